@@ -1,0 +1,123 @@
+"""Intervals for the numbers jmtools shows: Wilson for rates, bootstrap for means.
+
+Every estimate a user sees carries its n and a 95% interval computed here, so the
+method is the same across funnels, KPIs, emotion curves and pain points.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Z95", "wilson_interval", "bootstrap_ci", "bootstrap_mean_ci"]
+
+#: Two-sided 95% normal quantile.
+Z95 = 1.959963984540054
+
+
+def wilson_interval(successes, n, *, z: float = Z95):
+    """Wilson score interval for a proportion; works on scalars and arrays.
+
+    Parameters
+    ----------
+    successes, n : int or array-like
+        Counts of successes and trials. Where ``n`` is 0 the bounds are NaN.
+    z : float, default 1.96
+        Normal quantile (1.96 for 95%).
+
+    Returns
+    -------
+    (low, high) : tuple of float or of numpy arrays
+        Bounds in [0, 1].
+
+    Examples
+    --------
+    >>> low, high = wilson_interval(8, 10)
+    >>> round(float(low), 3), round(float(high), 3)
+    (0.49, 0.943)
+    >>> wilson_interval(0, 0)
+    (nan, nan)
+    """
+    k = np.asarray(successes, dtype=float)
+    m = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = k / m
+        denom = 1 + z**2 / m
+        centre = (p + z**2 / (2 * m)) / denom
+        half = z * np.sqrt(p * (1 - p) / m + z**2 / (4 * m**2)) / denom
+        low = np.where(m > 0, np.clip(centre - half, 0, 1), np.nan)
+        high = np.where(m > 0, np.clip(centre + half, 0, 1), np.nan)
+    if low.ndim == 0:
+        return float(low), float(high)
+    return low, high
+
+
+def bootstrap_ci(values, statistic=np.mean, *, n_boot: int = 2000, level: float = 0.95,
+                 seed: int = 0):
+    """Percentile bootstrap interval of ``statistic`` over ``values``.
+
+    Parameters
+    ----------
+    values : array-like of float
+        The observations (NaN are dropped).
+    statistic : callable, default numpy.mean
+        Reduces a 2-D array along ``axis=1`` (``np.mean``, ``np.median``…).
+    n_boot : int, default 2000
+        Resamples.
+    level : float, default 0.95
+        Interval coverage.
+    seed : int, default 0
+        Seed, so the same data always gives the same interval.
+
+    Returns
+    -------
+    (low, high) : tuple of float
+        NaN when there are no values; the value itself when there is one.
+
+    Examples
+    --------
+    >>> low, high = bootstrap_ci([1, 2, 3, 4, 5])
+    >>> 1.5 < low < 3 < high < 4.5
+    True
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    if x.size == 0:
+        return float("nan"), float("nan")
+    if x.size == 1:
+        return float(x[0]), float(x[0])
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, x.size, size=(n_boot, x.size))
+    stats = statistic(x[idx], axis=1)
+    alpha = (1 - level) / 2
+    return float(np.quantile(stats, alpha)), float(np.quantile(stats, 1 - alpha))
+
+
+def bootstrap_mean_ci(frame: pd.DataFrame, value_col: str, by: list[str] | str, *,
+                      n_boot: int = 2000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
+    """Mean, n and bootstrap interval of ``value_col`` per group.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, then ``mean``, ``n``, ``ci_low``, ``ci_high``; one row per group
+        (categorical groups keep unobserved categories as rows with n = 0).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"stage": ["a", "a", "b"], "v": [1.0, 2.0, -1.0]})
+    >>> bootstrap_mean_ci(df, "v", "stage")[["stage", "mean", "n"]]
+      stage  mean  n
+    0     a   1.5  2
+    1     b  -1.0  1
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    rows = []
+    for key, grp in frame.groupby(by, observed=False, sort=True):
+        key = key if isinstance(key, tuple) else (key,)
+        vals = grp[value_col].to_numpy(dtype=float)
+        vals = vals[~np.isnan(vals)]
+        low, high = bootstrap_ci(vals, n_boot=n_boot, level=level, seed=seed)
+        rows.append((*key, float(vals.mean()) if vals.size else float("nan"), int(vals.size),
+                     low, high))
+    return pd.DataFrame(rows, columns=[*by, "mean", "n", "ci_low", "ci_high"])
