@@ -78,9 +78,11 @@ class Problem:
     line : int or None
         1-based line of the file where the problem is (first one if several).
     column : str or None
-        Column name (tables) or document path such as ``stages[2].name`` (journey files).
+        Column name, for tables.
     lines : tuple of int
         All affected lines, when the problem repeats.
+    path : str or None
+        Path inside a document, such as ``stages[2].name`` (journey files).
     """
 
     message: str
@@ -89,6 +91,7 @@ class Problem:
     line: int | None = None
     column: str | None = None
     lines: tuple[int, ...] = field(default_factory=tuple)
+    path: str | None = None
 
     def __str__(self) -> str:
         where = self.source or "<input>"
@@ -97,7 +100,9 @@ class Problem:
         text = f"{where}: {self.message}"
         detail = []
         if self.column:
-            detail.append(f"{'path' if _looks_like_path(self.column) else 'column'} '{self.column}'")
+            detail.append(f"column '{self.column}'")
+        if self.path:
+            detail.append(f"path '{self.path}'")
         if self.lines:
             detail.append(f"line{'s' if len(self.lines) > 1 else ''} {format_lines(list(self.lines))}")
         if detail:
@@ -111,10 +116,6 @@ class Problem:
         d = asdict(self)
         d["lines"] = list(self.lines)
         return d
-
-
-def _looks_like_path(column: str) -> bool:
-    return "." in column or "[" in column
 
 
 class JmtoolsError(Exception):
