@@ -1,0 +1,468 @@
+"""Turn every kind of evidence into *valence*, the emotion scale −2 … +2.
+
+Each function takes one kind of evidence and returns a copy of it with three
+added columns — ``valence`` (float in −2..+2), ``source`` (where the value came
+from) and ``evidence`` (its label: ``reported`` by customers, ``measured`` from
+behaviour, ``assumed`` in a workshop). Rows that cannot give a value are
+removed, counted per reason in ``result.attrs["dropped"]`` and announced with a
+warning, so rows in = rows used + rows dropped.
+
+The mappings, all on the scale −2 (very negative) … 0 (neutral) … +2 (very positive):
+
+================  ===========================================================  ==========
+evidence          mapping                                                      label
+================  ===========================================================  ==========
+survey score      linear from the metric's declared scale: the worst answer    reported
+                  → −2, the best → +2, the midpoint → 0.
+                  ``v = −2 + 4·(score − low)/(high − low)``; for scales where
+                  lower is better (CES) ``v = 2 − 4·(score − low)/(high − low)``.
+                  CSAT 1–5: 1→−2, 2→−1, 3→0, 4→+1, 5→+2. NPS 0–10: 0→−2,
+                  5→0, 10→+2 (each point is 0.4). CES 1–7: 1→+2, 4→0, 7→−2.
+feedback text     ``v = 2 × score``, the text score in [−1, 1] (VADER compound     reported
+                  by default, see :mod:`jmtools.sentiment`).
+behaviour         per customer and stage reached, 0 (nothing went wrong) minus  measured
+(opt-in)          1 for each rule that fires, floored at −2: *abandonment*
+                  (the stage is the furthest the customer reached and it is
+                  not the journey's last stage), *errors* (an error event at
+                  the stage), *repeated contacts* (two or more contact events
+                  at the stage). Behaviour can only pull a curve down: a smooth
+                  visit is neutral, not delight.
+workshop value    kept as entered (must lie in −2..+2): stage ``emotion:`` in  assumed
+                  the journey file, a number or a mapping persona → number.
+================  ===========================================================  ==========
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from jmtools.errors import DataError, ParameterError, Problem, suggest
+from jmtools.metrics import EMOTION_DOMAIN, SCALES, Scale
+
+__all__ = [
+    "score_to_valence",
+    "resolve_scales",
+    "survey_valence",
+    "text_valence",
+    "feedback_valence",
+    "behaviour_valence",
+    "assumed_valence",
+    "BEHAVIOUR_RULES",
+    "ALL_PERSONAS",
+]
+
+#: Behaviour rules a user can opt into.
+BEHAVIOUR_RULES = ("abandonment", "errors", "repeated_contacts")
+
+#: Persona name used for "every customer" (the overall curve).
+ALL_PERSONAS = "all"
+
+_LOW, _HIGH = EMOTION_DOMAIN
+
+
+def score_to_valence(score, scale: Scale):
+    """Map survey scores on ``scale`` linearly onto −2..+2.
+
+    Parameters
+    ----------
+    score : float or array-like
+        Scores on the scale (not checked here; :func:`survey_valence` checks).
+    scale : jmtools.metrics.Scale
+        The declared scale; ``higher_is_better=False`` reverses the mapping.
+
+    Returns
+    -------
+    float or numpy.ndarray
+
+    Examples
+    --------
+    >>> score_to_valence([1, 2, 3, 4, 5], SCALES["csat"]).tolist()
+    [-2.0, -1.0, 0.0, 1.0, 2.0]
+    >>> score_to_valence([0, 5, 9, 10], SCALES["nps"]).round(2).tolist()
+    [-2.0, 0.0, 1.6, 2.0]
+    >>> score_to_valence([1, 4, 7], SCALES["ces"]).tolist()
+    [2.0, 0.0, -2.0]
+    """
+    x = np.asarray(score, dtype=float)
+    frac = (x - scale.low) / (scale.high - scale.low)
+    v = _LOW + (_HIGH - _LOW) * frac if scale.higher_is_better else _HIGH - (_HIGH - _LOW) * frac
+    return float(v) if v.ndim == 0 else v
+
+
+def resolve_scales(scales: Mapping | None = None) -> dict[str, Scale]:
+    """The default scales (``jmtools.metrics.SCALES``) updated with the caller's.
+
+    Parameters
+    ----------
+    scales : mapping, optional
+        metric → :class:`~jmtools.metrics.Scale`, ``(low, high)`` or
+        ``(low, high, higher_is_better)``. Metric names are case-insensitive.
+
+    Examples
+    --------
+    >>> s = resolve_scales({"CSAT": (1, 7), "ease": (1, 10, True)})
+    >>> s["csat"], s["ease"].high
+    (Scale(name='csat', low=1, high=7, higher_is_better=True), 10)
+    """
+    out = dict(SCALES)
+    for name, spec in (scales or {}).items():
+        key = str(name).lower()
+        if isinstance(spec, Scale):
+            out[key] = Scale(key, spec.low, spec.high, spec.higher_is_better)
+        elif isinstance(spec, (tuple, list)) and len(spec) in (2, 3):
+            out[key] = Scale(key, *spec)
+        else:
+            raise ParameterError(f"scales[{name!r}]", spec,
+                                 expected="a Scale, (low, high) or (low, high, higher_is_better)")
+        if not out[key].high > out[key].low:
+            raise ParameterError(f"scales[{name!r}]", spec, expected="low < high")
+    return out
+
+
+def _positions(mask) -> str:
+    pos = np.flatnonzero(np.asarray(mask))
+    shown = ", ".join(str(p) for p in pos[:5])
+    return shown + (f" (+{len(pos) - 5} more)" if len(pos) > 5 else "")
+
+
+def _require(frame: pd.DataFrame, cols: Sequence[str], what: str) -> None:
+    missing = [c for c in cols if c not in frame.columns]
+    if missing:
+        hint = suggest(missing[0], frame.columns)
+        raise DataError([Problem(
+            f"{what} has no column {missing[0]!r} (columns: {', '.join(map(str, frame.columns))})",
+            fix=(f"did you mean {hint!r}? pass it as the matching *_col argument" if hint else
+                 "rename the column or pass its name as the matching *_col argument"),
+            source=what, column=missing[0])])
+
+
+def _finish(frame: pd.DataFrame, keep, dropped: dict[str, int], what: str) -> pd.DataFrame:
+    out = frame.loc[np.asarray(keep)].reset_index(drop=True)
+    dropped = {k: int(v) for k, v in dropped.items() if v}
+    out.attrs["dropped"] = dropped
+    if dropped:
+        detail = "; ".join(f"{n} {reason}" for reason, n in dropped.items())
+        warnings.warn(f"{what}: {sum(dropped.values())} rows dropped ({detail})", UserWarning,
+                      stacklevel=3)
+    return out
+
+
+def survey_valence(surveys: pd.DataFrame, *, scales: Mapping | None = None,
+                   metric_col: str = "metric", score_col: str = "score",
+                   metrics: Sequence[str] | None = None) -> pd.DataFrame:
+    """Valence of survey answers (CSAT, CES, NPS and custom scales).
+
+    Parameters
+    ----------
+    surveys : pandas.DataFrame
+        Canonical surveys table (``metric``, ``score`` and e.g. ``customer_id``,
+        ``timestamp``, ``stage``/``touchpoint``); not modified.
+    scales : mapping, optional
+        Extra or overriding scales per metric, see :func:`resolve_scales`.
+    metric_col, score_col : str
+        Column roles.
+    metrics : sequence of str, optional
+        Use only these metrics (others are dropped and counted); default all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The input rows with a usable score, plus ``valence`` (−2..+2), ``source``
+        (``survey:<metric>``) and ``evidence`` (``reported``). Rows with a missing
+        score are dropped and counted in ``attrs["dropped"]``.
+
+    Raises
+    ------
+    DataError
+        A metric has no declared scale, or scores lie outside their scale.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"metric": ["csat", "nps", "ces", "CSAT7"], "score": [4, 10, 6, 7]})
+    >>> survey_valence(s, scales={"csat7": (1, 7)})[["metric", "valence", "source"]]
+      metric  valence        source
+    0   csat   1.0000   survey:csat
+    1    nps   2.0000    survey:nps
+    2    ces  -1.3333    survey:ces
+    3  CSAT7   2.0000  survey:csat7
+    """
+    _require(surveys, [metric_col, score_col], "surveys")
+    table = resolve_scales(scales)
+    metric = surveys[metric_col].astype("string").str.strip().str.lower()
+    score = pd.to_numeric(surveys[score_col], errors="coerce")
+    unknown = sorted(set(metric.dropna()) - set(table))
+    if unknown:
+        hint = suggest(unknown[0], table)
+        raise DataError([Problem(
+            f"surveys: no scale declared for metric {unknown[0]!r}"
+            + (f" (and {len(unknown) - 1} more: {', '.join(unknown[1:4])})" if len(unknown) > 1 else "")
+            + f"; known: {', '.join(sorted(table))}",
+            fix=(f"did you mean {hint!r}? " if hint else "")
+            + f"declare it, e.g. scales={{{unknown[0]!r}: (1, 5)}} (low, high[, higher_is_better])",
+            source="surveys", column=metric_col)])
+    low = metric.map({k: s.low for k, s in table.items()}).astype(float)
+    high = metric.map({k: s.high for k, s in table.items()}).astype(float)
+    outside = score.notna() & ((score < low) | (score > high))
+    if outside.any():
+        first = outside.to_numpy().nonzero()[0][0]
+        raise DataError([Problem(
+            f"surveys: {int(outside.sum())} scores lie outside their metric's scale "
+            f"(row {first}: {metric.iloc[first]} = {score.iloc[first]:g}, scale "
+            f"{low.iloc[first]:g}..{high.iloc[first]:g}; rows {_positions(outside)})",
+            fix="correct the scores, or declare the metric's real scale with scales={...}",
+            source="surveys", column=score_col)])
+    out = surveys.copy()
+    better = metric.map({k: s.higher_is_better for k, s in table.items()}).astype("boolean")
+    frac = (score - low) / (high - low)
+    out["valence"] = np.where(better.fillna(True), _LOW + (_HIGH - _LOW) * frac,
+                              _HIGH - (_HIGH - _LOW) * frac)
+    out["valence"] = out["valence"].round(4)
+    out["source"] = "survey:" + metric.fillna("?")
+    out["evidence"] = "reported"
+    keep = score.notna() & metric.notna()
+    wanted = keep & (metric.isin([m.lower() for m in metrics]) if metrics is not None else True)
+    dropped = {"missing metric": int(metric.isna().sum()),
+               "missing score": int((score.isna() & metric.notna()).sum()),
+               "metric not selected": int((keep & ~wanted).sum())}
+    out["source"] = out["source"].astype(str)
+    return _finish(out, wanted.fillna(False).to_numpy(dtype=bool), dropped, "surveys")
+
+
+def text_valence(score):
+    """Valence of a text score in [−1, 1]: ``2 × score``.
+
+    Examples
+    --------
+    >>> text_valence([-1.0, -0.25, 0.0, 0.8]).tolist()
+    [-2.0, -0.5, 0.0, 1.6]
+    """
+    v = np.asarray(score, dtype=float) * _HIGH
+    return float(v) if v.ndim == 0 else v
+
+
+def feedback_valence(feedback: pd.DataFrame, *, text_col: str = "text", scorer=None,
+                     n_jobs: int | None = -1, batch_size: int = 5000) -> pd.DataFrame:
+    """Valence of feedback text: ``2 × score_texts(text)`` (VADER by default).
+
+    Parameters
+    ----------
+    feedback : pandas.DataFrame
+        Canonical feedback table; not modified.
+    text_col : str, default "text"
+    scorer, n_jobs, batch_size
+        Passed to :func:`jmtools.sentiment.score_texts` (bring your own model via ``scorer``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows with a non-blank text, plus ``sentiment`` (the scorer's value in
+        [−1, 1]), ``valence``, ``source`` (``feedback``) and ``evidence``
+        (``reported``). Blank texts are dropped and counted in ``attrs["dropped"]``.
+
+    Examples
+    --------
+    >>> fb = pd.DataFrame({"text": ["Love it", "Hate the slow delivery"]})
+    >>> feedback_valence(fb)[["sentiment", "valence"]]
+       sentiment  valence
+    0     0.6369   1.2738
+    1    -0.5719  -1.1438
+    """
+    from jmtools.sentiment import score_texts
+
+    _require(feedback, [text_col], "feedback")
+    scores = score_texts(feedback[text_col], scorer=scorer, n_jobs=n_jobs, batch_size=batch_size)
+    out = feedback.copy()
+    out["sentiment"] = scores
+    out["valence"] = text_valence(scores)
+    out["source"] = "feedback"
+    out["evidence"] = "reported"
+    keep = ~np.isnan(scores)
+    return _finish(out, keep, {"blank text": int((~keep).sum())}, "feedback")
+
+
+def _rule_list(rules) -> list[str]:
+    rules = [rules] if isinstance(rules, str) else list(rules)
+    for r in rules:
+        if r not in BEHAVIOUR_RULES:
+            raise ParameterError("rules", r, expected=list(BEHAVIOUR_RULES))
+    return rules
+
+
+def behaviour_valence(events: pd.DataFrame, stages: Sequence[str], *,
+                      rules: Sequence[str] = BEHAVIOUR_RULES,
+                      error_pattern: str = r"(?i).*(error|fail|declin|timeout).*",
+                      contact_pattern: str = r"(?i).*(contact|support|ticket|call|chat|complain).*",
+                      repeat_threshold: int = 2, customer_col: str = "customer_id",
+                      time_col: str = "timestamp", event_col: str = "event",
+                      stage_col: str = "stage") -> pd.DataFrame:
+    """Valence from behaviour (opt-in): one row per customer and stage reached.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        Events with a stage per event (the prepared events of
+        :mod:`jmtools.evidence`, or raw events with a ``stage`` column). Events
+        with no stage are dropped and counted.
+    stages : sequence of str
+        Stage names in journey order (``journey.stage_names``).
+    rules : sequence of str, default all
+        Which of ``abandonment``, ``errors``, ``repeated_contacts`` to apply.
+    error_pattern, contact_pattern : str
+        Regular expressions (full match) for error events and contact events.
+    repeat_threshold : int, default 2
+        Contact events at one stage from which contacts count as repeated.
+    customer_col, time_col, event_col, stage_col : str
+        Column roles.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``customer_id``, ``stage`` (ordered categorical), ``timestamp``
+        (the customer's last event at that stage), ``events`` (count),
+        ``abandoned``, ``error``, ``repeated_contact`` (booleans; False when the
+        rule is not applied), ``valence`` = max(−2, −(number of rules that
+        fire)), ``source`` (``behaviour``) and ``evidence`` (``measured``).
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({
+    ...     "customer_id": ["a", "a", "a", "b", "b", "b"],
+    ...     "timestamp": pd.to_datetime(["2026-01-01"] * 6) + pd.to_timedelta(range(6), "h"),
+    ...     "event": ["view", "payment_error", "buy", "view", "contact_us", "contact_us"],
+    ...     "stage": ["Browse", "Buy", "Buy", "Browse", "Browse", "Browse"]})
+    >>> out = behaviour_valence(ev, ["Browse", "Buy"])
+    >>> out[["customer_id", "stage", "abandoned", "error", "repeated_contact", "valence"]]
+      customer_id   stage  abandoned  error  repeated_contact  valence
+    0           a  Browse      False  False             False      0.0
+    1           a     Buy      False   True             False     -1.0
+    2           b  Browse       True  False              True     -2.0
+    """
+    rules = _rule_list(rules)
+    _require(events, [customer_col, time_col, event_col, stage_col], "events")
+    stages = list(stages)
+    if len(set(stages)) != len(stages) or not stages:
+        raise ParameterError("stages", stages, expected="unique stage names in journey order")
+    stage = events[stage_col].astype("string")
+    unknown = sorted(set(stage.dropna()) - set(stages))
+    if unknown:
+        hint = suggest(unknown[0], stages)
+        raise DataError([Problem(
+            f"events: stage {unknown[0]!r} is not a stage of the journey ({', '.join(stages)})",
+            fix=f"did you mean {hint!r}?" if hint else "map events to the journey's stage names",
+            source="events", column=stage_col)])
+    ev = pd.DataFrame({"customer_id": events[customer_col].astype("string"),
+                       "timestamp": events[time_col], "event": events[event_col].astype("string"),
+                       "stage": pd.Categorical(stage, categories=stages, ordered=True)})
+    no_stage = int(ev["stage"].isna().sum())
+    ev = ev[ev["stage"].notna()]
+    event = ev["event"].fillna("")
+    ev = ev.assign(_err=event.str.fullmatch(error_pattern).fillna(False).astype(bool),
+                   _contact=event.str.fullmatch(contact_pattern).fillna(False).astype(bool))
+    g = ev.groupby(["customer_id", "stage"], observed=True, sort=True)
+    out = g.agg(timestamp=("timestamp", "max"), events=("event", "size"),
+                _err=("_err", "any"), _contacts=("_contact", "sum")).reset_index()
+    furthest = out.groupby("customer_id", observed=True)["stage"].transform(
+        lambda s: s.cat.codes.max())
+    last_code = len(stages) - 1
+    codes = out["stage"].cat.codes
+    out["abandoned"] = ("abandonment" in rules) & (codes == furthest) & (furthest < last_code)
+    out["error"] = ("errors" in rules) & out.pop("_err").astype(bool)
+    out["repeated_contact"] = ("repeated_contacts" in rules) & (
+        out.pop("_contacts") >= repeat_threshold)
+    fired = out[["abandoned", "error", "repeated_contact"]].sum(axis=1)
+    out["valence"] = np.maximum(_LOW, -fired.astype(float)) + 0.0  # no -0.0
+    out["source"] = "behaviour"
+    out["evidence"] = "measured"
+    out.attrs["dropped"] = {"event without stage": no_stage} if no_stage else {}
+    if no_stage:
+        warnings.warn(f"events: {no_stage} events have no stage and were not used", UserWarning,
+                      stacklevel=2)
+    return out
+
+
+def _stage_emotions(journey) -> list[tuple[str, object]]:
+    """(stage, emotion) pairs in journey order from a Journey or a mapping."""
+    if isinstance(journey, Mapping):
+        return list(journey.items())
+    pairs = []
+    for st in getattr(journey, "stages", []):
+        if isinstance(st, Mapping):
+            pairs.append((st["name"], st.get("emotion")))
+        else:
+            pairs.append((st.name, getattr(st, "emotion", None)))
+    return pairs
+
+
+def _check_assumed(value, where: str) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        v = float("nan")
+    if not (_LOW <= v <= _HIGH):
+        raise DataError([Problem(
+            f"assumed emotion must be a number from {_LOW:g} to {_HIGH:g} — got {value!r}",
+            fix="enter the workshop's emotion on the −2..+2 scale", source="journey",
+            column=where)])
+    return v
+
+
+def assumed_valence(journey, *, personas: Sequence[str] | None = None) -> pd.DataFrame:
+    """The workshop's assumed emotion per stage and persona, labelled ``assumed``.
+
+    Parameters
+    ----------
+    journey : jmtools.journey.Journey or mapping
+        A Journey (its stages' ``emotion``) or a mapping stage → number or
+        stage → {persona: number}, in journey order.
+    personas : sequence of str, optional
+        Persona names to spell out; default: every persona named in the
+        emotions. A single number applies to every persona.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``persona``, ``stage`` (ordered categorical, every stage), ``valence``
+        (NaN where the workshop gave none), ``source`` (``workshop``) and
+        ``evidence`` (``assumed``). Persona ``"all"`` is the stage's number, or
+        the mean over personas when the workshop gave one per persona.
+
+    Examples
+    --------
+    >>> assumed_valence({"Browse": 1, "Buy": {"Ben": -1, "Maya": 0}, "Return": None})
+      persona   stage  valence    source evidence
+    0     all  Browse      1.0  workshop  assumed
+    1     all     Buy     -0.5  workshop  assumed
+    2     all  Return      NaN  workshop  assumed
+    3     Ben  Browse      1.0  workshop  assumed
+    4     Ben     Buy     -1.0  workshop  assumed
+    5     Ben  Return      NaN  workshop  assumed
+    6    Maya  Browse      1.0  workshop  assumed
+    7    Maya     Buy      0.0  workshop  assumed
+    8    Maya  Return      NaN  workshop  assumed
+    """
+    pairs = _stage_emotions(journey)
+    stages = [s for s, _ in pairs]
+    named = [p for _, e in pairs if isinstance(e, Mapping) for p in e]
+    names = list(dict.fromkeys(personas if personas is not None else named))
+    rows = []
+    for persona in [ALL_PERSONAS, *names]:
+        for i, (stage, emotion) in enumerate(pairs):
+            where = f"stages[{i}].emotion"
+            if isinstance(emotion, Mapping):
+                vals = {p: _check_assumed(v, f"{where}.{p}") for p, v in emotion.items()}
+                v = (float(np.mean(list(vals.values()))) if persona == ALL_PERSONAS and vals
+                     else vals.get(persona, np.nan))
+            else:
+                v = np.nan if emotion is None else _check_assumed(emotion, where)
+            rows.append((persona, stage, v))
+    out = pd.DataFrame(rows, columns=["persona", "stage", "valence"])
+    out["stage"] = pd.Categorical(out["stage"], categories=stages, ordered=True)
+    out["valence"] = out["valence"].astype(float)
+    out["source"] = "workshop"
+    out["evidence"] = "assumed"
+    return out
