@@ -1,0 +1,219 @@
+"""The ``jmtools`` command line: one thin layer over the package's functions.
+
+Exit codes: 0 success; 1 the input is invalid or a run failed (the message says where and
+how to fix it); 2 the command line itself is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+from jmtools.errors import JmtoolsError
+
+__all__ = ["main", "build_parser"]
+
+
+def _add_validate(sub) -> None:
+    p = sub.add_parser("validate", help="check journey and persona library files",
+                       description="Validate journey files (and shared persona library files). "
+                                   "Exit code 0 only when every file is valid.")
+    p.add_argument("files", nargs="+", metavar="FILE", help="journey YAML files")
+    p.add_argument("--schema", action="store_true",
+                   help="also check each file against the published JSON Schema")
+    p.set_defaults(handler=_validate)
+
+
+def _validate(args) -> int:
+    from jmtools.errors import JourneyError
+    from jmtools.journey import Journey, load_persona_library
+
+    failed = 0
+    for name in args.files:
+        try:
+            if _is_library(Path(name)):
+                lib = load_persona_library(name)
+                print(f"ok  {name}: persona library, {len(lib.personas)} personas")
+                continue
+            j = Journey.load(name)
+            if args.schema:
+                _check_schema(Path(name))
+            cards = j.personas_resolved()
+            print(f"ok  {name}: {len(j.stages)} stages, {len(j.touchpoints)} touchpoints, "
+                  f"{len(cards)} personas, {len(j.pain_points)} pain points, "
+                  f"{len(j.opportunities)} opportunities")
+        except JourneyError as err:
+            failed += 1
+            print(f"INVALID  {err}", file=sys.stderr)
+    if failed:
+        print(f"{failed} of {len(args.files)} files are invalid", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _is_library(path: Path) -> bool:
+    """A persona library has personas and no stages at its top level."""
+    try:
+        head = [line.split(":")[0] for line in path.read_text(encoding="utf-8").splitlines()
+                if line and not line[0].isspace() and not line.startswith("#")]
+    except (OSError, UnicodeDecodeError):
+        return False
+    return "personas" in head and "stages" not in head
+
+
+def _check_schema(path: Path) -> None:
+    import json
+
+    import jsonschema
+    import yaml
+
+    from jmtools.errors import JourneyError, Problem
+
+    schema = json.loads((Path(__file__).parent / "schema" / "journey.schema.json").read_text())
+    data = json.loads(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")), default=str))
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=str)
+    if errors:
+        raise JourneyError([Problem(f"JSON Schema: {e.message}", source=str(path),
+                                    path=".".join(map(str, e.absolute_path)) or None,
+                                    fix="see jmtools/schema/journey.schema.json") for e in errors])
+
+
+def _add_new(sub) -> None:
+    from jmtools._resources import journey_templates
+
+    names = sorted(journey_templates())
+    p = sub.add_parser("new", help="start a journey project from a template",
+                       description="Create FOLDER with journey.yaml (from a template), the "
+                                   "parameterised notebooks and a data/ folder to fill.")
+    p.add_argument("folder", metavar="FOLDER", help="folder to create (must not hold a journey.yaml)")
+    p.add_argument("--template", "-t", default="ecommerce", choices=names,
+                   help="journey template (default: ecommerce)")
+    p.add_argument("--name", help="name of the new journey (default: the template's)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing journey.yaml")
+    p.set_defaults(handler=_new)
+
+
+def _new(args) -> int:
+    from jmtools._resources import journey_templates, notebooks_dir
+    from jmtools.journey import Journey
+
+    folder = Path(args.folder)
+    target = folder / "journey.yaml"
+    if target.exists() and not args.force:
+        print(f"error: {target} already exists\n  Fix: choose another folder or pass --force",
+              file=sys.stderr)
+        return 1
+    (folder / "data").mkdir(parents=True, exist_ok=True)
+    journey = Journey.load(journey_templates()[args.template])
+    if args.name:
+        journey.name = args.name
+    journey.save(target)
+    notebooks = folder / "notebooks"
+    notebooks.mkdir(exist_ok=True)
+    copied = []
+    for nb in sorted(notebooks_dir().glob("[0-9]*.ipynb")):
+        if not (notebooks / nb.name).exists():
+            shutil.copy2(nb, notebooks / nb.name)
+            copied.append(nb.name)
+    readme = folder / "data" / "README.md"
+    if not readme.exists():
+        readme.write_text(_DATA_README, encoding="utf-8")
+    print(f"created {folder}/ from template '{args.template}':\n"
+          f"  journey.yaml      edit stages, touchpoints (event patterns), personas (data rules)\n"
+          f"  data/             put your exports here (see data/README.md)\n"
+          f"  notebooks/        {len(copied)} notebooks; set data_dir and journey_file in their "
+          f"parameters cell\n"
+          f"next: jmtools validate {target}")
+    return 0
+
+
+_DATA_README = """# Your data
+
+Put your exports here; any of these may be CSV, Parquet or Excel. Column names can differ:
+map them when loading (`columns={"customer_id": "user"}`).
+
+| file | required columns | optional |
+|---|---|---|
+| customers | customer_id | attributes used by persona rules (age, region, …) |
+| events | customer_id, timestamp, event | session_id, channel, value |
+| surveys | customer_id, timestamp, metric (csat/nps/ces), score | touchpoint, stage |
+| feedback | feedback_id, customer_id, timestamp, text | touchpoint, stage, source |
+| orders | order_id, customer_id, timestamp, amount | items, status |
+| tickets | ticket_id, customer_id, timestamp | topic, channel, touchpoint, stage |
+
+Event names are matched to touchpoints by the `events:` patterns in journey.yaml.
+"""
+
+
+def _add_sample_data(sub) -> None:
+    p = sub.add_parser("sample-data", help="regenerate or scale the sample worlds",
+                       description="Generate the seeded sample worlds (customers, events, surveys, "
+                                   "feedback, orders, tickets and their planted truths).")
+    p.add_argument("--world", default="all", help="ecommerce, b2b or all (default: all)")
+    p.add_argument("--customers", type=int, default=None,
+                   help="number of customers (default: the size of the bundled sample)")
+    p.add_argument("--seed", type=int, default=7, help="random seed (default: 7)")
+    p.add_argument("--out", default=None,
+                   help="output folder; one sub-folder per world (default: the bundled data/)")
+    p.add_argument("--format", dest="fmt", default="sample", choices=["sample", "parquet"],
+                   help="sample: CSV + Parquet events as bundled; parquet: every table as "
+                        "Parquet, streamed in bounded memory (for big worlds)")
+    p.set_defaults(handler=_sample_data)
+
+
+def _sample_data(args) -> int:
+    from jmtools._resources import data_dir
+    from jmtools.errors import ParameterError
+    from jmtools.sample_worlds import WORLDS, generate_world
+
+    worlds = list(WORLDS) if args.world == "all" else [args.world]
+    for world in worlds:
+        if world not in WORLDS:
+            raise ParameterError("--world", world, expected=[*WORLDS, "all"])
+    out = Path(args.out) if args.out else data_dir()
+    for world in worlds:
+        summary = generate_world(world, out / world, customers=args.customers, seed=args.seed,
+                                 fmt=args.fmt)
+        rows = summary.get("rows", {})
+        counts = ", ".join(f"{k} {v:,}" for k, v in rows.items())
+        print(f"{world}: {out / world}  ({counts})")
+    return 0
+
+
+#: Sub-command registrations, in the order ``--help`` lists them.
+COMMANDS = [_add_validate, _add_new, _add_sample_data]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser with every sub-command."""
+    from jmtools import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="jmtools", description="Customer journey maps computed from evidence.")
+    parser.add_argument("--version", action="version", version=f"jmtools {__version__}")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for add in COMMANDS:
+        add(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args) or 0)
+    except JmtoolsError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
