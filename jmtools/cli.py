@@ -28,7 +28,7 @@ def _add_validate(sub) -> None:
 
 def _validate(args) -> int:
     from jmtools.errors import JourneyError
-    from jmtools.journey import Journey, load_persona_library
+    from jmtools.journey import Journey, load_persona_library, schema_problems
 
     failed = 0
     for name in args.files:
@@ -39,7 +39,9 @@ def _validate(args) -> int:
                 continue
             j = Journey.load(name)
             if args.schema:
-                _check_schema(Path(name))
+                problems = schema_problems(name)
+                if problems:
+                    raise JourneyError(problems, source=name)
             cards = j.personas_resolved()
             print(f"ok  {name}: {len(j.stages)} stages, {len(j.touchpoints)} touchpoints, "
                   f"{len(cards)} personas, {len(j.pain_points)} pain points, "
@@ -60,23 +62,6 @@ def _is_library(path: Path) -> bool:
     except (OSError, UnicodeDecodeError):
         return False
     return "personas" in head and "stages" not in head
-
-
-def _check_schema(path: Path) -> None:
-    import json
-
-    import jsonschema
-    import yaml
-
-    from jmtools.errors import JourneyError, Problem
-
-    schema = json.loads((Path(__file__).parent / "schema" / "journey.schema.json").read_text())
-    data = json.loads(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")), default=str))
-    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=str)
-    if errors:
-        raise JourneyError([Problem(f"JSON Schema: {e.message}", source=str(path),
-                                    path=".".join(map(str, e.absolute_path)) or None,
-                                    fix="see jmtools/schema/journey.schema.json") for e in errors])
 
 
 def _add_new(sub) -> None:

@@ -33,7 +33,7 @@ from jmtools.metrics import EMOTION_DOMAIN
 __all__ = [
     "Claim", "Persona", "PersonaRef", "Stage", "Touchpoint", "PainPoint", "Opportunity",
     "Journey", "PersonaLibrary", "LANES", "OPPORTUNITY_STATUSES", "load_journey",
-    "load_persona_library",
+    "load_persona_library", "schema_problems",
 ]
 
 EvidenceLabel = Literal["measured", "reported", "assumed"]
@@ -480,6 +480,27 @@ def load_persona_library(path: str | Path) -> PersonaLibrary:
     if found:
         raise JourneyError([_problem(doc, source, *f) for f in found], source=source)
     return library
+
+
+def schema_problems(path: str | Path) -> list[Problem]:
+    """Check a journey file against the published JSON Schema (as other tools would).
+
+    Returns
+    -------
+    list of Problem
+        Empty when the file conforms.
+    """
+    import json
+
+    import jsonschema
+
+    path = Path(path)
+    schema = json.loads((Path(__file__).parent / "schema" / "journey.schema.json").read_text())
+    doc = _parse_yaml(_read_text(path), str(path))
+    validator = jsonschema.Draft202012Validator(schema)
+    return [_problem(doc, str(path), tuple(e.absolute_path), f"JSON Schema: {e.message}",
+                     "see jmtools/schema/journey.schema.json")
+            for e in sorted(validator.iter_errors(_plain(doc)), key=lambda e: list(map(str, e.path)))]
 
 
 # ------------------------------------------------------------------ helpers
