@@ -420,8 +420,8 @@ def assumed_valence(journey, *, personas: Sequence[str] | None = None) -> pd.Dat
         A Journey (its stages' ``emotion``) or a mapping stage → number or
         stage → {persona: number}, in journey order.
     personas : sequence of str, optional
-        Persona names to spell out; default: every persona named in the
-        emotions. A single number applies to every persona.
+        Persona names to spell out; default: the journey's personas and every
+        persona named in the emotions. A single number applies to every persona.
 
     Returns
     -------
@@ -448,7 +448,9 @@ def assumed_valence(journey, *, personas: Sequence[str] | None = None) -> pd.Dat
     pairs = _stage_emotions(journey)
     stages = [s for s, _ in pairs]
     named = [p for _, e in pairs if isinstance(e, Mapping) for p in e]
-    names = list(dict.fromkeys(personas if personas is not None else named))
+    if personas is None:
+        personas = [*getattr(journey, "persona_names", []), *named]
+    names = list(dict.fromkeys(personas))
     rows = []
     for persona in [ALL_PERSONAS, *names]:
         for i, (stage, emotion) in enumerate(pairs):
