@@ -1,0 +1,280 @@
+"""Opportunities and scoring frameworks: hand-computed examples, safe formulas, exports, write-back."""
+
+import datetime as dt
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from jmtools import priorities as pr
+from jmtools.errors import DataError, ParameterError
+
+JOURNEY = """\
+jmtools: 1
+name: Shoes   # the running-shoe journey
+stages:
+  - name: Decision
+  - name: Post-purchase
+pain_points:
+  - id: hidden-fees
+    title: Shipping fee appears only at payment
+    stage: Decision
+  - id: slow-shipping
+    title: Slow shipping
+    stage: Post-purchase
+opportunities:
+  # the team's favourite
+  - id: show-fees-early
+    title: Show delivery cost on the product page
+    pain_points: [hidden-fees]
+    owner: Checkout squad
+    status: planned
+    target_date: 2027-03-31
+    scores: {impact: 2, effort: 1, reach: 1200, confidence: 0.8, ease: 8}
+  - id: faster-courier
+    title: Switch courier
+    pain_points: [slow-shipping]
+    owner: Ops
+    scores: {impact: 1, effort: 6, reach: 3000, confidence: 0.5, ease: 3}
+"""
+
+
+@pytest.fixture
+def journey_file(tmp_path):
+    path = tmp_path / "journey.yaml"
+    path.write_text(JOURNEY)
+    return path
+
+
+@pytest.fixture
+def opps(journey_file):
+    from jmtools.journey import Journey
+
+    return pr.opportunities_frame(Journey.load(journey_file))
+
+
+@pytest.fixture
+def pain_table():
+    return pd.DataFrame({
+        "pain_point_id": ["hidden-fees", "slow-shipping", "no-size-chart"],
+        "customers_affected": [500, 2000, 300],
+        "lift_needed": [0.3, np.nan, 0.1],
+        "lift_basis": ["drop-off 0.45 vs baseline 0.15", "", "drop-off 0.2 vs 0.1"],
+    })
+
+
+def test_opportunities_from_journey(opps):
+    assert opps["id"].tolist() == ["show-fees-early", "faster-courier"]
+    assert opps.columns[:7].tolist() == pr.OPPORTUNITY_COLUMNS
+    row = opps.iloc[0]
+    assert row["pain_points"] == ["hidden-fees"] and row["owner"] == "Checkout squad"
+    assert row["status"] == "planned" and row["target_date"] == dt.date(2027, 3, 31)
+    assert opps.iloc[1]["status"] == "idea" and opps.iloc[1]["target_date"] is None
+    assert opps["reach"].tolist() == [1200.0, 3000.0]
+    assert set(opps["source"]) == {"journey file"}
+
+
+def test_add_opportunity_does_not_mutate_and_validates(opps):
+    before = opps.copy()
+    out = pr.add_opportunity(opps, id="size-chart", title="Size chart", pain_points=["no-size-chart"],
+                             owner="PDP", status="in progress", target_date="2027-01-15",
+                             impact=3, effort=2, reach=900, confidence=1.0, ease=9)
+    pd.testing.assert_frame_equal(opps, before)
+    assert len(out) == 3 and out.iloc[2]["source"] == "notebook"
+    assert out.iloc[2]["target_date"] == dt.date(2027, 1, 15)
+    with pytest.raises(ParameterError, match="id"):
+        pr.add_opportunity(opps, id="show-fees-early", title="dup")
+    with pytest.raises(ParameterError, match="did you mean 'planned'"):
+        pr.add_opportunity(opps, id="x", title="x", status="planed")
+    with pytest.raises(ParameterError, match="YYYY-MM-DD"):
+        pr.add_opportunity(opps, id="x", title="x", target_date="31/03/2027")
+
+
+def test_impact_effort_quadrants_by_hand():
+    frame = pd.DataFrame({"id": list("abcdef"), "impact": [5, 4, 1, 2, 3, np.nan],
+                          "effort": [1, 5, 2, 5, 3, 1]})
+    # medians over rows with both: impact median(5,4,1,2,3)=3, effort median(1,5,2,5,3)=3
+    out = pr.impact_effort(frame)
+    assert out["impact_threshold"].iloc[0] == 3 and out["effort_threshold"].iloc[0] == 3
+    assert out["quadrant"].tolist()[:5] == ["quick win", "big bet", "fill-in", "money pit", "big bet"]
+    assert pd.isna(out["quadrant"].iloc[5])
+    fixed = pr.impact_effort(frame, impact_threshold=4.5, effort_threshold=1.5)
+    assert fixed["quadrant"].tolist()[:5] == ["quick win", "money pit", "money pit", "money pit",
+                                               "money pit"]
+    assert "quadrant" not in frame
+
+
+def test_rice_by_hand(opps):
+    out = pr.rice(opps)
+    # 1200*2*0.8/1 = 1920 ; 3000*1*0.5/6 = 250
+    assert out["rice"].tolist() == [1920.0, 250.0]
+
+
+@pytest.mark.parametrize("col, value, match", [
+    ("impact", 4, "RICE impact must be one of"),
+    ("confidence", 80, r"fraction in \(0, 1\]"),
+    ("effort", 0, "person-months > 0"),
+    ("reach", -5, "count"),
+])
+def test_rice_rejects_out_of_scale(opps, col, value, match):
+    bad = opps.copy()
+    bad.loc[1, col] = value
+    with pytest.raises(DataError, match=match) as err:
+        pr.rice(bad)
+    assert "faster-courier" in str(err.value)
+
+
+def test_ice_by_hand(opps):
+    out = pr.ice(opps)
+    # confidence 0.8 -> 8, 0.5 -> 5: 2*8*8 = 128 ; 1*5*3 = 15
+    assert out["ice_confidence"].tolist() == [8.0, 5.0]
+    assert out["ice"].tolist() == [128.0, 15.0]
+    bad = opps.assign(ease=[11, 3])
+    with pytest.raises(DataError, match="1–10"):
+        pr.ice(bad)
+
+
+def test_missing_column_names_the_fix(opps):
+    with pytest.raises(ParameterError, match="did you mean 'reach'"):
+        pr.rice(opps, reach_col="raech")
+
+
+def test_value_at_stake_by_hand(opps, pain_table):
+    aov = pd.DataFrame({"order_value": [80.0], "n": [1000], "ci_low": [75.0], "ci_high": [85.0]})
+    out = pr.value_at_stake(opps, pain_table, order_value=aov)
+    fees, courier = out.iloc[0], out.iloc[1]
+    assert fees["customers_affected"] == 500 and fees["customers_won_back"] == 150
+    assert fees["value_at_stake"] == pytest.approx(500 * 0.3 * 80)
+    assert "drop-off 0.45 vs baseline 0.15" in fees["value_assumptions"]
+    assert "mean of 1,000 orders" in fees["value_assumptions"]
+    # slow-shipping has no measured lift and no default: value 0, said so
+    assert courier["value_at_stake"] == 0 and "no lift estimate" in courier["value_assumptions"]
+    with_default = pr.value_at_stake(opps, pain_table, order_value=50, default_lift=0.02)
+    assert with_default.iloc[1]["value_at_stake"] == pytest.approx(2000 * 0.02 * 50)
+    assert "default lift, assumed" in with_default.iloc[1]["value_assumptions"]
+
+
+def test_value_at_stake_sums_linked_pain_points_and_overrides(pain_table):
+    opps = pd.DataFrame({"id": ["both", "team", "ghost"],
+                         "pain_points": [["hidden-fees", "no-size-chart"], ["hidden-fees"], ["nope"]],
+                         "lift": [np.nan, 0.05, np.nan]})
+    out = pr.value_at_stake(opps, pain_table, order_value=10.0)
+    assert out.iloc[0]["value_at_stake"] == pytest.approx((500 * 0.3 + 300 * 0.1) * 10)
+    assert out.iloc[0]["lift_needed"] == pytest.approx((150 + 30) / 800)
+    assert out.iloc[1]["value_at_stake"] == pytest.approx(500 * 0.05 * 10)
+    assert "assumed by the team" in out.iloc[1]["value_assumptions"]
+    assert out.iloc[2]["value_at_stake"] == 0 and "not among" in out.iloc[2]["value_assumptions"]
+
+
+def test_average_order_value_oracle():
+    orders = pd.DataFrame({"amount": [10.0, 20.0, 60.0, np.nan]})
+    out = pr.average_order_value(orders)
+    assert out["order_value"].iloc[0] == pytest.approx(30.0) and out["n"].iloc[0] == 3
+    assert out["ci_low"].iloc[0] <= 30 <= out["ci_high"].iloc[0]
+
+
+def test_custom_formula_matches_pandas(opps):
+    out = pr.custom_score(opps, "reach * impact / (effort + 1) + max(ease, 5) - abs(-1)", name="mine")
+    expected = opps["reach"] * opps["impact"] / (opps["effort"] + 1) + np.fmax(opps["ease"], 5) - 1
+    assert out["mine"].tolist() == pytest.approx(expected.tolist())
+    assert pr.custom_score(opps, "sqrt(reach) ** 2", name="r")["r"].tolist() == pytest.approx([1200, 3000])
+
+
+@pytest.mark.parametrize("formula, match", [
+    ("__import__('os').system('echo hi')", "not allowed"),
+    ("reach.__class__", "not allowed"),
+    ("open('x')", "function 'open' is not allowed"),
+    ("[reach]", "not allowed"),
+    ("reach if impact else 0", "not allowed"),
+    ("raech * 2", "did you mean 'reach'"),
+    ("reach *", "valid arithmetic formula"),
+    ("", "non-empty"),
+    ("max()", "at least one"),
+])
+def test_custom_formula_refuses_anything_else(opps, formula, match):
+    with pytest.raises(ParameterError, match=match):
+        pr.custom_score(opps, formula)
+
+
+def test_rank_backlog_order_and_ties():
+    frame = pd.DataFrame({"id": list("abcd"), "score": [5.0, np.nan, 9.0, 5.0]})
+    out = pr.rank_backlog(frame, by="score")
+    assert out["id"].tolist() == ["c", "a", "d", "b"] and out["rank"].tolist() == [1, 2, 3, 4]
+    with pytest.raises(ParameterError, match="did you mean 'score'"):
+        pr.rank_backlog(frame, by="scor")
+
+
+def test_prioritise_runs_every_framework(opps, pain_table):
+    out = pr.prioritise(opps, pain_table, order_value=80.0, formulas={"vpe": "value_at_stake / effort"})
+    assert out["id"].tolist() == ["show-fees-early", "faster-courier"]
+    for col in ("quadrant", "rice", "ice", "value_at_stake", "vpe", "rank"):
+        assert col in out
+    assert out.iloc[0]["vpe"] == pytest.approx(500 * 0.3 * 80 / 1)
+    with pytest.raises(ParameterError, match="rank by a score"):
+        pr.prioritise(opps, by="value_at_stake")
+
+
+def test_exports_read_back_in_pandas_and_openpyxl(opps, pain_table, tmp_path):
+    backlog = pr.prioritise(opps, pain_table, order_value=80.0)
+    csv = pr.export_backlog(backlog, tmp_path / "backlog.csv")
+    back = pd.read_csv(csv)
+    assert back["id"].tolist() == backlog["id"].tolist()
+    assert back["rice"].tolist() == pytest.approx(backlog["rice"].tolist())
+    assert back["pain_points"].tolist() == ["hidden-fees", "slow-shipping"]
+    assert back["target_date"].iloc[0] == "2027-03-31"
+
+    xlsx = pr.export_backlog(backlog, tmp_path / "backlog.xlsx")
+    sheets = pd.read_excel(xlsx, sheet_name=None)
+    assert list(sheets) == ["backlog", "formulas"]
+    assert sheets["backlog"]["value_at_stake"].tolist() == pytest.approx(
+        backlog["value_at_stake"].tolist())
+    wb = openpyxl.load_workbook(xlsx, read_only=True)
+    rows = list(wb["backlog"].iter_rows(values_only=True))
+    header = list(rows[0])
+    assert rows[1][header.index("id")] == "show-fees-early"
+    assert rows[1][header.index("rank")] == 1
+    formulas = dict(list(wb["formulas"].iter_rows(values_only=True))[1:])
+    assert "reach × impact × confidence ÷ effort" in formulas["rice"]
+    with pytest.raises(ParameterError, match=".csv or .xlsx"):
+        pr.export_backlog(backlog, tmp_path / "backlog.json")
+
+
+def test_write_back_keeps_comments_and_adds_scores(journey_file, opps, pain_table):
+    from jmtools.journey import Journey
+
+    more = pr.add_opportunity(opps, id="size-chart", title="Add a size chart",
+                              pain_points=["hidden-fees"], owner="PDP team", target_date="2027-02-01",
+                              impact=3, effort=2, reach=500, confidence=1.0, ease=9)
+    backlog = pr.prioritise(more, pain_table, order_value=80.0)
+    original = Journey.load(journey_file)
+    saved = pr.write_back(backlog, original)
+    assert original.opportunities[0].scores.get("rice") is None  # the object passed is untouched
+    text = journey_file.read_text()
+    assert "# the running-shoe journey" in text and "# the team's favourite" in text
+    again = Journey.load(journey_file)
+    assert [o.id for o in again.opportunities] == ["show-fees-early", "faster-courier", "size-chart"]
+    fees = again.opportunities[0]
+    assert fees.scores["rice"] == pytest.approx(1920.0)
+    assert fees.scores["value_at_stake"] == pytest.approx(500 * 0.3 * 80)
+    assert fees.scores["impact"] == 2 and fees.owner == "Checkout squad"
+    added = again.opportunities[2]
+    assert added.owner == "PDP team" and added.target_date == dt.date(2027, 2, 1)
+    assert added.scores["impact"] == 3 and added.scores["rice"] == pytest.approx(500 * 3 * 1.0 / 2)
+    assert saved == again
+
+
+def test_write_back_by_path_and_elsewhere(journey_file, opps, tmp_path):
+    backlog = pr.prioritise(opps, by="rice")
+    out = tmp_path / "copy.yaml"
+    pr.write_back(backlog, journey_file, path=out)
+    from jmtools.journey import Journey
+
+    assert Journey.load(out).opportunities[1].scores["rank"] == 2
+    assert "rice" not in journey_file.read_text()
+
+
+def test_public_names():
+    assert set(pr.__all__) == {n for n in dir(pr) if not n.startswith("_")} & set(pr.__all__)
+    for name in pr.__all__:
+        assert hasattr(pr, name)
