@@ -1,0 +1,82 @@
+"""The command line: every command has --help, exit codes mean something."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from jmtools.cli import build_parser, main
+from jmtools.journey import Journey
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _commands() -> list[str]:
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    return sorted(sub.choices)
+
+
+def test_core_commands_exist():
+    assert {"validate", "new", "sample-data"} <= set(_commands())
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_every_command_has_help(command, capsys):
+    with pytest.raises(SystemExit) as caught:
+        main([command, "--help"])
+    assert caught.value.code == 0
+    out = capsys.readouterr().out
+    assert f"jmtools {command}" in out and len(out) > 80
+
+
+def test_no_command_prints_help_and_exits_2(capsys):
+    assert main([]) == 2
+    assert "validate" in capsys.readouterr().out
+
+
+def test_validate_exit_codes(tmp_path, capsys):
+    good = ROOT / "templates" / "journeys" / "saas_trial.yaml"
+    assert main(["validate", "--schema", str(good)]) == 0
+    assert "ok  " in capsys.readouterr().out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nstages:\n  - name: A\n  - name: A\n")
+    assert main(["validate", str(good), str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert f"{bad}:4" in err and "duplicate stage name" in err and "1 of 2 files are invalid" in err
+
+
+def test_validate_a_persona_library(tmp_path, capsys):
+    lib = tmp_path / "personas.yaml"
+    lib.write_text("personas:\n  - name: A\n    rule: 'age > 3'\n")
+    assert main(["validate", str(lib)]) == 0
+    assert "persona library, 1 personas" in capsys.readouterr().out
+
+
+def test_new_starts_a_project_from_a_template(tmp_path, capsys):
+    folder = tmp_path / "my-journey"
+    assert main(["new", str(folder), "--template", "nonprofit_donor", "--name", "Our donors"]) == 0
+    journey = Journey.load(folder / "journey.yaml")
+    assert journey.name == "Our donors"
+    assert "# Non-profit donor journey" in (folder / "journey.yaml").read_text()
+    assert (folder / "data" / "README.md").exists()
+    assert "jmtools validate" in capsys.readouterr().out
+    # a second run refuses to overwrite the user's work
+    assert main(["new", str(folder)]) == 1
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_new_rejects_an_unknown_template(tmp_path, capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["new", str(tmp_path / "x"), "--template", "ecomerce"])
+    assert caught.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_console_script_runs():
+    result = subprocess.run([sys.executable, "-m", "jmtools.cli", "--version"],
+                            capture_output=True, text=True, check=True)
+    assert result.stdout.startswith("jmtools ")
