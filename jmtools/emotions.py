@@ -205,7 +205,7 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
             continue
         if customer_col not in table.columns:
             hint = suggest(customer_col, table.columns)
-            raise DataError([Problem(f"{name} has no column {customer_col!r}",
+            raise DataError([Problem(f"no column {customer_col!r}",
                                      fix=f"did you mean {hint!r}?" if hint else
                                      "pass customer_col=", source=name, column=customer_col)])
         rows = _valenced(name, table, journey, **kw)

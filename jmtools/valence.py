@@ -135,7 +135,7 @@ def _require(frame: pd.DataFrame, cols: Sequence[str], what: str) -> None:
     if missing:
         hint = suggest(missing[0], frame.columns)
         raise DataError([Problem(
-            f"{what} has no column {missing[0]!r} (columns: {', '.join(map(str, frame.columns))})",
+            f"no column {missing[0]!r} (columns: {', '.join(map(str, frame.columns))})",
             fix=(f"did you mean {hint!r}? pass it as the matching *_col argument" if hint else
                  "rename the column or pass its name as the matching *_col argument"),
             source=what, column=missing[0])])
@@ -199,7 +199,7 @@ def survey_valence(surveys: pd.DataFrame, *, scales: Mapping | None = None,
     if unknown:
         hint = suggest(unknown[0], table)
         raise DataError([Problem(
-            f"surveys: no scale declared for metric {unknown[0]!r}"
+            f"no scale declared for metric {unknown[0]!r}"
             + (f" (and {len(unknown) - 1} more: {', '.join(unknown[1:4])})" if len(unknown) > 1 else "")
             + f"; known: {', '.join(sorted(table))}",
             fix=(f"did you mean {hint!r}? " if hint else "")
@@ -211,7 +211,7 @@ def survey_valence(surveys: pd.DataFrame, *, scales: Mapping | None = None,
     if outside.any():
         first = outside.to_numpy().nonzero()[0][0]
         raise DataError([Problem(
-            f"surveys: {int(outside.sum())} scores lie outside their metric's scale "
+            f"{int(outside.sum())} scores lie outside their metric's scale "
             f"(row {first}: {metric.iloc[first]} = {score.iloc[first]:g}, scale "
             f"{low.iloc[first]:g}..{high.iloc[first]:g}; rows {_positions(outside)})",
             fix="correct the scores, or declare the metric's real scale with scales={...}",
@@ -352,7 +352,7 @@ def behaviour_valence(events: pd.DataFrame, stages: Sequence[str], *,
     if unknown:
         hint = suggest(unknown[0], stages)
         raise DataError([Problem(
-            f"events: stage {unknown[0]!r} is not a stage of the journey ({', '.join(stages)})",
+            f"stage {unknown[0]!r} is not a stage of the journey ({', '.join(stages)})",
             fix=f"did you mean {hint!r}?" if hint else "map events to the journey's stage names",
             source="events", column=stage_col)])
     ev = pd.DataFrame({"customer_id": events[customer_col].astype("string"),

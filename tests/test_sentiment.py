@@ -1,0 +1,103 @@
+"""score_texts: same numbers as plain VADER, duplicates once, batches, parallel, pluggable."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jmtools import sentiment
+from jmtools.errors import DataError, ParameterError
+from jmtools.sentiment import VaderScorer, resolve_n_jobs, score_texts
+
+TEXTS = ["Great shoes, fast delivery!", "The checkout kept failing. Awful.", "ok",
+         "Not bad at all", "I HATE the hidden fees!!!", "Great shoes, fast delivery!",
+         "The size chart is missing", "Returns were easy :)"]
+
+
+def _plain_vader(texts):
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    sia = SentimentIntensityAnalyzer()
+    return [sia.polarity_scores(t)["compound"] for t in texts]
+
+
+def test_matches_plain_vader_loop():
+    np.testing.assert_array_equal(score_texts(TEXTS), _plain_vader(TEXTS))
+
+
+def test_accepts_series_and_keeps_order_and_missing():
+    s = pd.Series(["good", None, np.nan, "   ", "", "bad"], index=[10, 11, 12, 13, 14, 15])
+    out = score_texts(s)
+    assert out.shape == (6,)
+    assert np.isnan(out[1:5]).all()
+    np.testing.assert_array_equal(out[[0, 5]], _plain_vader(["good", "bad"]))
+
+
+class CountingScorer:
+    """Picklable scorer that records what it was asked to score (in this process)."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, batch):
+        self.calls.append(list(batch))
+        return [len(t) / 100 for t in batch]
+
+
+def test_duplicates_scored_once_and_batches_respected():
+    scorer = CountingScorer()
+    texts = ["a", "bb", "a", "ccc", "bb", "a", "dddd", "eeeee", "a"]
+    out = score_texts(texts, scorer=scorer, batch_size=2, n_jobs=1)
+    seen = [t for call in scorer.calls for t in call]
+    assert sorted(seen) == ["a", "bb", "ccc", "dddd", "eeeee"]           # each unique once
+    assert all(len(call) <= 2 for call in scorer.calls) and len(scorer.calls) == 3
+    np.testing.assert_allclose(out, [len(t) / 100 for t in texts])
+
+
+def test_parallel_equals_serial():
+    rng = np.random.default_rng(0)
+    words = ["good", "bad", "slow", "great", "awful", "fine", "late", "love", "broken", "easy"]
+    texts = [" ".join(rng.choice(words, 4)) for _ in range(3000)]
+    serial = score_texts(texts, n_jobs=1)
+    parallel = score_texts(texts, n_jobs=2, min_parallel=1, batch_size=200)
+    np.testing.assert_array_equal(serial, parallel)
+    np.testing.assert_array_equal(serial, _plain_vader(texts))
+
+
+def test_unpicklable_scorer_falls_back_to_one_process():
+    local = {"x": 0.1}
+    with pytest.warns(RuntimeWarning, match="cannot be pickled"):
+        out = score_texts(["a", "b"], scorer=lambda b: [local["x"]] * len(b), n_jobs=2,
+                          min_parallel=1)
+    np.testing.assert_allclose(out, [0.1, 0.1])
+
+
+def test_bad_scorer_output():
+    with pytest.raises(DataError, match="outside \\[-1, 1\\]"):
+        score_texts(["a", "b"], scorer=lambda b: [5.0] * len(b))
+    with pytest.raises(ParameterError, match="one score per text"):
+        score_texts(["a", "b"], scorer=lambda b: [0.0])
+    with pytest.raises(ParameterError):
+        score_texts(["a"], scorer="vader")
+
+
+@pytest.mark.parametrize("bad", [0, -2, 1.5, "all"])
+def test_bad_n_jobs(bad):
+    with pytest.raises(ParameterError, match="n_jobs"):
+        resolve_n_jobs(bad)
+
+
+def test_bad_batch_size():
+    with pytest.raises(ParameterError, match="batch_size"):
+        score_texts(["a"], batch_size=0)
+
+
+def test_empty_input():
+    assert score_texts([]).shape == (0,)
+    assert np.isnan(score_texts([None, ""])).all()
+
+
+def test_vader_scorer_is_picklable_and_public_surface():
+    import pickle
+
+    assert pickle.loads(pickle.dumps(VaderScorer()))(["good"])[0] > 0
+    assert set(sentiment.__all__) <= set(dir(sentiment))

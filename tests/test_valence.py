@@ -1,0 +1,218 @@
+"""Each evidence → valence mapping, checked on hand-worked examples."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jmtools import valence
+from jmtools.errors import DataError, ParameterError
+from jmtools.metrics import SCALES, Scale
+from jmtools.valence import (assumed_valence, behaviour_valence, feedback_valence,
+                             resolve_scales, score_to_valence, survey_valence, text_valence)
+
+
+# ---------------------------------------------------------------- survey scales
+@pytest.mark.parametrize("metric, scores, expected", [
+    ("csat", [1, 2, 3, 4, 5], [-2, -1, 0, 1, 2]),
+    ("nps", [0, 1, 5, 6, 7, 8, 9, 10], [-2, -1.6, 0, 0.4, 0.8, 1.2, 1.6, 2]),
+    ("ces", [1, 2, 4, 5.5, 7], [2, 4 / 3, 0, -1, -2]),          # lower effort is better
+])
+def test_default_scales_by_hand(metric, scores, expected):
+    np.testing.assert_allclose(score_to_valence(scores, SCALES[metric]), expected)
+
+
+def test_custom_scale_by_hand():
+    csat7 = Scale("csat7", 1, 7)
+    np.testing.assert_allclose(score_to_valence([1, 2.5, 4, 5.5, 7], csat7), [-2, -1, 0, 1, 2])
+    effort10 = Scale("effort", 0, 10, higher_is_better=False)
+    np.testing.assert_allclose(score_to_valence([0, 2.5, 10], effort10), [2, 1, -2])
+
+
+def test_resolve_scales_forms_and_errors():
+    s = resolve_scales({"CSAT": (1, 7), "effort": (1, 5, False), "x": Scale("y", 0, 4)})
+    assert s["csat"] == Scale("csat", 1, 7)
+    assert s["effort"].higher_is_better is False
+    assert s["x"].name == "x" and s["nps"] == SCALES["nps"]
+    with pytest.raises(ParameterError, match="low < high"):
+        resolve_scales({"bad": (5, 1)})
+    with pytest.raises(ParameterError):
+        resolve_scales({"bad": "1-5"})
+
+
+def _surveys():
+    return pd.DataFrame({"customer_id": ["a", "b", "c", "d", "e"],
+                         "metric": ["csat", "NPS", "ces", "csat", "ease"],
+                         "score": [5, 3, 7, None, 8], "stage": ["S"] * 5})
+
+
+def test_survey_valence_hand_worked_and_input_untouched():
+    df = _surveys()
+    before = df.copy()
+    with pytest.warns(UserWarning, match="1 rows dropped .*1 missing score"):
+        out = survey_valence(df, scales={"ease": (1, 10)})
+    pd.testing.assert_frame_equal(df, before)
+    assert out["customer_id"].tolist() == ["a", "b", "c", "e"]
+    np.testing.assert_allclose(out["valence"], [2.0, -0.8, -2.0, -2 + 4 * 7 / 9], atol=1e-4)
+    assert out["source"].tolist() == ["survey:csat", "survey:nps", "survey:ces", "survey:ease"]
+    assert set(out["evidence"]) == {"reported"}
+    assert out.attrs["dropped"] == {"missing score": 1}
+    assert len(out) + sum(out.attrs["dropped"].values()) == len(df)
+
+
+def test_survey_valence_metric_selection_counts_rows():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = survey_valence(_surveys(), scales={"ease": (1, 10)}, metrics=["csat"])
+    assert out["customer_id"].tolist() == ["a"]
+    assert out.attrs["dropped"] == {"missing score": 1, "metric not selected": 3}
+
+
+def test_survey_unknown_metric_names_it_and_suggests():
+    df = pd.DataFrame({"metric": ["csatt"], "score": [3]})
+    with pytest.raises(DataError) as err:
+        survey_valence(df)
+    msg = str(err.value)
+    assert "'csatt'" in msg and "did you mean 'csat'" in msg and "scales=" in msg
+
+
+def test_survey_score_outside_scale_is_located():
+    df = pd.DataFrame({"metric": ["csat", "csat", "nps"], "score": [3, 6, 11]})
+    with pytest.raises(DataError) as err:
+        survey_valence(df)
+    msg = str(err.value)
+    assert "2 scores lie outside" in msg and "row 1: csat = 6, scale 1..5" in msg
+    assert err.value.problems[0].column == "score"
+
+
+def test_survey_missing_column_suggests():
+    with pytest.raises(DataError, match="(?s)no column 'score'.*did you mean 'scores'"):
+        survey_valence(pd.DataFrame({"metric": ["csat"], "scores": [3]}))
+
+
+# ---------------------------------------------------------------- text
+def test_text_valence_doubles():
+    np.testing.assert_allclose(text_valence([-1, -0.3, 0, 0.45, 1]), [-2, -0.6, 0, 0.9, 2])
+    assert text_valence(0.5) == 1.0
+
+
+def test_feedback_valence_with_custom_scorer_and_blank_texts():
+    fb = pd.DataFrame({"text": ["good", "bad", "", None, "good"], "stage": list("ABCDE")})
+    with pytest.warns(UserWarning, match="2 blank text"):
+        out = feedback_valence(fb, scorer=lambda b: [0.25 if t == "good" else -0.75 for t in b])
+    assert out["stage"].tolist() == ["A", "B", "E"]
+    np.testing.assert_allclose(out["valence"], [0.5, -1.5, 0.5])
+    assert out.attrs["dropped"] == {"blank text": 2}
+    assert out["source"].unique().tolist() == ["feedback"]
+
+
+def test_feedback_valence_vader_default_matches_plain_vader():
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    texts = ["The size chart was missing and I had to return them", "Fast delivery, love it!"]
+    out = feedback_valence(pd.DataFrame({"text": texts}))
+    sia = SentimentIntensityAnalyzer()
+    np.testing.assert_allclose(out["valence"], [2 * sia.polarity_scores(t)["compound"]
+                                                for t in texts])
+
+
+# ---------------------------------------------------------------- behaviour
+def _events():
+    t0 = pd.Timestamp("2026-03-01")
+    rows = [  # customer, hour, event, stage
+        ("a", 0, "view", "Browse"), ("a", 1, "add_to_cart", "Buy"), ("a", 2, "paid", "Buy"),
+        ("a", 3, "track", "After"),                                  # completes, no trouble
+        ("b", 0, "view", "Browse"), ("b", 1, "payment_error", "Buy"),  # error then abandons Buy
+        ("c", 0, "view", "Browse"), ("c", 1, "contact_support", "Browse"),
+        ("c", 2, "contact_support", "Browse"), ("c", 3, "search_error", "Browse"),  # all three
+        ("d", 0, "track", "After"), ("d", 1, "contact_support", "After"), ("d", 2, "x", None),
+    ]
+    return pd.DataFrame({"customer_id": [r[0] for r in rows],
+                         "timestamp": [t0 + pd.Timedelta(hours=r[1]) for r in rows],
+                         "event": [r[2] for r in rows], "stage": [r[3] for r in rows]})
+
+
+def test_behaviour_valence_hand_worked():
+    ev = _events()
+    with pytest.warns(UserWarning, match="1 events have no stage"):
+        out = behaviour_valence(ev, ["Browse", "Buy", "After"])
+    got = {(r.customer_id, r.stage): (r.abandoned, r.error, r.repeated_contact, r.valence)
+           for r in out.itertuples()}
+    assert got == {
+        ("a", "Browse"): (False, False, False, 0.0), ("a", "Buy"): (False, False, False, 0.0),
+        ("a", "After"): (False, False, False, 0.0),
+        ("b", "Browse"): (False, False, False, 0.0), ("b", "Buy"): (True, True, False, -2.0),
+        ("c", "Browse"): (True, True, True, -2.0),       # three rules fire: floored at -2
+        ("d", "After"): (False, False, False, 0.0),      # one contact is not "repeated"
+    }
+    assert out.attrs["dropped"] == {"event without stage": 1}
+    assert set(out["evidence"]) == {"measured"} and list(out["stage"].cat.categories) == [
+        "Browse", "Buy", "After"]
+    assert out.loc[(out.customer_id == "c"), "events"].item() == 4
+
+
+def test_behaviour_rules_are_opt_in_one_by_one():
+    ev = _events().dropna()
+    only_errors = behaviour_valence(ev, ["Browse", "Buy", "After"], rules=["errors"])
+    assert not only_errors["abandoned"].any() and not only_errors["repeated_contact"].any()
+    assert sorted(only_errors.loc[only_errors.valence < 0, "customer_id"]) == ["b", "c"]
+    with pytest.raises(ParameterError, match="did you mean 'errors'"):
+        behaviour_valence(ev, ["Browse", "Buy", "After"], rules=["error"])
+
+
+def test_behaviour_oracle_plain_loops():
+    """Random events: the vectorised rules agree with a plain-Python recomputation."""
+    rng = np.random.default_rng(3)
+    stages = ["S1", "S2", "S3", "S4"]
+    n = 600
+    ev = pd.DataFrame({"customer_id": rng.choice([f"c{i}" for i in range(60)], n),
+                       "timestamp": pd.Timestamp("2026-01-01") + pd.to_timedelta(
+                           rng.integers(0, 10_000, n), "min"),
+                       "event": rng.choice(["view", "checkout_error", "chat", "buy"], n,
+                                           p=[.6, .1, .15, .15]),
+                       "stage": rng.choice(stages, n)})
+    out = behaviour_valence(ev, stages)
+    for (cust, stage), grp in ev.groupby(["customer_id", "stage"]):
+        furthest = max(stages.index(s) for s in ev.loc[ev.customer_id == cust, "stage"])
+        fired = ((stages.index(stage) == furthest and furthest < 3)
+                 + any("error" in e for e in grp.event)
+                 + (sum(e == "chat" for e in grp.event) >= 2))
+        row = out[(out.customer_id == cust) & (out.stage == stage)]
+        assert row["valence"].item() == max(-2, -fired), (cust, stage)
+    assert len(out) == ev.groupby(["customer_id", "stage"]).ngroups
+
+
+def test_behaviour_unknown_stage():
+    ev = _events().dropna()
+    with pytest.raises(DataError, match="(?s)stage 'Browse' is not a stage.*did you mean 'Browsing'"):
+        behaviour_valence(ev, ["Browsing", "Buy", "After"])
+
+
+# ---------------------------------------------------------------- assumed
+def test_assumed_from_journey_object():
+    from jmtools.journey import Journey
+
+    j = Journey(name="x", personas=[{"name": "Ben", "rule": "age < 30"},
+                                    {"name": "Maya", "rule": "age >= 30"}],
+                stages=[{"name": "A", "emotion": 1}, {"name": "B", "emotion": {"Ben": -2}},
+                        {"name": "C"}])
+    out = assumed_valence(j)
+    table = out.pivot(index="persona", columns="stage", values="valence")
+    assert table.loc["Ben"].tolist()[:2] == [1.0, -2.0] and np.isnan(table.loc["Ben", "C"])
+    assert table.loc["Maya", "A"] == 1.0 and np.isnan(table.loc["Maya", "B"])
+    assert table.loc["all", "B"] == -2.0      # mean of the personas the workshop scored
+    assert set(out["evidence"]) == {"assumed"} and list(out["stage"].cat.categories) == list("ABC")
+
+
+def test_assumed_out_of_scale_is_an_error():
+    with pytest.raises(DataError, match="−2..+2|-2 to 2"):
+        assumed_valence({"A": 3})
+    with pytest.raises(DataError, match="stages\\[0\\].emotion.Ben"):
+        assumed_valence({"A": {"Ben": "high"}})
+
+
+def test_public_surface():
+    assert set(valence.__all__) <= set(dir(valence))
+    assert not any(name.startswith("_") for name in valence.__all__)
