@@ -1,0 +1,213 @@
+"""Where the computation runs: an in-process DuckDB by default, or the user's own engine.
+
+Every analysis in jmtools is an Ibis expression. Data arrives as a file, a pandas or
+polars DataFrame, a PyArrow table, an Ibis table on any backend, or a Spark DataFrame;
+:func:`as_table` turns each into an Ibis table without copying more than needed, and the
+expression then runs where the data lives (DuckDB in this process, Spark, a warehouse).
+Only small aggregates come back to pandas (:func:`to_pandas`).
+
+The default DuckDB connection is created on first use, with its session time zone set
+to UTC so that time-zone aware values convert the same way on every machine.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from typing import Any
+
+from jmtools.errors import ParameterError
+
+__all__ = [
+    "default_connection",
+    "set_default_connection",
+    "as_table",
+    "backend_of",
+    "is_duckdb",
+    "to_pandas",
+    "materialize",
+    "unique_name",
+]
+
+_LOCK = threading.Lock()
+_DEFAULT: Any = None
+_SPARK_BACKENDS: dict[int, Any] = {}
+_COUNTER = itertools.count(1)
+
+
+def default_connection():
+    """Return the shared in-process DuckDB connection (an Ibis backend), creating it once.
+
+    Returns
+    -------
+    ibis.backends.duckdb.Backend
+        Session time zone ``UTC``; tables loaded by :mod:`jmtools.sources` live here.
+
+    Examples
+    --------
+    >>> con = default_connection()
+    >>> con.name
+    'duckdb'
+    >>> default_connection() is con
+    True
+    """
+    global _DEFAULT
+    with _LOCK:
+        if _DEFAULT is None:
+            import ibis
+
+            con = ibis.duckdb.connect()
+            con.raw_sql("SET TimeZone = 'UTC'")
+            _DEFAULT = con
+        return _DEFAULT
+
+
+def set_default_connection(con) -> None:
+    """Use ``con`` (an Ibis DuckDB backend) as the default connection from now on.
+
+    Use it to give DuckDB a database file or a memory limit, e.g.
+    ``set_default_connection(ibis.duckdb.connect("work.duckdb", memory_limit="1GB"))``.
+    Passing ``None`` resets to a fresh in-memory connection on next use.
+    """
+    global _DEFAULT
+    if con is not None and getattr(con, "name", None) != "duckdb":
+        raise ParameterError("con", getattr(con, "name", type(con).__name__),
+                             expected="an Ibis DuckDB backend (ibis.duckdb.connect())")
+    with _LOCK:
+        if con is not None:
+            con.raw_sql("SET TimeZone = 'UTC'")
+        _DEFAULT = con
+
+
+def unique_name(prefix: str) -> str:
+    """Return a fresh table name such as ``jm_events_3`` (unique in this process).
+
+    Examples
+    --------
+    >>> unique_name("events").startswith("jm_events_")
+    True
+    """
+    return f"jm_{prefix}_{next(_COUNTER)}"
+
+
+def _is_spark_dataframe(obj) -> bool:
+    return hasattr(obj, "sparkSession") and hasattr(obj, "createOrReplaceTempView")
+
+
+def _spark_backend(session):
+    import ibis
+
+    key = id(session)
+    if key not in _SPARK_BACKENDS:
+        _SPARK_BACKENDS[key] = ibis.pyspark.connect(session)
+    return _SPARK_BACKENDS[key]
+
+
+def as_table(data, *, name: str = "data"):
+    """Return ``data`` as an Ibis table, on the engine where it lives.
+
+    Parameters
+    ----------
+    data : ibis.Table, pandas.DataFrame, polars.DataFrame, pyarrow.Table or pyspark DataFrame
+        Ibis tables are returned unchanged; Spark DataFrames become a table of an Ibis
+        PySpark backend (same session); in-memory frames become Ibis memtables, which run
+        on whichever backend they are combined with (DuckDB by default).
+        An object with a ``.table`` attribute (what :mod:`jmtools.sources` loaders and
+        :func:`jmtools.evidence.prepare` return) gives that table.
+    name : str, default "data"
+        Used in error messages and as the prefix of temporary view names.
+
+    Returns
+    -------
+    ibis.Table
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = as_table(pd.DataFrame({"customer_id": ["a"], "event": ["view"]}))
+    >>> t.columns
+    ('customer_id', 'event')
+    """
+    import ibis
+    import ibis.expr.types as ir
+
+    if isinstance(data, ir.Table):
+        return data
+    if hasattr(data, "table") and isinstance(getattr(data, "table"), ir.Table):
+        return data.table
+    if _is_spark_dataframe(data):
+        con = _spark_backend(data.sparkSession)
+        view = unique_name(name)
+        data.createOrReplaceTempView(view)
+        return con.table(view)
+    module = type(data).__module__.split(".")[0]
+    if module == "polars":
+        return ibis.memtable(data.to_arrow())
+    if module in ("pandas", "pyarrow"):
+        return ibis.memtable(data)
+    raise ParameterError(name, type(data).__name__,
+                         expected="a pandas/polars DataFrame, a pyarrow Table, an Ibis table "
+                                  "or a Spark DataFrame",
+                         fix="load files with jmtools.sources.load_*() first")
+
+
+def backend_of(table):
+    """Return the Ibis backend an expression runs on (the default DuckDB for memtables only).
+
+    Examples
+    --------
+    >>> import ibis
+    >>> backend_of(ibis.memtable({"a": [1]})).name
+    'duckdb'
+    """
+    try:
+        return table._find_backend(use_default=False)
+    except Exception:  # memtables only: they run on the default connection
+        return default_connection()
+
+
+def is_duckdb(table) -> bool:
+    """True when ``table`` runs on DuckDB (or is an in-memory table that will).
+
+    Examples
+    --------
+    >>> import ibis
+    >>> is_duckdb(ibis.memtable({"a": [1]}))
+    True
+    """
+    return getattr(backend_of(table), "name", None) == "duckdb"
+
+
+def to_pandas(expr):
+    """Execute ``expr`` on its engine and return a pandas DataFrame (or scalar).
+
+    Examples
+    --------
+    >>> import ibis
+    >>> to_pandas(ibis.memtable({"a": [1, 2]}).a.sum())
+    3
+    """
+    import ibis.expr.types as ir
+
+    con = backend_of(expr)
+    if isinstance(expr, ir.Table):
+        return con.to_pandas(expr)
+    return con.execute(expr)
+
+
+def materialize(table, *, name: str = "table"):
+    """Compute ``table`` once and keep the result where it runs (a DuckDB table, a cached Spark frame).
+
+    Later questions then read the stored result instead of recomputing the expression.
+
+    Examples
+    --------
+    >>> import ibis
+    >>> t = materialize(ibis.memtable({"a": [3, 1]}).order_by("a"))
+    >>> to_pandas(t)["a"].tolist()
+    [1, 3]
+    """
+    con = backend_of(table)
+    if con.name == "duckdb":
+        return con.create_table(unique_name(name), table)
+    return table.cache()

@@ -1,0 +1,307 @@
+"""Load the data of a journey: events, customers, surveys, feedback, orders, tickets.
+
+One way in for every source: a CSV, Parquet or Excel file (or a folder of Parquet files),
+a pandas or polars DataFrame, a PyArrow table, an Ibis table or a Spark DataFrame.
+Validation happens once, here: missing or misnamed columns raise a
+:class:`~jmtools.errors.DataError` that names the closest existing column; bad rows
+(unparseable values, missing ids, scores off their scale, duplicate ids, malformed CSV
+lines) are rejected and counted with their file lines and examples. Every loader returns
+a :class:`LoadedTable` whose :attr:`~LoadedTable.accounting` satisfies
+``rows_read == rows_used + rows_rejected``.
+
+Files are read by DuckDB directly (never through pandas) into the default in-process
+connection (:func:`jmtools.engine.default_connection`); tables that live in Spark or a
+warehouse are validated there with the same rules and stay there.
+
+Timestamps become naive UTC: values with an offset (``2024-03-01T14:05:00+02:00``) are
+converted; values without one are taken as UTC, or as local time in ``tz`` when given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jmtools.errors import DataError, ParameterError, Problem
+from jmtools.sources._accounting import Accounting, LoadedTable
+from jmtools.sources._spec import SPECS, Column, TableSpec
+
+__all__ = [
+    "load_events",
+    "load_customers",
+    "load_surveys",
+    "load_feedback",
+    "load_orders",
+    "load_tickets",
+    "load_table",
+    "load_world",
+    "World",
+    "LoadedTable",
+    "Accounting",
+    "SPECS",
+    "Column",
+    "TableSpec",
+]
+
+_ON_ERROR = ("reject", "raise")
+
+
+def load_table(src, kind: str, *, columns: dict | None = None, time_format: str | None = None,
+               tz: str | None = None, encoding: str | None = None, sheet=None, scales=None,
+               on_error: str = "reject", source_name: str | None = None,
+               read_options: dict | None = None) -> LoadedTable:
+    """Load one canonical table of any ``kind``; the ``load_*`` functions call this.
+
+    Parameters
+    ----------
+    src : path, DataFrame, pyarrow.Table, ibis.Table or pyspark DataFrame
+        The input. Paths ending in ``.csv``/``.tsv``/``.txt``/``.gz`` are read as CSV
+        (delimiter detected), ``.parquet``/``.pq`` or a folder as Parquet, ``.xlsx`` as Excel.
+    kind : {"events", "customers", "surveys", "feedback", "orders", "tickets"}
+        Which canonical table (see ``docs/contracts.md``).
+    columns : dict, optional
+        ``{canonical_name: name_in_the_input}`` for exports named differently, e.g.
+        ``{"customer_id": "User ID", "timestamp": "Event Time"}``. Without it, names are
+        matched exactly, then case- and space-insensitively (``"Customer ID"``).
+    time_format : str, optional
+        strptime format of text timestamps (``"%d/%m/%Y %H:%M"``), or ``"unix"`` /
+        ``"unix_ms"`` for epoch seconds / milliseconds. Default: ISO 8601.
+    tz : str, optional
+        IANA zone of timestamps that carry no offset (``"Europe/Berlin"``); default UTC.
+    encoding : str, optional
+        Text encoding of a CSV file (default UTF-8; any Python codec name works).
+    sheet : str or int, optional
+        Excel sheet (default the first).
+    scales : dict, optional
+        Surveys only: ``{metric: (low, high)}`` or :class:`jmtools.metrics.Scale`, added to
+        (or replacing) the default CSAT 1–5, NPS 0–10, CES 1–7.
+    on_error : {"reject", "raise"}, default "reject"
+        ``"reject"`` drops bad rows and counts them; ``"raise"`` raises a
+        :class:`~jmtools.errors.DataError` listing every reason with lines and examples.
+    source_name : str, optional
+        Name used in messages (default: the file name).
+    read_options : dict, optional
+        Extra options for DuckDB's ``read_csv`` (``{"delim": ";"}``).
+
+    Returns
+    -------
+    LoadedTable
+        ``.table`` (Ibis), ``.to_pandas()``, ``.accounting``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"User": ["u1", "u2", None],
+    ...                     "When": ["2024-03-01 10:00", "2024-03-01T12:00:00+02:00", "2024-03-02"],
+    ...                     "event": ["view", "cart", "view"]})
+    >>> ev = load_table(raw, "events", columns={"customer_id": "User", "timestamp": "When"})
+    >>> ev.to_pandas()
+      customer_id           timestamp event
+    0          u1 2024-03-01 10:00:00  view
+    1          u2 2024-03-01 10:00:00  cart
+    >>> print(ev.accounting)
+    DataFrame (events): 3 rows read = 2 used + 1 rejected
+      - row numbers are 1-based positions in the input (it has no file lines)
+      - 1 × missing customer_id [column 'customer_id'; lines 3] e.g. None
+        Fix: every row needs a customer_id
+    """
+    from jmtools.engine import backend_of, default_connection
+
+    if kind not in SPECS:
+        raise ParameterError("kind", kind, expected=list(SPECS))
+    if on_error not in _ON_ERROR:
+        raise ParameterError("on_error", on_error, expected=list(_ON_ERROR))
+    if columns is not None and not isinstance(columns, dict):
+        raise ParameterError("columns", columns, expected="a dict {canonical_name: input_column}")
+    spec = SPECS[kind]
+    scale_map = _scales(scales) if kind == "surveys" else None
+    loaded = _dispatch(src, spec, columns=columns, time_format=time_format, tz=tz, encoding=encoding,
+                       sheet=sheet, scales=scale_map, source_name=source_name,
+                       read_options=read_options, default=default_connection, backend_of=backend_of)
+    if on_error == "raise":
+        loaded.accounting.raise_if_rejected()
+    return loaded
+
+
+def _dispatch(src, spec, *, default, backend_of, **kw):
+    import ibis.expr.types as ir
+
+    from jmtools.engine import as_table
+    from jmtools.sources._duckdb import load_duckdb
+    from jmtools.sources._foreign import load_ibis
+
+    if hasattr(src, "sparkSession") and hasattr(src, "createOrReplaceTempView"):
+        src = as_table(src, name=spec.kind)
+    if isinstance(src, ir.Table):
+        con = backend_of(src)
+        if con.name != "duckdb":
+            if kw.get("tz"):
+                raise ParameterError("tz", kw["tz"], expected="None for tables in another engine",
+                                     fix="convert timestamps to UTC in the engine before loading")
+            return load_ibis(src, spec, columns=kw["columns"], time_format=kw["time_format"],
+                             scales=kw["scales"], source_name=kw["source_name"])
+        view = con.create_view(f"jm_{spec.kind}_input_{id(src)}", src, overwrite=True)
+        return load_duckdb(view.get_name(), spec, con=con, _is_view=True, **kw)
+    return load_duckdb(src, spec, con=default(), **kw)
+
+
+def _scales(scales) -> dict:
+    from jmtools.metrics import SCALES, Scale
+
+    out = dict(SCALES)
+    for name, s in (scales or {}).items():
+        if isinstance(s, Scale):
+            out[name.lower()] = s
+        elif isinstance(s, (tuple, list)) and len(s) == 2 and all(isinstance(x, (int, float)) for x in s):
+            out[name.lower()] = Scale(name.lower(), s[0], s[1], SCALES.get(name.lower(), Scale(
+                name, 0, 1)).higher_is_better)
+        else:
+            raise ParameterError(f"scales[{name!r}]", s, expected="a (low, high) tuple or a Scale")
+    return out
+
+
+def load_events(src, *, columns=None, time_format=None, tz=None, **options) -> LoadedTable:
+    """Load events (``customer_id``, ``timestamp``, ``event``; optional ``session_id``, ``channel``, ``value``).
+
+    The kept table also has ``_row``, the input order that breaks timestamp ties.
+    Options are those of :func:`load_table`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ev = load_events(pd.DataFrame({"customer_id": ["a", "a"], "timestamp": ["2024-01-01", "bad"],
+    ...                                "event": ["view", "buy"]}))
+    >>> ev.accounting.rows_used, ev.accounting.rows_rejected
+    (1, 1)
+    """
+    return load_table(src, "events", columns=columns, time_format=time_format, tz=tz, **options)
+
+
+def load_customers(src, *, columns=None, **options) -> LoadedTable:
+    """Load customers (``customer_id`` unique, plus any attributes; types of text columns are inferred).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cu = load_customers(pd.DataFrame({"customer_id": ["a", "a", "b"], "age": [30, 31, 40]}))
+    >>> cu.accounting.reasons[["reason", "n"]]
+                    reason  n
+    0  duplicate customer_id  1
+    """
+    return load_table(src, "customers", columns=columns, **options)
+
+
+def load_surveys(src, *, columns=None, scales=None, time_format=None, tz=None, **options) -> LoadedTable:
+    """Load survey answers (``customer_id``, ``timestamp``, ``metric``, ``score``; ``touchpoint``/``stage``).
+
+    ``metric`` is lower-cased; answers to unknown metrics or off their scale are rejected.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> sv = load_surveys(pd.DataFrame({"customer_id": ["a", "b"], "timestamp": ["2024-01-01"] * 2,
+    ...                                 "metric": ["CSAT", "csat"], "score": [5, 7]}))
+    >>> list(sv.accounting.reasons["reason"])
+    ['csat score outside 1–5']
+    """
+    return load_table(src, "surveys", columns=columns, scales=scales, time_format=time_format, tz=tz,
+                      **options)
+
+
+def load_feedback(src, *, columns=None, time_format=None, tz=None, **options) -> LoadedTable:
+    """Load feedback texts (``feedback_id`` unique, ``customer_id``, ``timestamp``, ``text``)."""
+    return load_table(src, "feedback", columns=columns, time_format=time_format, tz=tz, **options)
+
+
+def load_orders(src, *, columns=None, time_format=None, tz=None, **options) -> LoadedTable:
+    """Load orders (``order_id`` unique, ``customer_id``, ``timestamp``, ``amount``)."""
+    return load_table(src, "orders", columns=columns, time_format=time_format, tz=tz, **options)
+
+
+def load_tickets(src, *, columns=None, time_format=None, tz=None, **options) -> LoadedTable:
+    """Load support tickets (``ticket_id`` unique, ``customer_id``, ``timestamp``; ``closed_timestamp``…)."""
+    return load_table(src, "tickets", columns=columns, time_format=time_format, tz=tz, **options)
+
+
+@dataclass
+class World:
+    """The loaded tables of one data folder, with the journey and each table's accounting.
+
+    Attributes
+    ----------
+    folder : pathlib.Path
+    journey : jmtools.journey.Journey or None
+    tables : dict of str to LoadedTable
+        The kinds found in the folder (``events``, ``customers``, …).
+    """
+
+    folder: Path
+    journey: object = None
+    tables: dict = field(default_factory=dict)
+
+    def __getattr__(self, kind):
+        if kind in SPECS:
+            return self.__dict__.get("tables", {}).get(kind)
+        raise AttributeError(kind)
+
+    @property
+    def accounting(self):
+        """One row per loaded table: kind, source, rows_read, rows_used, rows_rejected, share_rejected."""
+        import pandas as pd
+
+        frames = [t.accounting.to_frame() for t in self.tables.values()]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+            columns=["kind", "source", "rows_read", "rows_used", "rows_rejected", "share_rejected"])
+
+    def __repr__(self) -> str:
+        kinds = ", ".join(f"{k} ({len(t):,})" for k, t in self.tables.items())
+        return f"<World {self.folder.name}: {kinds}>"
+
+
+_SUFFIXES = (".parquet", ".csv", ".csv.gz", ".tsv", ".xlsx")
+
+
+def load_world(folder, journey=None, *, options: dict | None = None) -> World:
+    """Load every canonical table found in ``folder`` (``events.csv``, ``customers.parquet``…).
+
+    Parameters
+    ----------
+    folder : path
+        A folder with files named after the table kinds; Parquet is preferred when both exist.
+    journey : path or Journey, optional
+        The journey file; default ``journey.yaml`` in the folder, if there is one.
+    options : dict, optional
+        ``{kind: {loader options}}``, e.g. ``{"events": {"tz": "Europe/Berlin"}}``.
+
+    Returns
+    -------
+    World
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataError([Problem(f"data folder not found — {str(folder)!r}", source=str(folder),
+                                 fix="pass the folder that holds events.csv, customers.csv, …")])
+    options = options or {}
+    tables = {}
+    for kind in SPECS:
+        path = next((folder / f"{kind}{s}" for s in _SUFFIXES if (folder / f"{kind}{s}").exists()), None)
+        if path is not None:
+            tables[kind] = load_table(path, kind, **options.get(kind, {}))
+    if not tables:
+        raise DataError([Problem(f"no table files in {str(folder)!r}", source=str(folder),
+                                 fix="name files events.csv, customers.csv, surveys.csv, … "
+                                     "(or .parquet / .xlsx)")])
+    return World(folder, _journey(folder, journey), tables)
+
+
+def _journey(folder: Path, journey):
+    if journey is None:
+        found = [p for p in (folder / "journey.yaml", folder / "journey.yml") if p.exists()]
+        if not found:
+            return None
+        journey = found[0]
+    if isinstance(journey, (str, Path)):
+        from jmtools.journey import Journey
+
+        return Journey.load(journey)
+    return journey

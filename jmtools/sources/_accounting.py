@@ -1,0 +1,147 @@
+"""What a load did with every row: read = used + rejected, with reasons, lines and examples."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from jmtools.errors import DataError, Problem, format_lines
+
+__all__ = ["Accounting", "LoadedTable", "REASON_COLUMNS"]
+
+#: Columns of :attr:`Accounting.reasons`.
+REASON_COLUMNS = ["reason", "column", "n", "lines", "examples", "fix"]
+
+
+@dataclass
+class Accounting:
+    """The accounting of one load.
+
+    Attributes
+    ----------
+    source : str
+        File name or a description of the input (``"pandas DataFrame"``).
+    kind : str
+        Canonical table kind (``events``, ``customers``, …).
+    rows_read, rows_used, rows_rejected : int
+        ``rows_read == rows_used + rows_rejected`` always holds.
+    reasons : pandas.DataFrame
+        One row per reason: ``reason``, ``column``, ``n``, ``lines`` (first 1-based file lines,
+        empty for inputs without lines), ``examples`` (offending values), ``fix``.
+    notes : list of str
+        What the load changed on the way (renamed columns, time-zone conversion…).
+    """
+
+    source: str
+    kind: str
+    rows_read: int
+    rows_used: int
+    rows_rejected: int
+    reasons: object = None
+    notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        import pandas as pd
+
+        if self.reasons is None:
+            self.reasons = pd.DataFrame(columns=REASON_COLUMNS)
+        if self.rows_read != self.rows_used + self.rows_rejected:
+            raise AssertionError(f"accounting does not add up for {self.source}: "
+                                 f"{self.rows_read} != {self.rows_used} + {self.rows_rejected}")
+
+    @property
+    def ok(self) -> bool:
+        """True when no row was rejected."""
+        return self.rows_rejected == 0
+
+    def problems(self) -> list[Problem]:
+        """The rejections as located :class:`~jmtools.errors.Problem` objects."""
+        out = []
+        for r in self.reasons.itertuples(index=False):
+            lines = tuple(int(x) for x in (r.lines or ()))
+            examples = ", ".join(repr(e) for e in list(r.examples or ())[:3])
+            msg = f"{r.n} row{'s' if r.n != 1 else ''} rejected: {r.reason}"
+            if examples:
+                msg += f" (e.g. {examples})"
+            out.append(Problem(msg, fix=r.fix or "", source=self.source, column=r.column or None,
+                               lines=lines, line=lines[0] if lines else None))
+        return out
+
+    def raise_if_rejected(self) -> None:
+        """Raise :class:`~jmtools.errors.DataError` listing every reason, if any row was rejected."""
+        if self.rows_rejected:
+            raise DataError(self.problems(), source=self.source)
+
+    def to_frame(self):
+        """One-row summary: source, kind, rows_read, rows_used, rows_rejected, share_rejected."""
+        import pandas as pd
+
+        share = self.rows_rejected / self.rows_read if self.rows_read else 0.0
+        return pd.DataFrame([{"kind": self.kind, "source": self.source, "rows_read": self.rows_read,
+                              "rows_used": self.rows_used, "rows_rejected": self.rows_rejected,
+                              "share_rejected": share}])
+
+    def __str__(self) -> str:
+        head = (f"{self.source} ({self.kind}): {self.rows_read:,} rows read = "
+                f"{self.rows_used:,} used + {self.rows_rejected:,} rejected")
+        parts = [head] + [f"  - {n}" for n in self.notes]
+        for r in self.reasons.itertuples(index=False):
+            where = f" [column '{r.column}'" if r.column else " ["
+            if r.lines is not None and len(r.lines):
+                where += ("; " if r.column else "") + "lines " + format_lines(list(r.lines))
+            where += "]"
+            ex = ", ".join(repr(e) for e in list(r.examples or ())[:3])
+            parts.append(f"  - {r.n:,} × {r.reason}{where if where != ' []' else ''}"
+                         + (f" e.g. {ex}" if ex else ""))
+            if r.fix:
+                parts.append(f"    Fix: {r.fix}")
+        return "\n".join(parts)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<pre>{html.escape(str(self))}</pre>"
+
+
+@dataclass
+class LoadedTable:
+    """A validated canonical table and the accounting of its load.
+
+    Attributes
+    ----------
+    kind : str
+        ``events``, ``customers``, ``surveys``, ``feedback``, ``orders`` or ``tickets``.
+    table : ibis.Table
+        The rows used, canonical columns first (events also keep ``_row``, the input row
+        order used to break timestamp ties). Runs on DuckDB unless the input lived elsewhere.
+    accounting : Accounting
+        Rows read, used, rejected, with reasons.
+    """
+
+    kind: str
+    table: object
+    accounting: Accounting
+
+    @property
+    def source(self) -> str:
+        return self.accounting.source
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(self.table.columns)
+
+    def to_pandas(self):
+        """The table as a pandas DataFrame (without the internal ``_row`` column)."""
+        from jmtools.engine import to_pandas
+
+        t = self.table
+        if "_row" in t.columns:
+            t = t.order_by("_row").drop("_row")
+        return to_pandas(t)
+
+    def __len__(self) -> int:
+        return self.accounting.rows_used
+
+    def __repr__(self) -> str:
+        a = self.accounting
+        return (f"<LoadedTable {self.kind} from {a.source}: {a.rows_used:,} rows used, "
+                f"{a.rows_rejected:,} rejected; columns {', '.join(c for c in self.columns if c != '_row')}>")

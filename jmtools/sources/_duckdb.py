@@ -1,0 +1,469 @@
+"""Load files and in-memory frames through DuckDB: read, validate, type and count in SQL.
+
+Files are read by DuckDB itself (CSV as text, so that every value can be checked and
+located; Parquet with its own types); nothing large passes through pandas. Each row gets
+its input position, each rejected row a reason, and the kept rows are stored once as a
+DuckDB table.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from jmtools.errors import DataError, ParameterError, Problem, suggest
+from jmtools.sources._accounting import REASON_COLUMNS, Accounting, LoadedTable
+from jmtools.sources._spec import TableSpec
+
+__all__ = ["load_duckdb", "resolve_columns", "normalise_name", "FILE_KINDS"]
+
+#: Encodings DuckDB reads natively; others are transcoded through Python's codecs.
+NATIVE_ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-16": "utf-16", "utf16": "utf-16",
+                    "latin-1": "latin-1", "latin1": "latin-1", "iso-8859-1": "latin-1"}
+FILE_KINDS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".gz": "csv", ".parquet": "parquet",
+              ".pq": "parquet", ".xlsx": "excel", ".xlsm": "excel", ".xls": "excel"}
+TIME_FIX = ('use ISO 8601 (2024-03-01T14:05:00) or pass time_format="%d/%m/%Y %H:%M" '
+            '(DuckDB strptime codes; "unix" for epoch seconds)')
+_TS_WITH_OFFSET = r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([zZ]|[+-]\d{2}(:?\d{2})?)$"
+
+
+def q(name: str) -> str:
+    """Quote an SQL identifier."""
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def lit(value: str) -> str:
+    """Quote an SQL string literal."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def normalise_name(name: str) -> str:
+    """``' Customer ID '`` → ``'customer_id'`` (lower snake case)."""
+    return re.sub(r"[^0-9a-z]+", "_", str(name).strip().lower()).strip("_")
+
+
+# ---------------------------------------------------------------- reading the input
+
+def _open_source(con, src, *, name: str, encoding: str | None, sheet, read_options: dict,
+                 is_view: bool = False):
+    """Register ``src`` as a view; return (view, source label, kind of lines, structural rejects)."""
+    raw = con.con
+    view = name + "_raw"
+    if is_view:
+        raw.execute(f"CREATE OR REPLACE TEMP VIEW {q(view)} AS SELECT *, row_number() OVER () AS _row "
+                    f"FROM {q(src)}")
+        return view, "DuckDB table", False, []
+    if isinstance(src, (str, os.PathLike)):
+        path = Path(src)
+        _check_path(path)
+        fmt = _file_kind(path)
+        if fmt == "csv":
+            return _open_csv(raw, path, view, encoding, read_options)
+        if fmt == "parquet":
+            where = str(path / "*.parquet") if path.is_dir() else str(path)
+            raw.execute(f"CREATE OR REPLACE TEMP VIEW {q(view)} AS SELECT * FROM "
+                        f"read_parquet({lit(where)}, file_row_number = true)")
+            raw.execute(f"CREATE OR REPLACE TEMP VIEW {q(view + '_n')} AS SELECT * EXCLUDE "
+                        f"(file_row_number), file_row_number + 1 AS _row FROM {q(view)}")
+            return view + "_n", path.name, False, []
+        frame = _read_excel(path, sheet)
+        return _register_frame(raw, frame, view), path.name, "excel", []
+    frame = _frame_from(src)
+    if frame is None:
+        raise ParameterError("src", type(src).__name__,
+                             expected="a file path (CSV, Parquet, Excel), a pandas/polars "
+                                      "DataFrame, a pyarrow Table or an Ibis/Spark table")
+    return _register_frame(raw, frame, view), f"{type(src).__name__}", False, []
+
+
+def _check_path(path: Path) -> None:
+    if path.exists():
+        if path.is_file() and path.stat().st_size == 0:
+            raise DataError([Problem("the file is empty — 0 bytes", source=path.name,
+                                     fix="export the table again, with a header line")])
+        return
+    folder = path.parent if str(path.parent) else Path(".")
+    near = suggest(path.name, [p.name for p in folder.iterdir()]) if folder.is_dir() else None
+    raise DataError([Problem(f"file not found — {str(path)!r}", source=path.name,
+                             fix=f"did you mean {near!r}?" if near else
+                             "check the path (relative paths start in the notebook's folder)")])
+
+
+def _file_kind(path: Path) -> str:
+    if path.is_dir():
+        return "parquet"
+    suffix = path.suffix.lower()
+    if suffix not in FILE_KINDS:
+        raise ParameterError("src", path.name, expected="a .csv, .tsv, .parquet or .xlsx file",
+                             fix="export the table as CSV or Parquet")
+    return FILE_KINDS[suffix]
+
+
+def _open_csv(raw, path: Path, view: str, encoding: str | None, read_options: dict):
+    enc = (encoding or "utf-8").lower()
+    if enc not in NATIVE_ENCODINGS:
+        path = _transcode(path, enc)
+        enc = "utf-8"
+    rejects = view + "_rejects"
+    opts = "".join(f", {k} = {lit(v) if isinstance(v, str) else v}" for k, v in read_options.items())
+    sql = (f"CREATE OR REPLACE TEMP TABLE {q(view)} AS SELECT *, row_number() OVER () AS _row "
+           f"FROM read_csv({lit(str(path))}, all_varchar = true, header = true, "
+           f"encoding = {lit(NATIVE_ENCODINGS[enc])}, store_rejects = true, "
+           f"rejects_table = {lit(rejects)}, rejects_scan = {lit(rejects + '_scan')}{opts})")
+    try:
+        raw.execute(sql)
+    except Exception as exc:  # DuckDB reports encoding and dialect errors here
+        raise _csv_error(exc, path) from None
+    bad = raw.execute(f"SELECT line, error_type, csv_line FROM {q(rejects)} ORDER BY line").fetchall()
+    structural = [(int(line), str(kind), str(text)) for line, kind, text in bad]
+    return view, path.name, "csv", structural
+
+
+def _csv_error(exc: Exception, path: Path) -> DataError:
+    text = str(exc)
+    line = re.search(r"Line: (\d+)", text)
+    lineno = int(line.group(1)) if line else None
+    if "unicode" in text.lower() or "utf-8" in text.lower():
+        return DataError([Problem("the file is not UTF-8 encoded — invalid byte sequence",
+                                  source=path.name, line=lineno,
+                                  fix="pass encoding='latin-1' (or 'cp1252', 'utf-16') to the loader")])
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return DataError([Problem(f"the CSV file cannot be read — {first}", source=path.name, line=lineno,
+                              fix="check the delimiter and quoting, or pass delim=';' / quote='\"'")])
+
+
+def _transcode(path: Path, enc: str) -> Path:
+    try:
+        codecs.lookup(enc)
+    except LookupError:
+        raise ParameterError("encoding", enc, expected=["utf-8", "utf-16", "latin-1", "cp1252"],
+                             fix="pass a Python codec name, e.g. encoding='cp1252'") from None
+    out = Path(tempfile.mkdtemp(prefix="jmtools-")) / (path.stem + ".utf8.csv")
+    with open(path, encoding=enc, newline="") as fin, open(out, "w", encoding="utf-8", newline="") as fout:
+        for chunk in iter(lambda: fin.read(1 << 20), ""):
+            fout.write(chunk)
+    return out
+
+
+def _read_excel(path: Path, sheet):
+    import pandas as pd
+
+    try:
+        frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=object)
+    except ValueError as exc:
+        raise DataError([Problem(f"the workbook cannot be read — {exc}", source=path.name,
+                                 fix="pass sheet='<name of the sheet>'")]) from None
+    return frame.astype("string")
+
+
+def _frame_from(src):
+    module = type(src).__module__.split(".")[0]
+    if module == "polars":
+        return src.to_arrow()
+    if module == "pyarrow":
+        return src
+    if module == "pandas":
+        frame = src.reset_index(drop=True).copy(deep=False)
+        for col in frame.columns:
+            if frame[col].dtype == object:
+                frame[col] = frame[col].astype("string")
+        return frame
+    return None
+
+
+def _register_frame(raw, frame, view: str) -> str:
+    raw.register(view + "_frame", frame)
+    raw.execute(f"CREATE OR REPLACE TEMP VIEW {q(view)} AS SELECT *, row_number() OVER () AS _row "
+                f"FROM {q(view + '_frame')}")
+    return view
+
+
+# ---------------------------------------------------------------- columns
+
+def resolve_columns(available: list[str], spec: TableSpec, columns: dict | None,
+                    source: str) -> tuple[dict[str, str], list[str]]:
+    """Map canonical names to source columns; raise a located error for missing ones.
+
+    Returns (``{canonical: source_column}`` for every kept column, notes).
+    """
+    columns = dict(columns or {})
+    problems, notes, mapping = [], [], {}
+    for canonical, given in columns.items():
+        if given not in available:
+            near = suggest(given, available)
+            problems.append(Problem(f"columns={{{canonical!r}: {given!r}}} names a column that is "
+                                    f"not in the input — columns are {', '.join(map(repr, available))}",
+                                    source=source, column=given,
+                                    fix=f"did you mean {near!r}?" if near else "fix the mapping"))
+        else:
+            mapping[canonical] = given
+    used = set(mapping.values())
+    normalised = {normalise_name(a): a for a in available if a not in used}
+    for col in spec.columns:
+        if col.name in mapping:
+            continue
+        if col.name in available and col.name not in used:
+            mapping[col.name] = col.name
+        elif col.name in normalised:
+            mapping[col.name] = normalised[col.name]
+            notes.append(f"column {normalised[col.name]!r} read as {col.name!r}")
+        elif col.required:
+            free = [a for a in available if a not in mapping.values()]
+            near = suggest(col.name, free) or _partial(col.name, free)
+            fix = (f"pass columns={{{col.name!r}: {near!r}}}" if near else
+                   f"add a column '{col.name}' or pass columns={{{col.name!r}: '<your column>'}}")
+            problems.append(Problem(f"required column '{col.name}' is missing — the input has "
+                                    f"{', '.join(map(repr, free)) or 'no columns'}",
+                                    source=source, column=col.name, fix=fix))
+        used = set(mapping.values())
+    if problems:
+        raise DataError(problems, source=source)
+    if spec.keep_extra:
+        taken = set(mapping.values())
+        for a in available:
+            if a not in taken and normalise_name(a) not in mapping:
+                mapping[normalise_name(a) or a] = a
+    return mapping, notes
+
+
+_SYNONYMS = {"timestamp": ("time", "date", "ts", "when"), "customer_id": ("customer", "user", "client"),
+             "event": ("action", "event_name", "activity"), "score": ("rating", "value", "answer"),
+             "metric": ("question", "measure"), "amount": ("total", "value", "revenue", "price"),
+             "text": ("comment", "body", "message")}
+
+
+def _partial(name: str, options: list[str]) -> str | None:
+    """The one column whose name contains a usual word for ``name`` (``time`` → ``event_time``)."""
+    words = (name.replace("_id", ""),) + _SYNONYMS.get(name, ())
+    hits = [o for o in options if any(w in normalise_name(o) for w in words)]
+    return hits[0] if len(hits) == 1 else None
+
+
+# ---------------------------------------------------------------- typing and rules
+
+class _Rules:
+    """Collects, per canonical column, the typed SQL expression and the rejection checks."""
+
+    def __init__(self):
+        self.select: list[str] = []
+        self.checks: list[tuple[str, str, str, str, str]] = []  # (cond, reason, column, raw, fix)
+
+    def add(self, cond: str, reason: str, column: str, raw: str, fix: str = "") -> None:
+        self.checks.append((cond, reason, column, raw, fix))
+
+
+def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src: str,
+                  src_type: str, *, time_format: str | None, tz: str | None) -> None:
+    col = q(src)
+    text = f"NULLIF(TRIM(CAST({col} AS VARCHAR)), '')"
+    is_text = src_type.upper() == "VARCHAR"
+    if kind in ("id", "str"):
+        expr = text if kind == "id" else f"CAST({col} AS VARCHAR)"
+        missing = f"{text} IS NULL"
+    elif kind in ("float", "int"):
+        sql_type = "DOUBLE" if kind == "float" else "BIGINT"
+        expr = f"TRY_CAST({text} AS {sql_type})" if is_text else f"TRY_CAST({col} AS {sql_type})"
+        missing = f"{text} IS NULL"
+        rules.add(f"{text} IS NOT NULL AND {expr} IS NULL", f"unparseable {canonical}", canonical,
+                  text, f"{canonical} must be a {'number' if kind == 'float' else 'whole number'}; "
+                        "use a dot as decimal separator and no thousands separator")
+    else:
+        expr = _timestamp_expr(col, text, src_type, time_format, tz)
+        missing = f"{text} IS NULL"
+        rules.add(f"{text} IS NOT NULL AND {expr} IS NULL", f"unparseable {canonical}", canonical,
+                  text, TIME_FIX)
+        rules.add(f"{expr} IS NOT NULL AND (year({expr}) < 1900 OR year({expr}) > 2100)",
+                  f"implausible {canonical} (before 1900 or after 2100)", canonical, text,
+                  "check the time unit (seconds vs milliseconds) or the format")
+    if required:
+        rules.checks.insert(0, (missing, f"missing {canonical}", canonical, "NULL",
+                                f"every row needs a {canonical}"))
+    rules.select.append(f"{expr} AS {q(canonical)}")
+
+
+def _timestamp_expr(col: str, text: str, src_type: str, time_format, tz) -> str:
+    t = src_type.upper()
+    to_utc = (lambda e: f"timezone('UTC', timezone({lit(tz)}, {e}))") if tz else (lambda e: e)
+    if t.startswith("TIMESTAMP WITH TIME ZONE") or t == "TIMESTAMPTZ":
+        return f"timezone('UTC', {col})"
+    if t.startswith("TIMESTAMP") or t == "DATE":
+        return to_utc(f"CAST({col} AS TIMESTAMP)")
+    if time_format in ("unix", "unix_ms"):
+        div = " / 1000.0" if time_format == "unix_ms" else ""
+        return f"timezone('UTC', to_timestamp(TRY_CAST({text} AS DOUBLE){div}))"
+    if time_format:
+        parsed = f"try_strptime({text}, {lit(time_format)})"
+        if "%z" in time_format or "%Z" in time_format:
+            return f"timezone('UTC', {parsed})"
+        return to_utc(parsed)
+    if tz:
+        return (f"CASE WHEN regexp_matches({text}, {lit(_TS_WITH_OFFSET)}) "
+                f"THEN timezone('UTC', TRY_CAST({text} AS TIMESTAMPTZ)) "
+                f"ELSE {to_utc(f'TRY_CAST({text} AS TIMESTAMP)')} END")
+    return f"timezone('UTC', TRY_CAST({text} AS TIMESTAMPTZ))"
+
+
+def _survey_rules(rules: _Rules, mapping: dict, scales: dict) -> None:
+    metric = f"lower(TRIM(CAST({q(mapping['metric'])} AS VARCHAR)))"
+    score = f"TRY_CAST(TRIM(CAST({q(mapping['score'])} AS VARCHAR)) AS DOUBLE)"
+    names = ", ".join(lit(m) for m in scales)
+    rules.add(f"{metric} NOT IN ({names})", "unknown metric", "metric", metric,
+              f"metric must be one of {', '.join(scales)}; declare others with scales={{'name': (low, high)}}")
+    for m, s in scales.items():
+        rules.add(f"{metric} = {lit(m)} AND {score} IS NOT NULL AND ({score} < {s.low} OR {score} > {s.high})",
+                  f"{m} score outside {s.low}–{s.high}", "score", f"CAST({score} AS VARCHAR)",
+                  f"check the scale: pass scales={{{m!r}: (low, high)}} if {m} was asked on another scale")
+    rules.select = [s if not s.endswith(f"AS {q('metric')}") else f"{metric} AS {q('metric')}"
+                    for s in rules.select]
+
+
+def _infer_extra(raw, view: str, cols: list[str]) -> dict[str, str]:
+    """For text columns that are not canonical: the narrowest type every value casts to."""
+    if not cols:
+        return {}
+    checks = []
+    for c in cols:
+        t = f"NULLIF(TRIM({q(c)}), '')"
+        for typ in ("BIGINT", "DOUBLE", "BOOLEAN", "TIMESTAMP"):
+            checks.append(f"count({t}) = count(TRY_CAST({t} AS {typ}))")
+    row = raw.execute(f"SELECT {', '.join(checks)} FROM {q(view)}").fetchone()
+    out = {}
+    for i, c in enumerate(cols):
+        ok = row[i * 4:(i + 1) * 4]
+        out[c] = next((typ for typ, good in zip(("BIGINT", "DOUBLE", "BOOLEAN", "TIMESTAMP"), ok)
+                       if good), "VARCHAR")
+    return out
+
+
+# ---------------------------------------------------------------- the load
+
+def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz=None,
+                encoding=None, sheet=None, scales=None, read_options=None,
+                source_name: str | None = None, _is_view: bool = False) -> LoadedTable:
+    """Load ``src`` into a DuckDB table of kind ``spec``; see :func:`jmtools.sources.load_events`."""
+    from jmtools.engine import unique_name
+
+    raw = con.con
+    name = unique_name(spec.kind)
+    view, label, lines_kind, structural = _open_source(con, src, name=name, encoding=encoding,
+                                                       sheet=sheet, read_options=read_options or {},
+                                                       is_view=_is_view)
+    label = source_name or label
+    described = raw.execute(f"DESCRIBE SELECT * FROM {q(view)}").fetchall()
+    types = {r[0]: r[1] for r in described if r[0] != "_row"}
+    mapping, notes = resolve_columns(list(types), spec, columns, label)
+    _check_tz(raw, tz, time_format)
+
+    rules = _Rules()
+    extras = [c for c in mapping if spec.column(c) is None]
+    for col in spec.columns:
+        if col.name in mapping:
+            _typed_column(rules, col.name, col.kind, col.required, mapping[col.name],
+                          types[mapping[col.name]], time_format=time_format, tz=tz)
+    if spec.kind == "surveys":
+        _survey_rules(rules, mapping, scales)
+    text_extras = [mapping[c] for c in extras if types[mapping[c]].upper() == "VARCHAR"]
+    inferred = _infer_extra(raw, view, text_extras) if lines_kind else {}
+    for c in extras:
+        s = mapping[c]
+        typ = inferred.get(s)
+        rules.select.append(f"TRY_CAST(NULLIF(TRIM({q(s)}), '') AS {typ}) AS {q(c)}" if typ and typ != "VARCHAR"
+                            else f"{q(s)} AS {q(c)}")
+    if tz:
+        notes.append(f"timestamps read as local time in {tz} and converted to UTC")
+
+    table = _stage(raw, view, name, rules, spec, mapping)
+    fixes = {c[1]: c[4] for c in rules.checks}
+    accounting = _account(raw, table, label, spec, lines_kind, structural, notes, fixes)
+    keep = [c for c in mapping if c in spec.names] + [c for c in extras]
+    if spec.kind == "events":
+        keep.append("_row")
+    ibis_table = con.table(table).select(*keep)
+    return LoadedTable(spec.kind, ibis_table, accounting)
+
+
+def _check_tz(raw, tz, time_format) -> None:
+    if tz:
+        known = [r[0] for r in raw.execute("SELECT name FROM pg_timezone_names()").fetchall()]
+        if tz not in known:
+            raise ParameterError("tz", tz, expected="an IANA time zone such as 'Europe/Berlin'",
+                                 fix=f"did you mean {suggest(tz, known)!r}?" if suggest(tz, known)
+                                 else "see the list in pg_timezone_names()")
+    if time_format and time_format not in ("unix", "unix_ms"):
+        try:
+            raw.execute(f"SELECT try_strptime('2024-01-01', {lit(time_format)})").fetchall()
+        except Exception as exc:
+            raise ParameterError("time_format", time_format,
+                                 expected="a strptime format such as '%d/%m/%Y %H:%M'",
+                                 fix=str(exc).splitlines()[0]) from None
+
+
+def _stage(raw, view: str, name: str, rules: _Rules, spec: TableSpec, mapping: dict) -> str:
+    """Create the table of typed rows with ``_reason``, ``_column``, ``_bad`` for rejected ones."""
+    if rules.checks:
+        whens = lambda i: " ".join(f"WHEN {c[0]} THEN {c[i] if i == 3 else lit(c[i])}"
+                                   for c in rules.checks)
+        reason = f"CASE {whens(1)} END"
+        column = f"CASE {whens(2)} END"
+        bad = f"CAST(CASE {whens(3)} END AS VARCHAR)"
+    else:
+        reason = column = bad = "CAST(NULL AS VARCHAR)"
+    sql = (f"SELECT {', '.join(rules.select)}, _row, {reason} AS _reason, {column} AS _column, "
+           f"{bad} AS _bad FROM {q(view)}")
+    if spec.unique:
+        key = q(spec.unique)
+        sql = (f"SELECT * REPLACE (CASE WHEN _reason IS NULL AND {key} IS NOT NULL AND "
+               f"row_number() OVER (PARTITION BY {key} ORDER BY _row) > 1 "
+               f"THEN 'duplicate {spec.unique}' ELSE _reason END AS _reason, "
+               f"CASE WHEN _reason IS NULL AND {key} IS NOT NULL AND "
+               f"row_number() OVER (PARTITION BY {key} ORDER BY _row) > 1 "
+               f"THEN {lit(spec.unique)} ELSE _column END AS _column, "
+               f"CASE WHEN _reason IS NULL THEN {key} ELSE _bad END AS _bad) FROM ({sql})")
+    raw.execute(f"CREATE TABLE {q(name)} AS {sql} ORDER BY _row")
+    return name
+
+
+_FIXES = {"duplicate": "ids must be unique; the first row with each id is kept",
+          "metric": "", "structural": "check quoting and the number of delimiters on these lines"}
+
+
+def _account(raw, table: str, label: str, spec: TableSpec, lines_kind, structural, notes, fixes):
+    import pandas as pd
+
+    offset = 1 if lines_kind in ("csv", "excel") else 0   # header line
+    rows = raw.execute(
+        f"SELECT _reason, _column, count(*) AS n, list(_row ORDER BY _row)[1:5] AS rows, "
+        f"list(_bad ORDER BY _row)[1:5] AS examples FROM {q(table)} "
+        f"WHERE _reason IS NOT NULL GROUP BY ALL ORDER BY n DESC, _reason").fetchall()
+    total = raw.execute(f"SELECT count(*) FROM {q(table)}").fetchone()[0]
+    records = []
+    for reason, column, n, rws, examples in rows:
+        lines = [_line_of(r, offset, structural) for r in rws]
+        fix = _FIXES["duplicate"] if reason.startswith("duplicate") else fixes.get(reason, "")
+        records.append((reason, column, int(n), lines, list(examples), fix))
+    by_kind: dict[str, list] = {}
+    for line, kind, text in structural:
+        by_kind.setdefault(kind, []).append((line, text))
+    for kind, items in by_kind.items():
+        records.append((f"malformed line ({kind.lower()})", None, len(items), [i[0] for i in items[:5]],
+                        [i[1] for i in items[:5]], _FIXES["structural"]))
+    reasons = pd.DataFrame(records, columns=REASON_COLUMNS)
+    rejected = int(reasons["n"].sum()) if len(reasons) else 0
+    raw.execute(f"DELETE FROM {q(table)} WHERE _reason IS NOT NULL")
+    if lines_kind not in ("csv", "excel") and len(reasons):
+        notes.append("row numbers are 1-based positions in the input (it has no file lines)")
+    return Accounting(label, spec.kind, rows_read=int(total) + len(structural),
+                      rows_used=int(total) - (rejected - len(structural)), rows_rejected=rejected,
+                      reasons=reasons, notes=notes)
+
+
+def _line_of(row: int, offset: int, structural) -> int:
+    """File line of the ``row``-th parsed record, skipping the malformed lines before it."""
+    line = row + offset
+    for bad_line, _, _ in structural:          # sorted ascending
+        if bad_line <= line:
+            line += 1
+    return line

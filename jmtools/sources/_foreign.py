@@ -1,0 +1,106 @@
+"""Validate a table that lives in another engine (Spark, a warehouse) without moving it.
+
+The same rules as for files, written as Ibis expressions so that they run where the data
+is; only the counts of rejected rows and a few examples come back. Such tables have no
+file lines and no input order, so rejections are reported with examples only.
+"""
+
+from __future__ import annotations
+
+from jmtools.sources._accounting import REASON_COLUMNS, Accounting, LoadedTable
+from jmtools.sources._duckdb import TIME_FIX, resolve_columns
+from jmtools.sources._spec import TableSpec
+
+__all__ = ["load_ibis"]
+
+
+def _typed(v, kind: str, *, time_format):
+    """(typed expression, missing condition, unparseable condition or None)."""
+    import ibis
+
+    text = v.cast("string").strip().nullif("")
+    if kind == "id":
+        return text, text.isnull(), None
+    if kind == "str":
+        return v.cast("string"), text.isnull(), None
+    if kind in ("float", "int"):
+        typ = "float64" if kind == "float" else "int64"
+        e = text.try_cast(typ) if v.type().is_string() else v.cast(typ)
+        return e, text.isnull(), text.notnull() & e.isnull()
+    if v.type().is_timestamp():
+        e = v.cast(ibis.dtype("timestamp"))
+    elif v.type().is_date():
+        e = v.cast("timestamp")
+    elif time_format:
+        e = text.as_timestamp(time_format)
+    else:
+        e = text.try_cast("timestamp")
+    return e, text.isnull(), text.notnull() & e.isnull()
+
+
+def load_ibis(table, spec: TableSpec, *, columns=None, time_format=None, scales=None,
+              source_name: str | None = None) -> LoadedTable:
+    """Validate an Ibis table on a non-DuckDB backend; see :func:`jmtools.sources.load_events`."""
+    import ibis
+    import pandas as pd
+
+    from jmtools.engine import backend_of, to_pandas
+
+    label = source_name or f"{backend_of(table).name} table"
+    mapping, notes = resolve_columns(list(table.columns), spec, columns, label)
+    exprs, checks = {}, []
+    for col in spec.columns:
+        if col.name not in mapping:
+            continue
+        e, missing, bad = _typed(table[mapping[col.name]], col.kind, time_format=time_format)
+        exprs[col.name] = e
+        raw = table[mapping[col.name]].cast("string")
+        if col.required:
+            checks.append((missing, f"missing {col.name}", col.name, raw, f"every row needs a {col.name}"))
+        if bad is not None:
+            checks.append((bad, f"unparseable {col.name}", col.name, raw,
+                           TIME_FIX if col.kind == "timestamp" else f"{col.name} must be a number"))
+    if spec.kind == "surveys":
+        metric = exprs["metric"].strip().lower()
+        exprs["metric"] = metric
+        score = exprs["score"]
+        checks.append((~metric.isin(list(scales)), "unknown metric", "metric", metric,
+                       f"metric must be one of {', '.join(scales)}"))
+        for m, s in scales.items():
+            checks.append(((metric == m) & score.notnull() & ((score < s.low) | (score > s.high)),
+                           f"{m} score outside {s.low}–{s.high}", "score", score.cast("string"),
+                           f"pass scales={{{m!r}: (low, high)}} if {m} was asked on another scale"))
+    for c, s in mapping.items():
+        if spec.column(c) is None:
+            exprs[c] = table[s]
+    reason = ibis.cases(*[(cond, r) for cond, r, *_ in checks], else_=ibis.null("string")) \
+        if checks else ibis.null("string")
+    column = ibis.cases(*[(cond, c) for cond, _, c, *_ in checks], else_=ibis.null("string")) \
+        if checks else ibis.null("string")
+    bad = ibis.cases(*[(cond, v) for cond, _, _, v, _ in checks], else_=ibis.null("string")) \
+        if checks else ibis.null("string")
+    staged = table.select(**exprs, _reason=reason, _column=column, _bad=bad)
+    if spec.unique:
+        key = staged[spec.unique]
+        dup = (ibis.row_number().over(group_by=key, order_by=key) > 0) & staged._reason.isnull() \
+            & key.notnull()
+        first = ibis.row_number().over(group_by=key, order_by=key) == 0
+        staged = staged.mutate(_reason=ibis.ifelse(dup & ~first, f"duplicate {spec.unique}", staged._reason),
+                               _column=ibis.ifelse(dup & ~first, spec.unique, staged._column))
+        notes.append("the engine has no input order: which of two duplicate ids is kept is arbitrary")
+    summary = to_pandas(staged.group_by(["_reason", "_column"]).agg(
+        n=staged.count(), examples=staged._bad.collect()))
+    fixes = {r: f for _, r, _, _, f in checks}
+    records, used, rejected = [], 0, 0
+    for r in summary.sort_values("n", ascending=False).itertuples(index=False):
+        if r._reason is None or pd.isna(r._reason):
+            used += int(r.n)
+            continue
+        rejected += int(r.n)
+        examples = sorted(str(x) for x in (r.examples if r.examples is not None else []))[:5]
+        records.append((r._reason, r._column, int(r.n), [], examples,
+                        fixes.get(r._reason, "ids must be unique; one row per id is kept")))
+    reasons = pd.DataFrame(records, columns=REASON_COLUMNS)
+    accounting = Accounting(label, spec.kind, used + rejected, used, rejected, reasons, notes)
+    kept = staged.filter(staged._reason.isnull()).drop("_reason", "_column", "_bad")
+    return LoadedTable(spec.kind, kept, accounting)
