@@ -1,0 +1,72 @@
+"""Project-wide contracts: public surface, light import, notebook habits, the README's commands."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import jmtools
+
+ROOT = Path(__file__).resolve().parents[1]
+MODULES = sorted(m.name for m in pkgutil.walk_packages(jmtools.__path__, "jmtools.")
+                 if not m.name.split(".")[-1].startswith("_"))
+
+
+def test_fixed_project_shape():
+    for name in ("notebooks", "jmtools", "templates", "data", "tests", "environment.yml",
+                 "README.md", ".ci/run", "benchmarks"):
+        assert (ROOT / name).exists(), name
+
+
+def test_readme_two_commands_and_ci_runs_the_test_command():
+    readme = (ROOT / "README.md").read_text()
+    assert "make demo" in readme and "make test" in readme
+    ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    assert "make test" in ci
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_module_declares_its_public_surface(name):
+    module = importlib.import_module(name)
+    assert hasattr(module, "__all__"), f"{name} has no __all__"
+    for public in module.__all__:
+        assert hasattr(module, public), f"{name}.__all__ names {public!r}, which does not exist"
+        obj = getattr(module, public)
+        if inspect.isfunction(obj) or inspect.isclass(obj):
+            assert inspect.getdoc(obj), f"{name}.{public} has no docstring"
+
+
+def test_import_jmtools_is_light():
+    code = ("import sys, jmtools, jmtools.journey, jmtools.errors, jmtools.cli; "
+            "heavy = [m for m in ('altair', 'papermill', 'sklearn', 'vl_convert', 'pyspark', "
+            "'vaderSentiment', 'ibis', 'duckdb', 'nbconvert') if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").rglob("*.ipynb")
+                   if ".ipynb_checkpoints" not in p.parts)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_notebooks_are_clean_templates(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert not any(c.get("outputs") for c in code), "stored outputs: clear them before committing"
+    assert not any(c.get("execution_count") for c in code), "stored execution counts"
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if "teaching" not in path.parts:
+        assert len(tagged) == 1, "exactly one cell tagged 'parameters'"
+        lines = [line for line in "".join(tagged[0]["source"]).splitlines()
+                 if line.strip() and not line.lstrip().startswith("#")]
+        for line in lines:
+            assert ":" in line.split("=")[0] and "#" in line, \
+                f"parameters are annotated and explained: {line!r}"
