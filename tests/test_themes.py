@@ -1,0 +1,166 @@
+"""Themes from feedback text: planted themes recovered, labels, counts (pandas oracle), masking."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jmtools.errors import DataError, ParameterError
+from jmtools.themes import find_themes, themes_at
+
+PLANTED = {
+    "fees": ("Decision", "Checkout",
+             ["hidden fees", "shipping cost", "surprise charge", "extra fee at payment", "delivery charge"]),
+    "size": ("Consideration", "Product page",
+             ["size chart", "sizing guide", "which size", "fit runs small", "size chart missing"]),
+    "slow": ("Post-purchase", "Order tracking",
+             ["slow shipping", "late delivery", "tracking never updated", "parcel delayed",
+              "waited two weeks"]),
+}
+KEYWORDS = {"fees": {"fee", "fees", "charge", "cost"}, "size": {"size", "chart", "sizing"},
+            "slow": {"slow", "late", "delayed", "parcel", "waited", "tracking"}}
+OPENERS = ["Honestly", "Really annoyed:", "Not happy.", "Ugh,", "Frustrating -", "Disappointed,"]
+FILLERS = ["the whole thing was bad", "this is terrible", "very poor experience", "I am frustrated",
+           "awful", "not good at all"]
+PRAISE = ["Great shoes, love them", "Fantastic support, very helpful staff",
+          "Fast and friendly, great experience", "Love the comfort, excellent"]
+
+
+def synthetic_feedback(n=300, seed=1):
+    """Negative texts from three planted themes, plus praise; some carry an e-mail or phone."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        if rng.random() < 0.25:
+            rows.append(dict(feedback_id=f"f{i}", text=PRAISE[rng.integers(len(PRAISE))],
+                             stage="Post-purchase", touchpoint="Support", truth="praise",
+                             persona=str(rng.choice(["A", "B"]))))
+            continue
+        key = list(PLANTED)[rng.integers(3)]
+        stage, touchpoint, phrases = PLANTED[key]
+        a, b = rng.choice(phrases, size=2, replace=False)
+        text = f"{OPENERS[rng.integers(len(OPENERS))]} {a}, {FILLERS[rng.integers(len(FILLERS))]}, {b}."
+        if rng.random() < 0.15:
+            text += " Mail me: jo.smith@example.com or +44 20 7946 0958"
+        rows.append(dict(feedback_id=f"f{i}", text=text, stage=stage, touchpoint=touchpoint,
+                         truth=key, persona=str(rng.choice(["A", "B", "C"]))))
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def feedback():
+    return synthetic_feedback()
+
+
+@pytest.fixture(scope="module")
+def themes(feedback):
+    return find_themes(feedback.drop(columns="truth"), n_themes=3,
+                       stages=["Awareness", "Consideration", "Decision", "Post-purchase"])
+
+
+def test_planted_themes_recovered(feedback, themes):
+    docs = themes.documents.merge(feedback[["feedback_id", "truth"]], on="feedback_id")
+    assert set(docs["truth"]) <= set(PLANTED)          # praise was left out as not negative
+    for key, (stage, touchpoint, _) in PLANTED.items():
+        mine = docs[docs["truth"] == key]
+        theme = mine["theme"].mode().iloc[0]
+        purity = (mine["theme"] == theme).mean()
+        assert purity > 0.95, (key, purity)
+        row = themes.summary.set_index("theme").loc[theme]
+        assert row["top_stage"] == stage and row["top_touchpoint"] == touchpoint
+        words = set(" ".join(row["top_terms"][:5] + [row["label"]]).split())
+        assert words & KEYWORDS[key], (key, row["label"], row["top_terms"])
+
+
+def test_labels_prefer_phrases(themes):
+    labels = themes.summary["label"].tolist()
+    assert any("size chart" in lab for lab in labels)
+    for lab in labels:
+        parts = lab.split(" · ")
+        words = [w for p in parts for w in p.split()]
+        assert len(words) == len(set(words)), lab     # a phrase absorbed its words
+        assert 1 <= len(parts) <= 3
+
+
+def test_summary_and_counts_match_pandas(themes):
+    docs = themes.documents
+    by_hand = docs[docs["theme"] > 0].groupby("theme").size()
+    assert themes.summary.set_index("theme")["n"].to_dict() == by_hand.to_dict()
+    assert themes.summary["n"].is_monotonic_decreasing          # theme 1 is the largest
+    assert themes.summary["share"].sum() == pytest.approx(1.0)
+    stage = themes.counts[themes.counts["dimension"] == "stage"]
+    oracle = pd.crosstab(docs["theme"], docs["stage"])
+    for _, row in stage.iterrows():
+        expected = oracle.at[row["theme"], row["value"]] if row["value"] in oracle else 0
+        assert row["n"] == expected
+    # every theme x stage pair is present, journey order kept, zero rows kept
+    assert stage["value"].drop_duplicates().tolist() == ["Awareness", "Consideration", "Decision",
+                                                         "Post-purchase"]
+    assert (stage[stage["value"] == "Awareness"]["n"] == 0).all()
+    assert stage[stage["value"] == "Awareness"]["share"].isna().all()
+    persona = themes.counts[themes.counts["dimension"] == "persona"]
+    assert persona.groupby("theme")["n"].sum().to_dict() == by_hand.to_dict()
+
+
+def test_quotes_masked_and_representative(themes):
+    assert not themes.documents["quote"].str.contains("@example.com|7946", regex=True).any()
+    assert themes.documents["quote"].str.contains(r"\[email\]", regex=True).any()
+    q = themes.quotes
+    assert q.groupby("theme")["rank"].max().le(3).all()
+    for theme, grp in q.groupby("theme"):
+        assert (grp["theme"] == theme).all() and grp["quote"].is_unique
+        assert grp["rank"].tolist() == list(range(1, len(grp) + 1))
+    assert themes.summary["quotes"].map(len).eq(3).all()
+
+
+def test_deterministic_with_seed(feedback):
+    fb = feedback.drop(columns="truth")
+    a = find_themes(fb, n_themes=3, seed=3)
+    b = find_themes(fb, n_themes=3, seed=3)
+    pd.testing.assert_frame_equal(a.documents, b.documents)
+    pd.testing.assert_frame_equal(a.summary, b.summary)
+
+
+def test_positive_polarity_and_vader_fallback(feedback):
+    fb = feedback.drop(columns="truth")
+    pos = find_themes(fb, n_themes=2, polarity="positive")
+    assert (pos.documents["sentiment"] >= 0.05).all()
+    assert pos.summary["top_touchpoint"].eq("Support").all()
+    assert pos.accounting["rows_used"] + sum(pos.accounting["dropped"].values()) == len(fb)
+
+
+def test_sentiment_column_is_used_when_present(feedback):
+    fb = feedback.drop(columns="truth").assign(sentiment=np.where(feedback["truth"] == "fees", -0.9, 0.5))
+    out = find_themes(fb, n_themes=2)
+    assert set(out.documents["feedback_id"]) == set(feedback.loc[feedback["truth"] == "fees", "feedback_id"])
+    assert out.accounting["dropped"]["not negative"] == int((feedback["truth"] != "fees").sum())
+
+
+def test_unassigned_texts_counted():
+    fb = pd.DataFrame({"text": ["hidden fees again", "hidden fees shock", "zzz qqq", "slow parcel",
+                                "slow parcel again"], "sentiment": -0.5})
+    out = find_themes(fb, n_themes=2, id_col=None)
+    assert out.accounting["unassigned (no known term)"] == 1
+    assert (out.documents["theme"] == 0).sum() == 1
+    assert out.documents.loc[out.documents["theme"] == 0, "label"].iloc[0] == "(unassigned)"
+
+
+def test_themes_at(themes, feedback):
+    out = themes_at(themes, stage="Decision")
+    assert out["n"].iloc[0] == (themes.documents["stage"] == "Decision").sum()
+    assert any(w in out["label"].iloc[0] for w in ("fee", "charge", "cost"))
+    assert out["share"].iloc[0] == pytest.approx(1.0)
+
+
+def test_input_not_modified_and_bad_parameters(feedback):
+    fb = feedback.drop(columns="truth")
+    before = fb.copy()
+    find_themes(fb, n_themes=2)
+    pd.testing.assert_frame_equal(fb, before)
+    with pytest.raises(ParameterError, match="did you mean 'negative'"):
+        find_themes(fb, polarity="negativ")
+    with pytest.raises(ParameterError, match="did you mean 'text'"):
+        find_themes(fb, text_col="txt")
+    with pytest.raises(ParameterError):
+        find_themes(fb, n_themes=0)
+    with pytest.raises(DataError, match="no negative feedback"):
+        find_themes(fb.assign(sentiment=0.9))
