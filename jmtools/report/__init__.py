@@ -1,0 +1,50 @@
+"""Unattended report runs: strict papermill runner, offline HTML, batches with an index.
+
+The pipeline, one module per step:
+
+- :mod:`jmtools.report.runner` — run a notebook with declared parameters only;
+- :mod:`jmtools.report.record` — what a notebook records (key figures, input files);
+- :mod:`jmtools.report.html` — self-contained offline HTML (interactive and static);
+- :mod:`jmtools.report.batch` — many runs in parallel processes, an ``index.html`` and history.
+
+Names are imported lazily, so ``import jmtools.report`` loads neither papermill nor nbconvert.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+# Eager on purpose: the submodule ``record`` and the function ``record`` share a name;
+# importing the function here makes ``jmtools.report.record`` the function for callers
+# of ``from jmtools.report import record`` (record.py is light: json and hashlib only).
+from jmtools.report.record import read_records, record, record_source  # noqa: E402
+
+__all__ = [
+    "record",
+    "record_source",
+    "read_records",
+    "read_parameters",
+    "run_notebook",
+    "export_html",
+    "run_report",
+    "run_batch",
+    "load_batch_config",
+    "load_history",
+]
+
+_HOME = {
+    "read_parameters": "runner", "run_notebook": "runner",
+    "export_html": "html",
+    "run_report": "batch", "run_batch": "batch", "load_batch_config": "batch",
+    "load_history": "batch",
+}
+
+
+def __getattr__(name):
+    if name in _HOME:
+        return getattr(importlib.import_module(f"jmtools.report.{_HOME[name]}"), name)
+    raise AttributeError(f"module 'jmtools.report' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

@@ -1,0 +1,446 @@
+"""Strict papermill runner: declared parameters only, failures that name the cell.
+
+Reading this module top to bottom tells a whole run:
+
+1. :func:`read_parameters` parses the notebook's one cell tagged ``parameters``
+   (annotated assignments with help comments) into :class:`Parameter` objects;
+2. :func:`check_parameters` refuses unknown names (listing the declared ones) and
+   values of the wrong type; :func:`parse_value` turns command-line text into the
+   declared type;
+3. :func:`run_notebook` executes with papermill (kernel ``python3``), writes the
+   executed notebook atomically, stores run metadata (parameters, dates,
+   versions, records) in ``metadata.jmtools``, and turns a failed cell into a
+   :class:`jmtools.errors.ReportError` naming notebook, ``In [n]`` and the partial
+   output file.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import datetime as _dt
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from jmtools.errors import ParameterError, ReportError
+
+__all__ = [
+    "Parameter",
+    "RunResult",
+    "read_parameters",
+    "check_parameters",
+    "parse_value",
+    "run_notebook",
+    "environment_versions",
+]
+
+_TRUE = {"true", "yes", "y", "1", "on"}
+_FALSE = {"false", "no", "n", "0", "off"}
+_NONE = {"none", "null", "~", ""}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One declared notebook parameter.
+
+    Attributes
+    ----------
+    name : str
+    annotation : str
+        The annotation as written (``"str"``, ``"int"``, ``"list[str]"``, ``"str | None"``).
+    default : object
+        The value assigned in the parameters cell (a Python literal).
+    help : str
+        The help comment after ``#`` on the same line.
+    line : int
+        1-based line in the parameters cell.
+    """
+
+    name: str
+    annotation: str
+    default: Any
+    help: str = ""
+    line: int = 0
+
+    @property
+    def base_type(self) -> str:
+        """The annotation without ``| None`` and type arguments: ``str``, ``int``, ``list``…"""
+        parts = [p.strip() for p in self.annotation.replace("Optional[", "").rstrip("]").split("|")]
+        parts = [p for p in parts if p not in ("None", "")] or ["object"]
+        return parts[0].split("[")[0]
+
+    @property
+    def optional(self) -> bool:
+        """True when ``None`` is an allowed value."""
+        return "None" in self.annotation or "Optional" in self.annotation or self.default is None
+
+    def describe(self) -> str:
+        """One line for ``--help`` style listings: ``persona: str = 'all'  # which persona``."""
+        text = f"{self.name}: {self.annotation} = {self.default!r}"
+        return text + (f"  # {self.help}" if self.help else "")
+
+
+@dataclass
+class RunResult:
+    """What one notebook run produced."""
+
+    notebook: str
+    output_path: str
+    parameters: dict
+    records: dict
+    started: str
+    duration_s: float
+    versions: dict = field(default_factory=dict)
+
+
+def _load(notebook):
+    import nbformat
+
+    if isinstance(notebook, (str, os.PathLike)):
+        return nbformat.read(os.fspath(notebook), as_version=4), os.fspath(notebook)
+    return notebook, notebook.get("metadata", {}).get("jmtools", {}).get("source", "<notebook>")
+
+
+def _parameter_cells(nb) -> list:
+    return [c for c in nb.cells if "parameters" in (c.get("metadata", {}).get("tags") or [])]
+
+
+def read_parameters(notebook) -> dict[str, Parameter]:
+    """Parse the notebook's ``parameters`` cell into declared parameters.
+
+    Parameters
+    ----------
+    notebook : path-like or nbformat.NotebookNode
+        The notebook; exactly one code cell must carry the tag ``parameters``.
+
+    Returns
+    -------
+    dict of str to Parameter
+        In the order of the cell.
+
+    Raises
+    ------
+    ReportError
+        No parameters cell, several, or a line that is not ``name: type = literal  # help``.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+    ...     'persona: str = "all"  # which persona\\nmin_n: int = 30  # hide smaller groups',
+    ...     metadata={"tags": ["parameters"]})])
+    >>> [p.describe() for p in read_parameters(nb).values()]
+    ["persona: str = 'all'  # which persona", 'min_n: int = 30  # hide smaller groups']
+    """
+    nb, name = _load(notebook)
+    cells = _parameter_cells(nb)
+    if len(cells) != 1:
+        what = "no cell is" if not cells else f"{len(cells)} cells are"
+        raise ReportError(f"{name}: {what} tagged 'parameters' — a report notebook needs exactly one"
+                          "\n  Fix: put all parameters in one code cell and add the tag 'parameters' "
+                          "(JupyterLab: property inspector → Cell tags)", notebook=name)
+    source = cells[0].source
+    lines = source.splitlines()
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as err:
+        raise ReportError(f"{name}: the parameters cell is not valid Python (line {err.lineno}: "
+                          f"{err.msg})\n  Fix: write one `name: type = value  # help` per line",
+                          notebook=name) from None
+    params: dict[str, Parameter] = {}
+    for node in tree.body:
+        params.update(_parameter_from_node(node, lines, name))
+    return params
+
+
+def _parameter_from_node(node, lines, name) -> dict[str, Parameter]:
+    line = lines[node.lineno - 1]
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+        try:
+            default = ast.literal_eval(node.value)
+        except ValueError:
+            raise ReportError(f"{name}: parameter {node.target.id!r} has a default that is not a "
+                              f"literal (line {node.lineno}: {line.strip()!r})\n  Fix: use a "
+                              "number, string, list, dict, True/False or None", notebook=name) from None
+        comment = line.split("#", 1)[1].strip() if "#" in line[node.end_col_offset:] else ""
+        return {node.target.id: Parameter(node.target.id, ast.unparse(node.annotation), default,
+                                          comment, node.lineno)}
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+        return {}  # a docstring-like note
+    raise ReportError(f"{name}: parameters cell line {node.lineno} is not an annotated assignment: "
+                      f"{line.strip()!r}\n  Fix: write it as `name: type = value  # help`",
+                      notebook=name)
+
+
+_CHECKS = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,),
+           "list": (list, tuple), "dict": (dict,)}
+
+
+def _type_ok(param: Parameter, value) -> bool:
+    if value is None:
+        return param.optional
+    want = _CHECKS.get(param.base_type)
+    if want is None:
+        return True
+    if param.base_type in ("int", "float") and isinstance(value, bool):
+        return False
+    return isinstance(value, want)
+
+
+def check_parameters(declared: Mapping[str, Parameter], given: Mapping[str, Any], *,
+                     notebook: str = "<notebook>") -> dict:
+    """Refuse unknown parameters and values of the wrong type.
+
+    Parameters
+    ----------
+    declared : dict of str to Parameter
+        From :func:`read_parameters`.
+    given : mapping
+        The values the caller wants to inject.
+    notebook : str
+        Name used in messages.
+
+    Returns
+    -------
+    dict
+        ``given`` as a plain dict (tuples become lists).
+
+    Raises
+    ------
+    ParameterError
+        Unknown name (the message lists every declared parameter and the closest one)
+        or a value that does not match the annotation.
+
+    Examples
+    --------
+    >>> declared = {"persona": Parameter("persona", "str", "all", "which persona", 1)}
+    >>> check_parameters(declared, {"persona": "Budget Ben"})
+    {'persona': 'Budget Ben'}
+    >>> check_parameters(declared, {"persnoa": "x"}, notebook="report.ipynb")
+    Traceback (most recent call last):
+    ...
+    jmtools.errors.ParameterError: parameter of report.ipynb must be one of 'persona' — got 'persnoa'
+      Fix: did you mean 'persona'? Declared parameters:
+        persona: str = 'all'  # which persona
+    """
+    from jmtools.errors import suggest
+
+    listing = "\n".join("    " + p.describe() for p in declared.values()) or "    (none)"
+    out = {}
+    for key, value in given.items():
+        if key not in declared:
+            hint = suggest(key, list(declared))
+            fix = (f"did you mean {hint!r}? " if hint else "") + f"Declared parameters:\n{listing}"
+            raise ParameterError(f"parameter of {notebook}", key, expected=list(declared), fix=fix)
+        param = declared[key]
+        if not _type_ok(param, value):
+            raise ParameterError(key, value, expected=f"of type {param.annotation} ({param.help})"
+                                 if param.help else f"of type {param.annotation}",
+                                 fix=f"pass a {param.annotation}; on the command line the text is "
+                                     "converted to the declared type")
+        out[key] = list(value) if isinstance(value, tuple) else value
+    return out
+
+
+def parse_value(param: Parameter, text: str):
+    """Convert command-line text to the parameter's declared type.
+
+    Examples
+    --------
+    >>> parse_value(Parameter("n", "int", 30), "45")
+    45
+    >>> parse_value(Parameter("persona", "str", "all"), "123")
+    '123'
+    >>> parse_value(Parameter("personas", "list[str]", []), "[Ben, Maya]")
+    ['Ben', 'Maya']
+    >>> parse_value(Parameter("static", "bool", False), "yes")
+    True
+    """
+    kind = param.base_type
+    if param.optional and text.strip().lower() in _NONE and kind != "str":
+        return None
+    try:
+        if kind == "str":
+            return text
+        if kind == "int":
+            return int(text)
+        if kind == "float":
+            return float(text)
+        if kind == "bool":
+            low = text.strip().lower()
+            if low in _TRUE | _FALSE:
+                return low in _TRUE
+            raise ValueError(text)
+        from ruamel.yaml import YAML
+
+        return YAML(typ="safe", pure=True).load(text)
+    except Exception:
+        raise ParameterError(param.name, text, expected=f"a {param.annotation}",
+                             fix=f"{param.describe()}") from None
+
+
+_PACKAGES = ["jmtools", "pandas", "numpy", "altair", "vl-convert-python", "duckdb",
+             "ibis-framework", "papermill", "nbconvert", "ipykernel"]
+
+
+def environment_versions() -> dict:
+    """Versions of Python and the packages a report depends on.
+
+    Examples
+    --------
+    >>> v = environment_versions()
+    >>> "python" in v and "pandas" in v
+    True
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    import jmtools
+
+    out = {"python": sys.version.split()[0]}
+    for pkg in _PACKAGES:
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = jmtools.__version__ if pkg == "jmtools" else "not installed"
+    return out
+
+
+@contextlib.contextmanager
+def _kernel_environment():
+    """Kernel sees this jmtools (even uninstalled) and a fixed hash seed."""
+    root = str(Path(__file__).resolve().parents[2])
+    saved = {k: os.environ.get(k) for k in ("PYTHONPATH", "PYTHONHASHSEED")}
+    paths = [root] + [p for p in (saved["PYTHONPATH"] or "").split(os.pathsep) if p and p != root]
+    os.environ["PYTHONPATH"] = os.pathsep.join(paths)
+    os.environ["PYTHONHASHSEED"] = "0"
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _execute(src: str, tmp: str, parameters: dict, *, kernel_name: str, cwd: str,
+             timeout: float | None, retries: int):
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    for attempt in range(retries + 1):
+        try:
+            with _kernel_environment():
+                pm.execute_notebook(src, tmp, parameters=parameters, kernel_name=kernel_name,
+                                    cwd=cwd, progress_bar=False, log_output=False,
+                                    execution_timeout=timeout, start_timeout=120)
+            return
+        except PapermillExecutionError:
+            raise
+        except Exception:
+            # a kernel that failed to start (ZMQ port race, slow machine) ran no cell: retry
+            if attempt >= retries or _ran_any_cell(tmp):
+                raise
+            time.sleep(1 + attempt)
+
+
+def _ran_any_cell(path: str) -> bool:
+    import nbformat
+
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:
+        return False
+    return any(c.get("execution_count") for c in nb.cells if c.cell_type == "code")
+
+
+def run_notebook(notebook: str | os.PathLike, output_path: str | os.PathLike, *,
+                 parameters: Mapping[str, Any] | None = None, kernel_name: str = "python3",
+                 cwd: str | os.PathLike | None = None, timeout: float | None = 600,
+                 retries: int = 1) -> RunResult:
+    """Run a report notebook with declared parameters only.
+
+    Parameters
+    ----------
+    notebook : path-like
+        The template notebook (output-free, one ``parameters`` cell).
+    output_path : path-like
+        Where the executed notebook goes; written atomically. On failure the
+        partial notebook (with the error) is written there too.
+    parameters : mapping, optional
+        Values for declared parameters; anything else is refused.
+    kernel_name : str, default "python3"
+        Always passed, so a notebook saved with another kernel still runs.
+    cwd : path-like, optional
+        Working directory of the kernel; defaults to the notebook's folder,
+        so relative paths in the notebook mean the same as in JupyterLab.
+    timeout : float or None, default 600
+        Seconds per cell.
+    retries : int, default 1
+        Extra attempts when the kernel fails to start (no cell ran).
+
+    Returns
+    -------
+    RunResult
+
+    Raises
+    ------
+    ParameterError
+        Unknown parameter or wrong type (nothing is run).
+    ReportError
+        A cell failed: names notebook, ``In [n]``, the error and the partial output.
+    """
+    import nbformat
+    from papermill.exceptions import PapermillExecutionError
+
+    from jmtools.report.record import read_records
+
+    src = os.fspath(notebook)
+    declared = read_parameters(src)
+    params = check_parameters(declared, dict(parameters or {}), notebook=src)
+    out = Path(output_path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = str(out.with_name(f".{out.stem}.{os.getpid()}.partial.ipynb"))
+    started, t0 = _now(), time.perf_counter()
+    try:
+        _execute(src, tmp, params, kernel_name=kernel_name,
+                 cwd=os.fspath(cwd) if cwd else str(Path(src).resolve().parent),
+                 timeout=timeout, retries=retries)
+    except PapermillExecutionError as err:
+        os.replace(tmp, out) if os.path.exists(tmp) else None
+        raise ReportError(
+            f"{src} failed at In [{err.exec_count}] (cell {err.cell_index}): {err.ename}: "
+            f"{err.evalue}\n  Partial output: {out}\n  Fix: open the partial output and read the "
+            f"traceback under In [{err.exec_count}]", notebook=src, cell=err.cell_index,
+            execution_count=err.exec_count, output_path=str(out), ename=err.ename,
+            evalue=err.evalue) from None
+    except Exception as err:
+        if os.path.exists(tmp):
+            os.replace(tmp, out)
+        raise ReportError(f"{src} could not be run: {type(err).__name__}: {err}\n  Partial output: "
+                          f"{out if out.exists() else 'none'}\n  Fix: check that the kernel "
+                          f"'{kernel_name}' is installed (jupyter kernelspec list)",
+                          notebook=src, output_path=str(out) if out.exists() else None,
+                          ename=type(err).__name__, evalue=str(err)) from None
+    nb = nbformat.read(tmp, as_version=4)
+    records = read_records(nb)
+    result = RunResult(notebook=src, output_path=str(out), parameters=params, records=records,
+                       started=started, duration_s=round(time.perf_counter() - t0, 3),
+                       versions=environment_versions())
+    full = [[k, params.get(k, p.default)] for k, p in declared.items()]  # a list keeps cell order
+    nb.metadata["jmtools"] = {"source": src, "parameters": full, "injected": sorted(params),
+                              "declared": {k: {"annotation": p.annotation, "help": p.help}
+                                           for k, p in declared.items()},
+                              "started": started, "duration_s": result.duration_s,
+                              "kernel_name": kernel_name, "versions": result.versions}
+    nbformat.write(nb, tmp)
+    os.replace(tmp, out)
+    return result
