@@ -262,8 +262,10 @@ def _summary(grp: pd.DataFrame, statistic: str, n_boot: int, seed: int) -> dict:
             "evidence": _label(grp["evidence"]), "sources": _sources(grp["source"])}
 
 
-def _persona_frames(evidence: pd.DataFrame, personas) -> list[tuple[str, pd.DataFrame]]:
-    known = list(dict.fromkeys(evidence["persona"].dropna()))
+def _persona_frames(evidence: pd.DataFrame, personas, journey=None) -> list[tuple[str, pd.DataFrame]]:
+    known = sorted(evidence["persona"].dropna().unique())
+    if personas is None and journey is not None and getattr(journey, "persona_names", None):
+        personas = [*journey.persona_names, *[p for p in known if p not in journey.persona_names]]
     wanted = known if personas is None else [p for p in personas if p != ALL_PERSONAS]
     frames = [(ALL_PERSONAS, evidence.drop_duplicates("obs_id"))]
     frames += [(p, evidence[evidence["persona"] == p]) for p in wanted]
@@ -304,13 +306,16 @@ def emotion_curve(evidence: pd.DataFrame, *, by: str = "stage", personas: Sequen
     by : {"stage", "touchpoint"}, default "stage"
         One point per stage, or per touchpoint (touchpoints grouped in stage order).
     personas : sequence of str, optional
-        Personas to include besides ``"all"``; default every persona in the evidence.
+        Personas to include besides ``"all"``, in this order; default the journey's
+        personas (when ``journey`` is given) then any other persona in the evidence,
+        sorted. A persona without evidence gets rows with n = 0.
     statistic : {"mean", "median"}, default "mean"
         The point's value; the interval is the bootstrap interval of the same statistic.
     min_n : int, default 10
         Points with fewer pieces of evidence are flagged ``low_evidence`` (still shown).
     journey : jmtools.journey.Journey, optional
-        With ``by="touchpoint"``: lists touchpoints without evidence as rows with n = 0.
+        Gives the persona order, and with ``by="touchpoint"`` lists touchpoints
+        without evidence as rows with n = 0.
     n_boot, seed : int
         Bootstrap resamples and seed (same data → same interval).
 
@@ -352,7 +357,7 @@ def emotion_curve(evidence: pd.DataFrame, *, by: str = "stage", personas: Sequen
                                  source="evidence", column="stage")])
     cells = _cells(evidence, by, journey)
     rows = []
-    for persona, frame in _persona_frames(evidence, personas):
+    for persona, frame in _persona_frames(evidence, personas, journey):
         key = ["stage"] if by == "stage" else ["stage", "touchpoint"]
         groups = {k if isinstance(k, tuple) else (k,): g for k, g in
                   frame.groupby(key, observed=True, sort=False)}

@@ -1,0 +1,315 @@
+"""Emotion curve: evidence stacking, curve vs a plain-pandas oracle, intervals, moments, gap, trend."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jmtools import emotions
+from jmtools.emotions import (CURVE_COLUMNS, EVIDENCE_COLUMNS, assumed_gap, emotion_curve,
+                              emotion_evidence, moments_of_truth, sentiment_trend, trend_slopes)
+from jmtools.errors import DataError, ParameterError
+from jmtools.journey import Journey
+from jmtools.valence import assumed_valence
+
+STAGES = ["Browse", "Buy", "After"]
+
+
+@pytest.fixture
+def journey():
+    return Journey(
+        name="t", personas=[{"name": "Ben", "rule": "age < 30"}, {"name": "Maya", "rule": "age >= 30"}],
+        stages=[{"name": "Browse", "emotion": 1}, {"name": "Buy", "emotion": {"Ben": 1, "Maya": -1}},
+                {"name": "After", "emotion": 0}],
+        touchpoints=[{"name": "Product page", "stage": "Browse", "channel": "digital"},
+                     {"name": "Checkout", "stage": "Buy", "channel": "digital"},
+                     {"name": "Cart", "stage": "Buy", "channel": "digital"},
+                     {"name": "Returns", "stage": "After", "channel": "digital"}])
+
+
+def _surveys():
+    return pd.DataFrame({
+        "customer_id": ["a", "b", "c", "d", "e", "f"],
+        "timestamp": pd.to_datetime(["2026-01-03", "2026-01-09", "2026-02-01", "2026-02-11",
+                                     "2026-03-01", "2026-03-05"]),
+        "metric": ["csat"] * 6, "score": [5, 1, 2, 4, 3, 5],
+        "stage": ["Browse", None, "Buy", None, None, None],
+        "touchpoint": [None, "Checkout", None, "Cart", None, "Product page"]})
+
+
+def _personas():
+    return pd.DataFrame({"customer_id": ["a", "b", "c", "d", "d", "f"],
+                         "persona": ["Ben", "Ben", "Maya", "Maya", "Ben", "Maya"]})
+
+
+# ---------------------------------------------------------------- evidence
+def test_evidence_stage_from_touchpoint_personas_and_drops(journey):
+    s = _surveys()
+    before = s.copy()
+    with pytest.warns(UserWarning, match="surveys: 1 rows"):
+        ev = emotion_evidence(journey, surveys=s, personas=_personas())
+    pd.testing.assert_frame_equal(s, before)
+    assert list(ev.columns) == EVIDENCE_COLUMNS
+    assert list(ev["stage"].cat.categories) == STAGES and ev["stage"].cat.ordered
+    by_customer = ev.drop_duplicates("obs_id").set_index("customer_id")["stage"].astype(str)
+    assert by_customer.to_dict() == {"a": "Browse", "b": "Buy", "c": "Buy", "d": "Buy",
+                                     "f": "Browse"}
+    assert sorted(ev.loc[ev.customer_id == "d", "persona"]) == ["Ben", "Maya"]   # two personas
+    assert ev.loc[ev.customer_id == "d", "obs_id"].nunique() == 1                 # one observation
+    assert ev.attrs["dropped"] == {"surveys": {"no stage or touchpoint": 1}}
+
+
+def test_evidence_persona_col_kept_from_table(journey):
+    s = _surveys().assign(segment=["x", "x", "y", "y", "x", "y"], stage=lambda d: d.stage.fillna("After"))
+    ev = emotion_evidence(journey, surveys=s.drop(columns="touchpoint"), persona_col="segment")
+    assert ev.set_index("customer_id")["persona"].to_dict() == dict(zip("abcdef", "xxyyxy"))
+
+
+def test_evidence_errors(journey):
+    s = _surveys()
+    with pytest.raises(DataError, match="(?s)'Buyy'.*did you mean 'Buy'"):
+        emotion_evidence(journey, surveys=s.assign(stage=["Buyy"] + [None] * 5))
+    with pytest.raises(DataError, match="differs from their touchpoint's stage"):
+        emotion_evidence(journey, surveys=s.assign(stage=["After", "Browse"] + [None] * 4))
+    with pytest.raises(DataError, match="(?s)'Chekout'.*did you mean 'Checkout'"):
+        emotion_evidence(journey, surveys=s.assign(touchpoint=["Chekout"] * 6))
+    with pytest.raises(ParameterError, match="at least one evidence table"):
+        emotion_evidence(journey)
+    with pytest.raises(DataError, match="personas table needs"):
+        emotion_evidence(journey, surveys=s.dropna(subset=["stage"]),
+                         personas=pd.DataFrame({"customer_id": ["a"], "group": ["x"]}))
+
+
+def test_evidence_all_kinds_together(journey):
+    fb = pd.DataFrame({"feedback_id": ["1", "2"], "customer_id": ["a", "c"],
+                       "timestamp": pd.to_datetime(["2026-01-04", "2026-02-02"]),
+                       "text": ["Love the product page", "The checkout failed twice, awful"],
+                       "touchpoint": ["Product page", "Checkout"]})
+    events = pd.DataFrame({"customer_id": ["a", "a", "c"], "event": ["view", "pay", "view"],
+                           "timestamp": pd.to_datetime(["2026-01-01", "2026-01-02", "2026-02-01"]),
+                           "stage": ["Browse", "Buy", "Browse"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ev = emotion_evidence(journey, surveys=_surveys(), feedback=fb, events=events,
+                              behaviour_rules=["abandonment"])
+    assert ev.groupby("evidence").size().to_dict() == {"measured": 3, "reported": 7}
+    c_browse = ev[(ev.customer_id == "c") & (ev.source == "behaviour")]
+    assert c_browse["valence"].tolist() == [-1.0]            # c abandoned after Browse
+    # events without behaviour_rules are not evidence (behaviour is opt-in)
+    ev2 = emotion_evidence(journey, feedback=fb, events=events)
+    assert set(ev2["source"]) == {"feedback"}
+
+
+# ---------------------------------------------------------------- curve
+def _random_evidence(seed=1, n=400):
+    rng = np.random.default_rng(seed)
+    personas = rng.choice(["Ben", "Maya", None], n, p=[.45, .45, .10])
+    stage = rng.choice(STAGES[:2], n)          # "After" has no evidence at all
+    return pd.DataFrame({
+        "customer_id": [f"c{i}" for i in rng.integers(0, 150, n)],
+        "timestamp": pd.Timestamp("2026-01-01") + pd.to_timedelta(rng.integers(0, 120, n), "D"),
+        "stage": pd.Categorical(stage, categories=STAGES, ordered=True),
+        "touchpoint": np.where(stage == "Buy", rng.choice(["Checkout", "Cart"], n), "Product page"),
+        "persona": pd.array(personas, dtype="string"),
+        "valence": rng.normal(0, 1, n).clip(-2, 2).round(2),
+        "source": rng.choice(["survey:csat", "feedback"], n),
+        "evidence": "reported", "obs_id": np.arange(n)})
+
+
+def test_curve_matches_plain_pandas_oracle():
+    ev = _random_evidence()
+    curve = emotion_curve(ev, min_n=30)
+    assert list(curve.columns) == [c for c in CURVE_COLUMNS if c != "touchpoint"]
+    assert curve["persona"].tolist() == ["all"] * 3 + ["Ben"] * 3 + ["Maya"] * 3
+    assert curve["stage"].astype(str).tolist() == STAGES * 3
+    oracle_all = ev.groupby("stage", observed=False)["valence"].agg(["mean", "size"])
+    oracle_p = ev.dropna(subset=["persona"]).groupby(["persona", "stage"], observed=False)[
+        "valence"].agg(["mean", "size"])
+    for r in curve.itertuples():
+        o = oracle_all.loc[r.stage] if r.persona == "all" else oracle_p.loc[(r.persona, r.stage)]
+        assert r.n == o["size"]
+        if r.n:
+            assert r.valence == pytest.approx(o["mean"])
+            assert r.ci_low <= r.valence <= r.ci_high
+        else:
+            assert np.isnan(r.valence) and np.isnan(r.ci_low) and r.low_evidence
+            assert r.evidence == "" and r.sources == ""
+    after = curve[curve.stage == "After"]
+    assert (after["n"] == 0).all() and len(after) == 3           # zero rows kept, not hidden
+
+
+def test_curve_sources_labels_and_flags():
+    ev = _random_evidence()
+    ev.loc[:9, "evidence"] = "measured"
+    curve = emotion_curve(ev, min_n=100)
+    row = curve[(curve.persona == "all") & (curve.stage == "Browse")].iloc[0]
+    counts = ev[ev.stage == "Browse"]["source"].value_counts()
+    assert row.sources == ", ".join(f"{s} (n={c})" for s, c in counts.items())
+    assert row.evidence in ("measured+reported", "reported")
+    assert curve.loc[curve.persona == "all", "evidence"].iloc[:2].str.contains("reported").all()
+    assert (curve["low_evidence"] == (curve["n"] < 100)).all()
+    assert row.n_customers == ev[ev.stage == "Browse"]["customer_id"].nunique()
+
+
+def test_customer_in_two_personas_counts_once_overall():
+    ev = pd.DataFrame({"customer_id": ["a", "a", "b"], "timestamp": pd.NaT,
+                       "stage": pd.Categorical(["Buy"] * 3, categories=STAGES, ordered=True),
+                       "touchpoint": pd.NA, "persona": ["Ben", "Maya", "Maya"],
+                       "valence": [-2.0, -2.0, 1.0], "source": "x", "evidence": "reported",
+                       "obs_id": [0, 0, 1]})
+    curve = emotion_curve(ev).set_index(["persona", "stage"])
+    assert curve.loc[("all", "Buy"), "n"] == 2 and curve.loc[("all", "Buy"), "valence"] == -0.5
+    assert curve.loc[("Ben", "Buy"), "n"] == 1 and curve.loc[("Maya", "Buy"), "n"] == 2
+
+
+def test_intervals_are_wider_for_small_n():
+    rng = np.random.default_rng(7)
+    big, small = rng.normal(0, 1, 2000), rng.normal(0, 1, 15)
+    ev = pd.DataFrame({"customer_id": "x", "timestamp": pd.NaT, "touchpoint": pd.NA,
+                       "stage": pd.Categorical(["Browse"] * 2000 + ["Buy"] * 15, categories=STAGES,
+                                               ordered=True),
+                       "persona": pd.NA, "valence": np.r_[big, small], "source": "x",
+                       "evidence": "reported", "obs_id": range(2015)})
+    curve = emotion_curve(ev, min_n=30).set_index("stage")
+    width = curve["ci_high"] - curve["ci_low"]
+    assert width["Buy"] > 4 * width["Browse"]
+    # roughly the textbook width 2 × 1.96 × sd/√n
+    assert width["Browse"] == pytest.approx(2 * 1.96 * big.std() / np.sqrt(2000), rel=0.15)
+    assert curve.loc["Buy", "low_evidence"] and not curve.loc["Browse", "low_evidence"]
+
+
+def test_curve_median_and_bad_options():
+    ev = _random_evidence()
+    med = emotion_curve(ev, statistic="median")
+    o = ev.groupby("stage", observed=True)["valence"].median()
+    got = med[med.persona == "all"].set_index("stage")["valence"].dropna()
+    np.testing.assert_allclose(got.to_numpy(), o.loc[got.index].to_numpy())
+    with pytest.raises(ParameterError, match="statistic"):
+        emotion_curve(ev, statistic="mode")
+    with pytest.raises(ParameterError, match="min_n"):
+        emotion_curve(ev, min_n=0)
+    with pytest.raises(DataError, match="ordered categorical"):
+        emotion_curve(ev.assign(stage=ev.stage.astype(str)))
+
+
+def test_curve_by_touchpoint_keeps_unseen_touchpoints(journey):
+    ev = _random_evidence()
+    curve = emotion_curve(ev, by="touchpoint", journey=journey, personas=["Ben"])
+    all_rows = curve[curve.persona == "all"]
+    assert all_rows["touchpoint"].tolist() == ["Product page", "Checkout", "Cart", "Returns"]
+    assert all_rows.set_index("touchpoint").loc["Returns", "n"] == 0
+    oracle = ev.groupby("touchpoint")["valence"].agg(["mean", "size"])
+    for r in all_rows[all_rows.n > 0].itertuples():
+        assert r.n == oracle.loc[r.touchpoint, "size"]
+        assert r.valence == pytest.approx(oracle.loc[r.touchpoint, "mean"])
+    assert set(curve["persona"]) == {"all", "Ben"}
+
+
+# ---------------------------------------------------------------- moments
+def _curve(values, ns, persona="all"):
+    stages = [f"S{i}" for i in range(len(values))]
+    v = np.asarray(values, dtype=float)
+    return pd.DataFrame({"persona": persona, "stage": pd.Categorical(stages, categories=stages,
+                                                                      ordered=True),
+                         "valence": v, "n": ns, "ci_low": v - 0.2, "ci_high": v + 0.2,
+                         "low_evidence": [n < 10 for n in ns]})
+
+
+def test_moments_hand_worked():
+    c = pd.concat([_curve([0.5, 1.2, -0.3, -1.1, 0.4], [50] * 5),
+                   _curve([1.0, np.nan, 1.5, -1.0, -2.0], [20, 0, 20, 20, 3], persona="Ben")])
+    m = moments_of_truth(c).set_index(["persona", "kind"])
+    assert m.loc[("all", "lowest"), "stage"] == "S3"
+    assert m.loc[("all", "sharpest drop"), "stage"] == "S2"       # 1.2 → −0.3 = −1.5
+    assert m.loc[("all", "sharpest drop"), "change"] == pytest.approx(-1.5)
+    assert m.loc[("all", "peak"), "stage"] == "S1" and m.loc[("all", "end"), "stage"] == "S4"
+    # Ben: S1 has no evidence (skipped), S4 has too little (n=3): not a moment by default
+    assert m.loc[("Ben", "lowest"), "stage"] == "S3" and m.loc[("Ben", "end"), "stage"] == "S3"
+    assert m.loc[("Ben", "sharpest drop"), "change"] == pytest.approx(-2.5)   # S2 → S3
+    assert "peak–end" in m.loc[("all", "end"), "explanation"]
+    assert "n=50" in m.loc[("all", "lowest"), "explanation"]
+    m2 = moments_of_truth(c, include_low_evidence=True).set_index(["persona", "kind"])
+    assert m2.loc[("Ben", "lowest"), "stage"] == "S4" and m2.loc[("Ben", "lowest"), "low_evidence"]
+
+
+def test_moments_rising_curve_has_no_drop_and_low_evidence_fallback():
+    m = moments_of_truth(_curve([-1, 0, 1], [5, 5, 5]))
+    assert m["kind"].tolist() == ["lowest", "peak", "end"]      # nothing drops
+    assert m["low_evidence"].all()                              # only weak points existed
+    assert "treat with care" in m["explanation"].iloc[0]
+
+
+# ---------------------------------------------------------------- assumed gap
+def test_assumed_gap_hand_worked(journey):
+    c = pd.concat([_curve([0.9, -1.0, 0.1], [40, 40, 40]), _curve([1.1, 1.2, np.nan], [40, 40, 0],
+                                                                   persona="Maya")])
+    c["stage"] = pd.Categorical(np.tile(STAGES, 2), categories=STAGES, ordered=True)
+    gap = assumed_gap(c, assumed_valence(journey)).set_index(["persona", "stage"])
+    # all: assumed Browse 1, Buy mean(1, -1) = 0, After 0
+    assert gap.loc[("all", "Browse"), "verdict"] == "agrees"                  # 1 in [0.7, 1.1]
+    assert gap.loc[("all", "Buy"), "assumed"] == 0.0
+    assert gap.loc[("all", "Buy"), "gap"] == pytest.approx(-1.0)
+    assert gap.loc[("all", "Buy"), "verdict"] == "assumed too high"
+    assert gap.loc[("Maya", "Buy"), "assumed"] == -1.0
+    assert gap.loc[("Maya", "Buy"), "verdict"] == "assumed too low"           # measured 1.2
+    assert gap.loc[("Maya", "After"), "verdict"] == "no evidence"
+    assert pd.isna(gap.loc[("Maya", "After"), "agrees"])
+
+
+def test_assumed_gap_persona_falls_back_to_all():
+    c = _curve([0.0, 0.0], [40, 40], persona="Zed")
+    assumed = pd.DataFrame({"persona": ["all", "all"], "stage": ["S0", "S1"], "valence": [0.0, 2.0]})
+    gap = assumed_gap(c, assumed)
+    assert gap["assumed"].tolist() == [0.0, 2.0]
+    assert gap["verdict"].tolist() == ["agrees", "assumed too high"]
+    with pytest.raises(ParameterError):
+        assumed_gap(c.assign(touchpoint="x"), assumed)
+
+
+# ---------------------------------------------------------------- trend
+def test_trend_matches_monthly_oracle_and_keeps_empty_months():
+    ev = _random_evidence(n=600)
+    ev.loc[ev.timestamp.dt.month == 2, "valence"] = np.nan
+    ev = ev.dropna(subset=["valence"])                     # February: no evidence at all
+    t = sentiment_trend(ev, min_n=20)
+    months = pd.period_range("2026-01", "2026-04", freq="M")
+    assert len(t) == 3 * len(months)
+    assert t["stage"].astype(str).tolist() == [s for s in STAGES for _ in months]
+    oracle = ev.groupby(["stage", ev.timestamp.dt.to_period("M")], observed=True)["valence"].agg(
+        ["mean", "size"])
+    for r in t.itertuples():
+        key = (r.stage, r.period.to_period("M"))
+        if key in oracle.index:
+            assert r.n == oracle.loc[key, "size"] and r.valence == pytest.approx(oracle.loc[key, "mean"])
+        else:
+            assert r.n == 0 and np.isnan(r.valence)
+    assert (t[t.period == "2026-02-01"]["n"] == 0).all()
+    with pytest.raises(ParameterError, match="did you mean 'Ben'"):
+        sentiment_trend(ev, persona="ben")
+    ben = sentiment_trend(ev, persona="Ben")
+    assert ben["n"].sum() == (ev.persona == "Ben").sum()
+
+
+def test_trend_slopes_match_polyfit():
+    rng = np.random.default_rng(5)
+    n = 300
+    ts = pd.Timestamp("2026-01-01") + pd.to_timedelta(rng.uniform(0, 180, n), "D")
+    months = (ts - pd.Timestamp("1970-01-01")).total_seconds() / 86400 / 30.4375
+    stage = rng.choice(["Browse", "Buy"], n)
+    y = np.where(stage == "Browse", 0.3 * (months - months.min()), 0.0) + rng.normal(0, 0.3, n)
+    ev = pd.DataFrame({"obs_id": range(n), "persona": pd.NA, "timestamp": ts,
+                       "stage": pd.Categorical(stage, categories=STAGES, ordered=True), "valence": y})
+    s = trend_slopes(ev).set_index("stage")
+    for st in ("Browse", "Buy"):
+        mask = stage == st
+        assert s.loc[st, "slope_per_month"] == pytest.approx(np.polyfit(months[mask], y[mask], 1)[0])
+    assert s.loc["Browse", "direction"] == "improving"
+    assert s.loc["Buy", "direction"] == "no clear trend"
+    assert s.loc["After", "direction"] == "too little evidence"
+    ev_down = ev.assign(valence=-ev.valence)
+    assert trend_slopes(ev_down).set_index("stage").loc["Browse", "direction"] == "worsening"
+
+
+def test_public_surface():
+    assert set(emotions.__all__) <= set(dir(emotions))
