@@ -70,8 +70,9 @@ def map_cells(journey, *, evidence: Mapping[str, Any] | None = None,
         The map (``jmtools.journey.Journey``).
     evidence : mapping, optional
         Measured evidence as tidy frames: ``{"emotion": frame, "kpis": frame}``.
-        ``emotion`` has columns ``stage, mean, n`` and optionally ``persona, ci_low, ci_high,
-        evidence`` (one row per stage and persona, e.g. from ``jmtools.emotions``);
+        ``emotion`` has columns ``stage, mean, n`` (or ``valence`` for the mean, as
+        :func:`jmtools.emotions.emotion_curve` returns it) and optionally ``persona, ci_low,
+        ci_high, evidence, low_evidence, sources``: one row per stage and persona;
         ``kpis`` has ``stage, metric, value, n`` and optionally ``persona, ci_low, ci_high``.
     persona : str or list of str, optional
         One persona (a map for that persona: claims about other personas are left out),
@@ -128,6 +129,9 @@ def map_cells(journey, *, evidence: Mapping[str, Any] | None = None,
     cells = pd.DataFrame(rows, columns=CELL_COLUMNS)
     cells["lane"] = pd.Categorical(cells["lane"], categories=list(chosen), ordered=True)
     cells["stage"] = pd.Categorical(cells["stage"], categories=journey.stage_names, ordered=True)
+    order = cells["stage"].cat.codes.where(cells["stage"].notna(), len(journey.stage_names))
+    cells = cells.assign(_l=cells["lane"].cat.codes, _s=order).sort_values(
+        ["_l", "_s"], kind="stable").drop(columns=["_l", "_s"])
     cells["item"] = cells.groupby(["lane", "stage"], observed=True, dropna=False).cumcount()
     for col in ("value", "ci_low", "ci_high"):
         cells[col] = cells[col].astype("float64")
@@ -285,15 +289,28 @@ def _emotion_rows(journey, selected, compare, frames):
     measured = frames.get("emotion")
     if measured is None:
         return
+    value_col = "valence" if "valence" in measured.columns else "mean"
     for rec in _pick_persona_rows(measured, selected).to_dict("records"):
+        value, n = rec[value_col], rec.get("n")
+        if not _present(value):
+            continue  # a stage without evidence: a gap in the measured curve
         lo, hi = rec.get("ci_low"), rec.get("ci_high")
-        n = rec.get("n")
-        label = f"{_signed(rec['mean'])} (n={int(n):,})" if _present(n) else _signed(rec["mean"])
-        yield _row(rec["stage"], _signed(rec["mean"]), label=label,
-                   evidence=rec.get("evidence") or "measured", persona=rec["persona"],
-                   source=rec.get("source") or "", series="measured", value=float(rec["mean"]),
-                   n=int(n) if _present(n) else None,
+        low = bool(rec.get("low_evidence")) if _present(rec.get("low_evidence")) else False
+        count = f" (n={int(n):,}{', few' if low else ''})" if _present(n) else ""
+        yield _row(rec["stage"], _signed(value), label=_signed(value) + count,
+                   evidence=_strongest(rec.get("evidence")), persona=rec["persona"],
+                   source=rec.get("sources") or rec.get("source") or "", series="measured",
+                   value=float(value), n=int(n) if _present(n) else None,
                    ci_low=lo if _present(lo) else None, ci_high=hi if _present(hi) else None)
+
+
+def _strongest(label) -> str:
+    """The strongest evidence label in a combined label such as ``measured+reported``."""
+    text = str(label) if _present(label) else ""
+    for name in EVIDENCE_LABELS:
+        if name in text:
+            return name
+    return "measured"
 
 
 def _assumed_curves(journey, selected) -> dict[str, dict[str, float]]:
@@ -390,7 +407,9 @@ def _evidence_frames(journey, evidence) -> dict:
             raise ParameterError("evidence key", key, expected=["emotion", "kpis"])
         if frame is None:
             continue
-        needed = _EMOTION_COLUMNS if key == "emotion" else _KPI_COLUMNS
+        needed = _KPI_COLUMNS if key == "kpis" else (
+            ("stage", "valence", "n") if "valence" in getattr(frame, "columns", ()) else
+            _EMOTION_COLUMNS)
         frames[key] = _check_frame(frame, key, needed, journey)
     return frames
 

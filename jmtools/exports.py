@@ -251,11 +251,15 @@ def save_chart(chart: Any, path: str | Path, *, scale: float = 2.0,
 
 def format_of(path: str | Path) -> str:
     """Return the export format the suffix of ``path`` picks, or raise a clear error."""
+    from jmtools.errors import suggest
+
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
+        hint = suggest(suffix, list(FORMATS)) if suffix else None
+        fix = (f"did you mean {hint!r}? " if hint else "") + \
+            f"name the output like {Path(path).stem or 'map'}.png, .svg, .pdf or .html"
         raise ParameterError("output suffix", suffix or "(none)", expected=sorted(FORMATS),
-                             fix=f"name the output like {Path(path).stem or 'map'}.png, .svg, "
-                                 ".pdf or .html")
+                             fix=fix)
     return FORMATS[suffix]
 
 

@@ -1,0 +1,341 @@
+"""The journey-map canvas: the cells frame (content) and the chart spec (structure)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from jmtools.canvas import CELL_COLUMNS, MAP_LANES, journey_map, map_cells, map_chart
+from jmtools.errors import DataError, ParameterError
+from jmtools.journey import LANES, Journey
+
+JOURNEY = """
+jmtools: 1
+name: Running shoes online
+owner: CX team
+version: "3"
+updated: 2026-11-01
+personas:
+  - {name: Budget Ben, rule: "age < 30"}
+  - {name: Marathon Maya, rule: "age >= 30"}
+stages:
+  - name: Awareness
+    goal: Find shoes that suit my running
+    owner: Marketing
+    emotion: {Budget Ben: 0, Marathon Maya: 1}
+    actions:
+      - Sees an ad
+      - {text: Asks a friend who runs marathons which brand to buy, evidence: reported,
+         source: interviews}
+    thoughts: [{text: "Which shoe is right for me?", personas: [Budget Ben]}]
+    feelings: [Curious]
+  - name: Consideration
+    goal: Compare a few models
+    emotion: {Budget Ben: -1, Marathon Maya: 0.5}
+    actions: [Reads reviews, Opens size chart]
+    thoughts: [{text: Is this the fastest shoe?, personas: [Marathon Maya]}]
+    feelings: [{text: Unsure, evidence: measured, source: survey Q3}]
+    backstage: [Review moderation]
+  - name: Decision
+    owner: Checkout squad
+    emotion: {Budget Ben: -2, Marathon Maya: -0.5}
+    actions: [Adds to cart]
+    frontstage: [Checkout page]
+    support: [Pricing engine]
+touchpoints:
+  - {name: Social ads, stage: Awareness, channel: digital, events: [ad_click]}
+  - {name: Friend, stage: Awareness, channel: interpersonal, direct: false}
+  - {name: Product page, stage: Consideration, channel: digital, moment_of_truth: true,
+     owner: Web team}
+  - {name: Checkout, stage: Decision, channel: digital, owner: Checkout squad}
+pain_points:
+  - {id: no-size-chart, title: Size chart missing, stage: Consideration, severity: 4,
+     evidence: measured}
+  - {id: hidden-fees, title: Shipping fee appears only at payment, stage: Decision,
+     personas: [Budget Ben], severity: 5, evidence: reported}
+opportunities:
+  - {id: fees-early, title: Show delivery cost early, pain_points: [hidden-fees],
+     owner: Checkout squad, status: planned, target_date: 2027-03-31}
+  - {id: size-chart, title: Size chart everywhere, pain_points: [no-size-chart]}
+  - {id: loyalty, title: Loyalty programme}
+"""
+
+
+@pytest.fixture
+def journey() -> Journey:
+    return Journey.from_yaml(JOURNEY)
+
+
+def _emotion(journey, personas=("Budget Ben", "Marathon Maya")):
+    rows = []
+    for p, offset in zip(personas, (0.0, 0.5)):
+        for i, stage in enumerate(journey.stage_names):
+            mean = 0.5 - i * 0.5 + offset
+            rows.append({"stage": stage, "persona": p, "mean": mean, "n": 40 + i,
+                         "ci_low": mean - 0.25, "ci_high": mean + 0.25})
+    return pd.DataFrame(rows)
+
+
+KPIS = pd.DataFrame({"stage": ["Awareness", "Consideration", "Decision", "Decision"],
+                     "metric": ["conversion", "conversion", "conversion", "csat"],
+                     "value": [0.42, 0.31, 0.64, 4.12], "n": [5000, 2100, 650, 300],
+                     "ci_low": [0.41, 0.29, 0.60, 3.9], "ci_high": [0.43, 0.33, 0.68, 4.3]})
+
+
+# ------------------------------------------------------------------------ cells frame
+def test_cells_columns_and_order(journey):
+    cells = map_cells(journey)
+    assert list(cells.columns) == CELL_COLUMNS
+    assert list(cells["stage"].cat.categories) == journey.stage_names
+    assert cells["stage"].cat.ordered and cells["lane"].cat.ordered
+    # lanes follow MAP_LANES order; rows sorted by lane then stage (journey order)
+    lanes = list(cells["lane"].cat.categories)
+    assert lanes == [k for k in MAP_LANES if k in lanes]
+    placed = cells[cells["stage"].notna()]
+    keys = list(zip(placed["lane"].cat.codes, placed["stage"].cat.codes))
+    assert keys == sorted(keys)
+
+
+def test_claims_match_an_independent_count(journey):
+    """Every claim of every lane lands in its cell (oracle: walk the YAML as plain dicts)."""
+    from ruamel.yaml import YAML
+
+    doc = YAML(typ="safe").load(JOURNEY)
+    cells = map_cells(journey, lanes=list(LANES))
+    for stage in doc["stages"]:
+        for lane in LANES:
+            expected = [c if isinstance(c, str) else c["text"] for c in stage.get(lane, [])]
+            got = cells[(cells["lane"] == lane) & (cells["stage"] == stage["name"])]
+            assert list(got["text"]) == expected, (lane, stage["name"])
+            assert list(got["item"]) == list(range(len(expected)))
+
+
+def test_evidence_labels_kept(journey):
+    cells = map_cells(journey, lanes=["actions", "feelings", "pain_points"])
+    label = dict(zip(cells["text"], cells["evidence"]))
+    assert label["Sees an ad"] == "assumed"
+    assert label["Asks a friend who runs marathons which brand to buy"] == "reported"
+    assert label["Unsure"] == "measured"
+    assert label["Shipping fee appears only at payment"] == "reported"
+    src = dict(zip(cells["text"], cells["source"]))
+    assert src["Unsure"] == "survey Q3" and src["Sees an ad"] == ""
+
+
+def test_one_persona_filters_claims_and_curves(journey):
+    ben = map_cells(journey, persona="Budget Ben")
+    assert "Which shoe is right for me?" in set(ben["text"])
+    assert "Is this the fastest shoe?" not in set(ben["text"])  # Maya's thought
+    emo = ben[ben["lane"] == "emotion"]
+    assert set(emo["persona"]) == {"Budget Ben"}
+    assert list(emo["value"]) == [0.0, -1.0, -2.0]
+    maya = map_cells(journey, persona="Marathon Maya")
+    assert "Shipping fee appears only at payment" not in set(maya["text"])
+    # the opportunity that only relieves Ben's pain is not on Maya's map
+    assert "Show delivery cost early" not in set(maya["text"])
+    assert "[Budget Ben]" not in " ".join(ben["label"])  # no tags on a single-persona map
+
+
+def test_compare_personas_tags_claims(journey):
+    both = map_cells(journey, persona=["Budget Ben", "Marathon Maya"])
+    labels = set(both["label"])
+    assert "[Budget Ben] Which shoe is right for me?" in labels
+    assert "[Marathon Maya] Is this the fastest shoe?" in labels
+    emo = both[both["lane"] == "emotion"]
+    assert emo.groupby("persona").size().to_dict() == {"Budget Ben": 3, "Marathon Maya": 3}
+
+
+def test_unknown_persona_and_lane_are_named(journey):
+    with pytest.raises(ParameterError, match="Budget Ben"):
+        map_cells(journey, persona="Budget Benn")
+    with pytest.raises(ParameterError, match="did you mean 'thoughts'"):
+        map_cells(journey, lanes=["thougts"])
+
+
+def test_lanes_chosen_and_ordered(journey):
+    cells = map_cells(journey, lanes=["pain_points", "goal", "actions"])
+    assert list(cells["lane"].cat.categories) == ["pain_points", "goal", "actions"]
+    assert list(dict.fromkeys(cells["lane"])) == ["pain_points", "goal", "actions"]
+    assert list(map_cells(journey, lanes="goal, kpis")["lane"].cat.categories) == ["goal", "kpis"]
+
+
+def test_default_lanes_skip_empty_but_keep_core(journey):
+    lanes = list(map_cells(journey)["lane"].cat.categories)
+    assert "kpis" not in lanes  # no KPI evidence given
+    assert {"frontstage", "backstage", "support", "owners", "opportunities"} <= set(lanes)
+    bare = Journey.from_yaml("name: Bare\nstages: [{name: A}, {name: B}]")
+    assert list(map_cells(bare)["lane"].cat.categories) == [
+        "goal", "touchpoints", "actions", "emotion", "pain_points"]
+
+
+def test_touchpoints_owners_and_opportunities(journey):
+    cells = map_cells(journey, lanes=["touchpoints", "owners", "opportunities"])
+    tps = cells[cells["lane"] == "touchpoints"]
+    assert list(tps["label"]) == ["Social ads · digital", "Friend · interpersonal, indirect",
+                                  "★ Product page · digital", "Checkout · digital"]
+    owners = cells[cells["lane"] == "owners"]
+    assert list(zip(owners["stage"], owners["label"])) == [
+        ("Awareness", "Stage: Marketing"), ("Consideration", "Product page: Web team"),
+        ("Decision", "Stage: Checkout squad")]
+    opps = cells[cells["lane"] == "opportunities"]
+    assert list(opps["stage"].astype(object).fillna("-")) == ["Consideration", "Decision", "-"]
+    assert opps.iloc[1]["label"] == ("Show delivery cost early — Checkout squad, planned, "
+                                     "by 2027-03-31")
+
+
+def test_measured_evidence_with_n_and_interval(journey):
+    emotion = _emotion(journey)
+    before = emotion.copy()
+    cells = map_cells(journey, evidence={"emotion": emotion, "kpis": KPIS}, persona="Budget Ben")
+    pd.testing.assert_frame_equal(emotion, before)  # input untouched
+    measured = cells[(cells["lane"] == "emotion") & (cells["series"] == "measured")]
+    expected = emotion[emotion["persona"] == "Budget Ben"]
+    assert list(measured["value"]) == list(expected["mean"])
+    assert list(measured["n"]) == list(expected["n"])
+    assert list(measured["ci_low"]) == list(expected["ci_low"])
+    assert measured.iloc[0]["label"] == "+0.5 (n=40)"
+    kpis = cells[cells["lane"] == "kpis"]
+    assert list(kpis["label"]) == ["Conversion 42% [41%–43%] (n=5,000)",
+                                   "Conversion 31% [29%–33%] (n=2,100)",
+                                   "Conversion 64% [60%–68%] (n=650)",
+                                   "CSAT 4.12 [3.9–4.3] (n=300)"]
+    assert set(kpis["evidence"]) == {"measured"}
+
+
+def test_emotion_curve_frame_of_the_emotions_module(journey):
+    """The frame jmtools.emotions.emotion_curve returns (valence, low_evidence, gaps) is accepted."""
+    curve = pd.DataFrame({"persona": ["all"] * 3, "stage": journey.stage_names,
+                          "valence": [0.4, float("nan"), -1.2], "n": [30, 0, 4],
+                          "n_customers": [30, 0, 4], "ci_low": [0.1, None, -1.8],
+                          "ci_high": [0.7, None, -0.6], "low_evidence": [False, True, True],
+                          "evidence": ["measured+reported", "", "reported"],
+                          "sources": ["survey:csat (n=30)", "", "feedback (n=4)"]})
+    cells = map_cells(journey, evidence={"emotion": curve}, persona="Budget Ben")
+    measured = cells[cells["series"] == "measured"]
+    assert list(measured["stage"]) == ["Awareness", "Decision"]  # the empty stage is a gap
+    assert list(measured["evidence"]) == ["measured", "reported"]
+    assert list(measured["label"]) == ["+0.4 (n=30)", "−1.2 (n=4, few)"]
+
+
+def test_bad_evidence_is_located(journey):
+    with pytest.raises(DataError, match="column 'mean' is missing"):
+        map_cells(journey, evidence={"emotion": pd.DataFrame({"stage": ["Awareness"],
+                                                              "avg": [1.0], "n": [3]})})
+    bad = KPIS.assign(stage=["Awareness", "Consideraton", "Decision", "Decision"])
+    with pytest.raises(DataError, match="'Consideraton'"):
+        map_cells(journey, evidence={"kpis": bad})
+    with pytest.raises(DataError, match="repeat the same stage"):
+        map_cells(journey, evidence={"kpis": pd.concat([KPIS, KPIS.iloc[:1]])})
+    with pytest.raises(ParameterError, match="evidence key"):
+        map_cells(journey, evidence={"emotions": KPIS})
+
+
+# ------------------------------------------------------------------------------ chart
+def _layers(spec, data=None):
+    """Leaf layers of a layered spec, each with the data it inherits from its parent."""
+    for layer in spec.get("layer", []):
+        own = layer.get("data", data)
+        if "layer" in layer:
+            yield from _layers(layer, own)
+        else:
+            yield {**layer, "data": own}
+
+
+def _texts(spec, field):
+    data = spec["datasets"]
+    return [row[field] for layer in _layers(spec) for row in data.get(layer["data"]["name"], [])
+            if layer["mark"]["type"] == "text"
+            and layer["encoding"].get("text", {}).get("field") == field]
+
+
+def test_chart_structure(journey):
+    chart = journey_map(journey, evidence={"emotion": _emotion(journey), "kpis": KPIS})
+    spec = chart.to_dict()
+    assert spec["title"]["text"] == "Running shoes online"
+    assert "version 3" in spec["title"]["subtitle"]
+    marks = [layer["mark"]["type"] for layer in _layers(spec)]
+    assert {"rect", "text", "point", "line", "rule"} <= set(marks)
+    # all positions are raw pixels, inside the declared canvas
+    for layer in _layers(spec):
+        for channel in ("x", "y"):
+            if channel in layer.get("encoding", {}):
+                assert layer["encoding"][channel]["scale"] is None
+    stages_shown = [t.split("\n")[0] for t in _texts(spec, "name")]
+    assert stages_shown == journey.stage_names
+    lanes = list(map_cells(journey, evidence={"kpis": KPIS})["lane"].cat.categories)
+    titles = [t.replace("\n", " ") for t in _texts(spec, "text") if isinstance(t, str)]
+    assert [t for t in titles if t in MAP_LANES.values()] == [MAP_LANES[k] for k in lanes]
+    json.dumps(spec)  # serialisable (no NaN, no numpy types)
+
+
+def test_chart_geometry_has_no_overlaps(journey):
+    """Items of a cell stack downwards and stay inside their column and lane."""
+    cells = map_cells(journey, evidence={"kpis": KPIS})
+    chart = map_chart(cells, column_width=180)
+    spec = chart.to_dict()
+    rows = [r for layer in _layers(spec) if layer["mark"]["type"] == "text"
+            for r in spec["datasets"][layer["data"]["name"]] if "wrapped" in r]
+    placed = cells[(cells["lane"] != "emotion") & cells["stage"].notna()]
+    assert len(rows) == len(placed)
+    footer = [t for t in _texts(spec, "text") if t.startswith("Not tied to a stage")]
+    assert footer and "Loyalty programme" in footer[0]
+    lh = round(11 * 1.35)
+    by_cell: dict = {}
+    for r in rows:
+        by_cell.setdefault((r["lane"], r["stage"]), []).append(r)
+    for (lane, stage), items in by_cell.items():
+        if stage is None:
+            continue
+        column = cells["stage"].cat.categories.get_loc(stage)
+        left = 150 + column * 180
+        for a, b in zip(items, items[1:]):
+            assert b["y"] >= a["y"] + a["wrapped"].count("\n") * lh + lh
+        for r in items:
+            assert left <= r["x"] < left + 180
+            longest = max(len(line) for line in r["wrapped"].split("\n"))
+            assert r["x"] - left + longest * 11 * 0.6 <= 180 + 1
+    rects = [r for layer in _layers(spec) if layer["mark"]["type"] == "rect"
+             for r in spec["datasets"][layer["data"]["name"]]]
+    assert max(r["y2"] for r in rects) <= spec["height"]
+    assert max(r["x2"] for r in rects) == spec["width"] == 150 + 3 * 180
+
+
+def test_long_text_wraps_and_lane_grows():
+    long = "word " * 60
+    j = Journey.from_yaml(f"name: L\nstages: [{{name: A, actions: ['{long.strip()}']}}, {{name: B}}]")
+    spec = map_chart(map_cells(j, lanes=["actions"])).to_dict()
+    wrapped = [t for t in _texts(spec, "wrapped")][0]
+    assert wrapped.count("\n") >= 8
+    assert all(len(line) <= 35 for line in wrapped.split("\n"))
+    assert spec["height"] > 8 * round(11 * 1.35)
+
+
+def test_eight_stages_many_touchpoints_render(tmp_path):
+    stages = [{"name": f"Stage {i}", "goal": f"Goal number {i} of the customer"} for i in range(8)]
+    tps = [{"name": f"Touchpoint {i}-{k}", "stage": f"Stage {i}", "channel": "digital"}
+           for i in range(8) for k in range(6)]
+    j = Journey.model_validate({"name": "Wide", "stages": stages, "touchpoints": tps})
+    chart = journey_map(j)
+    spec = chart.to_dict()
+    assert spec["width"] == 150 + 8 * 230
+    from jmtools.exports import chart_to_png
+
+    png = chart_to_png(chart, scale=1)
+    import struct
+
+    width, height = struct.unpack(">II", png[16:24])
+    assert width >= spec["width"] and height >= spec["height"]
+
+
+def test_map_chart_refuses_other_frames():
+    with pytest.raises(ParameterError, match="map_cells"):
+        map_chart(pd.DataFrame({"lane": ["a"], "stage": ["b"]}))
+
+
+def test_persona_compare_title(journey):
+    spec = journey_map(journey, persona=["Budget Ben", "Marathon Maya"]).to_dict()
+    assert spec["title"]["text"] == "Running shoes online — Budget Ben vs Marathon Maya"
+    curves = [r for layer in _layers(spec) if layer["mark"]["type"] == "line"
+              for r in spec["datasets"][layer["data"]["name"]]]
+    assert {r["curve"] for r in curves} == {"Budget Ben", "Marathon Maya"}

@@ -1,0 +1,114 @@
+"""Offline exports: PNG, SVG, PDF through vl-convert and standalone HTML with inlined Vega."""
+
+from __future__ import annotations
+
+import re
+import socket
+import struct
+
+import pytest
+
+from jmtools.errors import ParameterError
+from jmtools.exports import (FORMATS, chart_to_html, chart_to_pdf, chart_to_png, chart_to_svg,
+                             format_of, javascript_bundle, save_chart)
+
+SPEC = {"data": {"values": [{"stage": "Awareness", "v": 1}, {"stage": "Decision", "v": -1}]},
+        "mark": "bar", "width": 200, "height": 100,
+        "encoding": {"x": {"field": "stage", "type": "nominal"},
+                     "y": {"field": "v", "type": "quantitative"},
+                     "tooltip": [{"field": "stage"}]}}
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any attempt to open a network connection fails the test."""
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access attempted: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+def test_png_svg_pdf_offline(no_network):
+    png = chart_to_png(SPEC, scale=2)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert width >= 2 * 200 and height >= 2 * 100  # scale doubles the pixels
+    svg = chart_to_svg(SPEC)
+    assert svg.startswith("<svg") and "Awareness" in svg
+    assert chart_to_pdf(SPEC)[:5] == b"%PDF-"
+
+
+def test_altair_chart_accepted():
+    import altair as alt
+    import pandas as pd
+
+    chart = alt.Chart(pd.DataFrame({"a": [1, 2]})).mark_point().encode(x="a:Q")
+    assert chart_to_svg(chart).startswith("<svg")
+
+
+def test_html_is_standalone(no_network):
+    page = chart_to_html(SPEC, title="Map <1>")
+    assert "<title>Map &lt;1&gt;</title>" in page
+    assert javascript_bundle() in page  # Vega inlined, not loaded
+    # no element loads anything from elsewhere
+    assert not re.search(r"<script[^>]+src=", page)
+    assert not re.search(r"<link[^>]+href=", page)
+    assert "cdn.jsdelivr" not in page and "unpkg" not in page
+    assert '"editor": false' in page  # no link out to the online editor
+
+
+def test_html_escapes_script_breakers():
+    spec = {**SPEC, "title": "</script><script>alert(1)</script>"}
+    page = chart_to_html(spec)
+    body = page.split(javascript_bundle(), 1)[1]
+    assert "</script><script>alert" not in body
+    assert "<\\/script>" in body
+
+
+def test_save_chart_picks_format_by_suffix(tmp_path):
+    for suffix, magic in [(".png", b"\x89PNG"), (".pdf", b"%PDF"), (".svg", b"<svg"),
+                          (".html", b"<!DOCT")]:
+        out = save_chart(SPEC, tmp_path / "sub" / f"map{suffix}")
+        assert out.read_bytes()[:len(magic)] == magic
+    assert set(FORMATS.values()) == {"png", "svg", "pdf", "html"}
+
+
+def test_unknown_suffix_is_a_clear_error(tmp_path):
+    with pytest.raises(ParameterError, match=r"output suffix must be one of.*did you mean '.png'"):
+        format_of("map.pgn")
+    with pytest.raises(ParameterError, match="map.png"):
+        save_chart(SPEC, tmp_path / "map")
+    with pytest.raises(ParameterError, match="scale"):
+        chart_to_png(SPEC, scale=0)
+    with pytest.raises(ParameterError, match="Altair chart"):
+        chart_to_svg(42)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_html_renders_in_chromium_without_requests(tmp_path):
+    """The HTML export draws the chart in a real browser with zero external requests."""
+    import shutil
+
+    if not shutil.which("chromium"):
+        pytest.skip("Debian chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    page_file = save_chart(SPEC, tmp_path / "chart.html")
+    external = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        try:
+            page = browser.new_page()
+            page.on("request", lambda r: external.append(r.url)
+                    if not r.url.startswith(("file:", "data:", "blob:", "about:")) else None)
+            page.goto(page_file.as_uri())
+            page.wait_for_selector("#jmtools-chart svg .mark-rect path", timeout=15000)
+            bars = page.locator("#jmtools-chart svg .mark-rect path").count()
+            errors = page.locator(".jmtools-error").count()
+        finally:
+            browser.close()
+    assert bars == 2 and errors == 0
+    assert external == []
