@@ -75,7 +75,7 @@ def test_save_chart_picks_format_by_suffix(tmp_path):
 
 
 def test_unknown_suffix_is_a_clear_error(tmp_path):
-    with pytest.raises(ParameterError, match=r"output suffix must be one of.*did you mean '.png'"):
+    with pytest.raises(ParameterError, match=r"(?s)output suffix must be one of.*did you mean '.png'"):
         format_of("map.pgn")
     with pytest.raises(ParameterError, match="map.png"):
         save_chart(SPEC, tmp_path / "map")
