@@ -50,7 +50,16 @@ __all__ = [
     "coverage_report",
     "persona_overlaps",
     "check_personas",
+    "persona_sizes",
+    "attribute_profile",
+    "persona_kpis",
+    "typical_events",
+    "behaviour_features",
+    "suggest_personas",
+    "ClusterSuggestion",
+    "cluster_agreement",
     "PersonaCard",
+    "KPI_FORMULAS",
 ]
 
 #: Label of customers whom no persona selects (in reports; ``persona`` is missing in assignments).
@@ -1240,3 +1249,879 @@ def _fmt_kpi(kpi: str, value: float) -> str:
     if kpi == "order_value":
         return f"{value:,.0f}"
     return f"{value:.2f}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Profiles from data
+# ---------------------------------------------------------------------------------------------
+
+def _assignment_frame(assignment, customer_col: str):
+    """pandas assignment with ``persona`` as a categorical that includes NO_PERSONA last."""
+    import pandas as pd
+    if _is_ibis(assignment):
+        assignment = assignment.to_pandas()
+    _require_columns(assignment, [customer_col, "persona"], "assignment")
+    persona = assignment["persona"]
+    names = list(persona.cat.categories) if isinstance(persona.dtype, pd.CategoricalDtype) \
+        else list(dict.fromkeys(persona.dropna().astype(str)))
+    names = [n for n in names if n != NO_PERSONA]
+    labels = persona.astype(object).where(persona.notna(), NO_PERSONA).astype(str)
+    out = pd.DataFrame({customer_col: assignment[customer_col].to_numpy(),
+                        "persona": pd.Categorical(labels, categories=names + [NO_PERSONA])})
+    return out
+
+
+def persona_sizes(assignment, *, customer_col: str = "customer_id"):
+    """Size and share of each persona, with a 95% Wilson interval on the share.
+
+    Parameters
+    ----------
+    assignment : pandas.DataFrame
+        The output of :func:`assign_personas`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``persona`` (file order, then ``(no persona)``; personas with nobody stay as rows with
+        n = 0), ``n``, ``share`` = n / total, ``ci_low``, ``ci_high``, ``total``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"customer_id": list("abcd"), "age": [20, 25, 50, None]})
+    >>> persona_sizes(assign_personas(df, {"Young": "age < 30", "Old": "age > 80"}))
+            persona  n  share  ci_low  ci_high  total
+    0         Young  2    0.5    0.15   0.8500      4
+    1           Old  0    0.0    0.00   0.4899      4
+    2  (no persona)  2    0.5    0.15   0.8500      4
+    """
+    import pandas as pd
+    from jmtools.stats import wilson_interval
+    a = _assignment_frame(assignment, customer_col)
+    counts = a["persona"].value_counts(sort=False).reindex(a["persona"].cat.categories,
+                                                          fill_value=0)
+    total = len(a)
+    n = counts.to_numpy()
+    low, high = wilson_interval(n, [total] * len(n))
+    out = pd.DataFrame({"persona": pd.Categorical(counts.index, categories=counts.index),
+                        "n": n.astype("int64"), "share": n / total if total else n * float("nan"),
+                        "ci_low": low, "ci_high": high, "total": total})
+    return out.round({"ci_low": 4, "ci_high": 4})
+
+
+def _attribute_columns(customers, customer_col, attributes, skip=("cluster",)):
+    if attributes is None:
+        return [c for c in customers.columns if c != customer_col and c not in skip]
+    _require_columns(customers, list(attributes), "customer")
+    return list(attributes)
+
+
+def attribute_profile(customers, assignment, *, customer_col: str = "customer_id",
+                      attributes: Sequence[str] | None = None, max_levels: int = 8,
+                      n_boot: int = 1000, seed: int = 0):
+    """Each persona's attribute distributions against the whole customer base.
+
+    Numbers get the persona mean (bootstrap 95% interval) and a standardised difference from
+    the base mean; text and true/false attributes get the share of each level (Wilson 95%
+    interval) and its lift over the base share.
+
+    Parameters
+    ----------
+    customers : pandas.DataFrame
+        One row per customer.
+    assignment : pandas.DataFrame
+        The output of :func:`assign_personas`.
+    attributes : list of str, optional
+        Which attributes; default all but the id (and ``cluster``).
+    max_levels : int, default 8
+        Text attributes keep their most frequent levels; the rest are pooled as ``(other)``.
+    n_boot, seed : int
+        Bootstrap resamples and seed for the intervals on means.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per persona × attribute (× level): ``persona`` (with ``(no persona)``),
+        ``attribute``, ``kind`` (``number``/``level``), ``level`` (None for numbers),
+        ``n`` (persona customers with a value), ``value`` (mean, or share of the level),
+        ``ci_low``, ``ci_high``, ``base_value`` (same statistic over all customers),
+        ``base_n``, ``difference`` (numbers: (mean − base mean) / base sd; levels:
+        share − base share), ``lift`` (levels: share / base share; NaN for numbers).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"customer_id": list("abcd"), "age": [20, 30, 50, 60],
+    ...                    "region": ["n", "n", "s", "n"]})
+    >>> a = assign_personas(df, {"Young": "age < 40", "Old": "age >= 40"})
+    >>> p = attribute_profile(df, a)
+    >>> p[p.persona == "Young"][["attribute", "level", "n", "value", "base_value", "lift"]]
+      attribute level  n  value  base_value      lift
+    0       age   NaN  2   25.0       40.00       NaN
+    1    region     n  2    1.0        0.75  1.333333
+    2    region     s  2    0.0        0.25  0.000000
+    """
+    import numpy as np
+    import pandas as pd
+    from jmtools.stats import bootstrap_ci, wilson_interval
+    _check_ids(customers, customer_col)
+    a = _assignment_frame(assignment, customer_col)
+    cols = _attribute_columns(customers, customer_col, attributes)
+    data = customers[[customer_col, *cols]].merge(a, on=customer_col, how="inner",
+                                                  validate="one_to_one")
+    kinds = _schema_of(customers)
+    rows = []
+    for col in cols:
+        values = data[col]
+        if kinds.get(col) == "number":
+            x = values.astype("float64")
+            base = x.dropna()
+            sd = base.std(ddof=1) if len(base) > 1 else np.nan
+            for persona, grp in x.groupby(data["persona"], observed=False, sort=True):
+                g = grp.dropna().to_numpy()
+                mean = float(g.mean()) if g.size else np.nan
+                low, high = bootstrap_ci(g, n_boot=n_boot, seed=seed)
+                diff = (mean - base.mean()) / sd if sd and sd == sd and sd > 0 else np.nan
+                rows.append((persona, col, "number", None, int(g.size), mean, low, high,
+                             float(base.mean()) if len(base) else np.nan, int(len(base)),
+                             diff, np.nan))
+        else:
+            if kinds.get(col) == "time":
+                continue
+            lv = values.astype(object).where(values.notna(), None)
+            lv = lv.map(lambda v: None if v is None else str(v))
+            top = lv.dropna().value_counts().index[:max_levels].tolist()
+            lv = lv.where(lv.isin(top) | lv.isna(), "(other)")
+            levels = top + (["(other)"] if (lv == "(other)").any() else [])
+            has = lv.notna()
+            base_n = int(has.sum())
+            for persona, grp in lv.groupby(data["persona"], observed=False, sort=True):
+                g = grp.dropna()
+                for level in levels:
+                    k, base_k = int((g == level).sum()), int((lv == level).sum())
+                    share = k / len(g) if len(g) else np.nan
+                    base_share = base_k / base_n if base_n else np.nan
+                    low, high = wilson_interval(k, len(g))
+                    rows.append((persona, col, "level", level, int(len(g)), share, low, high,
+                                 base_share, base_n, share - base_share,
+                                 share / base_share if base_share else np.nan))
+    out = pd.DataFrame(rows, columns=["persona", "attribute", "kind", "level", "n", "value",
+                                      "ci_low", "ci_high", "base_value", "base_n", "difference",
+                                      "lift"])
+    out["persona"] = pd.Categorical(out["persona"], categories=a["persona"].cat.categories)
+    order = {c: i for i, c in enumerate(cols)}
+    out = out.sort_values(["persona", "attribute"], key=lambda s: s.map(order)
+                          if s.name == "attribute" else s, kind="stable")
+    return out.reset_index(drop=True)
+
+
+#: Formulas shown with the KPIs.
+KPI_FORMULAS = {
+    "conversion": "customers with ≥ 1 order (or conversion event) ÷ customers",
+    "order_value": "mean order amount (orders of the persona's customers)",
+    "csat": "mean CSAT answer (1–5)",
+    "csat_top2": "share of CSAT answers 4–5",
+    "nps": "% promoters (9–10) − % detractors (0–6)",
+    "ces": "mean effort answer (1–7, lower is easier)",
+}
+
+
+def persona_kpis(assignment, *, orders=None, surveys=None, events=None,
+                 conversion_event: str | Sequence[str] | None = None,
+                 customer_col: str = "customer_id", amount_col: str = "amount",
+                 metric_col: str = "metric", score_col: str = "score", event_col: str = "event",
+                 n_boot: int = 1000, seed: int = 0):
+    """Key KPIs per persona — conversion, order value, CSAT, NPS, CES — with n and 95% intervals.
+
+    Parameters
+    ----------
+    assignment : pandas.DataFrame
+        The output of :func:`assign_personas`.
+    orders : pandas.DataFrame, optional
+        Canonical orders (``customer_id``, ``amount``): conversion (≥ 1 order) and order value.
+    surveys : pandas.DataFrame, optional
+        Canonical surveys (``metric`` in csat / nps / ces, ``score``).
+    events : pandas.DataFrame, optional
+        With ``conversion_event``: conversion = did that event at least once (used when
+        ``orders`` is not given).
+    conversion_event : str or list of str, optional
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per persona (file order, then ``(no persona)``, then ``All customers``) × KPI:
+        ``persona``, ``kpi`` (``conversion``, ``order_value``, ``csat``, ``csat_top2``, ``nps``,
+        ``ces`` — those the data allows), ``value``, ``n`` (customers for conversion; orders for
+        order value; answers for surveys), ``ci_low``, ``ci_high`` (Wilson for shares, bootstrap
+        for means and NPS), ``base_value`` (all customers), ``formula``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = pd.DataFrame({"customer_id": ["a", "b", "c"], "persona": ["P", "P", None],
+    ...                   "n_personas": [1, 1, 0]})
+    >>> orders = pd.DataFrame({"customer_id": ["a", "a", "c"], "amount": [10.0, 30.0, 5.0]})
+    >>> k = persona_kpis(a, orders=orders)
+    >>> k[["persona", "kpi", "value", "n"]].round(3)
+             persona          kpi   value  n
+    0              P   conversion   0.500  2
+    1              P  order_value  20.000  2
+    2   (no persona)   conversion   1.000  1
+    3   (no persona)  order_value   5.000  1
+    4  All customers   conversion   0.667  3
+    5  All customers  order_value  15.000  3
+    """
+    import numpy as np
+    import pandas as pd
+    a = _assignment_frame(assignment, customer_col)
+    groups = list(a["persona"].cat.categories) + ["All customers"]
+    member = {g: a.loc[a["persona"] == g, customer_col] for g in groups[:-1]}
+    member["All customers"] = a[customer_col]
+    rows = []
+    converted = _converted(a, orders, events, conversion_event, customer_col, event_col)
+    for g in groups:
+        ids = member[g]
+        if converted is not None:
+            rows.append(_share_row(g, "conversion", int(converted.reindex(ids).sum()), len(ids)))
+        if orders is not None:
+            amounts = _frame(orders, [customer_col, amount_col])
+            amounts = amounts.loc[amounts[customer_col].isin(ids), amount_col].astype(float)
+            rows.append(_mean_row(g, "order_value", amounts.to_numpy(), n_boot, seed))
+        if surveys is not None:
+            rows.extend(_survey_rows(g, surveys, ids, customer_col, metric_col, score_col,
+                                     n_boot, seed))
+    out = pd.DataFrame(rows, columns=["persona", "kpi", "value", "n", "ci_low", "ci_high"])
+    out["persona"] = pd.Categorical(out["persona"], categories=groups)
+    base = out[out.persona == "All customers"].set_index("kpi")["value"]
+    out["base_value"] = out["kpi"].map(base).astype(float)
+    out["formula"] = out["kpi"].map(KPI_FORMULAS)
+    out["value"] = out["value"].astype(float)
+    return out.reset_index(drop=True)
+
+
+def _frame(table, columns):
+    if _is_ibis(table):
+        return table.select(*columns).to_pandas()
+    _require_columns(table, columns, "input")
+    return table[columns]
+
+
+def _converted(a, orders, events, conversion_event, customer_col, event_col):
+    if orders is not None:
+        who = set(_frame(orders, [customer_col])[customer_col])
+    elif events is not None and conversion_event is not None:
+        wanted = [conversion_event] if isinstance(conversion_event, str) else \
+            list(conversion_event)
+        ev = _frame(events, [customer_col, event_col])
+        who = set(ev.loc[ev[event_col].isin(wanted), customer_col])
+    else:
+        return None
+    return a.set_index(a.columns[0])[[]].assign(c=lambda d: d.index.isin(list(who)))["c"]
+
+
+def _share_row(group, kpi, k, n):
+    from jmtools.stats import wilson_interval
+    low, high = wilson_interval(k, n)
+    return (group, kpi, k / n if n else float("nan"), int(n), low, high)
+
+
+def _mean_row(group, kpi, values, n_boot, seed, scale=1.0):
+    import numpy as np
+    from jmtools.stats import bootstrap_ci
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    low, high = bootstrap_ci(values, n_boot=n_boot, seed=seed)
+    return (group, kpi, float(values.mean()) if values.size else float("nan"), int(values.size),
+            low, high)
+
+
+def _survey_rows(group, surveys, ids, customer_col, metric_col, score_col, n_boot, seed):
+    import numpy as np
+    s = _frame(surveys, [customer_col, metric_col, score_col])
+    s = s[s[customer_col].isin(ids)]
+    rows = []
+    metrics = set(_frame(surveys, [metric_col])[metric_col].dropna().unique())
+    if "csat" in metrics:
+        x = s.loc[s[metric_col] == "csat", score_col].astype(float).dropna().to_numpy()
+        rows.append(_mean_row(group, "csat", x, n_boot, seed))
+        rows.append(_share_row(group, "csat_top2", int((x >= 4).sum()), x.size))
+    if "nps" in metrics:
+        x = s.loc[s[metric_col] == "nps", score_col].astype(float).dropna().to_numpy()
+        points = np.where(x >= 9, 100.0, np.where(x <= 6, -100.0, 0.0))
+        rows.append(_mean_row(group, "nps", points, n_boot, seed))
+    if "ces" in metrics:
+        x = s.loc[s[metric_col] == "ces", score_col].astype(float).dropna().to_numpy()
+        rows.append(_mean_row(group, "ces", x, n_boot, seed))
+    return rows
+
+
+def typical_events(events, assignment, *, customer_col: str = "customer_id",
+                   event_col: str = "event", touchpoints: Mapping[str, str] | None = None,
+                   min_customers: int = 5, top: int | None = 10):
+    """The events (or touchpoints) most typical of each persona: reach and lift over the base.
+
+    Reach = share of the persona's customers who did the event at least once; lift = reach ÷
+    reach among all customers. Lift 2 means "twice as common as in the whole base".
+
+    Parameters
+    ----------
+    events : pandas.DataFrame or ibis Table
+        Canonical events (``customer_id``, ``event``), or any table with ``event_col``
+        (e.g. a ``touchpoint`` column from the evidence table).
+    assignment : pandas.DataFrame
+        The output of :func:`assign_personas`.
+    touchpoints : mapping touchpoint → regex, optional
+        E.g. ``journey.touchpoint_regexes()``: events are mapped to touchpoints (full match,
+        first touchpoint in order wins; unmatched events are dropped and counted in
+        ``unmatched_events``) and the profile is by touchpoint.
+    min_customers : int, default 5
+        Hide items fewer persona customers did (small counts give wild lifts).
+    top : int or None, default 10
+        Keep the items with the highest lift per persona (None keeps all).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``persona``, ``item`` (event or touchpoint), ``n`` (persona customers who did it),
+        ``n_persona``, ``share``, ``ci_low``, ``ci_high`` (Wilson), ``base_n``, ``base_share``
+        (all customers), ``lift``, ``rank`` (1 = most typical). ``attrs["unmatched_events"]``
+        counts events mapped to no touchpoint.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "persona": ["P", "P", "Q", "Q"],
+    ...                   "n_personas": 1})
+    >>> ev = pd.DataFrame({"customer_id": ["a", "a", "b", "c", "d"],
+    ...                    "event": ["app_open", "view", "app_open", "view", "view"]})
+    >>> typical_events(ev, a, min_customers=1)[["persona", "item", "n", "share", "lift"]].round(3)
+      persona      item  n  share   lift
+    0       P  app_open  2    1.0  2.000
+    1       P      view  1    0.5  0.667
+    2       Q      view  2    1.0  1.333
+    """
+    import numpy as np
+    import pandas as pd
+    from jmtools.stats import wilson_interval
+    a = _assignment_frame(assignment, customer_col)
+    pairs = _distinct_pairs(events, customer_col, event_col)
+    unmatched = 0
+    if touchpoints is not None:
+        pairs, unmatched = _to_touchpoints(pairs, touchpoints, event_col)
+    pairs = pairs.merge(a, on=customer_col, how="inner")
+    total = len(a)
+    base = pairs.groupby(event_col, observed=True)[customer_col].nunique()
+    sizes = a["persona"].value_counts(sort=False)
+    counts = pairs.groupby(["persona", event_col], observed=True)[customer_col].nunique()
+    out = counts.rename("n").reset_index().rename(columns={event_col: "item"})
+    out["n_persona"] = out["persona"].map(sizes).astype("int64")
+    out["share"] = out["n"] / out["n_persona"]
+    low, high = wilson_interval(out["n"].to_numpy(), out["n_persona"].to_numpy())
+    out["ci_low"], out["ci_high"] = low, high
+    out["base_n"] = out["item"].map(base).astype("int64")
+    out["base_share"] = out["base_n"] / total
+    out["lift"] = out["share"] / out["base_share"]
+    out = out[out["n"] >= min_customers]
+    out = out.sort_values(["persona", "lift", "n", "item"], ascending=[True, False, False, True])
+    out["rank"] = out.groupby("persona", observed=True).cumcount() + 1
+    if top is not None:
+        out = out[out["rank"] <= top]
+    out = out.reset_index(drop=True)
+    out.attrs["unmatched_events"] = int(unmatched)
+    return out
+
+
+def _distinct_pairs(events, customer_col, event_col):
+    if _is_ibis(events):
+        return events.select(customer_col, event_col).distinct().to_pandas()
+    _require_columns(events, [customer_col, event_col], "events")
+    return events[[customer_col, event_col]].drop_duplicates()
+
+
+def _to_touchpoints(pairs, touchpoints, event_col):
+    import re
+    compiled = [(name, re.compile(rx)) for name, rx in touchpoints.items()]
+    names = pairs[event_col].dropna().unique()
+    lookup = {}
+    for ev in names:
+        lookup[ev] = next((tp for tp, rx in compiled if rx.fullmatch(str(ev))), None)
+    mapped = pairs.assign(**{event_col: pairs[event_col].map(lookup)})
+    unmatched = int(mapped[event_col].isna().sum())
+    return mapped.dropna(subset=[event_col]).drop_duplicates(), unmatched
+
+
+# ---------------------------------------------------------------------------------------------
+# Personas suggested by behaviour (clustering)
+# ---------------------------------------------------------------------------------------------
+
+def behaviour_features(customers, *, events=None, orders=None, surveys=None,
+                       customer_col: str = "customer_id", event_col: str = "event",
+                       amount_col: str = "amount", metric_col: str = "metric",
+                       score_col: str = "score", attributes: Sequence[str] | None = None,
+                       max_levels: int = 8, min_event_customers: int = 5):
+    """One row per customer of attribute and behaviour features, ready for clustering.
+
+    Features (raw, readable units; :func:`suggest_personas` scales them):
+
+    - numeric attributes as they are; dates as ``<name>_days`` (days before the latest date);
+      text and true/false attributes one-hot as ``<name>=<level>`` (most frequent
+      ``max_levels`` levels);
+    - ``event:<name>`` — how many times the customer did the event (events done by at least
+      ``min_event_customers`` customers), and ``events_total``;
+    - ``orders_n``, ``order_value_mean`` (0 when no order);
+    - ``<metric>_mean`` per survey metric (csat, nps, ces…).
+
+    Missing numeric values are filled with the column median (and counted in
+    ``attrs["filled"]``: feature → count).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``customer_col`` (customers' order), one float column per feature.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"customer_id": ["a", "b"], "age": [20, None], "app": [True, False]})
+    >>> e = pd.DataFrame({"customer_id": ["a", "a", "b"], "event": ["view", "view", "buy"]})
+    >>> behaviour_features(c, events=e, min_event_customers=1)
+                  age  app=True  app=False  event:buy  event:view  events_total
+    customer_id
+    a            20.0       1.0        0.0        0.0         2.0           2.0
+    b            20.0       0.0        1.0        1.0         0.0           1.0
+    """
+    import numpy as np
+    import pandas as pd
+    _check_ids(customers, customer_col)
+    ids = pd.Index(customers[customer_col], name=customer_col)
+    kinds = _schema_of(customers)
+    parts, filled = [], {}
+    for col in _attribute_columns(customers, customer_col, attributes):
+        values = customers[col].set_axis(ids)
+        kind = kinds.get(col)
+        if kind == "number":
+            parts.append(values.astype("float64").rename(col))
+        elif kind == "time":
+            days = (values.max() - values).dt.total_seconds() / 86400
+            parts.append(days.rename(f"{col}_days"))
+        elif kind in ("text", "bool"):
+            lv = values.astype(object).where(values.notna(), None).map(
+                lambda v: None if v is None else str(v))
+            for level in lv.dropna().value_counts().index[:max_levels]:
+                parts.append((lv == level).astype("float64").rename(f"{col}={level}"))
+    if events is not None:
+        ev = _frame(events, [customer_col, event_col])
+        counts = ev.groupby([customer_col, event_col]).size().unstack(fill_value=0)
+        reach = (counts > 0).sum()
+        counts = counts.loc[:, reach[reach >= min_event_customers].index]
+        counts = counts.reindex(ids, fill_value=0).astype("float64")
+        counts.columns = [f"event:{c}" for c in counts.columns]
+        parts.extend(counts[c] for c in counts.columns)
+        total = ev.groupby(customer_col).size().reindex(ids, fill_value=0).astype("float64")
+        parts.append(total.rename("events_total"))
+    if orders is not None:
+        od = _frame(orders, [customer_col, amount_col])
+        grp = od.groupby(customer_col)[amount_col]
+        parts.append(grp.size().reindex(ids, fill_value=0).astype("float64").rename("orders_n"))
+        parts.append(grp.mean().reindex(ids).fillna(0.0).astype("float64")
+                     .rename("order_value_mean"))
+    if surveys is not None:
+        sv = _frame(surveys, [customer_col, metric_col, score_col])
+        means = sv.groupby([customer_col, metric_col])[score_col].mean().unstack()
+        for metric in means.columns:
+            parts.append(means[metric].reindex(ids).astype("float64").rename(f"{metric}_mean"))
+    if not parts:
+        raise ParameterError("customers", "no usable columns", expected="attributes, events, "
+                             "orders or surveys to build features from")
+    out = pd.concat(parts, axis=1)
+    for col in out.columns:
+        n_missing = int(out[col].isna().sum())
+        if n_missing:
+            filled[col] = n_missing
+            median = out[col].median()
+            out[col] = out[col].fillna(0.0 if np.isnan(median) else median)
+    out.attrs["filled"] = filled
+    return out
+
+
+@dataclass
+class ClusterSuggestion:
+    """Result of :func:`suggest_personas`: labels, the criterion per k, and plain-words profiles.
+
+    Attributes
+    ----------
+    k : int
+        Number of groups chosen.
+    criterion : str
+        How ``k`` was chosen, in words.
+    labels : pandas.DataFrame
+        ``customer_id``, ``cluster`` (0 = largest group).
+    scores : pandas.DataFrame
+        ``k``, ``silhouette``, ``inertia``, ``chosen`` — one row per k tried.
+    profile : pandas.DataFrame
+        ``cluster``, ``feature``, ``cluster_mean``, ``base_mean``, ``z`` (difference in base
+        standard deviations), ``n`` (customers in the cluster).
+    summary : pandas.DataFrame
+        ``cluster``, ``n``, ``share``, ``description`` (plain words from the most distinguishing
+        features), ``rule`` (a readable rule over customer attributes approximating the
+        cluster, or None), ``rule_precision``, ``rule_recall``.
+    """
+
+    k: int
+    criterion: str
+    labels: Any
+    scores: Any
+    profile: Any
+    summary: Any
+    customer_col: str = "customer_id"
+
+    def card(self, cluster: int, *, name: str | None = None, use: str = "rule",
+             **fields) -> PersonaCard:
+        """Turn a cluster into a persona card in one step.
+
+        Parameters
+        ----------
+        cluster : int
+        name : str, optional
+            Default ``"Cluster <id>"``.
+        use : {"rule", "cluster"}, default "rule"
+            ``"rule"``: the card selects customers with the readable attribute rule found for
+            the cluster (it works on new customers; precision/recall are in :attr:`summary`);
+            ``"cluster"``: the card selects by ``cluster: <id>`` (needs the labels column).
+        **fields
+            Any other card field (goals, quote, …).
+        """
+        if use not in ("rule", "cluster"):
+            raise ParameterError("use", use, expected=["rule", "cluster"])
+        rows = self.summary[self.summary["cluster"] == cluster]
+        if rows.empty:
+            raise ParameterError("cluster", cluster,
+                                 expected=[str(c) for c in self.summary["cluster"]])
+        row = rows.iloc[0]
+        if use == "rule" and not row["rule"]:
+            raise ParameterError("use", use, expected="'cluster' for this cluster",
+                                 fix="no attribute rule describes this cluster well; pass "
+                                     "use='cluster'")
+        numbers = [("customers", f"{int(row['n']):,}", f"{row['share']:.0%} of all")]
+        if use == "rule":
+            numbers.append(("rule precision", f"{row['rule_precision']:.0%}",
+                            f"recall {row['rule_recall']:.0%}"))
+        card = PersonaCard(name=name or f"Cluster {cluster}",
+                           rule=row["rule"] if use == "rule" else None,
+                           cluster=int(cluster) if use == "cluster" else None,
+                           backstory=f"Suggested by clustering: {row['description']}.",
+                           evidence="measured", numbers=tuple(numbers))
+        return _replace(card, **fields) if fields else card
+
+    def cards(self, *, use: str = "rule") -> list[PersonaCard]:
+        """One card per cluster (clusters without a usable rule fall back to ``cluster:``)."""
+        return [self.card(int(r.cluster), use=use if (use == "cluster" or r.rule) else "cluster")
+                for r in self.summary.itertuples()]
+
+    def agreement(self, truth, *, truth_col: str = "persona"):
+        """Agreement with known groups; see :func:`cluster_agreement`."""
+        return cluster_agreement(self.labels, truth, customer_col=self.customer_col,
+                                 truth_col=truth_col)
+
+
+def suggest_personas(customers, *, events=None, orders=None, surveys=None,
+                     features=None, k: int | None = None, k_range: Sequence[int] = range(2, 9),
+                     seed: int = 0, silhouette_sample: int = 3000,
+                     customer_col: str = "customer_id", rule_attributes: Sequence[str] | None
+                     = None, rule_depth: int = 2, **feature_options) -> ClusterSuggestion:
+    """Suggest personas by clustering customers on behaviour and attributes (k-means, seeded).
+
+    Features come from :func:`behaviour_features` (or pass ``features``); counts are
+    log-transformed (``log1p``) and every feature standardised, so no unit dominates.
+
+    **Criterion for the number of groups**: for each k in ``k_range`` k-means runs with
+    ``n_init=10`` and ``random_state=seed``; the k with the highest mean silhouette (over a
+    seeded sample of up to ``silhouette_sample`` customers) wins; ties go to the smaller k.
+    Pass ``k`` to fix it instead. Clusters are numbered by size (0 = largest).
+
+    Each cluster gets a plain-words description from its most distinguishing features
+    (largest standardised difference from the base), and a readable rule over customer
+    attributes (a depth-``rule_depth`` decision tree; its precision and recall against the
+    cluster are reported), so :meth:`ClusterSuggestion.card` turns it into a persona card.
+
+    Parameters
+    ----------
+    customers : pandas.DataFrame
+    events, orders, surveys : pandas.DataFrame, optional
+        Canonical tables for behaviour features.
+    features : pandas.DataFrame, optional
+        Precomputed features (index = customer id); skips :func:`behaviour_features`.
+    k : int, optional
+    k_range : sequence of int, default 2..8
+    seed : int, default 0
+    silhouette_sample : int, default 3000
+    rule_attributes : list of str, optional
+        Attributes the suggested rules may use (default: all customer attributes).
+    rule_depth : int, default 2
+        Conditions per rule (at most).
+    **feature_options
+        Passed to :func:`behaviour_features` (``attributes``, ``event_col``…).
+
+    Returns
+    -------
+    ClusterSuggestion
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> c = pd.DataFrame({"customer_id": [f"c{i}" for i in range(60)],
+    ...                   "age": np.r_[rng.normal(25, 2, 30), rng.normal(60, 2, 30)]})
+    >>> s = suggest_personas(c, seed=0)
+    >>> s.k, s.summary["n"].tolist()
+    (2, [30, 30])
+    """
+    import numpy as np
+    import pandas as pd
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
+    if features is None:
+        features = behaviour_features(customers, events=events, orders=orders, surveys=surveys,
+                                      customer_col=customer_col, **feature_options)
+    X = _scaled(features)
+    n = len(X)
+    ks = [k] if k is not None else [int(x) for x in k_range if 2 <= int(x) < n]
+    if not ks:
+        raise ParameterError("k_range", list(k_range), expected=f"values between 2 and {n - 1}")
+    rows, fits = [], {}
+    sample = min(silhouette_sample, n)
+    for kk in ks:
+        model = KMeans(n_clusters=kk, n_init=10, random_state=seed).fit(X)
+        sil = float(silhouette_score(X, model.labels_, sample_size=sample, random_state=seed)) \
+            if len(set(model.labels_)) > 1 else float("nan")
+        rows.append((kk, sil, float(model.inertia_)))
+        fits[kk] = model.labels_
+    scores = pd.DataFrame(rows, columns=["k", "silhouette", "inertia"])
+    best = int(scores.sort_values(["silhouette", "k"], ascending=[False, True]).iloc[0]["k"]) \
+        if k is None else k
+    scores["chosen"] = scores["k"] == best
+    raw = fits[best]
+    order = pd.Series(raw).value_counts().index.tolist()  # relabel: 0 = largest
+    labels = np.array([order.index(x) for x in raw])
+    label_frame = pd.DataFrame({customer_col: features.index.to_numpy(), "cluster": labels})
+    profile = _cluster_profile(features, labels)
+    summary = _cluster_summary(profile, labels, customers, label_frame, customer_col,
+                               rule_attributes, rule_depth, seed)
+    criterion = ("fixed by the caller" if k is not None else
+                 f"highest mean silhouette over k = {ks[0]}..{ks[-1]} (k-means, n_init=10, "
+                 f"seed {seed}, silhouette on {sample} customers)")
+    return ClusterSuggestion(k=best, criterion=criterion, labels=label_frame, scores=scores,
+                             profile=profile, summary=summary, customer_col=customer_col)
+
+
+def _scaled(features):
+    import numpy as np
+    X = features.to_numpy(dtype=float).copy()
+    for j, col in enumerate(features.columns):
+        if col.startswith("event:") or col in ("events_total", "orders_n"):
+            X[:, j] = np.log1p(np.clip(X[:, j], 0, None))
+    sd = X.std(axis=0)
+    sd[sd == 0] = 1.0
+    return (X - X.mean(axis=0)) / sd
+
+
+def _cluster_profile(features, labels):
+    import numpy as np
+    import pandas as pd
+    base_mean = features.mean()
+    base_sd = features.std(ddof=0).replace(0, np.nan)
+    rows = []
+    for c in sorted(set(labels)):
+        sub = features[labels == c]
+        means = sub.mean()
+        z = (means - base_mean) / base_sd
+        for f in features.columns:
+            rows.append((int(c), f, float(means[f]), float(base_mean[f]),
+                         float(z[f]) if z[f] == z[f] else 0.0, int(len(sub))))
+    return pd.DataFrame(rows, columns=["cluster", "feature", "cluster_mean", "base_mean", "z",
+                                       "n"])
+
+
+def _describe(feature: str, cm: float, bm: float, z: float) -> str:
+    more = z > 0
+    if "=" in feature and not feature.startswith("event:"):
+        attr, level = feature.split("=", 1)
+        return f"{cm:.0%} have {attr} = {level} (vs {bm:.0%} overall)"
+    if feature.startswith("event:"):
+        ev = feature[len("event:"):]
+        return (f"{'more' if more else 'fewer'} '{ev}' events ({cm:.2g} vs {bm:.2g} per "
+                "customer)")
+    words = {"events_total": "events", "orders_n": "orders", "order_value_mean": "order value"}
+    label = words.get(feature, feature.replace("_", " "))
+    return f"{'higher' if more else 'lower'} {label} ({cm:.3g} vs {bm:.3g} overall)"
+
+
+def _cluster_summary(profile, labels, customers, label_frame, customer_col, rule_attributes,
+                     rule_depth, seed, n_features: int = 3):
+    import pandas as pd
+    rows = []
+    total = len(labels)
+    for c, grp in profile.groupby("cluster", sort=True):
+        top = grp.reindex(grp["z"].abs().sort_values(ascending=False).index)
+        top = top[top["z"].abs() >= 0.3].head(n_features)
+        words = "; ".join(_describe(r.feature, r.cluster_mean, r.base_mean, r.z)
+                          for r in top.itertuples()) or "close to the average customer"
+        target = (labels == c)
+        rule, precision, recall = _rule_for(customers, label_frame, target, customer_col,
+                                            rule_attributes, rule_depth, seed)
+        rows.append((int(c), int(target.sum()), target.sum() / total, words, rule, precision,
+                     recall))
+    return pd.DataFrame(rows, columns=["cluster", "n", "share", "description", "rule",
+                                       "rule_precision", "rule_recall"])
+
+
+def _rule_for(customers, label_frame, target, customer_col, rule_attributes, depth, seed):
+    """Readable rule for one cluster: the best leaf of a shallow decision tree (by F1), checked
+    by running the rule text through the rule engine."""
+    import numpy as np
+    from sklearn.tree import DecisionTreeClassifier
+    data = customers.set_index(customer_col).loc[label_frame[customer_col]]
+    attrs = rule_attributes or [c for c in data.columns if c != "cluster"]
+    kinds = _schema_of(data)
+    X, cols = _rule_matrix(data, attrs, kinds)
+    if X is None:
+        return None, float("nan"), float("nan")
+    tree = DecisionTreeClassifier(max_depth=depth, random_state=seed, min_samples_leaf=5,
+                                  class_weight="balanced").fit(X, target)
+    best = (None, float("nan"), float("nan"), -1.0)
+    for conditions in _leaf_paths(tree.tree_, cols):
+        text = " and ".join(conditions) if conditions else None
+        if not text:
+            continue
+        try:
+            mask = parse_rule(text).mask(data.reset_index()).to_numpy()
+        except RuleError:
+            continue
+        tp = int((mask & target).sum())
+        precision = tp / mask.sum() if mask.sum() else 0.0
+        recall = tp / target.sum() if target.sum() else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        if f1 > best[3]:
+            best = (text, precision, recall, f1)
+    if best[3] < 0.5:  # not a usable description of the cluster
+        return None, best[1], best[2]
+    return best[0], float(best[1]), float(best[2])
+
+
+def _rule_matrix(data, attrs, kinds):
+    import numpy as np
+    cols, mats = [], []
+    for a in attrs:
+        kind = kinds.get(a)
+        if not a.isidentifier():
+            continue
+        if kind == "number":
+            x = data[a].astype("float64")
+            mats.append(x.fillna(x.median()).to_numpy())
+            cols.append(("number", a, None))
+        elif kind in ("text", "bool"):
+            vals = data[a].astype(object)
+            for level in vals.dropna().value_counts().index[:8]:
+                mats.append((vals == level).to_numpy(dtype=float))
+                cols.append((kind, a, level))
+    if not mats:
+        return None, []
+    return np.column_stack(mats), cols
+
+
+def _leaf_paths(tree, cols):
+    """Conditions (rule text) leading to each leaf whose majority class is 'in the cluster'."""
+    out = []
+
+    def walk(node, conds):
+        left, right = tree.children_left[node], tree.children_right[node]
+        if left == -1:
+            value = tree.value[node][0]
+            if len(value) > 1 and value[1] > value[0]:
+                out.append(list(conds))
+            return
+        kind, attr, level = cols[tree.feature[node]]
+        thr = float(tree.threshold[node])
+        if kind == "number":
+            t = _nice(thr)
+            walk(left, conds + [f"{attr} <= {t}"])
+            walk(right, conds + [f"{attr} > {t}"])
+        else:
+            lit = repr(level) if kind == "text" else ("True" if level is True else "False")
+            if kind == "bool" and not isinstance(level, bool):
+                lit = repr(bool(level))
+            walk(left, conds + [f"{attr} != {lit}"])
+            walk(right, conds + [f"{attr} == {lit}"])
+    walk(0, [])
+    return [_merge_conditions(c) for c in out]
+
+
+def _nice(x: float):
+    """A readable threshold: few significant digits, integers without decimals."""
+    for digits in (2, 3, 4, 6):
+        v = float(f"{x:.{digits}g}")
+        if abs(v - x) <= abs(x) * 0.02 + 1e-9:
+            return int(v) if v == int(v) else v
+    return round(x, 4)
+
+
+def _merge_conditions(conds):
+    """Keep the tightest bound per attribute and direction; keep order of first appearance."""
+    seen, out = {}, []
+    for c in conds:
+        attr, op, val = c.split(" ", 2)
+        key = (attr, op) if op in ("<=", ">") else (attr, op, val)
+        if key in seen and op in ("<=", ">"):
+            i = seen[key]
+            old = float(out[i].split(" ", 2)[2])
+            new = float(val)
+            keep = min(old, new) if op == "<=" else max(old, new)
+            out[i] = f"{attr} {op} {_nice(keep)}"
+            continue
+        seen[key] = len(out)
+        out.append(c)
+    return out
+
+
+def cluster_agreement(labels, truth, *, customer_col: str = "customer_id",
+                      truth_col: str = "persona", label_col: str = "cluster"):
+    """Agreement between clusters and known groups: adjusted Rand index and a cross-table.
+
+    Parameters
+    ----------
+    labels : pandas.DataFrame
+        ``customer_col`` and ``label_col`` (e.g. :attr:`ClusterSuggestion.labels`, or an
+        assignment with ``label_col="persona"``).
+    truth : pandas.DataFrame
+        ``customer_col`` and ``truth_col`` (e.g. the planted persona of each customer).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``ari`` (adjusted Rand index: 1 = same grouping, ≈ 0 = chance),
+        ``n`` (customers in both), ``n_clusters``, ``n_truth`` (groups). The cross-table
+        (truth × cluster counts) is in ``attrs["crosstab"]``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> lab = pd.DataFrame({"customer_id": list("abcd"), "cluster": [0, 0, 1, 1]})
+    >>> tru = pd.DataFrame({"customer_id": list("abcd"), "persona": ["x", "x", "y", "y"]})
+    >>> cluster_agreement(lab, tru)
+       ari  n  n_clusters  n_truth
+    0  1.0  4           2        2
+    """
+    import pandas as pd
+    from sklearn.metrics import adjusted_rand_score
+    _require_columns(labels, [customer_col, label_col], "labels")
+    _require_columns(truth, [customer_col, truth_col], "truth")
+    both = labels[[customer_col, label_col]].merge(truth[[customer_col, truth_col]],
+                                                   on=customer_col, how="inner")
+    lab = both[label_col].astype(object).where(both[label_col].notna(), NO_PERSONA).astype(str)
+    tru = both[truth_col].astype(object).where(both[truth_col].notna(), NO_PERSONA).astype(str)
+    ari = float(adjusted_rand_score(tru, lab)) if len(both) else float("nan")
+    out = pd.DataFrame({"ari": [round(ari, 6)], "n": [len(both)], "n_clusters": [lab.nunique()],
+                        "n_truth": [tru.nunique()]})
+    out.attrs["crosstab"] = pd.crosstab(tru.rename(truth_col), lab.rename(label_col))
+    return out
