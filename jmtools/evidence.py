@@ -1,0 +1,314 @@
+"""Evidence: events mapped to touchpoints and stages, customers to personas, sorted once.
+
+:func:`prepare` joins the journey file to the data:
+
+1. each distinct event name is matched, in Python, against the touchpoints' patterns
+   (full match, first touchpoint in file order wins) — a small lookup table, so the
+   mapping is the same on every engine and costs one join;
+2. customers are given a persona by :func:`jmtools.personas.assign_personas` (first
+   persona in file order whose rule selects them; overlaps counted);
+3. events are sorted once per customer — by ``timestamp``, ties by input row order —
+   and each gets its ``position``, the ``next_event`` and ``time_to_next_s``. The result is
+   stored where the data lives (a DuckDB table, a cached Spark frame), so that every later
+   question (funnels, transitions, paths) is a cheap aggregation over it.
+
+What did not fit is reported, never dropped silently: event names no touchpoint matches
+(:attr:`Evidence.unmatched`), customers in no or several personas
+(:attr:`Evidence.coverage`), events of customers missing from the customer table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from jmtools.errors import DataError, ParameterError, Problem
+
+__all__ = ["Evidence", "prepare", "map_events", "journey_layout", "PREPARED_COLUMNS"]
+
+#: Columns of the prepared event table, in order (``persona`` only when customers are given).
+PREPARED_COLUMNS = ["customer_id", "timestamp", "event", "touchpoint", "stage", "stage_index",
+                    "position", "next_event", "time_to_next_s"]
+
+
+@dataclass
+class Evidence:
+    """Events tied to the journey, ready for analysis.
+
+    Attributes
+    ----------
+    events : ibis.Table
+        The prepared events: ``customer_id``, ``timestamp``, ``event``, ``touchpoint``,
+        ``stage``, ``stage_index`` (1-based journey order; null when unmatched),
+        ``position`` (1-based order of the event within its customer), ``next_event``,
+        ``time_to_next_s`` (seconds to the customer's next event), ``persona`` when
+        customers were given, and any optional event columns (``channel``, ``session_id``,
+        ``value``). Stored once where the data lives.
+    stages : list of str
+        Stage names in journey order.
+    touchpoints : list of str
+        Touchpoint names in file order.
+    touchpoint_stage : dict
+        Touchpoint → its stage.
+    mapping : pandas.DataFrame
+        One row per distinct event name: ``event``, ``touchpoint``, ``stage``, ``n_events``.
+    unmatched : pandas.DataFrame
+        Event names no touchpoint pattern matches: ``event``, ``n_events``, ``share_of_events``.
+    coverage : pandas.DataFrame or None
+        Customers per persona situation (``one persona``, ``no persona``, ``several personas``,
+        ``not in customer table``): ``coverage``, ``n``, ``share``.
+    personas : list of str
+        Persona names in file order (empty without customers).
+    persona_sizes : pandas.DataFrame or None
+        ``persona``, ``n_customers`` (customers with events), in file order plus "(none)".
+    n_events, n_customers : int
+        Size of the prepared table.
+    """
+
+    events: object
+    stages: list
+    touchpoints: list
+    touchpoint_stage: dict
+    mapping: object
+    unmatched: object
+    coverage: object = None
+    personas: list = field(default_factory=list)
+    persona_sizes: object = None
+    n_events: int = 0
+    n_customers: int = 0
+    journey: object = None
+
+    @property
+    def table(self):
+        """The prepared event table (same as :attr:`events`)."""
+        return self.events
+
+    def to_pandas(self):
+        """The prepared events as pandas, sorted by customer and position (small data only)."""
+        from jmtools.engine import to_pandas
+
+        t = self.events.order_by(["customer_id", "position"])
+        cols = [c for c in t.columns if c != "_row"]
+        return to_pandas(t.select(cols))
+
+    @property
+    def match_rate(self) -> float:
+        """Share of events that map to a touchpoint."""
+        unmatched = int(self.unmatched["n_events"].sum()) if len(self.unmatched) else 0
+        return 1 - unmatched / self.n_events if self.n_events else float("nan")
+
+    def __repr__(self) -> str:
+        return (f"<Evidence: {self.n_events:,} events of {self.n_customers:,} customers; "
+                f"{self.match_rate:.1%} of events on a touchpoint; {len(self.stages)} stages, "
+                f"{len(self.touchpoints)} touchpoints, {len(self.personas)} personas>")
+
+
+def journey_layout(journey) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """Stage names in order and (touchpoint, stage, full-match regex) in file order.
+
+    ``journey`` is a :class:`jmtools.journey.Journey`, or a dict with ``stages`` (names or
+    ``{"name": …}``) and ``touchpoints`` (``{"name", "stage", "events"}``) for quick tests.
+
+    Examples
+    --------
+    >>> stages, tps = journey_layout({"stages": ["Browse", "Buy"],
+    ...     "touchpoints": [{"name": "Shop", "stage": "Browse", "events": ["view_.*"]}]})
+    >>> stages, tps
+    (['Browse', 'Buy'], [('Shop', 'Browse', '^(?:(?:view_.*))$')])
+    """
+    if hasattr(journey, "stage_names") and hasattr(journey, "touchpoint_regexes"):
+        regexes = journey.touchpoint_regexes()
+        tps = [(name, journey.stage_of(name), regexes[name]) for name in journey.touchpoint_names
+               if name in regexes]
+        return list(journey.stage_names), tps
+    if isinstance(journey, dict):
+        stages = [s if isinstance(s, str) else s["name"] for s in journey.get("stages", [])]
+        tps = [(t["name"], t["stage"], "^(?:" + "|".join(f"(?:{p})" for p in t.get("events", [])) + ")$")
+               for t in journey.get("touchpoints", []) if t.get("events")]
+        return stages, tps
+    raise ParameterError("journey", type(journey).__name__,
+                         expected="a jmtools.journey.Journey (Journey.load(path)) or a dict")
+
+
+def map_events(event_names, journey):
+    """Map event names to (touchpoint, stage): the first touchpoint whose pattern fully matches.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``event``, ``touchpoint``, ``stage``, ``stage_index`` (1-based; missing when unmatched).
+
+    Examples
+    --------
+    >>> j = {"stages": ["Browse", "Buy"], "touchpoints": [
+    ...     {"name": "Product page", "stage": "Browse", "events": ["product_.*"]},
+    ...     {"name": "Checkout", "stage": "Buy", "events": ["checkout", "pay"]}]}
+    >>> map_events(["product_view", "pay", "login"], j)
+              event    touchpoint   stage  stage_index
+    0  product_view  Product page  Browse            1
+    1           pay      Checkout     Buy            2
+    2         login           NaN     NaN         <NA>
+    """
+    import pandas as pd
+
+    stages, tps = journey_layout(journey)
+    compiled = [(tp, st, re.compile(rx)) for tp, st, rx in tps]
+    rows = []
+    for name in event_names:
+        hit = next(((tp, st) for tp, st, rx in compiled if rx.fullmatch(str(name))), (None, None))
+        rows.append((name, hit[0], hit[1], stages.index(hit[1]) + 1 if hit[1] else None))
+    out = pd.DataFrame(rows, columns=["event", "touchpoint", "stage", "stage_index"])
+    out["stage_index"] = out["stage_index"].astype("Int64")
+    return out
+
+
+def prepare(events, journey, *, customers=None, personas=None, materialize: bool = True) -> Evidence:
+    """Tie events to the journey's touchpoints and stages and customers to personas.
+
+    Parameters
+    ----------
+    events : LoadedTable, ibis.Table, pandas or Spark DataFrame
+        Canonical events (``customer_id``, ``timestamp``, ``event``; ``_row`` breaks timestamp ties
+        when present, as :func:`jmtools.sources.load_events` provides; otherwise ties are broken
+        by event name).
+    journey : Journey or dict
+        Stages in order and touchpoints with their event patterns.
+    customers : LoadedTable, ibis.Table or DataFrame, optional
+        Canonical customers; with it, each event gets its customer's ``persona``.
+    personas : optional
+        Anything :func:`jmtools.personas.assign_personas` accepts; default: the journey's personas.
+    materialize : bool, default True
+        Store the prepared table once (DuckDB table / cached Spark frame).
+
+    Returns
+    -------
+    Evidence
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ev = pd.DataFrame({"customer_id": ["a", "a", "b"], "event": ["view", "pay", "ping"],
+    ...                    "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:05",
+    ...                                                 "2024-01-02 09:00"])})
+    >>> j = {"stages": ["Browse", "Buy"], "touchpoints": [
+    ...     {"name": "Site", "stage": "Browse", "events": ["view"]},
+    ...     {"name": "Checkout", "stage": "Buy", "events": ["pay"]}]}
+    >>> e = prepare(ev, j)
+    >>> e.to_pandas()[["customer_id", "event", "stage", "position", "next_event", "time_to_next_s"]]
+      customer_id event   stage  position next_event  time_to_next_s
+    0           a  view  Browse         1        pay           300.0
+    1           a   pay     Buy         2        NaN             NaN
+    2           b  ping     NaN         1        NaN             NaN
+    >>> e.unmatched
+      event  n_events  share_of_events
+    0  ping         1         0.333333
+    """
+    import ibis
+
+    from jmtools.engine import as_table, materialize as store, to_pandas
+
+    t = as_table(events, name="events")
+    _require(t, ["customer_id", "timestamp", "event"], "events")
+    stages, tps = journey_layout(journey)
+    if not stages:
+        raise ParameterError("journey", "no stages", expected="a journey with at least one stage")
+    counts = to_pandas(t.group_by("event").agg(n_events=t.count()))
+    mapping = map_events(counts["event"].tolist(), journey).merge(counts, on="event")
+    lookup = ibis.memtable(mapping[["event", "touchpoint", "stage", "stage_index"]].astype(
+        {"touchpoint": "string", "stage": "string", "stage_index": "Int64"}))
+    lookup = lookup.rename(_ev="event")
+    joined = t.left_join(lookup, t.event == lookup._ev).drop("_ev")
+
+    assignment, coverage, names = None, None, []
+    if customers is not None:
+        assignment, names = _assign(customers, journey if personas is None else personas)
+        joined = joined.left_join(assignment.select("customer_id", "persona").rename(_cid="customer_id"),
+                                  joined.customer_id == ibis._._cid).drop("_cid")
+
+    prepared = _sort_once(joined)
+    if materialize:
+        prepared = store(prepared, name="evidence")
+    n_events = int(mapping["n_events"].sum())
+    n_customers = int(to_pandas(prepared.customer_id.nunique()))
+    sizes = None
+    if assignment is not None:
+        coverage, sizes = _coverage(prepared, assignment, names, n_customers)
+    unmatched = mapping[mapping["touchpoint"].isna()][["event", "n_events"]]
+    unmatched = unmatched.sort_values(["n_events", "event"], ascending=[False, True],
+                                      ignore_index=True)
+    unmatched["share_of_events"] = unmatched["n_events"] / n_events if n_events else float("nan")
+    return Evidence(prepared, stages, [tp for tp, _, _ in tps], {tp: st for tp, st, _ in tps},
+                    mapping, unmatched, coverage, names, sizes, n_events, n_customers, journey)
+
+
+def _require(t, cols, what):
+    from jmtools.errors import suggest
+
+    missing = [c for c in cols if c not in t.columns]
+    if missing:
+        raise DataError([Problem(f"{what} table lacks column '{c}' — it has "
+                                 f"{', '.join(map(repr, t.columns))}", column=c, source=what,
+                                 fix=(f"did you mean {suggest(c, t.columns)!r}? " if suggest(c, t.columns)
+                                      else "") + f"load it with jmtools.sources.load_{what}()")
+                         for c in missing])
+
+
+def _sort_once(t):
+    """Add position, next_event and time_to_next_s with one window sort per customer."""
+    import ibis
+
+    order = [t.timestamp, t._row] if "_row" in t.columns else [t.timestamp, t.event]
+    w = ibis.window(group_by=t.customer_id, order_by=order)
+    nxt_ts = t.timestamp.lead().over(w)
+    secs = (nxt_ts.epoch_seconds() - t.timestamp.epoch_seconds()).cast("float64")
+    extra = [c for c in t.columns if c not in PREPARED_COLUMNS and c != "persona"]
+    cols = dict(customer_id=t.customer_id, timestamp=t.timestamp, event=t.event,
+                touchpoint=t.touchpoint, stage=t.stage, stage_index=t.stage_index.cast("int64"),
+                position=(ibis.row_number().over(w) + 1).cast("int64"),
+                next_event=t.event.lead().over(w), time_to_next_s=secs)
+    if "persona" in t.columns:
+        cols["persona"] = t.persona
+    return t.select(**cols, **{c: t[c] for c in extra})
+
+
+def _assign(customers, personas):
+    from jmtools.engine import as_table
+    from jmtools.personas import assign_personas
+
+    ct = as_table(customers, name="customers")
+    _require(ct, ["customer_id"], "customers")
+    assignment = assign_personas(ct, personas)
+    names = _persona_names(personas)
+    return assignment, names
+
+
+def _persona_names(personas) -> list[str]:
+    if hasattr(personas, "personas_resolved"):
+        return [p.name for p in personas.personas_resolved()]
+    if isinstance(personas, dict):
+        return list(personas)
+    return [p["name"] if isinstance(p, dict) else p.name for p in personas]
+
+
+def _coverage(prepared, assignment, names, n_customers):
+    import pandas as pd
+
+    from jmtools.engine import to_pandas
+
+    with_events = prepared.select("customer_id").distinct()
+    a = assignment.select("customer_id", "n_personas")
+    j = with_events.left_join(a.rename(_c="customer_id"), with_events.customer_id == a.rename(
+        _c="customer_id")._c)
+    counts = to_pandas(j.group_by(j.n_personas).agg(n=j.count()))
+    by = {(None if pd.isna(k) else int(k)): int(v) for k, v in zip(counts["n_personas"], counts["n"])}
+    rows = [("one persona", by.get(1, 0)), ("no persona", by.get(0, 0)),
+            ("several personas", sum(v for k, v in by.items() if k is not None and k > 1)),
+            ("not in customer table", by.get(None, 0))]
+    coverage = pd.DataFrame(rows, columns=["coverage", "n"])
+    coverage["share"] = coverage["n"] / n_customers if n_customers else float("nan")
+    per = to_pandas(prepared.group_by("persona").agg(n_customers=prepared.customer_id.nunique()))
+    per["persona"] = per["persona"].astype(object).where(per["persona"].notna(), "(none)")
+    order = names + ["(none)"]
+    sizes = pd.DataFrame({"persona": order}).merge(per, on="persona", how="left").fillna({"n_customers": 0})
+    sizes["n_customers"] = sizes["n_customers"].astype("int64")
+    return coverage, sizes
