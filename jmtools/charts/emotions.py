@@ -1,0 +1,293 @@
+"""Charts of the emotional journey: the emotion curve and the sentiment trend.
+
+Both take the frames of :mod:`jmtools.emotions` and return Altair charts
+(never displayed here). The emotion axis always spans
+:data:`jmtools.metrics.EMOTION_DOMAIN`, stages follow journey order, and every
+point says in its tooltip how many pieces of evidence it rests on.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import pandas as pd
+
+from jmtools.errors import DataError, ParameterError, Problem
+from jmtools.metrics import EMOTION_DOMAIN
+
+__all__ = ["emotion_curve_chart", "sentiment_trend_chart"]
+
+_ALL = "all"
+_ALL_LABEL = "All customers"
+#: First colour (dark grey) is "All customers"; then one per persona.
+_PALETTE = ["#3b3b3b", "#1f77b4", "#d95f02", "#7570b3", "#1b9e77", "#e7298a", "#66a61e",
+            "#a6761d", "#e6ab02"]
+_Y_LABELS = ("datum.value == 2 ? '+2 very positive' : datum.value == 1 ? '+1' : "
+             "datum.value == 0 ? '0 neutral' : datum.value == -1 ? '−1' : "
+             "datum.value == -2 ? '−2 very negative' : ''")
+
+
+def _y(title="Emotion (valence)"):
+    import altair as alt
+
+    return alt.Scale(domain=list(EMOTION_DOMAIN), nice=False, clamp=True), alt.Axis(
+        title=title, values=[-2, -1, 0, 1, 2], labelExpr=_Y_LABELS, grid=True)
+
+
+def _check(frame: pd.DataFrame, cols: Sequence[str], what: str, fix: str) -> None:
+    missing = [c for c in cols if c not in frame.columns]
+    if missing:
+        raise DataError([Problem(f"{what} lacks columns {', '.join(missing)}", fix=fix,
+                                 source=what)])
+    if frame.empty:
+        raise DataError([Problem(f"{what} is empty: nothing to draw", fix=fix, source=what)])
+
+
+def _label(persona: str) -> str:
+    return _ALL_LABEL if persona == _ALL else str(persona)
+
+
+def _colour_scale(personas: list[str]):
+    import altair as alt
+
+    labels = [_label(p) for p in personas]
+    rest = _PALETTE[1:] if _ALL in personas else _PALETTE[1:]
+    colours = [(_PALETTE[0] if p == _ALL else None) for p in personas]
+    it = iter(rest * 3)
+    colours = [c or next(it) for c in colours]
+    return alt.Scale(domain=labels, range=colours)
+
+
+def _curve_data(curve, assumed, personas):
+    stages = [str(s) for s in curve["stage"].cat.categories]
+    pts = curve[curve["persona"].isin(personas)].copy()
+    pts["who"] = pts["persona"].map(_label)
+    pts["stage"] = pts["stage"].astype(str)
+    pts["curve"] = "measured from evidence"
+    pts["ci_text"] = [f"{lo:+.2f} to {hi:+.2f}" if pd.notna(lo) else "—"
+                      for lo, hi in zip(pts["ci_low"], pts["ci_high"])]
+    pts["enough"] = pts["low_evidence"].map({True: "no — fewer than min_n", False: "yes"})
+    lines = [pts[["who", "stage", "valence", "curve"]]]
+    if assumed is not None:
+        a = assumed[assumed["persona"].isin(personas)].dropna(subset=["valence"]).copy()
+        a = a.assign(who=a["persona"].map(_label), stage=a["stage"].astype(str),
+                     curve="assumed in the workshop")
+        lines.append(a[["who", "stage", "valence", "curve"]])
+    return stages, pts, pd.concat(lines, ignore_index=True)
+
+
+def _moment_data(moments, personas):
+    m = moments[moments["persona"].isin(personas)].copy()
+    m["who"] = m["persona"].map(_label)
+    m["stage"] = m["stage"].astype(str)
+    agg = m.groupby(["who", "stage"], sort=False).agg(
+        valence=("valence", "first"), kind=("kind", lambda k: " · ".join(k)),
+        explanation=("explanation", lambda e: " ".join(e))).reset_index()
+    agg["below"] = agg["kind"].str.contains("lowest|drop")
+    # stack labels that would print over each other (same stage and side, close values)
+    offsets = []
+    for i, r in agg.iterrows():
+        near = agg.iloc[:i]
+        near = near[(near["stage"] == r["stage"]) & (near["below"] == r["below"])
+                    & ((near["valence"] - r["valence"]).abs() < 0.35)]
+        k = len(near)
+        offsets.append(24 + 13 * k if r["below"] else -22 - 13 * k)
+    agg["label_dy"] = offsets
+    return agg
+
+
+def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = None,
+                        moments: pd.DataFrame | None = None,
+                        personas: Sequence[str] | None = None, title: str | None = None,
+                        width: int = 560, height: int = 320):
+    """The emotion curve: stages in journey order, −2..+2, interval band, n, assumed curve.
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        Stage-level output of :func:`jmtools.emotions.emotion_curve`.
+    assumed : pandas.DataFrame, optional
+        :func:`jmtools.valence.assumed_valence`; drawn dashed in the persona's colour.
+    moments : pandas.DataFrame, optional
+        :func:`jmtools.emotions.moments_of_truth`; marked with a ring and a label,
+        explained in the tooltip.
+    personas : sequence of str, optional
+        Which curves to draw (``"all"`` is every customer); default every persona in ``curve``.
+    title : str, optional
+    width, height : int
+        Size in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        Layers: zero line, 95% band, lines (solid measured, dashed assumed), points
+        (area ∝ n, hollow when evidence is thin), "no evidence" marks, moments.
+
+    Examples
+    --------
+    >>> curve = pd.DataFrame({"persona": "all", "stage": pd.Categorical(["A", "B"],
+    ...     categories=["A", "B"], ordered=True), "valence": [1.0, -1.0], "n": [40, 3],
+    ...     "n_customers": [38, 3], "ci_low": [0.7, -1.8], "ci_high": [1.3, 0.2],
+    ...     "low_evidence": [False, True], "evidence": "reported", "sources": "feedback"})
+    >>> spec = emotion_curve_chart(curve).to_dict()
+    >>> spec["layer"][1]["encoding"]["y"]["scale"]["domain"]
+    [-2.0, 2.0]
+    """
+    import altair as alt
+
+    if "touchpoint" in curve.columns:
+        raise ParameterError("curve", "a touchpoint-level curve",
+                             expected="a stage-level curve (emotion_curve(..., by='stage'))")
+    _check(curve, ["persona", "stage", "valence", "n", "ci_low", "ci_high", "low_evidence"],
+           "curve", "pass the output of jmtools.emotions.emotion_curve(..., by='stage')")
+    if not isinstance(curve["stage"].dtype, pd.CategoricalDtype):
+        raise DataError([Problem("curve 'stage' must be an ordered categorical (journey order)",
+                                 fix="pass the output of jmtools.emotions.emotion_curve",
+                                 source="curve", column="stage")])
+    present = list(dict.fromkeys(curve["persona"]))
+    personas = present if personas is None else list(personas)
+    for p in personas:
+        if p not in present:
+            raise ParameterError("personas", p, expected=present)
+    stages, pts, lines = _curve_data(curve, assumed, personas)
+    legend = alt.Legend(title="Curve for", symbolType="stroke", symbolStrokeWidth=3,
+                        symbolOpacity=1)
+    colour = alt.Color("who:N", scale=_colour_scale(personas), legend=legend)
+    x = alt.X("stage:N", sort=stages, title="Stage (journey order)",
+              axis=alt.Axis(labelAngle=0, labelLimit=140))
+    yscale, yaxis = _y()
+    y = alt.Y("valence:Q", scale=yscale, axis=yaxis)
+    min_n = curve.attrs.get("min_n")
+    base = alt.Chart(pts)
+    zero = alt.Chart(pd.DataFrame({"valence": [0.0]})).mark_rule(
+        color="#999999", strokeWidth=1).encode(y=alt.Y("valence:Q", scale=yscale, axis=yaxis))
+    band = base.mark_area(opacity=0.14, interpolate="monotone").encode(
+        x=x, y=alt.Y("ci_low:Q", scale=yscale, axis=yaxis), y2="ci_high:Q",
+        color=colour)
+    line = alt.Chart(lines).mark_line(interpolate="monotone", strokeWidth=2.2).encode(
+        x=x, y=y, color=colour,
+        strokeDash=alt.StrokeDash("curve:N", title="Line", scale=alt.Scale(
+            domain=["measured from evidence", "assumed in the workshop"],
+            range=[[1, 0], [6, 4]])),
+        detail="curve:N")
+    tooltip = [alt.Tooltip("who:N", title="Curve for"), alt.Tooltip("stage:N", title="Stage"),
+               alt.Tooltip("valence:Q", title="Emotion (mean)", format="+.2f"),
+               alt.Tooltip("ci_text:N", title="95% interval"),
+               alt.Tooltip("n:Q", title="Pieces of evidence (n)"),
+               alt.Tooltip("n_customers:Q", title="Customers"),
+               alt.Tooltip("enough:N", title="Enough evidence?"),
+               alt.Tooltip("evidence:N", title="Evidence label"),
+               alt.Tooltip("sources:N", title="Sources")]
+    tooltip = [t for t in tooltip if t.shorthand.split(":")[0] in pts.columns]
+    points = base.transform_filter("datum.n > 0").mark_point(filled=True, opacity=1).encode(
+        x=x, y=y, tooltip=tooltip,
+        color=colour, stroke=alt.Stroke("who:N", scale=_colour_scale(personas), legend=None),
+        size=alt.Size("n:Q", title="n (evidence)", scale=alt.Scale(range=[60, 420], zero=True)),
+        fillOpacity=alt.condition("datum.low_evidence", alt.value(0.0), alt.value(1.0)),
+        shape=alt.value("circle"), strokeWidth=alt.value(2))
+    empty = pts[pts["n"] == 0].drop_duplicates("stage")
+    nothing = alt.Chart(empty.assign(y=EMOTION_DOMAIN[0] + 0.1, label="no evidence")).mark_text(
+        color="#777777", fontStyle="italic", fontSize=10, baseline="bottom").encode(
+        x=x, y=alt.Y("y:Q", scale=yscale, axis=yaxis), text="label:N")
+    layers = [zero, band, line, points, nothing]
+    if moments is not None and len(moments):
+        m = _moment_data(moments, personas)
+        mbase = alt.Chart(m).encode(x=x, y=y, tooltip=[
+            alt.Tooltip("kind:N", title="Moment of truth"), alt.Tooltip("who:N", title="Curve for"),
+            alt.Tooltip("explanation:N", title="Why")])
+        text_colour = colour
+        layers += [mbase.mark_point(shape="circle", size=700, filled=False, strokeWidth=1.5,
+                                    color="#b2182b", strokeDash=[3, 2]),
+                   *[mbase.transform_filter(f"datum.label_dy == {dy}").mark_text(
+                       dy=dy, fontSize=10, fontWeight="bold").encode(text="kind:N",
+                                                                     color=text_colour)
+                     for dy in sorted(m["label_dy"].unique())]]
+    thin = f"fewer than {min_n} pieces of evidence" if min_n else "too little evidence"
+    return alt.layer(*layers).properties(
+        width=width, height=height,
+        title=alt.Title(title or "Emotion curve: measured from evidence vs assumed in the workshop",
+                        subtitle=[
+                            "Mean emotion per stage from surveys, feedback text and behaviour "
+                            "(−2 very negative … +2 very positive).",
+                            f"Shaded band: 95% interval. Dot area: amount of evidence (n); hollow "
+                            f"dot: {thin}. Dashed: the workshop's assumption. Red rings: moments "
+                            "of truth (hover for why)."],
+                        anchor="start")
+    ).resolve_scale(color="shared")
+
+
+def sentiment_trend_chart(trend: pd.DataFrame, *, slopes: pd.DataFrame | None = None,
+                          columns: int = 3, width: int = 220, height: int = 150,
+                          title: str | None = None):
+    """Sentiment over time, one small panel per stage (journey order), with 95% bands.
+
+    Parameters
+    ----------
+    trend : pandas.DataFrame
+        Output of :func:`jmtools.emotions.sentiment_trend`.
+    slopes : pandas.DataFrame, optional
+        Output of :func:`jmtools.emotions.trend_slopes`; each panel's title then
+        says whether the stage is improving or worsening.
+    columns : int, default 3
+        Panels per row.
+    width, height : int
+        Size of each panel in pixels.
+    title : str, optional
+
+    Returns
+    -------
+    altair.FacetChart
+
+    Examples
+    --------
+    >>> trend = pd.DataFrame({"persona": "all", "stage": pd.Categorical(["A", "A"],
+    ...     categories=["A"], ordered=True), "period": pd.to_datetime(["2026-01-01", "2026-02-01"]),
+    ...     "valence": [0.2, -0.4], "n": [30, 25], "ci_low": [0.0, -0.7], "ci_high": [0.4, -0.1],
+    ...     "low_evidence": [False, False]})
+    >>> spec = sentiment_trend_chart(trend).to_dict()
+    >>> spec["facet"]["field"], spec["spec"]["layer"][2]["encoding"]["y"]["scale"]["domain"]
+    ('panel', [-2.0, 2.0])
+    """
+    import altair as alt
+
+    _check(trend, ["stage", "period", "valence", "n", "ci_low", "ci_high", "low_evidence"],
+           "trend", "pass the output of jmtools.emotions.sentiment_trend")
+    stages = [str(s) for s in trend["stage"].cat.categories]
+    data = trend.assign(stage=trend["stage"].astype(str))
+    names = {s: s for s in stages}
+    if slopes is not None:
+        for r in slopes.itertuples():
+            if pd.notna(r.slope_per_month):
+                names[str(r.stage)] = f"{r.stage} — {r.direction} ({r.slope_per_month:+.2f}/month)"
+            else:
+                names[str(r.stage)] = f"{r.stage} — {r.direction}"
+    data["panel"] = data["stage"].map(names)
+    data["ci_text"] = [f"{lo:+.2f} to {hi:+.2f}" if pd.notna(lo) else "—"
+                       for lo, hi in zip(data["ci_low"], data["ci_high"])]
+    yscale, yaxis = _y("Emotion")
+    x = alt.X("period:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=-40,
+                                                    tickCount="month"))
+    y = alt.Y("valence:Q", scale=yscale, axis=yaxis)
+    base = alt.Chart().encode(x=x)
+    zero = base.mark_rule(color="#999999").encode(y=alt.datum(0))
+    band = base.mark_area(opacity=0.18, color="#1f77b4").encode(
+        y=alt.Y("ci_low:Q", scale=yscale, axis=yaxis), y2="ci_high:Q")
+    line = base.mark_line(color="#1f77b4").encode(y=y)
+    points = base.transform_filter("datum.n > 0").mark_point(filled=True, color="#1f77b4").encode(
+        y=y, size=alt.Size("n:Q", title="n (evidence)", scale=alt.Scale(range=[10, 200])),
+        fillOpacity=alt.condition("datum.low_evidence", alt.value(0.0), alt.value(1.0)),
+        tooltip=[alt.Tooltip("stage:N", title="Stage"),
+                 alt.Tooltip("period:T", title="Month", format="%B %Y"),
+                 alt.Tooltip("valence:Q", title="Emotion (mean)", format="+.2f"),
+                 alt.Tooltip("ci_text:N", title="95% interval"), alt.Tooltip("n:Q", title="n")])
+    persona = str(trend["persona"].iloc[0]) if "persona" in trend else _ALL
+    return alt.layer(zero, band, line, points, data=data).properties(
+        width=width, height=height).facet(
+        facet=alt.Facet("panel:N", sort=[names[s] for s in stages], title=None,
+                        header=alt.Header(labelFontWeight="bold", labelAnchor="start",
+                                          labelLimit=width + 60)),
+        columns=columns).properties(title=alt.Title(
+            title or f"Is each stage getting better or worse? ({_label(persona)})",
+            subtitle=["Mean emotion per month (−2 very negative … +2 very positive); band: 95% "
+                      "interval; dot area: n; hollow dot: little evidence; gaps: no evidence."],
+            anchor="start"))

@@ -1,0 +1,125 @@
+"""Emotion curve and trend charts: asserted on the Vega-Lite spec, plus one real render."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jmtools.charts.emotions import emotion_curve_chart, sentiment_trend_chart
+from jmtools.emotions import emotion_curve, moments_of_truth, sentiment_trend, trend_slopes
+from jmtools.errors import DataError, ParameterError
+from jmtools.metrics import EMOTION_DOMAIN
+from jmtools.valence import assumed_valence
+
+STAGES = ["Awareness", "Consideration", "Decision", "After"]
+
+
+@pytest.fixture(scope="module")
+def evidence():
+    rng = np.random.default_rng(2)
+    means = {"Ben": [1.0, 0.5, -1.2, np.nan], "Maya": [0.8, 1.1, 0.4, np.nan]}
+    rows = []
+    for persona, vals in means.items():
+        for stage, mu in zip(STAGES, vals):
+            if np.isnan(mu):
+                continue
+            n = 6 if persona == "Maya" and stage == "Awareness" else 60
+            for i in range(n):
+                rows.append(dict(customer_id=f"{persona}{i}", persona=persona, stage=stage,
+                                 timestamp=pd.Timestamp("2026-01-01") + pd.Timedelta(days=3 * i),
+                                 valence=float(np.clip(rng.normal(mu, 0.7), -2, 2)),
+                                 source="feedback", evidence="reported", touchpoint=pd.NA))
+    ev = pd.DataFrame(rows)
+    ev["stage"] = pd.Categorical(ev["stage"], categories=STAGES, ordered=True)
+    ev["obs_id"] = np.arange(len(ev))
+    return ev
+
+
+@pytest.fixture(scope="module")
+def parts(evidence):
+    curve = emotion_curve(evidence, min_n=20)
+    assumed = assumed_valence({"Awareness": 1, "Consideration": 1, "Decision": {"Ben": 1, "Maya": 0},
+                               "After": 1})
+    return curve, assumed, moments_of_truth(curve)
+
+
+def _layers(spec):
+    return spec["layer"]
+
+
+def _find(spec, mark):
+    return [l for l in _layers(spec) if (l["mark"]["type"] if isinstance(l["mark"], dict)
+                                         else l["mark"]) == mark]
+
+
+def test_curve_chart_axes_order_and_encodings(parts):
+    curve, assumed, moments = parts
+    spec = emotion_curve_chart(curve, assumed=assumed, moments=moments).to_dict()
+    lines = _find(spec, "line")[0]["encoding"]
+    assert lines["x"]["sort"] == STAGES                              # journey order on x
+    assert lines["y"]["scale"]["domain"] == list(EMOTION_DOMAIN)     # fixed −2..+2
+    assert lines["strokeDash"]["scale"]["domain"] == ["measured from evidence",
+                                                      "assumed in the workshop"]
+    assert lines["strokeDash"]["scale"]["range"][1] == [6, 4]        # assumed is dashed
+    band = _find(spec, "area")[0]["encoding"]
+    assert band["y"]["field"] == "ci_low" and band["y2"]["field"] == "ci_high"
+    points = [l for l in _find(spec, "point") if "size" in l["encoding"]][0]["encoding"]
+    assert points["size"]["field"] == "n"
+    assert points["fillOpacity"]["condition"]["test"] == "datum.low_evidence"
+    titles = [t["title"] for t in points["tooltip"]]
+    assert {"Pieces of evidence (n)", "95% interval", "Sources", "Evidence label"} <= set(titles)
+    assert lines["color"]["scale"]["domain"] == ["All customers", "Ben", "Maya"]
+
+
+def test_curve_chart_data_and_moments(parts):
+    curve, assumed, moments = parts
+    chart = emotion_curve_chart(curve, assumed=assumed, moments=moments, personas=["Ben"])
+    spec = chart.to_dict()
+    datasets = spec["datasets"]
+    line_data = datasets[_find(spec, "line")[0]["data"]["name"]]
+    assumed_rows = [r for r in line_data if r["curve"] == "assumed in the workshop"]
+    assert [(r["stage"], r["valence"]) for r in assumed_rows] == [
+        ("Awareness", 1.0), ("Consideration", 1.0), ("Decision", 1.0), ("After", 1.0)]
+    assert {r["who"] for r in line_data} == {"Ben"}
+    texts = [l for l in _find(spec, "text") if l["encoding"].get("text", {}).get("field") == "kind"]
+    mdata = [r for t in texts for r in datasets[t["data"]["name"]]]
+    ben = {r["kind"]: r["stage"] for r in mdata}
+    assert ben == {"peak": "Awareness", "lowest · sharpest drop · end": "Decision"}
+    tips = [t["field"] for t in texts[0]["encoding"]["tooltip"]]
+    assert "explanation" in tips
+    empty = [l for l in _find(spec, "text") if l["encoding"].get("text", {}).get("field") == "label"]
+    assert [r["stage"] for r in datasets[empty[0]["data"]["name"]]] == ["After"]  # "no evidence"
+
+
+def test_curve_chart_errors(parts, evidence):
+    curve, _, _ = parts
+    with pytest.raises(ParameterError, match="did you mean 'Ben'"):
+        emotion_curve_chart(curve, personas=["ben"])
+    with pytest.raises(DataError, match="empty"):
+        emotion_curve_chart(curve.iloc[:0])
+    with pytest.raises(DataError, match="lacks columns"):
+        emotion_curve_chart(curve.drop(columns="ci_low"))
+    with pytest.raises(ParameterError, match="stage-level"):
+        emotion_curve_chart(emotion_curve(evidence, by="touchpoint"))
+
+
+def test_trend_chart_spec(evidence):
+    trend = sentiment_trend(evidence, min_n=5)
+    slopes = trend_slopes(evidence)
+    spec = sentiment_trend_chart(trend, slopes=slopes).to_dict()
+    assert spec["facet"]["field"] == "panel"
+    sort = spec["facet"]["sort"]
+    assert [s.split(" — ")[0] for s in sort] == STAGES
+    assert "too little evidence" in sort[-1]
+    layer_y = spec["spec"]["layer"][2]["encoding"]["y"]
+    assert layer_y["scale"]["domain"] == list(EMOTION_DOMAIN)
+    assert spec["spec"]["layer"][0]["encoding"]["y"]["datum"] == 0
+
+
+def test_charts_render_to_png(parts, evidence, tmp_path):
+    vlc = pytest.importorskip("vl_convert")
+    curve, assumed, moments = parts
+    png = vlc.vegalite_to_png(emotion_curve_chart(curve, assumed=assumed, moments=moments).to_dict())
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+    trend = sentiment_trend(evidence)
+    png = vlc.vegalite_to_png(sentiment_trend_chart(trend).to_dict())
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
