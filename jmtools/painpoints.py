@@ -1,0 +1,829 @@
+"""Pain points: where the journey hurts, for whom, and why we believe it.
+
+Step 5 of the method. Pain points are *detected* from signals in the data and
+*merged* with the ones the team wrote in the journey file (assumed), so every row
+says where it comes from and what evidence it has.
+
+The flow is::
+
+    signals = combine_signals(
+        dropoff_signal(funnel),                 # customers lost between stages
+        valence_signal(emotion_evidence),       # negative feelings (surveys, text)
+        complaint_signal(tickets, reached),     # complaint volume per customer reached
+        slow_step_signal(durations),            # time to the next stage
+        loop_signal(loops))                     # loops and detours
+    found = detect_pain_points(signals, journey=journey, feedback=themes.documents)
+    found.table                                 # the ranked table, one row per pain point
+    found.evidence                              # every number behind it, with n
+
+**How a signal becomes evidence.** Each signal is measured per unit (a stage, or a
+touchpoint) and persona, and compared with two baselines:
+
+- *other personas* at the same unit (does this persona suffer more here?);
+- *other units* for the same persona (is this stage worse than the rest of the journey?).
+
+A comparison counts as evidence when it is worse than its baseline, significant
+(two-sided z ≥ 1.96: a two-proportion z-test for rates, Welch's z for means) and at
+least a small effect (``min_effect``, default 0.2): Cohen's *h* for rates
+(2·asin√p − 2·asin√p₀) and Cohen's *d* for means (difference ÷ pooled standard
+deviation; times are compared on a log scale). Units with fewer than ``min_n``
+observations are reported but never flagged.
+
+**Score.** The score of a unit for a persona is the sum over its signals of the
+largest significant effect size (capped at 2 per signal); a pain point's score is
+the largest over its personas (persona ``"all"`` included). It ranks the table.
+The personas *affected* are those with a flagged signal; a pain point *recurs*
+when two or more personas are affected.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from jmtools.errors import DataError, ParameterError, Problem, suggest
+from jmtools.stats import Z95
+
+__all__ = [
+    "SIGNALS", "ALL", "SIGNAL_COLUMNS", "TABLE_COLUMNS", "EVIDENCE_COLUMNS", "PainPoints",
+    "rate_signal", "observation_signal", "dropoff_signal", "valence_signal", "complaint_signal",
+    "slow_step_signal", "loop_signal", "detour_signal", "combine_signals", "detect_pain_points",
+]
+
+#: Signal names used by the builders, in the order the evidence lists them.
+SIGNALS = ("drop-off", "negative valence", "complaints", "slow step", "loops", "detours")
+
+#: The persona label of rows that pool every customer.
+ALL = "all"
+
+#: Columns of a signals frame (what the builders return, what the detector reads).
+SIGNAL_COLUMNS = ["signal", "kind", "stage", "touchpoint", "persona", "count", "n", "mean", "sd",
+                  "higher_is_worse", "log", "unit"]
+
+#: Columns of :attr:`PainPoints.table`.
+TABLE_COLUMNS = ["rank", "pain_point_id", "title", "stage", "touchpoint", "source", "evidence_label",
+                 "score", "signals", "evidence", "personas", "n_personas", "recurs",
+                 "customers_affected", "lift_needed", "lift_basis", "themes", "quotes", "severity",
+                 "description"]
+
+#: Columns of :attr:`PainPoints.evidence`.
+EVIDENCE_COLUMNS = ["stage", "touchpoint", "persona", "signal", "unit", "value", "n",
+                    "baseline", "baseline_n", "versus", "effect", "z", "flagged"]
+
+_CAP = 2.0
+
+
+# ============================================================ signal builders
+def _col(frame: pd.DataFrame, col: str | None, role: str, what: str, *, required=True):
+    if col is None:
+        return None
+    if col not in frame.columns:
+        if not required:
+            return None
+        hint = suggest(col, [str(c) for c in frame.columns])
+        raise ParameterError(role, col, expected=f"a column of the {what} frame",
+                             fix=f"did you mean {hint!r}?" if hint else
+                             f"columns are: {', '.join(map(str, frame.columns))}")
+    return frame[col]
+
+
+def _keys(frame, stage_col, touchpoint_col, persona_col, what) -> pd.DataFrame:
+    stage = _col(frame, stage_col, "stage_col", what)
+    tp = _col(frame, touchpoint_col, "touchpoint_col", what, required=False)
+    persona = _col(frame, persona_col, "persona_col", what, required=False)
+    return pd.DataFrame({
+        "stage": stage.astype(object).to_numpy(),
+        "touchpoint": (tp.astype(object).where(tp.notna(), None).to_numpy() if tp is not None
+                       else np.full(len(frame), None, dtype=object)),
+        "persona": (persona.astype(object).where(persona.notna(), None).to_numpy()
+                    if persona is not None else np.full(len(frame), ALL, dtype=object)),
+    }, index=frame.index)
+
+
+def rate_signal(frame: pd.DataFrame, *, signal: str, count_col: str, n_col: str,
+                stage_col: str = "stage", touchpoint_col: str | None = "touchpoint",
+                persona_col: str | None = "persona", unit: str = "share") -> pd.DataFrame:
+    """A signal that is a share of customers: ``count`` of ``n`` had the bad outcome.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per stage (or touchpoint) and persona with the two counts. Rows of one
+        key are summed. A missing persona column means every row is persona ``"all"``;
+        otherwise an ``"all"`` row pooling every row is added.
+    signal : str
+        Its name (e.g. ``"drop-off"``).
+    count_col, n_col : str
+        Customers with the bad outcome, and customers exposed (``count <= n``).
+    stage_col, touchpoint_col, persona_col : str
+        Column roles (the touchpoint column is optional: stage-level signal).
+    unit : str
+        How the value is read ("share").
+
+    Returns
+    -------
+    pandas.DataFrame
+        A signals frame (:data:`SIGNAL_COLUMNS`), kind ``"rate"``.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"stage": ["Decision"] * 2, "persona": ["Ben", "Maya"],
+    ...                   "lost": [60, 15], "entered": [100, 100]})
+    >>> rate_signal(f, signal="drop-off", count_col="lost", n_col="entered")[
+    ...     ["persona", "count", "n"]]
+      persona  count    n
+    0     Ben     60  100
+    1    Maya     15  100
+    2     all     75  200
+    """
+    keys = _keys(frame, stage_col, touchpoint_col, persona_col, signal)
+    count = pd.to_numeric(_col(frame, count_col, "count_col", signal), errors="coerce")
+    n = pd.to_numeric(_col(frame, n_col, "n_col", signal), errors="coerce")
+    bad = count.isna() | n.isna() | (count < 0) | (count > n)
+    if bad.any():
+        raise DataError([Problem(f"{int(bad.sum())} rows of the {signal} signal have counts that "
+                                 f"are missing, negative or larger than n", source=signal,
+                                 column=count_col, lines=tuple(int(i) + 2 for i in
+                                                               np.flatnonzero(bad.to_numpy())[:20]),
+                                 fix=f"'{count_col}' must be between 0 and '{n_col}'")])
+    data = keys.assign(count=count.to_numpy(), n=n.to_numpy())
+    parts = [data]
+    if persona_col is not None and persona_col in frame.columns:
+        parts.append(data.assign(persona=ALL))
+    data = pd.concat(parts, ignore_index=True)
+    data = data[data["persona"].notna()]
+    out = (data.groupby(["stage", "touchpoint", "persona"], dropna=False, sort=False)
+           [["count", "n"]].sum().reset_index())
+    out = out.assign(signal=signal, kind="rate", higher_is_worse=True, log=False, unit=unit)
+    out["mean"] = out["count"] / out["n"].where(out["n"] > 0)
+    out["sd"] = np.sqrt(out["mean"] * (1 - out["mean"]))
+    out["count"], out["n"] = out["count"].astype(int), out["n"].astype(int)
+    out["touchpoint"] = _none(out["touchpoint"])
+    return out[SIGNAL_COLUMNS]
+
+
+def _none(col: pd.Series) -> pd.Series:
+    """Missing touchpoints as None (stage-level units), whatever the input dtype."""
+    return pd.Series([None if pd.isna(v) else v for v in col], index=col.index, dtype=object)
+
+
+def observation_signal(frame: pd.DataFrame, *, signal: str, value_col: str,
+                       stage_col: str = "stage", touchpoint_col: str | None = "touchpoint",
+                       persona_col: str | None = "persona", higher_is_worse: bool = False,
+                       log: bool = False, unit: str = "mean",
+                       levels: Sequence[str] = ("stage", "touchpoint")) -> pd.DataFrame:
+    """A signal measured by one value per observation (a valence, a duration).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per observation with stage, optional touchpoint and persona.
+    signal : str
+        Its name (e.g. ``"negative valence"``).
+    value_col : str
+        The measured value; missing values are left out.
+    higher_is_worse : bool, default False
+        False for valence (low is bad), True for durations.
+    log : bool, default False
+        Compare on a log scale (durations); the value shown is then the median.
+    unit : str
+        How the value is read ("valence", "hours").
+    levels : sequence of {"stage", "touchpoint"}
+        Stage-level units (all observations of a stage) and/or touchpoint-level units
+        (observations with a touchpoint).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A signals frame (:data:`SIGNAL_COLUMNS`), kind ``"mean"``: ``n``, ``mean`` and
+        ``sd`` of each unit's observations (of their logarithm when ``log``).
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"stage": ["Decision", "Decision", "Awareness"],
+    ...                    "touchpoint": ["Checkout", "Checkout", None],
+    ...                    "valence": [-1.5, -1.0, 1.0]})
+    >>> observation_signal(ev, signal="negative valence", value_col="valence")[
+    ...     ["stage", "touchpoint", "persona", "n"]]
+           stage touchpoint persona  n
+    0   Decision       None     all  2
+    1  Awareness       None     all  1
+    2   Decision   Checkout     all  2
+    """
+    for level in levels:
+        if level not in ("stage", "touchpoint"):
+            raise ParameterError("levels", level, expected=["stage", "touchpoint"])
+    keys = _keys(frame, stage_col, touchpoint_col, persona_col, signal)
+    value = pd.to_numeric(_col(frame, value_col, "value_col", signal), errors="coerce")
+    if log and (value <= 0).any():
+        raise DataError([Problem(f"{int((value <= 0).sum())} values of the {signal} signal are "
+                                 "≤ 0 and cannot be compared on a log scale", source=signal,
+                                 column=value_col, fix="drop zero durations or pass log=False")])
+    data = keys.assign(value=value.to_numpy())
+    data = data[data["value"].notna()]
+    if persona_col is not None and persona_col in frame.columns:
+        data = pd.concat([data, data.assign(persona=ALL)], ignore_index=True)
+    data = data[data["persona"].notna()]
+    parts = []
+    if "stage" in levels:
+        parts.append(data.assign(touchpoint=None))
+    if "touchpoint" in levels:
+        parts.append(data[data["touchpoint"].notna()])
+    data = pd.concat(parts, ignore_index=True)
+    if log:
+        data["value"] = np.log(data["value"])
+    g = data.groupby(["stage", "touchpoint", "persona"], dropna=False, sort=False)["value"]
+    out = g.agg(n="count", mean="mean", sd="std").reset_index()
+    out["touchpoint"] = _none(out["touchpoint"])
+    out = out.assign(signal=signal, kind="mean", count=0, higher_is_worse=higher_is_worse,
+                     log=log, unit=unit)
+    return out[SIGNAL_COLUMNS]
+
+
+def _stage_lookup(journey) -> dict[str, str]:
+    if journey is None:
+        raise ParameterError("journey", None, expected="the Journey, to find each touchpoint's stage",
+                             fix="pass journey=... for touchpoint-level results")
+    if isinstance(journey, dict):
+        return dict(journey)
+    return {t.name: t.stage for t in journey.touchpoints}
+
+
+def dropoff_signal(funnel: pd.DataFrame, *, level: str = "stage", journey=None,
+                   step_col: str = "step", n_col: str = "n", prev_col: str = "n_prev",
+                   index_col: str = "step_index",
+                   persona_col: str | None = "persona") -> pd.DataFrame:
+    """Drop-off: customers who reached a step and never reached the next one.
+
+    Parameters
+    ----------
+    funnel : pandas.DataFrame
+        The strict funnel of :func:`jmtools.funnels.funnel` (one row per persona and
+        step, steps in order: ``step_index``, ``step``, ``n`` reached, ``n_prev`` reached
+        the step before). The customers lost between step *k − 1* and step *k*
+        (``n_prev − n``) are counted at step *k − 1*, where they left.
+    level : {"stage", "touchpoint"}, default "stage"
+        What the steps are; touchpoint steps need ``journey`` (or a dict touchpoint →
+        stage) to know their stage.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A rate signal: ``count`` = customers lost after the step, ``n`` = reached it.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"step_index": [1, 2, 3], "step": ["Browse", "Cart", "Pay"],
+    ...                   "n": [100, 80, 20], "n_prev": [100, 100, 80]})
+    >>> dropoff_signal(f, persona_col=None)[["stage", "count", "n"]]
+        stage  count    n
+    0  Browse     20  100
+    1    Cart     60   80
+    """
+    if level not in ("stage", "touchpoint"):
+        raise ParameterError("level", level, expected=["stage", "touchpoint"])
+    for col, role in ((step_col, "step_col"), (n_col, "n_col"), (prev_col, "prev_col"),
+                      (index_col, "index_col")):
+        _col(funnel, col, role, "funnel")
+    has_persona = persona_col is not None and persona_col in funnel.columns
+    f = funnel.sort_values(([persona_col] if has_persona else []) + [index_col], kind="stable")
+    group = f.groupby(persona_col, sort=False, dropna=False) if has_persona else None
+    prev_step = group[step_col].shift(1) if has_persona else f[step_col].shift(1)
+    rows = f[f[index_col] > 1].assign(_at=prev_step[f[index_col] > 1])
+    lost = pd.to_numeric(rows[prev_col]) - pd.to_numeric(rows[n_col])
+    frame = pd.DataFrame({"stage": rows["_at"].to_numpy(), "_lost": lost.to_numpy(),
+                          "_entered": pd.to_numeric(rows[prev_col]).to_numpy()})
+    if has_persona:
+        frame["persona"] = rows[persona_col].to_numpy()
+    tp_col = None
+    if level == "touchpoint":
+        lookup = _stage_lookup(journey)
+        frame["touchpoint"] = frame["stage"]
+        frame["stage"] = frame["touchpoint"].map(lookup)
+        tp_col = "touchpoint"
+    return rate_signal(frame, signal="drop-off", count_col="_lost", n_col="_entered",
+                       stage_col="stage", touchpoint_col=tp_col,
+                       persona_col="persona" if has_persona else None)
+
+
+def valence_signal(evidence: pd.DataFrame, *, value_col: str = "valence",
+                   stage_col: str = "stage", touchpoint_col: str | None = "touchpoint",
+                   persona_col: str | None = "persona",
+                   levels: Sequence[str] = ("stage", "touchpoint")) -> pd.DataFrame:
+    """Negative valence: the emotion evidence (−2..+2) per stage and touchpoint.
+
+    Takes the observation rows of :func:`jmtools.emotions.emotion_evidence` (or any frame
+    with a valence per observation). Low is worse.
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"stage": ["A", "A", "B"], "valence": [-1.0, -2.0, 1.0]})
+    >>> valence_signal(ev, touchpoint_col=None, persona_col=None)["n"].tolist()
+    [2, 1]
+    """
+    return observation_signal(evidence, signal="negative valence", value_col=value_col,
+                              stage_col=stage_col, touchpoint_col=touchpoint_col,
+                              persona_col=persona_col, higher_is_worse=False, unit="valence",
+                              levels=levels)
+
+
+def complaint_signal(tickets: pd.DataFrame, reached: pd.DataFrame, *,
+                     customer_col: str = "customer_id", stage_col: str = "stage",
+                     touchpoint_col: str | None = "touchpoint",
+                     persona_col: str | None = "persona", n_col: str = "entered") -> pd.DataFrame:
+    """Complaint volume: share of the customers who reached a stage who complained there.
+
+    Parameters
+    ----------
+    tickets : pandas.DataFrame
+        Complaints (support tickets, or negative feedback) with customer, stage, optional
+        touchpoint and persona. A customer counts once per stage (and per touchpoint).
+    reached : pandas.DataFrame
+        Customers who reached each stage (and persona), e.g. the funnel's ``entered``.
+        Touchpoint-level shares use the customers who reached the touchpoint's stage.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A rate signal per stage and per touchpoint.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"customer_id": ["a", "a", "b"], "stage": ["Post"] * 3,
+    ...                   "touchpoint": ["Returns"] * 3})
+    >>> r = pd.DataFrame({"stage": ["Post"], "entered": [10]})
+    >>> complaint_signal(t, r, persona_col=None)[["stage", "touchpoint", "count", "n"]]
+      stage touchpoint  count   n
+    0  Post       None      2  10
+    1  Post    Returns      2  10
+    """
+    has_persona = persona_col is not None and persona_col in tickets.columns \
+        and persona_col in reached.columns
+    pcol = persona_col if has_persona else None
+    keys = _keys(tickets, stage_col, touchpoint_col, pcol, "tickets")
+    keys["customer"] = _col(tickets, customer_col, "customer_col", "tickets").to_numpy()
+    base = _keys(reached, stage_col, None, pcol, "reached")
+    base["n"] = pd.to_numeric(_col(reached, n_col, "n_col", "reached"), errors="coerce").to_numpy()
+    base = base.groupby(["stage", "persona"], dropna=False)["n"].sum()
+    parts = []
+    for level in ("stage", "touchpoint"):
+        k = keys.assign(touchpoint=None) if level == "stage" else keys[keys["touchpoint"].notna()]
+        c = (k.drop_duplicates(["customer", "stage", "touchpoint", "persona"])
+             .groupby(["stage", "touchpoint", "persona"], dropna=False, sort=False).size()
+             .rename("count").reset_index())
+        parts.append(c)
+    counts = pd.concat(parts, ignore_index=True)
+    counts["n"] = [base.get((s, p), np.nan) for s, p in zip(counts["stage"], counts["persona"])]
+    missing = counts["n"].isna()
+    if missing.any():
+        raise DataError([Problem(f"complaints at stages with no reach count: "
+                                 f"{sorted(set(counts.loc[missing, 'stage'].astype(str)))}",
+                                 source="reached", column=stage_col,
+                                 fix="give the number of customers who reached every stage")])
+    counts["count"] = np.minimum(counts["count"], counts["n"])
+    counts["touchpoint"] = _none(counts["touchpoint"])
+    out = rate_signal(counts, signal="complaints", count_col="count", n_col="n",
+                      persona_col="persona" if has_persona else None)
+    if has_persona:  # the pooled "all" row must count each customer once
+        every = complaint_signal(tickets, reached.groupby(stage_col, as_index=False)[n_col].sum(),
+                                 customer_col=customer_col, stage_col=stage_col,
+                                 touchpoint_col=touchpoint_col, persona_col=None, n_col=n_col)
+        out = pd.concat([out[out["persona"] != ALL], every], ignore_index=True)
+    return out
+
+
+def slow_step_signal(times: pd.DataFrame, *, from_col: str = "from_step",
+                     median_col: str = "median_h", p90_col: str = "p90_h", n_col: str = "n",
+                     persona_col: str | None = "persona") -> pd.DataFrame:
+    """Slow steps: time from reaching a stage to reaching the next one.
+
+    Takes :func:`jmtools.funnels.time_between_stages` (``from_step``, ``n``, ``median_h``,
+    ``p90_h`` per persona). Durations are compared on a log scale, reading each group as
+    log-normal: mean of log-hours = log(median), standard deviation =
+    (log p90 − log median) ÷ 1.2816. The time is counted at the stage the customers were
+    waiting in (``from_step``). For raw per-customer durations use
+    :func:`observation_signal` with ``log=True``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"from_step": ["Qualify", "Propose"], "n": [50, 40],
+    ...                   "median_h": [96.0, 12.0], "p90_h": [300.0, 40.0]})
+    >>> out = slow_step_signal(t, persona_col=None)
+    >>> out[["stage", "n", "unit"]], round(float(out["mean"].iloc[0]), 3)   # log(96)
+    (     stage   n   unit
+    0  Qualify  50  hours
+    1  Propose  40  hours, 4.564)
+    """
+    median = pd.to_numeric(_col(times, median_col, "median_col", "times"), errors="coerce")
+    p90 = pd.to_numeric(_col(times, p90_col, "p90_col", "times"), errors="coerce")
+    n = pd.to_numeric(_col(times, n_col, "n_col", "times"), errors="coerce").fillna(0)
+    ok = (median > 0) & (p90 >= median) & (n > 0)
+    keys = _keys(times, from_col, None, persona_col, "times")[ok]
+    mean = np.log(median[ok])
+    sd = (np.log(p90[ok]) - mean) / 1.2815515655446004
+    out = keys.assign(n=n[ok].astype(int).to_numpy(), mean=mean.to_numpy(), sd=sd.to_numpy())
+    if persona_col is not None and persona_col in times.columns:
+        out = pd.concat([out, _pooled_all(out)], ignore_index=True)
+    out = out.assign(signal="slow step", kind="mean", count=0, higher_is_worse=True, log=True,
+                     unit="hours").reset_index(drop=True)
+    out["touchpoint"] = _none(out["touchpoint"])
+    return out[SIGNAL_COLUMNS]
+
+
+def _pooled_all(out: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for stage, grp in out[out["persona"].notna()].groupby("stage", sort=False):
+        m, sd, n = _pool(grp.assign(kind="mean"))
+        rows.append({"stage": stage, "touchpoint": None, "persona": ALL, "n": n, "mean": m, "sd": sd})
+    return pd.DataFrame(rows)
+
+
+def loop_signal(loops: pd.DataFrame, *, journey=None, step_col: str = "step",
+                count_col: str = "n", n_col: str = "n_visitors",
+                persona_col: str | None = "persona") -> pd.DataFrame:
+    """Loops: share of the customers at a touchpoint who came back to it after leaving.
+
+    Takes :func:`jmtools.funnels.loops` at touchpoint level (``step``, ``n_visitors``,
+    ``n`` looping customers, per persona); ``journey`` (or a dict touchpoint → stage)
+    gives each touchpoint's stage.
+
+    Examples
+    --------
+    >>> l = pd.DataFrame({"step": ["Cart"], "n": [30], "n_visitors": [100]})
+    >>> loop_signal(l, journey={"Cart": "Decision"}, persona_col=None)[
+    ...     ["stage", "touchpoint", "count", "n"]]
+          stage touchpoint  count    n
+    0  Decision       Cart     30  100
+    """
+    lookup = _stage_lookup(journey)
+    step = _col(loops, step_col, "step_col", "loops")
+    frame = loops.assign(_stage=step.map(lookup), _tp=step)
+    return rate_signal(frame[frame["_stage"].notna()], signal="loops", count_col=count_col,
+                       n_col=n_col, stage_col="_stage", touchpoint_col="_tp",
+                       persona_col=persona_col)
+
+
+def detour_signal(detours: pd.DataFrame, *, journey=None, from_col: str = "from_step",
+                  count_col: str = "n_customers", n_col: str = "n_at_from",
+                  persona_col: str | None = "persona") -> pd.DataFrame:
+    """Detours: share of the customers at a touchpoint who went back to an earlier one.
+
+    Takes :func:`jmtools.funnels.detours` at touchpoint level. A customer who went back
+    to two different places is counted twice, so the count is capped at the customers
+    who were at the touchpoint.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"from_step": ["Checkout", "Checkout"], "to_step": ["Cart", "Product"],
+    ...                   "n_customers": [20, 10], "n_at_from": [100, 100]})
+    >>> detour_signal(d, journey={"Checkout": "Decision"}, persona_col=None)[["count", "n"]]
+       count    n
+    0     30  100
+    """
+    lookup = _stage_lookup(journey)
+    has_persona = persona_col is not None and persona_col in detours.columns
+    keys = ([persona_col] if has_persona else []) + [from_col]
+    _col(detours, from_col, "from_col", "detours")
+    agg = detours.groupby(keys, sort=False, dropna=False).agg(
+        _count=(count_col, "sum"), _n=(n_col, "max")).reset_index()
+    agg["_count"] = np.minimum(agg["_count"], agg["_n"])
+    agg["_stage"] = agg[from_col].map(lookup)
+    return rate_signal(agg[agg["_stage"].notna()], signal="detours", count_col="_count",
+                       n_col="_n", stage_col="_stage", touchpoint_col=from_col,
+                       persona_col=persona_col if has_persona else None)
+
+
+def combine_signals(*signals: pd.DataFrame) -> pd.DataFrame:
+    """Stack signal frames (``None`` entries are skipped) into one signals frame.
+
+    Examples
+    --------
+    >>> a = rate_signal(pd.DataFrame({"stage": ["S"], "c": [1], "n": [2]}), signal="x",
+    ...                 count_col="c", n_col="n", persona_col=None)
+    >>> len(combine_signals(a, None, a))
+    2
+    """
+    parts = [s for s in signals if s is not None]
+    if not parts:
+        raise ParameterError("signals", "nothing", expected="at least one signals frame")
+    for part in parts:
+        missing = [c for c in SIGNAL_COLUMNS if c not in part.columns]
+        if missing:
+            raise ParameterError("signals", f"a frame without {missing}",
+                                 expected="frames made by the *_signal functions")
+    return pd.concat([p[SIGNAL_COLUMNS] for p in parts], ignore_index=True)
+
+
+# ============================================================ comparisons
+def _pool(grp: pd.DataFrame) -> tuple[float, float, int]:
+    """Mean, standard deviation and n of several groups pooled together."""
+    grp = grp[grp["n"] > 0]
+    n = int(grp["n"].sum())
+    if n == 0:
+        return np.nan, np.nan, 0
+    m = float((grp["mean"] * grp["n"]).sum() / n)
+    if (grp["kind"] == "rate").all():
+        return m, math.sqrt(m * (1 - m)), n
+    within = float(((grp["n"] - 1) * grp["sd"].fillna(0) ** 2).sum())
+    between = float((grp["n"] * (grp["mean"] - m) ** 2).sum())
+    return m, math.sqrt((within + between) / (n - 1)) if n > 1 else np.nan, n
+
+
+def _compare(kind, a, b, worse_sign):
+    """Effect size (worse > 0) and z of group a = (mean, sd, n) against baseline b."""
+    (ma, sa, na), (mb, sb, nb) = a, b
+    if not (na and nb) or np.isnan(ma) or np.isnan(mb):
+        return np.nan, np.nan
+    if kind == "rate":
+        effect = (2 * math.asin(math.sqrt(ma)) - 2 * math.asin(math.sqrt(mb))) * worse_sign
+        pooled = (ma * na + mb * nb) / (na + nb)
+        se = math.sqrt(pooled * (1 - pooled) * (1 / na + 1 / nb))
+        z = (ma - mb) * worse_sign / se if se > 0 else (np.inf if effect > 0 else 0.0)
+        return effect, z
+    if np.isnan(sa) or np.isnan(sb) or na < 2 or nb < 2:
+        return np.nan, np.nan
+    sd = math.sqrt(((na - 1) * sa**2 + (nb - 1) * sb**2) / (na + nb - 2))
+    se = math.sqrt(sa**2 / na + sb**2 / nb)
+    diff = (ma - mb) * worse_sign
+    effect = diff / sd if sd > 0 else (np.inf if diff > 0 else 0.0)
+    z = diff / se if se > 0 else (np.inf if diff > 0 else 0.0)
+    return effect, z
+
+
+def _shown(mean: float, log: bool) -> float:
+    """The value a reader sees: the mean, or for log-scale signals the geometric mean."""
+    return float(np.exp(mean)) if log and not np.isnan(mean) else mean
+
+
+def _evidence(signals: pd.DataFrame, *, min_n: int, min_effect: float) -> pd.DataFrame:
+    rows = []
+    sig = signals.copy()
+    sig["level"] = np.where(sig["touchpoint"].isna(), "stage", "touchpoint")
+    sig["key"] = sig["stage"].astype(str) + "\x1f" + sig["touchpoint"].astype(str)
+    for (name, level), grp in sig.groupby(["signal", "level"], sort=False):
+        kind, log = grp["kind"].iloc[0], bool(grp["log"].iloc[0])
+        worse = 1 if bool(grp["higher_is_worse"].iloc[0]) else -1
+        for r in grp.itertuples(index=False):
+            pools = {}
+            if r.persona != ALL:
+                pools["other personas"] = grp[(grp["key"] == r.key) & (grp["persona"] != r.persona)
+                                              & (grp["persona"] != ALL)]
+            pools[f"other {level}s"] = grp[(grp["key"] != r.key) & (grp["persona"] == r.persona)]
+            for versus, pool in pools.items():
+                base = _pool(pool)
+                effect, z = _compare(kind, (r.mean, r.sd, r.n), base, worse)
+                flagged = bool(r.n >= min_n and base[2] >= min_n and effect >= min_effect
+                               and z >= Z95)
+                rows.append((r.stage, r.touchpoint, r.persona, name, r.unit, _shown(r.mean, log),
+                             int(r.n), _shown(base[0], log), base[2], versus, effect, z, flagged))
+    out = pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
+    out["touchpoint"] = _none(out["touchpoint"])
+    return out
+
+
+# ============================================================ detection
+@dataclass
+class PainPoints:
+    """The result of :func:`detect_pain_points`.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per pain point, best first (:data:`TABLE_COLUMNS`): ``rank``,
+        ``pain_point_id`` (the journey's id, or ``detected-<stage>[-<touchpoint>]``),
+        ``title``, ``stage``, ``touchpoint``, ``source`` ("detected", "journey file",
+        "journey file + detected"), ``evidence_label`` (measured / reported / assumed),
+        ``score``, ``signals`` (flagged signal names), ``evidence`` (the numbers in words,
+        with n), ``personas`` (affected), ``n_personas``, ``recurs``,
+        ``customers_affected``, ``lift_needed``, ``lift_basis`` (inputs of value at stake),
+        ``themes`` (feedback themes there), ``quotes`` (masked), ``severity`` (journey
+        file, 1–5), ``description``.
+    evidence : pandas.DataFrame
+        Every comparison (:data:`EVIDENCE_COLUMNS`): per stage/touchpoint, persona and
+        signal the ``value`` with ``n``, the ``baseline`` with ``baseline_n`` and what it
+        is (``versus``), the ``effect`` size, ``z`` and whether it is ``flagged``.
+    """
+
+    table: pd.DataFrame
+    evidence: pd.DataFrame
+    settings: dict = field(default_factory=dict)
+
+    def top(self, k: int = 5) -> pd.DataFrame:
+        """The first ``k`` rows of the ranked table."""
+        return self.table.head(k)
+
+
+def _unit_scores(evidence: pd.DataFrame) -> pd.DataFrame:
+    flagged = evidence[evidence["flagged"]]
+    if flagged.empty:
+        return pd.DataFrame(columns=["stage", "touchpoint", "persona", "score"])
+    best = (flagged.assign(effect=flagged["effect"].clip(upper=_CAP))
+            .groupby(["stage", "touchpoint", "persona", "signal"], dropna=False)["effect"].max())
+    return best.groupby(level=[0, 1, 2], dropna=False).sum().rename("score").reset_index()
+
+
+def _fmt(value, unit) -> str:
+    if unit == "share":
+        return f"{value:.0%}"
+    if unit == "hours":
+        return f"{value:,.0f} h" if value >= 10 else f"{value:.1f} h"
+    return f"{value:+.2f}" if unit == "valence" else f"{value:.3g}"
+
+
+def _describe(rows: pd.DataFrame) -> str:
+    parts = []
+    for r in rows.sort_values("effect", ascending=False).itertuples(index=False):
+        who = "" if r.persona == ALL else f"{r.persona}: "
+        parts.append(f"{who}{r.signal} {_fmt(r.value, r.unit)} (n={r.n:,}) vs "
+                     f"{_fmt(r.baseline, r.unit)} {r.versus} (n={r.baseline_n:,})")
+    return "; ".join(parts)
+
+
+def _slug(*parts) -> str:
+    text = "-".join(str(p) for p in parts if p)
+    return "detected-" + re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def detect_pain_points(signals: pd.DataFrame, *, journey=None, feedback: pd.DataFrame | None = None,
+                       min_n: int = 30, min_effect: float = 0.2, n_quotes: int = 3,
+                       personas: Sequence[str] | None = None) -> PainPoints:
+    """Detect pain points from signals, merge the journey's own, rank them with their evidence.
+
+    Parameters
+    ----------
+    signals : pandas.DataFrame
+        From :func:`combine_signals` (or one builder).
+    journey : jmtools.journey.Journey, optional
+        Its ``pain_points`` are merged: a journey pain point takes the evidence of every
+        detected unit at its stage and touchpoint (a stage-level one at its stage); a
+        detected unit no journey pain point covers gets its own row.
+    feedback : pandas.DataFrame, optional
+        Feedback with ``stage``, ``touchpoint``, optional ``persona``, and ``quote``
+        (masked, e.g. :attr:`jmtools.themes.Themes.documents`) or ``text`` (masked
+        here), optionally ``sentiment`` and ``label`` (theme). Gives quotes and themes.
+    min_n : int, default 30
+        Fewest observations on each side of a comparison for it to count.
+    min_effect : float, default 0.2
+        Smallest effect size (Cohen's h or d) that counts.
+    n_quotes : int, default 3
+        Quotes per pain point (most negative first).
+    personas : list of str, optional
+        Only these personas may be listed as affected (default: all in the signals).
+
+    Returns
+    -------
+    PainPoints
+        ``table`` (ranked) and ``evidence`` (every comparison).
+
+    Examples
+    --------
+    >>> funnel = pd.DataFrame({"persona": ["Ben"] * 3 + ["Maya"] * 3,
+    ...                        "step_index": [1, 2, 3] * 2, "step": ["Browse", "Pay", "Done"] * 2,
+    ...                        "n": [400, 300, 120, 400, 300, 255],
+    ...                        "n_prev": [400, 400, 300, 400, 400, 300]})
+    >>> found = detect_pain_points(dropoff_signal(funnel))
+    >>> found.table[["rank", "stage", "personas", "recurs", "customers_affected"]]
+       rank stage personas  recurs  customers_affected
+    0     1   Pay    [Ben]   False               300.0
+    """
+    if min_n < 1:
+        raise ParameterError("min_n", min_n, expected="a whole number ≥ 1")
+    signals = combine_signals(signals)
+    evidence = _evidence(signals, min_n=min_n, min_effect=min_effect)
+    if personas is not None:
+        evidence = evidence[evidence["persona"].isin([*personas, ALL])].reset_index(drop=True)
+    units = _unit_scores(evidence)
+    detected = _detected_rows(evidence, units, signals)
+    table = _merge_journey(detected, evidence, journey)
+    table = _attach_feedback(table, feedback, n_quotes)
+    table = table.sort_values(["score", "severity_sort", "stage_order"],
+                              ascending=[False, False, True], kind="stable")
+    table = table.reset_index(drop=True)
+    table["rank"] = np.arange(1, len(table) + 1)
+    return PainPoints(table[TABLE_COLUMNS], evidence,
+                      {"min_n": min_n, "min_effect": min_effect, "z": Z95})
+
+
+def _detected_rows(evidence: pd.DataFrame, units: pd.DataFrame, signals: pd.DataFrame) -> list[dict]:
+    rows = []
+    if units.empty:
+        return rows
+    for (stage, tp), grp in units.groupby(["stage", "touchpoint"], dropna=False, sort=False):
+        tp = None if pd.isna(tp) else tp
+        here = evidence[(evidence["stage"] == stage) & _same_tp(evidence["touchpoint"], tp)]
+        rows.append(_row_from(here, stage, tp))
+    return rows
+
+
+def _same_tp(col: pd.Series, tp) -> pd.Series:
+    return col.isna() if tp is None else (col == tp)
+
+
+def _row_from(here: pd.DataFrame, stage, tp) -> dict:
+    flagged = here[here["flagged"]]
+    units = _unit_scores(here)
+    personas = sorted(p for p in flagged["persona"].unique() if p != ALL)
+    customers, lift, basis = _stake(here, personas)
+    return {"stage": stage, "touchpoint": tp, "score": float(units["score"].max()) if len(units)
+            else 0.0, "signals": [s for s in SIGNALS if s in set(flagged["signal"])]
+            + sorted(set(flagged["signal"]) - set(SIGNALS)),
+            "evidence": _describe(flagged), "personas": personas, "customers_affected": customers,
+            "lift_needed": lift, "lift_basis": basis}
+
+
+def _stake(here: pd.DataFrame, personas: list[str]):
+    """Customers affected and lift needed for value at stake (drop-off first)."""
+    drop = here[(here["signal"] == "drop-off") & here["flagged"]]
+    if len(drop):
+        who = drop[drop["persona"].isin(personas)] if personas else drop
+        who = who.sort_values("effect", ascending=False).drop_duplicates("persona")
+        n = float(who["n"].sum())
+        lift = float(((who["value"] - who["baseline"]) * who["n"]).sum() / n) if n else np.nan
+        basis = "; ".join(f"{'' if r.persona == ALL else r.persona + ': '}drop-off "
+                          f"{r.value:.0%} (n={r.n:,}) vs {r.baseline:.0%} {r.versus}"
+                          for r in who.itertuples())
+        return n, lift, basis
+    rates = here[(here["unit"] == "share") & here["flagged"]]
+    base = rates if len(rates) else here[here["unit"] == "share"]
+    if len(base):
+        who = base[base["persona"].isin(personas)] if personas else base[base["persona"] == ALL]
+        who = who.drop_duplicates("persona")
+        return float(who["n"].sum()), np.nan, ""
+    return np.nan, np.nan, ""
+
+
+def _merge_journey(detected: list[dict], evidence: pd.DataFrame, journey) -> pd.DataFrame:
+    stages = list(journey.stage_names) if journey is not None else []
+    rows, used = [], set()
+    for pp in (journey.pain_points if journey is not None else []):
+        match = [i for i, d in enumerate(detected) if d["stage"] == pp.stage
+                 and (pp.touchpoint is None or d["touchpoint"] in (None, pp.touchpoint))]
+        used.update(match)
+        if match:
+            here = evidence[(evidence["stage"] == pp.stage) & (
+                evidence["touchpoint"].isna() | (evidence["touchpoint"] == pp.touchpoint)
+                if pp.touchpoint else True)]
+            row = _row_from(here, pp.stage, pp.touchpoint)
+            source, label = "journey file + detected", "measured"
+        else:
+            row = {"stage": pp.stage, "touchpoint": pp.touchpoint, "score": 0.0, "signals": [],
+                   "evidence": "no signal in the data at this stage/touchpoint",
+                   "personas": list(pp.personas), "customers_affected": np.nan,
+                   "lift_needed": np.nan, "lift_basis": ""}
+            source, label = "journey file", pp.evidence
+        row.update(pain_point_id=pp.id, title=pp.title, source=source, evidence_label=label,
+                   severity=pp.severity, description=pp.description or "")
+        rows.append(row)
+    for i, d in enumerate(detected):
+        if i in used:
+            continue
+        where = d["stage"] + (f" / {d['touchpoint']}" if d["touchpoint"] else "")
+        rows.append({**d, "pain_point_id": _slug(d["stage"], d["touchpoint"]),
+                     "title": f"{', '.join(d['signals'])} at {where}".capitalize(),
+                     "source": "detected", "evidence_label": "measured", "severity": None,
+                     "description": ""})
+    table = pd.DataFrame(rows, columns=[c for c in TABLE_COLUMNS if c not in
+                                        ("rank", "themes", "quotes", "n_personas", "recurs")])
+    table["n_personas"] = table["personas"].map(len).astype(int)
+    table["recurs"] = table["n_personas"] >= 2
+    table["severity_sort"] = pd.to_numeric(table["severity"], errors="coerce").fillna(0)
+    order = {s: i for i, s in enumerate(stages)}
+    table["stage_order"] = table["stage"].map(lambda s: order.get(s, len(order)))
+    return table
+
+
+def _attach_feedback(table: pd.DataFrame, feedback: pd.DataFrame | None, n_quotes: int):
+    table = table.copy()
+    table["themes"] = [[] for _ in range(len(table))]
+    table["quotes"] = [[] for _ in range(len(table))]
+    if feedback is None or table.empty:
+        return table
+    from jmtools.privacy import mask_quotes
+
+    fb = feedback
+    if "quote" not in fb.columns:
+        _col(fb, "text", "feedback", "feedback")
+        fb = fb.assign(quote=mask_quotes(fb["text"].astype(str)))
+    if "sentiment" in fb.columns:
+        fb = fb[pd.to_numeric(fb["sentiment"], errors="coerce") < 0].sort_values(
+            "sentiment", kind="stable")
+    themes, quotes = [], []
+    for row in table.itertuples(index=False):
+        here = fb[fb["stage"] == row.stage] if "stage" in fb else fb.iloc[0:0]
+        if row.touchpoint and "touchpoint" in here:
+            here = here[here["touchpoint"] == row.touchpoint]
+        if row.personas and "persona" in here and here["persona"].isin(row.personas).any():
+            here = here[here["persona"].isin(row.personas)]
+        quotes.append(here["quote"].drop_duplicates().head(n_quotes).tolist())
+        if "label" in here and len(here):
+            lab = here[here["label"] != "(unassigned)"]["label"].value_counts()
+            themes.append([f"{k} (n={v}, {v / len(here):.0%})" for k, v in lab.head(2).items()])
+        else:
+            themes.append([])
+    table["themes"], table["quotes"] = themes, quotes
+    return table
