@@ -119,6 +119,12 @@ def _open_csv(raw, path: Path, view: str, encoding: str | None, read_options: di
         raise _csv_error(exc, path) from None
     bad = raw.execute(f"SELECT line, error_type, csv_line FROM {q(rejects)} ORDER BY line").fetchall()
     structural = [(int(line), str(kind), str(text)) for line, kind, text in bad]
+    unicode = [line for line, kind, _ in structural if "UNICODE" in kind.upper() or "ENCODING" in kind.upper()]
+    if unicode:
+        raise DataError([Problem(f"the file is not {NATIVE_ENCODINGS[enc].upper()} encoded — invalid "
+                                 f"byte sequences on {len(unicode)} line{'s' if len(unicode) > 1 else ''}",
+                                 source=path.name, lines=tuple(unicode), line=unicode[0],
+                                 fix="pass encoding='latin-1' (or 'cp1252', 'utf-16') to the loader")])
     return view, path.name, "csv", structural
 
 

@@ -1,0 +1,213 @@
+"""Survey KPIs per touchpoint and stage: CSAT, NPS and CES, each with n and a 95% interval.
+
+Formulas (scales from :data:`jmtools.metrics.SCALES`, or the ones declared at load):
+
+- ``csat_mean``: mean CSAT score; ``csat_top2box``: share of the two highest answers (4–5 on 1–5).
+- ``nps``: % promoters (9–10) − % detractors (0–6), from −100 to +100.
+- ``ces_mean``: mean effort (lower is easier); ``ces_low_effort``: share of answers in the
+  lowest third of the scale (1–3 on 1–7, 1–2 on 1–5).
+
+Intervals: Wilson for shares; for means and NPS a percentile bootstrap (2,000 resamples,
+seeded) drawn from the answer counts, so the same data always gives the same interval.
+The engine only counts answers per group and score; the rest is computed on that small
+histogram, so the numbers are identical whichever engine holds the surveys.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from jmtools.errors import ParameterError, suggest
+
+__all__ = ["survey_kpis", "touchpoint_kpis", "stage_kpis", "KPI_FORMULAS"]
+
+#: The formula of each KPI, as shown to users.
+KPI_FORMULAS = {
+    "csat_mean": "mean CSAT score",
+    "csat_top2box": "share of CSAT answers in the top two boxes",
+    "nps": "% promoters (9–10) − % detractors (0–6)",
+    "ces_mean": "mean effort score (lower is easier)",
+    "ces_low_effort": "share of effort answers in the lowest third of the scale",
+}
+_LEVELS = ("touchpoint", "stage")
+
+
+def _histogram(t, keys):
+    from jmtools.engine import to_pandas
+
+    return to_pandas(t.group_by([*keys, "metric", "score"]).agg(count=t.count()))
+
+
+def _boot(scores, counts, fn, *, n_boot=2000, seed=0):
+    """Percentile interval of ``fn(resampled counts)`` under multinomial resampling."""
+    n = int(counts.sum())
+    if n == 0:
+        return float("nan"), float("nan")
+    if n == 1:
+        v = fn(counts[None, :])[0]
+        return float(v), float(v)
+    rng = np.random.default_rng(seed)
+    draws = rng.multinomial(n, counts / n, size=n_boot)
+    stats = fn(draws)
+    return float(np.quantile(stats, 0.025)), float(np.quantile(stats, 0.975))
+
+
+def _kpis_of(metric, scores, counts, scale):
+    """Rows (kpi, value, n, ci_low, ci_high, method) for one group and metric."""
+    from jmtools.stats import wilson_interval
+
+    n = int(counts.sum())
+    mean = lambda c: (c * scores).sum(axis=1) / c.sum(axis=1)
+    rows = []
+    if metric != "nps":
+        v = float((counts * scores).sum() / n) if n else float("nan")
+        rows.append((f"{metric}_mean", v, n, *_boot(scores, counts, mean), "bootstrap"))
+    if metric == "csat":
+        k = int(counts[scores >= scale.high - 1].sum())
+        rows.append(("csat_top2box", k / n if n else float("nan"), n, *wilson_interval(k, n), "wilson"))
+    if metric == "ces":
+        cut = scale.low + (scale.high - scale.low) // 3
+        k = int(counts[scores <= cut].sum())
+        rows.append(("ces_low_effort", k / n if n else float("nan"), n, *wilson_interval(k, n), "wilson"))
+    if metric == "nps":
+        nps = lambda c: 100 * (c[:, scores >= 9].sum(axis=1) - c[:, scores <= 6].sum(axis=1)) / c.sum(axis=1)
+        v = float(nps(counts[None, :])[0]) if n else float("nan")
+        rows.append(("nps", v, n, *_boot(scores, counts, nps), "bootstrap"))
+    return rows
+
+
+def survey_kpis(surveys, *, level: str = "touchpoint", journey=None, evidence=None, by=None,
+                scales=None):
+    """CSAT, NPS and CES per touchpoint or stage (and per group), with n and 95% intervals.
+
+    Parameters
+    ----------
+    surveys : LoadedTable, ibis.Table or DataFrame
+        Canonical surveys: ``customer_id``, ``metric``, ``score`` and a ``touchpoint`` or ``stage``.
+    level : {"touchpoint", "stage"}, default "touchpoint"
+        With ``"stage"`` and only a ``touchpoint`` column, stages come from the journey.
+    journey : Journey or dict, optional
+        Gives the journey order (and every step, so unsurveyed ones show as n = 0 rows).
+    evidence : Evidence, optional
+        From :func:`jmtools.evidence.prepare` with customers: lets ``by="persona"`` work
+        (persona of the answering customer), and supplies the journey.
+    by : str or list of str, optional
+        ``"persona"`` or columns of the surveys (``"channel"``).
+    scales : dict, optional
+        ``{metric: Scale or (low, high)}``; default :data:`jmtools.metrics.SCALES`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, ``touchpoint`` or ``stage``, ``metric``, ``kpi`` (see
+        :data:`KPI_FORMULAS`), ``value``, ``n`` (answers), ``ci_low``, ``ci_high``, ``method``
+        (interval method). Steps in journey order; steps without answers keep rows with n = 0.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> sv = pd.DataFrame({"customer_id": list("abcd"), "touchpoint": ["Checkout"] * 4,
+    ...                    "metric": ["csat"] * 4, "score": [5, 4, 2, 5]})
+    >>> survey_kpis(sv)[["touchpoint", "kpi", "value", "n"]]
+      touchpoint           kpi  value  n
+    0   Checkout     csat_mean   4.00  4
+    1   Checkout  csat_top2box   0.75  4
+    """
+    import pandas as pd
+
+    from jmtools.engine import as_table
+    from jmtools.sources import _scales
+
+    if level not in _LEVELS:
+        raise ParameterError("level", level, expected=list(_LEVELS))
+    journey = journey if journey is not None else getattr(evidence, "journey", None)
+    t = as_table(surveys, name="surveys")
+    by = [] if by is None else [by] if isinstance(by, str) else list(by)
+    t = _with_level(t, level, journey)
+    t = _with_persona(t, by, evidence)
+    for b in by:
+        if b not in t.columns:
+            raise ParameterError("by", b, expected=f"a column of the surveys ({', '.join(t.columns)})",
+                                 fix=f"did you mean {suggest(b, t.columns)!r}?" if suggest(b, t.columns)
+                                 else "pass evidence= (prepared with customers) for by='persona'")
+    t = t.filter(t[level].notnull() & t.score.notnull())
+    scale_map = _scales(scales)
+    hist = _histogram(t, [*by, level])
+    rows = []
+    for key, grp in hist.groupby([*by, level, "metric"], sort=False, dropna=False):
+        metric = key[-1]
+        scale = scale_map.get(metric)
+        g = grp.sort_values("score")
+        for r in _kpis_of(metric, g["score"].to_numpy(float), g["count"].to_numpy(float), scale):
+            rows.append((*key, *r))
+    out = pd.DataFrame(rows, columns=[*by, level, "metric", "kpi", "value", "n", "ci_low", "ci_high",
+                                      "method"])
+    return _order(out, by, level, journey, evidence)
+
+
+def _with_level(t, level, journey):
+    import ibis
+
+    if level in t.columns:
+        return t
+    if level == "stage" and "touchpoint" in t.columns and journey is not None:
+        from jmtools.evidence import journey_layout
+
+        _, tps = journey_layout(journey)
+        lookup = ibis.memtable({"_tp": [tp for tp, _, _ in tps], "stage": [st for _, st, _ in tps]})
+        return t.left_join(lookup, t.touchpoint == lookup._tp).drop("_tp")
+    raise ParameterError("level", level, expected=f"a column of the surveys ({', '.join(t.columns)})",
+                         fix="add a touchpoint or stage column, or pass journey= to map touchpoints "
+                             "to stages")
+
+
+def _with_persona(t, by, evidence):
+    if "persona" not in by or "persona" in t.columns or evidence is None:
+        return t
+    ev = evidence.events
+    if "persona" not in ev.columns:
+        return t
+    per = ev.select(_cid=ev.customer_id, persona=ev.persona).distinct()
+    return t.left_join(per, t.customer_id == per._cid).drop("_cid")
+
+
+def _order(out, by, level, journey, evidence):
+    """Journey order for steps, persona order for personas, fixed KPI order; add zero rows."""
+    import pandas as pd
+
+    steps = []
+    if journey is not None:
+        from jmtools.evidence import journey_layout
+
+        st, tps = journey_layout(journey)
+        steps = st if level == "stage" else [tp for tp, _, _ in tps]
+    seen = [s for s in out[level].unique() if s not in steps]
+    order = {s: i for i, s in enumerate(steps + sorted(seen))}
+    kpis = list(KPI_FORMULAS)
+    if steps and not by and len(out):
+        present = out[["metric", "kpi"]].drop_duplicates()
+        grid = pd.DataFrame({level: steps}).merge(present, how="cross")
+        out = grid.merge(out, on=[level, "metric", "kpi"], how="left")
+        out["n"] = out["n"].fillna(0).astype("int64")
+        out["method"] = out["method"].fillna(out["kpi"].map(
+            lambda k: "wilson" if k.endswith(("top2box", "low_effort")) else "bootstrap"))
+    out = out.assign(_s=out[level].map(order), _k=out["kpi"].map(lambda k: kpis.index(k) if k in kpis else 99))
+    if by and evidence is not None and "persona" in by:
+        porder = {p: i for i, p in enumerate(evidence.personas)}
+        out["_p"] = out["persona"].map(lambda p: porder.get(p, len(porder)))
+        sort = ["_p", *[b for b in by if b != "persona"], "_s", "_k", "kpi"]
+    else:
+        sort = [*by, "_s", "_k", "kpi"]
+    out = out.sort_values(sort, kind="stable").drop(columns=[c for c in ("_s", "_k", "_p") if c in out])
+    out["n"] = out["n"].astype("int64")
+    return out.reset_index(drop=True)
+
+
+def touchpoint_kpis(surveys, **options):
+    """:func:`survey_kpis` per touchpoint (``level="touchpoint"``)."""
+    return survey_kpis(surveys, level="touchpoint", **options)
+
+
+def stage_kpis(surveys, **options):
+    """:func:`survey_kpis` per stage (``level="stage"``)."""
+    return survey_kpis(surveys, level="stage", **options)

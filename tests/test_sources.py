@@ -1,0 +1,350 @@
+"""Loaders: canonical tables from files and frames, located errors, counted rejections."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import datetime
+
+import pandas as pd
+import pytest
+
+from jmtools.errors import DataError, ParameterError
+from jmtools.sources import (load_customers, load_events, load_feedback, load_orders, load_surveys,
+                             load_table, load_tickets, load_world)
+
+EVENTS = "customer_id,timestamp,event\n" + "\n".join([
+    "c1,2024-03-01T10:00:00,view",        # line 2
+    "c1,2024-03-01T10:05:00,cart",        # line 3
+    "c2,2024-03-01T11:00:00,view",        # line 4
+])
+
+
+def write(tmp_path, name, text, encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def check_identity(loaded):
+    a = loaded.accounting
+    assert a.rows_read == a.rows_used + a.rows_rejected
+    assert a.rows_used == len(loaded.to_pandas())
+    assert a.rows_rejected == (int(a.reasons["n"].sum()) if len(a.reasons) else 0)
+
+
+# ---------------------------------------------------------------- good inputs
+
+def test_csv_events_are_typed_ordered_and_accounted(tmp_path):
+    ev = load_events(write(tmp_path, "events.csv", EVENTS))
+    df = ev.to_pandas()
+    assert list(df.columns) == ["customer_id", "timestamp", "event"]
+    assert df["timestamp"].dt.tz is None
+    assert df["event"].tolist() == ["view", "cart", "view"]
+    assert ev.accounting.ok and ev.accounting.rows_read == 3
+    assert "_row" in ev.table.columns
+    check_identity(ev)
+
+
+def test_offsets_and_time_zones_become_naive_utc(tmp_path):
+    text = "customer_id,timestamp,event\na,2024-03-01T12:00:00+02:00,x\nb,2024-07-01 10:00:00,y\n"
+    utc = load_events(write(tmp_path, "e.csv", text)).to_pandas()
+    assert utc["timestamp"].tolist() == [datetime(2024, 3, 1, 10), datetime(2024, 7, 1, 10)]
+    berlin = load_events(write(tmp_path, "e.csv", text), tz="Europe/Berlin").to_pandas()
+    # the value with an offset keeps it; the naive one is Berlin summer time (UTC+2)
+    assert berlin["timestamp"].tolist() == [datetime(2024, 3, 1, 10), datetime(2024, 7, 1, 8)]
+
+
+def test_explicit_time_format_and_unix_seconds(tmp_path):
+    text = "customer_id,timestamp,event\na,01/03/2024 14:05,x\n"
+    df = load_events(write(tmp_path, "e.csv", text), time_format="%d/%m/%Y %H:%M").to_pandas()
+    assert df["timestamp"].iloc[0] == datetime(2024, 3, 1, 14, 5)
+    unix = load_events(pd.DataFrame({"customer_id": ["a"], "timestamp": ["1709301900"],
+                                     "event": ["x"]}), time_format="unix").to_pandas()
+    assert unix["timestamp"].iloc[0] == datetime(2024, 3, 1, 14, 5)
+
+
+def test_column_mapping_and_normalised_headers(tmp_path):
+    text = "User ID,Event Time,Action\nu1,2024-01-01 10:00:00,view\n"
+    ev = load_events(write(tmp_path, "e.csv", text),
+                     columns={"customer_id": "User ID", "timestamp": "Event Time", "event": "Action"})
+    assert ev.to_pandas()["customer_id"].tolist() == ["u1"]
+    # 'User ID' normalises to 'user_id', not customer_id: it has to be mapped, and the error says how
+    with pytest.raises(DataError) as err:
+        load_events(write(tmp_path, "e.csv", text), columns={"timestamp": "Event Time", "event": "Action"})
+    assert err.value.problems[0].fix == "pass columns={'customer_id': 'User ID'}"
+    text2 = "Customer ID,Timestamp,Event\nu1,2024-01-01 10:00:00,view\n"
+    ev2 = load_events(write(tmp_path, "e2.csv", text2))
+    assert ev2.to_pandas()["customer_id"].tolist() == ["u1"]
+    assert any("read as 'customer_id'" in n for n in ev2.accounting.notes)
+
+
+def test_parquet_is_read_with_its_types(tmp_path):
+    df = pd.DataFrame({"customer_id": [1, 2], "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"]),
+                       "event": ["a", "b"], "value": [1.5, None]})
+    df.to_parquet(tmp_path / "events.parquet")
+    ev = load_events(tmp_path / "events.parquet")
+    out = ev.to_pandas()
+    assert out["customer_id"].tolist() == ["1", "2"]      # ids are strings
+    assert out["value"].iloc[0] == 1.5
+    check_identity(ev)
+
+
+def test_timezone_aware_frame_is_converted():
+    df = pd.DataFrame({"customer_id": ["a"], "event": ["x"],
+                       "timestamp": pd.to_datetime(["2024-03-01 12:00"]).tz_localize("Europe/Berlin")})
+    assert load_events(df).to_pandas()["timestamp"].iloc[0] == datetime(2024, 3, 1, 11)
+
+
+def test_excel_rows_are_spreadsheet_lines(tmp_path):
+    df = pd.DataFrame({"customer_id": ["a", "b", "c"], "timestamp": ["2024-01-01", "nope", "2024-01-03"],
+                       "event": ["x", "y", "z"]})
+    df.to_excel(tmp_path / "events.xlsx", index=False)
+    ev = load_events(tmp_path / "events.xlsx")
+    r = ev.accounting.reasons.iloc[0]
+    assert r["reason"] == "unparseable timestamp" and list(r["lines"]) == [3]
+    check_identity(ev)
+
+
+def test_customer_attributes_get_inferred_types(tmp_path):
+    text = "customer_id,age,vip,region,signup\na,31,true,north,2024-01-02\nb,45,false,,2023-05-06\n"
+    cu = load_customers(write(tmp_path, "c.csv", text)).to_pandas()
+    assert str(cu["age"].dtype) == "int64" and cu["vip"].tolist() == [True, False]
+    assert pd.api.types.is_datetime64_any_dtype(cu["signup"])
+    assert cu["region"].isna().tolist() == [False, True]
+
+
+def test_pyarrow_table_input():
+    import pyarrow as pa
+
+    tbl = pa.table({"customer_id": ["a"], "timestamp": ["2024-01-01"], "event": ["x"]})
+    assert load_events(tbl).accounting.rows_used == 1
+
+
+def test_header_only_file_gives_an_empty_table(tmp_path):
+    ev = load_events(write(tmp_path, "e.csv", "customer_id,timestamp,event\n"))
+    assert ev.accounting.rows_read == 0 and len(ev.to_pandas()) == 0
+
+
+def test_other_kinds_load(tmp_path):
+    fb = load_feedback(pd.DataFrame({"feedback_id": ["f1", "f1"], "customer_id": ["a", "b"],
+                                     "timestamp": ["2024-01-01"] * 2, "text": ["ok", "bad"]}))
+    assert fb.accounting.rows_rejected == 1
+    od = load_orders(pd.DataFrame({"order_id": ["o1"], "customer_id": ["a"], "timestamp": ["2024-01-01"],
+                                   "amount": ["12.5"]}))
+    assert od.to_pandas()["amount"].iloc[0] == 12.5
+    tk = load_tickets(pd.DataFrame({"ticket_id": ["t1"], "customer_id": ["a"], "timestamp": ["2024-01-01"],
+                                    "closed_timestamp": ["2024-01-03"]}))
+    assert tk.to_pandas()["closed_timestamp"].iloc[0] == datetime(2024, 1, 3)
+
+
+def test_custom_scale_accepts_csat_on_seven_points():
+    df = pd.DataFrame({"customer_id": ["a"], "timestamp": ["2024-01-01"], "metric": ["csat"],
+                       "score": [7]})
+    assert load_surveys(df).accounting.rows_rejected == 1
+    assert load_surveys(df, scales={"csat": (1, 7)}).accounting.rows_rejected == 0
+
+
+def test_load_world_finds_files_and_sums_accounting(tmp_path):
+    write(tmp_path, "events.csv", EVENTS + "\nc3,bad,view\n")
+    write(tmp_path, "customers.csv", "customer_id,age\nc1,30\nc2,40\n")
+    world = load_world(tmp_path)
+    assert set(world.tables) == {"events", "customers"}
+    acc = world.accounting.set_index("kind")
+    assert acc.loc["events", "rows_rejected"] == 1 and acc.loc["customers", "rows_used"] == 2
+    assert world.events is world.tables["events"]
+
+
+# ---------------------------------------------------------------- malformed inputs (≥ 20 kinds)
+
+def reasons(loaded):
+    return {r.reason: r for r in loaded.accounting.reasons.itertuples(index=False)}
+
+
+def test_bad_01_missing_column_suggests_closest(tmp_path):
+    with pytest.raises(DataError) as err:
+        load_events(write(tmp_path, "e.csv", "customer_id,timestmp,event\na,2024-01-01,x\n"))
+    p = err.value.problems[0]
+    assert p.column == "timestamp" and "timestmp" in p.fix and p.source == "e.csv"
+
+
+def test_bad_02_misnamed_column_found_by_its_meaning(tmp_path):
+    with pytest.raises(DataError) as err:
+        load_events(write(tmp_path, "e.csv", "customer_id,event_time,event\na,2024-01-01,x\n"))
+    assert "event_time" in err.value.problems[0].fix
+
+
+def test_bad_03_mapping_to_absent_column(tmp_path):
+    with pytest.raises(DataError) as err:
+        load_events(write(tmp_path, "e.csv", EVENTS), columns={"timestamp": "tmestamp"})
+    assert "'timestamp'" in err.value.problems[0].fix
+
+
+def test_bad_04_unparseable_timestamps_with_lines(tmp_path):
+    text = EVENTS + "\nc3,yesterday,view\nc4,2024-13-45,view\n"
+    ev = load_events(write(tmp_path, "e.csv", text))
+    r = reasons(ev)["unparseable timestamp"]
+    assert r.n == 2 and list(r.lines) == [5, 6] and list(r.examples) == ["yesterday", "2024-13-45"]
+    assert "time_format" in r.fix
+    check_identity(ev)
+
+
+def test_bad_05_wrong_time_format(tmp_path):
+    ev = load_events(write(tmp_path, "e.csv", EVENTS), time_format="%d/%m/%Y")
+    assert reasons(ev)["unparseable timestamp"].n == 3 and ev.accounting.rows_used == 0
+
+
+def test_bad_06_invalid_time_format_is_a_parameter_error(tmp_path):
+    with pytest.raises(ParameterError, match="time_format"):
+        load_events(write(tmp_path, "e.csv", EVENTS), time_format="%Q")
+
+
+def test_bad_07_unknown_time_zone_suggests(tmp_path):
+    with pytest.raises(ParameterError) as err:
+        load_events(write(tmp_path, "e.csv", EVENTS), tz="Europe/Berlim")
+    assert "Europe/Berlin" in str(err.value)
+
+
+def test_bad_08_missing_ids(tmp_path):
+    ev = load_events(write(tmp_path, "e.csv", EVENTS + "\n,2024-01-01,view\n  ,2024-01-01,view\n"))
+    r = reasons(ev)["missing customer_id"]
+    assert r.n == 2 and list(r.lines) == [5, 6]
+
+
+def test_bad_09_csat_of_seven():
+    df = pd.DataFrame({"customer_id": list("abc"), "timestamp": ["2024-01-01"] * 3,
+                       "metric": ["csat"] * 3, "score": [5, 7, 0]})
+    r = reasons(load_surveys(df))["csat score outside 1–5"]
+    assert r.n == 2 and list(r.lines) == [2, 3] and list(r.examples) == ["7.0", "0.0"]
+
+
+def test_bad_10_nps_out_of_range():
+    df = pd.DataFrame({"customer_id": list("ab"), "timestamp": ["2024-01-01"] * 2,
+                       "metric": ["NPS", "nps"], "score": [11, 10]})
+    sv = load_surveys(df)
+    assert reasons(sv)["nps score outside 0–10"].n == 1 and sv.accounting.rows_used == 1
+
+
+def test_bad_11_unknown_metric():
+    df = pd.DataFrame({"customer_id": ["a"], "timestamp": ["2024-01-01"], "metric": ["happiness"],
+                       "score": [3]})
+    r = reasons(load_surveys(df))["unknown metric"]
+    assert list(r.examples) == ["happiness"] and "scales=" in r.fix
+
+
+def test_bad_12_non_numeric_score(tmp_path):
+    text = "customer_id,timestamp,metric,score\na,2024-01-01,csat,five\nb,2024-01-01,csat,4\n"
+    sv = load_surveys(write(tmp_path, "s.csv", text))
+    r = reasons(sv)["unparseable score"]
+    assert r.n == 1 and list(r.lines) == [2]
+
+
+def test_bad_13_duplicate_customer_ids_keep_first(tmp_path):
+    text = "customer_id,age\na,30\nb,40\na,31\n"
+    cu = load_customers(write(tmp_path, "c.csv", text))
+    r = reasons(cu)["duplicate customer_id"]
+    assert list(r.lines) == [4] and cu.to_pandas()["age"].tolist() == [30, 40]
+
+
+def test_bad_14_duplicate_order_ids():
+    od = load_orders(pd.DataFrame({"order_id": ["o1", "o1", "o2"], "customer_id": list("abc"),
+                                   "timestamp": ["2024-01-01"] * 3, "amount": [1, 2, 3]}))
+    assert reasons(od)["duplicate order_id"].n == 1
+
+
+def test_bad_15_latin1_file_without_encoding(tmp_path):
+    path = write(tmp_path, "e.csv", "customer_id,timestamp,event\nc1,2024-01-01,caf\u00e9\n", "latin-1")
+    with pytest.raises(DataError) as err:
+        load_events(path)
+    assert "encoding=" in err.value.problems[0].fix and err.value.problems[0].line == 2
+    assert load_events(path, encoding="latin-1").to_pandas()["event"].iloc[0] == "caf\u00e9"
+
+
+def test_bad_16_windows_codepage_is_transcoded(tmp_path):
+    path = write(tmp_path, "e.csv", "customer_id,timestamp,event\nc1,2024-01-01,\u20ac-offer\n", "cp1252")
+    assert load_events(path, encoding="cp1252").to_pandas()["event"].iloc[0] == "\u20ac-offer"
+
+
+def test_bad_17_unknown_encoding_name(tmp_path):
+    with pytest.raises(ParameterError, match="encoding"):
+        load_events(write(tmp_path, "e.csv", EVENTS), encoding="klingon-8")
+
+
+def test_bad_18_malformed_lines_are_counted_and_later_lines_stay_right(tmp_path):
+    text = EVENTS + "\nc3,2024-01-01,view,EXTRA\nc4,bad,view\n"
+    ev = load_events(write(tmp_path, "e.csv", text))
+    rs = reasons(ev)
+    assert list(rs["malformed line (too many columns)"].lines) == [5]
+    assert list(rs["unparseable timestamp"].lines) == [6]
+    assert ev.accounting.rows_read == 5
+    check_identity(ev)
+
+
+def test_bad_19_empty_file(tmp_path):
+    with pytest.raises(DataError, match="empty"):
+        load_events(write(tmp_path, "e.csv", ""))
+
+
+def test_bad_20_file_not_found_suggests(tmp_path):
+    write(tmp_path, "events.csv", EVENTS)
+    with pytest.raises(DataError) as err:
+        load_events(tmp_path / "event.csv")
+    assert "events.csv" in err.value.problems[0].fix
+
+
+def test_bad_21_unsupported_file_type(tmp_path):
+    with pytest.raises(ParameterError, match="csv"):
+        load_events(write(tmp_path, "e.json", "{}"))
+
+
+def test_bad_22_implausible_timestamp(tmp_path):
+    ev = load_events(write(tmp_path, "e.csv", EVENTS + "\nc9,1800-01-01,view\n"))
+    assert reasons(ev)["implausible timestamp (before 1900 or after 2100)"].n == 1
+
+
+def test_bad_23_decimal_comma_amount():
+    od = load_orders(pd.DataFrame({"order_id": ["o1", "o2"], "customer_id": ["a", "b"],
+                                   "timestamp": ["2024-01-01"] * 2, "amount": ["12,50", "3.5"]}))
+    r = reasons(od)["unparseable amount"]
+    assert list(r.examples) == ["12,50"] and "decimal" in r.fix
+
+
+def test_bad_24_wrong_excel_sheet(tmp_path):
+    pd.DataFrame({"customer_id": ["a"]}).to_excel(tmp_path / "c.xlsx", index=False)
+    with pytest.raises(DataError, match="sheet"):
+        load_customers(tmp_path / "c.xlsx", sheet="Customers")
+
+
+def test_bad_25_on_error_raise_lists_every_reason(tmp_path):
+    text = EVENTS + "\n,2024-01-01,view\nc3,never,view\n"
+    with pytest.raises(DataError) as err:
+        load_events(write(tmp_path, "e.csv", text), on_error="raise")
+    msg = str(err.value)
+    assert "missing customer_id" in msg and "unparseable timestamp" in msg and "line 6" in msg
+    assert pickle.loads(pickle.dumps(err.value)).problems == err.value.problems
+
+
+def test_bad_26_bad_parameters():
+    df = pd.DataFrame({"customer_id": ["a"]})
+    with pytest.raises(ParameterError, match="kind"):
+        load_table(df, "event")
+    with pytest.raises(ParameterError, match="on_error"):
+        load_customers(df, on_error="ignore")
+    with pytest.raises(ParameterError, match="columns"):
+        load_customers(df, columns=["customer_id"])
+    with pytest.raises(ParameterError, match="src"):
+        load_customers({"customer_id": ["a"]})
+
+
+def test_bad_27_missing_data_folder(tmp_path):
+    with pytest.raises(DataError, match="not found"):
+        load_world(tmp_path / "nope")
+    with pytest.raises(DataError, match="no table files"):
+        load_world(tmp_path)
+
+
+def test_accounting_text_names_lines_and_fix(tmp_path):
+    ev = load_events(write(tmp_path, "events.csv", EVENTS + "\nc3,yesterday,view\n"))
+    text = str(ev.accounting)
+    assert "4 rows read = 3 used + 1 rejected" in text
+    assert "lines 5" in text and "Fix:" in text
+    assert ev.accounting.problems()[0].line == 5
