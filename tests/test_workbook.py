@@ -1,0 +1,304 @@
+"""Excel workbook of the map: round trip, edits reported as changes, located problems."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from jmtools.errors import JourneyError
+from jmtools.journey import Claim, Journey
+from jmtools.workbook import (MAP_ROWS, SHEETS, diff_journeys, format_claim, parse_claims,
+                              read_workbook, write_workbook)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+JOURNEY = """
+jmtools: 1
+name: Running shoes online
+owner: CX team
+version: "3"
+updated: 2026-11-01
+description: The online journey of a running-shoe buyer.
+tags: [retail, shoes]
+personas:
+  - name: Budget Ben
+    rule: "age < 30 and price_sensitivity >= 0.6"
+    backstory: Student, runs twice a week.
+    goals: [Pay little, {text: Shoes that last, evidence: reported, source: interviews}]
+    demographics: {age: "22-29", income: 1800}
+    quote: "I just want a good deal."
+    evidence: measured
+  - name: Marathon Maya
+    rule: "age >= 30"
+    cluster: 2
+stages:
+  - name: Awareness
+    goal: Find shoes that suit my running
+    owner: Marketing
+    emotion: 1
+    actions:
+      - Sees an ad
+      - {text: Asks a friend, evidence: reported, source: interviews 2026-10,
+         personas: [Budget Ben]}
+    thoughts: ["Which shoe [model] is right?"]
+  - name: Consideration
+    description: Product pages and reviews
+    emotion: {Budget Ben: -1, Marathon Maya: 0.5}
+    feelings: [{text: Unsure, evidence: measured}]
+    backstage: [Review moderation]
+  - name: Decision
+    emotion: -1.5
+    actions: [Adds to cart]
+    support: [Pricing engine]
+touchpoints:
+  - {name: Social ads, stage: Awareness, channel: digital, events: [ad_click, "ad_view_.*"]}
+  - {name: Friend, stage: Awareness, channel: interpersonal, direct: false, evidence: reported}
+  - {name: Checkout, stage: Decision, channel: digital, moment_of_truth: true,
+     owner: Checkout squad, description: Three-step checkout}
+pain_points:
+  - {id: no-size-chart, title: Size chart missing, stage: Consideration, severity: 4,
+     evidence: measured, source: events}
+  - {id: hidden-fees, title: Shipping fee appears only at payment, stage: Decision,
+     touchpoint: Checkout, personas: [Budget Ben], severity: 5, evidence: reported}
+opportunities:
+  - {id: fees-early, title: Show delivery cost early, pain_points: [hidden-fees],
+     owner: Checkout squad, status: planned, target_date: 2027-03-31,
+     scores: {impact: 3, effort: 2, reach: 1200, confidence: 0.8, custom_value: 7.5}}
+  - {id: loyalty, title: Loyalty programme, description: Points for reviews}
+"""
+
+
+@pytest.fixture
+def journey() -> Journey:
+    return Journey.from_yaml(JOURNEY)
+
+
+@pytest.fixture
+def book(journey, tmp_path) -> Path:
+    return write_workbook(journey, tmp_path / "map.xlsx")
+
+
+def _map_cell(ws, stage: str, row_key: str):
+    col = [c.value for c in ws[1]].index(stage) + 1
+    row = [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)].index(MAP_ROWS[row_key]) + 1
+    return ws.cell(row, col)
+
+
+def _row_of(ws, col_name: str, value):
+    col = [c.value for c in ws[1]].index(col_name) + 1
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(r, col).value == value:
+            return r
+    raise KeyError(value)
+
+
+def _set(ws, key_col: str, key, col_name: str, value):
+    col = [c.value for c in ws[1]].index(col_name) + 1
+    ws.cell(_row_of(ws, key_col, key), col).value = value
+
+
+# ---------------------------------------------------------------------- round trip
+def test_sheets_and_layout(book, journey):
+    wb = load_workbook(book)
+    assert wb.sheetnames[:len(SHEETS)] == list(SHEETS)
+    ws = wb["Map"]
+    assert [c.value for c in ws[1]][1:] == journey.stage_names
+    assert [ws.cell(r, 1).value for r in range(2, 2 + len(MAP_ROWS))] == list(MAP_ROWS.values())
+    assert _map_cell(ws, "Awareness", "actions").value == (
+        "Sees an ad\nAsks a friend [reported | source: interviews 2026-10 | personas: Budget Ben]")
+    assert _map_cell(ws, "Consideration", "emotion").value == "Budget Ben: -1\nMarathon Maya: 0.5"
+    assert _map_cell(ws, "Decision", "emotion").value == -1.5
+    assert [c.value for c in wb["Pain points"]["A"]][1:] == ["no-size-chart", "hidden-fees"]
+    assert wb["Opportunities"]["F2"].value == dt.datetime(2027, 3, 31)
+
+
+def test_round_trip_preserves_the_map(book, journey):
+    result = read_workbook(book)
+    assert result.journey == journey
+    assert result.journey.model_dump() == journey.model_dump()
+    assert result.changes == [] and result.warnings == []
+    assert str(result).startswith("no changes compared with the journey as exported")
+
+
+def _shipped_journeys():
+    paths = sorted((ROOT / "templates" / "journeys").glob("*.yaml"))
+    paths += sorted(p for p in (ROOT / "data").glob("*/journey.yaml"))
+    return paths
+
+
+@pytest.mark.parametrize("path", _shipped_journeys(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_round_trip_of_every_template_and_sample(path, tmp_path):
+    original = Journey.load(path)
+    out = write_workbook(original, tmp_path / "map.xlsx")
+    result = read_workbook(out, journey_path=path)
+    assert result.journey == original
+    assert result.changes == [] and result.warnings == []
+
+
+def test_saved_yaml_loads_back_equal(book, journey, tmp_path):
+    result = read_workbook(book)
+    target = tmp_path / "journey.yaml"
+    result.journey.save(target)
+    assert Journey.load(target) == journey
+
+
+# --------------------------------------------------------------------------- edits
+def test_workshop_edits_are_reported(book, journey):
+    wb = load_workbook(book)
+    ws = wb["Map"]
+    _map_cell(ws, "Awareness", "actions").value = (
+        "Sees an ad [measured | source: ad platform]\n"      # evidence upgraded
+        "• Searches for reviews\n")                          # friend removed, one added
+    _map_cell(ws, "Decision", "emotion").value = "-2"
+    new_col = ws.max_column + 1
+    ws.cell(1, new_col, "Post-purchase")
+    ws.cell([ws.cell(r, 1).value for r in range(1, 20)].index(MAP_ROWS["goal"]) + 1, new_col,
+            "Run in them")
+    _set(wb["Pain points"], "id", "hidden-fees", "severity", 3)
+    pains = wb["Pain points"]
+    pains.append(["slow-shipping", "Slow shipping", "Post-purchase", None, None, 2])
+    _set(wb["Opportunities"], "id", "fees-early", "status", "in progress")
+    wb.save(book)
+
+    result = read_workbook(book)
+    got = {(c["section"], c["item"], c["field"], c["change"], str(c["old"]), str(c["new"]))
+           for c in result.changes}
+    assert got == {
+        ("stage", "Post-purchase", "", "added", "None", "Post-purchase"),
+        ("stage", "Awareness", "actions", "removed",
+         "Asks a friend [reported | source: interviews 2026-10 | personas: Budget Ben]", "None"),
+        ("stage", "Awareness", "actions", "added", "None", "Searches for reviews"),
+        ("stage", "Awareness", "actions", "changed", "Sees an ad",
+         "Sees an ad [measured | source: ad platform]"),
+        ("stage", "Decision", "emotion", "changed", "-1.5", "-2.0"),
+        ("pain point", "hidden-fees", "severity", "changed", "5", "3"),
+        ("pain point", "slow-shipping", "", "added", "None", "Slow shipping"),
+        ("opportunity", "fees-early", "status", "changed", "planned", "in progress"),
+    }
+    assert result.journey.stage_names == journey.stage_names + ["Post-purchase"]
+    assert result.journey.stage("Awareness").actions[0].evidence == "measured"
+    report = str(result)
+    assert report.startswith("8 changes compared with")
+    assert "pain point 'hidden-fees' · severity: 5 → 3" in report
+    frame = result.to_frame()
+    assert list(frame.columns) == ["section", "item", "field", "change", "old", "new"]
+    assert len(frame) == 8
+
+
+def test_reordered_stage_columns_are_a_move(book, journey):
+    wb = load_workbook(book)
+    ws = wb["Map"]
+    b = [ws.cell(r, 2).value for r in range(1, ws.max_row + 1)]
+    c = [ws.cell(r, 3).value for r in range(1, ws.max_row + 1)]
+    for r in range(1, ws.max_row + 1):
+        ws.cell(r, 2).value, ws.cell(r, 3).value = c[r - 1], b[r - 1]
+    wb.save(book)
+    result = read_workbook(book)
+    assert result.journey.stage_names == ["Consideration", "Awareness", "Decision"]
+    assert [(c["section"], c["change"]) for c in result.changes] == [("stage", "moved")]
+
+
+def test_compared_with_a_given_base(book, journey, tmp_path):
+    older = journey.model_copy(deep=True)
+    older.opportunities = older.opportunities[:1]
+    base = tmp_path / "journey.yaml"
+    older.save(base)
+    result = read_workbook(book, base=base)
+    assert result.compared_with == str(base)
+    assert [(c["item"], c["change"]) for c in result.changes] == [("loyalty", "added")]
+
+
+def test_diff_oracle_on_claims(journey):
+    other = journey.model_copy(deep=True)
+    other.stages[1].feelings = []
+    other.stages[2].actions = [*other.stages[2].actions, Claim(text="Pays")]
+    changes = diff_journeys(journey, other)
+    assert changes == [
+        {"section": "stage", "item": "Consideration", "field": "feelings", "change": "removed",
+         "old": "Unsure [measured]", "new": None},
+        {"section": "stage", "item": "Decision", "field": "actions", "change": "added",
+         "old": None, "new": "Pays"}]
+
+
+# ----------------------------------------------------------------- claim syntax
+def test_claim_lines_round_trip():
+    claims = [{"text": "Sees an ad"},
+              {"text": "Asks [a friend]", "evidence": "assumed"},
+              {"text": "Pays", "evidence": "measured", "source": "orders",
+               "personas": ["A", "B"]}]
+    text = "\n".join(format_claim(c) for c in claims)
+    assert text == "Sees an ad\nAsks [a friend] [assumed]\nPays [measured | source: orders | personas: A, B]"
+    parsed = parse_claims(text)
+    assert parsed == [{"text": "Sees an ad"}, {"text": "Asks [a friend]", "evidence": "assumed"},
+                      {"text": "Pays", "evidence": "measured", "source": "orders",
+                       "personas": ["A", "B"]}]
+
+
+def test_misspelt_tag_is_kept_as_text_with_a_warning(book):
+    wb = load_workbook(book)
+    _map_cell(wb["Map"], "Decision", "actions").value = "Adds to cart [reportd]"
+    wb.save(book)
+    result = read_workbook(book)
+    assert result.journey.stage("Decision").actions[0].text == "Adds to cart [reportd]"
+    assert len(result.warnings) == 1
+    assert "Map!D" in result.warnings[0] and "did you mean [reported]" in result.warnings[0]
+
+
+# --------------------------------------------------------------------- problems
+def test_bad_cells_are_located(book):
+    wb = load_workbook(book)
+    _map_cell(wb["Map"], "Awareness", "emotion").value = "very happy"
+    _map_cell(wb["Map"], "Decision", "actions").value = "Pays [measured | sorce: x]"
+    _set(wb["Pain points"], "id", "no-size-chart", "severity", "high")
+    _set(wb["Opportunities"], "id", "loyalty", "target_date", "next spring")
+    wb.save(book)
+    with pytest.raises(JourneyError) as err:
+        read_workbook(book)
+    where = {p.column for p in err.value.problems}
+    assert {"Map!B5", "Map!D6 line 1", "Pain points!F2", "Opportunities!F3"} <= where
+    text = str(err.value)
+    assert "expected a number from -2 to 2 — got 'very happy'" in text
+    assert "unknown tag(s) 'sorce: x'" in text
+    assert "Fix:" in text
+
+
+def test_schema_and_reference_problems_name_the_cell(book):
+    wb = load_workbook(book)
+    _set(wb["Touchpoints"], "name", "Friend", "channel", "word of mouth")
+    wb.save(book)
+    with pytest.raises(JourneyError) as err:
+        read_workbook(book)
+    assert [p.column for p in err.value.problems] == ["Touchpoints!C3"]
+    wb = load_workbook(book)
+    _set(wb["Touchpoints"], "name", "Friend", "channel", "interpersonal")
+    _set(wb["Pain points"], "id", "hidden-fees", "stage", "Decisoin")
+    wb.save(book)
+    with pytest.raises(JourneyError) as err:
+        read_workbook(book)
+    problems = err.value.problems
+    assert problems[0].column == "Pain points!C3"
+    assert "did you mean 'Decision'" in str(err.value)
+
+
+def test_not_a_workbook(tmp_path):
+    bad = tmp_path / "map.xlsx"
+    bad.write_text("not excel")
+    with pytest.raises(Exception, match="not an Excel workbook"):
+        read_workbook(bad)
+    with pytest.raises(Exception, match="workbook not found"):
+        read_workbook(tmp_path / "missing.xlsx")
+
+
+def test_unknown_rows_and_columns_warn(book):
+    wb = load_workbook(book)
+    ws = wb["Map"]
+    ws.cell(ws.max_row + 2, 1, "Thoughs (thinks)")
+    wb["Pain points"].cell(1, 20, "severty")
+    wb.save(book)
+    result = read_workbook(book)
+    assert any("did you mean 'Thoughts (thinks)'" in w for w in result.warnings)
+    assert any("column 'severty'" in w and "did you mean 'severity'" in w
+               for w in result.warnings)
