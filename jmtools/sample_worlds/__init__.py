@@ -1,0 +1,138 @@
+"""Sample worlds: seeded, deterministic synthetic customers with planted truths.
+
+Two worlds follow the reference journeys of the kit:
+
+- ``"ecommerce"`` — running shoes online: Awareness → Consideration → Decision → Post-purchase.
+- ``"b2b"`` — a B2B service provider: Initial inquiry → Qualification → Proposal review →
+  Contract signing → Onboarding and delivery.
+
+:func:`generate_world` writes the canonical tables (``customers``, ``events``, ``surveys``,
+``feedback``, ``orders``, ``tickets``; see ``docs/contracts.md``), the true persona of every
+customer (``customer_personas``; it is *not* a column of ``customers``, so clustering has to
+rediscover it), the journey file the data belongs to (``journey.yaml``), a ``README.md`` and
+``truths.json``: the facts planted in the data (persona rules and sizes, a checkout step where
+one persona drops off, slow stages, emotional lows and highs, feedback themes with their key
+words, personal data planted in free text, unmatched events), so tests can assert that the
+analyses find them.
+
+Customers are simulated in chunks of ``chunk_customers`` (numpy, vectorised per journey step),
+each chunk from its own seed ``SeedSequence([seed, world, chunk])``, and streamed to the output
+files, so memory stays bounded at 10M+ events. The same seed, size and chunk size give
+byte-identical files.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from jmtools.errors import ParameterError
+
+__all__ = ["WORLDS", "DEFAULT_CUSTOMERS", "DEFAULT_CHUNK_CUSTOMERS", "generate_world",
+           "template_path"]
+
+#: Names of the sample worlds.
+WORLDS = ("ecommerce", "b2b")
+
+#: Size of the committed samples in ``data/<world>/`` (customers or accounts).
+DEFAULT_CUSTOMERS = {"ecommerce": 4000, "b2b": 600}
+
+#: Customers simulated per chunk (and written per Parquet row group). Part of the seed:
+#: another chunk size gives other (equally valid) data.
+DEFAULT_CHUNK_CUSTOMERS = 25_000
+
+_FORMATS = ("sample", "parquet")
+
+
+def _world(name: str):
+    if name == "ecommerce":
+        from jmtools.sample_worlds import ecommerce as module
+    elif name == "b2b":
+        from jmtools.sample_worlds import b2b as module
+    else:
+        raise ParameterError("world", name, expected=list(WORLDS))
+    return module.WORLD
+
+
+def template_path(world: str) -> Path:
+    """Path of the journey template a world follows (``templates/journeys/*.yaml``).
+
+    Examples
+    --------
+    >>> template_path("b2b").name
+    'b2b_service.yaml'
+    """
+    name = _world(world).template
+    here = Path(__file__).resolve()
+    candidates = [here.parents[2] / "templates" / "journeys" / name,
+                  here.parents[1] / "templates" / "journeys" / name]
+    for path in candidates:
+        if path.exists():
+            return path
+    raise FileNotFoundError(f"journey template {name} not found (looked in "
+                            f"{', '.join(str(c.parent) for c in candidates)})")
+
+
+def generate_world(world: str, out_dir, *, customers: int | None = None, seed: int = 7,
+                   fmt: str = "sample", chunk_customers: int = DEFAULT_CHUNK_CUSTOMERS) -> dict:
+    """Simulate a sample world and write its tables, planted truths and journey file.
+
+    Parameters
+    ----------
+    world : {"ecommerce", "b2b"}
+        Which world (see :data:`WORLDS`).
+    out_dir : str or Path
+        Directory to write to (created if needed; files of the same names are replaced).
+    customers : int, optional
+        Number of customers (accounts in ``b2b``); default :data:`DEFAULT_CUSTOMERS`.
+        E-commerce makes about 18 events per customer, B2B about 40 per account.
+    seed : int, default 7
+        Seed; the same seed, size and chunk size give byte-identical files.
+    fmt : {"sample", "parquet"}, default "sample"
+        ``"sample"`` writes events as Parquet and every other table as CSV (for spreadsheets);
+        ``"parquet"`` writes every table as Parquet (for large worlds).
+    chunk_customers : int, default 25000
+        Customers simulated per chunk; bounds memory, and is one Parquet row group per chunk.
+
+    Returns
+    -------
+    dict
+        ``world``, ``seed``, ``customers``, ``fmt``, ``chunks``, ``rows`` (table → row count),
+        ``paths`` (table → file path, plus ``truths``, ``journey``, ``readme``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = tempfile.mkdtemp()
+    >>> summary = generate_world("b2b", out, customers=40, seed=1)
+    >>> sorted(summary["rows"])
+    ['customer_personas', 'customers', 'events', 'feedback', 'orders', 'surveys', 'tickets']
+    >>> summary["rows"]["customers"]
+    40
+    """
+    spec = _world(world)
+    customers = spec.default_customers if customers is None else customers
+    _check_int("customers", customers, 1)
+    _check_int("chunk_customers", chunk_customers, 1)
+    _check_int("seed", seed, 0)
+    if fmt not in _FORMATS:
+        raise ParameterError("fmt", fmt, expected=list(_FORMATS))
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    from jmtools.sample_worlds._writer import write_world
+    summary = write_world(spec, out, customers=customers, seed=seed, fmt=fmt,
+                          chunk_customers=chunk_customers)
+    journey = out / "journey.yaml"
+    shutil.copyfile(template_path(world), journey)
+    summary["paths"]["journey"] = str(journey)
+    truths = json.loads(Path(summary["paths"]["truths"]).read_text())
+    readme = out / "README.md"
+    readme.write_text(spec.readme(truths, fmt=fmt), encoding="utf-8")
+    summary["paths"]["readme"] = str(readme)
+    return summary
+
+
+def _check_int(name: str, value, low: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ParameterError(name, value, expected=f"an integer >= {low}")

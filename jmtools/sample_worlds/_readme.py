@@ -1,0 +1,287 @@
+"""README.md written beside each generated world: tables, columns, planted truths, how to regenerate."""
+
+from __future__ import annotations
+
+__all__ = ["ecommerce_readme", "b2b_readme"]
+
+_COMMON_TABLES = {
+    "events": [
+        ("customer_id", "string", "who (→ customers.customer_id)"),
+        ("timestamp", "timestamp (naive UTC)", "when; a customer's events are strictly ordered"),
+        ("event", "string", "what happened; matched to a touchpoint by the `events:` patterns "
+                            "of journey.yaml"),
+        ("session_id", "string", "`<customer_id>-S<nnn>`; a new session after 30 min without "
+                                 "events"),
+        ("channel", "string", "where it happened ({channels})"),
+        ("value", "float", "{value}; empty otherwise"),
+    ],
+    "surveys": [
+        ("survey_id", "string", "one row per answer"),
+        ("customer_id", "string", "who answered"),
+        ("timestamp", "timestamp", "when"),
+        ("touchpoint", "string", "the touchpoint the question was about (journey.yaml name)"),
+        ("stage", "string", "its stage"),
+        ("metric", "string", "`csat` (1–5, higher is better), `nps` (0–10), `ces` (1–7, "
+                             "higher = more effort)"),
+        ("score", "integer", "the answer"),
+    ],
+    "feedback": [
+        ("feedback_id", "string", "one row per comment"),
+        ("customer_id", "string", "who wrote it"),
+        ("timestamp", "timestamp", "when"),
+        ("text", "string", "free text in English; tone follows the experience, a few comments "
+                           "hold (fictional) e-mail addresses, phone or card numbers"),
+        ("touchpoint", "string", "what it is about"),
+        ("stage", "string", "its stage"),
+        ("source", "string", "{sources}"),
+        ("rating", "integer", "the score given with it (CSAT or stars, 1–5), empty when none"),
+    ],
+    "orders": [
+        ("order_id", "string", "one row per {order}"),
+        ("customer_id", "string", "who"),
+        ("timestamp", "timestamp", "when"),
+        ("amount", "float", "{amount}"),
+        ("items", "integer", "{items}"),
+        ("status", "string", "{status}"),
+        ("currency", "string", "EUR"),
+    ],
+    "tickets": [
+        ("ticket_id", "string", "one row per support ticket"),
+        ("customer_id", "string", "who"),
+        ("timestamp", "timestamp", "opened"),
+        ("closed_timestamp", "timestamp", "closed"),
+        ("topic", "string", "{topics}"),
+        ("channel", "string", "how it was raised"),
+        ("touchpoint", "string", "journey.yaml touchpoint"),
+        ("stage", "string", "its stage"),
+        ("text", "string", "the customer's first message"),
+    ],
+    "customer_personas": [
+        ("customer_id", "string", "every customer"),
+        ("persona", "string", "the TRUE persona the simulation drew (a planted truth: not for "
+                              "analyses, for checking them)"),
+    ],
+}
+
+
+def _table_md(name: str, file: str, rows: int, columns, fill: dict) -> str:
+    lines = [f"### `{file}` — {rows:,} rows", "", "| column | type | meaning |", "|---|---|---|"]
+    for col, typ, meaning in columns:
+        lines.append(f"| `{col}` | {typ} | {meaning.format(**fill)} |")
+    return "\n".join(lines)
+
+
+def _tables_md(truths: dict, customers_cols, fill: dict) -> str:
+    tables = truths["tables"]
+    parts = [_table_md("customers", tables["customers"]["file"], tables["customers"]["rows"],
+                       customers_cols, fill)]
+    for name in ("events", "surveys", "feedback", "orders", "tickets", "customer_personas"):
+        parts.append(_table_md(name, tables[name]["file"], tables[name]["rows"],
+                               _COMMON_TABLES[name], fill))
+    return "\n\n".join(parts)
+
+
+def _formats(fmt: str) -> str:
+    if fmt == "parquet":
+        return "Every table is Parquet (`pandas.read_parquet(...)`)."
+    return ("Events are Parquet (`pandas.read_parquet(\"events.parquet\")`), the other tables "
+            "CSV with timestamps as `YYYY-MM-DD HH:MM:SS` (open them in a spreadsheet).")
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f} %"
+
+
+def _personas_md(truths: dict) -> str:
+    lines = ["| persona | customers | rule (in journey.yaml) | rule precision | rule recall |",
+             "|---|---|---|---|---|"]
+    for p in truths["personas"]["items"]:
+        lines.append(f"| {p['name']} | {p['n']:,} ({_pct(p['share'])}) | `{p['rule']}` | "
+                     f"{p['rule_precision']:.2f} | {p['rule_recall']:.2f} |")
+    return "\n".join(lines)
+
+
+def _emotion_md(truths: dict) -> str:
+    lines = ["| kind | stage / touchpoint | persona | metric | persona mean (n) | "
+             "everyone else (n) |", "|---|---|---|---|---|---|"]
+    for e in truths["emotion"]:
+        lines.append(f"| {e['kind']} | {e['stage']} / {e['touchpoint']} | {e['persona']} | "
+                     f"{e['metric']} | {e['persona_mean']:.2f} ({e['persona_n']}) | "
+                     f"{e['others_mean']:.2f} ({e['others_n']}) |")
+    return "\n".join(lines)
+
+
+def _themes_md(truths: dict) -> str:
+    lines = ["| theme | touchpoint | tone | key words | comments |", "|---|---|---|---|---|"]
+    for t in truths["themes"]:
+        lines.append(f"| {t['title']} (`{t['id']}`) | {t['touchpoint']} | {t['sentiment']} | "
+                     f"{', '.join(t['keywords'])} | {t['n_feedback']} |")
+    return "\n".join(lines)
+
+
+def _drop_md(truths: dict) -> str:
+    d = truths["funnel"]["drop_off"]
+    return (f"Between `{d['from_step']}` and `{d['to_step']}`, **{d['persona']}** loses "
+            f"{_pct(d['loss'])} (n = {d['n']}; designed {_pct(d['expected_loss'])}), everyone "
+            f"else {_pct(d['others_loss'])} (n = {d['others_n']}).")
+
+
+def _footer(world: str, truths: dict, fmt: str) -> str:
+    pii = truths["pii"]["feedback"]
+    return f"""
+## Personal data (for masking tests)
+
+{pii['email']['n']} comments contain an e-mail address, {pii['phone']['n']} a phone number and
+{pii['card']['n']} a card number (ids listed in `truths.json` → `pii`). All are fictional:
+{truths['pii']['note']}.
+
+## Unmatched events
+
+{truths['unmatched_events']['rows']} events named {', '.join(
+        '`' + e + '`' for e in truths['unmatched_events']['events'])} match no touchpoint of
+`journey.yaml`, on purpose: a report of unmatched events should list them.
+
+## How to regenerate
+
+These files are made by `jmtools.sample_worlds.generate_world` and are reproduced byte for byte
+(a test checks it):
+
+```python
+from jmtools.sample_worlds import generate_world
+generate_world("{world}", "data/{world}", customers={truths['customers']}, seed={truths['seed']})
+```
+
+or `jmtools sample-data --world {world} --customers {truths['customers']} --seed {truths['seed']}
+--out data/{world}`. Pass `fmt="parquet"` and a larger `customers` for big worlds (all tables as
+Parquet, streamed in chunks of {truths['chunk_customers']:,} customers); another seed gives
+another world with the same planted truths (observed values move a little, see `truths.json`).
+"""
+
+
+def ecommerce_readme(truths: dict, *, fmt: str) -> str:
+    fill = {"channels": "web, app, social, search, email, chat, courier",
+            "value": "cart price on `cart_add`, order amount on `order_placed`, refund on "
+                     "`refund_issued`",
+            "sources": "`survey_comment`, `review` (product review with stars), `email`",
+            "order": "order", "amount": "paid amount incl. a 4.95 delivery fee below 100 EUR",
+            "items": "pairs of shoes", "status": "`delivered` or `returned`",
+            "topics": "delivery status, sizing, product question, payment, return, other"}
+    customers = [
+        ("customer_id", "string", "`C0000001`…"),
+        ("signup_date", "date", "account created"),
+        ("age", "integer", "years"),
+        ("region", "string", "North, South, East, West"),
+        ("device", "string", "`mobile` (events on channel app) or `desktop` (web)"),
+        ("acquisition_channel", "string", "social, influencer, search, newsletter: how they "
+                                          "first arrived"),
+        ("price_sensitivity", "float", "0 (indifferent) … 1 (hunts bargains), from a "
+                                       "questionnaire"),
+        ("runs_per_week", "integer", "self-reported running frequency"),
+        ("loyalty_member", "boolean", "in the loyalty programme"),
+        ("newsletter_opt_in", "boolean", "receives the newsletter"),
+    ]
+    loops = truths["loops"][0]["by_persona"]
+    o = truths["orders"]
+    return f"""# Sample world: running shoes online (e-commerce)
+
+Synthetic, seeded data for the journey in `journey.yaml` (a copy of
+`templates/journeys/ecommerce.yaml`): Awareness → Consideration → Decision → Post-purchase, with
+{truths['customers']:,} customers, {truths['tables']['events']['rows']:,} events and
+{o['orders']:,} orders ({o['revenue']:,.0f} EUR). Nothing here is real. Generated by
+`jmtools.sample_worlds` (seed {truths['seed']}); every planted fact is in `truths.json`.
+
+## Tables
+
+Timestamps are naive UTC, ids are strings. {_formats(fmt)}
+
+{_tables_md(truths, customers, fill)}
+
+## Planted truths (numbers observed in these files)
+
+### Personas
+The true persona of each customer is in `customer_personas.csv`, not in `customers.csv`:
+clustering on behaviour and attributes should rediscover it. Attributes were drawn per persona
+so that each persona's rule selects it well:
+
+{_personas_md(truths)}
+
+### Funnel `{' → '.join(truths['funnel']['steps'])}`
+{_drop_md(truths)} A delivery fee of 4.95 EUR below 100 EUR appears only at payment.
+
+### Loops and detours
+New Runner Nina searches for the missing size chart: {_pct(loops['New Runner Nina']['share_with_loop'])}
+of them loop `product_view` ↔ `size_chart_search` (others {_pct(loops['Weekend Walter']['share_with_loop'])}
+or less). Customers also go back and forth between cart and product page (`cart_view` →
+`product_view` → `cart_view`), New Runner Nina most often.
+
+### Emotional highs and lows (survey means)
+{_emotion_md(truths)}
+
+### Feedback themes
+Each comment is about one theme and contains at least one of its key words:
+
+{_themes_md(truths)}
+{_footer('ecommerce', truths, fmt)}"""
+
+
+def b2b_readme(truths: dict, *, fmt: str) -> str:
+    fill = {"channels": "web, email, phone, video, portal, e-sign",
+            "value": "contract value on `contract_signed`",
+            "sources": "`survey_comment`, `email`, `call_notes`",
+            "order": "signed contract", "amount": "annual contract value",
+            "items": "services in the contract", "status": "`signed`",
+            "topics": "access, reporting, invoice, scope change, how to"}
+    customers = [
+        ("customer_id", "string", "`A00001`… (an account: one buying company)"),
+        ("first_contact_date", "date", "first contact"),
+        ("industry", "string", "sector"),
+        ("region", "string", "DACH, Nordics, UK&I, Benelux, Southern Europe"),
+        ("employees", "integer", "company size"),
+        ("annual_revenue_m", "float", "annual revenue in million EUR"),
+        ("decision_makers", "integer", "people who sign off a purchase"),
+        ("it_maturity", "integer", "1 (low) … 5 (high), sales' assessment"),
+        ("lead_source", "string", "website, whitepaper, webinar, referral, event"),
+    ]
+    slow = truths["slow_stages"]
+    slow_md = "\n".join(
+        f"- **{s['stage']}** is slow for **{s['persona']}**: {s['measure']}; median days " +
+        ", ".join(f"{k} {v['median_days']:.1f} (n = {v['n']})" for k, v in s["by_persona"].items())
+        for s in slow)
+    o = truths["orders"]
+    return f"""# Sample world: B2B service provider
+
+Synthetic, seeded data for the journey in `journey.yaml` (a copy of
+`templates/journeys/b2b_service.yaml`): Initial inquiry → Qualification → Proposal review →
+Contract signing → Onboarding and delivery, with {truths['customers']:,} accounts,
+{truths['tables']['events']['rows']:,} events and {o['orders']:,} signed contracts
+({o['revenue']:,.0f} EUR a year). Nothing here is real. Generated by `jmtools.sample_worlds`
+(seed {truths['seed']}); every planted fact is in `truths.json`.
+
+## Tables
+
+A "customer" is an account (a buying company). Timestamps are naive UTC, ids are strings.
+{_formats(fmt)}
+
+{_tables_md(truths, customers, fill)}
+
+## Planted truths (numbers observed in these files)
+
+### Personas
+The true persona of each account is in `customer_personas.csv`, not in `customers.csv`:
+
+{_personas_md(truths)}
+
+### Funnel `{' → '.join(truths['funnel']['steps'])}`
+{_drop_md(truths)} Small businesses find the pricing in the proposal unclear.
+
+### Slow stages
+{slow_md}
+
+### Emotional highs and lows (survey means)
+{_emotion_md(truths)}
+
+### Feedback themes
+Each comment is about one theme and contains at least one of its key words:
+
+{_themes_md(truths)}
+{_footer('b2b', truths, fmt)}"""
