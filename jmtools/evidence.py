@@ -222,8 +222,8 @@ def prepare(events, journey, *, customers=None, personas=None, materialize: bool
     assignment, coverage, names = None, None, []
     if customers is not None:
         assignment, names = _assign(customers, journey if personas is None else personas)
-        joined = joined.left_join(assignment.select("customer_id", "persona").rename(_cid="customer_id"),
-                                  joined.customer_id == ibis._._cid).drop("_cid")
+        a = assignment.select("customer_id", "persona").rename(_cid="customer_id")
+        joined = joined.left_join(a, joined.customer_id == a._cid).drop("_cid")
 
     prepared = _sort_once(joined)
     if materialize:

@@ -1,0 +1,275 @@
+"""Funnels, furthest stage, time between stages, transitions, paths, loops, detours vs plain-pandas oracles."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jmtools.errors import ParameterError
+from jmtools.evidence import map_events, prepare
+from jmtools.funnels import (detours, funnel, furthest_stage, loops, time_between_stages, top_paths,
+                             transitions)
+from jmtools.sources import load_events
+
+ROOT = Path(__file__).resolve().parents[1]
+
+JOURNEY = {
+    "stages": ["Awareness", "Consideration", "Decision", "Purchase"],
+    "touchpoints": [
+        {"name": "Ad", "stage": "Awareness", "events": ["ad_click"]},
+        {"name": "Product page", "stage": "Consideration", "events": ["product_.*"]},
+        {"name": "Reviews", "stage": "Consideration", "events": ["reviews"]},
+        {"name": "Cart", "stage": "Decision", "events": ["cart_add", "cart_view"]},
+        {"name": "Checkout", "stage": "Purchase", "events": ["checkout", "pay"]},
+    ],
+}
+EVENTS = ["ad_click", "product_view", "product_size", "reviews", "cart_add", "cart_view",
+          "checkout", "pay", "login", "newsletter"]
+PERSONAS = {"Young": "age < 30", "Older": "age >= 50"}
+
+
+def synthetic(seed=7, n_customers=300):
+    """Seeded random clickstream with timestamp ties and unmatched events."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for c in range(n_customers):
+        n = rng.integers(1, 14)
+        start = pd.Timestamp("2024-01-01") + pd.Timedelta(minutes=int(rng.integers(0, 10_000)))
+        # minutes between events are small integers, often 0: many ties
+        gaps = np.cumsum(rng.integers(0, 4, size=n))
+        # later events drift down the journey, so funnels are not empty
+        p = np.linspace(1, 3, len(EVENTS)) ** -1
+        for g in gaps:
+            rows.append((f"c{c:03d}", start + pd.Timedelta(minutes=int(g)),
+                         EVENTS[rng.choice(len(EVENTS), p=p / p.sum())]))
+    df = pd.DataFrame(rows, columns=["customer_id", "timestamp", "event"])
+    return df.sample(frac=1, random_state=seed).reset_index(drop=True)   # input order is shuffled
+
+
+def customers_for(events, seed=7):
+    rng = np.random.default_rng(seed)
+    ids = sorted(events["customer_id"].unique())
+    ages = rng.integers(18, 80, size=len(ids)).astype(float)
+    ages[::17] = np.nan
+    return pd.DataFrame({"customer_id": ids, "age": ages})
+
+
+# ---------------------------------------------------------------- oracles (plain pandas / python)
+
+def oracle_sorted(ev):
+    mapping = map_events(sorted(ev["event"].unique()), JOURNEY)
+    df = ev.assign(_row=np.arange(len(ev))).merge(mapping, on="event", how="left")
+    return df.sort_values(["customer_id", "timestamp", "_row"]).reset_index(drop=True)
+
+
+def oracle_reach(df, steps, col):
+    """customer → list of (position_index, timestamp) for the steps reached, greedy first occurrence."""
+    out = {}
+    for cid, g in df.groupby("customer_id", sort=True):
+        k, got = 0, []
+        for pos, (val, ts) in enumerate(zip(g[col], g["timestamp"])):
+            if k < len(steps) and val == steps[k]:
+                got.append((pos, ts))
+                k += 1
+        out[cid] = got
+    return out
+
+
+def oracle_sequence(df, col, collapse):
+    seqs = {}
+    for cid, g in df.groupby("customer_id", sort=True):
+        vals = [v for v in g[col] if isinstance(v, str)]
+        if collapse:
+            vals = [v for i, v in enumerate(vals) if i == 0 or vals[i - 1] != v]
+        seqs[cid] = vals
+    return seqs
+
+
+@pytest.fixture(scope="module")
+def world():
+    ev = synthetic()
+    loaded = load_events(ev)
+    cust = customers_for(ev)
+    evidence = prepare(loaded, JOURNEY, customers=cust, personas=PERSONAS)
+    return ev, cust, evidence, oracle_sorted(ev)
+
+
+# ---------------------------------------------------------------- funnel
+
+@pytest.mark.parametrize("level,steps", [("stage", JOURNEY["stages"]),
+                                         ("touchpoint", ["Product page", "Cart", "Checkout"]),
+                                         ("event", ["product_view", "cart_add", "pay"])])
+def test_funnel_matches_greedy_oracle(world, level, steps):
+    _, _, evidence, df = world
+    reach = oracle_reach(df, steps, level)
+    expected = [sum(1 for got in reach.values() if len(got) >= k) for k in range(1, len(steps) + 1)]
+    f = funnel(evidence, steps=steps, level=level)
+    assert f["n"].tolist() == expected
+    assert f["step"].tolist() == steps
+    assert (f["n_customers"] == df["customer_id"].nunique()).all()
+    prev = [expected[0]] + expected[:-1]
+    assert f["n_prev"].tolist() == prev
+    assert f["drop_off"].tolist() == [p - n for p, n in zip(prev, expected)]
+    np.testing.assert_allclose(f["conversion"], np.array(expected) / np.array(prev))
+    assert ((f["ci_low"] <= f["conversion"] + 1e-12) & (f["conversion"] <= f["ci_high"] + 1e-12)).all()
+
+
+def test_funnel_by_persona_keeps_zero_rows_and_sums_up(world):
+    ev, cust, evidence, df = world
+    f = funnel(evidence, by="persona")
+    personas = df.merge(pd.DataFrame({"customer_id": cust.customer_id,
+                                      "persona": np.where(cust.age < 30, "Young",
+                                                          np.where(cust.age >= 50, "Older", None))}),
+                        on="customer_id")
+    for name, g in personas.groupby(personas["persona"].fillna("(none)")):
+        reach = oracle_reach(g, JOURNEY["stages"], "stage")
+        key = f["persona"].isna() if name == "(none)" else f["persona"] == name
+        got = f[key]["n"].tolist()
+        assert got == [sum(1 for r in reach.values() if len(r) >= k) for k in range(1, 5)], name
+    total = funnel(evidence)["n"].to_numpy()
+    np.testing.assert_array_equal(f.groupby("step_index", dropna=False)["n"].sum().to_numpy(), total)
+    assert f["persona"].iloc[0] == "Young"          # persona file order first
+
+
+def test_funnel_step_nobody_reached_is_a_zero_row():
+    ev = pd.DataFrame({"customer_id": ["a", "a"], "event": ["checkout", "ad_click"],
+                       "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 11:00"])})
+    f = funnel(prepare(ev, JOURNEY))
+    assert f["n"].tolist() == [1, 0, 0, 0]           # checkout came before the ad: not in order
+    assert f["conversion"].iloc[1] == 0 and np.isnan(f["conversion"].iloc[2])
+
+
+def test_ties_are_broken_by_input_row_order():
+    ts = pd.Timestamp("2024-01-01 10:00")
+    ev = pd.DataFrame({"customer_id": ["a", "a", "b", "b"],
+                       "event": ["ad_click", "product_view", "product_view", "ad_click"],
+                       "timestamp": [ts] * 4})
+    f = funnel(prepare(load_events(ev), JOURNEY), steps=["Awareness", "Consideration"])
+    assert f["n"].tolist() == [2, 1]
+
+
+# ---------------------------------------------------------------- furthest, time between
+
+def test_furthest_stage_matches_oracle(world):
+    _, _, evidence, df = world
+    steps = JOURNEY["stages"]
+    reach = oracle_reach(df, steps, "stage")
+    counts = Counter(len(r) for r in reach.values())
+    f = furthest_stage(evidence)
+    assert f["n"].tolist() == [counts.get(k, 0) for k in range(0, 5)]
+    assert f["n"].sum() == df["customer_id"].nunique()
+    unordered = furthest_stage(evidence, ordered=False)
+    best = df.groupby("customer_id")["stage_index"].max().fillna(0).astype(int)
+    assert unordered["n"].tolist() == [int((best == k).sum()) for k in range(0, 5)]
+
+
+def test_time_between_stages_matches_oracle(world):
+    _, _, evidence, df = world
+    steps = JOURNEY["stages"]
+    reach = oracle_reach(df, steps, "stage")
+    tb = time_between_stages(evidence)
+    assert tb["step"].tolist() == steps[1:]
+    for k in range(1, len(steps)):
+        d = pd.Series([(r[k][1] - r[k - 1][1]).total_seconds() for r in reach.values() if len(r) > k])
+        row = tb.iloc[k - 1]
+        assert row["n"] == len(d)
+        assert row["median_s"] == pytest.approx(d.median())
+        assert row["p90_s"] == pytest.approx(d.quantile(0.9))
+        assert row["mean_s"] == pytest.approx(d.mean())
+
+
+# ---------------------------------------------------------------- transitions, paths, loops, detours
+
+def test_event_transitions_match_shift_oracle(world):
+    _, _, evidence, df = world
+    nxt = df.groupby("customer_id")["event"].shift(-1)
+    pairs = Counter(zip(df["event"][nxt.notna()], nxt[nxt.notna()]))
+    tr = transitions(evidence)
+    assert {(a, b): n for a, b, n in zip(tr.from_step, tr.to_step, tr.n)} == dict(pairs)
+    sums = tr.groupby("from_step")["share"].sum()
+    np.testing.assert_allclose(sums, 1.0)
+
+
+@pytest.mark.parametrize("collapse", [False, True])
+def test_touchpoint_transitions_match_oracle(world, collapse):
+    _, _, evidence, df = world
+    seqs = oracle_sequence(df, "touchpoint", collapse)
+    pairs = Counter((a, b) for s in seqs.values() for a, b in zip(s, s[1:]))
+    tr = transitions(evidence, level="touchpoint", collapse_repeats=collapse)
+    assert {(a, b): n for a, b, n in zip(tr.from_step, tr.to_step, tr.n)} == dict(pairs)
+    assert tr["from_step"].iloc[0] == "Ad"      # journey order
+
+
+def test_top_paths_match_oracle(world):
+    _, _, evidence, df = world
+    seqs = oracle_sequence(df, "touchpoint", True)
+    paths = Counter(" → ".join(s[:4]) + (" → …" if len(s) > 4 else "") for s in seqs.values() if s)
+    expected = sorted(paths.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
+    tp = top_paths(evidence, max_steps=4, top=8)
+    assert list(zip(tp.path, tp.n)) == expected
+    assert (tp["n_customers"] == sum(paths.values())).all()
+
+
+def test_loops_match_oracle(world):
+    _, _, evidence, df = world
+    seqs = oracle_sequence(df, "touchpoint", True)
+    lp = loops(evidence).set_index("step")
+    for tp in JOURNEY and [t["name"] for t in JOURNEY["touchpoints"]]:
+        visits = [Counter(s)[tp] for s in seqs.values() if tp in s]
+        assert lp.loc[tp, "n_visitors"] == len(visits)
+        assert lp.loc[tp, "n"] == sum(v > 1 for v in visits)
+
+
+def test_detours_match_oracle(world):
+    _, _, evidence, df = world
+    seqs = oracle_sequence(df, "stage", True)
+    rank = {s: i for i, s in enumerate(JOURNEY["stages"])}
+    back = Counter((a, b) for s in seqs.values() for a, b in zip(s, s[1:]) if rank[b] < rank[a])
+    who = Counter((a, b) for s in seqs.values() for a, b in set(zip(s, s[1:])) if rank[b] < rank[a])
+    d = detours(evidence, level="stage")
+    assert {(a, b): n for a, b, n in zip(d.from_step, d.to_step, d.n)} == dict(back)
+    assert {(a, b): n for a, b, n in zip(d.from_step, d.to_step, d.n_customers)} == dict(who)
+    assert d["n_customers"].is_monotonic_decreasing
+
+
+def test_detour_from_checkout_back_to_product_page():
+    ev = pd.DataFrame({"customer_id": ["a"] * 4,
+                       "event": ["product_view", "checkout", "product_view", "pay"],
+                       "timestamp": pd.date_range("2024-01-01", periods=4, freq="min")})
+    d = detours(prepare(ev, JOURNEY))
+    assert d[["from_step", "to_step", "n"]].values.tolist() == [["Checkout", "Product page", 1]]
+
+
+# ---------------------------------------------------------------- contract
+
+def test_inputs_are_not_mutated_and_bad_parameters_are_named(world):
+    ev = synthetic(seed=3, n_customers=20)
+    before = ev.copy()
+    e = prepare(ev, JOURNEY)
+    for fn in (funnel, furthest_stage, time_between_stages, transitions, top_paths, loops, detours):
+        fn(e)
+    pd.testing.assert_frame_equal(ev, before)
+    with pytest.raises(ParameterError, match="Decision"):
+        funnel(e, steps=["Awareness", "Desicion"])
+    with pytest.raises(ParameterError, match="level"):
+        transitions(e, level="page")
+    with pytest.raises(ParameterError, match="by"):
+        funnel(e, by="persona")
+    with pytest.raises(ParameterError, match="evidence"):
+        funnel(ev)
+    with pytest.raises(ParameterError, match="max_steps"):
+        top_paths(e, max_steps=0)
+
+
+# ---------------------------------------------------------------- planted truths of the sample worlds
+
+def _world(name):
+    folder = ROOT / "data" / name
+    if not (folder / "truths.json").exists():
+        pytest.skip(f"sample world {name} not generated yet (data/{name}/truths.json missing)")
+    return folder, json.loads((folder / "truths.json").read_text())
