@@ -416,8 +416,9 @@ def run_notebook(notebook: str | os.PathLike, output_path: str | os.PathLike, *,
                  timeout=timeout, retries=retries)
     except PapermillExecutionError as err:
         os.replace(tmp, out) if os.path.exists(tmp) else None
+        first = next((ln.strip() for ln in (err.source or "").splitlines() if ln.strip()), "")
         raise ReportError(
-            f"{src} failed at In [{err.exec_count}] (cell {err.cell_index}): {err.ename}: "
+            f"{src} failed at In [{err.exec_count}] ({first[:60]!r}): {err.ename}: "
             f"{err.evalue}\n  Partial output: {out}\n  Fix: open the partial output and read the "
             f"traceback under In [{err.exec_count}]", notebook=src, cell=err.cell_index,
             execution_count=err.exec_count, output_path=str(out), ename=err.ename,

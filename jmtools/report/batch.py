@@ -1,0 +1,543 @@
+"""Many report runs at once: parallel processes, isolated failures, an index and history.
+
+:func:`run_batch` runs one :class:`Job` per persona or segment in worker processes
+(each starts its own kernel), shows a progress bar, and never lets one failing
+report stop the others: a failed job becomes a row in the summary with its reason
+and the partial notebook. Every file is written atomically. The output folder::
+
+    index.html              links every report with its headline figures and trends
+    <name>.html             interactive report (offline, Vega inlined)
+    <name>.static.html      static variant (SVG charts, no script) for e-mail and PDF
+    <name>.json             sidecar: parameters, key figures, sources, versions, status
+    notebooks/<name>.ipynb  executed notebook (the partial one when the run failed)
+    history.jsonl           one line per report per run, so later runs can show trends
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html as _html
+import json
+import os
+import re
+import sys
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from jmtools.errors import ParameterError, ReportError
+
+__all__ = [
+    "Job",
+    "JobResult",
+    "BatchResult",
+    "slug",
+    "persona_jobs",
+    "load_batch_config",
+    "run_report",
+    "run_batch",
+    "write_index",
+    "load_history",
+]
+
+
+def slug(text: str) -> str:
+    """File-name-safe form of a report name.
+
+    Examples
+    --------
+    >>> slug("Budget Ben / ecommerce")
+    'budget-ben-ecommerce'
+    """
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "report"
+
+
+@dataclass
+class Job:
+    """One report to produce: a notebook run with parameters, under a name."""
+
+    name: str
+    notebook: str
+    parameters: dict = field(default_factory=dict)
+    title: str | None = None
+
+    @property
+    def stem(self) -> str:
+        """File stem of the report's outputs."""
+        return slug(self.name)
+
+
+@dataclass
+class JobResult:
+    """What one job produced (picklable; returned by worker processes)."""
+
+    name: str
+    stem: str
+    status: str
+    parameters: dict
+    title: str | None = None
+    html: str | None = None
+    static_html: str | None = None
+    executed_notebook: str | None = None
+    sidecar: str | None = None
+    figures: dict = field(default_factory=dict)
+    sources: list = field(default_factory=list)
+    started: str | None = None
+    duration_s: float = 0.0
+    error: str | None = None
+    error_type: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the report was produced."""
+        return self.status == "ok"
+
+
+@dataclass
+class BatchResult:
+    """Summary of a batch: results in job order, index and history paths."""
+
+    results: list
+    out_dir: str
+    index: str
+    history: str
+    run_id: str
+    duration_s: float
+
+    @property
+    def failed(self) -> list:
+        """Results of the jobs that failed."""
+        return [r for r in self.results if not r.ok]
+
+    def summary(self) -> str:
+        """Readable summary: counts, where the index is, and why each failure happened."""
+        ok = len(self.results) - len(self.failed)
+        lines = [f"{ok} of {len(self.results)} reports written in {self.duration_s:.1f} s: "
+                 f"{self.index}"]
+        for r in self.failed:
+            first = (r.error or "").strip().splitlines()[0] if r.error else "unknown error"
+            lines.append(f"  FAILED {r.name}: {first}")
+            if r.executed_notebook:
+                lines.append(f"         partial notebook: "
+                             f"{Path(self.out_dir) / r.executed_notebook}")
+        return "\n".join(lines)
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def persona_jobs(journey_file: str | os.PathLike, *, notebook: str | os.PathLike,
+                 parameters: Mapping[str, Any] | None = None, persona_param: str = "persona",
+                 include_all: bool = True, prefix: str = "") -> list[Job]:
+    """One job per persona of a journey file (plus one for everyone).
+
+    Parameters
+    ----------
+    journey_file : path-like
+        Journey YAML whose personas are listed.
+    notebook : path-like
+        The report notebook.
+    parameters : mapping, optional
+        Parameters shared by every job.
+    persona_param : str, default "persona"
+        Name of the notebook parameter that selects the persona.
+    include_all : bool, default True
+        Add a job with ``persona="all"``.
+    prefix : str, default ""
+        Prepended to each job name (``"ecommerce "``).
+
+    Returns
+    -------
+    list of Job
+    """
+    from jmtools.journey import Journey
+
+    names = Journey.load(journey_file).persona_names()
+    base = dict(parameters or {})
+    chosen = (["all"] if include_all else []) + list(names)
+    return [Job(name=f"{prefix}{p}", notebook=os.fspath(notebook),
+                parameters=base | {persona_param: p},
+                title=f"{prefix}{'all customers' if p == 'all' else p}") for p in chosen]
+
+
+def load_batch_config(path: str | os.PathLike) -> dict:
+    """Read a batch YAML file into ``{"jobs": [...], "out": ..., "workers": ...}``.
+
+    The file::
+
+        notebook: notebooks/00_journey_report.ipynb   # relative to this file
+        out: reports/weekly                           # optional
+        workers: 2                                    # optional
+        parameters: {data_dir: ../data/ecommerce}     # shared by every report
+        reports:
+          - name: Budget Ben
+            parameters: {persona: Budget Ben}
+          - name: everyone                             # parameters may be omitted
+        personas_from: ../data/ecommerce/journey.yaml  # or: one report per persona
+
+    Returns
+    -------
+    dict
+        ``jobs`` (list of Job), ``out`` (str or None), ``workers`` (int or None), ``static`` (bool).
+
+    Raises
+    ------
+    ParameterError
+        Unknown keys, no notebook, no reports.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = os.path.join(d, "batch.yaml")
+    ...     _ = open(p, "w").write("notebook: r.ipynb\\nreports:\\n  - name: A\\n"
+    ...                            "    parameters: {persona: A}\\n")
+    ...     cfg = load_batch_config(p)
+    >>> [(j.name, j.parameters) for j in cfg["jobs"]]
+    [('A', {'persona': 'A'})]
+    """
+    from ruamel.yaml import YAML
+
+    path = Path(path)
+    doc = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8")) or {}
+    known = {"notebook", "out", "workers", "parameters", "reports", "personas_from", "static"}
+    for key in doc:
+        if key not in known:
+            raise ParameterError(f"key of {path}", key, expected=sorted(known))
+    if "notebook" not in doc:
+        raise ParameterError(f"{path}: notebook", None, expected="the report notebook's path",
+                             fix="add `notebook: notebooks/00_journey_report.ipynb`")
+    here = path.parent
+    notebook = str((here / doc["notebook"]).resolve())
+    shared = dict(doc.get("parameters") or {})
+    jobs = [Job(name=str(r["name"]), notebook=notebook,
+                parameters=shared | dict(r.get("parameters") or {}), title=r.get("title"))
+            for r in doc.get("reports") or []]
+    if doc.get("personas_from"):
+        jobs += persona_jobs(here / doc["personas_from"], notebook=notebook, parameters=shared)
+    if not jobs:
+        raise ParameterError(f"{path}: reports", [], expected="at least one report",
+                             fix="list reports under `reports:` or set `personas_from:`")
+    out = doc.get("out")
+    return {"jobs": jobs, "out": str(here / out) if out else None,
+            "workers": doc.get("workers"), "static": bool(doc.get("static", True))}
+
+
+def _write_json(path: Path, data) -> None:
+    from jmtools.report.html import atomic_write_text
+
+    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
+
+
+def run_report(job: Job, out_dir: str | os.PathLike, *, static: bool = True,
+               timeout: float | None = 600) -> JobResult:
+    """Run one job and write its HTML, static HTML and JSON sidecar; never raises.
+
+    Parameters
+    ----------
+    job : Job
+    out_dir : path-like
+    static : bool, default True
+        Also write ``<name>.static.html``.
+    timeout : float or None
+        Seconds per notebook cell.
+
+    Returns
+    -------
+    JobResult
+        ``status`` is ``"ok"`` or ``"failed"`` (with ``error`` and ``error_type``).
+    """
+    from jmtools.report.html import export_html
+    from jmtools.report.runner import run_notebook
+
+    out = Path(out_dir)
+    stem = job.stem
+    res = JobResult(name=job.name, stem=stem, status="failed", parameters=dict(job.parameters),
+                    title=job.title, started=_now())
+    executed = out / "notebooks" / f"{stem}.ipynb"
+    t0 = time.perf_counter()
+    try:
+        run = run_notebook(job.notebook, executed, parameters=job.parameters, timeout=timeout)
+        res.executed_notebook = str(executed)
+        res.figures, res.sources = run.records["figures"], run.records["sources"]
+        res.started = run.started
+        export_html(executed, out / f"{stem}.html")
+        res.html = f"{stem}.html"
+        if static:
+            export_html(executed, out / f"{stem}.static.html", static=True)
+            res.static_html = f"{stem}.static.html"
+        res.status = "ok"
+    except ReportError as err:
+        res.error, res.error_type = str(err), err.ename or type(err).__name__
+        res.executed_notebook = err.output_path
+    except Exception as err:  # isolate: one broken report never stops the batch
+        res.error = f"{type(err).__name__}: {err}\n{traceback.format_exc(limit=3)}"
+        res.error_type = type(err).__name__
+    res.duration_s = round(time.perf_counter() - t0, 3)
+    if res.executed_notebook:
+        res.executed_notebook = os.path.relpath(res.executed_notebook, out)
+    res.sidecar = f"{stem}.json"
+    try:
+        _write_json(out / res.sidecar, _sidecar(res, job))
+    except OSError as err:
+        res.status, res.error = "failed", f"could not write the sidecar: {err}"
+    return res
+
+
+def _sidecar(res: JobResult, job: Job) -> dict:
+    from jmtools.report.runner import environment_versions
+
+    data = asdict(res)
+    data["notebook"] = job.notebook
+    data["versions"] = environment_versions()
+    return data
+
+
+def _check_jobs(jobs: Sequence[Job]) -> None:
+    """Refuse unknown parameters before any kernel starts; names must be unique."""
+    from jmtools.report.runner import check_parameters, read_parameters
+
+    declared = {}
+    stems: dict[str, str] = {}
+    for job in jobs:
+        if job.notebook not in declared:
+            declared[job.notebook] = read_parameters(job.notebook)
+        check_parameters(declared[job.notebook], job.parameters, notebook=job.notebook)
+        if job.stem in stems:
+            raise ParameterError("report name", job.name, expected="unique file names",
+                                 fix=f"{job.name!r} and {stems[job.stem]!r} give the same file "
+                                     f"name {job.stem!r}; rename one")
+        stems[job.stem] = job.name
+
+
+def run_batch(jobs: Iterable[Job], out_dir: str | os.PathLike, *, workers: int | None = None,
+              static: bool = True, progress: bool = True, timeout: float | None = 600,
+              title: str = "Journey reports") -> BatchResult:
+    """Run every job in parallel processes, then write the index and append history.
+
+    Parameters
+    ----------
+    jobs : iterable of Job
+        Parameters are checked against each notebook before anything runs.
+    out_dir : path-like
+        Output folder (created).
+    workers : int, optional
+        Processes; default: number of CPUs, at most the number of jobs.
+    static : bool, default True
+        Also write the static (SVG) variant of each report.
+    progress : bool, default True
+        Show a progress bar on stderr.
+    timeout : float or None, default 600
+        Seconds per notebook cell.
+    title : str
+        Heading of ``index.html``.
+
+    Returns
+    -------
+    BatchResult
+        Failed jobs are in ``.failed`` with their reasons; nothing is raised for them.
+
+    Raises
+    ------
+    ParameterError
+        A job passes a parameter its notebook does not declare (nothing was run).
+    """
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from tqdm.auto import tqdm
+
+    jobs = list(jobs)
+    _check_jobs(jobs)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    run_id, t0 = _now(), time.perf_counter()
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    results: dict[int, JobResult] = {}
+    bar = tqdm(total=len(jobs), desc="reports", unit="report", disable=not progress,
+               file=sys.stderr, leave=True)
+    if workers == 1:
+        for i, job in enumerate(jobs):
+            results[i] = run_report(job, out, static=static, timeout=timeout)
+            bar.set_postfix_str(f"{job.name}: {results[i].status}")
+            bar.update()
+    else:
+        ctx = mp.get_context("spawn")  # a clean interpreter per worker: no inherited ZMQ state
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            futures = {pool.submit(run_report, job, out, static=static, timeout=timeout): i
+                       for i, job in enumerate(jobs)}
+            for fut in as_completed(futures):
+                i = futures[fut]
+                try:
+                    results[i] = fut.result()
+                except Exception as err:  # the worker process itself died
+                    results[i] = JobResult(name=jobs[i].name, stem=jobs[i].stem, status="failed",
+                                           parameters=jobs[i].parameters, title=jobs[i].title,
+                                           error=f"worker process failed: {type(err).__name__}: "
+                                                 f"{err}", error_type=type(err).__name__)
+                bar.set_postfix_str(f"{jobs[i].name}: {results[i].status}")
+                bar.update()
+    bar.close()
+    ordered = [results[i] for i in range(len(jobs))]
+    history = out / "history.jsonl"
+    previous = _latest_previous(history, run_id)
+    _append_history(history, run_id, ordered)
+    index = write_index(ordered, out, run_id=run_id, previous=previous, title=title)
+    return BatchResult(results=ordered, out_dir=str(out), index=str(index), history=str(history),
+                       run_id=run_id, duration_s=round(time.perf_counter() - t0, 3))
+
+
+def _append_history(path: Path, run_id: str, results: Sequence[JobResult]) -> None:
+    lines = []
+    for r in results:
+        if r.ok:
+            lines.append(json.dumps({"run_id": run_id, "report": r.name, "started": r.started,
+                                     "parameters": r.parameters,
+                                     "figures": {k: {"value": f.get("value"), "n": f.get("n")}
+                                                 for k, f in r.figures.items()}},
+                                    ensure_ascii=False, sort_keys=True))
+    if lines:
+        with open(path, "a", encoding="utf-8") as fh:  # one write: whole lines only
+            fh.write("\n".join(lines) + "\n")
+
+
+def _read_history(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue  # a torn line from an interrupted run: skip it
+    return rows
+
+
+def _latest_previous(path: Path, run_id: str) -> dict:
+    """report name → {"run_id", "figures"} of its most recent earlier run."""
+    latest: dict[str, dict] = {}
+    for row in _read_history(path):
+        if row.get("run_id", "") < run_id and row["run_id"] >= latest.get(row["report"], {}).get(
+                "run_id", ""):
+            latest[row["report"]] = row
+    return latest
+
+
+def load_history(out_dir: str | os.PathLike):
+    """Key figures of every past batch run in ``out_dir`` as a tidy DataFrame.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``run_id, report, figure, value, n``, one row per figure per report per run,
+        ordered by run, report and figure — ready for a trend chart.
+    """
+    import pandas as pd
+
+    rows = [{"run_id": r["run_id"], "report": r["report"], "figure": k,
+             "value": f.get("value"), "n": f.get("n")}
+            for r in _read_history(Path(out_dir) / "history.jsonl")
+            for k, f in r.get("figures", {}).items()]
+    cols = ["run_id", "report", "figure", "value", "n"]
+    frame = pd.DataFrame(rows, columns=cols)
+    return frame.sort_values(["run_id", "report", "figure"], kind="stable").reset_index(drop=True)
+
+
+_INDEX_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #1f2430;
+  max-width: 72rem; margin: 0 auto; padding: 1.5rem 2rem 3rem; }
+h1 { font-size: 1.8rem; margin-bottom: .2rem; } .meta { color: #5b6372; font-size: 13px; }
+table { border-collapse: collapse; width: 100%; font-size: 14px; margin-top: 1rem; }
+th, td { text-align: left; vertical-align: top; padding: .45rem .6rem; border-bottom: 1px solid #d9dde5; }
+thead th { border-bottom: 2px solid #1f2430; }
+.ok { color: #1d6b35; } .failed { color: #a3261a; font-weight: 600; }
+.kpi { display: block; white-space: nowrap; } .kpi b { font-weight: 600; }
+.trend { color: #5b6372; font-size: 12px; } .links a { margin-right: .6rem; white-space: nowrap; }
+.err { font-size: 12.5px; color: #a3261a; white-space: pre-wrap; max-width: 30rem; }
+.summary { background: #f5f7fa; border: 1px solid #d9dde5; border-radius: 6px; padding: .6rem 1rem; }
+"""
+
+
+def _trend(fig: dict, prev: dict | None) -> str:
+    if not prev:
+        return ""
+    old = prev.get("figures", {}).get(fig["name"], {}).get("value")
+    new = fig.get("value")
+    if not isinstance(old, (int, float)) or not isinstance(new, (int, float)) \
+            or isinstance(new, bool):
+        return ""
+    delta = new - old
+    if delta == 0:
+        return "unchanged"
+    scale = 100 if fig.get("unit") == "%" else 1
+    unit = " pp" if fig.get("unit") == "%" else ""
+    arrow = "▲" if delta > 0 else "▼"
+    return f"{arrow} {delta * scale:+.3g}{unit} vs {prev['run_id'][:10]}"
+
+
+def write_index(results: Sequence[JobResult], out_dir: str | os.PathLike, *, run_id: str,
+                previous: Mapping[str, dict] | None = None,
+                title: str = "Journey reports") -> Path:
+    """Write ``index.html``: every report, its status, headline figures and trend.
+
+    Self-contained, no script; all text escaped. Written atomically.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    from jmtools.report.html import atomic_write_text
+    from jmtools.report.record import format_figure
+
+    e = _html.escape
+    previous = previous or {}
+    rows = []
+    for r in results:
+        params = ", ".join(f"{k} = {v}" for k, v in r.parameters.items())
+        name = e(r.title or r.name)
+        if r.ok:
+            kpis = "".join(
+                f'<span class="kpi">{e(f.get("label") or k)}: <b>{e(format_figure(f))}</b> '
+                f'<span class="trend">{e(_trend(f, previous.get(r.name)))}</span></span>'
+                for k, f in r.figures.items() if f.get("headline"))
+            links = (f'<a href="{e(r.html)}">interactive</a>'
+                     + (f'<a href="{e(r.static_html)}">static</a>' if r.static_html else "")
+                     + f'<a href="{e(r.sidecar)}">figures (JSON)</a>')
+            status = '<span class="ok">ok</span>'
+            first = f'<a href="{e(r.html)}">{name}</a>'
+        else:
+            kpis = f'<div class="err">{e((r.error or "").strip()[:600])}</div>'
+            links = (f'<a href="{e(r.executed_notebook)}">partial notebook</a>'
+                     if r.executed_notebook else "")
+            status = '<span class="failed">failed</span>'
+            first = name
+        rows.append(f"<tr><td>{first}</td><td>{status}</td><td>{kpis}</td>"
+                    f"<td>{e(params)}</td><td>{r.duration_s:.1f} s</td>"
+                    f'<td class="links">{links}</td></tr>')
+    ok = sum(r.ok for r in results)
+    failed = [r.name for r in results if not r.ok]
+    summary = f"{ok} of {len(results)} reports were produced."
+    if failed:
+        summary += " Failed: " + ", ".join(e(n) for n in failed) + "."
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{e(title)}</title><style>{_INDEX_CSS}</style></head>
+<body><h1>{e(title)}</h1>
+<p class="meta">Batch run {e(run_id.replace("T", " ").replace("+00:00", " UTC"))} · each report opens
+offline; the static variant has no script and suits e-mail and PDF.</p>
+<p class="summary">{summary}</p>
+<table><thead><tr><th>report</th><th>status</th><th>headline figures</th><th>parameters</th>
+<th>time</th><th>files</th></tr></thead>
+<tbody>
+{chr(10).join(rows)}
+</tbody></table>
+<p class="meta">Figures show n (how many customers or answers they rest on) and a 95% interval where
+they estimate. Trends compare with the previous run recorded in <code>history.jsonl</code>.</p>
+</body></html>
+"""
+    return atomic_write_text(Path(out_dir) / "index.html", page)

@@ -1,0 +1,129 @@
+"""Reports in a real browser: charts render offline, nothing leaves file:, customer text never runs.
+
+Headless Debian Chromium through Playwright; every request outside ``file:`` is aborted
+and recorded, and Content-Security-Policy violations (requests the page was not even
+allowed to attempt) are recorded too.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [pytest.mark.slow, pytest.mark.browser,
+              pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                                 reason="needs Debian chromium at /usr/bin/chromium "
+                                        "(apt-get install chromium)")]
+HERE = Path(__file__).parent / "notebooks"
+FEEDBACK = HERE / "chart_records_feedback.ipynb"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+WATCH = """
+window.__violations = [];
+document.addEventListener('securitypolicyviolation',
+    e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
+"""
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    from jmtools.report.html import export_html
+    from jmtools.report.runner import run_notebook
+
+    d = tmp_path_factory.mktemp("browser")
+    run = run_notebook(FEEDBACK, d / "maya.ipynb", parameters={"persona": "Maya"})
+    return {"live": export_html(run.output_path, d / "maya.html"),
+            "static": export_html(run.output_path, d / "maya.static.html", static=True),
+            "dir": d}
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser, path: Path):
+    """Open a report with the network cut off; return the page and what it tried to load."""
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    outside: list[str] = []
+
+    def guard(route):
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.add_init_script(WATCH)
+    page.goto(path.as_uri())
+    return context, page, outside, errors
+
+
+def _expected_marks():
+    """Oracle: one bar per stage and one point per answer of persona Maya (plain pandas)."""
+    df = pd.read_csv(HERE / "data" / "feedback.csv")
+    maya = df[df.persona == "Maya"]
+    return maya.stage.nunique(), len(maya)
+
+
+def test_interactive_report_draws_every_chart_offline(browser, reports):
+    context, page, outside, errors = _open(browser, reports["live"])
+    page.wait_for_selector("body[data-charts-done='true']", timeout=20_000)
+    bars, points = _expected_marks()
+    # Vega's SVG renderer: one path per datum inside the mark's group
+    assert page.locator("#jm-chart-0 g.mark-rect.role-mark path").count() == bars
+    assert page.locator("#jm-chart-1 g.mark-symbol.role-mark path").count() == points
+    assert page.locator(".jm-chart[data-rendered='true']").count() == 2
+    assert page.locator(".jm-chart-error").count() == 0
+    page.screenshot(path=str(reports["dir"] / "live.png"), full_page=True)
+    assert outside == [] and errors == []
+    assert page.evaluate("window.__violations") == []
+    context.close()
+
+
+def test_script_in_customer_feedback_is_shown_as_text_and_never_runs(browser, reports):
+    context, page, outside, errors = _open(browser, reports["live"])
+    page.wait_for_selector("body[data-charts-done='true']", timeout=20_000)
+    text = page.inner_text("body")
+    assert "<img src=\"http://evil.example/pixel.png\"" in text  # Maya's feedback, as text
+    assert page.evaluate("window.__jmInjected") is None
+    assert page.locator("img[src^='http']").count() == 0
+    assert outside == [] and page.evaluate("window.__violations") == []
+    context.close()
+
+
+def test_static_report_shows_svg_charts_with_no_script_and_no_request(browser, reports):
+    context, page, outside, errors = _open(browser, reports["static"])
+    page.wait_for_load_state("load")
+    bars, points = _expected_marks()
+    charts = page.locator(".jm-chart-static")
+    assert charts.count() == 2
+    # vl-convert draws bars and points as paths inside mark groups
+    assert charts.nth(0).locator("g.mark-rect.role-mark path").count() == bars
+    assert charts.nth(1).locator("g.mark-symbol.role-mark path").count() == points
+    assert page.evaluate("typeof window.vegaEmbed") == "undefined"
+    page.screenshot(path=str(reports["dir"] / "static.png"), full_page=True)
+    assert outside == [] and errors == [] and page.evaluate("window.__violations") == []
+    context.close()
+
+
+def test_a_page_that_tries_the_network_is_caught(browser, tmp_path):
+    """The guard itself works: an image from outside is recorded (so 'no request' means none)."""
+    page_file = tmp_path / "leaky.html"
+    page_file.write_text('<img src="http://example.invalid/x.png"><p>hi</p>')
+    context, page, outside, errors = _open(browser, page_file)
+    page.wait_for_load_state("load")
+    assert outside == ["http://example.invalid/x.png"]
+    context.close()

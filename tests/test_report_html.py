@@ -1,0 +1,151 @@
+"""jmtools.report.html: self-contained offline HTML, interactive and static."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from jmtools.report.html import _script_json, chart_spec, export_html, vega_bundle
+from jmtools.report.runner import run_notebook
+
+pytestmark = pytest.mark.slow
+HERE = Path(__file__).parent / "notebooks"
+FEEDBACK = HERE / "chart_records_feedback.ipynb"
+DATA = HERE / "data" / "feedback.csv"
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    d = tmp_path_factory.mktemp("html")
+    run = run_notebook(FEEDBACK, d / "all.ipynb", parameters={"persona": "all", "label": "weekly"})
+    live = export_html(run.output_path, d / "all.html").read_text(encoding="utf-8")
+    static = export_html(run.output_path, d / "all.static.html", static=True).read_text("utf-8")
+    return {"live": live, "static": static, "dir": d}
+
+
+class _Tags(HTMLParser):
+    def __init__(self, html):
+        super().__init__()
+        self.tags = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def _tags(html, tag=None, **attrs):
+    return [a for t, a in _Tags(html).tags if (tag is None or t == tag)
+            and all(a.get(k.rstrip("_")) == v for k, v in attrs.items())]
+
+
+def _urls(html):
+    """Every URL a real element (not escaped text) would load or link to."""
+    return [v for _, a in _Tags(html).tags for k, v in a.items()
+            if k in ("src", "href", "action", "poster", "data") and v and not v.startswith("#")]
+
+
+def test_no_external_resource_and_no_cdn(reports):
+    for html in (reports["live"], reports["static"]):
+        assert _urls(html) == []
+        assert "cdn.jsdelivr" not in html and "require.js" not in html.lower()
+        assert "mathjax" not in html.lower() and "cdnjs" not in html
+
+
+def test_vega_bundle_inlined_exactly_once_with_one_placeholder_per_chart(reports):
+    live = reports["live"]
+    assert live.count("window.vegaEmbed=") == 1
+    assert len(vega_bundle()) > 500_000 and vega_bundle() in live
+    specs = json.loads(re.search(r'<script[^>]*id="jm-specs"[^>]*>(.*?)</script>',
+                                 live, re.S).group(1))
+    placeholders = [a["id"] for a in _tags(live, "div", class_="jm-chart")]
+    assert placeholders == [f"jm-chart-{i}" for i in range(len(specs))] == ["jm-chart-0", "jm-chart-1"]
+    assert [s["title"] for s in specs] == ["Mean score by stage", "Each answer"]
+    assert "altair-viz" not in live  # Altair's CDN loader was replaced, not kept beside
+
+
+def test_scripts_only_from_the_exporter_under_a_nonce_csp(reports):
+    live = reports["live"]
+    [meta] = _tags(live, "meta", **{"http-equiv": "Content-Security-Policy"})
+    csp = meta["content"]
+    nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
+    assert "default-src 'none'" in csp and "connect-src 'none'" in csp
+    scripts = _tags(live, "script")
+    executable = [a for a in scripts if a.get("type") != "application/json"]
+    assert len(scripts) == 3 and len(executable) == 2
+    assert all(a.get("nonce") == nonce and "src" not in a for a in executable)
+
+
+def test_code_hidden_and_reader_sections_present(reports):
+    live = reports["live"]
+    assert "pd.read_csv" not in live and "In&nbsp;[" not in live
+    toc = re.search(r'<nav[^>]*class="jm-toc".*?</nav>', live, re.S).group(0)
+    for heading in ("Feedback by persona", "Scores by stage", "What customers wrote",
+                    "About this report"):
+        assert heading in toc
+    anchors = re.findall(r'href="#([^"]+)"', toc)
+    assert all(f'id="{a}"' in live for a in anchors)
+
+
+def test_parameters_run_date_versions_and_provenance(reports):
+    live = reports["live"]
+    assert re.search(r"Run \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", live)
+    assert "<code>persona</code></td><td>all" in live
+    assert "<code>label</code></td><td>weekly <span class=\"jm-tag\">set for this run" in live
+    assert "which persona to show" in live
+    # provenance: independent hash and row count of the input file
+    sha = hashlib.sha256(DATA.read_bytes()).hexdigest()
+    rows = len(pd.read_csv(DATA))
+    assert re.search(rf"data/feedback.csv</code></td><td>feedback</td><td class=\"jm-num\">{rows}"
+                     rf"</td><td class=\"jm-num\">{DATA.stat().st_size:,}</td><td><code "
+                     rf"class=\"jm-hash\">{sha}</code>", live)
+    assert "pandas 3." in live and "altair 6." in live and "python 3." in live
+    assert "1 warning message(s)" in live and "a warning for the log" not in live
+
+
+def test_records_are_not_shown_as_text(reports):
+    for html in (reports["live"], reports["static"]):
+        assert "application/vnd.jmtools.record" not in html and "'kind': 'figure'" not in html
+
+
+def test_customer_text_is_escaped(reports):
+    for html in (reports["live"], reports["static"]):
+        assert "<script>window.__jmInjected" not in html
+        assert "&lt;script&gt;window.__jmInjected" in html
+        assert '<img src="http://evil' not in html and "<b>bold?</b>" not in html
+
+
+def test_static_variant_has_svg_charts_and_no_script(reports):
+    static = reports["static"]
+    assert "<script" not in static
+    assert "script-src 'none'" in static
+    charts = re.findall(r'<div[^>]*class="jm-chart jm-chart-static"[^>]*>\s*<svg', static)
+    assert len(charts) == 2 and static.count("<svg") == 2
+    assert len(static) < len(reports["live"]) / 5
+
+
+def test_chart_spec_read_from_altairs_own_html_output():
+    import altair as alt
+
+    chart = alt.Chart(pd.DataFrame({"a": [1, 2], "t": ["x</script><b>", "y"]})).mark_bar()\
+        .encode(x="a:Q", y="t:N")
+    bundle = chart._repr_mimebundle_()
+    bundle = bundle[0] if isinstance(bundle, tuple) else bundle
+    out = {"output_type": "display_data", "data": bundle}
+    assert chart_spec(out) == json.loads(json.dumps(chart.to_dict()))
+
+
+def test_spec_json_cannot_close_the_script_element():
+    text = _script_json({"text": "</script><script>alert(1)</script> & more"})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text) == {"text": "</script><script>alert(1)</script> & more"}
+
+
+def test_export_is_atomic_and_leaves_no_temp_files(reports):
+    assert sorted(p.name for p in reports["dir"].iterdir()) == \
+        ["all.html", "all.ipynb", "all.static.html"]

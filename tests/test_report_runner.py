@@ -1,0 +1,158 @@
+"""jmtools.report.runner: declared parameters only, failures that name notebook, In [n] and output."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from jmtools.errors import ParameterError, ReportError
+from jmtools.report.record import RECORD_MIMETYPE
+from jmtools.report.runner import (Parameter, check_parameters, parse_value, read_parameters,
+                                   run_notebook)
+
+pytestmark = pytest.mark.slow
+HERE = Path(__file__).parent / "notebooks"
+FEEDBACK = HERE / "chart_records_feedback.ipynb"
+FAILS = HERE / "fails_when_divisor_zero.ipynb"
+
+
+def _nb(*cells):
+    nb = nbformat.v4.new_notebook(cells=list(cells))
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+def _params(source):
+    return nbformat.v4.new_code_cell(source, metadata={"tags": ["parameters"]})
+
+
+def test_read_parameters_types_defaults_help_in_cell_order():
+    params = read_parameters(FEEDBACK)
+    assert list(params) == ["persona", "min_score", "data_file", "label"]
+    p = params["persona"]
+    assert (p.annotation, p.default, p.line) == ("str", "all", 1)
+    assert p.help == 'which persona to show ("all" for everyone)'
+    assert params["min_score"].default == -2 and params["min_score"].base_type == "int"
+    assert params["label"].optional and params["label"].base_type == "str"
+    assert not params["persona"].optional
+
+
+@pytest.mark.parametrize("cells, message", [
+    ([nbformat.v4.new_code_cell("x = 1")], "no cell is tagged 'parameters'"),
+    ([_params("a: int = 1  # a"), _params("b: int = 2  # b")], "2 cells are tagged"),
+    ([_params("a = 1  # not annotated")], "is not an annotated assignment"),
+    ([_params("a: int = len('x')  # computed")], "not a literal"),
+    ([_params("a: int = (  # broken")], "not valid Python"),
+])
+def test_bad_parameter_cells_are_refused_with_a_fix(cells, message):
+    with pytest.raises(ReportError, match="Fix:") as caught:
+        read_parameters(_nb(*cells))
+    assert message in str(caught.value)
+
+
+def test_unknown_parameter_lists_the_declared_ones_and_the_closest():
+    declared = read_parameters(FEEDBACK)
+    with pytest.raises(ParameterError) as caught:
+        check_parameters(declared, {"persnoa": "Ben"}, notebook="feedback.ipynb")
+    text = str(caught.value)
+    assert "did you mean 'persona'?" in text
+    for name in declared:
+        assert f"{name}: " in text  # every declared parameter is listed with its type
+    assert "which persona to show" in text  # and its help
+
+
+@pytest.mark.parametrize("name, value", [("min_score", "3"), ("min_score", True),
+                                         ("persona", 3), ("label", 1.5)])
+def test_values_of_the_wrong_type_are_refused(name, value):
+    with pytest.raises(ParameterError, match=f"{name} must be of type"):
+        check_parameters(read_parameters(FEEDBACK), {name: value})
+
+
+def test_none_only_where_declared_optional():
+    declared = read_parameters(FEEDBACK)
+    assert check_parameters(declared, {"label": None}) == {"label": None}
+    with pytest.raises(ParameterError):
+        check_parameters(declared, {"persona": None})
+
+
+@pytest.mark.parametrize("annotation, text, expected", [
+    ("int", "-3", -3), ("float", "0.5", 0.5), ("bool", "no", False), ("str", "007", "007"),
+    ("list[str]", "[a, b c]", ["a", "b c"]), ("dict", "{a: 1}", {"a": 1}),
+    ("int | None", "none", None), ("str | None", "none", "none"),
+])
+def test_parse_value_uses_the_declared_type(annotation, text, expected):
+    assert parse_value(Parameter("x", annotation, None), text) == expected
+
+
+def test_parse_value_reports_bad_text():
+    with pytest.raises(ParameterError, match="min_score must be a int"):
+        parse_value(Parameter("min_score", "int", -2), "lots")
+
+
+@pytest.fixture(scope="module")
+def maya_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "maya.ipynb"
+    return run_notebook(FEEDBACK, out, parameters={"persona": "Maya"})
+
+
+def test_run_records_figures_sources_and_metadata(maya_run):
+    out = Path(maya_run.output_path)
+    assert out.exists() and not list(out.parent.glob(".*partial*"))
+    figures = maya_run.records["figures"]
+    # oracle: the fixture's CSV read with the csv module
+    import csv
+    rows = list(csv.DictReader(open(HERE / "data" / "feedback.csv", newline="")))
+    maya = [int(r["score"]) for r in rows if r["persona"] == "Maya"]
+    assert figures["n_feedback"]["value"] == len(maya) == figures["n_feedback"]["n"]
+    assert figures["mean_score"]["value"] == pytest.approx(sum(maya) / len(maya), abs=1e-6)
+    assert figures["persona"]["value"] == "Maya"
+    [source] = maya_run.records["sources"]
+    assert source["rows"] == len(rows) and source["path"] == "data/feedback.csv"
+    meta = nbformat.read(out, as_version=4).metadata["jmtools"]
+    assert [k for k, _ in meta["parameters"]] == ["persona", "min_score", "data_file", "label"]
+    assert dict(meta["parameters"])["persona"] == "Maya" and meta["injected"] == ["persona"]
+    assert meta["kernel_name"] == "python3" and meta["versions"]["pandas"]
+
+
+def test_same_input_gives_the_same_records(maya_run, tmp_path):
+    again = run_notebook(FEEDBACK, tmp_path / "again.ipynb", parameters={"persona": "Maya"})
+    assert again.records == maya_run.records
+
+
+def test_unknown_parameter_runs_nothing(tmp_path):
+    out = tmp_path / "x.ipynb"
+    with pytest.raises(ParameterError, match="did you mean 'persona'"):
+        run_notebook(FEEDBACK, out, parameters={"persona_name": "Ben"})
+    assert not out.exists()
+
+
+def test_failed_cell_names_notebook_cell_and_partial_output(tmp_path):
+    out = tmp_path / "broken.ipynb"
+    with pytest.raises(ReportError) as caught:
+        run_notebook(FAILS, out)
+    err = caught.value
+    assert err.execution_count == 3 and err.ename == "ZeroDivisionError"
+    assert err.notebook == str(FAILS) and err.output_path == str(out)
+    text = str(err)
+    assert "In [3]" in text and str(FAILS) in text and str(out) in text and "Fix:" in text
+    assert "y = x / divisor" in text
+    # the partial output is the bug report: earlier output kept, error shown, later cell not run
+    nb = nbformat.read(out, as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert any(o.get("text", "").startswith("before the failure") for o in outputs)
+    assert any(o.output_type == "error" and o.ename == "ZeroDivisionError" for o in outputs)
+    assert not any("never reached" in o.get("text", "") for o in outputs)
+    # errors cross process boundaries in batch runs
+    back = pickle.loads(pickle.dumps(err))
+    assert (back.execution_count, back.output_path, str(back)) == (3, str(out), text)
+
+
+def test_records_are_invisible_outputs(maya_run):
+    nb = nbformat.read(maya_run.output_path, as_version=4)
+    record_outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                      if RECORD_MIMETYPE in o.get("data", {})]
+    assert len(record_outputs) == 4  # 1 source + 3 figures
+    assert all(list(o["data"]) == [RECORD_MIMETYPE] for o in record_outputs)  # no text/plain
