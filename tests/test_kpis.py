@@ -1,0 +1,104 @@
+"""Survey KPIs per touchpoint/stage vs plain-pandas formulas."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jmtools.errors import ParameterError
+from jmtools.evidence import prepare
+from jmtools.kpis import KPI_FORMULAS, stage_kpis, survey_kpis, touchpoint_kpis
+from jmtools.sources import load_surveys
+
+JOURNEY = {
+    "stages": ["Browse", "Buy", "After"],
+    "touchpoints": [
+        {"name": "Product page", "stage": "Browse", "events": ["view"]},
+        {"name": "Checkout", "stage": "Buy", "events": ["pay"]},
+        {"name": "Support", "stage": "After", "events": ["ticket"]},
+    ],
+}
+
+
+def surveys(seed=1, n=600):
+    rng = np.random.default_rng(seed)
+    metric = rng.choice(["csat", "nps", "ces"], size=n)
+    hi = {"csat": 5, "nps": 10, "ces": 7}
+    lo = {"csat": 1, "nps": 0, "ces": 1}
+    score = [int(rng.integers(lo[m], hi[m] + 1)) for m in metric]
+    return pd.DataFrame({"customer_id": [f"c{i % 97}" for i in range(n)],
+                         "timestamp": pd.Timestamp("2024-01-01"),
+                         "touchpoint": rng.choice(["Product page", "Checkout"], size=n),
+                         "metric": metric, "score": score})
+
+
+def test_values_match_plain_formulas():
+    sv = surveys()
+    k = touchpoint_kpis(load_surveys(sv), journey=JOURNEY).set_index(["touchpoint", "kpi"])
+    for tp, g in sv.groupby("touchpoint"):
+        c = g[g.metric == "csat"].score
+        n = g[g.metric == "nps"].score
+        e = g[g.metric == "ces"].score
+        assert k.loc[(tp, "csat_mean"), "value"] == pytest.approx(c.mean())
+        assert k.loc[(tp, "csat_mean"), "n"] == len(c)
+        assert k.loc[(tp, "csat_top2box"), "value"] == pytest.approx((c >= 4).mean())
+        assert k.loc[(tp, "nps"), "value"] == pytest.approx(100 * ((n >= 9).mean() - (n <= 6).mean()))
+        assert k.loc[(tp, "ces_mean"), "value"] == pytest.approx(e.mean())
+        assert k.loc[(tp, "ces_low_effort"), "value"] == pytest.approx((e <= 3).mean())
+    est = k.dropna(subset=["value"])
+    assert ((est.ci_low <= est.value + 1e-9) & (est.value <= est.ci_high + 1e-9)).all()
+
+
+def test_journey_order_and_unsurveyed_touchpoint_kept_as_zero_rows():
+    k = touchpoint_kpis(surveys(), journey=JOURNEY)
+    assert k["touchpoint"].unique().tolist() == ["Product page", "Checkout", "Support"]
+    support = k[k.touchpoint == "Support"]
+    assert (support["n"] == 0).all() and support["value"].isna().all()
+    assert k[k.touchpoint == "Checkout"]["kpi"].tolist() == [x for x in KPI_FORMULAS]
+
+
+def test_stage_level_from_touchpoints_via_journey():
+    sv = surveys()
+    k = stage_kpis(sv, journey=JOURNEY).set_index(["stage", "kpi"])
+    buy = sv[(sv.touchpoint == "Checkout") & (sv.metric == "csat")]
+    assert k.loc[("Buy", "csat_mean"), "value"] == pytest.approx(buy.score.mean())
+
+
+def test_intervals_are_deterministic_and_shrink_with_n():
+    small = surveys(n=60)
+    big = surveys(n=6000)
+    a = touchpoint_kpis(small, journey=JOURNEY)
+    b = touchpoint_kpis(small, journey=JOURNEY)
+    pd.testing.assert_frame_equal(a, b)
+    c = touchpoint_kpis(big, journey=JOURNEY)
+    w = lambda f: (f.ci_high - f.ci_low).dropna().mean()
+    assert w(c) < w(a)
+
+
+def test_by_persona_through_evidence():
+    ev = pd.DataFrame({"customer_id": ["a", "b"], "event": ["view", "pay"],
+                       "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"])})
+    cust = pd.DataFrame({"customer_id": ["a", "b"], "age": [20, 60]})
+    e = prepare(ev, JOURNEY, customers=cust, personas={"Young": "age < 30", "Old": "age >= 30"})
+    sv = pd.DataFrame({"customer_id": ["a", "a", "b"], "touchpoint": ["Checkout"] * 3,
+                       "metric": ["csat"] * 3, "score": [5, 3, 1]})
+    k = survey_kpis(sv, evidence=e, by="persona")
+    means = k[k.kpi == "csat_mean"].set_index("persona")["value"]
+    assert means.to_dict() == {"Young": 4.0, "Old": 1.0}
+
+
+def test_seven_point_csat_scale_moves_the_top_two_boxes():
+    sv = pd.DataFrame({"customer_id": list("abc"), "touchpoint": ["Checkout"] * 3,
+                       "metric": ["csat"] * 3, "score": [5, 6, 7]})
+    k = survey_kpis(sv, scales={"csat": (1, 7)}).set_index("kpi")
+    assert k.loc["csat_top2box", "value"] == pytest.approx(2 / 3)
+
+
+def test_bad_parameters():
+    with pytest.raises(ParameterError, match="level"):
+        survey_kpis(surveys(), level="persona")
+    with pytest.raises(ParameterError, match="by"):
+        survey_kpis(surveys(), by="persona")
+    with pytest.raises(ParameterError, match="stage"):
+        survey_kpis(surveys(), level="stage")          # no journey to map touchpoints to stages
