@@ -32,8 +32,9 @@ observations are reported but never flagged.
 **Score.** The score of a unit for a persona is the sum over its signals of the
 largest significant effect size (capped at 2 per signal); a pain point's score is
 the largest over its personas (persona ``"all"`` included). It ranks the table.
-The personas *affected* are those with a flagged signal; a pain point *recurs*
-when two or more personas are affected.
+The personas *affected* are, for each flagged signal, those worse there than the
+other personas; when no persona stands out (the pain hits everybody), those worse
+there than at their other stages. A pain point *recurs* when two or more personas are affected.
 """
 
 from __future__ import annotations
@@ -564,7 +565,7 @@ def _evidence(signals: pd.DataFrame, *, min_n: int, min_effect: float) -> pd.Dat
     rows = []
     sig = signals.copy()
     sig["level"] = np.where(sig["touchpoint"].isna(), "stage", "touchpoint")
-    sig["key"] = sig["stage"].astype(str) + "\x1f" + sig["touchpoint"].astype(str)
+    sig["key"] = [f"{s}\x1f{'' if t is None else t}" for s, t in zip(sig["stage"], sig["touchpoint"])]
     for (name, level), grp in sig.groupby(["signal", "level"], sort=False):
         kind, log = grp["kind"].iloc[0], bool(grp["log"].iloc[0])
         worse = 1 if bool(grp["higher_is_worse"].iloc[0]) else -1
@@ -688,8 +689,9 @@ def detect_pain_points(signals: pd.DataFrame, *, journey=None, feedback: pd.Data
     ...                        "n_prev": [400, 400, 300, 400, 400, 300]})
     >>> found = detect_pain_points(dropoff_signal(funnel))
     >>> found.table[["rank", "stage", "personas", "recurs", "customers_affected"]]
-       rank stage personas  recurs  customers_affected
-    0     1   Pay    [Ben]   False               300.0
+       rank   stage personas  recurs  customers_affected
+    0     1     Pay    [Ben]   False               300.0
+    1     2  Browse   [Maya]   False               400.0
     """
     if min_n < 1:
         raise ParameterError("min_n", min_n, expected="a whole number ≥ 1")
@@ -727,13 +729,23 @@ def _same_tp(col: pd.Series, tp) -> pd.Series:
 def _row_from(here: pd.DataFrame, stage, tp) -> dict:
     flagged = here[here["flagged"]]
     units = _unit_scores(here)
-    personas = sorted(p for p in flagged["persona"].unique() if p != ALL)
+    personas = _affected(flagged)
     customers, lift, basis = _stake(here, personas)
     return {"stage": stage, "touchpoint": tp, "score": float(units["score"].max()) if len(units)
             else 0.0, "signals": [s for s in SIGNALS if s in set(flagged["signal"])]
             + sorted(set(flagged["signal"]) - set(SIGNALS)),
             "evidence": _describe(flagged), "personas": personas, "customers_affected": customers,
             "lift_needed": lift, "lift_basis": basis}
+
+
+def _affected(flagged: pd.DataFrame) -> list[str]:
+    """Per signal: the personas worse there than the other personas; if none stands out
+    (the pain hits everybody), those worse there than at their other stages. Union."""
+    out: set[str] = set()
+    for _, sig in flagged[flagged["persona"] != ALL].groupby("signal"):
+        standout = sig[sig["versus"] == "other personas"]
+        out.update((standout if len(standout) else sig)["persona"])
+    return sorted(out)
 
 
 def _stake(here: pd.DataFrame, personas: list[str]):

@@ -1,0 +1,337 @@
+"""Pain point detection: signals from engine frames, hand-computed comparisons, ranking, merge."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jmtools import painpoints as pp
+from jmtools.errors import DataError, ParameterError
+
+STAGES = ["Awareness", "Consideration", "Decision", "Post-purchase"]
+PERSONAS = ["Ben", "Maya", "Sam"]
+TOUCHPOINTS = {"Ads": "Awareness", "Product page": "Consideration", "Cart": "Decision",
+               "Checkout": "Decision", "Returns": "Post-purchase"}
+
+JOURNEY = """\
+jmtools: 1
+name: Shoes
+personas: [{name: Ben}, {name: Maya}, {name: Sam}]
+stages: [{name: Awareness}, {name: Consideration}, {name: Decision}, {name: Post-purchase}]
+touchpoints:
+  - {name: Ads, stage: Awareness, channel: digital}
+  - {name: Product page, stage: Consideration, channel: digital}
+  - {name: Cart, stage: Decision, channel: digital}
+  - {name: Checkout, stage: Decision, channel: digital}
+  - {name: Returns, stage: Post-purchase, channel: digital}
+pain_points:
+  - {id: hidden-fees, title: Fees appear at payment, stage: Decision, touchpoint: Checkout,
+     personas: [Ben], severity: 4}
+  - {id: info-overload, title: Too many ads, stage: Awareness, severity: 2}
+"""
+
+
+def funnel_frame():
+    """Engine-shaped funnel: 1000 per persona; Ben loses 60% at Decision, others 15%."""
+    conv = {"Awareness": 0.7, "Consideration": 0.6, "Decision": 0.85}
+    rows = []
+    for persona in PERSONAS:
+        n_prev = 1000
+        n = 1000
+        for i, stage in enumerate(STAGES, start=1):
+            if i > 1:
+                rate = 0.4 if (persona == "Ben" and STAGES[i - 2] == "Decision") else conv[STAGES[i - 2]]
+                n_prev, n = n, int(round(n * rate))
+            rows.append({"persona": persona, "step_index": i, "step": stage, "n": n, "n_prev": n_prev})
+    return pd.DataFrame(rows)
+
+
+def valence_frame(seed=0):
+    """Observation rows; Maya is unhappy at Consideration / Product page."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for persona in PERSONAS:
+        for tp, stage in TOUCHPOINTS.items():
+            mean = -1.0 if (persona == "Maya" and tp == "Product page") else 0.6
+            for v in rng.normal(mean, 0.7, 80):
+                rows.append({"persona": persona, "stage": stage, "touchpoint": tp,
+                             "valence": float(np.clip(v, -2, 2))})
+    return pd.DataFrame(rows)
+
+
+def ticket_frame():
+    """Everybody complains at Returns (30% of the customers who reached Post-purchase)."""
+    f = funnel_frame()
+    rows, k = [], 0
+    for r in f.itertuples():
+        share = 0.30 if r.step == "Post-purchase" else 0.03
+        tp = {"Post-purchase": "Returns", "Decision": "Checkout", "Consideration": "Product page",
+              "Awareness": "Ads"}[r.step]
+        for i in range(int(round(r.n * share))):
+            rows.append({"ticket_id": f"t{k}", "customer_id": f"{r.persona}-{r.step}-{i}",
+                         "stage": r.step, "touchpoint": tp, "persona": r.persona})
+            k += 1
+    return pd.DataFrame(rows)
+
+
+def times_frame():
+    """Engine-shaped time_between_stages; Consideration → Decision is slow for everybody."""
+    rows = []
+    for persona in PERSONAS:
+        for i, (a, b) in enumerate(zip(STAGES, STAGES[1:]), start=2):
+            median = 200.0 if a == "Consideration" else 20.0
+            rows.append({"persona": persona, "step_index": i, "from_step": a, "step": b, "n": 300,
+                         "median_h": median, "p90_h": median * 3})
+    return pd.DataFrame(rows)
+
+
+def loops_frame():
+    rows = []
+    for persona in PERSONAS:
+        for tp in TOUCHPOINTS:
+            share = 0.45 if (persona == "Sam" and tp == "Cart") else 0.08
+            rows.append({"persona": persona, "step": tp, "n_visitors": 500, "n": int(500 * share)})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def journey():
+    from jmtools.journey import Journey
+
+    return Journey.from_yaml(JOURNEY)
+
+
+@pytest.fixture(scope="module")
+def signals(journey):
+    f = funnel_frame()
+    reached = f.rename(columns={"step": "stage", "n": "entered"})
+    return pp.combine_signals(
+        pp.dropoff_signal(f),
+        pp.valence_signal(valence_frame()),
+        pp.complaint_signal(ticket_frame(), reached),
+        pp.slow_step_signal(times_frame()),
+        pp.loop_signal(loops_frame(), journey=journey))
+
+
+@pytest.fixture(scope="module")
+def found(signals, journey):
+    return pp.detect_pain_points(signals, journey=journey)
+
+
+def test_dropoff_counted_where_customers_left():
+    sig = pp.dropoff_signal(funnel_frame())
+    ben = sig[(sig["persona"] == "Ben")].set_index("stage")
+    assert list(ben.index) == STAGES[:-1]
+    # Ben reaches Decision with 1000*0.7*0.6 = 420 and 168 go on: 252 lost
+    assert ben.loc["Decision", "n"] == 420 and ben.loc["Decision", "count"] == 252
+    every = sig[sig["persona"] == pp.ALL].set_index("stage")
+    assert every.loc["Decision", "n"] == 1260 and every.loc["Decision", "count"] == 252 + 2 * 63
+
+
+def test_comparison_matches_hand_computation(found):
+    ev = found.evidence
+    row = ev[(ev["signal"] == "drop-off") & (ev["persona"] == "Ben") & (ev["stage"] == "Decision")
+             & (ev["versus"] == "other personas")].iloc[0]
+    p1, n1, p0, n0 = 252 / 420, 420, 126 / 840, 840
+    h = 2 * math.asin(math.sqrt(p1)) - 2 * math.asin(math.sqrt(p0))
+    pooled = (252 + 126) / (n1 + n0)
+    z = (p1 - p0) / math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
+    assert row["value"] == pytest.approx(p1) and row["baseline"] == pytest.approx(p0)
+    assert row["n"] == n1 and row["baseline_n"] == n0
+    assert row["effect"] == pytest.approx(h) and row["z"] == pytest.approx(z)
+    assert row["flagged"]
+
+
+def test_valence_baseline_is_pooled_raw_values(found):
+    raw = valence_frame()
+    ev = found.evidence
+    row = ev[(ev["signal"] == "negative valence") & (ev["persona"] == "Maya")
+             & (ev["touchpoint"] == "Product page") & (ev["versus"] == "other personas")].iloc[0]
+    mine = raw[(raw["persona"] == "Maya") & (raw["touchpoint"] == "Product page")]["valence"]
+    others = raw[(raw["persona"] != "Maya") & (raw["touchpoint"] == "Product page")]["valence"]
+    assert row["value"] == pytest.approx(mine.mean()) and row["n"] == len(mine)
+    assert row["baseline"] == pytest.approx(others.mean()) and row["baseline_n"] == len(others)
+    sd = math.sqrt(((len(mine) - 1) * mine.var() + (len(others) - 1) * others.var())
+                   / (len(mine) + len(others) - 2))
+    assert row["effect"] == pytest.approx((others.mean() - mine.mean()) / sd)
+    se = math.sqrt(mine.var() / len(mine) + others.var() / len(others))
+    assert row["z"] == pytest.approx((others.mean() - mine.mean()) / se)
+    # the pooled "other stages" baseline of the same persona, stage level
+    st = ev[(ev["signal"] == "negative valence") & (ev["persona"] == "Maya")
+            & (ev["stage"] == "Consideration") & ev["touchpoint"].isna()
+            & (ev["versus"] == "other stages")].iloc[0]
+    rest = raw[(raw["persona"] == "Maya") & (raw["stage"] != "Consideration")]["valence"]
+    assert st["baseline"] == pytest.approx(rest.mean()) and st["baseline_n"] == len(rest)
+
+
+def test_planted_pain_points_rank_first_with_right_personas(found):
+    t = found.table
+    top = t.head(5)
+    by_place = {(r.stage, r.touchpoint): r for r in top.itertuples()}
+    fees = t[t["pain_point_id"] == "hidden-fees"].iloc[0]
+    assert fees["rank"] <= 3 and fees["personas"] == ["Ben"] and not fees["recurs"]
+    assert fees["source"] == "journey file + detected" and fees["evidence_label"] == "measured"
+    assert "drop-off" in fees["signals"]
+    assert "Ben: drop-off 60% (n=420) vs 15% other personas (n=840)" in fees["evidence"]
+    maya = by_place[("Consideration", "Product page")]
+    assert maya.personas == ["Maya"] and "negative valence" in maya.signals
+    assert maya.source == "detected" and maya.pain_point_id == "detected-consideration-product-page"
+    returns = t[(t["stage"] == "Post-purchase") & (t["touchpoint"] == "Returns")].iloc[0]
+    assert "complaints" in returns["signals"] and returns["rank"] <= 5
+    slow = t[(t["stage"] == "Consideration") & t["touchpoint"].isna()].iloc[0]
+    assert "slow step" in slow["signals"] and slow["recurs"]
+    assert set(slow["personas"]) == set(PERSONAS)
+    cart = t[t["touchpoint"] == "Cart"].iloc[0]
+    assert cart["personas"] == ["Sam"] and "loops" in cart["signals"]
+    assert t["rank"].tolist() == list(range(1, len(t) + 1))
+    assert t["score"].is_monotonic_decreasing
+
+
+def test_assumed_pain_point_without_data_stays_and_says_so(found):
+    t = found.table
+    info = t[t["pain_point_id"] == "info-overload"].iloc[0]
+    # Awareness has no flagged signal in the synthetic data
+    assert info["source"] == "journey file" and info["evidence_label"] == "assumed"
+    assert info["score"] == 0 and info["severity"] == 2
+    assert "no signal" in info["evidence"]
+    assert set(t["source"]) == {"journey file", "journey file + detected", "detected"}
+
+
+def test_value_at_stake_inputs(found):
+    fees = found.table.set_index("pain_point_id").loc["hidden-fees"]
+    assert fees["customers_affected"] == 420
+    assert fees["lift_needed"] == pytest.approx(252 / 420 - 126 / 840)
+    assert "Ben: drop-off 60% (n=420) vs 15% other personas" in fees["lift_basis"]
+    returns = found.table[found.table["touchpoint"] == "Returns"].iloc[0]
+    assert pd.isna(returns["lift_needed"]) and returns["customers_affected"] > 0
+
+
+def test_value_at_stake_end_to_end(found):
+    from jmtools.priorities import value_at_stake
+
+    opps = pd.DataFrame({"id": ["show-fees"], "pain_points": [["hidden-fees"]]})
+    out = value_at_stake(opps, found.table, order_value=100.0)
+    assert out["value_at_stake"].iloc[0] == pytest.approx(420 * (252 / 420 - 126 / 840) * 100)
+
+
+def test_complaints_count_customers_once():
+    tickets = pd.DataFrame({"customer_id": ["a", "a", "b", "c"], "stage": ["Post"] * 4,
+                            "touchpoint": ["Returns", "Returns", "Returns", "Delivery"],
+                            "persona": ["X", "X", "Y", "Y"]})
+    reached = pd.DataFrame({"stage": ["Post", "Post"], "persona": ["X", "Y"], "entered": [10, 20]})
+    sig = pp.complaint_signal(tickets, reached).set_index(["stage", "touchpoint", "persona"])
+    assert sig.loc[("Post", None, "X"), "count"] == 1 and sig.loc[("Post", None, "Y"), "count"] == 2
+    assert sig.loc[("Post", None, "all"), "count"] == 3 and sig.loc[("Post", None, "all"), "n"] == 30
+    assert sig.loc[("Post", "Returns", "all"), "count"] == 2
+    with pytest.raises(DataError, match="no reach count"):
+        pp.complaint_signal(tickets.assign(stage="Nowhere"), reached)
+
+
+def test_slow_step_lognormal_reading():
+    t = times_frame()
+    sig = pp.slow_step_signal(t)
+    row = sig[(sig["persona"] == "Ben") & (sig["stage"] == "Consideration")].iloc[0]
+    assert row["mean"] == pytest.approx(math.log(200))
+    assert row["sd"] == pytest.approx(math.log(3) / 1.2815515655446004)
+    every = sig[(sig["persona"] == "all") & (sig["stage"] == "Consideration")].iloc[0]
+    assert every["n"] == 900 and every["mean"] == pytest.approx(math.log(200))
+
+
+def test_detours_capped_and_touchpoint_funnel(journey):
+    d = pd.DataFrame({"from_step": ["Checkout", "Checkout"], "to_step": ["Cart", "Product page"],
+                      "n_customers": [80, 60], "n_at_from": [100, 100]})
+    sig = pp.detour_signal(d, journey=journey)
+    assert sig["count"].tolist() == [100] and sig["stage"].tolist() == ["Decision"]
+    f = pd.DataFrame({"step_index": [1, 2], "step": ["Cart", "Checkout"], "n": [100, 30],
+                      "n_prev": [100, 100]})
+    sig = pp.dropoff_signal(f, level="touchpoint", journey=journey, persona_col=None)
+    assert sig[["stage", "touchpoint", "count", "n"]].values.tolist() == [["Decision", "Cart", 70, 100]]
+    with pytest.raises(ParameterError, match="journey"):
+        pp.dropoff_signal(f, level="touchpoint", persona_col=None)
+
+
+def test_quotes_masked_and_themes_attached(signals, journey):
+    feedback = pd.DataFrame({
+        "stage": ["Decision"] * 3 + ["Consideration"],
+        "touchpoint": ["Checkout"] * 3 + ["Product page"],
+        "persona": ["Ben", "Ben", "Maya", "Maya"],
+        "text": ["Hidden fees! mail me at ben@example.com", "Shipping cost shock, call 020 7946 0958",
+                 "Checkout fine but slow", "No size chart"],
+        "sentiment": [-0.8, -0.6, -0.1, -0.7],
+        "label": ["hidden fees", "hidden fees", "slow", "size chart"],
+    })
+    found = pp.detect_pain_points(signals, journey=journey, feedback=feedback)
+    fees = found.table.set_index("pain_point_id").loc["hidden-fees"]
+    assert fees["quotes"] == ["Hidden fees! mail me at [email]", "Shipping cost shock, call [phone]"]
+    assert fees["themes"] == ["hidden fees (n=2, 100%)"]
+    maya = found.table[found.table["touchpoint"] == "Product page"].iloc[0]
+    assert maya["quotes"] == ["No size chart"]
+
+
+def test_small_groups_never_flagged(signals, journey):
+    found = pp.detect_pain_points(signals, journey=journey, min_n=100_000)
+    assert not found.evidence["flagged"].any()
+    assert set(found.table["source"]) == {"journey file"}
+    # severity orders the unconfirmed journey pain points
+    assert found.table["pain_point_id"].tolist() == ["hidden-fees", "info-overload"]
+
+
+def test_no_journey_and_persona_filter(signals):
+    found = pp.detect_pain_points(signals, personas=["Maya"])
+    assert set(found.evidence["persona"]) == {"Maya", "all"}
+    assert all(p in ([], ["Maya"]) for p in found.table["personas"])
+    assert (found.table["source"] == "detected").all()
+
+
+def test_inputs_unchanged_and_bad_input(signals):
+    before = signals.copy()
+    pp.detect_pain_points(signals)
+    pd.testing.assert_frame_equal(signals, before)
+    with pytest.raises(ParameterError, match="min_n"):
+        pp.detect_pain_points(signals, min_n=0)
+    with pytest.raises(ParameterError, match="did you mean 'step'"):
+        pp.dropoff_signal(funnel_frame(), step_col="stp")
+    bad = pd.DataFrame({"stage": ["A"], "c": [5], "n": [3]})
+    with pytest.raises(DataError, match="larger than n"):
+        pp.rate_signal(bad, signal="x", count_col="c", n_col="n", persona_col=None)
+    with pytest.raises(ParameterError, match="frames made by"):
+        pp.combine_signals(pd.DataFrame({"a": [1]}))
+
+
+def test_engine_funnel_feeds_detection():
+    """Real engine output (jmtools.funnels) goes straight into the signal builders."""
+    from jmtools.evidence import prepare
+    from jmtools.funnels import funnel, loops
+
+    rng = np.random.default_rng(4)
+    rows = []
+    for c in range(400):
+        persona = "Ben" if c % 2 else "Maya"
+        t = pd.Timestamp("2026-01-01") + pd.Timedelta(minutes=c)
+        steps = ["view", "cart", "pay"]
+        if rng.random() < (0.7 if persona == "Ben" else 0.1):
+            steps = ["view", "cart"]
+        for k, e in enumerate(steps):
+            rows.append({"customer_id": f"c{c}", "event": e, "timestamp": t + pd.Timedelta(seconds=k),
+                         "persona": persona})
+    j = {"stages": ["Browse", "Cart", "Pay"], "touchpoints": [
+        {"name": "Site", "stage": "Browse", "events": ["view"]},
+        {"name": "Basket", "stage": "Cart", "events": ["cart"]},
+        {"name": "Checkout", "stage": "Pay", "events": ["pay"]}]}
+    ev = prepare(pd.DataFrame(rows), j)
+    f = funnel(ev, by="persona")
+    sig = pp.combine_signals(pp.dropoff_signal(f),
+                             pp.loop_signal(loops(ev, by="persona"), journey={"Site": "Browse",
+                                                                              "Basket": "Cart",
+                                                                              "Checkout": "Pay"}))
+    found = pp.detect_pain_points(sig)
+    top = found.table.iloc[0]
+    assert top["stage"] == "Cart" and top["personas"] == ["Ben"]
+    lost = f[(f["persona"] == "Ben") & (f["step"] == "Pay")]
+    assert top["customers_affected"] == int(lost["n_prev"].iloc[0])
+
+
+def test_public_names():
+    for name in pp.__all__:
+        assert hasattr(pp, name)
