@@ -73,7 +73,9 @@ def map_cells(journey, *, evidence: Mapping[str, Any] | None = None,
         ``emotion`` has columns ``stage, mean, n`` (or ``valence`` for the mean, as
         :func:`jmtools.emotions.emotion_curve` returns it) and optionally ``persona, ci_low,
         ci_high, evidence, low_evidence, sources``: one row per stage and persona;
-        ``kpis`` has ``stage, metric, value, n`` and optionally ``persona, ci_low, ci_high``.
+        ``kpis`` has ``stage, metric, value, n`` and optionally ``kpi`` (shown instead of
+        ``metric``, as :func:`jmtools.kpis.stage_kpis` returns it), ``persona, ci_low,
+        ci_high``. Rows without a value (n = 0) are not drawn.
     persona : str or list of str, optional
         One persona (a map for that persona: claims about other personas are left out),
         several (personas compared on one map: one emotion curve each, claims tagged with
@@ -347,9 +349,12 @@ def _kpi_rows(journey, selected, compare, frames):
         return
     kpis = _pick_persona_rows(kpis, selected)
     order = {name: i for i, name in enumerate(journey.stage_names)}
-    kpis = kpis.assign(_order=kpis["stage"].map(order)).sort_values("_order", kind="stable")
+    kpis = kpis.assign(_order=kpis["stage"].astype(object).map(order)).sort_values(
+        "_order", kind="stable")
     for rec in kpis.to_dict("records"):
-        metric = str(rec["metric"])
+        if not _present(rec["value"]):
+            continue  # no answers at this stage: nothing to show
+        metric = str(rec["kpi"] if "kpi" in rec and _present(rec["kpi"]) else rec["metric"])
         shown = _format_metric(metric, rec["value"])
         lo, hi = rec.get("ci_low"), rec.get("ci_high")
         interval = (f" [{_format_metric(metric, lo)}–{_format_metric(metric, hi)}]"
@@ -366,9 +371,21 @@ def _kpi_rows(journey, selected, compare, frames):
                    ci_high=hi if _present(hi) else None)
 
 
+_METRIC_TITLES = {"csat": "CSAT", "nps": "NPS", "ces": "CES", "aov": "AOV", "clv": "CLV",
+                  "csat_mean": "CSAT", "csat_top2box": "CSAT top-2-box", "ces_mean": "CES",
+                  "ces_low_effort": "CES low effort", "drop_off_rate": "Drop-off",
+                  "rate_from_start": "Reached from start"}
+
+
 def _metric_title(metric: str) -> str:
-    upper = {"csat": "CSAT", "nps": "NPS", "ces": "CES", "aov": "AOV", "clv": "CLV"}
-    return upper.get(metric.lower(), metric.replace("_", " ").capitalize())
+    """Display name of a metric or KPI.
+
+    Examples
+    --------
+    >>> [_metric_title(m) for m in ("csat_mean", "conversion", "time_to_next_h")]
+    ['CSAT', 'Conversion', 'Time to next h']
+    """
+    return _METRIC_TITLES.get(metric.lower(), metric.replace("_", " ").capitalize())
 
 
 def _format_metric(metric: str, value) -> str:
@@ -440,7 +457,7 @@ def _check_frame(frame, key: str, needed, journey):
                                      + ", ".join(journey.stage_names),
                                  source=f"{key} evidence", column="stage")])
     keys = ["stage"] + (["persona"] if "persona" in frame.columns else []) + \
-        (["metric"] if key == "kpis" else [])
+        ([("kpi" if "kpi" in frame.columns else "metric")] if key == "kpis" else [])
     dup = frame.duplicated(keys, keep=False)
     if dup.any():
         raise DataError([Problem(f"{int(dup.sum())} rows repeat the same {' + '.join(keys)}",

@@ -339,3 +339,18 @@ def test_persona_compare_title(journey):
     curves = [r for layer in _layers(spec) if layer["mark"]["type"] == "line"
               for r in spec["datasets"][layer["data"]["name"]]]
     assert {r["curve"] for r in curves} == {"Budget Ben", "Marathon Maya"}
+
+
+def test_stage_kpis_frame_of_the_kpis_module(journey):
+    """The frame jmtools.kpis.stage_kpis returns (metric + kpi, n = 0 rows) is accepted."""
+    kpis = pd.DataFrame({"stage": ["Awareness", "Awareness", "Decision", "Decision", "Decision"],
+                         "metric": ["csat", "csat", "csat", "csat", "nps"],
+                         "kpi": ["csat_mean", "csat_top2box", "csat_mean", "csat_top2box", "nps"],
+                         "value": [float("nan"), float("nan"), 3.456, 0.58, -12.4],
+                         "n": [0, 0, 120, 120, 80], "ci_low": [None, None, 3.3, 0.49, -25.0],
+                         "ci_high": [None, None, 3.6, 0.66, 1.5], "method": "bootstrap"})
+    cells = map_cells(journey, evidence={"kpis": kpis}, lanes=["kpis"])
+    assert list(cells["label"]) == ["CSAT 3.46 [3.3–3.6] (n=120)",
+                                    "CSAT top-2-box 58% [49%–66%] (n=120)",
+                                    "NPS −12 [−25–+2] (n=80)"]
+    assert set(cells["stage"]) == {"Decision"}

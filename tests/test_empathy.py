@@ -1,0 +1,106 @@
+"""Empathy map per persona and stage: content (cells) and chart structure."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from jmtools.empathy import EMPATHY_COLUMNS, QUADRANTS, empathy_cells, empathy_chart, empathy_map
+from jmtools.errors import DataError, ParameterError
+from jmtools.journey import Journey
+
+JOURNEY = """
+name: Shoes
+personas:
+  - {name: Ben, quote: '"I want a deal."', evidence: reported}
+  - {name: Maya}
+stages:
+  - name: Look
+    actions: [Sees an ad, {text: Reads a running blog, personas: [Maya]}]
+    thoughts: [{text: Too many choices, personas: [Ben]}]
+    feelings: [{text: Curious, evidence: measured, source: survey}]
+  - name: Buy
+    actions: [Pays]
+    feelings: [{text: Annoyed by fees, evidence: reported, personas: [Ben]}]
+"""
+
+
+@pytest.fixture
+def journey():
+    return Journey.from_yaml(JOURNEY)
+
+
+QUOTES = pd.DataFrame({
+    "text": ["Fees at the end?! mail me at ben@example.com", "Took ages", "Third one",
+             "Fourth one", "Great blog post", "Where is the size chart"],
+    "stage": ["Buy", "Buy", "Buy", "Buy", "Look", "Nowhere"],
+    "persona": ["Ben", "Ben", "Ben", "Ben", "Maya", "Ben"],
+    "source": "feedback"})
+
+
+def test_quadrants_follow_the_lanes_for_one_persona(journey):
+    cells = empathy_cells(journey, persona="Ben")
+    assert list(cells.columns) == EMPATHY_COLUMNS
+    assert list(cells["quadrant"].cat.categories) == list(QUADRANTS)
+    got = {q: list(g["text"]) for q, g in cells.groupby("quadrant", observed=True)}
+    assert got == {"says": ["“I want a deal.”"], "thinks": ["Too many choices"],
+                   "does": ["Sees an ad", "Pays"], "feels": ["Curious", "Annoyed by fees"]}
+    maya = empathy_cells(journey, persona="Maya")
+    assert list(maya.loc[maya["quadrant"] == "does", "text"]) == [
+        "Sees an ad", "Reads a running blog", "Pays"]
+    assert "Too many choices" not in set(maya["text"])
+
+
+def test_oracle_against_the_journey_lanes(journey):
+    """Per stage, does/thinks/feels equal the persona-visible claims of the stage."""
+    for stage in journey.stages:
+        cells = empathy_cells(journey, persona="Ben", stage=stage.name)
+        for quadrant, lane in (("does", "actions"), ("thinks", "thoughts"), ("feels", "feelings")):
+            expected = [c.text for c in getattr(stage, lane)
+                        if not c.personas or "Ben" in c.personas]
+            assert list(cells.loc[cells["quadrant"] == quadrant, "text"]) == expected
+        assert (cells["stage"] == stage.name).all()
+
+
+def test_quotes_say_what_customers_said(journey):
+    before = QUOTES.copy()
+    cells = empathy_cells(journey, persona="Ben", stage="Buy", quotes=QUOTES, max_quotes=2)
+    pd.testing.assert_frame_equal(QUOTES, before)
+    says = cells[cells["quadrant"] == "says"]
+    assert list(says["text"]) == ["“Fees at the end?! mail me at [email]”", "“Took ages”"]
+    assert set(says["evidence"]) == {"reported"} and set(says["source"]) == {"feedback"}
+    all_stages = empathy_cells(journey, persona="Maya", quotes=QUOTES)
+    assert list(all_stages.loc[all_stages["quadrant"] == "says", "text"]) == ["“Great blog post”"]
+
+
+def test_errors(journey):
+    with pytest.raises(ParameterError, match="empathy map is about one persona"):
+        empathy_cells(journey, persona=None)
+    with pytest.raises(ParameterError, match="did you mean 'Maya'"):
+        empathy_cells(journey, persona="Maja")
+    with pytest.raises(ParameterError, match="stage"):
+        empathy_cells(journey, persona="Ben", stage="Pay")
+    with pytest.raises(DataError, match="text_col='Text'"):
+        empathy_cells(journey, persona="Ben", quotes=pd.DataFrame({"Text": ["x"]}))
+
+
+def test_chart_structure(journey):
+    spec = empathy_map(journey, persona="Ben", quotes=QUOTES).to_dict()
+    assert spec["title"]["text"] == "Empathy map — Ben"
+    layers = spec["layer"]
+    assert [layer["mark"]["type"] for layer in layers] == ["rect", "text", "text", "point"]
+    titles = [r["title"] for r in spec["datasets"][layers[1]["data"]["name"]]]
+    assert titles == list(QUADRANTS.values())
+    items = spec["datasets"][layers[2]["data"]["name"]]
+    assert {r["stage"] for r in items if r["quadrant"] == "does"} == {"Look", "Buy"}
+    assert any(r["wrapped"].startswith("Buy: ") for r in items)  # stage shown across stages
+    boxes = spec["datasets"][layers[0]["data"]["name"]]
+    for r in items:  # every item inside its quadrant
+        box = next(b for b in boxes if b["title"] == QUADRANTS[r["quadrant"]])
+        assert box["x"] <= r["x"] < box["x2"] and box["y"] <= r["y"] < box["y2"]
+
+
+def test_empty_quadrants_still_draw():
+    j = Journey.from_yaml("name: D\npersonas: [{name: A}]\nstages: [{name: S}]")
+    spec = empathy_chart(empathy_cells(j, persona="A", stage="S")).to_dict()
+    assert spec["layer"][-1]["mark"]["text"].startswith("Nothing recorded yet")
