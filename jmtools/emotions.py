@@ -46,8 +46,8 @@ EVIDENCE_COLUMNS = ["customer_id", "timestamp", "stage", "touchpoint", "persona"
                     "source", "evidence", "obs_id"]
 
 #: Columns of :func:`emotion_curve` (``touchpoint`` only with ``by="touchpoint"``).
-CURVE_COLUMNS = ["persona", "stage", "touchpoint", "valence", "n", "n_customers", "ci_low",
-                 "ci_high", "low_evidence", "evidence", "sources"]
+CURVE_COLUMNS = ["persona", "stage", "touchpoint", "valence", "n", "n_customers", "n_evidence",
+                 "ci_low", "ci_high", "low_evidence", "evidence", "sources"]
 
 #: Kinds of moments of truth, in the order they are reported.
 MOMENT_KINDS = ("lowest", "sharpest drop", "peak", "end")
@@ -251,14 +251,18 @@ def _sources(source: pd.Series) -> str:
     return ", ".join(f"{s} (n={c})" for s, c in counts.items())
 
 
-def _summary(grp: pd.DataFrame, statistic: str, n_boot: int, seed: int) -> dict:
+def _summary(grp: pd.DataFrame, statistic: str, n_boot: int, seed: int, unit: str) -> dict:
     from jmtools.stats import bootstrap_ci
 
-    vals = grp["valence"].to_numpy(dtype=float)
+    if unit == "customer":
+        vals = grp.groupby("customer_id", sort=False)["valence"].mean().to_numpy(dtype=float)
+    else:
+        vals = grp["valence"].to_numpy(dtype=float)
     fn = _STATISTICS[statistic]
     low, high = bootstrap_ci(vals, fn, n_boot=n_boot, seed=seed)
     return {"valence": float(fn(vals)) if vals.size else np.nan, "n": int(vals.size),
-            "n_customers": int(grp["customer_id"].nunique()), "ci_low": low, "ci_high": high,
+            "n_customers": int(grp["customer_id"].nunique()), "n_evidence": int(len(grp)),
+            "ci_low": low, "ci_high": high,
             "evidence": _label(grp["evidence"]), "sources": _sources(grp["source"])}
 
 
@@ -272,7 +276,9 @@ def _persona_frames(evidence: pd.DataFrame, personas, journey=None) -> list[tupl
     return frames
 
 
-def _check_options(statistic, min_n, by):
+def _check_options(statistic, min_n, by, unit="customer"):
+    if unit not in ("customer", "evidence"):
+        raise ParameterError("unit", unit, expected=["customer", "evidence"])
     if statistic not in _STATISTICS:
         raise ParameterError("statistic", statistic, expected=list(_STATISTICS))
     if not isinstance(min_n, (int, np.integer)) or min_n < 1:
@@ -295,8 +301,8 @@ def _cells(evidence: pd.DataFrame, by: str, journey) -> list[tuple]:
 
 
 def emotion_curve(evidence: pd.DataFrame, *, by: str = "stage", personas: Sequence[str] | None = None,
-                  statistic: str = "mean", min_n: int = 10, journey=None, n_boot: int = 2000,
-                  seed: int = 0) -> pd.DataFrame:
+                  statistic: str = "mean", unit: str = "customer", min_n: int = 10,
+                  journey=None, n_boot: int = 2000, seed: int = 0) -> pd.DataFrame:
     """The emotion curve: valence per persona and stage (or touchpoint), with n and 95% CI.
 
     Parameters
@@ -311,8 +317,14 @@ def emotion_curve(evidence: pd.DataFrame, *, by: str = "stage", personas: Sequen
         sorted. A persona without evidence gets rows with n = 0.
     statistic : {"mean", "median"}, default "mean"
         The point's value; the interval is the bootstrap interval of the same statistic.
+    unit : {"customer", "evidence"}, default "customer"
+        What one observation is. ``"customer"``: each customer's evidence at the
+        point is averaged first, so a customer who answered CSAT, CES and wrote a
+        comment counts once and the interval resamples customers (the independent
+        units — pieces from one customer are correlated, and treating them as
+        independent makes intervals too narrow). ``"evidence"``: every piece counts.
     min_n : int, default 10
-        Points with fewer pieces of evidence are flagged ``low_evidence`` (still shown).
+        Points with fewer observations (``n``) are flagged ``low_evidence`` (still shown).
     journey : jmtools.journey.Journey, optional
         Gives the persona order, and with ``by="touchpoint"`` lists touchpoints
         without evidence as rows with n = 0.
@@ -323,8 +335,9 @@ def emotion_curve(evidence: pd.DataFrame, *, by: str = "stage", personas: Sequen
     -------
     pandas.DataFrame
         ``persona`` (``"all"`` first), ``stage`` (ordered categorical), ``touchpoint``
-        (with ``by="touchpoint"``), ``valence``, ``n`` (pieces of evidence),
-        ``n_customers``, ``ci_low``, ``ci_high`` (95%), ``low_evidence`` (n < min_n),
+        (with ``by="touchpoint"``), ``valence``, ``n`` (observations: customers or
+        pieces of evidence, see ``unit``), ``n_customers``, ``n_evidence``, ``ci_low``,
+        ``ci_high`` (95%), ``low_evidence`` (n < min_n),
         ``evidence`` (labels present, e.g. ``measured+reported``; empty when n = 0)
         and ``sources`` (e.g. ``feedback (n=30), survey:csat (n=12)``). Every stage
         appears for every persona, in journey order.
@@ -350,7 +363,7 @@ def emotion_curve(evidence: pd.DataFrame, *, by: str = "stage", personas: Sequen
     7    Maya     Buy     1.00  1          True  survey:csat (n=1)
     8    Maya  Return      NaN  0          True
     """
-    _check_options(statistic, min_n, by)
+    _check_options(statistic, min_n, by, unit)
     if not isinstance(evidence.get("stage", pd.Series(dtype=object)).dtype, pd.CategoricalDtype):
         raise DataError([Problem("evidence needs 'stage' as an ordered categorical (journey order)",
                                  fix="build it with jmtools.emotions.emotion_evidence(journey, ...)",
@@ -364,13 +377,13 @@ def emotion_curve(evidence: pd.DataFrame, *, by: str = "stage", personas: Sequen
         for stage, tp in cells:
             grp = groups.get((stage,) if by == "stage" else (stage, tp), frame.iloc[:0])
             rows.append({"persona": persona, "stage": stage, "touchpoint": tp,
-                         **_summary(grp, statistic, n_boot, seed)})
+                         **_summary(grp, statistic, n_boot, seed, unit)})
     out = pd.DataFrame(rows, columns=CURVE_COLUMNS)
     out["stage"] = pd.Categorical(out["stage"], categories=evidence["stage"].cat.categories,
                                   ordered=True)
     out["low_evidence"] = out["n"] < min_n
-    out = out.astype({"n": int, "n_customers": int, "low_evidence": bool})
-    out.attrs.update(statistic=statistic, min_n=min_n, by=by)
+    out = out.astype({"n": int, "n_customers": int, "n_evidence": int, "low_evidence": bool})
+    out.attrs.update(statistic=statistic, min_n=min_n, by=by, unit=unit)
     return out if by == "touchpoint" else out.drop(columns="touchpoint")
 
 
@@ -537,7 +550,8 @@ def _persona_subset(evidence: pd.DataFrame, persona: str) -> pd.DataFrame:
 
 
 def sentiment_trend(evidence: pd.DataFrame, *, freq: str = "M", persona: str = ALL_PERSONAS,
-                    min_n: int = 10, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+                    unit: str = "customer", min_n: int = 10, n_boot: int = 1000,
+                    seed: int = 0) -> pd.DataFrame:
     """Valence per stage and period (month by default): is a stage getting better or worse?
 
     Parameters
@@ -547,8 +561,11 @@ def sentiment_trend(evidence: pd.DataFrame, *, freq: str = "M", persona: str = A
     freq : str, default "M"
         A pandas period alias: ``"M"`` month, ``"W"`` week, ``"Q"`` quarter.
     persona : str, default "all"
+    unit : {"customer", "evidence"}, default "customer"
+        As in :func:`emotion_curve`: average each customer's evidence in the
+        period first, or count every piece.
     min_n : int, default 10
-        Periods with fewer pieces of evidence are flagged ``low_evidence``.
+        Periods with fewer observations are flagged ``low_evidence``.
     n_boot, seed : int
         Bootstrap resamples and seed.
 
@@ -556,7 +573,7 @@ def sentiment_trend(evidence: pd.DataFrame, *, freq: str = "M", persona: str = A
     -------
     pandas.DataFrame
         ``persona``, ``stage`` (ordered categorical), ``period`` (the period's start,
-        a timestamp), ``valence`` (mean), ``n``, ``ci_low``, ``ci_high``,
+        a timestamp), ``valence`` (mean), ``n`` (observations, see ``unit``), ``ci_low``, ``ci_high``,
         ``low_evidence``; every stage × period between the first and last
         evidence, with n = 0 where a stage had none.
 
@@ -577,8 +594,7 @@ def sentiment_trend(evidence: pd.DataFrame, *, freq: str = "M", persona: str = A
     """
     from jmtools.stats import bootstrap_ci
 
-    if not isinstance(min_n, (int, np.integer)) or min_n < 1:
-        raise ParameterError("min_n", min_n, expected="a positive int")
+    _check_options("mean", min_n, "stage", unit)
     ev = _persona_subset(evidence, persona)
     ev = ev[ev["timestamp"].notna()]
     try:
@@ -592,7 +608,10 @@ def sentiment_trend(evidence: pd.DataFrame, *, freq: str = "M", persona: str = A
     rows = []
     for stage in stages:
         for p in periods:
-            vals = groups.get((stage, p), ev.iloc[:0])["valence"].to_numpy(dtype=float)
+            grp = groups.get((stage, p), ev.iloc[:0])
+            if unit == "customer":
+                grp = grp.groupby("customer_id", sort=False)[["valence"]].mean()
+            vals = grp["valence"].to_numpy(dtype=float)
             low, high = bootstrap_ci(vals, n_boot=n_boot, seed=seed)
             rows.append((persona, stage, p.start_time, vals.mean() if vals.size else np.nan,
                          vals.size, low, high))

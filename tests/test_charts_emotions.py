@@ -66,7 +66,7 @@ def test_curve_chart_axes_order_and_encodings(parts):
     assert points["size"]["field"] == "n"
     assert points["fillOpacity"]["condition"]["test"] == "datum.low_evidence"
     titles = [t["title"] for t in points["tooltip"]]
-    assert {"Pieces of evidence (n)", "95% interval", "Sources", "Evidence label"} <= set(titles)
+    assert {"n (customers)", "Pieces of evidence", "95% interval", "Sources", "Evidence label"} <= set(titles)
     assert lines["color"]["scale"]["domain"] == ["All customers", "Ben", "Maya"]
 
 

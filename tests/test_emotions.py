@@ -119,7 +119,7 @@ def _random_evidence(seed=1, n=400):
 
 def test_curve_matches_plain_pandas_oracle():
     ev = _random_evidence()
-    curve = emotion_curve(ev, min_n=30)
+    curve = emotion_curve(ev, min_n=30, unit="evidence")
     assert list(curve.columns) == [c for c in CURVE_COLUMNS if c != "touchpoint"]
     assert curve["persona"].tolist() == ["all"] * 3 + ["Ben"] * 3 + ["Maya"] * 3
     assert curve["stage"].astype(str).tolist() == STAGES * 3
@@ -142,7 +142,7 @@ def test_curve_matches_plain_pandas_oracle():
 def test_curve_sources_labels_and_flags():
     ev = _random_evidence()
     ev.loc[:9, "evidence"] = "measured"
-    curve = emotion_curve(ev, min_n=100)
+    curve = emotion_curve(ev, min_n=100, unit="evidence")
     row = curve[(curve.persona == "all") & (curve.stage == "Browse")].iloc[0]
     counts = ev[ev.stage == "Browse"]["source"].value_counts()
     assert row.sources == ", ".join(f"{s} (n={c})" for s, c in counts.items())
@@ -150,6 +150,30 @@ def test_curve_sources_labels_and_flags():
     assert curve.loc[curve.persona == "all", "evidence"].iloc[:2].str.contains("reported").all()
     assert (curve["low_evidence"] == (curve["n"] < 100)).all()
     assert row.n_customers == ev[ev.stage == "Browse"]["customer_id"].nunique()
+    assert row.n_evidence == row.n == (ev.stage == "Browse").sum()
+
+
+def test_curve_unit_customer_averages_each_customer_first():
+    ev = _random_evidence()
+    curve = emotion_curve(ev, min_n=30)                       # unit="customer" is the default
+    per_customer = ev.groupby(["stage", "customer_id"], observed=True)["valence"].mean()
+    oracle = per_customer.groupby(level="stage", observed=True).agg(["mean", "size"])
+    for r in curve[(curve.persona == "all") & (curve.n > 0)].itertuples():
+        assert r.n == r.n_customers == oracle.loc[r.stage, "size"]
+        assert r.valence == pytest.approx(oracle.loc[r.stage, "mean"])
+        assert r.n_evidence == (ev.stage == r.stage).sum() > r.n
+    assert curve.attrs["unit"] == "customer"
+    # one customer with many identical answers does not narrow the interval
+    one = pd.DataFrame({"customer_id": ["a"] * 50 + ["b"] * 50, "timestamp": pd.NaT,
+                        "stage": pd.Categorical(["Buy"] * 100, categories=STAGES, ordered=True),
+                        "touchpoint": pd.NA, "persona": pd.NA, "valence": [2.0] * 50 + [-2.0] * 50,
+                        "source": "x", "evidence": "reported", "obs_id": range(100)})
+    by_cust = emotion_curve(one).set_index("stage").loc["Buy"]
+    by_piece = emotion_curve(one, unit="evidence").set_index("stage").loc["Buy"]
+    assert by_cust["n"] == 2 and by_piece["n"] == 100
+    assert (by_cust.ci_high - by_cust.ci_low) > 3 * (by_piece.ci_high - by_piece.ci_low)
+    with pytest.raises(ParameterError, match="unit"):
+        emotion_curve(one, unit="person")
 
 
 def test_customer_in_two_personas_counts_once_overall():
@@ -158,7 +182,7 @@ def test_customer_in_two_personas_counts_once_overall():
                        "touchpoint": pd.NA, "persona": ["Ben", "Maya", "Maya"],
                        "valence": [-2.0, -2.0, 1.0], "source": "x", "evidence": "reported",
                        "obs_id": [0, 0, 1]})
-    curve = emotion_curve(ev).set_index(["persona", "stage"])
+    curve = emotion_curve(ev, unit="evidence").set_index(["persona", "stage"])
     assert curve.loc[("all", "Buy"), "n"] == 2 and curve.loc[("all", "Buy"), "valence"] == -0.5
     assert curve.loc[("Ben", "Buy"), "n"] == 1 and curve.loc[("Maya", "Buy"), "n"] == 2
 
@@ -171,7 +195,7 @@ def test_intervals_are_wider_for_small_n():
                                                ordered=True),
                        "persona": pd.NA, "valence": np.r_[big, small], "source": "x",
                        "evidence": "reported", "obs_id": range(2015)})
-    curve = emotion_curve(ev, min_n=30).set_index("stage")
+    curve = emotion_curve(ev, min_n=30, unit="evidence").set_index("stage")
     width = curve["ci_high"] - curve["ci_low"]
     assert width["Buy"] > 4 * width["Browse"]
     # roughly the textbook width 2 × 1.96 × sd/√n
@@ -181,7 +205,7 @@ def test_intervals_are_wider_for_small_n():
 
 def test_curve_median_and_bad_options():
     ev = _random_evidence()
-    med = emotion_curve(ev, statistic="median")
+    med = emotion_curve(ev, statistic="median", unit="evidence")
     o = ev.groupby("stage", observed=True)["valence"].median()
     got = med[med.persona == "all"].set_index("stage")["valence"].dropna()
     np.testing.assert_allclose(got.to_numpy(), o.loc[got.index].to_numpy())
@@ -195,7 +219,7 @@ def test_curve_median_and_bad_options():
 
 def test_curve_by_touchpoint_keeps_unseen_touchpoints(journey):
     ev = _random_evidence()
-    curve = emotion_curve(ev, by="touchpoint", journey=journey, personas=["Ben"])
+    curve = emotion_curve(ev, by="touchpoint", journey=journey, personas=["Ben"], unit="evidence")
     all_rows = curve[curve.persona == "all"]
     assert all_rows["touchpoint"].tolist() == ["Product page", "Checkout", "Cart", "Returns"]
     assert all_rows.set_index("touchpoint").loc["Returns", "n"] == 0
@@ -272,7 +296,7 @@ def test_trend_matches_monthly_oracle_and_keeps_empty_months():
     ev = _random_evidence(n=600)
     ev.loc[ev.timestamp.dt.month == 2, "valence"] = np.nan
     ev = ev.dropna(subset=["valence"])                     # February: no evidence at all
-    t = sentiment_trend(ev, min_n=20)
+    t = sentiment_trend(ev, min_n=20, unit="evidence")
     months = pd.period_range("2026-01", "2026-04", freq="M")
     assert len(t) == 3 * len(months)
     assert t["stage"].astype(str).tolist() == [s for s in STAGES for _ in months]
@@ -287,7 +311,7 @@ def test_trend_matches_monthly_oracle_and_keeps_empty_months():
     assert (t[t.period == "2026-02-01"]["n"] == 0).all()
     with pytest.raises(ParameterError, match="did you mean 'Ben'"):
         sentiment_trend(ev, persona="ben")
-    ben = sentiment_trend(ev, persona="Ben")
+    ben = sentiment_trend(ev, persona="Ben", unit="evidence")
     assert ben["n"].sum() == (ev.persona == "Ben").sum()
 
 

@@ -158,6 +158,8 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
     yscale, yaxis = _y()
     y = alt.Y("valence:Q", scale=yscale, axis=yaxis)
     min_n = curve.attrs.get("min_n")
+    unit_name = {"customer": "customers", "evidence": "pieces of evidence"}.get(
+        curve.attrs.get("unit"), "observations")
     base = alt.Chart(pts)
     zero = alt.Chart(pd.DataFrame({"valence": [0.0]})).mark_rule(
         color="#999999", strokeWidth=1).encode(y=alt.Y("valence:Q", scale=yscale, axis=yaxis))
@@ -173,8 +175,9 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
     tooltip = [alt.Tooltip("who:N", title="Curve for"), alt.Tooltip("stage:N", title="Stage"),
                alt.Tooltip("valence:Q", title="Emotion (mean)", format="+.2f"),
                alt.Tooltip("ci_text:N", title="95% interval"),
-               alt.Tooltip("n:Q", title="Pieces of evidence (n)"),
+               alt.Tooltip("n:Q", title=f"n ({unit_name})"),
                alt.Tooltip("n_customers:Q", title="Customers"),
+               alt.Tooltip("n_evidence:Q", title="Pieces of evidence"),
                alt.Tooltip("enough:N", title="Enough evidence?"),
                alt.Tooltip("evidence:N", title="Evidence label"),
                alt.Tooltip("sources:N", title="Sources")]
@@ -182,7 +185,8 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
     points = base.transform_filter("datum.n > 0").mark_point(filled=True, opacity=1).encode(
         x=x, y=y, tooltip=tooltip,
         color=colour, stroke=alt.Stroke("who:N", scale=_colour_scale(personas), legend=None),
-        size=alt.Size("n:Q", title="n (evidence)", scale=alt.Scale(range=[60, 420], zero=True)),
+        size=alt.Size("n:Q", title=f"n ({unit_name})",
+                      scale=alt.Scale(range=[60, 420], zero=True)),
         fillOpacity=alt.condition("datum.low_evidence", alt.value(0.0), alt.value(1.0)),
         shape=alt.value("circle"), strokeWidth=alt.value(2))
     empty = pts[pts["n"] == 0].drop_duplicates("stage")
@@ -202,14 +206,14 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
                        dy=dy, fontSize=10, fontWeight="bold").encode(text="kind:N",
                                                                      color=text_colour)
                      for dy in sorted(m["label_dy"].unique())]]
-    thin = f"fewer than {min_n} pieces of evidence" if min_n else "too little evidence"
+    thin = f"n below {min_n}" if min_n else "too little evidence"
     return alt.layer(*layers).properties(
         width=width, height=height,
         title=alt.Title(title or "Emotion curve: measured from evidence vs assumed in the workshop",
                         subtitle=[
                             "Mean emotion per stage from surveys, feedback text and behaviour "
                             "(−2 very negative … +2 very positive).",
-                            f"Shaded band: 95% interval. Dot area: amount of evidence (n); hollow "
+                            f"Shaded band: 95% interval. Dot area: n ({unit_name}); hollow "
                             f"dot: {thin}. Dashed: the workshop's assumption. Red rings: moments "
                             "of truth (hover for why)."],
                         anchor="start")
