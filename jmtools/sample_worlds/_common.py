@@ -1,4 +1,4 @@
-"""State shared by the steps of one chunk's simulation, and truth helpers used by both worlds."""
+"""State shared by the steps of one chunk's simulation: timeline, survey/feedback/order/ticket rows."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 from jmtools.sample_worlds._engine import Collector, Timeline, score_from_valence
 from jmtools.sample_worlds._text import PII_KINDS, Theme, compose, pii_tail, valence_bucket
 
-__all__ = ["ChunkState", "rule_quality", "group_mean", "median_by"]
+__all__ = ["ChunkState"]
 
 _SURVEY_COLS = ("cust", "timestamp", "touchpoint", "stage", "metric", "score")
 # Columns starting with "_" are truth material, not written to the table.
@@ -148,26 +148,3 @@ class ChunkState:
             "order_amount": t["orders"]["amount"].astype(float),
         }
         return t, stats
-
-
-def rule_quality(selected: np.ndarray, truth: np.ndarray) -> dict:
-    """Precision and recall of a boolean rule selection against the true members."""
-    tp = int(np.sum(selected & truth))
-    return {"rule_n": int(selected.sum()),
-            "rule_precision": tp / max(int(selected.sum()), 1),
-            "rule_recall": tp / max(int(truth.sum()), 1)}
-
-
-def group_mean(values: np.ndarray, mask: np.ndarray) -> dict:
-    """Mean and n of ``values[mask]``."""
-    v = np.asarray(values, dtype=float)[mask]
-    return {"mean": float(v.mean()) if v.size else float("nan"), "n": int(v.size)}
-
-
-def median_by(values: np.ndarray, groups: np.ndarray, names: list[str]) -> dict:
-    """Median and n of ``values`` per group index, keyed by group name."""
-    out = {}
-    for i, name in enumerate(names):
-        v = np.asarray(values, dtype=float)[(groups == i) & ~np.isnan(values)]
-        out[name] = {"median": float(np.median(v)) if v.size else float("nan"), "n": int(v.size)}
-    return out

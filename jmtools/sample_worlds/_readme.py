@@ -88,8 +88,13 @@ def _formats(fmt: str) -> str:
             "CSV with timestamps as `YYYY-MM-DD HH:MM:SS` (open them in a spreadsheet).")
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.0f} %"
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.0f} %"
+
+
+def _num(x: float | None, digits: int = 2) -> str:
+    """A number for the README; small worlds can leave a group empty (None in truths.json)."""
+    return "–" if x is None else f"{x:.{digits}f}"
 
 
 def _personas_md(truths: dict) -> str:
@@ -97,7 +102,7 @@ def _personas_md(truths: dict) -> str:
              "|---|---|---|---|---|"]
     for p in truths["personas"]["items"]:
         lines.append(f"| {p['name']} | {p['n']:,} ({_pct(p['share'])}) | `{p['rule']}` | "
-                     f"{p['rule_precision']:.2f} | {p['rule_recall']:.2f} |")
+                     f"{_num(p['rule_precision'])} | {_num(p['rule_recall'])} |")
     return "\n".join(lines)
 
 
@@ -106,8 +111,8 @@ def _emotion_md(truths: dict) -> str:
              "everyone else (n) |", "|---|---|---|---|---|---|"]
     for e in truths["emotion"]:
         lines.append(f"| {e['kind']} | {e['stage']} / {e['touchpoint']} | {e['persona']} | "
-                     f"{e['metric']} | {e['persona_mean']:.2f} ({e['persona_n']}) | "
-                     f"{e['others_mean']:.2f} ({e['others_n']}) |")
+                     f"{e['metric']} | {_num(e['persona_mean'])} ({e['persona_n']}) | "
+                     f"{_num(e['others_mean'])} ({e['others_n']}) |")
     return "\n".join(lines)
 
 
@@ -245,7 +250,8 @@ def b2b_readme(truths: dict, *, fmt: str) -> str:
     slow = truths["slow_stages"]
     slow_md = "\n".join(
         f"- **{s['stage']}** is slow for **{s['persona']}**: {s['measure']}; median days " +
-        ", ".join(f"{k} {v['median_days']:.1f} (n = {v['n']})" for k, v in s["by_persona"].items())
+        ", ".join(f"{k} {_num(v['median_days'], 1)} (n = {v['n']})"
+                  for k, v in s["by_persona"].items())
         for s in slow)
     o = truths["orders"]
     return f"""# Sample world: B2B service provider

@@ -1,212 +1,291 @@
 """Planted truths of the sample worlds: what was designed, and what the generated data shows.
 
 Every truth states the *expected* value (a parameter of the simulation) and the *observed*
-value in the files written (computed here from the simulation's own arrays), with its n, so a
-test can check an analysis against either.
+value in the files written, with its n, so a test can check an analysis against either.
+
+Observed values are computed from each chunk's simulation arrays as it is written and reduced
+to small per-persona sums and counts (a :class:`Tally`), so truths cost no memory that grows
+with the number of events. Only the B2B stage durations (one number per account that reaches
+the stage, for exact medians) and the ids of comments with personal data are kept as lists.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from jmtools.sample_worlds._common import rule_quality
 from jmtools.sample_worlds._text import PII_KINDS
 
-__all__ = ["persona_truths", "drop_off_truth", "emotion_truth", "theme_truths", "pii_truths",
-           "order_truths", "ecommerce_truths", "b2b_truths"]
+__all__ = ["Tally", "reduce_common", "ecommerce_reduce", "b2b_reduce", "ecommerce_truths",
+           "b2b_truths"]
+
+#: At most this many ids per kind of personal data are listed in truths.json.
+MAX_PII_IDS = 2000
 
 
-def persona_truths(stats: dict, names: list[str], rules: dict, shares, attrs: list[str],
-                   truth_file: str) -> dict:
-    """Persona sizes, and how well each persona's rule over attributes selects it."""
+class Tally:
+    """Sums of per-chunk counts (numpy arrays) and concatenations of per-chunk lists."""
+
+    def __init__(self):
+        self.sums: dict[str, np.ndarray] = {}
+        self.lists: dict[str, list] = {}
+
+    def add(self, part: dict) -> None:
+        """Merge one chunk's reduction: ``{"sums": {...}, "lists": {...}}``."""
+        for key, value in part.get("sums", {}).items():
+            value = np.asarray(value, dtype=float)
+            self.sums[key] = self.sums[key] + value if key in self.sums else value.copy()
+        for key, value in part.get("lists", {}).items():
+            self.lists.setdefault(key, []).extend(np.asarray(value).tolist())
+
+    def sum(self, key: str, size: int) -> np.ndarray:
+        """The summed array of ``key`` (zeros when no chunk reported it)."""
+        return self.sums.get(key, np.zeros(size))
+
+    def list(self, key: str) -> list:
+        return self.lists.get(key, [])
+
+
+def _per_persona(mask_or_values, persona, size: int, weights=None) -> np.ndarray:
+    return np.bincount(persona[mask_or_values] if weights is None else persona,
+                       weights=weights, minlength=size).astype(float)
+
+
+def reduce_common(stats: dict, offsets: dict, world: dict, attrs: list[str]) -> dict:
+    """Per-chunk sums shared by both worlds: personas and rules, surveys, themes, PII, orders."""
     import pandas as pd
 
+    names = world["PERSONAS"]
+    P = len(names)
     persona = stats["persona"]
+    sums: dict[str, np.ndarray] = {"persona_n": np.bincount(persona, minlength=P)}
     frame = pd.DataFrame({a: stats[f"attr_{a}"] for a in attrs})
+    for k, name in enumerate(names):
+        selected = frame.eval(world["RULES"][name], engine="python").to_numpy(dtype=bool)
+        sums[f"rule_n|{name}"] = np.array([selected.sum()])
+        sums[f"rule_tp|{name}"] = np.array([np.sum(selected & (persona == k))])
+    sv_p = stats["survey_persona"]
+    for tp, metric in set(zip(stats["survey_touchpoint"], stats["survey_metric"])):
+        at = (stats["survey_touchpoint"] == tp) & (stats["survey_metric"] == metric)
+        sums[f"sv_n|{tp}|{metric}"] = _per_persona(at, sv_p, P)
+        sums[f"sv_sum|{tp}|{metric}"] = np.bincount(
+            sv_p[at], weights=stats["survey_score"][at], minlength=P)
+    fb_p = stats["fb_persona"]
+    for theme in set(stats["fb_theme"]):
+        sums[f"theme_n|{theme}"] = _per_persona(stats["fb_theme"] == theme, fb_p, P)
+    for tp in set(stats["fb_touchpoint"]):
+        sums[f"fb_tp_n|{tp}"] = np.array([np.sum(stats["fb_touchpoint"] == tp)])
+    o_p = stats["order_persona"]
+    sums["orders_n"] = np.bincount(o_p, minlength=P)
+    sums["orders_sum"] = np.bincount(o_p, weights=stats["order_amount"], minlength=P)
+    sums["unmatched"] = np.array([stats["unmatched"].sum()])
+    lists = {}
+    for table, key in (("feedback", "fb_pii"), ("tickets", "tk_pii")):
+        for kind in PII_KINDS:
+            rows = np.flatnonzero(stats[key] == kind) + offsets[table]
+            lists[f"pii|{table}|{kind}"] = rows
+    return {"sums": sums, "lists": lists}
+
+
+def _persona_truths(t: Tally, world: dict, truth_file: str) -> dict:
+    names = world["PERSONAS"]
+    n = t.sum("persona_n", len(names))
     items = []
     for k, name in enumerate(names):
-        selected = frame.eval(rules[name], engine="python").to_numpy(dtype=bool)
-        items.append({"name": name, "rule": rules[name], "share_expected": float(shares[k]),
-                      "n": int(np.sum(persona == k)),
-                      "share": float(np.mean(persona == k)),
-                      **rule_quality(selected, persona == k)})
+        sel = float(t.sum(f"rule_n|{name}", 1)[0])
+        tp = float(t.sum(f"rule_tp|{name}", 1)[0])
+        items.append({"name": name, "rule": world["RULES"][name],
+                      "share_expected": float(world["_SHARES"][k]), "n": int(n[k]),
+                      "share": float(n[k] / n.sum()), "rule_n": int(sel),
+                      "rule_precision": tp / max(sel, 1.0), "rule_recall": tp / max(n[k], 1.0)})
     return {"truth_file": truth_file, "column": "persona",
             "note": "the true persona is not a column of customers; rules are stated in "
                     "journey.yaml and select each persona with the precision/recall given",
             "items": items}
 
 
-def drop_off_truth(stats: dict, names: list[str], *, from_step: str, to_step: str,
-                   reached_key: str, passed_key: str, persona: str, expected_pass) -> dict:
-    """Share of customers lost between two funnel steps, per persona."""
-    who = stats["persona"]
-    by = {}
-    for k, name in enumerate(names):
-        reached = stats[reached_key] & (who == k)
-        passed = stats[passed_key] & reached
-        n = int(reached.sum())
-        by[name] = {"n_reached": n, "n_passed": int(passed.sum()),
-                    "loss": 1 - passed.sum() / n if n else float("nan"),
-                    "expected_loss": 1 - float(expected_pass[k])}
+def _drop_off_truth(t: Tally, world: dict, *, from_step: str, to_step: str, persona: str,
+                    expected_pass) -> dict:
+    names = world["PERSONAS"]
+    reached = t.sum("funnel_reached", len(names))
+    passed = t.sum("funnel_passed", len(names))
+    by = {name: {"n_reached": int(reached[k]), "n_passed": int(passed[k]),
+                 "loss": 1 - passed[k] / reached[k] if reached[k] else float("nan"),
+                 "expected_loss": 1 - float(expected_pass[k])}
+          for k, name in enumerate(names)}
     target = names.index(persona)
-    others = (who != target)
-    r_o = stats[reached_key] & others
-    p_o = stats[passed_key] & r_o
+    other = np.arange(len(names)) != target
     return {"from_step": from_step, "to_step": to_step, "persona": persona,
             "expected_loss": 1 - float(expected_pass[target]), "loss": by[persona]["loss"],
             "n": by[persona]["n_reached"],
-            "others_expected_loss": float(np.mean([1 - expected_pass[k]
-                                                   for k in range(len(names)) if k != target])),
-            "others_loss": 1 - p_o.sum() / max(int(r_o.sum()), 1), "others_n": int(r_o.sum()),
-            "by_persona": by}
+            "others_expected_loss": float(np.mean(1 - np.asarray(expected_pass)[other])),
+            "others_loss": 1 - passed[other].sum() / max(reached[other].sum(), 1),
+            "others_n": int(reached[other].sum()), "by_persona": by}
 
 
-def emotion_truth(stats: dict, names: list[str], *, stage: str, touchpoint: str, metric: str,
-                  persona: str, expected_valence: float, kind: str) -> dict:
-    """Mean survey score of one persona at one touchpoint against everybody else."""
-    at = (stats["survey_touchpoint"] == touchpoint) & (stats["survey_metric"] == metric)
-    mine = at & (stats["survey_persona"] == names.index(persona))
-    rest = at & ~mine
-    score = stats["survey_score"].astype(float)
+def _emotion_truth(t: Tally, names: list[str], *, stage: str, touchpoint: str, metric: str,
+                   persona: str, expected_valence: float, kind: str) -> dict:
+    n = t.sum(f"sv_n|{touchpoint}|{metric}", len(names))
+    total = t.sum(f"sv_sum|{touchpoint}|{metric}", len(names))
+    k = names.index(persona)
+    rest = np.arange(len(names)) != k
     return {"kind": kind, "stage": stage, "touchpoint": touchpoint, "persona": persona,
             "metric": metric, "expected_valence": expected_valence,
-            "persona_mean": float(score[mine].mean()) if mine.any() else float("nan"),
-            "persona_n": int(mine.sum()),
-            "others_mean": float(score[rest].mean()) if rest.any() else float("nan"),
-            "others_n": int(rest.sum())}
+            "persona_mean": total[k] / n[k] if n[k] else float("nan"),
+            "persona_n": int(n[k]),
+            "others_mean": total[rest].sum() / n[rest].sum() if n[rest].sum() else float("nan"),
+            "others_n": int(n[rest].sum())}
 
 
-def theme_truths(stats: dict, names: list[str], themes: dict, stage_of: dict,
-                 main_personas: dict, pain_points: dict) -> list[dict]:
-    """Feedback themes: where they are, their key words, how often and from whom."""
+def _theme_truths(t: Tally, world: dict, main_personas: dict, pain_points: dict) -> list[dict]:
+    names = world["PERSONAS"]
     out = []
-    for theme in themes.values():
-        rows = stats["fb_theme"] == theme.id
-        at_tp = stats["fb_touchpoint"] == theme.touchpoint
-        by = {name: int(np.sum(rows & (stats["fb_persona"] == k)))
-              for k, name in enumerate(names)}
+    for theme in world["THEMES"].values():
+        by = t.sum(f"theme_n|{theme.id}", len(names))
+        at_tp = float(t.sum(f"fb_tp_n|{theme.touchpoint}", 1)[0])
         out.append({"id": theme.id, "title": theme.title, "touchpoint": theme.touchpoint,
-                    "stage": stage_of[theme.touchpoint], "sentiment": theme.sentiment,
-                    "keywords": list(theme.keywords), "n_feedback": int(rows.sum()),
-                    "share_of_touchpoint_feedback": float(rows.sum() / max(int(at_tp.sum()), 1)),
-                    "by_persona": by, "main_personas": main_personas.get(theme.id, []),
+                    "stage": world["TOUCHPOINT_STAGE"][theme.touchpoint],
+                    "sentiment": theme.sentiment, "keywords": list(theme.keywords),
+                    "n_feedback": int(by.sum()),
+                    "share_of_touchpoint_feedback": by.sum() / max(at_tp, 1.0),
+                    "by_persona": {name: int(by[k]) for k, name in enumerate(names)},
+                    "main_personas": main_personas.get(theme.id, []),
                     "pain_point": pain_points.get(theme.id)})
     return out
 
 
-def pii_truths(stats: dict) -> dict:
-    """Which feedback comments and tickets carry (fictional) personal data, by kind."""
+def _pii_truths(t: Tally) -> dict:
     out = {}
-    for table, key, prefix, width in (("feedback", "fb_pii", "F", 8),
-                                      ("tickets", "tk_pii", "T", 7)):
-        kinds = stats[key]
-        out[table] = {kind: {"n": int(np.sum(kinds == kind)),
-                             "ids": [f"{prefix}{i + 1:0{width}d}"
-                                     for i in np.flatnonzero(kinds == kind)[:2000]]}
-                      for kind in PII_KINDS}
+    for table, prefix, width in (("feedback", "F", 8), ("tickets", "T", 7)):
+        out[table] = {}
+        for kind in PII_KINDS:
+            rows = t.list(f"pii|{table}|{kind}")
+            out[table][kind] = {"n": len(rows),
+                                "ids": [f"{prefix}{i + 1:0{width}d}" for i in rows[:MAX_PII_IDS]]}
     out["note"] = ("fictional values: example.com/example.org e-mail addresses, Ofcom drama "
                    "phone numbers (+44 7700 900xxx, 020 7946 0xxx), payment-network test cards")
     return out
 
 
-def order_truths(stats: dict, names: list[str]) -> dict:
-    """Orders and revenue per persona (value at stake)."""
-    amount, who = stats["order_amount"], stats["order_persona"]
-    return {"orders": int(amount.size), "revenue": float(amount.sum()),
-            "by_persona": {name: {"orders": int(np.sum(who == k)),
-                                  "revenue": float(amount[who == k].sum()),
-                                  "mean_amount": float(amount[who == k].mean())
-                                  if np.any(who == k) else float("nan")}
+def _order_truths(t: Tally, names: list[str]) -> dict:
+    n, total = t.sum("orders_n", len(names)), t.sum("orders_sum", len(names))
+    return {"orders": int(n.sum()), "revenue": float(total.sum()),
+            "by_persona": {name: {"orders": int(n[k]), "revenue": float(total[k]),
+                                  "mean_amount": total[k] / n[k] if n[k] else float("nan")}
                            for k, name in enumerate(names)}}
 
 
+def _unmatched(t: Tally, event: str) -> dict:
+    return {"events": [event], "rows": int(t.sum("unmatched", 1)[0]),
+            "note": f"{event} hits no touchpoint of journey.yaml"}
+
+
 # ---------------------------------------------------------------------------- e-commerce
-def ecommerce_truths(stats: dict, world: dict) -> dict:
-    names = world["PERSONAS"]
+_FUNNEL_SEMANTICS = ("strict: a customer reaches step k when events of steps 1..k occur in this "
+                     "time order (first occurrence after the previous step)")
+
+
+def ecommerce_reduce(stats: dict, offsets: dict, world: dict) -> dict:
+    """One chunk's contribution to the e-commerce truths."""
+    part = reduce_common(stats, offsets, world, ["age", "price_sensitivity", "runs_per_week"])
+    P = len(world["PERSONAS"])
     persona = stats["persona"]
-    tp_stage = world["TOUCHPOINT_STAGE"]
-    loops = stats["size_loops"]
-    detours = stats["detours"]
+    sums = part["sums"]
+    sums["funnel_reached"] = _per_persona(stats["paid"], persona, P)
+    sums["funnel_passed"] = _per_persona(stats["paid"] & stats["ordered"], persona, P)
+    for key in ("size_loops", "detours"):
+        sums[f"{key}_any"] = _per_persona(stats[key] > 0, persona, P)
+        sums[f"{key}_sum"] = np.bincount(persona, weights=stats[key], minlength=P)
+    return part
+
+
+def ecommerce_truths(t: Tally, world: dict) -> dict:
+    names = world["PERSONAS"]
+    P = len(names)
+    n = t.sum("persona_n", P)
+
+    def loop_stats(key, share_name, mean_name):
+        anyone, total = t.sum(f"{key}_any", P), t.sum(f"{key}_sum", P)
+        return {name: {share_name: anyone[k] / max(n[k], 1), mean_name: total[k] / max(n[k], 1)}
+                for k, name in enumerate(names)}
+
     return {
         "journey": "journey.yaml",
-        "personas": persona_truths(stats, names, world["RULES"], world["_SHARES"],
-                                   ["age", "price_sensitivity", "runs_per_week"],
-                                   "customer_personas"),
+        "personas": _persona_truths(t, world, "customer_personas"),
         "funnel": {
-            "steps": world["FUNNEL"],
-            "semantics": "strict: a customer reaches step k when events of steps 1..k occur in "
-                         "this time order (first occurrence after the previous step)",
-            "drop_off": drop_off_truth(stats, names, from_step="checkout_payment",
-                                       to_step="order_placed", reached_key="paid",
-                                       passed_key="ordered", persona="Budget Ben",
-                                       expected_pass=world["_ORDER"]),
+            "steps": world["FUNNEL"], "semantics": _FUNNEL_SEMANTICS,
+            "drop_off": _drop_off_truth(t, world, from_step="checkout_payment",
+                                        to_step="order_placed", persona="Budget Ben",
+                                        expected_pass=world["_ORDER"]),
         },
         "loops": [
             {"kind": "loop", "events": ["product_view", "size_chart_search"],
              "touchpoint": "Product page", "persona": "New Runner Nina",
              "description": "product_view → size_chart_search → product_view … (looking for "
-                            "the missing size chart)",
-             "by_persona": {name: {"share_with_loop": float(np.mean(loops[persona == k] > 0)),
-                                   "mean_loops": float(loops[persona == k].mean())}
-                            for k, name in enumerate(names)}},
+                            "the missing size chart); shares are of all the persona's customers",
+             "by_persona": loop_stats("size_loops", "share_with_loop", "mean_loops")},
             {"kind": "detour", "events": ["cart_view", "product_view"],
              "touchpoint": "Cart", "persona": "New Runner Nina",
              "description": "cart_view → product_view → cart_view (back and forth before "
-                            "checkout), among customers who added to cart",
-             "by_persona": {name: {"share_with_detour": float(np.mean(detours[persona == k] > 0)),
-                                   "mean_detours": float(detours[persona == k].mean())}
-                            for k, name in enumerate(names)}},
+                            "checkout); shares are of all the persona's customers",
+             "by_persona": loop_stats("detours", "share_with_detour", "mean_detours")},
         ],
         "emotion": [
-            emotion_truth(stats, names, stage="Decision", touchpoint="Checkout", metric="csat",
-                          persona="Budget Ben", expected_valence=-1.6, kind="low"),
-            emotion_truth(stats, names, stage="Consideration", touchpoint="Product page",
-                          metric="csat", persona="New Runner Nina", expected_valence=-1.2,
-                          kind="low"),
-            emotion_truth(stats, names, stage="Post-purchase", touchpoint="Support",
-                          metric="csat", persona="Marathon Maya", expected_valence=1.7,
-                          kind="high"),
+            _emotion_truth(t, names, stage="Decision", touchpoint="Checkout", metric="csat",
+                           persona="Budget Ben", expected_valence=-1.6, kind="low"),
+            _emotion_truth(t, names, stage="Consideration", touchpoint="Product page",
+                           metric="csat", persona="New Runner Nina", expected_valence=-1.2,
+                           kind="low"),
+            _emotion_truth(t, names, stage="Post-purchase", touchpoint="Support",
+                           metric="csat", persona="Marathon Maya", expected_valence=1.7,
+                           kind="high"),
         ],
-        "themes": theme_truths(stats, names, world["THEMES"], tp_stage, {
+        "themes": _theme_truths(t, world, {
             "hidden-fees": ["Budget Ben"], "missing-size-chart": ["New Runner Nina"],
             "helpful-support": ["Marathon Maya"]}, {
             "hidden-fees": "hidden-fees", "missing-size-chart": "missing-size-chart",
             "payment-options": "few-payment-options", "slow-shipping": "slow-shipping",
             "hard-returns": "hard-returns", "poor-photos": "poor-images"}),
-        "unmatched_events": {"events": ["page_error"], "rows": int(stats["unmatched"].sum()),
-                             "note": "page_error hits no touchpoint of journey.yaml"},
-        "pii": pii_truths(stats),
-        "orders": order_truths(stats, names),
+        "unmatched_events": _unmatched(t, "page_error"),
+        "pii": _pii_truths(t),
+        "orders": _order_truths(t, names),
     }
 
 
 # ---------------------------------------------------------------------------------- B2B
-def b2b_truths(stats: dict, world: dict) -> dict:
-    names = world["PERSONAS"]
+def b2b_reduce(stats: dict, offsets: dict, world: dict) -> dict:
+    """One chunk's contribution to the B2B truths (durations kept per account, for medians)."""
+    part = reduce_common(stats, offsets, world,
+                         ["employees", "decision_makers", "annual_revenue_m"])
+    P = len(world["PERSONAS"])
     persona = stats["persona"]
-    tp_stage = world["TOUCHPOINT_STAGE"]
-    qual = stats["qualification_days"]
-    legal = stats["legal_days"]
+    part["sums"]["funnel_reached"] = _per_persona(stats["proposal"], persona, P)
+    part["sums"]["funnel_passed"] = _per_persona(stats["proposal"] & stats["contract"],
+                                                 persona, P)
+    for key in ("qualification_days", "legal_days"):
+        keep = ~np.isnan(stats[key])
+        part["lists"][f"{key}|persona"] = persona[keep]
+        part["lists"][f"{key}|days"] = stats[key][keep]
+    return part
 
-    def medians(values):
-        return {name: {"median_days": float(np.nanmedian(values[persona == k]))
-                       if np.any((persona == k) & ~np.isnan(values)) else float("nan"),
-                       "n": int(np.sum((persona == k) & ~np.isnan(values)))}
+
+def b2b_truths(t: Tally, world: dict) -> dict:
+    names = world["PERSONAS"]
+
+    def medians(key):
+        who = np.asarray(t.list(f"{key}|persona"), dtype=int)
+        days = np.asarray(t.list(f"{key}|days"), dtype=float)
+        return {name: {"median_days": float(np.median(days[who == k]))
+                       if np.any(who == k) else float("nan"), "n": int(np.sum(who == k))}
                 for k, name in enumerate(names)}
 
     return {
         "journey": "journey.yaml",
-        "personas": persona_truths(stats, names, world["RULES"], world["_SHARES"],
-                                   ["employees", "decision_makers", "annual_revenue_m"],
-                                   "customer_personas"),
+        "personas": _persona_truths(t, world, "customer_personas"),
         "funnel": {
-            "steps": world["FUNNEL"],
-            "semantics": "strict: a customer reaches step k when events of steps 1..k occur in "
-                         "this time order (first occurrence after the previous step)",
-            "drop_off": drop_off_truth(stats, names, from_step="proposal_sent",
-                                       to_step="contract_sent", reached_key="proposal",
-                                       passed_key="contract", persona="SMB Owner Sam",
-                                       expected_pass=world["_CONTRACT"]),
+            "steps": world["FUNNEL"], "semantics": _FUNNEL_SEMANTICS,
+            "drop_off": _drop_off_truth(t, world, from_step="proposal_sent",
+                                        to_step="contract_sent", persona="SMB Owner Sam",
+                                        expected_pass=world["_CONTRACT"]),
         },
         "slow_stages": [
             {"stage": "Qualification", "persona": "SMB Owner Sam",
@@ -214,29 +293,29 @@ def b2b_truths(stats: dict, world: dict) -> dict:
                         "Proposal review event (accounts that reach Proposal review)",
              "from_event": "sales_email_sent", "to_event": "proposal_sent",
              "expected_median_days": world["_EXPECTED_QUAL_DAYS"],
-             "by_persona": medians(qual)},
+             "by_persona": medians("qualification_days")},
             {"stage": "Contract signing", "persona": "Enterprise Procurement Priya",
              "measure": "days from legal_review_started to legal_review_completed",
              "from_event": "legal_review_started", "to_event": "legal_review_completed",
              "expected_median_days": world["_EXPECTED_LEGAL_DAYS"],
-             "by_persona": medians(legal)},
+             "by_persona": medians("legal_days")},
         ],
         "emotion": [
-            emotion_truth(stats, names, stage="Qualification", touchpoint="Discovery call",
-                          metric="csat", persona="SMB Owner Sam", expected_valence=-1.1,
-                          kind="low"),
-            emotion_truth(stats, names, stage="Proposal review", touchpoint="Proposal document",
-                          metric="csat", persona="SMB Owner Sam", expected_valence=-1.0,
-                          kind="low"),
-            emotion_truth(stats, names, stage="Contract signing", touchpoint="Legal review",
-                          metric="ces", persona="Enterprise Procurement Priya",
-                          expected_valence=-1.3, kind="low"),
-            emotion_truth(stats, names, stage="Onboarding and delivery",
-                          touchpoint="Kickoff meeting", metric="csat",
-                          persona="Enterprise Procurement Priya", expected_valence=1.6,
-                          kind="high"),
+            _emotion_truth(t, names, stage="Qualification", touchpoint="Discovery call",
+                           metric="csat", persona="SMB Owner Sam", expected_valence=-1.1,
+                           kind="low"),
+            _emotion_truth(t, names, stage="Proposal review", touchpoint="Proposal document",
+                           metric="csat", persona="SMB Owner Sam", expected_valence=-1.0,
+                           kind="low"),
+            _emotion_truth(t, names, stage="Contract signing", touchpoint="Legal review",
+                           metric="ces", persona="Enterprise Procurement Priya",
+                           expected_valence=-1.3, kind="low"),
+            _emotion_truth(t, names, stage="Onboarding and delivery",
+                           touchpoint="Kickoff meeting", metric="csat",
+                           persona="Enterprise Procurement Priya", expected_valence=1.6,
+                           kind="high"),
         ],
-        "themes": theme_truths(stats, names, world["THEMES"], tp_stage, {
+        "themes": _theme_truths(t, world, {
             "unclear-pricing": ["SMB Owner Sam", "Mid-market Ops Olivia"],
             "slow-legal-review": ["Enterprise Procurement Priya"],
             "slow-response": ["SMB Owner Sam"],
@@ -244,9 +323,7 @@ def b2b_truths(stats: dict, world: dict) -> dict:
             "unclear-pricing": "unclear-pricing", "slow-legal-review": "slow-legal-review",
             "slow-response": "slow-qualification", "no-visibility": "no-visibility",
             "generic-proposal": "generic-proposal", "confusing-kickoff": "unclear-channels"}),
-        "unmatched_events": {"events": ["email_bounced"],
-                             "rows": int(stats["unmatched"].sum()),
-                             "note": "email_bounced hits no touchpoint of journey.yaml"},
-        "pii": pii_truths(stats),
-        "orders": order_truths(stats, names),
+        "unmatched_events": _unmatched(t, "email_bounced"),
+        "pii": _pii_truths(t),
+        "orders": _order_truths(t, names),
     }

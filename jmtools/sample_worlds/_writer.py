@@ -51,7 +51,8 @@ class ChunkResult:
 
     ``tables`` maps a table name to column arrays: ``cust`` (position in the chunk) instead of
     ``customer_id``, times as integer seconds since 1970 (−1 for missing), codes for
-    ``events.event`` / ``events.channel``. ``stats`` holds arrays the world's truths need.
+    ``events.event`` / ``events.channel``. ``stats`` holds the arrays the world reduces to
+    its truths (``World.reduce``) before the chunk is dropped.
     """
 
     customers: dict[str, np.ndarray]
@@ -74,6 +75,7 @@ class World:
     channel_names: list[str]
     persona_names: list[str]
     simulate: Callable[[np.random.Generator, int], ChunkResult]
+    reduce: Callable[[dict, dict], dict]
     truths: Callable[..., dict]
     readme: Callable[..., str]
 
@@ -86,8 +88,10 @@ def write_world(spec: World, out: Path, *, customers: int, seed: int, fmt: str,
     outputs = {t: (_CsvOut if t in csv_tables else _ParquetOut)(out, t, schemas[t])
                for t in ("customers", "customer_personas", "events", "surveys", "feedback",
                          "orders", "tickets")}
+    from jmtools.sample_worlds._truths import Tally
+
     counters = {t: 0 for t in _IDS}
-    stats: dict[str, list[np.ndarray]] = {}
+    tally = Tally()
     chunks = 0
     try:
         for k, start in enumerate(range(0, customers, chunk_customers)):
@@ -95,18 +99,17 @@ def write_world(spec: World, out: Path, *, customers: int, seed: int, fmt: str,
             rng = np.random.default_rng(np.random.SeedSequence([seed, spec.code, k]))
             result = spec.simulate(rng, n)
             ids = _ids(spec.id_prefix, start, n, spec.id_width)
+            tally.add(spec.reduce(result.stats, dict(counters)))
             for table, cols in _arrow_tables(spec, result, ids, counters).items():
                 outputs[table].write(cols)
-            for key, arr in result.stats.items():
-                stats.setdefault(key, []).append(arr)
+            del result
             chunks += 1
     finally:
         for o in outputs.values():
             o.close()
-    merged = {k: np.concatenate(v) for k, v in stats.items()}
     rows = {t: o.rows for t, o in outputs.items()}
     files = {t: o.path.name for t, o in outputs.items()}
-    truths = spec.truths(merged, seed=seed, customers=customers)
+    truths = spec.truths(tally)
     truths = {"world": spec.name, "seed": seed, "customers": customers,
               "chunk_customers": chunk_customers,
               "tables": {t: {"file": files[t], "rows": rows[t]} for t in outputs}, **truths}

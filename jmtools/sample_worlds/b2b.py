@@ -469,11 +469,18 @@ def _support(s: ChunkState, idx) -> None:
         "negative": [("slow-helpdesk", None)], "positive": [("helpful-helpdesk", None)]})
 
 
-def truths(stats: dict, *, seed: int, customers: int) -> dict:
-    """The planted facts, as expected by design and as observed in this data."""
+def reduce(stats: dict, offsets: dict) -> dict:
+    """One chunk's contribution to the truths (small sums; see ``_truths``)."""
     from jmtools.sample_worlds import _truths
 
-    return _truths.b2b_truths(stats, world=globals())
+    return _truths.b2b_reduce(stats, offsets, world=globals())
+
+
+def truths(tally) -> dict:
+    """The planted facts, as designed and as observed in the written data."""
+    from jmtools.sample_worlds import _truths
+
+    return _truths.b2b_truths(tally, world=globals())
 
 
 def readme(truths_doc: dict, *, fmt: str) -> str:
@@ -485,6 +492,6 @@ def readme(truths_doc: dict, *, fmt: str) -> str:
 WORLD = World(
     name="b2b", code=2, template="b2b_service.yaml", default_customers=600,
     id_prefix="A", id_width=5, customer_columns=_CUSTOMER_COLUMNS, event_names=EVENTS,
-    channel_names=CHANNELS, persona_names=PERSONAS, simulate=simulate, truths=truths,
+    channel_names=CHANNELS, persona_names=PERSONAS, simulate=simulate, reduce=reduce, truths=truths,
     readme=readme,
 )

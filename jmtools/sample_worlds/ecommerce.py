@@ -21,7 +21,7 @@ import datetime as dt
 import numpy as np
 import pyarrow as pa
 
-from jmtools.sample_worlds._common import ChunkState, group_mean, rule_quality
+from jmtools.sample_worlds._common import ChunkState
 from jmtools.sample_worlds._engine import (DAY, HOUR, MINUTE, epoch_s, lognormal_s,
                                           score_from_valence)
 from jmtools.sample_worlds._text import Theme
@@ -517,11 +517,18 @@ def _repeat_purchase(s: ChunkState, ordered) -> None:
 
 
 # -------------------------------------------------------------------------- truths
-def truths(stats: dict, *, seed: int, customers: int) -> dict:
-    """The planted facts, as expected by design and as observed in this data."""
+def reduce(stats: dict, offsets: dict) -> dict:
+    """One chunk's contribution to the truths (small sums; see ``_truths``)."""
     from jmtools.sample_worlds import _truths
 
-    return _truths.ecommerce_truths(stats, world=globals())
+    return _truths.ecommerce_reduce(stats, offsets, world=globals())
+
+
+def truths(tally) -> dict:
+    """The planted facts, as designed and as observed in the written data."""
+    from jmtools.sample_worlds import _truths
+
+    return _truths.ecommerce_truths(tally, world=globals())
 
 
 def readme(truths_doc: dict, *, fmt: str) -> str:
@@ -533,6 +540,6 @@ def readme(truths_doc: dict, *, fmt: str) -> str:
 WORLD = World(
     name="ecommerce", code=1, template="ecommerce.yaml", default_customers=4000,
     id_prefix="C", id_width=7, customer_columns=_CUSTOMER_COLUMNS, event_names=EVENTS,
-    channel_names=CHANNELS, persona_names=PERSONAS, simulate=simulate, truths=truths,
+    channel_names=CHANNELS, persona_names=PERSONAS, simulate=simulate, reduce=reduce, truths=truths,
     readme=readme,
 )

@@ -1,0 +1,440 @@
+"""Tests of jmtools.sample_worlds: determinism, schemas, integrity, and the planted truths.
+
+The planted truths are checked with independent plain-pandas computations on the COMMITTED
+sample data in data/<world>/ (not with the generator's own arrays), and the committed data is
+checked to be exactly what the generator makes with the default seed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from jmtools.errors import ParameterError
+from jmtools.journey import Journey
+from jmtools.metrics import SCALES
+from jmtools.sample_worlds import (DEFAULT_CUSTOMERS, WORLDS, generate_world, template_path)
+import jmtools.sample_worlds as sw
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+TABLES = ("customers", "customer_personas", "events", "surveys", "feedback", "orders", "tickets")
+REQUIRED = {  # docs/contracts.md
+    "customers": ["customer_id"],
+    "events": ["customer_id", "timestamp", "event"],
+    "surveys": ["customer_id", "timestamp", "metric", "score"],
+    "feedback": ["feedback_id", "customer_id", "timestamp", "text"],
+    "orders": ["order_id", "customer_id", "timestamp", "amount"],
+    "tickets": ["ticket_id", "customer_id", "timestamp"],
+}
+TIME_COLS = {"events": ["timestamp"], "surveys": ["timestamp"], "feedback": ["timestamp"],
+             "orders": ["timestamp"], "tickets": ["timestamp", "closed_timestamp"]}
+
+
+def read(world: str, table: str, base: Path = DATA) -> pd.DataFrame:
+    folder = base / world
+    if (folder / f"{table}.parquet").exists():
+        return pd.read_parquet(folder / f"{table}.parquet")
+    return pd.read_csv(folder / f"{table}.csv", parse_dates=TIME_COLS.get(table, []),
+                       dtype={"customer_id": str})
+
+
+@pytest.fixture(scope="module")
+def truths():
+    return {w: json.loads((DATA / w / "truths.json").read_text()) for w in WORLDS}
+
+
+@pytest.fixture(scope="module")
+def world_data():
+    return {w: {t: read(w, t) for t in TABLES} for w in WORLDS}
+
+
+@pytest.fixture(scope="module")
+def journeys():
+    return {w: Journey.load(DATA / w / "journey.yaml") for w in WORLDS}
+
+
+def with_persona(frame: pd.DataFrame, data: dict) -> pd.DataFrame:
+    return frame.merge(data["customer_personas"], on="customer_id", how="left",
+                       validate="many_to_one")
+
+
+# ------------------------------------------------------------------------- API, params
+def test_public_names():
+    assert set(sw.__all__) == {"WORLDS", "DEFAULT_CUSTOMERS", "DEFAULT_CHUNK_CUSTOMERS",
+                               "generate_world", "template_path"}
+    assert WORLDS == ("ecommerce", "b2b")
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    ({"world": "ecomerce"}, "world"), ({"customers": 0}, "customers"),
+    ({"customers": 2.5}, "customers"), ({"fmt": "csv"}, "fmt"),
+    ({"chunk_customers": 0}, "chunk_customers"), ({"seed": -1}, "seed"),
+])
+def test_bad_parameters(tmp_path, kwargs, name):
+    args = {"world": "b2b", "customers": 10, **kwargs}
+    with pytest.raises(ParameterError) as err:
+        generate_world(args.pop("world"), tmp_path, **args)
+    assert err.value.name == name
+    if name == "world":
+        assert "did you mean 'ecommerce'" in str(err.value)
+
+
+# ---------------------------------------------------------------------------- determinism
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_same_seed_gives_identical_files_other_seed_differs(tmp_path):
+    a = generate_world("ecommerce", tmp_path / "a", customers=300, seed=3, chunk_customers=120)
+    generate_world("ecommerce", tmp_path / "b", customers=300, seed=3, chunk_customers=120)
+    generate_world("ecommerce", tmp_path / "c", customers=300, seed=4, chunk_customers=120)
+    assert a["chunks"] == 3
+    assert _files(tmp_path / "a") == _files(tmp_path / "b")
+    assert (tmp_path / "a" / "events.parquet").read_bytes() != \
+        (tmp_path / "c" / "events.parquet").read_bytes()
+
+
+@pytest.mark.parametrize("world", WORLDS)
+def test_committed_sample_equals_fresh_regeneration(tmp_path, world):
+    summary = generate_world(world, tmp_path / world)
+    assert summary["customers"] == DEFAULT_CUSTOMERS[world]
+    fresh, committed = _files(tmp_path / world), _files(DATA / world)
+    assert sorted(fresh) == sorted(committed)
+    for name in fresh:
+        assert fresh[name] == committed[name], f"data/{world}/{name} differs from a fresh run"
+
+
+def test_parquet_format_writes_every_table_as_parquet(tmp_path):
+    summary = generate_world("b2b", tmp_path, customers=50, fmt="parquet")
+    for table in TABLES:
+        assert summary["paths"][table].endswith(".parquet")
+        assert len(pd.read_parquet(summary["paths"][table])) == summary["rows"][table]
+
+
+# --------------------------------------------------------------------------- schemas
+@pytest.mark.parametrize("world", WORLDS)
+def test_files_and_readme(world, truths):
+    names = {p.name for p in (DATA / world).iterdir()}
+    assert {"README.md", "truths.json", "journey.yaml", "events.parquet",
+            "customers.csv"} <= names
+    readme = (DATA / world / "README.md").read_text()
+    for table in TABLES:
+        assert truths[world]["tables"][table]["file"] in readme
+    assert "How to regenerate" in readme and "Planted truths" in readme
+    size = sum(p.stat().st_size for p in (DATA / world).iterdir())
+    assert size < 3_000_000
+
+
+@pytest.mark.parametrize("world", WORLDS)
+def test_schema_conforms_to_contracts(world, world_data, truths):
+    data = world_data[world]
+    for table, required in REQUIRED.items():
+        frame = data[table]
+        assert set(required) <= set(frame.columns), table
+        assert len(frame) == truths[world]["tables"][table]["rows"]
+        for col in [c for c in frame.columns if c.endswith("_id")]:
+            assert frame[col].map(type).eq(str).all(), (table, col)
+        for col in TIME_COLS.get(table, []):
+            assert pd.api.types.is_datetime64_dtype(frame[col]), (table, col)
+            assert getattr(frame[col].dt, "tz", None) is None
+        assert list(frame.columns) == [c for c in frame.columns if c == c.lower()]
+    events = pq.read_schema(DATA / world / "events.parquet")
+    assert str(events.field("timestamp").type) == "timestamp[us]"
+    assert data["customers"]["customer_id"].is_unique
+    for table, col in [("feedback", "feedback_id"), ("orders", "order_id"),
+                       ("tickets", "ticket_id"), ("surveys", "survey_id")]:
+        assert data[table][col].is_unique
+    surveys = data["surveys"]
+    for metric, scale in SCALES.items():
+        s = surveys.loc[surveys["metric"] == metric, "score"]
+        assert s.between(scale.low, scale.high).all(), metric
+    assert set(surveys["metric"]) <= set(SCALES)
+    assert (data["orders"]["amount"] > 0).all()
+    tickets = data["tickets"]
+    assert (tickets["closed_timestamp"] > tickets["timestamp"]).all()
+
+
+@pytest.mark.parametrize("world", WORLDS)
+def test_referential_integrity_and_order(world, world_data):
+    data = world_data[world]
+    known = set(data["customers"]["customer_id"])
+    for table in ("events", "surveys", "feedback", "orders", "tickets", "customer_personas"):
+        assert set(data[table]["customer_id"]) <= known, table
+    assert set(data["customer_personas"]["customer_id"]) == known
+    ev = data["events"]
+    same = ev["customer_id"].eq(ev["customer_id"].shift())
+    assert (ev["timestamp"].diff()[same] > pd.Timedelta(0)).all(), "events strictly ordered"
+    assert ev["customer_id"].is_monotonic_increasing
+    first = ev.groupby("customer_id")["timestamp"].min()
+    for table in ("surveys", "feedback", "orders", "tickets"):
+        t = data[table].merge(first.rename("first"), on="customer_id")
+        assert (t["timestamp"] > t["first"]).all(), table
+    prefix = ev["session_id"].str.rsplit("-S", n=1).str[0]
+    assert prefix.eq(ev["customer_id"]).all()
+
+
+@pytest.mark.parametrize("world, template", [("ecommerce", "ecommerce.yaml"),
+                                             ("b2b", "b2b_service.yaml")])
+def test_journeys_are_valid_and_match_the_events(world, template, world_data, journeys, truths):
+    tpl = ROOT / "templates" / "journeys" / template
+    assert template_path(world) == tpl
+    Journey.load(tpl)
+    assert (DATA / world / "journey.yaml").read_bytes() == tpl.read_bytes()
+    journey = journeys[world]
+    regexes = journey.touchpoint_regexes()
+    unmatched = set(truths[world]["unmatched_events"]["events"])
+    counts = world_data[world]["events"]["event"].value_counts()
+    for name in counts.index:
+        hits = [t for t, rx in regexes.items() if re.fullmatch(rx, name)]
+        assert len(hits) == (0 if name in unmatched else 1), (name, hits)
+    assert counts[list(unmatched)].sum() == truths[world]["unmatched_events"]["rows"] > 0
+    persona_names = {p.name for p in journey.personas_resolved()}
+    assert persona_names == set(world_data[world]["customer_personas"]["persona"])
+    for table in ("surveys", "feedback", "tickets"):
+        frame = world_data[world][table]
+        assert set(frame["touchpoint"]) <= set(journey.touchpoint_names), table
+        stage = frame["touchpoint"].map(journey.stage_of)
+        assert stage.eq(frame["stage"]).all(), table
+    pains = {p.id for p in journey.pain_points}
+    for theme in truths[world]["themes"]:
+        assert theme["pain_point"] is None or theme["pain_point"] in pains
+
+
+# ------------------------------------------------------------------------------ personas
+@pytest.mark.parametrize("world", WORLDS)
+def test_persona_rules_select_their_persona(world, world_data, truths):
+    data = world_data[world]
+    customers = data["customers"].merge(data["customer_personas"], on="customer_id")
+    assert "persona" not in data["customers"].columns
+    for item in truths[world]["personas"]["items"]:
+        truth = customers["persona"].eq(item["name"])
+        assert truth.sum() == item["n"]
+        selected = customers.eval(item["rule"], engine="python").astype(bool)
+        precision = (selected & truth).sum() / selected.sum()
+        recall = (selected & truth).sum() / truth.sum()
+        assert precision == pytest.approx(item["rule_precision"], abs=1e-4)
+        assert recall == pytest.approx(item["rule_recall"], abs=1e-4)
+        assert precision >= 0.9 and recall >= 0.85, item["name"]
+        assert abs(item["share"] - item["share_expected"]) < 0.05
+
+
+def test_persona_rules_agree_with_jmtools_personas(world_data, journeys):
+    personas = pytest.importorskip("jmtools.personas")
+    data = world_data["ecommerce"]
+    for card in journeys["ecommerce"].personas_resolved():
+        mask = personas.parse_rule(card.rule).mask(data["customers"])
+        assert mask.fillna(False).astype(bool).equals(
+            data["customers"].eval(card.rule, engine="python").astype(bool))
+
+
+# ------------------------------------------------------------------------------ funnels
+def strict_funnel(events: pd.DataFrame, steps: list[str]) -> pd.DataFrame:
+    """Per customer: reached step k (events of steps 1..k in time order), plain pandas."""
+    out = pd.DataFrame(index=pd.Index(events["customer_id"].unique(), name="customer_id"))
+    after = pd.Series(pd.Timestamp.min, index=out.index)
+    for step in steps:
+        hits = events.loc[events["event"] == step, ["customer_id", "timestamp"]]
+        hits = hits.merge(after.rename("after"), left_on="customer_id", right_index=True)
+        hits = hits[hits["timestamp"] > hits["after"]]
+        first = hits.groupby("customer_id")["timestamp"].min()
+        out[step] = out.index.isin(first.index)
+        after = first.reindex(out.index).fillna(pd.Timestamp.max)
+    return out
+
+
+@pytest.mark.parametrize("world", WORLDS)
+def test_planted_drop_off(world, world_data, truths):
+    data = world_data[world]
+    truth = truths[world]["funnel"]["drop_off"]
+    steps = truths[world]["funnel"]["steps"]
+    reached = strict_funnel(data["events"], steps).join(
+        data["customer_personas"].set_index("customer_id"))
+    frm, to = truth["from_step"], truth["to_step"]
+    at = reached[reached[frm]]
+    loss = 1 - at.groupby("persona")[to].mean()
+    n = at.groupby("persona").size()
+    for persona, row in truth["by_persona"].items():
+        assert n[persona] == row["n_reached"]
+        assert loss[persona] == pytest.approx(row["loss"], abs=1e-4)
+    target = truth["persona"]
+    others = at[at["persona"] != target]
+    assert 1 - others[to].mean() == pytest.approx(truth["others_loss"], abs=1e-4)
+    assert loss[target] - loss.drop(target).max() > 0.2
+    assert abs(loss[target] - truth["expected_loss"]) < 0.12
+
+
+def test_ecommerce_funnel_checkout_loss_numbers(world_data, truths):
+    t = truths["ecommerce"]["funnel"]["drop_off"]
+    assert t["from_step"] == "checkout_payment" and t["persona"] == "Budget Ben"
+    assert 0.5 <= t["loss"] <= 0.7 and t["others_loss"] <= 0.2 and t["n"] >= 300
+
+
+def test_size_chart_loops_and_cart_detours(world_data, truths):
+    data = world_data["ecommerce"]
+    ev = with_persona(data["events"], data)
+    ev = ev.assign(prev=ev.groupby("customer_id")["event"].shift())
+    loop = ev[(ev["event"] == "product_view") & (ev["prev"] == "size_chart_search")]
+    share = (loop.groupby("persona")["customer_id"].nunique()
+             / data["customer_personas"].groupby("persona").size())
+    by = truths["ecommerce"]["loops"][0]["by_persona"]
+    for persona, row in by.items():
+        assert share[persona] == pytest.approx(row["share_with_loop"], abs=1e-4)
+    assert share["New Runner Nina"] > 0.6 and share.drop("New Runner Nina").max() < 0.15
+    detour = ev[(ev["event"] == "product_view") & (ev["prev"] == "cart_view")]
+    carted = ev[ev["event"] == "cart_add"].groupby("persona")["customer_id"].nunique()
+    d_share = detour.groupby("persona")["customer_id"].nunique() / carted
+    assert d_share.idxmax() == "New Runner Nina"
+    assert d_share["New Runner Nina"] > 2 * d_share["Marathon Maya"]
+
+
+def test_b2b_slow_stages(world_data, truths, journeys):
+    data = world_data["b2b"]
+    j = journeys["b2b"]
+    ev = with_persona(data["events"], data)
+    tp = pd.Series(pd.NA, index=ev.index, dtype=object)
+    for name, rx in j.touchpoint_regexes().items():
+        tp[ev["event"].str.fullmatch(rx) & tp.isna()] = name
+    ev["stage"] = tp.map(lambda t: j.stage_of(t) if isinstance(t, str) else None)
+    first = ev.groupby(["customer_id", "stage"])["timestamp"].min().unstack()
+    days = ((first["Proposal review"] - first["Qualification"]).dt.total_seconds() / 86400)
+    days = days.dropna().to_frame("days").join(
+        data["customer_personas"].set_index("customer_id"))
+    med = days.groupby("persona")["days"].median()
+    qual = truths["b2b"]["slow_stages"][0]
+    assert qual["stage"] == "Qualification" and qual["persona"] == "SMB Owner Sam"
+    for persona, row in qual["by_persona"].items():
+        assert med[persona] == pytest.approx(row["median_days"], abs=1e-3)
+        assert (days["persona"] == persona).sum() == row["n"]
+    assert med["SMB Owner Sam"] > 1.8 * med.drop("SMB Owner Sam").max()
+    pivot = ev[ev["event"].str.startswith("legal_review_")].pivot_table(
+        index="customer_id", columns="event", values="timestamp", aggfunc="min")
+    legal = ((pivot["legal_review_completed"] - pivot["legal_review_started"])
+             .dt.total_seconds() / 86400).to_frame("days").join(
+        data["customer_personas"].set_index("customer_id"))
+    lmed = legal.groupby("persona")["days"].median()
+    for persona, row in truths["b2b"]["slow_stages"][1]["by_persona"].items():
+        assert lmed[persona] == pytest.approx(row["median_days"], abs=1e-3)
+    assert lmed["Enterprise Procurement Priya"] > 2 * lmed.drop(
+        "Enterprise Procurement Priya").max()
+
+
+# ---------------------------------------------------------------------------- emotions
+@pytest.mark.parametrize("world", WORLDS)
+def test_emotional_lows_and_highs(world, world_data, truths):
+    data = world_data[world]
+    sv = with_persona(data["surveys"], data)
+    for e in truths[world]["emotion"]:
+        at = sv[(sv["touchpoint"] == e["touchpoint"]) & (sv["metric"] == e["metric"])]
+        assert (at["stage"] == e["stage"]).all()
+        mine, rest = at[at["persona"] == e["persona"]], at[at["persona"] != e["persona"]]
+        assert len(mine) == e["persona_n"] and len(rest) == e["others_n"]
+        assert mine["score"].mean() == pytest.approx(e["persona_mean"], abs=1e-4)
+        assert rest["score"].mean() == pytest.approx(e["others_mean"], abs=1e-4)
+        assert len(mine) >= 30
+        better = SCALES[e["metric"]].higher_is_better
+        gap = (mine["score"].mean() - rest["score"].mean()) * (1 if better else -1)
+        if e["kind"] == "low":
+            assert gap < -0.7, e
+        else:
+            assert gap > 0.5, e
+
+
+def test_feedback_tone_follows_ratings(world_data):
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    fb = world_data["ecommerce"]["feedback"].dropna(subset=["rating"])
+    analyzer = SentimentIntensityAnalyzer()
+    compound = fb["text"].map(lambda t: analyzer.polarity_scores(t)["compound"])
+    low, high = compound[fb["rating"] <= 2].mean(), compound[fb["rating"] >= 4].mean()
+    assert low < -0.1 and high > 0.4
+
+
+# ------------------------------------------------------------------------------ themes
+@pytest.mark.parametrize("world", WORLDS)
+def test_theme_words_present_at_their_touchpoint(world, world_data, truths):
+    fb = with_persona(world_data[world]["feedback"], world_data[world])
+    text = fb["text"].str.lower()
+    for theme in truths[world]["themes"]:
+        has = text.apply(lambda t: any(k in t for k in theme["keywords"]))
+        at = fb["touchpoint"] == theme["touchpoint"]
+        assert (has & at).sum() >= theme["n_feedback"], theme["id"]
+        for persona in theme["main_personas"]:
+            mine = at & (fb["persona"] == persona)
+            assert (has & mine).sum() / mine.sum() >= 0.6, (theme["id"], persona)
+
+
+@pytest.mark.parametrize("world, touchpoint, words", [
+    ("ecommerce", "Checkout", {"fee", "fees", "shipping", "cost", "delivery"}),
+    ("ecommerce", "Product page", {"size", "chart", "sizing", "guide"}),
+    ("b2b", "Proposal document", {"pricing", "price", "breakdown", "unclear"}),
+    ("b2b", "Legal review", {"legal", "review", "redlines", "approval"}),
+])
+def test_tfidf_finds_the_negative_theme(world, touchpoint, words, world_data):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    fb = world_data[world]["feedback"]
+    neg = fb[(fb["touchpoint"] == touchpoint) & (fb["text"].str.contains(
+        "disappoint|frustrat|terrible|awful|not great|annoying|could be better|not impressed"
+        "|worst", case=False))]
+    assert len(neg) >= 20
+    vec = TfidfVectorizer(stop_words="english")
+    weights = np.asarray(vec.fit_transform(neg["text"]).mean(axis=0)).ravel()
+    top = set(np.array(vec.get_feature_names_out())[np.argsort(weights)[::-1][:8]])
+    assert len(top & words) >= 2, top
+
+
+# --------------------------------------------------------------------- PII, orders
+@pytest.mark.parametrize("world", WORLDS)
+def test_planted_personal_data(world, world_data, truths):
+    patterns = {"email": r"[\w.]+@example\.(com|org)", "phone": r"\+44 7700 900\d{3}|020 7946 0\d{3}",
+                "card": r"\b\d{4} \d{4,6} \d{4,5}(?: \d{4})?\b"}
+    for table, id_col in (("feedback", "feedback_id"), ("tickets", "ticket_id")):
+        frame = world_data[world][table]
+        for kind, rx in patterns.items():
+            found = set(frame.loc[frame["text"].str.contains(rx, regex=True), id_col])
+            listed = truths[world]["pii"][table][kind]
+            assert found == set(listed["ids"]) and len(found) == listed["n"], (table, kind)
+    assert truths[world]["pii"]["feedback"]["email"]["n"] >= 5
+
+
+@pytest.mark.parametrize("world, event", [("ecommerce", "order_placed"),
+                                          ("b2b", "contract_signed")])
+def test_orders_match_events(world, event, world_data, truths):
+    data = world_data[world]
+    placed = data["events"][data["events"]["event"] == event]
+    orders = data["orders"]
+    assert len(placed) == len(orders)
+    merged = placed.merge(orders, on=["customer_id", "timestamp"], validate="one_to_one")
+    assert np.allclose(merged["value"], merged["amount"])
+    assert orders["amount"].sum() == pytest.approx(truths[world]["orders"]["revenue"], abs=0.01)
+    if world == "ecommerce":
+        fee = orders["amount"] - orders["amount"].round(0)
+        aov = with_persona(orders, data).groupby("persona")["amount"].mean()
+        assert aov["Marathon Maya"] > aov["Budget Ben"] * 1.5
+        assert len(fee)
+
+
+# --------------------------------------------------------------- streaming, memory
+def test_streaming_writes_row_groups_in_bounded_memory(tmp_path):
+    def peak(customers: int, out: Path) -> tuple[int, dict]:
+        tracemalloc.start()
+        summary = generate_world("ecommerce", out, customers=customers, fmt="parquet",
+                                 chunk_customers=3000, seed=11)
+        _, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return top, summary
+
+    small, _ = peak(3000, tmp_path / "small")
+    big, summary = peak(24000, tmp_path / "big")
+    assert summary["chunks"] == 8 and summary["rows"]["events"] > 250_000
+    meta = pq.ParquetFile(summary["paths"]["events"]).metadata
+    assert meta.num_row_groups == 8 and meta.num_rows == summary["rows"]["events"]
+    assert big < 1.6 * small, (big, small)   # 8× the data, about the same peak
