@@ -162,7 +162,8 @@ def map_events(event_names, journey):
     return out
 
 
-def prepare(events, journey, *, customers=None, personas=None, materialize: bool = True) -> Evidence:
+def prepare(events, journey, *, customers=None, personas=None, segments=None,
+            materialize: bool = True) -> Evidence:
     """Tie events to the journey's touchpoints and stages and customers to personas.
 
     Parameters
@@ -177,6 +178,9 @@ def prepare(events, journey, *, customers=None, personas=None, materialize: bool
         Canonical customers; with it, each event gets its customer's ``persona``.
     personas : optional
         Anything :func:`jmtools.personas.assign_personas` accepts; default: the journey's personas.
+    segments : str or list of str, optional
+        Customer columns to carry onto every event (``"region"``), so that analyses can split
+        ``by=`` them like by persona.
     materialize : bool, default True
         Store the prepared table once (DuckDB table / cached Spark frame).
 
@@ -220,10 +224,20 @@ def prepare(events, journey, *, customers=None, personas=None, materialize: bool
     joined = t.left_join(lookup, t.event == lookup._ev).drop("_ev")
 
     assignment, coverage, names = None, None, []
-    if customers is not None:
-        assignment, names = _assign(customers, journey if personas is None else personas)
+    rules = personas if personas is not None else _journey_personas(journey)
+    if customers is not None and rules:
+        assignment, names = _assign(customers, rules)
         a = assignment.select("customer_id", "persona").rename(_cid="customer_id")
         joined = joined.left_join(a, joined.customer_id == a._cid).drop("_cid")
+    segments = [segments] if isinstance(segments, str) else list(segments or [])
+    if segments:
+        if customers is None:
+            raise ParameterError("segments", segments, expected="customers= as well (segments are "
+                                 "customer columns)")
+        ct = as_table(customers, name="customers")
+        _require(ct, ["customer_id", *segments], "customers")
+        seg = ct.select("customer_id", *segments).rename(_sid="customer_id")
+        joined = joined.left_join(seg, joined.customer_id == seg._sid).drop("_sid")
 
     prepared = _sort_once(joined)
     if materialize:
@@ -262,6 +276,8 @@ def _sort_once(t):
     nxt_ts = t.timestamp.lead().over(w)
     secs = (nxt_ts.epoch_seconds() - t.timestamp.epoch_seconds()).cast("float64")
     extra = [c for c in t.columns if c not in PREPARED_COLUMNS and c != "persona"]
+    if "_row" in extra:                       # internal tie-breaker stays last
+        extra = [c for c in extra if c != "_row"] + ["_row"]
     cols = dict(customer_id=t.customer_id, timestamp=t.timestamp, event=t.event,
                 touchpoint=t.touchpoint, stage=t.stage, stage_index=t.stage_index.cast("int64"),
                 position=(ibis.row_number().over(w) + 1).cast("int64"),
@@ -269,6 +285,12 @@ def _sort_once(t):
     if "persona" in t.columns:
         cols["persona"] = t.persona
     return t.select(**cols, **{c: t[c] for c in extra})
+
+
+def _journey_personas(journey):
+    if hasattr(journey, "personas_resolved"):
+        return journey if journey.personas else None
+    return journey.get("personas") if isinstance(journey, dict) else None
 
 
 def _assign(customers, personas):

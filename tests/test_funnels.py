@@ -273,3 +273,83 @@ def _world(name):
     if not (folder / "truths.json").exists():
         pytest.skip(f"sample world {name} not generated yet (data/{name}/truths.json missing)")
     return folder, json.loads((folder / "truths.json").read_text())
+
+
+@pytest.fixture(scope="module", params=["ecommerce", "b2b"])
+def sample(request):
+    from jmtools.sources import load_world
+
+    folder, truths = _world(request.param)
+    world = load_world(folder)
+    truth = pd.read_csv(folder / "customer_personas.csv").rename(columns={"persona": "true_persona"})
+    cust = world.customers.to_pandas().merge(truth, on="customer_id")
+    evidence = prepare(world.events, world.journey, customers=cust, segments="true_persona")
+    return request.param, world, truths, evidence
+
+
+def test_planted_funnel_drop_off_by_true_persona_is_exact(sample):
+    _, _, truths, evidence = sample
+    t = truths["funnel"]
+    f = funnel(evidence, steps=t["steps"], level="event", by="true_persona")
+    drop = t["drop_off"]
+    for persona, want in drop["by_persona"].items():
+        g = f[f.true_persona == persona].set_index("step")
+        assert g.loc[drop["from_step"], "n"] == want["n_reached"], persona
+        assert g.loc[drop["to_step"], "n"] == want["n_passed"], persona
+
+
+def test_planted_drop_off_persona_is_found_with_rule_personas(sample):
+    _, _, truths, evidence = sample
+    t = truths["funnel"]
+    drop = t["drop_off"]
+    f = funnel(evidence, steps=t["steps"], level="event", by="persona")
+    step = f[(f.step == drop["to_step"]) & f.persona.notna()]
+    worst = step.sort_values("drop_off_rate", ascending=False).iloc[0]
+    assert worst["persona"] == drop["persona"]
+    assert worst["drop_off_rate"] == pytest.approx(drop["loss"], abs=0.06)
+    others = step[step.persona != drop["persona"]]
+    assert (others["ci_low"] > worst["ci_high"]).all()       # separated by their intervals
+
+
+def test_planted_unmatched_events(sample):
+    _, _, truths, evidence = sample
+    u = truths["unmatched_events"]
+    assert evidence.unmatched["event"].tolist() == u["events"]
+    assert int(evidence.unmatched["n_events"].sum()) == u["rows"]
+
+
+def test_planted_loop_and_detour_shares(sample):
+    name, _, truths, evidence = sample
+    if name != "ecommerce":
+        pytest.skip("loops are planted in the e-commerce world")
+    tr = transitions(evidence, level="event", by="true_persona")
+    sizes = evidence.events.group_by("true_persona").agg(n=evidence.events.customer_id.nunique())
+    sizes = sizes.to_pandas().set_index("true_persona")["n"]
+    loop, detour = truths["loops"]
+    for persona, want in loop["by_persona"].items():
+        row = tr[(tr.true_persona == persona) & (tr.from_step == "size_chart_search")
+                 & (tr.to_step == "product_view")]
+        share = row["n_customers"].sum() / sizes[persona]
+        assert share == pytest.approx(want["share_with_loop"], abs=0.03), persona
+    d = detours(evidence, level="touchpoint", by="true_persona")
+    back = d[(d.from_step == "Cart") & (d.to_step == "Product page")].set_index("true_persona")
+    shares = back["n_customers"] / sizes.reindex(back.index)
+    assert shares.idxmax() == detour["persona"]
+
+
+def test_planted_slow_stages(sample):
+    name, _, truths, evidence = sample
+    if name != "b2b":
+        pytest.skip("slow stages are planted in the B2B world")
+    slow = truths["slow_stages"][0]
+    stages = evidence.stages
+    nxt = stages[stages.index(slow["stage"]) + 1]
+    tb = time_between_stages(evidence, steps=[slow["stage"], nxt], by="true_persona")
+    got = tb.set_index("true_persona")
+    for persona, want in slow["by_persona"].items():
+        assert got.loc[persona, "n"] == want["n"], persona
+        assert got.loc[persona, "median_s"] / 86400 == pytest.approx(want["median_days"], abs=0.01)
+    legal = truths["slow_stages"][1]
+    tb2 = time_between_stages(evidence, steps=[legal["from_event"], legal["to_event"]], level="event",
+                              by="true_persona").set_index("true_persona")
+    assert tb2["median_s"].idxmax() == legal["persona"]

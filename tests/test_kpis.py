@@ -102,3 +102,28 @@ def test_bad_parameters():
         survey_kpis(surveys(), by="persona")
     with pytest.raises(ParameterError, match="stage"):
         survey_kpis(surveys(), level="stage")          # no journey to map touchpoints to stages
+
+
+@pytest.mark.parametrize("name", ["ecommerce", "b2b"])
+def test_planted_emotion_truths_in_survey_kpis(name):
+    import json
+    from pathlib import Path
+
+    from jmtools.journey import Journey
+
+    folder = Path(__file__).resolve().parents[1] / "data" / name
+    if not (folder / "truths.json").exists():
+        pytest.skip(f"sample world {name} not generated yet")
+    truths = json.loads((folder / "truths.json").read_text())
+    sv = load_surveys(folder / "surveys.csv").to_pandas()
+    sv = sv.merge(pd.read_csv(folder / "customer_personas.csv"), on="customer_id")
+    k = touchpoint_kpis(sv, journey=Journey.load(folder / "journey.yaml"), by="persona")
+    for t in truths["emotion"]:
+        rows = k[(k.touchpoint == t["touchpoint"]) & (k.kpi == f"{t['metric']}_mean")]
+        mine = rows[rows.persona == t["persona"]].iloc[0]
+        assert mine["value"] == pytest.approx(t["persona_mean"], abs=1e-3)
+        assert mine["n"] == t["persona_n"]
+        others = rows[rows.persona != t["persona"]]
+        pooled = (others["value"] * others["n"]).sum() / others["n"].sum()
+        assert pooled == pytest.approx(t["others_mean"], abs=1e-3)
+        assert others["n"].sum() == t["others_n"]

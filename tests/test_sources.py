@@ -348,3 +348,21 @@ def test_accounting_text_names_lines_and_fix(tmp_path):
     assert "4 rows read = 3 used + 1 rejected" in text
     assert "lines 5" in text and "Fix:" in text
     assert ev.accounting.problems()[0].line == 5
+
+
+@pytest.mark.parametrize("name", ["ecommerce", "b2b"])
+def test_sample_worlds_load_completely(name):
+    import json
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1] / "data" / name
+    if not (folder / "truths.json").exists():
+        pytest.skip(f"sample world {name} not generated yet")
+    truths = json.loads((folder / "truths.json").read_text())
+    world = load_world(folder)
+    assert world.journey is not None
+    acc = world.accounting.set_index("kind")
+    for kind, info in truths["tables"].items():
+        if kind in acc.index:
+            assert acc.loc[kind, "rows_read"] == info["rows"], kind
+            assert acc.loc[kind, "rows_rejected"] == 0, kind
