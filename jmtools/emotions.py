@@ -103,6 +103,20 @@ def _resolve_stage(frame: pd.DataFrame, journey, what: str, stage_col: str,
     return stage, tp
 
 
+def _as_pandas(table):
+    """A pandas DataFrame from a DataFrame, a LoadedTable, an Ibis table or a Spark DataFrame."""
+    if table is None or isinstance(table, pd.DataFrame):
+        return table
+    if hasattr(table, "events") and hasattr(table, "stages"):  # jmtools.evidence.Evidence
+        table = table.events
+    if hasattr(table, "to_pandas"):
+        return table.to_pandas()
+    if hasattr(table, "toPandas"):
+        return table.toPandas()
+    raise ParameterError("table", type(table).__name__,
+                         expected="a pandas DataFrame, a LoadedTable, an Ibis or Spark table")
+
+
 def _valenced(name: str, frame, journey, **kw) -> pd.DataFrame:
     """Valence rows of one table (computed unless the table already has ``valence``)."""
     from jmtools import valence as v
@@ -153,10 +167,12 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
     journey : jmtools.journey.Journey or list of str
         Gives the stage order (and, for a Journey, the stage of each touchpoint).
     surveys, feedback : pandas.DataFrame, optional
-        Canonical tables. A table that already has a ``valence`` column is used
+        Canonical tables (a :class:`~jmtools.sources.LoadedTable`, Ibis or Spark
+        table is brought to pandas first — these tables are small). A table that already has a ``valence`` column is used
         as is (bring your own mapping); otherwise :mod:`jmtools.valence` maps it.
     events : pandas.DataFrame, optional
-        Events with a stage per event; used only when ``behaviour_rules`` is given.
+        Events with a stage per event (e.g. ``jmtools.evidence.prepare(...)``, or its
+        ``.events``); used only when ``behaviour_rules`` is given.
     behaviour_rules : sequence of str, optional
         Opt into behaviour evidence: any of ``abandonment``, ``errors``,
         ``repeated_contacts`` (see :func:`jmtools.valence.behaviour_valence`).
@@ -192,8 +208,9 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
     {'surveys': {'no stage or touchpoint': 1}}
     """
     stages = _stages_of(journey)
-    tables = {"surveys": surveys, "feedback": feedback,
-              "behaviour": events if behaviour_rules else None}
+    tables = {"surveys": _as_pandas(surveys), "feedback": _as_pandas(feedback),
+              "behaviour": _as_pandas(events) if behaviour_rules else None}
+    personas = _as_pandas(personas)
     if all(t is None for t in tables.values()):
         raise ParameterError("surveys/feedback/events", None,
                              expected="at least one evidence table",

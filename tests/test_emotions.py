@@ -337,3 +337,69 @@ def test_trend_slopes_match_polyfit():
 
 def test_public_surface():
     assert set(emotions.__all__) <= set(dir(emotions))
+
+
+# ---------------------------------------------------------------- planted truths (sample worlds)
+from pathlib import Path  # noqa: E402
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+WORLDS = ["ecommerce", "b2b"]
+
+
+def _world(name):
+    import json
+
+    folder = DATA / name
+    if not (folder / "truths.json").exists():
+        pytest.skip(f"sample world {name} not generated")
+    j = Journey.load(folder / "journey.yaml")
+    surveys = pd.read_csv(folder / "surveys.csv", parse_dates=["timestamp"])
+    feedback = pd.read_csv(folder / "feedback.csv", parse_dates=["timestamp"])
+    personas = pd.read_csv(folder / "customer_personas.csv")
+    return j, surveys, feedback, personas, json.loads((folder / "truths.json").read_text())
+
+
+@pytest.mark.parametrize("world", WORLDS)
+def test_planted_highs_and_lows_found(world):
+    j, surveys, feedback, personas, truths = _world(world)
+    ev = emotion_evidence(j, surveys=surveys, feedback=feedback, personas=personas, n_jobs=1)
+    curve = emotion_curve(ev, journey=j, n_boot=500)
+    by_tp = emotion_curve(ev, by="touchpoint", journey=j, n_boot=500)
+    moments = moments_of_truth(curve)
+    planted = truths["emotion"]
+    assert planted, "the world plants emotional highs and lows"
+    for t in planted:
+        p, stage, tp, low = t["persona"], t["stage"], t["touchpoint"], t["kind"] == "low"
+        # at the planted touchpoint the persona stands apart from every other persona
+        at = by_tp[(by_tp.touchpoint == tp) & (by_tp.persona != "all")].set_index("persona")
+        me, others = at.loc[p], at.drop(index=p)
+        if low:
+            assert me.valence < 0 and (me.ci_high < others.ci_low).all(), (world, t)
+        else:
+            assert me.valence > 0.5 and (me.ci_low > others.ci_high).all(), (world, t)
+        # and at the stage it is the most extreme persona
+        st = curve[(curve.stage == stage) & (curve.persona != "all")].set_index("persona")
+        assert (st["valence"].idxmin() if low else st["valence"].idxmax()) == p, (world, t)
+        # the moment of truth sits at a planted stage of that persona and kind
+        kind = "lowest" if low else "peak"
+        planted_stages = {x["stage"] for x in planted if x["persona"] == p and x["kind"] == t["kind"]}
+        m = moments[(moments.persona == p) & (moments.kind == kind)]
+        assert str(m["stage"].item()) in planted_stages, (world, t, m)
+
+
+@pytest.mark.parametrize("world", WORLDS)
+def test_survey_valence_equals_mapped_planted_means(world):
+    """Oracle: the linear mapping preserves means, so the mean valence of the planted
+    persona's answers equals the mapping of the survey mean the generator reports."""
+    from jmtools.metrics import SCALES
+    from jmtools.valence import score_to_valence
+
+    j, surveys, _, personas, truths = _world(world)
+    for t in truths["emotion"]:
+        s = surveys[(surveys.touchpoint == t["touchpoint"]) & (surveys.metric == t["metric"])]
+        ev = emotion_evidence(j, surveys=s, personas=personas)
+        curve = emotion_curve(ev, by="touchpoint", unit="evidence", n_boot=200)
+        row = curve[(curve.persona == t["persona"]) & (curve.touchpoint == t["touchpoint"])].iloc[0]
+        assert row.n == t["persona_n"]
+        assert row.valence == pytest.approx(score_to_valence(t["persona_mean"], SCALES[t["metric"]]),
+                                            abs=2e-4)
