@@ -238,6 +238,7 @@ class Journey(_Model):
 
     _path: Path | None = PrivateAttr(default=None)
     _doc: Any = PrivateAttr(default=None)
+    _text: str | None = PrivateAttr(default=None)
     _libraries: dict = PrivateAttr(default_factory=dict)
 
     # ---------------------------------------------------------------- loading
@@ -257,7 +258,8 @@ class Journey(_Model):
     def _from_text(cls, text: str, *, source: str, path: Path | None) -> "Journey":
         doc = _parse_yaml(text, source)
         journey = _validate_model(cls, doc, source)
-        journey._path, journey._doc = path, doc
+        journey._path, journey._doc, journey._text = path, doc, text
+        _dates_into_doc(journey, doc)
         problems = journey._cross_check(doc=doc, source=source)
         if problems:
             raise JourneyError(problems, source=source)
@@ -276,10 +278,14 @@ class Journey(_Model):
         data = self.model_dump(mode="python", exclude_unset=True)
         data = {"jmtools": 1, **data}
         doc = self._doc if isinstance(self._doc, CommentedMap) else CommentedMap()
-        self._doc = _merge(doc, data)
+        changes: list = []
+        self._doc = _merge(doc, data, changes)
+        if not changes and self._text is not None:
+            return self._text  # unchanged: the file exactly as its author wrote it
         out = io.StringIO()
         _yaml().dump(self._doc, out)
-        return out.getvalue()
+        self._text = out.getvalue()
+        return self._text
 
     def save(self, path: str | Path | None = None) -> Path:
         """Validate, then write the journey (to where it was loaded from by default).
@@ -459,6 +465,15 @@ class Journey(_Model):
         return names
 
 
+def _dates_into_doc(journey: "Journey", doc: Any) -> None:
+    """Dates were read as text; put date objects back so a re-written file keeps them unquoted."""
+    if journey.updated is not None:
+        doc["updated"] = journey.updated
+    for i, opportunity in enumerate(journey.opportunities):
+        if opportunity.target_date is not None:
+            doc["opportunities"][i]["target_date"] = opportunity.target_date
+
+
 def load_journey(path: str | Path) -> Journey:
     """Load and validate a journey file (same as :meth:`Journey.load`)."""
     return Journey.load(path)
@@ -510,7 +525,7 @@ def _yaml():
     y = YAML(typ="rt")
     y.Constructor = _constructor()
     y.indent(mapping=2, sequence=4, offset=2)
-    y.width = 100
+    y.width = 4096  # never wrap: one claim per line keeps diffs small
     y.preserve_quotes = True
     return y
 
@@ -793,25 +808,32 @@ def _rule_syntax_error(rule: str) -> str | None:
     return None
 
 
-def _merge(node: Any, new: Any) -> Any:
-    """Write ``new`` (plain data) into the loaded document, keeping what did not change."""
+def _merge(node: Any, new: Any, changes: list) -> Any:
+    """Write ``new`` (plain data) into the loaded document, keeping what did not change.
+
+    Every replaced or removed value is appended to ``changes``.
+    """
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     if isinstance(new, dict):
         target = node if isinstance(node, CommentedMap) else CommentedMap()
         for key in [k for k in target if k not in new]:
             del target[key]
+            changes.append(key)
         for key, value in new.items():
             if key not in target or not _same(target[key], value):
-                target[key] = _merge(target.get(key), value)
+                target[key] = _merge(target.get(key), value, changes)
+                changes.append(key)
         return target
     if isinstance(new, list):
         if isinstance(node, CommentedSeq) and len(node) == len(new):
             for i, value in enumerate(new):
                 if not _same(node[i], value):
-                    node[i] = _merge(node[i], value)
+                    node[i] = _merge(node[i], value, changes)
+                    changes.append(i)
             return node
-        seq = CommentedSeq(_merge(None, v) for v in new)
+        changes.append(None)
+        seq = CommentedSeq(_merge(None, v, changes) for v in new)
         if isinstance(node, CommentedSeq) and len(node) and all(
                 isinstance(v, (str, int, float)) for v in new) and node.fa.flow_style():
             seq.fa.set_flow_style()
@@ -822,6 +844,17 @@ def _merge(node: Any, new: Any) -> Any:
 
 
 def _same(old: Any, new: Any) -> bool:
-    if isinstance(new, float) and isinstance(old, (int, float)) and not isinstance(old, bool):
-        return float(old) == new and type(old) is not bool
+    """Equal as data: dates read as text equal their date, 1 equals 1.0, booleans stay booleans."""
+    if isinstance(new, dict):
+        return isinstance(old, dict) and set(old) == set(new) and all(
+            _same(old[k], v) for k, v in new.items())
+    if isinstance(new, list):
+        return isinstance(old, list) and len(old) == len(new) and all(
+            _same(o, v) for o, v in zip(old, new))
+    if isinstance(new, dt.date) and isinstance(old, str):
+        return old == new.isoformat()  # dates are read as text (see _constructor)
+    if isinstance(new, bool) or isinstance(old, bool):
+        return isinstance(old, bool) and isinstance(new, bool) and old == new
+    if isinstance(new, (int, float)) and isinstance(old, (int, float)):
+        return float(old) == float(new)
     return type(_plain(old)) is type(new) and _plain(old) == new

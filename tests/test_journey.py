@@ -291,3 +291,17 @@ def test_schema_is_a_valid_2020_12_schema_that_rejects_mistakes(tmp_path):
     bad.write_text("name: x\nstages:\n  - nme: A\n")
     problems = schema_problems(bad)
     assert problems and problems[0].line == 3 and "'nme'" in problems[0].message
+
+
+@pytest.mark.parametrize("path", TEMPLATES + SAMPLE_JOURNEYS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_a_change_touches_only_its_own_line(path, tmp_path):
+    import difflib
+
+    journey = Journey.load(path)
+    journey.stages[1].goal = "A goal changed in a workshop"
+    text = journey.to_yaml()
+    changed = [line for line in difflib.unified_diff(path.read_text().splitlines(), text.splitlines(),
+                                                     lineterm="", n=0)
+               if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert len(changed) == 2, "\n".join(changed[:10])
+    assert Journey.from_yaml(text).stages[1].goal == "A goal changed in a workshop"
