@@ -239,14 +239,15 @@ def test_persona_rules_agree_with_jmtools_personas(world_data, journeys):
 def strict_funnel(events: pd.DataFrame, steps: list[str]) -> pd.DataFrame:
     """Per customer: reached step k (events of steps 1..k in time order), plain pandas."""
     out = pd.DataFrame(index=pd.Index(events["customer_id"].unique(), name="customer_id"))
-    after = pd.Series(pd.Timestamp.min, index=out.index)
+    events = events.assign(t=events["timestamp"].astype("int64").astype(float))
+    after = pd.Series(-np.inf, index=out.index)
     for step in steps:
-        hits = events.loc[events["event"] == step, ["customer_id", "timestamp"]]
+        hits = events.loc[events["event"] == step, ["customer_id", "t"]]
         hits = hits.merge(after.rename("after"), left_on="customer_id", right_index=True)
-        hits = hits[hits["timestamp"] > hits["after"]]
-        first = hits.groupby("customer_id")["timestamp"].min()
+        hits = hits[hits["t"] > hits["after"]]
+        first = hits.groupby("customer_id")["t"].min()
         out[step] = out.index.isin(first.index)
-        after = first.reindex(out.index).fillna(pd.Timestamp.max)
+        after = first.reindex(out.index).fillna(np.inf)
     return out
 
 
@@ -275,6 +276,19 @@ def test_ecommerce_funnel_checkout_loss_numbers(world_data, truths):
     t = truths["ecommerce"]["funnel"]["drop_off"]
     assert t["from_step"] == "checkout_payment" and t["persona"] == "Budget Ben"
     assert 0.5 <= t["loss"] <= 0.7 and t["others_loss"] <= 0.2 and t["n"] >= 300
+
+
+def test_value_at_stake_of_the_checkout_drop(world_data, truths):
+    data = world_data["ecommerce"]
+    truth = truths["ecommerce"]["funnel"]["drop_off"]
+    reached = strict_funnel(data["events"], truths["ecommerce"]["funnel"]["steps"])
+    lost = reached.index[reached["checkout_payment"] & ~reached["order_placed"]]
+    ev = with_persona(data["events"], data)
+    carts = ev[(ev["event"] == "cart_add") & ev["customer_id"].isin(lost)
+               & (ev["persona"] == truth["persona"])]
+    value = carts.groupby("customer_id")["value"].first().sum()
+    assert value == pytest.approx(truth["value_at_stake"], abs=0.01)
+    assert value > 5000
 
 
 def test_size_chart_loops_and_cart_detours(world_data, truths):
@@ -394,7 +408,8 @@ def test_tfidf_finds_the_negative_theme(world, touchpoint, words, world_data):
 # --------------------------------------------------------------------- PII, orders
 @pytest.mark.parametrize("world", WORLDS)
 def test_planted_personal_data(world, world_data, truths):
-    patterns = {"email": r"[\w.]+@example\.(com|org)", "phone": r"\+44 7700 900\d{3}|020 7946 0\d{3}",
+    patterns = {"email": r"[\w.]+@example\.(?:com|org)",
+                "phone": r"\+44 7700 900\d{3}|020 7946 0\d{3}",
                 "card": r"\b\d{4} \d{4,6} \d{4,5}(?: \d{4})?\b"}
     for table, id_col in (("feedback", "feedback_id"), ("tickets", "ticket_id")):
         frame = world_data[world][table]

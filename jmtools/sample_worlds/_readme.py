@@ -137,8 +137,8 @@ def _footer(world: str, truths: dict, fmt: str) -> str:
 ## Personal data (for masking tests)
 
 {pii['email']['n']} comments contain an e-mail address, {pii['phone']['n']} a phone number and
-{pii['card']['n']} a card number (ids listed in `truths.json` → `pii`). All are fictional:
-{truths['pii']['note']}.
+{pii['card']['n']} a card number (ids listed in `truths.json` → `pii`; tickets carry some too).
+All of it is made up: {truths['pii']['note'].removeprefix('fictional values: ')}.
 
 ## Unmatched events
 
@@ -186,7 +186,9 @@ def ecommerce_readme(truths: dict, *, fmt: str) -> str:
         ("newsletter_opt_in", "boolean", "receives the newsletter"),
     ]
     loops = truths["loops"][0]["by_persona"]
+    others_max = max(v["share_with_loop"] for k, v in loops.items() if k != "New Runner Nina")
     o = truths["orders"]
+    d = truths["funnel"]["drop_off"]
     return f"""# Sample world: running shoes online (e-commerce)
 
 Synthetic, seeded data for the journey in `journey.yaml` (a copy of
@@ -212,11 +214,13 @@ so that each persona's rule selects it well:
 
 ### Funnel `{' → '.join(truths['funnel']['steps'])}`
 {_drop_md(truths)} A delivery fee of 4.95 EUR below 100 EUR appears only at payment.
+The shoes Budget Ben leaves at payment are worth {_num(d['value_at_stake'], 0)} EUR at cart
+price (`value_at_stake` in `truths.json`).
 
 ### Loops and detours
 New Runner Nina searches for the missing size chart: {_pct(loops['New Runner Nina']['share_with_loop'])}
-of them loop `product_view` ↔ `size_chart_search` (others {_pct(loops['Weekend Walter']['share_with_loop'])}
-or less). Customers also go back and forth between cart and product page (`cart_view` →
+of them loop `product_view` ↔ `size_chart_search` (the other personas
+{_pct(others_max)} or less). Customers also go back and forth between cart and product page (`cart_view` →
 `product_view` → `cart_view`), New Runner Nina most often.
 
 ### Emotional highs and lows (survey means)

@@ -192,6 +192,9 @@ def ecommerce_reduce(stats: dict, offsets: dict, world: dict) -> dict:
     sums = part["sums"]
     sums["funnel_reached"] = _per_persona(stats["paid"], persona, P)
     sums["funnel_passed"] = _per_persona(stats["paid"] & stats["ordered"], persona, P)
+    lost = stats["paid"] & ~stats["ordered"]
+    sums["funnel_lost_value"] = np.bincount(persona[lost], weights=stats["basket"][lost],
+                                            minlength=P)
     for key in ("size_loops", "detours"):
         sums[f"{key}_any"] = _per_persona(stats[key] > 0, persona, P)
         sums[f"{key}_sum"] = np.bincount(persona, weights=stats[key], minlength=P)
@@ -213,9 +216,14 @@ def ecommerce_truths(t: Tally, world: dict) -> dict:
         "personas": _persona_truths(t, world, "customer_personas"),
         "funnel": {
             "steps": world["FUNNEL"], "semantics": _FUNNEL_SEMANTICS,
-            "drop_off": _drop_off_truth(t, world, from_step="checkout_payment",
-                                        to_step="order_placed", persona="Budget Ben",
-                                        expected_pass=world["_ORDER"]),
+            "drop_off": {**_drop_off_truth(t, world, from_step="checkout_payment",
+                                           to_step="order_placed", persona="Budget Ben",
+                                           expected_pass=world["_ORDER"]),
+                         "value_at_stake": float(
+                             t.sum("funnel_lost_value", P)[names.index("Budget Ben")]),
+                         "value_at_stake_note": "sum of the first cart_add value of Budget "
+                                                "Ben's customers who reached checkout_payment "
+                                                "without a later order_placed"},
         },
         "loops": [
             {"kind": "loop", "events": ["product_view", "size_chart_search"],

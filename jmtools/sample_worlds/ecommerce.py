@@ -285,7 +285,8 @@ def simulate(rng: np.random.Generator, n: int) -> ChunkResult:
     bought = np.zeros(n, bool)
     bought[ordered] = True
     stats.update(persona=persona, paid=reached, ordered=bought, size_loops=loops,
-                 detours=detours, unmatched=np.array([np.sum(e == E["page_error"])]),
+                 basket=s.unit, detours=detours,
+                 unmatched=np.array([np.sum(e == E["page_error"])]),
                  **{f"attr_{k}": cust[k] for k in ("age", "price_sensitivity", "runs_per_week")})
     return ChunkResult(customers=cust, tables=tables, stats=stats)
 
@@ -364,6 +365,7 @@ def _decision(s: ChunkState, considered):
     ordered = s.coin(paid, s.of(_ORDER, paid))
     unit = np.zeros(s.n)
     unit[cart] = price
+    s.unit = unit
     items = np.ones(s.n, dtype=np.int64)
     items[paid] += rng.random(paid.size) < s.of(_ITEMS2, paid)
     subtotal = unit * items
