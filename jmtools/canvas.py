@@ -23,7 +23,8 @@ from typing import Any, Mapping, Sequence
 from jmtools.errors import DataError, ParameterError, Problem
 from jmtools.metrics import EMOTION_DOMAIN, EVIDENCE_LABELS
 
-__all__ = ["MAP_LANES", "DEFAULT_LANES", "CELL_COLUMNS", "map_cells", "map_chart", "journey_map"]
+__all__ = ["MAP_LANES", "DEFAULT_LANES", "CELL_COLUMNS", "map_cells", "map_chart", "journey_map",
+           "map_evidence"]
 
 #: Every lane the canvas can draw, key → title, in the default order of a map.
 MAP_LANES = {
@@ -316,15 +317,19 @@ def _strongest(label) -> str:
 
 
 def _assumed_curves(journey, selected) -> dict[str, dict[str, float]]:
-    """persona → stage → assumed emotion; one 'all' curve when the journey gives one number."""
+    """persona → stage → assumed emotion.
+
+    One number at a stage holds for every persona; when no stage distinguishes personas
+    (or the map has none), there is a single curve called ``all``.
+    """
+    per_persona = any(isinstance(s.emotion, dict) for s in journey.stages)
+    names = (selected or journey.persona_names) if per_persona else ["all"]
     curves: dict[str, dict[str, float]] = {}
     for stage in journey.stages:
-        if isinstance(stage.emotion, dict):
-            for name in selected or list(stage.emotion):
-                if name in stage.emotion:
-                    curves.setdefault(name, {})[stage.name] = stage.emotion[name]
-        elif stage.emotion is not None:
-            curves.setdefault("all", {})[stage.name] = stage.emotion
+        for name in names:
+            value = stage.emotion.get(name) if isinstance(stage.emotion, dict) else stage.emotion
+            if value is not None:
+                curves.setdefault(name, {})[stage.name] = value
     return curves
 
 
@@ -343,11 +348,17 @@ def _pick_persona_rows(frame, selected):
     return mine if len(mine) else frame[frame["persona"] == "all"]
 
 
+def _has_all(frame) -> bool:
+    return "persona" not in frame.columns or bool(
+        (frame["persona"].isna() | (frame["persona"].astype(object) == "all")).any())
+
+
 def _kpi_rows(journey, selected, compare, frames):
     kpis = frames.get("kpis")
     if kpis is None:
         return
-    kpis = _pick_persona_rows(kpis, selected)
+    # one persona: its KPIs; personas compared: the KPIs of all customers (when given)
+    kpis = _pick_persona_rows(kpis, [] if compare and _has_all(kpis) else selected)
     order = {name: i for i, name in enumerate(journey.stage_names)}
     kpis = kpis.assign(_order=kpis["stage"].astype(object).map(order)).sort_values(
         "_order", kind="stable")
@@ -362,8 +373,10 @@ def _kpi_rows(journey, selected, compare, frames):
         n = rec.get("n")
         count = f" (n={int(n):,})" if _present(n) else ""
         persona = rec["persona"] if rec["persona"] != "all" else ""
-        label = (f"[{persona}] " if compare and persona else "") + \
-            f"{_metric_title(metric)} {shown}{interval}{count}"
+        body = (f"{_metric_title(metric)} {shown}{interval}{count}" if metric != "reached" else
+                f"Reached by {float(rec['value']):,.0f}" + (f" of {int(n):,} customers"
+                                                           if _present(n) else " customers"))
+        label = (f"[{persona}] " if compare and persona else "") + body
         yield _row(rec["stage"], f"{metric} {shown}", label=label,
                    evidence=rec.get("evidence") or "measured", persona=rec["persona"],
                    source=rec.get("source") or "", series=metric, value=float(rec["value"]),
@@ -465,6 +478,111 @@ def _check_frame(frame, key: str, needed, journey):
                                      " (aggregate first, e.g. over touchpoints)",
                                  source=f"{key} evidence", column=", ".join(keys))])
     return frame[frame["stage"].notna()].copy()
+
+
+# ------------------------------------------------------------- evidence from data
+#: KPIs of :func:`jmtools.kpis.stage_kpis` the canvas shows by default.
+MAP_KPIS = ("conversion", "reached", "csat_mean", "nps", "ces_mean")
+
+
+def map_evidence(data, journey, *, kpis: Sequence[str] = MAP_KPIS, n_boot: int = 1000):
+    """Compute the measured evidence of the canvas from a data folder (or loaded world).
+
+    Runs the package's analyses: the emotion curve from surveys and feedback
+    (:func:`jmtools.emotions.emotion_curve`), stage conversion from events
+    (:func:`jmtools.funnels.funnel`, Wilson intervals) and survey KPIs per stage
+    (:func:`jmtools.kpis.stage_kpis`) — each for all customers and per persona.
+
+    Parameters
+    ----------
+    data : str, Path or jmtools.sources.World
+        Folder with the canonical tables (``events``, ``customers``, ``surveys``,
+        ``feedback``…), or a world loaded with :func:`jmtools.sources.load_world`.
+    journey : Journey
+        The map (stages, touchpoints, persona rules).
+    kpis : sequence of str, default :data:`MAP_KPIS`
+        KPIs to keep (``conversion``, ``reached``, and names of
+        :data:`jmtools.kpis.KPI_FORMULAS`).
+    n_boot : int, default 1000
+        Bootstrap resamples of the intervals.
+
+    Returns
+    -------
+    dict
+        ``{"emotion": frame, "kpis": frame}`` (a key is left out when the data has no
+        table for it), ready for ``journey_map(..., evidence=...)``. ``kpis`` has
+        ``persona, stage, metric, kpi, value, n, ci_low, ci_high``.
+    """
+    import pandas as pd
+
+    from jmtools.sources import load_world
+
+    world = load_world(data, journey) if not hasattr(data, "tables") else data
+    table = lambda kind: world.tables[kind].to_pandas() if kind in world.tables else None  # noqa
+    customers, surveys, feedback = table("customers"), table("surveys"), table("feedback")
+    personas = None
+    if customers is not None and journey.personas:
+        from jmtools.personas import assign_personas
+
+        personas = assign_personas(customers, journey)[["customer_id", "persona"]]
+    out = {}
+    if surveys is not None or feedback is not None:
+        from jmtools.emotions import emotion_curve, emotion_evidence
+
+        ev = emotion_evidence(journey, surveys=surveys, feedback=feedback, personas=personas)
+        out["emotion"] = emotion_curve(ev, journey=journey, n_boot=n_boot)
+    frames = []
+    prepared = None
+    if "events" in world.tables:
+        from jmtools.evidence import prepare
+
+        prepared = prepare(world.tables["events"], journey,
+                           customers=world.tables.get("customers"))
+        frames.append(_conversion(prepared, personas is not None))
+    if surveys is not None:
+        frames.append(_survey_kpis(world, journey, prepared, personas is not None))
+    if frames:
+        table = pd.concat([f for f in frames if len(f)], ignore_index=True)
+        out["kpis"] = table[table["kpi"].isin(kpis)].reset_index(drop=True)
+    return out
+
+
+_KPI_FRAME = ["persona", "stage", "metric", "kpi", "value", "n", "ci_low", "ci_high"]
+
+
+def _conversion(prepared, by_persona: bool):
+    import pandas as pd
+
+    from jmtools.funnels import funnel
+
+    parts = [funnel(prepared).assign(persona="all")]
+    if by_persona:
+        parts.append(funnel(prepared, by="persona"))
+    f = pd.concat(parts, ignore_index=True)
+    f = f[f["persona"].notna()]
+    first = f["step_index"] == 1
+    out = pd.DataFrame({"persona": f["persona"].astype(str), "stage": f["step"].astype(str),
+                        "metric": "conversion",
+                        "kpi": first.map({True: "reached", False: "conversion"}),
+                        "value": f["n"].where(first, f["conversion"]).astype(float),
+                        "n": f["n_prev"].where(~first, f["n_customers"]),
+                        "ci_low": f["ci_low"].where(~first), "ci_high": f["ci_high"].where(~first)})
+    return out[_KPI_FRAME]
+
+
+def _survey_kpis(world, journey, prepared, by_persona: bool):
+    import pandas as pd
+
+    from jmtools.kpis import stage_kpis
+
+    surveys = world.tables["surveys"]
+    parts = [stage_kpis(surveys, journey=journey).assign(persona="all")]
+    if by_persona and prepared is not None:
+        parts.append(stage_kpis(surveys, journey=journey, evidence=prepared, by="persona"))
+    k = pd.concat(parts, ignore_index=True)
+    k = k[k["persona"].notna()].assign(persona=lambda d: d["persona"].astype(str),
+                                       stage=lambda d: d["stage"].astype(str))
+    return k[_KPI_FRAME]
 
 
 # ----------------------------------------------------------------------------- draw
@@ -781,6 +899,14 @@ class _Geometry:
         rank = labels.groupby("stage")["value"].rank(method="first", ascending=False)
         labels = labels.assign(above=(rank == 1))
         out = []
+        lh = self.fs + 3
+        halo = labels.assign(
+            x1=labels["x"] + 5, x2=labels["x"] + 9 + labels["label"].str.len() * self.fs * 0.58,
+            y1=labels["py"].where(~labels["above"], labels["py"] - 4 - lh) + 3 * ~labels["above"],
+            y2=labels["py"].where(~labels["above"], labels["py"] - 4) +
+            (3 + lh) * ~labels["above"])
+        out.append(alt.Chart(halo).mark_rect(fill="white", opacity=0.85).encode(
+            x=_px("x1"), x2="x2:Q", y=_px("y1"), y2="y2:Q"))
         for above, part in labels.groupby("above"):
             out.append(alt.Chart(part).mark_text(
                 align="left", baseline="bottom" if above else "top", dx=7,
@@ -815,7 +941,7 @@ def _px(field: str):
     """A position channel in raw pixels (no scale, no axis)."""
     import altair as alt
 
-    return alt.X(f"{field}:Q", scale=None, axis=None) if field in ("x", "bx") else \
+    return alt.X(f"{field}:Q", scale=None, axis=None) if field.startswith(("x", "bx")) else \
         alt.Y(f"{field}:Q", scale=None, axis=None)
 
 
