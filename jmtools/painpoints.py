@@ -29,9 +29,17 @@ least a small effect (``min_effect``, default 0.2): Cohen's *h* for rates
 deviation; times are compared on a log scale). Units with fewer than ``min_n``
 observations are reported but never flagged.
 
-**Score.** The score of a unit for a persona is the sum over its signals of the
-largest significant effect size (capped at 2 per signal); a pain point's score is
-the largest over its personas (persona ``"all"`` included). It ranks the table.
+Loops, detours and slow steps are compared only with the other personas (their level
+differs between steps by design); drop-off, negative valence and complaints with both
+(``unit_contrast``).
+
+**Score.** What counts for the score is a persona worse than the other personas, and
+persona ``"all"`` (everybody) worse than at the other stages or touchpoints. The score of
+a place for a persona is the sum over its signals of the largest counted effect size
+(capped at 2 per signal; loops and detours weigh half, :data:`SIGNAL_WEIGHTS`); a pain
+point's score is the largest over its personas. It
+ranks the table; ties (two pain points written for the same touchpoint) are broken by
+the negative feedback in their own themes, then by the journey file's severity.
 The personas *affected* are, for each flagged signal, those worse there than the
 other personas; when no persona stands out (the pain hits everybody), those worse
 there than at their other stages. A pain point *recurs* when two or more personas are affected.
@@ -51,7 +59,9 @@ from jmtools.errors import DataError, ParameterError, Problem, suggest
 from jmtools.stats import Z95
 
 __all__ = [
-    "SIGNALS", "ALL", "SIGNAL_COLUMNS", "TABLE_COLUMNS", "EVIDENCE_COLUMNS", "PainPoints",
+    "SIGNALS", "ALL", "SIGNAL_COLUMNS", "TABLE_COLUMNS", "EVIDENCE_COLUMNS", "UNIT_CONTRAST",
+    "SIGNAL_WEIGHTS",
+    "PainPoints",
     "rate_signal", "observation_signal", "dropoff_signal", "valence_signal", "complaint_signal",
     "slow_step_signal", "loop_signal", "detour_signal", "combine_signals", "detect_pain_points",
 ]
@@ -69,14 +79,18 @@ SIGNAL_COLUMNS = ["signal", "kind", "stage", "touchpoint", "persona", "count", "
 #: Columns of :attr:`PainPoints.table`.
 TABLE_COLUMNS = ["rank", "pain_point_id", "title", "stage", "touchpoint", "source", "evidence_label",
                  "score", "signals", "evidence", "personas", "n_personas", "recurs",
-                 "customers_affected", "lift_needed", "lift_basis", "themes", "quotes", "severity",
-                 "description"]
+                 "customers_affected", "lift_needed", "lift_basis", "themes", "n_feedback",
+                 "quotes", "severity", "description"]
 
 #: Columns of :attr:`PainPoints.evidence`.
-EVIDENCE_COLUMNS = ["stage", "touchpoint", "persona", "signal", "unit", "value", "n",
-                    "baseline", "baseline_n", "versus", "effect", "z", "flagged"]
+EVIDENCE_COLUMNS = ["stage", "touchpoint", "persona", "signal", "unit", "level", "value", "n",
+                    "baseline", "baseline_n", "versus", "effect", "z", "flagged", "counts"]
 
 _CAP = 2.0
+
+#: Weight of each signal in the score. Revisiting a page or going back a step is often
+#: ordinary browsing, so loops and detours count half; every other signal counts fully.
+SIGNAL_WEIGHTS = {"loops": 0.5, "detours": 0.5}
 
 
 # ============================================================ signal builders
@@ -368,6 +382,7 @@ def complaint_signal(tickets: pd.DataFrame, reached: pd.DataFrame, *,
     pcol = persona_col if has_persona else None
     keys = _keys(tickets, stage_col, touchpoint_col, pcol, "tickets")
     keys["customer"] = _col(tickets, customer_col, "customer_col", "tickets").to_numpy()
+    keys = keys[keys["persona"].notna()]  # no persona: counted in the pooled "all" row only
     base = _keys(reached, stage_col, None, pcol, "reached")
     base["n"] = pd.to_numeric(_col(reached, n_col, "n_col", "reached"), errors="coerce").to_numpy()
     base = base.groupby(["stage", "persona"], dropna=False)["n"].sum()
@@ -561,7 +576,13 @@ def _shown(mean: float, log: bool) -> float:
     return float(np.exp(mean)) if log and not np.isnan(mean) else mean
 
 
-def _evidence(signals: pd.DataFrame, *, min_n: int, min_effect: float) -> pd.DataFrame:
+#: Signals also compared across stages/touchpoints by default. Loops, detours and
+#: waiting times differ between steps by design, so they count only against other personas.
+UNIT_CONTRAST = ("drop-off", "negative valence", "complaints")
+
+
+def _evidence(signals: pd.DataFrame, *, min_n: int, min_effect: float,
+              unit_contrast: Sequence[str]) -> pd.DataFrame:
     rows = []
     sig = signals.copy()
     sig["level"] = np.where(sig["touchpoint"].isna(), "stage", "touchpoint")
@@ -574,14 +595,17 @@ def _evidence(signals: pd.DataFrame, *, min_n: int, min_effect: float) -> pd.Dat
             if r.persona != ALL:
                 pools["other personas"] = grp[(grp["key"] == r.key) & (grp["persona"] != r.persona)
                                               & (grp["persona"] != ALL)]
-            pools[f"other {level}s"] = grp[(grp["key"] != r.key) & (grp["persona"] == r.persona)]
+            if name in unit_contrast:
+                pools[f"other {level}s"] = grp[(grp["key"] != r.key) & (grp["persona"] == r.persona)]
             for versus, pool in pools.items():
                 base = _pool(pool)
                 effect, z = _compare(kind, (r.mean, r.sd, r.n), base, worse)
                 flagged = bool(r.n >= min_n and base[2] >= min_n and effect >= min_effect
                                and z >= Z95)
-                rows.append((r.stage, r.touchpoint, r.persona, name, r.unit, _shown(r.mean, log),
-                             int(r.n), _shown(base[0], log), base[2], versus, effect, z, flagged))
+                counts = (versus == "other personas") == (r.persona != ALL)
+                rows.append((r.stage, r.touchpoint, r.persona, name, r.unit, level,
+                             _shown(r.mean, log), int(r.n), _shown(base[0], log), base[2], versus,
+                             effect, z, flagged, flagged and counts))
     out = pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
     out["touchpoint"] = _none(out["touchpoint"])
     return out
@@ -599,15 +623,20 @@ class PainPoints:
         ``pain_point_id`` (the journey's id, or ``detected-<stage>[-<touchpoint>]``),
         ``title``, ``stage``, ``touchpoint``, ``source`` ("detected", "journey file",
         "journey file + detected"), ``evidence_label`` (measured / reported / assumed),
-        ``score``, ``signals`` (flagged signal names), ``evidence`` (the numbers in words,
+        ``score``, ``signals`` (signals that count), ``evidence`` (the numbers in words,
         with n), ``personas`` (affected), ``n_personas``, ``recurs``,
-        ``customers_affected``, ``lift_needed``, ``lift_basis`` (inputs of value at stake),
-        ``themes`` (feedback themes there), ``quotes`` (masked), ``severity`` (journey
-        file, 1–5), ``description``.
+        ``customers_affected``, ``lift_needed``, ``lift_basis`` (inputs of value at
+        stake), ``themes`` (feedback themes there, with counts), ``n_feedback`` (negative
+        feedback in those themes), ``quotes`` (masked), ``severity`` (journey file, 1–5),
+        ``description``.
     evidence : pandas.DataFrame
         Every comparison (:data:`EVIDENCE_COLUMNS`): per stage/touchpoint, persona and
         signal the ``value`` with ``n``, the ``baseline`` with ``baseline_n`` and what it
-        is (``versus``), the ``effect`` size, ``z`` and whether it is ``flagged``.
+        is (``versus``), the ``effect`` size, ``z``, whether it is significantly worse
+        (``flagged``) and whether it ``counts`` for the score (a persona against the other
+        personas; persona ``"all"`` against the other stages or touchpoints).
+    settings : dict
+        ``min_n``, ``min_effect``, ``z``, ``unit_contrast``.
     """
 
     table: pd.DataFrame
@@ -619,30 +648,45 @@ class PainPoints:
         return self.table.head(k)
 
 
-def _unit_scores(evidence: pd.DataFrame) -> pd.DataFrame:
-    flagged = evidence[evidence["flagged"]]
-    if flagged.empty:
-        return pd.DataFrame(columns=["stage", "touchpoint", "persona", "score"])
-    best = (flagged.assign(effect=flagged["effect"].clip(upper=_CAP))
-            .groupby(["stage", "touchpoint", "persona", "signal"], dropna=False)["effect"].max())
-    return best.groupby(level=[0, 1, 2], dropna=False).sum().rename("score").reset_index()
+def _specific(here: pd.DataFrame) -> pd.DataFrame:
+    """Per signal, persona and comparison keep the touchpoint-level row over the stage-level one."""
+    if here.empty:
+        return here
+    order = here.assign(_o=(here["level"] == "stage").astype(int),
+                        _v=here["versus"] == "other personas").sort_values("_o", kind="stable")
+    return order.drop_duplicates(["signal", "persona", "_v"]).drop(columns=["_o", "_v"])
+
+
+def _score(here: pd.DataFrame) -> float:
+    """Largest over personas of the sum over signals of the best counted effect (capped)."""
+    counted = here[here["counts"]]
+    if counted.empty:
+        return 0.0
+    weight = counted["signal"].map(lambda s: SIGNAL_WEIGHTS.get(s, 1.0))
+    best = counted.assign(effect=counted["effect"].clip(upper=_CAP) * weight).groupby(
+        ["persona", "signal"])["effect"].max()
+    return float(best.groupby(level=0).sum().max())
 
 
 def _fmt(value, unit) -> str:
     if unit == "share":
         return f"{value:.0%}"
     if unit == "hours":
-        return f"{value:,.0f} h" if value >= 10 else f"{value:.1f} h"
+        if value < 1:
+            return f"{value * 60:.0f} min"
+        return f"{value:,.0f} h" if value < 72 else f"{value / 24:,.1f} days"
     return f"{value:+.2f}" if unit == "valence" else f"{value:.3g}"
 
 
-def _describe(rows: pd.DataFrame) -> str:
+def _describe(rows: pd.DataFrame, limit: int = 6) -> str:
     parts = []
-    for r in rows.sort_values("effect", ascending=False).itertuples(index=False):
+    rows = rows.sort_values("effect", ascending=False)
+    for r in rows.head(limit).itertuples(index=False):
         who = "" if r.persona == ALL else f"{r.persona}: "
         parts.append(f"{who}{r.signal} {_fmt(r.value, r.unit)} (n={r.n:,}) vs "
                      f"{_fmt(r.baseline, r.unit)} {r.versus} (n={r.baseline_n:,})")
-    return "; ".join(parts)
+    more = len(rows) - limit
+    return "; ".join(parts) + (f"; (+{more} more in .evidence)" if more > 0 else "")
 
 
 def _slug(*parts) -> str:
@@ -650,8 +694,10 @@ def _slug(*parts) -> str:
     return "detected-" + re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def detect_pain_points(signals: pd.DataFrame, *, journey=None, feedback: pd.DataFrame | None = None,
-                       min_n: int = 30, min_effect: float = 0.2, n_quotes: int = 3,
+def detect_pain_points(signals: pd.DataFrame, *, journey=None, themes=None,
+                       feedback: pd.DataFrame | None = None, min_n: int = 30,
+                       min_effect: float = 0.2, n_quotes: int = 3,
+                       unit_contrast: Sequence[str] = UNIT_CONTRAST,
                        personas: Sequence[str] | None = None) -> PainPoints:
     """Detect pain points from signals, merge the journey's own, rank them with their evidence.
 
@@ -660,19 +706,26 @@ def detect_pain_points(signals: pd.DataFrame, *, journey=None, feedback: pd.Data
     signals : pandas.DataFrame
         From :func:`combine_signals` (or one builder).
     journey : jmtools.journey.Journey, optional
-        Its ``pain_points`` are merged: a journey pain point takes the evidence of every
-        detected unit at its stage and touchpoint (a stage-level one at its stage); a
-        detected unit no journey pain point covers gets its own row.
+        Its ``pain_points`` are merged: a journey pain point takes the evidence at its
+        stage and touchpoint (a stage-level one: its whole stage); a detected place no
+        journey pain point covers gets its own row.
+    themes : jmtools.themes.Themes, optional
+        Feedback themes (negative polarity). Each theme at a touchpoint goes to the journey
+        pain point there whose title and description share most words with the theme's
+        terms; it gives that pain point its themes, feedback count and quotes, and breaks
+        ties between pain points with the same signals.
     feedback : pandas.DataFrame, optional
-        Feedback with ``stage``, ``touchpoint``, optional ``persona``, and ``quote``
-        (masked, e.g. :attr:`jmtools.themes.Themes.documents`) or ``text`` (masked
-        here), optionally ``sentiment`` and ``label`` (theme). Gives quotes and themes.
+        Without ``themes``: feedback (``stage``, ``touchpoint``, optional ``persona``,
+        ``sentiment``, and ``quote`` or ``text`` — masked here) for quotes, most negative
+        first, and theme labels if it has a ``label`` column.
     min_n : int, default 30
         Fewest observations on each side of a comparison for it to count.
     min_effect : float, default 0.2
         Smallest effect size (Cohen's h or d) that counts.
     n_quotes : int, default 3
-        Quotes per pain point (most negative first).
+        Quotes per pain point.
+    unit_contrast : sequence of str
+        Signals also compared with the other stages/touchpoints (:data:`UNIT_CONTRAST`).
     personas : list of str, optional
         Only these personas may be listed as affected (default: all in the signals).
 
@@ -689,33 +742,32 @@ def detect_pain_points(signals: pd.DataFrame, *, journey=None, feedback: pd.Data
     ...                        "n_prev": [400, 400, 300, 400, 400, 300]})
     >>> found = detect_pain_points(dropoff_signal(funnel))
     >>> found.table[["rank", "stage", "personas", "recurs", "customers_affected"]]
-       rank   stage personas  recurs  customers_affected
-    0     1     Pay    [Ben]   False               300.0
-    1     2  Browse   [Maya]   False               400.0
+       rank stage personas  recurs  customers_affected
+    0     1   Pay    [Ben]   False               300.0
     """
     if min_n < 1:
         raise ParameterError("min_n", min_n, expected="a whole number ≥ 1")
     signals = combine_signals(signals)
-    evidence = _evidence(signals, min_n=min_n, min_effect=min_effect)
+    evidence = _evidence(signals, min_n=min_n, min_effect=min_effect,
+                         unit_contrast=tuple(unit_contrast))
     if personas is not None:
         evidence = evidence[evidence["persona"].isin([*personas, ALL])].reset_index(drop=True)
-    units = _unit_scores(evidence)
-    detected = _detected_rows(evidence, units, signals)
+    detected = _detected_rows(evidence)
     table = _merge_journey(detected, evidence, journey)
-    table = _attach_feedback(table, feedback, n_quotes)
-    table = table.sort_values(["score", "severity_sort", "stage_order"],
-                              ascending=[False, False, True], kind="stable")
+    table = _attach_feedback(table, themes, feedback, n_quotes)
+    table = table.sort_values(["score", "n_feedback", "severity_sort", "stage_order"],
+                              ascending=[False, False, False, True], kind="stable")
     table = table.reset_index(drop=True)
     table["rank"] = np.arange(1, len(table) + 1)
     return PainPoints(table[TABLE_COLUMNS], evidence,
-                      {"min_n": min_n, "min_effect": min_effect, "z": Z95})
+                      {"min_n": min_n, "min_effect": min_effect, "z": Z95,
+                       "unit_contrast": tuple(unit_contrast)})
 
 
-def _detected_rows(evidence: pd.DataFrame, units: pd.DataFrame, signals: pd.DataFrame) -> list[dict]:
+def _detected_rows(evidence: pd.DataFrame) -> list[dict]:
     rows = []
-    if units.empty:
-        return rows
-    for (stage, tp), grp in units.groupby(["stage", "touchpoint"], dropna=False, sort=False):
+    counted = evidence[evidence["counts"]]
+    for (stage, tp), _ in counted.groupby(["stage", "touchpoint"], dropna=False, sort=False):
         tp = None if pd.isna(tp) else tp
         here = evidence[(evidence["stage"] == stage) & _same_tp(evidence["touchpoint"], tp)]
         rows.append(_row_from(here, stage, tp))
@@ -727,25 +779,38 @@ def _same_tp(col: pd.Series, tp) -> pd.Series:
 
 
 def _row_from(here: pd.DataFrame, stage, tp) -> dict:
-    flagged = here[here["flagged"]]
-    units = _unit_scores(here)
-    personas = _affected(flagged)
+    here = _specific(here)
+    counted = here[here["counts"]]
+    personas = _affected(here)
     customers, lift, basis = _stake(here, personas)
-    return {"stage": stage, "touchpoint": tp, "score": float(units["score"].max()) if len(units)
-            else 0.0, "signals": [s for s in SIGNALS if s in set(flagged["signal"])]
-            + sorted(set(flagged["signal"]) - set(SIGNALS)),
-            "evidence": _describe(flagged), "personas": personas, "customers_affected": customers,
-            "lift_needed": lift, "lift_basis": basis}
+    names = set(counted["signal"])
+    return {"stage": stage, "touchpoint": tp, "score": _score(here),
+            "signals": [s for s in SIGNALS if s in names] + sorted(names - set(SIGNALS)),
+            "evidence": _evidence_rows(here, personas),
+            "personas": personas, "customers_affected": customers, "lift_needed": lift,
+            "lift_basis": basis}
 
 
-def _affected(flagged: pd.DataFrame) -> list[str]:
-    """Per signal: the personas worse there than the other personas; if none stands out
-    (the pain hits everybody), those worse there than at their other stages. Union."""
-    out: set[str] = set()
-    for _, sig in flagged[flagged["persona"] != ALL].groupby("signal"):
+def _evidence_rows(here: pd.DataFrame, personas: list[str]) -> str:
+    """The comparisons that count, plus the per-persona ones that name the affected personas."""
+    counted = here[here["counts"]]
+    extra = here[here["flagged"] & ~here["counts"] & here["persona"].isin(personas)
+                 & ~here["persona"].isin(counted["persona"])]
+    return _describe(pd.concat([counted, extra]))
+
+
+def _affected(here: pd.DataFrame) -> list[str]:
+    """Per counted signal: the personas worse there than the other personas; if none stands
+    out (the pain hits everybody), those worse there than at their other stages. Union,
+    most affected first (by the sum of their effect sizes)."""
+    strength: dict[str, float] = {}
+    flagged = here[here["flagged"] & (here["persona"] != ALL)]
+    for name in set(here.loc[here["counts"], "signal"]):
+        sig = flagged[flagged["signal"] == name]
         standout = sig[sig["versus"] == "other personas"]
-        out.update((standout if len(standout) else sig)["persona"])
-    return sorted(out)
+        for r in (standout if len(standout) else sig).itertuples():
+            strength[r.persona] = strength.get(r.persona, 0.0) + min(r.effect, _CAP)
+    return sorted(strength, key=lambda p: (-strength[p], p))
 
 
 def _stake(here: pd.DataFrame, personas: list[str]):
@@ -753,6 +818,9 @@ def _stake(here: pd.DataFrame, personas: list[str]):
     drop = here[(here["signal"] == "drop-off") & here["flagged"]]
     if len(drop):
         who = drop[drop["persona"].isin(personas)] if personas else drop
+        who = who if len(who) else drop
+        if (who["persona"] == ALL).all() or not personas:
+            who = who[who["persona"] == ALL] if (who["persona"] == ALL).any() else who
         who = who.sort_values("effect", ascending=False).drop_duplicates("persona")
         n = float(who["n"].sum())
         lift = float(((who["value"] - who["baseline"]) * who["n"]).sum() / n) if n else np.nan
@@ -760,11 +828,10 @@ def _stake(here: pd.DataFrame, personas: list[str]):
                           f"{r.value:.0%} (n={r.n:,}) vs {r.baseline:.0%} {r.versus}"
                           for r in who.itertuples())
         return n, lift, basis
-    rates = here[(here["unit"] == "share") & here["flagged"]]
-    base = rates if len(rates) else here[here["unit"] == "share"]
-    if len(base):
-        who = base[base["persona"].isin(personas)] if personas else base[base["persona"] == ALL]
-        who = who.drop_duplicates("persona")
+    rates = here[here["unit"] == "share"]
+    if len(rates):
+        who = rates[rates["persona"].isin(personas)] if personas else rates[rates["persona"] == ALL]
+        who = who.sort_values("n", ascending=False).drop_duplicates("persona")
         return float(who["n"].sum()), np.nan, ""
     return np.nan, np.nan, ""
 
@@ -777,9 +844,9 @@ def _merge_journey(detected: list[dict], evidence: pd.DataFrame, journey) -> pd.
                  and (pp.touchpoint is None or d["touchpoint"] in (None, pp.touchpoint))]
         used.update(match)
         if match:
-            here = evidence[(evidence["stage"] == pp.stage) & (
-                evidence["touchpoint"].isna() | (evidence["touchpoint"] == pp.touchpoint)
-                if pp.touchpoint else True)]
+            here = evidence[evidence["stage"] == pp.stage]
+            if pp.touchpoint:
+                here = here[here["touchpoint"].isna() | (here["touchpoint"] == pp.touchpoint)]
             row = _row_from(here, pp.stage, pp.touchpoint)
             source, label = "journey file + detected", "measured"
         else:
@@ -800,7 +867,8 @@ def _merge_journey(detected: list[dict], evidence: pd.DataFrame, journey) -> pd.
                      "source": "detected", "evidence_label": "measured", "severity": None,
                      "description": ""})
     table = pd.DataFrame(rows, columns=[c for c in TABLE_COLUMNS if c not in
-                                        ("rank", "themes", "quotes", "n_personas", "recurs")])
+                                        ("rank", "themes", "quotes", "n_personas", "recurs",
+                                         "n_feedback")])
     table["n_personas"] = table["personas"].map(len).astype(int)
     table["recurs"] = table["n_personas"] >= 2
     table["severity_sort"] = pd.to_numeric(table["severity"], errors="coerce").fillna(0)
@@ -809,33 +877,86 @@ def _merge_journey(detected: list[dict], evidence: pd.DataFrame, journey) -> pd.
     return table
 
 
-def _attach_feedback(table: pd.DataFrame, feedback: pd.DataFrame | None, n_quotes: int):
+_WORD = re.compile(r"[a-z]+")
+_STOP = {"the", "a", "an", "and", "or", "of", "on", "in", "at", "to", "is", "are", "only", "too",
+         "no", "not", "few", "some", "more", "than", "with", "for", "page", "step", "it", "its"}
+
+
+def _stems(text: str) -> set[str]:
+    out = set()
+    for w in _WORD.findall(str(text).lower()):
+        if w in _STOP or len(w) < 3:
+            continue
+        if w.endswith("ies") and len(w) > 4:
+            w = w[:-3] + "y"
+        for suffix in ("ing", "ed", "es", "s"):
+            if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+                w = w[: -len(suffix)]
+                break
+        out.add(w)
+    return out
+
+
+def _theme_owner(table: pd.DataFrame, summary: pd.DataFrame) -> dict:
+    """(theme, stage, touchpoint) → row index of the journey pain point sharing most words."""
+    owners = {}
+    terms = {r.theme: _stems(" ".join(list(r.top_terms) + list(r.top_phrases) + [r.label]))
+             for r in summary.itertuples()}
+    for (stage, tp), rows in table.groupby(["stage", "touchpoint"], dropna=False, sort=False):
+        journey_rows = rows[rows["source"] != "detected"]
+        if journey_rows.empty:
+            continue
+        words = {i: _stems(f"{r.title} {r.description}") for i, r in journey_rows.iterrows()}
+        for theme, tw in terms.items():
+            best = max(words, key=lambda i: (len(words[i] & tw), -i))
+            if len(words[best] & tw):
+                owners[(theme, stage, None if pd.isna(tp) else tp)] = best
+    return owners
+
+
+def _attach_feedback(table: pd.DataFrame, themes, feedback: pd.DataFrame | None, n_quotes: int):
     table = table.copy()
     table["themes"] = [[] for _ in range(len(table))]
     table["quotes"] = [[] for _ in range(len(table))]
-    if feedback is None or table.empty:
+    table["n_feedback"] = 0
+    docs = themes.documents if themes is not None else feedback
+    if docs is None or table.empty:
         return table
     from jmtools.privacy import mask_quotes
 
-    fb = feedback
-    if "quote" not in fb.columns:
-        _col(fb, "text", "feedback", "feedback")
-        fb = fb.assign(quote=mask_quotes(fb["text"].astype(str)))
-    if "sentiment" in fb.columns:
-        fb = fb[pd.to_numeric(fb["sentiment"], errors="coerce") < 0].sort_values(
-            "sentiment", kind="stable")
-    themes, quotes = [], []
-    for row in table.itertuples(index=False):
-        here = fb[fb["stage"] == row.stage] if "stage" in fb else fb.iloc[0:0]
-        if row.touchpoint and "touchpoint" in here:
-            here = here[here["touchpoint"] == row.touchpoint]
-        if row.personas and "persona" in here and here["persona"].isin(row.personas).any():
-            here = here[here["persona"].isin(row.personas)]
-        quotes.append(here["quote"].drop_duplicates().head(n_quotes).tolist())
-        if "label" in here and len(here):
-            lab = here[here["label"] != "(unassigned)"]["label"].value_counts()
-            themes.append([f"{k} (n={v}, {v / len(here):.0%})" for k, v in lab.head(2).items()])
+    if "quote" not in docs.columns:
+        _col(docs, "text", "feedback", "feedback")
+        docs = docs.assign(quote=mask_quotes(docs["text"].astype(str)))
+    if "sentiment" in docs.columns:
+        docs = docs[pd.to_numeric(docs["sentiment"], errors="coerce") < 0]
+    if themes is not None:
+        docs = docs.sort_values(["strength", "sentiment"], ascending=[False, True], kind="stable")
+    elif "sentiment" in docs.columns:
+        docs = docs.sort_values("sentiment", kind="stable")
+    owners = _theme_owner(table, themes.summary) if themes is not None else {}
+    labels = (dict(zip(themes.summary["theme"], themes.summary["label"]))
+              if themes is not None else {})
+    out_themes, out_quotes, out_n = [], [], []
+    for i, row in table.iterrows():
+        here = docs[docs["stage"] == row["stage"]] if "stage" in docs else docs.iloc[0:0]
+        if row["touchpoint"] and "touchpoint" in here:
+            here = here[here["touchpoint"] == row["touchpoint"]]
+        if themes is not None and row["source"] != "detected":
+            mine = [t for (t, s, tp), owner in owners.items() if owner == i
+                    and s == row["stage"] and tp == (row["touchpoint"] or None)]
+            here = here[here["theme"].isin(mine)]
+        if row["personas"] and "persona" in here and here["persona"].isin(row["personas"]).any():
+            quotes_from = here[here["persona"].isin(row["personas"])]
         else:
-            themes.append([])
-    table["themes"], table["quotes"] = themes, quotes
+            quotes_from = here
+        out_quotes.append(quotes_from["quote"].drop_duplicates().head(n_quotes).tolist())
+        key = "theme" if themes is not None else "label"
+        if key in here and len(here):
+            counts = here[here[key].map(lambda t: t not in (0, "(unassigned)"))][key].value_counts()
+            out_themes.append([f"{labels.get(k, k)} (n={v})" for k, v in counts.head(3).items()])
+            out_n.append(int(counts.sum()))
+        else:
+            out_themes.append([])
+            out_n.append(0)
+    table["themes"], table["quotes"], table["n_feedback"] = out_themes, out_quotes, out_n
     return table

@@ -75,12 +75,13 @@ def ticket_frame():
     return pd.DataFrame(rows)
 
 
-def times_frame():
-    """Engine-shaped time_between_stages; Consideration → Decision is slow for everybody."""
+def times_frame(everybody=False):
+    """Engine-shaped time_between_stages; Consideration → Decision is slow for Sam."""
     rows = []
     for persona in PERSONAS:
         for i, (a, b) in enumerate(zip(STAGES, STAGES[1:]), start=2):
-            median = 200.0 if a == "Consideration" else 20.0
+            slow = a == "Consideration" and (everybody or persona == "Sam")
+            median = 200.0 if slow else 20.0
             rows.append({"persona": persona, "step_index": i, "from_step": a, "step": b, "n": 300,
                          "median_h": median, "p90_h": median * 3})
     return pd.DataFrame(rows)
@@ -180,8 +181,8 @@ def test_planted_pain_points_rank_first_with_right_personas(found):
     returns = t[(t["stage"] == "Post-purchase") & (t["touchpoint"] == "Returns")].iloc[0]
     assert "complaints" in returns["signals"] and returns["rank"] <= 5
     slow = t[(t["stage"] == "Consideration") & t["touchpoint"].isna()].iloc[0]
-    assert "slow step" in slow["signals"] and slow["recurs"]
-    assert set(slow["personas"]) == set(PERSONAS)
+    assert "slow step" in slow["signals"] and "Sam: slow step 8.3 days (n=300) vs 20 h" in slow["evidence"]
+    assert "Sam" in slow["personas"]
     cart = t[t["touchpoint"] == "Cart"].iloc[0]
     assert cart["personas"] == ["Sam"] and "loops" in cart["signals"]
     assert t["rank"].tolist() == list(range(1, len(t) + 1))
@@ -228,8 +229,29 @@ def test_complaints_count_customers_once():
         pp.complaint_signal(tickets.assign(stage="Nowhere"), reached)
 
 
+def test_slow_for_everybody_needs_the_unit_contrast():
+    sig = pp.slow_step_signal(times_frame(everybody=True))
+    plain = pp.detect_pain_points(sig)
+    assert plain.table.empty                           # no persona stands out
+    wide = pp.detect_pain_points(sig, unit_contrast=["slow step"])
+    row = wide.table.iloc[0]
+    assert row["stage"] == "Consideration" and row["recurs"] and set(row["personas"]) == set(PERSONAS)
+    assert row["evidence"].startswith("slow step 8.3 days (n=900) vs 20 h other stages (n=1,800)")
+
+
+def test_score_is_weighted_sum_of_capped_effects(found):
+    ev = found.evidence
+    here = ev[(ev["stage"] == "Decision") & (ev["touchpoint"] == "Cart") & ev["counts"]]
+    by_hand = (here.groupby(["persona", "signal"])["effect"].max().clip(upper=2)
+               * [pp.SIGNAL_WEIGHTS.get(s, 1.0) for s in
+                  here.groupby(["persona", "signal"])["effect"].max().index.get_level_values(1)])
+    cart = found.table[found.table["touchpoint"] == "Cart"].iloc[0]
+    assert cart["score"] == pytest.approx(by_hand.groupby(level=0).sum().max())
+    assert pp.SIGNAL_WEIGHTS["loops"] == 0.5
+
+
 def test_slow_step_lognormal_reading():
-    t = times_frame()
+    t = times_frame(everybody=True)
     sig = pp.slow_step_signal(t)
     row = sig[(sig["persona"] == "Ben") & (sig["stage"] == "Consideration")].iloc[0]
     assert row["mean"] == pytest.approx(math.log(200))
@@ -264,7 +286,7 @@ def test_quotes_masked_and_themes_attached(signals, journey):
     found = pp.detect_pain_points(signals, journey=journey, feedback=feedback)
     fees = found.table.set_index("pain_point_id").loc["hidden-fees"]
     assert fees["quotes"] == ["Hidden fees! mail me at [email]", "Shipping cost shock, call [phone]"]
-    assert fees["themes"] == ["hidden fees (n=2, 100%)"]
+    assert fees["themes"] == ["hidden fees (n=2)", "slow (n=1)"] and fees["n_feedback"] == 3
     maya = found.table[found.table["touchpoint"] == "Product page"].iloc[0]
     assert maya["quotes"] == ["No size chart"]
 
