@@ -24,7 +24,7 @@ from jmtools.errors import DataError, ParameterError, Problem
 from jmtools.metrics import EMOTION_DOMAIN, EVIDENCE_LABELS
 
 __all__ = ["MAP_LANES", "DEFAULT_LANES", "CELL_COLUMNS", "map_cells", "map_chart", "journey_map",
-           "map_evidence"]
+           "map_evidence", "journey_mimebundle"]
 
 #: Every lane the canvas can draw, key → title, in the default order of a map.
 MAP_LANES = {
@@ -1001,3 +1001,28 @@ def journey_map(journey, *, evidence: Mapping[str, Any] | None = None,
                         journey.updated and f"updated {journey.updated:%Y-%m-%d}") if x]
     subtitle = _SUBTITLE + (f"   ·   {', '.join(meta)}" if meta else "")
     return map_chart(cells, title=title, subtitle=subtitle, **layout)
+
+
+def journey_mimebundle(journey) -> dict:
+    """What Jupyter shows for a Journey: its map as SVG (rendered offline) plus a text line.
+
+    SVG renders in JupyterLab, VS Code, nbconvert HTML and on GitHub without any JavaScript
+    or network. A map that cannot be drawn shows the reason instead of failing the cell.
+
+    Examples
+    --------
+    >>> from jmtools.journey import Journey
+    >>> j = Journey.from_yaml("name: Demo\\nstages: [{name: A}, {name: B}]")
+    >>> bundle = j._repr_mimebundle_()
+    >>> sorted(bundle), bundle["text/plain"]
+    (['image/svg+xml', 'text/plain'], '<Journey Demo: 2 stages, 0 touchpoints, 0 personas>')
+    """
+    text = (f"<Journey {journey.name}: {len(journey.stages)} stages, "
+            f"{len(journey.touchpoints)} touchpoints, {len(journey.personas)} personas>")
+    try:
+        from jmtools.exports import chart_to_svg
+
+        return {"image/svg+xml": chart_to_svg(journey_map(journey)), "text/plain": text}
+    except Exception as err:  # show why instead of breaking the notebook cell
+        return {"text/plain": f"{text}\n(the map could not be drawn: {type(err).__name__}: "
+                              f"{err})"}

@@ -321,6 +321,12 @@ class Journey(_Model):
 
     __hash__ = None  # mutable
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Jupyter shows a journey as its map (drawn by :mod:`jmtools.canvas`, offline)."""
+        from jmtools.canvas import journey_mimebundle
+
+        return journey_mimebundle(self)
+
     # ---------------------------------------------------------------- queries
     @property
     def path(self) -> Path | None:

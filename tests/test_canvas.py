@@ -354,3 +354,15 @@ def test_stage_kpis_frame_of_the_kpis_module(journey):
                                     "CSAT top-2-box 58% [49%–66%] (n=120)",
                                     "NPS −12 [−25–+2] (n=80)"]
     assert set(cells["stage"]) == {"Decision"}
+
+
+def test_journey_shows_its_map_in_jupyter(journey):
+    bundle = journey._repr_mimebundle_()
+    assert bundle["image/svg+xml"].startswith("<svg")
+    assert "Awareness" in bundle["image/svg+xml"] and "Pain points" in bundle["image/svg+xml"]
+    assert bundle["text/plain"] == ("<Journey Running shoes online: 3 stages, 4 touchpoints, "
+                                    "2 personas>")
+    from IPython.core.formatters import DisplayFormatter
+
+    data, _ = DisplayFormatter().format(journey)
+    assert "image/svg+xml" in data
