@@ -80,3 +80,13 @@ def test_console_script_runs():
     result = subprocess.run([sys.executable, "-m", "jmtools.cli", "--version"],
                             capture_output=True, text=True, check=True)
     assert result.stdout.startswith("jmtools ")
+
+
+def test_sample_data_generates_a_scaled_world(tmp_path, capsys):
+    assert main(["sample-data", "--world", "b2b", "--customers", "30", "--seed", "3",
+                 "--out", str(tmp_path)]) == 0
+    assert "customers 30" in capsys.readouterr().out
+    assert Journey.load(tmp_path / "b2b" / "journey.yaml").stage_names
+    assert (tmp_path / "b2b" / "truths.json").exists()
+    assert main(["sample-data", "--world", "retail", "--out", str(tmp_path)]) == 1
+    assert "--world must be one of" in capsys.readouterr().err
