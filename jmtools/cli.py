@@ -166,8 +166,10 @@ def _sample_data(args) -> int:
     return 0
 
 
+from jmtools.report.commands import add_batch, add_demo, add_report  # noqa: E402  (light: argparse)
+
 #: Sub-command registrations, in the order ``--help`` lists them.
-COMMANDS = [_add_validate, _add_new, _add_sample_data]
+COMMANDS = [add_demo, add_report, add_batch, _add_validate, _add_new, _add_sample_data]
 
 
 def build_parser() -> argparse.ArgumentParser:

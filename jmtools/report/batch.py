@@ -155,7 +155,7 @@ def persona_jobs(journey_file: str | os.PathLike, *, notebook: str | os.PathLike
     """
     from jmtools.journey import Journey
 
-    names = Journey.load(journey_file).persona_names()
+    names = Journey.load(journey_file).persona_names
     base = dict(parameters or {})
     chosen = (["all"] if include_all else []) + list(names)
     return [Job(name=f"{prefix}{p}", notebook=os.fspath(notebook),

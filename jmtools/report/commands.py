@@ -1,0 +1,231 @@
+"""The ``report``, ``batch`` and ``demo`` commands of the ``jmtools`` command line.
+
+Each ``add_*`` function registers one sub-command on the parser that
+:func:`jmtools.cli.build_parser` builds; handlers return the exit code:
+0 success, 1 a report failed (the message names notebook, cell and partial output),
+2 the command line is wrong (unknown parameter, bad value).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+__all__ = ["add_report", "add_batch", "add_demo", "DEMO_NOTEBOOK"]
+
+#: The end-to-end report notebook the demo runs, relative to the project root.
+DEMO_NOTEBOOK = "notebooks/00_journey_report.ipynb"
+
+
+def _param_args(p) -> None:
+    p.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
+                   metavar=("NAME", "VALUE"),
+                   help="set a declared notebook parameter; VALUE is converted to the declared "
+                        "type (repeatable). Unknown names are refused.")
+    p.add_argument("-f", "--parameters-file", metavar="YAML",
+                   help="YAML mapping of parameter values (typed as written)")
+
+
+def _parameters(notebook: str, args) -> dict:
+    from ruamel.yaml import YAML
+
+    from jmtools.errors import ParameterError
+    from jmtools.report.runner import check_parameters, parse_value, read_parameters
+
+    declared = read_parameters(notebook)
+    values = {}
+    if args.parameters_file:
+        values.update(YAML(typ="safe", pure=True).load(Path(args.parameters_file)
+                                                        .read_text(encoding="utf-8")) or {})
+    for name, text in args.parameter:
+        if name not in declared:
+            check_parameters(declared, {name: text}, notebook=notebook)  # raises, listing names
+        values[name] = parse_value(declared[name], text)
+    if not isinstance(values, dict):
+        raise ParameterError("--parameters-file", values, expected="a YAML mapping")
+    return check_parameters(declared, values, notebook=notebook)
+
+
+def _usage_errors(handler):
+    """ParameterError means the command line is wrong: exit code 2."""
+    def wrapped(args) -> int:
+        from jmtools.errors import ParameterError
+
+        try:
+            return handler(args)
+        except ParameterError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+    wrapped.__doc__ = handler.__doc__
+    return wrapped
+
+
+def add_report(sub) -> None:
+    """Register ``jmtools report``."""
+    p = sub.add_parser(
+        "report", help="run one report notebook and export offline HTML",
+        description="Run NOTEBOOK with papermill (kernel python3) using only its declared "
+                    "parameters, then export a self-contained HTML report that opens offline "
+                    "(and, with --static, an SVG variant for e-mail and PDF). Exit code 1 when a "
+                    "cell fails (the message names In [n] and the partial notebook), 2 when a "
+                    "parameter is unknown or has the wrong type.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="example:\n  jmtools report notebooks/00_journey_report.ipynb "
+               "-p persona 'Budget Ben' -o reports/ben.html --static")
+    p.add_argument("notebook", metavar="NOTEBOOK", help="parameterised notebook (.ipynb)")
+    _param_args(p)
+    p.add_argument("-o", "--out", metavar="HTML",
+                   help="report file (default: reports/<notebook name>.html); the executed "
+                        "notebook is written next to it as .ipynb")
+    p.add_argument("--static", action="store_true",
+                   help="also write <name>.static.html with SVG charts and no script")
+    p.add_argument("--list-parameters", action="store_true",
+                   help="print the declared parameters with types, defaults and help, and exit")
+    p.add_argument("--timeout", type=float, default=600, help="seconds per cell (default 600)")
+    p.set_defaults(handler=_usage_errors(_report))
+
+
+def _report(args) -> int:
+    from jmtools.report.html import export_html
+    from jmtools.report.runner import read_parameters, run_notebook
+
+    if args.list_parameters:
+        for param in read_parameters(args.notebook).values():
+            print(param.describe())
+        return 0
+    params = _parameters(args.notebook, args)
+    html = Path(args.out or Path("reports") / f"{Path(args.notebook).stem}.html")
+    executed = html.with_suffix(".ipynb")
+    run = run_notebook(args.notebook, executed, parameters=params, timeout=args.timeout)
+    export_html(executed, html)
+    print(f"report: {html}  ({run.duration_s:.1f} s; executed notebook {executed})")
+    if args.static:
+        static = html.with_name(f"{html.stem}.static.html")
+        export_html(executed, static, static=True)
+        print(f"static: {static}")
+    return 0
+
+
+def add_batch(sub) -> None:
+    """Register ``jmtools batch``."""
+    p = sub.add_parser(
+        "batch", help="run a report for every persona (or a YAML list) in parallel",
+        description="Run one report per persona of a journey file (plus one for all customers), "
+                    "or every report listed in a YAML config, in parallel processes. A failing "
+                    "report does not stop the others; the summary says which failed and why. "
+                    "Writes <name>.html, <name>.static.html, <name>.json (key figures), "
+                    "index.html and history.jsonl. Exit code 1 when any report failed.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n"
+               "  jmtools batch notebooks/00_journey_report.ipynb --journey data/ecommerce/"
+               "journey.yaml -p data_dir data/ecommerce --out reports/ecommerce\n"
+               "  jmtools batch --config weekly.yaml\n\n"
+               "config file:\n"
+               "  notebook: notebooks/00_journey_report.ipynb\n"
+               "  out: reports/weekly\n"
+               "  parameters: {data_dir: ../data/ecommerce}\n"
+               "  reports:\n"
+               "    - name: Budget Ben\n"
+               "      parameters: {persona: Budget Ben}\n"
+               "  personas_from: ../data/ecommerce/journey.yaml   # optional")
+    p.add_argument("notebook", nargs="?", metavar="NOTEBOOK", help="report notebook")
+    p.add_argument("--journey", metavar="YAML", help="one report per persona of this journey")
+    p.add_argument("--config", metavar="YAML", help="batch config listing the reports")
+    _param_args(p)
+    p.add_argument("--persona-parameter", default="persona",
+                   help="notebook parameter that selects the persona (default: persona)")
+    p.add_argument("--out", metavar="DIR", help="output folder (default: reports/)")
+    p.add_argument("--workers", type=int, help="parallel processes (default: CPU count)")
+    p.add_argument("--no-static", action="store_true", help="skip the static SVG variants")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--timeout", type=float, default=600, help="seconds per cell (default 600)")
+    p.set_defaults(handler=_usage_errors(_batch))
+
+
+def _batch(args) -> int:
+    from jmtools.errors import ParameterError
+    from jmtools.report.batch import load_batch_config, persona_jobs, run_batch
+
+    workers, static = args.workers, not args.no_static
+    if args.config:
+        cfg = load_batch_config(args.config)
+        jobs, out = cfg["jobs"], args.out or cfg["out"] or "reports"
+        workers = workers or cfg["workers"]
+        static = static and cfg["static"]
+    elif args.notebook and args.journey:
+        params = _parameters(args.notebook, args)
+        jobs = persona_jobs(args.journey, notebook=args.notebook, parameters=params,
+                            persona_param=args.persona_parameter)
+        out = args.out or "reports"
+    else:
+        raise ParameterError("batch", "no reports", expected="NOTEBOOK with --journey, or --config",
+                             fix="jmtools batch NOTEBOOK --journey journey.yaml, or "
+                                 "jmtools batch --config batch.yaml")
+    result = run_batch(jobs, out, workers=workers, static=static,
+                       progress=not args.no_progress, timeout=args.timeout)
+    print(result.summary())
+    return 1 if result.failed else 0
+
+
+def add_demo(sub) -> None:
+    """Register ``jmtools demo``."""
+    p = sub.add_parser(
+        "demo", help="sample data → every persona's report → index.html",
+        description="The main job: take the bundled sample worlds (generating them if they are "
+                    "missing), run the end-to-end journey report for every persona and for all "
+                    "customers of each world in parallel, and write the reports with an index. "
+                    "Prints where the index is.")
+    p.add_argument("--out", default="reports", metavar="DIR", help="output folder (default: reports/)")
+    p.add_argument("--worlds", nargs="+", metavar="WORLD", help="worlds to report on "
+                   "(default: every bundled world: ecommerce b2b)")
+    p.add_argument("--workers", type=int, help="parallel processes (default: CPU count)")
+    p.add_argument("--no-static", action="store_true", help="skip the static SVG variants")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(handler=_usage_errors(_demo))
+
+
+def _world_dirs(names: list[str] | None, out: Path) -> dict[str, Path]:
+    from jmtools._resources import data_dir
+    from jmtools.errors import ParameterError
+    from jmtools.sample_worlds import WORLDS, generate_world
+
+    chosen = names or list(WORLDS)
+    for name in chosen:
+        if name not in WORLDS:
+            raise ParameterError("--worlds", name, expected=list(WORLDS))
+    dirs = {}
+    for name in chosen:
+        folder = data_dir() / name
+        if not (folder / "journey.yaml").exists():
+            folder = out / "data" / name
+            if not (folder / "journey.yaml").exists():
+                print(f"generating the {name} sample world in {folder} …", file=sys.stderr)
+                generate_world(name, folder)
+        dirs[name] = folder.resolve()
+    return dirs
+
+
+_WORLD_TITLES = {"ecommerce": "E-commerce", "b2b": "B2B"}
+
+
+def _demo(args) -> int:
+    from jmtools._resources import project_root
+    from jmtools.report.batch import persona_jobs, run_batch
+
+    out = Path(args.out)
+    notebook = str(project_root() / DEMO_NOTEBOOK)
+    jobs = []
+    for world, folder in _world_dirs(args.worlds, out).items():
+        for job in persona_jobs(folder / "journey.yaml", notebook=notebook,
+                                parameters={"data_dir": str(folder)},
+                                prefix=f"{_WORLD_TITLES.get(world, world)} · "):
+            jobs.append(job)
+    print(f"running {len(jobs)} reports ({', '.join(j.name for j in jobs)}) …", file=sys.stderr)
+    result = run_batch(jobs, out, workers=args.workers, static=not args.no_static,
+                       progress=not args.no_progress, title="jmtools demo: journey reports")
+    print(result.summary())
+    index = Path(result.index).resolve()
+    print(f"\nOpen the reports: {index.as_uri()}")
+    return 1 if result.failed else 0

@@ -1,0 +1,301 @@
+"""Building blocks for report notebooks: safe text, tables, headline cards, a few charts.
+
+Report notebooks show customer text (feedback, quotes, persona names from a journey
+file). Everything here escapes it, so a comment containing ``<script>`` is shown as
+text. Compute functions live in the analysis modules; these only present their frames.
+The charts here are the report's own views of frames that have no chart elsewhere
+(funnel against everyone, ranked pain points, the priority backlog).
+"""
+
+from __future__ import annotations
+
+import html as _html
+import math
+from typing import Any, Mapping, Sequence
+
+__all__ = [
+    "esc",
+    "md",
+    "html_table",
+    "headline_cards",
+    "number",
+    "funnel_chart",
+    "pain_point_chart",
+    "backlog_chart",
+]
+
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>()#+-.!|~"})
+
+
+def esc(value: Any) -> str:
+    """Escape a value for Markdown *and* HTML: shown literally, never interpreted.
+
+    Examples
+    --------
+    >>> esc("<script>x</script> *bold*")
+    '&lt;script&gt;x&lt;/script&gt; \\\\*bold\\\\*'
+    """
+    return _html.escape(str(value), quote=True).translate(
+        str.maketrans({c: "\\" + c for c in "\\`*_[]|~"}))
+
+
+def number(value: Any, *, unit: str = "", digits: int = 1, signed: bool = False) -> str:
+    """Format a number for readers: thousands separators, ``%`` for shares, ``–`` for missing.
+
+    Examples
+    --------
+    >>> number(0.3125, unit="%"), number(12345), number(-0.456, digits=2, signed=True)
+    ('31.2%', '12,345', '−0.46')
+    >>> number(float("nan"))
+    '–'
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    try:
+        if value != value:  # pandas NA-like
+            return "–"
+    except (TypeError, ValueError):
+        return "–"
+    if unit == "%":
+        text = f"{value * 100:.{digits}f}%"
+    elif isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) >= 100):
+        text = f"{int(value):,}"
+    else:
+        text = f"{value:,.{digits}f}"
+    if signed and value > 0:
+        text = "+" + text
+    text = text.replace("-", "−")
+    return text + (f" {unit}" if unit and unit != "%" else "")
+
+
+def md(template: str, **values: Any):
+    """Markdown from a template whose ``{fields}`` are escaped values.
+
+    The template is the notebook author's (trusted) Markdown; values come from data and
+    are escaped with :func:`esc`. Returns an ``IPython.display.Markdown`` object.
+
+    Examples
+    --------
+    >>> md("**{name}** has {n} customers", name="<b>Ben</b>", n="1,113").data
+    '**&lt;b&gt;Ben&lt;/b&gt;** has 1,113 customers'
+    """
+    from IPython.display import Markdown
+
+    return Markdown(template.format(**{k: esc(v) for k, v in values.items()}))
+
+
+def html_table(frame, *, columns: Mapping[str, str] | None = None,
+               formats: Mapping[str, Any] | None = None, max_rows: int = 50,
+               caption: str | None = None):
+    """A readable, escaped HTML table of ``frame`` (``IPython.display.HTML``).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    columns : mapping, optional
+        Column → header shown, in this order (default: every column, as named).
+    formats : mapping, optional
+        Column → callable(value) → str, or a :func:`number` unit string (``"%"``).
+    max_rows : int, default 50
+        Rows shown; a note says how many more there are.
+    caption : str, optional
+        Shown above the table.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = html_table(pd.DataFrame({"q": ["<i>x</i>"], "share": [0.5]}), formats={"share": "%"})
+    >>> "&lt;i&gt;x&lt;/i&gt;" in t.data and "50.0%" in t.data
+    True
+    """
+    from IPython.display import HTML
+
+    columns = dict(columns or {c: c for c in frame.columns})
+    formats = dict(formats or {})
+    head = "".join(f"<th>{_html.escape(str(h))}</th>" for h in columns.values())
+    body = []
+    for _, row in frame.head(max_rows).iterrows():
+        cells = []
+        for col in columns:
+            value, fmt = row[col], formats.get(col)
+            if callable(fmt):
+                text = fmt(value)
+            elif isinstance(fmt, str):
+                text = number(value, unit=fmt)
+            elif isinstance(value, float):
+                text = number(value, digits=2)
+            elif isinstance(value, (list, tuple)):
+                text = ", ".join(map(str, value))
+            else:
+                text = "–" if value is None else str(value)
+            numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+            cls = ' class="jm-num"' if numeric else ""
+            cells.append(f"<td{cls}>{_html.escape(text)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    more = len(frame) - max_rows
+    note = f'<p class="jm-note">… and {more:,} more rows.</p>' if more > 0 else ""
+    cap = f"<caption>{_html.escape(caption)}</caption>" if caption else ""
+    return HTML(f'<table class="jm-table">{cap}<thead><tr>{head}</tr></thead>'
+                f'<tbody>{"".join(body)}</tbody></table>{note}')
+
+
+def headline_cards(cards: Sequence[Mapping[str, Any]]):
+    """Headline figures as cards: ``[{"label", "value", "note"}]`` → ``IPython.display.HTML``.
+
+    Examples
+    --------
+    >>> headline_cards([{"label": "Customers", "value": "1,113", "note": "n=1,113"}]).data
+    '<div class="jm-kpis"><div class="jm-kpi"><span>Customers</span><b>1,113</b><span>n=1,113</span></div></div>'
+    """
+    from IPython.display import HTML
+
+    items = "".join(f'<div class="jm-kpi"><span>{_html.escape(str(c["label"]))}</span>'
+                    f'<b>{_html.escape(str(c["value"]))}</b>'
+                    f'<span>{_html.escape(str(c.get("note", "")))}</span></div>' for c in cards)
+    return HTML(f'<div class="jm-kpis">{items}</div>')
+
+
+def funnel_chart(funnel, *, compare=None, label: str = "this persona",
+                 compare_label: str = "all customers", title: str | None = None,
+                 width: int = 520):
+    """Share of customers reaching each stage (from the first), with 95% intervals.
+
+    Parameters
+    ----------
+    funnel : pandas.DataFrame
+        :func:`jmtools.funnels.funnel` rows of one group (``step_index, step, n,
+        rate_from_start``; ``n`` of step 1 is the base).
+    compare : pandas.DataFrame, optional
+        A second funnel (everyone) drawn beside it.
+    label, compare_label : str
+        Legend entries.
+
+    Returns
+    -------
+    altair.LayerChart
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"step_index": [1, 2], "step": ["A", "B"], "n": [10, 4],
+    ...                   "rate_from_start": [1.0, 0.4]})
+    >>> sorted(funnel_chart(f).to_dict()["layer"][0]["encoding"])
+    ['color', 'tooltip', 'x', 'y', 'yOffset']
+    """
+    import altair as alt
+    import pandas as pd
+
+    from jmtools.stats import wilson_interval
+
+    frames = [(funnel, label)] + ([(compare, compare_label)] if compare is not None else [])
+    rows = []
+    for frame, name in frames:
+        base = int(frame.sort_values("step_index")["n"].iloc[0]) if len(frame) else 0
+        for _, r in frame.sort_values("step_index").iterrows():
+            low, high = wilson_interval(int(r["n"]), base)
+            rows.append({"group": name, "step": r["step"], "step_index": int(r["step_index"]),
+                         "n": int(r["n"]), "base": base, "share": r["n"] / base if base else None,
+                         "ci_low": low, "ci_high": high,
+                         "text": f"{r['n'] / base:.0%} (n={int(r['n']):,})" if base else "n=0"})
+    data = pd.DataFrame(rows)
+    order = list(dict.fromkeys(data.sort_values("step_index")["step"]))
+    y = alt.Y("step:N", sort=order, title=None)
+    x = alt.X("share:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]),
+              title="share of customers who started the journey")
+    color = alt.Color("group:N", sort=[f[1] for f in frames], title=None,
+                      scale=alt.Scale(range=["#2f5d8a", "#b8c4d3"]),
+                      legend=alt.Legend(orient="bottom"))
+    tip = [alt.Tooltip("group:N"), alt.Tooltip("step:N"), alt.Tooltip("n:Q", format=","),
+           alt.Tooltip("base:Q", title="started", format=","),
+           alt.Tooltip("share:Q", format=".1%"), alt.Tooltip("ci_low:Q", format=".1%"),
+           alt.Tooltip("ci_high:Q", format=".1%")]
+    base = alt.Chart(data).encode(y=y, yOffset=alt.YOffset("group:N", sort=[f[1] for f in frames]))
+    bars = base.mark_bar(height={"band": 0.9}).encode(x=x, color=color, tooltip=tip)
+    errs = base.mark_rule(color="#1f2430").encode(x="ci_low:Q", x2="ci_high:Q")
+    text = base.mark_text(align="left", dx=4, fontSize=11).encode(
+        x="ci_high:Q", text="text:N", color=alt.value("#1f2430"))
+    return alt.layer(bars, errs, text).properties(
+        width=width, height=alt.Step(22 if compare is not None else 30),
+        title=title or "How far customers get")
+
+
+def pain_point_chart(table, *, top: int = 8, title: str = "Pain points by customers affected"):
+    """Ranked pain points as bars of customers affected, coloured by evidence.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :attr:`jmtools.painpoints.PainPoints.table` (``rank, title, stage,
+        customers_affected, evidence_label``).
+    top : int, default 8
+
+    Returns
+    -------
+    altair.Chart
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"rank": [1], "title": ["Fees"], "stage": ["Decision"],
+    ...                   "customers_affected": [120.0], "evidence_label": ["measured"]})
+    >>> pain_point_chart(t).to_dict()["mark"]["type"]
+    'bar'
+    """
+    import altair as alt
+
+    data = table.sort_values("rank").head(top)[
+        ["rank", "title", "stage", "customers_affected", "evidence_label"]].copy()
+    data["stage"] = data["stage"].astype(str)
+    data["customers_affected"] = data["customers_affected"].fillna(0)
+    return alt.Chart(data, title=title).mark_bar().encode(
+        y=alt.Y("title:N", sort=list(data["title"]), title=None,
+                axis=alt.Axis(labelLimit=360)),
+        x=alt.X("customers_affected:Q", title="customers who met it in the data"),
+        color=alt.Color("evidence_label:N", title="evidence",
+                        scale=alt.Scale(domain=["measured", "reported", "assumed"],
+                                        range=["#1d6b35", "#2f5d8a", "#a0a7b4"]),
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=["rank:Q", "title:N", "stage:N", alt.Tooltip("customers_affected:Q", format=","),
+                 "evidence_label:N"],
+    ).properties(width=420, height=alt.Step(24))
+
+
+def backlog_chart(backlog, *, title: str = "Opportunities: impact against effort"):
+    """Impact–effort matrix of the backlog; point size is the value at stake.
+
+    Parameters
+    ----------
+    backlog : pandas.DataFrame
+        Ranked opportunities with ``title, impact, effort, quadrant`` and optionally
+        ``value_at_stake`` and ``rank``.
+
+    Returns
+    -------
+    altair.LayerChart
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> b = pd.DataFrame({"title": ["A"], "impact": [2.0], "effort": [1.0],
+    ...                   "quadrant": ["quick win"], "value_at_stake": [100.0], "rank": [1]})
+    >>> len(backlog_chart(b).to_dict()["layer"])
+    2
+    """
+    import altair as alt
+
+    cols = [c for c in ("rank", "title", "impact", "effort", "quadrant", "value_at_stake",
+                        "rice") if c in backlog.columns]
+    data = backlog[cols].dropna(subset=["impact", "effort"]).copy()
+    if "value_at_stake" not in data:
+        data["value_at_stake"] = 0.0
+    data["value_at_stake"] = data["value_at_stake"].fillna(0.0)
+    base = alt.Chart(data, title=title).encode(
+        x=alt.X("effort:Q", title="effort (person-months)", scale=alt.Scale(zero=True)),
+        y=alt.Y("impact:Q", title="impact (3 massive … 0.25 minimal)", scale=alt.Scale(zero=True)))
+    points = base.mark_circle(opacity=0.8, stroke="#1f2430", strokeWidth=0.5).encode(
+        size=alt.Size("value_at_stake:Q", title="value at stake",
+                      scale=alt.Scale(range=[60, 900]), legend=alt.Legend(format=",.0f")),
+        color=alt.Color("quadrant:N", title="quadrant", legend=alt.Legend(orient="right")),
+        tooltip=[c for c in cols if c != "quadrant"] + ["quadrant"])
+    labels = base.mark_text(align="left", dx=9, fontSize=10.5, limit=220).encode(text="title:N")
+    return alt.layer(points, labels).properties(width=480, height=300)

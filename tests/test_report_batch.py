@@ -1,0 +1,123 @@
+"""jmtools.report.batch: parallel runs, isolated failures, atomic files, index, sidecars, history."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from jmtools.errors import ParameterError
+from jmtools.report.batch import Job, load_batch_config, load_history, persona_jobs, run_batch
+
+pytestmark = pytest.mark.slow
+HERE = Path(__file__).parent / "notebooks"
+FEEDBACK = str(HERE / "chart_records_feedback.ipynb")
+FAILS = str(HERE / "fails_when_divisor_zero.ipynb")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    out = tmp_path_factory.mktemp("batch")
+    jobs = [Job("Ben", FEEDBACK, {"persona": "Ben"}), Job("broken one", FAILS, {}),
+            Job("Maya", FEEDBACK, {"persona": "Maya"})]
+    return run_batch(jobs, out, workers=2, progress=False), out
+
+
+def test_one_failure_does_not_stop_the_others(batch):
+    result, out = batch
+    assert [r.name for r in result.results] == ["Ben", "broken one", "Maya"]  # job order kept
+    assert [r.status for r in result.results] == ["ok", "failed", "ok"]
+    [failed] = result.failed
+    assert failed.error_type == "ZeroDivisionError" and "In [3]" in failed.error
+    assert (out / failed.executed_notebook).exists()  # the partial notebook is kept
+    summary = result.summary()
+    assert "2 of 3 reports" in summary and "FAILED broken one" in summary
+    assert "ZeroDivisionError" in summary and str(out / "notebooks" / "broken-one.ipynb") in summary
+
+
+def test_files_per_report_and_no_temporary_leftovers(batch):
+    _, out = batch
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["ben.html", "ben.json", "ben.static.html", "broken-one.json", "history.jsonl",
+                     "index.html", "maya.html", "maya.json", "maya.static.html", "notebooks"]
+    assert not [p for p in out.rglob(".*")]
+
+
+def test_sidecar_holds_the_key_figures(batch):
+    _, out = batch
+    data = json.loads((out / "maya.json").read_text())
+    df = pd.read_csv(HERE / "data" / "feedback.csv")
+    maya = df[df.persona == "Maya"]
+    assert data["status"] == "ok" and data["parameters"] == {"persona": "Maya"}
+    assert data["figures"]["n_feedback"]["value"] == len(maya)
+    assert data["figures"]["mean_score"]["value"] == pytest.approx(maya.score.mean(), abs=1e-6)
+    assert data["sources"][0]["rows"] == len(df) and len(data["sources"][0]["sha256"]) == 64
+    assert data["versions"]["papermill"]
+    failed = json.loads((out / "broken-one.json").read_text())
+    assert failed["status"] == "failed" and "ZeroDivisionError" in failed["error"]
+
+
+def test_index_links_reports_with_headline_figures(batch):
+    _, out = batch
+    index = (out / "index.html").read_text()
+    for target in ("ben.html", "ben.static.html", "maya.html", "maya.json",
+                   "notebooks/broken-one.ipynb"):
+        assert f'href="{target}"' in index and (out / target).exists()
+    assert "2 of 3 reports were produced. Failed: broken one." in index
+    assert re.search(r"Feedback items: <b>3 \(n=3\)</b>", index)  # Maya's headline figure
+    assert "<script" not in index and "default-src 'none'" in index
+
+
+def test_second_run_shows_trends_and_history_grows(batch, tmp_path):
+    first, out = batch
+    again = run_batch([Job("Maya", FEEDBACK, {"persona": "Maya"})], out, workers=1, progress=False)
+    assert again.results[0].figures == first.results[2].figures  # same input, same numbers
+    index = (out / "index.html").read_text()
+    assert "unchanged" in index
+    history = load_history(out)
+    assert list(history.columns) == ["run_id", "report", "figure", "value", "n"]
+    maya = history[(history.report == "Maya") & (history.figure == "n_feedback")]
+    assert len(maya) == 2 and maya.value.nunique() == 1
+    assert set(history.report) == {"Ben", "Maya"}  # failed runs add no figures
+
+
+def test_unknown_parameter_in_any_job_refuses_the_whole_batch(tmp_path):
+    jobs = [Job("ok", FEEDBACK, {"persona": "Ben"}), Job("typo", FEEDBACK, {"persnoa": "Ben"})]
+    with pytest.raises(ParameterError, match="did you mean 'persona'"):
+        run_batch(jobs, tmp_path / "out", progress=False)
+    assert not (tmp_path / "out" / "ok.html").exists()
+
+
+def test_names_that_collide_on_disk_are_refused(tmp_path):
+    jobs = [Job("Budget Ben", FEEDBACK, {}), Job("budget-ben", FEEDBACK, {})]
+    with pytest.raises(ParameterError, match="same file name 'budget-ben'"):
+        run_batch(jobs, tmp_path, progress=False)
+
+
+def test_persona_jobs_one_per_persona_plus_everyone():
+    from jmtools.journey import Journey
+
+    journey = ROOT / "data" / "ecommerce" / "journey.yaml"
+    if not journey.exists():
+        pytest.skip("sample data not generated")
+    jobs = persona_jobs(journey, notebook=FEEDBACK, parameters={"min_score": 0})
+    names = Journey.load(journey).persona_names
+    assert [j.parameters["persona"] for j in jobs] == ["all", *names]
+    assert all(j.parameters["min_score"] == 0 for j in jobs)
+
+
+def test_batch_config_file(tmp_path):
+    (tmp_path / "batch.yaml").write_text(
+        f"notebook: {FEEDBACK}\nout: weekly\nworkers: 2\nparameters: {{min_score: -1}}\n"
+        "reports:\n  - name: Ben\n    parameters: {persona: Ben}\n  - name: everyone\n")
+    cfg = load_batch_config(tmp_path / "batch.yaml")
+    assert [(j.name, j.parameters) for j in cfg["jobs"]] == [
+        ("Ben", {"min_score": -1, "persona": "Ben"}), ("everyone", {"min_score": -1})]
+    assert cfg["out"] == str(tmp_path / "weekly") and cfg["workers"] == 2
+    (tmp_path / "bad.yaml").write_text("notebook: x.ipynb\nreport: []\n")
+    with pytest.raises(ParameterError, match="did you mean 'reports'"):
+        load_batch_config(tmp_path / "bad.yaml")
