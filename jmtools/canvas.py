@@ -652,7 +652,7 @@ def map_chart(cells, *, title: str | None = None, subtitle: str | None = None,
                     stroke="independent", strokeDash="independent")
     return chart.configure_view(stroke=None).configure_legend(
         orient="bottom", labelFont=_FONT, titleFont=_FONT, labelFontSize=11, titleFontSize=11,
-        symbolStrokeWidth=1.5)
+        symbolStrokeWidth=1.5, labelLimit=400)
 
 
 _SUBTITLE = "Evidence of each item: ● measured from data · ◆ reported by customers · ○ assumed"
@@ -858,6 +858,10 @@ class _Geometry:
             "order": index[r["stage"]],
         } for r in emo.to_dict("records")])
         names = list(dict.fromkeys(frame["curve"]))
+        # curves side by side by a few pixels, so equal values at a stage stay visible
+        spread = {name: (k - (len(names) - 1) / 2) * min(6.0, self.cw / 40)
+                  for k, name in enumerate(names)}
+        frame["x"] = frame["x"] + frame["curve"].map(spread)
         scale = alt.Scale(domain=names, range=_PERSONA_COLORS[:len(names)] or ["#4c78a8"])
         color = alt.Color("curve:N", title="persona", scale=scale, legend=None)
         color_legend = alt.Color("curve:N", title="persona", scale=scale,
