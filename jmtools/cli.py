@@ -167,9 +167,11 @@ def _sample_data(args) -> int:
 
 
 from jmtools.report.commands import add_batch, add_demo, add_report  # noqa: E402  (light: argparse)
+from jmtools.exports import add_map_command  # noqa: E402  (light: heavy imports are inside)
 
 #: Sub-command registrations, in the order ``--help`` lists them.
-COMMANDS = [add_demo, add_report, add_batch, _add_validate, _add_new, _add_sample_data]
+COMMANDS = [add_demo, add_report, add_batch, _add_validate, _add_new, _add_sample_data,
+            add_map_command]
 
 
 def build_parser() -> argparse.ArgumentParser:
