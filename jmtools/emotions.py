@@ -415,7 +415,7 @@ def _point_text(r) -> str:
     return f"{_fmt(r.valence)} ({ci}n={r.n}{flag})"
 
 
-def _moments_one(persona: str, pts: pd.DataFrame, where: str) -> list[dict]:
+def _moments_one(persona: str, pts: pd.DataFrame, where: str, min_drop: float) -> list[dict]:
     """Moments of truth of one persona's curve (points with evidence, in journey order)."""
     name = "all customers" if persona == ALL_PERSONAS else persona
     out = []
@@ -431,7 +431,7 @@ def _moments_one(persona: str, pts: pd.DataFrame, where: str) -> list[dict]:
     lowest = pts.loc[pts["valence"].idxmin()]
     add("lowest", lowest, f"Lowest point for {name}: {label(lowest)} at {_point_text(lowest)}.")
     steps = pts["valence"].diff()
-    if len(pts) > 1 and steps.min() < 0:
+    if len(pts) > 1 and steps.min() <= -min_drop:
         i = steps.idxmin()
         r, prev = pts.loc[i], pts.loc[pts.index[pts.index.get_loc(i) - 1]]
         add("sharpest drop", r, f"Sharpest drop for {name}: from {label(prev)} "
@@ -446,7 +446,8 @@ def _moments_one(persona: str, pts: pd.DataFrame, where: str) -> list[dict]:
     return out
 
 
-def moments_of_truth(curve: pd.DataFrame, *, include_low_evidence: bool = False) -> pd.DataFrame:
+def moments_of_truth(curve: pd.DataFrame, *, include_low_evidence: bool = False,
+                     min_drop: float = 0.25) -> pd.DataFrame:
     """Moments of truth per persona: lowest point, sharpest drop, peak and end.
 
     Parameters
@@ -457,6 +458,10 @@ def moments_of_truth(curve: pd.DataFrame, *, include_low_evidence: bool = False)
         By default only points with enough evidence (not ``low_evidence``) can be
         moments; when a persona has none, its points with any evidence are used
         and the moments are flagged ``low_evidence``.
+    min_drop : float, default 0.25
+        A fall between consecutive points smaller than this (on the −2..+2 scale)
+        is not reported as the sharpest drop; a curve that only rises or dips a
+        little has none.
 
     Returns
     -------
@@ -488,7 +493,7 @@ def moments_of_truth(curve: pd.DataFrame, *, include_low_evidence: bool = False)
         strong = pts if include_low_evidence else pts[~pts["low_evidence"]]
         pts = strong if len(strong) else pts
         if len(pts):
-            rows += _moments_one(persona, pts.reset_index(drop=True), where)
+            rows += _moments_one(persona, pts.reset_index(drop=True), where, min_drop)
     cols = ["persona", "kind", "stage", *(["touchpoint"] if where == "touchpoint" else []),
             "valence", "change", "n", "ci_low", "ci_high", "low_evidence", "explanation"]
     out = pd.DataFrame(rows, columns=cols)

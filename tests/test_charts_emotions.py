@@ -123,3 +123,37 @@ def test_charts_render_to_png(parts, evidence, tmp_path):
     trend = sentiment_trend(evidence)
     png = vlc.vegalite_to_png(sentiment_trend_chart(trend).to_dict())
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+
+
+def test_panels_one_per_persona_with_consistent_colours(parts):
+    from jmtools.charts.emotions import emotion_curve_panels
+
+    curve, assumed, moments = parts
+    spec = emotion_curve_panels(curve, assumed=assumed, moments=moments).to_dict()
+    assert [p["title"]["text"] for p in spec["concat"]] == ["Ben", "Maya"]
+    for panel in spec["concat"]:
+        line = [l for l in panel["layer"] if l["mark"]["type"] == "line"][0]["encoding"]
+        assert line["color"]["scale"]["domain"] == ["All customers", "Ben", "Maya"]
+        assert line["color"]["scale"]["range"][:3] == ["#3b3b3b", "#1f77b4", "#d95f02"]
+        texts = [l for l in panel["layer"] if l["mark"]["type"] == "text"
+                 and l["encoding"].get("text", {}).get("field") == "kind"]
+        who = {r["who"] for t in texts for r in spec["datasets"][t["data"]["name"]]}
+        assert who == {panel["title"]["text"]}            # each panel labels its own moments
+
+
+def test_labels_only_when_few_curves(parts):
+    curve, assumed, moments = parts
+    def kinds(chart):
+        return [l for l in chart.to_dict()["layer"] if l["mark"]["type"] == "text"
+                and l["encoding"].get("text", {}).get("field") == "kind"]
+    assert kinds(emotion_curve_chart(curve, moments=moments)) == []          # 3 curves: rings only
+    assert len(kinds(emotion_curve_chart(curve, moments=moments, personas=["all", "Ben"]))) == 1
+    assert len(kinds(emotion_curve_chart(curve, moments=moments, labels=True))) == 1
+
+
+def test_long_stage_names_wrap():
+    from jmtools.charts.emotions import _wrapped_labels
+
+    expr = _wrapped_labels(["Initial inquiry", "Onboarding and delivery"], 200)
+    assert '"Onboarding and delivery": ["Onboarding", "and delivery"]' in expr
+    assert _wrapped_labels(["A", "B"], 500) is None

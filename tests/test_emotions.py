@@ -257,6 +257,13 @@ def test_moments_hand_worked():
     assert m2.loc[("Ben", "lowest"), "stage"] == "S4" and m2.loc[("Ben", "lowest"), "low_evidence"]
 
 
+def test_moments_small_dip_is_not_a_sharpest_drop():
+    c = _curve([0.6, 0.4, 1.0], [50] * 3)
+    assert "sharpest drop" not in set(moments_of_truth(c)["kind"])        # −0.2 < min_drop
+    m = moments_of_truth(c, min_drop=0.1).set_index("kind")
+    assert m.loc["sharpest drop", "stage"] == "S1"
+
+
 def test_moments_rising_curve_has_no_drop_and_low_evidence_fallback():
     m = moments_of_truth(_curve([-1, 0, 1], [5, 5, 5]))
     assert m["kind"].tolist() == ["lowest", "peak", "end"]      # nothing drops

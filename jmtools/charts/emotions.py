@@ -15,7 +15,7 @@ import pandas as pd
 from jmtools.errors import DataError, ParameterError, Problem
 from jmtools.metrics import EMOTION_DOMAIN
 
-__all__ = ["emotion_curve_chart", "sentiment_trend_chart"]
+__all__ = ["emotion_curve_chart", "emotion_curve_panels", "sentiment_trend_chart"]
 
 _ALL = "all"
 _ALL_LABEL = "All customers"
@@ -34,6 +34,18 @@ def _y(title="Emotion (valence)"):
         title=title, values=[-2, -1, 0, 1, 2], labelExpr=_Y_LABELS, grid=True)
 
 
+def _wrapped_labels(stages: Sequence[str], width: int) -> str | None:
+    """A Vega label expression that breaks long stage names over lines to fit ``width``."""
+    import json
+    import textwrap
+
+    chars = max(8, int(width / max(len(stages), 1) / 6.5))
+    lines = {s: textwrap.wrap(s, chars, break_long_words=False) or [s] for s in stages}
+    if all(len(v) == 1 for v in lines.values()):
+        return None
+    return f"{json.dumps(lines, ensure_ascii=False)}[datum.label] || datum.label"
+
+
 def _check(frame: pd.DataFrame, cols: Sequence[str], what: str, fix: str) -> None:
     missing = [c for c in cols if c not in frame.columns]
     if missing:
@@ -48,14 +60,12 @@ def _label(persona: str) -> str:
 
 
 def _colour_scale(personas: list[str]):
+    """Colour per curve, fixed by the persona's place in ``personas`` (all the curve's personas)."""
     import altair as alt
 
-    labels = [_label(p) for p in personas]
-    rest = _PALETTE[1:] if _ALL in personas else _PALETTE[1:]
-    colours = [(_PALETTE[0] if p == _ALL else None) for p in personas]
-    it = iter(rest * 3)
-    colours = [c or next(it) for c in colours]
-    return alt.Scale(domain=labels, range=colours)
+    others = iter(_PALETTE[1:] * 3)
+    colours = [_PALETTE[0] if p == _ALL else next(others) for p in personas]
+    return alt.Scale(domain=[_label(p) for p in personas], range=colours)
 
 
 def _curve_data(curve, assumed, personas):
@@ -76,7 +86,7 @@ def _curve_data(curve, assumed, personas):
     return stages, pts, pd.concat(lines, ignore_index=True)
 
 
-def _moment_data(moments, personas):
+def _moment_data(moments, personas, height):
     m = moments[moments["persona"].isin(personas)].copy()
     m["who"] = m["persona"].map(_label)
     m["stage"] = m["stage"].astype(str)
@@ -84,21 +94,29 @@ def _moment_data(moments, personas):
         valence=("valence", "first"), kind=("kind", lambda k: " · ".join(k)),
         explanation=("explanation", lambda e: " ".join(e))).reset_index()
     agg["below"] = agg["kind"].str.contains("lowest|drop")
-    # stack labels that would print over each other (same stage and side, close values)
-    offsets = []
-    for i, r in agg.iterrows():
-        near = agg.iloc[:i]
-        near = near[(near["stage"] == r["stage"]) & (near["below"] == r["below"])
-                    & ((near["valence"] - r["valence"]).abs() < 0.35)]
-        k = len(near)
-        offsets.append(24 + 13 * k if r["below"] else -22 - 13 * k)
-    agg["label_dy"] = offsets
+    agg["label_y"] = _label_positions(agg, height)
     return agg
+
+
+def _label_positions(agg: pd.DataFrame, height: int) -> list[float]:
+    """Label heights in emotion units: clear of the ring, never on top of each other."""
+    unit_px = height / (EMOTION_DOMAIN[1] - EMOTION_DOMAIN[0])
+    gap, clear = 13 / unit_px, 24 / unit_px          # one text line; the ring's radius
+    y = pd.Series(0.0, index=agg.index)
+    for (_, below), grp in agg.groupby(["stage", "below"], sort=False):
+        last = None
+        for i, v in grp["valence"].sort_values(ascending=not below).items():
+            pos = v - clear if below else v + clear
+            if last is not None:
+                pos = min(pos, last - gap) if below else max(pos, last + gap)
+            y[i] = last = pos
+    return y.tolist()
 
 
 def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = None,
                         moments: pd.DataFrame | None = None,
                         personas: Sequence[str] | None = None, title: str | None = None,
+                        subtitle: Sequence[str] | None = None, labels: bool | None = None,
                         width: int = 560, height: int = 320):
     """The emotion curve: stages in journey order, −2..+2, interval band, n, assumed curve.
 
@@ -114,6 +132,11 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
     personas : sequence of str, optional
         Which curves to draw (``"all"`` is every customer); default every persona in ``curve``.
     title : str, optional
+    subtitle : sequence of str, optional
+        Lines under the title; default: how to read the chart.
+    labels : bool, optional
+        Print the kind of each moment of truth next to its ring; default only when
+        at most two curves are drawn (with more, the rings and tooltips stay).
     width, height : int
         Size in pixels.
 
@@ -152,9 +175,11 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
     stages, pts, lines = _curve_data(curve, assumed, personas)
     legend = alt.Legend(title="Curve for", symbolType="stroke", symbolStrokeWidth=3,
                         symbolOpacity=1)
-    colour = alt.Color("who:N", scale=_colour_scale(personas), legend=legend)
+    colour = alt.Color("who:N", scale=_colour_scale(present), legend=legend)
+    wrap = _wrapped_labels(stages, width)
     x = alt.X("stage:N", sort=stages, title="Stage (journey order)",
-              axis=alt.Axis(labelAngle=0, labelLimit=140))
+              axis=alt.Axis(labelAngle=0, labelLimit=200,
+                            **({"labelExpr": wrap} if wrap else {})))
     yscale, yaxis = _y()
     y = alt.Y("valence:Q", scale=yscale, axis=yaxis)
     min_n = curve.attrs.get("min_n")
@@ -184,7 +209,7 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
     tooltip = [t for t in tooltip if t.shorthand.split(":")[0] in pts.columns]
     points = base.transform_filter("datum.n > 0").mark_point(filled=True, opacity=1).encode(
         x=x, y=y, tooltip=tooltip,
-        color=colour, stroke=alt.Stroke("who:N", scale=_colour_scale(personas), legend=None),
+        color=colour, stroke=alt.Stroke("who:N", scale=_colour_scale(present), legend=None),
         size=alt.Size("n:Q", title=f"n ({unit_name})",
                       scale=alt.Scale(range=[60, 420], zero=True)),
         fillOpacity=alt.condition("datum.low_evidence", alt.value(0.0), alt.value(1.0)),
@@ -195,29 +220,83 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
         x=x, y=alt.Y("y:Q", scale=yscale, axis=yaxis), text="label:N")
     layers = [zero, band, line, points, nothing]
     if moments is not None and len(moments):
-        m = _moment_data(moments, personas)
+        m = _moment_data(moments, personas, height)
         mbase = alt.Chart(m).encode(x=x, y=y, tooltip=[
             alt.Tooltip("kind:N", title="Moment of truth"), alt.Tooltip("who:N", title="Curve for"),
             alt.Tooltip("explanation:N", title="Why")])
-        text_colour = colour
-        layers += [mbase.mark_point(shape="circle", size=700, filled=False, strokeWidth=1.5,
-                                    color="#b2182b", strokeDash=[3, 2]),
-                   *[mbase.transform_filter(f"datum.label_dy == {dy}").mark_text(
-                       dy=dy, fontSize=10, fontWeight="bold").encode(text="kind:N",
-                                                                     color=text_colour)
-                     for dy in sorted(m["label_dy"].unique())]]
+        layers.append(mbase.mark_point(shape="circle", size=700, filled=False, strokeWidth=1.5,
+                                       color="#b2182b", strokeDash=[3, 2]))
+        if labels if labels is not None else len(personas) <= 2:
+            layers.append(mbase.mark_text(fontSize=10, fontWeight="bold", baseline="middle").encode(
+                y=alt.Y("label_y:Q", scale=yscale, axis=yaxis), text="kind:N", color=colour))
     thin = f"n below {min_n}" if min_n else "too little evidence"
+    if subtitle is None:
+        subtitle = ["Mean emotion per stage from surveys, feedback text and behaviour "
+                    "(−2 very negative … +2 very positive).",
+                    f"Shaded band: 95% interval. Dot area: n ({unit_name}); hollow dot: {thin}. "
+                    "Dashed: the workshop's assumption. Red rings: moments of truth (hover for why)."]
     return alt.layer(*layers).properties(
         width=width, height=height,
         title=alt.Title(title or "Emotion curve: measured from evidence vs assumed in the workshop",
-                        subtitle=[
-                            "Mean emotion per stage from surveys, feedback text and behaviour "
-                            "(−2 very negative … +2 very positive).",
-                            f"Shaded band: 95% interval. Dot area: n ({unit_name}); hollow "
-                            f"dot: {thin}. Dashed: the workshop's assumption. Red rings: moments "
-                            "of truth (hover for why)."],
-                        anchor="start")
+                        subtitle=list(subtitle), anchor="start")
     ).resolve_scale(color="shared")
+
+
+def emotion_curve_panels(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = None,
+                         moments: pd.DataFrame | None = None,
+                         personas: Sequence[str] | None = None, columns: int = 2,
+                         width: int = 330, height: int = 210, title: str | None = None):
+    """One small emotion curve per persona, each beside the all-customers curve.
+
+    With several personas one chart gets crowded; these panels share the axes and
+    colours of :func:`emotion_curve_chart` and label the persona's moments of truth.
+
+    Parameters
+    ----------
+    curve, assumed, moments
+        As for :func:`emotion_curve_chart`.
+    personas : sequence of str, optional
+        One panel each; default every persona of the curve except ``"all"``.
+    columns : int, default 2
+        Panels per row.
+    width, height : int
+        Size of each panel in pixels.
+    title : str, optional
+
+    Returns
+    -------
+    altair.ConcatChart
+
+    Examples
+    --------
+    >>> curve = pd.DataFrame({"persona": ["all", "all", "Ben", "Ben"],
+    ...     "stage": pd.Categorical(["A", "B"] * 2, categories=["A", "B"], ordered=True),
+    ...     "valence": [0.5, 0.2, 1.0, -1.0], "n": [40, 40, 20, 20],
+    ...     "ci_low": [0.3, 0.0, 0.6, -1.4], "ci_high": [0.7, 0.4, 1.4, -0.6],
+    ...     "low_evidence": False, "n_customers": [40, 40, 20, 20], "n_evidence": [50, 50, 25, 25],
+    ...     "evidence": "reported", "sources": "feedback"})
+    >>> len(emotion_curve_panels(curve).to_dict()["concat"])
+    1
+    """
+    import altair as alt
+
+    present = list(dict.fromkeys(curve["persona"]))
+    personas = [p for p in present if p != _ALL] if personas is None else list(personas)
+    if not personas:
+        raise ParameterError("personas", personas, expected=[p for p in present if p != _ALL])
+    panels = [emotion_curve_chart(curve, assumed=assumed,
+                                  moments=None if moments is None else
+                                  moments[moments["persona"] == p],
+                                  personas=[_ALL, p] if _ALL in present else [p], title=p,
+                                  subtitle=[], labels=True, width=width, height=height)
+              for p in personas]
+    unit_name = {"customer": "customers", "evidence": "pieces of evidence"}.get(
+        curve.attrs.get("unit"), "observations")
+    return alt.concat(*panels, columns=columns).properties(title=alt.Title(
+        title or "Emotion curve per persona, beside all customers (grey)",
+        subtitle=["−2 very negative … +2 very positive. Band: 95% interval; dot area: n "
+                  f"({unit_name}); hollow: thin evidence; dashed: the workshop's assumption; "
+                  "rings: moments of truth."], anchor="start"))
 
 
 def sentiment_trend_chart(trend: pd.DataFrame, *, slopes: pd.DataFrame | None = None,
