@@ -155,5 +155,5 @@ def test_long_stage_names_wrap():
     from jmtools.charts.emotions import _wrapped_labels
 
     expr = _wrapped_labels(["Initial inquiry", "Onboarding and delivery"], 200)
-    assert '"Onboarding and delivery": ["Onboarding", "and delivery"]' in expr
+    assert '"Onboarding and delivery": ["Onboarding and", "delivery"]' in expr
     assert _wrapped_labels(["A", "B"], 500) is None
