@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -366,3 +367,85 @@ def test_journey_shows_its_map_in_jupyter(journey):
 
     data, _ = DisplayFormatter().format(journey)
     assert "image/svg+xml" in data
+
+
+# ------------------------------------------------------------ evidence from sample data
+ECOMMERCE = Path(__file__).resolve().parents[1] / "data" / "ecommerce"
+
+
+@pytest.fixture(scope="module")
+def sample_evidence():
+    if not (ECOMMERCE / "journey.yaml").exists():
+        pytest.skip("sample data not generated")
+    from jmtools.canvas import map_evidence
+
+    journey = Journey.load(ECOMMERCE / "journey.yaml")
+    return journey, map_evidence(ECOMMERCE, journey, n_boot=200)
+
+
+def test_map_evidence_conversion_matches_a_plain_pandas_funnel(sample_evidence):
+    """Strict ordered stage funnel recomputed by hand from events.parquet."""
+    import re
+
+    journey, evidence = sample_evidence
+    events = pd.read_parquet(ECOMMERCE / "events.parquet").reset_index(names="_row")
+    patterns = journey.touchpoint_regexes()
+
+    def stage_of(name):
+        for tp, rx in patterns.items():
+            if re.fullmatch(rx, name):
+                return journey.stage_of(tp)
+        return None
+
+    events["stage"] = events["event"].map({e: stage_of(e) for e in events["event"].unique()})
+    events = events.dropna(subset=["stage"]).sort_values(["customer_id", "timestamp", "_row"])
+    stages = journey.stage_names
+    reached = [0] * len(stages)
+    for _, seq in events.groupby("customer_id", sort=False)["stage"]:
+        seq, pos = list(seq), -1
+        for k, stage in enumerate(stages):
+            if stage not in seq[pos + 1:]:
+                break
+            pos = seq.index(stage, pos + 1)
+            reached[k] += 1
+    kpis = evidence["kpis"]
+    mine = kpis[(kpis["persona"] == "all") & (kpis["metric"] == "conversion")]
+    assert list(mine["stage"]) == stages
+    assert mine.iloc[0]["value"] == reached[0]
+    for k in range(1, len(stages)):
+        row = mine.iloc[k]
+        assert row["n"] == reached[k - 1]
+        assert row["value"] == pytest.approx(reached[k] / reached[k - 1])
+        assert row["ci_low"] < row["value"] < row["ci_high"]
+
+
+def test_map_evidence_csat_matches_plain_pandas(sample_evidence):
+    journey, evidence = sample_evidence
+    surveys = pd.read_csv(ECOMMERCE / "surveys.csv")
+    oracle = surveys[surveys["metric"] == "csat"].groupby("stage")["score"].agg(["mean", "size"])
+    kpis = evidence["kpis"]
+    mine = kpis[(kpis["persona"] == "all") & (kpis["kpi"] == "csat_mean") & (kpis["n"] > 0)]
+    assert set(mine["stage"]) == set(oracle.index)
+    for row in mine.itertuples():
+        assert row.value == pytest.approx(oracle.loc[row.stage, "mean"])
+        assert row.n == oracle.loc[row.stage, "size"]
+
+
+def test_map_evidence_shows_the_planted_low(sample_evidence):
+    """truths.json plants a low at Decision (Checkout CSAT) for Budget Ben."""
+    import json
+
+    journey, evidence = sample_evidence
+    truth = next(t for t in json.loads((ECOMMERCE / "truths.json").read_text())["emotion"]
+                 if t["kind"] == "low" and t["persona"] == "Budget Ben")
+    cells = map_cells(journey, evidence=evidence, persona="Budget Ben")
+    curve = cells[(cells["lane"] == "emotion") & (cells["series"] == "measured")]
+    low = curve.loc[curve["value"].idxmin()]
+    assert low["stage"] == truth["stage"] and low["value"] < 0 and low["n"] > 30
+    others = evidence["emotion"]
+    others = others[(others["persona"] != "Budget Ben") & (others["persona"] != "all")
+                    & (others["stage"] == truth["stage"])]
+    assert (others["valence"] > low["value"] + 1).all()
+    ben_csat = cells[(cells["lane"] == "kpis") & cells["label"].str.startswith("CSAT")
+                     & (cells["stage"] == truth["stage"])]
+    assert ben_csat.iloc[0]["value"] < truth["others_mean"] - 1
