@@ -27,6 +27,7 @@ __all__ = [
     "to_pandas",
     "materialize",
     "unique_name",
+    "small_table",
 ]
 
 _LOCK = threading.Lock()
@@ -193,6 +194,31 @@ def to_pandas(expr):
     if isinstance(expr, ir.Table):
         return con.to_pandas(expr)
     return con.execute(expr)
+
+
+def small_table(frame, *, like=None, name: str = "lookup"):
+    """A small pandas frame (a lookup, a ranking) as an Ibis table on the engine of ``like``.
+
+    In-memory tables are handed to DuckDB directly; other engines get a temporary table,
+    because some (Spark) cannot resolve in-memory tables inside cached expressions.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> small_table(pd.DataFrame({"a": [1]})).columns
+    ('a',)
+    """
+    import ibis
+
+    con = backend_of(like) if like is not None else None
+    if con is None or con.name == "duckdb":
+        return ibis.memtable(frame)
+    view = unique_name(name)
+    session = getattr(con, "_session", None)
+    if con.name == "pyspark" and session is not None:
+        session.createDataFrame(frame).createOrReplaceTempView(view)
+        return con.table(view)
+    return con.create_table(view, frame, temp=True)
 
 
 def materialize(table, *, name: str = "table"):

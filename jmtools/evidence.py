@@ -209,7 +209,7 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
     """
     import ibis
 
-    from jmtools.engine import as_table, materialize as store, to_pandas
+    from jmtools.engine import as_table, materialize as store, small_table, to_pandas
 
     t = as_table(events, name="events")
     _require(t, ["customer_id", "timestamp", "event"], "events")
@@ -218,8 +218,8 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
         raise ParameterError("journey", "no stages", expected="a journey with at least one stage")
     counts = to_pandas(t.group_by("event").agg(n_events=t.count()))
     mapping = map_events(counts["event"].tolist(), journey).merge(counts, on="event")
-    lookup = ibis.memtable(mapping[["event", "touchpoint", "stage", "stage_index"]].astype(
-        {"touchpoint": "string", "stage": "string", "stage_index": "Int64"}))
+    lookup = small_table(mapping[["event", "touchpoint", "stage", "stage_index"]].astype(
+        {"touchpoint": "string", "stage": "string", "stage_index": "Int64"}), like=t)
     lookup = lookup.rename(_ev="event")
     joined = t.left_join(lookup, t.event == lookup._ev).drop("_ev")
 

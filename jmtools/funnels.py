@@ -535,15 +535,16 @@ def detours(evidence, *, level: str = "touchpoint", by=None):
       from_step to_step  n_customers  n_at_from  share
     0  Checkout    Site            1          2    0.5
     """
-    import ibis
+    import pandas as pd
 
-    from jmtools.engine import to_pandas
+    from jmtools.engine import small_table, to_pandas
 
     _check_evidence(evidence)
     by = _by_list(evidence, by)
     order = _journey_rank(evidence, level)
     s = _sequence(evidence, level, True)
-    rank = ibis.memtable({"_n": list(order), "_r": list(order.values())})
+    rank = small_table(pd.DataFrame({"_n": list(order), "_r": list(order.values())}),
+                       like=evidence.events)
     s = s.join(rank, s.node == rank._n).drop("_n").rename(_from_r="_r")
     s = s.join(rank, s.nxt == rank._n).drop("_n").rename(_to_r="_r")
     back = s.filter(s._to_r < s._from_r)

@@ -146,7 +146,9 @@ def survey_kpis(surveys, *, level: str = "touchpoint", journey=None, evidence=No
 
 
 def _with_level(t, level, journey):
-    import ibis
+    import pandas as pd
+
+    from jmtools.engine import small_table
 
     if level in t.columns:
         return t
@@ -154,7 +156,8 @@ def _with_level(t, level, journey):
         from jmtools.evidence import journey_layout
 
         _, tps = journey_layout(journey)
-        lookup = ibis.memtable({"_tp": [tp for tp, _, _ in tps], "stage": [st for _, st, _ in tps]})
+        lookup = small_table(pd.DataFrame({"_tp": [tp for tp, _, _ in tps],
+                                           "stage": [st for _, st, _ in tps]}), like=t)
         return t.left_join(lookup, t.touchpoint == lookup._tp).drop("_tp")
     raise ParameterError("level", level, expected=f"a column of the surveys ({', '.join(t.columns)})",
                          fix="add a touchpoint or stage column, or pass journey= to map touchpoints "

@@ -15,27 +15,28 @@ __all__ = ["load_ibis"]
 
 
 def _typed(v, kind: str, *, time_format):
-    """(typed expression, missing condition, unparseable condition or None)."""
+    """(typed expression, missing condition, unparseable condition or None).
+
+    Only text is parsed, so only text can be unparseable; typed columns are cast.
+    """
     import ibis
 
-    text = v.cast("string").strip().nullif("")
+    text = v.cast("string").strip().nullif("") if v.type().is_string() else v
+    missing = text.isnull()
     if kind == "id":
-        return text, text.isnull(), None
+        return v.cast("string").strip().nullif(""), missing, None
     if kind == "str":
-        return v.cast("string"), text.isnull(), None
+        return v.cast("string"), missing, None
     if kind in ("float", "int"):
         typ = "float64" if kind == "float" else "int64"
-        e = text.try_cast(typ) if v.type().is_string() else v.cast(typ)
-        return e, text.isnull(), text.notnull() & e.isnull()
-    if v.type().is_timestamp():
-        e = v.cast(ibis.dtype("timestamp"))
-    elif v.type().is_date():
-        e = v.cast("timestamp")
-    elif time_format:
-        e = text.as_timestamp(time_format)
-    else:
-        e = text.try_cast("timestamp")
-    return e, text.isnull(), text.notnull() & e.isnull()
+        if not v.type().is_string():
+            return v.cast(typ), missing, None
+        e = text.try_cast(typ)
+        return e, missing, text.notnull() & e.isnull()
+    if v.type().is_timestamp() or v.type().is_date():
+        return v.cast(ibis.dtype("timestamp")), missing, None
+    e = text.as_timestamp(time_format) if time_format else text.try_cast("timestamp")
+    return e, missing, text.notnull() & e.isnull()
 
 
 def load_ibis(table, spec: TableSpec, *, columns=None, time_format=None, scales=None,
@@ -88,18 +89,18 @@ def load_ibis(table, spec: TableSpec, *, columns=None, time_format=None, scales=
         staged = staged.mutate(_reason=ibis.ifelse(dup & ~first, f"duplicate {spec.unique}", staged._reason),
                                _column=ibis.ifelse(dup & ~first, spec.unique, staged._column))
         notes.append("the engine has no input order: which of two duplicate ids is kept is arbitrary")
-    summary = to_pandas(staged.group_by(["_reason", "_column"]).agg(
+    summary = to_pandas(staged.group_by(reason=staged._reason, column=staged._column).agg(
         n=staged.count(), examples=staged._bad.collect()))
     fixes = {r: f for _, r, _, _, f in checks}
     records, used, rejected = [], 0, 0
     for r in summary.sort_values("n", ascending=False).itertuples(index=False):
-        if r._reason is None or pd.isna(r._reason):
+        if r.reason is None or pd.isna(r.reason):
             used += int(r.n)
             continue
         rejected += int(r.n)
         examples = sorted(str(x) for x in (r.examples if r.examples is not None else []))[:5]
-        records.append((r._reason, r._column, int(r.n), [], examples,
-                        fixes.get(r._reason, "ids must be unique; one row per id is kept")))
+        records.append((r.reason, r.column, int(r.n), [], examples,
+                        fixes.get(r.reason, "ids must be unique; one row per id is kept")))
     reasons = pd.DataFrame(records, columns=REASON_COLUMNS)
     accounting = Accounting(label, spec.kind, used + rejected, used, rejected, reasons, notes)
     kept = staged.filter(staged._reason.isnull()).drop("_reason", "_column", "_bad")

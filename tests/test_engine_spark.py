@@ -1,0 +1,128 @@
+"""The same analyses on PySpark (local[2]) and on DuckDB give identical numbers.
+
+Skips with a reason when Java or pyspark is missing. One Spark session per module; the
+data is the e-commerce sample world (its events are strictly ordered per customer, so
+no tie-breaking rule can differ between the engines).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data" / "ecommerce"
+
+pytestmark = pytest.mark.spark
+
+if importlib.util.find_spec("pyspark") is None:
+    pytest.skip("pyspark is not installed (pip install pyspark) — Spark engine tests skipped",
+                allow_module_level=True)
+if shutil.which("java") is None:
+    pytest.skip("no Java runtime on PATH (PySpark needs Java 17) — Spark engine tests skipped",
+                allow_module_level=True)
+if not (DATA / "events.parquet").exists():
+    pytest.skip("sample world data/ecommerce not generated", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def spark():
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master("local[2]").appName("jmtools-tests")
+               .config("spark.sql.shuffle.partitions", "4")
+               .config("spark.ui.enabled", "false")
+               .config("spark.sql.session.timeZone", "UTC")
+               .config("spark.driver.memory", "1g")
+               .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+               .getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def frames():
+    events = pd.read_parquet(DATA / "events.parquet")
+    customers = pd.read_csv(DATA / "customers.csv")
+    surveys = pd.read_csv(DATA / "surveys.csv")
+    return events, customers, surveys
+
+
+@pytest.fixture(scope="module")
+def both(spark, frames):
+    from jmtools.evidence import prepare
+    from jmtools.journey import Journey
+    from jmtools.sources import load_customers, load_events, load_surveys
+
+    journey = Journey.load(DATA / "journey.yaml")
+    events, customers, surveys = frames
+    duck = prepare(load_events(events), journey, customers=load_customers(customers))
+    sp_events = load_events(spark.createDataFrame(events))
+    sp_customers = load_customers(spark.createDataFrame(customers))
+    sp = prepare(sp_events, journey, customers=sp_customers)
+    sv = (load_surveys(surveys), load_surveys(spark.createDataFrame(surveys)))
+    return duck, sp, sv, (sp_events, sp_customers)
+
+
+def same(a: pd.DataFrame, b: pd.DataFrame):
+    a = a.reset_index(drop=True)
+    b = b.reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b, check_dtype=False, check_exact=False, rtol=1e-12)
+
+
+def test_spark_tables_really_run_on_spark(both):
+    from jmtools.engine import backend_of
+
+    duck, sp, _, (ev, cu) = both
+    assert backend_of(sp.events).name == "pyspark" and backend_of(duck.events).name == "duckdb"
+    assert ev.accounting.rows_used == duck.n_events and ev.accounting.rows_rejected == 0
+    assert sp.n_events == duck.n_events and sp.n_customers == duck.n_customers
+    same(sp.unmatched, duck.unmatched)
+    same(sp.coverage, duck.coverage)
+
+
+def test_funnels_identical(both):
+    from jmtools.funnels import funnel, furthest_stage, time_between_stages
+
+    duck, sp, _, _ = both
+    same(funnel(sp, by="persona"), funnel(duck, by="persona"))
+    steps = ["product_view", "cart_add", "checkout_start", "checkout_payment", "order_placed"]
+    same(funnel(sp, steps=steps, level="event"), funnel(duck, steps=steps, level="event"))
+    same(furthest_stage(sp), furthest_stage(duck))
+    same(time_between_stages(sp, by="persona"), time_between_stages(duck, by="persona"))
+
+
+def test_transitions_paths_loops_identical(both):
+    from jmtools.funnels import detours, loops, top_paths, transitions
+
+    duck, sp, _, _ = both
+    same(transitions(sp), transitions(duck))
+    same(transitions(sp, level="touchpoint", collapse_repeats=True),
+         transitions(duck, level="touchpoint", collapse_repeats=True))
+    same(top_paths(sp, max_steps=4), top_paths(duck, max_steps=4))
+    same(loops(sp, by="persona"), loops(duck, by="persona"))
+    same(detours(sp), detours(duck))
+
+
+def test_survey_kpis_identical(both):
+    from jmtools.kpis import survey_kpis
+
+    duck, sp, (sv_duck, sv_spark), _ = both
+    same(survey_kpis(sv_spark, evidence=sp, by="persona"), survey_kpis(sv_duck, evidence=duck, by="persona"))
+
+
+def test_spark_load_rejects_bad_rows_with_reasons(spark):
+    from jmtools.sources import load_surveys
+
+    df = spark.createDataFrame(pd.DataFrame({
+        "customer_id": ["a", None, "c"], "timestamp": pd.to_datetime(["2024-01-01"] * 3),
+        "metric": ["csat", "csat", "csat"], "score": [5.0, 4.0, 9.0]}))
+    sv = load_surveys(df)
+    reasons = dict(zip(sv.accounting.reasons["reason"], sv.accounting.reasons["n"]))
+    assert reasons == {"missing customer_id": 1, "csat score outside 1–5": 1}
+    assert sv.accounting.rows_used == 1 and len(sv.to_pandas()) == 1
