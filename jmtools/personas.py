@@ -1774,6 +1774,8 @@ class ClusterSuggestion:
     profile: Any
     summary: Any
     customer_col: str = "customer_id"
+    features_used: list = field(default_factory=list)
+    features_dropped: dict = field(default_factory=dict)
 
     def card(self, cluster: int, *, name: str | None = None, use: str = "rule",
              **fields) -> PersonaCard:
@@ -1832,10 +1834,14 @@ def suggest_personas(customers, *, events=None, orders=None, surveys=None,
     """Suggest personas by clustering customers on behaviour and attributes (k-means, seeded).
 
     Features come from :func:`behaviour_features` (or pass ``features``); counts are
-    log-transformed (``log1p``) and every feature standardised, so no unit dominates.
+    log-transformed (``log1p``) and every feature standardised, so no unit dominates. Features
+    unrelated to every other feature (largest |correlation| < ``MIN_CORRELATION``, e.g. an
+    attribute assigned at random) are left out, and each group of columns (the levels of one
+    attribute, all event counts, orders, survey means) is weighted to the variance of a single
+    feature, so thirty event counts cannot outvote one strong attribute.
 
     **Criterion for the number of groups**: for each k in ``k_range`` k-means runs with
-    ``n_init=10`` and ``random_state=seed``; the k with the highest mean silhouette (over a
+    ``n_init=N_INIT`` and ``random_state=seed``; the k with the highest mean silhouette (over a
     seeded sample of up to ``silhouette_sample`` customers) wins; ties go to the smaller k.
     Pass ``k`` to fix it instead. Clusters are numbered by size (0 = largest).
 
@@ -1884,19 +1890,24 @@ def suggest_personas(customers, *, events=None, orders=None, surveys=None,
     if features is None:
         features = behaviour_features(customers, events=events, orders=orders, surveys=surveys,
                                       customer_col=customer_col, **feature_options)
-    X = _scaled(features)
+    X, used, dropped = _scaled(features)
     n = len(X)
     ks = [k] if k is not None else [int(x) for x in k_range if 2 <= int(x) < n]
     if not ks:
         raise ParameterError("k_range", list(k_range), expected=f"values between 2 and {n - 1}")
+    from threadpoolctl import threadpool_limits
     rows, fits = [], {}
     sample = min(silhouette_sample, n)
-    for kk in ks:
-        model = KMeans(n_clusters=kk, n_init=10, random_state=seed).fit(X)
-        sil = float(silhouette_score(X, model.labels_, sample_size=sample, random_state=seed)) \
-            if len(set(model.labels_)) > 1 else float("nan")
-        rows.append((kk, sil, float(model.inertia_)))
-        fits[kk] = model.labels_
+    # One thread: the same numbers on every machine, and far faster on a busy one
+    # (k-means' OpenMP threads oversubscribe shared cores).
+    with threadpool_limits(limits=1):
+        for kk in ks:
+            model = KMeans(n_clusters=kk, n_init=N_INIT, random_state=seed).fit(X)
+            sil = float(silhouette_score(X, model.labels_, sample_size=sample,
+                                         random_state=seed)) \
+                if len(set(model.labels_)) > 1 else float("nan")
+            rows.append((kk, sil, float(model.inertia_)))
+            fits[kk] = model.labels_
     scores = pd.DataFrame(rows, columns=["k", "silhouette", "inertia"])
     best = int(scores.sort_values(["silhouette", "k"], ascending=[False, True]).iloc[0]["k"]) \
         if k is None else k
@@ -1905,25 +1916,68 @@ def suggest_personas(customers, *, events=None, orders=None, surveys=None,
     order = pd.Series(raw).value_counts().index.tolist()  # relabel: 0 = largest
     labels = np.array([order.index(x) for x in raw])
     label_frame = pd.DataFrame({customer_col: features.index.to_numpy(), "cluster": labels})
-    profile = _cluster_profile(features, labels)
+    profile = _cluster_profile(features[used], labels)
     summary = _cluster_summary(profile, labels, customers, label_frame, customer_col,
                                rule_attributes, rule_depth, seed)
     criterion = ("fixed by the caller" if k is not None else
-                 f"highest mean silhouette over k = {ks[0]}..{ks[-1]} (k-means, n_init=10, "
+                 f"highest mean silhouette over k = {ks[0]}..{ks[-1]} (k-means, n_init={N_INIT}, "
                  f"seed {seed}, silhouette on {sample} customers)")
     return ClusterSuggestion(k=best, criterion=criterion, labels=label_frame, scores=scores,
-                             profile=profile, summary=summary, customer_col=customer_col)
+                             profile=profile, summary=summary, customer_col=customer_col,
+                             features_used=used, features_dropped=dropped)
+
+
+#: k-means restarts per k.
+N_INIT = 5
+
+#: Features whose largest absolute correlation with any feature of another group is below this
+#: carry no group structure (e.g. a region assigned at random) and are left out of clustering.
+MIN_CORRELATION = 0.1
+
+
+def _feature_group(col: str) -> str:
+    if col.startswith("event:") or col == "events_total":
+        return "events"
+    if col in ("orders_n", "order_value_mean"):
+        return "orders"
+    if col.endswith("_mean"):
+        return "surveys"
+    return col.split("=", 1)[0]
 
 
 def _scaled(features):
+    """Clustering matrix: log1p on counts, standardise, drop unrelated features, and weight
+    each group (one attribute's levels; all event counts; orders; surveys) to a total
+    variance of 1, so many columns of one kind cannot outvote a single strong attribute.
+
+    Returns the matrix, the kept column names and a dict of dropped column → reason.
+    """
     import numpy as np
     X = features.to_numpy(dtype=float).copy()
-    for j, col in enumerate(features.columns):
+    cols = list(features.columns)
+    for j, col in enumerate(cols):
         if col.startswith("event:") or col in ("events_total", "orders_n"):
             X[:, j] = np.log1p(np.clip(X[:, j], 0, None))
     sd = X.std(axis=0)
+    dropped = {c: "constant" for c, v in zip(cols, sd) if v == 0}
     sd[sd == 0] = 1.0
-    return (X - X.mean(axis=0)) / sd
+    X = (X - X.mean(axis=0)) / sd
+    groups = np.array([_feature_group(c) for c in cols])
+    if X.shape[1] > 2:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            corr = np.abs(np.nan_to_num(np.corrcoef(X, rowvar=False)))
+        for j, col in enumerate(cols):
+            other = groups != groups[j]
+            if other.any() and corr[j, other].max() < MIN_CORRELATION and col not in dropped:
+                dropped[col] = f"unrelated to every other feature (|r| < {MIN_CORRELATION})"
+    keep = np.array([c not in dropped for c in cols])
+    if not keep.any():
+        keep[:] = True
+        dropped = {}
+    X, groups = X[:, keep], groups[keep]
+    sizes = {g: int((groups == g).sum()) for g in set(groups)}
+    weights = np.array([1 / np.sqrt(sizes[g]) for g in groups])
+    return X * weights, [c for c, k in zip(cols, keep) if k], dropped
 
 
 def _cluster_profile(features, labels):
@@ -1947,11 +2001,19 @@ def _describe(feature: str, cm: float, bm: float, z: float) -> str:
     more = z > 0
     if "=" in feature and not feature.startswith("event:"):
         attr, level = feature.split("=", 1)
-        return f"{cm:.0%} have {attr} = {level} (vs {bm:.0%} overall)"
+        if level in ("True", "False"):
+            if level == "False":
+                cm, bm = 1 - cm, 1 - bm
+            return f"{cm:.0%} are {attr.replace('_', ' ')} (vs {bm:.0%} overall)"
+        return f"{cm:.0%} have {attr.replace('_', ' ')} {level} (vs {bm:.0%} overall)"
     if feature.startswith("event:"):
         ev = feature[len("event:"):]
         return (f"{'more' if more else 'fewer'} '{ev}' events ({cm:.2g} vs {bm:.2g} per "
                 "customer)")
+    if feature.endswith("_days"):
+        name = feature[:-len("_days")].replace("_", " ")
+        return (f"{'earlier' if more else 'more recent'} {name} ({cm:.0f} vs {bm:.0f} days "
+                "before the latest overall)")
     words = {"events_total": "events", "orders_n": "orders", "order_value_mean": "order value"}
     label = words.get(feature, feature.replace("_", " "))
     return f"{'higher' if more else 'lower'} {label} ({cm:.3g} vs {bm:.3g} overall)"
@@ -1964,7 +2026,8 @@ def _cluster_summary(profile, labels, customers, label_frame, customer_col, rule
     total = len(labels)
     for c, grp in profile.groupby("cluster", sort=True):
         top = grp.reindex(grp["z"].abs().sort_values(ascending=False).index)
-        top = top[top["z"].abs() >= 0.3].head(n_features)
+        top = top[top["z"].abs() >= 0.3]
+        top = top[~top["feature"].map(_feature_group).duplicated()].head(n_features)
         words = "; ".join(_describe(r.feature, r.cluster_mean, r.base_mean, r.z)
                           for r in top.itertuples()) or "close to the average customer"
         target = (labels == c)
@@ -1989,21 +2052,35 @@ def _rule_for(customers, label_frame, target, customer_col, rule_attributes, dep
         return None, float("nan"), float("nan")
     tree = DecisionTreeClassifier(max_depth=depth, random_state=seed, min_samples_leaf=5,
                                   class_weight="balanced").fit(X, target)
-    best = (None, float("nan"), float("nan"), -1.0)
-    for conditions in _leaf_paths(tree.tree_, cols):
-        text = " and ".join(conditions) if conditions else None
-        if not text:
-            continue
+    frame = data.reset_index()
+
+    def score(conditions):
+        text = " and ".join(conditions)
         try:
-            mask = parse_rule(text).mask(data.reset_index()).to_numpy()
+            mask = parse_rule(text).mask(frame).to_numpy()
         except RuleError:
-            continue
+            return text, 0.0, 0.0, -1.0
         tp = int((mask & target).sum())
         precision = tp / mask.sum() if mask.sum() else 0.0
         recall = tp / target.sum() if target.sum() else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        if f1 > best[3]:
-            best = (text, precision, recall, f1)
+        return text, precision, recall, f1
+
+    best, best_conds = (None, float("nan"), float("nan"), -1.0), []
+    for conditions in _leaf_paths(tree.tree_, cols):
+        if conditions:
+            got = score(conditions)
+            if got[3] > best[3]:
+                best, best_conds = got, conditions
+    changed = True
+    while changed and len(best_conds) > 1:  # drop conditions that do not earn their place
+        changed = False
+        for i in range(len(best_conds)):
+            shorter = best_conds[:i] + best_conds[i + 1:]
+            got = score(shorter)
+            if got[3] >= best[3] - 0.01:
+                best, best_conds, changed = got, shorter, True
+                break
     if best[3] < 0.5:  # not a usable description of the cluster
         return None, best[1], best[2]
     return best[0], float(best[1]), float(best[2])
@@ -2019,7 +2096,8 @@ def _rule_matrix(data, attrs, kinds):
         if kind == "number":
             x = data[a].astype("float64")
             mats.append(x.fillna(x.median()).to_numpy())
-            cols.append(("number", a, None))
+            whole = bool(x.dropna().mod(1).eq(0).all())
+            cols.append(("number", a, whole))
         elif kind in ("text", "bool"):
             vals = data[a].astype(object)
             for level in vals.dropna().value_counts().index[:8]:
@@ -2032,6 +2110,7 @@ def _rule_matrix(data, attrs, kinds):
 
 def _leaf_paths(tree, cols):
     """Conditions (rule text) leading to each leaf whose majority class is 'in the cluster'."""
+    import numpy as np
     out = []
 
     def walk(node, conds):
@@ -2044,7 +2123,7 @@ def _leaf_paths(tree, cols):
         kind, attr, level = cols[tree.feature[node]]
         thr = float(tree.threshold[node])
         if kind == "number":
-            t = _nice(thr)
+            t = int(np.floor(thr)) if level else _nice(thr)  # whole numbers: x <= 3.5 → x <= 3
             walk(left, conds + [f"{attr} <= {t}"])
             walk(right, conds + [f"{attr} > {t}"])
         else:

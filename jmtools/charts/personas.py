@@ -1,0 +1,329 @@
+"""Charts comparing personas: size, KPIs, distinguishing features, typical events, choice of k.
+
+Every function takes a frame from :mod:`jmtools.personas` and returns an Altair chart (never
+displayed here). Personas keep their file order on every axis, each mark says its n in the
+tooltip, and estimates are drawn with their 95% interval.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from jmtools.errors import DataError, ParameterError, Problem
+
+__all__ = [
+    "persona_size_chart",
+    "persona_kpi_chart",
+    "persona_difference_chart",
+    "typical_events_chart",
+    "cluster_choice_chart",
+]
+
+#: One colour per persona (file order); the last grey is "(no persona)" / "All customers".
+PALETTE = ["#4c78a8", "#f58518", "#54a24b", "#b279a2", "#e45756", "#72b7b2", "#9d755d",
+           "#eeca3b"]
+GREY = "#9a9a9a"
+_REST = ("(no persona)", "All customers")
+_KPI_TITLES = {"conversion": "Conversion", "order_value": "Order value (mean)",
+               "csat": "CSAT (mean, 1–5)", "csat_top2": "CSAT top-2-box", "nps": "NPS",
+               "ces": "CES (mean, 1–7)"}
+
+
+def _check(frame, cols: Sequence[str], what: str, fix: str) -> None:
+    missing = [c for c in cols if c not in frame.columns]
+    if missing:
+        raise DataError([Problem(f"{what} lacks columns {', '.join(missing)}", fix=fix,
+                                 source=what)])
+    if frame.empty:
+        raise DataError([Problem(f"{what} is empty: nothing to draw", fix=fix, source=what)])
+
+
+def _order(series) -> list[str]:
+    cats = getattr(series, "cat", None)
+    names = [str(c) for c in cats.categories] if cats is not None else \
+        list(dict.fromkeys(series.astype(str)))
+    present = set(series.astype(str))
+    return [n for n in names if n in present]
+
+
+def _colours(names: list[str]):
+    import altair as alt
+    it = iter(PALETTE * 4)
+    return alt.Scale(domain=names, range=[GREY if n in _REST else next(it) for n in names])
+
+
+def persona_size_chart(sizes, *, title: str = "Customers per persona"):
+    """Horizontal bars: share of customers per persona with its 95% interval and n.
+
+    Parameters
+    ----------
+    sizes : pandas.DataFrame
+        From :func:`jmtools.personas.persona_sizes`.
+
+    Returns
+    -------
+    altair.LayerChart
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from jmtools.personas import assign_personas, persona_sizes
+    >>> df = pd.DataFrame({"customer_id": list("abcd"), "age": [20, 25, 50, None]})
+    >>> chart = persona_size_chart(persona_sizes(assign_personas(df, {"Young": "age < 30"})))
+    >>> chart.to_dict()["layer"][0]["mark"]["type"]
+    'bar'
+    """
+    import altair as alt
+    _check(sizes, ["persona", "n", "share", "ci_low", "ci_high"], "sizes",
+           "pass the output of persona_sizes()")
+    data = sizes.assign(persona=sizes["persona"].astype(str),
+                        label=[f"{s:.0%}  (n = {n:,})" for s, n in zip(sizes["share"],
+                                                                       sizes["n"])])
+    order = _order(sizes["persona"])
+    y = alt.Y("persona:N", sort=order, title=None)
+    tip = [alt.Tooltip("persona:N"), alt.Tooltip("n:Q", format=","),
+           alt.Tooltip("share:Q", format=".1%"), alt.Tooltip("ci_low:Q", format=".1%",
+                                                             title="95% CI low"),
+           alt.Tooltip("ci_high:Q", format=".1%", title="95% CI high")]
+    base = alt.Chart(data)
+    bars = base.mark_bar(height={"band": 0.7}).encode(
+        y=y, x=alt.X("share:Q", axis=alt.Axis(format="%"), title="Share of customers",
+                     scale=alt.Scale(domainMin=0)),
+        color=alt.Color("persona:N", scale=_colours(order), legend=None), tooltip=tip)
+    whisk = base.mark_rule(color="#333").encode(y=y, x="ci_low:Q", x2="ci_high:Q")
+    text = base.mark_text(align="left", dx=4, color="#333").encode(y=y, x="ci_high:Q",
+                                                                    text="label:N")
+    total = int(sizes["total"].iloc[0]) if "total" in sizes else int(sizes["n"].sum())
+    return alt.layer(bars, whisk, text).properties(
+        title=alt.Title(title, subtitle=f"{total:,} customers · bars: share, lines: 95% "
+                        "Wilson interval"), width=420,
+        height=alt.Step(28))
+
+
+def persona_kpi_chart(kpis, *, include: Sequence[str] | None = None,
+                      title: str = "KPIs per persona"):
+    """One panel per KPI: value per persona with 95% interval; a dashed line marks all
+    customers.
+
+    Parameters
+    ----------
+    kpis : pandas.DataFrame
+        From :func:`jmtools.personas.persona_kpis`.
+    include : list of str, optional
+        KPIs to show (default: all in the frame, in its order).
+
+    Returns
+    -------
+    altair.FacetChart
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from jmtools.personas import persona_kpis
+    >>> a = pd.DataFrame({"customer_id": ["a", "b", "c"], "persona": ["P", "P", "Q"],
+    ...                   "n_personas": 1})
+    >>> orders = pd.DataFrame({"customer_id": ["a", "c"], "amount": [10.0, 30.0]})
+    >>> spec = persona_kpi_chart(persona_kpis(a, orders=orders)).to_dict()
+    >>> spec["facet"]["row"]["field"]
+    'kpi_title'
+    """
+    import altair as alt
+    _check(kpis, ["persona", "kpi", "value", "n", "ci_low", "ci_high", "base_value"], "kpis",
+           "pass the output of persona_kpis()")
+    present = list(dict.fromkeys(kpis["kpi"]))
+    wanted = present if include is None else list(include)
+    for k in wanted:
+        if k not in present:
+            raise ParameterError("include", k, expected=present)
+    data = kpis[kpis["kpi"].isin(wanted) & (kpis["persona"].astype(str) != "All customers")]
+    data = data.assign(persona=data["persona"].astype(str),
+                       kpi_title=data["kpi"].map(lambda k: _KPI_TITLES.get(k, k)),
+                       label=[f"n = {n:,}" for n in data["n"]])
+    order = _order(kpis["persona"][kpis["persona"].astype(str) != "All customers"])
+    titles = [_KPI_TITLES.get(k, k) for k in wanted]
+    y = alt.Y("persona:N", sort=order, title=None)
+    tip = [alt.Tooltip("persona:N"), alt.Tooltip("kpi_title:N", title="KPI"),
+           alt.Tooltip("value:Q", format=",.3~f"), alt.Tooltip("n:Q", format=","),
+           alt.Tooltip("ci_low:Q", format=",.3~f", title="95% CI low"),
+           alt.Tooltip("ci_high:Q", format=",.3~f", title="95% CI high"),
+           alt.Tooltip("base_value:Q", format=",.3~f", title="all customers"),
+           alt.Tooltip("formula:N")]
+    base = alt.Chart()
+    points = base.mark_point(filled=True, size=90).encode(
+        y=y, x=alt.X("value:Q", title=None, scale=alt.Scale(zero=False)),
+        color=alt.Color("persona:N", scale=_colours(order), legend=None), tooltip=tip)
+    whisk = base.mark_rule(strokeWidth=2).encode(
+        y=y, x="ci_low:Q", x2="ci_high:Q",
+        color=alt.Color("persona:N", scale=_colours(order), legend=None))
+    ref = base.mark_rule(strokeDash=[4, 3], color="#555").encode(x="mean(base_value):Q")
+    text = base.mark_text(align="left", dx=6, dy=-8, fontSize=10, color="#555").encode(
+        y=y, x="value:Q", text="label:N")
+    return alt.layer(whisk, points, ref, text, data=data).properties(
+        width=380, height=alt.Step(24)).facet(
+        row=alt.Row("kpi_title:N", sort=titles, title=None,
+                    header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold",
+                                      labelOrient="top")),
+    ).resolve_scale(x="independent").properties(
+        title=alt.Title(title, subtitle="dots: value, lines: 95% interval, dashed: all "
+                        "customers"))
+
+
+def persona_difference_chart(profile, *, top: int = 12, title: str | None = None):
+    """Heatmap of what distinguishes each persona (or cluster) from the whole base.
+
+    Parameters
+    ----------
+    profile : pandas.DataFrame
+        From :func:`jmtools.personas.attribute_profile` (colour = standardised difference for
+        numbers, share difference in points for levels) or
+        :attr:`jmtools.personas.ClusterSuggestion.profile` (colour = z).
+    top : int, default 12
+        Features with the largest absolute difference in any group.
+
+    Returns
+    -------
+    altair.LayerChart
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> prof = pd.DataFrame({"cluster": [0, 0, 1, 1], "feature": ["age", "spend"] * 2,
+    ...                      "cluster_mean": [30, 5, 60, 9], "base_mean": [45, 7, 45, 7],
+    ...                      "z": [-1.0, -0.5, 1.0, 0.5], "n": [10, 10, 10, 10]})
+    >>> persona_difference_chart(prof).to_dict()["layer"][0]["mark"]["type"]
+    'rect'
+    """
+    import altair as alt
+    import pandas as pd
+    if "cluster" in profile.columns:
+        _check(profile, ["cluster", "feature", "cluster_mean", "base_mean", "z", "n"],
+               "profile", "pass ClusterSuggestion.profile or attribute_profile()")
+        data = pd.DataFrame({"group": "cluster " + profile["cluster"].astype(str),
+                             "feature": profile["feature"], "diff": profile["z"],
+                             "value": profile["cluster_mean"], "base": profile["base_mean"],
+                             "n": profile["n"]})
+        order = list(dict.fromkeys(data["group"]))
+        legend = "difference (base SDs)"
+        title = title or "What distinguishes each cluster"
+    else:
+        _check(profile, ["persona", "attribute", "kind", "level", "n", "value", "base_value",
+                         "difference"], "profile", "pass attribute_profile()")
+        p = profile[profile["persona"].astype(str) != "(no persona)"]
+        feature = [a if k == "number" else f"{a} = {lv}"
+                   for a, k, lv in zip(p["attribute"], p["kind"], p["level"])]
+        scale = [1.0 if k == "number" else 4.0 for k in p["kind"]]  # 25 points ≈ 1 SD
+        data = pd.DataFrame({"group": p["persona"].astype(str), "feature": feature,
+                             "diff": p["difference"].to_numpy() * scale,
+                             "value": p["value"], "base": p["base_value"], "n": p["n"]})
+        order = _order(p["persona"])
+        legend = "difference (SDs; levels: share pts / 25)"
+        title = title or "What distinguishes each persona"
+    if data.empty:
+        raise DataError([Problem("profile is empty: nothing to draw", source="profile")])
+    strength = data.assign(a=data["diff"].abs()).groupby("feature", sort=False)["a"].max()
+    keep = strength.sort_values(ascending=False, kind="stable").index[:top].tolist()
+    data = data[data["feature"].isin(keep)].copy()
+    data["diff"] = data["diff"].clip(-3, 3)
+    data["label"] = data["diff"].map(lambda v: f"{v:+.1f}")
+    x = alt.X("group:N", sort=order, title=None, axis=alt.Axis(labelAngle=0, orient="top"))
+    y = alt.Y("feature:N", sort=keep, title=None)
+    tip = [alt.Tooltip("group:N", title="group"), alt.Tooltip("feature:N"),
+           alt.Tooltip("value:Q", format=",.3~f", title="group value"),
+           alt.Tooltip("base:Q", format=",.3~f", title="all customers"),
+           alt.Tooltip("n:Q", format=","), alt.Tooltip("diff:Q", format="+.2f")]
+    base = alt.Chart(data)
+    rect = base.mark_rect().encode(
+        x=x, y=y, tooltip=tip,
+        color=alt.Color("diff:Q", title=legend,
+                        scale=alt.Scale(scheme="redblue", domain=[-3, 3], reverse=True)))
+    text = base.mark_text(fontSize=11).encode(
+        x=x, y=y, text="label:N",
+        color=alt.condition("abs(datum.diff) > 1.8", alt.value("white"), alt.value("#222")))
+    return alt.layer(rect, text).properties(
+        title=alt.Title(title, subtitle="blue: higher than all customers, red: lower"),
+        width=alt.Step(90), height=alt.Step(22))
+
+
+def typical_events_chart(typical, *, top: int = 6, title: str = "Most typical events"):
+    """Lift of each persona's most typical events (or touchpoints) over the whole base.
+
+    Parameters
+    ----------
+    typical : pandas.DataFrame
+        From :func:`jmtools.personas.typical_events`.
+    top : int, default 6
+        Items per persona.
+
+    Returns
+    -------
+    altair.FacetChart
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"persona": ["P"], "item": ["app_open"], "n": [5], "n_persona": [9],
+    ...                   "share": [0.55], "base_share": [0.2], "lift": [2.7], "rank": [1]})
+    >>> typical_events_chart(t).to_dict()["spec"]["layer"][0]["mark"]["type"]
+    'bar'
+    """
+    import altair as alt
+    _check(typical, ["persona", "item", "n", "n_persona", "share", "base_share", "lift",
+                     "rank"], "typical", "pass the output of typical_events()")
+    data = typical[typical["rank"] <= top].copy()
+    order = _order(data["persona"])
+    data["persona"] = data["persona"].astype(str)
+    data["label"] = [f"×{lift:.1f}  ({s:.0%} vs {b:.0%})" for lift, s, b in
+                     zip(data["lift"], data["share"], data["base_share"])]
+    tip = [alt.Tooltip("persona:N"), alt.Tooltip("item:N"), alt.Tooltip("lift:Q", format=".2f"),
+           alt.Tooltip("share:Q", format=".1%", title="share of persona"),
+           alt.Tooltip("base_share:Q", format=".1%", title="share of all customers"),
+           alt.Tooltip("n:Q", format=","), alt.Tooltip("n_persona:Q", format=",")]
+    y = alt.Y("item:N", sort=alt.EncodingSortField("lift", order="descending"), title=None)
+    base = alt.Chart()
+    bars = base.mark_bar().encode(
+        y=y, x=alt.X("lift:Q", title="lift (× all customers)", scale=alt.Scale(domainMin=0)),
+        color=alt.Color("persona:N", scale=_colours(order), legend=None), tooltip=tip)
+    one = base.mark_rule(strokeDash=[4, 3], color="#555").encode(x=alt.datum(1))
+    text = base.mark_text(align="left", dx=4, fontSize=10, color="#333").encode(
+        y=y, x="lift:Q", text="label:N")
+    return alt.layer(bars, one, text, data=data).properties(width=300, height=alt.Step(20)).facet(
+        row=alt.Row("persona:N", sort=order, title=None,
+                    header=alt.Header(labelAngle=0, labelAlign="left", labelOrient="top",
+                                      labelFontWeight="bold")),
+    ).resolve_scale(y="independent").properties(
+        title=alt.Title(title, subtitle="lift = share of the persona who did it ÷ share of all "
+                        "customers; dashed: 1 (as common as in the base)"))
+
+
+def cluster_choice_chart(scores, *, title: str = "Choosing the number of groups"):
+    """Silhouette per number of groups k, the chosen k highlighted.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        :attr:`jmtools.personas.ClusterSuggestion.scores`.
+
+    Returns
+    -------
+    altair.LayerChart
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"k": [2, 3, 4], "silhouette": [0.3, 0.5, 0.4],
+    ...                   "inertia": [9.0, 5.0, 4.0], "chosen": [False, True, False]})
+    >>> cluster_choice_chart(s).to_dict()["layer"][0]["mark"]["type"]
+    'line'
+    """
+    import altair as alt
+    _check(scores, ["k", "silhouette", "chosen"], "scores", "pass ClusterSuggestion.scores")
+    base = alt.Chart(scores)
+    x = alt.X("k:O", title="number of groups k", axis=alt.Axis(labelAngle=0))
+    y = alt.Y("silhouette:Q", title="mean silhouette (higher = better separated)")
+    line = base.mark_line(color=PALETTE[0]).encode(x=x, y=y)
+    pts = base.mark_point(filled=True, size=80).encode(
+        x=x, y=y, color=alt.condition("datum.chosen", alt.value("#e45756"), alt.value(PALETTE[0])),
+        tooltip=["k", alt.Tooltip("silhouette:Q", format=".3f"), "chosen"])
+    label = base.transform_filter("datum.chosen").mark_text(dy=-12, color="#e45756").encode(
+        x=x, y=y, text=alt.value("chosen"))
+    return alt.layer(line, pts, label).properties(title=title, width=320, height=200)
