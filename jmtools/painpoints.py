@@ -63,7 +63,7 @@ __all__ = [
     "SIGNAL_WEIGHTS",
     "PainPoints",
     "rate_signal", "observation_signal", "dropoff_signal", "valence_signal", "complaint_signal",
-    "slow_step_signal", "loop_signal", "detour_signal", "combine_signals", "detect_pain_points",
+    "slow_step_signal", "loop_signal", "detour_signal", "collect_signals", "combine_signals", "detect_pain_points",
 ]
 
 #: Signal names used by the builders, in the order the evidence lists them.
@@ -512,6 +512,66 @@ def detour_signal(detours: pd.DataFrame, *, journey=None, from_col: str = "from_
     return rate_signal(agg[agg["_stage"].notna()], signal="detours", count_col="_count",
                        n_col="_n", stage_col="_stage", touchpoint_col=from_col,
                        persona_col=persona_col if has_persona else None)
+
+
+def collect_signals(evidence, *, emotion: pd.DataFrame | None = None,
+                    tickets: pd.DataFrame | None = None, persona_col: str = "persona",
+                    customer_col: str = "customer_id") -> pd.DataFrame:
+    """Every signal at once, from the engine's prepared evidence (plus emotion and tickets).
+
+    Runs :func:`jmtools.funnels.funnel`, :func:`~jmtools.funnels.time_between_stages`,
+    :func:`~jmtools.funnels.loops` and :func:`~jmtools.funnels.detours` (touchpoint level)
+    by persona when the evidence has personas, and turns them, the emotion evidence
+    (:func:`jmtools.emotions.emotion_evidence`) and the tickets into signals.
+
+    Parameters
+    ----------
+    evidence : jmtools.evidence.Evidence
+        From :func:`jmtools.evidence.prepare` (with customers, for personas).
+    emotion : pandas.DataFrame, optional
+        Valence per observation.
+    tickets : pandas.DataFrame, optional
+        Canonical tickets; their stage comes from ``stage`` or from ``touchpoint``, their
+        persona from the evidence. Tickets with neither stage nor touchpoint are left out
+        and counted in ``attrs["dropped"]``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A signals frame; ``attrs["dropped"]`` counts tickets left out.
+    """
+    from jmtools import funnels
+    from jmtools.engine import to_pandas
+
+    by = persona_col if persona_col in evidence.events.columns else None
+    pcol = by
+    f = funnels.funnel(evidence, by=by)
+    lookup = dict(evidence.touchpoint_stage)
+    parts = [dropoff_signal(f, persona_col=pcol),
+             slow_step_signal(funnels.time_between_stages(evidence, by=by), persona_col=pcol),
+             loop_signal(funnels.loops(evidence, by=by), journey=lookup, persona_col=pcol),
+             detour_signal(funnels.detours(evidence, by=by), journey=lookup, persona_col=pcol)]
+    if emotion is not None:
+        parts.append(valence_signal(emotion, persona_col=persona_col if persona_col in emotion
+                                    else None))
+    dropped = {}
+    if tickets is not None and len(tickets):
+        t = tickets.copy()
+        stage = t["stage"] if "stage" in t else pd.Series(None, index=t.index, dtype=object)
+        if "touchpoint" in t:
+            stage = stage.where(stage.notna(), t["touchpoint"].map(lookup))
+        t["stage"] = stage
+        dropped["tickets without stage or touchpoint"] = int(t["stage"].isna().sum())
+        t = t[t["stage"].notna()]
+        if by is not None and persona_col not in t:
+            who = to_pandas(evidence.events.select(customer_col, persona_col).distinct())
+            t = t.merge(who.drop_duplicates(customer_col), on=customer_col, how="left")
+        reached = f.rename(columns={"step": "stage", "n": "entered"})
+        parts.append(complaint_signal(t, reached, customer_col=customer_col,
+                                      persona_col=pcol))
+    out = combine_signals(*parts)
+    out.attrs["dropped"] = dropped
+    return out
 
 
 def combine_signals(*signals: pd.DataFrame) -> pd.DataFrame:

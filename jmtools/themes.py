@@ -97,7 +97,7 @@ def _polarity_mask(sentiment: pd.Series, polarity: str) -> pd.Series:
     return sentiment.notna() | True
 
 
-def find_themes(feedback: pd.DataFrame, *, n_themes: int = 6, polarity: str = "negative",
+def find_themes(feedback: pd.DataFrame, *, n_themes: int = 8, polarity: str = "negative",
                 text_col: str = "text", sentiment_col: str = "sentiment",
                 id_col: str | None = "feedback_id", stage_col: str | None = "stage",
                 touchpoint_col: str | None = "touchpoint", persona_col: str | None = "persona",
@@ -111,7 +111,7 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int = 6, polarity: str = "n
     feedback : pandas.DataFrame
         Canonical feedback (``text`` plus optional ``stage``, ``touchpoint`` and a
         ``persona`` column joined from the persona assignment). Not modified.
-    n_themes : int, default 6
+    n_themes : int, default 8
         Number of themes (NMF components); fewer when there are fewer texts or terms.
     polarity : {"negative", "positive", "all"}, default "negative"
         Which feedback to theme (see :data:`NEGATIVE_BELOW`, :data:`POSITIVE_ABOVE`).

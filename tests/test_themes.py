@@ -164,3 +164,48 @@ def test_input_not_modified_and_bad_parameters(feedback):
         find_themes(fb, n_themes=0)
     with pytest.raises(DataError, match="no negative feedback"):
         find_themes(fb.assign(sentiment=0.9))
+
+
+# ---------------------------------------------------------------- planted truths of the sample worlds
+import json
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def _world_feedback(world):
+    from jmtools.personas import assign_personas
+    from jmtools.sources import load_world
+
+    w = load_world(DATA / world)
+    personas = assign_personas(w.customers.to_pandas(), w.journey)[["customer_id", "persona"]]
+    personas["persona"] = personas["persona"].astype(object)
+    feedback = w.feedback.to_pandas().merge(personas, on="customer_id", how="left")
+    return feedback, w.journey, json.loads((DATA / world / "truths.json").read_text())
+
+
+def _words(row) -> set[str]:
+    text = " ".join(list(row["top_terms"]) + list(row["top_phrases"]) + [row["label"]])
+    return set(text.replace("·", " ").split())
+
+
+@pytest.mark.parametrize("world", ["ecommerce", "b2b"])
+def test_planted_themes_of_sample_worlds(world):
+    feedback, journey, truths = _world_feedback(world)
+    found = find_themes(feedback, stages=journey.stage_names)
+    planted = [t for t in truths["themes"] if t["sentiment"] == "negative" and t["n_feedback"] >= 50]
+    assert planted
+    for theme in planted:
+        keywords = {w for k in theme["keywords"] for w in k.lower().split()}
+        here = found.summary[found.summary["top_touchpoint"] == theme["touchpoint"]]
+        match = here[here.apply(lambda r: bool(_words(r) & keywords), axis=1)]
+        assert len(match), (theme["id"], found.summary[["label", "top_touchpoint"]].to_dict("records"))
+        best = match.sort_values("n", ascending=False).iloc[0]
+        assert best["top_stage"] == theme["stage"]
+        if theme["main_personas"]:
+            assert best["top_persona"] in theme["main_personas"], (theme["id"], best["top_persona"])
+    # the planted personal data never reaches a reader
+    ids = {i for kind in truths["pii"]["feedback"].values() for i in kind["ids"]}
+    quotes = found.documents[found.documents["feedback_id"].isin(ids)]["quote"]
+    assert len(quotes) and not quotes.str.contains(r"@example\.(com|org)|7946|7700 ?900|4111|5555 ?5555",
+                                                   regex=True).any()
