@@ -862,6 +862,7 @@ class _Geometry:
         spread = {name: (k - (len(names) - 1) / 2) * min(6.0, self.cw / 40)
                   for k, name in enumerate(names)}
         frame["x"] = frame["x"] + frame["curve"].map(spread)
+        frame["py"] = frame["py"] + frame["curve"].map(spread) / 3  # equal lines stay apart
         scale = alt.Scale(domain=names, range=_PERSONA_COLORS[:len(names)] or ["#4c78a8"])
         color = alt.Color("curve:N", title="persona", scale=scale, legend=None)
         color_legend = alt.Color("curve:N", title="persona", scale=scale,
