@@ -302,3 +302,22 @@ def test_unknown_rows_and_columns_warn(book):
     assert any("did you mean 'Thoughts (thinks)'" in w for w in result.warnings)
     assert any("column 'severty'" in w and "did you mean 'severity'" in w
                for w in result.warnings)
+
+
+def test_persona_library_references_survive(tmp_path):
+    (tmp_path / "personas").mkdir()
+    (tmp_path / "personas" / "library.yaml").write_text(
+        "personas:\n  - {name: Marathon Maya, rule: 'age >= 30', quote: Fast shoes}\n")
+    path = tmp_path / "journey.yaml"
+    path.write_text("name: Refs\npersonas:\n  - ref: personas/library.yaml#Marathon Maya\n"
+                    "  - {name: Ben}\nstages:\n  - {name: S, emotion: {Marathon Maya: 1, Ben: -1}}\n")
+    journey = Journey.load(path)
+    book = write_workbook(journey, tmp_path / "out" / "map.xlsx")
+    wb = load_workbook(book)
+    assert [c.value for c in wb["Personas"]["B"]][1:] == ["personas/library.yaml#Marathon Maya",
+                                                         None]
+    result = read_workbook(book, journey_path=path)
+    assert result.journey == journey and result.changes == []
+    assert result.journey.personas_resolved()[0].quote == "Fast shoes"
+    with pytest.raises(JourneyError, match="persona library"):
+        read_workbook(book)  # next to the workbook there is no personas/ folder
