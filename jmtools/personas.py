@@ -1173,7 +1173,8 @@ class PersonaCard:
             rows = kpis[kpis["persona"].astype(str) == self.name]
             for r in rows.itertuples():
                 if r.n > 0 and r.value == r.value:
-                    numbers.append((r.kpi, _fmt_kpi(r.kpi, r.value), f"n = {int(r.n):,}"))
+                    numbers.append((_KPI_LABELS.get(r.kpi, r.kpi), _fmt_kpi(r.kpi, r.value),
+                                    f"n = {int(r.n):,}"))
         return _replace(self, numbers=tuple(numbers))
 
     def to_html(self) -> str:
@@ -1241,11 +1242,15 @@ def _replace(card, **changes):
     return replace(card, **changes)
 
 
+_KPI_LABELS = {"conversion": "conversion", "order_value": "order value", "csat": "CSAT (1–5)",
+               "csat_top2": "CSAT 4–5", "nps": "NPS", "ces": "CES (1–7)"}
+
+
 def _fmt_kpi(kpi: str, value: float) -> str:
     if kpi in ("conversion", "csat_top2"):
         return f"{value:.0%}"
     if kpi == "nps":
-        return f"{value:+.0f}"
+        return f"{value:+.0f}".replace("-", "−")
     if kpi == "order_value":
         return f"{value:,.0f}"
     return f"{value:.2f}"

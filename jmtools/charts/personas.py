@@ -24,6 +24,7 @@ PALETTE = ["#4c78a8", "#f58518", "#54a24b", "#b279a2", "#e45756", "#72b7b2", "#9
            "#eeca3b"]
 GREY = "#9a9a9a"
 _REST = ("(no persona)", "All customers")
+_SHARE_KPIS = ("conversion", "csat_top2")
 _KPI_TITLES = {"conversion": "Conversion", "order_value": "Order value (mean)",
                "csat": "CSAT (mean, 1–5)", "csat_top2": "CSAT top-2-box", "nps": "NPS",
                "ces": "CES (mean, 1–7)"}
@@ -50,6 +51,15 @@ def _colours(names: list[str]):
     import altair as alt
     it = iter(PALETTE * 4)
     return alt.Scale(domain=names, range=[GREY if n in _REST else next(it) for n in names])
+
+
+def _pretty_feature(feature: str) -> str:
+    if feature.startswith("event:"):
+        return f"{feature[len('event:'):]} (events)"
+    if "=" in feature:
+        attr, level = feature.split("=", 1)
+        return f"{attr} = {level}"
+    return feature
 
 
 def persona_size_chart(sizes, *, title: str = "Customers per persona"):
@@ -139,8 +149,12 @@ def persona_kpi_chart(kpis, *, include: Sequence[str] | None = None,
     data = data.assign(persona=data["persona"].astype(str),
                        kpi_title=data["kpi"].map(lambda k: _KPI_TITLES.get(k, k)),
                        label=[f"n = {n:,}" for n in data["n"]])
+    pct = data["kpi"].isin(_SHARE_KPIS)
+    for col in ("value", "ci_low", "ci_high", "base_value"):
+        data[col] = data[col].where(~pct, data[col] * 100)
+    data["kpi_title"] = data["kpi_title"].where(~pct, data["kpi_title"] + " (%)")
     order = _order(kpis["persona"][kpis["persona"].astype(str) != "All customers"])
-    titles = [_KPI_TITLES.get(k, k) for k in wanted]
+    titles = [_KPI_TITLES.get(k, k) + (" (%)" if k in _SHARE_KPIS else "") for k in wanted]
     y = alt.Y("persona:N", sort=order, title=None)
     tip = [alt.Tooltip("persona:N"), alt.Tooltip("kpi_title:N", title="KPI"),
            alt.Tooltip("value:Q", format=",.3~f"), alt.Tooltip("n:Q", format=","),
@@ -150,7 +164,8 @@ def persona_kpi_chart(kpis, *, include: Sequence[str] | None = None,
            alt.Tooltip("formula:N")]
     base = alt.Chart()
     points = base.mark_point(filled=True, size=90).encode(
-        y=y, x=alt.X("value:Q", title=None, scale=alt.Scale(zero=False)),
+        y=y, x=alt.X("value:Q", title=None, scale=alt.Scale(zero=False),
+                     axis=alt.Axis(tickCount=6)),
         color=alt.Color("persona:N", scale=_colours(order), legend=None), tooltip=tip)
     whisk = base.mark_rule(strokeWidth=2).encode(
         y=y, x="ci_low:Q", x2="ci_high:Q",
@@ -199,12 +214,14 @@ def persona_difference_chart(profile, *, top: int = 12, title: str | None = None
         _check(profile, ["cluster", "feature", "cluster_mean", "base_mean", "z", "n"],
                "profile", "pass ClusterSuggestion.profile or attribute_profile()")
         data = pd.DataFrame({"group": "cluster " + profile["cluster"].astype(str),
-                             "feature": profile["feature"], "diff": profile["z"],
+                             "feature": profile["feature"].map(_pretty_feature),
+                             "diff": profile["z"],
                              "value": profile["cluster_mean"], "base": profile["base_mean"],
                              "n": profile["n"]})
         order = list(dict.fromkeys(data["group"]))
-        legend = "difference (base SDs)"
+        legend = "difference (SD)"
         title = title or "What distinguishes each cluster"
+        legend_note = ""
     else:
         _check(profile, ["persona", "attribute", "kind", "level", "n", "value", "base_value",
                          "difference"], "profile", "pass attribute_profile()")
@@ -216,8 +233,9 @@ def persona_difference_chart(profile, *, top: int = 12, title: str | None = None
                              "diff": p["difference"].to_numpy() * scale,
                              "value": p["value"], "base": p["base_value"], "n": p["n"]})
         order = _order(p["persona"])
-        legend = "difference (SDs; levels: share pts / 25)"
+        legend = "difference (SD)"
         title = title or "What distinguishes each persona"
+        legend_note = "; for levels, 25 share points are drawn as 1 SD"
     if data.empty:
         raise DataError([Problem("profile is empty: nothing to draw", source="profile")])
     strength = data.assign(a=data["diff"].abs()).groupby("feature", sort=False)["a"].max()
@@ -235,17 +253,20 @@ def persona_difference_chart(profile, *, top: int = 12, title: str | None = None
     rect = base.mark_rect().encode(
         x=x, y=y, tooltip=tip,
         color=alt.Color("diff:Q", title=legend,
-                        scale=alt.Scale(scheme="redblue", domain=[-3, 3], reverse=True)))
+                        scale=alt.Scale(scheme="redblue", domain=[-3, 3])))
     text = base.mark_text(fontSize=11).encode(
         x=x, y=y, text="label:N",
         color=alt.condition("abs(datum.diff) > 1.8", alt.value("white"), alt.value("#222")))
     return alt.layer(rect, text).properties(
-        title=alt.Title(title, subtitle="blue: higher than all customers, red: lower"),
+        title=alt.Title(title, subtitle="blue: higher than all customers, red: lower "
+                        f"(difference in standard deviations{legend_note})"),
         width=alt.Step(90), height=alt.Step(22))
 
 
 def typical_events_chart(typical, *, top: int = 6, title: str = "Most typical events"):
     """Lift of each persona's most typical events (or touchpoints) over the whole base.
+
+    One panel per persona (file order), items sorted by lift; a dashed line marks lift 1.
 
     Parameters
     ----------
@@ -256,14 +277,14 @@ def typical_events_chart(typical, *, top: int = 6, title: str = "Most typical ev
 
     Returns
     -------
-    altair.FacetChart
+    altair.VConcatChart
 
     Examples
     --------
     >>> import pandas as pd
     >>> t = pd.DataFrame({"persona": ["P"], "item": ["app_open"], "n": [5], "n_persona": [9],
     ...                   "share": [0.55], "base_share": [0.2], "lift": [2.7], "rank": [1]})
-    >>> typical_events_chart(t).to_dict()["spec"]["layer"][0]["mark"]["type"]
+    >>> typical_events_chart(t).to_dict()["vconcat"][0]["layer"][0]["mark"]["type"]
     'bar'
     """
     import altair as alt
@@ -272,25 +293,32 @@ def typical_events_chart(typical, *, top: int = 6, title: str = "Most typical ev
     data = typical[typical["rank"] <= top].copy()
     order = _order(data["persona"])
     data["persona"] = data["persona"].astype(str)
-    data["label"] = [f"×{lift:.1f}  ({s:.0%} vs {b:.0%})" for lift, s, b in
-                     zip(data["lift"], data["share"], data["base_share"])]
+    data["label"] = [f"×{lift:.1f}  ({s:.0%} vs {b:.0%}, n = {n:,})" for lift, s, b, n in
+                     zip(data["lift"], data["share"], data["base_share"], data["n"])]
     tip = [alt.Tooltip("persona:N"), alt.Tooltip("item:N"), alt.Tooltip("lift:Q", format=".2f"),
            alt.Tooltip("share:Q", format=".1%", title="share of persona"),
            alt.Tooltip("base_share:Q", format=".1%", title="share of all customers"),
            alt.Tooltip("n:Q", format=","), alt.Tooltip("n_persona:Q", format=",")]
-    y = alt.Y("item:N", sort=alt.EncodingSortField("lift", order="descending"), title=None)
-    base = alt.Chart()
-    bars = base.mark_bar().encode(
-        y=y, x=alt.X("lift:Q", title="lift (× all customers)", scale=alt.Scale(domainMin=0)),
-        color=alt.Color("persona:N", scale=_colours(order), legend=None), tooltip=tip)
-    one = base.mark_rule(strokeDash=[4, 3], color="#555").encode(x=alt.datum(1))
-    text = base.mark_text(align="left", dx=4, fontSize=10, color="#333").encode(
-        y=y, x="lift:Q", text="label:N")
-    return alt.layer(bars, one, text, data=data).properties(width=300, height=alt.Step(20)).facet(
-        row=alt.Row("persona:N", sort=order, title=None,
-                    header=alt.Header(labelAngle=0, labelAlign="left", labelOrient="top",
-                                      labelFontWeight="bold")),
-    ).resolve_scale(y="independent").properties(
+    top_lift = float(data["lift"].max()) * 1.45
+    colours = _colours(order)
+    panels = []
+    for persona in order:
+        part = data[data["persona"] == persona]
+        items = part.sort_values(["lift", "item"], ascending=[False, True])["item"].tolist()
+        base = alt.Chart(part)
+        y = alt.Y("item:N", sort=items, title=None)
+        x = alt.X("lift:Q", title="lift (× all customers)",
+                  scale=alt.Scale(domain=[0, top_lift]))
+        bars = base.mark_bar().encode(
+            y=y, x=x, color=alt.Color("persona:N", scale=colours, legend=None), tooltip=tip)
+        one = base.mark_rule(strokeDash=[4, 3], color="#555").encode(x=alt.datum(1))
+        text = base.mark_text(align="left", dx=4, fontSize=10, color="#333").encode(
+            y=y, x="lift:Q", text="label:N")
+        n_persona = int(part["n_persona"].iloc[0])
+        panels.append(alt.layer(bars, one, text).properties(
+            title=alt.Title(f"{persona} (n = {n_persona:,})", anchor="start", fontSize=12),
+            width=360, height=alt.Step(20)))
+    return alt.vconcat(*panels, spacing=14).properties(
         title=alt.Title(title, subtitle="lift = share of the persona who did it ÷ share of all "
                         "customers; dashed: 1 (as common as in the base)"))
 
