@@ -274,10 +274,31 @@ _MAP_HELP = ("One claim per line. End a line with tags in square brackets to giv
              "The grey rows at the bottom are shown for reference only.")
 
 
+_TAG_COLORS = {"measured": "1B7837", "reported": "2166AC", "assumed": "808080"}
+
+
+def _rich_claims(claims: list):
+    """Claim lines with their [tags] in small coloured italics (green measured, blue reported)."""
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    parts: list = []
+    for k, claim in enumerate(claims):
+        line = format_claim(claim)
+        text = claim if isinstance(claim, str) else claim["text"]
+        text = " ".join(str(text).split())
+        head, tags = line[:len(text)], line[len(text):]
+        parts.append(("\n" if k else "") + head)
+        if tags:
+            evidence = "assumed" if isinstance(claim, str) else claim.get("evidence") or "assumed"
+            parts.append(TextBlock(InlineFont(color=_TAG_COLORS[evidence], i=True, sz=9), tags))
+    return CellRichText(parts) if any(not isinstance(x, str) for x in parts) else "".join(parts)
+
+
 def _map_value(key: str, stage: dict):
     value = stage.get(key)
     if key in _CLAIM_FIELDS:
-        return "\n".join(format_claim(c) for c in value) or None
+        return _rich_claims(value) if value else None
     if key == "emotion" and isinstance(value, dict):
         return "\n".join(f"{name}: {_num(v)}" for name, v in value.items()) or None
     if key == "emotion" and value is not None:
