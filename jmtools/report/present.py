@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html as _html
 import math
+import numbers
 from typing import Any, Mapping, Sequence
 
 __all__ = [
@@ -44,10 +45,11 @@ def number(value: Any, *, unit: str = "", digits: int = 1, signed: bool = False)
 
     Examples
     --------
+    >>> import numpy as np
     >>> number(0.3125, unit="%"), number(12345), number(-0.456, digits=2, signed=True)
     ('31.2%', '12,345', '−0.46')
-    >>> number(float("nan"))
-    '–'
+    >>> number(float("nan")), number(np.int64(4000))
+    ('–', '4,000')
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
@@ -56,12 +58,14 @@ def number(value: Any, *, unit: str = "", digits: int = 1, signed: bool = False)
             return "–"
     except (TypeError, ValueError):
         return "–"
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        return str(value)
     if unit == "%":
         text = f"{value * 100:.{digits}f}%"
-    elif isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) >= 100):
+    elif isinstance(value, numbers.Integral) or (float(value).is_integer() and abs(value) >= 100):
         text = f"{int(value):,}"
     else:
-        text = f"{value:,.{digits}f}"
+        text = f"{float(value):,.{digits}f}"
     if signed and value > 0:
         text = "+" + text
     text = text.replace("-", "−")
@@ -122,13 +126,13 @@ def html_table(frame, *, columns: Mapping[str, str] | None = None,
                 text = fmt(value)
             elif isinstance(fmt, str):
                 text = number(value, unit=fmt)
-            elif isinstance(value, float):
+            elif isinstance(value, numbers.Real) and not isinstance(value, bool):
                 text = number(value, digits=2)
             elif isinstance(value, (list, tuple)):
                 text = ", ".join(map(str, value))
             else:
                 text = "–" if value is None else str(value)
-            numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+            numeric = isinstance(value, numbers.Real) and not isinstance(value, bool)
             cls = ' class="jm-num"' if numeric else ""
             cells.append(f"<td{cls}>{_html.escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")

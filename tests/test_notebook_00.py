@@ -1,0 +1,192 @@
+"""notebooks/00_journey_report.ipynb: runs under plain papermill and through jmtools, per persona.
+
+Parameter sets: B2B for everyone (plain papermill), Budget Ben in the e-commerce world, a
+persona with only a handful of customers, and an unknown persona (must fail, naming the
+personas). Recorded figures are checked against plain-pandas oracles and planted truths.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from jmtools.journey import Journey
+from jmtools.report.batch import Job, run_batch
+from jmtools.report.record import read_records
+from jmtools.report.runner import read_parameters
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "00_journey_report.ipynb"
+ECOM, B2B = ROOT / "data" / "ecommerce", ROOT / "data" / "b2b"
+TINY_RULE = "age < 30 and price_sensitivity < 0.2"
+SECTIONS = ["At a glance", "Who this report is about", "The data behind it", "How far customers get",
+            "How customers feel along the way", "Satisfaction, effort and recommendation per stage",
+            "Where it hurts", "What customers write about", "What to fix first", "The journey map"]
+
+if not (ECOM / "journey.yaml").exists() or not (B2B / "journey.yaml").exists():
+    pytest.skip("sample data not generated (jmtools sample-data)", allow_module_level=True)
+
+
+def test_parameters_cell_is_declared_and_explained():
+    params = read_parameters(NOTEBOOK)
+    assert list(params) == ["data_dir", "journey_file", "persona", "min_n", "top_n"]
+    assert all(p.help for p in params.values())
+    assert params["persona"].default == "all" and params["journey_file"].optional
+
+
+def _tiny_journey(tmp: Path) -> Path:
+    text = (ECOM / "journey.yaml").read_text(encoding="utf-8")
+    marker = "\nstages:"
+    tiny = (f"  - name: Cautious Carl\n    rule: \"{TINY_RULE}\"\n"
+            "    backstory: Young, careful with money, rarely buys.\n")
+    head, sep, tail = text.partition(marker)
+    assert sep, "journey.yaml has a top-level stages key"
+    path = tmp / "journey_tiny.yaml"
+    path.write_text(head.rstrip("\n") + "\n" + tiny + sep + tail, encoding="utf-8")
+    assert "Cautious Carl" in Journey.load(path).persona_names
+    return path
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("nb00")
+    jobs = [Job("ben", str(NOTEBOOK), {"data_dir": str(ECOM), "persona": "Budget Ben"}),
+            Job("tiny", str(NOTEBOOK), {"data_dir": str(ECOM), "persona": "Cautious Carl",
+                                        "journey_file": str(_tiny_journey(tmp))}),
+            Job("unknown", str(NOTEBOOK), {"data_dir": str(ECOM), "persona": "Budget Bne"})]
+    result = run_batch(jobs, tmp / "out", workers=2, progress=False)
+    return {r.name: r for r in result.results}, tmp / "out"
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory):
+    """Plain papermill, as a user would run it (jmtools importable, kernel python3)."""
+    import os
+
+    import papermill as pm
+
+    out = tmp_path_factory.mktemp("plain") / "b2b.ipynb"
+    old = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), old) if p)
+    try:
+        pm.execute_notebook(str(NOTEBOOK), str(out), parameters={"data_dir": "../data/b2b"},
+                            kernel_name="python3", cwd=str(NOTEBOOK.parent), progress_bar=False)
+    finally:
+        if old is None:
+            os.environ.pop("PYTHONPATH")
+        else:
+            os.environ["PYTHONPATH"] = old
+    return nbformat.read(out, as_version=4)
+
+
+def _events_with_stage(world: Path, journey: Journey) -> pd.DataFrame:
+    ev = pd.read_parquet(world / "events.parquet")
+    ev["_row"] = range(len(ev))
+    regexes = journey.touchpoint_regexes()
+
+    def stage(event):
+        for touchpoint, rx in regexes.items():  # first touchpoint in file order wins
+            if re.fullmatch(rx, event):
+                return journey.stage_of(touchpoint)
+        return None
+
+    ev["stage"] = ev["event"].map({e: stage(e) for e in ev["event"].unique()})
+    return ev
+
+
+def _funnel_oracle(ev: pd.DataFrame, stages: list[str], ids: set) -> tuple[int, int]:
+    """Strict ordered stage funnel by a plain scan: (started, reached the last stage)."""
+    mine = ev[ev["customer_id"].isin(ids)].sort_values(["customer_id", "timestamp", "_row"])
+    started = finished = 0
+    for _, stage_seq in mine.groupby("customer_id")["stage"]:
+        k = 0
+        for s in stage_seq:
+            if k < len(stages) and s == stages[k]:
+                k += 1
+        started += k >= 1
+        finished += k == len(stages)
+    return started, finished
+
+
+def test_budget_ben_counts_match_a_plain_pandas_oracle(batch):
+    results, _ = batch
+    ben = results["ben"]
+    assert ben.ok, ben.error
+    figures = {k: f["value"] for k, f in ben.figures.items()}
+    journey = Journey.load(ECOM / "journey.yaml")
+    customers = pd.read_csv(ECOM / "customers.csv")
+    ev = _events_with_stage(ECOM, journey)
+    ids = set(customers.query(journey.personas_resolved()[0].rule)["customer_id"])  # Ben is first
+    ids &= set(ev["customer_id"])
+    assert figures["customers"] == len(ids)
+    started, finished = _funnel_oracle(ev, journey.stage_names, ids)
+    assert ben.figures["reached_last_stage"]["n"] == started
+    assert figures["reached_last_stage"] == pytest.approx(finished / started)
+
+
+def test_budget_ben_report_finds_the_planted_truths(batch):
+    results, out = batch
+    ben = results["ben"]
+    assert ben.ok, ben.error
+    figures = {k: f["value"] for k, f in ben.figures.items()}
+    # planted truths: Ben's low is at Decision (checkout), and hidden fees hurt him most
+    truths = json.loads((ECOM / "truths.json").read_text())
+    low = next(t for t in truths["emotion"] if t["persona"] == "Budget Ben" and t["kind"] == "low")
+    assert figures["lowest_emotion_stage"] == low["stage"]
+    assert figures["lowest_emotion"] < 0
+    fees = next(t for t in truths["themes"] if "Budget Ben" in t["main_personas"])
+    assert figures["top_pain_point"] == fees["title"]
+    html = (out / ben.html).read_text()
+    for heading in SECTIONS:
+        assert f">{heading}<" in html, heading
+    assert "Traceback" not in html and "Budget Ben" in html
+
+
+def test_persona_with_little_data_still_reports_and_says_so(batch):
+    results, out = batch
+    tiny = results["tiny"]
+    assert tiny.ok, tiny.error
+    customers = pd.read_csv(ECOM / "customers.csv")
+    journey = Journey.load(ECOM / "journey.yaml")
+    taken = set().union(*(set(customers.query(p.rule)["customer_id"])
+                          for p in journey.personas_resolved()))
+    ev_ids = set(pd.read_parquet(ECOM / "events.parquet", columns=["customer_id"])["customer_id"])
+    expected = set(customers.query(TINY_RULE)["customer_id"]) - taken
+    assert 0 < tiny.figures["customers"]["value"] == len(expected & ev_ids) < 30
+    html = (out / tiny.html).read_text()
+    assert "Thin evidence" in html and "Traceback" not in html
+    for heading in SECTIONS:
+        assert f">{heading}<" in html, heading
+
+
+def test_unknown_persona_fails_naming_the_personas(batch):
+    results, _ = batch
+    bad = results["unknown"]
+    assert bad.status == "failed" and bad.error_type == "ParameterError"
+    assert "did you mean 'Budget Ben'" in bad.error and "Marathon Maya" in bad.error
+
+
+def test_same_input_gives_the_same_recorded_figures(batch, tmp_path):
+    results, _ = batch
+    again = run_batch([Job("ben", str(NOTEBOOK), {"data_dir": str(ECOM), "persona": "Budget Ben"})],
+                      tmp_path, workers=1, progress=False, static=False)
+    assert again.results[0].figures == results["ben"].figures
+
+
+def test_runs_under_plain_papermill(plain):
+    records = read_records(plain)
+    customers = pd.read_csv(B2B / "customers.csv")
+    ev_ids = set(pd.read_parquet(B2B / "events.parquet", columns=["customer_id"])["customer_id"])
+    assert records["figures"]["customers"]["value"] == len(set(customers["customer_id"]) & ev_ids)
+    roles = {s["role"]: s for s in records["sources"]}
+    assert set(roles) >= {"journey", "events", "customers", "surveys", "feedback"}
+    assert roles["customers"]["rows"] == len(customers)
+    errors = [o for c in plain.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type == "error"]
+    assert errors == []
