@@ -53,11 +53,17 @@ __all__ = [
     "behaviour_valence",
     "assumed_valence",
     "BEHAVIOUR_RULES",
+    "CONTACT_PATTERN",
     "ALL_PERSONAS",
 ]
 
 #: Behaviour rules a user can opt into.
 BEHAVIOUR_RULES = ("abandonment", "errors", "repeated_contacts")
+
+#: Default contact events: contact/support/ticket/call/chat/complaint events that open a
+#: contact (names ending in _end, _close(d), _resolved or _closed are the same contact ending).
+CONTACT_PATTERN = (r"(?i)(?!.*_(end|ended|close|closed|resolved)$)"
+                   r".*(contact|support|ticket|call|chat|complain).*")
 
 #: Persona name used for "every customer" (the overall curve).
 ALL_PERSONAS = "all"
@@ -296,7 +302,7 @@ def _rule_list(rules) -> list[str]:
 def behaviour_valence(events: pd.DataFrame, stages: Sequence[str], *,
                       rules: Sequence[str] = BEHAVIOUR_RULES,
                       error_pattern: str = r"(?i).*(error|fail|declin|timeout).*",
-                      contact_pattern: str = r"(?i).*(contact|support|ticket|call|chat|complain).*",
+                      contact_pattern: str = CONTACT_PATTERN,
                       repeat_threshold: int = 2, customer_col: str = "customer_id",
                       time_col: str = "timestamp", event_col: str = "event",
                       stage_col: str = "stage") -> pd.DataFrame:
@@ -313,7 +319,9 @@ def behaviour_valence(events: pd.DataFrame, stages: Sequence[str], *,
     rules : sequence of str, default all
         Which of ``abandonment``, ``errors``, ``repeated_contacts`` to apply.
     error_pattern, contact_pattern : str
-        Regular expressions (full match) for error events and contact events.
+        Regular expressions (full match) for error events and for events that open a
+        contact (default :data:`CONTACT_PATTERN`: ``support_chat_start`` counts,
+        ``support_chat_end`` does not).
     repeat_threshold : int, default 2
         Contact events at one stage from which contacts count as repeated.
     customer_col, time_col, event_col, stage_col : str

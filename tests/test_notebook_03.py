@@ -71,3 +71,17 @@ def test_notebook_declares_its_parameters():
             "behaviour", "trend_freq"} == set(declared)
     nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
     assert not any(c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code")
+
+
+@pytest.mark.slow
+def test_notebook_with_behaviour_evidence(tmp_path):
+    from jmtools.report.runner import run_notebook
+
+    if not _personas("ecommerce"):
+        pytest.skip("sample world not generated")
+    out = tmp_path / "03_behaviour.ipynb"
+    result = run_notebook(NOTEBOOK, out, parameters={"persona": "Budget Ben", "behaviour": True})
+    figures = {k: v["value"] for k, v in result.records["figures"].items()}
+    assert figures["lowest_stage"] == "Decision"
+    assert figures["n_evidence"] > 10_000            # one behaviour row per customer and stage
+    assert "measured+reported" in out.read_text(encoding="utf-8")

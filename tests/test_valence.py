@@ -184,6 +184,19 @@ def test_behaviour_oracle_plain_loops():
     assert len(out) == ev.groupby(["customer_id", "stage"]).ngroups
 
 
+def test_one_chat_with_start_and_end_is_not_a_repeated_contact():
+    t = pd.Timestamp("2026-01-01")
+    ev = pd.DataFrame({"customer_id": ["a", "a", "b", "b", "b", "b"],
+                       "timestamp": [t + pd.Timedelta(minutes=i) for i in range(6)],
+                       "event": ["support_chat_start", "support_chat_end", "support_chat_start",
+                                 "support_chat_end", "support_chat_start", "support_chat_end"],
+                       "stage": ["After"] * 6})
+    out = behaviour_valence(ev, ["Browse", "After"], rules=["repeated_contacts"]).set_index(
+        "customer_id")
+    assert not out.loc["a", "repeated_contact"] and out.loc["b", "repeated_contact"]
+    assert out["valence"].tolist() == [0.0, -1.0]
+
+
 def test_behaviour_unknown_stage():
     ev = _events().dropna()
     with pytest.raises(DataError, match="(?s)stage 'Browse' is not a stage.*did you mean 'Browsing'"):
