@@ -312,9 +312,11 @@ def _num(value):
 
 def _derived_value(key: str, stage: str, data: dict) -> str | None:
     if key == "touchpoints":
-        items = [f"{t['name']} ({t['channel']})" for t in data["touchpoints"] if t["stage"] == stage]
+        items = [f"{t.get('name')} ({t.get('channel')})" for t in data["touchpoints"]
+                 if t.get("stage") == stage]
     else:
-        items = [f"{p['title']} [{p['id']}]" for p in data["pain_points"] if p["stage"] == stage]
+        items = [f"{p.get('title')} [{p.get('id')}]" for p in data["pain_points"]
+                 if p.get("stage") == stage]
     return "\n".join(items) or None
 
 
@@ -529,6 +531,7 @@ class _Reader:
         self.problems: list[Problem] = []
         self.warnings: list[str] = []
         self.where: dict[tuple, str] = {}  # document path → "Sheet!A1"
+        self.derived_rows: dict[str, int] = {}  # grey reference rows of the Map sheet
         missing = [s for s in ("Map",) if s not in wb.sheetnames]
         if missing:
             raise JourneyError([Problem(f"sheet '{missing[0]}' is missing (sheets: "
@@ -554,9 +557,29 @@ class _Reader:
             rows = self._table(sheet)
             if rows:
                 doc[key] = [parse(row, f"{sheet}!{n}", doc, i) for i, (n, row) in enumerate(rows)]
+        self._check_derived(doc)
         if self.problems:
             raise JourneyError(self.problems, source=self.source)
         return doc
+
+    def _check_derived(self, doc: dict) -> None:
+        """Say so when a grey reference row disagrees with its sheet (the sheet counts)."""
+        ws = self.wb["Map"]
+        data = {"touchpoints": [{"channel": "", **t} for t in doc.get("touchpoints", [])],
+                "pain_points": [{"id": "", "title": "", **p} for p in doc.get("pain_points", [])]}
+        sheet = {"touchpoints": "Touchpoints", "pain_points": "Pain points"}
+        for key, r in self.derived_rows.items():
+            for c in range(2, ws.max_column + 1):
+                name = ws.cell(1, c).value
+                if _blank(name):
+                    continue
+                shown = "\n".join(_lines(ws.cell(r, c).value))
+                expected = "\n".join(_lines(_derived_value(key, str(name).strip(), data)))
+                if shown != expected:
+                    self.warnings.append(
+                        f"Map!{ws.cell(r, c).column_letter}{r}: the grey '{sheet[key]}' row "
+                        f"differs from the {sheet[key]} sheet; the sheet is what counts (the row "
+                        "is for reference only)")
 
     def _about(self) -> dict:
         if "About" not in self.wb.sheetnames:
@@ -590,7 +613,9 @@ class _Reader:
             title = str(title).strip() if title is not None else ""
             if title in titles:
                 rows[titles[title]] = r
-            elif title and title not in derived:
+            elif title in derived:
+                self.derived_rows[next(k for k, v in _DERIVED.items() if v == title)] = r
+            elif title:
                 hint = suggest(title, list(MAP_ROWS.values()))
                 self.warnings.append(f"Map!A{r}: row '{title}' is not a lane of the map and was "
                                      "ignored" + (f" (did you mean '{hint}'?)" if hint else ""))

@@ -321,3 +321,18 @@ def test_persona_library_references_survive(tmp_path):
     assert result.journey.personas_resolved()[0].quote == "Fast shoes"
     with pytest.raises(JourneyError, match="persona library"):
         read_workbook(book)  # next to the workbook there is no personas/ folder
+
+
+def test_grey_reference_rows_are_not_silently_ignored(book):
+    wb = load_workbook(book)
+    ws = wb["Map"]
+    row = [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)].index(
+        "Touchpoints — edit in the Touchpoints sheet") + 1
+    assert ws.cell(row, 2).value == "Social ads (digital)\nFriend (interpersonal)"
+    ws.cell(row, 2).value = "Social ads (digital)\nFriend (interpersonal)\nBillboard (physical)"
+    wb.save(book)
+    result = read_workbook(book)
+    assert result.changes == []  # the grey row is for reference only …
+    assert result.warnings == [    # … and the import says so
+        f"Map!B{row}: the grey 'Touchpoints' row differs from the Touchpoints sheet; the sheet "
+        "is what counts (the row is for reference only)"]
