@@ -334,7 +334,11 @@ def _infer_extra(raw, view: str, cols: list[str]) -> dict[str, str]:
     for c in cols:
         t = f"NULLIF(TRIM({q(c)}), '')"
         for typ in ("BIGINT", "DOUBLE", "BOOLEAN", "TIMESTAMP"):
-            checks.append(f"count({t}) = count(TRY_CAST({t} AS {typ}))")
+            if typ == "BIGINT":  # TRY_CAST('0.84' AS BIGINT) rounds to 1: require whole numbers
+                checks.append(f"count({t}) = count(CASE WHEN TRY_CAST({t} AS DOUBLE) = "
+                              f"TRY_CAST({t} AS BIGINT) THEN 1 END)")
+            else:
+                checks.append(f"count({t}) = count(TRY_CAST({t} AS {typ}))")
     row = raw.execute(f"SELECT {', '.join(checks)} FROM {q(view)}").fetchone()
     out = {}
     for i, c in enumerate(cols):
