@@ -131,7 +131,9 @@ def _valenced(name: str, frame, journey, **kw) -> pd.DataFrame:
         return v.survey_valence(frame, scales=kw["scales"], metrics=kw["metrics"])
     if name == "feedback":
         return v.feedback_valence(frame, scorer=kw["scorer"], n_jobs=kw["n_jobs"])
-    return v.behaviour_valence(frame, _stages_of(journey), rules=kw["rules"])
+    return v.behaviour_valence(frame, _stages_of(journey), rules=kw["rules"],
+                               customer_col=kw["customer_col"], time_col=kw["time_col"],
+                               stage_col=kw["stage_col"])
 
 
 def _attach_personas(ev: pd.DataFrame, personas, persona_col: str,
@@ -152,6 +154,33 @@ def _attach_personas(ev: pd.DataFrame, personas, persona_col: str,
                     how="left")
 
 
+def _evidence_part(name: str, table: pd.DataFrame, journey, *, customer_col, time_col,
+                   stage_col, touchpoint_col, persona_col, **kw) -> tuple[pd.DataFrame, dict]:
+    """One table's evidence rows in the common shape, and its dropped-row counts."""
+    if customer_col not in table.columns:
+        hint = suggest(customer_col, table.columns)
+        raise DataError([Problem(f"no column {customer_col!r}", source=name, column=customer_col,
+                                 fix=f"did you mean {hint!r}?" if hint else "pass customer_col=")])
+    rows = _valenced(name, table, journey, customer_col=customer_col, time_col=time_col,
+                     stage_col=stage_col, **kw)
+    behaviour = name == "behaviour"
+    stage, tp = _resolve_stage(rows, journey, name, "stage" if behaviour else stage_col,
+                               touchpoint_col)
+    cust, time = ("customer_id", "timestamp") if behaviour else (customer_col, time_col)
+    part = pd.DataFrame({
+        "customer_id": rows[cust].astype("string"),
+        "timestamp": pd.to_datetime(rows[time]) if time in rows else pd.NaT,
+        "stage": stage, "touchpoint": tp, "valence": rows["valence"].astype(float),
+        "source": rows["source"].astype("string"), "evidence": rows["evidence"].astype("string")})
+    if persona_col and persona_col in rows.columns:
+        part["_persona"] = rows[persona_col].astype("string")
+    reasons = dict(rows.attrs.get("dropped", {}))
+    reasons["no stage or touchpoint"] = int(part["stage"].isna().sum())
+    reasons["no valence"] = int((part["stage"].notna() & part["valence"].isna()).sum())
+    keep = part["stage"].notna() & part["valence"].notna()
+    return part[keep], {k: v for k, v in reasons.items() if v}
+
+
 def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
                      feedback: pd.DataFrame | None = None, events: pd.DataFrame | None = None,
                      behaviour_rules: Sequence[str] | None = None,
@@ -168,8 +197,9 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
         Gives the stage order (and, for a Journey, the stage of each touchpoint).
     surveys, feedback : pandas.DataFrame, optional
         Canonical tables (a :class:`~jmtools.sources.LoadedTable`, Ibis or Spark
-        table is brought to pandas first — these tables are small). A table that already has a ``valence`` column is used
-        as is (bring your own mapping); otherwise :mod:`jmtools.valence` maps it.
+        table is brought to pandas first — these tables are small). A table that
+        already has a ``valence`` column is used as is (bring your own mapping);
+        otherwise :mod:`jmtools.valence` maps it.
     events : pandas.DataFrame, optional
         Events with a stage per event (e.g. ``jmtools.evidence.prepare(...)``, or its
         ``.events``); used only when ``behaviour_rules`` is given.
@@ -216,32 +246,13 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
                              expected="at least one evidence table",
                              fix="pass surveys=, feedback= or events= with behaviour_rules=")
     parts, dropped = [], {}
-    kw = dict(scales=scales, metrics=metrics, scorer=scorer, n_jobs=n_jobs, rules=behaviour_rules)
+    kw = dict(scales=scales, metrics=metrics, scorer=scorer, n_jobs=n_jobs, rules=behaviour_rules,
+              customer_col=customer_col, time_col=time_col, stage_col=stage_col,
+              touchpoint_col=touchpoint_col, persona_col=persona_col if personas is None else None)
     for name, table in tables.items():
-        if table is None:
-            continue
-        if customer_col not in table.columns:
-            hint = suggest(customer_col, table.columns)
-            raise DataError([Problem(f"no column {customer_col!r}",
-                                     fix=f"did you mean {hint!r}?" if hint else
-                                     "pass customer_col=", source=name, column=customer_col)])
-        rows = _valenced(name, table, journey, **kw)
-        reasons = dict(rows.attrs.get("dropped", {}))
-        stage, tp = _resolve_stage(rows, journey, name, "stage" if name == "behaviour" else
-                                   stage_col, touchpoint_col)
-        part = pd.DataFrame({
-            "customer_id": rows[customer_col if name != "behaviour" else "customer_id"]
-            .astype("string"),
-            "timestamp": (pd.to_datetime(rows[time_col if name != "behaviour" else "timestamp"])
-                          if (time_col in rows or name == "behaviour") else pd.NaT),
-            "stage": stage, "touchpoint": tp, "valence": rows["valence"].astype(float),
-            "source": rows["source"].astype("string"), "evidence": rows["evidence"].astype("string")})
-        if persona_col in rows.columns and personas is None:
-            part["_persona"] = rows[persona_col].astype("string")
-        no_stage = part["stage"].isna() | part["valence"].isna()
-        reasons["no stage or touchpoint"] = int(no_stage.sum())
-        dropped[name] = {k: v for k, v in reasons.items() if v}
-        parts.append(part[~no_stage])
+        if table is not None:
+            part, dropped[name] = _evidence_part(name, table, journey, **kw)
+            parts.append(part)
     ev = pd.concat(parts, ignore_index=True)
     ev["obs_id"] = np.arange(len(ev))
     ev = _attach_personas(ev, personas, persona_col, customer_col)
