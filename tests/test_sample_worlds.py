@@ -226,6 +226,40 @@ def test_persona_rules_select_their_persona(world, world_data, truths):
         assert abs(item["share"] - item["share_expected"]) < 0.05
 
 
+@pytest.mark.parametrize("world", WORLDS)
+def test_personas_are_recoverable_by_clustering(world, world_data):
+    """k-means on attributes + behaviour finds the planted personas (ARI well above 0.5).
+
+    Each attribute (a number, or all levels of a category) and the event counts as a whole
+    get one unit of variance, so funnel depth (dozens of correlated event counts) cannot
+    outvote the attributes.
+    """
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+
+    data = world_data[world]
+    customers = data["customers"].set_index("customer_id")
+    groups = []
+    for col in customers.columns:
+        if col.endswith("_date"):
+            continue
+        values = customers[col]
+        block = (values.astype(float).to_frame() if pd.api.types.is_numeric_dtype(values)
+                 and not pd.api.types.is_bool_dtype(values)
+                 else pd.get_dummies(values.astype(str), dtype=float))
+        groups.append(block)
+    counts = pd.crosstab(data["events"]["customer_id"], data["events"]["event"])
+    groups.append(np.log1p(counts.reindex(customers.index, fill_value=0)).astype(float))
+    scaled = []
+    for block in groups:
+        z = (block - block.mean()) / block.std().replace(0, 1)
+        scaled.append(z / np.sqrt(block.shape[1]))
+    x = pd.concat(scaled, axis=1).to_numpy()
+    truth = data["customer_personas"].set_index("customer_id")["persona"].loc[customers.index]
+    labels = KMeans(truth.nunique(), n_init=10, random_state=0).fit_predict(x)
+    assert adjusted_rand_score(truth, labels) > 0.6
+
+
 def test_persona_rules_agree_with_jmtools_personas(world_data, journeys):
     personas = pytest.importorskip("jmtools.personas")
     data = world_data["ecommerce"]

@@ -94,8 +94,8 @@ FUNNEL = ["contact_form_submitted", "discovery_call_held", "proposal_sent", "con
 #                         Sam    Olivia Priya
 _CONTACT = np.array([0.80, 0.85, 0.85])
 _PRICING_PAGE = np.array([0.70, 0.45, 0.30])
-_WHITEPAPER = np.array([0.15, 0.50, 0.45])
-_WEBINAR = np.array([0.10, 0.35, 0.25])
+_WHITEPAPER = np.array([0.10, 0.75, 0.30])
+_WEBINAR = np.array([0.05, 0.60, 0.15])
 _REPLY_D = np.array([3.0, 0.6, 0.4])          # days until sales answers the contact form
 _RESCHEDULE = np.array([0.55, 0.15, 0.20])
 _CALL_D = np.array([8.0, 2.0, 2.5])           # days from scheduling to the discovery call
@@ -115,6 +115,7 @@ _WEEKS = np.array([6, 8, 10])
 _SUPPORT_WEEKLY = np.array([0.12, 0.06, 0.05])
 _RESOLVE_D = np.array([3.0, 1.5, 0.5])
 _NO_VISIBILITY = np.array([0.25, 0.10, 0.08])
+_PROCUREMENT = np.array([0.02, 0.08, 0.95])
 
 _V_DISCOVERY = np.array([-1.1, 0.6, 0.5])
 _V_PROPOSAL = np.array([-1.0, -0.1, 0.3])
@@ -216,6 +217,7 @@ _CUSTOMER_COLUMNS = [
     ("industry", pa.string()), ("region", pa.string()), ("employees", pa.int64()),
     ("annual_revenue_m", pa.float64()), ("decision_makers", pa.int64()),
     ("it_maturity", pa.int64()), ("lead_source", pa.string()),
+    ("procurement_team", pa.bool_()),
 ]
 _INDUSTRIES = np.array(["Manufacturing", "Retail", "Healthcare", "Finance", "Logistics",
                         "Software", "Public sector"])
@@ -224,8 +226,8 @@ _INDUSTRY_P = np.array([[0.20, 0.30, 0.15, 0.05, 0.15, 0.15, 0.00],
                         [0.20, 0.10, 0.15, 0.25, 0.10, 0.05, 0.15]])
 _REGIONS = np.array(["DACH", "Nordics", "UK&I", "Benelux", "Southern Europe"])
 _LEADS = np.array(["website", "whitepaper", "webinar", "referral", "event"])
-_LEAD_P = np.array([[0.50, 0.10, 0.10, 0.30, 0.00], [0.25, 0.35, 0.30, 0.00, 0.10],
-                    [0.00, 0.20, 0.15, 0.30, 0.35]])
+_LEAD_P = np.array([[0.60, 0.05, 0.05, 0.30, 0.00], [0.10, 0.45, 0.40, 0.00, 0.05],
+                    [0.00, 0.10, 0.05, 0.35, 0.50]])
 
 
 def _customers(rng, persona, start_s) -> dict:
@@ -237,13 +239,13 @@ def _customers(rng, persona, start_s) -> dict:
     emp[is_[0] & noise] = rng.integers(50, 71, (is_[0] & noise).sum())
     emp[is_[1]] = np.rint(np.exp(rng.uniform(np.log(50), np.log(999), is_[1].sum())))
     emp[is_[1] & noise] = rng.integers(35, 50, (is_[1] & noise).sum())
-    emp[is_[2]] = np.rint(np.exp(rng.uniform(np.log(1000), np.log(25000), is_[2].sum())))
+    emp[is_[2]] = np.rint(np.exp(rng.uniform(np.log(1000), np.log(6000), is_[2].sum())))
     emp[is_[2] & noise] = rng.integers(700, 1000, (is_[2] & noise).sum())
     dm = np.empty(n, dtype=np.int64)
-    for k, (lo, hi) in enumerate([(1, 3), (2, 5), (4, 10)]):
+    for k, (lo, hi) in enumerate([(1, 3), (3, 5), (5, 10)]):
         dm[is_[k]] = rng.integers(lo, hi, is_[k].sum())
     it = np.empty(n, dtype=np.int64)
-    for k, (lo, hi) in enumerate([(1, 4), (2, 5), (3, 6)]):
+    for k, (lo, hi) in enumerate([(1, 3), (3, 5), (4, 6)]):
         it[is_[k]] = rng.integers(lo, hi, is_[k].sum())
     industry = np.empty(n, dtype=object)
     lead = np.empty(n, dtype=object)
@@ -256,6 +258,7 @@ def _customers(rng, persona, start_s) -> dict:
         "employees": emp,
         "annual_revenue_m": np.round(emp * rng.uniform(0.08, 0.3, n), 1),
         "decision_makers": dm, "it_maturity": it, "lead_source": lead.astype(str),
+        "procurement_team": rng.random(n) < _PROCUREMENT[persona],
     }
 
 

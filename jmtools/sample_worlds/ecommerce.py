@@ -89,15 +89,15 @@ FUNNEL = ["product_view", "cart_add", "checkout_start", "checkout_shipping", "ch
 #                      Ben    Maya   Nina   Walter
 _CONSIDER = np.array([0.85, 0.92, 0.88, 0.85])
 _EXTRA_VIEWS = np.array([2.0, 1.2, 2.5, 1.8])         # Poisson mean of extra product views
-_REVIEWS = np.array([0.40, 0.50, 0.70, 0.50])
-_COMPARE = np.array([0.55, 0.25, 0.30, 0.30])
-_GUIDE = np.array([0.10, 0.10, 0.60, 0.20])
+_REVIEWS = np.array([0.30, 0.35, 0.85, 0.70])
+_COMPARE = np.array([0.80, 0.15, 0.25, 0.35])
+_GUIDE = np.array([0.05, 0.05, 0.80, 0.15])
 _SIZE_LOOPER = np.array([0.08, 0.05, 0.85, 0.10])     # looks for a size chart
 _SIZE_LOOPS = np.array([0.2, 0.2, 1.3, 0.3])          # extra loops (Poisson) of lookers
 _CART = np.array([0.65, 0.75, 0.55, 0.60])
 _WISH = np.array([0.30, 0.10, 0.15, 0.10])
 _DETOUR = np.array([0.20, 0.08, 0.30, 0.12])          # per cart → product → cart loop, ×2 tries
-_PROMO = np.array([0.55, 0.10, 0.20, 0.25])
+_PROMO = np.array([0.80, 0.08, 0.15, 0.20])
 _START = np.array([0.80, 0.92, 0.82, 0.85])
 _SHIP = np.array([0.85, 0.96, 0.92, 0.92])
 _PAY_REACH = np.array([0.90, 0.97, 0.93, 0.93])
@@ -105,14 +105,17 @@ _ORDER = np.array([0.40, 0.88, 0.85, 0.85])           # checkout_payment → ord
 _PRICE = np.array([62.0, 135.0, 95.0, 105.0])         # median shoe price (EUR)
 _ITEMS2 = np.array([0.08, 0.35, 0.12, 0.15])
 _TRACK = np.array([1.8, 0.8, 1.2, 1.0])
-_SUPPORT = np.array([0.12, 0.35, 0.20, 0.12])
+_SUPPORT = np.array([0.10, 0.45, 0.20, 0.10])
 _RETURN = np.array([0.08, 0.05, 0.30, 0.08])
-_REPEAT = np.array([0.06, 0.40, 0.08, 0.15])
-_DEVICE_MOBILE = np.array([0.85, 0.35, 0.55, 0.50])
-_LOYAL = np.array([0.15, 0.70, 0.20, 0.30])
+_REPEAT = np.array([0.05, 0.55, 0.08, 0.15])
+_DEVICE_MOBILE = np.array([0.92, 0.25, 0.75, 0.30])
+_LOYAL = np.array([0.10, 0.85, 0.08, 0.50])
+_STUDENT = np.array([0.88, 0.03, 0.02, 0.02])
+_WATCH = np.array([0.25, 0.90, 0.10, 0.45])
+_KM_PER_RUN = np.array([6.0, 12.0, 4.0, 8.0])      # median km per run
 _ACQ = ["social", "influencer", "search", "newsletter"]
-_ACQ_P = np.array([[0.55, 0.30, 0.15, 0.00], [0.00, 0.20, 0.50, 0.30],
-                   [0.35, 0.20, 0.45, 0.00], [0.30, 0.00, 0.40, 0.30]])
+_ACQ_P = np.array([[0.55, 0.35, 0.10, 0.00], [0.00, 0.15, 0.45, 0.40],
+                   [0.25, 0.05, 0.70, 0.00], [0.05, 0.00, 0.45, 0.50]])
 _ACQ_EVENT = np.array([E["social_ad_click"], E["influencer_post_click"],
                        E["search_result_click"], E["newsletter_click"]])
 
@@ -215,6 +218,7 @@ _CUSTOMER_COLUMNS = [
     ("customer_id", pa.string()), ("signup_date", pa.date32()), ("age", pa.int64()),
     ("region", pa.string()), ("device", pa.string()), ("acquisition_channel", pa.string()),
     ("price_sensitivity", pa.float64()), ("runs_per_week", pa.int64()),
+    ("weekly_km", pa.float64()), ("student", pa.bool_()), ("running_watch", pa.bool_()),
     ("loyalty_member", pa.bool_()), ("newsletter_opt_in", pa.bool_()),
 ]
 
@@ -228,11 +232,11 @@ def _customers(rng, persona: np.ndarray, start_s: np.ndarray) -> dict:
     age[is_[0]] = rng.integers(18, 30, is_[0].sum())
     age[is_[0] & noise] = rng.integers(30, 34, (is_[0] & noise).sum())
     age[is_[1]] = np.clip(np.rint(rng.normal(38, 8, is_[1].sum())), 21, 64)
-    age[is_[2]] = rng.integers(30, 63, is_[2].sum())
+    age[is_[2]] = rng.integers(30, 51, is_[2].sum())
     age[is_[2] & noise] = rng.integers(25, 30, (is_[2] & noise).sum())
-    age[is_[3]] = rng.integers(30, 69, is_[3].sum())
+    age[is_[3]] = rng.integers(38, 69, is_[3].sum())
     price = np.empty(n)
-    for k, (a, b) in enumerate([(8, 2), (2, 6), (3, 3), (3, 4)]):
+    for k, (a, b) in enumerate([(8, 2), (2, 6), (5, 3), (2, 5)]):
         price[is_[k]] = rng.beta(a, b, is_[k].sum())
     runs = np.empty(n, dtype=np.int64)
     runs[is_[0]] = rng.choice([0, 1, 2, 3], is_[0].sum(), p=[0.2, 0.35, 0.3, 0.15])
@@ -248,6 +252,7 @@ def _customers(rng, persona: np.ndarray, start_s: np.ndarray) -> dict:
     mobile = rng.random(n) < _DEVICE_MOBILE[persona]
     loyal = rng.random(n) < _LOYAL[persona]
     newsletter = (acq == 3) | (rng.random(n) < 0.25)
+    km = runs * _KM_PER_RUN[persona] * np.exp(0.3 * rng.standard_normal(n))
     tenure = np.where(loyal | newsletter, rng.integers(20, 700, n), rng.integers(0, 30, n))
     signup = (start_s // DAY - tenure).astype("datetime64[D]")
     return {
@@ -256,6 +261,8 @@ def _customers(rng, persona: np.ndarray, start_s: np.ndarray) -> dict:
         "device": np.where(mobile, "mobile", "desktop"),
         "acquisition_channel": np.array(_ACQ)[acq],
         "price_sensitivity": np.round(price, 2), "runs_per_week": runs,
+        "weekly_km": np.round(km, 1), "student": rng.random(n) < _STUDENT[persona],
+        "running_watch": rng.random(n) < _WATCH[persona],
         "loyalty_member": loyal, "newsletter_opt_in": newsletter,
         "_acq": acq, "_mobile": mobile,
     }
