@@ -509,9 +509,9 @@ def top_paths(evidence, *, level: str = "touchpoint", max_steps: int = 5, top: i
 def detours(evidence, *, level: str = "touchpoint", by=None):
     """Backward moves against journey order (e.g. from checkout back to the product page).
 
-    A detour is a transition (repeats collapsed) to a step earlier in journey order than
-    the one the customer is at: an earlier stage (``level="stage"``) or, for touchpoints, a
-    touchpoint of an earlier stage, or an earlier touchpoint of the same stage.
+    A detour is a transition (repeats collapsed) to a step of an earlier stage than the
+    one the customer is at (``level="touchpoint"``: e.g. Cart → Product page; moves between
+    touchpoints of the same stage are not detours, since a stage does not order them).
 
     Returns
     -------
@@ -568,8 +568,7 @@ def _journey_rank(evidence, level):
         return {s: i for i, s in enumerate(evidence.stages)}
     if level == "touchpoint":
         st = {s: i for i, s in enumerate(evidence.stages)}
-        return {tp: st[evidence.touchpoint_stage[tp]] * 10_000 + i
-                for i, tp in enumerate(evidence.touchpoints)}
+        return {tp: st[evidence.touchpoint_stage[tp]] for tp in evidence.touchpoints}
     raise ParameterError("level", level, expected=["stage", "touchpoint"])
 
 

@@ -353,3 +353,49 @@ def test_planted_slow_stages(sample):
     tb2 = time_between_stages(evidence, steps=[legal["from_event"], legal["to_event"]], level="event",
                               by="true_persona").set_index("true_persona")
     assert tb2["median_s"].idxmax() == legal["persona"]
+
+
+# ---------------------------------------------------------------- charts (on to_dict, plus a PNG render)
+
+def test_charts_follow_journey_order_and_put_no_persona_last(world):
+    from jmtools.charts import funnels as charts
+
+    _, _, evidence, _ = world
+    f = funnel(evidence, by="persona")
+    spec = charts.conversion_chart(f, by="persona").to_dict()
+    enc = spec["layer"][0]["encoding"]
+    assert enc["y"]["sort"] == [f"→ {s}" for s in JOURNEY["stages"][1:]]
+    assert enc["color"]["scale"]["domain"] == ["Young", "Older", "(no persona)"]
+    assert enc["color"]["scale"]["range"][-1] == "#999999"
+    one = charts.funnel_chart(funnel(evidence)).to_dict()
+    assert one["layer"][0]["encoding"]["y"]["sort"] == JOURNEY["stages"]
+    for chart in (charts.furthest_stage_chart(furthest_stage(evidence)),
+                  charts.time_between_chart(time_between_stages(evidence)),
+                  charts.transitions_chart(transitions(evidence, level="touchpoint")),
+                  charts.paths_chart(top_paths(evidence)),
+                  charts.detours_chart(detours(evidence))):
+        d = chart.to_dict()
+        assert d["config"]["range"]["category"][0] == "#0072B2"      # the jmtools theme
+
+
+def test_chart_refuses_empty_or_wrong_frames(world):
+    from jmtools.charts import funnels as charts
+    from jmtools.errors import DataError
+
+    _, _, evidence, _ = world
+    f = funnel(evidence)
+    with pytest.raises(DataError, match="empty"):
+        charts.funnel_chart(f.iloc[0:0])
+    with pytest.raises(ParameterError, match="funnel"):
+        charts.funnel_chart(transitions(evidence))
+
+
+def test_time_chart_renders_to_png(world, tmp_path):
+    import vl_convert as vlc
+
+    from jmtools.charts import funnels as charts
+
+    _, _, evidence, _ = world
+    png = vlc.vegalite_to_png(charts.time_between_chart(time_between_stages(evidence, by="persona"),
+                                                        by="persona").to_dict())
+    assert png[:4] == b"\x89PNG" and len(png) > 5000

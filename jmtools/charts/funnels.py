@@ -1,0 +1,360 @@
+"""Charts of funnels, furthest stage, time between stages, transitions, paths and detours.
+
+Each function takes the frame its compute function in :mod:`jmtools.funnels` returns and
+gives back an ``alt.Chart`` (never displayed here). Steps keep journey order; every mark
+carries its n in the tooltip, and estimates show their 95% interval.
+"""
+
+from __future__ import annotations
+
+from jmtools.errors import DataError, ParameterError, Problem
+
+__all__ = ["funnel_chart", "conversion_chart", "furthest_stage_chart", "time_between_chart",
+           "transitions_chart", "paths_chart", "detours_chart"]
+
+_NO_GROUP = "(no persona)"
+
+
+def _need(frame, cols, what):
+    missing = [c for c in cols if c not in frame.columns]
+    if missing:
+        raise ParameterError("frame", f"a frame without {', '.join(missing)}",
+                             expected=f"the output of jmtools.funnels.{what}()")
+    if len(frame) == 0:
+        raise DataError([Problem(f"nothing to draw — the {what} table is empty",
+                                 fix="check the filters and that the data has events")])
+
+
+def _group(frame, by):
+    """(frame with a string group column, group column name or None)."""
+    if by is None:
+        return frame, None
+    if by not in frame.columns:
+        raise ParameterError("by", by, expected=[c for c in frame.columns])
+    out = frame.copy()
+    out[by] = out[by].astype(object).where(out[by].notna(), _NO_GROUP).astype(str)
+    return out, by
+
+
+def _color(frame, group):
+    """Colour by group in the frame's order (personas in file order), '(no persona)' in grey."""
+    import altair as alt
+
+    from jmtools.charts.theme import PALETTE
+
+    order = list(dict.fromkeys(frame[group]))
+    order = [g for g in order if g != _NO_GROUP] + ([_NO_GROUP] if _NO_GROUP in order else [])
+    colours = [PALETTE[i % len(PALETTE)] for i in range(len(order))]
+    if _NO_GROUP in order:
+        colours[-1] = "#999999"
+    return (alt.Color(f"{group}:N", title=group, sort=order,
+                      scale=alt.Scale(domain=order, range=colours)),
+            alt.YOffset(f"{group}:N", sort=order))
+
+
+def _steps(frame, col="step"):
+    return list(dict.fromkeys(frame.sort_values("step_index")[col])) if "step_index" in frame else \
+        list(dict.fromkeys(frame[col]))
+
+
+def funnel_chart(frame, *, by: str | None = None, title: str = "Funnel: customers reaching each step"):
+    """Bars of customers reaching each step, in journey order.
+
+    Without ``by`` the bars show n, labelled with n and the conversion from the previous
+    step; with ``by`` (e.g. ``"persona"``) grouped bars show the share of each group's
+    entrants (step 1) who reach the step, so groups of different size compare.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Output of :func:`jmtools.funnels.funnel`.
+    by : str, optional
+        The group column used in ``funnel(by=...)``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"step_index": [1, 2], "step": ["Browse", "Buy"], "n": [10, 4],
+    ...                   "conversion": [1.0, 0.4], "ci_low": [0.72, 0.17], "ci_high": [1.0, 0.69],
+    ...                   "rate_from_start": [1.0, 0.4], "n_prev": [10, 10], "drop_off": [0, 6]})
+    >>> funnel_chart(f).to_dict()["layer"][0]["encoding"]["y"]["sort"]
+    ['Browse', 'Buy']
+    """
+    import altair as alt
+
+    from jmtools.charts.theme import use_theme
+
+    use_theme()
+    _need(frame, ["step_index", "step", "n", "conversion", "rate_from_start"], "funnel")
+    data, group = _group(frame, by)
+    steps = _steps(data)
+    data = data.assign(label=[f"{n:,}" + ("" if i == 1 else f"  ({c:.0%} of previous)")
+                              for n, c, i in zip(data["n"], data["conversion"].fillna(0),
+                                                 data["step_index"])])
+    tips = [alt.Tooltip("step:N", title="step"), alt.Tooltip("n:Q", title="customers", format=","),
+            alt.Tooltip("n_prev:Q", title="at previous step", format=","),
+            alt.Tooltip("conversion:Q", title="conversion from previous", format=".1%"),
+            alt.Tooltip("ci_low:Q", title="95% CI low", format=".1%"),
+            alt.Tooltip("ci_high:Q", title="95% CI high", format=".1%"),
+            alt.Tooltip("rate_from_start:Q", title="share of step 1", format=".1%")]
+    y = alt.Y("step:N", sort=steps, title=None, axis=alt.Axis(labelLimit=220))
+    if group is None:
+        base = alt.Chart(data).encode(y=y)
+        bars = base.mark_bar().encode(x=alt.X("n:Q", title="customers reaching the step"),
+                                      tooltip=tips)
+        text = base.mark_text(align="left", dx=4).encode(x="n:Q", text="label:N")
+        return (bars + text).properties(title=title, height=alt.Step(34))
+    tips.insert(0, alt.Tooltip(f"{group}:N", title=group))
+    color, offset = _color(data, group)
+    return alt.Chart(data).mark_bar().encode(
+        y=y, yOffset=offset,
+        x=alt.X("rate_from_start:Q", title="share of the group's step-1 customers", axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1])),
+        color=color, tooltip=tips,
+    ).properties(title=title, height=alt.Step(12))
+
+
+def conversion_chart(frame, *, by: str | None = None,
+                     title: str = "Conversion from the previous step, with 95% intervals"):
+    """Conversion from each step to the next as points with their Wilson interval, per group.
+
+    The chart that shows where one persona drops off: steps on the y axis in journey
+    order, conversion on x, a horizontal rule for the interval.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"persona": ["A", "A", "B", "B"], "step_index": [1, 2, 1, 2],
+    ...                   "step": ["Browse", "Buy"] * 2, "n": [10, 4, 8, 7], "n_prev": [10, 10, 8, 8],
+    ...                   "conversion": [1, .4, 1, .875], "ci_low": [.7, .17, .6, .5],
+    ...                   "ci_high": [1, .69, 1, .98]})
+    >>> conversion_chart(f, by="persona").to_dict()["layer"][0]["mark"]["type"]
+    'rule'
+    """
+    import altair as alt
+
+    from jmtools.charts.theme import use_theme
+
+    use_theme()
+    _need(frame, ["step_index", "step", "n", "n_prev", "conversion", "ci_low", "ci_high"], "funnel")
+    data, group = _group(frame[frame["step_index"] > 1], by)
+    if len(data) == 0:
+        raise DataError([Problem("nothing to draw — a funnel with one step has no conversion",
+                                 fix="pass at least two steps to funnel()")])
+    steps = _steps(data)
+    data = data.assign(transition=[f"→ {s}" for s in data["step"]])
+    enc = dict(y=alt.Y("transition:N", sort=[f"→ {s}" for s in steps], title=None,
+                       axis=alt.Axis(labelLimit=220)))
+    if group:
+        enc["color"], enc["yOffset"] = _color(data, group)
+    tips = [alt.Tooltip("step:N"), alt.Tooltip("n:Q", title="reached", format=","),
+            alt.Tooltip("n_prev:Q", title="at previous step", format=","),
+            alt.Tooltip("conversion:Q", format=".1%"),
+            alt.Tooltip("ci_low:Q", title="95% CI low", format=".1%"),
+            alt.Tooltip("ci_high:Q", title="95% CI high", format=".1%")]
+    if group:
+        tips.insert(0, alt.Tooltip(f"{group}:N"))
+    base = alt.Chart(data).encode(**enc)
+    rule = base.mark_rule(strokeWidth=2).encode(
+        x=alt.X("ci_low:Q", title="conversion from the previous step", axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1])), x2="ci_high:Q", tooltip=tips)
+    point = base.mark_point(filled=True, size=60).encode(x="conversion:Q", tooltip=tips)
+    return (rule + point).properties(title=title, height=alt.Step(14 if group else 28))
+
+
+def furthest_stage_chart(frame, *, by: str | None = None, title: str = "How far customers get"):
+    """Share of customers whose furthest step is each step (with "(none)" first).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"step_index": [0, 1], "step": ["(none)", "Browse"], "n": [2, 3],
+    ...                   "n_customers": [5, 5], "share": [.4, .6], "ci_low": [.1, .2], "ci_high": [.8, .9]})
+    >>> furthest_stage_chart(f).to_dict()["layer"][0]["mark"]["type"]
+    'bar'
+    """
+    import altair as alt
+
+    from jmtools.charts.theme import use_theme
+
+    use_theme()
+    _need(frame, ["step_index", "step", "n", "n_customers", "share", "ci_low", "ci_high"], "furthest_stage")
+    data, group = _group(frame, by)
+    steps = _steps(data)
+    tips = [alt.Tooltip("step:N", title="furthest step"), alt.Tooltip("n:Q", title="customers", format=","),
+            alt.Tooltip("share:Q", format=".1%"), alt.Tooltip("ci_low:Q", title="95% CI low", format=".1%"),
+            alt.Tooltip("ci_high:Q", title="95% CI high", format=".1%"),
+            alt.Tooltip("n_customers:Q", title="of customers", format=",")]
+    enc = dict(y=alt.Y("step:N", sort=steps, title="furthest step reached", axis=alt.Axis(labelLimit=220)))
+    if group:
+        enc["color"], enc["yOffset"] = _color(data, group)
+        tips.insert(0, alt.Tooltip(f"{group}:N"))
+    base = alt.Chart(data).encode(**enc)
+    bars = base.mark_bar().encode(x=alt.X("share:Q", title="share of customers", axis=alt.Axis(format="%")),
+                                  tooltip=tips)
+    err = base.mark_rule().encode(x="ci_low:Q", x2="ci_high:Q", tooltip=tips, color=alt.value("#333333"))
+    return (bars + err).properties(title=title, height=alt.Step(12 if group else 26))
+
+
+def time_between_chart(frame, *, by: str | None = None, unit: str | None = None,
+                       title: str = "Time between steps: median and 90th percentile"):
+    """Median (point) and 90th percentile (end of the line) of the time from each step to the next.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Output of :func:`jmtools.funnels.time_between_stages`.
+    unit : {"minutes", "hours", "days"}, optional
+        Default: days when the longest 90th percentile exceeds 3 days, else hours, else minutes.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"step_index": [2], "from_step": ["Browse"], "step": ["Buy"], "n": [5],
+    ...                   "median_s": [7200.0], "p90_s": [36000.0], "mean_s": [9000.0]})
+    >>> time_between_chart(f).to_dict()["layer"][0]["encoding"]["x"]["title"]
+    'time (hours): point = median, line to the 90th percentile'
+    """
+    import altair as alt
+
+    from jmtools.charts.theme import use_theme
+
+    use_theme()
+    _need(frame, ["step_index", "from_step", "step", "n", "median_s", "p90_s"], "time_between_stages")
+    data, group = _group(frame, by)
+    longest = data["p90_s"].max()
+    units = {"minutes": 60, "hours": 3600, "days": 86400}
+    if unit is None:
+        unit = "days" if longest > 3 * 86400 else "hours" if longest > 2 * 3600 else "minutes"
+    if unit not in units:
+        raise ParameterError("unit", unit, expected=list(units))
+    data = data.assign(median=data["median_s"] / units[unit], p90=data["p90_s"] / units[unit],
+                       move=[f"{a} → {b}" for a, b in zip(data["from_step"], data["step"])])
+    moves = list(dict.fromkeys(data.sort_values("step_index")["move"]))
+    tips = [alt.Tooltip("move:N", title="from → to"), alt.Tooltip("n:Q", title="customers", format=","),
+            alt.Tooltip("median:Q", title=f"median ({unit})", format=".1f"),
+            alt.Tooltip("p90:Q", title=f"90th percentile ({unit})", format=".1f")]
+    enc = dict(y=alt.Y("move:N", sort=moves, title=None, axis=alt.Axis(labelLimit=260)))
+    if group:
+        enc["color"], enc["yOffset"] = _color(data, group)
+        tips.insert(0, alt.Tooltip(f"{group}:N"))
+    base = alt.Chart(data).encode(**enc)
+    line = base.mark_rule(strokeWidth=2, opacity=0.7).encode(
+        x=alt.X("median:Q", title=f"time ({unit}): point = median, line to the 90th percentile"),
+        x2="p90:Q", tooltip=tips)
+    ends = base.mark_tick(thickness=2, size=10).encode(x="p90:Q", tooltip=tips)
+    points = base.mark_point(filled=True, size=60, opacity=1).encode(x="median:Q", tooltip=tips)
+    return (line + ends + points).properties(title=title, height=alt.Step(14 if group else 28))
+
+
+def transitions_chart(frame, *, top: int = 15, title: str = "Where customers go next"):
+    """Heat map of transitions: rows = from, columns = to, colour = share of the row, text = n.
+
+    Only the ``top`` steps with most transitions are drawn (in the frame's order, which is
+    journey order for stages and touchpoints).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"from_step": ["a", "a"], "to_step": ["b", "a"], "n": [3, 1], "n_customers": [2, 1],
+    ...                   "n_from": [4, 4], "share": [.75, .25], "ci_low": [.3, .05], "ci_high": [.95, .7]})
+    >>> transitions_chart(f).to_dict()["layer"][0]["mark"]["type"]
+    'rect'
+    """
+    import altair as alt
+
+    from jmtools.charts.theme import SEQUENTIAL, use_theme
+
+    use_theme()
+    _need(frame, ["from_step", "to_step", "n", "n_from", "share"], "transitions")
+    if "persona" in frame.columns:
+        raise ParameterError("frame", "transitions split by persona",
+                             expected="transitions of one group (filter the frame first)")
+    totals = frame.groupby("from_step", sort=False)["n"].sum()
+    keep = totals.sort_values(ascending=False).index[:top]
+    order = [s for s in dict.fromkeys(frame["from_step"]) if s in set(keep)]
+    data = frame[frame["from_step"].isin(keep) & frame["to_step"].isin(keep)]
+    tips = [alt.Tooltip("from_step:N", title="from"), alt.Tooltip("to_step:N", title="to"),
+            alt.Tooltip("n:Q", title="transitions", format=","),
+            alt.Tooltip("n_customers:Q", title="customers", format=","),
+            alt.Tooltip("share:Q", title="share of moves out of 'from'", format=".1%")]
+    base = alt.Chart(data).encode(
+        y=alt.Y("from_step:N", sort=order, title="from", axis=alt.Axis(labelLimit=200)),
+        x=alt.X("to_step:N", sort=order, title="to", axis=alt.Axis(labelAngle=-40, labelLimit=200)))
+    rect = base.mark_rect().encode(
+        color=alt.Color("share:Q", title="share of row", scale=alt.Scale(scheme=SEQUENTIAL, domain=[0, 1]),
+                        legend=alt.Legend(format="%")), tooltip=tips)
+    text = base.mark_text(fontSize=9).encode(
+        text=alt.Text("n:Q", format=","),
+        color=alt.condition("datum.share > 0.5", alt.value("white"), alt.value("#333333")))
+    side = max(16, min(34, 520 // max(len(order), 1)))
+    return (rect + text).properties(title=title, width=alt.Step(side), height=alt.Step(side))
+
+
+def paths_chart(frame, *, title: str = "Most common paths"):
+    """Horizontal bars of the most common paths (share of customers, with 95% intervals).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"rank": [1], "path": ["Site → Checkout"], "n_steps": [2], "n": [2],
+    ...                   "n_customers": [3], "share": [.67], "ci_low": [.2], "ci_high": [.94]})
+    >>> paths_chart(f).to_dict()["layer"][0]["encoding"]["y"]["sort"]
+    ['Site → Checkout']
+    """
+    import altair as alt
+
+    from jmtools.charts.theme import use_theme
+
+    use_theme()
+    _need(frame, ["rank", "path", "n", "n_customers", "share", "ci_low", "ci_high"], "top_paths")
+    if "persona" in frame.columns and frame["persona"].nunique(dropna=False) > 1:
+        raise ParameterError("frame", "paths of several personas",
+                             expected="paths of one group (filter the frame first)")
+    order = list(frame.sort_values("rank")["path"])
+    tips = [alt.Tooltip("path:N"), alt.Tooltip("n:Q", title="customers", format=","),
+            alt.Tooltip("share:Q", format=".1%"), alt.Tooltip("ci_low:Q", title="95% CI low", format=".1%"),
+            alt.Tooltip("ci_high:Q", title="95% CI high", format=".1%")]
+    base = alt.Chart(frame).encode(y=alt.Y("path:N", sort=order, title=None, axis=alt.Axis(labelLimit=420)))
+    bars = base.mark_bar().encode(x=alt.X("share:Q", title="share of customers", axis=alt.Axis(format="%")),
+                                  tooltip=tips)
+    err = base.mark_rule().encode(x="ci_low:Q", x2="ci_high:Q", tooltip=tips, color=alt.value("#333333"))
+    return (bars + err).properties(title=title, height=alt.Step(24))
+
+
+def detours_chart(frame, *, by: str | None = None, top: int = 10,
+                  title: str = "Detours: moves back against journey order"):
+    """Share of the customers at a step who go back to an earlier one, for the largest detours.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"from_step": ["Checkout"], "to_step": ["Site"], "n": [3], "n_customers": [2],
+    ...                   "n_at_from": [5], "share": [.4], "ci_low": [.1], "ci_high": [.8]})
+    >>> detours_chart(f).to_dict()["layer"][0]["mark"]["type"]
+    'bar'
+    """
+    import altair as alt
+
+    from jmtools.charts.theme import use_theme
+
+    use_theme()
+    _need(frame, ["from_step", "to_step", "n", "n_customers", "n_at_from", "share"], "detours")
+    data, group = _group(frame, by)
+    data = data.assign(move=[f"{a} → {b}" for a, b in zip(data["from_step"], data["to_step"])])
+    biggest = data.groupby("move", sort=False)["n_customers"].sum().sort_values(ascending=False)
+    moves = list(biggest.index[:top])
+    data = data[data["move"].isin(moves)]
+    tips = [alt.Tooltip("move:N", title="detour"), alt.Tooltip("n_customers:Q", title="customers", format=","),
+            alt.Tooltip("n_at_from:Q", title="customers at 'from'", format=","),
+            alt.Tooltip("share:Q", format=".1%"), alt.Tooltip("n:Q", title="moves", format=",")]
+    enc = dict(y=alt.Y("move:N", sort=moves, title=None, axis=alt.Axis(labelLimit=300)))
+    if group:
+        enc["color"], enc["yOffset"] = _color(data, group)
+        tips.insert(0, alt.Tooltip(f"{group}:N"))
+    base = alt.Chart(data).encode(**enc)
+    bars = base.mark_bar().encode(
+        x=alt.X("share:Q", title="share of the customers at the 'from' step", axis=alt.Axis(format="%")),
+        tooltip=tips)
+    err = base.mark_rule().encode(x="ci_low:Q", x2="ci_high:Q", tooltip=tips, color=alt.value("#333333"))
+    return (bars + err).properties(title=title, height=alt.Step(12 if group else 24))
