@@ -279,15 +279,40 @@ def _sources(source: pd.Series) -> str:
     return ", ".join(f"{s} (n={c})" for s, c in counts.items())
 
 
-def _summary(grp: pd.DataFrame, statistic: str, n_boot: int, seed: int, unit: str) -> dict:
+#: Above this many resampled values (n × n_boot) the bootstrap runs on counts per value.
+_BOOT_CELLS = 20_000_000
+
+
+def _bootstrap(vals: np.ndarray, statistic: str, n_boot: int, seed: int) -> tuple[float, float]:
+    """Percentile bootstrap interval; large samples resample counts, not values.
+
+    Up to ``_BOOT_CELLS`` resampled values this is :func:`jmtools.stats.bootstrap_ci`.
+    Beyond, drawing n values with replacement is the same as drawing multinomial counts
+    for each distinct value, so the values are put on a 0.001 grid (the emotion scale
+    has 4,001 such points) and each resample is a vector of counts — memory grows with
+    n_boot × 4,001 instead of n_boot × n. The grid shifts any value by at most 0.0005.
+    """
     from jmtools.stats import bootstrap_ci
 
+    if vals.size * n_boot <= _BOOT_CELLS:
+        return bootstrap_ci(vals, _STATISTICS[statistic], n_boot=n_boot, seed=seed)
+    grid, counts = np.unique(np.round(vals, 3), return_counts=True)
+    draws = np.random.default_rng(seed).multinomial(vals.size, counts / vals.size, size=n_boot)
+    if statistic == "mean":
+        stats = draws @ grid / vals.size
+    else:
+        cum = np.cumsum(draws, axis=1)
+        stats = grid[np.argmax(cum >= vals.size / 2, axis=1)]
+    return float(np.quantile(stats, 0.025)), float(np.quantile(stats, 0.975))
+
+
+def _summary(grp: pd.DataFrame, statistic: str, n_boot: int, seed: int, unit: str) -> dict:
     if unit == "customer":
         vals = grp.groupby("customer_id", sort=False)["valence"].mean().to_numpy(dtype=float)
     else:
         vals = grp["valence"].to_numpy(dtype=float)
     fn = _STATISTICS[statistic]
-    low, high = bootstrap_ci(vals, fn, n_boot=n_boot, seed=seed)
+    low, high = _bootstrap(vals, statistic, n_boot, seed)
     return {"valence": float(fn(vals)) if vals.size else np.nan, "n": int(vals.size),
             "n_customers": int(grp["customer_id"].nunique()), "n_evidence": int(len(grp)),
             "ci_low": low, "ci_high": high,
@@ -625,8 +650,6 @@ def sentiment_trend(evidence: pd.DataFrame, *, freq: str = "M", persona: str = A
     4     B 2026-02-01      NaN  0
     5     B 2026-03-01     -1.0  1
     """
-    from jmtools.stats import bootstrap_ci
-
     _check_options("mean", min_n, "stage", unit)
     ev = _persona_subset(evidence, persona)
     ev = ev[ev["timestamp"].notna()]
@@ -645,7 +668,7 @@ def sentiment_trend(evidence: pd.DataFrame, *, freq: str = "M", persona: str = A
             if unit == "customer":
                 grp = grp.groupby("customer_id", sort=False)[["valence"]].mean()
             vals = grp["valence"].to_numpy(dtype=float)
-            low, high = bootstrap_ci(vals, n_boot=n_boot, seed=seed)
+            low, high = _bootstrap(vals, "mean", n_boot, seed)
             rows.append((persona, stage, p.start_time, vals.mean() if vals.size else np.nan,
                          vals.size, low, high))
     out = pd.DataFrame(rows, columns=["persona", "stage", "period", "valence", "n", "ci_low",

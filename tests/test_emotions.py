@@ -410,3 +410,30 @@ def test_survey_valence_equals_mapped_planted_means(world):
         assert row.n == t["persona_n"]
         assert row.valence == pytest.approx(score_to_valence(t["persona_mean"], SCALES[t["metric"]]),
                                             abs=2e-4)
+
+
+@pytest.mark.parametrize("statistic", ["mean", "median"])
+def test_large_samples_bootstrap_on_counts_agrees_with_plain_bootstrap(monkeypatch, statistic):
+    """Above the memory threshold the interval comes from multinomial counts; it must agree
+    with the plain bootstrap (jmtools.stats) on the same data."""
+    rng = np.random.default_rng(11)
+    vals = np.round(rng.normal(0.3, 0.9, 20_000).clip(-2, 2), 4)
+    plain = emotions._bootstrap(vals, statistic, 1000, 0)
+    monkeypatch.setattr(emotions, "_BOOT_CELLS", 0)
+    counted = emotions._bootstrap(vals, statistic, 1000, 0)
+    width = plain[1] - plain[0]
+    assert counted[0] == pytest.approx(plain[0], abs=0.2 * width)
+    assert counted[1] == pytest.approx(plain[1], abs=0.2 * width)
+    if statistic == "mean":   # and the textbook width
+        assert width == pytest.approx(2 * 1.96 * vals.std() / np.sqrt(vals.size), rel=0.1)
+
+
+def test_a_million_values_do_not_need_gigabytes():
+    import tracemalloc
+
+    vals = np.random.default_rng(1).normal(0, 1, 1_000_000).clip(-2, 2)
+    tracemalloc.start()
+    low, high = emotions._bootstrap(vals, "mean", 2000, 0)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 300e6 and low < vals.mean() < high
