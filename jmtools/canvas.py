@@ -687,13 +687,15 @@ class _Geometry:
         self.rows = []  # per item: x, y, wrapped label
         self.lane_top, self.lane_h = {}, {}
         y = self.header_h
-        by_lane = {lane: self.cells[self.cells["lane"] == lane] for lane in self.lanes}
+        by_cell: dict = {}  # (lane, stage) → records, in frame order (one pass over the frame)
+        for rec in self.cells.to_dict("records"):
+            by_cell.setdefault((str(rec["lane"]), rec["stage"]), []).append(rec)
         for lane in self.lanes:
             self.lane_top[lane] = y
             if lane == "emotion":
                 self.lane_h[lane] = self.emotion_height
             else:
-                self.lane_h[lane] = self._place_texts(lane, by_lane[lane], y)
+                self.lane_h[lane] = self._place_texts(lane, by_cell, y)
             y += self.lane_h[lane]
         self.grid_bottom = y
         self.unplaced = self.cells[self.cells["stage"].isna()]
@@ -702,7 +704,7 @@ class _Geometry:
                            else 0)
         self.width = self.lw + self.cw * len(self.stages)
 
-    def _place_texts(self, lane, frame, top) -> int:
+    def _place_texts(self, lane, by_cell, top) -> int:
         tallest = self.lh
         lane_lines = textwrap.wrap(MAP_LANES[lane], max(6, int((self.lw - 2 * self.pad) /
                                                               (self.fs * 0.62))))
@@ -710,7 +712,7 @@ class _Geometry:
         for i, stage in enumerate(self.stages):
             y = top + self.pad
             x = self.lw + i * self.cw + self.pad
-            for rec in frame[frame["stage"] == stage].to_dict("records"):
+            for rec in by_cell.get((lane, stage), []):
                 lines = textwrap.wrap(rec["label"], self.chars, break_long_words=True,
                                       break_on_hyphens=False) or [""]
                 has_badge = isinstance(rec["evidence"], str) and rec["evidence"] in _COLORS
