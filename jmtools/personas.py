@@ -1762,7 +1762,8 @@ class ClusterSuggestion:
     labels : pandas.DataFrame
         ``customer_id``, ``cluster`` (0 = largest group).
     scores : pandas.DataFrame
-        ``k``, ``silhouette``, ``inertia``, ``chosen`` — one row per k tried.
+        ``k``, ``silhouette``, ``stability`` (NaN unless the stability criterion ran),
+        ``inertia``, ``chosen`` — one row per k tried.
     profile : pandas.DataFrame
         ``cluster``, ``feature``, ``cluster_mean``, ``base_mean``, ``z`` (difference in base
         standard deviations), ``n`` (customers in the cluster).
@@ -1833,7 +1834,7 @@ class ClusterSuggestion:
 
 def suggest_personas(customers, *, events=None, orders=None, surveys=None,
                      features=None, k: int | None = None, k_range: Sequence[int] = range(2, 9),
-                     seed: int = 0, silhouette_sample: int = 3000,
+                     seed: int = 0, criterion: str = "stability", silhouette_sample: int = 3000,
                      customer_col: str = "customer_id", rule_attributes: Sequence[str] | None
                      = None, rule_depth: int = 2, **feature_options) -> ClusterSuggestion:
     """Suggest personas by clustering customers on behaviour and attributes (k-means, seeded).
@@ -1845,10 +1846,19 @@ def suggest_personas(customers, *, events=None, orders=None, surveys=None,
     attribute, all event counts, orders, survey means) is weighted to the variance of a single
     feature, so thirty event counts cannot outvote one strong attribute.
 
-    **Criterion for the number of groups**: for each k in ``k_range`` k-means runs with
-    ``n_init=N_INIT`` and ``random_state=seed``; the k with the highest mean silhouette (over a
-    seeded sample of up to ``silhouette_sample`` customers) wins; ties go to the smaller k.
-    Pass ``k`` to fix it instead. Clusters are numbered by size (0 = largest).
+    **Criterion for the number of groups** (``criterion``): for each k in ``k_range``
+    k-means runs with ``n_init=N_INIT`` and ``random_state=seed``.
+
+    - ``"stability"`` (default): the largest k whose groups are reproducible — k-means on
+      ``STABILITY_PAIRS`` pairs of random ``STABILITY_FRACTION`` subsamples label all customers
+      alike (mean adjusted Rand index ≥ ``STABILITY_MIN``); if no k is, the most stable k.
+      Persona work wants the finest grouping the data supports, and stability says when a
+      split is real rather than an accident of the sample.
+    - ``"silhouette"``: the k with the highest mean silhouette (on a seeded sample of up to
+      ``silhouette_sample`` customers); it tends to prefer 2 coarse groups.
+
+    Both measures are reported per k in :attr:`ClusterSuggestion.scores`. Pass ``k`` to fix
+    it instead. Clusters are numbered by size (0 = largest).
 
     Each cluster gets a plain-words description from its most distinguishing features
     (largest standardised difference from the base), and a readable rule over customer
@@ -1865,6 +1875,7 @@ def suggest_personas(customers, *, events=None, orders=None, surveys=None,
     k : int, optional
     k_range : sequence of int, default 2..8
     seed : int, default 0
+    criterion : {"stability", "silhouette"}, default "stability"
     silhouette_sample : int, default 3000
     rule_attributes : list of str, optional
         Attributes the suggested rules may use (default: all customer attributes).
@@ -1900,6 +1911,8 @@ def suggest_personas(customers, *, events=None, orders=None, surveys=None,
     ks = [k] if k is not None else [int(x) for x in k_range if 2 <= int(x) < n]
     if not ks:
         raise ParameterError("k_range", list(k_range), expected=f"values between 2 and {n - 1}")
+    if criterion not in ("stability", "silhouette"):
+        raise ParameterError("criterion", criterion, expected=["stability", "silhouette"])
     from threadpoolctl import threadpool_limits
     rows, fits = [], {}
     sample = min(silhouette_sample, n)
@@ -1911,11 +1924,12 @@ def suggest_personas(customers, *, events=None, orders=None, surveys=None,
             sil = float(silhouette_score(X, model.labels_, sample_size=sample,
                                          random_state=seed)) \
                 if len(set(model.labels_)) > 1 else float("nan")
-            rows.append((kk, sil, float(model.inertia_)))
+            stab = _stability(X, kk, seed) if k is None and criterion == "stability" \
+                else float("nan")
+            rows.append((kk, sil, stab, float(model.inertia_)))
             fits[kk] = model.labels_
-    scores = pd.DataFrame(rows, columns=["k", "silhouette", "inertia"])
-    best = int(scores.sort_values(["silhouette", "k"], ascending=[False, True]).iloc[0]["k"]) \
-        if k is None else k
+    scores = pd.DataFrame(rows, columns=["k", "silhouette", "stability", "inertia"])
+    best = k if k is not None else _choose_k(scores, criterion)
     scores["chosen"] = scores["k"] == best
     raw = fits[best]
     order = pd.Series(raw).value_counts().index.tolist()  # relabel: 0 = largest
@@ -1924,9 +1938,17 @@ def suggest_personas(customers, *, events=None, orders=None, surveys=None,
     profile = _cluster_profile(features[used], labels)
     summary = _cluster_summary(profile, labels, customers, label_frame, customer_col,
                                rule_attributes, rule_depth, seed)
-    criterion = ("fixed by the caller" if k is not None else
-                 f"highest mean silhouette over k = {ks[0]}..{ks[-1]} (k-means, n_init={N_INIT}, "
-                 f"seed {seed}, silhouette on {sample} customers)")
+    if k is not None:
+        how = "fixed by the caller"
+    elif criterion == "silhouette":
+        how = (f"highest mean silhouette over k = {ks[0]}..{ks[-1]} (k-means, n_init={N_INIT}, "
+               f"seed {seed}, silhouette on {sample} customers)")
+    else:
+        how = (f"largest k in {ks[0]}..{ks[-1]} whose groups are reproducible: mean adjusted "
+               f"Rand index ≥ {STABILITY_MIN} between k-means runs on {STABILITY_PAIRS} pairs "
+               f"of random {STABILITY_FRACTION:.0%} subsamples (seed {seed}); if none is, the "
+               "most stable k")
+    criterion = how
     return ClusterSuggestion(k=best, criterion=criterion, labels=label_frame, scores=scores,
                              profile=profile, summary=summary, customer_col=customer_col,
                              features_used=used, features_dropped=dropped)
@@ -1934,6 +1956,12 @@ def suggest_personas(customers, *, events=None, orders=None, surveys=None,
 
 #: k-means restarts per k.
 N_INIT = 5
+
+#: Stability criterion: pairs of subsamples, their size, and the mean ARI that counts as
+#: "reproducible groups".
+STABILITY_PAIRS = 5
+STABILITY_FRACTION = 0.8
+STABILITY_MIN = 0.95
 
 #: Features whose largest absolute correlation with any feature of another group is below this
 #: carry no group structure (e.g. a region assigned at random) and are left out of clustering.
@@ -1948,6 +1976,34 @@ def _feature_group(col: str) -> str:
     if col.endswith("_mean"):
         return "surveys"
     return col.split("=", 1)[0]
+
+
+def _stability(X, k: int, seed: int) -> float:
+    """Mean ARI between k-means fits on pairs of random subsamples, compared on all rows."""
+    import numpy as np
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+    rng = np.random.default_rng([seed, k])
+    n = len(X)
+    size = max(int(STABILITY_FRACTION * n), k)
+    values = []
+    for _ in range(STABILITY_PAIRS):
+        labels = []
+        for _ in range(2):
+            idx = rng.choice(n, size, replace=False)
+            model = KMeans(n_clusters=k, n_init=3, random_state=int(rng.integers(2**31 - 1)))
+            labels.append(model.fit(X[idx]).predict(X))
+        values.append(adjusted_rand_score(*labels))
+    return float(np.mean(values))
+
+
+def _choose_k(scores, criterion: str) -> int:
+    if criterion == "silhouette":
+        return int(scores.sort_values(["silhouette", "k"], ascending=[False, True]).iloc[0]["k"])
+    stable = scores[scores["stability"] >= STABILITY_MIN]
+    if len(stable):
+        return int(stable["k"].max())
+    return int(scores.sort_values(["stability", "k"], ascending=[False, True]).iloc[0]["k"])
 
 
 def _scaled(features):
@@ -2132,11 +2188,13 @@ def _leaf_paths(tree, cols):
             walk(left, conds + [f"{attr} <= {t}"])
             walk(right, conds + [f"{attr} > {t}"])
         else:
-            lit = repr(level) if kind == "text" else ("True" if level is True else "False")
-            if kind == "bool" and not isinstance(level, bool):
-                lit = repr(bool(level))
-            walk(left, conds + [f"{attr} != {lit}"])
-            walk(right, conds + [f"{attr} == {lit}"])
+            if kind == "bool":
+                flag = bool(level)
+                walk(left, conds + [f"{attr} == {not flag}"])
+                walk(right, conds + [f"{attr} == {flag}"])
+            else:
+                walk(left, conds + [f"{attr} != {level!r}"])
+                walk(right, conds + [f"{attr} == {level!r}"])
     walk(0, [])
     return [_merge_conditions(c) for c in out]
 
@@ -2200,10 +2258,11 @@ def cluster_agreement(labels, truth, *, customer_col: str = "customer_id",
     from sklearn.metrics import adjusted_rand_score
     _require_columns(labels, [customer_col, label_col], "labels")
     _require_columns(truth, [customer_col, truth_col], "truth")
-    both = labels[[customer_col, label_col]].merge(truth[[customer_col, truth_col]],
-                                                   on=customer_col, how="inner")
-    lab = both[label_col].astype(object).where(both[label_col].notna(), NO_PERSONA).astype(str)
-    tru = both[truth_col].astype(object).where(both[truth_col].notna(), NO_PERSONA).astype(str)
+    left = labels[[customer_col, label_col]].set_axis([customer_col, "_label"], axis=1)
+    right = truth[[customer_col, truth_col]].set_axis([customer_col, "_truth"], axis=1)
+    both = left.merge(right, on=customer_col, how="inner")
+    lab = both["_label"].astype(object).where(both["_label"].notna(), NO_PERSONA).astype(str)
+    tru = both["_truth"].astype(object).where(both["_truth"].notna(), NO_PERSONA).astype(str)
     ari = float(adjusted_rand_score(tru, lab)) if len(both) else float("nan")
     out = pd.DataFrame({"ari": [round(ari, 6)], "n": [len(both)], "n_clusters": [lab.nunique()],
                         "n_truth": [tru.nunique()]})

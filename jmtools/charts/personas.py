@@ -323,13 +323,16 @@ def typical_events_chart(typical, *, top: int = 6, title: str = "Most typical ev
                         "customers; dashed: 1 (as common as in the base)"))
 
 
-def cluster_choice_chart(scores, *, title: str = "Choosing the number of groups"):
-    """Silhouette per number of groups k, the chosen k highlighted.
+def cluster_choice_chart(scores, *, threshold: float | None = None,
+                         title: str = "Choosing the number of groups"):
+    """Stability and silhouette per number of groups k, the chosen k marked.
 
     Parameters
     ----------
     scores : pandas.DataFrame
         :attr:`jmtools.personas.ClusterSuggestion.scores`.
+    threshold : float, optional
+        Stability needed (default :data:`jmtools.personas.STABILITY_MIN`), drawn dashed.
 
     Returns
     -------
@@ -339,19 +342,42 @@ def cluster_choice_chart(scores, *, title: str = "Choosing the number of groups"
     --------
     >>> import pandas as pd
     >>> s = pd.DataFrame({"k": [2, 3, 4], "silhouette": [0.3, 0.5, 0.4],
-    ...                   "inertia": [9.0, 5.0, 4.0], "chosen": [False, True, False]})
+    ...                   "stability": [0.99, 0.97, 0.7], "inertia": [9.0, 5.0, 4.0],
+    ...                   "chosen": [False, True, False]})
     >>> cluster_choice_chart(s).to_dict()["layer"][0]["mark"]["type"]
     'line'
     """
     import altair as alt
+    from jmtools.personas import STABILITY_MIN
     _check(scores, ["k", "silhouette", "chosen"], "scores", "pass ClusterSuggestion.scores")
-    base = alt.Chart(scores)
+    measures = ["stability", "silhouette"] if "stability" in scores and \
+        scores["stability"].notna().any() else ["silhouette"]
+    long = scores.melt(id_vars=["k", "chosen"], value_vars=measures, var_name="measure",
+                       value_name="score")
+    names = {"stability": "stability (ARI between subsamples)",
+             "silhouette": "silhouette (separation)"}
+    long["measure"] = long["measure"].map(names)
+    chosen_k = int(scores.loc[scores["chosen"], "k"].iloc[0]) if scores["chosen"].any() else None
     x = alt.X("k:O", title="number of groups k", axis=alt.Axis(labelAngle=0))
-    y = alt.Y("silhouette:Q", title="mean silhouette (higher = better separated)")
-    line = base.mark_line(color=PALETTE[0]).encode(x=x, y=y)
-    pts = base.mark_point(filled=True, size=80).encode(
-        x=x, y=y, color=alt.condition("datum.chosen", alt.value("#e45756"), alt.value(PALETTE[0])),
-        tooltip=["k", alt.Tooltip("silhouette:Q", format=".3f"), "chosen"])
-    label = base.transform_filter("datum.chosen").mark_text(dy=-12, color="#e45756").encode(
-        x=x, y=y, text=alt.value("chosen"))
-    return alt.layer(line, pts, label).properties(title=title, width=320, height=200)
+    low = min(0.0, float(long["score"].min()))
+    y = alt.Y("score:Q", title="score (higher is better)", scale=alt.Scale(domain=[low, 1]))
+    colour = alt.Color("measure:N", title=None, legend=alt.Legend(orient="bottom"),
+                       scale=alt.Scale(domain=[names[m] for m in measures],
+                                       range=PALETTE[:len(measures)]))
+    base = alt.Chart(long)
+    line = base.mark_line().encode(x=x, y=y, color=colour)
+    pts = base.mark_point(filled=True, size=60).encode(
+        x=x, y=y, color=colour, tooltip=["k", "measure", alt.Tooltip("score:Q", format=".3f")])
+    layers = [line, pts]
+    if "stability" in measures:
+        limit = STABILITY_MIN if threshold is None else threshold
+        layers.append(alt.Chart().mark_rule(strokeDash=[4, 3], color="#555").encode(
+            y=alt.datum(limit)))
+    if chosen_k is not None:
+        layers.append(base.transform_filter("datum.chosen").mark_rule(
+            color="#e45756", strokeWidth=2, opacity=0.5).encode(x=x))
+    subtitle = (f"chosen k = {chosen_k}" if chosen_k is not None else "") + \
+        (" — the largest k whose groups are reproducible (stability above the dashed line)"
+         if "stability" in measures else " — highest silhouette")
+    return alt.layer(*layers).properties(title=alt.Title(title, subtitle=subtitle), width=380,
+                                         height=220)
