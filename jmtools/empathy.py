@@ -14,7 +14,8 @@ from typing import Sequence
 
 from jmtools.errors import DataError, ParameterError, Problem, suggest
 
-__all__ = ["QUADRANTS", "EMPATHY_COLUMNS", "empathy_cells", "empathy_chart", "empathy_map"]
+__all__ = ["QUADRANTS", "EMPATHY_COLUMNS", "empathy_cells", "empathy_chart", "empathy_map",
+           "feedback_quotes"]
 
 #: Quadrants in drawing order (top-left, top-right, bottom-left, bottom-right) with titles.
 QUADRANTS = {"says": "Says", "thinks": "Thinks", "does": "Does", "feels": "Feels"}
@@ -278,3 +279,65 @@ def empathy_map(journey, *, persona: str | None, stage: str | None = None, quote
                           max_quotes=max_quotes)
     who = " · ".join(x for x in (persona, stage) if x) or journey.name
     return empathy_chart(cells, title=f"Empathy map — {who}", **layout)
+
+
+def feedback_quotes(feedback, *, personas=None, journey=None, customer_col: str = "customer_id",
+                    time_col: str = "timestamp", text_col: str = "text"):
+    """Turn a feedback table into quotes for :func:`empathy_cells`: most recent first.
+
+    Parameters
+    ----------
+    feedback : pandas.DataFrame
+        Canonical feedback (``customer_id``, ``timestamp``, ``text`` and ``stage`` or a
+        ``touchpoint`` of the journey).
+    personas : pandas.DataFrame, optional
+        ``customer_id``, ``persona`` (e.g. from :func:`jmtools.personas.assign_personas`).
+    journey : Journey, optional
+        Gives the stage of each touchpoint when the feedback has no ``stage`` column.
+    customer_col, time_col, text_col : str
+        Column roles in ``feedback``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``text``, ``stage``, ``persona`` (missing without ``personas``), ``source``
+        (``feedback <id>`` when there is a ``feedback_id``), newest first; the input is
+        not changed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> fb = pd.DataFrame({"feedback_id": ["F1", "F2"], "customer_id": ["a", "b"],
+    ...                    "timestamp": pd.to_datetime(["2026-01-01", "2026-02-01"]),
+    ...                    "text": ["Old", "New"], "stage": ["Buy", "Buy"]})
+    >>> feedback_quotes(fb, personas=pd.DataFrame({"customer_id": ["a"], "persona": ["Ben"]}))
+      text stage persona      source
+    0  New   Buy     NaN  feedback F2
+    1  Old   Buy     Ben  feedback F1
+    """
+    import pandas as pd
+
+    for col in (customer_col, text_col):
+        if col not in feedback.columns:
+            raise DataError([Problem(f"column '{col}' is missing from the feedback",
+                                     fix=f"pass {('customer_col' if col == customer_col else 'text_col')}"
+                                         f"=<the column>", source="feedback", column=col)])
+    out = feedback.copy()
+    if "stage" not in out.columns:
+        if journey is None or "touchpoint" not in out.columns:
+            raise DataError([Problem("the feedback has neither a 'stage' nor a 'touchpoint' "
+                                     "column", fix="add one, or pass journey= with touchpoints",
+                                     source="feedback", column="stage")])
+        stage_of = {t.name: t.stage for t in journey.touchpoints}
+        out["stage"] = out["touchpoint"].map(stage_of)
+    if personas is not None:
+        out = out.merge(personas[[customer_col, "persona"]], on=customer_col, how="left")
+        out["persona"] = out["persona"].astype(object)
+    else:
+        out["persona"] = None
+    if time_col in out.columns:
+        out = out.sort_values(time_col, ascending=False, kind="stable")
+    out["source"] = ("feedback " + out["feedback_id"].astype(str)
+                     if "feedback_id" in out.columns else "feedback")
+    return out.rename(columns={text_col: "text"})[["text", "stage", "persona", "source"]] \
+        .reset_index(drop=True)

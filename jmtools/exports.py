@@ -298,6 +298,10 @@ def add_map_command(sub) -> None:
     p.add_argument("--data", metavar="FOLDER",
                    help="data folder (events, customers, surveys, feedback…): adds the measured "
                         "emotion curve and stage KPIs with n and 95%% intervals")
+    p.add_argument("--empathy", action="store_true",
+                   help="draw the empathy map (says, thinks, does, feels) of one --persona "
+                        "instead; with --data, 'says' quotes the newest feedback (masked)")
+    p.add_argument("--stage", metavar="NAME", help="with --empathy: one stage (default: all)")
     p.add_argument("--scale", type=float, default=2.0, help="PNG pixel density (default 2)")
     p.add_argument("--import", dest="workbook", metavar="WORKBOOK",
                    help="read an edited workbook (.xlsx) back into the journey file OUT")
@@ -344,12 +348,42 @@ def _draw_map(args) -> int:
               f"jmtools map --import {out} -o {args.journey}")
         return 0
     format_of(out)  # a wrong suffix fails before any work
+    if args.empathy:
+        return _draw_empathy(args, journey, out)
+    if args.stage:
+        raise ParameterError("--stage", args.stage, expected="used with --empathy only",
+                             fix="add --empathy, or leave out --stage (a map shows every stage)")
     from jmtools.canvas import journey_map, map_evidence
 
     evidence = map_evidence(args.data, journey) if args.data else None
     persona = args.persona[0] if args.persona and len(args.persona) == 1 else args.persona
     chart = journey_map(journey, evidence=evidence, persona=persona, lanes=args.lanes)
     save_chart(chart, out, scale=args.scale, title=journey.name)
+    print(f"wrote {out}")
+    return 0
+
+
+def _draw_empathy(args, journey, out: Path) -> int:
+    from jmtools.empathy import empathy_map, feedback_quotes
+
+    if args.persona and len(args.persona) > 1:
+        raise ParameterError("--persona", args.persona, expected="one persona with --empathy")
+    persona = args.persona[0] if args.persona else None
+    quotes = None
+    if args.data:
+        from jmtools.sources import load_world
+
+        world = load_world(args.data, journey)
+        if "feedback" in world.tables:
+            personas = None
+            if "customers" in world.tables and journey.personas:
+                from jmtools.personas import assign_personas
+
+                personas = assign_personas(world.tables["customers"].to_pandas(), journey)
+            quotes = feedback_quotes(world.tables["feedback"].to_pandas(), personas=personas,
+                                     journey=journey)
+    chart = empathy_map(journey, persona=persona, stage=args.stage, quotes=quotes)
+    save_chart(chart, out, scale=args.scale, title=f"{journey.name} — empathy map")
     print(f"wrote {out}")
     return 0
 

@@ -104,3 +104,26 @@ def test_empty_quadrants_still_draw():
     j = Journey.from_yaml("name: D\npersonas: [{name: A}]\nstages: [{name: S}]")
     spec = empathy_chart(empathy_cells(j, persona="A", stage="S")).to_dict()
     assert spec["layer"][-1]["mark"]["text"].startswith("Nothing recorded yet")
+
+
+def test_feedback_quotes_newest_first_with_personas(journey):
+    from jmtools.empathy import feedback_quotes
+
+    fb = pd.DataFrame({"feedback_id": ["F1", "F2", "F3"], "customer_id": ["a", "b", "c"],
+                       "timestamp": pd.to_datetime(["2026-01-01", "2026-03-01", "2026-02-01"]),
+                       "text": ["one", "two", "three"], "touchpoint": ["Shop", "Shop", "Till"]})
+    j = Journey.from_yaml(JOURNEY.replace("stages:", "touchpoints:\n  - {name: Shop, stage: Look, "
+                                          "channel: digital}\n  - {name: Till, stage: Buy, "
+                                          "channel: physical}\nstages:"))
+    before = fb.copy()
+    quotes = feedback_quotes(fb, personas=pd.DataFrame({"customer_id": ["a", "b"],
+                                                        "persona": ["Ben", "Maya"]}), journey=j)
+    pd.testing.assert_frame_equal(fb, before)
+    assert list(quotes["text"]) == ["two", "three", "one"]
+    assert list(quotes["stage"]) == ["Look", "Buy", "Look"]
+    assert list(quotes["persona"].fillna("-")) == ["Maya", "-", "Ben"]
+    assert list(quotes["source"]) == ["feedback F2", "feedback F3", "feedback F1"]
+    cells = empathy_cells(j, persona="Ben", quotes=quotes)
+    assert list(cells.loc[cells["quadrant"] == "says", "text"]) == ["“I want a deal.”", "“one”"]
+    with pytest.raises(DataError, match="neither a 'stage' nor a 'touchpoint'"):
+        feedback_quotes(fb.drop(columns="touchpoint"))

@@ -217,3 +217,15 @@ def test_map_command_with_sample_data(tmp_path):
                   "--persona", "Budget Ben", "--lanes", "emotion,kpis"]) == 0
     svg = out.read_text()
     assert "Conversion" in svg and "CSAT" in svg and "(n=" in svg
+
+
+def test_map_command_empathy(journey_file, tmp_path, capsys):
+    out = tmp_path / "emp.svg"
+    assert _main(["map", journey_file, "-o", out, "--empathy", "--persona", "Maya",
+                  "--stage", "Look"]) == 0
+    svg = out.read_text()
+    assert "Empathy map — Maya · Look" in svg and "Reads reviews" in svg and "Pays" not in svg
+    assert _main(["map", journey_file, "-o", out, "--empathy"]) == 2
+    assert "one persona" in capsys.readouterr().err
+    assert _main(["map", journey_file, "-o", out, "--stage", "Look"]) == 2
+    assert "--empathy" in capsys.readouterr().err
