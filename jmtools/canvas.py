@@ -662,11 +662,12 @@ class _Geometry:
     """Pixel layout of a cells frame: lane tops and heights, column lefts, wrapped text."""
 
     def __init__(self, cells, column_width, label_width, font_size, emotion_height):
-        if column_width < 80 or label_width < 60 or not 6 <= font_size <= 24:
-            raise ParameterError("column_width/label_width/font_size",
-                                 (column_width, label_width, font_size),
+        if column_width < 80 or label_width < 60 or not 6 <= font_size <= 24 or \
+                emotion_height < 60:
+            raise ParameterError("column_width/label_width/font_size/emotion_height",
+                                 (column_width, label_width, font_size, emotion_height),
                                  expected="column_width >= 80, label_width >= 60, "
-                                          "6 <= font_size <= 24")
+                                          "6 <= font_size <= 24, emotion_height >= 60")
         self.cells = cells
         self.stages = list(cells["stage"].cat.categories)
         self.lanes = list(cells["lane"].cat.categories)

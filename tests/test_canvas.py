@@ -449,3 +449,10 @@ def test_map_evidence_shows_the_planted_low(sample_evidence):
     ben_csat = cells[(cells["lane"] == "kpis") & cells["label"].str.startswith("CSAT")
                      & (cells["stage"] == truth["stage"])]
     assert ben_csat.iloc[0]["value"] < truth["others_mean"] - 1
+
+
+def test_layout_options_are_checked(journey):
+    with pytest.raises(ParameterError, match="column_width >= 80"):
+        journey_map(journey, column_width=20)
+    spec = journey_map(journey, column_width=300, font_size=13).to_dict()
+    assert spec["width"] == 150 + 3 * 300
