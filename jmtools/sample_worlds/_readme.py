@@ -97,8 +97,8 @@ def _num(x: float | None, digits: int = 2) -> str:
     return "–" if x is None else f"{x:.{digits}f}"
 
 
-def _personas_md(truths: dict) -> str:
-    lines = ["| persona | customers | rule (in journey.yaml) | rule precision | rule recall |",
+def _personas_md(truths: dict, unit: str = "customers") -> str:
+    lines = [f"| persona | {unit} | rule (in journey.yaml) | rule precision | rule recall |",
              "|---|---|---|---|---|"]
     for p in truths["personas"]["items"]:
         lines.append(f"| {p['name']} | {p['n']:,} ({_pct(p['share'])}) | `{p['rule']}` | "
@@ -156,8 +156,8 @@ from jmtools.sample_worlds import generate_world
 generate_world("{world}", "data/{world}", customers={truths['customers']}, seed={truths['seed']})
 ```
 
-or `jmtools sample-data --world {world} --customers {truths['customers']} --seed {truths['seed']}
---out data/{world}`. Pass `fmt="parquet"` and a larger `customers` for big worlds (all tables as
+or, from the command line, `jmtools sample-data --world {world} --customers
+{truths['customers']} --seed {truths['seed']} --out data` (one folder per world under `--out`). Pass `fmt="parquet"` and a larger `customers` for big worlds (all tables as
 Parquet, streamed in chunks of {truths['chunk_customers']:,} customers); another seed gives
 another world with the same planted truths (observed values move a little, see `truths.json`).
 """
@@ -279,7 +279,7 @@ A "customer" is an account (a buying company). Timestamps are naive UTC, ids are
 ### Personas
 The true persona of each account is in `customer_personas.csv`, not in `customers.csv`:
 
-{_personas_md(truths)}
+{_personas_md(truths, "accounts")}
 
 ### Funnel `{' → '.join(truths['funnel']['steps'])}`
 {_drop_md(truths)} Small businesses find the pricing in the proposal unclear.
