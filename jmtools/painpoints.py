@@ -444,7 +444,8 @@ def slow_step_signal(times: pd.DataFrame, *, from_col: str = "from_step",
     sd = (np.log(p90[ok]) - mean) / 1.2815515655446004
     out = keys.assign(n=n[ok].astype(int).to_numpy(), mean=mean.to_numpy(), sd=sd.to_numpy())
     if persona_col is not None and persona_col in times.columns:
-        out = pd.concat([out, _pooled_all(out)], ignore_index=True)
+        # everybody, including customers in no persona; then only named personas
+        out = pd.concat([out[out["persona"].notna()], _pooled_all(out)], ignore_index=True)
     out = out.assign(signal="slow step", kind="mean", count=0, higher_is_worse=True, log=True,
                      unit="hours").reset_index(drop=True)
     out["touchpoint"] = _none(out["touchpoint"])
@@ -453,7 +454,7 @@ def slow_step_signal(times: pd.DataFrame, *, from_col: str = "from_step",
 
 def _pooled_all(out: pd.DataFrame) -> pd.DataFrame:
     rows = []
-    for stage, grp in out[out["persona"].notna()].groupby("stage", sort=False):
+    for stage, grp in out.groupby("stage", sort=False):
         m, sd, n = _pool(grp.assign(kind="mean"))
         rows.append({"stage": stage, "touchpoint": None, "persona": ALL, "n": n, "mean": m, "sd": sd})
     return pd.DataFrame(rows)

@@ -288,7 +288,11 @@ def ice(opportunities: pd.DataFrame, *, impact_col: str = "impact",
     """ICE score = impact × confidence × ease, each on 1–10.
 
     A confidence in (0, 1] is a fraction and is read as tenths (0.8 → 8); the value used
-    is shown in ``ice_confidence``.
+    is shown in ``ice_confidence``. An impact written on the RICE scale (0.25–3, as a
+    journey file may hold for both frameworks) is accepted as it is: the ranking keeps its
+    order but ICE values are then smaller; give an ``ice_impact`` score on 1–10 (and pass
+    ``impact_col="ice_impact"``; :func:`prioritise` does so when the column exists) for
+    the classic scale.
 
     Returns
     -------
@@ -307,7 +311,9 @@ def ice(opportunities: pd.DataFrame, *, impact_col: str = "impact",
     confidence = _numbers(out, confidence_col, "confidence")
     ease = _numbers(out, ease_col, "ease")
     confidence = confidence.where(~((confidence > 0) & (confidence <= 1)), confidence * 10)
-    for values, col in ((impact, impact_col), (confidence, confidence_col), (ease, ease_col)):
+    _check_range(impact, out, impact_col, 0, 10, "(0, 10] (ICE; RICE's 0.25–3 is accepted)",
+                 low_open=True)
+    for values, col in ((confidence, confidence_col), (ease, ease_col)):
         _check_range(values, out, col, 1, 10, "1–10 (ICE)")
     out["ice_confidence"] = confidence
     out["ice"] = impact * confidence * ease
@@ -606,8 +612,9 @@ def prioritise(opportunities: pd.DataFrame, pain_points: pd.DataFrame | None = N
                             effort_threshold=effort_threshold)
     if has("reach", "impact", "confidence", "effort"):
         out = rice(out)
-    if has("impact", "confidence", "ease"):
-        out = ice(out)
+    ice_impact = "ice_impact" if has("ice_impact") else "impact"
+    if has(ice_impact, "confidence", "ease"):
+        out = ice(out, impact_col=ice_impact)
     if pain_points is not None and order_value is not None:
         out = value_at_stake(out, pain_points, order_value=order_value, default_lift=default_lift)
     for name, formula in (formulas or {}).items():
@@ -676,7 +683,7 @@ def _formulas(backlog: pd.DataFrame) -> pd.DataFrame:
         rows.append(("rice", "reach × impact × confidence ÷ effort (impact 3/2/1/0.5/0.25, "
                      "confidence 0–1, effort person-months)"))
     if "ice" in backlog:
-        rows.append(("ice", "impact × confidence × ease, each 1–10"))
+        rows.append(("ice", "impact × confidence × ease, each 1–10 (confidence 0–1 read as tenths)"))
     if "value_at_stake" in backlog:
         rows.append(("value_at_stake", "Σ linked pain points (customers affected × lift needed) "
                      "× order value; see value_assumptions per row"))

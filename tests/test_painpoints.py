@@ -253,6 +253,10 @@ def test_score_is_weighted_sum_of_capped_effects(found):
 
 def test_slow_step_lognormal_reading():
     t = times_frame(everybody=True)
+    no_persona = t[t["persona"] == "Ben"].assign(persona=None)
+    with_none = pp.slow_step_signal(pd.concat([t, no_persona]))
+    assert set(with_none["persona"]) == {*PERSONAS, "all"}
+    assert with_none[with_none["persona"] == "all"]["n"].iloc[0] == 1200
     sig = pp.slow_step_signal(t)
     row = sig[(sig["persona"] == "Ben") & (sig["stage"] == "Consideration")].iloc[0]
     assert row["mean"] == pytest.approx(math.log(200))

@@ -133,6 +133,12 @@ def test_ice_by_hand(opps):
     bad = opps.assign(ease=[11, 3])
     with pytest.raises(DataError, match="1–10"):
         pr.ice(bad)
+    with pytest.raises(DataError, match=r"\(0, 10\]"):
+        pr.ice(opps.assign(impact=[12, 1]))
+    # RICE-scale impact is accepted; an ice_impact column is preferred by prioritise
+    assert pr.ice(opps.assign(impact=[0.5, 1]))["ice"].tolist() == [0.5 * 8 * 8, 15.0]
+    both = pr.prioritise(opps.assign(ice_impact=[9, 2]), by="ice")
+    assert both.set_index("id").loc["show-fees-early", "ice"] == 9 * 8 * 8
 
 
 def test_missing_column_names_the_fix(opps):

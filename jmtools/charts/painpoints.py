@@ -1,0 +1,364 @@
+"""Charts of steps 5 and 6: ranked pain points, feedback themes, the priority matrix.
+
+Each function takes the frames of :mod:`jmtools.painpoints`, :mod:`jmtools.themes` or
+:mod:`jmtools.priorities` and returns an Altair chart; nothing is computed or displayed
+here beyond formatting lists and dates as text for labels and tooltips.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Sequence
+
+import pandas as pd
+
+from jmtools.errors import DataError, ParameterError, Problem
+
+__all__ = ["pain_points_chart", "themes_chart", "priority_matrix_chart", "SOURCE_COLORS",
+           "QUADRANT_COLORS"]
+
+#: Colour per pain point source: measured evidence is saturated, assumptions are grey.
+SOURCE_COLORS = {"journey file + detected": "#D55E00", "detected": "#E69F00",
+                 "journey file": "#9E9E9E"}
+
+#: Colour per impact–effort quadrant.
+QUADRANT_COLORS = {"quick win": "#009E73", "big bet": "#0072B2", "fill-in": "#999999",
+                   "money pit": "#D55E00"}
+
+
+def _check(frame: pd.DataFrame, cols: Sequence[str], what: str, fix: str) -> None:
+    missing = [c for c in cols if c not in frame.columns]
+    if missing:
+        raise DataError([Problem(f"{what} lacks columns {', '.join(missing)}", fix=fix,
+                                 source=what)])
+    if frame.empty:
+        raise DataError([Problem(f"{what} is empty: nothing to draw", fix=fix, source=what)])
+
+
+def _text(value, limit: int | None = None) -> str:
+    if isinstance(value, (list, tuple)):
+        value = "; ".join(map(str, value))
+    elif isinstance(value, (dt.date, pd.Timestamp)):
+        value = value.isoformat()[:10]
+    elif value is None or (isinstance(value, float) and pd.isna(value)):
+        value = ""
+    value = str(value)
+    return value if limit is None or len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _short(value, limit: int) -> str:
+    return _text(value, limit)
+
+
+def pain_points_chart(table: pd.DataFrame, *, top: int = 12, width: int = 420,
+                      title: str = "Pain points, ranked by the strength of their evidence"):
+    """Horizontal bars of the ranked pain points, with who is affected and why.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :attr:`jmtools.painpoints.PainPoints.table`.
+    top : int, default 12
+        How many pain points to show (in rank order).
+    width : int
+        Width of the bar area in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        Bars (score; colour = source: measured, detected only, or assumed in the journey
+        file), the affected personas written beside each bar, and a tooltip with the
+        evidence numbers, themes and a masked quote.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"rank": [1], "pain_point_id": ["fees"], "title": ["Hidden fees"],
+    ...     "stage": ["Decision"], "touchpoint": ["Checkout"], "source": ["detected"],
+    ...     "score": [2.5], "signals": [["drop-off"]], "evidence": ["drop-off 60% (n=400)"],
+    ...     "personas": [["Ben"]], "recurs": [False], "themes": [[]], "quotes": [["Too dear"]]})
+    >>> pain_points_chart(t).to_dict()["layer"][0]["mark"]["type"]
+    'bar'
+    """
+    import altair as alt
+
+    from jmtools.charts.theme import use_theme
+
+    _check(table, ["rank", "title", "stage", "source", "score", "personas", "evidence"],
+           "pain points table", "pass jmtools.painpoints.detect_pain_points(...).table")
+    if top < 1:
+        raise ParameterError("top", top, expected="a whole number ≥ 1")
+    use_theme()
+    data = table.sort_values("rank").head(top)
+    place = [f"{s} / {t}" if _text(t) else str(s) for s, t in zip(data["stage"],
+                                                                   data.get("touchpoint", data["stage"]))]
+    frame = pd.DataFrame({
+        "label": [f"{r}. {_short(t, 48)}" for r, t in zip(data["rank"], data["title"])],
+        "score": data["score"].astype(float).to_numpy(),
+        "source": data["source"].astype(str).to_numpy(),
+        "place": place,
+        "personas": [_text(p) or "—" for p in data["personas"]],
+        "who": [(_short(", ".join(map(str, p)) if isinstance(p, (list, tuple)) else p, 48)
+                 or "no persona stands out") + (" (recurs)" if r else "")
+                for p, r in zip(data["personas"], data.get("recurs", [False] * len(data)))],
+        "signals": [_text(s) for s in data.get("signals", [[]] * len(data))],
+        "evidence": [_short(e, 300) for e in data["evidence"]],
+        "themes": [_short(t, 160) for t in data.get("themes", [[]] * len(data))],
+        "quote": [_short(q[0], 160) if isinstance(q, (list, tuple)) and q else ""
+                  for q in data.get("quotes", [[]] * len(data))],
+    })
+    order = frame["label"].tolist()
+    sources = [s for s in SOURCE_COLORS if s in set(frame["source"])] or list(SOURCE_COLORS)
+    base = alt.Chart(frame).encode(
+        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)))
+    tooltip = [alt.Tooltip("label:N", title="Pain point"), alt.Tooltip("place:N", title="Where"),
+               alt.Tooltip("score:Q", format=".2f", title="Score"),
+               alt.Tooltip("source:N", title="Source"),
+               alt.Tooltip("personas:N", title="Personas affected"),
+               alt.Tooltip("signals:N", title="Signals"),
+               alt.Tooltip("evidence:N", title="Evidence"),
+               alt.Tooltip("themes:N", title="Feedback themes"),
+               alt.Tooltip("quote:N", title="A customer said")]
+    bars = base.mark_bar(height={"band": 0.7}).encode(
+        x=alt.X("score:Q", title="Score (sum of effect sizes of the signals that count)",
+                scale=alt.Scale(domainMin=0)),
+        color=alt.Color("source:N", title="Source",
+                        scale=alt.Scale(domain=sources, range=[SOURCE_COLORS[s] for s in sources]),
+                        legend=alt.Legend(orient="bottom", direction="horizontal")),
+        tooltip=tooltip)
+    text = base.mark_text(align="left", dx=4, fontSize=10, color="#444444").encode(
+        x="score:Q", text="who:N", tooltip=tooltip)
+    return (bars + text).properties(
+        width=width, height=max(120, 26 * len(frame)),
+        title=alt.Title(title, subtitle="Beside each bar: the personas affected, most first; "
+                        "(recurs) = two or more personas. Hover for the numbers with n and a quote"))
+
+
+def themes_chart(themes, *, counts: pd.DataFrame | None = None, dimension: str = "stage",
+                 width: int = 300, title: str = "What customers complain about"):
+    """Theme overview: size of each theme, and where it is (stage, touchpoint or persona).
+
+    Parameters
+    ----------
+    themes : jmtools.themes.Themes or pandas.DataFrame
+        The result of :func:`jmtools.themes.find_themes` (or its ``summary``, then pass
+        ``counts``).
+    counts : pandas.DataFrame, optional
+        ``Themes.counts`` when ``themes`` is a summary frame.
+    dimension : {"stage", "touchpoint", "persona"}, default "stage"
+        Columns of the heat map.
+
+    Returns
+    -------
+    altair.HConcatChart
+        Left: texts per theme (labelled by its top terms); right: a heat map of the texts
+        per theme and ``dimension`` (journey order kept), with the count in each cell.
+
+    Examples
+    --------
+    >>> summary = pd.DataFrame({"theme": [1], "label": ["hidden fees"], "n": [40],
+    ...                         "share": [1.0], "top_terms": [["fees"]], "quotes": [["Ugh"]]})
+    >>> counts = pd.DataFrame({"theme": [1, 1], "label": ["hidden fees"] * 2,
+    ...     "dimension": ["stage"] * 2, "value": ["Decision", "Post"], "n": [38, 2],
+    ...     "n_value": [38, 2], "share": [1.0, 1.0]})
+    >>> len(themes_chart(summary, counts=counts).to_dict()["hconcat"])
+    2
+    """
+    import altair as alt
+
+    from jmtools.charts.theme import SEQUENTIAL, use_theme
+
+    summary = themes.summary if hasattr(themes, "summary") else themes
+    counts = themes.counts if hasattr(themes, "counts") else counts
+    if counts is None:
+        raise ParameterError("counts", None, expected="the Themes.counts frame",
+                             fix="pass the Themes object, or counts=themes.counts")
+    if dimension not in ("stage", "touchpoint", "persona"):
+        raise ParameterError("dimension", dimension, expected=["stage", "touchpoint", "persona"])
+    _check(summary, ["theme", "label", "n"], "themes summary", "pass find_themes(...)")
+    cells = counts[counts["dimension"] == dimension]
+    if cells.empty:
+        raise DataError([Problem(f"the themes have no counts by {dimension}",
+                                 fix=f"give the feedback a '{dimension}' column, or choose "
+                                     "another dimension", source="themes")])
+    use_theme()
+    names = {t: f"{t}. {_short(label, 44)}" for t, label in zip(summary["theme"], summary["label"])}
+    order = [names[t] for t in summary.sort_values("theme")["theme"]]
+    left_data = pd.DataFrame({
+        "theme": [names[t] for t in summary["theme"]], "n": summary["n"].to_numpy(),
+        "share": summary.get("share", pd.Series([None] * len(summary))).to_numpy(),
+        "terms": [_text(t) for t in summary.get("top_terms", [[]] * len(summary))],
+        "quote": [_short(q[0], 160) if isinstance(q, (list, tuple)) and q else ""
+                  for q in summary.get("quotes", [[]] * len(summary))]})
+    y = alt.Y("theme:N", sort=order, title=None, axis=alt.Axis(labelLimit=300))
+    bars = alt.Chart(left_data).mark_bar().encode(
+        y=y, x=alt.X("n:Q", title="Texts in the theme"),
+        tooltip=[alt.Tooltip("theme:N", title="Theme"), alt.Tooltip("n:Q", title="Texts"),
+                 alt.Tooltip("share:Q", format=".0%", title="Share of themed texts"),
+                 alt.Tooltip("terms:N", title="Top terms"),
+                 alt.Tooltip("quote:N", title="Most typical quote")]
+    ).properties(width=width * 0.6, height=max(120, 24 * len(order)))
+    heat_data = pd.DataFrame({"theme": cells["theme"].map(names).to_numpy(),
+                              "value": cells["value"].astype(str).to_numpy(),
+                              "n": cells["n"].to_numpy(), "n_value": cells["n_value"].to_numpy(),
+                              "share": cells["share"].to_numpy()})
+    columns = list(dict.fromkeys(heat_data["value"]))
+    enc_y = alt.Y("theme:N", sort=order, title=None, axis=None)
+    x = alt.X("value:N", sort=columns, title=dimension.capitalize(),
+              axis=alt.Axis(labelAngle=-30, labelLimit=140))
+    rect = alt.Chart(heat_data).mark_rect(stroke="white").encode(
+        x=x, y=enc_y, color=alt.Color("n:Q", title="Texts", scale=alt.Scale(scheme=SEQUENTIAL)),
+        tooltip=[alt.Tooltip("theme:N", title="Theme"), alt.Tooltip("value:N", title=dimension),
+                 alt.Tooltip("n:Q", title="Texts"),
+                 alt.Tooltip("share:Q", format=".0%", title=f"Share of the {dimension}'s themed texts"),
+                 alt.Tooltip("n_value:Q", title=f"Themed texts at this {dimension}")])
+    label = alt.Chart(heat_data[heat_data["n"] > 0]).mark_text(fontSize=10).encode(
+        x=x, y=enc_y, text="n:Q",
+        color=alt.condition("datum.n > 0.5 * " + str(max(int(heat_data["n"].max()), 1)),
+                            alt.value("white"), alt.value("#222222")))
+    heat = (rect + label).properties(width=max(160, 70 * len(columns)),
+                                     height=max(120, 24 * len(order)))
+    return alt.hconcat(bars, heat, spacing=6).resolve_scale(color="independent").properties(
+        title=alt.Title(title, subtitle=f"Negative feedback grouped by TF-IDF + NMF; counts per "
+                        f"{dimension} (journey order)"))
+
+
+def priority_matrix_chart(backlog: pd.DataFrame, *, x: str = "effort", y: str = "impact",
+                          size: str | None = "value_at_stake", label: str = "id",
+                          width: int = 480, height: int = 360,
+                          title: str = "Priority matrix: impact against effort"):
+    """The impact–effort matrix: labelled quadrants, bubbles sized by value at stake.
+
+    Parameters
+    ----------
+    backlog : pandas.DataFrame
+        From :func:`jmtools.priorities.prioritise` (needs ``quadrant`` and the thresholds
+        from :func:`jmtools.priorities.impact_effort`).
+    x, y : str, default "effort", "impact"
+        Columns on the axes.
+    size : str or None, default "value_at_stake"
+        Column for the bubble area (None: equal bubbles).
+    label : str, default "id"
+        Column written beside each bubble.
+
+    Returns
+    -------
+    altair.LayerChart
+        Quadrant lines at the thresholds, the four quadrant names in the corners, one bubble
+        per opportunity (colour = quadrant) with a tooltip showing owner, status, target
+        date, linked pain points and every score.
+
+    Examples
+    --------
+    >>> from jmtools.priorities import impact_effort
+    >>> b = impact_effort(pd.DataFrame({"id": ["a", "b"], "title": ["A", "B"], "impact": [3, 1],
+    ...     "effort": [1, 3], "owner": ["X", "Y"], "pain_points": [["p"], []],
+    ...     "value_at_stake": [100.0, 10.0]}))
+    >>> [layer["mark"]["type"] for layer in priority_matrix_chart(b).to_dict()["layer"]]
+    ['rule', 'rule', 'text', 'text', 'circle', 'text', 'text']
+    """
+    import altair as alt
+
+    from jmtools.charts.theme import use_theme
+
+    need = [x, y, "quadrant", "impact_threshold", "effort_threshold", label]
+    if size is not None:
+        need.append(size)
+    _check(backlog, need, "backlog",
+           "pass jmtools.priorities.prioritise(...) (or impact_effort(...)) output")
+    use_theme()
+    data = backlog[backlog[x].notna() & backlog[y].notna()].copy()
+    if data.empty:
+        raise DataError([Problem(f"no opportunity has both '{x}' and '{y}'", source="backlog",
+                                 fix="add impact and effort to the opportunities' scores")])
+    xt, yt = float(data["effort_threshold"].iloc[0]), float(data["impact_threshold"].iloc[0])
+    frame = pd.DataFrame({
+        "x": data[x].astype(float).to_numpy(), "y": data[y].astype(float).to_numpy(),
+        "label": data[label].astype(str).to_numpy(),
+        "title": [_text(t) for t in data.get("title", data[label])],
+        "quadrant": data["quadrant"].astype(str).to_numpy(),
+        "owner": [_text(o) or "—" for o in data.get("owner", [None] * len(data))],
+        "status": [_text(s) for s in data.get("status", [None] * len(data))],
+        "target_date": [_text(d) or "—" for d in data.get("target_date", [None] * len(data))],
+        "pain_points": [_text(p) or "—" for p in data.get("pain_points", [[]] * len(data))],
+        "size": (data[size].astype(float).fillna(0).to_numpy() if size else 1.0),
+    })
+    for col in ("rice", "ice", "value_at_stake", "rank"):
+        frame[col] = data[col].to_numpy() if col in data else None
+    x_max = max(frame["x"].max(), xt) * 1.15 or 1
+    y_max = max(frame["y"].max(), yt) * 1.15 or 1
+    frame["label_y"], frame["side"] = _label_layout(frame, x_max, y_max)
+    xs = alt.Scale(domain=[0, x_max], nice=False)
+    ys = alt.Scale(domain=[0, y_max], nice=False)
+    vline = alt.Chart(pd.DataFrame({"x": [xt]})).mark_rule(strokeDash=[4, 4], color="#888888") \
+        .encode(x=alt.X("x:Q", scale=xs))
+    hline = alt.Chart(pd.DataFrame({"y": [yt]})).mark_rule(strokeDash=[4, 4], color="#888888") \
+        .encode(y=alt.Y("y:Q", scale=ys))
+    corners = pd.DataFrame({
+        "x": [x_max * 0.02, x_max * 0.98, x_max * 0.02, x_max * 0.98],
+        "y": [y_max * 0.97, y_max * 0.97, y_max * 0.03, y_max * 0.03],
+        "text": ["Quick wins", "Big bets", "Fill-ins", "Money pits"],
+        "align": ["left", "right", "left", "right"],
+        "quadrant": ["quick win", "big bet", "fill-in", "money pit"]})
+    corner_colors = alt.Color("quadrant:N", legend=None,
+                              scale=alt.Scale(domain=list(QUADRANT_COLORS),
+                                              range=list(QUADRANT_COLORS.values())))
+    names = [alt.Chart(corners[corners["align"] == side]).mark_text(
+        fontSize=13, fontWeight="bold", opacity=0.6, align=side).encode(
+        x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys), text="text:N", color=corner_colors)
+        for side in ("left", "right")]
+    tooltip = [alt.Tooltip("title:N", title="Opportunity"), alt.Tooltip("owner:N", title="Owner"),
+               alt.Tooltip("status:N", title="Status"),
+               alt.Tooltip("target_date:N", title="Target date"),
+               alt.Tooltip("pain_points:N", title="Relieves pain points"),
+               alt.Tooltip("quadrant:N", title="Quadrant"),
+               alt.Tooltip("x:Q", title=x, format=".3g"), alt.Tooltip("y:Q", title=y, format=".3g"),
+               alt.Tooltip("value_at_stake:Q", title="Value at stake", format=",.0f"),
+               alt.Tooltip("rice:Q", title="RICE", format=",.0f"),
+               alt.Tooltip("ice:Q", title="ICE", format=",.0f"),
+               alt.Tooltip("rank:Q", title="Rank")]
+    size_enc = (alt.Size("size:Q", title=_size_title(size), scale=alt.Scale(range=[60, 1600]),
+                         legend=alt.Legend(format=",.0f", orient="bottom", direction="horizontal"))
+                if size else alt.value(200))
+    bubbles = alt.Chart(frame).mark_circle(opacity=0.75, stroke="white", strokeWidth=1).encode(
+        x=alt.X("x:Q", scale=xs, title=f"{x.capitalize()} (higher = harder)"),
+        y=alt.Y("y:Q", scale=ys, title=f"{y.capitalize()} (higher = more benefit)"),
+        size=size_enc,
+        color=alt.Color("quadrant:N", title="Quadrant",
+                        scale=alt.Scale(domain=list(QUADRANT_COLORS),
+                                        range=list(QUADRANT_COLORS.values())),
+                        legend=alt.Legend(orient="bottom", direction="horizontal")),
+        tooltip=tooltip)
+    labels = [alt.Chart(frame[frame["side"] == side]).mark_text(
+        align="left" if side == "right" else "center", dx=9 if side == "right" else 0,
+        fontSize=10).encode(
+        x=alt.X("x:Q", scale=xs), y=alt.Y("label_y:Q", scale=ys), text="label:N", tooltip=tooltip)
+        for side in ("right", "below")]
+    subtitle = (f"Dashed lines: impact ≥ {yt:g} is high, effort ≥ {xt:g} is high; "
+                + ("bubble area = value at stake" if size == "value_at_stake" else
+                   f"bubble area = {size}" if size else "equal bubbles"))
+    return alt.layer(vline, hline, *names, bubbles, *labels).properties(
+        width=width, height=height, title=alt.Title(title, subtitle=subtitle))
+
+
+def _label_layout(frame: pd.DataFrame, x_max: float, y_max: float):
+    """Label positions: bubbles at the same point get stacked labels; a label whose bubble
+    has a neighbour close on its right at the same height goes below the bubble."""
+    import numpy as np
+
+    label_y = frame["y"].to_numpy(dtype=float).copy()
+    step = y_max * 0.045
+    for _, idx in frame.groupby(["x", "y"], sort=False).groups.items():
+        for i, j in enumerate(idx):
+            label_y[frame.index.get_loc(j)] += step * (len(idx) - 1) / 2 - step * i
+    side = []
+    xs, ys = frame["x"].to_numpy(dtype=float), frame["y"].to_numpy(dtype=float)
+    for k in range(len(frame)):
+        near = (np.abs(ys - ys[k]) < y_max * 0.05) & (xs > xs[k]) & (xs - xs[k] < x_max * 0.3)
+        side.append("below" if near.any() else "right")
+        if near.any():
+            label_y[k] -= y_max * 0.08
+    return label_y, side
+
+
+def _size_title(size: str | None) -> str:
+    return "Value at stake" if size == "value_at_stake" else str(size)

@@ -1,0 +1,150 @@
+"""Charts of pain points, themes and priorities: structure of the specs, and a real render."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from jmtools.charts.painpoints import (QUADRANT_COLORS, SOURCE_COLORS, pain_points_chart,
+                                       priority_matrix_chart, themes_chart)
+from jmtools.errors import DataError, ParameterError
+
+
+@pytest.fixture
+def table():
+    return pd.DataFrame({
+        "rank": [2, 1, 3], "pain_point_id": ["b", "a", "c"],
+        "title": ["Slow delivery", "Hidden fees at checkout", "Loops at cart"],
+        "stage": ["Post", "Decision", "Decision"], "touchpoint": ["Delivery", "Checkout", None],
+        "source": ["journey file", "journey file + detected", "detected"],
+        "score": [1.0, 2.5, 0.4], "signals": [[], ["drop-off", "negative valence"], ["loops"]],
+        "evidence": ["no signal", "Ben: drop-off 60% (n=400) vs 15% other personas (n=1,200)",
+                     "Sam: loops 40% (n=300) vs 8% other personas (n=900)"],
+        "personas": [[], ["Ben"], ["Sam", "Nina"]], "recurs": [False, False, True],
+        "themes": [[], ["hidden fees (n=40)"], []],
+        "quotes": [[], ["Fee at the end! mail [email]"], []]})
+
+
+@pytest.fixture
+def backlog():
+    from jmtools.priorities import prioritise, opportunities_frame
+
+    opps = opportunities_frame([
+        {"id": "show-fees", "title": "Show fees early", "pain_points": ["a"], "owner": "Checkout squad",
+         "status": "planned", "target_date": "2027-01-31",
+         "scores": {"impact": 3, "effort": 1, "reach": 1000, "confidence": 0.8, "ease": 8}},
+        {"id": "paypal", "title": "Offer PayPal", "pain_points": ["a", "c"], "owner": "Payments",
+         "scores": {"impact": 1, "effort": 3, "reach": 500, "confidence": 0.5, "ease": 4}},
+        {"id": "twin", "title": "Same spot", "pain_points": [], "owner": None,
+         "scores": {"impact": 1, "effort": 3, "reach": 50, "confidence": 0.5, "ease": 4}}])
+    pain = pd.DataFrame({"pain_point_id": ["a", "c"], "customers_affected": [400, 300],
+                         "lift_needed": [0.3, 0.1]})
+    return prioritise(opps, pain, order_value=80.0)
+
+
+def _layers(spec):
+    return spec["layer"] if "layer" in spec else [spec]
+
+
+def test_pain_points_chart_spec(table):
+    spec = pain_points_chart(table).to_dict()
+    bars, text = spec["layer"]
+    assert bars["mark"]["type"] == "bar" and text["mark"]["type"] == "text"
+    assert bars["encoding"]["y"]["sort"] == ["1. Hidden fees at checkout", "2. Slow delivery",
+                                             "3. Loops at cart"]
+    colour = bars["encoding"]["color"]["scale"]
+    assert dict(zip(colour["domain"], colour["range"])) == {k: SOURCE_COLORS[k] for k in colour["domain"]}
+    titles = [t["title"] for t in bars["encoding"]["tooltip"]]
+    assert {"Evidence", "Personas affected", "A customer said", "Feedback themes"} <= set(titles)
+    rows = spec["datasets"][spec["data"]["name"]] if "datasets" in spec else None
+    rows = rows or next(iter(spec["datasets"].values()))
+    by_label = {r["label"]: r for r in rows}
+    assert by_label["3. Loops at cart"]["who"] == "Sam, Nina (recurs)"
+    assert by_label["2. Slow delivery"]["who"] == "no persona stands out"
+    assert "n=400" in by_label["1. Hidden fees at checkout"]["evidence"]
+    assert by_label["1. Hidden fees at checkout"]["place"] == "Decision / Checkout"
+    assert by_label["3. Loops at cart"]["place"] == "Decision"
+    assert len(pain_points_chart(table, top=2).to_dict()["layer"][0]["encoding"]["y"]["sort"]) == 2
+
+
+def test_pain_points_chart_refuses_bad_input(table):
+    with pytest.raises(DataError, match="empty"):
+        pain_points_chart(table.iloc[0:0])
+    with pytest.raises(DataError, match="lacks columns"):
+        pain_points_chart(table.drop(columns="score"))
+    with pytest.raises(ParameterError):
+        pain_points_chart(table, top=0)
+
+
+def test_themes_chart_spec():
+    from jmtools.themes import find_themes
+
+    texts = (["hidden fees at checkout, shipping cost shock"] * 6
+             + ["no size chart on the product page, sizing guess"] * 5)
+    fb = pd.DataFrame({"text": texts, "sentiment": -0.6,
+                       "stage": ["Decision"] * 6 + ["Consideration"] * 5,
+                       "persona": ["Ben"] * 6 + ["Nina"] * 5})
+    th = find_themes(fb, n_themes=2, id_col=None, touchpoint_col=None,
+                     stages=["Awareness", "Consideration", "Decision"])
+    spec = themes_chart(th).to_dict()
+    left, right = spec["hconcat"]
+    assert left["mark"]["type"] == "bar"
+    assert left["encoding"]["y"]["sort"][0].startswith("1. ")
+    rect, label = right["layer"]
+    assert rect["encoding"]["x"]["sort"] == ["Awareness", "Consideration", "Decision"]
+    persona = themes_chart(th, dimension="persona").to_dict()
+    assert persona["hconcat"][1]["layer"][0]["encoding"]["x"]["sort"] == ["Ben", "Nina"]
+    with pytest.raises(DataError, match="no counts by touchpoint"):
+        themes_chart(th, dimension="touchpoint")
+    with pytest.raises(ParameterError):
+        themes_chart(th, dimension="week")
+    with pytest.raises(ParameterError, match="counts"):
+        themes_chart(th.summary)
+
+
+def test_priority_matrix_spec(backlog):
+    spec = priority_matrix_chart(backlog).to_dict()
+    layers = spec["layer"]
+    marks = [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
+             for layer in layers]
+    assert marks == ["rule", "rule", "text", "text", "circle", "text", "text"]
+    bubbles = layers[4]
+    assert bubbles["encoding"]["size"]["field"] == "size"
+    assert bubbles["encoding"]["color"]["scale"]["domain"] == list(QUADRANT_COLORS)
+    tips = {t["title"] for t in bubbles["encoding"]["tooltip"]}
+    assert {"Owner", "Relieves pain points", "Target date", "Value at stake", "RICE", "ICE"} <= tips
+    data = pd.DataFrame(spec["datasets"][bubbles["data"]["name"]])
+    fees = data.set_index("label").loc["show-fees"]
+    assert fees["owner"] == "Checkout squad" and fees["target_date"] == "2027-01-31"
+    assert fees["size"] == pytest.approx(400 * 0.3 * 80) and fees["quadrant"] == "quick win"
+    assert data.set_index("label").loc["paypal", "pain_points"] == "a; c"
+    # two bubbles at the same point get separate label heights
+    twins = data[data["label"].isin(["paypal", "twin"])]
+    assert twins["label_y"].nunique() == 2
+    corner_text = [r["text"] for layer in layers[2:4] for r in spec["datasets"][layer["data"]["name"]]]
+    assert sorted(corner_text) == ["Big bets", "Fill-ins", "Money pits", "Quick wins"]
+    assert "impact ≥ 1 is high, effort ≥ 3 is high" in spec["title"]["subtitle"]
+
+
+def test_priority_matrix_needs_quadrants(backlog):
+    with pytest.raises(DataError, match="lacks columns"):
+        priority_matrix_chart(backlog.drop(columns="quadrant"))
+    no_size = priority_matrix_chart(backlog, size=None).to_dict()
+    assert no_size["layer"][4]["encoding"]["size"] == {"value": 200}
+
+
+def test_charts_render_to_png(table, backlog, tmp_path):
+    import vl_convert as vlc
+
+    for name, chart in (("pain", pain_points_chart(table)), ("matrix", priority_matrix_chart(backlog))):
+        png = vlc.vegalite_to_png(chart.to_dict(), scale=1)
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
+        (tmp_path / f"{name}.png").write_bytes(png)
+
+
+def test_dates_and_lists_formatted():
+    from jmtools.charts.painpoints import _text
+
+    assert _text(dt.date(2027, 1, 31)) == "2027-01-31"
+    assert _text(["a", "b"]) == "a; b" and _text(None) == "" and _text(float("nan")) == ""
+    assert _text("x" * 10, 5) == "xxxx…"
