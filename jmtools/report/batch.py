@@ -478,6 +478,22 @@ def _trend(fig: dict, prev: dict | None) -> str:
     return f"{arrow} {delta * scale:+.3g}{unit} vs {prev['run_id'][:10]}"
 
 
+def _shared_parameters(results: Sequence[JobResult]) -> dict:
+    """Parameters with the same value in every report (listed once, not per row)."""
+    if len(results) < 2:
+        return {}
+    first = results[0].parameters
+    return {k: v for k, v in first.items()
+            if all(k in r.parameters and r.parameters[k] == v for r in results[1:])}
+
+
+def _shared_note(shared: Mapping) -> str:
+    if not shared:
+        return ""
+    items = ", ".join(f"{_html.escape(str(k))} = {_html.escape(str(v))}" for k, v in shared.items())
+    return f'<p class="meta">Parameters of every report: {items}</p>'
+
+
 def write_index(results: Sequence[JobResult], out_dir: str | os.PathLike, *, run_id: str,
                 previous: Mapping[str, dict] | None = None,
                 title: str = "Journey reports") -> Path:
@@ -494,9 +510,10 @@ def write_index(results: Sequence[JobResult], out_dir: str | os.PathLike, *, run
 
     e = _html.escape
     previous = previous or {}
+    shared = _shared_parameters(results)
     rows = []
     for r in results:
-        params = ", ".join(f"{k} = {v}" for k, v in r.parameters.items())
+        params = ", ".join(f"{k} = {v}" for k, v in r.parameters.items() if k not in shared)
         name = e(r.title or r.name)
         if r.ok:
             kpis = "".join(
@@ -531,6 +548,7 @@ def write_index(results: Sequence[JobResult], out_dir: str | os.PathLike, *, run
 <p class="meta">Batch run {e(run_id.replace("T", " ").replace("+00:00", " UTC"))} · each report opens
 offline; the static variant has no script and suits e-mail and PDF.</p>
 <p class="summary">{summary}</p>
+{_shared_note(shared)}
 <table><thead><tr><th>report</th><th>status</th><th>headline figures</th><th>parameters</th>
 <th>time</th><th>files</th></tr></thead>
 <tbody>

@@ -23,7 +23,8 @@ def _param_args(p) -> None:
     p.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
                    metavar=("NAME", "VALUE"),
                    help="set a declared notebook parameter; VALUE is converted to the declared "
-                        "type (repeatable). Unknown names are refused.")
+                        "type (repeatable). Unknown names are refused. Relative paths for "
+                        "parameters named *_dir, *_file, *_path are taken from the current folder.")
     p.add_argument("-f", "--parameters-file", metavar="YAML",
                    help="YAML mapping of parameter values (typed as written)")
 
@@ -45,7 +46,25 @@ def _parameters(notebook: str, args) -> dict:
         values[name] = parse_value(declared[name], text)
     if not isinstance(values, dict):
         raise ParameterError("--parameters-file", values, expected="a YAML mapping")
-    return check_parameters(declared, values, notebook=notebook)
+    return _absolute_paths(check_parameters(declared, values, notebook=notebook))
+
+
+_PATH_SUFFIXES = ("_dir", "_file", "_path", "_folder")
+
+
+def _absolute_paths(values: dict) -> dict:
+    """Path parameters given on the command line mean paths from where the user stands.
+
+    The kernel runs in the notebook's folder (so a notebook's own defaults such as
+    ``../data/ecommerce`` mean the same as in JupyterLab); a relative path typed on the
+    command line (``-p data_dir data/b2b``) is made absolute when it exists from here.
+    """
+    out = dict(values)
+    for name, value in values.items():
+        if name.endswith(_PATH_SUFFIXES) and isinstance(value, str) and value \
+                and not os.path.isabs(value) and os.path.exists(value):
+            out[name] = os.path.abspath(value)
+    return out
 
 
 def _usage_errors(handler):

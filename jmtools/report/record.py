@@ -230,7 +230,9 @@ def format_figure(payload: Mapping) -> str:
     Examples
     --------
     >>> format_figure({"value": 0.253, "unit": "%", "n": 400, "ci": [0.21, 0.3]})
-    '25.3% (95% CI 21.0–30.0%, n=400)'
+    '25.3% (95% CI 21.0% to 30.0%, n=400)'
+    >>> format_figure({"value": -1.0, "fmt": "+.2f", "n": 151, "ci": [-1.1, -0.87]})
+    '−1.00 (95% CI −1.10 to −0.87, n=151)'
     >>> format_figure({"value": 12, "unit": "", "n": None, "ci": None})
     '12'
     """
@@ -243,17 +245,19 @@ def format_figure(payload: Mapping) -> str:
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             return str(v)
         if unit == "%":
-            return format(v * 100, spec or ".1f") + "%"
-        if spec:
-            return format(v, spec) + (f" {unit}" if unit else "")
-        text = f"{v:,}" if isinstance(v, int) else f"{v:,.3g}" if abs(v) < 1000 else f"{v:,.0f}"
-        return text + (f" {unit}" if unit else "")
+            text = format(v * 100, spec or ".1f") + "%"
+        elif spec:
+            text = format(v, spec) + (f" {unit}" if unit else "")
+        else:
+            text = f"{v:,}" if isinstance(v, int) else f"{v:,.3g}" if abs(v) < 1000 else f"{v:,.0f}"
+            text += f" {unit}" if unit else ""
+        return text.replace("-", "−")
 
     text = one(value)
     extra = []
     ci = payload.get("ci")
     if ci and None not in ci:
-        extra.append(f"95% CI {one(ci[0]).rstrip('%')}–{one(ci[1])}")
+        extra.append(f"95% CI {one(ci[0])} to {one(ci[1])}")
     if payload.get("n") is not None:
         extra.append(f"n={payload['n']:,}")
     return text + (f" ({', '.join(extra)})" if extra else "")
