@@ -1677,7 +1677,9 @@ def behaviour_features(customers, *, events=None, orders=None, surveys=None,
     - ``<metric>_mean`` per survey metric (csat, nps, ces…).
 
     Missing numeric values are filled with the column median (and counted in
-    ``attrs["filled"]``: feature → count).
+    ``attrs["filled"]``: feature → count). Text attributes whose ``max_levels`` most frequent
+    values cover less than half the customers (ids, unparsed dates, free text) are left out and
+    listed in ``attrs["skipped"]`` with the reason.
 
     Returns
     -------
@@ -1700,7 +1702,7 @@ def behaviour_features(customers, *, events=None, orders=None, surveys=None,
     _check_ids(customers, customer_col)
     ids = pd.Index(customers[customer_col], name=customer_col)
     kinds = _schema_of(customers)
-    parts, filled = [], {}
+    parts, filled, skipped = [], {}, {}
     for col in _attribute_columns(customers, customer_col, attributes):
         values = customers[col].set_axis(ids)
         kind = kinds.get(col)
@@ -1712,7 +1714,12 @@ def behaviour_features(customers, *, events=None, orders=None, surveys=None,
         elif kind in ("text", "bool"):
             lv = values.astype(object).where(values.notna(), None).map(
                 lambda v: None if v is None else str(v))
-            for level in lv.dropna().value_counts().index[:max_levels]:
+            counts = lv.dropna().value_counts()
+            if kind == "text" and counts.iloc[:max_levels].sum() < 0.5 * counts.sum():
+                skipped[col] = (f"{len(counts)} distinct values: an identifier, date or free "
+                                "text rather than a category")
+                continue
+            for level in counts.index[:max_levels]:
                 parts.append((lv == level).astype("float64").rename(f"{col}={level}"))
     if events is not None:
         ev = _frame(events, [customer_col, event_col])
@@ -1746,6 +1753,7 @@ def behaviour_features(customers, *, events=None, orders=None, surveys=None,
             median = out[col].median()
             out[col] = out[col].fillna(0.0 if np.isnan(median) else median)
     out.attrs["filled"] = filled
+    out.attrs["skipped"] = skipped
     return out
 
 
@@ -1907,6 +1915,7 @@ def suggest_personas(customers, *, events=None, orders=None, surveys=None,
         features = behaviour_features(customers, events=events, orders=orders, surveys=surveys,
                                       customer_col=customer_col, **feature_options)
     X, used, dropped = _scaled(features)
+    dropped = {**features.attrs.get("skipped", {}), **dropped}
     n = len(X)
     ks = [k] if k is not None else [int(x) for x in k_range if 2 <= int(x) < n]
     if not ks:
