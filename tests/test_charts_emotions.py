@@ -131,10 +131,12 @@ def test_panels_one_per_persona_with_consistent_colours(parts):
     curve, assumed, moments = parts
     spec = emotion_curve_panels(curve, assumed=assumed, moments=moments).to_dict()
     assert [p["title"]["text"] for p in spec["concat"]] == ["Ben", "Maya"]
+    colours = {"Ben": "#1f77b4", "Maya": "#d95f02"}      # as in the one-chart view
     for panel in spec["concat"]:
+        name = panel["title"]["text"]
         line = [l for l in panel["layer"] if l["mark"]["type"] == "line"][0]["encoding"]
-        assert line["color"]["scale"]["domain"] == ["All customers", "Ben", "Maya"]
-        assert line["color"]["scale"]["range"][:3] == ["#3b3b3b", "#1f77b4", "#d95f02"]
+        assert line["color"]["scale"]["domain"] == ["All customers", name]
+        assert line["color"]["scale"]["range"] == ["#3b3b3b", colours[name]]
         texts = [l for l in panel["layer"] if l["mark"]["type"] == "text"
                  and l["encoding"].get("text", {}).get("field") == "kind"]
         who = {r["who"] for t in texts for r in spec["datasets"][t["data"]["name"]]}

@@ -59,13 +59,14 @@ def _label(persona: str) -> str:
     return _ALL_LABEL if persona == _ALL else str(persona)
 
 
-def _colour_scale(personas: list[str]):
-    """Colour per curve, fixed by the persona's place in ``personas`` (all the curve's personas)."""
+def _colour_scale(present: list[str], shown: list[str] | None = None):
+    """Colours of the ``shown`` curves, fixed by each persona's place among all ``present``."""
     import altair as alt
 
     others = iter(_PALETTE[1:] * 3)
-    colours = [_PALETTE[0] if p == _ALL else next(others) for p in personas]
-    return alt.Scale(domain=[_label(p) for p in personas], range=colours)
+    colours = {p: _PALETTE[0] if p == _ALL else next(others) for p in present}
+    shown = present if shown is None else shown
+    return alt.Scale(domain=[_label(p) for p in shown], range=[colours[p] for p in shown])
 
 
 def _curve_data(curve, assumed, personas):
@@ -86,7 +87,7 @@ def _curve_data(curve, assumed, personas):
     return stages, pts, pd.concat(lines, ignore_index=True)
 
 
-def _moment_data(moments, personas, height):
+def _moment_data(moments, personas, height, pts):
     m = moments[moments["persona"].isin(personas)].copy()
     m["who"] = m["persona"].map(_label)
     m["stage"] = m["stage"].astype(str)
@@ -94,21 +95,26 @@ def _moment_data(moments, personas, height):
         valence=("valence", "first"), kind=("kind", lambda k: " · ".join(k)),
         explanation=("explanation", lambda e: " ".join(e))).reset_index()
     agg["below"] = agg["kind"].str.contains("lowest|drop")
-    agg["label_y"] = _label_positions(agg, height)
+    dots = pts[pts["n"] > 0].groupby("stage")["valence"].apply(list).to_dict()
+    agg["label_y"] = _label_positions(agg, height, dots)
     return agg
 
 
-def _label_positions(agg: pd.DataFrame, height: int) -> list[float]:
-    """Label heights in emotion units: clear of the ring, never on top of each other."""
+def _label_positions(agg: pd.DataFrame, height: int, dots: dict) -> list[float]:
+    """Label heights in emotion units: clear of rings, dots and each other."""
     unit_px = height / (EMOTION_DOMAIN[1] - EMOTION_DOMAIN[0])
-    gap, clear = 13 / unit_px, 24 / unit_px          # one text line; the ring's radius
+    gap, clear = 13 / unit_px, 24 / unit_px          # one text line; a ring's radius
     y = pd.Series(0.0, index=agg.index)
-    for (_, below), grp in agg.groupby(["stage", "below"], sort=False):
+    for (stage, below), grp in agg.groupby(["stage", "below"], sort=False):
+        taken = sorted(dots.get(stage, []), reverse=below)   # dots in the way, nearest first
         last = None
         for i, v in grp["valence"].sort_values(ascending=not below).items():
             pos = v - clear if below else v + clear
             if last is not None:
                 pos = min(pos, last - gap) if below else max(pos, last + gap)
+            for d in taken:                           # step past dots the label would cover
+                if abs(pos - d) < clear * 0.75:
+                    pos = d - clear * 0.75 if below else d + clear * 0.75
             y[i] = last = pos
     return y.tolist()
 
@@ -158,6 +164,44 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
     """
     import altair as alt
 
+    present, personas = _checked_curve(curve, personas)
+    stages, pts, lines = _curve_data(curve, assumed, personas)
+    legend = alt.Legend(title="Curve for", symbolType="stroke", symbolStrokeWidth=3,
+                        symbolOpacity=1)
+    colour = alt.Color("who:N", scale=_colour_scale(present, personas), legend=legend)
+    wrap = _wrapped_labels(stages, width)
+    x = alt.X("stage:N", sort=stages, title="Stage (journey order)",
+              axis=alt.Axis(labelAngle=0, labelLimit=200, **({"labelExpr": wrap} if wrap else {})))
+    yscale, yaxis = _y()
+    y = alt.Y("valence:Q", scale=yscale, axis=yaxis)
+    unit = _unit_name(curve)
+    zero = alt.Chart(pd.DataFrame({"valence": [0.0]})).mark_rule(
+        color="#999999", strokeWidth=1).encode(y=y)
+    band = alt.Chart(pts).mark_area(opacity=0.14, interpolate="monotone").encode(
+        x=x, y=alt.Y("ci_low:Q", scale=yscale, axis=yaxis), y2="ci_high:Q", color=colour)
+    line = alt.Chart(lines).mark_line(interpolate="monotone", strokeWidth=2.2).encode(
+        x=x, y=y, color=colour, detail="curve:N",
+        strokeDash=alt.StrokeDash("curve:N", title="Line", scale=alt.Scale(
+            domain=["measured from evidence", "assumed in the workshop"], range=[[1, 0], [6, 4]])))
+    empty = pts[pts["n"] == 0].drop_duplicates("stage")
+    nothing = alt.Chart(empty.assign(y=EMOTION_DOMAIN[0] + 0.1, label="no evidence")).mark_text(
+        color="#777777", fontStyle="italic", fontSize=10, baseline="bottom").encode(
+        x=x, y=alt.Y("y:Q", scale=yscale, axis=yaxis), text="label:N")
+    layers = [zero, band, line, _point_layer(pts, x, y, colour, present, personas, unit), nothing]
+    if moments is not None and len(moments):
+        show = labels if labels is not None else len(personas) <= 2
+        m = _moment_data(moments, personas, height, pts)
+        layers += _moment_layers(m, x, y, colour, show)
+    return alt.layer(*layers).properties(
+        width=width, height=height,
+        title=alt.Title(title or "Emotion curve: measured from evidence vs assumed in the workshop",
+                        subtitle=list(_subtitle(curve, unit) if subtitle is None else subtitle),
+                        anchor="start")
+    ).resolve_scale(color="shared")
+
+
+def _checked_curve(curve: pd.DataFrame, personas) -> tuple[list, list]:
+    """Refuse what the chart cannot draw; return (personas in the curve, personas to draw)."""
     if "touchpoint" in curve.columns:
         raise ParameterError("curve", "a touchpoint-level curve",
                              expected="a stage-level curve (emotion_curve(..., by='stage'))")
@@ -172,74 +216,59 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
     for p in personas:
         if p not in present:
             raise ParameterError("personas", p, expected=present)
-    stages, pts, lines = _curve_data(curve, assumed, personas)
-    legend = alt.Legend(title="Curve for", symbolType="stroke", symbolStrokeWidth=3,
-                        symbolOpacity=1)
-    colour = alt.Color("who:N", scale=_colour_scale(present), legend=legend)
-    wrap = _wrapped_labels(stages, width)
-    x = alt.X("stage:N", sort=stages, title="Stage (journey order)",
-              axis=alt.Axis(labelAngle=0, labelLimit=200,
-                            **({"labelExpr": wrap} if wrap else {})))
-    yscale, yaxis = _y()
-    y = alt.Y("valence:Q", scale=yscale, axis=yaxis)
-    min_n = curve.attrs.get("min_n")
-    unit_name = {"customer": "customers", "evidence": "pieces of evidence"}.get(
+    return present, personas
+
+
+def _unit_name(curve: pd.DataFrame) -> str:
+    return {"customer": "customers", "evidence": "pieces of evidence"}.get(
         curve.attrs.get("unit"), "observations")
-    base = alt.Chart(pts)
-    zero = alt.Chart(pd.DataFrame({"valence": [0.0]})).mark_rule(
-        color="#999999", strokeWidth=1).encode(y=alt.Y("valence:Q", scale=yscale, axis=yaxis))
-    band = base.mark_area(opacity=0.14, interpolate="monotone").encode(
-        x=x, y=alt.Y("ci_low:Q", scale=yscale, axis=yaxis), y2="ci_high:Q",
-        color=colour)
-    line = alt.Chart(lines).mark_line(interpolate="monotone", strokeWidth=2.2).encode(
-        x=x, y=y, color=colour,
-        strokeDash=alt.StrokeDash("curve:N", title="Line", scale=alt.Scale(
-            domain=["measured from evidence", "assumed in the workshop"],
-            range=[[1, 0], [6, 4]])),
-        detail="curve:N")
+
+
+def _subtitle(curve: pd.DataFrame, unit: str) -> list[str]:
+    min_n = curve.attrs.get("min_n")
+    thin = f"n below {min_n}" if min_n else "too little evidence"
+    stat = curve.attrs.get("statistic", "mean").capitalize()
+    return [f"{stat} emotion per stage from surveys, feedback text and behaviour "
+            "(−2 very negative … +2 very positive).",
+            f"Shaded band: 95% interval. Dot area: n ({unit}); hollow dot: {thin}. "
+            "Dashed: the workshop's assumption. Red rings: moments of truth (hover for why)."]
+
+
+def _point_layer(pts, x, y, colour, present, shown, unit):
+    import altair as alt
+
     tooltip = [alt.Tooltip("who:N", title="Curve for"), alt.Tooltip("stage:N", title="Stage"),
-               alt.Tooltip("valence:Q", title="Emotion (mean)", format="+.2f"),
+               alt.Tooltip("valence:Q", title="Emotion", format="+.2f"),
                alt.Tooltip("ci_text:N", title="95% interval"),
-               alt.Tooltip("n:Q", title=f"n ({unit_name})"),
+               alt.Tooltip("n:Q", title=f"n ({unit})"),
                alt.Tooltip("n_customers:Q", title="Customers"),
                alt.Tooltip("n_evidence:Q", title="Pieces of evidence"),
                alt.Tooltip("enough:N", title="Enough evidence?"),
                alt.Tooltip("evidence:N", title="Evidence label"),
                alt.Tooltip("sources:N", title="Sources")]
     tooltip = [t for t in tooltip if t.shorthand.split(":")[0] in pts.columns]
-    points = base.transform_filter("datum.n > 0").mark_point(filled=True, opacity=1).encode(
-        x=x, y=y, tooltip=tooltip,
-        color=colour, stroke=alt.Stroke("who:N", scale=_colour_scale(present), legend=None),
-        size=alt.Size("n:Q", title=f"n ({unit_name})",
-                      scale=alt.Scale(range=[60, 420], zero=True)),
+    return alt.Chart(pts).transform_filter("datum.n > 0").mark_point(filled=True, opacity=1).encode(
+        x=x, y=y, tooltip=tooltip, color=colour,
+        stroke=alt.Stroke("who:N", scale=_colour_scale(present, shown), legend=None),
+        size=alt.Size("n:Q", title=f"n ({unit})", scale=alt.Scale(range=[60, 420], zero=True)),
         fillOpacity=alt.condition("datum.low_evidence", alt.value(0.0), alt.value(1.0)),
         shape=alt.value("circle"), strokeWidth=alt.value(2))
-    empty = pts[pts["n"] == 0].drop_duplicates("stage")
-    nothing = alt.Chart(empty.assign(y=EMOTION_DOMAIN[0] + 0.1, label="no evidence")).mark_text(
-        color="#777777", fontStyle="italic", fontSize=10, baseline="bottom").encode(
-        x=x, y=alt.Y("y:Q", scale=yscale, axis=yaxis), text="label:N")
-    layers = [zero, band, line, points, nothing]
-    if moments is not None and len(moments):
-        m = _moment_data(moments, personas, height)
-        mbase = alt.Chart(m).encode(x=x, y=y, tooltip=[
-            alt.Tooltip("kind:N", title="Moment of truth"), alt.Tooltip("who:N", title="Curve for"),
-            alt.Tooltip("explanation:N", title="Why")])
-        layers.append(mbase.mark_point(shape="circle", size=700, filled=False, strokeWidth=1.5,
-                                       color="#b2182b", strokeDash=[3, 2]))
-        if labels if labels is not None else len(personas) <= 2:
-            layers.append(mbase.mark_text(fontSize=10, fontWeight="bold", baseline="middle").encode(
-                y=alt.Y("label_y:Q", scale=yscale, axis=yaxis), text="kind:N", color=colour))
-    thin = f"n below {min_n}" if min_n else "too little evidence"
-    if subtitle is None:
-        subtitle = ["Mean emotion per stage from surveys, feedback text and behaviour "
-                    "(−2 very negative … +2 very positive).",
-                    f"Shaded band: 95% interval. Dot area: n ({unit_name}); hollow dot: {thin}. "
-                    "Dashed: the workshop's assumption. Red rings: moments of truth (hover for why)."]
-    return alt.layer(*layers).properties(
-        width=width, height=height,
-        title=alt.Title(title or "Emotion curve: measured from evidence vs assumed in the workshop",
-                        subtitle=list(subtitle), anchor="start")
-    ).resolve_scale(color="shared")
+
+
+def _moment_layers(m: pd.DataFrame, x, y, colour, labels: bool) -> list:
+    import altair as alt
+
+    base = alt.Chart(m).encode(x=x, y=y, tooltip=[
+        alt.Tooltip("kind:N", title="Moment of truth"), alt.Tooltip("who:N", title="Curve for"),
+        alt.Tooltip("explanation:N", title="Why")])
+    rings = base.mark_point(shape="circle", size=700, filled=False, strokeWidth=1.5,
+                            color="#b2182b", strokeDash=[3, 2])
+    if not labels:
+        return [rings]
+    yscale, yaxis = _y()
+    text = base.mark_text(fontSize=10, fontWeight="bold", baseline="middle").encode(
+        y=alt.Y("label_y:Q", scale=yscale, axis=yaxis), text="kind:N", color=colour)
+    return [rings, text]
 
 
 def emotion_curve_panels(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = None,
@@ -290,8 +319,7 @@ def emotion_curve_panels(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = 
                                   personas=[_ALL, p] if _ALL in present else [p], title=p,
                                   subtitle=[], labels=True, width=width, height=height)
               for p in personas]
-    unit_name = {"customer": "customers", "evidence": "pieces of evidence"}.get(
-        curve.attrs.get("unit"), "observations")
+    unit_name = _unit_name(curve)
     return alt.concat(*panels, columns=columns).properties(title=alt.Title(
         title or "Emotion curve per persona, beside all customers (grey)",
         subtitle=["−2 very negative … +2 very positive. Band: 95% interval; dot area: n "
