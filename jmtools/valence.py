@@ -190,7 +190,7 @@ def survey_valence(surveys: pd.DataFrame, *, scales: Mapping | None = None,
     Examples
     --------
     >>> s = pd.DataFrame({"metric": ["csat", "nps", "ces", "CSAT7"], "score": [4, 10, 6, 7]})
-    >>> survey_valence(s, scales={"csat7": (1, 7)})[["metric", "valence", "source"]]
+    >>> survey_valence(s, scales={"csat7": (1, 7)})[["metric", "valence", "source"]].round(4)
       metric  valence        source
     0   csat   1.0000   survey:csat
     1    nps   2.0000    survey:nps
@@ -201,42 +201,49 @@ def survey_valence(surveys: pd.DataFrame, *, scales: Mapping | None = None,
     table = resolve_scales(scales)
     metric = surveys[metric_col].astype("string").str.strip().str.lower()
     score = pd.to_numeric(surveys[score_col], errors="coerce")
-    unknown = sorted(set(metric.dropna()) - set(table))
-    if unknown:
-        hint = suggest(unknown[0], table)
-        raise DataError([Problem(
-            f"no scale declared for metric {unknown[0]!r}"
-            + (f" (and {len(unknown) - 1} more: {', '.join(unknown[1:4])})" if len(unknown) > 1 else "")
-            + f"; known: {', '.join(sorted(table))}",
-            fix=(f"did you mean {hint!r}? " if hint else "")
-            + f"declare it, e.g. scales={{{unknown[0]!r}: (1, 5)}} (low, high[, higher_is_better])",
-            source="surveys", column=metric_col)])
-    low = metric.map({k: s.low for k, s in table.items()}).astype(float)
-    high = metric.map({k: s.high for k, s in table.items()}).astype(float)
-    outside = score.notna() & ((score < low) | (score > high))
-    if outside.any():
-        first = outside.to_numpy().nonzero()[0][0]
-        raise DataError([Problem(
-            f"{int(outside.sum())} scores lie outside their metric's scale "
-            f"(row {first}: {metric.iloc[first]} = {score.iloc[first]:g}, scale "
-            f"{low.iloc[first]:g}..{high.iloc[first]:g}; rows {_positions(outside)})",
-            fix="correct the scores, or declare the metric's real scale with scales={...}",
-            source="surveys", column=score_col)])
-    out = surveys.copy()
-    better = metric.map({k: s.higher_is_better for k, s in table.items()}).astype("boolean")
+    _check_metrics(metric, table, metric_col)
+    low, high, better = (metric.map({k: getattr(sc, a) for k, sc in table.items()})
+                         for a in ("low", "high", "higher_is_better"))
+    low, high = low.astype(float), high.astype(float)
+    _check_range(metric, score, low, high, score_col)
     frac = (score - low) / (high - low)
-    out["valence"] = np.where(better.fillna(True), _LOW + (_HIGH - _LOW) * frac,
-                              _HIGH - (_HIGH - _LOW) * frac)
-    out["valence"] = out["valence"].round(4)
-    out["source"] = "survey:" + metric.fillna("?")
+    out = surveys.copy()
+    out["valence"] = np.where(better.astype("boolean").fillna(True),
+                              _LOW + (_HIGH - _LOW) * frac, _HIGH - (_HIGH - _LOW) * frac)
+    out["source"] = ("survey:" + metric.fillna("?")).astype(str)
     out["evidence"] = "reported"
     keep = score.notna() & metric.notna()
     wanted = keep & (metric.isin([m.lower() for m in metrics]) if metrics is not None else True)
     dropped = {"missing metric": int(metric.isna().sum()),
                "missing score": int((score.isna() & metric.notna()).sum()),
                "metric not selected": int((keep & ~wanted).sum())}
-    out["source"] = out["source"].astype(str)
     return _finish(out, wanted.fillna(False).to_numpy(dtype=bool), dropped, "surveys")
+
+
+def _check_metrics(metric: pd.Series, table: Mapping[str, Scale], metric_col: str) -> None:
+    unknown = sorted(set(metric.dropna()) - set(table))
+    if not unknown:
+        return
+    hint = suggest(unknown[0], table)
+    more = f" (and {len(unknown) - 1} more: {', '.join(unknown[1:4])})" if len(unknown) > 1 else ""
+    raise DataError([Problem(
+        f"no scale declared for metric {unknown[0]!r}{more}; known: {', '.join(sorted(table))}",
+        fix=(f"did you mean {hint!r}? " if hint else "")
+        + f"declare it, e.g. scales={{{unknown[0]!r}: (1, 5)}} (low, high[, higher_is_better])",
+        source="surveys", column=metric_col)])
+
+
+def _check_range(metric, score, low, high, score_col: str) -> None:
+    outside = score.notna() & ((score < low) | (score > high))
+    if not outside.any():
+        return
+    first = outside.to_numpy().nonzero()[0][0]
+    raise DataError([Problem(
+        f"{int(outside.sum())} scores lie outside their metric's scale "
+        f"(row {first}: {metric.iloc[first]} = {score.iloc[first]:g}, scale "
+        f"{low.iloc[first]:g}..{high.iloc[first]:g}; rows {_positions(outside)})",
+        fix="correct the scores, or declare the metric's real scale with scales={...}",
+        source="surveys", column=score_col)])
 
 
 def text_valence(score):
