@@ -121,3 +121,62 @@ def test_batch_config_file(tmp_path):
     (tmp_path / "bad.yaml").write_text("notebook: x.ipynb\nreport: []\n")
     with pytest.raises(ParameterError, match="did you mean 'reports'"):
         load_batch_config(tmp_path / "bad.yaml")
+
+
+# --- the `jmtools batch` and `jmtools demo` commands ------------------------------------------
+
+def test_cli_batch_from_config_exits_1_when_a_report_fails(tmp_path, capsys):
+    from jmtools.cli import main
+
+    (tmp_path / "batch.yaml").write_text(
+        f"notebook: {FEEDBACK}\nout: out\nworkers: 1\nreports:\n"
+        "  - name: Maya\n    parameters: {persona: Maya}\n")
+    assert main(["batch", "--config", str(tmp_path / "batch.yaml"), "--no-progress",
+                 "--no-static"]) == 0
+    assert "1 of 1 reports" in capsys.readouterr().out
+    assert (tmp_path / "out" / "maya.html").exists()
+    assert not (tmp_path / "out" / "maya.static.html").exists()
+    (tmp_path / "broken.yaml").write_text(f"notebook: {FAILS}\nout: out2\nreports:\n"
+                                          "  - name: broken\n")
+    assert main(["batch", "--config", str(tmp_path / "broken.yaml"), "--no-progress"]) == 1
+    assert "FAILED broken" in capsys.readouterr().out
+
+
+def test_cli_batch_without_reports_is_a_usage_error(capsys):
+    from jmtools.cli import main
+
+    assert main(["batch", FEEDBACK]) == 2
+    assert "--journey" in capsys.readouterr().err
+
+
+def test_demo_plans_every_persona_and_everyone_of_every_world(tmp_path, monkeypatch, capsys):
+    """The demo's wiring, without running 9 notebooks (the notebook tests run the report)."""
+    from jmtools import cli
+    from jmtools.journey import Journey
+    from jmtools.report import batch as batch_mod
+    from jmtools.sample_worlds import WORLDS
+
+    if not all((ROOT / "data" / w / "journey.yaml").exists() for w in WORLDS):
+        pytest.skip("sample data not generated")
+    seen = {}
+
+    def fake_run_batch(jobs, out, **kw):
+        seen["jobs"], seen["out"] = list(jobs), out
+        results = [batch_mod.JobResult(name=j.name, stem=j.stem, status="ok", html=f"{j.stem}.html",
+                                       sidecar=f"{j.stem}.json", parameters=j.parameters)
+                   for j in seen["jobs"]]
+        index = batch_mod.write_index(results, out, run_id="2026-01-01T00:00:00+00:00")
+        return batch_mod.BatchResult(results, str(out), str(index), "", "x", 0.0)
+
+    monkeypatch.setattr(batch_mod, "run_batch", fake_run_batch)
+    assert cli.main(["demo", "--out", str(tmp_path / "reports"), "--no-progress"]) == 0
+    expected = []
+    for world in WORLDS:
+        names = Journey.load(ROOT / "data" / world / "journey.yaml").persona_names
+        expected += [(str(ROOT / "data" / world), p) for p in ["all", *names]]
+    got = [(j.parameters["data_dir"], j.parameters["persona"]) for j in seen["jobs"]]
+    assert got == expected
+    assert all(j.notebook == str(ROOT / "notebooks" / "00_journey_report.ipynb")
+               for j in seen["jobs"])
+    out = capsys.readouterr().out
+    assert f"Open the reports: {(tmp_path / 'reports' / 'index.html').resolve().as_uri()}" in out

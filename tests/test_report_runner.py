@@ -156,3 +156,48 @@ def test_records_are_invisible_outputs(maya_run):
                       if RECORD_MIMETYPE in o.get("data", {})]
     assert len(record_outputs) == 4  # 1 source + 3 figures
     assert all(list(o["data"]) == [RECORD_MIMETYPE] for o in record_outputs)  # no text/plain
+
+
+# --- the `jmtools report` command -------------------------------------------------------------
+
+def test_cli_lists_parameters(capsys):
+    from jmtools.cli import main
+
+    assert main(["report", str(FEEDBACK), "--list-parameters"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "persona: str = 'all'  # which persona to show (\"all\" for everyone)"
+    assert len(out) == 4
+
+
+def test_cli_unknown_parameter_exits_2_listing_the_declared_ones(capsys, tmp_path):
+    from jmtools.cli import main
+
+    assert main(["report", str(FEEDBACK), "-p", "persnoa", "Ben", "-o",
+                 str(tmp_path / "r.html")]) == 2
+    err = capsys.readouterr().err
+    assert "did you mean 'persona'?" in err and "min_score: int = -2" in err
+    assert main(["report", str(FEEDBACK), "-p", "min_score", "low"]) == 2
+    assert "min_score must be a int" in capsys.readouterr().err
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_cli_failed_cell_exits_1_with_the_partial_output(capsys, tmp_path):
+    from jmtools.cli import main
+
+    assert main(["report", str(FAILS), "-o", str(tmp_path / "b.html")]) == 1
+    err = capsys.readouterr().err
+    assert "In [3]" in err and str(tmp_path / "b.ipynb") in err
+    assert (tmp_path / "b.ipynb").exists() and not (tmp_path / "b.html").exists()
+
+
+def test_cli_report_writes_html_static_and_notebook(capsys, tmp_path, monkeypatch):
+    from jmtools.cli import main
+
+    monkeypatch.chdir(HERE)  # a relative data path typed by the user is taken from here
+    assert main(["report", str(FEEDBACK), "-p", "persona", "Ben", "-p", "data_file",
+                 "data/feedback.csv", "-o", str(tmp_path / "ben.html"), "--static"]) == 0
+    out = capsys.readouterr().out
+    assert "report: " in out and "static: " in out
+    assert {p.name for p in tmp_path.iterdir()} == {"ben.html", "ben.static.html", "ben.ipynb"}
+    meta = nbformat.read(tmp_path / "ben.ipynb", as_version=4).metadata["jmtools"]
+    assert dict(meta["parameters"])["data_file"] == str(HERE / "data" / "feedback.csv")
