@@ -641,7 +641,7 @@ def map_chart(cells, *, title: str | None = None, subtitle: str | None = None,
                                  expected="the frame returned by map_cells()")
     geo = _Geometry(cells, column_width, label_width, font_size, emotion_height)
     layers = [geo.backgrounds(), geo.lane_titles(), geo.stage_headers(), *geo.guides(),
-              *geo.items(), *geo.curves(), *geo.footer()]
+              *geo.blueprint_lines(), *geo.items(), *geo.curves(), *geo.footer()]
     layers = [layer for layer in layers if layer is not None]
     chart = alt.layer(*layers).properties(
         width=geo.width, height=geo.height,
@@ -656,6 +656,10 @@ def map_chart(cells, *, title: str | None = None, subtitle: str | None = None,
 
 
 _SUBTITLE = "Evidence of each item: ● measured from data · ◆ reported by customers · ○ assumed"
+
+
+_BLUEPRINT_LINES = {("frontstage", "backstage"): "line of visibility",
+                    ("backstage", "support"): "line of internal interaction"}
 
 
 class _Geometry:
@@ -691,12 +695,14 @@ class _Geometry:
         by_cell: dict = {}  # (lane, stage) → records, in frame order (one pass over the frame)
         for rec in self.cells.to_dict("records"):
             by_cell.setdefault((str(rec["lane"]), rec["stage"]), []).append(rec)
-        for lane in self.lanes:
+        for k, lane in enumerate(self.lanes):
             self.lane_top[lane] = y
             if lane == "emotion":
                 self.lane_h[lane] = self.emotion_height
             else:
                 self.lane_h[lane] = self._place_texts(lane, by_cell, y)
+            if tuple(self.lanes[k:k + 2]) in _BLUEPRINT_LINES:
+                self.lane_h[lane] += self.fs + 2  # room for the line's label
             y += self.lane_h[lane]
         self.grid_bottom = y
         self.unplaced = self.cells[self.cells["stage"].isna()]
@@ -789,6 +795,28 @@ class _Geometry:
         top = self.lane_top["emotion"] + 14
         span = self.lane_h["emotion"] - 28
         return top + (high - value) / (high - low) * span
+
+    def blueprint_lines(self):
+        """Service-blueprint lines where their lanes meet: visibility (frontstage | backstage)
+        and internal interaction (backstage | support)."""
+        import altair as alt
+        import pandas as pd
+
+        names = _BLUEPRINT_LINES
+        rows = [{"x": self.lw, "x2": self.width, "y": self.lane_top[b], "text": names[(a, b)],
+                 "tx": self.width - 4}
+                for a, b in zip(self.lanes, self.lanes[1:]) if (a, b) in names]
+        if not rows:
+            return []
+        frame = pd.DataFrame(rows)
+        line = alt.Chart(frame).mark_rule(stroke="#30475e", strokeWidth=1.5,
+                                          strokeDash=[6, 3]).encode(x=_px("x"), x2="x2:Q",
+                                                                   y=_px("y"))
+        label = alt.Chart(frame).mark_text(align="right", baseline="bottom", dy=-2, font=_FONT,
+                                           fontSize=self.fs - 2, fontStyle="italic",
+                                           color="#30475e").encode(x=_px("tx"), y=_px("y"),
+                                                                   text="text:N")
+        return [line, label]
 
     def guides(self):
         import altair as alt
@@ -949,7 +977,8 @@ def _px(field: str):
     """A position channel in raw pixels (no scale, no axis)."""
     import altair as alt
 
-    return alt.X(f"{field}:Q", scale=None, axis=None) if field.startswith(("x", "bx")) else \
+    return alt.X(f"{field}:Q", scale=None, axis=None) if field.startswith(("x", "bx", "tx")) \
+        else \
         alt.Y(f"{field}:Q", scale=None, axis=None)
 
 

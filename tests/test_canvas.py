@@ -456,3 +456,11 @@ def test_layout_options_are_checked(journey):
         journey_map(journey, column_width=20)
     spec = journey_map(journey, column_width=300, font_size=13).to_dict()
     assert spec["width"] == 150 + 3 * 300
+
+
+def test_service_blueprint_lines_between_their_lanes(journey):
+    spec = journey_map(journey, lanes=["frontstage", "backstage", "support"]).to_dict()
+    labels = [t for t in _texts(spec, "text") if t.startswith("line of")]
+    assert labels == ["line of visibility", "line of internal interaction"]
+    spec = journey_map(journey, lanes=["backstage", "frontstage"]).to_dict()
+    assert not [t for t in _texts(spec, "text") if t.startswith("line of")]
