@@ -59,6 +59,7 @@ def default_connection():
 
             con = ibis.duckdb.connect()
             con.raw_sql("SET TimeZone = 'UTC'")
+            con.raw_sql("SET enable_progress_bar = false")
             _DEFAULT = con
         return _DEFAULT
 
@@ -77,6 +78,7 @@ def set_default_connection(con) -> None:
     with _LOCK:
         if con is not None:
             con.raw_sql("SET TimeZone = 'UTC'")
+            con.raw_sql("SET enable_progress_bar = false")
         _DEFAULT = con
 
 

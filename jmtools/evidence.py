@@ -243,7 +243,7 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
     if materialize:
         prepared = store(prepared, name="evidence")
     n_events = int(mapping["n_events"].sum())
-    n_customers = int(to_pandas(prepared.customer_id.nunique()))
+    n_customers = int(to_pandas(prepared.filter(prepared.position == 1).count()))
     sizes = None
     if assignment is not None:
         coverage, sizes = _coverage(prepared, assignment, names, n_customers)
@@ -328,7 +328,8 @@ def _coverage(prepared, assignment, names, n_customers):
             ("not in customer table", by.get(None, 0))]
     coverage = pd.DataFrame(rows, columns=["coverage", "n"])
     coverage["share"] = coverage["n"] / n_customers if n_customers else float("nan")
-    per = to_pandas(prepared.group_by("persona").agg(n_customers=prepared.customer_id.nunique()))
+    first = prepared.filter(prepared.position == 1)
+    per = to_pandas(first.group_by("persona").agg(n_customers=first.count()))
     per["persona"] = per["persona"].astype(object).where(per["persona"].notna(), "(none)")
     order = names + ["(none)"]
     sizes = pd.DataFrame({"persona": order}).merge(per, on="persona", how="left").fillna({"n_customers": 0})

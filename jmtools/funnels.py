@@ -93,12 +93,13 @@ def _groups(evidence, by):
     """All by-groups that have customers, with their customer counts (pandas)."""
     from jmtools.engine import to_pandas
 
-    t = evidence.events
     if not by:
         import pandas as pd
 
-        return pd.DataFrame({"n_customers": [int(to_pandas(t.customer_id.nunique()))]})
-    g = to_pandas(t.group_by(by).agg(n_customers=t.customer_id.nunique()))
+        return pd.DataFrame({"n_customers": [int(evidence.n_customers)]})
+    t = evidence.events
+    first = t.filter(t.position == 1)          # one row per customer; by-columns are per customer
+    g = to_pandas(first.group_by(by).agg(n_customers=first.count()))
     return _order_groups(evidence, g, by)
 
 

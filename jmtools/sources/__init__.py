@@ -49,7 +49,7 @@ _ON_ERROR = ("reject", "raise")
 def load_table(src, kind: str, *, columns: dict | None = None, time_format: str | None = None,
                tz: str | None = None, encoding: str | None = None, sheet=None, scales=None,
                on_error: str = "reject", source_name: str | None = None,
-               read_options: dict | None = None) -> LoadedTable:
+               read_options: dict | None = None, optional=True) -> LoadedTable:
     """Load one canonical table of any ``kind``; the ``load_*`` functions call this.
 
     Parameters
@@ -82,6 +82,9 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
         Name used in messages (default: the file name).
     read_options : dict, optional
         Extra options for DuckDB's ``read_csv`` (``{"delim": ";"}``).
+    optional : bool or list of str, default True
+        Which columns beyond the required ones to keep: all (True), none (False; the leanest
+        table for large event logs), or the listed canonical/attribute names.
 
     Returns
     -------
@@ -115,8 +118,10 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
         raise ParameterError("columns", columns, expected="a dict {canonical_name: input_column}")
     spec = SPECS[kind]
     scale_map = _scales(scales) if kind == "surveys" else None
+    if not isinstance(optional, (bool, list, tuple)):
+        raise ParameterError("optional", optional, expected="True, False or a list of column names")
     loaded = _dispatch(src, spec, columns=columns, time_format=time_format, tz=tz, encoding=encoding,
-                       sheet=sheet, scales=scale_map, source_name=source_name,
+                       sheet=sheet, scales=scale_map, source_name=source_name, optional=optional,
                        read_options=read_options, default=default_connection, backend_of=backend_of)
     if on_error == "raise":
         loaded.accounting.raise_if_rejected()
@@ -139,7 +144,7 @@ def _dispatch(src, spec, *, default, backend_of, **kw):
                 raise ParameterError("tz", kw["tz"], expected="None for tables in another engine",
                                      fix="convert timestamps to UTC in the engine before loading")
             return load_ibis(src, spec, columns=kw["columns"], time_format=kw["time_format"],
-                             scales=kw["scales"], source_name=kw["source_name"])
+                             scales=kw["scales"], source_name=kw["source_name"], optional=kw["optional"])
         view = con.create_view(f"jm_{spec.kind}_input_{id(src)}", src, overwrite=True)
         return load_duckdb(view.get_name(), spec, con=con, _is_view=True, **kw)
     return load_duckdb(src, spec, con=default(), **kw)

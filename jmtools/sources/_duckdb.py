@@ -190,7 +190,7 @@ def _register_frame(raw, frame, view: str) -> str:
 # ---------------------------------------------------------------- columns
 
 def resolve_columns(available: list[str], spec: TableSpec, columns: dict | None,
-                    source: str) -> tuple[dict[str, str], list[str]]:
+                    source: str, optional=True) -> tuple[dict[str, str], list[str]]:
     """Map canonical names to source columns; raise a located error for missing ones.
 
     Returns (``{canonical: source_column}`` for every kept column, notes).
@@ -232,6 +232,9 @@ def resolve_columns(available: list[str], spec: TableSpec, columns: dict | None,
         for a in available:
             if a not in taken and normalise_name(a) not in mapping:
                 mapping[normalise_name(a) or a] = a
+    if optional is not True:
+        keep = set(spec.required) | (set(optional) if optional else set())
+        mapping = {k: v for k, v in mapping.items() if k in keep}
     return mapping, notes
 
 
@@ -251,10 +254,16 @@ def _partial(name: str, options: list[str]) -> str | None:
 # ---------------------------------------------------------------- typing and rules
 
 class _Rules:
-    """Collects, per canonical column, the typed SQL expression and the rejection checks."""
+    """Per canonical column: the typed SQL expression, and the rejection checks over it.
+
+    The load is two nested SELECTs: the inner one parses every value once (typed column
+    ``"x"`` and its trimmed text ``"_t_x"``), the outer one evaluates the checks on those
+    columns. ``names`` are the kept (outer) columns.
+    """
 
     def __init__(self):
-        self.select: list[str] = []
+        self.inner: list[str] = []
+        self.names: list[str] = []
         self.checks: list[tuple[str, str, str, str, str]] = []  # (cond, reason, column, raw, fix)
 
     def add(self, cond: str, reason: str, column: str, raw: str, fix: str = "") -> None:
@@ -264,30 +273,36 @@ class _Rules:
 def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src: str,
                   src_type: str, *, time_format: str | None, tz: str | None) -> None:
     col = q(src)
-    text = f"NULLIF(TRIM(CAST({col} AS VARCHAR)), '')"
     is_text = src_type.upper() == "VARCHAR"
-    if kind in ("id", "str"):
-        expr = text if kind == "id" else f"CAST({col} AS VARCHAR)"
-        missing = f"{text} IS NULL"
+    raw = q("_t_" + canonical)
+    typed = q(canonical)
+    text = f"NULLIF(TRIM({col}), '')" if is_text else f"NULLIF(TRIM(CAST({col} AS VARCHAR)), '')"
+    rules.inner.append((text if is_text else col) + f" AS {raw}")
+    raw_text = raw if is_text else f"CAST({raw} AS VARCHAR)"
+    if kind == "id":
+        expr = text
+    elif kind == "str":
+        expr = f"CAST({col} AS VARCHAR)"
     elif kind in ("float", "int"):
         sql_type = "DOUBLE" if kind == "float" else "BIGINT"
-        expr = f"TRY_CAST({text} AS {sql_type})" if is_text else f"TRY_CAST({col} AS {sql_type})"
-        missing = f"{text} IS NULL"
-        rules.add(f"{text} IS NOT NULL AND {expr} IS NULL", f"unparseable {canonical}", canonical,
-                  text, f"{canonical} must be a {'number' if kind == 'float' else 'whole number'}; "
-                        "use a dot as decimal separator and no thousands separator")
+        expr = f"TRY_CAST({text} AS {sql_type})" if is_text else f"CAST({col} AS {sql_type})"
+        if is_text:
+            rules.add(f"{raw} IS NOT NULL AND {typed} IS NULL", f"unparseable {canonical}", canonical,
+                      raw_text, f"{canonical} must be a {'number' if kind == 'float' else 'whole number'}; "
+                                "use a dot as decimal separator and no thousands separator")
     else:
         expr = _timestamp_expr(col, text, src_type, time_format, tz)
-        missing = f"{text} IS NULL"
-        rules.add(f"{text} IS NOT NULL AND {expr} IS NULL", f"unparseable {canonical}", canonical,
-                  text, TIME_FIX)
-        rules.add(f"{expr} IS NOT NULL AND (year({expr}) < 1900 OR year({expr}) > 2100)",
-                  f"implausible {canonical} (before 1900 or after 2100)", canonical, text,
+        if is_text or time_format in ("unix", "unix_ms"):
+            rules.add(f"{raw} IS NOT NULL AND {typed} IS NULL", f"unparseable {canonical}", canonical,
+                      raw_text, TIME_FIX)
+        rules.add(f"{typed} < TIMESTAMP '1900-01-01' OR {typed} >= TIMESTAMP '2101-01-01'",
+                  f"implausible {canonical} (before 1900 or after 2100)", canonical, raw_text,
                   "check the time unit (seconds vs milliseconds) or the format")
     if required:
-        rules.checks.insert(0, (missing, f"missing {canonical}", canonical, "NULL",
+        rules.checks.insert(0, (f"{raw} IS NULL", f"missing {canonical}", canonical, "NULL",
                                 f"every row needs a {canonical}"))
-    rules.select.append(f"{expr} AS {q(canonical)}")
+    rules.inner.append(f"{expr} AS {typed}")
+    rules.names.append(canonical)
 
 
 def _timestamp_expr(col: str, text: str, src_type: str, time_format, tz) -> str:
@@ -312,18 +327,17 @@ def _timestamp_expr(col: str, text: str, src_type: str, time_format, tz) -> str:
     return f"timezone('UTC', TRY_CAST({text} AS TIMESTAMPTZ))"
 
 
-def _survey_rules(rules: _Rules, mapping: dict, scales: dict) -> None:
-    metric = f"lower(TRIM(CAST({q(mapping['metric'])} AS VARCHAR)))"
-    score = f"TRY_CAST(TRIM(CAST({q(mapping['score'])} AS VARCHAR)) AS DOUBLE)"
+def _survey_rules(rules: _Rules, scales: dict) -> None:
+    metric, score = q("metric"), q("score")
     names = ", ".join(lit(m) for m in scales)
+    rules.inner = [f"lower(NULLIF(TRIM(CAST({e.rsplit(' AS ', 1)[0]} AS VARCHAR)), '')) AS {metric}"
+                   if e.endswith(f"AS {metric}") else e for e in rules.inner]
     rules.add(f"{metric} NOT IN ({names})", "unknown metric", "metric", metric,
               f"metric must be one of {', '.join(scales)}; declare others with scales={{'name': (low, high)}}")
     for m, s in scales.items():
         rules.add(f"{metric} = {lit(m)} AND {score} IS NOT NULL AND ({score} < {s.low} OR {score} > {s.high})",
                   f"{m} score outside {s.low}–{s.high}", "score", f"CAST({score} AS VARCHAR)",
                   f"check the scale: pass scales={{{m!r}: (low, high)}} if {m} was asked on another scale")
-    rules.select = [s if not s.endswith(f"AS {q('metric')}") else f"{metric} AS {q('metric')}"
-                    for s in rules.select]
 
 
 def _infer_extra(raw, view: str, cols: list[str]) -> dict[str, str]:
@@ -352,7 +366,7 @@ def _infer_extra(raw, view: str, cols: list[str]) -> dict[str, str]:
 
 def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz=None,
                 encoding=None, sheet=None, scales=None, read_options=None,
-                source_name: str | None = None, _is_view: bool = False) -> LoadedTable:
+                source_name: str | None = None, optional=True, _is_view: bool = False) -> LoadedTable:
     """Load ``src`` into a DuckDB table of kind ``spec``; see :func:`jmtools.sources.load_events`."""
     from jmtools.engine import unique_name
 
@@ -364,7 +378,7 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     label = source_name or label
     described = raw.execute(f"DESCRIBE SELECT * FROM {q(view)}").fetchall()
     types = {r[0]: r[1] for r in described if r[0] != "_row"}
-    mapping, notes = resolve_columns(list(types), spec, columns, label)
+    mapping, notes = resolve_columns(list(types), spec, columns, label, optional)
     _check_tz(raw, tz, time_format)
 
     rules = _Rules()
@@ -374,14 +388,15 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
             _typed_column(rules, col.name, col.kind, col.required, mapping[col.name],
                           types[mapping[col.name]], time_format=time_format, tz=tz)
     if spec.kind == "surveys":
-        _survey_rules(rules, mapping, scales)
+        _survey_rules(rules, scales)
     text_extras = [mapping[c] for c in extras if types[mapping[c]].upper() == "VARCHAR"]
     inferred = _infer_extra(raw, view, text_extras) if lines_kind else {}
     for c in extras:
         s = mapping[c]
         typ = inferred.get(s)
-        rules.select.append(f"TRY_CAST(NULLIF(TRIM({q(s)}), '') AS {typ}) AS {q(c)}" if typ and typ != "VARCHAR"
-                            else f"{q(s)} AS {q(c)}")
+        rules.inner.append(f"TRY_CAST(NULLIF(TRIM({q(s)}), '') AS {typ}) AS {q(c)}" if typ and typ != "VARCHAR"
+                           else f"{q(s)} AS {q(c)}")
+        rules.names.append(c)
     if tz:
         notes.append(f"timestamps read as local time in {tz} and converted to UTC")
 
@@ -421,18 +436,21 @@ def _stage(raw, view: str, name: str, rules: _Rules, spec: TableSpec, mapping: d
         bad = f"CAST(CASE {whens(3)} END AS VARCHAR)"
     else:
         reason = column = bad = "CAST(NULL AS VARCHAR)"
-    sql = (f"SELECT {', '.join(rules.select)}, _row, {reason} AS _reason, {column} AS _column, "
-           f"{bad} AS _bad FROM {q(view)}")
+    kept = ", ".join(q(n) for n in rules.names)
+    sql = (f"SELECT {kept}, _row, {reason} AS _reason, {column} AS _column, {bad} AS _bad "
+           f"FROM (SELECT {', '.join(rules.inner)}, _row FROM {q(view)})")
+    order = ""
     if spec.unique:
         key = q(spec.unique)
-        sql = (f"SELECT * REPLACE (CASE WHEN _reason IS NULL AND {key} IS NOT NULL AND "
-               f"row_number() OVER (PARTITION BY {key} ORDER BY _row) > 1 "
-               f"THEN 'duplicate {spec.unique}' ELSE _reason END AS _reason, "
-               f"CASE WHEN _reason IS NULL AND {key} IS NOT NULL AND "
-               f"row_number() OVER (PARTITION BY {key} ORDER BY _row) > 1 "
-               f"THEN {lit(spec.unique)} ELSE _column END AS _column, "
-               f"CASE WHEN _reason IS NULL THEN {key} ELSE _bad END AS _bad) FROM ({sql})")
-    raw.execute(f"CREATE TABLE {q(name)} AS {sql} ORDER BY _row")
+        dup = f"_reason IS NULL AND {key} IS NOT NULL AND _n > 1"
+        sql = (f"SELECT * EXCLUDE (_n) REPLACE ("
+               f"CASE WHEN {dup} THEN 'duplicate {spec.unique}' ELSE _reason END AS _reason, "
+               f"CASE WHEN {dup} THEN {lit(spec.unique)} ELSE _column END AS _column, "
+               f"CASE WHEN {dup} THEN {key} ELSE _bad END AS _bad) FROM ("
+               f"SELECT *, row_number() OVER (PARTITION BY {key}, _reason IS NULL ORDER BY _row) AS _n "
+               f"FROM ({sql}))")
+        order = " ORDER BY _row"
+    raw.execute(f"CREATE TABLE {q(name)} AS {sql}{order}")
     return name
 
 
@@ -462,7 +480,8 @@ def _account(raw, table: str, label: str, spec: TableSpec, lines_kind, structura
                         [i[1] for i in items[:5]], _FIXES["structural"]))
     reasons = pd.DataFrame(records, columns=REASON_COLUMNS)
     rejected = int(reasons["n"].sum()) if len(reasons) else 0
-    raw.execute(f"DELETE FROM {q(table)} WHERE _reason IS NOT NULL")
+    if records:
+        raw.execute(f"DELETE FROM {q(table)} WHERE _reason IS NOT NULL")
     if lines_kind not in ("csv", "excel") and len(reasons):
         notes.append("row numbers are 1-based positions in the input (it has no file lines)")
     return Accounting(label, spec.kind, rows_read=int(total) + len(structural),

@@ -40,7 +40,7 @@ def _typed(v, kind: str, *, time_format):
 
 
 def load_ibis(table, spec: TableSpec, *, columns=None, time_format=None, scales=None,
-              source_name: str | None = None) -> LoadedTable:
+              source_name: str | None = None, optional=True) -> LoadedTable:
     """Validate an Ibis table on a non-DuckDB backend; see :func:`jmtools.sources.load_events`."""
     import ibis
     import pandas as pd
@@ -48,7 +48,7 @@ def load_ibis(table, spec: TableSpec, *, columns=None, time_format=None, scales=
     from jmtools.engine import backend_of, to_pandas
 
     label = source_name or f"{backend_of(table).name} table"
-    mapping, notes = resolve_columns(list(table.columns), spec, columns, label)
+    mapping, notes = resolve_columns(list(table.columns), spec, columns, label, optional)
     exprs, checks = {}, []
     for col in spec.columns:
         if col.name not in mapping:

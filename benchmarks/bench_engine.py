@@ -1,0 +1,335 @@
+"""Benchmark: jmtools' engine path vs the same questions hand-written in DuckDB SQL (and retentioneering).
+
+One run times, for generated e-commerce worlds of ~1M and ~10M events (Parquet):
+
+    load (validate, type, count)  →  evidence (events → touchpoint/stage, sorted once per
+    customer)  →  stage funnel  →  event transitions  →  time between stages
+
+three ways, each in a fresh subprocess (so peak memory is that of one pipeline):
+
+- ``jmtools``   — ``load_events`` → ``prepare`` → ``funnel`` / ``transitions`` / ``time_between_stages``;
+- ``duckdb``    — the same results written by hand in DuckDB SQL (no validation, no accounting);
+- ``retentioneering`` (optional, ``--peer``) — the open-source clickstream peer on the same data,
+  installed only in ``benchmarks/.venv`` (created on first use) and run there with
+  ``RETENTIONEERING_NO_TRACK=1``; its questions are the closest it offers (funnel over events
+  renamed to stages, transition counts, median transition time between stages).
+
+It prints the median of ``--runs`` runs per phase, the ratio jmtools / DuckDB, the peak resident
+memory of each pipeline, and checks that jmtools and the SQL give identical numbers.
+``--big`` also runs jmtools on a ~100M-event Parquet world (one run) to show it completes.
+
+Usage::
+
+    python benchmarks/bench_engine.py                      # 1M and 10M, 3 runs, jmtools vs DuckDB
+    python benchmarks/bench_engine.py --peer               # + retentioneering
+    python benchmarks/bench_engine.py --sizes 1 --runs 5   # only 1M events
+    python benchmarks/bench_engine.py --big                # + 100M events, one run
+
+Worlds are generated once into ``benchmarks/out/`` (git-ignored). No network at run time
+(except ``pip`` creating the peer's venv the first time ``--peer`` is used).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "out"
+PEER_VENV = HERE / ".venv"
+EVENTS_PER_CUSTOMER = 12.45          # e-commerce world: measured on the committed sample
+PHASES = ["load", "evidence", "funnel", "transitions", "time_between"]
+
+
+# ----------------------------------------------------------------------------- worlds
+
+def world(millions: float) -> Path:
+    """Folder with an e-commerce world of about ``millions`` million events (generated once)."""
+    customers = int(round(millions * 1_000_000 / EVENTS_PER_CUSTOMER))
+    folder = OUT / f"ecommerce_{millions:g}m"
+    if not (folder / "events.parquet").exists():
+        sys.path.insert(0, str(ROOT))
+        from jmtools.sample_worlds import generate_world
+
+        print(f"generating {folder.name} ({customers:,} customers)…", flush=True)
+        generate_world("ecommerce", folder, customers=customers, fmt="parquet", chunk_customers=100_000)
+    return folder
+
+
+def mapping_rows(folder: Path, events: list[str]):
+    """(event, touchpoint, stage, stage_index) for each event name, from the journey's patterns."""
+    sys.path.insert(0, str(ROOT))
+    from jmtools.evidence import map_events
+    from jmtools.journey import Journey
+
+    m = map_events(events, Journey.load(folder / "journey.yaml"))
+    return [(r.event, r.touchpoint, r.stage, None if r.stage_index is None or str(r.stage_index) == "<NA>"
+             else int(r.stage_index)) for r in m.itertuples(index=False)]
+
+
+# ----------------------------------------------------------------------------- workers
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def worker_jmtools(folder: Path, threads: int, memory_limit: str | None) -> dict:
+    import ibis
+
+    from jmtools.engine import set_default_connection
+    from jmtools.evidence import prepare
+    from jmtools.funnels import funnel, time_between_stages, transitions
+    from jmtools.journey import Journey
+    from jmtools.sources import load_events
+
+    import pandas  # noqa: F401  (imports before the clock starts, in both workers)
+
+    opts = {"threads": threads}
+    if memory_limit:
+        opts["memory_limit"] = memory_limit
+    set_default_connection(ibis.duckdb.connect(**opts))
+    journey = Journey.load(folder / "journey.yaml")
+    times, t = {}, time.perf_counter()
+    ev = load_events(folder / "events.parquet", optional=False)
+    times["load"] = time.perf_counter() - t
+    t = time.perf_counter()
+    e = prepare(ev, journey)
+    times["evidence"] = time.perf_counter() - t
+    t = time.perf_counter()
+    f = funnel(e)
+    times["funnel"] = time.perf_counter() - t
+    t = time.perf_counter()
+    tr = transitions(e)
+    times["transitions"] = time.perf_counter() - t
+    t = time.perf_counter()
+    tb = time_between_stages(e)
+    times["time_between"] = time.perf_counter() - t
+    result = {"funnel": f["n"].tolist(),
+              "transitions": sorted([a, b, int(n), int(c)] for a, b, n, c in
+                                    zip(tr.from_step, tr.to_step, tr.n, tr.n_customers)),
+              "time_between": [[int(n), round(float(m), 6), round(float(p), 6)]
+                               for n, m, p in zip(tb.n, tb.median_s, tb.p90_s)],
+              "rows": ev.accounting.rows_used}
+    return {"times": times, "peak_mb": _peak_mb(), "result": result}
+
+
+def worker_duckdb(folder: Path, threads: int, memory_limit: str | None) -> dict:
+    import duckdb
+
+    config = {"threads": threads}
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    con = duckdb.connect(config=config)
+    con.execute("SET TimeZone = 'UTC'")
+    mapping_rows(folder, ["warm-up"])            # imports before the clock starts, in both workers
+    path = str(folder / "events.parquet").replace("'", "''")
+    times, t = {}, time.perf_counter()
+    con.execute(f"""CREATE TABLE ev AS SELECT customer_id, "timestamp", event, file_row_number AS _row
+                    FROM read_parquet('{path}', file_row_number = true)""")
+    times["load"] = time.perf_counter() - t
+    t = time.perf_counter()
+    names = [r[0] for r in con.execute("SELECT DISTINCT event FROM ev").fetchall()]
+    con.execute("CREATE TABLE map (event VARCHAR, touchpoint VARCHAR, stage VARCHAR, stage_index BIGINT)")
+    rows = mapping_rows(folder, names)
+    con.execute("INSERT INTO map VALUES " + ", ".join(["(?, ?, ?, ?)"] * len(rows)),
+                [v for r in rows for v in r])
+    con.execute("""CREATE TABLE prep AS
+        SELECT e.customer_id, e."timestamp", e.event, m.touchpoint, m.stage, m.stage_index,
+               row_number() OVER w AS position,
+               lead(e.event) OVER w AS next_event,
+               epoch(lead(e."timestamp") OVER w) - epoch(e."timestamp") AS time_to_next_s
+        FROM ev e LEFT JOIN map m USING (event)
+        WINDOW w AS (PARTITION BY e.customer_id ORDER BY e."timestamp", e._row)""")
+    times["evidence"] = time.perf_counter() - t
+    stages = [r[0] for r in con.execute(
+        "SELECT DISTINCT stage, stage_index FROM map WHERE stage IS NOT NULL ORDER BY stage_index").fetchall()]
+    all_stages = _journey_stages(folder)
+    ctes = _chain_sql(all_stages)
+    t = time.perf_counter()
+    counts = con.execute(ctes + " " + " UNION ALL ".join(
+        f"SELECT {i}, count(*) FROM s{i}" for i in range(1, len(all_stages) + 1)) + " ORDER BY 1").fetchall()
+    times["funnel"] = time.perf_counter() - t
+    t = time.perf_counter()
+    tr = con.execute("""SELECT event, next_event, count(*), count(DISTINCT customer_id) FROM prep
+                        WHERE next_event IS NOT NULL GROUP BY ALL""").fetchall()
+    times["transitions"] = time.perf_counter() - t
+    t = time.perf_counter()
+    tb = con.execute(ctes + " " + " UNION ALL ".join(
+        f"SELECT {i}, count(*), median(epoch(t) - epoch(pt)), quantile_cont(epoch(t) - epoch(pt), 0.9) FROM s{i}"
+        for i in range(2, len(all_stages) + 1)) + " ORDER BY 1").fetchall()
+    times["time_between"] = time.perf_counter() - t
+    del stages
+    result = {"funnel": [int(n) for _, n in counts],
+              "transitions": sorted([a, b, int(n), int(c)] for a, b, n, c in tr),
+              "time_between": [[int(n), round(float(m), 6), round(float(p), 6)] for _, n, m, p in tb],
+              "rows": con.execute("SELECT count(*) FROM ev").fetchone()[0]}
+    return {"times": times, "peak_mb": _peak_mb(), "result": result}
+
+
+def _journey_stages(folder: Path) -> list[str]:
+    sys.path.insert(0, str(ROOT))
+    from jmtools.journey import Journey
+
+    return Journey.load(folder / "journey.yaml").stage_names
+
+
+def _chain_sql(stages: list[str]) -> str:
+    """The strict funnel by hand: s_k = first event of stage k after the position reached at k-1."""
+    q = lambda s: "'" + s.replace("'", "''") + "'"
+    parts = [f"s1 AS (SELECT customer_id, min(position) AS p, min(\"timestamp\") AS t FROM prep "
+             f"WHERE stage = {q(stages[0])} GROUP BY customer_id)"]
+    for i, s in enumerate(stages[1:], start=2):
+        parts.append(f"s{i} AS (SELECT e.customer_id, min(e.position) AS p, min(e.\"timestamp\") AS t, "
+                     f"min(s.t) AS pt FROM prep e JOIN s{i - 1} s ON e.customer_id = s.customer_id "
+                     f"WHERE e.stage = {q(s)} AND e.position > s.p GROUP BY e.customer_id)")
+    return "WITH " + ", ".join(parts)
+
+
+PEER_CODE = r'''
+import json, os, resource, sys, time
+os.environ["RETENTIONEERING_NO_TRACK"] = "1"
+import pandas as pd
+folder, mapping = sys.argv[1], json.loads(sys.argv[2])
+stages = json.loads(sys.argv[3])
+import retentioneering as rete
+times = {}
+t = time.perf_counter()
+df = pd.read_parquet(os.path.join(folder, "events.parquet"), columns=["customer_id", "timestamp", "event"])
+stream = rete.Eventstream(df, schema={"path_cols": ["customer_id"]})
+times["load"] = time.perf_counter() - t
+t = time.perf_counter()
+staged = stream.rename_events({e: s for e, s in mapping.items() if s})
+times["evidence"] = time.perf_counter() - t
+t = time.perf_counter()
+f = staged.funnel_data(steps=stages)
+times["funnel"] = time.perf_counter() - t
+t = time.perf_counter()
+tr = stream.transition_graph_data(edge_weight="count")
+times["transitions"] = time.perf_counter() - t
+t = time.perf_counter()
+tm = staged.transition_graph_data(edge_weight="time_median")
+times["time_between"] = time.perf_counter() - t
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"times": times, "peak_mb": peak,
+                  "result": {"funnel": [int(s["unique_paths"]) for s in f["steps"]]}}))
+'''
+
+
+def ensure_peer_venv() -> Path:
+    python = PEER_VENV / "bin" / "python"
+    if not python.exists():
+        print("creating benchmarks/.venv with retentioneering (first run only)…", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "retentioneering"], check=True,
+                       env={**os.environ, "RETENTIONEERING_NO_TRACK": "1"})
+    return python
+
+
+def run_peer(folder: Path) -> dict:
+    python = ensure_peer_venv()
+    import pyarrow.parquet as pq
+
+    names = sorted(set(pq.read_table(folder / "events.parquet", columns=["event"]).column(0).to_pylist()))
+    mapping = {e: s for e, _, s, _ in mapping_rows(folder, names)}
+    out = subprocess.run([str(python), "-c", PEER_CODE, str(folder), json.dumps(mapping),
+                          json.dumps(_journey_stages(folder))],
+                         capture_output=True, text=True, env={**os.environ, "RETENTIONEERING_NO_TRACK": "1"})
+    if out.returncode != 0:
+        raise RuntimeError(f"retentioneering failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run_worker(kind: str, folder: Path, threads: int, memory_limit: str | None) -> dict:
+    if kind == "retentioneering":
+        return run_peer(folder)
+    cmd = [sys.executable, str(Path(__file__)), "--worker", kind, "--folder", str(folder),
+           "--threads", str(threads)] + (["--memory-limit", memory_limit] if memory_limit else [])
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if out.returncode != 0:
+        raise RuntimeError(f"{kind} worker failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# ----------------------------------------------------------------------------- report
+
+def summarise(runs: list[dict]) -> dict:
+    med = {p: statistics.median(r["times"][p] for r in runs) for p in PHASES}
+    med["total"] = statistics.median(sum(r["times"][p] for p in PHASES) for r in runs)
+    return {"times": med, "peak_mb": max(r["peak_mb"] for r in runs), "result": runs[-1]["result"]}
+
+
+def table(size: str, res: dict[str, dict]) -> str:
+    kinds = list(res)
+    head = f"{'phase':<14}" + "".join(f"{k:>17}" for k in kinds) + "".join(
+        f"{'jm/' + k[:6]:>12}" for k in kinds if k != "jmtools")
+    lines = [f"\n== {size} events ==", head]
+    for p in PHASES + ["total"]:
+        row = f"{p:<14}" + "".join(f"{res[k]['times'][p]:>16.2f}s" for k in kinds)
+        for k in kinds:
+            if k != "jmtools":
+                row += f"{res['jmtools']['times'][p] / res[k]['times'][p]:>11.2f}×"
+        lines.append(row)
+    lines.append(f"{'peak memory':<14}" + "".join(f"{res[k]['peak_mb']:>14.0f} MB" for k in kinds))
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="1,10", help="world sizes in millions of events, comma separated")
+    ap.add_argument("--runs", type=int, default=3, help="runs per engine and size (median reported)")
+    ap.add_argument("--peer", action="store_true", help="also time retentioneering (one run per size)")
+    ap.add_argument("--big", action="store_true", help="also run jmtools once on ~100M events")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--memory-limit", default=None, help="DuckDB memory_limit for both engines, e.g. 1GB")
+    ap.add_argument("--json", default=str(OUT / "bench_engine.json"))
+    ap.add_argument("--worker", help=argparse.SUPPRESS)
+    ap.add_argument("--folder", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.worker:
+        fn = {"jmtools": worker_jmtools, "duckdb": worker_duckdb}[args.worker]
+        print(json.dumps(fn(Path(args.folder), args.threads, args.memory_limit)))
+        return 0
+    report = {}
+    ok = True
+    sizes = [float(s) for s in args.sizes.split(",")] + ([100.0] if args.big else [])
+    for size in sizes:
+        folder = world(size)
+        runs = 1 if size >= 100 else args.runs
+        kinds = ["jmtools"] if size >= 100 else ["jmtools", "duckdb"]
+        res = {}
+        for kind in kinds:
+            res[kind] = summarise([run_worker(kind, folder, args.threads, args.memory_limit)
+                                   for _ in range(runs)])
+        if args.peer and size < 100:
+            try:
+                res["retentioneering"] = summarise([run_peer(folder)])
+            except Exception as exc:           # report, do not hide: the table says it failed
+                print(f"retentioneering failed on {size:g}M: {exc}", file=sys.stderr)
+        label = f"{res['jmtools']['result']['rows']:,}"
+        print(table(label, res), flush=True)
+        if "duckdb" in res:
+            same = res["jmtools"]["result"] == res["duckdb"]["result"]
+            ok &= same
+            print(f"identical results jmtools vs hand-written SQL: {same}")
+        if "retentioneering" in res:
+            rf = res["retentioneering"]["result"]["funnel"]
+            print(f"retentioneering funnel (its own semantics): {rf}; jmtools strict funnel: "
+                  f"{res['jmtools']['result']['funnel']}")
+        report[f"{size:g}M"] = {k: {"times": v["times"], "peak_mb": v["peak_mb"]} for k, v in res.items()}
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(json.dumps(report, indent=2))
+    print(f"\nwritten {args.json}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
