@@ -371,27 +371,12 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
-def _world(world):
-    """The whole chain a notebook runs: load, prepare, emotion, themes, signals, detection."""
-    from jmtools.emotions import emotion_evidence
-    from jmtools.evidence import prepare
-    from jmtools.personas import assign_personas
+def _world(world, *, true_personas=False):
+    """The whole chain a notebook runs (pain_points_from_world), on a sample world."""
     from jmtools.sources import load_world
-    from jmtools.themes import find_themes
 
-    w = load_world(DATA / world)
-    # plain pandas read: the loader currently infers price_sensitivity (0.57) as an integer
-    customers = pd.read_csv(DATA / world / "customers.csv")
-    evidence = prepare(w.events, w.journey, customers=customers)
-    personas = assign_personas(customers, w.journey)[["customer_id", "persona"]]
-    personas["persona"] = personas["persona"].astype(object)
-    feedback = w.feedback.to_pandas()
-    emotion = emotion_evidence(w.journey, surveys=w.surveys.to_pandas(), feedback=feedback,
-                               personas=personas.dropna(), n_jobs=1)
-    themes = find_themes(feedback.merge(personas, on="customer_id", how="left"),
-                         stages=w.journey.stage_names)
-    signals = pp.collect_signals(evidence, emotion=emotion, tickets=w.tickets.to_pandas())
-    found = pp.detect_pain_points(signals, journey=w.journey, themes=themes)
+    personas = (pd.read_csv(DATA / world / "customer_personas.csv") if true_personas else None)
+    found = pp.pain_points_from_world(load_world(DATA / world), personas=personas)
     return found, json.loads((DATA / world / "truths.json").read_text())
 
 
@@ -402,7 +387,8 @@ def ecommerce():
 
 @pytest.fixture(scope="module")
 def b2b():
-    return _world("b2b")
+    """With the planted (true) personas given as a table instead of the journey's rules."""
+    return _world("b2b", true_personas=True)
 
 
 def _row(found, pid):
