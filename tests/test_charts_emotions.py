@@ -131,7 +131,7 @@ def test_panels_one_per_persona_with_consistent_colours(parts):
     curve, assumed, moments = parts
     spec = emotion_curve_panels(curve, assumed=assumed, moments=moments).to_dict()
     assert [p["title"]["text"] for p in spec["concat"]] == ["Ben", "Maya"]
-    colours = {"Ben": "#1f77b4", "Maya": "#d95f02"}      # as in the one-chart view
+    colours = {"Ben": "#0072B2", "Maya": "#E69F00"}      # as in the one-chart view (theme palette)
     for panel in spec["concat"]:
         name = panel["title"]["text"]
         line = [l for l in panel["layer"] if l["mark"]["type"] == "line"][0]["encoding"]

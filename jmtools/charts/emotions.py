@@ -19,9 +19,8 @@ __all__ = ["emotion_curve_chart", "emotion_curve_panels", "sentiment_trend_chart
 
 _ALL = "all"
 _ALL_LABEL = "All customers"
-#: First colour (dark grey) is "All customers"; then one per persona.
-_PALETTE = ["#3b3b3b", "#1f77b4", "#d95f02", "#7570b3", "#1b9e77", "#e7298a", "#66a61e",
-            "#a6761d", "#e6ab02"]
+#: "All customers" is drawn dark grey; personas take the theme's palette in order.
+_ALL_COLOUR = "#3b3b3b"
 _Y_LABELS = ("datum.value == 2 ? '+2 very positive' : datum.value == 1 ? '+1' : "
              "datum.value == 0 ? '0 neutral' : datum.value == -1 ? '−1' : "
              "datum.value == -2 ? '−2 very negative' : ''")
@@ -63,8 +62,10 @@ def _colour_scale(present: list[str], shown: list[str] | None = None):
     """Colours of the ``shown`` curves, fixed by each persona's place among all ``present``."""
     import altair as alt
 
-    others = iter(_PALETTE[1:] * 3)
-    colours = {p: _PALETTE[0] if p == _ALL else next(others) for p in present}
+    from jmtools.charts.theme import PALETTE
+
+    others = iter([c for c in PALETTE if c != "#000000"] * 3)
+    colours = {p: _ALL_COLOUR if p == _ALL else next(others) for p in present}
     shown = present if shown is None else shown
     return alt.Scale(domain=[_label(p) for p in shown], range=[colours[p] for p in shown])
 
@@ -164,6 +165,9 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
     """
     import altair as alt
 
+    from jmtools.charts.theme import use_theme
+
+    use_theme()
     present, personas = _checked_curve(curve, personas)
     stages, pts, lines = _curve_data(curve, assumed, personas)
     legend = alt.Legend(title="Curve for", symbolType="stroke", symbolStrokeWidth=3,
@@ -361,6 +365,9 @@ def sentiment_trend_chart(trend: pd.DataFrame, *, slopes: pd.DataFrame | None = 
     """
     import altair as alt
 
+    from jmtools.charts.theme import PALETTE, use_theme
+
+    use_theme()
     _check(trend, ["stage", "period", "valence", "n", "ci_low", "ci_high", "low_evidence"],
            "trend", "pass the output of jmtools.emotions.sentiment_trend")
     stages = [str(s) for s in trend["stage"].cat.categories]
@@ -381,10 +388,10 @@ def sentiment_trend_chart(trend: pd.DataFrame, *, slopes: pd.DataFrame | None = 
     y = alt.Y("valence:Q", scale=yscale, axis=yaxis)
     base = alt.Chart().encode(x=x)
     zero = base.mark_rule(color="#999999").encode(y=alt.datum(0))
-    band = base.mark_area(opacity=0.18, color="#1f77b4").encode(
+    band = base.mark_area(opacity=0.18, color=PALETTE[0]).encode(
         y=alt.Y("ci_low:Q", scale=yscale, axis=yaxis), y2="ci_high:Q")
-    line = base.mark_line(color="#1f77b4").encode(y=y)
-    points = base.transform_filter("datum.n > 0").mark_point(filled=True, color="#1f77b4").encode(
+    line = base.mark_line(color=PALETTE[0]).encode(y=y)
+    points = base.transform_filter("datum.n > 0").mark_point(filled=True, color=PALETTE[0]).encode(
         y=y, size=alt.Size("n:Q", title="n (evidence)", scale=alt.Scale(range=[10, 200])),
         fillOpacity=alt.condition("datum.low_evidence", alt.value(0.0), alt.value(1.0)),
         tooltip=[alt.Tooltip("stage:N", title="Stage"),
