@@ -190,3 +190,43 @@ def test_runs_under_plain_papermill(plain):
     errors = [o for c in plain.cells if c.cell_type == "code" for o in c.outputs
               if o.output_type == "error"]
     assert errors == []
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium at /usr/bin/chromium")
+def test_report_opens_offline_in_chromium_with_every_chart_drawn(batch):
+    """The real report in a real browser: every chart drawn, nothing requested outside file:."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    results, out = batch
+    outside, errors = [], []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"])
+        context = browser.new_context(viewport={"width": 1100, "height": 900})
+        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
+            "file:") else (outside.append(route.request.url), route.abort()))
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto((out / results["ben"].html).as_uri())
+        page.wait_for_selector("body[data-charts-done='true']", timeout=60_000)
+        charts = page.locator(".jm-chart")
+        n_charts = charts.count()
+        assert n_charts >= 5  # funnel, emotion curve, pain points, backlog, map
+        assert page.locator(".jm-chart[data-rendered='true']").count() == n_charts
+        for i in range(n_charts):
+            assert charts.nth(i).locator("g.role-mark path, g.role-mark text, g.role-mark line"
+                                         ).count() > 0, f"chart {i} drew no mark"
+        # the funnel's bars: one per stage for Ben and one per stage for everyone
+        stages = len(Journey.load(ECOM / "journey.yaml").stage_names)
+        assert charts.nth(0).locator("g.mark-rect.role-mark path").count() == 2 * stages
+        page.screenshot(path=str(out / "ben.png"), full_page=True)
+        static = context.new_page()
+        static.goto((out / results["ben"].static_html).as_uri())
+        static.wait_for_load_state("load")
+        assert static.locator(".jm-chart-static svg").count() == n_charts
+        browser.close()
+    assert outside == [] and errors == []
