@@ -1085,7 +1085,7 @@ _CARD_CSS = """
  color:#57606a}
 .jm-persona ul{margin:0;padding-left:18px}
 .jm-persona table{border-collapse:collapse;font-size:13px}
-.jm-persona td{padding:1px 10px 1px 0}
+.jm-persona table td{padding:1px 10px 1px 0;text-align:left;background:none;border:none}
 .jm-persona .jm-empty{color:#8c959f;font-style:italic}
 """
 
