@@ -149,3 +149,13 @@ def test_spec_json_cannot_close_the_script_element():
 def test_export_is_atomic_and_leaves_no_temp_files(reports):
     assert sorted(p.name for p in reports["dir"].iterdir()) == \
         ["all.html", "all.ipynb", "all.static.html"]
+
+
+def test_exporter_class_works_through_the_nbconvert_api(reports):
+    """``ReportHTMLExporter`` is an ordinary nbconvert exporter (entry point jmtools_report)."""
+    from jmtools.report.html import ReportHTMLExporter
+
+    body, _ = ReportHTMLExporter().from_filename(str(reports["dir"] / "all.ipynb"))
+    assert "window.vegaEmbed=" in body and "pd.read_csv" not in body and _urls(body) == []
+    static, _ = ReportHTMLExporter(static=True).from_filename(str(reports["dir"] / "all.ipynb"))
+    assert "<script" not in static and static.count("<svg") == 2

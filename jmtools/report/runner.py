@@ -331,6 +331,27 @@ def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
+def _kernel_manager_class():
+    """The default kernel manager, with CurveZMQ transport encryption when available.
+
+    Kernels talk to the runner over local TCP; with ``transport_encryption="auto"`` the
+    manager provisions keys for kernels that declare support (ipykernel does), so the
+    traffic is encrypted and the kernel does not warn about plain-text TCP.
+    """
+    import zmq
+    from jupyter_client.manager import AsyncKernelManager
+
+    if not zmq.has("curve") or "transport_encryption" not in AsyncKernelManager.class_traits():
+        return AsyncKernelManager
+
+    class EncryptedKernelManager(AsyncKernelManager):
+        def __init__(self, **kw):
+            super().__init__(**kw)
+            self.transport_encryption = "auto"
+
+    return EncryptedKernelManager
+
+
 def _execute(src: str, tmp: str, parameters: dict, *, kernel_name: str, cwd: str,
              timeout: float | None, retries: int):
     import papermill as pm
@@ -341,7 +362,8 @@ def _execute(src: str, tmp: str, parameters: dict, *, kernel_name: str, cwd: str
             with _kernel_environment():
                 pm.execute_notebook(src, tmp, parameters=parameters, kernel_name=kernel_name,
                                     cwd=cwd, progress_bar=False, log_output=False,
-                                    execution_timeout=timeout, start_timeout=120)
+                                    execution_timeout=timeout, start_timeout=120,
+                                    kernel_manager_class=_kernel_manager_class())
             return
         except PapermillExecutionError:
             raise
