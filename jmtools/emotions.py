@@ -677,6 +677,7 @@ def sentiment_trend(evidence: pd.DataFrame, *, freq: str = "M", persona: str = A
     out["period"] = pd.to_datetime(out["period"])
     out["n"] = out["n"].astype(int)
     out["low_evidence"] = out["n"] < min_n
+    out.attrs.update(unit=unit, min_n=min_n, freq=freq)
     return out
 
 

@@ -391,8 +391,9 @@ def sentiment_trend_chart(trend: pd.DataFrame, *, slopes: pd.DataFrame | None = 
     band = base.mark_area(opacity=0.18, color=PALETTE[0]).encode(
         y=alt.Y("ci_low:Q", scale=yscale, axis=yaxis), y2="ci_high:Q")
     line = base.mark_line(color=PALETTE[0]).encode(y=y)
-    points = base.transform_filter("datum.n > 0").mark_point(filled=True, color=PALETTE[0]).encode(
-        y=y, size=alt.Size("n:Q", title="n (evidence)", scale=alt.Scale(range=[10, 200])),
+    points = base.transform_filter("datum.n > 0").mark_point(filled=True, color=PALETTE[0], stroke=PALETTE[0], strokeWidth=1.5).encode(
+        y=y, size=alt.Size("n:Q", title=f"n ({_unit_name(trend)})",
+                           scale=alt.Scale(range=[15, 200])),
         fillOpacity=alt.condition("datum.low_evidence", alt.value(0.0), alt.value(1.0)),
         tooltip=[alt.Tooltip("stage:N", title="Stage"),
                  alt.Tooltip("period:T", title="Month", format="%B %Y"),
