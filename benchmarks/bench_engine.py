@@ -71,8 +71,9 @@ def mapping_rows(folder: Path, events: list[str]):
     from jmtools.journey import Journey
 
     m = map_events(events, Journey.load(folder / "journey.yaml"))
-    return [(r.event, r.touchpoint, r.stage, None if r.stage_index is None or str(r.stage_index) == "<NA>"
-             else int(r.stage_index)) for r in m.itertuples(index=False)]
+    m = m.astype(object).where(m.notna(), None)
+    return [(r.event, r.touchpoint, r.stage, None if r.stage_index is None else int(r.stage_index))
+            for r in m.itertuples(index=False)]
 
 
 # ----------------------------------------------------------------------------- workers
