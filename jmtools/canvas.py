@@ -141,7 +141,9 @@ def map_cells(journey, *, evidence: Mapping[str, Any] | None = None,
     cells["n"] = cells["n"].astype("Int64")
     for col in ("text", "label", "persona", "source", "series"):
         cells[col] = cells[col].fillna("").astype(str)
-    return cells.reset_index(drop=True)
+    cells = cells.reset_index(drop=True)
+    cells.attrs["personas"] = list(journey.persona_names)  # fixes each persona's colour
+    return cells
 
 
 def _personas(journey, persona) -> tuple[list[str], bool]:
@@ -589,9 +591,21 @@ def _survey_kpis(world, journey, prepared, by_persona: bool):
 _COLORS = {"measured": "#1b7837", "reported": "#2166ac", "assumed": "#8c8c8c"}
 _SHAPES = {"measured": "circle", "reported": "diamond", "assumed": "circle"}
 _FILLS = {"measured": "#1b7837", "reported": "#2166ac", "assumed": "#ffffff"}
-_PERSONA_COLORS = ["#4c78a8", "#e45756", "#54a24b", "#b279a2", "#f58518", "#72b7b2",
-                   "#9d755d", "#eeca3b"]
+_ALL_LABEL, _ALL_COLOUR = "All customers", "#3b3b3b"  # as in jmtools.charts.emotions
+#: DejaVu first: it has every glyph the map uses (★ ● ◆ ○ −). With the theme's Helvetica/Arial
+#: stack, vl-convert falls back per line and draws lines with ★ in bold.
 _FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
+
+
+def _persona_colours(names: list[str], order: list[str]) -> list[str]:
+    """Colour of each curve: All customers dark grey; a persona keeps the theme colour of its
+    place in the journey (the same on every map), whichever personas are shown."""
+    from jmtools.charts.theme import PALETTE
+
+    palette = [c for c in PALETTE if c != "#000000"]
+    known = order + [n for n in names if n not in order and n != _ALL_LABEL]
+    return [_ALL_COLOUR if n == _ALL_LABEL else palette[known.index(n) % len(palette)]
+            for n in names]
 
 
 def map_chart(cells, *, title: str | None = None, subtitle: str | None = None,
@@ -635,6 +649,9 @@ def map_chart(cells, *, title: str | None = None, subtitle: str | None = None,
     """
     import altair as alt
 
+    from jmtools.charts.theme import use_theme
+
+    use_theme()
     for col in ("lane", "stage"):
         if col not in cells.columns or not hasattr(cells[col], "cat"):
             raise ParameterError("cells", f"a frame without categorical '{col}'",
@@ -885,7 +902,7 @@ class _Geometry:
             "py": self._emotion_y(r["value"]),
             "lo": self._emotion_y(r["ci_low"]) if _present(r["ci_low"]) else None,
             "hi": self._emotion_y(r["ci_high"]) if _present(r["ci_high"]) else None,
-            "curve": r["persona"] if r["persona"] != "all" else "all customers",
+            "curve": r["persona"] if r["persona"] != "all" else _ALL_LABEL,
             "order": index[r["stage"]],
         } for r in emo.to_dict("records")])
         names = list(dict.fromkeys(frame["curve"]))
@@ -894,7 +911,8 @@ class _Geometry:
                   for k, name in enumerate(names)}
         frame["x"] = frame["x"] + frame["curve"].map(spread)
         frame["py"] = frame["py"] + frame["curve"].map(spread) / 3  # equal lines stay apart
-        scale = alt.Scale(domain=names, range=_PERSONA_COLORS[:len(names)] or ["#4c78a8"])
+        scale = alt.Scale(domain=names, range=_persona_colours(
+            names, list(self.cells.attrs.get("personas", []))))
         color = alt.Color("curve:N", title="persona", scale=scale, legend=None)
         color_legend = alt.Color("curve:N", title="persona", scale=scale,
                                  legend=alt.Legend(orient="bottom"))

@@ -183,6 +183,9 @@ def empathy_chart(cells, *, title: str | None = None, quadrant_width: int = 360,
     import pandas as pd
 
     from jmtools.canvas import _COLORS, _FILLS, _FONT, _SHAPES, _px
+    from jmtools.charts.theme import use_theme
+
+    use_theme()
 
     if "quadrant" not in cells.columns or not hasattr(cells["quadrant"], "cat"):
         raise ParameterError("cells", "a frame without categorical 'quadrant'",

@@ -464,3 +464,18 @@ def test_service_blueprint_lines_between_their_lanes(journey):
     assert labels == ["line of visibility", "line of internal interaction"]
     spec = journey_map(journey, lanes=["backstage", "frontstage"]).to_dict()
     assert not [t for t in _texts(spec, "text") if t.startswith("line of")]
+
+
+def test_a_persona_keeps_its_colour_on_every_map(journey):
+    def colours(spec):
+        for layer in _layers(spec):
+            scale = layer.get("encoding", {}).get("color", {}).get("scale")
+            if scale and layer["encoding"]["color"].get("legend") is not None:
+                return dict(zip(scale["domain"], scale["range"]))
+
+    both = colours(journey_map(journey).to_dict())
+    maya = colours(journey_map(journey, persona="Marathon Maya").to_dict())
+    assert maya == {"Marathon Maya": both["Marathon Maya"]}
+    assert both["Budget Ben"] != both["Marathon Maya"]
+    bare = Journey.from_yaml("name: B\nstages: [{name: A, emotion: 1}]")
+    assert colours(journey_map(bare).to_dict()) == {"All customers": "#3b3b3b"}
