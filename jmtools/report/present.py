@@ -267,6 +267,8 @@ def pain_point_chart(table, *, top: int = 8, title: str = "Pain points by custom
 def backlog_chart(backlog, *, title: str = "Opportunities: impact against effort"):
     """Impact–effort matrix of the backlog; point size is the value at stake.
 
+    Points are labelled with their rank (``#1``), to be read with the ranked table.
+
     Parameters
     ----------
     backlog : pandas.DataFrame
@@ -293,13 +295,23 @@ def backlog_chart(backlog, *, title: str = "Opportunities: impact against effort
     if "value_at_stake" not in data:
         data["value_at_stake"] = 0.0
     data["value_at_stake"] = data["value_at_stake"].fillna(0.0)
+    if "rank" not in data:
+        data["rank"] = range(1, len(data) + 1)
+    # points that share a place get their rank numbers side by side: "1, 2"
+    data["label"] = data.groupby(["impact", "effort"])["rank"].transform(
+        lambda r: ", ".join(f"#{int(x)}" for x in sorted(r)))
     base = alt.Chart(data, title=title).encode(
         x=alt.X("effort:Q", title="effort (person-months)", scale=alt.Scale(zero=True)),
         y=alt.Y("impact:Q", title="impact (3 massive … 0.25 minimal)", scale=alt.Scale(zero=True)))
     points = base.mark_circle(opacity=0.8, stroke="#1f2430", strokeWidth=0.5).encode(
         size=alt.Size("value_at_stake:Q", title="value at stake",
-                      scale=alt.Scale(range=[60, 900]), legend=alt.Legend(format=",.0f")),
-        color=alt.Color("quadrant:N", title="quadrant", legend=alt.Legend(orient="right")),
+                      scale=alt.Scale(range=[60, 900]),
+                      legend=alt.Legend(format=",.0f", orient="bottom")),
+        color=alt.Color("quadrant:N", title="quadrant", legend=alt.Legend(orient="bottom"),
+                        scale=alt.Scale(domain=["quick win", "big bet", "fill-in", "money pit"],
+                                        range=["#1d6b35", "#2f5d8a", "#a0a7b4", "#a3261a"])),
         tooltip=[c for c in cols if c != "quadrant"] + ["quadrant"])
-    labels = base.mark_text(align="left", dx=9, fontSize=10.5, limit=220).encode(text="title:N")
-    return alt.layer(points, labels).properties(width=480, height=300)
+    labels = base.mark_text(align="left", dx=12, dy=-8, fontSize=11, fontWeight="bold").encode(
+        text="label:N")
+    return alt.layer(points, labels.transform_filter("datum.label != null")).properties(
+        width=480, height=300)

@@ -1,0 +1,75 @@
+"""jmtools.report.present: escaped text and tables, chart data checked against plain computations."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from jmtools.report.present import (backlog_chart, esc, funnel_chart, headline_cards, html_table,
+                                    md, number, pain_point_chart)
+
+EVIL = '<script>alert(1)</script><img src="http://x/y.png" onerror="z()"> *a* [l](http://x)'
+
+
+def test_text_from_data_is_never_markup():
+    for text in (esc(EVIL), md("{q}", q=EVIL).data,
+                 html_table(pd.DataFrame({"quote": [EVIL]})).data,
+                 headline_cards([{"label": EVIL, "value": EVIL, "note": EVIL}]).data):
+        assert "<script" not in text and "<img" not in text
+        assert "&lt;script&gt;" in text
+
+
+def test_markdown_syntax_in_values_is_escaped_but_the_template_is_not():
+    out = md("**{name}**", name="*x* [link](http://e)").data
+    assert out.startswith("**") and "\\*x\\*" in out and "\\[link\\]" in out
+
+
+@pytest.mark.parametrize("value, kw, text", [
+    (0.1234, {"unit": "%"}, "12.3%"), (1234567, {}, "1,234,567"), (-0.5, {"digits": 2}, "−0.50"),
+    (0.25, {"signed": True}, "+0.2"), (None, {}, "–"), (float("nan"), {}, "–"), (pd.NA, {}, "–"),
+    (3.0, {"unit": "h"}, "3.0 h"),
+])
+def test_number(value, kw, text):
+    assert number(value, **kw) == text
+
+
+def test_table_formats_and_truncates():
+    df = pd.DataFrame({"a": range(60), "share": [0.5] * 60})
+    html = html_table(df, columns={"share": "share of customers"}, formats={"share": "%"},
+                      max_rows=10).data
+    assert html.count("<tr>") == 11 and "50.0%" in html and "50 more rows" in html
+    assert "<th>a</th>" not in html and "share of customers" in html
+
+
+def test_funnel_chart_shares_and_intervals_match_a_plain_computation():
+    from jmtools.stats import wilson_interval
+
+    f = pd.DataFrame({"step_index": [1, 2, 3], "step": ["A", "B", "C"], "n": [200, 90, 30]})
+    everyone = f.assign(n=[1000, 600, 300])
+    spec = funnel_chart(f, compare=everyone, label="Ben").to_dict()
+    data = pd.DataFrame(next(iter(spec["datasets"].values())))  # the one dataset of the layers
+    ben = data[data.group == "Ben"].set_index("step")
+    assert ben.loc["C", "share"] == pytest.approx(30 / 200)
+    low, high = wilson_interval(30, 200)
+    assert (ben.loc["C", "ci_low"], ben.loc["C", "ci_high"]) == pytest.approx((low, high))
+    assert data[data.group == "all customers"].set_index("step").loc["B", "share"] == 0.6
+    assert list(data.step.unique()) == ["A", "B", "C"]  # journey order kept
+
+
+def test_backlog_chart_labels_points_that_share_a_place():
+    b = pd.DataFrame({"rank": [1, 2, 3], "title": ["a", "b", "c"], "impact": [2.0, 1.0, 1.0],
+                      "effort": [1.0, 2.0, 2.0], "quadrant": ["quick win", "big bet", "big bet"],
+                      "value_at_stake": [10.0, None, 5.0]})
+    spec = backlog_chart(b).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert [r["label"] for r in rows] == ["#1", "#2, #3", "#2, #3"]
+    assert [r["value_at_stake"] for r in rows] == [10.0, 0.0, 5.0]
+
+
+def test_pain_point_chart_keeps_rank_order_and_top():
+    t = pd.DataFrame({"rank": [2, 1, 3], "title": ["b", "a", "c"], "stage": ["S"] * 3,
+                      "customers_affected": [5.0, None, 7.0], "evidence_label": ["measured"] * 3})
+    spec = pain_point_chart(t, top=2).to_dict()
+    assert spec["encoding"]["y"]["sort"] == ["a", "b"]
+    rows = next(iter(spec["datasets"].values()))
+    assert [r["customers_affected"] for r in rows] == [0.0, 5.0]
