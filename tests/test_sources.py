@@ -366,3 +366,27 @@ def test_sample_worlds_load_completely(name):
         if kind in acc.index:
             assert acc.loc[kind, "rows_read"] == info["rows"], kind
             assert acc.loc[kind, "rows_rejected"] == 0, kind
+
+
+def test_ibis_tables_on_duckdb_are_validated_in_place():
+    import ibis
+
+    from jmtools.engine import default_connection
+
+    con = default_connection()
+    t = con.create_table("raw_events_for_test", pd.DataFrame({
+        "customer_id": ["a", None], "timestamp": ["2024-01-01 10:00:00", "2024-01-01 11:00:00"],
+        "event": ["x", "y"]}), overwrite=True)
+    ev = load_events(t)
+    assert ev.accounting.rows_used == 1 and ev.accounting.reasons["reason"].tolist() == ["missing customer_id"]
+    assert ev.to_pandas()["timestamp"].iloc[0] == datetime(2024, 1, 1, 10)
+    mem = load_events(ibis.memtable({"customer_id": ["b"], "timestamp": ["2024-01-02"], "event": ["z"]}))
+    assert mem.accounting.rows_used == 1
+
+
+def test_optional_columns_can_be_left_out():
+    df = pd.DataFrame({"customer_id": ["a"], "timestamp": ["2024-01-01"], "event": ["x"],
+                       "channel": ["web"], "value": ["3.5"], "campaign": ["spring"]})
+    assert load_events(df, optional=False).columns == ("customer_id", "timestamp", "event", "_row")
+    assert "campaign" in load_events(df).columns
+    assert load_events(df, optional=["value"]).to_pandas()["value"].iloc[0] == 3.5
