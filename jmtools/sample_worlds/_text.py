@@ -20,7 +20,7 @@ _EDGES = np.array([-1.2, -0.4, 0.4, 1.2])
 
 _OPENERS = (
     ("Really frustrating.", "Terrible experience.", "Very disappointed.", "Honestly awful.",
-     "Worst part of the whole order."),
+     "Worst part of the whole process."),
     ("Not great.", "A bit annoying.", "Could be better.", "Slightly disappointed.",
      "Not impressed."),
     ("It was okay.", "Fine overall.", "Nothing special.", "Average experience.", "Mixed feelings."),
@@ -29,7 +29,7 @@ _OPENERS = (
      "Amazing, really impressed!"),
 )
 _CLOSERS = (
-    ("I will not order again.", "Please fix this.", "Very poor.", "Shame."),
+    ("I would not go through this again.", "Please fix this.", "Very poor.", "Shame."),
     ("Please improve this.", "Hope it gets better.", "A bit of a letdown."),
     ("", "That's all.", "Overall acceptable."),
     ("Would recommend.", "Thanks!", "Keep it up."),

@@ -137,38 +137,52 @@ def _t(*sentences: str) -> tuple[str, ...]:
     return sentences
 
 
+def _mix(cores, details) -> tuple[str, ...]:
+    """Every core sentence (it names the theme's key words) with every detail sentence."""
+    return tuple(f"{c} {d}".strip() for c in cores for d in details)
+
+
 THEMES = {t.id: t for t in [
     Theme("slow-response", "Slow response from sales", "Discovery call", "negative",
-          ("slow response", "nobody got back", "waited", "rescheduled"), _t(
-              "Slow response from sales, nobody got back to us for days.",
-              "We waited over a week for the discovery call, then it was rescheduled.",
-              "The call was rescheduled twice, a slow response for a simple request.",
-              "Nobody got back to us after the contact form, we had to chase.")),
-    Theme("understood-needs", "Sales understood our needs", "Discovery call", "positive",
+          ("slow response", "nobody got back", "waited", "rescheduled"), _mix((
+              "Slow response from sales, nobody got back to us.",
+              "Nobody got back to us, slow response.",
+              "The call was rescheduled twice, slow response.",
+          ), (
+              "",
+              "We waited over a week.",
+          ))),    Theme("understood-needs", "Sales understood our needs", "Discovery call", "positive",
           ("understood our needs", "good questions"), _t(
               "The consultant asked good questions and understood our needs.",
               "They understood our needs quickly.")),
     Theme("unclear-pricing", "Unclear pricing in the proposal", "Proposal document", "negative",
-          ("pricing", "price breakdown", "unclear"), _t(
-              "The pricing in the proposal is unclear, what exactly is included?",
-              "No price breakdown per phase, so the pricing is hard to compare.",
-              "Unclear pricing: day rates, licences and travel all mixed together.",
-              "We asked three times for a price breakdown, the pricing is still unclear.")),
-    Theme("generic-proposal", "Generic proposal", "Proposal document", "negative",
-          ("generic", "template"), _t(
-              "The proposal felt generic, like a template with our name pasted in.",
-              "Generic slides, not about our situation.")),
-    Theme("tailored-proposal", "Tailored proposal", "Proposal document", "positive",
+          ("pricing", "price breakdown", "unclear"), _mix((
+              "The pricing in the proposal is unclear.",
+              "Unclear pricing, no price breakdown.",
+              "No price breakdown, the pricing is unclear.",
+          ), (
+              "",
+              "What exactly is included in the pricing?",
+          ))),    Theme("generic-proposal", "Generic proposal", "Proposal document", "negative",
+          ("generic", "template"), _mix((
+              "The proposal felt generic.",
+              "A generic template proposal.",
+          ), (
+              "",
+              "Nothing about our situation.",
+          ))),    Theme("tailored-proposal", "Tailored proposal", "Proposal document", "positive",
           ("tailored", "clear scope"), _t(
               "A tailored proposal with a clear scope and timeline.",
               "Clear scope and well tailored to our plans.")),
     Theme("slow-legal-review", "Slow legal review", "Legal review", "negative",
-          ("legal review", "redlines", "approval"), _t(
-              "The legal review took weeks, every round of redlines waited for approval.",
-              "Too much jargon in the contract, our legal review took forever.",
-              "Approval was stuck in legal review for a month.",
-              "Three rounds of redlines before approval, far too slow.")),
-    Theme("smooth-contract", "Straightforward contract", "Legal review", "positive",
+          ("legal review", "redlines", "approval"), _mix((
+              "The legal review took weeks.",
+              "Redlines waited weeks for approval in legal review.",
+              "Approval was stuck in legal review.",
+          ), (
+              "",
+              "Too many rounds of redlines.",
+          ))),    Theme("smooth-contract", "Straightforward contract", "Legal review", "positive",
           ("straightforward", "quick signature"), _t(
               "Straightforward contract, quick signature.",
               "Plain-language terms made it straightforward.")),
@@ -182,15 +196,19 @@ THEMES = {t.id: t for t in [
               "Well organised first meeting with a sensible agenda.",
               "Good agenda, well organised.")),
     Theme("confusing-kickoff", "Unclear who to contact", "Kickoff meeting", "negative",
-          ("who to contact", "confusing"), _t(
-              "After the kickoff it was confusing who to contact for what.",
-              "Confusing hand-over, we do not know who to contact.")),
-    Theme("no-visibility", "No visibility on progress", "Progress report", "negative",
-          ("no visibility", "status", "progress"), _t(
-              "We have no visibility on progress between reports.",
-              "The status report says little about real progress.",
-              "No visibility on what the team is working on, status is unclear.")),
-    Theme("clear-reports", "Clear progress reports", "Progress report", "positive",
+          ("who to contact", "confusing"), _mix((
+              "It was confusing who to contact.",
+              "Confusing hand-over, who to contact for what?",
+          ), (
+              "",
+          ))),    Theme("no-visibility", "No visibility on progress", "Progress report", "negative",
+          ("no visibility", "status", "progress"), _mix((
+              "We have no visibility on progress.",
+              "No visibility on status between reports.",
+          ), (
+              "",
+              "The progress report says little.",
+          ))),    Theme("clear-reports", "Clear progress reports", "Progress report", "positive",
           ("clear report", "progress"), _t(
               "Clear reports every two weeks, we always know the progress.",
               "Good progress updates, clear report format.")),
@@ -199,18 +217,24 @@ THEMES = {t.id: t for t in [
               "Milestone delivered on time and to a high standard.",
               "Every milestone so far was on time.")),
     Theme("missed-milestone", "Missed milestones", "Milestone review", "negative",
-          ("missed", "delay", "milestone"), _t(
-              "The first milestone was missed by two weeks.",
-              "Delay after delay on the milestone plan.")),
-    Theme("helpful-helpdesk", "Helpful support desk", "Support desk", "positive",
+          ("missed", "delay", "milestone"), _mix((
+              "The milestone was missed.",
+              "Delay on the milestone plan.",
+          ), (
+              "",
+              "No warning beforehand.",
+          ))),    Theme("helpful-helpdesk", "Helpful support desk", "Support desk", "positive",
           ("helpful", "resolved"), _t(
               "Support desk was helpful and resolved it the same day.",
               "Helpful answer, resolved quickly.")),
     Theme("slow-helpdesk", "Slow support desk", "Support desk", "negative",
-          ("slow", "ticket"), _t(
-              "Slow answers, our ticket was open for days.",
-              "Ticket bounced between teams, slow and frustrating.")),
-]}
+          ("slow", "ticket"), _mix((
+              "Slow answers from the support desk.",
+              "Our ticket was open for days, slow.",
+          ), (
+              "",
+              "The ticket bounced between teams.",
+          ))),]}
 
 _CUSTOMER_COLUMNS = [
     ("customer_id", pa.string()), ("first_contact_date", pa.date32()),

@@ -138,39 +138,51 @@ def _t(*sentences: str) -> tuple[str, ...]:
     return sentences
 
 
+def _mix(cores, details) -> tuple[str, ...]:
+    """Every core sentence (it names the theme's key words) with every detail sentence, so
+    words of a theme occur together in varied texts, not as a few repeated sentences."""
+    return tuple(f"{c} {d}".strip() for c in cores for d in details)
+
+
 THEMES = {t.id: t for t in [
     Theme("hidden-fees", "Delivery fee appears only at payment", "Checkout", "negative",
-          ("hidden fee", "shipping cost", "delivery fee", "extra charge"), _t(
-              "The shipping cost only showed up at the payment step, a hidden fee I did not "
-              "expect.",
-              "Hidden fees at checkout: a delivery fee appeared right before paying.",
-              "Why is the shipping cost not shown earlier? It felt like an extra charge sprung "
-              "on me.",
-              "The total jumped at the last step because of the delivery fee.",
-              "I gave up when the extra charge for shipping cost appeared at payment.",
-              "Nobody mentioned a delivery fee until I entered my card, hidden fees are sneaky.")),
-    Theme("payment-options", "Few payment options", "Checkout", "negative",
-          ("payment option", "paypal", "card was declined"), _t(
-              "Not enough payment options, I wanted to use PayPal.",
-              "My card was declined twice and there was no other payment option.",
-              "Please add more payment options like PayPal or invoice.")),
-    Theme("smooth-checkout", "Quick checkout", "Checkout", "positive",
+          ("hidden fee", "shipping cost", "delivery fee", "extra charge"), _mix((
+              "A hidden delivery fee appeared at payment.",
+              "Hidden fees: a delivery fee at the payment step.",
+              "The delivery fee was hidden until payment.",
+          ), (
+              "",
+              "Show the delivery fee earlier.",
+          ))),    Theme("payment-options", "Few payment options", "Checkout", "negative",
+          ("payment option", "paypal", "card was declined"), _mix((
+              "Not enough payment options.",
+              "Too few payment options.",
+              "My card was declined and no other payment option.",
+          ), (
+              "",
+              "More payment options please, like PayPal.",
+          ))),    Theme("smooth-checkout", "Quick checkout", "Checkout", "positive",
           ("quick checkout", "easy to pay", "smooth"), _t(
               "Quick checkout, saved address and card made it easy to pay.",
               "Smooth payment, done in a minute.",
               "Very smooth checkout with clear steps.")),
     Theme("missing-size-chart", "No size chart on the product page", "Product page", "negative",
-          ("size chart", "sizing", "size guide"), _t(
-              "There is no size chart on the product page so I had no idea which size to pick.",
-              "I could not find a size chart anywhere, sizing differs between brands.",
-              "Missing size guide: is this model true to size or not?",
-              "Looked everywhere for a size chart, had to guess my sizing.",
-              "Please add a size guide with foot length in cm.")),
-    Theme("poor-photos", "Few and small product photos", "Product page", "negative",
-          ("photos", "images"), _t(
-              "The photos are tiny and there are no images of the sole.",
-              "Only two photos, hard to see the colour.")),
-    Theme("clear-product-info", "Clear product details", "Product page", "positive",
+          ("size chart", "sizing", "size guide"), _mix((
+              "There is no size chart.",
+              "I could not find a size chart.",
+              "Missing size chart.",
+          ), (
+              "",
+              "I had to guess my size.",
+          ))),    Theme("poor-photos", "Few and small product photos", "Product page", "negative",
+          ("photos", "images"), _mix((
+              "The product photos are tiny.",
+              "Only two product photos.",
+              "Not enough product photos.",
+          ), (
+              "",
+              "No photos of the sole.",
+          ))),    Theme("clear-product-info", "Clear product details", "Product page", "positive",
           ("description", "details"), _t(
               "Great description with all the details on drop and weight.",
               "The product details answered my questions.")),
@@ -181,25 +193,34 @@ THEMES = {t.id: t for t in [
               "Helpful support team, they even followed up the next day.",
               "Super friendly and helpful chat, felt like talking to a running coach.")),
     Theme("slow-support", "Slow support answers", "Support", "negative",
-          ("waited", "no answer", "slow reply"), _t(
+          ("waited", "no answer", "slow reply"), _mix((
               "I waited forty minutes in the chat queue.",
-              "No answer to my question after two days.",
-              "Slow reply from the chat, had to repeat everything.")),
-    Theme("slow-shipping", "Slow delivery", "Delivery", "negative",
-          ("slow delivery", "took", "late"), _t(
-              "Slow delivery, the parcel took more than a week.",
-              "Delivery was late and tracking did not update.",
-              "Slow delivery for a paid shipping option, it took ages.")),
-    Theme("fast-delivery", "Fast delivery", "Delivery", "positive",
+              "No answer from support after two days.",
+              "Slow reply from the chat.",
+          ), (
+              "",
+              "I waited too long.",
+          ))),    Theme("slow-shipping", "Slow delivery", "Delivery", "negative",
+          ("slow delivery", "took", "late"), _mix((
+              "Slow delivery.",
+              "Very slow delivery.",
+              "Slow delivery, the parcel was late.",
+          ), (
+              "",
+              "Slow delivery is not acceptable.",
+          ))),    Theme("fast-delivery", "Fast delivery", "Delivery", "positive",
           ("arrived quickly", "fast delivery"), _t(
               "Fast delivery, arrived quickly and well packed.",
               "Arrived quickly, two days as promised.")),
     Theme("hard-returns", "Returns take effort", "Returns", "negative",
-          ("return label", "refund"), _t(
-              "Printing the return label was a hassle and the refund took two weeks.",
-              "Had to ask twice for my refund.",
-              "No printer at home, why do I need to print a return label?")),
-    Theme("easy-returns", "Easy returns", "Returns", "positive",
+          ("return label", "refund"), _mix((
+              "Printing the return label was a hassle.",
+              "I had to print a return label.",
+              "The refund after the return label took weeks.",
+          ), (
+              "",
+              "Return label and refund need fixing.",
+          ))),    Theme("easy-returns", "Easy returns", "Returns", "positive",
           ("easy return", "refund arrived"), _t(
               "Easy return, the refund arrived within days.",
               "Easy return process, thank you.")),
@@ -208,11 +229,14 @@ THEMES = {t.id: t for t in [
               "Very comfortable from the first run, great cushioning.",
               "Comfortable and light, the cushioning is perfect for long runs.")),
     Theme("poor-fit", "Shoes do not fit well", "Review request", "negative",
-          ("blisters", "narrow", "fit"), _t(
-              "Gave me blisters after five kilometres.",
-              "Too narrow for my feet, the fit is off.",
-              "The fit is strange around the heel.")),
-]}
+          ("blisters", "narrow", "fit"), _mix((
+              "Poor fit, blisters after one run.",
+              "Poor fit, too narrow.",
+              "Poor fit, blisters on my heel.",
+          ), (
+              "",
+              "The poor fit gave me blisters.",
+          ))),]}
 
 _CUSTOMER_COLUMNS = [
     ("customer_id", pa.string()), ("signup_date", pa.date32()), ("age", pa.int64()),
