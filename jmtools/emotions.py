@@ -181,8 +181,24 @@ def _evidence_part(name: str, table: pd.DataFrame, journey, *, customer_col, tim
     return part[keep], {k: v for k, v in reasons.items() if v}
 
 
+def _with_tickets(events, tickets, journey, *, customer_col, time_col, stage_col,
+                  touchpoint_col) -> pd.DataFrame | None:
+    """Events plus one ``ticket_opened`` contact event per support ticket, at its stage."""
+    if tickets is None:
+        return events
+    stage, _ = _resolve_stage(tickets, journey, "tickets", stage_col, touchpoint_col)
+    extra = pd.DataFrame({customer_col: tickets[customer_col].astype("string"),
+                          time_col: pd.to_datetime(tickets[time_col]),
+                          "event": "ticket_opened", stage_col: stage})
+    if events is None:
+        return extra
+    keep = events[[customer_col, time_col, "event", stage_col]]
+    return pd.concat([keep, extra], ignore_index=True)
+
+
 def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
                      feedback: pd.DataFrame | None = None, events: pd.DataFrame | None = None,
+                     tickets: pd.DataFrame | None = None,
                      behaviour_rules: Sequence[str] | None = None,
                      personas: pd.DataFrame | None = None, persona_col: str = "persona",
                      scales: Mapping | None = None, metrics: Sequence[str] | None = None,
@@ -203,6 +219,10 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
     events : pandas.DataFrame, optional
         Events with a stage per event (e.g. ``jmtools.evidence.prepare(...)``, or its
         ``.events``); used only when ``behaviour_rules`` is given.
+    tickets : pandas.DataFrame, optional
+        Support tickets (``customer_id``, ``timestamp``, ``stage``/``touchpoint``); with
+        ``behaviour_rules`` each ticket is a contact at its stage (``ticket_opened``),
+        so two tickets at one stage are repeated contacts.
     behaviour_rules : sequence of str, optional
         Opt into behaviour evidence: any of ``abandonment``, ``errors``,
         ``repeated_contacts`` (see :func:`jmtools.valence.behaviour_valence`).
@@ -238,8 +258,13 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
     {'surveys': {'no stage or touchpoint': 1}}
     """
     stages = _stages_of(journey)
+    behaviour = None
+    if behaviour_rules:
+        behaviour = _with_tickets(_as_pandas(events), _as_pandas(tickets), journey,
+                                  customer_col=customer_col, time_col=time_col,
+                                  stage_col=stage_col, touchpoint_col=touchpoint_col)
     tables = {"surveys": _as_pandas(surveys), "feedback": _as_pandas(feedback),
-              "behaviour": _as_pandas(events) if behaviour_rules else None}
+              "behaviour": behaviour}
     personas = _as_pandas(personas)
     if all(t is None for t in tables.values()):
         raise ParameterError("surveys/feedback/events", None,

@@ -96,6 +96,14 @@ def test_evidence_all_kinds_together(journey):
     assert ev.groupby("evidence").size().to_dict() == {"measured": 3, "reported": 7}
     c_browse = ev[(ev.customer_id == "c") & (ev.source == "behaviour")]
     assert c_browse["valence"].tolist() == [-1.0]            # c abandoned after Browse
+    # tickets are contacts: two tickets at Buy make c's Buy a repeated contact
+    tickets = pd.DataFrame({"ticket_id": ["t1", "t2"], "customer_id": ["c", "c"],
+                            "timestamp": pd.to_datetime(["2026-02-03", "2026-02-04"]),
+                            "touchpoint": ["Checkout", "Cart"]})
+    ev3 = emotion_evidence(journey, events=events, tickets=tickets,
+                           behaviour_rules=["repeated_contacts"])
+    got = ev3.set_index(["customer_id", "stage"])["valence"]
+    assert got[("c", "Buy")] == -1.0 and got[("c", "Browse")] == 0.0 and got[("a", "Buy")] == 0.0
     # events without behaviour_rules are not evidence (behaviour is opt-in)
     ev2 = emotion_evidence(journey, feedback=fb, events=events)
     assert set(ev2["source"]) == {"feedback"}
