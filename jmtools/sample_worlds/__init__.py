@@ -63,15 +63,13 @@ def template_path(world: str) -> Path:
     >>> template_path("b2b").name
     'b2b_service.yaml'
     """
-    name = _world(world).template
-    here = Path(__file__).resolve()
-    candidates = [here.parents[2] / "templates" / "journeys" / name,
-                  here.parents[1] / "templates" / "journeys" / name]
-    for path in candidates:
-        if path.exists():
-            return path
-    raise FileNotFoundError(f"journey template {name} not found (looked in "
-                            f"{', '.join(str(c.parent) for c in candidates)})")
+    from jmtools._resources import templates_dir
+
+    path = templates_dir() / "journeys" / _world(world).template
+    if not path.exists():
+        raise FileNotFoundError(f"journey template {path.name} not found in {path.parent}; "
+                                "reinstall jmtools or restore templates/journeys/")
+    return path
 
 
 def generate_world(world: str, out_dir, *, customers: int | None = None, seed: int = 7,
