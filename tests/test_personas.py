@@ -596,3 +596,36 @@ def test_assignment_same_on_ibis_tables(sample):
     b = b.set_index("customer_id").loc[a.customer_id]
     assert (b.persona.fillna("-").to_numpy() == a.persona.astype(object).fillna("-").to_numpy()).all()
     assert (b.n_personas.to_numpy() == a.n_personas.to_numpy()).all()
+
+
+# --- the same rules on Spark ----------------------------------------------------------------
+
+@pytest.mark.spark
+def test_rules_and_assignment_identical_on_spark(customers):
+    import importlib.util
+    import shutil
+    if importlib.util.find_spec("pyspark") is None or shutil.which("java") is None:
+        pytest.skip("pyspark or Java missing — Spark check skipped")
+    import ibis
+    from pyspark.sql import SparkSession
+    spark = (SparkSession.builder.master("local[1]").appName("jmtools-personas")
+             .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
+             .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+    try:
+        con = ibis.pyspark.connect(spark)
+        sdf = spark.createDataFrame(customers.astype({"signup_date": "datetime64[us]"}))
+        sdf.createOrReplaceTempView("personas_customers")
+        table = con.table("personas_customers")
+        flags = table.select("customer_id", **{f"r{i}": P.parse_rule(rule).to_ibis(table)
+                                                for i, (rule, _) in enumerate(RULES)})
+        flags = flags.to_pandas().set_index("customer_id").loc[customers.customer_id]
+        for i, (rule, _) in enumerate(RULES):  # one Spark job for every rule
+            got = flags[f"r{i}"].fillna(False).astype(bool).to_numpy()
+            assert (got == P.parse_rule(rule).mask(customers).to_numpy()).all(), rule
+        a = P.assign_personas(customers, PERSONAS)
+        b = P.assign_personas(table, PERSONAS).to_pandas().set_index("customer_id")
+        b = b.loc[a.customer_id]
+        assert b.persona.fillna("-").tolist() == a.persona.astype(object).fillna("-").tolist()
+        assert b.n_personas.tolist() == a.n_personas.tolist()
+    finally:
+        spark.stop()
