@@ -950,19 +950,26 @@ def _affected(here: pd.DataFrame) -> list[str]:
 
 
 def _stake(here: pd.DataFrame, personas: list[str]):
-    """Customers affected and lift needed for value at stake (drop-off first)."""
+    """Customers affected and lift needed for value at stake (drop-off first).
+
+    The drop-off personas are chosen like the affected ones, for the drop-off signal alone;
+    each uses its comparison with the other personas when it stands out, else with the
+    other stages. Without a persona, everybody (persona "all") against the other stages.
+    """
     drop = here[(here["signal"] == "drop-off") & here["flagged"]]
     if len(drop):
-        who = drop[drop["persona"].isin(personas)] if personas else drop
-        who = who if len(who) else drop
-        if (who["persona"] == ALL).all() or not personas:
-            who = who[who["persona"] == ALL] if (who["persona"] == ALL).any() else who
-        who = who.sort_values("effect", ascending=False).drop_duplicates("persona")
-        n = float(who["n"].sum())
-        lift = float(((who["value"] - who["baseline"]) * who["n"]).sum() / n) if n else np.nan
+        who = _affected(drop.assign(counts=True))
+        if who:
+            rows = drop[drop["persona"].isin(who)].assign(
+                _p=lambda d: d["versus"] != "other personas").sort_values("_p", kind="stable")
+            rows = rows.drop_duplicates("persona").drop(columns="_p")
+        else:
+            rows = drop[drop["persona"] == ALL].head(1)
+        n = float(rows["n"].sum())
+        lift = float(((rows["value"] - rows["baseline"]) * rows["n"]).sum() / n) if n else np.nan
         basis = "; ".join(f"{'' if r.persona == ALL else r.persona + ': '}drop-off "
-                          f"{r.value:.0%} (n={r.n:,}) vs {r.baseline:.0%} {r.versus}"
-                          for r in who.itertuples())
+                          f"{r.value:.0%} (n={r.n:,}) vs {r.baseline:.0%} {r.versus} "
+                          f"(n={r.baseline_n:,})" for r in rows.itertuples())
         return n, lift, basis
     rates = here[here["unit"] == "share"]
     if len(rates):
@@ -1059,6 +1066,7 @@ def _attach_feedback(table: pd.DataFrame, themes, feedback: pd.DataFrame | None,
     if docs is None or table.empty:
         return table
     from jmtools.privacy import mask_quotes
+    from jmtools.themes import distinct_quotes
 
     if "quote" not in docs.columns:
         _col(docs, "text", "feedback", "feedback")
@@ -1085,7 +1093,7 @@ def _attach_feedback(table: pd.DataFrame, themes, feedback: pd.DataFrame | None,
             quotes_from = here[here["persona"].isin(row["personas"])]
         else:
             quotes_from = here
-        out_quotes.append(quotes_from["quote"].drop_duplicates().head(n_quotes).tolist())
+        out_quotes.append(distinct_quotes(quotes_from["quote"].drop_duplicates().tolist(), n_quotes))
         key = "theme" if themes is not None else "label"
         if key in here and len(here):
             counts = here[here[key].map(lambda t: t not in (0, "(unassigned)"))][key].value_counts()

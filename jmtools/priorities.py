@@ -407,6 +407,9 @@ def value_at_stake(opportunities: pd.DataFrame, pain_points: pd.DataFrame, *,
                 notes.append(f"'{pp}': not among the detected pain points, counted as 0")
                 continue
             n = float(table.at[pp, customers_col])
+            if not n >= 0:
+                notes.append(f"'{pp}': no count of the customers affected, counted as 0")
+                continue
             lift, why = _lift(override.at[idx], lifts.get(pp), basis.get(pp), default_lift)
             affected += n
             if lift is None:

@@ -31,7 +31,7 @@ import pandas as pd
 from jmtools.errors import DataError, ParameterError, Problem, suggest
 
 __all__ = ["POLARITIES", "NEGATIVE_BELOW", "POSITIVE_ABOVE", "Themes", "find_themes",
-           "themes_at"]
+           "themes_at", "distinct_quotes"]
 
 #: Which feedback to theme.
 POLARITIES = ("negative", "positive", "all")
@@ -273,13 +273,49 @@ def _documents(frame, roles, text_col, theme, share, labels) -> pd.DataFrame:
 
 def _quotes(documents: pd.DataFrame, roles, n_quotes: int) -> pd.DataFrame:
     keep = [c for c in ("feedback_id", "stage", "touchpoint", "persona") if c in documents]
-    picked = (documents[documents["theme"] > 0]
+    ranked = (documents[documents["theme"] > 0]
               .sort_values(["theme", "strength", "weight", "quote"],
-                           ascending=[True, False, False, True], kind="stable")
-              .drop_duplicates(["theme", "quote"])
-              .groupby("theme", sort=True).head(n_quotes).copy())
+                           ascending=[True, False, False, True], kind="stable"))
+    parts = []
+    for _, grp in ranked.groupby("theme", sort=True):
+        chosen = distinct_quotes(grp["quote"].tolist(), n_quotes)
+        order = {q: i for i, q in enumerate(chosen)}
+        part = grp[grp["quote"].isin(order)].drop_duplicates("quote")
+        parts.append(part.iloc[part["quote"].map(order).argsort()])
+    picked = pd.concat(parts) if parts else ranked.iloc[0:0].copy()
     picked["rank"] = picked.groupby("theme").cumcount() + 1
     return picked[["theme", "label", "rank", "weight", *keep, "quote"]].reset_index(drop=True)
+
+
+def distinct_quotes(quotes: Sequence[str], k: int, *, max_overlap: float = 0.6) -> list[str]:
+    """Up to ``k`` quotes in the given order, skipping near-repeats of one already chosen.
+
+    Two quotes are near-repeats when their word sets overlap by more than ``max_overlap``
+    (Jaccard). If fewer than ``k`` distinct ones exist, near-repeats fill the rest.
+
+    Examples
+    --------
+    >>> distinct_quotes(["Ugh. Hidden fees at checkout.", "Awful. Hidden fees at checkout.",
+    ...                  "No PayPal option."], 2)
+    ['Ugh. Hidden fees at checkout.', 'No PayPal option.']
+    """
+    import re
+
+    words = [set(re.findall(r"[a-z0-9]+", str(q).lower())) for q in quotes]
+    chosen: list[int] = []
+    for i, w in enumerate(words):
+        if len(chosen) == k:
+            break
+        if quotes[i] in [quotes[j] for j in chosen]:
+            continue
+        if all(len(w & words[j]) / max(len(w | words[j]), 1) <= max_overlap for j in chosen):
+            chosen.append(i)
+    for i in range(len(quotes)):
+        if len(chosen) >= k:
+            break
+        if i not in chosen and quotes[i] not in [quotes[j] for j in chosen]:
+            chosen.append(i)
+    return [quotes[i] for i in chosen]
 
 
 def _counts(documents: pd.DataFrame, roles, labels, stages) -> pd.DataFrame:

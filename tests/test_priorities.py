@@ -171,6 +171,10 @@ def test_value_at_stake_sums_linked_pain_points_and_overrides(pain_table):
     assert out.iloc[1]["value_at_stake"] == pytest.approx(500 * 0.05 * 10)
     assert "assumed by the team" in out.iloc[1]["value_assumptions"]
     assert out.iloc[2]["value_at_stake"] == 0 and "not among" in out.iloc[2]["value_assumptions"]
+    unknown = pain_table.assign(customers_affected=[np.nan, 2000, 300])
+    out = pr.value_at_stake(opps.iloc[:2], unknown, order_value=10.0)
+    assert out.iloc[1]["value_at_stake"] == 0
+    assert "no count of the customers affected" in out.iloc[1]["value_assumptions"]
 
 
 def test_average_order_value_oracle():

@@ -209,3 +209,15 @@ def test_planted_themes_of_sample_worlds(world):
     quotes = found.documents[found.documents["feedback_id"].isin(ids)]["quote"]
     assert len(quotes) and not quotes.str.contains(r"@example\.(com|org)|7946|7700 ?900|4111|5555 ?5555",
                                                    regex=True).any()
+
+
+def test_distinct_quotes():
+    from jmtools.themes import distinct_quotes
+
+    quotes = ["Ugh. Hidden fees at checkout.", "Awful. Hidden fees at checkout.", "No PayPal option.",
+              "No PayPal option."]
+    assert distinct_quotes(quotes, 2) == ["Ugh. Hidden fees at checkout.", "No PayPal option."]
+    assert distinct_quotes(quotes, 3) == ["Ugh. Hidden fees at checkout.", "No PayPal option.",
+                                          "Awful. Hidden fees at checkout."]
+    assert distinct_quotes(quotes, 9) == [quotes[0], quotes[2], quotes[1]]
+    assert distinct_quotes([], 3) == []
