@@ -110,6 +110,7 @@ def write_world(spec: World, out: Path, *, customers: int, seed: int, fmt: str,
     rows = {t: o.rows for t, o in outputs.items()}
     files = {t: o.path.name for t, o in outputs.items()}
     truths = spec.truths(tally)
+    truths["personas"]["truth_file"] = files["customer_personas"]
     truths = {"world": spec.name, "seed": seed, "customers": customers,
               "chunk_customers": chunk_customers,
               "tables": {t: {"file": files[t], "rows": rows[t]} for t in outputs}, **truths}
