@@ -443,6 +443,26 @@ def test_tfidf_finds_the_negative_theme(world, touchpoint, words, world_data):
     assert len(top & words) >= 2, top
 
 
+@pytest.mark.parametrize("world", WORLDS)
+def test_nmf_finds_one_component_per_big_negative_theme(world, world_data, truths):
+    """TF-IDF + NMF over all negative comments: each big planted theme owns a component."""
+    from sklearn.decomposition import NMF
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    fb = world_data[world]["feedback"]
+    neg = fb[fb["rating"].le(2) | fb["rating"].isna()]
+    vec = TfidfVectorizer(stop_words="english", ngram_range=(1, 2), min_df=2)
+    x = vec.fit_transform(neg["text"])
+    nmf = NMF(n_components=8, random_state=0, init="nndsvda", max_iter=500).fit(x)
+    terms = np.array(vec.get_feature_names_out())
+    tops = [set(terms[np.argsort(c)[::-1][:6]]) for c in nmf.components_]
+    big = [t for t in truths[world]["themes"]
+           if t["sentiment"] == "negative" and t["n_feedback"] >= 50]
+    assert len(big) >= 3
+    for theme in big:
+        assert any(top & set(theme["keywords"]) for top in tops), (theme["id"], tops)
+
+
 # --------------------------------------------------------------------- PII, orders
 @pytest.mark.parametrize("world", WORLDS)
 def test_planted_personal_data(world, world_data, truths):
