@@ -390,3 +390,13 @@ def test_optional_columns_can_be_left_out():
     assert load_events(df, optional=False).columns == ("customer_id", "timestamp", "event", "_row")
     assert "campaign" in load_events(df).columns
     assert load_events(df, optional=["value"]).to_pandas()["value"].iloc[0] == 3.5
+
+
+def test_polars_frames_load_like_pandas():
+    pl = pytest.importorskip("polars", reason="polars is optional")
+    df = pl.DataFrame({"customer_id": ["a", "b", ""], "timestamp": ["2024-01-01 10:00:00", "bad", "2024-01-02"],
+                       "event": ["x", "y", "z"]})
+    ev = load_events(df)
+    assert ev.accounting.rows_used == 1
+    assert sorted(ev.accounting.reasons["reason"]) == ["missing customer_id", "unparseable timestamp"]
+    assert list(ev.accounting.reasons.set_index("reason").loc["unparseable timestamp", "lines"]) == [2]
