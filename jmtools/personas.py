@@ -691,13 +691,13 @@ def _spec_mask(spec: _Spec, customers, cluster_col: str):
 
 
 def _spec_ibis(spec: _Spec, table, cluster_col: str):
-    import ibis
-    cond = ibis.literal(True)
+    parts = []
     if spec.rule is not None:
-        cond = cond & spec.rule.to_ibis(table, persona=spec.name)
+        parts.append(spec.rule.to_ibis(table, persona=spec.name))
     if spec.cluster is not None:
         _cluster_column_or_fail(table, cluster_col, spec)
-        cond = cond & (table[cluster_col].cast("string") == str(spec.cluster))
+        parts.append(table[cluster_col].cast("string") == str(spec.cluster))
+    cond = parts[0] if len(parts) == 1 else parts[0] & parts[1]
     return cond.fill_null(False)
 
 
@@ -1270,10 +1270,13 @@ def _assignment_frame(assignment, customer_col: str):
     names = list(persona.cat.categories) if isinstance(persona.dtype, pd.CategoricalDtype) \
         else list(dict.fromkeys(persona.dropna().astype(str)))
     names = [n for n in names if n != NO_PERSONA]
-    labels = persona.astype(object).where(persona.notna(), NO_PERSONA).astype(str)
-    out = pd.DataFrame({customer_col: assignment[customer_col].to_numpy(),
-                        "persona": pd.Categorical(labels, categories=names + [NO_PERSONA])})
-    return out
+    if isinstance(persona.dtype, pd.CategoricalDtype) and list(persona.cat.categories) == names:
+        labels = persona.cat.add_categories(NO_PERSONA).fillna(NO_PERSONA)  # fast path
+    else:
+        labels = pd.Categorical(persona.astype(object).where(persona.notna(), NO_PERSONA)
+                                .astype(str), categories=names + [NO_PERSONA])
+    return pd.DataFrame({customer_col: assignment[customer_col],
+                         "persona": pd.Categorical(labels)}).reset_index(drop=True)
 
 
 def persona_sizes(assignment, *, customer_col: str = "customer_id"):
