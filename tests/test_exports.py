@@ -229,3 +229,22 @@ def test_map_command_empathy(journey_file, tmp_path, capsys):
     assert "one persona" in capsys.readouterr().err
     assert _main(["map", journey_file, "-o", out, "--stage", "Look"]) == 2
     assert "--empathy" in capsys.readouterr().err
+
+
+def test_exports_work_with_no_network_at_all(tmp_path):
+    """Run every export inside a network namespace with no interfaces (Linux unshare)."""
+    import shutil
+    import subprocess
+    import sys
+
+    if not shutil.which("unshare") or subprocess.run(["unshare", "-rn", "true"]).returncode:
+        pytest.skip("unshare -rn is not available here")
+    code = ("import sys, json; from jmtools.exports import save_chart; "
+            "spec = json.loads(sys.argv[1]); "
+            "[save_chart(spec, sys.argv[2] + s) for s in ('.png', '.svg', '.pdf', '.html')]")
+    import json
+
+    done = subprocess.run(["unshare", "-rn", sys.executable, "-c", code, json.dumps(SPEC),
+                           str(tmp_path / "chart")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".html", ".pdf", ".png", ".svg"]
