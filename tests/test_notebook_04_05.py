@@ -1,0 +1,112 @@
+"""notebooks/04_pain_points.ipynb and 05_prioritisation.ipynb run under papermill on both sample
+worlds; their recorded figures name the planted pain points, and their exports open in pandas and
+openpyxl."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NB04 = ROOT / "notebooks" / "04_pain_points.ipynb"
+NB05 = ROOT / "notebooks" / "05_prioritisation.ipynb"
+
+
+def _truths(world):
+    path = ROOT / "data" / world / "truths.json"
+    if not path.exists():
+        pytest.skip(f"sample world {world} not generated")
+    return json.loads(path.read_text())
+
+
+def _figures(result):
+    return {k: v["value"] for k, v in result.records["figures"].items()}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("world, persona, expected", [
+    ("ecommerce", "all", "hidden-fees"),
+    ("b2b", "SMB Owner Sam", "slow-qualification"),
+])
+def test_pain_points_notebook(world, persona, expected, tmp_path):
+    from jmtools.report.runner import run_notebook
+
+    truths = _truths(world)
+    out = tmp_path / "04.ipynb"
+    csv = tmp_path / "pain_points.csv"
+    result = run_notebook(NB04, out, parameters={"data_dir": f"../data/{world}", "persona": persona,
+                                                 "output_csv": str(csv)})
+    figures = _figures(result)
+    assert figures["persona"] == persona
+    assert figures["top_pain_point"] == expected
+    planted = {t["persona"] for t in truths.get("emotion", []) if t["kind"] == "low"}
+    assert figures["top_pain_point_personas"][0] in planted
+    assert figures["n_with_evidence"] >= 3
+    import pandas as pd
+
+    table = pd.read_csv(csv)
+    assert table["pain_point_id"].iloc[0] == expected and table["rank"].is_monotonic_increasing
+    assert not table["quotes"].fillna("").str.contains(r"@example\.(?:com|org)", regex=True).any()
+    text = out.read_text(encoding="utf-8")
+    assert text.count("vegaEmbed") >= 3          # themes (2) and pain points charts were drawn
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("world, params, expected", [
+    ("ecommerce", {}, "show-fees-early"),
+    ("b2b", {"rank_by": "rice", "persona": "Enterprise Procurement Priya",
+             "extra_opportunities": [{"id": "legal-templates", "title": "Pre-approved legal templates",
+                                      "pain_points": ["slow-legal-review"], "owner": "Legal",
+                                      "target_date": "2027-02-28",
+                                      "scores": {"impact": 3, "effort": 1, "reach": 400,
+                                                 "confidence": 0.8, "ease": 8}}]},
+     "legal-templates"),
+])
+def test_prioritisation_notebook(world, params, expected, tmp_path):
+    import openpyxl
+    import pandas as pd
+
+    from jmtools.journey import Journey
+    from jmtools.report.runner import run_notebook
+
+    _truths(world)
+    result = run_notebook(NB05, tmp_path / "05.ipynb",
+                          parameters={"data_dir": f"../data/{world}", "output_dir": str(tmp_path),
+                                      **params})
+    figures = _figures(result)
+    assert figures["top_opportunity"] == expected
+    backlog = pd.read_csv(tmp_path / "backlog.csv")
+    assert backlog["id"].iloc[0] == expected and backlog["rank"].iloc[0] == 1
+    by = params.get("rank_by", "value_at_stake")
+    assert backlog[by].is_monotonic_decreasing
+    sheet = openpyxl.load_workbook(tmp_path / "backlog.xlsx", read_only=True)["backlog"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][list(rows[0]).index("id")] == expected
+    saved = Journey.load(tmp_path / "journey.yaml")
+    scores = {o.id: o.scores for o in saved.opportunities}
+    assert by in scores[expected] and scores[expected]["rank"] == 1
+    original = (ROOT / "data" / world / "journey.yaml").read_text()
+    assert original.splitlines()[0] in (tmp_path / "journey.yaml").read_text()  # comments kept
+
+
+def test_unknown_persona_is_refused_early(tmp_path):
+    from jmtools.errors import ReportError
+    from jmtools.report.runner import run_notebook
+
+    _truths("ecommerce")
+    for nb in (NB04, NB05):
+        with pytest.raises(ReportError) as err:
+            run_notebook(nb, tmp_path / nb.name, parameters={"persona": "Budget Bem"})
+        assert "ParameterError" in str(err.value) and "Budget Ben" in err.value.evalue
+
+
+def test_notebooks_declare_their_parameters():
+    from jmtools.report.runner import read_parameters
+
+    assert set(read_parameters(NB04)) == {"data_dir", "journey_file", "persona", "personas_file",
+                                          "n_themes", "seed", "min_n", "min_effect", "top",
+                                          "output_csv"}
+    assert set(read_parameters(NB05)) == {"data_dir", "journey_file", "persona", "rank_by",
+                                          "default_lift", "custom_name", "custom_formula",
+                                          "impact_threshold", "effort_threshold",
+                                          "extra_opportunities", "output_dir", "write_back"}
