@@ -1,0 +1,77 @@
+"""Personas linked to data: rules, assignment, validation, profiles, suggested clusters, cards.
+
+A persona selects its customers with a **rule** — a small, safe expression over customer
+attributes — or with a **cluster id** from :func:`suggest_personas`.
+
+The rule language
+-----------------
+Python-like expressions, parsed with :mod:`ast` into an allow-listed tree and never evaluated
+with ``eval``:
+
+- attributes by name (``age``, ``region``), numbers, ``"text"``, ``True``/``False``
+- comparisons ``== != < <= > >=``, chained (``18 <= age < 30``)
+- ``and``, ``or``, ``not`` and parentheses
+- ``region in ["north", "east"]``, ``region not in [...]``
+- arithmetic ``+ - * / %`` on numbers (``spend / orders > 50``)
+- null checks ``phone is None`` / ``phone is not None``
+- a date attribute compared with an ISO date text (``signup_date >= "2025-01-01"``)
+
+Missing values follow SQL: a comparison with a missing value is unknown, and a customer whose
+rule is unknown is not selected (``age > 40`` does not select customers with no age, and nor does
+``not age > 40``). Division by zero gives a missing value. The same tree compiles to a pandas mask
+(:meth:`Rule.mask`) and to an Ibis boolean expression (:meth:`Rule.to_ibis`), so a rule selects the
+same customers on DuckDB, Spark or a warehouse.
+
+Customers in several personas
+-----------------------------
+:func:`assign_personas` gives each customer at most one persona: the **first persona in file
+order** whose rule selects them. How many customers several personas claim is reported
+(``n_personas`` per customer, :func:`coverage_report`, :func:`persona_overlaps`), never hidden.
+"""
+
+from __future__ import annotations
+
+from jmtools.personas._assign import (NO_PERSONA, assign_personas, check_personas,
+                                      coverage_report, persona_filter, persona_masks,
+                                      persona_overlaps)
+from jmtools.personas._cards import PersonaCard
+from jmtools.personas._clusters import (MIN_CORRELATION, N_INIT, STABILITY_FRACTION,
+                                        STABILITY_MIN, STABILITY_PAIRS, ClusterSuggestion,
+                                        behaviour_features, cluster_agreement, suggest_personas)
+from jmtools.personas._profiles import (KPI_FORMULAS, attribute_profile, persona_kpis,
+                                        persona_sizes, typical_events)
+from jmtools.personas._rules import MAX_RULE_CHARS, Rule, RuleError, parse_rule
+
+__all__ = [
+    "NO_PERSONA",
+    "RuleError",
+    "Rule",
+    "parse_rule",
+    "persona_filter",
+    "persona_masks",
+    "assign_personas",
+    "coverage_report",
+    "persona_overlaps",
+    "check_personas",
+    "persona_sizes",
+    "attribute_profile",
+    "persona_kpis",
+    "typical_events",
+    "behaviour_features",
+    "suggest_personas",
+    "ClusterSuggestion",
+    "cluster_agreement",
+    "PersonaCard",
+    "KPI_FORMULAS",
+    "MAX_RULE_CHARS",
+    "N_INIT",
+    "STABILITY_PAIRS",
+    "STABILITY_FRACTION",
+    "STABILITY_MIN",
+    "MIN_CORRELATION",
+]
+
+# Public classes answer to the package name (tracebacks, reprs, pickles).
+for _cls in (RuleError, Rule, PersonaCard, ClusterSuggestion):
+    _cls.__module__ = __name__
+del _cls

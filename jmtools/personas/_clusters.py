@@ -1,0 +1,643 @@
+"""Personas suggested by behaviour: features, seeded k-means, the number of groups by a stated
+criterion, plain-words descriptions, readable rules, and agreement with known groups.
+
+The public names are re-exported by :mod:`jmtools.personas`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from jmtools.errors import ParameterError
+from jmtools.personas._assign import NO_PERSONA, _check_ids, _require_columns
+from jmtools.personas._cards import PersonaCard, _replace
+from jmtools.personas._profiles import _attribute_columns, _frame
+from jmtools.personas._rules import RuleError, _schema_of, parse_rule
+
+__all__ = ["behaviour_features", "suggest_personas", "ClusterSuggestion", "cluster_agreement",
+           "N_INIT", "STABILITY_PAIRS", "STABILITY_FRACTION", "STABILITY_MIN", "MIN_CORRELATION"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Personas suggested by behaviour (clustering)
+# ---------------------------------------------------------------------------------------------
+
+def behaviour_features(customers, *, events=None, orders=None, surveys=None,
+                       customer_col: str = "customer_id", event_col: str = "event",
+                       amount_col: str = "amount", metric_col: str = "metric",
+                       score_col: str = "score", attributes: Sequence[str] | None = None,
+                       max_levels: int = 8, min_event_customers: int = 5):
+    """One row per customer of attribute and behaviour features, ready for clustering.
+
+    Features (raw, readable units; :func:`suggest_personas` scales them):
+
+    - numeric attributes as they are; dates as ``<name>_days`` (days before the latest date);
+      text and true/false attributes one-hot as ``<name>=<level>`` (most frequent
+      ``max_levels`` levels);
+    - ``event:<name>`` — how many times the customer did the event (events done by at least
+      ``min_event_customers`` customers), and ``events_total``;
+    - ``orders_n``, ``order_value_mean`` (0 when no order);
+    - ``<metric>_mean`` per survey metric (csat, nps, ces…).
+
+    Missing numeric values are filled with the column median (and counted in
+    ``attrs["filled"]``: feature → count). Text attributes whose ``max_levels`` most frequent
+    values cover less than half the customers (ids, unparsed dates, free text) are left out and
+    listed in ``attrs["skipped"]`` with the reason.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``customer_col`` (customers' order), one float column per feature.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"customer_id": ["a", "b"], "age": [20, None], "app": [True, False]})
+    >>> e = pd.DataFrame({"customer_id": ["a", "a", "b"], "event": ["view", "view", "buy"]})
+    >>> behaviour_features(c, events=e, min_event_customers=1)
+                  age  app=True  app=False  event:buy  event:view  events_total
+    customer_id
+    a            20.0       1.0        0.0        0.0         2.0           2.0
+    b            20.0       0.0        1.0        1.0         0.0           1.0
+    """
+    import numpy as np
+    import pandas as pd
+    _check_ids(customers, customer_col)
+    ids = pd.Index(customers[customer_col], name=customer_col)
+    kinds = _schema_of(customers)
+    parts, filled, skipped = [], {}, {}
+    for col in _attribute_columns(customers, customer_col, attributes):
+        values = customers[col].set_axis(ids)
+        kind = kinds.get(col)
+        if kind == "number":
+            parts.append(values.astype("float64").rename(col))
+        elif kind == "time":
+            days = (values.max() - values).dt.total_seconds() / 86400
+            parts.append(days.rename(f"{col}_days"))
+        elif kind in ("text", "bool"):
+            lv = values.astype(object).where(values.notna(), None).map(
+                lambda v: None if v is None else str(v))
+            counts = lv.dropna().value_counts()
+            if kind == "text" and counts.iloc[:max_levels].sum() < 0.5 * counts.sum():
+                skipped[col] = (f"{len(counts)} distinct values: an identifier, date or free "
+                                "text rather than a category")
+                continue
+            for level in counts.index[:max_levels]:
+                parts.append((lv == level).astype("float64").rename(f"{col}={level}"))
+    if events is not None:
+        ev = _frame(events, [customer_col, event_col])
+        counts = ev.groupby([customer_col, event_col]).size().unstack(fill_value=0)
+        reach = (counts > 0).sum()
+        counts = counts.loc[:, reach[reach >= min_event_customers].index]
+        counts = counts.reindex(ids, fill_value=0).astype("float64")
+        counts.columns = [f"event:{c}" for c in counts.columns]
+        parts.extend(counts[c] for c in counts.columns)
+        total = ev.groupby(customer_col).size().reindex(ids, fill_value=0).astype("float64")
+        parts.append(total.rename("events_total"))
+    if orders is not None:
+        od = _frame(orders, [customer_col, amount_col])
+        grp = od.groupby(customer_col)[amount_col]
+        parts.append(grp.size().reindex(ids, fill_value=0).astype("float64").rename("orders_n"))
+        parts.append(grp.mean().reindex(ids).fillna(0.0).astype("float64")
+                     .rename("order_value_mean"))
+    if surveys is not None:
+        sv = _frame(surveys, [customer_col, metric_col, score_col])
+        means = sv.groupby([customer_col, metric_col])[score_col].mean().unstack()
+        for metric in means.columns:
+            parts.append(means[metric].reindex(ids).astype("float64").rename(f"{metric}_mean"))
+    if not parts:
+        raise ParameterError("customers", "no usable columns", expected="attributes, events, "
+                             "orders or surveys to build features from")
+    out = pd.concat(parts, axis=1)
+    for col in out.columns:
+        n_missing = int(out[col].isna().sum())
+        if n_missing:
+            filled[col] = n_missing
+            median = out[col].median()
+            out[col] = out[col].fillna(0.0 if np.isnan(median) else median)
+    out.attrs["filled"] = filled
+    out.attrs["skipped"] = skipped
+    return out
+
+
+@dataclass
+class ClusterSuggestion:
+    """Result of :func:`suggest_personas`: labels, the criterion per k, and plain-words profiles.
+
+    Attributes
+    ----------
+    k : int
+        Number of groups chosen.
+    criterion : str
+        How ``k`` was chosen, in words.
+    labels : pandas.DataFrame
+        ``customer_id``, ``cluster`` (0 = largest group).
+    scores : pandas.DataFrame
+        ``k``, ``silhouette``, ``stability`` (NaN unless the stability criterion ran),
+        ``inertia``, ``chosen`` — one row per k tried.
+    profile : pandas.DataFrame
+        ``cluster``, ``feature``, ``cluster_mean``, ``base_mean``, ``z`` (difference in base
+        standard deviations), ``n`` (customers in the cluster).
+    summary : pandas.DataFrame
+        ``cluster``, ``n``, ``share``, ``description`` (plain words from the most distinguishing
+        features), ``rule`` (a readable rule over customer attributes approximating the
+        cluster, or None), ``rule_precision``, ``rule_recall``.
+    """
+
+    k: int
+    criterion: str
+    labels: Any
+    scores: Any
+    profile: Any
+    summary: Any
+    customer_col: str = "customer_id"
+    features_used: list = field(default_factory=list)
+    features_dropped: dict = field(default_factory=dict)
+
+    def card(self, cluster: int, *, name: str | None = None, use: str = "rule",
+             **fields) -> PersonaCard:
+        """Turn a cluster into a persona card in one step.
+
+        Parameters
+        ----------
+        cluster : int
+        name : str, optional
+            Default ``"Cluster <id>"``.
+        use : {"rule", "cluster"}, default "rule"
+            ``"rule"``: the card selects customers with the readable attribute rule found for
+            the cluster (it works on new customers; precision/recall are in :attr:`summary`);
+            ``"cluster"``: the card selects by ``cluster: <id>`` (needs the labels column).
+        **fields
+            Any other card field (goals, quote, …).
+        """
+        if use not in ("rule", "cluster"):
+            raise ParameterError("use", use, expected=["rule", "cluster"])
+        rows = self.summary[self.summary["cluster"] == cluster]
+        if rows.empty:
+            raise ParameterError("cluster", cluster,
+                                 expected=[str(c) for c in self.summary["cluster"]])
+        row = rows.iloc[0]
+        if use == "rule" and not row["rule"]:
+            raise ParameterError("use", use, expected="'cluster' for this cluster",
+                                 fix="no attribute rule describes this cluster well; pass "
+                                     "use='cluster'")
+        numbers = [("customers", f"{int(row['n']):,}", f"{row['share']:.0%} of all")]
+        if use == "rule":
+            numbers.append(("rule precision", f"{row['rule_precision']:.0%}",
+                            f"recall {row['rule_recall']:.0%}"))
+        card = PersonaCard(name=name or f"Cluster {cluster}",
+                           rule=row["rule"] if use == "rule" else None,
+                           cluster=int(cluster) if use == "cluster" else None,
+                           backstory=f"Suggested by clustering: {row['description']}.",
+                           evidence="measured", numbers=tuple(numbers))
+        return _replace(card, **fields) if fields else card
+
+    def cards(self, *, use: str = "rule") -> list[PersonaCard]:
+        """One card per cluster (clusters without a usable rule fall back to ``cluster:``)."""
+        return [self.card(int(r.cluster), use=use if (use == "cluster" or r.rule) else "cluster")
+                for r in self.summary.itertuples()]
+
+    def agreement(self, truth, *, truth_col: str = "persona"):
+        """Agreement with known groups; see :func:`cluster_agreement`."""
+        return cluster_agreement(self.labels, truth, customer_col=self.customer_col,
+                                 truth_col=truth_col)
+
+
+def suggest_personas(customers, *, events=None, orders=None, surveys=None,
+                     features=None, k: int | None = None, k_range: Sequence[int] = range(2, 9),
+                     seed: int = 0, criterion: str = "stability", silhouette_sample: int = 3000,
+                     customer_col: str = "customer_id", rule_attributes: Sequence[str] | None
+                     = None, rule_depth: int = 2, **feature_options) -> ClusterSuggestion:
+    """Suggest personas by clustering customers on behaviour and attributes (k-means, seeded).
+
+    Features come from :func:`behaviour_features` (or pass ``features``); counts are
+    log-transformed (``log1p``) and every feature standardised, so no unit dominates. Features
+    unrelated to every other feature (largest |correlation| < ``MIN_CORRELATION``, e.g. an
+    attribute assigned at random) are left out, and each group of columns (the levels of one
+    attribute, all event counts, orders, survey means) is weighted to the variance of a single
+    feature, so thirty event counts cannot outvote one strong attribute.
+
+    **Criterion for the number of groups** (``criterion``): for each k in ``k_range``
+    k-means runs with ``n_init=N_INIT`` and ``random_state=seed``.
+
+    - ``"stability"`` (default): the largest k whose groups are reproducible — k-means on
+      ``STABILITY_PAIRS`` pairs of random ``STABILITY_FRACTION`` subsamples label all customers
+      alike (mean adjusted Rand index ≥ ``STABILITY_MIN``); if no k is, the most stable k.
+      Persona work wants the finest grouping the data supports, and stability says when a
+      split is real rather than an accident of the sample.
+    - ``"silhouette"``: the k with the highest mean silhouette (on a seeded sample of up to
+      ``silhouette_sample`` customers); it tends to prefer 2 coarse groups.
+
+    Both measures are reported per k in :attr:`ClusterSuggestion.scores`. Pass ``k`` to fix
+    it instead. Clusters are numbered by size (0 = largest).
+
+    Each cluster gets a plain-words description from its most distinguishing features
+    (largest standardised difference from the base), and a readable rule over customer
+    attributes (a depth-``rule_depth`` decision tree; its precision and recall against the
+    cluster are reported), so :meth:`ClusterSuggestion.card` turns it into a persona card.
+
+    Parameters
+    ----------
+    customers : pandas.DataFrame
+    events, orders, surveys : pandas.DataFrame, optional
+        Canonical tables for behaviour features.
+    features : pandas.DataFrame, optional
+        Precomputed features (index = customer id); skips :func:`behaviour_features`.
+    k : int, optional
+    k_range : sequence of int, default 2..8
+    seed : int, default 0
+    criterion : {"stability", "silhouette"}, default "stability"
+    silhouette_sample : int, default 3000
+    rule_attributes : list of str, optional
+        Attributes the suggested rules may use (default: all customer attributes).
+    rule_depth : int, default 2
+        Conditions per rule (at most).
+    **feature_options
+        Passed to :func:`behaviour_features` (``attributes``, ``event_col``…).
+
+    Returns
+    -------
+    ClusterSuggestion
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> c = pd.DataFrame({"customer_id": [f"c{i}" for i in range(60)],
+    ...                   "age": np.r_[rng.normal(25, 2, 30), rng.normal(60, 2, 30)]})
+    >>> s = suggest_personas(c, seed=0)
+    >>> s.k, s.summary["n"].tolist()
+    (2, [30, 30])
+    """
+    import numpy as np
+    import pandas as pd
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
+    if features is None:
+        features = behaviour_features(customers, events=events, orders=orders, surveys=surveys,
+                                      customer_col=customer_col, **feature_options)
+    X, used, dropped = _scaled(features)
+    dropped = {**features.attrs.get("skipped", {}), **dropped}
+    n = len(X)
+    ks = [k] if k is not None else [int(x) for x in k_range if 2 <= int(x) < n]
+    if not ks:
+        raise ParameterError("k_range", list(k_range), expected=f"values between 2 and {n - 1}")
+    if criterion not in ("stability", "silhouette"):
+        raise ParameterError("criterion", criterion, expected=["stability", "silhouette"])
+    from threadpoolctl import threadpool_limits
+    rows, fits = [], {}
+    sample = min(silhouette_sample, n)
+    # One thread: the same numbers on every machine, and far faster on a busy one
+    # (k-means' OpenMP threads oversubscribe shared cores).
+    with threadpool_limits(limits=1):
+        for kk in ks:
+            model = KMeans(n_clusters=kk, n_init=N_INIT, random_state=seed).fit(X)
+            sil = float(silhouette_score(X, model.labels_, sample_size=sample,
+                                         random_state=seed)) \
+                if len(set(model.labels_)) > 1 else float("nan")
+            stab = _stability(X, kk, seed) if k is None and criterion == "stability" \
+                else float("nan")
+            rows.append((kk, sil, stab, float(model.inertia_)))
+            fits[kk] = model.labels_
+    scores = pd.DataFrame(rows, columns=["k", "silhouette", "stability", "inertia"])
+    best = k if k is not None else _choose_k(scores, criterion)
+    scores["chosen"] = scores["k"] == best
+    raw = fits[best]
+    order = pd.Series(raw).value_counts().index.tolist()  # relabel: 0 = largest
+    labels = np.array([order.index(x) for x in raw])
+    label_frame = pd.DataFrame({customer_col: features.index.to_numpy(), "cluster": labels})
+    profile = _cluster_profile(features[used], labels)
+    summary = _cluster_summary(profile, labels, customers, label_frame, customer_col,
+                               rule_attributes, rule_depth, seed)
+    if k is not None:
+        how = "fixed by the caller"
+    elif criterion == "silhouette":
+        how = (f"highest mean silhouette over k = {ks[0]}..{ks[-1]} (k-means, n_init={N_INIT}, "
+               f"seed {seed}, silhouette on {sample} customers)")
+    else:
+        how = (f"largest k in {ks[0]}..{ks[-1]} whose groups are reproducible: mean adjusted "
+               f"Rand index ≥ {STABILITY_MIN} between k-means runs on {STABILITY_PAIRS} pairs "
+               f"of random {STABILITY_FRACTION:.0%} subsamples (seed {seed}); if none is, the "
+               "most stable k")
+    criterion = how
+    return ClusterSuggestion(k=best, criterion=criterion, labels=label_frame, scores=scores,
+                             profile=profile, summary=summary, customer_col=customer_col,
+                             features_used=used, features_dropped=dropped)
+
+
+#: k-means restarts per k.
+N_INIT = 5
+
+#: Stability criterion: pairs of subsamples, their size, and the mean ARI that counts as
+#: "reproducible groups".
+STABILITY_PAIRS = 5
+STABILITY_FRACTION = 0.8
+STABILITY_MIN = 0.95
+
+#: Features whose largest absolute correlation with any feature of another group is below this
+#: carry no group structure (e.g. a region assigned at random) and are left out of clustering.
+MIN_CORRELATION = 0.1
+
+
+def _feature_group(col: str) -> str:
+    if col.startswith("event:") or col == "events_total":
+        return "events"
+    if col in ("orders_n", "order_value_mean"):
+        return "orders"
+    if col.endswith("_mean"):
+        return "surveys"
+    return col.split("=", 1)[0]
+
+
+def _stability(X, k: int, seed: int) -> float:
+    """Mean ARI between k-means fits on pairs of random subsamples, compared on all rows."""
+    import numpy as np
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+    rng = np.random.default_rng([seed, k])
+    n = len(X)
+    size = max(int(STABILITY_FRACTION * n), k)
+    values = []
+    for _ in range(STABILITY_PAIRS):
+        labels = []
+        for _ in range(2):
+            idx = rng.choice(n, size, replace=False)
+            model = KMeans(n_clusters=k, n_init=3, random_state=int(rng.integers(2**31 - 1)))
+            labels.append(model.fit(X[idx]).predict(X))
+        values.append(adjusted_rand_score(*labels))
+    return float(np.mean(values))
+
+
+def _choose_k(scores, criterion: str) -> int:
+    if criterion == "silhouette":
+        return int(scores.sort_values(["silhouette", "k"], ascending=[False, True]).iloc[0]["k"])
+    stable = scores[scores["stability"] >= STABILITY_MIN]
+    if len(stable):
+        return int(stable["k"].max())
+    return int(scores.sort_values(["stability", "k"], ascending=[False, True]).iloc[0]["k"])
+
+
+def _scaled(features):
+    """Clustering matrix: log1p on counts, standardise, drop unrelated features, and weight
+    each group (one attribute's levels; all event counts; orders; surveys) to a total
+    variance of 1, so many columns of one kind cannot outvote a single strong attribute.
+
+    Returns the matrix, the kept column names and a dict of dropped column → reason.
+    """
+    import numpy as np
+    X = features.to_numpy(dtype=float).copy()
+    cols = list(features.columns)
+    for j, col in enumerate(cols):
+        if col.startswith("event:") or col in ("events_total", "orders_n"):
+            X[:, j] = np.log1p(np.clip(X[:, j], 0, None))
+    sd = X.std(axis=0)
+    dropped = {c: "constant" for c, v in zip(cols, sd) if v == 0}
+    sd[sd == 0] = 1.0
+    X = (X - X.mean(axis=0)) / sd
+    groups = np.array([_feature_group(c) for c in cols])
+    if X.shape[1] > 2:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            corr = np.abs(np.nan_to_num(np.corrcoef(X, rowvar=False)))
+        for j, col in enumerate(cols):
+            other = groups != groups[j]
+            if other.any() and corr[j, other].max() < MIN_CORRELATION and col not in dropped:
+                dropped[col] = f"unrelated to every other feature (|r| < {MIN_CORRELATION})"
+    keep = np.array([c not in dropped for c in cols])
+    if not keep.any():
+        keep[:] = True
+        dropped = {}
+    X, groups = X[:, keep], groups[keep]
+    sizes = {g: int((groups == g).sum()) for g in set(groups)}
+    weights = np.array([1 / np.sqrt(sizes[g]) for g in groups])
+    return X * weights, [c for c, k in zip(cols, keep) if k], dropped
+
+
+def _cluster_profile(features, labels):
+    import numpy as np
+    import pandas as pd
+    base_mean = features.mean()
+    base_sd = features.std(ddof=0).replace(0, np.nan)
+    rows = []
+    for c in sorted(set(labels)):
+        sub = features[labels == c]
+        means = sub.mean()
+        z = (means - base_mean) / base_sd
+        for f in features.columns:
+            rows.append((int(c), f, float(means[f]), float(base_mean[f]),
+                         float(z[f]) if z[f] == z[f] else 0.0, int(len(sub))))
+    return pd.DataFrame(rows, columns=["cluster", "feature", "cluster_mean", "base_mean", "z",
+                                       "n"])
+
+
+def _describe(feature: str, cm: float, bm: float, z: float) -> str:
+    more = z > 0
+    if "=" in feature and not feature.startswith("event:"):
+        attr, level = feature.split("=", 1)
+        if level in ("True", "False"):
+            if level == "False":
+                cm, bm = 1 - cm, 1 - bm
+            return f"{cm:.0%} are {attr.replace('_', ' ')} (vs {bm:.0%} overall)"
+        return f"{cm:.0%} have {attr.replace('_', ' ')} {level} (vs {bm:.0%} overall)"
+    if feature.startswith("event:"):
+        ev = feature[len("event:"):]
+        return (f"{'more' if more else 'fewer'} '{ev}' events ({cm:.2g} vs {bm:.2g} per "
+                "customer)")
+    if feature.endswith("_days"):
+        name = feature[:-len("_days")].replace("_", " ")
+        return (f"{'earlier' if more else 'more recent'} {name} ({cm:.0f} vs {bm:.0f} days "
+                "before the latest overall)")
+    words = {"events_total": "events", "orders_n": "orders", "order_value_mean": "order value"}
+    label = words.get(feature, feature.replace("_", " "))
+    return f"{'higher' if more else 'lower'} {label} ({cm:.3g} vs {bm:.3g} overall)"
+
+
+def _cluster_summary(profile, labels, customers, label_frame, customer_col, rule_attributes,
+                     rule_depth, seed, n_features: int = 3):
+    import pandas as pd
+    rows = []
+    total = len(labels)
+    for c, grp in profile.groupby("cluster", sort=True):
+        top = grp.reindex(grp["z"].abs().sort_values(ascending=False).index)
+        top = top[top["z"].abs() >= 0.3]
+        top = top[~top["feature"].map(_feature_group).duplicated()].head(n_features)
+        words = "; ".join(_describe(r.feature, r.cluster_mean, r.base_mean, r.z)
+                          for r in top.itertuples()) or "close to the average customer"
+        target = (labels == c)
+        rule, precision, recall = _rule_for(customers, label_frame, target, customer_col,
+                                            rule_attributes, rule_depth, seed)
+        rows.append((int(c), int(target.sum()), target.sum() / total, words, rule, precision,
+                     recall))
+    return pd.DataFrame(rows, columns=["cluster", "n", "share", "description", "rule",
+                                       "rule_precision", "rule_recall"])
+
+
+def _rule_for(customers, label_frame, target, customer_col, rule_attributes, depth, seed):
+    """Readable rule for one cluster: the best leaf of a shallow decision tree (by F1), checked
+    by running the rule text through the rule engine."""
+    import numpy as np
+    from sklearn.tree import DecisionTreeClassifier
+    data = customers.set_index(customer_col).loc[label_frame[customer_col]]
+    attrs = rule_attributes or [c for c in data.columns if c != "cluster"]
+    kinds = _schema_of(data)
+    X, cols = _rule_matrix(data, attrs, kinds)
+    if X is None:
+        return None, float("nan"), float("nan")
+    tree = DecisionTreeClassifier(max_depth=depth, random_state=seed, min_samples_leaf=5,
+                                  class_weight="balanced").fit(X, target)
+    frame = data.reset_index()
+
+    def score(conditions):
+        text = " and ".join(conditions)
+        try:
+            mask = parse_rule(text).mask(frame).to_numpy()
+        except RuleError:
+            return text, 0.0, 0.0, -1.0
+        tp = int((mask & target).sum())
+        precision = tp / mask.sum() if mask.sum() else 0.0
+        recall = tp / target.sum() if target.sum() else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return text, precision, recall, f1
+
+    best, best_conds = (None, float("nan"), float("nan"), -1.0), []
+    for conditions in _leaf_paths(tree.tree_, cols):
+        if conditions:
+            got = score(conditions)
+            if got[3] > best[3]:
+                best, best_conds = got, conditions
+    changed = True
+    while changed and len(best_conds) > 1:  # drop conditions that do not earn their place
+        changed = False
+        for i in range(len(best_conds)):
+            shorter = best_conds[:i] + best_conds[i + 1:]
+            got = score(shorter)
+            if got[3] >= best[3] - 0.01:
+                best, best_conds, changed = got, shorter, True
+                break
+    if best[3] < 0.5:  # not a usable description of the cluster
+        return None, best[1], best[2]
+    return best[0], float(best[1]), float(best[2])
+
+
+def _rule_matrix(data, attrs, kinds):
+    import numpy as np
+    cols, mats = [], []
+    for a in attrs:
+        kind = kinds.get(a)
+        if not a.isidentifier():
+            continue
+        if kind == "number":
+            x = data[a].astype("float64")
+            mats.append(x.fillna(x.median()).to_numpy())
+            whole = bool(x.dropna().mod(1).eq(0).all())
+            cols.append(("number", a, whole))
+        elif kind in ("text", "bool"):
+            vals = data[a].astype(object)
+            for level in vals.dropna().value_counts().index[:8]:
+                mats.append((vals == level).to_numpy(dtype=float))
+                cols.append((kind, a, level))
+    if not mats:
+        return None, []
+    return np.column_stack(mats), cols
+
+
+def _leaf_paths(tree, cols):
+    """Conditions (rule text) leading to each leaf whose majority class is 'in the cluster'."""
+    import numpy as np
+    out = []
+
+    def walk(node, conds):
+        left, right = tree.children_left[node], tree.children_right[node]
+        if left == -1:
+            value = tree.value[node][0]
+            if len(value) > 1 and value[1] > value[0]:
+                out.append(list(conds))
+            return
+        kind, attr, level = cols[tree.feature[node]]
+        thr = float(tree.threshold[node])
+        if kind == "number":
+            t = int(np.floor(thr)) if level else _nice(thr)  # whole numbers: x <= 3.5 → x <= 3
+            walk(left, conds + [f"{attr} <= {t}"])
+            walk(right, conds + [f"{attr} > {t}"])
+        else:
+            if kind == "bool":
+                flag = bool(level)
+                walk(left, conds + [f"{attr} == {not flag}"])
+                walk(right, conds + [f"{attr} == {flag}"])
+            else:
+                walk(left, conds + [f"{attr} != {level!r}"])
+                walk(right, conds + [f"{attr} == {level!r}"])
+    walk(0, [])
+    return [_merge_conditions(c) for c in out]
+
+
+def _nice(x: float):
+    """A readable threshold: few significant digits, integers without decimals."""
+    for digits in (2, 3, 4, 6):
+        v = float(f"{x:.{digits}g}")
+        if abs(v - x) <= abs(x) * 0.02 + 1e-9:
+            return int(v) if v == int(v) else v
+    return round(x, 4)
+
+
+def _merge_conditions(conds):
+    """Keep the tightest bound per attribute and direction; keep order of first appearance."""
+    seen, out = {}, []
+    for c in conds:
+        attr, op, val = c.split(" ", 2)
+        key = (attr, op) if op in ("<=", ">") else (attr, op, val)
+        if key in seen and op in ("<=", ">"):
+            i = seen[key]
+            old = float(out[i].split(" ", 2)[2])
+            new = float(val)
+            keep = min(old, new) if op == "<=" else max(old, new)
+            out[i] = f"{attr} {op} {_nice(keep)}"
+            continue
+        seen[key] = len(out)
+        out.append(c)
+    return out
+
+
+def cluster_agreement(labels, truth, *, customer_col: str = "customer_id",
+                      truth_col: str = "persona", label_col: str = "cluster"):
+    """Agreement between clusters and known groups: adjusted Rand index and a cross-table.
+
+    Parameters
+    ----------
+    labels : pandas.DataFrame
+        ``customer_col`` and ``label_col`` (e.g. :attr:`ClusterSuggestion.labels`, or an
+        assignment with ``label_col="persona"``).
+    truth : pandas.DataFrame
+        ``customer_col`` and ``truth_col`` (e.g. the planted persona of each customer).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``ari`` (adjusted Rand index: 1 = same grouping, ≈ 0 = chance),
+        ``n`` (customers in both), ``n_clusters``, ``n_truth`` (groups). The cross-table
+        (truth × cluster counts) is in ``attrs["crosstab"]``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> lab = pd.DataFrame({"customer_id": list("abcd"), "cluster": [0, 0, 1, 1]})
+    >>> tru = pd.DataFrame({"customer_id": list("abcd"), "persona": ["x", "x", "y", "y"]})
+    >>> cluster_agreement(lab, tru)
+       ari  n  n_clusters  n_truth
+    0  1.0  4           2        2
+    """
+    import pandas as pd
+    from sklearn.metrics import adjusted_rand_score
+    _require_columns(labels, [customer_col, label_col], "labels")
+    _require_columns(truth, [customer_col, truth_col], "truth")
+    left = labels[[customer_col, label_col]].set_axis([customer_col, "_label"], axis=1)
+    right = truth[[customer_col, truth_col]].set_axis([customer_col, "_truth"], axis=1)
+    both = left.merge(right, on=customer_col, how="inner")
+    lab = both["_label"].astype(object).where(both["_label"].notna(), NO_PERSONA).astype(str)
+    tru = both["_truth"].astype(object).where(both["_truth"].notna(), NO_PERSONA).astype(str)
+    ari = float(adjusted_rand_score(tru, lab)) if len(both) else float("nan")
+    out = pd.DataFrame({"ari": [round(ari, 6)], "n": [len(both)], "n_clusters": [lab.nunique()],
+                        "n_truth": [tru.nunique()]})
+    out.attrs["crosstab"] = pd.crosstab(tru.rename(truth_col), lab.rename(label_col))
+    return out
