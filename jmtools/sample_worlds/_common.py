@@ -1,4 +1,4 @@
-"""State shared by the steps of one chunk's simulation: timeline, survey/feedback/order/ticket rows."""
+"""State shared by the steps of one chunk's simulation: timeline and table rows."""
 
 from __future__ import annotations
 

@@ -107,7 +107,7 @@ class Timeline:
             self.clock[idx] += np.maximum(np.asarray(gap_s, dtype=np.int64), 0)
 
     def repeat(self, rng, idx, counts, steps) -> None:
-        """Emit a block of ``steps`` [(code, median gap s), …] ``counts[i]`` times for ``idx[i]``."""
+        """Emit the block ``steps`` [(code, median gap s), …] ``counts[i]`` times for ``idx[i]``."""
         idx = np.asarray(idx, dtype=np.int64)
         counts = np.asarray(counts)
         for k in range(int(counts.max()) if counts.size else 0):

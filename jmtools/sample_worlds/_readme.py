@@ -1,4 +1,4 @@
-"""README.md written beside each generated world: tables, columns, planted truths, how to regenerate."""
+"""README.md written beside each generated world: tables, columns, planted truths, regeneration."""
 
 from __future__ import annotations
 
@@ -157,9 +157,10 @@ generate_world("{world}", "data/{world}", customers={truths['customers']}, seed=
 ```
 
 or, from the command line, `jmtools sample-data --world {world} --customers
-{truths['customers']} --seed {truths['seed']} --out data` (one folder per world under `--out`). Pass `fmt="parquet"` and a larger `customers` for big worlds (all tables as
-Parquet, streamed in chunks of {truths['chunk_customers']:,} customers); another seed gives
-another world with the same planted truths (observed values move a little, see `truths.json`).
+{truths['customers']} --seed {truths['seed']} --out data` (one folder per world under
+`--out`). Pass `fmt="parquet"` and a larger `customers` for big worlds (all tables as Parquet,
+streamed in chunks of {truths['chunk_customers']:,} customers); another seed gives another world
+with the same planted truths (observed values move a little, see `truths.json`).
 """
 
 
@@ -187,6 +188,7 @@ def ecommerce_readme(truths: dict, *, fmt: str) -> str:
     ]
     loops = truths["loops"][0]["by_persona"]
     others_max = max(v["share_with_loop"] for k, v in loops.items() if k != "New Runner Nina")
+    nina_loops = _pct(loops["New Runner Nina"]["share_with_loop"])
     o = truths["orders"]
     d = truths["funnel"]["drop_off"]
     return f"""# Sample world: running shoes online (e-commerce)
@@ -218,10 +220,10 @@ The shoes Budget Ben leaves at payment are worth {_num(d['value_at_stake'], 0)} 
 price (`value_at_stake` in `truths.json`).
 
 ### Loops and detours
-New Runner Nina searches for the missing size chart: {_pct(loops['New Runner Nina']['share_with_loop'])}
-of them loop `product_view` ↔ `size_chart_search` (the other personas
-{_pct(others_max)} or less). Customers also go back and forth between cart and product page (`cart_view` →
-`product_view` → `cart_view`), New Runner Nina most often.
+New Runner Nina searches for the missing size chart: {nina_loops} of them loop
+`product_view` ↔ `size_chart_search` (the other personas {_pct(others_max)} or less).
+Customers also go back and forth between cart and product page (`cart_view` → `product_view`
+→ `cart_view`), New Runner Nina most often.
 
 ### Emotional highs and lows (survey means)
 {_emotion_md(truths)}

@@ -151,7 +151,8 @@ THEMES = {t.id: t for t in [
           ), (
               "",
               "We waited over a week.",
-          ))),    Theme("understood-needs", "Sales understood our needs", "Discovery call", "positive",
+          ))),
+    Theme("understood-needs", "Sales understood our needs", "Discovery call", "positive",
           ("understood our needs", "good questions"), _t(
               "The consultant asked good questions and understood our needs.",
               "They understood our needs quickly.")),
@@ -163,14 +164,16 @@ THEMES = {t.id: t for t in [
           ), (
               "",
               "What exactly is included in the pricing?",
-          ))),    Theme("generic-proposal", "Generic proposal", "Proposal document", "negative",
+          ))),
+    Theme("generic-proposal", "Generic proposal", "Proposal document", "negative",
           ("generic", "template"), _mix((
               "The proposal felt generic.",
               "A generic template proposal.",
           ), (
               "",
               "Nothing about our situation.",
-          ))),    Theme("tailored-proposal", "Tailored proposal", "Proposal document", "positive",
+          ))),
+    Theme("tailored-proposal", "Tailored proposal", "Proposal document", "positive",
           ("tailored", "clear scope"), _t(
               "A tailored proposal with a clear scope and timeline.",
               "Clear scope and well tailored to our plans.")),
@@ -182,7 +185,8 @@ THEMES = {t.id: t for t in [
           ), (
               "",
               "Too many rounds of redlines.",
-          ))),    Theme("smooth-contract", "Straightforward contract", "Legal review", "positive",
+          ))),
+    Theme("smooth-contract", "Straightforward contract", "Legal review", "positive",
           ("straightforward", "quick signature"), _t(
               "Straightforward contract, quick signature.",
               "Plain-language terms made it straightforward.")),
@@ -201,14 +205,16 @@ THEMES = {t.id: t for t in [
               "Confusing hand-over, who to contact for what?",
           ), (
               "",
-          ))),    Theme("no-visibility", "No visibility on progress", "Progress report", "negative",
+          ))),
+    Theme("no-visibility", "No visibility on progress", "Progress report", "negative",
           ("no visibility", "status", "progress"), _mix((
               "We have no visibility on progress.",
               "No visibility on status between reports.",
           ), (
               "",
               "The progress report says little.",
-          ))),    Theme("clear-reports", "Clear progress reports", "Progress report", "positive",
+          ))),
+    Theme("clear-reports", "Clear progress reports", "Progress report", "positive",
           ("clear report", "progress"), _t(
               "Clear reports every two weeks, we always know the progress.",
               "Good progress updates, clear report format.")),
@@ -223,7 +229,8 @@ THEMES = {t.id: t for t in [
           ), (
               "",
               "No warning beforehand.",
-          ))),    Theme("helpful-helpdesk", "Helpful support desk", "Support desk", "positive",
+          ))),
+    Theme("helpful-helpdesk", "Helpful support desk", "Support desk", "positive",
           ("helpful", "resolved"), _t(
               "Support desk was helpful and resolved it the same day.",
               "Helpful answer, resolved quickly.")),
@@ -234,7 +241,8 @@ THEMES = {t.id: t for t in [
           ), (
               "",
               "The ticket bounced between teams.",
-          ))),]}
+          ))),
+]}
 
 _CUSTOMER_COLUMNS = [
     ("customer_id", pa.string()), ("first_contact_date", pa.date32()),

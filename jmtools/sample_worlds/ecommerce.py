@@ -1,4 +1,6 @@
-"""The e-commerce world: running shoes online (Awareness → Consideration → Decision → Post-purchase).
+"""The e-commerce world: running shoes online.
+
+Awareness → Consideration → Decision → Post-purchase.
 
 Four planted personas, each with attributes drawn conditional on the persona and a behaviour of
 its own:
@@ -153,7 +155,8 @@ THEMES = {t.id: t for t in [
           ), (
               "",
               "Show the delivery fee earlier.",
-          ))),    Theme("payment-options", "Few payment options", "Checkout", "negative",
+          ))),
+    Theme("payment-options", "Few payment options", "Checkout", "negative",
           ("payment option", "paypal", "card was declined"), _mix((
               "Not enough payment options.",
               "Too few payment options.",
@@ -161,7 +164,8 @@ THEMES = {t.id: t for t in [
           ), (
               "",
               "More payment options please, like PayPal.",
-          ))),    Theme("smooth-checkout", "Quick checkout", "Checkout", "positive",
+          ))),
+    Theme("smooth-checkout", "Quick checkout", "Checkout", "positive",
           ("quick checkout", "easy to pay", "smooth"), _t(
               "Quick checkout, saved address and card made it easy to pay.",
               "Smooth payment, done in a minute.",
@@ -174,7 +178,8 @@ THEMES = {t.id: t for t in [
           ), (
               "",
               "I had to guess my size.",
-          ))),    Theme("poor-photos", "Few and small product photos", "Product page", "negative",
+          ))),
+    Theme("poor-photos", "Few and small product photos", "Product page", "negative",
           ("photos", "images"), _mix((
               "The product photos are tiny.",
               "Only two product photos.",
@@ -182,7 +187,8 @@ THEMES = {t.id: t for t in [
           ), (
               "",
               "No photos of the sole.",
-          ))),    Theme("clear-product-info", "Clear product details", "Product page", "positive",
+          ))),
+    Theme("clear-product-info", "Clear product details", "Product page", "positive",
           ("description", "details"), _t(
               "Great description with all the details on drop and weight.",
               "The product details answered my questions.")),
@@ -200,7 +206,8 @@ THEMES = {t.id: t for t in [
           ), (
               "",
               "I waited too long.",
-          ))),    Theme("slow-shipping", "Slow delivery", "Delivery", "negative",
+          ))),
+    Theme("slow-shipping", "Slow delivery", "Delivery", "negative",
           ("slow delivery", "took", "late"), _mix((
               "Slow delivery.",
               "Very slow delivery.",
@@ -208,7 +215,8 @@ THEMES = {t.id: t for t in [
           ), (
               "",
               "Slow delivery is not acceptable.",
-          ))),    Theme("fast-delivery", "Fast delivery", "Delivery", "positive",
+          ))),
+    Theme("fast-delivery", "Fast delivery", "Delivery", "positive",
           ("arrived quickly", "fast delivery"), _t(
               "Fast delivery, arrived quickly and well packed.",
               "Arrived quickly, two days as promised.")),
@@ -220,7 +228,8 @@ THEMES = {t.id: t for t in [
           ), (
               "",
               "Return label and refund need fixing.",
-          ))),    Theme("easy-returns", "Easy returns", "Returns", "positive",
+          ))),
+    Theme("easy-returns", "Easy returns", "Returns", "positive",
           ("easy return", "refund arrived"), _t(
               "Easy return, the refund arrived within days.",
               "Easy return process, thank you.")),
@@ -236,7 +245,8 @@ THEMES = {t.id: t for t in [
           ), (
               "",
               "The poor fit gave me blisters.",
-          ))),]}
+          ))),
+]}
 
 _CUSTOMER_COLUMNS = [
     ("customer_id", pa.string()), ("signup_date", pa.date32()), ("age", pa.int64()),
