@@ -204,7 +204,7 @@ def themes_chart(themes, *, counts: pd.DataFrame | None = None, dimension: str =
     columns = list(dict.fromkeys(heat_data["value"]))
     enc_y = alt.Y("theme:N", sort=order, title=None, axis=None)
     x = alt.X("value:N", sort=columns, title=dimension.capitalize(),
-              axis=alt.Axis(labelAngle=-30, labelLimit=140))
+              axis=alt.Axis(labelAngle=-30, labelLimit=220))
     rect = alt.Chart(heat_data).mark_rect(stroke="white").encode(
         x=x, y=enc_y, color=alt.Color("n:Q", title="Texts", scale=alt.Scale(scheme=SEQUENTIAL)),
         tooltip=[alt.Tooltip("theme:N", title="Theme"), alt.Tooltip("value:N", title=dimension),
@@ -218,8 +218,8 @@ def themes_chart(themes, *, counts: pd.DataFrame | None = None, dimension: str =
     heat = (rect + label).properties(width=max(160, 70 * len(columns)),
                                      height=max(120, 24 * len(order)))
     return alt.hconcat(bars, heat, spacing=6).resolve_scale(color="independent").properties(
-        title=alt.Title(title, subtitle=f"Negative feedback grouped by TF-IDF + NMF; counts per "
-                        f"{dimension} (journey order)"))
+        title=alt.Title(title, subtitle=f"Negative feedback grouped by TF-IDF + NMF; texts per "
+                        f"{dimension}" + (" (journey order)" if dimension == "stage" else "")))
 
 
 def priority_matrix_chart(backlog: pd.DataFrame, *, x: str = "effort", y: str = "impact",
