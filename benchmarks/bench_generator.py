@@ -6,7 +6,9 @@ share memory or caches. Smaller sizes are run several times and the median is pr
 size (default 10M events) once.
 
 Also measured, for scale: the peak RSS of a child that only imports the generator (the floor),
-and the effect of the chunk size (memory bound vs. speed) at the small size.
+the effect of the chunk size (memory bound vs. speed) at the small size, and the plain floor of
+writing the same events with one ``pyarrow.parquet.write_table`` call (generator / plain ratio).
+Results are also written as JSON (``benchmarks/out/bench_generator.json`` by default).
 
 Usage::
 
@@ -24,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+from pathlib import Path
 
 CHILD = textwrap.dedent("""
     import json, resource, sys, time
@@ -36,7 +39,13 @@ CHILD = textwrap.dedent("""
                              chunk_customers=chunk, seed=7) if customers else None
     seconds = time.perf_counter() - t0
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"seconds": seconds, "peak_mb": peak_kb / 1024,
+    write_s = 0.0
+    if customers:   # the plain floor: rewrite the same events table with one pyarrow call
+        table = pyarrow.parquet.read_table(summary["paths"]["events"])
+        t1 = time.perf_counter()
+        pyarrow.parquet.write_table(table, out + "/plain.parquet", compression="zstd")
+        write_s = time.perf_counter() - t1
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_kb / 1024, "write_s": write_s,
                       "events": summary["rows"]["events"] if summary else 0,
                       "chunks": summary["chunks"] if summary else 0}))
 """)
@@ -60,13 +69,16 @@ def events_per_customer(chunk: int) -> float:
 
 def report(label: str, runs: list[dict], floor_mb: float) -> dict:
     secs = statistics.median(r["seconds"] for r in runs)
+    write = statistics.median(r["write_s"] for r in runs)
     events = runs[0]["events"]
     peak = statistics.median(r["peak_mb"] for r in runs)
     row = {"label": label, "runs": len(runs), "events": events, "seconds": secs,
            "events_per_s": events / secs, "peak_rss_mb": peak,
-           "above_floor_mb": peak - floor_mb, "chunks": runs[0]["chunks"]}
+           "above_floor_mb": peak - floor_mb, "chunks": runs[0]["chunks"],
+           "plain_write_s": write, "ratio_to_plain_write": secs / write if write else None}
     print(f"{label:<28} {len(runs):>4} {events:>12,} {secs:>9.2f} {events / secs:>12,.0f} "
-          f"{peak:>9.0f} {peak - floor_mb:>9.0f} {runs[0]['chunks']:>7}")
+          f"{peak:>9.0f} {peak - floor_mb:>9.0f} {runs[0]['chunks']:>7} {write:>8.2f} "
+          f"{secs / write if write else float('nan'):>7.1f}")
     return row
 
 
@@ -76,6 +88,9 @@ def main(argv=None) -> list[dict]:
     parser.add_argument("--small", type=float, default=1e6, help="events of the repeated runs")
     parser.add_argument("--repeat", type=int, default=3, help="runs of the small size")
     parser.add_argument("--chunk", type=int, default=25_000, help="customers per chunk")
+    parser.add_argument("--json", default=str(Path(__file__).parent / "out" /
+                                               "bench_generator.json"),
+                        help="where to write the results (JSON)")
     args = parser.parse_args(argv)
 
     rate = events_per_customer(args.chunk)
@@ -84,7 +99,7 @@ def main(argv=None) -> list[dict]:
           f"pandas, pyarrow, generator) peak "
           f"{floor:.0f} MB\n")
     print(f"{'run':<28} {'n':>4} {'events':>12} {'median s':>9} {'events/s':>12} "
-          f"{'peak MB':>9} {'+floor':>9} {'chunks':>7}")
+          f"{'peak MB':>9} {'+floor':>9} {'chunks':>7} {'plain s':>8} {'ratio':>7}")
     rows = []
     small_customers = math.ceil(args.small / rate)
     for chunk in sorted({5_000, args.chunk, 100_000}):
@@ -96,6 +111,10 @@ def main(argv=None) -> list[dict]:
     print(f"\nbig / small: {big['events'] / small_row['events']:.1f}× the events, "
           f"{rows[-1]['seconds'] / small_row['seconds']:.1f}× the time, "
           f"{rows[-1]['peak_rss_mb'] / small_row['peak_rss_mb']:.2f}× the peak memory")
+    print("plain s: one pyarrow write_table of the same events (the I/O floor); ratio = "
+          "generator time / plain time")
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(json.dumps(rows, indent=2) + "\n")
     return rows
 
 
