@@ -489,10 +489,19 @@ def test_orders_match_events(world, event, world_data, truths):
     assert np.allclose(merged["value"], merged["amount"])
     assert orders["amount"].sum() == pytest.approx(truths[world]["orders"]["revenue"], abs=0.01)
     if world == "ecommerce":
-        fee = orders["amount"] - orders["amount"].round(0)
         aov = with_persona(orders, data).groupby("persona")["amount"].mean()
         assert aov["Marathon Maya"] > aov["Budget Ben"] * 1.5
-        assert len(fee)
+        ev = data["events"]                       # the planted 4.95 delivery fee below 100 EUR
+        carts = ev[ev["event"] == "cart_add"][["customer_id", "timestamp", "value"]]
+        priced = pd.merge_asof(orders.sort_values("timestamp"),
+                               carts.sort_values("timestamp").rename(columns={"value": "unit"}),
+                               on="timestamp", by="customer_id")
+        subtotal = priced["unit"] * priced["items"]
+        expected = (subtotal + np.where(subtotal < 100, 4.95, 0.0)).round(2)
+        assert np.allclose(priced["amount"], expected)
+        assert (subtotal < 100).mean() > 0.3
+        returned = with_persona(orders[orders["status"] == "returned"], data)
+        assert returned["persona"].value_counts().idxmax() == "New Runner Nina"
 
 
 # --------------------------------------------------------------- streaming, memory
