@@ -207,12 +207,18 @@ def persona_difference_chart(profile, *, top: int = 12, title: str | None = None
     ...                      "z": [-1.0, -0.5, 1.0, 0.5], "n": [10, 10, 10, 10]})
     >>> persona_difference_chart(prof).to_dict()["layer"][0]["mark"]["type"]
     'rect'
+
+    For true/false attributes only the ``= True`` row is drawn (``= False`` mirrors it).
     """
     import altair as alt
     import pandas as pd
     if "cluster" in profile.columns:
         _check(profile, ["cluster", "feature", "cluster_mean", "base_mean", "z", "n"],
                "profile", "pass ClusterSuggestion.profile or attribute_profile()")
+        feats = profile["feature"].astype(str)
+        trues = {f[:-len("=True")] for f in feats if f.endswith("=True")}
+        profile = profile[~feats.map(lambda f: f.endswith("=False")
+                                     and f[:-len("=False")] in trues)]
         data = pd.DataFrame({"group": "cluster " + profile["cluster"].astype(str),
                              "feature": profile["feature"].map(_pretty_feature),
                              "diff": profile["z"],
@@ -226,6 +232,8 @@ def persona_difference_chart(profile, *, top: int = 12, title: str | None = None
         _check(profile, ["persona", "attribute", "kind", "level", "n", "value", "base_value",
                          "difference"], "profile", "pass attribute_profile()")
         p = profile[profile["persona"].astype(str) != "(no persona)"]
+        has_true = set(p.loc[p["level"].astype(str) == "True", "attribute"])
+        p = p[~((p["level"].astype(str) == "False") & p["attribute"].isin(has_true))]
         feature = [a if k == "number" else f"{a} = {lv}"
                    for a, k, lv in zip(p["attribute"], p["kind"], p["level"])]
         scale = [1.0 if k == "number" else 4.0 for k in p["kind"]]  # 25 points ≈ 1 SD
@@ -243,7 +251,9 @@ def persona_difference_chart(profile, *, top: int = 12, title: str | None = None
     data = data[data["feature"].isin(keep)].copy()
     data["diff"] = data["diff"].clip(-3, 3)
     data["label"] = data["diff"].map(lambda v: f"{v:+.1f}")
-    x = alt.X("group:N", sort=order, title=None, axis=alt.Axis(labelAngle=0, orient="top"))
+    longest = max(len(str(g)) for g in order)
+    x = alt.X("group:N", sort=order, title=None,
+              axis=alt.Axis(labelAngle=0, orient="top", labelLimit=0))
     y = alt.Y("feature:N", sort=keep, title=None)
     tip = [alt.Tooltip("group:N", title="group"), alt.Tooltip("feature:N"),
            alt.Tooltip("value:Q", format=",.3~f", title="group value"),
@@ -260,7 +270,7 @@ def persona_difference_chart(profile, *, top: int = 12, title: str | None = None
     return alt.layer(rect, text).properties(
         title=alt.Title(title, subtitle="blue: higher than all customers, red: lower "
                         f"(difference in standard deviations{legend_note})"),
-        width=alt.Step(90), height=alt.Step(22))
+        width=alt.Step(min(max(90, 7 * longest), 220)), height=alt.Step(22))
 
 
 def typical_events_chart(typical, *, top: int = 6, title: str = "Most typical events"):
