@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "00_journey_report.ipynb"
 ECOM, B2B = ROOT / "data" / "ecommerce", ROOT / "data" / "b2b"
 TINY_RULE = "age < 30 and price_sensitivity < 0.2"
+SEGMENT = "region == 'Southern Europe'"
 SECTIONS = ["At a glance", "Who this report is about", "The data behind it", "How far customers get",
             "How customers feel along the way", "Satisfaction, effort and recommendation per stage",
             "Where it hurts", "What customers write about", "What to fix first", "The journey map"]
@@ -35,9 +36,13 @@ if not (ECOM / "journey.yaml").exists() or not (B2B / "journey.yaml").exists():
 
 def test_parameters_cell_is_declared_and_explained():
     params = read_parameters(NOTEBOOK)
-    assert list(params) == ["data_dir", "journey_file", "persona", "min_n", "top_n"]
+    assert list(params) == ["data_dir", "journey_file", "persona", "segment", "min_n", "top_n"]
     assert all(p.help for p in params.values())
-    assert params["persona"].default == "all" and params["journey_file"].optional
+    assert params["persona"].default == "all" and params["journey_file"].default == ""
+    # plain papermill users see the same parameters (papermill --help-notebook)
+    import papermill as pm
+
+    assert list(pm.inspect_notebook(str(NOTEBOOK))) == list(params)
 
 
 def _tiny_journey(tmp: Path) -> Path:
@@ -59,7 +64,8 @@ def batch(tmp_path_factory):
     jobs = [Job("ben", str(NOTEBOOK), {"data_dir": str(ECOM), "persona": "Budget Ben"}),
             Job("tiny", str(NOTEBOOK), {"data_dir": str(ECOM), "persona": "Cautious Carl",
                                         "journey_file": str(_tiny_journey(tmp))}),
-            Job("unknown", str(NOTEBOOK), {"data_dir": str(ECOM), "persona": "Budget Bne"})]
+            Job("unknown", str(NOTEBOOK), {"data_dir": str(ECOM), "persona": "Budget Bne"}),
+            Job("segment", str(NOTEBOOK), {"data_dir": str(B2B), "segment": SEGMENT})]
     result = run_batch(jobs, tmp / "out", workers=2, progress=False)
     return {r.name: r for r in result.results}, tmp / "out"
 
@@ -170,6 +176,19 @@ def test_unknown_persona_fails_naming_the_personas(batch):
     bad = results["unknown"]
     assert bad.status == "failed" and bad.error_type == "ParameterError"
     assert "did you mean 'Budget Ben'" in bad.error and "Marathon Maya" in bad.error
+
+
+def test_segment_report_covers_only_the_segment(batch):
+    results, out = batch
+    seg = results["segment"]
+    assert seg.ok, seg.error
+    customers = pd.read_csv(B2B / "customers.csv")
+    chosen = set(customers.loc[customers["region"] == "Southern Europe", "customer_id"])
+    ev_ids = set(pd.read_parquet(B2B / "events.parquet", columns=["customer_id"])["customer_id"])
+    assert seg.figures["segment_customers"]["value"] == len(chosen)
+    assert seg.figures["customers"]["value"] == len(chosen & ev_ids)
+    assert "in segment region == &#x27;Southern Europe&#x27;" in (out / seg.html).read_text() or \
+        "in segment region == 'Southern Europe'" in (out / seg.html).read_text()
 
 
 def test_same_input_gives_the_same_recorded_figures(batch, tmp_path):
