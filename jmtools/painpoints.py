@@ -79,7 +79,7 @@ SIGNAL_COLUMNS = ["signal", "kind", "stage", "touchpoint", "persona", "count", "
 #: Columns of :attr:`PainPoints.table`.
 TABLE_COLUMNS = ["rank", "pain_point_id", "title", "stage", "touchpoint", "source", "evidence_label",
                  "score", "signals", "evidence", "personas", "n_personas", "recurs",
-                 "customers_affected", "lift_needed", "lift_basis", "themes", "n_feedback",
+                 "customers_affected", "lift_needed", "lift_basis", "stake", "themes", "n_feedback",
                  "quotes", "severity", "description"]
 
 #: Columns of :attr:`PainPoints.evidence`.
@@ -687,7 +687,8 @@ class PainPoints:
         ``score``, ``signals`` (signals that count), ``evidence`` (the numbers in words,
         with n), ``personas`` (affected), ``n_personas``, ``recurs``,
         ``customers_affected``, ``lift_needed``, ``lift_basis`` (inputs of value at
-        stake), ``themes`` (feedback themes there, with counts), ``n_feedback`` (negative
+        stake), ``stake`` (the same per persona: list of ``{persona, customers, lift}``),
+        ``themes`` (feedback themes there, with counts), ``n_feedback`` (negative
         feedback in those themes), ``quotes`` (masked), ``severity`` (journey file, 1–5),
         ``description``.
     evidence : pandas.DataFrame
@@ -918,13 +919,13 @@ def _row_from(here: pd.DataFrame, stage, tp) -> dict:
     here = _specific(here)
     counted = here[here["counts"]]
     personas = _affected(here)
-    customers, lift, basis = _stake(here, personas)
+    customers, lift, basis, stake = _stake(here, personas)
     names = set(counted["signal"])
     return {"stage": stage, "touchpoint": tp, "score": _score(here),
             "signals": [s for s in SIGNALS if s in names] + sorted(names - set(SIGNALS)),
             "evidence": _evidence_rows(here, personas),
             "personas": personas, "customers_affected": customers, "lift_needed": lift,
-            "lift_basis": basis}
+            "lift_basis": basis, "stake": stake}
 
 
 def _evidence_rows(here: pd.DataFrame, personas: list[str]) -> str:
@@ -970,13 +971,17 @@ def _stake(here: pd.DataFrame, personas: list[str]):
         basis = "; ".join(f"{'' if r.persona == ALL else r.persona + ': '}drop-off "
                           f"{r.value:.0%} (n={r.n:,}) vs {r.baseline:.0%} {r.versus} "
                           f"(n={r.baseline_n:,})" for r in rows.itertuples())
-        return n, lift, basis
+        stake = [{"persona": r.persona, "customers": int(r.n), "lift": float(r.value - r.baseline)}
+                 for r in rows.itertuples()]
+        return n, lift, basis, stake
     rates = here[here["unit"] == "share"]
     if len(rates):
         who = rates[rates["persona"].isin(personas)] if personas else rates[rates["persona"] == ALL]
         who = who.sort_values("n", ascending=False).drop_duplicates("persona")
-        return float(who["n"].sum()), np.nan, ""
-    return np.nan, np.nan, ""
+        stake = [{"persona": r.persona, "customers": int(r.n), "lift": None}
+                 for r in who.itertuples()]
+        return float(who["n"].sum()), np.nan, "", stake
+    return np.nan, np.nan, "", []
 
 
 def _merge_journey(detected: list[dict], evidence: pd.DataFrame, journey) -> pd.DataFrame:
@@ -996,7 +1001,7 @@ def _merge_journey(detected: list[dict], evidence: pd.DataFrame, journey) -> pd.
             row = {"stage": pp.stage, "touchpoint": pp.touchpoint, "score": 0.0, "signals": [],
                    "evidence": "no signal in the data at this stage/touchpoint",
                    "personas": list(pp.personas), "customers_affected": np.nan,
-                   "lift_needed": np.nan, "lift_basis": ""}
+                   "lift_needed": np.nan, "lift_basis": "", "stake": []}
             source, label = "journey file", pp.evidence
         row.update(pain_point_id=pp.id, title=pp.title, source=source, evidence_label=label,
                    severity=pp.severity, description=pp.description or "")

@@ -402,6 +402,9 @@ def test_ecommerce_planted_pain_points_on_top(ecommerce):
     assert fees["rank"] <= 3 and fees["personas"][0] == drop["persona"] == "Budget Ben"
     assert {"drop-off", "negative valence"} <= set(fees["signals"])
     assert "Budget Ben: drop-off" in fees["lift_basis"]
+    assert [e["persona"] for e in fees["stake"]] == ["Budget Ben"]
+    assert fees["stake"][0]["customers"] == fees["customers_affected"]
+    assert fees["stake"][0]["lift"] == pytest.approx(fees["lift_needed"])
     fee_words = {"fee", "fees", "shipping", "charge", "delivery"}
     assert fee_words & set(" ".join(fees["themes"]).replace("·", " ").split())
     assert fees["quotes"] and fees["n_feedback"] >= 50

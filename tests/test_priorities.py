@@ -288,3 +288,24 @@ def test_public_names():
     assert set(pr.__all__) == {n for n in dir(pr) if not n.startswith("_")} & set(pr.__all__)
     for name in pr.__all__:
         assert hasattr(pr, name)
+
+
+def test_value_at_stake_per_persona_order_value():
+    orders = pd.DataFrame({"customer_id": ["b1", "b2", "m1", "x"], "amount": [40.0, 60.0, 200.0, 100.0]})
+    who = pd.DataFrame({"customer_id": ["b1", "b2", "m1"], "persona": ["Ben", "Ben", "Maya"]})
+    aov = pr.average_order_value(orders, personas=who)
+    assert aov.set_index("persona")["order_value"].to_dict() == {"all": 100.0, "Ben": 50.0, "Maya": 200.0}
+    assert aov.set_index("persona")["n"].to_dict() == {"all": 4, "Ben": 2, "Maya": 1}
+    pain = pd.DataFrame({"pain_point_id": ["fees"], "customers_affected": [500], "lift_needed": [0.3],
+                         "stake": [[{"persona": "Ben", "customers": 400, "lift": 0.25},
+                                    {"persona": "Maya", "customers": 100, "lift": 0.5}]]})
+    opps = pd.DataFrame({"id": ["show-fees"], "pain_points": [["fees"]]})
+    out = pr.value_at_stake(opps, pain, order_value=aov).iloc[0]
+    assert out["value_at_stake"] == pytest.approx(400 * 0.25 * 50 + 100 * 0.5 * 200)
+    assert out["customers_won_back"] == pytest.approx(400 * 0.25 + 100 * 0.5)
+    assert out["order_value"] == pytest.approx(out["value_at_stake"] / out["customers_won_back"])
+    assert "'fees' Ben: 400 customers × lift 0.250" in out["value_assumptions"]
+    assert "mean of 2 orders of Ben" in out["value_assumptions"]
+    # a single overall order value ignores the per-persona split
+    flat = pr.value_at_stake(opps, pain, order_value=100.0).iloc[0]
+    assert flat["value_at_stake"] == pytest.approx(500 * 0.3 * 100)
