@@ -629,3 +629,36 @@ def test_rules_and_assignment_identical_on_spark(customers):
         assert b.n_personas.tolist() == a.n_personas.tolist()
     finally:
         spark.stop()
+
+
+# --- contract: bad parameters get the standard errors --------------------------------------
+
+def test_bad_columns_and_options_are_named(world):
+    c, o, s, e = world["customers"], world["orders"], world["surveys"], world["events"]
+    a = P.assign_personas(c, world["personas"])
+    with pytest.raises(ParameterError, match="did you mean 'amout'"):
+        P.persona_kpis(a, orders=o.rename(columns={"amount": "amout"}))
+    with pytest.raises(ParameterError, match="surveys column"):
+        P.persona_kpis(a, surveys=s.drop(columns="metric"))
+    with pytest.raises(ParameterError, match="events column"):
+        P.typical_events(e, a, event_col="evnt")
+    with pytest.raises(ParameterError, match="did you mean 'age'"):
+        P.attribute_profile(c, a, attributes=["agee"])
+    with pytest.raises(ParameterError, match="criterion"):
+        P.suggest_personas(c, criterion="elbow")
+    with pytest.raises(ParameterError, match="errors"):
+        P.check_personas(c, world["personas"], errors="ignore")
+    with pytest.raises(ParameterError, match="personas"):
+        P.assign_personas(c, "age < 30")
+
+
+def test_loaded_tables_are_accepted(world, tmp_path):
+    from jmtools.sources import load_customers, load_orders
+    c = world["customers"]
+    orders = world["orders"].assign(order_id=[f"o{i}" for i in range(len(world["orders"]))],
+                                    timestamp=pd.Timestamp("2026-01-01"))
+    lc, lo = load_customers(c), load_orders(orders)
+    a = P.assign_personas(lc, world["personas"]).to_pandas()
+    k1 = P.persona_kpis(a, orders=lo, n_boot=50)
+    k2 = P.persona_kpis(a, orders=orders, n_boot=50)
+    pd.testing.assert_frame_equal(k1, k2)

@@ -68,6 +68,13 @@ def _is_ibis(data) -> bool:
     return type(data).__module__.startswith("ibis.")
 
 
+def _unwrap(data):
+    """A :class:`jmtools.sources.LoadedTable` becomes its Ibis table; anything else is kept."""
+    if type(data).__name__ == "LoadedTable" and hasattr(data, "table"):
+        return data.table
+    return data
+
+
 def _require_columns(data, columns: Sequence[str], what: str) -> None:
     have = list(data.columns)
     for col in columns:
@@ -76,7 +83,8 @@ def _require_columns(data, columns: Sequence[str], what: str) -> None:
             raise ParameterError(f"{what} column", col, expected=f"a column of the {what} table "
                                  f"({', '.join(map(str, have[:12]))})",
                                  fix=f"did you mean {hint!r}?" if hint else
-                                 f"pass the right name, e.g. {what}_col=...")
+                                 "rename the column, or name it with the matching *_col "
+                                 "option (customer_col=, event_col=, amount_col=, …)")
 
 
 def _spec_mask(spec: _Spec, customers, cluster_col: str):
@@ -202,7 +210,7 @@ def assign_personas(customers, personas, *, customer_col: str = "customer_id",
 
     Parameters
     ----------
-    customers : pandas.DataFrame or ibis Table
+    customers : pandas.DataFrame, ibis Table or jmtools.sources.LoadedTable
         One row per customer with the attributes the rules name.
     personas : Journey, list of persona cards or dicts, or mapping name → rule
         In file order; that order decides ties (see Notes).
@@ -233,6 +241,7 @@ def assign_personas(customers, personas, *, customer_col: str = "customer_id",
     1           b   Older           1
     2           c   Older           2
     """
+    customers = _unwrap(customers)
     if _is_ibis(customers):
         return _assign_ibis(customers, personas, customer_col, cluster_col)
     import numpy as np

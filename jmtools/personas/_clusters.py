@@ -86,7 +86,7 @@ def behaviour_features(customers, *, events=None, orders=None, surveys=None,
             for level in counts.index[:max_levels]:
                 parts.append((lv == level).astype("float64").rename(f"{col}={level}"))
     if events is not None:
-        ev = _frame(events, [customer_col, event_col])
+        ev = _frame(events, [customer_col, event_col], "events")
         counts = ev.groupby([customer_col, event_col]).size().unstack(fill_value=0)
         reach = (counts > 0).sum()
         counts = counts.loc[:, reach[reach >= min_event_customers].index]
@@ -96,13 +96,13 @@ def behaviour_features(customers, *, events=None, orders=None, surveys=None,
         total = ev.groupby(customer_col).size().reindex(ids, fill_value=0).astype("float64")
         parts.append(total.rename("events_total"))
     if orders is not None:
-        od = _frame(orders, [customer_col, amount_col])
+        od = _frame(orders, [customer_col, amount_col], "orders")
         grp = od.groupby(customer_col)[amount_col]
         parts.append(grp.size().reindex(ids, fill_value=0).astype("float64").rename("orders_n"))
         parts.append(grp.mean().reindex(ids).fillna(0.0).astype("float64")
                      .rename("order_value_mean"))
     if surveys is not None:
-        sv = _frame(surveys, [customer_col, metric_col, score_col])
+        sv = _frame(surveys, [customer_col, metric_col, score_col], "surveys")
         means = sv.groupby([customer_col, metric_col])[score_col].mean().unstack()
         for metric in means.columns:
             parts.append(means[metric].reindex(ids).astype("float64").rename(f"{metric}_mean"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 from jmtools.personas._assign import (NO_PERSONA, _check_ids, _is_ibis, _require_columns,
-                                      assign_personas)  # noqa: F401  (used by the Examples)
+                                      _unwrap, assign_personas)  # noqa: F401  (used by the Examples)
 from jmtools.personas._rules import _schema_of
 
 __all__ = ["persona_sizes", "attribute_profile", "persona_kpis", "typical_events",
@@ -247,16 +247,19 @@ def persona_kpis(assignment, *, orders=None, surveys=None, events=None,
     member["All customers"] = a[customer_col]
     rows = []
     converted = _converted(a, orders, events, conversion_event, customer_col, event_col)
+    # Only the columns needed come back from the engine, once.
+    od = _frame(orders, [customer_col, amount_col], "orders") if orders is not None else None
+    sv = _frame(surveys, [customer_col, metric_col, score_col], "surveys") \
+        if surveys is not None else None
     for g in groups:
         ids = member[g]
         if converted is not None:
             rows.append(_share_row(g, "conversion", int(converted.reindex(ids).sum()), len(ids)))
-        if orders is not None:
-            amounts = _frame(orders, [customer_col, amount_col])
-            amounts = amounts.loc[amounts[customer_col].isin(ids), amount_col].astype(float)
+        if od is not None:
+            amounts = od.loc[od[customer_col].isin(ids), amount_col].astype(float)
             rows.append(_mean_row(g, "order_value", amounts.to_numpy(), n_boot, seed))
-        if surveys is not None:
-            rows.extend(_survey_rows(g, surveys, ids, customer_col, metric_col, score_col,
+        if sv is not None:
+            rows.extend(_survey_rows(g, sv, ids, customer_col, metric_col, score_col,
                                      n_boot, seed))
     out = pd.DataFrame(rows, columns=["persona", "kpi", "value", "n", "ci_low", "ci_high"])
     out["persona"] = pd.Categorical(out["persona"], categories=groups)
@@ -267,20 +270,22 @@ def persona_kpis(assignment, *, orders=None, surveys=None, events=None,
     return out.reset_index(drop=True)
 
 
-def _frame(table, columns):
+def _frame(table, columns, what: str = "input"):
+    """The named columns as a pandas frame (from pandas, an Ibis table or a LoadedTable)."""
+    table = _unwrap(table)
+    _require_columns(table, columns, what)
     if _is_ibis(table):
         return table.select(*columns).to_pandas()
-    _require_columns(table, columns, "input")
     return table[columns]
 
 
 def _converted(a, orders, events, conversion_event, customer_col, event_col):
     if orders is not None:
-        who = set(_frame(orders, [customer_col])[customer_col])
+        who = set(_frame(orders, [customer_col], "orders")[customer_col])
     elif events is not None and conversion_event is not None:
         wanted = [conversion_event] if isinstance(conversion_event, str) else \
             list(conversion_event)
-        ev = _frame(events, [customer_col, event_col])
+        ev = _frame(events, [customer_col, event_col], "events")
         who = set(ev.loc[ev[event_col].isin(wanted), customer_col])
     else:
         return None
@@ -305,10 +310,9 @@ def _mean_row(group, kpi, values, n_boot, seed, scale=1.0):
 
 def _survey_rows(group, surveys, ids, customer_col, metric_col, score_col, n_boot, seed):
     import numpy as np
-    s = _frame(surveys, [customer_col, metric_col, score_col])
-    s = s[s[customer_col].isin(ids)]
+    metrics = set(surveys[metric_col].dropna().unique())
+    s = surveys[surveys[customer_col].isin(ids)]
     rows = []
-    metrics = set(_frame(surveys, [metric_col])[metric_col].dropna().unique())
     if "csat" in metrics:
         x = s.loc[s[metric_col] == "csat", score_col].astype(float).dropna().to_numpy()
         rows.append(_mean_row(group, "csat", x, n_boot, seed))
@@ -400,9 +404,10 @@ def typical_events(events, assignment, *, customer_col: str = "customer_id",
 
 
 def _distinct_pairs(events, customer_col, event_col):
+    events = _unwrap(events)
+    _require_columns(events, [customer_col, event_col], "events")
     if _is_ibis(events):
         return events.select(customer_col, event_col).distinct().to_pandas()
-    _require_columns(events, [customer_col, event_col], "events")
     return events[[customer_col, event_col]].drop_duplicates()
 
 
