@@ -6,15 +6,21 @@ says where it comes from and what evidence it has.
 
 The flow is::
 
+    found = pain_points_from_world(load_world("data/ecommerce"))   # everything below, at once
+    found.table                                 # the ranked table, one row per pain point
+    found.evidence                              # every comparison behind it, with n
+
+or, step by step, from the engine's frames (frames in, frames out)::
+
     signals = combine_signals(
         dropoff_signal(funnel),                 # customers lost between stages
         valence_signal(emotion_evidence),       # negative feelings (surveys, text)
         complaint_signal(tickets, reached),     # complaint volume per customer reached
-        slow_step_signal(durations),            # time to the next stage
-        loop_signal(loops))                     # loops and detours
-    found = detect_pain_points(signals, journey=journey, feedback=themes.documents)
-    found.table                                 # the ranked table, one row per pain point
-    found.evidence                              # every number behind it, with n
+        slow_step_signal(times),                # time to the next stage
+        loop_signal(loops, journey=journey),    # loops ...
+        detour_signal(detours, journey=journey))  # ... and detours
+    # (collect_signals(evidence, emotion=..., tickets=...) builds all of them)
+    found = detect_pain_points(signals, journey=journey, themes=themes)
 
 **How a signal becomes evidence.** Each signal is measured per unit (a stage, or a
 touchpoint) and persona, and compared with two baselines:
@@ -540,6 +546,20 @@ def collect_signals(evidence, *, emotion: pd.DataFrame | None = None,
     -------
     pandas.DataFrame
         A signals frame; ``attrs["dropped"]`` counts tickets left out.
+
+    Examples
+    --------
+    >>> from jmtools.evidence import prepare
+    >>> ev = pd.DataFrame({"customer_id": ["a", "a", "b", "c", "c"],
+    ...                    "event": ["view", "pay", "view", "view", "pay"],
+    ...                    "timestamp": pd.date_range("2026-01-01", periods=5, freq="h")})
+    >>> j = {"stages": ["Browse", "Buy"], "touchpoints": [
+    ...     {"name": "Site", "stage": "Browse", "events": ["view"]},
+    ...     {"name": "Checkout", "stage": "Buy", "events": ["pay"]}]}
+    >>> sig = collect_signals(prepare(ev, j))
+    >>> sig[sig["signal"] == "drop-off"][["stage", "persona", "count", "n"]]
+        stage persona  count  n
+    0  Browse     all      1  3
     """
     from jmtools import funnels
     from jmtools.engine import to_pandas
