@@ -662,3 +662,15 @@ def test_loaded_tables_are_accepted(world, tmp_path):
     k1 = P.persona_kpis(a, orders=lo, n_boot=50)
     k2 = P.persona_kpis(a, orders=orders, n_boot=50)
     pd.testing.assert_frame_equal(k1, k2)
+
+
+@pytest.mark.parametrize("rule, fix", [
+    ("age > 30 AND member", "lower case"),
+    ("region IN ['north']", "lower case"),
+    ("member == true", "capital T"),
+    ("region == null", "is None"),
+])
+def test_habits_from_sql_and_json_get_a_hint(customers, rule, fix):
+    with pytest.raises(P.RuleError) as info:
+        P.persona_filter(customers, rule)
+    assert fix in info.value.fix

@@ -183,6 +183,11 @@ def _syntax_fix(text: str) -> str:
         return "compare with '==' (a single '=' assigns)"
     if "&&" in text or "||" in text:
         return "write 'and' / 'or'"
+    words = set(text.replace("(", " ").replace(")", " ").split())
+    if words & {"AND", "OR", "NOT", "And", "Or", "Not"}:
+        return "write and / or / not in lower case"
+    if words & {"IN", "IS", "NULL", "In", "Is"}:
+        return "write in / is None in lower case, e.g. 'region in [\"north\"]', 'age is None'"
     return ("use attributes, numbers, \"text\", comparisons, and/or/not, in [...], "
             "is None, + - * / % and parentheses")
 
@@ -338,12 +343,22 @@ def _lit_kind(value) -> str:
     return "text"
 
 
+_KEYWORD_HINTS = {"true": "write True (capital T)", "false": "write False (capital F)",
+                  "null": "test for missing values with 'x is None'",
+                  "none": "test for missing values with 'x is None' (capital N)",
+                  "nan": "test for missing values with 'x is None'"}
+
+
 def _kind(node: _Node, schema, rule, persona) -> str:
     def fail(msg, fix=""):
         raise RuleError(msg, rule=rule, position=node.pos, persona=persona, fix=fix)
 
     k = node.kind
     if k == "attr":
+        if node.value not in schema and node.value.lower() in _KEYWORD_HINTS:
+            raise RuleError(f"unknown attribute {node.value!r}", rule=rule, position=node.pos,
+                            persona=persona, attribute=node.value,
+                            fix=_KEYWORD_HINTS[node.value.lower()])
         if node.value not in schema:
             hint = suggest(node.value, schema)
             listed = ", ".join(sorted(schema)[:12]) + (" …" if len(schema) > 12 else "")
