@@ -117,10 +117,12 @@ def test_committed_sample_equals_fresh_regeneration(tmp_path, world):
 
 
 def test_parquet_format_writes_every_table_as_parquet(tmp_path):
-    summary = generate_world("b2b", tmp_path, customers=50, fmt="parquet")
+    generate_world("b2b", tmp_path, customers=50)                 # CSV tables first …
+    summary = generate_world("b2b", tmp_path, customers=np.int64(50), fmt="parquet")
     for table in TABLES:
         assert summary["paths"][table].endswith(".parquet")
         assert len(pd.read_parquet(summary["paths"][table])) == summary["rows"][table]
+    assert not list(tmp_path.glob("*.csv"))                       # … no stale CSV twin left
 
 
 # --------------------------------------------------------------------------- schemas

@@ -81,7 +81,9 @@ def generate_world(world: str, out_dir, *, customers: int | None = None, seed: i
     world : {"ecommerce", "b2b"}
         Which world (see :data:`WORLDS`).
     out_dir : str or Path
-        Directory to write to (created if needed; files of the same names are replaced).
+        Directory to write to (created if needed). Files of the same names are replaced, and
+        a table's file in the other format (``events.csv`` when writing ``events.parquet``…)
+        is removed so no stale copy is left beside the new one.
     customers : int, optional
         Number of customers (accounts in ``b2b``); default :data:`DEFAULT_CUSTOMERS`.
         E-commerce makes about 18 events per customer, B2B about 40 per account.
@@ -112,6 +114,7 @@ def generate_world(world: str, out_dir, *, customers: int | None = None, seed: i
     spec = _world(world)
     customers = spec.default_customers if customers is None else customers
     _check_int("customers", customers, 1)
+    customers = int(customers)
     _check_int("chunk_customers", chunk_customers, 1)
     _check_int("seed", seed, 0)
     if fmt not in _FORMATS:
@@ -132,5 +135,7 @@ def generate_world(world: str, out_dir, *, customers: int | None = None, seed: i
 
 
 def _check_int(name: str, value, low: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+    import numbers
+
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
         raise ParameterError(name, value, expected=f"an integer >= {low}")

@@ -88,6 +88,9 @@ def write_world(spec: World, out: Path, *, customers: int, seed: int, fmt: str,
     outputs = {t: (_CsvOut if t in csv_tables else _ParquetOut)(out, t, schemas[t])
                for t in ("customers", "customer_personas", "events", "surveys", "feedback",
                          "orders", "tickets")}
+    for table, o in outputs.items():   # a twin in the other format would be stale
+        twin = o.path.with_suffix(".csv" if o.path.suffix == ".parquet" else ".parquet")
+        twin.unlink(missing_ok=True)
     from jmtools.sample_worlds._truths import Tally
 
     counters = {t: 0 for t in _IDS}
