@@ -250,7 +250,12 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
     >>> surveys = pd.DataFrame({"customer_id": ["a", "b"], "metric": ["csat", "csat"],
     ...     "score": [5, 2], "stage": ["Buy", None], "touchpoint": [None, "Cart"],
     ...     "timestamp": pd.to_datetime(["2026-01-02", "2026-01-03"])})
-    >>> ev = emotion_evidence(["Browse", "Buy"], surveys=surveys)
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:   # one row has no stage
+    ...     warnings.simplefilter("always")
+    ...     ev = emotion_evidence(["Browse", "Buy"], surveys=surveys)
+    >>> print(caught[0].message)
+    evidence without a stage was not used: surveys: 1 rows
     >>> ev[["customer_id", "stage", "valence", "source", "evidence"]]
       customer_id stage  valence       source  evidence
     0           a   Buy      2.0  survey:csat  reported
