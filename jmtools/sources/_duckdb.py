@@ -40,6 +40,12 @@ def lit(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def blank_to_null(expr: str) -> str:
+    """SQL: ``expr`` without surrounding spaces, NULL when empty (trims only values with a space)."""
+    return (f"CASE WHEN contains({expr}, ' ') THEN NULLIF(TRIM({expr}), '') "
+            f"ELSE NULLIF({expr}, '') END")
+
+
 def normalise_name(name: str) -> str:
     """``' Customer ID '`` → ``'customer_id'`` (lower snake case)."""
     return re.sub(r"[^0-9a-z]+", "_", str(name).strip().lower()).strip("_")
@@ -276,7 +282,7 @@ def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src:
     is_text = src_type.upper() == "VARCHAR"
     raw = q("_t_" + canonical)
     typed = q(canonical)
-    text = f"NULLIF(TRIM({col}), '')" if is_text else f"NULLIF(TRIM(CAST({col} AS VARCHAR)), '')"
+    text = blank_to_null(col) if is_text else blank_to_null(f"CAST({col} AS VARCHAR)")
     rules.inner.append((text if is_text else col) + f" AS {raw}")
     raw_text = raw if is_text else f"CAST({raw} AS VARCHAR)"
     if kind == "id":
@@ -401,8 +407,8 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
         notes.append(f"timestamps read as local time in {tz} and converted to UTC")
 
     table = _stage(raw, view, name, rules, spec, mapping)
-    fixes = {c[1]: c[4] for c in rules.checks}
-    accounting = _account(raw, table, label, spec, lines_kind, structural, notes, fixes)
+    inner = f"SELECT {', '.join(rules.inner)}, _row FROM {q(view)}"
+    accounting = _account(raw, table, inner, label, spec, rules, lines_kind, structural, notes)
     keep = [c for c in mapping if c in spec.names] + [c for c in extras]
     if spec.kind == "events":
         keep.append("_row")
@@ -427,27 +433,25 @@ def _check_tz(raw, tz, time_format) -> None:
 
 
 def _stage(raw, view: str, name: str, rules: _Rules, spec: TableSpec, mapping: dict) -> str:
-    """Create the table of typed rows with ``_reason``, ``_column``, ``_bad`` for rejected ones."""
+    """Create the table of typed rows; ``_rc`` is the index of the failed check (NULL: row kept).
+
+    Code ``len(rules.checks)`` marks a duplicate id. Only this small integer column is added
+    to every row; the reasons' examples are fetched afterwards for the few rejected rows.
+    """
+    inner = f"SELECT {', '.join(rules.inner)}, _row FROM {q(view)}"
     if rules.checks:
-        whens = lambda i: " ".join(f"WHEN {c[0]} THEN {c[i] if i == 3 else lit(c[i])}"
-                                   for c in rules.checks)
-        reason = f"CASE {whens(1)} END"
-        column = f"CASE {whens(2)} END"
-        bad = f"CAST(CASE {whens(3)} END AS VARCHAR)"
+        whens = " ".join(f"WHEN {c[0]} THEN {i}" for i, c in enumerate(rules.checks))
+        code = f"CAST(CASE {whens} END AS UTINYINT)"
     else:
-        reason = column = bad = "CAST(NULL AS VARCHAR)"
+        code = "CAST(NULL AS UTINYINT)"
     kept = ", ".join(q(n) for n in rules.names)
-    sql = (f"SELECT {kept}, _row, {reason} AS _reason, {column} AS _column, {bad} AS _bad "
-           f"FROM (SELECT {', '.join(rules.inner)}, _row FROM {q(view)})")
+    sql = f"SELECT {kept}, _row, {code} AS _rc FROM ({inner})"
     order = ""
     if spec.unique:
         key = q(spec.unique)
-        dup = f"_reason IS NULL AND {key} IS NOT NULL AND _n > 1"
-        sql = (f"SELECT * EXCLUDE (_n) REPLACE ("
-               f"CASE WHEN {dup} THEN 'duplicate {spec.unique}' ELSE _reason END AS _reason, "
-               f"CASE WHEN {dup} THEN {lit(spec.unique)} ELSE _column END AS _column, "
-               f"CASE WHEN {dup} THEN {key} ELSE _bad END AS _bad) FROM ("
-               f"SELECT *, row_number() OVER (PARTITION BY {key}, _reason IS NULL ORDER BY _row) AS _n "
+        sql = (f"SELECT * EXCLUDE (_n) REPLACE (CASE WHEN _rc IS NULL AND {key} IS NOT NULL AND _n > 1 "
+               f"THEN {len(rules.checks)} ELSE _rc END AS _rc) FROM ("
+               f"SELECT *, row_number() OVER (PARTITION BY {key}, _rc IS NULL ORDER BY _row) AS _n "
                f"FROM ({sql}))")
         order = " ORDER BY _row"
     raw.execute(f"CREATE TABLE {q(name)} AS {sql}{order}")
@@ -455,23 +459,27 @@ def _stage(raw, view: str, name: str, rules: _Rules, spec: TableSpec, mapping: d
 
 
 _FIXES = {"duplicate": "ids must be unique; the first row with each id is kept",
-          "metric": "", "structural": "check quoting and the number of delimiters on these lines"}
+          "structural": "check quoting and the number of delimiters on these lines"}
 
 
-def _account(raw, table: str, label: str, spec: TableSpec, lines_kind, structural, notes, fixes):
+def _account(raw, table: str, inner: str, label: str, spec: TableSpec, rules: _Rules, lines_kind,
+             structural, notes):
     import pandas as pd
 
     offset = 1 if lines_kind in ("csv", "excel") else 0   # header line
     rows = raw.execute(
-        f"SELECT _reason, _column, count(*) AS n, list(_row ORDER BY _row)[1:5] AS rows, "
-        f"list(_bad ORDER BY _row)[1:5] AS examples FROM {q(table)} "
-        f"WHERE _reason IS NOT NULL GROUP BY ALL ORDER BY n DESC, _reason").fetchall()
+        f"SELECT _rc, count(*) AS n, list(_row ORDER BY _row)[1:5] AS rows FROM {q(table)} "
+        f"WHERE _rc IS NOT NULL GROUP BY _rc ORDER BY n DESC, _rc").fetchall()
     total = raw.execute(f"SELECT count(*) FROM {q(table)}").fetchone()[0]
+    checks = list(rules.checks) + [(None, f"duplicate {spec.unique}", spec.unique, q(spec.unique or "_row"),
+                                    _FIXES["duplicate"])]
     records = []
-    for reason, column, n, rws, examples in rows:
+    for rc, n, rws in rows:
+        _, reason, column, bad, fix = checks[rc]
+        found = dict(raw.execute(f"SELECT _row, CAST({bad} AS VARCHAR) FROM ({inner}) "
+                                 f"WHERE _row IN ({', '.join(str(int(r)) for r in rws)})").fetchall())
         lines = [_line_of(r, offset, structural) for r in rws]
-        fix = _FIXES["duplicate"] if reason.startswith("duplicate") else fixes.get(reason, "")
-        records.append((reason, column, int(n), lines, list(examples), fix))
+        records.append((reason, column, int(n), lines, [found.get(r) for r in rws], fix))
     by_kind: dict[str, list] = {}
     for line, kind, text in structural:
         by_kind.setdefault(kind, []).append((line, text))
@@ -480,8 +488,8 @@ def _account(raw, table: str, label: str, spec: TableSpec, lines_kind, structura
                         [i[1] for i in items[:5]], _FIXES["structural"]))
     reasons = pd.DataFrame(records, columns=REASON_COLUMNS)
     rejected = int(reasons["n"].sum()) if len(reasons) else 0
-    if records:
-        raw.execute(f"DELETE FROM {q(table)} WHERE _reason IS NOT NULL")
+    if rows:
+        raw.execute(f"DELETE FROM {q(table)} WHERE _rc IS NOT NULL")
     if lines_kind not in ("csv", "excel") and len(reasons):
         notes.append("row numbers are 1-based positions in the input (it has no file lines)")
     return Accounting(label, spec.kind, rows_read=int(total) + len(structural),
