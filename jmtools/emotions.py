@@ -423,7 +423,9 @@ def emotion_curve(evidence: pd.DataFrame, *, by: str = "stage", personas: Sequen
         ``ci_high`` (95%), ``low_evidence`` (n < min_n),
         ``evidence`` (labels present, e.g. ``measured+reported``; empty when n = 0)
         and ``sources`` (e.g. ``feedback (n=30), survey:csat (n=12)``). Every stage
-        appears for every persona, in journey order.
+        appears for every persona, in journey order. With ``by="touchpoint"``,
+        evidence that names only a stage cannot be placed; ``attrs["without_touchpoint"]``
+        counts it.
 
     Examples
     --------
@@ -467,6 +469,9 @@ def emotion_curve(evidence: pd.DataFrame, *, by: str = "stage", personas: Sequen
     out["low_evidence"] = out["n"] < min_n
     out = out.astype({"n": int, "n_customers": int, "n_evidence": int, "low_evidence": bool})
     out.attrs.update(statistic=statistic, min_n=min_n, by=by, unit=unit)
+    if by == "touchpoint":
+        out.attrs["without_touchpoint"] = int(
+            evidence.drop_duplicates("obs_id")["touchpoint"].isna().sum())
     return out if by == "touchpoint" else out.drop(columns="touchpoint")
 
 

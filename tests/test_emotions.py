@@ -445,3 +445,28 @@ def test_a_million_values_do_not_need_gigabytes():
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < 300e6 and low < vals.mean() < high
+
+
+def test_compute_functions_leave_inputs_unchanged(journey):
+    ev = _random_evidence()
+    ev_before = ev.copy()
+    curve = emotion_curve(ev, n_boot=200)
+    curve_before = curve.copy()
+    moments_of_truth(curve)
+    assumed = assumed_valence(journey)
+    assumed_before = assumed.copy()
+    assumed_gap(curve, assumed)
+    sentiment_trend(ev, n_boot=200)
+    trend_slopes(ev)
+    pd.testing.assert_frame_equal(ev, ev_before)
+    pd.testing.assert_frame_equal(curve, curve_before)
+    pd.testing.assert_frame_equal(assumed, assumed_before)
+
+
+def test_touchpoint_curve_counts_evidence_without_touchpoint(journey):
+    ev = _random_evidence()
+    ev["touchpoint"] = ev["touchpoint"].astype(object)
+    ev.loc[:49, "touchpoint"] = None
+    curve = emotion_curve(ev, by="touchpoint", journey=journey, unit="evidence", n_boot=200)
+    assert curve.attrs["without_touchpoint"] == 50
+    assert curve.loc[curve.persona == "all", "n"].sum() == len(ev) - 50
