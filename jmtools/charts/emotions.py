@@ -124,7 +124,8 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
                         moments: pd.DataFrame | None = None,
                         personas: Sequence[str] | None = None, title: str | None = None,
                         subtitle: Sequence[str] | None = None, labels: bool | None = None,
-                        width: int = 560, height: int = 320):
+                        legend: Sequence[str] | None = None, width: int = 560,
+                        height: int = 320):
     """The emotion curve: stages in journey order, −2..+2, interval band, n, assumed curve.
 
     Parameters
@@ -144,6 +145,9 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
     labels : bool, optional
         Print the kind of each moment of truth next to its ring; default only when
         at most two curves are drawn (with more, the rings and tooltips stay).
+    legend : sequence of str, optional
+        Personas listed in the colour legend; default those drawn. Charts shown
+        together (e.g. in a concat) need the same list so their colours agree.
     width, height : int
         Size in pixels.
 
@@ -170,9 +174,9 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
     use_theme()
     present, personas = _checked_curve(curve, personas)
     stages, pts, lines = _curve_data(curve, assumed, personas)
-    legend = alt.Legend(title="Curve for", symbolType="stroke", symbolStrokeWidth=3,
-                        symbolOpacity=1)
-    colour = alt.Color("who:N", scale=_colour_scale(present, personas), legend=legend)
+    listed = personas if legend is None else list(legend)
+    colour = alt.Color("who:N", scale=_colour_scale(present, listed), legend=alt.Legend(
+        title="Curve for", symbolType="stroke", symbolStrokeWidth=3, symbolOpacity=1))
     wrap = _wrapped_labels(stages, width)
     x = alt.X("stage:N", sort=stages, title="Stage (journey order)",
               axis=alt.Axis(labelAngle=0, labelLimit=200, **({"labelExpr": wrap} if wrap else {})))
@@ -191,7 +195,7 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
     nothing = alt.Chart(empty.assign(y=EMOTION_DOMAIN[0] + 0.1, label="no evidence")).mark_text(
         color="#777777", fontStyle="italic", fontSize=10, baseline="bottom").encode(
         x=x, y=alt.Y("y:Q", scale=yscale, axis=yaxis), text="label:N")
-    layers = [zero, band, line, _point_layer(pts, x, y, colour, present, personas, unit), nothing]
+    layers = [zero, band, line, _point_layer(pts, x, y, colour, present, listed, unit), nothing]
     if moments is not None and len(moments):
         show = labels if labels is not None else len(personas) <= 2
         m = _moment_data(moments, personas, height, pts)
@@ -321,7 +325,8 @@ def emotion_curve_panels(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = 
                                   moments=None if moments is None else
                                   moments[moments["persona"] == p],
                                   personas=[_ALL, p] if _ALL in present else [p], title=p,
-                                  subtitle=[], labels=True, width=width, height=height)
+                                  subtitle=[], labels=True, legend=present, width=width,
+                                  height=height)
               for p in personas]
     unit_name = _unit_name(curve)
     return alt.concat(*panels, columns=columns).properties(title=alt.Title(
