@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from jmtools.charts.theme import DIVERGING, PALETTE, use_theme
 from jmtools.errors import DataError, ParameterError, Problem
 
 __all__ = [
@@ -19,9 +20,7 @@ __all__ = [
     "cluster_choice_chart",
 ]
 
-#: One colour per persona (file order); the last grey is "(no persona)" / "All customers".
-PALETTE = ["#4c78a8", "#f58518", "#54a24b", "#b279a2", "#e45756", "#72b7b2", "#9d755d",
-           "#eeca3b"]
+#: Grey for "(no persona)" and "All customers"; personas take the theme's palette in file order.
 GREY = "#9a9a9a"
 _REST = ("(no persona)", "All customers")
 _SHARE_KPIS = ("conversion", "csat_top2")
@@ -49,7 +48,7 @@ def _order(series) -> list[str]:
 
 def _colours(names: list[str]):
     import altair as alt
-    it = iter(PALETTE * 4)
+    it = iter([c for c in PALETTE if c != "#000000"] * 4)
     return alt.Scale(domain=names, range=[GREY if n in _REST else next(it) for n in names])
 
 
@@ -84,6 +83,7 @@ def persona_size_chart(sizes, *, title: str = "Customers per persona"):
     'bar'
     """
     import altair as alt
+    use_theme()
     _check(sizes, ["persona", "n", "share", "ci_low", "ci_high"], "sizes",
            "pass the output of persona_sizes()")
     data = sizes.assign(persona=sizes["persona"].astype(str),
@@ -138,6 +138,7 @@ def persona_kpi_chart(kpis, *, include: Sequence[str] | None = None,
     'kpi_title'
     """
     import altair as alt
+    use_theme()
     _check(kpis, ["persona", "kpi", "value", "n", "ci_low", "ci_high", "base_value"], "kpis",
            "pass the output of persona_kpis()")
     present = list(dict.fromkeys(kpis["kpi"]))
@@ -212,6 +213,7 @@ def persona_difference_chart(profile, *, top: int = 12, title: str | None = None
     """
     import altair as alt
     import pandas as pd
+    use_theme()
     if "cluster" in profile.columns:
         _check(profile, ["cluster", "feature", "cluster_mean", "base_mean", "z", "n"],
                "profile", "pass ClusterSuggestion.profile or attribute_profile()")
@@ -263,7 +265,7 @@ def persona_difference_chart(profile, *, top: int = 12, title: str | None = None
     rect = base.mark_rect().encode(
         x=x, y=y, tooltip=tip,
         color=alt.Color("diff:Q", title=legend,
-                        scale=alt.Scale(scheme="redblue", domain=[-3, 3])))
+                        scale=alt.Scale(scheme=DIVERGING, domain=[-3, 3])))
     text = base.mark_text(fontSize=11).encode(
         x=x, y=y, text="label:N",
         color=alt.condition("abs(datum.diff) > 1.8", alt.value("white"), alt.value("#222")))
@@ -298,6 +300,7 @@ def typical_events_chart(typical, *, top: int = 6, title: str = "Most typical ev
     'bar'
     """
     import altair as alt
+    use_theme()
     _check(typical, ["persona", "item", "n", "n_persona", "share", "base_share", "lift",
                      "rank"], "typical", "pass the output of typical_events()")
     data = typical[typical["rank"] <= top].copy()
@@ -359,6 +362,7 @@ def cluster_choice_chart(scores, *, threshold: float | None = None,
     """
     import altair as alt
     from jmtools.personas import STABILITY_MIN
+    use_theme()
     _check(scores, ["k", "silhouette", "chosen"], "scores", "pass ClusterSuggestion.scores")
     measures = ["stability", "silhouette"] if "stability" in scores and \
         scores["stability"].notna().any() else ["silhouette"]
@@ -371,7 +375,7 @@ def cluster_choice_chart(scores, *, threshold: float | None = None,
     x = alt.X("k:O", title="number of groups k", axis=alt.Axis(labelAngle=0))
     low = min(0.0, float(long["score"].min()))
     y = alt.Y("score:Q", title="score (higher is better)", scale=alt.Scale(domain=[low, 1]))
-    colour = alt.Color("measure:N", title=None, legend=alt.Legend(orient="bottom"),
+    colour = alt.Color("measure:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=0),
                        scale=alt.Scale(domain=[names[m] for m in measures],
                                        range=PALETTE[:len(measures)]))
     base = alt.Chart(long)
@@ -385,8 +389,8 @@ def cluster_choice_chart(scores, *, threshold: float | None = None,
             y=alt.datum(limit)))
     if chosen_k is not None:
         layers.append(base.transform_filter("datum.chosen").mark_rule(
-            color="#e45756", strokeWidth=2, opacity=0.5).encode(x=x))
-    subtitle = (f"chosen k = {chosen_k}" if chosen_k is not None else "") + \
+            color="#222222", strokeWidth=8, opacity=0.12).encode(x=x))
+    subtitle = (f"chosen k = {chosen_k} (grey band)" if chosen_k is not None else "") + \
         (" — the largest k whose groups are reproducible (stability above the dashed line)"
          if "stability" in measures else " — highest silhouette")
     return alt.layer(*layers).properties(title=alt.Title(title, subtitle=subtitle), width=380,
