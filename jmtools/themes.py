@@ -66,7 +66,8 @@ class Themes:
         ``theme, label, rank, weight`` and the id / stage / touchpoint / persona
         columns, ``quote`` (masked).
     accounting : dict
-        ``rows_in``, ``rows_used``, and ``dropped`` (reason → count).
+        ``rows_in``, ``rows_used``, ``dropped`` (reason → count), texts left unassigned,
+        and themes dropped because no text chose them.
     """
 
     summary: pd.DataFrame
@@ -168,6 +169,10 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int = 8, polarity: str = "n
     theme = np.where(raw >= 0, order[np.maximum(raw, 0)], 0)
     share = np.where(assigned, weights.max(axis=1) / np.maximum(weights.sum(axis=1), 1e-12), 0)
     labels, top_terms, top_phrases = _labels(h, terms, order, n_terms)
+    empty = [t for t in labels if t > 0 and not (theme == t).any()]
+    for t in empty:  # a component no text chose: not a theme anyone wrote about
+        del labels[t], top_terms[t], top_phrases[t]
+    accounting["themes without texts (dropped)"] = len(empty)
     documents = _documents(frame, roles, text_col, theme, share, labels)
     documents["strength"] = np.round(weights.max(axis=1), 6)
     accounting["unassigned (no known term)"] = int((theme == 0).sum())

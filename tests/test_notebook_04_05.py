@@ -48,7 +48,11 @@ def test_pain_points_notebook(world, persona, expected, tmp_path):
     assert table["pain_point_id"].iloc[0] == expected and table["rank"].is_monotonic_increasing
     assert not table["quotes"].fillna("").str.contains(r"@example\.(?:com|org)", regex=True).any()
     text = out.read_text(encoding="utf-8")
-    assert text.count("vegaEmbed") >= 3          # themes (2) and pain points charts were drawn
+    assert text.count("vegaEmbed") >= 4          # themes (3) and pain points charts were drawn
+    praised = [t for t in truths["themes"] if t["sentiment"] == "positive" and t["main_personas"]]
+    for theme in praised:       # e.g. Marathon Maya loves the support team
+        assert any(f"@ {theme['touchpoint']} ({theme['main_personas'][0]})" in p
+                   for p in figures["praise_themes"]), (theme["id"], figures["praise_themes"])
 
 
 @pytest.mark.slow
@@ -104,7 +108,7 @@ def test_notebooks_declare_their_parameters():
     from jmtools.report.runner import read_parameters
 
     assert set(read_parameters(NB04)) == {"data_dir", "journey_file", "persona", "personas_file",
-                                          "n_themes", "seed", "min_n", "min_effect", "top",
+                                          "n_themes", "n_positive_themes", "seed", "min_n", "min_effect", "top",
                                           "output_csv"}
     assert set(read_parameters(NB05)) == {"data_dir", "journey_file", "persona", "rank_by",
                                           "default_lift", "custom_name", "custom_formula",

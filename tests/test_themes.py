@@ -189,11 +189,15 @@ def _words(row) -> set[str]:
     return set(text.replace("·", " ").split())
 
 
-@pytest.mark.parametrize("world", ["ecommerce", "b2b"])
-def test_planted_themes_of_sample_worlds(world):
+@pytest.mark.parametrize("world, polarity", [("ecommerce", "negative"), ("b2b", "negative"),
+                                             ("ecommerce", "positive"), ("b2b", "positive")])
+def test_planted_themes_of_sample_worlds(world, polarity):
     feedback, journey, truths = _world_feedback(world)
-    found = find_themes(feedback, stages=journey.stage_names)
-    planted = [t for t in truths["themes"] if t["sentiment"] == "negative" and t["n_feedback"] >= 50]
+    # praise spreads over more topics (product reviews): more themes for the positive side
+    found = find_themes(feedback, stages=journey.stage_names, polarity=polarity,
+                        n_themes=8 if polarity == "negative" else 10)
+    assert (found.summary["n"] > 0).all()
+    planted = [t for t in truths["themes"] if t["sentiment"] == polarity and t["n_feedback"] >= 50]
     assert planted
     for theme in planted:
         keywords = {w for k in theme["keywords"] for w in k.lower().split()}
