@@ -359,33 +359,21 @@ def behaviour_valence(events: pd.DataFrame, stages: Sequence[str], *,
     """
     rules = _rule_list(rules)
     _require(events, [customer_col, time_col, event_col, stage_col], "events")
-    stages = list(stages)
-    if len(set(stages)) != len(stages) or not stages:
-        raise ParameterError("stages", stages, expected="unique stage names in journey order")
-    stage = events[stage_col].astype("string")
-    unknown = sorted(set(stage.dropna()) - set(stages))
-    if unknown:
-        hint = suggest(unknown[0], stages)
-        raise DataError([Problem(
-            f"stage {unknown[0]!r} is not a stage of the journey ({', '.join(stages)})",
-            fix=f"did you mean {hint!r}?" if hint else "map events to the journey's stage names",
-            source="events", column=stage_col)])
+    stage = _checked_stages(events[stage_col].astype("string"), list(stages), stage_col)
     ev = pd.DataFrame({"customer_id": events[customer_col].astype("string"),
                        "timestamp": events[time_col], "event": events[event_col].astype("string"),
-                       "stage": pd.Categorical(stage, categories=stages, ordered=True)})
+                       "stage": stage})
     no_stage = int(ev["stage"].isna().sum())
     ev = ev[ev["stage"].notna()]
     event = ev["event"].fillna("")
     ev = ev.assign(_err=event.str.fullmatch(error_pattern).fillna(False).astype(bool),
                    _contact=event.str.fullmatch(contact_pattern).fillna(False).astype(bool))
-    g = ev.groupby(["customer_id", "stage"], observed=True, sort=True)
-    out = g.agg(timestamp=("timestamp", "max"), events=("event", "size"),
-                _err=("_err", "any"), _contacts=("_contact", "sum")).reset_index()
-    furthest = out.groupby("customer_id", observed=True)["stage"].transform(
-        lambda s: s.cat.codes.max())
-    last_code = len(stages) - 1
-    codes = out["stage"].cat.codes
-    out["abandoned"] = ("abandonment" in rules) & (codes == furthest) & (furthest < last_code)
+    out = ev.groupby(["customer_id", "stage"], observed=True, sort=True).agg(
+        timestamp=("timestamp", "max"), events=("event", "size"), _err=("_err", "any"),
+        _contacts=("_contact", "sum")).reset_index()
+    codes = pd.Series(out["stage"].cat.codes, index=out.index)
+    furthest = codes.groupby(out["customer_id"]).transform("max")
+    out["abandoned"] = ("abandonment" in rules) & (codes == furthest) & (furthest < len(stages) - 1)
     out["error"] = ("errors" in rules) & out.pop("_err").astype(bool)
     out["repeated_contact"] = ("repeated_contacts" in rules) & (
         out.pop("_contacts") >= repeat_threshold)
@@ -393,11 +381,22 @@ def behaviour_valence(events: pd.DataFrame, stages: Sequence[str], *,
     out["valence"] = np.maximum(_LOW, -fired.astype(float)) + 0.0  # no -0.0
     out["source"] = "behaviour"
     out["evidence"] = "measured"
-    out.attrs["dropped"] = {"event without stage": no_stage} if no_stage else {}
-    if no_stage:
-        warnings.warn(f"events: {no_stage} events have no stage and were not used", UserWarning,
-                      stacklevel=2)
-    return out
+    return _finish(out, np.ones(len(out), dtype=bool),
+                   {"event without stage": no_stage}, "events")
+
+
+def _checked_stages(stage: pd.Series, stages: list[str], stage_col: str) -> pd.Categorical:
+    """Stage names as an ordered categorical in journey order; unknown names are an error."""
+    if len(set(stages)) != len(stages) or not stages:
+        raise ParameterError("stages", stages, expected="unique stage names in journey order")
+    unknown = sorted(set(stage.dropna()) - set(stages))
+    if unknown:
+        hint = suggest(unknown[0], stages)
+        raise DataError([Problem(
+            f"stage {unknown[0]!r} is not a stage of the journey ({', '.join(stages)})",
+            fix=f"did you mean {hint!r}?" if hint else "map events to the journey's stage names",
+            source="events", column=stage_col)])
+    return pd.Categorical(stage, categories=stages, ordered=True)
 
 
 def _stage_emotions(journey) -> list[tuple[str, object]]:

@@ -136,7 +136,7 @@ def _events():
 
 def test_behaviour_valence_hand_worked():
     ev = _events()
-    with pytest.warns(UserWarning, match="1 events have no stage"):
+    with pytest.warns(UserWarning, match="events: 1 rows dropped .1 event without stage."):
         out = behaviour_valence(ev, ["Browse", "Buy", "After"])
     got = {(r.customer_id, r.stage): (r.abandoned, r.error, r.repeated_contact, r.valence)
            for r in out.itertuples()}
