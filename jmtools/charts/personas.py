@@ -329,7 +329,8 @@ def typical_events_chart(typical, *, top: int = 6, title: str = "Most typical ev
             y=y, x="lift:Q", text="label:N")
         n_persona = int(part["n_persona"].iloc[0])
         panels.append(alt.layer(bars, one, text).properties(
-            title=alt.Title(f"{persona} (n = {n_persona:,})", anchor="start", fontSize=12),
+            title=alt.Title(f"{persona} (n = {n_persona:,})", anchor="start", frame="group",
+                            fontSize=12),
             width=360, height=alt.Step(20)))
     return alt.vconcat(*panels, spacing=14).properties(
         title=alt.Title(title, subtitle="lift = share of the persona who did it ÷ share of all "
