@@ -365,9 +365,10 @@ def behaviour_valence(events: pd.DataFrame, stages: Sequence[str], *,
                        "stage": stage})
     no_stage = int(ev["stage"].isna().sum())
     ev = ev[ev["stage"].notna()]
-    event = ev["event"].fillna("")
-    ev = ev.assign(_err=event.str.fullmatch(error_pattern).fillna(False).astype(bool),
-                   _contact=event.str.fullmatch(contact_pattern).fillna(False).astype(bool))
+    codes, names = pd.factorize(ev["event"].fillna(""))     # match each event name once
+    names = pd.Series(names, dtype="string")
+    ev = ev.assign(_err=names.str.fullmatch(error_pattern).fillna(False).to_numpy(bool)[codes],
+                   _contact=names.str.fullmatch(contact_pattern).fillna(False).to_numpy(bool)[codes])
     out = ev.groupby(["customer_id", "stage"], observed=True, sort=True).agg(
         timestamp=("timestamp", "max"), events=("event", "size"), _err=("_err", "any"),
         _contacts=("_contact", "sum")).reset_index()
