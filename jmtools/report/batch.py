@@ -454,8 +454,9 @@ table { border-collapse: collapse; width: 100%; font-size: 14px; margin-top: 1re
 th, td { text-align: left; vertical-align: top; padding: .45rem .6rem; border-bottom: 1px solid #d9dde5; }
 thead th { border-bottom: 2px solid #1f2430; }
 .ok { color: #1d6b35; } .failed { color: #a3261a; font-weight: 600; }
-.kpi { display: block; white-space: nowrap; } .kpi b { font-weight: 600; }
-.trend { color: #5b6372; font-size: 12px; } .links a { margin-right: .6rem; white-space: nowrap; }
+.kpi { display: block; } .kpi b { font-weight: 600; }
+.trend { color: #5b6372; font-size: 12px; } .links a { display: block; white-space: nowrap; }
+td:nth-child(3) { min-width: 26rem; } td:nth-child(4) { font-size: 12.5px; color: #5b6372; max-width: 14rem; }
 .err { font-size: 12.5px; color: #a3261a; white-space: pre-wrap; max-width: 30rem; }
 .summary { background: #f5f7fa; border: 1px solid #d9dde5; border-radius: 6px; padding: .6rem 1rem; }
 """
