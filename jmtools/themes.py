@@ -65,6 +65,8 @@ class Themes:
     quotes : pandas.DataFrame
         ``theme, label, rank, weight`` and the id / stage / touchpoint / persona
         columns, ``quote`` (masked).
+    polarity : str
+        Which feedback was themed ("negative", "positive" or "all").
     accounting : dict
         ``rows_in``, ``rows_used``, ``dropped`` (reason → count), texts left unassigned,
         and themes dropped because no text chose them.
@@ -75,6 +77,7 @@ class Themes:
     counts: pd.DataFrame
     quotes: pd.DataFrame
     accounting: dict = field(default_factory=dict)
+    polarity: str = "negative"
 
     def _repr_html_(self) -> str:  # pragma: no cover - display only
         cols = ["theme", "label", "n", "share", "top_stage", "top_touchpoint"]
@@ -179,7 +182,7 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int = 8, polarity: str = "n
     quotes = _quotes(documents, roles, n_quotes)
     counts = _counts(documents, roles, labels, stages)
     summary = _summary(documents, counts, labels, top_terms, top_phrases, quotes, roles)
-    return Themes(summary, documents, counts, quotes, accounting)
+    return Themes(summary, documents, counts, quotes, accounting, polarity)
 
 
 def _select(feedback, text_col, sentiment_col, polarity, scorer):

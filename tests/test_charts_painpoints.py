@@ -92,6 +92,13 @@ def test_themes_chart_spec():
     assert left["encoding"]["y"]["sort"][0].startswith("1. ")
     rect, label = right["layer"]
     assert rect["encoding"]["x"]["sort"] == ["Awareness", "Consideration", "Decision"]
+    assert spec["title"]["text"] == "What customers complain about"
+    assert spec["title"]["subtitle"].startswith("Negative feedback")
+    praise = find_themes(fb.assign(sentiment=0.6), n_themes=2, id_col=None, touchpoint_col=None,
+                         polarity="positive")
+    praise_spec = themes_chart(praise).to_dict()
+    assert praise_spec["title"]["text"] == "What customers praise"
+    assert praise_spec["title"]["subtitle"].startswith("Positive feedback")
     persona = themes_chart(th, dimension="persona").to_dict()
     assert persona["hconcat"][1]["layer"][0]["encoding"]["x"]["sort"] == ["Ben", "Nina"]
     with pytest.raises(DataError, match="no counts by touchpoint"):

@@ -35,6 +35,9 @@ def _check(frame: pd.DataFrame, cols: Sequence[str], what: str, fix: str) -> Non
         raise DataError([Problem(f"{what} is empty: nothing to draw", fix=fix, source=what)])
 
 
+_WHICH = {"negative": "Negative feedback", "positive": "Positive feedback", "all": "Feedback"}
+
+
 def _text(value, limit: int | None = None) -> str:
     if isinstance(value, (list, tuple)):
         value = "; ".join(map(str, value))
@@ -134,7 +137,7 @@ def pain_points_chart(table: pd.DataFrame, *, top: int = 12, width: int = 420,
 
 
 def themes_chart(themes, *, counts: pd.DataFrame | None = None, dimension: str = "stage",
-                 width: int = 300, title: str = "What customers complain about"):
+                 width: int = 300, title: str | None = None):
     """Theme overview: size of each theme, and where it is (stage, touchpoint or persona).
 
     Parameters
@@ -181,6 +184,9 @@ def themes_chart(themes, *, counts: pd.DataFrame | None = None, dimension: str =
                                  fix=f"give the feedback a '{dimension}' column, or choose "
                                      "another dimension", source="themes")])
     use_theme()
+    if title is None:
+        title = ("What customers praise" if getattr(themes, "polarity", "") == "positive"
+                 else "What customers complain about")
     names = {t: f"{t}. {_short(label, 44)}" for t, label in zip(summary["theme"], summary["label"])}
     order = [names[t] for t in summary.sort_values("theme")["theme"]]
     left_data = pd.DataFrame({
@@ -218,7 +224,8 @@ def themes_chart(themes, *, counts: pd.DataFrame | None = None, dimension: str =
     heat = (rect + label).properties(width=max(160, 70 * len(columns)),
                                      height=max(120, 24 * len(order)))
     return alt.hconcat(bars, heat, spacing=6).resolve_scale(color="independent").properties(
-        title=alt.Title(title, subtitle=f"Negative feedback grouped by TF-IDF + NMF; texts per "
+        title=alt.Title(title, subtitle=f"{_WHICH.get(getattr(themes, 'polarity', ''), 'Feedback')} "
+                        f"grouped by TF-IDF + NMF; texts per "
                         f"{dimension}" + (" (journey order)" if dimension == "stage" else "")))
 
 
