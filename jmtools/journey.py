@@ -17,7 +17,6 @@ its JSON Schema (``Journey.json_schema()``).
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
 import io
 import re
@@ -464,10 +463,9 @@ class Journey(_Model):
                 _known(entry.name, available, ("personas", i, "ref"),
                        f"persona in {entry.file}", add)
             elif entry.rule is not None:
-                error = _rule_syntax_error(entry.rule)
-                if error:
-                    add(("personas", i, "rule"), error,
-                        "write a Python-like expression, e.g. age >= 45 and channel == \"store\"")
+                problem = _rule_problem(entry.rule)
+                if problem:
+                    add(("personas", i, "rule"), *problem)
         return names
 
 
@@ -495,9 +493,9 @@ def load_persona_library(path: str | Path) -> PersonaLibrary:
     _duplicates([p.name for p in library.personas], "personas", "name", "persona name",
                 lambda *a: found.append(a))
     for i, p in enumerate(library.personas):
-        error = p.rule is not None and _rule_syntax_error(p.rule)
-        if error:
-            found.append((("personas", i, "rule"), error, "fix the expression"))
+        problem = p.rule is not None and _rule_problem(p.rule)
+        if problem:
+            found.append((("personas", i, "rule"), *problem))
     if found:
         raise JourneyError([_problem(doc, source, *f) for f in found], source=source)
     return library
@@ -795,22 +793,20 @@ def _check_regex(pattern: str, path: tuple, add) -> None:
             "escape special characters with a backslash (e.g. 'cart\\.view') or fix the brackets")
 
 
-def _rule_syntax_error(rule: str) -> str | None:
-    """Syntax check of a persona rule; the full check against data lives in jmtools.personas."""
+def _rule_problem(rule: str) -> tuple[str, str] | None:
+    """Syntax check of a persona rule → (message, fix), or None when it parses.
+
+    The checks that need data (attributes exist, rule selects someone) live in
+    :func:`jmtools.personas.check_personas`.
+    """
+    from jmtools.personas import RuleError, parse_rule
+
     try:
-        from jmtools.personas import parse_rule  # type: ignore[attr-defined]
-    except ImportError:
-        parse_rule = None
-    if parse_rule is not None:
-        try:
-            parse_rule(rule)
-        except Exception as err:  # the personas module words its own errors
-            return f"persona rule {rule!r} is not valid: {err}"
-        return None
-    try:
-        ast.parse(rule, mode="eval")
-    except SyntaxError as err:
-        return f"persona rule {rule!r} is not a valid expression (column {err.offset})"
+        parse_rule(rule)
+    except RuleError as err:
+        where = f" at column {err.position + 1}" if err.position is not None else ""
+        return (f"persona rule {rule!r}: {err.message}{where}",
+                err.fix or "write an expression such as: age >= 45 and channel == \"store\"")
     return None
 
 

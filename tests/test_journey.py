@@ -165,7 +165,9 @@ BROKEN = [
     ("bad status", "name: x\nstages: [{name: A}]\nopportunities:\n  - {id: o, title: t, status: doing}\n",
      4, "opportunities[0].status", "got 'doing'", "did you mean 'done'"),
     ("persona rule syntax", "name: x\npersonas:\n  - name: P\n    rule: 'age >> and 3'\nstages: [{name: A}]\n",
-     4, "personas[0].rule", "persona rule", "expression"),
+     4, "personas[0].rule", "invalid syntax at column 8", "comparisons"),
+    ("persona rule in SQL", "name: x\npersonas:\n  - name: P\n    rule: 'age > 3 AND x = 1'\n"
+     "stages: [{name: A}]\n", 4, "personas[0].rule", "persona rule", "'=='"),
     ("missing persona library", "name: x\npersonas:\n  - ref: nofile.yaml#Q\nstages: [{name: A}]\n",
      3, "personas[0].ref", "cannot be used: file not found", "check the path"),
     ("severity out of range", "name: x\nstages: [{name: A}]\npain_points:\n"
