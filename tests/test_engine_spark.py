@@ -30,7 +30,7 @@ if not (DATA / "events.parquet").exists():
 
 
 #: Customers of the sample world used here: small, so that Spark's per-query overhead stays low.
-CUSTOMERS = 600
+CUSTOMERS = 200
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def spark():
     from pyspark.sql import SparkSession
 
     session = (SparkSession.builder.master("local[2]").appName("jmtools-tests")
-               .config("spark.sql.shuffle.partitions", "4")
+               .config("spark.sql.shuffle.partitions", "2")
                .config("spark.ui.enabled", "false")
                .config("spark.sql.session.timeZone", "UTC")
                .config("spark.driver.memory", "1g")
