@@ -480,3 +480,23 @@ def test_sample_world_quotes_are_masked(world, ecommerce, b2b):
     quotes = [q for qs in found.table["quotes"] for q in qs]
     assert quotes
     assert not any(re.search(r"@example\.(com|org)|7946 ?0|7700 ?900|4111 ?1111", q) for q in quotes)
+
+
+def test_signal_builders_contract(journey):
+    f = funnel_frame()
+    reached = f.rename(columns={"step": "stage", "n": "entered"})
+    inputs = {"funnel": f, "valence": valence_frame(), "tickets": ticket_frame(),
+              "times": times_frame(), "loops": loops_frame()}
+    copies = {k: v.copy() for k, v in inputs.items()}
+    outs = [pp.dropoff_signal(inputs["funnel"]), pp.valence_signal(inputs["valence"]),
+            pp.complaint_signal(inputs["tickets"], reached), pp.slow_step_signal(inputs["times"]),
+            pp.loop_signal(inputs["loops"], journey=journey)]
+    for k, v in inputs.items():
+        pd.testing.assert_frame_equal(v, copies[k])
+    for out in outs:
+        assert out.columns.tolist() == pp.SIGNAL_COLUMNS
+        assert out["persona"].map(lambda p: isinstance(p, str)).all()
+        assert (out["n"] >= 0).all() and out["touchpoint"].map(lambda t: t is None or isinstance(t, str)).all()
+    found = pp.detect_pain_points(pp.combine_signals(*outs), journey=journey)
+    assert found.table.columns.tolist() == pp.TABLE_COLUMNS
+    assert found.evidence.columns.tolist() == pp.EVIDENCE_COLUMNS

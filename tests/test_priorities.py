@@ -309,3 +309,20 @@ def test_value_at_stake_per_persona_order_value():
     # a single overall order value ignores the per-persona split
     flat = pr.value_at_stake(opps, pain, order_value=100.0).iloc[0]
     assert flat["value_at_stake"] == pytest.approx(500 * 0.3 * 100)
+
+
+@pytest.mark.parametrize("fn, kwargs, bad", [
+    (pr.impact_effort, {}, {"impact_col": "impactt"}),
+    (pr.rice, {}, {"reach_col": "rech"}),
+    (pr.ice, {}, {"ease_col": "eas"}),
+    (pr.custom_score, {"formula": "impact / effort"}, {"formula": "impact / efort"}),
+    (pr.rank_backlog, {"by": "impact"}, {"by": "impakt"}),
+])
+def test_contract_copy_not_mutate_and_name_the_fix(opps, fn, kwargs, bad):
+    before = opps.copy()
+    out = fn(opps, **kwargs)
+    pd.testing.assert_frame_equal(opps, before)
+    assert out is not opps and len(out) == len(opps)
+    assert set(before.columns) <= set(out.columns)
+    with pytest.raises(ParameterError, match="did you mean"):
+        fn(opps, **{**kwargs, **bad})
