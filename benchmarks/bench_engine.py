@@ -26,6 +26,7 @@ Usage::
     python benchmarks/bench_engine.py --peer               # + retentioneering
     python benchmarks/bench_engine.py --sizes 1 --runs 5   # only 1M events
     python benchmarks/bench_engine.py --big                # + 100M events, one run
+    python benchmarks/bench_engine.py --sizes 10 --memory-limit 1GB   # DuckDB capped (spills)
 
 Worlds are generated once into ``benchmarks/out/`` (git-ignored). No network at run time
 (except ``pip`` creating the peer's venv the first time ``--peer`` is used).
@@ -54,15 +55,39 @@ PHASES = ["load", "evidence", "funnel", "transitions", "time_between"]
 # ----------------------------------------------------------------------------- worlds
 
 def world(millions: float) -> Path:
-    """Folder with an e-commerce world of about ``millions`` million events (generated once)."""
+    """Folder with an e-commerce world of about ``millions`` million events (generated once).
+
+    Worlds of 100M events and more are the 10M world replicated (customer ids suffixed with
+    the copy number), written by DuckDB: simulating them would take an hour here.
+    """
     customers = int(round(millions * 1_000_000 / EVENTS_PER_CUSTOMER))
     folder = OUT / f"ecommerce_{millions:g}m"
+    if millions >= 100 and not (folder / "events.parquet").exists():
+        return replicate(world(10), folder, int(round(millions / 10)))
     if not (folder / "events.parquet").exists():
         sys.path.insert(0, str(ROOT))
         from jmtools.sample_worlds import generate_world
 
         print(f"generating {folder.name} ({customers:,} customers)…", flush=True)
         generate_world("ecommerce", folder, customers=customers, fmt="parquet", chunk_customers=100_000)
+    return folder
+
+
+def replicate(source: Path, folder: Path, copies: int) -> Path:
+    """``copies`` copies of the source world's events, each with its own customer ids."""
+    import shutil
+
+    import duckdb
+
+    print(f"writing {folder.name}: {copies} copies of {source.name}…", flush=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source / "journey.yaml", folder / "journey.yaml")
+    con = duckdb.connect(config={"threads": 2, "memory_limit": "1GB"})
+    src = str(source / "events.parquet").replace("'", "''")
+    dst = str(folder / "events.parquet").replace("'", "''")
+    con.execute(f"""COPY (SELECT customer_id || '-' || c AS customer_id, * EXCLUDE (customer_id)
+                          FROM range({copies}) r(c), read_parquet('{src}'))
+                    TO '{dst}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)""")
     return folder
 
 

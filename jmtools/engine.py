@@ -42,7 +42,9 @@ def default_connection():
     Returns
     -------
     ibis.backends.duckdb.Backend
-        Session time zone ``UTC``; tables loaded by :mod:`jmtools.sources` live here.
+        Session time zone ``UTC``; tables loaded by :mod:`jmtools.sources` live here. The
+        environment variable ``JMTOOLS_DUCKDB_MEMORY_LIMIT`` (e.g. ``1GB``) caps DuckDB's memory;
+        beyond it DuckDB spills to a temporary directory instead of failing.
 
     Examples
     --------
@@ -57,7 +59,10 @@ def default_connection():
         if _DEFAULT is None:
             import ibis
 
-            con = ibis.duckdb.connect()
+            import os
+
+            limit = os.environ.get("JMTOOLS_DUCKDB_MEMORY_LIMIT")
+            con = ibis.duckdb.connect(**({"memory_limit": limit} if limit else {}))
             con.raw_sql("SET TimeZone = 'UTC'")
             con.raw_sql("SET enable_progress_bar = false")
             _DEFAULT = con
