@@ -843,6 +843,7 @@ def detect_pain_points(signals: pd.DataFrame, *, journey=None, themes=None,
     detected = _detected_rows(evidence)
     table = _merge_journey(detected, evidence, journey)
     table = _attach_feedback(table, themes, feedback, n_quotes)
+    table = _share_place(table)
     table = table.sort_values(["score", "n_feedback", "severity_sort", "stage_order"],
                               ascending=[False, False, False, True], kind="stable")
     table = table.reset_index(drop=True)
@@ -1042,6 +1043,29 @@ def _merge_journey(detected: list[dict], evidence: pd.DataFrame, journey) -> pd.
     table["severity_sort"] = pd.to_numeric(table["severity"], errors="coerce").fillna(0)
     order = {s: i for i, s in enumerate(stages)}
     table["stage_order"] = table["stage"].map(lambda s: order.get(s, len(order)))
+    return table
+
+
+def _share_place(table: pd.DataFrame) -> pd.DataFrame:
+    """Journey pain points written for the same stage and touchpoint share one measured place:
+    split its customers between them by their own complaint themes (equally without any),
+    so value at stake does not count the same customers twice."""
+    table = table.copy()
+    confirmed = table[table["source"] == "journey file + detected"]
+    keys = confirmed["stage"].astype(str) + "\x1f" + confirmed["touchpoint"].astype(str)
+    for _, idx in confirmed.groupby(keys).groups.items():
+        if len(idx) < 2:
+            continue
+        votes = table.loc[idx, "n_feedback"].astype(float)
+        weights = votes / votes.sum() if votes.sum() > 0 else pd.Series(1 / len(idx), index=idx)
+        for i in idx:
+            w = float(weights[i])
+            others = ", ".join(table.loc[j, "pain_point_id"] for j in idx if j != i)
+            table.at[i, "customers_affected"] = table.at[i, "customers_affected"] * w
+            table.at[i, "stake"] = [{**e, "customers": e["customers"] * w} for e in table.at[i, "stake"]]
+            how = "by their complaint themes" if votes.sum() > 0 else "equally (no themes)"
+            table.at[i, "lift_basis"] = ((table.at[i, "lift_basis"] + "; ") if table.at[i, "lift_basis"]
+                                         else "") + f"customers shared with {others} {how}: {w:.0%}"
     return table
 
 

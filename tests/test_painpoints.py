@@ -500,3 +500,18 @@ def test_signal_builders_contract(journey):
     found = pp.detect_pain_points(pp.combine_signals(*outs), journey=journey)
     assert found.table.columns.tolist() == pp.TABLE_COLUMNS
     assert found.evidence.columns.tolist() == pp.EVIDENCE_COLUMNS
+
+
+def test_pain_points_at_one_place_share_its_customers(ecommerce):
+    found, _ = ecommerce
+    t = found.table.set_index("pain_point_id")
+    fees, pay = t.loc["hidden-fees"], t.loc["few-payment-options"]
+    ev = found.evidence
+    ben = ev[(ev["signal"] == "drop-off") & (ev["persona"] == "Budget Ben") & (ev["stage"] == "Decision")
+             & (ev["versus"] == "other personas")].iloc[0]
+    assert fees["customers_affected"] + pay["customers_affected"] == pytest.approx(ben["n"])
+    assert fees["n_feedback"] > pay["n_feedback"] >= 0
+    assert fees["customers_affected"] / ben["n"] == pytest.approx(
+        fees["n_feedback"] / (fees["n_feedback"] + pay["n_feedback"]))
+    assert "customers shared with few-payment-options by their complaint themes" in fees["lift_basis"]
+    assert fees["lift_needed"] == pytest.approx(pay["lift_needed"])   # same measured lift
