@@ -326,3 +326,9 @@ def test_contract_copy_not_mutate_and_name_the_fix(opps, fn, kwargs, bad):
     assert set(before.columns) <= set(out.columns)
     with pytest.raises(ParameterError, match="did you mean"):
         fn(opps, **{**kwargs, **bad})
+
+
+def test_statuses_match_the_journey_file():
+    from jmtools.journey import OPPORTUNITY_STATUSES
+
+    assert tuple(pr.STATUSES) == tuple(OPPORTUNITY_STATUSES)
