@@ -70,3 +70,10 @@ def test_notebooks_are_clean_templates(path):
         for line in lines:
             assert ":" in line.split("=")[0] and "#" in line, \
                 f"parameters are annotated and explained: {line!r}"
+
+
+def test_nbconvert_finds_the_report_exporter():
+    from nbconvert.exporters import get_exporter
+
+    exporter = get_exporter("jmtools_report")
+    assert exporter.__name__ == "ReportHTMLExporter"
