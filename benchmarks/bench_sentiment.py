@@ -105,18 +105,27 @@ def main(argv=None) -> int:
     print(f"load average before: {load:.2f}")
     print(f"texts: {args.n:,}  distinct: {distinct:,} ({distinct / args.n:.1%})  "
           f"cores: {os.cpu_count()}  repeats: {args.repeats}", flush=True)
-    rows = []
     engines = [("plain VADER loop", lambda: plain_vader(texts)),
                ("jmtools n_jobs=1 (dedup only)", lambda: score_texts(texts, n_jobs=1)),
                (f"jmtools n_jobs={args.n_jobs} (dedup + processes)",
                 lambda: score_texts(texts, n_jobs=args.n_jobs))]
+    # runs are interleaved (plain, dedup, parallel, plain, …) so that a change in the
+    # machine's load during the benchmark hits every engine alike
+    walls = {name: [] for name, _ in engines}
+    cpus = {name: [] for name, _ in engines}
     results = {}
-    for name, fn in engines:
-        med, times, cpu, out = timed(fn, args.repeats)
-        results[name] = out
-        rows.append((name, med, times))
+    for _ in range(args.repeats):
+        for name, fn in engines:
+            _, (wall,), cpu, results[name] = timed(fn, 1)
+            walls[name].append(wall)
+            cpus[name].append(cpu)
+    rows = []
+    for name, _ in engines:
+        med = statistics.median(walls[name])
+        rows.append((name, med, walls[name]))
         print(f"  {name:<40} median {med:8.2f} s  ({args.n / med:>10,.0f} texts/s)  "
-              f"cpu {cpu:7.2f} s  runs: " + ", ".join(f"{t:.2f}" for t in times), flush=True)
+              f"cpu {statistics.median(cpus[name]):7.2f} s  runs: "
+              + ", ".join(f"{t:.2f}" for t in walls[name]), flush=True)
     base = rows[0][1]
     ref = results[rows[0][0]]
     for name, med, _ in rows[1:]:
