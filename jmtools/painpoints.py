@@ -786,7 +786,8 @@ def detect_pain_points(signals: pd.DataFrame, *, journey=None, themes=None,
                        feedback: pd.DataFrame | None = None, min_n: int = 30,
                        min_effect: float = 0.2, n_quotes: int = 3,
                        unit_contrast: Sequence[str] = UNIT_CONTRAST,
-                       personas: Sequence[str] | None = None) -> PainPoints:
+                       personas: Sequence[str] | None = None,
+                       focus: str | None = None) -> PainPoints:
     """Detect pain points from signals, merge the journey's own, rank them with their evidence.
 
     Parameters
@@ -816,6 +817,15 @@ def detect_pain_points(signals: pd.DataFrame, *, journey=None, themes=None,
         Signals also compared with the other stages/touchpoints (:data:`UNIT_CONTRAST`).
     personas : list of str, optional
         Only these personas may be listed as affected (default: all in the signals).
+    focus : str, optional
+        A persona to report on (see :func:`_focus_rows`): pain points are ranked by that
+        persona's own comparisons (against the other personas, and against its other
+        stages or touchpoints), counts and evidence are its own, and the feedback, themes
+        and quotes are its customers'. A journey pain point that names other personas
+        only and has no signal for it is left out; one that names it (or nobody) without
+        a signal stays, marked "not seen for <persona>". Contact-volume signals
+        (complaints, loops, detours) do not count where the persona feels significantly
+        *better* than the other personas (they ask, come back, and like it).
 
     Returns
     -------
@@ -840,17 +850,27 @@ def detect_pain_points(signals: pd.DataFrame, *, journey=None, themes=None,
                          unit_contrast=tuple(unit_contrast))
     if personas is not None:
         evidence = evidence[evidence["persona"].isin([*personas, ALL])].reset_index(drop=True)
-    detected = _detected_rows(evidence)
-    table = _merge_journey(detected, evidence, journey)
-    table = _attach_feedback(table, themes, feedback, n_quotes)
+    if focus is None:
+        detected = _detected_rows(evidence)
+        table = _merge_journey(detected, evidence, journey)
+    else:
+        known = sorted(set(evidence["persona"]) - {ALL})
+        if focus not in known:
+            raise ParameterError("focus", focus, expected=known,
+                                 fix=f"did you mean {suggest(str(focus), known)!r}?"
+                                 if suggest(str(focus), known) else "")
+        table = _focus_rows(evidence, journey, focus, min_effect=min_effect)
+    table = _attach_feedback(table, themes, feedback, n_quotes, persona=focus)
     table = _share_place(table)
+    table = _shared_evidence(table)
     table = table.sort_values(["score", "n_feedback", "severity_sort", "stage_order"],
                               ascending=[False, False, False, True], kind="stable")
     table = table.reset_index(drop=True)
     table["rank"] = np.arange(1, len(table) + 1)
     return PainPoints(table[TABLE_COLUMNS], evidence,
                       {"min_n": min_n, "min_effect": min_effect, "z": Z95,
-                       "unit_contrast": tuple(unit_contrast)}, signals=signals, themes=themes)
+                       "unit_contrast": tuple(unit_contrast), "focus": focus},
+                      signals=signals, themes=themes)
 
 
 def pain_points_from_world(world, *, personas: pd.DataFrame | None = None, n_themes: int = 8,
@@ -944,17 +964,18 @@ def _row_from(here: pd.DataFrame, stage, tp) -> dict:
     names = set(counted["signal"])
     return {"stage": stage, "touchpoint": tp, "score": _score(here),
             "signals": [s for s in SIGNALS if s in names] + sorted(names - set(SIGNALS)),
-            "evidence": _evidence_rows(here, personas),
+            "evidence": _describe(_shown_rows(here, personas)),
+            "_rows": _shown_rows(here, personas),
             "personas": personas, "customers_affected": customers, "lift_needed": lift,
             "lift_basis": basis, "stake": stake}
 
 
-def _evidence_rows(here: pd.DataFrame, personas: list[str]) -> str:
+def _shown_rows(here: pd.DataFrame, personas: list[str]) -> pd.DataFrame:
     """The comparisons that count, plus the per-persona ones that name the affected personas."""
     counted = here[here["counts"]]
     extra = here[here["flagged"] & ~here["counts"] & here["persona"].isin(personas)
                  & ~here["persona"].isin(counted["persona"])]
-    return _describe(pd.concat([counted, extra]))
+    return pd.concat([counted, extra])
 
 
 def _affected(here: pd.DataFrame) -> list[str]:
@@ -1006,17 +1027,13 @@ def _stake(here: pd.DataFrame, personas: list[str]):
 
 
 def _merge_journey(detected: list[dict], evidence: pd.DataFrame, journey) -> pd.DataFrame:
-    stages = list(journey.stage_names) if journey is not None else []
     rows, used = [], set()
     for pp in (journey.pain_points if journey is not None else []):
         match = [i for i, d in enumerate(detected) if d["stage"] == pp.stage
                  and (pp.touchpoint is None or d["touchpoint"] in (None, pp.touchpoint))]
         used.update(match)
         if match:
-            here = evidence[evidence["stage"] == pp.stage]
-            if pp.touchpoint:
-                here = here[here["touchpoint"].isna() | (here["touchpoint"] == pp.touchpoint)]
-            row = _row_from(here, pp.stage, pp.touchpoint)
+            row = _row_from(_place(evidence, pp.stage, pp.touchpoint), pp.stage, pp.touchpoint)
             source, label = "journey file + detected", "measured"
         else:
             row = {"stage": pp.stage, "touchpoint": pp.touchpoint, "score": 0.0, "signals": [],
@@ -1035,9 +1052,14 @@ def _merge_journey(detected: list[dict], evidence: pd.DataFrame, journey) -> pd.
                      "title": f"{', '.join(d['signals'])} at {where}".capitalize(),
                      "source": "detected", "evidence_label": "measured", "severity": None,
                      "description": ""})
+    return _table_frame(rows, journey)
+
+
+def _table_frame(rows: list[dict], journey) -> pd.DataFrame:
+    stages = list(journey.stage_names) if journey is not None else []
     table = pd.DataFrame(rows, columns=[c for c in TABLE_COLUMNS if c not in
                                         ("rank", "themes", "quotes", "n_personas", "recurs",
-                                         "n_feedback")])
+                                         "n_feedback")] + ["_rows"])
     table["n_personas"] = table["personas"].map(len).astype(int)
     table["recurs"] = table["n_personas"] >= 2
     table["severity_sort"] = pd.to_numeric(table["severity"], errors="coerce").fillna(0)
@@ -1066,6 +1088,121 @@ def _share_place(table: pd.DataFrame) -> pd.DataFrame:
             how = "by their complaint themes" if votes.sum() > 0 else "equally (no themes)"
             table.at[i, "lift_basis"] = ((table.at[i, "lift_basis"] + "; ") if table.at[i, "lift_basis"]
                                          else "") + f"customers shared with {others} {how}: {w:.0%}"
+    return table
+
+
+#: Signals that measure how much customers do (contact support, come back, go back):
+#: read as pain only where the persona does not feel better than the other personas.
+CONTACT_SIGNALS = ("complaints", "loops", "detours")
+
+
+def _feels_better(mine: pd.DataFrame, min_effect: float) -> set:
+    """Places (stage, touchpoint) where the persona's valence is significantly better than
+    the other personas' there (the mirror image of a flag: effect ≤ −min_effect, z ≤ −1.96)."""
+    val = mine[(mine["signal"] == "negative valence") & (mine["versus"] == "other personas")]
+    good = val[(val["effect"] <= -min_effect) & (val["z"] <= -Z95)
+               & (val["n"] >= 1) & (val["baseline_n"] >= 1)]
+    return {(r.stage, r.touchpoint) for r in good.itertuples()}
+
+
+def _focus_rows(evidence: pd.DataFrame, journey, persona: str, *, min_effect: float) -> pd.DataFrame:
+    """The pain point rows of one persona: its own comparisons count, nobody else's."""
+    mine = evidence[evidence["persona"] == persona].copy()
+    better = _feels_better(mine, min_effect)
+    contact = mine["signal"].isin(CONTACT_SIGNALS)
+    at_better = [(s, t) in better for s, t in zip(mine["stage"], mine["touchpoint"])]
+    mine["counts"] = mine["flagged"] & ~(contact & np.array(at_better, dtype=bool))
+    rows, covered = [], set()
+    for pp in (journey.pain_points if journey is not None else []):
+        here = _place(mine, pp.stage, pp.touchpoint)
+        if here["counts"].any():
+            row = _row_from(here, pp.stage, pp.touchpoint)
+            row.update(source="journey file + detected", evidence_label="measured")
+            covered.update((pp.stage, t) for t in here.loc[here["counts"], "touchpoint"])
+        elif pp.personas and persona not in pp.personas:
+            continue                       # written for other personas, and not seen for this one
+        else:
+            row = {"stage": pp.stage, "touchpoint": pp.touchpoint, "score": 0.0, "signals": [],
+                   "evidence": f"not seen for {persona}: no signal in the data at this "
+                               f"{'touchpoint' if pp.touchpoint else 'stage'}",
+                   "personas": [persona] if persona in pp.personas else [],
+                   "customers_affected": np.nan, "lift_needed": np.nan, "lift_basis": "",
+                   "stake": []}
+            row.update(source="journey file", evidence_label=pp.evidence)
+        row["evidence"] = _also_hurts(row["evidence"], evidence, pp.stage, pp.touchpoint, persona)
+        row.update(pain_point_id=pp.id, title=pp.title, severity=pp.severity,
+                   description=pp.description or "")
+        rows.append(row)
+    for d in _detected_rows(mine):
+        if (d["stage"], d["touchpoint"]) in covered or any(
+                r["stage"] == d["stage"] and r["touchpoint"] == d["touchpoint"] for r in rows):
+            continue
+        where = d["stage"] + (f" / {d['touchpoint']}" if d["touchpoint"] else "")
+        d["evidence"] = _also_hurts(d["evidence"], evidence, d["stage"], d["touchpoint"], persona)
+        rows.append({**d, "pain_point_id": _slug(d["stage"], d["touchpoint"]),
+                     "title": f"{', '.join(d['signals'])} at {where}".capitalize(),
+                     "source": "detected", "evidence_label": "measured", "severity": None,
+                     "description": ""})
+    return _table_frame(rows, journey)
+
+
+def _place(evidence: pd.DataFrame, stage, touchpoint) -> pd.DataFrame:
+    """The comparisons behind a pain point at ``stage`` (and ``touchpoint``).
+
+    At a touchpoint, a signal measured per touchpoint (valence, complaints, loops) is taken
+    from that touchpoint only; a signal measured per stage only (drop-off, slow step)
+    comes from the stage, and is shared with the stage's other pain points."""
+    here = evidence[evidence["stage"] == stage]
+    if touchpoint:
+        per_tp = set(evidence.loc[evidence["touchpoint"].notna(), "signal"])
+        here = here[(here["touchpoint"] == touchpoint)
+                    | (here["touchpoint"].isna() & ~here["signal"].isin(per_tp))]
+    return here
+
+
+def _also_hurts(text: str, evidence: pd.DataFrame, stage, touchpoint, persona: str) -> str:
+    """Append the other personas the same place hurts (from their own comparisons)."""
+    others = [p for p in _affected(_specific(_place(evidence, stage, touchpoint)))
+              if p != persona]
+    return text + (f"; also hurts: {', '.join(others)}" if others else "")
+
+
+def _shared_evidence(table: pd.DataFrame) -> pd.DataFrame:
+    """Each measured comparison is shown once. Journey pain points at one place (stage, or
+    stage and touchpoint) that rest on the same comparisons show them on the pain point
+    with most negative feedback in its own themes (then the higher score and severity);
+    the others say whose evidence they share and keep what is their own."""
+    table = table.copy()
+    order = table.sort_values(["n_feedback", "score", "severity_sort"], ascending=False,
+                              kind="stable").index
+    shown: dict[tuple, int] = {}          # comparison → row that shows it
+    for i in order:
+        rows = table.at[i, "_rows"]
+        if table.at[i, "source"] != "journey file + detected" or not isinstance(rows, pd.DataFrame):
+            continue
+        own, shared = [], {}
+        for r in rows.itertuples(index=False):
+            key = (r.stage, r.touchpoint, r.persona, r.signal, r.versus)
+            if key in shown:
+                shared.setdefault(shown[key], []).append(r)
+            else:
+                shown[key] = i
+                own.append(r)
+        if not shared:
+            continue
+        text = _describe(pd.DataFrame(own, columns=rows.columns)) if own else ""
+        for j, rs in shared.items():
+            tps = {r.touchpoint for r in rs if not pd.isna(r.touchpoint)}
+            where = next(iter(tps)) if len(tps) == 1 else f"{rs[0].stage} stage"
+            names = ", ".join(dict.fromkeys(r.signal for r in rs))
+            text += ("; " if text else "") + (f"shares {where} evidence ({names}) "
+                                              f"with \u201c{table.at[j, 'title']}\u201d")
+        if not own:
+            n = int(table.at[i, "n_feedback"])
+            text += f"; its own: {n:,} negative texts in its themes" if n else \
+                "; no negative feedback of its own"
+        also = re.search(r"; also hurts: .*$", str(table.at[i, "evidence"]))
+        table.at[i, "evidence"] = text + (also.group(0) if also else "")
     return table
 
 
@@ -1106,7 +1243,8 @@ def _theme_owner(table: pd.DataFrame, summary: pd.DataFrame) -> dict:
     return owners
 
 
-def _attach_feedback(table: pd.DataFrame, themes, feedback: pd.DataFrame | None, n_quotes: int):
+def _attach_feedback(table: pd.DataFrame, themes, feedback: pd.DataFrame | None, n_quotes: int,
+                     persona: str | None = None):
     table = table.copy()
     table["themes"] = [[] for _ in range(len(table))]
     table["quotes"] = [[] for _ in range(len(table))]
@@ -1122,6 +1260,12 @@ def _attach_feedback(table: pd.DataFrame, themes, feedback: pd.DataFrame | None,
         docs = docs.assign(quote=mask_quotes(docs["text"].astype(str)))
     if "sentiment" in docs.columns:
         docs = docs[pd.to_numeric(docs["sentiment"], errors="coerce") < 0]
+    if persona is not None:
+        if "persona" not in docs.columns:
+            raise ParameterError("feedback", "texts without a persona column",
+                                 expected="feedback joined with the persona assignment",
+                                 fix="merge customer_id → persona into the feedback first")
+        docs = docs[docs["persona"] == persona]
     if themes is not None:
         docs = docs.sort_values(["strength", "sentiment"], ascending=[False, True], kind="stable")
     elif "sentiment" in docs.columns:
