@@ -5,15 +5,19 @@
 1. keep the feedback of the chosen polarity — negative (sentiment ≤ −0.05, VADER's
    usual cut-off), positive (≥ 0.05) or all; the sentiment comes from a column, or is
    scored with :func:`jmtools.sentiment.score_texts` when the column is absent;
-2. turn each text into TF-IDF weights over words and two-word phrases (English stop
-   words removed, sub-linear term frequency, terms in at least ``min_df`` texts);
+2. turn each text into TF-IDF weights over words and two-word phrases of adjacent words
+   within a sentence (English stop words and :data:`STOCK_WORDS` removed, and *stock
+   sentences* — "Nothing special.", "Please fix this." — that recur at three or more
+   touchpoints, :func:`stock_sentences`; sub-linear term frequency, terms in at least
+   ``min_df`` texts);
 3. factorise the TF-IDF matrix with NMF (non-negative matrix factorisation,
    ``nndsvda`` start, seeded) into ``n_themes`` themes: each theme is a weighted set
    of terms, each text a weighted mix of themes;
 4. assign each text to its strongest theme (texts with no known term stay
-   *unassigned*, and are counted), label each theme by its top terms, preferring
-   phrases ("shipping cost") over the words inside them, and count texts per stage,
-   touchpoint and persona;
+   *unassigned*, and are counted), label each theme by its most distinctive terms
+   (weight in the theme × the share of the term's weight that falls in this theme),
+   preferring phrases ("shipping cost") over the words inside them, and count texts per
+   stage, touchpoint and persona;
 5. pick the most representative quotes (strongest weight in the theme) and mask
    e-mail addresses, phone and card numbers in them (:mod:`jmtools.privacy`).
 
@@ -30,8 +34,8 @@ import pandas as pd
 
 from jmtools.errors import DataError, ParameterError, Problem, suggest
 
-__all__ = ["POLARITIES", "NEGATIVE_BELOW", "POSITIVE_ABOVE", "Themes", "find_themes",
-           "themes_at", "distinct_quotes"]
+__all__ = ["POLARITIES", "NEGATIVE_BELOW", "POSITIVE_ABOVE", "STOCK_WORDS", "Themes",
+           "find_themes", "themes_at", "themes_for", "stock_sentences", "distinct_quotes"]
 
 #: Which feedback to theme.
 POLARITIES = ("negative", "positive", "all")
@@ -39,6 +43,22 @@ POLARITIES = ("negative", "positive", "all")
 #: Sentiment cut-offs (VADER's conventional ±0.05): negative ≤ −0.05, positive ≥ 0.05.
 NEGATIVE_BELOW = -0.05
 POSITIVE_ABOVE = 0.05
+
+#: Words that say how strongly someone feels, not what about: intensifiers, stock verdicts,
+#: politeness and generic verbs. They are left out of theme terms (with English stop words),
+#: so themes and labels are made of what the text is about ("delivery fee", "size chart").
+STOCK_WORDS = frozenset("""
+really very quite bit little slightly totally absolutely just also still again even overall
+honestly definitely simply truly literally actually please thanks thank fix fixing fixed
+improve improved need needs needed got get gets getting gave give given made make makes went
+go going come came want wanted hope hoped keep let lot lots thing things way time times
+experience process part whole frustrating frustrated terrible awful worst bad poor
+disappointed disappointing disappointment annoying annoyed shame unacceptable acceptable
+great good nice excellent love loved lovely happy amazing perfect fine okay ok special
+fantastic brilliant super impressed letdown mixed feelings average better best worse wow
+pleased satisfied unhappy horrible sad glad cool decent rubbish ridiculous honest sure
+recommend recommended highly
+""".split())
 
 
 @dataclass
@@ -147,8 +167,8 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int = 8, polarity: str = "n
     >>> th = find_themes(fb, n_themes=2, id_col=None, touchpoint_col=None, persona_col=None)
     >>> th.summary[["theme", "n", "top_stage"]]
        theme  n      top_stage
-    0      1  4  Consideration
-    1      2  4       Decision
+    0      1  4       Decision
+    1      2  4  Consideration
     """
     if polarity not in POLARITIES:
         raise ParameterError("polarity", polarity, expected=list(POLARITIES))
@@ -158,6 +178,8 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int = 8, polarity: str = "n
     roles = {r: c for r, c in (("id", id_col), ("stage", stage_col),
                                ("touchpoint", touchpoint_col), ("persona", persona_col))
              if c is not None and c in feedback.columns}
+    place = next((c for r, c in roles.items() if r in ("touchpoint", "stage")), None)
+    stock = stock_sentences(feedback, text_col=text_col, place_col=place)
     frame, accounting = _select(feedback, text_col, sentiment_col, polarity, scorer)
     if frame.empty:
         raise DataError([Problem(f"no {polarity if polarity != 'all' else ''} feedback text to "
@@ -165,7 +187,8 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int = 8, polarity: str = "n
                                  f"{accounting['dropped']})", source="feedback", column=text_col,
                                  fix="check the text column, or use polarity='all'")])
     docs, terms, weights, h = _factorise(frame[text_col].tolist(), n_themes=int(n_themes),
-                                         seed=seed, min_df=min_df, max_features=max_features)
+                                         seed=seed, min_df=min_df, max_features=max_features,
+                                         stock=stock)
     assigned = weights.max(axis=1) > 0
     raw = np.where(assigned, weights.argmax(axis=1), -1)
     order = _theme_order(raw, h.shape[0])                         # largest theme first → 1
@@ -205,14 +228,80 @@ def _select(feedback, text_col, sentiment_col, polarity, scorer):
     return out, {"rows_in": len(feedback), "rows_used": len(out), "dropped": dropped}
 
 
-def _factorise(texts: list[str], *, n_themes, seed, min_df, max_features):
+_RE = __import__("re")
+_SENTENCE = _RE.compile(r"[.!?;]+(?:\s+|$)|\n+")
+_EMAIL = _RE.compile(r"\S+@\S+")
+_NUMBER = _RE.compile(r"[+(]?\d[\d ()+-]*")
+
+
+def _sentences(text) -> list[str]:
+    """Sentences of a text, lower case, single-spaced, without end punctuation; e-mail
+    addresses and numbers become ``@`` and ``#`` (so "call me on …" repeats as one sentence)."""
+    parts = (" ".join(_NUMBER.sub("# ", _EMAIL.sub("@", p)).split()).strip(" ,:-.")
+             for p in _SENTENCE.split(str(text).lower()))
+    return [p for p in parts if p]
+
+
+def stock_sentences(feedback: pd.DataFrame, *, text_col: str = "text",
+                    place_col: str | None = "touchpoint", min_places: int = 3,
+                    min_texts: int = 3) -> frozenset:
+    """Sentences that recur across many places: stock openers and closers, not topics.
+
+    A sentence (lower case, single-spaced) is *stock* when it occurs in at least
+    ``min_texts`` texts spread over at least ``min_places`` different values of
+    ``place_col`` (touchpoints, or stages): "Nothing special.", "Please fix this." A
+    complaint about one thing stays at its place. Without a place column nothing is stock.
+
+    Examples
+    --------
+    >>> fb = pd.DataFrame({"text": ["Please fix this. Hidden fees.", "Slow delivery. Please fix this.",
+    ...                             "Please fix this. No size chart.", "Hidden fees!"],
+    ...                    "touchpoint": ["Checkout", "Delivery", "Product page", "Checkout"]})
+    >>> sorted(stock_sentences(fb, min_texts=2))
+    ['please fix this']
+    """
+    if place_col is None or place_col not in feedback.columns or text_col not in feedback.columns:
+        return frozenset()
+    rows = [(sent, place) for text, place in zip(feedback[text_col], feedback[place_col])
+            if isinstance(text, str) for sent in set(_sentences(text))]
+    if not rows:
+        return frozenset()
+    pairs = pd.DataFrame(rows, columns=["sentence", "place"])
+    g = pairs.groupby("sentence")["place"].agg(["size", "nunique"])
+    return frozenset(g[(g["size"] >= min_texts) & (g["nunique"] >= min_places)].index)
+
+
+def _analyser(stock: frozenset):
+    """Words and two-word phrases of a text, within sentences, without stop or stock words,
+    leaving out stock sentences (:func:`stock_sentences`)."""
+    import re
+
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    stop = ENGLISH_STOP_WORDS | STOCK_WORDS
+    word = re.compile(r"[a-z][a-z]+")
+
+    def analyse(text: str) -> list[str]:
+        out: list[str] = []
+        for sentence in _sentences(text):
+            if sentence in stock:
+                continue
+            tokens = word.findall(sentence)
+            out += [w for w in tokens if w not in stop]
+            out += [f"{a} {b}" for a, b in zip(tokens, tokens[1:])      # adjacent words only
+                     if a not in stop and b not in stop]
+        return out
+    return analyse
+
+
+def _factorise(texts: list[str], *, n_themes, seed, min_df, max_features, stock=frozenset()):
     from sklearn.decomposition import NMF
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     min_df = min(min_df, len(texts))
-    vec = TfidfVectorizer(ngram_range=(1, 2), stop_words="english", min_df=min_df,
+    vec = TfidfVectorizer(analyzer=_analyser(stock), min_df=min_df,
                           max_df=0.95 if len(texts) >= 20 else 1.0, sublinear_tf=True,
-                          max_features=max_features, token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b")
+                          max_features=max_features)
     try:
         x = vec.fit_transform(texts)
     except ValueError:
@@ -236,11 +325,16 @@ def _theme_order(raw: np.ndarray, k: int) -> np.ndarray:
 
 def _labels(h: np.ndarray, terms: np.ndarray, order: np.ndarray, n_terms: int):
     labels, top_terms, top_phrases = {0: "(unassigned)"}, {0: []}, {0: []}
+    # a label names what sets a theme apart: weight in the theme × share of the term's
+    # weight that falls in this theme (a term every theme uses says little)
+    own = h / np.maximum(h.sum(axis=0, keepdims=True), 1e-12)
     for comp, theme in enumerate(order):
         ranked = [terms[i] for i in np.argsort(-h[comp], kind="stable") if h[comp, i] > 0]
         words = [t for t in ranked if " " not in t][:n_terms]
         phrases = [t for t in ranked if " " in t][:max(3, n_terms // 2)]
-        chosen = _label_parts(ranked[:n_terms])
+        score = h[comp] * own[comp]
+        distinct = [terms[i] for i in np.argsort(-score, kind="stable") if score[i] > 0]
+        chosen = _label_parts(distinct[:n_terms])
         labels[int(theme)], top_terms[int(theme)] = " · ".join(chosen), words
         top_phrases[int(theme)] = phrases
     return labels, top_terms, top_phrases
@@ -409,3 +503,51 @@ def themes_at(themes: Themes, *, stage: str | None = None, touchpoint: str | Non
     out["top_terms"] = out["theme"].map(dict(zip(themes.summary["theme"],
                                                  themes.summary["top_terms"])))
     return out[["theme", "label", "n", "share", "top_terms"]].reset_index(drop=True)
+
+
+def themes_for(themes: Themes, *, persona: str | None = None, stage: str | None = None,
+               touchpoint: str | None = None, stages: Sequence[str] | None = None,
+               n_quotes: int = 3) -> Themes:
+    """The same themes (same numbers and labels), counted and quoted on a subset of the texts.
+
+    A report on one persona uses the themes found on everybody's feedback, so its themes
+    and its pain points speak the same words, and shows that persona's texts only: its
+    counts, shares, where they are and its quotes. Themes none of its texts chose are left
+    out; the summary is ordered by the subset's counts.
+
+    Examples
+    --------
+    >>> fb = pd.DataFrame({"text": ["hidden fees shock", "hidden fees again", "slow delivery",
+    ...                             "slow delivery again"], "sentiment": -0.5,
+    ...                    "persona": ["Ben", "Ben", "Maya", "Ben"]})
+    >>> th = find_themes(fb, n_themes=2, min_df=1, id_col=None)
+    >>> themes_for(th, persona="Maya").summary[["label", "n", "share"]]
+               label  n  share
+    0  slow delivery  1    1.0
+    """
+    docs = themes.documents
+    for dim, value in (("stage", stage), ("touchpoint", touchpoint), ("persona", persona)):
+        if value is None:
+            continue
+        if dim not in docs:
+            raise ParameterError(dim, value, expected=f"no {dim} filter: the feedback had no {dim}")
+        docs = docs[docs[dim] == value]
+    docs = docs.reset_index(drop=True)
+    chosen = set(docs.loc[docs["theme"] > 0, "theme"])
+    s = themes.summary[themes.summary["theme"].isin(chosen)]
+    labels = {0: "(unassigned)", **dict(zip(s["theme"], s["label"]))}
+    top_terms = dict(zip(s["theme"], s["top_terms"]))
+    top_phrases = dict(zip(s["theme"], s["top_phrases"]))
+    roles = {c: c for c in ("stage", "touchpoint", "persona") if c in docs}
+    quotes = _quotes(docs, roles, n_quotes)
+    counts = _counts(docs, roles, labels, stages)
+    summary = _summary(docs, counts, labels, top_terms, top_phrases, quotes, roles)
+    if len(summary):
+        summary = summary.sort_values(["n", "theme"], ascending=[False, True],
+                                      kind="stable").reset_index(drop=True)
+    else:
+        summary = themes.summary.iloc[0:0].copy()
+    accounting = {"rows_in": len(themes.documents), "rows_used": len(docs),
+                  "filter": {k: v for k, v in (("persona", persona), ("stage", stage),
+                                               ("touchpoint", touchpoint)) if v is not None}}
+    return Themes(summary, docs, counts, quotes, accounting, themes.polarity)

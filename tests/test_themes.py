@@ -225,3 +225,94 @@ def test_distinct_quotes():
                                           "Awful. Hidden fees at checkout."]
     assert distinct_quotes(quotes, 9) == [quotes[0], quotes[2], quotes[1]]
     assert distinct_quotes([], 3) == []
+
+
+# ---------------------------------------------------------------- labels a reader can read
+def _planted_texts(feedback, theme) -> pd.Series:
+    """The texts of one planted theme: at its touchpoint and naming one of its keywords."""
+    text = feedback["text"].str.lower()
+    hit = text.map(lambda t: any(k.lower() in t for k in theme["keywords"]))
+    return feedback.loc[hit & (feedback["touchpoint"] == theme["touchpoint"]), "feedback_id"]
+
+
+@pytest.mark.parametrize("world, polarity", [("ecommerce", "negative"), ("b2b", "negative"),
+                                             ("ecommerce", "positive"), ("b2b", "positive")])
+def test_planted_words_name_the_theme_that_holds_their_texts(world, polarity):
+    feedback, journey, truths = _world_feedback(world)
+    found = find_themes(feedback, stages=journey.stage_names, polarity=polarity,
+                        n_themes=8 if polarity == "negative" else 10)
+    labels = dict(zip(found.summary["theme"], found.summary["label"]))
+    checked = 0
+    for theme in truths["themes"]:
+        if theme["sentiment"] != polarity or theme["n_feedback"] < 40:
+            continue
+        ids = _planted_texts(feedback, theme)
+        docs = found.documents[found.documents["feedback_id"].isin(ids) & (found.documents["theme"] > 0)]
+        if len(docs) < 20:          # the scorer read most of them as the other polarity
+            continue
+        home = int(docs["theme"].mode().iloc[0])
+        label_words = set(labels[home].replace("·", " ").split())
+        planted = {w for k in theme["keywords"] for w in k.lower().split()}
+        assert label_words & planted, (theme["id"], labels[home], theme["keywords"])
+        checked += 1
+    assert checked >= 2
+
+
+@pytest.mark.parametrize("world", ["ecommerce", "b2b"])
+def test_labels_have_no_stock_or_stop_word_only_fragments(world):
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    # how people say they feel, not what about (the stock openers of the sample worlds)
+    generic = {"really", "very", "bit", "worst", "process", "frustrating", "terrible", "awful",
+               "special", "acceptable", "fix", "fixing", "need", "please", "disappointed", "shame",
+               "poor", "great", "nice", "good", "fine", "overall", "got", "gave", "experience",
+               "impressed", "mixed", "feelings", "hope", "better", "thanks", "recommend", "love"}
+    feedback, journey, _ = _world_feedback(world)
+    for polarity in ("negative", "positive"):
+        found = find_themes(feedback, stages=journey.stage_names, polarity=polarity)
+        for label in found.summary["label"]:
+            for part in label.split(" · "):
+                words = part.split()
+                assert not all(w in ENGLISH_STOP_WORDS or w in generic for w in words), label
+                assert not any(w in generic for w in words), label
+        # no two themes share a label
+        assert found.summary["label"].is_unique, found.summary["label"].tolist()
+
+
+def test_stock_sentences_recur_across_touchpoints_and_are_left_out():
+    from jmtools.themes import stock_sentences
+
+    rng = np.random.default_rng(3)
+    topics = {"Checkout": "hidden delivery fee at payment", "Delivery": "the parcel arrived late",
+              "Product page": "no size chart for this model", "Support": "nobody answered the chat"}
+    rows = []
+    for i in range(200):
+        tp = list(topics)[i % 4]
+        opener = ["Nothing special.", "Really frustrating.", "Mixed feelings."][rng.integers(3)]
+        rows.append({"feedback_id": f"f{i}", "touchpoint": tp, "sentiment": -0.5,
+                     "text": f"{opener} {topics[tp].capitalize()}. Call me on 020 7946 0{i:03d}."})
+    fb = pd.DataFrame(rows)
+    stock = stock_sentences(fb)
+    assert {"nothing special", "really frustrating", "mixed feelings", "call me on #"} <= stock
+    assert not any(topics[tp] in stock for tp in topics)
+    found = find_themes(fb, n_themes=4, stages=None)
+    terms = {t for ts in found.summary["top_terms"] for t in ts}
+    assert not terms & {"special", "frustrating", "mixed", "feelings", "call"}
+    for label, tp in zip(found.summary["label"], found.summary["top_touchpoint"]):
+        assert set(label.replace("·", " ").split()) & set(topics[tp].split()), (label, tp)
+
+
+def test_themes_for_one_persona_match_pandas(feedback, themes):
+    from jmtools.themes import themes_for
+
+    mine = themes_for(themes, persona="A", stages=["Awareness", "Consideration", "Decision",
+                                                   "Post-purchase"])
+    docs = themes.documents[(themes.documents["persona"] == "A") & (themes.documents["theme"] > 0)]
+    expected = docs["theme"].value_counts()
+    got = mine.summary.set_index("theme")["n"]
+    assert got.to_dict() == expected.to_dict()
+    assert mine.summary["n"].is_monotonic_decreasing
+    assert (mine.summary.set_index("theme")["label"]
+            == themes.summary.set_index("theme").loc[got.index, "label"]).all()
+    assert set(mine.quotes["persona"]) == {"A"}
+    assert mine.summary["share"].sum() == pytest.approx(1.0)
