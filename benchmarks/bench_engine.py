@@ -82,7 +82,8 @@ def replicate(source: Path, folder: Path, copies: int) -> Path:
     print(f"writing {folder.name}: {copies} copies of {source.name}…", flush=True)
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source / "journey.yaml", folder / "journey.yaml")
-    con = duckdb.connect(config={"threads": 2, "memory_limit": "1GB"})
+    con = duckdb.connect(config={"threads": 2, "memory_limit": "1GB",
+                                 "temp_directory": str(OUT / "duckdb_tmp")})
     src = str(source / "events.parquet").replace("'", "''")
     dst = str(folder / "events.parquet").replace("'", "''")
     con.execute(f"""COPY (SELECT customer_id || '-' || c AS customer_id, * EXCLUDE (customer_id)
@@ -134,7 +135,7 @@ def worker_jmtools(folder: Path, threads: int, memory_limit: str | None) -> dict
 
     import pandas  # noqa: F401  (imports before the clock starts, in both workers)
 
-    opts = {"threads": threads}
+    opts = {"threads": threads, "temp_directory": str(OUT / "duckdb_tmp")}
     if memory_limit:
         opts["memory_limit"] = memory_limit
     set_default_connection(ibis.duckdb.connect(**opts))
@@ -167,7 +168,7 @@ def worker_jmtools(folder: Path, threads: int, memory_limit: str | None) -> dict
 def worker_duckdb(folder: Path, threads: int, memory_limit: str | None) -> dict:
     import duckdb
 
-    config = {"threads": threads}
+    config = {"threads": threads, "temp_directory": str(OUT / "duckdb_tmp")}
     if memory_limit:
         config["memory_limit"] = memory_limit
     con = duckdb.connect(config=config)
