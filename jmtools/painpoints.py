@@ -875,7 +875,7 @@ def detect_pain_points(signals: pd.DataFrame, *, journey=None, themes=None,
 
 def pain_points_from_world(world, *, personas: pd.DataFrame | None = None, n_themes: int = 8,
                            seed: int = 0, min_n: int = 30, min_effect: float = 0.2,
-                           n_quotes: int = 3, scorer=None) -> PainPoints:
+                           n_quotes: int = 3, scorer=None, focus: str | None = None) -> PainPoints:
     """The whole step 5 on a loaded world: evidence, emotion, themes, signals, detection.
 
     Parameters
@@ -887,8 +887,8 @@ def pain_points_from_world(world, *, personas: pd.DataFrame | None = None, n_the
         (:func:`jmtools.personas.assign_personas`).
     n_themes, seed
         Passed to :func:`jmtools.themes.find_themes` (negative feedback).
-    min_n, min_effect, n_quotes
-        Passed to :func:`detect_pain_points`.
+    min_n, min_effect, n_quotes, focus
+        Passed to :func:`detect_pain_points` (``focus``: a persona's own report).
     scorer : callable, optional
         Text scorer for feedback sentiment (VADER by default).
 
@@ -939,7 +939,7 @@ def pain_points_from_world(world, *, personas: pd.DataFrame | None = None, n_the
     tickets = world.tickets.to_pandas() if world.tickets is not None else None
     signals = collect_signals(evidence, emotion=emotion, tickets=tickets)
     return detect_pain_points(signals, journey=journey, themes=themes, min_n=min_n,
-                              min_effect=min_effect, n_quotes=n_quotes)
+                              min_effect=min_effect, n_quotes=n_quotes, focus=focus)
 
 
 def _detected_rows(evidence: pd.DataFrame) -> list[dict]:

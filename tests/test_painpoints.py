@@ -515,3 +515,148 @@ def test_pain_points_at_one_place_share_its_customers(ecommerce):
         fees["n_feedback"] / (fees["n_feedback"] + pay["n_feedback"]))
     assert "customers shared with few-payment-options by their complaint themes" in fees["lift_basis"]
     assert fees["lift_needed"] == pytest.approx(pay["lift_needed"])   # same measured lift
+
+
+# ---------------------------------------------------------------- one persona's own report
+def _focus(found, world, persona):
+    from jmtools.journey import Journey
+
+    j = Journey.load(DATA / world / "journey.yaml")
+    return pp.detect_pain_points(found.signals, journey=j, themes=found.themes, focus=persona)
+
+
+def _plain_reached(world, persona, personas=None):
+    """Customers of a persona reaching each stage: a plain-pandas greedy strict stage funnel."""
+    from jmtools.journey import Journey
+    from jmtools.personas import assign_personas
+
+    j = Journey.load(DATA / world / "journey.yaml")
+    events = pd.read_parquet(DATA / world / "events.parquet")
+    stage_of = {}
+    for e in events["event"].unique():
+        for tp in j.touchpoints:
+            if any(re.fullmatch(p, e) for p in tp.events):
+                stage_of[e] = tp.stage
+                break
+    events["stage"] = events["event"].map(stage_of)
+    if personas is None:
+        personas = assign_personas(pd.read_csv(DATA / world / "customers.csv"), j)
+    who = personas.set_index("customer_id")["persona"].astype(object)
+    mine = set(who[who == persona].index)
+    reached = {s: 0 for s in j.stage_names}
+    ev = events[events["customer_id"].isin(mine) & events["stage"].notna()]
+    for _, grp in ev.sort_values("timestamp", kind="stable").groupby("customer_id"):
+        t = pd.Timestamp.min
+        for stage in j.stage_names:
+            later = grp[(grp["stage"] == stage) & (grp["timestamp"] >= t)]
+            if later.empty:
+                break
+            reached[stage] += 1
+            t = later["timestamp"].iloc[0]
+    return reached, len(mine)
+
+
+def _own_words_only(table, persona, everybody):
+    """The evidence names no other persona, except in the closing "also hurts" note."""
+    others = [p for p in everybody if p != persona]
+    for text in table["evidence"]:
+        body = text.split("; also hurts:")[0]
+        assert not any(o in body for o in others), text
+
+
+ECOMMERCE_PERSONAS = ["Budget Ben", "Marathon Maya", "New Runner Nina", "Weekend Walter"]
+B2B_PERSONAS = ["SMB Owner Sam", "Mid-market Ops Olivia", "Enterprise Procurement Priya"]
+
+
+def test_budget_ben_report_is_about_ben(ecommerce):
+    found, truths = ecommerce
+    ben = _focus(found, "ecommerce", "Budget Ben").table
+    assert ben["rank"].tolist() == list(range(1, len(ben) + 1))
+    assert ben["pain_point_id"].iloc[0] == "hidden-fees"
+    reached, size = _plain_reached("ecommerce", "Budget Ben")
+    fees = ben.set_index("pain_point_id").loc["hidden-fees"]
+    lost = 1 - reached["Post-purchase"] / reached["Decision"]
+    assert f"drop-off {lost:.0%} (n={reached['Decision']:,})" in fees["evidence"]
+    assert (ben["customers_affected"].dropna() <= size).all()
+    at_checkout = ben[ben["touchpoint"] == "Checkout"]["customers_affected"].sum()
+    assert at_checkout == pytest.approx(reached["Decision"])     # split, never double counted
+    assert fees["n_feedback"] <= truths["themes"][0]["by_persona"]["Budget Ben"]
+    _own_words_only(ben, "Budget Ben", ECOMMERCE_PERSONAS)
+
+
+def test_marathon_maya_report_does_not_borrow_bens_pain_or_call_her_favourite_a_pain(ecommerce):
+    found, truths = ecommerce
+    maya = _focus(found, "ecommerce", "Marathon Maya").table
+    loved = next(e for e in truths["emotion"] if e["kind"] == "high" and e["persona"] == "Marathon Maya")
+    assert loved["touchpoint"] == "Support"
+    assert not (maya["touchpoint"] == loved["touchpoint"]).any(), maya[["pain_point_id", "evidence"]]
+    assert not maya["title"].str.contains("support", case=False).any()
+    top = maya.iloc[0]
+    assert top["pain_point_id"] != "hidden-fees" and top["pain_point_id"] == "slow-shipping"
+    assert "negative valence" in top["signals"]
+    reached, size = _plain_reached("ecommerce", "Marathon Maya")
+    assert (maya["customers_affected"].dropna() <= size).all()
+    assert maya["rank"].tolist() == list(range(1, len(maya) + 1))
+    # hidden fees may be listed for Maya only with her own numbers, and says whom else it hurts
+    fees = maya.set_index("pain_point_id").loc["hidden-fees"]
+    lost = 1 - reached["Post-purchase"] / reached["Decision"]
+    assert f"drop-off {lost:.0%} (n={reached['Decision']:,})" in fees["evidence"]
+    assert fees["evidence"].endswith("also hurts: Budget Ben")
+    _own_words_only(maya, "Marathon Maya", ECOMMERCE_PERSONAS)
+    # the workshop's pain points written for other personas only, with no signal for Maya, are gone
+    assert "hard-returns" not in set(maya["pain_point_id"])          # written for Nina
+
+
+def test_new_runner_nina_report_has_the_size_chart_on_top(ecommerce):
+    found, _ = ecommerce
+    nina = _focus(found, "ecommerce", "New Runner Nina").table
+    assert "missing-size-chart" in nina["pain_point_id"].head(2).tolist()
+    _own_words_only(nina, "New Runner Nina", ECOMMERCE_PERSONAS)
+    reached, size = _plain_reached("ecommerce", "New Runner Nina")
+    assert (nina["customers_affected"].dropna() <= size).all()
+
+
+def test_b2b_persona_reports(b2b):
+    found, truths = b2b
+    personas = pd.read_csv(DATA / "b2b" / "customer_personas.csv")
+    sam = _focus(found, "b2b", "SMB Owner Sam").table
+    assert sam["pain_point_id"].iloc[0] == "slow-qualification"
+    planted = next(s for s in truths["slow_stages"] if s["persona"] == "SMB Owner Sam")
+    days = planted["by_persona"]["SMB Owner Sam"]["median_days"]
+    shown = re.search(r"slow step ([\d.]+) days", sam["evidence"].iloc[0])
+    assert float(shown.group(1)) == pytest.approx(days, rel=0.2)
+    priya = _focus(found, "b2b", "Enterprise Procurement Priya").table
+    assert "slow-legal-review" in priya["pain_point_id"].head(2).tolist()
+    for persona, table in (("SMB Owner Sam", sam), ("Enterprise Procurement Priya", priya)):
+        size = int((personas["persona"] == persona).sum())
+        assert (table["customers_affected"].dropna() <= size).all()
+        assert table["rank"].tolist() == list(range(1, len(table) + 1))
+        _own_words_only(table, persona, B2B_PERSONAS)
+        # pain points written for other personas only are listed only with a signal for this one
+        assigned = {p.id: p.personas for p in __import__("jmtools.journey", fromlist=["Journey"])
+                    .Journey.load(DATA / "b2b" / "journey.yaml").pain_points}
+        for row in table.itertuples():
+            if assigned.get(row.pain_point_id) and persona not in assigned[row.pain_point_id]:
+                assert row.signals, row
+
+
+def test_unknown_focus_persona_is_refused(ecommerce):
+    found, _ = ecommerce
+    with pytest.raises(ParameterError, match="Budget Ben"):
+        _focus(found, "ecommerce", "Budget Benn")
+
+
+@pytest.mark.parametrize("persona", [None, "Budget Ben"])
+def test_pain_points_at_one_place_do_not_repeat_the_same_evidence(ecommerce, persona):
+    found, _ = ecommerce
+    table = (found if persona is None else _focus(found, "ecommerce", persona)).table
+    t = table.set_index("pain_point_id")
+    fees, pay = t.loc["hidden-fees"], t.loc["few-payment-options"]
+    assert fees["evidence"] != pay["evidence"]
+    assert "shares Checkout evidence" in pay["evidence"] and fees["title"] in pay["evidence"]
+    # every comparison sentence is shown on one pain point of its place only
+    parts = [(tp, p) for text, tp in zip(table["evidence"], table["touchpoint"])
+             for p in text.split("; ") if " vs " in p]
+    assert len(parts) == len(set(parts)), [p for p in parts if parts.count(p) > 1]
+    # each keeps its own feedback: the themes differ
+    assert fees["themes"] != pay["themes"] or not pay["themes"]
