@@ -854,7 +854,8 @@ def detect_pain_points(signals: pd.DataFrame, *, journey=None, themes=None,
         detected = _detected_rows(evidence)
         table = _merge_journey(detected, evidence, journey)
     else:
-        known = sorted(set(evidence["persona"]) - {ALL})
+        known = sorted((set(evidence["persona"]) | set(getattr(journey, "persona_names", None) or []))
+                       - {ALL})
         if focus not in known:
             raise ParameterError("focus", focus, expected=known,
                                  fix=f"did you mean {suggest(str(focus), known)!r}?"

@@ -65,7 +65,8 @@ def batch(tmp_path_factory):
             Job("tiny", str(NOTEBOOK), {"data_dir": str(ECOM), "persona": "Cautious Carl",
                                         "journey_file": str(_tiny_journey(tmp))}),
             Job("unknown", str(NOTEBOOK), {"data_dir": str(ECOM), "persona": "Budget Bne"}),
-            Job("segment", str(NOTEBOOK), {"data_dir": str(B2B), "segment": SEGMENT})]
+            Job("segment", str(NOTEBOOK), {"data_dir": str(B2B), "segment": SEGMENT}),
+            Job("maya", str(NOTEBOOK), {"data_dir": str(ECOM), "persona": "Marathon Maya"})]
     result = run_batch(jobs, tmp / "out", workers=2, progress=False)
     return {r.name: r for r in result.results}, tmp / "out"
 
@@ -249,3 +250,37 @@ def test_report_opens_offline_in_chromium_with_every_chart_drawn(batch):
         assert static.locator(".jm-chart-static svg").count() == n_charts
         browser.close()
     assert outside == [] and errors == []
+
+
+def _section(html: str, heading: str, following: str) -> str:
+    """The body of one section (from its heading to the next one, past the table of contents)."""
+    start = html.rindex(f">{heading}<")
+    return html[start:html.index(f">{following}<", start)]
+
+
+def test_marathon_maya_report_is_about_maya(batch):
+    """Her pain points are ranked by her own numbers: not Ben's hidden fees, not the support
+    she loves (planted truths), and the evidence shows her numbers, not other personas'."""
+    results, out = batch
+    maya = results["maya"]
+    assert maya.ok, maya.error
+    truths = json.loads((ECOM / "truths.json").read_text())
+    journey = Journey.load(ECOM / "journey.yaml")
+    titles = {p.id: p.title for p in journey.pain_points}
+    figures = {k: f["value"] for k, f in maya.figures.items()}
+    assert figures["top_pain_point"] != titles["hidden-fees"]
+    assert figures["top_pain_point"] == titles["slow-shipping"]
+    html = (out / maya.html).read_text()
+    hurts = _section(html, "Where it hurts", "What customers write about")
+    loved = next(e for e in truths["emotion"] if e["kind"] == "high" and e["persona"] == "Marathon Maya")
+    assert f"at {loved['stage'].lower()} / {loved['touchpoint'].lower()}" not in hurts.lower()
+    for other in ("Budget Ben:", "New Runner Nina:", "Weekend Walter:"):
+        assert other not in hurts
+    assert "Marathon Maya: " in hurts
+    # counts shown are hers: no bar longer than her customers
+    customers = pd.read_csv(ECOM / "customers.csv")
+    size = len(customers.query(journey.personas_resolved()[1].rule))
+    bars = [float(v) for v in re.findall(r'"customers_affected":\s*([\d.]+)', html)]
+    assert bars and max(bars) <= size
+    writes = _section(html, "What customers write about", "What to fix first")
+    assert "slow delivery" in writes
