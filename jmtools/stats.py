@@ -14,6 +14,9 @@ __all__ = ["Z95", "wilson_interval", "bootstrap_ci", "bootstrap_mean_ci"]
 #: Two-sided 95% normal quantile.
 Z95 = 1.959963984540054
 
+#: Bootstrap resamples are drawn in blocks of about this many values (~16 MB of indices).
+_BLOCK_CELLS = 2_000_000
+
 
 def wilson_interval(successes, n, *, z: float = Z95):
     """Wilson score interval for a proportion; works on scalars and arrays.
@@ -87,8 +90,11 @@ def bootstrap_ci(values, statistic=np.mean, *, n_boot: int = 2000, level: float 
     if x.size == 1:
         return float(x[0]), float(x[0])
     rng = np.random.default_rng(seed)
-    idx = rng.integers(0, x.size, size=(n_boot, x.size))
-    stats = statistic(x[idx], axis=1)
+    # resample in blocks so memory stays near _BLOCK_CELLS values whatever the sample size
+    per_block = max(1, _BLOCK_CELLS // x.size)
+    stats = np.concatenate([
+        statistic(x[rng.integers(0, x.size, size=(min(per_block, n_boot - start), x.size))], axis=1)
+        for start in range(0, n_boot, per_block)])
     alpha = (1 - level) / 2
     return float(np.quantile(stats, alpha)), float(np.quantile(stats, 1 - alpha))
 
