@@ -127,3 +127,51 @@ def test_a_page_that_tries_the_network_is_caught(browser, tmp_path):
     page.wait_for_load_state("load")
     assert outside == ["http://example.invalid/x.png"]
     context.close()
+
+
+def _demo_like_index(out: Path) -> Path:
+    """An index like `jmtools demo` writes: both worlds, every persona, long data paths."""
+    from jmtools.report.batch import JobResult, write_index
+
+    long_dir = "/home/analyst/projects/customerjourneys/jmtools/src/jmtools/data/"  # no break in it
+    figures = {"customers": {"name": "customers", "label": "Customers with events", "value": 1066,
+                             "headline": True},
+               "reached_last_stage": {"name": "reached_last_stage", "label": "Reached Post-purchase",
+                                      "value": 0.2619, "unit": "%", "n": 1066, "ci": [0.236, 0.289],
+                                      "headline": True},
+               "top_pain_point": {"name": "top_pain_point", "label": "Top pain point",
+                                  "value": "Slow replies and rescheduled discovery calls for small accounts",
+                                  "headline": True},
+               "top_opportunity": {"name": "top_opportunity", "label": "Fix first",
+                                   "value": "Show the delivery fee on the product page and in the cart",
+                                   "headline": True}}
+    results = []
+    for world, personas in (("ecommerce", ["all", "Budget Ben", "Marathon Maya", "New Runner Nina",
+                                           "Weekend Walter"]),
+                            ("b2b", ["all", "SMB Owner Sam", "Mid-market Ops Olivia",
+                                     "Enterprise Procurement Priya"])):
+        for persona in personas:
+            stem = f"{world}-{persona.lower().replace(' ', '-')}"
+            results.append(JobResult(
+                name=stem, stem=stem, status="ok", title=f"{world}: {persona}",
+                parameters={"data_dir": long_dir + world, "persona": persona,
+                            "journey_file": long_dir + world + "/journey.yaml"},
+                html=f"{stem}.html", static_html=f"{stem}.static.html", sidecar=f"{stem}.json",
+                figures=figures, duration_s=41.3))
+    return write_index(results, out, run_id="2026-11-22T09:30:00+00:00")
+
+
+def test_index_fits_a_1280_px_window_without_horizontal_scrolling(browser, tmp_path):
+    index = _demo_like_index(tmp_path)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(index.as_uri())
+    width = page.evaluate("document.documentElement.scrollWidth")
+    inner = page.evaluate("window.innerWidth")
+    assert width <= inner, (width, inner)
+    # every file link is fully inside the window
+    rights = page.evaluate("[...document.querySelectorAll('td.links a')]"
+                           ".map(a => a.getBoundingClientRect().right)")
+    assert rights and max(rights) <= inner, (max(rights), inner)
+    page.screenshot(path=str(tmp_path / "index-1280.png"), full_page=False)
+    context.close()

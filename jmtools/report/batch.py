@@ -450,13 +450,18 @@ _INDEX_CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #1f2430;
   max-width: 72rem; margin: 0 auto; padding: 1.5rem 2rem 3rem; }
 h1 { font-size: 1.8rem; margin-bottom: .2rem; } .meta { color: #5b6372; font-size: 13px; }
-table { border-collapse: collapse; width: 100%; font-size: 14px; margin-top: 1rem; }
-th, td { text-align: left; vertical-align: top; padding: .45rem .6rem; border-bottom: 1px solid #d9dde5; }
+table { border-collapse: collapse; width: 100%; font-size: 14px; margin-top: 1rem; table-layout: fixed; }
+th, td { text-align: left; vertical-align: top; padding: .45rem .6rem; border-bottom: 1px solid #d9dde5;
+  overflow-wrap: anywhere; }
 thead th { border-bottom: 2px solid #1f2430; }
 .ok { color: #1d6b35; } .failed { color: #a3261a; font-weight: 600; }
 .kpi { display: block; } .kpi b { font-weight: 600; }
-.trend { color: #5b6372; font-size: 12px; } .links a { display: block; white-space: nowrap; }
-td:nth-child(3) { min-width: 26rem; } td:nth-child(4) { font-size: 12.5px; color: #5b6372; max-width: 14rem; }
+.trend { color: #5b6372; font-size: 12px; }
+.links a { display: inline-block; margin-right: .5rem; white-space: nowrap; }
+col.c-report { width: 14%; } col.c-status { width: 6%; } col.c-kpis { width: 38%; }
+col.c-params { width: 22%; } col.c-time { width: 7%; } col.c-files { width: 13%; }
+td:nth-child(4) { font-size: 12px; color: #5b6372; } td:nth-child(5) { white-space: nowrap; }
+.param { display: block; } .param code { font-size: 11.5px; }
 .err { font-size: 12.5px; color: #a3261a; white-space: pre-wrap; max-width: 30rem; }
 .summary { background: #f5f7fa; border: 1px solid #d9dde5; border-radius: 6px; padding: .6rem 1rem; }
 """
@@ -514,7 +519,8 @@ def write_index(results: Sequence[JobResult], out_dir: str | os.PathLike, *, run
     shared = _shared_parameters(results)
     rows = []
     for r in results:
-        params = ", ".join(f"{k} = {v}" for k, v in r.parameters.items() if k not in shared)
+        params = "".join(f'<span class="param">{e(str(k))} = <code>{e(str(v))}</code></span>'
+                         for k, v in r.parameters.items() if k not in shared)
         name = e(r.title or r.name)
         if r.ok:
             kpis = "".join(
@@ -523,7 +529,7 @@ def write_index(results: Sequence[JobResult], out_dir: str | os.PathLike, *, run
                 for k, f in r.figures.items() if f.get("headline"))
             links = (f'<a href="{e(r.html)}">interactive</a>'
                      + (f'<a href="{e(r.static_html)}">static</a>' if r.static_html else "")
-                     + f'<a href="{e(r.sidecar)}">figures (JSON)</a>')
+                     + f'<a href="{e(r.sidecar)}" title="key figures as JSON">JSON</a>')
             status = '<span class="ok">ok</span>'
             first = f'<a href="{e(r.html)}">{name}</a>'
         else:
@@ -533,7 +539,7 @@ def write_index(results: Sequence[JobResult], out_dir: str | os.PathLike, *, run
             status = '<span class="failed">failed</span>'
             first = name
         rows.append(f"<tr><td>{first}</td><td>{status}</td><td>{kpis}</td>"
-                    f"<td>{e(params)}</td><td>{r.duration_s:.1f} s</td>"
+                    f"<td>{params}</td><td>{r.duration_s:.1f} s</td>"
                     f'<td class="links">{links}</td></tr>')
     ok = sum(r.ok for r in results)
     failed = [r.name for r in results if not r.ok]
@@ -550,7 +556,9 @@ def write_index(results: Sequence[JobResult], out_dir: str | os.PathLike, *, run
 offline; the static variant has no script and suits e-mail and PDF.</p>
 <p class="summary">{summary}</p>
 {_shared_note(shared)}
-<table><thead><tr><th>report</th><th>status</th><th>headline figures</th><th>parameters</th>
+<table><colgroup><col class="c-report"><col class="c-status"><col class="c-kpis"><col class="c-params">
+<col class="c-time"><col class="c-files"></colgroup>
+<thead><tr><th>report</th><th>status</th><th>headline figures</th><th>parameters</th>
 <th>time</th><th>files</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}
