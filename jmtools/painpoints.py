@@ -1071,7 +1071,8 @@ def _table_frame(rows: list[dict], journey) -> pd.DataFrame:
 
 def _share_place(table: pd.DataFrame) -> pd.DataFrame:
     """Journey pain points written for the same stage and touchpoint share one measured place:
-    split its customers between them by their own complaint themes (equally without any),
+    split its customers between them by their own complaint themes (with one text added to
+    each, so a handful of texts does not give one of them everything; equally without any),
     so value at stake does not count the same customers twice."""
     table = table.copy()
     confirmed = table[table["source"] == "journey file + detected"]
@@ -1080,13 +1081,15 @@ def _share_place(table: pd.DataFrame) -> pd.DataFrame:
         if len(idx) < 2:
             continue
         votes = table.loc[idx, "n_feedback"].astype(float)
-        weights = votes / votes.sum() if votes.sum() > 0 else pd.Series(1 / len(idx), index=idx)
+        # one text more for each (add-one smoothing): two texts against none is not 100 %
+        weights = (votes + 1) / (votes + 1).sum()
         for i in idx:
             w = float(weights[i])
             others = ", ".join(table.loc[j, "pain_point_id"] for j in idx if j != i)
             table.at[i, "customers_affected"] = table.at[i, "customers_affected"] * w
             table.at[i, "stake"] = [{**e, "customers": e["customers"] * w} for e in table.at[i, "stake"]]
-            how = "by their complaint themes" if votes.sum() > 0 else "equally (no themes)"
+            how = ("by their complaint themes (texts + 1 each)" if votes.sum() > 0
+                   else "equally (no themes)")
             table.at[i, "lift_basis"] = ((table.at[i, "lift_basis"] + "; ") if table.at[i, "lift_basis"]
                                          else "") + f"customers shared with {others} {how}: {w:.0%}"
     return table

@@ -4,7 +4,9 @@
 
 1. keep the feedback of the chosen polarity — negative (sentiment ≤ −0.05, VADER's
    usual cut-off), positive (≥ 0.05) or all; the sentiment comes from a column, or is
-   scored with :func:`jmtools.sentiment.score_texts` when the column is absent;
+   scored with :func:`jmtools.sentiment.score_texts` when the column is absent; a text
+   whose polarity comes only from a stock sentence (its own sentences score clearly the
+   other way, :data:`CONTENT_CLEAR`) is left out and counted;
 2. turn each text into TF-IDF weights over words and two-word phrases of adjacent words
    within a sentence (English stop words and :data:`STOCK_WORDS` removed, and *stock
    sentences* — "Nothing special.", "Please fix this." — that recur at three or more
@@ -34,7 +36,7 @@ import pandas as pd
 
 from jmtools.errors import DataError, ParameterError, Problem, suggest
 
-__all__ = ["POLARITIES", "NEGATIVE_BELOW", "POSITIVE_ABOVE", "STOCK_WORDS", "Themes",
+__all__ = ["POLARITIES", "NEGATIVE_BELOW", "POSITIVE_ABOVE", "STOCK_WORDS", "CONTENT_CLEAR", "Themes",
            "find_themes", "themes_at", "themes_for", "stock_sentences", "distinct_quotes"]
 
 #: Which feedback to theme.
@@ -181,6 +183,7 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int = 8, polarity: str = "n
     place = next((c for r, c in roles.items() if r in ("touchpoint", "stage")), None)
     stock = stock_sentences(feedback, text_col=text_col, place_col=place)
     frame, accounting = _select(feedback, text_col, sentiment_col, polarity, scorer)
+    frame = _drop_stock_flips(frame, text_col, polarity, stock, scorer, accounting)
     if frame.empty:
         raise DataError([Problem(f"no {polarity if polarity != 'all' else ''} feedback text to "
                                  f"group into themes (of {accounting['rows_in']} rows: "
@@ -226,6 +229,31 @@ def _select(feedback, text_col, sentiment_col, polarity, scorer):
         dropped[f"not {polarity}"] = int((~keep).sum())
     out = frame.loc[keep]
     return out, {"rows_in": len(feedback), "rows_used": len(out), "dropped": dropped}
+
+
+#: A text whose own sentences (without stock sentences) score at least this clearly the
+#: other way is left out of the polarity its stock opener gave it ("Nothing special.
+#: Comfortable and light, perfect for long runs." is praise, not a complaint).
+CONTENT_CLEAR = 0.7
+
+
+def _drop_stock_flips(frame, text_col, polarity, stock, scorer, accounting):
+    if polarity == "all" or not stock or frame.empty:
+        return frame
+    from jmtools.sentiment import score_texts
+
+    content = frame[text_col].map(lambda t: ". ".join(p for p in _sentences(t) if p not in stock))
+    whole = frame[text_col].map(lambda t: ". ".join(_sentences(t)))
+    changed = content[(content != whole) & (content != "")]
+    if changed.empty:
+        return frame
+    distinct = pd.unique(changed)
+    score = dict(zip(distinct, score_texts(pd.Series(distinct), scorer=scorer, n_jobs=1)))
+    cs = changed.map(score)
+    flip = cs >= CONTENT_CLEAR if polarity == "negative" else cs <= -CONTENT_CLEAR
+    accounting["dropped"][f"{polarity} only by a stock sentence"] = int(flip.sum())
+    accounting["rows_used"] -= int(flip.sum())
+    return frame.drop(index=flip[flip].index)
 
 
 _RE = __import__("re")

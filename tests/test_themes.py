@@ -316,3 +316,19 @@ def test_themes_for_one_persona_match_pandas(feedback, themes):
             == themes.summary.set_index("theme").loc[got.index, "label"]).all()
     assert set(mine.quotes["persona"]) == {"A"}
     assert mine.summary["share"].sum() == pytest.approx(1.0)
+
+
+def test_praise_behind_a_stock_opener_is_not_a_complaint():
+    """"Nothing special. Comfortable and light, …" reads negative to VADER only because of its
+    stock opener; it must not land in a complaint theme (and must be counted)."""
+    feedback, journey, truths = _world_feedback("ecommerce")
+    found = find_themes(feedback, stages=journey.stage_names)
+    praise = {w for t in truths["themes"] if t["sentiment"] == "positive" for w in t["keywords"]}
+    opener = feedback["text"].str.startswith("Nothing special. Comfortable and light")
+    assert opener.any()
+    assert not found.documents["feedback_id"].isin(feedback.loc[opener, "feedback_id"]).any()
+    assert found.accounting["dropped"]["negative only by a stock sentence"] >= 1
+    docs = found.documents.merge(feedback[["feedback_id", "text"]], on="feedback_id")
+    praised = docs["text"].str.lower().map(lambda t: any(k in t for k in ("comfortable", "cushioning")))
+    assert praised.sum() <= 3, docs.loc[praised, "text"].tolist()
+    assert "comfortable" in praise
