@@ -49,6 +49,20 @@ the negative feedback in their own themes, then by the journey file's severity.
 The personas *affected* are, for each flagged signal, those worse there than the
 other personas; when no persona stands out (the pain hits everybody), those worse
 there than at their other stages. A pain point *recurs* when two or more personas are affected.
+
+**One persona's report** (``focus="Budget Ben"``). The same comparisons, read for that
+persona alone: every comparison of the persona that is significantly worse counts (against
+the other personas, and against its own other stages or touchpoints), the score, customers
+and evidence are the persona's, feedback and quotes are its customers', and the other
+personas the place also hurts are named at the end. Where the persona feels significantly
+*better* than the other personas, its contact volume (complaints, loops, detours) is not
+read as pain. Journey pain points written for other personas only, with no signal for it,
+are left out.
+
+**Evidence shown once.** At a touchpoint, signals measured per touchpoint come from that
+touchpoint; stage-only signals (drop-off, slow step) come from the stage. Two pain points
+resting on the same comparisons show them on the one with most negative feedback in its own
+themes; the other says "shares … evidence with …" and keeps its own feedback.
 """
 
 from __future__ import annotations
