@@ -1049,6 +1049,7 @@ def _merge_journey(detected: list[dict], evidence: pd.DataFrame, journey) -> pd.
         used.update(match)
         if match:
             row = _row_from(_place(evidence, pp.stage, pp.touchpoint), pp.stage, pp.touchpoint)
+            row["_label"] = pp.evidence
             source, label = "journey file + detected", "measured"
         else:
             row = {"stage": pp.stage, "touchpoint": pp.touchpoint, "score": 0.0, "signals": [],
@@ -1074,7 +1075,7 @@ def _table_frame(rows: list[dict], journey) -> pd.DataFrame:
     stages = list(journey.stage_names) if journey is not None else []
     table = pd.DataFrame(rows, columns=[c for c in TABLE_COLUMNS if c not in
                                         ("rank", "themes", "quotes", "n_personas", "recurs",
-                                         "n_feedback")] + ["_rows"])
+                                         "n_feedback")] + ["_rows", "_label"])
     table["n_personas"] = table["personas"].map(len).astype(int)
     table["recurs"] = table["n_personas"] >= 2
     table["severity_sort"] = pd.to_numeric(table["severity"], errors="coerce").fillna(0)
@@ -1135,7 +1136,8 @@ def _focus_rows(evidence: pd.DataFrame, journey, persona: str, *, min_effect: fl
         here = _place(mine, pp.stage, pp.touchpoint)
         if here["counts"].any():
             row = _row_from(here, pp.stage, pp.touchpoint)
-            row.update(source="journey file + detected", evidence_label="measured")
+            row.update(source="journey file + detected", evidence_label="measured",
+                       _label=pp.evidence)
             covered.update((pp.stage, t) for t in here.loc[here["counts"], "touchpoint"])
         elif pp.personas and persona not in pp.personas:
             continue                       # written for other personas, and not seen for this one
@@ -1218,7 +1220,9 @@ def _shared_evidence(table: pd.DataFrame) -> pd.DataFrame:
         if not own:
             n = int(table.at[i, "n_feedback"])
             text += f"; its own: {n:,} negative texts in its themes" if n else \
-                "; no negative feedback of its own"
+                "; no evidence of its own"
+            if not n:   # nothing measured is its own: keep the journey file's label
+                table.at[i, "evidence_label"] = table.at[i, "_label"] or "assumed"
         also = re.search(r"; also hurts: .*$", str(table.at[i, "evidence"]))
         table.at[i, "evidence"] = text + (also.group(0) if also else "")
     return table
