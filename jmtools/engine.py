@@ -57,12 +57,16 @@ def default_connection():
     global _DEFAULT
     with _LOCK:
         if _DEFAULT is None:
+            import os
+            import tempfile
+
             import ibis
 
-            import os
-
             limit = os.environ.get("JMTOOLS_DUCKDB_MEMORY_LIMIT")
-            con = ibis.duckdb.connect(**({"memory_limit": limit} if limit else {}))
+            # spill to the system's temporary folder, never into the user's working folder
+            spill = os.path.join(tempfile.gettempdir(), f"jmtools-duckdb-{os.getpid()}")
+            config = {"temp_directory": spill, **({"memory_limit": limit} if limit else {})}
+            con = ibis.duckdb.connect(**config)
             con.raw_sql("SET TimeZone = 'UTC'")
             con.raw_sql("SET enable_progress_bar = false")
             _DEFAULT = con
