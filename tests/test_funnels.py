@@ -386,7 +386,7 @@ def test_chart_refuses_empty_or_wrong_frames(world):
     f = funnel(evidence)
     with pytest.raises(DataError, match="empty"):
         charts.funnel_chart(f.iloc[0:0])
-    with pytest.raises(ParameterError, match="funnel"):
+    with pytest.raises(DataError, match="funnel lacks columns"):
         charts.funnel_chart(transitions(evidence))
 
 

@@ -13,6 +13,7 @@ from typing import Sequence
 import pandas as pd
 
 from jmtools.errors import DataError, ParameterError, Problem
+from jmtools.charts._frames import require_columns
 from jmtools.metrics import EMOTION_DOMAIN
 
 __all__ = ["emotion_curve_chart", "emotion_curve_panels", "sentiment_trend_chart"]
@@ -43,15 +44,6 @@ def _wrapped_labels(stages: Sequence[str], width: int) -> str | None:
     if all(len(v) == 1 for v in lines.values()):
         return None
     return f"{json.dumps(lines, ensure_ascii=False)}[datum.label] || datum.label"
-
-
-def _check(frame: pd.DataFrame, cols: Sequence[str], what: str, fix: str) -> None:
-    missing = [c for c in cols if c not in frame.columns]
-    if missing:
-        raise DataError([Problem(f"{what} lacks columns {', '.join(missing)}", fix=fix,
-                                 source=what)])
-    if frame.empty:
-        raise DataError([Problem(f"{what} is empty: nothing to draw", fix=fix, source=what)])
 
 
 def _label(persona: str) -> str:
@@ -213,8 +205,8 @@ def _checked_curve(curve: pd.DataFrame, personas) -> tuple[list, list]:
     if "touchpoint" in curve.columns:
         raise ParameterError("curve", "a touchpoint-level curve",
                              expected="a stage-level curve (emotion_curve(..., by='stage'))")
-    _check(curve, ["persona", "stage", "valence", "n", "ci_low", "ci_high", "low_evidence"],
-           "curve", "pass the output of jmtools.emotions.emotion_curve(..., by='stage')")
+    require_columns(curve, ["persona", "stage", "valence", "n", "ci_low", "ci_high", "low_evidence"],
+                    "curve", "pass the output of jmtools.emotions.emotion_curve(..., by='stage')")
     if not isinstance(curve["stage"].dtype, pd.CategoricalDtype):
         raise DataError([Problem("curve 'stage' must be an ordered categorical (journey order)",
                                  fix="pass the output of jmtools.emotions.emotion_curve",
@@ -373,8 +365,8 @@ def sentiment_trend_chart(trend: pd.DataFrame, *, slopes: pd.DataFrame | None = 
     from jmtools.charts.theme import PALETTE, use_theme
 
     use_theme()
-    _check(trend, ["stage", "period", "valence", "n", "ci_low", "ci_high", "low_evidence"],
-           "trend", "pass the output of jmtools.emotions.sentiment_trend")
+    require_columns(trend, ["stage", "period", "valence", "n", "ci_low", "ci_high", "low_evidence"],
+                    "trend", "pass the output of jmtools.emotions.sentiment_trend")
     stages = [str(s) for s in trend["stage"].cat.categories]
     data = trend.assign(stage=trend["stage"].astype(str))
     names = {s: s for s in stages}

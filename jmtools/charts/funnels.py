@@ -8,21 +8,12 @@ carries its n in the tooltip, and estimates show their 95% interval.
 from __future__ import annotations
 
 from jmtools.errors import DataError, ParameterError, Problem
+from jmtools.charts._frames import require_columns
 
 __all__ = ["funnel_chart", "conversion_chart", "furthest_stage_chart", "time_between_chart",
            "transitions_chart", "paths_chart", "detours_chart"]
 
 _NO_GROUP = "(no persona)"
-
-
-def _need(frame, cols, what):
-    missing = [c for c in cols if c not in frame.columns]
-    if missing:
-        raise ParameterError("frame", f"a frame without {', '.join(missing)}",
-                             expected=f"the output of jmtools.funnels.{what}()")
-    if len(frame) == 0:
-        raise DataError([Problem(f"nothing to draw — the {what} table is empty",
-                                 fix="check the filters and that the data has events")])
 
 
 def _group(frame, by):
@@ -85,7 +76,8 @@ def funnel_chart(frame, *, by: str | None = None, title: str = "Funnel: customer
     from jmtools.charts.theme import use_theme
 
     use_theme()
-    _need(frame, ["step_index", "step", "n", "conversion", "rate_from_start"], "funnel")
+    require_columns(frame, ["step_index", "step", "n", "conversion", "rate_from_start"],
+                    "funnel", "pass the output of jmtools.funnels.funnel()")
     data, group = _group(frame, by)
     steps = _steps(data)
     data = data.assign(label=[f"{n:,}" + ("" if i == 1 else f"  ({c:.0%} of previous)")
@@ -136,7 +128,8 @@ def conversion_chart(frame, *, by: str | None = None,
     from jmtools.charts.theme import use_theme
 
     use_theme()
-    _need(frame, ["step_index", "step", "n", "n_prev", "conversion", "ci_low", "ci_high"], "funnel")
+    require_columns(frame, ["step_index", "step", "n", "n_prev", "conversion", "ci_low", "ci_high"],
+                    "funnel", "pass the output of jmtools.funnels.funnel()")
     data, group = _group(frame[frame["step_index"] > 1], by)
     if len(data) == 0:
         raise DataError([Problem("nothing to draw — a funnel with one step has no conversion",
@@ -178,7 +171,8 @@ def furthest_stage_chart(frame, *, by: str | None = None, title: str = "How far 
     from jmtools.charts.theme import use_theme
 
     use_theme()
-    _need(frame, ["step_index", "step", "n", "n_customers", "share", "ci_low", "ci_high"], "furthest_stage")
+    require_columns(frame, ["step_index", "step", "n", "n_customers", "share", "ci_low", "ci_high"],
+                    "furthest_stage", "pass the output of jmtools.funnels.furthest_stage()")
     data, group = _group(frame, by)
     steps = _steps(data)
     tips = [alt.Tooltip("step:N", title="furthest step"), alt.Tooltip("n:Q", title="customers", format=","),
@@ -220,7 +214,8 @@ def time_between_chart(frame, *, by: str | None = None, unit: str | None = None,
     from jmtools.charts.theme import use_theme
 
     use_theme()
-    _need(frame, ["step_index", "from_step", "step", "n", "median_s", "p90_s"], "time_between_stages")
+    require_columns(frame, ["step_index", "from_step", "step", "n", "median_s", "p90_s"],
+                    "time_between_stages", "pass the output of jmtools.funnels.time_between_stages()")
     data, group = _group(frame, by)
     longest = data["p90_s"].max()
     units = {"minutes": 60, "hours": 3600, "days": 86400}
@@ -266,7 +261,8 @@ def transitions_chart(frame, *, top: int = 15, title: str = "Where customers go 
     from jmtools.charts.theme import SEQUENTIAL, use_theme
 
     use_theme()
-    _need(frame, ["from_step", "to_step", "n", "n_from", "share"], "transitions")
+    require_columns(frame, ["from_step", "to_step", "n", "n_from", "share"],
+                    "transitions", "pass the output of jmtools.funnels.transitions()")
     if "persona" in frame.columns:
         raise ParameterError("frame", "transitions split by persona",
                              expected="transitions of one group (filter the frame first)")
@@ -307,7 +303,8 @@ def paths_chart(frame, *, title: str = "Most common paths"):
     from jmtools.charts.theme import use_theme
 
     use_theme()
-    _need(frame, ["rank", "path", "n", "n_customers", "share", "ci_low", "ci_high"], "top_paths")
+    require_columns(frame, ["rank", "path", "n", "n_customers", "share", "ci_low", "ci_high"],
+                    "top_paths", "pass the output of jmtools.funnels.top_paths()")
     if "persona" in frame.columns and frame["persona"].nunique(dropna=False) > 1:
         raise ParameterError("frame", "paths of several personas",
                              expected="paths of one group (filter the frame first)")
@@ -339,7 +336,8 @@ def detours_chart(frame, *, by: str | None = None, top: int = 10,
     from jmtools.charts.theme import use_theme
 
     use_theme()
-    _need(frame, ["from_step", "to_step", "n", "n_customers", "n_at_from", "share"], "detours")
+    require_columns(frame, ["from_step", "to_step", "n", "n_customers", "n_at_from", "share"],
+                    "detours", "pass the output of jmtools.funnels.detours()")
     data, group = _group(frame, by)
     data = data.assign(move=[f"{a} → {b}" for a, b in zip(data["from_step"], data["to_step"])])
     biggest = data.groupby("move", sort=False)["n_customers"].sum().sort_values(ascending=False)

@@ -8,11 +8,11 @@ here beyond formatting lists and dates as text for labels and tooltips.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Sequence
 
 import pandas as pd
 
 from jmtools.errors import DataError, ParameterError, Problem
+from jmtools.charts._frames import require_columns
 
 __all__ = ["pain_points_chart", "themes_chart", "priority_matrix_chart", "SOURCE_COLORS",
            "QUADRANT_COLORS"]
@@ -24,16 +24,6 @@ SOURCE_COLORS = {"journey file + detected": "#D55E00", "detected": "#E69F00",
 #: Colour per impact–effort quadrant.
 QUADRANT_COLORS = {"quick win": "#009E73", "big bet": "#0072B2", "fill-in": "#999999",
                    "money pit": "#D55E00"}
-
-
-def _check(frame: pd.DataFrame, cols: Sequence[str], what: str, fix: str) -> None:
-    missing = [c for c in cols if c not in frame.columns]
-    if missing:
-        raise DataError([Problem(f"{what} lacks columns {', '.join(missing)}", fix=fix,
-                                 source=what)])
-    if frame.empty:
-        raise DataError([Problem(f"{what} is empty: nothing to draw", fix=fix, source=what)])
-
 
 _WHICH = {"negative": "Negative feedback", "positive": "Positive feedback", "all": "Feedback"}
 
@@ -86,8 +76,8 @@ def pain_points_chart(table: pd.DataFrame, *, top: int = 12, width: int = 420,
 
     from jmtools.charts.theme import use_theme
 
-    _check(table, ["rank", "title", "stage", "source", "score", "personas", "evidence"],
-           "pain points table", "pass jmtools.painpoints.detect_pain_points(...).table")
+    require_columns(table, ["rank", "title", "stage", "source", "score", "personas", "evidence"],
+                    "pain points table", "pass jmtools.painpoints.detect_pain_points(...).table")
     if top < 1:
         raise ParameterError("top", top, expected="a whole number ≥ 1")
     use_theme()
@@ -177,7 +167,7 @@ def themes_chart(themes, *, counts: pd.DataFrame | None = None, dimension: str =
                              fix="pass the Themes object, or counts=themes.counts")
     if dimension not in ("stage", "touchpoint", "persona"):
         raise ParameterError("dimension", dimension, expected=["stage", "touchpoint", "persona"])
-    _check(summary, ["theme", "label", "n"], "themes summary", "pass find_themes(...)")
+    require_columns(summary, ["theme", "label", "n"], "themes summary", "pass find_themes(...)")
     cells = counts[counts["dimension"] == dimension]
     if cells.empty:
         raise DataError([Problem(f"the themes have no counts by {dimension}",
@@ -270,8 +260,8 @@ def priority_matrix_chart(backlog: pd.DataFrame, *, x: str = "effort", y: str = 
     need = [x, y, "quadrant", "impact_threshold", "effort_threshold", label]
     if size is not None:
         need.append(size)
-    _check(backlog, need, "backlog",
-           "pass jmtools.priorities.prioritise(...) (or impact_effort(...)) output")
+    require_columns(backlog, need, "backlog",
+                    "pass jmtools.priorities.prioritise(...) (or impact_effort(...)) output")
     use_theme()
     data = backlog[backlog[x].notna() & backlog[y].notna()].copy()
     if data.empty:

@@ -11,6 +11,7 @@ from typing import Sequence
 
 from jmtools.charts.theme import DIVERGING, PALETTE, use_theme
 from jmtools.errors import DataError, ParameterError, Problem
+from jmtools.charts._frames import require_columns
 
 __all__ = [
     "persona_size_chart",
@@ -27,15 +28,6 @@ _SHARE_KPIS = ("conversion", "csat_top2")
 _KPI_TITLES = {"conversion": "Conversion", "order_value": "Order value (mean)",
                "csat": "CSAT (mean, 1–5)", "csat_top2": "CSAT top-2-box", "nps": "NPS",
                "ces": "CES (mean, 1–7)"}
-
-
-def _check(frame, cols: Sequence[str], what: str, fix: str) -> None:
-    missing = [c for c in cols if c not in frame.columns]
-    if missing:
-        raise DataError([Problem(f"{what} lacks columns {', '.join(missing)}", fix=fix,
-                                 source=what)])
-    if frame.empty:
-        raise DataError([Problem(f"{what} is empty: nothing to draw", fix=fix, source=what)])
 
 
 def _order(series) -> list[str]:
@@ -84,8 +76,8 @@ def persona_size_chart(sizes, *, title: str = "Customers per persona"):
     """
     import altair as alt
     use_theme()
-    _check(sizes, ["persona", "n", "share", "ci_low", "ci_high"], "sizes",
-           "pass the output of persona_sizes()")
+    require_columns(sizes, ["persona", "n", "share", "ci_low", "ci_high"], "sizes",
+                    "pass the output of persona_sizes()")
     data = sizes.assign(persona=sizes["persona"].astype(str),
                         label=[f"{s:.0%}  (n = {n:,})" for s, n in zip(sizes["share"],
                                                                        sizes["n"])])
@@ -139,8 +131,8 @@ def persona_kpi_chart(kpis, *, include: Sequence[str] | None = None,
     """
     import altair as alt
     use_theme()
-    _check(kpis, ["persona", "kpi", "value", "n", "ci_low", "ci_high", "base_value"], "kpis",
-           "pass the output of persona_kpis()")
+    require_columns(kpis, ["persona", "kpi", "value", "n", "ci_low", "ci_high", "base_value"], "kpis",
+                    "pass the output of persona_kpis()")
     present = list(dict.fromkeys(kpis["kpi"]))
     wanted = present if include is None else list(include)
     for k in wanted:
@@ -215,8 +207,8 @@ def persona_difference_chart(profile, *, top: int = 12, title: str | None = None
     import pandas as pd
     use_theme()
     if "cluster" in profile.columns:
-        _check(profile, ["cluster", "feature", "cluster_mean", "base_mean", "z", "n"],
-               "profile", "pass ClusterSuggestion.profile or attribute_profile()")
+        require_columns(profile, ["cluster", "feature", "cluster_mean", "base_mean", "z", "n"],
+                        "profile", "pass ClusterSuggestion.profile or attribute_profile()")
         feats = profile["feature"].astype(str)
         trues = {f[:-len("=True")] for f in feats if f.endswith("=True")}
         profile = profile[~feats.map(lambda f: f.endswith("=False")
@@ -231,8 +223,8 @@ def persona_difference_chart(profile, *, top: int = 12, title: str | None = None
         title = title or "What distinguishes each cluster"
         legend_note = ""
     else:
-        _check(profile, ["persona", "attribute", "kind", "level", "n", "value", "base_value",
-                         "difference"], "profile", "pass attribute_profile()")
+        require_columns(profile, ["persona", "attribute", "kind", "level", "n", "value", "base_value",
+                        "difference"], "profile", "pass attribute_profile()")
         p = profile[profile["persona"].astype(str) != "(no persona)"]
         has_true = set(p.loc[p["level"].astype(str) == "True", "attribute"])
         p = p[~((p["level"].astype(str) == "False") & p["attribute"].isin(has_true))]
@@ -301,8 +293,8 @@ def typical_events_chart(typical, *, top: int = 6, title: str = "Most typical ev
     """
     import altair as alt
     use_theme()
-    _check(typical, ["persona", "item", "n", "n_persona", "share", "base_share", "lift",
-                     "rank"], "typical", "pass the output of typical_events()")
+    require_columns(typical, ["persona", "item", "n", "n_persona", "share", "base_share", "lift",
+                    "rank"], "typical", "pass the output of typical_events()")
     data = typical[typical["rank"] <= top].copy()
     order = _order(data["persona"])
     data["persona"] = data["persona"].astype(str)
@@ -364,7 +356,7 @@ def cluster_choice_chart(scores, *, threshold: float | None = None,
     import altair as alt
     from jmtools.personas import STABILITY_MIN
     use_theme()
-    _check(scores, ["k", "silhouette", "chosen"], "scores", "pass ClusterSuggestion.scores")
+    require_columns(scores, ["k", "silhouette", "chosen"], "scores", "pass ClusterSuggestion.scores")
     measures = ["stability", "silhouette"] if "stability" in scores and \
         scores["stability"].notna().any() else ["silhouette"]
     long = scores.melt(id_vars=["k", "chosen"], value_vars=measures, var_name="measure",
