@@ -419,32 +419,8 @@ def test_ecommerce_planted_pain_points_on_top(ecommerce):
 
 def test_ecommerce_dropoff_matches_independent_funnel(ecommerce):
     """Ben's loss at Decision, recomputed with a plain-pandas greedy strict stage funnel."""
-    from jmtools.journey import Journey
-    from jmtools.personas import assign_personas
-
     found, truths = ecommerce
-    j = Journey.load(DATA / "ecommerce" / "journey.yaml")
-    events = pd.read_parquet(DATA / "ecommerce" / "events.parquet")
-    stage_of = {}
-    for e in events["event"].unique():
-        for tp in j.touchpoints:
-            if any(re.fullmatch(p, e) for p in tp.events):
-                stage_of[e] = tp.stage
-                break
-    events["stage"] = events["event"].map(stage_of)
-    customers = pd.read_csv(DATA / "ecommerce" / "customers.csv")
-    persona = assign_personas(customers, j).set_index("customer_id")["persona"].astype(object)
-    ben = set(persona[persona == "Budget Ben"].index)
-    reached = {s: 0 for s in j.stage_names}
-    ev = events[events["customer_id"].isin(ben) & events["stage"].notna()]
-    for _, grp in ev.sort_values("timestamp", kind="stable").groupby("customer_id"):
-        t = pd.Timestamp.min
-        for stage in j.stage_names:
-            later = grp[(grp["stage"] == stage) & (grp["timestamp"] >= t)]
-            if later.empty:
-                break
-            reached[stage] += 1
-            t = later["timestamp"].iloc[0]
+    reached, _ = _plain_reached("ecommerce", "Budget Ben")
     row = found.evidence[(found.evidence["signal"] == "drop-off")
                          & (found.evidence["persona"] == "Budget Ben")
                          & (found.evidence["stage"] == "Decision")
