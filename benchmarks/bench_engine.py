@@ -127,9 +127,9 @@ class Clock:
 def worker_jmtools(folder: Path, threads: int, memory_limit: str | None) -> dict:
     import ibis
 
-    from jmtools.engine import set_default_connection
+    from jmtools.core.engine import set_default_connection
     from jmtools.evidence import prepare
-    from jmtools.funnels import funnel, time_between_stages, transitions
+    from jmtools.analyses.funnels import funnel, time_between_stages, transitions
     from jmtools.journey import Journey
     from jmtools.sources import load_events
 

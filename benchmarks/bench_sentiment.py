@@ -1,4 +1,4 @@
-"""Benchmark: scoring feedback texts with jmtools.sentiment.score_texts vs a plain VADER loop.
+"""Benchmark: scoring feedback texts with jmtools.analyses.sentiment.score_texts vs a plain VADER loop.
 
 Both engines score the *same* texts in one run; the script prints the median
 wall time of several runs, texts per second and the speed-up, and checks that
@@ -97,7 +97,7 @@ def main(argv=None) -> int:
     ap.add_argument("--unique", action="store_true", help="every text distinct (no duplicates)")
     args = ap.parse_args(argv)
 
-    from jmtools.sentiment import score_texts
+    from jmtools.analyses.sentiment import score_texts
 
     texts = make_texts(args.n, unique=args.unique)
     distinct = len(set(texts))

@@ -20,8 +20,8 @@ import math
 import textwrap
 from typing import Any, Mapping, Sequence
 
-from jmtools.errors import DataError, ParameterError, Problem
-from jmtools.metrics import EMOTION_DOMAIN, EVIDENCE_LABELS
+from jmtools.core.errors import DataError, ParameterError, Problem
+from jmtools.core.metrics import EMOTION_DOMAIN, EVIDENCE_LABELS
 
 __all__ = ["MAP_LANES", "DEFAULT_LANES", "CELL_COLUMNS", "map_cells", "map_chart", "journey_map",
            "map_evidence", "journey_mimebundle"]
@@ -72,10 +72,10 @@ def map_cells(journey, *, evidence: Mapping[str, Any] | None = None,
     evidence : mapping, optional
         Measured evidence as tidy frames: ``{"emotion": frame, "kpis": frame}``.
         ``emotion`` has columns ``stage, mean, n`` (or ``valence`` for the mean, as
-        :func:`jmtools.emotions.emotion_curve` returns it) and optionally ``persona, ci_low,
+        :func:`jmtools.analyses.emotions.emotion_curve` returns it) and optionally ``persona, ci_low,
         ci_high, evidence, low_evidence, sources``: one row per stage and persona;
         ``kpis`` has ``stage, metric, value, n`` and optionally ``kpi`` (shown instead of
-        ``metric``, as :func:`jmtools.kpis.stage_kpis` returns it), ``persona, ci_low,
+        ``metric``, as :func:`jmtools.analyses.kpis.stage_kpis` returns it), ``persona, ci_low,
         ci_high``. Rows without a value (n = 0) are not drawn.
     persona : str or list of str, optional
         One persona (a map for that persona: claims about other personas are left out),
@@ -449,7 +449,7 @@ def _evidence_frames(journey, evidence) -> dict:
 def _check_frame(frame, key: str, needed, journey):
     import pandas as pd
 
-    from jmtools.errors import suggest
+    from jmtools.core.errors import suggest
 
     if not isinstance(frame, pd.DataFrame):
         raise ParameterError(f"evidence[{key!r}]", type(frame).__name__,
@@ -483,7 +483,7 @@ def _check_frame(frame, key: str, needed, journey):
 
 
 # ------------------------------------------------------------- evidence from data
-#: KPIs of :func:`jmtools.kpis.stage_kpis` the canvas shows by default.
+#: KPIs of :func:`jmtools.analyses.kpis.stage_kpis` the canvas shows by default.
 MAP_KPIS = ("conversion", "reached", "csat_mean", "nps", "ces_mean")
 
 
@@ -491,9 +491,9 @@ def map_evidence(data, journey, *, kpis: Sequence[str] = MAP_KPIS, n_boot: int =
     """Compute the measured evidence of the canvas from a data folder (or loaded world).
 
     Runs the package's analyses: the emotion curve from surveys and feedback
-    (:func:`jmtools.emotions.emotion_curve`), stage conversion from events
-    (:func:`jmtools.funnels.funnel`, Wilson intervals) and survey KPIs per stage
-    (:func:`jmtools.kpis.stage_kpis`) — each for all customers and per persona.
+    (:func:`jmtools.analyses.emotions.emotion_curve`), stage conversion from events
+    (:func:`jmtools.analyses.funnels.funnel`, Wilson intervals) and survey KPIs per stage
+    (:func:`jmtools.analyses.kpis.stage_kpis`) — each for all customers and per persona.
 
     Parameters
     ----------
@@ -504,7 +504,7 @@ def map_evidence(data, journey, *, kpis: Sequence[str] = MAP_KPIS, n_boot: int =
         The map (stages, touchpoints, persona rules).
     kpis : sequence of str, default :data:`MAP_KPIS`
         KPIs to keep (``conversion``, ``reached``, and names of
-        :data:`jmtools.kpis.KPI_FORMULAS`).
+        :data:`jmtools.analyses.kpis.KPI_FORMULAS`).
     n_boot : int, default 1000
         Bootstrap resamples of the intervals.
 
@@ -529,7 +529,7 @@ def map_evidence(data, journey, *, kpis: Sequence[str] = MAP_KPIS, n_boot: int =
         personas = assign_personas(customers, journey)[["customer_id", "persona"]]
     out = {}
     if surveys is not None or feedback is not None:
-        from jmtools.emotions import emotion_curve, emotion_evidence
+        from jmtools.analyses.emotions import emotion_curve, emotion_evidence
 
         ev = emotion_evidence(journey, surveys=surveys, feedback=feedback, personas=personas)
         out["emotion"] = emotion_curve(ev, journey=journey, n_boot=n_boot)
@@ -555,7 +555,7 @@ _KPI_FRAME = ["persona", "stage", "metric", "kpi", "value", "n", "ci_low", "ci_h
 def _conversion(prepared, by_persona: bool):
     import pandas as pd
 
-    from jmtools.funnels import funnel
+    from jmtools.analyses.funnels import funnel
 
     parts = [funnel(prepared).assign(persona="all")]
     if by_persona:
@@ -575,7 +575,7 @@ def _conversion(prepared, by_persona: bool):
 def _survey_kpis(world, journey, prepared, by_persona: bool):
     import pandas as pd
 
-    from jmtools.kpis import stage_kpis
+    from jmtools.analyses.kpis import stage_kpis
 
     surveys = world.tables["surveys"]
     parts = [stage_kpis(surveys, journey=journey).assign(persona="all")]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import textwrap
 from typing import Sequence
 
-from jmtools.errors import DataError, ParameterError, Problem, suggest
+from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 
 __all__ = ["QUADRANTS", "EMPATHY_COLUMNS", "empathy_cells", "empathy_chart", "empathy_map",
            "feedback_quotes"]
@@ -120,7 +120,7 @@ def _persona_card(journey, persona):
 
 
 def _quote_rows(journey, quotes, persona, stages, max_quotes, text_col, stage_col, persona_col):
-    from jmtools.privacy import mask_text
+    from jmtools.analyses.privacy import mask_text
 
     if text_col not in quotes.columns:
         hint = suggest(text_col, list(quotes.columns))

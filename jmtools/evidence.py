@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from jmtools.errors import DataError, ParameterError, Problem
+from jmtools.core.errors import DataError, ParameterError, Problem
 
 __all__ = ["Evidence", "prepare", "map_events", "journey_layout", "PREPARED_COLUMNS"]
 
@@ -85,7 +85,7 @@ class Evidence:
 
     def to_pandas(self):
         """The prepared events as pandas, sorted by customer and position (small data only)."""
-        from jmtools.engine import to_pandas
+        from jmtools.core.engine import to_pandas
 
         t = self.events.order_by(["customer_id", "position"])
         cols = [c for c in t.columns if c != "_row"]
@@ -209,7 +209,7 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
     """
     import ibis
 
-    from jmtools.engine import as_table, materialize as store, small_table, to_pandas
+    from jmtools.core.engine import as_table, materialize as store, small_table, to_pandas
 
     t = as_table(events, name="events")
     _require(t, ["customer_id", "timestamp", "event"], "events")
@@ -256,7 +256,7 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
 
 
 def _require(t, cols, what):
-    from jmtools.errors import suggest
+    from jmtools.core.errors import suggest
 
     missing = [c for c in cols if c not in t.columns]
     if missing:
@@ -294,7 +294,7 @@ def _journey_personas(journey):
 
 
 def _assign(customers, personas):
-    from jmtools.engine import as_table
+    from jmtools.core.engine import as_table
     from jmtools.personas import assign_personas
 
     ct = as_table(customers, name="customers")
@@ -315,7 +315,7 @@ def _persona_names(personas) -> list[str]:
 def _coverage(prepared, assignment, names, n_customers):
     import pandas as pd
 
-    from jmtools.engine import to_pandas
+    from jmtools.core.engine import to_pandas
 
     with_events = prepared.select("customer_id").distinct()
     a = assignment.select("customer_id", "n_personas")

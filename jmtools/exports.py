@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from jmtools.errors import MissingDependencyError, ParameterError
+from jmtools.core.errors import MissingDependencyError, ParameterError
 
 __all__ = [
     "FORMATS",
@@ -253,7 +253,7 @@ def save_chart(chart: Any, path: str | Path, *, scale: float = 2.0,
 
 def format_of(path: str | Path) -> str:
     """Return the export format the suffix of ``path`` picks, or raise a clear error."""
-    from jmtools.errors import suggest
+    from jmtools.core.errors import suggest
 
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
@@ -272,7 +272,7 @@ def _check_scale(scale: float) -> None:
 
 # ------------------------------------------------------------------ the `map` command
 def add_map_command(sub) -> None:
-    """Register ``jmtools map`` on the sub-parsers of :func:`jmtools.cli.build_parser`."""
+    """Register ``jmtools map`` on the sub-parsers of :func:`jmtools.cli.main.build_parser`."""
     import argparse
 
     p = sub.add_parser(
@@ -338,7 +338,7 @@ def _draw_map(args) -> int:
     out = Path(args.output)
     journey = Journey.load(args.journey)
     if out.suffix.lower() == ".xlsx":
-        from jmtools.workbook import write_workbook
+        from jmtools.journey.workbook import write_workbook
 
         if args.persona or args.lanes or args.data:
             print("note: --persona, --lanes and --data do not apply to the workbook "
@@ -390,7 +390,7 @@ def _draw_empathy(args, journey, out: Path) -> int:
 
 def _import_workbook(args) -> int:
     from jmtools.journey import Journey
-    from jmtools.workbook import read_workbook
+    from jmtools.journey.workbook import read_workbook
 
     out = Path(args.output)
     if out.suffix.lower() not in (".yaml", ".yml"):

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from jmtools.canvas import CELL_COLUMNS, MAP_LANES, journey_map, map_cells, map_chart
-from jmtools.errors import DataError, ParameterError
+from jmtools.core.errors import DataError, ParameterError
 from jmtools.journey import LANES, Journey
 
 JOURNEY = """
@@ -205,7 +205,7 @@ def test_measured_evidence_with_n_and_interval(journey):
 
 
 def test_emotion_curve_frame_of_the_emotions_module(journey):
-    """The frame jmtools.emotions.emotion_curve returns (valence, low_evidence, gaps) is accepted."""
+    """The frame jmtools.analyses.emotions.emotion_curve returns (valence, low_evidence, gaps) is accepted."""
     curve = pd.DataFrame({"persona": ["all"] * 3, "stage": journey.stage_names,
                           "valence": [0.4, float("nan"), -1.2], "n": [30, 0, 4],
                           "n_customers": [30, 0, 4], "ci_low": [0.1, None, -1.8],
@@ -343,7 +343,7 @@ def test_persona_compare_title(journey):
 
 
 def test_stage_kpis_frame_of_the_kpis_module(journey):
-    """The frame jmtools.kpis.stage_kpis returns (metric + kpi, n = 0 rows) is accepted."""
+    """The frame jmtools.analyses.kpis.stage_kpis returns (metric + kpi, n = 0 rows) is accepted."""
     kpis = pd.DataFrame({"stage": ["Awareness", "Awareness", "Decision", "Decision", "Decision"],
                          "metric": ["csat", "csat", "csat", "csat", "nps"],
                          "kpi": ["csat_mean", "csat_top2box", "csat_mean", "csat_top2box", "nps"],

@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 
 from jmtools.charts.emotions import emotion_curve_chart, sentiment_trend_chart
-from jmtools.emotions import emotion_curve, moments_of_truth, sentiment_trend, trend_slopes
-from jmtools.errors import DataError, ParameterError
-from jmtools.metrics import EMOTION_DOMAIN
-from jmtools.valence import assumed_valence
+from jmtools.analyses.emotions import emotion_curve, moments_of_truth, sentiment_trend, trend_slopes
+from jmtools.core.errors import DataError, ParameterError
+from jmtools.core.metrics import EMOTION_DOMAIN
+from jmtools.analyses.valence import assumed_valence
 
 STAGES = ["Awareness", "Consideration", "Decision", "After"]
 

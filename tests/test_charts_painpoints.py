@@ -7,7 +7,7 @@ import pytest
 
 from jmtools.charts.painpoints import (QUADRANT_COLORS, SOURCE_COLORS, pain_points_chart,
                                        priority_matrix_chart, themes_chart)
-from jmtools.errors import DataError, ParameterError
+from jmtools.core.errors import DataError, ParameterError
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def table():
 
 @pytest.fixture
 def backlog():
-    from jmtools.priorities import prioritise, opportunities_frame
+    from jmtools.analyses.priorities import prioritise, opportunities_frame
 
     opps = opportunities_frame([
         {"id": "show-fees", "title": "Show fees early", "pain_points": ["a"], "owner": "Checkout squad",
@@ -77,7 +77,7 @@ def test_pain_points_chart_refuses_bad_input(table):
 
 
 def test_themes_chart_spec():
-    from jmtools.themes import find_themes
+    from jmtools.analyses.themes import find_themes
 
     texts = (["hidden fees at checkout, shipping cost shock"] * 6
              + ["no size chart on the product page, sizing guess"] * 5)

@@ -9,7 +9,7 @@ import pytest
 
 from jmtools import personas as P
 from jmtools.charts import personas as C
-from jmtools.errors import DataError, ParameterError
+from jmtools.core.errors import DataError, ParameterError
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from jmtools.cli import build_parser, main
+from jmtools.cli.main import build_parser, main
 from jmtools.journey import Journey
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,7 +77,7 @@ def test_new_rejects_an_unknown_template(tmp_path, capsys):
 
 
 def test_console_script_runs():
-    result = subprocess.run([sys.executable, "-m", "jmtools.cli", "--version"],
+    result = subprocess.run([sys.executable, "-m", "jmtools.cli.main", "--version"],
                             capture_output=True, text=True, check=True)
     assert result.stdout.startswith("jmtools ")
 

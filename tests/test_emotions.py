@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jmtools import emotions
-from jmtools.emotions import (CURVE_COLUMNS, EVIDENCE_COLUMNS, assumed_gap, emotion_curve,
+from jmtools.analyses import emotions
+from jmtools.analyses.emotions import (CURVE_COLUMNS, EVIDENCE_COLUMNS, assumed_gap, emotion_curve,
                               emotion_evidence, moments_of_truth, sentiment_trend, trend_slopes)
-from jmtools.errors import DataError, ParameterError
+from jmtools.core.errors import DataError, ParameterError
 from jmtools.journey import Journey
-from jmtools.valence import assumed_valence
+from jmtools.analyses.valence import assumed_valence
 
 STAGES = ["Browse", "Buy", "After"]
 
@@ -406,8 +406,8 @@ def test_planted_highs_and_lows_found(world):
 def test_survey_valence_equals_mapped_planted_means(world):
     """Oracle: the linear mapping preserves means, so the mean valence of the planted
     persona's answers equals the mapping of the survey mean the generator reports."""
-    from jmtools.metrics import SCALES
-    from jmtools.valence import score_to_valence
+    from jmtools.core.metrics import SCALES
+    from jmtools.analyses.valence import score_to_valence
 
     j, surveys, _, personas, truths = _world(world)
     for t in truths["emotion"]:
@@ -423,7 +423,7 @@ def test_survey_valence_equals_mapped_planted_means(world):
 @pytest.mark.parametrize("statistic", ["mean", "median"])
 def test_large_samples_bootstrap_on_counts_agrees_with_plain_bootstrap(monkeypatch, statistic):
     """Above the memory threshold the interval comes from multinomial counts; it must agree
-    with the plain bootstrap (jmtools.stats) on the same data."""
+    with the plain bootstrap (jmtools.core.stats) on the same data."""
     rng = np.random.default_rng(11)
     vals = np.round(rng.normal(0.3, 0.9, 20_000).clip(-2, 2), 4)
     plain = emotions._bootstrap(vals, statistic, 1000, 0)

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from jmtools.empathy import EMPATHY_COLUMNS, QUADRANTS, empathy_cells, empathy_chart, empathy_map
-from jmtools.errors import DataError, ParameterError
+from jmtools.core.errors import DataError, ParameterError
 from jmtools.journey import Journey
 
 JOURNEY = """

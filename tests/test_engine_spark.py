@@ -82,7 +82,7 @@ def same(a: pd.DataFrame, b: pd.DataFrame):
 
 
 def test_spark_tables_really_run_on_spark(both):
-    from jmtools.engine import backend_of
+    from jmtools.core.engine import backend_of
 
     duck, sp, _, (ev, cu) = both
     assert backend_of(sp.events).name == "pyspark" and backend_of(duck.events).name == "duckdb"
@@ -93,7 +93,7 @@ def test_spark_tables_really_run_on_spark(both):
 
 
 def test_funnels_identical(both):
-    from jmtools.funnels import funnel, furthest_stage, time_between_stages
+    from jmtools.analyses.funnels import funnel, furthest_stage, time_between_stages
 
     duck, sp, _, _ = both
     same(funnel(sp, by="persona"), funnel(duck, by="persona"))
@@ -104,7 +104,7 @@ def test_funnels_identical(both):
 
 
 def test_transitions_paths_loops_identical(both):
-    from jmtools.funnels import detours, loops, top_paths, transitions
+    from jmtools.analyses.funnels import detours, loops, top_paths, transitions
 
     duck, sp, _, _ = both
     same(transitions(sp), transitions(duck))
@@ -116,7 +116,7 @@ def test_transitions_paths_loops_identical(both):
 
 
 def test_survey_kpis_identical(both):
-    from jmtools.kpis import survey_kpis
+    from jmtools.analyses.kpis import survey_kpis
 
     duck, sp, (sv_duck, sv_spark), _ = both
     same(survey_kpis(sv_spark, evidence=sp, by="persona"), survey_kpis(sv_duck, evidence=duck, by="persona"))

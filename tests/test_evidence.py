@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jmtools.errors import DataError, ParameterError
+from jmtools.core.errors import DataError, ParameterError
 from jmtools.evidence import PREPARED_COLUMNS, journey_layout, map_events, prepare
 from jmtools.sources import load_customers, load_events
 

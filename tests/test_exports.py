@@ -9,7 +9,7 @@ import struct
 
 import pytest
 
-from jmtools.errors import ParameterError
+from jmtools.core.errors import ParameterError
 from jmtools.exports import (FORMATS, chart_to_html, chart_to_pdf, chart_to_png, chart_to_svg,
                              format_of, javascript_bundle, save_chart)
 
@@ -141,7 +141,7 @@ def journey_file(tmp_path):
 
 
 def _main(argv):
-    from jmtools.cli import main
+    from jmtools.cli.main import main
 
     return main([str(a) for a in argv])
 

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jmtools.errors import ParameterError
+from jmtools.core.errors import ParameterError
 from jmtools.evidence import map_events, prepare
-from jmtools.funnels import (detours, funnel, furthest_stage, loops, time_between_stages, top_paths,
+from jmtools.analyses.funnels import (detours, funnel, furthest_stage, loops, time_between_stages, top_paths,
                              transitions)
 from jmtools.sources import load_events
 
@@ -380,7 +380,7 @@ def test_charts_follow_journey_order_and_put_no_persona_last(world):
 
 def test_chart_refuses_empty_or_wrong_frames(world):
     from jmtools.charts import funnels as charts
-    from jmtools.errors import DataError
+    from jmtools.core.errors import DataError
 
     _, _, evidence, _ = world
     f = funnel(evidence)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from jmtools.errors import JourneyError, ParameterError
+from jmtools.core.errors import JourneyError, ParameterError
 from jmtools.journey import Claim, Journey, Persona, PersonaRef, load_persona_library, schema_problems
 
 ROOT = Path(__file__).resolve().parents[1]

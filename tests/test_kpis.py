@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jmtools.errors import ParameterError
+from jmtools.core.errors import ParameterError
 from jmtools.evidence import prepare
-from jmtools.kpis import KPI_FORMULAS, stage_kpis, survey_kpis, touchpoint_kpis
+from jmtools.analyses.kpis import KPI_FORMULAS, stage_kpis, survey_kpis, touchpoint_kpis
 from jmtools.sources import load_surveys
 
 JOURNEY = {

@@ -62,7 +62,7 @@ def test_notebook_for_one_persona(tmp_path):
 
 
 def test_unknown_persona_fails_naming_the_choices(tmp_path):
-    from jmtools.errors import ReportError
+    from jmtools.core.errors import ReportError
     from jmtools.report.runner import run_notebook
 
     _truths("ecommerce")

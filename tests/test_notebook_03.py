@@ -53,7 +53,7 @@ def test_notebook_runs_for_every_persona(world, persona, tmp_path):
 
 
 def test_unknown_persona_fails_with_the_list(tmp_path):
-    from jmtools.errors import ReportError
+    from jmtools.core.errors import ReportError
     from jmtools.report.runner import run_notebook
 
     if not _personas("ecommerce"):

@@ -94,7 +94,7 @@ def test_prioritisation_notebook(world, params, expected, tmp_path):
 
 
 def test_unknown_persona_is_refused_early(tmp_path):
-    from jmtools.errors import ReportError
+    from jmtools.core.errors import ReportError
     from jmtools.report.runner import run_notebook
 
     _truths("ecommerce")

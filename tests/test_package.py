@@ -44,7 +44,7 @@ def test_module_declares_its_public_surface(name):
 
 
 def test_import_jmtools_is_light():
-    code = ("import sys, jmtools, jmtools.journey, jmtools.errors, jmtools.cli; "
+    code = ("import sys, jmtools, jmtools.journey, jmtools.core.errors, jmtools.cli.main; "
             "heavy = [m for m in ('altair', 'papermill', 'sklearn', 'vl_convert', 'pyspark', "
             "'vaderSentiment', 'ibis', 'duckdb', 'nbconvert') if m in sys.modules]; print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jmtools import painpoints as pp
-from jmtools.errors import DataError, ParameterError
+from jmtools.analyses import painpoints as pp
+from jmtools.core.errors import DataError, ParameterError
 
 STAGES = ["Awareness", "Consideration", "Decision", "Post-purchase"]
 PERSONAS = ["Ben", "Maya", "Sam"]
@@ -210,7 +210,7 @@ def test_value_at_stake_inputs(found):
 
 
 def test_value_at_stake_end_to_end(found):
-    from jmtools.priorities import value_at_stake
+    from jmtools.analyses.priorities import value_at_stake
 
     opps = pd.DataFrame({"id": ["show-fees"], "pain_points": [["hidden-fees"]]})
     out = value_at_stake(opps, found.table, order_value=100.0)
@@ -327,9 +327,9 @@ def test_inputs_unchanged_and_bad_input(signals):
 
 
 def test_engine_funnel_feeds_detection():
-    """Real engine output (jmtools.funnels) goes straight into the signal builders."""
+    """Real engine output (jmtools.analyses.funnels) goes straight into the signal builders."""
     from jmtools.evidence import prepare
-    from jmtools.funnels import funnel, loops
+    from jmtools.analyses.funnels import funnel, loops
 
     rng = np.random.default_rng(4)
     rows = []

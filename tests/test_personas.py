@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from jmtools import personas as P
-from jmtools.errors import DataError, ParameterError
+from jmtools.core.errors import DataError, ParameterError
 
 
 @pytest.fixture

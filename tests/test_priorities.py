@@ -7,8 +7,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from jmtools import priorities as pr
-from jmtools.errors import DataError, ParameterError
+from jmtools.analyses import priorities as pr
+from jmtools.core.errors import DataError, ParameterError
 
 JOURNEY = """\
 jmtools: 1

@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from jmtools import privacy
-from jmtools.errors import ParameterError
-from jmtools.privacy import find_pii, mask_quotes, mask_text
+from jmtools.analyses import privacy
+from jmtools.core.errors import ParameterError
+from jmtools.analyses.privacy import find_pii, mask_quotes, mask_text
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from jmtools.errors import ParameterError
+from jmtools.core.errors import ParameterError
 from jmtools.report.batch import Job, load_batch_config, load_history, persona_jobs, run_batch
 
 pytestmark = pytest.mark.slow
@@ -126,7 +126,7 @@ def test_batch_config_file(tmp_path):
 # --- the `jmtools batch` and `jmtools demo` commands ------------------------------------------
 
 def test_cli_batch_from_config_exits_1_when_a_report_fails(tmp_path, capsys):
-    from jmtools.cli import main
+    from jmtools.cli.main import main
 
     (tmp_path / "batch.yaml").write_text(
         f"notebook: {FEEDBACK}\nout: out\nworkers: 1\nreports:\n"
@@ -143,7 +143,7 @@ def test_cli_batch_from_config_exits_1_when_a_report_fails(tmp_path, capsys):
 
 
 def test_cli_batch_without_reports_is_a_usage_error(capsys):
-    from jmtools.cli import main
+    from jmtools.cli.main import main
 
     assert main(["batch", FEEDBACK]) == 2
     assert "--journey" in capsys.readouterr().err
@@ -151,7 +151,7 @@ def test_cli_batch_without_reports_is_a_usage_error(capsys):
 
 def test_demo_plans_every_persona_and_everyone_of_every_world(tmp_path, monkeypatch, capsys):
     """The demo's wiring, without running 9 notebooks (the notebook tests run the report)."""
-    from jmtools import cli
+    from jmtools.cli.main import main as cli
     from jmtools.journey import Journey
     from jmtools.report import batch as batch_mod
     from jmtools.sample_worlds import WORLDS

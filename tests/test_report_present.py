@@ -42,7 +42,7 @@ def test_table_formats_and_truncates():
 
 
 def test_funnel_chart_shares_and_intervals_match_a_plain_computation():
-    from jmtools.stats import wilson_interval
+    from jmtools.core.stats import wilson_interval
 
     f = pd.DataFrame({"step_index": [1, 2, 3], "step": ["A", "B", "C"], "n": [200, 90, 30]})
     everyone = f.assign(n=[1000, 600, 300])

@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from jmtools.errors import ParameterError, ReportError
+from jmtools.core.errors import ParameterError, ReportError
 from jmtools.report.record import RECORD_MIMETYPE
 from jmtools.report.runner import (Parameter, check_parameters, parse_value, read_parameters,
                                    run_notebook)
@@ -161,7 +161,7 @@ def test_records_are_invisible_outputs(maya_run):
 # --- the `jmtools report` command -------------------------------------------------------------
 
 def test_cli_lists_parameters(capsys):
-    from jmtools.cli import main
+    from jmtools.cli.main import main
 
     assert main(["report", str(FEEDBACK), "--list-parameters"]) == 0
     out = capsys.readouterr().out.splitlines()
@@ -170,7 +170,7 @@ def test_cli_lists_parameters(capsys):
 
 
 def test_cli_unknown_parameter_exits_2_listing_the_declared_ones(capsys, tmp_path):
-    from jmtools.cli import main
+    from jmtools.cli.main import main
 
     assert main(["report", str(FEEDBACK), "-p", "persnoa", "Ben", "-o",
                  str(tmp_path / "r.html")]) == 2
@@ -182,7 +182,7 @@ def test_cli_unknown_parameter_exits_2_listing_the_declared_ones(capsys, tmp_pat
 
 
 def test_cli_failed_cell_exits_1_with_the_partial_output(capsys, tmp_path):
-    from jmtools.cli import main
+    from jmtools.cli.main import main
 
     assert main(["report", str(FAILS), "-o", str(tmp_path / "b.html")]) == 1
     err = capsys.readouterr().err
@@ -191,7 +191,7 @@ def test_cli_failed_cell_exits_1_with_the_partial_output(capsys, tmp_path):
 
 
 def test_cli_report_writes_html_static_and_notebook(capsys, tmp_path, monkeypatch):
-    from jmtools.cli import main
+    from jmtools.cli.main import main
 
     monkeypatch.chdir(HERE)  # a relative data path typed by the user is taken from here
     assert main(["report", str(FEEDBACK), "-p", "persona", "Ben", "-p", "data_file",

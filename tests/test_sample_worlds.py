@@ -17,9 +17,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from jmtools.errors import ParameterError
+from jmtools.core.errors import ParameterError
 from jmtools.journey import Journey
-from jmtools.metrics import SCALES
+from jmtools.core.metrics import SCALES
 from jmtools.sample_worlds import (DEFAULT_CUSTOMERS, WORLDS, generate_world, template_path)
 import jmtools.sample_worlds as sw
 

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jmtools import sentiment
-from jmtools.errors import DataError, ParameterError
-from jmtools.sentiment import VaderScorer, resolve_n_jobs, score_texts
+from jmtools.analyses import sentiment
+from jmtools.core.errors import DataError, ParameterError
+from jmtools.analyses.sentiment import VaderScorer, resolve_n_jobs, score_texts
 
 TEXTS = ["Great shoes, fast delivery!", "The checkout kept failing. Awful.", "ok",
          "Not bad at all", "I HATE the hidden fees!!!", "Great shoes, fast delivery!",

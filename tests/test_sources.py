@@ -8,7 +8,7 @@ from datetime import datetime
 import pandas as pd
 import pytest
 
-from jmtools.errors import DataError, ParameterError
+from jmtools.core.errors import DataError, ParameterError
 from jmtools.sources import (load_customers, load_events, load_feedback, load_orders, load_surveys,
                              load_table, load_tickets, load_world)
 
@@ -371,7 +371,7 @@ def test_sample_worlds_load_completely(name):
 def test_ibis_tables_on_duckdb_are_validated_in_place():
     import ibis
 
-    from jmtools.engine import default_connection
+    from jmtools.core.engine import default_connection
 
     con = default_connection()
     t = con.create_table("raw_events_for_test", pd.DataFrame({

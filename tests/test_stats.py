@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jmtools import stats
-from jmtools.stats import bootstrap_ci, bootstrap_mean_ci, wilson_interval
+from jmtools.core import stats
+from jmtools.core.stats import bootstrap_ci, bootstrap_mean_ci, wilson_interval
 
 
 def _wilson_by_hand(k, n, z=1.959963984540054):

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jmtools.errors import DataError, ParameterError
-from jmtools.themes import find_themes, themes_at
+from jmtools.core.errors import DataError, ParameterError
+from jmtools.analyses.themes import find_themes, themes_at
 
 PLANTED = {
     "fees": ("Decision", "Checkout",
@@ -216,7 +216,7 @@ def test_planted_themes_of_sample_worlds(world, polarity):
 
 
 def test_distinct_quotes():
-    from jmtools.themes import distinct_quotes
+    from jmtools.analyses.themes import distinct_quotes
 
     quotes = ["Ugh. Hidden fees at checkout.", "Awful. Hidden fees at checkout.", "No PayPal option.",
               "No PayPal option."]
@@ -280,7 +280,7 @@ def test_labels_have_no_stock_or_stop_word_only_fragments(world):
 
 
 def test_stock_sentences_recur_across_touchpoints_and_are_left_out():
-    from jmtools.themes import stock_sentences
+    from jmtools.analyses.themes import stock_sentences
 
     rng = np.random.default_rng(3)
     topics = {"Checkout": "hidden delivery fee at payment", "Delivery": "the parcel arrived late",
@@ -303,7 +303,7 @@ def test_stock_sentences_recur_across_touchpoints_and_are_left_out():
 
 
 def test_themes_for_one_persona_match_pandas(feedback, themes):
-    from jmtools.themes import themes_for
+    from jmtools.analyses.themes import themes_for
 
     mine = themes_for(themes, persona="A", stages=["Awareness", "Consideration", "Decision",
                                                    "Post-purchase"])

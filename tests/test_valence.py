@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jmtools import valence
-from jmtools.errors import DataError, ParameterError
-from jmtools.metrics import SCALES, Scale
-from jmtools.valence import (assumed_valence, behaviour_valence, feedback_valence,
+from jmtools.analyses import valence
+from jmtools.core.errors import DataError, ParameterError
+from jmtools.core.metrics import SCALES, Scale
+from jmtools.analyses.valence import (assumed_valence, behaviour_valence, feedback_valence,
                              resolve_scales, score_to_valence, survey_valence, text_valence)
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from jmtools.errors import JourneyError
+from jmtools.core.errors import JourneyError
 from jmtools.journey import Claim, Journey
-from jmtools.workbook import (MAP_ROWS, SHEETS, diff_journeys, format_claim, parse_claims,
+from jmtools.journey.workbook import (MAP_ROWS, SHEETS, diff_journeys, format_claim, parse_claims,
                               read_workbook, write_workbook)
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from jmtools.errors import DataError, Problem
+from jmtools.core.errors import DataError, Problem
 
 
 def require_columns(frame, cols: Sequence[str], what: str, fix: str) -> None:
@@ -17,7 +17,7 @@ def require_columns(frame, cols: Sequence[str], what: str, fix: str) -> None:
     >>> require_columns(pd.DataFrame({"a": [1]}), ["a", "n"], "curve", "pass emotion_curve(...)")
     Traceback (most recent call last):
     ...
-    jmtools.errors.DataError: curve: curve lacks columns n
+    jmtools.core.errors.DataError: curve: curve lacks columns n
       Fix: pass emotion_curve(...)
     """
     missing = [c for c in cols if c not in frame.columns]

@@ -1,8 +1,8 @@
 """Charts of the emotional journey: the emotion curve and the sentiment trend.
 
-Both take the frames of :mod:`jmtools.emotions` and return Altair charts
+Both take the frames of :mod:`jmtools.analyses.emotions` and return Altair charts
 (never displayed here). The emotion axis always spans
-:data:`jmtools.metrics.EMOTION_DOMAIN`, stages follow journey order, and every
+:data:`jmtools.core.metrics.EMOTION_DOMAIN`, stages follow journey order, and every
 point says in its tooltip how many pieces of evidence it rests on.
 """
 
@@ -12,9 +12,9 @@ from typing import Sequence
 
 import pandas as pd
 
-from jmtools.errors import DataError, ParameterError, Problem
+from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.charts._frames import require_columns
-from jmtools.metrics import EMOTION_DOMAIN
+from jmtools.core.metrics import EMOTION_DOMAIN
 
 __all__ = ["emotion_curve_chart", "emotion_curve_panels", "sentiment_trend_chart"]
 
@@ -123,11 +123,11 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
     Parameters
     ----------
     curve : pandas.DataFrame
-        Stage-level output of :func:`jmtools.emotions.emotion_curve`.
+        Stage-level output of :func:`jmtools.analyses.emotions.emotion_curve`.
     assumed : pandas.DataFrame, optional
-        :func:`jmtools.valence.assumed_valence`; drawn dashed in the persona's colour.
+        :func:`jmtools.analyses.valence.assumed_valence`; drawn dashed in the persona's colour.
     moments : pandas.DataFrame, optional
-        :func:`jmtools.emotions.moments_of_truth`; marked with a ring and a label,
+        :func:`jmtools.analyses.emotions.moments_of_truth`; marked with a ring and a label,
         explained in the tooltip.
     personas : sequence of str, optional
         Which curves to draw (``"all"`` is every customer); default every persona in ``curve``.
@@ -206,10 +206,10 @@ def _checked_curve(curve: pd.DataFrame, personas) -> tuple[list, list]:
         raise ParameterError("curve", "a touchpoint-level curve",
                              expected="a stage-level curve (emotion_curve(..., by='stage'))")
     require_columns(curve, ["persona", "stage", "valence", "n", "ci_low", "ci_high", "low_evidence"],
-                    "curve", "pass the output of jmtools.emotions.emotion_curve(..., by='stage')")
+                    "curve", "pass the output of jmtools.analyses.emotions.emotion_curve(..., by='stage')")
     if not isinstance(curve["stage"].dtype, pd.CategoricalDtype):
         raise DataError([Problem("curve 'stage' must be an ordered categorical (journey order)",
-                                 fix="pass the output of jmtools.emotions.emotion_curve",
+                                 fix="pass the output of jmtools.analyses.emotions.emotion_curve",
                                  source="curve", column="stage")])
     present = list(dict.fromkeys(curve["persona"]))
     personas = present if personas is None else list(personas)
@@ -336,9 +336,9 @@ def sentiment_trend_chart(trend: pd.DataFrame, *, slopes: pd.DataFrame | None = 
     Parameters
     ----------
     trend : pandas.DataFrame
-        Output of :func:`jmtools.emotions.sentiment_trend`.
+        Output of :func:`jmtools.analyses.emotions.sentiment_trend`.
     slopes : pandas.DataFrame, optional
-        Output of :func:`jmtools.emotions.trend_slopes`; each panel's title then
+        Output of :func:`jmtools.analyses.emotions.trend_slopes`; each panel's title then
         says whether the stage is improving or worsening.
     columns : int, default 3
         Panels per row.
@@ -366,7 +366,7 @@ def sentiment_trend_chart(trend: pd.DataFrame, *, slopes: pd.DataFrame | None = 
 
     use_theme()
     require_columns(trend, ["stage", "period", "valence", "n", "ci_low", "ci_high", "low_evidence"],
-                    "trend", "pass the output of jmtools.emotions.sentiment_trend")
+                    "trend", "pass the output of jmtools.analyses.emotions.sentiment_trend")
     stages = [str(s) for s in trend["stage"].cat.categories]
     data = trend.assign(stage=trend["stage"].astype(str))
     names = {s: s for s in stages}

@@ -1,13 +1,13 @@
 """Charts of funnels, furthest stage, time between stages, transitions, paths and detours.
 
-Each function takes the frame its compute function in :mod:`jmtools.funnels` returns and
+Each function takes the frame its compute function in :mod:`jmtools.analyses.funnels` returns and
 gives back an ``alt.Chart`` (never displayed here). Steps keep journey order; every mark
 carries its n in the tooltip, and estimates show their 95% interval.
 """
 
 from __future__ import annotations
 
-from jmtools.errors import DataError, ParameterError, Problem
+from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.charts._frames import require_columns
 
 __all__ = ["funnel_chart", "conversion_chart", "furthest_stage_chart", "time_between_chart",
@@ -58,7 +58,7 @@ def funnel_chart(frame, *, by: str | None = None, title: str = "Funnel: customer
     Parameters
     ----------
     frame : pandas.DataFrame
-        Output of :func:`jmtools.funnels.funnel`.
+        Output of :func:`jmtools.analyses.funnels.funnel`.
     by : str, optional
         The group column used in ``funnel(by=...)``.
 
@@ -77,7 +77,7 @@ def funnel_chart(frame, *, by: str | None = None, title: str = "Funnel: customer
 
     use_theme()
     require_columns(frame, ["step_index", "step", "n", "conversion", "rate_from_start"],
-                    "funnel", "pass the output of jmtools.funnels.funnel()")
+                    "funnel", "pass the output of jmtools.analyses.funnels.funnel()")
     data, group = _group(frame, by)
     steps = _steps(data)
     data = data.assign(label=[f"{n:,}" + ("" if i == 1 else f"  ({c:.0%} of previous)")
@@ -129,7 +129,7 @@ def conversion_chart(frame, *, by: str | None = None,
 
     use_theme()
     require_columns(frame, ["step_index", "step", "n", "n_prev", "conversion", "ci_low", "ci_high"],
-                    "funnel", "pass the output of jmtools.funnels.funnel()")
+                    "funnel", "pass the output of jmtools.analyses.funnels.funnel()")
     data, group = _group(frame[frame["step_index"] > 1], by)
     if len(data) == 0:
         raise DataError([Problem("nothing to draw — a funnel with one step has no conversion",
@@ -172,7 +172,7 @@ def furthest_stage_chart(frame, *, by: str | None = None, title: str = "How far 
 
     use_theme()
     require_columns(frame, ["step_index", "step", "n", "n_customers", "share", "ci_low", "ci_high"],
-                    "furthest_stage", "pass the output of jmtools.funnels.furthest_stage()")
+                    "furthest_stage", "pass the output of jmtools.analyses.funnels.furthest_stage()")
     data, group = _group(frame, by)
     steps = _steps(data)
     tips = [alt.Tooltip("step:N", title="furthest step"), alt.Tooltip("n:Q", title="customers", format=","),
@@ -197,7 +197,7 @@ def time_between_chart(frame, *, by: str | None = None, unit: str | None = None,
     Parameters
     ----------
     frame : pandas.DataFrame
-        Output of :func:`jmtools.funnels.time_between_stages`.
+        Output of :func:`jmtools.analyses.funnels.time_between_stages`.
     unit : {"minutes", "hours", "days"}, optional
         Default: days when the longest 90th percentile exceeds 3 days, else hours, else minutes.
 
@@ -215,7 +215,7 @@ def time_between_chart(frame, *, by: str | None = None, unit: str | None = None,
 
     use_theme()
     require_columns(frame, ["step_index", "from_step", "step", "n", "median_s", "p90_s"],
-                    "time_between_stages", "pass the output of jmtools.funnels.time_between_stages()")
+                    "time_between_stages", "pass the output of jmtools.analyses.funnels.time_between_stages()")
     data, group = _group(frame, by)
     longest = data["p90_s"].max()
     units = {"minutes": 60, "hours": 3600, "days": 86400}
@@ -262,7 +262,7 @@ def transitions_chart(frame, *, top: int = 15, title: str = "Where customers go 
 
     use_theme()
     require_columns(frame, ["from_step", "to_step", "n", "n_from", "share"],
-                    "transitions", "pass the output of jmtools.funnels.transitions()")
+                    "transitions", "pass the output of jmtools.analyses.funnels.transitions()")
     if "persona" in frame.columns:
         raise ParameterError("frame", "transitions split by persona",
                              expected="transitions of one group (filter the frame first)")
@@ -304,7 +304,7 @@ def paths_chart(frame, *, title: str = "Most common paths"):
 
     use_theme()
     require_columns(frame, ["rank", "path", "n", "n_customers", "share", "ci_low", "ci_high"],
-                    "top_paths", "pass the output of jmtools.funnels.top_paths()")
+                    "top_paths", "pass the output of jmtools.analyses.funnels.top_paths()")
     if "persona" in frame.columns and frame["persona"].nunique(dropna=False) > 1:
         raise ParameterError("frame", "paths of several personas",
                              expected="paths of one group (filter the frame first)")
@@ -337,7 +337,7 @@ def detours_chart(frame, *, by: str | None = None, top: int = 10,
 
     use_theme()
     require_columns(frame, ["from_step", "to_step", "n", "n_customers", "n_at_from", "share"],
-                    "detours", "pass the output of jmtools.funnels.detours()")
+                    "detours", "pass the output of jmtools.analyses.funnels.detours()")
     data, group = _group(frame, by)
     data = data.assign(move=[f"{a} → {b}" for a, b in zip(data["from_step"], data["to_step"])])
     biggest = data.groupby("move", sort=False)["n_customers"].sum().sort_values(ascending=False)

@@ -1,7 +1,7 @@
 """Charts of steps 5 and 6: ranked pain points, feedback themes, the priority matrix.
 
-Each function takes the frames of :mod:`jmtools.painpoints`, :mod:`jmtools.themes` or
-:mod:`jmtools.priorities` and returns an Altair chart; nothing is computed or displayed
+Each function takes the frames of :mod:`jmtools.analyses.painpoints`, :mod:`jmtools.analyses.themes` or
+:mod:`jmtools.analyses.priorities` and returns an Altair chart; nothing is computed or displayed
 here beyond formatting lists and dates as text for labels and tooltips.
 """
 
@@ -11,7 +11,7 @@ import datetime as dt
 
 import pandas as pd
 
-from jmtools.errors import DataError, ParameterError, Problem
+from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.charts._frames import require_columns
 
 __all__ = ["pain_points_chart", "themes_chart", "priority_matrix_chart", "SOURCE_COLORS",
@@ -50,7 +50,7 @@ def pain_points_chart(table: pd.DataFrame, *, top: int = 12, width: int = 420,
     Parameters
     ----------
     table : pandas.DataFrame
-        :attr:`jmtools.painpoints.PainPoints.table`.
+        :attr:`jmtools.analyses.painpoints.PainPoints.table`.
     top : int, default 12
         How many pain points to show (in rank order).
     width : int
@@ -77,7 +77,7 @@ def pain_points_chart(table: pd.DataFrame, *, top: int = 12, width: int = 420,
     from jmtools.charts.theme import use_theme
 
     require_columns(table, ["rank", "title", "stage", "source", "score", "personas", "evidence"],
-                    "pain points table", "pass jmtools.painpoints.detect_pain_points(...).table")
+                    "pain points table", "pass jmtools.analyses.painpoints.detect_pain_points(...).table")
     if top < 1:
         raise ParameterError("top", top, expected="a whole number ≥ 1")
     use_theme()
@@ -132,8 +132,8 @@ def themes_chart(themes, *, counts: pd.DataFrame | None = None, dimension: str =
 
     Parameters
     ----------
-    themes : jmtools.themes.Themes or pandas.DataFrame
-        The result of :func:`jmtools.themes.find_themes` (or its ``summary``, then pass
+    themes : jmtools.analyses.themes.Themes or pandas.DataFrame
+        The result of :func:`jmtools.analyses.themes.find_themes` (or its ``summary``, then pass
         ``counts``).
     counts : pandas.DataFrame, optional
         ``Themes.counts`` when ``themes`` is a summary frame.
@@ -228,8 +228,8 @@ def priority_matrix_chart(backlog: pd.DataFrame, *, x: str = "effort", y: str = 
     Parameters
     ----------
     backlog : pandas.DataFrame
-        From :func:`jmtools.priorities.prioritise` (needs ``quadrant`` and the thresholds
-        from :func:`jmtools.priorities.impact_effort`).
+        From :func:`jmtools.analyses.priorities.prioritise` (needs ``quadrant`` and the thresholds
+        from :func:`jmtools.analyses.priorities.impact_effort`).
     x, y : str, default "effort", "impact"
         Columns on the axes.
     size : str or None, default "value_at_stake"
@@ -246,7 +246,7 @@ def priority_matrix_chart(backlog: pd.DataFrame, *, x: str = "effort", y: str = 
 
     Examples
     --------
-    >>> from jmtools.priorities import impact_effort
+    >>> from jmtools.analyses.priorities import impact_effort
     >>> b = impact_effort(pd.DataFrame({"id": ["a", "b"], "title": ["A", "B"], "impact": [3, 1],
     ...     "effort": [1, 3], "owner": ["X", "Y"], "pain_points": [["p"], []],
     ...     "value_at_stake": [100.0, 10.0]}))
@@ -261,7 +261,7 @@ def priority_matrix_chart(backlog: pd.DataFrame, *, x: str = "effort", y: str = 
     if size is not None:
         need.append(size)
     require_columns(backlog, need, "backlog",
-                    "pass jmtools.priorities.prioritise(...) (or impact_effort(...)) output")
+                    "pass jmtools.analyses.priorities.prioritise(...) (or impact_effort(...)) output")
     use_theme()
     data = backlog[backlog[x].notna() & backlog[y].notna()].copy()
     if data.empty:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from jmtools.charts.theme import DIVERGING, PALETTE, use_theme
-from jmtools.errors import DataError, ParameterError, Problem
+from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.charts._frames import require_columns
 
 __all__ = [

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
-from jmtools.errors import DataError, ParameterError, Problem, suggest
+from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.personas._rules import Rule, RuleError, parse_rule
 
 __all__ = ["NO_PERSONA", "persona_filter", "persona_masks", "assign_personas", "coverage_report",
@@ -351,7 +351,7 @@ def check_personas(customers, personas, *, customer_col: str = "customer_id",
     customers : pandas.DataFrame
     personas : Journey, list of cards/dicts, or mapping name → rule
     errors : {"raise", "report"}, default "raise"
-        ``"raise"``: raise :class:`~jmtools.errors.DataError` listing every error (bad syntax,
+        ``"raise"``: raise :class:`~jmtools.core.errors.DataError` listing every error (bad syntax,
         unknown attribute with "did you mean", mismatched types, a persona that selects nobody);
         overlaps are warnings and never raise. ``"report"``: return every finding as rows.
 
@@ -378,7 +378,7 @@ def check_personas(customers, personas, *, customer_col: str = "customer_id",
     >>> check_personas(df, {"Kids": "agee < 12"})
     Traceback (most recent call last):
     ...
-    jmtools.errors.DataError: personas: persona 'Kids': 'agee < 12' — unknown attribute 'agee' at column 1
+    jmtools.core.errors.DataError: personas: persona 'Kids': 'agee < 12' — unknown attribute 'agee' at column 1
         agee < 12
         ^
       Fix: did you mean 'age'? customer attributes are: age, customer_id

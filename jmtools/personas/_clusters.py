@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from jmtools.errors import ParameterError
+from jmtools.core.errors import ParameterError
 from jmtools.personas._assign import NO_PERSONA, _check_ids, _require_columns
 from jmtools.personas._cards import PersonaCard, _replace
 from jmtools.personas._profiles import _attribute_columns, _frame

@@ -1,6 +1,6 @@
 """Persona profiles from data: size, attributes against the base, KPIs, typical events.
 
-Every estimate carries its n and a 95% interval (:mod:`jmtools.stats`). The public names are
+Every estimate carries its n and a 95% interval (:mod:`jmtools.core.stats`). The public names are
 re-exported by :mod:`jmtools.personas`.
 """
 
@@ -64,7 +64,7 @@ def persona_sizes(assignment, *, customer_col: str = "customer_id"):
     2  (no persona)  2    0.5    0.15   0.8500      4
     """
     import pandas as pd
-    from jmtools.stats import wilson_interval
+    from jmtools.core.stats import wilson_interval
     a = _assignment_frame(assignment, customer_col)
     counts = a["persona"].value_counts(sort=False).reindex(a["persona"].cat.categories,
                                                           fill_value=0)
@@ -131,7 +131,7 @@ def attribute_profile(customers, assignment, *, customer_col: str = "customer_id
     """
     import numpy as np
     import pandas as pd
-    from jmtools.stats import bootstrap_ci, wilson_interval
+    from jmtools.core.stats import bootstrap_ci, wilson_interval
     _check_ids(customers, customer_col)
     a = _assignment_frame(assignment, customer_col)
     cols = _attribute_columns(customers, customer_col, attributes)
@@ -293,14 +293,14 @@ def _converted(a, orders, events, conversion_event, customer_col, event_col):
 
 
 def _share_row(group, kpi, k, n):
-    from jmtools.stats import wilson_interval
+    from jmtools.core.stats import wilson_interval
     low, high = wilson_interval(k, n)
     return (group, kpi, k / n if n else float("nan"), int(n), low, high)
 
 
 def _mean_row(group, kpi, values, n_boot, seed, scale=1.0):
     import numpy as np
-    from jmtools.stats import bootstrap_ci
+    from jmtools.core.stats import bootstrap_ci
     values = np.asarray(values, dtype=float)
     values = values[~np.isnan(values)]
     low, high = bootstrap_ci(values, n_boot=n_boot, seed=seed)
@@ -374,7 +374,7 @@ def typical_events(events, assignment, *, customer_col: str = "customer_id",
     """
     import numpy as np
     import pandas as pd
-    from jmtools.stats import wilson_interval
+    from jmtools.core.stats import wilson_interval
     a = _assignment_frame(assignment, customer_col)
     pairs = _distinct_pairs(events, customer_col, event_col)
     unmatched = 0

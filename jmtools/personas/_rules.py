@@ -12,7 +12,7 @@ import operator
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from jmtools.errors import DataError, Problem, suggest
+from jmtools.core.errors import DataError, Problem, suggest
 
 __all__ = ["RuleError", "Rule", "parse_rule", "MAX_RULE_CHARS"]
 

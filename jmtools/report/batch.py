@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from jmtools.errors import ParameterError, ReportError
+from jmtools.core.errors import ParameterError, ReportError
 
 __all__ = [
     "Job",

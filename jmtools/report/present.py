@@ -167,7 +167,7 @@ def funnel_chart(funnel, *, compare=None, label: str = "this persona",
     Parameters
     ----------
     funnel : pandas.DataFrame
-        :func:`jmtools.funnels.funnel` rows of one group (``step_index, step, n,
+        :func:`jmtools.analyses.funnels.funnel` rows of one group (``step_index, step, n,
         rate_from_start``; ``n`` of step 1 is the base).
     compare : pandas.DataFrame, optional
         A second funnel (everyone) drawn beside it.
@@ -189,7 +189,7 @@ def funnel_chart(funnel, *, compare=None, label: str = "this persona",
     import altair as alt
     import pandas as pd
 
-    from jmtools.stats import wilson_interval
+    from jmtools.core.stats import wilson_interval
 
     frames = [(funnel, label)] + ([(compare, compare_label)] if compare is not None else [])
     rows = []
@@ -229,7 +229,7 @@ def pain_point_chart(table, *, top: int = 8, title: str = "Pain points by custom
     Parameters
     ----------
     table : pandas.DataFrame
-        :attr:`jmtools.painpoints.PainPoints.table` (``rank, title, stage,
+        :attr:`jmtools.analyses.painpoints.PainPoints.table` (``rank, title, stage,
         customers_affected, evidence_label``).
     top : int, default 8
 

@@ -10,7 +10,7 @@ Reading this module top to bottom tells a whole run:
 3. :func:`run_notebook` executes with papermill (kernel ``python3``), writes the
    executed notebook atomically, stores run metadata (parameters, dates,
    versions, records) in ``metadata.jmtools``, and turns a failed cell into a
-   :class:`jmtools.errors.ReportError` naming notebook, ``In [n]`` and the partial
+   :class:`jmtools.core.errors.ReportError` naming notebook, ``In [n]`` and the partial
    output file.
 """
 
@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from jmtools.errors import ParameterError, ReportError
+from jmtools.core.errors import ParameterError, ReportError
 
 __all__ = [
     "Parameter",
@@ -223,11 +223,11 @@ def check_parameters(declared: Mapping[str, Parameter], given: Mapping[str, Any]
     >>> check_parameters(declared, {"persnoa": "x"}, notebook="report.ipynb")
     Traceback (most recent call last):
     ...
-    jmtools.errors.ParameterError: parameter of report.ipynb must be one of 'persona' — got 'persnoa'
+    jmtools.core.errors.ParameterError: parameter of report.ipynb must be one of 'persona' — got 'persnoa'
       Fix: did you mean 'persona'? Declared parameters:
         persona: str = 'all'  # which persona
     """
-    from jmtools.errors import suggest
+    from jmtools.core.errors import suggest
 
     listing = "\n".join("    " + p.describe() for p in declared.values()) or "    (none)"
     out = {}

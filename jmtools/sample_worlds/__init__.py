@@ -27,7 +27,7 @@ import json
 import shutil
 from pathlib import Path
 
-from jmtools.errors import ParameterError
+from jmtools.core.errors import ParameterError
 
 __all__ = ["WORLDS", "DEFAULT_CUSTOMERS", "DEFAULT_CHUNK_CUSTOMERS", "generate_world",
            "template_path"]
@@ -63,7 +63,7 @@ def template_path(world: str) -> Path:
     >>> template_path("b2b").name
     'b2b_service.yaml'
     """
-    from jmtools._resources import templates_dir
+    from jmtools.core.resources import templates_dir
 
     path = templates_dir() / "journeys" / _world(world).template
     if not path.exists():

@@ -3,14 +3,14 @@
 One way in for every source: a CSV, Parquet or Excel file (or a folder of Parquet files),
 a pandas or polars DataFrame, a PyArrow table, an Ibis table or a Spark DataFrame.
 Validation happens once, here: missing or misnamed columns raise a
-:class:`~jmtools.errors.DataError` that names the closest existing column; bad rows
+:class:`~jmtools.core.errors.DataError` that names the closest existing column; bad rows
 (unparseable values, missing ids, scores off their scale, duplicate ids, malformed CSV
 lines) are rejected and counted with their file lines and examples. Every loader returns
 a :class:`LoadedTable` whose :attr:`~LoadedTable.accounting` satisfies
 ``rows_read == rows_used + rows_rejected``.
 
 Files are read by DuckDB directly (never through pandas) into the default in-process
-connection (:func:`jmtools.engine.default_connection`); tables that live in Spark or a
+connection (:func:`jmtools.core.engine.default_connection`); tables that live in Spark or a
 warehouse are validated there with the same rules and stay there.
 
 Timestamps become naive UTC: values with an offset (``2024-03-01T14:05:00+02:00``) are
@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jmtools.errors import DataError, ParameterError, Problem
+from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.sources._accounting import Accounting, LoadedTable
 from jmtools.sources._spec import SPECS, Column, TableSpec
 
@@ -73,11 +73,11 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
     sheet : str or int, optional
         Excel sheet (default the first).
     scales : dict, optional
-        Surveys only: ``{metric: (low, high)}`` or :class:`jmtools.metrics.Scale`, added to
+        Surveys only: ``{metric: (low, high)}`` or :class:`jmtools.core.metrics.Scale`, added to
         (or replacing) the default CSAT 1–5, NPS 0–10, CES 1–7.
     on_error : {"reject", "raise"}, default "reject"
         ``"reject"`` drops bad rows and counts them; ``"raise"`` raises a
-        :class:`~jmtools.errors.DataError` listing every reason with lines and examples.
+        :class:`~jmtools.core.errors.DataError` listing every reason with lines and examples.
     source_name : str, optional
         Name used in messages (default: the file name).
     read_options : dict, optional
@@ -108,7 +108,7 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
       - 1 × missing customer_id [column 'customer_id'; lines 3] e.g. None
         Fix: every row needs a customer_id
     """
-    from jmtools.engine import backend_of, default_connection
+    from jmtools.core.engine import backend_of, default_connection
 
     if kind not in SPECS:
         raise ParameterError("kind", kind, expected=list(SPECS))
@@ -131,7 +131,7 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
 def _dispatch(src, spec, *, default, backend_of, **kw):
     import ibis.expr.types as ir
 
-    from jmtools.engine import as_table
+    from jmtools.core.engine import as_table
     from jmtools.sources._duckdb import load_duckdb
     from jmtools.sources._foreign import load_ibis
 
@@ -151,7 +151,7 @@ def _dispatch(src, spec, *, default, backend_of, **kw):
 
 
 def _scales(scales) -> dict:
-    from jmtools.metrics import SCALES, Scale
+    from jmtools.core.metrics import SCALES, Scale
 
     out = dict(SCALES)
     for name, s in (scales or {}).items():

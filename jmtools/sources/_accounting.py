@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from jmtools.errors import DataError, Problem, format_lines
+from jmtools.core.errors import DataError, Problem, format_lines
 
 __all__ = ["Accounting", "LoadedTable", "REASON_COLUMNS"]
 
@@ -54,7 +54,7 @@ class Accounting:
         return self.rows_rejected == 0
 
     def problems(self) -> list[Problem]:
-        """The rejections as located :class:`~jmtools.errors.Problem` objects."""
+        """The rejections as located :class:`~jmtools.core.errors.Problem` objects."""
         out = []
         for r in self.reasons.itertuples(index=False):
             lines = tuple(int(x) for x in (r.lines or ()))
@@ -67,7 +67,7 @@ class Accounting:
         return out
 
     def raise_if_rejected(self) -> None:
-        """Raise :class:`~jmtools.errors.DataError` listing every reason, if any row was rejected."""
+        """Raise :class:`~jmtools.core.errors.DataError` listing every reason, if any row was rejected."""
         if self.rows_rejected:
             raise DataError(self.problems(), source=self.source)
 
@@ -131,7 +131,7 @@ class LoadedTable:
 
     def to_pandas(self):
         """The table as a pandas DataFrame (without the internal ``_row`` column)."""
-        from jmtools.engine import to_pandas
+        from jmtools.core.engine import to_pandas
 
         t = self.table
         if "_row" in t.columns:

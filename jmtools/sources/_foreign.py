@@ -45,7 +45,7 @@ def load_ibis(table, spec: TableSpec, *, columns=None, time_format=None, scales=
     import ibis
     import pandas as pd
 
-    from jmtools.engine import backend_of, to_pandas
+    from jmtools.core.engine import backend_of, to_pandas
 
     label = source_name or f"{backend_of(table).name} table"
     mapping, notes = resolve_columns(list(table.columns), spec, columns, label, optional)

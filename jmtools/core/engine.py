@@ -16,7 +16,7 @@ import itertools
 import threading
 from typing import Any
 
-from jmtools.errors import ParameterError
+from jmtools.core.errors import ParameterError
 
 __all__ = [
     "default_connection",

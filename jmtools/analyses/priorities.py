@@ -21,7 +21,7 @@ Formulas, as shown to users:
 - **Value at stake** = Σ over the linked pain points of (customers affected ×
   lift needed) × order value: the revenue recovered if the pain point's customers
   behaved like the baseline. Customers affected and lift needed come from the
-  detected pain points (:func:`jmtools.painpoints.detect_pain_points`), order value
+  detected pain points (:func:`jmtools.analyses.painpoints.detect_pain_points`), order value
   from the orders (:func:`average_order_value`); every input is listed in the
   ``value_assumptions`` column.
 - **Custom formulas** over the score columns, e.g. ``"value_at_stake / effort"``,
@@ -40,7 +40,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from jmtools.errors import DataError, ParameterError, Problem, suggest
+from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 
 __all__ = [
     "OPPORTUNITY_COLUMNS", "QUADRANTS", "RICE_IMPACTS", "STATUSES",
@@ -353,7 +353,7 @@ def average_order_value(orders: pd.DataFrame, *, amount_col: str = "amount",
     0     all         70.0  3
     1     Ben         60.0  2
     """
-    from jmtools.stats import bootstrap_ci
+    from jmtools.core.stats import bootstrap_ci
 
     amounts = _numbers(orders.assign(id=range(len(orders))), amount_col, "amount")
     if amounts.dropna().empty:
@@ -391,7 +391,7 @@ def value_at_stake(opportunities: pd.DataFrame, pain_points: pd.DataFrame, *,
         who met it in the data) and ``lift_needed`` (share of them to win back to reach
         the baseline; missing when the signal is not a conversion, e.g. complaints). With
         a ``stake`` column (per persona ``{persona, customers, lift}``, as
-        :func:`jmtools.painpoints.detect_pain_points` gives) and per-persona order values,
+        :func:`jmtools.analyses.painpoints.detect_pain_points` gives) and per-persona order values,
         each persona's customers are valued at that persona's order value.
     order_value : float or pandas.DataFrame
         The value of one won-back customer, or the frame of :func:`average_order_value`
@@ -422,7 +422,7 @@ def value_at_stake(opportunities: pd.DataFrame, pain_points: pd.DataFrame, *,
         if col not in pain_points.columns:
             raise ParameterError(f"{'id' if col == id_col else 'customers'}_col", col,
                                  expected="a column of the pain points table",
-                                 fix="pass the table of jmtools.painpoints.detect_pain_points")
+                                 fix="pass the table of jmtools.analyses.painpoints.detect_pain_points")
     table = pain_points.set_index(id_col)
     override = (_numbers(opportunities, lift_col, "lift") if lift_col in opportunities
                 else pd.Series(np.nan, opportunities.index))

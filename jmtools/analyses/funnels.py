@@ -18,7 +18,7 @@ stay as rows with n = 0, in journey order.
 
 from __future__ import annotations
 
-from jmtools.errors import DataError, ParameterError, Problem, suggest
+from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 
 __all__ = [
     "funnel",
@@ -82,7 +82,7 @@ def _steps(evidence, steps, level) -> list[str]:
 
 
 def _wilson(frame, k, n, prefix=""):
-    from jmtools.stats import wilson_interval
+    from jmtools.core.stats import wilson_interval
 
     low, high = wilson_interval(frame[k].to_numpy(float), frame[n].to_numpy(float))
     frame[f"{prefix}ci_low"], frame[f"{prefix}ci_high"] = low, high
@@ -91,7 +91,7 @@ def _wilson(frame, k, n, prefix=""):
 
 def _groups(evidence, by):
     """All by-groups that have customers, with their customer counts (pandas)."""
-    from jmtools.engine import to_pandas
+    from jmtools.core.engine import to_pandas
 
     if not by:
         import pandas as pd
@@ -210,7 +210,7 @@ def funnel(evidence, *, steps=None, level: str = "stage", by=None):
     1    Cart  1       3    0.333333         2
     2     Pay  1       1    1.000000         0
     """
-    from jmtools.engine import to_pandas
+    from jmtools.core.engine import to_pandas
 
     _check_evidence(evidence)
     steps = _steps(evidence, steps, level)
@@ -276,7 +276,7 @@ def furthest_stage(evidence, *, steps=None, level: str = "stage", by=None, order
     """
     import pandas as pd
 
-    from jmtools.engine import to_pandas
+    from jmtools.core.engine import to_pandas
 
     _check_evidence(evidence)
     steps = _steps(evidence, steps, level)
@@ -339,7 +339,7 @@ def time_between_stages(evidence, *, steps=None, level: str = "stage", by=None):
     """
     import ibis
 
-    from jmtools.engine import to_pandas
+    from jmtools.core.engine import to_pandas
 
     _check_evidence(evidence)
     steps = _steps(evidence, steps, level)
@@ -429,7 +429,7 @@ def transitions(evidence, *, level: str = "event", by=None, collapse_repeats: bo
     0      view     pay  1    0.5
     1      view    view  1    0.5
     """
-    from jmtools.engine import to_pandas
+    from jmtools.core.engine import to_pandas
 
     _check_evidence(evidence)
     by = _by_list(evidence, by)
@@ -476,7 +476,7 @@ def top_paths(evidence, *, level: str = "touchpoint", max_steps: int = 5, top: i
     """
     import ibis
 
-    from jmtools.engine import to_pandas
+    from jmtools.core.engine import to_pandas
 
     _check_evidence(evidence)
     if not isinstance(max_steps, int) or max_steps < 1:
@@ -538,7 +538,7 @@ def detours(evidence, *, level: str = "touchpoint", by=None):
     """
     import pandas as pd
 
-    from jmtools.engine import small_table, to_pandas
+    from jmtools.core.engine import small_table, to_pandas
 
     _check_evidence(evidence)
     by = _by_list(evidence, by)
@@ -598,7 +598,7 @@ def loops(evidence, *, level: str = "touchpoint", by=None):
     0      Site           2  1    0.5
     1  Checkout           1  0    0.0
     """
-    from jmtools.engine import to_pandas
+    from jmtools.core.engine import to_pandas
 
     _check_evidence(evidence)
     by = _by_list(evidence, by)

@@ -1,6 +1,6 @@
 """Survey KPIs per touchpoint and stage: CSAT, NPS and CES, each with n and a 95% interval.
 
-Formulas (scales from :data:`jmtools.metrics.SCALES`, or the ones declared at load):
+Formulas (scales from :data:`jmtools.core.metrics.SCALES`, or the ones declared at load):
 
 - ``csat_mean``: mean CSAT score; ``csat_top2box``: share of the two highest answers (4–5 on 1–5).
 - ``nps``: % promoters (9–10) − % detractors (0–6), from −100 to +100.
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from jmtools.errors import ParameterError, suggest
+from jmtools.core.errors import ParameterError, suggest
 
 __all__ = ["survey_kpis", "touchpoint_kpis", "stage_kpis", "KPI_FORMULAS"]
 
@@ -33,7 +33,7 @@ _LEVELS = ("touchpoint", "stage")
 
 
 def _histogram(t, keys):
-    from jmtools.engine import to_pandas
+    from jmtools.core.engine import to_pandas
 
     return to_pandas(t.group_by([*keys, "metric", "score"]).agg(count=t.count()))
 
@@ -54,7 +54,7 @@ def _boot(scores, counts, fn, *, n_boot=2000, seed=0):
 
 def _kpis_of(metric, scores, counts, scale):
     """Rows (kpi, value, n, ci_low, ci_high, method) for one group and metric."""
-    from jmtools.stats import wilson_interval
+    from jmtools.core.stats import wilson_interval
 
     n = int(counts.sum())
     mean = lambda c: (c * scores).sum(axis=1) / c.sum(axis=1)
@@ -94,7 +94,7 @@ def survey_kpis(surveys, *, level: str = "touchpoint", journey=None, evidence=No
     by : str or list of str, optional
         ``"persona"`` or columns of the surveys (``"channel"``).
     scales : dict, optional
-        ``{metric: Scale or (low, high)}``; default :data:`jmtools.metrics.SCALES`.
+        ``{metric: Scale or (low, high)}``; default :data:`jmtools.core.metrics.SCALES`.
 
     Returns
     -------
@@ -115,7 +115,7 @@ def survey_kpis(surveys, *, level: str = "touchpoint", journey=None, evidence=No
     """
     import pandas as pd
 
-    from jmtools.engine import as_table
+    from jmtools.core.engine import as_table
     from jmtools.sources import _scales
 
     if level not in _LEVELS:
@@ -148,7 +148,7 @@ def survey_kpis(surveys, *, level: str = "touchpoint", journey=None, evidence=No
 def _with_level(t, level, journey):
     import pandas as pd
 
-    from jmtools.engine import small_table
+    from jmtools.core.engine import small_table
 
     if level in t.columns:
         return t

@@ -19,7 +19,7 @@ survey score      linear from the metric's declared scale: the worst answer    r
                   CSAT 1–5: 1→−2, 2→−1, 3→0, 4→+1, 5→+2. NPS 0–10: 0→−2,
                   5→0, 10→+2 (each point is 0.4). CES 1–7: 1→+2, 4→0, 7→−2.
 feedback text     ``v = 2 × score``, the text score in [−1, 1] (VADER compound     reported
-                  by default, see :mod:`jmtools.sentiment`).
+                  by default, see :mod:`jmtools.analyses.sentiment`).
 behaviour         per customer and stage reached, 0 (nothing went wrong) minus  measured
 (opt-in)          1 for each rule that fires, floored at −2: *abandonment*
                   (the stage is the furthest the customer reached and it is
@@ -41,8 +41,8 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from jmtools.errors import DataError, ParameterError, Problem, suggest
-from jmtools.metrics import EMOTION_DOMAIN, SCALES, Scale
+from jmtools.core.errors import DataError, ParameterError, Problem, suggest
+from jmtools.core.metrics import EMOTION_DOMAIN, SCALES, Scale
 
 __all__ = [
     "score_to_valence",
@@ -78,7 +78,7 @@ def score_to_valence(score, scale: Scale):
     ----------
     score : float or array-like
         Scores on the scale (not checked here; :func:`survey_valence` checks).
-    scale : jmtools.metrics.Scale
+    scale : jmtools.core.metrics.Scale
         The declared scale; ``higher_is_better=False`` reverses the mapping.
 
     Returns
@@ -101,12 +101,12 @@ def score_to_valence(score, scale: Scale):
 
 
 def resolve_scales(scales: Mapping | None = None) -> dict[str, Scale]:
-    """The default scales (``jmtools.metrics.SCALES``) updated with the caller's.
+    """The default scales (``jmtools.core.metrics.SCALES``) updated with the caller's.
 
     Parameters
     ----------
     scales : mapping, optional
-        metric → :class:`~jmtools.metrics.Scale`, ``(low, high)`` or
+        metric → :class:`~jmtools.core.metrics.Scale`, ``(low, high)`` or
         ``(low, high, higher_is_better)``. Metric names are case-insensitive.
 
     Examples
@@ -268,7 +268,7 @@ def feedback_valence(feedback: pd.DataFrame, *, text_col: str = "text", scorer=N
         Canonical feedback table; not modified.
     text_col : str, default "text"
     scorer, n_jobs, batch_size
-        Passed to :func:`jmtools.sentiment.score_texts` (bring your own model via ``scorer``).
+        Passed to :func:`jmtools.analyses.sentiment.score_texts` (bring your own model via ``scorer``).
 
     Returns
     -------
@@ -285,7 +285,7 @@ def feedback_valence(feedback: pd.DataFrame, *, text_col: str = "text", scorer=N
     0     0.6369   1.2738
     1    -0.5719  -1.1438
     """
-    from jmtools.sentiment import score_texts
+    from jmtools.analyses.sentiment import score_texts
 
     _require(feedback, [text_col], "feedback")
     scores = score_texts(feedback[text_col], scorer=scorer, n_jobs=n_jobs, batch_size=batch_size)

@@ -95,7 +95,7 @@ def find_pii(text: str, *, kinds: Iterable[str] = PII_KINDS) -> list[tuple[str, 
     >>> find_pii("Mail me at ann@example.com or call +44 20 7946 0958")
     [('email', 11, 26), ('phone', 35, 51)]
     """
-    from jmtools.errors import ParameterError
+    from jmtools.core.errors import ParameterError
 
     kinds = list(kinds)
     for kind in kinds:

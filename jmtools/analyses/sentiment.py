@@ -28,7 +28,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from jmtools.errors import DataError, MissingDependencyError, ParameterError, Problem
+from jmtools.core.errors import DataError, MissingDependencyError, ParameterError, Problem
 
 __all__ = ["VaderScorer", "score_texts", "resolve_n_jobs"]
 

@@ -1,7 +1,7 @@
 """The ``report``, ``batch`` and ``demo`` commands of the ``jmtools`` command line.
 
 Each ``add_*`` function registers one sub-command on the parser that
-:func:`jmtools.cli.build_parser` builds; handlers return the exit code:
+:func:`jmtools.cli.main.build_parser` builds; handlers return the exit code:
 0 success, 1 a report failed (the message names notebook, cell and partial output),
 2 the command line is wrong (unknown parameter, bad value).
 """
@@ -32,7 +32,7 @@ def _param_args(p) -> None:
 def _parameters(notebook: str, args) -> dict:
     from ruamel.yaml import YAML
 
-    from jmtools.errors import ParameterError
+    from jmtools.core.errors import ParameterError
     from jmtools.report.runner import check_parameters, parse_value, read_parameters
 
     declared = read_parameters(notebook)
@@ -70,7 +70,7 @@ def _absolute_paths(values: dict) -> dict:
 def _usage_errors(handler):
     """ParameterError means the command line is wrong: exit code 2."""
     def wrapped(args) -> int:
-        from jmtools.errors import ParameterError
+        from jmtools.core.errors import ParameterError
 
         try:
             return handler(args)
@@ -164,7 +164,7 @@ def add_batch(sub) -> None:
 
 
 def _batch(args) -> int:
-    from jmtools.errors import ParameterError
+    from jmtools.core.errors import ParameterError
     from jmtools.report.batch import load_batch_config, persona_jobs, run_batch
 
     workers, static = args.workers, not args.no_static
@@ -206,8 +206,8 @@ def add_demo(sub) -> None:
 
 
 def _world_dirs(names: list[str] | None, out: Path) -> dict[str, Path]:
-    from jmtools._resources import data_dir
-    from jmtools.errors import ParameterError
+    from jmtools.core.resources import data_dir
+    from jmtools.core.errors import ParameterError
     from jmtools.sample_worlds import WORLDS, generate_world
 
     chosen = names or list(WORLDS)
@@ -230,7 +230,7 @@ _WORLD_TITLES = {"ecommerce": "E-commerce", "b2b": "B2B"}
 
 
 def _demo(args) -> int:
-    from jmtools._resources import project_root
+    from jmtools.core.resources import project_root
     from jmtools.report.batch import persona_jobs, run_batch
 
     out = Path(args.out)

@@ -9,7 +9,7 @@ __all__ = ["project_root", "templates_dir", "journey_templates", "notebooks_dir"
 
 def project_root() -> Path:
     """The folder holding ``jmtools/``, ``templates/``, ``notebooks/`` and ``data/``."""
-    return Path(__file__).resolve().parent.parent
+    return Path(__file__).resolve().parents[2]
 
 
 def templates_dir() -> Path:

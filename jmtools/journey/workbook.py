@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jmtools.errors import DataError, JourneyError, ParameterError, Problem, suggest
-from jmtools.metrics import CHANNEL_KINDS, EVIDENCE_LABELS
+from jmtools.core.errors import DataError, JourneyError, ParameterError, Problem, suggest
+from jmtools.core.metrics import CHANNEL_KINDS, EVIDENCE_LABELS
 
 __all__ = ["SHEETS", "MAP_ROWS", "write_workbook", "read_workbook", "diff_journeys",
            "WorkbookImport", "parse_claims", "format_claim"]

@@ -11,7 +11,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from jmtools.errors import JmtoolsError
+from jmtools.core.errors import JmtoolsError
 
 __all__ = ["main", "build_parser"]
 
@@ -27,7 +27,7 @@ def _add_validate(sub) -> None:
 
 
 def _validate(args) -> int:
-    from jmtools.errors import JourneyError
+    from jmtools.core.errors import JourneyError
     from jmtools.journey import Journey, load_persona_library, schema_problems
 
     failed = 0
@@ -65,7 +65,7 @@ def _is_library(path: Path) -> bool:
 
 
 def _add_new(sub) -> None:
-    from jmtools._resources import journey_templates
+    from jmtools.core.resources import journey_templates
 
     names = sorted(journey_templates())
     p = sub.add_parser("new", help="start a journey project from a template",
@@ -80,7 +80,7 @@ def _add_new(sub) -> None:
 
 
 def _new(args) -> int:
-    from jmtools._resources import journey_templates, notebooks_dir
+    from jmtools.core.resources import journey_templates, notebooks_dir
     from jmtools.journey import Journey
 
     folder = Path(args.folder)
@@ -148,8 +148,8 @@ def _add_sample_data(sub) -> None:
 
 
 def _sample_data(args) -> int:
-    from jmtools._resources import data_dir
-    from jmtools.errors import ParameterError
+    from jmtools.core.resources import data_dir
+    from jmtools.core.errors import ParameterError
     from jmtools.sample_worlds import WORLDS, generate_world
 
     worlds = list(WORLDS) if args.world == "all" else [args.world]
@@ -166,7 +166,7 @@ def _sample_data(args) -> int:
     return 0
 
 
-from jmtools.report.commands import add_batch, add_demo, add_report  # noqa: E402  (light: argparse)
+from jmtools.cli.report import add_batch, add_demo, add_report  # noqa: E402  (light: argparse)
 from jmtools.exports import add_map_command  # noqa: E402  (light: heavy imports are inside)
 
 #: Sub-command registrations, in the order ``--help`` lists them.

@@ -75,8 +75,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from jmtools.errors import DataError, ParameterError, Problem, suggest
-from jmtools.stats import Z95
+from jmtools.core.errors import DataError, ParameterError, Problem, suggest
+from jmtools.core.stats import Z95
 
 __all__ = [
     "SIGNALS", "ALL", "SIGNAL_COLUMNS", "TABLE_COLUMNS", "EVIDENCE_COLUMNS", "UNIT_CONTRAST",
@@ -298,7 +298,7 @@ def dropoff_signal(funnel: pd.DataFrame, *, level: str = "stage", journey=None,
     Parameters
     ----------
     funnel : pandas.DataFrame
-        The strict funnel of :func:`jmtools.funnels.funnel` (one row per persona and
+        The strict funnel of :func:`jmtools.analyses.funnels.funnel` (one row per persona and
         step, steps in order: ``step_index``, ``step``, ``n`` reached, ``n_prev`` reached
         the step before). The customers lost between step *k − 1* and step *k*
         (``n_prev − n``) are counted at step *k − 1*, where they left.
@@ -352,7 +352,7 @@ def valence_signal(evidence: pd.DataFrame, *, value_col: str = "valence",
                    levels: Sequence[str] = ("stage", "touchpoint")) -> pd.DataFrame:
     """Negative valence: the emotion evidence (−2..+2) per stage and touchpoint.
 
-    Takes the observation rows of :func:`jmtools.emotions.emotion_evidence` (or any frame
+    Takes the observation rows of :func:`jmtools.analyses.emotions.emotion_evidence` (or any frame
     with a valence per observation). Low is worse.
 
     Examples
@@ -438,7 +438,7 @@ def slow_step_signal(times: pd.DataFrame, *, from_col: str = "from_step",
                      persona_col: str | None = "persona") -> pd.DataFrame:
     """Slow steps: time from reaching a stage to reaching the next one.
 
-    Takes :func:`jmtools.funnels.time_between_stages` (``from_step``, ``n``, ``median_h``,
+    Takes :func:`jmtools.analyses.funnels.time_between_stages` (``from_step``, ``n``, ``median_h``,
     ``p90_h`` per persona). Durations are compared on a log scale, reading each group as
     log-normal: mean of log-hours = log(median), standard deviation =
     (log p90 − log median) ÷ 1.2816. The time is counted at the stage the customers were
@@ -485,7 +485,7 @@ def loop_signal(loops: pd.DataFrame, *, journey=None, step_col: str = "step",
                 persona_col: str | None = "persona") -> pd.DataFrame:
     """Loops: share of the customers at a touchpoint who came back to it after leaving.
 
-    Takes :func:`jmtools.funnels.loops` at touchpoint level (``step``, ``n_visitors``,
+    Takes :func:`jmtools.analyses.funnels.loops` at touchpoint level (``step``, ``n_visitors``,
     ``n`` looping customers, per persona); ``journey`` (or a dict touchpoint → stage)
     gives each touchpoint's stage.
 
@@ -510,7 +510,7 @@ def detour_signal(detours: pd.DataFrame, *, journey=None, from_col: str = "from_
                   persona_col: str | None = "persona") -> pd.DataFrame:
     """Detours: share of the customers at a touchpoint who went back to an earlier one.
 
-    Takes :func:`jmtools.funnels.detours` at touchpoint level. A customer who went back
+    Takes :func:`jmtools.analyses.funnels.detours` at touchpoint level. A customer who went back
     to two different places is counted twice, so the count is capped at the customers
     who were at the touchpoint.
 
@@ -540,10 +540,10 @@ def collect_signals(evidence, *, emotion: pd.DataFrame | None = None,
                     customer_col: str = "customer_id") -> pd.DataFrame:
     """Every signal at once, from the engine's prepared evidence (plus emotion and tickets).
 
-    Runs :func:`jmtools.funnels.funnel`, :func:`~jmtools.funnels.time_between_stages`,
-    :func:`~jmtools.funnels.loops` and :func:`~jmtools.funnels.detours` (touchpoint level)
+    Runs :func:`jmtools.analyses.funnels.funnel`, :func:`~jmtools.analyses.funnels.time_between_stages`,
+    :func:`~jmtools.analyses.funnels.loops` and :func:`~jmtools.analyses.funnels.detours` (touchpoint level)
     by persona when the evidence has personas, and turns them, the emotion evidence
-    (:func:`jmtools.emotions.emotion_evidence`) and the tickets into signals.
+    (:func:`jmtools.analyses.emotions.emotion_evidence`) and the tickets into signals.
 
     Parameters
     ----------
@@ -575,8 +575,8 @@ def collect_signals(evidence, *, emotion: pd.DataFrame | None = None,
         stage persona  count  n
     0  Browse     all      1  3
     """
-    from jmtools import funnels
-    from jmtools.engine import to_pandas
+    from jmtools.analyses import funnels
+    from jmtools.core.engine import to_pandas
 
     by = persona_col if persona_col in evidence.events.columns else None
     pcol = by
@@ -735,7 +735,7 @@ class PainPoints:
         ``min_n``, ``min_effect``, ``z``, ``unit_contrast``.
     signals : pandas.DataFrame or None
         The signals the detection read (set by :func:`pain_points_from_world`).
-    themes : jmtools.themes.Themes or None
+    themes : jmtools.analyses.themes.Themes or None
         The feedback themes used (set by :func:`pain_points_from_world`).
     """
 
@@ -812,7 +812,7 @@ def detect_pain_points(signals: pd.DataFrame, *, journey=None, themes=None,
         Its ``pain_points`` are merged: a journey pain point takes the evidence at its
         stage and touchpoint (a stage-level one: its whole stage); a detected place no
         journey pain point covers gets its own row.
-    themes : jmtools.themes.Themes, optional
+    themes : jmtools.analyses.themes.Themes, optional
         Feedback themes (negative polarity). Each theme at a touchpoint goes to the journey
         pain point there whose title and description share most words with the theme's
         terms; it gives that pain point its themes, feedback count and quotes, and breaks
@@ -901,7 +901,7 @@ def pain_points_from_world(world, *, personas: pd.DataFrame | None = None, n_the
         ``customer_id``, ``persona``; default: the journey's persona rules
         (:func:`jmtools.personas.assign_personas`).
     n_themes, seed
-        Passed to :func:`jmtools.themes.find_themes` (negative feedback).
+        Passed to :func:`jmtools.analyses.themes.find_themes` (negative feedback).
     min_n, min_effect, n_quotes, focus
         Passed to :func:`detect_pain_points` (``focus``: a persona's own report).
     scorer : callable, optional
@@ -912,10 +912,10 @@ def pain_points_from_world(world, *, personas: pd.DataFrame | None = None, n_the
     PainPoints
         With ``signals`` and ``themes`` set.
     """
-    from jmtools.emotions import emotion_evidence
+    from jmtools.analyses.emotions import emotion_evidence
     from jmtools.evidence import prepare
     from jmtools.personas import assign_personas
-    from jmtools.themes import find_themes
+    from jmtools.analyses.themes import find_themes
 
     journey = world.journey
     if journey is None:
@@ -935,8 +935,8 @@ def pain_points_from_world(world, *, personas: pd.DataFrame | None = None, n_the
     evidence = prepare(events, journey)
     feedback = world.feedback.to_pandas() if world.feedback is not None else None
     if feedback is not None:  # score the texts once, for the emotion curve and the themes
-        from jmtools.sentiment import score_texts
-        from jmtools.valence import text_valence
+        from jmtools.analyses.sentiment import score_texts
+        from jmtools.analyses.valence import text_valence
 
         feedback["sentiment"] = score_texts(feedback["text"], scorer=scorer, n_jobs=1)
         feedback["valence"] = text_valence(feedback["sentiment"].to_numpy())
@@ -1274,8 +1274,8 @@ def _attach_feedback(table: pd.DataFrame, themes, feedback: pd.DataFrame | None,
     docs = themes.documents if themes is not None else feedback
     if docs is None or table.empty:
         return table
-    from jmtools.privacy import mask_quotes
-    from jmtools.themes import distinct_quotes
+    from jmtools.analyses.privacy import mask_quotes
+    from jmtools.analyses.themes import distinct_quotes
 
     if "quote" not in docs.columns:
         _col(docs, "text", "feedback", "feedback")

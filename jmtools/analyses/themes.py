@@ -4,7 +4,7 @@
 
 1. keep the feedback of the chosen polarity — negative (sentiment ≤ −0.05, VADER's
    usual cut-off), positive (≥ 0.05) or all; the sentiment comes from a column, or is
-   scored with :func:`jmtools.sentiment.score_texts` when the column is absent; a text
+   scored with :func:`jmtools.analyses.sentiment.score_texts` when the column is absent; a text
    whose polarity comes only from a stock sentence (its own sentences score clearly the
    other way, :data:`CONTENT_CLEAR`) is left out and counted;
 2. turn each text into TF-IDF weights over words and two-word phrases of adjacent words
@@ -21,7 +21,7 @@
    preferring phrases ("shipping cost") over the words inside them, and count texts per
    stage, touchpoint and persona;
 5. pick the most representative quotes (strongest weight in the theme) and mask
-   e-mail addresses, phone and card numbers in them (:mod:`jmtools.privacy`).
+   e-mail addresses, phone and card numbers in them (:mod:`jmtools.analyses.privacy`).
 
 Same data and seed → same themes, labels and quotes.
 """
@@ -34,7 +34,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from jmtools.errors import DataError, ParameterError, Problem, suggest
+from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 
 __all__ = ["POLARITIES", "NEGATIVE_BELOW", "POSITIVE_ABOVE", "STOCK_WORDS", "CONTENT_CLEAR", "Themes",
            "find_themes", "themes_at", "themes_for", "stock_sentences", "distinct_quotes"]
@@ -153,7 +153,7 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int = 8, polarity: str = "n
     max_features, n_terms, n_quotes : int
         Vocabulary size, terms listed per theme, quotes kept per theme.
     scorer : callable, optional
-        Text scorer for :func:`jmtools.sentiment.score_texts`.
+        Text scorer for :func:`jmtools.analyses.sentiment.score_texts`.
 
     Returns
     -------
@@ -218,7 +218,7 @@ def _select(feedback, text_col, sentiment_col, polarity, scorer):
     if sentiment_col in frame.columns:
         sentiment = pd.to_numeric(frame[sentiment_col], errors="coerce")
     else:
-        from jmtools.sentiment import score_texts
+        from jmtools.analyses.sentiment import score_texts
 
         sentiment = pd.Series(score_texts(frame[text_col], scorer=scorer, n_jobs=1),
                               index=frame.index)
@@ -240,7 +240,7 @@ CONTENT_CLEAR = 0.7
 def _drop_stock_flips(frame, text_col, polarity, stock, scorer, accounting):
     if polarity == "all" or not stock or frame.empty:
         return frame
-    from jmtools.sentiment import score_texts
+    from jmtools.analyses.sentiment import score_texts
 
     content = frame[text_col].map(lambda t: ". ".join(p for p in _sentences(t) if p not in stock))
     whole = frame[text_col].map(lambda t: ". ".join(_sentences(t)))
@@ -389,7 +389,7 @@ def _label_parts(ranked: list[str], size: int = 3) -> list[str]:
 
 
 def _documents(frame, roles, text_col, theme, share, labels) -> pd.DataFrame:
-    from jmtools.privacy import mask_quotes
+    from jmtools.analyses.privacy import mask_quotes
 
     out = pd.DataFrame({r: frame[c].to_numpy() for r, c in roles.items()}, index=frame.index)
     out = out.rename(columns={"id": "feedback_id"})

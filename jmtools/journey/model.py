@@ -26,8 +26,8 @@ from typing import Annotated, Any, Iterable, Literal, Union
 from pydantic import (BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag,
                       ValidationError, model_serializer, model_validator)
 
-from jmtools.errors import JourneyError, Problem, suggest
-from jmtools.metrics import EMOTION_DOMAIN
+from jmtools.core.errors import JourneyError, Problem, suggest
+from jmtools.core.metrics import EMOTION_DOMAIN
 
 __all__ = [
     "Claim", "Persona", "PersonaRef", "Stage", "Touchpoint", "PainPoint", "Opportunity",
@@ -403,7 +403,7 @@ class Journey(_Model):
         if name in names:
             return names.index(name)
         hint = suggest(name, names)
-        from jmtools.errors import ParameterError
+        from jmtools.core.errors import ParameterError
         raise ParameterError(kind, name, expected=names,
                              fix=f"did you mean {hint!r}?" if hint else "")
 
@@ -514,7 +514,7 @@ def schema_problems(path: str | Path) -> list[Problem]:
     import jsonschema
 
     path = Path(path)
-    schema = json.loads((Path(__file__).parent / "schema" / "journey.schema.json").read_text())
+    schema = json.loads((Path(__file__).resolve().parents[1] / "schema" / "journey.schema.json").read_text())
     doc = _parse_yaml(_read_text(path), str(path))
     validator = jsonschema.Draft202012Validator(schema)
     return [_problem(doc, str(path), tuple(e.absolute_path), f"JSON Schema: {e.message}",

@@ -8,9 +8,9 @@ Step 3 of the method. The flow is::
     gap      = assumed_gap(curve, assumed_valence(journey))
     trend    = sentiment_trend(evidence, freq="M")         # is a stage getting better or worse?
 
-Every value is on the emotion scale −2..+2 (:mod:`jmtools.valence` documents how
+Every value is on the emotion scale −2..+2 (:mod:`jmtools.analyses.valence` documents how
 each kind of evidence is mapped). Every point carries its n, a percentile
-bootstrap 95% interval (:func:`jmtools.stats.bootstrap_ci`), a ``low_evidence``
+bootstrap 95% interval (:func:`jmtools.core.stats.bootstrap_ci`), a ``low_evidence``
 flag when n is below ``min_n`` (flagged, never hidden), its evidence label and
 its sources. Stages are an ordered categorical in journey order; a stage without
 evidence stays as a row with n = 0. Persona ``"all"`` is every customer (each
@@ -25,9 +25,9 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from jmtools.errors import DataError, ParameterError, Problem, suggest
-from jmtools.metrics import EVIDENCE_LABELS
-from jmtools.valence import ALL_PERSONAS
+from jmtools.core.errors import DataError, ParameterError, Problem, suggest
+from jmtools.core.metrics import EVIDENCE_LABELS
+from jmtools.analyses.valence import ALL_PERSONAS
 
 __all__ = [
     "EVIDENCE_COLUMNS",
@@ -119,7 +119,7 @@ def _as_pandas(table):
 
 def _valenced(name: str, frame, journey, **kw) -> pd.DataFrame:
     """Valence rows of one table (computed unless the table already has ``valence``)."""
-    from jmtools import valence as v
+    from jmtools.analyses import valence as v
 
     if "valence" in frame.columns:
         out = frame.copy()
@@ -215,7 +215,7 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
         Canonical tables (a :class:`~jmtools.sources.LoadedTable`, Ibis or Spark
         table is brought to pandas first — these tables are small). A table that
         already has a ``valence`` column is used as is (bring your own mapping);
-        otherwise :mod:`jmtools.valence` maps it.
+        otherwise :mod:`jmtools.analyses.valence` maps it.
     events : pandas.DataFrame, optional
         Events with a stage per event (e.g. ``jmtools.evidence.prepare(...)``, or its
         ``.events``); used only when ``behaviour_rules`` is given.
@@ -225,14 +225,14 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
         so two tickets at one stage are repeated contacts.
     behaviour_rules : sequence of str, optional
         Opt into behaviour evidence: any of ``abandonment``, ``errors``,
-        ``repeated_contacts`` (see :func:`jmtools.valence.behaviour_valence`).
+        ``repeated_contacts`` (see :func:`jmtools.analyses.valence.behaviour_valence`).
     personas : pandas.DataFrame, optional
         ``customer_id``, ``persona`` (from ``jmtools.personas.assign_personas``);
         or leave None and keep a ``persona_col`` column in the tables.
     scales, metrics
-        Survey scales and metric selection (:func:`jmtools.valence.survey_valence`).
+        Survey scales and metric selection (:func:`jmtools.analyses.valence.survey_valence`).
     scorer, n_jobs
-        Text scorer and processes (:func:`jmtools.sentiment.score_texts`).
+        Text scorer and processes (:func:`jmtools.analyses.sentiment.score_texts`).
     customer_col, time_col, stage_col, touchpoint_col : str
         Column roles in the input tables.
 
@@ -316,13 +316,13 @@ _BOOT_CELLS = 20_000_000
 def _bootstrap(vals: np.ndarray, statistic: str, n_boot: int, seed: int) -> tuple[float, float]:
     """Percentile bootstrap interval; large samples resample counts, not values.
 
-    Up to ``_BOOT_CELLS`` resampled values this is :func:`jmtools.stats.bootstrap_ci`.
+    Up to ``_BOOT_CELLS`` resampled values this is :func:`jmtools.core.stats.bootstrap_ci`.
     Beyond, drawing n values with replacement is the same as drawing multinomial counts
     for each distinct value, so the values are put on a 0.001 grid (the emotion scale
     has 4,001 such points) and each resample is a vector of counts — memory grows with
     n_boot × 4,001 instead of n_boot × n. The grid shifts any value by at most 0.0005.
     """
-    from jmtools.stats import bootstrap_ci
+    from jmtools.core.stats import bootstrap_ci
 
     if vals.size * n_boot <= _BOOT_CELLS:
         return bootstrap_ci(vals, _STATISTICS[statistic], n_boot=n_boot, seed=seed)
@@ -451,7 +451,7 @@ def emotion_curve(evidence: pd.DataFrame, *, by: str = "stage", personas: Sequen
     _check_options(statistic, min_n, by, unit)
     if not isinstance(evidence.get("stage", pd.Series(dtype=object)).dtype, pd.CategoricalDtype):
         raise DataError([Problem("evidence needs 'stage' as an ordered categorical (journey order)",
-                                 fix="build it with jmtools.emotions.emotion_evidence(journey, ...)",
+                                 fix="build it with jmtools.analyses.emotions.emotion_evidence(journey, ...)",
                                  source="evidence", column="stage")])
     cells = _cells(evidence, by, journey)
     rows = []
@@ -582,7 +582,7 @@ def assumed_gap(curve: pd.DataFrame, assumed: pd.DataFrame) -> pd.DataFrame:
     curve : pandas.DataFrame
         Stage-level output of :func:`emotion_curve`.
     assumed : pandas.DataFrame
-        ``persona``, ``stage``, ``valence`` (:func:`jmtools.valence.assumed_valence`).
+        ``persona``, ``stage``, ``valence`` (:func:`jmtools.analyses.valence.assumed_valence`).
         Personas missing there use the ``"all"`` assumption.
 
     Returns
@@ -749,7 +749,7 @@ def trend_slopes(evidence: pd.DataFrame, *, persona: str = ALL_PERSONAS,
     0     A  60           improving
     1     B   0  too little evidence
     """
-    from jmtools.stats import Z95
+    from jmtools.core.stats import Z95
 
     ev = _persona_subset(evidence, persona)
     ev = ev[ev["timestamp"].notna()]

@@ -1,0 +1,184 @@
+"""The package's shape: layers that only point down, no import cycle, no oversized module.
+
+Every ``import`` of a jmtools module is counted, including those inside functions, so a
+deferred import cannot hide a cycle. The layers, bottom to top, are declared in
+:data:`LAYERS`; ``docs/contracts.md`` draws the same picture.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "jmtools"
+
+#: Layer of each module prefix, bottom (0) to top; a module imports only from its own
+#: layer or below. The longest matching prefix decides.
+LAYERS = {
+    "jmtools": 0,
+    "jmtools.core": 0,
+    "jmtools.journey": 1,
+    "jmtools.sources": 2,
+    "jmtools.sample_worlds": 2,
+    "jmtools.personas": 3,
+    "jmtools.evidence": 4,
+    "jmtools.analyses": 5,
+    "jmtools.pipeline": 6,
+    "jmtools.charts": 7,
+    "jmtools.render": 8,
+    "jmtools.report": 9,
+    "jmtools.widgets": 9,
+    "jmtools.cli": 10,
+}
+#: Largest module, in lines.
+MAX_LINES = 600
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+MODULES = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _resolve(name: str) -> str | None:
+    while name and name not in MODULES:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+def _imports(module: str) -> dict[str, int]:
+    """jmtools modules imported by ``module`` (anywhere in the file) → first line."""
+    path = MODULES[module]
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: dict[str, int] = {}
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        targets = []
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                up = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(up + ([base] if base else []))
+            targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in MODULES else base
+                       for a in node.names]
+        for target in targets:
+            if target.split(".")[0] != "jmtools":
+                continue
+            hit = _resolve(target)
+            if hit and hit != module:
+                found.setdefault(hit, node.lineno)
+    return found
+
+
+GRAPH = {m: _imports(m) for m in MODULES}
+
+
+def _layer(module: str) -> int:
+    best = max((p for p in LAYERS if module == p or module.startswith(p + ".")), key=len)
+    return LAYERS[best]
+
+
+def test_every_module_belongs_to_a_declared_layer():
+    undeclared = [m for m in MODULES if m != "jmtools"
+                  and not any(m.startswith(p + ".") or m == p for p in LAYERS if p != "jmtools")]
+    assert not undeclared, f"add these modules' folders to LAYERS: {undeclared}"
+
+
+def test_imports_only_point_down():
+    upward = [f"{MODULES[m].relative_to(PACKAGE.parent)}:{line}: {m} (layer {_layer(m)}) imports "
+              f"{t} (layer {_layer(t)})"
+              for m, targets in GRAPH.items() for t, line in targets.items()
+              if _layer(t) > _layer(m)]
+    assert not upward, "imports that point up a layer:\n" + "\n".join(upward)
+
+
+def _cycle(graph: dict[str, dict[str, int]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(m):
+        state[m] = 1
+        stack.append(m)
+        for t in graph[m]:
+            if state.get(t) == 1:
+                return stack[stack.index(t):] + [t]
+            if t not in state:
+                found = visit(t)
+                if found:
+                    return found
+        stack.pop()
+        state[m] = 2
+        return None
+
+    for m in sorted(graph):
+        if m not in state:
+            found = visit(m)
+            if found:
+                return found
+    return None
+
+
+def test_no_import_cycle_counting_imports_inside_functions():
+    cycle = _cycle(GRAPH)
+    assert cycle is None, "import cycle: " + " → ".join(cycle)
+
+
+def test_the_cycle_finder_finds_a_planted_cycle():
+    planted = {m: dict(t) for m, t in GRAPH.items()}
+    planted["jmtools.core.errors"]["jmtools.cli.main"] = 1
+    cycle = _cycle(planted)
+    assert cycle is not None and cycle[0] == cycle[-1]
+
+
+def test_journey_layer_imports_no_chart_source_or_analysis():
+    bad = {m: sorted(t for t in GRAPH[m] if _layer(t) > LAYERS["jmtools.journey"])
+           for m in MODULES if m.startswith("jmtools.journey")}
+    assert not any(bad.values()), bad
+
+
+#: What a chart module may not touch: loaders, evidence, analyses, the pipeline, statistics.
+CHART_FORBIDDEN = ("jmtools.sources", "jmtools.evidence", "jmtools.analyses", "jmtools.pipeline",
+                   "jmtools.core.stats", "jmtools.core.engine")
+#: Calls that compute a statistic; a chart draws frames that arrive computed.
+STAT_CALLS = {"groupby", "mean", "median", "quantile", "std", "var", "wilson_interval",
+              "bootstrap_ci", "bootstrap_mean_ci", "pivot_table", "value_counts"}
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if m.startswith("jmtools.charts")))
+def test_chart_modules_neither_load_nor_compute(module):
+    loads = sorted(t for t in GRAPH[module] if t.startswith(CHART_FORBIDDEN))
+    assert not loads, f"{module} imports {loads}"
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    calls = sorted({f"{n.func.attr}() line {n.lineno}" for n in ast.walk(tree)
+                    if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                    and n.func.attr in STAT_CALLS})
+    assert not calls, f"{module} computes statistics: {calls}"
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_no_module_above_the_size_budget(module):
+    lines = len(MODULES[module].read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_LINES, f"{MODULES[module].relative_to(PACKAGE.parent)} has {lines} lines"
+
+
+def test_project_imports_sit_at_the_top_of_each_file():
+    """Only heavy third-party libraries may be imported inside functions, never jmtools."""
+    deferred = []
+    for m, path in MODULES.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        top = {id(n) for n in tree.body}
+        top |= {id(c) for n in tree.body if isinstance(n, (ast.If, ast.Try))
+                for c in ast.walk(n)}
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and id(node) not in top:
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+                if any(n.split(".")[0] == "jmtools" for n in names) or getattr(node, "level", 0):
+                    deferred.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
+    assert not deferred, "jmtools imports inside functions:\n" + "\n".join(deferred)
