@@ -52,8 +52,11 @@ def report_figures(reports: Path) -> dict:
         data = json.loads(path.read_text())
         if "figures" not in data:
             continue
-        out[path.stem] = {"parameters": _strip(data.get("parameters", {})),
-                          "status": data.get("status"),
+        params = dict(data.get("parameters", {}))
+        if "data_dir" in params:  # the checkout's location is not a figure
+            params["data_dir"] = Path(params["data_dir"]).name
+        out[path.stem] = {"parameters": _strip(params), "status": data.get("status"),
+                          "sources": _strip(data.get("sources", [])),
                           "figures": _strip(data["figures"])}
     return out
 
@@ -82,7 +85,8 @@ def _cells_frame(folder: Path, persona):
         from jmtools.pipeline import map_cells_for
         return map_cells_for(folder, journey, persona=persona), journey
     except ImportError:  # the layout before it
-        from jmtools.canvas import map_cells, map_evidence
+        from jmtools.canvas import map_cells
+        from jmtools.pipeline import map_evidence
         return map_cells(journey, evidence=map_evidence(folder, journey), persona=persona), journey
 
 

@@ -24,7 +24,7 @@ from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.core.metrics import EMOTION_DOMAIN, EVIDENCE_LABELS
 
 __all__ = ["MAP_LANES", "DEFAULT_LANES", "CELL_COLUMNS", "map_cells", "map_chart", "journey_map",
-           "map_evidence", "journey_mimebundle"]
+           "journey_mimebundle"]
 
 #: Every lane the canvas can draw, key → title, in the default order of a map.
 MAP_LANES = {
@@ -480,111 +480,6 @@ def _check_frame(frame, key: str, needed, journey):
                                      " (aggregate first, e.g. over touchpoints)",
                                  source=f"{key} evidence", column=", ".join(keys))])
     return frame[frame["stage"].notna()].copy()
-
-
-# ------------------------------------------------------------- evidence from data
-#: KPIs of :func:`jmtools.analyses.kpis.stage_kpis` the canvas shows by default.
-MAP_KPIS = ("conversion", "reached", "csat_mean", "nps", "ces_mean")
-
-
-def map_evidence(data, journey, *, kpis: Sequence[str] = MAP_KPIS, n_boot: int = 1000):
-    """Compute the measured evidence of the canvas from a data folder (or loaded world).
-
-    Runs the package's analyses: the emotion curve from surveys and feedback
-    (:func:`jmtools.analyses.emotions.emotion_curve`), stage conversion from events
-    (:func:`jmtools.analyses.funnels.funnel`, Wilson intervals) and survey KPIs per stage
-    (:func:`jmtools.analyses.kpis.stage_kpis`) — each for all customers and per persona.
-
-    Parameters
-    ----------
-    data : str, Path or jmtools.sources.World
-        Folder with the canonical tables (``events``, ``customers``, ``surveys``,
-        ``feedback``…), or a world loaded with :func:`jmtools.sources.load_world`.
-    journey : Journey
-        The map (stages, touchpoints, persona rules).
-    kpis : sequence of str, default :data:`MAP_KPIS`
-        KPIs to keep (``conversion``, ``reached``, and names of
-        :data:`jmtools.analyses.kpis.KPI_FORMULAS`).
-    n_boot : int, default 1000
-        Bootstrap resamples of the intervals.
-
-    Returns
-    -------
-    dict
-        ``{"emotion": frame, "kpis": frame}`` (a key is left out when the data has no
-        table for it), ready for ``journey_map(..., evidence=...)``. ``kpis`` has
-        ``persona, stage, metric, kpi, value, n, ci_low, ci_high``.
-    """
-    import pandas as pd
-
-    from jmtools.sources import load_world
-
-    world = load_world(data, journey) if not hasattr(data, "tables") else data
-    table = lambda kind: world.tables[kind].to_pandas() if kind in world.tables else None  # noqa
-    customers, surveys, feedback = table("customers"), table("surveys"), table("feedback")
-    personas = None
-    if customers is not None and journey.personas:
-        from jmtools.personas import assign_personas
-
-        personas = assign_personas(customers, journey)[["customer_id", "persona"]]
-    out = {}
-    if surveys is not None or feedback is not None:
-        from jmtools.analyses.emotions import emotion_curve, emotion_evidence
-
-        ev = emotion_evidence(journey, surveys=surveys, feedback=feedback, personas=personas)
-        out["emotion"] = emotion_curve(ev, journey=journey, n_boot=n_boot)
-    frames = []
-    prepared = None
-    if "events" in world.tables:
-        from jmtools.evidence import prepare
-
-        prepared = prepare(world.tables["events"], journey,
-                           customers=world.tables.get("customers"))
-        frames.append(_conversion(prepared, personas is not None))
-    if surveys is not None:
-        frames.append(_survey_kpis(world, journey, prepared, personas is not None))
-    if frames:
-        table = pd.concat([f for f in frames if len(f)], ignore_index=True)
-        out["kpis"] = table[table["kpi"].isin(kpis)].reset_index(drop=True)
-    return out
-
-
-_KPI_FRAME = ["persona", "stage", "metric", "kpi", "value", "n", "ci_low", "ci_high"]
-
-
-def _conversion(prepared, by_persona: bool):
-    import pandas as pd
-
-    from jmtools.analyses.funnels import funnel
-
-    parts = [funnel(prepared).assign(persona="all")]
-    if by_persona:
-        parts.append(funnel(prepared, by="persona"))
-    f = pd.concat(parts, ignore_index=True)
-    f = f[f["persona"].notna()]
-    first = f["step_index"] == 1
-    out = pd.DataFrame({"persona": f["persona"].astype(str), "stage": f["step"].astype(str),
-                        "metric": "conversion",
-                        "kpi": first.map({True: "reached", False: "conversion"}),
-                        "value": f["n"].where(first, f["conversion"]).astype(float),
-                        "n": f["n_prev"].where(~first, f["n_customers"]),
-                        "ci_low": f["ci_low"].where(~first), "ci_high": f["ci_high"].where(~first)})
-    return out[_KPI_FRAME]
-
-
-def _survey_kpis(world, journey, prepared, by_persona: bool):
-    import pandas as pd
-
-    from jmtools.analyses.kpis import stage_kpis
-
-    surveys = world.tables["surveys"]
-    parts = [stage_kpis(surveys, journey=journey).assign(persona="all")]
-    if by_persona and prepared is not None:
-        parts.append(stage_kpis(surveys, journey=journey, evidence=prepared, by="persona"))
-    k = pd.concat(parts, ignore_index=True)
-    k = k[k["persona"].notna()].assign(persona=lambda d: d["persona"].astype(str),
-                                       stage=lambda d: d["stage"].astype(str))
-    return k[_KPI_FRAME]
 
 
 # ----------------------------------------------------------------------------- draw

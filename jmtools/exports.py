@@ -353,7 +353,8 @@ def _draw_map(args) -> int:
     if args.stage:
         raise ParameterError("--stage", args.stage, expected="used with --empathy only",
                              fix="add --empathy, or leave out --stage (a map shows every stage)")
-    from jmtools.canvas import journey_map, map_evidence
+    from jmtools.canvas import journey_map
+    from jmtools.pipeline import map_evidence
 
     evidence = map_evidence(args.data, journey) if args.data else None
     persona = args.persona[0] if args.persona and len(args.persona) == 1 else args.persona

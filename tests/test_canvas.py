@@ -377,7 +377,7 @@ ECOMMERCE = Path(__file__).resolve().parents[1] / "data" / "ecommerce"
 def sample_evidence():
     if not (ECOMMERCE / "journey.yaml").exists():
         pytest.skip("sample data not generated")
-    from jmtools.canvas import map_evidence
+    from jmtools.pipeline import map_evidence
 
     journey = Journey.load(ECOMMERCE / "journey.yaml")
     return journey, map_evidence(ECOMMERCE, journey, n_boot=200)

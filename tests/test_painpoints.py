@@ -9,6 +9,7 @@ import pytest
 
 from jmtools.analyses import painpoints as pp
 from jmtools.core.errors import DataError, ParameterError
+from jmtools.pipeline import pain_points_from_world
 
 STAGES = ["Awareness", "Consideration", "Decision", "Post-purchase"]
 PERSONAS = ["Ben", "Maya", "Sam"]
@@ -376,7 +377,7 @@ def _world(world, *, true_personas=False):
     from jmtools.sources import load_world
 
     personas = (pd.read_csv(DATA / world / "customer_personas.csv") if true_personas else None)
-    found = pp.pain_points_from_world(load_world(DATA / world), personas=personas)
+    found = pain_points_from_world(load_world(DATA / world), personas=personas)
     return found, json.loads((DATA / world / "truths.json").read_text())
 
 

@@ -83,7 +83,7 @@ __all__ = [
     "SIGNAL_WEIGHTS",
     "PainPoints",
     "rate_signal", "observation_signal", "dropoff_signal", "valence_signal", "complaint_signal",
-    "slow_step_signal", "loop_signal", "detour_signal", "collect_signals", "combine_signals", "pain_points_from_world", "detect_pain_points",
+    "slow_step_signal", "loop_signal", "detour_signal", "collect_signals", "combine_signals", "detect_pain_points",
 ]
 
 #: Signal names used by the builders, in the order the evidence lists them.
@@ -886,75 +886,6 @@ def detect_pain_points(signals: pd.DataFrame, *, journey=None, themes=None,
                       {"min_n": min_n, "min_effect": min_effect, "z": Z95,
                        "unit_contrast": tuple(unit_contrast), "focus": focus},
                       signals=signals, themes=themes)
-
-
-def pain_points_from_world(world, *, personas: pd.DataFrame | None = None, n_themes: int = 8,
-                           seed: int = 0, min_n: int = 30, min_effect: float = 0.2,
-                           n_quotes: int = 3, scorer=None, focus: str | None = None) -> PainPoints:
-    """The whole step 5 on a loaded world: evidence, emotion, themes, signals, detection.
-
-    Parameters
-    ----------
-    world : jmtools.sources.World
-        From :func:`jmtools.sources.load_world` (with its journey).
-    personas : pandas.DataFrame, optional
-        ``customer_id``, ``persona``; default: the journey's persona rules
-        (:func:`jmtools.personas.assign_personas`).
-    n_themes, seed
-        Passed to :func:`jmtools.analyses.themes.find_themes` (negative feedback).
-    min_n, min_effect, n_quotes, focus
-        Passed to :func:`detect_pain_points` (``focus``: a persona's own report).
-    scorer : callable, optional
-        Text scorer for feedback sentiment (VADER by default).
-
-    Returns
-    -------
-    PainPoints
-        With ``signals`` and ``themes`` set.
-    """
-    from jmtools.analyses.emotions import emotion_evidence
-    from jmtools.evidence import prepare
-    from jmtools.personas import assign_personas
-    from jmtools.analyses.themes import find_themes
-
-    journey = world.journey
-    if journey is None:
-        raise ParameterError("world", world, expected="a world loaded with its journey file",
-                             fix="load_world(folder, journey='journey.yaml')")
-    customers = world.customers.to_pandas() if world.customers is not None else None
-    if personas is None and customers is not None and journey.personas:
-        personas = assign_personas(customers, journey)[["customer_id", "persona"]]
-    events = world.events.table
-    if personas is not None:
-        import ibis
-
-        personas = personas[["customer_id", "persona"]].astype({"persona": object}).dropna()
-        lookup = ibis.memtable(personas.drop_duplicates("customer_id")
-                               .rename(columns={"customer_id": "_cid"}))
-        events = events.left_join(lookup, events.customer_id == lookup._cid).drop("_cid")
-    evidence = prepare(events, journey)
-    feedback = world.feedback.to_pandas() if world.feedback is not None else None
-    if feedback is not None:  # score the texts once, for the emotion curve and the themes
-        from jmtools.analyses.sentiment import score_texts
-        from jmtools.analyses.valence import text_valence
-
-        feedback["sentiment"] = score_texts(feedback["text"], scorer=scorer, n_jobs=1)
-        feedback["valence"] = text_valence(feedback["sentiment"].to_numpy())
-    surveys = world.surveys.to_pandas() if world.surveys is not None else None
-    emotion = None
-    if feedback is not None or surveys is not None:
-        emotion = emotion_evidence(journey, surveys=surveys, feedback=feedback,
-                                   personas=personas, scorer=scorer, n_jobs=1)
-    themes = None
-    if feedback is not None:
-        if personas is not None:
-            feedback = feedback.merge(personas, on="customer_id", how="left")
-        themes = find_themes(feedback, n_themes=n_themes, seed=seed,
-                             stages=journey.stage_names, scorer=scorer)
-    tickets = world.tickets.to_pandas() if world.tickets is not None else None
-    signals = collect_signals(evidence, emotion=emotion, tickets=tickets)
-    return detect_pain_points(signals, journey=journey, themes=themes, min_n=min_n,
-                              min_effect=min_effect, n_quotes=n_quotes, focus=focus)
 
 
 def _detected_rows(evidence: pd.DataFrame) -> list[dict]:
