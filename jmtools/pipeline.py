@@ -1,52 +1,440 @@
-"""The one chain: load a world → assign personas → prepare evidence → every analysis.
+"""The one chain that produces every number: load → focus → personas → evidence → analyses.
 
-Work in progress of the restructure: the two chain functions below were moved here verbatim
-from the canvas and the pain-point module; they become steps of :func:`run`.
+Reading :func:`run` top to bottom tells the whole run::
+
+    world      = load_world(folder, journey)           # sources: validated, rejected rows counted
+    focus      = resolve_focus(journey, persona, segment)
+    tables     = select(world, focus)                  # the segment's customers only, if one is set
+    assignment = assign_personas(customers, journey)   # customer → persona (first rule that selects)
+    evidence   = prepare(events, journey, customers)   # events → touchpoint → stage, sorted once
+    funnel     → emotion curve → KPIs → pain points → themes → backlog
+
+Every notebook, the report, the ``map`` command and the batch call this module; none of
+them re-implements a step. :func:`run` returns a :class:`Findings` holding every result
+frame; :func:`map_evidence` adds the per-persona frames the journey-map canvas draws.
+
+The persona selector is one keyword everywhere: ``persona=`` takes a persona's name or
+``"all"`` (:data:`jmtools.core.vocabulary.ALL`) for every customer.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
 
 import pandas as pd
 
-from jmtools.analyses.emotions import emotion_curve, emotion_evidence
-from jmtools.analyses.funnels import funnel
+from jmtools.analyses import emotions, funnels, kpis, painpoints, priorities, themes, valence
 from jmtools.analyses.kpis import stage_kpis
-from jmtools.analyses.painpoints import PainPoints, collect_signals, detect_pain_points
-from jmtools.analyses.sentiment import score_texts
-from jmtools.analyses.themes import find_themes
-from jmtools.analyses.valence import text_valence
-from jmtools.core.errors import ParameterError
+from jmtools.core.errors import DataError, ParameterError
+from jmtools.core.stats import wilson_interval
+from jmtools.core.vocabulary import ALL, focus_label
 from jmtools.evidence import prepare
-from jmtools.personas import assign_personas
-from jmtools.sources import load_world
+from jmtools.personas import assign_personas, persona_filter
+from jmtools.sources import World, load_world
 
-__all__ = ["MAP_KPIS", "map_evidence", "pain_points_from_world"]
+__all__ = ["Focus", "Findings", "run", "resolve_focus", "load", "select", "relieving", "map_evidence",
+           "map_cells_for", "MAP_KPIS"]
 
-
-# ------------------------------------------------------------- evidence from data
-#: KPIs of :func:`jmtools.analyses.kpis.stage_kpis` the canvas shows by default.
+#: KPIs of :func:`jmtools.analyses.kpis.stage_kpis` the journey-map canvas shows by default.
 MAP_KPIS = ("conversion", "reached", "csat_mean", "nps", "ces_mean")
+_KPI_FRAME = ["persona", "stage", "metric", "kpi", "value", "n", "ci_low", "ci_high"]
 
 
-def map_evidence(data, journey, *, kpis: Sequence[str] = MAP_KPIS, n_boot: int = 1000):
-    """Compute the measured evidence of the canvas from a data folder (or loaded world).
+# ------------------------------------------------------------------------------ focus
+@dataclass(frozen=True)
+class Focus:
+    """Whom a run is about: every customer, one persona, optionally within a segment.
 
-    Runs the package's analyses: the emotion curve from surveys and feedback
-    (:func:`jmtools.analyses.emotions.emotion_curve`), stage conversion from events
-    (:func:`jmtools.analyses.funnels.funnel`, Wilson intervals) and survey KPIs per stage
-    (:func:`jmtools.analyses.kpis.stage_kpis`) — each for all customers and per persona.
+    Attributes
+    ----------
+    persona : str
+        A persona of the journey, or ``"all"``.
+    segment : str
+        A rule over customer attributes (written like a persona rule), or ``""`` for none.
+    label : str
+        How reports name the focus (``"all customers"``, ``"Budget Ben in segment …"``).
+    """
+
+    persona: str = ALL
+    segment: str = ""
+    label: str = "all customers"
+
+    @property
+    def everyone(self) -> bool:
+        """True when the focus is every customer (no single persona)."""
+        return self.persona == ALL
+
+    @property
+    def key(self) -> str:
+        """The persona value of this focus in result frames (``"all"`` or the persona)."""
+        return self.persona
+
+
+def resolve_focus(journey, persona: str = ALL, segment: str = "") -> Focus:
+    """Check ``persona`` against the journey and build the :class:`Focus`.
+
+    Examples
+    --------
+    >>> from jmtools.journey import Journey
+    >>> j = Journey.from_yaml('''
+    ... name: Demo
+    ... stages: [{name: Browse}, {name: Buy}]
+    ... personas: [{name: Ben, rule: "age < 30"}]
+    ... ''')
+    >>> resolve_focus(j, "Ben").label
+    'Ben'
+    >>> resolve_focus(j, "Bne")
+    Traceback (most recent call last):
+    ...
+    jmtools.core.errors.ParameterError: ...
+    """
+    if journey is None:
+        raise ParameterError("journey_file", None, expected="a journey YAML (there is none in the data folder)")
+    names = list(journey.persona_names)
+    if persona != ALL and persona not in names:
+        raise ParameterError("persona", persona, expected=[ALL, *names])
+    return Focus(persona=persona, segment=segment or "", label=focus_label(persona, segment))
+
+
+# ----------------------------------------------------------------------------- findings
+@dataclass
+class Findings:
+    """Every result of one run of the chain, as tidy frames.
+
+    Attributes
+    ----------
+    world : jmtools.sources.World
+        The loaded tables, with their accounting.
+    journey : jmtools.journey.Journey
+    focus : Focus
+    tables : dict of str to pandas.DataFrame
+        The loaded non-event tables (restricted to the segment, if one is set).
+    assignment : pandas.DataFrame
+        ``customer_id, persona`` of every customer in the customer table.
+    evidence : jmtools.evidence.Evidence
+        Events mapped to touchpoints and stages, sorted once per customer.
+    funnel_all, funnel : pandas.DataFrame
+        Stage funnel of every customer, and of the focus (the same frame for ``"all"``).
+    emotion_evidence, curve, moments, assumed, gap : pandas.DataFrame
+        Step 3: valence evidence, the emotion curve, moments of truth, the workshop's
+        assumed curve and its gap to the measured one.
+    kpis : pandas.DataFrame
+        Survey KPIs per stage for the focus (rows with n = 0 kept).
+    signals : pandas.DataFrame
+    pain_points : jmtools.analyses.painpoints.PainPoints
+    themes : jmtools.analyses.themes.Themes or None
+        Complaint themes found on everybody's feedback (so every persona's report uses the
+        same words); ``themes_error`` says why there are none.
+    themes_focus : jmtools.analyses.themes.Themes or None
+        The same themes recounted on the focus.
+    opportunities, backlog : pandas.DataFrame
+        The journey file's opportunities, and the backlog ranked for the focus.
+    order_value : pandas.DataFrame or None
+        Average order value (with n and interval) when orders exist.
+    """
+
+    world: World
+    journey: Any
+    focus: Focus
+    tables: dict
+    assignment: pd.DataFrame | None
+    evidence: Any
+    funnel_all: pd.DataFrame
+    funnel: pd.DataFrame
+    emotion_evidence: pd.DataFrame | None
+    curve: pd.DataFrame | None
+    moments: pd.DataFrame | None
+    assumed: pd.DataFrame
+    gap: pd.DataFrame | None
+    kpis: pd.DataFrame | None
+    signals: pd.DataFrame
+    pain_points: Any
+    themes: Any
+    themes_error: Exception | None
+    themes_focus: Any
+    opportunities: pd.DataFrame
+    order_value: pd.DataFrame | None
+    backlog: pd.DataFrame
+    segment_customers: int | None = None
+    options: dict = field(default_factory=dict)
+
+    # ------------------------------------------------------------ headline figures
+    @property
+    def n_customers(self) -> int:
+        """Customers with events in the focus."""
+        if self.focus.everyone:
+            return int(self.evidence.n_customers)
+        sizes = self.evidence.persona_sizes.set_index("persona")["n_customers"]
+        return int(sizes.get(self.focus.persona, 0))
+
+    @property
+    def reached_last(self) -> dict:
+        """Share of the focus who started the journey and reached its last stage, with n and CI."""
+        started, finished = int(self.funnel["n"].iloc[0]), int(self.funnel["n"].iloc[-1])
+        low, high = wilson_interval(finished, started)
+        return {"stage": self.journey.stage_names[-1], "started": started, "finished": finished,
+                "share": finished / started if started else None,
+                "ci": (low, high) if started else None}
+
+    @property
+    def curve_focus(self) -> pd.DataFrame:
+        """The emotion curve of the focus only."""
+        if self.curve is None:
+            return pd.DataFrame(columns=list(emotions.CURVE_COLUMNS))
+        return self.curve[self.curve["persona"] == self.focus.key]
+
+    @property
+    def lowest_emotion(self):
+        """The lowest measured point of the focus's emotion curve (a row), or None."""
+        measured = self.curve_focus.dropna(subset=["valence"])
+        return measured.loc[measured["valence"].idxmin()] if len(measured) else None
+
+    @property
+    def biggest_loss(self) -> dict | None:
+        """The step where the largest share of the focus does not go on (ties: the earlier step)."""
+        steps = self.funnel.iloc[1:]
+        if not len(steps) or steps["n_prev"].sum() <= 0:
+            return None
+        w = steps.sort_values(["drop_off_rate", "step_index"], ascending=[False, True]).iloc[0]
+        before = self.funnel.loc[self.funnel["step_index"] == w["step_index"] - 1, "step"].iloc[0]
+        return {"from": before, "to": w["step"], "drop_off": int(w["drop_off"]),
+                "n_prev": int(w["n_prev"]), "drop_off_rate": float(w["drop_off_rate"])}
+
+    @property
+    def kpis_shown(self) -> pd.DataFrame | None:
+        """KPI rows that have answers (n > 0)."""
+        return None if self.kpis is None else self.kpis[self.kpis["n"] > 0]
+
+    @property
+    def accounting(self) -> pd.DataFrame:
+        """One row per loaded table: file, rows read, used, rejected and why."""
+        return pd.DataFrame([
+            {"table": kind, "file": loaded.source, "read": loaded.accounting.rows_read,
+             "used": loaded.accounting.rows_used, "rejected": loaded.accounting.rows_rejected,
+             "why rejected": "; ".join(f"{r.reason} ({r.n:,})"
+                                       for r in loaded.accounting.reasons.itertuples()) or "–"}
+            for kind, loaded in self.world.tables.items()])
+
+    @property
+    def unmatched_share(self) -> float:
+        """Share of events that match no touchpoint of the journey."""
+        unmatched = self.evidence.unmatched
+        return float(unmatched["share_of_events"].sum()) if len(unmatched) else 0.0
+
+    @property
+    def map_evidence(self) -> dict:
+        """The focus's measured evidence for the journey-map canvas (emotion curve and KPIs)."""
+        return {"emotion": self.curve_focus, "kpis": self.kpis_shown}
+
+
+# ---------------------------------------------------------------------------- the chain
+def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int = 30,
+        n_themes: int = 10, seed: int = 0, min_effect: float = 0.2, n_quotes: int = 3,
+        personas: pd.DataFrame | None = None) -> Findings:
+    """Run the whole chain on a world for one focus and return every result.
 
     Parameters
     ----------
     data : str, Path or jmtools.sources.World
-        Folder with the canonical tables (``events``, ``customers``, ``surveys``,
-        ``feedback``…), or a world loaded with :func:`jmtools.sources.load_world`.
-    journey : Journey
-        The map (stages, touchpoints, persona rules).
+        A data folder (tables named ``events``, ``customers``, ``surveys``…) or a loaded world.
+    journey : str or Path, optional
+        The journey YAML; default ``journey.yaml`` inside the folder (ignored for a world).
+    persona : str, default "all"
+        The persona to report on, or ``"all"`` for every customer.
+    segment : str, optional
+        A rule over customer attributes (like a persona rule): only those customers count.
+    min_n : int, default 30
+        Groups with fewer observations are flagged (emotion curve) or not compared (pain points).
+    n_themes, seed : int
+        Complaint themes to find, and the seed of the theme model.
+    min_effect : float, default 0.2
+        Smallest effect size that counts as pain-point evidence.
+    n_quotes : int, default 3
+        Quotes kept per pain point.
+    personas : pandas.DataFrame, optional
+        ``customer_id, persona`` given from outside (e.g. a CRM export); default: the
+        journey's persona rules.
+
+    Returns
+    -------
+    Findings
+
+    Examples
+    --------
+    >>> from jmtools.core.resources import data_dir
+    >>> f = run(data_dir() / "b2b", persona="SMB Owner Sam")
+    >>> f.focus.label, f.funnel["step"].iloc[0]
+    ('SMB Owner Sam', 'Initial inquiry')
+    """
+    world = load(data, journey)
+    focus = resolve_focus(world.journey, persona, segment)
+    tables, events, n_segment = select(world, focus)
+    journey = world.journey
+    assignment = _assign(tables.get("customers"), journey, personas)
+    evidence = _evidence(events, journey, tables.get("customers"), personas)
+    funnel_all, funnel = _funnels(evidence, focus)
+    emotion_ev, curve, moments = _emotions(tables, journey, assignment, focus, min_n)
+    assumed = valence.assumed_valence(journey)
+    gap = None if curve is None else emotions.assumed_gap(curve, assumed)
+    kpi = _kpis(tables, journey, evidence, focus)
+    signals = painpoints.collect_signals(evidence, emotion=emotion_ev, tickets=tables.get("tickets"))
+    found_themes, theme_error = _themes(tables, assignment, journey, n_themes, seed)
+    found = painpoints.detect_pain_points(signals, journey=journey, themes=found_themes, min_n=min_n,
+                                          min_effect=min_effect, n_quotes=n_quotes,
+                                          focus=None if focus.everyone else focus.persona)
+    themes_focus = _themes_focus(found_themes, focus, journey)
+    opportunities = priorities.opportunities_frame(journey)
+    order_value, backlog = _backlog(opportunities, found.table, tables, focus)
+    return Findings(world=world, journey=journey, focus=focus, tables=tables, assignment=assignment,
+                    evidence=evidence, funnel_all=funnel_all, funnel=funnel,
+                    emotion_evidence=emotion_ev, curve=curve, moments=moments, assumed=assumed,
+                    gap=gap, kpis=kpi, signals=signals, pain_points=found, themes=found_themes,
+                    themes_error=theme_error, themes_focus=themes_focus,
+                    opportunities=opportunities, order_value=order_value, backlog=backlog,
+                    segment_customers=n_segment,
+                    options={"min_n": min_n, "n_themes": n_themes, "seed": seed,
+                             "min_effect": min_effect, "n_quotes": n_quotes})
+
+
+# ------------------------------------------------------------------------------ steps
+def load(data, journey=None) -> World:
+    """A loaded world: ``data`` itself if it is one, else :func:`jmtools.sources.load_world`."""
+    return data if isinstance(data, World) else load_world(Path(data), journey or None)
+
+
+def select(world: World, focus: Focus) -> tuple[dict, Any, int | None]:
+    """The non-event tables as pandas and the events as Ibis, restricted to the segment.
+
+    Returns ``(tables, events, customers_in_segment)``; the last is None without a segment.
+    """
+    tables = {kind: loaded.to_pandas() for kind, loaded in world.tables.items() if kind != "events"}
+    events = world.tables["events"].table if "events" in world.tables else None
+    if events is None:
+        raise DataError("the data folder has no events table", source=str(world.folder),
+                        fix="export the event log as events.csv or events.parquet into the folder")
+    if not focus.segment:
+        return tables, events, None
+    if "customers" not in tables:
+        raise ParameterError("segment", focus.segment, expected="a customer table to apply it to",
+                             fix="add customers.csv to the data folder, or leave segment empty")
+    chosen = persona_filter(tables["customers"], focus.segment, persona="segment")["customer_id"]
+    if len(chosen) == 0:
+        raise ParameterError("segment", focus.segment, expected="a rule that selects at least one customer")
+    keep = set(chosen)
+    tables = {kind: t[t["customer_id"].isin(keep)].reset_index(drop=True) for kind, t in tables.items()}
+    return tables, events.filter(events.customer_id.isin(list(chosen))), len(chosen)
+
+
+def _assign(customers, journey, personas) -> pd.DataFrame | None:
+    if personas is not None:
+        return personas[["customer_id", "persona"]]
+    if customers is None or not journey.personas:
+        return None
+    return assign_personas(customers, journey)[["customer_id", "persona"]]
+
+
+def _evidence(events, journey, customers, personas):
+    """Prepared evidence; personas from the journey's rules, or joined from a given frame."""
+    if personas is None:
+        return prepare(events, journey, customers=customers)
+    import ibis
+
+    given = personas[["customer_id", "persona"]].astype({"persona": object}).dropna()
+    lookup = ibis.memtable(given.drop_duplicates("customer_id").rename(columns={"customer_id": "_cid"}))
+    return prepare(events.left_join(lookup, events.customer_id == lookup._cid).drop("_cid"), journey)
+
+
+def _funnels(evidence, focus: Focus) -> tuple[pd.DataFrame, pd.DataFrame]:
+    funnel_all = funnels.funnel(evidence)
+    if focus.everyone:
+        return funnel_all, funnel_all
+    by = funnels.funnel(evidence, by="persona")
+    return funnel_all, by[by["persona"] == focus.persona].reset_index(drop=True)
+
+
+def _emotions(tables, journey, assignment, focus: Focus, min_n: int):
+    surveys, feedback = tables.get("surveys"), tables.get("feedback")
+    if surveys is None and feedback is None:
+        return None, None, None
+    ev = emotions.emotion_evidence(journey, surveys=surveys, feedback=feedback, personas=assignment)
+    curve = emotions.emotion_curve(ev, journey=journey, min_n=min_n,
+                                   personas=None if focus.everyone else [focus.persona])
+    return ev, curve, emotions.moments_of_truth(curve)
+
+
+def _kpis(tables, journey, evidence, focus: Focus) -> pd.DataFrame | None:
+    if "surveys" not in tables:
+        return None
+    kp = kpis.stage_kpis(tables["surveys"], journey=journey, evidence=evidence,
+                         by=None if focus.everyone else "persona")
+    return kp if focus.everyone else kp[kp["persona"] == focus.persona]
+
+
+def _themes(tables, assignment, journey, n_themes: int, seed: int):
+    feedback = tables.get("feedback")
+    if feedback is None:
+        return None, None
+    if assignment is not None:
+        feedback = feedback.merge(assignment, on="customer_id", how="left")
+    try:  # everybody's feedback, so that every persona's report uses the same words
+        return themes.find_themes(feedback, stages=journey.stage_names, n_themes=n_themes,
+                                  seed=seed), None
+    except DataError as err:
+        return None, err
+
+
+def _themes_focus(found_themes, focus: Focus, journey):
+    if found_themes is None or focus.everyone:
+        return found_themes
+    return themes.themes_for(found_themes, persona=focus.persona, stages=journey.stage_names)
+
+
+def _backlog(opportunities, pains: pd.DataFrame, tables, focus: Focus):
+    """Rank the opportunities; for one persona, keep those relieving its pain points."""
+    order_value = priorities.average_order_value(tables["orders"]) if "orders" in tables else None
+    at_stake = order_value is not None and len(pains) > 0
+    backlog = priorities.prioritise(opportunities, pains if at_stake else None,
+                                    order_value=order_value if at_stake else None,
+                                    by="value_at_stake" if at_stake else "rice")
+    return order_value, backlog if focus.everyone else relieving(backlog, pains)
+
+
+def relieving(backlog: pd.DataFrame, pains: pd.DataFrame) -> pd.DataFrame:
+    """The opportunities of ``backlog`` that relieve at least one of the pain points ``pains``.
+
+    This is how a persona's report (and notebook 05 for one persona) chooses "this persona's
+    opportunities": those linked to a pain point of the persona's own ranking.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> backlog = pd.DataFrame({"id": ["o1", "o2"], "pain_points": [["p1"], ["p2", "p3"]]})
+    >>> relieving(backlog, pd.DataFrame({"pain_point_id": ["p3"]}))["id"].tolist()
+    ['o2']
+    """
+    linked = set(pains["pain_point_id"])
+    return backlog[backlog["pain_points"].map(lambda ids: bool(linked & set(ids)))]
+
+
+# --------------------------------------------------------------------- the map's evidence
+def map_evidence(data, journey=None, *, kpis: Sequence[str] = MAP_KPIS,
+                 n_boot: int = 1000) -> dict:
+    """Measured evidence for the journey-map canvas, for all customers and every persona.
+
+    Runs the first steps of the chain (load, personas, evidence) and the analyses the
+    canvas draws: the emotion curve from surveys and feedback, stage conversion from events
+    (Wilson intervals) and survey KPIs per stage — each for all customers and per persona.
+
+    Parameters
+    ----------
+    data : str, Path or jmtools.sources.World
+        A data folder or a loaded world.
+    journey : Journey, str or Path, optional
+        The map (default ``journey.yaml`` in the folder, or the world's journey).
     kpis : sequence of str, default :data:`MAP_KPIS`
-        KPIs to keep (``conversion``, ``reached``, and names of
+        KPIs to keep (``conversion``, ``reached`` and names of
         :data:`jmtools.analyses.kpis.KPI_FORMULAS`).
     n_boot : int, default 1000
         Bootstrap resamples of the intervals.
@@ -54,41 +442,43 @@ def map_evidence(data, journey, *, kpis: Sequence[str] = MAP_KPIS, n_boot: int =
     Returns
     -------
     dict
-        ``{"emotion": frame, "kpis": frame}`` (a key is left out when the data has no
-        table for it), ready for ``journey_map(..., evidence=...)``. ``kpis`` has
+        ``{"emotion": frame, "kpis": frame}`` (a key is left out when the data has no table
+        for it), ready for ``journey_map(..., evidence=...)``. ``kpis`` has
         ``persona, stage, metric, kpi, value, n, ci_low, ci_high``.
     """
-    world = load_world(data, journey) if not hasattr(data, "tables") else data
-    table = lambda kind: world.tables[kind].to_pandas() if kind in world.tables else None  # noqa
-    customers, surveys, feedback = table("customers"), table("surveys"), table("feedback")
-    personas = None
-    if customers is not None and journey.personas:
-        personas = assign_personas(customers, journey)[["customer_id", "persona"]]
+    world = load(data, journey)
+    journey = world.journey if journey is None or isinstance(journey, (str, Path)) else journey
+    tables = {kind: loaded.to_pandas() for kind, loaded in world.tables.items() if kind != "events"}
+    assignment = _assign(tables.get("customers"), journey, None)
     out = {}
-    if surveys is not None or feedback is not None:
-        ev = emotion_evidence(journey, surveys=surveys, feedback=feedback, personas=personas)
-        out["emotion"] = emotion_curve(ev, journey=journey, n_boot=n_boot)
-    frames = []
-    prepared = None
+    if "surveys" in tables or "feedback" in tables:
+        ev = emotions.emotion_evidence(journey, surveys=tables.get("surveys"),
+                                       feedback=tables.get("feedback"), personas=assignment)
+        out["emotion"] = emotions.emotion_curve(ev, journey=journey, n_boot=n_boot)
+    frames, prepared = [], None
     if "events" in world.tables:
-        prepared = prepare(world.tables["events"], journey,
-                           customers=world.tables.get("customers"))
-        frames.append(_conversion(prepared, personas is not None))
-    if surveys is not None:
-        frames.append(_survey_kpis(world, journey, prepared, personas is not None))
+        prepared = prepare(world.tables["events"], journey, customers=world.tables.get("customers"))
+        frames.append(_conversion(prepared, assignment is not None))
+    if "surveys" in tables:
+        frames.append(_survey_kpis(world, journey, prepared, assignment is not None))
     if frames:
         table = pd.concat([f for f in frames if len(f)], ignore_index=True)
         out["kpis"] = table[table["kpi"].isin(kpis)].reset_index(drop=True)
     return out
 
 
-_KPI_FRAME = ["persona", "stage", "metric", "kpi", "value", "n", "ci_low", "ci_high"]
+def map_cells_for(data, journey=None, *, persona=None, lanes=None) -> pd.DataFrame:
+    """The journey map's cells with measured evidence, as ``jmtools map --data`` draws them."""
+    from jmtools.analyses.mapcells import map_cells  # noqa: the canvas split lands separately
+
+    world = load(data, journey)
+    return map_cells(world.journey, evidence=map_evidence(world), persona=persona, lanes=lanes)
 
 
-def _conversion(prepared, by_persona: bool):
-    parts = [funnel(prepared).assign(persona="all")]
+def _conversion(prepared, by_persona: bool) -> pd.DataFrame:
+    parts = [funnels.funnel(prepared).assign(persona=ALL)]
     if by_persona:
-        parts.append(funnel(prepared, by="persona"))
+        parts.append(funnels.funnel(prepared, by="persona"))
     f = pd.concat(parts, ignore_index=True)
     f = f[f["persona"].notna()]
     first = f["step_index"] == 1
@@ -101,76 +491,12 @@ def _conversion(prepared, by_persona: bool):
     return out[_KPI_FRAME]
 
 
-def _survey_kpis(world, journey, prepared, by_persona: bool):
+def _survey_kpis(world, journey, prepared, by_persona: bool) -> pd.DataFrame:
     surveys = world.tables["surveys"]
-    parts = [stage_kpis(surveys, journey=journey).assign(persona="all")]
+    parts = [stage_kpis(surveys, journey=journey).assign(persona=ALL)]
     if by_persona and prepared is not None:
         parts.append(stage_kpis(surveys, journey=journey, evidence=prepared, by="persona"))
     k = pd.concat(parts, ignore_index=True)
     k = k[k["persona"].notna()].assign(persona=lambda d: d["persona"].astype(str),
                                        stage=lambda d: d["stage"].astype(str))
     return k[_KPI_FRAME]
-
-
-
-def pain_points_from_world(world, *, personas: pd.DataFrame | None = None, n_themes: int = 8,
-                           seed: int = 0, min_n: int = 30, min_effect: float = 0.2,
-                           n_quotes: int = 3, scorer=None, focus: str | None = None) -> PainPoints:
-    """The whole step 5 on a loaded world: evidence, emotion, themes, signals, detection.
-
-    Parameters
-    ----------
-    world : jmtools.sources.World
-        From :func:`jmtools.sources.load_world` (with its journey).
-    personas : pandas.DataFrame, optional
-        ``customer_id``, ``persona``; default: the journey's persona rules
-        (:func:`jmtools.personas.assign_personas`).
-    n_themes, seed
-        Passed to :func:`jmtools.analyses.themes.find_themes` (negative feedback).
-    min_n, min_effect, n_quotes, focus
-        Passed to :func:`detect_pain_points` (``focus``: a persona's own report).
-    scorer : callable, optional
-        Text scorer for feedback sentiment (VADER by default).
-
-    Returns
-    -------
-    PainPoints
-        With ``signals`` and ``themes`` set.
-    """
-    journey = world.journey
-    if journey is None:
-        raise ParameterError("world", world, expected="a world loaded with its journey file",
-                             fix="load_world(folder, journey='journey.yaml')")
-    customers = world.customers.to_pandas() if world.customers is not None else None
-    if personas is None and customers is not None and journey.personas:
-        personas = assign_personas(customers, journey)[["customer_id", "persona"]]
-    events = world.events.table
-    if personas is not None:
-        import ibis
-
-        personas = personas[["customer_id", "persona"]].astype({"persona": object}).dropna()
-        lookup = ibis.memtable(personas.drop_duplicates("customer_id")
-                               .rename(columns={"customer_id": "_cid"}))
-        events = events.left_join(lookup, events.customer_id == lookup._cid).drop("_cid")
-    evidence = prepare(events, journey)
-    feedback = world.feedback.to_pandas() if world.feedback is not None else None
-    if feedback is not None:  # score the texts once, for the emotion curve and the themes
-        feedback["sentiment"] = score_texts(feedback["text"], scorer=scorer, n_jobs=1)
-        feedback["valence"] = text_valence(feedback["sentiment"].to_numpy())
-    surveys = world.surveys.to_pandas() if world.surveys is not None else None
-    emotion = None
-    if feedback is not None or surveys is not None:
-        emotion = emotion_evidence(journey, surveys=surveys, feedback=feedback,
-                                   personas=personas, scorer=scorer, n_jobs=1)
-    themes = None
-    if feedback is not None:
-        if personas is not None:
-            feedback = feedback.merge(personas, on="customer_id", how="left")
-        themes = find_themes(feedback, n_themes=n_themes, seed=seed,
-                             stages=journey.stage_names, scorer=scorer)
-    tickets = world.tickets.to_pandas() if world.tickets is not None else None
-    signals = collect_signals(evidence, emotion=emotion, tickets=tickets)
-    return detect_pain_points(signals, journey=journey, themes=themes, min_n=min_n,
-                              min_effect=min_effect, n_quotes=n_quotes, focus=focus)
-
-

@@ -9,7 +9,7 @@ import pytest
 
 from jmtools.analyses import painpoints as pp
 from jmtools.core.errors import DataError, ParameterError
-from jmtools.pipeline import pain_points_from_world
+from jmtools import pipeline
 
 STAGES = ["Awareness", "Consideration", "Decision", "Post-purchase"]
 PERSONAS = ["Ben", "Maya", "Sam"]
@@ -373,11 +373,11 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def _world(world, *, true_personas=False):
-    """The whole chain a notebook runs (pain_points_from_world), on a sample world."""
+    """The whole chain a notebook runs (pipeline.run), on a sample world."""
     from jmtools.sources import load_world
 
     personas = (pd.read_csv(DATA / world / "customer_personas.csv") if true_personas else None)
-    found = pain_points_from_world(load_world(DATA / world), personas=personas)
+    found = pipeline.run(load_world(DATA / world), personas=personas, n_themes=8).pain_points
     return found, json.loads((DATA / world / "truths.json").read_text())
 
 

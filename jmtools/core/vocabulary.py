@@ -1,0 +1,49 @@
+"""The kit's words, declared once: whom a number is about and how groups are labelled.
+
+``docs/contracts.md`` (section *Vocabulary*) explains each choice; every module reads its
+labels from here, so a report never calls one group by two names.
+
+- **The persona selector** is the keyword ``persona=`` everywhere: a persona's name, or
+  :data:`ALL` for every customer. Functions that compare several personas at once take
+  ``personas=[…]`` (a list of names), never a single selector.
+- **All customers** (:data:`ALL`) means every customer with at least one event in the
+  (segment-filtered) data, whether or not a persona rule selects them or the customer
+  table lists them.
+- **No persona** (:data:`NO_PERSONA`): customers in the customer table whom no persona rule
+  selects.
+- **Not in the customer table** (:data:`NOT_IN_CUSTOMERS`): customers with events but no row
+  in the customer table (so no attributes a rule could read).
+"""
+
+from __future__ import annotations
+
+__all__ = ["ALL", "ALL_LABEL", "NO_PERSONA", "NOT_IN_CUSTOMERS", "PERSONA_SELECTOR", "focus_label"]
+
+#: The persona value that selects every customer (notebook parameter, result frames).
+ALL = "all"
+
+#: How reports name :data:`ALL` in a sentence.
+ALL_LABEL = "all customers"
+
+#: Customers in the customer table whom no persona rule selects.
+NO_PERSONA = "(no persona)"
+
+#: Customers with events who are missing from the customer table.
+NOT_IN_CUSTOMERS = "(not in customer table)"
+
+#: The one keyword that selects a persona, in every function and notebook.
+PERSONA_SELECTOR = "persona"
+
+
+def focus_label(persona: str = ALL, segment: str = "") -> str:
+    """How a report names its focus.
+
+    Examples
+    --------
+    >>> focus_label()
+    'all customers'
+    >>> focus_label("Budget Ben", "region == 'north'")
+    "Budget Ben in segment region == 'north'"
+    """
+    who = ALL_LABEL if persona == ALL else persona
+    return f"{who} in segment {segment}" if segment else who

@@ -1,0 +1,155 @@
+"""The one chain (jmtools.pipeline), in process, for every persona of both sample worlds.
+
+The figures the demo reports recorded before the restructure (tests/golden/figures_before.json,
+made by benchmarks/compare_figures.py on the old code) are the reference: the pipeline must
+give the same numbers for every focus without starting a kernel.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from jmtools import pipeline
+from jmtools.core.errors import ParameterError
+from jmtools.core.vocabulary import ALL
+from jmtools.journey import Journey
+from jmtools.sources import load_world
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = json.loads((ROOT / "tests" / "golden" / "figures_before.json").read_text())
+WORLDS = {"ecommerce": "e-commerce", "b2b": "b2b"}
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
+
+
+def _foci():
+    for world, prefix in WORLDS.items():
+        names = Journey.load(ROOT / "data" / world / "journey.yaml").persona_names
+        for persona in [ALL, *names]:
+            yield world, persona, f"{prefix}-{_slug(persona)}"
+
+
+FOCI = list(_foci())
+
+
+@pytest.fixture(scope="module")
+def worlds():
+    return {w: load_world(ROOT / "data" / w) for w in WORLDS}
+
+
+@pytest.fixture(scope="module")
+def findings(worlds):
+    return {report: pipeline.run(worlds[w], persona=p) for w, p, report in FOCI}
+
+
+def _figure(report: str, name: str):
+    fig = GOLDEN["reports"][report]["figures"].get(name)
+    return None if fig is None else fig["value"]
+
+
+def _close(a, b) -> bool:
+    if a is None or b is None:
+        return a is b
+    if isinstance(a, str) or isinstance(b, str):
+        return a == b
+    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
+
+
+def test_every_demo_report_is_covered():
+    assert sorted(r for _, _, r in FOCI) == sorted(GOLDEN["reports"])
+
+
+@pytest.mark.parametrize("world,persona,report", FOCI, ids=[r for _, _, r in FOCI])
+def test_headline_figures_equal_the_recorded_ones(findings, world, persona, report):
+    f = findings[report]
+    assert f.n_customers == _figure(report, "customers")
+    assert _close(f.reached_last["share"], _figure(report, "reached_last_stage"))
+    lowest = f.lowest_emotion
+    assert _close(float(lowest["valence"]), _figure(report, "lowest_emotion"))
+    assert str(lowest["stage"]) == _figure(report, "lowest_emotion_stage")
+    for row in f.funnel.itertuples():
+        assert _close(row.rate_from_start, _figure(report, f"funnel_{row.step_index}"))
+    nps = f.kpis_shown[f.kpis_shown["kpi"] == "nps"]
+    for row in nps.itertuples():
+        assert _close(row.value, _figure(report, f"nps_{row.stage}"))
+
+
+@pytest.mark.parametrize("world,persona,report", FOCI, ids=[r for _, _, r in FOCI])
+def test_top_pain_point_and_opportunity_equal_the_recorded_ones(findings, world, persona, report):
+    f = findings[report]
+    assert f.pain_points.table["title"].iloc[0] == GOLDEN["tops"][report]["top_pain_point"]
+    assert f.backlog["title"].iloc[0] == GOLDEN["tops"][report]["top_opportunity"]
+    assert len(f.pain_points.table) == _figure(report, "pain_points")
+    if f.themes_focus is not None and len(f.themes_focus.summary):
+        assert len(f.themes_focus.summary) == _figure(report, "themes")
+
+
+def test_a_persona_funnel_is_that_persona_rows_of_the_by_persona_funnel(findings):
+    ben = findings["e-commerce-budget-ben"]
+    everyone = findings["e-commerce-all"]
+    assert ben.funnel["n"].iloc[0] < everyone.funnel["n"].iloc[0]
+    pd.testing.assert_frame_equal(ben.funnel_all, everyone.funnel)
+
+
+def test_planted_checkout_loss_of_budget_ben(findings):
+    """Budget Ben's planted drop-off is the biggest loss of his report, and larger than everyone's."""
+    ben, everyone = findings["e-commerce-budget-ben"], findings["e-commerce-all"]
+    loss = ben.biggest_loss
+    assert (loss["from"], loss["to"]) == ("Decision", "Post-purchase")
+    assert loss["drop_off_rate"] > everyone.biggest_loss["drop_off_rate"]
+
+
+def test_biggest_loss_is_the_largest_drop_off_rate(findings):
+    for f in findings.values():
+        steps = f.funnel.iloc[1:]
+        assert f.biggest_loss["drop_off_rate"] == steps["drop_off_rate"].max()
+
+
+def test_a_persona_backlog_only_holds_opportunities_for_its_pain_points(findings):
+    f = findings["e-commerce-new-runner-nina"]
+    ids = set(f.pain_points.table["pain_point_id"])
+    assert len(f.backlog) and all(ids & set(p) for p in f.backlog["pain_points"])
+
+
+def test_unknown_persona_names_the_valid_ones(worlds):
+    with pytest.raises(ParameterError, match="Budget Ben"):
+        pipeline.run(worlds["ecommerce"], persona="Budget Bne")
+
+
+def test_segment_restricts_every_table(worlds):
+    f = pipeline.run(worlds["ecommerce"], segment="age < 30")
+    customers = f.tables["customers"]
+    assert f.segment_customers == len(customers) and (customers["age"] < 30).all()
+    assert set(f.tables["orders"]["customer_id"]) <= set(customers["customer_id"])
+    assert f.focus.label == "all customers in segment age < 30"
+    assert f.n_customers <= f.segment_customers
+
+
+def test_segment_that_selects_nobody_is_a_located_parameter_error(worlds):
+    with pytest.raises(ParameterError, match="segment"):
+        pipeline.run(worlds["ecommerce"], segment="age > 500")
+
+
+@pytest.mark.parametrize("world", list(WORLDS))
+def test_map_cells_equal_the_recorded_ones(world):
+    names = Journey.load(ROOT / "data" / world / "journey.yaml").persona_names
+    loaded = load_world(ROOT / "data" / world)
+    evidence = pipeline.map_evidence(loaded)
+    from jmtools.analyses.mapcells import map_cells
+
+    for persona in [None, *names]:
+        cells = map_cells(loaded.journey, evidence=evidence, persona=persona)
+        rows = json.loads(cells.astype({"lane": str, "stage": str}).to_json(orient="records"))
+        golden = GOLDEN["map_cells"][f"{world}/{persona or 'all'}"]
+        assert len(rows) == len(golden)
+        for got, want in zip(rows, golden):
+            for key, value in want.items():
+                assert _close(got[key], value) if isinstance(value, float) else got[key] == value, \
+                    (persona, key, got, want)
