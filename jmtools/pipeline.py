@@ -34,7 +34,7 @@ from jmtools.evidence import prepare
 from jmtools.personas import assign_personas, persona_filter
 from jmtools.sources import World, load_world
 
-__all__ = ["Focus", "Findings", "run", "resolve_focus", "load", "select", "relieving", "map_evidence",
+__all__ = ["Focus", "Findings", "Prepared", "prepare_world", "run", "resolve_focus", "load", "select", "relieving", "map_evidence",
            "map_cells_for", "MAP_KPIS"]
 
 #: KPIs of :func:`jmtools.analyses.kpis.stage_kpis` the journey-map canvas shows by default.
@@ -230,6 +230,52 @@ class Findings:
 
 
 # ---------------------------------------------------------------------------- the chain
+@dataclass
+class Prepared:
+    """The half of the chain that does not depend on the persona: loaded, selected, prepared.
+
+    A batch of reports on one world (every persona) prepares once and runs each focus from
+    here (:func:`run` accepts it in place of a folder); the numbers are the same as a run
+    from the folder.
+    """
+
+    world: World
+    segment: str
+    tables: dict
+    assignment: pd.DataFrame | None
+    evidence: Any
+    emotion_evidence: pd.DataFrame | None
+    signals: pd.DataFrame
+    themes: Any
+    themes_error: Exception | None
+    segment_customers: int | None
+    options: dict
+
+
+def prepare_world(data, *, journey=None, segment: str = "", n_themes: int = 10, seed: int = 0,
+                  personas: pd.DataFrame | None = None) -> Prepared:
+    """Load, restrict to the segment, assign personas, prepare evidence, find themes — once.
+
+    Parameters are those of :func:`run` that do not depend on the persona.
+
+    Returns
+    -------
+    Prepared
+    """
+    world = load(data, journey)
+    tables, events, n_segment = select(world, resolve_focus(world.journey, ALL, segment))
+    journey = world.journey
+    assignment = _assign(tables.get("customers"), journey, personas)
+    evidence = _evidence(events, journey, tables.get("customers"), personas)
+    emotion_ev = _emotion_evidence(tables, journey, assignment)
+    signals = painpoints.collect_signals(evidence, emotion=emotion_ev, tickets=tables.get("tickets"))
+    found_themes, theme_error = _themes(tables, assignment, journey, n_themes, seed)
+    return Prepared(world=world, segment=segment or "", tables=tables, assignment=assignment,
+                    evidence=evidence, emotion_evidence=emotion_ev, signals=signals,
+                    themes=found_themes, themes_error=theme_error, segment_customers=n_segment,
+                    options={"n_themes": n_themes, "seed": seed, "personas": personas is not None})
+
+
 def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int = 30,
         n_themes: int = 10, seed: int = 0, min_effect: float = 0.2, n_quotes: int = 3,
         personas: pd.DataFrame | None = None) -> Findings:
@@ -237,8 +283,10 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
 
     Parameters
     ----------
-    data : str, Path or jmtools.sources.World
-        A data folder (tables named ``events``, ``customers``, ``surveys``…) or a loaded world.
+    data : str, Path, jmtools.sources.World or Prepared
+        A data folder (tables named ``events``, ``customers``, ``surveys``…), a loaded world,
+        or the output of :func:`prepare_world` (then ``journey``, ``segment``, ``n_themes``,
+        ``seed`` and ``personas`` were fixed when it was prepared).
     journey : str or Path, optional
         The journey YAML; default ``journey.yaml`` inside the folder (ignored for a world).
     persona : str, default "all"
@@ -268,34 +316,46 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
     >>> f.focus.label, f.funnel["step"].iloc[0]
     ('SMB Owner Sam', 'Initial inquiry')
     """
-    world = load(data, journey)
-    focus = resolve_focus(world.journey, persona, segment)
-    tables, events, n_segment = select(world, focus)
-    journey = world.journey
-    assignment = _assign(tables.get("customers"), journey, personas)
-    evidence = _evidence(events, journey, tables.get("customers"), personas)
-    funnel_all, funnel = _funnels(evidence, focus)
-    emotion_ev, curve, moments = _emotions(tables, journey, assignment, focus, min_n)
+    shared = _shared(data, journey=journey, segment=segment, n_themes=n_themes, seed=seed,
+                     personas=personas)
+    journey = shared.world.journey
+    focus = resolve_focus(journey, persona, shared.segment)
+    funnel_all, funnel = _funnels(shared.evidence, focus)
+    curve, moments = _curve(shared.emotion_evidence, journey, focus, min_n)
     assumed = valence.assumed_valence(journey)
     gap = None if curve is None else emotions.assumed_gap(curve, assumed)
-    kpi = _kpis(tables, journey, evidence, focus)
-    signals = painpoints.collect_signals(evidence, emotion=emotion_ev, tickets=tables.get("tickets"))
-    found_themes, theme_error = _themes(tables, assignment, journey, n_themes, seed)
-    found = painpoints.detect_pain_points(signals, journey=journey, themes=found_themes, min_n=min_n,
-                                          min_effect=min_effect, n_quotes=n_quotes,
+    kpi = _kpis(shared.tables, journey, shared.evidence, focus)
+    found = painpoints.detect_pain_points(shared.signals, journey=journey, themes=shared.themes,
+                                          min_n=min_n, min_effect=min_effect, n_quotes=n_quotes,
                                           focus=None if focus.everyone else focus.persona)
-    themes_focus = _themes_focus(found_themes, focus, journey)
+    themes_focus = _themes_focus(shared.themes, focus, journey)
     opportunities = priorities.opportunities_frame(journey)
-    order_value, backlog = _backlog(opportunities, found.table, tables, focus)
-    return Findings(world=world, journey=journey, focus=focus, tables=tables, assignment=assignment,
-                    evidence=evidence, funnel_all=funnel_all, funnel=funnel,
-                    emotion_evidence=emotion_ev, curve=curve, moments=moments, assumed=assumed,
-                    gap=gap, kpis=kpi, signals=signals, pain_points=found, themes=found_themes,
-                    themes_error=theme_error, themes_focus=themes_focus,
-                    opportunities=opportunities, order_value=order_value, backlog=backlog,
-                    segment_customers=n_segment,
-                    options={"min_n": min_n, "n_themes": n_themes, "seed": seed,
-                             "min_effect": min_effect, "n_quotes": n_quotes})
+    order_value, backlog = _backlog(opportunities, found.table, shared.tables, focus)
+    return Findings(world=shared.world, journey=journey, focus=focus, tables=shared.tables,
+                    assignment=shared.assignment, evidence=shared.evidence, funnel_all=funnel_all,
+                    funnel=funnel, emotion_evidence=shared.emotion_evidence, curve=curve,
+                    moments=moments, assumed=assumed, gap=gap, kpis=kpi, signals=shared.signals,
+                    pain_points=found, themes=shared.themes, themes_error=shared.themes_error,
+                    themes_focus=themes_focus, opportunities=opportunities,
+                    order_value=order_value, backlog=backlog,
+                    segment_customers=shared.segment_customers,
+                    options={"min_n": min_n, "min_effect": min_effect, "n_quotes": n_quotes,
+                             **shared.options})
+
+
+def _shared(data, **options) -> Prepared:
+    """``data`` prepared: as given, or by :func:`prepare_world` with ``options``."""
+    if not isinstance(data, Prepared):
+        return prepare_world(data, **options)
+    fixed = {"journey": None, "segment": data.segment, "n_themes": data.options["n_themes"],
+             "seed": data.options["seed"], "personas": None}
+    defaults = {"journey": None, "segment": "", "n_themes": 10, "seed": 0, "personas": None}
+    for name, value in options.items():
+        if value is None or (not isinstance(value, pd.DataFrame) and value in (defaults[name], fixed[name])):
+            continue
+        raise ParameterError(name, value, expected=f"the value the world was prepared with ({fixed[name]!r})",
+                             fix=f"pass {name}= to prepare_world(), or run from the data folder")
+    return data
 
 
 # ------------------------------------------------------------------------------ steps
@@ -354,14 +414,19 @@ def _funnels(evidence, focus: Focus) -> tuple[pd.DataFrame, pd.DataFrame]:
     return funnel_all, by[by["persona"] == focus.persona].reset_index(drop=True)
 
 
-def _emotions(tables, journey, assignment, focus: Focus, min_n: int):
+def _emotion_evidence(tables, journey, assignment) -> pd.DataFrame | None:
     surveys, feedback = tables.get("surveys"), tables.get("feedback")
     if surveys is None and feedback is None:
-        return None, None, None
-    ev = emotions.emotion_evidence(journey, surveys=surveys, feedback=feedback, personas=assignment)
-    curve = emotions.emotion_curve(ev, journey=journey, min_n=min_n,
+        return None
+    return emotions.emotion_evidence(journey, surveys=surveys, feedback=feedback, personas=assignment)
+
+
+def _curve(emotion_ev, journey, focus: Focus, min_n: int):
+    if emotion_ev is None:
+        return None, None
+    curve = emotions.emotion_curve(emotion_ev, journey=journey, min_n=min_n,
                                    personas=None if focus.everyone else [focus.persona])
-    return ev, curve, emotions.moments_of_truth(curve)
+    return curve, emotions.moments_of_truth(curve)
 
 
 def _kpis(tables, journey, evidence, focus: Focus) -> pd.DataFrame | None:

@@ -45,8 +45,14 @@ def worlds():
 
 
 @pytest.fixture(scope="module")
-def findings(worlds):
-    return {report: pipeline.run(worlds[w], persona=p) for w, p, report in FOCI}
+def prepared(worlds):
+    return {w: pipeline.prepare_world(loaded) for w, loaded in worlds.items()}
+
+
+@pytest.fixture(scope="module")
+def findings(prepared):
+    """Every focus of both worlds, each run from its world prepared once."""
+    return {report: pipeline.run(prepared[w], persona=p) for w, p, report in FOCI}
 
 
 def _figure(report: str, name: str):
@@ -153,3 +159,17 @@ def test_map_cells_equal_the_recorded_ones(world):
             for key, value in want.items():
                 assert _close(got[key], value) if isinstance(value, float) else got[key] == value, \
                     (persona, key, got, want)
+
+
+def test_a_run_from_the_folder_equals_a_run_from_the_prepared_world(findings):
+    f = pipeline.run(ROOT / "data" / "b2b", persona="SMB Owner Sam")
+    g = findings["b2b-smb-owner-sam"]
+    pd.testing.assert_frame_equal(f.funnel, g.funnel)
+    pd.testing.assert_frame_equal(f.curve, g.curve)
+    pd.testing.assert_frame_equal(f.pain_points.table, g.pain_points.table)
+    pd.testing.assert_frame_equal(f.backlog, g.backlog)
+
+
+def test_a_prepared_world_refuses_a_different_segment(prepared):
+    with pytest.raises(ParameterError, match="segment"):
+        pipeline.run(prepared["b2b"], segment="employees > 10")
