@@ -1,7 +1,14 @@
 """The journey file: the model, its YAML round trip, the workshop workbook and the diff.
 
-``from jmtools.journey import Journey`` is the usual entry; the model lives in
-:mod:`jmtools.journey.model`. This layer imports nothing above :mod:`jmtools.core`.
+``from jmtools.journey import Journey`` is the usual entry. The modules, one job each:
+
+- :mod:`~jmtools.journey.model` — the pydantic models and :class:`Journey` with its queries;
+- :mod:`~jmtools.journey.yamlio` — reading, locating and writing back the YAML;
+- :mod:`~jmtools.journey.checks` — cross-reference checks and the JSON Schema check;
+- :mod:`~jmtools.journey.display` — the hook that draws a journey in Jupyter;
+- :mod:`~jmtools.journey.workbook` — the workshop workbook, read back, and the diff.
+
+This layer imports nothing above :mod:`jmtools.core`.
 """
 
 from jmtools.journey.model import (LANES, OPPORTUNITY_STATUSES, Claim, Journey, Opportunity,
