@@ -391,7 +391,7 @@ def _draw_empathy(args, journey, out: Path) -> int:
 
 def _import_workbook(args) -> int:
     from jmtools.journey import Journey
-    from jmtools.journey.workbook import read_workbook
+    from jmtools.journey.workbook_read import read_workbook
 
     out = Path(args.output)
     if out.suffix.lower() not in (".yaml", ".yml"):

@@ -11,6 +11,11 @@ once, and reports each problem with file, line, path inside the document and a f
 Saving writes back into the loaded document, so comments and key order written by a
 person survive a load → change → save cycle.
 
+This module holds the pydantic models and the :class:`Journey` with its queries; reading
+and writing YAML live in :mod:`jmtools.journey.yamlio`, the cross-reference checks in
+:mod:`jmtools.journey.checks`, and how Jupyter shows a journey in
+:mod:`jmtools.journey.display`.
+
 See ``docs/contracts.md`` for the format and ``jmtools/schema/journey.schema.json`` for
 its JSON Schema (``Journey.json_schema()``).
 """
@@ -19,15 +24,19 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from pathlib import Path
-from typing import Annotated, Any, Iterable, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import (BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag,
-                      ValidationError, model_serializer, model_validator)
+                      model_serializer, model_validator)
 
-from jmtools.core.errors import JourneyError, Problem, suggest
+from jmtools.core.errors import JourneyError, ParameterError, Problem, suggest
 from jmtools.core.metrics import EMOTION_DOMAIN
+from jmtools.journey.checks import (_check_regex, _duplicates, _known, _rule_problem,
+                                    schema_problems)
+from jmtools.journey.display import display_bundle
+from jmtools.journey.yamlio import (_merge, _parse_yaml, _problem, _read_text, _validate_model,
+                                    _yaml)
 
 __all__ = [
     "Claim", "Persona", "PersonaRef", "Stage", "Touchpoint", "PainPoint", "Opportunity",
@@ -321,10 +330,8 @@ class Journey(_Model):
     __hash__ = None  # mutable
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        """Jupyter shows a journey as its map (drawn by :mod:`jmtools.canvas`, offline)."""
-        from jmtools.canvas import journey_mimebundle
-
-        return journey_mimebundle(self)
+        """Jupyter shows a journey as its map (the hook of :mod:`jmtools.journey.display`)."""
+        return display_bundle(self)
 
     # ---------------------------------------------------------------- queries
     @property
@@ -403,7 +410,6 @@ class Journey(_Model):
         if name in names:
             return names.index(name)
         hint = suggest(name, names)
-        from jmtools.core.errors import ParameterError
         raise ParameterError(kind, name, expected=names,
                              fix=f"did you mean {hint!r}?" if hint else "")
 
@@ -499,364 +505,3 @@ def load_persona_library(path: str | Path) -> PersonaLibrary:
     if found:
         raise JourneyError([_problem(doc, source, *f) for f in found], source=source)
     return library
-
-
-def schema_problems(path: str | Path) -> list[Problem]:
-    """Check a journey file against the published JSON Schema (as other tools would).
-
-    Returns
-    -------
-    list of Problem
-        Empty when the file conforms.
-    """
-    import json
-
-    import jsonschema
-
-    path = Path(path)
-    schema = json.loads((Path(__file__).resolve().parents[1] / "schema" / "journey.schema.json").read_text())
-    doc = _parse_yaml(_read_text(path), str(path))
-    validator = jsonschema.Draft202012Validator(schema)
-    return [_problem(doc, str(path), tuple(e.absolute_path), f"JSON Schema: {e.message}",
-                     "see jmtools/schema/journey.schema.json")
-            for e in sorted(validator.iter_errors(_plain(doc)), key=lambda e: list(map(str, e.path)))]
-
-
-# ------------------------------------------------------------------ helpers
-def _yaml():
-    from ruamel.yaml import YAML
-
-    y = YAML(typ="rt")
-    y.Constructor = _constructor()
-    y.indent(mapping=2, sequence=4, offset=2)
-    y.width = 4096  # never wrap: one claim per line keeps diffs small
-    y.preserve_quotes = True
-    return y
-
-
-_CONSTRUCTOR = None
-
-
-def _constructor():
-    """Round-trip constructor that leaves dates as text, so validation can locate bad ones."""
-    global _CONSTRUCTOR
-    if _CONSTRUCTOR is None:
-        from ruamel.yaml.constructor import RoundTripConstructor
-
-        class DatesAsText(RoundTripConstructor):
-            pass
-
-        DatesAsText.add_constructor("tag:yaml.org,2002:timestamp",
-                                    RoundTripConstructor.construct_yaml_str)
-        _CONSTRUCTOR = DatesAsText
-    return _CONSTRUCTOR
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise JourneyError([Problem("file not found", source=str(path),
-                                    fix="check the path (relative paths start at the "
-                                        f"current folder {Path.cwd()})")]) from None
-    except UnicodeDecodeError as err:
-        raise JourneyError([Problem(f"not UTF-8 text (byte {err.start})", source=str(path),
-                                    fix="save the file as UTF-8")]) from None
-
-
-def _parse_yaml(text: str, source: str) -> Any:
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
-    try:
-        doc = _yaml().load(text)
-    except MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        what = " ".join(x for x in (err.context, err.problem) if x)
-        duplicate = type(err).__name__ == "DuplicateKeyError"
-        fix = ("keep one of the two entries with this key" if duplicate else
-               "check indentation, colons and brackets near this line")
-        raise JourneyError([Problem(f"YAML {'duplicate key' if duplicate else 'syntax error'}: "
-                                    f"{what}", source=source,
-                                    line=mark.line + 1 if mark else None, fix=fix)]) from None
-    except YAMLError as err:
-        raise JourneyError([Problem(f"YAML error: {err}", source=source)]) from None
-    if doc is None:
-        raise JourneyError([Problem("the file is empty", source=source,
-                                    fix="start from a template: jmtools new FOLDER --template ecommerce")])
-    tagged = list(_tagged_nodes(doc, ()))
-    if tagged:
-        raise JourneyError([_problem(doc, source, path, "YAML tag '{}' is not allowed".format(
-                                         tag.replace("tag:yaml.org,2002:", "!!")),
-                                     "remove the tag: journey files hold plain data only")
-                            for path, tag in tagged])
-    if not isinstance(doc, dict):
-        kind = "list" if isinstance(doc, list) else type(doc).__name__
-        raise JourneyError([Problem(f"the document must be a mapping of keys (name, stages, …), "
-                                    f"got a {kind}", source=source, line=1,
-                                    fix="start the file with 'name: …' and 'stages:'")])
-    return doc
-
-
-def _tagged_nodes(node: Any, path: tuple):
-    tag = getattr(node, "tag", None)
-    value = getattr(tag, "value", tag)
-    if isinstance(value, str) and value:
-        yield path, value
-        return
-    if isinstance(node, dict):
-        for k, v in node.items():
-            yield from _tagged_nodes(v, path + (k,))
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            yield from _tagged_nodes(v, path + (i,))
-
-
-def _validate_model(cls, doc: Any, source: str):
-    try:
-        return cls.model_validate(_plain(doc))
-    except ValidationError as err:
-        problems = [_pydantic_problem(doc, source, e, cls) for e in err.errors()]
-        raise JourneyError(_unique(problems), source=source) from None
-
-
-def _plain(node: Any) -> Any:
-    """ruamel containers → plain dicts/lists, so validation sees ordinary Python data."""
-    if isinstance(node, dict):
-        return {str(k) if not isinstance(k, str) else k: _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    if isinstance(node, str):
-        return str(node)
-    return node
-
-
-def _unique(problems: list[Problem]) -> list[Problem]:
-    seen, out = set(), []
-    for p in problems:  # a value failing a union is reported once, by its first branch
-        key = (p.line, p.path)
-        if key not in seen:
-            seen.add(key)
-            out.append(p)
-    return out
-
-
-_TYPE_WORDS = {"list_type": "a list", "dict_type": "a mapping", "string_type": "text",
-               "int_type": "a whole number", "int_parsing": "a whole number",
-               "float_type": "a number", "float_parsing": "a number", "bool_type": "true or false",
-               "bool_parsing": "true or false", "date_type": "a date (YYYY-MM-DD)",
-               "date_parsing": "a date (YYYY-MM-DD)", "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
-               "model_type": "a mapping", "model_attributes_type": "a mapping"}
-
-
-def _pydantic_problem(doc: Any, source: str, e: dict, cls) -> Problem:
-    loc, kind, got = e["loc"], e["type"], e.get("input")
-    path = _doc_path(doc, loc)
-    field = str(loc[-1]) if loc else ""
-    if kind == "missing":
-        return _problem(doc, source, path + ((field,) if path[-1:] != (field,) else ()),
-                        f"required key '{field}' is missing",
-                        f"add '{field}: …' here (see docs/contracts.md)")
-    if kind == "extra_forbidden":
-        allowed = _allowed_keys(cls, loc)
-        hint = suggest(field, allowed)
-        fix = f"did you mean '{hint}'?" if hint else f"remove it; allowed keys: {', '.join(allowed)}"
-        return _problem(doc, source, path, f"unknown key '{field}'", fix)
-    if kind == "literal_error":
-        options = e.get("ctx", {}).get("expected", "")
-        options_list = re.findall(r"'([^']*)'", options)
-        hint = suggest(str(got), options_list) if options_list else None
-        fix = f"did you mean '{hint}'?" if hint else f"use one of {options}"
-        return _problem(doc, source, path, f"must be one of {options} — got {got!r}", fix)
-    if kind == "string_pattern_mismatch" and field in ("id", "ref"):
-        fix = ("use lower-case letters, digits, '-' and '_' (e.g. hidden-fees)" if field == "id"
-               else "write 'path/to/library.yaml#Persona name'")
-        return _problem(doc, source, path, f"{field} {got!r} has the wrong form", fix)
-    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        words = {"ge": "at least", "le": "at most", "gt": "above", "lt": "below"}
-        bound = ", ".join(f"{words.get(k, k)} {v:g}" if isinstance(v, (int, float)) else f"{k} {v}"
-                          for k, v in e.get("ctx", {}).items())
-        fix = (f"emotions run from {EMOTION_DOMAIN[0]:g} to {EMOTION_DOMAIN[1]:g}"
-               if "emotion" in map(str, loc) else f"use a value that is {bound}")
-        return _problem(doc, source, path, f"value {got!r} is out of range ({bound})", fix)
-    if kind == "too_short":
-        return _problem(doc, source, path, f"'{field}' must not be empty",
-                        "add at least one entry")
-    want = _TYPE_WORDS.get(kind)
-    if want:
-        return _problem(doc, source, path, f"expected {want} — got {got!r}",
-                        f"write {want} here")
-    return _problem(doc, source, path, f"{e['msg']} — got {got!r}", "correct the value")
-
-
-def _allowed_keys(cls, loc: tuple) -> list[str]:
-    model = cls
-    for part in loc[:-1]:
-        if isinstance(part, int) or model is None:
-            continue
-        if part == "card":
-            model = Persona
-            continue
-        if part == "ref":
-            model = PersonaRef
-            continue
-        info = model.model_fields.get(part)
-        model = _model_of(info.annotation) if info else None
-    return list(model.model_fields) if model else []
-
-
-def _model_of(annotation) -> type | None:
-    import typing
-
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _model_of(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def _doc_path(doc: Any, loc: Iterable) -> tuple:
-    """Keep the parts of a pydantic location that exist in the document (drops union tags)."""
-    path, node = [], doc
-    for part in loc:
-        if isinstance(node, dict) and part in node:
-            path.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            path.append(part)
-            node = node[part]
-        elif isinstance(node, dict) and isinstance(part, str) and not part.startswith(
-                ("function-", "union[", "list[", "dict[", "json-or-python")) and part not in (
-                "card", "ref", "str", "int", "float", "bool", "date", "Claim", "float-dict"):
-            path.append(part)  # a missing key: the line of its parent
-            break
-    return tuple(path)
-
-
-def _line_of(doc: Any, path: tuple) -> int | None:
-    node, line = doc, None
-    for part in path:
-        lc = getattr(node, "lc", None)
-        try:
-            if isinstance(node, dict) and part in node:
-                line = lc.key(part)[0] + 1 if lc else line
-                node = node[part]
-            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-                line = lc.item(part)[0] + 1 if lc else line
-                node = node[part]
-            else:
-                break
-        except (KeyError, TypeError, AttributeError):
-            break
-    return line
-
-
-def _path_text(path: tuple) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _problem(doc: Any, source: str, path: tuple, message: str, fix: str) -> Problem:
-    line = _line_of(doc, path) if doc is not None else None
-    return Problem(message, fix=fix, source=source, line=line or 1, path=_path_text(path) or None)
-
-
-def _duplicates(names: list[str], key: str, field: str, what: str, add) -> None:
-    first: dict[str, int] = {}
-    for i, name in enumerate(names):
-        if name in first:
-            add((key, i, field), f"duplicate {what} '{name}' (first used at {key}[{first[name]}])",
-                f"give every {what.split(' ')[0]} {'a unique ' + field}")
-        else:
-            first[name] = i
-
-
-def _known(value: str, options: list[str], path: tuple, what: str, add) -> bool:
-    if value in options:
-        return True
-    hint = suggest(value, options)
-    listed = ", ".join(repr(o) for o in options) or "none defined"
-    add(path, f"unknown {what} '{value}'",
-        f"did you mean '{hint}'?" if hint else f"use one of: {listed}")
-    return False
-
-
-def _check_regex(pattern: str, path: tuple, add) -> None:
-    try:
-        re.compile(pattern)
-    except re.error as err:
-        add(path, f"event pattern {pattern!r} is not a valid regular expression: {err.msg}"
-            + (f" at position {err.pos}" if err.pos is not None else ""),
-            "escape special characters with a backslash (e.g. 'cart\\.view') or fix the brackets")
-
-
-def _rule_problem(rule: str) -> tuple[str, str] | None:
-    """Syntax check of a persona rule → (message, fix), or None when it parses.
-
-    The checks that need data (attributes exist, rule selects someone) live in
-    :func:`jmtools.personas.check_personas`.
-    """
-    from jmtools.personas import RuleError, parse_rule
-
-    try:
-        parse_rule(rule)
-    except RuleError as err:
-        where = f" at column {err.position + 1}" if err.position is not None else ""
-        return (f"persona rule {rule!r}: {err.message}{where}",
-                err.fix or "write an expression such as: age >= 45 and channel == \"store\"")
-    return None
-
-
-def _merge(node: Any, new: Any, changes: list) -> Any:
-    """Write ``new`` (plain data) into the loaded document, keeping what did not change.
-
-    Every replaced or removed value is appended to ``changes``.
-    """
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-    if isinstance(new, dict):
-        target = node if isinstance(node, CommentedMap) else CommentedMap()
-        for key in [k for k in target if k not in new]:
-            del target[key]
-            changes.append(key)
-        for key, value in new.items():
-            if key not in target or not _same(target[key], value):
-                target[key] = _merge(target.get(key), value, changes)
-                changes.append(key)
-        return target
-    if isinstance(new, list):
-        if isinstance(node, CommentedSeq) and len(node) == len(new):
-            for i, value in enumerate(new):
-                if not _same(node[i], value):
-                    node[i] = _merge(node[i], value, changes)
-                    changes.append(i)
-            return node
-        changes.append(None)
-        seq = CommentedSeq(_merge(None, v, changes) for v in new)
-        if isinstance(node, CommentedSeq) and len(node) and all(
-                isinstance(v, (str, int, float)) for v in new) and node.fa.flow_style():
-            seq.fa.set_flow_style()
-        return seq
-    if isinstance(node, str) and isinstance(new, str) and node == new:
-        return node
-    return new
-
-
-def _same(old: Any, new: Any) -> bool:
-    """Equal as data: dates read as text equal their date, 1 equals 1.0, booleans stay booleans."""
-    if isinstance(new, dict):
-        return isinstance(old, dict) and set(old) == set(new) and all(
-            _same(old[k], v) for k, v in new.items())
-    if isinstance(new, list):
-        return isinstance(old, list) and len(old) == len(new) and all(
-            _same(o, v) for o, v in zip(old, new))
-    if isinstance(new, dt.date) and isinstance(old, str):
-        return old == new.isoformat()  # dates are read as text (see _constructor)
-    if isinstance(new, bool) or isinstance(old, bool):
-        return isinstance(old, bool) and isinstance(new, bool) and old == new
-    if isinstance(new, (int, float)) and isinstance(old, (int, float)):
-        return float(old) == float(new)
-    return type(_plain(old)) is type(new) and _plain(old) == new

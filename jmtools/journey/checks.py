@@ -1,0 +1,85 @@
+"""Checks of a journey file beyond its types: duplicates, unknown names, regexes, rules, schema.
+
+:meth:`Journey._cross_check <jmtools.journey.model.Journey>` walks the journey and calls
+these helpers; each reports through ``add(path, message, fix)`` so the caller can locate the
+problem in the file. :func:`schema_problems` checks a file against the published JSON
+Schema, as other tools would.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from jmtools.core.errors import Problem, suggest
+from jmtools.journey.yamlio import _parse_yaml, _plain, _problem, _read_text
+
+__all__ = ["schema_problems"]
+
+
+def schema_problems(path: str | Path) -> list[Problem]:
+    """Check a journey file against the published JSON Schema (as other tools would).
+
+    Returns
+    -------
+    list of Problem
+        Empty when the file conforms.
+    """
+    import jsonschema
+
+    path = Path(path)
+    schema = json.loads((Path(__file__).resolve().parents[1] / "schema" / "journey.schema.json").read_text())
+    doc = _parse_yaml(_read_text(path), str(path))
+    validator = jsonschema.Draft202012Validator(schema)
+    return [_problem(doc, str(path), tuple(e.absolute_path), f"JSON Schema: {e.message}",
+                     "see jmtools/schema/journey.schema.json")
+            for e in sorted(validator.iter_errors(_plain(doc)), key=lambda e: list(map(str, e.path)))]
+
+
+def _duplicates(names: list[str], key: str, field: str, what: str, add) -> None:
+    first: dict[str, int] = {}
+    for i, name in enumerate(names):
+        if name in first:
+            add((key, i, field), f"duplicate {what} '{name}' (first used at {key}[{first[name]}])",
+                f"give every {what.split(' ')[0]} {'a unique ' + field}")
+        else:
+            first[name] = i
+
+
+def _known(value: str, options: list[str], path: tuple, what: str, add) -> bool:
+    if value in options:
+        return True
+    hint = suggest(value, options)
+    listed = ", ".join(repr(o) for o in options) or "none defined"
+    add(path, f"unknown {what} '{value}'",
+        f"did you mean '{hint}'?" if hint else f"use one of: {listed}")
+    return False
+
+
+def _check_regex(pattern: str, path: tuple, add) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as err:
+        add(path, f"event pattern {pattern!r} is not a valid regular expression: {err.msg}"
+            + (f" at position {err.pos}" if err.pos is not None else ""),
+            "escape special characters with a backslash (e.g. 'cart\\.view') or fix the brackets")
+
+
+def _rule_problem(rule: str) -> tuple[str, str] | None:
+    """Syntax check of a persona rule → (message, fix), or None when it parses.
+
+    The checks that need data (attributes exist, rule selects someone) live in
+    :func:`jmtools.personas.check_personas`.
+    """
+    from jmtools.personas import RuleError, parse_rule  # moves to jmtools.core.expressions (rs-expressions)
+
+    try:
+        parse_rule(rule)
+    except RuleError as err:
+        where = f" at column {err.position + 1}" if err.position is not None else ""
+        return (f"persona rule {rule!r}: {err.message}{where}",
+                err.fix or "write an expression such as: age >= 45 and channel == \"store\"")
+    return None
+
+

@@ -1,0 +1,47 @@
+"""Checks beyond the types: every problem at once, persona libraries, the JSON Schema check."""
+
+from __future__ import annotations
+
+import pytest
+
+from jmtools.core.errors import JourneyError
+from jmtools.journey import Journey, load_persona_library, schema_problems
+from journey_samples import LIBRARY
+
+
+def test_every_problem_is_reported_at_once():
+    text = ("name: x\nstages:\n  - name: A\n  - name: A\ntouchpoints:\n"
+            "  - {name: T, stage: Nope, channel: digital, events: ['(']}\n")
+    with pytest.raises(JourneyError) as caught:
+        Journey.from_yaml(text, source="j.yaml")
+    assert len(caught.value.problems) == 3
+    assert str(caught.value).startswith("3 problems in j.yaml:")
+
+
+def test_unknown_persona_in_library(tmp_path):
+    (tmp_path / "personas.yaml").write_text(LIBRARY, encoding="utf-8")
+    path = tmp_path / "j.yaml"
+    path.write_text("name: x\npersonas:\n  - ref: personas.yaml#Budget Bn\nstages: [{name: A}]\n")
+    with pytest.raises(JourneyError) as caught:
+        Journey.load(path)
+    problem = caught.value.problems[0]
+    assert problem.line == 3 and "did you mean 'Budget Ben'" in problem.fix
+
+
+def test_library_validation(tmp_path):
+    path = tmp_path / "lib.yaml"
+    path.write_text("personas:\n  - name: A\n  - name: A\n    rule: 'x >'\n")
+    with pytest.raises(JourneyError) as caught:
+        load_persona_library(path)
+    assert {p.line for p in caught.value.problems} == {3, 4}
+
+
+def test_schema_is_a_valid_2020_12_schema_that_rejects_mistakes(tmp_path):
+    import jsonschema
+
+    schema = Journey.json_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nstages:\n  - nme: A\n")
+    problems = schema_problems(bad)
+    assert problems and problems[0].line == 3 and "'nme'" in problems[0].message
