@@ -316,7 +316,7 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
     >>> f.focus.label, f.funnel["step"].iloc[0]
     ('SMB Owner Sam', 'Initial inquiry')
     """
-    shared = _shared(data, journey=journey, segment=segment, n_themes=n_themes, seed=seed,
+    shared = _shared(data, persona, journey=journey, segment=segment, n_themes=n_themes, seed=seed,
                      personas=personas)
     journey = shared.world.journey
     focus = resolve_focus(journey, persona, shared.segment)
@@ -343,10 +343,12 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
                              **shared.options})
 
 
-def _shared(data, **options) -> Prepared:
+def _shared(data, persona: str, **options) -> Prepared:
     """``data`` prepared: as given, or by :func:`prepare_world` with ``options``."""
     if not isinstance(data, Prepared):
-        return prepare_world(data, **options)
+        world = load(data, options["journey"])
+        resolve_focus(world.journey, persona, options["segment"])  # a typo fails before any work
+        return prepare_world(world, **options)
     fixed = {"journey": None, "segment": data.segment, "n_themes": data.options["n_themes"],
              "seed": data.options["seed"], "personas": None}
     defaults = {"journey": None, "segment": "", "n_themes": 10, "seed": 0, "personas": None}
