@@ -1,0 +1,71 @@
+"""The names the pain point modules share: signals, the persona of everybody, the columns
+of each frame, and three small helpers (a column by its role, missing touchpoints as
+``None``, several groups pooled into one).
+
+Import the public names from :mod:`jmtools.analyses.painpoints`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from jmtools.core.errors import ParameterError, suggest
+
+#: Signal names used by the builders, in the order the evidence lists them.
+SIGNALS = ("drop-off", "negative valence", "complaints", "slow step", "loops", "detours")
+
+
+#: The persona label of rows that pool every customer.
+ALL = "all"
+
+
+#: Columns of a signals frame (what the builders return, what the detector reads).
+SIGNAL_COLUMNS = ["signal", "kind", "stage", "touchpoint", "persona", "count", "n", "mean", "sd",
+                  "higher_is_worse", "log", "unit"]
+
+
+#: Columns of :attr:`~jmtools.analyses.painpoints.PainPoints.table`.
+TABLE_COLUMNS = ["rank", "pain_point_id", "title", "stage", "touchpoint", "source", "evidence_label",
+                 "score", "signals", "evidence", "personas", "n_personas", "recurs",
+                 "customers_affected", "lift_needed", "lift_basis", "stake", "themes", "n_feedback",
+                 "quotes", "severity", "description"]
+
+
+#: Columns of :attr:`~jmtools.analyses.painpoints.PainPoints.evidence`.
+EVIDENCE_COLUMNS = ["stage", "touchpoint", "persona", "signal", "unit", "level", "value", "n",
+                    "baseline", "baseline_n", "versus", "effect", "z", "flagged", "counts"]
+
+
+def _col(frame: pd.DataFrame, col: str | None, role: str, what: str, *, required=True):
+    if col is None:
+        return None
+    if col not in frame.columns:
+        if not required:
+            return None
+        hint = suggest(col, [str(c) for c in frame.columns])
+        raise ParameterError(role, col, expected=f"a column of the {what} frame",
+                             fix=f"did you mean {hint!r}?" if hint else
+                             f"columns are: {', '.join(map(str, frame.columns))}")
+    return frame[col]
+
+
+def _none(col: pd.Series) -> pd.Series:
+    """Missing touchpoints as None (stage-level units), whatever the input dtype."""
+    return pd.Series([None if pd.isna(v) else v for v in col], index=col.index, dtype=object)
+
+
+def _pool(grp: pd.DataFrame) -> tuple[float, float, int]:
+    """Mean, standard deviation and n of several groups pooled together."""
+    grp = grp[grp["n"] > 0]
+    n = int(grp["n"].sum())
+    if n == 0:
+        return np.nan, np.nan, 0
+    m = float((grp["mean"] * grp["n"]).sum() / n)
+    if (grp["kind"] == "rate").all():
+        return m, math.sqrt(m * (1 - m)), n
+    within = float(((grp["n"] - 1) * grp["sd"].fillna(0) ** 2).sum())
+    between = float((grp["n"] * (grp["mean"] - m) ** 2).sum())
+    return m, math.sqrt((within + between) / (n - 1)) if n > 1 else np.nan, n

@@ -1,0 +1,326 @@
+"""Comparisons and detection: signals in, the ranked pain point table and its evidence out.
+
+:func:`_evidence` compares every signal row with its baselines (the other personas; the
+other stages or touchpoints for :data:`UNIT_CONTRAST`) and flags what is significantly and
+notably worse. :func:`detect_pain_points` turns the flagged places into rows
+(:mod:`jmtools.analyses.painpoints.places`, or :mod:`jmtools.analyses.painpoints.focus` for
+one persona), merges the journey file's pain points, attaches feedback
+(:mod:`jmtools.analyses.painpoints.feedback`), splits the customers of pain points written
+for one place, shows each comparison once and ranks the table.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from jmtools.analyses.painpoints._common import (ALL, EVIDENCE_COLUMNS, TABLE_COLUMNS, _none,
+                                                 _pool)
+from jmtools.analyses.painpoints.feedback import _attach_feedback
+from jmtools.analyses.painpoints.focus import _focus_rows
+from jmtools.analyses.painpoints.places import (_describe, _detected_rows, _place, _row_from,
+                                                _slug, _table_frame)
+from jmtools.analyses.painpoints.signals import combine_signals
+from jmtools.core.errors import ParameterError, suggest
+from jmtools.core.stats import Z95
+
+def _compare(kind, a, b, worse_sign):
+    """Effect size (worse > 0) and z of group a = (mean, sd, n) against baseline b."""
+    (ma, sa, na), (mb, sb, nb) = a, b
+    if not (na and nb) or np.isnan(ma) or np.isnan(mb):
+        return np.nan, np.nan
+    if kind == "rate":
+        effect = (2 * math.asin(math.sqrt(ma)) - 2 * math.asin(math.sqrt(mb))) * worse_sign
+        pooled = (ma * na + mb * nb) / (na + nb)
+        se = math.sqrt(pooled * (1 - pooled) * (1 / na + 1 / nb))
+        z = (ma - mb) * worse_sign / se if se > 0 else (np.inf if effect > 0 else 0.0)
+        return effect, z
+    if np.isnan(sa) or np.isnan(sb) or na < 2 or nb < 2:
+        return np.nan, np.nan
+    sd = math.sqrt(((na - 1) * sa**2 + (nb - 1) * sb**2) / (na + nb - 2))
+    se = math.sqrt(sa**2 / na + sb**2 / nb)
+    diff = (ma - mb) * worse_sign
+    effect = diff / sd if sd > 0 else (np.inf if diff > 0 else 0.0)
+    z = diff / se if se > 0 else (np.inf if diff > 0 else 0.0)
+    return effect, z
+
+
+def _shown(mean: float, log: bool) -> float:
+    """The value a reader sees: the mean, or for log-scale signals the geometric mean."""
+    return float(np.exp(mean)) if log and not np.isnan(mean) else mean
+
+
+#: Signals also compared across stages/touchpoints by default. Loops, detours and
+#: waiting times differ between steps by design, so they count only against other personas.
+UNIT_CONTRAST = ("drop-off", "negative valence", "complaints")
+
+
+def _evidence(signals: pd.DataFrame, *, min_n: int, min_effect: float,
+              unit_contrast: Sequence[str]) -> pd.DataFrame:
+    rows = []
+    sig = signals.copy()
+    sig["level"] = np.where(sig["touchpoint"].isna(), "stage", "touchpoint")
+    sig["key"] = [f"{s}\x1f{'' if t is None else t}" for s, t in zip(sig["stage"], sig["touchpoint"])]
+    for (name, level), grp in sig.groupby(["signal", "level"], sort=False):
+        kind, log = grp["kind"].iloc[0], bool(grp["log"].iloc[0])
+        worse = 1 if bool(grp["higher_is_worse"].iloc[0]) else -1
+        for r in grp.itertuples(index=False):
+            pools = {}
+            if r.persona != ALL:
+                pools["other personas"] = grp[(grp["key"] == r.key) & (grp["persona"] != r.persona)
+                                              & (grp["persona"] != ALL)]
+            if name in unit_contrast:
+                pools[f"other {level}s"] = grp[(grp["key"] != r.key) & (grp["persona"] == r.persona)]
+            for versus, pool in pools.items():
+                base = _pool(pool)
+                effect, z = _compare(kind, (r.mean, r.sd, r.n), base, worse)
+                flagged = bool(r.n >= min_n and base[2] >= min_n and effect >= min_effect
+                               and z >= Z95)
+                counts = (versus == "other personas") == (r.persona != ALL)
+                rows.append((r.stage, r.touchpoint, r.persona, name, r.unit, level,
+                             _shown(r.mean, log), int(r.n), _shown(base[0], log), base[2], versus,
+                             effect, z, flagged, flagged and counts))
+    out = pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
+    out["touchpoint"] = _none(out["touchpoint"])
+    return out
+
+
+@dataclass
+class PainPoints:
+    """The result of :func:`detect_pain_points`.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per pain point, best first
+        (:data:`~jmtools.analyses.painpoints.TABLE_COLUMNS`): ``rank``, ``pain_point_id``
+        (the journey's id, or ``detected-<stage>[-<touchpoint>]``), ``title``, ``stage``,
+        ``touchpoint``, ``source`` ("detected", "journey file", "journey file + detected"),
+        ``evidence_label`` (measured / reported / assumed), ``score``, ``signals`` (signals
+        that count), ``evidence`` (the numbers in words, with n), ``personas`` (affected),
+        ``n_personas``, ``recurs``,
+        ``customers_affected``, ``lift_needed``, ``lift_basis`` (inputs of value at
+        stake), ``stake`` (the same per persona: list of ``{persona, customers, lift}``),
+        ``themes`` (feedback themes there, with counts), ``n_feedback`` (negative
+        feedback in those themes), ``quotes`` (masked), ``severity`` (journey file, 1–5),
+        ``description``.
+    evidence : pandas.DataFrame
+        Every comparison (:data:`~jmtools.analyses.painpoints.EVIDENCE_COLUMNS`): per
+        stage/touchpoint, persona and signal the ``value`` with ``n``, the ``baseline`` with
+        ``baseline_n`` and what it is (``versus``), the ``effect`` size, ``z``, whether it
+        is significantly worse (``flagged``) and whether it ``counts`` for the score (a
+        persona against the other personas; persona ``"all"`` against the other stages or
+        touchpoints).
+    settings : dict
+        ``min_n``, ``min_effect``, ``z``, ``unit_contrast``.
+    signals : pandas.DataFrame or None
+        The signals the detection read (set by :func:`jmtools.pipeline.run`).
+    themes : jmtools.analyses.themes.Themes or None
+        The feedback themes used (set by :func:`jmtools.pipeline.run`).
+    """
+
+    table: pd.DataFrame
+    evidence: pd.DataFrame
+    settings: dict = field(default_factory=dict)
+    signals: pd.DataFrame | None = None
+    themes: object = None
+
+    def top(self, k: int = 5) -> pd.DataFrame:
+        """The first ``k`` rows of the ranked table."""
+        return self.table.head(k)
+
+
+def detect_pain_points(signals: pd.DataFrame, *, journey=None, themes=None,
+                       feedback: pd.DataFrame | None = None, min_n: int = 30,
+                       min_effect: float = 0.2, n_quotes: int = 3,
+                       unit_contrast: Sequence[str] = UNIT_CONTRAST,
+                       personas: Sequence[str] | None = None,
+                       focus: str | None = None) -> PainPoints:
+    """Detect pain points from signals, merge the journey's own, rank them with their evidence.
+
+    Parameters
+    ----------
+    signals : pandas.DataFrame
+        From :func:`~jmtools.analyses.painpoints.combine_signals` (or one builder).
+    journey : jmtools.journey.Journey, optional
+        Its ``pain_points`` are merged: a journey pain point takes the evidence at its
+        stage and touchpoint (a stage-level one: its whole stage); a detected place no
+        journey pain point covers gets its own row.
+    themes : jmtools.analyses.themes.Themes, optional
+        Feedback themes (negative polarity). Each theme at a touchpoint goes to the journey
+        pain point there whose title and description share most words with the theme's
+        terms; it gives that pain point its themes, feedback count and quotes, and breaks
+        ties between pain points with the same signals.
+    feedback : pandas.DataFrame, optional
+        Without ``themes``: feedback (``stage``, ``touchpoint``, optional ``persona``,
+        ``sentiment``, and ``quote`` or ``text`` — masked here) for quotes, most negative
+        first, and theme labels if it has a ``label`` column.
+    min_n : int, default 30
+        Fewest observations on each side of a comparison for it to count.
+    min_effect : float, default 0.2
+        Smallest effect size (Cohen's h or d) that counts.
+    n_quotes : int, default 3
+        Quotes per pain point.
+    unit_contrast : sequence of str
+        Signals also compared with the other stages/touchpoints (:data:`UNIT_CONTRAST`).
+    personas : list of str, optional
+        Only these personas may be listed as affected (default: all in the signals).
+    focus : str, optional
+        A persona to report on (see
+        :func:`~jmtools.analyses.painpoints.focus._focus_rows`): pain points are ranked by that
+        persona's own comparisons (against the other personas, and against its other
+        stages or touchpoints), counts and evidence are its own, and the feedback, themes
+        and quotes are its customers'. A journey pain point that names other personas
+        only and has no signal for it is left out; one that names it (or nobody) without
+        a signal stays, marked "not seen for <persona>". Contact-volume signals
+        (complaints, loops, detours) do not count where the persona feels significantly
+        *better* than the other personas (they ask, come back, and like it).
+
+    Returns
+    -------
+    PainPoints
+        ``table`` (ranked) and ``evidence`` (every comparison).
+
+    Examples
+    --------
+    >>> from jmtools.analyses.painpoints import dropoff_signal
+    >>> funnel = pd.DataFrame({"persona": ["Ben"] * 3 + ["Maya"] * 3,
+    ...                        "step_index": [1, 2, 3] * 2, "step": ["Browse", "Pay", "Done"] * 2,
+    ...                        "n": [400, 300, 120, 400, 300, 255],
+    ...                        "n_prev": [400, 400, 300, 400, 400, 300]})
+    >>> found = detect_pain_points(dropoff_signal(funnel))
+    >>> found.table[["rank", "stage", "personas", "recurs", "customers_affected"]]
+       rank stage personas  recurs  customers_affected
+    0     1   Pay    [Ben]   False               300.0
+    """
+    if min_n < 1:
+        raise ParameterError("min_n", min_n, expected="a whole number ≥ 1")
+    signals = combine_signals(signals)
+    evidence = _evidence(signals, min_n=min_n, min_effect=min_effect,
+                         unit_contrast=tuple(unit_contrast))
+    if personas is not None:
+        evidence = evidence[evidence["persona"].isin([*personas, ALL])].reset_index(drop=True)
+    if focus is None:
+        detected = _detected_rows(evidence)
+        table = _merge_journey(detected, evidence, journey)
+    else:
+        known = sorted((set(evidence["persona"]) | set(getattr(journey, "persona_names", None) or []))
+                       - {ALL})
+        if focus not in known:
+            raise ParameterError("focus", focus, expected=known,
+                                 fix=f"did you mean {suggest(str(focus), known)!r}?"
+                                 if suggest(str(focus), known) else "")
+        table = _focus_rows(evidence, journey, focus, min_effect=min_effect)
+    table = _attach_feedback(table, themes, feedback, n_quotes, persona=focus)
+    table = _share_place(table)
+    table = _shared_evidence(table)
+    table = table.sort_values(["score", "n_feedback", "severity_sort", "stage_order"],
+                              ascending=[False, False, False, True], kind="stable")
+    table = table.reset_index(drop=True)
+    table["rank"] = np.arange(1, len(table) + 1)
+    return PainPoints(table[TABLE_COLUMNS], evidence,
+                      {"min_n": min_n, "min_effect": min_effect, "z": Z95,
+                       "unit_contrast": tuple(unit_contrast), "focus": focus},
+                      signals=signals, themes=themes)
+
+
+def _merge_journey(detected: list[dict], evidence: pd.DataFrame, journey) -> pd.DataFrame:
+    rows, used = [], set()
+    for pp in (journey.pain_points if journey is not None else []):
+        match = [i for i, d in enumerate(detected) if d["stage"] == pp.stage
+                 and (pp.touchpoint is None or d["touchpoint"] in (None, pp.touchpoint))]
+        used.update(match)
+        if match:
+            row = _row_from(_place(evidence, pp.stage, pp.touchpoint), pp.stage, pp.touchpoint)
+            row["_label"] = pp.evidence
+            source, label = "journey file + detected", "measured"
+        else:
+            row = {"stage": pp.stage, "touchpoint": pp.touchpoint, "score": 0.0, "signals": [],
+                   "evidence": "no signal in the data at this stage/touchpoint",
+                   "personas": list(pp.personas), "customers_affected": np.nan,
+                   "lift_needed": np.nan, "lift_basis": "", "stake": []}
+            source, label = "journey file", pp.evidence
+        row.update(pain_point_id=pp.id, title=pp.title, source=source, evidence_label=label,
+                   severity=pp.severity, description=pp.description or "")
+        rows.append(row)
+    for i, d in enumerate(detected):
+        if i in used:
+            continue
+        where = d["stage"] + (f" / {d['touchpoint']}" if d["touchpoint"] else "")
+        rows.append({**d, "pain_point_id": _slug(d["stage"], d["touchpoint"]),
+                     "title": f"{', '.join(d['signals'])} at {where}".capitalize(),
+                     "source": "detected", "evidence_label": "measured", "severity": None,
+                     "description": ""})
+    return _table_frame(rows, journey)
+
+
+def _share_place(table: pd.DataFrame) -> pd.DataFrame:
+    """Journey pain points written for the same stage and touchpoint share one measured place:
+    split its customers between them by their own complaint themes (with one text added to
+    each, so a handful of texts does not give one of them everything; equally without any),
+    so value at stake does not count the same customers twice."""
+    table = table.copy()
+    confirmed = table[table["source"] == "journey file + detected"]
+    keys = confirmed["stage"].astype(str) + "\x1f" + confirmed["touchpoint"].astype(str)
+    for _, idx in confirmed.groupby(keys).groups.items():
+        if len(idx) < 2:
+            continue
+        votes = table.loc[idx, "n_feedback"].astype(float)
+        # one text more for each (add-one smoothing): two texts against none is not 100 %
+        weights = (votes + 1) / (votes + 1).sum()
+        for i in idx:
+            w = float(weights[i])
+            others = ", ".join(table.loc[j, "pain_point_id"] for j in idx if j != i)
+            table.at[i, "customers_affected"] = table.at[i, "customers_affected"] * w
+            table.at[i, "stake"] = [{**e, "customers": e["customers"] * w} for e in table.at[i, "stake"]]
+            how = ("by their complaint themes (texts + 1 each)" if votes.sum() > 0
+                   else "equally (no themes)")
+            table.at[i, "lift_basis"] = ((table.at[i, "lift_basis"] + "; ") if table.at[i, "lift_basis"]
+                                         else "") + f"customers shared with {others} {how}: {w:.0%}"
+    return table
+
+
+def _shared_evidence(table: pd.DataFrame) -> pd.DataFrame:
+    """Each measured comparison is shown once. Journey pain points at one place (stage, or
+    stage and touchpoint) that rest on the same comparisons show them on the pain point
+    with most negative feedback in its own themes (then the higher score and severity);
+    the others say whose evidence they share and keep what is their own."""
+    table = table.copy()
+    order = table.sort_values(["n_feedback", "score", "severity_sort"], ascending=False,
+                              kind="stable").index
+    shown: dict[tuple, int] = {}          # comparison → row that shows it
+    for i in order:
+        rows = table.at[i, "_rows"]
+        if table.at[i, "source"] != "journey file + detected" or not isinstance(rows, pd.DataFrame):
+            continue
+        own, shared = [], {}
+        for r in rows.itertuples(index=False):
+            key = (r.stage, r.touchpoint, r.persona, r.signal, r.versus)
+            if key in shown:
+                shared.setdefault(shown[key], []).append(r)
+            else:
+                shown[key] = i
+                own.append(r)
+        if not shared:
+            continue
+        text = _describe(pd.DataFrame(own, columns=rows.columns)) if own else ""
+        for j, rs in shared.items():
+            tps = {r.touchpoint for r in rs if not pd.isna(r.touchpoint)}
+            where = next(iter(tps)) if len(tps) == 1 else f"{rs[0].stage} stage"
+            names = ", ".join(dict.fromkeys(r.signal for r in rs))
+            text += ("; " if text else "") + (f"shares {where} evidence ({names}) "
+                                              f"with \u201c{table.at[j, 'title']}\u201d")
+        if not own:
+            n = int(table.at[i, "n_feedback"])
+            text += f"; its own: {n:,} negative texts in its themes" if n else \
+                "; no evidence of its own"
+            if not n:   # nothing measured is its own: keep the journey file's label
+                table.at[i, "evidence_label"] = table.at[i, "_label"] or "assumed"
+        also = re.search(r"; also hurts: .*$", str(table.at[i, "evidence"]))
+        table.at[i, "evidence"] = text + (also.group(0) if also else "")
+    return table

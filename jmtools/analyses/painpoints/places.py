@@ -1,0 +1,182 @@
+"""One place of the journey (a stage, or a touchpoint) read as a pain point.
+
+From the comparisons at the place (:func:`_place`): which count (the touchpoint-level one over
+the stage-level one), the score (:data:`SIGNAL_WEIGHTS`, each effect capped at 2), the personas
+affected, the inputs of value at stake (drop-off first), and the evidence in words. Both the
+team's view (:mod:`jmtools.analyses.painpoints.detection`) and one persona's report
+(:mod:`jmtools.analyses.painpoints.focus`) build their rows here, and :func:`_table_frame`
+turns the rows into the table.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from jmtools.analyses.painpoints._common import ALL, SIGNALS, TABLE_COLUMNS
+
+_CAP = 2.0
+
+
+#: Weight of each signal in the score. Revisiting a page or going back a step is often
+#: ordinary browsing, so loops and detours count half; every other signal counts fully.
+SIGNAL_WEIGHTS = {"loops": 0.5, "detours": 0.5}
+
+
+def _place(evidence: pd.DataFrame, stage, touchpoint) -> pd.DataFrame:
+    """The comparisons behind a pain point at ``stage`` (and ``touchpoint``).
+
+    At a touchpoint, a signal measured per touchpoint (valence, complaints, loops) is taken
+    from that touchpoint only; a signal measured per stage only (drop-off, slow step)
+    comes from the stage, and is shared with the stage's other pain points."""
+    here = evidence[evidence["stage"] == stage]
+    if touchpoint:
+        per_tp = set(evidence.loc[evidence["touchpoint"].notna(), "signal"])
+        here = here[(here["touchpoint"] == touchpoint)
+                    | (here["touchpoint"].isna() & ~here["signal"].isin(per_tp))]
+    return here
+
+
+def _detected_rows(evidence: pd.DataFrame) -> list[dict]:
+    rows = []
+    counted = evidence[evidence["counts"]]
+    for (stage, tp), _ in counted.groupby(["stage", "touchpoint"], dropna=False, sort=False):
+        tp = None if pd.isna(tp) else tp
+        here = evidence[(evidence["stage"] == stage) & _same_tp(evidence["touchpoint"], tp)]
+        rows.append(_row_from(here, stage, tp))
+    return rows
+
+
+def _same_tp(col: pd.Series, tp) -> pd.Series:
+    return col.isna() if tp is None else (col == tp)
+
+
+def _row_from(here: pd.DataFrame, stage, tp) -> dict:
+    here = _specific(here)
+    counted = here[here["counts"]]
+    personas = _affected(here)
+    customers, lift, basis, stake = _stake(here, personas)
+    names = set(counted["signal"])
+    return {"stage": stage, "touchpoint": tp, "score": _score(here),
+            "signals": [s for s in SIGNALS if s in names] + sorted(names - set(SIGNALS)),
+            "evidence": _describe(_shown_rows(here, personas)),
+            "_rows": _shown_rows(here, personas),
+            "personas": personas, "customers_affected": customers, "lift_needed": lift,
+            "lift_basis": basis, "stake": stake}
+
+
+def _specific(here: pd.DataFrame) -> pd.DataFrame:
+    """Per signal, persona and comparison keep the touchpoint-level row over the stage-level one."""
+    if here.empty:
+        return here
+    order = here.assign(_o=(here["level"] == "stage").astype(int),
+                        _v=here["versus"] == "other personas").sort_values("_o", kind="stable")
+    return order.drop_duplicates(["signal", "persona", "_v"]).drop(columns=["_o", "_v"])
+
+
+def _score(here: pd.DataFrame) -> float:
+    """Largest over personas of the sum over signals of the best counted effect (capped)."""
+    counted = here[here["counts"]]
+    if counted.empty:
+        return 0.0
+    weight = counted["signal"].map(lambda s: SIGNAL_WEIGHTS.get(s, 1.0))
+    best = counted.assign(effect=counted["effect"].clip(upper=_CAP) * weight).groupby(
+        ["persona", "signal"])["effect"].max()
+    return float(best.groupby(level=0).sum().max())
+
+
+def _affected(here: pd.DataFrame) -> list[str]:
+    """Per counted signal: the personas worse there than the other personas; if none stands
+    out (the pain hits everybody), those worse there than at their other stages. Union,
+    most affected first (by the sum of their effect sizes)."""
+    strength: dict[str, float] = {}
+    flagged = here[here["flagged"] & (here["persona"] != ALL)]
+    for name in set(here.loc[here["counts"], "signal"]):
+        sig = flagged[flagged["signal"] == name]
+        standout = sig[sig["versus"] == "other personas"]
+        for r in (standout if len(standout) else sig).itertuples():
+            strength[r.persona] = strength.get(r.persona, 0.0) + min(r.effect, _CAP)
+    return sorted(strength, key=lambda p: (-strength[p], p))
+
+
+def _stake(here: pd.DataFrame, personas: list[str]):
+    """Customers affected and lift needed for value at stake (drop-off first).
+
+    The drop-off personas are chosen like the affected ones, for the drop-off signal alone;
+    each uses its comparison with the other personas when it stands out, else with the
+    other stages. Without a persona, everybody (persona "all") against the other stages.
+    """
+    drop = here[(here["signal"] == "drop-off") & here["flagged"]]
+    if len(drop):
+        who = _affected(drop.assign(counts=True))
+        if who:
+            rows = drop[drop["persona"].isin(who)].assign(
+                _p=lambda d: d["versus"] != "other personas").sort_values("_p", kind="stable")
+            rows = rows.drop_duplicates("persona").drop(columns="_p")
+        else:
+            rows = drop[drop["persona"] == ALL].head(1)
+        n = float(rows["n"].sum())
+        lift = float(((rows["value"] - rows["baseline"]) * rows["n"]).sum() / n) if n else np.nan
+        basis = "; ".join(f"{'' if r.persona == ALL else r.persona + ': '}drop-off "
+                          f"{r.value:.0%} (n={r.n:,}) vs {r.baseline:.0%} {r.versus} "
+                          f"(n={r.baseline_n:,})" for r in rows.itertuples())
+        stake = [{"persona": r.persona, "customers": int(r.n), "lift": float(r.value - r.baseline)}
+                 for r in rows.itertuples()]
+        return n, lift, basis, stake
+    rates = here[here["unit"] == "share"]
+    if len(rates):
+        who = rates[rates["persona"].isin(personas)] if personas else rates[rates["persona"] == ALL]
+        who = who.sort_values("n", ascending=False).drop_duplicates("persona")
+        stake = [{"persona": r.persona, "customers": int(r.n), "lift": None}
+                 for r in who.itertuples()]
+        return float(who["n"].sum()), np.nan, "", stake
+    return np.nan, np.nan, "", []
+
+
+def _shown_rows(here: pd.DataFrame, personas: list[str]) -> pd.DataFrame:
+    """The comparisons that count, plus the per-persona ones that name the affected personas."""
+    counted = here[here["counts"]]
+    extra = here[here["flagged"] & ~here["counts"] & here["persona"].isin(personas)
+                 & ~here["persona"].isin(counted["persona"])]
+    return pd.concat([counted, extra])
+
+
+def _fmt(value, unit) -> str:
+    if unit == "share":
+        return f"{value:.0%}"
+    if unit == "hours":
+        if value < 1:
+            return f"{value * 60:.0f} min"
+        return f"{value:,.0f} h" if value < 72 else f"{value / 24:,.1f} days"
+    return f"{value:+.2f}" if unit == "valence" else f"{value:.3g}"
+
+
+def _describe(rows: pd.DataFrame, limit: int = 6) -> str:
+    parts = []
+    rows = rows.sort_values("effect", ascending=False)
+    for r in rows.head(limit).itertuples(index=False):
+        who = "" if r.persona == ALL else f"{r.persona}: "
+        parts.append(f"{who}{r.signal} {_fmt(r.value, r.unit)} (n={r.n:,}) vs "
+                     f"{_fmt(r.baseline, r.unit)} {r.versus} (n={r.baseline_n:,})")
+    more = len(rows) - limit
+    return "; ".join(parts) + (f"; (+{more} more in .evidence)" if more > 0 else "")
+
+
+def _slug(*parts) -> str:
+    text = "-".join(str(p) for p in parts if p)
+    return "detected-" + re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _table_frame(rows: list[dict], journey) -> pd.DataFrame:
+    stages = list(journey.stage_names) if journey is not None else []
+    table = pd.DataFrame(rows, columns=[c for c in TABLE_COLUMNS if c not in
+                                        ("rank", "themes", "quotes", "n_personas", "recurs",
+                                         "n_feedback")] + ["_rows", "_label"])
+    table["n_personas"] = table["personas"].map(len).astype(int)
+    table["recurs"] = table["n_personas"] >= 2
+    table["severity_sort"] = pd.to_numeric(table["severity"], errors="coerce").fillna(0)
+    order = {s: i for i, s in enumerate(stages)}
+    table["stage_order"] = table["stage"].map(lambda s: order.get(s, len(order)))
+    return table

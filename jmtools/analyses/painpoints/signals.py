@@ -1,0 +1,517 @@
+"""Signals: what the data says about each stage and touchpoint, per persona.
+
+Each builder turns one analysis frame (the funnel, the emotion evidence, tickets, times
+between stages, loops, detours) into a signals frame
+(:data:`~jmtools.analyses.painpoints.SIGNAL_COLUMNS`): one row per stage or touchpoint and
+persona, with ``count`` and ``n`` (rates) or ``n``, ``mean`` and ``sd`` (observations), plus
+rows for persona ``"all"``. :func:`collect_signals` builds every one from the prepared
+evidence; :func:`combine_signals` stacks them for
+:func:`~jmtools.analyses.painpoints.detect_pain_points`.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from jmtools.analyses import funnels
+from jmtools.analyses.painpoints._common import ALL, SIGNAL_COLUMNS, _col, _none, _pool
+from jmtools.core.engine import to_pandas
+from jmtools.core.errors import DataError, ParameterError, Problem
+
+def _keys(frame, stage_col, touchpoint_col, persona_col, what) -> pd.DataFrame:
+    stage = _col(frame, stage_col, "stage_col", what)
+    tp = _col(frame, touchpoint_col, "touchpoint_col", what, required=False)
+    persona = _col(frame, persona_col, "persona_col", what, required=False)
+    return pd.DataFrame({
+        "stage": stage.astype(object).to_numpy(),
+        "touchpoint": (tp.astype(object).where(tp.notna(), None).to_numpy() if tp is not None
+                       else np.full(len(frame), None, dtype=object)),
+        "persona": (persona.astype(object).where(persona.notna(), None).to_numpy()
+                    if persona is not None else np.full(len(frame), ALL, dtype=object)),
+    }, index=frame.index)
+
+
+def rate_signal(frame: pd.DataFrame, *, signal: str, count_col: str, n_col: str,
+                stage_col: str = "stage", touchpoint_col: str | None = "touchpoint",
+                persona_col: str | None = "persona", unit: str = "share") -> pd.DataFrame:
+    """A signal that is a share of customers: ``count`` of ``n`` had the bad outcome.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per stage (or touchpoint) and persona with the two counts. Rows of one
+        key are summed. A missing persona column means every row is persona ``"all"``;
+        otherwise an ``"all"`` row pooling every row is added.
+    signal : str
+        Its name (e.g. ``"drop-off"``).
+    count_col, n_col : str
+        Customers with the bad outcome, and customers exposed (``count <= n``).
+    stage_col, touchpoint_col, persona_col : str
+        Column roles (the touchpoint column is optional: stage-level signal).
+    unit : str
+        How the value is read ("share").
+
+    Returns
+    -------
+    pandas.DataFrame
+        A signals frame (:data:`~jmtools.analyses.painpoints.SIGNAL_COLUMNS`), kind ``"rate"``.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"stage": ["Decision"] * 2, "persona": ["Ben", "Maya"],
+    ...                   "lost": [60, 15], "entered": [100, 100]})
+    >>> rate_signal(f, signal="drop-off", count_col="lost", n_col="entered")[
+    ...     ["persona", "count", "n"]]
+      persona  count    n
+    0     Ben     60  100
+    1    Maya     15  100
+    2     all     75  200
+    """
+    keys = _keys(frame, stage_col, touchpoint_col, persona_col, signal)
+    count = pd.to_numeric(_col(frame, count_col, "count_col", signal), errors="coerce")
+    n = pd.to_numeric(_col(frame, n_col, "n_col", signal), errors="coerce")
+    bad = count.isna() | n.isna() | (count < 0) | (count > n)
+    if bad.any():
+        raise DataError([Problem(f"{int(bad.sum())} rows of the {signal} signal have counts that "
+                                 f"are missing, negative or larger than n", source=signal,
+                                 column=count_col, lines=tuple(int(i) + 2 for i in
+                                                               np.flatnonzero(bad.to_numpy())[:20]),
+                                 fix=f"'{count_col}' must be between 0 and '{n_col}'")])
+    data = keys.assign(count=count.to_numpy(), n=n.to_numpy())
+    parts = [data]
+    if persona_col is not None and persona_col in frame.columns:
+        parts.append(data.assign(persona=ALL))
+    data = pd.concat(parts, ignore_index=True)
+    data = data[data["persona"].notna()]
+    out = (data.groupby(["stage", "touchpoint", "persona"], dropna=False, sort=False)
+           [["count", "n"]].sum().reset_index())
+    out = out.assign(signal=signal, kind="rate", higher_is_worse=True, log=False, unit=unit)
+    out["mean"] = out["count"] / out["n"].where(out["n"] > 0)
+    out["sd"] = np.sqrt(out["mean"] * (1 - out["mean"]))
+    out["count"], out["n"] = out["count"].astype(int), out["n"].astype(int)
+    out["touchpoint"] = _none(out["touchpoint"])
+    return out[SIGNAL_COLUMNS]
+
+
+def observation_signal(frame: pd.DataFrame, *, signal: str, value_col: str,
+                       stage_col: str = "stage", touchpoint_col: str | None = "touchpoint",
+                       persona_col: str | None = "persona", higher_is_worse: bool = False,
+                       log: bool = False, unit: str = "mean",
+                       levels: Sequence[str] = ("stage", "touchpoint")) -> pd.DataFrame:
+    """A signal measured by one value per observation (a valence, a duration).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per observation with stage, optional touchpoint and persona.
+    signal : str
+        Its name (e.g. ``"negative valence"``).
+    value_col : str
+        The measured value; missing values are left out.
+    higher_is_worse : bool, default False
+        False for valence (low is bad), True for durations.
+    log : bool, default False
+        Compare on a log scale (durations); the value shown is then the median.
+    unit : str
+        How the value is read ("valence", "hours").
+    levels : sequence of {"stage", "touchpoint"}
+        Stage-level units (all observations of a stage) and/or touchpoint-level units
+        (observations with a touchpoint).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A signals frame (:data:`~jmtools.analyses.painpoints.SIGNAL_COLUMNS`), kind
+        ``"mean"``: ``n``, ``mean`` and ``sd`` of each unit's observations (of their
+        logarithm when ``log``).
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"stage": ["Decision", "Decision", "Awareness"],
+    ...                    "touchpoint": ["Checkout", "Checkout", None],
+    ...                    "valence": [-1.5, -1.0, 1.0]})
+    >>> observation_signal(ev, signal="negative valence", value_col="valence")[
+    ...     ["stage", "touchpoint", "persona", "n"]]
+           stage touchpoint persona  n
+    0   Decision       None     all  2
+    1  Awareness       None     all  1
+    2   Decision   Checkout     all  2
+    """
+    for level in levels:
+        if level not in ("stage", "touchpoint"):
+            raise ParameterError("levels", level, expected=["stage", "touchpoint"])
+    keys = _keys(frame, stage_col, touchpoint_col, persona_col, signal)
+    value = pd.to_numeric(_col(frame, value_col, "value_col", signal), errors="coerce")
+    if log and (value <= 0).any():
+        raise DataError([Problem(f"{int((value <= 0).sum())} values of the {signal} signal are "
+                                 "≤ 0 and cannot be compared on a log scale", source=signal,
+                                 column=value_col, fix="drop zero durations or pass log=False")])
+    data = keys.assign(value=value.to_numpy())
+    data = data[data["value"].notna()]
+    if persona_col is not None and persona_col in frame.columns:
+        data = pd.concat([data, data.assign(persona=ALL)], ignore_index=True)
+    data = data[data["persona"].notna()]
+    parts = []
+    if "stage" in levels:
+        parts.append(data.assign(touchpoint=None))
+    if "touchpoint" in levels:
+        parts.append(data[data["touchpoint"].notna()])
+    data = pd.concat(parts, ignore_index=True)
+    if log:
+        data["value"] = np.log(data["value"])
+    g = data.groupby(["stage", "touchpoint", "persona"], dropna=False, sort=False)["value"]
+    out = g.agg(n="count", mean="mean", sd="std").reset_index()
+    out["touchpoint"] = _none(out["touchpoint"])
+    out = out.assign(signal=signal, kind="mean", count=0, higher_is_worse=higher_is_worse,
+                     log=log, unit=unit)
+    return out[SIGNAL_COLUMNS]
+
+
+def _stage_lookup(journey) -> dict[str, str]:
+    if journey is None:
+        raise ParameterError("journey", None, expected="the Journey, to find each touchpoint's stage",
+                             fix="pass journey=... for touchpoint-level results")
+    if isinstance(journey, dict):
+        return dict(journey)
+    return {t.name: t.stage for t in journey.touchpoints}
+
+
+def dropoff_signal(funnel: pd.DataFrame, *, level: str = "stage", journey=None,
+                   step_col: str = "step", n_col: str = "n", prev_col: str = "n_prev",
+                   index_col: str = "step_index",
+                   persona_col: str | None = "persona") -> pd.DataFrame:
+    """Drop-off: customers who reached a step and never reached the next one.
+
+    Parameters
+    ----------
+    funnel : pandas.DataFrame
+        The strict funnel of :func:`jmtools.analyses.funnels.funnel` (one row per persona and
+        step, steps in order: ``step_index``, ``step``, ``n`` reached, ``n_prev`` reached
+        the step before). The customers lost between step *k − 1* and step *k*
+        (``n_prev − n``) are counted at step *k − 1*, where they left.
+    level : {"stage", "touchpoint"}, default "stage"
+        What the steps are; touchpoint steps need ``journey`` (or a dict touchpoint →
+        stage) to know their stage.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A rate signal: ``count`` = customers lost after the step, ``n`` = reached it.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"step_index": [1, 2, 3], "step": ["Browse", "Cart", "Pay"],
+    ...                   "n": [100, 80, 20], "n_prev": [100, 100, 80]})
+    >>> dropoff_signal(f, persona_col=None)[["stage", "count", "n"]]
+        stage  count    n
+    0  Browse     20  100
+    1    Cart     60   80
+    """
+    if level not in ("stage", "touchpoint"):
+        raise ParameterError("level", level, expected=["stage", "touchpoint"])
+    for col, role in ((step_col, "step_col"), (n_col, "n_col"), (prev_col, "prev_col"),
+                      (index_col, "index_col")):
+        _col(funnel, col, role, "funnel")
+    has_persona = persona_col is not None and persona_col in funnel.columns
+    f = funnel.sort_values(([persona_col] if has_persona else []) + [index_col], kind="stable")
+    group = f.groupby(persona_col, sort=False, dropna=False) if has_persona else None
+    prev_step = group[step_col].shift(1) if has_persona else f[step_col].shift(1)
+    rows = f[f[index_col] > 1].assign(_at=prev_step[f[index_col] > 1])
+    lost = pd.to_numeric(rows[prev_col]) - pd.to_numeric(rows[n_col])
+    frame = pd.DataFrame({"stage": rows["_at"].to_numpy(), "_lost": lost.to_numpy(),
+                          "_entered": pd.to_numeric(rows[prev_col]).to_numpy()})
+    if has_persona:
+        frame["persona"] = rows[persona_col].to_numpy()
+    tp_col = None
+    if level == "touchpoint":
+        lookup = _stage_lookup(journey)
+        frame["touchpoint"] = frame["stage"]
+        frame["stage"] = frame["touchpoint"].map(lookup)
+        tp_col = "touchpoint"
+    return rate_signal(frame, signal="drop-off", count_col="_lost", n_col="_entered",
+                       stage_col="stage", touchpoint_col=tp_col,
+                       persona_col="persona" if has_persona else None)
+
+
+def valence_signal(evidence: pd.DataFrame, *, value_col: str = "valence",
+                   stage_col: str = "stage", touchpoint_col: str | None = "touchpoint",
+                   persona_col: str | None = "persona",
+                   levels: Sequence[str] = ("stage", "touchpoint")) -> pd.DataFrame:
+    """Negative valence: the emotion evidence (−2..+2) per stage and touchpoint.
+
+    Takes the observation rows of :func:`jmtools.analyses.emotions.emotion_evidence` (or any frame
+    with a valence per observation). Low is worse.
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"stage": ["A", "A", "B"], "valence": [-1.0, -2.0, 1.0]})
+    >>> valence_signal(ev, touchpoint_col=None, persona_col=None)["n"].tolist()
+    [2, 1]
+    """
+    return observation_signal(evidence, signal="negative valence", value_col=value_col,
+                              stage_col=stage_col, touchpoint_col=touchpoint_col,
+                              persona_col=persona_col, higher_is_worse=False, unit="valence",
+                              levels=levels)
+
+
+def complaint_signal(tickets: pd.DataFrame, reached: pd.DataFrame, *,
+                     customer_col: str = "customer_id", stage_col: str = "stage",
+                     touchpoint_col: str | None = "touchpoint",
+                     persona_col: str | None = "persona", n_col: str = "entered") -> pd.DataFrame:
+    """Complaint volume: share of the customers who reached a stage who complained there.
+
+    Parameters
+    ----------
+    tickets : pandas.DataFrame
+        Complaints (support tickets, or negative feedback) with customer, stage, optional
+        touchpoint and persona. A customer counts once per stage (and per touchpoint).
+    reached : pandas.DataFrame
+        Customers who reached each stage (and persona), e.g. the funnel's ``entered``.
+        Touchpoint-level shares use the customers who reached the touchpoint's stage.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A rate signal per stage and per touchpoint.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"customer_id": ["a", "a", "b"], "stage": ["Post"] * 3,
+    ...                   "touchpoint": ["Returns"] * 3})
+    >>> r = pd.DataFrame({"stage": ["Post"], "entered": [10]})
+    >>> complaint_signal(t, r, persona_col=None)[["stage", "touchpoint", "count", "n"]]
+      stage touchpoint  count   n
+    0  Post       None      2  10
+    1  Post    Returns      2  10
+    """
+    has_persona = persona_col is not None and persona_col in tickets.columns \
+        and persona_col in reached.columns
+    pcol = persona_col if has_persona else None
+    keys = _keys(tickets, stage_col, touchpoint_col, pcol, "tickets")
+    keys["customer"] = _col(tickets, customer_col, "customer_col", "tickets").to_numpy()
+    keys = keys[keys["persona"].notna()]  # no persona: counted in the pooled "all" row only
+    base = _keys(reached, stage_col, None, pcol, "reached")
+    base["n"] = pd.to_numeric(_col(reached, n_col, "n_col", "reached"), errors="coerce").to_numpy()
+    base = base.groupby(["stage", "persona"], dropna=False)["n"].sum()
+    parts = []
+    for level in ("stage", "touchpoint"):
+        k = keys.assign(touchpoint=None) if level == "stage" else keys[keys["touchpoint"].notna()]
+        c = (k.drop_duplicates(["customer", "stage", "touchpoint", "persona"])
+             .groupby(["stage", "touchpoint", "persona"], dropna=False, sort=False).size()
+             .rename("count").reset_index())
+        parts.append(c)
+    counts = pd.concat(parts, ignore_index=True)
+    counts["n"] = [base.get((s, p), np.nan) for s, p in zip(counts["stage"], counts["persona"])]
+    missing = counts["n"].isna()
+    if missing.any():
+        raise DataError([Problem(f"complaints at stages with no reach count: "
+                                 f"{sorted(set(counts.loc[missing, 'stage'].astype(str)))}",
+                                 source="reached", column=stage_col,
+                                 fix="give the number of customers who reached every stage")])
+    counts["count"] = np.minimum(counts["count"], counts["n"])
+    counts["touchpoint"] = _none(counts["touchpoint"])
+    out = rate_signal(counts, signal="complaints", count_col="count", n_col="n",
+                      persona_col="persona" if has_persona else None)
+    if has_persona:  # the pooled "all" row must count each customer once
+        every = complaint_signal(tickets, reached.groupby(stage_col, as_index=False)[n_col].sum(),
+                                 customer_col=customer_col, stage_col=stage_col,
+                                 touchpoint_col=touchpoint_col, persona_col=None, n_col=n_col)
+        out = pd.concat([out[out["persona"] != ALL], every], ignore_index=True)
+    return out
+
+
+def slow_step_signal(times: pd.DataFrame, *, from_col: str = "from_step",
+                     median_col: str = "median_h", p90_col: str = "p90_h", n_col: str = "n",
+                     persona_col: str | None = "persona") -> pd.DataFrame:
+    """Slow steps: time from reaching a stage to reaching the next one.
+
+    Takes :func:`jmtools.analyses.funnels.time_between_stages` (``from_step``, ``n``, ``median_h``,
+    ``p90_h`` per persona). Durations are compared on a log scale, reading each group as
+    log-normal: mean of log-hours = log(median), standard deviation =
+    (log p90 − log median) ÷ 1.2816. The time is counted at the stage the customers were
+    waiting in (``from_step``). For raw per-customer durations use
+    :func:`observation_signal` with ``log=True``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"from_step": ["Qualify", "Propose"], "n": [50, 40],
+    ...                   "median_h": [96.0, 12.0], "p90_h": [300.0, 40.0]})
+    >>> out = slow_step_signal(t, persona_col=None)
+    >>> out[["stage", "n", "unit"]], round(float(out["mean"].iloc[0]), 3)   # log(96)
+    (     stage   n   unit
+    0  Qualify  50  hours
+    1  Propose  40  hours, 4.564)
+    """
+    median = pd.to_numeric(_col(times, median_col, "median_col", "times"), errors="coerce")
+    p90 = pd.to_numeric(_col(times, p90_col, "p90_col", "times"), errors="coerce")
+    n = pd.to_numeric(_col(times, n_col, "n_col", "times"), errors="coerce").fillna(0)
+    ok = (median > 0) & (p90 >= median) & (n > 0)
+    keys = _keys(times, from_col, None, persona_col, "times")[ok]
+    mean = np.log(median[ok])
+    sd = (np.log(p90[ok]) - mean) / 1.2815515655446004
+    out = keys.assign(n=n[ok].astype(int).to_numpy(), mean=mean.to_numpy(), sd=sd.to_numpy())
+    if persona_col is not None and persona_col in times.columns:
+        # everybody, including customers in no persona; then only named personas
+        out = pd.concat([out[out["persona"].notna()], _pooled_all(out)], ignore_index=True)
+    out = out.assign(signal="slow step", kind="mean", count=0, higher_is_worse=True, log=True,
+                     unit="hours").reset_index(drop=True)
+    out["touchpoint"] = _none(out["touchpoint"])
+    return out[SIGNAL_COLUMNS]
+
+
+def _pooled_all(out: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for stage, grp in out.groupby("stage", sort=False):
+        m, sd, n = _pool(grp.assign(kind="mean"))
+        rows.append({"stage": stage, "touchpoint": None, "persona": ALL, "n": n, "mean": m, "sd": sd})
+    return pd.DataFrame(rows)
+
+
+def loop_signal(loops: pd.DataFrame, *, journey=None, step_col: str = "step",
+                count_col: str = "n", n_col: str = "n_visitors",
+                persona_col: str | None = "persona") -> pd.DataFrame:
+    """Loops: share of the customers at a touchpoint who came back to it after leaving.
+
+    Takes :func:`jmtools.analyses.funnels.loops` at touchpoint level (``step``, ``n_visitors``,
+    ``n`` looping customers, per persona); ``journey`` (or a dict touchpoint → stage)
+    gives each touchpoint's stage.
+
+    Examples
+    --------
+    >>> l = pd.DataFrame({"step": ["Cart"], "n": [30], "n_visitors": [100]})
+    >>> loop_signal(l, journey={"Cart": "Decision"}, persona_col=None)[
+    ...     ["stage", "touchpoint", "count", "n"]]
+          stage touchpoint  count    n
+    0  Decision       Cart     30  100
+    """
+    lookup = _stage_lookup(journey)
+    step = _col(loops, step_col, "step_col", "loops")
+    frame = loops.assign(_stage=step.map(lookup), _tp=step)
+    return rate_signal(frame[frame["_stage"].notna()], signal="loops", count_col=count_col,
+                       n_col=n_col, stage_col="_stage", touchpoint_col="_tp",
+                       persona_col=persona_col)
+
+
+def detour_signal(detours: pd.DataFrame, *, journey=None, from_col: str = "from_step",
+                  count_col: str = "n_customers", n_col: str = "n_at_from",
+                  persona_col: str | None = "persona") -> pd.DataFrame:
+    """Detours: share of the customers at a touchpoint who went back to an earlier one.
+
+    Takes :func:`jmtools.analyses.funnels.detours` at touchpoint level. A customer who went back
+    to two different places is counted twice, so the count is capped at the customers
+    who were at the touchpoint.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"from_step": ["Checkout", "Checkout"], "to_step": ["Cart", "Product"],
+    ...                   "n_customers": [20, 10], "n_at_from": [100, 100]})
+    >>> detour_signal(d, journey={"Checkout": "Decision"}, persona_col=None)[["count", "n"]]
+       count    n
+    0     30  100
+    """
+    lookup = _stage_lookup(journey)
+    has_persona = persona_col is not None and persona_col in detours.columns
+    keys = ([persona_col] if has_persona else []) + [from_col]
+    _col(detours, from_col, "from_col", "detours")
+    agg = detours.groupby(keys, sort=False, dropna=False).agg(
+        _count=(count_col, "sum"), _n=(n_col, "max")).reset_index()
+    agg["_count"] = np.minimum(agg["_count"], agg["_n"])
+    agg["_stage"] = agg[from_col].map(lookup)
+    return rate_signal(agg[agg["_stage"].notna()], signal="detours", count_col="_count",
+                       n_col="_n", stage_col="_stage", touchpoint_col=from_col,
+                       persona_col=persona_col if has_persona else None)
+
+
+def collect_signals(evidence, *, emotion: pd.DataFrame | None = None,
+                    tickets: pd.DataFrame | None = None, persona_col: str = "persona",
+                    customer_col: str = "customer_id") -> pd.DataFrame:
+    """Every signal at once, from the engine's prepared evidence (plus emotion and tickets).
+
+    Runs :func:`jmtools.analyses.funnels.funnel`, :func:`~jmtools.analyses.funnels.time_between_stages`,
+    :func:`~jmtools.analyses.funnels.loops` and :func:`~jmtools.analyses.funnels.detours` (touchpoint level)
+    by persona when the evidence has personas, and turns them, the emotion evidence
+    (:func:`jmtools.analyses.emotions.emotion_evidence`) and the tickets into signals.
+
+    Parameters
+    ----------
+    evidence : jmtools.evidence.Evidence
+        From :func:`jmtools.evidence.prepare` (with customers, for personas).
+    emotion : pandas.DataFrame, optional
+        Valence per observation.
+    tickets : pandas.DataFrame, optional
+        Canonical tickets; their stage comes from ``stage`` or from ``touchpoint``, their
+        persona from the evidence. Tickets with neither stage nor touchpoint are left out
+        and counted in ``attrs["dropped"]``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A signals frame; ``attrs["dropped"]`` counts tickets left out.
+
+    Examples
+    --------
+    >>> from jmtools.evidence import prepare
+    >>> ev = pd.DataFrame({"customer_id": ["a", "a", "b", "c", "c"],
+    ...                    "event": ["view", "pay", "view", "view", "pay"],
+    ...                    "timestamp": pd.date_range("2026-01-01", periods=5, freq="h")})
+    >>> j = {"stages": ["Browse", "Buy"], "touchpoints": [
+    ...     {"name": "Site", "stage": "Browse", "events": ["view"]},
+    ...     {"name": "Checkout", "stage": "Buy", "events": ["pay"]}]}
+    >>> sig = collect_signals(prepare(ev, j))
+    >>> sig[sig["signal"] == "drop-off"][["stage", "persona", "count", "n"]]
+        stage persona  count  n
+    0  Browse     all      1  3
+    """
+    by = persona_col if persona_col in evidence.events.columns else None
+    pcol = by
+    f = funnels.funnel(evidence, by=by)
+    lookup = dict(evidence.touchpoint_stage)
+    parts = [dropoff_signal(f, persona_col=pcol),
+             slow_step_signal(funnels.time_between_stages(evidence, by=by), persona_col=pcol),
+             loop_signal(funnels.loops(evidence, by=by), journey=lookup, persona_col=pcol),
+             detour_signal(funnels.detours(evidence, by=by), journey=lookup, persona_col=pcol)]
+    if emotion is not None:
+        parts.append(valence_signal(emotion, persona_col=persona_col if persona_col in emotion
+                                    else None))
+    dropped = {}
+    if tickets is not None and len(tickets):
+        t = tickets.copy()
+        stage = t["stage"] if "stage" in t else pd.Series(None, index=t.index, dtype=object)
+        if "touchpoint" in t:
+            stage = stage.where(stage.notna(), t["touchpoint"].map(lookup))
+        t["stage"] = stage
+        dropped["tickets without stage or touchpoint"] = int(t["stage"].isna().sum())
+        t = t[t["stage"].notna()]
+        if by is not None and persona_col not in t:
+            who = to_pandas(evidence.events.select(customer_col, persona_col).distinct())
+            t = t.merge(who.drop_duplicates(customer_col), on=customer_col, how="left")
+        reached = f.rename(columns={"step": "stage", "n": "entered"})
+        parts.append(complaint_signal(t, reached, customer_col=customer_col,
+                                      persona_col=pcol))
+    out = combine_signals(*parts)
+    out.attrs["dropped"] = dropped
+    return out
+
+
+def combine_signals(*signals: pd.DataFrame) -> pd.DataFrame:
+    """Stack signal frames (``None`` entries are skipped) into one signals frame.
+
+    Examples
+    --------
+    >>> a = rate_signal(pd.DataFrame({"stage": ["S"], "c": [1], "n": [2]}), signal="x",
+    ...                 count_col="c", n_col="n", persona_col=None)
+    >>> len(combine_signals(a, None, a))
+    2
+    """
+    parts = [s for s in signals if s is not None]
+    if not parts:
+        raise ParameterError("signals", "nothing", expected="at least one signals frame")
+    for part in parts:
+        missing = [c for c in SIGNAL_COLUMNS if c not in part.columns]
+        if missing:
+            raise ParameterError("signals", f"a frame without {missing}",
+                                 expected="frames made by the *_signal functions")
+    return pd.concat([p[SIGNAL_COLUMNS] for p in parts], ignore_index=True)
