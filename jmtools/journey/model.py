@@ -799,7 +799,7 @@ def _rule_problem(rule: str) -> tuple[str, str] | None:
     The checks that need data (attributes exist, rule selects someone) live in
     :func:`jmtools.personas.check_personas`.
     """
-    from jmtools.personas import RuleError, parse_rule
+    from jmtools.core.expressions import RuleError, parse_rule
 
     try:
         parse_rule(rule)
