@@ -72,10 +72,15 @@ def _rebuild_rule_error(message, rule, position, fix, persona, attribute, source
 
 @dataclass(frozen=True)
 class _Node:
-    kind: str      # attr lit and or not neg pos cmp arith in notin isnull notnull call refused
+    """One node of a parsed expression. ``kind`` is one of: attr lit and or not neg cmp arith
+    in notin isnull notnull (rules and formulas), pos call refused (formulas only). ``value`` is
+    the attribute name, the literal, the operator symbol, the tuple of values after ``in``, the
+    function name, or what a formula refused; ``pos`` the 0-based offset in the text."""
+
+    kind: str
     args: tuple = ()
-    value: Any = None         # attribute name, literal, operator symbol, tuple of values,
-    pos: int = 0              # function name, or what a formula refused
+    value: Any = None
+    pos: int = 0
 
 
 # ---------------------------------------------------------------------------------------------
