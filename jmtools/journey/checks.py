@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from jmtools.core.errors import Problem, suggest
+from jmtools.core.expressions import RuleError, parse_rule
 from jmtools.journey.yamlio import _parse_yaml, _plain, _problem, _read_text
 
 __all__ = ["schema_problems"]
@@ -72,8 +73,6 @@ def _rule_problem(rule: str) -> tuple[str, str] | None:
     The checks that need data (attributes exist, rule selects someone) live in
     :func:`jmtools.personas.check_personas`.
     """
-    from jmtools.personas import RuleError, parse_rule  # moves to jmtools.core.expressions (rs-expressions)
-
     try:
         parse_rule(rule)
     except RuleError as err:

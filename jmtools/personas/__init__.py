@@ -6,7 +6,8 @@ attributes — or with a **cluster id** from :func:`suggest_personas`.
 The rule language
 -----------------
 Python-like expressions, parsed with :mod:`ast` into an allow-listed tree and never evaluated
-with ``eval``:
+with ``eval`` (the parser and evaluator live in :mod:`jmtools.core.expressions`, shared with score
+formulas; ``RuleError``, ``Rule`` and ``parse_rule`` are re-exported here):
 
 - attributes by name (``age``, ``region``), numbers, ``"text"``, ``True``/``False``
 - comparisons ``== != < <= > >=``, chained (``18 <= age < 30``)
@@ -31,6 +32,7 @@ order** whose rule selects them. How many customers several personas claim is re
 
 from __future__ import annotations
 
+from jmtools.core.expressions import MAX_RULE_CHARS, Rule, RuleError, parse_rule
 from jmtools.personas._assign import (NO_PERSONA, assign_personas, check_personas,
                                       coverage_report, persona_filter, persona_masks,
                                       persona_overlaps)
@@ -40,7 +42,6 @@ from jmtools.personas._clusters import (MIN_CORRELATION, N_INIT, STABILITY_FRACT
                                         behaviour_features, cluster_agreement, suggest_personas)
 from jmtools.personas._profiles import (KPI_FORMULAS, attribute_profile, persona_kpis,
                                         persona_sizes, typical_events)
-from jmtools.personas._rules import MAX_RULE_CHARS, Rule, RuleError, parse_rule
 
 __all__ = [
     "NO_PERSONA",
@@ -71,7 +72,8 @@ __all__ = [
     "MIN_CORRELATION",
 ]
 
-# Public classes answer to the package name (tracebacks, reprs, pickles).
+# Public classes answer to the package name (tracebacks, reprs, pickles); RuleError and Rule are
+# defined in jmtools.core.expressions and keep answering to jmtools.personas, as they always have.
 for _cls in (RuleError, Rule, PersonaCard, ClusterSuggestion):
     _cls.__module__ = __name__
 del _cls

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
-from jmtools.personas._rules import Rule, RuleError, parse_rule
+from jmtools.core.expressions import Rule, RuleError, parse_rule
 
 __all__ = ["NO_PERSONA", "persona_filter", "persona_masks", "assign_personas", "coverage_report",
            "persona_overlaps", "check_personas"]

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from jmtools.core.errors import ParameterError
+from jmtools.core.expressions import RuleError, parse_rule, schema_of
 from jmtools.personas._assign import NO_PERSONA, _check_ids, _require_columns
 from jmtools.personas._cards import PersonaCard, _replace
 from jmtools.personas._profiles import _attribute_columns, _frame
-from jmtools.personas._rules import RuleError, _schema_of, parse_rule
 
 __all__ = ["behaviour_features", "suggest_personas", "ClusterSuggestion", "cluster_agreement",
            "N_INIT", "STABILITY_PAIRS", "STABILITY_FRACTION", "STABILITY_MIN", "MIN_CORRELATION"]
@@ -65,7 +65,7 @@ def behaviour_features(customers, *, events=None, orders=None, surveys=None,
     import pandas as pd
     _check_ids(customers, customer_col)
     ids = pd.Index(customers[customer_col], name=customer_col)
-    kinds = _schema_of(customers)
+    kinds = schema_of(customers)
     parts, filled, skipped = [], {}, {}
     for col in _attribute_columns(customers, customer_col, attributes):
         values = customers[col].set_axis(ids)
@@ -480,7 +480,7 @@ def _rule_for(customers, label_frame, target, customer_col, rule_attributes, dep
     from sklearn.tree import DecisionTreeClassifier
     data = customers.set_index(customer_col).loc[label_frame[customer_col]]
     attrs = rule_attributes or [c for c in data.columns if c != "cluster"]
-    kinds = _schema_of(data)
+    kinds = schema_of(data)
     X, cols = _rule_matrix(data, attrs, kinds)
     if X is None:
         return None, float("nan"), float("nan")

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
+from jmtools.core.expressions import schema_of
 from jmtools.personas._assign import (NO_PERSONA, _check_ids, _is_ibis, _require_columns,
                                       _unwrap, assign_personas)  # noqa: F401  (used by the Examples)
-from jmtools.personas._rules import _schema_of
 
 __all__ = ["persona_sizes", "attribute_profile", "persona_kpis", "typical_events",
            "KPI_FORMULAS"]
@@ -137,7 +137,7 @@ def attribute_profile(customers, assignment, *, customer_col: str = "customer_id
     cols = _attribute_columns(customers, customer_col, attributes)
     data = customers[[customer_col, *cols]].merge(a, on=customer_col, how="inner",
                                                   validate="one_to_one")
-    kinds = _schema_of(customers)
+    kinds = schema_of(customers)
     rows = []
     for col in cols:
         values = data[col]

@@ -1,0 +1,176 @@
+"""The backlog: score with every framework that has its inputs, rank, export to CSV or Excel.
+
+The public names are re-exported by :mod:`jmtools.analyses.priorities`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from jmtools.analyses.priorities.frameworks import _numbers, custom_score, ice, impact_effort, rice
+from jmtools.analyses.priorities.stake import value_at_stake
+from jmtools.core.errors import ParameterError
+
+__all__ = ["rank_backlog", "prioritise", "export_backlog"]
+
+
+def rank_backlog(opportunities: pd.DataFrame, *, by: str | Sequence[str] = "value_at_stake",
+                 ascending: bool = False) -> pd.DataFrame:
+    """Sort by one or more score columns (best first) and number the rows.
+
+    Missing scores go last; ties keep the input order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A sorted copy with ``rank`` (1 = do first) as the first column.
+
+    Examples
+    --------
+    >>> opps = pd.DataFrame({"id": ["a", "b", "c"], "rice": [10.0, None, 30.0]})
+    >>> rank_backlog(opps, by="rice")[["rank", "id"]].values.tolist()
+    [[1, 'c'], [2, 'a'], [3, 'b']]
+    """
+    keys = [by] if isinstance(by, str) else list(by)
+    for key in keys:
+        _numbers(opportunities.assign(id=opportunities.get("id", pd.Series(dtype=object))),
+                 key, "by")
+    out = opportunities.sort_values(keys, ascending=ascending, na_position="last",
+                                    kind="stable").reset_index(drop=True)
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    return out
+
+
+def prioritise(opportunities: pd.DataFrame, pain_points: pd.DataFrame | None = None, *,
+               order_value: float | pd.DataFrame | None = None,
+               default_lift: float | None = None, formulas: Mapping[str, str] | None = None,
+               by: str | Sequence[str] = "value_at_stake",
+               impact_threshold: float | None = None,
+               effort_threshold: float | None = None) -> pd.DataFrame:
+    """Score opportunities with every framework whose inputs are present, then rank them.
+
+    Runs :func:`~jmtools.analyses.priorities.impact_effort` (impact and effort),
+    :func:`~jmtools.analyses.priorities.rice` (reach, impact, confidence, effort, impact on the
+    RICE scale), :func:`~jmtools.analyses.priorities.ice` (impact, confidence, ease, all on
+    1–10), :func:`~jmtools.analyses.priorities.value_at_stake` (when ``pain_points`` and
+    ``order_value`` are given), each formula of ``formulas`` (name → formula) and
+    :func:`rank_backlog` by ``by``. A framework whose inputs are all missing is skipped.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ranked backlog.
+
+    Examples
+    --------
+    >>> from jmtools.analyses.priorities import opportunities_frame
+    >>> opps = opportunities_frame([
+    ...     {"id": "a", "title": "A", "scores": {"impact": 2, "effort": 1, "reach": 100,
+    ...                                          "confidence": 0.5}},
+    ...     {"id": "b", "title": "B", "scores": {"impact": 1, "effort": 4, "reach": 900,
+    ...                                          "confidence": 1.0}}])
+    >>> prioritise(opps, by="rice")[["rank", "id", "rice", "quadrant"]]
+       rank id   rice   quadrant
+    0      1  b  225.0  money pit
+    1      2  a  100.0  quick win
+    """
+    out = opportunities.copy()
+
+    def has(*cols):
+        return all(c in out.columns and out[c].notna().any() for c in cols)
+
+    if has("impact", "effort"):
+        out = impact_effort(out, impact_threshold=impact_threshold,
+                            effort_threshold=effort_threshold)
+    if has("reach", "impact", "confidence", "effort"):
+        out = rice(out)
+    ice_impact = "ice_impact" if has("ice_impact") else "impact"
+    if has(ice_impact, "confidence", "ease"):
+        out = ice(out, impact_col=ice_impact)
+    if pain_points is not None and order_value is not None:
+        out = value_at_stake(out, pain_points, order_value=order_value, default_lift=default_lift)
+    for name, formula in (formulas or {}).items():
+        out = custom_score(out, formula, name=name)
+    keys = [by] if isinstance(by, str) else list(by)
+    missing = [k for k in keys if k not in out.columns]
+    if missing:
+        raise ParameterError("by", missing[0], expected=[c for c in out.columns
+                                                         if pd.api.types.is_numeric_dtype(out[c])],
+                             fix="rank by a score that was computed (give its inputs), "
+                                 "e.g. by='rice'")
+    return rank_backlog(out, by=keys)
+
+
+def _flat(frame: pd.DataFrame) -> pd.DataFrame:
+    """Lists → '; '-joined text and dates → ISO text, for CSV and spreadsheets."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].map(lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple))
+                                    else v.isoformat() if isinstance(v, dt.date) else v)
+    return out
+
+
+def export_backlog(backlog: pd.DataFrame, path: str | Path) -> Path:
+    """Write the ranked backlog to CSV or Excel (by the file suffix).
+
+    Lists (linked pain points) are written as ``a; b`` and dates as ``YYYY-MM-DD``. An Excel
+    file gets a second sheet, ``formulas``, stating every formula and threshold used.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> opps = pd.DataFrame({"rank": [1], "id": ["a"], "pain_points": [["x", "y"]]})
+    >>> p = export_backlog(opps, os.path.join(tempfile.mkdtemp(), "backlog.csv"))
+    >>> pd.read_csv(p)["pain_points"].tolist()
+    ['x; y']
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    flat = _flat(backlog)
+    if suffix == ".csv":
+        flat.to_csv(path, index=False)
+    elif suffix in (".xlsx", ".xlsm"):
+        with pd.ExcelWriter(path, engine="openpyxl") as xl:
+            flat.to_excel(xl, sheet_name="backlog", index=False)
+            _formulas(backlog).to_excel(xl, sheet_name="formulas", index=False)
+            _autowidth(xl.sheets["backlog"], flat)
+    else:
+        raise ParameterError("path", str(path), expected="a file name ending in .csv or .xlsx")
+    return path
+
+
+def _formulas(backlog: pd.DataFrame) -> pd.DataFrame:
+    rows = [("rank", "1 = do first, by the ranking score")]
+    if "quadrant" in backlog:
+        rows.append(("quadrant", "high impact: impact >= {:g}; high effort: effort >= {:g}; "
+                     "quick win / big bet / fill-in / money pit".format(
+                         backlog["impact_threshold"].iloc[0], backlog["effort_threshold"].iloc[0])))
+    if "rice" in backlog:
+        rows.append(("rice", "reach × impact × confidence ÷ effort (impact 3/2/1/0.5/0.25, "
+                     "confidence 0–1, effort person-months)"))
+    if "ice" in backlog:
+        rows.append(("ice", "impact × confidence × ease, each 1–10 (confidence 0–1 read as tenths)"))
+    if "value_at_stake" in backlog:
+        rows.append(("value_at_stake", "Σ linked pain points (customers affected × lift needed) "
+                     "× order value; see value_assumptions per row"))
+    return pd.DataFrame(rows, columns=["score", "formula"])
+
+
+def _autowidth(sheet, frame: pd.DataFrame) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for i, col in enumerate(frame.columns, start=1):
+        longest = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200)])
+        sheet.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest + 2))
+
