@@ -84,8 +84,11 @@ def _cells_frame(folder: Path, persona):
     try:  # the layout after the restructure
         from jmtools.pipeline import map_cells_for
         return map_cells_for(folder, journey, persona=persona), journey
-    except ImportError:  # the layout before it
-        from jmtools.canvas import map_cells
+    except ImportError:  # the layouts before it
+        try:
+            from jmtools.analyses.mapcells import map_cells
+        except ImportError:
+            from jmtools.canvas import map_cells
         from jmtools.pipeline import map_evidence
         return map_cells(journey, evidence=map_evidence(folder, journey), persona=persona), journey
 
