@@ -175,7 +175,7 @@ def test_script_breakers_in_data_stay_text_in_chromium(tmp_path):
             page.wait_for_selector("#jmtools-chart svg .mark-rect path", timeout=15000)
             bars = page.locator("#jmtools-chart svg .mark-rect path").count()
             pwned = page.evaluate("typeof window.pwned")
-            labels = page.locator("#jmtools-chart svg").inner_text()
+            labels = page.locator("#jmtools-chart svg.marks").text_content()
         finally:
             browser.close()
     assert bars == 2 and pwned == "undefined"
