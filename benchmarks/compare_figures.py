@@ -78,16 +78,9 @@ def tops(figures: dict) -> dict:
 
 def _cells_frame(folder: Path, persona):
     """Map cells with measured evidence, as the ``map --data`` command computes them."""
-    from jmtools.journey import Journey
+    from jmtools.pipeline import map_cells_for
 
-    journey = Journey.load(folder / "journey.yaml")
-    try:  # the layout after the restructure
-        from jmtools.pipeline import map_cells_for
-        return map_cells_for(folder, journey, persona=persona), journey
-    except ImportError:  # the layout before it
-        from jmtools.canvas import map_cells
-        from jmtools.pipeline import map_evidence
-        return map_cells(journey, evidence=map_evidence(folder, journey), persona=persona), journey
+    return map_cells_for(folder, persona=persona), None
 
 
 def map_cells_all() -> dict:

@@ -27,6 +27,7 @@ import pandas as pd
 
 from jmtools.analyses import emotions, funnels, kpis, painpoints, priorities, themes, valence
 from jmtools.analyses.kpis import stage_kpis
+from jmtools.analyses.mapcells import map_cells
 from jmtools.core.errors import DataError, ParameterError
 from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import ALL, focus_label
@@ -536,8 +537,6 @@ def map_evidence(data, journey=None, *, kpis: Sequence[str] = MAP_KPIS,
 
 def map_cells_for(data, journey=None, *, persona=None, lanes=None) -> pd.DataFrame:
     """The journey map's cells with measured evidence, as ``jmtools map --data`` draws them."""
-    from jmtools.analyses.mapcells import map_cells  # noqa: the canvas split lands separately
-
     world = load(data, journey)
     return map_cells(world.journey, evidence=map_evidence(world), persona=persona, lanes=lanes)
 

@@ -1,11 +1,11 @@
-"""Empathy map per persona and stage: content (cells) and chart structure."""
+"""Empathy map per persona and stage: the content (cells) of jmtools.analyses.empathy."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from jmtools.empathy import EMPATHY_COLUMNS, QUADRANTS, empathy_cells, empathy_chart, empathy_map
+from jmtools.analyses.empathy import EMPATHY_COLUMNS, QUADRANTS, empathy_cells, feedback_quotes
 from jmtools.core.errors import DataError, ParameterError
 from jmtools.journey import Journey
 
@@ -84,31 +84,7 @@ def test_errors(journey):
         empathy_cells(journey, persona="Ben", quotes=pd.DataFrame({"Text": ["x"]}))
 
 
-def test_chart_structure(journey):
-    spec = empathy_map(journey, persona="Ben", quotes=QUOTES).to_dict()
-    assert spec["title"]["text"] == "Empathy map — Ben"
-    layers = spec["layer"]
-    assert [layer["mark"]["type"] for layer in layers] == ["rect", "text", "text", "point"]
-    titles = [r["title"] for r in spec["datasets"][layers[1]["data"]["name"]]]
-    assert titles == list(QUADRANTS.values())
-    items = spec["datasets"][layers[2]["data"]["name"]]
-    assert {r["stage"] for r in items if r["quadrant"] == "does"} == {"Look", "Buy"}
-    assert any(r["wrapped"].startswith("Buy: ") for r in items)  # stage shown across stages
-    boxes = spec["datasets"][layers[0]["data"]["name"]]
-    for r in items:  # every item inside its quadrant
-        box = next(b for b in boxes if b["title"] == QUADRANTS[r["quadrant"]])
-        assert box["x"] <= r["x"] < box["x2"] and box["y"] <= r["y"] < box["y2"]
-
-
-def test_empty_quadrants_still_draw():
-    j = Journey.from_yaml("name: D\npersonas: [{name: A}]\nstages: [{name: S}]")
-    spec = empathy_chart(empathy_cells(j, persona="A", stage="S")).to_dict()
-    assert spec["layer"][-1]["mark"]["text"].startswith("Nothing recorded yet")
-
-
 def test_feedback_quotes_newest_first_with_personas(journey):
-    from jmtools.empathy import feedback_quotes
-
     fb = pd.DataFrame({"feedback_id": ["F1", "F2", "F3"], "customer_id": ["a", "b", "c"],
                        "timestamp": pd.to_datetime(["2026-01-01", "2026-03-01", "2026-02-01"]),
                        "text": ["one", "two", "three"], "touchpoint": ["Shop", "Shop", "Till"]})

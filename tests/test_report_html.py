@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from jmtools.report.html import _script_json, chart_spec, export_html, vega_bundle
+from jmtools.render.offline import javascript_bundle, script_json
+from jmtools.report.html import chart_spec, export_html
 from jmtools.report.runner import run_notebook
 
 pytestmark = pytest.mark.slow
@@ -60,7 +61,7 @@ def test_no_external_resource_and_no_cdn(reports):
 def test_vega_bundle_inlined_exactly_once_with_one_placeholder_per_chart(reports):
     live = reports["live"]
     assert live.count("window.vegaEmbed=") == 1
-    assert len(vega_bundle()) > 500_000 and vega_bundle() in live
+    assert len(javascript_bundle()) > 500_000 and javascript_bundle() in live
     specs = json.loads(re.search(r'<script[^>]*id="jm-specs"[^>]*>(.*?)</script>',
                                  live, re.S).group(1))
     placeholders = [a["id"] for a in _tags(live, "div", class_="jm-chart")]
@@ -141,7 +142,7 @@ def test_chart_spec_read_from_altairs_own_html_output():
 
 
 def test_spec_json_cannot_close_the_script_element():
-    text = _script_json({"text": "</script><script>alert(1)</script> & more"})
+    text = script_json({"text": "</script><script>alert(1)</script> & more"})
     assert "<" not in text and ">" not in text and "&" not in text
     assert json.loads(text) == {"text": "</script><script>alert(1)</script> & more"}
 

@@ -14,14 +14,13 @@ import pandas as pd
 
 from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.charts._frames import require_columns
+from jmtools.charts.theme import ALL_CUSTOMERS_COLOR, PERSONA_PALETTE
 from jmtools.core.metrics import EMOTION_DOMAIN
 
 __all__ = ["emotion_curve_chart", "emotion_curve_panels", "sentiment_trend_chart"]
 
 _ALL = "all"
 _ALL_LABEL = "All customers"
-#: "All customers" is drawn dark grey; personas take the theme's palette in order.
-_ALL_COLOUR = "#3b3b3b"
 _Y_LABELS = ("datum.value == 2 ? '+2 very positive' : datum.value == 1 ? '+1' : "
              "datum.value == 0 ? '0 neutral' : datum.value == -1 ? '−1' : "
              "datum.value == -2 ? '−2 very negative' : ''")
@@ -51,13 +50,12 @@ def _label(persona: str) -> str:
 
 
 def _colour_scale(present: list[str], shown: list[str] | None = None):
-    """Colours of the ``shown`` curves, fixed by each persona's place among all ``present``."""
+    """Colours of the ``shown`` curves, fixed by each persona's place among all ``present``:
+    "All customers" dark grey, personas the theme's palette in order."""
     import altair as alt
 
-    from jmtools.charts.theme import PALETTE
-
-    others = iter([c for c in PALETTE if c != "#000000"] * 3)
-    colours = {p: _ALL_COLOUR if p == _ALL else next(others) for p in present}
+    others = iter(PERSONA_PALETTE * 3)
+    colours = {p: ALL_CUSTOMERS_COLOR if p == _ALL else next(others) for p in present}
     shown = present if shown is None else shown
     return alt.Scale(domain=[_label(p) for p in shown], range=[colours[p] for p in shown])
 

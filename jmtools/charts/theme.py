@@ -1,19 +1,32 @@
-"""The one Altair theme of jmtools, registered under the name ``jmtools``.
+"""The one Altair theme of jmtools, registered under the name ``jmtools``, and every colour,
+font and evidence badge the charts draw with.
 
 Chart functions call :func:`use_theme` before building a chart, so a notebook, a batch
 report and a test all draw with the same fonts, sizes and colours. Colours are the
-Okabe–Ito palette (distinguishable with the common colour-vision deficiencies).
+Okabe–Ito palette (distinguishable with the common colour-vision deficiencies). The
+journey-map and empathy-map canvases draw with :data:`MAP_FONT` and :data:`MAP_COLORS`;
+every item on them carries an evidence badge (:data:`EVIDENCE_SHAPES`,
+:data:`EVIDENCE_FILLS`, :data:`EVIDENCE_COLORS`).
 """
 
 from __future__ import annotations
 
-__all__ = ["THEME_NAME", "PALETTE", "SEQUENTIAL", "DIVERGING", "FONT", "theme_config", "use_theme"]
+__all__ = ["THEME_NAME", "PALETTE", "PERSONA_PALETTE", "ALL_CUSTOMERS_COLOR", "SEQUENTIAL",
+           "DIVERGING", "FONT", "MAP_FONT", "MAP_COLORS", "EVIDENCE_COLORS", "EVIDENCE_FILLS",
+           "EVIDENCE_SHAPES", "theme_config", "use_theme"]
 
 #: Name under which the theme is registered with Altair.
 THEME_NAME = "jmtools"
 
 #: Categorical colours (Okabe–Ito), in the order series are drawn.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+
+#: Colours of personas' curves: the palette without black, so a persona never looks like
+#: "All customers" (a persona keeps the colour of its place in the journey).
+PERSONA_PALETTE = [c for c in PALETTE if c != "#000000"]
+
+#: "All customers" is drawn dark grey beside the personas' colours.
+ALL_CUSTOMERS_COLOR = "#3b3b3b"
 
 #: Sequential scheme for counts and rates (Vega scheme name).
 SEQUENTIAL = "blues"
@@ -23,6 +36,45 @@ DIVERGING = "redblue"
 
 #: Font stack; system fonts only, so reports render offline.
 FONT = "Helvetica Neue, Helvetica, Arial, sans-serif"
+
+#: Font stack of the journey-map and empathy-map canvases. DejaVu first: it has every glyph
+#: the map uses (★ ● ◆ ○ −). With the theme's Helvetica/Arial stack, vl-convert falls back
+#: per line and draws lines with ★ in bold.
+MAP_FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
+
+#: Colours of the canvases, by role: ``ink`` (stage header, lane titles, blueprint lines,
+#: quadrant titles), ``lane_title`` (background of the lane-title column), ``band`` and
+#: ``band_alt`` (alternating lane backgrounds, quadrant fills), ``grid`` (cell borders),
+#: ``frame`` (the zero line of the emotion lane, quadrant borders), ``guide`` (other
+#: emotion levels), ``guide_label``, ``stage_number``, ``stage_name``, ``text`` (items),
+#: ``value_label`` (numbers on the emotion curve), ``halo`` (behind those numbers),
+#: ``note`` (placeholders), ``footer`` (items tied to no stage), ``subtitle``.
+MAP_COLORS = {
+    "ink": "#30475e",
+    "lane_title": "#e8ecf1",
+    "band": "#f7f8fa",
+    "band_alt": "#ffffff",
+    "grid": "#c9d1da",
+    "frame": "#9aa5b1",
+    "guide": "#e3e7ec",
+    "guide_label": "#6b7785",
+    "stage_number": "#9fb3c8",
+    "stage_name": "white",
+    "text": "#222",
+    "value_label": "#333",
+    "halo": "white",
+    "note": "#888",
+    "footer": "#555",
+    "subtitle": "#555",
+}
+
+#: Evidence badges drawn in front of every item on a map: ● measured, ◆ reported, ○ assumed
+#: (keys are :data:`jmtools.core.metrics.EVIDENCE_LABELS`).
+EVIDENCE_SHAPES = {"measured": "circle", "reported": "diamond", "assumed": "circle"}
+#: Fill of each evidence badge (assumed is hollow).
+EVIDENCE_FILLS = {"measured": "#1b7837", "reported": "#2166ac", "assumed": "#ffffff"}
+#: Outline of each evidence badge.
+EVIDENCE_COLORS = {"measured": "#1b7837", "reported": "#2166ac", "assumed": "#8c8c8c"}
 
 
 def theme_config() -> dict:

@@ -167,7 +167,7 @@ def _sample_data(args) -> int:
 
 
 from jmtools.cli.report import add_batch, add_demo, add_report  # noqa: E402  (light: argparse)
-from jmtools.exports import add_map_command  # noqa: E402  (light: heavy imports are inside)
+from jmtools.cli.map import add_map_command  # noqa: E402  (light: heavy imports are inside)
 
 #: Sub-command registrations, in the order ``--help`` lists them.
 COMMANDS = [add_demo, add_report, add_batch, _add_validate, _add_new, _add_sample_data,

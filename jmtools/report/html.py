@@ -3,8 +3,9 @@
 Two variants of one report:
 
 - **interactive** — charts drawn in the browser by Vega, whose JavaScript bundle
-  (``vl_convert.javascript_bundle()``) is inlined once per file; no CDN tag, no
-  network request, code hidden;
+  (:func:`jmtools.render.offline.javascript_bundle`) is inlined once per file; no CDN
+  tag, no network request, code hidden; the chart specs are embedded with
+  :func:`jmtools.render.offline.script_json`, the one escaping of the package;
 - **static** — every chart converted to inline SVG by vl-convert and no script
   at all: for e-mail and printing to PDF.
 
@@ -29,10 +30,12 @@ import secrets
 from html.parser import HTMLParser
 from pathlib import Path
 
+from jmtools.render.offline import (atomic_write_text, javascript_bundle, script_json,
+                                    vega_lite_version)
+
 __all__ = [
     "TEMPLATE_DIR",
     "export_html",
-    "vega_bundle",
     "chart_spec",
     "ReportHTMLExporter",
     "ChartPreprocessor",
@@ -44,66 +47,6 @@ TEMPLATE_DIR = Path(__file__).parent / "templates" / "nbconvert"
 
 _VL_MIME = re.compile(r"application/vnd\.vegalite\.v\d+(\.\d+)*\+json")
 _ALTAIR_CALL = re.compile(r"\}\)\(\s*\{")
-
-
-def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file and a rename.
-
-    Readers never see a half-written file, and a failure leaves the old file intact.
-
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     p = atomic_write_text(os.path.join(d, "a.html"), "<p>hi</p>")
-    ...     p.read_text(), sorted(os.listdir(d))
-    ('<p>hi</p>', ['a.html'])
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
-
-
-def _cache_dir() -> Path:
-    base = os.environ.get("JMTOOLS_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "jmtools")
-    return Path(base)
-
-
-def vega_lite_version() -> str:
-    """The Vega-Lite minor version Altair writes (``"6.4"``), as vl-convert names it."""
-    import altair as alt
-
-    return ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
-
-
-@functools.lru_cache(maxsize=1)
-def vega_bundle() -> str:
-    """Vega, Vega-Lite and Vega-Embed as one script, safe to inline in ``<script>``.
-
-    The first call in a machine takes seconds; the result is cached in memory and in
-    ``~/.cache/jmtools`` (or ``$JMTOOLS_CACHE_DIR``), keyed by the vl-convert and
-    Vega-Lite versions.
-    """
-    import vl_convert as vlc
-
-    vl = vega_lite_version()
-    path = _cache_dir() / f"vega-bundle-{vlc.__version__}-vl{vl}.js"
-    if path.exists():
-        return path.read_text(encoding="utf-8")
-    bundle = vlc.javascript_bundle(vl_version=vl).replace("</script", "<\\/script")
-    try:
-        atomic_write_text(path, bundle)
-    except OSError:  # read-only home: keep the in-memory copy
-        pass
-    return bundle
 
 
 def chart_spec(output: dict) -> dict | None:
@@ -135,12 +78,6 @@ def chart_spec(output: dict) -> dict | None:
         return None
     spec, _ = json.JSONDecoder().raw_decode(html, matches[-1].end() - 1)
     return spec if isinstance(spec, dict) else None
-
-
-def _script_json(value) -> str:
-    """JSON that cannot end a ``<script>`` element, whatever text it carries."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _svg(spec: dict) -> str:
@@ -283,8 +220,8 @@ def _report_context(nb, records: dict, resources, *, static: bool) -> dict:
         "figures": figure_table(records),
         "versions": meta.get("versions", {}),
         "warnings": resources.get("jmtools_warnings", 0),
-        "specs_json": _script_json(specs) if specs and not static else "",
-        "vega_bundle": vega_bundle() if specs and not static else "",
+        "specs_json": script_json(specs) if specs and not static else "",
+        "vega_bundle": javascript_bundle() if specs and not static else "",
         "css": (Path(__file__).parent / "templates" / "report.css").read_text(encoding="utf-8"),
     }
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import pandas as pd
 
 from jmtools.charts.emotions import emotion_curve_chart
-from jmtools.canvas import journey_map  # moves to jmtools.charts.journeymap (rs-canvas)
+from jmtools.charts.journeymap import journey_map
 from jmtools.pipeline import Findings
 from jmtools.report.present import (backlog_chart, funnel_chart, headline_cards, html_table, md,
                                     number, pain_point_chart)

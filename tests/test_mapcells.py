@@ -1,14 +1,13 @@
-"""The journey-map canvas: the cells frame (content) and the chart spec (structure)."""
+"""The content of the journey map: the cells frame of jmtools.analyses.mapcells."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from jmtools.canvas import CELL_COLUMNS, MAP_LANES, journey_map, map_cells, map_chart
+from jmtools.analyses.mapcells import CELL_COLUMNS, MAP_LANES, map_cells
 from jmtools.core.errors import DataError, ParameterError
 from jmtools.journey import LANES, Journey
 
@@ -85,7 +84,6 @@ KPIS = pd.DataFrame({"stage": ["Awareness", "Consideration", "Decision", "Decisi
                      "ci_low": [0.41, 0.29, 0.60, 3.9], "ci_high": [0.43, 0.33, 0.68, 4.3]})
 
 
-# ------------------------------------------------------------------------ cells frame
 def test_cells_columns_and_order(journey):
     cells = map_cells(journey)
     assert list(cells.columns) == CELL_COLUMNS
@@ -232,116 +230,6 @@ def test_bad_evidence_is_located(journey):
         map_cells(journey, evidence={"emotions": KPIS})
 
 
-# ------------------------------------------------------------------------------ chart
-def _layers(spec, data=None):
-    """Leaf layers of a layered spec, each with the data it inherits from its parent."""
-    for layer in spec.get("layer", []):
-        own = layer.get("data", data)
-        if "layer" in layer:
-            yield from _layers(layer, own)
-        else:
-            yield {**layer, "data": own}
-
-
-def _texts(spec, field):
-    data = spec["datasets"]
-    return [row[field] for layer in _layers(spec) for row in data.get(layer["data"]["name"], [])
-            if layer["mark"]["type"] == "text"
-            and layer["encoding"].get("text", {}).get("field") == field]
-
-
-def test_chart_structure(journey):
-    chart = journey_map(journey, evidence={"emotion": _emotion(journey), "kpis": KPIS})
-    spec = chart.to_dict()
-    assert spec["title"]["text"] == "Running shoes online"
-    assert "version 3" in spec["title"]["subtitle"]
-    marks = [layer["mark"]["type"] for layer in _layers(spec)]
-    assert {"rect", "text", "point", "line", "rule"} <= set(marks)
-    # all positions are raw pixels, inside the declared canvas
-    for layer in _layers(spec):
-        for channel in ("x", "y"):
-            if channel in layer.get("encoding", {}):
-                assert layer["encoding"][channel]["scale"] is None
-    stages_shown = [t.split("\n")[0] for t in _texts(spec, "name")]
-    assert stages_shown == journey.stage_names
-    lanes = list(map_cells(journey, evidence={"kpis": KPIS})["lane"].cat.categories)
-    titles = [t.replace("\n", " ") for t in _texts(spec, "text") if isinstance(t, str)]
-    assert [t for t in titles if t in MAP_LANES.values()] == [MAP_LANES[k] for k in lanes]
-    json.dumps(spec)  # serialisable (no NaN, no numpy types)
-
-
-def test_chart_geometry_has_no_overlaps(journey):
-    """Items of a cell stack downwards and stay inside their column and lane."""
-    cells = map_cells(journey, evidence={"kpis": KPIS})
-    chart = map_chart(cells, column_width=180)
-    spec = chart.to_dict()
-    rows = [r for layer in _layers(spec) if layer["mark"]["type"] == "text"
-            for r in spec["datasets"][layer["data"]["name"]] if "wrapped" in r]
-    placed = cells[(cells["lane"] != "emotion") & cells["stage"].notna()]
-    assert len(rows) == len(placed)
-    footer = [t for t in _texts(spec, "text") if t.startswith("Not tied to a stage")]
-    assert footer and "Loyalty programme" in footer[0]
-    lh = round(11 * 1.35)
-    by_cell: dict = {}
-    for r in rows:
-        by_cell.setdefault((r["lane"], r["stage"]), []).append(r)
-    for (lane, stage), items in by_cell.items():
-        if stage is None:
-            continue
-        column = cells["stage"].cat.categories.get_loc(stage)
-        left = 150 + column * 180
-        for a, b in zip(items, items[1:]):
-            assert b["y"] >= a["y"] + a["wrapped"].count("\n") * lh + lh
-        for r in items:
-            assert left <= r["x"] < left + 180
-            longest = max(len(line) for line in r["wrapped"].split("\n"))
-            assert r["x"] - left + longest * 11 * 0.6 <= 180 + 1
-    rects = [r for layer in _layers(spec) if layer["mark"]["type"] == "rect"
-             for r in spec["datasets"][layer["data"]["name"]]]
-    assert max(r["y2"] for r in rects) <= spec["height"]
-    assert max(r["x2"] for r in rects) == spec["width"] == 150 + 3 * 180
-
-
-def test_long_text_wraps_and_lane_grows():
-    long = "word " * 60
-    j = Journey.from_yaml(f"name: L\nstages: [{{name: A, actions: ['{long.strip()}']}}, {{name: B}}]")
-    spec = map_chart(map_cells(j, lanes=["actions"])).to_dict()
-    wrapped = [t for t in _texts(spec, "wrapped")][0]
-    assert wrapped.count("\n") >= 8
-    assert all(len(line) <= 35 for line in wrapped.split("\n"))
-    assert spec["height"] > 8 * round(11 * 1.35)
-
-
-def test_eight_stages_many_touchpoints_render(tmp_path):
-    stages = [{"name": f"Stage {i}", "goal": f"Goal number {i} of the customer"} for i in range(8)]
-    tps = [{"name": f"Touchpoint {i}-{k}", "stage": f"Stage {i}", "channel": "digital"}
-           for i in range(8) for k in range(6)]
-    j = Journey.model_validate({"name": "Wide", "stages": stages, "touchpoints": tps})
-    chart = journey_map(j)
-    spec = chart.to_dict()
-    assert spec["width"] == 150 + 8 * 230
-    from jmtools.exports import chart_to_png
-
-    png = chart_to_png(chart, scale=1)
-    import struct
-
-    width, height = struct.unpack(">II", png[16:24])
-    assert width >= spec["width"] and height >= spec["height"]
-
-
-def test_map_chart_refuses_other_frames():
-    with pytest.raises(ParameterError, match="map_cells"):
-        map_chart(pd.DataFrame({"lane": ["a"], "stage": ["b"]}))
-
-
-def test_persona_compare_title(journey):
-    spec = journey_map(journey, persona=["Budget Ben", "Marathon Maya"]).to_dict()
-    assert spec["title"]["text"] == "Running shoes online — Budget Ben vs Marathon Maya"
-    curves = [r for layer in _layers(spec) if layer["mark"]["type"] == "line"
-              for r in spec["datasets"][layer["data"]["name"]]]
-    assert {r["curve"] for r in curves} == {"Budget Ben", "Marathon Maya"}
-
-
 def test_stage_kpis_frame_of_the_kpis_module(journey):
     """The frame jmtools.analyses.kpis.stage_kpis returns (metric + kpi, n = 0 rows) is accepted."""
     kpis = pd.DataFrame({"stage": ["Awareness", "Awareness", "Decision", "Decision", "Decision"],
@@ -355,19 +243,6 @@ def test_stage_kpis_frame_of_the_kpis_module(journey):
                                     "CSAT top-2-box 58% [49%–66%] (n=120)",
                                     "NPS −12 [−25–+2] (n=80)"]
     assert set(cells["stage"]) == {"Decision"}
-
-
-def test_journey_shows_its_map_in_jupyter(journey):
-    bundle = journey._repr_mimebundle_()
-    assert bundle["image/svg+xml"].startswith("<svg")
-    assert "Awareness" in bundle["image/svg+xml"] and "Pain points" in bundle["image/svg+xml"]
-    assert bundle["text/plain"] == ("<Journey Running shoes online: 3 stages, 4 touchpoints, "
-                                    "2 personas>")
-    from IPython.core.formatters import DisplayFormatter
-
-    data, _ = DisplayFormatter().format(journey)
-    assert "image/svg+xml" in data
-
 
 # ------------------------------------------------------------ evidence from sample data
 ECOMMERCE = Path(__file__).resolve().parents[1] / "data" / "ecommerce"
@@ -449,33 +324,3 @@ def test_map_evidence_shows_the_planted_low(sample_evidence):
     ben_csat = cells[(cells["lane"] == "kpis") & cells["label"].str.startswith("CSAT")
                      & (cells["stage"] == truth["stage"])]
     assert ben_csat.iloc[0]["value"] < truth["others_mean"] - 1
-
-
-def test_layout_options_are_checked(journey):
-    with pytest.raises(ParameterError, match="column_width >= 80"):
-        journey_map(journey, column_width=20)
-    spec = journey_map(journey, column_width=300, font_size=13).to_dict()
-    assert spec["width"] == 150 + 3 * 300
-
-
-def test_service_blueprint_lines_between_their_lanes(journey):
-    spec = journey_map(journey, lanes=["frontstage", "backstage", "support"]).to_dict()
-    labels = [t for t in _texts(spec, "text") if t.startswith("line of")]
-    assert labels == ["line of visibility", "line of internal interaction"]
-    spec = journey_map(journey, lanes=["backstage", "frontstage"]).to_dict()
-    assert not [t for t in _texts(spec, "text") if t.startswith("line of")]
-
-
-def test_a_persona_keeps_its_colour_on_every_map(journey):
-    def colours(spec):
-        for layer in _layers(spec):
-            scale = layer.get("encoding", {}).get("color", {}).get("scale")
-            if scale and layer["encoding"]["color"].get("legend") is not None:
-                return dict(zip(scale["domain"], scale["range"]))
-
-    both = colours(journey_map(journey).to_dict())
-    maya = colours(journey_map(journey, persona="Marathon Maya").to_dict())
-    assert maya == {"Marathon Maya": both["Marathon Maya"]}
-    assert both["Budget Ben"] != both["Marathon Maya"]
-    bare = Journey.from_yaml("name: B\nstages: [{name: A, emotion: 1}]")
-    assert colours(journey_map(bare).to_dict()) == {"All customers": "#3b3b3b"}

@@ -1,0 +1,391 @@
+"""Pixel layout of the journey-map canvas: where every lane, column, item and curve goes.
+
+:class:`MapGeometry` turns a cells frame (:func:`jmtools.analyses.mapcells.map_cells`) into
+lane tops and heights, column lefts and wrapped text, and builds one Altair layer per
+element (backgrounds, lane titles, stage headers, emotion guides, service-blueprint lines,
+items with their evidence badges, emotion curves, footer).
+:func:`jmtools.charts.journeymap.map_chart` stacks the layers.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+from jmtools.analyses.mapcells import MAP_LANES, _present, _signed
+from jmtools.charts._pixels import px
+from jmtools.charts.theme import (ALL_CUSTOMERS_COLOR, EVIDENCE_COLORS, EVIDENCE_FILLS,
+                                  EVIDENCE_SHAPES, MAP_COLORS, MAP_FONT, PERSONA_PALETTE)
+from jmtools.core.errors import ParameterError
+from jmtools.core.metrics import EMOTION_DOMAIN, EVIDENCE_LABELS
+
+__all__ = ["MapGeometry", "BLUEPRINT_LINES"]
+
+_ALL_LABEL = "All customers"  # the curve of every customer, as in jmtools.charts.emotions
+
+
+def _persona_colours(names: list[str], order: list[str]) -> list[str]:
+    """Colour of each curve: All customers dark grey; a persona keeps the theme colour of its
+    place in the journey (the same on every map), whichever personas are shown."""
+    palette = PERSONA_PALETTE
+    known = order + [n for n in names if n not in order and n != _ALL_LABEL]
+    return [ALL_CUSTOMERS_COLOR if n == _ALL_LABEL else palette[known.index(n) % len(palette)]
+            for n in names]
+
+
+#: Service-blueprint lines drawn where two lanes meet, by (upper lane, lower lane).
+BLUEPRINT_LINES = {("frontstage", "backstage"): "line of visibility",
+                   ("backstage", "support"): "line of internal interaction"}
+
+
+class MapGeometry:
+    """Pixel layout of a cells frame: lane tops and heights, column lefts, wrapped text."""
+
+    def __init__(self, cells, column_width, label_width, font_size, emotion_height):
+        if column_width < 80 or label_width < 60 or not 6 <= font_size <= 24 or \
+                emotion_height < 60:
+            raise ParameterError("column_width/label_width/font_size/emotion_height",
+                                 (column_width, label_width, font_size, emotion_height),
+                                 expected="column_width >= 80, label_width >= 60, "
+                                          "6 <= font_size <= 24, emotion_height >= 60")
+        self.cells = cells
+        self.stages = list(cells["stage"].cat.categories)
+        self.lanes = list(cells["lane"].cat.categories)
+        self.cw, self.lw, self.fs = column_width, label_width, font_size
+        self.lh = round(font_size * 1.35)
+        self.pad = 8
+        self.badge = 12
+        self.chars = max(8, int((column_width - 2 * self.pad - self.badge) / (font_size * 0.6)))
+        self.emotion_height = emotion_height
+        self.header_lines = [textwrap.wrap(s, max(6, int((column_width - 36) /
+                                                         ((font_size + 2) * 0.62))))
+                             or [""] for s in self.stages]
+        self.header_h = max(len(x) for x in self.header_lines) * (self.lh + 3) + 2 * self.pad
+        self._place()
+
+    # layout
+    def _place(self):
+        self.rows = []  # per item: x, y, wrapped label
+        self.lane_top, self.lane_h = {}, {}
+        y = self.header_h
+        by_cell: dict = {}  # (lane, stage) → records, in frame order (one pass over the frame)
+        for rec in self.cells.to_dict("records"):
+            by_cell.setdefault((str(rec["lane"]), rec["stage"]), []).append(rec)
+        for k, lane in enumerate(self.lanes):
+            self.lane_top[lane] = y
+            if lane == "emotion":
+                self.lane_h[lane] = self.emotion_height
+            else:
+                self.lane_h[lane] = self._place_texts(lane, by_cell, y)
+            if tuple(self.lanes[k:k + 2]) in BLUEPRINT_LINES:
+                self.lane_h[lane] += self.fs + 2  # room for the line's label
+            y += self.lane_h[lane]
+        self.grid_bottom = y
+        self.unplaced = self.cells[self.cells["stage"].isna()]
+        self.footer_lines = self._footer_lines()
+        self.height = y + (len(self.footer_lines) * self.lh + self.pad if self.footer_lines
+                           else 0)
+        self.width = self.lw + self.cw * len(self.stages)
+
+    def _place_texts(self, lane, by_cell, top) -> int:
+        tallest = self.lh
+        lane_lines = textwrap.wrap(MAP_LANES[lane], max(6, int((self.lw - 2 * self.pad) /
+                                                              (self.fs * 0.62))))
+        tallest = max(tallest, len(lane_lines) * self.lh)
+        for i, stage in enumerate(self.stages):
+            y = top + self.pad
+            x = self.lw + i * self.cw + self.pad
+            for rec in by_cell.get((lane, stage), []):
+                lines = textwrap.wrap(rec["label"], self.chars, break_long_words=True,
+                                      break_on_hyphens=False) or [""]
+                has_badge = isinstance(rec["evidence"], str) and rec["evidence"] in EVIDENCE_COLORS
+                self.rows.append({**_plain_record(rec), "x": x + (self.badge if has_badge else 0),
+                                  "y": y, "bx": x + 4, "by": y + self.lh / 2 - 1,
+                                  "wrapped": "\n".join(lines), "badge": has_badge})
+                y += len(lines) * self.lh + 5
+            tallest = max(tallest, y - top - self.pad - 5)
+        return tallest + 2 * self.pad
+
+    def _footer_lines(self) -> list[str]:
+        if not len(self.unplaced):
+            return []
+        items = "; ".join(f"{MAP_LANES[str(r['lane'])]}: {r['label']}"
+                          for r in self.unplaced.to_dict("records"))
+        width = max(40, int(self.width_estimate() / (self.fs * 0.6)))
+        return textwrap.wrap("Not tied to a stage — " + items, width)
+
+    def width_estimate(self) -> int:
+        return self.lw + self.cw * len(self.stages)
+
+    # layers
+    def backgrounds(self):
+        import altair as alt
+        import pandas as pd
+
+        rects = []
+        for k, lane in enumerate(self.lanes):
+            top, h = self.lane_top[lane], self.lane_h[lane]
+            rects.append({"x": 0, "x2": self.lw, "y": top, "y2": top + h,
+                          "fill": MAP_COLORS["lane_title"]})
+            for i, _ in enumerate(self.stages):
+                rects.append({"x": self.lw + i * self.cw, "x2": self.lw + (i + 1) * self.cw,
+                              "y": top, "y2": top + h,
+                              "fill": MAP_COLORS["band" if k % 2 == 0 else "band_alt"]})
+        for i, _ in enumerate(self.stages):
+            rects.append({"x": self.lw + i * self.cw, "x2": self.lw + (i + 1) * self.cw,
+                          "y": 0, "y2": self.header_h, "fill": MAP_COLORS["ink"]})
+        return alt.Chart(pd.DataFrame(rects)).mark_rect(stroke=MAP_COLORS["grid"],
+                                                        strokeWidth=1).encode(
+            x=px("x"), x2="x2:Q", y=px("y"), y2="y2:Q", fill=alt.Fill("fill:N", scale=None))
+
+    def lane_titles(self):
+        import altair as alt
+        import pandas as pd
+
+        width = max(6, int((self.lw - 2 * self.pad) / (self.fs * 0.62)))
+        rows = [{"x": self.pad, "y": self.lane_top[lane] + self.pad,
+                 "text": "\n".join(textwrap.wrap(MAP_LANES[lane], width))} for lane in self.lanes]
+        return alt.Chart(pd.DataFrame(rows)).mark_text(
+            align="left", baseline="top", lineBreak="\n", fontWeight="bold", font=MAP_FONT,
+            fontSize=self.fs, color=MAP_COLORS["ink"], lineHeight=self.lh).encode(
+            x=px("x"), y=px("y"), text="text:N")
+
+    def stage_headers(self):
+        import altair as alt
+        import pandas as pd
+
+        rows = [{"x": self.lw + i * self.cw + self.pad, "y": self.pad,
+                 "text": f"{i + 1}", "name": "\n".join(self.header_lines[i])}
+                for i, _ in enumerate(self.stages)]
+        frame = pd.DataFrame(rows)
+        base = alt.Chart(frame)
+        number = base.mark_text(align="left", baseline="top", font=MAP_FONT, fontSize=self.fs + 2,
+                                color=MAP_COLORS["stage_number"], fontWeight="bold").encode(
+            x=px("x"), y=px("y"), text="text:N")
+        name = base.mark_text(align="left", baseline="top", font=MAP_FONT, fontSize=self.fs + 2,
+                              color=MAP_COLORS["stage_name"], fontWeight="bold", lineBreak="\n",
+                              dx=22, lineHeight=self.lh + 3).encode(x=px("x"), y=px("y"),
+                                                                    text="name:N")
+        return alt.layer(number, name)
+
+    def _emotion_y(self, value: float) -> float:
+        low, high = EMOTION_DOMAIN
+        top = self.lane_top["emotion"] + 14
+        span = self.lane_h["emotion"] - 28
+        return top + (high - value) / (high - low) * span
+
+    def blueprint_lines(self):
+        """Service-blueprint lines where their lanes meet: visibility (frontstage | backstage)
+        and internal interaction (backstage | support)."""
+        import altair as alt
+        import pandas as pd
+
+        names = BLUEPRINT_LINES
+        rows = [{"x": self.lw, "x2": self.width, "y": self.lane_top[b], "text": names[(a, b)],
+                 "tx": self.width - 4}
+                for a, b in zip(self.lanes, self.lanes[1:]) if (a, b) in names]
+        if not rows:
+            return []
+        frame = pd.DataFrame(rows)
+        line = alt.Chart(frame).mark_rule(stroke=MAP_COLORS["ink"], strokeWidth=1.5,
+                                          strokeDash=[6, 3]).encode(x=px("x"), x2="x2:Q",
+                                                                    y=px("y"))
+        label = alt.Chart(frame).mark_text(align="right", baseline="bottom", dy=-2, font=MAP_FONT,
+                                           fontSize=self.fs - 2, fontStyle="italic",
+                                           color=MAP_COLORS["ink"]).encode(
+            x=px("tx"), y=px("y"), text="text:N")
+        return [line, label]
+
+    def guides(self):
+        import altair as alt
+        import pandas as pd
+
+        if "emotion" not in self.lanes:
+            return []
+        low, high = EMOTION_DOMAIN
+        ticks = [v for v in range(int(low), int(high) + 1)]
+        rules = pd.DataFrame([{"x": self.lw, "x2": self.width, "y": self._emotion_y(v),
+                               "zero": v == 0} for v in ticks])
+        labels = pd.DataFrame([{"x": self.lw - 6, "y": self._emotion_y(v),
+                                "text": _signed(v) if v else "0"} for v in ticks])
+        rule = alt.Chart(rules).mark_rule().encode(
+            x=px("x"), x2="x2:Q", y=px("y"),
+            stroke=alt.condition("datum.zero", alt.value(MAP_COLORS["frame"]),
+                                  alt.value(MAP_COLORS["guide"])),
+            strokeDash=alt.condition("datum.zero", alt.value([1, 0]), alt.value([2, 3])))
+        text = alt.Chart(labels).mark_text(align="right", baseline="middle", font=MAP_FONT,
+                                           fontSize=self.fs - 1,
+                                           color=MAP_COLORS["guide_label"]).encode(
+            x=px("x"), y=px("y"), text="text:N")
+        return [rule, text]
+
+    def items(self):
+        import altair as alt
+        import pandas as pd
+
+        if not self.rows:
+            return []
+        frame = pd.DataFrame(self.rows)
+        tooltip = [alt.Tooltip("lane_title:N", title="lane"), alt.Tooltip("stage:N"),
+                   alt.Tooltip("text:N", title="item"), alt.Tooltip("evidence:N"),
+                   alt.Tooltip("source:N"), alt.Tooltip("persona:N")]
+        text = alt.Chart(frame).mark_text(
+            align="left", baseline="top", lineBreak="\n", font=MAP_FONT, fontSize=self.fs,
+            color=MAP_COLORS["text"], lineHeight=self.lh).encode(
+            x=px("x"), y=px("y"), text="wrapped:N", tooltip=tooltip)
+        badges = frame[frame["badge"]]
+        if not len(badges):
+            return [text]
+        domain = list(EVIDENCE_LABELS)
+        legend = alt.Legend(title="evidence", orient="bottom", symbolSize=70)
+        badge = alt.Chart(badges).mark_point(size=45, strokeWidth=1.5, opacity=1).encode(
+            x=px("bx"), y=px("by"),
+            shape=alt.Shape("evidence:N", scale=alt.Scale(
+                domain=domain, range=[EVIDENCE_SHAPES[d] for d in domain]), legend=legend),
+            fill=alt.Fill("evidence:N", scale=alt.Scale(
+                domain=domain, range=[EVIDENCE_FILLS[d] for d in domain]), legend=legend),
+            stroke=alt.Stroke("evidence:N", scale=alt.Scale(
+                domain=domain, range=[EVIDENCE_COLORS[d] for d in domain]), legend=legend),
+            tooltip=tooltip)
+        return [badge, text]
+
+    def curves(self):
+        import altair as alt
+        import pandas as pd
+
+        if "emotion" not in self.lanes:
+            return []
+        emo = self.cells[(self.cells["lane"] == "emotion") & self.cells["stage"].notna()]
+        if not len(emo):
+            return [self._note("emotion", "no assumed or measured emotion for this map")]
+        index = {s: i for i, s in enumerate(self.stages)}
+        frame = pd.DataFrame([{
+            **_plain_record(r),
+            "x": self.lw + (index[r["stage"]] + 0.5) * self.cw,
+            "py": self._emotion_y(r["value"]),
+            "lo": self._emotion_y(r["ci_low"]) if _present(r["ci_low"]) else None,
+            "hi": self._emotion_y(r["ci_high"]) if _present(r["ci_high"]) else None,
+            "curve": r["persona"] if r["persona"] != "all" else _ALL_LABEL,
+            "order": index[r["stage"]],
+        } for r in emo.to_dict("records")])
+        names = list(dict.fromkeys(frame["curve"]))
+        # curves side by side by a few pixels, so equal values at a stage stay visible
+        spread = {name: (k - (len(names) - 1) / 2) * min(6.0, self.cw / 40)
+                  for k, name in enumerate(names)}
+        frame["x"] = frame["x"] + frame["curve"].map(spread)
+        frame["py"] = frame["py"] + frame["curve"].map(spread) / 3  # equal lines stay apart
+        scale = alt.Scale(domain=names, range=_persona_colours(
+            names, list(self.cells.attrs.get("personas", []))))
+        color = alt.Color("curve:N", title="persona", scale=scale, legend=None)
+        color_legend = alt.Color("curve:N", title="persona", scale=scale,
+                                 legend=alt.Legend(orient="bottom"))
+        dash = alt.StrokeDash("series:N", title="emotion", scale=alt.Scale(
+            domain=["assumed", "measured"], range=[[5, 4], [1, 0]]),
+            legend=alt.Legend(orient="bottom", symbolType="stroke"))
+        tooltip = [alt.Tooltip("curve:N", title="persona"), alt.Tooltip("stage:N"),
+                   alt.Tooltip("series:N", title="curve"),
+                   alt.Tooltip("value:Q", format="+.2f", title="emotion"),
+                   alt.Tooltip("n:Q"), alt.Tooltip("ci_low:Q", format="+.2f", title="95% low"),
+                   alt.Tooltip("ci_high:Q", format="+.2f", title="95% high")]
+        base = alt.Chart(frame)
+        lines = base.mark_line(strokeWidth=2.2).encode(
+            x=px("x"), y=px("py"), color=color_legend, strokeDash=dash,
+            detail=["curve:N", "series:N"], order="order:Q")
+        points = base.mark_point(filled=True, size=50).encode(
+            x=px("x"), y=px("py"), color=color, tooltip=tooltip,
+            shape=alt.Shape("series:N", scale=alt.Scale(domain=["assumed", "measured"],
+                                                        range=["square", "circle"]),
+                            legend=None))
+        layers = [lines, points]
+        ci = frame[frame["lo"].notna() & frame["hi"].notna()]
+        if len(ci):
+            layers.insert(0, alt.Chart(ci).mark_rule(strokeWidth=5, opacity=0.3).encode(
+                x=px("x"), y=px("lo"), y2="hi:Q", color=color, tooltip=tooltip))
+        layers.extend(self._curve_labels(frame))
+        return layers
+
+    def _curve_labels(self, frame):
+        """Value labels (with n) of the measured curve, else the assumed one; at most two
+        curves are labelled: per stage the higher point is labelled above, the lower below."""
+        import altair as alt
+
+        series = "measured" if (frame["series"] == "measured").any() else "assumed"
+        labels = frame[frame["series"] == series]
+        if labels["curve"].nunique() > 2:
+            return []
+        labels = labels.assign(above=labels.index.isin(_highest_per_stage(labels)))
+        out = []
+        lh = self.fs + 3
+        halo = labels.assign(
+            x1=labels["x"] + 5, x2=labels["x"] + 9 + labels["label"].str.len() * self.fs * 0.58,
+            y1=labels["py"].where(~labels["above"], labels["py"] - 4 - lh) + 3 * ~labels["above"],
+            y2=labels["py"].where(~labels["above"], labels["py"] - 4) +
+            (3 + lh) * ~labels["above"])
+        out.append(alt.Chart(halo).mark_rect(fill=MAP_COLORS["halo"], opacity=0.85).encode(
+            x=px("x1"), x2="x2:Q", y=px("y1"), y2="y2:Q"))
+        for above in (False, True):  # below first, as the layers always were
+            part = labels[labels["above"] == above]
+            if not len(part):
+                continue
+            out.append(alt.Chart(part).mark_text(
+                align="left", baseline="bottom" if above else "top", dx=7,
+                dy=-4 if above else 4, font=MAP_FONT, fontSize=self.fs - 1,
+                color=MAP_COLORS["value_label"]).encode(x=px("x"), y=px("py"), text="label:N"))
+        return out
+
+    def _note(self, lane, text):
+        import altair as alt
+        import pandas as pd
+
+        frame = pd.DataFrame([{"x": self.lw + self.pad, "y": self.lane_top[lane] + self.pad,
+                               "text": text}])
+        return alt.Chart(frame).mark_text(align="left", baseline="top", font=MAP_FONT,
+                                          fontSize=self.fs, color=MAP_COLORS["note"],
+                                          fontStyle="italic"
+                                          ).encode(x=px("x"), y=px("y"), text="text:N")
+
+    def footer(self):
+        import altair as alt
+        import pandas as pd
+
+        if not self.footer_lines:
+            return []
+        frame = pd.DataFrame([{"x": 0, "y": self.grid_bottom + self.pad,
+                               "text": "\n".join(self.footer_lines)}])
+        return [alt.Chart(frame).mark_text(
+            align="left", baseline="top", lineBreak="\n", font=MAP_FONT, fontSize=self.fs,
+            color=MAP_COLORS["footer"], lineHeight=self.lh).encode(x=px("x"), y=px("y"),
+                                                                   text="text:N")]
+
+
+def _highest_per_stage(labels) -> list:
+    """Index of the highest point at each stage (the first one when points tie).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> _highest_per_stage(pd.DataFrame({"stage": ["A", "A", "B", "B"],
+    ...                                  "value": [0.5, 1.0, -1.0, -1.0]}))
+    [1, 2]
+    """
+    best: dict = {}
+    for i, stage, value in zip(labels.index, labels["stage"], labels["value"]):
+        if _present(stage) and value == value and (stage not in best or value > best[stage][1]):
+            best[stage] = (i, value)
+    return [i for i, _ in best.values()]
+
+
+def _plain_record(rec: dict) -> dict:
+    out = {}
+    for key, value in rec.items():
+        if key in ("lane", "stage"):
+            out[key] = None if not _present(value) else str(value)
+        elif key == "n":
+            out[key] = int(value) if _present(value) else None
+        elif isinstance(value, float) and math.isnan(value):
+            out[key] = None
+        else:
+            out[key] = value
+    out["lane_title"] = MAP_LANES.get(out.get("lane") or "", "")
+    return out
+

@@ -1,0 +1,121 @@
+"""The ``jmtools map`` command (jmtools.cli.map): formats, personas, lanes, empathy, workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+JOURNEY = """# a comment the workshop round trip must keep
+name: Demo map
+personas:
+  - {name: Ben}
+  - {name: Maya}
+stages:
+  - name: Look
+    goal: Find shoes
+    actions: [Sees an ad, {text: Reads reviews, personas: [Maya]}]
+  - name: Buy  # the money stage
+    emotion: {Ben: -1, Maya: 1}
+    actions: [Pays]
+pain_points:
+  - {id: fees, title: Hidden fees, stage: Buy, personas: [Ben], severity: 4}
+"""
+
+
+@pytest.fixture
+def journey_file(tmp_path):
+    path = tmp_path / "journey.yaml"
+    path.write_text(JOURNEY, encoding="utf-8")
+    return path
+
+
+def _main(argv):
+    from jmtools.cli.main import main
+
+    return main([str(a) for a in argv])
+
+
+def test_map_command_formats(journey_file, tmp_path, capsys):
+    for suffix, magic in [(".png", b"\x89PNG"), (".html", b"<!DOCT"), (".pdf", b"%PDF")]:
+        out = tmp_path / f"map{suffix}"
+        assert _main(["map", journey_file, "-o", out]) == 0
+        assert out.read_bytes()[:len(magic)] == magic
+    assert f"wrote {tmp_path / 'map.pdf'}" in capsys.readouterr().out
+
+
+def test_map_command_persona_and_lanes(journey_file, tmp_path):
+    out = tmp_path / "ben.svg"
+    assert _main(["map", journey_file, "-o", out, "--persona", "Ben",
+                  "--lanes", "goal,actions,pain_points"]) == 0
+    svg = out.read_text()
+    assert "Demo map — Ben" in svg and "Customer goal" in svg and "Hidden fees" in svg
+    assert "Emotion curve" not in svg and "Reads reviews" not in svg  # Maya's action
+    both = tmp_path / "both.svg"
+    assert _main(["map", journey_file, "-o", both, "--persona", "Ben", "--persona", "Maya"]) == 0
+    assert "Demo map — Ben vs Maya" in both.read_text()
+
+
+def test_map_command_usage_errors(journey_file, tmp_path, capsys):
+    assert _main(["map", journey_file, "-o", tmp_path / "map.jpg"]) == 2
+    assert "output suffix must be one of" in capsys.readouterr().err
+    assert _main(["map", journey_file, "-o", tmp_path / "m.png", "--persona", "Benn"]) == 2
+    assert "did you mean 'Ben'" in capsys.readouterr().err
+    assert _main(["map", "-o", tmp_path / "m.png"]) == 2
+    assert _main(["map", "--import", tmp_path / "x.xlsx", "-o", tmp_path / "j.png"]) == 2
+    assert _main(["map", tmp_path / "missing.yaml", "-o", tmp_path / "m.png"]) == 1
+    assert "file not found" in capsys.readouterr().err
+    assert not (tmp_path / "m.png").exists()
+
+
+def test_map_workbook_round_trip_through_the_command(journey_file, tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    from jmtools.journey import Journey
+
+    book = tmp_path / "map.xlsx"
+    assert _main(["map", journey_file, "-o", book]) == 0
+    wb = load_workbook(book)
+    ws = wb["Map"]
+    ws["C6"] = "Pays\nChecks the delivery date [reported | personas: Ben]"  # Buy · actions
+    wb.save(book)
+    before = journey_file.read_text()
+    assert _main(["map", "--import", book, "-o", journey_file, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "1 change compared with" in out and "dry run" in out
+    assert journey_file.read_text() == before
+    assert _main(["map", "--import", book, "-o", journey_file]) == 0
+    assert "stage 'Buy' · actions: added 'Checks the delivery date [reported | personas: Ben]'" \
+        in capsys.readouterr().out
+    text = journey_file.read_text()
+    assert text.startswith("# a comment the workshop round trip must keep")
+    assert "# the money stage" in text
+    claim = Journey.load(journey_file).stage("Buy").actions[1]
+    assert (claim.text, claim.evidence, claim.personas) == ("Checks the delivery date",
+                                                            "reported", ["Ben"])
+    fresh = tmp_path / "new.yaml"  # importing into a new file compares with the snapshot
+    assert _main(["map", "--import", book, "-o", fresh]) == 0
+    assert Journey.load(fresh) == Journey.load(journey_file)
+
+
+def test_map_command_with_sample_data(tmp_path):
+    root = Path(__file__).resolve().parents[1] / "data" / "ecommerce"
+    if not (root / "journey.yaml").exists():
+        pytest.skip("sample data not generated")
+    out = tmp_path / "map.svg"
+    assert _main(["map", root / "journey.yaml", "-o", out, "--data", root,
+                  "--persona", "Budget Ben", "--lanes", "emotion,kpis"]) == 0
+    svg = out.read_text()
+    assert "Conversion" in svg and "CSAT" in svg and "(n=" in svg
+
+
+def test_map_command_empathy(journey_file, tmp_path, capsys):
+    out = tmp_path / "emp.svg"
+    assert _main(["map", journey_file, "-o", out, "--empathy", "--persona", "Maya",
+                  "--stage", "Look"]) == 0
+    svg = out.read_text()
+    assert "Empathy map — Maya · Look" in svg and "Reads reviews" in svg and "Pays" not in svg
+    assert _main(["map", journey_file, "-o", out, "--empathy"]) == 2
+    assert "one persona" in capsys.readouterr().err
+    assert _main(["map", journey_file, "-o", out, "--stage", "Look"]) == 2
+    assert "--empathy" in capsys.readouterr().err
