@@ -251,6 +251,15 @@ class Prepared:
     themes_error: Exception | None
     segment_customers: int | None
     options: dict
+    comparisons: dict = field(default_factory=dict)
+
+    def compared(self, *, min_n: int, min_effect: float) -> pd.DataFrame:
+        """The signals' comparisons for these thresholds, computed once and kept."""
+        key = (min_n, min_effect)
+        if key not in self.comparisons:
+            self.comparisons[key] = painpoints.compare_signals(self.signals, min_n=min_n,
+                                                               min_effect=min_effect)
+        return self.comparisons[key]
 
 
 def prepare_world(data, *, journey=None, segment: str = "", n_themes: int = 10, seed: int = 0,
@@ -328,7 +337,8 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
     kpi = _kpis(shared.tables, journey, shared.evidence, focus)
     found = painpoints.detect_pain_points(shared.signals, journey=journey, themes=shared.themes,
                                           min_n=min_n, min_effect=min_effect, n_quotes=n_quotes,
-                                          focus=None if focus.everyone else focus.persona)
+                                          persona=focus.persona,
+                                          comparisons=shared.compared(min_n=min_n, min_effect=min_effect))
     themes_focus = _themes_focus(shared.themes, focus, journey)
     opportunities = priorities.opportunities_frame(journey)
     order_value, backlog = _backlog(opportunities, found.table, shared.tables, focus)

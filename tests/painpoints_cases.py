@@ -142,7 +142,7 @@ def focus_report(found, world, persona):
     from jmtools.journey import Journey
 
     j = Journey.load(DATA / world / "journey.yaml")
-    return pp.detect_pain_points(found.signals, journey=j, themes=found.themes, focus=persona)
+    return pp.detect_pain_points(found.signals, journey=j, themes=found.themes, persona=persona)
 
 
 def plain_reached(world, persona, personas=None):

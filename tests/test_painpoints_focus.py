@@ -1,4 +1,4 @@
-"""One persona's report (focus=...): its own numbers, no borrowed pain, the sample worlds' personas."""
+"""One persona's report (persona=...): its own numbers, no borrowed pain, the sample worlds' personas."""
 
 from __future__ import annotations
 

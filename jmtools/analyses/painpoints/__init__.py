@@ -50,7 +50,7 @@ The personas *affected* are, for each flagged signal, those worse there than the
 other personas; when no persona stands out (the pain hits everybody), those worse
 there than at their other stages. A pain point *recurs* when two or more personas are affected.
 
-**One persona's report** (``focus="Budget Ben"``). The same comparisons, read for that
+**One persona's report** (``persona="Budget Ben"``). The same comparisons, read for that
 persona alone: every comparison of the persona that is significantly worse counts (against
 the other personas, and against its own other stages or touchpoints), the score, customers
 and evidence are the persona's, feedback and quotes are its customers', and the other
@@ -81,7 +81,8 @@ detect_pain_points``); the modules, bottom to top:
 
 from jmtools.analyses.painpoints._common import (ALL, EVIDENCE_COLUMNS, SIGNAL_COLUMNS, SIGNALS,
                                                  TABLE_COLUMNS)
-from jmtools.analyses.painpoints.detection import UNIT_CONTRAST, PainPoints, detect_pain_points
+from jmtools.analyses.painpoints.detection import (UNIT_CONTRAST, PainPoints, compare_signals,
+                                                   detect_pain_points)
 from jmtools.analyses.painpoints.focus import CONTACT_SIGNALS
 from jmtools.analyses.painpoints.places import SIGNAL_WEIGHTS
 from jmtools.analyses.painpoints.signals import (collect_signals, combine_signals,
@@ -94,5 +95,5 @@ __all__ = [
     "SIGNAL_WEIGHTS",
     "PainPoints",
     "rate_signal", "observation_signal", "dropoff_signal", "valence_signal", "complaint_signal",
-    "slow_step_signal", "loop_signal", "detour_signal", "collect_signals", "combine_signals", "detect_pain_points",
+    "slow_step_signal", "loop_signal", "detour_signal", "collect_signals", "combine_signals", "compare_signals", "detect_pain_points",
 ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -135,11 +136,50 @@ class PainPoints:
         return self.table.head(k)
 
 
+def compare_signals(signals: pd.DataFrame, *, min_n: int = 30, min_effect: float = 0.2,
+                    unit_contrast: Sequence[str] = UNIT_CONTRAST) -> pd.DataFrame:
+    """Every comparison of the signals with their baselines: the evidence pain points rest on.
+
+    It does not depend on the persona a report is about, so a batch computes it once per
+    world and passes it to :func:`detect_pain_points` (``comparisons=``) for each persona.
+
+    Parameters
+    ----------
+    signals : pandas.DataFrame
+        From :func:`~jmtools.analyses.painpoints.combine_signals` (or one builder).
+    min_n, min_effect, unit_contrast
+        As in :func:`detect_pain_points`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`~jmtools.analyses.painpoints._common.EVIDENCE_COLUMNS`, one row per
+        comparison (``flagged`` when it counts as evidence).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from jmtools.analyses.painpoints import dropoff_signal
+    >>> funnel = pd.DataFrame({"persona": ["A"] * 3 + ["B"] * 3, "step_index": [1, 2, 3] * 2,
+    ...                        "step": ["Look", "Cart", "Pay"] * 2,
+    ...                        "n": [1000, 800, 200, 1000, 800, 700],
+    ...                        "n_prev": [1000, 1000, 800, 1000, 1000, 800]})
+    >>> c = compare_signals(dropoff_signal(funnel))
+    >>> c.loc[c["flagged"] & (c["persona"] == "A"), ["stage", "versus", "n"]].values.tolist()
+    [['Cart', 'other personas', 800], ['Cart', 'other stages', 800]]
+    """
+    if min_n < 1:
+        raise ParameterError("min_n", min_n, expected="a whole number ≥ 1")
+    return _evidence(combine_signals(signals), min_n=min_n, min_effect=min_effect,
+                     unit_contrast=tuple(unit_contrast))
+
+
 def detect_pain_points(signals: pd.DataFrame, *, journey=None, themes=None,
                        feedback: pd.DataFrame | None = None, min_n: int = 30,
                        min_effect: float = 0.2, n_quotes: int = 3,
                        unit_contrast: Sequence[str] = UNIT_CONTRAST,
-                       personas: Sequence[str] | None = None,
+                       personas: Sequence[str] | None = None, persona: str | None = None,
+                       comparisons: pd.DataFrame | None = None,
                        focus: str | None = None) -> PainPoints:
     """Detect pain points from signals, merge the journey's own, rank them with their evidence.
 
@@ -170,7 +210,7 @@ def detect_pain_points(signals: pd.DataFrame, *, journey=None, themes=None,
         Signals also compared with the other stages/touchpoints (:data:`UNIT_CONTRAST`).
     personas : list of str, optional
         Only these personas may be listed as affected (default: all in the signals).
-    focus : str, optional
+    persona : str, optional
         A persona to report on (see
         :func:`~jmtools.analyses.painpoints.focus._focus_rows`): pain points are ranked by that
         persona's own comparisons (against the other personas, and against its other
@@ -180,6 +220,11 @@ def detect_pain_points(signals: pd.DataFrame, *, journey=None, themes=None,
         a signal stays, marked "not seen for <persona>". Contact-volume signals
         (complaints, loops, detours) do not count where the persona feels significantly
         *better* than the other personas (they ask, come back, and like it).
+    comparisons : pandas.DataFrame, optional
+        The output of :func:`compare_signals` for these ``signals`` with the same ``min_n``,
+        ``min_effect`` and ``unit_contrast`` (computed here when not given).
+    focus : str, optional
+        Deprecated spelling of ``persona`` (a ``FutureWarning``).
 
     Returns
     -------
@@ -198,11 +243,16 @@ def detect_pain_points(signals: pd.DataFrame, *, journey=None, themes=None,
        rank stage personas  recurs  customers_affected
     0     1   Pay    [Ben]   False               300.0
     """
+    if focus is not None:  # the persona selector is persona= everywhere (docs/decisions.md, D6)
+        warnings.warn("detect_pain_points(focus=...) is deprecated; use persona=...", FutureWarning,
+                      stacklevel=2)
+        persona = focus if persona is None else persona
+    focus = None if persona == ALL else persona
     if min_n < 1:
         raise ParameterError("min_n", min_n, expected="a whole number ≥ 1")
     signals = combine_signals(signals)
-    evidence = _evidence(signals, min_n=min_n, min_effect=min_effect,
-                         unit_contrast=tuple(unit_contrast))
+    evidence = comparisons if comparisons is not None else compare_signals(
+        signals, min_n=min_n, min_effect=min_effect, unit_contrast=unit_contrast)
     if personas is not None:
         evidence = evidence[evidence["persona"].isin([*personas, ALL])].reset_index(drop=True)
     if focus is None:
@@ -212,7 +262,7 @@ def detect_pain_points(signals: pd.DataFrame, *, journey=None, themes=None,
         known = sorted((set(evidence["persona"]) | set(getattr(journey, "persona_names", None) or []))
                        - {ALL})
         if focus not in known:
-            raise ParameterError("focus", focus, expected=known,
+            raise ParameterError("persona", focus, expected=known,
                                  fix=f"did you mean {suggest(str(focus), known)!r}?"
                                  if suggest(str(focus), known) else "")
         table = _focus_rows(evidence, journey, focus, min_effect=min_effect)
@@ -225,7 +275,7 @@ def detect_pain_points(signals: pd.DataFrame, *, journey=None, themes=None,
     table["rank"] = np.arange(1, len(table) + 1)
     return PainPoints(table[TABLE_COLUMNS], evidence,
                       {"min_n": min_n, "min_effect": min_effect, "z": Z95,
-                       "unit_contrast": tuple(unit_contrast), "focus": focus},
+                       "unit_contrast": tuple(unit_contrast), "persona": focus},
                       signals=signals, themes=themes)
 
 

@@ -1,4 +1,4 @@
-"""One persona's report (``detect_pain_points(..., focus="Budget Ben")``).
+"""One persona's report (``detect_pain_points(..., persona="Budget Ben")``).
 
 The same comparisons, read for that persona alone: every comparison of the persona that is
 significantly worse counts (against the other personas, and against its own other stages or
