@@ -95,7 +95,6 @@ def _order_groups(evidence, frame, by):
     return tmp.drop(columns=[f"_k{i}" for i in range(len(keys))]).reset_index(drop=True)
 
 
-
 def _complete(evidence, frame, by, steps, groups, value_cols):
     """Cross all groups × steps so that zero rows stay, in journey order."""
     grid = pd.DataFrame({"step_index": range(1, len(steps) + 1), "step": steps})

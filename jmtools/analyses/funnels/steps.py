@@ -48,7 +48,6 @@ def _counts(evidence, reached, by):
     return ibis.union(*parts) if len(parts) > 1 else parts[0]
 
 
-
 def funnel(evidence, *, steps=None, level: str = "stage", by=None):
     """Strict ordered funnel: how many customers reach each step, and conversion between steps.
 
@@ -182,4 +181,3 @@ def furthest_stage(evidence, *, steps=None, level: str = "stage", by=None, order
     full = _wilson(full, "n", "n_customers")
     return full[[*by, "step_index", "step", "n", "n_customers", "share", "ci_low", "ci_high"]] \
         .reset_index(drop=True)
-

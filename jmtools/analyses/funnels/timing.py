@@ -66,4 +66,3 @@ def time_between_stages(evidence, *, steps=None, level: str = "stage", by=None):
     out["p90_h"] = out["p90_s"] / 3600
     cols = [*by, "step_index", "from_step", "step", "n", "median_s", "p90_s", "mean_s", "median_h", "p90_h"]
     return out[cols].reset_index(drop=True)
-
