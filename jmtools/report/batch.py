@@ -122,7 +122,7 @@ class BatchResult:
         lines = [f"{ok} of {len(self.results)} reports written in {self.duration_s:.1f} s: "
                  f"{self.index}"]
         for r in self.failed:
-            first = (r.error or "").strip().splitlines()[0] if r.error else "unknown error"
+            first = r.error.strip().splitlines()[0] if r.error else "unknown error"
             lines.append(f"  FAILED {r.name}: {first}")
             if r.executed_notebook:
                 lines.append(f"         partial notebook: "

@@ -102,7 +102,7 @@ def funnel(evidence, *, steps=None, level: str = "stage", by=None):
 def _rates(out, by):
     keys = by or None
     first = out.groupby(keys, dropna=False, sort=False)["n"].transform("first") if keys else \
-        out["n"].iloc[0] if len(out) else 0
+        out["n"].iloc[0]
     prev = out.groupby(keys, dropna=False, sort=False)["n"].shift(1) if keys else out["n"].shift(1)
     out["n_prev"] = prev.fillna(out["n"]).astype("int64")
     out.loc[out["step_index"] == 1, "n_prev"] = out.loc[out["step_index"] == 1, "n"]
