@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from jmtools.analyses import emotions
+from jmtools.analyses.emotions import curve as emotions_curve
 from jmtools.analyses.emotions import (CURVE_COLUMNS, EVIDENCE_COLUMNS, assumed_gap, emotion_curve,
                               emotion_evidence, moments_of_truth, sentiment_trend, trend_slopes)
 from jmtools.core.errors import DataError, ParameterError
@@ -426,9 +427,9 @@ def test_large_samples_bootstrap_on_counts_agrees_with_plain_bootstrap(monkeypat
     with the plain bootstrap (jmtools.core.stats) on the same data."""
     rng = np.random.default_rng(11)
     vals = np.round(rng.normal(0.3, 0.9, 20_000).clip(-2, 2), 4)
-    plain = emotions._bootstrap(vals, statistic, 1000, 0)
-    monkeypatch.setattr(emotions, "_BOOT_CELLS", 0)
-    counted = emotions._bootstrap(vals, statistic, 1000, 0)
+    plain = emotions_curve._bootstrap(vals, statistic, 1000, 0)
+    monkeypatch.setattr(emotions_curve, "_BOOT_CELLS", 0)
+    counted = emotions_curve._bootstrap(vals, statistic, 1000, 0)
     width = plain[1] - plain[0]
     assert counted[0] == pytest.approx(plain[0], abs=0.2 * width)
     assert counted[1] == pytest.approx(plain[1], abs=0.2 * width)
@@ -441,7 +442,7 @@ def test_a_million_values_do_not_need_gigabytes():
 
     vals = np.random.default_rng(1).normal(0, 1, 1_000_000).clip(-2, 2)
     tracemalloc.start()
-    low, high = emotions._bootstrap(vals, "mean", 2000, 0)
+    low, high = emotions_curve._bootstrap(vals, "mean", 2000, 0)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < 300e6 and low < vals.mean() < high

@@ -13,6 +13,13 @@ import os
 import sys
 from pathlib import Path
 
+from jmtools.core.errors import DataError, ParameterError, Problem
+from jmtools.core.resources import data_dir, project_root
+from jmtools.report import batch  # run_batch looked up at call time: tests replace it
+from jmtools.report.html import export_html
+from jmtools.report.runner import check_parameters, parse_value, read_parameters, run_notebook
+from jmtools.sample_worlds import WORLDS, generate_world
+
 __all__ = ["add_report", "add_batch", "add_demo", "DEMO_NOTEBOOK"]
 
 #: The end-to-end report notebook the demo runs, relative to the project root.
@@ -30,23 +37,93 @@ def _param_args(p) -> None:
 
 
 def _parameters(notebook: str, args) -> dict:
-    from ruamel.yaml import YAML
-
-    from jmtools.core.errors import ParameterError
-    from jmtools.report.runner import check_parameters, parse_value, read_parameters
-
     declared = read_parameters(notebook)
     values = {}
     if args.parameters_file:
-        values.update(YAML(typ="safe", pure=True).load(Path(args.parameters_file)
-                                                        .read_text(encoding="utf-8")) or {})
+        values.update(_parameters_file(args.parameters_file, notebook))
     for name, text in args.parameter:
         if name not in declared:
             check_parameters(declared, {name: text}, notebook=notebook)  # raises, listing names
         values[name] = parse_value(declared[name], text)
-    if not isinstance(values, dict):
-        raise ParameterError("--parameters-file", values, expected="a YAML mapping")
     return _absolute_paths(check_parameters(declared, values, notebook=notebook))
+
+
+def _parameters_file(path: str, notebook: str) -> dict:
+    """The values of a ``-f`` file: a YAML mapping of parameter names to values (empty: none).
+
+    A path that cannot be read is a wrong command line (:class:`ParameterError`, exit code 2);
+    a file that is not such a mapping is invalid input (:class:`DataError` naming the file and
+    line, exit code 1). Names and value types are checked against the notebook afterwards.
+    """
+    text = _file_text(path)
+    values = _yaml_values(text, path)
+    if values is None:
+        return {}
+    if not isinstance(values, dict):
+        got = "a list" if isinstance(values, list) else repr(values)
+        raise DataError([Problem(
+            f"a parameters file must be a mapping of parameter names to values — got {got}",
+            source=path, line=_yaml_nodes(text).start_mark.line + 1,
+            fix=f"write one `name: value` per line, e.g. `persona: Budget Ben` (jmtools report "
+                f"{notebook} --list-parameters lists the names)")])
+    names = [k for k in values if not isinstance(k, str)]
+    if names:
+        lines = tuple(k.start_mark.line + 1 for k, _ in _yaml_nodes(text).value
+                      if k.tag not in _TEXT_TAGS)
+        raise DataError([Problem(
+            f"parameter names must be text — got {', '.join(repr(k) for k in names)}",
+            source=path, line=lines[0] if len(lines) == 1 else None,
+            lines=lines if len(lines) > 1 else (),
+            fix=f"use the notebook's parameter names (jmtools report {notebook} "
+                "--list-parameters lists them); quote a name that YAML reads as a number, "
+                "true/false or null")])
+    return values
+
+
+#: Tags of mapping keys that are names: text, and the ``<<`` merge key.
+_TEXT_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:merge")
+
+
+def _file_text(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise DataError([Problem(f"a parameters file must be UTF-8 text — got byte "
+                                 f"0x{err.object[err.start]:02x} at offset {err.start}",
+                                 source=path, fix="save the file as UTF-8")]) from None
+    except OSError as err:
+        raise ParameterError("--parameters-file", path, expected="a readable YAML file",
+                             fix=f"check the path ({err.strerror}); a relative path starts at "
+                                 f"the current folder {Path.cwd()}") from None
+
+
+def _yaml_values(text: str, path: str):
+    """The YAML document in ``text``, typed as written; a located DataError when it is not YAML."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        return YAML(typ="safe", pure=True).load(text)
+    except MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        duplicate = type(err).__name__ == "DuplicateKeyError"
+        what = " ".join(x for x in (err.context, err.problem) if x)
+        raise DataError([Problem(
+            f"a parameters file must be valid YAML — got a "
+            f"{'duplicate key' if duplicate else 'syntax error'}: {what}", source=path,
+            line=mark.line + 1 if mark else None,
+            fix="keep one of the two entries with this key" if duplicate else
+                "check indentation, colons, quotes and brackets near this line")]) from None
+    except YAMLError as err:
+        raise DataError([Problem(f"a parameters file must be valid YAML — got: {err}",
+                                 source=path, fix="check the file's YAML")]) from None
+
+
+def _yaml_nodes(text: str):
+    """The YAML document in ``text`` as nodes, which know their lines (for messages)."""
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe", pure=True).compose(text)
 
 
 _PATH_SUFFIXES = ("_dir", "_file", "_path", "_folder")
@@ -70,8 +147,6 @@ def _absolute_paths(values: dict) -> dict:
 def _usage_errors(handler):
     """ParameterError means the command line is wrong: exit code 2."""
     def wrapped(args) -> int:
-        from jmtools.core.errors import ParameterError
-
         try:
             return handler(args)
         except ParameterError as err:
@@ -107,9 +182,6 @@ def add_report(sub) -> None:
 
 
 def _report(args) -> int:
-    from jmtools.report.html import export_html
-    from jmtools.report.runner import read_parameters, run_notebook
-
     if args.list_parameters:
         for param in read_parameters(args.notebook).values():
             print(param.describe())
@@ -164,26 +236,23 @@ def add_batch(sub) -> None:
 
 
 def _batch(args) -> int:
-    from jmtools.core.errors import ParameterError
-    from jmtools.report.batch import load_batch_config, persona_jobs, run_batch
-
     workers, static = args.workers, not args.no_static
     if args.config:
-        cfg = load_batch_config(args.config)
+        cfg = batch.load_batch_config(args.config)
         jobs, out = cfg["jobs"], args.out or cfg["out"] or "reports"
         workers = workers or cfg["workers"]
         static = static and cfg["static"]
     elif args.notebook and args.journey:
         params = _parameters(args.notebook, args)
-        jobs = persona_jobs(args.journey, notebook=args.notebook, parameters=params,
-                            persona_param=args.persona_parameter)
+        jobs = batch.persona_jobs(args.journey, notebook=args.notebook, parameters=params,
+                                  persona_param=args.persona_parameter)
         out = args.out or "reports"
     else:
         raise ParameterError("batch", "no reports", expected="NOTEBOOK with --journey, or --config",
                              fix="jmtools batch NOTEBOOK --journey journey.yaml, or "
                                  "jmtools batch --config batch.yaml")
-    result = run_batch(jobs, out, workers=workers, static=static,
-                       progress=not args.no_progress, timeout=args.timeout)
+    result = batch.run_batch(jobs, out, workers=workers, static=static,
+                             progress=not args.no_progress, timeout=args.timeout)
     print(result.summary())
     return 1 if result.failed else 0
 
@@ -206,10 +275,6 @@ def add_demo(sub) -> None:
 
 
 def _world_dirs(names: list[str] | None, out: Path) -> dict[str, Path]:
-    from jmtools.core.resources import data_dir
-    from jmtools.core.errors import ParameterError
-    from jmtools.sample_worlds import WORLDS, generate_world
-
     chosen = names or list(WORLDS)
     for name in chosen:
         if name not in WORLDS:
@@ -230,20 +295,17 @@ _WORLD_TITLES = {"ecommerce": "E-commerce", "b2b": "B2B"}
 
 
 def _demo(args) -> int:
-    from jmtools.core.resources import project_root
-    from jmtools.report.batch import persona_jobs, run_batch
-
     out = Path(args.out)
     notebook = str(project_root() / DEMO_NOTEBOOK)
     jobs = []
     for world, folder in _world_dirs(args.worlds, out).items():
-        for job in persona_jobs(folder / "journey.yaml", notebook=notebook,
-                                parameters={"data_dir": str(folder)},
-                                prefix=f"{_WORLD_TITLES.get(world, world)} · "):
+        for job in batch.persona_jobs(folder / "journey.yaml", notebook=notebook,
+                                      parameters={"data_dir": str(folder)},
+                                      prefix=f"{_WORLD_TITLES.get(world, world)} · "):
             jobs.append(job)
     print(f"running {len(jobs)} reports ({', '.join(j.name for j in jobs)}) …", file=sys.stderr)
-    result = run_batch(jobs, out, workers=args.workers, static=not args.no_static,
-                       progress=not args.no_progress, title="jmtools demo: journey reports")
+    result = batch.run_batch(jobs, out, workers=args.workers, static=not args.no_static,
+                             progress=not args.no_progress, title="jmtools demo: journey reports")
     print(result.summary())
     index = Path(result.index).resolve()
     print(f"\nOpen the reports: {index.as_uri()}")

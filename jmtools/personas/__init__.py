@@ -37,9 +37,10 @@ from jmtools.personas._assign import (NO_PERSONA, assign_personas, check_persona
                                       coverage_report, persona_filter, persona_masks,
                                       persona_overlaps)
 from jmtools.personas._cards import PersonaCard
+from jmtools.personas._cluster_summary import cluster_agreement
 from jmtools.personas._clusters import (MIN_CORRELATION, N_INIT, STABILITY_FRACTION,
                                         STABILITY_MIN, STABILITY_PAIRS, ClusterSuggestion,
-                                        behaviour_features, cluster_agreement, suggest_personas)
+                                        behaviour_features, suggest_personas)
 from jmtools.personas._profiles import (KPI_FORMULAS, attribute_profile, persona_kpis,
                                         persona_sizes, typical_events)
 

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from jmtools.render.offline import (atomic_write_text, javascript_bundle, script_json,
                                     vega_lite_version)
+from jmtools.report.record import RECORD_MIMETYPE, figure_table, read_records
 
 __all__ = [
     "TEMPLATE_DIR",
@@ -99,7 +100,6 @@ def _title_of(spec: dict) -> str:
 def _make_preprocessor():
     from nbconvert.preprocessors import Preprocessor
 
-    from jmtools.report.record import RECORD_MIMETYPE
     from traitlets import Bool
 
     class ChartPreprocessor(Preprocessor):
@@ -115,8 +115,6 @@ def _make_preprocessor():
                       ).tag(config=True)
 
         def preprocess(self, nb, resources):
-            from jmtools.report.record import read_records
-
             resources["jmtools_specs"], resources["jmtools_warnings"] = [], 0
             records = read_records(nb)
             nb, resources = super().preprocess(nb, resources)
@@ -196,8 +194,6 @@ def _classes():
 
 
 def _report_context(nb, records: dict, resources, *, static: bool) -> dict:
-    from jmtools.report.record import figure_table
-
     meta = nb.metadata.get("jmtools", {})
     specs = resources.get("jmtools_specs", [])
     nonce = secrets.token_urlsafe(16)

@@ -1,0 +1,264 @@
+"""Emotion evidence: every measured or reported piece of evidence as one valence per row.
+
+:func:`emotion_evidence` stacks surveys, feedback and (opt-in) behaviour into the evidence
+frame the rest of :mod:`jmtools.analyses.emotions` reads: one row per piece of evidence, with
+its stage (from the touchpoint where only that is given), persona, valence on the −2..+2
+scale (:mod:`jmtools.analyses.valence` maps each kind), source and evidence label.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from jmtools.analyses.valence import behaviour_valence, feedback_valence, survey_valence
+from jmtools.core.errors import DataError, ParameterError, Problem, suggest
+
+__all__ = ["EVIDENCE_COLUMNS", "emotion_evidence"]
+
+#: Columns of :func:`emotion_evidence`.
+EVIDENCE_COLUMNS = ["customer_id", "timestamp", "stage", "touchpoint", "persona", "valence",
+                    "source", "evidence", "obs_id"]
+
+
+def _stages_of(journey) -> list[str]:
+    if isinstance(journey, (list, tuple)):
+        return list(journey)
+    return list(journey.stage_names)
+
+
+def _touchpoint_stages(journey) -> dict[str, str]:
+    return {t.name: t.stage for t in getattr(journey, "touchpoints", [])}
+
+
+def _resolve_stage(frame: pd.DataFrame, journey, what: str, stage_col: str,
+                   touchpoint_col: str) -> tuple[pd.Series, pd.Series]:
+    """Stage and touchpoint per row; stage from the touchpoint where only that is given."""
+    stages = _stages_of(journey)
+    tp_stage = _touchpoint_stages(journey)
+    n = len(frame)
+    tp = (frame[touchpoint_col].astype("string") if touchpoint_col in frame
+          else pd.Series(pd.NA, index=frame.index, dtype="string"))
+    st = (frame[stage_col].astype("string") if stage_col in frame
+          else pd.Series(pd.NA, index=frame.index, dtype="string"))
+    problems = []
+    for name, values, known, role in ((stage_col, st, stages, "stage"),
+                                      (touchpoint_col, tp, list(tp_stage), "touchpoint")):
+        unknown = sorted(set(values.dropna()) - set(known))
+        if unknown and (role == "stage" or tp_stage):
+            hint = suggest(unknown[0], known)
+            problems.append(Problem(
+                f"{len(unknown)} {role} name(s) are not in the journey: "
+                f"{', '.join(map(repr, unknown[:5]))} (journey {role}s: {', '.join(known)})",
+                fix=(f"did you mean {hint!r}? " if hint else "")
+                + f"use the journey's {role} names, or add the {role} to the journey file",
+                source=what, column=name))
+    if problems:
+        raise DataError(problems)
+    from_tp = tp.map(tp_stage).astype("string") if tp_stage else st.iloc[:0].reindex(st.index)
+    conflict = st.notna() & from_tp.notna() & (st != from_tp)
+    if conflict.any():
+        i = int(np.flatnonzero(conflict.to_numpy(dtype=bool))[0])
+        raise DataError([Problem(
+            f"{int(conflict.sum())} rows give a stage that differs from their touchpoint's stage "
+            f"(row {i}: stage {st.iloc[i]!r}, touchpoint {tp.iloc[i]!r} is in {from_tp.iloc[i]!r})",
+            fix="correct the stage or touchpoint, or leave the stage empty to take it from the "
+                "touchpoint", source=what, column=stage_col)])
+    stage = st.fillna(from_tp) if n else st
+    return stage, tp
+
+
+def _as_pandas(table):
+    """A pandas DataFrame from a DataFrame, a LoadedTable, an Ibis table or a Spark DataFrame."""
+    if table is None or isinstance(table, pd.DataFrame):
+        return table
+    if hasattr(table, "events") and hasattr(table, "stages"):  # jmtools.evidence.Evidence
+        table = table.events
+    if hasattr(table, "to_pandas"):
+        return table.to_pandas()
+    if hasattr(table, "toPandas"):
+        return table.toPandas()
+    raise ParameterError("table", type(table).__name__,
+                         expected="a pandas DataFrame, a LoadedTable, an Ibis or Spark table")
+
+
+def _valenced(name: str, frame, journey, **kw) -> pd.DataFrame:
+    """Valence rows of one table (computed unless the table already has ``valence``)."""
+    if "valence" in frame.columns:
+        out = frame.copy()
+        out.attrs["dropped"] = {}
+        out["source"] = out["source"] if "source" in out else name
+        out["evidence"] = out["evidence"] if "evidence" in out else "reported"
+        return out
+    if name == "surveys":
+        return survey_valence(frame, scales=kw["scales"], metrics=kw["metrics"])
+    if name == "feedback":
+        return feedback_valence(frame, scorer=kw["scorer"], n_jobs=kw["n_jobs"])
+    return behaviour_valence(frame, _stages_of(journey), rules=kw["rules"],
+                             customer_col=kw["customer_col"], time_col=kw["time_col"],
+                             stage_col=kw["stage_col"])
+
+
+def _attach_personas(ev: pd.DataFrame, personas, persona_col: str,
+                     customer_col: str) -> pd.DataFrame:
+    if personas is None:
+        ev["persona"] = ev.pop("_persona") if "_persona" in ev else pd.NA
+        return ev
+    if not {customer_col, "persona"} <= set(personas.columns):
+        raise DataError([Problem(
+            f"personas table needs columns '{customer_col}' and 'persona' — got "
+            f"{', '.join(map(str, personas.columns))}",
+            fix="pass the output of jmtools.personas.assign_personas (customer_id, persona)",
+            source="personas")])
+    table = personas[[customer_col, "persona"]].dropna().drop_duplicates()
+    table = table.assign(**{customer_col: table[customer_col].astype("string")})
+    ev = ev.drop(columns=["_persona"], errors="ignore")
+    return ev.merge(table.rename(columns={customer_col: "customer_id"}), on="customer_id",
+                    how="left")
+
+
+def _evidence_part(name: str, table: pd.DataFrame, journey, *, customer_col, time_col,
+                   stage_col, touchpoint_col, persona_col, **kw) -> tuple[pd.DataFrame, dict]:
+    """One table's evidence rows in the common shape, and its dropped-row counts."""
+    if customer_col not in table.columns:
+        hint = suggest(customer_col, table.columns)
+        raise DataError([Problem(f"no column {customer_col!r}", source=name, column=customer_col,
+                                 fix=f"did you mean {hint!r}?" if hint else "pass customer_col=")])
+    rows = _valenced(name, table, journey, customer_col=customer_col, time_col=time_col,
+                     stage_col=stage_col, **kw)
+    behaviour = name == "behaviour"
+    stage, tp = _resolve_stage(rows, journey, name, "stage" if behaviour else stage_col,
+                               touchpoint_col)
+    cust, time = ("customer_id", "timestamp") if behaviour else (customer_col, time_col)
+    part = pd.DataFrame({
+        "customer_id": rows[cust].astype("string"),
+        "timestamp": pd.to_datetime(rows[time]) if time in rows else pd.NaT,
+        "stage": stage, "touchpoint": tp, "valence": rows["valence"].astype(float),
+        "source": rows["source"].astype("string"), "evidence": rows["evidence"].astype("string")})
+    if persona_col and persona_col in rows.columns:
+        part["_persona"] = rows[persona_col].astype("string")
+    reasons = dict(rows.attrs.get("dropped", {}))
+    reasons["no stage or touchpoint"] = int(part["stage"].isna().sum())
+    reasons["no valence"] = int((part["stage"].notna() & part["valence"].isna()).sum())
+    keep = part["stage"].notna() & part["valence"].notna()
+    return part[keep], {k: v for k, v in reasons.items() if v}
+
+
+def _with_tickets(events, tickets, journey, *, customer_col, time_col, stage_col,
+                  touchpoint_col) -> pd.DataFrame | None:
+    """Events plus one ``ticket_opened`` contact event per support ticket, at its stage."""
+    if tickets is None:
+        return events
+    stage, _ = _resolve_stage(tickets, journey, "tickets", stage_col, touchpoint_col)
+    extra = pd.DataFrame({customer_col: tickets[customer_col].astype("string"),
+                          time_col: pd.to_datetime(tickets[time_col]),
+                          "event": "ticket_opened", stage_col: stage})
+    if events is None:
+        return extra
+    keep = events[[customer_col, time_col, "event", stage_col]]
+    return pd.concat([keep, extra], ignore_index=True)
+
+
+def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
+                     feedback: pd.DataFrame | None = None, events: pd.DataFrame | None = None,
+                     tickets: pd.DataFrame | None = None,
+                     behaviour_rules: Sequence[str] | None = None,
+                     personas: pd.DataFrame | None = None, persona_col: str = "persona",
+                     scales: Mapping | None = None, metrics: Sequence[str] | None = None,
+                     scorer=None, n_jobs: int | None = -1, customer_col: str = "customer_id",
+                     time_col: str = "timestamp", stage_col: str = "stage",
+                     touchpoint_col: str = "touchpoint") -> pd.DataFrame:
+    """Stack every piece of measured or reported evidence as one valence per row.
+
+    Parameters
+    ----------
+    journey : jmtools.journey.Journey or list of str
+        Gives the stage order (and, for a Journey, the stage of each touchpoint).
+    surveys, feedback : pandas.DataFrame, optional
+        Canonical tables (a :class:`~jmtools.sources.LoadedTable`, Ibis or Spark
+        table is brought to pandas first — these tables are small). A table that
+        already has a ``valence`` column is used as is (bring your own mapping);
+        otherwise :mod:`jmtools.analyses.valence` maps it.
+    events : pandas.DataFrame, optional
+        Events with a stage per event (e.g. ``jmtools.evidence.prepare(...)``, or its
+        ``.events``); used only when ``behaviour_rules`` is given.
+    tickets : pandas.DataFrame, optional
+        Support tickets (``customer_id``, ``timestamp``, ``stage``/``touchpoint``); with
+        ``behaviour_rules`` each ticket is a contact at its stage (``ticket_opened``),
+        so two tickets at one stage are repeated contacts.
+    behaviour_rules : sequence of str, optional
+        Opt into behaviour evidence: any of ``abandonment``, ``errors``,
+        ``repeated_contacts`` (see :func:`jmtools.analyses.valence.behaviour_valence`).
+    personas : pandas.DataFrame, optional
+        ``customer_id``, ``persona`` (from ``jmtools.personas.assign_personas``);
+        or leave None and keep a ``persona_col`` column in the tables.
+    scales, metrics
+        Survey scales and metric selection (:func:`jmtools.analyses.valence.survey_valence`).
+    scorer, n_jobs
+        Text scorer and processes (:func:`jmtools.analyses.sentiment.score_texts`).
+    customer_col, time_col, stage_col, touchpoint_col : str
+        Column roles in the input tables.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer_id``, ``timestamp``, ``stage`` (ordered categorical, journey order),
+        ``touchpoint``, ``persona`` (NA when the customer has none), ``valence``,
+        ``source``, ``evidence`` and ``obs_id`` (one id per piece of evidence; a
+        customer in two personas gives two rows with the same id).
+        ``attrs["dropped"]`` counts rows not used, per table and reason.
+
+    Examples
+    --------
+    >>> surveys = pd.DataFrame({"customer_id": ["a", "b"], "metric": ["csat", "csat"],
+    ...     "score": [5, 2], "stage": ["Buy", None], "touchpoint": [None, "Cart"],
+    ...     "timestamp": pd.to_datetime(["2026-01-02", "2026-01-03"])})
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:   # one row has no stage
+    ...     warnings.simplefilter("always")
+    ...     ev = emotion_evidence(["Browse", "Buy"], surveys=surveys)
+    >>> print(caught[0].message)
+    evidence without a stage was not used: surveys: 1 rows
+    >>> ev[["customer_id", "stage", "valence", "source", "evidence"]]
+      customer_id stage  valence       source  evidence
+    0           a   Buy      2.0  survey:csat  reported
+    >>> ev.attrs["dropped"]
+    {'surveys': {'no stage or touchpoint': 1}}
+    """
+    stages = _stages_of(journey)
+    behaviour = None
+    if behaviour_rules:
+        behaviour = _with_tickets(_as_pandas(events), _as_pandas(tickets), journey,
+                                  customer_col=customer_col, time_col=time_col,
+                                  stage_col=stage_col, touchpoint_col=touchpoint_col)
+    tables = {"surveys": _as_pandas(surveys), "feedback": _as_pandas(feedback),
+              "behaviour": behaviour}
+    personas = _as_pandas(personas)
+    if all(t is None for t in tables.values()):
+        raise ParameterError("surveys/feedback/events", None,
+                             expected="at least one evidence table",
+                             fix="pass surveys=, feedback= or events= with behaviour_rules=")
+    parts, dropped = [], {}
+    kw = dict(scales=scales, metrics=metrics, scorer=scorer, n_jobs=n_jobs, rules=behaviour_rules,
+              customer_col=customer_col, time_col=time_col, stage_col=stage_col,
+              touchpoint_col=touchpoint_col, persona_col=persona_col if personas is None else None)
+    for name, table in tables.items():
+        if table is not None:
+            part, dropped[name] = _evidence_part(name, table, journey, **kw)
+            parts.append(part)
+    ev = pd.concat(parts, ignore_index=True)
+    ev["obs_id"] = np.arange(len(ev))
+    ev = _attach_personas(ev, personas, persona_col, customer_col)
+    ev["stage"] = pd.Categorical(ev["stage"], categories=stages, ordered=True)
+    ev["persona"] = ev["persona"].astype("string")
+    ev = ev[EVIDENCE_COLUMNS].reset_index(drop=True)
+    ev.attrs["dropped"] = {k: v for k, v in dropped.items() if v}
+    lost = {k: v for k, v in dropped.items() if v.get("no stage or touchpoint")}
+    if lost:
+        warnings.warn("evidence without a stage was not used: " + "; ".join(
+            f"{k}: {v['no stage or touchpoint']} rows" for k, v in lost.items()), UserWarning,
+            stacklevel=2)
+    return ev

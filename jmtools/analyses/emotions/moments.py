@@ -1,0 +1,115 @@
+"""Moments of truth on an emotion curve: the lowest point, the sharpest drop, the peak, the end.
+
+:func:`moments_of_truth` reads the output of :func:`~jmtools.analyses.emotions.emotion_curve`
+and returns one row per persona and kind of moment, with a sentence for tooltips and reports.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from jmtools.analyses.valence import ALL_PERSONAS
+
+__all__ = ["MOMENT_KINDS", "moments_of_truth"]
+
+#: Kinds of moments of truth, in the order they are reported.
+MOMENT_KINDS = ("lowest", "sharpest drop", "peak", "end")
+
+
+def _fmt(v: float) -> str:
+    return f"{v:+.2f}".replace("-", "−")
+
+
+def _point_text(r) -> str:
+    ci = (f"95% CI {_fmt(r.ci_low)} to {_fmt(r.ci_high)}, " if pd.notna(r.ci_low) else "")
+    flag = "; little evidence, treat with care" if r.low_evidence else ""
+    return f"{_fmt(r.valence)} ({ci}n={r.n}{flag})"
+
+
+def _moments_one(persona: str, pts: pd.DataFrame, where: str, min_drop: float) -> list[dict]:
+    """Moments of truth of one persona's curve (points with evidence, in journey order)."""
+    name = "all customers" if persona == ALL_PERSONAS else persona
+    out = []
+
+    def add(kind, r, text, change=np.nan):
+        out.append({"persona": persona, "kind": kind, "stage": r.stage,
+                    **({"touchpoint": r.touchpoint} if where == "touchpoint" else {}),
+                    "valence": r.valence, "change": change, "n": r.n, "ci_low": r.ci_low,
+                    "ci_high": r.ci_high, "low_evidence": r.low_evidence, "explanation": text})
+
+    label = (lambda r: f"{r.stage} · {r.touchpoint}") if where == "touchpoint" else (
+        lambda r: str(r.stage))
+    lowest = pts.loc[pts["valence"].idxmin()]
+    add("lowest", lowest, f"Lowest point for {name}: {label(lowest)} at {_point_text(lowest)}.")
+    steps = pts["valence"].diff()
+    if len(pts) > 1 and steps.min() <= -min_drop:
+        i = steps.idxmin()
+        r, prev = pts.loc[i], pts.loc[pts.index[pts.index.get_loc(i) - 1]]
+        add("sharpest drop", r, f"Sharpest drop for {name}: from {label(prev)} "
+            f"({_fmt(prev.valence)}) to {label(r)} ({_point_text(r)}), a change of "
+            f"{_fmt(steps[i])}.", change=float(steps[i]))
+    peak = pts.loc[pts["valence"].idxmax()]
+    add("peak", peak, f"Peak for {name}: {label(peak)} at {_point_text(peak)}. By the peak–end "
+        "rule, people judge an experience largely by its most intense moment and its end.")
+    end = pts.iloc[-1]
+    add("end", end, f"End of the journey for {name}: {label(end)} at {_point_text(end)}; the "
+        "last feeling is the one customers remember (peak–end rule).")
+    return out
+
+
+def moments_of_truth(curve: pd.DataFrame, *, include_low_evidence: bool = False,
+                     min_drop: float = 0.25) -> pd.DataFrame:
+    """Moments of truth per persona: lowest point, sharpest drop, peak and end.
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        Output of :func:`~jmtools.analyses.emotions.emotion_curve` (by stage or by
+        touchpoint).
+    include_low_evidence : bool, default False
+        By default only points with enough evidence (not ``low_evidence``) can be
+        moments; when a persona has none, its points with any evidence are used
+        and the moments are flagged ``low_evidence``.
+    min_drop : float, default 0.25
+        A fall between consecutive points smaller than this (on the −2..+2 scale)
+        is not reported as the sharpest drop; a curve that only rises or dips a
+        little has none.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``persona``, ``kind`` (lowest, sharpest drop, peak, end), ``stage``
+        (``touchpoint`` too for a touchpoint curve), ``valence``, ``change`` (the
+        drop from the previous point with evidence, for *sharpest drop*), ``n``,
+        ``ci_low``, ``ci_high``, ``low_evidence`` and ``explanation`` (a sentence
+        for tooltips and reports). A persona without any evidence has no rows.
+
+    Examples
+    --------
+    >>> curve = pd.DataFrame({"persona": "all", "stage": pd.Categorical(
+    ...     ["A", "B", "C", "D"], categories=list("ABCD"), ordered=True),
+    ...     "valence": [1.0, -1.5, -0.5, 0.5], "n": [30, 30, 2, 30],
+    ...     "ci_low": [0.8, -1.7, -1.0, 0.2], "ci_high": [1.2, -1.3, 0.0, 0.8],
+    ...     "low_evidence": [False, False, True, False]})
+    >>> moments_of_truth(curve)[["kind", "stage", "valence", "change"]]
+                kind stage  valence  change
+    0         lowest     B     -1.5     NaN
+    1  sharpest drop     B     -1.5    -2.5
+    2           peak     A      1.0     NaN
+    3            end     D      0.5     NaN
+    """
+    where = "touchpoint" if "touchpoint" in curve.columns else "stage"
+    rows = []
+    for persona, pts in curve.groupby("persona", sort=False, observed=True):
+        pts = pts[pts["n"] > 0]
+        strong = pts if include_low_evidence else pts[~pts["low_evidence"]]
+        pts = strong if len(strong) else pts
+        if len(pts):
+            rows += _moments_one(persona, pts.reset_index(drop=True), where, min_drop)
+    cols = ["persona", "kind", "stage", *(["touchpoint"] if where == "touchpoint" else []),
+            "valence", "change", "n", "ci_low", "ci_high", "low_evidence", "explanation"]
+    out = pd.DataFrame(rows, columns=cols)
+    out["stage"] = pd.Categorical(out["stage"], categories=curve["stage"].cat.categories,
+                                  ordered=True)
+    return out

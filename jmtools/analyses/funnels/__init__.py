@@ -1,0 +1,41 @@
+"""Funnels, furthest stage, time between stages, transitions, paths, loops and detours.
+
+Every function takes the :class:`~jmtools.evidence.Evidence` from
+:func:`jmtools.evidence.prepare` and answers with an aggregation over its prepared
+event table, as an Ibis expression that runs where the data lives; only the small result
+comes back, as a tidy pandas DataFrame with ``n`` and 95% intervals (Wilson) for rates.
+
+Funnel semantics (the strict, ordered funnel): a customer reaches step *k* when they
+have events e1 < e2 < … < ek in time order with step *j* at event ej, each the **first
+occurrence after the previous step**; equal timestamps are ordered by input row. An
+unordered "did each step at all" count gives different, larger numbers.
+
+``level`` chooses what a step is: a journey ``"stage"`` (default), a ``"touchpoint"``, or a
+raw ``"event"`` name. ``by`` splits the results by customer-level columns of the prepared
+table (``"persona"``, or any customer attribute joined in); groups and steps with nobody
+stay as rows with n = 0, in journey order.
+
+The package's modules, one job each: :mod:`~jmtools.analyses.funnels.steps` (the funnel and
+the furthest step), :mod:`~jmtools.analyses.funnels.timing` (time between steps) and
+:mod:`~jmtools.analyses.funnels.paths` (transitions, paths, detours, loops); what they share
+(checks, by-groups, zero rows, Wilson intervals) is in ``_common``. Import the public names
+from here.
+"""
+
+from __future__ import annotations
+
+from jmtools.analyses.funnels._common import LEVELS
+from jmtools.analyses.funnels.paths import detours, loops, top_paths, transitions
+from jmtools.analyses.funnels.steps import funnel, furthest_stage
+from jmtools.analyses.funnels.timing import time_between_stages
+
+__all__ = [
+    "funnel",
+    "furthest_stage",
+    "time_between_stages",
+    "transitions",
+    "top_paths",
+    "detours",
+    "loops",
+    "LEVELS",
+]

@@ -1,0 +1,107 @@
+"""What every funnel and path question shares: checks, by-groups in order, zero rows, intervals.
+
+The checks of ``evidence``, ``level``, ``by`` and ``steps`` (one wording for every function of
+:mod:`jmtools.analyses.funnels`), the by-groups with their customer counts in persona order,
+the grid that keeps groups × steps nobody reached as rows with 0, and Wilson intervals for rates.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from jmtools.core.engine import to_pandas
+from jmtools.core.errors import ParameterError, suggest
+from jmtools.core.stats import wilson_interval
+
+__all__ = ["LEVELS"]
+
+#: What a funnel step or a transition node can be.
+LEVELS = ("stage", "touchpoint", "event")
+
+
+def _check_evidence(evidence):
+    if not hasattr(evidence, "events") or not hasattr(evidence, "stages"):
+        raise ParameterError("evidence", type(evidence).__name__,
+                             expected="the Evidence returned by jmtools.evidence.prepare()")
+
+
+def _level_col(level: str) -> str:
+    if level not in LEVELS:
+        raise ParameterError("level", level, expected=list(LEVELS))
+    return level
+
+
+def _by_list(evidence, by) -> list[str]:
+    by = [] if by is None else [by] if isinstance(by, str) else list(by)
+    cols = evidence.events.columns
+    for b in by:
+        if b not in cols:
+            near = suggest(b, cols)
+            raise ParameterError("by", b, expected=f"a column of the prepared events ({', '.join(cols)})",
+                                 fix=f"did you mean {near!r}?" if near else
+                                 "pass customers= to prepare() to get a 'persona' column")
+    return by
+
+
+def _steps(evidence, steps, level) -> list[str]:
+    if steps is None:
+        if level == "stage":
+            return list(evidence.stages)
+        if level == "touchpoint":
+            return list(evidence.touchpoints)
+        raise ParameterError("steps", None, expected="a list of event names when level='event'")
+    steps = [steps] if isinstance(steps, str) else list(steps)
+    if not steps:
+        raise ParameterError("steps", steps, expected="at least one step")
+    known = {"stage": evidence.stages, "touchpoint": evidence.touchpoints}.get(level)
+    if known is None:
+        known = evidence.mapping["event"].tolist()
+    for s in steps:
+        if s not in known:
+            raise ParameterError("steps", s, expected=list(known))
+    return steps
+
+
+def _wilson(frame, k, n, prefix=""):
+    low, high = wilson_interval(frame[k].to_numpy(float), frame[n].to_numpy(float))
+    frame[f"{prefix}ci_low"], frame[f"{prefix}ci_high"] = low, high
+    return frame
+
+
+def _groups(evidence, by):
+    """All by-groups that have customers, with their customer counts (pandas)."""
+    if not by:
+        return pd.DataFrame({"n_customers": [int(evidence.n_customers)]})
+    t = evidence.events
+    first = t.filter(t.position == 1)          # one row per customer; by-columns are per customer
+    g = to_pandas(first.group_by(by).agg(n_customers=first.count()))
+    return _order_groups(evidence, g, by)
+
+
+def _order_groups(evidence, frame, by):
+    """Sort by-groups: personas in file order, others by value; missing groups last."""
+    keys = []
+    for b in by:
+        vals = frame[b]
+        if b == "persona" and evidence.personas:
+            order = {p: i for i, p in enumerate(evidence.personas)}
+            keys.append(vals.map(lambda v: order.get(v, len(order))).astype(float))
+        else:
+            keys.append(vals)
+    if not by:
+        return frame
+    tmp = frame.assign(**{f"_k{i}": k for i, k in enumerate(keys)})
+    tmp = tmp.sort_values([f"_k{i}" for i in range(len(keys))], na_position="last", kind="stable")
+    return tmp.drop(columns=[f"_k{i}" for i in range(len(keys))]).reset_index(drop=True)
+
+
+def _complete(evidence, frame, by, steps, groups, value_cols):
+    """Cross all groups × steps so that zero rows stay, in journey order."""
+    grid = pd.DataFrame({"step_index": range(1, len(steps) + 1), "step": steps})
+    full = grid.merge(groups, how="cross") if by else grid.assign(n_customers=groups["n_customers"].iloc[0])
+    out = full.merge(frame, on=["step_index", *by], how="left")
+    for c in value_cols:
+        out[c] = out[c].fillna(0).astype("int64")
+    if by:
+        out = _order_groups(evidence, out.sort_values("step_index", kind="stable"), by)
+    return out

@@ -1,0 +1,262 @@
+"""Where customers go next: transitions, the most common paths, detours and loops.
+
+Every function orders each customer's steps (events, touchpoints or stages) by position and
+counts moves between them: :func:`transitions` (step → next step), :func:`top_paths` (the
+first steps of each customer), :func:`detours` (moves back against journey order) and
+:func:`loops` (coming back to a step after leaving it).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from jmtools.analyses.funnels._common import (_by_list, _check_evidence, _level_col, _order_groups,
+                                              _wilson)
+from jmtools.core.engine import small_table, to_pandas
+from jmtools.core.errors import ParameterError
+
+__all__ = ["transitions", "top_paths", "detours", "loops"]
+
+_PATH_SEP = " → "
+
+
+def _sequence(evidence, level, collapse_repeats):
+    """Per customer, the ordered steps at ``level`` with the next one: customer_id, by…, node, nxt, k."""
+    import ibis
+
+    t = evidence.events
+    col = _level_col(level)
+    if level == "event" and not collapse_repeats:
+        return t.mutate(node=t.event, nxt=t.next_event, k=t.position)
+    s = t.filter(t[col].notnull())
+    w = ibis.window(group_by=s.customer_id, order_by=s.position)
+    s = s.mutate(node=s[col], nxt=s[col].lead().over(w), _prev=s[col].lag().over(w))
+    if collapse_repeats:
+        s = s.filter(s._prev.isnull() | (s._prev != s.node))
+        w2 = ibis.window(group_by=s.customer_id, order_by=s.position)
+        s = s.mutate(nxt=s.node.lead().over(w2))
+    w3 = ibis.window(group_by=s.customer_id, order_by=s.position)
+    return s.mutate(k=(ibis.row_number().over(w3) + 1).cast("int64")).drop("_prev")
+
+
+def _order_of(evidence, level):
+    if level == "stage":
+        return {s: i for i, s in enumerate(evidence.stages)}
+    if level == "touchpoint":
+        return {s: i for i, s in enumerate(evidence.touchpoints)}
+    names = evidence.mapping.sort_values(["stage_index", "event"], na_position="last")["event"]
+    return {s: i for i, s in enumerate(names)}
+
+
+def transitions(evidence, *, level: str = "event", by=None, collapse_repeats: bool = False):
+    """Counts of moves from each step to the customer's next one.
+
+    Parameters
+    ----------
+    evidence : Evidence
+    level : {"event", "touchpoint", "stage"}, default "event"
+        ``"event"`` uses every event; the other levels skip events that map to no touchpoint.
+    by : str or list of str, optional
+    collapse_repeats : bool, default False
+        Merge runs of the same step first (no self-transitions).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, ``from_step``, ``to_step``, ``n`` (transitions), ``n_customers``,
+        ``n_from`` (transitions out of ``from_step``), ``share`` = n / n_from with Wilson
+        ``ci_low``, ``ci_high``. Sorted by from_step in journey order, then n descending.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from jmtools.evidence import prepare
+    >>> ev = pd.DataFrame({"customer_id": list("aaab"), "event": ["view", "view", "pay", "view"],
+    ...                    "timestamp": pd.date_range("2024-01-01", periods=4, freq="min")})
+    >>> j = {"stages": ["Browse", "Pay"], "touchpoints": [
+    ...     {"name": "Site", "stage": "Browse", "events": ["view"]},
+    ...     {"name": "Checkout", "stage": "Pay", "events": ["pay"]}]}
+    >>> transitions(prepare(ev, j))[["from_step", "to_step", "n", "share"]]
+      from_step to_step  n  share
+    0      view     pay  1    0.5
+    1      view    view  1    0.5
+    """
+    _check_evidence(evidence)
+    by = _by_list(evidence, by)
+    s = _sequence(evidence, level, collapse_repeats)
+    s = s.filter(s.nxt.notnull())
+    res = to_pandas(s.group_by([*by, "node", "nxt"]).agg(n=s.count(),
+                                                         n_customers=s.customer_id.nunique()))
+    res = res.rename(columns={"node": "from_step", "nxt": "to_step"})
+    res["n_from"] = res.groupby([*by, "from_step"], dropna=False)["n"].transform("sum")
+    res["share"] = res["n"] / res["n_from"]
+    res = _wilson(res, "n", "n_from")
+    order = _order_of(evidence, level)
+    res["_o"] = res["from_step"].map(order).fillna(len(order))
+    res = res.sort_values(["_o", "from_step", "n", "to_step"], ascending=[True, True, False, True])
+    res = _order_groups(evidence, res, by) if by else res
+    cols = [*by, "from_step", "to_step", "n", "n_customers", "n_from", "share", "ci_low", "ci_high"]
+    return res[cols].reset_index(drop=True)
+
+
+def top_paths(evidence, *, level: str = "touchpoint", max_steps: int = 5, top: int = 10, by=None,
+              collapse_repeats: bool = True):
+    """The most common customer paths: the first ``max_steps`` steps of each customer.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, ``rank`` (1 = most common), ``path`` (steps joined by " → ", with a final
+        " → …" when the customer went on), ``n_steps``, ``n`` (customers), ``n_customers`` (customers
+        with at least one step), ``share`` with Wilson ``ci_low``, ``ci_high``. Ties by path name.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from jmtools.evidence import prepare
+    >>> ev = pd.DataFrame({"customer_id": list("aabbc"), "event": ["view", "pay", "view", "pay", "view"],
+    ...                    "timestamp": pd.date_range("2024-01-01", periods=5, freq="min")})
+    >>> j = {"stages": ["Browse", "Pay"], "touchpoints": [
+    ...     {"name": "Site", "stage": "Browse", "events": ["view"]},
+    ...     {"name": "Checkout", "stage": "Pay", "events": ["pay"]}]}
+    >>> top_paths(prepare(ev, j))[["rank", "path", "n", "share"]]
+       rank             path  n     share
+    0     1  Site → Checkout  2  0.666667
+    1     2             Site  1  0.333333
+    """
+    import ibis
+
+    _check_evidence(evidence)
+    if not isinstance(max_steps, int) or max_steps < 1:
+        raise ParameterError("max_steps", max_steps, expected="a positive whole number")
+    if not isinstance(top, int) or top < 1:
+        raise ParameterError("top", top, expected="a positive whole number")
+    by = _by_list(evidence, by)
+    s = _sequence(evidence, level, collapse_repeats)
+    head = s.filter(s.k <= max_steps + 1)
+    aggs = {f"s{i}": head.node.max(where=head.k == i) for i in range(1, max_steps + 2)}
+    per = head.group_by(["customer_id", *by]).agg(**aggs)
+    path = per.s1
+    for i in range(2, max_steps + 1):
+        path = path + ibis.ifelse(per[f"s{i}"].isnull(), "", _PATH_SEP + per[f"s{i}"].fill_null(""))
+    path = path + ibis.ifelse(per[f"s{max_steps + 1}"].isnull(), "", _PATH_SEP + "…")
+    nsteps = sum((per[f"s{i}"].notnull().cast("int64") for i in range(2, max_steps + 1)),
+                 per.s1.notnull().cast("int64"))
+    per = per.select(*by, path=path, n_steps=nsteps)
+    res = to_pandas(per.group_by([*by, "path", "n_steps"]).agg(n=per.count()))
+    res["n_customers"] = res.groupby(by, dropna=False)["n"].transform("sum") if by else res["n"].sum()
+    res = res.sort_values([*by, "n", "path"], ascending=[True] * len(by) + [False, True])
+    res["rank"] = res.groupby(by, dropna=False).cumcount() + 1 if by else range(1, len(res) + 1)
+    res = res[res["rank"] <= top].copy()
+    res["share"] = res["n"] / res["n_customers"]
+    res = _wilson(res, "n", "n_customers")
+    res = _order_groups(evidence, res, by) if by else res
+    return res[[*by, "rank", "path", "n_steps", "n", "n_customers", "share", "ci_low", "ci_high"]] \
+        .reset_index(drop=True)
+
+
+def detours(evidence, *, level: str = "touchpoint", by=None):
+    """Backward moves against journey order (e.g. from checkout back to the product page).
+
+    A detour is a transition (repeats collapsed) to a step of an earlier stage than the
+    one the customer is at (``level="touchpoint"``: e.g. Cart → Product page; moves between
+    touchpoints of the same stage are not detours, since a stage does not order them).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, ``from_step``, ``to_step``, ``n`` (backward transitions),
+        ``n_customers`` (customers who made it), ``n_at_from`` (customers who were at
+        ``from_step``), ``share`` = n_customers / n_at_from with Wilson ``ci_low``, ``ci_high``.
+        Sorted by n_customers, descending.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from jmtools.evidence import prepare
+    >>> ev = pd.DataFrame({"customer_id": list("aaabb"),
+    ...                    "event": ["view", "pay", "view", "view", "pay"],
+    ...                    "timestamp": pd.date_range("2024-01-01", periods=5, freq="min")})
+    >>> j = {"stages": ["Browse", "Pay"], "touchpoints": [
+    ...     {"name": "Site", "stage": "Browse", "events": ["view"]},
+    ...     {"name": "Checkout", "stage": "Pay", "events": ["pay"]}]}
+    >>> detours(prepare(ev, j))[["from_step", "to_step", "n_customers", "n_at_from", "share"]]
+      from_step to_step  n_customers  n_at_from  share
+    0  Checkout    Site            1          2    0.5
+    """
+    _check_evidence(evidence)
+    by = _by_list(evidence, by)
+    order = _journey_rank(evidence, level)
+    s = _sequence(evidence, level, True)
+    rank = small_table(pd.DataFrame({"_n": list(order), "_r": list(order.values())}),
+                       like=evidence.events)
+    s = s.join(rank, s.node == rank._n).drop("_n").rename(_from_r="_r")
+    s = s.join(rank, s.nxt == rank._n).drop("_n").rename(_to_r="_r")
+    back = s.filter(s._to_r < s._from_r)
+    res = to_pandas(back.group_by([*by, "node", "nxt"]).agg(n=back.count(),
+                                                            n_customers=back.customer_id.nunique()))
+    at = to_pandas(evidence.events.filter(evidence.events[level].notnull())
+                   .group_by([*by, level]).agg(n_at_from=evidence.events.customer_id.nunique()))
+    res = res.rename(columns={"node": "from_step", "nxt": "to_step"})
+    res = res.merge(at.rename(columns={level: "from_step"}), on=[*by, "from_step"], how="left")
+    res["share"] = res["n_customers"] / res["n_at_from"]
+    res = _wilson(res, "n_customers", "n_at_from")
+    res = res.sort_values([*by, "n_customers", "from_step", "to_step"],
+                          ascending=[True] * len(by) + [False, True, True])
+    res = _order_groups(evidence, res, by) if by else res
+    return res[[*by, "from_step", "to_step", "n", "n_customers", "n_at_from", "share", "ci_low",
+                "ci_high"]].reset_index(drop=True)
+
+
+def _journey_rank(evidence, level):
+    if level == "stage":
+        return {s: i for i, s in enumerate(evidence.stages)}
+    if level == "touchpoint":
+        st = {s: i for i, s in enumerate(evidence.stages)}
+        return {tp: st[evidence.touchpoint_stage[tp]] for tp in evidence.touchpoints}
+    raise ParameterError("level", level, expected=["stage", "touchpoint"])
+
+
+def loops(evidence, *, level: str = "touchpoint", by=None):
+    """Customers who come back to a step after leaving it (loops), per step.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, ``step``, ``n_visitors`` (customers with the step), ``n`` (customers who
+        visit it more than once, with something else between), ``share`` = n / n_visitors with
+        Wilson ``ci_low``, ``ci_high``, ``mean_visits`` (visits per looping customer). Steps in
+        journey order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from jmtools.evidence import prepare
+    >>> ev = pd.DataFrame({"customer_id": list("aaab"), "event": ["view", "pay", "view", "view"],
+    ...                    "timestamp": pd.date_range("2024-01-01", periods=4, freq="min")})
+    >>> j = {"stages": ["Browse", "Pay"], "touchpoints": [
+    ...     {"name": "Site", "stage": "Browse", "events": ["view"]},
+    ...     {"name": "Checkout", "stage": "Pay", "events": ["pay"]}]}
+    >>> loops(prepare(ev, j))[["step", "n_visitors", "n", "share"]]
+           step  n_visitors  n  share
+    0      Site           2  1    0.5
+    1  Checkout           1  0    0.0
+    """
+    _check_evidence(evidence)
+    by = _by_list(evidence, by)
+    s = _sequence(evidence, level, True)
+    visits = s.group_by(["customer_id", *by, "node"]).agg(v=s.count())
+    res = to_pandas(visits.group_by([*by, "node"]).agg(
+        n_visitors=visits.count(), n=(visits.v > 1).sum(),
+        _loop_visits=visits.v.sum(where=visits.v > 1)))
+    res = res.rename(columns={"node": "step"})
+    res["n"] = res["n"].fillna(0).astype("int64")
+    res["mean_visits"] = res["_loop_visits"].astype(float) / res["n"].where(res["n"] > 0)
+    res["share"] = res["n"] / res["n_visitors"]
+    res = _wilson(res, "n", "n_visitors")
+    order = _order_of(evidence, level)
+    res["_o"] = res["step"].map(order).fillna(len(order))
+    res = res.sort_values(["_o", "step"])
+    res = _order_groups(evidence, res, by) if by else res
+    return res[[*by, "step", "n_visitors", "n", "share", "ci_low", "ci_high", "mean_visits"]] \
+        .reset_index(drop=True)

@@ -1,0 +1,183 @@
+"""The strict ordered funnel and the furthest step each customer reaches.
+
+A customer reaches step *k* when they have events e1 < e2 < … < ek in time order with step *j*
+at event ej, each the first occurrence after the previous step (:func:`funnel`);
+:func:`furthest_stage` counts customers by the last step they reach. The per-step reach built
+here is shared with :func:`~jmtools.analyses.funnels.time_between_stages`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from jmtools.analyses.funnels._common import (_by_list, _check_evidence, _complete, _groups,
+                                              _level_col, _order_groups, _steps, _wilson)
+from jmtools.core.engine import to_pandas
+
+__all__ = ["funnel", "furthest_stage"]
+
+
+def _reach(evidence, steps, level, by):
+    """Per step k, the customers who reach it: customer_id, by…, p (position), t (timestamp), dt_s."""
+    t = evidence.events
+    col = _level_col(level)
+    keys = ["customer_id", *by]
+    reached = []
+    prev = None
+    for step in steps:
+        s = t.filter(t[col] == step)
+        if prev is None:
+            r = s.group_by(keys).agg(p=s.position.min(), t=s.timestamp.min())
+        else:
+            pr = prev.select(_c=prev.customer_id, _pp=prev.p, _pt=prev.t)
+            j = s.join(pr, s.customer_id == pr._c).filter(lambda x: x.position > x._pp)
+            r = j.group_by(keys).agg(p=j.position.min(), t=j.timestamp.min(), _pt=j._pt.min())
+        reached.append(r)
+        prev = r
+    return reached
+
+
+def _counts(evidence, reached, by):
+    """Union of per-step counts: step_index, by…, n."""
+    import ibis
+
+    parts = []
+    for i, r in enumerate(reached, start=1):
+        agg = r.group_by(by).agg(n=r.count()) if by else r.agg(n=r.count())
+        parts.append(agg.mutate(step_index=ibis.literal(i, "int64")))
+    return ibis.union(*parts) if len(parts) > 1 else parts[0]
+
+
+def funnel(evidence, *, steps=None, level: str = "stage", by=None):
+    """Strict ordered funnel: how many customers reach each step, and conversion between steps.
+
+    Parameters
+    ----------
+    evidence : Evidence
+        From :func:`jmtools.evidence.prepare`.
+    steps : list of str, optional
+        The steps in order; default all stages (``level="stage"``) or touchpoints in journey order.
+    level : {"stage", "touchpoint", "event"}, default "stage"
+    by : str or list of str, optional
+        Customer-level columns to split by (``"persona"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group and step, steps in order: the ``by`` columns, ``step_index`` (1-based),
+        ``step``, ``n`` (customers who reached the step), ``n_customers`` (customers with any event
+        in the group), ``n_prev`` (reached the previous step; n of step 1 for step 1),
+        ``conversion`` = n / n_prev with Wilson ``ci_low``, ``ci_high``, ``drop_off`` = n_prev − n,
+        ``drop_off_rate`` = 1 − conversion, ``rate_from_start`` = n / n of step 1.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from jmtools.evidence import prepare
+    >>> ev = pd.DataFrame({"customer_id": list("aaabbc"),
+    ...                    "event": ["view", "cart", "pay", "cart", "view", "view"],
+    ...                    "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:01",
+    ...                         "2024-01-01 10:02", "2024-01-01 09:00", "2024-01-01 09:01",
+    ...                         "2024-01-01 08:00"])})
+    >>> j = {"stages": ["Browse", "Cart", "Pay"], "touchpoints": [
+    ...     {"name": "Site", "stage": "Browse", "events": ["view"]},
+    ...     {"name": "Basket", "stage": "Cart", "events": ["cart"]},
+    ...     {"name": "Checkout", "stage": "Pay", "events": ["pay"]}]}
+    >>> funnel(prepare(ev, j))[["step", "n", "n_prev", "conversion", "drop_off"]]
+         step  n  n_prev  conversion  drop_off
+    0  Browse  3       3    1.000000         0
+    1    Cart  1       3    0.333333         2
+    2     Pay  1       1    1.000000         0
+    """
+    _check_evidence(evidence)
+    steps = _steps(evidence, steps, level)
+    by = _by_list(evidence, by)
+    reached = _reach(evidence, steps, level, by)
+    counts = to_pandas(_counts(evidence, reached, by))
+    groups = _groups(evidence, by)
+    out = _complete(evidence, counts, by, steps, groups, ["n"])
+    return _rates(out, by)
+
+
+def _rates(out, by):
+    keys = by or None
+    first = out.groupby(keys, dropna=False, sort=False)["n"].transform("first") if keys else \
+        out["n"].iloc[0]
+    prev = out.groupby(keys, dropna=False, sort=False)["n"].shift(1) if keys else out["n"].shift(1)
+    out["n_prev"] = prev.fillna(out["n"]).astype("int64")
+    out.loc[out["step_index"] == 1, "n_prev"] = out.loc[out["step_index"] == 1, "n"]
+    out["conversion"] = out["n"] / out["n_prev"].where(out["n_prev"] > 0)
+    out = _wilson(out, "n", "n_prev")
+    out["drop_off"] = out["n_prev"] - out["n"]
+    out["drop_off_rate"] = 1 - out["conversion"]
+    out["rate_from_start"] = out["n"] / (first.where(first > 0) if keys else (first or float("nan")))
+    cols = [*by, "step_index", "step", "n", "n_customers", "n_prev", "conversion", "ci_low",
+            "ci_high", "drop_off", "drop_off_rate", "rate_from_start"]
+    return out[cols].reset_index(drop=True)
+
+
+def furthest_stage(evidence, *, steps=None, level: str = "stage", by=None, ordered: bool = True):
+    """How far customers get: the furthest step each customer reaches.
+
+    Parameters
+    ----------
+    evidence : Evidence
+    steps, level, by
+        As in :func:`funnel`.
+    ordered : bool, default True
+        True: furthest step of the strict ordered funnel (consistent with :func:`funnel`).
+        False: the highest step the customer has any event at, in any order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, ``step_index`` (0 for "(none)": customers who never reach step 1),
+        ``step``, ``n`` (customers whose furthest step this is), ``n_customers`` (group size),
+        ``share`` = n / n_customers with Wilson ``ci_low``, ``ci_high``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from jmtools.evidence import prepare
+    >>> ev = pd.DataFrame({"customer_id": ["a", "a", "b", "c"], "event": ["view", "pay", "pay", "x"],
+    ...                    "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:05",
+    ...                                                 "2024-01-01 11:00", "2024-01-01 12:00"])})
+    >>> j = {"stages": ["Browse", "Pay"], "touchpoints": [
+    ...     {"name": "Site", "stage": "Browse", "events": ["view"]},
+    ...     {"name": "Checkout", "stage": "Pay", "events": ["pay"]}]}
+    >>> furthest_stage(prepare(ev, j))[["step", "n", "share"]]
+         step  n     share
+    0  (none)  2  0.666667
+    1  Browse  0  0.000000
+    2     Pay  1  0.333333
+    """
+    _check_evidence(evidence)
+    steps = _steps(evidence, steps, level)
+    by = _by_list(evidence, by)
+    groups = _groups(evidence, by)
+    if ordered:
+        f = funnel(evidence, steps=steps, level=level, by=by)
+        nxt = f.groupby(by, sort=False)["n"].shift(-1) if by else f["n"].shift(-1)
+        f["n"] = f["n"] - nxt.fillna(0).astype("int64")
+        counts = f[[*by, "step_index", "n"]]
+    else:
+        t = evidence.events
+        col = _level_col(level)
+        idx = sum(((t[col] == s).ifelse(i, 0) for i, s in enumerate(steps, start=1)),
+                  t.customer_id.length() * 0)
+        per = t.group_by(["customer_id", *by]).agg(step_index=idx.max())
+        per = per.filter(per.step_index > 0)
+        counts = to_pandas(per.group_by([*by, "step_index"]).agg(n=per.count()))
+        counts = _complete(evidence, counts, by, steps, groups, ["n"])[[*by, "step_index", "n"]]
+    reached = counts.groupby(by, sort=False)["n"].sum().rename("n_any").reset_index() if by else \
+        pd.DataFrame({"n_any": [counts["n"].sum()]})
+    none = groups.merge(reached, how="cross" if not by else "left", on=None if not by else by)
+    none = none.assign(step_index=0, n=(none["n_customers"] - none["n_any"].fillna(0)).astype("int64"))
+    full = pd.concat([none[[*by, "step_index", "n"]], counts], ignore_index=True)
+    full = full.merge(groups, on=by, how="left") if by else full.assign(n_customers=groups["n_customers"].iloc[0])
+    full["step"] = full["step_index"].map(dict(enumerate(["(none)", *steps])))
+    full = _order_groups(evidence, full.sort_values("step_index", kind="stable"), by)
+    full["share"] = full["n"] / full["n_customers"].where(full["n_customers"] > 0)
+    full = _wilson(full, "n", "n_customers")
+    return full[[*by, "step_index", "step", "n", "n_customers", "share", "ci_low", "ci_high"]] \
+        .reset_index(drop=True)

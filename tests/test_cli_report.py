@@ -1,0 +1,111 @@
+"""jmtools.cli.report: the ``-f`` parameters file of ``jmtools report`` (and ``jmtools batch``).
+
+A file that is not a YAML mapping of names to values is invalid input: a located error and
+exit code 1. A path that cannot be read is a wrong command line: exit code 2. No notebook runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jmtools.cli import report as cli_report
+from jmtools.cli.main import build_parser, main
+
+NOTEBOOK = str(Path(__file__).parent / "notebooks" / "chart_records_feedback.ipynb")
+
+
+@pytest.fixture
+def no_run(monkeypatch):
+    """Record what would run instead of starting a kernel."""
+    runs = []
+
+    def fake_run(notebook, output, *, parameters, timeout):
+        runs.append(parameters)
+        raise AssertionError("the notebook must not run")
+
+    monkeypatch.setattr(cli_report, "run_notebook", fake_run)
+    return runs
+
+
+def _report(tmp_path, text: str | bytes, *extra: str) -> int:
+    path = tmp_path / "params.yaml"
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return main(["report", NOTEBOOK, "-f", str(path), "-o", str(tmp_path / "r.html"), *extra])
+
+
+@pytest.mark.parametrize("text, line, message", [
+    ("- persona\n- Ben\n", 1, "must be a mapping of parameter names to values — got a list"),
+    ("# values\n\n42\n", 3, "must be a mapping of parameter names to values — got 42"),
+    ("persona=Ben\n", 1, "must be a mapping of parameter names to values — got 'persona=Ben'"),
+    ("persona: Ben\n1: x\n", 2, "parameter names must be text — got 1"),
+    ("persona: [Ben\n", 2, "must be valid YAML — got a syntax error"),
+    ("persona: Ben\npersona: Maya\n", 2, "must be valid YAML — got a duplicate key"),
+])
+def test_a_file_that_is_not_a_mapping_of_names_exits_1_naming_file_and_line(
+        tmp_path, capsys, no_run, text, line, message):
+    assert _report(tmp_path, text) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {tmp_path / 'params.yaml'}:{line}: ")
+    assert message in err and "\n  Fix: " in err
+    assert "Traceback" not in err and not no_run
+
+
+def test_several_names_that_are_not_text_are_listed_with_their_lines(tmp_path, capsys, no_run):
+    assert _report(tmp_path, "2: x\nnull: y\npersona: Ben\ntrue: z\n") == 1
+    err = capsys.readouterr().err
+    assert "parameter names must be text — got 2, None, True [lines 1, 2, 4]" in err
+    assert "--list-parameters" in err
+
+
+def test_a_file_that_is_not_utf8_exits_1(tmp_path, capsys, no_run):
+    assert _report(tmp_path, b"persona: \xff\n") == 1
+    err = capsys.readouterr().err
+    assert "must be UTF-8 text — got byte 0xff at offset 9" in err and "Fix: save" in err
+
+
+def test_a_path_that_cannot_be_read_is_a_wrong_command_line(tmp_path, capsys, no_run):
+    missing = tmp_path / "nowhere.yaml"
+    assert main(["report", NOTEBOOK, "-f", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert f"--parameters-file must be a readable YAML file — got '{missing}'" in err
+    assert "No such file or directory" in err and not no_run
+    assert main(["report", NOTEBOOK, "-f", str(tmp_path)]) == 2   # a folder
+
+
+def test_unknown_names_and_wrong_types_in_the_file_still_exit_2(tmp_path, capsys, no_run):
+    assert _report(tmp_path, "persnoa: Ben\n") == 2
+    assert "did you mean 'persona'?" in capsys.readouterr().err
+    assert _report(tmp_path, "min_score: low\n") == 2
+    assert "min_score must be of type int" in capsys.readouterr().err
+    assert not no_run
+
+
+@pytest.mark.parametrize("text", ["", "# nothing set here\n"])
+def test_an_empty_file_sets_nothing(text, tmp_path):
+    path = tmp_path / "params.yaml"
+    path.write_text(text, encoding="utf-8")
+    args = build_parser().parse_args(["report", NOTEBOOK, "-f", str(path)])
+    assert cli_report._parameters(NOTEBOOK, args) == {}
+
+
+def test_file_values_are_typed_as_written_and_p_overrides_them(tmp_path):
+    path = tmp_path / "params.yaml"
+    path.write_text("persona: Ben\nmin_score: 1\nlabel: null\n", encoding="utf-8")
+    args = build_parser().parse_args(["report", NOTEBOOK, "-f", str(path), "-p", "persona", "Maya"])
+    assert cli_report._parameters(NOTEBOOK, args) == {"persona": "Maya", "min_score": 1,
+                                                      "label": None}
+
+
+def test_batch_reads_the_file_the_same_way(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(cli_report.batch, "run_batch",
+                        lambda *a, **k: pytest.fail("no report may run"))
+    path = tmp_path / "params.yaml"
+    path.write_text("- persona\n", encoding="utf-8")
+    journey = Path(__file__).parents[1] / "data" / "ecommerce" / "journey.yaml"
+    assert main(["batch", NOTEBOOK, "--journey", str(journey), "-f", str(path)]) == 1
+    assert "got a list" in capsys.readouterr().err
