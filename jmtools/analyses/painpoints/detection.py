@@ -39,7 +39,7 @@ def _compare(kind, a, b, worse_sign):
         effect = (2 * math.asin(math.sqrt(ma)) - 2 * math.asin(math.sqrt(mb))) * worse_sign
         pooled = (ma * na + mb * nb) / (na + nb)
         se = math.sqrt(pooled * (1 - pooled) * (1 / na + 1 / nb))
-        z = (ma - mb) * worse_sign / se if se > 0 else (np.inf if effect > 0 else 0.0)
+        z = (ma - mb) * worse_sign / se if se > 0 else 0.0  # se = 0 only when both shares are 0 or 1
         return effect, z
     if np.isnan(sa) or np.isnan(sb) or na < 2 or nb < 2:
         return np.nan, np.nan

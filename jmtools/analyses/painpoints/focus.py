@@ -26,8 +26,7 @@ def _feels_better(mine: pd.DataFrame, min_effect: float) -> set:
     """Places (stage, touchpoint) where the persona's valence is significantly better than
     the other personas' there (the mirror image of a flag: effect ≤ −min_effect, z ≤ −1.96)."""
     val = mine[(mine["signal"] == "negative valence") & (mine["versus"] == "other personas")]
-    good = val[(val["effect"] <= -min_effect) & (val["z"] <= -Z95)
-               & (val["n"] >= 1) & (val["baseline_n"] >= 1)]
+    good = val[(val["effect"] <= -min_effect) & (val["z"] <= -Z95)]  # an empty side has NaN effect
     return {(r.stage, r.touchpoint) for r in good.itertuples()}
 
 
