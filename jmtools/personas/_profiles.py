@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
+from jmtools.core.stats import bootstrap_ci, wilson_interval
 from jmtools.personas._assign import (NO_PERSONA, _check_ids, _is_ibis, _require_columns,
                                       _unwrap, assign_personas)  # noqa: F401  (used by the Examples)
 from jmtools.personas._rules import _schema_of
@@ -64,7 +65,6 @@ def persona_sizes(assignment, *, customer_col: str = "customer_id"):
     2  (no persona)  2    0.5    0.15   0.8500      4
     """
     import pandas as pd
-    from jmtools.core.stats import wilson_interval
     a = _assignment_frame(assignment, customer_col)
     counts = a["persona"].value_counts(sort=False).reindex(a["persona"].cat.categories,
                                                           fill_value=0)
@@ -131,7 +131,6 @@ def attribute_profile(customers, assignment, *, customer_col: str = "customer_id
     """
     import numpy as np
     import pandas as pd
-    from jmtools.core.stats import bootstrap_ci, wilson_interval
     _check_ids(customers, customer_col)
     a = _assignment_frame(assignment, customer_col)
     cols = _attribute_columns(customers, customer_col, attributes)
@@ -293,14 +292,12 @@ def _converted(a, orders, events, conversion_event, customer_col, event_col):
 
 
 def _share_row(group, kpi, k, n):
-    from jmtools.core.stats import wilson_interval
     low, high = wilson_interval(k, n)
     return (group, kpi, k / n if n else float("nan"), int(n), low, high)
 
 
 def _mean_row(group, kpi, values, n_boot, seed, scale=1.0):
     import numpy as np
-    from jmtools.core.stats import bootstrap_ci
     values = np.asarray(values, dtype=float)
     values = values[~np.isnan(values)]
     low, high = bootstrap_ci(values, n_boot=n_boot, seed=seed)
@@ -374,7 +371,6 @@ def typical_events(events, assignment, *, customer_col: str = "customer_id",
     """
     import numpy as np
     import pandas as pd
-    from jmtools.core.stats import wilson_interval
     a = _assignment_frame(assignment, customer_col)
     pairs = _distinct_pairs(events, customer_col, event_col)
     unmatched = 0
