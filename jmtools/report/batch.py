@@ -28,6 +28,11 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from jmtools.core.errors import ParameterError, ReportError
+from jmtools.journey import Journey
+from jmtools.report.html import atomic_write_text, export_html
+from jmtools.report.record import format_figure
+from jmtools.report.runner import (check_parameters, environment_versions, read_parameters,
+                                   run_notebook)
 
 __all__ = [
     "Job",
@@ -153,8 +158,6 @@ def persona_jobs(journey_file: str | os.PathLike, *, notebook: str | os.PathLike
     -------
     list of Job
     """
-    from jmtools.journey import Journey
-
     names = Journey.load(journey_file).persona_names
     base = dict(parameters or {})
     chosen = (["all"] if include_all else []) + list(names)
@@ -227,8 +230,6 @@ def load_batch_config(path: str | os.PathLike) -> dict:
 
 
 def _write_json(path: Path, data) -> None:
-    from jmtools.report.html import atomic_write_text
-
     atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
 
 
@@ -250,9 +251,6 @@ def run_report(job: Job, out_dir: str | os.PathLike, *, static: bool = True,
     JobResult
         ``status`` is ``"ok"`` or ``"failed"`` (with ``error`` and ``error_type``).
     """
-    from jmtools.report.html import export_html
-    from jmtools.report.runner import run_notebook
-
     out = Path(out_dir)
     stem = job.stem
     res = JobResult(name=job.name, stem=stem, status="failed", parameters=dict(job.parameters),
@@ -288,8 +286,6 @@ def run_report(job: Job, out_dir: str | os.PathLike, *, static: bool = True,
 
 
 def _sidecar(res: JobResult, job: Job) -> dict:
-    from jmtools.report.runner import environment_versions
-
     data = asdict(res)
     data["notebook"] = job.notebook
     data["versions"] = environment_versions()
@@ -298,8 +294,6 @@ def _sidecar(res: JobResult, job: Job) -> dict:
 
 def _check_jobs(jobs: Sequence[Job]) -> None:
     """Refuse unknown parameters before any kernel starts; names must be unique."""
-    from jmtools.report.runner import check_parameters, read_parameters
-
     declared = {}
     stems: dict[str, str] = {}
     for job in jobs:
@@ -511,9 +505,6 @@ def write_index(results: Sequence[JobResult], out_dir: str | os.PathLike, *, run
     -------
     pathlib.Path
     """
-    from jmtools.report.html import atomic_write_text
-    from jmtools.report.record import format_figure
-
     e = _html.escape
     previous = previous or {}
     shared = _shared_parameters(results)

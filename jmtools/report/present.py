@@ -14,6 +14,8 @@ import math
 import numbers
 from typing import Any, Mapping, Sequence
 
+from jmtools.core.stats import wilson_interval
+
 __all__ = [
     "esc",
     "md",
@@ -188,8 +190,6 @@ def funnel_chart(funnel, *, compare=None, label: str = "this persona",
     """
     import altair as alt
     import pandas as pd
-
-    from jmtools.core.stats import wilson_interval
 
     frames = [(funnel, label)] + ([(compare, compare_label)] if compare is not None else [])
     rows = []

@@ -26,7 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from jmtools.core.errors import ParameterError, ReportError
+import jmtools
+from jmtools.core.errors import ParameterError, ReportError, suggest
+from jmtools.report.record import read_records
 
 __all__ = [
     "Parameter",
@@ -227,8 +229,6 @@ def check_parameters(declared: Mapping[str, Parameter], given: Mapping[str, Any]
       Fix: did you mean 'persona'? Declared parameters:
         persona: str = 'all'  # which persona
     """
-    from jmtools.core.errors import suggest
-
     listing = "\n".join("    " + p.describe() for p in declared.values()) or "    (none)"
     out = {}
     for key, value in given.items():
@@ -297,8 +297,6 @@ def environment_versions() -> dict:
     True
     """
     from importlib.metadata import PackageNotFoundError, version
-
-    import jmtools
 
     out = {"python": sys.version.split()[0]}
     for pkg in _PACKAGES:
@@ -422,8 +420,6 @@ def run_notebook(notebook: str | os.PathLike, output_path: str | os.PathLike, *,
     """
     import nbformat
     from papermill.exceptions import PapermillExecutionError
-
-    from jmtools.report.record import read_records
 
     src = os.fspath(notebook)
     declared = read_parameters(src)
