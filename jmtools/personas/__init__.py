@@ -39,7 +39,7 @@ from jmtools.personas._clusters import (MIN_CORRELATION, N_INIT, STABILITY_FRACT
                                         STABILITY_MIN, STABILITY_PAIRS, ClusterSuggestion,
                                         behaviour_features, cluster_agreement, suggest_personas)
 from jmtools.personas._profiles import (KPI_FORMULAS, attribute_profile, persona_kpis,
-                                        persona_sizes, typical_events)
+                                        persona_sizes, strongest_features, typical_events)
 from jmtools.personas._rules import MAX_RULE_CHARS, Rule, RuleError, parse_rule
 
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
     "check_personas",
     "persona_sizes",
     "attribute_profile",
+    "strongest_features",
     "persona_kpis",
     "typical_events",
     "behaviour_features",
