@@ -22,7 +22,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from jmtools.core.errors import DataError, ParameterError, Problem
+from jmtools.core.engine import as_table, small_table, to_pandas
+from jmtools.core.engine import materialize as _materialize
+from jmtools.core.errors import DataError, ParameterError, Problem, suggest
+from jmtools.personas import assign_personas
 
 __all__ = ["Evidence", "prepare", "map_events", "journey_layout", "PREPARED_COLUMNS"]
 
@@ -85,8 +88,6 @@ class Evidence:
 
     def to_pandas(self):
         """The prepared events as pandas, sorted by customer and position (small data only)."""
-        from jmtools.core.engine import to_pandas
-
         t = self.events.order_by(["customer_id", "position"])
         cols = [c for c in t.columns if c != "_row"]
         return to_pandas(t.select(cols))
@@ -209,8 +210,6 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
     """
     import ibis
 
-    from jmtools.core.engine import as_table, materialize as store, small_table, to_pandas
-
     t = as_table(events, name="events")
     _require(t, ["customer_id", "timestamp", "event"], "events")
     stages, tps = journey_layout(journey)
@@ -241,7 +240,7 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
 
     prepared = _sort_once(joined)
     if materialize:
-        prepared = store(prepared, name="evidence")
+        prepared = _materialize(prepared, name="evidence")
     n_events = int(mapping["n_events"].sum())
     n_customers = int(to_pandas(prepared.filter(prepared.position == 1).count()))
     sizes = None
@@ -256,8 +255,6 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
 
 
 def _require(t, cols, what):
-    from jmtools.core.errors import suggest
-
     missing = [c for c in cols if c not in t.columns]
     if missing:
         raise DataError([Problem(f"{what} table lacks column '{c}' — it has "
@@ -294,9 +291,6 @@ def _journey_personas(journey):
 
 
 def _assign(customers, personas):
-    from jmtools.core.engine import as_table
-    from jmtools.personas import assign_personas
-
     ct = as_table(customers, name="customers")
     _require(ct, ["customer_id"], "customers")
     assignment = assign_personas(ct, personas)
@@ -314,8 +308,6 @@ def _persona_names(personas) -> list[str]:
 
 def _coverage(prepared, assignment, names, n_customers):
     import pandas as pd
-
-    from jmtools.core.engine import to_pandas
 
     with_events = prepared.select("customer_id").distinct()
     a = assignment.select("customer_id", "n_personas")

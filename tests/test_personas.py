@@ -348,6 +348,21 @@ def test_attribute_profile_matches_pandas(world):
     assert mem["value"].iloc[0] == pytest.approx(1.0)
 
 
+def test_strongest_features_rank_by_the_largest_absolute_difference():
+    prof = pd.DataFrame({"cluster": [0, 0, 0, 1, 1, 1], "feature": ["a", "b", "c"] * 2,
+                         "z": [0.5, -2.0, np.nan, -1.0, 1.0, np.nan]})
+    out = P.strongest_features(prof, difference_col="z")
+    oracle = {f: max((abs(v) for v in g["z"] if not np.isnan(v)), default=np.nan)
+              for f, g in prof.groupby("feature")}
+    assert list(out.columns) == ["feature", "strength"]
+    assert list(out["feature"]) == ["b", "a", "c"]          # c has no difference: last
+    assert out["strength"].iloc[:2].tolist() == [oracle["b"], oracle["a"]]
+    tied = pd.DataFrame({"feature": ["x", "y", "x", "y"], "difference": [0.1, -1.0, 1.0, 0.2]})
+    assert list(P.strongest_features(tied)["feature"]) == ["x", "y"]   # tie: first seen first
+    assert list(P.strongest_features(tied, top=1)["feature"]) == ["x"]
+    assert len(tied) == 4 and list(tied.columns) == ["feature", "difference"]   # input untouched
+
+
 def test_kpis_match_pandas(world):
     a = P.assign_personas(world["customers"], world["personas"])
     k = P.persona_kpis(a, orders=world["orders"], surveys=world["surveys"], n_boot=200)

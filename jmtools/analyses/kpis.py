@@ -17,7 +17,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from jmtools.core.engine import as_table, small_table, to_pandas
 from jmtools.core.errors import ParameterError, suggest
+from jmtools.core.stats import wilson_interval
+from jmtools.evidence import journey_layout
+from jmtools.sources import _scales
 
 __all__ = ["survey_kpis", "touchpoint_kpis", "stage_kpis", "KPI_FORMULAS"]
 
@@ -33,8 +37,6 @@ _LEVELS = ("touchpoint", "stage")
 
 
 def _histogram(t, keys):
-    from jmtools.core.engine import to_pandas
-
     return to_pandas(t.group_by([*keys, "metric", "score"]).agg(count=t.count()))
 
 
@@ -54,8 +56,6 @@ def _boot(scores, counts, fn, *, n_boot=2000, seed=0):
 
 def _kpis_of(metric, scores, counts, scale):
     """Rows (kpi, value, n, ci_low, ci_high, method) for one group and metric."""
-    from jmtools.core.stats import wilson_interval
-
     n = int(counts.sum())
     mean = lambda c: (c * scores).sum(axis=1) / c.sum(axis=1)
     rows = []
@@ -115,9 +115,6 @@ def survey_kpis(surveys, *, level: str = "touchpoint", journey=None, evidence=No
     """
     import pandas as pd
 
-    from jmtools.core.engine import as_table
-    from jmtools.sources import _scales
-
     if level not in _LEVELS:
         raise ParameterError("level", level, expected=list(_LEVELS))
     journey = journey if journey is not None else getattr(evidence, "journey", None)
@@ -148,13 +145,9 @@ def survey_kpis(surveys, *, level: str = "touchpoint", journey=None, evidence=No
 def _with_level(t, level, journey):
     import pandas as pd
 
-    from jmtools.core.engine import small_table
-
     if level in t.columns:
         return t
     if level == "stage" and "touchpoint" in t.columns and journey is not None:
-        from jmtools.evidence import journey_layout
-
         _, tps = journey_layout(journey)
         lookup = small_table(pd.DataFrame({"_tp": [tp for tp, _, _ in tps],
                                            "stage": [st for _, st, _ in tps]}), like=t)
@@ -180,8 +173,6 @@ def _order(out, by, level, journey, evidence):
 
     steps = []
     if journey is not None:
-        from jmtools.evidence import journey_layout
-
         st, tps = journey_layout(journey)
         steps = st if level == "stage" else [tp for tp, _, _ in tps]
     seen = [s for s in out[level].unique() if s not in steps]

@@ -26,6 +26,8 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+from jmtools.core.errors import ParameterError
+
 __all__ = ["PII_KINDS", "PLACEHOLDERS", "find_pii", "mask_text", "mask_quotes"]
 
 #: The kinds of personal data that are masked, in the order they are searched.
@@ -95,8 +97,6 @@ def find_pii(text: str, *, kinds: Iterable[str] = PII_KINDS) -> list[tuple[str, 
     >>> find_pii("Mail me at ann@example.com or call +44 20 7946 0958")
     [('email', 11, 26), ('phone', 35, 51)]
     """
-    from jmtools.core.errors import ParameterError
-
     kinds = list(kinds)
     for kind in kinds:
         if kind not in PII_KINDS:

@@ -34,6 +34,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from jmtools.analyses.privacy import mask_quotes
+from jmtools.analyses.sentiment import score_texts
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 
 __all__ = ["POLARITIES", "NEGATIVE_BELOW", "POSITIVE_ABOVE", "STOCK_WORDS", "CONTENT_CLEAR", "Themes",
@@ -218,8 +220,6 @@ def _select(feedback, text_col, sentiment_col, polarity, scorer):
     if sentiment_col in frame.columns:
         sentiment = pd.to_numeric(frame[sentiment_col], errors="coerce")
     else:
-        from jmtools.analyses.sentiment import score_texts
-
         sentiment = pd.Series(score_texts(frame[text_col], scorer=scorer, n_jobs=1),
                               index=frame.index)
     frame["sentiment"] = sentiment
@@ -240,8 +240,6 @@ CONTENT_CLEAR = 0.7
 def _drop_stock_flips(frame, text_col, polarity, stock, scorer, accounting):
     if polarity == "all" or not stock or frame.empty:
         return frame
-    from jmtools.analyses.sentiment import score_texts
-
     content = frame[text_col].map(lambda t: ". ".join(p for p in _sentences(t) if p not in stock))
     whole = frame[text_col].map(lambda t: ". ".join(_sentences(t)))
     changed = content[(content != whole) & (content != "")]
@@ -389,8 +387,6 @@ def _label_parts(ranked: list[str], size: int = 3) -> list[str]:
 
 
 def _documents(frame, roles, text_col, theme, share, labels) -> pd.DataFrame:
-    from jmtools.analyses.privacy import mask_quotes
-
     out = pd.DataFrame({r: frame[c].to_numpy() for r, c in roles.items()}, index=frame.index)
     out = out.rename(columns={"id": "feedback_id"})
     out["sentiment"] = frame["sentiment"].to_numpy()

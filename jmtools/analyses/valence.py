@@ -41,6 +41,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from jmtools.analyses.sentiment import score_texts
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.core.metrics import EMOTION_DOMAIN, SCALES, Scale
 
@@ -285,8 +286,6 @@ def feedback_valence(feedback: pd.DataFrame, *, text_col: str = "text", scorer=N
     0     0.6369   1.2738
     1    -0.5719  -1.1438
     """
-    from jmtools.analyses.sentiment import score_texts
-
     _require(feedback, [text_col], "feedback")
     scores = score_texts(feedback[text_col], scorer=scorer, n_jobs=n_jobs, batch_size=batch_size)
     out = feedback.copy()

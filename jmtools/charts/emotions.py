@@ -82,13 +82,26 @@ def _moment_data(moments, personas, height, pts):
     m = moments[moments["persona"].isin(personas)].copy()
     m["who"] = m["persona"].map(_label)
     m["stage"] = m["stage"].astype(str)
-    agg = m.groupby(["who", "stage"], sort=False).agg(
-        valence=("valence", "first"), kind=("kind", lambda k: " · ".join(k)),
-        explanation=("explanation", lambda e: " ".join(e))).reset_index()
+    agg = _rings(m)
     agg["below"] = agg["kind"].str.contains("lowest|drop")
-    dots = pts[pts["n"] > 0].groupby("stage")["valence"].apply(list).to_dict()
+    drawn, dots = pts[pts["n"] > 0], {}
+    for stage, v in zip(drawn["stage"], drawn["valence"]):   # the dots at each stage
+        dots.setdefault(stage, []).append(v)
     agg["label_y"] = _label_positions(agg, height, dots)
     return agg
+
+
+def _rings(m: pd.DataFrame) -> pd.DataFrame:
+    """One ring per curve point: the moments there, their kinds and explanations joined."""
+    rings: dict = {}
+    for who, stage, v, kind, text in zip(m["who"], m["stage"], m["valence"], m["kind"],
+                                         m["explanation"]):
+        ring = rings.setdefault((who, stage), [who, stage, float("nan"), [], []])
+        ring[2] = v if pd.isna(ring[2]) else ring[2]          # the first valence given
+        ring[3].append(kind)
+        ring[4].append(text)
+    return pd.DataFrame([(w, s, v, " · ".join(k), " ".join(e)) for w, s, v, k, e in rings.values()],
+                        columns=["who", "stage", "valence", "kind", "explanation"])
 
 
 def _label_positions(agg: pd.DataFrame, height: int, dots: dict) -> list[float]:
@@ -96,7 +109,8 @@ def _label_positions(agg: pd.DataFrame, height: int, dots: dict) -> list[float]:
     unit_px = height / (EMOTION_DOMAIN[1] - EMOTION_DOMAIN[0])
     gap, clear = 13 / unit_px, 24 / unit_px          # one text line; a ring's radius
     y = pd.Series(0.0, index=agg.index)
-    for (stage, below), grp in agg.groupby(["stage", "below"], sort=False):
+    for stage, below in dict.fromkeys(zip(agg["stage"], agg["below"])):   # each side of a stage
+        grp = agg[(agg["stage"] == stage) & (agg["below"] == below)]
         taken = sorted(dots.get(stage, []), reverse=below)   # dots in the way, nearest first
         last = None
         for i, v in grp["valence"].sort_values(ascending=not below).items():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.charts._frames import require_columns
+from jmtools.charts.theme import PALETTE, SEQUENTIAL, use_theme
 
 __all__ = ["funnel_chart", "conversion_chart", "furthest_stage_chart", "time_between_chart",
            "transitions_chart", "paths_chart", "detours_chart"]
@@ -30,8 +31,6 @@ def _group(frame, by):
 def _color(frame, group):
     """Colour by group in the frame's order (personas in file order), '(no persona)' in grey."""
     import altair as alt
-
-    from jmtools.charts.theme import PALETTE
 
     order = list(dict.fromkeys(frame[group]))
     order = [g for g in order if g != _NO_GROUP] + ([_NO_GROUP] if _NO_GROUP in order else [])
@@ -72,8 +71,6 @@ def funnel_chart(frame, *, by: str | None = None, title: str = "Funnel: customer
     ['Browse', 'Buy']
     """
     import altair as alt
-
-    from jmtools.charts.theme import use_theme
 
     use_theme()
     require_columns(frame, ["step_index", "step", "n", "conversion", "rate_from_start"],
@@ -125,8 +122,6 @@ def conversion_chart(frame, *, by: str | None = None,
     """
     import altair as alt
 
-    from jmtools.charts.theme import use_theme
-
     use_theme()
     require_columns(frame, ["step_index", "step", "n", "n_prev", "conversion", "ci_low", "ci_high"],
                     "funnel", "pass the output of jmtools.analyses.funnels.funnel()")
@@ -168,8 +163,6 @@ def furthest_stage_chart(frame, *, by: str | None = None, title: str = "How far 
     """
     import altair as alt
 
-    from jmtools.charts.theme import use_theme
-
     use_theme()
     require_columns(frame, ["step_index", "step", "n", "n_customers", "share", "ci_low", "ci_high"],
                     "furthest_stage", "pass the output of jmtools.analyses.funnels.furthest_stage()")
@@ -210,8 +203,6 @@ def time_between_chart(frame, *, by: str | None = None, unit: str | None = None,
     'time (hours): point = median, line to the 90th percentile'
     """
     import altair as alt
-
-    from jmtools.charts.theme import use_theme
 
     use_theme()
     require_columns(frame, ["step_index", "from_step", "step", "n", "median_s", "p90_s"],
@@ -258,8 +249,6 @@ def transitions_chart(frame, *, top: int = 15, title: str = "Where customers go 
     """
     import altair as alt
 
-    from jmtools.charts.theme import SEQUENTIAL, use_theme
-
     use_theme()
     require_columns(frame, ["from_step", "to_step", "n", "n_from", "share"],
                     "transitions", "pass the output of jmtools.analyses.funnels.transitions()")
@@ -300,8 +289,6 @@ def paths_chart(frame, *, title: str = "Most common paths"):
     """
     import altair as alt
 
-    from jmtools.charts.theme import use_theme
-
     use_theme()
     require_columns(frame, ["rank", "path", "n", "n_customers", "share", "ci_low", "ci_high"],
                     "top_paths", "pass the output of jmtools.analyses.funnels.top_paths()")
@@ -332,8 +319,6 @@ def detours_chart(frame, *, by: str | None = None, top: int = 10,
     'bar'
     """
     import altair as alt
-
-    from jmtools.charts.theme import use_theme
 
     use_theme()
     require_columns(frame, ["from_step", "to_step", "n", "n_customers", "n_at_from", "share"],

@@ -13,6 +13,7 @@ import pandas as pd
 
 from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.charts._frames import require_columns
+from jmtools.charts.theme import SEQUENTIAL, use_theme
 
 __all__ = ["pain_points_chart", "themes_chart", "priority_matrix_chart", "SOURCE_COLORS",
            "QUADRANT_COLORS"]
@@ -73,8 +74,6 @@ def pain_points_chart(table: pd.DataFrame, *, top: int = 12, width: int = 420,
     'bar'
     """
     import altair as alt
-
-    from jmtools.charts.theme import use_theme
 
     require_columns(table, ["rank", "title", "stage", "source", "score", "personas", "evidence"],
                     "pain points table", "pass jmtools.analyses.painpoints.detect_pain_points(...).table")
@@ -157,8 +156,6 @@ def themes_chart(themes, *, counts: pd.DataFrame | None = None, dimension: str =
     2
     """
     import altair as alt
-
-    from jmtools.charts.theme import SEQUENTIAL, use_theme
 
     summary = themes.summary if hasattr(themes, "summary") else themes
     counts = themes.counts if hasattr(themes, "counts") else counts
@@ -255,8 +252,6 @@ def priority_matrix_chart(backlog: pd.DataFrame, *, x: str = "effort", y: str = 
     """
     import altair as alt
 
-    from jmtools.charts.theme import use_theme
-
     need = [x, y, "quadrant", "impact_threshold", "effort_threshold", label]
     if size is not None:
         need.append(size)
@@ -344,9 +339,12 @@ def _label_layout(frame: pd.DataFrame, x_max: float, y_max: float):
 
     label_y = frame["y"].to_numpy(dtype=float).copy()
     step = y_max * 0.045
-    for _, idx in frame.groupby(["x", "y"], sort=False).groups.items():
-        for i, j in enumerate(idx):
-            label_y[frame.index.get_loc(j)] += step * (len(idx) - 1) / 2 - step * i
+    stacks: dict = {}                        # rows drawn at the same point, in frame order
+    for k, point in enumerate(zip(frame["x"], frame["y"])):
+        stacks.setdefault(point, []).append(k)
+    for rows in stacks.values():
+        for i, k in enumerate(rows):
+            label_y[k] += step * (len(rows) - 1) / 2 - step * i
     side = []
     xs, ys = frame["x"].to_numpy(dtype=float), frame["y"].to_numpy(dtype=float)
     for k in range(len(frame)):

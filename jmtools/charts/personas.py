@@ -12,6 +12,7 @@ from typing import Sequence
 from jmtools.charts.theme import DIVERGING, PALETTE, use_theme
 from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.charts._frames import require_columns
+from jmtools.personas import STABILITY_MIN, strongest_features
 
 __all__ = [
     "persona_size_chart",
@@ -240,8 +241,7 @@ def persona_difference_chart(profile, *, top: int = 12, title: str | None = None
         legend_note = "; for levels, 25 share points are drawn as 1 SD"
     if data.empty:
         raise DataError([Problem("profile is empty: nothing to draw", source="profile")])
-    strength = data.assign(a=data["diff"].abs()).groupby("feature", sort=False)["a"].max()
-    keep = strength.sort_values(ascending=False, kind="stable").index[:top].tolist()
+    keep = strongest_features(data, top=top, difference_col="diff")["feature"].tolist()
     data = data[data["feature"].isin(keep)].copy()
     data["diff"] = data["diff"].clip(-3, 3)
     data["label"] = data["diff"].map(lambda v: f"{v:+.1f}")
@@ -354,7 +354,6 @@ def cluster_choice_chart(scores, *, threshold: float | None = None,
     'line'
     """
     import altair as alt
-    from jmtools.personas import STABILITY_MIN
     use_theme()
     require_columns(scores, ["k", "silhouette", "chosen"], "scores", "pass ClusterSuggestion.scores")
     measures = ["stability", "silhouette"] if "stability" in scores and \

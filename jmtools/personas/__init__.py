@@ -42,7 +42,7 @@ from jmtools.personas._clusters import (MIN_CORRELATION, N_INIT, STABILITY_FRACT
                                         STABILITY_MIN, STABILITY_PAIRS, ClusterSuggestion,
                                         behaviour_features, suggest_personas)
 from jmtools.personas._profiles import (KPI_FORMULAS, attribute_profile, persona_kpis,
-                                        persona_sizes, typical_events)
+                                        persona_sizes, strongest_features, typical_events)
 
 __all__ = [
     "NO_PERSONA",
@@ -57,6 +57,7 @@ __all__ = [
     "check_personas",
     "persona_sizes",
     "attribute_profile",
+    "strongest_features",
     "persona_kpis",
     "typical_events",
     "behaviour_features",

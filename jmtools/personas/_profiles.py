@@ -1,4 +1,5 @@
-"""Persona profiles from data: size, attributes against the base, KPIs, typical events.
+"""Persona profiles from data: size, attributes against the base, the features that differ most,
+KPIs, typical events.
 
 Every estimate carries its n and a 95% interval (:mod:`jmtools.core.stats`). The public names are
 re-exported by :mod:`jmtools.personas`.
@@ -8,13 +9,13 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-from jmtools.core.stats import bootstrap_ci, wilson_interval
 from jmtools.core.expressions import schema_of
+from jmtools.core.stats import bootstrap_ci, wilson_interval
 from jmtools.personas._assign import (NO_PERSONA, _check_ids, _is_ibis, _require_columns,
                                       _unwrap, assign_personas)  # noqa: F401  (used by the Examples)
 
-__all__ = ["persona_sizes", "attribute_profile", "persona_kpis", "typical_events",
-           "KPI_FORMULAS"]
+__all__ = ["persona_sizes", "attribute_profile", "strongest_features", "persona_kpis",
+           "typical_events", "KPI_FORMULAS"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -180,6 +181,44 @@ def attribute_profile(customers, assignment, *, customer_col: str = "customer_id
     out = out.sort_values(["persona", "attribute"], key=lambda s: s.map(order)
                           if s.name == "attribute" else s, kind="stable")
     return out.reset_index(drop=True)
+
+
+def strongest_features(profile, *, top: int = 12, feature_col: str = "feature",
+                       difference_col: str = "difference"):
+    """The features that set groups apart most: largest absolute difference in any group first.
+
+    Parameters
+    ----------
+    profile : pandas.DataFrame
+        One row per group and feature with a signed difference from the whole base, e.g.
+        :attr:`jmtools.personas.ClusterSuggestion.profile` (``difference_col="z"``).
+    top : int, default 12
+        How many features to keep.
+    feature_col : str, default "feature"
+        Column naming the feature.
+    difference_col : str, default "difference"
+        Column of the difference from the base.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``feature_col`` and ``strength`` (the largest absolute difference over the groups;
+        missing differences are skipped), strongest first; equal strengths keep the order in
+        which the features first appear. At most ``top`` rows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> prof = pd.DataFrame({"cluster": [0, 0, 1, 1], "feature": ["age", "spend"] * 2,
+    ...                      "z": [-0.4, 1.5, 2.0, -0.2]})
+    >>> strongest_features(prof, difference_col="z")
+      feature  strength
+    0     age       2.0
+    1   spend       1.5
+    """
+    strength = profile.assign(strength=profile[difference_col].abs()).groupby(
+        feature_col, sort=False)["strength"].max()
+    return strength.sort_values(ascending=False, kind="stable").iloc[:top].reset_index()
 
 
 #: Formulas shown with the KPIs.

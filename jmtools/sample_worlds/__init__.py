@@ -28,6 +28,9 @@ import shutil
 from pathlib import Path
 
 from jmtools.core.errors import ParameterError
+from jmtools.core.resources import templates_dir
+from jmtools.sample_worlds import b2b, ecommerce
+from jmtools.sample_worlds._writer import write_world
 
 __all__ = ["WORLDS", "DEFAULT_CUSTOMERS", "DEFAULT_CHUNK_CUSTOMERS", "generate_world",
            "template_path"]
@@ -47,12 +50,10 @@ _FORMATS = ("sample", "parquet")
 
 def _world(name: str):
     if name == "ecommerce":
-        from jmtools.sample_worlds import ecommerce as module
-    elif name == "b2b":
-        from jmtools.sample_worlds import b2b as module
-    else:
-        raise ParameterError("world", name, expected=list(WORLDS))
-    return module.WORLD
+        return ecommerce.WORLD
+    if name == "b2b":
+        return b2b.WORLD
+    raise ParameterError("world", name, expected=list(WORLDS))
 
 
 def template_path(world: str) -> Path:
@@ -63,8 +64,6 @@ def template_path(world: str) -> Path:
     >>> template_path("b2b").name
     'b2b_service.yaml'
     """
-    from jmtools.core.resources import templates_dir
-
     path = templates_dir() / "journeys" / _world(world).template
     if not path.exists():
         raise FileNotFoundError(f"journey template {path.name} not found in {path.parent}; "
@@ -121,7 +120,6 @@ def generate_world(world: str, out_dir, *, customers: int | None = None, seed: i
         raise ParameterError("fmt", fmt, expected=list(_FORMATS))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    from jmtools.sample_worlds._writer import write_world
     summary = write_world(spec, out, customers=customers, seed=seed, fmt=fmt,
                           chunk_customers=chunk_customers)
     journey = out / "journey.yaml"

@@ -11,6 +11,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from jmtools.sample_worlds._truths import Tally
+
 __all__ = ["World", "ChunkResult", "write_world", "TABLE_COLUMNS"]
 
 _TS = pa.timestamp("us")
@@ -91,8 +93,6 @@ def write_world(spec: World, out: Path, *, customers: int, seed: int, fmt: str,
     for table, o in outputs.items():   # a twin in the other format would be stale
         twin = o.path.with_suffix(".csv" if o.path.suffix == ".parquet" else ".parquet")
         twin.unlink(missing_ok=True)
-    from jmtools.sample_worlds._truths import Tally
-
     counters = {t: 0 for t in _IDS}
     tally = Tally()
     chunks = 0

@@ -21,6 +21,7 @@ import datetime as dt
 import numpy as np
 import pyarrow as pa
 
+from jmtools.sample_worlds import _readme, _truths
 from jmtools.sample_worlds._common import ChunkState
 from jmtools.sample_worlds._engine import DAY, HOUR, MINUTE, epoch_s, lognormal_s
 from jmtools.sample_worlds._text import Theme
@@ -506,21 +507,15 @@ def _support(s: ChunkState, idx) -> None:
 
 def reduce(stats: dict, offsets: dict) -> dict:
     """One chunk's contribution to the truths (small sums; see ``_truths``)."""
-    from jmtools.sample_worlds import _truths
-
     return _truths.b2b_reduce(stats, offsets, world=globals())
 
 
 def truths(tally) -> dict:
     """The planted facts, as designed and as observed in the written data."""
-    from jmtools.sample_worlds import _truths
-
     return _truths.b2b_truths(tally, world=globals())
 
 
 def readme(truths_doc: dict, *, fmt: str) -> str:
-    from jmtools.sample_worlds import _readme
-
     return _readme.b2b_readme(truths_doc, fmt=fmt)
 
 

@@ -23,6 +23,7 @@ import datetime as dt
 import numpy as np
 import pyarrow as pa
 
+from jmtools.sample_worlds import _readme, _truths
 from jmtools.sample_worlds._common import ChunkState
 from jmtools.sample_worlds._engine import (DAY, HOUR, MINUTE, epoch_s, lognormal_s,
                                           score_from_valence)
@@ -562,21 +563,15 @@ def _repeat_purchase(s: ChunkState, ordered) -> None:
 # -------------------------------------------------------------------------- truths
 def reduce(stats: dict, offsets: dict) -> dict:
     """One chunk's contribution to the truths (small sums; see ``_truths``)."""
-    from jmtools.sample_worlds import _truths
-
     return _truths.ecommerce_reduce(stats, offsets, world=globals())
 
 
 def truths(tally) -> dict:
     """The planted facts, as designed and as observed in the written data."""
-    from jmtools.sample_worlds import _truths
-
     return _truths.ecommerce_truths(tally, world=globals())
 
 
 def readme(truths_doc: dict, *, fmt: str) -> str:
-    from jmtools.sample_worlds import _readme
-
     return _readme.ecommerce_readme(truths_doc, fmt=fmt)
 
 

@@ -22,8 +22,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jmtools.core.engine import as_table, backend_of, default_connection
 from jmtools.core.errors import DataError, ParameterError, Problem
+from jmtools.core.metrics import SCALES, Scale
+from jmtools.journey import Journey
 from jmtools.sources._accounting import Accounting, LoadedTable
+from jmtools.sources._duckdb import load_duckdb
+from jmtools.sources._foreign import load_ibis
 from jmtools.sources._spec import SPECS, Column, TableSpec
 
 __all__ = [
@@ -108,8 +113,6 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
       - 1 × missing customer_id [column 'customer_id'; lines 3] e.g. None
         Fix: every row needs a customer_id
     """
-    from jmtools.core.engine import backend_of, default_connection
-
     if kind not in SPECS:
         raise ParameterError("kind", kind, expected=list(SPECS))
     if on_error not in _ON_ERROR:
@@ -122,18 +125,14 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
         raise ParameterError("optional", optional, expected="True, False or a list of column names")
     loaded = _dispatch(src, spec, columns=columns, time_format=time_format, tz=tz, encoding=encoding,
                        sheet=sheet, scales=scale_map, source_name=source_name, optional=optional,
-                       read_options=read_options, default=default_connection, backend_of=backend_of)
+                       read_options=read_options)
     if on_error == "raise":
         loaded.accounting.raise_if_rejected()
     return loaded
 
 
-def _dispatch(src, spec, *, default, backend_of, **kw):
+def _dispatch(src, spec, **kw):
     import ibis.expr.types as ir
-
-    from jmtools.core.engine import as_table
-    from jmtools.sources._duckdb import load_duckdb
-    from jmtools.sources._foreign import load_ibis
 
     if hasattr(src, "sparkSession") and hasattr(src, "createOrReplaceTempView"):
         src = as_table(src, name=spec.kind)
@@ -147,12 +146,10 @@ def _dispatch(src, spec, *, default, backend_of, **kw):
                              scales=kw["scales"], source_name=kw["source_name"], optional=kw["optional"])
         view = con.create_view(f"jm_{spec.kind}_input_{id(src)}", src, overwrite=True)
         return load_duckdb(view.get_name(), spec, con=con, _is_view=True, **kw)
-    return load_duckdb(src, spec, con=default(), **kw)
+    return load_duckdb(src, spec, con=default_connection(), **kw)
 
 
 def _scales(scales) -> dict:
-    from jmtools.core.metrics import SCALES, Scale
-
     out = dict(SCALES)
     for name, s in (scales or {}).items():
         if isinstance(s, Scale):
@@ -306,7 +303,5 @@ def _journey(folder: Path, journey):
             return None
         journey = found[0]
     if isinstance(journey, (str, Path)):
-        from jmtools.journey import Journey
-
         return Journey.load(journey)
     return journey

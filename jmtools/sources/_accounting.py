@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from jmtools.core.engine import to_pandas
 from jmtools.core.errors import DataError, Problem, format_lines
 
 __all__ = ["Accounting", "LoadedTable", "REASON_COLUMNS"]
@@ -131,8 +132,6 @@ class LoadedTable:
 
     def to_pandas(self):
         """The table as a pandas DataFrame (without the internal ``_row`` column)."""
-        from jmtools.core.engine import to_pandas
-
         t = self.table
         if "_row" in t.columns:
             t = t.order_by("_row").drop("_row")

@@ -14,6 +14,7 @@ import re
 import tempfile
 from pathlib import Path
 
+from jmtools.core.engine import unique_name
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.sources._accounting import REASON_COLUMNS, Accounting, LoadedTable
 from jmtools.sources._spec import TableSpec
@@ -374,8 +375,6 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
                 encoding=None, sheet=None, scales=None, read_options=None,
                 source_name: str | None = None, optional=True, _is_view: bool = False) -> LoadedTable:
     """Load ``src`` into a DuckDB table of kind ``spec``; see :func:`jmtools.sources.load_events`."""
-    from jmtools.core.engine import unique_name
-
     raw = con.con
     name = unique_name(spec.kind)
     view, label, lines_kind, structural = _open_source(con, src, name=name, encoding=encoding,

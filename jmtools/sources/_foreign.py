@@ -7,6 +7,7 @@ file lines and no input order, so rejections are reported with examples only.
 
 from __future__ import annotations
 
+from jmtools.core.engine import backend_of, to_pandas
 from jmtools.sources._accounting import REASON_COLUMNS, Accounting, LoadedTable
 from jmtools.sources._duckdb import TIME_FIX, resolve_columns
 from jmtools.sources._spec import TableSpec
@@ -44,8 +45,6 @@ def load_ibis(table, spec: TableSpec, *, columns=None, time_format=None, scales=
     """Validate an Ibis table on a non-DuckDB backend; see :func:`jmtools.sources.load_events`."""
     import ibis
     import pandas as pd
-
-    from jmtools.core.engine import backend_of, to_pandas
 
     label = source_name or f"{backend_of(table).name} table"
     mapping, notes = resolve_columns(list(table.columns), spec, columns, label, optional)
