@@ -12,9 +12,9 @@ from typing import Sequence
 
 import pandas as pd
 
-from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.charts._frames import require_columns
-from jmtools.charts.theme import ALL_CUSTOMERS_COLOR, PERSONA_PALETTE
+from jmtools.charts.theme import ALL_CUSTOMERS_COLOR, PALETTE, PERSONA_PALETTE, use_theme
+from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.core.metrics import EMOTION_DOMAIN
 
 __all__ = ["emotion_curve_chart", "emotion_curve_panels", "sentiment_trend_chart"]
@@ -173,7 +173,6 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
     """
     import altair as alt
 
-    from jmtools.charts.theme import use_theme
 
     use_theme()
     present, personas = _checked_curve(curve, personas)
@@ -374,7 +373,6 @@ def sentiment_trend_chart(trend: pd.DataFrame, *, slopes: pd.DataFrame | None = 
     """
     import altair as alt
 
-    from jmtools.charts.theme import PALETTE, use_theme
 
     use_theme()
     require_columns(trend, ["stage", "period", "valence", "n", "ci_low", "ci_high", "low_evidence"],

@@ -11,7 +11,13 @@ import shutil
 import sys
 from pathlib import Path
 
-from jmtools.core.errors import JmtoolsError
+from jmtools import __version__
+from jmtools.cli.map import add_map_command
+from jmtools.cli.report import add_batch, add_demo, add_report
+from jmtools.core.errors import JmtoolsError, JourneyError, ParameterError
+from jmtools.core.resources import data_dir, journey_templates, notebooks_dir
+from jmtools.journey import Journey, load_persona_library, schema_problems
+from jmtools.sample_worlds import WORLDS, generate_world
 
 __all__ = ["main", "build_parser"]
 
@@ -27,8 +33,6 @@ def _add_validate(sub) -> None:
 
 
 def _validate(args) -> int:
-    from jmtools.core.errors import JourneyError
-    from jmtools.journey import Journey, load_persona_library, schema_problems
 
     failed = 0
     for name in args.files:
@@ -65,7 +69,6 @@ def _is_library(path: Path) -> bool:
 
 
 def _add_new(sub) -> None:
-    from jmtools.core.resources import journey_templates
 
     names = sorted(journey_templates())
     p = sub.add_parser("new", help="start a journey project from a template",
@@ -80,8 +83,6 @@ def _add_new(sub) -> None:
 
 
 def _new(args) -> int:
-    from jmtools.core.resources import journey_templates, notebooks_dir
-    from jmtools.journey import Journey
 
     folder = Path(args.folder)
     target = folder / "journey.yaml"
@@ -148,9 +149,6 @@ def _add_sample_data(sub) -> None:
 
 
 def _sample_data(args) -> int:
-    from jmtools.core.resources import data_dir
-    from jmtools.core.errors import ParameterError
-    from jmtools.sample_worlds import WORLDS, generate_world
 
     worlds = list(WORLDS) if args.world == "all" else [args.world]
     for world in worlds:
@@ -166,8 +164,6 @@ def _sample_data(args) -> int:
     return 0
 
 
-from jmtools.cli.report import add_batch, add_demo, add_report  # noqa: E402  (light: argparse)
-from jmtools.cli.map import add_map_command  # noqa: E402  (light: heavy imports are inside)
 
 #: Sub-command registrations, in the order ``--help`` lists them.
 COMMANDS = [add_demo, add_report, add_batch, _add_validate, _add_new, _add_sample_data,
@@ -176,7 +172,6 @@ COMMANDS = [add_demo, add_report, add_batch, _add_validate, _add_new, _add_sampl
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every sub-command."""
-    from jmtools import __version__
 
     parser = argparse.ArgumentParser(
         prog="jmtools", description="Customer journey maps computed from evidence.")
