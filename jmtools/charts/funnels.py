@@ -7,9 +7,10 @@ carries its n in the tooltip, and estimates show their 95% interval.
 
 from __future__ import annotations
 
-from jmtools.core.errors import DataError, ParameterError, Problem
+from jmtools.analyses.funnels.paths import busiest_steps, largest_detours
 from jmtools.charts._frames import require_columns
 from jmtools.charts.theme import PALETTE, SEQUENTIAL, use_theme
+from jmtools.core.errors import DataError, ParameterError, Problem
 
 __all__ = ["funnel_chart", "conversion_chart", "furthest_stage_chart", "time_between_chart",
            "transitions_chart", "paths_chart", "detours_chart"]
@@ -255,10 +256,8 @@ def transitions_chart(frame, *, top: int = 15, title: str = "Where customers go 
     if "persona" in frame.columns:
         raise ParameterError("frame", "transitions split by persona",
                              expected="transitions of one group (filter the frame first)")
-    totals = frame.groupby("from_step", sort=False)["n"].sum()
-    keep = totals.sort_values(ascending=False).index[:top]
-    order = [s for s in dict.fromkeys(frame["from_step"]) if s in set(keep)]
-    data = frame[frame["from_step"].isin(keep) & frame["to_step"].isin(keep)]
+    order = busiest_steps(frame, top)
+    data = frame[frame["from_step"].isin(order) & frame["to_step"].isin(order)]
     tips = [alt.Tooltip("from_step:N", title="from"), alt.Tooltip("to_step:N", title="to"),
             alt.Tooltip("n:Q", title="transitions", format=","),
             alt.Tooltip("n_customers:Q", title="customers", format=","),
@@ -325,8 +324,7 @@ def detours_chart(frame, *, by: str | None = None, top: int = 10,
                     "detours", "pass the output of jmtools.analyses.funnels.detours()")
     data, group = _group(frame, by)
     data = data.assign(move=[f"{a} → {b}" for a, b in zip(data["from_step"], data["to_step"])])
-    biggest = data.groupby("move", sort=False)["n_customers"].sum().sort_values(ascending=False)
-    moves = list(biggest.index[:top])
+    moves = largest_detours(data, top)
     data = data[data["move"].isin(moves)]
     tips = [alt.Tooltip("move:N", title="detour"), alt.Tooltip("n_customers:Q", title="customers", format=","),
             alt.Tooltip("n_at_from:Q", title="customers at 'from'", format=","),

@@ -25,7 +25,8 @@ from here.
 from __future__ import annotations
 
 from jmtools.analyses.funnels._common import LEVELS
-from jmtools.analyses.funnels.paths import detours, loops, top_paths, transitions
+from jmtools.analyses.funnels.paths import (busiest_steps, detours, largest_detours, loops, top_paths,
+                                            transitions)
 from jmtools.analyses.funnels.steps import funnel, furthest_stage
 from jmtools.analyses.funnels.timing import time_between_stages
 
@@ -37,5 +38,7 @@ __all__ = [
     "top_paths",
     "detours",
     "loops",
+    "busiest_steps",
+    "largest_detours",
     "LEVELS",
 ]

@@ -15,7 +15,7 @@ from jmtools.analyses.funnels._common import (_by_list, _check_evidence, _level_
 from jmtools.core.engine import small_table, to_pandas
 from jmtools.core.errors import ParameterError
 
-__all__ = ["transitions", "top_paths", "detours", "loops"]
+__all__ = ["transitions", "top_paths", "detours", "loops", "busiest_steps", "largest_detours"]
 
 _PATH_SEP = " → "
 
@@ -260,3 +260,57 @@ def loops(evidence, *, level: str = "touchpoint", by=None):
     res = _order_groups(evidence, res, by) if by else res
     return res[[*by, "step", "n_visitors", "n", "share", "ci_low", "ci_high", "mean_visits"]] \
         .reset_index(drop=True)
+
+
+def busiest_steps(transitions: pd.DataFrame, top: int) -> list:
+    """The ``top`` steps with the most transitions out of them, in the frame's order.
+
+    Parameters
+    ----------
+    transitions : pandas.DataFrame
+        Output of :func:`transitions` for one group (``from_step``, ``n``).
+    top : int
+        How many steps to keep.
+
+    Returns
+    -------
+    list
+        Step names, in their order of first appearance in ``transitions``.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"from_step": ["a", "a", "b", "c"], "n": [3, 1, 5, 1]})
+    >>> busiest_steps(f, 2)
+    ['a', 'b']
+    """
+    totals = transitions.groupby("from_step", sort=False)["n"].sum()
+    keep = set(totals.sort_values(ascending=False).index[:top])
+    return [s for s in dict.fromkeys(transitions["from_step"]) if s in keep]
+
+
+def largest_detours(detours: pd.DataFrame, top: int, *, move_col: str = "move") -> list:
+    """The ``top`` detours reaching the most customers (summed over groups), largest first.
+
+    Parameters
+    ----------
+    detours : pandas.DataFrame
+        Output of :func:`detours` with a ``move`` column naming each detour
+        (e.g. ``"Checkout → Site"``) and ``n_customers``.
+    top : int
+        How many detours to keep.
+    move_col : str, default "move"
+        The column naming each detour.
+
+    Returns
+    -------
+    list
+        Detour names, the one with the most customers first.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"move": ["x", "y", "x"], "n_customers": [2, 3, 2]})
+    >>> largest_detours(f, 1)
+    ['x']
+    """
+    biggest = detours.groupby(move_col, sort=False)["n_customers"].sum().sort_values(ascending=False)
+    return list(biggest.index[:top])
