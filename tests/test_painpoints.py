@@ -503,34 +503,19 @@ def _focus(found, world, persona):
 
 
 def _plain_reached(world, persona, personas=None):
-    """Customers of a persona reaching each stage: a plain-pandas greedy strict stage funnel."""
+    """Customers of a persona reaching each stage: the plain-pandas greedy strict stage funnel
+    of tests/oracles.py."""
     from jmtools.journey import Journey
     from jmtools.personas import assign_personas
+    from oracles import stage_reach
 
     j = Journey.load(DATA / world / "journey.yaml")
     events = pd.read_parquet(DATA / world / "events.parquet")
-    stage_of = {}
-    for e in events["event"].unique():
-        for tp in j.touchpoints:
-            if any(re.fullmatch(p, e) for p in tp.events):
-                stage_of[e] = tp.stage
-                break
-    events["stage"] = events["event"].map(stage_of)
     if personas is None:
         personas = assign_personas(pd.read_csv(DATA / world / "customers.csv"), j)
     who = personas.set_index("customer_id")["persona"].astype(object)
     mine = set(who[who == persona].index)
-    reached = {s: 0 for s in j.stage_names}
-    ev = events[events["customer_id"].isin(mine) & events["stage"].notna()]
-    for _, grp in ev.sort_values("timestamp", kind="stable").groupby("customer_id"):
-        t = pd.Timestamp.min
-        for stage in j.stage_names:
-            later = grp[(grp["stage"] == stage) & (grp["timestamp"] >= t)]
-            if later.empty:
-                break
-            reached[stage] += 1
-            t = later["timestamp"].iloc[0]
-    return reached, len(mine)
+    return stage_reach(events, j, customers=mine), len(mine)
 
 
 def _own_words_only(table, persona, everybody):
