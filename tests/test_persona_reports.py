@@ -22,7 +22,6 @@ import re
 from types import SimpleNamespace
 
 import nbformat
-import pandas as pd
 import pytest
 
 from jmtools.analyses import emotions, funnels, kpis, painpoints, priorities, themes, valence
