@@ -372,24 +372,25 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
-def _world(world, *, true_personas=False):
-    """The whole chain a notebook runs (pain_points_from_world), on a sample world."""
+def _world(world, *, true_personas=False, loaded=None):
+    """The whole chain a notebook runs (pain_points_from_world), on a sample world
+    (``loaded``: the test session's load_world of it, see conftest.py)."""
     from jmtools.sources import load_world
 
     personas = (pd.read_csv(DATA / world / "customer_personas.csv") if true_personas else None)
-    found = pain_points_from_world(load_world(DATA / world), personas=personas)
+    found = pain_points_from_world(loaded or load_world(DATA / world), personas=personas)
     return found, json.loads((DATA / world / "truths.json").read_text())
 
 
 @pytest.fixture(scope="module")
-def ecommerce():
-    return _world("ecommerce")
+def ecommerce(sample_worlds):
+    return _world("ecommerce", loaded=sample_worlds["ecommerce"].world)
 
 
 @pytest.fixture(scope="module")
-def b2b():
+def b2b(sample_worlds):
     """With the planted (true) personas given as a table instead of the journey's rules."""
-    return _world("b2b", true_personas=True)
+    return _world("b2b", true_personas=True, loaded=sample_worlds["b2b"].world)
 
 
 def _row(found, pid):
