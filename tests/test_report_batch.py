@@ -151,7 +151,7 @@ def test_cli_batch_without_reports_is_a_usage_error(capsys):
 
 def test_demo_plans_every_persona_and_everyone_of_every_world(tmp_path, monkeypatch, capsys):
     """The demo's wiring, without running 9 notebooks (the notebook tests run the report)."""
-    from jmtools.cli.main import main as cli
+    import jmtools.cli.main as cli
     from jmtools.journey import Journey
     from jmtools.report import batch as batch_mod
     from jmtools.sample_worlds import WORLDS
