@@ -276,11 +276,9 @@ def _world(name):
 
 
 @pytest.fixture(scope="module", params=["ecommerce", "b2b"])
-def sample(request):
-    from jmtools.sources import load_world
-
+def sample(request, sample_worlds):
     folder, truths = _world(request.param)
-    world = load_world(folder)
+    world = sample_worlds[request.param].world  # load_world(folder), once per test session
     truth = pd.read_csv(folder / "customer_personas.csv").rename(columns={"persona": "true_persona"})
     cust = world.customers.to_pandas().merge(truth, on="customer_id")
     evidence = prepare(world.events, world.journey, customers=cust, segments="true_persona")

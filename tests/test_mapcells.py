@@ -249,40 +249,21 @@ ECOMMERCE = Path(__file__).resolve().parents[1] / "data" / "ecommerce"
 
 
 @pytest.fixture(scope="module")
-def sample_evidence():
-    if not (ECOMMERCE / "journey.yaml").exists():
-        pytest.skip("sample data not generated")
+def sample_evidence(ecommerce_world):
     from jmtools.pipeline import map_evidence
 
     journey = Journey.load(ECOMMERCE / "journey.yaml")
-    return journey, map_evidence(ECOMMERCE, journey, n_boot=200)
+    return journey, map_evidence(ecommerce_world.world, journey, n_boot=200)
 
 
 def test_map_evidence_conversion_matches_a_plain_pandas_funnel(sample_evidence):
-    """Strict ordered stage funnel recomputed by hand from events.parquet."""
-    import re
+    """Strict ordered stage funnel recomputed by hand from events.parquet (tests/oracles.py)."""
+    from oracles import stage_reach
 
     journey, evidence = sample_evidence
-    events = pd.read_parquet(ECOMMERCE / "events.parquet").reset_index(names="_row")
-    patterns = journey.touchpoint_regexes()
-
-    def stage_of(name):
-        for tp, rx in patterns.items():
-            if re.fullmatch(rx, name):
-                return journey.stage_of(tp)
-        return None
-
-    events["stage"] = events["event"].map({e: stage_of(e) for e in events["event"].unique()})
-    events = events.dropna(subset=["stage"]).sort_values(["customer_id", "timestamp", "_row"])
+    events = pd.read_parquet(ECOMMERCE / "events.parquet")
     stages = journey.stage_names
-    reached = [0] * len(stages)
-    for _, seq in events.groupby("customer_id", sort=False)["stage"]:
-        seq, pos = list(seq), -1
-        for k, stage in enumerate(stages):
-            if stage not in seq[pos + 1:]:
-                break
-            pos = seq.index(stage, pos + 1)
-            reached[k] += 1
+    reached = list(stage_reach(events, journey).values())
     kpis = evidence["kpis"]
     mine = kpis[(kpis["persona"] == "all") & (kpis["metric"] == "conversion")]
     assert list(mine["stage"]) == stages

@@ -33,39 +33,37 @@ def test_notebook_declares_its_parameters_and_is_output_free():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("world", ["ecommerce", "b2b"])
-def test_notebook_finds_the_drop_off_persona(world, tmp_path):
-    from jmtools.report.runner import run_notebook
-
+def test_notebook_finds_the_drop_off_persona(world, notebook_runs):
     truths = _truths(world)
-    out = tmp_path / f"02_{world}.ipynb"
-    result = run_notebook(NOTEBOOK, out, parameters={"data_dir": f"../data/{world}"})
+    out, result = notebook_runs.get(f"nb02_{world}")
     figures = {k: v["value"] for k, v in result.records["figures"].items()}
     assert figures["rows_rejected"] == 0
     assert figures["worst_drop_off"].startswith(truths["funnel"]["drop_off"]["persona"] + ":")
     assert 0.99 < figures["match_rate"] < 1          # the planted unmatched events
-    text = out.read_text(encoding="utf-8")
+    text = Path(result.output_path).read_text(encoding="utf-8")
     assert text.count("vegaEmbed") >= 6             # funnel, conversion, furthest, timing, transitions, paths…
     for name in truths["unmatched_events"]["events"]:
         assert name in text
 
 
-@pytest.mark.slow
-def test_notebook_for_one_persona(tmp_path):
-    from jmtools.report.runner import run_notebook
+def test_notebook_for_one_persona(ecommerce_world):
+    """One persona at touchpoint level: the notebook's code, run in-process."""
+    from inprocess import run_cells
 
     truths = _truths("ecommerce")
     loop = truths["loops"][1]                       # the cart → product page detour
-    result = run_notebook(NOTEBOOK, tmp_path / "02_nina.ipynb",
-                          parameters={"persona": loop["persona"], "funnel_level": "touchpoint"})
-    figures = {k: v["value"] for k, v in result.records["figures"].items()}
+    run = run_cells(NOTEBOOK, {"persona": loop["persona"], "funnel_level": "touchpoint"},
+                    worlds=[ecommerce_world.world])
+    figures = {k: v["value"] for k, v in run.figures.items()}
     assert figures["top_detour"] == "Cart → Product page"
 
 
-def test_unknown_persona_fails_naming_the_choices(tmp_path):
-    from jmtools.core.errors import ReportError
-    from jmtools.report.runner import run_notebook
+def test_unknown_persona_fails_naming_the_choices(ecommerce_world):
+    from inprocess import run_cells
+
+    from jmtools.core.errors import ParameterError
 
     _truths("ecommerce")
-    with pytest.raises(ReportError) as err:
-        run_notebook(NOTEBOOK, tmp_path / "bad.ipynb", parameters={"persona": "Budget Bem"})
-    assert "ParameterError" in str(err.value) and "Budget Ben" in err.value.evalue
+    with pytest.raises(ParameterError) as err:
+        run_cells(NOTEBOOK, {"persona": "Budget Bem"}, worlds=[ecommerce_world.world])
+    assert "Budget Ben" in str(err.value)

@@ -1,5 +1,7 @@
-"""notebooks/03_emotion_curves.ipynb runs under papermill for every persona of both sample worlds,
-and its recorded figures find the planted emotional lows and highs."""
+"""notebooks/03_emotion_curves.ipynb runs under papermill on both sample worlds (everybody in
+the B2B world; Budget Ben with behaviour evidence in the e-commerce world), and its recorded
+figures find the planted emotional lows and highs. The same figures for every persona of
+both worlds are checked in-process (tests/test_persona_reports.py)."""
 
 import json
 from pathlib import Path
@@ -26,17 +28,12 @@ def _expected(world):
     return lows, highs
 
 
-CASES = [(w, p) for w in ("ecommerce", "b2b") for p in _personas(w)]
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("world, persona", CASES)
-def test_notebook_runs_for_every_persona(world, persona, tmp_path):
-    from jmtools.report.runner import run_notebook
-
-    out = tmp_path / f"03_{world}_{persona}.ipynb"
-    result = run_notebook(NOTEBOOK, out, parameters={"persona": persona,
-                                                     "data_dir": f"../data/{world}"})
+def test_notebook_runs_for_everybody(notebook_runs):
+    world, persona = "b2b", "all"
+    if not _personas(world):
+        pytest.skip("sample world not generated")
+    _, result = notebook_runs.get("nb03_b2b")
     figures = {k: v["value"] for k, v in result.records["figures"].items()}
     assert figures["persona"] == persona
     assert figures["n_evidence"] > 500
@@ -48,19 +45,18 @@ def test_notebook_runs_for_every_persona(world, persona, tmp_path):
         assert figures["peak_stage"] in highs[persona]
         assert figures["peak_valence"] > 0.5
     # charts were drawn: the executed notebook holds Altair outputs
-    text = out.read_text(encoding="utf-8")
+    text = Path(result.output_path).read_text(encoding="utf-8")
     assert text.count("vegaEmbed") >= 3
 
 
-def test_unknown_persona_fails_with_the_list(tmp_path):
-    from jmtools.core.errors import ReportError
-    from jmtools.report.runner import run_notebook
+def test_unknown_persona_fails_with_the_list(ecommerce_world):
+    from inprocess import run_cells
 
-    if not _personas("ecommerce"):
-        pytest.skip("sample world not generated")
-    with pytest.raises(ReportError) as err:
-        run_notebook(NOTEBOOK, tmp_path / "bad.ipynb", parameters={"persona": "Budget Bem"})
-    assert "ParameterError" in str(err.value) and "Budget Ben" in err.value.evalue
+    from jmtools.core.errors import ParameterError
+
+    with pytest.raises(ParameterError) as err:
+        run_cells(NOTEBOOK, {"persona": "Budget Bem"}, worlds=[ecommerce_world.world])
+    assert "Budget Ben" in str(err.value)
 
 
 def test_notebook_declares_its_parameters():
@@ -74,14 +70,14 @@ def test_notebook_declares_its_parameters():
 
 
 @pytest.mark.slow
-def test_notebook_with_behaviour_evidence(tmp_path):
-    from jmtools.report.runner import run_notebook
-
+def test_notebook_with_behaviour_evidence(notebook_runs):
     if not _personas("ecommerce"):
         pytest.skip("sample world not generated")
-    out = tmp_path / "03_behaviour.ipynb"
-    result = run_notebook(NOTEBOOK, out, parameters={"persona": "Budget Ben", "behaviour": True})
+    _, result = notebook_runs.get("nb03_ecommerce")
     figures = {k: v["value"] for k, v in result.records["figures"].items()}
+    assert figures["persona"] == "Budget Ben"
     assert figures["lowest_stage"] == "Decision"
     assert figures["n_evidence"] > 10_000            # one behaviour row per customer and stage
-    assert "measured+reported" in out.read_text(encoding="utf-8")
+    text = Path(result.output_path).read_text(encoding="utf-8")
+    assert "measured+reported" in text
+    assert text.count("vegaEmbed") >= 3

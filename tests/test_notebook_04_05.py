@@ -1,6 +1,6 @@
 """notebooks/04_pain_points.ipynb and 05_prioritisation.ipynb run under papermill on both sample
-worlds; their recorded figures name the planted pain points, and their exports open in pandas and
-openpyxl."""
+worlds (one kernel run each, tests/notebook_runs.py); their recorded figures name the planted pain
+points, and their exports open in pandas and openpyxl."""
 
 import json
 from pathlib import Path
@@ -28,14 +28,11 @@ def _figures(result):
     ("ecommerce", "all", "hidden-fees"),
     ("b2b", "SMB Owner Sam", "slow-qualification"),
 ])
-def test_pain_points_notebook(world, persona, expected, tmp_path):
-    from jmtools.report.runner import run_notebook
-
+def test_pain_points_notebook(world, persona, expected, notebook_runs):
     truths = _truths(world)
-    out = tmp_path / "04.ipynb"
-    csv = tmp_path / "pain_points.csv"
-    result = run_notebook(NB04, out, parameters={"data_dir": f"../data/{world}", "persona": persona,
-                                                 "output_csv": str(csv)})
+    folder, result = notebook_runs.get(f"nb04_{world}")     # parameters: data_dir, persona, output_csv
+    out = Path(result.output_path)
+    csv = folder / "pain_points.csv"
     figures = _figures(result)
     assert figures["persona"] == persona
     assert figures["top_pain_point"] == expected
@@ -66,17 +63,15 @@ def test_pain_points_notebook(world, persona, expected, tmp_path):
                                                  "confidence": 0.8, "ease": 8}}]},
      "legal-templates"),
 ])
-def test_prioritisation_notebook(world, params, expected, tmp_path):
+def test_prioritisation_notebook(world, params, expected, notebook_runs):
     import openpyxl
     import pandas as pd
 
     from jmtools.journey import Journey
-    from jmtools.report.runner import run_notebook
 
     _truths(world)
-    result = run_notebook(NB05, tmp_path / "05.ipynb",
-                          parameters={"data_dir": f"../data/{world}", "output_dir": str(tmp_path),
-                                      **params})
+    tmp_path, result = notebook_runs.get(f"nb05_{world}")  # parameters: data_dir, output_dir, params
+    assert {k: v for k, v in result.parameters.items() if k in params} == params
     figures = _figures(result)
     assert figures["top_opportunity"] == expected
     backlog = pd.read_csv(tmp_path / "backlog.csv")
@@ -93,15 +88,16 @@ def test_prioritisation_notebook(world, params, expected, tmp_path):
     assert original.splitlines()[0] in (tmp_path / "journey.yaml").read_text()  # comments kept
 
 
-def test_unknown_persona_is_refused_early(tmp_path):
-    from jmtools.core.errors import ReportError
-    from jmtools.report.runner import run_notebook
+def test_unknown_persona_is_refused_early(ecommerce_world):
+    from inprocess import run_cells
+
+    from jmtools.core.errors import ParameterError
 
     _truths("ecommerce")
     for nb in (NB04, NB05):
-        with pytest.raises(ReportError) as err:
-            run_notebook(nb, tmp_path / nb.name, parameters={"persona": "Budget Bem"})
-        assert "ParameterError" in str(err.value) and "Budget Ben" in err.value.evalue
+        with pytest.raises(ParameterError) as err:
+            run_cells(nb, {"persona": "Budget Bem"}, worlds=[ecommerce_world.world])
+        assert "Budget Ben" in str(err.value)
 
 
 def test_notebooks_declare_their_parameters():

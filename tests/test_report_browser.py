@@ -30,12 +30,11 @@ document.addEventListener('securitypolicyviolation',
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory):
+def reports(tmp_path_factory, feedback_maya_run):
     from jmtools.report.html import export_html
-    from jmtools.report.runner import run_notebook
 
     d = tmp_path_factory.mktemp("browser")
-    run = run_notebook(FEEDBACK, d / "maya.ipynb", parameters={"persona": "Maya"})
+    run = feedback_maya_run  # FEEDBACK run for persona Maya, shared with the runner tests
     return {"live": export_html(run.output_path, d / "maya.html"),
             "static": export_html(run.output_path, d / "maya.static.html", static=True),
             "dir": d}

@@ -93,9 +93,9 @@ def test_parse_value_reports_bad_text():
 
 
 @pytest.fixture(scope="module")
-def maya_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("run") / "maya.ipynb"
-    return run_notebook(FEEDBACK, out, parameters={"persona": "Maya"})
+def maya_run(feedback_maya_run):
+    """FEEDBACK run once for persona Maya (shared with the browser tests, see conftest.py)."""
+    return feedback_maya_run
 
 
 def test_run_records_figures_sources_and_metadata(maya_run):

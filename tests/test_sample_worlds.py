@@ -22,6 +22,7 @@ from jmtools.journey import Journey
 from jmtools.core.metrics import SCALES
 from jmtools.sample_worlds import (DEFAULT_CUSTOMERS, WORLDS, generate_world, template_path)
 import jmtools.sample_worlds as sw
+from oracles import reached_steps
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -278,17 +279,7 @@ def test_persona_rules_agree_with_jmtools_personas(world_data, journeys):
 # ------------------------------------------------------------------------------ funnels
 def strict_funnel(events: pd.DataFrame, steps: list[str]) -> pd.DataFrame:
     """Per customer: reached step k (events of steps 1..k in time order), plain pandas."""
-    out = pd.DataFrame(index=pd.Index(events["customer_id"].unique(), name="customer_id"))
-    events = events.assign(t=events["timestamp"].astype("int64").astype(float))
-    after = pd.Series(-np.inf, index=out.index)
-    for step in steps:
-        hits = events.loc[events["event"] == step, ["customer_id", "t"]]
-        hits = hits.merge(after.rename("after"), left_on="customer_id", right_index=True)
-        hits = hits[hits["t"] > hits["after"]]
-        first = hits.groupby("customer_id")["t"].min()
-        out[step] = out.index.isin(first.index)
-        after = first.reindex(out.index).fillna(np.inf)
-    return out
+    return reached_steps(events, steps, step_col="event")
 
 
 @pytest.mark.parametrize("world", WORLDS)

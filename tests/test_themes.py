@@ -173,15 +173,34 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
-def _world_feedback(world):
-    from jmtools.personas import assign_personas
-    from jmtools.sources import load_world
+_FEEDBACK: dict = {}
+_FOUND: dict = {}
 
-    w = load_world(DATA / world)
-    personas = assign_personas(w.customers.to_pandas(), w.journey)[["customer_id", "persona"]]
-    personas["persona"] = personas["persona"].astype(object)
-    feedback = w.feedback.to_pandas().merge(personas, on="customer_id", how="left")
-    return feedback, w.journey, json.loads((DATA / world / "truths.json").read_text())
+
+@pytest.fixture(autouse=True, scope="module")
+def _sample_worlds(sample_worlds):
+    """The session's loaded sample worlds, for _world_feedback."""
+    _FEEDBACK["worlds"] = sample_worlds
+
+
+def _world_feedback(world):
+    """Feedback of a sample world with each customer's persona (built once per world; a copy)."""
+    if world not in _FEEDBACK:
+        w = _FEEDBACK["worlds"][world]
+        personas = w.personas
+        personas["persona"] = personas["persona"].astype(object)
+        feedback = w.table("feedback").merge(personas, on="customer_id", how="left")
+        _FEEDBACK[world] = feedback, w.journey, json.loads((DATA / world / "truths.json").read_text())
+    feedback, journey, truths = _FEEDBACK[world]
+    return feedback.copy(), journey, truths
+
+
+def _find_themes(world, feedback, **kw):
+    """find_themes(feedback, **kw) on a sample world's feedback, once per world and arguments."""
+    key = (world, tuple(sorted((k, str(v)) for k, v in kw.items())))
+    if key not in _FOUND:
+        _FOUND[key] = find_themes(feedback, **kw)
+    return _FOUND[key]
 
 
 def _words(row) -> set[str]:
@@ -194,8 +213,8 @@ def _words(row) -> set[str]:
 def test_planted_themes_of_sample_worlds(world, polarity):
     feedback, journey, truths = _world_feedback(world)
     # praise spreads over more topics (product reviews): more themes for the positive side
-    found = find_themes(feedback, stages=journey.stage_names, polarity=polarity,
-                        n_themes=8 if polarity == "negative" else 10)
+    found = _find_themes(world, feedback, stages=journey.stage_names, polarity=polarity,
+                         n_themes=8 if polarity == "negative" else 10)
     assert (found.summary["n"] > 0).all()
     planted = [t for t in truths["themes"] if t["sentiment"] == polarity and t["n_feedback"] >= 50]
     assert planted
@@ -239,8 +258,8 @@ def _planted_texts(feedback, theme) -> pd.Series:
                                              ("ecommerce", "positive"), ("b2b", "positive")])
 def test_planted_words_name_the_theme_that_holds_their_texts(world, polarity):
     feedback, journey, truths = _world_feedback(world)
-    found = find_themes(feedback, stages=journey.stage_names, polarity=polarity,
-                        n_themes=8 if polarity == "negative" else 10)
+    found = _find_themes(world, feedback, stages=journey.stage_names, polarity=polarity,
+                         n_themes=8 if polarity == "negative" else 10)
     labels = dict(zip(found.summary["theme"], found.summary["label"]))
     checked = 0
     for theme in truths["themes"]:
@@ -269,7 +288,7 @@ def test_labels_have_no_stock_or_stop_word_only_fragments(world):
                "impressed", "mixed", "feelings", "hope", "better", "thanks", "recommend", "love"}
     feedback, journey, _ = _world_feedback(world)
     for polarity in ("negative", "positive"):
-        found = find_themes(feedback, stages=journey.stage_names, polarity=polarity)
+        found = _find_themes(world, feedback, stages=journey.stage_names, polarity=polarity, n_themes=8)
         for label in found.summary["label"]:
             for part in label.split(" · "):
                 words = part.split()
@@ -322,7 +341,7 @@ def test_praise_behind_a_stock_opener_is_not_a_complaint():
     """"Nothing special. Comfortable and light, …" reads negative to VADER only because of its
     stock opener; it must not land in a complaint theme (and must be counted)."""
     feedback, journey, truths = _world_feedback("ecommerce")
-    found = find_themes(feedback, stages=journey.stage_names)
+    found = _find_themes("ecommerce", feedback, stages=journey.stage_names, polarity="negative", n_themes=8)
     praise = {w for t in truths["themes"] if t["sentiment"] == "positive" for w in t["keywords"]}
     opener = feedback["text"].str.startswith("Nothing special. Comfortable and light")
     assert opener.any()

@@ -1,0 +1,165 @@
+"""Shared test data, built once per test session.
+
+The two sample worlds (``data/ecommerce``, ``data/b2b``) are loaded once and handed to every
+test file through the session fixtures below (``sample_worlds``, ``ecommerce_world``,
+``b2b_world``); each expensive piece (the loaded world, the persona assignment, the prepared
+evidence) is computed on first use only. Frames are handed out as copies, so a test that
+changes one cannot change what the next test sees.
+
+Notebook runs shared by several test files live here too (``feedback_maya_run``: the tiny
+fixture notebook ``tests/notebooks/chart_records_feedback.ipynb`` run once for persona Maya).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+WORLDS = ("ecommerce", "b2b")
+FIXTURE_NOTEBOOKS = Path(__file__).parent / "notebooks"
+
+
+class SampleWorld:
+    """One sample world, loaded lazily: each attribute is computed once, on first use."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.folder = DATA / name
+
+    def __repr__(self) -> str:
+        return f"<SampleWorld {self.name}>"
+
+    @property
+    def available(self) -> bool:
+        return (self.folder / "truths.json").exists() and (self.folder / "journey.yaml").exists()
+
+    @cached_property
+    def truths(self) -> dict:
+        """The planted truths (``truths.json``)."""
+        return json.loads((self.folder / "truths.json").read_text())
+
+    @cached_property
+    def world(self):
+        """``jmtools.sources.load_world(folder)``."""
+        from jmtools.sources import load_world
+
+        return load_world(self.folder)
+
+    @property
+    def journey(self):
+        return self.world.journey
+
+    @cached_property
+    def _frames(self) -> dict:
+        return {}
+
+    def table(self, kind: str):
+        """A loaded table as pandas (``world.tables[kind].to_pandas()``), a fresh copy per call."""
+        if kind not in self._frames:
+            self._frames[kind] = self.world.tables[kind].to_pandas()
+        return self._frames[kind].copy()
+
+    def read(self, name: str, **kw):
+        """A file of the folder read by pandas alone (``events.parquet``, ``customers.csv``…)."""
+        import pandas as pd
+
+        path = self.folder / name
+        return pd.read_parquet(path, **kw) if path.suffix == ".parquet" else pd.read_csv(path, **kw)
+
+    @cached_property
+    def _assignment(self):
+        from jmtools.personas import assign_personas
+
+        return assign_personas(self.table("customers"), self.journey)
+
+    @property
+    def assignment(self):
+        """``assign_personas(customers, journey)`` (every column), a fresh copy per call."""
+        return self._assignment.copy()
+
+    @property
+    def personas(self):
+        """``customer_id, persona`` of :attr:`assignment`."""
+        return self._assignment[["customer_id", "persona"]].copy()
+
+    @cached_property
+    def evidence(self):
+        """``prepare(events, journey, customers=customers)`` on the loaded tables."""
+        from jmtools.evidence import prepare
+
+        return prepare(self.world.tables["events"], self.journey,
+                       customers=self.world.tables.get("customers"))
+
+
+@pytest.fixture(scope="session")
+def sample_worlds() -> dict[str, SampleWorld]:
+    """Both sample worlds by name; each is loaded on first use."""
+    return {name: SampleWorld(name) for name in WORLDS}
+
+
+def _available(world: SampleWorld) -> SampleWorld:
+    if not world.available:
+        pytest.skip(f"sample world {world.name} not generated (jmtools sample-data)")
+    return world
+
+
+@pytest.fixture(scope="session")
+def ecommerce_world(sample_worlds) -> SampleWorld:
+    return _available(sample_worlds["ecommerce"])
+
+
+@pytest.fixture(scope="session")
+def b2b_world(sample_worlds) -> SampleWorld:
+    return _available(sample_worlds["b2b"])
+
+
+@pytest.fixture(scope="session")
+def feedback_maya_run(tmp_path_factory):
+    """The fixture notebook run once for persona Maya (runner and browser tests share it)."""
+    from jmtools.report.runner import run_notebook
+
+    out = tmp_path_factory.mktemp("maya") / "maya.ipynb"
+    return run_notebook(FIXTURE_NOTEBOOKS / "chart_records_feedback.ipynb", out,
+                        parameters={"persona": "Maya"})
+
+
+# ------------------------------------------------------------------ notebook runs (kernels)
+_RUNS = None
+
+
+def _runs():
+    global _RUNS
+    if _RUNS is None:
+        from notebook_runs import NotebookRuns
+
+        _RUNS = NotebookRuns()
+    return _RUNS
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session, config, items):
+    """Start the notebook runs the selected tests use, in the background, right away."""
+    if config.option.collectonly:
+        return
+    from notebook_runs import USED_BY
+
+    needed = {name for item in items if "notebook_runs" in getattr(item, "fixturenames", ())
+              for name in USED_BY.get(item.path.name, ())}
+    if needed:
+        _runs().start(needed)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _RUNS is not None:
+        _RUNS.close()
+
+
+@pytest.fixture(scope="session")
+def notebook_runs():
+    """The kernel runs of the report notebooks (``tests/notebook_runs.py``): ``.get(name)``."""
+    return _runs()

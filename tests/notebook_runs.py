@@ -1,0 +1,134 @@
+"""The kernel runs of the report notebooks: one per notebook and sample world.
+
+Each notebook test file shares its runs among all its assertions (``notebook_runs`` fixture
+in ``conftest.py``). The runs start in two worker processes as soon as the tests are
+collected, so they go on while the other tests run; a test that needs a run waits for it.
+Only the runs of the selected tests start (``-m "not slow"`` starts none).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+NB00 = NOTEBOOKS / "00_journey_report.ipynb"
+#: The segment of the B2B run of notebook 00.
+SEGMENT = "region == 'Southern Europe'"
+_LEGAL_TEMPLATES = {"id": "legal-templates", "title": "Pre-approved legal templates",
+                    "pain_points": ["slow-legal-review"], "owner": "Legal", "target_date": "2027-02-28",
+                    "scores": {"impact": 3, "effort": 1, "reach": 400, "confidence": 0.8, "ease": 8}}
+
+#: name → (how, notebook, parameters); "{out}" in a parameter is the run's own folder.
+RUNS = {
+    # batch: the path `jmtools demo` takes (HTML, static HTML, sidecar); plain: papermill alone
+    "nb00_ecommerce": ("batch", "00_journey_report.ipynb",
+                       {"data_dir": str(ROOT / "data" / "ecommerce"), "persona": "Budget Ben"}),
+    "nb00_b2b": ("plain", "00_journey_report.ipynb", {"data_dir": "../data/b2b", "segment": SEGMENT}),
+    "nb01_ecommerce": ("runner", "01_personas.ipynb", {"data_dir": "../data/ecommerce"}),
+    "nb01_b2b": ("runner", "01_personas.ipynb", {"data_dir": "../data/b2b"}),
+    "nb02_ecommerce": ("runner", "02_data_integration.ipynb", {"data_dir": "../data/ecommerce"}),
+    "nb02_b2b": ("runner", "02_data_integration.ipynb", {"data_dir": "../data/b2b"}),
+    "nb03_ecommerce": ("runner", "03_emotion_curves.ipynb", {"persona": "Budget Ben", "behaviour": True}),
+    "nb03_b2b": ("runner", "03_emotion_curves.ipynb", {"persona": "all", "data_dir": "../data/b2b"}),
+    "nb04_ecommerce": ("runner", "04_pain_points.ipynb",
+                       {"data_dir": "../data/ecommerce", "persona": "all", "output_csv": "{out}/pain_points.csv"}),
+    "nb04_b2b": ("runner", "04_pain_points.ipynb",
+                 {"data_dir": "../data/b2b", "persona": "SMB Owner Sam", "output_csv": "{out}/pain_points.csv"}),
+    "nb05_ecommerce": ("runner", "05_prioritisation.ipynb",
+                       {"data_dir": "../data/ecommerce", "output_dir": "{out}"}),
+    "nb05_b2b": ("runner", "05_prioritisation.ipynb",
+                 {"data_dir": "../data/b2b", "output_dir": "{out}", "rank_by": "rice",
+                  "persona": "Enterprise Procurement Priya", "extra_opportunities": [_LEGAL_TEMPLATES]}),
+}
+
+#: Test file → the runs its tests use.
+USED_BY = {
+    "test_notebook_00.py": ["nb00_ecommerce", "nb00_b2b"],
+    "test_persona_reports.py": ["nb00_ecommerce", "nb00_b2b", "nb03_b2b"],
+    "test_notebook_01.py": ["nb01_ecommerce", "nb01_b2b"],
+    "test_notebook_02.py": ["nb02_ecommerce", "nb02_b2b"],
+    "test_notebook_03.py": ["nb03_ecommerce", "nb03_b2b"],
+    "test_notebook_04_05.py": ["nb04_ecommerce", "nb04_b2b", "nb05_ecommerce", "nb05_b2b"],
+}
+
+
+def execute(name: str, base: str):
+    """Run one notebook of :data:`RUNS` into ``base/name/`` (in a worker process).
+
+    Returns the folder and, by kind: the ``RunResult`` (runner), the ``BatchResult``
+    (batch) or the executed notebook's path (plain papermill).
+    """
+    how, notebook, parameters = RUNS[name]
+    out = Path(base) / name
+    out.mkdir(parents=True, exist_ok=True)
+    parameters = {k: v.replace("{out}", str(out)) if isinstance(v, str) else v
+                  for k, v in parameters.items()}
+    if how == "runner":
+        from jmtools.report.runner import run_notebook
+
+        return out, run_notebook(NOTEBOOKS / notebook, out / f"{name}.ipynb", parameters=parameters)
+    if how == "batch":
+        from jmtools.report.batch import Job, run_batch
+
+        stem = parameters.get("persona", "all").split()[-1].lower()
+        return out, run_batch([Job(stem, str(NOTEBOOKS / notebook), parameters)], out / "out",
+                              workers=1, progress=False)
+    # plain papermill, as a user would run it (jmtools importable, kernel python3)
+    import papermill as pm
+
+    old = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), old) if p)
+    try:
+        pm.execute_notebook(str(NOTEBOOKS / notebook), str(out / f"{name}.ipynb"),
+                            parameters=parameters, kernel_name="python3", cwd=str(NOTEBOOKS),
+                            progress_bar=False)
+    finally:
+        if old is None:
+            os.environ.pop("PYTHONPATH")
+        else:
+            os.environ["PYTHONPATH"] = old
+    return out, out / f"{name}.ipynb"
+
+
+class NotebookRuns:
+    """The runs of one test session, started early in two worker processes."""
+
+    def __init__(self):
+        self.base = None
+        self.pool = None
+        self.futures: dict[str, Future] = {}
+
+    def _base(self) -> str:
+        if self.base is None:
+            self.base = tempfile.mkdtemp(prefix="jmtools-notebook-runs-")
+        return self.base
+
+    def start(self, names) -> None:
+        """Start these runs in the background (two at a time)."""
+        import multiprocessing as mp
+
+        names = [n for n in RUNS if n in set(names) and n not in self.futures]
+        if not names:
+            return
+        if self.pool is None:
+            # a clean interpreter per worker (as jmtools' batch runner does): no inherited state
+            self.pool = ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("spawn"))
+        for name in names:
+            self.futures[name] = self.pool.submit(execute, name, self._base())
+
+    def get(self, name: str):
+        """The result of a run (see :func:`execute`), waiting for it or running it here."""
+        if name not in self.futures:
+            self.start([name])
+        return self.futures[name].result()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.base is not None:
+            shutil.rmtree(self.base, ignore_errors=True)
