@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from jmtools.core.engine import as_table, small_table, to_pandas
 from jmtools.core.engine import materialize as _materialize
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
+from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
 from jmtools.personas import assign_personas
 
 __all__ = ["Evidence", "prepare", "map_events", "journey_layout", "PREPARED_COLUMNS"]
@@ -63,7 +64,8 @@ class Evidence:
     personas : list of str
         Persona names in file order (empty without customers).
     persona_sizes : pandas.DataFrame or None
-        ``persona``, ``n_customers`` (customers with events), in file order plus "(none)".
+        ``persona``, ``n_customers`` (customers with events), in file order, then
+        ``"(no persona)"`` and ``"(not in customer table)"`` (:mod:`jmtools.core.vocabulary`).
     n_events, n_customers : int
         Size of the prepared table.
     """
@@ -321,9 +323,9 @@ def _coverage(prepared, assignment, names, n_customers):
     coverage = pd.DataFrame(rows, columns=["coverage", "n"])
     coverage["share"] = coverage["n"] / n_customers if n_customers else float("nan")
     first = prepared.filter(prepared.position == 1)
-    per = to_pandas(first.group_by("persona").agg(n_customers=first.count()))
-    per["persona"] = per["persona"].astype(object).where(per["persona"].notna(), "(none)")
-    order = names + ["(none)"]
-    sizes = pd.DataFrame({"persona": order}).merge(per, on="persona", how="left").fillna({"n_customers": 0})
+    per = to_pandas(first.group_by("persona").agg(n_customers=first.count())).dropna(subset=["persona"])
+    sizes = pd.DataFrame({"persona": names}).merge(per, on="persona", how="left").fillna({"n_customers": 0})
+    rest = pd.DataFrame({"persona": [NO_PERSONA, NOT_IN_CUSTOMERS], "n_customers": [by.get(0, 0), by.get(None, 0)]})
+    sizes = pd.concat([sizes, rest], ignore_index=True)
     sizes["n_customers"] = sizes["n_customers"].astype("int64")
     return coverage, sizes

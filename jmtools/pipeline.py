@@ -30,7 +30,7 @@ from jmtools.analyses.kpis import stage_kpis
 from jmtools.analyses.mapcells import map_cells
 from jmtools.core.errors import DataError, ParameterError
 from jmtools.core.stats import wilson_interval
-from jmtools.core.vocabulary import ALL, focus_label
+from jmtools.core.vocabulary import ALL, ALL_LABEL, focus_label
 from jmtools.evidence import prepare
 from jmtools.personas import assign_personas, persona_filter
 from jmtools.sources import World, load_world
@@ -60,7 +60,7 @@ class Focus:
 
     persona: str = ALL
     segment: str = ""
-    label: str = "all customers"
+    label: str = ALL_LABEL
 
     @property
     def everyone(self) -> bool:

@@ -71,8 +71,11 @@ def test_personas_come_from_assign_personas_with_coverage():
     cov = e.coverage.set_index("coverage")["n"]
     # a: Young+Adult (several), b: Adult+Senior (several), c: not in the customer table
     assert cov["several personas"] == 2 and cov["not in customer table"] == 1 and cov["one persona"] == 0
-    assert e.persona_sizes["persona"].tolist() == ["Young", "Adult", "Senior", "(none)"]
-    assert e.persona_sizes["n_customers"].tolist() == [1, 1, 0, 1]
+    assert e.persona_sizes["persona"].tolist() == ["Young", "Adult", "Senior", "(no persona)",
+                                                   "(not in customer table)"]
+    assert e.persona_sizes.set_index("persona")["n_customers"]["(not in customer table)"] == 1
+    assert e.persona_sizes["n_customers"].sum() == e.n_customers
+    assert e.persona_sizes["n_customers"].tolist() == [1, 1, 0, 0, 1]
 
 
 def test_journey_object_from_a_file(tmp_path):

@@ -37,6 +37,7 @@ import pandas as pd
 from jmtools.analyses.privacy import mask_quotes
 from jmtools.analyses.sentiment import score_texts
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
+from jmtools.core.vocabulary import NO_PERSONA
 
 __all__ = ["POLARITIES", "NEGATIVE_BELOW", "POSITIVE_ABOVE", "STOCK_WORDS", "CONTENT_CLEAR", "Themes",
            "find_themes", "themes_at", "themes_for", "stock_sentences", "distinct_quotes"]
@@ -450,7 +451,8 @@ def _counts(documents: pd.DataFrame, roles, labels, stages) -> pd.DataFrame:
     for dim in ("stage", "touchpoint", "persona"):
         if dim not in roles:
             continue
-        values = documents[dim].astype(object).where(documents[dim].notna(), "(none)")
+        missing = NO_PERSONA if dim == "persona" else "(none)"
+        values = documents[dim].astype(object).where(documents[dim].notna(), missing)
         seen = list(pd.unique(values))
         order = ([s for s in stages] + [v for v in sorted(map(str, seen)) if v not in stages]
                  if dim == "stage" and stages is not None else sorted(map(str, seen)))

@@ -44,6 +44,7 @@ import pandas as pd
 from jmtools.analyses.sentiment import score_texts
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.core.metrics import EMOTION_DOMAIN, SCALES, Scale
+from jmtools.core.vocabulary import ALL
 
 __all__ = [
     "score_to_valence",
@@ -67,7 +68,7 @@ CONTACT_PATTERN = (r"(?i)(?!.*_(end|ended|close|closed|resolved)$)"
                    r".*(contact|support|ticket|call|chat|complain).*")
 
 #: Persona name used for "every customer" (the overall curve).
-ALL_PERSONAS = "all"
+ALL_PERSONAS = ALL
 
 _LOW, _HIGH = EMOTION_DOMAIN
 

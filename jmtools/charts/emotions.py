@@ -16,11 +16,12 @@ from jmtools.charts._frames import require_columns
 from jmtools.charts.theme import ALL_CUSTOMERS_COLOR, PALETTE, PERSONA_PALETTE, use_theme
 from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.core.metrics import EMOTION_DOMAIN
+from jmtools.core.vocabulary import ALL_TITLE
 
 __all__ = ["emotion_curve_chart", "emotion_curve_panels", "sentiment_trend_chart"]
 
 _ALL = "all"
-_ALL_LABEL = "All customers"
+_ALL_LABEL = ALL_TITLE
 _Y_LABELS = ("datum.value == 2 ? '+2 very positive' : datum.value == 1 ? '+1' : "
              "datum.value == 0 ? '0 neutral' : datum.value == -1 ? '−1' : "
              "datum.value == -2 ? '−2 very negative' : ''")

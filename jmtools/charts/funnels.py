@@ -11,11 +11,12 @@ from jmtools.analyses.funnels.paths import busiest_steps, largest_detours
 from jmtools.charts._frames import require_columns
 from jmtools.charts.theme import PALETTE, SEQUENTIAL, use_theme
 from jmtools.core.errors import DataError, ParameterError, Problem
+from jmtools.core.vocabulary import NO_PERSONA
 
 __all__ = ["funnel_chart", "conversion_chart", "furthest_stage_chart", "time_between_chart",
            "transitions_chart", "paths_chart", "detours_chart"]
 
-_NO_GROUP = "(no persona)"
+_NO_GROUP = NO_PERSONA
 
 
 def _group(frame, by):

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from jmtools.charts._frames import require_columns
 from jmtools.charts.theme import DIVERGING, PALETTE, use_theme
 from jmtools.core.errors import DataError, ParameterError, Problem
-from jmtools.charts._frames import require_columns
+from jmtools.core.vocabulary import ALL_TITLE, NO_PERSONA
 from jmtools.personas import STABILITY_MIN, strongest_features
 
 __all__ = [
@@ -24,7 +25,7 @@ __all__ = [
 
 #: Grey for "(no persona)" and "All customers"; personas take the theme's palette in file order.
 GREY = "#9a9a9a"
-_REST = ("(no persona)", "All customers")
+_REST = (NO_PERSONA, ALL_TITLE)
 _SHARE_KPIS = ("conversion", "csat_top2")
 _KPI_TITLES = {"conversion": "Conversion", "order_value": "Order value (mean)",
                "csat": "CSAT (mean, 1–5)", "csat_top2": "CSAT top-2-box", "nps": "NPS",
@@ -139,7 +140,7 @@ def persona_kpi_chart(kpis, *, include: Sequence[str] | None = None,
     for k in wanted:
         if k not in present:
             raise ParameterError("include", k, expected=present)
-    data = kpis[kpis["kpi"].isin(wanted) & (kpis["persona"].astype(str) != "All customers")]
+    data = kpis[kpis["kpi"].isin(wanted) & (kpis["persona"].astype(str) != ALL_TITLE)]
     data = data.assign(persona=data["persona"].astype(str),
                        kpi_title=data["kpi"].map(lambda k: _KPI_TITLES.get(k, k)),
                        label=[f"n = {n:,}" for n in data["n"]])
@@ -147,7 +148,7 @@ def persona_kpi_chart(kpis, *, include: Sequence[str] | None = None,
     for col in ("value", "ci_low", "ci_high", "base_value"):
         data[col] = data[col].where(~pct, data[col] * 100)
     data["kpi_title"] = data["kpi_title"].where(~pct, data["kpi_title"] + " (%)")
-    order = _order(kpis["persona"][kpis["persona"].astype(str) != "All customers"])
+    order = _order(kpis["persona"][kpis["persona"].astype(str) != ALL_TITLE])
     titles = [_KPI_TITLES.get(k, k) + (" (%)" if k in _SHARE_KPIS else "") for k in wanted]
     y = alt.Y("persona:N", sort=order, title=None)
     tip = [alt.Tooltip("persona:N"), alt.Tooltip("kpi_title:N", title="KPI"),
@@ -226,7 +227,7 @@ def persona_difference_chart(profile, *, top: int = 12, title: str | None = None
     else:
         require_columns(profile, ["persona", "attribute", "kind", "level", "n", "value", "base_value",
                         "difference"], "profile", "pass attribute_profile()")
-        p = profile[profile["persona"].astype(str) != "(no persona)"]
+        p = profile[profile["persona"].astype(str) != NO_PERSONA]
         has_true = set(p.loc[p["level"].astype(str) == "True", "attribute"])
         p = p[~((p["level"].astype(str) == "False") & p["attribute"].isin(has_true))]
         feature = [a if k == "number" else f"{a} = {lv}"

@@ -17,13 +17,16 @@ labels from here, so a report never calls one group by two names.
 
 from __future__ import annotations
 
-__all__ = ["ALL", "ALL_LABEL", "NO_PERSONA", "NOT_IN_CUSTOMERS", "PERSONA_SELECTOR", "focus_label"]
+__all__ = ["ALL", "ALL_LABEL", "ALL_TITLE", "NO_PERSONA", "NOT_IN_CUSTOMERS", "PERSONA_SELECTOR", "focus_label"]
 
 #: The persona value that selects every customer (notebook parameter, result frames).
 ALL = "all"
 
 #: How reports name :data:`ALL` in a sentence.
 ALL_LABEL = "all customers"
+
+#: How charts and tables title :data:`ALL` (legends, rows beside the personas).
+ALL_TITLE = "All customers"
 
 #: Customers in the customer table whom no persona rule selects.
 NO_PERSONA = "(no persona)"

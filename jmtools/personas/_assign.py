@@ -10,12 +10,12 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.core.expressions import Rule, RuleError, parse_rule
+from jmtools.core.vocabulary import NO_PERSONA
 
 __all__ = ["NO_PERSONA", "persona_filter", "persona_masks", "assign_personas", "coverage_report",
            "persona_overlaps", "check_personas"]
 
 #: Label of customers whom no persona selects (in reports; ``persona`` is missing in assignments).
-NO_PERSONA = "(no persona)"
 
 
 # ---------------------------------------------------------------------------------------------

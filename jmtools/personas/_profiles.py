@@ -11,6 +11,7 @@ from typing import Mapping, Sequence
 
 from jmtools.core.expressions import schema_of
 from jmtools.core.stats import bootstrap_ci, wilson_interval
+from jmtools.core.vocabulary import ALL_TITLE
 from jmtools.personas._assign import (NO_PERSONA, _check_ids, _is_ibis, _require_columns,
                                       _unwrap, assign_personas)  # noqa: F401  (used by the Examples)
 
@@ -280,9 +281,9 @@ def persona_kpis(assignment, *, orders=None, surveys=None, events=None,
     import numpy as np
     import pandas as pd
     a = _assignment_frame(assignment, customer_col)
-    groups = list(a["persona"].cat.categories) + ["All customers"]
+    groups = list(a["persona"].cat.categories) + [ALL_TITLE]
     member = {g: a.loc[a["persona"] == g, customer_col] for g in groups[:-1]}
-    member["All customers"] = a[customer_col]
+    member[ALL_TITLE] = a[customer_col]
     rows = []
     converted = _converted(a, orders, events, conversion_event, customer_col, event_col)
     # Only the columns needed come back from the engine, once.
@@ -301,7 +302,7 @@ def persona_kpis(assignment, *, orders=None, surveys=None, events=None,
                                      n_boot, seed))
     out = pd.DataFrame(rows, columns=["persona", "kpi", "value", "n", "ci_low", "ci_high"])
     out["persona"] = pd.Categorical(out["persona"], categories=groups)
-    base = out[out.persona == "All customers"].set_index("kpi")["value"]
+    base = out[out.persona == ALL_TITLE].set_index("kpi")["value"]
     out["base_value"] = out["kpi"].map(base).astype(float)
     out["formula"] = out["kpi"].map(KPI_FORMULAS)
     out["value"] = out["value"].astype(float)

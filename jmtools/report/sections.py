@@ -18,6 +18,7 @@ import pandas as pd
 
 from jmtools.charts.emotions import emotion_curve_chart
 from jmtools.charts.journeymap import journey_map
+from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
 from jmtools.pipeline import Findings
 from jmtools.report.present import (backlog_chart, funnel_chart, headline_cards, html_table, md,
                                     number, pain_point_chart)
@@ -90,7 +91,8 @@ def who(f: Findings) -> None:
     if f.focus.everyone:
         shown = ev.persona_sizes.assign(share=lambda d: d["n_customers"] / d["n_customers"].sum())
         _display(md("The data holds **{n}** customers with events, in {k} personas. "
-                    "Customers no persona rule selects are listed as *(none)*.",
+                    "Customers no persona rule selects are listed as *{none}*, customers missing from the "
+                    "customer table as *{missing}*.", none=NO_PERSONA, missing=NOT_IN_CUSTOMERS,
                     n=f"{ev.n_customers:,}", k=len(f.journey.persona_names)))
         _display(html_table(shown, columns={"persona": "persona", "n_customers": "customers",
                                             "share": "share"}, formats={"share": "%"}))

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from jmtools.analyses.valence import ALL_PERSONAS
+from jmtools.core.vocabulary import ALL_LABEL
 
 __all__ = ["MOMENT_KINDS", "moments_of_truth"]
 
@@ -29,7 +30,7 @@ def _point_text(r) -> str:
 
 def _moments_one(persona: str, pts: pd.DataFrame, where: str, min_drop: float) -> list[dict]:
     """Moments of truth of one persona's curve (points with evidence, in journey order)."""
-    name = "all customers" if persona == ALL_PERSONAS else persona
+    name = ALL_LABEL if persona == ALL_PERSONAS else persona
     out = []
 
     def add(kind, r, text, change=np.nan):

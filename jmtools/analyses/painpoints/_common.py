@@ -13,13 +13,13 @@ import numpy as np
 import pandas as pd
 
 from jmtools.core.errors import ParameterError, suggest
+from jmtools.core.vocabulary import ALL  # noqa: F401  (used by the package's modules)
 
 #: Signal names used by the builders, in the order the evidence lists them.
 SIGNALS = ("drop-off", "negative valence", "complaints", "slow step", "loops", "detours")
 
 
 #: The persona label of rows that pool every customer.
-ALL = "all"
 
 
 #: Columns of a signals frame (what the builders return, what the detector reads).
