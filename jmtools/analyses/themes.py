@@ -514,13 +514,7 @@ def themes_at(themes: Themes, *, stage: str | None = None, touchpoint: str | Non
                label  n  share
     0  slow delivery  2    1.0
     """
-    docs = themes.documents[themes.documents["theme"] > 0]
-    for dim, value in (("stage", stage), ("touchpoint", touchpoint), ("persona", persona)):
-        if value is None:
-            continue
-        if dim not in docs:
-            raise ParameterError(dim, value, expected=f"no {dim} filter: the feedback had no {dim}")
-        docs = docs[docs[dim] == value]
+    docs = _where(themes.documents[themes.documents["theme"] > 0], stage, touchpoint, persona)
     n = docs.groupby("theme").size()
     out = n[n >= min_n].rename("n").reset_index()
     out["share"] = out["n"] / max(len(docs), 1)
@@ -551,13 +545,7 @@ def themes_for(themes: Themes, *, persona: str | None = None, stage: str | None 
                label  n  share
     0  slow delivery  1    1.0
     """
-    docs = themes.documents
-    for dim, value in (("stage", stage), ("touchpoint", touchpoint), ("persona", persona)):
-        if value is None:
-            continue
-        if dim not in docs:
-            raise ParameterError(dim, value, expected=f"no {dim} filter: the feedback had no {dim}")
-        docs = docs[docs[dim] == value]
+    docs = _where(themes.documents, stage, touchpoint, persona)
     docs = docs.reset_index(drop=True)
     chosen = set(docs.loc[docs["theme"] > 0, "theme"])
     s = themes.summary[themes.summary["theme"].isin(chosen)]
@@ -577,3 +565,14 @@ def themes_for(themes: Themes, *, persona: str | None = None, stage: str | None 
                   "filter": {k: v for k, v in (("persona", persona), ("stage", stage),
                                                ("touchpoint", touchpoint)) if v is not None}}
     return Themes(summary, docs, counts, quotes, accounting, themes.polarity)
+
+
+def _where(docs: pd.DataFrame, stage, touchpoint, persona) -> pd.DataFrame:
+    """The documents at this stage, touchpoint and persona (None: any)."""
+    for dim, value in (("stage", stage), ("touchpoint", touchpoint), ("persona", persona)):
+        if value is None:
+            continue
+        if dim not in docs:
+            raise ParameterError(dim, value, expected=f"no {dim} filter: the feedback had no {dim}")
+        docs = docs[docs[dim] == value]
+    return docs
