@@ -107,6 +107,9 @@ class Case:
     frame: Callable = lambda out: out
 
 
+PRIORITIES = importlib.import_module("jmtools.analyses.priorities")
+
+
 def _ev(**kw):
     return lambda s: ((s["ev"],), kw)
 
@@ -182,8 +185,10 @@ CASES: dict[str, Case] = {
                                     columns=lambda m: ["rank"]),
     "priorities.prioritise": Case(lambda s: ((s["opps"], s["pains"]), dict(order_value=s["aov"])),
                                   {"by": "valu_at_stake"},
-                                  columns=lambda m: ["rank", *m.OPPORTUNITY_COLUMNS, "quadrant", "rice",
+                                  columns=lambda m: ["rank", *PRIORITIES.OPPORTUNITY_COLUMNS, "quadrant", "rice",
                                                      "value_at_stake"]),
+    "painpoints.compare_signals": Case(lambda s: ((s["signals"],), dict(min_n=10)), {"min_n": 0},
+                                       columns=lambda m: m.EVIDENCE_COLUMNS),
     # kpis
     "kpis.survey_kpis": Case(lambda s: ((s["surveys"],), dict(journey=s["journey"])), {"level": "page"},
                              {"by", "stage"}),                      # ``touchpoint`` or ``stage``: by level
@@ -230,6 +235,8 @@ NOT_COVERED = {
     "priorities.export_backlog": "writes a file; its bad path is refused (tested in test_priorities)",
     "priorities.write_back": "writes the journey file (tested in test_priorities and notebook 05)",
     "evidence.journey_layout": "returns the journey's stage and touchpoint lists: no frame",
+    "funnels.busiest_steps": "returns a list of step names (the transitions chart's rows): no frame",
+    "funnels.largest_detours": "returns a list of detour names (the detours chart's rows): no frame",
 }
 
 #: Known breaks of the contract: "function:check" → why (reported; fixed by the module's owner).

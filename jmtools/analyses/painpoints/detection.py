@@ -30,6 +30,8 @@ from jmtools.analyses.painpoints.signals import combine_signals
 from jmtools.core.errors import ParameterError, suggest
 from jmtools.core.stats import Z95
 
+__all__ = ["UNIT_CONTRAST", "PainPoints", "compare_signals", "detect_pain_points"]
+
 def _compare(kind, a, b, worse_sign):
     """Effect size (worse > 0) and z of group a = (mean, sd, n) against baseline b."""
     (ma, sa, na), (mb, sb, nb) = a, b
@@ -169,7 +171,8 @@ def compare_signals(signals: pd.DataFrame, *, min_n: int = 30, min_effect: float
     [['Cart', 'other personas', 800], ['Cart', 'other stages', 800]]
     """
     if min_n < 1:
-        raise ParameterError("min_n", min_n, expected="a whole number ≥ 1")
+        raise ParameterError("min_n", min_n, expected="a whole number ≥ 1",
+                             fix="pass min_n=1 or more (30 by default)")
     return _evidence(combine_signals(signals), min_n=min_n, min_effect=min_effect,
                      unit_contrast=tuple(unit_contrast))
 

@@ -17,6 +17,8 @@ from jmtools.analyses.privacy import mask_quotes
 from jmtools.analyses.themes import distinct_quotes
 from jmtools.core.errors import ParameterError
 
+__all__: list[str] = []
+
 _WORD = re.compile(r"[a-z]+")
 _STOP = {"the", "a", "an", "and", "or", "of", "on", "in", "at", "to", "is", "are", "only", "too",
          "no", "not", "few", "some", "more", "than", "with", "for", "page", "step", "it", "its"}

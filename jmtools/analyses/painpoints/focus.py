@@ -17,6 +17,8 @@ from jmtools.analyses.painpoints.places import (_affected, _detected_rows, _plac
                                                 _slug, _specific, _table_frame)
 from jmtools.core.stats import Z95
 
+__all__ = ["CONTACT_SIGNALS"]
+
 #: Signals that measure how much customers do (contact support, come back, go back):
 #: read as pain only where the persona does not feel better than the other personas.
 CONTACT_SIGNALS = ("complaints", "loops", "detours")

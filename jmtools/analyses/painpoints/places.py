@@ -17,6 +17,8 @@ import pandas as pd
 
 from jmtools.analyses.painpoints._common import ALL, SIGNALS, TABLE_COLUMNS
 
+__all__ = ["SIGNAL_WEIGHTS"]
+
 _CAP = 2.0
 
 

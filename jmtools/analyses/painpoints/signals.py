@@ -21,6 +21,19 @@ from jmtools.analyses.painpoints._common import ALL, SIGNAL_COLUMNS, _col, _none
 from jmtools.core.engine import to_pandas
 from jmtools.core.errors import DataError, ParameterError, Problem
 
+__all__ = [
+    "rate_signal",
+    "observation_signal",
+    "dropoff_signal",
+    "valence_signal",
+    "complaint_signal",
+    "slow_step_signal",
+    "loop_signal",
+    "detour_signal",
+    "collect_signals",
+    "combine_signals",
+]
+
 def _keys(frame, stage_col, touchpoint_col, persona_col, what) -> pd.DataFrame:
     stage = _col(frame, stage_col, "stage_col", what)
     tp = _col(frame, touchpoint_col, "touchpoint_col", what, required=False)
