@@ -6,8 +6,9 @@ test file through the session fixtures below (``sample_worlds``, ``ecommerce_wor
 evidence) is computed on first use only. Frames are handed out as copies, so a test that
 changes one cannot change what the next test sees.
 
-Notebook runs shared by several test files live here too (``feedback_maya_run``: the tiny
-fixture notebook ``tests/notebooks/chart_records_feedback.ipynb`` run once for persona Maya).
+Kernel runs (``notebook_runs``, see tests/notebook_runs.py) start in the background right after
+collection; ``feedback_maya_run`` is the tiny fixture notebook
+``tests/notebooks/chart_records_feedback.ipynb`` run once for persona Maya.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 WORLDS = ("ecommerce", "b2b")
-FIXTURE_NOTEBOOKS = Path(__file__).parent / "notebooks"
 
 
 class SampleWorld:
@@ -119,13 +119,9 @@ def b2b_world(sample_worlds) -> SampleWorld:
 
 
 @pytest.fixture(scope="session")
-def feedback_maya_run(tmp_path_factory):
+def feedback_maya_run(notebook_runs):
     """The fixture notebook run once for persona Maya (runner and browser tests share it)."""
-    from jmtools.report.runner import run_notebook
-
-    out = tmp_path_factory.mktemp("maya") / "maya.ipynb"
-    return run_notebook(FIXTURE_NOTEBOOKS / "chart_records_feedback.ipynb", out,
-                        parameters={"persona": "Maya"})
+    return notebook_runs.get("feedback_maya")[1]
 
 
 # ------------------------------------------------------------------ notebook runs (kernels)

@@ -1,9 +1,10 @@
-"""The kernel runs of the report notebooks: one per notebook and sample world.
+"""The kernel runs of the test suite: one per report notebook and sample world, plus the few
+runs of the small fixture notebooks (tests/notebooks/) that test the runner and batch machinery.
 
-Each notebook test file shares its runs among all its assertions (``notebook_runs`` fixture
-in ``conftest.py``). The runs start in two worker processes as soon as the tests are
-collected, so they go on while the other tests run; a test that needs a run waits for it.
-Only the runs of the selected tests start (``-m "not slow"`` starts none).
+Each test file shares its runs among all its assertions (``notebook_runs`` fixture in
+``conftest.py``). The runs start in two worker processes as soon as the tests are collected,
+so they go on while the other tests run; a test that needs a run waits for it. Only the runs
+of the selected tests start (``-m "not slow"`` starts none).
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
+FIXTURES = Path(__file__).resolve().parent / "notebooks"
+FEEDBACK = FIXTURES / "chart_records_feedback.ipynb"
+FAILS = FIXTURES / "fails_when_divisor_zero.ipynb"
 NB00 = NOTEBOOKS / "00_journey_report.ipynb"
 #: The segment of the B2B run of notebook 00.
 SEGMENT = "region == 'Southern Europe'"
@@ -24,6 +28,9 @@ _LEGAL_TEMPLATES = {"id": "legal-templates", "title": "Pre-approved legal templa
                     "scores": {"impact": 3, "effort": 1, "reach": 400, "confidence": 0.8, "ease": 8}}
 
 #: name → (how, notebook, parameters); "{out}" in a parameter is the run's own folder.
+#: how: "runner" (jmtools.report.runner.run_notebook), "batch" (one job through
+#: jmtools.report.batch.run_batch), "plain" (papermill alone) or "jobs" (notebook is a list of
+#: (name, notebook, parameters) run by run_batch with ``parameters`` as its options).
 RUNS = {
     # batch: the path `jmtools demo` takes (HTML, static HTML, sidecar); plain: papermill alone
     "nb00_ecommerce": ("batch", "00_journey_report.ipynb",
@@ -44,6 +51,14 @@ RUNS = {
     "nb05_b2b": ("runner", "05_prioritisation.ipynb",
                  {"data_dir": "../data/b2b", "output_dir": "{out}", "rank_by": "rice",
                   "persona": "Enterprise Procurement Priya", "extra_opportunities": [_LEGAL_TEMPLATES]}),
+    # the machinery, on the small fixture notebooks
+    "feedback_maya": ("runner", FEEDBACK, {"persona": "Maya"}),
+    "feedback_maya_again": ("runner", FEEDBACK, {"persona": "Maya"}),
+    "feedback_all": ("runner", FEEDBACK, {"persona": "all", "label": "weekly"}, "all.ipynb"),
+    # three jobs, one failing, in two processes; then Maya again into a copy of the folder
+    "feedback_batch": ("jobs", [("Ben", FEEDBACK, {"persona": "Ben"}), ("broken one", FAILS, {}),
+                                ("Maya", FEEDBACK, {"persona": "Maya"})],
+                       {"workers": 2, "again": [("Maya", FEEDBACK, {"persona": "Maya"})]}),
 }
 
 #: Test file → the runs its tests use.
@@ -54,6 +69,10 @@ USED_BY = {
     "test_notebook_02.py": ["nb02_ecommerce", "nb02_b2b"],
     "test_notebook_03.py": ["nb03_ecommerce", "nb03_b2b"],
     "test_notebook_04_05.py": ["nb04_ecommerce", "nb04_b2b", "nb05_ecommerce", "nb05_b2b"],
+    "test_report_runner.py": ["feedback_maya", "feedback_maya_again"],
+    "test_report_browser.py": ["feedback_maya"],
+    "test_report_html.py": ["feedback_all"],
+    "test_report_batch.py": ["feedback_batch"],
 }
 
 
@@ -63,15 +82,18 @@ def execute(name: str, base: str):
     Returns the folder and, by kind: the ``RunResult`` (runner), the ``BatchResult``
     (batch) or the executed notebook's path (plain papermill).
     """
-    how, notebook, parameters = RUNS[name]
+    how, notebook, parameters, *output = RUNS[name]
     out = Path(base) / name
     out.mkdir(parents=True, exist_ok=True)
+    if how == "jobs":
+        return _jobs(notebook, out, **parameters)
     parameters = {k: v.replace("{out}", str(out)) if isinstance(v, str) else v
                   for k, v in parameters.items()}
     if how == "runner":
         from jmtools.report.runner import run_notebook
 
-        return out, run_notebook(NOTEBOOKS / notebook, out / f"{name}.ipynb", parameters=parameters)
+        return out, run_notebook(NOTEBOOKS / notebook, out / (output[0] if output else f"{name}.ipynb"),
+                                 parameters=parameters)
     if how == "batch":
         from jmtools.report.batch import Job, run_batch
 
@@ -93,6 +115,22 @@ def execute(name: str, base: str):
         else:
             os.environ["PYTHONPATH"] = old
     return out, out / f"{name}.ipynb"
+
+
+def _jobs(jobs, out: Path, *, workers: int, again=()):
+    """A batch into ``out/batch``; then, when ``again`` is given, those jobs into a copy of it
+    (``out/again``), as a second weekly run into the same folder would. Returns the folder
+    and both BatchResults (the second is None without ``again``)."""
+    from jmtools.report.batch import Job, run_batch
+
+    first = run_batch([Job(n, str(nb), p) for n, nb, p in jobs], out / "batch", workers=workers,
+                      progress=False)
+    second = None
+    if again:
+        shutil.copytree(out / "batch", out / "again")
+        second = run_batch([Job(n, str(nb), p) for n, nb, p in again], out / "again", workers=1,
+                           progress=False)
+    return out, first, second
 
 
 class NotebookRuns:

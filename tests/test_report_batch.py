@@ -20,11 +20,17 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory):
-    out = tmp_path_factory.mktemp("batch")
-    jobs = [Job("Ben", FEEDBACK, {"persona": "Ben"}), Job("broken one", FAILS, {}),
-            Job("Maya", FEEDBACK, {"persona": "Maya"})]
-    return run_batch(jobs, out, workers=2, progress=False), out
+def batch_runs(notebook_runs):
+    """jobs Ben, "broken one" (fails) and Maya through run_batch(workers=2) into a folder, then
+    Maya again (workers=1) into a copy of that folder (tests/notebook_runs.py)."""
+    folder, first, second = notebook_runs.get("feedback_batch")
+    return first, folder / "batch", second, folder / "again"
+
+
+@pytest.fixture(scope="module")
+def batch(batch_runs):
+    first, out, _, _ = batch_runs
+    return first, out
 
 
 def test_one_failure_does_not_stop_the_others(batch):
@@ -72,9 +78,8 @@ def test_index_links_reports_with_headline_figures(batch):
     assert "<script" not in index and "default-src 'none'" in index
 
 
-def test_second_run_shows_trends_and_history_grows(batch, tmp_path):
-    first, out = batch
-    again = run_batch([Job("Maya", FEEDBACK, {"persona": "Maya"})], out, workers=1, progress=False)
+def test_second_run_shows_trends_and_history_grows(batch_runs):
+    first, _, again, out = batch_runs  # again: Maya run once more into (a copy of) the same folder
     assert again.results[0].figures == first.results[2].figures  # same input, same numbers
     index = (out / "index.html").read_text()
     assert "unchanged" in index

@@ -22,9 +22,9 @@ DATA = HERE / "data" / "feedback.csv"
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory):
-    d = tmp_path_factory.mktemp("html")
-    run = run_notebook(FEEDBACK, d / "all.ipynb", parameters={"persona": "all", "label": "weekly"})
+def reports(notebook_runs):
+    # FEEDBACK run for persona "all", label "weekly", into d / "all.ipynb" (tests/notebook_runs.py)
+    d, run = notebook_runs.get("feedback_all")
     live = export_html(run.output_path, d / "all.html").read_text(encoding="utf-8")
     static = export_html(run.output_path, d / "all.static.html", static=True).read_text("utf-8")
     return {"live": live, "static": static, "dir": d}

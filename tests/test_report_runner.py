@@ -117,8 +117,8 @@ def test_run_records_figures_sources_and_metadata(maya_run):
     assert meta["kernel_name"] == "python3" and meta["versions"]["pandas"]
 
 
-def test_same_input_gives_the_same_records(maya_run, tmp_path):
-    again = run_notebook(FEEDBACK, tmp_path / "again.ipynb", parameters={"persona": "Maya"})
+def test_same_input_gives_the_same_records(maya_run, notebook_runs):
+    _, again = notebook_runs.get("feedback_maya_again")  # FEEDBACK, persona Maya, a second time
     assert again.records == maya_run.records
 
 
