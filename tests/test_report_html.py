@@ -13,7 +13,6 @@ import pytest
 
 from jmtools.render.offline import javascript_bundle, script_json
 from jmtools.report.html import chart_spec, export_html
-from jmtools.report.runner import run_notebook
 
 pytestmark = pytest.mark.slow
 HERE = Path(__file__).parent / "notebooks"
