@@ -263,7 +263,7 @@ class Prepared:
 
 
 def prepare_world(data, *, journey=None, segment: str = "", n_themes: int = 10, seed: int = 0,
-                  personas: pd.DataFrame | None = None) -> Prepared:
+                  assignment: pd.DataFrame | None = None) -> Prepared:
     """Load, restrict to the segment, assign personas, prepare evidence, find themes — once.
 
     Parameters are those of :func:`run` that do not depend on the persona.
@@ -275,20 +275,21 @@ def prepare_world(data, *, journey=None, segment: str = "", n_themes: int = 10, 
     world = load(data, journey)
     tables, events, n_segment = select(world, resolve_focus(world.journey, ALL, segment))
     journey = world.journey
-    assignment = _assign(tables.get("customers"), journey, personas)
-    evidence = _evidence(events, journey, tables.get("customers"), personas)
+    given = assignment
+    assignment = _assign(tables.get("customers"), journey, given)
+    evidence = _evidence(events, journey, tables.get("customers"), given)
     emotion_ev = _emotion_evidence(tables, journey, assignment)
     signals = painpoints.collect_signals(evidence, emotion=emotion_ev, tickets=tables.get("tickets"))
     found_themes, theme_error = _themes(tables, assignment, journey, n_themes, seed)
     return Prepared(world=world, segment=segment or "", tables=tables, assignment=assignment,
                     evidence=evidence, emotion_evidence=emotion_ev, signals=signals,
                     themes=found_themes, themes_error=theme_error, segment_customers=n_segment,
-                    options={"n_themes": n_themes, "seed": seed, "personas": personas is not None})
+                    options={"n_themes": n_themes, "seed": seed, "assignment": given is not None})
 
 
 def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int = 30,
         n_themes: int = 10, seed: int = 0, min_effect: float = 0.2, n_quotes: int = 3,
-        personas: pd.DataFrame | None = None) -> Findings:
+        assignment: pd.DataFrame | None = None) -> Findings:
     """Run the whole chain on a world for one focus and return every result.
 
     Parameters
@@ -296,7 +297,7 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
     data : str, Path, jmtools.sources.World or Prepared
         A data folder (tables named ``events``, ``customers``, ``surveys``…), a loaded world,
         or the output of :func:`prepare_world` (then ``journey``, ``segment``, ``n_themes``,
-        ``seed`` and ``personas`` were fixed when it was prepared).
+        ``seed`` and ``assignment`` were fixed when it was prepared).
     journey : str or Path, optional
         The journey YAML; default ``journey.yaml`` inside the folder (ignored for a world).
     persona : str, default "all"
@@ -311,7 +312,7 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
         Smallest effect size that counts as pain-point evidence.
     n_quotes : int, default 3
         Quotes kept per pain point.
-    personas : pandas.DataFrame, optional
+    assignment : pandas.DataFrame, optional
         ``customer_id, persona`` given from outside (e.g. a CRM export); default: the
         journey's persona rules.
 
@@ -327,7 +328,7 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
     ('SMB Owner Sam', 'Initial inquiry')
     """
     shared = _shared(data, persona, journey=journey, segment=segment, n_themes=n_themes, seed=seed,
-                     personas=personas)
+                     assignment=assignment)
     journey = shared.world.journey
     focus = resolve_focus(journey, persona, shared.segment)
     funnel_all, funnel = _funnels(shared.evidence, focus)
@@ -361,8 +362,8 @@ def _shared(data, persona: str, **options) -> Prepared:
         resolve_focus(world.journey, persona, options["segment"])  # a typo fails before any work
         return prepare_world(world, **options)
     fixed = {"journey": None, "segment": data.segment, "n_themes": data.options["n_themes"],
-             "seed": data.options["seed"], "personas": None}
-    defaults = {"journey": None, "segment": "", "n_themes": 10, "seed": 0, "personas": None}
+             "seed": data.options["seed"], "assignment": None}
+    defaults = {"journey": None, "segment": "", "n_themes": 10, "seed": 0, "assignment": None}
     for name, value in options.items():
         if value is None or (not isinstance(value, pd.DataFrame) and value in (defaults[name], fixed[name])):
             continue
@@ -400,22 +401,22 @@ def select(world: World, focus: Focus) -> tuple[dict, Any, int | None]:
     return tables, events.filter(events.customer_id.isin(list(chosen))), len(chosen)
 
 
-def _assign(customers, journey, personas) -> pd.DataFrame | None:
-    if personas is not None:
-        return personas[["customer_id", "persona"]]
+def _assign(customers, journey, given) -> pd.DataFrame | None:
+    if given is not None:
+        return given[["customer_id", "persona"]]
     if customers is None or not journey.personas:
         return None
     return assign_personas(customers, journey)[["customer_id", "persona"]]
 
 
-def _evidence(events, journey, customers, personas):
-    """Prepared evidence; personas from the journey's rules, or joined from a given frame."""
-    if personas is None:
+def _evidence(events, journey, customers, given):
+    """Prepared evidence; personas from the journey's rules, or joined from a given assignment."""
+    if given is None:
         return prepare(events, journey, customers=customers)
     import ibis
 
-    given = personas[["customer_id", "persona"]].astype({"persona": object}).dropna()
-    lookup = ibis.memtable(given.drop_duplicates("customer_id").rename(columns={"customer_id": "_cid"}))
+    pairs = given[["customer_id", "persona"]].astype({"persona": object}).dropna()
+    lookup = ibis.memtable(pairs.drop_duplicates("customer_id").rename(columns={"customer_id": "_cid"}))
     return prepare(events.left_join(lookup, events.customer_id == lookup._cid).drop("_cid"), journey)
 
 

@@ -134,7 +134,7 @@ def sample_world(world, *, true_personas=False):
     from jmtools.sources import load_world
 
     personas = (pd.read_csv(DATA / world / "customer_personas.csv") if true_personas else None)
-    found = pipeline.run(load_world(DATA / world), personas=personas, n_themes=8).pain_points
+    found = pipeline.run(load_world(DATA / world), assignment=personas, n_themes=8).pain_points
     return found, json.loads((DATA / world / "truths.json").read_text())
 
 
