@@ -76,22 +76,17 @@ def tops(figures: dict) -> dict:
             for name, r in figures.items()}
 
 
-def _cells_frame(folder: Path, persona):
-    """Map cells with measured evidence, as the ``map --data`` command computes them."""
-    from jmtools.pipeline import map_cells_for
-
-    return map_cells_for(folder, persona=persona), None
-
-
 def map_cells_all() -> dict:
+    """Map cells with measured evidence, as the ``map --data`` command computes them."""
+    from jmtools.analyses.mapcells import map_cells
+    from jmtools.pipeline import load, map_evidence
+
     out = {}
     for world in WORLDS:
-        folder = ROOT / "data" / world
-        from jmtools.journey import Journey
-
-        names = list(Journey.load(folder / "journey.yaml").persona_names)
-        for persona in [None, *names]:
-            cells, _ = _cells_frame(folder, persona)
+        loaded = load(ROOT / "data" / world)
+        evidence = map_evidence(loaded)  # once per world: it covers every persona
+        for persona in [None, *loaded.journey.persona_names]:
+            cells = map_cells(loaded.journey, evidence=evidence, persona=persona)
             rows = json.loads(cells.astype({"lane": str, "stage": str}).to_json(orient="records"))
             out[f"{world}/{persona or 'all'}"] = _strip(rows)
     return out

@@ -67,11 +67,6 @@ class Focus:
         """True when the focus is every customer (no single persona)."""
         return self.persona == ALL
 
-    @property
-    def key(self) -> str:
-        """The persona value of this focus in result frames (``"all"`` or the persona)."""
-        return self.persona
-
 
 def resolve_focus(journey, persona: str = ALL, segment: str = "") -> Focus:
     """Check ``persona`` against the journey and build the :class:`Focus`.
@@ -184,7 +179,7 @@ class Findings:
         """The emotion curve of the focus only."""
         if self.curve is None:
             return pd.DataFrame(columns=list(emotions.CURVE_COLUMNS))
-        return self.curve[self.curve["persona"] == self.focus.key]
+        return self.curve[self.curve["persona"] == self.focus.persona]
 
     @property
     def lowest_emotion(self):

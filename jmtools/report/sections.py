@@ -151,7 +151,7 @@ def feelings(f: Findings) -> None:
         f.curve, assumed=assumed[assumed["persona"].isin(shown)] if "persona" in assumed else assumed,
         moments=moments[moments["persona"].isin(shown)], personas=shown,
         title=f"Emotion curve: {f.focus.label}"))
-    for text in moments.loc[moments["persona"] == f.focus.key, "explanation"]:
+    for text in moments.loc[moments["persona"] == f.focus.persona, "explanation"]:
         _display(md("- {text}", text=text))
     _display(html_table(f.curve_focus, columns={"stage": "stage", "valence": "emotion (−2..+2)",
                                                 "ci_low": "95% CI low", "ci_high": "95% CI high",
