@@ -111,7 +111,10 @@ def theme_config() -> dict:
 
 
 def use_theme() -> None:
-    """Register the jmtools theme with Altair (once) and enable it.
+    """Register the jmtools theme with Altair (once) and enable it, with the offline renderer.
+
+    The renderer ``jmtools`` (:mod:`jmtools.render.notebook`, found through its entry point)
+    replaces Altair's default, which loads Vega from a CDN; a renderer the user chose is kept.
 
     Examples
     --------
@@ -126,3 +129,11 @@ def use_theme() -> None:
         alt.theme.register(THEME_NAME, enable=False)(theme_config)
     if alt.theme.active != THEME_NAME:
         alt.theme.enable(THEME_NAME)
+    if alt.renderers.active == "default":
+        try:
+            alt.renderers.enable(THEME_NAME)
+        except ValueError:  # jmtools used from a source tree without install: no entry point
+            pass
+
+
+use_theme()  # importing any chart module switches the theme and the offline renderer on
