@@ -72,3 +72,10 @@ def test_the_persona_comment_names_the_default_worlds_personas():
     names = Journey.load(resolve_data_dir(SHARED["data_dir"]) / "journey.yaml").persona_names
     help_text = read_parameters(NOTEBOOKS[0])["persona"].help
     assert all(f'"{n}"' in help_text for n in names)
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_plain_papermill_reads_the_same_parameters(notebook):
+    import papermill as pm
+
+    assert list(pm.inspect_notebook(str(notebook))) == list(read_parameters(notebook))
