@@ -108,6 +108,14 @@ def record_largest_drop_off(funnel: pd.DataFrame) -> pd.Series:
     -------
     pandas.Series
         That step's row.
+    
+    Examples
+    --------
+    >>> funnel = pd.DataFrame({"persona": ["Ben", "Ben"], "step": ["Browse", "Buy"],
+    ...                        "step_index": [1, 2], "drop_off_rate": [0.0, 0.4], "n_prev": [0, 200],
+    ...                        "ci_low": [0.0, 0.53], "ci_high": [0.0, 0.67]})
+    >>> _ = record_largest_drop_off(funnel)
+    Largest drop-off: Ben at 'Buy' — 40% of 200 customers do not go on (95% CI 33%–47%).
     """
     steps = funnel[funnel["step_index"] > 1]
     worst = steps.sort_values("drop_off_rate", ascending=False).iloc[0]
@@ -125,6 +133,13 @@ def record_slowest_step(timing: pd.DataFrame) -> pd.Series:
     """Record the step with the longest median time from the previous step; return its row.
 
     ``timing`` is ``jmtools.analyses.funnels.time_between_stages(...)``.
+    
+    Examples
+    --------
+    >>> timing = pd.DataFrame({"from_step": ["Browse", "Cart"], "step": ["Cart", "Pay"],
+    ...                        "median_s": [60.0, 7200.0], "median_h": [1 / 60, 2.0], "n": [90, 40]})
+    >>> record_slowest_step(timing)["step"]
+    'Pay'
     """
     slow = timing.sort_values("median_s", ascending=False).iloc[0]
     record("slowest_step", f"{slow['from_step']} → {slow['step']}", label="slowest step (median)")
@@ -172,7 +187,16 @@ def record_emotion_figures(persona: str, *, moments: pd.DataFrame, gap: pd.DataF
 
 # ------------------------------------------------------------------ 04 pain points
 def write_pain_points(table: pd.DataFrame, path: str | os.PathLike) -> Path:
-    """Write the ranked pain points to CSV, list columns joined with ``"; "``; return the path."""
+    """Write the ranked pain points to CSV, list columns joined with ``"; "``; return the path.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> table = pd.DataFrame({"rank": [1], "pain_point_id": ["fees"], "personas": [["Ben", "Maya"]]})
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     print(write_pain_points(table, os.path.join(d, "p.csv")).read_text().splitlines()[1])
+    1,fees,Ben; Maya
+    """
     flat = table.copy()
     for col in ("signals", "personas", "themes", "quotes"):
         if col in flat:
@@ -182,7 +206,20 @@ def write_pain_points(table: pd.DataFrame, path: str | os.PathLike) -> Path:
 
 
 def show_pain_point_evidence(table: pd.DataFrame, *, top: int = 3) -> None:
-    """Print the evidence, themes and quotes of the ``top`` ranked pain points."""
+    """Print the evidence, themes and quotes of the ``top`` ranked pain points.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"rank": [1], "title": ["Hidden fees"], "source": ["detected"],
+    ...                       "evidence": ["drop-off 40% (n=200)"], "themes": [["fees"]],
+    ...                       "quotes": [["Shipping cost came as a surprise"]]})
+    >>> show_pain_point_evidence(table)
+    #1 Hidden fees  [detected]
+       evidence: drop-off 40% (n=200)
+       themes:   fees
+       quote:    Shipping cost came as a surprise
+    <BLANKLINE>
+    """
     for row in table.head(top).itertuples():
         print(f"#{row.rank} {row.title}  [{row.source}]")
         print("   evidence:", row.evidence)
@@ -204,6 +241,12 @@ def record_pain_point_figures(persona: str, table: pd.DataFrame, themes, positiv
         The ranked pain points (``pipeline.run(...).pain_points.table``).
     themes, positive : Themes, optional
         The complaint themes and the praise themes (``find_themes``); ``positive`` may be None.
+    
+    Examples
+    --------
+    >>> table = pd.DataFrame({"pain_point_id": ["fees"], "source": ["detected"],
+    ...                       "personas": [["Ben"]], "score": [3.2]})
+    >>> record_pain_point_figures("all", table, None)
     """
     record("persona", persona, label="Persona")
     record("n_pain_points", int(len(table)), label="Pain points")
@@ -224,14 +267,28 @@ def record_pain_point_figures(persona: str, table: pd.DataFrame, themes, positiv
 
 # ------------------------------------------------------------------ 05 prioritisation
 def show_value_assumptions(backlog: pd.DataFrame) -> None:
-    """Print, per opportunity in rank order, the assumptions behind its value at stake."""
+    """Print, per opportunity in rank order, the assumptions behind its value at stake.
+
+    Examples
+    --------
+    >>> show_value_assumptions(pd.DataFrame({"rank": [1], "id": ["show-fees-early"],
+    ...                                      "value_assumptions": ["120 customers × 5% × 80.0"]}))
+    1. show-fees-early: 120 customers × 5% × 80.0
+    """
     for row in backlog.itertuples():
         print(f"{row.rank}. {row.id}: {row.value_assumptions}")
 
 
 def record_backlog_figures(persona: str, rank_by: str, backlog: pd.DataFrame,
                            order_value: pd.DataFrame) -> None:
-    """Key figures of notebook 05: the first item of the ranked backlog, its owner and value."""
+    """Key figures of notebook 05: the first item of the ranked backlog, its owner and value.
+
+    Examples
+    --------
+    >>> backlog = pd.DataFrame({"rank": [1], "id": ["show-fees-early"], "owner": ["Checkout"],
+    ...                         "value_at_stake": [9600.0]})
+    >>> record_backlog_figures("all", "value_at_stake", backlog, pd.DataFrame({"n": [5000]}))
+    """
     record("persona", persona, label="Persona")
     record("rank_by", rank_by, label="Ranked by")
     record("n_opportunities", int(len(backlog)), label="Opportunities")
