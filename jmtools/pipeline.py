@@ -36,7 +36,14 @@ from jmtools.personas import assign_personas, persona_filter
 from jmtools.sources import World, load_world
 
 __all__ = ["Focus", "Findings", "Prepared", "prepare_world", "run", "resolve_focus", "load", "select", "relieving", "map_evidence",
-           "map_cells_for", "MAP_KPIS"]
+           "map_cells_for", "MAP_KPIS", "MIN_N", "N_THEMES", "SEED", "MIN_EFFECT"]
+
+#: The run's defaults, declared once: the notebooks' parameters cells use the same values
+#: (tests/test_notebook_parameters.py checks them).
+MIN_N = 30        # fewest customers or answers behind a number before it is flagged as thin
+N_THEMES = 10     # complaint themes the theme model finds
+SEED = 0          # seed of every random step (theme model, clustering)
+MIN_EFFECT = 0.2  # smallest effect size (Cohen's h or d) that counts as pain-point evidence
 
 #: KPIs of :func:`jmtools.analyses.kpis.stage_kpis` the journey-map canvas shows by default.
 MAP_KPIS = ("conversion", "reached", "csat_mean", "nps", "ces_mean")
@@ -257,7 +264,7 @@ class Prepared:
         return self.comparisons[key]
 
 
-def prepare_world(data, *, journey=None, segment: str = "", n_themes: int = 10, seed: int = 0,
+def prepare_world(data, *, journey=None, segment: str = "", n_themes: int = N_THEMES, seed: int = SEED,
                   assignment: pd.DataFrame | None = None) -> Prepared:
     """Load, restrict to the segment, assign personas, prepare evidence, find themes — once.
 
@@ -282,28 +289,29 @@ def prepare_world(data, *, journey=None, segment: str = "", n_themes: int = 10, 
                     options={"n_themes": n_themes, "seed": seed, "assignment": given is not None})
 
 
-def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int = 30,
-        n_themes: int = 10, seed: int = 0, min_effect: float = 0.2, n_quotes: int = 3,
+def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int = MIN_N,
+        n_themes: int = N_THEMES, seed: int = SEED, min_effect: float = MIN_EFFECT, n_quotes: int = 3,
         assignment: pd.DataFrame | None = None) -> Findings:
     """Run the whole chain on a world for one focus and return every result.
 
     Parameters
     ----------
     data : str, Path, jmtools.sources.World or Prepared
-        A data folder (tables named ``events``, ``customers``, ``surveys``…), a loaded world,
-        or the output of :func:`prepare_world` (then ``journey``, ``segment``, ``n_themes``,
-        ``seed`` and ``assignment`` were fixed when it was prepared).
+        A data folder (tables named ``events``, ``customers``, ``surveys``…; ``"sample:b2b"``
+        names a bundled sample world, :func:`jmtools.core.resources.resolve_data_dir`), a
+        loaded world, or the output of :func:`prepare_world` (then ``journey``, ``segment``,
+        ``n_themes``, ``seed`` and ``assignment`` were fixed when it was prepared).
     journey : str or Path, optional
         The journey YAML; default ``journey.yaml`` inside the folder (ignored for a world).
     persona : str, default "all"
         The persona to report on, or ``"all"`` for every customer.
     segment : str, optional
         A rule over customer attributes (like a persona rule): only those customers count.
-    min_n : int, default 30
+    min_n : int, default :data:`MIN_N` (30)
         Groups with fewer observations are flagged (emotion curve) or not compared (pain points).
-    n_themes, seed : int
+    n_themes, seed : int, default :data:`N_THEMES` (10), :data:`SEED` (0)
         Complaint themes to find, and the seed of the theme model.
-    min_effect : float, default 0.2
+    min_effect : float, default :data:`MIN_EFFECT` (0.2)
         Smallest effect size that counts as pain-point evidence.
     n_quotes : int, default 3
         Quotes kept per pain point.
@@ -317,8 +325,7 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
 
     Examples
     --------
-    >>> from jmtools.core.resources import data_dir
-    >>> f = run(data_dir() / "b2b", persona="SMB Owner Sam")
+    >>> f = run("sample:b2b", persona="SMB Owner Sam")
     >>> f.focus.label, f.funnel["step"].iloc[0]
     ('SMB Owner Sam', 'Initial inquiry')
     """
@@ -358,7 +365,7 @@ def _shared(data, persona: str, **options) -> Prepared:
         return prepare_world(world, **options)
     fixed = {"journey": None, "segment": data.segment, "n_themes": data.options["n_themes"],
              "seed": data.options["seed"], "assignment": None}
-    defaults = {"journey": None, "segment": "", "n_themes": 10, "seed": 0, "assignment": None}
+    defaults = {"journey": None, "segment": "", "n_themes": N_THEMES, "seed": SEED, "assignment": None}
     for name, value in options.items():
         if value is None or (not isinstance(value, pd.DataFrame) and value in (defaults[name], fixed[name])):
             continue
@@ -369,8 +376,9 @@ def _shared(data, persona: str, **options) -> Prepared:
 
 # ------------------------------------------------------------------------------ steps
 def load(data, journey=None) -> World:
-    """A loaded world: ``data`` itself if it is one, else :func:`jmtools.sources.load_world`."""
-    return data if isinstance(data, World) else load_world(Path(data), journey or None)
+    """A loaded world: ``data`` itself if it is one, else :func:`jmtools.sources.load_world`
+    (a folder, or ``"sample:<name>"`` for a bundled sample world)."""
+    return data if isinstance(data, World) else load_world(data, journey or None)
 
 
 def select(world: World, focus: Focus) -> tuple[dict, Any, int | None]:
@@ -504,7 +512,7 @@ def map_evidence(data, journey=None, *, kpis: Sequence[str] = MAP_KPIS,
     Parameters
     ----------
     data : str, Path or jmtools.sources.World
-        A data folder or a loaded world.
+        A data folder (or ``"sample:<name>"``) or a loaded world.
     journey : Journey, str or Path, optional
         The map (default ``journey.yaml`` in the folder, or the world's journey).
     kpis : sequence of str, default :data:`MAP_KPIS`

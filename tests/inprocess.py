@@ -36,12 +36,13 @@ def _collecting(displayed: list, records: dict, worlds: dict):
         records.setdefault("figures" if payload.get("kind") == "figure" else "other", []).append(payload)
 
     import jmtools.sources as sources
+    from jmtools.core.resources import resolve_data_dir
 
     load_world = sources.load_world
 
     def shared_world(folder, journey=None, **kw):
         """The test session's loaded world for a sample folder with its own journey."""
-        key = Path(folder).resolve()
+        key = resolve_data_dir(folder).resolve()
         if journey is None and not kw and key in worlds:
             return worlds[key]
         return load_world(folder, journey, **kw)

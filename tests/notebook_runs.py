@@ -32,22 +32,22 @@ _LEGAL_TEMPLATES = {"id": "legal-templates", "title": "Pre-approved legal templa
 #: jmtools.report.batch.run_batch), "plain" (papermill alone) or "jobs" (notebook is a list of
 #: (name, notebook, parameters) run by run_batch with ``parameters`` as its options).
 RUNS = {
-    # batch: the path `jmtools demo` takes (HTML, static HTML, sidecar); plain: papermill alone
-    "nb00_ecommerce": ("batch", "00_journey_report.ipynb",
-                       {"data_dir": str(ROOT / "data" / "ecommerce"), "persona": "Budget Ben"}),
-    "nb00_b2b": ("plain", "00_journey_report.ipynb", {"data_dir": "../data/b2b", "segment": SEGMENT}),
-    "nb01_ecommerce": ("runner", "01_personas.ipynb", {"data_dir": "../data/ecommerce"}),
+    # batch: the path `jmtools demo` takes (HTML, static HTML, sidecar), in notebooks/ with the
+    # default data_dir (sample:ecommerce); plain: papermill alone, from the repository root
+    "nb00_ecommerce": ("batch", "00_journey_report.ipynb", {"persona": "Budget Ben"}),
+    "nb00_b2b": ("plain", "00_journey_report.ipynb", {"data_dir": "data/b2b", "segment": SEGMENT}),
+    # each notebook once with its default data folder from the repository root (FROM_ROOT) and
+    # once on the B2B world by a path relative to notebooks/
+    "nb01_ecommerce": ("runner", "01_personas.ipynb", {}),
     "nb01_b2b": ("runner", "01_personas.ipynb", {"data_dir": "../data/b2b"}),
-    "nb02_ecommerce": ("runner", "02_data_integration.ipynb", {"data_dir": "../data/ecommerce"}),
+    "nb02_ecommerce": ("runner", "02_data_integration.ipynb", {}),
     "nb02_b2b": ("runner", "02_data_integration.ipynb", {"data_dir": "../data/b2b"}),
     "nb03_ecommerce": ("runner", "03_emotion_curves.ipynb", {"persona": "Budget Ben", "behaviour": True}),
     "nb03_b2b": ("runner", "03_emotion_curves.ipynb", {"persona": "all", "data_dir": "../data/b2b"}),
-    "nb04_ecommerce": ("runner", "04_pain_points.ipynb",
-                       {"data_dir": "../data/ecommerce", "persona": "all", "output_csv": "{out}/pain_points.csv"}),
+    "nb04_ecommerce": ("runner", "04_pain_points.ipynb", {"persona": "all", "output_csv": "{out}/pain_points.csv"}),
     "nb04_b2b": ("runner", "04_pain_points.ipynb",
                  {"data_dir": "../data/b2b", "persona": "SMB Owner Sam", "output_csv": "{out}/pain_points.csv"}),
-    "nb05_ecommerce": ("runner", "05_prioritisation.ipynb",
-                       {"data_dir": "../data/ecommerce", "output_dir": "{out}"}),
+    "nb05_ecommerce": ("runner", "05_prioritisation.ipynb", {"output_dir": "{out}"}),
     "nb05_b2b": ("runner", "05_prioritisation.ipynb",
                  {"data_dir": "../data/b2b", "output_dir": "{out}", "rank_by": "rice",
                   "persona": "Enterprise Procurement Priya", "extra_opportunities": [_LEGAL_TEMPLATES]}),
@@ -60,6 +60,11 @@ RUNS = {
                                 ("Maya", FEEDBACK, {"persona": "Maya"})],
                        {"workers": 2, "again": [("Maya", FEEDBACK, {"persona": "Maya"})]}),
 }
+
+#: Runs whose kernel starts in the repository root (as ``papermill notebooks/0x.ipynb out.ipynb``
+#: run from there); the others start in the notebook's folder, as JupyterLab and the runner do.
+FROM_ROOT = {"nb00_b2b", "nb01_ecommerce", "nb02_ecommerce", "nb03_ecommerce", "nb04_ecommerce",
+             "nb05_ecommerce"}
 
 #: Test file → the runs its tests use.
 USED_BY = {
@@ -93,7 +98,7 @@ def execute(name: str, base: str):
         from jmtools.report.runner import run_notebook
 
         return out, run_notebook(NOTEBOOKS / notebook, out / (output[0] if output else f"{name}.ipynb"),
-                                 parameters=parameters)
+                                 parameters=parameters, cwd=ROOT if name in FROM_ROOT else None)
     if how == "batch":
         from jmtools.report.batch import Job, run_batch
 
@@ -107,7 +112,8 @@ def execute(name: str, base: str):
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), old) if p)
     try:
         pm.execute_notebook(str(NOTEBOOKS / notebook), str(out / f"{name}.ipynb"),
-                            parameters=parameters, kernel_name="python3", cwd=str(NOTEBOOKS),
+                            parameters=parameters, kernel_name="python3",
+                            cwd=str(ROOT if name in FROM_ROOT else NOTEBOOKS),
                             progress_bar=False)
     finally:
         if old is None:

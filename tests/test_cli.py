@@ -63,7 +63,9 @@ def test_new_starts_a_project_from_a_template(tmp_path, capsys):
     assert journey.name == "Our donors"
     assert "# Non-profit donor journey" in (folder / "journey.yaml").read_text()
     assert (folder / "data" / "README.md").exists()
-    assert "jmtools validate" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "jmtools validate" in out and "sample:ecommerce" in out and 'data_dir = "../data"' in out
+    assert 'data_dir = "../data"' in (folder / "data" / "README.md").read_text()
     # a second run refuses to overwrite the user's work
     assert main(["new", str(folder)]) == 1
     assert "already exists" in capsys.readouterr().err
@@ -90,3 +92,18 @@ def test_sample_data_generates_a_scaled_world(tmp_path, capsys):
     assert (tmp_path / "b2b" / "truths.json").exists()
     assert main(["sample-data", "--world", "retail", "--out", str(tmp_path)]) == 1
     assert "--world must be one of" in capsys.readouterr().err
+
+
+def test_notebooks_copied_by_new_run_on_the_sample_world_until_data_dir_is_set(tmp_path, monkeypatch):
+    from jmtools.core.resources import resolve_data_dir
+    from jmtools.report.runner import read_parameters
+
+    folder = tmp_path / "project"
+    assert main(["new", str(folder)]) == 0
+    copies = sorted((folder / "notebooks").glob("*.ipynb"))
+    assert len(copies) == 6
+    monkeypatch.chdir(folder / "notebooks")          # where JupyterLab and the runner start the kernel
+    for nb in copies:
+        default = read_parameters(nb)["data_dir"].default
+        assert (resolve_data_dir(default) / "journey.yaml").is_file(), nb.name
+    assert resolve_data_dir("../data").resolve() == (folder / "data").resolve()   # the user's folder, once set

@@ -109,3 +109,13 @@ def test_batch_reads_the_file_the_same_way(tmp_path, capsys, monkeypatch):
     journey = Path(__file__).parents[1] / "data" / "ecommerce" / "journey.yaml"
     assert main(["batch", NOTEBOOK, "--journey", str(journey), "-f", str(path)]) == 1
     assert "got a list" in capsys.readouterr().err
+
+
+def test_a_sample_world_name_passes_through_unchanged(tmp_path, monkeypatch):
+    from jmtools.cli.report import _absolute_paths
+
+    (tmp_path / "exports").mkdir()
+    monkeypatch.chdir(tmp_path)
+    got = _absolute_paths({"data_dir": "sample:b2b", "journey_file": "", "persona": "all"})
+    assert got == {"data_dir": "sample:b2b", "journey_file": "", "persona": "all"}
+    assert _absolute_paths({"data_dir": "exports"})["data_dir"] == str(tmp_path / "exports")

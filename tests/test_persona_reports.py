@@ -286,7 +286,7 @@ def test_notebook_01_records_what_the_profile_helper_computes(ecommerce_world):
 _CURVES: dict = {}
 
 
-def _emotion_numbers(world, persona: str, *, min_n: int = 10) -> dict:
+def _emotion_numbers(world, persona: str, *, min_n: int = pipeline.MIN_N) -> dict:
     """The figures notebook 03 records for one persona (survey and feedback evidence)."""
     if id(world) not in _CURVES:
         journey = world.journey

@@ -173,3 +173,23 @@ def test_a_run_from_the_folder_equals_a_run_from_the_prepared_world(findings):
 def test_a_prepared_world_refuses_a_different_segment(prepared):
     with pytest.raises(ParameterError, match="segment"):
         pipeline.run(prepared["b2b"], segment="employees > 10")
+
+
+def test_a_sample_name_is_a_data_folder_from_any_working_directory(tmp_path, monkeypatch):
+    from jmtools.core.resources import data_dir
+
+    monkeypatch.chdir(tmp_path)
+    world = pipeline.load("sample:ecommerce")
+    assert world.folder == data_dir() / "ecommerce" and "events" in world.tables
+    assert world.journey.name == Journey.load(data_dir() / "ecommerce" / "journey.yaml").name
+
+
+def test_the_defaults_are_declared_once():
+    import inspect
+
+    run = inspect.signature(pipeline.run).parameters
+    assert (run["min_n"].default, run["n_themes"].default, run["seed"].default,
+            run["min_effect"].default) == (pipeline.MIN_N, pipeline.N_THEMES, pipeline.SEED,
+                                           pipeline.MIN_EFFECT)
+    prepare = inspect.signature(pipeline.prepare_world).parameters
+    assert (prepare["n_themes"].default, prepare["seed"].default) == (pipeline.N_THEMES, pipeline.SEED)

@@ -336,7 +336,7 @@ def test_bad_26_bad_parameters():
 
 
 def test_bad_27_missing_data_folder(tmp_path):
-    with pytest.raises(DataError, match="not found"):
+    with pytest.raises(ParameterError, match="does not exist"):
         load_world(tmp_path / "nope")
     with pytest.raises(DataError, match="no table files"):
         load_world(tmp_path)
@@ -400,3 +400,13 @@ def test_polars_frames_load_like_pandas():
     assert ev.accounting.rows_used == 1
     assert sorted(ev.accounting.reasons["reason"]) == ["missing customer_id", "unparseable timestamp"]
     assert list(ev.accounting.reasons.set_index("reason").loc["unparseable timestamp", "lines"]) == [2]
+
+
+def test_load_world_takes_a_sample_name_from_any_working_directory(tmp_path, monkeypatch):
+    from jmtools.core.resources import data_dir
+
+    monkeypatch.chdir(tmp_path)
+    world = load_world("sample:b2b", options={"events": {}})
+    assert world.folder == data_dir() / "b2b" and world.journey is not None
+    with pytest.raises(ParameterError, match="sample:ecommerce"):
+        load_world("b2b")

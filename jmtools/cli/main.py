@@ -108,8 +108,9 @@ def _new(args) -> int:
     print(f"created {folder}/ from template '{args.template}':\n"
           f"  journey.yaml      edit stages, touchpoints (event patterns), personas (data rules)\n"
           f"  data/             put your exports here (see data/README.md)\n"
-          f"  notebooks/        {len(copied)} notebooks; set data_dir and journey_file in their "
-          f"parameters cell\n"
+          f"  notebooks/        {len(copied)} notebooks; they run on the bundled sample world "
+          f"(data_dir = \"sample:ecommerce\") until you set data_dir = \"../data\" and "
+          f"journey_file = \"../journey.yaml\" in their parameters cell\n"
           f"next: jmtools validate {target}")
     return 0
 
@@ -129,6 +130,11 @@ map them when loading (`columns={"customer_id": "user"}`).
 | tickets | ticket_id, customer_id, timestamp | topic, channel, touchpoint, stage |
 
 Event names are matched to touchpoints by the `events:` patterns in journey.yaml.
+
+The notebooks in ../notebooks/ read the bundled sample world until you point them here: set
+`data_dir = "../data"` and `journey_file = "../journey.yaml"` in their parameters cell (or pass
+`-p data_dir data -p journey_file journey.yaml` to `jmtools report` from this project's folder).
+`data_dir = "sample:ecommerce"` or `"sample:b2b"` always names a bundled sample world.
 """
 
 

@@ -31,7 +31,8 @@ def _param_args(p) -> None:
                    metavar=("NAME", "VALUE"),
                    help="set a declared notebook parameter; VALUE is converted to the declared "
                         "type (repeatable). Unknown names are refused. Relative paths for "
-                        "parameters named *_dir, *_file, *_path are taken from the current folder.")
+                        "parameters named *_dir, *_file, *_path are taken from the current folder; "
+                        "-p data_dir sample:b2b names a bundled sample world.")
     p.add_argument("-f", "--parameters-file", metavar="YAML",
                    help="YAML mapping of parameter values (typed as written)")
 
@@ -132,9 +133,10 @@ _PATH_SUFFIXES = ("_dir", "_file", "_path", "_folder")
 def _absolute_paths(values: dict) -> dict:
     """Path parameters given on the command line mean paths from where the user stands.
 
-    The kernel runs in the notebook's folder (so a notebook's own defaults such as
-    ``../data/ecommerce`` mean the same as in JupyterLab); a relative path typed on the
-    command line (``-p data_dir data/b2b``) is made absolute when it exists from here.
+    The kernel runs in the notebook's folder (so a relative path in a notebook means the same
+    as in JupyterLab); a relative path typed on the command line (``-p data_dir data/b2b``) is
+    made absolute when it exists from here. Other values (``-p data_dir sample:b2b``, a path
+    that does not exist here) pass through unchanged.
     """
     out = dict(values)
     for name, value in values.items():

@@ -25,6 +25,7 @@ from pathlib import Path
 from jmtools.core.engine import as_table, backend_of, default_connection
 from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.core.metrics import SCALES, Scale
+from jmtools.core.resources import resolve_data_dir
 from jmtools.journey import Journey
 from jmtools.sources._accounting import Accounting, LoadedTable
 from jmtools.sources._duckdb import load_duckdb
@@ -268,8 +269,11 @@ def load_world(folder, journey=None, *, options: dict | None = None) -> World:
 
     Parameters
     ----------
-    folder : path
+    folder : str or path
         A folder with files named after the table kinds; Parquet is preferred when both exist.
+        ``"sample:ecommerce"`` or ``"sample:b2b"`` name a bundled sample world (see
+        :func:`jmtools.core.resources.resolve_data_dir`); a relative path starts from the
+        current working directory.
     journey : path or Journey, optional
         The journey file; default ``journey.yaml`` in the folder, if there is one.
     options : dict, optional
@@ -278,11 +282,19 @@ def load_world(folder, journey=None, *, options: dict | None = None) -> World:
     Returns
     -------
     World
+
+    Raises
+    ------
+    jmtools.core.errors.ParameterError
+        ``folder`` is not an existing folder nor a bundled sample world.
+
+    Examples
+    --------
+    >>> world = load_world("sample:b2b")
+    >>> world.folder.name, "events" in world.tables
+    ('b2b', True)
     """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise DataError([Problem(f"data folder not found — {str(folder)!r}", source=str(folder),
-                                 fix="pass the folder that holds events.csv, customers.csv, …")])
+    folder = resolve_data_dir(folder)
     options = options or {}
     tables = {}
     for kind in SPECS:

@@ -1,0 +1,304 @@
+"""What the step notebooks (01–05) record and print, one call per cell.
+
+The notebooks teach the analysis calls (``assign_personas``, ``emotion_curve``,
+``pipeline.run``, ``prioritise`` …) and show their frames; the bookkeeping around them — the
+input files read, the key figures for the batch index, the evidence printed line by line —
+lives here, so a cell reads as one call::
+
+    record_world(world)                                   # every input file, for the sidecar
+    record_emotion_figures(persona, moments=moments, gap=gap, evidence=evidence)
+
+The report notebook 00 has its own sections (:mod:`jmtools.report.sections`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from jmtools.core.vocabulary import ALL, NO_PERSONA
+from jmtools.report.record import record, record_source
+
+__all__ = ["record_world", "record_persona_figures", "record_largest_drop_off", "record_slowest_step",
+           "record_emotion_figures", "write_pain_points", "show_pain_point_evidence",
+           "record_pain_point_figures", "show_value_assumptions", "record_backlog_figures"]
+
+
+def record_world(world) -> None:
+    """Record the journey file and every table of a loaded world (path, rows read, hash).
+
+    Paths are recorded relative to the data folder (``events.parquet``), so a report reads
+    the same wherever the folder lives; the folder itself is the ``data_dir`` parameter.
+
+    Examples
+    --------
+    >>> from jmtools.sources import load_world
+    >>> record_world(load_world("sample:b2b"))
+    """
+    folder = Path(world.folder)
+    journey_path = getattr(world.journey, "path", None)
+    if journey_path:
+        record_source(journey_path, role="journey", root=folder)
+    for kind, table in world.tables.items():
+        record_source(folder / table.source, rows=table.accounting.rows_read, role=kind, root=folder)
+
+
+# ------------------------------------------------------------------ 01 personas
+def record_persona_figures(persona: str, *, customers: pd.DataFrame, coverage: pd.DataFrame,
+                           check: pd.DataFrame, sizes: pd.DataFrame, kpis: pd.DataFrame,
+                           typical: pd.DataFrame, suggestion=None,
+                           agreement: pd.DataFrame | None = None) -> None:
+    """Key figures of notebook 01: coverage, rule errors, the persona's size, conversion and
+    typical events, and the suggested clusters (when there are any).
+
+    Parameters
+    ----------
+    persona : str
+        The notebook's persona (``"all"`` or a name).
+    customers, coverage, check, sizes, kpis, typical : pandas.DataFrame
+        The customers table and the frames of ``coverage_report``, ``check_personas``,
+        ``persona_sizes``, ``persona_kpis`` and ``typical_events``.
+    suggestion : PersonaSuggestion, optional
+        The clustering's result; ``agreement`` its comparison with the reference personas.
+    """
+    record("persona", persona, label="Persona")
+    record("customers", int(len(customers)), label="Customers")
+    cov = coverage.set_index("coverage")
+    record("no_persona_share", float(cov.loc["no persona", "share"]), label="Customers in no persona",
+           n=int(cov.loc["no persona", "n"]), unit="%", headline=persona == ALL)
+    record("several_personas", int(cov.loc["several personas", "n"]), label="Customers in several personas")
+    record("rule_errors", int((check["severity"] == "error").sum()), label="Persona rules with errors")
+    if persona != ALL:
+        _record_one_persona(persona, sizes, kpis, typical)
+    if suggestion is not None:
+        record("suggested_k", int(suggestion.k), label="Suggested number of personas")
+        record("cluster_ari", float(agreement["ari"].iloc[0]), label="Agreement of clusters (ARI)",
+               n=int(agreement["n"].iloc[0]), fmt=".2f")
+
+
+def _record_one_persona(persona: str, sizes, kpis, typical) -> None:
+    row = sizes[sizes["persona"] == persona].iloc[0]
+    record("persona_n", int(row["n"]), label=f"Customers in {persona}")
+    record("persona_share", float(row["share"]), label=f"Share of customers in {persona}",
+           n=int(row["total"]), ci=(float(row["ci_low"]), float(row["ci_high"])), unit="%", headline=True)
+    conv = kpis[(kpis["persona"] == persona) & (kpis["kpi"] == "conversion")]
+    if len(conv):
+        c = conv.iloc[0]
+        record("persona_conversion", float(c["value"]), label=f"Conversion of {persona}",
+               n=int(c["n"]), ci=(float(c["ci_low"]), float(c["ci_high"])), unit="%")
+    top = typical[typical["persona"] == persona].sort_values("rank")
+    if len(top):
+        record("most_typical_event", str(top["item"].iloc[0]), label="Most typical event")
+        record("typical_events", [str(e) for e in top["item"].head(3)], label="Three most typical events")
+
+
+# ------------------------------------------------------------------ 02 data integration
+def record_largest_drop_off(funnel: pd.DataFrame) -> pd.Series:
+    """Record and print the funnel step with the largest drop-off rate (any persona).
+
+    Parameters
+    ----------
+    funnel : pandas.DataFrame
+        A by-persona funnel (``jmtools.analyses.funnels.funnel(..., by="persona")``), possibly
+        restricted to one persona.
+
+    Returns
+    -------
+    pandas.Series
+        That step's row.
+    
+    Examples
+    --------
+    >>> funnel = pd.DataFrame({"persona": ["Ben", "Ben"], "step": ["Browse", "Buy"],
+    ...                        "step_index": [1, 2], "drop_off_rate": [0.0, 0.4], "n_prev": [0, 200],
+    ...                        "ci_low": [0.0, 0.53], "ci_high": [0.0, 0.67]})
+    >>> _ = record_largest_drop_off(funnel)
+    Largest drop-off: Ben at 'Buy' — 40% of 200 customers do not go on (95% CI 33%–47%).
+    """
+    steps = funnel[funnel["step_index"] > 1]
+    worst = steps.sort_values("drop_off_rate", ascending=False).iloc[0]
+    group = worst["persona"] if pd.notna(worst["persona"]) else NO_PERSONA
+    low, high = 1 - worst["ci_high"], 1 - worst["ci_low"]
+    record("worst_drop_off", f"{group}: {worst['step']}", label="largest drop-off (persona: step)")
+    record("worst_drop_off_rate", worst["drop_off_rate"], label="its drop-off", unit="%",
+           n=int(worst["n_prev"]), ci=(low, high), headline=True)
+    print(f"Largest drop-off: {group} at '{worst['step']}' — {worst['drop_off_rate']:.0%} of "
+          f"{worst['n_prev']:,} customers do not go on (95% CI {low:.0%}–{high:.0%}).")
+    return worst
+
+
+def record_slowest_step(timing: pd.DataFrame) -> pd.Series:
+    """Record the step with the longest median time from the previous step; return its row.
+
+    ``timing`` is ``jmtools.analyses.funnels.time_between_stages(...)``.
+    
+    Examples
+    --------
+    >>> timing = pd.DataFrame({"from_step": ["Browse", "Cart"], "step": ["Cart", "Pay"],
+    ...                        "median_s": [60.0, 7200.0], "median_h": [1 / 60, 2.0], "n": [90, 40]})
+    >>> record_slowest_step(timing)["step"]
+    'Pay'
+    """
+    slow = timing.sort_values("median_s", ascending=False).iloc[0]
+    record("slowest_step", f"{slow['from_step']} → {slow['step']}", label="slowest step (median)")
+    record("slowest_step_median_h", slow["median_h"], label="its median time", unit="h",
+           n=int(slow["n"]), fmt=".1f")
+    return slow
+
+
+# ------------------------------------------------------------------ 03 emotion curves
+def record_emotion_figures(persona: str, *, moments: pd.DataFrame, gap: pd.DataFrame,
+                           evidence: pd.DataFrame) -> pd.DataFrame:
+    """Key figures of notebook 03: the persona's lowest, peak and end stages, its largest
+    assumed-versus-measured gap and the pieces of evidence.
+
+    Parameters
+    ----------
+    persona : str
+        The notebook's persona (``"all"`` or a name).
+    moments, gap, evidence : pandas.DataFrame
+        ``moments_of_truth(curve)``, ``assumed_gap(curve, assumed)`` and ``emotion_evidence(...)``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The persona's moments (``stage, valence, n`` by ``kind``), rounded, to show.
+    """
+    mine = moments[moments["persona"] == persona].set_index("kind")
+    for kind in ("lowest", "peak", "end"):
+        if kind in mine.index:
+            r = mine.loc[kind]
+            record(f"{kind}_stage", str(r["stage"]), label=f"{kind.capitalize()} stage")
+            record(f"{kind}_valence", round(float(r["valence"]), 4), label=f"Emotion at the {kind} stage",
+                   n=int(r["n"]), ci=(round(float(r["ci_low"]), 4), round(float(r["ci_high"]), 4)),
+                   headline=kind == "lowest", fmt="+.2f")
+    mine_gap = gap[(gap["persona"] == persona) & gap["gap"].notna()]
+    if len(mine_gap):
+        worst = mine_gap.loc[mine_gap["gap"].abs().idxmax()]
+        record("largest_gap_stage", str(worst["stage"]), label="Largest assumed-vs-measured gap")
+        record("largest_gap", round(float(worst["gap"]), 4), label="Measured − assumed", fmt="+.2f")
+    record("persona", persona)
+    record("n_evidence", int(len(evidence.drop_duplicates("obs_id"))), label="Pieces of evidence",
+           headline=True)
+    return mine[["stage", "valence", "n"]].round(2)
+
+
+# ------------------------------------------------------------------ 04 pain points
+def write_pain_points(table: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write the ranked pain points to CSV, list columns joined with ``"; "``; return the path.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> table = pd.DataFrame({"rank": [1], "pain_point_id": ["fees"], "personas": [["Ben", "Maya"]]})
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     print(write_pain_points(table, os.path.join(d, "p.csv")).read_text().splitlines()[1])
+    1,fees,Ben; Maya
+    """
+    flat = table.copy()
+    for col in ("signals", "personas", "themes", "quotes"):
+        if col in flat:
+            flat[col] = flat[col].map("; ".join)
+    flat.to_csv(path, index=False)
+    return Path(path)
+
+
+def show_pain_point_evidence(table: pd.DataFrame, *, top: int = 3) -> None:
+    """Print the evidence, themes and quotes of the ``top`` ranked pain points.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"rank": [1], "title": ["Hidden fees"], "source": ["detected"],
+    ...                       "evidence": ["drop-off 40% (n=200)"], "themes": [["fees"]],
+    ...                       "quotes": [["Shipping cost came as a surprise"]]})
+    >>> show_pain_point_evidence(table)
+    #1 Hidden fees  [detected]
+       evidence: drop-off 40% (n=200)
+       themes:   fees
+       quote:    Shipping cost came as a surprise
+    <BLANKLINE>
+    """
+    for row in table.head(top).itertuples():
+        print(f"#{row.rank} {row.title}  [{row.source}]")
+        print("   evidence:", row.evidence)
+        print("   themes:  ", "; ".join(row.themes) or "—")
+        for quote in row.quotes:
+            print("   quote:   ", quote)
+        print()
+
+
+def record_pain_point_figures(persona: str, table: pd.DataFrame, themes, positive=None) -> None:
+    """Key figures of notebook 04: pain points (with evidence), the top one, the largest complaint
+    theme and the praise themes.
+
+    Parameters
+    ----------
+    persona : str
+        The notebook's persona.
+    table : pandas.DataFrame
+        The ranked pain points (``pipeline.run(...).pain_points.table``).
+    themes, positive : Themes, optional
+        The complaint themes and the praise themes (``find_themes``); ``positive`` may be None.
+    
+    Examples
+    --------
+    >>> table = pd.DataFrame({"pain_point_id": ["fees"], "source": ["detected"],
+    ...                       "personas": [["Ben"]], "score": [3.2]})
+    >>> record_pain_point_figures("all", table, None)
+    """
+    record("persona", persona, label="Persona")
+    record("n_pain_points", int(len(table)), label="Pain points")
+    record("n_with_evidence", int((table["source"] != "journey file").sum()),
+           label="Pain points with evidence in the data")
+    if len(table):
+        top = table.iloc[0]
+        record("top_pain_point", str(top["pain_point_id"]), label="Top pain point", headline=True)
+        record("top_pain_point_personas", list(top["personas"]), label="Personas affected")
+        record("top_pain_point_score", round(float(top["score"]), 4), label="Score of the top pain point")
+    if themes is not None and len(themes.summary):
+        record("top_theme", str(themes.summary.iloc[0]["label"]), label="Largest complaint theme",
+               n=int(themes.summary.iloc[0]["n"]))
+    if positive is not None and len(positive.summary):
+        record("praise_themes", [f"{r.label} @ {r.top_touchpoint} ({r.top_persona})"
+                                 for r in positive.summary.itertuples()], label="Praise themes")
+
+
+# ------------------------------------------------------------------ 05 prioritisation
+def show_value_assumptions(backlog: pd.DataFrame) -> None:
+    """Print, per opportunity in rank order, the assumptions behind its value at stake.
+
+    Examples
+    --------
+    >>> show_value_assumptions(pd.DataFrame({"rank": [1], "id": ["show-fees-early"],
+    ...                                      "value_assumptions": ["120 customers × 5% × 80.0"]}))
+    1. show-fees-early: 120 customers × 5% × 80.0
+    """
+    for row in backlog.itertuples():
+        print(f"{row.rank}. {row.id}: {row.value_assumptions}")
+
+
+def record_backlog_figures(persona: str, rank_by: str, backlog: pd.DataFrame,
+                           order_value: pd.DataFrame) -> None:
+    """Key figures of notebook 05: the first item of the ranked backlog, its owner and value.
+
+    Examples
+    --------
+    >>> backlog = pd.DataFrame({"rank": [1], "id": ["show-fees-early"], "owner": ["Checkout"],
+    ...                         "value_at_stake": [9600.0]})
+    >>> record_backlog_figures("all", "value_at_stake", backlog, pd.DataFrame({"n": [5000]}))
+    """
+    record("persona", persona, label="Persona")
+    record("rank_by", rank_by, label="Ranked by")
+    record("n_opportunities", int(len(backlog)), label="Opportunities")
+    if not len(backlog):
+        return
+    first = backlog.iloc[0]
+    record("top_opportunity", str(first["id"]), label="Do first", headline=True)
+    record("top_opportunity_owner", str(first["owner"] or ""), label="Owner of the first item")
+    if "value_at_stake" in backlog:
+        record("value_at_stake_total", round(float(backlog["value_at_stake"].sum()), 2),
+               label="Value at stake, all opportunities", n=int(order_value["n"].iloc[0]))
+        record("top_value_at_stake", round(float(first["value_at_stake"]), 2),
+               label="Value at stake of the first item")

@@ -1,0 +1,81 @@
+"""All six notebooks of notebooks/ together: one parameters cell each, every parameter says
+its valid values, shared parameters have one default (the pipeline's), data_dir defaults to a
+bundled sample world that resolves from any working directory, and the files stay output-free.
+(Each notebook's own run is tested in tests/test_notebook_0x.py; tests/notebook_runs.py runs
+every notebook once from the repository root with its default data folder.)"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from jmtools import pipeline
+from jmtools.core.resources import resolve_data_dir
+from jmtools.report.runner import read_parameters
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+#: Parameters that appear in several notebooks → the one default they all use.
+SHARED = {"data_dir": "sample:ecommerce", "journey_file": "", "persona": "all", "personas_file": "",
+          "min_n": pipeline.MIN_N, "seed": pipeline.SEED, "n_themes": pipeline.N_THEMES,
+          "min_effect": pipeline.MIN_EFFECT}
+
+
+def test_the_six_notebooks_are_found():
+    assert [p.name[:2] for p in NOTEBOOKS] == ["00", "01", "02", "03", "04", "05"]
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_one_parameters_cell_output_free_python3(notebook):
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    assert not any(c.get("outputs") or c.get("execution_count") for c in nb["cells"]
+                   if c["cell_type"] == "code")
+    assert notebook.read_text(encoding="utf-8").endswith("}\n")
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_shared_parameters_have_one_default(notebook):
+    declared = read_parameters(notebook)
+    for name, param in declared.items():
+        if name in SHARED:
+            assert param.default == SHARED[name], (notebook.name, name, param.default)
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_parameter_lists_its_valid_values(notebook):
+    for name, param in read_parameters(notebook).items():
+        assert param.help, (notebook.name, name)
+        if param.base_type in ("int", "float"):
+            assert any(w in param.help for w in ("or more", " to ", "integer", ":")), (name, param.help)
+        if param.base_type == "bool":
+            assert "True" in param.help or "False" in param.help, (name, param.help)
+    persona = read_parameters(notebook)["persona"].help
+    assert '"all"' in persona and "Budget Ben" in persona      # the default world's personas, named
+
+
+def test_data_dir_defaults_resolve_from_any_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for notebook in NOTEBOOKS:
+        default = read_parameters(notebook)["data_dir"].default
+        assert (resolve_data_dir(default) / "journey.yaml").is_file(), notebook.name
+
+
+def test_the_persona_comment_names_the_default_worlds_personas():
+    from jmtools.journey import Journey
+
+    names = Journey.load(resolve_data_dir(SHARED["data_dir"]) / "journey.yaml").persona_names
+    help_text = read_parameters(NOTEBOOKS[0])["persona"].help
+    assert all(f'"{n}"' in help_text for n in names)
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_plain_papermill_reads_the_same_parameters(notebook):
+    import papermill as pm
+
+    assert list(pm.inspect_notebook(str(notebook))) == list(read_parameters(notebook))
