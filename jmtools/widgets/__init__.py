@@ -13,6 +13,7 @@ comments survive and one change is a one-line diff.
 
 from __future__ import annotations
 
+from jmtools.widgets.board import PriorityBoard
 from jmtools.widgets.curve import CurveEditor
 
-__all__ = ["CurveEditor"]
+__all__ = ["CurveEditor", "PriorityBoard"]
