@@ -15,5 +15,6 @@ from __future__ import annotations
 
 from jmtools.widgets.board import PriorityBoard
 from jmtools.widgets.curve import CurveEditor
+from jmtools.widgets.personas import PersonaEditor
 
-__all__ = ["CurveEditor", "PriorityBoard"]
+__all__ = ["CurveEditor", "PriorityBoard", "PersonaEditor"]

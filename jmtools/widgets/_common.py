@@ -9,9 +9,12 @@ import html
 import math
 from pathlib import Path
 
+import ipywidgets as w
+
 from jmtools.core.errors import JmtoolsError, ParameterError
 
-__all__: list[str] = []
+__all__ = ["ErrorArea", "error_area", "error_text", "error_html", "number", "journey_path",
+           "USER_ERRORS"]
 
 #: Errors an editor shows in its error area instead of a traceback: what the user can fix.
 USER_ERRORS = (JmtoolsError, OSError, ValueError)
@@ -62,3 +65,31 @@ def journey_path(journey, path=None) -> Path:
         raise ParameterError("journey_path", None, expected="the journey file to save to",
                              fix="pass journey_path='journey.yaml' when building the editor")
     return Path(target)
+
+
+
+class ErrorArea(w.HTML):
+    """An inline error area: HTML showing the message, ``text`` holding it as plain text.
+
+    ``area.show(err)`` shows an exception (or text) with its fix; ``area.show("")`` clears it.
+
+    Examples
+    --------
+    >>> area = ErrorArea()
+    >>> area.show(ValueError("no")); area.text
+    'no'
+    """
+
+    text = ""
+
+    def show(self, err) -> None:
+        """Show ``err`` (an exception or a message); an empty message clears the area."""
+        self.text = err if isinstance(err, str) else error_text(err)
+        self.value = error_html(self.text)
+
+
+def error_area() -> ErrorArea:
+    """A new :class:`ErrorArea` (CSS class ``jm-errors``)."""
+    area = ErrorArea()
+    area.add_class("jm-errors")
+    return area

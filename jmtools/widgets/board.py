@@ -21,7 +21,7 @@ from jmtools.charts.painpoints import priority_matrix_chart
 from jmtools.core.vocabulary import ALL
 from jmtools.journey import Journey
 from jmtools.pipeline import relieving
-from jmtools.widgets._common import USER_ERRORS, error_html, error_text, journey_path, number
+from jmtools.widgets._common import USER_ERRORS, error_area, journey_path, number
 
 __all__ = ["PriorityBoard", "SCORE_INPUTS"]
 
@@ -72,7 +72,7 @@ class PriorityBoard(w.VBox):
         self._state = {row["id"]: _row_state(row) for row in opportunities.to_dict("records")}
         self.chart = w.Output(layout=w.Layout(min_height="120px"))
         self.figure = None  # the priority matrix last drawn (an altair chart)
-        self.errors = w.HTML()
+        self.errors = error_area()
         self.status = w.HTML()
         self.save_button = w.Button(description="Save to journey file", icon="save",
                                     tooltip="Write scores, owners and statuses into the journey file")
@@ -130,9 +130,9 @@ class PriorityBoard(w.VBox):
             figure = (priority_matrix_chart(backlog, size="value_at_stake" if "value_at_stake" in backlog
                                             else None) if len(backlog) else None)
         except USER_ERRORS as err:
-            self.errors.value = error_html(error_text(err))
+            self.errors.show(err)
             return
-        self.errors.value = ""
+        self.errors.show("")
         self.chart.outputs, self.figure = (), figure
         if figure is None:
             self.chart.append_stdout(f"No opportunity relieves the pain points of {self.persona}.\n")
@@ -155,9 +155,9 @@ class PriorityBoard(w.VBox):
                     _write(opportunity, self._state[opportunity.id])
             journey.save(target)
         except USER_ERRORS as err:
-            self.errors.value = error_html(error_text(err))
+            self.errors.show(err)
             raise
-        self.errors.value = ""
+        self.errors.show("")
         self.status.value = f"saved to {target.name}"
         return target
 
