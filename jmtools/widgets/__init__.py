@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from jmtools.widgets.board import PriorityBoard
 from jmtools.widgets.curve import CurveEditor
+from jmtools.widgets.focus import FocusPicker
 from jmtools.widgets.personas import PersonaEditor
 
-__all__ = ["CurveEditor", "PriorityBoard", "PersonaEditor"]
+__all__ = ["CurveEditor", "PriorityBoard", "PersonaEditor", "FocusPicker"]
