@@ -88,6 +88,13 @@ class SampleWorld:
         return self._assignment[["customer_id", "persona"]].copy()
 
     @cached_property
+    def prepared(self):
+        """``pipeline.prepare_world(world)``: the persona-independent half of a run, done once."""
+        from jmtools import pipeline
+
+        return pipeline.prepare_world(self.world)
+
+    @cached_property
     def evidence(self):
         """``prepare(events, journey, customers=customers)`` on the loaded tables."""
         from jmtools.evidence import prepare

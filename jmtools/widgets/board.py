@@ -1,0 +1,235 @@
+"""The priority board: score, own and track the opportunities; the priority matrix follows live.
+
+:class:`PriorityBoard` is a thin view over :func:`jmtools.analyses.priorities.prioritise` and
+:func:`jmtools.charts.painpoints.priority_matrix_chart`, called with the run's pain points and
+order value exactly as :func:`jmtools.pipeline.run` calls them. Save writes the scores, owner and
+status of the opportunities that changed into the journey file through
+:meth:`jmtools.journey.Journey.save`: one changed score is a one-line diff.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from pathlib import Path
+
+import ipywidgets as w
+import pandas as pd
+
+from jmtools.analyses.priorities import RICE_IMPACTS, STATUSES, prioritise
+from jmtools.charts.painpoints import priority_matrix_chart
+from jmtools.core.vocabulary import ALL
+from jmtools.journey import Journey
+from jmtools.pipeline import relieving
+from jmtools.widgets._common import USER_ERRORS, error_area, journey_path, number
+
+__all__ = ["PriorityBoard", "SCORE_INPUTS"]
+
+#: The score inputs the board edits, and the bounds prioritise() accepts for each:
+#: (min, max, step); impact is chosen from the RICE scale.
+SCORE_INPUTS = {"impact": None, "effort": (0.05, 120.0, 0.25), "confidence": (0.01, 1.0, 0.05),
+                "reach": (0.0, 1e9, 10.0)}
+_IMPACT_WORDS = {3.0: "massive", 2.0: "high", 1.0: "medium", 0.5: "low", 0.25: "minimal"}
+
+
+class PriorityBoard(w.VBox):
+    """One row per opportunity (scores, owner, status) and the live priority matrix.
+
+    Parameters
+    ----------
+    opportunities : pandas.DataFrame
+        From :func:`jmtools.analyses.priorities.opportunities_frame` (``findings.opportunities``).
+    pain_points : pandas.DataFrame, optional
+        The ranked pain points (``findings.pain_points.table``), for the value at stake.
+    order_value : pandas.DataFrame or float, optional
+        ``findings.order_value``; with pain points, the backlog is ranked by value at stake,
+        otherwise by RICE (as the pipeline does).
+    persona : str, default "all"
+        For a persona, the matrix shows the opportunities relieving its pain points.
+    journey_path : str or Path, optional
+        The journey file Save writes to.
+
+    Examples
+    --------
+    >>> from jmtools.analyses.priorities import opportunities_frame
+    >>> opps = opportunities_frame([
+    ...     {"id": "a", "title": "A", "scores": {"impact": 2, "effort": 1, "reach": 100, "confidence": 0.5}},
+    ...     {"id": "b", "title": "B", "scores": {"impact": 1, "effort": 4, "reach": 900, "confidence": 1}}])
+    >>> board = PriorityBoard(opps)
+    >>> board.backlog()[["rank", "id", "rice"]].values.tolist()
+    [[1, 'b', 225.0], [2, 'a', 100.0]]
+    >>> board.set("a", effort=0.25).backlog()[["rank", "id", "rice"]].values.tolist()
+    [[1, 'a', 400.0], [2, 'b', 225.0]]
+    >>> board.value["opportunities"]["a"]
+    {'impact': 2.0, 'effort': 0.25, 'confidence': 0.5, 'reach': 100.0, 'owner': '', 'status': 'idea'}
+    """
+
+    def __init__(self, opportunities: pd.DataFrame, *, pain_points: pd.DataFrame | None = None,
+                 order_value=None, persona: str = ALL, journey_path: str | Path | None = None):
+        self._opportunities = opportunities.copy()
+        self._pains, self._order_value, self.persona = pain_points, order_value, persona
+        self._path = journey_path
+        self._state = {row["id"]: _row_state(row) for row in opportunities.to_dict("records")}
+        self.chart = w.Output(layout=w.Layout(min_height="120px"))
+        self.figure = None  # the priority matrix last drawn (an altair chart)
+        self.errors = error_area()
+        self.status = w.HTML()
+        self.save_button = w.Button(description="Save to journey file", icon="save",
+                                    tooltip="Write scores, owners and statuses into the journey file")
+        self.save_button.add_class("jm-save")
+        self.save_button.on_click(lambda _b: self._save_clicked())
+        self._inputs: dict = {}
+        rows = [_header()] + [self._row(row) for row in opportunities.to_dict("records")]
+        super().__init__([*rows, w.HBox([self.save_button, self.status]), self.errors, self.chart])
+        self.add_class("jm-priority-board")
+        self.redraw()
+
+    @classmethod
+    def from_findings(cls, findings, journey_path: str | Path | None = None) -> "PriorityBoard":
+        """The board of a run: its opportunities, pain points, order value and focus persona."""
+        return cls(findings.opportunities, pain_points=findings.pain_points.table,
+                   order_value=findings.order_value, persona=findings.focus.persona,
+                   journey_path=journey_path if journey_path is not None else findings.journey.path)
+
+    # ------------------------------------------------------------------ state
+    @property
+    def value(self) -> dict:
+        """JSON state: the persona and, per opportunity id, its score inputs, owner and status."""
+        return {"persona": self.persona, "opportunities": {k: dict(v) for k, v in self._state.items()}}
+
+    def set(self, opportunity: str, **values) -> "PriorityBoard":
+        """Change one opportunity's inputs (``impact=``, ``effort=``, ``owner=``…) as the controls do."""
+        for key, value in values.items():
+            self._inputs[opportunity][key].value = value
+        return self
+
+    def opportunities(self) -> pd.DataFrame:
+        """The opportunities frame with the board's inputs applied."""
+        out = self._opportunities.copy()
+        for key in [*SCORE_INPUTS, "owner", "status"]:
+            values = out["id"].map(lambda i, k=key: self._state[i][k])
+            if key in SCORE_INPUTS:
+                out[key] = values.astype(float)
+            else:  # the frame's own dtype, so an unchanged board gives the run's backlog exactly
+                out[key] = values.map(lambda v: v or None).astype(out[key].dtype)
+        return out
+
+    def backlog(self) -> pd.DataFrame:
+        """The ranked backlog, computed as :func:`jmtools.pipeline.run` computes it."""
+        pains = self._pains
+        at_stake = self._order_value is not None and pains is not None and len(pains) > 0
+        backlog = prioritise(self.opportunities(), pains if at_stake else None,
+                             order_value=self._order_value if at_stake else None,
+                             by="value_at_stake" if at_stake else "rice")
+        return backlog if self.persona == ALL or pains is None else relieving(backlog, pains)
+
+    def redraw(self) -> None:
+        """Recompute the backlog and draw the matrix; an error is shown and the last chart kept."""
+        try:
+            backlog = self.backlog()
+            figure = (priority_matrix_chart(backlog, size="value_at_stake" if "value_at_stake" in backlog
+                                            else None) if len(backlog) else None)
+        except USER_ERRORS as err:
+            self.errors.show(err)
+            return
+        self.errors.show("")
+        self.chart.outputs, self.figure = (), figure
+        if figure is None:
+            self.chart.append_stdout(f"No opportunity relieves the pain points of {self.persona}.\n")
+        else:
+            self.chart.append_display_data(figure)
+
+    def _changed(self, opportunity: str, key: str, value) -> None:
+        self._state[opportunity][key] = value
+        self.status.value = ""
+        self.redraw()
+
+    # ------------------------------------------------------------------- save
+    def save(self, path: str | Path | None = None) -> Path:
+        """Write changed scores, owners and statuses into the journey file; errors shown and raised."""
+        try:
+            target = journey_path(None, path or self._path)
+            journey = Journey.load(target)
+            for opportunity in journey.opportunities:
+                if opportunity.id in self._state:
+                    _write(opportunity, self._state[opportunity.id])
+            journey.save(target)
+        except USER_ERRORS as err:
+            self.errors.show(err)
+            raise
+        self.errors.show("")
+        self.status.value = f"saved to {target.name}"
+        return target
+
+    def _save_clicked(self) -> None:
+        try:
+            self.save()
+        except USER_ERRORS:
+            pass  # shown in the error area by save()
+
+    # ------------------------------------------------------------------- rows
+    def _row(self, row: dict) -> w.HBox:
+        oid, state = row["id"], self._state[row["id"]]
+        inputs = {"impact": _impact_input(state["impact"])}
+        for key, (low, high, step) in ((k, b) for k, b in SCORE_INPUTS.items() if b):
+            value = state[key]
+            inputs[key] = w.BoundedFloatText(
+                value=low if value is None else value, min=min(low, value if value is not None else low),
+                max=max(high, value or 0), step=step, disabled=value is None, layout=w.Layout(width="90px"),
+                tooltip="not scored in the journey file" if value is None else key)
+        inputs["owner"] = w.Text(value=state["owner"], placeholder="owner", continuous_update=False,
+                                 layout=w.Layout(width="160px"))
+        inputs["status"] = w.Dropdown(options=list(STATUSES), value=state["status"],
+                                      layout=w.Layout(width="120px"))
+        for key, control in inputs.items():
+            control.observe(lambda ch, k=key: self._changed(oid, k, ch["new"]), names="value")
+            control.add_class(f"jm-{key}")
+        self._inputs[oid] = inputs
+        label = w.HTML(f"<b>{_escape(oid)}</b><br><small>{_escape(row.get('title') or '')}</small>",
+                       layout=w.Layout(width="220px"))
+        return w.HBox([label, *inputs.values()])
+
+
+# --------------------------------------------------------------------------- helpers
+def _escape(text: str) -> str:
+    return html.escape(str(text))
+
+
+def _row_state(row: dict) -> dict:
+    state = {key: number(row.get(key)) for key in SCORE_INPUTS}
+    state["owner"] = row.get("owner") or ""
+    state["status"] = row.get("status") or "idea"
+    return state
+
+
+def _impact_input(value) -> w.Dropdown:
+    options = [(f"{v:g} — {_IMPACT_WORDS[v]}", v) for v in RICE_IMPACTS]
+    if value is None:
+        options.insert(0, ("— not scored", None))
+    elif value not in RICE_IMPACTS:
+        options.append((f"{value:g} — not on the RICE scale", value))
+    return w.Dropdown(options=options, value=value, layout=w.Layout(width="130px"))
+
+
+def _header() -> w.HBox:
+    widths = [("opportunity", "220px"), ("impact", "130px"), ("effort (months)", "90px"),
+              ("confidence", "90px"), ("reach", "90px"), ("owner", "160px"), ("status", "120px")]
+    return w.HBox([w.HTML(f"<b>{name}</b>", layout=w.Layout(width=width)) for name, width in widths])
+
+
+def _write(opportunity, state: dict) -> None:
+    """Put the board's state into one opportunity of the journey, touching only what changed."""
+    scores = dict(opportunity.scores)
+    for key in SCORE_INPUTS:
+        new = state[key]
+        if new is not None and (key not in scores or not math.isclose(scores[key], new)):
+            scores[key] = new
+    if scores != opportunity.scores:
+        opportunity.scores = scores
+    owner = state["owner"] or None
+    if owner != opportunity.owner:
+        opportunity.owner = owner
+        if owner is None:
+            opportunity.model_fields_set.discard("owner")  # removed from the file, not null
+    if state["status"] != opportunity.status:
+        opportunity.status = state["status"]

@@ -1,0 +1,143 @@
+"""The focus picker: choose persona and segment, re-run the chain, redraw the report's sections.
+
+:class:`FocusPicker` holds exactly the two notebook parameters that choose whom a run is about
+(``persona`` and ``segment``, see :class:`jmtools.pipeline.Focus`). On a change it runs
+:func:`jmtools.pipeline.run` on a world prepared once per segment (:func:`~jmtools.pipeline.prepare_world`),
+then calls the registered callbacks and redraws the given section functions (for example
+:func:`jmtools.report.sections.how_far`) into its output. A segment rule with an error is shown
+inline with its fix; the findings and charts shown before are kept.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+import ipywidgets as w
+import pandas as pd
+
+from jmtools import pipeline
+from jmtools.core.vocabulary import ALL, ALL_TITLE
+from jmtools.widgets._common import USER_ERRORS, error_area
+
+__all__ = ["FocusPicker"]
+
+
+class FocusPicker(w.VBox):
+    """A persona dropdown and a segment box that re-run the pipeline and redraw sections.
+
+    Parameters
+    ----------
+    data : jmtools.pipeline.Prepared, jmtools.sources.World, str or Path
+        A prepared world (its segment is the starting segment), a loaded world or a data folder.
+    sections : iterable of callable, optional
+        Functions of a :class:`~jmtools.pipeline.Findings` that display something, e.g.
+        ``[sections.how_far, sections.feelings]``; redrawn into :attr:`output` on each change.
+    persona : str, default "all"
+        The persona chosen first.
+    segment : str, optional
+        The segment rule to start with (ignored when ``data`` is prepared: its segment is used).
+    assignment : pandas.DataFrame, optional
+        ``customer_id, persona`` given from outside, passed to ``prepare_world``.
+    **options
+        Options of :func:`jmtools.pipeline.run` that do not depend on the world
+        (``min_n``, ``min_effect``, ``n_quotes``).
+
+    Examples
+    --------
+    >>> from jmtools.core.resources import data_dir
+    >>> seen = []
+    >>> picker = FocusPicker(data_dir() / "b2b", sections=[lambda f: seen.append(f.focus.label)])
+    >>> picker.parameters
+    {'persona': 'all', 'segment': ''}
+    >>> picker.persona.value = "SMB Owner Sam"
+    >>> picker.parameters, seen
+    ({'persona': 'SMB Owner Sam', 'segment': ''}, ['all customers', 'SMB Owner Sam'])
+    >>> picker.segment.value = "regoin == 'DACH'"
+    >>> "did you mean 'region'?" in picker.errors.text, picker.parameters["segment"]
+    (True, '')
+    """
+
+    def __init__(self, data, *, sections: Iterable[Callable] = (), persona: str = ALL,
+                 segment: str = "", assignment: pd.DataFrame | None = None, **options):
+        first = data if isinstance(data, pipeline.Prepared) else pipeline.prepare_world(
+            pipeline.load(data), segment=segment, assignment=assignment)
+        self._world, self._assignment, self._options = first.world, assignment, options
+        self._prepared = {first.segment: first}
+        self._sections, self._callbacks = list(sections), []
+        names = list(first.world.journey.persona_names)
+        self.persona = w.Dropdown(options=[(ALL_TITLE, ALL), *[(n, n) for n in names]], value=ALL,
+                                  description="Persona")
+        self.segment = w.Text(value=first.segment, description="Segment", continuous_update=False,
+                              placeholder='a rule over customer attributes, e.g. region == "north"',
+                              layout=w.Layout(width="520px"))
+        self.persona.add_class("jm-persona")
+        self.segment.add_class("jm-segment")
+        self.errors, self.status, self.output = error_area(), w.HTML(), w.Output()
+        self.findings: pipeline.Findings | None = None
+        self._parameters = {"persona": ALL, "segment": first.segment}
+        super().__init__([w.HBox([self.persona, self.segment]), self.errors, self.status, self.output])
+        self.add_class("jm-focus-picker")
+        self.select(persona=persona)
+        self.persona.observe(self._picked, names="value")
+        self.segment.observe(self._picked, names="value")
+
+    # ------------------------------------------------------------------ state
+    @property
+    def parameters(self) -> dict:
+        """The notebook parameters of the findings shown: ``{"persona": …, "segment": …}``."""
+        return dict(self._parameters)
+
+    @property
+    def value(self) -> dict:
+        """Same as :attr:`parameters` (the JSON state of every editor is ``.value``)."""
+        return self.parameters
+
+    def on_change(self, callback: Callable) -> Callable:
+        """Call ``callback(findings)`` after each successful re-run (usable as a decorator)."""
+        self._callbacks.append(callback)
+        return callback
+
+    def select(self, *, persona: str | None = None, segment: str | None = None) -> pipeline.Findings:
+        """Run the chain for this focus and redraw; an error is shown inline, then raised.
+
+        Returns
+        -------
+        jmtools.pipeline.Findings
+        """
+        persona = self._parameters["persona"] if persona is None else persona
+        segment = self._parameters["segment"] if segment is None else segment.strip()
+        try:
+            findings = pipeline.run(self._prepared_for(segment), persona=persona, **self._options)
+        except USER_ERRORS as err:
+            self.errors.show(err)  # the findings and charts shown before stay
+            raise
+        self.findings, self._parameters = findings, {"persona": persona, "segment": segment}
+        self.errors.show("")
+        self.status.value = (f"<span class='jm-focus'>{findings.focus.label}</span>: "
+                             f"{findings.n_customers:,} customers with events")
+        self._redraw(findings)
+        return findings
+
+    def _prepared_for(self, segment: str) -> pipeline.Prepared:
+        if segment not in self._prepared:
+            first = next(iter(self._prepared.values()))
+            self._prepared[segment] = pipeline.prepare_world(
+                self._world, segment=segment, n_themes=first.options["n_themes"],
+                seed=first.options["seed"], assignment=self._assignment)
+        return self._prepared[segment]
+
+    def _picked(self, _change) -> None:
+        try:
+            self.select(persona=self.persona.value, segment=self.segment.value)
+        except USER_ERRORS:
+            pass  # shown in the error area by select()
+
+    def _redraw(self, findings: pipeline.Findings) -> None:
+        if self._sections:
+            self.output.outputs = ()  # the previous focus's charts
+            with self.output:
+                for section in self._sections:
+                    section(findings)
+        for callback in self._callbacks:
+            callback(findings)
+

@@ -1,0 +1,88 @@
+"""PriorityBoard: the backlog it draws is prioritise() on its inputs; Save is a one-line diff."""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+
+import pandas as pd
+import pytest
+
+from jmtools import pipeline
+from jmtools.analyses.priorities import opportunities_frame, prioritise
+from jmtools.journey import Journey
+from jmtools.widgets import PriorityBoard
+
+
+def changed(before: str, after: str) -> list[str]:
+    return [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+            if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+
+
+@pytest.fixture(scope="module")
+def findings(b2b_world):
+    return pipeline.run(b2b_world.prepared)
+
+
+@pytest.fixture
+def board(findings, b2b_world, tmp_path):
+    path = tmp_path / "journey.yaml"
+    shutil.copy(b2b_world.folder / "journey.yaml", path)
+    return PriorityBoard.from_findings(findings, journey_path=path), path
+
+
+def test_unchanged_board_shows_the_run_backlog_and_draws_the_matrix(board, findings):
+    b, _ = board
+    pd.testing.assert_frame_equal(b.backlog(), findings.backlog)
+    assert b.errors.value == ""
+    assert len(b.chart.outputs) == 1 and b.figure is not None
+
+
+def test_recomputed_backlog_equals_prioritise_called_directly(board, findings):
+    b, _ = board
+    first = findings.opportunities["id"].iloc[0]
+    b.set(first, effort=5.0, impact=3.0, confidence=0.5, reach=40.0)
+    opps = findings.opportunities.copy()
+    opps.loc[opps["id"] == first, ["effort", "impact", "confidence", "reach"]] = [5.0, 3.0, 0.5, 40.0]
+    expected = prioritise(opps, findings.pain_points.table, order_value=findings.order_value,
+                          by="value_at_stake")
+    pd.testing.assert_frame_equal(b.backlog(), expected)
+    drawn = b.figure.to_dict()
+    rows = [r for d in drawn["datasets"].values() for r in d if r.get("label") == first]
+    assert rows and rows[0]["x"] == 5.0 and rows[0]["y"] == 3.0
+
+
+def test_save_changes_one_line_per_changed_score_and_round_trips(board):
+    b, path = board
+    before = path.read_text()
+    b.set("price-breakdown", effort=0.75)
+    b.save()
+    diff = changed(before, path.read_text())
+    assert len(diff) == 2 and "effort: 0.75" in diff[1] and "effort: 0.5" in diff[0]
+    assert diff[0].replace("0.5,", "0.75,") == "-" + diff[1][1:]  # nothing else on the line moved
+    b.set("price-breakdown", owner="Pricing team", status="planned").save()
+    saved = opportunities_frame(Journey.load(path)).set_index("id").loc["price-breakdown"]
+    assert (saved["effort"], saved["owner"], saved["status"]) == (0.75, "Pricing team", "planned")
+    assert path.read_text().startswith(before.splitlines()[0])  # the header comment is kept
+
+
+def test_unchanged_save_leaves_the_file_alone(board):
+    b, path = board
+    before = path.read_text()
+    b.save()
+    assert path.read_text() == before and b.status.value == "saved to journey.yaml"
+
+
+def test_an_input_prioritise_refuses_is_shown_and_the_chart_kept(board):
+    b, _ = board
+    shown, figure = b.chart.outputs, b.figure
+    b._changed("price-breakdown", "impact", 7.0)  # what a file with a non-RICE impact gives
+    assert "RICE impact must be one of" in b.errors.value
+    assert b.chart.outputs == shown and b.figure is figure
+
+
+def test_a_persona_board_shows_the_opportunities_relieving_its_pain_points(b2b_world):
+    f = pipeline.run(b2b_world.prepared, persona="SMB Owner Sam")
+    b = PriorityBoard.from_findings(f)
+    pd.testing.assert_frame_equal(b.backlog(), f.backlog)
+    assert b.value["persona"] == "SMB Owner Sam"

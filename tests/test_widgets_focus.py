@@ -1,0 +1,60 @@
+"""FocusPicker: its findings are pipeline.run's for the same focus; a bad segment keeps the last charts."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from jmtools import pipeline
+from jmtools.widgets import FocusPicker
+
+PERSONA = "SMB Owner Sam"
+
+
+@pytest.fixture(scope="module")
+def picked(b2b_world):
+    drawn, called = [], []
+    picker = FocusPicker(b2b_world.prepared, sections=[lambda f: drawn.append(f.focus.persona)])
+    picker.on_change(called.append)
+    picker.persona.value = PERSONA
+    return picker, drawn, called
+
+
+def test_the_persona_dropdown_lists_all_customers_then_the_personas(picked, b2b_world):
+    picker, _, _ = picked
+    assert picker.persona.options[0] == ("All customers", "all")
+    assert [v for _, v in picker.persona.options[1:]] == b2b_world.journey.persona_names
+
+
+def test_findings_equal_pipeline_run_for_the_same_persona(picked, b2b_world):
+    picker, drawn, called = picked
+    expected = pipeline.run(b2b_world.prepared, persona=PERSONA)
+    f = picker.findings
+    assert f.focus == expected.focus
+    for name in ("funnel", "funnel_all", "curve", "kpis", "backlog"):
+        pd.testing.assert_frame_equal(getattr(f, name), getattr(expected, name))
+    pd.testing.assert_frame_equal(f.pain_points.table, expected.pain_points.table)
+    assert picker.parameters == {"persona": PERSONA, "segment": ""} == picker.value
+    assert drawn == ["all", PERSONA] and called == [f]
+
+
+def test_an_invalid_segment_is_shown_inline_and_the_previous_charts_kept(picked):
+    picker, drawn, called = picked
+    before, n_drawn = picker.findings, len(drawn)
+    picker.segment.value = "employes < 50"
+    assert "did you mean 'employees'?" in picker.errors.text and "Traceback" not in picker.errors.text
+    assert picker.findings is before and len(drawn) == n_drawn
+    assert picker.parameters == {"persona": PERSONA, "segment": ""}
+    picker.segment.value = "employees < 0"
+    assert "at least one customer" in picker.errors.text and picker.findings is before
+    picker.segment.value = ""
+    assert picker.errors.text == "" and picker.findings is not before
+
+
+def test_a_segment_restricts_the_run(picked, b2b_world):
+    picker, _, _ = picked
+    picker.segment.value = 'region == "DACH"'
+    customers = b2b_world.read("customers.csv")
+    assert picker.findings.segment_customers == int((customers["region"] == "DACH").sum())
+    assert picker.parameters == {"persona": PERSONA, "segment": 'region == "DACH"'}
+    assert picker.findings.focus.label == f'{PERSONA} in segment region == "DACH"'
