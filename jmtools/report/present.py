@@ -150,15 +150,22 @@ def headline_cards(cards: Sequence[Mapping[str, Any]]):
 
     Examples
     --------
-    >>> headline_cards([{"label": "Customers", "value": "1,113", "note": "n=1,113"}]).data
+    >>> html = headline_cards([{"label": "Customers", "value": "1,113", "note": "n=1,113"}]).data
+    >>> import re; re.sub(r' style="[^"]*"', "", html)
     '<div class="jm-kpis"><div class="jm-kpi"><span>Customers</span><b>1,113</b><span>n=1,113</span></div></div>'
     """
     from IPython.display import HTML
 
-    items = "".join(f'<div class="jm-kpi"><span>{_html.escape(str(c["label"]))}</span>'
-                    f'<b>{_html.escape(str(c["value"]))}</b>'
+    items = "".join(f'<div class="jm-kpi" style="{_KPI_STYLE}"><span>{_html.escape(str(c["label"]))}</span>'
+                    f'<b style="display:block;font-size:1.35rem">{_html.escape(str(c["value"]))}</b>'
                     f'<span>{_html.escape(str(c.get("note", "")))}</span></div>' for c in cards)
-    return HTML(f'<div class="jm-kpis">{items}</div>')
+    return HTML(f'<div class="jm-kpis" style="{_KPIS_STYLE}">{items}</div>')
+
+
+# The report's stylesheet lays the cards out; these inline rules do the same in JupyterLab,
+# which has no jmtools stylesheet.
+_KPIS_STYLE = "display:flex;flex-wrap:wrap;gap:.8rem;margin:.8rem 0 1.2rem"
+_KPI_STYLE = "border:1px solid var(--jm-rule,#d0d0d0);border-radius:6px;padding:.6rem .9rem;min-width:10rem"
 
 
 def funnel_chart(funnel, *, compare=None, label: str = "this persona",

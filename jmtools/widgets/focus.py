@@ -65,7 +65,8 @@ class FocusPicker(w.VBox):
         self._prepared = {first.segment: first}
         self._sections, self._callbacks = list(sections), []
         names = list(first.world.journey.persona_names)
-        self.persona = w.Dropdown(options=[(ALL_TITLE, ALL), *[(n, n) for n in names]], value=ALL,
+        self.persona = w.Dropdown(options=[(ALL_TITLE, ALL), *[(n, n) for n in names]],
+                                  value=persona if persona in names else ALL,
                                   description="Persona")
         self.segment = w.Text(value=first.segment, description="Segment", continuous_update=False,
                               placeholder='a rule over customer attributes, e.g. region == "north"',

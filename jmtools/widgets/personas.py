@@ -89,6 +89,7 @@ class PersonaEditor(w.VBox):
         self.counter, self.note, self.status = w.HTML(), w.HTML(), w.HTML()
         self.errors = error_area()
         self.counter.add_class("jm-count")
+        self.fields["rule"].add_class("jm-rule")
         self.save_button = w.Button(description="Save to journey file", icon="save")
         self.save_button.add_class("jm-save")
         self.save_button.on_click(lambda _b: self._save_clicked())

@@ -1,0 +1,212 @@
+"""The notebooks in a real JupyterLab, offline: every chart drawn, the editors write the journey.
+
+A JupyterLab server on a free loopback port serves a copy of ``notebooks/``; headless Debian
+Chromium (Playwright) opens each notebook, runs every cell through the Run menu and counts the
+drawn Vega views against the chart outputs the kernel sent. Every request that leaves the
+loopback server is aborted and fails the test, as does any console or page error. The workshop
+notebook's editors are then used as an analyst would: a point of the emotion curve is dragged
+and saved, a persona rule is edited (its live count checked against plain pandas), and the
+journey report run on the saved file shows the edits.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from jmtools.core.resources import data_dir, notebooks_dir
+from jmtools.journey import Journey
+
+from lab_client import ARGS, CHROMIUM, lab_server, new_page, open_notebook, run_all
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser,
+              pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                                 reason="needs Debian chromium at /usr/bin/chromium "
+                                        "(apt-get install chromium)")]
+NOTEBOOKS = sorted(p.name for p in notebooks_dir().glob("[0-9]*.ipynb"))
+SHOTS = Path(os.environ.get("JMTOOLS_SHOTS", "")) if os.environ.get("JMTOOLS_SHOTS") else None
+VEGA_OUTPUT = ".jp-OutputArea-output .jp-RenderedVegaCommon5"
+DRAWN = ".jp-RenderedVegaCommon5 .vega-embed svg.marks, .jp-RenderedVegaCommon5 .vega-embed canvas.marks"
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lab")
+    shutil.copytree(notebooks_dir(), root / "notebooks",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    with lab_server(root) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def _shot(page, name: str) -> None:
+    if SHOTS:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _saved_outputs(lab, page, name: str) -> list[dict]:
+    """Save the notebook from the page and read the outputs the kernel sent."""
+    page.keyboard.press("Control+s")
+    page.wait_for_function("() => !document.querySelector('.jp-mod-dirty')", timeout=30_000)
+    nb = json.loads((lab.root / "notebooks" / name).read_text(encoding="utf-8"))
+    return [o for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])]
+
+
+def _scroll_through(page) -> None:
+    """Scroll the notebook to the end and back so every output is laid out."""
+    page.evaluate("""async () => {
+        const nb = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer')
+                   || document.querySelector('.jp-NotebookPanel .jp-Notebook');
+        for (let y = 0; y <= nb.scrollHeight; y += 600) {
+            nb.scrollTop = y; await new Promise(r => setTimeout(r, 60)); }
+        nb.scrollTop = 0;
+    }""")
+
+
+def _drawn_everywhere(page) -> tuple[int, int]:
+    """(Vega outputs on the page, those holding a drawn view), widgets' outputs included."""
+    return page.evaluate("""() => {
+        const boxes = [...document.querySelectorAll('.jp-RenderedVegaCommon5')];
+        return [boxes.length,
+                boxes.filter(b => b.querySelector('.vega-embed svg.marks, .vega-embed canvas.marks')).length];
+    }""")
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_every_chart_renders_offline(lab, browser, name):
+    context, page, watch = new_page(browser, lab)
+    try:
+        open_notebook(page, lab, f"notebooks/{name}")
+        dirty = page.evaluate("() => !!document.querySelector('.jp-mod-dirty')")
+        run_all(page)
+        _scroll_through(page)
+        outputs = _saved_outputs(lab, page, name)
+        charts = [o for o in outputs if "application/vnd.vega.v5+json" in o.get("data", {})]
+        in_widgets = page.locator(".jupyter-widgets .jp-RenderedVegaCommon5").count()
+        errors = [o for o in outputs if o["output_type"] == "error"]
+        cdn = [o for o in outputs if "vegaEmbed" in str(o.get("data", {}).get("text/html", ""))]
+        expected = len(charts) + in_widgets
+        page.wait_for_function(f"n => document.querySelectorAll({DRAWN!r}).length >= n",
+                               arg=expected, timeout=60_000)
+        boxes, drawn = _drawn_everywhere(page)
+        _shot(page, name.removesuffix(".ipynb"))
+    finally:
+        context.close()
+    assert not dirty, f"{name} opened already modified"
+    assert not errors, [f"{e['ename']}: {e['evalue']}" for e in errors]
+    assert not cdn, "a chart output loads Vega from a CDN"
+    assert expected, f"{name} drew no chart"
+    assert boxes == drawn == expected, (boxes, drawn, len(charts), in_widgets)
+    assert watch.outside == [], watch.outside
+    assert watch.page_errors == [] and watch.console_errors == [], (watch.page_errors,
+                                                                     watch.console_errors)
+
+
+def _customers_matching(rule_age: int) -> int:
+    """Oracle in plain pandas: customers with events that Budget Ben's edited rule selects."""
+    world = data_dir() / "ecommerce"
+    customers = pd.read_csv(world / "customers.csv")
+    with_events = set(pd.read_parquet(world / "events.parquet", columns=["customer_id"])["customer_id"])
+    chosen = customers[(customers["age"] < rule_age) & (customers["price_sensitivity"] >= 0.6)]
+    return int(chosen["customer_id"].isin(with_events).sum())
+
+
+def test_workshop_edits_reach_the_journey_file_and_the_report(lab, browser, tmp_path):
+    """Drag the curve, edit a persona rule, save; the report run on the saved file shows both."""
+    from jmtools.report.runner import run_notebook
+
+    source = data_dir() / "ecommerce" / "journey.yaml"
+    saved = lab.root / "notebooks" / "my_journey.yaml"
+    saved.unlink(missing_ok=True)
+    context, page, watch = new_page(browser, lab)
+    try:
+        open_notebook(page, lab, "notebooks/06_workshop.ipynb")
+        run_all(page)
+        page.wait_for_selector(".jm-curve-editor circle.jm-assumed", timeout=60_000)
+        point = page.locator('.jm-curve-editor circle.jm-assumed[data-stage="Awareness"]')
+        point.scroll_into_view_if_needed()
+        assert point.get_attribute("data-value") == "1"
+        box = point.bounding_box()
+        unit = page.evaluate("""() => { const s = document.querySelector('.jm-curve-editor svg');
+                                        return s.getBoundingClientRect().height / 320 * 238 / 4; }""")
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        page.mouse.move(x, y)
+        page.mouse.down()
+        page.mouse.move(x, y - unit * 0.5, steps=4)
+        page.mouse.move(x, y - unit * 1.0, steps=4)
+        page.mouse.up()
+        page.wait_for_function("""() => document.querySelector(
+            '.jm-curve-editor circle.jm-assumed[data-stage="Awareness"]').getAttribute('data-value') === '2'""",
+            timeout=20_000)
+        other = page.locator('.jm-curve-editor circle.jm-assumed[data-stage="Post-purchase"]')
+        other.focus()
+        page.keyboard.press("ArrowDown")
+        page.wait_for_function("""() => document.querySelector(
+            '.jm-curve-editor circle.jm-assumed[data-stage="Post-purchase"]').getAttribute('data-value') === '0.5'""",
+            timeout=20_000)
+        page.keyboard.press("ArrowUp")  # back to where it was: the file must not change there
+        page.wait_for_function("""() => document.querySelector(
+            '.jm-curve-editor circle.jm-assumed[data-stage="Post-purchase"]').getAttribute('data-value') === '1'""",
+            timeout=20_000)
+        _shot(page, "06_curve_dragged")
+        page.locator(".jm-curve-editor button.jm-save").click()
+        page.wait_for_function("() => /saved/.test(document.querySelector('.jm-curve-editor .jm-status').textContent)",
+                               timeout=30_000)
+        curve_diff = [line for line in difflib.unified_diff(
+            source.read_text(encoding="utf-8").splitlines(), saved.read_text(encoding="utf-8").splitlines(),
+            lineterm="", n=0) if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+
+        page.locator(".lm-TabBar-tab", has_text="Personas").first.click()
+        rule = page.locator(".jm-persona-editor .jm-rule input")
+        rule.wait_for(timeout=30_000)
+        assert rule.input_value() == "age < 30 and price_sensitivity >= 0.6"
+        count = page.locator(".jm-persona-editor .jm-count-value")
+        assert count.text_content().replace(",", "") == str(_customers_matching(30))
+        rule.fill("age < 35 and price_sensitivity >= 0.6")
+        expected = _customers_matching(35)
+        page.wait_for_function(f"""() => document.querySelector('.jm-persona-editor .jm-count-value')
+            .textContent.replace(',', '') === '{expected}'""", timeout=30_000)
+        rule.fill("agee < 35")
+        page.wait_for_function("""() => /did you mean/.test(
+            document.querySelector('.jm-persona-editor .jm-errors').textContent)""", timeout=30_000)
+        _shot(page, "06_persona_rule_error")
+        rule.fill("age < 35 and price_sensitivity >= 0.6")
+        page.wait_for_function(f"""() => document.querySelector('.jm-persona-editor .jm-count-value')
+            .textContent.replace(',', '') === '{expected}'""", timeout=30_000)
+        page.locator(".jm-persona-editor .jm-save").click()
+        page.wait_for_function("""() => /saved/.test(
+            document.querySelector('.jm-persona-editor').textContent)""", timeout=30_000)
+        _shot(page, "06_persona_saved")
+    finally:
+        context.close()
+    assert curve_diff == ["-    emotion: 1", "+    emotion: 2.0"], curve_diff
+    assert Journey.load(saved).personas[0].rule == "age < 35 and price_sensitivity >= 0.6"
+    assert watch.outside == [] and watch.page_errors == [], (watch.outside, watch.page_errors)
+
+    run = run_notebook(notebooks_dir() / "00_journey_report.ipynb", tmp_path / "ben.ipynb",
+                       parameters={"data_dir": "sample:ecommerce", "journey_file": str(saved),
+                                   "persona": "Budget Ben"})
+    assert run.records["figures"]["customers"]["value"] == expected
+    specs = [o["data"].get("application/vnd.vegalite.v6+json") for c in
+             json.loads((tmp_path / "ben.ipynb").read_text())["cells"] for o in c.get("outputs", [])
+             if "data" in o]
+    rows = [r for spec in specs if spec for values in spec.get("datasets", {}).values()
+            for r in values if isinstance(r, dict)]
+    assumed = [r for r in rows if r.get("stage") == "Awareness" and r.get("who") == "Budget Ben"
+               and r.get("curve") == "assumed in the workshop"]
+    assert assumed and all(r["valence"] == 2.0 for r in assumed), assumed
