@@ -101,7 +101,9 @@ def test_notebooks_copied_by_new_run_on_the_sample_world_until_data_dir_is_set(t
     folder = tmp_path / "project"
     assert main(["new", str(folder)]) == 0
     copies = sorted((folder / "notebooks").glob("*.ipynb"))
-    assert len(copies) == 6
+    from jmtools.core.resources import notebooks_dir
+
+    assert [p.name for p in copies] == sorted(p.name for p in notebooks_dir().glob("[0-9]*.ipynb"))
     monkeypatch.chdir(folder / "notebooks")          # where JupyterLab and the runner start the kernel
     for nb in copies:
         default = read_parameters(nb)["data_dir"].default

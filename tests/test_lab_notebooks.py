@@ -104,14 +104,20 @@ def test_every_chart_renders_offline(lab, browser, name):
         page.wait_for_function(f"n => document.querySelectorAll({DRAWN!r}).length >= n",
                                arg=expected, timeout=60_000)
         boxes, drawn = _drawn_everywhere(page)
+        clipped = page.evaluate("""() => [...document.querySelectorAll('.jp-RenderedVegaCommon5')]
+            .filter(b => b.scrollWidth > b.clientWidth + 1 &&
+                         !['auto', 'scroll'].includes(getComputedStyle(b).overflowX)).length""")
+        news = page.locator("text=get notified about official Jupyter news").count()
         _shot(page, name.removesuffix(".ipynb"))
     finally:
         context.close()
+    assert news == 0, "JupyterLab offers to fetch news (templates/lab/overrides.json not installed)"
     assert not dirty, f"{name} opened already modified"
     assert not errors, [f"{e['ename']}: {e['evalue']}" for e in errors]
     assert not cdn, "a chart output loads Vega from a CDN"
     assert expected, f"{name} drew no chart"
     assert boxes == drawn == expected, (boxes, drawn, len(charts), in_widgets)
+    assert clipped == 0, "a chart wider than the notebook is clipped instead of scrolling"
     assert watch.outside == [], watch.outside
     assert watch.page_errors == [] and watch.console_errors == [], (watch.page_errors,
                                                                      watch.console_errors)
@@ -126,9 +132,13 @@ def _customers_matching(rule_age: int) -> int:
     return int(chosen["customer_id"].isin(with_events).sum())
 
 
+#: Budget Ben's first opportunity in the sample world's backlog (its owner is edited on the board).
+OPPORTUNITY = "show-fees-early"
+
+
 def test_workshop_edits_reach_the_journey_file_and_the_report(lab, browser, tmp_path):
     """Drag the curve, edit a persona rule, save; the report run on the saved file shows both."""
-    from jmtools.report.runner import run_notebook
+    from jmtools.report.batch import Job, run_batch
 
     source = data_dir() / "ecommerce" / "journey.yaml"
     saved = lab.root / "notebooks" / "my_journey.yaml"
@@ -171,6 +181,19 @@ def test_workshop_edits_reach_the_journey_file_and_the_report(lab, browser, tmp_
             source.read_text(encoding="utf-8").splitlines(), saved.read_text(encoding="utf-8").splitlines(),
             lineterm="", n=0) if line[:1] in "+-" and not line.startswith(("+++", "---"))]
 
+        page.locator(".lm-TabBar-tab", has_text="Priorities").first.click()
+        row = page.locator(f".jm-priority-board .widget-hbox:has(b:text-is('{OPPORTUNITY}'))")
+        owner = row.locator(".jm-owner input")
+        owner.wait_for(timeout=30_000)
+        owner.fill("Pricing guild")
+        owner.press("Enter")
+        page.wait_for_timeout(1500)  # the matrix is redrawn on each change
+        _shot(page, "06_board_edited")
+        page.locator(".jm-priority-board .jm-save").click()
+        page.wait_for_function("""() => /saved/.test(
+            document.querySelector('.jm-priority-board').textContent)""", timeout=30_000)
+        after_board = saved.read_text(encoding="utf-8")
+
         page.locator(".lm-TabBar-tab", has_text="Personas").first.click()
         rule = page.locator(".jm-persona-editor .jm-rule input")
         rule.wait_for(timeout=30_000)
@@ -195,18 +218,27 @@ def test_workshop_edits_reach_the_journey_file_and_the_report(lab, browser, tmp_
     finally:
         context.close()
     assert curve_diff == ["-    emotion: 1", "+    emotion: 2.0"], curve_diff
+    board_diff = [line for line in difflib.unified_diff(
+        source.read_text(encoding="utf-8").splitlines(), after_board.splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert len(board_diff) == 4 and "+    owner: Pricing guild" in board_diff, board_diff
     assert Journey.load(saved).personas[0].rule == "age < 35 and price_sensitivity >= 0.6"
     assert watch.outside == [] and watch.page_errors == [], (watch.outside, watch.page_errors)
 
-    run = run_notebook(notebooks_dir() / "00_journey_report.ipynb", tmp_path / "ben.ipynb",
-                       parameters={"data_dir": "sample:ecommerce", "journey_file": str(saved),
-                                   "persona": "Budget Ben"})
-    assert run.records["figures"]["customers"]["value"] == expected
-    specs = [o["data"].get("application/vnd.vegalite.v6+json") for c in
-             json.loads((tmp_path / "ben.ipynb").read_text())["cells"] for o in c.get("outputs", [])
-             if "data" in o]
+    job = Job(name="Budget Ben", notebook=str(notebooks_dir() / "00_journey_report.ipynb"),
+              parameters={"data_dir": "sample:ecommerce", "journey_file": str(saved),
+                          "persona": "Budget Ben"})
+    batch = run_batch([job], tmp_path / "reports", workers=1, static=False, progress=False)
+    assert not batch.failed, batch.summary()
+    result = batch.results[0]
+    assert result.figures["customers"]["value"] == expected          # the edited rule
+    report = (tmp_path / "reports" / result.html).read_text(encoding="utf-8")
+    assert "Pricing guild" in report                                  # the board's owner
+    executed = json.loads((tmp_path / "reports" / result.executed_notebook).read_text())
+    specs = [o["data"].get("application/vnd.vegalite.v6+json") for c in executed["cells"]
+             for o in c.get("outputs", []) if "data" in o]
     rows = [r for spec in specs if spec for values in spec.get("datasets", {}).values()
             for r in values if isinstance(r, dict)]
     assumed = [r for r in rows if r.get("stage") == "Awareness" and r.get("who") == "Budget Ben"
                and r.get("curve") == "assumed in the workshop"]
-    assert assumed and all(r["valence"] == 2.0 for r in assumed), assumed
+    assert assumed and all(r["valence"] == 2.0 for r in assumed), assumed   # the dragged point

@@ -63,7 +63,7 @@ def test_notebook_all_personas_with_suggestions(run):
     assert fig["suggested_k"] == len(_personas(world))
     assert fig["cluster_ari"] >= MIN_ARI[world]
     text = Path(result.output_path).read_text(encoding="utf-8")
-    assert text.count("vegaEmbed") >= 6  # sizes, differences, KPIs, events, choice of k, clusters
+    assert text.count("application/vnd.vega.v5+json") >= 6  # sizes, differences, KPIs, events, choice of k, clusters
     assert text.count('class=\\"jm-persona\\"') >= 2 * len(_personas(world))
 
 

@@ -41,7 +41,7 @@ def test_notebook_finds_the_drop_off_persona(world, notebook_runs):
     assert figures["worst_drop_off"].startswith(truths["funnel"]["drop_off"]["persona"] + ":")
     assert 0.99 < figures["match_rate"] < 1          # the planted unmatched events
     text = Path(result.output_path).read_text(encoding="utf-8")
-    assert text.count("vegaEmbed") >= 6             # funnel, conversion, furthest, timing, transitions, paths…
+    assert text.count("application/vnd.vega.v5+json") >= 6             # funnel, conversion, furthest, timing, transitions, paths…
     for name in truths["unmatched_events"]["events"]:
         assert name in text
 

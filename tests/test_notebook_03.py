@@ -46,7 +46,7 @@ def test_notebook_runs_for_everybody(notebook_runs):
         assert figures["peak_valence"] > 0.5
     # charts were drawn: the executed notebook holds Altair outputs
     text = Path(result.output_path).read_text(encoding="utf-8")
-    assert text.count("vegaEmbed") >= 3
+    assert text.count("application/vnd.vega.v5+json") >= 3
 
 
 def test_unknown_persona_fails_with_the_list(ecommerce_world):
@@ -80,4 +80,4 @@ def test_notebook_with_behaviour_evidence(notebook_runs):
     assert figures["n_evidence"] > 10_000            # one behaviour row per customer and stage
     text = Path(result.output_path).read_text(encoding="utf-8")
     assert "measured+reported" in text
-    assert text.count("vegaEmbed") >= 3
+    assert text.count("application/vnd.vega.v5+json") == 2  # curve and trend (panels: "all" only)

@@ -45,7 +45,7 @@ def test_pain_points_notebook(world, persona, expected, notebook_runs):
     assert table["pain_point_id"].iloc[0] == expected and table["rank"].is_monotonic_increasing
     assert not table["quotes"].fillna("").str.contains(r"@example\.(?:com|org)", regex=True).any()
     text = out.read_text(encoding="utf-8")
-    assert text.count("vegaEmbed") >= 4          # themes (3) and pain points charts were drawn
+    assert text.count("application/vnd.vega.v5+json") >= 4          # themes (3) and pain points charts were drawn
     praised = [t for t in truths["themes"] if t["sentiment"] == "positive" and t["main_personas"]]
     for theme in praised:       # e.g. Marathon Maya loves the support team
         assert any(f"@ {theme['touchpoint']} ({theme['main_personas'][0]})" in p

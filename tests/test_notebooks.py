@@ -24,8 +24,8 @@ SHARED = {"data_dir": "sample:ecommerce", "journey_file": "", "persona": "all", 
           "min_effect": pipeline.MIN_EFFECT}
 
 
-def test_the_six_notebooks_are_found():
-    assert [p.name[:2] for p in NOTEBOOKS] == ["00", "01", "02", "03", "04", "05"]
+def test_the_seven_notebooks_are_found():
+    assert [p.name[:2] for p in NOTEBOOKS] == ["00", "01", "02", "03", "04", "05", "06"]
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)

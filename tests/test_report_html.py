@@ -159,3 +159,23 @@ def test_exporter_class_works_through_the_nbconvert_api(reports):
     assert "window.vegaEmbed=" in body and "pd.read_csv" not in body and _urls(body) == []
     static, _ = ReportHTMLExporter(static=True).from_filename(str(reports["dir"] / "all.ipynb"))
     assert "<script" not in static and static.count("<svg") == 2
+
+
+def test_live_widgets_are_left_out_of_a_report(tmp_path):
+    """A widget needs a kernel: the report keeps the text around it and drops the widget."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    widget = new_output("display_data", data={
+        "application/vnd.jupyter.widget-view+json": {"model_id": "abc", "version_major": 2,
+                                                      "version_minor": 0},
+        "text/plain": "CurveEditor(...)"})
+    text = new_output("display_data", data={"text/plain": "kept", "text/html": "<p>kept here</p>"})
+    nb = new_notebook(cells=[new_code_cell("editor", outputs=[widget, text])],
+                      metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                               "language": "python"}})
+    path = tmp_path / "w.ipynb"
+    nbformat.write(nb, path)
+    html = export_html(path, tmp_path / "w.html").read_text(encoding="utf-8")
+    assert "kept here" in html
+    assert "widget-view" not in html and "CurveEditor" not in html

@@ -11,6 +11,8 @@ every item on them carries an evidence badge (:data:`EVIDENCE_SHAPES`,
 
 from __future__ import annotations
 
+import sys
+
 __all__ = ["THEME_NAME", "PALETTE", "PERSONA_PALETTE", "ALL_CUSTOMERS_COLOR", "SEQUENTIAL",
            "DIVERGING", "FONT", "MAP_FONT", "MAP_COLORS", "EVIDENCE_COLORS", "EVIDENCE_FILLS",
            "EVIDENCE_SHAPES", "theme_config", "use_theme"]
@@ -136,4 +138,5 @@ def use_theme() -> None:
             pass
 
 
-use_theme()  # importing any chart module switches the theme and the offline renderer on
+if "altair" in sys.modules:  # in a notebook that already uses Altair, switch on now; otherwise
+    use_theme()              # every chart function does it (the CLI stays free of Altair)

@@ -46,6 +46,7 @@ __all__ = [
 #: Folder holding the ``jmtools_report`` nbconvert template.
 TEMPLATE_DIR = Path(__file__).parent / "templates" / "nbconvert"
 
+_WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 _VL_MIME = re.compile(r"application/vnd\.vegalite\.v\d+(\.\d+)*\+json")
 _ALTAIR_CALL = re.compile(r"\}\)\(\s*\{")
 
@@ -107,8 +108,8 @@ def _make_preprocessor():
 
         Interactive: a ``<div id="jm-chart-N">`` placeholder per chart; the specs go to
         ``resources["jmtools_specs"]`` and are drawn by the inlined Vega bundle.
-        Static: inline SVG. Record outputs and stderr streams are removed (counted in
-        ``resources["jmtools_warnings"]``).
+        Static: inline SVG. Record outputs and live widgets (they need a kernel) are removed;
+        stderr streams are removed and counted in ``resources["jmtools_warnings"]``.
         """
 
         static = Bool(False, help="convert charts to inline SVG instead of Vega placeholders"
@@ -126,8 +127,8 @@ def _make_preprocessor():
                 return cell, resources
             kept = []
             for out in cell.get("outputs", []):
-                if RECORD_MIMETYPE in (out.get("data") or {}):
-                    continue
+                if RECORD_MIMETYPE in (out.get("data") or {}) or _WIDGET_MIME in (out.get("data") or {}):
+                    continue  # records are read above; live widgets need a kernel a report lacks
                 if out.get("output_type") == "stream" and out.get("name") == "stderr":
                     resources["jmtools_warnings"] += 1
                     continue
