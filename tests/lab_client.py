@@ -34,13 +34,19 @@ def free_port() -> int:
 
 @dataclass
 class Lab:
-    """A running JupyterLab server: its root folder, URL and token."""
+    """A running JupyterLab (or Notebook 7) server: its root folder, URL and token."""
 
     root: Path
     url: str
     token: str
     process: subprocess.Popen
     log: Path
+    app: str = "jupyterlab"
+
+    def notebook_url(self, path: str) -> str:
+        if self.app == "notebook":
+            return f"{self.url}/notebooks/{path}?token={self.token}"
+        return f"{self.url}/lab/tree/{path}?reset&token={self.token}"
 
     def api(self, path: str, method: str = "GET", body: dict | None = None):
         data = json.dumps(body).encode() if body is not None else None
@@ -52,24 +58,25 @@ class Lab:
 
 
 @contextlib.contextmanager
-def lab_server(root: Path, *, timeout: float = 120):
-    """Start ``jupyter lab`` on a free loopback port serving ``root``; stop it afterwards."""
+def lab_server(root: Path, *, timeout: float = 120, app: str = "jupyterlab"):
+    """Start ``jupyter lab`` (or ``app="notebook"``: Jupyter Notebook 7) on a free loopback port
+    serving ``root``; stop it afterwards."""
     port, token = free_port(), secrets.token_hex(16)
     log = root.parent / f"lab-{port}.log"
     env = dict(os.environ, JUPYTER_PLATFORM_DIRS="1", PYTHONHASHSEED="0")
     repo = str(Path(__file__).resolve().parents[1])
     env["PYTHONPATH"] = os.pathsep.join([repo, *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]])
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+    cmd = [sys.executable, "-m", app, "--no-browser", "--ip=127.0.0.1", f"--port={port}",
            f"--ServerApp.root_dir={root}", f"--IdentityProvider.token={token}",
-           "--ServerApp.disable_check_xsrf=False", "--LabApp.news_url=",
-           "--LabServerApp.extra_labextensions_path=[]", "--ServerApp.open_browser=False",
-           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-           "--LabApp.extension_manager=readonly"]
+           "--ServerApp.open_browser=False"]
+    if app == "jupyterlab":
+        cmd += ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+                "--LabApp.extension_manager=readonly"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=root)
-    lab = Lab(root=root, url=f"http://127.0.0.1:{port}", token=token, process=proc, log=log)
+    lab = Lab(root=root, url=f"http://127.0.0.1:{port}", token=token, process=proc, log=log, app=app)
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -121,8 +128,8 @@ def new_page(browser, lab: Lab, *, width: int = 1400, height: int = 1000):
 def open_notebook(page, lab: Lab, path: str, *, timeout: float = 120_000):
     """Open ``path`` (relative to the server root) in a reset workspace; wait until its kernel
     is connected to the page and idle."""
-    page.goto(f"{lab.url}/lab/tree/{path}?reset&token={lab.token}", timeout=timeout)
-    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=timeout)
+    page.goto(lab.notebook_url(path), timeout=timeout)
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=timeout)
     deadline = time.monotonic() + timeout / 1000
     while time.monotonic() < deadline:
         sessions = [s for s in lab.api("/api/sessions") if s["path"].endswith(path)]
@@ -137,7 +144,7 @@ def open_notebook(page, lab: Lab, path: str, *, timeout: float = 120_000):
 
 def run_all(page, *, timeout: float = 600_000):
     """Run every cell through the Run menu and wait until every code cell has run."""
-    page.locator(".jp-NotebookPanel .jp-Notebook").first.click()
+    page.locator(".jp-Notebook").first.click()
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
     page.wait_for_function(

@@ -242,3 +242,32 @@ def test_workshop_edits_reach_the_journey_file_and_the_report(lab, browser, tmp_
     assumed = [r for r in rows if r.get("stage") == "Awareness" and r.get("who") == "Budget Ben"
                and r.get("curve") == "assumed in the workshop"]
     assert assumed and all(r["valence"] == 2.0 for r in assumed), assumed   # the dragged point
+
+
+def test_jupyter_notebook_7_draws_the_report_offline(tmp_path_factory, browser):
+    """Notebook 7 ships the same Vega renderer as JupyterLab: the report notebook draws offline."""
+    pytest.importorskip("notebook", reason="Jupyter Notebook 7 is not installed")
+    root = tmp_path_factory.mktemp("nb7")
+    shutil.copy(notebooks_dir() / "00_journey_report.ipynb", root / "00.ipynb")
+    with lab_server(root, app="notebook") as server:
+        context, page, watch = new_page(browser, server)
+        try:
+            open_notebook(page, server, "00.ipynb")
+            # Notebook 7.6 itself throws one settings error while loading (an empty notebook does
+            # too): only errors raised once cells run are ours.
+            at_load = len(watch.page_errors)
+            run_all(page)
+            page.keyboard.press("Control+s")
+            page.wait_for_timeout(2000)
+            nb = json.loads((root / "00.ipynb").read_text(encoding="utf-8"))
+            charts = sum("application/vnd.vega.v5+json" in o.get("data", {})
+                         for c in nb["cells"] for o in c.get("outputs", []))
+            _scroll_through(page)
+            page.wait_for_function(f"n => document.querySelectorAll({DRAWN!r}).length >= n",
+                                   arg=charts, timeout=60_000)
+            boxes, drawn = _drawn_everywhere(page)
+            _shot(page, "nb7_00")
+        finally:
+            context.close()
+    assert charts and boxes == drawn == charts, (boxes, drawn, charts)
+    assert watch.outside == [] and watch.page_errors[at_load:] == [] and watch.console_errors == [], watch

@@ -138,5 +138,8 @@ def use_theme() -> None:
             pass
 
 
-if "altair" in sys.modules:  # in a notebook that already uses Altair, switch on now; otherwise
-    use_theme()              # every chart function does it (the CLI stays free of Altair)
+# In a notebook kernel (or where Altair is already in use) importing any chart module switches the
+# theme and the offline renderer on, so plain Altair charts made later render offline too. The
+# command line loads neither, and stays free of Altair until it draws.
+if "ipykernel" in sys.modules or "altair" in sys.modules:
+    use_theme()
