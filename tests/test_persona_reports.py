@@ -29,6 +29,7 @@ from jmtools.core.errors import ParameterError
 from jmtools.personas import assign_personas
 from jmtools.report import sections
 from jmtools.report.record import figure_payload, read_records
+from jmtools.report.steps import _record_one_persona, record_emotion_figures
 from notebook_runs import SEGMENT
 from oracles import persona_labels, reached_steps, event_stages
 
@@ -234,19 +235,7 @@ def _profile_numbers(world, persona: str, *, min_customers: int = 10) -> dict:
     def record(name, value, **kw):
         figures[name] = figure_payload(name, value, **kw)
 
-    row = sizes[sizes["persona"] == persona].iloc[0]
-    record("persona_n", int(row["n"]), label=f"Customers in {persona}")
-    record("persona_share", float(row["share"]), label=f"Share of customers in {persona}",
-           n=int(row["total"]), ci=(float(row["ci_low"]), float(row["ci_high"])), unit="%", headline=True)
-    conv = kpis_[(kpis_["persona"] == persona) & (kpis_["kpi"] == "conversion")]
-    if len(conv):
-        c = conv.iloc[0]
-        record("persona_conversion", float(c["value"]), label=f"Conversion of {persona}",
-               n=int(c["n"]), ci=(float(c["ci_low"]), float(c["ci_high"])), unit="%")
-    top = typical[typical["persona"] == persona].sort_values("rank")
-    if len(top):
-        record("most_typical_event", str(top["item"].iloc[0]), label="Most typical event")
-        record("typical_events", [str(e) for e in top["item"].head(3)], label="Three most typical events")
+    _record_one_persona(persona, sizes, kpis_, typical, record=record)
     return figures
 
 
@@ -305,23 +294,7 @@ def _emotion_numbers(world, persona: str, *, min_n: int = pipeline.MIN_N) -> dic
     def record(name, value, **kw):
         figures[name] = figure_payload(name, value, **kw)
 
-    mine = moments[moments["persona"] == persona].set_index("kind")
-    for kind in ("lowest", "peak", "end"):
-        if kind in mine.index:
-            r = mine.loc[kind]
-            record(f"{kind.replace(' ', '_')}_stage", str(r["stage"]), label=f"{kind.capitalize()} stage")
-            record(f"{kind.replace(' ', '_')}_valence", round(float(r["valence"]), 4),
-                   label=f"Emotion at the {kind} stage", n=int(r["n"]),
-                   ci=(round(float(r["ci_low"]), 4), round(float(r["ci_high"]), 4)),
-                   headline=kind == "lowest", fmt="+.2f")
-    mine_gap = gap[(gap["persona"] == persona) & gap["gap"].notna()]
-    if len(mine_gap):
-        worst = mine_gap.loc[mine_gap["gap"].abs().idxmax()]
-        record("largest_gap_stage", str(worst["stage"]), label="Largest assumed-vs-measured gap")
-        record("largest_gap", round(float(worst["gap"]), 4), label="Measured − assumed", fmt="+.2f")
-    record("persona", persona)
-    record("n_evidence", int(len(evidence.drop_duplicates("obs_id"))), label="Pieces of evidence",
-           headline=True)
+    record_emotion_figures(persona, moments=moments, gap=gap, evidence=evidence, record=record)
     return figures
 
 

@@ -24,7 +24,7 @@ import json
 
 from jmtools.render.offline import _vl_convert, vega_lite_version
 
-__all__ = ["RENDERER", "VEGA_MIMETYPE", "vega_mimebundle", "enable"]
+__all__ = ["RENDERER", "VEGA_MIMETYPE", "vega_mimebundle", "enable", "chart_title"]
 
 #: Name of the renderer in Altair's registry (``alt.renderers.enable("jmtools")``).
 RENDERER = "jmtools"
@@ -47,13 +47,20 @@ def _compile(spec_json: str) -> str:
     return json.dumps(vg)
 
 
-def _label(spec: dict) -> str:
+def chart_title(spec: dict) -> str:
+    """The title of a Vega-Lite spec as one line of text ('' when it has none).
+
+    Examples
+    --------
+    >>> chart_title({"title": {"text": ["Reach", "per stage"]}}), chart_title({"mark": "bar"})
+    ('Reach per stage', '')
+    """
     title = spec.get("title")
     if isinstance(title, dict):
         title = title.get("text")
     if isinstance(title, list):
         title = " ".join(map(str, title))
-    return f"<chart: {title}>" if title else "<chart>"
+    return str(title or "")
 
 
 def vega_mimebundle(spec: dict, **metadata) -> dict:
@@ -88,7 +95,7 @@ def vega_mimebundle(spec: dict, **metadata) -> dict:
     text = json.dumps(spec, sort_keys=True, default=str)
     return {VEGA_MIMETYPE: json.loads(_compile(text)),
             _vegalite_mimetype(): json.loads(text),
-            "text/plain": _label(spec)}
+            "text/plain": f"<chart: {chart_title(spec)}>" if chart_title(spec) else "<chart>"}
 
 
 def enable(*, force: bool = False) -> bool:

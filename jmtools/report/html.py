@@ -30,6 +30,7 @@ import secrets
 from html.parser import HTMLParser
 from pathlib import Path
 
+from jmtools.render.notebook import chart_title
 from jmtools.render.offline import (atomic_write_text, javascript_bundle, script_json,
                                     vega_lite_version)
 from jmtools.report.record import RECORD_MIMETYPE, figure_table, read_records
@@ -90,12 +91,7 @@ def _svg(spec: dict) -> str:
 
 
 def _title_of(spec: dict) -> str:
-    title = spec.get("title")
-    if isinstance(title, dict):
-        title = title.get("text")
-    if isinstance(title, list):
-        title = " ".join(map(str, title))
-    return str(title or spec.get("description") or "chart")
+    return chart_title(spec) or str(spec.get("description") or "chart")
 
 
 def _make_preprocessor():

@@ -78,7 +78,9 @@ def record_persona_figures(persona: str, *, customers: pd.DataFrame, coverage: p
                n=int(agreement["n"].iloc[0]), fmt=".2f")
 
 
-def _record_one_persona(persona: str, sizes, kpis, typical) -> None:
+def _record_one_persona(persona: str, sizes, kpis, typical, *, record=record) -> None:
+    """Record one persona's size, conversion and typical events (``record`` can be swapped
+    for a collector, as the in-process tests do)."""
     row = sizes[sizes["persona"] == persona].iloc[0]
     record("persona_n", int(row["n"]), label=f"Customers in {persona}")
     record("persona_share", float(row["share"]), label=f"Share of customers in {persona}",
@@ -150,7 +152,7 @@ def record_slowest_step(timing: pd.DataFrame) -> pd.Series:
 
 # ------------------------------------------------------------------ 03 emotion curves
 def record_emotion_figures(persona: str, *, moments: pd.DataFrame, gap: pd.DataFrame,
-                           evidence: pd.DataFrame) -> pd.DataFrame:
+                           evidence: pd.DataFrame, record=record) -> pd.DataFrame:
     """Key figures of notebook 03: the persona's lowest, peak and end stages, its largest
     assumed-versus-measured gap and the pieces of evidence.
 
@@ -160,6 +162,8 @@ def record_emotion_figures(persona: str, *, moments: pd.DataFrame, gap: pd.DataF
         The notebook's persona (``"all"`` or a name).
     moments, gap, evidence : pandas.DataFrame
         ``moments_of_truth(curve)``, ``assumed_gap(curve, assumed)`` and ``emotion_evidence(...)``.
+    record : callable, optional
+        Where figures go (default :func:`jmtools.report.record`); tests pass a collector.
 
     Returns
     -------

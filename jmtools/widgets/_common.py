@@ -8,13 +8,14 @@ from __future__ import annotations
 import html
 import math
 from pathlib import Path
+from typing import Callable
 
 import ipywidgets as w
 
 from jmtools.core.errors import JmtoolsError, ParameterError
 
 __all__ = ["ErrorArea", "error_area", "error_text", "error_html", "number", "journey_path",
-           "USER_ERRORS"]
+           "USER_ERRORS", "saved", "quietly"]
 
 #: Errors an editor shows in its error area instead of a traceback: what the user can fix.
 USER_ERRORS = (JmtoolsError, OSError, ValueError)
@@ -93,3 +94,29 @@ def error_area() -> ErrorArea:
     area = ErrorArea()
     area.add_class("jm-errors")
     return area
+
+
+def saved(widget, write: Callable[[], Path]) -> Path:
+    """Run ``write`` (which saves and returns the file); show the outcome in ``widget``.
+
+    An error the user can fix goes to ``widget.errors`` and is raised again; success clears it
+    and says where the file went in ``widget.status``.
+    """
+    try:
+        target = write()
+    except USER_ERRORS as err:
+        widget.errors.show(err)
+        raise
+    widget.errors.show("")
+    widget.status.value = f"saved to {target.name}"
+    return target
+
+
+def quietly(action: Callable[[], object]) -> Callable[..., None]:
+    """A button or observer callback running ``action``; its errors are already shown inline."""
+    def callback(*_args) -> None:
+        try:
+            action()
+        except USER_ERRORS:
+            pass  # shown in the widget's error area by the action itself
+    return callback

@@ -21,7 +21,7 @@ from jmtools.charts.painpoints import priority_matrix_chart
 from jmtools.core.vocabulary import ALL
 from jmtools.journey import Journey
 from jmtools.pipeline import relieving
-from jmtools.widgets._common import USER_ERRORS, error_area, journey_path, number
+from jmtools.widgets._common import USER_ERRORS, error_area, journey_path, number, quietly, saved
 
 __all__ = ["PriorityBoard", "SCORE_INPUTS"]
 
@@ -77,7 +77,7 @@ class PriorityBoard(w.VBox):
         self.save_button = w.Button(description="Save to journey file", icon="save",
                                     tooltip="Write scores, owners and statuses into the journey file")
         self.save_button.add_class("jm-save")
-        self.save_button.on_click(lambda _b: self._save_clicked())
+        self.save_button.on_click(quietly(self.save))
         self._inputs: dict = {}
         rows = [_header()] + [self._row(row) for row in opportunities.to_dict("records")]
         super().__init__([*rows, w.HBox([self.save_button, self.status]), self.errors, self.chart])
@@ -147,25 +147,16 @@ class PriorityBoard(w.VBox):
     # ------------------------------------------------------------------- save
     def save(self, path: str | Path | None = None) -> Path:
         """Write changed scores, owners and statuses into the journey file; errors shown and raised."""
-        try:
+        def write() -> Path:
             target = journey_path(None, path or self._path)
             journey = Journey.load(target)
             for opportunity in journey.opportunities:
                 if opportunity.id in self._state:
                     _write(opportunity, self._state[opportunity.id])
             journey.save(target)
-        except USER_ERRORS as err:
-            self.errors.show(err)
-            raise
-        self.errors.show("")
-        self.status.value = f"saved to {target.name}"
-        return target
+            return target
 
-    def _save_clicked(self) -> None:
-        try:
-            self.save()
-        except USER_ERRORS:
-            pass  # shown in the error area by save()
+        return saved(self, write)
 
     # ------------------------------------------------------------------- rows
     def _row(self, row: dict) -> w.HBox:

@@ -19,7 +19,7 @@ import pandas as pd
 from jmtools.core.errors import ParameterError
 from jmtools.journey import Journey, Persona, PersonaRef
 from jmtools.personas import persona_filter
-from jmtools.widgets._common import USER_ERRORS, error_area, journey_path
+from jmtools.widgets._common import USER_ERRORS, error_area, journey_path, quietly, saved
 
 __all__ = ["PersonaEditor", "CARD_TEXTS", "CARD_LISTS"]
 
@@ -92,7 +92,7 @@ class PersonaEditor(w.VBox):
         self.fields["rule"].add_class("jm-rule")
         self.save_button = w.Button(description="Save to journey file", icon="save")
         self.save_button.add_class("jm-save")
-        self.save_button.on_click(lambda _b: self._save_clicked())
+        self.save_button.on_click(quietly(self.save))
         super().__init__([self.picker, self.note, self.fields["rule"], self.counter, self.errors,
                           *[f for k, f in self.fields.items() if k != "rule"],
                           w.HBox([self.save_button, self.status])])
@@ -197,7 +197,8 @@ class PersonaEditor(w.VBox):
     def save(self, path: str | Path | None = None) -> Path:
         """Write the card of the persona shown into the journey file; errors shown and raised."""
         name = self.picker.value
-        try:
+
+        def write() -> Path:
             if self.is_reference:
                 entry = self._entry(name)
                 raise ParameterError("persona", name, expected="a persona card written in this journey",
@@ -210,18 +211,9 @@ class PersonaEditor(w.VBox):
             journey = Journey.load(target)
             _write_card(journey.personas[journey.persona_names.index(name)], draft)
             journey.save(target)
-        except USER_ERRORS as err:
-            self.errors.show(err)
-            raise
-        self.errors.show("")
-        self.status.value = f"saved to {target.name}"
-        return target
+            return target
 
-    def _save_clicked(self) -> None:
-        try:
-            self.save()
-        except USER_ERRORS:
-            pass  # shown in the error area by save()
+        return saved(self, write)
 
 
 def _write_card(card: Persona, draft: dict) -> None:
