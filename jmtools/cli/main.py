@@ -111,7 +111,8 @@ def _new(args) -> int:
           f"  notebooks/        {len(copied)} notebooks; they run on the bundled sample world "
           f"(data_dir = \"sample:ecommerce\") until you set data_dir = \"../data\" and "
           f"journey_file = \"../journey.yaml\" in their parameters cell\n"
-          f"next: jmtools validate {target}")
+          f"next: jmtools validate {target}\n"
+          f"      jupyter lab {notebooks / '06_workshop.ipynb'}   (edit the map together)")
     return 0
 
 
