@@ -19,6 +19,7 @@ The persona selector is one keyword everywhere: ``persona=`` takes a persona's n
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -29,6 +30,7 @@ from jmtools.analyses import emotions, funnels, kpis, painpoints, priorities, th
 from jmtools.analyses.kpis import stage_kpis
 from jmtools.analyses.mapcells import map_cells
 from jmtools.core.errors import DataError, ParameterError
+from jmtools.core.expressions import RuleError
 from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import ALL, ALL_LABEL, focus_label
 from jmtools.evidence import prepare
@@ -162,6 +164,9 @@ class Findings:
     backlog: pd.DataFrame
     segment_customers: int | None = None
     options: dict = field(default_factory=dict)
+    persona_errors: dict = field(default_factory=dict)
+    """Persona name → the error of a rule that cannot run on this customer table; those
+    personas are left out of this run (their customers count as having no persona)."""
 
     # ------------------------------------------------------------ headline figures
     @property
@@ -254,6 +259,7 @@ class Prepared:
     segment_customers: int | None
     options: dict
     comparisons: dict = field(default_factory=dict)
+    persona_errors: dict = field(default_factory=dict)
 
     def compared(self, *, min_n: int, min_effect: float) -> pd.DataFrame:
         """The signals' comparisons for these thresholds, computed once and kept."""
@@ -276,8 +282,9 @@ def prepare_world(data, *, journey=None, segment: str = "", n_themes: int = N_TH
     """
     world = load(data, journey)
     tables, events, n_segment = select(world, resolve_focus(world.journey, ALL, segment))
-    journey = world.journey
     given = assignment
+    world, broken = _usable_personas(world, tables.get("customers"), given)
+    journey = world.journey
     assignment = _assign(tables.get("customers"), journey, given)
     evidence = _evidence(events, journey, tables.get("customers"), given)
     emotion_ev = _emotion_evidence(tables, journey, assignment)
@@ -286,7 +293,8 @@ def prepare_world(data, *, journey=None, segment: str = "", n_themes: int = N_TH
     return Prepared(world=world, segment=segment or "", tables=tables, assignment=assignment,
                     evidence=evidence, emotion_evidence=emotion_ev, signals=signals,
                     themes=found_themes, themes_error=theme_error, segment_customers=n_segment,
-                    options={"n_themes": n_themes, "seed": seed, "assignment": given is not None})
+                    options={"n_themes": n_themes, "seed": seed, "assignment": given is not None},
+                    persona_errors=broken)
 
 
 def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int = MIN_N,
@@ -331,6 +339,8 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
     """
     shared = _shared(data, persona, journey=journey, segment=segment, n_themes=n_themes, seed=seed,
                      assignment=assignment)
+    if persona in shared.persona_errors:  # this persona's own rule is broken: its report fails alone
+        raise shared.persona_errors[persona]
     journey = shared.world.journey
     focus = resolve_focus(journey, persona, shared.segment)
     funnel_all, funnel = _funnels(shared.evidence, focus)
@@ -354,7 +364,8 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
                     order_value=order_value, backlog=backlog,
                     segment_customers=shared.segment_customers,
                     options={"min_n": min_n, "min_effect": min_effect, "n_quotes": n_quotes,
-                             **shared.options})
+                             **shared.options},
+                    persona_errors=dict(shared.persona_errors))
 
 
 def _shared(data, persona: str, **options) -> Prepared:
@@ -402,6 +413,29 @@ def select(world: World, focus: Focus) -> tuple[dict, Any, int | None]:
     keep = set(chosen)
     tables = {kind: t[t["customer_id"].isin(keep)].reset_index(drop=True) for kind, t in tables.items()}
     return tables, events.filter(events.customer_id.isin(list(chosen))), len(chosen)
+
+
+def _usable_personas(world: World, customers, given) -> tuple[World, dict]:
+    """The world without the personas whose rule cannot run on this customer table.
+
+    One misspelt attribute in one persona must not sink every report of a batch: such a
+    persona is left out (its customers count as having no persona) and its error is kept, so
+    its own report fails with it and every other report says it was left out.
+    """
+    journey = world.journey
+    if given is not None or customers is None or journey is None or not journey.personas:
+        return world, {}
+    broken = {}
+    for card in journey.personas_resolved():
+        if getattr(card, "rule", None):
+            try:
+                persona_filter(customers, card.rule, persona=card.name)
+            except RuleError as err:
+                broken[card.name] = err
+    if not broken:
+        return world, {}
+    kept = [p for p in journey.personas if p.name not in broken]
+    return dataclasses.replace(world, journey=journey.model_copy(update={"personas": kept})), broken
 
 
 def _assign(customers, journey, given) -> pd.DataFrame | None:

@@ -109,3 +109,24 @@ def test_notebooks_copied_by_new_run_on_the_sample_world_until_data_dir_is_set(t
         default = read_parameters(nb)["data_dir"].default
         assert (resolve_data_dir(default) / "journey.yaml").is_file(), nb.name
     assert resolve_data_dir("../data").resolve() == (folder / "data").resolve()   # the user's folder, once set
+
+
+def test_validate_with_data_checks_every_persona_rule_against_the_customers(tmp_path, capsys):
+    import shutil
+
+    world = tmp_path / "world"
+    shutil.copytree(ROOT / "data" / "ecommerce", world)
+    journey = world / "journey.yaml"
+    text = journey.read_text(encoding="utf-8").replace('rule: "runs_per_week >= 4"', 'rule: "runs_perweek >= 4"')
+    journey.write_text(text.replace('rule: "runs_per_week <= 1 and age >= 30"', 'rule: "age > 500"'),
+                       encoding="utf-8")
+    assert main(["validate", str(journey)]) == 0                 # the file itself is well formed
+    capsys.readouterr()
+    assert main(["validate", str(journey), "--data", str(world)]) == 1
+    err = capsys.readouterr().err
+    assert "persona 'Marathon Maya'" in err and "did you mean 'runs_per_week'" in err
+    assert "persona 'New Runner Nina': the rule selects none of the 4000 customers" in err
+    assert main(["validate", str(ROOT / "data" / "ecommerce" / "journey.yaml"), "--data",
+                 "sample:ecommerce"]) == 0
+    assert main(["validate", str(journey), "--data", str(tmp_path / "nowhere")]) == 1
+    assert "data_dir" in capsys.readouterr().err

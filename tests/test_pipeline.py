@@ -193,3 +193,27 @@ def test_the_defaults_are_declared_once():
                                            pipeline.MIN_EFFECT)
     prepare = inspect.signature(pipeline.prepare_world).parameters
     assert (prepare["n_themes"].default, prepare["seed"].default) == (pipeline.N_THEMES, pipeline.SEED)
+
+
+def test_a_persona_whose_rule_cannot_run_is_left_out_and_fails_alone(tmp_path):
+    """One misspelt attribute: that persona's run raises its located RuleError; every other run
+    works, without it, and says so (``persona_errors``)."""
+    import shutil
+
+    from jmtools.core.expressions import RuleError
+
+    world = tmp_path / "world"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "data" / "b2b", world)
+    journey = world / "journey.yaml"
+    text = journey.read_text(encoding="utf-8")
+    first_rule = next(line for line in text.splitlines() if line.strip().startswith("rule:"))
+    journey.write_text(text.replace(first_rule, first_rule.split("rule:")[0] + 'rule: "nosuchattr > 1"'),
+                       encoding="utf-8")
+    prepared = pipeline.prepare_world(world)
+    (name,) = prepared.persona_errors
+    with pytest.raises(RuleError, match="nosuchattr"):
+        pipeline.run(prepared, persona=name)
+    others = [p for p in prepared.world.journey.persona_names]
+    assert name not in others and others
+    f = pipeline.run(prepared, persona=others[0])
+    assert list(f.persona_errors) == [name] and f.n_customers > 0

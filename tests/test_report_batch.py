@@ -97,10 +97,17 @@ def test_unknown_parameter_in_any_job_refuses_the_whole_batch(tmp_path):
     assert not (tmp_path / "out" / "ok.html").exists()
 
 
-def test_names_that_collide_on_disk_are_refused(tmp_path):
-    jobs = [Job("Budget Ben", FEEDBACK, {}), Job("budget-ben", FEEDBACK, {})]
-    with pytest.raises(ParameterError, match="same file name 'budget-ben'"):
-        run_batch(jobs, tmp_path, progress=False)
+def test_names_that_collide_on_disk_get_distinct_short_file_names():
+    from jmtools.report.batch import _check_jobs
+
+    long = "A persona whose name goes on and on " * 8
+    jobs = [Job("Budget Ben", FEEDBACK, {}), Job("budget-ben", FEEDBACK, {}), Job("all", FEEDBACK, {}),
+            Job("All", FEEDBACK, {}), Job(long, FEEDBACK, {}), Job("Зоя", FEEDBACK, {})]
+    _check_jobs(jobs)
+    stems = [j.stem for j in jobs]
+    assert stems[:4] == ["budget-ben", "budget-ben-2", "all", "all-2"]
+    assert len(set(stems)) == len(stems) and all(len(x) <= 60 for x in stems)
+    assert stems[5].startswith("report-") and jobs[4].name == long     # the name itself is kept
 
 
 def test_persona_jobs_one_per_persona_plus_everyone():
@@ -185,3 +192,33 @@ def test_demo_plans_every_persona_and_everyone_of_every_world(tmp_path, monkeypa
                for j in seen["jobs"])
     out = capsys.readouterr().out
     assert f"Open the reports: {(tmp_path / 'reports' / 'index.html').resolve().as_uri()}" in out
+
+
+@pytest.mark.slow
+def test_one_broken_persona_never_sinks_the_batch(tmp_path):
+    """A misspelt rule fails that persona's report alone, located; a rule selecting nobody gets a
+    page saying so; every other report is written and names the persona left out."""
+    import shutil
+
+    world = tmp_path / "world"
+    shutil.copytree(ROOT / "data" / "ecommerce", world)
+    journey = world / "journey.yaml"
+    text = journey.read_text(encoding="utf-8")
+    text = text.replace('rule: "runs_per_week >= 4"', 'rule: "runs_perweek >= 4"')
+    text = text.replace('rule: "runs_per_week <= 1 and age >= 30"', 'rule: "age > 500"')
+    journey.write_text(text, encoding="utf-8")
+    jobs = persona_jobs(journey, notebook=ROOT / "notebooks" / "00_journey_report.ipynb",
+                        parameters={"data_dir": str(world)})
+    batch = run_batch(jobs, tmp_path / "out", workers=2, static=False, progress=False)
+    by_name = {r.name: r for r in batch.results}
+    assert [r.name for r in batch.failed] == ["Marathon Maya"], batch.summary()
+    maya = by_name["Marathon Maya"]
+    assert "runs_perweek" in maya.error and "did you mean 'runs_per_week'" in maya.error
+    assert "Traceback" not in batch.summary()
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "Marathon Maya" in index and "runs_perweek" in index
+    nina = (tmp_path / "out" / by_name["New Runner Nina"].html).read_text(encoding="utf-8")
+    assert "No customer belongs to New Runner Nina" in nina
+    assert by_name["New Runner Nina"].figures["customers"]["value"] == 0
+    ben = (tmp_path / "out" / by_name["Budget Ben"].html).read_text(encoding="utf-8")
+    assert "Persona Marathon Maya is left out of this report" in ben

@@ -29,6 +29,10 @@ def _add_validate(sub) -> None:
     p.add_argument("files", nargs="+", metavar="FILE", help="journey YAML files")
     p.add_argument("--schema", action="store_true",
                    help="also check each file against the published JSON Schema")
+    p.add_argument("--data", metavar="FOLDER",
+                   help="also check every persona rule against this data folder's customer table "
+                        "(or sample:ecommerce / sample:b2b): unknown attributes, wrong types, rules "
+                        "that select nobody")
     p.set_defaults(handler=_validate)
 
 
@@ -47,15 +51,38 @@ def _validate(args) -> int:
                 if problems:
                     raise JourneyError(problems, source=name)
             cards = j.personas_resolved()
+            if args.data and not _personas_fit(name, j, args.data):
+                failed += 1
+                continue
             print(f"ok  {name}: {len(j.stages)} stages, {len(j.touchpoints)} touchpoints, "
                   f"{len(cards)} personas, {len(j.pain_points)} pain points, "
                   f"{len(j.opportunities)} opportunities")
-        except JourneyError as err:
+        except (JourneyError, ParameterError) as err:
             failed += 1
             print(f"INVALID  {err}", file=sys.stderr)
     if failed:
         print(f"{failed} of {len(args.files)} files are invalid", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _personas_fit(name: str, journey: Journey, folder: str) -> bool:
+    """Check every persona rule of ``journey`` against the customer table in ``folder``."""
+    from jmtools.core.resources import resolve_data_dir
+    from jmtools.personas import check_personas
+    from jmtools.sources import load_world
+
+    world = load_world(resolve_data_dir(folder), None)
+    if "customers" not in world.tables:
+        raise ParameterError("--data", folder, expected="a data folder with a customer table",
+                             fix="add customers.csv (customer_id and the attributes the rules name)")
+    found = check_personas(world.tables["customers"].to_pandas(), journey, errors="report")
+    bad = found[found["severity"] == "error"]
+    for row in found[found["severity"] == "warning"].itertuples():
+        print(f"warning  {name}: persona {row.persona!r}: {row.message}", file=sys.stderr)
+    for row in bad.itertuples():
+        print(f"INVALID  {name}: persona {row.persona!r}: {row.message}\n  Fix: {row.fix}",
+              file=sys.stderr)
+    return bad.empty
 
 
 def _is_library(path: Path) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import html as _html
+import hashlib
 import json
 import os
 import re
@@ -55,8 +56,20 @@ def slug(text: str) -> str:
     --------
     >>> slug("Budget Ben / ecommerce")
     'budget-ben-ecommerce'
+    >>> len(slug("x" * 300)), slug("Зоя")
+    (60, 'report-debca98f')
     """
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "report"
+    base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    tag = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+    if not base:  # nothing ASCII in the name: a short, stable tag instead
+        return f"report-{tag}"
+    if len(base) > _MAX_STEM:  # file systems refuse long names; the page keeps the full one
+        return f"{base[:_MAX_STEM - 9].rstrip('-')}-{tag}"
+    return base
+
+
+#: Longest file stem a report gets (the full name stays in the page and the index).
+_MAX_STEM = 60
 
 
 @dataclass
@@ -67,11 +80,13 @@ class Job:
     notebook: str
     parameters: dict = field(default_factory=dict)
     title: str | None = None
+    file_stem: str | None = None
+    """Set by the batch when two names give the same :func:`slug` ("Ben" and "ben")."""
 
     @property
     def stem(self) -> str:
         """File stem of the report's outputs."""
-        return slug(self.name)
+        return self.file_stem or slug(self.name)
 
 
 @dataclass
@@ -293,17 +308,17 @@ def _sidecar(res: JobResult, job: Job) -> dict:
 
 
 def _check_jobs(jobs: Sequence[Job]) -> None:
-    """Refuse unknown parameters before any kernel starts; names must be unique."""
+    """Refuse unknown parameters before any kernel starts; give colliding names distinct files."""
     declared = {}
     stems: dict[str, str] = {}
     for job in jobs:
         if job.notebook not in declared:
             declared[job.notebook] = read_parameters(job.notebook)
         check_parameters(declared[job.notebook], job.parameters, notebook=job.notebook)
-        if job.stem in stems:
-            raise ParameterError("report name", job.name, expected="unique file names",
-                                 fix=f"{job.name!r} and {stems[job.stem]!r} give the same file "
-                                     f"name {job.stem!r}; rename one")
+        base, k = job.stem, 2
+        while job.stem in stems:  # "Ben" and "ben", "All" and "all": distinct files, names kept
+            job.file_stem = f"{base}-{k}"
+            k += 1
         stems[job.stem] = job.name
 
 

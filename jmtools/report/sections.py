@@ -57,8 +57,17 @@ def title(f: Findings) -> None:
 
 def at_a_glance(f: Findings) -> None:
     """Headline cards: customers, reached the last stage, lowest point, biggest loss."""
-    n, reached, lowest = f.n_customers, f.reached_last, f.lowest_emotion
+    n = f.n_customers
     record("customers", n, label="Customers with events", headline=True)
+    if n == 0:
+        card = next((c for c in f.journey.personas_resolved() if c.name == f.focus.persona), None)
+        rule = f" ({card.rule})" if card is not None and getattr(card, "rule", None) else ""
+        _display(md("> **No customer belongs to {who}.** Its rule{rule} selects none of the {total} "
+                    "customers with events in this data, so every section below is empty. Check the rule "
+                    "in the journey file against the customer table: `jmtools validate JOURNEY --data FOLDER`.",
+                    who=f.focus.label, rule=rule, total=f"{f.evidence.n_customers:,}"))
+        return
+    reached, lowest = f.reached_last, f.lowest_emotion
     record("reached_last_stage", reached["share"], label=f"Reached {reached['stage']}",
            n=reached["started"], ci=reached["ci"], unit="%", headline=True)
     low, high = reached["ci"] or (None, None)
@@ -86,8 +95,13 @@ def at_a_glance(f: Findings) -> None:
 
 
 def who(f: Findings) -> None:
-    """Persona sizes (all customers) or the persona's card."""
+    """Persona sizes (all customers) or the persona's card; personas left out, and why."""
     ev = f.evidence
+    for name, err in f.persona_errors.items():
+        record(f"persona_left_out_{name}", str(err).splitlines()[0], label=f"Persona left out: {name}")
+        _display(md("> **Persona {name} is left out of this report**: its rule cannot run on this customer "
+                    "table ({why}). Its customers count as *{none}* here; fix the rule in the journey file.",
+                    name=name, why=str(err).splitlines()[0], none=NO_PERSONA))
     if f.focus.everyone:
         shown = ev.persona_sizes.assign(share=lambda d: d["n_customers"] / d["n_customers"].sum())
         _display(md("The data holds **{n}** customers with events, in {k} personas. "
