@@ -30,11 +30,10 @@ from jmtools.analyses import emotions, funnels, kpis, painpoints, priorities, th
 from jmtools.analyses.kpis import stage_kpis
 from jmtools.analyses.mapcells import map_cells
 from jmtools.core.errors import DataError, ParameterError
-from jmtools.core.expressions import RuleError
 from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import ALL, ALL_LABEL, focus_label
 from jmtools.evidence import prepare
-from jmtools.personas import assign_personas, persona_filter
+from jmtools.personas import assign_personas, persona_filter, runnable_personas
 from jmtools.sources import World, load_world
 
 __all__ = ["Focus", "Findings", "Prepared", "prepare_world", "run", "resolve_focus", "load", "select", "relieving", "map_evidence",
@@ -416,26 +415,11 @@ def select(world: World, focus: Focus) -> tuple[dict, Any, int | None]:
 
 
 def _usable_personas(world: World, customers, given) -> tuple[World, dict]:
-    """The world without the personas whose rule cannot run on this customer table.
-
-    One misspelt attribute in one persona must not sink every report of a batch: such a
-    persona is left out (its customers count as having no persona) and its error is kept, so
-    its own report fails with it and every other report says it was left out.
-    """
-    journey = world.journey
-    if given is not None or customers is None or journey is None or not journey.personas:
+    """The world without personas whose rule cannot run here (see ``runnable_personas``)."""
+    if given is not None or customers is None or world.journey is None or not world.journey.personas:
         return world, {}
-    broken = {}
-    for card in journey.personas_resolved():
-        if getattr(card, "rule", None):
-            try:
-                persona_filter(customers, card.rule, persona=card.name)
-            except RuleError as err:
-                broken[card.name] = err
-    if not broken:
-        return world, {}
-    kept = [p for p in journey.personas if p.name not in broken]
-    return dataclasses.replace(world, journey=journey.model_copy(update={"personas": kept})), broken
+    journey, broken = runnable_personas(world.journey, customers)
+    return (dataclasses.replace(world, journey=journey) if broken else world), broken
 
 
 def _assign(customers, journey, given) -> pd.DataFrame | None:

@@ -15,9 +15,11 @@ from jmtools import __version__
 from jmtools.cli.map import add_map_command
 from jmtools.cli.report import add_batch, add_demo, add_report
 from jmtools.core.errors import JmtoolsError, JourneyError, ParameterError
-from jmtools.core.resources import data_dir, journey_templates, notebooks_dir
+from jmtools.core.resources import data_dir, journey_templates, notebooks_dir, resolve_data_dir
 from jmtools.journey import Journey, load_persona_library, schema_problems
+from jmtools.personas import check_personas
 from jmtools.sample_worlds import WORLDS, generate_world
+from jmtools.sources import load_world
 
 __all__ = ["main", "build_parser"]
 
@@ -67,10 +69,6 @@ def _validate(args) -> int:
 
 def _personas_fit(name: str, journey: Journey, folder: str) -> bool:
     """Check every persona rule of ``journey`` against the customer table in ``folder``."""
-    from jmtools.core.resources import resolve_data_dir
-    from jmtools.personas import check_personas
-    from jmtools.sources import load_world
-
     world = load_world(resolve_data_dir(folder), None)
     if "customers" not in world.tables:
         raise ParameterError("--data", folder, expected="a data folder with a customer table",

@@ -35,7 +35,7 @@ from __future__ import annotations
 from jmtools.core.expressions import MAX_RULE_CHARS, Rule, RuleError, parse_rule
 from jmtools.personas._assign import (NO_PERSONA, assign_personas, check_personas,
                                       coverage_report, persona_filter, persona_masks,
-                                      persona_overlaps)
+                                      persona_overlaps, runnable_personas)
 from jmtools.personas._cards import PersonaCard
 from jmtools.personas._cluster_summary import cluster_agreement
 from jmtools.personas._clusters import (MIN_CORRELATION, N_INIT, STABILITY_FRACTION,
@@ -55,6 +55,7 @@ __all__ = [
     "coverage_report",
     "persona_overlaps",
     "check_personas",
+    "runnable_personas",
     "persona_sizes",
     "attribute_profile",
     "strongest_features",

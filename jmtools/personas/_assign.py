@@ -13,7 +13,7 @@ from jmtools.core.expressions import Rule, RuleError, parse_rule
 from jmtools.core.vocabulary import NO_PERSONA
 
 __all__ = ["NO_PERSONA", "persona_filter", "persona_masks", "assign_personas", "coverage_report",
-           "persona_overlaps", "check_personas"]
+           "persona_overlaps", "check_personas", "runnable_personas"]
 
 #: Label of customers whom no persona selects (in reports; ``persona`` is missing in assignments).
 
@@ -461,3 +461,45 @@ def _check_each(customers, personas, cluster_col):
                              "customers[col].value_counts())"))
         masks[name] = mask
     return findings, masks
+
+
+def runnable_personas(journey, customers) -> tuple[Any, dict]:
+    """The journey without the personas whose rule cannot run on ``customers``, and their errors.
+
+    One misspelt attribute in one persona must not sink every report of a batch: such a
+    persona is left out (its customers count as having no persona), and its error is kept so
+    its own report can fail with it and every other report can say it was left out. Rules that
+    run but select nobody are kept (a report then says so).
+
+    Parameters
+    ----------
+    journey : jmtools.journey.Journey
+    customers : pandas.DataFrame
+        The customer table the rules read.
+
+    Returns
+    -------
+    (Journey, dict)
+        The journey (the same object when every rule runs) and persona name → RuleError.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from jmtools.journey import Journey
+    >>> j = Journey.from_yaml("name: D\\nstages: [{name: A}]\\npersonas: [{name: Young, rule: agee < 30},"
+    ...                       " {name: Old, rule: age >= 60}]")
+    >>> kept, broken = runnable_personas(j, pd.DataFrame({"customer_id": ["a"], "age": [70]}))
+    >>> kept.persona_names, sorted(broken)
+    (['Old'], ['Young'])
+    """
+    broken = {}
+    for card in journey.personas_resolved():
+        if getattr(card, "rule", None):
+            try:
+                persona_filter(customers, card.rule, persona=card.name)
+            except RuleError as err:
+                broken[card.name] = err
+    if not broken:
+        return journey, {}
+    kept = [p for p in journey.personas if p.name not in broken]
+    return journey.model_copy(update={"personas": kept}), broken
