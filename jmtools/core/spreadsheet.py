@@ -10,7 +10,9 @@ writes passes its text through this module. The decision, per format:
   (``'=x``), as OWASP recommends. :func:`csv_text` adds it and :func:`csv_untext` removes
   exactly what :func:`csv_text` added: text that already starts with quotes followed by a
   dangerous character gets one more quote, so ``csv_untext(csv_text(t)) == t`` for every
-  text ``t`` (``'=x`` stays ``'=x``, ``-2 stars`` stays ``-2 stars``).
+  text ``t`` (``'=x`` stays ``'=x``, ``-2 stars`` stays ``-2 stars``). :func:`write_csv`
+  also ends rows with ``\r\n`` (RFC 4180), so that a carriage return inside a text is
+  quoted and cannot start a new row of its own.
 * **xlsx** cells have a type. Text is written as a string cell (``data_type "s"``, never
   ``"f"``) with Excel's *quote prefix* flag (the hidden ``'`` Excel shows in the formula bar
   when someone types ``'=x``), so editing the cell later keeps it text. The value itself is
@@ -25,9 +27,10 @@ them by sheet and cell instead of reading them as empty.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 __all__ = ["DANGEROUS_STARTS", "is_formula_like", "csv_text", "csv_untext", "csv_frame",
-           "text_cell", "protect_workbook", "formula_cells"]
+           "write_csv", "text_cell", "protect_workbook", "formula_cells"]
 
 #: First characters that make a spreadsheet read text as a formula (OWASP).
 DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -92,6 +95,30 @@ def csv_frame(frame):
             out[col] = out[col].astype(object).map(csv_text)
     out.columns = [csv_text(c) for c in out.columns]
     return out
+
+
+def write_csv(frame, path):
+    """Write ``frame`` (without its index) as a CSV no spreadsheet runs formulas from.
+
+    Text passes through :func:`csv_frame`; rows end with ``\r\n``, which makes the
+    ``csv`` module quote every text holding a carriage return or a line feed (with ``\n``
+    alone a bare ``\r`` would be written unquoted and read as a new row).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, os
+    >>> frame = pd.DataFrame({"title": ["@SUM(A1)", "a\\rb"], "n": [-1, 2]})
+    >>> path = write_csv(frame, os.path.join(tempfile.mkdtemp(), "t.csv"))
+    >>> path.read_bytes()
+    b'title,n\\r\\n\\'@SUM(A1),-1\\r\\n"a\\rb",2\\r\\n'
+    """
+    csv_frame(frame).to_csv(path, index=False, lineterminator="\r\n")
+    return Path(path)
 
 
 def text_cell(cell):
