@@ -110,6 +110,14 @@ def test_map_workbook_writes_no_formula(tmp_path):
     assert numbers and all(c.data_type == "n" for c in numbers)
 
 
+def test_stage_names_never_enter_a_validation_formula_unquoted(tmp_path):
+    journey = Journey.model_validate({"name": "x", "stages": [
+        {"name": 'a",HYPERLINK("http://x"),"'}, {"name": "b, c"}]})
+    wb = load_workbook(write_workbook(journey, tmp_path / "map.xlsx"))
+    lists = [dv.formula1 for ws in wb.worksheets for dv in ws.data_validations.dataValidation]
+    assert lists and not [f for f in lists if "HYPERLINK" in f or "b, c" in f]
+
+
 def test_map_workbook_round_trip_keeps_the_text(tmp_path):
     journey = _hostile_journey()
     result = read_workbook(write_workbook(journey, tmp_path / "map.xlsx"))
@@ -172,8 +180,9 @@ def test_a_typed_formula_is_reported_with_its_cell(book, formula):  # noqa: F811
         read_workbook(book)
     message = str(err.value)
     where = f"Map!{cell.coordinate}"
-    assert f"{where} holds a formula ({formula[:39]}" in message
-    assert "Pain points!B3 holds a formula (=A1)" in message
+    assert f"holds a formula ({formula[:39]}" in message and f"[column '{where}']" in message
+    assert "holds a formula (=A1); the map keeps text, not formulas [column 'Pain points!B3']" \
+        in message
     assert "apostrophe" in message and "removed" not in message
 
 
@@ -228,3 +237,18 @@ def test_pain_point_csv_is_escaped_and_round_trips(tmp_path):
     assert back["pain_point_id"].map(csv_untext).tolist() == PAYLOADS
     assert back["personas"].map(csv_untext).tolist() == PAYLOADS
     assert (back["gap"] == -1.0).all()
+
+
+# ------------------------------------------------------------------- the sample-world CSVs
+def test_sample_world_csv_writer_escapes_text(tmp_path):
+    import pyarrow as pa
+
+    from jmtools.sample_worlds._writer import _CsvOut
+
+    out = _CsvOut(tmp_path, "feedback", [("text", pa.string()), ("rating", pa.int64())])
+    out.write(pa.table({"text": PAYLOADS[:4] + ["fine"], "rating": [-1, 2, 3, 4, 5]}))
+    out.close()
+    _assert_csv_safe(out.path)
+    back = pd.read_csv(out.path)
+    assert back["text"].map(csv_untext).tolist() == PAYLOADS[:4] + ["fine"]
+    assert back["rating"].tolist() == [-1, 2, 3, 4, 5]

@@ -91,8 +91,13 @@ def csv_frame(frame):
     """
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object or str(out[col].dtype) in ("string", "str"):
-            out[col] = out[col].astype(object).map(csv_text)
+        if out[col].dtype == object or str(out[col].dtype).startswith(("string", "str")):
+            values = out[col].astype(object)
+            first = values.map(lambda v: v[:1] if isinstance(v, str) else "")
+            risky = first.isin(DANGEROUS_STARTS + ("'",))  # only these can change
+            if risky.any():
+                values[risky] = values[risky].map(csv_text)
+            out[col] = values
     out.columns = [csv_text(c) for c in out.columns]
     return out
 

@@ -256,7 +256,8 @@ def _validations(ws, columns: list[str], journey, last_row: int) -> None:
                "status": OPPORTUNITY_STATUSES, "direct": ("TRUE", "FALSE"),
                "moment_of_truth": ("TRUE", "FALSE"), "severity": ("1", "2", "3", "4", "5")}
     stage_list = ",".join(journey.stage_names)
-    if ws.title != "Personas" and len(stage_list) < 250:
+    plain = not any('"' in name or "," in name for name in journey.stage_names)
+    if ws.title != "Personas" and len(stage_list) < 250 and plain:  # a '"' would end the list
         choices["stage"] = journey.stage_names
     for j, col in enumerate(columns, start=1):
         if col in choices:

@@ -181,7 +181,7 @@ class _Reader:
         """A formula typed into the map is an error at its cell, never an empty cell."""
         for where, text in formula_cells(self.wb, SHEETS):
             shown = text if len(text) <= 40 else text[:39] + "…"
-            self.problem(where, f"{where} holds a formula ({shown}); the map keeps text, "
+            self.problem(where, f"the cell holds a formula ({shown}); the map keeps text, "
                          "not formulas",
                          "type the text without the leading '=' (or '+', '-', '@'), or start "
                          "it with an apostrophe (') so the spreadsheet keeps it as text")
