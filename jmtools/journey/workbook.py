@@ -16,6 +16,10 @@ The emotion row holds one number (−2…+2) or one ``Persona: number`` per line
 
 The workbook keeps a hidden snapshot of the journey as it was exported, so the change
 report works even when the original file is not at hand.
+
+No text becomes a formula: every text cell, the hidden snapshot's included, is a string cell
+(:func:`jmtools.core.spreadsheet.protect_workbook`), so a title such as ``=HYPERLINK(…)``
+is shown and read back as typed.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from pathlib import Path
 
 from jmtools.core.errors import ParameterError
 from jmtools.core.metrics import CHANNEL_KINDS, EVIDENCE_LABELS
+from jmtools.core.spreadsheet import protect_workbook
 from jmtools.journey.claims import format_claim
 from jmtools.journey.model import OPPORTUNITY_STATUSES
 
@@ -116,6 +121,7 @@ def write_workbook(journey, path: str | Path) -> Path:
                  [_opp_row(o) for o in data["opportunities"]], journey)
     _about_sheet(wb.create_sheet("About"), data)
     _snapshot_sheet(wb.create_sheet(_SNAPSHOT), journey)
+    protect_workbook(wb)  # every text is a string cell: nothing in the map runs as a formula
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
@@ -250,7 +256,8 @@ def _validations(ws, columns: list[str], journey, last_row: int) -> None:
                "status": OPPORTUNITY_STATUSES, "direct": ("TRUE", "FALSE"),
                "moment_of_truth": ("TRUE", "FALSE"), "severity": ("1", "2", "3", "4", "5")}
     stage_list = ",".join(journey.stage_names)
-    if ws.title != "Personas" and len(stage_list) < 250:
+    plain = not any('"' in name or "," in name for name in journey.stage_names)
+    if ws.title != "Personas" and len(stage_list) < 250 and plain:  # a '"' would end the list
         choices["stage"] = journey.stage_names
     for j, col in enumerate(columns, start=1):
         if col in choices:

@@ -19,13 +19,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from jmtools.core.errors import DataError, JourneyError, Problem, suggest
+from jmtools.core.spreadsheet import formula_cells
 from jmtools.journey.claims import _lines, parse_claims
 from jmtools.journey.diff import _describe, diff_journeys
 from jmtools.journey.model import Journey
 from jmtools.journey.workbook import (_ABOUT_FIELDS, _CLAIM_FIELDS, _DERIVED, _OPP_COLUMNS,
                                       _PAIN_COLUMNS, _PERSONA_CLAIMS, _PERSONA_COLUMNS,
                                       _SCORE_PREFIX, _SNAPSHOT, _SNAPSHOT_MARK, _TP_COLUMNS,
-                                      MAP_ROWS, _derived_value)
+                                      MAP_ROWS, SHEETS, _derived_value)
 
 __all__ = ["read_workbook", "WorkbookImport"]
 
@@ -96,7 +97,10 @@ def read_workbook(path: str | Path, *, base=None, journey_path: str | Path | Non
     Raises
     ------
     JourneyError
-        Listing every problem with sheet and cell (e.g. ``Map!C5``) and a fix.
+        Listing every problem with sheet and cell (e.g. ``Map!C5``) and a fix. A cell that
+        holds a formula (typed as ``=…``, ``+…``, ``-…`` or ``@…``) is such a problem: it is
+        never read as empty. Text the workbook shows as typed (``'=x`` in Excel, or what
+        :func:`~jmtools.journey.workbook.write_workbook` wrote) reads back unchanged.
     """
     path = Path(path)
     wb = _open(path)
@@ -126,7 +130,7 @@ def _open(path: Path):
         raise DataError([Problem("workbook not found", source=str(path),
                                  fix="check the path of the .xlsx file")])
     try:
-        return load_workbook(path, data_only=True)
+        return load_workbook(path)  # not data_only: a typed formula must be seen, not blanked
     except Exception as err:  # openpyxl raises many kinds for a file that is not xlsx
         raise DataError([Problem(f"not an Excel workbook (.xlsx): {type(err).__name__}: {err}",
                                  source=str(path),
@@ -157,6 +161,7 @@ class _Reader:
 
     # document
     def document(self) -> dict:
+        self._refuse_formulas()
         doc: dict = {"jmtools": 1}
         doc.update(self._about())
         doc["stages"] = self._stages()
@@ -171,6 +176,17 @@ class _Reader:
         if self.problems:
             raise JourneyError(self.problems, source=self.source)
         return doc
+
+    def _refuse_formulas(self) -> None:
+        """A formula typed into the map is an error at its cell, never an empty cell."""
+        for where, text in formula_cells(self.wb, SHEETS):
+            shown = text if len(text) <= 40 else text[:39] + "…"
+            self.problem(where, f"the cell holds a formula ({shown}); the map keeps text, "
+                         "not formulas",
+                         "type the text without the leading '=' (or '+', '-', '@'), or start "
+                         "it with an apostrophe (') so the spreadsheet keeps it as text")
+        if self.problems:
+            raise JourneyError(self.problems, source=self.source)
 
     def _check_derived(self, doc: dict) -> None:
         """Say so when a grey reference row disagrees with its sheet (the sheet counts)."""

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from jmtools.core.spreadsheet import write_csv
 from jmtools.core.vocabulary import ALL, NO_PERSONA
 from jmtools.report.record import record, record_source
 
@@ -193,6 +194,9 @@ def record_emotion_figures(persona: str, *, moments: pd.DataFrame, gap: pd.DataF
 def write_pain_points(table: pd.DataFrame, path: str | os.PathLike) -> Path:
     """Write the ranked pain points to CSV, list columns joined with ``"; "``; return the path.
 
+    Text a spreadsheet would run as a formula gets a leading ``'``
+    (:func:`jmtools.core.spreadsheet.csv_text`).
+
     Examples
     --------
     >>> import tempfile, os
@@ -205,7 +209,7 @@ def write_pain_points(table: pd.DataFrame, path: str | os.PathLike) -> Path:
     for col in ("signals", "personas", "themes", "quotes"):
         if col in flat:
             flat[col] = flat[col].map("; ".join)
-    flat.to_csv(path, index=False)
+    write_csv(flat, path)
     return Path(path)
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from jmtools.core.spreadsheet import csv_frame
 from jmtools.sample_worlds._truths import Tally
 
 __all__ = ["World", "ChunkResult", "write_world", "TABLE_COLUMNS"]
@@ -230,8 +231,10 @@ class _CsvOut:
 
         frame = table.cast(self.schema).to_pandas(
             types_mapper={pa.int64(): pd.Int64Dtype()}.get)
-        frame.to_csv(self.path, mode="a" if self._started else "w", header=not self._started,
-                     index=False, date_format="%Y-%m-%d %H:%M:%S", lineterminator="\n")
+        # no generated text starts like a formula today; csv_frame keeps it so (OWASP)
+        csv_frame(frame).to_csv(self.path, mode="a" if self._started else "w",
+                                header=not self._started, index=False,
+                                date_format="%Y-%m-%d %H:%M:%S", lineterminator="\n")
         self._started = True
         self.rows += table.num_rows
 

@@ -15,6 +15,7 @@ import pandas as pd
 from jmtools.analyses.priorities.frameworks import _numbers, custom_score, ice, impact_effort, rice
 from jmtools.analyses.priorities.stake import value_at_stake
 from jmtools.core.errors import ParameterError
+from jmtools.core.spreadsheet import protect_workbook, write_csv
 
 __all__ = ["rank_backlog", "prioritise", "export_backlog"]
 
@@ -122,6 +123,11 @@ def export_backlog(backlog: pd.DataFrame, path: str | Path) -> Path:
     Lists (linked pain points) are written as ``a; b`` and dates as ``YYYY-MM-DD``. An Excel
     file gets a second sheet, ``formulas``, stating every formula and threshold used.
 
+    No text is written as a live spreadsheet formula (:mod:`jmtools.core.spreadsheet`): in a
+    CSV, text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+    leading ``'`` (:func:`~jmtools.core.spreadsheet.csv_untext` removes it); in Excel it is a
+    text cell, unchanged. Numbers stay numbers.
+
     Returns
     -------
     pathlib.Path
@@ -139,12 +145,13 @@ def export_backlog(backlog: pd.DataFrame, path: str | Path) -> Path:
     suffix = path.suffix.lower()
     flat = _flat(backlog)
     if suffix == ".csv":
-        flat.to_csv(path, index=False)
+        write_csv(flat, path)
     elif suffix in (".xlsx", ".xlsm"):
         with pd.ExcelWriter(path, engine="openpyxl") as xl:
             flat.to_excel(xl, sheet_name="backlog", index=False)
             _formulas(backlog).to_excel(xl, sheet_name="formulas", index=False)
             _autowidth(xl.sheets["backlog"], flat)
+            protect_workbook(xl.book)
     else:
         raise ParameterError("path", str(path), expected="a file name ending in .csv or .xlsx")
     return path
