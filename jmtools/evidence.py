@@ -19,12 +19,12 @@ What did not fit is reported, never dropped silently: event names no touchpoint 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from jmtools.core.engine import as_table, small_table, to_pandas
 from jmtools.core.engine import materialize as _materialize
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
+from jmtools.core.patterns import compile_pattern
 from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
 from jmtools.personas import assign_personas
 
@@ -155,7 +155,8 @@ def map_events(event_names, journey):
     import pandas as pd
 
     stages, tps = journey_layout(journey)
-    compiled = [(tp, st, re.compile(rx)) for tp, st, rx in tps]
+    compiled = [(tp, st, compile_pattern(rx, name=f"touchpoint {tp!r} events"))
+                for tp, st, rx in tps]
     rows = []
     for name in event_names:
         hit = next(((tp, st) for tp, st, rx in compiled if rx.fullmatch(str(name))), (None, None))

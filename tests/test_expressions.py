@@ -237,3 +237,19 @@ def test_formula_results_are_floats():
     assert E.parse_formula("impact * 10 / effort").values(frame).tolist() == [15.0, 2.5]
     assert E.parse_formula("round(sqrt(16) / 3, 2)").values(frame) == pytest.approx(1.33)
     assert E.parse_formula("max(impact, effort, 3)").values(frame).tolist() == [3.0, 4.0]
+
+
+# --- bounds: nesting depth and number size ---------------------------------------------------
+
+def test_rule_nesting_limit_is_named():
+    ok = "(" * 50 + "age > 1" + ")" * 50
+    assert E.parse_rule(ok).attributes == {"age"}
+    with pytest.raises(E.RuleError, match=f"more than {E.MAX_EXPRESSION_DEPTH} levels"):
+        E.parse_rule("not " * (E.MAX_EXPRESSION_DEPTH + 5) + "vip")
+
+
+def test_formula_number_limit_is_named():
+    with pytest.raises(ParameterError, match="the limit"):
+        E.parse_formula("2 ** 5000")
+    with pytest.raises(ParameterError, match="at most 4000 characters"):
+        E.parse_formula("a + " * 2000 + "a")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.core.resources import data_dir, project_root
+from jmtools.core.yamlbounds import short, yaml_bounds_problem
 from jmtools.report import batch  # run_batch looked up at call time: tests replace it
 from jmtools.report.html import export_html
 from jmtools.report.runner import check_parameters, parse_value, read_parameters, run_notebook
@@ -103,6 +104,9 @@ def _yaml_values(text: str, path: str):
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    too_big = yaml_bounds_problem(text, path)
+    if too_big:
+        raise DataError([too_big])
     try:
         return YAML(typ="safe", pure=True).load(text)
     except MarkedYAMLError as err:
@@ -111,12 +115,12 @@ def _yaml_values(text: str, path: str):
         what = " ".join(x for x in (err.context, err.problem) if x)
         raise DataError([Problem(
             f"a parameters file must be valid YAML — got a "
-            f"{'duplicate key' if duplicate else 'syntax error'}: {what}", source=path,
+            f"{'duplicate key' if duplicate else 'syntax error'}: {short(what)}", source=path,
             line=mark.line + 1 if mark else None,
             fix="keep one of the two entries with this key" if duplicate else
                 "check indentation, colons, quotes and brackets near this line")]) from None
     except YAMLError as err:
-        raise DataError([Problem(f"a parameters file must be valid YAML — got: {err}",
+        raise DataError([Problem(f"a parameters file must be valid YAML — got: {short(err)}",
                                  source=path, fix="check the file's YAML")]) from None
 
 

@@ -276,9 +276,17 @@ def _formula_values(node, frame, columns: dict, formula: str):
                                       if hint else f"unknown name {node.value!r}; columns are: "
                                       + ", ".join(columns)))
         return pd.to_numeric(frame[columns[node.value]], errors="coerce").to_numpy(dtype=float)
-    if k == "arith":
-        return _OPS[node.value](_formula_values(node.args[0], frame, columns, formula),
-                                _formula_values(node.args[1], frame, columns, formula))
+    if k == "arith":  # a chain a + b - c … is evaluated in a loop, left to right
+        spine = [node]
+        while spine[-1].args[0].kind == "arith" and spine[-1].args[0].value != "**":
+            spine.append(spine[-1].args[0])
+        out = _formula_values(spine[-1].args[0], frame, columns, formula)
+        for op in reversed(spine):
+            right = _formula_values(op.args[1], frame, columns, formula)
+            # numpy's power: 0 ** -1 is inf, (-8) ** 0.5 is nan, never an exception
+            out = (_numpy().power(_numpy().float64(out), right) if op.value == "**"
+                   else _OPS[op.value](out, right))
+        return out
     if k in ("neg", "pos"):
         unary = operator.neg if k == "neg" else operator.pos
         return unary(_formula_values(node.args[0], frame, columns, formula))

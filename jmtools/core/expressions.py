@@ -23,14 +23,18 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from jmtools.core._expression_bounds import (CHAIN_OPERATORS, MAX_EXPRESSION_DEPTH,
+                                             MAX_FORMULA_CHARS, MAX_NUMBER, _depth_problem,
+                                             _parse_bounded, _power, _short_number, _short_text,
+                                             _too_big)
 from jmtools.core._expression_eval import (FORMULA_FUNCTIONS, _as_bool_series, _formula_values,
                                            _to_ibis, _to_pandas, schema_of)
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 
-__all__ = ["RuleError", "Rule", "parse_rule", "MAX_RULE_CHARS", "Formula", "parse_formula",
-           "FORMULA_FUNCTIONS", "schema_of"]
+__all__ = ["RuleError", "Rule", "parse_rule", "MAX_RULE_CHARS", "MAX_EXPRESSION_DEPTH",
+           "MAX_NUMBER", "MAX_FORMULA_CHARS", "Formula", "parse_formula", "FORMULA_FUNCTIONS", "schema_of"]
 
-#: Longest rule text accepted (a guard against pathological input).
+#: Longest rule or formula text accepted (a guard against pathological input).
 MAX_RULE_CHARS = 2000
 
 
@@ -103,7 +107,7 @@ class _Converter:
     """ast → :class:`_Node` for one text. A grammar (subclass) sets the arithmetic operators,
     the literals it accepts and what becomes of every other construct (:meth:`other`)."""
 
-    operators: Mapping[type, str] = {}
+    operators: Mapping[type, str] = {}  # subclasses also define limit(msg, fix, at)
 
     def __init__(self, text: str, shift: int = 0):
         self.text, self.shift = text, shift
@@ -111,8 +115,7 @@ class _Converter:
     def convert(self, node: ast.AST) -> _Node:
         pos = _offset(node, self.text, self.shift)
         if isinstance(node, ast.BinOp) and type(node.op) in self.operators:
-            return _Node("arith", (self.convert(node.left), self.convert(node.right)),
-                         value=self.operators[type(node.op)], pos=pos)
+            return self.chain(node)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             inner = self.convert(node.operand)
             if inner.kind == "lit" and isinstance(inner.value, (int, float)) \
@@ -122,8 +125,23 @@ class _Converter:
         if isinstance(node, ast.Name):
             return _Node("attr", value=node.id, pos=pos)
         if isinstance(node, ast.Constant) and self.accepts(node.value):
+            if _too_big(node.value):
+                self.limit(f"the number {_short_number(node.value)} is larger than {MAX_NUMBER:g}"
+                           " (the limit)", "write a smaller number", pos)
             return _Node("lit", value=self.literal(node.value), pos=pos)
         return self.other(node, pos)
+
+    def chain(self, node: ast.BinOp) -> _Node:
+        """``a + b - c …`` converted in a loop, left operand first (no recursion per term)."""
+        spine = [node]
+        while isinstance(getattr(spine[-1].left, "op", None), CHAIN_OPERATORS) \
+                and type(spine[-1].left.op) in self.operators:
+            spine.append(spine[-1].left)
+        out = self.convert(spine[-1].left)
+        for op in reversed(spine):
+            out = _Node("arith", (out, self.convert(op.right)), value=self.operators[type(op.op)],
+                        pos=_offset(op, self.text, self.shift))
+        return out
 
     def accepts(self, value) -> bool:
         raise NotImplementedError
@@ -162,6 +180,7 @@ class _RuleGrammar(_Converter):
 
     def fail(self, msg: str, fix: str, at: int):
         raise RuleError(msg, rule=self.original, position=at, persona=self.persona, fix=fix)
+    limit = fail
 
     def accepts(self, value) -> bool:
         return value is None or isinstance(value, (bool, int, float, str))
@@ -314,13 +333,18 @@ def parse_rule(text: str, *, persona: str | None = None) -> Rule:
         raise RuleError("is empty", rule=str(text), persona=persona,
                         fix='write a condition such as \'age >= 45 and channel == "store"\'')
     if len(text) > MAX_RULE_CHARS:
-        raise RuleError(f"is {len(text)} characters long (limit {MAX_RULE_CHARS})",
+        deep = _depth_problem(text)
+        raise RuleError(deep or f"is {len(text)} characters long (limit {MAX_RULE_CHARS})",
                         rule=text[:60] + "…", persona=persona, fix="shorten the rule")
     flat = text.replace("\r", " ").replace("\n", " ").replace("\t", " ")
     stripped = flat.lstrip()
     shift = len(flat) - len(stripped)
+
+    def too_deep(message):
+        raise RuleError(message, rule=_short_text(text), persona=persona,
+                        fix="write a flatter rule: fewer brackets, 'not' and operators nested")
     try:
-        tree = ast.parse(stripped, mode="eval")
+        tree = _parse_bounded(stripped, too_deep)
     except SyntaxError as err:
         pos = max((err.offset or 1) - 1, 0) + shift
         for token in ("&&", "||"):
@@ -467,6 +491,21 @@ class _FormulaGrammar(_Converter):
     def literal(self, value):
         return float(value)
 
+    def limit(self, msg: str, fix: str, at: int):
+        raise ParameterError("formula", _short_text(self.text),
+                             expected=f"numbers up to {MAX_NUMBER:g}",
+                             fix=f"{msg} at column {at + 1}; {fix}")
+
+    def convert(self, node: ast.AST) -> _Node:
+        out = super().convert(node)  # number ** number is computed now: 9**9**9 is refused here
+        if out.kind == "arith" and out.value == "**" and all(a.kind == "lit" for a in out.args):
+            value = _power(*(a.value for a in out.args))
+            if value is not None and _too_big(value):
+                self.limit(f"'**' gives a number larger than {MAX_NUMBER:g} (the limit)",
+                           "use a smaller exponent", out.pos)
+            return out if value is None else _Node("lit", value=value, pos=out.pos)
+        return out
+
     def other(self, node: ast.AST, pos: int) -> _Node:
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.UAdd):
             return _Node("pos", (self.convert(node.operand),), pos=pos)
@@ -507,7 +546,7 @@ class Formula:
         import numpy as np
 
         columns = {str(c): c for c in frame.columns}
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return _formula_values(self.tree, frame, columns, self.text)
 
 
@@ -543,9 +582,19 @@ def parse_formula(formula: str) -> Formula:
     if not isinstance(formula, str) or not formula.strip():
         raise ParameterError("formula", formula, expected="a non-empty formula text")
     text = formula.strip()
+    if len(text) > MAX_FORMULA_CHARS:
+        raise ParameterError("formula", _short_text(text),
+                             expected=f"a formula of at most {MAX_FORMULA_CHARS} characters",
+                             fix=f"shorten the formula (it has {len(text)} characters)")
+
+    def too_deep(message):
+        raise ParameterError("formula", _short_text(text),
+                             expected=f"at most {MAX_EXPRESSION_DEPTH} levels of nesting",
+                             fix=f"the formula {message}; write it flatter")
     try:
-        tree = ast.parse(text, mode="eval")
+        tree = _parse_bounded(text, too_deep, flat_chains=True)
     except SyntaxError as err:
-        raise ParameterError("formula", formula, expected="a valid arithmetic formula",
+        raise ParameterError("formula", _short_text(formula), expected="a valid arithmetic formula",
                              fix=f"check the formula near column {err.offset}") from None
     return Formula(text=formula, tree=_FormulaGrammar(text).convert(tree.body))
+

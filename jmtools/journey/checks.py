@@ -9,11 +9,11 @@ Schema, as other tools would.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from jmtools.core.errors import Problem, suggest
 from jmtools.core.expressions import RuleError, parse_rule
+from jmtools.core.patterns import pattern_problem
 from jmtools.journey.yamlio import _parse_yaml, _plain, _problem, _read_text
 
 __all__ = ["schema_problems"]
@@ -58,13 +58,11 @@ def _known(value: str, options: list[str], path: tuple, what: str, add) -> bool:
     return False
 
 
-def _check_regex(pattern: str, path: tuple, add) -> None:
-    try:
-        re.compile(pattern)
-    except re.error as err:
-        add(path, f"event pattern {pattern!r} is not a valid regular expression: {err.msg}"
-            + (f" at position {err.pos}" if err.pos is not None else ""),
-            "escape special characters with a backslash (e.g. 'cart\\.view') or fix the brackets")
+def _check_regex(pattern: str, path: tuple, add, touchpoint: str = "") -> None:
+    problem = pattern_problem(pattern)
+    if problem:
+        whose = f"touchpoint {touchpoint!r}: " if touchpoint else ""
+        add(path, f"{whose}event pattern {pattern[:200]!r} {problem[0]}", problem[1])
 
 
 def _rule_problem(rule: str) -> tuple[str, str] | None:

@@ -427,7 +427,7 @@ class Journey(_Model):
         for i, t in enumerate(self.touchpoints):
             _known(t.stage, stages, ("touchpoints", i, "stage"), "stage", add)
             for k, pattern in enumerate(t.events):
-                _check_regex(pattern, ("touchpoints", i, "events", k), add)
+                _check_regex(pattern, ("touchpoints", i, "events", k), add, t.name)
         for i, s in enumerate(self.stages):
             if isinstance(s.emotion, dict):
                 for key in s.emotion:

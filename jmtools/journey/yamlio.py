@@ -21,6 +21,7 @@ from pydantic import BaseModel, Tag, ValidationError
 
 from jmtools.core.errors import JourneyError, Problem, suggest
 from jmtools.core.metrics import EMOTION_DOMAIN
+from jmtools.core.yamlbounds import short, yaml_bounds_problem
 
 #: Helpers for the modules of :mod:`jmtools.journey`; nothing here is public.
 __all__: list[str] = []
@@ -71,6 +72,9 @@ def _read_text(path: Path) -> str:
 def _parse_yaml(text: str, source: str) -> Any:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    too_big = yaml_bounds_problem(text, source)
+    if too_big:
+        raise JourneyError([too_big])
     try:
         doc = _yaml().load(text)
     except MarkedYAMLError as err:
@@ -80,10 +84,10 @@ def _parse_yaml(text: str, source: str) -> Any:
         fix = ("keep one of the two entries with this key" if duplicate else
                "check indentation, colons and brackets near this line")
         raise JourneyError([Problem(f"YAML {'duplicate key' if duplicate else 'syntax error'}: "
-                                    f"{what}", source=source,
+                                    f"{short(what)}", source=source,
                                     line=mark.line + 1 if mark else None, fix=fix)]) from None
     except YAMLError as err:
-        raise JourneyError([Problem(f"YAML error: {err}", source=source)]) from None
+        raise JourneyError([Problem(f"YAML error: {short(err)}", source=source)]) from None
     if doc is None:
         raise JourneyError([Problem("the file is empty", source=source,
                                     fix="start from a template: jmtools new FOLDER --template ecommerce")])
@@ -171,26 +175,26 @@ def _pydantic_problem(doc: Any, source: str, e: dict, cls) -> Problem:
         options_list = re.findall(r"'([^']*)'", options)
         hint = suggest(str(got), options_list) if options_list else None
         fix = f"did you mean '{hint}'?" if hint else f"use one of {options}"
-        return _problem(doc, source, path, f"must be one of {options} — got {got!r}", fix)
+        return _problem(doc, source, path, f"must be one of {options} — got {short(repr(got))}", fix)
     if kind == "string_pattern_mismatch" and field in ("id", "ref"):
         fix = ("use lower-case letters, digits, '-' and '_' (e.g. hidden-fees)" if field == "id"
                else "write 'path/to/library.yaml#Persona name'")
-        return _problem(doc, source, path, f"{field} {got!r} has the wrong form", fix)
+        return _problem(doc, source, path, f"{field} {short(repr(got))} has the wrong form", fix)
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         words = {"ge": "at least", "le": "at most", "gt": "above", "lt": "below"}
         bound = ", ".join(f"{words.get(k, k)} {v:g}" if isinstance(v, (int, float)) else f"{k} {v}"
                           for k, v in e.get("ctx", {}).items())
         fix = (f"emotions run from {EMOTION_DOMAIN[0]:g} to {EMOTION_DOMAIN[1]:g}"
                if "emotion" in map(str, loc) else f"use a value that is {bound}")
-        return _problem(doc, source, path, f"value {got!r} is out of range ({bound})", fix)
+        return _problem(doc, source, path, f"value {short(repr(got))} is out of range ({bound})", fix)
     if kind == "too_short":
         return _problem(doc, source, path, f"'{field}' must not be empty",
                         "add at least one entry")
     want = _TYPE_WORDS.get(kind)
     if want:
-        return _problem(doc, source, path, f"expected {want} — got {got!r}",
+        return _problem(doc, source, path, f"expected {want} — got {short(repr(got))}",
                         f"write {want} here")
-    return _problem(doc, source, path, f"{e['msg']} — got {got!r}", "correct the value")
+    return _problem(doc, source, path, f"{e['msg']} — got {short(repr(got))}", "correct the value")
 
 
 def _allowed_keys(cls, loc: tuple) -> list[str]:

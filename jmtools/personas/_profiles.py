@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 from jmtools.core.expressions import schema_of
+from jmtools.core.patterns import compile_pattern
 from jmtools.core.stats import bootstrap_ci, wilson_interval
 from jmtools.core.vocabulary import ALL_TITLE
 from jmtools.personas._assign import (NO_PERSONA, _check_ids, _is_ibis, _require_columns,
@@ -448,8 +449,8 @@ def _distinct_pairs(events, customer_col, event_col):
 
 
 def _to_touchpoints(pairs, touchpoints, event_col):
-    import re
-    compiled = [(name, re.compile(rx)) for name, rx in touchpoints.items()]
+    compiled = [(name, compile_pattern(rx, name=f"touchpoint {name!r} events"))
+                for name, rx in touchpoints.items()]
     names = pairs[event_col].dropna().unique()
     lookup = {}
     for ev in names:

@@ -28,7 +28,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from jmtools.core.errors import ParameterError, ReportError
+from jmtools.core.errors import DataError, ParameterError, ReportError
+from jmtools.core.yamlbounds import yaml_bounds_problem
 from jmtools.journey import Journey
 from jmtools.report.html import atomic_write_text, export_html
 from jmtools.report.record import format_figure
@@ -205,6 +206,8 @@ def load_batch_config(path: str | os.PathLike) -> dict:
     ------
     ParameterError
         Unknown keys, no notebook, no reports.
+    DataError
+        A file too big to read (:mod:`jmtools.core.yamlbounds`: size, aliases, nesting).
 
     Examples
     --------
@@ -220,7 +223,11 @@ def load_batch_config(path: str | os.PathLike) -> dict:
     from ruamel.yaml import YAML
 
     path = Path(path)
-    doc = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8")) or {}
+    text = path.read_text(encoding="utf-8")
+    too_big = yaml_bounds_problem(text, str(path))
+    if too_big:
+        raise DataError([too_big])
+    doc = YAML(typ="safe", pure=True).load(text) or {}
     known = {"notebook", "out", "workers", "parameters", "reports", "personas_from", "static"}
     for key in doc:
         if key not in known:

@@ -28,6 +28,7 @@ from typing import Any, Mapping
 
 import jmtools
 from jmtools.core.errors import ParameterError, ReportError, suggest
+from jmtools.core.yamlbounds import short, yaml_bounds_problem
 from jmtools.report.record import read_records
 
 __all__ = [
@@ -277,9 +278,12 @@ def parse_value(param: Parameter, text: str):
             raise ValueError(text)
         from ruamel.yaml import YAML
 
+        too_big = yaml_bounds_problem(text)
+        if too_big:
+            raise ValueError(too_big.message)
         return YAML(typ="safe", pure=True).load(text)
     except Exception:
-        raise ParameterError(param.name, text, expected=f"a {param.annotation}",
+        raise ParameterError(param.name, short(text), expected=f"a {param.annotation}",
                              fix=f"{param.describe()}") from None
 
 
