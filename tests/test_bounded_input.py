@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import textwrap
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -180,3 +181,24 @@ def test_every_bound_error_is_a_jmtools_error():
                  lambda: compile_pattern(r"(a)\1")):
         with pytest.raises(JmtoolsError):
             call()
+
+
+@pytest.mark.parametrize("target", ["folder", "/dev/zero", "huge"])
+def test_a_folder_a_device_or_a_huge_file_given_as_a_journey_is_a_located_error(tmp_path, target, capsys):
+    """Never a hang (reading /dev/zero) and never an IsADirectoryError traceback."""
+    from jmtools.cli.main import main
+
+    if target == "folder":
+        path = tmp_path
+    elif target == "huge":
+        path = tmp_path / "big.yaml"
+        path.write_bytes(b"# " + b"x" * 6_000_000 + b"\n")
+    else:
+        path = Path(target)
+        if not path.exists():
+            pytest.skip("no /dev/zero here")
+    with no_hang(20):
+        assert main(["validate", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err) < 1000
+    assert "not a file" in err or "larger than" in err

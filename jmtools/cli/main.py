@@ -16,6 +16,7 @@ from jmtools.cli.map import add_map_command
 from jmtools.cli.report import add_batch, add_demo, add_report
 from jmtools.core.errors import JmtoolsError, JourneyError, ParameterError
 from jmtools.core.resources import data_dir, journey_templates, notebooks_dir, resolve_data_dir
+from jmtools.core.yamlbounds import MAX_YAML_BYTES
 from jmtools.journey import Journey, load_persona_library, schema_problems
 from jmtools.personas import check_personas
 from jmtools.sample_worlds import WORLDS, generate_world
@@ -85,8 +86,12 @@ def _personas_fit(name: str, journey: Journey, folder: str) -> bool:
 
 def _is_library(path: Path) -> bool:
     """A persona library has personas and no stages at its top level."""
+    if not path.is_file():  # a folder or a device (/dev/zero): let the loader say so
+        return False
     try:
-        head = [line.split(":")[0] for line in path.read_text(encoding="utf-8").splitlines()
+        with open(path, "rb") as handle:
+            text = handle.read(MAX_YAML_BYTES + 1).decode("utf-8")
+        head = [line.split(":")[0] for line in text.splitlines()
                 if line and not line[0].isspace() and not line.startswith("#")]
     except (OSError, UnicodeDecodeError):
         return False

@@ -21,7 +21,7 @@ from pydantic import BaseModel, Tag, ValidationError
 
 from jmtools.core.errors import JourneyError, Problem, suggest
 from jmtools.core.metrics import EMOTION_DOMAIN
-from jmtools.core.yamlbounds import short, yaml_bounds_problem
+from jmtools.core.yamlbounds import MAX_YAML_BYTES, short, yaml_bounds_problem
 
 #: Helpers for the modules of :mod:`jmtools.journey`; nothing here is public.
 __all__: list[str] = []
@@ -58,8 +58,22 @@ def _constructor():
 
 
 def _read_text(path: Path) -> str:
+    """The file's text, read only when it is a regular file and at most MAX_YAML_BYTES long
+    (a folder, a device such as /dev/zero or a huge file is a located error, not a hang)."""
     try:
-        return path.read_text(encoding="utf-8")
+        if path.exists() and not path.is_file():
+            raise JourneyError([Problem("not a file (a folder or a device)", source=str(path),
+                                        fix="give the path of a journey YAML file")])
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_YAML_BYTES + 1)
+        if len(data) > MAX_YAML_BYTES:
+            raise JourneyError([Problem(f"the file is larger than {MAX_YAML_BYTES:,} bytes",
+                                        source=str(path),
+                                        fix="a journey file is a few kilobytes: check the path")])
+        return data.decode("utf-8")
+    except PermissionError as err:
+        raise JourneyError([Problem(f"cannot read the file ({err.strerror})", source=str(path),
+                                    fix="check the file's permissions")]) from None
     except FileNotFoundError:
         raise JourneyError([Problem("file not found", source=str(path),
                                     fix="check the path (relative paths start at the "
