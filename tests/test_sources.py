@@ -410,3 +410,30 @@ def test_load_world_takes_a_sample_name_from_any_working_directory(tmp_path, mon
     assert world.folder == data_dir() / "b2b" and world.journey is not None
     with pytest.raises(ParameterError, match="sample:ecommerce"):
         load_world("b2b")
+
+
+@pytest.mark.parametrize("as_frame", [False, True])
+def test_non_finite_amounts_are_counted_rejections_with_their_lines(tmp_path, as_frame):
+    """NaN, inf and 1e309 would turn every mean into NaN or inf: rejected, counted, located."""
+    import math
+
+    from jmtools.sources import load_orders
+
+    rows = [("o1", "c1", "2024-01-01 10:00", "10.5"), ("o2", "c1", "2024-01-02 10:00", "nan"),
+            ("o3", "c2", "2024-01-03 10:00", "inf"), ("o4", "c2", "2024-01-04 10:00", "1e309"),
+            ("o5", "c3", "2024-01-05 10:00", "-inf"), ("o6", "c3", "2024-01-06 10:00", "2")]
+    if as_frame:
+        src = pd.DataFrame(rows, columns=["order_id", "customer_id", "timestamp", "amount"])
+        src["amount"] = src["amount"].astype(float)
+    else:
+        src = tmp_path / "orders.csv"
+        src.write_text("order_id,customer_id,timestamp,amount\n"
+                       + "".join(",".join(r) + "\n" for r in rows), encoding="utf-8")
+    loaded = load_orders(src)
+    used = loaded.to_pandas()
+    assert sorted(used["order_id"]) == ["o1", "o6"]
+    assert all(math.isfinite(v) for v in used["amount"])
+    acc = loaded.accounting
+    assert (acc.rows_read, acc.rows_used, acc.rows_rejected) == (6, 2, 4)
+    text = str(acc)
+    assert "non-finite amount" in text and ("lines 3, 4, 5, 6" in text or as_frame)

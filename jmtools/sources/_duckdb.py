@@ -297,6 +297,10 @@ def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src:
             rules.add(f"{raw} IS NOT NULL AND {typed} IS NULL", f"unparseable {canonical}", canonical,
                       raw_text, f"{canonical} must be a {'number' if kind == 'float' else 'whole number'}; "
                                 "use a dot as decimal separator and no thousands separator")
+        if kind == "float":  # NaN, inf and overflowing literals (1e309) would poison every mean
+            rules.add(f"{typed} IS NOT NULL AND (isnan({typed}) OR isinf({typed}))",
+                      f"non-finite {canonical} (NaN or infinity)", canonical, raw_text,
+                      f"{canonical} must be a finite number; remove NaN, inf and values beyond ±1e308")
     else:
         expr = _timestamp_expr(col, text, src_type, time_format, tz)
         if is_text or time_format in ("unix", "unix_ms"):
