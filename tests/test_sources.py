@@ -437,3 +437,17 @@ def test_non_finite_amounts_are_counted_rejections_with_their_lines(tmp_path, as
     assert (acc.rows_read, acc.rows_used, acc.rows_rejected) == (6, 2, 4)
     text = str(acc)
     assert "non-finite amount" in text and ("lines 3, 4, 5, 6" in text or as_frame)
+
+
+def test_frames_with_duplicate_or_non_text_column_labels():
+    """Duplicate labels are a located error (not an AttributeError); integer labels can be mapped."""
+    from jmtools.core.errors import DataError
+    from jmtools.sources import load_orders
+
+    row = ["o1", "c1", "2024-01-01", 1.0]
+    twice = pd.DataFrame([row + [2.0]], columns=["order_id", "customer_id", "timestamp", "amount", "amount"])
+    with pytest.raises(DataError, match="several columns named 'amount'") as err:
+        load_orders(twice)
+    assert "duplicated" in str(err.value)
+    numbered = pd.DataFrame([row], columns=["order_id", "customer_id", "timestamp", 3])
+    assert load_orders(numbered, columns={"amount": "3"}).to_pandas()["amount"].tolist() == [1.0]

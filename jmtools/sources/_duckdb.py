@@ -179,7 +179,15 @@ def _frame_from(src):
     if module == "pyarrow":
         return src
     if module == "pandas":
+        labels = [str(c) for c in src.columns]
+        twice = sorted({c for c in labels if labels.count(c) > 1})
+        if twice:
+            raise DataError([Problem(f"the frame has several columns named {', '.join(map(repr, twice))}",
+                                     source="DataFrame",
+                                     fix="rename or drop the duplicates first, e.g. "
+                                         "df.loc[:, ~df.columns.duplicated()]")], source="DataFrame")
         frame = src.reset_index(drop=True).copy(deep=False)
+        frame.columns = labels  # integer or tuple labels become text the columns= mapping can name
         for col in frame.columns:
             if frame[col].dtype == object:
                 frame[col] = frame[col].astype("string")
