@@ -45,3 +45,21 @@ def test_schema_is_a_valid_2020_12_schema_that_rejects_mistakes(tmp_path):
     bad.write_text("name: x\nstages:\n  - nme: A\n")
     problems = schema_problems(bad)
     assert problems and problems[0].line == 3 and "'nme'" in problems[0].message
+
+
+def test_look_alike_names_are_refused_and_the_hint_spells_out_the_difference():
+    """'Buy' and a Cyrillic 'Вuy' read the same: two stages so named are an error, and a pain
+    point naming 'Вuy' gets a hint that says which letter differs (not an identical-looking one)."""
+    from jmtools.core.errors import JourneyError
+    from jmtools.journey import Journey
+
+    with pytest.raises(JourneyError) as err:
+        Journey.from_yaml("name: D\nstages: [{name: Buy}, {name: Вuy}]\n")
+    assert "looks the same as 'Buy'" in str(err.value) and "U+0412" in str(err.value)
+    with pytest.raises(JourneyError) as err:
+        Journey.from_yaml("name: D\nstages: [{name: Buy}]\n"
+                          "pain_points: [{id: p, title: T, stage: Вuy}]\n")
+    text = str(err.value)
+    assert "looks like 'Buy'" in text and "CYRILLIC CAPITAL LETTER VE" in text
+    assert "did you mean" not in text
+    Journey.from_yaml("name: D\nstages: [{name: Buy}, {name: buy now}]\n")   # plainly different: fine

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from jmtools.core.errors import Problem, suggest
 from jmtools.core.expressions import RuleError, parse_rule
+from jmtools.core.names import look_alike, skeleton, spell_out
 from jmtools.core.patterns import pattern_problem
 from jmtools.journey.yamlio import _parse_yaml, _plain, _problem, _read_text
 
@@ -40,12 +41,19 @@ def schema_problems(path: str | Path) -> list[Problem]:
 
 def _duplicates(names: list[str], key: str, field: str, what: str, add) -> None:
     first: dict[str, int] = {}
+    shapes: dict[str, tuple[str, int]] = {}
     for i, name in enumerate(names):
         if name in first:
             add((key, i, field), f"duplicate {what} '{name}' (first used at {key}[{first[name]}])",
                 f"give every {what.split(' ')[0]} {'a unique ' + field}")
-        else:
-            first[name] = i
+            continue
+        first[name] = i
+        other = shapes.setdefault(skeleton(name), (name, i))
+        if other[0] != name:
+            add((key, i, field), f"{what} '{name}' looks the same as '{other[0]}' ({key}[{other[1]}]) but "
+                                 f"is another name: {spell_out(name)}",
+                "retype the name with the same letters as the other one (e.g. Latin letters only), "
+                "or make the two names visibly different")
 
 
 def _known(value: str, options: list[str], path: tuple, what: str, add) -> bool:
@@ -53,6 +61,10 @@ def _known(value: str, options: list[str], path: tuple, what: str, add) -> bool:
         return True
     hint = suggest(value, options)
     listed = ", ".join(repr(o) for o in options) or "none defined"
+    if hint and look_alike(value, hint):  # the hint would look identical to what was typed
+        add(path, f"unknown {what} '{value}': it looks like '{hint}' but {spell_out(value)}",
+            f"retype it as '{hint}' with Latin letters")
+        return False
     add(path, f"unknown {what} '{value}'",
         f"did you mean '{hint}'?" if hint else f"use one of: {listed}")
     return False
