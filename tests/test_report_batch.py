@@ -222,3 +222,20 @@ def test_one_broken_persona_never_sinks_the_batch(tmp_path):
     assert by_name["New Runner Nina"].figures["customers"]["value"] == 0
     ben = (tmp_path / "out" / by_name["Budget Ben"].html).read_text(encoding="utf-8")
     assert "Persona Marathon Maya is left out of this report" in ben
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('reports:\n  - name: a\n    parameters: !!python/object/apply:os.system ["echo hi"]\n',
+     "not valid batch YAML [line 3, column 17]"),
+    ("- a\n- b\n", "a batch config is a mapping of keys, got list"),
+    ("notebook: [unclosed\n", "not valid batch YAML"),
+])
+def test_a_bad_batch_config_is_a_located_error_never_a_traceback(tmp_path, text, expected):
+    from jmtools.core.errors import DataError
+
+    path = tmp_path / "batch.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError, match=re.escape(expected)):
+        load_batch_config(path)
+    with pytest.raises(DataError, match="not a file"):
+        load_batch_config(tmp_path)

@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from jmtools.core.errors import DataError, ParameterError, ReportError
+from jmtools.core.errors import DataError, ParameterError, Problem, ReportError
 from jmtools.core.yamlbounds import yaml_bounds_problem
 from jmtools.journey import Journey
 from jmtools.report.html import atomic_write_text, export_html
@@ -222,12 +222,33 @@ def load_batch_config(path: str | os.PathLike) -> dict:
     """
     from ruamel.yaml import YAML
 
+    from ruamel.yaml.error import YAMLError
+
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8") if path.is_file() or not path.exists() else None
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError([Problem(f"cannot read the batch config ({err})", source=str(path),
+                                 fix="give a UTF-8 YAML file")]) from None
+    if text is None:
+        raise DataError([Problem("not a file (a folder or a device)", source=str(path),
+                                 fix="give the path of a batch YAML file")])
     too_big = yaml_bounds_problem(text, str(path))
     if too_big:
         raise DataError([too_big])
-    doc = YAML(typ="safe", pure=True).load(text) or {}
+    try:
+        doc = YAML(typ="safe", pure=True).load(text) or {}
+    except YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" [line {mark.line + 1}, column {mark.column + 1}]" if mark is not None else ""
+        what = str(getattr(err, "problem", None) or err).splitlines()[0][:200]
+        raise DataError([Problem(f"not valid batch YAML{where}: {what}", source=str(path),
+                                 fix="plain YAML only: tags such as !!python are refused; "
+                                     "check indentation, colons and quotes")]) from None
+    if not isinstance(doc, dict):
+        raise DataError([Problem(f"a batch config is a mapping of keys, got {type(doc).__name__}",
+                                 source=str(path), fix="start with `notebook:` and `reports:` or "
+                                                       "`personas_from:`")])
     known = {"notebook", "out", "workers", "parameters", "reports", "personas_from", "static"}
     for key in doc:
         if key not in known:
