@@ -451,3 +451,23 @@ def test_frames_with_duplicate_or_non_text_column_labels():
     assert "duplicated" in str(err.value)
     numbered = pd.DataFrame([row], columns=["order_id", "customer_id", "timestamp", 3])
     assert load_orders(numbered, columns={"amount": "3"}).to_pandas()["amount"].tolist() == [1.0]
+
+
+def test_a_value_over_the_csv_line_limit_keeps_duckdbs_diagnosis_and_a_fix_that_works(tmp_path):
+    """A 5 MB feedback cell: the message says the line limit was exceeded (not "check the
+    delimiter"), and the fix it gives loads the file."""
+    import re as _re
+
+    from jmtools.core.errors import DataError
+    from jmtools.sources import load_feedback
+
+    path = tmp_path / "feedback.csv"
+    path.write_text("feedback_id,customer_id,timestamp,text\nf1,c1,2024-01-01,hello\n"
+                    f'f2,c2,2024-01-02,"{"x" * 5_000_000}"\nf3,c3,2024-01-03,bye\n', encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        load_feedback(path)
+    text = str(err.value)
+    assert "Maximum line size" in text and "check the delimiter" not in text and len(text) < 2000
+    size = int(_re.search(r"'max_line_size': (\d+)", text).group(1))
+    loaded = load_feedback(path, read_options={"max_line_size": size})
+    assert loaded.accounting.rows_used == 3

@@ -143,9 +143,19 @@ def _csv_error(exc: Exception, path: Path) -> DataError:
         return DataError([Problem("the file is not UTF-8 encoded — invalid byte sequence",
                                   source=path.name, line=lineno,
                                   fix="pass encoding='latin-1' (or 'cp1252', 'utf-16') to the loader")])
-    first = text.splitlines()[0] if text else type(exc).__name__
-    return DataError([Problem(f"the CSV file cannot be read — {first}", source=path.name, line=lineno,
-                              fix="check the delimiter and quoting, or pass delim=';' / quote='\"'")])
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    first = lines[0] if lines else type(exc).__name__
+    # DuckDB's own diagnosis follows the first line (before the echoed line and its dialect dump)
+    why = next((ln for ln in lines[1:] if not ln.startswith(("Original Line", "Possible Solution"))
+                and "=" not in ln), "")
+    size = re.search(r"max_line_size=(\d+)", text)
+    if size:
+        fix = (f"a value is longer than the reader's line limit; pass "
+               f"read_options={{'max_line_size': {size.group(1)}}} to the loader, or shorten that value")
+    else:
+        fix = "check the delimiter and quoting, or pass delim=';' / quote='\"'"
+    message = f"the CSV file cannot be read — {first}" + (f" ({why[:300]})" if why else "")
+    return DataError([Problem(message, source=path.name, line=lineno, fix=fix)])
 
 
 def _transcode(path: Path, enc: str) -> Path:
