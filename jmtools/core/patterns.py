@@ -63,8 +63,9 @@ def pattern_problem(pattern: str) -> tuple[str, str] | None:
     True
     >>> pattern_problem("(a)\\\\1")[0]
     'uses a backreference (\\\\1, (?P=name)), which RE2 (DuckDB) does not support'
-    >>> pattern_problem("(a+)+$")[0] if linear_engine() is None else "nested"
-    'nests a quantifier inside a repeated group (catastrophic backtracking)'
+    >>> problem = pattern_problem("(a+)+$")  # refused only where no linear-time engine exists
+    >>> problem is None if linear_engine() is not None else problem[0].startswith("nests a quantifier")
+    True
     """
     import re
     from re import _parser  # Python's own parser: linear in the pattern's length

@@ -62,15 +62,12 @@ def slug(text: str) -> str:
     """
     base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     tag = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
-    if not base:  # nothing ASCII in the name: a short, stable tag instead
-        return f"report-{tag}"
-    if len(base) > _MAX_STEM:  # file systems refuse long names; the page keeps the full one
-        return f"{base[:_MAX_STEM - 9].rstrip('-')}-{tag}"
+    if not base or len(base) > _MAX_STEM:  # no ASCII letters, or too long for a file system
+        return f"{base[:_MAX_STEM - 9].rstrip('-') or 'report'}-{tag}"
     return base
 
 
-#: Longest file stem a report gets (the full name stays in the page and the index).
-_MAX_STEM = 60
+_MAX_STEM = 60  # longest file stem of a report (the full name stays in the page and the index)
 
 
 @dataclass
@@ -81,8 +78,7 @@ class Job:
     notebook: str
     parameters: dict = field(default_factory=dict)
     title: str | None = None
-    file_stem: str | None = None
-    """Set by the batch when two names give the same :func:`slug` ("Ben" and "ben")."""
+    file_stem: str | None = None  # set by the batch when two names share a slug ("Ben", "ben")
 
     @property
     def stem(self) -> str:
@@ -225,30 +221,29 @@ def load_batch_config(path: str | os.PathLike) -> dict:
     from ruamel.yaml.error import YAMLError
 
     path = Path(path)
+    if path.exists() and not path.is_file():
+        raise DataError([Problem("not a file (a folder or a device)", source=str(path),
+                                 fix="give the path of a batch YAML file")])
     try:
-        text = path.read_text(encoding="utf-8") if path.is_file() or not path.exists() else None
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise DataError([Problem(f"cannot read the batch config ({err})", source=str(path),
                                  fix="give a UTF-8 YAML file")]) from None
-    if text is None:
-        raise DataError([Problem("not a file (a folder or a device)", source=str(path),
-                                 fix="give the path of a batch YAML file")])
     too_big = yaml_bounds_problem(text, str(path))
     if too_big:
         raise DataError([too_big])
     try:
         doc = YAML(typ="safe", pure=True).load(text) or {}
     except YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
+        mark, what = getattr(err, "problem_mark", None), str(getattr(err, "problem", None) or err)
         where = f" [line {mark.line + 1}, column {mark.column + 1}]" if mark is not None else ""
-        what = str(getattr(err, "problem", None) or err).splitlines()[0][:200]
+        what = what.splitlines()[0][:200]
         raise DataError([Problem(f"not valid batch YAML{where}: {what}", source=str(path),
                                  fix="plain YAML only: tags such as !!python are refused; "
                                      "check indentation, colons and quotes")]) from None
     if not isinstance(doc, dict):
         raise DataError([Problem(f"a batch config is a mapping of keys, got {type(doc).__name__}",
-                                 source=str(path), fix="start with `notebook:` and `reports:` or "
-                                                       "`personas_from:`")])
+                                 source=str(path), fix="start with `notebook:` and `reports:`")])
     known = {"notebook", "out", "workers", "parameters", "reports", "personas_from", "static"}
     for key in doc:
         if key not in known:
