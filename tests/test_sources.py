@@ -471,3 +471,20 @@ def test_a_value_over_the_csv_line_limit_keeps_duckdbs_diagnosis_and_a_fix_that_
     size = int(_re.search(r"'max_line_size': (\d+)", text).group(1))
     loaded = load_feedback(path, read_options={"max_line_size": size})
     assert loaded.accounting.rows_used == 3
+
+
+@pytest.mark.parametrize("stored", ["int64", "float", "bool"])
+def test_parquet_times_stored_as_numbers_are_counted_rejections_not_used_nulls(tmp_path, stored):
+    from jmtools.sources import load_events
+
+    seconds = [1704067200, 1704153600, 1704240000]
+    values = {"int64": seconds, "float": [float(s) for s in seconds], "bool": [True, False, True]}[stored]
+    path = tmp_path / "events.parquet"
+    pd.DataFrame({"customer_id": ["a", "b", "c"], "timestamp": values, "event": ["x", "y", "z"]}).to_parquet(path)
+    loaded = load_events(path)
+    acc = loaded.accounting
+    assert (acc.rows_read, acc.rows_used, acc.rows_rejected) == (3, 0, 3)
+    assert "not as a time" in str(acc) and "time_format='unix'" in str(acc)
+    if stored != "bool":   # the fix the message gives works
+        fixed = load_events(path, time_format="unix").to_pandas()
+        assert fixed["timestamp"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-01", "2024-01-02", "2024-01-03"]

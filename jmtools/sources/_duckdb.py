@@ -321,9 +321,15 @@ def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src:
                       f"{canonical} must be a finite number; remove NaN, inf and values beyond ±1e308")
     else:
         expr = _timestamp_expr(col, text, src_type, time_format, tz)
+        stored = src_type.upper()
         if is_text or time_format in ("unix", "unix_ms"):
             rules.add(f"{raw} IS NOT NULL AND {typed} IS NULL", f"unparseable {canonical}", canonical,
                       raw_text, TIME_FIX)
+        elif not (stored.startswith("TIMESTAMP") or stored == "DATE"):  # e.g. int64 seconds in Parquet
+            rules.add(f"{raw} IS NOT NULL AND {typed} IS NULL",
+                      f"{canonical} stored as {stored}, not as a time", canonical, raw_text,
+                      "pass time_format='unix' (seconds) or 'unix_ms' for epoch numbers, or store "
+                      "the column as a timestamp")
         rules.add(f"{typed} < TIMESTAMP '1900-01-01' OR {typed} >= TIMESTAMP '2101-01-01'",
                   f"implausible {canonical} (before 1900 or after 2100)", canonical, raw_text,
                   "check the time unit (seconds vs milliseconds) or the format")
