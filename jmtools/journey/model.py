@@ -46,6 +46,8 @@ __all__ = [
 
 EvidenceLabel = Literal["measured", "reported", "assumed"]
 ChannelKind = Literal["digital", "physical", "interpersonal"]
+Initiator = Literal["customer", "company"]
+Occurrence = Union[Literal["any", "first", "repeat"], Annotated[int, Field(ge=1, le=1000)]]
 OpportunityStatus = Literal["idea", "planned", "in progress", "done", "dropped"]
 OPPORTUNITY_STATUSES = ("idea", "planned", "in progress", "done", "dropped")
 
@@ -171,6 +173,20 @@ class Touchpoint(_Model):
     owner: str | None = None
     description: str | None = None
     evidence: EvidenceLabel = "assumed"
+    occurrence: Occurrence = "any"
+    """Which of a customer's matching events count here: ``any`` (default), ``first``,
+    ``repeat`` (the second and later) or a number n (only the n-th). Counted per customer over
+    the events this touchpoint's patterns match, in time order."""
+    after: Text | None = None
+    """A stage the customer must have reached before an event counts here (an earlier stage)."""
+    initiated_by: Initiator = "customer"
+    """``company`` for contacts the business starts (mailings, notifications, ads shown): they
+    open a funnel but never count as a customer's detour, loop or abandonment."""
+
+    @property
+    def conditional(self) -> bool:
+        """True when the touchpoint counts only some of the events its patterns match."""
+        return self.occurrence != "any" or self.after is not None
 
 
 class PainPoint(_Model):
@@ -428,6 +444,15 @@ class Journey(_Model):
             _known(t.stage, stages, ("touchpoints", i, "stage"), "stage", add)
             for k, pattern in enumerate(t.events):
                 _check_regex(pattern, ("touchpoints", i, "events", k), add, t.name)
+            if t.after is not None and _known(t.after, stages, ("touchpoints", i, "after"),
+                                              "stage", add) and t.stage in stages:
+                if stages.index(t.after) >= stages.index(t.stage):
+                    add(("touchpoints", i, "after"),
+                        f"touchpoint '{t.name}' waits for stage '{t.after}', which does not come "
+                        f"before its own stage '{t.stage}'",
+                        f"name a stage before '{t.stage}' "
+                        f"({', '.join(stages[:stages.index(t.stage)]) or 'there is none'}) "
+                        "or remove after:")
         for i, s in enumerate(self.stages):
             if isinstance(s.emotion, dict):
                 for key in s.emotion:

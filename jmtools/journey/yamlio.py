@@ -184,6 +184,11 @@ def _pydantic_problem(doc: Any, source: str, e: dict, cls) -> Problem:
         hint = suggest(field, allowed)
         fix = f"did you mean '{hint}'?" if hint else f"remove it; allowed keys: {', '.join(allowed)}"
         return _problem(doc, source, path, f"unknown key '{field}'", fix)
+    if field == "occurrence" or (len(loc) > 1 and loc[-2] == "occurrence"):
+        return _problem(doc, source, path[:path.index("occurrence") + 1] if "occurrence" in path
+                        else path, f"occurrence must be any, first, repeat or a whole number n "
+                        f"from 1 to 1000 (only the n-th event) — got {short(repr(got))}",
+                        "write occurrence: first, occurrence: repeat or e.g. occurrence: 2")
     if kind == "literal_error":
         options = e.get("ctx", {}).get("expected", "")
         options_list = re.findall(r"'([^']*)'", options)
