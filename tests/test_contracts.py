@@ -235,6 +235,8 @@ NOT_COVERED = {
     "priorities.export_backlog": "writes a file; its bad path is refused (tested in test_priorities)",
     "priorities.write_back": "writes the journey file (tested in test_priorities and notebook 05)",
     "evidence.journey_layout": "returns the journey's stage and touchpoint lists: no frame",
+    "evidence.touchpoint_rules": "returns the journey's stages and touchpoint rules: no frame "
+                                 "(tested in test_evidence_rules)",
     "funnels.busiest_steps": "returns a list of step names (the transitions chart's rows): no frame",
     "funnels.largest_detours": "returns a list of detour names (the detours chart's rows): no frame",
 }

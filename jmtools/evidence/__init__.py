@@ -24,11 +24,14 @@ from dataclasses import dataclass, field
 from jmtools.core.engine import as_table, small_table, to_pandas
 from jmtools.core.engine import materialize as _materialize
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
-from jmtools.core.patterns import compile_pattern
 from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
+from jmtools.evidence._rules import (TouchpointRule, candidates, describe_rule, empty_report,
+                                     journey_layout, overlap_report, plan_mapping,
+                                     resolve_conditions, touchpoint_rules)
 from jmtools.personas import assign_personas
 
-__all__ = ["Evidence", "prepare", "map_events", "journey_layout", "PREPARED_COLUMNS"]
+__all__ = ["Evidence", "prepare", "map_events", "journey_layout", "touchpoint_rules",
+           "TouchpointRule", "PREPARED_COLUMNS"]
 
 #: Columns of the prepared event table, in order (``persona`` only when customers are given).
 PREPARED_COLUMNS = ["customer_id", "timestamp", "event", "touchpoint", "stage", "stage_index",
@@ -57,7 +60,8 @@ class Evidence:
     mapping : pandas.DataFrame
         One row per distinct event name: ``event``, ``touchpoint``, ``stage``, ``n_events``.
     unmatched : pandas.DataFrame
-        Event names no touchpoint pattern matches: ``event``, ``n_events``, ``share_of_events``.
+        Events that count for no touchpoint: ``event``, ``n_events``, ``share_of_events``,
+        ``reason`` (no pattern matches, or the matching touchpoints' conditions exclude them).
     coverage : pandas.DataFrame or None
         Customers per persona situation (``one persona``, ``no persona``, ``several personas``,
         ``not in customer table``): ``coverage``, ``n``, ``share``.
@@ -68,6 +72,17 @@ class Evidence:
         ``"(no persona)"`` and ``"(not in customer table)"`` (:mod:`jmtools.core.vocabulary`).
     n_events, n_customers : int
         Size of the prepared table.
+    overlaps : pandas.DataFrame
+        Event names matched by more than one touchpoint: ``event``, ``n_events``,
+        ``touchpoints``, ``counts_for``, ``never_for``, ``by_design``, ``fix``.
+    empty : pandas.DataFrame
+        Touchpoints and stages that receive no event: ``kind``, ``name``, ``stage``, ``why``,
+        ``fix``. A funnel's 0 for such a stage comes from the journey file, not from customers.
+    date_only : pandas.DataFrame
+        Event names recorded with dates only (every timestamp at midnight while other events
+        have times): ``event``, ``n_events``. They are sorted at the end of their day.
+    rules : list of TouchpointRule
+        The touchpoints with their conditions and initiator.
     """
 
     events: object
@@ -82,6 +97,15 @@ class Evidence:
     n_events: int = 0
     n_customers: int = 0
     journey: object = None
+    overlaps: object = None
+    empty: object = None
+    date_only: object = None
+    rules: list = field(default_factory=list)
+
+    @property
+    def company_touchpoints(self) -> list:
+        """Touchpoints the company starts (``initiated_by: company``), in file order."""
+        return [r.name for r in self.rules if r.initiated_by == "company"]
 
     @property
     def table(self):
@@ -106,35 +130,11 @@ class Evidence:
                 f"{len(self.touchpoints)} touchpoints, {len(self.personas)} personas>")
 
 
-def journey_layout(journey) -> tuple[list[str], list[tuple[str, str, str]]]:
-    """Stage names in order and (touchpoint, stage, full-match regex) in file order.
-
-    ``journey`` is a :class:`jmtools.journey.Journey`, or a dict with ``stages`` (names or
-    ``{"name": …}``) and ``touchpoints`` (``{"name", "stage", "events"}``) for quick tests.
-
-    Examples
-    --------
-    >>> stages, tps = journey_layout({"stages": ["Browse", "Buy"],
-    ...     "touchpoints": [{"name": "Shop", "stage": "Browse", "events": ["view_.*"]}]})
-    >>> stages, tps
-    (['Browse', 'Buy'], [('Shop', 'Browse', '^(?:(?:view_.*))$')])
-    """
-    if hasattr(journey, "stage_names") and hasattr(journey, "touchpoint_regexes"):
-        regexes = journey.touchpoint_regexes()
-        tps = [(name, journey.stage_of(name), regexes[name]) for name in journey.touchpoint_names
-               if name in regexes]
-        return list(journey.stage_names), tps
-    if isinstance(journey, dict):
-        stages = [s if isinstance(s, str) else s["name"] for s in journey.get("stages", [])]
-        tps = [(t["name"], t["stage"], "^(?:" + "|".join(f"(?:{p})" for p in t.get("events", [])) + ")$")
-               for t in journey.get("touchpoints", []) if t.get("events")]
-        return stages, tps
-    raise ParameterError("journey", type(journey).__name__,
-                         expected="a jmtools.journey.Journey (Journey.load(path)) or a dict")
-
-
 def map_events(event_names, journey):
     """Map event names to (touchpoint, stage): the first touchpoint whose pattern fully matches.
+
+    Touchpoints' ``occurrence`` and ``after`` conditions are not applied here: they depend on
+    each customer's history, so :func:`prepare` decides them event by event.
 
     Returns
     -------
@@ -154,13 +154,14 @@ def map_events(event_names, journey):
     """
     import pandas as pd
 
-    stages, tps = journey_layout(journey)
-    compiled = [(tp, st, compile_pattern(rx, name=f"touchpoint {tp!r} events"))
-                for tp, st, rx in tps]
+    stages, rules = touchpoint_rules(journey)
+    names = list(event_names)
+    cands = candidates(names, rules)
     rows = []
-    for name in event_names:
-        hit = next(((tp, st) for tp, st, rx in compiled if rx.fullmatch(str(name))), (None, None))
-        rows.append((name, hit[0], hit[1], stages.index(hit[1]) + 1 if hit[1] else None))
+    for name in names:
+        hit = rules[cands[name][0]] if cands[name] else None
+        rows.append((name, hit.name if hit else None, hit.stage if hit else None,
+                     stages.index(hit.stage) + 1 if hit else None))
     out = pd.DataFrame(rows, columns=["event", "touchpoint", "stage", "stage_index"])
     out["stage_index"] = out["stage_index"].astype("Int64")
     return out
@@ -207,7 +208,7 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
     0           a  view  Browse         1        pay           300.0
     1           a   pay     Buy         2        NaN             NaN
     2           b  ping     NaN         1        NaN             NaN
-    >>> e.unmatched
+    >>> e.unmatched[["event", "n_events", "share_of_events"]]
       event  n_events  share_of_events
     0  ping         1         0.333333
     """
@@ -215,20 +216,24 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
 
     t = as_table(events, name="events")
     _require(t, ["customer_id", "timestamp", "event"], "events")
-    stages, tps = journey_layout(journey)
+    stages, rules = touchpoint_rules(journey)
     if not stages:
         raise ParameterError("journey", "no stages", expected="a journey with at least one stage")
-    counts = to_pandas(t.group_by("event").agg(n_events=t.count()))
-    mapping = map_events(counts["event"].tolist(), journey).merge(counts, on="event")
+    counts = to_pandas(t.group_by("event").agg(
+        n_events=t.count(), _midnight=(t.timestamp.truncate("D") == t.timestamp).sum()))
+    plan = plan_mapping(counts["event"].tolist(), rules)
+    date_only = _date_only(counts)
+    counts = counts.drop(columns="_midnight")
+    mapping = _default_mapping(counts, plan, rules, stages)
     lookup = small_table(mapping[["event", "touchpoint", "stage", "stage_index"]].astype(
         {"touchpoint": "string", "stage": "string", "stage_index": "Int64"}), like=t)
     lookup = lookup.rename(_ev="event")
     joined = t.left_join(lookup, t.event == lookup._ev).drop("_ev")
 
     assignment, coverage, names = None, None, []
-    rules = personas if personas is not None else _journey_personas(journey)
-    if customers is not None and rules:
-        assignment, names = _assign(customers, rules)
+    persona_rules = personas if personas is not None else _journey_personas(journey)
+    if customers is not None and persona_rules:
+        assignment, names = _assign(customers, persona_rules)
         a = assignment.select("customer_id", "persona").rename(_cid="customer_id")
         joined = joined.left_join(a, joined.customer_id == a._cid).drop("_cid")
     segments = [segments] if isinstance(segments, str) else list(segments or [])
@@ -241,20 +246,68 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
         seg = ct.select("customer_id", *segments).rename(_sid="customer_id")
         joined = joined.left_join(seg, joined.customer_id == seg._sid).drop("_sid")
 
-    prepared = _sort_once(joined)
+    prepared = _sort_once(joined, date_only["event"].tolist())
+    prepared = resolve_conditions(prepared, stages, rules, plan)
     if materialize:
         prepared = _materialize(prepared, name="evidence")
+    if plan.conditional:
+        mapping = to_pandas(prepared.group_by(["event", "touchpoint", "stage", "stage_index"])
+                            .agg(n_events=prepared.count()))
+        mapping = mapping.sort_values(["event", "stage_index"], ignore_index=True)
     n_events = int(mapping["n_events"].sum())
     n_customers = int(to_pandas(prepared.filter(prepared.position == 1).count()))
     sizes = None
     if assignment is not None:
         coverage, sizes = _coverage(prepared, assignment, names, n_customers)
-    unmatched = mapping[mapping["touchpoint"].isna()][["event", "n_events"]]
-    unmatched = unmatched.sort_values(["n_events", "event"], ascending=[False, True],
-                                      ignore_index=True)
-    unmatched["share_of_events"] = unmatched["n_events"] / n_events if n_events else float("nan")
-    return Evidence(prepared, stages, [tp for tp, _, _ in tps], {tp: st for tp, st, _ in tps},
-                    mapping, unmatched, coverage, names, sizes, n_events, n_customers, journey)
+    unmatched = _unmatched(mapping, plan, rules, n_events)
+    received = mapping.groupby("touchpoint")["n_events"].sum().to_dict()
+    return Evidence(prepared, stages, [r.name for r in rules], {r.name: r.stage for r in rules},
+                    mapping, unmatched, coverage, names, sizes, n_events, n_customers, journey,
+                    overlaps=overlap_report(plan, rules, dict(zip(counts["event"], counts["n_events"]))),
+                    empty=empty_report(stages, rules, plan, received), date_only=date_only,
+                    rules=rules)
+
+
+def _date_only(counts):
+    """Event names whose every timestamp is at midnight, when other events carry a time."""
+    import pandas as pd
+
+    whole_day = (counts["_midnight"].fillna(0).astype("int64") == counts["n_events"])
+    if whole_day.all():                     # the whole log has dates only: nothing to reorder
+        return pd.DataFrame({"event": pd.Series([], dtype="object"),
+                             "n_events": pd.Series([], dtype="int64")})
+    out = counts.loc[whole_day & (counts["n_events"] >= 3), ["event", "n_events"]]
+    return out.sort_values(["n_events", "event"], ascending=[False, True], ignore_index=True)
+
+
+def _default_mapping(counts, plan, rules, stages):
+    """One row per event name: its first unconditional touchpoint (or none)."""
+    import pandas as pd
+
+    tp = [rules[plan.default[e]] if plan.default[e] is not None else None for e in counts["event"]]
+    out = pd.DataFrame({"event": counts["event"],
+                        "touchpoint": [r.name if r else None for r in tp],
+                        "stage": [r.stage if r else None for r in tp],
+                        "stage_index": [stages.index(r.stage) + 1 if r else None for r in tp],
+                        "n_events": counts["n_events"]})
+    out["stage_index"] = out["stage_index"].astype("Int64")
+    return out
+
+
+def _unmatched(mapping, plan, rules, n_events):
+    out = mapping[mapping["touchpoint"].isna()][["event", "n_events"]].copy()
+
+    def reason(name):
+        idx = plan.cands.get(name, [])
+        if not idx:
+            return "no touchpoint's pattern matches it"
+        return "matches " + "; ".join(f"'{rules[i].name}' ({describe_rule(rules[i])})"
+                                      for i in idx) + " but not the conditions"
+
+    out["reason"] = [reason(e) for e in out["event"]]
+    out = out.sort_values(["n_events", "event"], ascending=[False, True], ignore_index=True)
+    out["share_of_events"] = out["n_events"] / n_events if n_events else float("nan")
+    return out[["event", "n_events", "share_of_events", "reason"]]
 
 
 def _require(t, cols, what):
@@ -267,14 +320,24 @@ def _require(t, cols, what):
                          for c in missing])
 
 
-def _sort_once(t):
-    """Add position, next_event and time_to_next_s with one window sort per customer."""
+def _sort_once(t, date_only=()):
+    """Add position, next_event and time_to_next_s with one window sort per customer.
+
+    Date-only event names sort at the end of their day; a time to the next event that would
+    be negative because of that is unknown (null).
+    """
     import ibis
 
-    order = [t.timestamp, t._row] if "_row" in t.columns else [t.timestamp, t.event]
+    key = t.timestamp
+    if date_only:
+        key = ibis.ifelse(t.event.isin(list(date_only)),
+                          t.timestamp + ibis.interval(seconds=86399), t.timestamp)
+    order = [key, t._row] if "_row" in t.columns else [key, t.event]
     w = ibis.window(group_by=t.customer_id, order_by=order)
     nxt_ts = t.timestamp.lead().over(w)
     secs = (nxt_ts.epoch_seconds() - t.timestamp.epoch_seconds()).cast("float64")
+    if date_only:
+        secs = ibis.ifelse(secs < 0, ibis.null("float64"), secs)
     extra = [c for c in t.columns if c not in PREPARED_COLUMNS and c != "persona"]
     if "_row" in extra:                       # internal tie-breaker stays last
         extra = [c for c in extra if c != "_row"] + ["_row"]

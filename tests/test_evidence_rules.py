@@ -1,0 +1,248 @@
+"""Touchpoints with conditions: one event name feeding several stages (first / repeat / n-th,
+after a stage), overlap and empty reports, date-only event kinds — each checked against a plain
+Python oracle that decides every event by walking each customer's history."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jmtools.analyses.funnels import funnel, furthest_stage
+from jmtools.core.engine import to_pandas
+from jmtools.core.errors import ParameterError
+from jmtools.evidence import prepare
+from jmtools.evidence._rules import touchpoint_rules
+from jmtools.journey import Journey
+from jmtools.sources import load_events
+
+STAGES = ["Aware", "Browse", "Buy", "Support", "Rebuy", "Loyal"]
+JOURNEY = {"stages": STAGES, "touchpoints": [
+    {"name": "Mail", "stage": "Aware", "events": ["mail_sent"], "initiated_by": "company"},
+    {"name": "Site", "stage": "Browse", "events": ["view", "mail_click"]},
+    {"name": "Pre-sale help", "stage": "Browse", "events": ["support"], "occurrence": "first"},
+    {"name": "First order", "stage": "Buy", "events": ["order"], "occurrence": "first"},
+    {"name": "After-sale help", "stage": "Support", "events": ["support"], "after": "Buy"},
+    {"name": "Second order", "stage": "Rebuy", "events": ["order"], "occurrence": 2},
+    {"name": "Later orders", "stage": "Loyal", "events": ["order"], "occurrence": "repeat",
+     "after": "Rebuy"},
+]}
+
+
+# ------------------------------------------------------------------ the oracle
+def oracle(events: pd.DataFrame, journey: dict) -> pd.DataFrame:
+    """Each event's touchpoint and stage, decided customer by customer in plain Python."""
+    stages = journey["stages"]
+    rules = [dict(t, rx=re.compile("(?:" + "|".join(t["events"]) + ")")) for t in journey["touchpoints"]]
+    ev = events.reset_index(drop=True).assign(_row=lambda d: np.arange(len(d)))
+    timed = ev["timestamp"] != ev["timestamp"].dt.normalize()
+    dated = {n for n, g in ev.groupby("event") if len(g) >= 3 and not timed[g.index].any()}
+    if timed.any():
+        key = ev["timestamp"] + pd.to_timedelta(np.where(ev["event"].isin(dated), 86399, 0), unit="s")
+    else:
+        key = ev["timestamp"]
+    ev = ev.assign(_key=key).sort_values(["customer_id", "_key", "_row"], kind="stable")
+    out = []
+    for _, g in ev.groupby("customer_id", sort=False):
+        names = g["event"].tolist()
+        waits = sorted({r["after"] for r in rules if r.get("after")}, key=stages.index)
+
+        def decide(i, known):
+            for r in rules:
+                if not r["rx"].fullmatch(names[i]):
+                    continue
+                occ = 1 + sum(bool(r["rx"].fullmatch(n)) for n in names[:i])
+                want = r.get("occurrence", "any")
+                if (want == "first" and occ != 1) or (want == "repeat" and occ < 2) or \
+                        (isinstance(want, int) and occ != want):
+                    continue
+                if r.get("after"):
+                    if r["after"] not in known or known[r["after"]] is None or i <= known[r["after"]]:
+                        continue
+                return r
+            return None
+
+        known = {}
+        for s in waits:
+            known[s] = next((i for i in range(len(names))
+                             if (d := decide(i, known)) is not None and d["stage"] == s), None)
+        for i in range(len(names)):
+            r = decide(i, known)
+            out.append((g["_row"].iloc[i], r["name"] if r else None, r["stage"] if r else None, i + 1))
+    res = pd.DataFrame(out, columns=["_row", "touchpoint", "stage", "pos"]).sort_values("_row")
+    return res.reset_index(drop=True)
+
+
+def oracle_funnel(events, journey, steps):
+    """Customers reaching each stage in strict order (an event after the previous step's)."""
+    res = oracle(events, journey)
+    ev = events.reset_index(drop=True).assign(stage=res["stage"].to_numpy(), pos=res["pos"].to_numpy())
+    n = []
+    prev = None
+    for s in steps:
+        hit = ev[ev["stage"] == s]
+        if prev is not None:
+            hit = hit.merge(prev, on="customer_id")
+            hit = hit[hit["pos"] > hit["p0"]]
+        first = hit.groupby("customer_id")["pos"].min().rename("p0").reset_index()
+        n.append(len(first))
+        prev = first
+    return n
+
+
+def by_input_row(evidence):
+    """The prepared events in input row order (``_row`` from the loader)."""
+    return to_pandas(evidence.events).sort_values("_row", ignore_index=True)
+
+
+def random_log(seed, n_customers=40, date_only=True, ties=True):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for c in range(n_customers):
+        t = pd.Timestamp("2024-03-01 08:00") + pd.Timedelta(hours=int(rng.integers(0, 48)))
+        for _ in range(int(rng.integers(1, 14))):
+            name = rng.choice(["mail_sent", "mail_click", "view", "support", "order", "order", "other"])
+            t = t + pd.Timedelta(minutes=int(rng.choice([0, 0, 5, 300, 2000] if ties else
+                                                         [1, 2, 5, 300, 2000])))   # ties on purpose
+            rows.append((f"c{c:03d}", t, str(name)))
+    ev = pd.DataFrame(rows, columns=["customer_id", "timestamp", "event"])
+    if date_only:
+        ev.loc[ev.event == "mail_sent", "timestamp"] = ev.loc[ev.event == "mail_sent", "timestamp"].dt.normalize()
+    return ev
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_every_event_is_decided_like_the_oracle(seed):
+    ev = random_log(seed, date_only=seed % 2 == 0)
+    got = by_input_row(prepare(load_events(ev), JOURNEY))
+    assert got["_row"].tolist() == list(range(1, len(ev) + 1))
+    want = oracle(ev, JOURNEY)
+    assert got["touchpoint"].fillna("-").tolist() == want["touchpoint"].fillna("-").tolist()
+    assert got["stage"].fillna("-").tolist() == want["stage"].fillna("-").tolist()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_funnel_with_repeat_stages_equals_the_oracle(seed):
+    ev = random_log(seed)
+    e = prepare(load_events(ev), JOURNEY)
+    assert funnel(e)["n"].tolist() == oracle_funnel(ev, JOURNEY, STAGES)
+    short = funnel(e, steps=["Browse", "Buy", "Rebuy", "Loyal"])
+    assert short["n"].tolist() == oracle_funnel(ev, JOURNEY, ["Browse", "Buy", "Rebuy", "Loyal"])
+    assert short.set_index("step").loc["Rebuy", "n"] > 0     # the repeat stage is not an artefact 0
+
+
+def test_repeat_purchase_is_a_stage_of_its_own():
+    ev = pd.DataFrame({"customer_id": ["a"] * 4 + ["b"] * 2,
+                       "event": ["view", "order", "view", "order", "view", "order"],
+                       "timestamp": pd.date_range("2024-01-01", periods=6, freq="D")})
+    j = {"stages": ["Browse", "Buy", "Rebuy"], "touchpoints": [
+        {"name": "Site", "stage": "Browse", "events": ["view"]},
+        {"name": "First order", "stage": "Buy", "events": ["order"], "occurrence": "first"},
+        {"name": "Repeat order", "stage": "Rebuy", "events": ["order"], "occurrence": "repeat"}]}
+    e = prepare(ev, j)
+    assert funnel(e)["n"].tolist() == [2, 2, 1]
+    fs = furthest_stage(e).set_index("step")["n"]
+    assert fs["Rebuy"] == 1 and fs["Buy"] == 1
+    assert e.mapping[e.mapping.event == "order"][["touchpoint", "n_events"]].values.tolist() == \
+        [["First order", 2], ["Repeat order", 1]]
+    assert e.overlaps["by_design"].tolist() == [True]
+    assert e.empty.empty
+
+
+def test_the_same_name_without_conditions_is_reported_as_an_overlap_and_an_empty_stage():
+    ev = pd.DataFrame({"customer_id": ["a", "a"], "event": ["order", "order"],
+                       "timestamp": pd.date_range("2024-01-01", periods=2, freq="D")})
+    j = {"stages": ["Buy", "Rebuy"], "touchpoints": [
+        {"name": "First order", "stage": "Buy", "events": ["order"]},
+        {"name": "Repeat order", "stage": "Rebuy", "events": ["order"]}]}
+    e = prepare(ev, j)
+    row = e.overlaps.iloc[0]
+    assert (row["event"], row["counts_for"], row["never_for"], bool(row["by_design"])) == \
+        ("order", "First order", "Repeat order", False)
+    assert "occurrence" in row["fix"]
+    assert e.empty[["kind", "name"]].values.tolist() == [["touchpoint", "Repeat order"],
+                                                         ["stage", "Rebuy"]]
+    assert "earlier in the file" in e.empty["why"].iloc[0]
+    assert funnel(e)["n"].tolist() == [1, 0]
+
+
+def test_events_outside_every_condition_are_counted_with_the_reason():
+    ev = pd.DataFrame({"customer_id": ["a"] * 3, "event": ["order"] * 3,
+                       "timestamp": pd.date_range("2024-01-01", periods=3, freq="D")})
+    j = {"stages": ["Buy"], "touchpoints": [
+        {"name": "First order", "stage": "Buy", "events": ["order"], "occurrence": "first"}]}
+    e = prepare(ev, j)
+    assert e.unmatched[["event", "n_events"]].values.tolist() == [["order", 2]]
+    assert "not the conditions" in e.unmatched["reason"].iloc[0]
+    assert e.match_rate == pytest.approx(1 / 3)
+
+
+def test_date_only_events_sort_at_the_end_of_their_day_and_are_reported():
+    ev = pd.DataFrame({"customer_id": ["a", "a", "b", "b", "c", "c"],
+                       "event": ["order", "delivered"] * 3,
+                       "timestamp": pd.to_datetime(["2024-03-02 10:00", "2024-03-02",
+                                                    "2024-03-03 09:00", "2024-03-04",
+                                                    "2024-03-05 23:00", "2024-03-05"], format="ISO8601")})
+    j = {"stages": ["Buy", "Get"], "touchpoints": [
+        {"name": "Order", "stage": "Buy", "events": ["order"]},
+        {"name": "Delivery", "stage": "Get", "events": ["delivered"]}]}
+    e = prepare(ev, j)
+    assert e.date_only[["event", "n_events"]].values.tolist() == [["delivered", 3]]
+    df = e.to_pandas()
+    assert df.groupby("customer_id")["event"].apply(list).tolist() == [["order", "delivered"]] * 3
+    assert funnel(e)["n"].tolist() == [3, 3]
+    a = df[df.customer_id == "a"]
+    assert np.isnan(a["time_to_next_s"].iloc[0])           # order → same-day delivery: unknown
+    b = df[df.customer_id == "b"]
+    assert b["time_to_next_s"].iloc[0] == 15 * 3600          # measured from midnight, said in docs
+
+
+def test_a_log_with_dates_only_is_not_reordered():
+    ev = pd.DataFrame({"customer_id": ["a"] * 3, "event": ["b", "a", "b"],
+                       "timestamp": pd.to_datetime(["2024-03-02", "2024-03-02", "2024-03-03"])})
+    e = prepare(ev, {"stages": ["S"], "touchpoints": [{"name": "T", "stage": "S", "events": ["a"]}]})
+    assert e.date_only.empty
+
+
+def test_after_waits_for_the_stage_in_journey_order():
+    ev = pd.DataFrame({"customer_id": ["a"] * 3 + ["b"],
+                       "event": ["support", "order", "support", "support"],
+                       "timestamp": pd.date_range("2024-01-01", periods=4, freq="h")})
+    j = {"stages": ["Pre", "Buy", "Post"], "touchpoints": [
+        {"name": "Help", "stage": "Pre", "events": ["support"], "occurrence": "first"},
+        {"name": "Order", "stage": "Buy", "events": ["order"]},
+        {"name": "Aftercare", "stage": "Post", "events": ["support"], "after": "Buy"}]}
+    df = prepare(ev, j).to_pandas()
+    assert df["touchpoint"].fillna("-").tolist() == ["Help", "Order", "Aftercare", "Help"]
+
+
+@pytest.mark.parametrize("bad, match", [
+    ({"occurrence": 0}, "occurrence"), ({"occurrence": "third"}, "occurrence"),
+    ({"occurrence": True}, "occurrence"), ({"after": "Post"}, "after"), ({"after": "Nope"}, "after"),
+    ({"initiated_by": "bot"}, "initiated_by"),
+])
+def test_bad_conditions_in_a_dict_journey_are_parameter_errors(bad, match):
+    j = {"stages": ["Pre", "Post"], "touchpoints": [dict({"name": "T", "stage": "Post",
+                                                          "events": ["x"]}, **bad)]}
+    with pytest.raises(ParameterError, match=match):
+        touchpoint_rules(j)
+
+
+def test_a_journey_file_with_conditions_loads_and_prepares():
+    text = """jmtools: 1
+name: Repeat shop
+stages: [{name: Buy}, {name: Rebuy}]
+touchpoints:
+  - {name: First order, stage: Buy, channel: digital, events: [order], occurrence: first}
+  - {name: Repeat order, stage: Rebuy, channel: digital, events: [order], occurrence: repeat, after: Buy}
+  - {name: Mail, stage: Buy, channel: digital, events: [mail], initiated_by: company}
+"""
+    j = Journey.from_yaml(text)
+    ev = pd.DataFrame({"customer_id": ["a", "a", "a"], "event": ["mail", "order", "order"],
+                       "timestamp": pd.date_range("2024-01-01", periods=3, freq="D")})
+    e = prepare(ev, j)
+    assert e.to_pandas()["touchpoint"].tolist() == ["Mail", "First order", "Repeat order"]
+    assert e.company_touchpoints == ["Mail"]
+    assert Journey.from_yaml(j.to_yaml()) == j
