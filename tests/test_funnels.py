@@ -397,3 +397,52 @@ def test_time_chart_renders_to_png(world, tmp_path):
     png = vlc.vegalite_to_png(charts.time_between_chart(time_between_stages(evidence, by="persona"),
                                                         by="persona").to_dict())
     assert png[:4] == b"\x89PNG" and len(png) > 5000
+
+
+# ------------------------------------------------ who started it (initiated_by: company)
+def _mail_world():
+    from jmtools.sources import load_events
+
+    ev = pd.DataFrame({
+        "customer_id": ["a"] * 5 + ["b"] * 4 + ["c"] * 2,
+        "event": ["mail", "view", "order", "mail", "mail",          # mailings after the purchase
+                  "view", "order", "view", "order",                 # repeat shopping
+                  "view", "review_mail"],                          # a company mail in the last stage
+        "timestamp": pd.date_range("2024-01-01", periods=11, freq="D")})
+    j = {"stages": ["Aware", "Browse", "Buy", "Rebuy", "Post"], "touchpoints": [
+        {"name": "Mail", "stage": "Aware", "events": ["mail"], "initiated_by": "company"},
+        {"name": "Site", "stage": "Browse", "events": ["view"]},
+        {"name": "First order", "stage": "Buy", "events": ["order"], "occurrence": "first"},
+        {"name": "Repeat order", "stage": "Rebuy", "events": ["order"], "occurrence": "repeat"},
+        {"name": "Review mail", "stage": "Post", "events": ["review_mail"], "initiated_by": "company"}]}
+    return prepare(load_events(ev), j)
+
+
+def test_company_contacts_make_no_detours_and_no_loops():
+    from jmtools.analyses.funnels import detours, loops
+
+    e = _mail_world()
+    d = detours(e)
+    assert "Mail" not in set(d["to_step"]) and "Mail" not in set(d["from_step"])
+    # b: view, order, view, order — a new round after an order, not a detour
+    assert d.empty
+    lp = loops(e).set_index("step")
+    assert "Mail" not in lp.index and "Repeat order" not in lp.index
+    assert lp.loc["Site", "n"] == 1                     # b came back to the site: that is a loop
+
+
+def test_abandonment_counts_only_the_customers_own_steps():
+    from jmtools.analyses.emotions import emotion_evidence
+
+    e = _mail_world()
+    ev = emotion_evidence(e.stages, events=e,
+                          behaviour_rules=["abandonment"])
+    c = ev[ev.customer_id == "c"]
+    assert c["stage"].astype(str).tolist() == ["Browse"]      # the review mail is not c's step
+    assert c["valence"].tolist() == [-1.0]                    # c abandoned at Browse
+
+
+def test_a_received_to_acted_funnel_starts_at_a_company_touchpoint():
+    e = _mail_world()
+    f = funnel(e, steps=["Mail", "Site", "First order"], level="touchpoint")
+    assert f["n"].tolist() == [1, 1, 1]

@@ -85,6 +85,16 @@ def _as_pandas(table):
                          expected="a pandas DataFrame, a LoadedTable, an Ibis or Spark table")
 
 
+def _customer_steps(events):
+    """Prepared evidence without the company's own contacts: a mailing received is neither a
+    step the customer took nor where they abandoned."""
+    company = getattr(events, "company_touchpoints", None)
+    if not company:
+        return events
+    t = events.events
+    return t.filter(t.touchpoint.isnull() | ~t.touchpoint.isin(company))
+
+
 def _valenced(name: str, frame, journey, **kw) -> pd.DataFrame:
     """Valence rows of one table (computed unless the table already has ``valence``)."""
     if "valence" in frame.columns:
@@ -231,7 +241,7 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
     stages = _stages_of(journey)
     behaviour = None
     if behaviour_rules:
-        behaviour = _with_tickets(_as_pandas(events), _as_pandas(tickets), journey,
+        behaviour = _with_tickets(_as_pandas(_customer_steps(events)), _as_pandas(tickets), journey,
                                   customer_col=customer_col, time_col=time_col,
                                   stage_col=stage_col, touchpoint_col=touchpoint_col)
     tables = {"surveys": _as_pandas(surveys), "feedback": _as_pandas(feedback),

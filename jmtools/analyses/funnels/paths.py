@@ -20,11 +20,21 @@ __all__ = ["transitions", "top_paths", "detours", "loops", "busiest_steps", "lar
 _PATH_SEP = " → "
 
 
-def _sequence(evidence, level, collapse_repeats):
-    """Per customer, the ordered steps at ``level`` with the next one: customer_id, by…, node, nxt, k."""
+def _sequence(evidence, level, collapse_repeats, customer_only=False):
+    """Per customer, the ordered steps at ``level`` with the next one: customer_id, by…, node, nxt, k.
+
+    ``customer_only`` leaves out the company's own contacts (``initiated_by: company``).
+    """
     import ibis
 
     t = evidence.events
+    company = getattr(evidence, "company_touchpoints", [])
+    if customer_only and company:
+        t = t.filter(t.touchpoint.isnull() | ~t.touchpoint.isin(company))
+        if level == "event" and not collapse_repeats:
+            w0 = ibis.window(group_by=t.customer_id, order_by=t.position)
+            return t.mutate(node=t.event, nxt=t.event.lead().over(w0),
+                            k=(ibis.row_number().over(w0) + 1).cast("int64"))
     col = _level_col(level)
     if level == "event" and not collapse_repeats:
         return t.mutate(node=t.event, nxt=t.next_event, k=t.position)
@@ -161,6 +171,11 @@ def detours(evidence, *, level: str = "touchpoint", by=None):
     A detour is a transition (repeats collapsed) to a step of an earlier stage than the
     one the customer is at (``level="touchpoint"``: e.g. Cart → Product page; moves between
     touchpoints of the same stage are not detours, since a stage does not order them).
+    Only the customer's own steps count: touchpoints with ``initiated_by: company`` (a
+    mailing sent after a purchase) are left out, so they make neither detours nor loops. A
+    move out of a touchpoint that counts occurrences (``occurrence: first``, ``repeat`` or n:
+    a step the journey expects customers to repeat, like an order) starts a new round, not a
+    detour.
 
     Returns
     -------
@@ -187,12 +202,15 @@ def detours(evidence, *, level: str = "touchpoint", by=None):
     _check_evidence(evidence)
     by = _by_list(evidence, by)
     order = _journey_rank(evidence, level)
-    s = _sequence(evidence, level, True)
+    s = _sequence(evidence, level, True, customer_only=True)
     rank = small_table(pd.DataFrame({"_n": list(order), "_r": list(order.values())}),
                        like=evidence.events)
     s = s.join(rank, s.node == rank._n).drop("_n").rename(_from_r="_r")
     s = s.join(rank, s.nxt == rank._n).drop("_n").rename(_to_r="_r")
     back = s.filter(s._to_r < s._from_r)
+    rounds = _round_ends(evidence, level)
+    if rounds:
+        back = back.filter(~back.node.isin(rounds))
     res = to_pandas(back.group_by([*by, "node", "nxt"]).agg(n=back.count(),
                                                             n_customers=back.customer_id.nunique()))
     at = to_pandas(evidence.events.filter(evidence.events[level].notnull())
@@ -208,6 +226,24 @@ def detours(evidence, *, level: str = "touchpoint", by=None):
                 "ci_high"]].reset_index(drop=True)
 
 
+def _round_ends(evidence, level) -> list[str]:
+    """Steps after which going back starts a new round: touchpoints counting occurrences (at
+    stage level, stages made only of such touchpoints)."""
+    rules = getattr(evidence, "rules", [])
+    counted = {r.name for r in rules if r.occurrence != "any"}
+    if level == "touchpoint":
+        return sorted(counted)
+    own = {}
+    for r in rules:
+        own.setdefault(r.stage, []).append(r.name in counted)
+    return sorted(st for st, flags in own.items() if all(flags))
+
+
+def _repeating(evidence) -> list[str]:
+    """Touchpoints that exist to be repeated (``occurrence: repeat``): coming back is no loop."""
+    return [r.name for r in getattr(evidence, "rules", []) if r.occurrence == "repeat"]
+
+
 def _journey_rank(evidence, level):
     if level == "stage":
         return {s: i for i, s in enumerate(evidence.stages)}
@@ -219,6 +255,9 @@ def _journey_rank(evidence, level):
 
 def loops(evidence, *, level: str = "touchpoint", by=None):
     """Customers who come back to a step after leaving it (loops), per step.
+
+    The company's own contacts (``initiated_by: company``) are left out, and so are
+    touchpoints that exist to be repeated (``occurrence: repeat``, e.g. repeat orders).
 
     Returns
     -------
@@ -244,7 +283,9 @@ def loops(evidence, *, level: str = "touchpoint", by=None):
     """
     _check_evidence(evidence)
     by = _by_list(evidence, by)
-    s = _sequence(evidence, level, True)
+    s = _sequence(evidence, level, True, customer_only=True)
+    if level == "touchpoint" and _repeating(evidence):
+        s = s.filter(~s.node.isin(_repeating(evidence)))
     visits = s.group_by(["customer_id", *by, "node"]).agg(v=s.count())
     res = to_pandas(visits.group_by([*by, "node"]).agg(
         n_visitors=visits.count(), n=(visits.v > 1).sum(),
