@@ -36,7 +36,7 @@ from jmtools.evidence import prepare
 from jmtools.personas import assign_personas, persona_filter, runnable_personas
 from jmtools.sources import World, load_world
 
-__all__ = ["Focus", "Findings", "Prepared", "prepare_world", "run", "resolve_focus", "load", "select", "relieving", "map_evidence",
+__all__ = ["Focus", "Findings", "Prepared", "prepare_world", "run", "resolve_focus", "load", "select", "relieving", "map_evidence", "parse_steps",
            "map_cells_for", "MAP_KPIS", "MIN_N", "N_THEMES", "SEED", "MIN_EFFECT"]
 
 #: The run's defaults, declared once: the notebooks' parameters cells use the same values
@@ -298,7 +298,7 @@ def prepare_world(data, *, journey=None, segment: str = "", n_themes: int = N_TH
 
 def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int = MIN_N,
         n_themes: int = N_THEMES, seed: int = SEED, min_effect: float = MIN_EFFECT, n_quotes: int = 3,
-        assignment: pd.DataFrame | None = None) -> Findings:
+        assignment: pd.DataFrame | None = None, funnel_steps=None) -> Findings:
     """Run the whole chain on a world for one focus and return every result.
 
     Parameters
@@ -325,6 +325,10 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
     assignment : pandas.DataFrame, optional
         ``customer_id, persona`` given from outside (e.g. a CRM export); default: the
         journey's persona rules.
+    funnel_steps : str or list of str, optional
+        The report's funnel: stage, touchpoint or event names in order (a string separates
+        them with commas; ``"touchpoint:Checkout"`` when a name is two kinds), in strict order
+        like :func:`jmtools.analyses.funnels.funnel` with ``level="any"``. Default: the stages.
 
     Returns
     -------
@@ -342,7 +346,7 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
         raise shared.persona_errors[persona]
     journey = shared.world.journey
     focus = resolve_focus(journey, persona, shared.segment)
-    funnel_all, funnel = _funnels(shared.evidence, focus)
+    funnel_all, funnel = _funnels(shared.evidence, focus, parse_steps(funnel_steps))
     curve, moments = _curve(shared.emotion_evidence, journey, focus, min_n)
     assumed = valence.assumed_valence(journey)
     gap = None if curve is None else emotions.assumed_gap(curve, assumed)
@@ -441,11 +445,30 @@ def _evidence(events, journey, customers, given):
     return prepare(events.left_join(lookup, events.customer_id == lookup._cid).drop("_cid"), journey)
 
 
-def _funnels(evidence, focus: Focus) -> tuple[pd.DataFrame, pd.DataFrame]:
-    funnel_all = funnels.funnel(evidence)
+def parse_steps(steps) -> list[str] | None:
+    """Funnel steps from a report parameter: a list, or one string separated by commas.
+
+    Examples
+    --------
+    >>> parse_steps("Newsletter, newsletter_click ,First order")
+    ['Newsletter', 'newsletter_click', 'First order']
+    >>> parse_steps("") is None
+    True
+    """
+    if steps is None:
+        return None
+    if isinstance(steps, str):
+        steps = steps.split(",")
+    out = [str(s).strip() for s in steps if str(s).strip()]
+    return out or None
+
+
+def _funnels(evidence, focus: Focus, steps=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    level = "any" if steps else "stage"
+    funnel_all = funnels.funnel(evidence, steps=steps, level=level)
     if focus.everyone:
         return funnel_all, funnel_all
-    by = funnels.funnel(evidence, by="persona")
+    by = funnels.funnel(evidence, steps=steps, level=level, by="persona")
     return funnel_all, by[by["persona"] == focus.persona].reset_index(drop=True)
 
 

@@ -446,3 +446,30 @@ def test_a_received_to_acted_funnel_starts_at_a_company_touchpoint():
     e = _mail_world()
     f = funnel(e, steps=["Mail", "Site", "First order"], level="touchpoint")
     assert f["n"].tolist() == [1, 1, 1]
+
+
+# ------------------------------------------------ a custom funnel of mixed steps (level="any")
+def test_mixed_steps_follow_strict_order_like_the_single_level_funnels():
+    e = _mail_world()
+    f = funnel(e, steps=["Mail", "view", "Buy", "Repeat order"], level="any")
+    assert f["step"].tolist() == ["Mail", "view", "Buy", "Repeat order"]
+    assert f["n"].tolist() == [1, 1, 1, 0]          # a: mail → view → first order, no repeat
+    g = funnel(e, steps=["view", "First order", "Repeat order"], level="any")
+    assert g["n"].tolist() == [3, 2, 1]
+    assert g["n"].tolist() == funnel(e, steps=["Site", "First order", "Repeat order"],
+                                     level="touchpoint")["n"].tolist()
+
+
+def test_mixed_steps_name_ambiguity_and_typos_with_the_fix():
+    from jmtools.analyses.funnels._common import step_columns
+
+    e = _mail_world()
+    e.touchpoints.append("Buy")                     # a touchpoint called like a stage
+    with pytest.raises(ParameterError, match="touchpoint:Buy"):
+        step_columns(e, ["Buy"])
+    assert step_columns(e, ["stage:Buy", "event:view"]) == [("stage", "Buy"), ("event", "view")]
+    e.touchpoints.remove("Buy")
+    with pytest.raises(ParameterError, match="Repeat order"):
+        funnel(e, steps=["Site", "Repeat ordr"], level="any")
+    with pytest.raises(ParameterError, match="stage:"):
+        funnel(e, steps=["stage:Nowhere"], level="any")

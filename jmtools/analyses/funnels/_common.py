@@ -17,6 +17,8 @@ __all__ = ["LEVELS"]
 
 #: What a funnel step or a transition node can be.
 LEVELS = ("stage", "touchpoint", "event")
+#: Prefixes that say what a step of a mixed funnel (``level="any"``) names.
+STEP_PREFIXES = ("stage:", "touchpoint:", "event:")
 
 
 def _check_evidence(evidence):
@@ -43,7 +45,51 @@ def _by_list(evidence, by) -> list[str]:
     return by
 
 
+def step_columns(evidence, steps) -> list[tuple[str, str]]:
+    """Each step of a mixed funnel as (column, value): a stage, touchpoint or event name.
+
+    A plain name is looked up among stages, then touchpoints, then event names; a name that is
+    two of these must say which with a prefix (``"touchpoint:Checkout"``).
+    """
+    known = {"stage": list(evidence.stages), "touchpoint": list(evidence.touchpoints),
+             "event": list(dict.fromkeys(evidence.mapping["event"].tolist()))}
+    out = []
+    for step in steps:
+        text = str(step)
+        prefix = next((p for p in STEP_PREFIXES if text.startswith(p)), None)
+        if prefix:
+            col, name = prefix[:-1], text[len(prefix):].strip()
+            if name not in known[col]:
+                near = suggest(name, known[col])
+                raise ParameterError("steps", step, expected=f"a {col} name after '{prefix}'",
+                                     fix=f"did you mean '{prefix}{near}'?" if near else
+                                     f"known {col}s: {', '.join(known[col][:12])}")
+            out.append((col, name))
+            continue
+        kinds = [c for c in ("stage", "touchpoint", "event") if text in known[c]]
+        if len(kinds) > 1:
+            raise ParameterError("steps", step, expected="a name that is one kind of step",
+                                 fix=f"{text!r} is a {' and a '.join(kinds)}: write "
+                                     + " or ".join(f"'{k}:{text}'" for k in kinds))
+        if not kinds:
+            every = known["stage"] + known["touchpoint"] + known["event"]
+            near = suggest(text, every)
+            raise ParameterError("steps", step, expected="a stage, touchpoint or event name",
+                                 fix=f"did you mean {near!r}?" if near else
+                                 f"stages: {', '.join(known['stage'])}")
+        out.append((kinds[0], text))
+    return out
+
+
 def _steps(evidence, steps, level) -> list[str]:
+    if level == "any":
+        if steps is None:
+            return list(evidence.stages)
+        steps = [steps] if isinstance(steps, str) else list(steps)
+        if not steps:
+            raise ParameterError("steps", steps, expected="at least one step")
+        step_columns(evidence, steps)
+        return [str(s) for s in steps]
     if steps is None:
         if level == "stage":
             return list(evidence.stages)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import pandas as pd
 
 from jmtools.analyses.funnels._common import (_by_list, _check_evidence, _complete, _groups,
-                                              _level_col, _order_groups, _steps, _wilson)
+                                              _level_col, _order_groups, _steps, _wilson,
+                                              step_columns)
 from jmtools.core.engine import to_pandas
 
 __all__ = ["funnel", "furthest_stage"]
@@ -20,11 +21,11 @@ __all__ = ["funnel", "furthest_stage"]
 def _reach(evidence, steps, level, by):
     """Per step k, the customers who reach it: customer_id, by…, p (position), t (timestamp), dt_s."""
     t = evidence.events
-    col = _level_col(level)
+    pairs = step_columns(evidence, steps) if level == "any" else [(_level_col(level), s) for s in steps]
     keys = ["customer_id", *by]
     reached = []
     prev = None
-    for step in steps:
+    for col, step in pairs:
         s = t.filter(t[col] == step)
         if prev is None:
             r = s.group_by(keys).agg(p=s.position.min(), t=s.timestamp.min())
@@ -57,7 +58,10 @@ def funnel(evidence, *, steps=None, level: str = "stage", by=None):
         From :func:`jmtools.evidence.prepare`.
     steps : list of str, optional
         The steps in order; default all stages (``level="stage"``) or touchpoints in journey order.
-    level : {"stage", "touchpoint", "event"}, default "stage"
+    level : {"stage", "touchpoint", "event", "any"}, default "stage"
+        What the steps name. ``"any"`` mixes them: each step is a stage, touchpoint or event
+        name (a name that is two of these takes a prefix: ``"touchpoint:Checkout"``), with the
+        same strict order, e.g. ``["Newsletter", "newsletter_click", "First order"]``.
     by : str or list of str, optional
         Customer-level columns to split by (``"persona"``).
 
