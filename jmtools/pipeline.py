@@ -465,6 +465,7 @@ def parse_steps(steps) -> list[str] | None:
 
 def _funnels(evidence, focus: Focus, steps=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     level = "any" if steps else "stage"
+    steps = steps or evidence.mapped_stages or None
     funnel_all = funnels.funnel(evidence, steps=steps, level=level)
     if focus.everyone:
         return funnel_all, funnel_all
@@ -597,9 +598,10 @@ def map_cells_for(data, journey=None, *, persona=None, lanes=None) -> pd.DataFra
 
 
 def _conversion(prepared, by_persona: bool) -> pd.DataFrame:
-    parts = [funnels.funnel(prepared).assign(persona=ALL)]
+    steps = prepared.mapped_stages or None     # a stage without events gets no measured figure
+    parts = [funnels.funnel(prepared, steps=steps).assign(persona=ALL)]
     if by_persona:
-        parts.append(funnels.funnel(prepared, by="persona"))
+        parts.append(funnels.funnel(prepared, steps=steps, by="persona"))
     f = pd.concat(parts, ignore_index=True)
     f = f[f["persona"].notna()]
     first = f["step_index"] == 1

@@ -130,3 +130,37 @@ def test_validate_with_data_checks_every_persona_rule_against_the_customers(tmp_
                  "sample:ecommerce"]) == 0
     assert main(["validate", str(journey), "--data", str(tmp_path / "nowhere")]) == 1
     assert "data_dir" in capsys.readouterr().err
+
+
+def test_validate_with_an_event_log_lists_overlaps_empty_stages_and_date_only_kinds(tmp_path, capsys):
+    import pandas as pd
+
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    pd.DataFrame({"customer_id": ["a", "a", "a", "b", "b", "c"],
+                  "timestamp": ["2024-01-01 10:00", "2024-01-02", "2024-01-05 09:00",
+                                "2024-01-01 11:00", "2024-01-03", "2024-01-03"],
+                  "event": ["order", "delivered", "order", "order", "delivered", "delivered"]}
+                 ).to_csv(folder / "events.csv", index=False)
+    journey = folder / "journey.yaml"
+    journey.write_text("""jmtools: 1
+name: Repeat shop
+stages: [{name: Buy}, {name: Get}, {name: Rebuy}]
+touchpoints:
+  - {name: Order, stage: Buy, channel: digital, events: [order]}
+  - {name: Delivery, stage: Get, channel: physical, events: [delivered]}
+  - {name: Repeat order, stage: Rebuy, channel: digital, events: [order]}
+""", encoding="utf-8")
+    assert main(["validate", str(journey), "--data", str(folder)]) == 0
+    out, err = capsys.readouterr()
+    assert "3 warnings about the data" in out                     # overlap, touchpoint, stage
+    assert "order (3 events) matches Order, Repeat order; only Order get(s) it" in err
+    assert "occurrence:" in err                                    # the fix names the key
+    assert "stage 'Rebuy' receives no event" in err
+    assert "delivered has dates only (3 events" in err
+    fixed = journey.read_text(encoding="utf-8").replace(
+        "events: [order]}\n  - {name: Delivery", "events: [order], occurrence: first}\n  - {name: Delivery")
+    journey.write_text(fixed, encoding="utf-8")
+    assert main(["validate", str(journey), "--data", str(folder)]) == 0
+    out, err = capsys.readouterr()
+    assert "warning" not in out + err and "shared out by conditions" in err

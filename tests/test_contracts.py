@@ -217,6 +217,9 @@ CASES: dict[str, Case] = {
     # evidence
     "evidence.prepare": Case(lambda s: ((s["events"], s["journey"]), {}), {"segments": "region"}, frame=lambda out: out.events.to_pandas(),
                              columns=lambda m: m.PREPARED_COLUMNS),
+    "evidence.fit_problems": Case(_ev(), {"top_unmatched": -1},
+                                  {"warning", "note", "overlap", "shared", "empty touchpoint",
+                                   "empty stage", "unmatched", "date only"}),
     "evidence.map_events": Case(lambda s: ((sorted(s["events"]["event"].unique()), s["journey"]), {}), None),
 }
 

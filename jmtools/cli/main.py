@@ -17,6 +17,7 @@ from jmtools.cli.report import add_batch, add_demo, add_report
 from jmtools.core.errors import JmtoolsError, JourneyError, ParameterError
 from jmtools.core.resources import data_dir, journey_templates, notebooks_dir, resolve_data_dir
 from jmtools.core.yamlbounds import MAX_YAML_BYTES
+from jmtools.evidence import fit_problems, prepare
 from jmtools.journey import Journey, load_persona_library, schema_problems
 from jmtools.personas import check_personas
 from jmtools.sample_worlds import WORLDS, generate_world
@@ -33,9 +34,12 @@ def _add_validate(sub) -> None:
     p.add_argument("--schema", action="store_true",
                    help="also check each file against the published JSON Schema")
     p.add_argument("--data", metavar="FOLDER",
-                   help="also check every persona rule against this data folder's customer table "
-                        "(or sample:ecommerce / sample:b2b): unknown attributes, wrong types, rules "
-                        "that select nobody")
+                   help="also check the file against this data folder (or sample:ecommerce / "
+                        "sample:b2b): every persona rule against the customer table (unknown "
+                        "attributes, wrong types, rules that select nobody) and the touchpoints "
+                        "against the event log (event names several touchpoints claim, "
+                        "touchpoints and stages that receive no event, unmatched names, "
+                        "date-only event kinds)")
     p.set_defaults(handler=_validate)
 
 
@@ -54,12 +58,17 @@ def _validate(args) -> int:
                 if problems:
                     raise JourneyError(problems, source=name)
             cards = j.personas_resolved()
-            if args.data and not _personas_fit(name, j, args.data):
-                failed += 1
-                continue
+            warned = 0
+            if args.data:
+                fits, warned = _data_fit(name, j, args.data)
+                if not fits:
+                    failed += 1
+                    continue
             print(f"ok  {name}: {len(j.stages)} stages, {len(j.touchpoints)} touchpoints, "
                   f"{len(cards)} personas, {len(j.pain_points)} pain points, "
-                  f"{len(j.opportunities)} opportunities")
+                  f"{len(j.opportunities)} opportunities"
+                  + (f" — {warned} warning{'s' if warned != 1 else ''} about the data above"
+                     if warned else ""))
         except (JourneyError, ParameterError) as err:
             failed += 1
             print(f"INVALID  {err}", file=sys.stderr)
@@ -68,20 +77,36 @@ def _validate(args) -> int:
     return 1 if failed else 0
 
 
-def _personas_fit(name: str, journey: Journey, folder: str) -> bool:
-    """Check every persona rule of ``journey`` against the customer table in ``folder``."""
+def _data_fit(name: str, journey: Journey, folder: str) -> tuple[bool, int]:
+    """Check ``journey`` against the tables in ``folder``: persona rules against the customer
+    table, touchpoints against the event log. Returns (no errors, number of warnings)."""
     world = load_world(resolve_data_dir(folder), None)
-    if "customers" not in world.tables:
-        raise ParameterError("--data", folder, expected="a data folder with a customer table",
-                             fix="add customers.csv (customer_id and the attributes the rules name)")
-    found = check_personas(world.tables["customers"].to_pandas(), journey, errors="report")
-    bad = found[found["severity"] == "error"]
-    for row in found[found["severity"] == "warning"].itertuples():
-        print(f"warning  {name}: persona {row.persona!r}: {row.message}", file=sys.stderr)
-    for row in bad.itertuples():
-        print(f"INVALID  {name}: persona {row.persona!r}: {row.message}\n  Fix: {row.fix}",
+    if "customers" not in world.tables and "events" not in world.tables:
+        raise ParameterError("--data", folder, expected="a data folder with an event log or a "
+                             "customer table", fix="add events.csv (customer_id, timestamp, event) "
+                             "or customers.csv (customer_id and the attributes the rules name)")
+    ok, warned = True, 0
+    if "customers" in world.tables and journey.personas:
+        found = check_personas(world.tables["customers"].to_pandas(), journey, errors="report")
+        bad = found[found["severity"] == "error"]
+        for row in found[found["severity"] == "warning"].itertuples():
+            warned += 1
+            print(f"warning  {name}: persona {row.persona!r}: {row.message}", file=sys.stderr)
+        for row in bad.itertuples():
+            print(f"INVALID  {name}: persona {row.persona!r}: {row.message}\n  Fix: {row.fix}",
+                  file=sys.stderr)
+        ok = bad.empty
+    elif journey.personas:
+        print(f"note  {name}: no customer table in {folder}: persona rules not checked",
               file=sys.stderr)
-    return bad.empty
+    if "events" in world.tables:
+        for row in fit_problems(prepare(world.tables["events"], journey)).itertuples():
+            warned += row.severity == "warning"
+            fix = f"\n  Fix: {row.fix}" if row.fix and row.severity == "warning" else ""
+            print(f"{row.severity}  {name}: {row.message}{fix}", file=sys.stderr)
+    else:
+        print(f"note  {name}: no event log in {folder}: touchpoints not checked", file=sys.stderr)
+    return ok, warned
 
 
 def _is_library(path: Path) -> bool:

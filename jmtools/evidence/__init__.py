@@ -25,13 +25,14 @@ from jmtools.core.engine import as_table, small_table, to_pandas
 from jmtools.core.engine import materialize as _materialize
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
+from jmtools.evidence._fit import FIT_COLUMNS, fit_problems
 from jmtools.evidence._rules import (TouchpointRule, candidates, describe_rule, empty_report,
                                      journey_layout, overlap_report, plan_mapping,
                                      resolve_conditions, touchpoint_rules)
 from jmtools.personas import assign_personas
 
 __all__ = ["Evidence", "prepare", "map_events", "journey_layout", "touchpoint_rules",
-           "TouchpointRule", "PREPARED_COLUMNS"]
+           "TouchpointRule", "PREPARED_COLUMNS", "fit_problems", "FIT_COLUMNS"]
 
 #: Columns of the prepared event table, in order (``persona`` only when customers are given).
 PREPARED_COLUMNS = ["customer_id", "timestamp", "event", "touchpoint", "stage", "stage_index",
@@ -101,6 +102,14 @@ class Evidence:
     empty: object = None
     date_only: object = None
     rules: list = field(default_factory=list)
+
+    @property
+    def mapped_stages(self) -> list:
+        """Stages, in journey order, that receive at least one event. A stage the journey file
+        gives no event (:attr:`empty`) is left out of default funnels, so that its 0 is never
+        shown as measured."""
+        empty = set() if self.empty is None else set(self.empty.loc[self.empty["kind"] == "stage", "name"])
+        return [s for s in self.stages if s not in empty]
 
     @property
     def company_touchpoints(self) -> list:

@@ -19,6 +19,7 @@ import pandas as pd
 from jmtools.charts.emotions import emotion_curve_chart
 from jmtools.charts.journeymap import journey_map
 from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
+from jmtools.evidence import fit_problems
 from jmtools.pipeline import Findings
 from jmtools.report.present import (backlog_chart, funnel_chart, headline_cards, html_table, md,
                                     number, pain_point_chart)
@@ -132,11 +133,34 @@ def data_behind(f: Findings) -> None:
                 k=len(f.evidence.unmatched),
                 cov="; ".join(f"{r.coverage} {r.n:,}" for r in f.evidence.coverage.itertuples())))
     record("rows_rejected", int(acc["rejected"].sum()), label="Rows rejected")
+    _journey_fit(f)
+
+
+def _journey_fit(f: Findings) -> None:
+    """How the journey file fits the events: overlaps, stages without events, date-only kinds."""
+    fit = fit_problems(f.evidence)
+    shown = fit[fit["kind"] != "unmatched"]
+    if shown.empty:
+        return
+    template, values = ["**How the journey file fits the events**", ""], {}
+    for i, r in enumerate(shown.itertuples()):
+        fix = r.fix if r.fix and r.severity == "warning" else ""
+        template.append(f"- **{{s{i}}}**: {{m{i}}}" + (f" — *fix*: {{f{i}}}" if fix else ""))
+        values.update({f"s{i}": r.severity, f"m{i}": r.message, f"f{i}": fix})
+    _display(md("\n".join(template), **values))
+    for r in shown[shown["severity"] == "warning"].itertuples():
+        record(f"journey_warning_{r.Index + 1}", r.message, label="Journey file warning")
 
 
 def how_far(f: Findings) -> None:
     """The focus's funnel against everyone, its biggest loss and the funnel table."""
     fun, label = f.funnel, f.focus.label
+    left_out = [s for s in f.evidence.stages if s not in f.evidence.mapped_stages]
+    if left_out and set(fun["step"]) <= set(f.evidence.stages):
+        _display(md("> **Not in the funnel: {stages}.** The journey file maps no event to "
+                    "{them}, so any 0 there would come from the file, not from customers. See "
+                    "*How the journey file fits the events* above for the fix.",
+                    stages=", ".join(left_out), them="it" if len(left_out) == 1 else "them"))
     _display(funnel_chart(fun, compare=None if f.focus.everyone else f.funnel_all, label=label,
                           title=f"How far {label} get through the journey"))
     loss = f.biggest_loss

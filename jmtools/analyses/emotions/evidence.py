@@ -107,7 +107,7 @@ def _valenced(name: str, frame, journey, **kw) -> pd.DataFrame:
         return survey_valence(frame, scales=kw["scales"], metrics=kw["metrics"])
     if name == "feedback":
         return feedback_valence(frame, scorer=kw["scorer"], n_jobs=kw["n_jobs"])
-    return behaviour_valence(frame, _stages_of(journey), rules=kw["rules"],
+    return behaviour_valence(frame, kw.get("behaviour_stages") or _stages_of(journey), rules=kw["rules"],
                              customer_col=kw["customer_col"], time_col=kw["time_col"],
                              stage_col=kw["stage_col"])
 
@@ -253,6 +253,7 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
                              fix="pass surveys=, feedback= or events= with behaviour_rules=")
     parts, dropped = [], {}
     kw = dict(scales=scales, metrics=metrics, scorer=scorer, n_jobs=n_jobs, rules=behaviour_rules,
+              behaviour_stages=getattr(events, "mapped_stages", None),
               customer_col=customer_col, time_col=time_col, stage_col=stage_col,
               touchpoint_col=touchpoint_col, persona_col=persona_col if personas is None else None)
     for name, table in tables.items():

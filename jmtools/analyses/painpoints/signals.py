@@ -480,10 +480,12 @@ def collect_signals(evidence, *, emotion: pd.DataFrame | None = None,
     """
     by = persona_col if persona_col in evidence.events.columns else None
     pcol = by
-    f = funnels.funnel(evidence, by=by)
+    steps = getattr(evidence, "mapped_stages", None) or None   # stages the file gives no event: no signal
+    f = funnels.funnel(evidence, steps=steps, by=by)
     lookup = dict(evidence.touchpoint_stage)
     parts = [dropoff_signal(f, persona_col=pcol),
-             slow_step_signal(funnels.time_between_stages(evidence, by=by), persona_col=pcol),
+             slow_step_signal(funnels.time_between_stages(evidence, steps=steps, by=by),
+                              persona_col=pcol),
              loop_signal(funnels.loops(evidence, by=by), journey=lookup, persona_col=pcol),
              detour_signal(funnels.detours(evidence, by=by), journey=lookup, persona_col=pcol)]
     if emotion is not None:

@@ -1,0 +1,92 @@
+"""How well the journey file fits the event log, in sentences: one list for every front end.
+
+``jmtools validate --data``, the report's data section and notebook 02 show the same rows:
+event names several touchpoints claim, touchpoints and stages that receive no event (so any
+0 % there comes from the file, not from customers), events no touchpoint counts, and event
+kinds recorded with dates only.
+"""
+
+from __future__ import annotations
+
+from jmtools.core.errors import ParameterError
+
+__all__ = ["fit_problems", "FIT_COLUMNS"]
+
+#: Columns of :func:`fit_problems`.
+FIT_COLUMNS = ["severity", "kind", "subject", "n_events", "message", "fix"]
+
+
+def fit_problems(evidence, *, top_unmatched: int = 10):
+    """Every mismatch between the journey file and the events, as one tidy frame.
+
+    Parameters
+    ----------
+    evidence : Evidence
+        From :func:`jmtools.evidence.prepare`.
+    top_unmatched : int, default 10
+        Unmatched event names listed one by one (the rest are summed in one row).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``severity`` (``"warning"``: a number will mislead unless fixed; ``"note"``: worth
+        knowing), ``kind`` (``overlap``, ``shared``, ``empty touchpoint``, ``empty stage``,
+        ``unmatched``, ``date only``), ``subject``, ``n_events``, ``message``, ``fix``.
+        Warnings first.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from jmtools.evidence import prepare
+    >>> ev = pd.DataFrame({"customer_id": ["a", "a"], "event": ["order", "order"],
+    ...                    "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"])})
+    >>> j = {"stages": ["Buy", "Rebuy"], "touchpoints": [
+    ...     {"name": "First order", "stage": "Buy", "events": ["order"]},
+    ...     {"name": "Repeat order", "stage": "Rebuy", "events": ["order"]}]}
+    >>> fit_problems(prepare(ev, j))[["severity", "kind", "subject"]]
+      severity              kind         subject
+    0  warning           overlap           order
+    1  warning  empty touchpoint    Repeat order
+    2  warning       empty stage           Rebuy
+    """
+    import pandas as pd
+
+    if isinstance(top_unmatched, bool) or not isinstance(top_unmatched, int) or top_unmatched < 0:
+        raise ParameterError("top_unmatched", top_unmatched, expected="a whole number from 0",
+                             fix="e.g. top_unmatched=10")
+    rows = []
+    for r in evidence.overlaps.itertuples():
+        if r.by_design:
+            rows.append(("note", "shared", r.event, r.n_events,
+                         f"{r.event} ({r.n_events:,} events) is shared out by conditions between "
+                         f"{r.counts_for}", ""))
+        else:
+            rows.append(("warning", "overlap", r.event, r.n_events,
+                         f"{r.event} ({r.n_events:,} events) matches {r.touchpoints}; only "
+                         f"{r.counts_for} get(s) it, {r.never_for} never", r.fix))
+    for r in evidence.empty.itertuples():
+        kind = "empty " + r.kind
+        what = f"stage '{r.name}'" if r.kind == "stage" else f"touchpoint '{r.name}' ({r.stage})"
+        rows.append(("warning", kind, r.name, 0, f"{what} receives no event: {r.why}", r.fix))
+    un = evidence.unmatched
+    for r in un.head(top_unmatched).itertuples():
+        rows.append(("note", "unmatched", r.event, int(r.n_events),
+                     f"{r.event}: {int(r.n_events):,} events ({r.share_of_events:.1%}) count for "
+                     f"no touchpoint — {r.reason}",
+                     "add a touchpoint whose events: pattern matches it, or leave it out "
+                     "on purpose"))
+    if len(un) > top_unmatched:
+        rest = un.iloc[top_unmatched:]
+        rows.append(("note", "unmatched", f"{len(rest)} more names", int(rest["n_events"].sum()),
+                     f"{len(rest)} more event names ({int(rest['n_events'].sum()):,} events) count "
+                     "for no touchpoint", "see Evidence.unmatched for the full list"))
+    for r in evidence.date_only.itertuples():
+        rows.append(("note", "date only", r.event, int(r.n_events),
+                     f"{r.event} has dates only ({int(r.n_events):,} events, all at 00:00): it is "
+                     "placed after the customer's timed events of the same day",
+                     "export it with its time of day if the source has one"))
+    out = pd.DataFrame(rows, columns=FIT_COLUMNS)
+    out["n_events"] = out["n_events"].astype("int64")
+    order = {"warning": 0, "note": 1}
+    return out.sort_values("severity", key=lambda s: s.map(order), kind="stable",
+                           ignore_index=True)
