@@ -1,8 +1,8 @@
 """Shared test data, built once per test session.
 
-The two sample worlds (``data/ecommerce``, ``data/b2b``) are loaded once and handed to every
-test file through the session fixtures below (``sample_worlds``, ``ecommerce_world``,
-``b2b_world``); each expensive piece (the loaded world, the persona assignment, the prepared
+The sample worlds (``data/ecommerce``, ``data/b2b``, ``data/grocery``) are loaded once and
+handed to every test file through the session fixtures below (``sample_worlds``,
+``ecommerce_world``, ``b2b_world``, ``grocery_world``); each expensive piece (the loaded world, the persona assignment, the prepared
 evidence) is computed on first use only. Frames are handed out as copies, so a test that
 changes one cannot change what the next test sees.
 
@@ -21,7 +21,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
-WORLDS = ("ecommerce", "b2b")
+WORLDS = ("ecommerce", "b2b", "grocery")
 
 
 class SampleWorld:
@@ -105,7 +105,7 @@ class SampleWorld:
 
 @pytest.fixture(scope="session")
 def sample_worlds() -> dict[str, SampleWorld]:
-    """Both sample worlds by name; each is loaded on first use."""
+    """The sample worlds by name; each is loaded on first use."""
     return {name: SampleWorld(name) for name in WORLDS}
 
 
@@ -123,6 +123,12 @@ def ecommerce_world(sample_worlds) -> SampleWorld:
 @pytest.fixture(scope="session")
 def b2b_world(sample_worlds) -> SampleWorld:
     return _available(sample_worlds["b2b"])
+
+
+@pytest.fixture(scope="session")
+def grocery_world(sample_worlds) -> SampleWorld:
+    """Behaviour only (customers, events, orders): ``table("surveys")`` raises KeyError."""
+    return _available(sample_worlds["grocery"])
 
 
 @pytest.fixture(scope="session")

@@ -51,7 +51,7 @@ def sample_worlds() -> dict[str, Path]:
     Examples
     --------
     >>> sorted(sample_worlds())
-    ['b2b', 'ecommerce']
+    ['b2b', 'ecommerce', 'grocery']
     """
     root = data_dir()
     if not root.is_dir():
@@ -65,9 +65,9 @@ def resolve_data_dir(value: str | os.PathLike) -> Path:
     Parameters
     ----------
     value : str or path-like
-        ``"sample:<name>"`` (``"sample:ecommerce"``, ``"sample:b2b"``) for a bundled sample
-        world, wherever the code runs; anything else is a path, relative to the current
-        working directory.
+        ``"sample:<name>"`` (``"sample:ecommerce"``, ``"sample:b2b"``, ``"sample:grocery"``)
+        for a bundled sample world, wherever the code runs; anything else is a path,
+        relative to the current working directory.
 
     Returns
     -------

@@ -1,13 +1,19 @@
 """Sample worlds: seeded, deterministic synthetic customers with planted truths.
 
-Two worlds follow the reference journeys of the kit:
+Three worlds follow the reference journeys of the kit:
 
 - ``"ecommerce"`` — running shoes online: Awareness → Consideration → Decision → Post-purchase.
 - ``"b2b"`` — a B2B service provider: Initial inquiry → Qualification → Proposal review →
   Contract signing → Onboarding and delivery.
+- ``"grocery"`` — an online grocery shop, shaped like a retailer's first export on purpose:
+  behaviour only (customers, events, orders), a repeated purchase (``order_placed`` is the
+  first and every repeat order), bulk company mailings, a date-only event, customers missing
+  from the customer table and personas that do not cover everyone: Awareness → Browse →
+  First order → Delivery → Restock → Repeat order.
 
-:func:`generate_world` writes the canonical tables (``customers``, ``events``, ``surveys``,
-``feedback``, ``orders``, ``tickets``; see ``docs/contracts.md``), the true persona of every
+:func:`generate_world` writes the canonical tables a world has (``customers``, ``events``,
+``surveys``, ``feedback``, ``orders``, ``tickets``; see ``docs/contracts.md``; the grocery
+world has no surveys, feedback or tickets and writes no file for them), the true persona of every
 customer (``customer_personas``; it is *not* a column of ``customers``, so clustering has to
 rediscover it), the journey file the data belongs to (``journey.yaml``), a ``README.md`` and
 ``truths.json``: the facts planted in the data (persona rules and sizes, a checkout step where
@@ -29,17 +35,17 @@ from pathlib import Path
 
 from jmtools.core.errors import ParameterError
 from jmtools.core.resources import templates_dir
-from jmtools.sample_worlds import b2b, ecommerce
+from jmtools.sample_worlds import b2b, ecommerce, grocery
 from jmtools.sample_worlds._writer import write_world
 
 __all__ = ["WORLDS", "DEFAULT_CUSTOMERS", "DEFAULT_CHUNK_CUSTOMERS", "generate_world",
            "template_path"]
 
 #: Names of the sample worlds.
-WORLDS = ("ecommerce", "b2b")
+WORLDS = ("ecommerce", "b2b", "grocery")
 
 #: Size of the committed samples in ``data/<world>/`` (customers or accounts).
-DEFAULT_CUSTOMERS = {"ecommerce": 4000, "b2b": 600}
+DEFAULT_CUSTOMERS = {"ecommerce": 4000, "b2b": 600, "grocery": 3000}
 
 #: Customers simulated per chunk (and written per Parquet row group). Part of the seed:
 #: another chunk size gives other (equally valid) data.
@@ -53,6 +59,8 @@ def _world(name: str):
         return ecommerce.WORLD
     if name == "b2b":
         return b2b.WORLD
+    if name == "grocery":
+        return grocery.WORLD
     raise ParameterError("world", name, expected=list(WORLDS))
 
 
@@ -77,15 +85,17 @@ def generate_world(world: str, out_dir, *, customers: int | None = None, seed: i
 
     Parameters
     ----------
-    world : {"ecommerce", "b2b"}
+    world : {"ecommerce", "b2b", "grocery"}
         Which world (see :data:`WORLDS`).
     out_dir : str or Path
         Directory to write to (created if needed). Files of the same names are replaced, and
         a table's file in the other format (``events.csv`` when writing ``events.parquet``…)
-        is removed so no stale copy is left beside the new one.
+        or of a table the world does not have (``surveys.csv`` for ``"grocery"``) is removed,
+        so no stale copy is left beside the new ones.
     customers : int, optional
         Number of customers (accounts in ``b2b``); default :data:`DEFAULT_CUSTOMERS`.
-        E-commerce makes about 18 events per customer, B2B about 40 per account.
+        E-commerce makes about 18 events per customer, B2B about 40 per account, grocery
+        about 30 (half of them mailings).
     seed : int, default 7
         Seed; the same seed, size and chunk size give byte-identical files.
     fmt : {"sample", "parquet"}, default "sample"
@@ -97,8 +107,9 @@ def generate_world(world: str, out_dir, *, customers: int | None = None, seed: i
     Returns
     -------
     dict
-        ``world``, ``seed``, ``customers``, ``fmt``, ``chunks``, ``rows`` (table → row count),
-        ``paths`` (table → file path, plus ``truths``, ``journey``, ``readme``).
+        ``world``, ``seed``, ``customers``, ``fmt``, ``chunks``, ``rows`` (table → row count,
+        for the tables the world has), ``paths`` (table → file path, plus ``truths``,
+        ``journey``, ``readme``).
 
     Examples
     --------
@@ -109,6 +120,8 @@ def generate_world(world: str, out_dir, *, customers: int | None = None, seed: i
     ['customer_personas', 'customers', 'events', 'feedback', 'orders', 'surveys', 'tickets']
     >>> summary["rows"]["customers"]
     40
+    >>> sorted(generate_world("grocery", out, customers=40, seed=1)["rows"])
+    ['customer_personas', 'customers', 'events', 'orders']
     """
     spec = _world(world)
     customers = spec.default_customers if customers is None else customers

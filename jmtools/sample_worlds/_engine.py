@@ -100,6 +100,21 @@ class Timeline:
         gap = np.maximum(np.asarray(when_s, dtype=np.int64) - self.clock[idx], 1)
         return self.emit(idx, code, gap, value)
 
+    def record(self, idx: np.ndarray, code: int, when_s, value=None) -> np.ndarray:
+        """Record ``code`` at exactly ``when_s`` without moving the clocks.
+
+        For what happens to a customer on the company's schedule (a mailing sent to many
+        customers at one moment) or beside their own path (a click on that mailing).
+        """
+        idx = np.asarray(idx, dtype=np.int64)
+        if idx.size == 0:
+            return np.empty(0, dtype=np.int64)
+        times = np.broadcast_to(np.asarray(when_s, dtype=np.int64), idx.shape).copy()
+        values = None if value is None else np.broadcast_to(
+            np.asarray(value, dtype=float), idx.shape).copy()
+        self._parts.append((idx, times, np.full(idx.size, code, dtype=np.int16), values))
+        return times
+
     def wait(self, idx: np.ndarray, gap_s) -> None:
         """Advance the clocks of ``idx`` without an event (a pause between sessions)."""
         idx = np.asarray(idx, dtype=np.int64)

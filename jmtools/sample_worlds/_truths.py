@@ -15,8 +15,8 @@ import numpy as np
 
 from jmtools.sample_worlds._text import PII_KINDS
 
-__all__ = ["Tally", "reduce_common", "ecommerce_reduce", "b2b_reduce", "ecommerce_truths",
-           "b2b_truths"]
+__all__ = ["Tally", "reduce_common", "ecommerce_reduce", "b2b_reduce", "grocery_reduce",
+           "ecommerce_truths", "b2b_truths", "grocery_truths"]
 
 #: At most this many ids per kind of personal data are listed in truths.json.
 MAX_PII_IDS = 2000
@@ -335,3 +335,219 @@ def b2b_truths(t: Tally, world: dict) -> dict:
         "pii": _pii_truths(t),
         "orders": _order_truths(t, names),
     }
+
+
+# ------------------------------------------------------------------------------ grocery
+_MAIL_KINDS = ("newsletter", "push", "reminder")
+
+
+def _groups(world: dict) -> list[str]:
+    """Personas, then the customers no rule selects, then those without a customer row."""
+    return [*world["PERSONAS"], world["NO_PERSONA"], world["NOT_IN_CUSTOMERS"]]
+
+
+def grocery_reduce(stats: dict, offsets: dict, world: dict) -> dict:
+    """One chunk's contribution to the grocery truths.
+
+    Groups are what an analysis of the files can see: the persona a rule gives a customer of
+    the customer table (the rules are exact), no persona, or not in the customer table.
+    """
+    import pandas as pd
+
+    persona, missing = stats["persona"], stats["missing"]
+    group = np.where(missing, 4, persona)
+    listed = ~missing
+    sums: dict[str, np.ndarray] = {"persona_n": np.bincount(persona[listed], minlength=4),
+                                   "group_n": np.bincount(group, minlength=5),
+                                   "true_n": np.bincount(persona, minlength=4)}
+    frame = pd.DataFrame({a: stats[f"attr_{a}"] for a in
+                          ("age", "household_size", "coupon_affinity")})[listed]
+    for k, name in enumerate(world["PERSONAS"]):
+        selected = frame.eval(world["RULES"][name], engine="python").to_numpy(dtype=bool)
+        sums[f"rule_n|{name}"] = np.array([selected.sum()])
+        sums[f"rule_tp|{name}"] = np.array([np.sum(selected & (persona[listed] == k))])
+    for flag in ("browsed", "first", "repeat", "restock_customer", "restock_any"):
+        sums[f"{flag}|group"] = np.bincount(group[stats[flag]], minlength=5)
+        sums[f"{flag}|true"] = np.bincount(persona[stats[flag]], minlength=4)
+    rep = stats["repeat"]
+    sums["repeat_orders|group"] = np.bincount(group[rep], weights=stats["n_orders"][rep] - 1,
+                                              minlength=5)
+    for kind in _MAIL_KINDS:
+        for what in ("sent", "resp"):
+            values = stats[f"{what}_{kind}"]
+            sums[f"{what}|{kind}|group"] = np.bincount(group, weights=values, minlength=5)
+            sums[f"{what}|{kind}|true"] = np.bincount(persona, weights=values, minlength=4)
+        sums[f"after_first_order|{kind}"] = stats[f"sent_after_first_order_{kind}"]
+    for event in world["COMPANY_EVENTS"]:
+        sums[f"campaign|{event}"] = stats[f"campaign_{event}"]
+    o_group = group[stats["order_cust"]]
+    sums["orders_n|group"] = np.bincount(o_group, minlength=5)
+    sums["orders_sum|group"] = np.bincount(o_group, weights=stats["order_amount"], minlength=5)
+    for key in ("delivered_rows", "delivered_midnight", "same_day_after", "unmatched",
+                "missing_events"):
+        sums[key] = stats[key]
+    return {"sums": sums,
+            "lists": {"missing_rows": np.flatnonzero(missing) + offsets["customers"]}}
+
+
+def _rate(num, den) -> float:
+    return float(num / den) if den else float("nan")
+
+
+def _by(names: list[str], fn) -> dict:
+    return {name: fn(k) for k, name in enumerate(names)}
+
+
+def grocery_truths(t: Tally, world: dict) -> dict:
+    names, groups = world["PERSONAS"], _groups(world)
+    expected = {**dict(zip(names, world["_FIRST"])), world["NO_PERSONA"]: world["_FIRST"][3]}
+    g = {key: t.sum(f"{key}|group", 5) for key in (
+        "browsed", "first", "repeat", "restock_customer", "restock_any", "repeat_orders",
+        "orders_n", "orders_sum")}
+    g["n"] = t.sum("group_n", 5)
+    true = {key: t.sum(f"{key}|true", 4) for key in ("first", "repeat")}
+    true["n"] = t.sum("true_n", 4)
+    labels = [*names, world["NO_PERSONA"]]
+    personas = _persona_truths(t, world, "customer_personas")
+    n_listed = t.sum("persona_n", 4)
+    personas["no_persona"] = {"label": world["NO_PERSONA"], "n": int(n_listed[3]),
+                              "share": _rate(n_listed[3], n_listed.sum()),
+                              "share_expected": float(world["_SHARES"][3]),
+                              "note": "customers of customers.csv whom no rule selects"}
+    personas["note"] += ("; here the rules are exact (precision and recall 1) and customers "
+                         "missing from customers.csv are in customer_personas too")
+    return {
+        "journey": "journey.yaml",
+        "shape": {"tables": ["customers", "events", "orders"],
+                  "absent": ["surveys", "feedback", "tickets"],
+                  "note": "behaviour only: no survey, feedback or ticket file is written"},
+        "personas": personas,
+        "groups": {"names": groups, "note": "what an analysis can see: the persona a rule "
+                   "gives a customer of customers.csv, no persona, or not in customers.csv"},
+        "stages": world["STAGES"],
+        "funnel": _grocery_funnel(world, groups, g),
+        "first_order": {
+            "event": "order_placed", "occurrence": "first", "touchpoint": "First order",
+            "definition": "customers with an order_placed, of all customers with events",
+            "by_group": _by(groups, lambda k: {
+                "customers": int(g["n"][k]), "n_first": int(g["first"][k]),
+                "rate": _rate(g["first"][k], g["n"][k]),
+                "expected_rate": expected.get(groups[k])}),
+            "by_true_persona": _by(labels, lambda k: {
+                "customers": int(true["n"][k]), "n_first": int(true["first"][k]),
+                "rate": _rate(true["first"][k], true["n"][k]),
+                "expected_rate": float(world["_FIRST"][k])})},
+        "repeat_purchase": _grocery_repeat(world, groups, labels, g, true),
+        "mailings": _grocery_mailings(t, world, groups, labels),
+        "company_initiated": _grocery_campaigns(t, world),
+        "date_only": {
+            "event": world["DATE_ONLY_EVENT"], "time": "00:00:00",
+            "rows": int(t.sum("delivered_rows", 1)[0]),
+            "rows_at_midnight": int(t.sum("delivered_midnight", 1)[0]),
+            "same_day_rows_after": int(t.sum("same_day_after", 1)[0]),
+            "note": "delivered is recorded on its day only (00:00:00); the parcel comes "
+                    "14:00-20:00, so that day's order_tracking_view rows (07:00-12:00, before "
+                    "the parcel) and delivery_rated rows sort after it"},
+        "missing_customers": _grocery_missing(t, world),
+        "overlaps": {
+            "events": {e: tps for e, tps in world["EVENT_TOUCHPOINTS"].items() if len(tps) > 1},
+            "note": "intended: occurrence (first/repeat) and after: (an earlier stage) split "
+                    "these events between the touchpoints; every touchpoint and stage gets "
+                    "events"},
+        "unmatched_events": _unmatched(t, world["UNMATCHED_EVENT"]),
+        "orders": {"orders": int(g["orders_n"].sum()), "revenue": float(g["orders_sum"].sum()),
+                   "by_group": _by(groups, lambda k: {
+                       "orders": int(g["orders_n"][k]), "revenue": float(g["orders_sum"][k])})},
+    }
+
+
+def _grocery_funnel(world: dict, groups: list[str], g: dict) -> dict:
+    def reach(k, restock):
+        first = int(g["first"][k])
+        return dict(zip(world["STAGES"], [int(g["n"][k]), int(g["browsed"][k]), first, first,
+                                          int(g[restock][k]), int(g["repeat"][k])]))
+
+    return {"stages": world["STAGES"],
+            "semantics": "strict stage order; an event counts at the first touchpoint in file "
+                         "order whose pattern matches and whose occurrence/after conditions "
+                         "hold (after: = an earlier event of the customer was in that stage)",
+            "reach": _by(groups, lambda k: reach(k, "restock_customer")),
+            "reach_with_company_events": _by(groups, lambda k: reach(k, "restock_any")),
+            "note": "reach counts customer-initiated events only; with company-initiated "
+                    "events counted too, only Restock grows (a reminder reaches it)"}
+
+
+def _grocery_repeat(world, groups, labels, g, true) -> dict:
+    exp = {**dict(zip(world["PERSONAS"], world["_REPEAT"])), world["NO_PERSONA"]:
+           world["_REPEAT"][3]}
+    best = world["PERSONAS"][int(np.argmax(world["_REPEAT"][:3]))]
+    return {"event": "order_placed", "occurrence": "repeat", "touchpoint": "Repeat order",
+            "definition": "customers with a second order_placed, of those with a first",
+            "persona_highest": best,
+            "by_group": _by(groups, lambda k: {
+                "n_first": int(g["first"][k]), "n_repeat": int(g["repeat"][k]),
+                "rate": _rate(g["repeat"][k], g["first"][k]),
+                "repeat_orders": int(g["repeat_orders"][k]),
+                "expected_rate": exp.get(groups[k])}),
+            "by_true_persona": _by(labels, lambda k: {
+                "n_first": int(true["first"][k]), "n_repeat": int(true["repeat"][k]),
+                "rate": _rate(true["repeat"][k], true["first"][k]),
+                "expected_rate": float(world["_REPEAT"][k])}),
+            "note": "expected rates are before the end of the period cuts some repeats off"}
+
+
+def _grocery_mailings(t: Tally, world: dict, groups, labels) -> dict:
+    def rates(prefix: str, size: int, k: int) -> dict:
+        out = {}
+        for kind in (*_MAIL_KINDS, "all"):
+            kinds = _MAIL_KINDS if kind == "all" else (kind,)
+            sent = sum(t.sum(f"sent|{x}|{prefix}", size)[k] for x in kinds)
+            resp = sum(t.sum(f"resp|{x}|{prefix}", size)[k] for x in kinds)
+            out[kind] = {"sent": int(sent), "responses": int(resp), "rate": _rate(resp, sent)}
+        return out
+
+    best = world["PERSONAS"][int(np.argmax(world["_RESPOND"][:3]))]
+    return {"events": {sent: {"response": answer, "kind": kind} for (sent, answer), kind
+                       in zip(world["COMPANY_EVENTS"].items(), _MAIL_KINDS)},
+            "definition": "answers per mailing received; an answer comes within 47 hours of "
+                          "its mailing and before the next mailing of its kind",
+            "responsive_persona": best,
+            "expected_rate": {**dict(zip(world["PERSONAS"], world["_RESPOND"])),
+                              world["NO_PERSONA"]: float(world["_RESPOND"][3])},
+            "by_group": _by(groups, lambda k: rates("group", 5, k)),
+            "by_true_persona": _by(labels, lambda k: rates("true", 4, k))}
+
+
+def _grocery_campaigns(t: Tally, world: dict) -> dict:
+    out = {}
+    for (event, answer), kind in zip(world["COMPANY_EVENTS"].items(), _MAIL_KINDS):
+        size = {"newsletter_sent": len(world["NEWSLETTER_TIMES"]),
+                "push_sent": len(world["PUSH_TIMES"])}.get(event, world["_DAYS"])
+        counts = t.sum(f"campaign|{event}", size)
+        used = counts[counts > 0]
+        out[event] = {"response_event": answer, "timestamps": int(used.size),
+                      "rows": int(counts.sum()),
+                      "recipients_min": int(used.min()) if used.size else 0,
+                      "recipients_max": int(used.max()) if used.size else 0,
+                      "sent_after_first_order": int(t.sum(f"after_first_order|{kind}", 1)[0])}
+    out["newsletter_sent"]["schedule"] = "Thursdays 09:00:00, to newsletter_opt_in customers"
+    out["push_sent"]["schedule"] = "every other Saturday 10:00:00, to push_opt_in customers"
+    out["reminder_email_sent"]["schedule"] = ("18:00:00, ten days after an order with no later "
+                                              "order by then; every customer due that day at "
+                                              "once")
+    return {"events": list(world["COMPANY_EVENTS"]), "initiated_by": "company",
+            "campaigns": out,
+            "note": "one timestamp per campaign, shared by all its recipients; mailings go on "
+                    "after customers' purchases"}
+
+
+def _grocery_missing(t: Tally, world: dict) -> dict:
+    rows = t.list("missing_rows")
+    prefix, width = world["WORLD_ID"]
+    n_all = float(t.sum("group_n", 5).sum())
+    return {"n": len(rows), "share_of_customers_with_events": _rate(len(rows), n_all),
+            "expected_share": world["_MISSING"], "events": int(t.sum("missing_events", 1)[0]),
+            "ids": [f"{prefix}{i + 1:0{width}d}" for i in rows],
+            "label": world["NOT_IN_CUSTOMERS"],
+            "note": "customers with events, orders and mailings but no row in customers.csv; "
+                    "their true persona is in customer_personas.csv"}

@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 from jmtools.core.spreadsheet import csv_frame
 from jmtools.sample_worlds._truths import Tally
 
-__all__ = ["World", "ChunkResult", "write_world", "TABLE_COLUMNS"]
+__all__ = ["World", "ChunkResult", "write_world", "TABLE_COLUMNS", "ALL_TABLES"]
 
 _TS = pa.timestamp("us")
 
@@ -41,6 +41,10 @@ TABLE_COLUMNS: dict[str, list[tuple[str, pa.DataType]]] = {
 _IDS = {"surveys": ("survey_id", "S", 8), "feedback": ("feedback_id", "F", 8),
         "orders": ("order_id", "O", 8), "tickets": ("ticket_id", "T", 7)}
 
+#: Every table a world can write, in the order files are opened and listed.
+ALL_TABLES = ("customers", "customer_personas", "events", "surveys", "feedback", "orders",
+              "tickets")
+
 #: Tables written as CSV in the committed samples (events stay Parquet).
 _CSV_IN_SAMPLE = ("customers", "customer_personas", "surveys", "feedback", "orders", "tickets")
 
@@ -55,17 +59,24 @@ class ChunkResult:
     ``tables`` maps a table name to column arrays: ``cust`` (position in the chunk) instead of
     ``customer_id``, times as integer seconds since 1970 (−1 for missing), codes for
     ``events.event`` / ``events.channel``. ``stats`` holds the arrays the world reduces to
-    its truths (``World.reduce``) before the chunk is dropped.
+    its truths (``World.reduce``) before the chunk is dropped. ``customer_rows`` lists the
+    positions of the customers written to the customer table (default: every customer); the
+    others keep their events and their row of ``customer_personas`` (a planted gap).
     """
 
     customers: dict[str, np.ndarray]
     tables: dict[str, dict[str, np.ndarray]]
     stats: dict[str, np.ndarray] = field(default_factory=dict)
+    customer_rows: np.ndarray | None = None
 
 
 @dataclass
 class World:
-    """A sample world: its simulation, truths and README (see ``ecommerce.py``, ``b2b.py``)."""
+    """A sample world: its simulation, truths and README (see ``ecommerce.py``, ``b2b.py``).
+
+    ``tables`` names the tables the world has besides ``customers`` and
+    ``customer_personas`` (always written); a table it does not have gets no file at all.
+    """
 
     name: str
     code: int
@@ -81,19 +92,26 @@ class World:
     reduce: Callable[[dict, dict], dict]
     truths: Callable[..., dict]
     readme: Callable[..., str]
+    tables: tuple[str, ...] = ("events", "surveys", "feedback", "orders", "tickets")
 
 
 def write_world(spec: World, out: Path, *, customers: int, seed: int, fmt: str,
                 chunk_customers: int) -> dict:
-    """Simulate ``customers`` in chunks and stream every table to ``out``; return a summary."""
+    """Simulate ``customers`` in chunks and stream every table to ``out``; return a summary.
+
+    Files of tables the world does not have (``surveys.csv`` beside a behaviour-only world)
+    and twins in the other format are removed: a stale copy would be read as this world's.
+    """
     csv_tables = _CSV_IN_SAMPLE if fmt == "sample" else ()
     schemas = dict(TABLE_COLUMNS, customers=spec.customer_columns)
+    written = [t for t in ALL_TABLES if t in ("customers", "customer_personas", *spec.tables)]
     outputs = {t: (_CsvOut if t in csv_tables else _ParquetOut)(out, t, schemas[t])
-               for t in ("customers", "customer_personas", "events", "surveys", "feedback",
-                         "orders", "tickets")}
-    for table, o in outputs.items():   # a twin in the other format would be stale
-        twin = o.path.with_suffix(".csv" if o.path.suffix == ".parquet" else ".parquet")
-        twin.unlink(missing_ok=True)
+               for t in written}
+    for table in ALL_TABLES:
+        keep = outputs[table].path.name if table in outputs else None
+        for stale in (out / f"{table}.csv", out / f"{table}.parquet"):
+            if stale.name != keep:
+                stale.unlink(missing_ok=True)
     counters = {t: 0 for t in _IDS}
     tally = Tally()
     chunks = 0
@@ -103,7 +121,7 @@ def write_world(spec: World, out: Path, *, customers: int, seed: int, fmt: str,
             rng = np.random.default_rng(np.random.SeedSequence([seed, spec.code, k]))
             result = spec.simulate(rng, n)
             ids = _ids(spec.id_prefix, start, n, spec.id_width)
-            tally.add(spec.reduce(result.stats, dict(counters)))
+            tally.add(spec.reduce(result.stats, dict(counters, customers=start)))
             for table, cols in _arrow_tables(spec, result, ids, counters).items():
                 outputs[table].write(cols)
             del result
@@ -138,13 +156,19 @@ def _times(seconds: np.ndarray) -> pa.Array:
 
 def _arrow_tables(spec: World, result: ChunkResult, ids: pa.Array, counters: dict) -> dict:
     personas = pa.array(spec.persona_names).take(pa.array(result.stats["persona"]))
+    customers = pa.table({"customer_id": ids, **{
+        c: pa.array(result.customers[c], type=t) for c, t in spec.customer_columns[1:]}})
+    if result.customer_rows is not None:
+        customers = customers.take(pa.array(np.asarray(result.customer_rows, dtype=np.int64)))
     tables = {
-        "customers": pa.table({"customer_id": ids, **{
-            c: pa.array(result.customers[c], type=t) for c, t in spec.customer_columns[1:]}}),
+        "customers": customers,
         "customer_personas": pa.table({"customer_id": ids, "persona": personas}),
         "events": _events_table(spec, result.tables["events"], ids),
     }
     for name, cols in result.tables.items():
+        if name not in spec.tables:
+            raise KeyError(f"world {spec.name!r} simulated table {name!r}, which it does not "
+                           f"declare in World.tables {spec.tables}")
         if name != "events":
             tables[name] = _generic_table(name, cols, ids, counters)
     return tables
