@@ -246,3 +246,39 @@ touchpoints:
     assert e.to_pandas()["touchpoint"].tolist() == ["Mail", "First order", "Repeat order"]
     assert e.company_touchpoints == ["Mail"]
     assert Journey.from_yaml(j.to_yaml()) == j
+
+
+# ------------------------------------------------ the sample worlds against the helper oracle
+@pytest.mark.parametrize("world", ["ecommerce", "b2b", "grocery"])
+def test_the_worlds_funnels_equal_the_plain_pandas_oracle(world):
+    from pathlib import Path
+
+    from oracles import funnel_with_occurrence
+
+    folder = Path(__file__).resolve().parents[1] / "data" / world
+    j = Journey.load(folder / "journey.yaml")
+    ev = pd.read_parquet(folder / "events.parquet")
+    e = prepare(load_events(ev), j)
+    assert funnel(e)["n"].tolist() == funnel_with_occurrence(ev, j)["n"].tolist()
+    tps = [t.name for t in j.touchpoints if t.events][:6]
+    assert funnel(e, steps=tps, level="touchpoint")["n"].tolist() == \
+        funnel_with_occurrence(ev, j, steps=tps, level="touchpoint")["n"].tolist()
+
+
+def test_grocery_repeat_stage_reach_per_persona_is_the_planted_truth():
+    import json
+    from pathlib import Path
+
+    from jmtools.sources import load_customers
+
+    folder = Path(__file__).resolve().parents[1] / "data" / "grocery"
+    truths = json.loads((folder / "truths.json").read_text())["funnel"]["reach_with_company_events"]
+    j = Journey.load(folder / "journey.yaml")
+    e = prepare(load_events(pd.read_parquet(folder / "events.parquet")), j,
+                customers=load_customers(pd.read_csv(folder / "customers.csv")))
+    f = funnel(e, by="persona")
+    for persona in j.persona_names:
+        got = f[f.persona == persona].set_index("step")["n"].to_dict()
+        assert got == truths[persona], persona
+    assert e.overlaps["by_design"].all() and e.empty.empty
+    assert e.date_only["event"].tolist() == ["delivered"]
