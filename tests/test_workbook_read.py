@@ -175,3 +175,25 @@ def test_grey_reference_rows_are_not_silently_ignored(book):
     assert result.warnings == [    # … and the import says so
         f"Map!B{row}: the grey 'Touchpoints' row differs from the Touchpoints sheet; the sheet "
         "is what counts (the row is for reference only)"]
+
+
+def test_touchpoint_conditions_round_trip_and_a_bad_one_names_its_cell(tmp_path):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    j = Journey.load(root / "data" / "grocery" / "journey.yaml")
+    path = write_workbook(j, tmp_path / "g.xlsx")
+    back = read_workbook(path).journey
+    assert [(t.occurrence, t.after, t.initiated_by) for t in back.touchpoints] == \
+        [(t.occurrence, t.after, t.initiated_by) for t in j.touchpoints]
+    wb = load_workbook(path)
+    ws = wb["Touchpoints"]
+    col = [c.value for c in ws[1]].index("occurrence") + 1
+    ws.cell(2, col, "third")
+    ws.cell(3, col, 2)                         # a number cell is the n-th event
+    wb.save(path)
+    with pytest.raises(JourneyError) as caught:
+        read_workbook(path)
+    text = str(caught.value)
+    assert "occurrence must be any, first, repeat" in text
+    assert any(p.column and p.column.startswith("Touchpoints!") for p in caught.value.problems)

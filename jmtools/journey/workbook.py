@@ -59,7 +59,7 @@ _SNAPSHOT_MARK = "jmtools journey snapshot v1"
 _CHUNK = 30000  # an Excel cell holds at most 32,767 characters
 
 _TP_COLUMNS = ["name", "stage", "channel", "direct", "moment_of_truth", "owner", "events",
-               "evidence", "description"]
+               "occurrence", "after", "initiated_by", "evidence", "description"]
 _PERSONA_COLUMNS = ["name", "ref", "rule", "cluster", "backstory", "goals", "motivations",
                     "desires", "pain_points", "demographics", "quote", "evidence"]
 _PAIN_COLUMNS = ["id", "title", "stage", "touchpoint", "personas", "severity", "evidence",
@@ -259,6 +259,9 @@ def _validations(ws, columns: list[str], journey, last_row: int) -> None:
     plain = not any('"' in name or "," in name for name in journey.stage_names)
     if ws.title != "Personas" and len(stage_list) < 250 and plain:  # a '"' would end the list
         choices["stage"] = journey.stage_names
+        choices["after"] = journey.stage_names
+    choices["occurrence"] = ("any", "first", "repeat", "2", "3")
+    choices["initiated_by"] = ("customer", "company")
     for j, col in enumerate(columns, start=1):
         if col in choices:
             options = ",".join(choices[col])
@@ -270,7 +273,11 @@ def _validations(ws, columns: list[str], journey, last_row: int) -> None:
 
 
 def _tp_row(t: dict) -> dict:
-    return {**t, "events": "\n".join(t["events"]) or None}
+    """A touchpoint as a sheet row; the default conditions (any, customer) stay blank."""
+    return {**t, "events": "\n".join(t["events"]) or None,
+            "occurrence": None if t.get("occurrence", "any") == "any" else t["occurrence"],
+            "initiated_by": None if t.get("initiated_by", "customer") == "customer"
+            else t["initiated_by"]}
 
 
 def _persona_row(p: dict) -> dict:

@@ -378,8 +378,11 @@ class _Reader:
         return out
 
     def _tp(self, row: dict, where: str, doc: dict, i: int) -> dict:
-        out = self._put({}, row, ["name", "stage", "channel", "owner", "description", "evidence"],
-                        where, "touchpoints", i)
+        out = self._put({}, row, ["name", "stage", "channel", "owner", "description", "evidence",
+                                  "after", "initiated_by", "occurrence"], where, "touchpoints", i)
+        occurrence = out.get("occurrence")
+        if occurrence is not None and re.fullmatch(r"\d{1,6}(\.0+)?", occurrence):
+            out["occurrence"] = int(float(occurrence))   # a number cell: the model checks the range
         out["direct"] = self._bool(row, "direct", where, True)
         out["moment_of_truth"] = self._bool(row, "moment_of_truth", where, False)
         if out["direct"]:
@@ -471,6 +474,10 @@ class _Reader:
             problems = []
             for e in err.errors():
                 loc = tuple(p for p in e["loc"] if isinstance(p, int) or p in _KNOWN_KEYS)
+                if "occurrence" in loc:
+                    loc = loc[:loc.index("occurrence") + 1]
+                    e = dict(e, msg="occurrence must be any, first, repeat or a whole number n "
+                                    "from 1 to 1000 (only the n-th event)", type="occurrence")
                 problems.append(Problem(f"{e['msg']} — got {e.get('input')!r}",
                                         fix=_fix_for(e), source=self.source,
                                         column=self._locate(loc)))
@@ -510,10 +517,13 @@ _KNOWN_KEYS = {"stages", "touchpoints", "personas", "pain_points", "opportunitie
                "owner", "version", "updated", "description", "tags", "goal", "emotion", "stage",
                "channel", "evidence", "status", "severity", "id", "title", "ref", "rule",
                "events", "target_date", "scores", "text", "source", *MAP_ROWS, "quote",
-               "backstory", "cluster", "demographics", *_PERSONA_CLAIMS}
+               "backstory", "cluster", "demographics", "occurrence", "after", "initiated_by",
+               *_PERSONA_CLAIMS}
 
 
 def _fix_for(e: dict) -> str:
+    if e["type"] == "occurrence":
+        return "write first, repeat, any or a number such as 2"
     if e["type"] == "literal_error":
         return f"use {e.get('ctx', {}).get('expected', 'one of the listed values')}"
     if "emotion" in map(str, e["loc"]):
