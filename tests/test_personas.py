@@ -10,6 +10,7 @@ import pytest
 
 from jmtools import personas as P
 from jmtools.core.errors import DataError, ParameterError
+from jmtools.core.vocabulary import IN_CUSTOMERS_TITLE
 
 
 @pytest.fixture
@@ -384,10 +385,10 @@ def test_kpis_match_pandas(world):
     assert row.loc["nps", "n"] == len(nps)
     for kpi in row.index:
         assert row.loc[kpi, "ci_low"] <= row.loc[kpi, "value"] <= row.loc[kpi, "ci_high"]
-    base = k[k.persona == "All customers"].set_index("kpi")
+    base = k[k.persona == IN_CUSTOMERS_TITLE].set_index("kpi")  # the customer table, not "all"
     assert base.loc["conversion", "value"] == pytest.approx(
         world["customers"].customer_id.isin(o.customer_id).mean())
-    assert list(k.persona.cat.categories)[-2:] == [P.NO_PERSONA, "All customers"]
+    assert list(k.persona.cat.categories)[-2:] == [P.NO_PERSONA, "All in the customer table"]
 
 
 def test_kpis_conversion_from_event(world):

@@ -53,6 +53,8 @@ def _validate(args) -> int:
                 problems = schema_problems(name)
                 if problems:
                     raise JourneyError(problems, source=name)
+            for warning in j.warnings():  # valid, but probably not what was meant
+                print(f"warning  {warning}", file=sys.stderr)
             cards = j.personas_resolved()
             if args.data and not _personas_fit(name, j, args.data):
                 failed += 1
@@ -76,7 +78,8 @@ def _personas_fit(name: str, journey: Journey, folder: str) -> bool:
                              fix="add customers.csv (customer_id and the attributes the rules name)")
     found = check_personas(world.tables["customers"].to_pandas(), journey, errors="report")
     bad = found[found["severity"] == "error"]
-    for row in found[found["severity"] == "warning"].itertuples():
+    shown = (found["severity"] == "warning") & (found["check"] != "precedence")  # said above
+    for row in found[shown].itertuples():
         print(f"warning  {name}: persona {row.persona!r}: {row.message}", file=sys.stderr)
     for row in bad.itertuples():
         print(f"INVALID  {name}: persona {row.persona!r}: {row.message}\n  Fix: {row.fix}",

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 #: Helpers of :mod:`jmtools.core.expressions`, which re-exports :class:`RuleWarning`.
-__all__ = ["RuleWarning"]
+__all__ = ["RuleWarning", "precedence_warning", "sql_rewrite", "sql_fix", "syntax_fix"]
 
 
 @dataclass(frozen=True)
