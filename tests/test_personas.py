@@ -690,3 +690,19 @@ def test_habits_from_sql_and_json_get_a_hint(customers, rule, fix):
     with pytest.raises(P.RuleError) as info:
         P.persona_filter(customers, rule)
     assert fix in info.value.fix
+
+
+def test_check_personas_warns_on_mixed_and_or_without_raising(customers):
+    rules = {"Mixed": "age > 60 or region == 'north' and member", "Clear": "age < 25"}
+    report = P.check_personas(customers, rules)
+    row = report[report.check == "precedence"].iloc[0]
+    assert row.persona == "Mixed" and row.severity == "warning"
+    assert "read as age > 60 or (region == 'north' and member)" in row.message
+    assert row.fix.startswith("write age > 60 or (region == 'north' and member)")
+    assert row.n == int(P.persona_filter(customers, rules["Mixed"]).shape[0])
+
+
+def test_card_and_kpis_name_the_customer_table_as_denominator(customers):
+    a = P.assign_personas(customers, {"Young": "age < 30"})
+    card = P.PersonaCard("Young", rule="age < 30").with_profile(P.persona_sizes(a))
+    assert card.numbers[0][2] == "33% of 6 in the customer table"
