@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import operator
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any, Iterable, Mapping, Sequence
 
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
@@ -51,7 +52,6 @@ def _getter(p):
 
 def _rest_findings(items) -> list[tuple[int, str, str]]:
     """(index, message, fix) for rest personas written wrongly (two, not last, with a rule)."""
-    from types import SimpleNamespace
     cards = [SimpleNamespace(**{k: _getter(p)(k) for k in ("name", "rule", "cluster", "rest")})
              for p in items]
     return _rest_problems(cards)
