@@ -61,7 +61,7 @@ def test_kpi_chart(frames):
     spec = C.persona_kpi_chart(frames["kpis"]).to_dict()
     assert spec["resolve"]["scale"]["x"] == "independent"
     data = _values(spec)
-    assert "All customers" not in set(data.persona)
+    assert not {"All customers", "All in the customer table"} & set(data.persona)  # base: dashed line
     conv = data[data.kpi == "conversion"].set_index("persona")
     k = frames["kpis"]
     expected = k[(k.kpi == "conversion") & (k.persona == "Zoe Young")].value.iloc[0]
@@ -132,3 +132,22 @@ def test_charts_render_to_png(frames):
     for chart in charts:
         png = vlc.vegalite_to_png(chart.to_dict(), scale=1)
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
+
+
+def test_denominators_say_customer_table_not_all_customers(frames):
+    """Persona frames are computed over the customer table (customers with events but no row in
+    it are not there), so their charts never call that base "all customers"."""
+    import json
+    specs = {"sizes": C.persona_size_chart(frames["sizes"]).to_dict(),
+             "kpis": C.persona_kpi_chart(frames["kpis"]).to_dict(),
+             "profile": C.persona_difference_chart(frames["profile"]).to_dict(),
+             "typical": C.typical_events_chart(frames["typical"]).to_dict()}
+    for name, spec in specs.items():
+        text = json.dumps(spec)
+        assert "customer table" in text and "all customers\"" not in text, name
+        assert "higher than all customers," not in text and "(× all customers)" not in text, name
+    assert specs["sizes"]["title"]["subtitle"].startswith("300 customers in the customer table")
+    assert specs["kpis"]["title"]["subtitle"].endswith("dashed: all customers in the customer table")
+    kpis = frames["kpis"]
+    assert "All customers" not in set(kpis.persona.astype(str))
+    assert (kpis.persona.astype(str) == "All in the customer table").any()

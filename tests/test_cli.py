@@ -164,3 +164,21 @@ touchpoints:
     assert main(["validate", str(journey), "--data", str(folder)]) == 0
     out, err = capsys.readouterr()
     assert "warning" not in out + err and "shared out by conditions" in err
+
+
+def test_validate_warns_about_mixed_and_or_once_and_exits_0(tmp_path, capsys):
+    import shutil
+
+    world = tmp_path / "world"
+    shutil.copytree(ROOT / "data" / "ecommerce", world)
+    journey = world / "journey.yaml"
+    text = journey.read_text(encoding="utf-8")
+    journey.write_text(text.replace('rule: "runs_per_week >= 4"',
+                                    'rule: "runs_per_week >= 4 or age < 30 and runs_per_week >= 3"'),
+                       encoding="utf-8")
+    capsys.readouterr()
+    assert main(["validate", str(journey)]) == 0
+    err = capsys.readouterr().err
+    assert err.count("warning") == 1 and "read as runs_per_week >= 4 or (age < 30 and " in err
+    assert main(["validate", str(journey), "--data", str(world)]) == 0
+    assert capsys.readouterr().err.count("mixes 'and' and 'or'") == 1

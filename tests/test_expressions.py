@@ -253,3 +253,131 @@ def test_formula_number_limit_is_named():
         E.parse_formula("2 ** 5000")
     with pytest.raises(ParameterError, match="at most 4000 characters"):
         E.parse_formula("a + " * 2000 + "a")
+
+
+# --- rules as people write them: SQL spellings ----------------------------------------------
+
+SQL = [  # (as written, 0-based position of the first SQL spelling, the rule in rule spelling)
+    ("phone IS NOT NULL", 6, "phone is not None"),
+    ("phone IS NULL", 6, "phone is None"),
+    ("age <> 30", 4, "age != 30"),
+    ("region IN ('north', 'east')", 7, "region in ['north', 'east']"),
+    ("region NOT IN ('north')", 7, "region not in ['north']"),
+    ("age = 30", 4, "age == 30"),
+    ("age > 30 AND member", 9, "age > 30 and member"),
+    ("age > 30 Or member", 9, "age > 30 or member"),
+    ("NOT member", 0, "not member"),
+    ("phone = NULL", 6, "phone is None"),
+    ("phone <> NULL", 6, "phone is not None"),
+    ("age BETWEEN 18 AND 30", 0, "18 <= age <= 30"),
+    ("age NOT BETWEEN 18 AND 30", 0, "not (18 <= age <= 30)"),
+    ("region LIKE 'north'", 0, "region == 'north'"),
+    ("region LIKE 'nor%'", 0, "(region >= 'nor' and region < 'nos')"),
+    ("region NOT LIKE 'nor%'", 0, "not (region >= 'nor' and region < 'nos')"),
+    ("member = TRUE AND phone IS NOT NULL", 7, "member == True and phone is not None"),
+    ("age > 3 && member", 8, "age > 3 and member"),
+    ("phone is not null", 13, "phone is not None"),        # valid Python, refused by the grammar
+    ('region in ("north")', 11, 'region in ["north"]'),      # one value in brackets is no list
+    ("region == 'IS NOT NULL' AND age = 3", 24, "region == 'IS NOT NULL' and age == 3"),
+]
+
+
+@pytest.fixture
+def people():
+    return pd.DataFrame({"age": [22.0, 35.0, None], "phone": ["1", None, "3"],
+                         "region": ["north", "nordic", None], "member": [True, False, True]})
+
+
+@pytest.mark.parametrize("text, position, rewritten", SQL)
+def test_sql_spellings_are_answered_with_the_rule_rewritten(people, text, position, rewritten):
+    with pytest.raises(E.RuleError) as info:
+        E.parse_rule(text, persona="P")
+    err = info.value
+    assert err.position == position and f"at column {position + 1}" in str(err)
+    assert err.fix.endswith(f": {rewritten}")
+    fixed = E.parse_rule(rewritten)                   # the rewrite is a rule that runs
+    assert fixed.warnings == () and len(fixed.mask(people)) == 3
+
+
+def test_is_not_null_no_longer_gets_the_lower_case_hint():
+    with pytest.raises(E.RuleError) as info:
+        E.parse_rule("x IS NOT NULL")
+    assert info.value.fix == "write 'is not None' for 'IS NOT NULL': x is not None"
+    assert "'IS NOT NULL' is spelled differently in rules" in info.value.message
+
+
+def test_the_rewrite_selects_what_the_sql_selects(people):
+    import duckdb
+    for sql, rule in [("region LIKE 'nor%'", "region >= 'nor' and region < 'nos'"),
+                      ("age BETWEEN 20 AND 30", "20 <= age <= 30"),
+                      ("phone IS NOT NULL AND region <> 'north'",
+                       "phone is not None and region != 'north'")]:
+        with pytest.raises(E.RuleError) as info:
+            E.parse_rule(sql)
+        rewritten = info.value.fix.split(": ", 1)[1]
+        assert E.parse_rule(rewritten).text == rewritten
+        got = E.parse_rule(rewritten).mask(people).tolist()
+        want = duckdb.sql(f"select coalesce({sql}, false) as m from people").df().m.tolist()
+        assert got == want == E.parse_rule(rule).mask(people).tolist(), sql
+
+
+def test_like_without_a_rule_spelling_says_so():
+    for text in ("region LIKE '%th'", "region LIKE 'n_rth'", "region ILIKE 'north'"):
+        with pytest.raises(E.RuleError) as info:
+            E.parse_rule(text)
+        assert info.value.position == 0 and "no pattern matching" in info.value.fix
+        assert "in [" in info.value.fix
+
+
+@pytest.mark.parametrize("text", [
+    "x IN (", "x IN ()", "x IN ((1, 2)", "__import__('os').system('echo hi') AND 1",
+    "x LIKE 'a%'; DROP TABLE customers", "x = = 1", "x IS NOT NULL IS NOT NULL",
+    "'IN (' = 1", "x <> <> 1", "AND AND", "x BETWEEN AND", "(" * 150 + "a AND b" + ")" * 150,
+    "a AND " * 400 + "a", "x LIKE '\U0010ffff%'",
+])
+def test_hostile_sql_like_input_is_a_rule_error_never_a_crash(text):
+    with pytest.raises(E.RuleError) as info:
+        E.parse_rule(text)
+    assert info.value.fix or "characters long" in info.value.message
+
+
+# --- rules as people write them: and / or without parentheses ------------------------------
+
+@pytest.mark.parametrize("text, read, position", [
+    ("a == 1 or b == 2 and c == 3", "a == 1 or (b == 2 and c == 3)", 17),
+    ("a and b or c", "(a and b) or c", 2),
+    ("a or (b) and c", "a or ((b) and c)", 9),
+    ("not (a or b and c)", "not (a or (b and c))", 12),
+    ("a or b and c or d and (e or f and g)", "a or (b and c) or (d and (e or (f and g)))", 7),
+    ("  a or\nb and c", "a or (b and c)", 9),
+])
+def test_mixed_and_or_warns_how_it_is_read(text, read, position):
+    import ast
+    rule = E.parse_rule(text, persona="P")
+    (warning,) = rule.warnings
+    assert warning.message == f"mixes 'and' and 'or' without parentheses: read as {read}"
+    assert warning.position == position and text[position:position + 3] == "and"
+    assert warning.fix.startswith(f"write {read} to keep this reading")
+    assert "persona 'P' rule" in str(warning) and "Fix:" in str(warning)
+    assert ast.dump(ast.parse(read, mode="eval")) == ast.dump(ast.parse(" ".join(text.split()),
+                                                                         mode="eval"))
+    assert E.parse_rule(read).warnings == ()          # written out, it says one thing
+
+
+@pytest.mark.parametrize("text", ["a or (b and c)", "(a or b) and c", "a and b and c",
+                                  "a or b or c", "not a and b", "((a and b)) or c",
+                                  "x == 'a or b and c'", "18 <= age < 30 or age is None"])
+def test_no_warning_when_the_reading_is_written_out(text):
+    assert E.parse_rule(text).warnings == ()
+
+
+def test_mixed_and_or_still_follows_python_precedence(frame):
+    rule = E.parse_rule("age > 60 or region == 'north' and member")
+    expected = (frame.age > 60) | ((frame.region == "north") & frame.member)
+    assert rule.mask(frame).tolist() == expected.tolist() and rule.warnings
+
+
+def test_a_long_mixed_chain_warns_without_recursion():
+    text = " or ".join(f"a{i} and b" for i in range(150))
+    (warning,) = E.parse_rule(text).warnings
+    assert warning.message.count("(") == 150 and warning.position == 3

@@ -63,3 +63,29 @@ def test_look_alike_names_are_refused_and_the_hint_spells_out_the_difference():
     assert "looks like 'Buy'" in text and "CYRILLIC CAPITAL LETTER VE" in text
     assert "did you mean" not in text
     Journey.from_yaml("name: D\nstages: [{name: Buy}, {name: buy now}]\n")   # plainly different: fine
+
+
+def test_mixed_and_or_is_a_located_warning_not_an_error(tmp_path):
+    path = tmp_path / "j.yaml"
+    path.write_text("name: x\nstages: [{name: A}]\npersonas:\n  - name: P\n"
+                    "    rule: \"a == 1 or b == 2 and c == 3\"\n  - name: Q\n    rule: \"a == 2\"\n")
+    j = Journey.load(path)                               # valid: it loads, checks and saves
+    assert j.check() == []
+    (warning,) = j.warnings()
+    assert warning.line == 5 and warning.path == "personas[0].rule"
+    assert "read as a == 1 or (b == 2 and c == 3)" in warning.message
+    assert warning.fix.startswith("write a == 1 or (b == 2 and c == 3)")
+    j.save()
+    path.write_text(path.read_text().replace("b == 2 and c == 3", "(b == 2 and c == 3)"))
+    assert Journey.load(path).warnings() == []
+
+
+def test_sql_spelling_in_a_journey_rule_is_located_with_the_rewrite():
+    with pytest.raises(JourneyError) as caught:
+        Journey.from_yaml("name: x\nstages: [{name: A}]\npersonas:\n"
+                          "  - {name: P, rule: \"phone IS NOT NULL AND region <> 'north'\"}\n")
+    (problem,) = caught.value.problems
+    assert problem.line == 4 and "column 7" in problem.message
+    assert problem.fix == ("write 'is not None' for 'IS NOT NULL', 'and' for 'AND', '!=' for '<>' "
+                           "(keywords in lower case, as in Python): "
+                           "phone is not None and region != 'north'")

@@ -10,6 +10,7 @@ import pytest
 
 from jmtools import personas as P
 from jmtools.core.errors import DataError, ParameterError
+from jmtools.core.vocabulary import IN_CUSTOMERS_TITLE
 
 
 @pytest.fixture
@@ -384,10 +385,10 @@ def test_kpis_match_pandas(world):
     assert row.loc["nps", "n"] == len(nps)
     for kpi in row.index:
         assert row.loc[kpi, "ci_low"] <= row.loc[kpi, "value"] <= row.loc[kpi, "ci_high"]
-    base = k[k.persona == "All customers"].set_index("kpi")
+    base = k[k.persona == IN_CUSTOMERS_TITLE].set_index("kpi")  # the customer table, not "all"
     assert base.loc["conversion", "value"] == pytest.approx(
         world["customers"].customer_id.isin(o.customer_id).mean())
-    assert list(k.persona.cat.categories)[-2:] == [P.NO_PERSONA, "All customers"]
+    assert list(k.persona.cat.categories)[-2:] == [P.NO_PERSONA, "All in the customer table"]
 
 
 def test_kpis_conversion_from_event(world):
@@ -689,3 +690,19 @@ def test_habits_from_sql_and_json_get_a_hint(customers, rule, fix):
     with pytest.raises(P.RuleError) as info:
         P.persona_filter(customers, rule)
     assert fix in info.value.fix
+
+
+def test_check_personas_warns_on_mixed_and_or_without_raising(customers):
+    rules = {"Mixed": "age > 60 or region == 'north' and member", "Clear": "age < 25"}
+    report = P.check_personas(customers, rules)
+    row = report[report.check == "precedence"].iloc[0]
+    assert row.persona == "Mixed" and row.severity == "warning"
+    assert "read as age > 60 or (region == 'north' and member)" in row.message
+    assert row.fix.startswith("write age > 60 or (region == 'north' and member)")
+    assert row.n == int(P.persona_filter(customers, rules["Mixed"]).shape[0])
+
+
+def test_card_and_kpis_name_the_customer_table_as_denominator(customers):
+    a = P.assign_personas(customers, {"Young": "age < 30"})
+    card = P.PersonaCard("Young", rule="age < 30").with_profile(P.persona_sizes(a))
+    assert card.numbers[0][2] == "33% of 6 in the customer table"

@@ -113,3 +113,16 @@ def test_a_library_reference_is_read_only_and_names_the_library_file(tmp_path):
     assert not ed.is_reference and ed.count["n"] == 1
     ed.set(quote="Runs far.").save()
     assert changed(JOURNEY, path.read_text()) == ["+    quote: Runs far."]
+
+
+def test_a_rule_mixing_and_or_counts_and_warns_how_it_is_read(editor, b2b_world):
+    ed, _ = editor
+    customers = b2b_world.read("customers.csv")
+    ed.set(rule="employees < 10 or employees > 500 and employees < 2000")
+    e = customers["employees"]
+    assert ed.count["n"] == int(((e < 10) | ((e > 500) & (e < 2000))).sum()) and ed.errors.text == ""
+    assert "read as employees < 10 or (employees > 500 and employees < 2000)" in ed.warning_text
+    assert "jm-warning" in ed.warning.value
+    ed.set(rule="employees < 10 or (employees > 500 and employees < 2000)")
+    assert ed.warning_text == "" and ed.warning.value == ""
+    assert "customers in the customer table" in ed.counter.value

@@ -12,7 +12,7 @@ from typing import Sequence
 from jmtools.charts._frames import require_columns
 from jmtools.charts.theme import DIVERGING, PALETTE, use_theme
 from jmtools.core.errors import DataError, ParameterError, Problem
-from jmtools.core.vocabulary import ALL_TITLE, NO_PERSONA
+from jmtools.core.vocabulary import ALL_TITLE, IN_CUSTOMERS_LABEL, IN_CUSTOMERS_TITLE, NO_PERSONA
 from jmtools.personas import STABILITY_MIN, strongest_features
 
 __all__ = [
@@ -23,9 +23,11 @@ __all__ = [
     "cluster_choice_chart",
 ]
 
-#: Grey for "(no persona)" and "All customers"; personas take the theme's palette in file order.
+#: Grey for "(no persona)" and the base group ("All in the customer table"); personas take the
+#: theme's palette in file order.
 GREY = "#9a9a9a"
-_REST = (NO_PERSONA, ALL_TITLE)
+_BASE = (ALL_TITLE, IN_CUSTOMERS_TITLE)  # ALL_TITLE: frames made before the label said so
+_REST = (NO_PERSONA, *_BASE)
 _SHARE_KPIS = ("conversion", "csat_top2")
 _KPI_TITLES = {"conversion": "Conversion", "order_value": "Order value (mean)",
                "csat": "CSAT (mean, 1–5)", "csat_top2": "CSAT top-2-box", "nps": "NPS",
@@ -99,15 +101,15 @@ def persona_size_chart(sizes, *, title: str = "Customers per persona"):
                                                                     text="label:N")
     total = int(sizes["total"].iloc[0]) if "total" in sizes else int(sizes["n"].sum())
     return alt.layer(bars, whisk, text).properties(
-        title=alt.Title(title, subtitle=f"{total:,} customers · bars: share, lines: 95% "
-                        "Wilson interval"), width=420,
+        title=alt.Title(title, subtitle=f"{total:,} {IN_CUSTOMERS_LABEL} · bars: share, lines: "
+                        "95% Wilson interval"), width=420,
         height=alt.Step(28))
 
 
 def persona_kpi_chart(kpis, *, include: Sequence[str] | None = None,
                       title: str = "KPIs per persona"):
     """One panel per KPI: value per persona with 95% interval; a dashed line marks all
-    customers.
+    customers in the customer table.
 
     Parameters
     ----------
@@ -140,7 +142,7 @@ def persona_kpi_chart(kpis, *, include: Sequence[str] | None = None,
     for k in wanted:
         if k not in present:
             raise ParameterError("include", k, expected=present)
-    data = kpis[kpis["kpi"].isin(wanted) & (kpis["persona"].astype(str) != ALL_TITLE)]
+    data = kpis[kpis["kpi"].isin(wanted) & ~kpis["persona"].astype(str).isin(_BASE)]
     data = data.assign(persona=data["persona"].astype(str),
                        kpi_title=data["kpi"].map(lambda k: _KPI_TITLES.get(k, k)),
                        label=[f"n = {n:,}" for n in data["n"]])
@@ -148,14 +150,14 @@ def persona_kpi_chart(kpis, *, include: Sequence[str] | None = None,
     for col in ("value", "ci_low", "ci_high", "base_value"):
         data[col] = data[col].where(~pct, data[col] * 100)
     data["kpi_title"] = data["kpi_title"].where(~pct, data["kpi_title"] + " (%)")
-    order = _order(kpis["persona"][kpis["persona"].astype(str) != ALL_TITLE])
+    order = _order(kpis["persona"][~kpis["persona"].astype(str).isin(_BASE)])
     titles = [_KPI_TITLES.get(k, k) + (" (%)" if k in _SHARE_KPIS else "") for k in wanted]
     y = alt.Y("persona:N", sort=order, title=None)
     tip = [alt.Tooltip("persona:N"), alt.Tooltip("kpi_title:N", title="KPI"),
            alt.Tooltip("value:Q", format=",.3~f"), alt.Tooltip("n:Q", format=","),
            alt.Tooltip("ci_low:Q", format=",.3~f", title="95% CI low"),
            alt.Tooltip("ci_high:Q", format=",.3~f", title="95% CI high"),
-           alt.Tooltip("base_value:Q", format=",.3~f", title="all customers"),
+           alt.Tooltip("base_value:Q", format=",.3~f", title=f"all {IN_CUSTOMERS_LABEL}"),
            alt.Tooltip("formula:N")]
     base = alt.Chart()
     points = base.mark_point(filled=True, size=90).encode(
@@ -175,7 +177,7 @@ def persona_kpi_chart(kpis, *, include: Sequence[str] | None = None,
                                       labelOrient="top")),
     ).resolve_scale(x="independent").properties(
         title=alt.Title(title, subtitle="dots: value, lines: 95% interval, dashed: all "
-                        "customers"))
+                        f"{IN_CUSTOMERS_LABEL}"))
 
 
 def persona_difference_chart(profile, *, top: int = 12, title: str | None = None):
@@ -252,7 +254,7 @@ def persona_difference_chart(profile, *, top: int = 12, title: str | None = None
     y = alt.Y("feature:N", sort=keep, title=None)
     tip = [alt.Tooltip("group:N", title="group"), alt.Tooltip("feature:N"),
            alt.Tooltip("value:Q", format=",.3~f", title="group value"),
-           alt.Tooltip("base:Q", format=",.3~f", title="all customers"),
+           alt.Tooltip("base:Q", format=",.3~f", title=f"all {IN_CUSTOMERS_LABEL}"),
            alt.Tooltip("n:Q", format=","), alt.Tooltip("diff:Q", format="+.2f")]
     base = alt.Chart(data)
     rect = base.mark_rect().encode(
@@ -263,7 +265,7 @@ def persona_difference_chart(profile, *, top: int = 12, title: str | None = None
         x=x, y=y, text="label:N",
         color=alt.condition("abs(datum.diff) > 1.8", alt.value("white"), alt.value("#222")))
     return alt.layer(rect, text).properties(
-        title=alt.Title(title, subtitle="blue: higher than all customers, red: lower "
+        title=alt.Title(title, subtitle=f"blue: higher than all {IN_CUSTOMERS_LABEL}, red: lower "
                         f"(difference in standard deviations{legend_note})"),
         width=alt.Step(min(max(90, 7 * longest), 220)), height=alt.Step(22))
 
@@ -303,7 +305,7 @@ def typical_events_chart(typical, *, top: int = 6, title: str = "Most typical ev
                      zip(data["lift"], data["share"], data["base_share"], data["n"])]
     tip = [alt.Tooltip("persona:N"), alt.Tooltip("item:N"), alt.Tooltip("lift:Q", format=".2f"),
            alt.Tooltip("share:Q", format=".1%", title="share of persona"),
-           alt.Tooltip("base_share:Q", format=".1%", title="share of all customers"),
+           alt.Tooltip("base_share:Q", format=".1%", title=f"share of all {IN_CUSTOMERS_LABEL}"),
            alt.Tooltip("n:Q", format=","), alt.Tooltip("n_persona:Q", format=",")]
     top_lift = float(data["lift"].max()) * 1.45
     colours = _colours(order)
@@ -313,7 +315,7 @@ def typical_events_chart(typical, *, top: int = 6, title: str = "Most typical ev
         items = part.sort_values(["lift", "item"], ascending=[False, True])["item"].tolist()
         base = alt.Chart(part)
         y = alt.Y("item:N", sort=items, title=None)
-        x = alt.X("lift:Q", title="lift (× all customers)",
+        x = alt.X("lift:Q", title="lift (× all in the customer table)",
                   scale=alt.Scale(domain=[0, top_lift]))
         bars = base.mark_bar().encode(
             y=y, x=x, color=alt.Color("persona:N", scale=colours, legend=None), tooltip=tip)

@@ -57,6 +57,8 @@ def _validate(args) -> int:
                 problems = schema_problems(name)
                 if problems:
                     raise JourneyError(problems, source=name)
+            for warning in j.warnings():  # valid, but probably not what was meant
+                print(f"warning  {warning}", file=sys.stderr)
             cards = j.personas_resolved()
             warned = 0
             if args.data:
@@ -89,7 +91,8 @@ def _data_fit(name: str, journey: Journey, folder: str) -> tuple[bool, int]:
     if "customers" in world.tables and journey.personas:
         found = check_personas(world.tables["customers"].to_pandas(), journey, errors="report")
         bad = found[found["severity"] == "error"]
-        for row in found[found["severity"] == "warning"].itertuples():
+        shown = (found["severity"] == "warning") & (found["check"] != "precedence")  # said above
+        for row in found[shown].itertuples():
             warned += 1
             print(f"warning  {name}: persona {row.persona!r}: {row.message}", file=sys.stderr)
         for row in bad.itertuples():

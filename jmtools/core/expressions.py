@@ -29,9 +29,12 @@ from jmtools.core._expression_bounds import (CHAIN_OPERATORS, MAX_EXPRESSION_DEP
                                              _too_big)
 from jmtools.core._expression_eval import (FORMULA_FUNCTIONS, _as_bool_series, _formula_values,
                                            _to_ibis, _to_pandas, schema_of)
+from jmtools.core._expression_hints import (_HINTS, KEYWORD_HINTS, RuleWarning, _type_fix,
+                                            precedence_warning, sql_fix, sql_rewrite,
+                                            syntax_fix)
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 
-__all__ = ["RuleError", "Rule", "parse_rule", "MAX_RULE_CHARS", "MAX_EXPRESSION_DEPTH",
+__all__ = ["RuleError", "RuleWarning", "Rule", "parse_rule", "MAX_RULE_CHARS", "MAX_EXPRESSION_DEPTH",
            "MAX_NUMBER", "MAX_FORMULA_CHARS", "Formula", "parse_formula", "FORMULA_FUNCTIONS", "schema_of"]
 
 #: Longest rule or formula text accepted (a guard against pathological input).
@@ -94,13 +97,6 @@ class _Node:
 _CMP = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
 _ARITH = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Mod: "%"}
 _FORMULA_ARITH = {**_ARITH, ast.Pow: "**", ast.FloorDiv: "//"}
-_HINTS = {
-    ast.BitAnd: "write 'and' instead of '&'", ast.BitOr: "write 'or' instead of '|'",
-    ast.Invert: "write 'not' instead of '~'", ast.Call: "function calls are not allowed; "
-    "use comparisons, 'in [...]', 'is None'", ast.Attribute: "write the attribute name alone "
-    "(no dots)", ast.Subscript: "indexing is not allowed; name an attribute",
-    ast.Pow: "'**' is not allowed; use * + - / %", ast.FloorDiv: "'//' is not allowed; use '/'",
-}
 
 
 class _Converter:
@@ -267,11 +263,16 @@ class Rule:
     >>> df = pd.DataFrame({"age": [50, 30, None], "channel": ["store", "store", "store"]})
     >>> rule.mask(df).tolist()
     [True, False, False]
+    >>> parse_rule("age > 60 or age < 30 and channel == 'store'").warnings[0].message
+    "mixes 'and' and 'or' without parentheses: read as age > 60 or (age < 30 and channel == 'store')"
     """
 
     text: str
     tree: _Node = field(repr=False)
     attributes: frozenset = field(default_factory=frozenset)
+    warnings: tuple = field(default=(), repr=False, compare=False)
+    """:class:`RuleWarning` s: the rule is valid but may not say what was meant (``and`` and
+    ``or`` mixed without parentheses)."""
 
     def check(self, schema: Mapping[str, str], *, persona: str | None = None) -> None:
         """Check attribute names and types against ``schema`` (attribute → kind).
@@ -324,10 +325,10 @@ def parse_rule(text: str, *, persona: str | None = None) -> Rule:
     ...     parse_rule("age = 30")
     ... except RuleError as err:
     ...     print(err)
-    persona rule: 'age = 30' — invalid syntax at column 5
+    persona rule: 'age = 30' — invalid syntax: '=' is spelled differently in rules at column 5
         age = 30
             ^
-      Fix: compare with '==' (a single '=' assigns)
+      Fix: write '==' for '=': age == 30
     """
     if not isinstance(text, str) or not text.strip():
         raise RuleError("is empty", rule=str(text), persona=persona,
@@ -346,29 +347,33 @@ def parse_rule(text: str, *, persona: str | None = None) -> Rule:
     try:
         tree = _parse_bounded(stripped, too_deep)
     except SyntaxError as err:
+        sql = sql_fix(flat, _parses)
+        if sql:
+            raise RuleError(f"invalid syntax: {sql[1]!r} is spelled differently in rules",
+                            rule=text, position=sql[0], persona=persona, fix=sql[2]) from None
         pos = max((err.offset or 1) - 1, 0) + shift
-        for token in ("&&", "||"):
-            if token in text:
-                pos = text.index(token)
         msg = "invalid syntax" + (f" ({err.msg})" if err.msg != "invalid syntax" else "")
         raise RuleError(msg, rule=text, position=min(pos, len(text)),
-                        persona=persona, fix=_syntax_fix(stripped)) from None
-    node = _RuleGrammar(stripped, text, shift, persona).convert(tree.body)
-    return Rule(text=text, tree=node, attributes=frozenset(_names(node)))
+                        persona=persona, fix=syntax_fix(stripped)) from None
+    try:
+        node = _RuleGrammar(stripped, text, shift, persona).convert(tree.body)
+    except RuleError as err:  # e.g. 'x is not null', 'x in ("a")': answer in rule spelling
+        sql = sql_fix(flat, _parses)
+        if sql is None:
+            raise
+        raise RuleError(err.message, rule=text, position=err.position, persona=persona,
+                        fix=sql[2]) from None
+    warning = precedence_warning(tree.body, stripped, shift, text, persona)
+    return Rule(text=text, tree=node, attributes=frozenset(_names(node)),
+                warnings=(warning,) if warning else ())
 
 
-def _syntax_fix(text: str) -> str:
-    if "=" in text.replace("==", "").replace("!=", "").replace("<=", "").replace(">=", ""):
-        return "compare with '==' (a single '=' assigns)"
-    if "&&" in text or "||" in text:
-        return "write 'and' / 'or'"
-    words = set(text.replace("(", " ").replace(")", " ").split())
-    if words & {"AND", "OR", "NOT", "And", "Or", "Not"}:
-        return "write and / or / not in lower case"
-    if words & {"IN", "IS", "NULL", "In", "Is"}:
-        return "write in / is None in lower case, e.g. 'region in [\"north\"]', 'age is None'"
-    return ("use attributes, numbers, \"text\", comparisons, and/or/not, in [...], "
-            "is None, + - * / % and parentheses")
+def _parses(text: str) -> bool:
+    try:
+        parse_rule(text)
+    except RuleError:
+        return False
+    return True
 
 
 def _names(node: _Node):
@@ -388,22 +393,18 @@ def _lit_kind(value) -> str:
     return "text"
 
 
-_KEYWORD_HINTS = {"true": "write True (capital T)", "false": "write False (capital F)",
-                  "null": "test for missing values with 'x is None'",
-                  "none": "test for missing values with 'x is None' (capital N)",
-                  "nan": "test for missing values with 'x is None'"}
-
-
 def _kind(node: _Node, schema, rule, persona) -> str:
     def fail(msg, fix=""):
         raise RuleError(msg, rule=rule, position=node.pos, persona=persona, fix=fix)
 
     k = node.kind
     if k == "attr":
-        if node.value not in schema and node.value.lower() in _KEYWORD_HINTS:
+        if node.value not in schema and node.value.lower() in KEYWORD_HINTS:
+            rewritten, changes = sql_rewrite(rule.replace("\n", " "))
             raise RuleError(f"unknown attribute {node.value!r}", rule=rule, position=node.pos,
                             persona=persona, attribute=node.value,
-                            fix=_KEYWORD_HINTS[node.value.lower()])
+                            fix=KEYWORD_HINTS[node.value.lower()]
+                            + (f": {rewritten}" if changes and rewritten else ""))
         if node.value not in schema:
             hint = suggest(node.value, schema)
             listed = ", ".join(sorted(schema)[:12]) + (" …" if len(schema) > 12 else "")
@@ -465,14 +466,6 @@ def _compatible(attr_kind: str, lit_kind: str, value) -> bool:
             return False
         return True
     return False
-
-
-def _type_fix(kind: str) -> str:
-    return {"number": "compare numbers with numbers (no quotes): age >= 45",
-            "text": 'put text values in quotes: region == "north"',
-            "bool": "compare with True or False",
-            "time": 'compare dates with an ISO date in quotes: signup_date >= "2025-01-01"'}.get(
-        kind, "compare values of the same kind")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,11 +13,16 @@ labels from here, so a report never calls one group by two names.
   selects.
 - **Not in the customer table** (:data:`NOT_IN_CUSTOMERS`): customers with events but no row
   in the customer table (so no attributes a rule could read).
+- **Customers in the customer table** (:data:`IN_CUSTOMERS_LABEL`): the denominator of what
+  is computed from the customer table alone (persona sizes, attribute profiles, persona KPIs,
+  typical events) — with or without events, never the customers missing from it. Not
+  "all customers", which is about customers with events.
 """
 
 from __future__ import annotations
 
-__all__ = ["ALL", "ALL_LABEL", "ALL_TITLE", "NO_PERSONA", "NOT_IN_CUSTOMERS", "PERSONA_SELECTOR", "focus_label"]
+__all__ = ["ALL", "ALL_LABEL", "ALL_TITLE", "NO_PERSONA", "NOT_IN_CUSTOMERS", "IN_CUSTOMERS_LABEL",
+           "IN_CUSTOMERS_TITLE", "PERSONA_SELECTOR", "focus_label"]
 
 #: The persona value that selects every customer (notebook parameter, result frames).
 ALL = "all"
@@ -33,6 +38,12 @@ NO_PERSONA = "(no persona)"
 
 #: Customers with events who are missing from the customer table.
 NOT_IN_CUSTOMERS = "(not in customer table)"
+
+#: How reports name the customers of the customer table in a sentence (a denominator).
+IN_CUSTOMERS_LABEL = "customers in the customer table"
+
+#: How tables and charts title that group (the row beside the personas in persona KPIs).
+IN_CUSTOMERS_TITLE = "All in the customer table"
 
 #: The one keyword that selects a persona, in every function and notebook.
 PERSONA_SELECTOR = "persona"

@@ -92,3 +92,47 @@ def _rule_problem(rule: str) -> tuple[str, str] | None:
     return None
 
 
+
+
+def _rule_warning(rule: str, persona: str) -> tuple[str, str] | None:
+    """(message, fix) when a rule that parses may not say what was meant, else None."""
+    try:
+        warnings = parse_rule(rule).warnings
+    except RuleError:
+        return None
+    if not warnings:
+        return None
+    w = warnings[0]
+    return (f"persona {persona!r} rule {rule!r} {w.message} (column {w.position + 1})", w.fix)
+
+
+def _rest_problems(cards, *, positions: bool = True) -> list[tuple[int, str, str]]:
+    """(index, message, fix) for ``rest: true`` personas written wrongly.
+
+    A rest persona selects everyone no earlier persona selects: it has no rule and no cluster,
+    there is at most one, and (``positions``: in a journey, not a library) it comes last.
+    """
+    found = []
+    rests = [i for i, c in enumerate(cards) if getattr(c, "rest", False)]
+    for i in rests:
+        card = cards[i]
+        for key in ("rule", "cluster"):
+            if getattr(card, key, None) is not None:
+                found.append((i, f"persona '{card.name}' has rest: true and a {key} "
+                                 f"({getattr(card, key)!r}); a rest persona selects everyone no "
+                                 f"earlier persona selects, so it takes no {key}",
+                              f"remove the {key} (keep rest: true), or remove rest: true"))
+    if not positions:
+        return found
+    for i in rests[1:]:
+        found.append((i, f"persona '{cards[i].name}' is a second rest persona (the first is "
+                         f"'{cards[rests[0]].name}'); only one persona can be everyone else",
+                      "keep rest: true on one persona, the last"))
+    if rests and rests[0] != len(cards) - 1:
+        later = cards[rests[0] + 1:]
+        after = ", ".join(f"'{c.name}'" for c in later) + (" comes" if len(later) == 1 else " come")
+        found.append((rests[0], f"persona '{cards[rests[0]].name}' has rest: true but is not the "
+                                f"last persona ({after} after it); everyone else means the "
+                                "customers no persona before it selects",
+                      "move it to the end of the personas list"))
+    return found

@@ -32,8 +32,8 @@ from pydantic import (BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, 
 
 from jmtools.core.errors import JourneyError, ParameterError, Problem, suggest
 from jmtools.core.metrics import EMOTION_DOMAIN
-from jmtools.journey.checks import (_check_regex, _duplicates, _known, _rule_problem,
-                                    schema_problems)
+from jmtools.journey.checks import (_check_regex, _duplicates, _known, _rest_problems,
+                                    _rule_problem, _rule_warning, schema_problems)
 from jmtools.journey.display import display_bundle
 from jmtools.journey.yamlio import (_merge, _parse_yaml, _problem, _read_text, _validate_model,
                                     _yaml)
@@ -107,6 +107,10 @@ class Persona(_Model):
     """Expression over customer attributes, e.g. ``age < 30 and price_sensitivity >= 0.6``."""
     cluster: int | None = None
     """Behavioural cluster id, for personas suggested by clustering."""
+    rest: bool = False
+    """``true`` for "everyone else": the customers no earlier persona's rule selects (a customer
+    whose earlier rules are unknown because an attribute is missing counts as not selected, so
+    belongs here). Written instead of ``rule``, on the last persona only."""
     backstory: str | None = None
     goals: list[Claim] = []
     motivations: list[Claim] = []
@@ -294,6 +298,26 @@ class Journey(_Model):
         source = str(self._path) if self._path else "<journey>"
         return self._cross_check(doc=self._doc, source=source)
 
+    def warnings(self) -> list[Problem]:
+        """Return what is valid but probably not meant: persona rules that mix ``and`` and ``or``
+        without parentheses (each says how it is read and how to write it).
+
+        Examples
+        --------
+        >>> j = Journey.from_yaml("name: D\\nstages: [{name: A}]\\n"
+        ...                       "personas: [{name: P, rule: 'a == 1 or b == 2 and c == 3'}]")
+        >>> print(j.warnings()[0].message)
+        persona 'P' rule 'a == 1 or b == 2 and c == 3' mixes 'and' and 'or' without parentheses: read as a == 1 or (b == 2 and c == 3) (column 18)
+        """
+        source = str(self._path) if self._path else "<journey>"
+        found = []
+        for i, entry in enumerate(self.personas):
+            warning = isinstance(entry, Persona) and entry.rule and _rule_warning(entry.rule,
+                                                                                    entry.name)
+            if warning:
+                found.append(_problem(self._doc, source, ("personas", i, "rule"), *warning))
+        return found
+
     # ----------------------------------------------------------------- saving
     def to_yaml(self) -> str:
         """Return the journey as YAML text, keeping the loaded file's comments and order."""
@@ -480,9 +504,10 @@ class Journey(_Model):
         return [_problem(doc, source, path, msg, fix) for path, msg, fix in found]
 
     def _check_personas(self, add) -> list[str]:
-        names = []
+        names, cards = [], []
         for i, entry in enumerate(self.personas):
             names.append(entry.name)
+            cards.append(entry)
             if isinstance(entry, PersonaRef):
                 try:
                     library = self._library(entry.file)
@@ -491,12 +516,16 @@ class Journey(_Model):
                         + err.problems[0].message, err.problems[0].fix or "fix the library file")
                     continue
                 available = [p.name for p in library.personas]
-                _known(entry.name, available, ("personas", i, "ref"),
-                       f"persona in {entry.file}", add)
-            elif entry.rule is not None:
+                if _known(entry.name, available, ("personas", i, "ref"),
+                          f"persona in {entry.file}", add):
+                    cards[-1] = library.personas[available.index(entry.name)]
+            elif entry.rule is not None and not entry.rest:
                 problem = _rule_problem(entry.rule)
                 if problem:
                     add(("personas", i, "rule"), *problem)
+        for i, message, fix in _rest_problems(cards):
+            add(("personas", i, "ref" if isinstance(self.personas[i], PersonaRef) else "rest"),
+                message, fix)
         return names
 
 
@@ -524,9 +553,11 @@ def load_persona_library(path: str | Path) -> PersonaLibrary:
     _duplicates([p.name for p in library.personas], "personas", "name", "persona name",
                 lambda *a: found.append(a))
     for i, p in enumerate(library.personas):
-        problem = p.rule is not None and _rule_problem(p.rule)
+        problem = p.rule is not None and not p.rest and _rule_problem(p.rule)
         if problem:
             found.append((("personas", i, "rule"), *problem))
+    found += [(("personas", i, "rest"), message, fix)
+              for i, message, fix in _rest_problems(library.personas, positions=False)]
     if found:
         raise JourneyError([_problem(doc, source, *f) for f in found], source=source)
     return library

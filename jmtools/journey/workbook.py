@@ -60,8 +60,9 @@ _CHUNK = 30000  # an Excel cell holds at most 32,767 characters
 
 _TP_COLUMNS = ["name", "stage", "channel", "direct", "moment_of_truth", "owner", "events",
                "occurrence", "after", "initiated_by", "evidence", "description"]
-_PERSONA_COLUMNS = ["name", "ref", "rule", "cluster", "backstory", "goals", "motivations",
-                    "desires", "pain_points", "demographics", "quote", "evidence"]
+_PERSONA_COLUMNS = ["name", "ref", "rule", "cluster", "rest", "backstory", "goals",
+                    "motivations", "desires", "pain_points", "demographics", "quote",
+                    "evidence"]
 _PAIN_COLUMNS = ["id", "title", "stage", "touchpoint", "personas", "severity", "evidence",
                  "source", "description"]
 _OPP_COLUMNS = ["id", "title", "pain_points", "owner", "status", "target_date", "evidence",
@@ -234,7 +235,7 @@ def _table_sheet(ws, columns: list[str], rows: list[dict], journey) -> None:
     st = _styles()
     for j, col in enumerate(columns, start=1):
         _style(ws.cell(1, j, col), "head", st)
-        width = 14 if col.startswith(_SCORE_PREFIX) or col in ("direct", "severity") else 30
+        width = 14 if col.startswith(_SCORE_PREFIX) or col in ("direct", "severity", "rest") else 30
         ws.column_dimensions[get_column_letter(j)].width = width
     for i, row in enumerate(rows, start=2):
         for j, col in enumerate(columns, start=1):
@@ -254,7 +255,7 @@ def _validations(ws, columns: list[str], journey, last_row: int) -> None:
 
     choices = {"evidence": EVIDENCE_LABELS, "channel": CHANNEL_KINDS,
                "status": OPPORTUNITY_STATUSES, "direct": ("TRUE", "FALSE"),
-               "moment_of_truth": ("TRUE", "FALSE"), "severity": ("1", "2", "3", "4", "5")}
+               "moment_of_truth": ("TRUE", "FALSE"), "rest": ("TRUE", "FALSE"), "severity": ("1", "2", "3", "4", "5")}
     stage_list = ",".join(journey.stage_names)
     plain = not any('"' in name or "," in name for name in journey.stage_names)
     if ws.title != "Personas" and len(stage_list) < 250 and plain:  # a '"' would end the list
@@ -285,6 +286,7 @@ def _persona_row(p: dict) -> dict:
         name = p["ref"].split("#", 1)[1]
         return {"name": name, "ref": p["ref"]}
     row = {k: p.get(k) for k in _PERSONA_COLUMNS if k in p}
+    row["rest"] = True if p.get("rest") else None  # written on the one "everyone else" persona
     for key in _PERSONA_CLAIMS:
         row[key] = "\n".join(format_claim(c) for c in p.get(key, [])) or None
     row["demographics"] = "\n".join(f"{k}: {v}" for k, v in p.get("demographics", {}).items()) \

@@ -406,6 +406,8 @@ class _Reader:
         cluster = row.get("cluster")
         if not _blank(cluster):
             out["cluster"] = self._int(cluster, self._cell(where, "cluster"))
+        if self._bool(row, "rest", where, False):
+            out["rest"] = True
         for key in _PERSONA_CLAIMS:
             claims = self._claims(row.get(key), self._cell(where, key))
             if claims:
@@ -517,8 +519,8 @@ _KNOWN_KEYS = {"stages", "touchpoints", "personas", "pain_points", "opportunitie
                "owner", "version", "updated", "description", "tags", "goal", "emotion", "stage",
                "channel", "evidence", "status", "severity", "id", "title", "ref", "rule",
                "events", "target_date", "scores", "text", "source", *MAP_ROWS, "quote",
-               "backstory", "cluster", "demographics", "occurrence", "after", "initiated_by",
-               *_PERSONA_CLAIMS}
+               "backstory", "cluster", "rest", "demographics", "occurrence", "after",
+               "initiated_by", *_PERSONA_CLAIMS}
 
 
 def _fix_for(e: dict) -> str:

@@ -23,16 +23,29 @@ rule is unknown is not selected (``age > 40`` does not select customers with no 
 (:meth:`Rule.mask`) and to an Ibis boolean expression (:meth:`Rule.to_ibis`), so a rule selects the
 same customers on DuckDB, Spark or a warehouse.
 
+``and`` binds tighter than ``or`` (as in Python and SQL): ``a or b and c`` is read as
+``a or (b and c)``; such a rule is valid but carries a :class:`RuleWarning` saying so
+(:attr:`Rule.warnings`, ``check_personas``, ``Journey.warnings()``, ``jmtools validate``).
+SQL spellings (``IS NOT NULL``, ``<>``, ``IN (…)``, ``=``, ``AND``, ``BETWEEN``, ``LIKE 'a%'``)
+are refused with the rule rewritten in rule spelling as the fix.
+
 Customers in several personas
 -----------------------------
 :func:`assign_personas` gives each customer at most one persona: the **first persona in file
 order** whose rule selects them. How many customers several personas claim is reported
 (``n_personas`` per customer, :func:`coverage_report`, :func:`persona_overlaps`), never hidden.
+
+Everyone else
+-------------
+The last persona may say ``rest: true`` instead of a rule: it selects every customer no earlier
+persona selects (an earlier rule that is unknown for a customer — a missing attribute — does
+not select them, so they are in the rest). It never overlaps, and with it no customer of the
+customer table is left without a persona.
 """
 
 from __future__ import annotations
 
-from jmtools.core.expressions import MAX_RULE_CHARS, Rule, RuleError, parse_rule
+from jmtools.core.expressions import MAX_RULE_CHARS, Rule, RuleError, RuleWarning, parse_rule
 from jmtools.personas._assign import (NO_PERSONA, assign_personas, check_personas,
                                       coverage_report, persona_filter, persona_masks,
                                       persona_overlaps, runnable_personas)
@@ -47,6 +60,7 @@ from jmtools.personas._profiles import (KPI_FORMULAS, attribute_profile, persona
 __all__ = [
     "NO_PERSONA",
     "RuleError",
+    "RuleWarning",
     "Rule",
     "parse_rule",
     "persona_filter",
@@ -77,6 +91,6 @@ __all__ = [
 
 # Public classes answer to the package name (tracebacks, reprs, pickles); RuleError and Rule are
 # defined in jmtools.core.expressions and keep answering to jmtools.personas, as they always have.
-for _cls in (RuleError, Rule, PersonaCard, ClusterSuggestion):
+for _cls in (RuleError, RuleWarning, Rule, PersonaCard, ClusterSuggestion):
     _cls.__module__ = __name__
 del _cls

@@ -5,12 +5,16 @@ The public names are re-exported by :mod:`jmtools.personas`.
 
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any, Iterable, Mapping, Sequence
 
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.core.expressions import Rule, RuleError, parse_rule
 from jmtools.core.vocabulary import NO_PERSONA
+from jmtools.journey.checks import _rest_problems
 
 __all__ = ["NO_PERSONA", "persona_filter", "persona_masks", "assign_personas", "coverage_report",
            "persona_overlaps", "check_personas", "runnable_personas"]
@@ -27,10 +31,11 @@ class _Spec:
     name: str
     rule: Rule | None
     cluster: Any = None
+    rest: bool = False  # everyone no earlier persona selects
 
 
-def _specs(personas) -> list[_Spec]:
-    """Normalise personas (a Journey, cards, dicts, or a mapping name → rule) to specs."""
+def _items(personas) -> list:
+    """Personas as a list of cards or dicts (a Journey's resolved, a mapping name → rule)."""
     if hasattr(personas, "personas_resolved"):
         personas = personas.personas_resolved()
     if isinstance(personas, Mapping):
@@ -38,9 +43,26 @@ def _specs(personas) -> list[_Spec]:
     if isinstance(personas, (str, bytes)) or not isinstance(personas, Iterable):
         raise ParameterError("personas", personas, expected="a list of persona cards, a Journey "
                              "or a mapping name → rule")
+    return list(personas)
+
+
+def _getter(p):
+    return p.get if isinstance(p, Mapping) else (lambda key, _p=p: getattr(_p, key, None))
+
+
+def _rest_findings(items) -> list[tuple[int, str, str]]:
+    """(index, message, fix) for rest personas written wrongly (two, not last, with a rule)."""
+    cards = [SimpleNamespace(**{k: _getter(p)(k) for k in ("name", "rule", "cluster", "rest")})
+             for p in items]
+    return _rest_problems(cards)
+
+
+def _specs(personas) -> list[_Spec]:
+    """Normalise personas (a Journey, cards, dicts, or a mapping name → rule) to specs."""
+    personas = _items(personas)
     specs, seen, problems = [], set(), []
     for i, p in enumerate(personas):
-        get = p.get if isinstance(p, Mapping) else (lambda key, _p=p: getattr(_p, key, None))
+        get = _getter(p)
         name, text, cluster = get("name"), get("rule"), get("cluster")
         if not name:
             raise ParameterError(f"personas[{i}].name", name, expected="a non-empty name")
@@ -48,10 +70,14 @@ def _specs(personas) -> list[_Spec]:
             raise ParameterError(f"personas[{i}].name", name, expected="a name used once",
                                  fix="give each persona its own name")
         seen.add(name)
+        if get("rest"):
+            specs.append(_Spec(str(name), None, None, rest=True))
+            continue
         if text is None and cluster is None:
             problems.append(Problem(f"persona {name!r} has neither a rule nor a cluster, so it "
                                     "selects no customers", column=f"personas[{name}]",
-                                    fix='add rule: "<condition>" or cluster: <id>'))
+                                    fix='add rule: "<condition>", cluster: <id>, or rest: true '
+                                        "(everyone no earlier persona selects)"))
             continue
         try:
             rule = parse_rule(text, persona=name) if text is not None else None
@@ -59,6 +85,8 @@ def _specs(personas) -> list[_Spec]:
             problems.extend(err.problems)
             continue
         specs.append(_Spec(str(name), rule, cluster))
+    problems += [Problem(message, fix=fix, column=f"personas[{_getter(personas[i])('name')}]")
+                 for i, message, fix in _rest_findings(personas)]
     if problems:
         raise DataError(problems, source="personas")
     return specs
@@ -198,10 +226,17 @@ def persona_masks(customers, personas, *, customer_col: str = "customer_id",
     """
     import pandas as pd
     _check_ids(customers, customer_col)
-    specs = _specs(personas)
-    cols = {s.name: _spec_mask(s, customers, cluster_col).to_numpy() for s in specs}
-    out = pd.DataFrame({customer_col: customers[customer_col].to_numpy(), **cols})
-    return out
+    cols = {}
+    for s in _specs(personas):
+        cols[s.name] = _rest_mask(list(cols.values()), len(customers)) if s.rest else \
+            _spec_mask(s, customers, cluster_col).to_numpy()
+    return pd.DataFrame({customer_col: customers[customer_col].to_numpy(), **cols})
+
+
+def _rest_mask(earlier: list, n: int):
+    """Everyone no earlier persona selects (numpy bool arrays in, one out)."""
+    import numpy as np
+    return ~np.logical_or.reduce(earlier) if earlier else np.ones(n, dtype=bool)
 
 
 def assign_personas(customers, personas, *, customer_col: str = "customer_id",
@@ -231,6 +266,10 @@ def assign_personas(customers, personas, *, customer_col: str = "customer_id",
     ``n_personas`` > 1 records the overlap. See :func:`coverage_report` and
     :func:`persona_overlaps` for the counts. Rules follow SQL null logic on both engines.
 
+    A persona with ``rest: true`` (the last one) selects everyone no earlier persona selects:
+    it never overlaps, and a customer whose earlier rules are unknown (a missing attribute) is
+    not selected by them, so belongs to the rest persona.
+
     Examples
     --------
     >>> import pandas as pd
@@ -240,6 +279,12 @@ def assign_personas(customers, personas, *, customer_col: str = "customer_id",
     0           a   Young           1
     1           b   Older           1
     2           c   Older           2
+    >>> assign_personas(df, [{"name": "Young", "rule": "age < 30"},
+    ...                      {"name": "Everyone else", "rest": True}])
+      customer_id        persona  n_personas
+    0           a          Young           1
+    1           b  Everyone else           1
+    2           c  Everyone else           1
     """
     customers = _unwrap(customers)
     if _is_ibis(customers):
@@ -260,8 +305,14 @@ def assign_personas(customers, personas, *, customer_col: str = "customer_id",
 def _assign_ibis(table, personas, customer_col, cluster_col):
     import ibis
     _check_ids(table, customer_col)
-    specs = _specs(personas)
-    conds = [(_spec_ibis(s, table, cluster_col), s.name) for s in specs]
+    conds = []
+    for s in _specs(personas):
+        if s.rest:  # everyone else: each earlier condition is already false where unknown
+            earlier = [c for c, _ in conds]
+            cond = ~functools.reduce(operator.or_, earlier) if earlier else ibis.literal(True)
+        else:
+            cond = _spec_ibis(s, table, cluster_col)
+        conds.append((cond, s.name))
     if not conds:
         persona = ibis.null("string")
         n = ibis.literal(0, "int64")
@@ -359,7 +410,10 @@ def check_personas(customers, personas, *, customer_col: str = "customer_id",
     -------
     pandas.DataFrame
         One row per finding: ``persona``, ``check`` (``syntax``, ``attribute``, ``type``,
-        ``selects nobody``, ``overlap``, ``ok``), ``severity`` (``error``, ``warning``, ``ok``),
+        ``rule``, ``rest``, ``selects nobody``, ``overlap``, ``precedence`` (``and``/``or``
+        mixed without parentheses: a warning naming how the rule is read), ``ok``),
+        ``severity`` (``error``, ``warning``, ``ok``; a rest persona that selects nobody is a
+        warning),
         ``n`` (customers selected, or in the overlap), ``message``, ``fix``. Personas with no
         problem get one ``ok`` row with their size.
 
@@ -418,27 +472,24 @@ def check_personas(customers, personas, *, customer_col: str = "customer_id",
 
 
 def _names_in_order(personas) -> list[str]:
-    if hasattr(personas, "personas_resolved"):
-        personas = personas.personas_resolved()
-    if isinstance(personas, Mapping):
-        return list(personas)
-    return [p["name"] if isinstance(p, Mapping) else p.name for p in personas]
+    return [_getter(p)("name") for p in _items(personas)]
 
 
 def _check_each(customers, personas, cluster_col):
-    """Findings for rule errors and empty personas, and the masks of the valid ones."""
-    if hasattr(personas, "personas_resolved"):
-        personas = personas.personas_resolved()
-    items = ([{"name": k, "rule": v} for k, v in personas.items()]
-             if isinstance(personas, Mapping) else list(personas))
+    """Findings for rule errors, empty personas and mixed and/or, and the valid ones' masks."""
+    items = _items(personas)
     findings, masks = [], {}
-    for p in items:
-        get = p.get if isinstance(p, Mapping) else (lambda key, _p=p: getattr(_p, key, None))
-        name = get("name")
-        text = get("rule")
+    rest_errors = _rest_findings(items)
+    for i, p in enumerate(items):
+        get = _getter(p)
+        name, text = get("name"), get("rule")
+        if get("rest"):
+            findings += [(name, "rest", "error", 0, m, f) for k, m, f in rest_errors if k == i]
+            if not any(k == i for k, _, _ in rest_errors):
+                _check_rest(name, items[:i], masks, customers, findings)
+            continue
         try:
-            if text is not None:
-                parse_rule(text, persona=name)
+            parsed = parse_rule(text, persona=name) if text is not None else None
         except RuleError as err:
             findings.append((name, "syntax", "error", 0, err.problems[0].message, err.fix))
             continue
@@ -459,8 +510,31 @@ def _check_each(customers, personas, cluster_col):
                              f"the rule selects none of the {len(customers)} customers",
                              "check the values the rule compares with (e.g. "
                              "customers[col].value_counts())"))
+        for w in parsed.warnings if parsed is not None else ():
+            findings.append((name, "precedence", "warning", n,
+                             f"{w.message} (column {w.position + 1})", w.fix))
         masks[name] = mask
     return findings, masks
+
+
+def _check_rest(name, earlier, masks, customers, findings) -> None:
+    """The rest persona's mask from the earlier ones; an error when one of them cannot run."""
+    import pandas as pd
+    broken = [_getter(p)("name") for p in earlier if _getter(p)("name") not in masks]
+    if broken:
+        findings.append((name, "rest", "error", 0,
+                         "selects everyone no earlier persona selects, but the rule of "
+                         f"{', '.join(map(repr, broken))} cannot run, so who is left is unknown",
+                         "fix the rules of the personas before it first"))
+        return
+    mask = pd.Series(_rest_mask([m.to_numpy() for m in masks.values()], len(customers)),
+                     index=customers.index)
+    if not mask.any():
+        findings.append((name, "selects nobody", "warning", 0,
+                         f"every one of the {len(customers)} customers is selected by an "
+                         "earlier persona, so nobody is left for this one",
+                         "remove it, or narrow the rules before it"))
+    masks[name] = mask
 
 
 def runnable_personas(journey, customers) -> tuple[Any, dict]:
@@ -499,6 +573,12 @@ def runnable_personas(journey, customers) -> tuple[Any, dict]:
                 persona_filter(customers, card.rule, persona=card.name)
             except RuleError as err:
                 broken[card.name] = err
+        elif getattr(card, "rest", False) and broken:
+            names = ", ".join(map(repr, broken))
+            broken[card.name] = RuleError(
+                f"selects everyone no earlier persona selects, but the rule of {names} cannot "
+                "run on this customer table, so who is left is unknown", rule="rest: true",
+                persona=card.name, fix=f"fix the rule of {names} (its error says how)")
     if not broken:
         return journey, {}
     kept = [p for p in journey.personas if p.name not in broken]

@@ -16,7 +16,7 @@ __all__ = ["PersonaCard"]
 # Persona card (display)
 # ---------------------------------------------------------------------------------------------
 
-_CARD_FIELDS = ("name", "rule", "cluster", "backstory", "goals", "motivations", "desires",
+_CARD_FIELDS = ("name", "rule", "cluster", "rest", "backstory", "goals", "motivations", "desires",
                 "pain_points", "demographics", "quote", "evidence")
 
 _CARD_CSS = """
@@ -71,6 +71,8 @@ class PersonaCard:
     numbers : sequence of (label, value, detail)
         Facts shown on the card, e.g. ``("customers", "412", "21% of 1,960")``;
         see :meth:`with_profile`.
+    rest : bool, default False
+        "Everyone else": the customers no earlier persona selects (instead of a rule).
 
     Examples
     --------
@@ -93,6 +95,7 @@ class PersonaCard:
     quote: str = ""
     evidence: str = "assumed"
     numbers: Sequence[tuple] = ()
+    rest: bool = False
 
     @classmethod
     def from_persona(cls, persona, **changes) -> "PersonaCard":
@@ -113,7 +116,7 @@ class PersonaCard:
         for key in _CARD_FIELDS:
             value = getattr(self, key)
             if value is None or (value == "" or (hasattr(value, "__len__") and len(value) == 0)
-                                 and key != "evidence"):
+                                 and key != "evidence") or (key == "rest" and not value):
                 continue
             out[key] = list(value) if isinstance(value, tuple) else \
                 dict(value) if isinstance(value, Mapping) else value
@@ -128,7 +131,8 @@ class PersonaCard:
             if len(row):
                 r = row.iloc[0]
                 numbers.append(("customers", f"{int(r['n']):,}",
-                                f"{r['share']:.0%} of {int(r['total']):,}"))
+                                f"{r['share']:.0%} of {int(r['total']):,} in the customer "
+                                "table"))
         if kpis is not None:
             rows = kpis[kpis["persona"].astype(str) == self.name]
             for r in rows.itertuples():
@@ -148,6 +152,9 @@ class PersonaCard:
                  '</span></h3>']
         if self.rule:
             parts.append(f'<div class="jm-rule">rule: {e(self.rule)}</div>')
+        if self.rest:
+            parts.append('<div class="jm-rule">everyone else: the customers no earlier persona '
+                         'selects</div>')
         if self.cluster is not None:
             parts.append(f'<div class="jm-rule">cluster: {e(self.cluster)}</div>')
         parts.append("</div></div>")

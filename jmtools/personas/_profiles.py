@@ -12,7 +12,7 @@ from typing import Mapping, Sequence
 from jmtools.core.expressions import schema_of
 from jmtools.core.patterns import compile_pattern
 from jmtools.core.stats import bootstrap_ci, wilson_interval
-from jmtools.core.vocabulary import ALL_TITLE
+from jmtools.core.vocabulary import IN_CUSTOMERS_TITLE
 from jmtools.personas._assign import (NO_PERSONA, _check_ids, _is_ibis, _require_columns,
                                       _unwrap, assign_personas)  # noqa: F401  (used by the Examples)
 
@@ -55,7 +55,8 @@ def persona_sizes(assignment, *, customer_col: str = "customer_id"):
     -------
     pandas.DataFrame
         ``persona`` (file order, then ``(no persona)``; personas with nobody stay as rows with
-        n = 0), ``n``, ``share`` = n / total, ``ci_low``, ``ci_high``, ``total``.
+        n = 0), ``n``, ``share`` = n / total, ``ci_low``, ``ci_high``, ``total`` (the
+        customers of the assignment: all customers in the customer table).
 
     Examples
     --------
@@ -115,7 +116,8 @@ def attribute_profile(customers, assignment, *, customer_col: str = "customer_id
         One row per persona × attribute (× level): ``persona`` (with ``(no persona)``),
         ``attribute``, ``kind`` (``number``/``level``), ``level`` (None for numbers),
         ``n`` (persona customers with a value), ``value`` (mean, or share of the level),
-        ``ci_low``, ``ci_high``, ``base_value`` (same statistic over all customers),
+        ``ci_low``, ``ci_high``, ``base_value`` (same statistic over all customers in the
+        customer table),
         ``base_n``, ``difference`` (numbers: (mean − base mean) / base sd; levels:
         share − base share), ``lift`` (levels: share / base share; NaN for numbers).
 
@@ -257,11 +259,14 @@ def persona_kpis(assignment, *, orders=None, surveys=None, events=None,
     Returns
     -------
     pandas.DataFrame
-        One row per persona (file order, then ``(no persona)``, then ``All customers``) × KPI:
-        ``persona``, ``kpi`` (``conversion``, ``order_value``, ``csat``, ``csat_top2``, ``nps``,
-        ``ces`` — those the data allows), ``value``, ``n`` (customers for conversion; orders for
-        order value; answers for surveys), ``ci_low``, ``ci_high`` (Wilson for shares, bootstrap
-        for means and NPS), ``base_value`` (all customers), ``formula``.
+        One row per persona (file order, then ``(no persona)``, then ``All in the customer
+        table`` — :data:`~jmtools.core.vocabulary.IN_CUSTOMERS_TITLE`: every customer of the
+        assignment, i.e. of the customer table, not the customers with events missing from it)
+        × KPI: ``persona``, ``kpi`` (``conversion``, ``order_value``, ``csat``, ``csat_top2``,
+        ``nps``, ``ces`` — those the data allows), ``value``, ``n`` (customers for conversion;
+        orders for order value; answers for surveys), ``ci_low``, ``ci_high`` (Wilson for
+        shares, bootstrap for means and NPS), ``base_value`` (all in the customer table),
+        ``formula``.
 
     Examples
     --------
@@ -271,20 +276,20 @@ def persona_kpis(assignment, *, orders=None, surveys=None, events=None,
     >>> orders = pd.DataFrame({"customer_id": ["a", "a", "c"], "amount": [10.0, 30.0, 5.0]})
     >>> k = persona_kpis(a, orders=orders)
     >>> k[["persona", "kpi", "value", "n"]].round(3)
-             persona          kpi   value  n
-    0              P   conversion   0.500  2
-    1              P  order_value  20.000  2
-    2   (no persona)   conversion   1.000  1
-    3   (no persona)  order_value   5.000  1
-    4  All customers   conversion   0.667  3
-    5  All customers  order_value  15.000  3
+                         persona          kpi   value  n
+    0                          P   conversion   0.500  2
+    1                          P  order_value  20.000  2
+    2               (no persona)   conversion   1.000  1
+    3               (no persona)  order_value   5.000  1
+    4  All in the customer table   conversion   0.667  3
+    5  All in the customer table  order_value  15.000  3
     """
     import numpy as np
     import pandas as pd
     a = _assignment_frame(assignment, customer_col)
-    groups = list(a["persona"].cat.categories) + [ALL_TITLE]
+    groups = list(a["persona"].cat.categories) + [IN_CUSTOMERS_TITLE]
     member = {g: a.loc[a["persona"] == g, customer_col] for g in groups[:-1]}
-    member[ALL_TITLE] = a[customer_col]
+    member[IN_CUSTOMERS_TITLE] = a[customer_col]
     rows = []
     converted = _converted(a, orders, events, conversion_event, customer_col, event_col)
     # Only the columns needed come back from the engine, once.
@@ -303,7 +308,7 @@ def persona_kpis(assignment, *, orders=None, surveys=None, events=None,
                                      n_boot, seed))
     out = pd.DataFrame(rows, columns=["persona", "kpi", "value", "n", "ci_low", "ci_high"])
     out["persona"] = pd.Categorical(out["persona"], categories=groups)
-    base = out[out.persona == ALL_TITLE].set_index("kpi")["value"]
+    base = out[out.persona == IN_CUSTOMERS_TITLE].set_index("kpi")["value"]
     out["base_value"] = out["kpi"].map(base).astype(float)
     out["formula"] = out["kpi"].map(KPI_FORMULAS)
     out["value"] = out["value"].astype(float)
@@ -371,7 +376,8 @@ def typical_events(events, assignment, *, customer_col: str = "customer_id",
     """The events (or touchpoints) most typical of each persona: reach and lift over the base.
 
     Reach = share of the persona's customers who did the event at least once; lift = reach ÷
-    reach among all customers. Lift 2 means "twice as common as in the whole base".
+    reach among all customers in the customer table (the assignment). Lift 2 means "twice as
+    common as in the whole base".
 
     Parameters
     ----------
@@ -394,7 +400,7 @@ def typical_events(events, assignment, *, customer_col: str = "customer_id",
     pandas.DataFrame
         ``persona``, ``item`` (event or touchpoint), ``n`` (persona customers who did it),
         ``n_persona``, ``share``, ``ci_low``, ``ci_high`` (Wilson), ``base_n``, ``base_share``
-        (all customers), ``lift``, ``rank`` (1 = most typical). ``attrs["unmatched_events"]``
+        (all customers in the customer table), ``lift``, ``rank`` (1 = most typical). ``attrs["unmatched_events"]``
         counts events mapped to no touchpoint.
 
     Examples

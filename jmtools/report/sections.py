@@ -62,7 +62,7 @@ def at_a_glance(f: Findings) -> None:
     record("customers", n, label="Customers with events", headline=True)
     if n == 0:
         card = next((c for c in f.journey.personas_resolved() if c.name == f.focus.persona), None)
-        rule = f" ({card.rule})" if card is not None and getattr(card, "rule", None) else ""
+        rule = f" ({_rule_text(card)})" if card is not None and _rule_text(card) != "–" else ""
         _display(md("> **No customer belongs to {who}.** Its rule{rule} selects none of the {total} "
                     "customers with events in this data, so every section below is empty. Check the rule "
                     "in the journey file against the customer table: `jmtools validate JOURNEY --data FOLDER`.",
@@ -117,11 +117,18 @@ def who(f: Findings) -> None:
     if card.quote:
         _display(md("> “{quote}”", quote=card.quote))
     texts = lambda items: "; ".join(getattr(g, "text", str(g)) for g in items or []) or "–"  # noqa: E731
-    facts = [("Rule that selects them", card.rule or "–"),
+    facts = [("Rule that selects them", _rule_text(card)),
              ("Customers", f"{f.n_customers:,} of {ev.n_customers:,}"),
              ("Goals", texts(card.goals)), ("Motivations", texts(card.motivations)),
              ("Pain points (from the workshop)", texts(card.pain_points))]
     _display(html_table(pd.DataFrame(facts, columns=["", "value"])))
+
+
+def _rule_text(card) -> str:
+    """How a report names what selects a persona: its rule, or "everyone else"."""
+    if getattr(card, "rest", False):
+        return "everyone else (rest: true): the customers no earlier persona selects"
+    return getattr(card, "rule", None) or "–"
 
 
 def data_behind(f: Findings) -> None:

@@ -65,9 +65,9 @@ def record_persona_figures(persona: str, *, customers: pd.DataFrame, coverage: p
         The clustering's result; ``agreement`` its comparison with the reference personas.
     """
     record("persona", persona, label="Persona")
-    record("customers", int(len(customers)), label="Customers")
+    record("customers", int(len(customers)), label="Customers in the customer table")
     cov = coverage.set_index("coverage")
-    record("no_persona_share", float(cov.loc["no persona", "share"]), label="Customers in no persona",
+    record("no_persona_share", float(cov.loc["no persona", "share"]), label="Share of the customer table in no persona",
            n=int(cov.loc["no persona", "n"]), unit="%", headline=persona == ALL)
     record("several_personas", int(cov.loc["several personas", "n"]), label="Customers in several personas")
     record("rule_errors", int((check["severity"] == "error").sum()), label="Persona rules with errors")
@@ -84,7 +84,7 @@ def _record_one_persona(persona: str, sizes, kpis, typical, *, record=record) ->
     for a collector, as the in-process tests do)."""
     row = sizes[sizes["persona"] == persona].iloc[0]
     record("persona_n", int(row["n"]), label=f"Customers in {persona}")
-    record("persona_share", float(row["share"]), label=f"Share of customers in {persona}",
+    record("persona_share", float(row["share"]), label=f"Share of the customer table in {persona}",
            n=int(row["total"]), ci=(float(row["ci_low"]), float(row["ci_high"])), unit="%", headline=True)
     conv = kpis[(kpis["persona"] == persona) & (kpis["kpi"] == "conversion")]
     if len(conv):

@@ -1,8 +1,12 @@
 """The persona editor: a persona's card and data rule, with a live count of its customers.
 
 :class:`PersonaEditor` is a thin view over :func:`jmtools.personas.persona_filter`: every edit
-of the rule recounts the customers it selects (and their share of all customers); a rule
-error is shown inline with its fix, as :class:`jmtools.personas.RuleError` words it. Save writes
+of the rule recounts the customers it selects (and their share of the customers in the
+customer table); a rule error is shown inline with its fix, as
+:class:`jmtools.personas.RuleError` words it, and a rule that mixes ``and`` and ``or``
+without parentheses gets a warning saying how it is read. A ``rest: true`` persona has no
+rule: it is shown as "everyone else" and counts the customers no earlier persona (as edited)
+selects (:func:`jmtools.personas.persona_masks`). Save writes
 the card into the journey file through :meth:`jmtools.journey.Journey.save` (comments kept, one
 changed field = one changed line). A persona that is a reference into a shared library file is
 shown read-only, with the library file to edit.
@@ -18,7 +22,8 @@ import pandas as pd
 
 from jmtools.core.errors import ParameterError
 from jmtools.journey import Journey, Persona, PersonaRef
-from jmtools.personas import persona_filter
+from jmtools.core.expressions import parse_rule
+from jmtools.personas import persona_filter, persona_masks
 from jmtools.widgets._common import USER_ERRORS, error_area, journey_path, quietly, saved
 
 __all__ = ["PersonaEditor", "CARD_TEXTS", "CARD_LISTS"]
@@ -63,6 +68,8 @@ class PersonaEditor(w.VBox):
     (None, True)
     >>> ed.set(rule="age < 30", goals="Cheap shoes\\nFast delivery").value["card"]["goals"]
     ['Cheap shoes', 'Fast delivery']
+    >>> ed.set(rule="age < 30 or age > 60 and age < 99").warning_text.splitlines()[0]
+    "'age < 30 or age > 60 and age < 99' — mixes 'and' and 'or' without parentheses: read as age < 30 or (age > 60 and age < 99) at column 22"
     """
 
     def __init__(self, journey: Journey, customers: pd.DataFrame, *, persona: str | None = None,
@@ -87,13 +94,16 @@ class PersonaEditor(w.VBox):
                             for k in CARD_LISTS})
         self.fields["evidence"] = w.Dropdown(options=list(_EVIDENCE), description="Evidence")
         self.counter, self.note, self.status = w.HTML(), w.HTML(), w.HTML()
+        self.warning, self.warning_text = w.HTML(), ""
+        self.warning.add_class("jm-warning")
         self.errors = error_area()
         self.counter.add_class("jm-count")
         self.fields["rule"].add_class("jm-rule")
         self.save_button = w.Button(description="Save to journey file", icon="save")
         self.save_button.add_class("jm-save")
         self.save_button.on_click(quietly(self.save))
-        super().__init__([self.picker, self.note, self.fields["rule"], self.counter, self.errors,
+        super().__init__([self.picker, self.note, self.fields["rule"], self.counter, self.warning,
+                          self.errors,
                           *[f for k, f in self.fields.items() if k != "rule"],
                           w.HBox([self.save_button, self.status])])
         self.add_class("jm-persona-editor")
@@ -138,8 +148,9 @@ class PersonaEditor(w.VBox):
             field.value = "\n".join(value) if key in CARD_LISTS else (value or ("assumed" if key == "evidence" else ""))
             field.disabled = ref
         self.save_button.disabled = ref
+        self.fields["rule"].layout.display = "none" if draft.get("rest") else None
         entry = self._entry(name)
-        self.note.value = "" if not ref else (
+        self.note.value = (_REST_NOTE if draft.get("rest") else "") if not ref else (
             f"<div class='jm-note'><b>{html.escape(name)}</b> is a reference to "
             f"<code>{html.escape(entry.ref)}</code>: its card lives in the shared library file "
             f"<code>{html.escape(str(self._library_file(entry)))}</code>, which other journeys use "
@@ -158,6 +169,8 @@ class PersonaEditor(w.VBox):
         out = {k: getattr(card, k) or "" for k in CARD_TEXTS}
         out.update({k: [c.text for c in getattr(card, k)] for k in CARD_LISTS})
         out["evidence"] = card.evidence
+        if card.rest:
+            out["rest"] = True
         return out
 
     def _library_file(self, entry: PersonaRef) -> Path:
@@ -176,6 +189,10 @@ class PersonaEditor(w.VBox):
         """Count the customers the rule selects; a rule error is shown with its fix."""
         rule, name = self._drafts[self.picker.value].get("rule") or "", self.picker.value
         total = len(self._customers)
+        self._warn(rule)
+        if self._drafts[name].get("rest"):
+            self._count_rest(name, total)
+            return
         if not rule.strip():
             self.count = None
             self.errors.show("")
@@ -188,10 +205,40 @@ class PersonaEditor(w.VBox):
             self.counter.value = "<span class='jm-count-value'>—</span> customers match"
             self.errors.show(err)
             return
+        self._counted(n, total, "customers match")
+
+    def _counted(self, n: int, total: int, what: str) -> None:
         self.count = {"n": n, "of": total, "share": n / total if total else None}
-        share = f" ({n / total:.1%} of {total:,} customers)" if total else ""
-        self.counter.value = f"<span class='jm-count-value'>{n:,}</span> customers match{share}"
+        share = f" ({n / total:.1%} of {total:,} customers in the customer table)" if total else ""
+        self.counter.value = f"<span class='jm-count-value'>{n:,}</span> {what}{share}"
         self.errors.show("")
+
+    def _count_rest(self, name: str, total: int) -> None:
+        """Everyone else: the customers no earlier persona's rule (as edited here) selects."""
+        names = self._journey.persona_names
+        try:
+            earlier = [{"name": n, "cluster": getattr(c, "cluster", None),
+                        "rule": (self._drafts[n].get("rule") or None) if n in self._drafts
+                        else getattr(c, "rule", None)}
+                       for n, c in zip(names, self._journey.personas_resolved())][:names.index(name)]
+            masks = persona_masks(self._customers, [*earlier, {"name": name, "rest": True}])
+        except USER_ERRORS as err:
+            self.count = None
+            self.counter.value = "<span class='jm-count-value'>—</span> customers are everyone else"
+            self.errors.show(err)
+            return
+        self._counted(int(masks[name].sum()), total, "customers are everyone else")
+
+    def _warn(self, rule: str) -> None:
+        """Show how a rule mixing and/or is read (a warning: the rule still counts)."""
+        try:
+            warnings = parse_rule(rule).warnings if rule.strip() else ()
+        except USER_ERRORS:
+            warnings = ()
+        self.warning_text = str(warnings[0]).removeprefix("persona rule: ") if warnings else ""
+        self.warning.value = "" if not warnings else (
+            '<div class="jm-warning" style="color:#7d4e00;white-space:pre-wrap;'
+            f'font-family:monospace;font-size:90%">{html.escape(self.warning_text)}</div>')
 
     # ------------------------------------------------------------------- save
     def save(self, path: str | Path | None = None) -> Path:
@@ -214,6 +261,10 @@ class PersonaEditor(w.VBox):
             return target
 
         return saved(self, write)
+
+
+_REST_NOTE = ("<div class='jm-note'><b>Everyone else</b> (<code>rest: true</code>): this persona "
+              "has no rule; it selects every customer no persona before it selects.</div>")
 
 
 def _write_card(card: Persona, draft: dict) -> None:
