@@ -473,3 +473,9 @@ def test_mixed_steps_name_ambiguity_and_typos_with_the_fix():
         funnel(e, steps=["Site", "Repeat ordr"], level="any")
     with pytest.raises(ParameterError, match="stage:"):
         funnel(e, steps=["stage:Nowhere"], level="any")
+
+
+def test_a_funnel_of_thousands_of_steps_is_refused_at_once():
+    e = _mail_world()
+    with pytest.raises(ParameterError, match="at most 60 steps"):
+        funnel(e, steps=["view"] * 5000, level="any")

@@ -17,6 +17,8 @@ __all__ = ["LEVELS"]
 
 #: What a funnel step or a transition node can be.
 LEVELS = ("stage", "touchpoint", "event")
+#: Most steps a funnel takes: each is one join on the engine.
+MAX_STEPS = 60
 #: Prefixes that say what a step of a mixed funnel (``level="any"``) names.
 STEP_PREFIXES = ("stage:", "touchpoint:", "event:")
 
@@ -82,6 +84,9 @@ def step_columns(evidence, steps) -> list[tuple[str, str]]:
 
 
 def _steps(evidence, steps, level) -> list[str]:
+    if steps is not None and not isinstance(steps, str) and len(list(steps)) > MAX_STEPS:
+        raise ParameterError("steps", f"{len(list(steps))} steps", expected=f"at most {MAX_STEPS} steps",
+                             fix="a funnel is read step by step: keep the steps that matter")
     if level == "any":
         if steps is None:
             return list(evidence.stages)
