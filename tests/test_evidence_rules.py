@@ -260,6 +260,8 @@ def test_the_worlds_funnels_equal_the_plain_pandas_oracle(world):
     ev = pd.read_parquet(folder / "events.parquet")
     e = prepare(load_events(ev), j)
     assert funnel(e)["n"].tolist() == funnel_with_occurrence(ev, j)["n"].tolist()
+    from jmtools.evidence import fit_problems
+    assert (fit_problems(e)["severity"] == "warning").sum() == 0     # no overlap, no empty stage
     tps = [t.name for t in j.touchpoints if t.events][:6]
     assert funnel(e, steps=tps, level="touchpoint")["n"].tolist() == \
         funnel_with_occurrence(ev, j, steps=tps, level="touchpoint")["n"].tolist()
