@@ -488,3 +488,32 @@ def test_parquet_times_stored_as_numbers_are_counted_rejections_not_used_nulls(t
     if stored != "bool":   # the fix the message gives works
         fixed = load_events(path, time_format="unix").to_pandas()
         assert fixed["timestamp"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-01", "2024-01-02", "2024-01-03"]
+
+
+@pytest.mark.parametrize("kind, column, values", [
+    ("surveys", "score", pd.to_datetime(["2024-01-01", "2024-01-02"])),
+    ("orders", "amount", [[1.0], [2.0]]),
+    ("orders", "amount", [{"x": 1.0}, {"x": 2.0}]),
+    ("events", "timestamp", [[1, 2], [3]]),
+    ("events", "event", [{"a": 1}, {"a": 2}]),
+    ("events", "customer_id", [b"\x00\x01", b"\x02"]),
+])
+def test_a_column_stored_with_an_impossible_type_is_one_located_error(tmp_path, kind, column, values):
+    """Parquet keeps types: a score stored as a timestamp or an amount as a list cannot be cast."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from jmtools.core.errors import DataError
+    from jmtools.sources import load_table
+
+    base = {"customer_id": ["a", "b"], "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"])}
+    extra = {"surveys": {"metric": ["csat", "csat"], "score": [4, 5]},
+             "orders": {"order_id": ["1", "2"], "amount": [1.0, 2.0]},
+             "events": {"event": ["view", "buy"]}}[kind]
+    frame = {**base, **extra, column: values}
+    path = tmp_path / f"{kind}.parquet"
+    pq.write_table(pa.table(frame), path)
+    with pytest.raises(DataError) as caught:
+        load_table(path, kind)
+    problem = caught.value.problems[0]
+    assert problem.column == column and "stored as" in problem.message and problem.fix

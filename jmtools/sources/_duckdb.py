@@ -416,6 +416,7 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
 
     rules = _Rules()
     extras = [c for c in mapping if spec.column(c) is None]
+    _check_storage(spec, mapping, types, label)
     for col in spec.columns:
         if col.name in mapping:
             _typed_column(rules, col.name, col.kind, col.required, mapping[col.name],
@@ -441,6 +442,35 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
         keep.append("_row")
     ibis_table = con.table(table).select(*keep)
     return LoadedTable(spec.kind, ibis_table, accounting)
+
+
+_NUMERIC = re.compile(r"^(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?|FLOAT|DOUBLE|REAL|DECIMAL.*|NUMERIC.*|"
+                      r"BOOLEAN|VARCHAR|INT[1248])$")
+_NESTED = re.compile(r"(\[\]$|^STRUCT|^MAP|^UNION|^BLOB|^BIT$|\[\d+\]$)")
+
+
+def _check_storage(spec: TableSpec, mapping: dict, types: dict, label: str) -> None:
+    """A column stored with a type that can hold no value of its kind (a score stored as a
+    timestamp, an amount as a list) is one located error for the whole column, not a crash."""
+    problems = []
+    for col in spec.columns:
+        if col.name not in mapping:
+            continue
+        src = mapping[col.name]
+        stored = str(types[src]).upper()
+        if col.kind in ("float", "int") and not _NUMERIC.match(stored):
+            problems.append(Problem(
+                f"column {src!r} is stored as {stored}; {col.name} must be a number",
+                source=label, column=col.name,
+                fix=f"store {col.name} as a number in the file (one value per row), or map another "
+                    f"column with columns={{{col.name!r}: 'your column'}}"))
+        elif col.kind not in ("float", "int") and _NESTED.search(stored):
+            problems.append(Problem(
+                f"column {src!r} is stored as {stored} (a nested or binary value); {col.name} "
+                "must hold one plain value per row", source=label, column=col.name,
+                fix=f"flatten {src!r} to one value per row before loading"))
+    if problems:
+        raise DataError(problems)
 
 
 def _check_tz(raw, tz, time_format) -> None:
