@@ -36,7 +36,7 @@ from jmtools.evidence import prepare
 from jmtools.personas import assign_personas, persona_filter, runnable_personas
 from jmtools.sources import World, load_world
 
-__all__ = ["Focus", "Findings", "Prepared", "prepare_world", "run", "resolve_focus", "load", "select", "relieving", "map_evidence", "parse_steps",
+__all__ = ["Focus", "Findings", "Prepared", "prepare_world", "run", "resolve_focus", "load", "select", "relieving", "map_evidence",
            "map_cells_for", "MAP_KPIS", "MIN_N", "N_THEMES", "SEED", "MIN_EFFECT"]
 
 #: The run's defaults, declared once: the notebooks' parameters cells use the same values
@@ -346,7 +346,7 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
         raise shared.persona_errors[persona]
     journey = shared.world.journey
     focus = resolve_focus(journey, persona, shared.segment)
-    funnel_all, funnel = _funnels(shared.evidence, focus, parse_steps(funnel_steps))
+    funnel_all, funnel = _funnels(shared.evidence, focus, funnels.parse_steps(funnel_steps))
     curve, moments = _curve(shared.emotion_evidence, journey, focus, min_n)
     assumed = valence.assumed_valence(journey)
     gap = None if curve is None else emotions.assumed_gap(curve, assumed)
@@ -443,24 +443,6 @@ def _evidence(events, journey, customers, given):
     pairs = given[["customer_id", "persona"]].astype({"persona": object}).dropna()
     lookup = ibis.memtable(pairs.drop_duplicates("customer_id").rename(columns={"customer_id": "_cid"}))
     return prepare(events.left_join(lookup, events.customer_id == lookup._cid).drop("_cid"), journey)
-
-
-def parse_steps(steps) -> list[str] | None:
-    """Funnel steps from a report parameter: a list, or one string separated by commas.
-
-    Examples
-    --------
-    >>> parse_steps("Newsletter, newsletter_click ,First order")
-    ['Newsletter', 'newsletter_click', 'First order']
-    >>> parse_steps("") is None
-    True
-    """
-    if steps is None:
-        return None
-    if isinstance(steps, str):
-        steps = steps.split(",")
-    out = [str(s).strip() for s in steps if str(s).strip()]
-    return out or None
 
 
 def _funnels(evidence, focus: Focus, steps=None) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -301,3 +301,15 @@ def _type_fix(kind: str) -> str:
             "bool": "compare with True or False",
             "time": 'compare dates with an ISO date in quotes: signup_date >= "2025-01-01"'}.get(
         kind, "compare values of the same kind")
+
+
+def _excerpt(rule: str, position: int | None, width: int = 70) -> tuple[str, int]:
+    """The rule as shown in a message: whole when short, else ``width`` characters each side
+    of ``position`` (or its start) with "…" — and where the caret goes in it."""
+    if len(rule) <= 2 * width:
+        return rule, position or 0
+    at = position if position is not None else 0
+    start = max(0, at - width)
+    end = min(len(rule), max(at, start) + width)
+    head = "…" if start > 0 else ""
+    return head + rule[start:end] + ("…" if end < len(rule) else ""), at - start + len(head)

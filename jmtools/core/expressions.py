@@ -29,7 +29,7 @@ from jmtools.core._expression_bounds import (CHAIN_OPERATORS, MAX_EXPRESSION_DEP
                                              _too_big)
 from jmtools.core._expression_eval import (FORMULA_FUNCTIONS, _as_bool_series, _formula_values,
                                            _to_ibis, _to_pandas, schema_of)
-from jmtools.core._expression_hints import (_HINTS, KEYWORD_HINTS, RuleWarning, _type_fix,
+from jmtools.core._expression_hints import (_HINTS, _excerpt, KEYWORD_HINTS, RuleWarning, _type_fix,
                                             precedence_warning, sql_fix, sql_rewrite,
                                             syntax_fix)
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
@@ -60,9 +60,10 @@ class RuleError(DataError):
                  source: str | None = None):
         self.rule, self.position, self.persona = rule, position, persona
         self.attribute, self.message, self.fix = attribute, message, fix
-        text = f"{rule!r} — {message}"
+        shown, caret = _excerpt(rule, position)
+        text = f"{shown!r} — {message}"
         if position is not None:
-            text += f" at column {position + 1}\n    {rule}\n    {' ' * position}^"
+            text += f" at column {position + 1}\n    {shown}\n    {' ' * caret}^"
         where = source or (f"persona {persona!r} rule" if persona else "persona rule")
         super().__init__([Problem(text, fix=fix, source=where)])
         self.source = source

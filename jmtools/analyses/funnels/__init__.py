@@ -24,7 +24,7 @@ from here.
 
 from __future__ import annotations
 
-from jmtools.analyses.funnels._common import LEVELS
+from jmtools.analyses.funnels._common import LEVELS, parse_steps
 from jmtools.analyses.funnels.paths import (busiest_steps, detours, largest_detours, loops, top_paths,
                                             transitions)
 from jmtools.analyses.funnels.steps import funnel, furthest_stage
@@ -41,4 +41,5 @@ __all__ = [
     "busiest_steps",
     "largest_detours",
     "LEVELS",
+    "parse_steps",
 ]

@@ -13,7 +13,7 @@ from jmtools.core.engine import to_pandas
 from jmtools.core.errors import ParameterError, suggest
 from jmtools.core.stats import wilson_interval
 
-__all__ = ["LEVELS"]
+__all__ = ["LEVELS", "MAX_STEPS", "parse_steps", "step_columns"]
 
 #: What a funnel step or a transition node can be.
 LEVELS = ("stage", "touchpoint", "event")
@@ -45,6 +45,24 @@ def _by_list(evidence, by) -> list[str]:
                                  fix=f"did you mean {near!r}?" if near else
                                  "pass customers= to prepare() to get a 'persona' column")
     return by
+
+
+def parse_steps(steps) -> list[str] | None:
+    """Funnel steps from a report parameter: a list, or one string separated by commas.
+
+    Examples
+    --------
+    >>> parse_steps("Newsletter, newsletter_click ,First order")
+    ['Newsletter', 'newsletter_click', 'First order']
+    >>> parse_steps("") is None
+    True
+    """
+    if steps is None:
+        return None
+    if isinstance(steps, str):
+        steps = steps.split(",")
+    out = [str(s).strip() for s in steps if str(s).strip()]
+    return out or None
 
 
 def step_columns(evidence, steps) -> list[tuple[str, str]]:
