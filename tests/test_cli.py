@@ -182,3 +182,27 @@ def test_validate_warns_about_mixed_and_or_once_and_exits_0(tmp_path, capsys):
     assert err.count("warning") == 1 and "read as runs_per_week >= 4 or (age < 30 and " in err
     assert main(["validate", str(journey), "--data", str(world)]) == 0
     assert capsys.readouterr().err.count("mixes 'and' and 'or'") == 1
+
+
+def test_a_command_that_runs_out_of_its_time_limit_stops_with_the_fix(tmp_path, capsys, monkeypatch):
+    import time
+
+    import jmtools.cli.main as cli
+
+    def slow(name, journey, folder):
+        time.sleep(5)                       # stands for a huge data folder
+        return True, 0
+
+    monkeypatch.setattr(cli, "_data_fit", slow)
+    journey = str(ROOT / "data" / "ecommerce" / "journey.yaml")
+    assert main(["validate", journey, "--data", "sample:ecommerce", "--time-limit", "0.5"]) == 1
+    err = capsys.readouterr().err
+    assert "jmtools validate stopped after its time limit of 0.5 s" in err and "--time-limit" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["map", "validate", "sample-data"])
+def test_commands_that_read_whole_tables_take_a_time_limit(command, capsys):
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    assert "--time-limit" in capsys.readouterr().out

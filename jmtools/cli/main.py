@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from jmtools import __version__
+from jmtools.cli._budget import add_time_limit, time_budget
 from jmtools.cli.map import add_map_command
 from jmtools.cli.report import add_batch, add_demo, add_report
 from jmtools.core.errors import JmtoolsError, JourneyError, ParameterError
@@ -40,6 +41,7 @@ def _add_validate(sub) -> None:
                         "against the event log (event names several touchpoints claim, "
                         "touchpoints and stages that receive no event, unmatched names, "
                         "date-only event kinds)")
+    add_time_limit(p)
     p.set_defaults(handler=_validate)
 
 
@@ -210,6 +212,7 @@ def _add_sample_data(sub) -> None:
     p.add_argument("--format", dest="fmt", default="sample", choices=["sample", "parquet"],
                    help="sample: CSV + Parquet events as bundled; parquet: every table as "
                         "Parquet, streamed in bounded memory (for big worlds)")
+    add_time_limit(p)
     p.set_defaults(handler=_sample_data)
 
 
@@ -247,6 +250,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def argv_command(argv) -> str:
+    """The sub-command's name as typed (for messages)."""
+    words = sys.argv[1:] if argv is None else list(argv)
+    return next((w for w in words if not w.startswith("-")), "")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
@@ -255,7 +264,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.handler(args) or 0)
+        with time_budget(getattr(args, "time_limit", None), command=argv_command(argv)):
+            return int(args.handler(args) or 0)
     except JmtoolsError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -16,6 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from jmtools.cli._budget import add_time_limit
 from jmtools.analyses.empathy import feedback_quotes
 from jmtools.analyses.mapcells import MAP_LANES
 from jmtools.charts.empathy import empathy_map
@@ -64,6 +65,7 @@ def add_map_command(sub) -> None:
     p.add_argument("--scale", type=float, default=2.0, help="PNG pixel density (default 2)")
     p.add_argument("--import", dest="workbook", metavar="WORKBOOK",
                    help="read an edited workbook (.xlsx) back into the journey file OUT")
+    add_time_limit(p)
     p.add_argument("--dry-run", action="store_true",
                    help="with --import: report the changes without writing OUT")
     p.set_defaults(handler=run_map_command)
