@@ -40,7 +40,14 @@ from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.core.patterns import MAX_PATTERN_CHARS
 from jmtools.journey import Journey
 
-__all__ = ["discover_journey", "DiscoveredJourney", "TABLE_COLUMNS"]
+__all__ = ["discover_journey", "DiscoveredJourney", "TABLE_COLUMNS", "BROADCAST_BELOW",
+           "ANSWER_SHARE"]
+
+#: A company send before which no limited-reach customer event comes for this share of its
+#: customers is a broadcast (an entry point of the first stage).
+BROADCAST_BELOW = 0.9
+#: A customer event whose occurrences come straight after a broadcast this often answers it.
+ANSWER_SHARE = 0.8
 
 #: Columns of :attr:`DiscoveredJourney.table`, in order.
 TABLE_COLUMNS = [
@@ -139,27 +146,80 @@ def _mapped(frame: pd.DataFrame, split: set, *, keep_merged: bool) -> pd.DataFra
     return out[out["a"].notna() & out["b"].notna() & (out["a"] != out["b"])]
 
 
-def _arrange(nodes, pairs, moves, split, n_stages, bounds):
-    """Order the items, cut them into stages; drop splits whose repeat shares the first's stage."""
+def _arrange(nodes, pairs, moves, split, entry, n_stages, bounds):
+    """Order the items, cut them into stages; drop splits whose repeat shares the first's stage.
+
+    Entry points (``entry``: broadcast sends and the events that answer them) go to the first
+    stage and take no part in the order or the cut of the other items.
+    """
     while True:
         item = _item_of(split)
         keys = [item(e, c) for e, c in zip(nodes["event"], nodes["cls"])]
         items = nodes.assign(item=keys).dropna(subset=["item"]).reset_index(drop=True)
-        items["precedence"] = _order.precedence(items["item"].tolist(),
-                                                _mapped(pairs, split, keep_merged=False)).values
+        mapped = _mapped(pairs, split, keep_merged=False)
+        is_core = ~items["event"].isin(entry)
+        core_pairs = mapped[~mapped["ev_a"].isin(entry) & ~mapped["ev_b"].isin(entry)]
+        score = _order.precedence(items["item"].tolist(), core_pairs)
+        every = _order.precedence(items["item"].tolist(), mapped)
+        items["precedence"] = score.where(is_core.values, every).values
         fill = items["precedence"].fillna(items["median_position"])
         items = items.assign(_o=fill).sort_values(["_o", "median_position", "event", "cls"])
         items = items.drop(columns="_o").reset_index(drop=True)
         moved = _mapped(moves, split, keep_merged=True)
-        w = _order.weights(items["item"].tolist(), moved)
-        labels, tried = _order.cut_stages(w, items["precedence"].fillna(0.5).to_numpy(),
-                                          n_stages=n_stages, bounds=bounds)
-        items["stage_index"] = [x + 1 for x in labels]
+        core = items[~items["event"].isin(entry)]
+        labels, tried = [], pd.DataFrame(columns=["n_stages", "score", "method", "chosen"])
+        if len(core):
+            w = _order.weights(core["item"].tolist(), moved)
+            labels, tried = _order.cut_stages(w, core["precedence"].fillna(0.5).to_numpy(),
+                                              n_stages=n_stages, bounds=bounds)
+        items["stage_index"] = 1
+        items.loc[core.index, "stage_index"] = [x + 1 for x in labels]
         at = dict(zip(items["item"], items["stage_index"]))
         same = {e for e in split if at[(e, "first")] >= at[(e, "repeat")]}
         if not same:
-            return items, moved, tried
+            return items.sort_values(["stage_index"], kind="stable").reset_index(drop=True), \
+                moved, tried
         split = split - same
+
+
+def _entry_points(nodes, pairs, moves, company: dict, n_with: int) -> dict:
+    """Broadcast sends and the customer events that answer them → the note that says why.
+
+    A company send is *triggered by progress* when some customer event came before it for
+    :data:`BROADCAST_BELOW` or more of its customers, at least 20 points more than the share
+    of all customers who ever did that event (a reminder after an order: every recipient had
+    ordered, against 60% of all customers). Otherwise it is a *broadcast*: it reaches
+    customers whatever they have done (a weekly newsletter). A customer event is an *answer*
+    when :data:`ANSWER_SHARE` or more of its occurrences come straight after a broadcast (a
+    newsletter click). Broadcasts and answers are proposed in the first stage, as entry
+    points; triggered sends are ordered like every other event.
+    """
+    first = nodes[nodes["cls"] == 1].set_index("event")["n_customers"]
+    p = pairs[(pairs["cls_a"] == 1) & (pairs["cls_b"] == 1) & ~pairs["ev_a"].isin(list(company))]
+    out = {}
+    for e in company:
+        before = p[p["ev_b"] == e]
+        share = before["n_before"] / first.get(e, np.nan)
+        lift = share - before["ev_a"].map(first) / n_with
+        trigger = (share >= BROADCAST_BELOW) & (lift >= 0.2)
+        if trigger.any():
+            continue
+        enriched = lift.idxmax() if len(lift) else None
+        what = (f"{_propose._pct(share[enriched])} of its customers had done "
+                f"{_propose.shown(before.loc[enriched, 'ev_a'])} before it, against "
+                f"{_propose._pct(first[before.loc[enriched, 'ev_a']] / n_with)} of all customers"
+                if enriched is not None else "no customer event comes before it")
+        out[e] = (f"a broadcast that reaches customers whatever they have done ({what}): "
+                  "proposed in the first stage as an entry point (received → acted); move it "
+                  "where the workshop wants it")
+    if out:
+        into = moves.groupby("ev_b")["n"].sum()
+        from_send = moves[moves["ev_a"].isin(list(out))].groupby(["ev_b", "ev_a"])["n"].sum()
+        for (b, a), n in from_send.items():
+            if b not in company and b not in out and n >= ANSWER_SHARE * into[b]:
+                out[b] = (f"answers {_propose.shown(a)} ({_propose._pct(n / into[b])} of its events "
+                          "come straight after it): proposed in the first stage with it")
+    return out
 
 
 def _top_next(items: pd.DataFrame, moved: pd.DataFrame) -> pd.DataFrame:
@@ -192,13 +252,14 @@ def _reach(s, items: pd.DataFrame, split: set) -> pd.DataFrame:
     return items.merge(st, on="stage_index", how="left").merge(tp, on="touchpoint", how="left")
 
 
-def _company(timing: pd.DataFrame, company_share: float, bulk_min: int) -> dict:
+def _company(timing: pd.DataFrame, company_share: float) -> dict:
     """Event → why it looks company-initiated (only the events that do)."""
     out = {}
     for r in timing.itertuples():
         if r.bulk_share >= company_share:
             out[r.event] = (f"initiated by the company: {_propose._pct(r.bulk_share)} of its events "
-                            f"went to {bulk_min} or more customers at the same second (a bulk send)")
+                            f"went out at the same second as the same event to {r.min_group:,} or "
+                            "more customers (a bulk send)")
         elif pd.notna(r.same_time_share) and r.same_time_share >= company_share:
             out[r.event] = (f"initiated by the company: {_propose._pct(r.same_time_share)} of its "
                             "events happen at the same time of day (a scheduled send)")
@@ -280,20 +341,23 @@ def discover_journey(events, *, customers=None, n_stages: int | None = None, min
     --------
     >>> import pandas as pd
     >>> t = pd.Timestamp("2024-03-01 09:00")
-    >>> rows = [(c, t + pd.Timedelta(hours=h + i), e) for i, c in enumerate("abcdef")
-    ...         for h, e in [(0, "ad_click"), (1, "product_view"), (2, "cart_add"),
-    ...                      (3, "order_placed"), (50, "delivered")]]
-    >>> log = pd.DataFrame(rows, columns=["customer_id", "timestamp", "event"])
+    >>> steps = [(0, "ad_click"), (1, "product_view"), (2, "reviews_view"), (3, "product_view"),
+    ...          (4, "cart_add"), (5, "payment"), (50, "delivered"), (60, "review_written")]
+    >>> log = pd.DataFrame([(c, t + pd.Timedelta(hours=h + i), e)
+    ...                     for i, c in enumerate("abcdef") for h, e in steps],
+    ...                    columns=["customer_id", "timestamp", "event"])
     >>> found = discover_journey(log)
     >>> found.journey.stage_names
-    ['Stage 1: Ad click, Product view', 'Stage 2: Cart add, Order placed', 'Stage 3: Delivered']
+    ['Stage 1: Ad click, Product view, Reviews view', 'Stage 2: Cart add, Payment', 'Stage 3: Delivered, Review written']
     >>> found.table[["stage_index", "event", "n_customers", "precedence"]]
-       stage_index         event  n_customers  precedence
-    0            1      ad_click            6    0.125000
-    1            1  product_view            6    0.312500
-    2            2      cart_add            6    0.500000
-    3            2  order_placed            6    0.687500
-    4            3     delivered            6    0.875000
+       stage_index           event  n_customers  precedence
+    0            1        ad_click            6       0.125
+    1            1    product_view            6       0.250
+    2            1    reviews_view            6       0.375
+    3            2        cart_add            6       0.500
+    4            2         payment            6       0.625
+    5            3       delivered            6       0.750
+    6            3  review_written            6       0.875
     >>> print(found.journey.touchpoints[0].description.splitlines()[0])
     Measured from the event log: 6 of 6 customers (100.0%) have an event here.
     """
@@ -312,7 +376,7 @@ def discover_journey(events, *, customers=None, n_stages: int | None = None, min
     date_only = summary.loc[summary["date_only"] & summary["event"].isin(placed), "event"].tolist()
     seq, handle = _measure.keep(_measure.sequences(log, placed, date_only), name="discover")
     try:
-        found = _discover(seq, summary, placed, n_stages, (min_stages, max_stages), gap_s,
+        found = _discover(seq, summary, placed, counts["with_events"], n_stages, (min_stages, max_stages), gap_s,
                           repeat_share, bulk_min, company_share)
     finally:
         _measure.drop_kept(handle)
@@ -328,7 +392,7 @@ def discover_journey(events, *, customers=None, n_stages: int | None = None, min
     return DiscoveredJourney(journey, table, tried)
 
 
-def _discover(seq, summary, placed, n_stages, bounds, gap_s, repeat_share, bulk_min,
+def _discover(seq, summary, placed, n_with, n_stages, bounds, gap_s, repeat_share, bulk_min,
               company_share):
     """The counting queries and the arrangement; ``seq`` is the stored sequence table."""
     reps = _measure.repeat_stats(seq, gap_s).merge(
@@ -341,21 +405,23 @@ def _discover(seq, summary, placed, n_stages, bounds, gap_s, repeat_share, bulk_
     pairs = _measure.precedence_pairs(seq, candidates)
     moves = _measure.transition_counts(seq, candidates)
     timing = _measure.timing_stats(seq, summary[summary["event"].isin(placed)], bulk_min=bulk_min)
+    company = _company(timing, company_share)
+    entry = _entry_points(nodes, pairs, moves, company, n_with)
     if n_stages is not None and n_stages > len(placed) + len(candidates):
         raise ParameterError("n_stages", n_stages, expected=f"at most {len(placed) + len(candidates)} "
                              "(the number of events that can be placed)",
                              fix="pass fewer stages, or a smaller min_share to place more events")
-    items, moved, tried = _arrange(nodes, pairs, moves, set(candidates), n_stages, bounds)
+    items, moved, tried = _arrange(nodes, pairs, moves, set(candidates) - set(entry),
+                                   set(entry), n_stages, bounds)
     items = _top_next(items, moved)
     items["occurrence"] = [i[1] for i in items["item"]]
-    company = _company(timing, company_share, bulk_min)
     items["initiated_by"] = ["company" if e in company else "customer" for e in items["event"]]
     items = items.merge(reps[["event", "repeat_share", "median_repeat_gap_h", "n_clear_repeat"]],
                         on="event", how="left").merge(timing, on="event", how="left")
     split = {e for e, o in zip(items["event"], items["occurrence"]) if o == "first"}
     notes = []
     for r in items.itertuples():
-        parts = [company.get(r.event, "")]
+        parts = [company.get(r.event, ""), entry.get(r.event, "")]
         if r.occurrence == "first":
             parts.append(_repeat_note(r) + f"; those later times count in the repeat touchpoint")
         notes.append("; ".join(p for p in parts if p))
@@ -416,7 +482,8 @@ def _description(table, counts, n_rows, n_bad, tried) -> str:
                      f"{counts['without_events']:,} without any event (counted in every share); "
                      f"{counts['not_in_table']:,} customers with events are not in it.")
     if (~table["placed"]).any():
-        lines.append(f"Not placed: {int((~table['placed']).sum()):,} event names (see the table).")
+        n_out = int((~table["placed"]).sum())
+        lines.append(f"Not placed: {n_out:,} event name{'' if n_out == 1 else 's'} (see the table).")
     return "\n".join(lines)
 
 

@@ -148,12 +148,17 @@ def drop_kept(handle) -> None:
         con.drop_table(view, force=True)
 
 
+def _isin(column, names: list[str]):
+    """``column.isin(names)``, or a constant False for no names (an empty IN is not SQL)."""
+    import ibis
+
+    return column.isin(names) if names else ibis.literal(False)
+
+
 def _cls(s, event, k, repeated: list[str]):
     import ibis
 
-    if not repeated:
-        return ibis.literal(1)
-    return ibis.ifelse((k > 0) & event.isin(repeated), 2, 1)
+    return ibis.ifelse((k > 0) & _isin(event, repeated), 2, 1)
 
 
 def node_stats(s, repeated: list[str]) -> pd.DataFrame:
@@ -165,7 +170,7 @@ def node_stats(s, repeated: list[str]) -> pd.DataFrame:
     """
     import ibis
 
-    f = s.filter((s.k == 0) | ((s.k == 1) & s.event.isin(repeated or ["\x00"])))
+    f = s.filter((s.k == 0) | ((s.k == 1) & _isin(s.event, repeated)))
     f = f.mutate(cls=ibis.ifelse(f.k == 0, 1, 2),
                  rel=ibis.ifelse(f.n > 1, f.pos.cast("float64") / (f.n - 1).cast("float64"), 0.0),
                  hours=(f.sort_ts.epoch_seconds() - f.start.epoch_seconds()).cast("float64") / 3600)
@@ -204,7 +209,7 @@ def precedence_pairs(s, repeated: list[str]) -> pd.DataFrame:
     (a's time is earlier), ``n_tie``. A date-only node is compared by day (same day: a tie)."""
     import ibis
 
-    f = s.filter((s.k == 0) | ((s.k == 1) & s.event.isin(repeated or ["\x00"])))
+    f = s.filter((s.k == 0) | ((s.k == 1) & _isin(s.event, repeated)))
     f = f.mutate(cls=ibis.ifelse(f.k == 0, 1, 2))
     a = f.select(customer_id=f.customer_id, ev_a=f.event, cls_a=f.cls, t_a=f.sort_ts, d_a=f.day,
                  o_a=f.date_only)
@@ -261,4 +266,5 @@ def timing_stats(s, summary: pd.DataFrame, *, bulk_min: int) -> pd.DataFrame:
     out["bulk_share"] = out["n_bulk"] / out["n_events"]
     timed = out["resolution"].isin(["second", "minute"]) & (out["n_events"] >= bulk_min)
     out["same_time_share"] = (out["n_modal"] / out["n_events"]).where(timed)
-    return out[["event", "bulk_share", "same_time_share"]]
+    out = out.merge(lookup, on="event", how="left")
+    return out[["event", "bulk_share", "same_time_share", "min_group"]]
