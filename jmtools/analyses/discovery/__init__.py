@@ -457,6 +457,8 @@ def _table(items: pd.DataFrame, summary: pd.DataFrame, left_out: dict, n_all: in
     out["stage_index"] = out["stage_index"].astype("Int64")
     for col in ("n_customers", "n_events", "touchpoint_customers", "stage_customers"):
         out[col] = out[col].astype("Int64")
+    for col in ("stage", "touchpoint", "event", "occurrence", "initiated_by", "top_next", "note"):
+        out[col] = out[col].astype("str")
     return out[TABLE_COLUMNS].reset_index(drop=True)
 
 

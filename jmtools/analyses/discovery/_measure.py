@@ -244,7 +244,7 @@ def timing_stats(s, summary: pd.DataFrame, *, bulk_min: int) -> pd.DataFrame:
     times the group size chance alone would give at the event's timestamp resolution (so a
     date-only delivery date shared by many customers is not a bulk send).
     ``same_time_share``: share at the event's most common time of day (a scheduled send),
-    for events timed to the minute or second only (NaN otherwise).
+    for events with times (not date-only) and ``bulk_min`` or more occurrences (NaN otherwise).
     """
     import ibis
 
@@ -264,7 +264,7 @@ def timing_stats(s, summary: pd.DataFrame, *, bulk_min: int) -> pd.DataFrame:
     out = out.merge(modal, on="event", how="left")
     out = _numbers(out, ["n_bulk", "n_modal"])
     out["bulk_share"] = out["n_bulk"] / out["n_events"]
-    timed = out["resolution"].isin(["second", "minute"]) & (out["n_events"] >= bulk_min)
+    timed = (out["resolution"] != "day") & (out["n_events"] >= bulk_min)
     out["same_time_share"] = (out["n_modal"] / out["n_events"]).where(timed)
     out = out.merge(lookup, on="event", how="left")
     return out[["event", "bulk_share", "same_time_share", "min_group"]]
