@@ -18,7 +18,7 @@ from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.core.resources import resolve_data_dir
 from jmtools.sources import load_customers, load_events
 
-__all__ = ["add_discover", "run_discover"]
+__all__ = ["add_discover", "run_discover", "summary"]
 
 _SUFFIXES = (".parquet", ".csv", ".csv.gz", ".tsv", ".xlsx")
 
@@ -55,6 +55,7 @@ def add_discover(sub) -> None:
 def run_discover(args) -> int:
     """Handler of ``jmtools discover``: returns the exit code (0 ok, 1 bad input, 2 bad usage)."""
     try:
+        _check_numbers(args)
         out = _output(args)
         events, customers, source = _inputs(args)
         if events.accounting.rows_rejected:
@@ -73,6 +74,15 @@ def run_discover(args) -> int:
         tmp.replace(out)
     print(summary(found, out), file=sys.stderr if out is None else sys.stdout)
     return 0
+
+
+def _check_numbers(args) -> None:
+    if args.stages is not None and not 1 <= args.stages <= 30:
+        raise ParameterError("--stages", args.stages, expected="a whole number from 1 to 30",
+                             fix="pass e.g. --stages 5, or leave it out to let the data choose")
+    if not 0 < args.min_share <= 1:
+        raise ParameterError("--min-share", args.min_share, expected="a share above 0 and at most 1",
+                             fix="pass e.g. --min-share 0.01 (event names done by 1% of customers)")
 
 
 def _output(args) -> Path | None:

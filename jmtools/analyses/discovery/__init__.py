@@ -70,33 +70,33 @@ class DiscoveredJourney(NamedTuple):
     """Each number of stages tried: ``n_stages``, ``score``, ``method``, ``chosen``."""
 
 
-def _check(name, value, ok: bool, expected: str):
+def _check(name, value, ok: bool, expected: str, example: str):
     if not ok:
-        raise ParameterError(name, value, expected=expected)
+        raise ParameterError(name, value, expected=expected, fix=f"pass e.g. {name}={example}")
 
 
 def _check_options(n_stages, min_stages, max_stages, min_share, max_events, repeat_share,
                    bulk_min, company_share, repeat_gap) -> float:
     whole = lambda v: isinstance(v, (int, np.integer)) and not isinstance(v, bool)  # noqa: E731
+    share = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= 1  # noqa: E731
     _check("n_stages", n_stages, n_stages is None or (whole(n_stages) and 1 <= n_stages <= 30),
-           "None (chosen from the data) or a whole number from 1 to 30")
+           "None (chosen from the data) or a whole number from 1 to 30", "5 (or leave it out)")
     _check("min_stages", min_stages, whole(min_stages) and 1 <= min_stages <= 30,
-           "a whole number from 1 to 30")
+           "a whole number from 1 to 30", "3")
     _check("max_stages", max_stages, whole(max_stages) and min_stages <= max_stages <= 30,
-           f"a whole number from min_stages ({min_stages}) to 30")
-    for name, v in (("min_share", min_share), ("repeat_share", repeat_share),
-                    ("company_share", company_share)):
-        _check(name, v, isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= 1,
-               "a share above 0 and at most 1 (e.g. 0.05)")
+           f"a whole number from min_stages ({min_stages}) to 30", max(min_stages, 7))
+    for name, v, example in (("min_share", min_share, "0.01"), ("repeat_share", repeat_share, "0.1"),
+                             ("company_share", company_share, "0.5")):
+        _check(name, v, share(v), "a share above 0 and at most 1", example)
     _check("max_events", max_events, whole(max_events) and 1 <= max_events <= 500,
-           "a whole number from 1 to 500")
-    _check("bulk_min", bulk_min, whole(bulk_min) and bulk_min >= 2, "a whole number of 2 or more")
+           "a whole number from 1 to 500", "60")
+    _check("bulk_min", bulk_min, whole(bulk_min) and bulk_min >= 2, "a whole number of 2 or more",
+           "10")
     try:
         gap = pd.Timedelta(repeat_gap).total_seconds()
     except (ValueError, TypeError):
         gap = float("nan")
-    _check("repeat_gap", repeat_gap, gap > 0,
-           "a positive duration such as '1D', '12h' or pandas.Timedelta(days=2)")
+    _check("repeat_gap", repeat_gap, gap > 0, "a positive duration", "'1D' or '12h'")
     return gap
 
 
@@ -121,8 +121,8 @@ def _choose_events(summary: pd.DataFrame, n_all: int, min_share: float, max_even
             f"no event name is done by at least {threshold:,} customers ({min_share:g} of "
             f"{n_all:,}); the most common, {ranked['event'].iloc[0]!r}, by "
             f"{int(ranked['n_customers'].iloc[0]):,}", source="events", column="event",
-            fix="pass a smaller min_share (e.g. min_share=0.001), or check that 'event' holds "
-                "event names and 'customer_id' customer ids")])
+            fix="pass a smaller min_share (e.g. min_share=0.001; --min-share 0.001 on the command "
+                "line), or check that 'event' holds event names and 'customer_id' customer ids")])
     return placed, notes
 
 
@@ -410,7 +410,8 @@ def _discover(seq, summary, placed, n_with, n_stages, bounds, gap_s, repeat_shar
     if n_stages is not None and n_stages > len(placed) + len(candidates):
         raise ParameterError("n_stages", n_stages, expected=f"at most {len(placed) + len(candidates)} "
                              "(the number of events that can be placed)",
-                             fix="pass fewer stages, or a smaller min_share to place more events")
+                             fix="pass fewer stages (n_stages; --stages on the command line), or a "
+                                 "smaller min_share (--min-share) to place more events")
     items, moved, tried = _arrange(nodes, pairs, moves, set(candidates) - set(entry),
                                    set(entry), n_stages, bounds)
     items = _top_next(items, moved)

@@ -18,7 +18,6 @@ import pandas as pd
 from jmtools.core.engine import as_table, backend_of, small_table, to_pandas, unique_name
 from jmtools.core.errors import DataError, Problem, suggest
 
-__all__: list[str] = []
 
 REQUIRED = ("customer_id", "timestamp", "event")
 

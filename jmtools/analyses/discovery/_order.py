@@ -19,7 +19,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__: list[str] = []
 
 
 def precedence(items: list, pairs: pd.DataFrame) -> pd.Series:

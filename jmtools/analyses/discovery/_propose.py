@@ -13,7 +13,6 @@ import pandas as pd
 
 from jmtools.journey import Journey
 
-__all__: list[str] = []
 
 #: Longest stage or touchpoint name written (longer ones end in "…").
 MAX_NAME = 60
