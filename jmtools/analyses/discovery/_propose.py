@@ -14,6 +14,10 @@ import pandas as pd
 from jmtools.journey import Journey
 
 
+#: The one persona of a proposal: every customer, until a workshop writes personas above it.
+EVERYONE = {"name": "Everyone else", "rest": True, "evidence": "measured",
+            "backstory": "Every customer no persona above selects; with no persona above, every "
+                         "customer. Add personas (rules over the customer table) above this one."}
 #: Longest stage or touchpoint name written (longer ones end in "…").
 MAX_NAME = 60
 #: Characters RE2 treats as operators outside a class; each is escaped with a backslash.
@@ -204,7 +208,7 @@ def build_journey(items: pd.DataFrame, *, name: str, description: str, source: s
             "actions": [{"text": f"{tp}: {n:,} customers ({_pct(n / n_all)})",
                          "evidence": "measured", "source": source} for n, tp, _ in top]})
     data = {"jmtools": 1, "name": name, "description": description, "tags": ["discovered"],
-            "stages": stages, "touchpoints": touchpoints}
+            "personas": [EVERYONE], "stages": stages, "touchpoints": touchpoints}
     Journey.model_validate(data)
     return Journey.from_yaml(header + _dump(data), source="<discovered journey>")
 
