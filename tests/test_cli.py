@@ -201,8 +201,103 @@ def test_a_command_that_runs_out_of_its_time_limit_stops_with_the_fix(tmp_path, 
     assert "Traceback" not in err
 
 
-@pytest.mark.parametrize("command", ["map", "validate", "sample-data"])
+@pytest.mark.parametrize("command", ["map", "validate", "sample-data", "discover"])
 def test_commands_that_read_whole_tables_take_a_time_limit(command, capsys):
     with pytest.raises(SystemExit):
         main([command, "--help"])
     assert "--time-limit" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------------------ discover
+def _small_log(folder: Path) -> Path:
+    import pandas as pd
+
+    t = pd.Timestamp("2024-03-04 09:00")
+    steps = [(0, "ad_click"), (1, "product_view"), (2, "reviews_view"), (3, "product_view"),
+             (4, "cart_add"), (5, "payment"), (50, "delivered"), (60, "review_written")]
+    rows = [(f"c{i}", (t + pd.Timedelta(hours=h + i)).isoformat(), e)
+            for i in range(12) for h, e in steps]
+    path = folder / "events.csv"
+    pd.DataFrame(rows, columns=["customer_id", "timestamp", "event"]).to_csv(path, index=False)
+    return path
+
+
+def test_discover_writes_a_valid_journey_and_says_what_it_proposed(tmp_path, capsys):
+    events = _small_log(tmp_path)
+    out = tmp_path / "discovered.yaml"
+    assert main(["discover", str(events), "-o", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "proposed 3 stages, 7 touchpoints from 7 event names (12 customers)" in said
+    assert "1. Stage 1: Ad click, Product view, Reviews view — 12 customers (100.0%)" in said
+    assert f"next: jmtools validate {out}" in said
+    journey = Journey.load(out)
+    assert journey.check() == [] and all(t.evidence == "measured" for t in journey.touchpoints)
+    assert out.read_text(encoding="utf-8").startswith("# Journey proposed by `jmtools discover`")
+    assert main(["validate", str(out)]) == 0
+
+
+def test_discover_refuses_to_overwrite_unless_forced(tmp_path, capsys):
+    events = _small_log(tmp_path)
+    out = tmp_path / "journey.yaml"
+    out.write_text("name: mine\n", encoding="utf-8")
+    assert main(["discover", str(events), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "already exists" in err and "--force" in err and "Traceback" not in err
+    assert out.read_text(encoding="utf-8") == "name: mine\n"
+    assert main(["discover", str(events), "-o", str(out), "--force", "--stages", "2"]) == 0
+    assert len(Journey.load(out).stages) == 2
+
+
+def test_discover_prints_the_yaml_without_an_output_file(tmp_path, capsys):
+    assert main(["discover", str(_small_log(tmp_path)), "--name", "Shop"]) == 0
+    captured = capsys.readouterr()
+    assert Journey.from_yaml(captured.out).name == "Shop"
+    assert "proposed 3 stages" in captured.err
+
+
+def test_discover_reads_a_data_folder_with_its_customer_table(tmp_path, capsys):
+    out = tmp_path / "b2b.yaml"
+    assert main(["discover", "sample:b2b", "-o", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "proposed 5 stages" in said and "portal_login" in said
+    assert "Customer table: 600 customers" in Journey.load(out).description
+
+
+@pytest.mark.parametrize("argv, code, words", [
+    (["discover", "{tmp}/nowhere.csv", "-o", "{tmp}/j.yaml"], 1, "nowhere.csv"),
+    (["discover", "{events}", "-o", "{tmp}/missing/j.yaml"], 1, "does not exist"),
+    (["discover", "{events}", "-o", "{tmp}/j.txt"], 2, "ending in .yaml"),
+    (["discover", "{events}", "--stages", "0"], 2, "--stages"),
+    (["discover", "{events}", "--stages", "9"], 2, "--stages on the command line"),
+    (["discover", "{events}", "--min-share", "0"], 2, "--min-share"),
+    (["discover", "{events}", "--min-share", "0.5", "--customers", "{tmp}/none.csv"], 1, "none.csv"),
+    (["discover", "{tmp}/bad.csv"], 1, "customer_id"),
+])
+def test_discover_errors_are_located_without_tracebacks(tmp_path, capsys, argv, code, words):
+    events = _small_log(tmp_path)
+    (tmp_path / "bad.csv").write_text("user,when,what\na,2024-01-01,x\n", encoding="utf-8")
+    args = [a.format(tmp=tmp_path, events=events) for a in argv]
+    assert main(args) == code
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err and "Fix:" in err
+    assert not (tmp_path / "j.yaml").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("world", ["grocery", "ecommerce"])
+def test_a_discovered_journey_runs_through_the_report_unchanged(world, tmp_path):
+    """Behaviour-only data (events, customers, orders): the grocery world as it is, and the
+    e-commerce world without its surveys and feedback (which name the template's touchpoints)."""
+    import shutil
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("events.parquet", "customers.csv", "orders.csv"):
+        shutil.copy(ROOT / "data" / world / name, data / name)
+    journey = tmp_path / "discovered.yaml"
+    assert main(["discover", str(data), "-o", str(journey)]) == 0
+    html = tmp_path / "report.html"
+    assert main(["report", str(ROOT / "notebooks" / "00_journey_report.ipynb"), "-p", "data_dir",
+                 str(data), "-p", "journey_file", str(journey), "-o", str(html)]) == 0
+    text = html.read_text(encoding="utf-8")
+    assert all(name in text for name in Journey.load(journey).stage_names[:2])
