@@ -573,7 +573,8 @@ def map_evidence(data, journey=None, *, kpis: Sequence[str] = MAP_KPIS,
     ev = _emotion_evidence(tables, journey, assignment)
     ev = ev if ev is not None else _behaviour_evidence(tables, journey, assignment, prepared)
     if ev is not None:
-        out["emotion"] = emotions.emotion_curve(ev, journey=journey, n_boot=n_boot)
+        out["emotion"] = emotions.emotion_curve(ev, journey=journey, n_boot=n_boot,  # no customers:
+                                                personas=None if assignment is not None else [])  # "all" only
     if "surveys" in tables:
         frames.append(_survey_kpis(world, journey, prepared, assignment is not None))
     if frames:

@@ -35,18 +35,18 @@ __all__ = ["record_inputs", "title", "at_a_glance", "who", "data_behind", "how_f
            "where_it_hurts", "what_they_write", "fix_first", "the_map", "KPI_NAMES", "SECTION_TABLES"]
 
 #: The tables each section reads (any of them is enough; the journey file is always read).
-#: ``docs/data.md`` shows this table; tests/test_report_sections_tables.py keeps them equal.
+#: ``docs/data.md`` shows this table; tests/test_report_sections.py keeps the two equal.
 SECTION_TABLES = {
-    "at_a_glance": ("events", "customers", "surveys", "feedback"),
-    "who": ("customers", "events"),
+    "at_a_glance": ("events", "customers", "surveys", "feedback", "tickets"),
+    "who": ("events", "customers"),
     "data_behind": ("events", "customers", "surveys", "feedback", "orders", "tickets"),
     "how_far": ("events", "customers"),
-    "feelings": ("surveys", "feedback", "events", "tickets", "customers"),
-    "survey_kpis": ("surveys", "customers"),
-    "where_it_hurts": ("events", "surveys", "feedback", "tickets", "customers"),
-    "what_they_write": ("feedback", "customers"),
-    "fix_first": ("orders", "events", "surveys", "feedback", "tickets"),
-    "the_map": ("events", "surveys", "feedback", "customers"),
+    "feelings": ("events", "customers", "surveys", "feedback", "tickets"),
+    "survey_kpis": ("customers", "surveys"),
+    "where_it_hurts": ("events", "customers", "surveys", "feedback", "tickets"),
+    "what_they_write": ("customers", "feedback"),
+    "fix_first": ("orders",),
+    "the_map": ("events", "customers", "surveys", "feedback", "tickets"),
 }
 
 #: How the report names each survey KPI.
