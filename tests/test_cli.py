@@ -130,3 +130,13 @@ def test_validate_with_data_checks_every_persona_rule_against_the_customers(tmp_
                  "sample:ecommerce"]) == 0
     assert main(["validate", str(journey), "--data", str(tmp_path / "nowhere")]) == 1
     assert "data_dir" in capsys.readouterr().err
+
+
+def test_validate_with_data_without_a_customer_table_says_the_rules_were_not_checked(table_subset, capsys):
+    """A folder without customers leaves the journey valid: its rules cannot be checked there, and
+    the note says which file would let them be (tests/table_subsets.py)."""
+    folder = table_subset("events+orders")
+    assert main(["validate", str(folder / "journey.yaml"), "--data", str(folder)]) == 0
+    captured = capsys.readouterr()
+    assert "persona rules not checked" in captured.err
+    assert "add customers.csv with columns customer_id" in captured.err and "ok  " in captured.out

@@ -301,12 +301,20 @@ def feelings(f: Findings) -> None:
     moments = f.moments
     _display(emotion_curve_chart(
         f.curve, assumed=assumed, moments=moments[moments["persona"].isin(shown)], personas=shown,
-        title=f"Emotion curve{' from behaviour' if behaviour else ''}: {f.focus.label}"))
+        title=f"Emotion curve{' from behaviour' if behaviour else ''}: {f.focus.label}",
+        subtitle=_BEHAVIOUR_SUBTITLE if behaviour else None))
     for text in moments.loc[moments["persona"] == f.focus.persona, "explanation"]:
         _display(md("- {text}", text=text))
     _display(html_table(f.curve_focus, columns={"stage": "stage", "valence": "emotion (−2..+2)",
                                                 "ci_low": "95% CI low", "ci_high": "95% CI high",
                                                 "n": "customers", "sources": "evidence"}))
+
+
+_BEHAVIOUR_SUBTITLE = [
+    "Measured from behaviour only (no surveys or feedback): per customer and stage, 0 for a smooth visit, "
+    "−1 for each of abandonment, an error event, repeated contacts.",
+    "Shaded band: 95% interval. Dot area: n (customers). Dashed: the workshop's assumption. "
+    "Red rings: moments of truth (hover for why)."]
 
 
 def _feelings_assumed(f: Findings, assumed: pd.DataFrame) -> None:
