@@ -27,8 +27,10 @@ from typing import Any, Sequence
 import pandas as pd
 
 from jmtools.analyses import emotions, funnels, kpis, painpoints, priorities, themes, valence
-from jmtools.analyses.kpis import stage_kpis
+from jmtools.analyses.kpis import conversion_kpis, stage_kpis
 from jmtools.analyses.mapcells import map_cells
+from jmtools.analyses.priorities import relieving
+from jmtools.core.engine import as_table
 from jmtools.core.errors import DataError, ParameterError
 from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import ALL, ALL_LABEL, focus_label
@@ -122,8 +124,9 @@ class Findings:
     funnel_all, funnel : pandas.DataFrame
         Stage funnel of every customer, and of the focus (the same frame for ``"all"``).
     emotion_evidence, curve, moments, assumed, gap : pandas.DataFrame
-        Step 3: valence evidence, the emotion curve, moments of truth, the workshop's
-        assumed curve and its gap to the measured one.
+        Step 3: valence evidence (surveys and feedback; without either, behaviour — see
+        :attr:`curve_basis`; None without any), the emotion curve, moments of truth, the
+        workshop's assumed curve and its gap to the measured one.
     kpis : pandas.DataFrame
         Survey KPIs per stage for the focus (rows with n = 0 kept).
     signals : pandas.DataFrame
@@ -171,8 +174,8 @@ class Findings:
     @property
     def n_customers(self) -> int:
         """Customers with events in the focus."""
-        if self.focus.everyone:
-            return int(self.evidence.n_customers)
+        if self.focus.everyone or self.evidence.persona_sizes is None:  # no customer table: no persona
+            return int(self.evidence.n_customers) if self.focus.everyone else 0
         sizes = self.evidence.persona_sizes.set_index("persona")["n_customers"]
         return int(sizes.get(self.focus.persona, 0))
 
@@ -191,6 +194,15 @@ class Findings:
         if self.curve is None:
             return pd.DataFrame(columns=list(emotions.CURVE_COLUMNS))
         return self.curve[self.curve["persona"] == self.focus.persona]
+
+    @property
+    def curve_basis(self) -> str:
+        """What the emotion curve rests on: ``"customers"`` (surveys, feedback), ``"behaviour"``
+        (no surveys or feedback: abandonment, errors, repeated contacts) or ``"assumed"`` (no
+        evidence at all: only the workshop's curve)."""
+        if self.curve is None:
+            return "assumed"
+        return "behaviour" if set(self.emotion_evidence["source"]) == {"behaviour"} else "customers"
 
     @property
     def lowest_emotion(self):
@@ -286,8 +298,9 @@ def prepare_world(data, *, journey=None, segment: str = "", n_themes: int = N_TH
     journey = world.journey
     assignment = _assign(tables.get("customers"), journey, given)
     evidence = _evidence(events, journey, tables.get("customers"), given)
-    emotion_ev = _emotion_evidence(tables, journey, assignment)
-    signals = painpoints.collect_signals(evidence, emotion=emotion_ev, tickets=tables.get("tickets"))
+    felt = _emotion_evidence(tables, journey, assignment)  # surveys, feedback: what customers say
+    emotion_ev = felt if felt is not None else _behaviour_evidence(tables, journey, assignment, evidence)
+    signals = painpoints.collect_signals(evidence, emotion=felt, tickets=tables.get("tickets"))
     found_themes, theme_error = _themes(tables, assignment, journey, n_themes, seed)
     return Prepared(world=world, segment=segment or "", tables=tables, assignment=assignment,
                     evidence=evidence, emotion_evidence=emotion_ev, signals=signals,
@@ -350,7 +363,7 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
     curve, moments = _curve(shared.emotion_evidence, journey, focus, min_n)
     assumed = valence.assumed_valence(journey)
     gap = None if curve is None else emotions.assumed_gap(curve, assumed)
-    kpi = _kpis(shared.tables, journey, shared.evidence, focus)
+    kpi = _kpis(shared.tables, journey, shared.evidence, focus, shared.assignment)
     found = painpoints.detect_pain_points(shared.signals, journey=journey, themes=shared.themes,
                                           min_n=min_n, min_effect=min_effect, n_quotes=n_quotes,
                                           persona=focus.persona,
@@ -401,10 +414,7 @@ def select(world: World, focus: Focus) -> tuple[dict, Any, int | None]:
     Returns ``(tables, events, customers_in_segment)``; the last is None without a segment.
     """
     tables = {kind: loaded.to_pandas() for kind, loaded in world.tables.items() if kind != "events"}
-    events = world.tables["events"].table if "events" in world.tables else None
-    if events is None:
-        raise DataError("the data folder has no events table", source=str(world.folder),
-                        fix="export the event log as events.csv or events.parquet into the folder")
+    events = world.tables["events"].table if "events" in world.tables else as_table(_NO_EVENTS)
     if not focus.segment:
         return tables, events, None
     if "customers" not in tables:
@@ -416,6 +426,11 @@ def select(world: World, focus: Focus) -> tuple[dict, Any, int | None]:
     keep = set(chosen)
     tables = {kind: t[t["customer_id"].isin(keep)].reset_index(drop=True) for kind, t in tables.items()}
     return tables, events.filter(events.customer_id.isin(list(chosen))), len(chosen)
+
+
+#: The event log of a folder without one: every step runs, and counts no event.
+_NO_EVENTS = pd.DataFrame({"customer_id": pd.Series(dtype="string"), "event": pd.Series(dtype="string"),
+                           "timestamp": pd.Series(dtype="datetime64[us]")})
 
 
 def _usable_personas(world: World, customers, given) -> tuple[World, dict]:
@@ -451,6 +466,8 @@ def _funnels(evidence, focus: Focus, steps=None) -> tuple[pd.DataFrame, pd.DataF
     funnel_all = funnels.funnel(evidence, steps=steps, level=level)
     if focus.everyone:
         return funnel_all, funnel_all
+    if "persona" not in evidence.events.columns:  # no customer table: nobody is in a persona
+        return funnel_all, funnel_all.iloc[:0].assign(persona=pd.Series(dtype=object))
     by = funnels.funnel(evidence, steps=steps, level=level, by="persona")
     return funnel_all, by[by["persona"] == focus.persona].reset_index(drop=True)
 
@@ -462,6 +479,16 @@ def _emotion_evidence(tables, journey, assignment) -> pd.DataFrame | None:
     return emotions.emotion_evidence(journey, surveys=surveys, feedback=feedback, personas=assignment)
 
 
+def _behaviour_evidence(tables, journey, assignment, evidence) -> pd.DataFrame | None:
+    """Without surveys and feedback, the curve rests on behaviour (abandonment, errors, repeated
+    contacts: ``measured``, source ``behaviour``); without events either, there is none."""
+    if evidence is None or not evidence.n_events:
+        return None
+    events = evidence.events.filter(evidence.events.stage.notnull())  # unmatched: in data_behind
+    return emotions.emotion_evidence(journey, events=events, tickets=tables.get("tickets"),
+                                     behaviour_rules=list(valence.BEHAVIOUR_RULES), personas=assignment)
+
+
 def _curve(emotion_ev, journey, focus: Focus, min_n: int):
     if emotion_ev is None:
         return None, None
@@ -470,10 +497,15 @@ def _curve(emotion_ev, journey, focus: Focus, min_n: int):
     return curve, emotions.moments_of_truth(curve)
 
 
-def _kpis(tables, journey, evidence, focus: Focus) -> pd.DataFrame | None:
+def _kpis(tables, journey, evidence, focus: Focus, assignment) -> pd.DataFrame | None:
     if "surveys" not in tables:
         return None
-    kp = kpis.stage_kpis(tables["surveys"], journey=journey, evidence=evidence,
+    surveys = tables["surveys"]
+    if not focus.everyone and not evidence.n_events:  # no events to take personas from
+        if assignment is None:
+            return pd.DataFrame(columns=_KPI_FRAME)
+        surveys = surveys.merge(assignment, on="customer_id", how="left")
+    kp = kpis.stage_kpis(surveys, journey=journey, evidence=evidence,
                          by=None if focus.everyone else "persona")
     return kp if focus.everyone else kp[kp["persona"] == focus.persona]
 
@@ -482,8 +514,8 @@ def _themes(tables, assignment, journey, n_themes: int, seed: int):
     feedback = tables.get("feedback")
     if feedback is None:
         return None, None
-    if assignment is not None:
-        feedback = feedback.merge(assignment, on="customer_id", how="left")
+    feedback = (feedback.merge(assignment, on="customer_id", how="left") if assignment is not None
+                else feedback.assign(persona=None))  # no customer table: nobody is in a persona
     try:  # everybody's feedback, so that every persona's report uses the same words
         return themes.find_themes(feedback, stages=journey.stage_names, n_themes=n_themes,
                                   seed=seed), None
@@ -507,31 +539,15 @@ def _backlog(opportunities, pains: pd.DataFrame, tables, focus: Focus):
     return order_value, backlog if focus.everyone else relieving(backlog, pains)
 
 
-def relieving(backlog: pd.DataFrame, pains: pd.DataFrame) -> pd.DataFrame:
-    """The opportunities of ``backlog`` that relieve at least one of the pain points ``pains``.
-
-    This is how a persona's report (and notebook 05 for one persona) chooses "this persona's
-    opportunities": those linked to a pain point of the persona's own ranking.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> backlog = pd.DataFrame({"id": ["o1", "o2"], "pain_points": [["p1"], ["p2", "p3"]]})
-    >>> relieving(backlog, pd.DataFrame({"pain_point_id": ["p3"]}))["id"].tolist()
-    ['o2']
-    """
-    linked = set(pains["pain_point_id"])
-    return backlog[backlog["pain_points"].map(lambda ids: bool(linked & set(ids)))]
-
-
 # --------------------------------------------------------------------- the map's evidence
 def map_evidence(data, journey=None, *, kpis: Sequence[str] = MAP_KPIS,
                  n_boot: int = 1000) -> dict:
     """Measured evidence for the journey-map canvas, for all customers and every persona.
 
     Runs the first steps of the chain (load, personas, evidence) and the analyses the
-    canvas draws: the emotion curve from surveys and feedback, stage conversion from events
-    (Wilson intervals) and survey KPIs per stage — each for all customers and per persona.
+    canvas draws: the emotion curve from surveys and feedback (without either, from
+    behaviour), stage conversion from events (Wilson intervals) and survey KPIs per stage —
+    each for all customers and per persona, from whichever of those tables exist.
 
     Parameters
     ----------
@@ -556,15 +572,15 @@ def map_evidence(data, journey=None, *, kpis: Sequence[str] = MAP_KPIS,
     journey = world.journey if journey is None or isinstance(journey, (str, Path)) else journey
     tables = {kind: loaded.to_pandas() for kind, loaded in world.tables.items() if kind != "events"}
     assignment = _assign(tables.get("customers"), journey, None)
-    out = {}
-    if "surveys" in tables or "feedback" in tables:
-        ev = emotions.emotion_evidence(journey, surveys=tables.get("surveys"),
-                                       feedback=tables.get("feedback"), personas=assignment)
-        out["emotion"] = emotions.emotion_curve(ev, journey=journey, n_boot=n_boot)
-    frames, prepared = [], None
+    out, frames, prepared = {}, [], None
     if "events" in world.tables:
         prepared = prepare(world.tables["events"], journey, customers=world.tables.get("customers"))
-        frames.append(_conversion(prepared, assignment is not None))
+        frames.append(conversion_kpis(prepared, by_persona=assignment is not None))
+    ev = _emotion_evidence(tables, journey, assignment)
+    ev = ev if ev is not None else _behaviour_evidence(tables, journey, assignment, prepared)
+    if ev is not None:
+        out["emotion"] = emotions.emotion_curve(ev, journey=journey, n_boot=n_boot,  # no customers:
+                                                personas=None if assignment is not None else [])  # "all" only
     if "surveys" in tables:
         frames.append(_survey_kpis(world, journey, prepared, assignment is not None))
     if frames:
@@ -577,23 +593,6 @@ def map_cells_for(data, journey=None, *, persona=None, lanes=None) -> pd.DataFra
     """The journey map's cells with measured evidence, as ``jmtools map --data`` draws them."""
     world = load(data, journey)
     return map_cells(world.journey, evidence=map_evidence(world), persona=persona, lanes=lanes)
-
-
-def _conversion(prepared, by_persona: bool) -> pd.DataFrame:
-    steps = prepared.mapped_stages or None     # a stage without events gets no measured figure
-    parts = [funnels.funnel(prepared, steps=steps).assign(persona=ALL)]
-    if by_persona:
-        parts.append(funnels.funnel(prepared, steps=steps, by="persona"))
-    f = pd.concat(parts, ignore_index=True)
-    f = f[f["persona"].notna()]
-    first = f["step_index"] == 1
-    out = pd.DataFrame({"persona": f["persona"].astype(str), "stage": f["step"].astype(str),
-                        "metric": "conversion",
-                        "kpi": first.map({True: "reached", False: "conversion"}),
-                        "value": f["n"].where(first, f["conversion"]).astype(float),
-                        "n": f["n_prev"].where(~first, f["n_customers"]),
-                        "ci_low": f["ci_low"].where(~first), "ci_high": f["ci_high"].where(~first)})
-    return out[_KPI_FRAME]
 
 
 def _survey_kpis(world, journey, prepared, by_persona: bool) -> pd.DataFrame:

@@ -132,6 +132,24 @@ def grocery_world(sample_worlds) -> SampleWorld:
 
 
 @pytest.fixture(scope="session")
+def table_subset(tmp_path_factory):
+    """``table_subset(name)``: the data folder of a table subset (tests/table_subsets.py), built
+    once per session on first use."""
+    import table_subsets
+
+    if not table_subsets.available():
+        pytest.skip("sample world ecommerce not generated (jmtools sample-data)")
+    base, built = tmp_path_factory.mktemp("table-subsets"), {}
+
+    def folder(name: str) -> Path:
+        if name not in built:
+            built[name] = table_subsets.make_subset(name, base / name.replace("+", "_"))
+        return built[name]
+
+    return folder
+
+
+@pytest.fixture(scope="session")
 def feedback_maya_run(notebook_runs):
     """The fixture notebook run once for persona Maya (runner and browser tests share it)."""
     return notebook_runs.get("feedback_maya")[1]

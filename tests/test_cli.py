@@ -301,3 +301,13 @@ def test_a_discovered_journey_runs_through_the_report_unchanged(world, tmp_path)
                  str(data), "-p", "journey_file", str(journey), "-o", str(html)]) == 0
     text = html.read_text(encoding="utf-8")
     assert all(name in text for name in Journey.load(journey).stage_names[:2])
+
+
+def test_validate_with_data_without_a_customer_table_says_the_rules_were_not_checked(table_subset, capsys):
+    """A folder without customers leaves the journey valid: its rules cannot be checked there, and
+    the note says which file would let them be (tests/table_subsets.py)."""
+    folder = table_subset("events+orders")
+    assert main(["validate", str(folder / "journey.yaml"), "--data", str(folder)]) == 0
+    captured = capsys.readouterr()
+    assert "persona rules not checked" in captured.err
+    assert "add customers.csv with columns customer_id" in captured.err and "ok  " in captured.out

@@ -198,6 +198,10 @@ CASES: dict[str, Case] = {
     "kpis.stage_kpis": Case(lambda s: ((s["surveys"],), dict(journey=s["journey"])), {"by": "persna"},
                             columns=lambda m: ["stage", "metric", "kpi", "value", "n", "ci_low", "ci_high",
                                                "method"]),
+    "kpis.conversion_kpis": Case(_ev(by_persona=True), {"by_persona": "yes"}, {"conversion", "reached"}),
+    # priorities
+    "priorities.relieving": Case(lambda s: ((PRIORITIES.prioritise(s["opps"], by="rice"), s["pains"]), {}),
+                                 None),
     # themes
     "themes.find_themes": Case(lambda s: ((s["fb"],), dict(stages=s["journey"].stage_names, n_themes=3)),
                                {"polarity": "angry"}, frame=lambda out: out.summary,
@@ -352,4 +356,4 @@ def test_functions_without_a_bad_keyword_case():
     """Functions whose keywords take no checked value here (documented, so the gap is visible)."""
     assert sorted(k for k, c in CASES.items() if c.bad is None) == [
         "emotions.assumed_gap", "evidence.map_events", "painpoints.combine_signals",
-        "priorities.opportunities_frame", "valence.assumed_valence"]
+        "priorities.opportunities_frame", "priorities.relieving", "valence.assumed_valence"]

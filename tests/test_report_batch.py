@@ -239,3 +239,63 @@ def test_a_bad_batch_config_is_a_located_error_never_a_traceback(tmp_path, text,
         load_batch_config(path)
     with pytest.raises(DataError, match="not a file"):
         load_batch_config(tmp_path)
+
+
+# ------------------------------------------------------------------ whatever tables exist
+@pytest.fixture(scope="module")
+def subset_batch(notebook_runs):
+    """Notebook 00 on folders with only some tables (tests/table_subsets.py), one batch
+    (tests/notebook_runs.py, "subsets_batch"): BatchResult, output folder, job → (subset, persona)."""
+    folder, result, which = notebook_runs.get("subsets_batch")
+    return result, folder / "batch", which
+
+
+def test_every_report_builds_with_any_subset_of_tables(subset_batch):
+    from table_subsets import MISSING, SUBSETS, missing, report_text
+
+    result, out, which = subset_batch
+    assert not result.failed, result.summary()
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for res in result.results:
+        subset, persona = which[res.name]
+        assert res.name in index
+        text = report_text((out / res.html).read_text(encoding="utf-8"))
+        for kind in missing(subset):
+            assert MISSING[kind] in text, (res.name, kind)
+        for kind in set(SUBSETS[subset]) & set(MISSING):
+            assert MISSING[kind] not in text, (res.name, kind)
+        assert "Traceback" not in text and "Error:" not in text
+        assert not re.findall(r"\b(nan|NaN|NaT|None|<NA>)\b", text), (res.name, re.findall(
+            r".{60}\b(?:nan|NaN|NaT|None|<NA>)\b.{20}", text)[:3])
+        assert res.figures["customers"]["value"] == (0 if persona != "all" else 300 if "events" in SUBSETS[subset]
+                                                     else res.figures["customers"]["value"])
+
+
+def test_a_curve_nothing_measures_is_drawn_assumed_never_measured(subset_batch):
+    from table_subsets import emotion_lane_series, report_specs, report_text, title_of
+
+    result, out, which = subset_batch
+    for res in result.results:
+        subset, _ = which[res.name]
+        page = (out / res.html).read_text(encoding="utf-8")
+        specs = report_specs(page)
+        curves = [title_of(s) for s in specs if title_of(s).startswith("Emotion curve")]
+        [the_map] = [s for s in specs if title_of(s).startswith("Running shoes online")]
+        if subset == "customers+orders":
+            assert curves == ["Emotion curve assumed in the workshop: all customers (no evidence in the data)"]
+            assert emotion_lane_series(the_map) == {"assumed"}
+            assert "measured from evidence" not in json.dumps(specs)
+            assert "Assumed, not measured" in report_text(page)
+        elif subset == "events":
+            assert curves == ["Emotion curve from behaviour: all customers"]
+            assert "Measured from behaviour only" in report_text(page)
+
+
+def test_a_persona_report_without_a_customer_table_says_why(subset_batch):
+    from table_subsets import report_text
+
+    result, out, which = subset_batch
+    [ben] = [r for r in result.results if which[r.name] == ("events+orders", "Budget Ben")]
+    text = report_text((out / ben.html).read_text(encoding="utf-8"))
+    assert "No customer can be tied to Budget Ben" in text
+    assert "add customers.csv with columns customer_id, age, price_sensitivity, runs_per_week" in text

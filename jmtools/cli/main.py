@@ -23,7 +23,7 @@ from jmtools.evidence import fit_problems, prepare
 from jmtools.journey import Journey, load_persona_library, schema_problems
 from jmtools.personas import check_personas
 from jmtools.sample_worlds import WORLDS, generate_world
-from jmtools.sources import load_world
+from jmtools.sources import load_world, missing_table
 
 __all__ = ["main", "build_parser"]
 
@@ -102,8 +102,9 @@ def _data_fit(name: str, journey: Journey, folder: str) -> tuple[bool, int]:
             print(f"INVALID  {name}: persona {row.persona!r}: {row.message}\n  Fix: {row.fix}",
                   file=sys.stderr)
         ok = bad.empty
-    elif journey.personas:
-        print(f"note  {name}: no customer table in {folder}: persona rules not checked",
+    elif journey.personas:  # the journey may be right; its rules just cannot be checked here
+        print(f"note  {name}: persona rules not checked against {folder}: "
+              + missing_table("customers", fills="to check them"),
               file=sys.stderr)
     if "events" in world.tables:
         for row in fit_problems(prepare(world.tables["events"], journey)).itertuples():

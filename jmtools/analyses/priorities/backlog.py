@@ -17,7 +17,7 @@ from jmtools.analyses.priorities.stake import value_at_stake
 from jmtools.core.errors import ParameterError
 from jmtools.core.spreadsheet import protect_workbook, write_csv
 
-__all__ = ["rank_backlog", "prioritise", "export_backlog"]
+__all__ = ["rank_backlog", "prioritise", "export_backlog", "relieving"]
 
 
 def rank_backlog(opportunities: pd.DataFrame, *, by: str | Sequence[str] = "value_at_stake",
@@ -181,3 +181,34 @@ def _autowidth(sheet, frame: pd.DataFrame) -> None:
         longest = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200)])
         sheet.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest + 2))
 
+
+def relieving(backlog: pd.DataFrame, pains: pd.DataFrame) -> pd.DataFrame:
+    """The opportunities of ``backlog`` that relieve at least one of the pain points ``pains``.
+
+    This is how a persona's report (and notebook 05 for one persona) chooses "this persona's
+    opportunities": those linked to a pain point of the persona's own ranking
+    (``jmtools.pipeline.relieving`` is this function).
+
+    Parameters
+    ----------
+    backlog : pandas.DataFrame
+        Opportunities with a ``pain_points`` column (lists of pain point ids), e.g. from
+        :func:`prioritise`.
+    pains : pandas.DataFrame
+        Pain points with a ``pain_point_id`` column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of the backlog linked to one of the pain points, with the same columns
+        (``id``, ``pain_points``, …) and order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> backlog = pd.DataFrame({"id": ["o1", "o2"], "pain_points": [["p1"], ["p2", "p3"]]})
+    >>> relieving(backlog, pd.DataFrame({"pain_point_id": ["p3"]}))["id"].tolist()
+    ['o2']
+    """
+    linked = set(pains["pain_point_id"])
+    return backlog[backlog["pain_points"].map(lambda ids: bool(linked & set(ids)))]
