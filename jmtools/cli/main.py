@@ -252,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def argv_command(argv) -> str:
+def _argv_command(argv) -> str:
     """The sub-command's name as typed (for messages)."""
     words = sys.argv[1:] if argv is None else list(argv)
     return next((w for w in words if not w.startswith("-")), "")
@@ -266,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        with time_budget(getattr(args, "time_limit", None), command=argv_command(argv)):
+        with time_budget(getattr(args, "time_limit", None), command=_argv_command(argv)):
             return int(args.handler(args) or 0)
     except JmtoolsError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from jmtools.core.errors import ParameterError
 from jmtools.core.patterns import compile_pattern
 
-__all__ = ["TouchpointRule", "journey_layout", "touchpoint_rules", "candidates", "plan_mapping",
+__all__ = ["TouchpointRule", "MappingPlan", "journey_layout", "touchpoint_rules", "candidates", "plan_mapping",
            "resolve_conditions", "overlap_report", "empty_report", "describe_rule"]
 
 _OCCURRENCES = ("any", "first", "repeat")

@@ -1,34 +1,14 @@
-"""The one chain that produces every number: load → focus → personas → evidence → analyses.
-
-Reading :func:`run` top to bottom tells the whole run::
-
-    world      = load_world(folder, journey)           # sources: validated, rejected rows counted
-    focus      = resolve_focus(journey, persona, segment)
-    tables     = select(world, focus)                  # the segment's customers only, if one is set
-    assignment = assign_personas(customers, journey)   # customer → persona (first rule that selects)
-    evidence   = prepare(events, journey, customers)   # events → touchpoint → stage, sorted once
-    funnel     → emotion curve → KPIs → pain points → themes → backlog
-
-Every notebook, the report, the ``map`` command and the batch call this module; none of
-them re-implements a step. :func:`run` returns a :class:`Findings` holding every result
-frame; :func:`map_evidence` adds the per-persona frames the journey-map canvas draws.
-
-The persona selector is one keyword everywhere: ``persona=`` takes a persona's name or
-``"all"`` (:data:`jmtools.core.vocabulary.ALL`) for every customer.
-"""
+"""The chain itself (see :mod:`jmtools.pipeline`): focus, selection, evidence, analyses."""
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import pandas as pd
 
 from jmtools.analyses import emotions, funnels, kpis, painpoints, priorities, themes, valence
-from jmtools.analyses.kpis import conversion_kpis, stage_kpis
-from jmtools.analyses.mapcells import map_cells
 from jmtools.analyses.priorities import relieving
 from jmtools.core.engine import as_table
 from jmtools.core.errors import DataError, ParameterError
@@ -38,8 +18,8 @@ from jmtools.evidence import prepare
 from jmtools.personas import assign_personas, persona_filter, runnable_personas
 from jmtools.sources import World, load_world
 
-__all__ = ["Focus", "Findings", "Prepared", "prepare_world", "run", "resolve_focus", "load", "select", "relieving", "map_evidence",
-           "map_cells_for", "MAP_KPIS", "MIN_N", "N_THEMES", "SEED", "MIN_EFFECT"]
+__all__ = ["Focus", "Findings", "Prepared", "prepare_world", "run", "resolve_focus", "load", "select",
+           "relieving", "MAP_KPIS", "MIN_N", "N_THEMES", "SEED", "MIN_EFFECT"]
 
 #: The run's defaults, declared once: the notebooks' parameters cells use the same values
 #: (tests/test_notebook_parameters.py checks them).
@@ -537,70 +517,3 @@ def _backlog(opportunities, pains: pd.DataFrame, tables, focus: Focus):
                                     order_value=order_value if at_stake else None,
                                     by="value_at_stake" if at_stake else "rice")
     return order_value, backlog if focus.everyone else relieving(backlog, pains)
-
-
-# --------------------------------------------------------------------- the map's evidence
-def map_evidence(data, journey=None, *, kpis: Sequence[str] = MAP_KPIS,
-                 n_boot: int = 1000) -> dict:
-    """Measured evidence for the journey-map canvas, for all customers and every persona.
-
-    Runs the first steps of the chain (load, personas, evidence) and the analyses the
-    canvas draws: the emotion curve from surveys and feedback (without either, from
-    behaviour), stage conversion from events (Wilson intervals) and survey KPIs per stage —
-    each for all customers and per persona, from whichever of those tables exist.
-
-    Parameters
-    ----------
-    data : str, Path or jmtools.sources.World
-        A data folder (or ``"sample:<name>"``) or a loaded world.
-    journey : Journey, str or Path, optional
-        The map (default ``journey.yaml`` in the folder, or the world's journey).
-    kpis : sequence of str, default :data:`MAP_KPIS`
-        KPIs to keep (``conversion``, ``reached`` and names of
-        :data:`jmtools.analyses.kpis.KPI_FORMULAS`).
-    n_boot : int, default 1000
-        Bootstrap resamples of the intervals.
-
-    Returns
-    -------
-    dict
-        ``{"emotion": frame, "kpis": frame}`` (a key is left out when the data has no table
-        for it), ready for ``journey_map(..., evidence=...)``. ``kpis`` has
-        ``persona, stage, metric, kpi, value, n, ci_low, ci_high``.
-    """
-    world = load(data, journey)
-    journey = world.journey if journey is None or isinstance(journey, (str, Path)) else journey
-    tables = {kind: loaded.to_pandas() for kind, loaded in world.tables.items() if kind != "events"}
-    assignment = _assign(tables.get("customers"), journey, None)
-    out, frames, prepared = {}, [], None
-    if "events" in world.tables:
-        prepared = prepare(world.tables["events"], journey, customers=world.tables.get("customers"))
-        frames.append(conversion_kpis(prepared, by_persona=assignment is not None))
-    ev = _emotion_evidence(tables, journey, assignment)
-    ev = ev if ev is not None else _behaviour_evidence(tables, journey, assignment, prepared)
-    if ev is not None:
-        out["emotion"] = emotions.emotion_curve(ev, journey=journey, n_boot=n_boot,  # no customers:
-                                                personas=None if assignment is not None else [])  # "all" only
-    if "surveys" in tables:
-        frames.append(_survey_kpis(world, journey, prepared, assignment is not None))
-    if frames:
-        table = pd.concat([f for f in frames if len(f)], ignore_index=True)
-        out["kpis"] = table[table["kpi"].isin(kpis)].reset_index(drop=True)
-    return out
-
-
-def map_cells_for(data, journey=None, *, persona=None, lanes=None) -> pd.DataFrame:
-    """The journey map's cells with measured evidence, as ``jmtools map --data`` draws them."""
-    world = load(data, journey)
-    return map_cells(world.journey, evidence=map_evidence(world), persona=persona, lanes=lanes)
-
-
-def _survey_kpis(world, journey, prepared, by_persona: bool) -> pd.DataFrame:
-    surveys = world.tables["surveys"]
-    parts = [stage_kpis(surveys, journey=journey).assign(persona=ALL)]
-    if by_persona and prepared is not None:
-        parts.append(stage_kpis(surveys, journey=journey, evidence=prepared, by="persona"))
-    k = pd.concat(parts, ignore_index=True)
-    k = k[k["persona"].notna()].assign(persona=lambda d: d["persona"].astype(str),
-                                       stage=lambda d: d["stage"].astype(str))
-    return k[_KPI_FRAME]
