@@ -153,3 +153,22 @@ def test_map_command_persona_without_a_customer_table_says_so(table_subset, tmp_
                   "--persona", "Budget Ben"]) == 0
     out = capsys.readouterr().out
     assert "holds no measured evidence for Budget Ben (no customer table" in out
+
+
+def test_map_of_the_grocery_world_shows_its_repeat_stage_measured(tmp_path, capsys):
+    """Behaviour only, a repeat stage fed by the same event name: the canvas gets a measured
+    conversion for "Repeat order" (from data, with n) and no measured 0 anywhere."""
+    import json
+
+    from jmtools.pipeline import map_evidence
+
+    root = Path(__file__).resolve().parents[1] / "data" / "grocery"
+    out = tmp_path / "grocery.html"
+    assert _main(["map", root / "journey.yaml", "-o", out, "--data", root]) == 0
+    assert out.read_bytes().startswith(b"<!DOCT")
+    k = map_evidence(root)["kpis"]
+    rows = k[(k.persona == "all") & (k.metric == "conversion")].set_index("stage")
+    truths = json.loads((root / "truths.json").read_text())["funnel"]["reach_with_company_events"]
+    reach = {s: sum(v[s] for v in truths.values()) for s in rows.index}
+    assert rows.loc["Repeat order", "value"] == pytest.approx(reach["Repeat order"] / reach["Restock"])
+    assert (rows["value"] > 0).all()

@@ -299,3 +299,30 @@ def test_a_persona_report_without_a_customer_table_says_why(subset_batch):
     text = report_text((out / ben.html).read_text(encoding="utf-8"))
     assert "No customer can be tied to Budget Ben" in text
     assert "add customers.csv with columns customer_id, age, price_sensitivity, runs_per_week" in text
+
+
+@pytest.mark.slow
+def test_the_grocery_world_batch_reports_its_repeat_stage_and_mailings(tmp_path):
+    """The behaviour-only world end to end: two persona reports of the real report notebook."""
+    import json
+
+    from jmtools.journey import Journey
+
+    data = ROOT / "data" / "grocery"
+    notebook = ROOT / "notebooks" / "00_journey_report.ipynb"
+    jobs = [j for j in persona_jobs(data / "journey.yaml", notebook=notebook,
+                                    parameters={"data_dir": str(data)})
+            if j.parameters["persona"] in ("all", "Deal Hunter Dev")]
+    result = run_batch(jobs, tmp_path / "out", workers=2, static=False, progress=False)
+    assert [r.status for r in result.results] == ["ok", "ok"], [r.error for r in result.results]
+    stages = Journey.load(data / "journey.yaml").stage_names
+    truths = json.loads((data / "truths.json").read_text())["funnel"]["reach_with_company_events"]
+    for r in result.results:
+        html = (tmp_path / "out" / r.html).read_text(encoding="utf-8")
+        assert all(s in html for s in stages) and "Traceback" not in html
+        assert "No survey scores in this folder" in html          # behaviour only, said plainly
+        assert "Not in the funnel" not in html                    # every stage receives events
+    dev = next(r for r in result.results if r.parameters["persona"] == "Deal Hunter Dev")
+    reached = {k: v["value"] for k, v in dev.figures.items() if k.startswith("funnel_")}
+    want = truths["Deal Hunter Dev"]
+    assert reached[f"funnel_{len(stages)}"] == pytest.approx(want["Repeat order"] / want["Awareness"])
