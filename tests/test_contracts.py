@@ -244,6 +244,7 @@ NOT_COVERED = {
     "evidence.journey_layout": "returns the journey's stage and touchpoint lists: no frame",
     "evidence.touchpoint_rules": "returns the journey's stages and touchpoint rules: no frame "
                                  "(tested in test_evidence_rules)",
+    "funnels.parse_steps": "turns a report parameter into a list of step names: no frame",
     "funnels.busiest_steps": "returns a list of step names (the transitions chart's rows): no frame",
     "funnels.largest_detours": "returns a list of detour names (the detours chart's rows): no frame",
 }
