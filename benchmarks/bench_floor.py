@@ -363,7 +363,9 @@ def run_worker(kind: str, folder: Path, k: dict, args, variant: str | None = Non
                    "--threads", str(args.threads), "--temp", temp, "--knowledge", json.dumps(k)]
             cmd += ["--memory-limit", args.memory_limit] if args.memory_limit else []
             cmd += ["--variant", variant] if variant else []
-            env = {**os.environ, "PYTHONPATH": str(ROOT)}
+            root = args.before if kind == "before" else str(ROOT)
+            cmd[1:4] = [cmd[1], "--worker", "jmtools" if kind == "before" else kind]
+            env = {**os.environ, "PYTHONPATH": root}
         return run_child(cmd, env, temp)
     finally:
         shutil.rmtree(temp, ignore_errors=True)
@@ -394,7 +396,7 @@ def table(label: str, res: dict) -> str:
     lines.append(f"{'peak MB':<14}" + "".join(f"{res[k]['peak_mb']:>16.0f}" for k in kinds))
     lines.append(f"{'spill MB':<14}" + "".join(f"{res[k]['spill_mb']:>16.0f}" for k in kinds))
     lines.append("ratios jmtools / baseline:")
-    for other in kinds[1:]:
+    for other in [k for k in kinds if k != "jmtools"]:
         r = res[other]
         j = res["jmtools"]
         lines.append(f"  vs {other:<16} wall {j['phases']['total'] / r['phases']['total']:.2f}×   "
@@ -443,6 +445,8 @@ def main(argv=None) -> int:
     ap.add_argument("--rete-python", default=None, help="python of a venv with retentioneering")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--memory-limit", default=None, help="DuckDB memory_limit for every pipeline, e.g. 1GB")
+    ap.add_argument("--before", default=None, help="a checkout of jmtools to time as kind 'before' "
+                    "(e.g. main, to measure a change)")
     ap.add_argument("--explore", action="store_true", help="time every SQL formulation instead")
     ap.add_argument("--json", default=None, help="write the summary here")
     for hidden in ("--worker", "--folder", "--temp", "--knowledge", "--variant"):
