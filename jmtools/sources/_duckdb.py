@@ -437,6 +437,8 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     table = _stage(raw, view, name, rules, spec, mapping)
     inner = f"SELECT {', '.join(rules.inner)}, _row FROM {q(view)}"
     accounting = _account(raw, table, inner, label, spec, rules, lines_kind, structural, notes)
+    if lines_kind == "csv":                   # the text copy of the file is no longer needed
+        raw.execute(f"DROP TABLE IF EXISTS {q(view)}")
     keep = [c for c in mapping if c in spec.names] + [c for c in extras]
     if spec.kind == "events":
         keep.append("_row")
