@@ -32,6 +32,7 @@ from pydantic import (BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, 
 
 from jmtools.core.errors import JourneyError, ParameterError, Problem, suggest
 from jmtools.core.metrics import EMOTION_DOMAIN
+from jmtools.journey.change import Outcome, Target, target_problems
 from jmtools.journey.checks import (_check_regex, _duplicates, _known, _rest_problems,
                                     _rule_problem, _rule_warning, schema_problems)
 from jmtools.journey.display import display_bundle
@@ -220,6 +221,12 @@ class Opportunity(_Model):
     scores: dict[str, float] = {}
     """Inputs of the scoring frameworks: impact, effort, reach, confidence, ease…"""
     evidence: EvidenceLabel = "assumed"
+    change_date: dt.date | None = None
+    """The first day the change was live: comparisons of its outcome split here."""
+    target: Target | None = None
+    """Where the change acts and for whom (touchpoint, persona, to, measure)."""
+    outcome: Outcome | None = None
+    """What the comparison around ``change_date`` measured (written by jmtools)."""
 
 
 class PersonaLibrary(_Model):
@@ -501,6 +508,8 @@ class Journey(_Model):
         for i, o in enumerate(self.opportunities):
             for ref in o.pain_points:
                 _known(ref, ids, ("opportunities", i, "pain_points"), "pain point id", add)
+        target_problems(list(enumerate(o.target for o in self.opportunities)), self.touchpoint_names,
+                        stages, personas, add)
         return [_problem(doc, source, path, msg, fix) for path, msg, fix in found]
 
     def _check_personas(self, add) -> list[str]:
@@ -534,8 +543,11 @@ def _dates_into_doc(journey: "Journey", doc: Any) -> None:
     if journey.updated is not None:
         doc["updated"] = journey.updated
     for i, opportunity in enumerate(journey.opportunities):
-        if opportunity.target_date is not None:
-            doc["opportunities"][i]["target_date"] = opportunity.target_date
+        for key in ("target_date", "change_date"):
+            if getattr(opportunity, key) is not None:
+                doc["opportunities"][i][key] = getattr(opportunity, key)
+        if opportunity.outcome is not None:
+            doc["opportunities"][i]["outcome"]["measured_on"] = opportunity.outcome.measured_on
 
 
 def load_journey(path: str | Path) -> Journey:

@@ -412,17 +412,21 @@ class _Reader:
             claims = self._claims(row.get(key), self._cell(where, key))
             if claims:
                 out[key] = claims
-        demo = {}
-        for line in self._list(row, "demographics", sep="\n"):
-            name, sep, value = line.partition(":")
-            if not sep:
-                self.problem(self._cell(where, "demographics"),
-                             f"demographics line {line!r} is not 'key: value'",
-                             "write one 'key: value' per line, e.g. age: 22-29")
-                continue
-            demo[name.strip()] = _scalar(value.strip())
+        demo = self._pairs(row, "demographics", where, "age: 22-29")
         if demo:
             out["demographics"] = demo
+        return out
+
+    def _pairs(self, row: dict, col: str, where: str, example: str) -> dict:
+        """A cell of ``key: value`` lines as a dict (numbers read as numbers)."""
+        out = {}
+        for line in self._list(row, col, sep="\n"):
+            name, sep, value = line.partition(":")
+            if not sep:
+                self.problem(self._cell(where, col), f"{col} line {line!r} is not 'key: value'",
+                             f"write one 'key: value' per line, e.g. {example}")
+                continue
+            out[name.strip()] = _scalar(value.strip())
         return out
 
     def _pain(self, row: dict, where: str, doc: dict, i: int) -> dict:
@@ -444,8 +448,15 @@ class _Reader:
         if pains:
             out["pain_points"] = pains
         self.where[("opportunities", i, "pain_points")] = self._cell(where, "pain_points")
-        if not _blank(row.get("target_date")):
-            out["target_date"] = _date(row["target_date"], self._cell(where, "target_date"), self)
+        for key in ("target_date", "change_date"):
+            if not _blank(row.get(key)):
+                out[key] = _date(row[key], self._cell(where, key), self)
+        for key, example in (("target", "touchpoint: Checkout"), ("outcome", "status: improved")):
+            pairs = self._pairs(row, key, where, example)
+            if pairs:
+                out[key] = {k: str(v) if key == "target" or k in ("measure", "status") else v
+                            for k, v in pairs.items()}
+            self.where[("opportunities", i, key)] = self._cell(where, key)
         scores = {}
         for col, value in row.items():
             if col.startswith(_SCORE_PREFIX) and not _blank(value):
@@ -520,7 +531,7 @@ _KNOWN_KEYS = {"stages", "touchpoints", "personas", "pain_points", "opportunitie
                "channel", "evidence", "status", "severity", "id", "title", "ref", "rule",
                "events", "target_date", "scores", "text", "source", *MAP_ROWS, "quote",
                "backstory", "cluster", "rest", "demographics", "occurrence", "after",
-               "initiated_by", *_PERSONA_CLAIMS}
+               "initiated_by", *_PERSONA_CLAIMS, "change_date", "target", "outcome"}
 
 
 def _fix_for(e: dict) -> str:
