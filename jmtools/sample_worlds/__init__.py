@@ -25,6 +25,10 @@ Customers are simulated in chunks of ``chunk_customers`` (numpy, vectorised per 
 each chunk from its own seed ``SeedSequence([seed, world, chunk])``, and streamed to the output
 files, so memory stays bounded at 10M+ events. The same seed, size and chunk size give
 byte-identical files.
+
+:func:`generate_change_world` writes the e-commerce world with a planted change (a fix
+applied from a date, for one persona, with its true effect in ``truths.json``) or its
+no-change twin (:mod:`jmtools.sample_worlds.change`).
 """
 
 from __future__ import annotations
@@ -37,9 +41,10 @@ from jmtools.core.errors import ParameterError
 from jmtools.core.resources import templates_dir
 from jmtools.sample_worlds import b2b, ecommerce, grocery
 from jmtools.sample_worlds._writer import write_world
+from jmtools.sample_worlds.change import CHANGE_DATE, change_truths, generate_change_world
 
 __all__ = ["WORLDS", "DEFAULT_CUSTOMERS", "DEFAULT_CHUNK_CUSTOMERS", "generate_world",
-           "template_path"]
+           "template_path", "generate_change_world", "change_truths", "CHANGE_DATE"]
 
 #: Names of the sample worlds.
 WORLDS = ("ecommerce", "b2b", "grocery")

@@ -25,6 +25,7 @@ import pandas as pd
 
 from jmtools.analyses.funnels import customer_reach
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
+from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
 from jmtools.evidence import journey_layout
 
 __all__ = ["OBSERVATION_COLUMNS", "MEASURES", "step_observations", "score_observations",
@@ -40,7 +41,8 @@ _SCORE_METRICS = ("csat", "nps", "ces")
 
 def _frame(rows: dict) -> pd.DataFrame:
     out = pd.DataFrame(rows)
-    out["persona"] = out["persona"].astype(object).where(out["persona"].notna(), None)
+    persona = out["persona"].astype(object)
+    out["persona"] = persona.where(persona.notna() & ~persona.isin([NO_PERSONA, NOT_IN_CUSTOMERS]), None)
     out["timestamp"] = pd.to_datetime(out["timestamp"])
     return out[OBSERVATION_COLUMNS].reset_index(drop=True)
 
@@ -63,9 +65,10 @@ def step_observations(evidence, *, steps=None, level: str = "stage") -> pd.DataF
     Returns
     -------
     pandas.DataFrame
-        :data:`OBSERVATION_COLUMNS`: a ``conversion`` row (value 1 or 0) for every customer who
-        reached ``from_step``, and a ``time`` row (hours) for those who went on to ``step``;
-        ``timestamp`` is when the customer reached ``from_step``.
+        :data:`OBSERVATION_COLUMNS` (``persona`` None for customers without one): a
+        ``conversion`` row (value 1 or 0) for every customer who reached ``from_step``, and a
+        ``time`` row (hours) for those who went on to ``step``; ``timestamp`` is when the
+        customer reached ``from_step``.
 
     Examples
     --------

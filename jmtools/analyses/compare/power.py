@@ -8,8 +8,8 @@ approximation, for two groups (the same as statsmodels' ``NormalIndPower``)::
 ``es`` is a standardised effect: Cohen's h for rates (the arcsine scale, where one
 observation has variance 1), and ``change / sd`` for means, NPS and medians (``sd`` of one
 observation; for medians the bootstrap standard error scaled to one observation). Equal
-groups need ``n ≈ 2 (z + z_power)² / es²`` each; :func:`n_per_group` solves the exact
-two-tailed equation. statsmodels is not a dependency: the tests check these numbers against
+groups need ``n = 2 x² / es²`` each, where ``x`` solves Φ(x − z) + Φ(−x − z) = power (about
+z + z_power: the second tail is tiny). statsmodels is not a dependency: the tests check these numbers against
 scipy's normal and noncentral t distributions and against simulated tests.
 """
 
@@ -69,19 +69,23 @@ def n_per_group(effect_size: float, *, alpha: float = 0.05, power: float = 0.8) 
     es = abs(effect_size)
     if not math.isfinite(es) or es == 0:
         return float("inf")
-    z, zp = _NORMAL.inv_cdf(1 - alpha / 2), _NORMAL.inv_cdf(power)
-    low, high = 1e-9, 2 * ((z + zp) / es) ** 2 + 1     # one tail only: an upper bound
-    if power_at(es, low, low, alpha=alpha) >= power:
-        return low
-    for _ in range(200):
-        mid = (low + high) / 2
-        if power_at(es, mid, mid, alpha=alpha) < power:
-            low = mid
-        else:
-            high = mid
-        if high - low < 1e-9:
-            break
-    return (low + high) / 2
+    return 2 * (_shift(alpha, power) / es) ** 2
+
+
+def _shift(alpha: float, power: float) -> float:
+    """The standardised shift x with Φ(x − z) + Φ(−x − z) = power (z = z₁₋α/₂): fixed point
+    from the one-tailed x = z + z_power (the second tail is tiny, so a few steps converge)."""
+    z = _NORMAL.inv_cdf(1 - alpha / 2)
+    x = z + _NORMAL.inv_cdf(power)
+    for _ in range(50):
+        rest = power - _NORMAL.cdf(-x - z)
+        if rest <= 0:          # the lower tail alone reaches the power: no shift needed
+            return 0.0
+        new = z + _NORMAL.inv_cdf(rest)
+        if abs(new - x) < 1e-13:
+            return new
+        x = new
+    return x
 
 
 def cohen_h(p_a: float, p_b: float) -> float:
@@ -146,7 +150,7 @@ def detectable_change(n_a: float, n_b: float, *, kind: str, baseline: float | No
     _check(alpha, power)
     if n_a <= 0 or n_b <= 0:
         return float("nan")
-    es_needed = _solve_es(n_a, n_b, alpha, power)
+    es_needed = _shift(alpha, power) * math.sqrt(1 / n_a + 1 / n_b)
     if kind == "scale":
         return es_needed * sd if sd and math.isfinite(sd) else float("nan")
     if kind != "rate":
@@ -158,14 +162,3 @@ def detectable_change(n_a: float, n_b: float, *, kind: str, baseline: float | No
         angle = 2 * math.asin(math.sqrt(baseline)) - es_needed
         return baseline - math.sin(max(angle, 0) / 2) ** 2
     return math.sin(angle / 2) ** 2 - baseline
-
-
-def _solve_es(n_a: float, n_b: float, alpha: float, power: float) -> float:
-    low, high = 0.0, 50.0
-    for _ in range(200):
-        mid = (low + high) / 2
-        if power_at(mid, n_a, n_b, alpha=alpha) < power:
-            low = mid
-        else:
-            high = mid
-    return (low + high) / 2

@@ -49,17 +49,27 @@ _UNITS = {"conversion": "customers", "time": "customers", "csat": "customers who
 
 
 def _per_customer(obs: pd.DataFrame, group_col: str) -> pd.DataFrame:
-    """One value per customer, measure, persona, step and group (mean; NPS: latest answer)."""
-    obs = obs.assign(from_step=obs["from_step"].astype(object).where(obs["from_step"].notna(), ""),
-                     persona=obs["persona"].astype(object).where(obs["persona"].notna(), ""))
+    """One value per customer, measure, persona, step and group (mean; NPS: latest answer).
+
+    Keys are factorised to integer codes first: grouping Arrow strings row by row is slow.
+    """
     if "timestamp" in obs:
         obs = obs.sort_values("timestamp", kind="stable")
     keys = ["measure", "persona", "from_step", "step", group_col, "customer_id"]
-    nps = obs["measure"] == "nps"
-    parts = [obs[~nps].groupby(keys, sort=False, dropna=False)["value"].mean(),
-             obs[nps].groupby(keys, sort=False, dropna=False)["value"].last()]
-    return pd.concat([p for p in parts if len(p)]).reset_index() if any(len(p) for p in parts) \
-        else obs[keys + ["value"]].iloc[:0]
+    codes, labels = {}, {}
+    for k in keys:
+        codes[k], labels[k] = pd.factorize(obs[k], use_na_sentinel=False)
+    frame = pd.DataFrame({**codes, "value": obs["value"].to_numpy(float),
+                          "_nps": (obs["measure"] == "nps").to_numpy(bool)})
+    nps = frame["_nps"].to_numpy()
+    parts = [frame[~nps].groupby(keys, sort=False)["value"].mean(),
+             frame[nps].groupby(keys, sort=False)["value"].last()]
+    out = pd.concat([p for p in parts if len(p)]).reset_index() if any(len(p) for p in parts) \
+        else frame[keys + ["value"]].iloc[:0]
+    for k in keys:
+        names = pd.Series(labels[k], dtype=object)
+        out[k] = names.where(names.notna(), "").to_numpy()[out[k].to_numpy(int)] if len(out) else []
+    return out
 
 
 def _test(measure: str, a: np.ndarray, b: np.ndarray, n_boot: int, seed: int):
@@ -144,7 +154,7 @@ def _groups(obs: pd.DataFrame, group_col: str, groups) -> tuple[str, str]:
 
 
 def _step_order(obs: pd.DataFrame, journey) -> dict:
-    order = list(dict.fromkeys([*obs["from_step"].dropna().astype(str), *obs["step"].astype(str)]))
+    order = [s for s in dict.fromkeys([*obs["from_step"].unique(), *obs["step"].unique()]) if s]
     if journey is not None:
         stages, tps = journey_layout(journey)
         known = [*stages, *[t for t, _, _ in tps]]
@@ -215,16 +225,18 @@ def compare(observations: pd.DataFrame, *, group_col: str = "group", groups=None
     if unknown:
         raise ParameterError("min_change", unknown[0], expected=list(MEASURES))
     ga, gb = _groups(observations, group_col, groups)
-    obs = observations[observations[group_col].isin([ga, gb])]
+    text = ["measure", "persona", "from_step", "step", group_col]
+    obs = observations.loc[observations[group_col].isin([ga, gb]),
+                           [*text, "customer_id", "value", *(["timestamp"] if "timestamp" in observations else [])]]
     per = _per_customer(obs, group_col)
-    wanted = _personas(per, personas)
-    order = _step_order(observations, journey)
+    wanted = _personas(per, personas, journey)
+    order = _step_order(per, journey)
+    values = {key: grp.to_numpy(float) for key, grp in
+              per.groupby(["measure", "from_step", "step", "persona", group_col], sort=False)["value"]}
     rows = []
-    for (measure, from_step, step), cell in per.groupby(["measure", "from_step", "step"], sort=False):
+    for measure, from_step, step in dict.fromkeys((k[0], k[1], k[2]) for k in values):
         for persona in wanted:
-            mine = cell if persona == ALL else cell[cell["persona"] == persona]
-            a = mine.loc[mine[group_col] == ga, "value"].to_numpy(float)
-            b = mine.loc[mine[group_col] == gb, "value"].to_numpy(float)
+            a, b = (_pooled(values, (measure, from_step, step), persona, g) for g in (ga, gb))
             r = compare_cell(measure, a, b, alpha=alpha, power=power,
                              min_change=(min_change or {}).get(measure), n_boot=n_boot, seed=seed)
             if min(r["n_a"], r["n_b"]) < min_n:
@@ -247,8 +259,18 @@ def compare(observations: pd.DataFrame, *, group_col: str = "group", groups=None
     return out[COMPARISON_COLUMNS].reset_index(drop=True)
 
 
-def _personas(per: pd.DataFrame, personas) -> list[str]:
+def _pooled(values: dict, cell: tuple, persona: str, group: str) -> np.ndarray:
+    """One group's values of a cell: the persona's, or every persona's for ``"all"``."""
+    if persona != ALL:
+        return values.get((*cell, persona, group), np.empty(0))
+    parts = [v for k, v in values.items() if k[:3] == cell and k[4] == group]
+    return np.concatenate(parts) if parts else np.empty(0)
+
+
+def _personas(per: pd.DataFrame, personas, journey=None) -> list[str]:
     present = [p for p in dict.fromkeys(per["persona"]) if p]
+    known = list(getattr(journey, "persona_names", []) or [])
+    present = [p for p in known if p in present] + [p for p in present if p not in known]
     if personas is True:
         return [ALL, *present]
     if personas is False or personas is None:
@@ -317,4 +339,4 @@ def _verdict(r: dict, alpha: float, min_n: int, tested: int) -> tuple[str, str]:
             f"change of {mc} would likely have shown (power {r['power']:.0%})")
     return "no detectable change", (
         f"no detectable change with {r['n_a']:,} and {r['n_b']:,} {unit} — you would need about "
-        f"{_about(need)} per group to see a change of {mc} ({change}, {ci}))")
+        f"{_about(need)} per group to see a change of {mc}; {change}, {ci})")
