@@ -20,6 +20,8 @@ The groups are added as a ``group`` column by one of three splits: :func:`split_
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
@@ -213,6 +215,8 @@ def emotion_observations(emotion_evidence: pd.DataFrame, *, level: str = "stage"
 
 def _timestamp(value, name: str) -> pd.Timestamp:
     try:
+        if isinstance(value, str):  # ISO only: "June" is not a date
+            return pd.Timestamp(dt.date.fromisoformat(value.strip()[:10]))
         return pd.Timestamp(value)
     except (TypeError, ValueError):
         raise ParameterError(name, value, expected="a date (YYYY-MM-DD)",

@@ -229,7 +229,7 @@ def compare(observations: pd.DataFrame, *, group_col: str = "group", groups=None
     obs = observations.loc[observations[group_col].isin([ga, gb]),
                            [*text, "customer_id", "value", *(["timestamp"] if "timestamp" in observations else [])]]
     per = _per_customer(obs, group_col)
-    wanted = _personas(per, personas, journey)
+    wanted = _personas(obs["persona"].dropna().unique(), personas, journey)
     order = _step_order(per, journey)
     values = {key: grp.to_numpy(float) for key, grp in
               per.groupby(["measure", "from_step", "step", "persona", group_col], sort=False)["value"]}
@@ -267,8 +267,9 @@ def _pooled(values: dict, cell: tuple, persona: str, group: str) -> np.ndarray:
     return np.concatenate(parts) if parts else np.empty(0)
 
 
-def _personas(per: pd.DataFrame, personas, journey=None) -> list[str]:
-    present = [p for p in dict.fromkeys(per["persona"]) if p]
+def _personas(present, personas, journey=None) -> list[str]:
+    """"all", then the personas asked for, in the journey's order (else as they appear)."""
+    present = [p for p in present if p]
     known = list(getattr(journey, "persona_names", []) or [])
     present = [p for p in known if p in present] + [p for p in present if p not in known]
     if personas is True:
