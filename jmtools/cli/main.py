@@ -13,6 +13,7 @@ from pathlib import Path
 
 from jmtools import __version__
 from jmtools.cli._budget import add_time_limit, time_budget
+from jmtools.cli.diff import add_diff
 from jmtools.cli.discover import add_discover
 from jmtools.cli.map import add_map_command
 from jmtools.cli.report import add_batch, add_demo, add_report
@@ -237,7 +238,7 @@ def _sample_data(args) -> int:
 
 #: Sub-command registrations, in the order ``--help`` lists them.
 COMMANDS = [add_demo, add_report, add_batch, _add_validate, _add_new, _add_sample_data,
-            add_map_command, add_discover]
+            add_map_command, add_discover, add_diff]
 
 
 def build_parser() -> argparse.ArgumentParser:
