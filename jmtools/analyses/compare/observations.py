@@ -258,7 +258,8 @@ def split_by_date(observations: pd.DataFrame, date, *, before_days: int | None =
     for name, value in (("before_days", before_days), ("after_days", after_days), ("gap_days", gap_days)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer))
                                   or value < 0):
-            raise ParameterError(name, value, expected="a whole number of days (0 or more)")
+            raise ParameterError(name, value, expected="a whole number of days (0 or more)",
+                                 fix="use e.g. 28, or leave it out for every day on that side")
     start = _timestamp(date, "date")
     t = observations["timestamp"]
     after_from = start + pd.Timedelta(days=gap_days)
@@ -290,7 +291,8 @@ def split_by_customers(observations: pd.DataFrame, customers, *,
     """
     chosen = set(map(str, customers))
     if not chosen:
-        raise ParameterError("customers", [], expected="the ids of at least one customer who saw the change")
+        raise ParameterError("customers", [], expected="the ids of at least one customer who saw the change",
+                             fix="pass the customer_id values of the test group")
     out = observations.copy()
     out["group"] = np.where(out["customer_id"].astype(str).isin(chosen), labels[1], labels[0])
     out.attrs["split"] = {"kind": "customers", "labels": list(labels), "test_customers": len(chosen)}

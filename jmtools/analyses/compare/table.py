@@ -218,7 +218,8 @@ def compare(observations: pd.DataFrame, *, group_col: str = "group", groups=None
     _check_columns(observations, group_col)
     for name, value, low, high in (("alpha", alpha, 0, 1), ("power", power, 0, 1)):
         if not low < value < high:
-            raise ParameterError(name, value, expected="a number strictly between 0 and 1")
+            raise ParameterError(name, value, expected="a number strictly between 0 and 1",
+                                 fix="use 0.05" if name == "alpha" else "use 0.8")
     if isinstance(min_n, bool) or not isinstance(min_n, (int, np.integer)) or min_n < 2:
         raise ParameterError("min_n", min_n, expected="a whole number of at least 2", fix="use 30")
     unknown = sorted(set(min_change or {}) - set(MEASURES))
