@@ -1,4 +1,4 @@
-"""All six notebooks of notebooks/ together: one parameters cell each, every parameter says
+"""All eight notebooks of notebooks/ together: one parameters cell each, every parameter says
 its valid values, shared parameters have one default (the pipeline's), data_dir defaults to a
 bundled sample world that resolves from any working directory, the files stay output-free, and
 each step notebook runs on folders holding only some tables (in-process, tests/inprocess.py).
@@ -25,8 +25,8 @@ SHARED = {"data_dir": "sample:ecommerce", "journey_file": "", "persona": "all", 
           "min_effect": pipeline.MIN_EFFECT}
 
 
-def test_the_seven_notebooks_are_found():
-    assert [p.name[:2] for p in NOTEBOOKS] == ["00", "01", "02", "03", "04", "05", "06"]
+def test_the_eight_notebooks_are_found():
+    assert [p.name[:2] for p in NOTEBOOKS] == ["00", "01", "02", "03", "04", "05", "06", "07"]
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)

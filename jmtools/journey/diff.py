@@ -21,7 +21,8 @@ import json
 from jmtools.journey.claims import format_claim
 from jmtools.journey.workbook import _ABOUT_FIELDS, _CLAIM_FIELDS, _PERSONA_CLAIMS
 
-__all__ = ["diff_journeys", "changes_frame", "changes_text", "CHANGE_COLUMNS", "RENAME_SIMILARITY"]
+__all__ = ["diff_journeys", "changes_frame", "changes_text", "describe_change", "CHANGE_COLUMNS",
+           "RENAME_SIMILARITY"]
 
 #: Columns of :func:`changes_frame` (the keys of every change).
 CHANGE_COLUMNS = ["section", "item", "field", "change", "old", "new"]
@@ -236,6 +237,18 @@ def _describe(c: dict) -> str:
     if c["change"] == "moved":
         return f"{where}: order {c['old']} → {c['new']}"
     return f"{where}: {c['old']!r} → {c['new']!r}"
+
+
+def describe_change(change: dict) -> str:
+    """One change as the line a person reads.
+
+    Examples
+    --------
+    >>> describe_change({"section": "opportunity", "item": "fees", "field": "status",
+    ...                  "change": "changed", "old": "planned", "new": "done"})
+    "opportunity 'fees' · status: 'planned' → 'done'"
+    """
+    return _describe(change)
 
 
 def changes_frame(changes: list[dict]):
