@@ -86,7 +86,8 @@ def with_persona(frame: pd.DataFrame, data: dict) -> pd.DataFrame:
 # ------------------------------------------------------------------------- API, params
 def test_public_names():
     assert set(sw.__all__) == {"WORLDS", "DEFAULT_CUSTOMERS", "DEFAULT_CHUNK_CUSTOMERS",
-                               "generate_world", "template_path"}
+                               "generate_world", "template_path", "generate_change_world",
+                               "change_truths", "CHANGE_DATE"}
     assert WORLDS == ("ecommerce", "b2b", "grocery")
 
 
