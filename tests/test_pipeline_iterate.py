@@ -112,3 +112,18 @@ def test_false_positives_over_200_seeds_of_no_change(worlds):
     assert shares["rows likely real"] <= 0.01
     assert 0.03 <= shares["rows with p < 0.05"] <= 0.07
     assert 0.02 <= shares["primary test p < 0.05"] <= 0.09
+
+
+def test_two_folders_and_two_groups_of_customers(worlds):
+    folders = pipeline.compare_folders(worlds["none"], worlds["fix"], measures=["conversion"],
+                                       personas=["Budget Ben"], n_boot=200)
+    assert folders.split["kind"] == "folders" and folders.table["group_a"].iloc[0] == "before"
+    ben = folders.table[(folders.table["persona"] == "Budget Ben") & (folders.table["step"] == "Post-purchase")]
+    assert ben["diff"].iloc[0] > 0       # the same customers; after the date Ben orders more in the fix world
+    groups = pipeline.compare_groups(worlds["none"], "loyalty_member == True", measures=["csat"], personas=False)
+    assert groups.split["kind"] == "customers" and set(groups.table["group_b"]) == {"test"}
+    assert groups.table["n_b"].sum() > 0
+    with pytest.raises(ParameterError, match="^measures"):
+        pipeline.compare_periods(worlds["none"], "2026-06-01", measures=["revenue"])
+    with pytest.raises(ParameterError, match="^persona"):
+        pipeline.compare_periods(worlds["none"], "2026-06-01", measures=["csat"], persona="Ben")
