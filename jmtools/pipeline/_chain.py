@@ -515,5 +515,5 @@ def _backlog(opportunities, pains: pd.DataFrame, tables, focus: Focus):
     at_stake = order_value is not None and len(pains) > 0
     backlog = priorities.prioritise(opportunities, pains if at_stake else None,
                                     order_value=order_value if at_stake else None,
-                                    by="value_at_stake" if at_stake else "rice")
+                                    by=None)   # value at stake, RICE or ICE: what was computed
     return order_value, backlog if focus.everyone else relieving(backlog, pains)
