@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 #: Helpers of :mod:`jmtools.core.expressions`, which re-exports :class:`RuleWarning`.
 __all__ = ["RuleWarning", "precedence_warning", "sql_rewrite", "sql_fix", "syntax_fix", "typographic_fix",
-           "TYPOGRAPHIC"]
+           "formula_syntax_fix", "TYPOGRAPHIC"]
 
 
 @dataclass(frozen=True)
@@ -281,6 +281,14 @@ def typographic_fix(text: str) -> str | None:
         return None
     plain = "".join(TYPOGRAPHIC.get(c, c) for c in text)
     return f"type plain quotes and operators (a word processor changed them): {plain}"
+
+
+def formula_syntax_fix(text: str, offset: int | None) -> str:
+    """The fix for a formula that does not parse: typographic characters, a spreadsheet's
+    leading '=', or where to look."""
+    if text.startswith("="):
+        return "write the formula without the leading '=' (it is not a spreadsheet cell)"
+    return typographic_fix(text) or f"check the formula near column {max(offset or 1, 1)}"
 
 
 def syntax_fix(text: str) -> str:
