@@ -476,6 +476,10 @@ class Journey(_Model):
         found: list[tuple[tuple, str, str]] = []
         add = lambda path, msg, fix: found.append((path, msg, fix))  # noqa: E731
         stages = self.stage_names
+        for key, names in (("stages", stages), ("touchpoints", self.touchpoint_names),
+                           ("personas", [getattr(p, "name", "x") for p in self.personas])):
+            for i in [i for i, name in enumerate(names) if not name.strip()]:
+                add((key, i, "name"), f"the name is blank ({names[i]!r})", "type a name")
         _duplicates(stages, "stages", "name", "stage name", add)
         _duplicates(self.touchpoint_names, "touchpoints", "name", "touchpoint name", add)
         _duplicates([p.id for p in self.pain_points], "pain_points", "id", "pain point id", add)

@@ -122,6 +122,9 @@ def _parse_yaml(text: str, source: str) -> Any:
 
 
 def _tagged_nodes(node: Any, path: tuple):
+    if isinstance(node, (bytes, bytearray)):  # !!binary: decoded bytes would pass for text
+        yield path, "tag:yaml.org,2002:binary"
+        return
     tag = getattr(node, "tag", None)
     value = getattr(tag, "value", tag)
     if isinstance(value, str) and value:
