@@ -188,12 +188,21 @@ def _check_header(raw, path: Path, view: str, headerless: str) -> None:
         row = raw.execute(f"SELECT * FROM {headerless} LIMIT 1").fetchone()
     except Exception:  # noqa: BLE001 — the file was read above; a second look is a bonus
         return
-    names = [str(v).strip() for v in (row or ()) if v is not None]
-    twice = sorted({n for n in names if names.count(n) > 1})
+    twice = _twice([str(v) for v in (row or ()) if v is not None])
     if twice:
         raise DataError([Problem(
-            f"the header names {', '.join(map(repr, twice))} more than once", source=path.name,
+            f"the header names {twice} more than once", source=path.name,
             line=1, fix="give every column its own name in the first line (or delete the copy)")])
+
+
+def _twice(names: list[str]) -> str:
+    """The names that occur twice, ignoring case and blanks around them (DuckDB's names are
+    case-insensitive: it would rename the second 'Region_1' quietly), as text; '' if none."""
+    seen: dict[str, list[str]] = {}
+    for name in names:
+        seen.setdefault(name.strip().lower(), []).append(name.strip())
+    return ", ".join(" and ".join(map(repr, dict.fromkeys(v))) if len(set(v)) > 1 else repr(v[0])
+                     for v in seen.values() if len(v) > 1)
 
 
 def _csv_error(exc: Exception, path: Path) -> DataError:
@@ -244,9 +253,9 @@ def _read_excel(path: Path, sheet):
         raise DataError([Problem("the sheet is empty", source=path.name,
                                  fix="put the header in row 1 and the rows below it")])
     header = ["" if pd.isna(v) else str(v).strip() for v in frame.iloc[0]]
-    twice = sorted({n for n in header if n and header.count(n) > 1})
+    twice = _twice([h for h in header if h])
     if twice:
-        raise DataError([Problem(f"the header names {', '.join(map(repr, twice))} more than once",
+        raise DataError([Problem(f"the header names {twice} more than once",
                                  source=path.name, line=1,
                                  fix="give every column its own name in row 1 (or delete the copy)")])
     body = frame.iloc[1:].reset_index(drop=True)
@@ -262,9 +271,9 @@ def _frame_from(src):
         return src
     if module == "pandas" and hasattr(src, "columns"):
         labels = [str(c) for c in src.columns]
-        twice = sorted({c for c in labels if labels.count(c) > 1})
+        twice = _twice(labels)
         if twice:
-            raise DataError([Problem(f"the frame has several columns named {', '.join(map(repr, twice))}",
+            raise DataError([Problem(f"the frame has several columns named {twice}",
                                      source="DataFrame",
                                      fix="rename or drop the duplicates first, e.g. "
                                          "df.loc[:, ~df.columns.duplicated()]")], source="DataFrame")
