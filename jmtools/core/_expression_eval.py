@@ -283,8 +283,6 @@ def _formula_values(node, frame, columns: dict, formula: str):
     Problems are raised as met, left to right: an unknown name, a refused construct, a function
     given wrong arguments.
     """
-    import pandas as pd
-
     k = node.kind
     if k == "lit":
         return node.value
