@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
 from jmtools.sample_worlds import load_truths, truths_path
 
 from oracles import persona_labels

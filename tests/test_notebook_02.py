@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from jmtools.sample_worlds import load_truths, truths_path
 
 ROOT = Path(__file__).resolve().parents[1]

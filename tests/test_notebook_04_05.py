@@ -5,6 +5,7 @@ points, and their exports open in pandas and openpyxl."""
 from pathlib import Path
 
 import pytest
+
 from jmtools.sample_worlds import load_truths, truths_path
 
 ROOT = Path(__file__).resolve().parents[1]
