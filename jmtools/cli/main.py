@@ -14,6 +14,7 @@ from pathlib import Path
 from jmtools import __version__
 from jmtools.cli.map import add_map_command
 from jmtools.cli.report import add_batch, add_demo, add_report
+from jmtools.cli.teaching import add_teaching
 from jmtools.core.errors import JmtoolsError, JourneyError, ParameterError
 from jmtools.core.resources import data_dir, journey_templates, notebooks_dir, resolve_data_dir
 from jmtools.core.yamlbounds import MAX_YAML_BYTES
@@ -237,7 +238,7 @@ def _sample_data(args) -> int:
 
 #: Sub-command registrations, in the order ``--help`` lists them.
 COMMANDS = [add_demo, add_report, add_batch, _add_validate, _add_new, _add_sample_data,
-            add_map_command]
+            add_map_command, add_teaching]
 
 
 def build_parser() -> argparse.ArgumentParser:
