@@ -6,6 +6,7 @@ Every key is computed from the lesson's data when the answer is checked (see
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pandas as pd
@@ -132,8 +133,6 @@ def _ask_1_2(lesson) -> str:
 
 def hidden_card(lesson) -> PersonaCard:
     """The card of exercise 1.2 without its rule."""
-    import dataclasses
-
     return dataclasses.replace(PersonaCard.from_persona(_target_card(lesson)), rule=None)
 
 

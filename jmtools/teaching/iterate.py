@@ -145,6 +145,14 @@ def change_at(frame: pd.DataFrame, step: str, *, group=None, group_col: str = "p
         ``step``, ``before`` and ``after`` (each ``{"n_prev", "n", "conversion", "ci_low",
         "ci_high"}``), ``difference`` (after − before), ``ci_low``, ``ci_high`` and
         ``verdict``: "better" or "worse" when the interval excludes 0, else "no evidence".
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"period": ["before", "before", "after", "after"], "step_index": [1, 2, 1, 2],
+    ...                   "step": ["Browse", "Buy"] * 2, "n": [100, 40, 100, 60], "n_prev": [100] * 4})
+    >>> c = change_at(f, "Buy")
+    >>> round(c["difference"], 2), c["verdict"]
+    (0.2, 'better')
     """
     rows = frame if group is None else frame[frame[group_col] == group]
     rows = rows[rows["step"] == step]

@@ -14,6 +14,7 @@ same on a regenerated world or on the learners' own data.
 
 from __future__ import annotations
 
+import html
 from functools import cached_property
 
 import pandas as pd
@@ -46,8 +47,6 @@ class Question:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        import html
-
         stars = "★" * self.exercise.stars + "☆" * (3 - self.exercise.stars)
         return (f'<div class="jm-question" style="border-left:4px solid #4c78a8;background:#f3f7fb;'
                 f'padding:8px 12px;margin:4px 0;border-radius:4px;font-family:system-ui,sans-serif;'
