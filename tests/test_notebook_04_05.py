@@ -2,10 +2,11 @@
 worlds (one kernel run each, tests/notebook_runs.py); their recorded figures name the planted pain
 points, and their exports open in pandas and openpyxl."""
 
-import json
 from pathlib import Path
 
 import pytest
+
+from jmtools.sample_worlds import load_truths, truths_path
 
 ROOT = Path(__file__).resolve().parents[1]
 NB04 = ROOT / "notebooks" / "04_pain_points.ipynb"
@@ -13,10 +14,9 @@ NB05 = ROOT / "notebooks" / "05_prioritisation.ipynb"
 
 
 def _truths(world):
-    path = ROOT / "data" / world / "truths.json"
-    if not path.exists():
+    if not truths_path(world).exists():
         pytest.skip(f"sample world {world} not generated")
-    return json.loads(path.read_text())
+    return load_truths(world)
 
 
 def _figures(result):
