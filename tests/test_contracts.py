@@ -309,9 +309,6 @@ NOT_COVERED = {
 _NO_FIX = ("ParameterError(expected=<text>) without fix= gives a message with neither 'Fix:' nor the "
            "valid values")
 KNOWN: dict[str, str] = {
-    "funnels.funnel:bad": "level='page' is reported as a bad 'steps' (steps are checked before the level)",
-    "funnels.furthest_stage:bad": "level='page' is reported as a bad 'steps' (steps are checked first)",
-    "funnels.time_between_stages:bad": "level='page' is reported as a bad 'steps' (steps are checked first)",
     "funnels.top_paths:bad": _NO_FIX + " (max_steps)",
     "emotions.emotion_evidence:bad": _NO_FIX + " (n_jobs, from jmtools.analyses.sentiment)",
     "emotions.moments_of_truth:bad": "min_drop=-1 is accepted: no keyword of moments_of_truth is checked",

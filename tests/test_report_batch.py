@@ -11,6 +11,7 @@ import pytest
 
 from jmtools.core.errors import ParameterError
 from jmtools.report.batch import Job, load_batch_config, load_history, persona_jobs, run_batch
+from jmtools.sample_worlds import load_truths
 
 pytestmark = pytest.mark.slow
 HERE = Path(__file__).parent / "notebooks"
@@ -316,7 +317,7 @@ def test_the_grocery_world_batch_reports_its_repeat_stage_and_mailings(tmp_path)
     result = run_batch(jobs, tmp_path / "out", workers=2, static=False, progress=False)
     assert [r.status for r in result.results] == ["ok", "ok"], [r.error for r in result.results]
     stages = Journey.load(data / "journey.yaml").stage_names
-    truths = json.loads((data / "truths.json").read_text())["funnel"]["reach_with_company_events"]
+    truths = load_truths("grocery")["funnel"]["reach_with_company_events"]
     for r in result.results:
         html = (tmp_path / "out" / r.html).read_text(encoding="utf-8")
         assert all(s in html for s in stages) and "Traceback" not in html

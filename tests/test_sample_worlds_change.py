@@ -35,22 +35,26 @@ def _order_after_payment(folder):
 
 
 def test_no_change_twin_is_the_plain_world_with_a_change_date(tmp_path):
-    twin = generate_change_world(tmp_path / "none", effect=0, customers=N, seed=SEED)
+    twin = generate_change_world(tmp_path / "none", effect=0, customers=N, seed=SEED,
+                                 truths_file=tmp_path / "keys" / "none.json")
     generate_world("ecommerce", tmp_path / "plain", customers=N, seed=SEED)
     for name in ("events.parquet", "customers.csv", "surveys.csv", "feedback.csv", "orders.csv", "tickets.csv"):
         assert _md5(tmp_path / "none" / name) == _md5(tmp_path / "plain" / name), name
     opp = Journey.load(tmp_path / "none" / "journey.yaml").opportunities[0]
     assert (opp.id, str(opp.change_date), opp.target.touchpoint, opp.target.persona, opp.target.to) == (
         "show-fees-early", CHANGE_DATE, "Checkout", "Budget Ben", "Order confirmation")
-    truths = json.loads((tmp_path / "none" / "truths.json").read_text())
+    assert not (tmp_path / "none" / "truths.json").exists()          # the answer key stays apart
+    truths = json.loads((tmp_path / "keys" / "none.json").read_text())
     assert truths["change"]["kind"] == "no change"
     assert all(m["effect"] == 0 for m in truths["change"]["measures"].values())
-    assert "## The planted change (no change)" in (tmp_path / "none" / "README.md").read_text()
+    assert "## The planted change (no change)" in (tmp_path / "keys" / "none.md").read_text()
+    assert "planted change" not in (tmp_path / "none" / "README.md").read_text()
 
 
 def test_the_fix_moves_bens_chance_to_order_by_the_planted_amount(tmp_path):
-    out = generate_change_world(tmp_path / "fix", effect=0.25, customers=N, seed=SEED)
-    assert out["change"] == json.loads((tmp_path / "fix" / "truths.json").read_text())["change"]
+    out = generate_change_world(tmp_path / "fix", effect=0.25, customers=N, seed=SEED,
+                                truths_file=tmp_path / "fix.json")
+    assert out["change"] == json.loads((tmp_path / "fix.json").read_text())["change"]
     shares = _order_after_payment(tmp_path / "fix")
     for (persona, after), row in shares.iterrows():
         expected = {"Budget Ben": 0.40, "Marathon Maya": 0.88, "New Runner Nina": 0.85,

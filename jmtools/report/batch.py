@@ -17,21 +17,18 @@ from __future__ import annotations
 
 import datetime as _dt
 import html as _html
-import hashlib
 import json
 import os
-import re
 import sys
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
-from jmtools.core.errors import DataError, ParameterError, Problem, ReportError
-from jmtools.core.yamlbounds import yaml_bounds_problem
-from jmtools.journey import Journey
+from jmtools.core.errors import ReportError
 from jmtools.report.html import atomic_write_text, export_html
+from jmtools.report.jobs import Job, load_batch_config, persona_jobs, slug
 from jmtools.report.record import format_figure
 from jmtools.report.runner import (check_parameters, environment_versions, read_parameters,
                                    run_notebook)
@@ -48,42 +45,6 @@ __all__ = [
     "write_index",
     "load_history",
 ]
-
-
-def slug(text: str) -> str:
-    """File-name-safe form of a report name.
-
-    Examples
-    --------
-    >>> slug("Budget Ben / ecommerce")
-    'budget-ben-ecommerce'
-    >>> len(slug("x" * 300)), slug("Зоя")
-    (60, 'report-debca98f')
-    """
-    base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    tag = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
-    if not base or len(base) > _MAX_STEM:  # no ASCII letters, or too long for a file system
-        return f"{base[:_MAX_STEM - 9].rstrip('-') or 'report'}-{tag}"
-    return base
-
-
-_MAX_STEM = 60  # longest file stem of a report (the full name stays in the page and the index)
-
-
-@dataclass
-class Job:
-    """One report to produce: a notebook run with parameters, under a name."""
-
-    name: str
-    notebook: str
-    parameters: dict = field(default_factory=dict)
-    title: str | None = None
-    file_stem: str | None = None  # set by the batch when two names share a slug ("Ben", "ben")
-
-    @property
-    def stem(self) -> str:
-        """File stem of the report's outputs."""
-        return self.file_stem or slug(self.name)
 
 
 @dataclass
@@ -144,127 +105,6 @@ class BatchResult:
 
 def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
-
-
-def persona_jobs(journey_file: str | os.PathLike, *, notebook: str | os.PathLike,
-                 parameters: Mapping[str, Any] | None = None, persona_param: str = "persona",
-                 include_all: bool = True, prefix: str = "") -> list[Job]:
-    """One job per persona of a journey file (plus one for everyone).
-
-    Parameters
-    ----------
-    journey_file : path-like
-        Journey YAML whose personas are listed.
-    notebook : path-like
-        The report notebook.
-    parameters : mapping, optional
-        Parameters shared by every job.
-    persona_param : str, default "persona"
-        Name of the notebook parameter that selects the persona.
-    include_all : bool, default True
-        Add a job with ``persona="all"``.
-    prefix : str, default ""
-        Prepended to each job name (``"ecommerce "``).
-
-    Returns
-    -------
-    list of Job
-    """
-    names = Journey.load(journey_file).persona_names
-    base = dict(parameters or {})
-    chosen = (["all"] if include_all else []) + list(names)
-    return [Job(name=f"{prefix}{p}", notebook=os.fspath(notebook),
-                parameters=base | {persona_param: p},
-                title=f"{prefix}{'all customers' if p == 'all' else p}") for p in chosen]
-
-
-def load_batch_config(path: str | os.PathLike) -> dict:
-    """Read a batch YAML file into ``{"jobs": [...], "out": ..., "workers": ...}``.
-
-    The file::
-
-        notebook: notebooks/00_journey_report.ipynb   # relative to this file
-        out: reports/weekly                           # optional
-        workers: 2                                    # optional
-        parameters: {data_dir: ../data/ecommerce}     # shared by every report
-        reports:
-          - name: Budget Ben
-            parameters: {persona: Budget Ben}
-          - name: everyone                             # parameters may be omitted
-        personas_from: ../data/ecommerce/journey.yaml  # or: one report per persona
-
-    Returns
-    -------
-    dict
-        ``jobs`` (list of Job), ``out`` (str or None), ``workers`` (int or None), ``static`` (bool).
-
-    Raises
-    ------
-    ParameterError
-        Unknown keys, no notebook, no reports.
-    DataError
-        A file too big to read (:mod:`jmtools.core.yamlbounds`: size, aliases, nesting).
-
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     p = os.path.join(d, "batch.yaml")
-    ...     _ = open(p, "w").write("notebook: r.ipynb\\nreports:\\n  - name: A\\n"
-    ...                            "    parameters: {persona: A}\\n")
-    ...     cfg = load_batch_config(p)
-    >>> [(j.name, j.parameters) for j in cfg["jobs"]]
-    [('A', {'persona': 'A'})]
-    """
-    from ruamel.yaml import YAML
-
-    from ruamel.yaml.error import YAMLError
-
-    path = Path(path)
-    if path.exists() and not path.is_file():
-        raise DataError([Problem("not a file (a folder or a device)", source=str(path),
-                                 fix="give the path of a batch YAML file")])
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise DataError([Problem(f"cannot read the batch config ({err})", source=str(path),
-                                 fix="give a UTF-8 YAML file")]) from None
-    too_big = yaml_bounds_problem(text, str(path))
-    if too_big:
-        raise DataError([too_big])
-    try:
-        doc = YAML(typ="safe", pure=True).load(text) or {}
-    except YAMLError as err:
-        mark, what = getattr(err, "problem_mark", None), str(getattr(err, "problem", None) or err)
-        where = f" [line {mark.line + 1}, column {mark.column + 1}]" if mark is not None else ""
-        what = what.splitlines()[0][:200]
-        raise DataError([Problem(f"not valid batch YAML{where}: {what}", source=str(path),
-                                 fix="plain YAML only: tags such as !!python are refused; "
-                                     "check indentation, colons and quotes")]) from None
-    if not isinstance(doc, dict):
-        raise DataError([Problem(f"a batch config is a mapping of keys, got {type(doc).__name__}",
-                                 source=str(path), fix="start with `notebook:` and `reports:`")])
-    known = {"notebook", "out", "workers", "parameters", "reports", "personas_from", "static"}
-    for key in doc:
-        if key not in known:
-            raise ParameterError(f"key of {path}", key, expected=sorted(known))
-    if "notebook" not in doc:
-        raise ParameterError(f"{path}: notebook", None, expected="the report notebook's path",
-                             fix="add `notebook: notebooks/00_journey_report.ipynb`")
-    here = path.parent
-    notebook = str((here / doc["notebook"]).resolve())
-    shared = dict(doc.get("parameters") or {})
-    jobs = [Job(name=str(r["name"]), notebook=notebook,
-                parameters=shared | dict(r.get("parameters") or {}), title=r.get("title"))
-            for r in doc.get("reports") or []]
-    if doc.get("personas_from"):
-        jobs += persona_jobs(here / doc["personas_from"], notebook=notebook, parameters=shared)
-    if not jobs:
-        raise ParameterError(f"{path}: reports", [], expected="at least one report",
-                             fix="list reports under `reports:` or set `personas_from:`")
-    out = doc.get("out")
-    return {"jobs": jobs, "out": str(here / out) if out else None,
-            "workers": doc.get("workers"), "static": bool(doc.get("static", True))}
 
 
 def _write_json(path: Path, data) -> None:

@@ -8,8 +8,10 @@ the plain world, with the same change date and target in the journey file, so a 
 around the date has nothing to find.
 
 The journey file carries the opportunity's ``change_date`` and ``target`` (touchpoint
-Checkout, persona Budget Ben, going on = Order confirmation), and ``truths.json`` a
-``change`` block with the true effect on each measure a comparison may look at:
+Checkout, persona Budget Ben, going on = Order confirmation). The truths (the summary's
+``truths``, and the answer key when ``truths_file`` is given, kept out of the data folder as
+for every sample world) carry a ``change`` block with the true effect on each measure a
+comparison may look at:
 
 - ``payment_to_order``: the planted chance itself (checkout_payment → order_placed);
 - ``checkout_to_order``: the opportunity's measure (reached Checkout → Order confirmation),
@@ -27,7 +29,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import json
 from pathlib import Path
 
 from jmtools.core.errors import ParameterError
@@ -36,7 +37,8 @@ from jmtools.journey import Journey
 from jmtools.sample_worlds import ecommerce
 from jmtools.sample_worlds._common import Effect
 from jmtools.sample_worlds._engine import epoch_s
-from jmtools.sample_worlds._writer import write_world
+from jmtools.sample_worlds._readme import split_answer_key
+from jmtools.sample_worlds._writer import truths_json, write_world
 
 __all__ = ["CHANGE_DATE", "CHANGE_OPPORTUNITY", "generate_change_world", "change_truths"]
 
@@ -80,7 +82,7 @@ def change_truths(effect: float, date: str = CHANGE_DATE) -> dict:
 
 def generate_change_world(out_dir, *, effect: float = 0.25, date: str = CHANGE_DATE,
                           customers: int | None = None, seed: int = 7, fmt: str = "sample",
-                          chunk_customers: int = 25_000) -> dict:
+                          chunk_customers: int = 25_000, truths_file=None) -> dict:
     """Write the e-commerce world with a fix applied from ``date`` (or, ``effect=0``, without).
 
     Parameters
@@ -92,8 +94,9 @@ def generate_change_world(out_dir, *, effect: float = 0.25, date: str = CHANGE_D
         before); 0 gives the no-change variant.
     date : str, default :data:`CHANGE_DATE`
         The first day of the change (within 2026-03-02 … 2026-09-01, the world's months).
-    customers, seed, fmt, chunk_customers
-        As for :func:`~jmtools.sample_worlds.generate_world`.
+    customers, seed, fmt, chunk_customers, truths_file
+        As for :func:`~jmtools.sample_worlds.generate_world` (the answer key, with the
+        planted change, is written only when ``truths_file`` is given, outside ``out_dir``).
 
     Returns
     -------
@@ -128,6 +131,11 @@ def generate_change_world(out_dir, *, effect: float = 0.25, date: str = CHANGE_D
                      epoch_s(dt.datetime.combine(day, dt.time())), float(effect))
     variant = dataclasses.replace(spec, simulate=functools.partial(ecommerce.simulate, effect=planted))
     out = Path(out_dir)
+    key = None if truths_file is None else Path(truths_file)
+    if key is not None and key.resolve().parent == out.resolve():
+        raise ParameterError("truths_file", str(truths_file),
+                             expected="a path outside out_dir (the answer key stays out of the data folder)",
+                             fix=f"e.g. {out.parent / 'truths' / 'change.json'}")
     out.mkdir(parents=True, exist_ok=True)
     summary = write_world(variant, out, customers=int(customers), seed=seed, fmt=fmt,
                           chunk_customers=chunk_customers)
@@ -136,22 +144,33 @@ def generate_change_world(out_dir, *, effect: float = 0.25, date: str = CHANGE_D
     opportunity.change_date = day
     opportunity.target = {k: CHANGE_OPPORTUNITY[k] for k in ("touchpoint", "persona", "to")}
     summary["paths"]["journey"] = str(journey.save(out / "journey.yaml"))
-    truths_path = Path(summary["paths"]["truths"])
-    truths = json.loads(truths_path.read_text(encoding="utf-8"))
+    truths = summary["truths"]
     truths["change"] = change_truths(float(effect), day.isoformat())
-    truths_path.write_text(json.dumps(truths, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    readme_text, key_text = split_answer_key(spec.readme(truths, fmt=fmt), "ecommerce")
     readme = out / "README.md"
-    readme.write_text(spec.readme(truths, fmt=fmt) + _README.format(**truths["change"]), encoding="utf-8")
+    readme.write_text(readme_text + _README.format(**truths["change"]), encoding="utf-8")
     summary["paths"]["readme"] = str(readme)
+    (out / "truths.json").unlink(missing_ok=True)
+    if key is not None:
+        key.parent.mkdir(parents=True, exist_ok=True)
+        key.write_text(truths_json(truths), encoding="utf-8")
+        key.with_suffix(".md").write_text(key_text + _KEY.format(**truths["change"]), encoding="utf-8")
+        summary["paths"].update(truths=str(key), answer_key=str(key.with_suffix(".md")))
     summary["change"] = truths["change"]
     return summary
 
 
 _README = """
+## The change to measure
+
+The opportunity `{opportunity}` went live on {date} for {persona} (`journey.yaml` carries its
+`change_date` and `target`). Whether it worked, and by how much, is for
+`jmtools.pipeline.measure_opportunity` to find; the planted effect is in the answer key.
+"""
+
+_KEY = """
 ## The planted change ({kind})
 
-The opportunity `{opportunity}` went live on {date}: from then on {persona}'s chance to
-order at the payment step moves by {planted:+.2f} (it is 0.40 before). `journey.yaml` carries
-its `change_date` and `target`; `truths.json` has the true effect on each measure under
-`change`. `jmtools.pipeline.measure_opportunity` should find it (or, at 0, find nothing).
+From {date} on, {persona}'s chance to order at the payment step moves by {planted:+.2f} (it is
+0.40 before). The JSON beside this file has the true effect on each measure under `change`.
 """
