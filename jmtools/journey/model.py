@@ -37,8 +37,8 @@ from jmtools.journey.change import Outcome, Target, target_problems
 from jmtools.journey.checks import (_check_regex, _duplicates, _known, _rest_problems,
                                     _rule_problem, _rule_warning, schema_problems)
 from jmtools.journey.display import display_bundle
-from jmtools.journey.yamlio import (_merge, _parse_yaml, _problem, _read_text, _validate_model,
-                                    _yaml)
+from jmtools.journey.yamlio import (_dates_into_doc, _merge, _parse_yaml, _problem, _read_text,
+                                    _validate_model, _yaml)
 
 __all__ = [
     "Claim", "Persona", "PersonaRef", "Stage", "Touchpoint", "PainPoint", "Opportunity",
@@ -563,18 +563,6 @@ class Journey(_Model):
             add(("personas", i, "ref" if isinstance(self.personas[i], PersonaRef) else "rest"),
                 message, fix)
         return names
-
-
-def _dates_into_doc(journey: "Journey", doc: Any) -> None:
-    """Dates were read as text; put date objects back so a re-written file keeps them unquoted."""
-    if journey.updated is not None:
-        doc["updated"] = journey.updated
-    for i, opportunity in enumerate(journey.opportunities):
-        for key in ("target_date", "change_date"):
-            if getattr(opportunity, key) is not None:
-                doc["opportunities"][i][key] = getattr(opportunity, key)
-        if opportunity.outcome is not None:
-            doc["opportunities"][i]["outcome"]["measured_on"] = opportunity.outcome.measured_on
 
 
 def load_journey(path: str | Path) -> Journey:

@@ -359,3 +359,15 @@ def _same(old: Any, new: Any) -> bool:
     if isinstance(new, (int, float)) and isinstance(old, (int, float)):
         return float(old) == float(new)
     return type(_plain(old)) is type(new) and _plain(old) == new
+
+
+def _dates_into_doc(journey, doc: Any) -> None:
+    """Dates were read as text; put date objects back so a re-written file keeps them unquoted."""
+    if journey.updated is not None:
+        doc["updated"] = journey.updated
+    for i, opportunity in enumerate(journey.opportunities):
+        for key in ("target_date", "change_date"):
+            if getattr(opportunity, key) is not None:
+                doc["opportunities"][i][key] = getattr(opportunity, key)
+        if opportunity.outcome is not None:
+            doc["opportunities"][i]["outcome"]["measured_on"] = opportunity.outcome.measured_on
