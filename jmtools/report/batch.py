@@ -16,6 +16,7 @@ and the partial notebook. Every file is written atomically. The output folder::
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import html as _html
 import json
 import os
@@ -26,7 +27,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-from jmtools.core.errors import ReportError
+from jmtools.core.errors import JmtoolsError, ReportError
+from jmtools.core.resources import resolve_data_dir
 from jmtools.report.html import atomic_write_text, export_html
 from jmtools.report.jobs import Job, load_batch_config, persona_jobs, slug
 from jmtools.report.record import format_figure
@@ -44,6 +46,7 @@ __all__ = [
     "run_batch",
     "write_index",
     "load_history",
+    "earlier_runs",
 ]
 
 
@@ -128,6 +131,11 @@ def run_report(job: Job, out_dir: str | os.PathLike, *, static: bool = True,
     -------
     JobResult
         ``status`` is ``"ok"`` or ``"failed"`` (with ``error`` and ``error_type``).
+
+    Notes
+    -----
+    A notebook that declares ``history_dir`` and is not given one reads the history of
+    ``out_dir`` (its "Since last time" section); the recorded parameters stay the job's own.
     """
     out = Path(out_dir)
     stem = job.stem
@@ -136,7 +144,7 @@ def run_report(job: Job, out_dir: str | os.PathLike, *, static: bool = True,
     executed = out / "notebooks" / f"{stem}.ipynb"
     t0 = time.perf_counter()
     try:
-        run = run_notebook(job.notebook, executed, parameters=job.parameters, timeout=timeout)
+        run = run_notebook(job.notebook, executed, parameters=_with_history(job, out), timeout=timeout)
         res.executed_notebook = str(executed)
         res.figures, res.sources = run.records["figures"], run.records["sources"]
         res.started = run.started
@@ -161,6 +169,13 @@ def run_report(job: Job, out_dir: str | os.PathLike, *, static: bool = True,
     except OSError as err:
         res.status, res.error = "failed", f"could not write the sidecar: {err}"
     return res
+
+
+def _with_history(job: Job, out: Path) -> dict:
+    params = dict(job.parameters)
+    if "history_dir" not in params and "history_dir" in read_parameters(job.notebook):
+        params["history_dir"] = str(out.resolve())
+    return params
 
 
 def _sidecar(res: JobResult, job: Job) -> dict:
@@ -256,18 +271,40 @@ def run_batch(jobs: Iterable[Job], out_dir: str | os.PathLike, *, workers: int |
     ordered = [results[i] for i in range(len(jobs))]
     history = out / "history.jsonl"
     previous = _latest_previous(history, run_id)
-    _append_history(history, run_id, ordered)
+    _append_history(history, run_id, ordered, maps=[_keep_map(out, job) for job in jobs])
     index = write_index(ordered, out, run_id=run_id, previous=previous, title=title)
     return BatchResult(results=ordered, out_dir=str(out), index=str(index), history=str(history),
                        run_id=run_id, duration_s=round(time.perf_counter() - t0, 3))
 
 
-def _append_history(path: Path, run_id: str, results: Sequence[JobResult]) -> None:
+def _keep_map(out: Path, job: Job) -> str | None:
+    """A copy of the journey file a job ran with, under ``maps/`` (named by its content), so the
+    next run's "Since last time" can say what changed; None when it cannot be found."""
+    given = dict(job.parameters)
+    try:
+        declared = read_parameters(job.notebook)
+        for name in ("data_dir", "journey_file"):
+            if name not in given and name in declared:
+                given[name] = declared[name].default
+        path = Path(given["journey_file"]) if given.get("journey_file") else \
+            resolve_data_dir(given.get("data_dir") or ".") / "journey.yaml"
+        data = path.read_bytes()
+    except (OSError, ReportError, KeyError, TypeError, ValueError, JmtoolsError):
+        return None
+    kept = out / "maps" / f"{hashlib.sha256(data).hexdigest()[:16]}.yaml"
+    if not kept.exists():
+        kept.parent.mkdir(exist_ok=True)
+        kept.write_bytes(data)
+    return kept.relative_to(out).as_posix()
+
+
+def _append_history(path: Path, run_id: str, results: Sequence[JobResult], *,
+                    maps: Sequence[str | None] = ()) -> None:
     lines = []
-    for r in results:
+    for r, kept in zip(results, [*maps, *[None] * (len(results) - len(maps))]):
         if r.ok:
             lines.append(json.dumps({"run_id": run_id, "report": r.name, "started": r.started,
-                                     "parameters": r.parameters,
+                                     "parameters": r.parameters, "map": kept,
                                      "figures": {k: {"value": f.get("value"), "n": f.get("n")}
                                                  for k, f in r.figures.items()}},
                                     ensure_ascii=False, sort_keys=True))
@@ -296,6 +333,29 @@ def _latest_previous(path: Path, run_id: str) -> dict:
                 "run_id", ""):
             latest[row["report"]] = row
     return latest
+
+
+def earlier_runs(out_dir: str | os.PathLike, focus) -> list[dict]:
+    """The runs recorded in ``out_dir/history.jsonl`` about the same focus (persona and
+    segment; any data folder, so a weekly batch on new exports finds last week's), oldest first.
+
+    Each is a dict: ``run_id``, ``report``, ``parameters``, ``map`` (the kept journey file,
+    relative to ``out_dir``, or None) and ``figures``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from jmtools.pipeline import Focus
+    >>> earlier_runs(tempfile.mkdtemp(), Focus())
+    []
+    """
+    def same(params: Mapping) -> bool:
+        return (str(params.get("persona", "all")) == focus.persona
+                and str(params.get("segment", "") or "") == (focus.segment or ""))
+
+    rows = [r for r in _read_history(Path(out_dir) / "history.jsonl")
+            if isinstance(r, dict) and isinstance(r.get("parameters"), dict) and same(r["parameters"])]
+    return sorted(rows, key=lambda r: str(r.get("run_id", "")))
 
 
 def load_history(out_dir: str | os.PathLike):

@@ -4,20 +4,26 @@ Like :mod:`jmtools.report.sections`, each function displays its text, tables and
 records its key figures (:func:`jmtools.report.record`); it computes nothing itself
 (:mod:`jmtools.analyses.compare`, :mod:`jmtools.analyses.history`,
 :func:`jmtools.journey.diff_journeys` do). ``notebooks/07_test_implement_iterate.ipynb``
-calls them; the journey report can call :func:`what_changed` as its "what changed since last
-time" section.
+calls them; the journey report calls :func:`since_last_time` (the map's changes, the
+opportunities that went live and the KPI control charts, from a batch folder's history).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from jmtools.analyses.history import control_chart, kpi_history, signals
 from jmtools.charts.iterate import comparison_chart, kpi_control_chart
 from jmtools.core.vocabulary import ALL
+from jmtools.journey import Journey
 from jmtools.journey.diff import changes_frame, describe_change, diff_journeys
+from jmtools.journey.revisions import journey_at
+from jmtools.report.batch import earlier_runs, load_history
 from jmtools.report.present import html_table, md, number
 from jmtools.report.record import record
 
-__all__ = ["what_changed", "did_it_work", "opportunity_outcomes", "kpi_trends"]
+__all__ = ["what_changed", "did_it_work", "opportunity_outcomes", "kpi_trends", "since_last_time",
+           "earlier_map"]
 
 
 def _display(*objs) -> None:
@@ -26,7 +32,8 @@ def _display(*objs) -> None:
     display(*objs)
 
 
-def what_changed(old, new, *, old_label: str = "last time", new_label: str = "now") -> list[dict]:
+def what_changed(old, new, *, old_label: str = "last time", new_label: str = "now",
+                 level: str = "##") -> list[dict]:
     """"What changed since last time": the map's changes, renames recognised, as a table.
 
     Parameters
@@ -36,6 +43,8 @@ def what_changed(old, new, *, old_label: str = "last time", new_label: str = "no
         report's revision, and the file now).
     old_label, new_label : str
         How the text names them.
+    level : str, default "##"
+        Markdown level of the heading (``"###"`` inside the report's "Since last time").
 
     Returns
     -------
@@ -44,7 +53,7 @@ def what_changed(old, new, *, old_label: str = "last time", new_label: str = "no
     """
     changes = diff_journeys(old, new)
     record("map_changes", len(changes), label=f"Changes to the map since {old_label}")
-    _display(md("## What changed in the map since {old}", old=old_label))
+    _display(md(level + " What changed in the map since {old}", old=old_label))
     if not changes:
         _display(md("The map is the same as {old}.", old=old_label))
         return changes
@@ -96,7 +105,7 @@ def did_it_work(comparison, *, persona: str = ALL, top: int = 12) -> None:
                                        "text": "in words"}, max_rows=80))
 
 
-def opportunity_outcomes(journey) -> None:
+def opportunity_outcomes(journey, *, level: str = "##") -> None:
     """The backlog's closed loop: every opportunity with a change date, and what it did."""
     rows = [{"id": o.id, "title": o.title, "change_date": o.change_date, "status": o.status,
              "outcome": o.outcome.status if o.outcome else "not measured yet",
@@ -107,7 +116,7 @@ def opportunity_outcomes(journey) -> None:
              "measured_on": o.outcome.measured_on if o.outcome else None,
              "measure": o.outcome.measure if o.outcome else "–"}
             for o in journey.opportunities if o.change_date is not None]
-    _display(md("## Opportunities that went live"))
+    _display(md(level + " Opportunities that went live"))
     if not rows:
         _display(md("No opportunity carries a `change_date` yet: add one when a change goes live, "
                     "then measure it (`jmtools.pipeline.measure_opportunity`)."))
@@ -122,14 +131,15 @@ def opportunity_outcomes(journey) -> None:
                                         number(v, digits=3, signed=True)}))
 
 
-def kpi_trends(history, *, baseline: int | str = 8, figures=None, reports=None, charts: int = 4) -> None:
+def kpi_trends(history, *, baseline: int | str = 8, figures=None, reports=None, charts: int = 4,
+               level: str = "##") -> None:
     """KPIs over report runs: which series left their control limits, with their charts.
 
     ``history`` is :func:`jmtools.report.batch.load_history`; ``charts`` bounds how many
     control charts are drawn (the signalling series first).
     """
     series = kpi_history(history, figures=figures, reports=reports)
-    _display(md("## KPIs over report runs"))
+    _display(md(level + " KPIs over report runs"))
     runs = series.groupby(["report", "figure"])["run_index"].max() if len(series) else None
     long_enough = runs[runs > (baseline if isinstance(baseline, int) else 2)] if runs is not None else []
     if len(long_enough) == 0:
@@ -148,3 +158,68 @@ def kpi_trends(history, *, baseline: int | str = 8, figures=None, reports=None, 
     shown += [k for k in long_enough.index if k not in shown]
     for report, figure in shown[:charts]:
         _display(kpi_control_chart(chart, report=report, figure=figure))
+
+
+def earlier_map(map_before: str, journey):
+    """The earlier journey a report compares with: ``"git:REV"`` (a revision of the journey
+    file) or a YAML path; returns ``(Journey, label)``.
+
+    Examples
+    --------
+    >>> from jmtools.journey import Journey
+    >>> from jmtools.sample_worlds import template_path
+    >>> j = Journey.load(template_path("ecommerce"))
+    >>> earlier_map(str(template_path("ecommerce")), j)[0] == j
+    True
+    """
+    if map_before.startswith("git:"):
+        return journey_at(journey.path, map_before[4:]), map_before[4:]
+    return Journey.load(map_before), Path(map_before).name
+
+
+def since_last_time(f, *, history_dir: str = "", map_before: str = "", baseline: int = 8) -> dict:
+    """The report's "Since last time": the map's changes, opportunities that went live, and
+    the KPI control charts of this focus over earlier runs.
+
+    Parameters
+    ----------
+    f : jmtools.pipeline.Findings
+        This run.
+    history_dir : str
+        A batch output folder (``history.jsonl``, written by ``jmtools batch`` / ``demo``):
+        the latest earlier run of the same focus gives the map to compare with (the batch keeps
+        a copy of each run's journey file) and the KPI series. Empty: no history.
+    map_before : str
+        The earlier map, given explicitly (a YAML path or ``"git:REV"``); wins over the history.
+    baseline : int, default 8
+        Runs that set the control limits.
+
+    Returns
+    -------
+    dict
+        ``runs`` (earlier runs of this focus found), ``map_before`` (what was compared with, or
+        ``""``), ``changes`` (the map's changes).
+    """
+    runs = earlier_runs(history_dir, f.focus) if history_dir else []
+    label = "the last run"
+    if not map_before and runs and runs[-1].get("map"):
+        snapshot = Path(history_dir) / runs[-1]["map"]
+        if snapshot.is_file():
+            map_before = str(snapshot)
+            label = f"the last run ({runs[-1]['run_id'][:10]})"
+    changes: list = []
+    if map_before:
+        earlier, named = earlier_map(map_before, f.journey)
+        changes = what_changed(earlier, f.journey, old_label=label if runs and not
+                               map_before.startswith("git:") else named, level="###")
+    elif not runs:
+        _display(md("This is the first run of this report{where}: from the next run on, this section "
+                    "says what changed in the map and how the key figures move.",
+                    where=" recorded in its folder" if history_dir else ""))
+    if any(o.change_date is not None for o in f.journey.opportunities):
+        opportunity_outcomes(f.journey, level="###")
+    if runs:
+        kpi_trends(load_history(history_dir), baseline=baseline,
+                   reports=sorted({r["report"] for r in runs}), level="###")
+    record("earlier_runs", len(runs), label="Earlier runs of this report")
+    return {"runs": len(runs), "map_before": map_before, "changes": changes}
