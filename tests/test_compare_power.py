@@ -1,6 +1,5 @@
-"""Power statements against scipy (statsmodels is not installed here, so the hand formulas are
-checked against scipy's distributions, the noncentral t that statsmodels' TTestIndPower uses,
-and simulated tests)."""
+"""Power statements against statsmodels (NormalIndPower, TTestIndPower, proportion_effectsize),
+against scipy's distributions written out by hand, and against simulated tests."""
 
 from __future__ import annotations
 
@@ -85,3 +84,25 @@ def test_bad_levels_are_parameter_errors():
     with pytest.raises(ParameterError, match="kind"):
         effect_for_change(0.1, kind="ratio")
     assert n_per_group(0) == math.inf
+
+
+@pytest.mark.parametrize("es,n_a,n_b,alpha", [(0.2, 393, 393, 0.05), (0.1, 1000, 400, 0.05),
+                                              (0.5, 30, 60, 0.01), (0.03, 50, 50, 0.1)])
+def test_power_and_sample_size_equal_statsmodels(es, n_a, n_b, alpha):
+    sm_power = pytest.importorskip("statsmodels.stats.power")
+    normal = sm_power.NormalIndPower()
+    assert power_at(es, n_a, n_b, alpha=alpha) == pytest.approx(
+        normal.power(effect_size=es, nobs1=n_a, alpha=alpha, ratio=n_b / n_a), rel=1e-9)
+    want = normal.solve_power(effect_size=es, alpha=alpha, power=0.8, ratio=1.0)
+    assert n_per_group(es, power=0.8, alpha=alpha) == pytest.approx(want, rel=1e-6)
+
+
+def test_cohens_h_and_the_t_answer_equal_statsmodels():
+    sm_power = pytest.importorskip("statsmodels.stats.power")
+    from statsmodels.stats.proportion import proportion_effectsize
+
+    for p_a, p_b in ((0.4, 0.6), (0.05, 0.08), (0.9, 0.7)):
+        assert cohen_h(p_a, p_b) == pytest.approx(-proportion_effectsize(p_a, p_b), abs=1e-12)
+    for d in (0.2, 0.35, 0.5, 0.8):
+        exact = sm_power.TTestIndPower().solve_power(effect_size=d, alpha=0.05, power=0.8, ratio=1.0)
+        assert 0 <= exact - n_per_group(d) <= 2, (d, exact)
