@@ -44,7 +44,7 @@ from jmtools.core.errors import ParameterError
 from jmtools.core.resources import templates_dir
 from jmtools.sample_worlds import b2b, ecommerce, grocery
 from jmtools.sample_worlds._readme import split_answer_key
-from jmtools.sample_worlds._writer import truths_json, write_world
+from jmtools.sample_worlds._writer import answer_key_path, write_readme_and_key, write_world
 from jmtools.sample_worlds.change import CHANGE_DATE, change_truths, generate_change_world
 
 __all__ = ["WORLDS", "DEFAULT_CUSTOMERS", "DEFAULT_CHUNK_CUSTOMERS", "generate_world",
@@ -181,11 +181,7 @@ def generate_world(world: str, out_dir, *, customers: int | None = None, seed: i
     if fmt not in _FORMATS:
         raise ParameterError("fmt", fmt, expected=list(_FORMATS))
     out = Path(out_dir)
-    key = None if truths_file is None else Path(truths_file)
-    if key is not None and key.resolve().parent == out.resolve():
-        raise ParameterError("truths_file", str(truths_file),
-                             expected="a path outside out_dir (the answer key stays out of the data folder)",
-                             fix=f"e.g. {out.parent / 'truths' / (world + '.json')}")
+    key = answer_key_path(truths_file, out, world)
     out.mkdir(parents=True, exist_ok=True)
     summary = write_world(spec, out, customers=customers, seed=seed, fmt=fmt,
                           chunk_customers=chunk_customers)
@@ -193,15 +189,7 @@ def generate_world(world: str, out_dir, *, customers: int | None = None, seed: i
     shutil.copyfile(template_path(world), journey)
     summary["paths"]["journey"] = str(journey)
     readme_text, key_text = split_answer_key(spec.readme(summary["truths"], fmt=fmt), world)
-    readme = out / "README.md"
-    readme.write_text(readme_text, encoding="utf-8")
-    summary["paths"]["readme"] = str(readme)
-    (out / "truths.json").unlink(missing_ok=True)        # the old place, inside the data folder
-    if key is not None:
-        key.parent.mkdir(parents=True, exist_ok=True)
-        key.write_text(truths_json(summary["truths"]), encoding="utf-8")
-        key.with_suffix(".md").write_text(key_text, encoding="utf-8")
-        summary["paths"].update(truths=str(key), answer_key=str(key.with_suffix(".md")))
+    write_readme_and_key(out, summary, readme_text, key_text, key)
     return summary
 
 

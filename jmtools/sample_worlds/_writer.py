@@ -11,10 +11,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from jmtools.core.errors import ParameterError
 from jmtools.core.spreadsheet import csv_frame
 from jmtools.sample_worlds._truths import Tally
 
-__all__ = ["World", "ChunkResult", "write_world", "truths_json", "TABLE_COLUMNS", "ALL_TABLES"]
+__all__ = ["World", "ChunkResult", "write_world", "truths_json", "answer_key_path", "write_readme_and_key",
+           "TABLE_COLUMNS", "ALL_TABLES"]
 
 _TS = pa.timestamp("us")
 
@@ -282,3 +284,28 @@ def _plain(value):
     if isinstance(value, np.bool_):
         return bool(value)
     return value
+
+
+def answer_key_path(truths_file, out: Path, name: str) -> Path | None:
+    """Where a world's answer key goes (None: not written); refused inside the data folder."""
+    key = None if truths_file is None else Path(truths_file)
+    if key is not None and key.resolve().parent == out.resolve():
+        raise ParameterError("truths_file", str(truths_file),
+                             expected="a path outside out_dir (the answer key stays out of the data folder)",
+                             fix=f"e.g. {out.parent / 'truths' / (name + '.json')}")
+    return key
+
+
+def write_readme_and_key(out: Path, summary: dict, readme_text: str, key_text: str,
+                         key: Path | None) -> None:
+    """Write the data folder's README and, when ``key`` is given, the answer key (JSON and
+    Markdown) outside it; a ``truths.json`` an older version left in the folder is removed."""
+    readme = out / "README.md"
+    readme.write_text(readme_text, encoding="utf-8")
+    summary["paths"]["readme"] = str(readme)
+    (out / "truths.json").unlink(missing_ok=True)
+    if key is not None:
+        key.parent.mkdir(parents=True, exist_ok=True)
+        key.write_text(truths_json(summary["truths"]), encoding="utf-8")
+        key.with_suffix(".md").write_text(key_text, encoding="utf-8")
+        summary["paths"].update(truths=str(key), answer_key=str(key.with_suffix(".md")))

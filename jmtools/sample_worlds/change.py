@@ -38,7 +38,7 @@ from jmtools.sample_worlds import ecommerce
 from jmtools.sample_worlds._common import Effect
 from jmtools.sample_worlds._engine import epoch_s
 from jmtools.sample_worlds._readme import split_answer_key
-from jmtools.sample_worlds._writer import truths_json, write_world
+from jmtools.sample_worlds._writer import answer_key_path, write_readme_and_key, write_world
 
 __all__ = ["CHANGE_DATE", "CHANGE_OPPORTUNITY", "generate_change_world", "change_truths"]
 
@@ -131,11 +131,7 @@ def generate_change_world(out_dir, *, effect: float = 0.25, date: str = CHANGE_D
                      epoch_s(dt.datetime.combine(day, dt.time())), float(effect))
     variant = dataclasses.replace(spec, simulate=functools.partial(ecommerce.simulate, effect=planted))
     out = Path(out_dir)
-    key = None if truths_file is None else Path(truths_file)
-    if key is not None and key.resolve().parent == out.resolve():
-        raise ParameterError("truths_file", str(truths_file),
-                             expected="a path outside out_dir (the answer key stays out of the data folder)",
-                             fix=f"e.g. {out.parent / 'truths' / 'change.json'}")
+    key = answer_key_path(truths_file, out, "change")
     out.mkdir(parents=True, exist_ok=True)
     summary = write_world(variant, out, customers=int(customers), seed=seed, fmt=fmt,
                           chunk_customers=chunk_customers)
@@ -147,15 +143,8 @@ def generate_change_world(out_dir, *, effect: float = 0.25, date: str = CHANGE_D
     truths = summary["truths"]
     truths["change"] = change_truths(float(effect), day.isoformat())
     readme_text, key_text = split_answer_key(spec.readme(truths, fmt=fmt), "ecommerce")
-    readme = out / "README.md"
-    readme.write_text(readme_text + _README.format(**truths["change"]), encoding="utf-8")
-    summary["paths"]["readme"] = str(readme)
-    (out / "truths.json").unlink(missing_ok=True)
-    if key is not None:
-        key.parent.mkdir(parents=True, exist_ok=True)
-        key.write_text(truths_json(truths), encoding="utf-8")
-        key.with_suffix(".md").write_text(key_text + _KEY.format(**truths["change"]), encoding="utf-8")
-        summary["paths"].update(truths=str(key), answer_key=str(key.with_suffix(".md")))
+    write_readme_and_key(out, summary, readme_text + _README.format(**truths["change"]),
+                         key_text + _KEY.format(**truths["change"]), key)
     summary["change"] = truths["change"]
     return summary
 
