@@ -117,3 +117,19 @@ def test_since_last_time_skips_torn_or_foreign_history_lines(shown, tmp_path):
                                             '\n[1, 2]\n{"run_id": "y", "parameters": "all"}\n')
     out = iterate.since_last_time(_findings(Journey.load(TEMPLATE)), history_dir=str(tmp_path))
     assert out["runs"] == 0
+
+
+def test_since_last_time_draws_control_charts_named_as_readers_know_the_figure(shown, tmp_path):
+    import altair as alt
+
+    values = [0.50, 0.51, 0.49, 0.50, 0.52, 0.50, 0.49, 0.51, 0.50, 0.65]       # a shift in the last run
+    _history(tmp_path, [{"run_id": f"2026-10-{i + 1:02d}T09:00:00", "report": "Budget Ben",
+                         "parameters": {"persona": "Budget Ben"}, "map": None,
+                         "figures": {"funnel_2": {"value": v, "n": 400, "label": "Reached Consideration"}}}
+                        for i, v in enumerate(values)])
+    out = iterate.since_last_time(_findings(Journey.load(TEMPLATE)), history_dir=str(tmp_path), baseline=8)
+    assert out["runs"] == 10
+    charts = [o for o in shown["displayed"] if isinstance(o, alt.TopLevelMixin)]
+    assert len(charts) == 1 and charts[0].to_dict()["title"].startswith("Reached Consideration · Budget Ben")
+    assert shown["records"]["kpi_signals"] == 1
+    assert "Reached Consideration" in "".join(str(getattr(o, "data", "")) for o in shown["displayed"])

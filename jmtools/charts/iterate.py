@@ -94,7 +94,7 @@ def _panel(alt, data, title_x: str):
 
 
 def kpi_control_chart(chart, *, report: str | None = None, figure: str | None = None,
-                      title: str | None = None):
+                      title: str | None = None, label: str | None = None):
     """One KPI over report runs: points, centre line, control limits, signals.
 
     Parameters
@@ -103,6 +103,10 @@ def kpi_control_chart(chart, *, report: str | None = None, figure: str | None = 
         :func:`jmtools.analyses.history.control_chart`.
     report, figure : str, optional
         The series to draw (needed when the frame holds several).
+    title : str, optional
+        The chart's title (default: the figure's label, the report and how to read it).
+    label : str, optional
+        How readers name the figure (e.g. "Reached Decision"); default: its key.
 
     Examples
     --------
@@ -132,6 +136,7 @@ def kpi_control_chart(chart, *, report: str | None = None, figure: str | None = 
         raise ParameterError("figure", figure, expected=[f"{r} · {f}" for r, f in series.values],
                              fix="pass report= and figure= to choose one series")
     rep, fig = series.iloc[0]
+    fig = label or fig
     data = data.assign(state=data["signal"].map({True: "signal", False: "in control"}),
                        rules=data["rules"].where(data["rules"] != "", "–"))
     base_runs = data[data["baseline"]]

@@ -305,7 +305,8 @@ def _append_history(path: Path, run_id: str, results: Sequence[JobResult], *,
         if r.ok:
             lines.append(json.dumps({"run_id": run_id, "report": r.name, "started": r.started,
                                      "parameters": r.parameters, "map": kept,
-                                     "figures": {k: {"value": f.get("value"), "n": f.get("n")}
+                                     "figures": {k: {"value": f.get("value"), "n": f.get("n"),
+                                                     "label": f.get("label")}
                                                  for k, f in r.figures.items()}},
                                     ensure_ascii=False, sort_keys=True))
     if lines:

@@ -132,11 +132,12 @@ def opportunity_outcomes(journey, *, level: str = "##") -> None:
 
 
 def kpi_trends(history, *, baseline: int | str = 8, figures=None, reports=None, charts: int = 4,
-               level: str = "##") -> None:
+               level: str = "##", labels=None) -> None:
     """KPIs over report runs: which series left their control limits, with their charts.
 
     ``history`` is :func:`jmtools.report.batch.load_history`; ``charts`` bounds how many
-    control charts are drawn (the signalling series first).
+    control charts are drawn (the signalling series first); ``labels`` maps a figure's key
+    to how readers name it.
     """
     series = kpi_history(history, figures=figures, reports=reports)
     _display(md(level + " KPIs over report runs"))
@@ -153,11 +154,11 @@ def kpi_trends(history, *, baseline: int | str = 8, figures=None, reports=None, 
                 "rules: beyond 3σ, nine on one side, six trending, two of three beyond 2σ).",
                 n=len(found), total=len(long_enough)))
     if len(found):
-        _display(html_table(found))
+        _display(html_table(found.assign(figure=found["figure"].map(lambda k: (labels or {}).get(k, k)))))
     shown = list(found[["report", "figure"]].itertuples(index=False, name=None))
     shown += [k for k in long_enough.index if k not in shown]
     for report, figure in shown[:charts]:
-        _display(kpi_control_chart(chart, report=report, figure=figure))
+        _display(kpi_control_chart(chart, report=report, figure=figure, label=(labels or {}).get(figure)))
 
 
 def earlier_map(map_before: str, journey):
@@ -219,7 +220,9 @@ def since_last_time(f, *, history_dir: str = "", map_before: str = "", baseline:
     if any(o.change_date is not None for o in f.journey.opportunities):
         opportunity_outcomes(f.journey, level="###")
     if runs:
+        labels = {k: v["label"] for r in runs for k, v in (r.get("figures") or {}).items()
+                  if isinstance(v, dict) and v.get("label")}
         kpi_trends(load_history(history_dir), baseline=baseline,
-                   reports=sorted({r["report"] for r in runs}), level="###")
+                   reports=sorted({r["report"] for r in runs}), level="###", labels=labels)
     record("earlier_runs", len(runs), label="Earlier runs of this report")
     return {"runs": len(runs), "map_before": map_before, "changes": changes}
