@@ -1,4 +1,4 @@
-"""Stream simulated chunks to CSV / Parquet files with stable ids, and write truths.json."""
+"""Stream simulated chunks to CSV / Parquet files with stable ids, and reduce them to the truths."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from jmtools.core.errors import ParameterError
 from jmtools.core.spreadsheet import csv_frame
 from jmtools.sample_worlds._truths import Tally
 
-__all__ = ["World", "ChunkResult", "write_world", "TABLE_COLUMNS", "ALL_TABLES"]
+__all__ = ["World", "ChunkResult", "write_world", "truths_json", "answer_key_path", "write_readme_and_key",
+           "TABLE_COLUMNS", "ALL_TABLES"]
 
 _TS = pa.timestamp("us")
 
@@ -136,12 +138,14 @@ def write_world(spec: World, out: Path, *, customers: int, seed: int, fmt: str,
     truths = {"world": spec.name, "seed": seed, "customers": customers,
               "chunk_customers": chunk_customers,
               "tables": {t: {"file": files[t], "rows": rows[t]} for t in outputs}, **truths}
-    truths_path = out / "truths.json"
-    truths_path.write_text(json.dumps(_plain(truths), indent=2, ensure_ascii=False) + "\n",
-                           encoding="utf-8")
     return {"world": spec.name, "seed": seed, "customers": customers, "fmt": fmt,
-            "chunks": chunks, "rows": rows,
-            "paths": {**{t: str(o.path) for t, o in outputs.items()}, "truths": str(truths_path)}}
+            "chunks": chunks, "rows": rows, "truths": _plain(truths),
+            "paths": {t: str(o.path) for t, o in outputs.items()}}
+
+
+def truths_json(truths: dict) -> str:
+    """The text of an answer-key file: the truths as indented JSON, one final newline."""
+    return json.dumps(truths, indent=2, ensure_ascii=False) + "\n"
 
 
 def _ids(prefix: str, start: int, n: int, width: int) -> pa.Array:
@@ -280,3 +284,28 @@ def _plain(value):
     if isinstance(value, np.bool_):
         return bool(value)
     return value
+
+
+def answer_key_path(truths_file, out: Path, name: str) -> Path | None:
+    """Where a world's answer key goes (None: not written); refused inside the data folder."""
+    key = None if truths_file is None else Path(truths_file)
+    if key is not None and key.resolve().parent == out.resolve():
+        raise ParameterError("truths_file", str(truths_file),
+                             expected="a path outside out_dir (the answer key stays out of the data folder)",
+                             fix=f"e.g. {out.parent / 'truths' / (name + '.json')}")
+    return key
+
+
+def write_readme_and_key(out: Path, summary: dict, readme_text: str, key_text: str,
+                         key: Path | None) -> None:
+    """Write the data folder's README and, when ``key`` is given, the answer key (JSON and
+    Markdown) outside it; a ``truths.json`` an older version left in the folder is removed."""
+    readme = out / "README.md"
+    readme.write_text(readme_text, encoding="utf-8")
+    summary["paths"]["readme"] = str(readme)
+    (out / "truths.json").unlink(missing_ok=True)
+    if key is not None:
+        key.parent.mkdir(parents=True, exist_ok=True)
+        key.write_text(truths_json(summary["truths"]), encoding="utf-8")
+        key.with_suffix(".md").write_text(key_text, encoding="utf-8")
+        summary["paths"].update(truths=str(key), answer_key=str(key.with_suffix(".md")))
