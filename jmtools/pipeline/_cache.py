@@ -2,14 +2,15 @@
 
 A batch of reports (one per persona) prepares the same events the same way each time. With a
 cache folder — the ``cache_dir=`` of :func:`jmtools.pipeline.prepare_world`, or the
-environment variable ``JMTOOLS_CACHE_DIR`` that :func:`jmtools.report.run_batch` sets for its
-workers — the first run writes the prepared evidence there and every later run with the same
+environment variable ``JMTOOLS_EVIDENCE_CACHE`` that :func:`jmtools.report.run_batch` sets for
+its workers — the first run writes the prepared evidence there and every later run with the same
 inputs reads it back instead of sorting the events again.
 
 The key is the content (SHA-256) of the event and customer files, how they were loaded, the
 journey's mapping (stages, touchpoints with their patterns and conditions, persona rules),
 the segment, the cache layout and the jmtools version: change any of them and the cache is
-missed and rewritten. A cache entry that cannot be read is recomputed, with a warning.
+missed and rewritten. A cache entry that cannot be read is recomputed, with a warning; a
+folder keeps the :data:`MAX_ENTRIES` entries written last.
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ from jmtools.core.engine import is_duckdb
 from jmtools.evidence import touchpoint_rules
 from jmtools.evidence._disk import FORMAT, load_evidence, save_evidence
 
-__all__ = ["CACHE_ENV", "EvidenceCacheWarning", "cache_dir_from_env", "evidence_key", "cached_evidence"]
+__all__ = ["CACHE_ENV", "MAX_ENTRIES", "EvidenceCacheWarning", "cache_dir_from_env", "evidence_key", "cached_evidence"]
 
 #: Environment variable naming the evidence cache folder (set by the batch for its workers).
-CACHE_ENV = "JMTOOLS_CACHE_DIR"
+CACHE_ENV = "JMTOOLS_EVIDENCE_CACHE"
+#: Entries kept in a cache folder; older ones (by last write) are removed.
+MAX_ENTRIES = 8
 _INPUT_KINDS = ("events", "customers")
 _SUFFIXES = (".csv", ".tsv", ".parquet", ".xlsx", ".csv.gz", ".txt", ".pq", ".xlsm", ".xls")
 
@@ -40,7 +43,7 @@ class EvidenceCacheWarning(RuntimeWarning):
 
 
 def cache_dir_from_env():
-    """The cache folder named by ``JMTOOLS_CACHE_DIR``, or None."""
+    """The cache folder named by ``JMTOOLS_EVIDENCE_CACHE``, or None."""
     value = os.environ.get(CACHE_ENV, "").strip()
     return Path(value) if value else None
 
@@ -126,3 +129,7 @@ def _write(entry: Path, evidence) -> None:
         os.replace(tmp, entry)
     except OSError:                                    # another worker won the race: use theirs
         shutil.rmtree(tmp, ignore_errors=True)
+    entries = sorted((p for p in entry.parent.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                     key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[MAX_ENTRIES:]:
+        shutil.rmtree(old, ignore_errors=True)

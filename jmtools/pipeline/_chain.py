@@ -269,8 +269,8 @@ def prepare_world(data, *, journey=None, segment: str = "", n_themes: int = N_TH
 
     Parameters are those of :func:`run` that do not depend on the persona, and ``cache_dir``:
     a folder where the prepared evidence is kept between runs (default: the environment
-    variable ``JMTOOLS_CACHE_DIR``, which :func:`jmtools.report.run_batch` sets; none when
-    unset). It is reused while the event and customer files and the journey's mapping are
+    variable ``JMTOOLS_EVIDENCE_CACHE``, which :func:`jmtools.report.run_batch` sets; none
+    when unset). It is reused while the event and customer files and the journey's mapping are
     unchanged (see :mod:`jmtools.pipeline._cache`).
 
     Returns

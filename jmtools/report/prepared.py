@@ -1,8 +1,9 @@
 """Prepare once, report many: a batch prepares each world's evidence before its reports run.
 
 :func:`prepared_once` wraps a batch: it names an evidence cache folder for every kernel the
-batch starts (the environment variable ``JMTOOLS_CACHE_DIR``; by default ``.jmtools-cache``
-inside the output folder, or the folder the variable already names), and prepares the
+batch starts (the environment variable ``JMTOOLS_EVIDENCE_CACHE``; by default ``evidence``
+inside jmtools' cache folder — ``$JMTOOLS_CACHE_DIR`` or ``~/.cache/jmtools`` —, or the folder
+the variable already names), and prepares the
 evidence of each distinct world the jobs report on (``data_dir``, ``journey_file``,
 ``segment``) once, in this process. Every report then reads that evidence instead of sorting
 the events again; a second batch on unchanged data reads it too (see
@@ -19,10 +20,18 @@ from jmtools.pipeline import prepare_evidence
 from jmtools.pipeline._cache import CACHE_ENV, cache_dir_from_env
 from jmtools.report.runner import read_parameters
 
-__all__ = ["CACHE_FOLDER", "prepared_once", "worlds_of"]
+__all__ = ["CACHE_FOLDER", "default_cache_dir", "prepared_once", "worlds_of"]
 
-#: The cache folder inside a batch's output folder, unless ``JMTOOLS_CACHE_DIR`` names one.
-CACHE_FOLDER = ".jmtools-cache"
+#: The evidence cache inside jmtools' cache folder, unless ``JMTOOLS_EVIDENCE_CACHE`` names one.
+CACHE_FOLDER = "evidence"
+
+
+def default_cache_dir() -> Path:
+    """``$JMTOOLS_CACHE_DIR/evidence``, else ``$XDG_CACHE_HOME/jmtools/evidence``
+    (``~/.cache/jmtools/evidence``): never inside a report's output folder."""
+    base = os.environ.get("JMTOOLS_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "jmtools")
+    return Path(base) / CACHE_FOLDER
 
 
 def worlds_of(jobs) -> list[tuple]:
@@ -52,13 +61,18 @@ def worlds_of(jobs) -> list[tuple]:
 def prepared_once(jobs, out_dir):
     """Within the block, kernels read one prepared evidence per world from the cache folder.
 
-    Yields the cache folder. The variable ``JMTOOLS_CACHE_DIR`` is restored afterwards.
+    Yields the cache folder (None when no job reports on a data folder: then nothing is set).
+    The variable ``JMTOOLS_EVIDENCE_CACHE`` is restored afterwards.
     """
-    folder = cache_dir_from_env() or Path(out_dir) / CACHE_FOLDER
+    worlds = worlds_of(jobs)
+    if not worlds:
+        yield None
+        return
+    folder = cache_dir_from_env() or default_cache_dir()
     saved = os.environ.get(CACHE_ENV)
     os.environ[CACHE_ENV] = str(folder)
     try:
-        for data, journey, segment in worlds_of(jobs):
+        for data, journey, segment in worlds:
             try:
                 prepare_evidence(data, journey=journey, segment=segment, cache_dir=folder)
             except Exception:   # not lost: every report of this world meets the same error and
