@@ -243,7 +243,7 @@ def _subtitle(curve: pd.DataFrame, unit: str) -> list[str]:
     return [f"{stat} emotion per stage from surveys, feedback text and behaviour "
             "(−2 very negative … +2 very positive).",
             f"Shaded band: 95% interval. Dot area: n ({unit}); hollow dot: {thin}. "
-            "Dashed: the workshop's assumption. Red rings: moments of truth (hover for why)."]
+            "Dashed: the workshop's assumption. Red rings: moments of truth (why: in the tooltip and the moments table)."]
 
 
 def _point_layer(pts, x, y, colour, present, shown, unit):
