@@ -103,6 +103,21 @@ def _png(spec: dict, label: str) -> str:
             f'alt="{label}">')
 
 
+def _map_shape(spec: dict) -> str:
+    """``"wide"`` (printed on a landscape page) or ``"tall"`` (portrait): the page that shows
+    the journey map largest.
+
+    Examples
+    --------
+    >>> _map_shape({"width": 1300, "height": 900}), _map_shape({"width": 1000, "height": 1900})
+    ('wide', 'tall')
+    """
+    width, height = spec.get("width"), spec.get("height")
+    if isinstance(width, (int, float)) and isinstance(height, (int, float)) and height > 0.8 * width:
+        return "tall"
+    return "wide"
+
+
 def _fits(spec: dict) -> bool:
     """True when a chart can take its container's width (one view or layers, no panels)."""
     return (isinstance(spec.get("width"), (int, float)) and not any(
@@ -166,7 +181,7 @@ def _make_preprocessor():
 
             label = _html.escape(_title_of(spec), quote=True)
             is_map = (spec.get("usermeta") or {}).get("jmtools") == "journey-map"
-            frame = "jm-chart-frame jm-map-frame" if is_map else "jm-chart-frame"
+            frame = f"jm-chart-frame jm-map-frame jm-map-{_map_shape(spec)}" if is_map else "jm-chart-frame"
             if self.static:
                 body = f'<div class="jm-chart jm-chart-static" role="img" aria-label="{label}">' \
                        f"{_png(spec, label)}</div>"
@@ -312,7 +327,7 @@ class _Headings(HTMLParser):
 
 
 _APPENDIX_IDS = ("report-parameters", "data-provenance", "recorded-figures", "software-versions")
-_NAV = re.compile(r'<nav class="jm-toc".*?</nav>', re.S)
+_NAV = re.compile(r'<nav[^>]*class="jm-toc".*?</nav>', re.S)
 
 
 def _finish(html: str) -> str:

@@ -280,7 +280,8 @@ def pain_point_chart(table, *, top: int = 8, title: str = "Pain points, in rank 
     base = alt.Chart(data).encode(y=y, tooltip=tip)
     scored = base.transform_filter("!datum.assumed")
     bars = scored.mark_bar().encode(
-        x=alt.X("bar:Q", title="priority score (ranks the list; longer = fix sooner)"),
+        x=alt.X("bar:Q", title="priority score (ranks the list; longer = fix sooner)",
+                scale=alt.Scale(domain=[0, _longest(data["bar"]) * 1.5], nice=False)),  # room for labels
         color=alt.Color("evidence_label:N", title="evidence",
                         scale=alt.Scale(domain=["measured", "reported", "assumed"],
                                         range=["#1d6b35", "#2f5d8a", "#a0a7b4"]),
@@ -293,6 +294,11 @@ def pain_point_chart(table, *, top: int = 8, title: str = "Pain points, in rank 
                                color="#5b6372").encode(x=alt.datum(0), text="note:N")
     return alt.layer(bars, counts, marker, words, title=title).properties(
         width=420, height=alt.Step(26))
+
+
+def _longest(values) -> float:
+    top = float(values.max()) if values.notna().any() else 0.0
+    return top if top > 0 else 1.0
 
 
 def backlog_chart(backlog, *, title: str = "Opportunities: impact against effort"):
