@@ -117,7 +117,8 @@ def bars_svg(rows: Sequence[tuple[str, float | None, float | None, float | None]
     >>> "Ben" in svg and "25.0%" in svg
     True
     """
-    label_w, value_w, row_h = 130, 56, 22
+    label_w, value_w, row_h = 150, 56, 22
+    rows = _without_common_prefix(rows)
     plot_w = width - label_w - value_w
     lo, hi = domain
     x = lambda v: label_w + (min(max(v, lo), hi) - lo) / (hi - lo) * plot_w  # noqa: E731
@@ -125,7 +126,7 @@ def bars_svg(rows: Sequence[tuple[str, float | None, float | None, float | None]
     parts = [f'<line x1="{zero:.1f}" x2="{zero:.1f}" y1="0" y2="{row_h * len(rows)}" stroke="#9aa5b1"/>']
     for i, (name, value, low, high) in enumerate(rows):
         y = i * row_h
-        short = name if len(name) <= 20 else name[:19] + "…"
+        short = name if len(name) <= 22 else name[:21] + "…"
         parts.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" font-size="12">'
                      f"<title>{e(name)}</title>{e(short)}</text>")
         if value is None:
@@ -141,6 +142,14 @@ def bars_svg(rows: Sequence[tuple[str, float | None, float | None, float | None]
     h = row_h * max(len(rows), 1)
     return (f'<svg viewBox="0 0 {width} {h}" width="{width}" height="{h}" '
             f'font-family="system-ui, Arial, sans-serif">{"".join(parts)}</svg>')
+
+
+def _without_common_prefix(rows):
+    """Drop a prefix every name shares up to " · " ("E-commerce · "): the labels stay short."""
+    names = [r[0] for r in rows]
+    prefix = os.path.commonprefix(names) if len(names) > 1 else ""
+    cut = prefix.rfind(" · ") + 3 if " · " in prefix else 0
+    return [(r[0][cut:] or r[0], *r[1:]) for r in rows]
 
 
 def _trend(fig: Mapping, prev: Mapping | None) -> str:
