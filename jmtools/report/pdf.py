@@ -11,7 +11,9 @@ No browser is ever downloaded; without Chromium or Playwright a
 
 from __future__ import annotations
 
+import asyncio
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -83,8 +85,28 @@ def export_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike | None 
     """
     html_path = Path(html_path).resolve()
     pdf_path = Path(pdf_path) if pdf_path is not None else html_path.with_suffix(".pdf")
+    sync_playwright = _playwright()
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # no event loop here: print in this thread
+        pdf, failed, blocked = _print(sync_playwright, html_path, timeout_s)
+    else:  # a running loop (Jupyter, another Playwright): Playwright's sync API needs a thread of its own
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pdf, failed, blocked = pool.submit(_print, sync_playwright, html_path, timeout_s).result()
+    if failed or blocked:
+        why = (f"{failed} chart(s) could not be drawn" if failed else
+               f"the page tried to reach {blocked[0]}")
+        raise ReportError(f"cannot print {html_path.name} to PDF: {why}", output_path=str(html_path))
+    tmp = pdf_path.with_name(pdf_path.name + ".tmp")
+    tmp.write_bytes(pdf)
+    os.replace(tmp, pdf_path)
+    return pdf_path
+
+
+def _print(sync_playwright, html_path: Path, timeout_s: float) -> tuple[bytes, int, list]:
+    """Open the report in Chromium with the network cut off and print it: (pdf, failed charts, blocked)."""
     blocked: list[str] = []
-    with _playwright()() as p:
+    with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(viewport={"width": _PRINT_WIDTH, "height": 1123})
@@ -107,11 +129,4 @@ def export_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike | None 
                            tagged=True)
         finally:
             browser.close()
-    if failed or blocked:
-        why = (f"{failed} chart(s) could not be drawn" if failed else
-               f"the page tried to reach {blocked[0]}")
-        raise ReportError(f"cannot print {html_path.name} to PDF: {why}", output_path=str(html_path))
-    tmp = pdf_path.with_name(pdf_path.name + ".tmp")
-    tmp.write_bytes(pdf)
-    os.replace(tmp, pdf_path)
-    return pdf_path
+    return pdf, failed, blocked
