@@ -36,18 +36,19 @@ h1 { font-size: 1.8rem; margin-bottom: .2rem; } h2 { font-size: 1.2rem; margin: 
 .multiples figcaption { font-weight: 600; font-size: 14px; margin-bottom: .3rem; }
 .multiples svg { width: 100%; height: auto; display: block; }
 .scroll { overflow-x: auto; max-width: 100%; border: 1px solid #d9dde5; border-radius: 6px; margin-top: .6rem; }
-table { border-collapse: collapse; width: 100%; min-width: 52rem; font-size: 14px; }
+table { border-collapse: collapse; width: 100%; min-width: 46rem; font-size: 14px; }
 th, td { text-align: left; vertical-align: top; padding: .45rem .6rem; border-bottom: 1px solid #d9dde5; }
 thead th { border-bottom: 2px solid #1f2430; white-space: nowrap; background: #fff; }
 th button { font: inherit; font-weight: 600; border: 0; background: none; padding: 0; cursor: pointer; color: inherit; }
 th[aria-sort="ascending"] button::after { content: " ▲"; } th[aria-sort="descending"] button::after { content: " ▼"; }
-td.name { min-width: 9rem; } td.text { min-width: 12rem; max-width: 20rem; }
+td.name { min-width: 9rem; max-width: 14rem; } td.text { min-width: 10rem; max-width: 16rem; }
 .ok { color: #1d6b35; } .failed { color: #a3261a; font-weight: 600; }
 .fig { white-space: nowrap; } .fig b { font-weight: 600; }
 .spark { vertical-align: middle; margin-left: .3rem; }
 .trend, .sub { color: #5b6372; font-size: 12px; display: block; }
 .kpi { display: block; font-size: 12.5px; } .kpi b { font-weight: 600; }
-.links a { display: inline-block; margin-right: .5rem; white-space: nowrap; }
+.links a { margin-right: .5rem; } .links .title { display: block; font-weight: 600; }
+.files { display: block; font-size: 12px; margin-top: .2rem; } .files a { white-space: nowrap; }
 .param { display: block; font-size: 12px; color: #5b6372; } .param code { font-size: 11.5px; overflow-wrap: anywhere; }
 .err { font-size: 12.5px; color: #a3261a; white-space: pre-wrap; overflow-wrap: anywhere; }
 @media (max-width: 640px) { body { padding: .8rem .8rem 2rem; } h1 { font-size: 1.4rem; } }
@@ -204,19 +205,20 @@ def _row(r, previous: Mapping, history, shared: Mapping) -> str:
     if not r.ok:
         err = f'<div class="err">{e((r.error or "").strip()[:600])}</div>'
         link = (f'<a href="{e(r.executed_notebook)}">partial notebook</a>' if r.executed_notebook else "")
-        return (f'<tr><td class="name" data-sort="{name}">{name}{params}</td>'
-                f'<td data-sort="failed"><span class="failed">failed</span></td>'
-                f'<td colspan="{len(COLUMNS) + 1}">{err}</td><td data-sort="{r.duration_s}">'
-                f'{r.duration_s:.1f} s</td><td class="links">{link}</td></tr>')
+        return (f'<tr><td class="name links" data-sort="{name}">{name}{params}{link}</td>'
+                f'<td data-sort="failed"><span class="failed">failed</span>'
+                f'<span class="sub">{r.duration_s:.1f}&nbsp;s</span></td>'
+                f'<td colspan="{len(COLUMNS) + 1}">{err}</td></tr>')
     links = (f'<a href="{e(r.html)}">interactive</a>'
              + (f'<a href="{e(r.static_html)}">static</a>' if r.static_html else "")
              + (f'<a href="{e(r.pdf)}">PDF</a>' if getattr(r, "pdf", None) else "")
              + f'<a href="{e(r.sidecar)}" title="key figures as JSON">JSON</a>')
     cells = "".join(_cell(r, k, kind, previous, history) for k, (_, kind) in COLUMNS.items())
-    return (f'<tr><td class="name" data-sort="{name}"><a href="{e(r.html)}">{name}</a>{params}</td>'
-            f'<td data-sort="ok"><span class="ok">ok</span></td>{cells}'
-            f'<td class="text">{_others(r, previous)}</td>'
-            f'<td data-sort="{r.duration_s}">{r.duration_s:.1f}&nbsp;s</td><td class="links">{links}</td></tr>')
+    return (f'<tr><td class="name links" data-sort="{name}"><a class="title" href="{e(r.html)}">{name}</a>'
+            f'{params}<span class="files">{links}</span></td>'
+            f'<td data-sort="{r.duration_s}"><span class="ok">ok</span>'
+            f'<span class="sub">{r.duration_s:.1f}&nbsp;s</span></td>{cells}'
+            f'<td class="text">{_others(r, previous)}</td></tr>')
 
 
 def _short(name: str, value) -> str:
@@ -287,7 +289,7 @@ def write_index(results: Sequence, out_dir: str | os.PathLike, *, run_id: str,
                   "This is the first recorded run: from the next run on, each figure shows its change "
                   "and a sparkline across runs (kept in <code>history.jsonl</code>).")
     heads = "".join(f'<th data-col scope="col"><button type="button">{e(h)}</button></th>' for h in
-                    ["report", "status", *[h for h, _ in COLUMNS.values()], "more figures", "time"])
+                    ["report", "status", *[h for h, _ in COLUMNS.values()], "more figures"])
     nonce = secrets.token_urlsafe(16)
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -302,7 +304,7 @@ offline; the static variant has no script and suits e-mail; the PDF suits print.
 <h2>At a glance</h2>
 {_multiples(results)}
 <h2>Reports <span class="meta">(click a heading to sort)</span></h2>
-<div class="scroll"><table class="sortable"><thead><tr>{heads}<th scope="col">files</th></tr></thead>
+<div class="scroll"><table class="sortable"><thead><tr>{heads}</tr></thead>
 <tbody>
 {rows}
 </tbody></table></div>
