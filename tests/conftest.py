@@ -13,7 +13,6 @@ collection; ``feedback_maya_run`` is the tiny fixture notebook
 
 from __future__ import annotations
 
-import json
 from functools import cached_property
 from pathlib import Path
 
@@ -36,12 +35,16 @@ class SampleWorld:
 
     @property
     def available(self) -> bool:
-        return (self.folder / "truths.json").exists() and (self.folder / "journey.yaml").exists()
+        from jmtools.sample_worlds import truths_path
+
+        return truths_path(self.name).exists() and (self.folder / "journey.yaml").exists()
 
     @cached_property
     def truths(self) -> dict:
-        """The planted truths (``truths.json``)."""
-        return json.loads((self.folder / "truths.json").read_text())
+        """The planted truths (the world's answer key, kept out of its data folder)."""
+        from jmtools.sample_worlds import load_truths
+
+        return load_truths(self.name)
 
     @cached_property
     def world(self):

@@ -21,6 +21,11 @@ FIXTURES = Path(__file__).resolve().parent / "notebooks"
 FEEDBACK = FIXTURES / "chart_records_feedback.ipynb"
 FAILS = FIXTURES / "fails_when_divisor_zero.ipynb"
 NB00 = NOTEBOOKS / "00_journey_report.ipynb"
+#: The teaching track: each notebook runs once, with the solutions filled in (tests/test_notebook_teaching.py).
+TEACHING = NOTEBOOKS / "teaching"
+TEACHING_NOTEBOOKS = ("00_start_here", "01_personas", "02_touchpoints", "03_emotional_journey",
+                      "04_data_integration", "05_patterns_and_pain_points", "06_prioritisation",
+                      "07_test_implement_iterate")
 #: The segment of the B2B run of notebook 00.
 SEGMENT = "region == 'Southern Europe'"
 _LEGAL_TEMPLATES = {"id": "legal-templates", "title": "Pre-approved legal templates",
@@ -70,6 +75,10 @@ RUNS = {
     "feedback_batch": ("jobs", [("Ben", FEEDBACK, {"persona": "Ben"}), ("broken one", FAILS, {}),
                                 ("Maya", FEEDBACK, {"persona": "Maya"})],
                        {"workers": 2, "again": [("Maya", FEEDBACK, {"persona": "Maya"})]}),
+    # the teaching track's solutions, each once, in its own folder (as JupyterLab starts it)
+    **{f"teach_{stem[:2]}": ("runner", TEACHING / "solutions" / f"{stem}.ipynb",
+                             {"output_dir": "{out}"} if stem[:2] in ("06", "07") else {})
+       for stem in TEACHING_NOTEBOOKS},
 }
 
 #: Runs whose kernel starts in the repository root (as ``papermill notebooks/0x.ipynb out.ipynb``
@@ -91,6 +100,7 @@ USED_BY = {
     "test_report_html.py": ["feedback_all"],
     "test_report_batch.py": ["feedback_batch", "subsets_batch"],
     "test_cli_report.py": ["subsets_cli"],
+    "test_notebook_teaching.py": [f"teach_{stem[:2]}" for stem in TEACHING_NOTEBOOKS],
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -89,7 +90,9 @@ def test_sample_data_generates_a_scaled_world(tmp_path, capsys):
                  "--out", str(tmp_path)]) == 0
     assert "customers 30" in capsys.readouterr().out
     assert Journey.load(tmp_path / "b2b" / "journey.yaml").stage_names
-    assert (tmp_path / "b2b" / "truths.json").exists()
+    assert not (tmp_path / "b2b" / "truths.json").exists()           # the answer key stays apart
+    assert json.loads((tmp_path / "truths" / "b2b.json").read_text())["customers"] == 30
+    assert (tmp_path / "truths" / "b2b.md").read_text().startswith("# Answer key")
     assert main(["sample-data", "--world", "retail", "--out", str(tmp_path)]) == 1
     assert "--world must be one of" in capsys.readouterr().err
 

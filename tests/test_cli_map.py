@@ -129,6 +129,7 @@ def test_map_command_with_any_subset_of_tables(table_subset, name, tmp_path, cap
     from jmtools.analyses.mapcells import map_cells
     from jmtools.journey import Journey
     from jmtools.pipeline import map_evidence
+    from jmtools.sample_worlds import load_truths
     from table_subsets import SUBSETS
 
     folder = table_subset(name)
@@ -158,9 +159,8 @@ def test_map_command_persona_without_a_customer_table_says_so(table_subset, tmp_
 def test_map_of_the_grocery_world_shows_its_repeat_stage_measured(tmp_path, capsys):
     """Behaviour only, a repeat stage fed by the same event name: the canvas gets a measured
     conversion for "Repeat order" (from data, with n) and no measured 0 anywhere."""
-    import json
-
     from jmtools.pipeline import map_evidence
+    from jmtools.sample_worlds import load_truths
 
     root = Path(__file__).resolve().parents[1] / "data" / "grocery"
     out = tmp_path / "grocery.html"
@@ -168,7 +168,7 @@ def test_map_of_the_grocery_world_shows_its_repeat_stage_measured(tmp_path, caps
     assert out.read_bytes().startswith(b"<!DOCT")
     k = map_evidence(root)["kpis"]
     rows = k[(k.persona == "all") & (k.metric == "conversion")].set_index("stage")
-    truths = json.loads((root / "truths.json").read_text())["funnel"]["reach_with_company_events"]
+    truths = load_truths("grocery")["funnel"]["reach_with_company_events"]
     reach = {s: sum(v[s] for v in truths.values()) for s in rows.index}
     assert rows.loc["Repeat order", "value"] == pytest.approx(reach["Repeat order"] / reach["Restock"])
     assert (rows["value"] > 0).all()

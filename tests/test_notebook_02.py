@@ -7,15 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from jmtools.sample_worlds import load_truths, truths_path
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "02_data_integration.ipynb"
 
 
 def _truths(world):
-    path = ROOT / "data" / world / "truths.json"
-    if not path.exists():
+    if not truths_path(world).exists():
         pytest.skip(f"sample world {world} not generated")
-    return json.loads(path.read_text())
+    return load_truths(world)
 
 
 def test_notebook_declares_its_parameters_and_is_output_free():

@@ -8,20 +8,21 @@ from pathlib import Path
 
 import pytest
 
+from jmtools.sample_worlds import load_truths, truths_path
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "03_emotion_curves.ipynb"
 
 
 def _personas(world):
-    truths = ROOT / "data" / world / "truths.json"
-    if not truths.exists():
+    if not truths_path(world).exists():
         return []
-    return ["all"] + [p["name"] for p in json.loads(truths.read_text())["personas"]["items"]]
+    return ["all"] + [p["name"] for p in load_truths(world)["personas"]["items"]]
 
 
 def _expected(world):
     """Planted lows and highs per persona (stage names) from the world's truths."""
-    truths = json.loads((ROOT / "data" / world / "truths.json").read_text())
+    truths = load_truths(world)
     lows, highs = {}, {}
     for t in truths["emotion"]:
         (lows if t["kind"] == "low" else highs).setdefault(t["persona"], set()).add(t["stage"])

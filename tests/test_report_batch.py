@@ -11,6 +11,7 @@ import pytest
 
 from jmtools.core.errors import ParameterError
 from jmtools.report.batch import Job, load_batch_config, load_history, persona_jobs, run_batch
+from jmtools.sample_worlds import load_truths
 
 pytestmark = pytest.mark.slow
 HERE = Path(__file__).parent / "notebooks"
@@ -318,7 +319,7 @@ def test_the_grocery_world_batch_reports_its_repeat_stage_and_mailings(tmp_path)
     result = run_batch(jobs, tmp_path / "out", workers=2, static=False, progress=False)
     assert [r.status for r in result.results] == ["ok", "ok"], [r.error for r in result.results]
     stages = Journey.load(data / "journey.yaml").stage_names
-    truths = json.loads((data / "truths.json").read_text())["funnel"]["reach_with_company_events"]
+    truths = load_truths("grocery")["funnel"]["reach_with_company_events"]
     for r in result.results:
         html = (tmp_path / "out" / r.html).read_text(encoding="utf-8")
         assert all(s in html for s in stages) and "Traceback" not in html
@@ -328,3 +329,33 @@ def test_the_grocery_world_batch_reports_its_repeat_stage_and_mailings(tmp_path)
     reached = {k: v["value"] for k, v in dev.figures.items() if k.startswith("funnel_")}
     want = truths["Deal Hunter Dev"]
     assert reached[f"funnel_{len(stages)}"] == pytest.approx(want["Repeat order"] / want["Awareness"])
+
+
+@pytest.mark.slow
+def test_a_second_batch_says_what_changed_in_the_map_since_the_first(tmp_path):
+    """The batch keeps each run's journey file under maps/; the next run's report compares its
+    map with it ("Since last time"), and the first run says it is the first."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data" / "ecommerce", data)
+    notebook = ROOT / "notebooks" / "00_journey_report.ipynb"
+
+    def batch():
+        jobs = [j for j in persona_jobs(data / "journey.yaml", notebook=notebook,
+                                        parameters={"data_dir": str(data)})
+                if j.parameters["persona"] == "Budget Ben"]
+        result = run_batch(jobs, tmp_path / "out", workers=1, static=False, progress=False)
+        assert [r.status for r in result.results] == ["ok"], [r.error for r in result.results]
+        return (tmp_path / "out" / result.results[0].html).read_text(encoding="utf-8")
+
+    first = batch()
+    assert "This is the first run of this report recorded in its folder" in first
+    journey = data / "journey.yaml"
+    journey.write_text(journey.read_text().replace("status: planned", "status: in progress", 1))
+    second = batch()
+    assert "What changed in the map since the last run" in second
+    assert "in progress" in second.rsplit("What changed in the map since the last run", 1)[1][:6000]
+    history = [json.loads(line) for line in (tmp_path / "out" / "history.jsonl").read_text().splitlines()]
+    assert [h["map"][:5] for h in history] == ["maps/", "maps/"] and history[0]["map"] != history[1]["map"]
+    assert "history_dir" not in history[1]["parameters"]           # recorded parameters stay the job's

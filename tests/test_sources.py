@@ -352,13 +352,14 @@ def test_accounting_text_names_lines_and_fix(tmp_path):
 
 @pytest.mark.parametrize("name", ["ecommerce", "b2b"])
 def test_sample_worlds_load_completely(name):
-    import json
     from pathlib import Path
 
+    from jmtools.sample_worlds import load_truths, truths_path
+
     folder = Path(__file__).resolve().parents[1] / "data" / name
-    if not (folder / "truths.json").exists():
+    if not truths_path(name).exists():
         pytest.skip(f"sample world {name} not generated yet")
-    truths = json.loads((folder / "truths.json").read_text())
+    truths = load_truths(name)
     world = load_world(folder)
     assert world.journey is not None
     acc = world.accounting.set_index("kind")

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 from jmtools.core.errors import JmtoolsError
 
-__all__ = ["DEFAULT_SECONDS", "TimeLimitExceeded", "add_time_limit", "time_budget"]
+__all__ = ["DEFAULT_SECONDS", "TimeLimitExceeded", "add_time_limit", "seconds", "time_budget"]
 
 #: Default budget of a command, in seconds.
 DEFAULT_SECONDS = 1800
@@ -23,9 +23,37 @@ class TimeLimitExceeded(JmtoolsError):
     """A command ran out of its ``--time-limit``."""
 
 
+def seconds(text: str) -> float:
+    """``--time-limit``'s value: a finite number of seconds ≥ 0 (argparse says so otherwise).
+
+    Examples
+    --------
+    >>> seconds("90")
+    90.0
+    >>> seconds("inf")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be a number of seconds, 0 or more (0: no limit) — got 'inf'
+    """
+    import argparse
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 <= value <= _MAX_SECONDS):
+        raise argparse.ArgumentTypeError(
+            f"must be a number of seconds, 0 or more (0: no limit) — got {text!r}")
+    return value
+
+
+_MAX_SECONDS = 10 ** 8  # about three years: beyond what a timer can hold everywhere
+
+
 def add_time_limit(parser, default: float = DEFAULT_SECONDS) -> None:
     """Give a sub-command the ``--time-limit SECONDS`` option."""
-    parser.add_argument("--time-limit", type=float, default=default, metavar="SECONDS",
+    parser.add_argument("--time-limit", type=seconds, default=default, metavar="SECONDS",
                         help=f"stop with a message after this many seconds (default {default:g}; "
                              "0: no limit)")
 

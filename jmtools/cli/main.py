@@ -13,16 +13,18 @@ from pathlib import Path
 
 from jmtools import __version__
 from jmtools.cli._budget import add_time_limit, time_budget
+from jmtools.cli.diff import add_diff
 from jmtools.cli.discover import add_discover
 from jmtools.cli.map import add_map_command
 from jmtools.cli.report import add_batch, add_demo, add_report
+from jmtools.cli.teaching import add_teaching
 from jmtools.core.errors import JmtoolsError, JourneyError, ParameterError
 from jmtools.core.resources import data_dir, journey_templates, notebooks_dir, resolve_data_dir
 from jmtools.core.yamlbounds import MAX_YAML_BYTES
 from jmtools.evidence import fit_problems, prepare
 from jmtools.journey import Journey, load_persona_library, schema_problems
 from jmtools.personas import check_personas
-from jmtools.sample_worlds import WORLDS, generate_world
+from jmtools.sample_worlds import WORLDS, generate_world, truths_dir
 from jmtools.sources import load_world, missing_table
 
 __all__ = ["main", "build_parser"]
@@ -211,6 +213,10 @@ def _add_sample_data(sub) -> None:
     p.add_argument("--seed", type=int, default=7, help="random seed (default: 7)")
     p.add_argument("--out", default=None,
                    help="output folder; one sub-folder per world (default: the bundled data/)")
+    p.add_argument("--truths", default=None, metavar="DIR",
+                   help="folder for the answer keys (<world>.json and .md: the planted truths, kept "
+                        "out of the data folders); default: OUT/truths, or the bundled "
+                        "jmtools/sample_worlds/truths/ without --out")
     p.add_argument("--format", dest="fmt", default="sample", choices=["sample", "parquet"],
                    help="sample: CSV + Parquet events as bundled; parquet: every table as "
                         "Parquet, streamed in bounded memory (for big worlds)")
@@ -225,19 +231,20 @@ def _sample_data(args) -> int:
         if world not in WORLDS:
             raise ParameterError("--world", world, expected=[*WORLDS, "all"])
     out = Path(args.out) if args.out else data_dir()
+    keys = Path(args.truths) if args.truths else (out / "truths" if args.out else truths_dir())
     for world in worlds:
         summary = generate_world(world, out / world, customers=args.customers, seed=args.seed,
-                                 fmt=args.fmt)
+                                 fmt=args.fmt, truths_file=keys / f"{world}.json")
         rows = summary.get("rows", {})
         counts = ", ".join(f"{k} {v:,}" for k, v in rows.items())
-        print(f"{world}: {out / world}  ({counts})")
+        print(f"{world}: {out / world}  ({counts}); answer key: {summary['paths']['truths']}")
     return 0
 
 
 
 #: Sub-command registrations, in the order ``--help`` lists them.
 COMMANDS = [add_demo, add_report, add_batch, _add_validate, _add_new, _add_sample_data,
-            add_map_command, add_discover]
+            add_map_command, add_discover, add_teaching, add_diff]
 
 
 def build_parser() -> argparse.ArgumentParser:

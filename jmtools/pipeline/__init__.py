@@ -13,6 +13,11 @@ Every notebook, the report, the ``map`` command and the batch call this module; 
 them re-implements a step. :func:`run` returns a :class:`Findings` holding every result
 frame; :func:`map_evidence` adds the per-persona frames the journey-map canvas draws.
 
+Step 7 (test, implement, iterate) ends the same chain differently: :func:`compare_periods`,
+:func:`compare_folders` and :func:`compare_groups` compare two groups of customers on every
+measure, and :func:`measure_opportunity` writes whether an opportunity worked into the
+journey file.
+
 The persona selector is one keyword everywhere: ``persona=`` takes a persona's name or
 ``"all"`` (:data:`jmtools.core.vocabulary.ALL`) for every customer.
 """
@@ -20,8 +25,11 @@ The persona selector is one keyword everywhere: ``persona=`` takes a persona's n
 from jmtools.pipeline._chain import (MAP_KPIS, MIN_EFFECT, MIN_N, N_THEMES, SEED, Findings, Focus,
                                      Prepared, load, prepare_world, relieving, resolve_focus, run,
                                      select)
+from jmtools.pipeline._iterate import (Comparison, compare_folders, compare_groups, compare_periods,
+                                       measure_opportunity, observe, opportunity_steps)
 from jmtools.pipeline._map import map_cells_for, map_evidence
 
 __all__ = ["Focus", "Findings", "Prepared", "prepare_world", "run", "resolve_focus", "load", "select",
            "relieving", "map_evidence", "map_cells_for", "MAP_KPIS", "MIN_N", "N_THEMES", "SEED",
-           "MIN_EFFECT"]
+           "MIN_EFFECT", "Comparison", "observe", "compare_periods", "compare_folders", "compare_groups",
+           "measure_opportunity", "opportunity_steps"]

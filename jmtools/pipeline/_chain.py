@@ -402,7 +402,9 @@ def select(world: World, focus: Focus) -> tuple[dict, Any, int | None]:
                              fix="add customers.csv to the data folder, or leave segment empty")
     chosen = persona_filter(tables["customers"], focus.segment, persona="segment")["customer_id"]
     if len(chosen) == 0:
-        raise ParameterError("segment", focus.segment, expected="a rule that selects at least one customer")
+        raise ParameterError("segment", focus.segment, expected="a rule that selects at least one customer",
+                             fix=f"loosen the rule: none of the {len(tables['customers']):,} "
+                                 "customers in the customer table matches it")
     keep = set(chosen)
     tables = {kind: t[t["customer_id"].isin(keep)].reset_index(drop=True) for kind, t in tables.items()}
     return tables, events.filter(events.customer_id.isin(list(chosen))), len(chosen)
@@ -515,5 +517,5 @@ def _backlog(opportunities, pains: pd.DataFrame, tables, focus: Focus):
     at_stake = order_value is not None and len(pains) > 0
     backlog = priorities.prioritise(opportunities, pains if at_stake else None,
                                     order_value=order_value if at_stake else None,
-                                    by="value_at_stake" if at_stake else "rice")
+                                    by=None)   # value at stake, RICE or ICE: what was computed
     return order_value, backlog if focus.everyone else relieving(backlog, pains)

@@ -464,7 +464,7 @@ def fix_first(f: Findings, *, top_n: int = 5) -> None:
         record("top_opportunity", str(backlog["title"].iloc[0]), label="Fix first", headline=True)
     else:
         _display(md("No opportunity in the journey file addresses the pain points of {who}.", who=f.focus.label))
-    _missing(f, "orders", "to put a value at stake on each opportunity; until then they are ranked by RICE")
+    _missing(f, "orders", "to put a value at stake on each opportunity; until then they are ranked by RICE or ICE where opportunities give those scores")
     if aov is not None:
         row = aov.iloc[0]
         _display(md("Average order value used: {v} (95% CI {lo}–{hi}, n={n} orders).",

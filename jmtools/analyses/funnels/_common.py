@@ -61,6 +61,10 @@ def parse_steps(steps) -> list[str] | None:
         return None
     if isinstance(steps, str):
         steps = steps.split(",")
+    if isinstance(steps, (dict, bytes)) or not hasattr(steps, "__iter__"):
+        raise ParameterError("funnel_steps", steps, expected="a list of step names, or one text "
+                             "with the names separated by commas",
+                             fix='e.g. "Newsletter, newsletter_click, First order"')
     out = [str(s).strip() for s in steps if str(s).strip()]
     return out or None
 
@@ -102,6 +106,8 @@ def step_columns(evidence, steps) -> list[tuple[str, str]]:
 
 
 def _steps(evidence, steps, level) -> list[str]:
+    if level not in (*LEVELS, "any"):
+        raise ParameterError("level", level, expected=[*LEVELS, "any"])
     if steps is not None and not isinstance(steps, str) and len(list(steps)) > MAX_STEPS:
         raise ParameterError("steps", f"{len(list(steps))} steps", expected=f"at most {MAX_STEPS} steps",
                              fix="a funnel is read step by step: keep the steps that matter")
