@@ -49,9 +49,9 @@ def browser(tmp_path_factory):
         b.close()
 
 
-def _open(browser, path: Path):
+def _open(browser, path: Path, width: int = 1100):
     """Open a report with the network cut off; return the page and what it tried to load."""
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    context = browser.new_context(viewport={"width": width, "height": 844 if width < 500 else 900})
     outside: list[str] = []
 
     def guard(route):

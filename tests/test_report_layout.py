@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from test_report_browser import ARGS, CHROMIUM, _demo_like_index
+from test_report_browser import CHROMIUM, _demo_like_index, browser  # noqa: F401 (a fixture)
+from test_report_browser import _open as _open_offline
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser,
               pytest.mark.skipif(not os.path.exists(CHROMIUM),
@@ -33,15 +34,6 @@ def report(notebook_runs):
     return {"live": out / ben.html, "static": out / ben.static_html, "dir": out}
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
 def _shots(tmp_path) -> Path:
     d = Path(os.environ.get("JMTOOLS_SHOTS") or tmp_path)
     d.mkdir(parents=True, exist_ok=True)
@@ -49,19 +41,8 @@ def _shots(tmp_path) -> Path:
 
 
 def _open(browser, path: Path, width: int):
-    context = browser.new_context(viewport={"width": width, "height": 844 if width < 500 else 900})
-    outside: list[str] = []
-
-    def guard(route):
-        if route.request.url.startswith(("file:", "data:")):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    page = context.new_page()
-    page.goto(path.as_uri())
+    """The report opened offline at ``width`` (test_report_browser's guard), charts drawn."""
+    context, page, outside, _ = _open_offline(browser, path, width)
     if page.evaluate("document.body.dataset.chartsTotal !== undefined"):
         page.wait_for_selector("body[data-charts-done='true']", timeout=30_000)
     return context, page, outside
