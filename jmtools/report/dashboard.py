@@ -34,7 +34,7 @@ h1 { font-size: 1.8rem; margin-bottom: .2rem; } h2 { font-size: 1.2rem; margin: 
 .multiples { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 22rem), 1fr)); gap: 1rem; }
 .multiples figure { margin: 0; border: 1px solid #d9dde5; border-radius: 6px; padding: .6rem .8rem; min-width: 0; }
 .multiples figcaption { font-weight: 600; font-size: 14px; margin-bottom: .3rem; }
-.multiples svg { width: 100%; height: auto; display: block; }
+.multiples svg { width: 100%; max-width: 26rem; height: auto; display: block; }
 .scroll { overflow-x: auto; max-width: 100%; border: 1px solid #d9dde5; border-radius: 6px; margin-top: .6rem; }
 table { border-collapse: collapse; width: 100%; min-width: 46rem; font-size: 14px; }
 th, td { text-align: left; vertical-align: top; padding: .45rem .6rem; border-bottom: 1px solid #d9dde5; }
@@ -127,7 +127,7 @@ def bars_svg(rows: Sequence[tuple[str, float | None, float | None, float | None]
     parts = [f'<line x1="{zero:.1f}" x2="{zero:.1f}" y1="0" y2="{row_h * len(rows)}" stroke="#9aa5b1"/>']
     for i, (name, value, low, high) in enumerate(rows):
         y = i * row_h
-        short = name if len(name) <= 22 else name[:21] + "…"
+        short = name if len(name) <= 19 else name[:18] + "…"
         parts.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" font-size="12">'
                      f"<title>{e(name)}</title>{e(short)}</text>")
         if value is None:
