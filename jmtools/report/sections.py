@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from jmtools.charts.emotions import assumed_curve_chart, emotion_curve_chart
+from jmtools.charts.emotions import assumed_curve_chart, emotion_curve_chart, emotion_curve_panels
 from jmtools.charts.journeymap import journey_map
 from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
 from jmtools.evidence import fit_problems
@@ -29,7 +29,9 @@ from jmtools.personas import RuleError, parse_rule
 from jmtools.pipeline import Findings
 from jmtools.report.present import (backlog_chart, funnel_chart, headline_cards, html_table, md,
                                     number, pain_point_chart)
+from jmtools.report.headline import headline_html, headline_items
 from jmtools.report.record import record, record_source
+from jmtools.report.wording import coverage_sentence, plain
 from jmtools.sources import SPECS, TABLE_CONTENTS, missing_table
 
 __all__ = ["record_inputs", "title", "at_a_glance", "who", "data_behind", "how_far", "feelings", "survey_kpis",
@@ -161,11 +163,19 @@ def at_a_glance(f: Findings) -> None:
     if loss is not None:
         cards.append({"label": "Biggest loss", "value": f"{loss['from']} → {loss['to']}",
                       "note": f"{number(loss['drop_off_rate'], unit='%')} of {loss['n_prev']:,} do not go on"})
-    _display(headline_cards(cards))
+    _display(_headline(f, cards))
     min_n = f.options["min_n"]
     if n < min_n:
         _display(md("> **Thin evidence.** Only {n} customers belong to {who} (the report's minimum is {m}). "
                     "Read every number below as a rough indication.", n=n, who=f.focus.label, m=min_n))
+
+
+def _headline(f: Findings, cards: list[dict]):
+    """The headline sentences (:mod:`jmtools.report.headline`); the cards where there are none."""
+    from IPython.display import HTML
+
+    items = headline_items(f)
+    return HTML(headline_html(items)) if items else headline_cards(cards)
 
 
 def _glance_without_events(f: Findings) -> None:
@@ -265,8 +275,7 @@ def data_behind(f: Findings) -> None:
         _display(md("{u} of events ({k} event names) match no touchpoint of the journey and are left out of "
                     "the funnel.", u=number(f.unmatched_share, unit="%"), k=len(f.evidence.unmatched)))
     if f.evidence.coverage is not None and _has(f, "events"):
-        _display(md("Persona coverage: {cov}.", cov="; ".join(
-            f"{r.coverage} {r.n:,}" for r in f.evidence.coverage.itertuples())))
+        _display(md("{cov}", cov=coverage_sentence(f.evidence.coverage, int(f.evidence.n_customers))))
     record("rows_rejected", int(acc["rejected"].sum()), label="Rows rejected")
     _journey_fit(f)
 
@@ -310,7 +319,8 @@ def how_far(f: Findings) -> None:
                                       "rate_from_start": "from start"},
                         formats={"conversion": "%", "ci_low": "%", "ci_high": "%", "rate_from_start": "%"}))
     for row in fun.itertuples():
-        record(f"funnel_{row.step_index}", float(row.rate_from_start), label=f"Reached {row.step}", n=int(row.n))
+        record(f"funnel_{row.step_index}", float(row.rate_from_start), label=f"Reached {row.step}", n=int(row.n),
+               unit="%")
 
 
 def feelings(f: Findings) -> None:
@@ -329,11 +339,15 @@ def feelings(f: Findings) -> None:
                     "it as friction, not as how customers feel."))
         for kind in ("surveys", "feedback"):
             _missing(f, kind, _FEEL)
-    moments = f.moments
+    moments, main = f.moments, shown[:1] if f.focus.everyone else shown  # one line per group: legible
     _display(emotion_curve_chart(
-        f.curve, assumed=assumed, moments=moments[moments["persona"].isin(shown)], personas=shown,
+        f.curve, assumed=assumed[assumed["persona"].isin(main)] if "persona" in assumed else assumed,
+        moments=moments[moments["persona"].isin(main)], personas=main,
         title=f"Emotion curve{' from behaviour' if behaviour else ''}: {f.focus.label}",
         subtitle=_BEHAVIOUR_SUBTITLE if behaviour else None))
+    if len(shown) > 2:
+        _display(emotion_curve_panels(f.curve, assumed=assumed, moments=moments, personas=shown[1:],
+                                      title="Each persona against all customers"))
     for text in moments.loc[moments["persona"] == f.focus.persona, "explanation"]:
         _display(md("- {text}", text=text))
     _display(html_table(f.curve_focus, columns={"stage": "stage", "valence": "emotion (−2..+2)",
@@ -345,7 +359,7 @@ _BEHAVIOUR_SUBTITLE = [
     "Measured from behaviour only (no surveys or feedback): per customer and stage, 0 for a smooth visit, "
     "−1 for each of abandonment, an error event, repeated contacts.",
     "Shaded band: 95% interval. Dot area: n (customers). Dashed: the workshop's assumption. "
-    "Red rings: moments of truth (hover for why)."]
+    "Red rings: moments of truth (why: listed below the chart)."]
 
 
 def _feelings_assumed(f: Findings, assumed: pd.DataFrame) -> None:
@@ -404,7 +418,8 @@ def where_it_hurts(f: Findings, *, top_n: int = 5) -> None:
                     "labelled by the evidence they have.", looked=looked or "nothing (no table for it)",
                     absent=_table_list(absent), missing=_listed([_PAIN_SIGNALS[k] for k in absent], "and")))
     if len(pains):
-        _display(pain_point_chart(pains, top=max(top_n, 5), title=f"Pain points for {label}"))
+        pains = pains.assign(title=pains["title"].map(plain), evidence=pains["evidence"].map(plain))
+        _display(pain_point_chart(pains, top=top_n, title=f"Pain points for {label}"))
         _display(html_table(pains.head(top_n), columns={"rank": "rank", "title": "pain point",
                                                         "stage": "stage", "evidence_label": "evidence",
                                                         "evidence": "what the data shows"}))
@@ -436,7 +451,9 @@ def fix_first(f: Findings, *, top_n: int = 5) -> None:
     """The backlog of opportunities for the focus, and the order value it rests on."""
     backlog, aov = f.backlog, f.order_value
     if len(backlog):
-        _display(backlog_chart(backlog, title=f"Opportunities for {f.focus.label}: impact against effort"))
+        more = f" (top {top_n} of {len(backlog)})" if len(backlog) > top_n else ""
+        _display(backlog_chart(backlog.head(top_n),
+                               title=f"Opportunities for {f.focus.label}: impact against effort{more}"))
         cols = {"rank": "rank", "title": "opportunity", "owner": "owner", "status": "status",
                 "quadrant": "quadrant", "rice": "RICE"}
         if "value_at_stake" in backlog:
