@@ -17,6 +17,7 @@ import secrets
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from jmtools.analyses.history import control_chart, kpi_history
 from jmtools.render.offline import atomic_write_text
 from jmtools.report.record import format_figure
 from jmtools.report.wording import emotion, percent
@@ -45,6 +46,7 @@ td.name { min-width: 9rem; max-width: 14rem; } td.text { min-width: 10rem; max-w
 .ok { color: #1d6b35; } .failed { color: #a3261a; font-weight: 600; }
 .fig { white-space: nowrap; } .fig b { font-weight: 600; }
 .spark { vertical-align: middle; margin-left: .3rem; }
+.signal { display: block; color: #a3261a; font-size: 12px; }
 .trend, .sub { color: #5b6372; font-size: 12px; display: block; }
 .kpi { display: block; font-size: 12.5px; } .kpi b { font-weight: 600; }
 .links a { margin-right: .5rem; } .links .title { display: block; font-weight: 600; }
@@ -175,7 +177,25 @@ def _series(history, report: str, figure: str) -> list:
     return list(rows.sort_values("run_id")["value"])
 
 
-def _cell(r, name: str, kind: str, previous: Mapping, history) -> str:
+#: Runs whose values set a figure's control limits in the index (the rest are checked against them).
+BASELINE_RUNS = 8
+
+
+def _signals(history, baseline: int = BASELINE_RUNS) -> dict:
+    """(report, figure) → the rules its latest run breaks, for series longer than the baseline."""
+    if history is None or not len(history):
+        return {}
+    series = kpi_history(history)
+    runs = series.groupby(["report", "figure"])["run_index"].transform("max")
+    series = series[runs > baseline]
+    if not len(series):
+        return {}
+    chart = control_chart(series, baseline=baseline)
+    last = chart[chart["run_index"] == chart.groupby(["report", "figure"])["run_index"].transform("max")]
+    return {(r.report, r.figure): r.rules for r in last.itertuples() if r.signal}
+
+
+def _cell(r, name: str, kind: str, previous: Mapping, history, signals: Mapping | None = None) -> str:
     fig = (r.figures or {}).get(name) if r.ok else None
     if not fig or fig.get("value") is None:
         return '<td data-sort="">–</td>'
@@ -187,9 +207,12 @@ def _cell(r, name: str, kind: str, previous: Mapping, history) -> str:
                                 (r.figures.get("lowest_emotion_stage") or {}).get("value", "")
                                 if kind == "emotion" else "") if x)
     trend = _trend(fig, previous.get(r.name))
+    rules = (signals or {}).get((r.name, name))
+    flag = (f'<span class="signal" title="{e("breaks: " + rules)}">● outside its control limits</span>'
+            if rules is not None else "")
     return (f'<td class="fig" data-sort="{value}"><b>{e(shown)}</b>{sparkline(_series(history, r.name, name))}'
             f'<span class="sub">{e(sub)}</span>'
-            + (f'<span class="trend">{e(trend)}</span>' if trend else "") + "</td>")
+            + (f'<span class="trend">{e(trend)}</span>' if trend else "") + flag + "</td>")
 
 
 def _others(r, previous: Mapping) -> str:
@@ -198,7 +221,7 @@ def _others(r, previous: Mapping) -> str:
                    for k, f in r.figures.items() if f.get("headline") and k not in COLUMNS)
 
 
-def _row(r, previous: Mapping, history, shared: Mapping) -> str:
+def _row(r, previous: Mapping, history, shared: Mapping, signals: Mapping | None = None) -> str:
     name = e(r.title or r.name)
     params = "".join(f'<span class="param">{e(str(k))} = <code>{e(_short(k, v))}</code></span>'
                      for k, v in r.parameters.items() if k not in shared)
@@ -213,7 +236,7 @@ def _row(r, previous: Mapping, history, shared: Mapping) -> str:
              + (f'<a href="{e(r.static_html)}">static</a>' if r.static_html else "")
              + (f'<a href="{e(r.pdf)}">PDF</a>' if getattr(r, "pdf", None) else "")
              + f'<a href="{e(r.sidecar)}" title="key figures as JSON">JSON</a>')
-    cells = "".join(_cell(r, k, kind, previous, history) for k, (_, kind) in COLUMNS.items())
+    cells = "".join(_cell(r, k, kind, previous, history, signals) for k, (_, kind) in COLUMNS.items())
     return (f'<tr><td class="name links" data-sort="{name}"><a class="title" href="{e(r.html)}">{name}</a>'
             f'{params}<span class="files">{links}</span></td>'
             f'<td data-sort="{r.duration_s}"><span class="ok">ok</span>'
@@ -276,7 +299,8 @@ def write_index(results: Sequence, out_dir: str | os.PathLike, *, run_id: str,
     """
     previous = previous or {}
     shared = _shared(results)
-    rows = "\n".join(_row(r, previous, history, shared) for r in results)
+    signals = _signals(history)
+    rows = "\n".join(_row(r, previous, history, shared, signals) for r in results)
     ok = sum(r.ok for r in results)
     failed = [r.name for r in results if not r.ok]
     summary = f"{ok} of {len(results)} reports were produced." + (
@@ -285,7 +309,9 @@ def write_index(results: Sequence, out_dir: str | os.PathLike, *, run_id: str,
         f"{e(str(k))} = {e(_short(k, v))}" for k, v in shared.items()) + "</p>") if shared else ""
     runs = 0 if history is None or not len(history) else history["run_id"].nunique()
     trend_note = ("Trends compare with the previous run and sparklines show every run recorded in "
-                  f"<code>history.jsonl</code> ({runs} runs)." if previous else
+                  f"<code>history.jsonl</code> ({runs} runs); ● marks a figure whose latest run lies "
+                  f"outside its control limits (set by its first {BASELINE_RUNS} runs), a shift larger "
+                  "than run-to-run noise." if previous else
                   "This is the first recorded run: from the next run on, each figure shows its change "
                   "and a sparkline across runs (kept in <code>history.jsonl</code>).")
     heads = "".join(f'<th data-col scope="col"><button type="button">{e(h)}</button></th>' for h in
