@@ -236,6 +236,11 @@ def _classes():
     return chart_pre, ReportHTMLExporter
 
 
+#: Parameters a batch sets for its own bookkeeping: listed under "About this report", not in
+#: the header line, which says what the analyst chose.
+_PLUMBING = {"history_dir"}
+
+
 def _report_context(nb, records: dict, resources, *, static: bool) -> dict:
     meta = nb.metadata.get("jmtools", {})
     specs = resources.get("jmtools_specs", [])
@@ -255,7 +260,7 @@ def _report_context(nb, records: dict, resources, *, static: bool) -> dict:
         "notebook": os.path.basename(meta.get("source", resources.get("metadata", {}).get("name", ""))),
         "parameters": params,
         "parameter_line": ", ".join(f"{p['name']} = {_short_path(p['name'], p['value'])}"
-                                    for p in params if p["injected"]),
+                                    for p in params if p["injected"] and p["name"] not in _PLUMBING),
         "sources": sources,
         "figures": figure_table(records),
         "versions": meta.get("versions", {}),
