@@ -123,7 +123,8 @@ _NOT_NAMES = frozenset("""
 a an the and or but if of on in at to for from by with about as is was were be been am are
 i me my you your he him his she her they them their we us our it its this that these those
 customer service support team manager agent staff desk gate phone chat email online store
-corp corporate supervisor reservations someone somebody nobody anyone everyone nothing very really so too just not no yes ok okay
+corp corporate supervisor reservations someone somebody nobody anyone everyone nothing very
+really so too just not no yes ok okay
 sorry please thanks thank hello hi dear today yesterday tomorrow now then there here
 mr mrs ms miss mx dr sir madam prof
 monday tuesday wednesday thursday friday saturday sunday
