@@ -125,14 +125,16 @@ def suppress_small_groups(table: pd.DataFrame, *, n_col: str = "n", min_n: int =
         raise ParameterError("n_col", n_col, expected="a column of the table counting customers",
                              fix=f"columns are: {', '.join(map(str, table.columns))}")
     if not isinstance(min_n, (int, np.integer)) or min_n < 0:
-        raise ParameterError("min_n", min_n, expected="a whole number ≥ 0")
+        raise ParameterError("min_n", min_n, expected="a whole number ≥ 0",
+                             fix=f"use the default {MIN_GROUP}, or 0 to show every group")
     if columns is None:
         columns = [c for c in table.columns
                    if c == n_col or "quote" in str(c) or (pd.api.types.is_numeric_dtype(table[c])
                                                           and not pd.api.types.is_bool_dtype(table[c]))]
     missing = [c for c in columns if c not in table.columns]
     if missing:
-        raise ParameterError("columns", missing[0], expected="columns of the table")
+        raise ParameterError("columns", missing[0], expected="columns of the table",
+                             fix=f"columns are: {', '.join(map(str, table.columns))}")
     small = pd.to_numeric(table[n_col], errors="coerce").fillna(0) < min_n
     out = table.copy()
     for c in columns:

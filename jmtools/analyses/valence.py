@@ -296,8 +296,8 @@ def feedback_valence(feedback: pd.DataFrame, *, text_col: str = "text", rating_c
     -------
     pandas.DataFrame
         Rows with a rating or a non-blank text, plus ``sentiment`` (the text score in
-        [−1, 1], NaN without text), ``valence``, ``used`` (``rating``, ``text (VADER)``,
-        ``text (calibrated)`` or ``text (<scorer>)``: what the valence was computed from),
+        [−1, 1], NaN without text), ``valence``, ``used`` ("rating", "text (VADER)",
+        "text (calibrated)" or "text (<scorer>)": what the valence was computed from),
         ``source`` (``feedback``) and ``evidence`` (``reported``). Rows with neither are
         dropped and counted in ``attrs["dropped"]``; ``attrs["calibration"]`` holds the
         calibration report (VADER and the model side by side) when one was made, and

@@ -231,8 +231,8 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
         ``touchpoint``, ``persona`` (NA when the customer has none), ``valence``,
         ``source``, ``evidence``, ``obs_id`` (one id per piece of evidence; a
         customer in two personas gives two rows with the same id) and ``used`` (what the
-        valence was computed from: ``survey score``, ``rating``, ``text (VADER)``,
-        ``text (calibrated)``, ``behaviour``).
+        valence was computed from: "survey score", "rating", "text (VADER)",
+        "text (calibrated)", "behaviour").
         ``attrs["dropped"]`` counts rows not used, per table and reason.
 
     Examples
