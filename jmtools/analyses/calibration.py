@@ -29,7 +29,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from jmtools.analyses.sentiment import VaderScorer
+from jmtools.analyses.sentiment import VaderScorer, _vader_analyzer
 from jmtools.analyses.textprep import Normaliser
 from jmtools.core.errors import DataError, ParameterError, Problem
 
@@ -177,8 +177,6 @@ class CalibratedScorer:
 
 def _vader_rows(texts) -> dict:
     """text → VADER's (compound, pos, neg, neu)."""
-    from jmtools.analyses.sentiment import _vader_analyzer
-
     analyzer = _vader_analyzer()
     out = {}
     for t in texts:

@@ -46,6 +46,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from jmtools.analyses.calibration import calibrate_sentiment, rating_valence
 from jmtools.analyses.sentiment import score_texts
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.core.metrics import EMOTION_DOMAIN, SCALES, Scale
@@ -316,8 +317,6 @@ def feedback_valence(feedback: pd.DataFrame, *, text_col: str = "text", rating_c
     0      0.000   -2.000        rating
     1      0.296    0.592  text (VADER)
     """
-    from jmtools.analyses.calibration import calibrate_sentiment, rating_valence
-
     _require(feedback, [text_col], "feedback")
     text = feedback[text_col]
     blank = (text.isna() | text.map(lambda t: not isinstance(t, str) or not t.strip())).to_numpy()

@@ -8,7 +8,7 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["distinct_quotes"]
+__all__ = ["QUOTE_TERMS", "QUOTE_MIN_TERMS", "QUOTE_MAX_CHARS", "quote_scores", "distinct_quotes"]
 
 #: Terms a quote should carry to show what its theme is about (the theme's top terms).
 QUOTE_TERMS = 10

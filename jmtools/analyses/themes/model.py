@@ -21,13 +21,15 @@ import numpy as np
 from jmtools.analyses.themes.text import _analyser
 from jmtools.core.errors import DataError, Problem
 
-__all__: list[str] = []
+__all__ = ["K_CANDIDATES", "vectorise", "nmf", "assign", "npmi_coherence", "choose_k", "centroids",
+           "refine", "theme_stability", "theme_order"]
 
 #: Candidate numbers of themes tried by ``n_themes="auto"`` (capped by the data).
 K_CANDIDATES = (4, 5, 6, 8, 10, 12, 15)
 
 
 def vectorise(texts: list[str], *, min_df, max_features, stock=frozenset(), brand_words=()):
+    """TF-IDF weights (texts × terms) over normalised words and phrases, and the terms."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     min_df = min(min_df, len(texts))
