@@ -116,6 +116,13 @@ def test_mixed_text_spans_and_order():
     assert mask_text(text) == "[email], [card], [phone] on 2026-11-01 for $10.00"
 
 
+def test_brand_words_are_never_names():
+    text = "my kids love to talk to Alexa, I spoke to Sarah"
+    assert mask_text(text) == "my kids love to talk to [name], I spoke to [name]"
+    assert mask_text(text, keep=["alexa"]) == "my kids love to talk to Alexa, I spoke to [name]"
+    assert mask_quotes([text], keep=["Alexa"]) == ["my kids love to talk to Alexa, I spoke to [name]"]
+
+
 def test_checksums():
     assert luhn_ok("4111111111111111") and not luhn_ok("4111111111111112") and not luhn_ok("")
     assert iban_ok("GB82 WEST 1234 5698 7654 32") and iban_ok("DE89370400440532013000")

@@ -228,7 +228,7 @@ def _trim_phone(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _name_after(text: str, at: int, strong: bool) -> tuple[int, int] | None:
+def _name_after(text: str, at: int, strong: bool, keep=frozenset()) -> tuple[int, int] | None:
     """The name that starts at ``at`` (one to three words), or None."""
     words = []
     for m in _WORD.finditer(text, at):
@@ -237,7 +237,8 @@ def _name_after(text: str, at: int, strong: bool) -> tuple[int, int] | None:
             break
         w = m.group()
         capital = bool(_CAPWORD.fullmatch(w))
-        if w.lower() in _STOP_AFTER_NAME or (w.lower() in _NOT_NAMES and not (strong and not words)):
+        if w.lower() in _STOP_AFTER_NAME or w.lower() in keep or (
+                w.lower() in _NOT_NAMES and not (strong and not words)):
             break
         if not words and not (capital or strong):
             break
@@ -251,11 +252,11 @@ def _name_after(text: str, at: int, strong: bool) -> tuple[int, int] | None:
     return (words[0][0], words[-1][1]) if words else None
 
 
-def _names(text: str) -> list[tuple[int, int]]:
+def _names(text: str, keep=frozenset()) -> list[tuple[int, int]]:
     out = []
     for pattern, strong in ((_NAME_STRONG, True), (_NAME_WEAK, False)):
         for m in pattern.finditer(text):
-            span = _name_after(text, m.end(), strong)
+            span = _name_after(text, m.end(), strong, keep)
             if span:
                 out.append(span)
     return out
@@ -279,7 +280,8 @@ def _check_kinds(kinds) -> list[str]:
     return kinds
 
 
-def find_pii(text: str, *, kinds: Iterable[str] = PII_KINDS) -> list[tuple[str, int, int]]:
+def find_pii(text: str, *, kinds: Iterable[str] = PII_KINDS,
+             keep: Iterable[str] = ()) -> list[tuple[str, int, int]]:
     """Locate personal data in ``text``.
 
     Parameters
@@ -288,6 +290,8 @@ def find_pii(text: str, *, kinds: Iterable[str] = PII_KINDS) -> list[tuple[str, 
         Free text (a quote, a ticket, a comment).
     kinds : iterable of str, default all of :data:`PII_KINDS`
         Which kinds to look for.
+    keep : iterable of str
+        Words that are never a name (your brand and product names: "talk to Alexa").
 
     Returns
     -------
@@ -334,11 +338,11 @@ def find_pii(text: str, *, kinds: Iterable[str] = PII_KINDS) -> list[tuple[str, 
     if "address" in kinds:
         add("address", [(s, e) for s, e in _address(text) if free(s, s + 1, protected)])
     if "name" in kinds:
-        add("name", _names(text))
+        add("name", _names(text, frozenset(w.lower() for w in keep)))
     return sorted(taken, key=lambda t: t[1])
 
 
-def mask_text(text, *, kinds: Iterable[str] = PII_KINDS) -> str:
+def mask_text(text, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str] = ()) -> str:
     """Replace personal data by placeholders (see the table in :mod:`jmtools.analyses.privacy`).
 
     Parameters
@@ -347,6 +351,8 @@ def mask_text(text, *, kinds: Iterable[str] = PII_KINDS) -> str:
         The text to mask. Missing values (None, NaN) are returned unchanged.
     kinds : iterable of str, default all of :data:`PII_KINDS`
         Which kinds to mask.
+    keep : iterable of str
+        Words that are never masked as a name (brand and product names).
 
     Returns
     -------
@@ -365,14 +371,14 @@ def mask_text(text, *, kinds: Iterable[str] = PII_KINDS) -> str:
     if not isinstance(text, str):
         return text
     out, last = [], 0
-    for kind, start, end in find_pii(text, kinds=kinds):
+    for kind, start, end in find_pii(text, kinds=kinds, keep=keep):
         out += [text[last:start], PLACEHOLDERS[kind]]
         last = end
     out.append(text[last:])
     return "".join(out)
 
 
-def mask_quotes(quotes, *, kinds: Iterable[str] = PII_KINDS):
+def mask_quotes(quotes, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str] = ()):
     """Mask every text of a pandas Series (or any iterable of strings).
 
     Parameters
@@ -381,6 +387,8 @@ def mask_quotes(quotes, *, kinds: Iterable[str] = PII_KINDS):
         The texts. The input is not modified.
     kinds : iterable of str, default all of :data:`PII_KINDS`
         Which kinds to mask.
+    keep : iterable of str
+        Words that are never masked as a name (brand and product names).
 
     Returns
     -------
@@ -393,7 +401,7 @@ def mask_quotes(quotes, *, kinds: Iterable[str] = PII_KINDS):
     >>> mask_quotes(pd.Series(["ok", "x@y.com said hi"])).tolist()
     ['ok', '[email] said hi']
     """
-    kinds = tuple(_check_kinds(kinds))
+    kinds, keep = tuple(_check_kinds(kinds)), tuple(keep)
     if hasattr(quotes, "map") and hasattr(quotes, "index"):
-        return quotes.map(lambda t: mask_text(t, kinds=kinds))
-    return [mask_text(t, kinds=kinds) for t in quotes]
+        return quotes.map(lambda t: mask_text(t, kinds=kinds, keep=keep))
+    return [mask_text(t, kinds=kinds, keep=keep) for t in quotes]

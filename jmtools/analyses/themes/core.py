@@ -193,7 +193,7 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int | str = "auto", polarit
     prof = centroids(x, raw, ids)
     labels, top_terms, top_phrases = _labels(prof, terms, [order[i] for i in ids], n_terms)
     strength, share = _strength(x, prof, theme)
-    documents = _documents(frame, roles, text_col, theme, share, labels)
+    documents = _documents(frame, roles, text_col, theme, share, labels, brands)
     documents["strength"] = np.round(strength, 6)
     documents["quote_score"] = np.round(quote_scores(x, prof, theme, texts, strength), 6)
     accounting["unassigned (no known term)"] = int((theme == 0).sum())
@@ -292,14 +292,14 @@ def _drop_stock_flips(frame, text_col, polarity, stock, scorer, accounting):
     return frame.drop(index=flip[flip].index)
 
 
-def _documents(frame, roles, text_col, theme, share, labels) -> pd.DataFrame:
+def _documents(frame, roles, text_col, theme, share, labels, brands=()) -> pd.DataFrame:
     out = pd.DataFrame({r: frame[c].to_numpy() for r, c in roles.items()}, index=frame.index)
     out = out.rename(columns={"id": "feedback_id"})
     out["sentiment"] = frame["sentiment"].to_numpy()
     out["theme"] = theme
     out["label"] = [labels[int(t)] for t in theme]
     out["weight"] = np.round(share, 6)
-    out["quote"] = mask_quotes(frame[text_col].astype(str)).to_numpy()
+    out["quote"] = mask_quotes(frame[text_col].astype(str), keep=brands).to_numpy()
     return out.reset_index(drop=True)
 
 

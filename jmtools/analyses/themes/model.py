@@ -21,7 +21,7 @@ import numpy as np
 from jmtools.analyses.themes.text import _analyser
 from jmtools.core.errors import DataError, Problem
 
-__all__ = ["K_CANDIDATES", "vectorise", "nmf", "assign", "npmi_coherence", "choose_k", "centroids",
+__all__ = ["K_CANDIDATES", "CHOOSE_ON", "vectorise", "nmf", "assign", "npmi_coherence", "choose_k", "centroids",
            "refine", "theme_stability", "theme_order"]
 
 #: Candidate numbers of themes tried by ``n_themes="auto"`` (capped by the data).
@@ -93,10 +93,19 @@ def npmi_coherence(x, h: np.ndarray, top: int = 10) -> float:
     return float(np.mean(scores)) if scores else 0.0
 
 
+#: Texts on which the number of themes is measured (a seeded sample of larger data).
+CHOOSE_ON = 3000
+
+
 def choose_k(x, *, seed: int, max_themes: int, n_subsamples: int = 3):
-    """Measure each candidate number of themes; return (best k, table of measurements)."""
+    """Measure each candidate number of themes; return (best k, table of measurements).
+
+    On more than :data:`CHOOSE_ON` texts the measurement runs on a seeded sample of that size.
+    """
     import pandas as pd
 
+    if x.shape[0] > CHOOSE_ON:
+        x = x[np.sort(np.random.default_rng(seed + 2).choice(x.shape[0], CHOOSE_ON, replace=False))]
     cap = max(2, min(max_themes, x.shape[0] // 20, x.shape[1] // 2))
     ks = sorted({k for k in K_CANDIDATES if k <= cap} or {min(cap, 2)})
     subs = _subsamples(x.shape[0], seed, n_subsamples)

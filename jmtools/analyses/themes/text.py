@@ -31,6 +31,7 @@ great good nice excellent love loved lovely happy amazing perfect fine okay ok s
 fantastic brilliant super impressed letdown mixed feelings average better best worse wow
 pleased satisfied unhappy horrible sad glad cool decent rubbish ridiculous honest sure
 recommend recommended highly
+did does doing done would could should will shall can may might must having
 """.split())
 
 _SENTENCE = re.compile(r"[.!?;]+(?:\s+|$)|\n+")
