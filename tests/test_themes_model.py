@@ -89,7 +89,8 @@ def test_near_duplicate_themes_merged():
 
 def test_ratings_decide_polarity():
     fb = pd.DataFrame({"text": ["great service, lovely staff"] * 5 + ["awful, rude staff"] * 5,
-                       "rating": [1] * 5 + [5] * 5})
+                       "rating": [1] * 5 + [5] * 5, "customer_id": list("aabbcddeef")})
     out = find_themes(fb, n_themes=1, id_col=None, min_df=1)
     assert out.accounting["polarity from"] == {"rating": 5, "text": 0}
+    assert out.summary["n_customers"].tolist() == [3]                  # a, b, c: for small-group rules
     assert out.documents["sentiment"].gt(0).all()             # the text says praise; the rating wins

@@ -43,14 +43,18 @@ class Themes:
     summary : pandas.DataFrame
         One row per theme, largest first: ``theme`` (1, 2, …), ``label``,
         ``top_terms`` (list), ``top_phrases`` (list), ``n`` (texts assigned),
-        ``share`` (of the themed texts), ``mean_sentiment``, ``top_stage``,
+        ``share`` (of the themed texts), ``n_customers`` (distinct customers, when the
+        feedback has a customer column), ``mean_sentiment``, ``top_stage``,
         ``top_touchpoint``, ``top_persona`` (where the theme is most frequent),
-        ``quotes`` (list of masked representative quotes).
+        ``quotes`` (list of masked representative quotes) and ``stability`` (how well the
+        theme's texts are found together again on 80% subsamples, 0..1).
     documents : pandas.DataFrame
-        One row per themed text: the id, stage, touchpoint and persona columns
-        present, ``sentiment``, ``theme`` (0 = unassigned), ``label``, ``weight``
-        (share of the text's NMF weight on its theme), ``quote`` (masked text) and
-        ``strength`` (the text's NMF weight on its theme; quotes are the strongest).
+        One row per themed text: the id, customer, stage, touchpoint and persona columns
+        present, ``sentiment`` (the text score), ``theme`` (0 = unassigned), ``label``,
+        ``weight`` (the text's similarity to its theme as a share of its similarity to
+        all themes), ``quote`` (masked text), ``strength`` (cosine similarity of the
+        text's TF-IDF to its theme's profile) and ``quote_score`` (strength × coverage of
+        the theme's top terms × enough content; quotes are the highest).
     counts : pandas.DataFrame
         ``theme, label, dimension`` (stage / touchpoint / persona), ``value``, ``n``,
         ``n_value`` (themed texts at that value), ``share`` (n ÷ n_value) — every
@@ -61,8 +65,11 @@ class Themes:
     polarity : str
         Which feedback was themed ("negative", "positive" or "all").
     accounting : dict
-        ``rows_in``, ``rows_used``, ``dropped`` (reason → count), texts left unassigned,
-        and themes dropped because no text chose them.
+        ``rows_in``, ``rows_used``, ``dropped`` (reason → count), ``polarity from``
+        (rows decided by rating / by text), ``polarity check`` (the calibration report:
+        complaint recall and precision on rated rows) when made, ``choice of n_themes``
+        (the measurements per candidate number) with ``n_themes="auto"``, texts left
+        unassigned, ``merged themes``, ``split themes`` and ``warnings`` (dominant themes).
     """
 
     summary: pd.DataFrame
@@ -90,7 +97,8 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int | str = "auto", polarit
                 text_col: str = "text", sentiment_col: str = "sentiment",
                 id_col: str | None = "feedback_id", stage_col: str | None = "stage",
                 touchpoint_col: str | None = "touchpoint", persona_col: str | None = "persona",
-                rating_col: str | None = "rating", rating_scale=(1, 5),
+                customer_col: str | None = "customer_id", rating_col: str | None = "rating",
+                rating_scale=(1, 5),
                 stages: Sequence[str] | None = None, seed: int = 0, min_df: int = 2,
                 max_features: int = 5000, n_terms: int = 8, n_quotes: int = 3,
                 scorer=None, brand_words: Sequence[str] = (), max_themes: int = 15,
@@ -112,7 +120,7 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int | str = "auto", polarit
         below the scale's midpoint (praise above); an unrated row by its text score
         (``sentiment_col``, or scored) against a cut calibrated on the rated rows
         (:mod:`jmtools.analyses.calibration`), else :data:`NEGATIVE_BELOW` / :data:`POSITIVE_ABOVE`.
-    text_col, sentiment_col, id_col, stage_col, touchpoint_col, persona_col : str
+    text_col, sentiment_col, id_col, customer_col, stage_col, touchpoint_col, persona_col : str
         Column roles. Optional roles whose column is absent are skipped; a missing
         ``sentiment_col`` is scored (by the calibrated model when ratings make one
         measurably better, else VADER or ``scorer``) when polarity needs it.
@@ -164,7 +172,7 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int | str = "auto", polarit
     if n_themes != "auto" and (not isinstance(n_themes, (int, np.integer)) or n_themes < 1):
         raise ParameterError("n_themes", n_themes, expected="a whole number ≥ 1 or 'auto'")
     _check_cols(feedback, {"text_col": text_col})
-    roles = {r: c for r, c in (("id", id_col), ("stage", stage_col),
+    roles = {r: c for r, c in (("id", id_col), ("customer_id", customer_col), ("stage", stage_col),
                                ("touchpoint", touchpoint_col), ("persona", persona_col))
              if c is not None and c in feedback.columns}
     place = next((c for r, c in roles.items() if r in ("touchpoint", "stage")), None)
@@ -358,6 +366,8 @@ def _summary(documents, counts, labels, top_terms, top_phrases, quotes, roles) -
         row = {"theme": theme, "label": labels[theme], "top_terms": top_terms[theme],
                "top_phrases": top_phrases[theme], "n": len(docs),
                "share": len(docs) / len(themed) if len(themed) else np.nan,
+               "n_customers": (int(docs["customer_id"].nunique()) if "customer_id" in docs
+                               else np.nan),
                "mean_sentiment": float(docs["sentiment"].mean()) if len(docs) else np.nan}
         for dim in ("stage", "touchpoint", "persona"):
             sub = counts[(counts["theme"] == theme) & (counts["dimension"] == dim)]
