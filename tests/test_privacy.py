@@ -42,6 +42,11 @@ MASKED = [
     ("please call me on 07700900123", "please call me on [phone]"),
     ("my number is 2025550143 thanks", "my number is [phone] thanks"),
     ("+447700900123", "[phone]"),
+    ("Ticket 2792125083854 (555) 123-4567", "Ticket 2792125083854 [phone]"),
+    ("please call me 9148445695 (555) 123-4567", "please call me [phone] [phone]"),
+    ("flight 2008 (555) 123-4567", "flight 2008 [phone]"),
+    ("Late Flight 4111 1111 1111 1111", "Late Flight [card]"),
+    ("Confirmation # 5555-5555-5555-4444", "Confirmation # [card]"),
     # dates of birth (dates after words that say birth)
     ("DOB 03/04/1985", "DOB [date of birth]"),
     ("date of birth: 1985-04-03", "date of birth: [date of birth]"),
@@ -99,6 +104,8 @@ KEPT = [
     "nice to see you on Sunday @ MCO.Keep going",
     "my last name is misspelled on the ticket",
     "bag tag 0016 964012 is lost",
+    "tag numbers 0016 964012, 0016 964077, 0016 964078 - find these bags",
+    "answer my claims (AA Ref#1-2990176298, 1-3001885409 and : 1-3001885409)",
 ]
 
 

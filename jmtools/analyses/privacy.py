@@ -80,7 +80,7 @@ IBAN_LENGTHS = dict(AD=24, AE=23, AL=28, AT=20, AZ=28, BA=20, BE=16, BG=22, BH=2
 # 13-19 digits, one space, dash, dot or slash allowed between digits
 _CARD = re.compile(r"(?<![\w.,/-])\d(?:[ ./-]?\d){12,18}(?![\w]|[.,/-]\d)")
 _GROUPED16 = re.compile(r"^\d{4}([ ./-])\d{4}\1\d{4}\1\d{4}$")
-_PHONE = re.compile(r"(?<![\w+.,/-])(?:\+|00)?\(?\d[\d \t().-]{6,22}\d(?![\w])")
+_PHONE = re.compile(r"(?<![\w+.,/-])(?:\+|00)?\(?\d[\d \t().-]{6,40}\d(?![\w])")
 _PHONE_WORDS = re.compile(
     r"(?:\b(?:call(?:ed)?|phone|tel|telephone|mobile|cell(?:phone)?|number|text|sms|whats ?app|"
     r"ring|reach me|contact me)\b|\btel\.?)[^.!?\n]{0,25}$", _I)
@@ -142,7 +142,9 @@ _REF = re.compile(
     r"\b(?:tickets?|case|orders?|incident|inc|ref|reference|booking|confirmation|conf|claim|"
     r"invoice|tracking|flight|flt|req|request|complaint|reservation|pnr|receipt|transaction|"
     r"parcel|shipment|item|sku|model|serial|policy|membership|loyalty|member|tag|bag)"
-    r"(?:\s*(?:no\.?|nr\.?|number|num|id|code|ref))?\s*[:#]?\s*#?\s*[A-Za-z]{0,4}[-]?\d[\w-]*", _I)
+    r"(?:\s*(?:nos?\.?|nr\.?|numbers?|nums?|ids?|codes?|refs?))?\s*[:#]?\s*#?\s*"
+    r"(?:[A-Za-z]{0,4}-?\d[\w-]*(?: \d[\w-]*)?)"                             # the reference
+    r"(?:\s*(?:,|and|&|/)\s*:?\s*#?\s*[A-Za-z]{0,4}-?\d[\w-]*(?: \d[\w-]*)?)*", _I)  # a list of them
 _PROTECT = re.compile(
     r"#\s?[A-Za-z]{0,4}-?\d[\w-]*"                                              # #100234, #INC-123
     r"|\b(?:INC|REQ|CS|CASE|TKT|CHG|RITM|PRB|SR)[-]?\d{4,}\b"                   # INC0012345
@@ -226,6 +228,25 @@ def _trim_phone(text: str, start: int, end: int) -> tuple[int, int]:
     while span and (span[0] in " .-)" or (span[0] == "(" and ")" not in span)):
         span, start = span[1:], start + 1
     return start, end
+
+
+def _phone_parts(text: str, start: int, end: int, ok, depth: int = 0) -> list[tuple[int, int]]:
+    """The phone numbers in a candidate run of digits: the whole run, or (when it is not
+    one, e.g. a ticket number followed by a phone, or two phones) its parts split at a gap."""
+    if ok(start, end):
+        return [(start, end)]
+    gaps = [m.start() + start for m in re.finditer(r"\s+", text[start:end])]
+    if depth > 3 or not gaps:
+        return []
+    for gap in gaps:                           # the longest phone that ends the run, then the rest
+        s, e = _trim_phone(text, gap, end)
+        if ok(s, e):
+            return _phone_parts(text, *_trim_phone(text, start, gap), ok, depth + 1) + [(s, e)]
+    for gap in reversed(gaps):                 # else the longest that starts it
+        s, e = _trim_phone(text, start, gap)
+        if ok(s, e):
+            return [(s, e)]
+    return []
 
 
 def _name_after(text: str, at: int, strong: bool, keep=frozenset()) -> tuple[int, int] | None:
@@ -324,17 +345,18 @@ def find_pii(text: str, *, kinds: Iterable[str] = PII_KINDS,
     if "iban" in kinds:
         add("iban", [s for m in _IBAN.finditer(text) if (s := _iban_span(text, m.start(), m.end()))])
     refs = [(m.start(), m.end()) for m in _REF.finditer(text)]
-    if "card" in kinds:
-        add("card", [(m.start(), m.end()) for m in _CARD.finditer(text)
-                     if _is_card(m.group()) and free(m.start(), m.end(), refs)])
+    if "card" in kinds:   # a card written in groups is a card even after "flight" or "order #"
+        add("card", [(m.start(), m.end()) for m in _CARD.finditer(text) if _is_card(m.group())
+                     and (free(m.start(), m.end(), refs) or not m.group().isdigit())])
     if "account" in kinds:
         add("account", [m.span(1) if m.group(1) else m.span(2) for m in _ACCOUNT.finditer(text)])
     if "dob" in kinds:
         add("dob", [m.span(1) for m in _DOB.finditer(text)])
     protected = refs + [(m.start(), m.end()) for m in _PROTECT.finditer(text)]
     if "phone" in kinds:
-        spans = (_trim_phone(text, m.start(), m.end()) for m in _PHONE.finditer(text))
-        add("phone", [(s, e) for s, e in spans if free(s, e, protected) and _is_phone(text, s, e)])
+        ok = lambda s, e: free(s, e, protected) and _is_phone(text, s, e)  # noqa: E731
+        add("phone", [span for m in _PHONE.finditer(text)
+                      for span in _phone_parts(text, *_trim_phone(text, m.start(), m.end()), ok)])
     if "address" in kinds:
         add("address", [(s, e) for s, e in _address(text) if free(s, s + 1, protected)])
     if "name" in kinds:
