@@ -121,6 +121,9 @@ def theme_rows(name, c, *, seed: int = 0) -> list[dict]:
     keep = reason.notna() & (reason != "Can't Tell")
     texts = [t for t, k in zip(c["text"], keep) if k]
     truth = reason[keep].to_numpy()
+    from jmtools.analyses.textprep import handle_words
+
+    brands = set(handle_words(texts))
     rows = []
     methods = [("NMF, old run (8 themes, raw text)", lambda s: _themes_nmf(texts, normalise=False, seed=s)),
                ("NMF, jmtools (auto k, normalised)", lambda s: _themes_nmf(texts, normalise=True, seed=s))]
@@ -150,10 +153,13 @@ def theme_rows(name, c, *, seed: int = 0) -> list[dict]:
         shares = pd.Series(theme[theme > 0]).value_counts(normalize=True)
         bad = (summary["label"].map(lambda s: bool(_BAD_LABEL.search(s))).sum()
                if summary is not None else np.nan)
+        brand = (summary["label"].map(lambda s: bool(set(re.findall(r"[a-z]+", s)) & brands)).sum()
+                 if summary is not None else np.nan)
         rows.append(dict(corpus=name, n=len(texts), method=label, k=k,
                          nmi=normalized_mutual_info_score(truth, theme),
                          ari=adjusted_rand_score(truth, theme), stability_ari=float(np.mean(aris)),
-                         largest_share=float(shares.iloc[0]), bad_labels=bad, seconds=dt,
+                         largest_share=float(shares.iloc[0]), bad_labels=bad, brand_labels=brand,
+                         seconds=dt,
                          labels=" | ".join(summary["label"].head(6)) if summary is not None else ""))
     return rows
 

@@ -97,3 +97,19 @@ def test_feedback_valence_uses_rating_then_calibrated_text():
 def test_scorer_needs_fitting():
     with pytest.raises(ParameterError, match="fitted"):
         CalibratedScorer()(["x"])
+
+
+def test_emotion_evidence_says_what_each_point_used():
+    from jmtools.analyses.emotions import emotion_evidence, feeling_basis
+
+    fb = pd.DataFrame({"customer_id": ["a", "b", "c"], "stage": ["Buy"] * 3,
+                       "timestamp": pd.to_datetime(["2026-01-01"] * 3),
+                       "text": ["it has never worked", "love it", "fine"], "rating": [1, None, None]})
+    surveys = pd.DataFrame({"customer_id": ["a"], "stage": ["Buy"], "metric": ["csat"], "score": [4],
+                            "timestamp": pd.to_datetime(["2026-01-02"])})
+    ev = emotion_evidence(["Buy"], surveys=surveys, feedback=fb, n_jobs=1)
+    assert ev["used"].tolist() == ["survey score", "rating", "text (VADER)", "text (VADER)"]
+    assert ev["valence"].tolist()[:2] == [1.0, -2.0]
+    sentence = feeling_basis(ev)
+    assert sentence.startswith("Feeling is computed from 4 pieces of evidence: 2 feedback texts scored by VADER")
+    assert "1 rating given with feedback" in sentence and "0 is often not neutral" in sentence

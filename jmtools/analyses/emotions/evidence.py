@@ -17,7 +17,7 @@ import pandas as pd
 from jmtools.analyses.valence import behaviour_valence, feedback_valence, survey_valence
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 
-__all__ = ["EVIDENCE_COLUMNS", "emotion_evidence"]
+__all__ = ["EVIDENCE_COLUMNS", "emotion_evidence", "feeling_basis"]
 
 #: Columns of :func:`emotion_evidence`.
 EVIDENCE_COLUMNS = ["customer_id", "timestamp", "stage", "touchpoint", "persona", "valence",
@@ -288,3 +288,36 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
             f"{k}: {v['no stage or touchpoint']} rows" for k, v in lost.items()), UserWarning,
             stacklevel=2)
     return ev
+
+
+def feeling_basis(evidence: pd.DataFrame) -> str:
+    """One sentence for a report: what the emotion ("feeling") was computed from.
+
+    Parameters
+    ----------
+    evidence : pandas.DataFrame
+        The output of :func:`emotion_evidence` (its ``used`` and ``obs_id`` columns).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"obs_id": [0, 1, 2, 3], "used": ["survey score", "rating",
+    ...                                                     "text (VADER)", "rating"]})
+    >>> print(feeling_basis(ev))
+    Feeling is computed from 4 pieces of evidence: 2 ratings given with feedback, 1 survey score, 1 feedback text scored by VADER (a lexicon score of 0 is often not neutral: a text with no sentiment word scores 0).
+    """
+    names = {"rating": ("rating given with feedback", "ratings given with feedback"),
+             "survey score": ("survey score", "survey scores"),
+             "text (VADER)": ("feedback text scored by VADER", "feedback texts scored by VADER"),
+             "text (calibrated)": ("feedback text scored by a model calibrated on the ratings",
+                                   "feedback texts scored by a model calibrated on the ratings"),
+             "behaviour": ("behaviour rule", "behaviour rules")}
+    ev = evidence.drop_duplicates("obs_id") if "obs_id" in evidence else evidence
+    counts = ev["used"].astype("string").fillna("given valence").value_counts()
+    parts = [f"{n:,} {names.get(k, (k, k))[n != 1]}" for k, n in counts.items()]
+    note = (" (a lexicon score of 0 is often not neutral: a text with no sentiment word scores 0)"
+            if "text (VADER)" in counts else "")
+    return f"Feeling is computed from {len(ev):,} pieces of evidence: {', '.join(parts)}{note}."
