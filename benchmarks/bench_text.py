@@ -147,8 +147,8 @@ def theme_rows(name, c, *, seed: int = 0) -> list[dict]:
             if label.startswith("LDA"):
                 sub, _ = _themes_lda(sub_texts, seed=seed, k=k)
             else:
-                sub, _ = _themes_nmf(sub_texts, normalise="jmtools" in label, seed=seed,
-                                     k=k if "jmtools" in label else "auto")
+                # the whole procedure again (jmtools: auto k, merge, split; old run: 8 themes)
+                sub, _ = _themes_nmf(sub_texts, normalise="jmtools" in label, seed=seed)
             aris.append(adjusted_rand_score(theme[idx], sub))
         shares = pd.Series(theme[theme > 0]).value_counts(normalize=True)
         bad = (summary["label"].map(lambda s: bool(_BAD_LABEL.search(s))).sum()
@@ -224,13 +224,16 @@ def main(argv=None) -> int:
     ap.add_argument("--airline", help="Tweets.csv (Twitter US Airline Sentiment)")
     ap.add_argument("--alexa", help="amazon_alexa.tsv")
     ap.add_argument("--skip-themes", action="store_true")
+    ap.add_argument("--skip-sentiment", action="store_true")
     args = ap.parse_args(argv)
     corpora = load(args)
     if not corpora:
         ap.error("pass at least one corpus path")
     pd.set_option("display.width", 200, "display.max_columns", 20, "display.max_colwidth", 90)
-    print("## Sentiment and complaints (r: Pearson with human ratings; recall/precision of complaints)")
-    print(pd.DataFrame([r for n, c in corpora.items() for r in sentiment_rows(n, c)]).round(3).to_string(index=False))
+    if not args.skip_sentiment:
+        print("## Sentiment and complaints (r: Pearson with human ratings; recall/precision of complaints)")
+        rows = [r for n, c in corpora.items() for r in sentiment_rows(n, c)]
+        print(pd.DataFrame(rows).round(3).to_string(index=False))
     if not args.skip_themes:
         print("\n## Themes vs the people's complaint reasons (airline)")
         rows = [r for n, c in corpora.items() for r in theme_rows(n, c)]
