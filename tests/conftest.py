@@ -13,7 +13,6 @@ collection; ``feedback_maya_run`` is the tiny fixture notebook
 
 from __future__ import annotations
 
-import json
 from functools import cached_property
 from pathlib import Path
 
@@ -36,12 +35,16 @@ class SampleWorld:
 
     @property
     def available(self) -> bool:
-        return (self.folder / "truths.json").exists() and (self.folder / "journey.yaml").exists()
+        from jmtools.sample_worlds import truths_path
+
+        return truths_path(self.name).exists() and (self.folder / "journey.yaml").exists()
 
     @cached_property
     def truths(self) -> dict:
-        """The planted truths (``truths.json``)."""
-        return json.loads((self.folder / "truths.json").read_text())
+        """The planted truths (the world's answer key, kept out of its data folder)."""
+        from jmtools.sample_worlds import load_truths
+
+        return load_truths(self.name)
 
     @cached_property
     def world(self):
@@ -129,6 +132,24 @@ def b2b_world(sample_worlds) -> SampleWorld:
 def grocery_world(sample_worlds) -> SampleWorld:
     """Behaviour only (customers, events, orders): ``table("surveys")`` raises KeyError."""
     return _available(sample_worlds["grocery"])
+
+
+@pytest.fixture(scope="session")
+def table_subset(tmp_path_factory):
+    """``table_subset(name)``: the data folder of a table subset (tests/table_subsets.py), built
+    once per session on first use."""
+    import table_subsets
+
+    if not table_subsets.available():
+        pytest.skip("sample world ecommerce not generated (jmtools sample-data)")
+    base, built = tmp_path_factory.mktemp("table-subsets"), {}
+
+    def folder(name: str) -> Path:
+        if name not in built:
+            built[name] = table_subsets.make_subset(name, base / name.replace("+", "_"))
+        return built[name]
+
+    return folder
 
 
 @pytest.fixture(scope="session")

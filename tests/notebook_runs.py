@@ -21,16 +21,24 @@ FIXTURES = Path(__file__).resolve().parent / "notebooks"
 FEEDBACK = FIXTURES / "chart_records_feedback.ipynb"
 FAILS = FIXTURES / "fails_when_divisor_zero.ipynb"
 NB00 = NOTEBOOKS / "00_journey_report.ipynb"
+#: The teaching track: each notebook runs once, with the solutions filled in (tests/test_notebook_teaching.py).
+TEACHING = NOTEBOOKS / "teaching"
+TEACHING_NOTEBOOKS = ("00_start_here", "01_personas", "02_touchpoints", "03_emotional_journey",
+                      "04_data_integration", "05_patterns_and_pain_points", "06_prioritisation",
+                      "07_test_implement_iterate")
 #: The segment of the B2B run of notebook 00.
 SEGMENT = "region == 'Southern Europe'"
 _LEGAL_TEMPLATES = {"id": "legal-templates", "title": "Pre-approved legal templates",
                     "pain_points": ["slow-legal-review"], "owner": "Legal", "target_date": "2027-02-28",
                     "scores": {"impact": 3, "effort": 1, "reach": 400, "confidence": 0.8, "ease": 8}}
 
-#: name → (how, notebook, parameters); "{out}" in a parameter is the run's own folder.
+#: name → (how, notebook, parameters); "{out}" in a parameter is the run's own folder, and
+#: "{subset:NAME}" a data folder with only some tables (tests/table_subsets.py) built inside it.
 #: how: "runner" (jmtools.report.runner.run_notebook), "batch" (one job through
-#: jmtools.report.batch.run_batch), "plain" (papermill alone) or "jobs" (notebook is a list of
-#: (name, notebook, parameters) run by run_batch with ``parameters`` as its options).
+#: jmtools.report.batch.run_batch), "plain" (papermill alone), "jobs" (notebook is a list of
+#: (name, notebook, parameters) run by run_batch with ``parameters`` as its options), "cli"
+#: (``jmtools report`` with the parameters as -p) or "subsets" (parameters is a list of
+#: (subset, persona): one report each, in one batch).
 RUNS = {
     # batch: the path `jmtools demo` takes (HTML, static HTML, sidecar), in notebooks/ with the
     # default data_dir (sample:ecommerce); plain: papermill alone, from the repository root
@@ -51,6 +59,14 @@ RUNS = {
     "nb05_b2b": ("runner", "05_prioritisation.ipynb",
                  {"data_dir": "../data/b2b", "output_dir": "{out}", "rank_by": "rice",
                   "persona": "Enterprise Procurement Priya", "extra_opportunities": [_LEGAL_TEMPLATES]}),
+    # whatever tables a folder holds (tests/table_subsets.py): reports in one batch, one report
+    # through the command line, and a step notebook with events only and with surveys only
+    "subsets_batch": ("subsets", "00_journey_report.ipynb",
+                      [("events", "all"), ("surveys", "all"), ("feedback", "all"), ("customers+orders", "all"),
+                       ("events+orders", "Budget Ben")]),
+    "subsets_cli": ("cli", "00_journey_report.ipynb", {"data_dir": "{subset:events+orders}"}),
+    "nb03_events": ("runner", "03_emotion_curves.ipynb", {"data_dir": "{subset:events}"}),
+    "nb03_surveys": ("runner", "03_emotion_curves.ipynb", {"data_dir": "{subset:surveys}"}),
     # the machinery, on the small fixture notebooks
     "feedback_maya": ("runner", FEEDBACK, {"persona": "Maya"}),
     "feedback_maya_again": ("runner", FEEDBACK, {"persona": "Maya"}),
@@ -59,6 +75,10 @@ RUNS = {
     "feedback_batch": ("jobs", [("Ben", FEEDBACK, {"persona": "Ben"}), ("broken one", FAILS, {}),
                                 ("Maya", FEEDBACK, {"persona": "Maya"})],
                        {"workers": 2, "again": [("Maya", FEEDBACK, {"persona": "Maya"})]}),
+    # the teaching track's solutions, each once, in its own folder (as JupyterLab starts it)
+    **{f"teach_{stem[:2]}": ("runner", TEACHING / "solutions" / f"{stem}.ipynb",
+                             {"output_dir": "{out}"} if stem[:2] in ("06", "07") else {})
+       for stem in TEACHING_NOTEBOOKS},
 }
 
 #: Runs whose kernel starts in the repository root (as ``papermill notebooks/0x.ipynb out.ipynb``
@@ -72,12 +92,14 @@ USED_BY = {
     "test_persona_reports.py": ["nb00_ecommerce", "nb00_b2b", "nb03_b2b"],
     "test_notebook_01.py": ["nb01_ecommerce", "nb01_b2b"],
     "test_notebook_02.py": ["nb02_ecommerce", "nb02_b2b"],
-    "test_notebook_03.py": ["nb03_ecommerce", "nb03_b2b"],
+    "test_notebook_03.py": ["nb03_ecommerce", "nb03_b2b", "nb03_events", "nb03_surveys"],
     "test_notebook_04_05.py": ["nb04_ecommerce", "nb04_b2b", "nb05_ecommerce", "nb05_b2b"],
     "test_report_runner.py": ["feedback_maya", "feedback_maya_again"],
     "test_report_browser.py": ["feedback_maya"],
     "test_report_html.py": ["feedback_all"],
-    "test_report_batch.py": ["feedback_batch"],
+    "test_report_batch.py": ["feedback_batch", "subsets_batch"],
+    "test_cli_report.py": ["subsets_cli"],
+    "test_notebook_teaching.py": [f"teach_{stem[:2]}" for stem in TEACHING_NOTEBOOKS],
 }
 
 
@@ -92,8 +114,15 @@ def execute(name: str, base: str):
     out.mkdir(parents=True, exist_ok=True)
     if how == "jobs":
         return _jobs(notebook, out, **parameters)
-    parameters = {k: v.replace("{out}", str(out)) if isinstance(v, str) else v
-                  for k, v in parameters.items()}
+    if how == "subsets":
+        return _subsets(NOTEBOOKS / notebook, out, parameters)
+    parameters = {k: _value(v, out) for k, v in parameters.items()}
+    if how == "cli":
+        from jmtools.cli.main import main
+
+        argv = [x for k, v in parameters.items() for x in ("-p", k, str(v))]
+        code = main(["report", str(NOTEBOOKS / notebook), *argv, "-o", str(out / f"{name}.html")])
+        return out, code, out / f"{name}.html"
     if how == "runner":
         from jmtools.report.runner import run_notebook
 
@@ -121,6 +150,32 @@ def execute(name: str, base: str):
         else:
             os.environ["PYTHONPATH"] = old
     return out, out / f"{name}.ipynb"
+
+
+def _value(value, out: Path):
+    """A parameter with "{out}" and "{subset:NAME}" filled in (the subset folder is built)."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith("{subset:"):
+        from table_subsets import make_subset
+
+        name = value[len("{subset:"):-1]
+        return str(make_subset(name, out / "data" / name.replace("+", "_")))
+    return value.replace("{out}", str(out))
+
+
+def _subsets(notebook: Path, out: Path, reports):
+    """One report per (subset, persona), in one batch of two processes, without static variants.
+    Returns the folder, the BatchResult and {job name: (subset, persona)}."""
+    from jmtools.report.batch import Job, run_batch
+
+    jobs, which = [], {}
+    for subset, persona in reports:
+        name = f"{subset} · {persona}"
+        folder = _value(f"{{subset:{subset}}}", out)
+        jobs.append(Job(name, str(notebook), {"data_dir": folder, "persona": persona}))
+        which[name] = (subset, persona)
+    return out, run_batch(jobs, out / "batch", workers=2, static=False, progress=False), which
 
 
 def _jobs(jobs, out: Path, *, workers: int, again=()):

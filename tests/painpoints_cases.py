@@ -8,7 +8,6 @@ Cart), and the sample worlds run through the whole chain, computed once per test
 from __future__ import annotations
 
 import functools
-import json
 import re
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pandas as pd
 
 from jmtools.analyses import painpoints as pp
 from jmtools import pipeline
+from jmtools.sample_worlds import load_truths
 
 STAGES = ["Awareness", "Consideration", "Decision", "Post-purchase"]
 PERSONAS = ["Ben", "Maya", "Sam"]
@@ -135,7 +135,7 @@ def sample_world(world, *, true_personas=False):
 
     personas = (pd.read_csv(DATA / world / "customer_personas.csv") if true_personas else None)
     found = pipeline.run(load_world(DATA / world), assignment=personas, n_themes=8).pain_points
-    return found, json.loads((DATA / world / "truths.json").read_text())
+    return found, load_truths(world)
 
 
 def focus_report(found, world, persona):

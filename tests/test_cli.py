@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -89,7 +90,9 @@ def test_sample_data_generates_a_scaled_world(tmp_path, capsys):
                  "--out", str(tmp_path)]) == 0
     assert "customers 30" in capsys.readouterr().out
     assert Journey.load(tmp_path / "b2b" / "journey.yaml").stage_names
-    assert (tmp_path / "b2b" / "truths.json").exists()
+    assert not (tmp_path / "b2b" / "truths.json").exists()           # the answer key stays apart
+    assert json.loads((tmp_path / "truths" / "b2b.json").read_text())["customers"] == 30
+    assert (tmp_path / "truths" / "b2b.md").read_text().startswith("# Answer key")
     assert main(["sample-data", "--world", "retail", "--out", str(tmp_path)]) == 1
     assert "--world must be one of" in capsys.readouterr().err
 
@@ -182,3 +185,132 @@ def test_validate_warns_about_mixed_and_or_once_and_exits_0(tmp_path, capsys):
     assert err.count("warning") == 1 and "read as runs_per_week >= 4 or (age < 30 and " in err
     assert main(["validate", str(journey), "--data", str(world)]) == 0
     assert capsys.readouterr().err.count("mixes 'and' and 'or'") == 1
+
+
+def test_a_command_that_runs_out_of_its_time_limit_stops_with_the_fix(tmp_path, capsys, monkeypatch):
+    import time
+
+    import jmtools.cli.main as cli
+
+    def slow(name, journey, folder):
+        time.sleep(5)                       # stands for a huge data folder
+        return True, 0
+
+    monkeypatch.setattr(cli, "_data_fit", slow)
+    journey = str(ROOT / "data" / "ecommerce" / "journey.yaml")
+    assert main(["validate", journey, "--data", "sample:ecommerce", "--time-limit", "0.5"]) == 1
+    err = capsys.readouterr().err
+    assert "jmtools validate stopped after its time limit of 0.5 s" in err and "--time-limit" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["map", "validate", "sample-data", "discover"])
+def test_commands_that_read_whole_tables_take_a_time_limit(command, capsys):
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    assert "--time-limit" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------------------ discover
+def _small_log(folder: Path) -> Path:
+    import pandas as pd
+
+    t = pd.Timestamp("2024-03-04 09:00")
+    steps = [(0, "ad_click"), (1, "product_view"), (2, "reviews_view"), (3, "product_view"),
+             (4, "cart_add"), (5, "payment"), (50, "delivered"), (60, "review_written")]
+    rows = [(f"c{i}", (t + pd.Timedelta(hours=h + i)).isoformat(), e)
+            for i in range(12) for h, e in steps]
+    path = folder / "events.csv"
+    pd.DataFrame(rows, columns=["customer_id", "timestamp", "event"]).to_csv(path, index=False)
+    return path
+
+
+def test_discover_writes_a_valid_journey_and_says_what_it_proposed(tmp_path, capsys):
+    events = _small_log(tmp_path)
+    out = tmp_path / "discovered.yaml"
+    assert main(["discover", str(events), "-o", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "proposed 3 stages, 7 touchpoints from 7 event names (12 customers)" in said
+    assert "1. Stage 1: Ad click, Product view, Reviews view — 12 customers (100.0%)" in said
+    assert f"next: jmtools validate {out}" in said
+    journey = Journey.load(out)
+    assert journey.check() == [] and all(t.evidence == "measured" for t in journey.touchpoints)
+    assert out.read_text(encoding="utf-8").startswith("# Journey proposed by `jmtools discover`")
+    assert main(["validate", str(out)]) == 0
+
+
+def test_discover_refuses_to_overwrite_unless_forced(tmp_path, capsys):
+    events = _small_log(tmp_path)
+    out = tmp_path / "journey.yaml"
+    out.write_text("name: mine\n", encoding="utf-8")
+    assert main(["discover", str(events), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "already exists" in err and "--force" in err and "Traceback" not in err
+    assert out.read_text(encoding="utf-8") == "name: mine\n"
+    assert main(["discover", str(events), "-o", str(out), "--force", "--stages", "2"]) == 0
+    assert len(Journey.load(out).stages) == 2
+
+
+def test_discover_prints_the_yaml_without_an_output_file(tmp_path, capsys):
+    assert main(["discover", str(_small_log(tmp_path)), "--name", "Shop"]) == 0
+    captured = capsys.readouterr()
+    assert Journey.from_yaml(captured.out).name == "Shop"
+    assert "proposed 3 stages" in captured.err
+
+
+def test_discover_reads_a_data_folder_with_its_customer_table(tmp_path, capsys):
+    out = tmp_path / "b2b.yaml"
+    assert main(["discover", "sample:b2b", "-o", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "proposed 5 stages" in said and "portal_login" in said
+    assert "Customer table: 600 customers" in Journey.load(out).description
+
+
+@pytest.mark.parametrize("argv, code, words", [
+    (["discover", "{tmp}/nowhere.csv", "-o", "{tmp}/j.yaml"], 1, "nowhere.csv"),
+    (["discover", "{events}", "-o", "{tmp}/missing/j.yaml"], 1, "does not exist"),
+    (["discover", "{events}", "-o", "{tmp}/j.txt"], 2, "ending in .yaml"),
+    (["discover", "{events}", "--stages", "0"], 2, "--stages"),
+    (["discover", "{events}", "--stages", "9"], 2, "--stages on the command line"),
+    (["discover", "{events}", "--min-share", "0"], 2, "--min-share"),
+    (["discover", "{events}", "--min-share", "0.5", "--customers", "{tmp}/none.csv"], 1, "none.csv"),
+    (["discover", "{tmp}/bad.csv"], 1, "customer_id"),
+])
+def test_discover_errors_are_located_without_tracebacks(tmp_path, capsys, argv, code, words):
+    events = _small_log(tmp_path)
+    (tmp_path / "bad.csv").write_text("user,when,what\na,2024-01-01,x\n", encoding="utf-8")
+    args = [a.format(tmp=tmp_path, events=events) for a in argv]
+    assert main(args) == code
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err and "Fix:" in err
+    assert not (tmp_path / "j.yaml").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("world", ["grocery", "ecommerce"])
+def test_a_discovered_journey_runs_through_the_report_unchanged(world, tmp_path):
+    """Behaviour-only data (events, customers, orders): the grocery world as it is, and the
+    e-commerce world without its surveys and feedback (which name the template's touchpoints)."""
+    import shutil
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("events.parquet", "customers.csv", "orders.csv"):
+        shutil.copy(ROOT / "data" / world / name, data / name)
+    journey = tmp_path / "discovered.yaml"
+    assert main(["discover", str(data), "-o", str(journey)]) == 0
+    html = tmp_path / "report.html"
+    assert main(["report", str(ROOT / "notebooks" / "00_journey_report.ipynb"), "-p", "data_dir",
+                 str(data), "-p", "journey_file", str(journey), "-o", str(html)]) == 0
+    text = html.read_text(encoding="utf-8")
+    assert all(name in text for name in Journey.load(journey).stage_names[:2])
+
+
+def test_validate_with_data_without_a_customer_table_says_the_rules_were_not_checked(table_subset, capsys):
+    """A folder without customers leaves the journey valid: its rules cannot be checked there, and
+    the note says which file would let them be (tests/table_subsets.py)."""
+    folder = table_subset("events+orders")
+    assert main(["validate", str(folder / "journey.yaml"), "--data", str(folder)]) == 0
+    captured = capsys.readouterr()
+    assert "persona rules not checked" in captured.err
+    assert "add customers.csv with columns customer_id" in captured.err and "ok  " in captured.out

@@ -119,3 +119,56 @@ def test_map_command_empathy(journey_file, tmp_path, capsys):
     assert "one persona" in capsys.readouterr().err
     assert _main(["map", journey_file, "-o", out, "--stage", "Look"]) == 2
     assert "--empathy" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ whatever tables exist
+@pytest.mark.parametrize("name", ["events", "surveys", "feedback", "events+orders", "customers+orders"])
+def test_map_command_with_any_subset_of_tables(table_subset, name, tmp_path, capsys):
+    """The map draws on a folder with only some tables (tests/table_subsets.py); its emotion lane is
+    measured where surveys, feedback or events exist, and only assumed where none does."""
+    from jmtools.analyses.mapcells import map_cells
+    from jmtools.journey import Journey
+    from jmtools.pipeline import map_evidence
+    from jmtools.sample_worlds import load_truths
+    from table_subsets import SUBSETS
+
+    folder = table_subset(name)
+    out = tmp_path / "map.html"
+    assert _main(["map", folder / "journey.yaml", "-o", out, "--data", folder]) == 0
+    assert "Running shoes online" in out.read_text(encoding="utf-8")
+    cells = map_cells(Journey.load(folder / "journey.yaml"), evidence=map_evidence(folder, n_boot=50))
+    emotion = cells[cells["lane"] == "emotion"]
+    said = {"surveys", "feedback"} & set(SUBSETS[name])
+    behaviour = not said and "events" in SUBSETS[name]
+    assert set(emotion["evidence"]) == ({"assumed", "reported"} if said else
+                                        {"assumed", "measured"} if behaviour else {"assumed"})
+    assert set(emotion["series"]) == ({"assumed", "measured"} if said or behaviour else {"assumed"})
+    kpis = set(cells.loc[cells["lane"] == "kpis", "series"])
+    assert ("conversion" in kpis) == ("events" in SUBSETS[name])
+    assert ("csat_mean" in kpis) == ("surveys" in SUBSETS[name])
+
+
+def test_map_command_persona_without_a_customer_table_says_so(table_subset, tmp_path, capsys):
+    folder = table_subset("events+orders")
+    assert _main(["map", folder / "journey.yaml", "-o", tmp_path / "ben.html", "--data", folder,
+                  "--persona", "Budget Ben"]) == 0
+    out = capsys.readouterr().out
+    assert "holds no measured evidence for Budget Ben (no customer table" in out
+
+
+def test_map_of_the_grocery_world_shows_its_repeat_stage_measured(tmp_path, capsys):
+    """Behaviour only, a repeat stage fed by the same event name: the canvas gets a measured
+    conversion for "Repeat order" (from data, with n) and no measured 0 anywhere."""
+    from jmtools.pipeline import map_evidence
+    from jmtools.sample_worlds import load_truths
+
+    root = Path(__file__).resolve().parents[1] / "data" / "grocery"
+    out = tmp_path / "grocery.html"
+    assert _main(["map", root / "journey.yaml", "-o", out, "--data", root]) == 0
+    assert out.read_bytes().startswith(b"<!DOCT")
+    k = map_evidence(root)["kpis"]
+    rows = k[(k.persona == "all") & (k.metric == "conversion")].set_index("stage")
+    truths = load_truths("grocery")["funnel"]["reach_with_company_events"]
+    reach = {s: sum(v[s] for v in truths.values()) for s in rows.index}
+    assert rows.loc["Repeat order", "value"] == pytest.approx(reach["Repeat order"] / reach["Restock"])
+    assert (rows["value"] > 0).all()

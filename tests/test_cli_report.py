@@ -1,7 +1,9 @@
 """jmtools.cli.report: the ``-f`` parameters file of ``jmtools report`` (and ``jmtools batch``).
 
 A file that is not a YAML mapping of names to values is invalid input: a located error and
-exit code 1. A path that cannot be read is a wrong command line: exit code 2. No notebook runs.
+exit code 1. A path that cannot be read is a wrong command line: exit code 2. No notebook runs
+there; one kernel run (tests/notebook_runs.py, "subsets_cli") builds the journey report from
+behaviour data alone.
 """
 
 from __future__ import annotations
@@ -119,3 +121,20 @@ def test_a_sample_world_name_passes_through_unchanged(tmp_path, monkeypatch):
     got = _absolute_paths({"data_dir": "sample:b2b", "journey_file": "", "persona": "all"})
     assert got == {"data_dir": "sample:b2b", "journey_file": "", "persona": "all"}
     assert _absolute_paths({"data_dir": "exports"})["data_dir"] == str(tmp_path / "exports")
+
+
+@pytest.mark.slow
+def test_report_with_behaviour_data_only_builds(notebook_runs):
+    """`jmtools report` on events and orders alone (no customers, surveys, feedback or tickets):
+    exit 0, every section stands, each missing table named with its columns (the issue's case)."""
+    from table_subsets import MISSING, report_specs, report_text, title_of
+
+    _, code, html = notebook_runs.get("subsets_cli")
+    assert code == 0
+    page = html.read_text(encoding="utf-8")
+    text = report_text(page)
+    for kind in ("customers", "surveys", "feedback"):
+        assert MISSING[kind] in text
+    assert MISSING["events"] not in text and MISSING["orders"] not in text
+    assert "Average order value used" in text and "Traceback" not in text
+    assert "Emotion curve from behaviour: all customers" in [title_of(s) for s in report_specs(page)]

@@ -36,7 +36,7 @@ MODULES = ["jmtools.analyses.funnels", "jmtools.analyses.emotions", "jmtools.ana
            "jmtools.analyses.priorities", "jmtools.analyses.kpis", "jmtools.analyses.themes",
            "jmtools.analyses.valence", "jmtools.analyses.sentiment", "jmtools.analyses.privacy",
            "jmtools.analyses.calibration", "jmtools.analyses.disclosure", "jmtools.analyses.textprep",
-           "jmtools.evidence"]
+           "jmtools.analyses.compare", "jmtools.analyses.history", "jmtools.evidence"]
 #: Customers of the e-commerce world used here (the first, by id): small and fast.
 CUSTOMERS = 1000
 
@@ -113,6 +113,26 @@ PRIORITIES = importlib.import_module("jmtools.analyses.priorities")
 
 def _ev(**kw):
     return lambda s: ((s["ev"],), kw)
+
+
+def _observations(s):
+    """Conversion, time and survey observations of the small world, split at 2026-06-01."""
+    if "split" not in s:
+        cmp = importlib.import_module("jmtools.analyses.compare")
+        obs = pd.concat([cmp.step_observations(s["ev"]),
+                         cmp.score_observations(s["surveys"], journey=s["journey"], personas=s["personas"])],
+                        ignore_index=True)
+        s["obs"], s["split"] = obs, cmp.split_by_date(obs, "2026-06-01")
+    return s["obs"], s["split"]
+
+
+def _history(s):
+    """A recorded-figures history of 12 runs, shifted after the 8th."""
+    if "history" not in s:
+        values = [0.30, 0.31, 0.29, 0.30, 0.32, 0.30, 0.31, 0.29, 0.36, 0.37, 0.36, 0.38]
+        s["history"] = pd.DataFrame({"run_id": [f"r{i:02d}" for i in range(12)], "report": "all",
+                                     "figure": "funnel_4", "value": values, "n": 300})
+    return s["history"]
 
 
 CASES: dict[str, Case] = {
@@ -199,6 +219,10 @@ CASES: dict[str, Case] = {
     "kpis.stage_kpis": Case(lambda s: ((s["surveys"],), dict(journey=s["journey"])), {"by": "persna"},
                             columns=lambda m: ["stage", "metric", "kpi", "value", "n", "ci_low", "ci_high",
                                                "method"]),
+    "kpis.conversion_kpis": Case(_ev(by_persona=True), {"by_persona": "yes"}, {"conversion", "reached"}),
+    # priorities
+    "priorities.relieving": Case(lambda s: ((PRIORITIES.prioritise(s["opps"], by="rice"), s["pains"]), {}),
+                                 None),
     # themes
     "themes.find_themes": Case(lambda s: ((s["fb"],), dict(stages=s["journey"].stage_names, n_themes=3)),
                                {"polarity": "angry"}, frame=lambda out: out.summary,
@@ -223,6 +247,30 @@ CASES: dict[str, Case] = {
     "evidence.fit_problems": Case(_ev(), {"top_unmatched": -1},
                                   {"warning", "note", "overlap", "shared", "empty touchpoint",
                                    "empty stage", "unmatched", "date only"}),
+    # compare: observations, splits, the table
+    "funnels.customer_reach": Case(_ev(), {"by": "persna"}, {"by"}),
+    "compare.step_observations": Case(_ev(), {"steps": []}, columns=lambda m: m.OBSERVATION_COLUMNS),
+    "compare.score_observations": Case(
+        lambda s: ((s["surveys"],), dict(journey=s["journey"], personas=s["personas"])), {"level": "page"},
+        columns=lambda m: m.OBSERVATION_COLUMNS),
+    "compare.emotion_observations": Case(lambda s: ((s["emo"],), {}), {"level": "page"},
+                                         columns=lambda m: m.OBSERVATION_COLUMNS),
+    "compare.split_by_date": Case(lambda s: ((_observations(s)[0],), dict(date="2026-06-01")), {"gap_days": -1},
+                                  columns=lambda m: [*m.OBSERVATION_COLUMNS, "group"]),
+    "compare.split_by_customers": Case(
+        lambda s: ((_observations(s)[0],), dict(customers=list(s["customers"]["customer_id"][:300]))),
+        {"customers": []}, columns=lambda m: [*m.OBSERVATION_COLUMNS, "group"]),
+    "compare.stack_groups": Case(lambda s: ((_observations(s)[0], _observations(s)[0]), {}), None,
+                                 columns=lambda m: [*m.OBSERVATION_COLUMNS, "group"]),
+    "compare.compare": Case(lambda s: ((_observations(s)[1],), dict(n_boot=100)), {"alpha": 5},
+                            columns=lambda m: m.COMPARISON_COLUMNS),
+    # history
+    "history.kpi_history": Case(lambda s: ((_history(s),), {}), {"figures": ["funnel_3"]},
+                                columns=lambda m: m.HISTORY_COLUMNS),
+    "history.control_chart": Case(lambda s: ((_history(s),), {}), {"baseline": 1},
+                                  columns=lambda m: m.CHART_COLUMNS),
+    "history.signals": Case(lambda s: (
+        (__import__("jmtools.analyses.history", fromlist=["x"]).control_chart(_history(s)),), {}), None),
     "evidence.map_events": Case(lambda s: ((sorted(s["events"]["event"].unique()), s["journey"]), {}), None),
 }
 
@@ -253,8 +301,20 @@ NOT_COVERED = {
     "evidence.journey_layout": "returns the journey's stage and touchpoint lists: no frame",
     "evidence.touchpoint_rules": "returns the journey's stages and touchpoint rules: no frame "
                                  "(tested in test_evidence_rules)",
+    "funnels.parse_steps": "turns a report parameter into a list of step names: no frame",
     "funnels.busiest_steps": "returns a list of step names (the transitions chart's rows): no frame",
     "funnels.largest_detours": "returns a list of detour names (the detours chart's rows): no frame",
+    "compare.compare_cell": "arrays in, a dict of one row out (tested in test_compare_table)",
+    "compare.two_proportions": "counts in, a Difference out (tested against scipy in test_compare_twosample)",
+    "compare.two_means": "arrays in, a Difference out (tested against scipy in test_compare_twosample)",
+    "compare.two_nps": "arrays in, a Difference out (tested against scipy in test_compare_twosample)",
+    "compare.two_medians": "arrays in, a Difference out (tested against scipy in test_compare_twosample)",
+    "compare.bh_adjust": "p-values in, q-values out (tested against scipy in test_compare_twosample)",
+    "compare.power_at": "numbers in, a number out (tested against scipy in test_compare_power)",
+    "compare.n_per_group": "numbers in, a number out (tested against scipy in test_compare_power)",
+    "compare.cohen_h": "numbers in, a number out",
+    "compare.effect_for_change": "numbers in, a number out (tested in test_compare_power)",
+    "compare.detectable_change": "numbers in, a number out (tested in test_compare_power)",
 }
 
 #: Known breaks of the contract: "function:check" (check: "call" or "bad") → why (reported; to be
@@ -262,9 +322,6 @@ NOT_COVERED = {
 _NO_FIX = ("ParameterError(expected=<text>) without fix= gives a message with neither 'Fix:' nor the "
            "valid values")
 KNOWN: dict[str, str] = {
-    "funnels.funnel:bad": "level='page' is reported as a bad 'steps' (steps are checked before the level)",
-    "funnels.furthest_stage:bad": "level='page' is reported as a bad 'steps' (steps are checked first)",
-    "funnels.time_between_stages:bad": "level='page' is reported as a bad 'steps' (steps are checked first)",
     "funnels.top_paths:bad": _NO_FIX + " (max_steps)",
     "emotions.emotion_evidence:bad": _NO_FIX + " (n_jobs, from jmtools.analyses.sentiment)",
     "emotions.moments_of_truth:bad": "min_drop=-1 is accepted: no keyword of moments_of_truth is checked",
@@ -364,5 +421,6 @@ def test_bad_keyword_value_is_a_parameter_error_with_the_one_wording(small, key)
 def test_functions_without_a_bad_keyword_case():
     """Functions whose keywords take no checked value here (documented, so the gap is visible)."""
     assert sorted(k for k, c in CASES.items() if c.bad is None) == [
-        "emotions.assumed_gap", "evidence.map_events", "painpoints.combine_signals",
-        "priorities.opportunities_frame", "valence.assumed_valence"]
+        "compare.stack_groups", "emotions.assumed_gap", "evidence.map_events", "history.signals",
+        "painpoints.combine_signals", "priorities.opportunities_frame", "priorities.relieving",
+        "valence.assumed_valence"]

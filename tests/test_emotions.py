@@ -363,16 +363,16 @@ WORLDS = ["ecommerce", "b2b"]
 
 
 def _world(name):
-    import json
+    from jmtools.sample_worlds import load_truths, truths_path
 
     folder = DATA / name
-    if not (folder / "truths.json").exists():
+    if not truths_path(name).exists():
         pytest.skip(f"sample world {name} not generated")
     j = Journey.load(folder / "journey.yaml")
     surveys = pd.read_csv(folder / "surveys.csv", parse_dates=["timestamp"])
     feedback = pd.read_csv(folder / "feedback.csv", parse_dates=["timestamp"])
     personas = pd.read_csv(folder / "customer_personas.csv")
-    return j, surveys, feedback, personas, json.loads((folder / "truths.json").read_text())
+    return j, surveys, feedback, personas, load_truths(name)
 
 
 @pytest.mark.parametrize("world", WORLDS)

@@ -268,13 +268,13 @@ def test_the_worlds_funnels_equal_the_plain_pandas_oracle(world):
 
 
 def test_grocery_repeat_stage_reach_per_persona_is_the_planted_truth():
-    import json
     from pathlib import Path
 
+    from jmtools.sample_worlds import load_truths
     from jmtools.sources import load_customers
 
     folder = Path(__file__).resolve().parents[1] / "data" / "grocery"
-    truths = json.loads((folder / "truths.json").read_text())["funnel"]["reach_with_company_events"]
+    truths = load_truths("grocery")["funnel"]["reach_with_company_events"]
     j = Journey.load(folder / "journey.yaml")
     e = prepare(load_events(pd.read_parquet(folder / "events.parquet")), j,
                 customers=load_customers(pd.read_csv(folder / "customers.csv")))

@@ -70,7 +70,7 @@ def test_formula_syntax_error_names_the_column():
 
 @pytest.mark.parametrize("text", ["", "   ", None, 3])
 def test_empty_input_is_refused_by_both(text):
-    with pytest.raises(E.RuleError, match="empty"):
+    with pytest.raises(E.RuleError, match="empty|not text"):
         E.parse_rule(text)
     with pytest.raises(ParameterError, match="non-empty"):
         E.parse_formula(text)
@@ -120,7 +120,7 @@ def test_rule_refuses_unknown_names_when_checked(frame):
     ("impact and effort", "BoolOp is not allowed"),
     ("'text'", "Constant is not allowed"),
     ("True", "Constant is not allowed"),
-    ("round(impact, ndigits=1)", "function 'round' is not allowed"),
+    ("round(impact, ndigits=1)", "a named argument in round() (ndigits=…) is not allowed"),
     ("impact & effort", "BinOp is not allowed"),
 ])
 def test_formula_refuses_everything_but_arithmetic(formula, fix):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
@@ -269,10 +268,12 @@ def test_inputs_are_not_mutated_and_bad_parameters_are_named(world):
 # ---------------------------------------------------------------- planted truths of the sample worlds
 
 def _world(name):
+    from jmtools.sample_worlds import load_truths, truths_path
+
     folder = ROOT / "data" / name
-    if not (folder / "truths.json").exists():
-        pytest.skip(f"sample world {name} not generated yet (data/{name}/truths.json missing)")
-    return folder, json.loads((folder / "truths.json").read_text())
+    if not truths_path(name).exists():
+        pytest.skip(f"sample world {name} not generated yet (its answer key {truths_path(name)} is missing)")
+    return folder, load_truths(name)
 
 
 @pytest.fixture(scope="module", params=["ecommerce", "b2b"])

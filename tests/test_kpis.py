@@ -106,15 +106,15 @@ def test_bad_parameters():
 
 @pytest.mark.parametrize("name", ["ecommerce", "b2b"])
 def test_planted_emotion_truths_in_survey_kpis(name):
-    import json
     from pathlib import Path
 
     from jmtools.journey import Journey
+    from jmtools.sample_worlds import load_truths, truths_path
 
     folder = Path(__file__).resolve().parents[1] / "data" / name
-    if not (folder / "truths.json").exists():
+    if not truths_path(name).exists():
         pytest.skip(f"sample world {name} not generated yet")
-    truths = json.loads((folder / "truths.json").read_text())
+    truths = load_truths(name)
     sv = load_surveys(folder / "surveys.csv").to_pandas()
     sv = sv.merge(pd.read_csv(folder / "customer_personas.csv"), on="customer_id")
     k = touchpoint_kpis(sv, journey=Journey.load(folder / "journey.yaml"), by="persona")

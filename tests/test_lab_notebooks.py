@@ -123,6 +123,46 @@ def test_every_chart_renders_offline(lab, browser, name):
                                                                      watch.console_errors)
 
 
+#: The teaching track in the browser: a subset by default (each notebook takes about a minute
+#: here); JMTOOLS_TEACHING_ALL=1 runs all eight (and with JMTOOLS_SHOTS, screenshots each).
+TEACHING = sorted(p.name for p in (notebooks_dir() / "teaching").glob("[0-9]*.ipynb"))
+TEACHING_SUBSET = TEACHING if os.environ.get("JMTOOLS_TEACHING_ALL") else \
+    ["00_start_here.ipynb", "06_prioritisation.ipynb"]
+
+
+@pytest.mark.parametrize("name", TEACHING_SUBSET)
+def test_the_teaching_track_renders_offline_with_its_hints(lab, browser, name):
+    """A learner's notebook, answers still empty: every chart drawn offline, every exercise's
+    question and its "not answered yet" feedback shown, nothing fetched, no error."""
+    from jmtools.teaching import EXERCISES
+
+    path = f"teaching/{name}"
+    context, page, watch = new_page(browser, lab)
+    try:
+        open_notebook(page, lab, f"notebooks/{path}")
+        run_all(page)
+        _scroll_through(page)
+        outputs = _saved_outputs(lab, page, path)
+        charts = [o for o in outputs if "application/vnd.vega.v5+json" in o.get("data", {})]
+        errors = [o for o in outputs if o["output_type"] == "error"]
+        page.wait_for_function(f"n => document.querySelectorAll({DRAWN!r}).length >= n",
+                               arg=len(charts), timeout=60_000)
+        boxes, drawn = _drawn_everywhere(page)
+        questions = page.locator(".jp-OutputArea-output .jm-question").count()
+        waiting = page.locator(".jp-OutputArea-output .jm-feedback", has_text="not answered yet").count()
+        _shot(page, "teaching_" + name.removesuffix(".ipynb"))
+    finally:
+        context.close()
+    step = int(name[:2])
+    expected = len([e for e in EXERCISES.values() if e.step == step])
+    assert not errors, [f"{e['ename']}: {e['evalue']}" for e in errors]
+    assert charts and boxes == drawn == len(charts), (boxes, drawn, len(charts))
+    assert questions == waiting == expected, (questions, waiting, expected)
+    assert watch.outside == [], watch.outside
+    assert watch.page_errors == [] and watch.console_errors == [], (watch.page_errors,
+                                                                     watch.console_errors)
+
+
 def _customers_matching(rule_age: int) -> int:
     """Oracle in plain pandas: customers with events that Budget Ben's edited rule selects."""
     world = data_dir() / "ecommerce"

@@ -30,6 +30,7 @@ LAYERS = {
     "jmtools.render": 8,
     "jmtools.report": 9,
     "jmtools.widgets": 9,
+    "jmtools.teaching": 9,
     "jmtools.cli": 10,
 }
 #: Largest module, in lines.

@@ -288,11 +288,11 @@ def test_map_evidence_csat_matches_plain_pandas(sample_evidence):
 
 
 def test_map_evidence_shows_the_planted_low(sample_evidence):
-    """truths.json plants a low at Decision (Checkout CSAT) for Budget Ben."""
-    import json
+    """The answer key plants a low at Decision (Checkout CSAT) for Budget Ben."""
+    from jmtools.sample_worlds import load_truths
 
     journey, evidence = sample_evidence
-    truth = next(t for t in json.loads((ECOMMERCE / "truths.json").read_text())["emotion"]
+    truth = next(t for t in load_truths("ecommerce")["emotion"]
                  if t["kind"] == "low" and t["persona"] == "Budget Ben")
     cells = map_cells(journey, evidence=evidence, persona="Budget Ben")
     curve = cells[(cells["lane"] == "emotion") & (cells["series"] == "measured")]

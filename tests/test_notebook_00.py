@@ -34,7 +34,8 @@ if not (ECOM / "journey.yaml").exists() or not (B2B / "journey.yaml").exists():
 
 def test_parameters_cell_is_declared_and_explained():
     params = read_parameters(NOTEBOOK)
-    assert list(params) == ["data_dir", "journey_file", "persona", "segment", "min_n", "top_n"]
+    assert list(params) == ["data_dir", "journey_file", "persona", "segment", "min_n", "top_n",
+                            "funnel_steps", "history_dir", "map_before"]
     assert all(p.help for p in params.values())
     assert params["persona"].default == "all" and params["journey_file"].default == ""
     # plain papermill users see the same parameters (papermill --help-notebook)

@@ -11,6 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from jmtools.sample_worlds import load_truths, truths_path
+
 from oracles import persona_labels
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,8 +22,7 @@ MIN_ARI = {"ecommerce": 0.7, "b2b": 0.9}
 
 
 def _truths(world):
-    path = ROOT / "data" / world / "truths.json"
-    return json.loads(path.read_text()) if path.exists() else None
+    return load_truths(world) if truths_path(world).exists() else None
 
 
 def _personas(world):

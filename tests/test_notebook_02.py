@@ -7,22 +7,24 @@ from pathlib import Path
 
 import pytest
 
+from jmtools.sample_worlds import load_truths, truths_path
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "02_data_integration.ipynb"
 
 
 def _truths(world):
-    path = ROOT / "data" / world / "truths.json"
-    if not path.exists():
+    if not truths_path(world).exists():
         pytest.skip(f"sample world {world} not generated")
-    return json.loads(path.read_text())
+    return load_truths(world)
 
 
 def test_notebook_declares_its_parameters_and_is_output_free():
     from jmtools.report.runner import read_parameters
 
     declared = read_parameters(NOTEBOOK)
-    assert set(declared) == {"data_dir", "journey_file", "persona", "funnel_level", "path_steps"}
+    assert set(declared) == {"data_dir", "journey_file", "persona", "funnel_level", "funnel_steps",
+                             "path_steps"}
     assert all(p.help for p in declared.values())
     nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
@@ -67,3 +69,20 @@ def test_unknown_persona_fails_naming_the_choices(ecommerce_world):
     with pytest.raises(ParameterError) as err:
         run_cells(NOTEBOOK, {"persona": "Budget Bem"}, worlds=[ecommerce_world.world])
     assert "Budget Ben" in str(err.value)
+
+
+def test_a_funnel_of_your_own_mixes_stages_touchpoints_and_events(ecommerce_world):
+    """The funnel_steps parameter: strict order over named steps, the same as the package's funnel."""
+    from inprocess import run_cells
+
+    from jmtools.analyses.funnels import funnel
+    from jmtools.evidence import prepare
+
+    steps = "Consideration, cart_add, Checkout, order_placed"
+    run = run_cells(NOTEBOOK, {"funnel_steps": steps}, worlds=[ecommerce_world.world])
+    worst = run.figures["worst_drop_off"]["value"]
+    w = ecommerce_world.world
+    e = prepare(w.events, w.journey, customers=w.customers)
+    f = funnel(e, steps=[s.strip() for s in steps.split(",")], level="any", by="persona")
+    top = f[f.step_index > 1].sort_values("drop_off_rate", ascending=False).iloc[0]
+    assert worst.startswith(f"{top['persona']}:") and top["step"] in worst

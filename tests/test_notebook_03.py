@@ -8,20 +8,21 @@ from pathlib import Path
 
 import pytest
 
+from jmtools.sample_worlds import load_truths, truths_path
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "03_emotion_curves.ipynb"
 
 
 def _personas(world):
-    truths = ROOT / "data" / world / "truths.json"
-    if not truths.exists():
+    if not truths_path(world).exists():
         return []
-    return ["all"] + [p["name"] for p in json.loads(truths.read_text())["personas"]["items"]]
+    return ["all"] + [p["name"] for p in load_truths(world)["personas"]["items"]]
 
 
 def _expected(world):
     """Planted lows and highs per persona (stage names) from the world's truths."""
-    truths = json.loads((ROOT / "data" / world / "truths.json").read_text())
+    truths = load_truths(world)
     lows, highs = {}, {}
     for t in truths["emotion"]:
         (lows if t["kind"] == "low" else highs).setdefault(t["persona"], set()).add(t["stage"])
@@ -81,3 +82,39 @@ def test_notebook_with_behaviour_evidence(notebook_runs):
     text = Path(result.output_path).read_text(encoding="utf-8")
     assert "measured+reported" in text
     assert text.count("application/vnd.vega.v5+json") == 2  # curve and trend (panels: "all" only)
+
+
+def _shown(path) -> str:
+    """Every text output of an executed notebook (Markdown, plain text, printed lines)."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o["output_type"] == "error"]
+    parts = [o.get("text", "") for o in outputs] + [
+        str(o.get("data", {}).get(m, "")) for o in outputs for m in ("text/markdown", "text/plain")]
+    return "\n".join(parts).replace("\\_", "_")
+
+
+@pytest.mark.slow
+def test_notebook_runs_on_events_alone_with_a_behaviour_curve(notebook_runs):
+    """No surveys, no feedback, no customers: the curve is measured from behaviour, and said so."""
+    from table_subsets import MISSING
+
+    _, result = notebook_runs.get("nb03_events")
+    text = _shown(result.output_path)
+    assert MISSING["surveys"] in text and MISSING["feedback"] in text and MISSING["customers"] in text
+    assert "measured from behaviour alone" in text
+    figures = {k: v["value"] for k, v in result.records["figures"].items()}
+    assert figures["n_evidence"] > 0 and figures["lowest_valence"] <= 0  # behaviour only pulls down
+
+
+@pytest.mark.slow
+def test_notebook_runs_on_surveys_alone(notebook_runs):
+    from table_subsets import MISSING
+
+    _, result = notebook_runs.get("nb03_surveys")
+    text = _shown(result.output_path)
+    assert MISSING["customers"] in text and MISSING["events"] not in text
+    figures = {k: v["value"] for k, v in result.records["figures"].items()}
+    assert figures["n_evidence"] > 100 and figures["persona"] == "all"

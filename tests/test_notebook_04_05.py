@@ -2,10 +2,11 @@
 worlds (one kernel run each, tests/notebook_runs.py); their recorded figures name the planted pain
 points, and their exports open in pandas and openpyxl."""
 
-import json
 from pathlib import Path
 
 import pytest
+
+from jmtools.sample_worlds import load_truths, truths_path
 
 ROOT = Path(__file__).resolve().parents[1]
 NB04 = ROOT / "notebooks" / "04_pain_points.ipynb"
@@ -13,10 +14,9 @@ NB05 = ROOT / "notebooks" / "05_prioritisation.ipynb"
 
 
 def _truths(world):
-    path = ROOT / "data" / world / "truths.json"
-    if not path.exists():
+    if not truths_path(world).exists():
         pytest.skip(f"sample world {world} not generated")
-    return json.loads(path.read_text())
+    return load_truths(world)
 
 
 def _figures(result):
@@ -110,3 +110,23 @@ def test_notebooks_declare_their_parameters():
                                           "default_lift", "custom_name", "custom_formula",
                                           "impact_threshold", "effort_threshold",
                                           "extra_opportunities", "output_dir", "write_back"}
+
+
+def test_prioritisation_without_orders_or_scores_ranks_in_file_order(table_subset, tmp_path):
+    """No orders (no value at stake) and opportunities without RICE/ICE inputs: the backlog is
+    still shown, ranked in file order, and the notebook says so instead of failing."""
+    import yaml
+    from inprocess import run_cells
+    from table_subsets import shown_text
+
+    folder = table_subset("events")
+    journey = yaml.safe_load((folder / "journey.yaml").read_text())
+    for opp in journey["opportunities"]:
+        opp.pop("scores", None)
+    path = tmp_path / "journey.yaml"
+    path.write_text(yaml.safe_dump(journey, sort_keys=False))
+    run = run_cells(NB05, {"data_dir": str(folder), "journey_file": str(path)})
+    assert run.namespace["ranked_by"] == "file order"
+    backlog = run.namespace["backlog"]
+    assert list(backlog["id"]) == [o["id"] for o in journey["opportunities"]][:len(backlog)]
+    assert "RICE or ICE where opportunities give those scores" in shown_text(run.displayed)

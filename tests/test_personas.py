@@ -556,9 +556,9 @@ MIN_ARI = {"ecommerce": 0.7, "b2b": 0.9}
 
 @pytest.fixture(scope="module", params=["ecommerce", "b2b"])
 def sample(request):
-    import json
+    from jmtools.sample_worlds import load_truths, truths_path
     folder = DATA / request.param
-    if not (folder / "truths.json").exists():
+    if not truths_path(request.param).exists():
         pytest.skip(f"sample world {request.param} not generated")
     from jmtools.journey import Journey
     return dict(
@@ -568,7 +568,7 @@ def sample(request):
         orders=pd.read_csv(folder / "orders.csv"),
         surveys=pd.read_csv(folder / "surveys.csv"),
         truth=pd.read_csv(folder / "customer_personas.csv"),
-        truths=json.loads((folder / "truths.json").read_text()),
+        truths=load_truths(request.param),
         journey=Journey.load(folder / "journey.yaml"))
 
 

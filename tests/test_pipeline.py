@@ -220,12 +220,12 @@ def test_a_persona_whose_rule_cannot_run_is_left_out_and_fails_alone(tmp_path):
 
 
 def test_a_custom_funnel_of_mixed_steps_is_the_report_funnel(prepared):
-    from jmtools.analyses.funnels import funnel
+    from jmtools.analyses.funnels import funnel, parse_steps
 
     steps = "Product page, cart_add, Checkout, order_placed"
     f = pipeline.run(prepared["ecommerce"], persona="Budget Ben", funnel_steps=steps)
     assert f.funnel["step"].tolist() == ["Product page", "cart_add", "Checkout", "order_placed"]
-    by = funnel(prepared["ecommerce"].evidence, steps=pipeline.parse_steps(steps), level="any",
+    by = funnel(prepared["ecommerce"].evidence, steps=parse_steps(steps), level="any",
                 by="persona")
     pd.testing.assert_frame_equal(f.funnel, by[by.persona == "Budget Ben"].reset_index(drop=True))
     assert f.funnel_all["n"].iloc[0] >= f.funnel["n"].iloc[0]

@@ -11,6 +11,7 @@ import pytest
 
 from jmtools.core.errors import ParameterError
 from jmtools.report.batch import Job, load_batch_config, load_history, persona_jobs, run_batch
+from jmtools.sample_worlds import load_truths
 
 pytestmark = pytest.mark.slow
 HERE = Path(__file__).parent / "notebooks"
@@ -239,3 +240,120 @@ def test_a_bad_batch_config_is_a_located_error_never_a_traceback(tmp_path, text,
         load_batch_config(path)
     with pytest.raises(DataError, match="not a file"):
         load_batch_config(tmp_path)
+
+
+# ------------------------------------------------------------------ whatever tables exist
+@pytest.fixture(scope="module")
+def subset_batch(notebook_runs):
+    """Notebook 00 on folders with only some tables (tests/table_subsets.py), one batch
+    (tests/notebook_runs.py, "subsets_batch"): BatchResult, output folder, job → (subset, persona)."""
+    folder, result, which = notebook_runs.get("subsets_batch")
+    return result, folder / "batch", which
+
+
+def test_every_report_builds_with_any_subset_of_tables(subset_batch):
+    from table_subsets import MISSING, SUBSETS, missing, report_text
+
+    result, out, which = subset_batch
+    assert not result.failed, result.summary()
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for res in result.results:
+        subset, persona = which[res.name]
+        assert res.name in index
+        text = report_text((out / res.html).read_text(encoding="utf-8"))
+        for kind in missing(subset):
+            assert MISSING[kind] in text, (res.name, kind)
+        for kind in set(SUBSETS[subset]) & set(MISSING):
+            assert MISSING[kind] not in text, (res.name, kind)
+        assert "Traceback" not in text and "Error:" not in text
+        assert not re.findall(r"\b(nan|NaN|NaT|None|<NA>)\b", text), (res.name, re.findall(
+            r".{60}\b(?:nan|NaN|NaT|None|<NA>)\b.{20}", text)[:3])
+        assert res.figures["customers"]["value"] == (0 if persona != "all" else 300 if "events" in SUBSETS[subset]
+                                                     else res.figures["customers"]["value"])
+
+
+def test_a_curve_nothing_measures_is_drawn_assumed_never_measured(subset_batch):
+    from table_subsets import emotion_lane_series, report_specs, report_text, title_of
+
+    result, out, which = subset_batch
+    for res in result.results:
+        subset, _ = which[res.name]
+        page = (out / res.html).read_text(encoding="utf-8")
+        specs = report_specs(page)
+        curves = [title_of(s) for s in specs if title_of(s).startswith("Emotion curve")]
+        [the_map] = [s for s in specs if title_of(s).startswith("Running shoes online")]
+        if subset == "customers+orders":
+            assert curves == ["Emotion curve assumed in the workshop: all customers (no evidence in the data)"]
+            assert emotion_lane_series(the_map) == {"assumed"}
+            assert "measured from evidence" not in json.dumps(specs)
+            assert "Assumed, not measured" in report_text(page)
+        elif subset == "events":
+            assert curves == ["Emotion curve from behaviour: all customers"]
+            assert "Measured from behaviour only" in report_text(page)
+
+
+def test_a_persona_report_without_a_customer_table_says_why(subset_batch):
+    from table_subsets import report_text
+
+    result, out, which = subset_batch
+    [ben] = [r for r in result.results if which[r.name] == ("events+orders", "Budget Ben")]
+    text = report_text((out / ben.html).read_text(encoding="utf-8"))
+    assert "No customer can be tied to Budget Ben" in text
+    assert "add customers.csv with columns customer_id, age, price_sensitivity, runs_per_week" in text
+
+
+@pytest.mark.slow
+def test_the_grocery_world_batch_reports_its_repeat_stage_and_mailings(tmp_path):
+    """The behaviour-only world end to end: two persona reports of the real report notebook."""
+    import json
+
+    from jmtools.journey import Journey
+
+    data = ROOT / "data" / "grocery"
+    notebook = ROOT / "notebooks" / "00_journey_report.ipynb"
+    jobs = [j for j in persona_jobs(data / "journey.yaml", notebook=notebook,
+                                    parameters={"data_dir": str(data)})
+            if j.parameters["persona"] in ("all", "Deal Hunter Dev")]
+    result = run_batch(jobs, tmp_path / "out", workers=2, static=False, progress=False)
+    assert [r.status for r in result.results] == ["ok", "ok"], [r.error for r in result.results]
+    stages = Journey.load(data / "journey.yaml").stage_names
+    truths = load_truths("grocery")["funnel"]["reach_with_company_events"]
+    for r in result.results:
+        html = (tmp_path / "out" / r.html).read_text(encoding="utf-8")
+        assert all(s in html for s in stages) and "Traceback" not in html
+        assert "No survey scores in this folder" in html          # behaviour only, said plainly
+        assert "Not in the funnel" not in html                    # every stage receives events
+    dev = next(r for r in result.results if r.parameters["persona"] == "Deal Hunter Dev")
+    reached = {k: v["value"] for k, v in dev.figures.items() if k.startswith("funnel_")}
+    want = truths["Deal Hunter Dev"]
+    assert reached[f"funnel_{len(stages)}"] == pytest.approx(want["Repeat order"] / want["Awareness"])
+
+
+@pytest.mark.slow
+def test_a_second_batch_says_what_changed_in_the_map_since_the_first(tmp_path):
+    """The batch keeps each run's journey file under maps/; the next run's report compares its
+    map with it ("Since last time"), and the first run says it is the first."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data" / "ecommerce", data)
+    notebook = ROOT / "notebooks" / "00_journey_report.ipynb"
+
+    def batch():
+        jobs = [j for j in persona_jobs(data / "journey.yaml", notebook=notebook,
+                                        parameters={"data_dir": str(data)})
+                if j.parameters["persona"] == "Budget Ben"]
+        result = run_batch(jobs, tmp_path / "out", workers=1, static=False, progress=False)
+        assert [r.status for r in result.results] == ["ok"], [r.error for r in result.results]
+        return (tmp_path / "out" / result.results[0].html).read_text(encoding="utf-8")
+
+    first = batch()
+    assert "This is the first run of this report recorded in its folder" in first
+    journey = data / "journey.yaml"
+    journey.write_text(journey.read_text().replace("status: planned", "status: in progress", 1))
+    second = batch()
+    assert "What changed in the map since the last run" in second
+    assert "in progress" in second.rsplit("What changed in the map since the last run", 1)[1][:6000]
+    history = [json.loads(line) for line in (tmp_path / "out" / "history.jsonl").read_text().splitlines()]
+    assert [h["map"][:5] for h in history] == ["maps/", "maps/"] and history[0]["map"] != history[1]["map"]
+    assert "history_dir" not in history[1]["parameters"]           # recorded parameters stay the job's

@@ -1,65 +1,124 @@
-"""Report sections: what the reader is told about the journey file's fit to the events."""
+"""jmtools/report/sections.py: every section of the journey report runs on whatever tables exist.
+
+Notebook 00's cells run in-process (tests/inprocess.py) on data folders holding only some of the
+tables (tests/table_subsets.py): each section without its table says which file and columns would
+fill it, the rest of the report stands, nothing reads "nan", and a curve nothing measures is drawn
+as assumed, never as measured. The exported HTML of the same reports (kernel runs) is checked in
+tests/test_report_batch.py and tests/test_cli_report.py.
+"""
 
 from __future__ import annotations
 
-import shutil
-import sys
+import json
+import re
 from pathlib import Path
 
 import pytest
 
-from jmtools import pipeline
-from jmtools.report import sections
+from inprocess import run_cells
+from jmtools.report.sections import SECTION_TABLES
+from table_subsets import MISSING, SUBSETS, emotion_lane_series, missing, shown_charts, shown_text, title_of
 
 ROOT = Path(__file__).resolve().parents[1]
+NB00 = ROOT / "notebooks" / "00_journey_report.ipynb"
+NAN = re.compile(r"\b(nan|NaN|NaT|<NA>)\b")
 
 
-def _shown(monkeypatch, *calls) -> str:
-    """The text every display call of the given sections produced."""
-    out = []
-
-    def grab(*objs):
-        for o in objs:
-            out.append(str(getattr(o, "data", o)))
-
-    monkeypatch.setattr(sections, "_display", grab)
-    monkeypatch.setattr(sys.modules["jmtools.report.record"], "_emit", lambda payload: None)
-    for call in calls:
-        call()
-    return "\n".join(out)
+def _run(folder, persona="all"):
+    return run_cells(NB00, {"data_dir": str(folder), "persona": persona})
 
 
 @pytest.fixture(scope="module")
-def shadowed(tmp_path_factory):
-    """The e-commerce world with a 'Loyalty' stage whose only touchpoint another one shadows."""
-    folder = tmp_path_factory.mktemp("world") / "ecommerce"
-    shutil.copytree(ROOT / "data" / "ecommerce", folder)
-    path = folder / "journey.yaml"
-    text = path.read_text(encoding="utf-8")
-    text = text.replace("\n# ------------------------------------------------------------------------- touchpoints",
-                        "  - name: Loyalty\n    goal: Buy again\n"
-                        "\n# ------------------------------------------------------------------------- touchpoints")
-    text = text.replace("  - {name: Review request,",
-                        "  - {name: Repeat order, stage: Loyalty, channel: digital, events: [order_placed]}\n"
-                        "  - {name: Review request,")
-    path.write_text(text, encoding="utf-8")
-    return folder
+def reports(table_subset):
+    """Each subset's report for all customers, run once (in-process)."""
+    cache = {}
+
+    def get(name):
+        if name not in cache:
+            cache[name] = _run(table_subset(name))
+        return cache[name]
+
+    return get
 
 
-def test_a_stage_the_file_gives_no_event_is_left_out_of_the_funnel_with_the_reason(shadowed, monkeypatch):
-    f = pipeline.run(shadowed)
-    assert "Loyalty" in f.evidence.stages and "Loyalty" not in f.funnel["step"].tolist()
-    assert f.evidence.mapped_stages == f.funnel["step"].tolist()
-    text = _shown(monkeypatch, lambda: sections.data_behind(f), lambda: sections.how_far(f))
-    assert "Not in the funnel: Loyalty." in text
-    assert "order\\_placed" in text and "never" in text            # the overlap, escaped for Markdown
-    assert "stage &#x27;Loyalty&#x27; receives no event" in text        # escaped quotes
-    sig = f.signals
-    assert "Loyalty" not in set(sig["stage"])                      # no drop-off pain point from it
+@pytest.mark.parametrize("name", list(SUBSETS))
+def test_each_section_says_what_would_fill_it_and_the_rest_stands(reports, name):
+    run = reports(name)
+    text = shown_text(run.displayed)
+    for kind in missing(name):
+        assert MISSING[kind] in text, (kind, text[:2000])
+    for kind in SUBSETS[name]:
+        if kind in MISSING:
+            assert MISSING[kind] not in text
+    assert "(see docs/data.md)" in text
+    assert not NAN.findall(text), NAN.findall(text)[:5]
+    assert "customers" in run.figures and run.figures["customers"]["value"] > 0
 
 
-def test_the_map_shows_no_measured_figure_for_a_stage_without_events(shadowed):
-    ev = pipeline.map_evidence(shadowed)
-    k = ev["kpis"]
-    assert "Loyalty" not in set(k.loc[k["metric"] == "conversion", "stage"])
-    assert k.loc[k["stage"] == "Loyalty", "value"].isna().all()   # survey KPIs: no answers, no value
+@pytest.mark.parametrize("name", list(SUBSETS))
+def test_the_emotion_curve_uses_whatever_evidence_exists(reports, name):
+    run = reports(name)
+    charts = shown_charts(run.displayed)
+    curves = [c for c in charts if title_of(c).startswith("Emotion curve")]
+    [the_map] = [c for c in charts if title_of(c).startswith("Running shoes online")]
+    said = {"surveys", "feedback"} & set(SUBSETS[name])
+    lane = emotion_lane_series(the_map)
+    if said:
+        assert [title_of(c) for c in curves] == ["Emotion curve: all customers"]
+        assert lane == {"assumed", "measured"}
+    elif "events" in SUBSETS[name]:  # behaviour only: measured from behaviour, and labelled so
+        assert [title_of(c) for c in curves] == ["Emotion curve from behaviour: all customers"]
+        assert "Measured from behaviour only" in shown_text(run.displayed)
+        assert lane == {"assumed", "measured"}
+        assert run.figures["lowest_emotion"]["label"].endswith("(from behaviour)")
+    else:  # nothing measures emotion: the workshop's curve, never labelled measured
+        assert [title_of(c) for c in curves] == [
+            "Emotion curve assumed in the workshop: all customers (no evidence in the data)"]
+        assert "measured from evidence" not in json.dumps(curves)
+        assert "Assumed, not measured" in shown_text(run.displayed)
+        assert lane == {"assumed"}
+        assert "lowest_emotion" not in run.figures
+
+
+def test_no_customer_table_means_no_persona_sections(reports):
+    text = shown_text(reports("events+orders").displayed)
+    assert ("add customers.csv with columns customer_id, age, price_sensitivity, runs_per_week to tie "
+            "customers to the journey's personas; until then this report covers all customers and has "
+            "no persona sections") in text
+    assert "Budget Ben" not in text
+
+
+def test_a_persona_without_a_customer_table_gets_a_page_saying_why(table_subset):
+    run = _run(table_subset("events+orders"), "Budget Ben")
+    text = shown_text(run.displayed)
+    assert "No customer can be tied to Budget Ben" in text and "covers all 300 customers" in text
+    assert "add customers.csv with columns customer_id, age, price_sensitivity, runs_per_week to see this " \
+           "persona" in text
+    assert run.figures["customers"]["value"] == 0
+    assert not NAN.findall(text)
+
+
+def test_a_persona_without_events_is_sized_from_the_customer_table(table_subset):
+    from jmtools.personas import assign_personas
+    from jmtools.sources import load_world
+
+    folder = table_subset("customers+orders")
+    run = _run(folder, "Budget Ben")
+    oracle = assign_personas(load_world(folder).customers.to_pandas(), load_world(folder).journey)
+    assert run.figures["customers"]["value"] == int((oracle["persona"] == "Budget Ben").sum()) > 0
+    assert MISSING["events"] in shown_text(run.displayed)
+
+
+def test_docs_table_lists_the_tables_each_section_reads():
+    rows = {}
+    lines = (ROOT / "docs" / "data.md").read_text(encoding="utf-8").splitlines()
+    header = next(line for line in lines if line.startswith("| part |"))
+    kinds = [c.strip() for c in header.strip("|").split("|")][1:7]
+    for line in lines:
+        found = re.match(r"\| report `(\w+)` \|", line)
+        if found:
+            cells = [c.strip() for c in line.strip("|").split("|")][1:7]
+            rows[found.group(1)] = {k for k, c in zip(kinds, cells) if c == "✓"}
+    assert rows == {name: set(kinds) for name, kinds in SECTION_TABLES.items()}
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "(docs/data.md)" in readme

@@ -59,12 +59,12 @@ def read(world: str, table: str, base: Path = DATA) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def truths():
-    return {w: json.loads((DATA / w / "truths.json").read_text()) for w in WORLDS}
+    return {w: sw.load_truths(w) for w in WORLDS}
 
 
 @pytest.fixture(scope="module")
 def world_data(truths):
-    """Every table a world has (as listed in its truths.json), read by pandas."""
+    """Every table a world has (as listed in its answer key), read by pandas."""
     return {w: {t: read(w, t) for t in TABLES if t in truths[w]["tables"]} for w in WORLDS}
 
 
@@ -86,7 +86,8 @@ def with_persona(frame: pd.DataFrame, data: dict) -> pd.DataFrame:
 # ------------------------------------------------------------------------- API, params
 def test_public_names():
     assert set(sw.__all__) == {"WORLDS", "DEFAULT_CUSTOMERS", "DEFAULT_CHUNK_CUSTOMERS",
-                               "generate_world", "template_path"}
+                               "generate_world", "template_path", "truths_dir", "truths_path",
+                               "load_truths", "generate_change_world", "change_truths", "CHANGE_DATE"}
     assert WORLDS == ("ecommerce", "b2b", "grocery")
 
 
@@ -102,6 +103,17 @@ def test_bad_parameters(tmp_path, kwargs, name):
     assert err.value.name == name
     if name == "world":
         assert "did you mean 'ecommerce'" in str(err.value)
+
+
+def test_the_answer_key_stays_out_of_the_data_folder(tmp_path):
+    (tmp_path / "w").mkdir()
+    (tmp_path / "w" / "truths.json").write_text("{}")            # left by an older version
+    with pytest.raises(ParameterError) as err:
+        generate_world("b2b", tmp_path / "w", customers=10, truths_file=tmp_path / "w" / "key.json")
+    assert err.value.name == "truths_file"
+    summary = generate_world("b2b", tmp_path / "w", customers=10)  # no key file asked for
+    assert not (tmp_path / "w" / "truths.json").exists()
+    assert summary["truths"]["customers"] == 10 and "truths" not in summary["paths"]
 
 
 # ---------------------------------------------------------------------------- determinism
@@ -121,8 +133,11 @@ def test_same_seed_gives_identical_files_other_seed_differs(tmp_path):
 
 @pytest.mark.parametrize("world", WORLDS)
 def test_committed_sample_equals_fresh_regeneration(tmp_path, world):
-    summary = generate_world(world, tmp_path / world)
+    summary = generate_world(world, tmp_path / world, truths_file=tmp_path / "keys" / f"{world}.json")
     assert summary["customers"] == DEFAULT_CUSTOMERS[world]
+    for suffix in (".json", ".md"):                   # the answer key, kept apart, also reproduced
+        assert (tmp_path / "keys" / world).with_suffix(suffix).read_bytes() == \
+            sw.truths_path(world).with_suffix(suffix).read_bytes(), f"{world}{suffix} differs"
     fresh, committed = _files(tmp_path / world), _files(DATA / world)
     assert sorted(fresh) == sorted(committed)
     for name in fresh:
@@ -146,8 +161,8 @@ def test_parquet_format_writes_every_table_as_parquet(tmp_path):
 @pytest.mark.parametrize("world", WORLDS)
 def test_files_and_readme(world, truths):
     names = {p.name for p in (DATA / world).iterdir()}
-    assert {"README.md", "truths.json", "journey.yaml", "events.parquet",
-            "customers.csv"} <= names
+    assert {"README.md", "journey.yaml", "events.parquet", "customers.csv"} <= names
+    assert "truths.json" not in names                 # the answer key is kept out of the data folder
     readme = (DATA / world / "README.md").read_text()
     for table in TABLES:
         if table in truths[world]["tables"]:
@@ -155,6 +170,9 @@ def test_files_and_readme(world, truths):
         else:   # a table the world does not have gets no file, not an empty one
             assert not list((DATA / world).glob(f"{table}.*")), (world, table)
     assert "How to regenerate" in readme and "Planted truths" in readme
+    key = sw.truths_path(world).with_suffix(".md").read_text()
+    assert key.startswith("# Answer key") and "## Planted truths (numbers observed" in key
+    assert "## Planted truths (numbers observed" not in readme    # a pointer to it, not the answers
     size = sum(p.stat().st_size for p in (DATA / world).iterdir())
     assert size < 3_000_000
 

@@ -1,14 +1,13 @@
 """The grocery sample world: its shape, and every planted truth recovered by plain pandas.
 
 Everything here reads the COMMITTED files of data/grocery/ with pandas alone (the journey
-only as data, through tests/oracles.py) and compares with truths.json; nothing calls a
-jmtools analysis. tests/test_sample_worlds.py checks that the committed copy is what the
+only as data, through tests/oracles.py) and compares with the answer key
+(jmtools/sample_worlds/truths/grocery.json); nothing calls a jmtools analysis. tests/test_sample_worlds.py checks that the committed copy is what the
 generator makes.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pytest
 
 from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
 from jmtools.journey import Journey
-from jmtools.sample_worlds import generate_world
+from jmtools.sample_worlds import generate_world, load_truths
 from jmtools.sample_worlds import grocery
 from oracles import (conditional_touchpoints, funnel_with_occurrence, persona_labels,
                      stage_reach)
@@ -30,7 +29,7 @@ ANSWER_H = 47
 
 @pytest.fixture(scope="module")
 def truths() -> dict:
-    return json.loads((FOLDER / "truths.json").read_text())
+    return load_truths("grocery")
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +71,7 @@ def group_of(customers, journey, events) -> pd.Series:
 # ------------------------------------------------------------------------- shape, files
 def test_behaviour_only_files(truths):
     names = {p.name for p in FOLDER.iterdir()}
-    assert names == {"README.md", "truths.json", "journey.yaml", "customers.csv",
+    assert names == {"README.md", "journey.yaml", "customers.csv",
                      "customer_personas.csv", "events.parquet", "orders.csv"}
     assert set(truths["tables"]) == {"customers", "customer_personas", "events", "orders"}
     assert truths["shape"]["absent"] == ["surveys", "feedback", "tickets"]

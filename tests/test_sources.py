@@ -352,13 +352,14 @@ def test_accounting_text_names_lines_and_fix(tmp_path):
 
 @pytest.mark.parametrize("name", ["ecommerce", "b2b"])
 def test_sample_worlds_load_completely(name):
-    import json
     from pathlib import Path
 
+    from jmtools.sample_worlds import load_truths, truths_path
+
     folder = Path(__file__).resolve().parents[1] / "data" / name
-    if not (folder / "truths.json").exists():
+    if not truths_path(name).exists():
         pytest.skip(f"sample world {name} not generated yet")
-    truths = json.loads((folder / "truths.json").read_text())
+    truths = load_truths(name)
     world = load_world(folder)
     assert world.journey is not None
     acc = world.accounting.set_index("kind")
@@ -488,3 +489,32 @@ def test_parquet_times_stored_as_numbers_are_counted_rejections_not_used_nulls(t
     if stored != "bool":   # the fix the message gives works
         fixed = load_events(path, time_format="unix").to_pandas()
         assert fixed["timestamp"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-01", "2024-01-02", "2024-01-03"]
+
+
+@pytest.mark.parametrize("kind, column, values", [
+    ("surveys", "score", pd.to_datetime(["2024-01-01", "2024-01-02"])),
+    ("orders", "amount", [[1.0], [2.0]]),
+    ("orders", "amount", [{"x": 1.0}, {"x": 2.0}]),
+    ("events", "timestamp", [[1, 2], [3]]),
+    ("events", "event", [{"a": 1}, {"a": 2}]),
+    ("events", "customer_id", [b"\x00\x01", b"\x02"]),
+])
+def test_a_column_stored_with_an_impossible_type_is_one_located_error(tmp_path, kind, column, values):
+    """Parquet keeps types: a score stored as a timestamp or an amount as a list cannot be cast."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from jmtools.core.errors import DataError
+    from jmtools.sources import load_table
+
+    base = {"customer_id": ["a", "b"], "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"])}
+    extra = {"surveys": {"metric": ["csat", "csat"], "score": [4, 5]},
+             "orders": {"order_id": ["1", "2"], "amount": [1.0, 2.0]},
+             "events": {"event": ["view", "buy"]}}[kind]
+    frame = {**base, **extra, column: values}
+    path = tmp_path / f"{kind}.parquet"
+    pq.write_table(pa.table(frame), path)
+    with pytest.raises(DataError) as caught:
+        load_table(path, kind)
+    problem = caught.value.problems[0]
+    assert problem.column == column and "stored as" in problem.message and problem.fix

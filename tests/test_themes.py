@@ -6,6 +6,7 @@ import pytest
 
 from jmtools.core.errors import DataError, ParameterError
 from jmtools.analyses.themes import find_themes, themes_at
+from jmtools.sample_worlds import load_truths
 
 PLANTED = {
     "fees": ("Decision", "Checkout",
@@ -167,7 +168,6 @@ def test_input_not_modified_and_bad_parameters(feedback):
 
 
 # ---------------------------------------------------------------- planted truths of the sample worlds
-import json
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -190,7 +190,7 @@ def _world_feedback(world):
         personas = w.personas
         personas["persona"] = personas["persona"].astype(object)
         feedback = w.table("feedback").merge(personas, on="customer_id", how="left")
-        _FEEDBACK[world] = feedback, w.journey, json.loads((DATA / world / "truths.json").read_text())
+        _FEEDBACK[world] = feedback, w.journey, load_truths(world)
     feedback, journey, truths = _FEEDBACK[world]
     return feedback.copy(), journey, truths
 

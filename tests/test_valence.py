@@ -229,3 +229,18 @@ def test_assumed_out_of_scale_is_an_error():
 def test_public_surface():
     assert set(valence.__all__) <= set(dir(valence))
     assert not any(name.startswith("_") for name in valence.__all__)
+
+
+def test_behaviour_patterns_run_in_linear_time_and_closing_contacts_do_not_count():
+    from jmtools.analyses.valence import behaviour_valence
+
+    long = "a" * 5000 + "!"
+    ev = pd.DataFrame({"customer_id": ["a"] * 4, "event": ["support_chat_start", "support_chat_end",
+                                                             "support_chat_start", long],
+                       "stage": ["S"] * 4,
+                       "timestamp": pd.date_range("2024-01-01", periods=4, freq="h")})
+    # catastrophic for a backtracking engine: with RE2 (or the fallback's refusal) it returns at once
+    out = behaviour_valence(ev, ["S"], rules=["errors", "repeated_contacts"], error_pattern=r"(a+)+$")
+    assert bool(out["repeated_contact"].iloc[0])             # two starts; the end is not a contact
+    one = behaviour_valence(ev.iloc[:2], ["S"], rules=["repeated_contacts"])
+    assert not bool(one["repeated_contact"].iloc[0])

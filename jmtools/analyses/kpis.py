@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from jmtools.analyses import funnels
 from jmtools.core.engine import as_table, small_table, to_pandas
 from jmtools.core.errors import ParameterError, suggest
 from jmtools.core.stats import wilson_interval
+from jmtools.core.vocabulary import ALL
 from jmtools.evidence import journey_layout
 from jmtools.sources import _scales
 
-__all__ = ["survey_kpis", "touchpoint_kpis", "stage_kpis", "KPI_FORMULAS"]
+__all__ = ["survey_kpis", "touchpoint_kpis", "stage_kpis", "conversion_kpis", "KPI_FORMULAS"]
 
 #: The formula of each KPI, as shown to users.
 KPI_FORMULAS = {
@@ -205,3 +207,57 @@ def touchpoint_kpis(surveys, **options):
 def stage_kpis(surveys, **options):
     """:func:`survey_kpis` per stage (``level="stage"``)."""
     return survey_kpis(surveys, level="stage", **options)
+
+
+def conversion_kpis(evidence, *, by_persona: bool = False):
+    """Stage conversion from the funnel, in the KPI frame the journey map draws.
+
+    The first stage is ``reached`` (customers who reached it); every later stage is
+    ``conversion`` (share of the previous stage's customers who reached it, Wilson interval).
+
+    Parameters
+    ----------
+    evidence : jmtools.evidence.Evidence
+        From :func:`jmtools.evidence.prepare` (with customers, for ``by_persona``).
+    by_persona : bool, default False
+        Add one row per persona and stage after the rows of all customers (``"all"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``persona`` (``"all"``, then the personas), ``stage``, ``metric`` (``conversion``),
+        ``kpi`` (``reached`` at the first stage, ``conversion`` after), ``value``, ``n``
+        (customers at the stage before), ``ci_low``, ``ci_high``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from jmtools.evidence import prepare
+    >>> ev = pd.DataFrame({"customer_id": ["a", "a", "b"], "event": ["view", "pay", "view"],
+    ...                    "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-01"])})
+    >>> j = {"stages": ["Browse", "Buy"], "touchpoints": [
+    ...     {"name": "Site", "stage": "Browse", "events": ["view"]},
+    ...     {"name": "Checkout", "stage": "Buy", "events": ["pay"]}]}
+    >>> conversion_kpis(prepare(ev, j))[["stage", "kpi", "value", "n"]]
+        stage         kpi  value  n
+    0  Browse     reached    2.0  2
+    1     Buy  conversion    0.5  2
+    """
+    import pandas as pd
+
+    if not isinstance(by_persona, bool):
+        raise ParameterError("by_persona", by_persona, expected=[True, False])
+    steps = getattr(evidence, "mapped_stages", None) or None   # no measured 0 for a stage
+    parts = [funnels.funnel(evidence, steps=steps).assign(persona=ALL)]   # the file gives no event
+    if by_persona:
+        parts.append(funnels.funnel(evidence, steps=steps, by="persona"))
+    f = pd.concat(parts, ignore_index=True)
+    f = f[f["persona"].notna()]
+    first = f["step_index"] == 1
+    out = pd.DataFrame({"persona": f["persona"].astype(str), "stage": f["step"].astype(str),
+                        "metric": "conversion",
+                        "kpi": first.map({True: "reached", False: "conversion"}),
+                        "value": f["n"].where(first, f["conversion"]).astype(float),
+                        "n": f["n_prev"].where(~first, f["n_customers"]),
+                        "ci_low": f["ci_low"].where(~first), "ci_high": f["ci_high"].where(~first)})
+    return out[["persona", "stage", "metric", "kpi", "value", "n", "ci_low", "ci_high"]]

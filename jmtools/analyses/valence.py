@@ -50,6 +50,7 @@ from jmtools.analyses.calibration import calibrate_sentiment, rating_valence
 from jmtools.analyses.sentiment import score_texts
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.core.metrics import EMOTION_DOMAIN, SCALES, Scale
+from jmtools.core.patterns import compile_pattern
 from jmtools.core.vocabulary import ALL
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "assumed_valence",
     "BEHAVIOUR_RULES",
     "CONTACT_PATTERN",
+    "CONTACT_CLOSE_PATTERN",
     "ALL_PERSONAS",
 ]
 
@@ -70,8 +72,9 @@ BEHAVIOUR_RULES = ("abandonment", "errors", "repeated_contacts")
 
 #: Default contact events: contact/support/ticket/call/chat/complaint events that open a
 #: contact (names ending in _end, _close(d), _resolved or _closed are the same contact ending).
-CONTACT_PATTERN = (r"(?i)(?!.*_(end|ended|close|closed|resolved)$)"
-                   r".*(contact|support|ticket|call|chat|complain).*")
+CONTACT_PATTERN = r"(?i).*(contact|support|ticket|call|chat|complain).*"
+#: Events that match :data:`CONTACT_PATTERN` but close a contact rather than open one.
+CONTACT_CLOSE_PATTERN = r"(?i).*_(end|ended|close|closed|resolved)"
 
 #: Persona name used for "every customer" (the overall curve).
 ALL_PERSONAS = ALL
@@ -360,6 +363,7 @@ def behaviour_valence(events: pd.DataFrame, stages: Sequence[str], *,
                       rules: Sequence[str] = BEHAVIOUR_RULES,
                       error_pattern: str = r"(?i).*(error|fail|declin|timeout).*",
                       contact_pattern: str = CONTACT_PATTERN,
+                      contact_close_pattern: str | None = CONTACT_CLOSE_PATTERN,
                       repeat_threshold: int = 2, customer_col: str = "customer_id",
                       time_col: str = "timestamp", event_col: str = "event",
                       stage_col: str = "stage") -> pd.DataFrame:
@@ -376,9 +380,12 @@ def behaviour_valence(events: pd.DataFrame, stages: Sequence[str], *,
     rules : sequence of str, default all
         Which of ``abandonment``, ``errors``, ``repeated_contacts`` to apply.
     error_pattern, contact_pattern : str
-        Regular expressions (full match) for error events and for events that open a
-        contact (default :data:`CONTACT_PATTERN`: ``support_chat_start`` counts,
-        ``support_chat_end`` does not).
+        Regular expressions (full match, RE2 syntax like the journey's event patterns) for
+        error events and for contact events (default :data:`CONTACT_PATTERN`).
+    contact_close_pattern : str or None
+        Contact events that close a contact rather than open one (default
+        :data:`CONTACT_CLOSE_PATTERN`: ``support_chat_start`` counts, ``support_chat_end``
+        does not); None counts every contact event.
     repeat_threshold : int, default 2
         Contact events at one stage from which contacts count as repeated.
     customer_col, time_col, event_col, stage_col : str
@@ -417,8 +424,15 @@ def behaviour_valence(events: pd.DataFrame, stages: Sequence[str], *,
     ev = ev[ev["stage"].notna()]
     codes, names = pd.factorize(ev["event"].fillna(""))     # match each event name once
     names = pd.Series(names, dtype="string")
-    ev = ev.assign(_err=names.str.fullmatch(error_pattern).fillna(False).to_numpy(bool)[codes],
-                   _contact=names.str.fullmatch(contact_pattern).fillna(False).to_numpy(bool)[codes])
+    err_rx = compile_pattern(error_pattern, name="error_pattern")
+    contact_rx = compile_pattern(contact_pattern, name="contact_pattern")
+    close_rx = (compile_pattern(contact_close_pattern, name="contact_close_pattern")
+                if contact_close_pattern else None)
+    is_err = np.array([bool(err_rx.fullmatch(n)) for n in names], dtype=bool)
+    is_contact = np.array([bool(contact_rx.fullmatch(n)) and not (close_rx and close_rx.fullmatch(n))
+                           for n in names], dtype=bool)
+    ev = ev.assign(_err=is_err[codes] if len(names) else np.zeros(len(ev), bool),
+                   _contact=is_contact[codes] if len(names) else np.zeros(len(ev), bool))
     out = ev.groupby(["customer_id", "stage"], observed=True, sort=True).agg(
         timestamp=("timestamp", "max"), events=("event", "size"), _err=("_err", "any"),
         _contacts=("_contact", "sum")).reset_index()

@@ -279,8 +279,9 @@ class MapGeometry:
         color = alt.Color("curve:N", title="persona", scale=scale, legend=None)
         color_legend = alt.Color("curve:N", title="persona", scale=scale,
                                  legend=alt.Legend(orient="bottom"))
-        dash = alt.StrokeDash("series:N", title="emotion", scale=alt.Scale(
-            domain=["assumed", "measured"], range=[[5, 4], [1, 0]]),
+        drawn = [s for s in ("assumed", "measured") if s in set(frame["series"])]  # never a "measured"
+        dash = alt.StrokeDash("series:N", title="emotion", scale=alt.Scale(  # entry for an assumed curve
+            domain=drawn, range=[{"assumed": [5, 4], "measured": [1, 0]}[s] for s in drawn]),
             legend=alt.Legend(orient="bottom", symbolType="stroke"))
         tooltip = [alt.Tooltip("curve:N", title="persona"), alt.Tooltip("stage:N"),
                    alt.Tooltip("series:N", title="curve"),
@@ -293,9 +294,9 @@ class MapGeometry:
             detail=["curve:N", "series:N"], order="order:Q")
         points = base.mark_point(filled=True, size=50).encode(
             x=px("x"), y=px("py"), color=color, tooltip=tooltip,
-            shape=alt.Shape("series:N", scale=alt.Scale(domain=["assumed", "measured"],
-                                                        range=["square", "circle"]),
-                            legend=None))
+            shape=alt.Shape("series:N", scale=alt.Scale(
+                domain=drawn, range=[{"assumed": "square", "measured": "circle"}[s] for s in drawn]),
+                legend=None))
         layers = [lines, points]
         ci = frame[frame["lo"].notna() & frame["hi"].notna()]
         if len(ci):

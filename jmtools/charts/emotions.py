@@ -18,7 +18,7 @@ from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.core.metrics import EMOTION_DOMAIN
 from jmtools.core.vocabulary import ALL_TITLE
 
-__all__ = ["emotion_curve_chart", "emotion_curve_panels", "sentiment_trend_chart"]
+__all__ = ["emotion_curve_chart", "assumed_curve_chart", "emotion_curve_panels", "sentiment_trend_chart"]
 
 _ALL = "all"
 _ALL_LABEL = ALL_TITLE
@@ -281,6 +281,70 @@ def _moment_layers(m: pd.DataFrame, x, y, colour, labels: bool) -> list:
     text = base.mark_text(fontSize=10, fontWeight="bold", baseline="middle").encode(
         y=alt.Y("label_y:Q", scale=yscale, axis=yaxis), text="kind:N", color=colour)
     return [rings, text]
+
+
+def assumed_curve_chart(assumed: pd.DataFrame, *, personas: Sequence[str] | None = None,
+                        title: str | None = None, width: int = 560, height: int = 320):
+    """The workshop's assumed emotion curve alone, for data with no evidence of emotion.
+
+    Drawn dashed with square points and labelled *assumed* throughout, so it is never read
+    as measured: the chart for a data folder without surveys, feedback or events.
+
+    Parameters
+    ----------
+    assumed : pandas.DataFrame
+        :func:`jmtools.analyses.valence.assumed_valence` (``persona``, ``stage`` as an ordered
+        categorical, ``valence``).
+    personas : sequence of str, optional
+        Which curves to draw (``"all"``: the stage's number); default every persona in ``assumed``.
+    title : str, optional
+    width, height : int
+        Size in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+
+    Examples
+    --------
+    >>> assumed = pd.DataFrame({"persona": "all", "valence": [1.0, -1.0],
+    ...     "stage": pd.Categorical(["A", "B"], categories=["A", "B"], ordered=True)})
+    >>> spec = assumed_curve_chart(assumed).to_dict()
+    >>> spec["title"]["text"]
+    'Emotion curve assumed in the workshop (not measured: no evidence in the data)'
+    """
+    import altair as alt
+
+    use_theme()
+    require_columns(assumed, ["persona", "stage", "valence"], "assumed",
+                    "pass the output of jmtools.analyses.valence.assumed_valence(journey)")
+    present = list(dict.fromkeys(assumed["persona"]))
+    personas = present if personas is None else [p for p in personas if p in present]
+    stages = [str(s) for s in (assumed["stage"].cat.categories
+                               if isinstance(assumed["stage"].dtype, pd.CategoricalDtype)
+                               else dict.fromkeys(assumed["stage"]))]
+    data = assumed[assumed["persona"].isin(personas)].dropna(subset=["valence"])
+    data = data.assign(who=data["persona"].map(_label), stage=data["stage"].astype(str),
+                       curve="assumed in the workshop")
+    wrap = _wrapped_labels(stages, width)
+    x = alt.X("stage:N", sort=stages, scale=alt.Scale(domain=stages), title="Stage (journey order)",
+              axis=alt.Axis(labelAngle=0, labelLimit=200, **({"labelExpr": wrap} if wrap else {})))
+    yscale, yaxis = _y()
+    colour = alt.Color("who:N", scale=_colour_scale(present, personas),
+                       legend=alt.Legend(title="Assumed curve for", symbolType="stroke"))
+    base = alt.Chart(data).encode(x=x, y=alt.Y("valence:Q", scale=yscale, axis=yaxis), color=colour,
+                                  tooltip=[alt.Tooltip("who:N", title="Curve for"), "stage:N",
+                                           alt.Tooltip("valence:Q", title="Assumed emotion",
+                                                       format="+.1f"), alt.Tooltip("curve:N")])
+    zero = alt.Chart(pd.DataFrame({"valence": [0.0]})).mark_rule(color="#999999").encode(
+        y=alt.Y("valence:Q", scale=yscale, axis=yaxis))
+    return alt.layer(zero, base.mark_line(strokeDash=[6, 4], strokeWidth=2.2, interpolate="monotone"),
+                     base.mark_point(shape="square", filled=True, size=60)).properties(
+        width=width, height=height, title=alt.Title(
+            title or "Emotion curve assumed in the workshop (not measured: no evidence in the data)",
+            subtitle=["Dashed: the emotion the team assumed at each stage (journey file, −2..+2).",
+                      "Surveys, feedback or events in the data folder would add the measured curve."],
+            anchor="start"))
 
 
 def emotion_curve_panels(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = None,

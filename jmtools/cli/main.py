@@ -12,16 +12,20 @@ import sys
 from pathlib import Path
 
 from jmtools import __version__
+from jmtools.cli._budget import add_time_limit, time_budget
+from jmtools.cli.diff import add_diff
+from jmtools.cli.discover import add_discover
 from jmtools.cli.map import add_map_command
 from jmtools.cli.report import add_batch, add_demo, add_report
+from jmtools.cli.teaching import add_teaching
 from jmtools.core.errors import JmtoolsError, JourneyError, ParameterError
 from jmtools.core.resources import data_dir, journey_templates, notebooks_dir, resolve_data_dir
 from jmtools.core.yamlbounds import MAX_YAML_BYTES
 from jmtools.evidence import fit_problems, prepare
 from jmtools.journey import Journey, load_persona_library, schema_problems
 from jmtools.personas import check_personas
-from jmtools.sample_worlds import WORLDS, generate_world
-from jmtools.sources import load_world
+from jmtools.sample_worlds import WORLDS, generate_world, truths_dir
+from jmtools.sources import load_world, missing_table
 
 __all__ = ["main", "build_parser"]
 
@@ -40,6 +44,7 @@ def _add_validate(sub) -> None:
                         "against the event log (event names several touchpoints claim, "
                         "touchpoints and stages that receive no event, unmatched names, "
                         "date-only event kinds)")
+    add_time_limit(p)
     p.set_defaults(handler=_validate)
 
 
@@ -99,8 +104,9 @@ def _data_fit(name: str, journey: Journey, folder: str) -> tuple[bool, int]:
             print(f"INVALID  {name}: persona {row.persona!r}: {row.message}\n  Fix: {row.fix}",
                   file=sys.stderr)
         ok = bad.empty
-    elif journey.personas:
-        print(f"note  {name}: no customer table in {folder}: persona rules not checked",
+    elif journey.personas:  # the journey may be right; its rules just cannot be checked here
+        print(f"note  {name}: persona rules not checked against {folder}: "
+              + missing_table("customers", fills="to check them"),
               file=sys.stderr)
     if "events" in world.tables:
         for row in fit_problems(prepare(world.tables["events"], journey)).itertuples():
@@ -207,9 +213,14 @@ def _add_sample_data(sub) -> None:
     p.add_argument("--seed", type=int, default=7, help="random seed (default: 7)")
     p.add_argument("--out", default=None,
                    help="output folder; one sub-folder per world (default: the bundled data/)")
+    p.add_argument("--truths", default=None, metavar="DIR",
+                   help="folder for the answer keys (<world>.json and .md: the planted truths, kept "
+                        "out of the data folders); default: OUT/truths, or the bundled "
+                        "jmtools/sample_worlds/truths/ without --out")
     p.add_argument("--format", dest="fmt", default="sample", choices=["sample", "parquet"],
                    help="sample: CSV + Parquet events as bundled; parquet: every table as "
                         "Parquet, streamed in bounded memory (for big worlds)")
+    add_time_limit(p)
     p.set_defaults(handler=_sample_data)
 
 
@@ -220,19 +231,20 @@ def _sample_data(args) -> int:
         if world not in WORLDS:
             raise ParameterError("--world", world, expected=[*WORLDS, "all"])
     out = Path(args.out) if args.out else data_dir()
+    keys = Path(args.truths) if args.truths else (out / "truths" if args.out else truths_dir())
     for world in worlds:
         summary = generate_world(world, out / world, customers=args.customers, seed=args.seed,
-                                 fmt=args.fmt)
+                                 fmt=args.fmt, truths_file=keys / f"{world}.json")
         rows = summary.get("rows", {})
         counts = ", ".join(f"{k} {v:,}" for k, v in rows.items())
-        print(f"{world}: {out / world}  ({counts})")
+        print(f"{world}: {out / world}  ({counts}); answer key: {summary['paths']['truths']}")
     return 0
 
 
 
 #: Sub-command registrations, in the order ``--help`` lists them.
 COMMANDS = [add_demo, add_report, add_batch, _add_validate, _add_new, _add_sample_data,
-            add_map_command]
+            add_map_command, add_discover, add_teaching, add_diff]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -247,6 +259,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _argv_command(argv) -> str:
+    """The sub-command's name as typed (for messages)."""
+    words = sys.argv[1:] if argv is None else list(argv)
+    return next((w for w in words if not w.startswith("-")), "")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
@@ -255,7 +273,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.handler(args) or 0)
+        with time_budget(getattr(args, "time_limit", None), command=_argv_command(argv)):
+            return int(args.handler(args) or 0)
     except JmtoolsError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -16,6 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from jmtools.cli._budget import add_time_limit
 from jmtools.analyses.empathy import feedback_quotes
 from jmtools.analyses.mapcells import MAP_LANES
 from jmtools.charts.empathy import empathy_map
@@ -64,6 +65,7 @@ def add_map_command(sub) -> None:
     p.add_argument("--scale", type=float, default=2.0, help="PNG pixel density (default 2)")
     p.add_argument("--import", dest="workbook", metavar="WORKBOOK",
                    help="read an edited workbook (.xlsx) back into the journey file OUT")
+    add_time_limit(p)
     p.add_argument("--dry-run", action="store_true",
                    help="with --import: report the changes without writing OUT")
     p.set_defaults(handler=run_map_command)
@@ -105,11 +107,27 @@ def _draw_map(args) -> int:
         raise ParameterError("--stage", args.stage, expected="used with --empathy only",
                              fix="add --empathy, or leave out --stage (a map shows every stage)")
     evidence = map_evidence(args.data, journey) if args.data else None
+    _note_personas_without_evidence(evidence, args.persona, args.data)
     persona = args.persona[0] if args.persona and len(args.persona) == 1 else args.persona
     chart = journey_map(journey, evidence=evidence, persona=persona, lanes=args.lanes)
     save_chart(chart, out, scale=args.scale, title=journey.name)
     print(f"wrote {out}")
     return 0
+
+
+def _note_personas_without_evidence(evidence, personas, folder) -> None:
+    """Say so when a persona drawn has no measured evidence (e.g. the folder has no customer
+    table): the measured numbers the map shows are then those of all customers."""
+    if not evidence or not personas:
+        return
+    measured = set()
+    for frame in evidence.values():
+        measured |= set(frame.loc[frame["n"] > 0, "persona"].astype(str))
+    absent = [p for p in personas if p not in measured]
+    if absent:
+        print(f"note: {folder} holds no measured evidence for {', '.join(absent)} (no customer table, "
+              "or no customer of the persona with data): the measured numbers drawn are those of all "
+              "customers")
 
 
 def _draw_empathy(args, journey, out: Path) -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.core.resources import data_dir, project_root
-from jmtools.core.yamlbounds import short, yaml_bounds_problem
+from jmtools.core.yamlbounds import MAX_YAML_BYTES, short, yaml_bounds_problem
 from jmtools.report import batch  # run_batch looked up at call time: tests replace it
 from jmtools.report.html import export_html
 from jmtools.report.runner import check_parameters, parse_value, read_parameters, run_notebook
@@ -88,7 +88,16 @@ _TEXT_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:merge")
 
 def _file_text(path: str) -> str:
     try:
-        return Path(path).read_text(encoding="utf-8")
+        if Path(path).exists() and not Path(path).is_file():  # a folder, or /dev/zero
+            raise IsADirectoryError(21, "not a regular file: a folder or a device")
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_YAML_BYTES + 1)
+        if len(data) > MAX_YAML_BYTES:
+            raise DataError([Problem(f"a parameters file must be at most {MAX_YAML_BYTES:,} "
+                                     "bytes — this one is larger", source=path,
+                                     fix="keep only `name: value` lines for the notebook's "
+                                         "parameters")])
+        return data.decode("utf-8")
     except UnicodeDecodeError as err:
         raise DataError([Problem(f"a parameters file must be UTF-8 text — got byte "
                                  f"0x{err.object[err.start]:02x} at offset {err.start}",

@@ -257,14 +257,32 @@ def _reduce(fn, args):
     return out
 
 
+def _numeric_column(values, name: str, formula: str):
+    """A column as floats; text, dates or durations are refused (they would become NaN or
+    nanoseconds)."""
+    import pandas as pd
+
+    api = pd.api.types
+    numbers = None
+    if not (api.is_datetime64_any_dtype(values) or api.is_timedelta64_dtype(values)):
+        numbers = pd.to_numeric(values, errors="coerce")
+        bad = values.notna() & numbers.isna()
+        if not bad.any():
+            return numbers.to_numpy(dtype=float)
+        example = values[bad].iloc[0]
+    else:
+        example = values.dropna().iloc[0] if values.notna().any() else values.dtype
+    raise ParameterError("formula", formula, expected="names of numeric columns",
+                         fix=f"column {name!r} holds values that are not numbers (e.g. "
+                             f"{str(example)[:40]!r}); use a numeric column")
+
+
 def _formula_values(node, frame, columns: dict, formula: str):
     """Float array (or a float) of a formula tree over ``frame``; ``columns`` maps name → label.
 
     Problems are raised as met, left to right: an unknown name, a refused construct, a function
     given wrong arguments.
     """
-    import pandas as pd
-
     k = node.kind
     if k == "lit":
         return node.value
@@ -275,7 +293,7 @@ def _formula_values(node, frame, columns: dict, formula: str):
                                  fix=(f"unknown name {node.value!r}; did you mean {hint!r}?"
                                       if hint else f"unknown name {node.value!r}; columns are: "
                                       + ", ".join(columns)))
-        return pd.to_numeric(frame[columns[node.value]], errors="coerce").to_numpy(dtype=float)
+        return _numeric_column(frame[columns[node.value]], node.value, formula)
     if k == "arith":  # a chain a + b - c … is evaluated in a loop, left to right
         spine = [node]
         while spine[-1].args[0].kind == "arith" and spine[-1].args[0].value != "**":
@@ -285,7 +303,8 @@ def _formula_values(node, frame, columns: dict, formula: str):
             right = _formula_values(op.args[1], frame, columns, formula)
             # numpy's power: 0 ** -1 is inf, (-8) ** 0.5 is nan, never an exception
             out = (_numpy().power(_numpy().float64(out), right) if op.value == "**"
-                   else _OPS[op.value](out, right))
+                   else _OPS[op.value](_numpy().float64(out) if isinstance(out, float) else out,
+                                       right))   # numpy's: 1 / 0 is inf, never an exception
         return out
     if k in ("neg", "pos"):
         unary = operator.neg if k == "neg" else operator.pos

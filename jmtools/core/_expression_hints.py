@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass
 
 #: Helpers of :mod:`jmtools.core.expressions`, which re-exports :class:`RuleWarning`.
-__all__ = ["RuleWarning", "precedence_warning", "sql_rewrite", "sql_fix", "syntax_fix"]
+__all__ = ["RuleWarning", "precedence_warning", "sql_rewrite", "sql_fix", "syntax_fix", "typographic_fix",
+           "formula_syntax_fix", "TYPOGRAPHIC"]
 
 
 @dataclass(frozen=True)
@@ -263,8 +264,38 @@ def sql_fix(text: str, valid) -> tuple[int, str, str] | None:
     return shown[0][0], shown[0][1], f"write {said}{case}: {rewritten}"
 
 
+#: Characters word processors and spreadsheets type instead of plain quotes and operators.
+TYPOGRAPHIC = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2212": "-",
+               "\u2013": "-", "\u2264": "<=", "\u2265": ">=", "\u2260": "!=", "\u00d7": "*"}
+
+
+def typographic_fix(text: str) -> str | None:
+    """The text with plain quotes and operators, when it holds typographic ones; else None.
+
+    Examples
+    --------
+    >>> typographic_fix("region == \u2018north\u2019 and age \u2265 30")
+    "type plain quotes and operators (a word processor changed them): region == 'north' and age >= 30"
+    """
+    if not any(c in text for c in TYPOGRAPHIC):
+        return None
+    plain = "".join(TYPOGRAPHIC.get(c, c) for c in text)
+    return f"type plain quotes and operators (a word processor changed them): {plain}"
+
+
+def formula_syntax_fix(text: str, offset: int | None) -> str:
+    """The fix for a formula that does not parse: typographic characters, a spreadsheet's
+    leading '=', or where to look."""
+    if text.startswith("="):
+        return "write the formula without the leading '=' (it is not a spreadsheet cell)"
+    return typographic_fix(text) or f"check the formula near column {max(offset or 1, 1)}"
+
+
 def syntax_fix(text: str) -> str:
     """The fix for a syntax error that has no SQL rewrite: the habit it most likely is."""
+    typed = typographic_fix(text)
+    if typed:
+        return typed
     if "=" in text.replace("==", "").replace("!=", "").replace("<=", "").replace(">=", ""):
         return "compare with '==' (a single '=' assigns)"
     if "&&" in text or "||" in text:
@@ -301,3 +332,15 @@ def _type_fix(kind: str) -> str:
             "bool": "compare with True or False",
             "time": 'compare dates with an ISO date in quotes: signup_date >= "2025-01-01"'}.get(
         kind, "compare values of the same kind")
+
+
+def _excerpt(rule: str, position: int | None, width: int = 70) -> tuple[str, int]:
+    """The rule as shown in a message: whole when short, else ``width`` characters each side
+    of ``position`` (or its start) with "…" — and where the caret goes in it."""
+    if len(rule) <= 2 * width:
+        return rule, position or 0
+    at = position if position is not None else 0
+    start = max(0, at - width)
+    end = min(len(rule), max(at, start) + width)
+    head = "…" if start > 0 else ""
+    return head + rule[start:end] + ("…" if end < len(rule) else ""), at - start + len(head)

@@ -29,9 +29,9 @@ from jmtools.core._expression_bounds import (CHAIN_OPERATORS, MAX_EXPRESSION_DEP
                                              _too_big)
 from jmtools.core._expression_eval import (FORMULA_FUNCTIONS, _as_bool_series, _formula_values,
                                            _to_ibis, _to_pandas, schema_of)
-from jmtools.core._expression_hints import (_HINTS, KEYWORD_HINTS, RuleWarning, _type_fix,
+from jmtools.core._expression_hints import (_HINTS, _excerpt, KEYWORD_HINTS, RuleWarning, _type_fix,
                                             precedence_warning, sql_fix, sql_rewrite,
-                                            syntax_fix)
+                                            formula_syntax_fix, syntax_fix)
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 
 __all__ = ["RuleError", "RuleWarning", "Rule", "parse_rule", "MAX_RULE_CHARS", "MAX_EXPRESSION_DEPTH",
@@ -60,9 +60,10 @@ class RuleError(DataError):
                  source: str | None = None):
         self.rule, self.position, self.persona = rule, position, persona
         self.attribute, self.message, self.fix = attribute, message, fix
-        text = f"{rule!r} — {message}"
+        shown, caret = _excerpt(rule, position)
+        text = f"{shown!r} — {message}"
         if position is not None:
-            text += f" at column {position + 1}\n    {rule}\n    {' ' * position}^"
+            text += f" at column {position + 1}\n    {shown}\n    {' ' * caret}^"
         where = source or (f"persona {persona!r} rule" if persona else "persona rule")
         super().__init__([Problem(text, fix=fix, source=where)])
         self.source = source
@@ -330,7 +331,10 @@ def parse_rule(text: str, *, persona: str | None = None) -> Rule:
             ^
       Fix: write '==' for '=': age == 30
     """
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str) and text is not None:
+        raise RuleError(f"is not text — got {type(text).__name__} {text!r}"[:120], rule=str(text),
+                        persona=persona, fix='write the rule as text, e.g. "age >= 45"')
+    if text is None or not text.strip():
         raise RuleError("is empty", rule=str(text), persona=persona,
                         fix='write a condition such as \'age >= 45 and channel == "store"\'')
     if len(text) > MAX_RULE_CHARS:
@@ -506,8 +510,10 @@ class _FormulaGrammar(_Converter):
                 and node.func.id in FORMULA_FUNCTIONS and not node.keywords:
             return _Node("call", tuple(self.convert(a) for a in node.args), value=node.func.id,
                          pos=pos)
-        what = (f"function {node.func.id!r}" if isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name) else type(node).__name__)
+        named = isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        what = (type(node).__name__ if not named else f"function {node.func.id!r}"
+                if node.func.id not in FORMULA_FUNCTIONS else
+                f"a named argument in {node.func.id}() ({node.keywords[0].arg}=…)")
         return _Node("refused", value=what, pos=pos)
 
 
@@ -588,6 +594,6 @@ def parse_formula(formula: str) -> Formula:
         tree = _parse_bounded(text, too_deep, flat_chains=True)
     except SyntaxError as err:
         raise ParameterError("formula", _short_text(formula), expected="a valid arithmetic formula",
-                             fix=f"check the formula near column {err.offset}") from None
+                             fix=formula_syntax_fix(text, err.offset)) from None
     return Formula(text=formula, tree=_FormulaGrammar(text).convert(tree.body))
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from jmtools.core.errors import ParameterError
 from jmtools.core.patterns import compile_pattern
 
-__all__ = ["TouchpointRule", "journey_layout", "touchpoint_rules", "candidates", "plan_mapping",
+__all__ = ["TouchpointRule", "MappingPlan", "journey_layout", "touchpoint_rules", "candidates", "plan_mapping",
            "resolve_conditions", "overlap_report", "empty_report", "describe_rule"]
 
 _OCCURRENCES = ("any", "first", "repeat")
@@ -204,7 +204,7 @@ def resolve_conditions(t, stages, rules, plan):
         return t
     cols = list(t.columns)
     t = t.mutate(_tp0=t.touchpoint)
-    occ = {}
+    occ, occ_of = {}, {}                      # one counter per distinct set of matched names
     for i in active:
         if rules[i].occurrence == "any":
             continue
@@ -213,8 +213,7 @@ def resolve_conditions(t, stages, rules, plan):
             occ[key] = f"_occ{len(occ)}"
             w = ibis.window(group_by=[t.customer_id, t.event.isin(list(key))], order_by=t.position)
             t = t.mutate(**{occ[key]: ibis.row_number().over(w) + 1})
-    occ_of = {i: occ[tuple(sorted(n for n, idx in plan.cands.items() if i in idx))]
-              for i in active if rules[i].occurrence != "any"}
+        occ_of[i] = occ[key]
     stage_of = {r.name: r.stage for r in rules}
 
     def tp_expr(tab, known):

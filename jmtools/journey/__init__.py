@@ -10,11 +10,14 @@
 - :mod:`~jmtools.journey.workbook` — the workshop workbook and :func:`write_workbook
   <jmtools.journey.workbook.write_workbook>`;
 - :mod:`~jmtools.journey.workbook_read` — :func:`read_workbook`, back into a Journey;
-- :mod:`~jmtools.journey.diff` — :func:`diff_journeys`, what changed.
+- :mod:`~jmtools.journey.change` — an opportunity's target and measured outcome;
+- :mod:`~jmtools.journey.diff` — :func:`diff_journeys`, what changed (renames recognised);
+- :mod:`~jmtools.journey.revisions` — a journey file as it was in a git revision.
 
 This layer imports nothing above :mod:`jmtools.core`.
 """
 
+from jmtools.journey.change import OUTCOME_STATUSES, Outcome, Target
 from jmtools.journey.claims import format_claim, parse_claims
 from jmtools.journey.diff import diff_journeys
 from jmtools.journey.model import (LANES, OPPORTUNITY_STATUSES, Claim, Journey, Opportunity,
@@ -27,5 +30,5 @@ __all__ = [
     "Claim", "Persona", "PersonaRef", "Stage", "Touchpoint", "PainPoint", "Opportunity",
     "Journey", "PersonaLibrary", "LANES", "OPPORTUNITY_STATUSES", "load_journey",
     "load_persona_library", "schema_problems", "read_workbook", "diff_journeys",
-    "WorkbookImport", "parse_claims", "format_claim",
+    "WorkbookImport", "parse_claims", "format_claim", "Target", "Outcome", "OUTCOME_STATUSES",
 ]

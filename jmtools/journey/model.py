@@ -27,34 +27,53 @@ import io
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import (BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag,
-                      model_serializer, model_validator)
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, PrivateAttr,
+                      Tag, model_serializer, model_validator)
 
 from jmtools.core.errors import JourneyError, ParameterError, Problem, suggest
 from jmtools.core.metrics import EMOTION_DOMAIN
+from jmtools.core.vocabulary import ALL, NO_PERSONA, NOT_IN_CUSTOMERS
+from jmtools.journey.change import Outcome, Target, target_problems
 from jmtools.journey.checks import (_check_regex, _duplicates, _known, _rest_problems,
                                     _rule_problem, _rule_warning, schema_problems)
 from jmtools.journey.display import display_bundle
-from jmtools.journey.yamlio import (_merge, _parse_yaml, _problem, _read_text, _validate_model,
-                                    _yaml)
+from jmtools.journey.yamlio import (_dates_into_doc, _merge, _parse_yaml, _problem, _read_text,
+                                    _validate_model, _yaml)
 
 __all__ = [
     "Claim", "Persona", "PersonaRef", "Stage", "Touchpoint", "PainPoint", "Opportunity",
-    "Journey", "PersonaLibrary", "LANES", "OPPORTUNITY_STATUSES", "load_journey",
+    "Journey", "PersonaLibrary", "LANES", "OPPORTUNITY_STATUSES", "RESERVED_PERSONA_NAMES",
+    "load_journey",
     "load_persona_library", "schema_problems",
 ]
 
 EvidenceLabel = Literal["measured", "reported", "assumed"]
 ChannelKind = Literal["digital", "physical", "interpersonal"]
 Initiator = Literal["customer", "company"]
-Occurrence = Union[Literal["any", "first", "repeat"], Annotated[int, Field(ge=1, le=1000)]]
+
+
+def _not_bool(value: Any) -> Any:
+    """YAML's true/false are not numbers here (true would read as 1, silently)."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, not {str(value).lower()}")
+    return value
+
+
+_NoBool = BeforeValidator(_not_bool)
+Occurrence = Union[Literal["any", "first", "repeat"], Annotated[int, Field(ge=1, le=1000), _NoBool]]
 OpportunityStatus = Literal["idea", "planned", "in progress", "done", "dropped"]
 OPPORTUNITY_STATUSES = ("idea", "planned", "in progress", "done", "dropped")
+
+#: Names a persona cannot take: the persona selector and the labels of customers in no persona.
+RESERVED_PERSONA_NAMES = {ALL: "every customer (persona='all')",
+                          NO_PERSONA: "customers no persona selects",
+                          NOT_IN_CUSTOMERS: "customers missing from the customer table"}
 
 #: Lanes a stage can carry, in the order a map shows them.
 LANES = ("actions", "thoughts", "feelings", "frontstage", "backstage", "support")
 
-Emotion = Annotated[float, Field(ge=EMOTION_DOMAIN[0], le=EMOTION_DOMAIN[1])]
+Emotion = Annotated[float, Field(ge=EMOTION_DOMAIN[0], le=EMOTION_DOMAIN[1]), _NoBool]
+Score = Annotated[float, Field(allow_inf_nan=False), _NoBool]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 Text = Annotated[str, Field(min_length=1)]
 
@@ -202,7 +221,7 @@ class PainPoint(_Model):
     touchpoint: str | None = None
     description: str | None = None
     personas: list[str] = []
-    severity: Annotated[int, Field(ge=1, le=5)] | None = None
+    severity: Annotated[int, Field(ge=1, le=5), _NoBool] | None = None
     evidence: EvidenceLabel = "assumed"
     source: str | None = None
 
@@ -217,9 +236,15 @@ class Opportunity(_Model):
     owner: str | None = None
     status: OpportunityStatus = "idea"
     target_date: dt.date | None = None
-    scores: dict[str, float] = {}
+    scores: dict[str, Score] = {}
     """Inputs of the scoring frameworks: impact, effort, reach, confidence, ease…"""
     evidence: EvidenceLabel = "assumed"
+    change_date: dt.date | None = None
+    """The first day the change was live: comparisons of its outcome split here."""
+    target: Target | None = None
+    """Where the change acts and for whom (touchpoint, persona, to, measure)."""
+    outcome: Outcome | None = None
+    """What the comparison around ``change_date`` measured (written by jmtools)."""
 
 
 class PersonaLibrary(_Model):
@@ -458,6 +483,10 @@ class Journey(_Model):
         found: list[tuple[tuple, str, str]] = []
         add = lambda path, msg, fix: found.append((path, msg, fix))  # noqa: E731
         stages = self.stage_names
+        for key, names in (("stages", stages), ("touchpoints", self.touchpoint_names),
+                           ("personas", [getattr(p, "name", "x") for p in self.personas])):
+            for i in [i for i, name in enumerate(names) if not name.strip()]:
+                add((key, i, "name"), f"the name is blank ({names[i]!r})", "type a name")
         _duplicates(stages, "stages", "name", "stage name", add)
         _duplicates(self.touchpoint_names, "touchpoints", "name", "touchpoint name", add)
         _duplicates([p.id for p in self.pain_points], "pain_points", "id", "pain point id", add)
@@ -501,6 +530,8 @@ class Journey(_Model):
         for i, o in enumerate(self.opportunities):
             for ref in o.pain_points:
                 _known(ref, ids, ("opportunities", i, "pain_points"), "pain point id", add)
+        target_problems(list(enumerate(o.target for o in self.opportunities)), self.touchpoint_names,
+                        stages, personas, add)
         return [_problem(doc, source, path, msg, fix) for path, msg, fix in found]
 
     def _check_personas(self, add) -> list[str]:
@@ -508,6 +539,11 @@ class Journey(_Model):
         for i, entry in enumerate(self.personas):
             names.append(entry.name)
             cards.append(entry)
+            if entry.name in RESERVED_PERSONA_NAMES:
+                add(("personas", i, "ref" if isinstance(entry, PersonaRef) else "name"),
+                    f"persona name '{entry.name}' is taken: reports use it for "
+                    f"{RESERVED_PERSONA_NAMES[entry.name]}",
+                    f"rename the persona, e.g. '{entry.name.strip('()').capitalize()} shoppers'")
             if isinstance(entry, PersonaRef):
                 try:
                     library = self._library(entry.file)
@@ -527,15 +563,6 @@ class Journey(_Model):
             add(("personas", i, "ref" if isinstance(self.personas[i], PersonaRef) else "rest"),
                 message, fix)
         return names
-
-
-def _dates_into_doc(journey: "Journey", doc: Any) -> None:
-    """Dates were read as text; put date objects back so a re-written file keeps them unquoted."""
-    if journey.updated is not None:
-        doc["updated"] = journey.updated
-    for i, opportunity in enumerate(journey.opportunities):
-        if opportunity.target_date is not None:
-            doc["opportunities"][i]["target_date"] = opportunity.target_date
 
 
 def load_journey(path: str | Path) -> Journey:

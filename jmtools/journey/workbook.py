@@ -66,7 +66,7 @@ _PERSONA_COLUMNS = ["name", "ref", "rule", "cluster", "rest", "backstory", "goal
 _PAIN_COLUMNS = ["id", "title", "stage", "touchpoint", "personas", "severity", "evidence",
                  "source", "description"]
 _OPP_COLUMNS = ["id", "title", "pain_points", "owner", "status", "target_date", "evidence",
-                "description"]
+                "description", "change_date", "target", "outcome"]
 _SCORE_PREFIX = "score: "
 _STANDARD_SCORES = ("impact", "effort", "reach", "confidence", "ease")
 _ABOUT_FIELDS = ["name", "owner", "version", "updated", "description", "tags"]
@@ -300,8 +300,12 @@ def _pain_row(p: dict) -> dict:
 
 def _opp_row(o: dict) -> dict:
     row = {**o, "pain_points": ", ".join(o["pain_points"]) or None}
-    if o.get("target_date"):
-        row["target_date"] = dt.date.fromisoformat(o["target_date"])
+    for key in ("target_date", "change_date"):
+        if o.get(key):
+            row[key] = dt.date.fromisoformat(o[key])
+    for key in ("target", "outcome"):  # one "key: value" per line; the outcome is jmtools's
+        row[key] = "\n".join(f"{k}: {v}" for k, v in (o.get(key) or {}).items()
+                             if v is not None) or None
     for key, value in o["scores"].items():
         row[_SCORE_PREFIX + key] = _num(value)
     return row

@@ -11,6 +11,7 @@ with the hidden snapshot the workbook keeps of the journey it was exported from.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from jmtools.core.errors import DataError, JourneyError, Problem, suggest
 from jmtools.core.spreadsheet import formula_cells
 from jmtools.journey.claims import _lines, parse_claims
 from jmtools.journey.diff import _describe, diff_journeys
+from jmtools.journey._workbook_header import header_problems
 from jmtools.journey.model import Journey
 from jmtools.journey.workbook import (_ABOUT_FIELDS, _CLAIM_FIELDS, _DERIVED, _OPP_COLUMNS,
                                       _PAIN_COLUMNS, _PERSONA_CLAIMS, _PERSONA_COLUMNS,
@@ -216,6 +218,8 @@ class _Reader:
         ws = self.wb["About"]
         for row in ws.iter_rows(min_row=1, max_col=2):
             key, value = (str(row[0].value).strip() if row[0].value else ""), row[1].value
+            if key in _ABOUT_FIELDS:
+                self.where[(key,)] = f"About!B{row[0].row}"
             if key not in _ABOUT_FIELDS or _blank(value):
                 continue
             if key == "tags":
@@ -285,6 +289,11 @@ class _Reader:
     def _emotion(self, value, where: str):
         if _blank(value):
             return None
+        if isinstance(value, (bool, dt.date, dt.datetime, dt.time)):
+            shown = str(value).upper() if isinstance(value, bool) else f"a date ({value})"
+            self.problem(where, f"expected a number from -2 to 2 — got {shown}",
+                         "write a number such as -1 or 0.5 (format the cell as a number)")
+            return None
         if isinstance(value, (int, float)):
             return float(value)
         lines = _lines(value)
@@ -321,6 +330,8 @@ class _Reader:
                 continue
             rows.append((r, {h: v for h, v in values.items()}))
         self._check_header(sheet, header)
+        for j, message, fix in header_problems(sheet, header) if rows else ():
+            self.problem(f"{sheet}!{ws.cell(1, j + 1).column_letter}1", message, fix)
         return rows
 
     def _check_header(self, sheet: str, header: list[str]) -> None:
@@ -412,17 +423,21 @@ class _Reader:
             claims = self._claims(row.get(key), self._cell(where, key))
             if claims:
                 out[key] = claims
-        demo = {}
-        for line in self._list(row, "demographics", sep="\n"):
-            name, sep, value = line.partition(":")
-            if not sep:
-                self.problem(self._cell(where, "demographics"),
-                             f"demographics line {line!r} is not 'key: value'",
-                             "write one 'key: value' per line, e.g. age: 22-29")
-                continue
-            demo[name.strip()] = _scalar(value.strip())
+        demo = self._pairs(row, "demographics", where, "age: 22-29")
         if demo:
             out["demographics"] = demo
+        return out
+
+    def _pairs(self, row: dict, col: str, where: str, example: str) -> dict:
+        """A cell of ``key: value`` lines as a dict (numbers read as numbers)."""
+        out = {}
+        for line in self._list(row, col, sep="\n"):
+            name, sep, value = line.partition(":")
+            if not sep:
+                self.problem(self._cell(where, col), f"{col} line {line!r} is not 'key: value'",
+                             f"write one 'key: value' per line, e.g. {example}")
+                continue
+            out[name.strip()] = _scalar(value.strip())
         return out
 
     def _pain(self, row: dict, where: str, doc: dict, i: int) -> dict:
@@ -444,13 +459,23 @@ class _Reader:
         if pains:
             out["pain_points"] = pains
         self.where[("opportunities", i, "pain_points")] = self._cell(where, "pain_points")
-        if not _blank(row.get("target_date")):
-            out["target_date"] = _date(row["target_date"], self._cell(where, "target_date"), self)
+        for key in ("target_date", "change_date"):
+            if not _blank(row.get(key)):
+                out[key] = _date(row[key], self._cell(where, key), self)
+        for key, example in (("target", "touchpoint: Checkout"), ("outcome", "status: improved")):
+            pairs = self._pairs(row, key, where, example)
+            if pairs:
+                out[key] = {k: str(v) if key == "target" or k in ("measure", "status") else v
+                            for k, v in pairs.items()}
+            self.where[("opportunities", i, key)] = self._cell(where, key)
         scores = {}
         for col, value in row.items():
             if col.startswith(_SCORE_PREFIX) and not _blank(value):
                 try:
-                    scores[col[len(_SCORE_PREFIX):].strip()] = float(value)
+                    number = float(value)
+                    if isinstance(value, bool) or not math.isfinite(number):
+                        raise ValueError(value)
+                    scores[col[len(_SCORE_PREFIX):].strip()] = number
                 except (TypeError, ValueError):
                     self.problem(self._cell(where, col), f"expected a number — got {value!r}",
                                  "write a number, or leave the cell empty")
@@ -460,6 +485,8 @@ class _Reader:
 
     def _int(self, value, where: str):
         try:
+            if isinstance(value, bool):
+                raise TypeError("TRUE/FALSE is not a number")
             number = float(value)
             if number.is_integer():
                 return int(number)
@@ -480,8 +507,8 @@ class _Reader:
                     loc = loc[:loc.index("occurrence") + 1]
                     e = dict(e, msg="occurrence must be any, first, repeat or a whole number n "
                                     "from 1 to 1000 (only the n-th event)", type="occurrence")
-                problems.append(Problem(f"{e['msg']} — got {e.get('input')!r}",
-                                        fix=_fix_for(e), source=self.source,
+                got = "the cell is empty" if e["type"] == "missing" else f"got {e.get('input')!r}"
+                problems.append(Problem(f"{e['msg']} — {got}", fix=_fix_for(e), source=self.source,
                                         column=self._locate(loc)))
             raise JourneyError(_unique(problems), source=self.source) from None
 
@@ -520,7 +547,7 @@ _KNOWN_KEYS = {"stages", "touchpoints", "personas", "pain_points", "opportunitie
                "channel", "evidence", "status", "severity", "id", "title", "ref", "rule",
                "events", "target_date", "scores", "text", "source", *MAP_ROWS, "quote",
                "backstory", "cluster", "rest", "demographics", "occurrence", "after",
-               "initiated_by", *_PERSONA_CLAIMS}
+               "initiated_by", *_PERSONA_CLAIMS, "change_date", "target", "outcome"}
 
 
 def _fix_for(e: dict) -> str:

@@ -101,7 +101,9 @@ def _parse_yaml(text: str, source: str) -> Any:
                                     f"{short(what)}", source=source,
                                     line=mark.line + 1 if mark else None, fix=fix)]) from None
     except YAMLError as err:
-        raise JourneyError([Problem(f"YAML error: {short(err)}", source=source)]) from None
+        raise JourneyError([Problem(f"YAML error: {short(err)}", source=source,
+                                    fix="save the file as plain UTF-8 text: no control characters "
+                                        "(such as NUL) and no tabs for indentation")]) from None
     if doc is None:
         raise JourneyError([Problem("the file is empty", source=source,
                                     fix="start from a template: jmtools new FOLDER --template ecommerce")])
@@ -120,6 +122,9 @@ def _parse_yaml(text: str, source: str) -> Any:
 
 
 def _tagged_nodes(node: Any, path: tuple):
+    if isinstance(node, (bytes, bytearray)):  # !!binary: decoded bytes would pass for text
+        yield path, "tag:yaml.org,2002:binary"
+        return
     tag = getattr(node, "tag", None)
     value = getattr(tag, "value", tag)
     if isinstance(value, str) and value:
@@ -209,6 +214,9 @@ def _pydantic_problem(doc: Any, source: str, e: dict, cls) -> Problem:
     if kind == "too_short":
         return _problem(doc, source, path, f"'{field}' must not be empty",
                         "add at least one entry")
+    if kind == "finite_number" or isinstance(got, bool):
+        return _problem(doc, source, path, f"expected a finite number — got {short(repr(got))}",
+                        "write a number such as 3 (not .nan, .inf, true or false)")
     want = _TYPE_WORDS.get(kind)
     if want:
         return _problem(doc, source, path, f"expected {want} — got {short(repr(got))}",
@@ -351,3 +359,15 @@ def _same(old: Any, new: Any) -> bool:
     if isinstance(new, (int, float)) and isinstance(old, (int, float)):
         return float(old) == float(new)
     return type(_plain(old)) is type(new) and _plain(old) == new
+
+
+def _dates_into_doc(journey, doc: Any) -> None:
+    """Dates were read as text; put date objects back so a re-written file keeps them unquoted."""
+    if journey.updated is not None:
+        doc["updated"] = journey.updated
+    for i, opportunity in enumerate(journey.opportunities):
+        for key in ("target_date", "change_date"):
+            if getattr(opportunity, key) is not None:
+                doc["opportunities"][i][key] = getattr(opportunity, key)
+        if opportunity.outcome is not None:
+            doc["opportunities"][i]["outcome"]["measured_on"] = opportunity.outcome.measured_on

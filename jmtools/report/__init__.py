@@ -5,6 +5,7 @@ The pipeline, one module per step:
 - :mod:`jmtools.report.runner` — run a notebook with declared parameters only;
 - :mod:`jmtools.report.record` — what a notebook records (key figures, input files);
 - :mod:`jmtools.report.html` — self-contained offline HTML (interactive and static);
+- :mod:`jmtools.report.jobs` — the reports of a batch: one per persona, or a checked config file;
 - :mod:`jmtools.report.batch` — many runs in parallel processes, an ``index.html`` and history.
 
 Names are imported lazily, so ``import jmtools.report`` loads neither papermill nor nbconvert.
@@ -35,7 +36,7 @@ __all__ = [
 _HOME = {
     "read_parameters": "runner", "run_notebook": "runner",
     "export_html": "html",
-    "run_report": "batch", "run_batch": "batch", "load_batch_config": "batch",
+    "run_report": "batch", "run_batch": "batch", "load_batch_config": "jobs",
     "load_history": "batch",
 }
 

@@ -16,22 +16,21 @@ and the partial notebook. Every file is written atomically. The output folder::
 from __future__ import annotations
 
 import datetime as _dt
-import html as _html
 import hashlib
+import html as _html
 import json
 import os
-import re
 import sys
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
-from jmtools.core.errors import DataError, ParameterError, Problem, ReportError
-from jmtools.core.yamlbounds import yaml_bounds_problem
-from jmtools.journey import Journey
+from jmtools.core.errors import JmtoolsError, ReportError
+from jmtools.core.resources import resolve_data_dir
 from jmtools.report.html import atomic_write_text, export_html
+from jmtools.report.jobs import Job, load_batch_config, persona_jobs, slug
 from jmtools.report.record import format_figure
 from jmtools.report.runner import (check_parameters, environment_versions, read_parameters,
                                    run_notebook)
@@ -47,43 +46,8 @@ __all__ = [
     "run_batch",
     "write_index",
     "load_history",
+    "earlier_runs",
 ]
-
-
-def slug(text: str) -> str:
-    """File-name-safe form of a report name.
-
-    Examples
-    --------
-    >>> slug("Budget Ben / ecommerce")
-    'budget-ben-ecommerce'
-    >>> len(slug("x" * 300)), slug("Зоя")
-    (60, 'report-debca98f')
-    """
-    base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    tag = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
-    if not base or len(base) > _MAX_STEM:  # no ASCII letters, or too long for a file system
-        return f"{base[:_MAX_STEM - 9].rstrip('-') or 'report'}-{tag}"
-    return base
-
-
-_MAX_STEM = 60  # longest file stem of a report (the full name stays in the page and the index)
-
-
-@dataclass
-class Job:
-    """One report to produce: a notebook run with parameters, under a name."""
-
-    name: str
-    notebook: str
-    parameters: dict = field(default_factory=dict)
-    title: str | None = None
-    file_stem: str | None = None  # set by the batch when two names share a slug ("Ben", "ben")
-
-    @property
-    def stem(self) -> str:
-        """File stem of the report's outputs."""
-        return self.file_stem or slug(self.name)
 
 
 @dataclass
@@ -146,127 +110,6 @@ def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
-def persona_jobs(journey_file: str | os.PathLike, *, notebook: str | os.PathLike,
-                 parameters: Mapping[str, Any] | None = None, persona_param: str = "persona",
-                 include_all: bool = True, prefix: str = "") -> list[Job]:
-    """One job per persona of a journey file (plus one for everyone).
-
-    Parameters
-    ----------
-    journey_file : path-like
-        Journey YAML whose personas are listed.
-    notebook : path-like
-        The report notebook.
-    parameters : mapping, optional
-        Parameters shared by every job.
-    persona_param : str, default "persona"
-        Name of the notebook parameter that selects the persona.
-    include_all : bool, default True
-        Add a job with ``persona="all"``.
-    prefix : str, default ""
-        Prepended to each job name (``"ecommerce "``).
-
-    Returns
-    -------
-    list of Job
-    """
-    names = Journey.load(journey_file).persona_names
-    base = dict(parameters or {})
-    chosen = (["all"] if include_all else []) + list(names)
-    return [Job(name=f"{prefix}{p}", notebook=os.fspath(notebook),
-                parameters=base | {persona_param: p},
-                title=f"{prefix}{'all customers' if p == 'all' else p}") for p in chosen]
-
-
-def load_batch_config(path: str | os.PathLike) -> dict:
-    """Read a batch YAML file into ``{"jobs": [...], "out": ..., "workers": ...}``.
-
-    The file::
-
-        notebook: notebooks/00_journey_report.ipynb   # relative to this file
-        out: reports/weekly                           # optional
-        workers: 2                                    # optional
-        parameters: {data_dir: ../data/ecommerce}     # shared by every report
-        reports:
-          - name: Budget Ben
-            parameters: {persona: Budget Ben}
-          - name: everyone                             # parameters may be omitted
-        personas_from: ../data/ecommerce/journey.yaml  # or: one report per persona
-
-    Returns
-    -------
-    dict
-        ``jobs`` (list of Job), ``out`` (str or None), ``workers`` (int or None), ``static`` (bool).
-
-    Raises
-    ------
-    ParameterError
-        Unknown keys, no notebook, no reports.
-    DataError
-        A file too big to read (:mod:`jmtools.core.yamlbounds`: size, aliases, nesting).
-
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     p = os.path.join(d, "batch.yaml")
-    ...     _ = open(p, "w").write("notebook: r.ipynb\\nreports:\\n  - name: A\\n"
-    ...                            "    parameters: {persona: A}\\n")
-    ...     cfg = load_batch_config(p)
-    >>> [(j.name, j.parameters) for j in cfg["jobs"]]
-    [('A', {'persona': 'A'})]
-    """
-    from ruamel.yaml import YAML
-
-    from ruamel.yaml.error import YAMLError
-
-    path = Path(path)
-    if path.exists() and not path.is_file():
-        raise DataError([Problem("not a file (a folder or a device)", source=str(path),
-                                 fix="give the path of a batch YAML file")])
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise DataError([Problem(f"cannot read the batch config ({err})", source=str(path),
-                                 fix="give a UTF-8 YAML file")]) from None
-    too_big = yaml_bounds_problem(text, str(path))
-    if too_big:
-        raise DataError([too_big])
-    try:
-        doc = YAML(typ="safe", pure=True).load(text) or {}
-    except YAMLError as err:
-        mark, what = getattr(err, "problem_mark", None), str(getattr(err, "problem", None) or err)
-        where = f" [line {mark.line + 1}, column {mark.column + 1}]" if mark is not None else ""
-        what = what.splitlines()[0][:200]
-        raise DataError([Problem(f"not valid batch YAML{where}: {what}", source=str(path),
-                                 fix="plain YAML only: tags such as !!python are refused; "
-                                     "check indentation, colons and quotes")]) from None
-    if not isinstance(doc, dict):
-        raise DataError([Problem(f"a batch config is a mapping of keys, got {type(doc).__name__}",
-                                 source=str(path), fix="start with `notebook:` and `reports:`")])
-    known = {"notebook", "out", "workers", "parameters", "reports", "personas_from", "static"}
-    for key in doc:
-        if key not in known:
-            raise ParameterError(f"key of {path}", key, expected=sorted(known))
-    if "notebook" not in doc:
-        raise ParameterError(f"{path}: notebook", None, expected="the report notebook's path",
-                             fix="add `notebook: notebooks/00_journey_report.ipynb`")
-    here = path.parent
-    notebook = str((here / doc["notebook"]).resolve())
-    shared = dict(doc.get("parameters") or {})
-    jobs = [Job(name=str(r["name"]), notebook=notebook,
-                parameters=shared | dict(r.get("parameters") or {}), title=r.get("title"))
-            for r in doc.get("reports") or []]
-    if doc.get("personas_from"):
-        jobs += persona_jobs(here / doc["personas_from"], notebook=notebook, parameters=shared)
-    if not jobs:
-        raise ParameterError(f"{path}: reports", [], expected="at least one report",
-                             fix="list reports under `reports:` or set `personas_from:`")
-    out = doc.get("out")
-    return {"jobs": jobs, "out": str(here / out) if out else None,
-            "workers": doc.get("workers"), "static": bool(doc.get("static", True))}
-
-
 def _write_json(path: Path, data) -> None:
     atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
 
@@ -288,6 +131,11 @@ def run_report(job: Job, out_dir: str | os.PathLike, *, static: bool = True,
     -------
     JobResult
         ``status`` is ``"ok"`` or ``"failed"`` (with ``error`` and ``error_type``).
+
+    Notes
+    -----
+    A notebook that declares ``history_dir`` and is not given one reads the history of
+    ``out_dir`` (its "Since last time" section); the recorded parameters stay the job's own.
     """
     out = Path(out_dir)
     stem = job.stem
@@ -296,7 +144,7 @@ def run_report(job: Job, out_dir: str | os.PathLike, *, static: bool = True,
     executed = out / "notebooks" / f"{stem}.ipynb"
     t0 = time.perf_counter()
     try:
-        run = run_notebook(job.notebook, executed, parameters=job.parameters, timeout=timeout)
+        run = run_notebook(job.notebook, executed, parameters=_with_history(job, out), timeout=timeout)
         res.executed_notebook = str(executed)
         res.figures, res.sources = run.records["figures"], run.records["sources"]
         res.started = run.started
@@ -321,6 +169,13 @@ def run_report(job: Job, out_dir: str | os.PathLike, *, static: bool = True,
     except OSError as err:
         res.status, res.error = "failed", f"could not write the sidecar: {err}"
     return res
+
+
+def _with_history(job: Job, out: Path) -> dict:
+    params = dict(job.parameters)
+    if "history_dir" not in params and "history_dir" in read_parameters(job.notebook):
+        params["history_dir"] = str(out.resolve())
+    return params
 
 
 def _sidecar(res: JobResult, job: Job) -> dict:
@@ -416,18 +271,40 @@ def run_batch(jobs: Iterable[Job], out_dir: str | os.PathLike, *, workers: int |
     ordered = [results[i] for i in range(len(jobs))]
     history = out / "history.jsonl"
     previous = _latest_previous(history, run_id)
-    _append_history(history, run_id, ordered)
+    _append_history(history, run_id, ordered, maps=[_keep_map(out, job) for job in jobs])
     index = write_index(ordered, out, run_id=run_id, previous=previous, title=title)
     return BatchResult(results=ordered, out_dir=str(out), index=str(index), history=str(history),
                        run_id=run_id, duration_s=round(time.perf_counter() - t0, 3))
 
 
-def _append_history(path: Path, run_id: str, results: Sequence[JobResult]) -> None:
+def _keep_map(out: Path, job: Job) -> str | None:
+    """A copy of the journey file a job ran with, under ``maps/`` (named by its content), so the
+    next run's "Since last time" can say what changed; None when it cannot be found."""
+    given = dict(job.parameters)
+    try:
+        declared = read_parameters(job.notebook)
+        for name in ("data_dir", "journey_file"):
+            if name not in given and name in declared:
+                given[name] = declared[name].default
+        path = Path(given["journey_file"]) if given.get("journey_file") else \
+            resolve_data_dir(given.get("data_dir") or ".") / "journey.yaml"
+        data = path.read_bytes()
+    except (OSError, ReportError, KeyError, TypeError, ValueError, JmtoolsError):
+        return None
+    kept = out / "maps" / f"{hashlib.sha256(data).hexdigest()[:16]}.yaml"
+    if not kept.exists():
+        kept.parent.mkdir(exist_ok=True)
+        kept.write_bytes(data)
+    return kept.relative_to(out).as_posix()
+
+
+def _append_history(path: Path, run_id: str, results: Sequence[JobResult], *,
+                    maps: Sequence[str | None] = ()) -> None:
     lines = []
-    for r in results:
+    for r, kept in zip(results, [*maps, *[None] * (len(results) - len(maps))]):
         if r.ok:
             lines.append(json.dumps({"run_id": run_id, "report": r.name, "started": r.started,
-                                     "parameters": r.parameters,
+                                     "parameters": r.parameters, "map": kept,
                                      "figures": {k: {"value": f.get("value"), "n": f.get("n")}
                                                  for k, f in r.figures.items()}},
                                     ensure_ascii=False, sort_keys=True))
@@ -456,6 +333,29 @@ def _latest_previous(path: Path, run_id: str) -> dict:
                 "run_id", ""):
             latest[row["report"]] = row
     return latest
+
+
+def earlier_runs(out_dir: str | os.PathLike, focus) -> list[dict]:
+    """The runs recorded in ``out_dir/history.jsonl`` about the same focus (persona and
+    segment; any data folder, so a weekly batch on new exports finds last week's), oldest first.
+
+    Each is a dict: ``run_id``, ``report``, ``parameters``, ``map`` (the kept journey file,
+    relative to ``out_dir``, or None) and ``figures``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from jmtools.pipeline import Focus
+    >>> earlier_runs(tempfile.mkdtemp(), Focus())
+    []
+    """
+    def same(params: Mapping) -> bool:
+        return (str(params.get("persona", "all")) == focus.persona
+                and str(params.get("segment", "") or "") == (focus.segment or ""))
+
+    rows = [r for r in _read_history(Path(out_dir) / "history.jsonl")
+            if isinstance(r, dict) and isinstance(r.get("parameters"), dict) and same(r["parameters"])]
+    return sorted(rows, key=lambda r: str(r.get("run_id", "")))
 
 
 def load_history(out_dir: str | os.PathLike):

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import jmtools
-from jmtools.core.errors import ParameterError, ReportError, suggest
+from jmtools.core.errors import DataError, ParameterError, Problem, ReportError, suggest
 from jmtools.core.yamlbounds import short, yaml_bounds_problem
 from jmtools.report.record import read_records
 
@@ -104,7 +104,19 @@ def _load(notebook):
     import nbformat
 
     if isinstance(notebook, (str, os.PathLike)):
-        return nbformat.read(os.fspath(notebook), as_version=4), os.fspath(notebook)
+        name = os.fspath(notebook)
+        if not os.path.isfile(name):
+            raise ParameterError("notebook", name, expected="an existing notebook file (.ipynb)",
+                                 fix=("a folder was given: name the .ipynb file in it"
+                                      if os.path.isdir(name) else
+                                      f"check the path (a relative path starts at {os.getcwd()})"))
+        try:
+            return nbformat.read(name, as_version=4), name
+        except Exception as err:  # noqa: BLE001 — nbformat raises JSON, schema and I/O errors
+            first = str(err).splitlines()[0][:200] if str(err) else type(err).__name__
+            raise DataError([Problem(f"not a Jupyter notebook — {first}", source=name,
+                                     fix="give a report notebook (.ipynb) saved by Jupyter, "
+                                         "e.g. notebooks/00_journey_report.ipynb")]) from None
     return notebook, notebook.get("metadata", {}).get("jmtools", {}).get("source", "<notebook>")
 
 

@@ -10,23 +10,45 @@
 Each function displays its tables and charts and records its key figures
 (:func:`jmtools.report.record`), so the notebook computes nothing and a papermill run,
 an interactive run and a test all see the same numbers.
+
+Every section runs on whatever tables the data folder holds: a section whose table is
+missing says which file would fill it and with which columns
+(:func:`jmtools.sources.missing_table`), and the rest of the report stands.
+:data:`SECTION_TABLES` lists the tables each section reads (``docs/data.md`` shows the same).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from jmtools.charts.emotions import emotion_curve_chart
+from jmtools.charts.emotions import assumed_curve_chart, emotion_curve_chart
 from jmtools.charts.journeymap import journey_map
 from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
 from jmtools.evidence import fit_problems
+from jmtools.personas import RuleError, parse_rule
 from jmtools.pipeline import Findings
 from jmtools.report.present import (backlog_chart, funnel_chart, headline_cards, html_table, md,
                                     number, pain_point_chart)
 from jmtools.report.record import record, record_source
+from jmtools.sources import SPECS, TABLE_CONTENTS, missing_table
 
 __all__ = ["record_inputs", "title", "at_a_glance", "who", "data_behind", "how_far", "feelings", "survey_kpis",
-           "where_it_hurts", "what_they_write", "fix_first", "the_map", "KPI_NAMES"]
+           "where_it_hurts", "what_they_write", "fix_first", "the_map", "KPI_NAMES", "SECTION_TABLES"]
+
+#: The tables each section reads (any of them is enough; the journey file is always read).
+#: ``docs/data.md`` shows this table; tests/test_report_sections.py keeps the two equal.
+SECTION_TABLES = {
+    "at_a_glance": ("events", "customers", "surveys", "feedback", "tickets"),
+    "who": ("events", "customers"),
+    "data_behind": ("events", "customers", "surveys", "feedback", "orders", "tickets"),
+    "how_far": ("events", "customers"),
+    "feelings": ("events", "customers", "surveys", "feedback", "tickets"),
+    "survey_kpis": ("customers", "surveys"),
+    "where_it_hurts": ("events", "customers", "surveys", "feedback", "tickets"),
+    "what_they_write": ("customers", "feedback"),
+    "fix_first": ("orders",),
+    "the_map": ("events", "customers", "surveys", "feedback", "tickets"),
+}
 
 #: How the report names each survey KPI.
 KPI_NAMES = {"csat_mean": "CSAT, mean (1–5)", "csat_top2box": "CSAT, share of 4–5",
@@ -39,6 +61,50 @@ def _display(*objs) -> None:
     from IPython.display import display
 
     display(*objs)
+
+
+def _has(f: Findings, kind: str) -> bool:
+    return kind in f.world.tables
+
+
+def _missing(f: Findings, kind: str, fills: str, **options) -> bool:
+    """Say which file would fill a section whose table is not in the folder; True when missing."""
+    if _has(f, kind):
+        return False
+    _display(md("> {text}", text=missing_table(kind, fills=fills, **options)))
+    return True
+
+
+def _rule_columns(journey) -> str:
+    """``customer_id`` and the attributes the journey's persona rules read."""
+    names = set()
+    for card in journey.personas_resolved():
+        try:
+            names |= parse_rule(card.rule).attributes if getattr(card, "rule", None) else set()
+        except RuleError:  # a broken rule is reported where the personas are checked
+            continue
+    return ", ".join(["customer_id", *sorted(names)])
+
+
+def _seen(f: Findings) -> int:
+    """Customers of the focus in the loaded tables (what a folder without events can count)."""
+    ids = set()
+    for table in f.tables.values():
+        ids |= set(table["customer_id"].astype(str)) if "customer_id" in table else set()
+    if f.focus.everyone or f.assignment is None:
+        return len(ids) if f.focus.everyone else 0
+    mine = f.assignment[f.assignment["persona"] == f.focus.persona]["customer_id"].astype(str)
+    return len(ids & set(mine))
+
+
+def _listed(items, last: str) -> str:
+    """``a``, ``a and b``, ``a, b and c`` (``last`` is "and" or "or")."""
+    items = list(items)
+    return f" {last} ".join(items) if len(items) < 3 else ", ".join(items[:-1]) + f" {last} " + items[-1]
+
+
+def _table_list(kinds, last: str = "or") -> str:
+    return _listed([TABLE_CONTENTS[k] for k in kinds], last)
 
 
 def record_inputs(f: Findings) -> None:
@@ -56,10 +122,24 @@ def title(f: Findings) -> None:
     _display(md("# {name}: {who}", name=f.journey.name, who=f.focus.label))
 
 
+_FUNNEL = "to see how far customers get through the journey and where they drop off"
+_FEEL = "to measure how customers feel at each stage"
+
+
 def at_a_glance(f: Findings) -> None:
     """Headline cards: customers, reached the last stage, lowest point, biggest loss."""
+    if not _has(f, "events"):
+        _glance_without_events(f)
+        return
     n = f.n_customers
     record("customers", n, label="Customers with events", headline=True)
+    if n == 0 and f.evidence.persona_sizes is None:  # a persona, and no customer table
+        _display(md("> **No customer can be tied to {who}**: a persona selects customers by their "
+                    "attributes, and this folder has no customer table. The report for all customers "
+                    "covers all {total} customers with events.", who=f.focus.label,
+                    total=f"{f.evidence.n_customers:,}"))
+        _missing(f, "customers", "to see this persona", columns=_rule_columns(f.journey))
+        return
     if n == 0:
         card = next((c for c in f.journey.personas_resolved() if c.name == f.focus.persona), None)
         rule = f" ({_rule_text(card)})" if card is not None and _rule_text(card) != "–" else ""
@@ -68,7 +148,7 @@ def at_a_glance(f: Findings) -> None:
                     "in the journey file against the customer table: `jmtools validate JOURNEY --data FOLDER`.",
                     who=f.focus.label, rule=rule, total=f"{f.evidence.n_customers:,}"))
         return
-    reached, lowest = f.reached_last, f.lowest_emotion
+    reached = f.reached_last
     record("reached_last_stage", reached["share"], label=f"Reached {reached['stage']}",
            n=reached["started"], ci=reached["ci"], unit="%", headline=True)
     low, high = reached["ci"] or (None, None)
@@ -76,14 +156,7 @@ def at_a_glance(f: Findings) -> None:
               "note": f"with events, of {f.evidence.n_customers:,} in the data"},
              {"label": f"Reached {reached['stage']}", "value": number(reached["share"], unit="%"),
               "note": f"95% CI {number(low, unit='%')}–{number(high, unit='%')}, n={reached['started']:,}"}]
-    if lowest is not None:
-        record("lowest_emotion_stage", str(lowest["stage"]), label="Lowest point")
-        record("lowest_emotion", float(lowest["valence"]), label=f"Emotion at {lowest['stage']} (−2..+2)",
-               n=int(lowest["n"]), ci=(float(lowest["ci_low"]), float(lowest["ci_high"])), fmt="+.2f",
-               headline=True)
-        cards.append({"label": "Lowest point of the emotion curve",
-                      "value": f"{lowest['stage']} {number(float(lowest['valence']), digits=2, signed=True)}",
-                      "note": f"on −2..+2, n={int(lowest['n']):,}"})
+    cards += _lowest_card(f)
     loss = f.biggest_loss
     if loss is not None:
         cards.append({"label": "Biggest loss", "value": f"{loss['from']} → {loss['to']}",
@@ -95,6 +168,31 @@ def at_a_glance(f: Findings) -> None:
                     "Read every number below as a rough indication.", n=n, who=f.focus.label, m=min_n))
 
 
+def _glance_without_events(f: Findings) -> None:
+    """The headline of a folder without events: who is in the data, and the lowest point."""
+    n, kinds = _seen(f), [k for k in f.world.tables if k != "customers"] or ["customers"]
+    record("customers", n, label="Customers in the data (no events)", headline=True)
+    cards = [{"label": "Customers", "value": number(n),
+              "note": f"in the {_table_list(kinds, 'and')} (no events)"}]
+    _display(headline_cards(cards + _lowest_card(f)))
+    _missing(f, "events", _FUNNEL)
+
+
+def _lowest_card(f: Findings) -> list[dict]:
+    """The card (and records) of the lowest point of the focus's emotion curve, if it has one."""
+    lowest = f.lowest_emotion
+    if lowest is None:
+        return []
+    basis = " (from behaviour)" if f.curve_basis == "behaviour" else ""
+    record("lowest_emotion_stage", str(lowest["stage"]), label="Lowest point")
+    record("lowest_emotion", float(lowest["valence"]), label=f"Emotion at {lowest['stage']} (−2..+2){basis}",
+           n=int(lowest["n"]), ci=(float(lowest["ci_low"]), float(lowest["ci_high"])), fmt="+.2f",
+           headline=True)
+    return [{"label": f"Lowest point of the emotion curve{basis}",
+             "value": f"{lowest['stage']} {number(float(lowest['valence']), digits=2, signed=True)}",
+             "note": f"on −2..+2, n={int(lowest['n']):,}"}]
+
+
 def who(f: Findings) -> None:
     """Persona sizes (all customers) or the persona's card; personas left out, and why."""
     ev = f.evidence
@@ -103,6 +201,9 @@ def who(f: Findings) -> None:
         _display(md("> **Persona {name} is left out of this report**: its rule cannot run on this customer "
                     "table ({why}). Its customers count as *{none}* here; fix the rule in the journey file.",
                     name=name, why=str(err).splitlines()[0], none=NO_PERSONA))
+    if f.focus.everyone and (ev.persona_sizes is None or not _has(f, "events")):
+        _who_without_sizes(f)
+        return
     if f.focus.everyone:
         shown = ev.persona_sizes.assign(share=lambda d: d["n_customers"] / d["n_customers"].sum())
         _display(md("The data holds **{n}** customers with events, in {k} personas. "
@@ -117,8 +218,9 @@ def who(f: Findings) -> None:
     if card.quote:
         _display(md("> “{quote}”", quote=card.quote))
     texts = lambda items: "; ".join(getattr(g, "text", str(g)) for g in items or []) or "–"  # noqa: E731
+    size = (f"{f.n_customers:,} of {ev.n_customers:,}" if _has(f, "events") else f"{_seen(f):,} (no events)")
     facts = [("Rule that selects them", _rule_text(card)),
-             ("Customers", f"{f.n_customers:,} of {ev.n_customers:,}"),
+             ("Customers", size if f.assignment is not None else "– (no customer table in this folder)"),
              ("Goals", texts(card.goals)), ("Motivations", texts(card.motivations)),
              ("Pain points (from the workshop)", texts(card.pain_points))]
     _display(html_table(pd.DataFrame(facts, columns=["", "value"])))
@@ -131,14 +233,40 @@ def _rule_text(card) -> str:
     return getattr(card, "rule", None) or "–"
 
 
+def _who_without_sizes(f: Findings) -> None:
+    """All customers, when persona sizes cannot come from events: from the customer table, or why not."""
+    if not f.journey.persona_names:
+        _display(md("The journey file names no personas: this report is about all customers."))
+    elif f.assignment is None:
+        _missing(f, "customers", "to tie customers to the journey's personas; until then this report "
+                 "covers all customers and has no persona sections", columns=_rule_columns(f.journey))
+    else:
+        sizes = f.assignment["persona"].astype(object).fillna(NO_PERSONA).value_counts()
+        order = [p for p in [*f.journey.persona_names, NO_PERSONA] if p in sizes.index]
+        shown = pd.DataFrame({"persona": order, "n_customers": [int(sizes[p]) for p in order]})
+        shown["share"] = shown["n_customers"] / shown["n_customers"].sum()
+        _display(md("The customer table holds **{n}** customers, in {k} personas (no events, so these are "
+                    "all customers in the table, not customers with events). Customers no persona rule "
+                    "selects are listed as *{none}*.", n=f"{len(f.assignment):,}",
+                    k=len(f.journey.persona_names), none=NO_PERSONA))
+        _display(html_table(shown, columns={"persona": "persona", "n_customers": "customers",
+                                            "share": "share"}, formats={"share": "%"}))
+
+
 def data_behind(f: Findings) -> None:
-    """Rows read, used and rejected per table; unmatched events; persona coverage."""
+    """Rows read, used and rejected per table; tables missing; unmatched events; persona coverage."""
     acc = f.accounting
     _display(html_table(acc))
-    _display(md("{u} of events ({k} event names) match no touchpoint of the journey and are left out of the "
-                "funnel. Persona coverage: {cov}.", u=number(f.unmatched_share, unit="%"),
-                k=len(f.evidence.unmatched),
-                cov="; ".join(f"{r.coverage} {r.n:,}" for r in f.evidence.coverage.itertuples())))
+    absent = [k for k in SPECS if not _has(f, k)]
+    if absent:
+        _display(md("This folder has no {absent}: the sections that need them say which file would fill "
+                    "them (docs/data.md lists which table each section uses).", absent=_table_list(absent)))
+    if _has(f, "events"):
+        _display(md("{u} of events ({k} event names) match no touchpoint of the journey and are left out of "
+                    "the funnel.", u=number(f.unmatched_share, unit="%"), k=len(f.evidence.unmatched)))
+    if f.evidence.coverage is not None and _has(f, "events"):
+        _display(md("Persona coverage: {cov}.", cov="; ".join(
+            f"{r.coverage} {r.n:,}" for r in f.evidence.coverage.itertuples())))
     record("rows_rejected", int(acc["rejected"].sum()), label="Rows rejected")
     _journey_fit(f)
 
@@ -161,6 +289,8 @@ def _journey_fit(f: Findings) -> None:
 
 def how_far(f: Findings) -> None:
     """The focus's funnel against everyone, its biggest loss and the funnel table."""
+    if _missing(f, "events", _FUNNEL):
+        return
     fun, label = f.funnel, f.focus.label
     left_out = [s for s in f.evidence.stages if s not in f.evidence.mapped_stages]
     if left_out and set(fun["step"]) <= set(f.evidence.stages):
@@ -185,22 +315,52 @@ def how_far(f: Findings) -> None:
 
 def feelings(f: Findings) -> None:
     """The emotion curve beside the workshop's assumption, moments of truth, the curve table."""
-    if f.curve is None:
-        _display(md("No surveys or feedback in the data: there is no emotion curve for {who}.",
-                    who=f.focus.label))
-        return
-    names = list(f.journey.persona_names)
+    names = list(f.journey.persona_names) if f.assignment is not None else []
     shown = ["all"] + (names if f.focus.everyone else [f.focus.persona])
-    assumed, moments = f.assumed, f.moments
+    assumed = f.assumed[f.assumed["persona"].isin(shown)] if "persona" in f.assumed else f.assumed
+    if f.curve_basis == "assumed":
+        _feelings_assumed(f, assumed)
+        return
+    behaviour = f.curve_basis == "behaviour"
+    if behaviour:
+        _display(md("> **Measured from behaviour only.** With no survey scores or feedback texts, each stage a "
+                    "customer reached counts 0, minus 1 for each of: the journey ends there (abandonment), an "
+                    "error event, repeated contacts (at most −2). Behaviour can only pull the curve down: read "
+                    "it as friction, not as how customers feel."))
+        for kind in ("surveys", "feedback"):
+            _missing(f, kind, _FEEL)
+    moments = f.moments
     _display(emotion_curve_chart(
-        f.curve, assumed=assumed[assumed["persona"].isin(shown)] if "persona" in assumed else assumed,
-        moments=moments[moments["persona"].isin(shown)], personas=shown,
-        title=f"Emotion curve: {f.focus.label}"))
+        f.curve, assumed=assumed, moments=moments[moments["persona"].isin(shown)], personas=shown,
+        title=f"Emotion curve{' from behaviour' if behaviour else ''}: {f.focus.label}",
+        subtitle=_BEHAVIOUR_SUBTITLE if behaviour else None))
     for text in moments.loc[moments["persona"] == f.focus.persona, "explanation"]:
         _display(md("- {text}", text=text))
     _display(html_table(f.curve_focus, columns={"stage": "stage", "valence": "emotion (−2..+2)",
                                                 "ci_low": "95% CI low", "ci_high": "95% CI high",
                                                 "n": "customers", "sources": "evidence"}))
+
+
+_BEHAVIOUR_SUBTITLE = [
+    "Measured from behaviour only (no surveys or feedback): per customer and stage, 0 for a smooth visit, "
+    "−1 for each of abandonment, an error event, repeated contacts.",
+    "Shaded band: 95% interval. Dot area: n (customers). Dashed: the workshop's assumption. "
+    "Red rings: moments of truth (hover for why)."]
+
+
+def _feelings_assumed(f: Findings, assumed: pd.DataFrame) -> None:
+    """No evidence of emotion in the folder: what would give some, and the workshop's curve as assumed."""
+    for kind in ("surveys", "feedback"):
+        _missing(f, kind, _FEEL)
+    _missing(f, "events", "to measure friction from behaviour (abandonment, errors, repeated contacts)")
+    if assumed["valence"].notna().any():
+        _display(md("> **Assumed, not measured.** The curve below is the emotion the team assumed in the "
+                    "workshop (the journey file's `emotion:` per stage); nothing in this folder measures it."))
+        _display(assumed_curve_chart(assumed, title=f"Emotion curve assumed in the workshop: {f.focus.label} "
+                                                     "(no evidence in the data)"))
+    else:
+        _display(md("The journey file assumes no emotion either: add `emotion:` (−2..+2) to its stages to draw "
+                    "the workshop's curve."))
 
 
 def _kpi_text(row, col) -> str:
@@ -211,9 +371,11 @@ def _kpi_text(row, col) -> str:
 
 def survey_kpis(f: Findings) -> None:
     """CSAT, CES and NPS per stage with intervals; NPS recorded per stage."""
+    if _missing(f, "surveys", "to see CSAT, CES and NPS per stage"):
+        return
     kp = f.kpis_shown
-    if kp is None:
-        _display(md("No surveys in the data: no CSAT, CES or NPS for {who}.", who=f.focus.label))
+    if not len(kp):
+        _display(md("No survey answers from {who} at any stage of the journey.", who=f.focus.label))
         return
     table = kp.assign(measure=kp["kpi"].map(lambda k: KPI_NAMES.get(k, k)),
                       shown=[_kpi_text(r, "value") for _, r in kp.iterrows()],
@@ -226,9 +388,21 @@ def survey_kpis(f: Findings) -> None:
                ci=(float(row.ci_low), float(row.ci_high)), fmt="+.0f", headline=True)
 
 
+#: What each table lets the pain-point detection look for.
+_PAIN_SIGNALS = {"events": "drop-off, slow steps, loops and detours", "surveys": "low survey scores",
+                 "feedback": "negative feedback", "tickets": "complaints"}
+
+
 def where_it_hurts(f: Findings, *, top_n: int = 5) -> None:
     """The ranked pain points of the focus, with their evidence."""
     pains, label = f.pain_points.table, f.focus.label
+    absent = [k for k in _PAIN_SIGNALS if not _has(f, k)]
+    if absent:
+        looked = _listed([_PAIN_SIGNALS[k] for k in _PAIN_SIGNALS if _has(f, k)], "and")
+        _display(md("> Pain points in this folder can only be detected from {looked}: without {absent}, "
+                    "{missing} cannot be found. The pain points the team wrote in the journey file stay, "
+                    "labelled by the evidence they have.", looked=looked or "nothing (no table for it)",
+                    absent=_table_list(absent), missing=_listed([_PAIN_SIGNALS[k] for k in absent], "and")))
     if len(pains):
         _display(pain_point_chart(pains, top=max(top_n, 5), title=f"Pain points for {label}"))
         _display(html_table(pains.head(top_n), columns={"rank": "rank", "title": "pain point",
@@ -243,6 +417,8 @@ def where_it_hurts(f: Findings, *, top_n: int = 5) -> None:
 
 def what_they_write(f: Findings, *, top_n: int = 5) -> None:
     """The complaint themes recounted on the focus, with typical (masked) quotes."""
+    if _missing(f, "feedback", "to see what customers complain about, grouped into themes with typical quotes"):
+        return
     mine = f.themes_focus
     if mine is not None and len(mine.summary):
         _display(html_table(mine.summary.head(top_n),
@@ -271,6 +447,7 @@ def fix_first(f: Findings, *, top_n: int = 5) -> None:
         record("top_opportunity", str(backlog["title"].iloc[0]), label="Fix first", headline=True)
     else:
         _display(md("No opportunity in the journey file addresses the pain points of {who}.", who=f.focus.label))
+    _missing(f, "orders", "to put a value at stake on each opportunity; until then they are ranked by RICE or ICE where opportunities give those scores")
     if aov is not None:
         row = aov.iloc[0]
         _display(md("Average order value used: {v} (95% CI {lo}–{hi}, n={n} orders).",
@@ -280,5 +457,9 @@ def fix_first(f: Findings, *, top_n: int = 5) -> None:
 
 def the_map(f: Findings) -> None:
     """The journey map of the focus with its measured emotion curve and KPIs."""
+    basis = {"assumed": "the workshop's assumed curve only (nothing in this folder measures emotion)",
+             "behaviour": "the workshop's assumed curve and the curve measured from behaviour"}
+    if f.curve_basis in basis:
+        _display(md("The emotion lane shows {what}.", what=basis[f.curve_basis]))
     _display(journey_map(f.journey, evidence=f.map_evidence,
                          persona=None if f.focus.everyone else f.focus.persona))

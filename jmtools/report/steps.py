@@ -20,9 +20,11 @@ import pandas as pd
 
 from jmtools.core.spreadsheet import write_csv
 from jmtools.core.vocabulary import ALL, NO_PERSONA
+from jmtools.report.present import md
 from jmtools.report.record import record, record_source
+from jmtools.sources import missing_table
 
-__all__ = ["record_world", "record_persona_figures", "record_largest_drop_off", "record_slowest_step",
+__all__ = ["record_world", "show_missing_table", "record_persona_figures", "record_largest_drop_off", "record_slowest_step",
            "record_emotion_figures", "write_pain_points", "show_pain_point_evidence",
            "record_pain_point_figures", "show_value_assumptions", "record_backlog_figures"]
 
@@ -44,6 +46,42 @@ def record_world(world) -> None:
         record_source(journey_path, role="journey", root=folder)
     for kind, table in world.tables.items():
         record_source(folder / table.source, rows=table.accounting.rows_read, role=kind, root=folder)
+
+
+def show_missing_table(world, kind: str, fills: str = "", *, columns: str | None = None) -> bool:
+    """Show which file would fill a notebook section whose table is not in the data folder.
+
+    A notebook runs on whatever tables the folder holds; a section that needs a missing
+    table shows this note (:func:`jmtools.sources.missing_table`) and is skipped, so the
+    rest of the notebook stands.
+
+    Parameters
+    ----------
+    world : jmtools.sources.World
+        The loaded data folder.
+    kind : str
+        The table the section needs (``"events"``, ``"customers"``, ``"surveys"``…).
+    fills, columns : str, optional
+        What the table would show (``"to see the funnel"``) and the columns to name instead of
+        the default ones.
+
+    Returns
+    -------
+    bool
+        True when the table is missing (the note was shown), False when it is there.
+
+    Examples
+    --------
+    >>> from jmtools.sources import load_world
+    >>> show_missing_table(load_world("sample:b2b"), "events")
+    False
+    """
+    if kind in world.tables:
+        return False
+    from IPython.display import display
+
+    display(md("> {text}", text=missing_table(kind, fills=fills, columns=columns)))
+    return True
 
 
 # ------------------------------------------------------------------ 01 personas
@@ -105,7 +143,8 @@ def record_largest_drop_off(funnel: pd.DataFrame) -> pd.Series:
     ----------
     funnel : pandas.DataFrame
         A by-persona funnel (``jmtools.analyses.funnels.funnel(..., by="persona")``), possibly
-        restricted to one persona.
+        restricted to one persona; without a ``persona`` column (no customer table), the
+        funnel of all customers.
 
     Returns
     -------
@@ -122,7 +161,8 @@ def record_largest_drop_off(funnel: pd.DataFrame) -> pd.Series:
     """
     steps = funnel[funnel["step_index"] > 1]
     worst = steps.sort_values("drop_off_rate", ascending=False).iloc[0]
-    group = worst["persona"] if pd.notna(worst["persona"]) else NO_PERSONA
+    group = ("all customers" if "persona" not in worst  # no customer table: no personas
+             else worst["persona"] if pd.notna(worst["persona"]) else NO_PERSONA)
     low, high = 1 - worst["ci_high"], 1 - worst["ci_low"]
     record("worst_drop_off", f"{group}: {worst['step']}", label="largest drop-off (persona: step)")
     record("worst_drop_off_rate", worst["drop_off_rate"], label="its drop-off", unit="%",

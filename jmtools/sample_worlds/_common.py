@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from jmtools.sample_worlds._engine import Collector, Timeline, score_from_valence
 from jmtools.sample_worlds._text import PII_KINDS, Theme, compose, pii_tail, valence_bucket
 
-__all__ = ["ChunkState"]
+__all__ = ["ChunkState", "Effect"]
 
 _SURVEY_COLS = ("cust", "timestamp", "touchpoint", "stage", "metric", "score")
 # Columns starting with "_" are truth material, not written to the table.
@@ -16,6 +18,17 @@ _FEEDBACK_COLS = ("cust", "timestamp", "text", "touchpoint", "stage", "source", 
 _TICKET_COLS = ("cust", "timestamp", "closed_timestamp", "topic", "channel", "touchpoint",
                 "stage", "text", "_pii")
 _ORDER_COLS = ("cust", "timestamp", "amount", "items", "status", "currency")
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A planted change: from ``from_s`` on, persona ``persona``'s chance of ``step`` moves by
+    ``delta`` (clipped to 0..1), e.g. the chance to order once at payment."""
+
+    step: str
+    persona: int
+    from_s: int
+    delta: float
 
 
 class ChunkState:
@@ -34,9 +47,12 @@ class ChunkState:
         Theme id → :class:`Theme` of the world's feedback.
     pii_rate : float
         Share of feedback comments and tickets that carry fictional personal data.
+    effect : Effect, optional
+        A planted change (:meth:`adjust` applies it).
     """
 
-    def __init__(self, rng, persona, start_s, stage_of: dict, themes: dict, pii_rate: float):
+    def __init__(self, rng, persona, start_s, stage_of: dict, themes: dict, pii_rate: float,
+                 effect: Effect | None = None):
         self.rng = rng
         self.persona = persona
         self.n = persona.size
@@ -44,6 +60,7 @@ class ChunkState:
         self.stage_of = stage_of
         self.themes = themes
         self.pii_rate = pii_rate
+        self.effect = effect
         self.surveys = Collector(_SURVEY_COLS)
         self.feedback = Collector(_FEEDBACK_COLS)
         self.tickets = Collector(_TICKET_COLS)
@@ -52,6 +69,15 @@ class ChunkState:
     def of(self, table: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """Per-persona parameter ``table[persona]`` for customers ``idx``."""
         return np.asarray(table)[self.persona[idx]]
+
+    def adjust(self, step: str, idx: np.ndarray, p) -> np.ndarray:
+        """Chances ``p`` of ``step`` for customers ``idx``, moved by the planted effect for its
+        persona when their clock has reached its date (unchanged without one: same draws)."""
+        e = self.effect
+        if e is None or e.step != step:
+            return p
+        hit = (self.persona[idx] == e.persona) & (self.tl.clock[idx] >= e.from_s)
+        return np.where(hit, np.clip(np.asarray(p, dtype=float) + e.delta, 0.0, 1.0), p)
 
     def coin(self, idx: np.ndarray, p) -> np.ndarray:
         """The subset of ``idx`` for which a coin with probability ``p`` (per row) lands."""

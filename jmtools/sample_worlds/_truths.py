@@ -18,7 +18,7 @@ from jmtools.sample_worlds._text import PII_KINDS
 __all__ = ["Tally", "reduce_common", "ecommerce_reduce", "b2b_reduce", "grocery_reduce",
            "ecommerce_truths", "b2b_truths", "grocery_truths"]
 
-#: At most this many ids per kind of personal data are listed in truths.json.
+#: At most this many ids per kind of personal data are listed in the answer key.
 MAX_PII_IDS = 2000
 
 

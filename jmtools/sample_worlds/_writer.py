@@ -1,4 +1,4 @@
-"""Stream simulated chunks to CSV / Parquet files with stable ids, and write truths.json."""
+"""Stream simulated chunks to CSV / Parquet files with stable ids, and reduce them to the truths."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 from jmtools.core.spreadsheet import csv_frame
 from jmtools.sample_worlds._truths import Tally
 
-__all__ = ["World", "ChunkResult", "write_world", "TABLE_COLUMNS", "ALL_TABLES"]
+__all__ = ["World", "ChunkResult", "write_world", "truths_json", "TABLE_COLUMNS", "ALL_TABLES"]
 
 _TS = pa.timestamp("us")
 
@@ -136,12 +136,14 @@ def write_world(spec: World, out: Path, *, customers: int, seed: int, fmt: str,
     truths = {"world": spec.name, "seed": seed, "customers": customers,
               "chunk_customers": chunk_customers,
               "tables": {t: {"file": files[t], "rows": rows[t]} for t in outputs}, **truths}
-    truths_path = out / "truths.json"
-    truths_path.write_text(json.dumps(_plain(truths), indent=2, ensure_ascii=False) + "\n",
-                           encoding="utf-8")
     return {"world": spec.name, "seed": seed, "customers": customers, "fmt": fmt,
-            "chunks": chunks, "rows": rows,
-            "paths": {**{t: str(o.path) for t, o in outputs.items()}, "truths": str(truths_path)}}
+            "chunks": chunks, "rows": rows, "truths": _plain(truths),
+            "paths": {t: str(o.path) for t, o in outputs.items()}}
+
+
+def truths_json(truths: dict) -> str:
+    """The text of an answer-key file: the truths as indented JSON, one final newline."""
+    return json.dumps(truths, indent=2, ensure_ascii=False) + "\n"
 
 
 def _ids(prefix: str, start: int, n: int, width: int) -> pa.Array:

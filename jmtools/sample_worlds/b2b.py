@@ -125,7 +125,7 @@ _V_KICKOFF = np.array([0.3, 0.8, 1.6])
 _V_MILESTONE = np.array([0.0, 0.6, 0.8])
 _V_SUPPORT = np.array([-0.4, 0.4, 0.6])
 
-#: About the medians the design gives (sum of step medians; see truths.json for observed).
+#: About the medians the design gives (sum of step medians; see the answer key for observed).
 _EXPECTED_QUAL_DAYS = {"SMB Owner Sam": 18.0, "Mid-market Ops Olivia": 7.0,
                        "Enterprise Procurement Priya": 8.0}
 _EXPECTED_LEGAL_DAYS = {name: float(d) for name, d in zip(PERSONAS, _LEGAL_D)}

@@ -304,13 +304,13 @@ def _customers(rng, persona: np.ndarray, start_s: np.ndarray) -> dict:
 
 
 # ------------------------------------------------------------------------ journey
-def simulate(rng: np.random.Generator, n: int) -> ChunkResult:
-    """Simulate ``n`` customers' journeys (one chunk)."""
+def simulate(rng: np.random.Generator, n: int, effect=None) -> ChunkResult:
+    """Simulate ``n`` customers' journeys (one chunk); ``effect``: a planted change (``Effect``)."""
     persona = rng.choice(4, size=n, p=_SHARES)
     start = (epoch_s(_START_DAY) + rng.integers(0, _DAYS, n) * DAY
              + rng.choice(24, n, p=_HOUR_P / _HOUR_P.sum()) * HOUR + rng.integers(0, HOUR, n))
     cust = _customers(rng, persona, start)
-    s = ChunkState(rng, persona, start, TOUCHPOINT_STAGE, THEMES, pii_rate=0.04)
+    s = ChunkState(rng, persona, start, TOUCHPOINT_STAGE, THEMES, pii_rate=0.04, effect=effect)
     everyone = np.arange(n)
     _awareness(s, everyone, cust["_acq"])
     considered, loops = _consideration(s, everyone)
@@ -404,7 +404,7 @@ def _decision(s: ChunkState, considered):
     tl.emit(paid, E["checkout_payment"], lognormal_s(rng, paid.size, 60))
     err = s.coin(paid, 0.02)
     tl.emit(err, E["page_error"], lognormal_s(rng, err.size, 8))
-    ordered = s.coin(paid, s.of(_ORDER, paid))
+    ordered = s.coin(paid, s.adjust("order", paid, s.of(_ORDER, paid)))  # a planted fix, if any
     unit = np.zeros(s.n)
     unit[cart] = price
     s.unit = unit

@@ -30,6 +30,7 @@ from jmtools.journey import Journey
 from jmtools.sources._accounting import Accounting, LoadedTable
 from jmtools.sources._duckdb import load_duckdb
 from jmtools.sources._foreign import load_ibis
+from jmtools.sources._missing import TABLE_CONTENTS, missing_table
 from jmtools.sources._spec import SPECS, Column, TableSpec
 
 __all__ = [
@@ -47,6 +48,8 @@ __all__ = [
     "SPECS",
     "Column",
     "TableSpec",
+    "TABLE_CONTENTS",
+    "missing_table",
 ]
 
 _ON_ERROR = ("reject", "raise")
@@ -302,9 +305,11 @@ def load_world(folder, journey=None, *, options: dict | None = None) -> World:
         if path is not None:
             tables[kind] = load_table(path, kind, **options.get(kind, {}))
     if not tables:
-        raise DataError([Problem(f"no table files in {str(folder)!r}", source=str(folder),
-                                 fix="name files events.csv, customers.csv, surveys.csv, … "
-                                     "(or .parquet / .xlsx)")])
+        raise DataError([Problem(
+            f"no table files in {str(folder)!r}: nothing a report could use", source=str(folder),
+            fix="add at least one table named by its kind — events.csv (customer_id, timestamp, "
+                "event), surveys.csv, feedback.csv, customers.csv, orders.csv or tickets.csv (or "
+                ".parquet / .xlsx); docs/data.md says what each one fills")])
     return World(folder, _journey(folder, journey), tables)
 
 

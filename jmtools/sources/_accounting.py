@@ -63,7 +63,7 @@ class Accounting:
             msg = f"{r.n} row{'s' if r.n != 1 else ''} rejected: {r.reason}"
             if examples:
                 msg += f" (e.g. {examples})"
-            out.append(Problem(msg, fix=r.fix or "", source=self.source, column=r.column or None,
+            out.append(Problem(msg, fix=r.fix or "", source=self.source, column=_text(r.column),
                                lines=lines, line=lines[0] if lines else None))
         return out
 
@@ -86,9 +86,10 @@ class Accounting:
                 f"{self.rows_used:,} used + {self.rows_rejected:,} rejected")
         parts = [head] + [f"  - {n}" for n in self.notes]
         for r in self.reasons.itertuples(index=False):
-            where = f" [column '{r.column}'" if r.column else " ["
+            column = _text(r.column)
+            where = f" [column '{column}'" if column else " ["
             if r.lines is not None and len(r.lines):
-                where += ("; " if r.column else "") + "lines " + format_lines(list(r.lines))
+                where += ("; " if column else "") + "lines " + format_lines(list(r.lines))
             where += "]"
             ex = ", ".join(repr(e) for e in list(r.examples or ())[:3])
             parts.append(f"  - {r.n:,} × {r.reason}{where if where != ' []' else ''}"
@@ -101,6 +102,11 @@ class Accounting:
         import html
 
         return f"<pre>{html.escape(str(self))}</pre>"
+
+
+def _text(value) -> str | None:
+    """A reason's column: text, or None (a malformed line has none; pandas may hold NaN)."""
+    return value if isinstance(value, str) and value else None
 
 
 @dataclass

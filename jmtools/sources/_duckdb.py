@@ -8,24 +8,17 @@ DuckDB table.
 
 from __future__ import annotations
 
-import codecs
 import os
 import re
-import tempfile
 from pathlib import Path
 
 from jmtools.core.engine import unique_name
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.sources._accounting import REASON_COLUMNS, Accounting, LoadedTable
+from jmtools.sources._read import FILE_KINDS, ROW, open_source, parquet_error
 from jmtools.sources._spec import TableSpec
 
 __all__ = ["load_duckdb", "resolve_columns", "normalise_name", "FILE_KINDS"]
-
-#: Encodings DuckDB reads natively; others are transcoded through Python's codecs.
-NATIVE_ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-16": "utf-16", "utf16": "utf-16",
-                    "latin-1": "latin-1", "latin1": "latin-1", "iso-8859-1": "latin-1"}
-FILE_KINDS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".gz": "csv", ".parquet": "parquet",
-              ".pq": "parquet", ".xlsx": "excel", ".xlsm": "excel", ".xls": "excel"}
 TIME_FIX = ('use ISO 8601 (2024-03-01T14:05:00) or pass time_format="%d/%m/%Y %H:%M" '
             '(DuckDB strptime codes; "unix" for epoch seconds)')
 _TS_WITH_OFFSET = r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([zZ]|[+-]\d{2}(:?\d{2})?)$"
@@ -50,166 +43,6 @@ def blank_to_null(expr: str) -> str:
 def normalise_name(name: str) -> str:
     """``' Customer ID '`` → ``'customer_id'`` (lower snake case)."""
     return re.sub(r"[^0-9a-z]+", "_", str(name).strip().lower()).strip("_")
-
-
-# ---------------------------------------------------------------- reading the input
-
-def _open_source(con, src, *, name: str, encoding: str | None, sheet, read_options: dict,
-                 is_view: bool = False):
-    """Register ``src`` as a view; return (view, source label, kind of lines, structural rejects)."""
-    raw = con.con
-    view = name + "_raw"
-    if is_view:
-        raw.execute(f"CREATE OR REPLACE TEMP VIEW {q(view)} AS SELECT *, row_number() OVER () AS _row "
-                    f"FROM {q(src)}")
-        return view, "DuckDB table", False, []
-    if isinstance(src, (str, os.PathLike)):
-        path = Path(src)
-        _check_path(path)
-        fmt = _file_kind(path)
-        if fmt == "csv":
-            return _open_csv(raw, path, view, encoding, read_options)
-        if fmt == "parquet":
-            where = str(path / "*.parquet") if path.is_dir() else str(path)
-            raw.execute(f"CREATE OR REPLACE TEMP VIEW {q(view)} AS SELECT * FROM "
-                        f"read_parquet({lit(where)}, file_row_number = true)")
-            raw.execute(f"CREATE OR REPLACE TEMP VIEW {q(view + '_n')} AS SELECT * EXCLUDE "
-                        f"(file_row_number), file_row_number + 1 AS _row FROM {q(view)}")
-            return view + "_n", path.name, False, []
-        frame = _read_excel(path, sheet)
-        return _register_frame(raw, frame, view), path.name, "excel", []
-    frame = _frame_from(src)
-    if frame is None:
-        raise ParameterError("src", type(src).__name__,
-                             expected="a file path (CSV, Parquet, Excel), a pandas/polars "
-                                      "DataFrame, a pyarrow Table or an Ibis/Spark table")
-    return _register_frame(raw, frame, view), f"{type(src).__name__}", False, []
-
-
-def _check_path(path: Path) -> None:
-    if path.exists():
-        if path.is_file() and path.stat().st_size == 0:
-            raise DataError([Problem("the file is empty — 0 bytes", source=path.name,
-                                     fix="export the table again, with a header line")])
-        return
-    folder = path.parent if str(path.parent) else Path(".")
-    near = suggest(path.name, [p.name for p in folder.iterdir()]) if folder.is_dir() else None
-    raise DataError([Problem(f"file not found — {str(path)!r}", source=path.name,
-                             fix=f"did you mean {near!r}?" if near else
-                             "check the path (relative paths start in the notebook's folder)")])
-
-
-def _file_kind(path: Path) -> str:
-    if path.is_dir():
-        return "parquet"
-    suffix = path.suffix.lower()
-    if suffix not in FILE_KINDS:
-        raise ParameterError("src", path.name, expected="a .csv, .tsv, .parquet or .xlsx file",
-                             fix="export the table as CSV or Parquet")
-    return FILE_KINDS[suffix]
-
-
-def _open_csv(raw, path: Path, view: str, encoding: str | None, read_options: dict):
-    enc = (encoding or "utf-8").lower()
-    if enc not in NATIVE_ENCODINGS:
-        path = _transcode(path, enc)
-        enc = "utf-8"
-    rejects = view + "_rejects"
-    opts = "".join(f", {k} = {lit(v) if isinstance(v, str) else v}" for k, v in read_options.items())
-    sql = (f"CREATE OR REPLACE TEMP TABLE {q(view)} AS SELECT *, row_number() OVER () AS _row "
-           f"FROM read_csv({lit(str(path))}, all_varchar = true, header = true, "
-           f"encoding = {lit(NATIVE_ENCODINGS[enc])}, store_rejects = true, "
-           f"rejects_table = {lit(rejects)}, rejects_scan = {lit(rejects + '_scan')}{opts})")
-    try:
-        raw.execute(sql)
-    except Exception as exc:  # DuckDB reports encoding and dialect errors here
-        raise _csv_error(exc, path) from None
-    bad = raw.execute(f"SELECT line, error_type, csv_line FROM {q(rejects)} ORDER BY line").fetchall()
-    structural = [(int(line), str(kind), str(text)) for line, kind, text in bad]
-    unicode = [line for line, kind, _ in structural if "UNICODE" in kind.upper() or "ENCODING" in kind.upper()]
-    if unicode:
-        raise DataError([Problem(f"the file is not {NATIVE_ENCODINGS[enc].upper()} encoded — invalid "
-                                 f"byte sequences on {len(unicode)} line{'s' if len(unicode) > 1 else ''}",
-                                 source=path.name, lines=tuple(unicode), line=unicode[0],
-                                 fix="pass encoding='latin-1' (or 'cp1252', 'utf-16') to the loader")])
-    return view, path.name, "csv", structural
-
-
-def _csv_error(exc: Exception, path: Path) -> DataError:
-    text = str(exc)
-    line = re.search(r"Line: (\d+)", text)
-    lineno = int(line.group(1)) if line else None
-    if "unicode" in text.lower() or "utf-8" in text.lower():
-        return DataError([Problem("the file is not UTF-8 encoded — invalid byte sequence",
-                                  source=path.name, line=lineno,
-                                  fix="pass encoding='latin-1' (or 'cp1252', 'utf-16') to the loader")])
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    first = lines[0] if lines else type(exc).__name__
-    # DuckDB's own diagnosis follows the first line (before the echoed line and its dialect dump)
-    why = next((ln for ln in lines[1:] if not ln.startswith(("Original Line", "Possible Solution"))
-                and "=" not in ln), "")
-    size = re.search(r"max_line_size=(\d+)", text)
-    if size:
-        fix = (f"a value is longer than the reader's line limit; pass "
-               f"read_options={{'max_line_size': {size.group(1)}}} to the loader, or shorten that value")
-    else:
-        fix = "check the delimiter and quoting, or pass delim=';' / quote='\"'"
-    message = f"the CSV file cannot be read — {first}" + (f" ({why[:300]})" if why else "")
-    return DataError([Problem(message, source=path.name, line=lineno, fix=fix)])
-
-
-def _transcode(path: Path, enc: str) -> Path:
-    try:
-        codecs.lookup(enc)
-    except LookupError:
-        raise ParameterError("encoding", enc, expected=["utf-8", "utf-16", "latin-1", "cp1252"],
-                             fix="pass a Python codec name, e.g. encoding='cp1252'") from None
-    out = Path(tempfile.mkdtemp(prefix="jmtools-")) / (path.stem + ".utf8.csv")
-    with open(path, encoding=enc, newline="") as fin, open(out, "w", encoding="utf-8", newline="") as fout:
-        for chunk in iter(lambda: fin.read(1 << 20), ""):
-            fout.write(chunk)
-    return out
-
-
-def _read_excel(path: Path, sheet):
-    import pandas as pd
-
-    try:
-        frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=object)
-    except ValueError as exc:
-        raise DataError([Problem(f"the workbook cannot be read — {exc}", source=path.name,
-                                 fix="pass sheet='<name of the sheet>'")]) from None
-    return frame.astype("string")
-
-
-def _frame_from(src):
-    module = type(src).__module__.split(".")[0]
-    if module == "polars":
-        return src.to_arrow()
-    if module == "pyarrow":
-        return src
-    if module == "pandas":
-        labels = [str(c) for c in src.columns]
-        twice = sorted({c for c in labels if labels.count(c) > 1})
-        if twice:
-            raise DataError([Problem(f"the frame has several columns named {', '.join(map(repr, twice))}",
-                                     source="DataFrame",
-                                     fix="rename or drop the duplicates first, e.g. "
-                                         "df.loc[:, ~df.columns.duplicated()]")], source="DataFrame")
-        frame = src.reset_index(drop=True).copy(deep=False)
-        frame.columns = labels  # integer or tuple labels become text the columns= mapping can name
-        for col in frame.columns:
-            if frame[col].dtype == object:
-                frame[col] = frame[col].astype("string")
-        return frame
-    return None
-
-
-def _register_frame(raw, frame, view: str) -> str:
-    raw.register(view + "_frame", frame)
-    raw.execute(f"CREATE OR REPLACE TEMP VIEW {q(view)} AS SELECT *, row_number() OVER () AS _row "
-                f"FROM {q(view + '_frame')}")
-    return view
 
 
 # ---------------------------------------------------------------- columns
@@ -255,8 +88,13 @@ def resolve_columns(available: list[str], spec: TableSpec, columns: dict | None,
     if spec.keep_extra:
         taken = set(mapping.values())
         for a in available:
-            if a not in taken and normalise_name(a) not in mapping:
+            if a in taken:
+                continue
+            if normalise_name(a) not in mapping:
                 mapping[normalise_name(a) or a] = a
+            else:  # "Region" next to "region": one name in the table, so the first is kept
+                notes.append(f"column {a!r} left out: its name reads as {normalise_name(a)!r}, "
+                             f"like column {mapping[normalise_name(a)]!r}")
     if optional is not True:
         keep = set(spec.required) | (set(optional) if optional else set())
         mapping = {k: v for k, v in mapping.items() if k in keep}
@@ -315,6 +153,10 @@ def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src:
             rules.add(f"{raw} IS NOT NULL AND {typed} IS NULL", f"unparseable {canonical}", canonical,
                       raw_text, f"{canonical} must be a {'number' if kind == 'float' else 'whole number'}; "
                                 "use a dot as decimal separator and no thousands separator")
+        if kind == "int":  # a cast to BIGINT rounds: 2.5 items would silently become 3
+            rules.add(f"{typed} IS NOT NULL AND TRY_CAST({raw_text} AS DOUBLE) <> {typed}",
+                      f"{canonical} not a whole number", canonical, raw_text,
+                      f"{canonical} counts things: write a whole number such as 2")
         if kind == "float":  # NaN, inf and overflowing literals (1e309) would poison every mean
             rules.add(f"{typed} IS NOT NULL AND (isnan({typed}) OR isinf({typed}))",
                       f"non-finite {canonical} (NaN or infinity)", canonical, raw_text,
@@ -405,17 +247,18 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     """Load ``src`` into a DuckDB table of kind ``spec``; see :func:`jmtools.sources.load_events`."""
     raw = con.con
     name = unique_name(spec.kind)
-    view, label, lines_kind, structural = _open_source(con, src, name=name, encoding=encoding,
-                                                       sheet=sheet, read_options=read_options or {},
-                                                       is_view=_is_view)
-    label = source_name or label
+    opened = open_source(raw, src, view=name + "_raw", encoding=encoding, sheet=sheet,
+                         read_options=read_options or {}, is_view=_is_view)
+    view, label = opened.view, source_name or opened.label
     described = raw.execute(f"DESCRIBE SELECT * FROM {q(view)}").fetchall()
-    types = {r[0]: r[1] for r in described if r[0] != "_row"}
+    types = {r[0]: r[1] for r in described if r[0] != ROW}
     mapping, notes = resolve_columns(list(types), spec, columns, label, optional)
+    notes = opened.notes + notes
     _check_tz(raw, tz, time_format)
 
     rules = _Rules()
     extras = [c for c in mapping if spec.column(c) is None]
+    _check_storage(spec, mapping, types, label)
     for col in spec.columns:
         if col.name in mapping:
             _typed_column(rules, col.name, col.kind, col.required, mapping[col.name],
@@ -423,7 +266,7 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     if spec.kind == "surveys":
         _survey_rules(rules, scales)
     text_extras = [mapping[c] for c in extras if types[mapping[c]].upper() == "VARCHAR"]
-    inferred = _infer_extra(raw, view, text_extras) if lines_kind else {}
+    inferred = _infer_extra(raw, view, text_extras) if opened.lines else {}
     for c in extras:
         s = mapping[c]
         typ = inferred.get(s)
@@ -433,14 +276,43 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     if tz:
         notes.append(f"timestamps read as local time in {tz} and converted to UTC")
 
-    table = _stage(raw, view, name, rules, spec, mapping)
-    inner = f"SELECT {', '.join(rules.inner)}, _row FROM {q(view)}"
-    accounting = _account(raw, table, inner, label, spec, rules, lines_kind, structural, notes)
+    inner = f"SELECT {', '.join(rules.inner)}, {ROW} AS _row FROM {q(view)}"
+    table = _stage(raw, inner, name, rules, spec, src if opened.label != "DuckDB table" else None)
+    accounting = _account(raw, table, inner, label, spec, rules, opened, notes)
     keep = [c for c in mapping if c in spec.names] + [c for c in extras]
     if spec.kind == "events":
         keep.append("_row")
     ibis_table = con.table(table).select(*keep)
     return LoadedTable(spec.kind, ibis_table, accounting)
+
+
+_NUMERIC = re.compile(r"^(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?|FLOAT|DOUBLE|REAL|DECIMAL.*|NUMERIC.*|"
+                      r"VARCHAR|INT[1248])$")   # not BOOLEAN: TRUE would become a score of 1
+_NESTED = re.compile(r"(\[\]$|^STRUCT|^MAP|^UNION|^BLOB|^BIT$|\[\d+\]$)")
+
+
+def _check_storage(spec: TableSpec, mapping: dict, types: dict, label: str) -> None:
+    """A column stored with a type that can hold no value of its kind (a score stored as a
+    timestamp, an amount as a list) is one located error for the whole column, not a crash."""
+    problems = []
+    for col in spec.columns:
+        if col.name not in mapping:
+            continue
+        src = mapping[col.name]
+        stored = str(types[src]).upper()
+        if col.kind in ("float", "int") and not _NUMERIC.match(stored):
+            problems.append(Problem(
+                f"column {src!r} is stored as {stored}; {col.name} must be a number",
+                source=label, column=col.name,
+                fix=f"store {col.name} as a number in the file (one value per row), or map another "
+                    f"column with columns={{{col.name!r}: 'your column'}}"))
+        elif col.kind not in ("float", "int") and _NESTED.search(stored):
+            problems.append(Problem(
+                f"column {src!r} is stored as {stored} (a nested or binary value); {col.name} "
+                "must hold one plain value per row", source=label, column=col.name,
+                fix=f"flatten {src!r} to one value per row before loading"))
+    if problems:
+        raise DataError(problems)
 
 
 def _check_tz(raw, tz, time_format) -> None:
@@ -459,13 +331,14 @@ def _check_tz(raw, tz, time_format) -> None:
                                  fix=str(exc).splitlines()[0]) from None
 
 
-def _stage(raw, view: str, name: str, rules: _Rules, spec: TableSpec, mapping: dict) -> str:
+def _stage(raw, inner: str, name: str, rules: _Rules, spec: TableSpec, path) -> str:
     """Create the table of typed rows; ``_rc`` is the index of the failed check (NULL: row kept).
 
     Code ``len(rules.checks)`` marks a duplicate id. Only this small integer column is added
     to every row; the reasons' examples are fetched afterwards for the few rejected rows.
     """
-    inner = f"SELECT {', '.join(rules.inner)}, _row FROM {q(view)}"
+    import duckdb
+
     if rules.checks:
         whens = " ".join(f"WHEN {c[0]} THEN {i}" for i, c in enumerate(rules.checks))
         code = f"CAST(CASE {whens} END AS UTINYINT)"
@@ -481,7 +354,12 @@ def _stage(raw, view: str, name: str, rules: _Rules, spec: TableSpec, mapping: d
                f"SELECT *, row_number() OVER (PARTITION BY {key}, _rc IS NULL ORDER BY _row) AS _n "
                f"FROM ({sql}))")
         order = " ORDER BY _row"
-    raw.execute(f"CREATE TABLE {q(name)} AS {sql}{order}")
+    try:
+        raw.execute(f"CREATE TABLE {q(name)} AS {sql}{order}")
+    except (duckdb.IOException, duckdb.InvalidInputException) as exc:  # Parquet read lazily
+        if not isinstance(path, (str, os.PathLike)):
+            raise
+        raise parquet_error(exc, Path(path)) from None
     return name
 
 
@@ -489,45 +367,64 @@ _FIXES = {"duplicate": "ids must be unique; the first row with each id is kept",
           "structural": "check quoting and the number of delimiters on these lines"}
 
 
-def _account(raw, table: str, inner: str, label: str, spec: TableSpec, rules: _Rules, lines_kind,
-             structural, notes):
+def _account(raw, table: str, inner: str, label: str, spec: TableSpec, rules: _Rules, opened,
+             notes):
     import pandas as pd
 
-    offset = 1 if lines_kind in ("csv", "excel") else 0   # header line
+    structural = opened.structural
     rows = raw.execute(
         f"SELECT _rc, count(*) AS n, list(_row ORDER BY _row)[1:5] AS rows FROM {q(table)} "
         f"WHERE _rc IS NOT NULL GROUP BY _rc ORDER BY n DESC, _rc").fetchall()
     total = raw.execute(f"SELECT count(*) FROM {q(table)}").fetchone()[0]
     checks = list(rules.checks) + [(None, f"duplicate {spec.unique}", spec.unique, q(spec.unique or "_row"),
                                     _FIXES["duplicate"])]
+    by_kind: dict[str, list] = {}
+    for line, kind, text in structural:
+        by_kind.setdefault(kind, []).append((line, text))
+    line_of = _lines(opened, [int(r) for _, _, rws in rows for r in rws],
+                     [i[0] for items in by_kind.values() for i in items[:5]])
     records = []
     for rc, n, rws in rows:
         _, reason, column, bad, fix = checks[rc]
         found = dict(raw.execute(f"SELECT _row, CAST({bad} AS VARCHAR) FROM ({inner}) "
                                  f"WHERE _row IN ({', '.join(str(int(r)) for r in rws)})").fetchall())
-        lines = [_line_of(r, offset, structural) for r in rws]
-        records.append((reason, column, int(n), lines, [found.get(r) for r in rws], fix))
-    by_kind: dict[str, list] = {}
-    for line, kind, text in structural:
-        by_kind.setdefault(kind, []).append((line, text))
+        records.append((reason, column, int(n), [line_of(r) for r in rws],
+                        [found.get(r) for r in rws], fix))
     for kind, items in by_kind.items():
-        records.append((f"malformed line ({kind.lower()})", None, len(items), [i[0] for i in items[:5]],
-                        [i[1] for i in items[:5]], _FIXES["structural"]))
+        records.append((f"malformed line ({kind.lower()})", None, len(items),
+                        [line_of(None, i[0]) for i in items[:5]], [i[1].strip() for i in items[:5]],
+                        _FIXES["structural"]))
     reasons = pd.DataFrame(records, columns=REASON_COLUMNS)
     rejected = int(reasons["n"].sum()) if len(reasons) else 0
     if rows:
         raw.execute(f"DELETE FROM {q(table)} WHERE _rc IS NOT NULL")
-    if lines_kind not in ("csv", "excel") and len(reasons):
+    if opened.lines not in ("csv", "excel") and len(reasons):
         notes.append("row numbers are 1-based positions in the input (it has no file lines)")
     return Accounting(label, spec.kind, rows_read=int(total) + len(structural),
                       rows_used=int(total) - (rejected - len(structural)), rows_rejected=rejected,
                       reasons=reasons, notes=notes)
 
 
-def _line_of(row: int, offset: int, structural) -> int:
-    """File line of the ``row``-th parsed record, skipping the malformed lines before it."""
-    line = row + offset
-    for bad_line, _, _ in structural:          # sorted ascending
-        if bad_line <= line:
-            line += 1
-    return line
+def _lines(opened, rows: list[int], malformed: list[int]):
+    """``line_of(row)`` / ``line_of(None, duckdb_line)``: the file line where a record starts.
+
+    Records are lines unless a quoted value spans lines or blank lines are skipped; then the
+    CSV file itself says where each listed record starts (:class:`~jmtools.sources._lines.CsvLines`).
+    """
+    offset = 1 if opened.lines in ("csv", "excel") else 0   # header line
+    structural = opened.structural
+    exact_rows, exact_bad = {}, {}
+    if opened.csv_lines is not None and (rows or malformed) and not opened.csv_lines.simple():
+        exact_rows, exact_bad = opened.csv_lines.locate(rows, malformed)
+
+    def line_of(row, duck_line=None) -> int:
+        if row is None:
+            return exact_bad.get(duck_line, duck_line)
+        if row in exact_rows:
+            return exact_rows[row]
+        line = row + offset
+        for bad_line, _, _ in structural:          # sorted ascending
+            if bad_line <= line:
+                line += 1
+        return line
+    return line_of

@@ -120,7 +120,7 @@ class PriorityBoard(w.VBox):
         at_stake = self._order_value is not None and pains is not None and len(pains) > 0
         backlog = prioritise(self.opportunities(), pains if at_stake else None,
                              order_value=self._order_value if at_stake else None,
-                             by="value_at_stake" if at_stake else "rice")
+                             by=None)   # value at stake, RICE or ICE: as the pipeline ranks
         return backlog if self.persona == ALL or pains is None else relieving(backlog, pains)
 
     def redraw(self) -> None:

@@ -24,15 +24,16 @@ from here.
 
 from __future__ import annotations
 
-from jmtools.analyses.funnels._common import LEVELS
+from jmtools.analyses.funnels._common import LEVELS, parse_steps
 from jmtools.analyses.funnels.paths import (busiest_steps, detours, largest_detours, loops, top_paths,
                                             transitions)
-from jmtools.analyses.funnels.steps import funnel, furthest_stage
+from jmtools.analyses.funnels.steps import customer_reach, funnel, furthest_stage
 from jmtools.analyses.funnels.timing import time_between_stages
 
 __all__ = [
     "funnel",
     "furthest_stage",
+    "customer_reach",
     "time_between_stages",
     "transitions",
     "top_paths",
@@ -41,4 +42,5 @@ __all__ = [
     "busiest_steps",
     "largest_detours",
     "LEVELS",
+    "parse_steps",
 ]

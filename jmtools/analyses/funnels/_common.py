@@ -13,7 +13,7 @@ from jmtools.core.engine import to_pandas
 from jmtools.core.errors import ParameterError, suggest
 from jmtools.core.stats import wilson_interval
 
-__all__ = ["LEVELS"]
+__all__ = ["LEVELS", "MAX_STEPS", "parse_steps", "step_columns"]
 
 #: What a funnel step or a transition node can be.
 LEVELS = ("stage", "touchpoint", "event")
@@ -45,6 +45,28 @@ def _by_list(evidence, by) -> list[str]:
                                  fix=f"did you mean {near!r}?" if near else
                                  "pass customers= to prepare() to get a 'persona' column")
     return by
+
+
+def parse_steps(steps) -> list[str] | None:
+    """Funnel steps from a report parameter: a list, or one string separated by commas.
+
+    Examples
+    --------
+    >>> parse_steps("Newsletter, newsletter_click ,First order")
+    ['Newsletter', 'newsletter_click', 'First order']
+    >>> parse_steps("") is None
+    True
+    """
+    if steps is None:
+        return None
+    if isinstance(steps, str):
+        steps = steps.split(",")
+    if isinstance(steps, (dict, bytes)) or not hasattr(steps, "__iter__"):
+        raise ParameterError("funnel_steps", steps, expected="a list of step names, or one text "
+                             "with the names separated by commas",
+                             fix='e.g. "Newsletter, newsletter_click, First order"')
+    out = [str(s).strip() for s in steps if str(s).strip()]
+    return out or None
 
 
 def step_columns(evidence, steps) -> list[tuple[str, str]]:
@@ -84,6 +106,8 @@ def step_columns(evidence, steps) -> list[tuple[str, str]]:
 
 
 def _steps(evidence, steps, level) -> list[str]:
+    if level not in (*LEVELS, "any"):
+        raise ParameterError("level", level, expected=[*LEVELS, "any"])
     if steps is not None and not isinstance(steps, str) and len(list(steps)) > MAX_STEPS:
         raise ParameterError("steps", f"{len(list(steps))} steps", expected=f"at most {MAX_STEPS} steps",
                              fix="a funnel is read step by step: keep the steps that matter")

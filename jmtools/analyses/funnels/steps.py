@@ -15,7 +15,7 @@ from jmtools.analyses.funnels._common import (_by_list, _check_evidence, _comple
                                               step_columns)
 from jmtools.core.engine import to_pandas
 
-__all__ = ["funnel", "furthest_stage"]
+__all__ = ["funnel", "furthest_stage", "customer_reach"]
 
 
 def _reach(evidence, steps, level, by):
@@ -185,3 +185,52 @@ def furthest_stage(evidence, *, steps=None, level: str = "stage", by=None, order
     full = _wilson(full, "n", "n_customers")
     return full[[*by, "step_index", "step", "n", "n_customers", "share", "ci_low", "ci_high"]] \
         .reset_index(drop=True)
+
+
+def customer_reach(evidence, *, steps=None, level: str = "stage", by=None):
+    """When each customer reached each step of the strict ordered funnel.
+
+    The per-customer rows behind :func:`funnel`: a customer has a row for step *k* exactly
+    when the funnel counts them at step *k*, timed by the event that counts there. Before and
+    after comparisons (:mod:`jmtools.analyses.compare`) split customers by these times.
+
+    Parameters
+    ----------
+    evidence : Evidence
+    steps, level, by
+        As in :func:`funnel`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per customer and step reached: ``customer_id``, the ``by`` columns,
+        ``step_index`` (1-based), ``step`` and ``timestamp``; sorted by customer and step.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from jmtools.evidence import prepare
+    >>> ev = pd.DataFrame({"customer_id": ["a", "a", "b"], "event": ["view", "pay", "view"],
+    ...                    "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-02 09:00",
+    ...                                                 "2024-01-03 08:00"])})
+    >>> j = {"stages": ["Browse", "Pay"], "touchpoints": [
+    ...     {"name": "Site", "stage": "Browse", "events": ["view"]},
+    ...     {"name": "Checkout", "stage": "Pay", "events": ["pay"]}]}
+    >>> customer_reach(prepare(ev, j))
+      customer_id  step_index    step           timestamp
+    0           a           1  Browse 2024-01-01 10:00:00
+    1           a           2     Pay 2024-01-02 09:00:00
+    2           b           1  Browse 2024-01-03 08:00:00
+    """
+    import ibis
+
+    _check_evidence(evidence)
+    steps = _steps(evidence, steps, level)
+    by = _by_list(evidence, by)
+    keys = ["customer_id", *by]
+    parts = [r.select(*keys, step_index=ibis.literal(i, "int64"), timestamp=r.t)
+             for i, r in enumerate(_reach(evidence, steps, level, by), start=1)]
+    out = to_pandas(ibis.union(*parts) if len(parts) > 1 else parts[0])
+    out.insert(len(keys) + 1, "step", out["step_index"].map(dict(enumerate(steps, start=1))))
+    out = out.sort_values(["customer_id", "step_index"], kind="stable").reset_index(drop=True)
+    return out[[*keys, "step_index", "step", "timestamp"]]

@@ -253,6 +253,13 @@ def detect_pain_points(signals: pd.DataFrame, *, journey=None, themes=None,
     focus = None if persona == ALL else persona
     if min_n < 1:
         raise ParameterError("min_n", min_n, expected="a whole number ≥ 1")
+    if isinstance(min_effect, bool) or not isinstance(min_effect, (int, float, np.number)) \
+            or not 0 <= min_effect < float("inf"):  # NaN would flag nothing, silently
+        raise ParameterError("min_effect", min_effect, expected="a finite number ≥ 0",
+                             fix="0.2 is a small effect, 0.5 a medium one")
+    if isinstance(n_quotes, bool) or not isinstance(n_quotes, (int, np.integer)) or n_quotes < 0:
+        raise ParameterError("n_quotes", n_quotes, expected="a whole number ≥ 0",
+                             fix="pass 0 for no quotes, or e.g. 3")
     signals = combine_signals(signals)
     evidence = comparisons if comparisons is not None else compare_signals(
         signals, min_n=min_n, min_effect=min_effect, unit_contrast=unit_contrast)

@@ -43,7 +43,7 @@ def _place(evidence: pd.DataFrame, stage, touchpoint) -> pd.DataFrame:
 
 def _detected_rows(evidence: pd.DataFrame) -> list[dict]:
     rows = []
-    counted = evidence[evidence["counts"]]
+    counted = evidence[evidence["counts"].astype(bool)]  # no comparison at all: no rows, same columns
     for (stage, tp), _ in counted.groupby(["stage", "touchpoint"], dropna=False, sort=False):
         tp = None if pd.isna(tp) else tp
         here = evidence[(evidence["stage"] == stage) & _same_tp(evidence["touchpoint"], tp)]

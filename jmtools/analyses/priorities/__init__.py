@@ -35,7 +35,8 @@ Import the names from here.
 
 from __future__ import annotations
 
-from jmtools.analyses.priorities.backlog import export_backlog, prioritise, rank_backlog
+from jmtools.analyses.priorities.backlog import (RANKED_BY, export_backlog, prioritise, rank_backlog,
+                                                 relieving)
 from jmtools.analyses.priorities.frameworks import (QUADRANTS, RICE_IMPACTS, custom_score, ice,
                                                     impact_effort, rice)
 from jmtools.analyses.priorities.opportunities import (OPPORTUNITY_COLUMNS, STATUSES,
@@ -44,8 +45,8 @@ from jmtools.analyses.priorities.opportunities import (OPPORTUNITY_COLUMNS, STAT
 from jmtools.analyses.priorities.stake import average_order_value, value_at_stake
 
 __all__ = [
-    "OPPORTUNITY_COLUMNS", "QUADRANTS", "RICE_IMPACTS", "STATUSES",
+    "OPPORTUNITY_COLUMNS", "QUADRANTS", "RANKED_BY", "RICE_IMPACTS", "STATUSES",
     "opportunities_frame", "add_opportunity", "impact_effort", "rice", "ice",
     "average_order_value", "value_at_stake", "custom_score", "rank_backlog",
-    "prioritise", "export_backlog", "write_back",
+    "prioritise", "export_backlog", "write_back", "relieving",
 ]

@@ -17,7 +17,10 @@ from jmtools.analyses.priorities.stake import value_at_stake
 from jmtools.core.errors import ParameterError
 from jmtools.core.spreadsheet import protect_workbook, write_csv
 
-__all__ = ["rank_backlog", "prioritise", "export_backlog"]
+__all__ = ["rank_backlog", "prioritise", "export_backlog", "relieving", "RANKED_BY"]
+
+#: The scores ``prioritise(by=None)`` ranks by, the first one computed.
+RANKED_BY = ("value_at_stake", "rice", "ice")
 
 
 def rank_backlog(opportunities: pd.DataFrame, *, by: str | Sequence[str] = "value_at_stake",
@@ -38,6 +41,10 @@ def rank_backlog(opportunities: pd.DataFrame, *, by: str | Sequence[str] = "valu
     [[1, 'c'], [2, 'a'], [3, 'b']]
     """
     keys = [by] if isinstance(by, str) else list(by)
+    if not keys:  # nothing to rank by: the file's order
+        out = opportunities.reset_index(drop=True)
+        out.insert(0, "rank", np.arange(1, len(out) + 1))
+        return out
     for key in keys:
         _numbers(opportunities.assign(id=opportunities.get("id", pd.Series(dtype=object))),
                  key, "by")
@@ -50,7 +57,7 @@ def rank_backlog(opportunities: pd.DataFrame, *, by: str | Sequence[str] = "valu
 def prioritise(opportunities: pd.DataFrame, pain_points: pd.DataFrame | None = None, *,
                order_value: float | pd.DataFrame | None = None,
                default_lift: float | None = None, formulas: Mapping[str, str] | None = None,
-               by: str | Sequence[str] = "value_at_stake",
+               by: str | Sequence[str] | None = "value_at_stake",
                impact_threshold: float | None = None,
                effort_threshold: float | None = None) -> pd.DataFrame:
     """Score opportunities with every framework whose inputs are present, then rank them.
@@ -61,6 +68,8 @@ def prioritise(opportunities: pd.DataFrame, pain_points: pd.DataFrame | None = N
     1–10), :func:`~jmtools.analyses.priorities.value_at_stake` (when ``pain_points`` and
     ``order_value`` are given), each formula of ``formulas`` (name → formula) and
     :func:`rank_backlog` by ``by``. A framework whose inputs are all missing is skipped.
+    ``by=None`` ranks by the first score computed of :data:`RANKED_BY` (value at stake, RICE,
+    ICE), or keeps the file's order when the opportunities carry none of their inputs.
 
     Returns
     -------
@@ -97,6 +106,8 @@ def prioritise(opportunities: pd.DataFrame, pain_points: pd.DataFrame | None = N
         out = value_at_stake(out, pain_points, order_value=order_value, default_lift=default_lift)
     for name, formula in (formulas or {}).items():
         out = custom_score(out, formula, name=name)
+    if by is None:
+        by = next((k for k in RANKED_BY if k in out.columns), [])
     keys = [by] if isinstance(by, str) else list(by)
     missing = [k for k in keys if k not in out.columns]
     if missing:
@@ -181,3 +192,34 @@ def _autowidth(sheet, frame: pd.DataFrame) -> None:
         longest = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200)])
         sheet.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest + 2))
 
+
+def relieving(backlog: pd.DataFrame, pains: pd.DataFrame) -> pd.DataFrame:
+    """The opportunities of ``backlog`` that relieve at least one of the pain points ``pains``.
+
+    This is how a persona's report (and notebook 05 for one persona) chooses "this persona's
+    opportunities": those linked to a pain point of the persona's own ranking
+    (``jmtools.pipeline.relieving`` is this function).
+
+    Parameters
+    ----------
+    backlog : pandas.DataFrame
+        Opportunities with a ``pain_points`` column (lists of pain point ids), e.g. from
+        :func:`prioritise`.
+    pains : pandas.DataFrame
+        Pain points with a ``pain_point_id`` column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of the backlog linked to one of the pain points, with the same columns
+        (``id``, ``pain_points``, …) and order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> backlog = pd.DataFrame({"id": ["o1", "o2"], "pain_points": [["p1"], ["p2", "p3"]]})
+    >>> relieving(backlog, pd.DataFrame({"pain_point_id": ["p3"]}))["id"].tolist()
+    ['o2']
+    """
+    linked = set(pains["pain_point_id"])
+    return backlog[backlog["pain_points"].map(lambda ids: bool(linked & set(ids)))]

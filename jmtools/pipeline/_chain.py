@@ -1,34 +1,16 @@
-"""The one chain that produces every number: load → focus → personas → evidence → analyses.
-
-Reading :func:`run` top to bottom tells the whole run::
-
-    world      = load_world(folder, journey)           # sources: validated, rejected rows counted
-    focus      = resolve_focus(journey, persona, segment)
-    tables     = select(world, focus)                  # the segment's customers only, if one is set
-    assignment = assign_personas(customers, journey)   # customer → persona (first rule that selects)
-    evidence   = prepare(events, journey, customers)   # events → touchpoint → stage, sorted once
-    funnel     → emotion curve → KPIs → pain points → themes → backlog
-
-Every notebook, the report, the ``map`` command and the batch call this module; none of
-them re-implements a step. :func:`run` returns a :class:`Findings` holding every result
-frame; :func:`map_evidence` adds the per-persona frames the journey-map canvas draws.
-
-The persona selector is one keyword everywhere: ``persona=`` takes a persona's name or
-``"all"`` (:data:`jmtools.core.vocabulary.ALL`) for every customer.
-"""
+"""The chain itself (see :mod:`jmtools.pipeline`): focus, selection, evidence, analyses."""
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import pandas as pd
 
 from jmtools.analyses import emotions, funnels, kpis, painpoints, priorities, themes, valence
-from jmtools.analyses.kpis import stage_kpis
-from jmtools.analyses.mapcells import map_cells
+from jmtools.analyses.priorities import relieving
+from jmtools.core.engine import as_table
 from jmtools.core.errors import DataError, ParameterError
 from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import ALL, ALL_LABEL, focus_label
@@ -36,8 +18,8 @@ from jmtools.evidence import prepare
 from jmtools.personas import assign_personas, persona_filter, runnable_personas
 from jmtools.sources import World, load_world
 
-__all__ = ["Focus", "Findings", "Prepared", "prepare_world", "run", "resolve_focus", "load", "select", "relieving", "map_evidence", "parse_steps",
-           "map_cells_for", "MAP_KPIS", "MIN_N", "N_THEMES", "SEED", "MIN_EFFECT"]
+__all__ = ["Focus", "Findings", "Prepared", "prepare_world", "run", "resolve_focus", "load", "select",
+           "relieving", "MAP_KPIS", "MIN_N", "N_THEMES", "SEED", "MIN_EFFECT"]
 
 #: The run's defaults, declared once: the notebooks' parameters cells use the same values
 #: (tests/test_notebook_parameters.py checks them).
@@ -122,8 +104,9 @@ class Findings:
     funnel_all, funnel : pandas.DataFrame
         Stage funnel of every customer, and of the focus (the same frame for ``"all"``).
     emotion_evidence, curve, moments, assumed, gap : pandas.DataFrame
-        Step 3: valence evidence, the emotion curve, moments of truth, the workshop's
-        assumed curve and its gap to the measured one.
+        Step 3: valence evidence (surveys and feedback; without either, behaviour — see
+        :attr:`curve_basis`; None without any), the emotion curve, moments of truth, the
+        workshop's assumed curve and its gap to the measured one.
     kpis : pandas.DataFrame
         Survey KPIs per stage for the focus (rows with n = 0 kept).
     signals : pandas.DataFrame
@@ -171,8 +154,8 @@ class Findings:
     @property
     def n_customers(self) -> int:
         """Customers with events in the focus."""
-        if self.focus.everyone:
-            return int(self.evidence.n_customers)
+        if self.focus.everyone or self.evidence.persona_sizes is None:  # no customer table: no persona
+            return int(self.evidence.n_customers) if self.focus.everyone else 0
         sizes = self.evidence.persona_sizes.set_index("persona")["n_customers"]
         return int(sizes.get(self.focus.persona, 0))
 
@@ -191,6 +174,15 @@ class Findings:
         if self.curve is None:
             return pd.DataFrame(columns=list(emotions.CURVE_COLUMNS))
         return self.curve[self.curve["persona"] == self.focus.persona]
+
+    @property
+    def curve_basis(self) -> str:
+        """What the emotion curve rests on: ``"customers"`` (surveys, feedback), ``"behaviour"``
+        (no surveys or feedback: abandonment, errors, repeated contacts) or ``"assumed"`` (no
+        evidence at all: only the workshop's curve)."""
+        if self.curve is None:
+            return "assumed"
+        return "behaviour" if set(self.emotion_evidence["source"]) == {"behaviour"} else "customers"
 
     @property
     def lowest_emotion(self):
@@ -286,8 +278,9 @@ def prepare_world(data, *, journey=None, segment: str = "", n_themes: int = N_TH
     journey = world.journey
     assignment = _assign(tables.get("customers"), journey, given)
     evidence = _evidence(events, journey, tables.get("customers"), given)
-    emotion_ev = _emotion_evidence(tables, journey, assignment)
-    signals = painpoints.collect_signals(evidence, emotion=emotion_ev, tickets=tables.get("tickets"))
+    felt = _emotion_evidence(tables, journey, assignment)  # surveys, feedback: what customers say
+    emotion_ev = felt if felt is not None else _behaviour_evidence(tables, journey, assignment, evidence)
+    signals = painpoints.collect_signals(evidence, emotion=felt, tickets=tables.get("tickets"))
     found_themes, theme_error = _themes(tables, assignment, journey, n_themes, seed)
     return Prepared(world=world, segment=segment or "", tables=tables, assignment=assignment,
                     evidence=evidence, emotion_evidence=emotion_ev, signals=signals,
@@ -346,11 +339,11 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
         raise shared.persona_errors[persona]
     journey = shared.world.journey
     focus = resolve_focus(journey, persona, shared.segment)
-    funnel_all, funnel = _funnels(shared.evidence, focus, parse_steps(funnel_steps))
+    funnel_all, funnel = _funnels(shared.evidence, focus, funnels.parse_steps(funnel_steps))
     curve, moments = _curve(shared.emotion_evidence, journey, focus, min_n)
     assumed = valence.assumed_valence(journey)
     gap = None if curve is None else emotions.assumed_gap(curve, assumed)
-    kpi = _kpis(shared.tables, journey, shared.evidence, focus)
+    kpi = _kpis(shared.tables, journey, shared.evidence, focus, shared.assignment)
     found = painpoints.detect_pain_points(shared.signals, journey=journey, themes=shared.themes,
                                           min_n=min_n, min_effect=min_effect, n_quotes=n_quotes,
                                           persona=focus.persona,
@@ -401,10 +394,7 @@ def select(world: World, focus: Focus) -> tuple[dict, Any, int | None]:
     Returns ``(tables, events, customers_in_segment)``; the last is None without a segment.
     """
     tables = {kind: loaded.to_pandas() for kind, loaded in world.tables.items() if kind != "events"}
-    events = world.tables["events"].table if "events" in world.tables else None
-    if events is None:
-        raise DataError("the data folder has no events table", source=str(world.folder),
-                        fix="export the event log as events.csv or events.parquet into the folder")
+    events = world.tables["events"].table if "events" in world.tables else as_table(_NO_EVENTS)
     if not focus.segment:
         return tables, events, None
     if "customers" not in tables:
@@ -412,10 +402,17 @@ def select(world: World, focus: Focus) -> tuple[dict, Any, int | None]:
                              fix="add customers.csv to the data folder, or leave segment empty")
     chosen = persona_filter(tables["customers"], focus.segment, persona="segment")["customer_id"]
     if len(chosen) == 0:
-        raise ParameterError("segment", focus.segment, expected="a rule that selects at least one customer")
+        raise ParameterError("segment", focus.segment, expected="a rule that selects at least one customer",
+                             fix=f"loosen the rule: none of the {len(tables['customers']):,} "
+                                 "customers in the customer table matches it")
     keep = set(chosen)
     tables = {kind: t[t["customer_id"].isin(keep)].reset_index(drop=True) for kind, t in tables.items()}
     return tables, events.filter(events.customer_id.isin(list(chosen))), len(chosen)
+
+
+#: The event log of a folder without one: every step runs, and counts no event.
+_NO_EVENTS = pd.DataFrame({"customer_id": pd.Series(dtype="string"), "event": pd.Series(dtype="string"),
+                           "timestamp": pd.Series(dtype="datetime64[us]")})
 
 
 def _usable_personas(world: World, customers, given) -> tuple[World, dict]:
@@ -445,30 +442,14 @@ def _evidence(events, journey, customers, given):
     return prepare(events.left_join(lookup, events.customer_id == lookup._cid).drop("_cid"), journey)
 
 
-def parse_steps(steps) -> list[str] | None:
-    """Funnel steps from a report parameter: a list, or one string separated by commas.
-
-    Examples
-    --------
-    >>> parse_steps("Newsletter, newsletter_click ,First order")
-    ['Newsletter', 'newsletter_click', 'First order']
-    >>> parse_steps("") is None
-    True
-    """
-    if steps is None:
-        return None
-    if isinstance(steps, str):
-        steps = steps.split(",")
-    out = [str(s).strip() for s in steps if str(s).strip()]
-    return out or None
-
-
 def _funnels(evidence, focus: Focus, steps=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     level = "any" if steps else "stage"
     steps = steps or evidence.mapped_stages or None
     funnel_all = funnels.funnel(evidence, steps=steps, level=level)
     if focus.everyone:
         return funnel_all, funnel_all
+    if "persona" not in evidence.events.columns:  # no customer table: nobody is in a persona
+        return funnel_all, funnel_all.iloc[:0].assign(persona=pd.Series(dtype=object))
     by = funnels.funnel(evidence, steps=steps, level=level, by="persona")
     return funnel_all, by[by["persona"] == focus.persona].reset_index(drop=True)
 
@@ -480,6 +461,16 @@ def _emotion_evidence(tables, journey, assignment) -> pd.DataFrame | None:
     return emotions.emotion_evidence(journey, surveys=surveys, feedback=feedback, personas=assignment)
 
 
+def _behaviour_evidence(tables, journey, assignment, evidence) -> pd.DataFrame | None:
+    """Without surveys and feedback, the curve rests on behaviour (abandonment, errors, repeated
+    contacts: ``measured``, source ``behaviour``); without events either, there is none."""
+    if evidence is None or not evidence.n_events:
+        return None
+    events = evidence.events.filter(evidence.events.stage.notnull())  # unmatched: in data_behind
+    return emotions.emotion_evidence(journey, events=events, tickets=tables.get("tickets"),
+                                     behaviour_rules=list(valence.BEHAVIOUR_RULES), personas=assignment)
+
+
 def _curve(emotion_ev, journey, focus: Focus, min_n: int):
     if emotion_ev is None:
         return None, None
@@ -488,10 +479,15 @@ def _curve(emotion_ev, journey, focus: Focus, min_n: int):
     return curve, emotions.moments_of_truth(curve)
 
 
-def _kpis(tables, journey, evidence, focus: Focus) -> pd.DataFrame | None:
+def _kpis(tables, journey, evidence, focus: Focus, assignment) -> pd.DataFrame | None:
     if "surveys" not in tables:
         return None
-    kp = kpis.stage_kpis(tables["surveys"], journey=journey, evidence=evidence,
+    surveys = tables["surveys"]
+    if not focus.everyone and not evidence.n_events:  # no events to take personas from
+        if assignment is None:
+            return pd.DataFrame(columns=_KPI_FRAME)
+        surveys = surveys.merge(assignment, on="customer_id", how="left")
+    kp = kpis.stage_kpis(surveys, journey=journey, evidence=evidence,
                          by=None if focus.everyone else "persona")
     return kp if focus.everyone else kp[kp["persona"] == focus.persona]
 
@@ -500,8 +496,8 @@ def _themes(tables, assignment, journey, n_themes: int, seed: int):
     feedback = tables.get("feedback")
     if feedback is None:
         return None, None
-    if assignment is not None:
-        feedback = feedback.merge(assignment, on="customer_id", how="left")
+    feedback = (feedback.merge(assignment, on="customer_id", how="left") if assignment is not None
+                else feedback.assign(persona=None))  # no customer table: nobody is in a persona
     try:  # everybody's feedback, so that every persona's report uses the same words
         return themes.find_themes(feedback, stages=journey.stage_names, n_themes=n_themes,
                                   seed=seed), None
@@ -521,105 +517,5 @@ def _backlog(opportunities, pains: pd.DataFrame, tables, focus: Focus):
     at_stake = order_value is not None and len(pains) > 0
     backlog = priorities.prioritise(opportunities, pains if at_stake else None,
                                     order_value=order_value if at_stake else None,
-                                    by="value_at_stake" if at_stake else "rice")
+                                    by=None)   # value at stake, RICE or ICE: what was computed
     return order_value, backlog if focus.everyone else relieving(backlog, pains)
-
-
-def relieving(backlog: pd.DataFrame, pains: pd.DataFrame) -> pd.DataFrame:
-    """The opportunities of ``backlog`` that relieve at least one of the pain points ``pains``.
-
-    This is how a persona's report (and notebook 05 for one persona) chooses "this persona's
-    opportunities": those linked to a pain point of the persona's own ranking.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> backlog = pd.DataFrame({"id": ["o1", "o2"], "pain_points": [["p1"], ["p2", "p3"]]})
-    >>> relieving(backlog, pd.DataFrame({"pain_point_id": ["p3"]}))["id"].tolist()
-    ['o2']
-    """
-    linked = set(pains["pain_point_id"])
-    return backlog[backlog["pain_points"].map(lambda ids: bool(linked & set(ids)))]
-
-
-# --------------------------------------------------------------------- the map's evidence
-def map_evidence(data, journey=None, *, kpis: Sequence[str] = MAP_KPIS,
-                 n_boot: int = 1000) -> dict:
-    """Measured evidence for the journey-map canvas, for all customers and every persona.
-
-    Runs the first steps of the chain (load, personas, evidence) and the analyses the
-    canvas draws: the emotion curve from surveys and feedback, stage conversion from events
-    (Wilson intervals) and survey KPIs per stage — each for all customers and per persona.
-
-    Parameters
-    ----------
-    data : str, Path or jmtools.sources.World
-        A data folder (or ``"sample:<name>"``) or a loaded world.
-    journey : Journey, str or Path, optional
-        The map (default ``journey.yaml`` in the folder, or the world's journey).
-    kpis : sequence of str, default :data:`MAP_KPIS`
-        KPIs to keep (``conversion``, ``reached`` and names of
-        :data:`jmtools.analyses.kpis.KPI_FORMULAS`).
-    n_boot : int, default 1000
-        Bootstrap resamples of the intervals.
-
-    Returns
-    -------
-    dict
-        ``{"emotion": frame, "kpis": frame}`` (a key is left out when the data has no table
-        for it), ready for ``journey_map(..., evidence=...)``. ``kpis`` has
-        ``persona, stage, metric, kpi, value, n, ci_low, ci_high``.
-    """
-    world = load(data, journey)
-    journey = world.journey if journey is None or isinstance(journey, (str, Path)) else journey
-    tables = {kind: loaded.to_pandas() for kind, loaded in world.tables.items() if kind != "events"}
-    assignment = _assign(tables.get("customers"), journey, None)
-    out = {}
-    if "surveys" in tables or "feedback" in tables:
-        ev = emotions.emotion_evidence(journey, surveys=tables.get("surveys"),
-                                       feedback=tables.get("feedback"), personas=assignment)
-        out["emotion"] = emotions.emotion_curve(ev, journey=journey, n_boot=n_boot)
-    frames, prepared = [], None
-    if "events" in world.tables:
-        prepared = prepare(world.tables["events"], journey, customers=world.tables.get("customers"))
-        frames.append(_conversion(prepared, assignment is not None))
-    if "surveys" in tables:
-        frames.append(_survey_kpis(world, journey, prepared, assignment is not None))
-    if frames:
-        table = pd.concat([f for f in frames if len(f)], ignore_index=True)
-        out["kpis"] = table[table["kpi"].isin(kpis)].reset_index(drop=True)
-    return out
-
-
-def map_cells_for(data, journey=None, *, persona=None, lanes=None) -> pd.DataFrame:
-    """The journey map's cells with measured evidence, as ``jmtools map --data`` draws them."""
-    world = load(data, journey)
-    return map_cells(world.journey, evidence=map_evidence(world), persona=persona, lanes=lanes)
-
-
-def _conversion(prepared, by_persona: bool) -> pd.DataFrame:
-    steps = prepared.mapped_stages or None     # a stage without events gets no measured figure
-    parts = [funnels.funnel(prepared, steps=steps).assign(persona=ALL)]
-    if by_persona:
-        parts.append(funnels.funnel(prepared, steps=steps, by="persona"))
-    f = pd.concat(parts, ignore_index=True)
-    f = f[f["persona"].notna()]
-    first = f["step_index"] == 1
-    out = pd.DataFrame({"persona": f["persona"].astype(str), "stage": f["step"].astype(str),
-                        "metric": "conversion",
-                        "kpi": first.map({True: "reached", False: "conversion"}),
-                        "value": f["n"].where(first, f["conversion"]).astype(float),
-                        "n": f["n_prev"].where(~first, f["n_customers"]),
-                        "ci_low": f["ci_low"].where(~first), "ci_high": f["ci_high"].where(~first)})
-    return out[_KPI_FRAME]
-
-
-def _survey_kpis(world, journey, prepared, by_persona: bool) -> pd.DataFrame:
-    surveys = world.tables["surveys"]
-    parts = [stage_kpis(surveys, journey=journey).assign(persona=ALL)]
-    if by_persona and prepared is not None:
-        parts.append(stage_kpis(surveys, journey=journey, evidence=prepared, by="persona"))
-    k = pd.concat(parts, ignore_index=True)
-    k = k[k["persona"].notna()].assign(persona=lambda d: d["persona"].astype(str),
-                                       stage=lambda d: d["stage"].astype(str))
-    return k[_KPI_FRAME]

@@ -1,0 +1,172 @@
+"""The ``discover`` command of the ``jmtools`` command line.
+
+``jmtools discover EVENTS -o journey.yaml`` proposes a journey file from an event log alone
+(:func:`jmtools.analyses.discovery.discover_journey`) and prints what it proposed. EVENTS is
+an event file (CSV, Parquet, Excel), a data folder with ``events.*`` (its ``customers.*``
+is used too unless ``--customers`` is given) or a bundled sample world (``sample:b2b``).
+The handler returns the exit code: 0 ok, 1 bad input, 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from jmtools.analyses.discovery import discover_journey
+from jmtools.cli._budget import add_time_limit
+from jmtools.core.errors import DataError, ParameterError, Problem
+from jmtools.core.resources import resolve_data_dir
+from jmtools.sources import load_customers, load_events
+
+__all__ = ["add_discover", "run_discover", "summary"]
+
+_SUFFIXES = (".parquet", ".csv", ".csv.gz", ".tsv", ".xlsx")
+
+
+def add_discover(sub) -> None:
+    """Register ``jmtools discover`` on the sub-parsers of :func:`jmtools.cli.main.build_parser`."""
+    p = sub.add_parser(
+        "discover", help="propose a journey file from an event log",
+        description="Propose a journey file from an event log alone: event names grouped into "
+                    "touchpoints and ordered stages, repeated events as first/repeat "
+                    "touchpoints, company sends marked, every element measured (the numbers "
+                    "are in its description). Rename and edit it in a workshop.",
+        epilog="examples:\n  jmtools discover events.csv -o journey.yaml\n"
+               "  jmtools discover data/ --stages 5 -o journey.yaml\n"
+               "  jmtools discover events.parquet --customers customers.csv -o journey.yaml",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("events", metavar="EVENTS",
+                   help="event log (customer_id, timestamp, event): a file, a data folder "
+                        "holding events.csv/.parquet, or sample:ecommerce / sample:b2b")
+    p.add_argument("--customers", metavar="FILE",
+                   help="customer table (customer_id): shares are then of every known customer")
+    p.add_argument("--stages", type=int, metavar="N",
+                   help="number of stages (default: chosen from the data, 3 to 7)")
+    p.add_argument("--min-share", type=float, default=0.01, metavar="SHARE",
+                   help="leave out event names done by fewer customers than this share "
+                        "(default 0.01)")
+    p.add_argument("--name", help="name of the journey (default: from the log's file name)")
+    p.add_argument("-o", "--output", metavar="YAML",
+                   help="journey file to write (default: print the YAML)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    add_time_limit(p)
+    p.set_defaults(handler=run_discover)
+
+
+def run_discover(args) -> int:
+    """Handler of ``jmtools discover``: returns the exit code (0 ok, 1 bad input, 2 bad usage)."""
+    try:
+        _check_numbers(args)
+        out = _output(args)
+        events, customers, source = _inputs(args)
+        if events.accounting.rows_rejected:
+            print(events.accounting, file=sys.stderr)
+        found = discover_journey(events, customers=customers, n_stages=args.stages,
+                                 min_share=args.min_share, name=args.name, source=source)
+    except ParameterError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    text = found.journey.to_yaml()
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        tmp = out.with_name(f".{out.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(out)
+    print(summary(found, out), file=sys.stderr if out is None else sys.stdout)
+    return 0
+
+
+def _check_numbers(args) -> None:
+    if args.stages is not None and not 1 <= args.stages <= 30:
+        raise ParameterError("--stages", args.stages, expected="a whole number from 1 to 30",
+                             fix="pass e.g. --stages 5, or leave it out to let the data choose")
+    if not 0 < args.min_share <= 1:
+        raise ParameterError("--min-share", args.min_share, expected="a share above 0 and at most 1",
+                             fix="pass e.g. --min-share 0.01 (event names done by 1% of customers)")
+
+
+def _output(args) -> Path | None:
+    if args.output is None:
+        return None
+    out = Path(args.output)
+    if out.suffix.lower() not in (".yaml", ".yml"):
+        raise ParameterError("-o", str(out), expected="a journey file ending in .yaml",
+                             fix="jmtools discover EVENTS -o journey.yaml")
+    if out.exists() and not args.force:
+        raise DataError([Problem("the output file already exists", source=str(out),
+                                 fix="choose another file name, or pass --force to overwrite it")])
+    if not out.parent.is_dir():
+        raise DataError([Problem(f"the folder {str(out.parent)!r} does not exist", source=str(out),
+                                 fix="create the folder first, or write to an existing one")])
+    return out
+
+
+def _inputs(args):
+    """The loaded events, the customers (or None) and the log's name for messages."""
+    name = args.events
+    customers = args.customers
+    path = Path(name)
+    if name.startswith("sample:") or (path.is_dir() and _table_file(path, "events")):
+        folder = resolve_data_dir(name)
+        found = _table_file(folder, "events")
+        if found is None:
+            raise DataError([Problem(f"no events file in {str(folder)!r}", source=str(folder),
+                                     fix="name the log events.csv or events.parquet, or pass "
+                                         "the file itself")])
+        path, name = found, str(found)
+        if customers is None:
+            customers = _table_file(folder, "customers")
+    events = load_events(path)
+    table = load_customers(customers) if customers is not None else None
+    return events, table, name
+
+
+def _table_file(folder: Path, kind: str) -> Path | None:
+    return next((folder / f"{kind}{s}" for s in _SUFFIXES if (folder / f"{kind}{s}").exists()),
+                None)
+
+
+def _safe(text: str) -> str:
+    """Text for a terminal: control characters (escape sequences) written as ``\\xNN``."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in str(text))
+
+
+def summary(found, out: Path | None) -> str:
+    """A short account of the proposal: stages, touchpoints, repeats, company sends, left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.Timestamp("2024-03-01 09:00")
+    >>> log = pd.DataFrame([(c, t + pd.Timedelta(hours=h + i), e) for i, c in enumerate("abc")
+    ...                     for h, e in [(0, "view"), (1, "buy"), (30, "delivered")]],
+    ...                    columns=["customer_id", "timestamp", "event"])
+    >>> print(summary(discover_journey(log), None))
+    proposed 3 stages, 3 touchpoints from 3 event names (3 customers)
+      1. Stage 1: View — 3 customers (100.0%)
+      2. Stage 2: Buy — 3 customers (100.0%)
+      3. Stage 3: Delivered — 3 customers (100.0%)
+    repeated (first/repeat): none
+    company-initiated: none
+    """
+    j, t = found.journey, found.table
+    placed = t[t["placed"]]
+    lines = [f"proposed {len(j.stages)} stages, {len(j.touchpoints)} touchpoints from "
+             f"{placed['event'].nunique()} event names ({t.attrs['n_customers']:,} customers)"
+             + (f" → {out}" if out else "")]
+    for i, (_, rows) in enumerate(placed.groupby("stage_index", sort=True), start=1):
+        r = rows.iloc[0]
+        lines.append(f"  {i}. {_safe(r.stage)} — {r.stage_customers:,} customers ({100 * r.stage_share:.1f}%)")
+    reps = placed.loc[placed["occurrence"] == "repeat", "event"].tolist()
+    company = sorted(set(placed.loc[placed["initiated_by"] == "company", "event"]))
+    lines.append(f"repeated (first/repeat): {_safe(', '.join(reps)) or 'none'}")
+    lines.append(f"company-initiated: {_safe(', '.join(company)) or 'none'}")
+    rest = t.loc[~t["placed"], "event"].tolist()
+    if rest:
+        shown = _safe(", ".join(rest[:5])) + (f" (+{len(rest) - 5} more)" if len(rest) > 5 else "")
+        lines.append(f"not placed: {shown} — see the journey description")
+    if out is not None:
+        lines.append(f"next: jmtools validate {out}   (then rename stages and touchpoints)")
+    return "\n".join(lines)

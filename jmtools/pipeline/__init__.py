@@ -1,0 +1,35 @@
+"""The one chain that produces every number: load → focus → personas → evidence → analyses.
+
+Reading :func:`run` top to bottom tells the whole run::
+
+    world      = load_world(folder, journey)           # sources: validated, rejected rows counted
+    focus      = resolve_focus(journey, persona, segment)
+    tables     = select(world, focus)                  # the segment's customers only, if one is set
+    assignment = assign_personas(customers, journey)   # customer → persona (first rule that selects)
+    evidence   = prepare(events, journey, customers)   # events → touchpoint → stage, sorted once
+    funnel     → emotion curve → KPIs → pain points → themes → backlog
+
+Every notebook, the report, the ``map`` command and the batch call this module; none of
+them re-implements a step. :func:`run` returns a :class:`Findings` holding every result
+frame; :func:`map_evidence` adds the per-persona frames the journey-map canvas draws.
+
+Step 7 (test, implement, iterate) ends the same chain differently: :func:`compare_periods`,
+:func:`compare_folders` and :func:`compare_groups` compare two groups of customers on every
+measure, and :func:`measure_opportunity` writes whether an opportunity worked into the
+journey file.
+
+The persona selector is one keyword everywhere: ``persona=`` takes a persona's name or
+``"all"`` (:data:`jmtools.core.vocabulary.ALL`) for every customer.
+"""
+
+from jmtools.pipeline._chain import (MAP_KPIS, MIN_EFFECT, MIN_N, N_THEMES, SEED, Findings, Focus,
+                                     Prepared, load, prepare_world, relieving, resolve_focus, run,
+                                     select)
+from jmtools.pipeline._iterate import (Comparison, compare_folders, compare_groups, compare_periods,
+                                       measure_opportunity, observe, opportunity_steps)
+from jmtools.pipeline._map import map_cells_for, map_evidence
+
+__all__ = ["Focus", "Findings", "Prepared", "prepare_world", "run", "resolve_focus", "load", "select",
+           "relieving", "map_evidence", "map_cells_for", "MAP_KPIS", "MIN_N", "N_THEMES", "SEED",
+           "MIN_EFFECT", "Comparison", "observe", "compare_periods", "compare_folders", "compare_groups",
+           "measure_opportunity", "opportunity_steps"]

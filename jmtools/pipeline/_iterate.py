@@ -1,0 +1,326 @@
+"""Step 7 on a data folder: before/after, test/control, and "did the opportunity work?".
+
+The chain is the one of :func:`jmtools.pipeline.run` up to the evidence (load, segment,
+personas, events → stages, emotion evidence); what differs is the end: observations per
+customer (:mod:`jmtools.analyses.compare`), split into two groups, compared.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from jmtools.analyses import compare as cmp
+from jmtools.core.errors import DataError, ParameterError
+from jmtools.core.vocabulary import ALL
+from jmtools.journey import Journey, Outcome, Target
+from jmtools.personas import persona_filter
+from jmtools.pipeline._chain import (_assign, _emotion_evidence, _evidence, _usable_personas, load,
+                                     resolve_focus, select)
+
+__all__ = ["Comparison", "observe", "compare_periods", "compare_folders", "compare_groups",
+           "measure_opportunity", "opportunity_steps"]
+
+_SCORES = ("csat", "nps", "ces")
+
+
+@dataclass
+class Comparison:
+    """A before/after or test/control comparison and what it rests on.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        :func:`jmtools.analyses.compare.compare`: one row per measure, persona and step.
+    observations : pandas.DataFrame
+        The observations with their ``group``.
+    split : dict
+        What was compared (``kind``: periods, folders or customers; labels; dates).
+    journey : Journey
+    outcome : Outcome or None
+        For :func:`measure_opportunity`: what is written next to the opportunity.
+    """
+
+    table: pd.DataFrame
+    observations: pd.DataFrame
+    split: dict
+    journey: Any
+    outcome: Any = None
+    options: dict = field(default_factory=dict)
+
+    @property
+    def likely_real(self) -> pd.DataFrame:
+        """Rows whose change is likely real (improved or worse)."""
+        return self.table[self.table["verdict"].str.endswith("likely real")]
+
+    def summary(self) -> str:
+        """One line per verdict: how many rows, and the clearest rows in words."""
+        counts = self.table["verdict"].value_counts()
+        head = ", ".join(f"{counts[v]} {v}" for v in cmp.VERDICTS if v in counts)
+        return "\n".join([f"{len(self.table)} comparisons: {head}",
+                          *[f"  {t}" for t in self.likely_real["text"]]])
+
+
+def observe(data, *, journey=None, segment: str = "", steps=None, level: str = "stage",
+            measures=None, assignment: pd.DataFrame | None = None) -> tuple[pd.DataFrame, Any]:
+    """Every observation of a data folder: conversion and time per step, survey answers, emotion.
+
+    Parameters
+    ----------
+    data : str, Path or jmtools.sources.World
+        A data folder (or ``"sample:ecommerce"``).
+    journey : str or Path, optional
+        The journey file (default ``journey.yaml`` in the folder).
+    segment : str, optional
+        A rule over customer attributes: only these customers.
+    steps, level
+        The funnel (default: the stages), as in :func:`jmtools.analyses.funnels.funnel`.
+    measures : list of str, optional
+        Which of :data:`jmtools.analyses.compare.MEASURES` (default all the data allows).
+    assignment : pandas.DataFrame, optional
+        ``customer_id, persona`` given from outside (default: the journey's rules).
+
+    Returns
+    -------
+    (pandas.DataFrame, Journey)
+        The observations (:data:`jmtools.analyses.compare.OBSERVATION_COLUMNS`) and the journey.
+    """
+    measures = _measures(measures)
+    world = load(data, journey)
+    tables, events, _ = select(world, resolve_focus(world.journey, ALL, segment))
+    world, _ = _usable_personas(world, tables.get("customers"), assignment)
+    j = world.journey
+    personas = _assign(tables.get("customers"), j, assignment)
+    parts = []
+    if {"conversion", "time"} & set(measures) and "events" in world.tables:
+        evidence = _evidence(events, j, tables.get("customers"), assignment)
+        prefixed = steps and any(str(s).startswith(("stage:", "touchpoint:", "event:")) for s in steps)
+        parts.append(cmp.step_observations(evidence, steps=steps, level="any" if prefixed else level))
+    if set(_SCORES) & set(measures) and "surveys" in tables:
+        parts.append(cmp.score_observations(tables["surveys"], journey=j, personas=personas,
+                                            level="touchpoint" if level == "touchpoint" else "stage"))
+    if "emotion" in measures and ("surveys" in tables or "feedback" in tables):
+        emotion = _emotion_evidence(tables, j, personas)
+        parts.append(cmp.emotion_observations(emotion, level="touchpoint" if level == "touchpoint"
+                                              else "stage"))
+    if not parts:
+        raise DataError("the folder has no events, surveys or feedback to compare", source=str(data))
+    obs = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
+    return obs[obs["measure"].isin(measures)].reset_index(drop=True), j
+
+
+def _measures(measures) -> list[str]:
+    measures = list(cmp.MEASURES) if measures is None else [measures] if isinstance(measures, str) \
+        else list(measures)
+    for m in measures:
+        if m not in cmp.MEASURES:
+            raise ParameterError("measures", m, expected=list(cmp.MEASURES))
+    return measures
+
+
+def _options(options: dict) -> dict:
+    allowed = {"personas", "alpha", "min_n", "power", "min_change", "n_boot", "seed"}
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        raise ParameterError(unknown[0], options[unknown[0]], expected=sorted(allowed))
+    return options
+
+
+def compare_periods(data, change_date, *, journey=None, segment: str = "", before_days: int | None = None,
+                    after_days: int | None = None, gap_days: int = 0, steps=None, level: str = "stage",
+                    measures=None, assignment=None, **options) -> Comparison:
+    """Before and after ``change_date`` in one data folder.
+
+    Parameters
+    ----------
+    data, journey, segment, steps, level, measures, assignment
+        As for :func:`observe`.
+    change_date : str or date
+        The first day of the second period.
+    before_days, after_days, gap_days : int, optional
+        Windows around the date (:func:`jmtools.analyses.compare.split_by_date`).
+    **options
+        ``personas``, ``alpha``, ``min_n``, ``power``, ``min_change``, ``n_boot``, ``seed`` of
+        :func:`jmtools.analyses.compare.compare`.
+
+    Returns
+    -------
+    Comparison
+
+    Examples
+    --------
+    >>> c = compare_periods("sample:ecommerce", "2026-06-01", measures=["conversion"], personas=False)
+    >>> c.table["label"].iloc[0]
+    'conversion Awareness → Consideration'
+    """
+    options = _options(options)
+    obs, j = observe(data, journey=journey, segment=segment, steps=steps, level=level,
+                     measures=measures, assignment=assignment)
+    split = cmp.split_by_date(obs, change_date, before_days=before_days, after_days=after_days,
+                              gap_days=gap_days)
+    return Comparison(cmp.compare(split, journey=j, **options), split, split.attrs["split"], j,
+                      options=options)
+
+
+def compare_folders(before, after, *, journey=None, segment: str = "", steps=None, level: str = "stage",
+                    measures=None, labels=("before", "after"), **options) -> Comparison:
+    """Two data folders (e.g. last quarter's export and this quarter's), the first the baseline.
+
+    Both are read with the same journey: ``journey`` if given, else the first folder's.
+
+    Examples
+    --------
+    >>> c = compare_folders("sample:ecommerce", "sample:ecommerce", measures=["csat"], personas=False)
+    >>> set(c.table["verdict"])
+    {'no detectable change'}
+    """
+    options = _options(options)
+    obs_a, j = observe(before, journey=journey, segment=segment, steps=steps, level=level, measures=measures)
+    obs_b, _ = observe(after, journey=journey or j.path, segment=segment, steps=steps, level=level,
+                       measures=measures)
+    split = cmp.stack_groups(obs_a, obs_b, labels=tuple(labels))
+    split.attrs["split"].update(before=str(before), after=str(after))
+    return Comparison(cmp.compare(split, journey=j, **options), split, split.attrs["split"], j,
+                      options=options)
+
+
+def compare_groups(data, test, *, journey=None, segment: str = "", steps=None, level: str = "stage",
+                   measures=None, labels=("control", "test"), **options) -> Comparison:
+    """Customers who saw a change (``test``) against those who did not, over the same time.
+
+    ``test`` is a rule over customer attributes (``"saw_new_checkout == True"``) or a list of
+    customer ids.
+    """
+    options = _options(options)
+    obs, j = observe(data, journey=journey, segment=segment, steps=steps, level=level, measures=measures)
+    if isinstance(test, str):
+        customers = load(data, journey).tables.get("customers")
+        if customers is None:
+            raise ParameterError("test", test, expected="a list of customer ids (the folder has no "
+                                 "customer table for a rule)", fix="add customers.csv, or pass ids")
+        test = persona_filter(customers.to_pandas(), test, persona="test")["customer_id"].astype(str)
+    split = cmp.split_by_customers(obs, list(test), labels=tuple(labels))
+    return Comparison(cmp.compare(split, journey=j, **options), split, split.attrs["split"], j,
+                      options=options)
+
+
+# ------------------------------------------------------------------ did the opportunity work?
+def opportunity_steps(journey, opportunity: str) -> tuple[Target, list[str], str]:
+    """The target of an opportunity, the funnel steps that measure it and who it is for.
+
+    The touchpoint is the target's (default: the touchpoint, else the stage, of the first pain
+    point it relieves); going on is reaching ``target.to`` (default: the next stage).
+
+    Examples
+    --------
+    >>> from jmtools.core.resources import templates_dir
+    >>> j = Journey.load(templates_dir() / "journeys" / "ecommerce.yaml")
+    >>> opportunity_steps(j, "show-fees-early")[1:]
+    (['touchpoint:Checkout', 'stage:Post-purchase'], 'all')
+    """
+    opp = _opportunity(journey, opportunity)
+    target = opp.target or Target()
+    start = target.touchpoint
+    pains = {p.id: p for p in journey.pain_points}
+    first = next((pains[p] for p in opp.pain_points if p in pains), None)
+    if start is None and first is not None:
+        start = first.touchpoint
+    where = f"touchpoint:{start}" if start else f"stage:{first.stage if first else journey.stage_names[0]}"
+    stage = journey.stage_of(start) if start else (first.stage if first else journey.stage_names[0])
+    if target.to is not None:
+        to = f"touchpoint:{target.to}" if target.to in journey.touchpoint_names else f"stage:{target.to}"
+    else:
+        later = journey.stage_names[journey.stage_names.index(stage) + 1:]
+        if not later:
+            raise ParameterError("target.to", None, expected="a later touchpoint or stage",
+                                 fix=f"'{stage}' is the last stage: set target.to in the journey file")
+        to = f"stage:{later[0]}"
+    return target, [where, to], target.persona or ALL
+
+
+def _opportunity(journey, opportunity: str):
+    ids = [o.id for o in journey.opportunities]
+    if opportunity not in ids:
+        raise ParameterError("opportunity", opportunity, expected=ids)
+    return journey.opportunities[ids.index(opportunity)]
+
+
+_STATUS = {"improved, likely real": "improved", "worse, likely real": "worse", "too few": "too few"}
+
+
+def measure_opportunity(data, opportunity: str, *, journey=None, measured_on=None,
+                        before_days: int | None = None, after_days: int | None = None,
+                        gap_days: int = 0, alpha: float = 0.05, min_n: int = 30, save: bool = True,
+                        assignment=None, seed: int = 0) -> Comparison:
+    """Did the opportunity work? Compare around its ``change_date`` and write the outcome.
+
+    One pre-declared measure (the opportunity's ``target``, :func:`opportunity_steps`), for its
+    persona, before and after its ``change_date``: one test, so no adjustment across a table.
+    The result is written next to the opportunity (``outcome``: status, effect, interval, date
+    measured) and the journey file saved, keeping its comments.
+
+    Parameters
+    ----------
+    data : str, Path or World
+        The data folder (its ``journey.yaml`` unless ``journey`` is given).
+    opportunity : str
+        The opportunity's id.
+    measured_on : date, optional
+        The date written as ``measured_on`` (default today).
+    before_days, after_days, gap_days : int, optional
+        Windows around the change date.
+    alpha, min_n : float, int
+        Level of the test; fewest customers in each period.
+    save : bool, default True
+        Write the outcome into the journey file.
+
+    Returns
+    -------
+    Comparison
+        With ``outcome`` (:class:`jmtools.journey.Outcome`) and a one-row ``table``.
+    """
+    world = load(data, journey)
+    j = world.journey
+    opp = _opportunity(j, opportunity)
+    if opp.change_date is None:
+        raise ParameterError("opportunity", opportunity, expected="an opportunity with a change_date",
+                             fix=f"add 'change_date: YYYY-MM-DD' to opportunity '{opportunity}' in "
+                                 f"{j.path or 'the journey file'}")
+    target, steps, persona = opportunity_steps(j, opportunity)
+    measure = target.measure
+    obs, _ = observe(world, steps=steps if measure in ("conversion", "time") else None,
+                     level="stage" if measure in ("conversion", "time") else "touchpoint",
+                     measures=[measure], assignment=assignment)
+    if measure not in ("conversion", "time") and target.touchpoint:
+        obs = obs[obs["step"] == target.touchpoint]
+    if persona != ALL:
+        obs = obs[obs["persona"] == persona]
+    split = cmp.split_by_date(obs, opp.change_date, before_days=before_days, after_days=after_days,
+                              gap_days=gap_days)
+    table = cmp.compare(split, personas=False, alpha=alpha, min_n=min_n, seed=seed, journey=j)
+    if table.empty:
+        raise DataError(f"no customer of {persona!r} reached {steps[0].split(':', 1)[1]} in {data}",
+                        source=str(data))
+    row = table.iloc[0]
+    table = table.assign(persona=persona)
+    outcome = Outcome(**_outcome(row, persona, measured_on))
+    opp.outcome = outcome
+    if save:
+        j.save()
+    return Comparison(table, split, split.attrs["split"], j, outcome=outcome,
+                      options={"opportunity": opportunity, "steps": steps})
+
+
+def _outcome(row, persona: str, measured_on) -> dict:
+    number = lambda v: None if pd.isna(v) else round(float(v), 6)  # noqa: E731
+    values = {"status": _STATUS.get(row["verdict"], "no detectable change"),
+              "measured_on": measured_on or dt.date.today(),
+              "measure": f"{row['label']} ({persona if persona != ALL else 'all customers'})",
+              "before": number(row["value_a"]), "after": number(row["value_b"]),
+              "effect": number(row["diff"]), "ci_low": number(row["ci_low"]),
+              "ci_high": number(row["ci_high"]), "p_value": number(row["p_value"]),
+              "n_before": int(row["n_a"]), "n_after": int(row["n_b"])}
+    return {k: v for k, v in values.items() if v is not None}

@@ -1,0 +1,85 @@
+"""The journey-map canvas's evidence: the first steps of the chain and the analyses it draws."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import pandas as pd
+
+from jmtools.analyses import emotions
+from jmtools.analyses.kpis import conversion_kpis, stage_kpis
+from jmtools.analyses.mapcells import map_cells
+from jmtools.core.vocabulary import ALL
+from jmtools.evidence import prepare
+from jmtools.pipeline._chain import (_KPI_FRAME, MAP_KPIS, _assign, _behaviour_evidence,
+                                     _emotion_evidence, load)
+
+__all__ = ["map_evidence", "map_cells_for"]
+
+
+# --------------------------------------------------------------------- the map's evidence
+def map_evidence(data, journey=None, *, kpis: Sequence[str] = MAP_KPIS,
+                 n_boot: int = 1000) -> dict:
+    """Measured evidence for the journey-map canvas, for all customers and every persona.
+
+    Runs the first steps of the chain (load, personas, evidence) and the analyses the
+    canvas draws: the emotion curve from surveys and feedback (without either, from
+    behaviour), stage conversion from events (Wilson intervals) and survey KPIs per stage —
+    each for all customers and per persona, from whichever of those tables exist.
+
+    Parameters
+    ----------
+    data : str, Path or jmtools.sources.World
+        A data folder (or ``"sample:<name>"``) or a loaded world.
+    journey : Journey, str or Path, optional
+        The map (default ``journey.yaml`` in the folder, or the world's journey).
+    kpis : sequence of str, default :data:`MAP_KPIS`
+        KPIs to keep (``conversion``, ``reached`` and names of
+        :data:`jmtools.analyses.kpis.KPI_FORMULAS`).
+    n_boot : int, default 1000
+        Bootstrap resamples of the intervals.
+
+    Returns
+    -------
+    dict
+        ``{"emotion": frame, "kpis": frame}`` (a key is left out when the data has no table
+        for it), ready for ``journey_map(..., evidence=...)``. ``kpis`` has
+        ``persona, stage, metric, kpi, value, n, ci_low, ci_high``.
+    """
+    world = load(data, journey)
+    journey = world.journey if journey is None or isinstance(journey, (str, Path)) else journey
+    tables = {kind: loaded.to_pandas() for kind, loaded in world.tables.items() if kind != "events"}
+    assignment = _assign(tables.get("customers"), journey, None)
+    out, frames, prepared = {}, [], None
+    if "events" in world.tables:
+        prepared = prepare(world.tables["events"], journey, customers=world.tables.get("customers"))
+        frames.append(conversion_kpis(prepared, by_persona=assignment is not None))
+    ev = _emotion_evidence(tables, journey, assignment)
+    ev = ev if ev is not None else _behaviour_evidence(tables, journey, assignment, prepared)
+    if ev is not None:
+        out["emotion"] = emotions.emotion_curve(ev, journey=journey, n_boot=n_boot,  # no customers:
+                                                personas=None if assignment is not None else [])  # "all" only
+    if "surveys" in tables:
+        frames.append(_survey_kpis(world, journey, prepared, assignment is not None))
+    if frames:
+        table = pd.concat([f for f in frames if len(f)], ignore_index=True)
+        out["kpis"] = table[table["kpi"].isin(kpis)].reset_index(drop=True)
+    return out
+
+
+def map_cells_for(data, journey=None, *, persona=None, lanes=None) -> pd.DataFrame:
+    """The journey map's cells with measured evidence, as ``jmtools map --data`` draws them."""
+    world = load(data, journey)
+    return map_cells(world.journey, evidence=map_evidence(world), persona=persona, lanes=lanes)
+
+
+def _survey_kpis(world, journey, prepared, by_persona: bool) -> pd.DataFrame:
+    surveys = world.tables["surveys"]
+    parts = [stage_kpis(surveys, journey=journey).assign(persona=ALL)]
+    if by_persona and prepared is not None:
+        parts.append(stage_kpis(surveys, journey=journey, evidence=prepared, by="persona"))
+    k = pd.concat(parts, ignore_index=True)
+    k = k[k["persona"].notna()].assign(persona=lambda d: d["persona"].astype(str),
+                                       stage=lambda d: d["stage"].astype(str))
+    return k[_KPI_FRAME]

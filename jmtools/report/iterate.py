@@ -1,0 +1,225 @@
+"""Report sections of step 7: what changed in the map, did the fix work, how the KPIs move.
+
+Like :mod:`jmtools.report.sections`, each function displays its text, tables and charts and
+records its key figures (:func:`jmtools.report.record`); it computes nothing itself
+(:mod:`jmtools.analyses.compare`, :mod:`jmtools.analyses.history`,
+:func:`jmtools.journey.diff_journeys` do). ``notebooks/07_test_implement_iterate.ipynb``
+calls them; the journey report calls :func:`since_last_time` (the map's changes, the
+opportunities that went live and the KPI control charts, from a batch folder's history).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jmtools.analyses.history import control_chart, kpi_history, signals
+from jmtools.charts.iterate import comparison_chart, kpi_control_chart
+from jmtools.core.vocabulary import ALL
+from jmtools.journey import Journey
+from jmtools.journey.diff import changes_frame, describe_change, diff_journeys
+from jmtools.journey.revisions import journey_at
+from jmtools.report.batch import earlier_runs, load_history
+from jmtools.report.present import html_table, md, number
+from jmtools.report.record import record
+
+__all__ = ["what_changed", "did_it_work", "opportunity_outcomes", "kpi_trends", "since_last_time",
+           "earlier_map"]
+
+
+def _display(*objs) -> None:
+    from IPython.display import display
+
+    display(*objs)
+
+
+def what_changed(old, new, *, old_label: str = "last time", new_label: str = "now",
+                 level: str = "##") -> list[dict]:
+    """"What changed since last time": the map's changes, renames recognised, as a table.
+
+    Parameters
+    ----------
+    old, new : Journey
+        The two versions (e.g. :func:`jmtools.journey.revisions.journey_at` of the last
+        report's revision, and the file now).
+    old_label, new_label : str
+        How the text names them.
+    level : str, default "##"
+        Markdown level of the heading (``"###"`` inside the report's "Since last time").
+
+    Returns
+    -------
+    list of dict
+        The changes (:func:`jmtools.journey.diff_journeys`); records ``map_changes``.
+    """
+    changes = diff_journeys(old, new)
+    record("map_changes", len(changes), label=f"Changes to the map since {old_label}")
+    _display(md(level + " What changed in the map since {old}", old=old_label))
+    if not changes:
+        _display(md("The map is the same as {old}.", old=old_label))
+        return changes
+    kinds = changes_frame(changes)["change"].value_counts()
+    _display(md("{summary}.", summary=", ".join(f"{n} {kind}" for kind, n in kinds.items())))
+    frame = changes_frame(changes).assign(what=[describe_change(c) for c in changes])
+    _display(html_table(frame, columns={"section": "part", "change": "change", "what": "what changed"},
+                        max_rows=200))
+    return changes
+
+
+def _plain(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
+def did_it_work(comparison, *, persona: str = ALL, top: int = 12) -> None:
+    """Before/after (or test/control): the clearest rows in words, the chart, the table.
+
+    ``comparison`` is a :class:`jmtools.pipeline.Comparison`. Records ``comparisons``,
+    ``likely_real`` (rows) and, for each likely-real row, its text.
+    """
+    table = comparison.table
+    split = comparison.split
+    groups = f"{table['group_a'].iloc[0]} and {table['group_b'].iloc[0]}" if len(table) else "the two groups"
+    what = {"periods": f"before and after {split.get('date')}",
+            "folders": f"{split.get('before')} against {split.get('after')}",
+            "customers": "customers who saw the change against those who did not"}.get(split.get("kind"), groups)
+    real = table[table["verdict"].str.endswith("likely real")]
+    record("comparisons", len(table), label="Comparisons made")
+    record("likely_real", len(real), label="Changes likely real", headline=True)
+    _display(md("## Did it work? {what}", what=what))
+    _display(md("{n} comparisons (every measure, persona and step); a change is **likely real** when it "
+                "survives the Benjamini–Hochberg step across all of them (false discovery rate 5%).",
+                n=f"{len(table):,}"))
+    for i, row in enumerate(real.head(top).itertuples()):
+        record(f"likely_real_{i + 1}", row.text, label=f"Likely real ({row.persona})")
+        _display(md("- **{who}**: {text}", who=row.persona, text=row.text))
+    rows = table[table["persona"] == persona]
+    if rows["verdict"].ne("too few").any():
+        _display(comparison_chart(table, persona=persona))
+    _display(html_table(rows, columns={"label": "measure", "n_a": f"n {table['group_a'].iloc[0]}",
+                                       "n_b": f"n {table['group_b'].iloc[0]}", "verdict": "verdict",
+                                       "text": "in words"}, max_rows=80))
+
+
+def opportunity_outcomes(journey, *, level: str = "##") -> None:
+    """The backlog's closed loop: every opportunity with a change date, and what it did."""
+    rows = [{"id": o.id, "title": o.title, "change_date": o.change_date, "status": o.status,
+             "outcome": o.outcome.status if o.outcome else "not measured yet",
+             "effect": o.outcome.effect if o.outcome else None,
+             "interval": (f"{number(o.outcome.ci_low, digits=3, signed=True)} to "
+                          f"{number(o.outcome.ci_high, digits=3, signed=True)}")
+             if o.outcome and o.outcome.ci_low is not None else "–",
+             "measured_on": o.outcome.measured_on if o.outcome else None,
+             "measure": o.outcome.measure if o.outcome else "–"}
+            for o in journey.opportunities if o.change_date is not None]
+    _display(md(level + " Opportunities that went live"))
+    if not rows:
+        _display(md("No opportunity carries a `change_date` yet: add one when a change goes live, "
+                    "then measure it (`jmtools.pipeline.measure_opportunity`)."))
+        return
+    import pandas as pd
+
+    frame = pd.DataFrame(rows)
+    record("opportunities_measured", int((frame["outcome"] != "not measured yet").sum()),
+           label="Opportunities measured")
+    _display(html_table(frame, formats={"change_date": _plain, "measured_on": _plain,
+                                        "effect": lambda v: "–" if v is None or v != v else
+                                        number(v, digits=3, signed=True)}))
+
+
+def kpi_trends(history, *, baseline: int | str = 8, figures=None, reports=None, charts: int = 4,
+               level: str = "##") -> None:
+    """KPIs over report runs: which series left their control limits, with their charts.
+
+    ``history`` is :func:`jmtools.report.batch.load_history`; ``charts`` bounds how many
+    control charts are drawn (the signalling series first).
+    """
+    series = kpi_history(history, figures=figures, reports=reports)
+    _display(md(level + " KPIs over report runs"))
+    runs = series.groupby(["report", "figure"])["run_index"].max() if len(series) else None
+    long_enough = runs[runs > (baseline if isinstance(baseline, int) else 2)] if runs is not None else []
+    if len(long_enough) == 0:
+        _display(md("Not enough runs yet: a control chart needs the baseline runs and at least one more."))
+        return
+    keep = series.set_index(["report", "figure"]).index.isin(long_enough.index)
+    chart = control_chart(series[keep], baseline=baseline)
+    found = signals(chart)
+    record("kpi_signals", len(found), label="KPI series outside their control limits", headline=True)
+    _display(md("{n} of {total} series signal after the baseline (limits from the baseline runs; "
+                "rules: beyond 3σ, nine on one side, six trending, two of three beyond 2σ).",
+                n=len(found), total=len(long_enough)))
+    if len(found):
+        _display(html_table(found))
+    shown = list(found[["report", "figure"]].itertuples(index=False, name=None))
+    shown += [k for k in long_enough.index if k not in shown]
+    for report, figure in shown[:charts]:
+        _display(kpi_control_chart(chart, report=report, figure=figure))
+
+
+def earlier_map(map_before: str, journey):
+    """The earlier journey a report compares with: ``"git:REV"`` (a revision of the journey
+    file) or a YAML path; returns ``(Journey, label)``.
+
+    Examples
+    --------
+    >>> from jmtools.journey import Journey
+    >>> from jmtools.sample_worlds import template_path
+    >>> j = Journey.load(template_path("ecommerce"))
+    >>> earlier_map(str(template_path("ecommerce")), j)[0] == j
+    True
+    """
+    if map_before.startswith("git:"):
+        return journey_at(journey.path, map_before[4:]), map_before[4:]
+    return Journey.load(map_before), Path(map_before).name
+
+
+def since_last_time(f, *, history_dir: str = "", map_before: str = "", baseline: int = 8) -> dict:
+    """The report's "Since last time": the map's changes, opportunities that went live, and
+    the KPI control charts of this focus over earlier runs.
+
+    Parameters
+    ----------
+    f : jmtools.pipeline.Findings
+        This run.
+    history_dir : str
+        A batch output folder (``history.jsonl``, written by ``jmtools batch`` / ``demo``):
+        the latest earlier run of the same focus gives the map to compare with (the batch keeps
+        a copy of each run's journey file) and the KPI series. Empty: no history.
+    map_before : str
+        The earlier map, given explicitly (a YAML path or ``"git:REV"``); wins over the history.
+    baseline : int, default 8
+        Runs that set the control limits.
+
+    Returns
+    -------
+    dict
+        ``runs`` (earlier runs of this focus found), ``map_before`` (what was compared with, or
+        ``""``), ``changes`` (the map's changes).
+    """
+    runs = earlier_runs(history_dir, f.focus) if history_dir else []
+    label = "the last run"
+    if not map_before and runs and runs[-1].get("map"):
+        snapshot = Path(history_dir) / runs[-1]["map"]
+        if snapshot.is_file():
+            map_before = str(snapshot)
+            label = f"the last run ({runs[-1]['run_id'][:10]})"
+    changes: list = []
+    if map_before:
+        earlier, named = earlier_map(map_before, f.journey)
+        changes = what_changed(earlier, f.journey, old_label=label if runs and not
+                               map_before.startswith("git:") else named, level="###")
+    elif not runs:
+        _display(md("This is the first run of this report{where}: from the next run on, this section "
+                    "says what changed in the map and how the key figures move.",
+                    where=" recorded in its folder" if history_dir else ""))
+    if any(o.change_date is not None for o in f.journey.opportunities):
+        opportunity_outcomes(f.journey, level="###")
+    if runs:
+        kpi_trends(load_history(history_dir), baseline=baseline,
+                   reports=sorted({r["report"] for r in runs}), level="###")
+    record("earlier_runs", len(runs), label="Earlier runs of this report")
+    return {"runs": len(runs), "map_before": map_before, "changes": changes}

@@ -1,0 +1,307 @@
+"""Reading an input into a DuckDB view: files (CSV, Parquet, Excel) and in-memory frames.
+
+Every view gets the column :data:`ROW`, the 1-based position of the row in the input (a name
+no export uses, so a column of the input called ``_row`` stays the input's own). What cannot
+be read at all — a missing or empty file, a folder without Parquet files, a damaged Parquet
+file, a frame without columns or with types DuckDB cannot hold, a CSV file whose header
+names a column twice — is one located :class:`~jmtools.core.errors.DataError` with a fix.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jmtools.core.errors import DataError, ParameterError, Problem, suggest
+from jmtools.sources._lines import CsvLines
+
+__all__ = ["ROW", "Opened", "open_source", "parquet_error", "FILE_KINDS", "NATIVE_ENCODINGS"]
+
+#: The input-position column every view gets (see the module docstring).
+ROW = "__jm_row"
+#: Encodings DuckDB reads natively; others are transcoded through Python's codecs.
+NATIVE_ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-16": "utf-16", "utf16": "utf-16",
+                    "latin-1": "latin-1", "latin1": "latin-1", "iso-8859-1": "latin-1"}
+FILE_KINDS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".gz": "csv", ".parquet": "parquet",
+              ".pq": "parquet", ".xlsx": "excel", ".xlsm": "excel", ".xls": "excel"}
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _q(name: str) -> str:
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def _lit(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+@dataclass
+class Opened:
+    """An input registered as a view.
+
+    ``lines`` is ``"csv"`` or ``"excel"`` for inputs with file lines (the header is line 1),
+    else False; ``structural`` lists DuckDB's malformed CSV lines as (line, kind, text);
+    ``csv_lines`` maps records to file lines (CSV only).
+    """
+
+    view: str
+    label: str
+    lines: str | bool = False
+    structural: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    csv_lines: CsvLines | None = None
+
+
+def open_source(raw, src, *, view: str, encoding: str | None, sheet, read_options: dict,
+                is_view: bool = False) -> Opened:
+    """Register ``src`` (a path, a frame, or the name of a DuckDB view) as the view ``view``."""
+    if is_view:
+        raw.execute(f"CREATE OR REPLACE TEMP VIEW {_q(view)} AS SELECT *, row_number() OVER () "
+                    f"AS {ROW} FROM {_q(src)}")
+        return Opened(view, "DuckDB table")
+    if isinstance(src, (str, os.PathLike)):
+        path = Path(src)
+        _check_path(path)
+        fmt = _file_kind(path)
+        if fmt == "csv":
+            return _open_csv(raw, path, view, encoding, read_options)
+        if fmt == "parquet":
+            return _open_parquet(raw, path, view)
+        frame = _read_excel(path, sheet)
+        return Opened(_register_frame(raw, frame, view, path.name), path.name, "excel")
+    frame = _frame_from(src)
+    if frame is None:
+        raise ParameterError("src", type(src).__name__,
+                             expected="a file path (CSV, Parquet, Excel), a pandas/polars "
+                                      "DataFrame, a pyarrow Table or an Ibis/Spark table",
+                             fix="pass series.to_frame() for a pandas Series" if
+                             type(src).__name__ == "Series" else "")
+    return Opened(_register_frame(raw, frame, view, type(src).__name__), type(src).__name__)
+
+
+def _check_path(path: Path) -> None:
+    if path.exists():
+        if path.is_file() and path.stat().st_size == 0:
+            raise DataError([Problem("the file is empty — 0 bytes", source=path.name,
+                                     fix="export the table again, with a header line")])
+        if path.is_dir() and not any(path.glob("*.parquet")):
+            inside = sorted(p.name for p in path.iterdir())[:5]
+            raise DataError([Problem(
+                "the folder holds no .parquet files — it has "
+                + (", ".join(map(repr, inside)) if inside else "nothing"), source=path.name,
+                fix="give the path of a table file (events.csv, events.parquet, …), or a folder "
+                    "of Parquet files of one table")])
+        return
+    folder = path.parent if str(path.parent) else Path(".")
+    near = suggest(path.name, [p.name for p in folder.iterdir()]) if folder.is_dir() else None
+    raise DataError([Problem(f"file not found — {str(path)!r}", source=path.name,
+                             fix=f"did you mean {near!r}?" if near else
+                             "check the path (relative paths start in the notebook's folder)")])
+
+
+def _file_kind(path: Path) -> str:
+    if path.is_dir():
+        return "parquet"
+    suffix = path.suffix.lower()
+    if suffix not in FILE_KINDS:
+        raise ParameterError("src", path.name, expected="a .csv, .tsv, .parquet or .xlsx file",
+                             fix="export the table as CSV or Parquet")
+    return FILE_KINDS[suffix]
+
+
+def parquet_error(exc: Exception, path: Path) -> DataError:
+    """A DuckDB error reading Parquet, as a located error that keeps DuckDB's diagnosis."""
+    first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), type(exc).__name__)
+    if "schema mismatch" in first or "could not be found in file" in first:
+        fix = ("give every file of the folder the same columns (names and types), or load "
+               "the files one by one")
+    else:
+        fix = ("the file is damaged or not Parquet: export it again (a CSV file must end in "
+               ".csv)")
+    return DataError([Problem(f"the Parquet data cannot be read — {first[:300]}",
+                              source=path.name, fix=fix)])
+
+
+def _open_parquet(raw, path: Path, view: str) -> Opened:
+    import duckdb
+
+    where = str(path / "*.parquet") if path.is_dir() else str(path)
+    try:
+        raw.execute(f"CREATE OR REPLACE TEMP VIEW {_q(view)} AS SELECT * FROM "
+                    f"read_parquet({_lit(where)}, file_row_number = true)")
+        raw.execute(f"CREATE OR REPLACE TEMP VIEW {_q(view + '_n')} AS SELECT * EXCLUDE "
+                    f"(file_row_number), file_row_number + 1 AS {ROW} FROM {_q(view)}")
+    except duckdb.Error as exc:
+        raise parquet_error(exc, path) from None
+    return Opened(view + "_n", path.name)
+
+
+def _utf16(path: Path) -> bool:
+    if path.suffix.lower() == ".gz":
+        return False
+    with open(path, "rb") as handle:
+        return handle.read(2) in _UTF16_BOMS
+
+
+def _open_csv(raw, path: Path, view: str, encoding: str | None, read_options: dict) -> Opened:
+    notes = []
+    if encoding is None and _utf16(path):
+        encoding = "utf-16"
+        notes.append("read as UTF-16 (the file starts with a UTF-16 byte-order mark)")
+    enc = (encoding or "utf-8").lower()
+    if enc not in NATIVE_ENCODINGS:
+        path = _transcode(path, enc)
+        enc = "utf-8"
+    rejects = view + "_rejects"
+    reader = f"read_csv({_lit(str(path))}, all_varchar = true, encoding = {_lit(NATIVE_ENCODINGS[enc])}"
+    opts = "".join(f", {k} = {_lit(v) if isinstance(v, str) else v}" for k, v in read_options.items())
+    sql = (f"CREATE OR REPLACE TEMP TABLE {_q(view)} AS SELECT *, row_number() OVER () AS {ROW} "
+           f"FROM {reader}, header = true, store_rejects = true, rejects_table = {_lit(rejects)}, "
+           f"rejects_scan = {_lit(rejects + '_scan')}{opts})")
+    try:
+        raw.execute(sql)
+    except Exception as exc:  # DuckDB reports encoding and dialect errors here
+        raise _csv_error(exc, path) from None
+    bad = raw.execute(f"SELECT line, error_type, csv_line FROM {_q(rejects)} ORDER BY line").fetchall()
+    structural = [(int(line), str(kind), str(text)) for line, kind, text in bad]
+    unicode = [line for line, kind, _ in structural if "UNICODE" in kind.upper() or "ENCODING" in kind.upper()]
+    if unicode:
+        raise DataError([Problem(f"the file is not {NATIVE_ENCODINGS[enc].upper()} encoded — invalid "
+                                 f"byte sequences on {len(unicode)} line{'s' if len(unicode) > 1 else ''}",
+                                 source=path.name, lines=tuple(unicode), line=unicode[0],
+                                 fix="pass encoding='latin-1' (or 'cp1252', 'utf-16') to the loader")])
+    _check_header(raw, path, view, f"{reader}, header = false{opts})")
+    n_kept = raw.execute(f"SELECT count(*) FROM {_q(view)}").fetchone()[0]
+    n_columns = len(raw.execute(f"DESCRIBE {_q(view)}").fetchall()) - 1
+    lines = CsvLines(path, NATIVE_ENCODINGS[enc], read_options, n_columns, n_kept,
+                     [s[0] for s in structural])
+    return Opened(view, path.name, "csv", structural, notes, lines)
+
+
+def _check_header(raw, path: Path, view: str, headerless: str) -> None:
+    """A header that names a column twice is refused (DuckDB would rename the second)."""
+    try:
+        row = raw.execute(f"SELECT * FROM {headerless} LIMIT 1").fetchone()
+    except Exception:  # noqa: BLE001 — the file was read above; a second look is a bonus
+        return
+    twice = _twice([str(v) for v in (row or ()) if v is not None])
+    if twice:
+        raise DataError([Problem(
+            f"the header names {twice} more than once", source=path.name,
+            line=1, fix="give every column its own name in the first line (or delete the copy)")])
+
+
+def _twice(names: list[str]) -> str:
+    """The names that occur twice, ignoring case and blanks around them (DuckDB's names are
+    case-insensitive: it would rename the second 'Region_1' quietly), as text; '' if none."""
+    seen: dict[str, list[str]] = {}
+    for name in names:
+        seen.setdefault(name.strip().lower(), []).append(name.strip())
+    return ", ".join(" and ".join(map(repr, dict.fromkeys(v))) if len(set(v)) > 1 else repr(v[0])
+                     for v in seen.values() if len(v) > 1)
+
+
+def _csv_error(exc: Exception, path: Path) -> DataError:
+    text = str(exc)
+    line = re.search(r"Line: (\d+)", text)
+    lineno = int(line.group(1)) if line else None
+    if "unicode" in text.lower() or "utf-8" in text.lower():
+        return DataError([Problem("the file is not UTF-8 encoded — invalid byte sequence",
+                                  source=path.name, line=lineno,
+                                  fix="pass encoding='latin-1' (or 'cp1252', 'utf-16') to the loader")])
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    first = lines[0] if lines else type(exc).__name__
+    # DuckDB's own diagnosis follows the first line (before the echoed line and its dialect dump)
+    why = next((ln for ln in lines[1:] if not ln.startswith(("Original Line", "Possible Solution"))
+                and "=" not in ln), "")
+    size = re.search(r"max_line_size=(\d+)", text)
+    if size:
+        fix = (f"a value is longer than the reader's line limit; pass "
+               f"read_options={{'max_line_size': {size.group(1)}}} to the loader, or shorten that value")
+    else:
+        fix = "check the delimiter and quoting, or pass delim=';' / quote='\"'"
+    message = f"the CSV file cannot be read — {first}" + (f" ({why[:300]})" if why else "")
+    return DataError([Problem(message, source=path.name, line=lineno, fix=fix)])
+
+
+def _transcode(path: Path, enc: str) -> Path:
+    try:
+        codecs.lookup(enc)
+    except LookupError:
+        raise ParameterError("encoding", enc, expected=["utf-8", "utf-16", "latin-1", "cp1252"],
+                             fix="pass a Python codec name, e.g. encoding='cp1252'") from None
+    out = Path(tempfile.mkdtemp(prefix="jmtools-")) / (path.stem + ".utf8.csv")
+    with open(path, encoding=enc, newline="") as fin, open(out, "w", encoding="utf-8", newline="") as fout:
+        for chunk in iter(lambda: fin.read(1 << 20), ""):
+            fout.write(chunk)
+    return out
+
+
+def _read_excel(path: Path, sheet):
+    import pandas as pd
+
+    try:
+        frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, header=None)
+    except ValueError as exc:
+        raise DataError([Problem(f"the workbook cannot be read — {exc}", source=path.name,
+                                 fix="pass sheet='<name of the sheet>'")]) from None
+    if frame.empty:
+        raise DataError([Problem("the sheet is empty", source=path.name,
+                                 fix="put the header in row 1 and the rows below it")])
+    header = ["" if pd.isna(v) else str(v).strip() for v in frame.iloc[0]]
+    twice = _twice([h for h in header if h])
+    if twice:
+        raise DataError([Problem(f"the header names {twice} more than once",
+                                 source=path.name, line=1,
+                                 fix="give every column its own name in row 1 (or delete the copy)")])
+    body = frame.iloc[1:].reset_index(drop=True)
+    body.columns = [h or f"Unnamed: {i}" for i, h in enumerate(header)]
+    return body.astype("string")
+
+
+def _frame_from(src):
+    module = type(src).__module__.split(".")[0]
+    if module == "polars":
+        return src.to_arrow()
+    if module == "pyarrow":
+        return src
+    if module == "pandas" and hasattr(src, "columns"):
+        labels = [str(c) for c in src.columns]
+        twice = _twice(labels)
+        if twice:
+            raise DataError([Problem(f"the frame has several columns named {twice}",
+                                     source="DataFrame",
+                                     fix="rename or drop the duplicates first, e.g. "
+                                         "df.loc[:, ~df.columns.duplicated()]")], source="DataFrame")
+        frame = src.reset_index(drop=True).copy(deep=False)
+        frame.columns = labels  # integer or tuple labels become text the columns= mapping can name
+        for col in frame.columns:
+            if frame[col].dtype == object:
+                frame[col] = frame[col].astype("string")
+        return frame
+    return None
+
+
+def _register_frame(raw, frame, view: str, label: str) -> str:
+    import duckdb
+
+    if len(getattr(frame, "columns", ())) == 0:
+        raise DataError([Problem("the frame has no columns", source=label,
+                                 fix="pass the table itself, with its columns (customer_id, …)")])
+    try:
+        raw.register(view + "_frame", frame)
+        raw.execute(f"CREATE OR REPLACE TEMP VIEW {_q(view)} AS SELECT *, row_number() OVER () "
+                    f"AS {ROW} FROM {_q(view + '_frame')}")
+    except duckdb.Error as exc:
+        odd = [f"{c!r} ({frame[c].dtype})" for c in getattr(frame, "columns", [])
+               if str(getattr(frame[c], "dtype", "")).startswith(("period", "interval", "complex"))]
+        first = str(exc).splitlines()[0]
+        raise DataError([Problem(f"the frame cannot be read — {first}"
+                                 + (f"; columns {', '.join(odd)}" if odd else ""), source=label,
+                                 fix="convert those columns to text, numbers or timestamps "
+                                     "(a Period: .dt.to_timestamp())")]) from None
+    return view

@@ -1,0 +1,25 @@
+"""The teaching track's helpers: a lesson on a data folder, exercises that check themselves,
+the before/after comparison of step 7, and printable worksheets.
+
+The notebooks in ``notebooks/teaching/`` call this package; the logic lives here so that the
+notebooks stay short::
+
+    from jmtools.teaching import Lesson
+    lesson = Lesson("sample:ecommerce")        # follows the journey's first persona
+    lesson.ask("4.2")                          # the question, with this world's names
+    lesson.check("4.2", 222)                   # Feedback: a hint, or why it matters
+
+Answers are checked against values computed from the data when the check runs — never against
+stored answers — so the track works on a regenerated world or on the learners' own data. A
+wrong answer gets a hint that names the misconception (:data:`HINTS`), not the answer.
+"""
+
+from jmtools.teaching.exercises import EXERCISES, STEPS, check, get, hidden_card
+from jmtools.teaching.feedback import HINTS, Feedback
+from jmtools.teaching.iterate import (before_after, change_at, difference_interval, middle_date,
+                                      next_version)
+from jmtools.teaching.lesson import Lesson, Question
+
+__all__ = ["Lesson", "Question", "Feedback", "HINTS", "EXERCISES", "STEPS", "check", "get",
+           "hidden_card", "before_after", "change_at", "difference_interval", "middle_date",
+           "next_version"]

@@ -1,0 +1,432 @@
+"""Exercises of the opening notebook and of steps 1–3: personas, touchpoints, the emotional journey.
+
+Every key is computed from the lesson's data when the answer is checked (see
+:mod:`jmtools.teaching.lesson`); the judges name the misconception an answer shows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import pandas as pd
+
+from jmtools.analyses import kpis
+from jmtools.analyses.valence import score_to_valence
+from jmtools.core.metrics import SCALES
+from jmtools.core.vocabulary import IN_CUSTOMERS_TITLE, NO_PERSONA
+from jmtools.personas import PersonaCard, RuleError, persona_filter
+from jmtools.teaching._judge import (Exercise, Hint, choice, count, fmt, interval_text, name, names,
+                                     pct)
+
+__all__ = ["EXERCISES", "lowest_accepted", "hidden_card"]
+
+
+def lowest_accepted(frame: pd.DataFrame, group_col: str, *, value: str = "value",
+                    min_n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows with enough evidence, rows accepted as "the lowest") of a frame with n and intervals.
+
+    The lowest is the smallest value among rows with ``n >= min_n``; every such row whose
+    value lies inside the lowest's 95% interval is accepted too (the data cannot tell them
+    apart).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"g": ["a", "b", "c", "d"], "value": [1.0, 1.2, 3.0, 0.1],
+    ...                   "n": [50, 60, 70, 3], "ci_high": [1.5, 1.6, 3.3, 2.0]})
+    >>> lowest_accepted(f, "g", min_n=30)[1]["g"].tolist()
+    ['a', 'b']
+    """
+    ok = frame[(frame["n"] >= min_n) & frame[value].notna()]
+    if ok.empty:
+        return ok, ok
+    low = ok.loc[ok[value].idxmin()]
+    return ok, ok[ok[value] <= low["ci_high"]]
+
+
+def _also(accepted: pd.DataFrame, col: str, answer: str) -> str:
+    others = [str(g) for g in accepted[col] if g != answer]
+    if not others:
+        return ""
+    return (f"{', '.join(others)} {'is' if len(others) == 1 else 'are'} inside the interval too: "
+            "the data cannot tell them apart, and either answer is right.")
+
+
+# ------------------------------------------------------------------ 0 · start here
+def _ask_0_1(lesson) -> str:
+    return (f"The journey “{lesson.journey.name}” has {len(lesson.journey.stage_names)} stages. "
+            "List them in the order a customer lives them, first to last.")
+
+
+def _judge_0_1(lesson, answer) -> str:
+    stages = list(lesson.journey.stage_names)
+    got = names(answer, stages, "stages", "a list of stage names")
+    if got == stages:
+        return ""
+    if sorted(got) == sorted(stages):
+        raise Hint("journey-order")
+    missing = [s for s in stages if s not in got]
+    if missing:
+        raise Hint("missing-items", count=f"{len(missing)} of the {len(stages)} stages",
+                   nudge="List every stage of the journey file.")
+    raise Hint("extra-items", items=", ".join(sorted({s for s in got if got.count(s) > 1})),
+               nudge="Each stage once.")
+
+
+def _ask_0_2(lesson) -> str:
+    return "How many customers have at least one event in this data?"
+
+
+def _judge_0_2(lesson, answer) -> str:
+    got, ev = count(answer), lesson.evidence
+    if got == ev.n_customers:
+        return ""
+    if got == ev.n_events:
+        raise Hint("events-vs-customers", what="events")
+    if "customers" in lesson.world.tables and got == len(lesson.customers):
+        raise Hint("wrong", nudge="That is the customer table. Some customers in it may never "
+                                  "appear in the events, and some events may come from customers "
+                                  "missing from it: count the customers of the events.")
+    raise Hint("wrong", nudge="Count distinct customer_id in the events (the Evidence says it too).")
+
+
+# ----------------------------------------------------------------- 1 · personas
+def _ask_1_1(lesson) -> str:
+    return (f"How many customers with events belong to {lesson.persona} — each customer counted for "
+            "the first persona (in file order) whose rule selects them?")
+
+
+def _judge_1_1(lesson, answer) -> str:
+    got = count(answer)
+    sizes = lesson.evidence.persona_sizes.set_index("persona")["n_customers"]
+    key = int(sizes.get(lesson.persona, 0))
+    if got == key:
+        return ""
+    if got == lesson.evidence.n_customers:
+        raise Hint("everyone-not-persona", persona=lesson.persona)
+    rule = lesson.journey.personas_resolved()[list(lesson.journey.persona_names).index(lesson.persona)].rule
+    seen = set(lesson.events["customer_id"])
+    if rule and got == int(persona_filter(lesson.customers, rule)["customer_id"].isin(seen).sum()):
+        raise Hint("wrong", nudge="That counts every customer the rule selects. A customer selected "
+                                  "by two rules belongs to the first persona in the file: count "
+                                  "after assign_personas().")
+    raise Hint("wrong", nudge="Count the persona's customers who have events (Evidence.persona_sizes, "
+                              "or the persona column of the events).")
+
+
+def _target_card(lesson):
+    cards = [p for p in lesson.journey.personas_resolved() if p.rule]
+    if len(cards) < 2:
+        raise Hint("not-available", needs="two personas with rules")
+    at = next((i for i, p in enumerate(cards) if p.name == lesson.persona), -1)
+    return cards[(at + 1) % len(cards)]
+
+
+def _ask_1_2(lesson) -> str:
+    card = _target_card(lesson)
+    facts = "; ".join(f"{k}: {v}" for k, v in card.demographics.items()) or "none given"
+    columns = ", ".join(c for c in lesson.customers.columns if c != "customer_id")
+    return (f"The card “{card.name}” (its rule hidden) says: {card.backstory or ''} "
+            f"Demographics: {facts}. Write a rule over the customer table ({columns}) that selects "
+            "this persona's customers — from the card and the data, not copied from the journey file.")
+
+
+def hidden_card(lesson) -> PersonaCard:
+    """The card of exercise 1.2 without its rule."""
+    return dataclasses.replace(PersonaCard.from_persona(_target_card(lesson)), rule=None)
+
+
+def _judge_1_2(lesson, answer) -> str:
+    if not isinstance(answer, str):
+        raise Hint("format", form="a rule as text, e.g. \"age >= 40 and region == 'North'\"",
+                   got=repr(answer))
+    card, customers = _target_card(lesson), lesson.customers
+    try:
+        chosen = set(persona_filter(customers, answer, persona="your rule")["customer_id"])
+    except RuleError as err:
+        raise Hint("rule-error", error=str(err)) from None
+    key = set(persona_filter(customers, card.rule)["customer_id"])
+    if not chosen:
+        raise Hint("selects-nobody")
+    both = len(chosen & key)
+    precision, recall = both / len(chosen), both / len(key)
+    if len(chosen) >= 0.9 * len(customers) and len(key) < 0.9 * len(customers):
+        raise Hint("monolith", share=pct(len(chosen) / len(customers), 0))
+    if recall < 0.9:
+        raise Hint("too-narrow", recall=pct(recall, 0), n=f"{len(key):,}")
+    if precision < 0.9:
+        raise Hint("too-broad", n=f"{len(chosen):,}", precision=pct(precision, 0))
+    return (f"Your rule selects {len(chosen):,} customers; {pct(precision, 0)} of them are "
+            f"{card.name}'s, and it finds {pct(recall, 0)} of them.")
+
+
+def _kpi_metric(lesson) -> str:
+    k = lesson.persona_kpis
+    for metric in ("nps", "csat"):
+        if ((k["kpi"] == metric) & (k["n"] > 0)).any():
+            return metric
+    raise Hint("not-available", needs="survey answers (NPS or CSAT)")
+
+
+def _ask_1_3(lesson) -> str:
+    metric = _kpi_metric(lesson)
+    what = ("is least likely to recommend us (lowest NPS)" if metric == "nps"
+            else "is least satisfied (lowest mean CSAT)")
+    return (f"Which group of customers — one of the personas, or “{NO_PERSONA}” (customers no rule "
+            f"selects) — {what}?")
+
+
+def _judge_1_3(lesson, answer) -> str:
+    metric = _kpi_metric(lesson)
+    k = lesson.persona_kpis
+    k = k[(k["kpi"] == metric) & (k["persona"] != IN_CUSTOMERS_TITLE)]
+    got = name(answer, list(k["persona"]), "groups (personas and (no persona))")
+    row = k[k["persona"] == got].iloc[0]
+    eligible, accepted = lowest_accepted(k, "persona", min_n=lesson.min_n)
+    if got in set(accepted["persona"]):
+        return _also(accepted, "persona", got)
+    if row["n"] < lesson.min_n:
+        raise Hint("small-group", n=int(row["n"]), min_n=lesson.min_n, low=fmt(row["ci_low"], 1),
+                   high=fmt(row["ci_high"], 1))
+    raise Hint("wrong", nudge=f"Read every group's {metric} with its n and interval before choosing.")
+
+
+# -------------------------------------------------------------- 2 · touchpoints
+def _busy_touchpoint(lesson) -> tuple[str, int, int]:
+    """(touchpoint, customers, events) of the persona's touchpoint with most events per customer."""
+    e = lesson.events[lesson.events["persona"] == lesson.persona].dropna(subset=["touchpoint"])
+    per = e.groupby("touchpoint").agg(customers=("customer_id", "nunique"), events=("event", "size"))
+    per = per[per["customers"] >= lesson.min_n]
+    if per.empty:
+        raise Hint("not-available",
+                   needs=f"touchpoints with {lesson.min_n} or more of the persona's customers")
+    tp = (per["events"] / per["customers"]).idxmax()
+    return tp, int(per.loc[tp, "customers"]), int(per.loc[tp, "events"])
+
+
+def _ask_2_1(lesson) -> str:
+    tp, _, _ = _busy_touchpoint(lesson)
+    return (f"How many of {lesson.persona}'s customers did the touchpoint “{tp}” reach "
+            "(at least one event there)?")
+
+
+def _judge_2_1(lesson, answer) -> str:
+    tp, customers, events = _busy_touchpoint(lesson)
+    got = count(answer)
+    if got == customers:
+        return f"Its {events:,} events come from those {customers:,} customers."
+    if got == events:
+        raise Hint("events-vs-customers", what=f"events at {tp}")
+    everyone = lesson.events.loc[lesson.events["touchpoint"] == tp, "customer_id"].nunique()
+    if got == everyone:
+        raise Hint("everyone-not-persona", persona=lesson.persona)
+    raise Hint("wrong", nudge="Keep the persona's events at that touchpoint and count distinct customers.")
+
+
+def _csat(lesson):
+    tk = lesson.touchpoint_kpis
+    if tk is None or not ((tk["kpi"] == "csat_mean") & (tk["n"] > 0)).any():
+        raise Hint("not-available", needs="CSAT survey answers per touchpoint")
+    return tk[tk["kpi"] == "csat_mean"]
+
+
+def _ask_2_2(lesson) -> str:
+    _csat(lesson)
+    return f"At which touchpoint do {lesson.persona}'s customers give the lowest mean CSAT (1–5)?"
+
+
+def _judge_2_2(lesson, answer) -> str:
+    tk = _csat(lesson)
+    mine = tk[tk["persona"] == lesson.persona]
+    got = name(answer, list(lesson.journey.touchpoint_names), "touchpoints")
+    row = mine[mine["touchpoint"] == got]
+    if row.empty or int(row["n"].iloc[0]) == 0:
+        raise Hint("no-evidence", where=got)
+    eligible, accepted = lowest_accepted(mine, "touchpoint", min_n=lesson.min_n)
+    if got in set(accepted["touchpoint"]):
+        return _also(accepted, "touchpoint", got)
+    r = row.iloc[0]
+    if r["n"] < lesson.min_n:
+        raise Hint("small-group", n=int(r["n"]), min_n=lesson.min_n, low=fmt(r["ci_low"]),
+                   high=fmt(r["ci_high"]))
+    every = kpis.touchpoint_kpis(lesson.world.tables["surveys"], evidence=lesson.evidence)
+    _, all_low = lowest_accepted(every[every["kpi"] == "csat_mean"], "touchpoint", min_n=lesson.min_n)
+    if got in set(all_low["touchpoint"]):
+        raise Hint("everyone-not-persona", persona=lesson.persona)
+    raise Hint("wrong", nudge="Compare the persona's csat_mean per touchpoint, with n and intervals.")
+
+
+# ------------------------------------------------------- 3 · the emotional journey
+def _curve(lesson) -> pd.DataFrame:
+    curve = lesson.run.curve
+    if curve is None:
+        raise Hint("not-available", needs="surveys or feedback")
+    return curve
+
+
+def _ask_3_1(lesson) -> str:
+    _curve(lesson)
+    return f"At which stage is {lesson.persona}'s measured emotion (valence, −2..+2) lowest?"
+
+
+def _judge_3_1(lesson, answer) -> str:
+    curve = _curve(lesson)
+    got = name(answer, list(lesson.journey.stage_names), "stages")
+    mine = curve[curve["persona"] == lesson.persona].rename(columns={"valence": "value"})
+    row = mine[mine["stage"] == got].iloc[0]
+    if row["n"] == 0:
+        raise Hint("no-evidence", where=got)
+    _, accepted = lowest_accepted(mine, "stage", min_n=lesson.min_n)
+    if got in set(accepted["stage"]):
+        return _also(accepted, "stage", got)
+    if row["n"] < lesson.min_n:
+        raise Hint("small-group", n=int(row["n"]), min_n=lesson.min_n, low=fmt(row["ci_low"]),
+                   high=fmt(row["ci_high"]))
+    everyone = curve[curve["persona"] == "all"].rename(columns={"valence": "value"})
+    if got in set(lowest_accepted(everyone, "stage", min_n=lesson.min_n)[1]["stage"]):
+        raise Hint("everyone-not-persona", persona=lesson.persona)
+    gap = lesson.run.gap
+    assumed = gap[gap["persona"] == lesson.persona].dropna(subset=["assumed"])
+    if len(assumed) and got == assumed.loc[assumed["assumed"].idxmin(), "stage"]:
+        raise Hint("assumption-not-evidence", what="The lowest point of the assumed (workshop) curve")
+    raise Hint("wrong", nudge="Read the persona's measured points (valence) with their n.")
+
+
+def _gap_stage(lesson) -> pd.Series:
+    """The stage of exercise 3.2: one that agrees although the points differ, else the largest gap."""
+    gap = lesson.run.gap
+    if gap is None:
+        raise Hint("not-available", needs="surveys or feedback")
+    mine = gap[(gap["persona"] == lesson.persona) & ~gap["low_evidence"] & gap["assumed"].notna()
+               & gap["measured"].notna()]
+    if mine.empty:
+        raise Hint("not-available", needs="measured stages with an assumed emotion")
+    size = mine["gap"].abs()
+    agrees = mine[(mine["verdict"] == "agrees") & (size > 0.005)]
+    return (agrees.loc[size[agrees.index].idxmax()] if len(agrees) else mine.loc[size.idxmax()])
+
+
+def _ask_3_2(lesson) -> str:
+    row = _gap_stage(lesson)
+    return (f"The workshop assumed {lesson.persona} feels {fmt(row['assumed'])} at “{row['stage']}”. "
+            "Was that assumption right (“agrees”), too high or too low?")
+
+
+_VERDICTS = {"agrees": ("agree", "right", "yes", "correct", "it agrees", "agrees with the data"),
+             "too high": ("assumed too high", "higher", "it was too high"),
+             "too low": ("assumed too low", "lower", "it was too low")}
+
+
+def _judge_3_2(lesson, answer) -> str:
+    row = _gap_stage(lesson)
+    got = choice(answer, _VERDICTS, "“agrees”, “too high” or “too low”")
+    key = str(row["verdict"]).removeprefix("assumed ")
+    if got == key:
+        return ""
+    facts = (f"The workshop assumed {fmt(row['assumed'])}; customers' evidence measures "
+             f"{fmt(row['measured'])} (n = {int(row['n'])}).")
+    interval = interval_text(row["ci_low"], row["ci_high"])
+    if key == "agrees":
+        raise Hint("interval-certainty", facts=facts, interval=interval, value=fmt(row["assumed"]))
+    if got == "agrees":
+        raise Hint("interval-ignored", facts=facts, interval=interval, value=fmt(row["assumed"]))
+    raise Hint("wrong-direction", facts=facts)
+
+
+def _lexicon_case(lesson) -> pd.Series:
+    """The comment of exercise 3.3: the lexicon and the customer's own answers disagree most."""
+    fb = lesson.lexicon
+    if fb is None:
+        raise Hint("not-available", needs="feedback text")
+    own = _own_valence(lesson, fb)
+    fb = fb.assign(own=own).dropna(subset=["own"])
+    fb = fb[((fb["score"] >= 0.3) & (fb["own"] <= -0.5)) | ((fb["score"] <= -0.3) & (fb["own"] >= 0.5))]
+    if fb.empty:
+        raise Hint("not-available", needs="a comment whose words and ratings disagree")
+    fb = fb.assign(disagree=(2 * fb["score"] - fb["own"]).abs())
+    return fb.sort_values(["disagree", "feedback_id"], ascending=[False, True]).iloc[0]
+
+
+def _own_valence(lesson, fb: pd.DataFrame) -> pd.Series:
+    """Per comment: the mean valence of what the customer said themselves (its rating, their
+    survey answers at the same touchpoint); NaN when they said nothing else."""
+    parts = []
+    if "rating" in fb:
+        parts.append(pd.DataFrame({"feedback_id": fb["feedback_id"],
+                                   "v": score_to_valence(fb["rating"], SCALES["csat"])}))
+    surveys = lesson.table("surveys")
+    if surveys is not None and "touchpoint" in surveys and "touchpoint" in fb:
+        s = surveys[surveys["metric"].isin(list(SCALES))].copy()
+        s["v"] = [float(score_to_valence([x], SCALES[m])[0]) for x, m in zip(s["score"], s["metric"])]
+        joined = fb[["feedback_id", "customer_id", "touchpoint"]].merge(
+            s[["customer_id", "touchpoint", "v"]], on=["customer_id", "touchpoint"])
+        parts.append(joined[["feedback_id", "v"]])
+    if not parts:
+        return pd.Series(math.nan, index=fb.index)
+    own = pd.concat(parts).dropna().groupby("feedback_id")["v"].mean()
+    return fb["feedback_id"].map(own)
+
+
+def _ask_3_3(lesson) -> str:
+    case = _lexicon_case(lesson)
+    known = "touchpoint" in case and pd.notna(case["touchpoint"])
+    where = f" about “{case['touchpoint']}”" if known else ""
+    return (f"Customer {case['customer_id']} wrote{where}: “{case['text']}” The lexicon (VADER) scores "
+            f"it {case['score']:+.2f}. How did this customer feel: positive, neutral or negative? "
+            "(Look at what else they told you.)")
+
+
+def _judge_3_3(lesson, answer) -> str:
+    case = _lexicon_case(lesson)
+    got = choice(answer, {"positive": ("happy", "good"), "neutral": ("mixed",),
+                          "negative": ("unhappy", "bad")}, "“positive”, “neutral” or “negative”")
+    key = "negative" if case["own"] <= -0.5 else "positive" if case["own"] >= 0.5 else "neutral"
+    if got == key:
+        return (f"What the customer said themselves averages {case['own']:+.1f} on the −2..+2 "
+                f"scale; the words alone score {2 * case['score']:+.1f}.")
+    lexicon = "positive" if case["score"] >= 0.05 else "negative" if case["score"] <= -0.05 else "neutral"
+    if got == lexicon:
+        raise Hint("lexicon-feeling", score=f"{case['score']:+.2f}")
+    raise Hint("wrong", nudge="Find this customer's rating and survey answers at that touchpoint.")
+
+
+def _ex(id, title, stars, form, ask, judge, why, needs=()) -> Exercise:
+    return Exercise(id, int(id.split(".")[0]), title, stars, form, ask, judge, why, tuple(needs))
+
+
+EXERCISES = [
+    _ex("0.1", "The stages, in order", 1, "a list of stage names, e.g. [\"A\", \"B\"]", _ask_0_1, _judge_0_1,
+        "A journey is ordered: every funnel, curve and map in the kit follows the stages' order, "
+        "so 'where do we lose people' has an answer."),
+    _ex("0.2", "Who is in the data", 1, "a whole number", _ask_0_2, _judge_0_2,
+        "Every number in the kit counts customers unless it says otherwise; knowing the "
+        "denominator is the first step to reading any share."),
+    _ex("1.1", "How many customers a persona stands for", 1, "a whole number", _ask_1_1, _judge_1_1,
+        "A persona linked to data says how many customers it stands for — the difference between "
+        "a story and a segment you can act on."),
+    _ex("1.2", "A rule for a persona card", 2, "a rule as text, e.g. \"age < 30 and region == 'North'\"",
+        _ask_1_2, _judge_1_2,
+        "A rule ties the card to customers: the kit can then show this persona's funnel, emotion "
+        "and pain points, and re-run them on next month's data."),
+    _ex("1.3", "The least happy group", 3, "a persona's name, or \"(no persona)\"", _ask_1_3, _judge_1_3,
+        "Small groups produce the most extreme numbers by chance alone; reading n before the value "
+        "keeps a workshop from chasing noise.", needs=("surveys",)),
+    _ex("2.1", "Reach of a busy touchpoint", 1, "a whole number", _ask_2_1, _judge_2_1,
+        "Touchpoints are compared by the customers they reach, not by the events they log: one "
+        "customer refreshing a page is still one customer."),
+    _ex("2.2", "The touchpoint rated worst", 2, "a touchpoint name", _ask_2_2, _judge_2_2,
+        "A badly rated touchpoint with enough answers is a candidate moment of truth: it is where "
+        "the experience breaks for this persona.", needs=("surveys",)),
+    _ex("3.1", "The low point of the curve", 1, "a stage name", _ask_3_1, _judge_3_1,
+        "The measured low point is where the persona's experience hurts most — evidence you can "
+        "show, not a curve drawn from memory.", needs=("surveys",)),
+    _ex("3.2", "Is the workshop's curve right?", 2, "\"agrees\", \"too high\" or \"too low\"", _ask_3_2,
+        _judge_3_2,
+        "Comparing the assumed curve with the measured one, interval included, tells the team "
+        "which beliefs to keep and which to revise.", needs=("surveys",)),
+    _ex("3.3", "Words are not feelings", 3, "\"positive\", \"neutral\" or \"negative\"", _ask_3_3,
+        _judge_3_3,
+        "A lexicon scores words, in bulk, for trends; a single customer's feeling is what they "
+        "tell you. Use text scores for patterns across many comments, never as one person's truth.",
+        needs=("feedback",)),
+]

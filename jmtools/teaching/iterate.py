@@ -1,0 +1,224 @@
+"""Step 7 — test, implement, iterate — with what the kit has today.
+
+The kit has no experiment tracking yet. What it can do honestly, and what the teaching track
+uses, is:
+
+- **a baseline and a before/after comparison**: the funnel of the customers who started
+  before a date beside the funnel of those who started on or after it
+  (:func:`before_after`), and the change at one step with a 95% interval of the difference
+  (:func:`change_at`, Newcombe's method from two Wilson intervals);
+- **the next version of the map**: a copy of the journey file whose assumed emotions are
+  replaced by the measured values where they disagree (:func:`next_version`), to compare with
+  :func:`jmtools.journey.diff_journeys`.
+
+A before/after comparison is not an experiment: other things change between the periods
+(season, campaigns, who arrives). It can show that nothing measurable changed, or that
+something did; it cannot say why.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+from jmtools.analyses import funnels
+from jmtools.core.engine import to_pandas
+from jmtools.core.errors import ParameterError
+from jmtools.core.stats import wilson_interval
+from jmtools.journey import Journey
+from jmtools.widgets.curve import CurveEditor
+
+__all__ = ["PERIODS", "middle_date", "before_after", "difference_interval", "change_at",
+           "next_version"]
+
+#: The two periods, in order.
+PERIODS = ("before", "after")
+
+
+def middle_date(evidence) -> pd.Timestamp:
+    """The day that splits the customers in two halves by when they were first seen.
+
+    Examples
+    --------
+    >>> from jmtools.sources import load_world
+    >>> from jmtools.evidence import prepare
+    >>> w = load_world("sample:b2b")
+    >>> middle_date(prepare(w.events, w.journey)).strftime("%Y-%m-%d")
+    '2025-11-07'
+    """
+    t = evidence.events
+    first = to_pandas(t.filter(t.position == 1).select("timestamp"))["timestamp"]
+    return pd.Timestamp(first.median()).normalize()
+
+
+def _split(split) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(split)
+    except (ValueError, TypeError):
+        raise ParameterError("split", split, expected="a date, e.g. '2026-06-01'") from None
+
+
+def before_after(evidence, split, *, by="persona", level: str = "stage", steps=None) -> pd.DataFrame:
+    """The funnel of two cohorts: customers first seen before ``split``, and on or after it.
+
+    Parameters
+    ----------
+    evidence : Evidence
+        From :func:`jmtools.evidence.prepare` (``customers=`` for a ``persona`` column).
+    split : str or datetime
+        The day the change went live.
+    by : str, list of str or None, default "persona"
+        Customer columns to split by as well.
+    level, steps
+        As in :func:`jmtools.analyses.funnels.funnel`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`~jmtools.analyses.funnels.funnel` with ``period`` ("before",
+        "after"; an ordered categorical) after the ``by`` columns.
+
+    Examples
+    --------
+    >>> from jmtools.sources import load_world
+    >>> from jmtools.evidence import prepare
+    >>> w = load_world("sample:b2b")
+    >>> f = before_after(prepare(w.events, w.journey), "2025-11-07", by=None)
+    >>> f.groupby("period", observed=True)["n_customers"].first().tolist()
+    [297, 303]
+    """
+    when = _split(split)
+    t = evidence.events
+    first = t.timestamp.min().over(group_by=t.customer_id)
+    cohort = dataclasses.replace(evidence, events=t.mutate(period=(first < when).ifelse(*PERIODS)))
+    keys = [] if by is None else [by] if isinstance(by, str) else list(by)
+    frame = funnels.funnel(cohort, steps=steps, level=level, by=[*keys, "period"])
+    frame["period"] = pd.Categorical(frame["period"], categories=list(PERIODS), ordered=True)
+    cols = [frame[k].astype(object).where(frame[k].notna(), None) for k in keys]
+    group = pd.Series(list(zip(*cols)) if keys else [()] * len(frame), index=frame.index)
+    order = group.map({g: i for i, g in enumerate(dict.fromkeys(group))})   # groups as funnel() orders them
+    return (frame.assign(_g=order).sort_values(["_g", "period", "step_index"], kind="stable")
+            .drop(columns="_g").reset_index(drop=True))
+
+
+def difference_interval(k1, n1, k2, n2) -> tuple[float, float, float]:
+    """The difference of two shares, ``k2/n2 − k1/n1``, with its 95% interval (Newcombe).
+
+    Newcombe's hybrid score interval combines the two Wilson intervals; it behaves well for
+    small groups and shares near 0 or 1.
+
+    Examples
+    --------
+    >>> d, low, high = difference_interval(40, 100, 60, 100)
+    >>> round(d, 2), round(low, 3), round(high, 3)
+    (0.2, 0.061, 0.328)
+    """
+    if not (n1 and n2):
+        return math.nan, math.nan, math.nan
+    p1, p2 = k1 / n1, k2 / n2
+    l1, u1 = wilson_interval(k1, n1)
+    l2, u2 = wilson_interval(k2, n2)
+    d = p2 - p1
+    return d, d - math.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2), d + math.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2)
+
+
+def change_at(frame: pd.DataFrame, step: str, *, group=None, group_col: str = "persona") -> dict:
+    """Conversion into ``step`` before and after, and the change with its 95% interval.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        From :func:`before_after`.
+    step : str
+        A step of the funnel (not the first: conversion is from the previous step).
+    group : str, optional
+        The value of ``group_col`` to read (a persona); default the frame has no groups.
+
+    Returns
+    -------
+    dict
+        ``step``, ``before`` and ``after`` (each ``{"n_prev", "n", "conversion", "ci_low",
+        "ci_high"}``), ``difference`` (after − before), ``ci_low``, ``ci_high`` and
+        ``verdict``: "better" or "worse" when the interval excludes 0, else "no evidence".
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"period": ["before", "before", "after", "after"], "step_index": [1, 2, 1, 2],
+    ...                   "step": ["Browse", "Buy"] * 2, "n": [100, 40, 100, 60], "n_prev": [100] * 4})
+    >>> c = change_at(f, "Buy")
+    >>> round(c["difference"], 2), c["verdict"]
+    (0.2, 'better')
+    """
+    rows = frame if group is None else frame[frame[group_col] == group]
+    rows = rows[rows["step"] == step]
+    if rows.empty or int(rows["step_index"].iloc[0]) == 1:
+        raise ParameterError("step", step, expected=list(frame.loc[frame["step_index"] > 1, "step"].unique()))
+    out = {"step": step}
+    for period in PERIODS:
+        r = rows[rows["period"] == period]
+        n_prev, n = (int(r["n_prev"].iloc[0]), int(r["n"].iloc[0])) if len(r) else (0, 0)
+        low, high = wilson_interval(n, n_prev)
+        out[period] = {"n_prev": n_prev, "n": n, "conversion": n / n_prev if n_prev else math.nan,
+                       "ci_low": low, "ci_high": high}
+    d, low, high = difference_interval(out["before"]["n"], out["before"]["n_prev"],
+                                       out["after"]["n"], out["after"]["n_prev"])
+    verdict = "better" if low > 0 else "worse" if high < 0 else "no evidence"
+    out.update(difference=d, ci_low=low, ci_high=high, verdict=verdict)
+    return out
+
+
+def next_version(findings, path, *, stages=None, step: float = 0.1,
+                 updated: dt.date | None = None) -> Path:
+    """Write the next version of the journey: measured emotions where the assumed ones disagree.
+
+    The journey file of ``findings`` is copied to ``path``; for the focus persona, each stage
+    whose assumed emotion disagrees with the measured curve (``findings.gap``: outside the 95%
+    interval, enough evidence) gets the measured value, rounded to ``step`` — through the
+    emotion-curve editor, so the file keeps its comments. ``version`` goes up by one and
+    ``updated`` is set.
+
+    Parameters
+    ----------
+    findings : jmtools.pipeline.Findings
+        A run for one persona (:func:`jmtools.pipeline.run`).
+    path : str or Path
+        The new file.
+    stages : list of str, optional
+        The stages to update; default every stage that disagrees.
+    updated : datetime.date, optional
+        Default today.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    source = getattr(findings.journey, "path", None)
+    if source is None:
+        raise ParameterError("findings", "a journey without a file",
+                             expected="a run on a journey loaded from a file")
+    target = Path(path)
+    if target.resolve() == Path(source).resolve():
+        raise ParameterError("path", str(path), expected="a new file (the old version is kept)")
+    shutil.copyfile(source, target)
+    gap = findings.gap[(findings.gap["persona"] == findings.focus.persona)]
+    wrong = gap[gap["verdict"].isin(["assumed too high", "assumed too low"]) & ~gap["low_evidence"]]
+    chosen = list(wrong["stage"]) if stages is None else list(stages)
+    editor = CurveEditor(Journey.load(target), persona=findings.focus.persona,
+                         measured=findings.curve_focus, journey_path=target)
+    measured = gap.set_index("stage")["measured"]
+    for stage in chosen:
+        editor.set_assumed(stage, round(round(float(measured[stage]) / step) * step, 6))
+        if editor.error:
+            raise ParameterError("stages", stage, expected="stages with a measured value", fix=editor.error)
+    editor.save()
+    journey = Journey.load(target)
+    old = journey.version
+    journey.version = str(int(old) + 1) if str(old).isdigit() else f"{old or 0}+1"
+    journey.updated = updated or dt.date.today()
+    journey.save(target)
+    return target

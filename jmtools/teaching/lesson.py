@@ -1,0 +1,192 @@
+"""The lesson: one data folder, the persona a learner follows, and what the exercises compute.
+
+A :class:`Lesson` is made once at the top of every teaching notebook::
+
+    lesson = Lesson(data_dir, persona=persona)    # persona "": the journey's first persona
+    run = lesson.run                              # = pipeline.run(data_dir, persona=…)
+    lesson.ask("4.2")                             # the question, with this world's names
+    lesson.check("4.2", answer_4_2)               # a hint, or why it matters
+
+Everything an exercise is checked against is computed here from the data, when first needed,
+and kept: nothing is read from the answer key of the sample worlds, so the track works the
+same on a regenerated world or on the learners' own data.
+"""
+
+from __future__ import annotations
+
+import html
+from functools import cached_property
+
+import pandas as pd
+
+from jmtools import pipeline
+from jmtools.analyses import funnels, kpis
+from jmtools.analyses.sentiment import score_texts
+from jmtools.core.errors import ParameterError
+from jmtools.evidence import prepare
+from jmtools.personas import assign_personas, persona_kpis
+from jmtools.sources import World
+from jmtools.teaching import exercises
+from jmtools.teaching.feedback import Feedback
+from jmtools.teaching.iterate import before_after, middle_date
+
+__all__ = ["Lesson", "Question"]
+
+
+class Question:
+    """An exercise's question, shown as HTML in a notebook and as text elsewhere."""
+
+    def __init__(self, exercise, text: str):
+        self.exercise, self.text = exercise, text
+
+    def __str__(self) -> str:
+        stars = "★" * self.exercise.stars + "☆" * (3 - self.exercise.stars)
+        return (f"Exercise {self.exercise.id} {stars} — {self.exercise.title}\n{self.text}\n"
+                f"Answer with: {self.exercise.form}")
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        stars = "★" * self.exercise.stars + "☆" * (3 - self.exercise.stars)
+        return (f'<div class="jm-question" style="border-left:4px solid #4c78a8;background:#f3f7fb;'
+                f'padding:8px 12px;margin:4px 0;border-radius:4px;font-family:system-ui,sans-serif;'
+                f'line-height:1.45"><div style="font-weight:600">Exercise {self.exercise.id} '
+                f'<span style="color:#b08800">{stars}</span> — {html.escape(self.exercise.title)}</div>'
+                f'<div>{html.escape(self.text)}</div><div style="color:#57606a;font-size:90%">'
+                f'Answer with: {html.escape(self.exercise.form)}</div></div>')
+
+
+class Lesson:
+    """A data folder, the persona the learner follows, and the exercises' checker.
+
+    Parameters
+    ----------
+    data : str, Path, jmtools.sources.World or jmtools.pipeline.Findings
+        A data folder (``"sample:ecommerce"`` names a bundled sample world), a loaded world,
+        or a run of :func:`jmtools.pipeline.run` for one persona (then it is reused).
+    persona : str, default ""
+        The persona followed through the track; ``""`` is the journey's first persona.
+    split : str, optional
+        Step 7: the day a change went live; default the middle of the period in which the
+        customers were first seen (:func:`jmtools.teaching.iterate.middle_date`).
+    min_n : int, default :data:`jmtools.pipeline.MIN_N`
+        Fewest customers behind a number before it counts as too few to compare.
+
+    Examples
+    --------
+    >>> lesson = Lesson("sample:b2b")
+    >>> lesson.persona, lesson.journey.stage_names[0]
+    ('SMB Owner Sam', 'Initial inquiry')
+    >>> lesson.check("0.1", ...).code
+    'unanswered'
+    """
+
+    def __init__(self, data="sample:ecommerce", *, persona: str = "", split: str = "",
+                 min_n: int = pipeline.MIN_N):
+        given = data if isinstance(data, pipeline.Findings) else None
+        self.world: World = given.world if given else pipeline.load(data)
+        if self.world.journey is None:
+            raise ParameterError("data_dir", str(self.world.folder),
+                                 expected="a data folder with a journey.yaml",
+                                 fix="add the journey file, or start from a sample world")
+        names = list(self.world.journey.persona_names)
+        if not names:
+            raise ParameterError("persona", persona, expected="a journey with at least one persona",
+                                 fix="add personas with a rule to journey.yaml (step 1)")
+        self.persona = persona or (given.focus.persona if given and not given.focus.everyone else names[0])
+        pipeline.resolve_focus(self.world.journey, self.persona)
+        self.min_n = int(min_n)
+        self._split = split
+        if given is not None and given.focus.persona == self.persona:
+            self.__dict__["run"] = given
+
+    def __repr__(self) -> str:
+        return (f"<Lesson: {self.journey.name!r}, following {self.persona}; "
+                f"data {self.world.folder}>")
+
+    # ------------------------------------------------------------------ exercises
+    def ask(self, exercise_id: str) -> Question:
+        """The question of an exercise, with this world's names and numbers."""
+        ex = exercises.get(exercise_id)
+        return Question(ex, exercises.question(ex, self))
+
+    def check(self, exercise_id: str, answer) -> Feedback:
+        """Check an answer against the data; see :func:`jmtools.teaching.check`."""
+        return exercises.check(exercise_id, answer, self)
+
+    # ----------------------------------------------------------------- the data
+    @property
+    def journey(self):
+        """The journey file of the data folder."""
+        return self.world.journey
+
+    @cached_property
+    def run(self):
+        """:func:`jmtools.pipeline.run` for the persona followed (computed once)."""
+        return pipeline.run(self.world, persona=self.persona, min_n=self.min_n)
+
+    @cached_property
+    def evidence(self):
+        """Events tied to touchpoints, stages and personas (the run's, when it exists)."""
+        if "run" in self.__dict__:
+            return self.run.evidence
+        return prepare(self.world.events, self.journey, customers=self.world.customers)
+
+    @cached_property
+    def events(self) -> pd.DataFrame:
+        """The prepared events as pandas (one row per event, ``persona`` included)."""
+        return self.evidence.to_pandas()
+
+    def table(self, kind: str) -> pd.DataFrame | None:
+        """A loaded table as pandas (``"surveys"``, ``"orders"``…), or None when absent."""
+        loaded = self.world.tables.get(kind)
+        return None if loaded is None else loaded.to_pandas()
+
+    @cached_property
+    def customers(self) -> pd.DataFrame:
+        """The customer table."""
+        if "customers" not in self.world.tables:
+            raise ParameterError("data_dir", str(self.world.folder), expected="a customers table")
+        return self.table("customers")
+
+    @cached_property
+    def assignment(self) -> pd.DataFrame:
+        """``customer_id, persona, n_personas`` of every customer in the customer table."""
+        return assign_personas(self.customers, self.journey)
+
+    @cached_property
+    def stage_funnel(self) -> pd.DataFrame:
+        """The stage funnel by persona (strict, ordered), personas in file order."""
+        return funnels.funnel(self.evidence, steps=self.evidence.mapped_stages or None, by="persona")
+
+    @cached_property
+    def persona_kpis(self) -> pd.DataFrame:
+        """:func:`jmtools.personas.persona_kpis` on the customer table."""
+        orders, surveys = self.world.tables.get("orders"), self.world.tables.get("surveys")
+        return persona_kpis(self.assignment, orders=orders.table if orders else None,
+                            surveys=surveys.table if surveys else None)
+
+    @cached_property
+    def touchpoint_kpis(self) -> pd.DataFrame | None:
+        """Survey KPIs per touchpoint and persona (None without surveys)."""
+        if "surveys" not in self.world.tables:
+            return None
+        return kpis.touchpoint_kpis(self.world.tables["surveys"], evidence=self.evidence, by="persona")
+
+    @cached_property
+    def lexicon(self) -> pd.DataFrame | None:
+        """The feedback with its lexicon score (VADER compound, ``score``), or None."""
+        feedback = self.table("feedback")
+        if feedback is None:
+            return None
+        return feedback.assign(score=score_texts(feedback["text"].tolist(), n_jobs=1))
+
+    @cached_property
+    def split(self) -> pd.Timestamp:
+        """Step 7: the day that separates "before" from "after"."""
+        return pd.Timestamp(self._split) if self._split else middle_date(self.evidence)
+
+    @cached_property
+    def periods(self) -> pd.DataFrame:
+        """Step 7: the stage funnel by persona of the customers first seen before and after."""
+        return before_after(self.evidence, self.split, steps=self.evidence.mapped_stages or None)

@@ -1,0 +1,367 @@
+"""jmtools.analyses.discovery: a journey proposed from the event log alone.
+
+The stage-order criterion (checked on every sample world present in data/): take each event
+name of the world's own journey that an unconditional touchpoint matches (no ``after:``,
+``occurrence`` any or first) and that discovery places, at its first occurrence; call
+``orig`` its stage index in the world's journey and ``disc`` its discovered stage index.
+
+1. **No inversion**, on every world: ``orig(a) < orig(b)`` implies ``disc(a) <= disc(b)``.
+2. **Stage by stage**: the median ``disc`` of each original stage strictly increases along
+   the original stages on ecommerce and b2b (each original stage gets a stage of its own), and
+   never decreases on grocery (whose broadcasts are proposed as first-stage entry points).
+3. **Kendall tau-b** between ``orig`` and ``disc`` of at least 0.9 (ecommerce, b2b), 0.8 (grocery).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jmtools.analyses.discovery import TABLE_COLUMNS, DiscoveredJourney, discover_journey
+from jmtools.core.errors import DataError, ParameterError
+from jmtools.core.patterns import compile_pattern
+from jmtools.evidence import prepare
+from jmtools.journey import Journey
+from jmtools.sources import load_customers, load_events
+
+ROOT = Path(__file__).resolve().parents[1]
+T0 = pd.Timestamp("2024-03-04 09:00:00")
+
+#: world → (medians strictly increase, smallest Kendall tau-b)
+CRITERIA = {"ecommerce": (True, 0.9), "b2b": (True, 0.9), "grocery": (False, 0.8)}
+
+
+def _world(name: str) -> Path:
+    folder = ROOT / "data" / name
+    if not (folder / "events.parquet").exists():
+        pytest.skip(f"sample world {name} not in data/")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def discovered():
+    cache: dict[str, tuple[Journey, DiscoveredJourney]] = {}
+
+    def get(name: str):
+        if name not in cache:
+            folder = _world(name)
+            cache[name] = (Journey.load(folder / "journey.yaml"),
+                           discover_journey(load_events(folder / "events.parquet"),
+                                            customers=load_customers(folder / "customers.csv"),
+                                            source=f"data/{name}/events.parquet"))
+        return cache[name]
+    return get
+
+
+def _original_stage(journey: Journey, event: str) -> int | None:
+    for tp in journey.touchpoints:
+        if tp.after is None and tp.occurrence in ("any", "first", 1) and any(
+                compile_pattern(p).fullmatch(event) for p in tp.events):
+            return journey.stage_names.index(tp.stage)
+    return None
+
+
+def _kendall_tau_b(x, y) -> float:
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    dx = np.sign(x[:, None] - x[None, :])
+    dy = np.sign(y[:, None] - y[None, :])
+    upper = np.triu_indices(len(x), 1)
+    s, tx, ty = (dx * dy)[upper].sum(), (dx != 0)[upper].sum(), (dy != 0)[upper].sum()
+    return float(s / math.sqrt(tx * ty))
+
+
+def stage_order(journey: Journey, found: DiscoveredJourney) -> pd.DataFrame:
+    """event, orig, disc for the events both journeys place (first occurrences)."""
+    t = found.table[found.table["placed"] & (found.table["occurrence"] != "repeat")]
+    t = t.assign(orig=[_original_stage(journey, e) for e in t["event"]]).dropna(subset=["orig"])
+    return pd.DataFrame({"event": t["event"], "orig": t["orig"].astype(int),
+                         "disc": t["stage_index"].astype(int)})
+
+
+@pytest.mark.parametrize("world", list(CRITERIA))
+def test_reproduces_the_stage_order_of_the_sample_worlds(world, discovered):
+    journey, found = discovered(world)
+    order = stage_order(journey, found)
+    assert len(order) >= 15
+    inversions = [(a.event, b.event) for a in order.itertuples() for b in order.itertuples()
+                  if a.orig < b.orig and a.disc > b.disc]
+    assert inversions == []
+    medians = order.groupby("orig")["disc"].median()
+    strict, tau_min = CRITERIA[world]
+    steps = np.diff(medians.to_numpy())
+    assert (steps > 0).all() if strict else (steps >= 0).all(), medians.to_dict()
+    assert _kendall_tau_b(order["orig"], order["disc"]) >= tau_min
+    assert 3 <= len(found.journey.stages) <= 7
+
+
+def test_ecommerce_order_is_proposed_as_first_and_repeat(discovered):
+    _, found = discovered("ecommerce")
+    raw = pd.read_parquet(ROOT / "data" / "ecommerce" / "events.parquet")
+    orders = raw[raw["event"] == "order_placed"].groupby("customer_id").size()
+    rows = found.table[found.table["event"] == "order_placed"].set_index("occurrence")
+    assert set(rows.index) == {"first", "repeat"}
+    assert rows.loc["repeat", "stage_index"] > rows.loc["first", "stage_index"]
+    assert rows.loc["first", "n_customers"] == len(orders)
+    assert rows.loc["repeat", "n_customers"] == (orders >= 2).sum()
+    assert rows.loc["repeat", "n_events"] == (orders - 1).sum()
+    tps = {tp.name: tp for tp in found.journey.touchpoints if tp.events == ["order_placed"]}
+    assert sorted(tp.occurrence for tp in tps.values()) == ["first", "repeat"]
+
+
+def test_grocery_mailings_are_company_initiated_and_the_reminder_follows_progress(discovered):
+    _, found = discovered("grocery")
+    t = found.table[found.table["placed"]].drop_duplicates("event").set_index("event")
+    company = set(t.index[t["initiated_by"] == "company"])
+    assert company == {"newsletter_sent", "push_sent", "reminder_email_sent"}
+    assert t.loc["newsletter_sent", "stage_index"] == 1 and "broadcast" in t.loc["newsletter_sent", "note"]
+    assert t.loc["newsletter_click", "stage_index"] == 1        # answers the newsletter
+    assert t.loc["reminder_email_sent", "stage_index"] > t.loc["order_placed", "stage_index"]
+    assert t.loc["delivered", "date_only"]
+    assert set(found.table.loc[found.table["occurrence"] == "repeat", "event"]) >= {"order_placed"}
+
+
+@pytest.mark.parametrize("world", ["ecommerce", "b2b"])
+def test_the_proposal_validates_round_trips_and_every_element_is_measured(world, discovered):
+    _, found = discovered(world)
+    j = found.journey
+    assert j.check() == []
+    again = Journey.from_yaml(j.to_yaml())
+    assert again == j and again.to_yaml() == j.to_yaml()
+    assert all(tp.evidence == "measured" and "customers" in tp.description for tp in j.touchpoints)
+    for stage in j.stages:
+        assert stage.actions and all(a.evidence == "measured" for a in stage.actions)
+        assert "customers" in stage.description and "Median position" in stage.description
+    assert list(found.table.columns) == TABLE_COLUMNS
+    assert found.stage_counts["chosen"].sum() == 1
+
+
+@pytest.mark.parametrize("world", ["ecommerce", "b2b"])
+def test_the_evidence_step_counts_each_touchpoint_what_discovery_measured(world, discovered):
+    """First and repeat touchpoints receive exactly the first and the later events."""
+    _, found = discovered(world)
+    evidence = prepare(pd.read_parquet(ROOT / "data" / world / "events.parquet"), found.journey)
+    got = evidence.mapping.dropna(subset=["touchpoint"]).groupby(["event", "touchpoint"])[
+        "n_events"].sum().astype(int).sort_index()
+    placed = found.table[found.table["placed"]]
+    want = placed.set_index(["event", "touchpoint"])["n_events"].astype(int).sort_index()
+    pd.testing.assert_series_equal(got, want, check_names=False)
+    assert evidence.empty.empty
+
+
+def test_shares_and_stage_reach_equal_a_pandas_oracle(discovered):
+    _, found = discovered("ecommerce")
+    raw = pd.read_parquet(ROOT / "data" / "ecommerce" / "events.parquet")
+    n_all = raw["customer_id"].nunique()
+    assert found.table.attrs["n_customers"] == n_all
+    per_event = raw.groupby("event")["customer_id"].nunique()
+    t = found.table[found.table["occurrence"] != "repeat"].set_index("event")
+    assert (t["n_customers"].astype(int) == per_event.reindex(t.index)).all()
+    assert np.allclose(t["share"], per_event.reindex(t.index) / n_all)
+    stage_of = {e: s for e, s, o in zip(found.table["event"], found.table["stage_index"],
+                                         found.table["occurrence"]) if o in ("any", "first")}
+    first_stage = raw[raw["event"].isin(stage_of)].assign(s=lambda d: d["event"].map(stage_of))
+    reach = first_stage.groupby("s")["customer_id"].nunique()
+    got = found.table.dropna(subset=["stage_index"]).groupby("stage_index")["stage_customers"].first()
+    for s in reach.index:
+        if s in got.index and (found.table.loc[found.table["stage_index"] == s, "occurrence"]
+                               != "repeat").all():
+            assert got[s] == reach[s]
+
+
+# ------------------------------------------------------------------- planted truths
+def _log(rows) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["customer_id", "timestamp", "event"])
+
+
+def _shop(n=40, repeaters=20, *, mailing=False, delivered_date_only=False):
+    rng = np.random.default_rng(3)
+    rows = []
+    for i in range(n):
+        c, t = f"c{i:03d}", T0 + pd.Timedelta(hours=int(rng.integers(0, 500)))
+        visits = [(0, "ad_click"), (2, "product_view"), (4, "product_view"), (6, "cart_add"),
+                  (8, "order_placed")]
+        if i % 5 != 4:
+            visits.append((60 * 24 * 2, "delivered"))
+        if i < repeaters:
+            visits += [(60 * 24 * 30, "product_view"), (60 * 24 * 30 + 5, "order_placed")]
+        for minutes, e in visits:
+            when = t + pd.Timedelta(minutes=minutes)
+            if e == "delivered" and delivered_date_only:
+                when = when.normalize()
+            rows.append((c, when, e))
+    if mailing:
+        for week in range(4):
+            sent = T0 + pd.Timedelta(days=7 * week, hours=1)
+            for i in range(n):
+                rows.append((f"c{i:03d}", sent, "newsletter_sent"))
+                if i % 3 == 0:
+                    rows.append((f"c{i:03d}", sent + pd.Timedelta(minutes=30 + i), "newsletter_click"))
+    return _log(rows)
+
+
+def test_a_repeated_event_becomes_a_first_and_a_repeat_touchpoint_in_a_later_stage():
+    found = discover_journey(_shop())
+    t = found.table.set_index(["event", "occurrence"])
+    first, repeat = t.loc[("order_placed", "first")], t.loc[("order_placed", "repeat")]
+    assert repeat["stage_index"] > first["stage_index"]
+    assert first["n_customers"] == 40 and repeat["n_customers"] == 20
+    assert repeat["n_events"] == 20
+    assert first["repeat_share"] == pytest.approx(0.5)
+    assert first["median_repeat_gap_h"] == pytest.approx(30 * 24 - 8 / 60 + 5 / 60, abs=0.1)
+    assert ("product_view", "any") in t.index       # repeated within minutes: no clear gap
+    tps = [tp for tp in found.journey.touchpoints if tp.events == ["order_placed"]]
+    assert [tp.occurrence for tp in tps] == ["first", "repeat"]
+    assert "repeated: 20 customers (50.0%" in tps[0].description
+
+
+def test_a_repeat_in_the_same_stage_stays_one_touchpoint():
+    found = discover_journey(_shop(), repeat_gap="60D")          # no gap is clear enough
+    assert set(found.table["occurrence"]) == {"any"}
+
+
+def test_a_bulk_sent_event_is_company_initiated_and_an_entry_point():
+    found = discover_journey(_shop(mailing=True))
+    t = found.table.drop_duplicates("event").set_index("event")
+    assert t.loc["newsletter_sent", "initiated_by"] == "company"
+    assert t.loc["newsletter_sent", "bulk_share"] == 1.0
+    assert "bulk send" in t.loc["newsletter_sent", "note"]
+    assert t.loc["newsletter_sent", "stage_index"] == 1
+    assert t.loc["newsletter_click", "initiated_by"] == "customer"
+    assert (t.drop(index="newsletter_sent")["initiated_by"] == "customer").all()
+    tp = next(tp for tp in found.journey.touchpoints if tp.events == ["newsletter_sent"])
+    assert tp.initiated_by == "company"
+
+
+def test_a_scheduled_send_at_one_time_of_day_is_company_initiated():
+    rows = [(f"c{i}", T0 + pd.Timedelta(hours=h), e) for i in range(30)
+            for h, e in [(i * 5, "visit"), (i * 5 + 1, "buy")]]
+    rows += [(f"c{i}", (T0 + pd.Timedelta(days=i + 1)).replace(hour=8, minute=0), "reminder")
+             for i in range(30)]                                  # one a day, always 08:00:00
+    t = discover_journey(_log(rows)).table.set_index("event")
+    assert t.loc["reminder", "same_time_share"] == 1.0 and t.loc["reminder", "bulk_share"] == 0
+    assert t.loc["reminder", "initiated_by"] == "company"
+    assert t.loc["visit", "initiated_by"] == "customer"
+
+
+def test_a_date_only_event_sorts_after_the_timed_events_of_its_day_and_is_not_a_bulk_send():
+    found = discover_journey(_shop(delivered_date_only=True))
+    t = found.table.drop_duplicates("event").set_index("event")
+    assert t.loc["delivered", "date_only"] and not t.loc["order_placed", "date_only"]
+    assert t.loc["delivered", "initiated_by"] == "customer"
+    assert t.loc["delivered", "precedence"] > t.loc["order_placed", "precedence"]
+
+
+def test_customers_without_events_count_in_every_share():
+    log = _shop()
+    customers = pd.DataFrame({"customer_id": [f"c{i:03d}" for i in range(45)] + ["zz"]})
+    found = discover_journey(log, customers=customers)
+    counts = found.table.attrs["customers"]
+    assert counts == {"with_events": 40, "in_table": 46, "without_events": 6, "not_in_table": 0,
+                      "all": 46}
+    ad = found.table.set_index("event").loc["ad_click"]
+    assert ad["share"] == pytest.approx(40 / 46)
+    assert "6 without any event" in found.journey.description
+
+
+def test_works_on_an_ibis_table_and_leaves_the_input_unchanged():
+    import ibis
+
+    log = _shop()
+    before = log.copy()
+    from_pandas = discover_journey(log)
+    from_ibis = discover_journey(ibis.memtable(log))
+    pd.testing.assert_frame_equal(log, before)
+    pd.testing.assert_frame_equal(from_pandas.table, from_ibis.table)
+    assert from_pandas.journey == from_ibis.journey
+
+
+def test_n_stages_is_honoured():
+    for n in (1, 2, 4):
+        assert len(discover_journey(_shop(), n_stages=n).journey.stages) == n
+
+
+# ----------------------------------------------------------------------- hostile logs
+def test_one_customer_one_event_is_a_small_journey():
+    found = discover_journey(_log([("a", T0, "view")]))
+    assert found.journey.stage_names == ["Stage 1: View"]
+    assert found.journey.check() == []
+
+
+@pytest.mark.parametrize("rows, words", [
+    ([], "no usable row"),
+    ([("a", T0, None), ("b", T0, None)], "2 without a customer, a time or an event name"),
+    ([("a", T0, "   ")], "1 without a customer"),
+])
+def test_an_empty_or_nameless_log_is_a_located_error(rows, words):
+    log = _log(rows).astype({"customer_id": "string", "event": "string"})
+    log["timestamp"] = pd.to_datetime(log["timestamp"])
+    with pytest.raises(DataError, match=words) as err:
+        discover_journey(log)
+    assert "Fix:" in str(err.value)
+
+
+def test_rows_without_a_name_are_counted_not_dropped_silently():
+    found = discover_journey(_log([("a", T0, "view"), ("a", T0, None), (None, T0, "view")]))
+    assert found.table.attrs["n_rows"] == 3 and found.table.attrs["n_unusable"] == 2
+    assert "2 rows without a customer, a time or an event name" in found.journey.description
+
+
+def test_ten_thousand_event_names_give_a_located_error_or_a_bounded_journey():
+    many = _log([(f"c{i}", T0 + pd.Timedelta(seconds=i), f"e{i}") for i in range(10_000)])
+    with pytest.raises(DataError, match="no event name is done by at least 100 customers") as err:
+        discover_journey(many)
+    assert "min_share" in err.value.problems[0].fix
+    one = _log([("c", T0 + pd.Timedelta(seconds=i), f"e{i}") for i in range(10_000)])
+    started = time.perf_counter()
+    found = discover_journey(one, max_events=40)
+    assert time.perf_counter() - started < 60
+    assert len(found.journey.touchpoints) <= 40 and len(found.journey.stages) <= 7
+    assert (~found.table["placed"]).sum() == 10_000 - 40
+    assert found.table["note"].str.contains("max_events").sum() == 10_000 - 40
+
+
+WEIRD = ["key: value", "- item", "&anchor", "*alias", "!tag", "#comment", "{x}", "[y]",
+         "<script>alert(1)</script>", "a&b<c>", 'quo"te', "it's", "%pct", "@at", "|pipe", ">gt",
+         "yes", "null", "~", "1e3", "ümlaut 名前", "tab\there", "new\nline", "\x1b[2Jesc",
+         "a.b*c+(d)?", "back\\slash", "=cmd()", "\u2028sep", "x" * 1500]
+
+
+def test_names_with_yaml_html_regex_and_control_characters_survive():
+    rows = [(f"c{c}", T0 + pd.Timedelta(minutes=k * 60 + c), e)
+            for c in range(12) for k, e in enumerate(WEIRD)]
+    found = discover_journey(_log(rows))
+    j = found.journey
+    assert j.check() == [] and Journey.from_yaml(j.to_yaml()) == j
+    placed = found.table[found.table["placed"]]
+    assert set(placed["event"]) == set(WEIRD) - {"x" * 1500}      # too long for a pattern
+    assert "longer than an events: pattern" in found.table.set_index("event").loc["x" * 1500, "note"]
+    mapping = prepare(_log(rows), j).mapping
+    got = dict(zip(mapping["event"], mapping["touchpoint"]))
+    assert all(got[e] == tp for e, tp in zip(placed["event"], placed["touchpoint"]))
+    assert "\x1b" not in j.to_yaml() and "\\x1b" in j.to_yaml()
+
+
+def test_missing_columns_and_untimed_logs_are_located_errors():
+    with pytest.raises(DataError, match="no column 'customer_id'") as err:
+        discover_journey(pd.DataFrame({"customer": ["a"], "timestamp": [T0], "event": ["x"]}))
+    assert "did you mean 'customer'" in str(err.value)
+    with pytest.raises(DataError, match="must hold dates and times"):
+        discover_journey(pd.DataFrame({"customer_id": ["a"], "timestamp": ["2024-01-01"],
+                                       "event": ["x"]}))
+
+
+@pytest.mark.parametrize("option", [
+    {"n_stages": 0}, {"n_stages": 2.5}, {"min_stages": 5, "max_stages": 3}, {"min_share": 0},
+    {"min_share": 1.5}, {"max_events": 0}, {"repeat_gap": "soon"}, {"repeat_gap": "-1D"},
+    {"bulk_min": 1}, {"company_share": True}, {"n_stages": 9},
+])
+def test_bad_options_are_parameter_errors(option):
+    with pytest.raises(ParameterError) as err:
+        discover_journey(_log([("a", T0, "view"), ("a", T0 + pd.Timedelta(hours=1), "buy")]),
+                         **option)
+    assert next(iter(option)) in str(err.value)

@@ -1,0 +1,119 @@
+"""The step-7 report sections: what they show and record, on small inputs, without a kernel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jmtools.journey import Journey
+from jmtools.report import iterate
+
+TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "journeys" / "b2b_service.yaml"
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    out = {"displayed": [], "records": {}}
+    monkeypatch.setattr(iterate, "_display", lambda *objs: out["displayed"].extend(objs))
+    monkeypatch.setattr(iterate, "record", lambda name, value, **kw: out["records"].__setitem__(name, value))
+    return out
+
+
+def _text(objs) -> str:
+    return "\n".join(getattr(o, "data", "") if isinstance(getattr(o, "data", ""), str) else "" for o in objs)
+
+
+def test_what_changed_lists_renames_in_words(shown):
+    old = Journey.load(TEMPLATE)
+    new = Journey.from_yaml(TEMPLATE.read_text().replace("Qualification", "Discovery call"))
+    changes = iterate.what_changed(old, new, old_label="v1")
+    assert shown["records"]["map_changes"] == len(changes) == 1
+    text = _text(shown["displayed"])
+    assert "What changed in the map since v1" in text and "renamed to &#x27;Discovery call&#x27;" in text
+
+
+def test_what_changed_says_when_nothing_did(shown):
+    j = Journey.load(TEMPLATE)
+    assert iterate.what_changed(j, j) == []
+    assert "The map is the same as last time." in _text(shown["displayed"])
+
+
+def test_kpi_trends_flags_the_shifted_series_and_draws_it_first(shown):
+    rng = np.random.default_rng(0)
+    runs = [f"r{i:02d}" for i in range(14)]
+    history = pd.concat([
+        pd.DataFrame({"run_id": runs, "report": "all", "figure": "funnel_2",
+                      "value": np.r_[0.5 + 0.01 * rng.standard_normal(8), 0.6 + 0.01 * rng.standard_normal(6)]}),
+        pd.DataFrame({"run_id": runs, "report": "all", "figure": "nps_Decision",
+                      "value": 20 + rng.integers(-2, 3, 14)})])
+    iterate.kpi_trends(history, baseline=8, charts=1)
+    assert shown["records"]["kpi_signals"] >= 1
+    charts = [o for o in shown["displayed"] if hasattr(o, "to_dict")]
+    assert len(charts) == 1 and charts[0].to_dict()["title"].startswith("funnel_2 · all")
+
+
+def test_kpi_trends_with_too_few_runs(shown):
+    iterate.kpi_trends(pd.DataFrame({"run_id": ["a", "b"], "report": "all", "figure": "x", "value": [1, 2]}))
+    assert "Not enough runs yet" in _text(shown["displayed"])
+
+
+def test_opportunity_outcomes_without_change_dates_says_how(shown):
+    iterate.opportunity_outcomes(Journey.load(TEMPLATE))
+    assert "No opportunity carries a `change_date` yet" in _text(shown["displayed"])
+
+
+def _history(folder: Path, runs: list[dict]) -> None:
+    import json
+
+    (folder / "history.jsonl").write_text("".join(json.dumps(r) + "\n" for r in runs))
+
+
+def _findings(journey):
+    from types import SimpleNamespace
+
+    from jmtools.pipeline import Focus
+
+    return SimpleNamespace(journey=journey, focus=Focus(persona="Budget Ben", label="Budget Ben"))
+
+
+def test_since_last_time_compares_with_the_map_of_the_last_run_of_the_same_focus(shown, tmp_path):
+    old = Journey.load(TEMPLATE)
+    (tmp_path / "maps").mkdir()
+    (tmp_path / "maps" / "old.yaml").write_text(TEMPLATE.read_text())
+    (tmp_path / "maps" / "other.yaml").write_text(TEMPLATE.read_text().replace("Onboarding", "Setup"))
+    figures = {"funnel_2": {"value": 0.5, "n": 100}}
+    _history(tmp_path, [
+        {"run_id": "2026-11-01T09:00:00", "report": "Budget Ben", "parameters": {"persona": "Budget Ben"},
+         "map": "maps/old.yaml", "figures": figures},
+        {"run_id": "2026-11-08T09:00:00", "report": "all", "parameters": {},            # another focus
+         "map": "maps/other.yaml", "figures": figures}])
+    new = Journey.from_yaml(TEMPLATE.read_text().replace("Qualification", "Discovery call"))
+    out = iterate.since_last_time(_findings(new), history_dir=str(tmp_path))
+    assert out["runs"] == 1 and out["map_before"].endswith("old.yaml") and len(out["changes"]) == 1
+    text = _text(shown["displayed"])
+    assert "### What changed in the map since the last run (2026-11-01)" in text
+    assert "renamed to &#x27;Discovery call&#x27;" in text and "Onboarding" not in text
+    assert "Not enough runs yet" in text                       # one earlier run: no control limits
+    assert shown["records"]["earlier_runs"] == 1
+    assert old != new
+
+
+def test_since_last_time_on_a_first_run_says_so_and_an_explicit_map_wins(shown, tmp_path):
+    j = Journey.load(TEMPLATE)
+    out = iterate.since_last_time(_findings(j), history_dir=str(tmp_path))
+    assert out == {"runs": 0, "map_before": "", "changes": []}
+    assert "This is the first run of this report recorded in its folder" in _text(shown["displayed"])
+    shown["displayed"].clear()
+    out = iterate.since_last_time(_findings(j), map_before=str(TEMPLATE))
+    assert out["map_before"] == str(TEMPLATE) and out["changes"] == []
+    assert "The map is the same as b2b\\_service.yaml." in _text(shown["displayed"])
+
+
+def test_since_last_time_skips_torn_or_foreign_history_lines(shown, tmp_path):
+    (tmp_path / "history.jsonl").write_text('{"run_id": "x", "report": "a", "parameters": {"persona": "Budget Ben"}'
+                                            '\n[1, 2]\n{"run_id": "y", "parameters": "all"}\n')
+    out = iterate.since_last_time(_findings(Journey.load(TEMPLATE)), history_dir=str(tmp_path))
+    assert out["runs"] == 0

@@ -1,0 +1,67 @@
+"""jmtools.teaching.iterate: the before/after comparison of step 7 and the next map version."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from jmtools.core.errors import ParameterError
+from jmtools.journey import Journey, diff_journeys
+from jmtools.teaching import before_after, change_at, difference_interval, middle_date, next_version
+from oracles import stage_reach
+from teaching_cases import ECOMMERCE, ids_of, lesson, raw
+
+
+def test_newcombe_interval_matches_the_published_example():
+    # Newcombe (1998), Statistics in Medicine 17:873, method 10: 56/70 − 48/80 = 0.2, 0.0524 to 0.3339
+    d, low, high = difference_interval(48, 80, 56, 70)
+    assert (round(d, 4), round(low, 4), round(high, 4)) == (0.2, 0.0524, 0.3339)
+    assert all(math.isnan(x) for x in difference_interval(1, 0, 1, 5))
+
+
+def test_before_after_is_the_funnel_of_two_cohorts_by_first_seen():
+    ev, split = lesson().evidence, lesson().split
+    assert split == middle_date(ev)
+    frame = before_after(ev, split)
+    assert list(frame["period"].cat.categories) == ["before", "after"]
+    e, journey = raw()["events"], Journey.load(ECOMMERCE / "journey.yaml")
+    first = e.groupby("customer_id")["timestamp"].transform("min")
+    for period, chosen in (("before", first < split), ("after", first >= split)):
+        oracle = stage_reach(e[chosen], journey, customers=ids_of("Budget Ben"))
+        got = frame[(frame["persona"] == "Budget Ben") & (frame["period"] == period)]
+        assert dict(zip(got["step"], got["n"])) == oracle, period
+    ben = frame[frame["persona"] == "Budget Ben"]
+    assert list(ben["period"].astype(str)) == ["before"] * 4 + ["after"] * 4
+    with pytest.raises(ParameterError):
+        before_after(ev, "not a date")
+
+
+def test_change_at_one_step_with_its_interval():
+    c = change_at(lesson().periods, "Post-purchase", group="Budget Ben")
+    before, after = c["before"], c["after"]
+    assert c["difference"] == pytest.approx(after["conversion"] - before["conversion"])
+    assert c["ci_low"] < 0 < c["ci_high"] and c["verdict"] == "no evidence"
+    with pytest.raises(ParameterError) as err:
+        change_at(lesson().periods, "Awareness", group="Budget Ben")    # the first step has no conversion
+    assert "Post-purchase" in str(err.value)
+
+
+def test_next_version_writes_the_measured_emotion_where_the_data_disagrees(tmp_path):
+    run = lesson().run
+    source = ECOMMERCE / "journey.yaml"
+    before = source.read_bytes()
+    v2 = next_version(run, tmp_path / "v2.yaml", updated=pd.Timestamp("2027-01-01").date())
+    assert source.read_bytes() == before                                # the old version is kept
+    changes = pd.DataFrame(diff_journeys(run.journey, Journey.load(v2)))
+    stages = set(changes.loc[changes["section"] == "stage", "item"])
+    gap = run.gap[(run.gap["persona"] == "Budget Ben") & ~run.gap["low_evidence"]]
+    assert stages == set(gap.loc[gap["verdict"] != "agrees", "stage"]) == {"Consideration", "Post-purchase"}
+    new = Journey.load(v2)
+    assert new.version == "2" and str(new.updated) == "2027-01-01"
+    assert new.assumed_emotion("Consideration", "Budget Ben") == pytest.approx(0.6)
+    assert new.assumed_emotion("Consideration", "Marathon Maya") == 1          # other personas untouched
+    assert "# Journey map template" in v2.read_text(encoding="utf-8")        # comments kept
+    with pytest.raises(ParameterError):
+        next_version(run, source)
