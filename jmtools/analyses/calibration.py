@@ -382,13 +382,14 @@ def complaint_mask(valence_from_rating, text_score, *, calibration: Calibration 
     """Which rows are complaints (``polarity="negative"``) or praise (``"positive"``).
 
     A row with a rating is decided by its rating (valence < 0 complaint, > 0 praise); a row
-    without one by its text score against the calibrated cut (or VADER's ±0.05 without a
-    calibration).
+    without one, or rated at the scale's midpoint (valence 0: "3 of 5" says neither, and
+    "Slightly disappointed. The pricing is unclear." often comes with it), by its text score
+    against the calibrated cut (or VADER's ±0.05 without a calibration).
 
     Examples
     --------
-    >>> complaint_mask([-2.0, np.nan, 1.0, np.nan], [0.5, -0.3, -0.9, 0.2]).tolist()
-    [True, True, False, False]
+    >>> complaint_mask([-2.0, np.nan, 1.0, np.nan, 0.0], [0.5, -0.3, -0.9, 0.2, -0.4]).tolist()
+    [True, True, False, False, True]
     >>> complaint_mask([np.nan], [0.2], polarity="positive").tolist()
     [True]
     """
@@ -398,6 +399,7 @@ def complaint_mask(valence_from_rating, text_score, *, calibration: Calibration 
     score = np.asarray(text_score, dtype=float)
     neg_cut = calibration.negative_cut if calibration is not None else NEGATIVE_AT_OR_BELOW
     pos_cut = calibration.positive_cut if calibration is not None else POSITIVE_AT_OR_ABOVE
+    decided = np.isfinite(rated) & (rated != 0)
     if polarity == "negative":
-        return np.where(np.isfinite(rated), rated < 0, score <= neg_cut)
-    return np.where(np.isfinite(rated), rated > 0, score >= pos_cut)
+        return np.where(decided, rated < 0, score <= neg_cut)
+    return np.where(decided, rated > 0, score >= pos_cut)

@@ -75,7 +75,7 @@ def _attach_feedback(table: pd.DataFrame, themes, feedback: pd.DataFrame | None,
         negative = pd.to_numeric(docs["sentiment"], errors="coerce") < 0
         if "rating" in docs.columns:          # a rating decides its row: 1-2 stars is a complaint
             rated = pd.Series(rating_valence(docs["rating"]), index=docs.index)
-            negative = negative.where(rated.isna(), rated < 0)
+            negative = negative.where(rated.isna() | (rated == 0), rated < 0)  # midpoint: the text
         docs = docs[negative]
     if persona is not None:
         if "persona" not in docs.columns:

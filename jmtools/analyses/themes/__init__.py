@@ -27,9 +27,10 @@ Same data and seed → same themes, labels and quotes.
 """
 
 from jmtools.analyses.themes.core import (CONTENT_CLEAR, MAX_SHARE, NEGATIVE_BELOW, POLARITIES,
-                                          POSITIVE_ABOVE, Themes, find_themes, themes_at, themes_for)
+                                          POSITIVE_ABOVE, Themes, find_themes, polarity_basis,
+                                          themes_at, themes_for)
 from jmtools.analyses.themes.labels import distinct_quotes
 from jmtools.analyses.themes.text import STOCK_WORDS, stock_sentences
 
 __all__ = ["POLARITIES", "NEGATIVE_BELOW", "POSITIVE_ABOVE", "STOCK_WORDS", "CONTENT_CLEAR", "MAX_SHARE",
-           "Themes", "find_themes", "themes_at", "themes_for", "stock_sentences", "distinct_quotes"]
+           "Themes", "find_themes", "themes_at", "themes_for", "polarity_basis", "stock_sentences", "distinct_quotes"]

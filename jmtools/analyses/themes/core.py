@@ -22,7 +22,7 @@ from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.core.vocabulary import NO_PERSONA
 
 __all__ = ["POLARITIES", "NEGATIVE_BELOW", "POSITIVE_ABOVE", "CONTENT_CLEAR", "MAX_SHARE", "Themes",
-           "find_themes", "themes_at", "themes_for"]
+           "find_themes", "themes_at", "themes_for", "polarity_basis"]
 
 #: Which feedback to theme.
 POLARITIES = ("negative", "positive", "all")
@@ -117,7 +117,8 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int | str = "auto", polarit
         most ``max_themes``. Fewer when there are fewer texts or terms.
     polarity : {"negative", "positive", "all"}, default "negative"
         Which feedback to theme. A row with a rating is a complaint when its rating is
-        below the scale's midpoint (praise above); an unrated row by its text score
+        below the scale's midpoint (praise above); an unrated row, or one rated at the
+        midpoint, by its text score
         (``sentiment_col``, or scored) against a cut calibrated on the rated rows
         (:mod:`jmtools.analyses.calibration`), else :data:`NEGATIVE_BELOW` / :data:`POSITIVE_ABOVE`.
     text_col, sentiment_col, id_col, customer_col, stage_col, touchpoint_col, persona_col : str
@@ -245,8 +246,8 @@ def _select(feedback, text_col, sentiment_col, polarity, scorer, rating_col, rat
     frame = feedback.loc[~blank].copy()
     rated = (rating_valence(frame[rating_col], scale=rating_scale)
              if rating_col is not None and rating_col in frame.columns else np.full(len(frame), np.nan))
-    calibration = None
-    if sentiment_col in frame.columns:
+    calibration, given = None, sentiment_col in frame.columns
+    if given:
         sentiment = pd.to_numeric(frame[sentiment_col], errors="coerce")
     else:
         if scorer is None and polarity != "all" and np.isfinite(rated).sum() >= 100:
@@ -257,7 +258,7 @@ def _select(feedback, text_col, sentiment_col, polarity, scorer, rating_col, rat
         sentiment = pd.Series(score_texts(frame[text_col], scorer=scorer, n_jobs=1),
                               index=frame.index)
     frame["sentiment"] = sentiment
-    frame["_rated"] = np.isfinite(rated)
+    frame["_rated"] = np.isfinite(rated) & (rated != 0)     # decided by its rating (midpoint: text)
     if polarity == "all":
         keep = pd.Series(True, index=frame.index)
     else:
@@ -273,6 +274,15 @@ def _select(feedback, text_col, sentiment_col, polarity, scorer, rating_col, rat
     if calibration is not None:
         accounting["polarity check"] = calibration.report
         accounting["polarity check note"] = calibration.reason
+    if polarity != "all":
+        cut = {"negative": (calibration.negative_cut if calibration else NEGATIVE_BELOW),
+               "positive": (calibration.positive_cut if calibration else POSITIVE_ABOVE)}[polarity]
+        accounting["text cut"] = float(cut)
+        accounting["text scorer"] = ("a model calibrated on the ratings"
+                                     if calibration is not None and calibration.use_calibrated
+                                     else f"the scores in column {sentiment_col!r}" if given
+                                     else "VADER" if scorer is None or calibration is not None
+                                     else getattr(scorer, "name", type(scorer).__name__))
     return out, accounting
 
 
@@ -312,7 +322,7 @@ def _documents(frame, roles, text_col, theme, share, labels, brands=()) -> pd.Da
 
 
 def _quotes(documents: pd.DataFrame, roles, n_quotes: int) -> pd.DataFrame:
-    keep = [c for c in ("feedback_id", "stage", "touchpoint", "persona") if c in documents]
+    keep = [c for c in ("feedback_id", "customer_id", "stage", "touchpoint", "persona") if c in documents]
     ranked = (documents[documents["theme"] > 0]
               .sort_values(["theme", "quote_score", "strength", "quote"],
                            ascending=[True, False, False, True], kind="stable"))
@@ -460,3 +470,32 @@ def _where(docs: pd.DataFrame, stage, touchpoint, persona) -> pd.DataFrame:
             raise ParameterError(dim, value, expected=f"no {dim} filter: the feedback had no {dim}")
         docs = docs[docs[dim] == value]
     return docs
+
+
+def polarity_basis(themes: Themes) -> str:
+    """One sentence for a report: which texts were themed as complaints (or praise), and why.
+
+    Examples
+    --------
+    >>> fb = pd.DataFrame({"text": ["hidden fees shock", "hidden fees again", "awful slow delivery",
+    ...                             "slow delivery, bad", "fees, sadly", "lovely"],
+    ...                    "rating": [1, 2, None, None, 3, 5]})
+    >>> print(polarity_basis(find_themes(fb, n_themes=2, min_df=1, id_col=None)))
+    Complaints here are 2 texts rated below the middle of the scale and 3 texts without a rating, or rated at the middle, whose text scores at or below -0.05 (VADER).
+    """
+    acc = themes.accounting
+    if themes.polarity == "all" or "polarity from" not in acc:
+        return f"Every text with words is themed ({acc.get('rows_used', len(themes.documents)):,})."
+    what, side, where = (("Complaints", "below", "at or below") if themes.polarity == "negative"
+                         else ("Praise", "above", "at or above"))
+    by = acc["polarity from"]
+    text = (f"{what} here are {by['rating']:,} texts rated {side} the middle of the scale and "
+            f"{by['text']:,} texts without a rating, or rated at the middle, whose text scores "
+            f"{where} {acc['text cut']:+.2f} ({acc['text scorer']})")
+    check = acc.get("polarity check")
+    if check is not None and themes.polarity == "negative" and check["used"].any():
+        row = check[check["used"]].iloc[0]
+        if np.isfinite(row["recall"]) and np.isfinite(row["precision"]):
+            text += (f"; on the {int(row['n_rated']):,} rated texts that cut finds {row['recall']:.0%} of "
+                     f"the complaints at {row['precision']:.0%} precision")
+    return text + "."
