@@ -65,10 +65,18 @@ def test_vader_kept_when_the_model_is_not_better_or_rows_are_few():
 
 
 def test_complaint_mask_rating_first():
-    got = complaint_mask([-1.0, 1.0, np.nan, np.nan, 0.0], [0.9, -0.9, -0.5, 0.5, -0.9])
-    assert got.tolist() == [True, False, True, False, False]
+    got = complaint_mask([-1.0, 1.0, np.nan, np.nan, 0.0, 0.0], [0.9, -0.9, -0.5, 0.5, -0.9, 0.9])
+    assert got.tolist() == [True, False, True, False, True, False]   # the midpoint: the text decides
     with pytest.raises(ParameterError):
         complaint_mask([1.0], [0.1], polarity="angry")
+
+
+def test_complaint_cut_is_the_most_precise_one_reaching_the_recall():
+    from jmtools.analyses.calibration import _cut_for_recall
+
+    score = np.array([-0.9, -0.8, -0.5, -0.4, -0.3, 0.0, 0.0, 0.2, 0.5, 0.9])
+    bad = np.array([1, 1, 1, 0, 1, 1, 0, 0, 0, 0], bool)
+    assert _cut_for_recall(score, bad, 0.8) == -0.3          # 4 of 5 complaints, 4 of 5 flagged
 
 
 def test_feedback_valence_uses_rating_then_calibrated_text():

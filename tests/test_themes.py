@@ -346,7 +346,7 @@ def test_praise_behind_a_stock_opener_is_not_a_complaint():
     opener = feedback["text"].str.startswith("Nothing special. Comfortable and light")
     assert opener.any()
     assert not found.documents["feedback_id"].isin(feedback.loc[opener, "feedback_id"]).any()
-    # rated ones are decided by their rating (3-4 stars: not complaints); unrated ones by the rule
+    # rated 4-5: not complaints; unrated or rated 3 (the midpoint): by the rule
     unrated = opener & feedback["rating"].isna()
     assert found.accounting["dropped"].get("negative only by a stock sentence", 0) >= int(
         unrated.any())
