@@ -296,6 +296,7 @@ NOT_COVERED = {
     "textprep.normalise_text": "one text in, one text out: no frame (tested in test_textprep)",
     "textprep.handle_words": "texts in, a list of words out: no frame",
     "emotions.feeling_basis": "evidence in, one sentence out: no frame (tested in test_calibration)",
+    "themes.polarity_basis": "Themes in, one sentence out: no frame (doctest; test_report_sections)",
     "priorities.export_backlog": "writes a file; its bad path is refused (tested in test_priorities)",
     "priorities.write_back": "writes the journey file (tested in test_priorities and notebook 05)",
     "evidence.journey_layout": "returns the journey's stage and touchpoint lists: no frame",
