@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from jmtools.analyses.disclosure import MIN_GROUP, pseudonymise, suppress_small_groups
+from jmtools.analyses.emotions import feeling_basis
+from jmtools.analyses.themes import polarity_basis
 from jmtools.charts.emotions import assumed_curve_chart, emotion_curve_chart, emotion_curve_panels
 from jmtools.charts.journeymap import journey_map
 from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
@@ -353,6 +356,18 @@ def feelings(f: Findings) -> None:
     _display(html_table(f.curve_focus, columns={"stage": "stage", "valence": "emotion (−2..+2)",
                                                 "ci_low": "95% CI low", "ci_high": "95% CI high",
                                                 "n": "customers", "sources": "evidence"}))
+    _feeling_basis(f)
+
+
+def _feeling_basis(f: Findings) -> None:
+    """Say what the focus's feeling is computed from (ratings, survey scores, text, behaviour)."""
+    ev = f.emotion_evidence
+    if ev is None or "used" not in ev:
+        return
+    if not f.focus.everyone and "persona" in ev:
+        ev = ev[ev["persona"] == f.focus.persona]
+    if len(ev):
+        _display(md("{basis}", basis=feeling_basis(ev)))
 
 
 _BEHAVIOUR_SUBTITLE = [
@@ -430,21 +445,46 @@ def where_it_hurts(f: Findings, *, top_n: int = 5) -> None:
     record("pain_points", len(pains), label="Pain points found")
 
 
-def what_they_write(f: Findings, *, top_n: int = 5) -> None:
-    """The complaint themes recounted on the focus, with typical (masked) quotes."""
+def what_they_write(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -> None:
+    """The complaint themes recounted on the focus, with typical (masked) quotes.
+
+    Says which texts count as complaints (:func:`jmtools.analyses.themes.polarity_basis`);
+    a theme written by fewer than ``min_group`` customers keeps its label but not its numbers
+    or quotes (:func:`jmtools.analyses.disclosure.suppress_small_groups`); each quote names
+    its customer by a pseudonym (:func:`jmtools.analyses.disclosure.pseudonymise`).
+    """
     if _missing(f, "feedback", "to see what customers complain about, grouped into themes with typical quotes"):
         return
     mine = f.themes_focus
     if mine is not None and len(mine.summary):
-        _display(html_table(mine.summary.head(top_n),
-                            columns={"label": "theme", "n": "texts", "share": "share",
-                                     "top_stage": "mostly at", "quotes": "typical quotes"},
-                            formats={"share": "%",
-                                     "quotes": lambda qs: " · ".join(f"“{q}”" for q in list(qs)[:2])}))
+        shown = _quoted(mine).head(top_n)
+        if "n_customers" in shown:
+            shown = suppress_small_groups(shown, n_col="n_customers", min_n=min_group,
+                                          columns=["n", "share", "n_customers", "quotes"])
+        _display(md("{basis}", basis=polarity_basis(f.themes if f.themes is not None else mine)))
+        _display(html_table(shown, columns={"label": "theme", "n": "texts", "share": "share",
+                                            "top_stage": "mostly at", "quotes": "typical quotes"},
+                            formats={"share": "%", "n": lambda v: "–" if pd.isna(v) else f"{int(v):,}",
+                                     "quotes": lambda qs: "–" if qs is None else " · ".join(qs[:2])}))
+        if shown.attrs.get("note"):
+            _display(md("{note}", note=shown.attrs["note"]))
         record("themes", len(mine.summary), label="Feedback themes", n=int(mine.accounting["rows_used"]))
         return
     why = str(f.themes_error).splitlines()[0] if f.themes_error else "no negative feedback from them"
     _display(md("No themes for {who}: {why}", who=f.focus.label, why=why))
+
+
+def _quoted(themes) -> pd.DataFrame:
+    """The themes' summary with its quotes as “text” (customer pseudonym) strings."""
+    quotes = themes.quotes
+    if "customer_id" not in quotes or quotes.empty:
+        return themes.summary.assign(quotes=themes.summary["quotes"].map(
+            lambda qs: [f"“{q}”" for q in qs]))
+    named = quotes.assign(shown=[f"“{q}” ({c})" if isinstance(c, str) else f"“{q}”" for q, c in
+                                 zip(quotes["quote"], pseudonymise(quotes["customer_id"].astype("string")))])
+    lists = named.sort_values(["theme", "rank"]).groupby("theme")["shown"].agg(list)
+    return themes.summary.assign(quotes=themes.summary["theme"].map(lists).map(
+        lambda qs: qs if isinstance(qs, list) else []))
 
 
 def fix_first(f: Findings, *, top_n: int = 5) -> None:
