@@ -35,6 +35,7 @@ from jmtools.core.errors import ParameterError
 MODULES = ["jmtools.analyses.funnels", "jmtools.analyses.emotions", "jmtools.analyses.painpoints",
            "jmtools.analyses.priorities", "jmtools.analyses.kpis", "jmtools.analyses.themes",
            "jmtools.analyses.valence", "jmtools.analyses.sentiment", "jmtools.analyses.privacy",
+           "jmtools.analyses.calibration", "jmtools.analyses.disclosure", "jmtools.analyses.textprep",
            "jmtools.analyses.compare", "jmtools.analyses.history", "jmtools.evidence"]
 #: Customers of the e-commerce world used here (the first, by id): small and fast.
 CUSTOMERS = 1000
@@ -235,6 +236,8 @@ CASES: dict[str, Case] = {
     "valence.survey_valence": Case(lambda s: ((s["surveys"],), {}), {"metric_col": "metrik"}, {"reported"}),
     "valence.feedback_valence": Case(lambda s: ((s["feedback"],), dict(n_jobs=1)), {"batch_size": 0},
                                      {"feedback", "reported"}),
+    # disclosure
+    "disclosure.suppress_small_groups": Case(lambda s: ((s["curve"],), dict(min_n=30)), {"min_n": -1}),
     "valence.behaviour_valence": Case(lambda s: ((s["staged"], s["journey"].stage_names), {}),
                                       {"rules": ["teleport"]}, {"behaviour", "measured"}),
     "valence.assumed_valence": Case(lambda s: ((s["journey"],), {}), None, {"workshop", "assumed"}),
@@ -283,6 +286,17 @@ NOT_COVERED = {
     "privacy.find_pii": "one text in, spans out: no frame (tested in test_privacy)",
     "privacy.mask_text": "one text in, one text out: no frame",
     "privacy.mask_quotes": "quotes in, quotes out: no frame (tested in test_privacy)",
+    "privacy.iban_ok": "a checksum of one string: no frame",
+    "privacy.luhn_ok": "a checksum of one string: no frame",
+    "calibration.rating_valence": "ratings in, a numpy array out: no frame (tested in test_calibration)",
+    "calibration.calibrate_sentiment": "texts and valences in, a Calibration out (tested in test_calibration)",
+    "calibration.complaint_mask": "arrays in, a boolean array out: no frame",
+    "disclosure.pseudonymise": "ids in, pseudonyms out: no frame (tested in test_disclosure)",
+    "disclosure.suppression_note": "a count in, a sentence out: no frame",
+    "textprep.normalise_text": "one text in, one text out: no frame (tested in test_textprep)",
+    "textprep.handle_words": "texts in, a list of words out: no frame",
+    "emotions.feeling_basis": "evidence in, one sentence out: no frame (tested in test_calibration)",
+    "themes.polarity_basis": "Themes in, one sentence out: no frame (doctest; test_report_sections)",
     "priorities.export_backlog": "writes a file; its bad path is refused (tested in test_priorities)",
     "priorities.write_back": "writes the journey file (tested in test_priorities and notebook 05)",
     "evidence.journey_layout": "returns the journey's stage and touchpoint lists: no frame",

@@ -240,7 +240,7 @@ def test_stage_kpis_frame_of_the_kpis_module(journey):
                          "ci_high": [None, None, 3.6, 0.66, 1.5], "method": "bootstrap"})
     cells = map_cells(journey, evidence={"kpis": kpis}, lanes=["kpis"])
     assert list(cells["label"]) == ["CSAT 3.46 [3.3–3.6] (n=120)",
-                                    "CSAT top-2-box 58% [49%–66%] (n=120)",
+                                    "CSAT, share of 4–5 58% [49%–66%] (n=120)",
                                     "NPS −12 [−25–+2] (n=80)"]
     assert set(cells["stage"]) == {"Decision"}
 

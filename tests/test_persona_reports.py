@@ -27,7 +27,7 @@ from jmtools import pipeline
 from jmtools.analyses import emotions, funnels, valence
 from jmtools.core.errors import ParameterError
 from jmtools.personas import assign_personas
-from jmtools.report import sections
+from jmtools.report import iterate, sections
 from jmtools.report.record import figure_payload, read_records
 from jmtools.report.steps import _record_one_persona, record_emotion_figures
 from notebook_runs import SEGMENT
@@ -58,13 +58,14 @@ def _recorded(f) -> dict:
         if payload.get("kind") == "figure":
             figures[payload["name"]] = payload
 
-    saved = rec._emit, sections._display
-    rec._emit, sections._display = emit, lambda *objs: None
+    saved = rec._emit, sections._display, iterate._display
+    rec._emit, sections._display, iterate._display = emit, lambda *objs: None, lambda *objs: None
     try:
         for name in SECTIONS:
             getattr(sections, name)(f)
+        iterate.since_last_time(f)              # a first run: no earlier run of this focus
     finally:
-        rec._emit, sections._display = saved
+        rec._emit, sections._display, iterate._display = saved
     return figures
 
 

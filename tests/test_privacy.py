@@ -1,44 +1,116 @@
-"""Masking of e-mail addresses, phone numbers and card numbers in quotes."""
+"""Masking of personal data in quotes: every listed format masked, every look-alike kept."""
 
 import pandas as pd
 import pytest
 
 from jmtools.analyses import privacy
+from jmtools.analyses.privacy import find_pii, iban_ok, luhn_ok, mask_quotes, mask_text
 from jmtools.core.errors import ParameterError
-from jmtools.analyses.privacy import find_pii, mask_quotes, mask_text
 
-
-@pytest.mark.parametrize("text, expected", [
+# ------------------------------------------------------------------ planted personal data
+MASKED = [
+    # e-mail, plain and obfuscated
     ("write to ann.lee+shoes@example.co.uk please", "write to [email] please"),
     ("ME@SHOP.IO!", "[email]!"),
+    ("mail jane[at]example[dot]com now", "mail [email] now"),
+    ("mail jane (at) example (dot) co (dot) uk", "mail [email]"),
+    ("jane.doe at example dot com", "[email]"),
+    ("jane {at} example.com", "[email]"),
+    # IBAN, checksum-validated, with and without spaces
+    ("refund to GB82 WEST 1234 5698 7654 32 please", "refund to [iban] please"),
+    ("IBAN DE89370400440532013000.", "IBAN [iban]."),
+    ("nl91abna0417164300 is mine", "[iban] is mine"),
+    # sort codes and account numbers where words say so
+    ("sort code 12-34-56, account number 12345678", "sort code [account], account number [account]"),
+    ("my acct no. 0012 3456 78", "my acct no. [account]"),
+    ("routing number 021000021", "routing number [account]"),
+    # cards, Luhn-checked, any single separator
     ("Card 4111 1111 1111 1111 was charged", "Card [card] was charged"),
-    ("card 5555555555554444 twice", "card [card] twice"),          # Luhn-valid, unbroken
+    ("card 5555555555554444 twice", "card [card] twice"),
     ("4111-1111-1111-1111", "[card]"),
-    ("amex 3782 822463 10005 ok", "amex [card] ok"),                # 15 digits, Luhn-valid
-    ("1234 5678 9012 3456 (typo)", "[card] (typo)"),                # 4x4 grouping, Luhn-invalid
+    ("paid with 5500.0000.0000.0004 today", "paid with [card] today"),
+    ("5500/0000/0000/0004", "[card]"),
+    ("amex 3782 822463 10005 ok", "amex [card] ok"),
+    ("1234 5678 9012 3456 (typo)", "[card] (typo)"),
+    # phones: grouped, prefixed, or unbroken after words that say phone
     ("call +44 20 7946 0958 now", "call [phone] now"),
     ("call (555) 123-4567.", "call [phone]."),
     ("555.123.4567", "[phone]"),
     ("mobile 07700 900123", "mobile [phone]"),
     ("+1 (555) 123 4567", "[phone]"),
     ("tel: 0044 20 7946 0958.", "tel: [phone]."),
-])
-def test_masks_personal_data(text, expected):
+    ("please call me on 07700900123", "please call me on [phone]"),
+    ("my number is 2025550143 thanks", "my number is [phone] thanks"),
+    ("+447700900123", "[phone]"),
+    ("Ticket 2792125083854 (555) 123-4567", "Ticket 2792125083854 [phone]"),
+    ("please call me 9148445695 (555) 123-4567", "please call me [phone] [phone]"),
+    ("flight 2008 (555) 123-4567", "flight 2008 [phone]"),
+    ("Late Flight 4111 1111 1111 1111", "Late Flight [card]"),
+    ("Confirmation # 5555-5555-5555-4444", "Confirmation # [card]"),
+    # dates of birth (dates after words that say birth)
+    ("DOB 03/04/1985", "DOB [date of birth]"),
+    ("date of birth: 1985-04-03", "date of birth: [date of birth]"),
+    ("I was born on 3rd March 1985", "I was born on [date of birth]"),
+    ("my birthday is March 3, 1985", "my birthday is [date of birth]"),
+    # street addresses
+    ("send it to 221B Baker Street, London NW1 6XE", "send it to [address]"),
+    ("I live at 12 elm road", "I live at [address]"),
+    ("deliver to 1600 Pennsylvania Avenue NW", "deliver to [address] NW"),
+    ("at 4 Primrose Hill Close, Flat 2", "at [address]"),
+    ("postcode SW1A 1AA", "postcode [address]"),
+    # names after introductions
+    ("Her name is Jane Doe and she was rude", "Her name is [name] and she was rude"),
+    ("my name is jane smith, order 42", "my name is [name], order 42"),
+    ("His name was Tom.", "His name was [name]."),
+    ("the agent's name is Priya", "the agent's name is [name]"),
+    ("I spoke to Sarah at the desk", "I spoke to [name] at the desk"),
+    ("ask for Mr. O'Neill", "ask for Mr. [name]"),
+    ("Dr Anna Berg called", "Dr [name] called"),
+    ("Not fixed. Regards, Piet Jansen", "Not fixed. Regards, [name]"),
+]
+
+
+@pytest.mark.parametrize("text, expected", MASKED)
+def test_masks_every_listed_format(text, expected):
     assert mask_text(text) == expected
 
 
-@pytest.mark.parametrize("text", [
+# ------------------------------------------------------------------ look-alikes that stay readable
+KEPT = [
     "I paid $129.99 on 2026-11-01",
-    "total 1,299.00 EUR, refund £45.5",
+    "total 1,299.00 EUR, refund £45.5, 1.299,00 EUR and 49 euros",
     "ordered 01/11/2026 14:05, arrived 12.03.2026 at 9:30",
     "order #100234 and ticket 12345678",
-    "order 1234567890123 took 3 days",          # 13 digits, not Luhn, not grouped
+    "order 1234567890123 took 3 days",
     "ticket 2026-11-01 14:05:33 was closed",
-    "between 2026-11-01 and 2026-11-30",
+    "between 2026-11-01 and 2026-11-30, or 3 March 2026",
     "100,000 customers, 45% off, 3.5 stars, size 10.5, 10 000 steps",
     "version 2.14.1 and year 2026",
-])
-def test_leaves_amounts_dates_and_ids_alone(text):
+    "case 00123456789 is still open",
+    "incident INC0012345 and request REQ-20261101",
+    "order no. 112-1234567-1234567 never came",
+    "booking ref 4829174628 and confirmation number 5551234567",
+    "server 192.168.100.200 and 10.120.130.140:8080 were down",
+    "conversion fell 12.5 % and then 33%",
+    "flight 1234 to gate 22, seat 14C",
+    "I waited 3 hours on the road",
+    "tracking number 1Z999AA10123456784",
+    "claim 123456789012 was rejected",
+    "I'm Very disappointed. Thanks for nothing",
+    "spoke to customer service twice",
+    # shapes met on real airline tweets that are not personal data
+    "UA1023 sitting on Tarmac at ORD, AA1675 flight out of Jamaica",
+    "tail N366SW arrives, booking F5R3ZZ",
+    "nice to see you on Sunday @ MCO.Keep going",
+    "my last name is misspelled on the ticket",
+    "bag tag 0016 964012 is lost",
+    "tag numbers 0016 964012, 0016 964077, 0016 964078 - find these bags",
+    "answer my claims (AA Ref#1-2990176298, 1-3001885409 and : 1-3001885409)",
+]
+
+
+@pytest.mark.parametrize("text", KEPT)
+def test_look_alikes_stay_readable(text):
     assert mask_text(text) == text
     assert find_pii(text) == []
 
@@ -51,12 +123,29 @@ def test_mixed_text_spans_and_order():
     assert mask_text(text) == "[email], [card], [phone] on 2026-11-01 for $10.00"
 
 
+def test_brand_words_are_never_names():
+    text = "my kids love to talk to Alexa, I spoke to Sarah"
+    assert mask_text(text) == "my kids love to talk to [name], I spoke to [name]"
+    assert mask_text(text, keep=["alexa"]) == "my kids love to talk to Alexa, I spoke to [name]"
+    assert mask_quotes([text], keep=["Alexa"]) == ["my kids love to talk to Alexa, I spoke to [name]"]
+
+
+def test_checksums():
+    assert luhn_ok("4111111111111111") and not luhn_ok("4111111111111112") and not luhn_ok("")
+    assert iban_ok("GB82 WEST 1234 5698 7654 32") and iban_ok("DE89370400440532013000")
+    assert not iban_ok("GB82 WEST 1234 5698 7654 33") and not iban_ok("hello")
+    # an invalid IBAN is not masked as one
+    assert "[iban]" not in mask_text("GB82 WEST 1234 5698 7654 33")
+
+
 def test_kinds_restrict_what_is_masked():
     text = "a@b.com or (555) 123-4567"
     assert mask_text(text, kinds=["email"]) == "[email] or (555) 123-4567"
     assert mask_text(text, kinds=["phone"]) == "a@b.com or [phone]"
     with pytest.raises(ParameterError, match="did you mean 'email'"):
         mask_text(text, kinds=["emial"])
+    with pytest.raises(ParameterError):
+        mask_quotes(["x"], kinds=["nope"])
 
 
 def test_missing_values_pass_through():
@@ -71,4 +160,5 @@ def test_missing_values_pass_through():
 
 def test_placeholders_cover_every_kind():
     assert set(privacy.PLACEHOLDERS) == set(privacy.PII_KINDS)
-    assert set(privacy.__all__) == {"PII_KINDS", "PLACEHOLDERS", "find_pii", "mask_text", "mask_quotes"}
+    assert set(privacy.__all__) == {"PII_KINDS", "PLACEHOLDERS", "find_pii", "mask_text", "mask_quotes",
+                                    "iban_ok", "luhn_ok"}

@@ -45,9 +45,11 @@ def _tags(html, tag=None, **attrs):
 
 
 def _urls(html):
-    """Every URL a real element (not escaped text) would load or link to."""
+    """Every URL a real element (not escaped text) would load or link to (an inline PNG image
+    of the static variant is in the file: no request)."""
     return [v for _, a in _Tags(html).tags for k, v in a.items()
-            if k in ("src", "href", "action", "poster", "data") and v and not v.startswith("#")]
+            if k in ("src", "href", "action", "poster", "data") and v and not v.startswith("#")
+            and not (k == "src" and v.startswith("data:image/png;base64,"))]
 
 
 def test_no_external_resource_and_no_cdn(reports):
@@ -85,9 +87,10 @@ def test_code_hidden_and_reader_sections_present(reports):
     live = reports["live"]
     assert "pd.read_csv" not in live and "In&nbsp;[" not in live
     toc = re.search(r'<nav[^>]*class="jm-toc".*?</nav>', live, re.S).group(0)
-    for heading in ("Feedback by persona", "Scores by stage", "What customers wrote",
-                    "About this report"):
+    for heading in ("Scores by stage", "What customers wrote", "About this report"):
         assert heading in toc
+    assert "jm-toc-h1" not in toc  # the title is not a section: the contents are numbered from 1
+    assert re.search(r"<title>[^<]*Feedback by persona[^<]*</title>", live)  # the tab names the report
     anchors = re.findall(r'href="#([^"]+)"', toc)
     assert all(f'id="{a}"' in live for a in anchors)
 
@@ -120,13 +123,17 @@ def test_customer_text_is_escaped(reports):
         assert '<img src="http://evil' not in html and "<b>bold?</b>" not in html
 
 
-def test_static_variant_has_svg_charts_and_no_script(reports):
+def test_static_variant_has_png_charts_and_no_script(reports):
+    """Images, not inline SVG: Gmail and Outlook strip SVG (docs/reports.md)."""
     static = reports["static"]
     assert "<script" not in static
     assert "script-src 'none'" in static
-    charts = re.findall(r'<div[^>]*class="jm-chart jm-chart-static"[^>]*>\s*<svg', static)
-    assert len(charts) == 2 and static.count("<svg") == 2
-    assert len(static) < len(reports["live"]) / 5
+    charts = re.findall(r'<div[^>]*class="jm-chart jm-chart-static"[^>]*>\s*(<img[^>]*>)', static)
+    assert len(charts) == 2 and static.count("<svg") == 0
+    for img in charts:
+        assert re.search(r'src="data:image/png;base64,[A-Za-z0-9+/=]+"', img)
+        assert re.search(r'width="\d+"', img) and re.search(r'alt="[^"]+"', img)
+    assert len(static) < len(reports["live"]) / 2
 
 
 def test_chart_spec_read_from_altairs_own_html_output():
@@ -158,7 +165,7 @@ def test_exporter_class_works_through_the_nbconvert_api(reports):
     body, _ = ReportHTMLExporter().from_filename(str(reports["dir"] / "all.ipynb"))
     assert "window.vegaEmbed=" in body and "pd.read_csv" not in body and _urls(body) == []
     static, _ = ReportHTMLExporter(static=True).from_filename(str(reports["dir"] / "all.ipynb"))
-    assert "<script" not in static and static.count("<svg") == 2
+    assert "<script" not in static and static.count("data:image/png;base64,") == 2
 
 
 def test_live_widgets_are_left_out_of_a_report(tmp_path):

@@ -57,7 +57,7 @@ def test_kpi_trends_flags_the_shifted_series_and_draws_it_first(shown):
 
 def test_kpi_trends_with_too_few_runs(shown):
     iterate.kpi_trends(pd.DataFrame({"run_id": ["a", "b"], "report": "all", "figure": "x", "value": [1, 2]}))
-    assert "Not enough runs yet" in _text(shown["displayed"])
+    assert "Not enough runs yet: 2 recorded, and a control chart needs 9" in _text(shown["displayed"])
 
 
 def test_opportunity_outcomes_without_change_dates_says_how(shown):

@@ -70,6 +70,20 @@ def test_pain_point_chart_keeps_rank_order_and_top():
     t = pd.DataFrame({"rank": [2, 1, 3], "title": ["b", "a", "c"], "stage": ["S"] * 3,
                       "customers_affected": [5.0, None, 7.0], "evidence_label": ["measured"] * 3})
     spec = pain_point_chart(t, top=2).to_dict()
-    assert spec["encoding"]["y"]["sort"] == ["a", "b"]
+    assert spec["layer"][0]["encoding"]["y"]["sort"] == ["#1 a", "#2 b"]
     rows = next(iter(spec["datasets"].values()))
-    assert [r["customers_affected"] for r in rows] == [0.0, 5.0]
+    assert [r["customers_affected"] for r in rows] == [None, 5.0]  # missing stays missing
+
+
+def test_pain_point_bars_follow_rank_and_assumed_items_get_no_bar():
+    """Bar length is the ranking score (rank 1 longest); an assumed item is a hollow marker, unsized."""
+    t = pd.DataFrame({"rank": [1, 2, 3], "title": ["a", "b", "c"], "stage": ["S"] * 3,
+                      "score": [3.0, 2.0, 0.0], "customers_affected": [50.0, 400.0, 68.0],
+                      "evidence_label": ["measured", "measured", "assumed"]})
+    chart = pain_point_chart(t)
+    spec = chart.to_dict()
+    data = pd.DataFrame(chart.data)
+    assert list(data.sort_values("rank")["bar"].fillna(-1)) == [3.0, 2.0, -1]
+    bars, _, marker, words = spec["layer"]
+    assert bars["encoding"]["x"]["field"] == "bar" and marker["mark"]["filled"] is False
+    assert "assumed, not in the data" in set(data["note"])

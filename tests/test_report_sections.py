@@ -122,3 +122,12 @@ def test_docs_table_lists_the_tables_each_section_reads():
     assert rows == {name: set(kinds) for name, kinds in SECTION_TABLES.items()}
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "(docs/data.md)" in readme
+
+
+def test_feedback_sections_say_what_they_rest_on_and_show_no_customer_id(reports):
+    """What feeling and complaints are computed from is said; quotes carry pseudonyms, never ids."""
+    text = shown_text(reports("surveys+feedback").displayed)
+    assert "Feeling is computed from" in text and "ratings given with feedback" in text
+    assert "Complaints here are" in text and "texts rated below the middle of the scale" in text
+    assert re.search(r"” \(C-[0-9a-f]{10}\)", text)
+    assert not re.search(r"\bC\d{7}\b", text)          # the sample worlds' raw customer ids

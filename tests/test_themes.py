@@ -346,7 +346,10 @@ def test_praise_behind_a_stock_opener_is_not_a_complaint():
     opener = feedback["text"].str.startswith("Nothing special. Comfortable and light")
     assert opener.any()
     assert not found.documents["feedback_id"].isin(feedback.loc[opener, "feedback_id"]).any()
-    assert found.accounting["dropped"]["negative only by a stock sentence"] >= 1
+    # rated 4-5: not complaints; unrated or rated 3 (the midpoint): by the rule
+    unrated = opener & feedback["rating"].isna()
+    assert found.accounting["dropped"].get("negative only by a stock sentence", 0) >= int(
+        unrated.any())
     docs = found.documents.merge(feedback[["feedback_id", "text"]], on="feedback_id")
     praised = docs["text"].str.lower().map(lambda t: any(k in t for k in ("comfortable", "cushioning")))
     assert praised.sum() <= 3, docs.loc[praised, "text"].tolist()

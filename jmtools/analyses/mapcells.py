@@ -50,7 +50,7 @@ CELL_COLUMNS = ["lane", "stage", "item", "text", "label", "evidence", "persona",
 _CLAIM_LANES = ("actions", "thoughts", "feelings", "frontstage", "backstage", "support")
 _EMOTION_COLUMNS = ("stage", "mean", "n")
 _KPI_COLUMNS = ("stage", "metric", "value", "n")
-_PERCENT_WORDS = ("conversion", "drop", "rate", "share", "top2", "top_2", "pct", "retention",
+_PERCENT_WORDS = ("conversion", "drop", "low_effort", "rate", "share", "top2", "top_2", "pct", "retention",
                   "churn", "reach")
 
 
@@ -381,8 +381,8 @@ def _kpi_rows(journey, selected, compare, frames):
 
 
 _METRIC_TITLES = {"csat": "CSAT", "nps": "NPS", "ces": "CES", "aov": "AOV", "clv": "CLV",
-                  "csat_mean": "CSAT", "csat_top2box": "CSAT top-2-box", "ces_mean": "CES",
-                  "ces_low_effort": "CES low effort", "drop_off_rate": "Drop-off",
+                  "csat_mean": "CSAT", "csat_top2box": "CSAT, share of 4–5", "ces_mean": "CES",
+                  "ces_low_effort": "CES, share of low effort", "drop_off_rate": "Drop-off",
                   "rate_from_start": "Reached from start"}
 
 

@@ -1,24 +1,43 @@
 """Mask personal data in customer quotes before anyone reads them.
 
 Quotes from feedback, tickets and surveys end up in notebooks, HTML reports and
-spreadsheets that travel by e-mail. Before a quote is shown, three kinds of
-personal data are replaced by a placeholder:
+spreadsheets that travel by e-mail. Before a quote is shown, these kinds of
+personal data are replaced by a placeholder (searched in this order):
 
-- **e-mail addresses** → ``[email]``
-- **payment card numbers** (13–19 digits, optionally grouped by spaces or
-  dashes, that pass the Luhn check, or any 16 digits written as four groups of
-  four) → ``[card]``
-- **phone numbers** (9–15 digits with the usual separators, an optional ``+``
-  country code and area code in parentheses) → ``[phone]``
+==========  ==================================================================  =====================
+kind        what is found                                                       placeholder
+==========  ==================================================================  =====================
+email       ``ann@example.com`` and obfuscated forms: ``ann[at]example[dot]com``, ``[email]``
+            ``ann (at) example (dot) com``, ``ann at example dot com``
+iban        an IBAN, with or without spaces, that passes the ISO 13616           ``[iban]``
+            mod-97 check
+card        13–19 digits, single spaces, dashes, dots or slashes between         ``[card]``
+            digits, that pass the Luhn check (or 16 digits in four groups)
+account     a sort code or bank account / routing number *after words that      ``[account]``
+            say so* ("sort code 12-34-56", "account no. 12345678")
+dob         a date *after words that say it is a birth date* ("DOB",            ``[date of birth]``
+            "date of birth", "born on", "birthday is")
+phone       9–15 digits written in groups (``+44 20 7946 0958``,                 ``[phone]``
+            ``(555) 123-4567``); an unbroken run only with a ``+``/``00``
+            prefix or after words that say phone ("call me on 07700900123")
+address     a house number, one to three words and a street word                ``[address]``
+            ("221B Baker Street", "12 elm road"), with a flat, town and
+            postcode that follow; a UK postcode on its own
+name        a name after an introduction: "my/his/her name is …", "the          ``[name]``
+            agent's name was …", "Mr/Mrs/Ms/Dr …", "spoke to/with …", "ask for
+            …", "named …", sign-offs ("Regards, …")
+==========  ==================================================================  =====================
 
-What is deliberately *not* masked: money amounts (``$129.99``, ``1,299.00 EUR``),
-dates and times (``2026-11-01``, ``01/11/2026 14:05``), short order or ticket
-numbers (``#123456``), percentages and plain numbers. Dates and amounts are
-protected before phone numbers are searched, so ``2026-11-01 14:05`` is never
-read as a phone number.
+Deliberately **kept** readable, because a reader needs them and they identify nobody:
+ticket, case, order, incident, booking and other references (``ticket 12345678``,
+``INC0012345``, ``order #112-1234567-1234567``), IP addresses, percentages, money amounts
+(``$1,299.00``, ``1.299,00 EUR``), dates and times, versions and plain numbers. These are
+protected before phone, account and address numbers are searched.
 
-Masking is a best effort on free text, not a guarantee: names and street
-addresses are not detected. Do not publish raw feedback.
+Masking is a best effort on free text, not a guarantee: a name nobody introduces
+("Sarah was rude") is not found. Do not publish raw feedback; see
+:mod:`jmtools.analyses.disclosure` for pseudonymised customer ids and small-group
+suppression in reports.
 """
 
 from __future__ import annotations
@@ -28,100 +47,177 @@ from typing import Iterable
 
 from jmtools.core.errors import ParameterError
 
-__all__ = ["PII_KINDS", "PLACEHOLDERS", "find_pii", "mask_text", "mask_quotes"]
+__all__ = ["PII_KINDS", "PLACEHOLDERS", "find_pii", "mask_text", "mask_quotes", "iban_ok", "luhn_ok"]
 
 #: The kinds of personal data that are masked, in the order they are searched.
-PII_KINDS = ("email", "card", "phone")
+PII_KINDS = ("email", "iban", "card", "account", "dob", "phone", "address", "name")
 
 #: What each kind is replaced with.
-PLACEHOLDERS = {"email": "[email]", "card": "[card]", "phone": "[phone]"}
+PLACEHOLDERS = {"email": "[email]", "iban": "[iban]", "card": "[card]", "account": "[account]",
+                "dob": "[date of birth]", "phone": "[phone]", "address": "[address]",
+                "name": "[name]"}
 
+_I = re.IGNORECASE
+_AT = r"(?:@|\s*[\[({<]\s*at\s*[\])}>]\s*)"
+_DOT = r"(?:\.|\s*[\[({<]\s*dot\s*[\])}>]\s*)"
 _EMAIL = re.compile(
-    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-# 13-19 digits, single spaces or dashes allowed between digits.
-_CARD = re.compile(r"(?<![\d\w])\d(?:[ -]?\d){12,18}(?![\d\w])")
-_GROUPED16 = re.compile(r"^\d{4}([ -])\d{4}\1\d{4}\1\d{4}$")
-# Phone candidates: optional +, digits with separators (space . - / parentheses).
-_PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d\s().-]{6,22}\d(?![\w])")
-# Things that look numeric but are not personal: protected before phone search.
+    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*" + _AT
+    + r"[A-Za-z0-9-]+(?:" + _DOT + r"[A-Za-z0-9-]+)*" + _DOT + r"[A-Za-z]{2,6}(?![A-Za-z])", _I)
+# "jane at example dot com": plain words only when both "at" and "dot" are written out
+_EMAIL_WORDS = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*\s+at\s+[A-Za-z0-9-]+"
+                          r"(?:\s+dot\s+[A-Za-z0-9-]+)*\s+dot\s+[A-Za-z]{2,6}\b", _I)
+# contiguous, or in groups of four separated by single spaces (as printed)
+_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[A-Za-z0-9]{11,30}|(?: [A-Za-z0-9]{4}){2,7}"
+                   r"(?: [A-Za-z0-9]{1,4})?)(?![A-Za-z0-9])")
+#: IBAN length per country (ISO 13616 registry, the countries most customers write from).
+IBAN_LENGTHS = dict(AD=24, AE=23, AL=28, AT=20, AZ=28, BA=20, BE=16, BG=22, BH=22, BR=29, CH=21,
+                    CR=22, CY=28, CZ=24, DE=22, DK=18, DO=28, EE=20, EG=29, ES=24, FI=18, FO=18,
+                    FR=27, GB=22, GE=22, GI=23, GL=18, GR=27, GT=28, HR=21, HU=28, IE=22, IL=23,
+                    IS=26, IT=27, JO=30, KW=30, KZ=20, LB=28, LI=21, LT=20, LU=20, LV=21, MC=27,
+                    MD=24, ME=22, MK=19, MR=27, MT=31, MU=30, NL=18, NO=15, PK=24, PL=28, PS=29,
+                    PT=25, QA=29, RO=24, RS=22, SA=24, SE=24, SI=19, SK=24, SM=27, TN=24, TR=26,
+                    UA=29, VG=24, XK=20)
+# 13-19 digits, one space, dash, dot or slash allowed between digits
+_CARD = re.compile(r"(?<![\w.,/-])\d(?:[ ./-]?\d){12,18}(?![\w]|[.,/-]\d)")
+_GROUPED16 = re.compile(r"^\d{4}([ ./-])\d{4}\1\d{4}\1\d{4}$")
+_PHONE = re.compile(r"(?<![\w+.,/-])(?:\+|00)?\(?\d[\d \t().-]{6,40}\d(?![\w])")
+_PHONE_WORDS = re.compile(
+    r"(?:\b(?:call(?:ed)?|phone|tel|telephone|mobile|cell(?:phone)?|number|text|sms|whats ?app|"
+    r"ring|reach me|contact me)\b|\btel\.?)[^.!?\n]{0,25}$", _I)
+_ACCOUNT = re.compile(
+    r"\b(?:sort[ -]?code|s/c|bsb)\s*(?:is|:|-|#|no\.?|number)?\s*(?:is\s*)?(\d{2}[ -]?\d{2}[ -]?\d{2})\b"
+    r"|\b(?:(?:bank\s+)?account|acct|a/c|routing|iban)\s*(?:number|num|no\.?|#)?\s*(?:is|:|#)?\s*"
+    r"(?:is\s*)?(\d(?:[ -]?\d){5,16})\b", _I)
+_MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_DATE = (r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
+         r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTHS + r"\.?,?\s+\d{2,4}"
+         r"|" + _MONTHS + r"\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{2,4})")
+_DOB = re.compile(r"\b(?:d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|born(?:\s+on)?|birthday"
+                  r"(?:\s+is)?)\s*(?:is|:|-)?\s*(?:on\s+)?(" + _DATE + r")", _I)
+_STREET_ANY = (r"street|st|road|rd|avenue|ave|lane|ln|boulevard|blvd|crescent|cres|terrace|"
+               r"highway|hwy|parkway|pkwy")
+_STREET_CAP = (r"Drive|Dr|Way|Close|Court|Ct|Place|Pl|Square|Sq|Gardens|Grove|Row|Hill|Walk|Mews|"
+               r"Green|Park")
+_POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}"
+_ADDRESS = re.compile(
+    r"(?<![\w.,/-])\d{1,5}[A-Za-z]?,?\s+(?P<words>(?:[A-Za-z][A-Za-z'-]+\s+){1,3})"
+    r"(?:(?i:" + _STREET_ANY + r")|" + _STREET_CAP + r")\b\.?"
+    r"(?:,?\s+(?i:apt|apartment|flat|unit|suite)\.?\s*#?\w+)?"
+    r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?"
+    r"(?:,?\s+(?:" + _POSTCODE + r"|[A-Z]{2}\s\d{5}(?:-\d{4})?|\d{5}))?")
+_POSTCODE_ALONE = re.compile(r"(?<![\w-])[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}(?![\w-])")
+# Introductions after which the next word is a name whatever its case
+_NAME_STRONG = re.compile(
+    r"\b(?:(?:my|his|her|their|your|the\s+\w+'s|\w+'s)\s+(?:first\s+|last\s+|full\s+|sur)?name"
+    r"(?:\s+is|\s+was|'s|:)|(?:i\s+am|i'm)\s+called|my\s+name's)\s+", _I)
+# Introductions after which a Capitalised word is a name
+_NAME_WEAK = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Sir|Madam|Prof)\.?\s+|\b(?i:spoke|speaking|spoken|talked|talking|"
+    r"speak|talk)\s+(?i:to|with)\s+|\b(?i:ask(?:ed)?\s+for|named|agent|rep|representative)\s+"
+    r"|(?:^|\n|[.!]\s+)\s*(?i:regards|kind regards|thanks|cheers|sincerely|best|signed),\s+)")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_CAPWORD = re.compile(r"[A-Z](?:[a-z]*'?[A-Z])?[a-z'-]+(?:-[A-Z][a-z]+)?")
+#: Capitalised words that follow an introduction but are not names.
+_NOT_NAMES = frozenset("""
+a an the and or but if of on in at to for from by with about as is was were be been am are
+i me my you your he him his she her they them their we us our it its this that these those
+customer service support team manager agent staff desk gate phone chat email online store
+corp corporate supervisor reservations someone somebody nobody anyone everyone nothing very
+really so too just not no yes ok okay
+sorry please thanks thank hello hi dear today yesterday tomorrow now then there here
+mr mrs ms miss mx dr sir madam prof
+monday tuesday wednesday thursday friday saturday sunday
+""".split())
+#: Words that follow "name is" but say something about the name (it is "misspelled").
+_NOT_NAME_WORDS = frozenset("""
+wrong right correct incorrect misspelled spelled spelt missing different same unknown blank
+awesome great fine ok okay nice lovely terrible awful not no on in there here also still now
+""".split())
+_STOP_AFTER_NAME = frozenset("and or but if of on in at to for from by with about as is was were "
+                             "be been am are i he she they we it who which that the a an "
+                             "not so very".split())
+# Look-alikes that stay readable: protected before phone, account and address numbers.
+_REF = re.compile(
+    r"\b(?:tickets?|case|orders?|incident|inc|ref|reference|booking|confirmation|conf|claim|"
+    r"invoice|tracking|flight|flt|req|request|complaint|reservation|pnr|receipt|transaction|"
+    r"parcel|shipment|item|sku|model|serial|policy|membership|loyalty|member|tag|bag)"
+    r"(?:\s*(?:nos?\.?|nr\.?|numbers?|nums?|ids?|codes?|refs?))?\s*[:#]?\s*#?\s*"
+    r"(?:[A-Za-z]{0,4}-?\d[\w-]*(?: \d[\w-]*)?)"                             # the reference
+    r"(?:\s*(?:,|and|&|/)\s*:?\s*#?\s*[A-Za-z]{0,4}-?\d[\w-]*(?: \d[\w-]*)?)*", _I)  # a list of them
 _PROTECT = re.compile(
-    r"(?<!\d)\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?(?!\d)"      # ISO date [time]
-    r"|(?<!\d)\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?(?!\d)"  # d/m/y [time]
-    r"|(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)"                                # time
-    r"|[$€£¥]\s?\d[\d,]*(?:\.\d+)?"                                          # $1,299.00
-    r"|(?<![\d.])\d[\d,]*\.\d{1,2}(?![\d.])"                                 # 129.99 (EUR)
-)
+    r"#\s?[A-Za-z]{0,4}-?\d[\w-]*"                                              # #100234, #INC-123
+    r"|\b(?:INC|REQ|CS|CASE|TKT|CHG|RITM|PRB|SR)[-]?\d{4,}\b"                   # INC0012345
+    r"|(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?(?![\d.])"                 # IPv4[:port]
+    r"|(?<![\w.])(?:\d+[.,])*\d+\s?%"                                           # 45% 12.5 %
+    r"|(?<!\d)\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?(?!\d)"     # ISO date [time]
+    r"|(?<!\d)\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?(?!\d)"
+    r"|(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)"                                   # time
+    r"|[$€£¥]\s?\d[\d,.]*"                                                     # $1,299.00
+    r"|(?<![\d.,])\d{1,3}(?:[ ,.]\d{3})*(?:[.,]\d{1,2})?\s?(?:EUR|USD|GBP|CHF|euros?|dollars?|"
+    r"pounds?|bucks)\b"
+    r"|(?<![\d.])\d[\d,]*\.\d{1,2}(?![\d.])"                                    # 129.99
+    r"|\b[vV]?\d{1,2}\.\d{1,3}(?:\.\d{1,3})+\b", _I)                                             # versions
 
 
-def _luhn_ok(digits: str) -> bool:
+def luhn_ok(digits: str) -> bool:
+    """True when a string of digits passes the Luhn check (payment card numbers).
+
+    Examples
+    --------
+    >>> luhn_ok("4111111111111111"), luhn_ok("4111111111111112")
+    (True, False)
+    """
     total = 0
     for i, ch in enumerate(reversed(digits)):
         d = int(ch)
         if i % 2 == 1:
             d = d * 2 - 9 if d > 4 else d * 2
         total += d
-    return total % 10 == 0
+    return total % 10 == 0 and len(digits) > 0
+
+
+def iban_ok(candidate: str) -> bool:
+    """True when ``candidate`` (spaces allowed) is an IBAN passing the ISO 13616 mod-97 check.
+
+    Examples
+    --------
+    >>> iban_ok("GB82 WEST 1234 5698 7654 32"), iban_ok("GB82 WEST 1234 5698 7654 33")
+    (True, False)
+    """
+    s = re.sub(r"[\s-]", "", candidate).upper()
+    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", s) or IBAN_LENGTHS.get(s[:2]) != len(s):
+        return False
+    digits = "".join(str(int(c, 36)) for c in s[4:] + s[:4])
+    return int(digits) % 97 == 1
+
+
+def _iban_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The candidate cut to its country's IBAN length, if that passes the check."""
+    positions = [i for i in range(start, end) if text[i].isalnum()]
+    n = IBAN_LENGTHS.get(text[start:start + 2].upper(), 0)
+    if n and len(positions) >= n and iban_ok(text[start:positions[n - 1] + 1]):
+        return start, positions[n - 1] + 1
+    return None
 
 
 def _is_card(candidate: str) -> bool:
     digits = re.sub(r"\D", "", candidate)
-    return _luhn_ok(digits) or bool(_GROUPED16.match(candidate))
+    seps = set(re.sub(r"\d", "", candidate))
+    return len(seps) <= 1 and (luhn_ok(digits) or bool(_GROUPED16.match(candidate)))
 
 
-def _is_phone(candidate: str) -> bool:
+def _is_phone(text: str, start: int, end: int) -> bool:
+    candidate = text[start:end]
     digits = re.sub(r"\D", "", candidate)
     if not 9 <= len(digits) <= 15:
         return False
-    # A phone is written in groups; a long unbroken run without '+' is an id, not a phone.
+    # A phone is written in groups; a long unbroken run is an id unless it has a '+'/'00'
+    # prefix or the words before it say phone ("call me on 07700900123").
     grouped = bool(re.search(r"[\s().-]", candidate))
-    return grouped or candidate.startswith(("+", "00"))
-
-
-def find_pii(text: str, *, kinds: Iterable[str] = PII_KINDS) -> list[tuple[str, int, int]]:
-    """Locate personal data in ``text``.
-
-    Parameters
-    ----------
-    text : str
-        Free text (a quote, a ticket, a comment).
-    kinds : iterable of str, default all of :data:`PII_KINDS`
-        Which kinds to look for.
-
-    Returns
-    -------
-    list of (kind, start, end)
-        Non-overlapping spans in text order; ``text[start:end]`` is the match.
-
-    Examples
-    --------
-    >>> find_pii("Mail me at ann@example.com or call +44 20 7946 0958")
-    [('email', 11, 26), ('phone', 35, 51)]
-    """
-    kinds = list(kinds)
-    for kind in kinds:
-        if kind not in PII_KINDS:
-            raise ParameterError("kinds", kind, expected=list(PII_KINDS))
-    if not isinstance(text, str):
-        return []
-    taken: list[tuple[str, int, int]] = []
-
-    def free(start: int, end: int) -> bool:
-        return all(end <= s or start >= e for _, s, e in taken)
-
-    if "email" in kinds:
-        taken += [("email", m.start(), m.end()) for m in _EMAIL.finditer(text)]
-    if "card" in kinds:
-        taken += [("card", m.start(), m.end()) for m in _CARD.finditer(text)
-                  if free(m.start(), m.end()) and _is_card(m.group())]
-    if "phone" in kinds:
-        protected = [(m.start(), m.end()) for m in _PROTECT.finditer(text)]
-        for m in _PHONE.finditer(text):
-            start, end = _trim_phone(text, m.start(), m.end())
-            if any(not (end <= s or start >= e) for s, e in protected):
-                continue
-            if free(start, end) and _is_phone(text[start:end]):
-                taken.append(("phone", start, end))
-    return sorted(taken, key=lambda t: t[1])
+    if grouped or candidate.startswith(("+", "00")):
+        return True
+    return bool(_PHONE_WORDS.search(text[max(0, start - 40):start]))
 
 
 def _trim_phone(text: str, start: int, end: int) -> tuple[int, int]:
@@ -134,8 +230,142 @@ def _trim_phone(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def mask_text(text, *, kinds: Iterable[str] = PII_KINDS) -> str:
-    """Replace e-mail addresses, card numbers and phone numbers by placeholders.
+def _phone_parts(text: str, start: int, end: int, ok, depth: int = 0) -> list[tuple[int, int]]:
+    """The phone numbers in a candidate run of digits: the whole run, or (when it is not
+    one, e.g. a ticket number followed by a phone, or two phones) its parts split at a gap."""
+    if ok(start, end):
+        return [(start, end)]
+    gaps = [m.start() + start for m in re.finditer(r"\s+", text[start:end])]
+    if depth > 3 or not gaps:
+        return []
+    for gap in gaps:                           # the longest phone that ends the run, then the rest
+        s, e = _trim_phone(text, gap, end)
+        if ok(s, e):
+            return _phone_parts(text, *_trim_phone(text, start, gap), ok, depth + 1) + [(s, e)]
+    for gap in reversed(gaps):                 # else the longest that starts it
+        s, e = _trim_phone(text, start, gap)
+        if ok(s, e):
+            return [(s, e)]
+    return []
+
+
+def _name_after(text: str, at: int, strong: bool, keep=frozenset()) -> tuple[int, int] | None:
+    """The name that starts at ``at`` (one to three words), or None."""
+    words = []
+    for m in _WORD.finditer(text, at):
+        gap = text[words[-1][1]:m.start()] if words else text[at:m.start()]
+        if (words and gap not in (" ", "-")) or (not words and gap.strip()):
+            break
+        w = m.group()
+        capital = bool(_CAPWORD.fullmatch(w))
+        if w.lower() in _STOP_AFTER_NAME or w.lower() in keep or (
+                w.lower() in _NOT_NAMES and not (strong and not words)):
+            break
+        if not words and not (capital or strong):
+            break
+        if not capital and (w.lower() in _NOT_NAME_WORDS or re.search(r"(?:ed|ing|ly)$", w)):
+            break
+        if words and not capital and not (strong and len(words) == 1 and not words[0][2]):
+            break
+        words.append((m.start(), m.end(), capital))
+        if len(words) == 3:
+            break
+    return (words[0][0], words[-1][1]) if words else None
+
+
+def _names(text: str, keep=frozenset()) -> list[tuple[int, int]]:
+    out = []
+    for pattern, strong in ((_NAME_STRONG, True), (_NAME_WEAK, False)):
+        for m in pattern.finditer(text):
+            span = _name_after(text, m.end(), strong, keep)
+            if span:
+                out.append(span)
+    return out
+
+
+def _address(text: str) -> list[tuple[int, int]]:
+    out = []
+    for m in _ADDRESS.finditer(text):
+        words = m.group("words").split()
+        if any(w.lower() in _STOP_AFTER_NAME or w.lower() in _NOT_NAMES for w in words):
+            continue
+        out.append((m.start(), m.end()))
+    return out + [(m.start(), m.end()) for m in _POSTCODE_ALONE.finditer(text)]
+
+
+def _check_kinds(kinds) -> list[str]:
+    kinds = list(kinds)
+    for kind in kinds:
+        if kind not in PII_KINDS:
+            raise ParameterError("kinds", kind, expected=list(PII_KINDS))
+    return kinds
+
+
+def find_pii(text: str, *, kinds: Iterable[str] = PII_KINDS,
+             keep: Iterable[str] = ()) -> list[tuple[str, int, int]]:
+    """Locate personal data in ``text``.
+
+    Parameters
+    ----------
+    text : str
+        Free text (a quote, a ticket, a comment).
+    kinds : iterable of str, default all of :data:`PII_KINDS`
+        Which kinds to look for.
+    keep : iterable of str
+        Words that are never a name (your brand and product names: "talk to Alexa").
+
+    Returns
+    -------
+    list of (kind, start, end)
+        Non-overlapping spans in text order; ``text[start:end]`` is the match.
+
+    Examples
+    --------
+    >>> find_pii("Mail me at ann@example.com or call +44 20 7946 0958")
+    [('email', 11, 26), ('phone', 35, 51)]
+    >>> find_pii("Ticket 12345678 from 10.0.0.12 at 45% off")
+    []
+    """
+    kinds = _check_kinds(kinds)
+    if not isinstance(text, str):
+        return []
+    taken: list[tuple[str, int, int]] = []
+
+    def free(start: int, end: int, spans=None) -> bool:
+        spans = [(s, e) for _, s, e in taken] if spans is None else spans
+        return all(end <= s or start >= e for s, e in spans)
+
+    def add(kind: str, spans) -> None:
+        for start, end in spans:
+            if free(start, end):
+                taken.append((kind, start, end))
+
+    if "email" in kinds:
+        add("email", [(m.start(), m.end()) for p in (_EMAIL, _EMAIL_WORDS) for m in p.finditer(text)])
+    if "iban" in kinds:
+        add("iban", [s for m in _IBAN.finditer(text) if (s := _iban_span(text, m.start(), m.end()))])
+    refs = [(m.start(), m.end()) for m in _REF.finditer(text)]
+    if "card" in kinds:   # a card written in groups is a card even after "flight" or "order #"
+        add("card", [(m.start(), m.end()) for m in _CARD.finditer(text) if _is_card(m.group())
+                     and (free(m.start(), m.end(), refs) or not m.group().isdigit())])
+    if "account" in kinds:
+        add("account", [m.span(1) if m.group(1) else m.span(2) for m in _ACCOUNT.finditer(text)])
+    if "dob" in kinds:
+        add("dob", [m.span(1) for m in _DOB.finditer(text)])
+    protected = refs + [(m.start(), m.end()) for m in _PROTECT.finditer(text)]
+    if "phone" in kinds:
+        ok = lambda s, e: free(s, e, protected) and _is_phone(text, s, e)  # noqa: E731
+        add("phone", [span for m in _PHONE.finditer(text)
+                      for span in _phone_parts(text, *_trim_phone(text, m.start(), m.end()), ok)])
+    if "address" in kinds:
+        add("address", [(s, e) for s, e in _address(text) if free(s, s + 1, protected)])
+    if "name" in kinds:
+        add("name", _names(text, frozenset(w.lower() for w in keep)))
+    return sorted(taken, key=lambda t: t[1])
+
+
+def mask_text(text, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str] = ()) -> str:
+    """Replace personal data by placeholders (see the table in :mod:`jmtools.analyses.privacy`).
 
     Parameters
     ----------
@@ -143,6 +373,8 @@ def mask_text(text, *, kinds: Iterable[str] = PII_KINDS) -> str:
         The text to mask. Missing values (None, NaN) are returned unchanged.
     kinds : iterable of str, default all of :data:`PII_KINDS`
         Which kinds to mask.
+    keep : iterable of str
+        Words that are never masked as a name (brand and product names).
 
     Returns
     -------
@@ -155,18 +387,20 @@ def mask_text(text, *, kinds: Iterable[str] = PII_KINDS) -> str:
     'Card [card] charged $129.99 on 2026-11-01, mail [email]'
     >>> mask_text("Call me on (555) 123-4567 about order #100234")
     'Call me on [phone] about order #100234'
+    >>> mask_text("Her name is Jane Doe, she lives at 12 Elm Road, DOB 03/04/1985")
+    'Her name is [name], she lives at [address], DOB [date of birth]'
     """
     if not isinstance(text, str):
         return text
     out, last = [], 0
-    for kind, start, end in find_pii(text, kinds=kinds):
+    for kind, start, end in find_pii(text, kinds=kinds, keep=keep):
         out += [text[last:start], PLACEHOLDERS[kind]]
         last = end
     out.append(text[last:])
     return "".join(out)
 
 
-def mask_quotes(quotes, *, kinds: Iterable[str] = PII_KINDS):
+def mask_quotes(quotes, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str] = ()):
     """Mask every text of a pandas Series (or any iterable of strings).
 
     Parameters
@@ -175,6 +409,8 @@ def mask_quotes(quotes, *, kinds: Iterable[str] = PII_KINDS):
         The texts. The input is not modified.
     kinds : iterable of str, default all of :data:`PII_KINDS`
         Which kinds to mask.
+    keep : iterable of str
+        Words that are never masked as a name (brand and product names).
 
     Returns
     -------
@@ -187,7 +423,7 @@ def mask_quotes(quotes, *, kinds: Iterable[str] = PII_KINDS):
     >>> mask_quotes(pd.Series(["ok", "x@y.com said hi"])).tolist()
     ['ok', '[email] said hi']
     """
-    kinds = tuple(kinds)
+    kinds, keep = tuple(_check_kinds(kinds)), tuple(keep)
     if hasattr(quotes, "map") and hasattr(quotes, "index"):
-        return quotes.map(lambda t: mask_text(t, kinds=kinds))
-    return [mask_text(t, kinds=kinds) for t in quotes]
+        return quotes.map(lambda t: mask_text(t, kinds=kinds, keep=keep))
+    return [mask_text(t, kinds=kinds, keep=keep) for t in quotes]

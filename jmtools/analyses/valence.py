@@ -18,8 +18,13 @@ survey score      linear from the metric's declared scale: the worst answer    r
                   lower is better (CES) ``v = 2 − 4·(score − low)/(high − low)``.
                   CSAT 1–5: 1→−2, 2→−1, 3→0, 4→+1, 5→+2. NPS 0–10: 0→−2,
                   5→0, 10→+2 (each point is 0.4). CES 1–7: 1→+2, 4→0, 7→−2.
-feedback text     ``v = 2 × score``, the text score in [−1, 1] (VADER compound     reported
-                  by default, see :mod:`jmtools.analyses.sentiment`).
+feedback          the rating given with the text when there is one (stars 1–5:  reported
+                  1→−2 … 5→+2; thumbs ±1; :mod:`jmtools.analyses.calibration`);
+                  otherwise ``v = 2 × score``, the text score in [−1, 1]: a
+                  model calibrated on the rated rows when it beats VADER, else
+                  VADER's compound (:mod:`jmtools.analyses.sentiment`). The
+                  column ``used`` says which. A lexicon score of 0 is often not
+                  neutral (a text with no lexicon word scores 0).
 behaviour         per customer and stage reached, 0 (nothing went wrong) minus  measured
 (opt-in)          1 for each rule that fires, floored at −2: *abandonment*
                   (the stage is the furthest the customer reached and it is
@@ -41,6 +46,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from jmtools.analyses.calibration import calibrate_sentiment, rating_valence
 from jmtools.analyses.sentiment import score_texts
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.core.metrics import EMOTION_DOMAIN, SCALES, Scale
@@ -263,42 +269,86 @@ def text_valence(score):
     return float(v) if v.ndim == 0 else v
 
 
-def feedback_valence(feedback: pd.DataFrame, *, text_col: str = "text", scorer=None,
-                     n_jobs: int | None = -1, batch_size: int = 5000) -> pd.DataFrame:
-    """Valence of feedback text: ``2 × score_texts(text)`` (VADER by default).
+def feedback_valence(feedback: pd.DataFrame, *, text_col: str = "text", rating_col: str | None = "rating",
+                     rating_scale=(1, 5), calibrate: bool = True, scorer=None,
+                     n_jobs: int | None = -1, batch_size: int = 5000, seed: int = 0,
+                     brand_words: Sequence[str] = ()) -> pd.DataFrame:
+    """Valence of feedback: from the row's rating when it has one, else from its text.
 
     Parameters
     ----------
     feedback : pandas.DataFrame
         Canonical feedback table; not modified.
     text_col : str, default "text"
+    rating_col : str or None, default "rating"
+        Ratings given with the text (stars, CSAT, thumbs; see
+        :func:`jmtools.analyses.calibration.rating_valence`). Used when the column exists;
+        None ignores it.
+    rating_scale : (low, high) or (low, high, higher_is_better), default (1, 5)
+    calibrate : bool, default True
+        Fit a text model on the rated rows and use it for the unrated ones when it is
+        measurably better than VADER (:func:`jmtools.analyses.calibration.calibrate_sentiment`).
     scorer, n_jobs, batch_size
-        Passed to :func:`jmtools.analyses.sentiment.score_texts` (bring your own model via ``scorer``).
+        Passed to :func:`jmtools.analyses.sentiment.score_texts`; a ``scorer`` replaces both
+        VADER and the calibration for unrated rows.
+    seed : int, default 0
+        Seed of the calibration's folds.
+    brand_words : sequence of str
+        Brand and product words the calibrated model leaves out.
 
     Returns
     -------
     pandas.DataFrame
-        Rows with a non-blank text, plus ``sentiment`` (the scorer's value in
-        [−1, 1]), ``valence``, ``source`` (``feedback``) and ``evidence``
-        (``reported``). Blank texts are dropped and counted in ``attrs["dropped"]``.
+        Rows with a rating or a non-blank text, plus ``sentiment`` (the text score in
+        [−1, 1], NaN without text), ``valence``, ``used`` ("rating", "text (VADER)",
+        "text (calibrated)" or "text (<scorer>)": what the valence was computed from),
+        ``source`` (``feedback``) and ``evidence`` (``reported``). Rows with neither are
+        dropped and counted in ``attrs["dropped"]``; ``attrs["calibration"]`` holds the
+        calibration report (VADER and the model side by side) when one was made, and
+        ``attrs["used"]`` counts rows per ``used``.
 
     Examples
     --------
     >>> fb = pd.DataFrame({"text": ["Love it", "Hate the slow delivery"]})
-    >>> feedback_valence(fb)[["sentiment", "valence"]]
-       sentiment  valence
-    0     0.6369   1.2738
-    1    -0.5719  -1.1438
+    >>> feedback_valence(fb)[["sentiment", "valence", "used"]]
+       sentiment  valence          used
+    0     0.6369   1.2738  text (VADER)
+    1    -0.5719  -1.1438  text (VADER)
+    >>> fb = pd.DataFrame({"text": ["it has never worked.", "ok"], "rating": [1, None]})
+    >>> feedback_valence(fb)[["sentiment", "valence", "used"]]
+       sentiment  valence          used
+    0      0.000   -2.000        rating
+    1      0.296    0.592  text (VADER)
     """
     _require(feedback, [text_col], "feedback")
-    scores = score_texts(feedback[text_col], scorer=scorer, n_jobs=n_jobs, batch_size=batch_size)
+    text = feedback[text_col]
+    blank = (text.isna() | text.map(lambda t: not isinstance(t, str) or not t.strip())).to_numpy()
+    rated = np.full(len(feedback), np.nan)
+    if rating_col is not None and rating_col in feedback.columns:
+        rated = rating_valence(feedback[rating_col], scale=rating_scale)
+    has_rating = np.isfinite(rated)
+    calibration = None
+    text_used = f"text ({getattr(scorer, 'name', type(scorer).__name__)})" if scorer else "text (VADER)"
+    if scorer is None and calibrate and has_rating.any():
+        train = has_rating & ~blank
+        calibration = calibrate_sentiment(text[train].astype(str).tolist(), rated[train], seed=seed,
+                                          brand_words=brand_words)
+        if calibration.use_calibrated:
+            scorer, text_used = calibration.scorer, calibration.scorer_name
+    scores = score_texts(text, scorer=scorer, n_jobs=n_jobs, batch_size=batch_size)
     out = feedback.copy()
     out["sentiment"] = scores
-    out["valence"] = text_valence(scores)
+    out["valence"] = np.where(has_rating, rated, text_valence(scores))
+    out["used"] = np.where(has_rating, "rating", text_used)
     out["source"] = "feedback"
     out["evidence"] = "reported"
-    keep = ~np.isnan(scores)
-    return _finish(out, keep, {"blank text": int((~keep).sum())}, "feedback")
+    keep = has_rating | ~blank
+    result = _finish(out, keep, {"blank text": int((~keep).sum())}, "feedback")
+    result.attrs["used"] = result["used"].value_counts().to_dict()
+    if calibration is not None:
+        result.attrs["calibration"] = calibration.report
+        result.attrs["calibration_reason"] = calibration.reason
+    return result
 
 
 def _rule_list(rules) -> list[str]:

@@ -191,7 +191,7 @@ class MapGeometry:
                                           strokeDash=[6, 3]).encode(x=px("x"), x2="x2:Q",
                                                                     y=px("y"))
         label = alt.Chart(frame).mark_text(align="right", baseline="bottom", dy=-2, font=MAP_FONT,
-                                           fontSize=self.fs - 2, fontStyle="italic",
+                                           fontSize=self.fs, fontStyle="italic",
                                            color=MAP_COLORS["ink"]).encode(
             x=px("tx"), y=px("y"), text="text:N")
         return [line, label]
@@ -214,7 +214,7 @@ class MapGeometry:
                                   alt.value(MAP_COLORS["guide"])),
             strokeDash=alt.condition("datum.zero", alt.value([1, 0]), alt.value([2, 3])))
         text = alt.Chart(labels).mark_text(align="right", baseline="middle", font=MAP_FONT,
-                                           fontSize=self.fs - 1,
+                                           fontSize=self.fs,
                                            color=MAP_COLORS["guide_label"]).encode(
             x=px("x"), y=px("y"), text="text:N")
         return [rule, text]
@@ -330,7 +330,7 @@ class MapGeometry:
                 continue
             out.append(alt.Chart(part).mark_text(
                 align="left", baseline="bottom" if above else "top", dx=7,
-                dy=-4 if above else 4, font=MAP_FONT, fontSize=self.fs - 1,
+                dy=-4 if above else 4, font=MAP_FONT, fontSize=self.fs,
                 color=MAP_COLORS["value_label"]).encode(x=px("x"), y=px("py"), text="label:N"))
         return out
 

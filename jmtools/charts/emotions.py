@@ -197,7 +197,7 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
             domain=["measured from evidence", "assumed in the workshop"], range=[[1, 0], [6, 4]])))
     empty = pts[pts["n"] == 0].drop_duplicates("stage")
     nothing = alt.Chart(empty.assign(y=EMOTION_DOMAIN[0] + 0.1, label="no evidence")).mark_text(
-        color="#777777", fontStyle="italic", fontSize=10, baseline="bottom").encode(
+        color="#777777", fontStyle="italic", fontSize=11, baseline="bottom").encode(
         x=x, y=alt.Y("y:Q", scale=yscale, axis=yaxis), text="label:N")
     layers = [zero, band, line, _point_layer(pts, x, y, colour, present, listed, unit), nothing]
     if moments is not None and len(moments):
@@ -243,7 +243,7 @@ def _subtitle(curve: pd.DataFrame, unit: str) -> list[str]:
     return [f"{stat} emotion per stage from surveys, feedback text and behaviour "
             "(−2 very negative … +2 very positive).",
             f"Shaded band: 95% interval. Dot area: n ({unit}); hollow dot: {thin}. "
-            "Dashed: the workshop's assumption. Red rings: moments of truth (hover for why)."]
+            "Dashed: the workshop's assumption. Red rings: moments of truth (why: in the tooltip and the moments table)."]
 
 
 def _point_layer(pts, x, y, colour, present, shown, unit):
@@ -278,7 +278,7 @@ def _moment_layers(m: pd.DataFrame, x, y, colour, labels: bool) -> list:
     if not labels:
         return [rings]
     yscale, yaxis = _y()
-    text = base.mark_text(fontSize=10, fontWeight="bold", baseline="middle").encode(
+    text = base.mark_text(fontSize=11, fontWeight="bold", baseline="middle").encode(
         y=alt.Y("label_y:Q", scale=yscale, axis=yaxis), text="kind:N", color=colour)
     return [rings, text]
 

@@ -269,7 +269,7 @@ def transitions_chart(frame, *, top: int = 15, title: str = "Where customers go 
     rect = base.mark_rect().encode(
         color=alt.Color("share:Q", title="share of row", scale=alt.Scale(scheme=SEQUENTIAL, domain=[0, 1]),
                         legend=alt.Legend(format="%")), tooltip=tips)
-    text = base.mark_text(fontSize=9).encode(
+    text = base.mark_text(fontSize=11).encode(
         text=alt.Text("n:Q", format=","),
         color=alt.condition("datum.share > 0.5", alt.value("white"), alt.value("#333333")))
     side = max(16, min(34, 520 // max(len(order), 1)))

@@ -80,7 +80,7 @@ def map_chart(cells, *, title: str | None = None, subtitle: str | None = None,
               *geo.blueprint_lines(), *geo.items(), *geo.curves(), *geo.footer()]
     layers = [layer for layer in layers if layer is not None]
     chart = alt.layer(*layers).properties(
-        width=geo.width, height=geo.height,
+        width=geo.width, height=geo.height, usermeta={"jmtools": "journey-map"},  # reports print it apart
         title=alt.TitleParams(title or "Journey map", subtitle=subtitle or _SUBTITLE,
                               anchor="start", fontSize=18, subtitleFontSize=11,
                               subtitleColor=MAP_COLORS["subtitle"], font=MAP_FONT,

@@ -117,7 +117,7 @@ def pain_points_chart(table: pd.DataFrame, *, top: int = 12, width: int = 420,
                         scale=alt.Scale(domain=sources, range=[SOURCE_COLORS[s] for s in sources]),
                         legend=alt.Legend(orient="bottom", direction="horizontal")),
         tooltip=tooltip)
-    text = base.mark_text(align="left", dx=4, fontSize=10, color="#444444").encode(
+    text = base.mark_text(align="left", dx=4, fontSize=11, color="#444444").encode(
         x="score:Q", text="who:N", tooltip=tooltip)
     return (bars + text).properties(
         width=width, height=max(120, 26 * len(frame)),
@@ -204,7 +204,7 @@ def themes_chart(themes, *, counts: pd.DataFrame | None = None, dimension: str =
                  alt.Tooltip("n:Q", title="Texts"),
                  alt.Tooltip("share:Q", format=".0%", title=f"Share of the {dimension}'s themed texts"),
                  alt.Tooltip("n_value:Q", title=f"Themed texts at this {dimension}")])
-    label = alt.Chart(heat_data[heat_data["n"] > 0]).mark_text(fontSize=10).encode(
+    label = alt.Chart(heat_data[heat_data["n"] > 0]).mark_text(fontSize=11).encode(
         x=x, y=enc_y, text="n:Q",
         color=alt.condition("datum.n > 0.5 * " + str(max(int(heat_data["n"].max()), 1)),
                             alt.value("white"), alt.value("#222222")))
@@ -322,7 +322,7 @@ def priority_matrix_chart(backlog: pd.DataFrame, *, x: str = "effort", y: str = 
         tooltip=tooltip)
     labels = [alt.Chart(frame[frame["side"] == side]).mark_text(
         align="left" if side == "right" else "center", dx=9 if side == "right" else 0,
-        fontSize=10).encode(
+        fontSize=11).encode(
         x=alt.X("x:Q", scale=xs), y=alt.Y("label_y:Q", scale=ys), text="label:N", tooltip=tooltip)
         for side in ("right", "below")]
     subtitle = (f"Dashed lines: impact ≥ {yt:g} is high, effort ≥ {xt:g} is high; "

@@ -168,7 +168,7 @@ def persona_kpi_chart(kpis, *, include: Sequence[str] | None = None,
         y=y, x="ci_low:Q", x2="ci_high:Q",
         color=alt.Color("persona:N", scale=_colours(order), legend=None))
     ref = base.mark_rule(strokeDash=[4, 3], color="#555").encode(x="mean(base_value):Q")
-    text = base.mark_text(align="left", dx=6, dy=-8, fontSize=10, color="#555").encode(
+    text = base.mark_text(align="left", dx=6, dy=-8, fontSize=11, color="#555").encode(
         y=y, x="value:Q", text="label:N")
     return alt.layer(whisk, points, ref, text, data=data).properties(
         width=380, height=alt.Step(24)).facet(
@@ -320,7 +320,7 @@ def typical_events_chart(typical, *, top: int = 6, title: str = "Most typical ev
         bars = base.mark_bar().encode(
             y=y, x=x, color=alt.Color("persona:N", scale=colours, legend=None), tooltip=tip)
         one = base.mark_rule(strokeDash=[4, 3], color="#555").encode(x=alt.datum(1))
-        text = base.mark_text(align="left", dx=4, fontSize=10, color="#333").encode(
+        text = base.mark_text(align="left", dx=4, fontSize=11, color="#333").encode(
             y=y, x="lift:Q", text="label:N")
         n_persona = int(part["n_persona"].iloc[0])
         panels.append(alt.layer(bars, one, text).properties(

@@ -18,6 +18,7 @@ from jmtools.core.resources import data_dir, project_root
 from jmtools.core.yamlbounds import MAX_YAML_BYTES, short, yaml_bounds_problem
 from jmtools.report import batch  # run_batch looked up at call time: tests replace it
 from jmtools.report.html import export_html
+from jmtools.report.pdf import export_pdf
 from jmtools.report.runner import check_parameters, parse_value, read_parameters, run_notebook
 from jmtools.sample_worlds import WORLDS, generate_world
 
@@ -177,7 +178,7 @@ def add_report(sub) -> None:
         "report", help="run one report notebook and export offline HTML",
         description="Run NOTEBOOK with papermill (kernel python3) using only its declared "
                     "parameters, then export a self-contained HTML report that opens offline "
-                    "(and, with --static, an SVG variant for e-mail and PDF). Exit code 1 when a "
+                    "(with --static, a variant with image charts and no script for e-mail; with --pdf, a PDF). Exit code 1 when a "
                     "cell fails (the message names In [n] and the partial notebook), 2 when a "
                     "parameter is unknown or has the wrong type.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -189,7 +190,9 @@ def add_report(sub) -> None:
                    help="report file (default: reports/<notebook name>.html); the executed "
                         "notebook is written next to it as .ipynb")
     p.add_argument("--static", action="store_true",
-                   help="also write <name>.static.html with SVG charts and no script")
+                   help="also write <name>.static.html with PNG charts and no script (e-mail)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also print <name>.pdf with headless Chromium (/usr/bin/chromium, offline)")
     p.add_argument("--list-parameters", action="store_true",
                    help="print the declared parameters with types, defaults and help, and exit")
     p.add_argument("--timeout", type=float, default=600, help="seconds per cell (default 600)")
@@ -211,6 +214,8 @@ def _report(args) -> int:
         static = html.with_name(f"{html.stem}.static.html")
         export_html(executed, static, static=True)
         print(f"static: {static}")
+    if args.pdf:
+        print(f"pdf: {export_pdf(html, html.with_suffix('.pdf'))}")
     return 0
 
 
@@ -244,7 +249,8 @@ def add_batch(sub) -> None:
                    help="notebook parameter that selects the persona (default: persona)")
     p.add_argument("--out", metavar="DIR", help="output folder (default: reports/)")
     p.add_argument("--workers", type=int, help="parallel processes (default: CPU count)")
-    p.add_argument("--no-static", action="store_true", help="skip the static SVG variants")
+    p.add_argument("--no-static", action="store_true", help="skip the static (e-mail) variants")
+    p.add_argument("--pdf", action="store_true", help="also print each report to PDF (headless Chromium)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--timeout", type=float, default=600, help="seconds per cell (default 600)")
     p.set_defaults(handler=_usage_errors(_batch))
@@ -266,7 +272,7 @@ def _batch(args) -> int:
         raise ParameterError("batch", "no reports", expected="NOTEBOOK with --journey, or --config",
                              fix="jmtools batch NOTEBOOK --journey journey.yaml, or "
                                  "jmtools batch --config batch.yaml")
-    result = batch.run_batch(jobs, out, workers=workers, static=static,
+    result = batch.run_batch(jobs, out, workers=workers, static=static, pdf=args.pdf,
                              progress=not args.no_progress, timeout=args.timeout)
     print(result.summary())
     return 1 if result.failed else 0
@@ -284,7 +290,8 @@ def add_demo(sub) -> None:
     p.add_argument("--worlds", nargs="+", metavar="WORLD", help="worlds to report on "
                    "(default: every bundled world: ecommerce b2b)")
     p.add_argument("--workers", type=int, help="parallel processes (default: CPU count)")
-    p.add_argument("--no-static", action="store_true", help="skip the static SVG variants")
+    p.add_argument("--no-static", action="store_true", help="skip the static (e-mail) variants")
+    p.add_argument("--pdf", action="store_true", help="also print each report to PDF (headless Chromium)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(handler=_usage_errors(_demo))
 
@@ -320,7 +327,8 @@ def _demo(args) -> int:
             jobs.append(job)
     print(f"running {len(jobs)} reports ({', '.join(j.name for j in jobs)}) …", file=sys.stderr)
     result = batch.run_batch(jobs, out, workers=args.workers, static=not args.no_static,
-                             progress=not args.no_progress, title="jmtools demo: journey reports")
+                             progress=not args.no_progress, title="jmtools demo: journey reports",
+                             **({"pdf": True} if args.pdf else {}))
     print(result.summary())
     index = Path(result.index).resolve()
     print(f"\nOpen the reports: {index.as_uri()}")

@@ -263,8 +263,8 @@ class Prepared:
         return self.comparisons[key]
 
 
-def prepare_world(data, *, journey=None, segment: str = "", n_themes: int = N_THEMES, seed: int = SEED,
-                  assignment: pd.DataFrame | None = None, cache_dir=None) -> Prepared:
+def prepare_world(data, *, journey=None, segment: str = "", n_themes: int | str = N_THEMES,
+                  seed: int = SEED, assignment: pd.DataFrame | None = None, cache_dir=None) -> Prepared:
     """Load, restrict to the segment, assign personas, prepare evidence, find themes — once.
 
     Parameters are those of :func:`run` that do not depend on the persona, and ``cache_dir``:
@@ -295,7 +295,7 @@ def prepare_world(data, *, journey=None, segment: str = "", n_themes: int = N_TH
 
 
 def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int = MIN_N,
-        n_themes: int = N_THEMES, seed: int = SEED, min_effect: float = MIN_EFFECT, n_quotes: int = 3,
+        n_themes: int | str = N_THEMES, seed: int = SEED, min_effect: float = MIN_EFFECT, n_quotes: int = 3,
         assignment: pd.DataFrame | None = None, funnel_steps=None) -> Findings:
     """Run the whole chain on a world for one focus and return every result.
 
@@ -314,8 +314,12 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
         A rule over customer attributes (like a persona rule): only those customers count.
     min_n : int, default :data:`MIN_N` (30)
         Groups with fewer observations are flagged (emotion curve) or not compared (pain points).
-    n_themes, seed : int, default :data:`N_THEMES` (10), :data:`SEED` (0)
-        Complaint themes to find, and the seed of the theme model.
+    n_themes : int or "auto", default :data:`N_THEMES` (10)
+        Complaint themes to find; ``"auto"`` measures the number on the data (stability
+        across subsamples and coherence, :func:`jmtools.analyses.themes.find_themes`). The
+        default stays a fixed number: the notebooks share it as an ``int`` parameter.
+    seed : int, default :data:`SEED` (0)
+        Seed of the theme model.
     min_effect : float, default :data:`MIN_EFFECT` (0.2)
         Smallest effect size that counts as pain-point evidence.
     n_quotes : int, default 3

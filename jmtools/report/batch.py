@@ -7,7 +7,8 @@ and the partial notebook. Every file is written atomically. The output folder::
 
     index.html              links every report with its headline figures and trends
     <name>.html             interactive report (offline, Vega inlined)
-    <name>.static.html      static variant (SVG charts, no script) for e-mail and PDF
+    <name>.static.html      static variant (PNG charts, no script) for e-mail
+    <name>.pdf              with pdf=True: the report printed by headless Chromium
     <name>.json             sidecar: parameters, key figures, sources, versions, status
     notebooks/<name>.ipynb  executed notebook (the partial one when the run failed)
     history.jsonl           one line per report per run, so later runs can show trends
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import html as _html
 import json
 import os
 import sys
@@ -29,10 +29,11 @@ from typing import Iterable, Mapping, Sequence
 
 from jmtools.core.errors import JmtoolsError, ReportError
 from jmtools.core.resources import resolve_data_dir
+from jmtools.report.dashboard import write_index
 from jmtools.report.html import atomic_write_text, export_html
 from jmtools.report.jobs import Job, load_batch_config, persona_jobs, slug
+from jmtools.report.pdf import export_pdf
 from jmtools.report.prepared import prepared_once
-from jmtools.report.record import format_figure
 from jmtools.report.runner import (check_parameters, environment_versions, read_parameters,
                                    run_notebook)
 
@@ -62,6 +63,7 @@ class JobResult:
     title: str | None = None
     html: str | None = None
     static_html: str | None = None
+    pdf: str | None = None
     executed_notebook: str | None = None
     sidecar: str | None = None
     figures: dict = field(default_factory=dict)
@@ -115,8 +117,8 @@ def _write_json(path: Path, data) -> None:
     atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
 
 
-def run_report(job: Job, out_dir: str | os.PathLike, *, static: bool = True,
-               timeout: float | None = 600) -> JobResult:
+def run_report(job: Job, out_dir: str | os.PathLike, *, static: bool = True, pdf: bool = False,
+               timeout: float | None = 600, previous: Mapping | None = None) -> JobResult:
     """Run one job and write its HTML, static HTML and JSON sidecar; never raises.
 
     Parameters
@@ -125,8 +127,12 @@ def run_report(job: Job, out_dir: str | os.PathLike, *, static: bool = True,
     out_dir : path-like
     static : bool, default True
         Also write ``<name>.static.html``.
+    pdf : bool, default False
+        Also print ``<name>.pdf`` (:func:`jmtools.report.pdf.export_pdf`, headless Chromium).
     timeout : float or None
         Seconds per notebook cell.
+    previous : mapping, optional
+        The previous run's key figures of this report: its headline compares with them.
 
     Returns
     -------
@@ -149,11 +155,12 @@ def run_report(job: Job, out_dir: str | os.PathLike, *, static: bool = True,
         res.executed_notebook = str(executed)
         res.figures, res.sources = run.records["figures"], run.records["sources"]
         res.started = run.started
-        export_html(executed, out / f"{stem}.html")
-        res.html = f"{stem}.html"
+        res.html = export_html(executed, out / f"{stem}.html", previous=previous).name
         if static:
-            export_html(executed, out / f"{stem}.static.html", static=True)
-            res.static_html = f"{stem}.static.html"
+            res.static_html = export_html(executed, out / f"{stem}.static.html", static=True,
+                                          previous=previous).name
+        if pdf:
+            res.pdf = export_pdf(out / res.html, out / f"{stem}.pdf").name
         res.status = "ok"
     except ReportError as err:
         res.error, res.error_type = str(err), err.ename or type(err).__name__
@@ -203,7 +210,7 @@ def _check_jobs(jobs: Sequence[Job]) -> None:
 
 def run_batch(jobs: Iterable[Job], out_dir: str | os.PathLike, *, workers: int | None = None,
               static: bool = True, progress: bool = True, timeout: float | None = 600,
-              title: str = "Journey reports") -> BatchResult:
+              title: str = "Journey reports", pdf: bool = False) -> BatchResult:
     """Run every job in parallel processes, then write the index and append history.
 
     Parameters
@@ -222,6 +229,8 @@ def run_batch(jobs: Iterable[Job], out_dir: str | os.PathLike, *, workers: int |
         Seconds per notebook cell.
     title : str
         Heading of ``index.html``.
+    pdf : bool, default False
+        Also print each report to ``<name>.pdf``.
 
     Returns
     -------
@@ -245,18 +254,21 @@ def run_batch(jobs: Iterable[Job], out_dir: str | os.PathLike, *, workers: int |
     run_id, t0 = _now(), time.perf_counter()
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     results: dict[int, JobResult] = {}
+    history = out / "history.jsonl"
+    previous = _latest_previous(history, run_id)
+    kw = {"static": static, "pdf": pdf, "timeout": timeout}
     bar = tqdm(total=len(jobs), desc="reports", unit="report", disable=not progress,
                file=sys.stderr, leave=True)
     with prepared_once(jobs, out):  # each world's evidence prepared once, read by every report
         if workers == 1:
             for i, job in enumerate(jobs):
-                results[i] = run_report(job, out, static=static, timeout=timeout)
+                results[i] = run_report(job, out, previous=_figures_of(previous, job), **kw)
                 bar.set_postfix_str(f"{job.name}: {results[i].status}")
                 bar.update()
         else:
             ctx = mp.get_context("spawn")  # a clean interpreter per worker: no inherited ZMQ state
             with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-                futures = {pool.submit(run_report, job, out, static=static, timeout=timeout): i
+                futures = {pool.submit(run_report, job, out, previous=_figures_of(previous, job), **kw): i
                            for i, job in enumerate(jobs)}
                 for fut in as_completed(futures):
                     i = futures[fut]
@@ -271,12 +283,15 @@ def run_batch(jobs: Iterable[Job], out_dir: str | os.PathLike, *, workers: int |
                     bar.update()
     bar.close()
     ordered = [results[i] for i in range(len(jobs))]
-    history = out / "history.jsonl"
-    previous = _latest_previous(history, run_id)
     _append_history(history, run_id, ordered, maps=[_keep_map(out, job) for job in jobs])
-    index = write_index(ordered, out, run_id=run_id, previous=previous, title=title)
+    index = write_index(ordered, out, run_id=run_id, previous=previous, title=title,
+                        history=load_history(out))
     return BatchResult(results=ordered, out_dir=str(out), index=str(index), history=str(history),
                        run_id=run_id, duration_s=round(time.perf_counter() - t0, 3))
+
+
+def _figures_of(previous: Mapping, job: Job) -> dict | None:
+    return (previous.get(job.name) or {}).get("figures")
 
 
 def _keep_map(out: Path, job: Job) -> str | None:
@@ -379,124 +394,3 @@ def load_history(out_dir: str | os.PathLike):
     cols = ["run_id", "report", "figure", "value", "n"]
     frame = pd.DataFrame(rows, columns=cols)
     return frame.sort_values(["run_id", "report", "figure"], kind="stable").reset_index(drop=True)
-
-
-_INDEX_CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #1f2430;
-  max-width: 72rem; margin: 0 auto; padding: 1.5rem 2rem 3rem; }
-h1 { font-size: 1.8rem; margin-bottom: .2rem; } .meta { color: #5b6372; font-size: 13px; }
-table { border-collapse: collapse; width: 100%; font-size: 14px; margin-top: 1rem; table-layout: fixed; }
-th, td { text-align: left; vertical-align: top; padding: .45rem .6rem; border-bottom: 1px solid #d9dde5;
-  overflow-wrap: anywhere; }
-thead th { border-bottom: 2px solid #1f2430; }
-.ok { color: #1d6b35; } .failed { color: #a3261a; font-weight: 600; }
-.kpi { display: block; } .kpi b { font-weight: 600; }
-.trend { color: #5b6372; font-size: 12px; }
-.links a { display: inline-block; margin-right: .5rem; white-space: nowrap; }
-col.c-report { width: 14%; } col.c-status { width: 6%; } col.c-kpis { width: 38%; }
-col.c-params { width: 22%; } col.c-time { width: 7%; } col.c-files { width: 13%; }
-td:nth-child(4) { font-size: 12px; color: #5b6372; } td:nth-child(5) { white-space: nowrap; }
-.param { display: block; } .param code { font-size: 11.5px; }
-.err { font-size: 12.5px; color: #a3261a; white-space: pre-wrap; max-width: 30rem; }
-.summary { background: #f5f7fa; border: 1px solid #d9dde5; border-radius: 6px; padding: .6rem 1rem; }
-"""
-
-
-def _trend(fig: dict, prev: dict | None) -> str:
-    if not prev:
-        return ""
-    old = prev.get("figures", {}).get(fig["name"], {}).get("value")
-    new = fig.get("value")
-    if not isinstance(old, (int, float)) or not isinstance(new, (int, float)) \
-            or isinstance(new, bool):
-        return ""
-    delta = new - old
-    if delta == 0:
-        return "unchanged"
-    scale = 100 if fig.get("unit") == "%" else 1
-    unit = " pp" if fig.get("unit") == "%" else ""
-    arrow = "▲" if delta > 0 else "▼"
-    return f"{arrow} {delta * scale:+.3g}{unit} vs {prev['run_id'][:10]}"
-
-
-def _shared_parameters(results: Sequence[JobResult]) -> dict:
-    """Parameters with the same value in every report (listed once, not per row)."""
-    if len(results) < 2:
-        return {}
-    first = results[0].parameters
-    return {k: v for k, v in first.items()
-            if all(k in r.parameters and r.parameters[k] == v for r in results[1:])}
-
-
-def _shared_note(shared: Mapping) -> str:
-    if not shared:
-        return ""
-    items = ", ".join(f"{_html.escape(str(k))} = {_html.escape(str(v))}" for k, v in shared.items())
-    return f'<p class="meta">Parameters of every report: {items}</p>'
-
-
-def write_index(results: Sequence[JobResult], out_dir: str | os.PathLike, *, run_id: str,
-                previous: Mapping[str, dict] | None = None,
-                title: str = "Journey reports") -> Path:
-    """Write ``index.html``: every report, its status, headline figures and trend.
-
-    Self-contained, no script; all text escaped. Written atomically.
-
-    Returns
-    -------
-    pathlib.Path
-    """
-    e = _html.escape
-    previous = previous or {}
-    shared = _shared_parameters(results)
-    rows = []
-    for r in results:
-        params = "".join(f'<span class="param">{e(str(k))} = <code>{e(str(v))}</code></span>'
-                         for k, v in r.parameters.items() if k not in shared)
-        name = e(r.title or r.name)
-        if r.ok:
-            kpis = "".join(
-                f'<span class="kpi">{e(f.get("label") or k)}: <b>{e(format_figure(f))}</b> '
-                f'<span class="trend">{e(_trend(f, previous.get(r.name)))}</span></span>'
-                for k, f in r.figures.items() if f.get("headline"))
-            links = (f'<a href="{e(r.html)}">interactive</a>'
-                     + (f'<a href="{e(r.static_html)}">static</a>' if r.static_html else "")
-                     + f'<a href="{e(r.sidecar)}" title="key figures as JSON">JSON</a>')
-            status = '<span class="ok">ok</span>'
-            first = f'<a href="{e(r.html)}">{name}</a>'
-        else:
-            kpis = f'<div class="err">{e((r.error or "").strip()[:600])}</div>'
-            links = (f'<a href="{e(r.executed_notebook)}">partial notebook</a>'
-                     if r.executed_notebook else "")
-            status = '<span class="failed">failed</span>'
-            first = name
-        rows.append(f"<tr><td>{first}</td><td>{status}</td><td>{kpis}</td>"
-                    f"<td>{params}</td><td>{r.duration_s:.1f} s</td>"
-                    f'<td class="links">{links}</td></tr>')
-    ok = sum(r.ok for r in results)
-    failed = [r.name for r in results if not r.ok]
-    summary = f"{ok} of {len(results)} reports were produced."
-    if failed:
-        summary += " Failed: " + ", ".join(e(n) for n in failed) + "."
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{e(title)}</title><style>{_INDEX_CSS}</style></head>
-<body><h1>{e(title)}</h1>
-<p class="meta">Batch run {e(run_id.replace("T", " ").replace("+00:00", " UTC"))} · each report opens
-offline; the static variant has no script and suits e-mail and PDF.</p>
-<p class="summary">{summary}</p>
-{_shared_note(shared)}
-<table><colgroup><col class="c-report"><col class="c-status"><col class="c-kpis"><col class="c-params">
-<col class="c-time"><col class="c-files"></colgroup>
-<thead><tr><th>report</th><th>status</th><th>headline figures</th><th>parameters</th>
-<th>time</th><th>files</th></tr></thead>
-<tbody>
-{chr(10).join(rows)}
-</tbody></table>
-<p class="meta">Figures show n (how many customers or answers they rest on) and a 95% interval where
-they estimate. Trends compare with the previous run recorded in <code>history.jsonl</code>.</p>
-</body></html>
-"""
-    return atomic_write_text(Path(out_dir) / "index.html", page)

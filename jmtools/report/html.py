@@ -6,7 +6,7 @@ Two variants of one report:
   (:func:`jmtools.render.offline.javascript_bundle`) is inlined once per file; no CDN
   tag, no network request, code hidden; the chart specs are embedded with
   :func:`jmtools.render.offline.script_json`, the one escaping of the package;
-- **static** — every chart converted to inline SVG by vl-convert and no script
+- **static** — every chart converted to an inline PNG image by vl-convert and no script
   at all: for e-mail and printing to PDF.
 
 Both carry a table of contents, the run date, the parameters, software versions
@@ -33,6 +33,7 @@ from pathlib import Path
 from jmtools.render.notebook import chart_title
 from jmtools.render.offline import (atomic_write_text, javascript_bundle, script_json,
                                     vega_lite_version)
+from jmtools.report.headline import fill_previous
 from jmtools.report.record import RECORD_MIMETYPE, figure_table, read_records
 
 __all__ = [
@@ -83,11 +84,51 @@ def chart_spec(output: dict) -> dict | None:
     return spec if isinstance(spec, dict) else None
 
 
-def _svg(spec: dict) -> str:
+def _png(spec: dict, label: str) -> str:
+    """The chart as an inline PNG ``<img>`` at twice its size (sharp on phones and paper).
+
+    Mail clients strip inline SVG (Gmail, Outlook): the static variant uses images (see
+    ``docs/reports.md``). ``width`` is the chart's own size, so text keeps its size where
+    there is room.
+    """
+    import base64
+    import struct
+
     import vl_convert as vlc
 
-    svg = vlc.vegalite_to_svg(spec, vl_version=vega_lite_version())
-    return re.sub(r"^<\?xml[^>]*>\s*", "", svg)
+    png = vlc.vegalite_to_png(spec, vl_version=vega_lite_version(), scale=2)
+    width, height = struct.unpack(">II", png[16:24])  # the PNG header (IHDR)
+    data = base64.b64encode(png).decode("ascii")
+    return (f'<img src="data:image/png;base64,{data}" width="{width // 2}" height="{height // 2}" '
+            f'alt="{label}">')
+
+
+def _map_shape(spec: dict) -> str:
+    """``"wide"`` (printed on a landscape page) or ``"tall"`` (portrait): the page that shows
+    the journey map largest.
+
+    Examples
+    --------
+    >>> _map_shape({"width": 1300, "height": 900}), _map_shape({"width": 1000, "height": 1900})
+    ('wide', 'tall')
+    """
+    width, height = spec.get("width"), spec.get("height")
+    if isinstance(width, (int, float)) and isinstance(height, (int, float)) and height > 0.8 * width:
+        return "tall"
+    return "wide"
+
+
+def _fits(spec: dict) -> bool:
+    """True when a chart can take its container's width (one view or layers, no panels)."""
+    return (isinstance(spec.get("width"), (int, float)) and not any(
+        k in spec for k in ("facet", "concat", "hconcat", "vconcat", "repeat"))
+        and (spec.get("usermeta") or {}).get("jmtools") != "journey-map")
+
+
+def _for_container(spec: dict) -> dict:
+    """The spec drawn at its container's width (Vega-Lite ``width: "container"``); the
+    container has a minimum width, so text stays at its size and a phone scrolls the frame."""
+    return dict(spec, width="container", autosize={"type": "fit-x", "contains": "padding"})
 
 
 def _title_of(spec: dict) -> str:
@@ -104,11 +145,11 @@ def _make_preprocessor():
 
         Interactive: a ``<div id="jm-chart-N">`` placeholder per chart; the specs go to
         ``resources["jmtools_specs"]`` and are drawn by the inlined Vega bundle.
-        Static: inline SVG. Record outputs and live widgets (they need a kernel) are removed;
+        Static: inline PNG. Record outputs and live widgets (they need a kernel) are removed;
         stderr streams are removed and counted in ``resources["jmtools_warnings"]``.
         """
 
-        static = Bool(False, help="convert charts to inline SVG instead of Vega placeholders"
+        static = Bool(False, help="convert charts to inline PNG images instead of Vega placeholders"
                       ).tag(config=True)
 
         def preprocess(self, nb, resources):
@@ -139,14 +180,19 @@ def _make_preprocessor():
             from nbformat import NotebookNode
 
             label = _html.escape(_title_of(spec), quote=True)
+            is_map = (spec.get("usermeta") or {}).get("jmtools") == "journey-map"
+            frame = f"jm-chart-frame jm-map-frame jm-map-{_map_shape(spec)}" if is_map else "jm-chart-frame"
             if self.static:
                 body = f'<div class="jm-chart jm-chart-static" role="img" aria-label="{label}">' \
-                       f"{_svg(spec)}</div>"
+                       f"{_png(spec, label)}</div>"
             else:
                 i = len(resources["jmtools_specs"])
-                resources["jmtools_specs"].append(spec)
-                body = f'<div class="jm-chart" id="jm-chart-{i}" role="img" aria-label="{label}">' \
+                fits = _fits(spec)
+                resources["jmtools_specs"].append(_for_container(spec) if fits else spec)
+                fit = ' data-fit="container"' if fits else ""
+                body = f'<div class="jm-chart" id="jm-chart-{i}" role="img" aria-label="{label}"{fit}>' \
                        "</div>"
+            body = f'<div class="{frame}">{body}</div>'
             return NotebookNode(output_type="display_data", metadata={},
                                 data={"text/html": body})
 
@@ -172,7 +218,7 @@ def _classes():
         """nbconvert exporter for jmtools reports (``jupyter nbconvert --to jmtools_report``)."""
 
         export_from_notebook = "jmtools report"
-        static = Bool(False, help="static variant: SVG charts, no script").tag(config=True)
+        static = Bool(False, help="static variant: PNG charts, no script").tag(config=True)
 
         def __init__(self, **kw):
             kw.setdefault("template_name", "jmtools_report")
@@ -188,6 +234,11 @@ def _classes():
             return _finish(html), resources
 
     return chart_pre, ReportHTMLExporter
+
+
+#: Parameters a batch sets for its own bookkeeping: listed under "About this report", not in
+#: the header line, which says what the analyst chose.
+_PLUMBING = {"history_dir"}
 
 
 def _report_context(nb, records: dict, resources, *, static: bool) -> dict:
@@ -208,7 +259,8 @@ def _report_context(nb, records: dict, resources, *, static: bool) -> dict:
         "duration": f"{meta.get('duration_s', 0):.1f} s",
         "notebook": os.path.basename(meta.get("source", resources.get("metadata", {}).get("name", ""))),
         "parameters": params,
-        "parameter_line": ", ".join(f"{p['name']} = {p['value']}" for p in params if p["injected"]),
+        "parameter_line": ", ".join(f"{p['name']} = {_short_path(p['name'], p['value'])}"
+                                    for p in params if p["injected"] and p["name"] not in _PLUMBING),
         "sources": sources,
         "figures": figure_table(records),
         "versions": meta.get("versions", {}),
@@ -227,6 +279,20 @@ def _show(value) -> str:
     if value is None:
         return "(not set)"
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _short_path(name: str, value: str) -> str:
+    """A path parameter as the reader's header shows it: the folder or file name, not the
+    analyst's local absolute path (the appendix keeps the full value).
+
+    Examples
+    --------
+    >>> _short_path("data_dir", "/home/ana/work/data/ecommerce"), _short_path("persona", "Ben")
+    ('ecommerce', 'Ben')
+    """
+    if name.endswith(("_dir", "_file", "_path")) and os.path.isabs(value):
+        return Path(value).name or value
+    return value
 
 
 def _run_date(iso: str | None) -> str:
@@ -265,21 +331,39 @@ class _Headings(HTMLParser):
             self._open[2] += data
 
 
+_APPENDIX_IDS = ("report-parameters", "data-provenance", "recorded-figures", "software-versions")
+_NAV = re.compile(r'<nav[^>]*class="jm-toc".*?</nav>', re.S)
+
+
 def _finish(html: str) -> str:
-    """Insert the table of contents built from the rendered headings."""
+    """Insert the table of contents built from the rendered headings, name the page after the
+    report's title, and put the contents after the first section (the headline comes first)."""
     head, sep, body = html.partition("<!--jmtools:toc-->")
     if not sep:
         return html
     parser = _Headings()
     parser.feed(body)
+    found = [(tag, hid, text.strip()) for tag, hid, text in parser.found if text.strip()]
     items = [f'<li class="jm-toc-{tag}"><a href="#{_html.escape(hid, quote=True)}">'
-             f"{_html.escape(text.strip())}</a></li>" for tag, hid, text in parser.found
-             if text.strip() and hid not in ("report-parameters", "data-provenance",
-                                              "recorded-figures", "software-versions")]
-    return head + "<ol>" + "".join(items) + "</ol>" + body
+             f"{_html.escape(text)}</a></li>" for tag, hid, text in found
+             if tag != "h1" and hid not in _APPENDIX_IDS]  # the title is not a section: numbered from 1
+    page = head + "<ol>" + "".join(items) + "</ol>" + body
+    title = next((text for tag, _, text in found if tag == "h1"), None)
+    if title:
+        page = re.sub(r"<title>.*?</title>", lambda _: f"<title>{_html.escape(title)}</title>", page,
+                      count=1, flags=re.S)
+    h2s = [hid for tag, hid, _ in found if tag == "h2"]
+    nav = _NAV.search(page)
+    if nav and len(h2s) > 1:  # move the contents just before the second section's heading
+        at = re.search(rf'<h2 id="{re.escape(_html.escape(h2s[1], quote=True))}"', page)
+        if at and at.start() > nav.end():
+            page = (page[:nav.start()] + page[nav.end():at.start()] + nav.group(0)
+                    + page[at.start():])
+    return page
 
 
-def export_html(notebook, html_path: str | os.PathLike, *, static: bool = False) -> Path:
+def export_html(notebook, html_path: str | os.PathLike, *, static: bool = False,
+                previous: dict | None = None) -> Path:
     """Export an executed report notebook to one self-contained HTML file.
 
     Parameters
@@ -290,7 +374,10 @@ def export_html(notebook, html_path: str | os.PathLike, *, static: bool = False)
     html_path : path-like
         Output file, written atomically.
     static : bool, default False
-        SVG charts and no script (e-mail, PDF) instead of interactive Vega charts.
+        Charts as inline PNG images and no script (e-mail) instead of interactive Vega charts.
+    previous : dict, optional
+        Key figures of the previous run of this report (name → ``{"value", ...}``, as the
+        batch history keeps them): the headline compares with them.
 
     Returns
     -------
@@ -306,4 +393,5 @@ def export_html(notebook, html_path: str | os.PathLike, *, static: bool = False)
         nb, name = notebook, "report"
     exporter = _classes()[1](static=static)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
+    body = fill_previous(body, read_records(nb)["figures"], previous)
     return atomic_write_text(html_path, body)

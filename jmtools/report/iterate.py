@@ -144,7 +144,10 @@ def kpi_trends(history, *, baseline: int | str = 8, figures=None, reports=None, 
     runs = series.groupby(["report", "figure"])["run_index"].max() if len(series) else None
     long_enough = runs[runs > (baseline if isinstance(baseline, int) else 2)] if runs is not None else []
     if len(long_enough) == 0:
-        _display(md("Not enough runs yet: a control chart needs the baseline runs and at least one more."))
+        have = int(runs.max()) if runs is not None and len(runs) else 0
+        need = baseline + 1 if isinstance(baseline, int) else 3
+        _display(md("Not enough runs yet: {have} recorded, and a control chart needs {need} (its baseline "
+                    "runs and at least one more).", have=have, need=need))
         return
     keep = series.set_index(["report", "figure"]).index.isin(long_enough.index)
     chart = control_chart(series[keep], baseline=baseline)

@@ -230,45 +230,75 @@ def funnel_chart(funnel, *, compare=None, label: str = "this persona",
         title=title or "How far customers get")
 
 
-def pain_point_chart(table, *, top: int = 8, title: str = "Pain points by customers affected"):
-    """Ranked pain points as bars of customers affected, coloured by evidence.
+def pain_point_chart(table, *, top: int = 8, title: str = "Pain points, in rank order"):
+    """Ranked pain points: bar length is the score that ranks them, so #1 is always longest.
+
+    Measured and reported pain points are bars coloured by evidence, labelled with the
+    customers who met them. An *assumed* pain point (the workshop's, nothing in the data) has
+    no score from data: it gets no bar, only a hollow marker and the words "assumed, not in
+    the data", so it is never drawn with a size it does not have.
 
     Parameters
     ----------
     table : pandas.DataFrame
         :attr:`jmtools.analyses.painpoints.PainPoints.table` (``rank, title, stage,
-        customers_affected, evidence_label``).
+        score, customers_affected, evidence_label``).
     top : int, default 8
 
     Returns
     -------
-    altair.Chart
+    altair.LayerChart
 
     Examples
     --------
     >>> import pandas as pd
-    >>> t = pd.DataFrame({"rank": [1], "title": ["Fees"], "stage": ["Decision"],
-    ...                   "customers_affected": [120.0], "evidence_label": ["measured"]})
-    >>> pain_point_chart(t).to_dict()["mark"]["type"]
-    'bar'
+    >>> t = pd.DataFrame({"rank": [1, 2], "title": ["Fees", "Photos"], "stage": ["Decision"] * 2,
+    ...                   "score": [3.2, 0.0], "customers_affected": [120.0, None],
+    ...                   "evidence_label": ["measured", "assumed"]})
+    >>> layers = pain_point_chart(t).to_dict()["layer"]
+    >>> [l["mark"]["type"] for l in layers]
+    ['bar', 'text', 'point', 'text']
     """
     import altair as alt
 
-    data = table.sort_values("rank").head(top)[
-        ["rank", "title", "stage", "customers_affected", "evidence_label"]].copy()
+    cols = [c for c in ("rank", "title", "stage", "score", "customers_affected", "evidence_label")
+            if c in table.columns]
+    data = table.sort_values("rank").head(top)[cols].copy()
+    if "score" not in data:  # an old table: rank is all there is
+        data["score"] = float(len(data) + 1) - data["rank"]
     data["stage"] = data["stage"].astype(str)
-    data["customers_affected"] = data["customers_affected"].fillna(0)
-    return alt.Chart(data, title=title).mark_bar().encode(
-        y=alt.Y("title:N", sort=list(data["title"]), title=None,
-                axis=alt.Axis(labelLimit=360)),
-        x=alt.X("customers_affected:Q", title="customers who met it in the data"),
+    data["item"] = [f"#{int(r)} {t}" for r, t in zip(data["rank"], data["title"])]
+    data["assumed"] = data["evidence_label"].eq("assumed") | data["score"].fillna(0).le(0)
+    data["bar"] = data["score"].where(~data["assumed"])
+    data["note"] = [("assumed, not in the data" if lab == "assumed" else f"{lab}, no measure in the data")
+                    if a else (f"{c:,.0f} customers met it" if c == c and c is not None else lab)
+                    for a, lab, c in zip(data["assumed"], data["evidence_label"],
+                                         data["customers_affected"])]
+    y = alt.Y("item:N", sort=list(data["item"]), title=None, axis=alt.Axis(labelLimit=260))
+    tip = ["rank:Q", "title:N", "stage:N", alt.Tooltip("score:Q", format=".2f"),
+           alt.Tooltip("customers_affected:Q", format=",.0f"), "evidence_label:N"]
+    base = alt.Chart(data).encode(y=y, tooltip=tip)
+    scored = base.transform_filter("!datum.assumed")
+    bars = scored.mark_bar().encode(
+        x=alt.X("bar:Q", title="priority score (ranks the list; longer = fix sooner)",
+                scale=alt.Scale(domain=[0, _longest(data["bar"]) * 1.5], nice=False)),  # room for labels
         color=alt.Color("evidence_label:N", title="evidence",
                         scale=alt.Scale(domain=["measured", "reported", "assumed"],
                                         range=["#1d6b35", "#2f5d8a", "#a0a7b4"]),
-                        legend=alt.Legend(orient="bottom")),
-        tooltip=["rank:Q", "title:N", "stage:N", alt.Tooltip("customers_affected:Q", format=","),
-                 "evidence_label:N"],
-    ).properties(width=420, height=alt.Step(24))
+                        legend=alt.Legend(orient="bottom")))
+    counts = scored.mark_text(align="left", dx=4, fontSize=11).encode(x="bar:Q", text="note:N")
+    unscored = base.transform_filter("datum.assumed")
+    marker = unscored.mark_point(shape="circle", filled=False, color="#5b6372", size=80).encode(
+        x=alt.datum(0))
+    words = unscored.mark_text(align="left", dx=10, fontSize=11, fontStyle="italic",
+                               color="#5b6372").encode(x=alt.datum(0), text="note:N")
+    return alt.layer(bars, counts, marker, words, title=title).properties(
+        width=420, height=alt.Step(26))
+
+
+def _longest(values) -> float:
+    top = float(values.max()) if values.notna().any() else 0.0
+    return top if top > 0 else 1.0
 
 
 def backlog_chart(backlog, *, title: str = "Opportunities: impact against effort"):

@@ -21,7 +21,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from jmtools.charts.emotions import assumed_curve_chart, emotion_curve_chart
+from jmtools.analyses.disclosure import MIN_GROUP, pseudonymise, suppress_small_groups
+from jmtools.analyses.emotions import feeling_basis
+from jmtools.analyses.themes import polarity_basis
+from jmtools.charts.emotions import assumed_curve_chart, emotion_curve_chart, emotion_curve_panels
 from jmtools.charts.journeymap import journey_map
 from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
 from jmtools.evidence import fit_problems
@@ -29,7 +32,9 @@ from jmtools.personas import RuleError, parse_rule
 from jmtools.pipeline import Findings
 from jmtools.report.present import (backlog_chart, funnel_chart, headline_cards, html_table, md,
                                     number, pain_point_chart)
+from jmtools.report.headline import headline_html, headline_items
 from jmtools.report.record import record, record_source
+from jmtools.report.wording import coverage_sentence, plain
 from jmtools.sources import SPECS, TABLE_CONTENTS, missing_table
 
 __all__ = ["record_inputs", "title", "at_a_glance", "who", "data_behind", "how_far", "feelings", "survey_kpis",
@@ -161,11 +166,19 @@ def at_a_glance(f: Findings) -> None:
     if loss is not None:
         cards.append({"label": "Biggest loss", "value": f"{loss['from']} → {loss['to']}",
                       "note": f"{number(loss['drop_off_rate'], unit='%')} of {loss['n_prev']:,} do not go on"})
-    _display(headline_cards(cards))
+    _display(_headline(f, cards))
     min_n = f.options["min_n"]
     if n < min_n:
         _display(md("> **Thin evidence.** Only {n} customers belong to {who} (the report's minimum is {m}). "
                     "Read every number below as a rough indication.", n=n, who=f.focus.label, m=min_n))
+
+
+def _headline(f: Findings, cards: list[dict]):
+    """The headline sentences (:mod:`jmtools.report.headline`); the cards where there are none."""
+    from IPython.display import HTML
+
+    items = headline_items(f)
+    return HTML(headline_html(items)) if items else headline_cards(cards)
 
 
 def _glance_without_events(f: Findings) -> None:
@@ -265,8 +278,7 @@ def data_behind(f: Findings) -> None:
         _display(md("{u} of events ({k} event names) match no touchpoint of the journey and are left out of "
                     "the funnel.", u=number(f.unmatched_share, unit="%"), k=len(f.evidence.unmatched)))
     if f.evidence.coverage is not None and _has(f, "events"):
-        _display(md("Persona coverage: {cov}.", cov="; ".join(
-            f"{r.coverage} {r.n:,}" for r in f.evidence.coverage.itertuples())))
+        _display(md("{cov}", cov=coverage_sentence(f.evidence.coverage, int(f.evidence.n_customers))))
     record("rows_rejected", int(acc["rejected"].sum()), label="Rows rejected")
     _journey_fit(f)
 
@@ -310,7 +322,8 @@ def how_far(f: Findings) -> None:
                                       "rate_from_start": "from start"},
                         formats={"conversion": "%", "ci_low": "%", "ci_high": "%", "rate_from_start": "%"}))
     for row in fun.itertuples():
-        record(f"funnel_{row.step_index}", float(row.rate_from_start), label=f"Reached {row.step}", n=int(row.n))
+        record(f"funnel_{row.step_index}", float(row.rate_from_start), label=f"Reached {row.step}", n=int(row.n),
+               unit="%")
 
 
 def feelings(f: Findings) -> None:
@@ -329,23 +342,39 @@ def feelings(f: Findings) -> None:
                     "it as friction, not as how customers feel."))
         for kind in ("surveys", "feedback"):
             _missing(f, kind, _FEEL)
-    moments = f.moments
+    moments, main = f.moments, shown[:1] if f.focus.everyone else shown  # one line per group: legible
     _display(emotion_curve_chart(
-        f.curve, assumed=assumed, moments=moments[moments["persona"].isin(shown)], personas=shown,
+        f.curve, assumed=assumed[assumed["persona"].isin(main)] if "persona" in assumed else assumed,
+        moments=moments[moments["persona"].isin(main)], personas=main,
         title=f"Emotion curve{' from behaviour' if behaviour else ''}: {f.focus.label}",
         subtitle=_BEHAVIOUR_SUBTITLE if behaviour else None))
+    if len(shown) > 2:
+        _display(emotion_curve_panels(f.curve, assumed=assumed, moments=moments, personas=shown[1:],
+                                      title="Each persona against all customers"))
     for text in moments.loc[moments["persona"] == f.focus.persona, "explanation"]:
         _display(md("- {text}", text=text))
     _display(html_table(f.curve_focus, columns={"stage": "stage", "valence": "emotion (−2..+2)",
                                                 "ci_low": "95% CI low", "ci_high": "95% CI high",
                                                 "n": "customers", "sources": "evidence"}))
+    _feeling_basis(f)
+
+
+def _feeling_basis(f: Findings) -> None:
+    """Say what the focus's feeling is computed from (ratings, survey scores, text, behaviour)."""
+    ev = f.emotion_evidence
+    if ev is None or "used" not in ev:
+        return
+    if not f.focus.everyone and "persona" in ev:
+        ev = ev[ev["persona"] == f.focus.persona]
+    if len(ev):
+        _display(md("{basis}", basis=feeling_basis(ev)))
 
 
 _BEHAVIOUR_SUBTITLE = [
     "Measured from behaviour only (no surveys or feedback): per customer and stage, 0 for a smooth visit, "
     "−1 for each of abandonment, an error event, repeated contacts.",
     "Shaded band: 95% interval. Dot area: n (customers). Dashed: the workshop's assumption. "
-    "Red rings: moments of truth (hover for why)."]
+    "Red rings: moments of truth (why: listed below the chart)."]
 
 
 def _feelings_assumed(f: Findings, assumed: pd.DataFrame) -> None:
@@ -404,7 +433,8 @@ def where_it_hurts(f: Findings, *, top_n: int = 5) -> None:
                     "labelled by the evidence they have.", looked=looked or "nothing (no table for it)",
                     absent=_table_list(absent), missing=_listed([_PAIN_SIGNALS[k] for k in absent], "and")))
     if len(pains):
-        _display(pain_point_chart(pains, top=max(top_n, 5), title=f"Pain points for {label}"))
+        pains = pains.assign(title=pains["title"].map(plain), evidence=pains["evidence"].map(plain))
+        _display(pain_point_chart(pains, top=top_n, title=f"Pain points for {label}"))
         _display(html_table(pains.head(top_n), columns={"rank": "rank", "title": "pain point",
                                                         "stage": "stage", "evidence_label": "evidence",
                                                         "evidence": "what the data shows"}))
@@ -415,28 +445,55 @@ def where_it_hurts(f: Findings, *, top_n: int = 5) -> None:
     record("pain_points", len(pains), label="Pain points found")
 
 
-def what_they_write(f: Findings, *, top_n: int = 5) -> None:
-    """The complaint themes recounted on the focus, with typical (masked) quotes."""
+def what_they_write(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -> None:
+    """The complaint themes recounted on the focus, with typical (masked) quotes.
+
+    Says which texts count as complaints (:func:`jmtools.analyses.themes.polarity_basis`);
+    a theme written by fewer than ``min_group`` customers keeps its label but not its numbers
+    or quotes (:func:`jmtools.analyses.disclosure.suppress_small_groups`); each quote names
+    its customer by a pseudonym (:func:`jmtools.analyses.disclosure.pseudonymise`).
+    """
     if _missing(f, "feedback", "to see what customers complain about, grouped into themes with typical quotes"):
         return
     mine = f.themes_focus
     if mine is not None and len(mine.summary):
-        _display(html_table(mine.summary.head(top_n),
-                            columns={"label": "theme", "n": "texts", "share": "share",
-                                     "top_stage": "mostly at", "quotes": "typical quotes"},
-                            formats={"share": "%",
-                                     "quotes": lambda qs: " · ".join(f"“{q}”" for q in list(qs)[:2])}))
+        shown = _quoted(mine).head(top_n)
+        if "n_customers" in shown:
+            shown = suppress_small_groups(shown, n_col="n_customers", min_n=min_group,
+                                          columns=["n", "share", "n_customers", "quotes"])
+        _display(md("{basis}", basis=polarity_basis(f.themes if f.themes is not None else mine)))
+        _display(html_table(shown, columns={"label": "theme", "n": "texts", "share": "share",
+                                            "top_stage": "mostly at", "quotes": "typical quotes"},
+                            formats={"share": "%", "n": lambda v: "–" if pd.isna(v) else f"{int(v):,}",
+                                     "quotes": lambda qs: "–" if qs is None else " · ".join(qs[:2])}))
+        if shown.attrs.get("note"):
+            _display(md("{note}", note=shown.attrs["note"]))
         record("themes", len(mine.summary), label="Feedback themes", n=int(mine.accounting["rows_used"]))
         return
     why = str(f.themes_error).splitlines()[0] if f.themes_error else "no negative feedback from them"
     _display(md("No themes for {who}: {why}", who=f.focus.label, why=why))
 
 
+def _quoted(themes) -> pd.DataFrame:
+    """The themes' summary with its quotes as “text” (customer pseudonym) strings."""
+    quotes = themes.quotes
+    if "customer_id" not in quotes or quotes.empty:
+        return themes.summary.assign(quotes=themes.summary["quotes"].map(
+            lambda qs: [f"“{q}”" for q in qs]))
+    named = quotes.assign(shown=[f"“{q}” ({c})" if isinstance(c, str) else f"“{q}”" for q, c in
+                                 zip(quotes["quote"], pseudonymise(quotes["customer_id"].astype("string")))])
+    lists = named.sort_values(["theme", "rank"]).groupby("theme")["shown"].agg(list)
+    return themes.summary.assign(quotes=themes.summary["theme"].map(lists).map(
+        lambda qs: qs if isinstance(qs, list) else []))
+
+
 def fix_first(f: Findings, *, top_n: int = 5) -> None:
     """The backlog of opportunities for the focus, and the order value it rests on."""
     backlog, aov = f.backlog, f.order_value
     if len(backlog):
-        _display(backlog_chart(backlog, title=f"Opportunities for {f.focus.label}: impact against effort"))
+        more = f" (top {top_n} of {len(backlog)})" if len(backlog) > top_n else ""
+        _display(backlog_chart(backlog.head(top_n),
+                               title=f"Opportunities for {f.focus.label}: impact against effort{more}"))
         cols = {"rank": "rank", "title": "opportunity", "owner": "owner", "status": "status",
                 "quadrant": "quadrant", "rice": "RICE"}
         if "value_at_stake" in backlog:

@@ -17,11 +17,11 @@ import pandas as pd
 from jmtools.analyses.valence import behaviour_valence, feedback_valence, survey_valence
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 
-__all__ = ["EVIDENCE_COLUMNS", "emotion_evidence"]
+__all__ = ["EVIDENCE_COLUMNS", "emotion_evidence", "feeling_basis"]
 
 #: Columns of :func:`emotion_evidence`.
 EVIDENCE_COLUMNS = ["customer_id", "timestamp", "stage", "touchpoint", "persona", "valence",
-                    "source", "evidence", "obs_id"]
+                    "source", "evidence", "obs_id", "used"]
 
 
 def _stages_of(journey) -> list[str]:
@@ -106,7 +106,8 @@ def _valenced(name: str, frame, journey, **kw) -> pd.DataFrame:
     if name == "surveys":
         return survey_valence(frame, scales=kw["scales"], metrics=kw["metrics"])
     if name == "feedback":
-        return feedback_valence(frame, scorer=kw["scorer"], n_jobs=kw["n_jobs"])
+        return feedback_valence(frame, scorer=kw["scorer"], n_jobs=kw["n_jobs"],
+                                rating_scale=kw.get("rating_scale") or (1, 5))
     return behaviour_valence(frame, kw.get("behaviour_stages") or _stages_of(journey), rules=kw["rules"],
                              customer_col=kw["customer_col"], time_col=kw["time_col"],
                              stage_col=kw["stage_col"])
@@ -147,7 +148,8 @@ def _evidence_part(name: str, table: pd.DataFrame, journey, *, customer_col, tim
         "customer_id": rows[cust].astype("string"),
         "timestamp": pd.to_datetime(rows[time]) if time in rows else pd.NaT,
         "stage": stage, "touchpoint": tp, "valence": rows["valence"].astype(float),
-        "source": rows["source"].astype("string"), "evidence": rows["evidence"].astype("string")})
+        "source": rows["source"].astype("string"), "evidence": rows["evidence"].astype("string"),
+        "used": (rows["used"].astype("string") if "used" in rows else _used(name, rows))})
     if persona_col and persona_col in rows.columns:
         part["_persona"] = rows[persona_col].astype("string")
     reasons = dict(rows.attrs.get("dropped", {}))
@@ -155,6 +157,12 @@ def _evidence_part(name: str, table: pd.DataFrame, journey, *, customer_col, tim
     reasons["no valence"] = int((part["stage"].notna() & part["valence"].isna()).sum())
     keep = part["stage"].notna() & part["valence"].notna()
     return part[keep], {k: v for k, v in reasons.items() if v}
+
+
+def _used(name: str, rows: pd.DataFrame) -> pd.Series:
+    """What each piece of evidence's valence was computed from (feedback sets its own)."""
+    what = {"surveys": "survey score", "behaviour": "behaviour"}.get(name, "given valence")
+    return pd.Series(what, index=rows.index, dtype="string")
 
 
 def _with_tickets(events, tickets, journey, *, customer_col, time_col, stage_col,
@@ -178,7 +186,8 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
                      behaviour_rules: Sequence[str] | None = None,
                      personas: pd.DataFrame | None = None, persona_col: str = "persona",
                      scales: Mapping | None = None, metrics: Sequence[str] | None = None,
-                     scorer=None, n_jobs: int | None = -1, customer_col: str = "customer_id",
+                     scorer=None, rating_scale=(1, 5), n_jobs: int | None = -1,
+                     customer_col: str = "customer_id",
                      time_col: str = "timestamp", stage_col: str = "stage",
                      touchpoint_col: str = "touchpoint") -> pd.DataFrame:
     """Stack every piece of measured or reported evidence as one valence per row.
@@ -209,6 +218,9 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
         Survey scales and metric selection (:func:`jmtools.analyses.valence.survey_valence`).
     scorer, n_jobs
         Text scorer and processes (:func:`jmtools.analyses.sentiment.score_texts`).
+    rating_scale : (low, high), default (1, 5)
+        Scale of the feedback's ``rating`` column: a rated row's valence comes from its
+        rating, an unrated row's from its text (:func:`jmtools.analyses.valence.feedback_valence`).
     customer_col, time_col, stage_col, touchpoint_col : str
         Column roles in the input tables.
 
@@ -217,8 +229,10 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
     pandas.DataFrame
         ``customer_id``, ``timestamp``, ``stage`` (ordered categorical, journey order),
         ``touchpoint``, ``persona`` (NA when the customer has none), ``valence``,
-        ``source``, ``evidence`` and ``obs_id`` (one id per piece of evidence; a
-        customer in two personas gives two rows with the same id).
+        ``source``, ``evidence``, ``obs_id`` (one id per piece of evidence; a
+        customer in two personas gives two rows with the same id) and ``used`` (what the
+        valence was computed from: "survey score", "rating", "text (VADER)",
+        "text (calibrated)", "behaviour").
         ``attrs["dropped"]`` counts rows not used, per table and reason.
 
     Examples
@@ -253,6 +267,7 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
                              fix="pass surveys=, feedback= or events= with behaviour_rules=")
     parts, dropped = [], {}
     kw = dict(scales=scales, metrics=metrics, scorer=scorer, n_jobs=n_jobs, rules=behaviour_rules,
+              rating_scale=rating_scale,
               behaviour_stages=getattr(events, "mapped_stages", None),
               customer_col=customer_col, time_col=time_col, stage_col=stage_col,
               touchpoint_col=touchpoint_col, persona_col=persona_col if personas is None else None)
@@ -273,3 +288,36 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
             f"{k}: {v['no stage or touchpoint']} rows" for k, v in lost.items()), UserWarning,
             stacklevel=2)
     return ev
+
+
+def feeling_basis(evidence: pd.DataFrame) -> str:
+    """One sentence for a report: what the emotion ("feeling") was computed from.
+
+    Parameters
+    ----------
+    evidence : pandas.DataFrame
+        The output of :func:`emotion_evidence` (its ``used`` and ``obs_id`` columns).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"obs_id": [0, 1, 2, 3], "used": ["survey score", "rating",
+    ...                                                     "text (VADER)", "rating"]})
+    >>> print(feeling_basis(ev))
+    Feeling is computed from 4 pieces of evidence: 2 ratings given with feedback, 1 survey score, 1 feedback text scored by VADER (a lexicon score of 0 is often not neutral: a text with no sentiment word scores 0).
+    """
+    names = {"rating": ("rating given with feedback", "ratings given with feedback"),
+             "survey score": ("survey score", "survey scores"),
+             "text (VADER)": ("feedback text scored by VADER", "feedback texts scored by VADER"),
+             "text (calibrated)": ("feedback text scored by a model calibrated on the ratings",
+                                   "feedback texts scored by a model calibrated on the ratings"),
+             "behaviour": ("behaviour rule", "behaviour rules")}
+    ev = evidence.drop_duplicates("obs_id") if "obs_id" in evidence else evidence
+    counts = ev["used"].astype("string").fillna("given valence").value_counts()
+    parts = [f"{n:,} {names.get(k, (k, k))[n != 1]}" for k, n in counts.items()]
+    note = (" (a lexicon score of 0 is often not neutral: a text with no sentiment word scores 0)"
+            if "text (VADER)" in counts else "")
+    return f"Feeling is computed from {len(ev):,} pieces of evidence: {', '.join(parts)}{note}."

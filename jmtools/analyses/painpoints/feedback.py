@@ -12,6 +12,7 @@ import re
 
 import pandas as pd
 
+from jmtools.analyses.calibration import rating_valence
 from jmtools.analyses.painpoints._common import _col
 from jmtools.analyses.privacy import mask_quotes
 from jmtools.analyses.themes import distinct_quotes
@@ -68,8 +69,14 @@ def _attach_feedback(table: pd.DataFrame, themes, feedback: pd.DataFrame | None,
     if "quote" not in docs.columns:
         _col(docs, "text", "feedback", "feedback")
         docs = docs.assign(quote=mask_quotes(docs["text"].astype(str)))
-    if "sentiment" in docs.columns:
-        docs = docs[pd.to_numeric(docs["sentiment"], errors="coerce") < 0]
+    if themes is not None and themes.polarity == "negative":
+        pass                      # already the complaints (a rated row by its rating, see find_themes)
+    elif "sentiment" in docs.columns:
+        negative = pd.to_numeric(docs["sentiment"], errors="coerce") < 0
+        if "rating" in docs.columns:          # a rating decides its row: 1-2 stars is a complaint
+            rated = pd.Series(rating_valence(docs["rating"]), index=docs.index)
+            negative = negative.where(rated.isna() | (rated == 0), rated < 0)  # midpoint: the text
+        docs = docs[negative]
     if persona is not None:
         if "persona" not in docs.columns:
             raise ParameterError("feedback", "texts without a persona column",
@@ -77,7 +84,8 @@ def _attach_feedback(table: pd.DataFrame, themes, feedback: pd.DataFrame | None,
                                  fix="merge customer_id → persona into the feedback first")
         docs = docs[docs["persona"] == persona]
     if themes is not None:
-        docs = docs.sort_values(["strength", "sentiment"], ascending=[False, True], kind="stable")
+        order = ["quote_score", "strength"] if "quote_score" in docs else ["strength", "sentiment"]
+        docs = docs.sort_values(order, ascending=[False, "quote_score" in docs], kind="stable")
     elif "sentiment" in docs.columns:
         docs = docs.sort_values("sentiment", kind="stable")
     owners = _theme_owner(table, themes.summary) if themes is not None else {}

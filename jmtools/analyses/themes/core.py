@@ -1,30 +1,4 @@
-"""Themes in feedback text: what customers complain (or rave) about, where and who.
-
-:func:`find_themes` groups feedback into themes with scikit-learn:
-
-1. keep the feedback of the chosen polarity — negative (sentiment ≤ −0.05, VADER's
-   usual cut-off), positive (≥ 0.05) or all; the sentiment comes from a column, or is
-   scored with :func:`jmtools.analyses.sentiment.score_texts` when the column is absent; a text
-   whose polarity comes only from a stock sentence (its own sentences score clearly the
-   other way, :data:`CONTENT_CLEAR`) is left out and counted;
-2. turn each text into TF-IDF weights over words and two-word phrases of adjacent words
-   within a sentence (English stop words and :data:`STOCK_WORDS` removed, and *stock
-   sentences* — "Nothing special.", "Please fix this." — that recur at three or more
-   touchpoints, :func:`stock_sentences`; sub-linear term frequency, terms in at least
-   ``min_df`` texts);
-3. factorise the TF-IDF matrix with NMF (non-negative matrix factorisation,
-   ``nndsvda`` start, seeded) into ``n_themes`` themes: each theme is a weighted set
-   of terms, each text a weighted mix of themes;
-4. assign each text to its strongest theme (texts with no known term stay
-   *unassigned*, and are counted), label each theme by its most distinctive terms
-   (weight in the theme × the share of the term's weight that falls in this theme),
-   preferring phrases ("shipping cost") over the words inside them, and count texts per
-   stage, touchpoint and persona;
-5. pick the most representative quotes (strongest weight in the theme) and mask
-   e-mail addresses, phone and card numbers in them (:mod:`jmtools.analyses.privacy`).
-
-Same data and seed → same themes, labels and quotes.
-"""
+"""The themes run: select, model, label, count and quote (see :mod:`jmtools.analyses.themes`)."""
 
 from __future__ import annotations
 
@@ -34,13 +8,21 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+import warnings
+
+from jmtools.analyses.calibration import calibrate_sentiment, complaint_mask, rating_valence
 from jmtools.analyses.privacy import mask_quotes
 from jmtools.analyses.sentiment import score_texts
+from jmtools.analyses.textprep import handle_words
+from jmtools.analyses.themes.model import (assign, centroids, choose_k, nmf, refine, theme_order,
+                                           theme_stability, vectorise)
+from jmtools.analyses.themes.labels import _labels, distinct_quotes, quote_scores
+from jmtools.analyses.themes.text import _sentences, stock_sentences
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.core.vocabulary import NO_PERSONA
 
-__all__ = ["POLARITIES", "NEGATIVE_BELOW", "POSITIVE_ABOVE", "STOCK_WORDS", "CONTENT_CLEAR", "Themes",
-           "find_themes", "themes_at", "themes_for", "stock_sentences", "distinct_quotes"]
+__all__ = ["POLARITIES", "NEGATIVE_BELOW", "POSITIVE_ABOVE", "CONTENT_CLEAR", "MAX_SHARE", "Themes",
+           "find_themes", "themes_at", "themes_for", "polarity_basis"]
 
 #: Which feedback to theme.
 POLARITIES = ("negative", "positive", "all")
@@ -49,22 +31,8 @@ POLARITIES = ("negative", "positive", "all")
 NEGATIVE_BELOW = -0.05
 POSITIVE_ABOVE = 0.05
 
-#: Words that say how strongly someone feels, not what about: intensifiers, stock verdicts,
-#: politeness and generic verbs. They are left out of theme terms (with English stop words),
-#: so themes and labels are made of what the text is about ("delivery fee", "size chart").
-STOCK_WORDS = frozenset("""
-really very quite bit little slightly totally absolutely just also still again even overall
-honestly definitely simply truly literally actually please thanks thank fix fixing fixed
-improve improved need needs needed got get gets getting gave give given made make makes went
-go going come came want wanted hope hoped keep let lot lots thing things way time times
-experience process part whole frustrating frustrated terrible awful worst bad poor
-disappointed disappointing disappointment annoying annoyed shame unacceptable acceptable
-great good nice excellent love loved lovely happy amazing perfect fine okay ok special
-fantastic brilliant super impressed letdown mixed feelings average better best worse wow
-pleased satisfied unhappy horrible sad glad cool decent rubbish ridiculous honest sure
-recommend recommended highly
-""".split())
-
+#: A theme holding more than this share of the themed texts is split, or flagged.
+MAX_SHARE = 0.35
 
 @dataclass
 class Themes:
@@ -75,14 +43,18 @@ class Themes:
     summary : pandas.DataFrame
         One row per theme, largest first: ``theme`` (1, 2, …), ``label``,
         ``top_terms`` (list), ``top_phrases`` (list), ``n`` (texts assigned),
-        ``share`` (of the themed texts), ``mean_sentiment``, ``top_stage``,
+        ``share`` (of the themed texts), ``n_customers`` (distinct customers, when the
+        feedback has a customer column), ``mean_sentiment``, ``top_stage``,
         ``top_touchpoint``, ``top_persona`` (where the theme is most frequent),
-        ``quotes`` (list of masked representative quotes).
+        ``quotes`` (list of masked representative quotes) and ``stability`` (how well the
+        theme's texts are found together again on 80% subsamples, 0..1).
     documents : pandas.DataFrame
-        One row per themed text: the id, stage, touchpoint and persona columns
-        present, ``sentiment``, ``theme`` (0 = unassigned), ``label``, ``weight``
-        (share of the text's NMF weight on its theme), ``quote`` (masked text) and
-        ``strength`` (the text's NMF weight on its theme; quotes are the strongest).
+        One row per themed text: the id, customer, stage, touchpoint and persona columns
+        present, ``sentiment`` (the text score), ``theme`` (0 = unassigned), ``label``,
+        ``weight`` (the text's similarity to its theme as a share of its similarity to
+        all themes), ``quote`` (masked text), ``strength`` (cosine similarity of the
+        text's TF-IDF to its theme's profile) and ``quote_score`` (strength × coverage of
+        the theme's top terms × enough content; quotes are the highest).
     counts : pandas.DataFrame
         ``theme, label, dimension`` (stage / touchpoint / persona), ``value``, ``n``,
         ``n_value`` (themed texts at that value), ``share`` (n ÷ n_value) — every
@@ -93,8 +65,11 @@ class Themes:
     polarity : str
         Which feedback was themed ("negative", "positive" or "all").
     accounting : dict
-        ``rows_in``, ``rows_used``, ``dropped`` (reason → count), texts left unassigned,
-        and themes dropped because no text chose them.
+        ``rows_in``, ``rows_used``, ``dropped`` (reason → count), ``polarity from``
+        (rows decided by rating / by text), ``polarity check`` (the calibration report:
+        complaint recall and precision on rated rows) when made, ``choice of n_themes``
+        (the measurements per candidate number) with ``n_themes="auto"``, texts left
+        unassigned, ``merged themes``, ``split themes`` and ``warnings`` (dominant themes).
     """
 
     summary: pd.DataFrame
@@ -118,21 +93,17 @@ def _check_cols(frame: pd.DataFrame, cols: dict[str, str | None]) -> None:
                                  f"columns are: {', '.join(map(str, frame.columns))}")
 
 
-def _polarity_mask(sentiment: pd.Series, polarity: str) -> pd.Series:
-    if polarity == "negative":
-        return sentiment <= NEGATIVE_BELOW
-    if polarity == "positive":
-        return sentiment >= POSITIVE_ABOVE
-    return sentiment.notna() | True
-
-
-def find_themes(feedback: pd.DataFrame, *, n_themes: int = 8, polarity: str = "negative",
+def find_themes(feedback: pd.DataFrame, *, n_themes: int | str = "auto", polarity: str = "negative",
                 text_col: str = "text", sentiment_col: str = "sentiment",
                 id_col: str | None = "feedback_id", stage_col: str | None = "stage",
                 touchpoint_col: str | None = "touchpoint", persona_col: str | None = "persona",
+                customer_col: str | None = "customer_id", rating_col: str | None = "rating",
+                rating_scale=(1, 5),
                 stages: Sequence[str] | None = None, seed: int = 0, min_df: int = 2,
                 max_features: int = 5000, n_terms: int = 8, n_quotes: int = 3,
-                scorer=None) -> Themes:
+                scorer=None, brand_words: Sequence[str] = (), max_themes: int = 15,
+                max_share: float = MAX_SHARE, merge_above: float = 0.5,
+                stability: bool = True) -> Themes:
     """Group feedback texts into themes (TF-IDF + NMF), label them, count them, quote them.
 
     Parameters
@@ -140,13 +111,23 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int = 8, polarity: str = "n
     feedback : pandas.DataFrame
         Canonical feedback (``text`` plus optional ``stage``, ``touchpoint`` and a
         ``persona`` column joined from the persona assignment). Not modified.
-    n_themes : int, default 8
-        Number of themes (NMF components); fewer when there are fewer texts or terms.
+    n_themes : int or "auto", default "auto"
+        Number of themes (NMF components), or "auto": measured on the data (stability
+        across 80% subsamples + coherence, see :mod:`jmtools.analyses.themes.model`), at
+        most ``max_themes``. Fewer when there are fewer texts or terms.
     polarity : {"negative", "positive", "all"}, default "negative"
-        Which feedback to theme (see :data:`NEGATIVE_BELOW`, :data:`POSITIVE_ABOVE`).
-    text_col, sentiment_col, id_col, stage_col, touchpoint_col, persona_col : str
+        Which feedback to theme. A row with a rating is a complaint when its rating is
+        below the scale's midpoint (praise above); an unrated row, or one rated at the
+        midpoint, by its text score
+        (``sentiment_col``, or scored) against a cut calibrated on the rated rows
+        (:mod:`jmtools.analyses.calibration`), else :data:`NEGATIVE_BELOW` / :data:`POSITIVE_ABOVE`.
+    text_col, sentiment_col, id_col, customer_col, stage_col, touchpoint_col, persona_col : str
         Column roles. Optional roles whose column is absent are skipped; a missing
-        ``sentiment_col`` is scored with VADER (or ``scorer``) when polarity needs it.
+        ``sentiment_col`` is scored (by the calibrated model when ratings make one
+        measurably better, else VADER or ``scorer``) when polarity needs it.
+    rating_col : str or None, default "rating"
+        Ratings given with the text (used when the column exists).
+    rating_scale : (low, high), default (1, 5)
     stages : list of str, optional
         Stage order (the journey's ``stage_names``); counts keep every stage, in order.
     seed : int, default 0
@@ -157,6 +138,18 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int = 8, polarity: str = "n
         Vocabulary size, terms listed per theme, quotes kept per theme.
     scorer : callable, optional
         Text scorer for :func:`jmtools.analyses.sentiment.score_texts`.
+    brand_words : sequence of str
+        Your brand and product words, left out of terms and labels (handles that appear in
+        1% of the texts are left out too).
+    max_themes : int, default 15
+    max_share : float, default :data:`MAX_SHARE` (0.35)
+        A theme holding more of the themed texts is split in two when its halves differ
+        (term profiles less similar than ``merge_above``); otherwise it is kept whole and
+        flagged (a warning, ``accounting["warnings"]``).
+    merge_above : float, default 0.5
+        Themes whose term profiles have at least this cosine similarity are merged.
+    stability : bool, default True
+        Measure each theme's stability on three 80% subsamples (``summary["stability"]``).
 
     Returns
     -------
@@ -177,59 +170,120 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int = 8, polarity: str = "n
     """
     if polarity not in POLARITIES:
         raise ParameterError("polarity", polarity, expected=list(POLARITIES))
-    if not isinstance(n_themes, (int, np.integer)) or n_themes < 1:
-        raise ParameterError("n_themes", n_themes, expected="a whole number ≥ 1")
+    if n_themes != "auto" and (not isinstance(n_themes, (int, np.integer)) or n_themes < 1):
+        raise ParameterError("n_themes", n_themes, expected="a whole number ≥ 1 or 'auto'")
     _check_cols(feedback, {"text_col": text_col})
-    roles = {r: c for r, c in (("id", id_col), ("stage", stage_col),
+    roles = {r: c for r, c in (("id", id_col), ("customer_id", customer_col), ("stage", stage_col),
                                ("touchpoint", touchpoint_col), ("persona", persona_col))
              if c is not None and c in feedback.columns}
     place = next((c for r, c in roles.items() if r in ("touchpoint", "stage")), None)
     stock = stock_sentences(feedback, text_col=text_col, place_col=place)
-    frame, accounting = _select(feedback, text_col, sentiment_col, polarity, scorer)
+    frame, accounting = _select(feedback, text_col, sentiment_col, polarity, scorer, rating_col,
+                                rating_scale, seed, brand_words)
     frame = _drop_stock_flips(frame, text_col, polarity, stock, scorer, accounting)
     if frame.empty:
         raise DataError([Problem(f"no {polarity if polarity != 'all' else ''} feedback text to "
                                  f"group into themes (of {accounting['rows_in']} rows: "
                                  f"{accounting['dropped']})", source="feedback", column=text_col,
                                  fix="check the text column, or use polarity='all'")])
-    docs, terms, weights, h = _factorise(frame[text_col].tolist(), n_themes=int(n_themes),
-                                         seed=seed, min_df=min_df, max_features=max_features,
-                                         stock=stock)
-    assigned = weights.max(axis=1) > 0
-    raw = np.where(assigned, weights.argmax(axis=1), -1)
-    order = _theme_order(raw, h.shape[0])                         # largest theme first → 1
-    theme = np.where(raw >= 0, order[np.maximum(raw, 0)], 0)
-    share = np.where(assigned, weights.max(axis=1) / np.maximum(weights.sum(axis=1), 1e-12), 0)
-    labels, top_terms, top_phrases = _labels(h, terms, order, n_terms)
-    empty = [t for t in labels if t > 0 and not (theme == t).any()]
-    for t in empty:  # a component no text chose: not a theme anyone wrote about
-        del labels[t], top_terms[t], top_phrases[t]
-    accounting["themes without texts (dropped)"] = len(empty)
-    documents = _documents(frame, roles, text_col, theme, share, labels)
-    documents["strength"] = np.round(weights.max(axis=1), 6)
+    texts = frame[text_col].tolist()
+    brands = [*brand_words, *handle_words(texts)]
+    x, terms = vectorise(texts, min_df=min_df, max_features=max_features, stock=stock,
+                               brand_words=brands)
+    if n_themes == "auto":
+        k, accounting["choice of n_themes"] = choose_k(x, seed=seed, max_themes=max_themes)
+    else:
+        k = int(n_themes)
+    raw = assign(nmf(x, k, seed)[0])
+    raw, notes = refine(x, raw, seed=seed, max_share=max_share, merge_above=merge_above)
+    order = theme_order(raw)                                 # largest theme first → 1
+    theme = np.array([order.get(int(r), 0) for r in raw], dtype=int)
+    ids = sorted(order, key=order.get)
+    prof = centroids(x, raw, ids)
+    labels, top_terms, top_phrases = _labels(prof, terms, [order[i] for i in ids], n_terms)
+    strength, share = _strength(x, prof, theme)
+    documents = _documents(frame, roles, text_col, theme, share, labels, brands)
+    documents["strength"] = np.round(strength, 6)
+    documents["quote_score"] = np.round(quote_scores(x, prof, theme, texts, strength), 6)
     accounting["unassigned (no known term)"] = int((theme == 0).sum())
+    accounting["merged themes"], accounting["split themes"] = len(notes["merged"]), len(notes["split"])
     quotes = _quotes(documents, roles, n_quotes)
     counts = _counts(documents, roles, labels, stages)
     summary = _summary(documents, counts, labels, top_terms, top_phrases, quotes, roles)
+    if stability and len(summary):
+        by_raw = theme_stability(x, raw, k=max(k, len(ids)), seed=seed)
+        summary["stability"] = summary["theme"].map({order[r]: v for r, v in by_raw.items()})
+    _warn_dominant(summary, max_share, accounting)
     return Themes(summary, documents, counts, quotes, accounting, polarity)
 
 
-def _select(feedback, text_col, sentiment_col, polarity, scorer):
+def _strength(x, prof: np.ndarray, theme: np.ndarray):
+    """Cosine similarity of each text to its theme's profile, and its share of all themes'."""
+    from sklearn.preprocessing import normalize
+
+    sims = np.asarray((normalize(x) @ normalize(prof).T)) if prof.size else np.zeros((x.shape[0], 0))
+    own = np.where(theme > 0, sims[np.arange(len(theme)), np.maximum(theme - 1, 0)], 0.0) \
+        if sims.shape[1] else np.zeros(len(theme))
+    share = np.where(theme > 0, own / np.maximum(sims.sum(axis=1), 1e-12), 0.0)
+    return own, share
+
+
+def _warn_dominant(summary: pd.DataFrame, max_share: float, accounting: dict) -> None:
+    limit = max(max_share, 1.5 / max(len(summary), 1))      # a half of two themes is not dominant
+    big = summary[summary["share"] > limit]
+    accounting["warnings"] = [
+        f"theme {r.theme} ({r.label!r}) holds {r.share:.0%} of the texts (more than "
+        f"{max_share:.0%}) and could not be split into different themes: read its quotes, or "
+        "pass brand_words= if its label names your brand or product" for r in big.itertuples()]
+    for message in accounting["warnings"]:
+        warnings.warn(message, UserWarning, stacklevel=3)
+
+
+def _select(feedback, text_col, sentiment_col, polarity, scorer, rating_col, rating_scale, seed,
+            brand_words):
     text = feedback[text_col]
     blank = text.isna() | text.map(lambda t: not isinstance(t, str) or not t.strip())
     frame = feedback.loc[~blank].copy()
-    if sentiment_col in frame.columns:
+    rated = (rating_valence(frame[rating_col], scale=rating_scale)
+             if rating_col is not None and rating_col in frame.columns else np.full(len(frame), np.nan))
+    calibration, given = None, sentiment_col in frame.columns
+    if given:
         sentiment = pd.to_numeric(frame[sentiment_col], errors="coerce")
     else:
+        if scorer is None and polarity != "all" and np.isfinite(rated).sum() >= 100:
+            ok = np.isfinite(rated)
+            calibration = calibrate_sentiment(frame.loc[ok, text_col].astype(str).tolist(), rated[ok],
+                                              seed=seed, brand_words=brand_words)
+            scorer = calibration.scorer
         sentiment = pd.Series(score_texts(frame[text_col], scorer=scorer, n_jobs=1),
                               index=frame.index)
     frame["sentiment"] = sentiment
-    keep = _polarity_mask(sentiment, polarity).fillna(False).astype(bool)
+    frame["_rated"] = np.isfinite(rated) & (rated != 0)     # decided by its rating (midpoint: text)
+    if polarity == "all":
+        keep = pd.Series(True, index=frame.index)
+    else:
+        keep = pd.Series(complaint_mask(rated, sentiment.to_numpy(dtype=float), calibration=calibration,
+                                        polarity=polarity), index=frame.index)
     dropped = {"blank text": int(blank.sum())}
     if polarity != "all":
         dropped[f"not {polarity}"] = int((~keep).sum())
     out = frame.loc[keep]
-    return out, {"rows_in": len(feedback), "rows_used": len(out), "dropped": dropped}
+    accounting = {"rows_in": len(feedback), "rows_used": len(out), "dropped": dropped,
+                  "polarity from": {"rating": int(out["_rated"].sum()),
+                                    "text": int((~out["_rated"]).sum())}}
+    if calibration is not None:
+        accounting["polarity check"] = calibration.report
+        accounting["polarity check note"] = calibration.reason
+    if polarity != "all":
+        cut = {"negative": (calibration.negative_cut if calibration else NEGATIVE_BELOW),
+               "positive": (calibration.positive_cut if calibration else POSITIVE_ABOVE)}[polarity]
+        accounting["text cut"] = float(cut)
+        accounting["text scorer"] = ("a model calibrated on the ratings"
+                                     if calibration is not None and calibration.use_calibrated
+                                     else f"the scores in column {sentiment_col!r}" if given
+                                     else "VADER" if scorer is None or calibration is not None
+                                     else getattr(scorer, "name", type(scorer).__name__))
+    return out, accounting
 
 
 #: A text whose own sentences (without stock sentences) score at least this clearly the
@@ -241,8 +295,9 @@ CONTENT_CLEAR = 0.7
 def _drop_stock_flips(frame, text_col, polarity, stock, scorer, accounting):
     if polarity == "all" or not stock or frame.empty:
         return frame
-    content = frame[text_col].map(lambda t: ". ".join(p for p in _sentences(t) if p not in stock))
-    whole = frame[text_col].map(lambda t: ". ".join(_sentences(t)))
+    by_text = frame[~frame["_rated"]]              # a rating decides its row's polarity
+    content = by_text[text_col].map(lambda t: ". ".join(p for p in _sentences(t) if p not in stock))
+    whole = by_text[text_col].map(lambda t: ". ".join(_sentences(t)))
     changed = content[(content != whole) & (content != "")]
     if changed.empty:
         return frame
@@ -255,153 +310,21 @@ def _drop_stock_flips(frame, text_col, polarity, stock, scorer, accounting):
     return frame.drop(index=flip[flip].index)
 
 
-_RE = __import__("re")
-_SENTENCE = _RE.compile(r"[.!?;]+(?:\s+|$)|\n+")
-_EMAIL = _RE.compile(r"\S+@\S+")
-_NUMBER = _RE.compile(r"[+(]?\d[\d ()+-]*")
-
-
-def _sentences(text) -> list[str]:
-    """Sentences of a text, lower case, single-spaced, without end punctuation; e-mail
-    addresses and numbers become ``@`` and ``#`` (so "call me on …" repeats as one sentence)."""
-    parts = (" ".join(_NUMBER.sub("# ", _EMAIL.sub("@", p)).split()).strip(" ,:-.")
-             for p in _SENTENCE.split(str(text).lower()))
-    return [p for p in parts if p]
-
-
-def stock_sentences(feedback: pd.DataFrame, *, text_col: str = "text",
-                    place_col: str | None = "touchpoint", min_places: int = 3,
-                    min_texts: int = 3) -> frozenset:
-    """Sentences that recur across many places: stock openers and closers, not topics.
-
-    A sentence (lower case, single-spaced) is *stock* when it occurs in at least
-    ``min_texts`` texts spread over at least ``min_places`` different values of
-    ``place_col`` (touchpoints, or stages): "Nothing special.", "Please fix this." A
-    complaint about one thing stays at its place. Without a place column nothing is stock.
-
-    Examples
-    --------
-    >>> fb = pd.DataFrame({"text": ["Please fix this. Hidden fees.", "Slow delivery. Please fix this.",
-    ...                             "Please fix this. No size chart.", "Hidden fees!"],
-    ...                    "touchpoint": ["Checkout", "Delivery", "Product page", "Checkout"]})
-    >>> sorted(stock_sentences(fb, min_texts=2))
-    ['please fix this']
-    """
-    if place_col is None or place_col not in feedback.columns or text_col not in feedback.columns:
-        return frozenset()
-    rows = [(sent, place) for text, place in zip(feedback[text_col], feedback[place_col])
-            if isinstance(text, str) for sent in set(_sentences(text))]
-    if not rows:
-        return frozenset()
-    pairs = pd.DataFrame(rows, columns=["sentence", "place"])
-    g = pairs.groupby("sentence")["place"].agg(["size", "nunique"])
-    return frozenset(g[(g["size"] >= min_texts) & (g["nunique"] >= min_places)].index)
-
-
-def _analyser(stock: frozenset):
-    """Words and two-word phrases of a text, within sentences, without stop or stock words,
-    leaving out stock sentences (:func:`stock_sentences`)."""
-    import re
-
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    stop = ENGLISH_STOP_WORDS | STOCK_WORDS
-    word = re.compile(r"[a-z][a-z]+")
-
-    def analyse(text: str) -> list[str]:
-        out: list[str] = []
-        for sentence in _sentences(text):
-            if sentence in stock:
-                continue
-            tokens = word.findall(sentence)
-            out += [w for w in tokens if w not in stop]
-            out += [f"{a} {b}" for a, b in zip(tokens, tokens[1:])      # adjacent words only
-                     if a not in stop and b not in stop]
-        return out
-    return analyse
-
-
-def _factorise(texts: list[str], *, n_themes, seed, min_df, max_features, stock=frozenset()):
-    from sklearn.decomposition import NMF
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    min_df = min(min_df, len(texts))
-    vec = TfidfVectorizer(analyzer=_analyser(stock), min_df=min_df,
-                          max_df=0.95 if len(texts) >= 20 else 1.0, sublinear_tf=True,
-                          max_features=max_features)
-    try:
-        x = vec.fit_transform(texts)
-    except ValueError:
-        raise DataError([Problem(f"the {len(texts)} texts share no words to build themes from",
-                                 source="feedback", fix="lower min_df, or give more feedback")]) \
-            from None
-    k = max(1, min(n_themes, x.shape[0], x.shape[1]))
-    model = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=600, tol=1e-5)
-    w = model.fit_transform(x)
-    return x, vec.get_feature_names_out(), w, model.components_
-
-
-def _theme_order(raw: np.ndarray, k: int) -> np.ndarray:
-    """Map NMF component → theme number (1 = most texts; ties by component)."""
-    sizes = np.bincount(raw[raw >= 0], minlength=k)
-    ranked = sorted(range(k), key=lambda c: (-sizes[c], c))
-    order = np.empty(k, dtype=int)
-    order[ranked] = np.arange(1, k + 1)
-    return order
-
-
-def _labels(h: np.ndarray, terms: np.ndarray, order: np.ndarray, n_terms: int):
-    labels, top_terms, top_phrases = {0: "(unassigned)"}, {0: []}, {0: []}
-    # a label names what sets a theme apart: weight in the theme × share of the term's
-    # weight that falls in this theme (a term every theme uses says little)
-    own = h / np.maximum(h.sum(axis=0, keepdims=True), 1e-12)
-    for comp, theme in enumerate(order):
-        ranked = [terms[i] for i in np.argsort(-h[comp], kind="stable") if h[comp, i] > 0]
-        words = [t for t in ranked if " " not in t][:n_terms]
-        phrases = [t for t in ranked if " " in t][:max(3, n_terms // 2)]
-        score = h[comp] * own[comp]
-        distinct = [terms[i] for i in np.argsort(-score, kind="stable") if score[i] > 0]
-        chosen = _label_parts(distinct[:n_terms])
-        labels[int(theme)], top_terms[int(theme)] = " · ".join(chosen), words
-        top_phrases[int(theme)] = phrases
-    return labels, top_terms, top_phrases
-
-
-def _label_parts(ranked: list[str], size: int = 3) -> list[str]:
-    """Up to ``size`` top terms, a phrase replacing the single words inside it.
-
-    >>> _label_parts(["delivery", "slow", "slow delivery", "late", "courier"])
-    ['slow delivery', 'late', 'courier']
-    """
-    chosen: list[str] = []
-    for term in ranked:
-        parts = set(term.split())
-        overlap = [c for c in chosen if parts & set(c.split())]
-        if not overlap:
-            if len(chosen) < size:
-                chosen.append(term)
-        elif " " in term and all(" " not in c for c in overlap):
-            at = chosen.index(overlap[0])
-            chosen = [c for c in chosen if c not in overlap]
-            chosen.insert(at, term)
-    return chosen
-
-
-def _documents(frame, roles, text_col, theme, share, labels) -> pd.DataFrame:
+def _documents(frame, roles, text_col, theme, share, labels, brands=()) -> pd.DataFrame:
     out = pd.DataFrame({r: frame[c].to_numpy() for r, c in roles.items()}, index=frame.index)
     out = out.rename(columns={"id": "feedback_id"})
     out["sentiment"] = frame["sentiment"].to_numpy()
     out["theme"] = theme
     out["label"] = [labels[int(t)] for t in theme]
     out["weight"] = np.round(share, 6)
-    out["quote"] = mask_quotes(frame[text_col].astype(str)).to_numpy()
+    out["quote"] = mask_quotes(frame[text_col].astype(str), keep=brands).to_numpy()
     return out.reset_index(drop=True)
 
 
 def _quotes(documents: pd.DataFrame, roles, n_quotes: int) -> pd.DataFrame:
-    keep = [c for c in ("feedback_id", "stage", "touchpoint", "persona") if c in documents]
+    keep = [c for c in ("feedback_id", "customer_id", "stage", "touchpoint", "persona") if c in documents]
     ranked = (documents[documents["theme"] > 0]
-              .sort_values(["theme", "strength", "weight", "quote"],
+              .sort_values(["theme", "quote_score", "strength", "quote"],
                            ascending=[True, False, False, True], kind="stable"))
     parts = []
     for _, grp in ranked.groupby("theme", sort=True):
@@ -412,37 +335,6 @@ def _quotes(documents: pd.DataFrame, roles, n_quotes: int) -> pd.DataFrame:
     picked = pd.concat(parts) if parts else ranked.iloc[0:0].copy()
     picked["rank"] = picked.groupby("theme").cumcount() + 1
     return picked[["theme", "label", "rank", "weight", *keep, "quote"]].reset_index(drop=True)
-
-
-def distinct_quotes(quotes: Sequence[str], k: int, *, max_overlap: float = 0.6) -> list[str]:
-    """Up to ``k`` quotes in the given order, skipping near-repeats of one already chosen.
-
-    Two quotes are near-repeats when their word sets overlap by more than ``max_overlap``
-    (Jaccard). If fewer than ``k`` distinct ones exist, near-repeats fill the rest.
-
-    Examples
-    --------
-    >>> distinct_quotes(["Ugh. Hidden fees at checkout.", "Awful. Hidden fees at checkout.",
-    ...                  "No PayPal option."], 2)
-    ['Ugh. Hidden fees at checkout.', 'No PayPal option.']
-    """
-    import re
-
-    words = [set(re.findall(r"[a-z0-9]+", str(q).lower())) for q in quotes]
-    chosen: list[int] = []
-    for i, w in enumerate(words):
-        if len(chosen) == k:
-            break
-        if quotes[i] in [quotes[j] for j in chosen]:
-            continue
-        if all(len(w & words[j]) / max(len(w | words[j]), 1) <= max_overlap for j in chosen):
-            chosen.append(i)
-    for i in range(len(quotes)):
-        if len(chosen) >= k:
-            break
-        if i not in chosen and quotes[i] not in [quotes[j] for j in chosen]:
-            chosen.append(i)
-    return [quotes[i] for i in chosen]
 
 
 def _counts(documents: pd.DataFrame, roles, labels, stages) -> pd.DataFrame:
@@ -484,6 +376,8 @@ def _summary(documents, counts, labels, top_terms, top_phrases, quotes, roles) -
         row = {"theme": theme, "label": labels[theme], "top_terms": top_terms[theme],
                "top_phrases": top_phrases[theme], "n": len(docs),
                "share": len(docs) / len(themed) if len(themed) else np.nan,
+               "n_customers": (int(docs["customer_id"].nunique()) if "customer_id" in docs
+                               else np.nan),
                "mean_sentiment": float(docs["sentiment"].mean()) if len(docs) else np.nan}
         for dim in ("stage", "touchpoint", "persona"):
             sub = counts[(counts["theme"] == theme) & (counts["dimension"] == dim)]
@@ -576,3 +470,32 @@ def _where(docs: pd.DataFrame, stage, touchpoint, persona) -> pd.DataFrame:
             raise ParameterError(dim, value, expected=f"no {dim} filter: the feedback had no {dim}")
         docs = docs[docs[dim] == value]
     return docs
+
+
+def polarity_basis(themes: Themes) -> str:
+    """One sentence for a report: which texts were themed as complaints (or praise), and why.
+
+    Examples
+    --------
+    >>> fb = pd.DataFrame({"text": ["hidden fees shock", "hidden fees again", "awful slow delivery",
+    ...                             "slow delivery, bad", "fees, sadly", "lovely"],
+    ...                    "rating": [1, 2, None, None, 3, 5]})
+    >>> print(polarity_basis(find_themes(fb, n_themes=2, min_df=1, id_col=None)))
+    Complaints here are 2 texts rated below the middle of the scale and 3 texts without a rating, or rated at the middle, whose text scores at or below -0.05 (VADER).
+    """
+    acc = themes.accounting
+    if themes.polarity == "all" or "polarity from" not in acc:
+        return f"Every text with words is themed ({acc.get('rows_used', len(themes.documents)):,})."
+    what, side, where = (("Complaints", "below", "at or below") if themes.polarity == "negative"
+                         else ("Praise", "above", "at or above"))
+    by = acc["polarity from"]
+    text = (f"{what} here are {by['rating']:,} texts rated {side} the middle of the scale and "
+            f"{by['text']:,} texts without a rating, or rated at the middle, whose text scores "
+            f"{where} {acc['text cut']:+.2f} ({acc['text scorer']})")
+    check = acc.get("polarity check")
+    if check is not None and themes.polarity == "negative" and check["used"].any():
+        row = check[check["used"]].iloc[0]
+        if np.isfinite(row["recall"]) and np.isfinite(row["precision"]):
+            text += (f"; on the {int(row['n_rated']):,} rated texts that cut finds {row['recall']:.0%} of "
+                     f"the complaints at {row['precision']:.0%} precision")
+    return text + "."

@@ -1,0 +1,137 @@
+"""Customer text made ready for models: what is noise in a tweet or a review is removed.
+
+:func:`normalise_text` is applied before any text model of jmtools reads a text (the
+calibrated sentiment of :mod:`jmtools.analyses.calibration`, the themes of
+:mod:`jmtools.analyses.themes`); quotes shown to people keep the original words.
+
+It removes what says nothing about the customer's experience and what breaks tokenisers:
+
+- HTML entities are decoded (``&amp;`` → ``&``);
+- web addresses (``http://t.co/x``, ``www.shop.com/a``) are removed;
+- retweet markers (``RT @user:``) and ``via @user`` are removed, then every ``@handle``;
+- a hashtag keeps its word (``#fail`` → ``fail``);
+- contractions are written out (``don't`` → ``do not``, ``I've`` → ``I have``), so no
+  tokeniser is left with stubs such as ``don``, ``ve`` or ``ll``;
+- the user's own brand and product words are removed (``brand_words=``), as are the
+  handles' words when they name a brand (:func:`handle_words` finds them).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from typing import Iterable, Sequence
+
+__all__ = ["normalise_text", "Normaliser", "handle_words", "CONTRACTIONS"]
+
+#: Contraction endings written out (after the apostrophe is normalised to ').
+CONTRACTIONS = {"n't": " not", "'ve": " have", "'re": " are", "'ll": " will", "'m": " am",
+                "'d": " would", "'s": ""}
+
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|org|net|co|io|ly)/\S*", re.I)
+_RT = re.compile(r"\b(?:RT|MT|via)\s+@\w+:?", re.I)
+_HANDLE = re.compile(r"@\w+")
+_HASH = re.compile(r"#(\w)")
+_APOS = re.compile(r"[\u2018\u2019\u02bc`´]")
+_SPECIAL = {"can't": "can not", "won't": "will not", "shan't": "shall not", "ain't": "is not",
+            "cannot": "can not", "y'all": "you all", "let's": "let us"}
+_SPECIAL_RE = re.compile(r"\b(" + "|".join(map(re.escape, _SPECIAL)) + r")\b", re.I)
+_CONTRACTION = re.compile(r"(?<=\w)(n't|'ve|'re|'ll|'m|'d|'s)\b", re.I)
+# apostrophe-less forms people type: dont, didnt, cant, ive, im, wont, isnt, ...
+_BARE = {"dont": "do not", "didnt": "did not", "doesnt": "does not", "cant": "can not",
+         "couldnt": "could not", "wouldnt": "would not", "shouldnt": "should not", "isnt": "is not",
+         "wasnt": "was not", "arent": "are not", "werent": "were not", "hasnt": "has not",
+         "havent": "have not", "hadnt": "had not", "wont": "will not", "ive": "I have",
+         "im": "I am", "youre": "you are", "theyre": "they are", "thats": "that is"}
+_BARE_RE = re.compile(r"\b(" + "|".join(_BARE) + r")\b", re.I)
+_SPACE = re.compile(r"\s+")
+
+
+def _brand_pattern(words: Iterable[str]):
+    words = sorted({w.strip().lower() for w in words if w and w.strip()}, key=len, reverse=True)
+    if not words:
+        return None
+    return re.compile(r"(?<![\w@#])#?(?:" + "|".join(re.escape(w) for w in words)
+                      + r")(?:['\u2019]s)?(?!\w)",
+                      re.I)
+
+
+def normalise_text(text, *, brand_words: Sequence[str] = (), _brand=None) -> str:
+    """A text without web addresses, handles, retweet markers, contraction stubs and brand words.
+
+    Parameters
+    ----------
+    text : str
+        A customer's text; anything else (None, NaN) gives "".
+    brand_words : sequence of str
+        Your brand and product names ("Acme", "Acme Pay"); matched case-insensitively as
+        whole words (with or without a leading ``#``) and removed.
+
+    Returns
+    -------
+    str
+        The normalised text, single-spaced; the case of the remaining words is kept.
+
+    Examples
+    --------
+    >>> normalise_text("RT @bob: @AcmeAir I've waited 3 hrs &amp; don't get it http://t.co/x #fail",
+    ...                brand_words=["acmeair"])
+    'I have waited 3 hrs & do not get it fail'
+    >>> normalise_text("Acme Pay didnt work, can't pay", brand_words=["Acme Pay"])
+    'did not work, can not pay'
+    """
+    if not isinstance(text, str):
+        return ""
+    t = html.unescape(text)
+    t = _URL.sub(" ", t)
+    t = _RT.sub(" ", t)
+    pattern = _brand if _brand is not None else _brand_pattern(brand_words)
+    if pattern is not None:
+        t = pattern.sub(" ", t)
+    t = _HANDLE.sub(" ", t)
+    t = _HASH.sub(r"\1", t)
+    t = _APOS.sub("'", t)
+    t = _SPECIAL_RE.sub(lambda m: _SPECIAL[m.group(1).lower()], t)
+    t = _CONTRACTION.sub(lambda m: CONTRACTIONS[m.group(1).lower()], t)
+    t = _BARE_RE.sub(lambda m: _BARE[m.group(1).lower()], t)
+    return _SPACE.sub(" ", t).strip()
+
+
+class Normaliser:
+    """:func:`normalise_text` with fixed ``brand_words``, compiled once; picklable.
+
+    Examples
+    --------
+    >>> Normaliser(["acme"])("Acme's app isn't working")
+    'app is not working'
+    """
+
+    def __init__(self, brand_words: Sequence[str] = ()):
+        self.brand_words = tuple(brand_words)
+        self._pattern = _brand_pattern(self.brand_words)
+
+    def __call__(self, text) -> str:
+        return normalise_text(text, _brand=self._pattern)
+
+    def __repr__(self) -> str:
+        return f"Normaliser({list(self.brand_words)!r})"
+
+
+def handle_words(texts: Iterable, *, min_share: float = 0.01) -> list[str]:
+    """The words of @handles that appear in at least ``min_share`` of the texts: brands.
+
+    Customers address a brand by its handle (``@AcmeAir``) and name it in words too
+    ("acmeair"); a handle in 1% of the texts is the brand, not a person.
+
+    Examples
+    --------
+    >>> handle_words(["@AcmeAir late again", "@acmeair lost bag", "@bob thanks", "fine"],
+    ...              min_share=0.5)
+    ['acmeair']
+    """
+    texts = [t for t in texts if isinstance(t, str)]
+    if not texts:
+        return []
+    seen = Counter(h for t in texts for h in {m.group()[1:].lower() for m in _HANDLE.finditer(t)})
+    return sorted(h for h, n in seen.items() if n / len(texts) >= min_share)

@@ -1,0 +1,201 @@
+"""The theme model: TF-IDF + NMF, a measured number of themes, merged and split themes.
+
+- :func:`vectorise` turns texts into TF-IDF weights over their terms (:mod:`.text`);
+- :func:`choose_k` measures each candidate number of themes on the data: *stability* (the
+  adjusted Rand index between the themes of all texts and the themes found again on
+  ``n_subsamples`` random 80% subsamples, on the texts both contain) and *coherence* (the
+  mean normalised pointwise mutual information, NPMI, of each theme's top ten terms over
+  the texts), and keeps the number with the highest ``stability + coherence``;
+- :func:`refine` merges near-duplicate themes (term profiles with a cosine similarity of at
+  least ``merge_above``) and splits a theme holding more than ``max_share`` of the texts
+  (and more than 1.5 times an even share) into two (a second NMF on its texts), when both
+  halves keep at least 10% of it;
+- :func:`theme_stability` reports, per final theme, how well its texts are found together
+  again on the subsamples (Jaccard overlap with the best-matching subsample theme).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from jmtools.analyses.themes.text import _analyser
+from jmtools.core.errors import DataError, Problem
+
+__all__ = ["K_CANDIDATES", "CHOOSE_ON", "vectorise", "nmf", "assign", "npmi_coherence", "choose_k", "centroids",
+           "refine", "theme_stability", "theme_order"]
+
+#: Candidate numbers of themes tried by ``n_themes="auto"`` (capped by the data).
+K_CANDIDATES = (4, 5, 6, 8, 10, 12, 15)
+
+
+def vectorise(texts: list[str], *, min_df, max_features, stock=frozenset(), brand_words=()):
+    """TF-IDF weights (texts × terms) over normalised words and phrases, and the terms."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    min_df = min(min_df, len(texts))
+    vec = TfidfVectorizer(analyzer=_analyser(stock, brand_words), min_df=min_df,
+                          max_df=0.95 if len(texts) >= 20 else 1.0, sublinear_tf=True,
+                          max_features=max_features)
+    try:
+        x = vec.fit_transform(texts)
+    except ValueError:
+        raise DataError([Problem(f"the {len(texts)} texts share no words to build themes from",
+                                 source="feedback", fix="lower min_df, or give more feedback")]) \
+            from None
+    return x, vec.get_feature_names_out()
+
+
+def nmf(x, k: int, seed: int, *, quick: bool = False):
+    """W (texts × themes) and H (themes × terms) of a seeded NMF."""
+    from sklearn.decomposition import NMF
+
+    k = max(1, min(k, x.shape[0], x.shape[1]))
+    model = NMF(n_components=k, init="nndsvda", random_state=seed,
+                max_iter=200 if quick else 600, tol=1e-4 if quick else 1e-5)
+    return model.fit_transform(x), model.components_
+
+
+def assign(w: np.ndarray) -> np.ndarray:
+    """Strongest theme per text, −1 for a text with no weight."""
+    return np.where(w.max(axis=1) > 0, w.argmax(axis=1), -1) if w.size else np.full(len(w), -1)
+
+
+def _subsamples(n: int, seed: int, n_subsamples: int, share: float = 0.8) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed + 1)
+    return [np.sort(rng.choice(n, int(share * n), replace=False)) for _ in range(n_subsamples)]
+
+
+def _ari(a: np.ndarray, b: np.ndarray) -> float:
+    from sklearn.metrics import adjusted_rand_score
+
+    return float(adjusted_rand_score(a, b))
+
+
+def npmi_coherence(x, h: np.ndarray, top: int = 10) -> float:
+    """Mean NPMI of each theme's top terms' pairs, from texts containing them (−1..1)."""
+    present = (x > 0).astype(np.float64).tocsc()
+    n = x.shape[0]
+    scores = []
+    for row in h:
+        idx = np.argsort(-row)[:top]
+        idx = idx[row[idx] > 0]
+        sub = present[:, idx]
+        df = np.asarray(sub.sum(axis=0)).ravel() / n
+        co = (sub.T @ sub).toarray() / n
+        for i in range(len(idx)):
+            for j in range(i + 1, len(idx)):
+                if co[i, j] == 0:
+                    scores.append(-1.0)
+                elif co[i, j] >= 1:
+                    scores.append(1.0)
+                else:
+                    scores.append(np.log(co[i, j] / (df[i] * df[j])) / -np.log(co[i, j]))
+    return float(np.mean(scores)) if scores else 0.0
+
+
+#: Texts on which the number of themes is measured (a seeded sample of larger data).
+CHOOSE_ON = 3000
+
+
+def choose_k(x, *, seed: int, max_themes: int, n_subsamples: int = 3):
+    """Measure each candidate number of themes; return (best k, table of measurements).
+
+    On more than :data:`CHOOSE_ON` texts the measurement runs on a seeded sample of that size.
+    """
+    import pandas as pd
+
+    if x.shape[0] > CHOOSE_ON:
+        x = x[np.sort(np.random.default_rng(seed + 2).choice(x.shape[0], CHOOSE_ON, replace=False))]
+    cap = max(2, min(max_themes, x.shape[0] // 20, x.shape[1] // 2))
+    ks = sorted({k for k in K_CANDIDATES if k <= cap} or {min(cap, 2)})
+    subs = _subsamples(x.shape[0], seed, n_subsamples)
+    rows = []
+    for k in ks:
+        w, h = nmf(x, k, seed, quick=True)
+        full = assign(w)
+        stab = [_ari(full[s], assign(nmf(x[s], k, seed, quick=True)[0])) for s in subs]
+        rows.append({"k": k, "stability": float(np.mean(stab)), "coherence": npmi_coherence(x, h)})
+    table = pd.DataFrame(rows)
+    table["score"] = table["stability"] + table["coherence"]
+    best = int(table.loc[table["score"].idxmax(), "k"])
+    table["chosen"] = table["k"] == best
+    return best, table
+
+
+def centroids(x, labels: np.ndarray, themes: list[int]) -> np.ndarray:
+    """Mean TF-IDF profile of each theme's texts (themes × terms)."""
+    out = np.zeros((len(themes), x.shape[1]))
+    for i, t in enumerate(themes):
+        rows = np.flatnonzero(labels == t)
+        if len(rows):
+            out[i] = np.asarray(x[rows].mean(axis=0)).ravel()
+    return out
+
+
+def _cosine(a: np.ndarray, b: np.ndarray) -> float:
+    na, nb = np.linalg.norm(a), np.linalg.norm(b)
+    return float(a @ b / (na * nb)) if na and nb else 0.0
+
+
+def refine(x, labels: np.ndarray, *, seed: int, max_share: float, merge_above: float):
+    """Merge near-duplicate themes, split dominant ones; return (labels, notes)."""
+    labels = labels.copy()
+    notes: dict = {"merged": [], "split": [], "dominant": []}
+    merged = True
+    while merged:                                   # merge the most similar pair, repeat
+        merged = False
+        themes = [t for t in np.unique(labels) if t >= 0]
+        prof = centroids(x, labels, themes)
+        best = (merge_above, None)
+        for i in range(len(themes)):
+            for j in range(i + 1, len(themes)):
+                c = _cosine(prof[i], prof[j])
+                if c >= best[0]:
+                    best = (c, (themes[i], themes[j]))
+        if best[1] is not None:
+            a, b = best[1]
+            keep, gone = (a, b) if (labels == a).sum() >= (labels == b).sum() else (b, a)
+            labels[labels == gone] = keep
+            notes["merged"].append(round(best[0], 3))
+            merged = True
+    for _ in range(3):                              # split a dominant theme, at most 3 times
+        themed = labels >= 0
+        sizes = {t: int((labels == t).sum()) for t in np.unique(labels[themed])}
+        big = max(sizes, key=sizes.get) if sizes else None
+        # dominant: above max_share and well above an even share (a third of three themes is not)
+        limit = max(max_share, 1.5 / max(len(sizes), 1))
+        if big is None or sizes[big] <= limit * themed.sum() or sizes[big] < 20:
+            break
+        rows = np.flatnonzero(labels == big)
+        sub = assign(nmf(x[rows], 2, seed)[0])
+        part = np.bincount(sub[sub >= 0], minlength=2)
+        if part.min() < 0.1 * len(rows):
+            notes["dominant"].append(sizes[big] / themed.sum())
+            break
+        labels[rows[sub == 1]] = labels.max() + 1
+        notes["split"].append(sizes[big] / themed.sum())
+    return labels, notes
+
+
+def theme_stability(x, labels: np.ndarray, *, k: int, seed: int, n_subsamples: int = 3) -> dict:
+    """Per theme: mean best Jaccard overlap of its texts with a theme found on a subsample."""
+    subs = _subsamples(x.shape[0], seed, n_subsamples)
+    found = {t: [] for t in np.unique(labels) if t >= 0}
+    for s in subs:
+        again = assign(nmf(x[s], k, seed, quick=True)[0])
+        mine = labels[s]
+        for t in found:
+            here = mine == t
+            if not here.any():
+                continue
+            cands = np.unique(again[here])
+            found[t].append(max(((here & (again == c)).sum() / (here | (again == c)).sum())
+                                for c in cands))
+    return {t: float(np.mean(v)) if v else float("nan") for t, v in found.items()}
+
+
+def theme_order(raw: np.ndarray) -> dict:
+    """Map model theme id → theme number (1 = most texts; ties by id)."""
+    ids, sizes = np.unique(raw[raw >= 0], return_counts=True)
+    ranked = sorted(zip(ids, sizes), key=lambda p: (-p[1], p[0]))
+    return {int(t): i + 1 for i, (t, _) in enumerate(ranked)}

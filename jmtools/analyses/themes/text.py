@@ -1,0 +1,98 @@
+"""Theme text: normalised sentences, stock sentences left out, words and phrases.
+
+Before any theme model reads a text it is normalised (:func:`jmtools.analyses.textprep.normalise_text`:
+no web addresses, handles, retweet markers or contraction stubs, and no brand or product
+words), split into sentences, and stock sentences — openers and closers that recur at many
+places — are dropped. A text's terms are its words and two-word phrases of adjacent words
+within a sentence, without English stop words and :data:`STOCK_WORDS`.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from jmtools.analyses.textprep import Normaliser
+
+__all__ = ["STOCK_WORDS", "stock_sentences"]
+
+#: Words that say how strongly someone feels, not what about: intensifiers, stock verdicts,
+#: politeness and generic verbs. They are left out of theme terms (with English stop words),
+#: so themes and labels are made of what the text is about ("delivery fee", "size chart").
+STOCK_WORDS = frozenset("""
+really very quite bit little slightly totally absolutely just also still again even overall
+honestly definitely simply truly literally actually please thanks thank fix fixing fixed
+improve improved need needs needed got get gets getting gave give given made make makes went
+go going come came want wanted hope hoped keep let lot lots thing things way time times
+experience process part whole frustrating frustrated terrible awful worst bad poor
+disappointed disappointing disappointment annoying annoyed shame unacceptable acceptable
+great good nice excellent love loved lovely happy amazing perfect fine okay ok special
+fantastic brilliant super impressed letdown mixed feelings average better best worse wow
+pleased satisfied unhappy horrible sad glad cool decent rubbish ridiculous honest sure
+recommend recommended highly
+did does doing done would could should will shall can may might must having
+""".split())
+
+_SENTENCE = re.compile(r"[.!?;]+(?:\s+|$)|\n+")
+_EMAIL = re.compile(r"\S+@\S+")
+_NUMBER = re.compile(r"[+(]?\d[\d ()+-]*")
+
+
+def _sentences(text) -> list[str]:
+    """Sentences of a text, lower case, single-spaced, without end punctuation; e-mail
+    addresses and numbers become ``@`` and ``#`` (so "call me on …" repeats as one sentence)."""
+    parts = (" ".join(_NUMBER.sub("# ", _EMAIL.sub("@", p)).split()).strip(" ,:-.")
+             for p in _SENTENCE.split(str(text).lower()))
+    return [p for p in parts if p]
+
+
+def stock_sentences(feedback: pd.DataFrame, *, text_col: str = "text",
+                    place_col: str | None = "touchpoint", min_places: int = 3,
+                    min_texts: int = 3) -> frozenset:
+    """Sentences that recur across many places: stock openers and closers, not topics.
+
+    A sentence (lower case, single-spaced) is *stock* when it occurs in at least
+    ``min_texts`` texts spread over at least ``min_places`` different values of
+    ``place_col`` (touchpoints, or stages): "Nothing special.", "Please fix this." A
+    complaint about one thing stays at its place. Without a place column nothing is stock.
+
+    Examples
+    --------
+    >>> fb = pd.DataFrame({"text": ["Please fix this. Hidden fees.", "Slow delivery. Please fix this.",
+    ...                             "Please fix this. No size chart.", "Hidden fees!"],
+    ...                    "touchpoint": ["Checkout", "Delivery", "Product page", "Checkout"]})
+    >>> sorted(stock_sentences(fb, min_texts=2))
+    ['please fix this']
+    """
+    if place_col is None or place_col not in feedback.columns or text_col not in feedback.columns:
+        return frozenset()
+    rows = [(sent, place) for text, place in zip(feedback[text_col], feedback[place_col])
+            if isinstance(text, str) for sent in set(_sentences(text))]
+    if not rows:
+        return frozenset()
+    pairs = pd.DataFrame(rows, columns=["sentence", "place"])
+    g = pairs.groupby("sentence")["place"].agg(["size", "nunique"])
+    return frozenset(g[(g["size"] >= min_texts) & (g["nunique"] >= min_places)].index)
+
+
+def _analyser(stock: frozenset, brand_words=()):
+    """Words and two-word phrases of a normalised text, within sentences, without stop or
+    stock words, leaving out stock sentences (:func:`stock_sentences`)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    stop = ENGLISH_STOP_WORDS | STOCK_WORDS
+    word = re.compile(r"[a-z][a-z]+")
+    normalise = Normaliser(brand_words)
+
+    def analyse(text: str) -> list[str]:
+        out: list[str] = []
+        for sentence in _sentences(normalise(text)):
+            if sentence in stock:
+                continue
+            tokens = word.findall(sentence)
+            out += [w for w in tokens if w not in stop]
+            out += [f"{a} {b}" for a, b in zip(tokens, tokens[1:])      # adjacent words only
+                     if a not in stop and b not in stop]
+        return out
+    return analyse

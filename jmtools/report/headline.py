@@ -1,0 +1,172 @@
+"""The report's headline: what a manager gets in ten seconds, on the first screen of a phone.
+
+For the report's focus, in plain sentences with *n* and 95% intervals: who it is about, the
+biggest loss, the lowest emotional moment, the top pain point with its evidence and the fix
+to do first with its owner and value at stake — each compared with all customers. A batch run
+adds the comparison with the previous run at export time: each sentence carries an empty
+``<span class="jm-prev" data-figure="…">`` that :func:`fill_previous` fills from the history.
+
+Computed by :mod:`jmtools.pipeline` (a :class:`~jmtools.pipeline.Findings`); this module only
+words it (:mod:`jmtools.report.wording`).
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+from typing import Mapping
+
+from jmtools.core.stats import wilson_interval
+from jmtools.report.wording import compared, emotion, feeling, interval, percent, plain
+
+__all__ = ["headline_items", "headline_html", "fill_previous"]
+
+
+def _row_for(frame, stage, persona=None):
+    rows = frame[frame["step" if "step" in frame else "stage"] == stage]
+    if persona is not None:
+        rows = rows[rows["persona"] == persona]
+    return rows.iloc[0] if len(rows) else None
+
+
+def _who(f) -> dict:
+    total = int(f.evidence.n_customers)
+    share = f.n_customers / total if total else None
+    text = f"{f.n_customers:,} customers with events" + (
+        "" if f.focus.everyone else f" ({percent(share)} of {total:,})")
+    reached = f.reached_last
+    low, high = reached["ci"] or (None, None)
+    text += (f"; {percent(reached['share'])} reach {reached['stage']} "
+             f"({interval(low, high, n=reached['started'])})")
+    if not f.focus.everyone:
+        other = _row_for(f.funnel_all, reached["stage"])
+        if other is not None:
+            text += f"; all customers {percent(other['rate_from_start'])}"
+    return {"key": "focus", "label": f.focus.label, "text": text + ".", "figure": "reached_last_stage"}
+
+
+def _loss(f) -> dict | None:
+    loss = f.biggest_loss
+    if loss is None:
+        return None
+    low, high = wilson_interval(loss["drop_off"], loss["n_prev"])
+    text = (f"{loss['from']} → {loss['to']}: {percent(loss['drop_off_rate'])} do not go on "
+            f"({loss['drop_off']:,} of {loss['n_prev']:,}; {interval(low, high)})")
+    other = _row_for(f.funnel_all, loss["to"])
+    if not f.focus.everyone and other is not None:
+        text += f"; {compared(loss['drop_off_rate'], other['drop_off_rate'])}"
+    return {"key": "loss", "label": "Biggest loss", "text": text + "."}
+
+
+def _lowest(f) -> dict | None:
+    low = f.lowest_emotion
+    if low is None:
+        return None
+    text = (f"{low['stage']}: {feeling(low['valence'])} — {emotion(low['valence'])} on −2..+2 "
+            f"({interval(low['ci_low'], low['ci_high'], n=low['n'], kind='emotion')})")
+    if f.curve_basis == "behaviour":
+        text += ", measured from behaviour only"
+    other = _row_for(f.curve, low["stage"], "all") if f.curve is not None else None
+    if not f.focus.everyone and other is not None:
+        text += f"; {compared(low['valence'], other['valence'], kind='emotion')}"
+    return {"key": "lowest", "label": "Lowest moment", "text": text + ".", "figure": "lowest_emotion"}
+
+
+def _pain(f) -> dict | None:
+    pains = f.pain_points.table
+    if not len(pains):
+        return None
+    top = pains.iloc[0]
+    first = plain(str(top["evidence"] or "").split("; ")[0]).strip()
+    first = first.removeprefix(f"{f.focus.persona}: ")
+    affected = top.get("customers_affected")
+    met = (f", met by {int(round(affected)):,} customers" if affected == affected and affected is not None
+           and top["evidence_label"] != "assumed" else "")
+    text = f"{plain(top['title'])} ({top['stage']}, {top['evidence_label']}{met})"
+    if first and top["evidence_label"] != "assumed":
+        text += f" — {first}"
+    also = [p for p in (top.get("personas") or []) if p != f.focus.persona]
+    if not f.focus.everyone and also:
+        text += f"; it also hurts {', '.join(also)}"
+    return {"key": "pain", "label": "Top pain point", "text": text + "."}
+
+
+def _fix(f) -> dict | None:
+    backlog = f.backlog
+    if not len(backlog):
+        return None
+    first = backlog.iloc[0]
+    owner = str(first.get("owner") or "") or "no owner named"
+    text = f"{first['title']} — owner: {owner}"
+    value = first.get("value_at_stake") if "value_at_stake" in backlog else None
+    if value is not None and value == value and value > 0:
+        total = float(backlog["value_at_stake"].fillna(0).sum())
+        text += (f"; {value:,.0f} in order value at stake ({percent(value / total, digits=0)} of the "
+                 f"{total:,.0f} across all {len(backlog)} opportunities)")
+    elif "rice" in backlog and first.get("rice") == first.get("rice"):
+        text += f"; first by RICE score {first['rice']:,.0f} (no orders to value it)"
+    return {"key": "fix", "label": "Fix first", "text": text + ".", "figure": "top_opportunity"}
+
+
+def headline_items(f) -> list[dict]:
+    """The headline's sentences for findings ``f``: ``[{"key", "label", "text"}]``, in reading order.
+
+    Keys: ``focus`` (who and how many reach the end), ``loss``, ``lowest``, ``pain``, ``fix``;
+    a sentence whose figure the data cannot give is left out.
+    """
+    events = "events" in f.world.tables
+    parts = (_who, _loss, _lowest, _pain, _fix) if events else (_lowest, _pain, _fix)
+    return [item for item in (part(f) for part in parts) if item is not None]
+
+
+def headline_html(items: list[dict]) -> str:
+    """The headline as escaped HTML (one ``<ul class="jm-headline">``).
+
+    Examples
+    --------
+    >>> headline_html([{"key": "loss", "label": "Biggest loss", "text": "A → B: 40.0% <do not> go on."}])
+    '<ul class="jm-headline"><li data-key="loss"><b>Biggest loss</b>: A → B: 40.0% &lt;do not&gt; go on.</li></ul>'
+    """
+    e = _html.escape
+    rows = []
+    for it in items:
+        prev = (f' <span class="jm-prev" data-figure="{e(it["figure"])}"></span>'
+                if it.get("figure") else "")
+        rows.append(f'<li data-key="{e(it["key"])}"><b>{e(it["label"])}</b>: {e(it["text"])}{prev}</li>')
+    return '<ul class="jm-headline">' + "".join(rows) + "</ul>"
+
+
+_PREV = re.compile(r'<span class="jm-prev" data-figure="([^"]+)"></span>')
+
+
+def _delta(new: Mapping, old: Mapping) -> str:
+    a, b = new.get("value"), old.get("value")
+    if isinstance(a, str) or isinstance(b, str):
+        return "" if a == b else f"previous run: {b}"
+    if not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
+        return ""
+    if new.get("unit") == "%":
+        return f"previous run {percent(b)} ({(a - b) * 100:+.1f} points)".replace("-", "−")
+    return f"previous run {emotion(b)} ({a - b:+.2f})".replace("-", "−")
+
+
+def fill_previous(html: str, figures: Mapping[str, Mapping], previous: Mapping[str, Mapping] | None) -> str:
+    """Fill the headline's previous-run slots from the figures of this run and the last one.
+
+    Examples
+    --------
+    >>> page = '<li>x <span class="jm-prev" data-figure="r"></span></li>'
+    >>> fill_previous(page, {"r": {"value": 0.5, "unit": "%"}}, {"r": {"value": 0.4}})
+    '<li>x <span class="jm-prev" data-figure="r">(previous run 40.0% (+10.0 points))</span></li>'
+    >>> fill_previous(page, {}, None)
+    '<li>x </li>'
+    """
+    def one(match):
+        name = match.group(1)
+        old = (previous or {}).get(name)
+        text = _delta(figures.get(name, {}), old) if old else ""
+        if not text:
+            return ""
+        return f'<span class="jm-prev" data-figure="{name}">({_html.escape(text)})</span>'
+
+    return _PREV.sub(one, html)

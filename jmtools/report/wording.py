@@ -1,0 +1,172 @@
+"""Plain words and one number format for everything a report reader sees.
+
+Analysis modules name things for analysts (``negative valence``, ``top2box``,
+``persona coverage``); a report is read by people who were not in the workshop. This
+module holds the glossary that turns the one into the other, and the formats every
+section uses: shares are always percentages (``83.8%``, never ``0.838``), emotion is a
+signed number on −2..+2 with words for its direction, and every estimate says its
+``n`` and 95% interval the same way.
+
+Examples
+--------
+>>> plain("Budget Ben: negative valence +0.69 (n=113) vs +1.03 other personas (n=1,074)")
+'Budget Ben: emotion +0.69 on −2..+2 (n=113) vs +1.03 other personas (n=1,074)'
+>>> percent(0.838), feeling(-0.9)
+('83.8%', 'customers felt bad here')
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+__all__ = ["GLOSSARY", "plain", "percent", "emotion", "feeling", "compared", "interval",
+           "coverage_sentence"]
+
+#: Analyst term → the words a report uses for it (also shown in the report's glossary notes).
+GLOSSARY = {
+    "negative valence": "emotion",
+    "valence": "emotion",
+    "top-2-box": "share of 4–5",
+    "top2box": "share of 4–5",
+    "low effort": "share of low effort",
+    "drop-off": "drop-off",
+    "one persona": "match exactly one persona",
+    "no persona": "match no persona",
+    "several personas": "match several personas",
+    "not in customer table": "are missing from the customer table",
+}
+
+_SIGNED = r"[+\-−]?\d+(?:\.\d+)?"
+_RULES = [
+    # "negative valence +0.69" names a mean emotion, not a negative number: say so.
+    (re.compile(rf"\bnegative valence ({_SIGNED})"), r"emotion \1 on −2..+2"),
+    (re.compile(r"(?<![\w.])-(?=\d)"), "−"),
+    (re.compile(r"\bNegative valence\b"), "Customers felt worse"),
+    (re.compile(r"\bnegative valence\b"), "customers felt worse"),
+    (re.compile(r"\bvalence\b"), "emotion"),
+    (re.compile(r"\bCSAT top-2-box\b"), "CSAT, share of 4–5"),
+    (re.compile(r"\bCES low effort\b"), "CES, share of low effort"),
+]
+
+
+def plain(text: Any) -> str:
+    """Reword analyst terms in a sentence (evidence, titles) for readers; numbers are kept.
+
+    Examples
+    --------
+    >>> plain("Negative valence, complaints at post-purchase")
+    'Customers felt worse, complaints at post-purchase'
+    >>> plain("CES low effort 4%")
+    'CES, share of low effort 4%'
+    """
+    out = str(text)
+    for pattern, repl in _RULES:
+        out = pattern.sub(repl, out)
+    return out
+
+
+def _missing(value) -> bool:
+    try:
+        return value is None or (isinstance(value, float) and math.isnan(value)) or value != value
+    except (TypeError, ValueError):
+        return True
+
+
+def percent(share: Any, *, digits: int = 1, signed: bool = False) -> str:
+    """A share (0..1) as a percentage: the only way a report shows a share.
+
+    Examples
+    --------
+    >>> percent(0.25), percent(None), percent(0.05, signed=True, digits=0)
+    ('25.0%', '–', '+5%')
+    """
+    if _missing(share):
+        return "–"
+    text = f"{float(share) * 100:{'+' if signed else ''}.{digits}f}%"
+    return text.replace("-", "−")
+
+
+def emotion(value: Any) -> str:
+    """An emotion score on −2..+2, signed with a true minus.
+
+    Examples
+    --------
+    >>> emotion(-0.456), emotion(1)
+    ('−0.46', '+1.00')
+    """
+    return "–" if _missing(value) else f"{float(value):+.2f}".replace("-", "−")
+
+
+def feeling(value: Any) -> str:
+    """What an emotion score means in words (for headline sentences; no jargon).
+
+    Examples
+    --------
+    >>> [feeling(v) for v in (-1.2, -0.3, 0.1, 0.8)]
+    ['customers felt bad here', 'customers felt slightly bad here', 'customers felt neutral here', 'customers felt good here']
+    """
+    if _missing(value):
+        return "no measure of how customers felt"
+    v = float(value)
+    word = ("bad" if v <= -0.5 else "slightly bad" if v < -0.15 else "neutral" if v <= 0.15
+            else "slightly good" if v < 0.5 else "good")
+    return f"customers felt {word} here"
+
+
+def compared(mine: Any, other: Any, *, kind: str = "share", who: str = "all customers") -> str:
+    """How a figure compares with the same figure for another group, in words.
+
+    ``kind`` is ``"share"`` (percentage points) or ``"emotion"`` (points on −2..+2).
+
+    Examples
+    --------
+    >>> compared(0.75, 0.5)
+    'all customers 50.0% (+25.0 points)'
+    >>> compared(-0.9, -0.2, kind="emotion")
+    'all customers −0.20 (these customers felt worse)'
+    """
+    if _missing(mine) or _missing(other):
+        return ""
+    if kind == "emotion":
+        diff = float(mine) - float(other)
+        how = "worse" if diff < -0.05 else "better" if diff > 0.05 else "about the same"
+        return f"{who} {emotion(other)} (these customers felt {how})"
+    diff = (float(mine) - float(other)) * 100
+    return f"{who} {percent(other)} ({diff:+.1f} points)".replace("-", "−")
+
+
+def interval(low: Any, high: Any, *, n: Any = None, kind: str = "share") -> str:
+    """``95% CI a–b, n=…`` in the format of ``kind`` (``"share"`` or ``"emotion"``).
+
+    Examples
+    --------
+    >>> interval(0.2, 0.3, n=400), interval(-1.1, -0.8, n=151, kind="emotion")
+    ('95% CI 20.0%–30.0%, n=400', '95% CI −1.10 to −0.80, n=151')
+    """
+    parts = []
+    if not (_missing(low) or _missing(high)):
+        parts.append(f"95% CI {percent(low)}–{percent(high)}" if kind == "share"
+                     else f"95% CI {emotion(low)} to {emotion(high)}")
+    if not _missing(n):
+        parts.append(f"n={int(n):,}")
+    return ", ".join(parts)
+
+
+def coverage_sentence(coverage, total: int) -> str:
+    """The persona coverage of the customers with events, said plainly.
+
+    ``coverage`` has columns ``coverage, n`` (:attr:`jmtools.evidence.Evidence.coverage`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"coverage": ["one persona", "no persona"], "n": [3899, 101]})
+    >>> coverage_sentence(c, 4000)
+    'Of the 4,000 customers with events, 3,899 (97.5%) match exactly one persona and 101 (2.5%) match no persona.'
+    """
+    parts = [f"{int(r.n):,} ({percent(r.n / total if total else None)}) "
+             f"{GLOSSARY.get(r.coverage, r.coverage)}" for r in coverage.itertuples() if r.n]
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"Of the {total:,} customers with events, {listed}."

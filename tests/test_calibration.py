@@ -1,0 +1,124 @@
+"""Ratings first; a text model calibrated on the rated rows, used only when it beats VADER."""
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jmtools.analyses.calibration import (CalibratedScorer, calibrate_sentiment, complaint_mask,
+                                          rating_valence)
+from jmtools.analyses.valence import feedback_valence
+from jmtools.core.errors import DataError, ParameterError
+
+# complaints VADER cannot read (no lexicon word: it scores them 0) and plain praise
+NEUTRAL_WORDED = ["it has never worked", "do not buy this thing", "stopped after two days",
+                  "arrived in pieces", "still waiting for the refund", "the app logs me out"]
+PRAISE = ["works every morning", "the kids use it daily", "set up in a minute", "sound fills the room"]
+
+
+def rated_feedback(n=400, seed=0):
+    rng = np.random.default_rng(seed)
+    bad = rng.random(n) < 0.4
+    text = [f"{rng.choice(NEUTRAL_WORDED if b else PRAISE)} order {i}" for i, b in enumerate(bad)]
+    rating = np.where(bad, rng.integers(1, 3, n), rng.integers(4, 6, n)).astype(float)
+    return pd.DataFrame({"text": text, "rating": rating, "bad": bad})
+
+
+def test_rating_valence_scales_and_thumbs():
+    assert rating_valence([1, 2, 3, 4, 5]).tolist() == [-2, -1, 0, 1, 2]
+    assert rating_valence([1, 7], scale=(1, 7, False)).tolist() == [2, -2]
+    assert rating_valence(["Up", "down", False, "👍", None]).tolist()[:4] == [1, -1, -1, 1]
+    with pytest.raises(DataError, match="rating_scale"):
+        rating_valence([1, 9])
+    with pytest.raises(ParameterError):
+        rating_valence([1], scale=(5, 1))
+
+
+def test_calibrated_model_beats_vader_where_vader_reads_zero():
+    fb = rated_feedback()
+    cal = calibrate_sentiment(fb["text"], rating_valence(fb["rating"]))
+    rep = cal.report.set_index("method")
+    assert rep.loc["vader", "zero_share"] > 0.3                 # VADER reads most of them as 0
+    assert rep.loc["calibrated", "r"] > rep.loc["vader", "r"] + 0.3
+    assert cal.use_calibrated and rep.loc["calibrated", "used"] and "better" in cal.reason
+    assert rep.loc["calibrated", "recall"] >= 0.75 and rep.loc["calibrated", "precision"] >= 0.9
+    scores = cal.scorer(["it has never worked", "works every morning"])
+    assert scores[0] < 0 < scores[1] and cal.negative_cut < cal.positive_cut
+    again = pickle.loads(pickle.dumps(cal.scorer))                  # runs in worker processes
+    np.testing.assert_allclose(again(["it has never worked"]), scores[:1])
+
+
+def test_vader_kept_when_the_model_is_not_better_or_rows_are_few():
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    sia = SentimentIntensityAnalyzer()
+    rng = np.random.default_rng(1)
+    words = ["great", "awful", "good", "terrible", "love", "hate", "fine", "bad"]
+    texts = [" ".join(rng.choice(words, 3)) + f" {i}" for i in range(300)]
+    v = np.array([2 * sia.polarity_scores(t)["compound"] for t in texts])   # ratings = VADER
+    cal = calibrate_sentiment(texts, v)
+    assert not cal.use_calibrated and "not measurably better" in cal.reason
+    few = calibrate_sentiment(texts[:50], v[:50])
+    assert not few.use_calibrated and "too few" in few.reason
+    assert type(few.scorer).__name__ == "VaderScorer"
+
+
+def test_complaint_mask_rating_first():
+    got = complaint_mask([-1.0, 1.0, np.nan, np.nan, 0.0, 0.0], [0.9, -0.9, -0.5, 0.5, -0.9, 0.9])
+    assert got.tolist() == [True, False, True, False, True, False]   # the midpoint: the text decides
+    with pytest.raises(ParameterError):
+        complaint_mask([1.0], [0.1], polarity="angry")
+
+
+def test_complaint_cut_is_the_most_precise_one_reaching_the_recall():
+    from jmtools.analyses.calibration import _cut_for_recall
+
+    score = np.array([-0.9, -0.8, -0.5, -0.4, -0.3, 0.0, 0.0, 0.2, 0.5, 0.9])
+    bad = np.array([1, 1, 1, 0, 1, 1, 0, 0, 0, 0], bool)
+    cut = _cut_for_recall(score, bad, 0.8)
+    assert (score[bad] <= cut).mean() >= 0.8 and cut < score[~bad].max()
+
+
+def test_feedback_valence_uses_rating_then_calibrated_text():
+    fb = rated_feedback()
+    unrated = pd.DataFrame({"text": ["it has never worked order 9999", "works every morning order 9998"],
+                            "rating": [np.nan, np.nan], "bad": [True, False]})
+    both = pd.concat([fb, unrated], ignore_index=True)
+    out = feedback_valence(both, n_jobs=1)
+    assert (out.loc[:len(fb) - 1, "used"] == "rating").all()
+    np.testing.assert_allclose(out.loc[:len(fb) - 1, "valence"], rating_valence(fb["rating"]))
+    assert out["used"].iloc[-2:].tolist() == ["text (calibrated)"] * 2
+    assert out["valence"].iloc[-2] < 0 < out["valence"].iloc[-1]
+    assert set(out.attrs["calibration"]["method"]) == {"vader", "calibrated"}
+    assert out.attrs["used"] == {"rating": len(fb), "text (calibrated)": 2}
+    # a rated row without text is kept; no rating and no text is dropped
+    thin = pd.DataFrame({"text": [None, None, "fine"], "rating": [5, None, None]})
+    with pytest.warns(UserWarning, match="1 blank text"):
+        got = feedback_valence(thin, n_jobs=1)
+    assert got["used"].tolist() == ["rating", "text (VADER)"]
+    # no rating column, or rating_col=None: text only, as before
+    plain = feedback_valence(fb.drop(columns="rating"), n_jobs=1)
+    assert set(plain["used"]) == {"text (VADER)"}
+    assert set(feedback_valence(fb, rating_col=None, n_jobs=1)["used"]) == {"text (VADER)"}
+
+
+def test_scorer_needs_fitting():
+    with pytest.raises(ParameterError, match="fitted"):
+        CalibratedScorer()(["x"])
+
+
+def test_emotion_evidence_says_what_each_point_used():
+    from jmtools.analyses.emotions import emotion_evidence, feeling_basis
+
+    fb = pd.DataFrame({"customer_id": ["a", "b", "c"], "stage": ["Buy"] * 3,
+                       "timestamp": pd.to_datetime(["2026-01-01"] * 3),
+                       "text": ["it has never worked", "love it", "fine"], "rating": [1, None, None]})
+    surveys = pd.DataFrame({"customer_id": ["a"], "stage": ["Buy"], "metric": ["csat"], "score": [4],
+                            "timestamp": pd.to_datetime(["2026-01-02"])})
+    ev = emotion_evidence(["Buy"], surveys=surveys, feedback=fb, n_jobs=1)
+    assert ev["used"].tolist() == ["survey score", "rating", "text (VADER)", "text (VADER)"]
+    assert ev["valence"].tolist()[:2] == [1.0, -2.0]
+    sentence = feeling_basis(ev)
+    assert sentence.startswith("Feeling is computed from 4 pieces of evidence: 2 feedback texts scored by VADER")
+    assert "1 rating given with feedback" in sentence and "0 is often not neutral" in sentence

@@ -1,0 +1,60 @@
+"""jmtools.report.headline and jmtools.report.wording: plain sentences, one number format.
+
+The headline of every ecommerce persona (in-process, from the shared prepared world) is
+checked for the words and formats the issue asks for: no "valence", every share a
+percentage, n and intervals, each figure compared with all customers.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from jmtools import pipeline
+from jmtools.report.headline import fill_previous, headline_html, headline_items
+from jmtools.report.wording import compared, coverage_sentence, percent, plain
+
+PERSONAS = ["all", "Budget Ben", "Marathon Maya", "New Runner Nina", "Weekend Walter"]
+_BARE_SHARE = re.compile(r"(?<![\d.,+−-])0\.\d{2,}(?!\d*%)")  # 0.838 beside 83.8% elsewhere
+
+
+@pytest.fixture(scope="module")
+def headlines(ecommerce_world):
+    return {p: headline_items(pipeline.run(ecommerce_world.prepared, persona=p)) for p in PERSONAS}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_headline_sentences_are_plain_with_n_intervals_and_percentages(headlines, persona):
+    items = {it["key"]: it["text"] for it in headlines[persona]}
+    assert list(items) == ["focus", "loss", "lowest", "pain", "fix"]
+    text = " ".join(items.values())
+    assert "valence" not in text.lower() and not _BARE_SHARE.search(text), text
+    assert "95% CI" in items["focus"] and "n=" in items["focus"]
+    assert "%" in items["loss"] and "95% CI" in items["loss"]
+    assert "customers felt" in items["lowest"] and "n=" in items["lowest"]
+    assert "owner:" in items["fix"]
+    if persona != "all":  # compared with all customers
+        assert "all customers" in items["focus"] and "all customers" in items["loss"]
+        assert "all customers" in items["lowest"]
+
+
+def test_the_headline_is_escaped_and_fills_the_previous_run():
+    html = headline_html([{"key": "lowest", "label": "<b>x</b>", "text": "A <script>", "figure": "lowest_emotion"}])
+    assert "<script>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+    filled = fill_previous(html, {"lowest_emotion": {"value": -0.5}}, {"lowest_emotion": {"value": -0.8}})
+    assert "previous run −0.80 (+0.30)" in filled
+    assert 'data-figure="lowest_emotion"></span>' not in fill_previous(html, {}, None)
+
+
+def test_wording_turns_analyst_terms_into_readers_words():
+    assert plain("Budget Ben: negative valence -0.95 (n=387) vs +0.81 other personas (n=1,168)") == \
+        "Budget Ben: emotion −0.95 on −2..+2 (n=387) vs +0.81 other personas (n=1,168)"
+    assert plain("Negative valence at decision") == "Customers felt worse at decision"
+    assert plain("CES low effort 4.0%") == "CES, share of low effort 4.0%"
+    assert percent(0.838) == "83.8%" and compared(0.5, 0.25) == "all customers 25.0% (+25.0 points)"
+    cov = pd.DataFrame({"coverage": ["one persona", "no persona", "several personas"], "n": [3899, 98, 3]})
+    sentence = coverage_sentence(cov, 4000)
+    assert sentence.startswith("Of the 4,000 customers with events, 3,899 (97.5%) match exactly one persona")
+    assert "coverage" not in sentence.lower()

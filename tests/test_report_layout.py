@@ -1,0 +1,163 @@
+"""The journey report on a phone, a tablet, a desktop and paper (headless Debian Chromium).
+
+The report is notebook 00 run for Budget Ben through the batch runner (the shared
+``nb00_ecommerce`` run). At 390, 768 and 1280 px: no horizontal page scroll, chart text at
+least 11 px, every table-of-contents link lands on its section, the headline is the first
+screen. Printed to PDF: pages, text extractable, no heading as the last thing on a page.
+Screenshots go to ``$JMTOOLS_SHOTS`` (default: the test's temporary folder).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from test_report_browser import CHROMIUM, _demo_like_index, browser  # noqa: F401 (a fixture)
+from test_report_browser import _open as _open_offline
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser,
+              pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                                 reason="needs Debian chromium at /usr/bin/chromium")]
+WIDTHS = (390, 768, 1280)
+
+
+@pytest.fixture(scope="module")
+def report(notebook_runs):
+    _, batch = notebook_runs.get("nb00_ecommerce")
+    [ben] = batch.results
+    assert ben.ok, ben.error
+    out = Path(batch.out_dir)
+    return {"live": out / ben.html, "static": out / ben.static_html, "dir": out}
+
+
+def _shots(tmp_path) -> Path:
+    d = Path(os.environ.get("JMTOOLS_SHOTS") or tmp_path)
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def _open(browser, path: Path, width: int):
+    """The report opened offline at ``width`` (test_report_browser's guard), charts drawn."""
+    context, page, outside, _ = _open_offline(browser, path, width)
+    if page.evaluate("document.body.dataset.chartsTotal !== undefined"):
+        page.wait_for_selector("body[data-charts-done='true']", timeout=30_000)
+    return context, page, outside
+
+
+_NO_SIDEWAYS = "document.scrollingElement.scrollWidth <= window.innerWidth"
+_CHART_FONTS = """[...document.querySelectorAll('.jm-chart svg text')]
+  .filter(t => t.textContent.trim() && t.getBoundingClientRect().width > 0)
+  .map(t => parseFloat(getComputedStyle(t).fontSize) * (t.ownerSVGElement.getBoundingClientRect().width
+       / (t.ownerSVGElement.width.baseVal.value || t.ownerSVGElement.getBoundingClientRect().width)))"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_no_sideways_scroll_and_legible_chart_text(browser, report, width, tmp_path):
+    context, page, outside = _open(browser, report["live"], width)
+    page.screenshot(path=str(_shots(tmp_path) / f"report-{width}.png"), full_page=False)
+    assert page.evaluate(_NO_SIDEWAYS), page.evaluate("[document.scrollingElement.scrollWidth, innerWidth]")
+    sizes = page.evaluate(_CHART_FONTS)
+    assert sizes and min(sizes) >= 10.9, sorted(sizes)[:5]  # 11 px, drawn at its size
+    assert page.locator(".jm-chart-error").count() == 0 and outside == []
+    context.close()
+
+
+def test_the_first_phone_screen_is_the_headline(browser, report, tmp_path):
+    context, page, _ = _open(browser, report["live"], 390)
+    items = page.evaluate("""[...document.querySelectorAll('.jm-headline li')]
+        .map(li => [li.dataset.key, li.getBoundingClientRect().bottom])""")
+    keys = [k for k, bottom in items if bottom <= 844]
+    assert {"focus", "loss", "pain", "fix"} <= set(keys), items
+    assert "valence" not in page.inner_text(".jm-headline")
+    assert "Budget Ben" in page.title()
+    context.close()
+
+
+def test_every_contents_link_lands_on_its_section(browser, report):
+    context, page, _ = _open(browser, report["live"], 1280)
+    links = page.evaluate("[...document.querySelectorAll('nav.jm-toc a')].map(a => a.getAttribute('href'))")
+    numbers = page.evaluate("[...document.querySelectorAll('nav.jm-toc li')].map(li => li.className)")
+    assert links and "jm-toc-h1" not in numbers  # numbered from 1: the title is not a section
+    for href in links:
+        page.click(f"nav.jm-toc a[href='{href}']")
+        top = page.evaluate(f"document.getElementById({json.dumps(href[1:])}).getBoundingClientRect().top")
+        assert -2 <= top <= 40 or page.evaluate(
+            "innerHeight + scrollY >= document.scrollingElement.scrollHeight - 2"), (href, top)
+    context.close()
+
+
+@pytest.mark.parametrize("width", (390, 1280))
+def test_static_variant_fits_and_has_no_script(browser, report, width):
+    html = report["static"].read_text(encoding="utf-8")
+    assert "<script" not in html and "<svg" not in html.split("<main", 1)[-1].split("jm-appendix")[0]
+    assert html.count('src="data:image/png;base64,') >= 3
+    context, page, outside = _open(browser, report["static"], width)
+    page.wait_for_load_state("load")
+    assert page.evaluate(_NO_SIDEWAYS)
+    assert page.evaluate("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+    assert outside == []
+    context.close()
+
+
+def test_pdf_pages_have_text_and_no_stranded_heading(report, tmp_path):
+    pypdf = pytest.importorskip("pypdf")
+    from jmtools.report.pdf import export_pdf
+
+    pdf = export_pdf(report["live"], tmp_path / "ben.pdf")
+    reader = pypdf.PdfReader(str(pdf))
+    pages = [p.extract_text() or "" for p in reader.pages]
+    assert 4 <= len(pages) <= 40
+    assert "Budget Ben" in pages[0] and "Biggest loss" in pages[0]
+    assert all("page " in t for t in pages), "page numbers on every page"
+    headings = ["At a glance", "Who this report is about", "How far customers get",
+                "How customers feel along the way", "Where it hurts", "What to fix first",
+                "The journey map"]
+    for text in pages:
+        body = [ln.strip() for ln in text.splitlines() if ln.strip() and not re.fullmatch(
+            r"page \d+ of \d+", ln.strip())]
+        assert not body or body[-1] not in headings, body[-3:]
+    # the map has a page of its own, with its heading (landscape for a wide map, portrait for a
+    # tall one such as this: the shape that shows it largest)
+    [map_page] = [t for t in pages if "Evidence of each item" in t]
+    assert map_page.lstrip().startswith(("page", "The journey map")) and "The journey map" in map_page
+    assert "About this report" not in map_page and "What to fix first" not in map_page
+    assert "(hover" not in "".join(pages)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_index_dashboard_fits_and_boxes_do_not_overlap(browser, tmp_path, width):
+    index = _demo_like_index(tmp_path)
+    context, page, outside = _open(browser, index, width)
+    page.screenshot(path=str(_shots(tmp_path) / f"index-{width}.png"), full_page=True)
+    assert page.evaluate(_NO_SIDEWAYS)
+    overlaps = page.evaluate("""(() => {
+      const boxes = [...document.querySelectorAll('figure, .scroll, h1, h2, p')].map(e => e.getBoundingClientRect());
+      let n = 0;
+      for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i], b = boxes[j];
+        if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) n++;
+      }
+      return n; })()""")
+    assert overlaps == 0
+    cells = page.evaluate("""[...document.querySelectorAll('tbody tr')].map(r =>
+        [...r.cells].map(c => c.getBoundingClientRect()).reduce((acc, c, i, all) =>
+          acc + (i && c.left < all[i - 1].right - 1 ? 1 : 0), 0))""")
+    assert sum(cells) == 0
+    assert outside == []
+    context.close()
+
+
+def test_index_sorts_by_a_column(browser, tmp_path):
+    index = _demo_like_index(tmp_path)
+    context, page, _ = _open(browser, index, 1280)
+    page.click("th:nth-child(1) button")
+    names = page.evaluate("[...document.querySelectorAll('tbody td.name')].map(c => c.dataset.sort)")
+    assert names == sorted(names)
+    page.click("th:nth-child(1) button")
+    names = page.evaluate("[...document.querySelectorAll('tbody td.name')].map(c => c.dataset.sort)")
+    assert names == sorted(names, reverse=True)
+    context.close()
