@@ -678,7 +678,7 @@ CASES = [
          Raises("JourneyError", ("expected a whole number", "Pain points!F2"))),
     Case("W10", "workbook import", "score 'nan'",
          _workbook(_score_cell("nan")),
-         Raises("JourneyError", ("expected a number — got 'nan'", "Opportunities!I2"))),
+         Raises("JourneyError", ("expected a number — got 'nan'", "Opportunities!L2"))),
     Case("W11", "workbook import", "occurrence 2.5",
          _workbook(_cell("Touchpoints", "H2", 2.5)),
          Raises("JourneyError", ("occurrence must be any, first, repeat", "Touchpoints!H2"))),

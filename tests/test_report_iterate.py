@@ -99,6 +99,9 @@ def test_since_last_time_compares_with_the_map_of_the_last_run_of_the_same_focus
     assert "Not enough runs yet" in text                       # one earlier run: no control limits
     assert shown["records"]["earlier_runs"] == 1
     assert old != new
+    shown["displayed"].clear()                                 # an explicit map is named as itself
+    iterate.since_last_time(_findings(new), history_dir=str(tmp_path), map_before=str(TEMPLATE))
+    assert "What changed in the map since b2b\\_service.yaml" in _text(shown["displayed"])
 
 
 def test_since_last_time_on_a_first_run_says_so_and_an_explicit_map_wins(shown, tmp_path):

@@ -30,6 +30,7 @@ from typing import Iterable, Mapping, Sequence
 from jmtools.core.errors import JmtoolsError, ReportError
 from jmtools.core.resources import resolve_data_dir
 from jmtools.report.dashboard import write_index
+from jmtools.sources import journey_path
 from jmtools.report.html import atomic_write_text, export_html
 from jmtools.report.jobs import Job, load_batch_config, persona_jobs, slug
 from jmtools.report.pdf import export_pdf
@@ -304,7 +305,9 @@ def _keep_map(out: Path, job: Job) -> str | None:
             if name not in given and name in declared:
                 given[name] = declared[name].default
         path = Path(given["journey_file"]) if given.get("journey_file") else \
-            resolve_data_dir(given.get("data_dir") or ".") / "journey.yaml"
+            journey_path(resolve_data_dir(given.get("data_dir") or "."))
+        if path is None:
+            return None
         data = path.read_bytes()
     except (OSError, ReportError, KeyError, TypeError, ValueError, JmtoolsError):
         return None

@@ -205,17 +205,15 @@ def since_last_time(f, *, history_dir: str = "", map_before: str = "", baseline:
         ``""``), ``changes`` (the map's changes).
     """
     runs = earlier_runs(history_dir, f.focus) if history_dir else []
-    label = "the last run"
+    label = None                                  # None: name the earlier map by its file or revision
     if not map_before and runs and runs[-1].get("map"):
         snapshot = Path(history_dir) / runs[-1]["map"]
         if snapshot.is_file():
-            map_before = str(snapshot)
-            label = f"the last run ({runs[-1]['run_id'][:10]})"
+            map_before, label = str(snapshot), f"the last run ({runs[-1]['run_id'][:10]})"
     changes: list = []
     if map_before:
         earlier, named = earlier_map(map_before, f.journey)
-        changes = what_changed(earlier, f.journey, old_label=label if runs and not
-                               map_before.startswith("git:") else named, level="###")
+        changes = what_changed(earlier, f.journey, old_label=label or named, level="###")
     elif not runs:
         _display(md("This is the first run of this report{where}: from the next run on, this section "
                     "says what changed in the map and how the key figures move.",

@@ -35,6 +35,7 @@ from jmtools.sources._spec import SPECS, Column, TableSpec
 
 __all__ = [
     "load_events",
+    "journey_path",
     "load_customers",
     "load_surveys",
     "load_feedback",
@@ -313,12 +314,24 @@ def load_world(folder, journey=None, *, options: dict | None = None) -> World:
     return World(folder, _journey(folder, journey), tables)
 
 
+def journey_path(folder: str | Path) -> Path | None:
+    """The journey file inside a data folder (``journey.yaml``, else ``journey.yml``), or None.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> journey_path(tempfile.mkdtemp()) is None
+    True
+    """
+    folder = Path(folder)
+    return next((p for p in (folder / "journey.yaml", folder / "journey.yml") if p.exists()), None)
+
+
 def _journey(folder: Path, journey):
     if journey is None:
-        found = [p for p in (folder / "journey.yaml", folder / "journey.yml") if p.exists()]
-        if not found:
+        journey = journey_path(folder)
+        if journey is None:
             return None
-        journey = found[0]
     if isinstance(journey, (str, Path)):
         return Journey.load(journey)
     return journey
