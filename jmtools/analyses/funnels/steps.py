@@ -52,7 +52,7 @@ def _reach(evidence, steps, level, by):
     return reached
 
 
-def chain(evidence, steps, level, by):
+def _chain(evidence, steps, level, by):
     """The strict funnel chain, built and run once per steps, level and groups.
 
     One query gives, per group and step, ``n`` (customers who reach it) and, from the second
@@ -131,7 +131,7 @@ def funnel(evidence, *, steps=None, level: str = "stage", by=None):
     _check_evidence(evidence)
     steps = _steps(evidence, steps, level)
     by = _by_list(evidence, by)
-    counts = chain(evidence, steps, level, by)[[*by, "step_index", "n"]]
+    counts = _chain(evidence, steps, level, by)[[*by, "step_index", "n"]]
     groups = _groups(evidence, by)
     out = _complete(evidence, counts, by, steps, groups, ["n"])
     return _rates(out, by)

@@ -7,7 +7,7 @@ the evidence), so the customers timed at step *k* are exactly those the funnel c
 from __future__ import annotations
 
 from jmtools.analyses.funnels._common import _by_list, _check_evidence, _complete, _groups, _steps
-from jmtools.analyses.funnels.steps import chain
+from jmtools.analyses.funnels.steps import _chain
 from jmtools.core.errors import ParameterError
 
 __all__ = ["time_between_stages"]
@@ -45,7 +45,7 @@ def time_between_stages(evidence, *, steps=None, level: str = "stage", by=None):
     if len(steps) < 2:
         raise ParameterError("steps", steps, expected="at least two steps")
     by = _by_list(evidence, by)
-    res = chain(evidence, steps, level, by)
+    res = _chain(evidence, steps, level, by)
     res = res[res["step_index"] > 1]
     groups = _groups(evidence, by)
     out = _complete(evidence, res, by, steps, groups, ["n"])
