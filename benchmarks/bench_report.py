@@ -1,24 +1,32 @@
-"""Benchmark: one persona's report end to end against the floor, and batch serial vs parallel.
+"""Benchmark: one persona's report end to end against the notebook floor, and a batch of every
+persona against one report.
 
-Measures, on the bundled sample data (default the B2B world, the smaller one):
+Every measurement is a fresh process, started the way a user starts it, and the runs are
+interleaved (floor, report, batch, floor, report, …) so that a noisy machine slows all of them
+alike:
 
-- floor        — a notebook that only imports pandas and altair, run by the same strict runner
-                 (kernel start + imports: what any papermill report pays);
-- analysis     — the report notebook's code run as a plain Python script (no kernel, no HTML):
-                 the work itself, as an analyst would pay it outside Jupyter;
-- report       — ``run_report``: papermill run + interactive HTML + static SVG HTML + sidecar;
-- batch        — every persona (plus "all") with 1 worker, then with one per CPU.
+- ``floor``  — a notebook that only imports pandas and altair (``tests/notebooks/imports_only.ipynb``),
+  run by the same strict runner: kernel start + imports, what any papermill report pays;
+- ``report`` — ``jmtools report notebooks/00_journey_report.ipynb -p data_dir … -p persona …``
+  (papermill run, interactive HTML and its sidecar; ``--static`` adds the e-mail variant);
+- ``batch``  — ``jmtools batch --journey …``: one report per persona of the world plus the
+  all-customers one, ``--workers`` processes, static variants off.
 
-Prints medians of ``--repeats`` runs and the ratios: the aim is report ≤ 2 × floor + analysis,
-and a batch speed-up close to the number of cores.
+Wall time is measured around the process; CPU time is the process's and all its children's
+(``os.wait4``: the kernels and batch workers are waited-for descendants). Printed: the median of
+``--runs`` runs of each, the ratios report / floor (target ≤ 1.5) and batch / report (target ≤ 2
+at 10M events), in wall and CPU time.
 
-    python benchmarks/bench_report.py [--world b2b] [--repeats 3] [--skip-batch]
+    python benchmarks/bench_report.py                          # e-commerce sample world, 3 runs
+    python benchmarks/bench_report.py --world b2b --runs 5
+    python benchmarks/bench_report.py --data /path/to/world    # any folder with journey.yaml
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -27,98 +35,76 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from jmtools.report.batch import Job, persona_jobs, run_batch, run_report  # noqa: E402
-from jmtools.report.runner import run_notebook  # noqa: E402
-
 NOTEBOOK = ROOT / "notebooks" / "00_journey_report.ipynb"
 FLOOR = ROOT / "tests" / "notebooks" / "imports_only.ipynb"
 
 
-def _median(fn, repeats: int) -> tuple[float, list[float]]:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), times
+def timed(argv: list[str], env: dict, cwd: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the process and its waited-for descendants)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{out.decode(errors='replace')[-3000:]}")
+    return wall, usage.ru_utime + usage.ru_stime
 
 
-def _script(params: dict, path: Path) -> Path:
-    """The report's code cells as one script; display() is a no-op outside a kernel."""
-    import nbformat
-
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    lines = ["from IPython.display import display  # noqa"]
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        lines.append(cell.source)
-        if "parameters" in cell.metadata.get("tags", []):
-            lines.extend(f"{k} = {v!r}" for k, v in params.items())
-    path.write_text("\n\n".join(lines), encoding="utf-8")
-    return path
+def commands(world: Path, persona: str, tmp: Path, workers: int, static: bool) -> dict[str, list[str]]:
+    """The three measured commands."""
+    py = sys.executable
+    floor = [py, "-c", "import sys; from jmtools.report.runner import run_notebook; "
+                       "run_notebook(sys.argv[1], sys.argv[2])", str(FLOOR), str(tmp / "floor.ipynb")]
+    report = [py, "-m", "jmtools.cli.main", "report", str(NOTEBOOK), "-p", "data_dir", str(world),
+              "-p", "persona", persona, "-o", str(tmp / "report" / "report.html")] + (["--static"] if static else [])
+    batch = [py, "-m", "jmtools.cli.main", "batch", str(NOTEBOOK), "--journey", str(world / "journey.yaml"),
+             "--out", str(tmp / "batch"), "--workers", str(workers), "--no-static", "--no-progress"]
+    return {"floor": floor, "report": report, "batch": batch}
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--world", default="b2b", help="sample world (default b2b)")
-    ap.add_argument("--persona", default=None, help="persona (default: the journey's first)")
-    ap.add_argument("--repeats", type=int, default=3, help="runs per measurement (default 3)")
-    ap.add_argument("--skip-batch", action="store_true", help="only the single-report timings")
+    ap.add_argument("--world", default="ecommerce", help="bundled sample world (default ecommerce)")
+    ap.add_argument("--data", type=Path, help="a data folder with journey.yaml instead of a sample world")
+    ap.add_argument("--persona", default=None, help="persona of the single report (default: the journey's first)")
+    ap.add_argument("--runs", type=int, default=3, help="interleaved runs of each (default 3)")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="batch workers (default: CPUs)")
+    ap.add_argument("--static", action="store_true", help="the single report also writes its static variant")
+    ap.add_argument("--skip-batch", action="store_true", help="floor and report only")
     args = ap.parse_args(argv)
 
     from jmtools.journey import Journey
 
-    world = ROOT / "data" / args.world
-    persona = args.persona or Journey.load(world / "journey.yaml").persona_names[0]
-    params = {"data_dir": str(world), "persona": persona}
-    tmp = Path(tempfile.mkdtemp(prefix="jm-bench-"))
-    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONHASHSEED="0")
-    print(f"world {args.world}, persona {persona!r}, {os.cpu_count()} CPUs, {args.repeats} repeats")
-
-    floor, f_all = _median(lambda: run_notebook(FLOOR, tmp / "floor.ipynb"), args.repeats)
-    script = _script(params, tmp / "analysis.py")
-    analysis, a_all = _median(lambda: subprocess.run([sys.executable, str(script)], env=env,
-                                                     cwd=NOTEBOOK.parent, check=True,
-                                                     capture_output=True), args.repeats)
-    job = Job("bench", str(NOTEBOOK), params)
-
-    def one():
-        res = run_report(job, tmp / "report")
-        assert res.ok, res.error
-
-    report, r_all = _median(one, args.repeats)
-    print(f"floor (kernel + import pandas, altair)   median {floor:6.1f} s  {_fmt(f_all)}")
-    print(f"analysis as a plain script              median {analysis:6.1f} s  {_fmt(a_all)}")
-    print(f"report end to end (run + 2 HTML)        median {report:6.1f} s  {_fmt(r_all)}")
-    budget = 2 * floor + analysis
-    print(f"ratio report / floor                    {report / floor:6.2f}")
-    print(f"ratio report / (2 x floor + analysis)   {report / budget:6.2f}   (aim <= 1.00)")
-
-    if not args.skip_batch:
-        jobs = persona_jobs(world / "journey.yaml", notebook=NOTEBOOK,
-                            parameters={"data_dir": str(world)})
-        t0 = time.perf_counter()
-        serial = run_batch(jobs, tmp / "serial", workers=1, progress=False)
-        t_serial = time.perf_counter() - t0
-        workers = os.cpu_count() or 1
-        t0 = time.perf_counter()
-        parallel = run_batch(jobs, tmp / "parallel", workers=workers, progress=False)
-        t_parallel = time.perf_counter() - t0
-        ok = all(r.ok for r in serial.results + parallel.results)
-        same = [r.figures for r in serial.results] == [r.figures for r in parallel.results]
-        print(f"batch of {len(jobs)} reports, 1 worker        {t_serial:6.1f} s")
-        print(f"batch of {len(jobs)} reports, {workers} workers       {t_parallel:6.1f} s")
-        print(f"speed-up                                {t_serial / t_parallel:6.2f}   "
-              f"(aim close to {workers}); all ok: {ok}; same figures: {same}")
+    world = (args.data or ROOT / "data" / args.world).resolve()
+    journey = Journey.load(world / "journey.yaml")
+    persona = args.persona or journey.persona_names[0]
+    tmp = Path(tempfile.mkdtemp(prefix="jm-bench-report-"))
+    cache = tmp / "cache"                 # the batch's evidence cache: empty at each batch run
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p),
+               PYTHONHASHSEED="0", JMTOOLS_CACHE_DIR=str(cache))
+    env.pop("JMTOOLS_EVIDENCE_CACHE", None)
+    cmds = commands(world, persona, tmp, args.workers, args.static)
+    names = ["floor", "report"] + ([] if args.skip_batch else ["batch"])
+    print(f"world {world.name}, persona {persona!r}, {len(journey.persona_names)} personas + all, "
+          f"{os.cpu_count()} CPUs, {args.runs} interleaved runs, batch workers {args.workers}")
+    samples: dict[str, list[tuple[float, float]]] = {n: [] for n in names}
+    for _ in range(args.runs):
+        for name in names:
+            shutil.rmtree(cache / "evidence", ignore_errors=True)
+            samples[name].append(timed(cmds[name], env, NOTEBOOK.parent))
+    med = {n: (statistics.median(w for w, _ in s), statistics.median(c for _, c in s)) for n, s in samples.items()}
+    for name in names:
+        runs = ", ".join(f"{w:.1f}/{c:.1f}" for w, c in samples[name])
+        print(f"{name:7s} median wall {med[name][0]:6.1f} s  CPU {med[name][1]:6.1f} s   (wall/CPU per run: {runs})")
+    print(f"report / floor   wall {med['report'][0] / med['floor'][0]:5.2f}  CPU {med['report'][1] / med['floor'][1]:5.2f}"
+          "   (target <= 1.5)")
+    if "batch" in med:
+        print(f"batch / report   wall {med['batch'][0] / med['report'][0]:5.2f}  CPU {med['batch'][1] / med['report'][1]:5.2f}"
+              f"   ({len(journey.persona_names) + 1} reports; target <= 2 at 10M events)")
     print(f"outputs in {tmp}")
     return 0
-
-
-def _fmt(times):
-    return "[" + ", ".join(f"{t:.1f}" for t in times) + "]"
 
 
 if __name__ == "__main__":

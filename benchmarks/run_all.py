@@ -22,14 +22,14 @@ QUICK = {
     "bench_engine.py": ["--sizes", "1", "--runs", "3"],
     "bench_sentiment.py": ["--n", "100000", "--repeats", "3"],
     "bench_personas.py": ["--runs", "3"],
-    "bench_report.py": ["--repeats", "2"],
+    "bench_report.py": ["--runs", "2"],
 }
 FULL = {
     "bench_generator.py": ["--events", "10000000"],
     "bench_engine.py": ["--sizes", "1,10", "--runs", "3", "--peer"],
     "bench_sentiment.py": ["--n", "1000000", "--repeats", "3"],
     "bench_personas.py": ["--runs", "5"],
-    "bench_report.py": ["--repeats", "3"],
+    "bench_report.py": ["--runs", "3"],
 }
 
 

@@ -2,11 +2,38 @@
 
 Import what you need from the submodules (``jmtools.journey``, ``jmtools.sources``…);
 importing this package does no work and loads no heavy library.
+
+One import hook is installed (decision D22): when ``jsonschema`` — which Altair imports — looks
+for its optional ``rfc3987_syntax`` checker of the "iri" formats, it is told the checker is
+absent. Building that checker's grammars takes seconds of CPU in every process that imports
+Altair, and no Vega-Lite schema uses those formats. Any other import of ``rfc3987_syntax``
+works as usual.
 """
+
+import sys as _sys
 
 __version__ = "0.1.0"
 
 __all__ = ["__version__", "load_ipython_extension"]
+
+
+class _NoIriGrammarsForJsonschema:
+    """A meta-path finder: ``rfc3987_syntax`` is absent for ``jsonschema._format`` only."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "rfc3987_syntax":
+            return None
+        frame = _sys._getframe(1)
+        while frame is not None:
+            if frame.f_globals.get("__name__") == "jsonschema._format":
+                raise ModuleNotFoundError("rfc3987_syntax is not used by jsonschema under jmtools",
+                                          name=name)
+            frame = frame.f_back
+        return None
+
+
+if not any(type(f).__name__ == _NoIriGrammarsForJsonschema.__name__ for f in _sys.meta_path):
+    _sys.meta_path.insert(0, _NoIriGrammarsForJsonschema())
 
 
 def load_ipython_extension(ipython) -> None:

@@ -82,6 +82,30 @@ def test_import_jmtools_is_light():
     assert out.stdout.strip() == "[]"
 
 
+def test_altair_after_jmtools_skips_only_jsonschema_s_iri_grammars():
+    """D22: jsonschema (imported by Altair) does not build rfc3987_syntax's grammars; charts
+    still validate, the "uri" format is still checked, and rfc3987_syntax stays importable."""
+    pytest.importorskip("rfc3987_syntax")
+    code = (
+        "import sys, jmtools, importlib; import altair as alt, jsonschema, pandas as pd\n"
+        "assert 'rfc3987_syntax' not in sys.modules\n"
+        "importlib.reload(jmtools)\n"
+        "assert sum(type(f).__name__ == '_NoIriGrammarsForJsonschema' for f in sys.meta_path) == 1\n"
+        "checker = jsonschema.Draft7Validator.FORMAT_CHECKER\n"
+        "assert 'iri' not in checker.checkers and 'uri' in checker.checkers\n"
+        "alt.Chart(pd.DataFrame({'a': [1]})).mark_bar().encode(x='a').to_dict(validate=True)\n"
+        "try:\n"
+        "    alt.Chart(pd.DataFrame({'a': [1]})).mark_bar(size='big').to_dict(validate=True)\n"
+        "    raise SystemExit('an invalid chart validated')\n"
+        "except alt.utils.schemapi.SchemaValidationError:\n"
+        "    pass\n"
+        "import rfc3987_syntax\n"
+        "print(rfc3987_syntax.is_valid_syntax('iri', 'http://example.org/ä'))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "True"
+
+
 NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").rglob("*.ipynb")
                    if ".ipynb_checkpoints" not in p.parts)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from jmtools.core.engine import as_table, small_table, to_pandas
+from jmtools.core.engine import as_table, to_pandas
 from jmtools.core.engine import materialize as _materialize
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
@@ -29,6 +29,7 @@ from jmtools.evidence._fit import FIT_COLUMNS, fit_problems
 from jmtools.evidence._rules import (TouchpointRule, candidates, describe_rule, empty_report,
                                      journey_layout, overlap_report, plan_mapping,
                                      resolve_conditions, touchpoint_rules)
+from jmtools.evidence._store import code_events, labelled, to_codes, with_names
 from jmtools.personas import assign_personas
 
 __all__ = ["Evidence", "prepare", "map_events", "journey_layout", "touchpoint_rules",
@@ -84,6 +85,13 @@ class Evidence:
         have times): ``event``, ``n_events``. They are sorted at the end of their day.
     rules : list of TouchpointRule
         The touchpoints with their conditions and initiator.
+    core : ibis.Table
+        The stored table behind :attr:`events`, narrow: the touchpoint as a code ``_tp``
+        (1-based in :attr:`touchpoints` order), the stage only as ``stage_index``; no names.
+        :attr:`events` is a projection of it that puts the names back.
+    answers : dict
+        Results already computed from this evidence (the funnel chain per steps and groups),
+        so that a funnel and the time between its steps are computed once.
     """
 
     events: object
@@ -102,6 +110,8 @@ class Evidence:
     empty: object = None
     date_only: object = None
     rules: list = field(default_factory=list)
+    core: object = None
+    answers: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def mapped_stages(self) -> list:
@@ -221,8 +231,6 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
       event  n_events  share_of_events
     0  ping         1         0.333333
     """
-    import ibis
-
     t = as_table(events, name="events")
     _require(t, ["customer_id", "timestamp", "event"], "events")
     stages, rules = touchpoint_rules(journey)
@@ -230,14 +238,12 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
         raise ParameterError("journey", "no stages", expected="a journey with at least one stage")
     counts = to_pandas(t.group_by("event").agg(
         n_events=t.count(), _midnight=(t.timestamp.truncate("D") == t.timestamp).sum()))
+    counts = counts.sort_values("event", ignore_index=True)      # one order on every engine
     plan = plan_mapping(counts["event"].tolist(), rules)
     date_only = _date_only(counts)
     counts = counts.drop(columns="_midnight")
     mapping = _default_mapping(counts, plan, rules, stages)
-    lookup = small_table(mapping[["event", "touchpoint", "stage", "stage_index"]].astype(
-        {"touchpoint": "string", "stage": "string", "stage_index": "Int64"}), like=t)
-    lookup = lookup.rename(_ev="event")
-    joined = t.left_join(lookup, t.event == lookup._ev).drop("_ev")
+    joined = code_events(t, mapping, rules, stages)
 
     assignment, coverage, names = None, None, []
     persona_rules = personas if personas is not None else _journey_personas(journey)
@@ -255,26 +261,31 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
         seg = ct.select("customer_id", *segments).rename(_sid="customer_id")
         joined = joined.left_join(seg, joined.customer_id == seg._sid).drop("_sid")
 
-    prepared = _sort_once(joined, date_only["event"].tolist())
-    prepared = resolve_conditions(prepared, stages, rules, plan)
+    core = _sort_once(joined, date_only["event"].tolist())
+    if plan.conditional:
+        named = resolve_conditions(with_names(core, rules, stages), stages, rules, plan)
+        core = to_codes(named, rules, stages).select(*core.columns)
     if materialize:
-        prepared = _materialize(prepared, name="evidence")
+        core = _materialize(core, name="evidence")
+    public = [c for c in PREPARED_COLUMNS] + [c for c in core.columns if c not in PREPARED_COLUMNS
+                                               and c != "_tp"]
+    prepared = labelled(core, rules, stages, public)
     if plan.conditional:
         mapping = to_pandas(prepared.group_by(["event", "touchpoint", "stage", "stage_index"])
                             .agg(n_events=prepared.count()))
         mapping = mapping.sort_values(["event", "stage_index"], ignore_index=True)
     n_events = int(mapping["n_events"].sum())
-    n_customers = int(to_pandas(prepared.filter(prepared.position == 1).count()))
+    n_customers = int(to_pandas(core.filter(core.position == 1).count()))
     sizes = None
     if assignment is not None:
-        coverage, sizes = _coverage(prepared, assignment, names, n_customers)
+        coverage, sizes = _coverage(core, assignment, names, n_customers)
     unmatched = _unmatched(mapping, plan, rules, n_events)
     received = mapping.groupby("touchpoint")["n_events"].sum().to_dict()
     return Evidence(prepared, stages, [r.name for r in rules], {r.name: r.stage for r in rules},
                     mapping, unmatched, coverage, names, sizes, n_events, n_customers, journey,
                     overlaps=overlap_report(plan, rules, dict(zip(counts["event"], counts["n_events"]))),
                     empty=empty_report(stages, rules, plan, received), date_only=date_only,
-                    rules=rules)
+                    rules=rules, core=core)
 
 
 def _date_only(counts):
@@ -332,6 +343,9 @@ def _require(t, cols, what):
 def _sort_once(t, date_only=()):
     """Add position, next_event and time_to_next_s with one window sort per customer.
 
+    Returns the narrow stored columns: the touchpoint as its code ``_tp``, no stage name
+    (:func:`jmtools.evidence._store.labelled` adds the names on read).
+
     Date-only event names sort at the end of their day; a time to the next event that would
     be negative because of that is unknown (null).
     """
@@ -347,12 +361,12 @@ def _sort_once(t, date_only=()):
     secs = (nxt_ts.epoch_seconds() - t.timestamp.epoch_seconds()).cast("float64")
     if date_only:
         secs = ibis.ifelse(secs < 0, ibis.null("float64"), secs)
-    extra = [c for c in t.columns if c not in PREPARED_COLUMNS and c != "persona"]
+    extra = [c for c in t.columns if c not in PREPARED_COLUMNS and c not in ("persona", "_tp")]
     if "_row" in extra:                       # internal tie-breaker stays last
         extra = [c for c in extra if c != "_row"] + ["_row"]
     cols = dict(customer_id=t.customer_id, timestamp=t.timestamp, event=t.event,
-                touchpoint=t.touchpoint, stage=t.stage, stage_index=t.stage_index.cast("int64"),
-                position=(ibis.row_number().over(w) + 1).cast("int64"),
+                _tp=t._tp, stage_index=t.stage_index,
+                position=(ibis.row_number().over(w) + 1).cast("int32"),
                 next_event=t.event.lead().over(w), time_to_next_s=secs)
     if "persona" in t.columns:
         cols["persona"] = t.persona

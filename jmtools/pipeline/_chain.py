@@ -16,9 +16,11 @@ from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import ALL, ALL_LABEL, focus_label
 from jmtools.evidence import prepare
 from jmtools.personas import assign_personas, persona_filter, runnable_personas
+from jmtools.pipeline._cache import cache_dir_from_env, cached_evidence
 from jmtools.sources import World, load_world
 
-__all__ = ["Focus", "Findings", "Prepared", "prepare_world", "run", "resolve_focus", "load", "select",
+__all__ = ["Focus", "Findings", "Prepared", "prepare_world", "prepare_evidence", "run", "resolve_focus",
+           "load", "select",
            "relieving", "MAP_KPIS", "MIN_N", "N_THEMES", "SEED", "MIN_EFFECT"]
 
 #: The run's defaults, declared once: the notebooks' parameters cells use the same values
@@ -262,22 +264,25 @@ class Prepared:
 
 
 def prepare_world(data, *, journey=None, segment: str = "", n_themes: int | str = N_THEMES,
-                  seed: int = SEED, assignment: pd.DataFrame | None = None) -> Prepared:
+                  seed: int = SEED, assignment: pd.DataFrame | None = None, cache_dir=None) -> Prepared:
     """Load, restrict to the segment, assign personas, prepare evidence, find themes — once.
 
-    Parameters are those of :func:`run` that do not depend on the persona.
+    Parameters are those of :func:`run` that do not depend on the persona, and ``cache_dir``:
+    a folder where the prepared evidence is kept between runs (default: the environment
+    variable ``JMTOOLS_EVIDENCE_CACHE``, which :func:`jmtools.report.run_batch` sets; none
+    when unset). It is reused while the event and customer files and the journey's mapping are
+    unchanged (see :mod:`jmtools.pipeline._cache`).
 
     Returns
     -------
     Prepared
     """
     world = load(data, journey)
-    tables, events, n_segment = select(world, resolve_focus(world.journey, ALL, segment))
     given = assignment
-    world, broken = _usable_personas(world, tables.get("customers"), given)
+    world, tables, events, n_segment, broken = _restricted(world, segment, given)
     journey = world.journey
     assignment = _assign(tables.get("customers"), journey, given)
-    evidence = _evidence(events, journey, tables.get("customers"), given)
+    evidence = _cached_evidence(world, tables, events, segment, given, cache_dir)[0]
     felt = _emotion_evidence(tables, journey, assignment)  # surveys, feedback: what customers say
     emotion_ev = felt if felt is not None else _behaviour_evidence(tables, journey, assignment, evidence)
     signals = painpoints.collect_signals(evidence, emotion=felt, tickets=tables.get("tickets"))
@@ -366,6 +371,36 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
                     options={"min_n": min_n, "min_effect": min_effect, "n_quotes": n_quotes,
                              **shared.options},
                     persona_errors=dict(shared.persona_errors))
+
+
+def prepare_evidence(data, *, journey=None, segment: str = "", cache_dir=None):
+    """Only the evidence step of :func:`prepare_world`, through the cache: what a batch runs
+    once before its reports (each then reads the evidence from ``cache_dir``).
+
+    Returns
+    -------
+    (jmtools.evidence.Evidence, str)
+        The evidence and the cache status: ``"hit"``, ``"miss"`` or ``"off"``.
+    """
+    world, tables, events, _, _ = _restricted(load(data, journey), segment, None)
+    return _cached_evidence(world, tables, events, segment, None, cache_dir)
+
+
+def _restricted(world: World, segment: str, given):
+    """The world restricted to the segment, without personas whose rule cannot run here."""
+    tables, events, n_segment = select(world, resolve_focus(world.journey, ALL, segment))
+    world, broken = _usable_personas(world, tables.get("customers"), given)
+    return world, tables, events, n_segment, broken
+
+
+def _cached_evidence(world, tables, events, segment, given, cache_dir):
+    def compute():
+        return _evidence(events, world.journey, tables.get("customers"), given)
+
+    folder = cache_dir if cache_dir is not None else cache_dir_from_env()
+    if given is not None or folder is None:          # a given assignment is not part of the key
+        return compute(), "off"
+    return cached_evidence(folder, world, world.journey, segment or "", compute)
 
 
 def _shared(data, persona: str, **options) -> Prepared:

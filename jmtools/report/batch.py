@@ -34,6 +34,7 @@ from jmtools.sources import journey_path
 from jmtools.report.html import atomic_write_text, export_html
 from jmtools.report.jobs import Job, load_batch_config, persona_jobs, slug
 from jmtools.report.pdf import export_pdf
+from jmtools.report.prepared import prepared_once
 from jmtools.report.runner import (check_parameters, environment_versions, read_parameters,
                                    run_notebook)
 
@@ -259,27 +260,28 @@ def run_batch(jobs: Iterable[Job], out_dir: str | os.PathLike, *, workers: int |
     kw = {"static": static, "pdf": pdf, "timeout": timeout}
     bar = tqdm(total=len(jobs), desc="reports", unit="report", disable=not progress,
                file=sys.stderr, leave=True)
-    if workers == 1:
-        for i, job in enumerate(jobs):
-            results[i] = run_report(job, out, previous=_figures_of(previous, job), **kw)
-            bar.set_postfix_str(f"{job.name}: {results[i].status}")
-            bar.update()
-    else:
-        ctx = mp.get_context("spawn")  # a clean interpreter per worker: no inherited ZMQ state
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            futures = {pool.submit(run_report, job, out, previous=_figures_of(previous, job), **kw): i
-                       for i, job in enumerate(jobs)}
-            for fut in as_completed(futures):
-                i = futures[fut]
-                try:
-                    results[i] = fut.result()
-                except Exception as err:  # the worker process itself died
-                    results[i] = JobResult(name=jobs[i].name, stem=jobs[i].stem, status="failed",
-                                           parameters=jobs[i].parameters, title=jobs[i].title,
-                                           error=f"worker process failed: {type(err).__name__}: "
-                                                 f"{err}", error_type=type(err).__name__)
-                bar.set_postfix_str(f"{jobs[i].name}: {results[i].status}")
+    with prepared_once(jobs, out):  # each world's evidence prepared once, read by every report
+        if workers == 1:
+            for i, job in enumerate(jobs):
+                results[i] = run_report(job, out, previous=_figures_of(previous, job), **kw)
+                bar.set_postfix_str(f"{job.name}: {results[i].status}")
                 bar.update()
+        else:
+            ctx = mp.get_context("spawn")  # a clean interpreter per worker: no inherited ZMQ state
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+                futures = {pool.submit(run_report, job, out, previous=_figures_of(previous, job), **kw): i
+                           for i, job in enumerate(jobs)}
+                for fut in as_completed(futures):
+                    i = futures[fut]
+                    try:
+                        results[i] = fut.result()
+                    except Exception as err:  # the worker process itself died
+                        results[i] = JobResult(name=jobs[i].name, stem=jobs[i].stem, status="failed",
+                                               parameters=jobs[i].parameters, title=jobs[i].title,
+                                               error=f"worker process failed: {type(err).__name__}: "
+                                                     f"{err}", error_type=type(err).__name__)
+                    bar.set_postfix_str(f"{jobs[i].name}: {results[i].status}")
+                    bar.update()
     bar.close()
     ordered = [results[i] for i in range(len(jobs))]
     _append_history(history, run_id, ordered, maps=[_keep_map(out, job) for job in jobs])

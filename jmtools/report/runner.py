@@ -29,6 +29,7 @@ from typing import Any, Mapping
 import jmtools
 from jmtools.core.errors import DataError, ParameterError, Problem, ReportError, suggest
 from jmtools.core.yamlbounds import short, yaml_bounds_problem
+from jmtools.report._engine import engine_name
 from jmtools.report.record import read_records
 
 __all__ = [
@@ -377,7 +378,8 @@ def _execute(src: str, tmp: str, parameters: dict, *, kernel_name: str, cwd: str
                 pm.execute_notebook(src, tmp, parameters=parameters, kernel_name=kernel_name,
                                     cwd=cwd, progress_bar=False, log_output=False,
                                     execution_timeout=timeout, start_timeout=120,
-                                    kernel_manager_class=_kernel_manager_class())
+                                    kernel_manager_class=_kernel_manager_class(),
+                                    engine_name=engine_name())
             return
         except PapermillExecutionError:
             raise

@@ -279,6 +279,8 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     inner = f"SELECT {', '.join(rules.inner)}, {ROW} AS _row FROM {q(view)}"
     table = _stage(raw, inner, name, rules, spec, src if opened.label != "DuckDB table" else None)
     accounting = _account(raw, table, inner, label, spec, rules, opened, notes)
+    if opened.lines == "csv":                 # the text copy of the file is no longer needed
+        raw.execute(f"DROP TABLE IF EXISTS {q(view)}")
     keep = [c for c in mapping if c in spec.names] + [c for c in extras]
     if spec.kind == "events":
         keep.append("_row")

@@ -18,15 +18,29 @@ from jmtools.core.engine import to_pandas
 __all__ = ["funnel", "furthest_stage", "customer_reach"]
 
 
+def _step_filter(evidence, t, col, step):
+    """Rows of ``t`` at one step: on the stored codes where the evidence has them."""
+    if getattr(evidence, "core", None) is not None and t is evidence.core:
+        if col == "stage":
+            return t.stage_index == evidence.stages.index(step) + 1
+        if col == "touchpoint":
+            return t._tp == list(evidence.touchpoints).index(step) + 1
+    return t[col] == step
+
+
 def _reach(evidence, steps, level, by):
-    """Per step k, the customers who reach it: customer_id, by…, p (position), t (timestamp), dt_s."""
-    t = evidence.events
+    """Per step k, the customers who reach it: customer_id, by…, p (position), t (timestamp), _pt.
+
+    Reads the stored narrow table (:attr:`Evidence.core`) with integer stage and touchpoint
+    codes when there is one.
+    """
+    t = evidence.core if getattr(evidence, "core", None) is not None else evidence.events
     pairs = step_columns(evidence, steps) if level == "any" else [(_level_col(level), s) for s in steps]
     keys = ["customer_id", *by]
     reached = []
     prev = None
     for col, step in pairs:
-        s = t.filter(t[col] == step)
+        s = t.filter(_step_filter(evidence, t, col, step))
         if prev is None:
             r = s.group_by(keys).agg(p=s.position.min(), t=s.timestamp.min())
         else:
@@ -38,15 +52,36 @@ def _reach(evidence, steps, level, by):
     return reached
 
 
-def _counts(evidence, reached, by):
-    """Union of per-step counts: step_index, by…, n."""
+def _chain(evidence, steps, level, by):
+    """The strict funnel chain, built and run once per steps, level and groups.
+
+    One query gives, per group and step, ``n`` (customers who reach it) and, from the second
+    step on, the time from the previous step: ``median_s``, ``p90_s``, ``mean_s``. The frame
+    is kept in :attr:`Evidence.answers`, so that :func:`funnel` and
+    :func:`~jmtools.analyses.funnels.time_between_stages` share it.
+    """
     import ibis
 
+    key = ("chain", tuple(steps), level, tuple(by))
+    answers = getattr(evidence, "answers", None)
+    if answers is not None and key in answers:
+        return answers[key]
     parts = []
-    for i, r in enumerate(reached, start=1):
-        agg = r.group_by(by).agg(n=r.count()) if by else r.agg(n=r.count())
-        parts.append(agg.mutate(step_index=ibis.literal(i, "int64")))
-    return ibis.union(*parts) if len(parts) > 1 else parts[0]
+    for i, r in enumerate(_reach(evidence, steps, level, by), start=1):
+        if i == 1:
+            stats = dict(n=r.count())
+        else:
+            r = r.mutate(_d=(r.t.epoch_seconds() - r._pt.epoch_seconds()).cast("float64"))
+            stats = dict(n=r.count(), median_s=r._d.median(), p90_s=r._d.quantile(0.9), mean_s=r._d.mean())
+        a = r.group_by(by).agg(**stats) if by else r.agg(**stats)
+        if i == 1:                             # no previous step: no time
+            a = a.mutate(**{c: ibis.null("float64") for c in ("median_s", "p90_s", "mean_s")})
+        parts.append(a.mutate(step_index=ibis.literal(i, "int64")).select(
+            *by, "step_index", "n", "median_s", "p90_s", "mean_s"))
+    out = to_pandas(ibis.union(*parts) if len(parts) > 1 else parts[0])
+    if answers is not None:
+        answers[key] = out
+    return out
 
 
 def funnel(evidence, *, steps=None, level: str = "stage", by=None):
@@ -96,8 +131,7 @@ def funnel(evidence, *, steps=None, level: str = "stage", by=None):
     _check_evidence(evidence)
     steps = _steps(evidence, steps, level)
     by = _by_list(evidence, by)
-    reached = _reach(evidence, steps, level, by)
-    counts = to_pandas(_counts(evidence, reached, by))
+    counts = _chain(evidence, steps, level, by)[[*by, "step_index", "n"]]
     groups = _groups(evidence, by)
     out = _complete(evidence, counts, by, steps, groups, ["n"])
     return _rates(out, by)

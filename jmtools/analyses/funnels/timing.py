@@ -1,14 +1,13 @@
 """Time between funnel steps: from reaching one step of the strict funnel to reaching the next.
 
-Uses the same per-step reach as :func:`~jmtools.analyses.funnels.funnel`, so the customers
-timed at step *k* are exactly those the funnel counts there.
+Uses the same chain as :func:`~jmtools.analyses.funnels.funnel` (one query gives both, kept on
+the evidence), so the customers timed at step *k* are exactly those the funnel counts there.
 """
 
 from __future__ import annotations
 
 from jmtools.analyses.funnels._common import _by_list, _check_evidence, _complete, _groups, _steps
-from jmtools.analyses.funnels.steps import _reach
-from jmtools.core.engine import to_pandas
+from jmtools.analyses.funnels.steps import _chain
 from jmtools.core.errors import ParameterError
 
 __all__ = ["time_between_stages"]
@@ -41,21 +40,13 @@ def time_between_stages(evidence, *, steps=None, level: str = "stage", by=None):
       from_step step  n  median_h  p90_h
     0    Browse  Pay  2       2.0    2.8
     """
-    import ibis
-
     _check_evidence(evidence)
     steps = _steps(evidence, steps, level)
     if len(steps) < 2:
         raise ParameterError("steps", steps, expected="at least two steps")
     by = _by_list(evidence, by)
-    reached = _reach(evidence, steps, level, by)
-    parts = []
-    for i, r in enumerate(reached[1:], start=2):
-        d = r.mutate(_d=(r.t.epoch_seconds() - r._pt.epoch_seconds()).cast("float64"))
-        agg = dict(n=d.count(), median_s=d._d.median(), p90_s=d._d.quantile(0.9), mean_s=d._d.mean())
-        a = d.group_by(by).agg(**agg) if by else d.agg(**agg)
-        parts.append(a.mutate(step_index=ibis.literal(i, "int64")))
-    res = to_pandas(ibis.union(*parts) if len(parts) > 1 else parts[0])
+    res = _chain(evidence, steps, level, by)
+    res = res[res["step_index"] > 1]
     groups = _groups(evidence, by)
     out = _complete(evidence, res, by, steps, groups, ["n"])
     out = out[out["step_index"] > 1].copy()

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from jmtools.analyses.painpoints._common import (ALL, EVIDENCE_COLUMNS, TABLE_COLUMNS, _none,
-                                                 _pool)
+                                                 _pool_values)
 from jmtools.analyses.painpoints.feedback import _attach_feedback
 from jmtools.analyses.painpoints.focus import _focus_rows
 from jmtools.analyses.painpoints.places import (_describe, _detected_rows, _place, _row_from,
@@ -72,15 +72,18 @@ def _evidence(signals: pd.DataFrame, *, min_n: int, min_effect: float,
     for (name, level), grp in sig.groupby(["signal", "level"], sort=False):
         kind, log = grp["kind"].iloc[0], bool(grp["log"].iloc[0])
         worse = 1 if bool(grp["higher_is_worse"].iloc[0]) else -1
+        key, persona = grp["key"].to_numpy(dtype=object), grp["persona"].to_numpy(dtype=object)
+        arrays = (grp["n"].to_numpy(), grp["mean"].to_numpy(dtype=float),
+                  grp["sd"].to_numpy(dtype=float), (grp["kind"] == "rate").to_numpy())
+        not_all = persona != ALL
         for r in grp.itertuples(index=False):
             pools = {}
             if r.persona != ALL:
-                pools["other personas"] = grp[(grp["key"] == r.key) & (grp["persona"] != r.persona)
-                                              & (grp["persona"] != ALL)]
+                pools["other personas"] = (key == r.key) & (persona != r.persona) & not_all
             if name in unit_contrast:
-                pools[f"other {level}s"] = grp[(grp["key"] != r.key) & (grp["persona"] == r.persona)]
-            for versus, pool in pools.items():
-                base = _pool(pool)
+                pools[f"other {level}s"] = (key != r.key) & (persona == r.persona)
+            for versus, mask in pools.items():
+                base = _pool_values(*(a[mask] for a in arrays))
                 effect, z = _compare(kind, (r.mean, r.sd, r.n), base, worse)
                 flagged = bool(r.n >= min_n and base[2] >= min_n and effect >= min_effect
                                and z >= Z95)

@@ -1,0 +1,66 @@
+"""Prepared evidence on disk: written once, read back by every report of a batch.
+
+:func:`save_evidence` writes the stored narrow table (:attr:`Evidence.core`) as Parquet and
+everything else the :class:`Evidence` holds as plain data — small frames as Parquet, names and
+counts as JSON (no pickle: a cache folder must never run code when it is read).
+:func:`load_evidence` reads it back into a DuckDB table and rebuilds the same
+:class:`Evidence`, its :attr:`~Evidence.events` view included.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from jmtools.core.engine import backend_of, default_connection, materialize
+from jmtools.evidence import Evidence
+from jmtools.evidence._rules import TouchpointRule
+from jmtools.evidence._store import labelled
+
+__all__ = ["FORMAT", "save_evidence", "load_evidence"]
+
+#: Version of the layout below; part of every cache key.
+FORMAT = 1
+_FRAMES = ("mapping", "unmatched", "coverage", "persona_sizes", "overlaps", "empty", "date_only")
+
+
+def save_evidence(evidence, folder) -> Path:
+    """Write ``evidence`` (prepared on DuckDB) into ``folder``; returns the folder."""
+    folder = Path(folder)
+    (folder / "frames").mkdir(parents=True, exist_ok=True)
+    backend_of(evidence.core).to_parquet(evidence.core, folder / "core.parquet")
+    for name in _FRAMES:
+        frame = getattr(evidence, name)
+        if frame is not None:
+            frame.to_parquet(folder / "frames" / f"{name}.parquet", index=False)
+    meta = {"format": FORMAT, "stages": list(evidence.stages), "touchpoints": list(evidence.touchpoints),
+            "touchpoint_stage": dict(evidence.touchpoint_stage), "personas": list(evidence.personas),
+            "n_events": int(evidence.n_events), "n_customers": int(evidence.n_customers),
+            "columns": list(evidence.events.columns),
+            "rules": [[r.name, r.stage, r.regex, r.occurrence, r.after, r.initiated_by]
+                      for r in evidence.rules],
+            "frames": [n for n in _FRAMES if getattr(evidence, n) is not None]}
+    (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    return folder
+
+
+def load_evidence(folder, journey, *, con=None):
+    """The :class:`Evidence` saved in ``folder``, its table loaded into DuckDB (``con`` or the
+    default connection). Raises ``ValueError`` (or an I/O error) when the folder is incomplete
+    or not of this format."""
+    import pandas as pd
+
+    folder = Path(folder)
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    if meta.get("format") != FORMAT:
+        raise ValueError(f"evidence cache format {meta.get('format')!r}, expected {FORMAT}")
+    frames = {n: pd.read_parquet(folder / "frames" / f"{n}.parquet") for n in meta["frames"]}
+    con = con or default_connection()
+    core = materialize(con.read_parquet(folder / "core.parquet"), name="evidence")
+    rules = [TouchpointRule(*r) for r in meta["rules"]]
+    events = labelled(core, rules, meta["stages"], meta["columns"])
+    return Evidence(events, meta["stages"], meta["touchpoints"], meta["touchpoint_stage"],
+                    frames["mapping"], frames["unmatched"], frames.get("coverage"), meta["personas"],
+                    frames.get("persona_sizes"), meta["n_events"], meta["n_customers"], journey,
+                    overlaps=frames.get("overlaps"), empty=frames.get("empty"),
+                    date_only=frames.get("date_only"), rules=rules, core=core)

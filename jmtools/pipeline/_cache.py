@@ -1,0 +1,135 @@
+"""Prepare once, report many: the prepared evidence of a world, cached on disk.
+
+A batch of reports (one per persona) prepares the same events the same way each time. With a
+cache folder — the ``cache_dir=`` of :func:`jmtools.pipeline.prepare_world`, or the
+environment variable ``JMTOOLS_EVIDENCE_CACHE`` that :func:`jmtools.report.run_batch` sets for
+its workers — the first run writes the prepared evidence there and every later run with the same
+inputs reads it back instead of sorting the events again.
+
+The key is the content (SHA-256) of the event and customer files, how they were loaded, the
+journey's mapping (stages, touchpoints with their patterns and conditions, persona rules),
+the segment, the cache layout and the jmtools version: change any of them and the cache is
+missed and rewritten. A cache entry that cannot be read is recomputed, with a warning; a
+folder keeps the :data:`MAX_ENTRIES` entries written last.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
+
+import jmtools
+from jmtools.core.engine import is_duckdb
+from jmtools.evidence import touchpoint_rules
+from jmtools.evidence._disk import FORMAT, load_evidence, save_evidence
+
+__all__ = ["CACHE_ENV", "MAX_ENTRIES", "EvidenceCacheWarning", "cache_dir_from_env", "evidence_key", "cached_evidence"]
+
+#: Environment variable naming the evidence cache folder (set by the batch for its workers).
+CACHE_ENV = "JMTOOLS_EVIDENCE_CACHE"
+#: Entries kept in a cache folder; older ones (by last write) are removed.
+MAX_ENTRIES = 8
+_INPUT_KINDS = ("events", "customers")
+_SUFFIXES = (".csv", ".tsv", ".parquet", ".xlsx", ".csv.gz", ".txt", ".pq", ".xlsm", ".xls")
+
+
+class EvidenceCacheWarning(RuntimeWarning):
+    """A cached evidence entry could not be read and was computed again."""
+
+
+def cache_dir_from_env():
+    """The cache folder named by ``JMTOOLS_EVIDENCE_CACHE``, or None."""
+    value = os.environ.get(CACHE_ENV, "").strip()
+    return Path(value) if value else None
+
+
+def _file_digest(path: Path, h) -> None:
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for f in files:
+        h.update(f.name.encode("utf-8"))
+        with open(f, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+
+
+def evidence_key(world, journey, segment: str = "") -> str | None:
+    """The cache key of ``world``'s evidence under ``journey``; None when the inputs are not
+    files in the world's folder (then nothing is cached).
+
+    Examples
+    --------
+    >>> from jmtools.sources import load_world
+    >>> w = load_world("sample:ecommerce")
+    >>> key = evidence_key(w, w.journey)
+    >>> len(key), key == evidence_key(w, w.journey), key == evidence_key(w, w.journey, "age > 30")
+    (64, True, False)
+    """
+    h = hashlib.sha256()
+    h.update(f"jmtools {jmtools.__version__} cache {FORMAT} segment {segment!r}".encode("utf-8"))
+    folder = Path(getattr(world, "folder", "") or "")
+    for kind in _INPUT_KINDS:
+        loaded = world.tables.get(kind)
+        if loaded is None:
+            h.update(f"no {kind}".encode("utf-8"))
+            continue
+        path = next((folder / f"{kind}{s}" for s in _SUFFIXES if (folder / f"{kind}{s}").exists()), None)
+        if path is None or path.name != loaded.accounting.source:
+            return None                                # a frame or a renamed file: no cache
+        h.update(f"{kind} {json.dumps(list(loaded.accounting.notes))}".encode("utf-8"))
+        _file_digest(path, h)
+    h.update(_mapping_text(journey).encode("utf-8"))
+    return h.hexdigest()
+
+
+def _mapping_text(journey) -> str:
+    """What of the journey decides the evidence: stages, touchpoint rules, persona rules."""
+    stages, rules = touchpoint_rules(journey)
+    personas = [p.model_dump(mode="json", include={"name", "rule", "rest", "cluster"})
+                for p in journey.personas_resolved()] if journey.personas else []
+    return json.dumps({"stages": stages, "rules": [[r.name, r.stage, r.regex, r.occurrence, r.after,
+                                                    r.initiated_by] for r in rules],
+                       "personas": personas}, sort_keys=True, default=str)
+
+
+def cached_evidence(cache_dir, world, journey, segment: str, compute):
+    """Evidence read from ``cache_dir`` when its key matches, else ``compute()`` written there.
+
+    Returns ``(evidence, status)`` with status ``"hit"``, ``"miss"`` or ``"off"`` (no cache:
+    no folder, inputs that are not files, or evidence not on DuckDB).
+    """
+    key = evidence_key(world, journey, segment) if cache_dir else None
+    if key is None:
+        return compute(), "off"
+    entry = Path(cache_dir) / key
+    if (entry / "meta.json").exists():
+        try:
+            return load_evidence(entry, journey), "hit"
+        except Exception as exc:                       # a damaged entry: say so, compute again
+            warnings.warn(f"the cached evidence in {entry} cannot be read ({type(exc).__name__}: "
+                          f"{str(exc)[:200]}); it is computed again and rewritten",
+                          EvidenceCacheWarning, stacklevel=3)
+            shutil.rmtree(entry, ignore_errors=True)
+    evidence = compute()
+    if evidence.core is not None and is_duckdb(evidence.core):
+        _write(entry, evidence)
+    return evidence, "miss"
+
+
+def _write(entry: Path, evidence) -> None:
+    """Write atomically: into a fresh folder beside the entry, then rename it into place."""
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{entry.name[:12]}-", dir=entry.parent))
+    try:
+        save_evidence(evidence, tmp)
+        os.replace(tmp, entry)
+    except OSError:                                    # another worker won the race: use theirs
+        shutil.rmtree(tmp, ignore_errors=True)
+    entries = sorted((p for p in entry.parent.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                     key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[MAX_ENTRIES:]:
+        shutil.rmtree(old, ignore_errors=True)

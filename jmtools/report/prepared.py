@@ -1,0 +1,85 @@
+"""Prepare once, report many: a batch prepares each world's evidence before its reports run.
+
+:func:`prepared_once` wraps a batch: it names an evidence cache folder for every kernel the
+batch starts (the environment variable ``JMTOOLS_EVIDENCE_CACHE``; by default ``evidence``
+inside jmtools' cache folder — ``$JMTOOLS_CACHE_DIR`` or ``~/.cache/jmtools`` —, or the folder
+the variable already names), and prepares the
+evidence of each distinct world the jobs report on (``data_dir``, ``journey_file``,
+``segment``) once, in this process. Every report then reads that evidence instead of sorting
+the events again; a second batch on unchanged data reads it too (see
+:mod:`jmtools.pipeline._cache` for the key and what invalidates it).
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+from jmtools.pipeline import prepare_evidence
+from jmtools.pipeline._cache import CACHE_ENV, cache_dir_from_env
+from jmtools.report.runner import read_parameters
+
+__all__ = ["CACHE_FOLDER", "default_cache_dir", "prepared_once", "worlds_of"]
+
+#: The evidence cache inside jmtools' cache folder, unless ``JMTOOLS_EVIDENCE_CACHE`` names one.
+CACHE_FOLDER = "evidence"
+
+
+def default_cache_dir() -> Path:
+    """``$JMTOOLS_CACHE_DIR/evidence``, else ``$XDG_CACHE_HOME/jmtools/evidence``
+    (``~/.cache/jmtools/evidence``): never inside a report's output folder."""
+    base = os.environ.get("JMTOOLS_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "jmtools")
+    return Path(base) / CACHE_FOLDER
+
+
+def worlds_of(jobs) -> list[tuple]:
+    """The distinct (data folder, journey file or None, segment) the jobs report on.
+
+    Relative paths are resolved like the kernels resolve them: from the notebook's folder.
+    Jobs whose notebook has no ``data_dir`` parameter are left out.
+    """
+    seen = []
+    for job in jobs:
+        declared = {name: p.default for name, p in read_parameters(job.notebook).items()}
+        if "data_dir" not in declared:
+            continue
+        values = {**declared, **job.parameters}
+        base = Path(job.notebook).resolve().parent
+        data = str(values["data_dir"])
+        data = data if data.startswith("sample:") or Path(data).is_absolute() else str(base / data)
+        journey = values.get("journey_file") or None
+        journey = str(base / journey) if journey and not Path(journey).is_absolute() else journey
+        key = (data, journey, str(values.get("segment") or ""))
+        if key not in seen:
+            seen.append(key)
+    return seen
+
+
+@contextmanager
+def prepared_once(jobs, out_dir):
+    """Within the block, kernels read one prepared evidence per world from the cache folder.
+
+    Yields the cache folder (None when no job reports on a data folder: then nothing is set).
+    The variable ``JMTOOLS_EVIDENCE_CACHE`` is restored afterwards.
+    """
+    worlds = worlds_of(jobs)
+    if not worlds:
+        yield None
+        return
+    folder = cache_dir_from_env() or default_cache_dir()
+    saved = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(folder)
+    try:
+        for data, journey, segment in worlds:
+            try:
+                prepare_evidence(data, journey=journey, segment=segment, cache_dir=folder)
+            except Exception:   # not lost: every report of this world meets the same error and
+                pass            # the batch summary shows it with the report's name
+        yield folder
+    finally:
+        if saved is None:
+            os.environ.pop(CACHE_ENV, None)
+        else:
+            os.environ[CACHE_ENV] = saved

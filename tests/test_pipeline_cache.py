@@ -1,0 +1,98 @@
+"""Prepare once, report many: the evidence cache of jmtools.pipeline (hit, misses, damage)."""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from jmtools import pipeline
+from jmtools.analyses.funnels import funnel, time_between_stages, transitions
+from jmtools.pipeline._cache import CACHE_ENV, EvidenceCacheWarning
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture()
+def world(tmp_path):
+    """A copy of the e-commerce sample world that a test may change."""
+    folder = tmp_path / "world"
+    shutil.copytree(ROOT / "data" / "ecommerce", folder)
+    return folder
+
+
+def _answers(evidence):
+    return (funnel(evidence), time_between_stages(evidence), transitions(evidence),
+            funnel(evidence, by="persona"), evidence.mapping, evidence.persona_sizes, evidence.coverage,
+            evidence.unmatched, evidence.to_pandas())
+
+
+def _same(a, b):
+    for x, y in zip(_answers(a), _answers(b)):
+        pd.testing.assert_frame_equal(x, y, check_dtype=False)
+    assert (a.n_events, a.n_customers, a.stages, a.touchpoints, a.personas) == \
+        (b.n_events, b.n_customers, b.stages, b.touchpoints, b.personas)
+
+
+def test_a_second_run_on_unchanged_data_reads_the_cache(world, tmp_path):
+    cache = tmp_path / "cache"
+    first, status1 = pipeline.prepare_evidence(world, cache_dir=cache)
+    second, status2 = pipeline.prepare_evidence(world, cache_dir=cache)
+    assert (status1, status2) == ("miss", "hit")
+    assert len([p for p in cache.iterdir() if not p.name.startswith(".")]) == 1
+    _same(first, second)
+    _same(pipeline.prepare_evidence(world)[0], second)        # as computed without any cache
+
+
+def test_a_changed_event_file_misses(world, tmp_path):
+    cache = tmp_path / "cache"
+    pipeline.prepare_evidence(world, cache_dir=cache)
+    events = pd.read_parquet(world / "events.parquet")
+    events.iloc[:-1].to_parquet(world / "events.parquet", index=False)
+    changed, status = pipeline.prepare_evidence(world, cache_dir=cache)
+    assert status == "miss"
+    assert changed.n_events == len(events) - 1
+    assert pipeline.prepare_evidence(world, cache_dir=cache)[1] == "hit"
+
+
+def test_a_changed_journey_mapping_misses_but_a_new_title_does_not(world, tmp_path):
+    cache = tmp_path / "cache"
+    pipeline.prepare_evidence(world, cache_dir=cache)
+    text = (world / "journey.yaml").read_text()
+    renamed = text.replace("name: Running shoes online", "name: Running shoes on the web", 1)
+    assert renamed != text
+    (world / "journey.yaml").write_text(renamed)
+    assert pipeline.prepare_evidence(world, cache_dir=cache)[1] == "hit"
+    moved = renamed.replace("events: [reviews_view]", "events: [reviews_view, compare_view]", 1)
+    assert moved != renamed
+    (world / "journey.yaml").write_text(moved)
+    evidence, status = pipeline.prepare_evidence(world, cache_dir=cache)
+    assert status == "miss"
+    assert evidence.mapping.set_index("event").loc["compare_view", "touchpoint"] == "Reviews"
+
+
+def test_a_damaged_cache_entry_is_recomputed_with_a_warning(world, tmp_path):
+    cache = tmp_path / "cache"
+    good, _ = pipeline.prepare_evidence(world, cache_dir=cache)
+    entry = next(p for p in cache.iterdir() if not p.name.startswith("."))
+    (entry / "core.parquet").write_bytes(b"not parquet at all")
+    with pytest.warns(EvidenceCacheWarning, match="cannot be read"):
+        again, status = pipeline.prepare_evidence(world, cache_dir=cache)
+    assert status == "miss"
+    _same(good, again)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", EvidenceCacheWarning)
+        assert pipeline.prepare_evidence(world, cache_dir=cache)[1] == "hit"
+
+
+def test_prepare_world_reads_the_folder_named_by_the_environment(world, tmp_path, monkeypatch):
+    cache = tmp_path / "env-cache"
+    monkeypatch.setenv(CACHE_ENV, str(cache))
+    assert pipeline.prepare_evidence(world)[1] == "miss"
+    run = pipeline.run(world, persona="all")
+    assert run.funnel["n"].tolist() == funnel(pipeline.prepare_evidence(world)[0])["n"].tolist()
+    monkeypatch.delenv(CACHE_ENV)
+    assert pipeline.prepare_evidence(world)[1] == "off"

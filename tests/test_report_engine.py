@@ -1,0 +1,58 @@
+"""The runner's papermill engine: fewer intermediate saves, a complete notebook at the end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from jmtools.core.errors import ReportError
+from jmtools.report import _engine
+from jmtools.report.runner import run_notebook
+
+pytestmark = pytest.mark.slow
+FIXTURES = Path(__file__).resolve().parent / "notebooks"
+
+
+@pytest.fixture
+def saves(monkeypatch):
+    """Every write of the executed notebook by the engine's manager, as the cells' statuses."""
+    import papermill.engines
+
+    written = []
+    real = papermill.engines.write_ipynb
+
+    def counting(nb, path):
+        written.append([c.metadata.get("papermill", {}).get("status") for c in nb.cells])
+        return real(nb, path)
+
+    monkeypatch.setattr(papermill.engines, "write_ipynb", counting)
+    return written
+
+
+def test_a_run_saves_at_its_start_and_end_not_around_every_cell(tmp_path, saves):
+    out = tmp_path / "ok.ipynb"
+    run_notebook(FIXTURES / "fails_when_divisor_zero.ipynb", out, parameters={"divisor": 2})
+    # papermill alone would write 2 + 2 per cell (5 cells here); these cells take < SAVE_EVERY s
+    assert len(saves) == 2, saves
+    assert set(saves[-1]) == {"completed"}
+    nb = nbformat.read(out, as_version=4)
+    assert [o.get("text") for o in nb.cells[2].outputs] == ["before the failure\n"]
+    assert "never reached" in nb.cells[-1].outputs[0]["text"]
+
+
+def test_a_failing_cell_still_leaves_the_whole_partial_notebook(tmp_path, saves):
+    out = tmp_path / "failed.ipynb"
+    with pytest.raises(ReportError):
+        run_notebook(FIXTURES / "fails_when_divisor_zero.ipynb", out, parameters={"divisor": 0})
+    assert "failed" in saves[-1] and "running" not in saves[-1]
+    nb = nbformat.read(out, as_version=4)
+    assert any(o.get("ename") == "ZeroDivisionError" for c in nb.cells for o in c.get("outputs", []))
+
+
+def test_the_engine_registers_once():
+    from papermill.engines import papermill_engines
+
+    assert _engine.engine_name() == _engine.engine_name() == "jmtools"
+    assert papermill_engines.get_engine("jmtools").__name__ == "ThrottledSaveEngine"
