@@ -18,6 +18,7 @@ It removes what says nothing about the customer's experience and what breaks tok
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections import Counter
@@ -98,6 +99,18 @@ def normalise_text(text, *, brand_words: Sequence[str] = (), _brand=None) -> str
     return _SPACE.sub(" ", t).strip()
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _normalised(text: str, brand_words: tuple) -> str:
+    """:func:`normalise_text`, remembered: a calibration normalises the same texts once per
+    fold and per model."""
+    return normalise_text(text, _brand=_brand_pattern_of(brand_words))
+
+
+@functools.lru_cache(maxsize=64)
+def _brand_pattern_of(brand_words: tuple):
+    return _brand_pattern(brand_words)
+
+
 class Normaliser:
     """:func:`normalise_text` with fixed ``brand_words``, compiled once; picklable.
 
@@ -112,7 +125,7 @@ class Normaliser:
         self._pattern = _brand_pattern(self.brand_words)
 
     def __call__(self, text) -> str:
-        return normalise_text(text, _brand=self._pattern)
+        return _normalised(text, self.brand_words) if isinstance(text, str) else ""
 
     def __repr__(self) -> str:
         return f"Normaliser({list(self.brand_words)!r})"
