@@ -122,7 +122,6 @@ class Normaliser:
 
     def __init__(self, brand_words: Sequence[str] = ()):
         self.brand_words = tuple(brand_words)
-        self._pattern = _brand_pattern(self.brand_words)
 
     def __call__(self, text) -> str:
         return _normalised(text, self.brand_words) if isinstance(text, str) else ""
