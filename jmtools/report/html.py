@@ -126,9 +126,54 @@ def _fits(spec: dict) -> bool:
 
 
 def _for_container(spec: dict) -> dict:
-    """The spec drawn at its container's width (Vega-Lite ``width: "container"``); the
-    container has a minimum width, so text stays at its size and a phone scrolls the frame."""
-    return dict(spec, width="container", autosize={"type": "fit-x", "contains": "padding"})
+    """The spec drawn at its container's width (Vega-Lite ``width: "container"``), down to a
+    360 px phone: text keeps its size, the plot narrows; legends go under the plot, one above
+    the other, and the title is left to the page (:func:`_heading`), where it wraps.
+
+    Examples
+    --------
+    >>> out = _for_container({"width": 420, "title": "T", "config": {"legend": {"orient": "right"}}})
+    >>> out["width"], "title" in out, out["config"]["legend"]["orient"]
+    ('container', False, 'bottom')
+    """
+    config = dict(spec.get("config") or {})
+    config["legend"] = dict(config.get("legend") or {}, orient="bottom", columns=2, labelLimit=140,
+                            layout={"bottom": {"direction": "vertical", "anchor": "start"}})
+    out = dict(spec, width="container", autosize={"type": "fit-x", "contains": "padding"},
+               config=config)
+    out.pop("title", None)
+    return out
+
+
+def _caption_of(spec: dict) -> str:
+    return str((spec.get("usermeta") or {}).get("caption") or "")
+
+
+def _without_subtitle(spec: dict) -> dict:
+    """A captioned chart's spec without its subtitle: the caption explains the encoding once."""
+    title = spec.get("title")
+    if not isinstance(title, dict) or "subtitle" not in title:
+        return spec
+    return dict(spec, title={k: v for k, v in title.items() if k != "subtitle"})
+
+
+def _heading(spec: dict) -> str:
+    """The chart's title (and subtitle) as HTML above it: page text wraps on a phone, a
+    chart's title does not.
+
+    Examples
+    --------
+    >>> _heading({"title": {"text": "A <b>", "subtitle": ["one", "two"]}})
+    '<p class="jm-chart-title">A &lt;b&gt;</p><p class="jm-chart-subtitle">one two</p>'
+    """
+    title = spec.get("title")
+    text, sub = (title.get("text"), title.get("subtitle")) if isinstance(title, dict) else (title, None)
+    parts = []
+    for cls, value in (("jm-chart-title", text), ("jm-chart-subtitle", sub)):
+        value = " ".join(map(str, value)) if isinstance(value, (list, tuple)) else value
+        if value:
+            parts.append(f'<p class="{cls}">{_html.escape(str(value))}</p>')
+    return "".join(parts)
 
 
 def _title_of(spec: dict) -> str:
@@ -182,17 +227,25 @@ def _make_preprocessor():
             label = _html.escape(_title_of(spec), quote=True)
             is_map = (spec.get("usermeta") or {}).get("jmtools") == "journey-map"
             frame = f"jm-chart-frame jm-map-frame jm-map-{_map_shape(spec)}" if is_map else "jm-chart-frame"
+            caption = _caption_of(spec)
+            if caption:
+                spec = _without_subtitle(spec)
+            heading = ""
             if self.static:
                 body = f'<div class="jm-chart jm-chart-static" role="img" aria-label="{label}">' \
                        f"{_png(spec, label)}</div>"
             else:
                 i = len(resources["jmtools_specs"])
                 fits = _fits(spec)
+                heading = _heading(spec) if fits else ""
                 resources["jmtools_specs"].append(_for_container(spec) if fits else spec)
                 fit = ' data-fit="container"' if fits else ""
                 body = f'<div class="jm-chart" id="jm-chart-{i}" role="img" aria-label="{label}"{fit}>' \
                        "</div>"
             body = f'<div class="{frame}">{body}</div>'
+            note = f'<figcaption class="jm-caption">{_html.escape(caption)}</figcaption>' if caption else ""
+            map_cls = " jm-map-figure" if is_map else ""
+            body = f'<figure class="jm-figure{map_cls}">{heading}{body}{note}</figure>'
             return NotebookNode(output_type="display_data", metadata={},
                                 data={"text/html": body})
 
