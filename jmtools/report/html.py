@@ -245,7 +245,10 @@ def _make_preprocessor():
             body = f'<div class="{frame}">{body}</div>'
             note = f'<figcaption class="jm-caption">{_html.escape(caption)}</figcaption>' if caption else ""
             map_cls = " jm-map-figure" if is_map else ""
-            body = f'<figure class="jm-figure{map_cls}">{heading}{body}{note}</figure>'
+            hidden = ""
+            if is_map and (spec.get("usermeta") or {}).get("print"):  # a part of a tall map, for paper
+                map_cls, hidden = map_cls + " jm-map-print", ' style="display:none" aria-hidden="true"'
+            body = f'<figure class="jm-figure{map_cls}"{hidden}>{heading}{body}{note}</figure>'
             return NotebookNode(output_type="display_data", metadata={},
                                 data={"text/html": body})
 

@@ -33,6 +33,7 @@ from jmtools.pipeline import Findings
 from jmtools.report.present import (backlog_chart, funnel_chart, headline_cards, html_table, md,
                                     number, pain_point_chart, with_caption)
 from jmtools.report.headline import headline_html, headline_items
+from jmtools.report.mappages import print_parts
 from jmtools.report.record import record, record_source
 from jmtools.report.wording import coverage_sentence, plain
 from jmtools.sources import SPECS, TABLE_CONTENTS, missing_table
@@ -536,6 +537,8 @@ def the_map(f: Findings) -> None:
              "behaviour": "the workshop's assumed curve and the curve measured from behaviour"}
     if f.curve_basis in basis:
         _display(md("The emotion lane shows {what}.", what=basis[f.curve_basis]))
-    _display(with_caption(journey_map(f.journey, evidence=f.map_evidence,
-                                      persona=None if f.focus.everyone else f.focus.persona),
-                          "journey_map"))
+    persona = None if f.focus.everyone else f.focus.persona
+    whole = journey_map(f.journey, evidence=f.map_evidence, persona=persona)
+    _display(with_caption(whole, "journey_map"))
+    for part in print_parts(f.journey, whole, evidence=f.map_evidence, persona=persona):
+        _display(with_caption(part, "journey_map"))  # on paper only: landscape pages, legible text
