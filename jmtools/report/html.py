@@ -136,11 +136,28 @@ def _for_container(spec: dict) -> dict:
     >>> out["width"], "title" in out, out["config"]["legend"]["orient"]
     ('container', False, 'bottom')
     """
+    out = dict(_legends_below(spec), width="container", autosize={"type": "fit-x", "contains": "padding"})
+    out.pop("title", None)
+    return out
+
+
+def _legends_below(spec: dict) -> dict:
     config = dict(spec.get("config") or {})
-    config["legend"] = dict(config.get("legend") or {}, orient="bottom", columns=2, labelLimit=140,
+    config["legend"] = dict(config.get("legend") or {}, orient="bottom", columns=1,
                             layout={"bottom": {"direction": "vertical", "anchor": "start"}})
-    out = dict(spec, width="container", autosize={"type": "fit-x", "contains": "padding"},
-               config=config)
+    return dict(spec, config=config)
+
+
+def _panels(spec: dict) -> bool:
+    """True for small multiples (``concat`` with ``columns``, panels of a set width): the page
+    sets how many columns fit, and narrows the panels on a phone (the template's script)."""
+    panels = spec.get("concat")
+    return (isinstance(panels, list) and bool(panels) and isinstance(spec.get("columns"), int)
+            and all(isinstance(p, dict) and isinstance(p.get("width"), (int, float)) for p in panels))
+
+
+def _for_panels(spec: dict) -> dict:
+    out = _legends_below(spec)
     out.pop("title", None)
     return out
 
@@ -236,10 +253,11 @@ def _make_preprocessor():
                        f"{_png(spec, label)}</div>"
             else:
                 i = len(resources["jmtools_specs"])
-                fits = _fits(spec)
-                heading = _heading(spec) if fits else ""
-                resources["jmtools_specs"].append(_for_container(spec) if fits else spec)
-                fit = ' data-fit="container"' if fits else ""
+                fits, panels = _fits(spec), _panels(spec)
+                heading = _heading(spec) if fits or panels else ""
+                resources["jmtools_specs"].append(_for_container(spec) if fits else
+                                                  _for_panels(spec) if panels else spec)
+                fit = ' data-fit="container"' if fits else ' data-fit="panels"' if panels else ""
                 body = f'<div class="jm-chart" id="jm-chart-{i}" role="img" aria-label="{label}"{fit}>' \
                        "</div>"
             body = f'<div class="{frame}">{body}</div>'

@@ -284,7 +284,7 @@ def pain_point_chart(table, *, top: int = 8, title: str = "Pain points, in rank 
     base = alt.Chart(data).encode(y=y, tooltip=tip)
     scored = base.transform_filter("!datum.assumed")
     bars = scored.mark_bar().encode(
-        x=alt.X("bar:Q", title=["priority score", "longer = fix sooner"],
+        x=alt.X("bar:Q", title=["priority score", "longer = fix sooner"], axis=alt.Axis(tickCount=4),
                 scale=alt.Scale(domain=[0, _longest(data["bar"]) * 2], nice=False)),  # room for labels
         color=alt.Color("evidence_label:N", title="evidence",
                         scale=alt.Scale(domain=["measured", "reported", "assumed"],
@@ -366,7 +366,7 @@ def backlog_chart(backlog, *, title: str = "Opportunities: impact against effort
     # points that share a place get their rank numbers side by side: "1, 2"
     data["label"] = data.groupby(["impact", "effort"])["rank"].transform(
         lambda r: ", ".join(f"#{int(x)}" for x in sorted(r)))
-    base = alt.Chart(data, title=title).encode(
+    base = alt.Chart(data).encode(
         x=alt.X("effort:Q", title="effort (person-months)", scale=alt.Scale(zero=True)),
         y=alt.Y("impact:Q", title="impact (3 massive … 0.25 minimal)", scale=alt.Scale(zero=True)))
     points = base.mark_circle(opacity=0.8, stroke="#1f2430", strokeWidth=0.5).encode(
@@ -379,7 +379,7 @@ def backlog_chart(backlog, *, title: str = "Opportunities: impact against effort
         tooltip=[c for c in cols if c != "quadrant"] + ["quadrant"])
     labels = base.mark_text(align="left", dx=12, dy=-8, fontSize=11, fontWeight="bold").encode(
         text="label:N")
-    return alt.layer(points, labels.transform_filter("datum.label != null")).properties(
+    return alt.layer(points, labels.transform_filter("datum.label != null"), title=title).properties(
         width=480, height=300)
 
 
