@@ -245,7 +245,7 @@ def _make_preprocessor():
             is_map = (spec.get("usermeta") or {}).get("jmtools") == "journey-map"
             frame = f"jm-chart-frame jm-map-frame jm-map-{_map_shape(spec)}" if is_map else "jm-chart-frame"
             caption = _caption_of(spec)
-            if caption:
+            if caption and not is_map:  # the map's subtitle names its owner and version: it stays
                 spec = _without_subtitle(spec)
             heading = ""
             if self.static:

@@ -201,8 +201,8 @@ CAPTIONS = {
     "backlog": "Position: effort across, impact up, so quick wins sit top left. Circle area: order value "
                "at stake. Colour: quadrant. #n: the opportunity's rank in the table below.",
     "journey_map": "Columns: stages in journey order; rows: what customers do, think and feel, and what "
-                   "the company does. Badge before each item: ● measured, ◆ reported by customers, "
-                   "○ assumed. Emotion lane: solid line measured (with its 95% interval), dashed assumed.",
+                   "the company does. The badge before each item says its evidence (key above the map). "
+                   "Emotion lane: solid line measured from data, dashed line assumed in the workshop.",
     "comparison": "Dot: the change from before to after; line: its 95% interval; dashed line: no change. "
                   "Colour: the verdict (a real improvement, a real worsening, or could be chance).",
     "kpi_trend": "Dots: the figure in each report run, in run order. Grey line: the average of the shaded "
