@@ -232,6 +232,8 @@ def _make_preprocessor():
                     resources["jmtools_warnings"] += 1
                     continue
                 spec = chart_spec(out)
+                if spec is not None and self.static and (spec.get("usermeta") or {}).get("print"):
+                    continue  # the tall map's parts for paper: the PDF is printed from the interactive file
                 if spec is not None:
                     out = self._chart_output(out, spec, resources)
                 kept.append(out)
