@@ -133,11 +133,21 @@ def _for_container(spec: dict) -> dict:
     Examples
     --------
     >>> out = _for_container({"width": 420, "title": "T", "config": {"legend": {"orient": "right"}}})
-    >>> out["width"], "title" in out, out["config"]["legend"]["orient"]
-    ('container', False, 'bottom')
+    >>> out["width"], "title" in out, out["description"], out["config"]["legend"]["orient"]
+    ('container', False, 'T', 'bottom')
     """
     out = dict(_legends_below(spec), width="container", autosize={"type": "fit-x", "contains": "padding"})
+    return _title_to_description(out)
+
+
+def _title_to_description(spec: dict) -> dict:
+    """The spec without the title it no longer draws; the title stays as its ``description``
+    (what assistive technology reads for the chart, and what tools find it by)."""
+    out = dict(spec)
+    title = chart_title(out)
     out.pop("title", None)
+    if title:
+        out["description"] = title
     return out
 
 
@@ -157,9 +167,7 @@ def _panels(spec: dict) -> bool:
 
 
 def _for_panels(spec: dict) -> dict:
-    out = _legends_below(spec)
-    out.pop("title", None)
-    return out
+    return _title_to_description(_legends_below(spec))
 
 
 def _caption_of(spec: dict) -> str:
