@@ -2,10 +2,11 @@
 
 A report prints the map on a landscape page of its own (``@page map`` in the report's
 stylesheet). A map with many lanes is taller than wide, and scaled onto one landscape page its
-11 px text would print at 4 pt. Such a map is printed as two landscape pages instead: what the
-customer goes through (the lanes down to the emotion curve) and where it hurts and what the company does
-(the lanes after), each drawn with columns as wide as the page allows. The two parts are in
-the report for print only (the exporter hides them on screen); the screen shows the whole map.
+11 px text would print at 4 pt. Such a map is printed as two landscape pages instead: what
+customers go through (the lanes down to the emotion curve) and where it hurts and what the
+company does (the lanes after), each drawn with columns as wide as the page allows. The two
+parts are in the interactive report for print only (the exporter hides them on screen and
+leaves them out of the static variant); the screen shows the whole map.
 """
 
 from __future__ import annotations
