@@ -108,8 +108,10 @@ def report_specs(page: str) -> list[dict]:
 
 
 def title_of(spec: dict) -> str:
+    """A chart's title; in an exported report a chart drawn at the page's width has its title as
+    page text and keeps it as the spec's ``description``."""
     title = spec.get("title", "")
-    return str(title.get("text", "") if isinstance(title, dict) else title)
+    return str(title.get("text", "") if isinstance(title, dict) else title) or str(spec.get("description", ""))
 
 
 def emotion_lane_series(map_spec: dict) -> set[str]:

@@ -58,3 +58,46 @@ def test_wording_turns_analyst_terms_into_readers_words():
     sentence = coverage_sentence(cov, 4000)
     assert sentence.startswith("Of the 4,000 customers with events, 3,899 (97.5%) match exactly one persona")
     assert "coverage" not in sentence.lower()
+
+
+def test_the_top_pain_point_is_compared_with_the_previous_run(headlines):
+    [pain] = [it for it in headlines["Budget Ben"] if it["key"] == "pain"]
+    html = headline_html([pain])
+    assert 'data-figure="top_pain_point"' in html
+    now = {"top_pain_point": {"value": "Delivery fee appears only at payment"},
+           "top_pain_point_customers": {"value": 405, "n": 1113}}
+    same = fill_previous(html, now, {"top_pain_point": {"value": "Delivery fee appears only at payment"},
+                                     "top_pain_point_customers": {"value": 350, "n": 1000}})
+    assert ("the same as in the previous run; met by 405 of 1,113 customers (36.4%), "
+            "previous run 350 of 1,000 (35.0%), +1.4 points") in same
+    other = fill_previous(html, now, {"top_pain_point": {"value": "Few payment options"}})
+    assert "new at the top: it replaced “Few payment options”, the top pain point of the previous run" in other
+    unmeasured = fill_previous(html, now, {"top_pain_point": {"value": "Delivery fee appears only at payment"}})
+    assert "(the same as in the previous run)" in unmeasured
+    assert 'data-figure="top_pain_point"></span>' not in fill_previous(html, now, None)
+
+
+def test_the_report_records_how_many_met_the_top_pain_point(ecommerce_world, monkeypatch):
+    """What the previous-run comparison reads: customers who met it, of the focus's customers."""
+    from jmtools.report import sections
+
+    recorded = {}
+    monkeypatch.setattr(sections, "record", lambda name, value, **kw: recorded.update({name: (value, kw)}))
+    monkeypatch.setattr(sections, "_display", lambda *objs: None)
+    f = pipeline.run(ecommerce_world.prepared, persona="Budget Ben")
+    sections.where_it_hurts(f)
+    top = f.pain_points.table.iloc[0]
+    value, kw = recorded["top_pain_point_customers"]
+    assert value == int(round(top["customers_affected"])) and kw["n"] == f.n_customers
+    assert recorded["top_pain_point"][0] == top["title"]
+
+
+def test_every_report_chart_has_one_plain_caption():
+    from jmtools.report.present import backlog_chart, with_caption
+    from jmtools.report.wording import CAPTIONS, caption
+
+    assert all(text and "valence" not in text.lower() for text in CAPTIONS.values())
+    b = pd.DataFrame({"title": ["A"], "impact": [2.0], "effort": [1.0], "quadrant": ["quick win"]})
+    assert with_caption(backlog_chart(b), "backlog").to_dict()["usermeta"]["caption"] == caption("backlog")
+    with pytest.raises(Exception, match="pain_points"):
+        caption("pain points")

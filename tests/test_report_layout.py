@@ -1,9 +1,11 @@
 """The journey report on a phone, a tablet, a desktop and paper (headless Debian Chromium).
 
 The report is notebook 00 run for Budget Ben through the batch runner (the shared
-``nb00_ecommerce`` run). At 390, 768 and 1280 px: no horizontal page scroll, chart text at
-least 11 px, every table-of-contents link lands on its section, the headline is the first
-screen. Printed to PDF: pages, text extractable, no heading as the last thing on a page.
+``nb00_ecommerce`` run). At 360, 390, 768 and 1280 px: no horizontal scroll of the page or inside
+a chart's box (only the journey map's frame scrolls), chart text at least 11 px, every
+table-of-contents link lands on its section, the headline is the first screen, every chart has
+its caption. Printed to PDF: pages, text extractable, no heading as the last thing on a page, the
+map and its heading on landscape pages of their own.
 Screenshots go to ``$JMTOOLS_SHOTS`` (default: the test's temporary folder).
 """
 
@@ -22,7 +24,7 @@ from test_report_browser import _open as _open_offline
 pytestmark = [pytest.mark.slow, pytest.mark.browser,
               pytest.mark.skipif(not os.path.exists(CHROMIUM),
                                  reason="needs Debian chromium at /usr/bin/chromium")]
-WIDTHS = (390, 768, 1280)
+WIDTHS = (360, 390, 768, 1280)
 
 
 @pytest.fixture(scope="module")
@@ -62,8 +64,44 @@ def test_no_sideways_scroll_and_legible_chart_text(browser, report, width, tmp_p
     assert page.evaluate(_NO_SIDEWAYS), page.evaluate("[document.scrollingElement.scrollWidth, innerWidth]")
     sizes = page.evaluate(_CHART_FONTS)
     assert sizes and min(sizes) >= 10.9, sorted(sizes)[:5]  # 11 px, drawn at its size
+    assert page.evaluate(_SCROLLING_CHARTS) == []
     assert page.locator(".jm-chart-error").count() == 0 and outside == []
     context.close()
+
+
+#: Chart boxes (other than the journey map's frame) whose content is wider than the box.
+_SCROLLING_CHARTS = """[...document.querySelectorAll('.jm-chart-frame:not(.jm-map-frame)')]
+  .filter(f => f.offsetParent && f.scrollWidth > f.clientWidth + 1)
+  .map(f => [f.querySelector('.jm-chart').dataset.fit, f.scrollWidth, f.clientWidth])"""
+
+
+def test_pain_point_chart_fits_a_360_px_phone_with_its_names_legible(browser, report):
+    """The names on the y axis once fixed a minimum width, so the chart scrolled sideways."""
+    context, page, _ = _open(browser, report["live"], 360)
+    figure = page.locator("figure.jm-figure", has=page.locator(".jm-chart-title", has_text="Pain points"))
+    box = figure.locator(".jm-chart-frame")
+    assert box.evaluate("f => f.scrollWidth <= f.clientWidth + 1"), box.evaluate("f => [f.scrollWidth, f.clientWidth]")
+    labels = figure.evaluate("""f => { const svg = f.querySelector('svg').getBoundingClientRect();
+        return [...f.querySelectorAll('.role-axis-label text')].map(t => { const r = t.getBoundingClientRect();
+          return [t.textContent, r.left >= svg.left - 1 && r.right <= svg.right + 1,
+                  parseFloat(getComputedStyle(t).fontSize)]; }); }""")
+    assert any(text.startswith("#1") for text, _, _ in labels), labels
+    assert all(inside and size >= 11 for _, inside, size in labels), labels
+    context.close()
+
+
+def test_every_chart_has_one_plain_caption(report):
+    """Each chart is a figure whose caption says what its marks mean; none says "valence"."""
+    for path in (report["live"], report["static"]):
+        html = path.read_text(encoding="utf-8")
+        charts = html.count('<div class="jm-chart-frame')
+        figures = re.findall(r'<figure [^>]*class="jm-figure[^"]*"[^>]*>(.*?)</figure>', html, re.S)
+        captions = [re.search(r'<figcaption class="jm-caption">([^<]+)</figcaption>', f) for f in figures]
+        assert charts >= 5 and len(figures) == charts, (charts, len(figures))
+        assert all(captions), [f[:200] for f, c in zip(figures, captions) if not c]
+        assert not any("valence" in c.group(1).lower() for c in captions)
+        parts = re.findall(r"<figure [^>]*jm-map-print", html)  # the tall map's parts, for paper only
+        assert len(parts) == (2 if path == report["live"] else 0)
 
 
 def test_the_first_phone_screen_is_the_headline(browser, report, tmp_path):
@@ -120,11 +158,13 @@ def test_pdf_pages_have_text_and_no_stranded_heading(report, tmp_path):
         body = [ln.strip() for ln in text.splitlines() if ln.strip() and not re.fullmatch(
             r"page \d+ of \d+", ln.strip())]
         assert not body or body[-1] not in headings, body[-3:]
-    # the map has a page of its own, with its heading (landscape for a wide map, portrait for a
-    # tall one such as this: the shape that shows it largest)
-    [map_page] = [t for t in pages if "Evidence of each item" in t]
-    assert map_page.lstrip().startswith(("page", "The journey map")) and "The journey map" in map_page
-    assert "About this report" not in map_page and "What to fix first" not in map_page
+    # the map and its heading on landscape pages of their own (this tall map: two parts, one page
+    # each), every other page portrait
+    landscape = [i for i, p in enumerate(reader.pages) if p.mediabox.width > p.mediabox.height]
+    maps = [i for i, t in enumerate(pages) if "Evidence of each item" in t]
+    assert landscape and landscape == maps, (landscape, maps)
+    assert "The journey map" in pages[maps[0]] and "what customers go through" in pages[maps[0]]
+    assert all("About this report" not in pages[i] and "What to fix first" not in pages[i] for i in maps)
     assert "(hover" not in "".join(pages)
 
 

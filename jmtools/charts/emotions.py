@@ -46,6 +46,19 @@ def _wrapped_labels(stages: Sequence[str], width: int) -> str | None:
     return f"{json.dumps(lines, ensure_ascii=False)}[datum.label] || datum.label"
 
 
+def _stage_axis(stages: Sequence[str], width: int):
+    """The stage axis: long names wrapped, and turned aslant when the drawn width (a report draws
+    charts at its page's width, down to a phone's) leaves each stage less room than its name."""
+    import altair as alt
+
+    wrap = _wrapped_labels(stages, width)
+    longest = max((len(w) for s in stages for w in str(s).split()), default=1) * 6.5
+    narrow = f"width / {max(len(stages), 1)} < {longest:.0f}"
+    return alt.Axis(labelAngle=alt.ExprRef(expr=f"{narrow} ? -40 : 0"),
+                    labelAlign=alt.ExprRef(expr=f"{narrow} ? 'right' : 'center'"),
+                    labelLimit=200, **({"labelExpr": wrap} if wrap else {}))
+
+
 def _label(persona: str) -> str:
     return _ALL_LABEL if persona == _ALL else str(persona)
 
@@ -181,9 +194,7 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
     listed = personas if legend is None else list(legend)
     colour = alt.Color("who:N", scale=_colour_scale(present, listed), legend=alt.Legend(
         title="Curve for", symbolType="stroke", symbolStrokeWidth=3, symbolOpacity=1))
-    wrap = _wrapped_labels(stages, width)
-    x = alt.X("stage:N", sort=stages, title="Stage (journey order)",
-              axis=alt.Axis(labelAngle=0, labelLimit=200, **({"labelExpr": wrap} if wrap else {})))
+    x = alt.X("stage:N", sort=stages, title="Stage (journey order)", axis=_stage_axis(stages, width))
     yscale, yaxis = _y()
     y = alt.Y("valence:Q", scale=yscale, axis=yaxis)
     unit = _unit_name(curve)
@@ -326,9 +337,8 @@ def assumed_curve_chart(assumed: pd.DataFrame, *, personas: Sequence[str] | None
     data = assumed[assumed["persona"].isin(personas)].dropna(subset=["valence"])
     data = data.assign(who=data["persona"].map(_label), stage=data["stage"].astype(str),
                        curve="assumed in the workshop")
-    wrap = _wrapped_labels(stages, width)
     x = alt.X("stage:N", sort=stages, scale=alt.Scale(domain=stages), title="Stage (journey order)",
-              axis=alt.Axis(labelAngle=0, labelLimit=200, **({"labelExpr": wrap} if wrap else {})))
+              axis=_stage_axis(stages, width))
     yscale, yaxis = _y()
     colour = alt.Color("who:N", scale=_colour_scale(present, personas),
                        legend=alt.Legend(title="Assumed curve for", symbolType="stroke"))

@@ -88,7 +88,7 @@ def _pain(f) -> dict | None:
     also = [p for p in (top.get("personas") or []) if p != f.focus.persona]
     if not f.focus.everyone and also:
         text += f"; it also hurts {', '.join(also)}"
-    return {"key": "pain", "label": "Top pain point", "text": text + "."}
+    return {"key": "pain", "label": "Top pain point", "text": text + ".", "figure": "top_pain_point"}
 
 
 def _fix(f) -> dict | None:
@@ -150,6 +150,44 @@ def _delta(new: Mapping, old: Mapping) -> str:
     return f"previous run {emotion(b)} ({a - b:+.2f})".replace("-", "−")
 
 
+def _met(figure: Mapping | None) -> tuple[int, int] | None:
+    """(customers who met it, customers) of a ``top_pain_point_customers`` record, if whole."""
+    if not figure:
+        return None
+    met, n = figure.get("value"), figure.get("n")
+    ok = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (met, n)) and n
+    return (int(met), int(n)) if ok else None
+
+
+def _pain_delta(figures: Mapping[str, Mapping], previous: Mapping[str, Mapping]) -> str:
+    """Is the top pain point the one of the previous run, and how many more met it?
+
+    Examples
+    --------
+    >>> now = {"top_pain_point": {"value": "Fees"}, "top_pain_point_customers": {"value": 405, "n": 4000}}
+    >>> _pain_delta(now, {"top_pain_point": {"value": "Fees"},
+    ...                   "top_pain_point_customers": {"value": 300, "n": 3000}})
+    'the same as in the previous run; met by 405 of 4,000 customers (10.1%), previous run 300 of 3,000 (10.0%), +0.1 points'
+    >>> _pain_delta(now, {"top_pain_point": {"value": "Slow delivery"}})
+    'new at the top: it replaced “Slow delivery”, the top pain point of the previous run'
+    """
+    new, old = (figures.get("top_pain_point") or {}).get("value"), previous["top_pain_point"].get("value")
+    if not old or not new:
+        return ""
+    if new != old:
+        return f"new at the top: it replaced “{plain(old)}”, the top pain point of the previous run"
+    a, b = _met(figures.get("top_pain_point_customers")), _met(previous.get("top_pain_point_customers"))
+    if a is None or b is None:
+        return "the same as in the previous run"
+    diff = (a[0] / a[1] - b[0] / b[1]) * 100
+    return (f"the same as in the previous run; met by {a[0]:,} of {a[1]:,} customers ({percent(a[0] / a[1])}), "
+            f"previous run {b[0]:,} of {b[1]:,} ({percent(b[0] / b[1])}), {diff:+.1f} points").replace("-", "−")
+
+
+#: Headline figures compared with the previous run in their own words (figure → function).
+_SPECIAL = {"top_pain_point": _pain_delta}
+
+
 def fill_previous(html: str, figures: Mapping[str, Mapping], previous: Mapping[str, Mapping] | None) -> str:
     """Fill the headline's previous-run slots from the figures of this run and the last one.
 
@@ -164,7 +202,12 @@ def fill_previous(html: str, figures: Mapping[str, Mapping], previous: Mapping[s
     def one(match):
         name = match.group(1)
         old = (previous or {}).get(name)
-        text = _delta(figures.get(name, {}), old) if old else ""
+        if not old:
+            text = ""
+        elif name in _SPECIAL:
+            text = _SPECIAL[name](figures, previous)
+        else:
+            text = _delta(figures.get(name, {}), old)
         if not text:
             return ""
         return f'<span class="jm-prev" data-figure="{name}">({_html.escape(text)})</span>'

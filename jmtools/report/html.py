@@ -126,9 +126,79 @@ def _fits(spec: dict) -> bool:
 
 
 def _for_container(spec: dict) -> dict:
-    """The spec drawn at its container's width (Vega-Lite ``width: "container"``); the
-    container has a minimum width, so text stays at its size and a phone scrolls the frame."""
-    return dict(spec, width="container", autosize={"type": "fit-x", "contains": "padding"})
+    """The spec drawn at its container's width (Vega-Lite ``width: "container"``), down to a
+    360 px phone: text keeps its size, the plot narrows; legends go under the plot, one above
+    the other, and the title is left to the page (:func:`_heading`), where it wraps.
+
+    Examples
+    --------
+    >>> out = _for_container({"width": 420, "title": "T", "config": {"legend": {"orient": "right"}}})
+    >>> out["width"], "title" in out, out["description"], out["config"]["legend"]["orient"]
+    ('container', False, 'T', 'bottom')
+    """
+    out = dict(_legends_below(spec), width="container", autosize={"type": "fit-x", "contains": "padding"})
+    return _title_to_description(out)
+
+
+def _title_to_description(spec: dict) -> dict:
+    """The spec without the title it no longer draws; the title stays as its ``description``
+    (what assistive technology reads for the chart, and what tools find it by)."""
+    out = dict(spec)
+    title = chart_title(out)
+    out.pop("title", None)
+    if title:
+        out["description"] = title
+    return out
+
+
+def _legends_below(spec: dict) -> dict:
+    config = dict(spec.get("config") or {})
+    config["legend"] = dict(config.get("legend") or {}, orient="bottom", columns=1,
+                            layout={"bottom": {"direction": "vertical", "anchor": "start"}})
+    return dict(spec, config=config)
+
+
+def _panels(spec: dict) -> bool:
+    """True for small multiples (``concat`` with ``columns``, panels of a set width): the page
+    sets how many columns fit, and narrows the panels on a phone (the template's script)."""
+    panels = spec.get("concat")
+    return (isinstance(panels, list) and bool(panels) and isinstance(spec.get("columns"), int)
+            and all(isinstance(p, dict) and isinstance(p.get("width"), (int, float)) for p in panels))
+
+
+def _for_panels(spec: dict) -> dict:
+    return _title_to_description(_legends_below(spec))
+
+
+def _caption_of(spec: dict) -> str:
+    return str((spec.get("usermeta") or {}).get("caption") or "")
+
+
+def _without_subtitle(spec: dict) -> dict:
+    """A captioned chart's spec without its subtitle: the caption explains the encoding once."""
+    title = spec.get("title")
+    if not isinstance(title, dict) or "subtitle" not in title:
+        return spec
+    return dict(spec, title={k: v for k, v in title.items() if k != "subtitle"})
+
+
+def _heading(spec: dict) -> str:
+    """The chart's title (and subtitle) as HTML above it: page text wraps on a phone, a
+    chart's title does not.
+
+    Examples
+    --------
+    >>> _heading({"title": {"text": "A <b>", "subtitle": ["one", "two"]}})
+    '<p class="jm-chart-title">A &lt;b&gt;</p><p class="jm-chart-subtitle">one two</p>'
+    """
+    title = spec.get("title")
+    text, sub = (title.get("text"), title.get("subtitle")) if isinstance(title, dict) else (title, None)
+    parts = []
+    for cls, value in (("jm-chart-title", text), ("jm-chart-subtitle", sub)):
+        value = " ".join(map(str, value)) if isinstance(value, (list, tuple)) else value
+        if value:
+            parts.append(f'<p class="{cls}">{_html.escape(str(value))}</p>')
+    return "".join(parts)
 
 
 def _title_of(spec: dict) -> str:
@@ -170,6 +240,8 @@ def _make_preprocessor():
                     resources["jmtools_warnings"] += 1
                     continue
                 spec = chart_spec(out)
+                if spec is not None and self.static and (spec.get("usermeta") or {}).get("print"):
+                    continue  # the tall map's parts for paper: the PDF is printed from the interactive file
                 if spec is not None:
                     out = self._chart_output(out, spec, resources)
                 kept.append(out)
@@ -182,17 +254,29 @@ def _make_preprocessor():
             label = _html.escape(_title_of(spec), quote=True)
             is_map = (spec.get("usermeta") or {}).get("jmtools") == "journey-map"
             frame = f"jm-chart-frame jm-map-frame jm-map-{_map_shape(spec)}" if is_map else "jm-chart-frame"
+            caption = _caption_of(spec)
+            if caption and not is_map:  # the map's subtitle names its owner and version: it stays
+                spec = _without_subtitle(spec)
+            heading = ""
             if self.static:
                 body = f'<div class="jm-chart jm-chart-static" role="img" aria-label="{label}">' \
                        f"{_png(spec, label)}</div>"
             else:
                 i = len(resources["jmtools_specs"])
-                fits = _fits(spec)
-                resources["jmtools_specs"].append(_for_container(spec) if fits else spec)
-                fit = ' data-fit="container"' if fits else ""
+                fits, panels = _fits(spec), _panels(spec)
+                heading = _heading(spec) if fits or panels else ""
+                resources["jmtools_specs"].append(_for_container(spec) if fits else
+                                                  _for_panels(spec) if panels else spec)
+                fit = ' data-fit="container"' if fits else ' data-fit="panels"' if panels else ""
                 body = f'<div class="jm-chart" id="jm-chart-{i}" role="img" aria-label="{label}"{fit}>' \
                        "</div>"
             body = f'<div class="{frame}">{body}</div>'
+            note = f'<figcaption class="jm-caption">{_html.escape(caption)}</figcaption>' if caption else ""
+            map_cls = " jm-map-figure" if is_map else ""
+            hidden = ""
+            if is_map and (spec.get("usermeta") or {}).get("print"):  # a part of a tall map, for paper
+                map_cls, hidden = map_cls + " jm-map-print", ' style="display:none" aria-hidden="true"'
+            body = f'<figure class="jm-figure{map_cls}"{hidden}>{heading}{body}{note}</figure>'
             return NotebookNode(output_type="display_data", metadata={},
                                 data={"text/html": body})
 

@@ -19,7 +19,7 @@ from jmtools.journey import Journey
 from jmtools.journey.diff import changes_frame, describe_change, diff_journeys
 from jmtools.journey.revisions import journey_at
 from jmtools.report.batch import earlier_runs, load_history
-from jmtools.report.present import html_table, md, number
+from jmtools.report.present import html_table, md, number, with_caption
 from jmtools.report.record import record
 
 __all__ = ["what_changed", "did_it_work", "opportunity_outcomes", "kpi_trends", "since_last_time",
@@ -99,7 +99,7 @@ def did_it_work(comparison, *, persona: str = ALL, top: int = 12) -> None:
         _display(md("- **{who}**: {text}", who=row.persona, text=row.text))
     rows = table[table["persona"] == persona]
     if rows["verdict"].ne("too few").any():
-        _display(comparison_chart(table, persona=persona))
+        _display(with_caption(comparison_chart(table, persona=persona), "comparison"))
     _display(html_table(rows, columns={"label": "measure", "n_a": f"n {table['group_a'].iloc[0]}",
                                        "n_b": f"n {table['group_b'].iloc[0]}", "verdict": "verdict",
                                        "text": "in words"}, max_rows=80))
@@ -161,7 +161,8 @@ def kpi_trends(history, *, baseline: int | str = 8, figures=None, reports=None, 
     shown = list(found[["report", "figure"]].itertuples(index=False, name=None))
     shown += [k for k in long_enough.index if k not in shown]
     for report, figure in shown[:charts]:
-        _display(kpi_control_chart(chart, report=report, figure=figure, label=(labels or {}).get(figure)))
+        _display(with_caption(kpi_control_chart(chart, report=report, figure=figure,
+                                                label=(labels or {}).get(figure)), "kpi_trend"))
 
 
 def earlier_map(map_before: str, journey):

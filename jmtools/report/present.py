@@ -15,6 +15,7 @@ import numbers
 from typing import Any, Mapping, Sequence
 
 from jmtools.core.stats import wilson_interval
+from jmtools.report.wording import caption
 
 __all__ = [
     "esc",
@@ -25,6 +26,7 @@ __all__ = [
     "funnel_chart",
     "pain_point_chart",
     "backlog_chart",
+    "with_caption",
 ]
 
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>()#+-.!|~"})
@@ -234,7 +236,8 @@ def pain_point_chart(table, *, top: int = 8, title: str = "Pain points, in rank 
     """Ranked pain points: bar length is the score that ranks them, so #1 is always longest.
 
     Measured and reported pain points are bars coloured by evidence, labelled with the
-    customers who met them. An *assumed* pain point (the workshop's, nothing in the data) has
+    customers who met them. Names are drawn on at most two lines (the full name is in the
+    tooltip), so the chart fits a 360 px phone at its container's width. An *assumed* pain point (the workshop's, nothing in the data) has
     no score from data: it gets no bar, only a hollow marker and the words "assumed, not in
     the data", so it is never drawn with a size it does not have.
 
@@ -271,17 +274,18 @@ def pain_point_chart(table, *, top: int = 8, title: str = "Pain points, in rank 
     data["assumed"] = data["evidence_label"].eq("assumed") | data["score"].fillna(0).le(0)
     data["bar"] = data["score"].where(~data["assumed"])
     data["note"] = [("assumed, not in the data" if lab == "assumed" else f"{lab}, no measure in the data")
-                    if a else (f"{c:,.0f} customers met it" if c == c and c is not None else lab)
+                    if a else (f"{c:,.0f} customers" if c == c and c is not None else lab)
                     for a, lab, c in zip(data["assumed"], data["evidence_label"],
                                          data["customers_affected"])]
-    y = alt.Y("item:N", sort=list(data["item"]), title=None, axis=alt.Axis(labelLimit=260))
+    y = alt.Y("item:N", sort=list(data["item"]), title=None,
+              axis=alt.Axis(labelLimit=_LABEL_PX, labelExpr=_label_lines(data["item"])))
     tip = ["rank:Q", "title:N", "stage:N", alt.Tooltip("score:Q", format=".2f"),
            alt.Tooltip("customers_affected:Q", format=",.0f"), "evidence_label:N"]
     base = alt.Chart(data).encode(y=y, tooltip=tip)
     scored = base.transform_filter("!datum.assumed")
     bars = scored.mark_bar().encode(
-        x=alt.X("bar:Q", title="priority score (ranks the list; longer = fix sooner)",
-                scale=alt.Scale(domain=[0, _longest(data["bar"]) * 1.5], nice=False)),  # room for labels
+        x=alt.X("bar:Q", title=["priority score", "longer = fix sooner"], axis=alt.Axis(tickCount=4),
+                scale=alt.Scale(domain=[0, _longest(data["bar"]) * 2], nice=False)),  # room for labels
         color=alt.Color("evidence_label:N", title="evidence",
                         scale=alt.Scale(domain=["measured", "reported", "assumed"],
                                         range=["#1d6b35", "#2f5d8a", "#a0a7b4"]),
@@ -293,7 +297,32 @@ def pain_point_chart(table, *, top: int = 8, title: str = "Pain points, in rank 
     words = unscored.mark_text(align="left", dx=10, fontSize=11, fontStyle="italic",
                                color="#5b6372").encode(x=alt.datum(0), text="note:N")
     return alt.layer(bars, counts, marker, words, title=title).properties(
-        width=420, height=alt.Step(26))
+        width=420, height=alt.Step(30))
+
+
+#: Widest a pain point's name is drawn beside its bar (px at 11 px text): two lines of about
+#: 24 characters, so the chart fits a 360 px phone; the full name is in the tooltip and table.
+_LABEL_PX, _LABEL_CHARS = 150, 24
+
+
+def _label_lines(items) -> str:
+    """A Vega label expression drawing each name on at most two lines of ``_LABEL_CHARS``.
+
+    Examples
+    --------
+    >>> _label_lines(["#1 Delivery fee appears only at payment"])
+    '{"#1 Delivery fee appears only at payment": ["#1 Delivery fee appears", "only at payment"]}[datum.label] || datum.label'
+    """
+    import json
+    import textwrap
+
+    lines = {}
+    for item in items:
+        wrapped = textwrap.wrap(str(item), _LABEL_CHARS) or [str(item)]
+        if len(wrapped) > 2:
+            wrapped = [wrapped[0], textwrap.shorten(" ".join(wrapped[1:]), _LABEL_CHARS, placeholder=" …")]
+        lines[str(item)] = wrapped
+    return f"{json.dumps(lines, ensure_ascii=False)}[datum.label] || datum.label"
 
 
 def _longest(values) -> float:
@@ -337,7 +366,7 @@ def backlog_chart(backlog, *, title: str = "Opportunities: impact against effort
     # points that share a place get their rank numbers side by side: "1, 2"
     data["label"] = data.groupby(["impact", "effort"])["rank"].transform(
         lambda r: ", ".join(f"#{int(x)}" for x in sorted(r)))
-    base = alt.Chart(data, title=title).encode(
+    base = alt.Chart(data).encode(
         x=alt.X("effort:Q", title="effort (person-months)", scale=alt.Scale(zero=True)),
         y=alt.Y("impact:Q", title="impact (3 massive … 0.25 minimal)", scale=alt.Scale(zero=True)))
     points = base.mark_circle(opacity=0.8, stroke="#1f2430", strokeWidth=0.5).encode(
@@ -350,5 +379,22 @@ def backlog_chart(backlog, *, title: str = "Opportunities: impact against effort
         tooltip=[c for c in cols if c != "quadrant"] + ["quadrant"])
     labels = base.mark_text(align="left", dx=12, dy=-8, fontSize=11, fontWeight="bold").encode(
         text="label:N")
-    return alt.layer(points, labels.transform_filter("datum.label != null")).properties(
+    return alt.layer(points, labels.transform_filter("datum.label != null"), title=title).properties(
         width=480, height=300)
+
+
+def with_caption(chart, key: str):
+    """``chart`` carrying the caption that explains its encoding (:data:`jmtools.report.wording.CAPTIONS`).
+
+    The caption travels in the spec's ``usermeta``; the report exporter prints it once under the
+    chart, in place of the chart's subtitle.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> b = pd.DataFrame({"title": ["A"], "impact": [2.0], "effort": [1.0], "quadrant": ["quick win"]})
+    >>> with_caption(backlog_chart(b), "backlog").to_dict()["usermeta"]["caption"][:9]
+    'Position:'
+    """
+    meta = chart.to_dict(validate=False).get("usermeta") or {}
+    return chart.properties(usermeta=dict(meta, caption=caption(key)))

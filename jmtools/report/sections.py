@@ -31,8 +31,9 @@ from jmtools.evidence import fit_problems
 from jmtools.personas import RuleError, parse_rule
 from jmtools.pipeline import Findings
 from jmtools.report.present import (backlog_chart, funnel_chart, headline_cards, html_table, md,
-                                    number, pain_point_chart)
+                                    number, pain_point_chart, with_caption)
 from jmtools.report.headline import headline_html, headline_items
+from jmtools.report.mappages import print_parts
 from jmtools.report.record import record, record_source
 from jmtools.report.wording import coverage_sentence, plain
 from jmtools.sources import SPECS, TABLE_CONTENTS, missing_table
@@ -310,8 +311,9 @@ def how_far(f: Findings) -> None:
                     "{them}, so any 0 there would come from the file, not from customers. See "
                     "*How the journey file fits the events* above for the fix.",
                     stages=", ".join(left_out), them="it" if len(left_out) == 1 else "them"))
-    _display(funnel_chart(fun, compare=None if f.focus.everyone else f.funnel_all, label=label,
-                          title=f"How far {label} get through the journey"))
+    _display(with_caption(funnel_chart(fun, compare=None if f.focus.everyone else f.funnel_all, label=label,
+                                       title=f"How far {label} get through the journey"),
+                          "funnel" if f.focus.everyone else "funnel_compared"))
     loss = f.biggest_loss
     if loss is not None:
         _display(md("The biggest loss is between **{a}** and **{b}**: {lost} of {prev} customers ({rate}) do "
@@ -343,14 +345,17 @@ def feelings(f: Findings) -> None:
         for kind in ("surveys", "feedback"):
             _missing(f, kind, _FEEL)
     moments, main = f.moments, shown[:1] if f.focus.everyone else shown  # one line per group: legible
-    _display(emotion_curve_chart(
+    _display(with_caption(emotion_curve_chart(
         f.curve, assumed=assumed[assumed["persona"].isin(main)] if "persona" in assumed else assumed,
         moments=moments[moments["persona"].isin(main)], personas=main,
         title=f"Emotion curve{' from behaviour' if behaviour else ''}: {f.focus.label}",
-        subtitle=_BEHAVIOUR_SUBTITLE if behaviour else None))
+        subtitle=_BEHAVIOUR_SUBTITLE if behaviour else None),
+        "emotion_behaviour" if behaviour else "emotion_curve"))
     if len(shown) > 2:
-        _display(emotion_curve_panels(f.curve, assumed=assumed, moments=moments, personas=shown[1:],
-                                      title="Each persona against all customers"))
+        _display(with_caption(emotion_curve_panels(f.curve, assumed=assumed, moments=moments,
+                                                   personas=shown[1:],
+                                                   title="Each persona against all customers"),
+                              "emotion_panels"))
     for text in moments.loc[moments["persona"] == f.focus.persona, "explanation"]:
         _display(md("- {text}", text=text))
     _display(html_table(f.curve_focus, columns={"stage": "stage", "valence": "emotion (−2..+2)",
@@ -385,8 +390,9 @@ def _feelings_assumed(f: Findings, assumed: pd.DataFrame) -> None:
     if assumed["valence"].notna().any():
         _display(md("> **Assumed, not measured.** The curve below is the emotion the team assumed in the "
                     "workshop (the journey file's `emotion:` per stage); nothing in this folder measures it."))
-        _display(assumed_curve_chart(assumed, title=f"Emotion curve assumed in the workshop: {f.focus.label} "
-                                                     "(no evidence in the data)"))
+        _display(with_caption(assumed_curve_chart(
+            assumed, title=f"Emotion curve assumed in the workshop: {f.focus.label} (no evidence in the data)"),
+            "assumed_curve"))
     else:
         _display(md("The journey file assumes no emotion either: add `emotion:` (−2..+2) to its stages to draw "
                     "the workshop's curve."))
@@ -434,15 +440,27 @@ def where_it_hurts(f: Findings, *, top_n: int = 5) -> None:
                     absent=_table_list(absent), missing=_listed([_PAIN_SIGNALS[k] for k in absent], "and")))
     if len(pains):
         pains = pains.assign(title=pains["title"].map(plain), evidence=pains["evidence"].map(plain))
-        _display(pain_point_chart(pains, top=top_n, title=f"Pain points for {label}"))
+        _display(with_caption(pain_point_chart(pains, top=top_n, title=f"Pain points for {label}"),
+                              "pain_points"))
         _display(html_table(pains.head(top_n), columns={"rank": "rank", "title": "pain point",
                                                         "stage": "stage", "evidence_label": "evidence",
                                                         "evidence": "what the data shows"}))
         record("top_pain_point", str(pains["title"].iloc[0]), label="Top pain point", headline=True)
+        _record_pain_reach(f, pains.iloc[0])
     else:
         _display(md("No pain point stands out for {who} with at least {m} observations on each side of a "
                     "comparison.", who=label, m=f.options["min_n"]))
     record("pain_points", len(pains), label="Pain points found")
+
+
+def _record_pain_reach(f: Findings, top) -> None:
+    """How many of the focus's customers met the top pain point (the headline compares it with
+    the previous run); nothing for an assumed one, which has no measure."""
+    met = top.get("customers_affected")
+    if top.get("evidence_label") == "assumed" or met is None or met != met:
+        return
+    record("top_pain_point_customers", int(round(float(met))), n=int(f.n_customers),
+           label="Customers who met the top pain point")
 
 
 def what_they_write(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -> None:
@@ -492,8 +510,9 @@ def fix_first(f: Findings, *, top_n: int = 5) -> None:
     backlog, aov = f.backlog, f.order_value
     if len(backlog):
         more = f" (top {top_n} of {len(backlog)})" if len(backlog) > top_n else ""
-        _display(backlog_chart(backlog.head(top_n),
-                               title=f"Opportunities for {f.focus.label}: impact against effort{more}"))
+        _display(with_caption(backlog_chart(backlog.head(top_n), title=f"Opportunities for {f.focus.label}: "
+                                                                      f"impact against effort{more}"),
+                              "backlog"))
         cols = {"rank": "rank", "title": "opportunity", "owner": "owner", "status": "status",
                 "quadrant": "quadrant", "rice": "RICE"}
         if "value_at_stake" in backlog:
@@ -518,5 +537,8 @@ def the_map(f: Findings) -> None:
              "behaviour": "the workshop's assumed curve and the curve measured from behaviour"}
     if f.curve_basis in basis:
         _display(md("The emotion lane shows {what}.", what=basis[f.curve_basis]))
-    _display(journey_map(f.journey, evidence=f.map_evidence,
-                         persona=None if f.focus.everyone else f.focus.persona))
+    persona = None if f.focus.everyone else f.focus.persona
+    whole = journey_map(f.journey, evidence=f.map_evidence, persona=persona)
+    _display(with_caption(whole, "journey_map"))
+    for part in print_parts(f.journey, whole, evidence=f.map_evidence, persona=persona):
+        _display(with_caption(part, "journey_map"))  # on paper only: landscape pages, legible text

@@ -21,8 +21,10 @@ import math
 import re
 from typing import Any
 
-__all__ = ["GLOSSARY", "plain", "percent", "emotion", "feeling", "compared", "interval",
-           "coverage_sentence"]
+from jmtools.core.errors import ParameterError
+
+__all__ = ["GLOSSARY", "CAPTIONS", "plain", "percent", "emotion", "feeling", "compared", "interval",
+           "coverage_sentence", "caption"]
 
 #: Analyst term → the words a report uses for it (also shown in the report's glossary notes).
 GLOSSARY = {
@@ -170,3 +172,53 @@ def coverage_sentence(coverage, total: int) -> str:
              f"{GLOSSARY.get(r.coverage, r.coverage)}" for r in coverage.itertuples() if r.n]
     listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     return f"Of the {total:,} customers with events, {listed}."
+
+
+#: What position, length, colour and shape mean in each chart of a report: one short caption
+#: printed once beside the chart (it replaces the chart's own subtitle in reports).
+CAPTIONS = {
+    "funnel": "Bar length: share of the customers who started the journey that reached each stage "
+              "(n beside the bar). Thin black line: 95% interval.",
+    "funnel_compared": "Bar length: share of the customers who started the journey that reached each "
+                       "stage (n beside the bar). Dark bars: these customers; light bars: all customers. "
+                       "Thin black line: 95% interval.",
+    "emotion_curve": "Height: how customers felt at each stage, from −2 (very bad) to +2 (very good). "
+                     "Solid line: measured, with its 95% interval shaded; dashed line: assumed in the "
+                     "workshop. Dot area: how many customers it rests on; a hollow dot rests on too few. "
+                     "Red rings: moments of truth.",
+    "emotion_behaviour": "Measured from behaviour only: per customer and stage, 0 for a smooth visit, −1 "
+                         "for each of leaving the journey there, an error, repeated contacts. Height: the "
+                         "mean, −2 to 0, with its 95% interval shaded; dot area: customers; dashed line: "
+                         "assumed in the workshop. Red rings: moments of truth.",
+    "emotion_panels": "One small chart per persona: its curve in colour over all customers' curve in grey. "
+                      "Height: how customers felt, −2 (very bad) to +2 (very good); shaded band: 95% "
+                      "interval; dashed: assumed in the workshop.",
+    "assumed_curve": "Height: how the workshop assumed customers feel at each stage, −2 (very bad) to +2 "
+                     "(very good). Dashed, because nothing in this data measures it.",
+    "pain_points": "Bar length: the priority score that ranks the list, so #1 is the longest. Colour: the "
+                   "evidence (measured or reported). Beside each bar: customers who met it. A hollow circle "
+                   "without a bar is assumed, not measured: it has no size in the data.",
+    "backlog": "Position: effort across, impact up, so quick wins sit top left. Circle area: order value "
+               "at stake. Colour: quadrant. #n: the opportunity's rank in the table below.",
+    "journey_map": "Columns: stages in journey order; rows: what customers do, think and feel, and what "
+                   "the company does. The badge before each item says its evidence (key above the map). "
+                   "Emotion lane: solid line measured from data, dashed line assumed in the workshop.",
+    "comparison": "Dot: the change from before to after; line: its 95% interval; dashed line: no change. "
+                  "Colour: the verdict (a real improvement, a real worsening, or could be chance).",
+    "kpi_trend": "Dots: the figure in each report run, in run order. Grey line: the average of the shaded "
+                 "baseline runs; dashed lines: the limits normal variation stays within. A red dot is a "
+                 "signal: a change bigger than chance.",
+}
+
+
+def caption(key: str) -> str:
+    """The caption that explains the encoding of the report chart ``key`` (see :data:`CAPTIONS`).
+
+    Examples
+    --------
+    >>> caption("backlog").split(".")[0]
+    'Position: effort across, impact up, so quick wins sit top left'
+    """
+    if key not in CAPTIONS:
+        raise ParameterError("key", key, expected=sorted(CAPTIONS))
+    return CAPTIONS[key]

@@ -1,0 +1,81 @@
+"""The journey map on paper: landscape pages on which its text stays legible.
+
+A report prints the map on a landscape page of its own (``@page map`` in the report's
+stylesheet). A map with many lanes is taller than wide, and scaled onto one landscape page its
+11 px text would print at 4 pt. Such a map is printed as two landscape pages instead: what
+customers go through (the lanes down to the emotion curve) and where it hurts and what the
+company does (the lanes after), each drawn with columns as wide as the page allows. The two
+parts are in the interactive report for print only (the exporter hides them on screen and
+leaves them out of the static variant); the screen shows the whole map.
+"""
+
+from __future__ import annotations
+
+from jmtools.analyses.mapcells import map_cells
+from jmtools.charts.journeymap import journey_map
+
+__all__ = ["LANDSCAPE_PX", "MIN_PRINT_SCALE", "print_scale", "print_parts"]
+
+#: What a landscape A4 page holds for the map, in CSS px at 96 dpi: 277 × 150 mm (margins,
+#: the section's heading and the caption taken off).
+LANDSCAPE_PX = (1047, 567)
+
+#: Smallest scale at which the map's 11 px text still prints legibly (about 7 pt).
+MIN_PRINT_SCALE = 0.8
+
+#: The lane that ends the first printed part (what customers go through).
+_SPLIT_AFTER = "emotion"
+
+
+def print_scale(width: float, height: float) -> float:
+    """The scale a chart of ``width`` × ``height`` px gets on the landscape map page.
+
+    Examples
+    --------
+    >>> round(print_scale(1070, 1342), 2), print_scale(900, 500)
+    (0.42, 1.0)
+    """
+    return min(1.0, LANDSCAPE_PX[0] / width, LANDSCAPE_PX[1] / height)
+
+
+def print_parts(journey, whole, *, evidence=None, persona=None) -> list:
+    """The map in two parts for landscape pages, or ``[]`` when ``whole`` prints legibly as it is.
+
+    Parameters
+    ----------
+    journey : Journey
+        The map.
+    whole : altair.LayerChart
+        The map as the report shows it (:func:`jmtools.charts.journeymap.journey_map`).
+    evidence, persona
+        As given to :func:`~jmtools.charts.journeymap.journey_map`.
+
+    Returns
+    -------
+    list of altair.LayerChart
+        Each marked ``usermeta["print"] = True``, titled with the part it shows.
+
+    Examples
+    --------
+    >>> from jmtools.journey import Journey
+    >>> j = Journey.from_yaml("name: Demo\\nstages: [{name: A, goal: Look}, {name: B}]")
+    >>> print_parts(j, journey_map(j))
+    []
+    """
+    spec = whole.to_dict(validate=False)
+    if print_scale(spec.get("width") or 1, spec.get("height") or 1) >= MIN_PRINT_SCALE:
+        return []
+    lanes = list(map_cells(journey, evidence=evidence, persona=persona)["lane"].cat.categories)
+    cut = lanes.index(_SPLIT_AFTER) + 1 if _SPLIT_AFTER in lanes[:-1] else (len(lanes) + 1) // 2
+    if cut >= len(lanes):
+        return []
+    stages = max(len(journey.stages), 1)
+    column = int(min(400, max(230, (LANDSCAPE_PX[0] / 0.9 - 150) / stages)))
+    name = journey.name + (f" — {persona}" if isinstance(persona, str) else "")
+    titles = ("what customers go through (1 of 2)", "where it hurts and what the company does (2 of 2)")
+    parts = []
+    for chosen, title in zip((lanes[:cut], lanes[cut:]), titles):
+        chart = journey_map(journey, evidence=evidence, persona=persona, lanes=chosen,
+                            title=f"{name}: {title}", column_width=column)
+        parts.append(chart.properties(usermeta={"jmtools": "journey-map", "print": True}))
+    return parts

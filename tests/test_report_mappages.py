@@ -1,0 +1,47 @@
+"""jmtools.report.mappages: a tall journey map prints as two landscape pages with legible text."""
+
+from __future__ import annotations
+
+from jmtools.analyses.mapcells import map_cells
+from jmtools.charts.journeymap import journey_map
+from jmtools.journey import Journey
+from jmtools.report.mappages import MIN_PRINT_SCALE, print_parts, print_scale
+
+
+def _scale(chart) -> float:
+    spec = chart.to_dict()
+    return print_scale(spec["width"], spec["height"])
+
+
+def test_a_tall_map_prints_as_two_parts_each_larger_than_the_whole(ecommerce_world):
+    journey = ecommerce_world.journey
+    whole = journey_map(journey, persona="Budget Ben")
+    assert _scale(whole) < MIN_PRINT_SCALE  # the sample map is tall: 4 pt text on one page
+    first, second = print_parts(journey, whole, persona="Budget Ben")
+    lanes = list(map_cells(journey, persona="Budget Ben")["lane"].cat.categories)
+    cut = lanes.index("emotion") + 1
+    for part, shown in ((first, lanes[:cut]), (second, lanes[cut:])):
+        spec = part.to_dict()
+        assert spec["usermeta"] == {"jmtools": "journey-map", "print": True}
+        assert _scale(part) >= 0.75 and _scale(part) > _scale(whole) + 0.25
+        drawn = {t for layer in spec["layer"] for t in _texts(spec, layer)}
+        assert all(_lane_title(lane) in drawn for lane in shown), (shown, sorted(drawn)[:20])
+    assert first.to_dict()["title"]["text"].endswith("what customers go through (1 of 2)")
+
+
+def test_a_map_that_fits_one_landscape_page_is_printed_whole():
+    journey = Journey.from_yaml("name: Demo\nstages: [{name: A, goal: Look}, {name: B, goal: Buy}]")
+    assert print_parts(journey, journey_map(journey)) == []
+
+
+def _lane_title(lane: str) -> str:
+    from jmtools.analyses.mapcells import MAP_LANES
+
+    return MAP_LANES[lane]
+
+
+def _texts(spec, layer):
+    """Every text value of a layer's data (the lane titles are data of the canvas)."""
+    data = layer.get("data", {})
+    rows = spec.get("datasets", {}).get(data.get("name"), []) if isinstance(data, dict) else []
+    return [v for row in rows for v in row.values() if isinstance(v, str)]
