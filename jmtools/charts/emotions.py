@@ -27,7 +27,7 @@ _Y_LABELS = ("datum.value == 2 ? '+2 very positive' : datum.value == 1 ? '+1' : 
              "datum.value == -2 ? '−2 very negative' : ''")
 
 
-def _y(title="Emotion (valence)"):
+def _y(title="Emotion (−2 to +2)"):
     import altair as alt
 
     return alt.Scale(domain=list(EMOTION_DOMAIN), nice=False, clamp=True), alt.Axis(
