@@ -118,6 +118,25 @@ def test_funnel_matches_greedy_oracle(world, level, steps):
     assert ((f["ci_low"] <= f["conversion"] + 1e-12) & (f["conversion"] <= f["ci_high"] + 1e-12)).all()
 
 
+def test_a_copy_with_other_events_is_counted_from_its_own_events(world):
+    """A derived column to split by, or fewer events, in a copy: never the original's stored table."""
+    import dataclasses
+    _, _, evidence, df = world
+    steps = JOURNEY["stages"]
+    funnel(evidence)                                   # the original remembers its chain
+    t = evidence.events
+    keep = sorted(df["customer_id"].unique())[::2]
+    fewer = dataclasses.replace(evidence, events=t.filter(t.customer_id.isin(keep)))
+    reach = oracle_reach(df[df["customer_id"].isin(keep)], steps, "stage")
+    expected = [sum(1 for got in reach.values() if len(got) >= k) for k in range(1, len(steps) + 1)]
+    assert funnel(fewer)["n"].tolist() == expected
+    assert funnel(evidence)["n"].tolist() != expected  # the original is untouched
+    half = evidence.with_events(t.mutate(half=t.customer_id.isin(keep).ifelse("a", "b")))
+    split = funnel(half, by="half")
+    assert split.loc[split["half"] == "a", "n"].tolist() == expected
+    assert split.groupby("step_index")["n"].sum().tolist() == funnel(evidence)["n"].tolist()
+
+
 def test_funnel_by_persona_keeps_zero_rows_and_sums_up(world):
     ev, cust, evidence, df = world
     f = funnel(evidence, by="persona")

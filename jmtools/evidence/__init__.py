@@ -19,6 +19,7 @@ What did not fit is reported, never dropped silently: event names no touchpoint 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from jmtools.core.engine import as_table, to_pandas
@@ -111,7 +112,14 @@ class Evidence:
     date_only: object = None
     rules: list = field(default_factory=list)
     core: object = None
-    answers: dict = field(default_factory=dict, repr=False, compare=False)
+    answers: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _core_events: object = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def narrow(self):
+        """The stored narrow table (:attr:`core`) when :attr:`events` is still its projection;
+        None for a copy given other events, whose analyses must read those events."""
+        return self.core if self.core is not None and self.events is self._core_events else None
 
     @property
     def mapped_stages(self) -> list:
@@ -125,6 +133,35 @@ class Evidence:
     def company_touchpoints(self) -> list:
         """Touchpoints the company starts (``initiated_by: company``), in file order."""
         return [r.name for r in self.rules if r.initiated_by == "company"]
+
+    def with_events(self, events) -> "Evidence":
+        """A copy whose events are ``events`` (e.g. with a derived column to split by).
+
+        The copy has no stored narrow table (:attr:`core`) and no remembered answers, so that
+        every analysis of it reads the new events, never the original's.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from jmtools.evidence import prepare
+        >>> ev = prepare(pd.DataFrame({"customer_id": ["a", "b"], "event": ["view", "view"],
+        ...     "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"])}),
+        ...     {"stages": ["Browse"], "touchpoints": [{"name": "Site", "stage": "Browse",
+        ...                                             "events": ["view"]}]})
+        >>> t = ev.events
+        >>> cohort = ev.with_events(t.mutate(week=t.timestamp.week_of_year()))
+        >>> "week" in cohort.events.columns, cohort.core is None
+        (True, True)
+        """
+        return dataclasses.replace(self, events=events, core=None)
+
+    def _link_core(self) -> "Evidence":
+        """Mark :attr:`events` as the projection of :attr:`core` (where both were built together).
+
+        A copy made with other events (``dataclasses.replace``) is not linked, so its analyses
+        read its own events, and it starts with no remembered answers."""
+        self._core_events = self.events
+        return self
 
     @property
     def table(self):
@@ -285,7 +322,7 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
                     mapping, unmatched, coverage, names, sizes, n_events, n_customers, journey,
                     overlaps=overlap_report(plan, rules, dict(zip(counts["event"], counts["n_events"]))),
                     empty=empty_report(stages, rules, plan, received), date_only=date_only,
-                    rules=rules, core=core)
+                    rules=rules, core=core)._link_core()
 
 
 def _date_only(counts):

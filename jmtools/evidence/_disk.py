@@ -63,4 +63,4 @@ def load_evidence(folder, journey, *, con=None):
                     frames["mapping"], frames["unmatched"], frames.get("coverage"), meta["personas"],
                     frames.get("persona_sizes"), meta["n_events"], meta["n_customers"], journey,
                     overlaps=frames.get("overlaps"), empty=frames.get("empty"),
-                    date_only=frames.get("date_only"), rules=rules, core=core)
+                    date_only=frames.get("date_only"), rules=rules, core=core)._link_core()

@@ -18,7 +18,6 @@ something did; it cannot say why.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import math
 import shutil
@@ -95,7 +94,7 @@ def before_after(evidence, split, *, by="persona", level: str = "stage", steps=N
     when = _split(split)
     t = evidence.events
     first = t.timestamp.min().over(group_by=t.customer_id)
-    cohort = dataclasses.replace(evidence, events=t.mutate(period=(first < when).ifelse(*PERIODS)))
+    cohort = evidence.with_events(t.mutate(period=(first < when).ifelse(*PERIODS)))
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
     frame = funnels.funnel(cohort, steps=steps, level=level, by=[*keys, "period"])
     frame["period"] = pd.Categorical(frame["period"], categories=list(PERIODS), ordered=True)

@@ -143,6 +143,13 @@ def _wilson(frame, k, n, prefix=""):
     return frame
 
 
+def _table(evidence, by):
+    """The table to count from: the stored narrow one (:attr:`Evidence.narrow`) when the events
+    are its projection and it has the ``by`` columns, otherwise the prepared events."""
+    core = getattr(evidence, "narrow", None)
+    return core if core is not None and set(by) <= set(core.columns) else evidence.events
+
+
 def _groups(evidence, by):
     """All by-groups that have customers, with their customer counts (pandas)."""
     if not by:
@@ -151,7 +158,7 @@ def _groups(evidence, by):
     answers = getattr(evidence, "answers", None)
     if answers is not None and key in answers:
         return answers[key].copy()
-    t = evidence.core if getattr(evidence, "core", None) is not None else evidence.events
+    t = _table(evidence, by)
     first = t.filter(t.position == 1)          # one row per customer; by-columns are per customer
     g = _order_groups(evidence, to_pandas(first.group_by(by).agg(n_customers=first.count())), by)
     if answers is not None:

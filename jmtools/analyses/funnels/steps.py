@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from jmtools.analyses.funnels._common import (_by_list, _check_evidence, _complete, _groups,
-                                              _level_col, _order_groups, _steps, _wilson,
+                                              _level_col, _order_groups, _steps, _table, _wilson,
                                               step_columns)
 from jmtools.core.engine import to_pandas
 
@@ -20,7 +20,7 @@ __all__ = ["funnel", "furthest_stage", "customer_reach"]
 
 def _step_filter(evidence, t, col, step):
     """Rows of ``t`` at one step: on the stored codes where the evidence has them."""
-    if getattr(evidence, "core", None) is not None and t is evidence.core:
+    if t is getattr(evidence, "narrow", None):
         if col == "stage":
             return t.stage_index == evidence.stages.index(step) + 1
         if col == "touchpoint":
@@ -34,7 +34,7 @@ def _reach(evidence, steps, level, by):
     Reads the stored narrow table (:attr:`Evidence.core`) with integer stage and touchpoint
     codes when there is one.
     """
-    t = evidence.core if getattr(evidence, "core", None) is not None else evidence.events
+    t = _table(evidence, by)
     pairs = step_columns(evidence, steps) if level == "any" else [(_level_col(level), s) for s in steps]
     keys = ["customer_id", *by]
     reached = []
