@@ -92,6 +92,65 @@ def test_parse_value_reports_bad_text():
         parse_value(Parameter("min_score", "int", -2), "lots")
 
 
+UNIONS = ["int | str", "Union[int, str]", "typing.Union[str, int]", "'int | str'"]
+
+
+@pytest.mark.parametrize("annotation", UNIONS)
+@pytest.mark.parametrize("value", [12, "auto", 0, ""])
+def test_a_value_of_any_member_of_a_union_is_accepted(annotation, value):
+    declared = {"n_themes": Parameter("n_themes", annotation, "auto", "1 or more, or \"auto\"", 5)}
+    assert check_parameters(declared, {"n_themes": value}) == {"n_themes": value}
+
+
+@pytest.mark.parametrize("annotation", UNIONS)
+@pytest.mark.parametrize("value", [1.5, True, None, [3], {"k": 3}])
+def test_a_value_of_no_member_is_refused_naming_notebook_parameter_and_fix(annotation, value):
+    declared = {"n_themes": Parameter("n_themes", annotation, "auto", "1 or more, or \"auto\"", 5)}
+    with pytest.raises(ParameterError) as caught:
+        check_parameters(declared, {"n_themes": value}, notebook="04_pain_points.ipynb")
+    text = str(caught.value)
+    assert text.startswith(f"n_themes must be of type {annotation}") and f"got {value!r}" in text
+    assert "04_pain_points.ipynb" in text and "parameters cell line 5" in text
+    assert "Fix: pass one of the types int | str" in text or "Fix: pass one of the types str | int" in text
+
+
+@pytest.mark.parametrize("annotation", ["Optional[int]", "int | None", "None | int", "typing.Optional[int]",
+                                        "Union[int, None]"])
+def test_optional_takes_none_and_its_type_only(annotation):
+    declared = {"top": Parameter("top", annotation, 3, "1 or more", 2)}
+    assert check_parameters(declared, {"top": None}) == {"top": None}
+    assert check_parameters(declared, {"top": 7}) == {"top": 7}
+    with pytest.raises(ParameterError, match="top must be of type"):
+        check_parameters(declared, {"top": "7"})
+    assert parse_value(declared["top"], "none") is None and parse_value(declared["top"], "7") == 7
+
+
+def test_members_of_annotations():
+    assert Parameter("x", "Optional[list[str]]", None).types == ("list", "None")
+    assert Parameter("x", "Union[int, float, None]", 1).types == ("int", "float", "None")
+    assert Parameter("x", "int | str", 1).base_type == "int"
+    assert Parameter("x", "Optional[str]", None).base_type == "str"
+    assert Parameter("x", "List[int] | Dict[str, int]", []).types == ("list", "dict")
+
+
+@pytest.mark.parametrize("annotation, text, expected", [
+    ("int | str", "12", 12), ("int | str", "auto", "auto"), ("str | int", "12", 12),
+    ("Union[int, str]", "-3", -3), ("float | str", "0.5", 0.5), ("int | bool", "1", 1),
+    ("int | bool", "yes", True), ("list[str] | str", "[a, b]", ["a", "b"]),
+    ("list[str] | str", "plain", "plain"), ("int | str | None", "none", "none"),
+    ("Optional[int]", "", None),
+])
+def test_parse_value_tries_each_member(annotation, text, expected):
+    assert parse_value(Parameter("x", annotation, None), text) == expected
+
+
+def test_parse_value_refuses_text_no_member_reads():
+    with pytest.raises(ParameterError) as caught:
+        parse_value(Parameter("top", "int | float", 3, "1 or more"), "many")
+    assert "top must be one of the types int | float — got 'many'" in str(caught.value)
+    assert "Fix: top: int | float = 3" in str(caught.value)
+
+
 @pytest.fixture(scope="module")
 def maya_run(feedback_maya_run):
     """FEEDBACK run once for persona Maya (shared with the browser tests, see conftest.py)."""

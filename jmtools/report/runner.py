@@ -5,8 +5,9 @@ Reading this module top to bottom tells a whole run:
 1. :func:`read_parameters` parses the notebook's one cell tagged ``parameters``
    (annotated assignments with help comments) into :class:`Parameter` objects;
 2. :func:`check_parameters` refuses unknown names (listing the declared ones) and
-   values of the wrong type; :func:`parse_value` turns command-line text into the
-   declared type;
+   values of the wrong type (a value of any member of a union is right: ``int | str``,
+   ``Union[int, str]``, ``Optional[int]`` takes None); :func:`parse_value` turns
+   command-line text into the declared type;
 3. :func:`run_notebook` executes with papermill (kernel ``python3``), writes the
    executed notebook atomically, stores run metadata (parameters, dates,
    versions, records) in ``metadata.jmtools``, and turns a failed cell into a
@@ -19,6 +20,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import datetime as _dt
+import functools
 import os
 import sys
 import time
@@ -47,6 +49,55 @@ _FALSE = {"false", "no", "n", "0", "off"}
 _NONE = {"none", "null", "~", ""}
 
 
+_ALIASES = {"List": "list", "Dict": "dict", "Tuple": "list", "tuple": "list", "Sequence": "list",
+            "Mapping": "dict", "Any": "object", "NoneType": "None"}
+
+
+@functools.lru_cache(maxsize=256)
+def _members(annotation: str) -> tuple[str, ...]:
+    """Type names of the members of an annotation written in a parameters cell."""
+    try:
+        node = ast.parse(annotation.strip() or "object", mode="eval").body
+    except SyntaxError:
+        return ("object",)
+    out: list[str] = []
+
+    def walk(n) -> None:
+        if isinstance(n, ast.BinOp) and isinstance(n.op, ast.BitOr):
+            walk(n.left)
+            walk(n.right)
+        elif isinstance(n, ast.Constant) and (n.value is None or isinstance(n.value, str)):
+            if n.value is None:
+                out.append("None")
+            else:
+                out.extend(_members(n.value))          # a quoted forward reference
+        elif isinstance(n, ast.Subscript):
+            name = _name(n.value)
+            args = n.slice.elts if isinstance(n.slice, ast.Tuple) else [n.slice]
+            if name == "Optional":
+                walk(args[0])
+                out.append("None")
+            elif name == "Union":
+                for a in args:
+                    walk(a)
+            else:
+                out.append(_ALIASES.get(name, name))
+        else:
+            name = _name(n)
+            out.append(_ALIASES.get(name, name))
+
+    walk(node)
+    return tuple(dict.fromkeys(out)) or ("object",)
+
+
+def _name(node) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):                 # typing.Optional, t.Union
+        return node.attr
+    return "object"
+
+
 @dataclass(frozen=True)
 class Parameter:
     """One declared notebook parameter.
@@ -71,16 +122,32 @@ class Parameter:
     line: int = 0
 
     @property
+    def types(self) -> tuple[str, ...]:
+        """The type names a value may have, one per member of a union, ``"None"`` included.
+
+        ``int | str`` → ``("int", "str")``; ``Optional[list[str]]`` → ``("list", "None")``;
+        ``Union[int, float, None]`` → ``("int", "float", "None")``; a type with arguments
+        counts by its name (``list[str]`` → ``list``). An annotation that cannot be read
+        gives ``("object",)`` (any value).
+
+        Examples
+        --------
+        >>> Parameter("n_themes", "int | str", 10).types
+        ('int', 'str')
+        >>> Parameter("label", "Optional[str]", None).types
+        ('str', 'None')
+        """
+        return _members(self.annotation)
+
+    @property
     def base_type(self) -> str:
-        """The annotation without ``| None`` and type arguments: ``str``, ``int``, ``list``…"""
-        parts = [p.strip() for p in self.annotation.replace("Optional[", "").rstrip("]").split("|")]
-        parts = [p for p in parts if p not in ("None", "")] or ["object"]
-        return parts[0].split("[")[0]
+        """The first type other than ``None``: ``str``, ``int``, ``list``… (``int | str`` → ``int``)."""
+        return next((t for t in self.types if t != "None"), "object")
 
     @property
     def optional(self) -> bool:
-        """True when ``None`` is an allowed value."""
-        return "None" in self.annotation or "Optional" in self.annotation or self.default is None
+        """True when ``None`` is an allowed value (a ``None`` member or a ``None`` default)."""
+        return "None" in self.types or self.default is None
 
     def describe(self) -> str:
         """One line for ``--help`` style listings: ``persona: str = 'all'  # which persona``."""
@@ -196,15 +263,28 @@ _CHECKS = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,),
            "list": (list, tuple), "dict": (dict,)}
 
 
-def _type_ok(param: Parameter, value) -> bool:
-    if value is None:
-        return param.optional
-    want = _CHECKS.get(param.base_type)
+def _member_ok(kind: str, value) -> bool:
+    """Whether ``value`` (not None) is of the type named ``kind``; unknown names accept any."""
+    want = _CHECKS.get(kind)
     if want is None:
-        return True
-    if param.base_type in ("int", "float") and isinstance(value, bool):
+        return kind != "None"
+    if kind in ("int", "float") and isinstance(value, bool):
         return False
     return isinstance(value, want)
+
+
+def _type_ok(param: Parameter, value) -> bool:
+    """True when ``value`` matches any member of the annotation (None: when optional)."""
+    if value is None:
+        return param.optional
+    return any(_member_ok(kind, value) for kind in param.types)
+
+
+def _expected(param: Parameter) -> str:
+    """``a int`` for one type, ``one of the types int | str`` for a union (None as "or None")."""
+    kinds = [t for t in param.types if t != "None"] or ["object"]
+    text = f"a {kinds[0]}" if len(kinds) == 1 else "one of the types " + " | ".join(kinds)
+    return text + (" or None" if param.optional else "")
 
 
 def check_parameters(declared: Mapping[str, Parameter], given: Mapping[str, Any], *,
@@ -254,14 +334,20 @@ def check_parameters(declared: Mapping[str, Parameter], given: Mapping[str, Any]
         if not _type_ok(param, value):
             raise ParameterError(key, value, expected=f"of type {param.annotation} ({param.help})"
                                  if param.help else f"of type {param.annotation}",
-                                 fix=f"pass a {param.annotation}; on the command line the text is "
-                                     "converted to the declared type")
+                                 fix=f"pass {_expected(param)}: {notebook} declares, in its "
+                                     f"parameters cell line {param.line}, {param.describe()}; "
+                                     "on the command line the text is converted to the declared type")
         out[key] = list(value) if isinstance(value, tuple) else value
     return out
 
 
 def parse_value(param: Parameter, text: str):
     """Convert command-line text to the parameter's declared type.
+
+    For a union the members are tried from the narrowest (``int``, ``float``, ``bool``, lists
+    and mappings) to ``str``, which takes any text: ``int | str`` reads ``"12"`` as 12 and
+    ``"auto"`` as ``"auto"``. ``none``, ``null``, ``~`` or an empty text is None where None is
+    allowed, unless ``str`` is a member (then it is that text).
 
     Examples
     --------
@@ -273,31 +359,48 @@ def parse_value(param: Parameter, text: str):
     ['Ben', 'Maya']
     >>> parse_value(Parameter("static", "bool", False), "yes")
     True
+    >>> [parse_value(Parameter("n_themes", "int | str", "auto"), t) for t in ("12", "auto")]
+    [12, 'auto']
+    >>> parse_value(Parameter("cut", "Optional[float]", None), "none") is None
+    True
     """
-    kind = param.base_type
-    if param.optional and text.strip().lower() in _NONE and kind != "str":
+    kinds = [t for t in param.types if t != "None"] or ["object"]
+    if param.optional and text.strip().lower() in _NONE and "str" not in kinds:
         return None
-    try:
-        if kind == "str":
-            return text
-        if kind == "int":
-            return int(text)
-        if kind == "float":
-            return float(text)
-        if kind == "bool":
-            low = text.strip().lower()
-            if low in _TRUE | _FALSE:
-                return low in _TRUE
-            raise ValueError(text)
-        from ruamel.yaml import YAML
+    order = sorted(kinds, key=lambda k: _PARSE_ORDER.get(k, 4))
+    for kind in order:
+        try:
+            value = _parse_as(kind, text)
+        except Exception:  # noqa: BLE001 — the next member may read it
+            continue
+        if value is None and param.optional or value is not None and _member_ok(kind, value):
+            return value
+    raise ParameterError(param.name, short(text), expected=_expected(param),
+                         fix=f"{param.describe()}") from None
 
-        too_big = yaml_bounds_problem(text)
-        if too_big:
-            raise ValueError(too_big.message)
-        return YAML(typ="safe", pure=True).load(text)
-    except Exception:
-        raise ParameterError(param.name, short(text), expected=f"a {param.annotation}",
-                             fix=f"{param.describe()}") from None
+
+#: Union members are tried in this order (``str`` last: it takes any text).
+_PARSE_ORDER = {"int": 0, "float": 1, "bool": 2, "str": 9}
+
+
+def _parse_as(kind: str, text: str):
+    if kind == "str":
+        return text
+    if kind == "int":
+        return int(text)
+    if kind == "float":
+        return float(text)
+    if kind == "bool":
+        low = text.strip().lower()
+        if low in _TRUE | _FALSE:
+            return low in _TRUE
+        raise ValueError(text)
+    from ruamel.yaml import YAML
+
+    too_big = yaml_bounds_problem(text)
+    if too_big:
+        raise ValueError(too_big.message)
+    return YAML(typ="safe", pure=True).load(text)
 
 
 _PACKAGES = ["jmtools", "pandas", "numpy", "altair", "vl-convert-python", "duckdb",
