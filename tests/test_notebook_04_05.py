@@ -46,6 +46,10 @@ def test_pain_points_notebook(world, persona, expected, notebook_runs):
     assert not table["quotes"].fillna("").str.contains(r"@example\.(?:com|org)", regex=True).any()
     text = out.read_text(encoding="utf-8")
     assert text.count("application/vnd.vega.v5+json") >= 4          # themes (3) and pain points charts were drawn
+    import re
+
+    assert not re.search(r"\bC\d{7}\b", text)                      # quotes carry pseudonyms, never ids
+    assert re.search(r"” \(C-[0-9a-f]{10}\)", text)
     praised = [t for t in truths["themes"] if t["sentiment"] == "positive" and t["main_personas"]]
     for theme in praised:       # e.g. Marathon Maya loves the support team
         assert any(f"@ {theme['touchpoint']} ({theme['main_personas'][0]})" in p
@@ -130,3 +134,58 @@ def test_prioritisation_without_orders_or_scores_ranks_in_file_order(table_subse
     backlog = run.namespace["backlog"]
     assert list(backlog["id"]) == [o["id"] for o in journey["opportunities"]][:len(backlog)]
     assert "RICE or ICE where opportunities give those scores" in shown_text(run.displayed)
+
+
+@pytest.fixture(scope="module")
+def nb04_auto():
+    """Notebook 04's cells in this process on the default world with n_themes="auto": what it
+    printed and what it displayed (tests/inprocess.py)."""
+    import contextlib
+    import io
+
+    from inprocess import run_cells
+
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        run = run_cells(NB04, {"n_themes": "auto"})
+    return printed.getvalue(), run
+
+
+@pytest.mark.slow
+def test_pain_points_notebook_quotes_carry_pseudonyms_never_customer_ids(nb04_auto):
+    import re
+
+    import pandas as pd
+    from table_subsets import shown_text
+
+    printed, run = nb04_auto
+    frames = [d for d in run.displayed if isinstance(d, pd.DataFrame)]
+    shown = printed + shown_text(run.displayed) + "".join(f.to_string() for f in frames)
+    assert not re.search(r"\bC\d{7}\b", shown)                       # the sample worlds' customer ids
+    evidence = printed[printed.index("#1 "):]
+    assert re.search(r"quote: +“[^”]+” \(C-[0-9a-f]{10}\)", evidence)  # show_pain_point_evidence
+    themes = frames[0]                                                # show_themes(th): the complaint themes
+    assert {"label", "n", "n_customers", "quotes"} <= set(themes.columns)
+    signed = [q for qs in themes["quotes"].dropna() for q in qs]
+    assert signed and all(re.fullmatch(r"“.+” \(C-[0-9a-f]{10}\)", q, flags=re.S) for q in signed)
+    assert "quotes" not in frames[1].columns                          # the praise themes: no quotes
+
+
+@pytest.mark.slow
+def test_pain_points_notebook_measures_the_number_of_themes_when_asked(nb04_auto):
+    _, run = nb04_auto
+    th = run.namespace["th"]
+    assert th.accounting["choice of n_themes"]["chosen"].sum() == 1   # "auto" reached find_themes
+
+
+def test_pain_points_notebook_takes_a_number_or_auto_for_n_themes():
+    from jmtools.core.errors import ParameterError
+    from jmtools.report.runner import check_parameters, read_parameters
+
+    declared = read_parameters(NB04)
+    assert declared["n_themes"].types == ("int", "str")
+    for value in (12, "auto"):
+        assert check_parameters(declared, {"n_themes": value}, notebook=NB04.name) == {"n_themes": value}
+    with pytest.raises(ParameterError, match="04_pain_points.ipynb") as caught:
+        check_parameters(declared, {"n_themes": 2.5}, notebook=NB04.name)
+    assert "n_themes must be of type int | str" in str(caught.value)

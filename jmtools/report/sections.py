@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from jmtools.analyses.disclosure import MIN_GROUP, pseudonymise, suppress_small_groups
+from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.analyses.emotions import feeling_basis
 from jmtools.analyses.themes import polarity_basis
 from jmtools.charts.emotions import assumed_curve_chart, emotion_curve_chart, emotion_curve_panels
@@ -34,6 +34,7 @@ from jmtools.report.present import (backlog_chart, funnel_chart, headline_cards,
                                     number, pain_point_chart, with_caption)
 from jmtools.report.headline import headline_html, headline_items
 from jmtools.report.mappages import print_parts
+from jmtools.report.quotes import quoted_themes
 from jmtools.report.record import record, record_source
 from jmtools.report.wording import coverage_sentence, plain
 from jmtools.sources import SPECS, TABLE_CONTENTS, missing_table
@@ -468,17 +469,14 @@ def what_they_write(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) 
 
     Says which texts count as complaints (:func:`jmtools.analyses.themes.polarity_basis`);
     a theme written by fewer than ``min_group`` customers keeps its label but not its numbers
-    or quotes (:func:`jmtools.analyses.disclosure.suppress_small_groups`); each quote names
-    its customer by a pseudonym (:func:`jmtools.analyses.disclosure.pseudonymise`).
+    or quotes, and each quote names its customer by a pseudonym
+    (:func:`jmtools.report.quotes.quoted_themes`, as notebook 04 shows them).
     """
     if _missing(f, "feedback", "to see what customers complain about, grouped into themes with typical quotes"):
         return
     mine = f.themes_focus
     if mine is not None and len(mine.summary):
-        shown = _quoted(mine).head(top_n)
-        if "n_customers" in shown:
-            shown = suppress_small_groups(shown, n_col="n_customers", min_n=min_group,
-                                          columns=["n", "share", "n_customers", "quotes"])
+        shown = quoted_themes(mine, top=top_n, min_group=min_group)
         _display(md("{basis}", basis=polarity_basis(f.themes if f.themes is not None else mine)))
         _display(html_table(shown, columns={"label": "theme", "n": "texts", "share": "share",
                                             "top_stage": "mostly at", "quotes": "typical quotes"},
@@ -490,19 +488,6 @@ def what_they_write(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) 
         return
     why = str(f.themes_error).splitlines()[0] if f.themes_error else "no negative feedback from them"
     _display(md("No themes for {who}: {why}", who=f.focus.label, why=why))
-
-
-def _quoted(themes) -> pd.DataFrame:
-    """The themes' summary with its quotes as “text” (customer pseudonym) strings."""
-    quotes = themes.quotes
-    if "customer_id" not in quotes or quotes.empty:
-        return themes.summary.assign(quotes=themes.summary["quotes"].map(
-            lambda qs: [f"“{q}”" for q in qs]))
-    named = quotes.assign(shown=[f"“{q}” ({c})" if isinstance(c, str) else f"“{q}”" for q, c in
-                                 zip(quotes["quote"], pseudonymise(quotes["customer_id"].astype("string")))])
-    lists = named.sort_values(["theme", "rank"]).groupby("theme")["shown"].agg(list)
-    return themes.summary.assign(quotes=themes.summary["theme"].map(lists).map(
-        lambda qs: qs if isinstance(qs, list) else []))
 
 
 def fix_first(f: Findings, *, top_n: int = 5) -> None:

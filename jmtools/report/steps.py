@@ -20,12 +20,14 @@ import pandas as pd
 
 from jmtools.core.spreadsheet import write_csv
 from jmtools.core.vocabulary import ALL, NO_PERSONA
+from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.report.present import md
+from jmtools.report.quotes import quoted_pain_points, quoted_themes
 from jmtools.report.record import record, record_source
 from jmtools.sources import missing_table
 
 __all__ = ["record_world", "show_missing_table", "record_persona_figures", "record_largest_drop_off", "record_slowest_step",
-           "record_emotion_figures", "write_pain_points", "show_pain_point_evidence",
+           "record_emotion_figures", "write_pain_points", "show_themes", "show_pain_point_evidence",
            "record_pain_point_figures", "show_value_assumptions", "record_backlog_figures"]
 
 
@@ -253,28 +255,105 @@ def write_pain_points(table: pd.DataFrame, path: str | os.PathLike) -> Path:
     return Path(path)
 
 
-def show_pain_point_evidence(table: pd.DataFrame, *, top: int = 3) -> None:
-    """Print the evidence, themes and quotes of the ``top`` ranked pain points.
+def show_themes(themes, *, top: int | None = None, quotes: bool = True,
+                min_group: int = MIN_GROUP) -> pd.DataFrame:
+    """Show the themes' summary as the report does: quotes signed by pseudonyms, small themes hidden.
+
+    A theme written by fewer than ``min_group`` customers keeps its label but not its counts or
+    quotes, and a note under the table says how many were hidden
+    (:func:`jmtools.report.quotes.quoted_themes`); quotes name their writer by a pseudonym,
+    never by the customer id.
+
+    Parameters
+    ----------
+    themes : jmtools.analyses.themes.Themes
+    top : int, optional
+        Show only the ``top`` largest themes.
+    quotes : bool, default True
+        Include the quotes column.
+    min_group : int, default :data:`jmtools.analyses.disclosure.MIN_GROUP` (5)
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table shown (also displayed).
 
     Examples
     --------
-    >>> table = pd.DataFrame({"rank": [1], "title": ["Hidden fees"], "source": ["detected"],
-    ...                       "evidence": ["drop-off 40% (n=200)"], "themes": [["fees"]],
-    ...                       "quotes": [["Shipping cost came as a surprise"]]})
+    >>> from jmtools.analyses.themes import find_themes
+    >>> fb = pd.DataFrame({"text": [f"hidden delivery fee at checkout {w}" for w in "abcdef"],
+    ...                    "sentiment": -0.5, "customer_id": list("ABCDEF")})
+    >>> th = find_themes(fb, n_themes=1, id_col=None, stage_col=None, touchpoint_col=None,
+    ...                  persona_col=None, stability=False)
+    >>> shown = show_themes(th, min_group=7)  # doctest: +ELLIPSIS
+       theme ...
+    <IPython.core.display.Markdown object>
+    >>> shown[["n", "n_customers", "quotes"]]
+        n  n_customers quotes
+    0 NaN          NaN   None
+    """
+    from IPython.display import display
+
+    shown = quoted_themes(themes, top=top, min_group=min_group)
+    cols = [c for c in ("theme", "label", "n", "share", "n_customers", "top_stage", "top_touchpoint",
+                        "top_persona", "stability", "quotes") if c in shown and (quotes or c != "quotes")]
+    table = shown[cols].round(2)
+    display(table)
+    if shown.attrs.get("note"):
+        display(md("{note}", note=shown.attrs["note"]))
+    return table
+
+
+def show_pain_point_evidence(table: pd.DataFrame, themes=None, *, top: int = 3,
+                             min_group: int = MIN_GROUP) -> None:
+    """Print the evidence, themes and quotes of the ``top`` ranked pain points.
+
+    Quotes are signed by their writer's pseudonym, never the customer id, and the quotes of a
+    pain point whose complaints come from fewer than ``min_group`` customers are not printed
+    (a note says how many); see :func:`jmtools.report.quotes.quoted_pain_points`.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``pipeline.run(...).pain_points.table``.
+    themes : jmtools.analyses.themes.Themes, optional
+        The complaint themes (``pipeline.run(...).pain_points.themes``): who wrote each quote.
+    top : int, default 3
+    min_group : int, default :data:`jmtools.analyses.disclosure.MIN_GROUP` (5)
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"rank": [1, 2], "title": ["Hidden fees", "Late parcel"],
+    ...                       "source": ["detected", "detected"], "stage": ["Decision", "Delivery"],
+    ...                       "touchpoint": ["Checkout", None], "personas": [[], []],
+    ...                       "evidence": ["drop-off 40% (n=200)", "slow step (n=90)"],
+    ...                       "themes": [["fees (n=8)"], ["late (n=2)"]], "n_feedback": [8, 2],
+    ...                       "quotes": [["Shipping cost came as a surprise"], ["Still waiting"]]})
     >>> show_pain_point_evidence(table)
     #1 Hidden fees  [detected]
        evidence: drop-off 40% (n=200)
-       themes:   fees
-       quote:    Shipping cost came as a surprise
+       themes:   fees (n=8)
+       quote:    “Shipping cost came as a surprise”
     <BLANKLINE>
+    #2 Late parcel  [detected]
+       evidence: slow step (n=90)
+       themes:   late (n=2)
+       quote:    (not shown: fewer than 5 customers)
+    <BLANKLINE>
+    The quotes of 1 pain point written by fewer than 5 customers are not shown.
     """
-    for row in table.head(top).itertuples():
+    shown = quoted_pain_points(table.head(top), themes, min_group=min_group)
+    for row, original in zip(shown.itertuples(), table.head(top).itertuples()):
         print(f"#{row.rank} {row.title}  [{row.source}]")
         print("   evidence:", row.evidence)
         print("   themes:  ", "; ".join(row.themes) or "—")
         for quote in row.quotes:
             print("   quote:   ", quote)
+        if original.quotes and not row.quotes:
+            print(f"   quote:    (not shown: fewer than {min_group} customers)")
         print()
+    if shown.attrs.get("note"):
+        print(shown.attrs["note"])
 
 
 def record_pain_point_figures(persona: str, table: pd.DataFrame, themes, positive=None) -> None:

@@ -1,0 +1,170 @@
+"""Customer quotes as a report or notebook may show them: pseudonymous authors, no small groups.
+
+The report (:mod:`jmtools.report.sections`) and notebook 04 (:mod:`jmtools.report.steps`)
+show the same quotes the same way, following :mod:`jmtools.analyses.disclosure`:
+
+- a quote names its author by a pseudonym (:func:`~jmtools.analyses.disclosure.pseudonymise`),
+  never by the customer id: ``“Missing size chart.” (C-7547e74dc2)``;
+- a group written by fewer than ``min_group`` customers (default
+  :data:`~jmtools.analyses.disclosure.MIN_GROUP`, 5) keeps its label but not its numbers or
+  quotes, and the frame's ``attrs["note"]`` says how many were hidden and why.
+
+:func:`quoted_themes` does it for the rows of a :class:`~jmtools.analyses.themes.Themes`
+summary, :func:`quoted_pain_points` for the quotes of a ranked pain-point table.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from jmtools.analyses.disclosure import MIN_GROUP, pseudonymise, suppress_small_groups
+
+__all__ = ["quoted_themes", "quoted_pain_points"]
+
+
+def _signed(quote: str, writer, key) -> str:
+    """“quote” (pseudonym of its writer), or “quote” when the writer is not known."""
+    if writer is None or (not isinstance(writer, str) and pd.isna(writer)):
+        return f"“{quote}”"
+    return f"“{quote}” ({pseudonymise(str(writer), key=key)})"
+
+
+def quoted_themes(themes, *, top: int | None = None, min_group: int = MIN_GROUP,
+                  key: str | bytes | None = None) -> pd.DataFrame:
+    """The themes' summary with signed quotes and small themes suppressed.
+
+    Parameters
+    ----------
+    themes : jmtools.analyses.themes.Themes
+        From :func:`~jmtools.analyses.themes.find_themes` (or ``themes_for``).
+    top : int, optional
+        Keep the ``top`` largest themes (before suppression counts its rows).
+    min_group : int, default :data:`~jmtools.analyses.disclosure.MIN_GROUP` (5)
+        A theme written by fewer customers keeps its label; ``n``, ``share``, ``n_customers``
+        and ``quotes`` are blanked. Feedback without a customer column cannot count customers:
+        then a theme of fewer texts than ``min_group`` is blanked (it has fewer customers too).
+    key : str or bytes, optional
+        Pseudonym key (default: one random key per process).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``themes.summary`` with ``quotes`` as lists of “text” (pseudonym) strings (None when
+        suppressed), ``suppressed`` (bool) and ``attrs["note"]``.
+
+    Examples
+    --------
+    >>> from jmtools.analyses.themes import find_themes
+    >>> fees = [f"hidden delivery fee at checkout, a shock {w}" for w in "again today sadly so yes ugh".split()]
+    >>> sizes = [f"no size chart on the product page {w}" for w in ("again", "today", "sadly")]
+    >>> fb = pd.DataFrame({"text": fees + sizes, "sentiment": -0.5,
+    ...                    "customer_id": [f"C{i:04d}" for i in range(9)]})
+    >>> shown = quoted_themes(find_themes(fb, n_themes=2, id_col=None, stage_col=None,
+    ...                                   touchpoint_col=None, persona_col=None), key="k")
+    >>> shown[["n", "n_customers", "suppressed"]]
+         n  n_customers  suppressed
+    0  6.0          6.0       False
+    1  NaN          NaN        True
+    >>> shown["quotes"][0][0]
+    '“hidden delivery fee at checkout, a shock again” (C-6d0f15d2b3)'
+    >>> shown.attrs["note"]
+    '1 group with fewer than 5 customers is not shown.'
+    """
+    summary, quotes = themes.summary, themes.quotes
+    if "customer_id" in quotes and len(quotes):      # each quote row names the customer who wrote it
+        named = quotes.sort_values(["theme", "rank"])
+        named = named.assign(shown=[_signed(q, c, key) for q, c in zip(named["quote"], named["customer_id"])])
+        lists = named.groupby("theme")["shown"].agg(list)
+        shown = summary.assign(quotes=summary["theme"].map(lists).map(
+            lambda qs: qs if isinstance(qs, list) else []))
+    else:
+        shown = summary.assign(quotes=summary["quotes"].map(lambda qs: [f"“{q}”" for q in qs]))
+    if top is not None:
+        shown = shown.head(top)
+    known = "n_customers" in shown and shown["n_customers"].notna().any()
+    # without customer ids a theme of fewer texts than min_group still has fewer customers
+    return suppress_small_groups(shown, n_col="n_customers" if known else "n", min_n=min_group,
+                                 columns=[c for c in ("n", "share", "n_customers", "quotes") if c in shown])
+
+
+_COUNTED = re.compile(r"^(?P<label>.*) \(n=(?P<n>\d+)\)$")
+
+
+def quoted_pain_points(table: pd.DataFrame, themes=None, *, min_group: int = MIN_GROUP,
+                       key: str | bytes | None = None) -> pd.DataFrame:
+    """The ranked pain points with signed quotes; quotes of small groups hidden.
+
+    A pain point's quotes come from the complaints at its stage (and touchpoint) in its
+    themes (``table["themes"]``, "label (n=…)"), from its personas' customers when they wrote
+    some (as :func:`jmtools.analyses.painpoints.find_pain_points` picks them). When fewer than
+    ``min_group`` customers wrote those complaints, the quotes are dropped and the count of
+    each theme written by fewer than ``min_group`` customers there is left out.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``pipeline.run(...).pain_points.table`` (``stage``, ``touchpoint``, ``personas``,
+        ``themes``, ``quotes``, ``n_feedback``).
+    themes : jmtools.analyses.themes.Themes, optional
+        The complaint themes the table was made with; their ``documents`` say who wrote each
+        quote. Without them (or without a customer column) quotes are unsigned and a pain
+        point with fewer than ``min_group`` complaint texts loses its quotes.
+    min_group : int, default 5
+    key : str or bytes, optional
+        Pseudonym key (default: one random key per process).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with ``quotes`` (signed strings), ``themes`` and ``writers`` (customers who
+        wrote the pain point's complaints, when known), and ``attrs["note"]``.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"stage": ["Decision", "Delivery"], "touchpoint": ["Checkout", None],
+    ...                       "personas": [[], []], "themes": [["fees (n=6)"], ["late (n=2)"]],
+    ...                       "quotes": [["fee at payment"], ["parcel was late"]], "n_feedback": [6, 2]})
+    >>> out = quoted_pain_points(table)
+    >>> out["quotes"].tolist()
+    [['“fee at payment”'], []]
+    >>> out.attrs["note"]
+    'The quotes of 1 pain point written by fewer than 5 customers are not shown.'
+    """
+    docs = getattr(themes, "documents", None)
+    signable = docs is not None and "customer_id" in docs and len(docs)
+    if signable:
+        order = ["quote_score", "strength"] if "quote_score" in docs else ["strength"]
+        docs = docs[docs["theme"] > 0].sort_values(order, ascending=False, kind="stable")
+    out = table.copy()
+    quotes, labels, writers, hidden = [], [], [], 0
+    for row in table.itertuples():
+        counted = [(m.group("label"), int(m.group("n"))) if m else (t, None)
+                   for t in row.themes for m in [_COUNTED.match(t)]]
+        if signable:
+            here = docs[docs["stage"] == row.stage] if "stage" in docs else docs
+            if row.touchpoint and "touchpoint" in here:
+                here = here[here["touchpoint"] == row.touchpoint]
+            here = here[here["label"].isin([lab for lab, _ in counted])]
+            if row.personas and "persona" in here and here["persona"].isin(row.personas).any():
+                here = here[here["persona"].isin(row.personas)]
+            n_writers = int(here["customer_id"].nunique())
+            per_theme = here.groupby("label")["customer_id"].nunique().to_dict()
+            who = here.drop_duplicates("quote").set_index("quote")["customer_id"].to_dict()
+            shown = [_signed(q, who.get(q), key) for q in row.quotes]     # its best-ranked writer
+            counted = [(lab, n if per_theme.get(lab, 0) >= min_group else None) for lab, n in counted]
+        else:
+            n_writers = None
+            shown = [f"“{q}”" for q in row.quotes]
+        small = (n_writers if n_writers is not None else int(row.n_feedback)) < min_group
+        if small and row.quotes:
+            hidden += 1
+            shown = []
+        quotes.append(shown)
+        labels.append([lab if n is None else f"{lab} (n={n})" for lab, n in counted])
+        writers.append(n_writers)
+    out["quotes"], out["themes"], out["writers"] = quotes, labels, writers
+    out.attrs["note"] = (f"The quotes of {hidden} pain point{'s' if hidden != 1 else ''} written by "
+                         f"fewer than {min_group} customers are not shown." if hidden else "")
+    return out

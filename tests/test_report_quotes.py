@@ -1,0 +1,117 @@
+"""jmtools.report.quotes: quotes signed by pseudonyms (never ids), small groups suppressed with a note.
+
+Oracles: the pseudonym is recomputed with hmac/hashlib; who wrote a quote and how many customers
+wrote a theme are counted from the planted frame with plain pandas."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+
+import pandas as pd
+import pytest
+
+from jmtools.analyses.themes import find_themes
+from jmtools.report.quotes import quoted_pain_points, quoted_themes
+
+KEY = "test-key"
+RAW_ID = re.compile(r"\bCUST\d{4}\b")
+
+
+def _pseudonym(customer: str) -> str:
+    return "C-" + hmac.new(KEY.encode(), customer.encode(), hashlib.sha256).hexdigest()[:10]
+
+
+def planted(n_big=12, n_small=3) -> pd.DataFrame:
+    """Complaints: a big theme (delivery fee) from n_big customers, a small one (size chart)
+    from n_small customers, each text distinct, customer ids that would be recognisable."""
+    fee = [f"hidden delivery fee at checkout was a shock, number {i} of them" for i in range(n_big)]
+    size = [f"no size chart on the product page, guess {i}" for i in range(n_small)]
+    rows = ([{"text": t, "customer_id": f"CUST{i:04d}", "stage": "Decision", "touchpoint": "Checkout"}
+             for i, t in enumerate(fee)]
+            + [{"text": t, "customer_id": f"CUST{100 + i:04d}", "stage": "Consideration",
+                "touchpoint": "Product page"} for i, t in enumerate(size)])
+    out = pd.DataFrame(rows)
+    out["feedback_id"] = [f"F{i}" for i in range(len(out))]
+    out["sentiment"] = -0.6
+    return out
+
+
+@pytest.fixture(scope="module")
+def themes():
+    with pytest.warns(UserWarning, match="holds 80% of the texts"):   # 12 of 15 texts: flagged, kept
+        return find_themes(planted(), n_themes=2, persona_col=None, stability=False)
+
+
+def test_theme_quotes_are_signed_by_pseudonyms_of_their_writers(themes):
+    shown = quoted_themes(themes, key=KEY)
+    fb = planted()
+    writer = dict(zip(fb["text"], fb["customer_id"]))
+    big = shown[shown["n"].notna()].iloc[0]
+    assert big["quotes"]
+    for q in big["quotes"]:
+        text, name = re.fullmatch(r"“(.*)” \((C-[0-9a-f]{10})\)", q).groups()
+        assert name == _pseudonym(writer[text])                        # its own writer, hmac oracle
+    assert not any(RAW_ID.search(q) for qs in shown["quotes"].dropna() for q in qs)
+
+
+def test_themes_of_fewer_customers_than_the_minimum_keep_only_their_label(themes):
+    shown = quoted_themes(themes, key=KEY)
+    fb = planted()
+    customers = fb.groupby("stage")["customer_id"].nunique()             # one theme per stage here
+    small = shown[shown["top_stage"] == "Consideration"].iloc[0]
+    assert customers["Consideration"] == 3 < 5
+    assert small["suppressed"] and small["label"] and pd.isna(small["n"]) and small["quotes"] is None
+    big = shown[shown["top_stage"] == "Decision"].iloc[0]
+    assert not big["suppressed"] and big["n_customers"] == customers["Decision"]
+    assert shown.attrs["note"] == "1 group with fewer than 5 customers is not shown."
+    assert quoted_themes(themes, min_group=0).attrs["note"] == ""       # 0: nothing hidden
+
+
+def test_without_a_customer_column_quotes_are_unsigned_and_themes_of_few_texts_hidden(themes):
+    with pytest.warns(UserWarning, match="holds 80% of the texts"):
+        th = find_themes(planted().drop(columns="customer_id"), n_themes=2, persona_col=None, stability=False)
+    shown = quoted_themes(th)
+    big, small = shown.sort_values("top_stage", ascending=False).to_dict("records")
+    assert not big["suppressed"] and big["n"] == 12 and small["suppressed"] and small["quotes"] is None
+    assert all(q.startswith("“") and q.endswith("”") for q in big["quotes"])
+    assert shown.attrs["note"] == "1 group with fewer than 5 customers is not shown."
+
+
+def _pain_table(themes):
+    labels = dict(zip(themes.summary["top_stage"], themes.summary["label"]))
+    ns = dict(zip(themes.summary["top_stage"], themes.summary["n"]))
+    docs = themes.documents
+    first = {s: docs[docs["stage"] == s].sort_values("quote_score", ascending=False)["quote"].iloc[0]
+             for s in ("Decision", "Consideration")}
+    return pd.DataFrame({
+        "rank": [1, 2], "title": ["Hidden fees", "No size chart"], "source": ["detected", "detected"],
+        "stage": ["Decision", "Consideration"], "touchpoint": ["Checkout", "Product page"],
+        "personas": [[], []], "evidence": ["…", "…"],
+        "themes": [[f"{labels['Decision']} (n={ns['Decision']})"],
+                   [f"{labels['Consideration']} (n={ns['Consideration']})"]],
+        "n_feedback": [ns["Decision"], ns["Consideration"]],
+        "quotes": [[first["Decision"]], [first["Consideration"]]]})
+
+
+def test_pain_point_quotes_signed_and_small_groups_hidden(themes):
+    table = _pain_table(themes)
+    out = quoted_pain_points(table, themes, key=KEY)
+    fb = planted()
+    writer = dict(zip(fb["text"], fb["customer_id"]))
+    [fee] = out.loc[0, "quotes"]
+    assert fee == f"“{table.loc[0, 'quotes'][0]}” ({_pseudonym(writer[table.loc[0, 'quotes'][0]])})"
+    assert out.loc[0, "writers"] == 12 and out.loc[0, "themes"] == table.loc[0, "themes"]
+    assert out.loc[1, "quotes"] == [] and out.loc[1, "writers"] == 3
+    assert "(n=" not in out.loc[1, "themes"][0]                         # a small theme's count is hidden
+    assert out.attrs["note"] == "The quotes of 1 pain point written by fewer than 5 customers are not shown."
+    assert not RAW_ID.search(str(out[["quotes", "themes"]].to_dict()))
+    assert table.loc[1, "quotes"]                                       # the input is not modified
+
+
+def test_pain_point_quotes_without_themes_fall_back_on_the_number_of_texts(themes):
+    out = quoted_pain_points(_pain_table(themes))
+    assert out.loc[0, "quotes"][0].startswith("“") and out.loc[0, "quotes"][0].endswith("”")
+    assert out.loc[1, "quotes"] == [] and out.loc[1, "writers"] is None
+    assert out.attrs["note"].startswith("The quotes of 1 pain point")
