@@ -36,7 +36,34 @@ def messy(n=400, seed=0):
 
 @pytest.fixture(scope="module")
 def found():
-    return find_themes(messy().drop(columns="truth"), seed=0, id_col="feedback_id")
+    return find_themes(messy().drop(columns="truth"), seed=0, id_col="feedback_id", n_themes="auto")
+
+
+def test_the_default_number_of_themes_is_one_upper_bound_everywhere():
+    """N_THEMES (10) is find_themes's, the pipeline's and notebook 04's default (decision D24);
+    near-duplicates are merged, so four planted themes come back as about four."""
+    import inspect
+
+    from sklearn.metrics import adjusted_rand_score
+
+    from jmtools import pipeline
+    from jmtools.analyses.themes import N_THEMES
+
+    assert N_THEMES == 10 == pipeline.N_THEMES
+    assert inspect.signature(find_themes).parameters["n_themes"].default == N_THEMES
+    assert inspect.signature(pipeline.run).parameters["n_themes"].default == N_THEMES
+    out = find_themes(messy().drop(columns="truth"), seed=0, id_col="feedback_id")
+    assert "choice of n_themes" not in out.accounting and 4 <= len(out.summary) <= 6
+    docs = out.documents.merge(messy()[["feedback_id", "truth"]], on="feedback_id")
+    assert adjusted_rand_score(docs["truth"], docs["theme"]) > 0.7
+
+
+def test_a_bad_number_of_themes_is_refused_with_a_fix():
+    from jmtools.core.errors import ParameterError
+
+    for bad in (0, "many", 2.5, None, True):
+        with pytest.raises(ParameterError, match="(?s)n_themes must be a whole number ≥ 1 or 'auto'.*Fix: pass e.g. 10"):
+            find_themes(messy(), n_themes=bad)
 
 
 def test_planted_themes_with_brand_noise_recovered(found):

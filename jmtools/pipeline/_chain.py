@@ -26,7 +26,7 @@ __all__ = ["Focus", "Findings", "Prepared", "prepare_world", "prepare_evidence",
 #: The run's defaults, declared once: the notebooks' parameters cells use the same values
 #: (tests/test_notebook_parameters.py checks them).
 MIN_N = 30        # fewest customers or answers behind a number before it is flagged as thin
-N_THEMES = 10     # complaint themes the theme model finds
+N_THEMES = themes.N_THEMES  # complaint themes the theme model finds (10; docs/decisions.md D24)
 SEED = 0          # seed of every random step (theme model, clustering)
 MIN_EFFECT = 0.2  # smallest effect size (Cohen's h or d) that counts as pain-point evidence
 
@@ -315,9 +315,10 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
     min_n : int, default :data:`MIN_N` (30)
         Groups with fewer observations are flagged (emotion curve) or not compared (pain points).
     n_themes : int or "auto", default :data:`N_THEMES` (10)
-        Complaint themes to find; ``"auto"`` measures the number on the data (stability
-        across subsamples and coherence, :func:`jmtools.analyses.themes.find_themes`). The
-        default stays a fixed number: the notebooks share it as an ``int`` parameter.
+        Complaint themes to find, at most (near-duplicates are merged); ``"auto"`` measures
+        the number on the data (stability across subsamples and coherence,
+        :func:`jmtools.analyses.themes.find_themes`): slower, and it recovered planted themes
+        less well than 10 on the sample worlds and generated text (docs/decisions.md D24).
     seed : int, default :data:`SEED` (0)
         Seed of the theme model.
     min_effect : float, default :data:`MIN_EFFECT` (0.2)

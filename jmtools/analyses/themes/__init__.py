@@ -12,10 +12,11 @@
    brand or product words: :mod:`jmtools.analyses.textprep`) and turn it into TF-IDF
    weights over words and two-word phrases within a sentence (:mod:`.text`: stop words,
    :data:`STOCK_WORDS` and stock sentences left out);
-3. factorise with NMF (seeded) into a number of themes *measured on the data* — stability
-   across 80% subsamples plus coherence — or the number you give (:mod:`.model`); merge
-   near-duplicate themes, split a theme holding more than :data:`MAX_SHARE` of the texts
-   when its halves differ, and warn when one still does;
+3. factorise with NMF (seeded) into :data:`N_THEMES` (10) themes, the number you give, or
+   with ``n_themes="auto"`` a number *measured on the data* — stability across 80%
+   subsamples plus coherence (:mod:`.model`; slower, and no better at recovering planted
+   themes: docs/decisions.md D24); merge near-duplicate themes, split a theme holding more
+   than :data:`MAX_SHARE` of the texts when its halves differ, and warn when one still does;
 4. assign each text to its theme (texts with no known term stay *unassigned*, counted),
    label each theme by its most distinctive terms, phrases before the words inside them
    (:mod:`.labels`), count texts per stage, touchpoint and persona, and report each theme's
@@ -26,11 +27,11 @@
 Same data and seed → same themes, labels and quotes.
 """
 
-from jmtools.analyses.themes.core import (CONTENT_CLEAR, MAX_SHARE, NEGATIVE_BELOW, POLARITIES,
+from jmtools.analyses.themes.core import (CONTENT_CLEAR, MAX_SHARE, N_THEMES, NEGATIVE_BELOW, POLARITIES,
                                           POSITIVE_ABOVE, Themes, find_themes, polarity_basis,
                                           themes_at, themes_for)
 from jmtools.analyses.themes.labels import distinct_quotes
 from jmtools.analyses.themes.text import STOCK_WORDS, stock_sentences
 
-__all__ = ["POLARITIES", "NEGATIVE_BELOW", "POSITIVE_ABOVE", "STOCK_WORDS", "CONTENT_CLEAR", "MAX_SHARE",
+__all__ = ["POLARITIES", "NEGATIVE_BELOW", "POSITIVE_ABOVE", "STOCK_WORDS", "CONTENT_CLEAR", "MAX_SHARE", "N_THEMES",
            "Themes", "find_themes", "themes_at", "themes_for", "polarity_basis", "stock_sentences", "distinct_quotes"]

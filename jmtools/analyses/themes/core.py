@@ -21,7 +21,7 @@ from jmtools.analyses.themes.text import _sentences, stock_sentences
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.core.vocabulary import NO_PERSONA
 
-__all__ = ["POLARITIES", "NEGATIVE_BELOW", "POSITIVE_ABOVE", "CONTENT_CLEAR", "MAX_SHARE", "Themes",
+__all__ = ["POLARITIES", "NEGATIVE_BELOW", "POSITIVE_ABOVE", "CONTENT_CLEAR", "MAX_SHARE", "N_THEMES", "Themes",
            "find_themes", "themes_at", "themes_for", "polarity_basis"]
 
 #: Which feedback to theme.
@@ -33,6 +33,11 @@ POSITIVE_ABOVE = 0.05
 
 #: A theme holding more than this share of the themed texts is split, or flagged.
 MAX_SHARE = 0.35
+
+#: Default number of themes: NMF components, then near-duplicates merged and dominant themes
+#: split. Chosen over ``"auto"`` by measurement (``benchmarks/bench_themes_k.py``,
+#: docs/decisions.md D24): as good or better at recovering planted themes, 1.4–4× less CPU.
+N_THEMES = 10
 
 @dataclass
 class Themes:
@@ -93,7 +98,7 @@ def _check_cols(frame: pd.DataFrame, cols: dict[str, str | None]) -> None:
                                  f"columns are: {', '.join(map(str, frame.columns))}")
 
 
-def find_themes(feedback: pd.DataFrame, *, n_themes: int | str = "auto", polarity: str = "negative",
+def find_themes(feedback: pd.DataFrame, *, n_themes: int | str = N_THEMES, polarity: str = "negative",
                 text_col: str = "text", sentiment_col: str = "sentiment",
                 id_col: str | None = "feedback_id", stage_col: str | None = "stage",
                 touchpoint_col: str | None = "touchpoint", persona_col: str | None = "persona",
@@ -111,10 +116,12 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int | str = "auto", polarit
     feedback : pandas.DataFrame
         Canonical feedback (``text`` plus optional ``stage``, ``touchpoint`` and a
         ``persona`` column joined from the persona assignment). Not modified.
-    n_themes : int or "auto", default "auto"
-        Number of themes (NMF components), or "auto": measured on the data (stability
-        across 80% subsamples + coherence, see :mod:`jmtools.analyses.themes.model`), at
-        most ``max_themes``. Fewer when there are fewer texts or terms.
+    n_themes : int or "auto", default :data:`N_THEMES` (10)
+        Number of themes (NMF components) before near-duplicates are merged, or "auto":
+        measured on the data (stability across 80% subsamples + coherence, see
+        :mod:`jmtools.analyses.themes.model`), at most ``max_themes`` — slower, and no better
+        at finding planted themes (docs/decisions.md D24). Fewer when there are fewer texts
+        or terms.
     polarity : {"negative", "positive", "all"}, default "negative"
         Which feedback to theme. A row with a rating is a complaint when its rating is
         below the scale's midpoint (praise above); an unrated row, or one rated at the
@@ -170,8 +177,10 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int | str = "auto", polarit
     """
     if polarity not in POLARITIES:
         raise ParameterError("polarity", polarity, expected=list(POLARITIES))
-    if n_themes != "auto" and (not isinstance(n_themes, (int, np.integer)) or n_themes < 1):
-        raise ParameterError("n_themes", n_themes, expected="a whole number ≥ 1 or 'auto'")
+    if n_themes != "auto" and (not isinstance(n_themes, (int, np.integer)) or isinstance(n_themes, bool)
+                               or n_themes < 1):
+        raise ParameterError("n_themes", n_themes, expected="a whole number ≥ 1 or 'auto'",
+                             fix=f"pass e.g. {N_THEMES} (the default), or 'auto' to measure it on the data")
     _check_cols(feedback, {"text_col": text_col})
     roles = {r: c for r, c in (("id", id_col), ("customer_id", customer_col), ("stage", stage_col),
                                ("touchpoint", touchpoint_col), ("persona", persona_col))
