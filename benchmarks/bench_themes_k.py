@@ -37,20 +37,20 @@ import pandas as pd
 
 SETTINGS = (10, "auto")
 
-_TOPICS = [
-    ["refund", "money back", "refund request", "reimbursed", "refund form", "still waiting"],
-    ["parcel", "courier", "tracking number", "delivered late", "left at door", "driver"],
-    ["password", "login", "locked out", "reset link", "account access", "two factor"],
-    ["invoice", "billing error", "charged twice", "wrong amount", "statement", "overcharged"],
-    ["app crashes", "update", "freezes", "android", "bug", "screen goes blank"],
-    ["hold music", "call centre", "waited hours", "agent", "phone queue", "hung up"],
-    ["size", "too small", "fit", "exchange", "sizing guide", "tight"],
-    ["discount code", "voucher", "promo", "coupon expired", "code rejected", "offer"],
-    ["battery", "charger", "overheats", "drains fast", "charging port", "power"],
-    ["cancel subscription", "auto renewal", "membership", "cancellation fee", "renewed", "trial"],
-    ["seat", "legroom", "recline", "aisle", "cabin", "armrest"],
-    ["packaging", "damaged box", "broken item", "crushed", "dented", "leaking"],
-]
+_TOPICS = [line.split(", ") for line in """\
+refund, money back, refund request, reimbursed, refund form, still waiting
+parcel, courier, tracking number, delivered late, left at door, driver
+password, login, locked out, reset link, account access, two factor
+invoice, billing error, charged twice, wrong amount, statement, overcharged
+app crashes, update, freezes, android, bug, screen goes blank
+hold music, call centre, waited hours, agent, phone queue, hung up
+size, too small, fit, exchange, sizing guide, tight
+discount code, voucher, promo, coupon expired, code rejected, offer
+battery, charger, overheats, drains fast, charging port, power
+cancel subscription, auto renewal, membership, cancellation fee, renewed, trial
+seat, legroom, recline, aisle, cabin, armrest
+packaging, damaged box, broken item, crushed, dented, leaking
+""".strip().splitlines()]
 _FILLER = ["really", "again", "today", "honestly", "this week", "every time", "so", "still",
            "customer", "service", "order", "experience"]
 _NOISE = ["@AcmeShop", "@acmeshop", "RT @sam: @AcmeShop", "#AcmeShop", ""]
