@@ -98,7 +98,7 @@ def quoted_pain_points(table: pd.DataFrame, themes=None, *, min_group: int = MIN
 
     A pain point's quotes come from the complaints at its stage (and touchpoint) in its
     themes (``table["themes"]``, "label (n=…)"), from its personas' customers when they wrote
-    some (as :func:`jmtools.analyses.painpoints.find_pain_points` picks them). When fewer than
+    some (as :func:`jmtools.analyses.painpoints.detect_pain_points` picks them). When fewer than
     ``min_group`` customers wrote those complaints, the quotes are dropped and the count of
     each theme written by fewer than ``min_group`` customers there is left out.
 
@@ -136,23 +136,23 @@ def quoted_pain_points(table: pd.DataFrame, themes=None, *, min_group: int = MIN
     signable = docs is not None and "customer_id" in docs and len(docs)
     if signable:
         order = ["quote_score", "strength"] if "quote_score" in docs else ["strength"]
-        docs = docs[docs["theme"] > 0].sort_values(order, ascending=False, kind="stable")
+        docs = docs.sort_values(order, ascending=False, kind="stable")     # best quote first
     out = table.copy()
     quotes, labels, writers, hidden = [], [], [], 0
     for row in table.itertuples():
         counted = [(m.group("label"), int(m.group("n"))) if m else (t, None)
                    for t in row.themes for m in [_COUNTED.match(t)]]
         if signable:
-            here = docs[docs["stage"] == row.stage] if "stage" in docs else docs
-            if row.touchpoint and "touchpoint" in here:
-                here = here[here["touchpoint"] == row.touchpoint]
-            here = here[here["label"].isin([lab for lab, _ in counted])]
-            if row.personas and "persona" in here and here["persona"].isin(row.personas).any():
-                here = here[here["persona"].isin(row.personas)]
+            place = docs[docs["stage"] == row.stage] if "stage" in docs else docs
+            if row.touchpoint and "touchpoint" in place:
+                place = place[place["touchpoint"] == row.touchpoint]
+            if row.personas and "persona" in place and place["persona"].isin(row.personas).any():
+                place = place[place["persona"].isin(row.personas)]
+            who = place.drop_duplicates("quote").set_index("quote")["customer_id"].to_dict()
+            shown = [_signed(q, who.get(q), key) for q in row.quotes]     # its best-ranked writer
+            here = place[place["label"].isin([lab for lab, _ in counted])]
             n_writers = int(here["customer_id"].nunique())
             per_theme = here.groupby("label")["customer_id"].nunique().to_dict()
-            who = here.drop_duplicates("quote").set_index("quote")["customer_id"].to_dict()
-            shown = [_signed(q, who.get(q), key) for q in row.quotes]     # its best-ranked writer
             counted = [(lab, n if per_theme.get(lab, 0) >= min_group else None) for lab, n in counted]
         else:
             n_writers = None
