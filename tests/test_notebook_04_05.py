@@ -188,4 +188,4 @@ def test_pain_points_notebook_takes_a_number_or_auto_for_n_themes():
         assert check_parameters(declared, {"n_themes": value}, notebook=NB04.name) == {"n_themes": value}
     with pytest.raises(ParameterError, match="04_pain_points.ipynb") as caught:
         check_parameters(declared, {"n_themes": 2.5}, notebook=NB04.name)
-    assert "n_themes must be of type int | str" in str(caught.value)
+    assert "n_themes must be of type Union[int, str]" in str(caught.value)

@@ -125,6 +125,20 @@ def test_optional_takes_none_and_its_type_only(annotation):
     assert parse_value(declared["top"], "none") is None and parse_value(declared["top"], "7") == 7
 
 
+def test_a_quoted_union_in_a_parameters_cell_is_read_like_papermill_reads_it(tmp_path):
+    import papermill as pm
+
+    nb = _nb(_params('n_themes: "Union[int, str]" = 10  # 1 or more, or "auto"\n'
+                     'label: "Optional[str]" = None  # a label'))
+    declared = read_parameters(nb)
+    assert declared["n_themes"].annotation == "Union[int, str]" and declared["n_themes"].types == ("int", "str")
+    assert declared["label"].types == ("str", "None")
+    path = tmp_path / "quoted_union.ipynb"
+    nbformat.write(nb, path)
+    assert {k: v["inferred_type_name"] for k, v in pm.inspect_notebook(str(path)).items()} == {
+        "n_themes": "Union[int, str]", "label": "Optional[str]"}
+
+
 def test_members_of_annotations():
     assert Parameter("x", "Optional[list[str]]", None).types == ("list", "None")
     assert Parameter("x", "Union[int, float, None]", 1).types == ("int", "float", "None")

@@ -7,7 +7,10 @@ Reading this module top to bottom tells a whole run:
 2. :func:`check_parameters` refuses unknown names (listing the declared ones) and
    values of the wrong type (a value of any member of a union is right: ``int | str``,
    ``Union[int, str]``, ``Optional[int]`` takes None); :func:`parse_value` turns
-   command-line text into the declared type;
+   command-line text into the declared type. Write a union in a parameters cell as a quoted
+   ``"Union[int, str]"``: the kernel does not evaluate it (no import needed), this module
+   reads it without the quotes, and plain papermill's parameter inspection, which does not
+   read ``int | str``, lists it;
 3. :func:`run_notebook` executes with papermill (kernel ``python3``), writes the
    executed notebook atomically, stores run metadata (parameters, dates,
    versions, records) in ``metadata.jmtools``, and turns a failed cell into a
@@ -250,8 +253,9 @@ def _parameter_from_node(node, lines, name) -> dict[str, Parameter]:
                               f"literal (line {node.lineno}: {line.strip()!r})\n  Fix: use a "
                               "number, string, list, dict, True/False or None", notebook=name) from None
         comment = line.split("#", 1)[1].strip() if "#" in line[node.end_col_offset:] else ""
-        return {node.target.id: Parameter(node.target.id, ast.unparse(node.annotation), default,
-                                          comment, node.lineno)}
+        quoted = isinstance(node.annotation, ast.Constant) and isinstance(node.annotation.value, str)
+        annotation = node.annotation.value if quoted else ast.unparse(node.annotation)  # "Union[...]"
+        return {node.target.id: Parameter(node.target.id, annotation, default, comment, node.lineno)}
     if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
         return {}  # a docstring-like note
     raise ReportError(f"{name}: parameters cell line {node.lineno} is not an annotated assignment: "
