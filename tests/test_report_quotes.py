@@ -111,7 +111,24 @@ def test_pain_point_quotes_signed_and_small_groups_hidden(themes):
 
 
 def test_pain_point_quotes_without_themes_fall_back_on_the_number_of_texts(themes):
-    out = quoted_pain_points(_pain_table(themes))
+    table = _pain_table(themes)
+    out = quoted_pain_points(table)
     assert out.loc[0, "quotes"][0].startswith("“") and out.loc[0, "quotes"][0].endswith("”")
     assert out.loc[1, "quotes"] == [] and out.loc[1, "writers"] is None
     assert out.attrs["note"].startswith("The quotes of 1 pain point")
+    assert out.loc[0, "themes"] == table.loc[0, "themes"] and "(n=" not in out.loc[1, "themes"][0]
+
+
+def test_the_pain_point_table_shown_drops_small_theme_counts_with_a_note(themes, monkeypatch):
+    import IPython.display
+
+    from jmtools.report.steps import PAIN_POINT_COLUMNS, show_pain_points
+
+    shown_objects = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs: shown_objects.extend(objs))
+    table = _pain_table(themes).assign(pain_point_id=["fees", "size"], score=[2.0, 1.0], signals=[[], []],
+                                       recurs=False, customers_affected=[12, 3])
+    shown = show_pain_points(table, themes)
+    assert list(shown.columns) == PAIN_POINT_COLUMNS and shown_objects[0] is shown
+    assert shown.loc[0, "themes"] == table.loc[0, "themes"] and "(n=" not in shown.loc[1, "themes"][0]
+    assert "fewer than 5 customers at a pain point is listed without its count" in shown_objects[1].data

@@ -109,8 +109,9 @@ def quoted_pain_points(table: pd.DataFrame, themes=None, *, min_group: int = MIN
         ``themes``, ``quotes``, ``n_feedback``).
     themes : jmtools.analyses.themes.Themes, optional
         The complaint themes the table was made with; their ``documents`` say who wrote each
-        quote. Without them (or without a customer column) quotes are unsigned and a pain
-        point with fewer than ``min_group`` complaint texts loses its quotes.
+        quote. Without them (or without a customer column) quotes are unsigned, a pain
+        point with fewer than ``min_group`` complaint texts loses its quotes and a theme with
+        fewer texts its count.
     min_group : int, default 5
     key : str or bytes, optional
         Pseudonym key (default: one random key per process).
@@ -127,8 +128,8 @@ def quoted_pain_points(table: pd.DataFrame, themes=None, *, min_group: int = MIN
     ...                       "personas": [[], []], "themes": [["fees (n=6)"], ["late (n=2)"]],
     ...                       "quotes": [["fee at payment"], ["parcel was late"]], "n_feedback": [6, 2]})
     >>> out = quoted_pain_points(table)
-    >>> out["quotes"].tolist()
-    [['“fee at payment”'], []]
+    >>> out["quotes"].tolist(), out["themes"].tolist()
+    ([['“fee at payment”'], []], [['fees (n=6)'], ['late']])
     >>> out.attrs["note"]
     'The quotes of 1 pain point written by fewer than 5 customers are not shown.'
     """
@@ -154,9 +155,10 @@ def quoted_pain_points(table: pd.DataFrame, themes=None, *, min_group: int = MIN
             n_writers = int(here["customer_id"].nunique())
             per_theme = here.groupby("label")["customer_id"].nunique().to_dict()
             counted = [(lab, n if per_theme.get(lab, 0) >= min_group else None) for lab, n in counted]
-        else:
+        else:                     # fewer texts than min_group: fewer customers too
             n_writers = None
             shown = [f"“{q}”" for q in row.quotes]
+            counted = [(lab, n if n is not None and n >= min_group else None) for lab, n in counted]
         small = (n_writers if n_writers is not None else int(row.n_feedback)) < min_group
         if small and row.quotes:
             hidden += 1

@@ -27,7 +27,8 @@ from jmtools.report.record import record, record_source
 from jmtools.sources import missing_table
 
 __all__ = ["record_world", "show_missing_table", "record_persona_figures", "record_largest_drop_off", "record_slowest_step",
-           "record_emotion_figures", "write_pain_points", "show_themes", "show_pain_point_evidence",
+           "record_emotion_figures", "write_pain_points", "show_themes", "show_pain_points", "PAIN_POINT_COLUMNS",
+           "show_pain_point_evidence",
            "record_pain_point_figures", "show_value_assumptions", "record_backlog_figures"]
 
 
@@ -304,6 +305,51 @@ def show_themes(themes, *, top: int | None = None, quotes: bool = True,
     return table
 
 
+#: The ranked pain points' columns notebook 04 shows.
+PAIN_POINT_COLUMNS = ["rank", "pain_point_id", "title", "stage", "touchpoint", "source", "score", "signals",
+                      "personas", "recurs", "customers_affected", "themes"]
+
+
+def show_pain_points(table: pd.DataFrame, themes=None, *, min_group: int = MIN_GROUP) -> pd.DataFrame:
+    """Show the ranked pain points; a theme written by fewer than ``min_group`` customers at a
+    pain point is listed without its count, and a note says so.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``pipeline.run(...).pain_points.table``.
+    themes : jmtools.analyses.themes.Themes, optional
+        The complaint themes (who wrote what); without them a count is kept when it is at
+        least ``min_group`` texts (see :func:`jmtools.report.quotes.quoted_pain_points`).
+    min_group : int, default :data:`jmtools.analyses.disclosure.MIN_GROUP` (5)
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table shown (also displayed): :data:`PAIN_POINT_COLUMNS` that exist.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"rank": [1], "title": ["Hidden fees"], "stage": ["Decision"],
+    ...                       "touchpoint": ["Checkout"], "personas": [[]], "score": [2.345],
+    ...                       "themes": [["fees (n=8)", "late (n=2)"]], "n_feedback": [10], "quotes": [[]]})
+    >>> shown = show_pain_points(table)  # doctest: +ELLIPSIS
+       rank ...
+    <IPython.core.display.Markdown object>
+    >>> shown["themes"][0]
+    ['fees (n=8)', 'late']
+    """
+    from IPython.display import display
+
+    readable = quoted_pain_points(table, themes, min_group=min_group)
+    shown = readable[[c for c in PAIN_POINT_COLUMNS if c in readable]].round(2)
+    display(shown)
+    if any(a != b for a, b in zip(table["themes"], readable["themes"])):
+        display(md("{note}", note=f"A theme written by fewer than {min_group} customers at a pain point "
+                                  "is listed without its count."))
+    return shown
+
+
 def show_pain_point_evidence(table: pd.DataFrame, themes=None, *, top: int = 3,
                              min_group: int = MIN_GROUP) -> None:
     """Print the evidence, themes and quotes of the ``top`` ranked pain points.
@@ -337,7 +383,7 @@ def show_pain_point_evidence(table: pd.DataFrame, themes=None, *, top: int = 3,
     <BLANKLINE>
     #2 Late parcel  [detected]
        evidence: slow step (n=90)
-       themes:   late (n=2)
+       themes:   late
        quote:    (not shown: fewer than 5 customers)
     <BLANKLINE>
     The quotes of 1 pain point written by fewer than 5 customers are not shown.
