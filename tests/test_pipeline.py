@@ -239,7 +239,7 @@ def test_the_sentiment_calibration_is_fitted_once_per_report(worlds, monkeypatch
     from jmtools.analyses import calibration, complaints
 
     calls = {"calibrate": 0, "classifier": 0}
-    fit, clf_fit = calibration._calibrate, complaints.ComplaintClassifier.fit
+    fit, clf_fit = calibration._calibrate, complaints.ComplaintClassifier.fit_rows
 
     def counted(*args, **kw):
         calls["calibrate"] += 1
@@ -250,7 +250,7 @@ def test_the_sentiment_calibration_is_fitted_once_per_report(worlds, monkeypatch
         return clf_fit(self, *args, **kw)
 
     monkeypatch.setattr(calibration, "_calibrate", counted)
-    monkeypatch.setattr(complaints.ComplaintClassifier, "fit", counted_fit)
+    monkeypatch.setattr(complaints.ComplaintClassifier, "fit_rows", counted_fit)
     monkeypatch.setattr(calibration, "_REMEMBERED", type(calibration._REMEMBERED)())
     pipeline.run(worlds["b2b"])
     assert calls["calibrate"] == 1
