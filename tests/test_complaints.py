@@ -79,3 +79,21 @@ def test_themes_say_the_classifier_decided(recwarn):
     assert "complaint check" in th.accounting
     sentence = polarity_basis(th)
     assert "complaint classifier" in sentence and "held out" in sentence
+
+
+def test_vectors_you_bring_are_features_and_not_kept():
+    """``embed=``: what only the vectors know (here: which texts are complaints) is learned."""
+    rng = np.random.default_rng(5)
+    texts = [f"the {rng.choice(THINGS)} {_word(rng, 'q')}" for _ in range(300)]
+    bad = rng.random(300) < 0.3
+    known = dict(zip(texts, bad))
+
+    def embed(batch):
+        return [[1.0 if known.get(t, t.endswith("!")) else 0.0, 0.5] for t in batch]
+
+    cal = calibrate_sentiment(texts, np.where(bad, -2.0, 2.0))
+    plain, brought = fit_complaints(cal), fit_complaints(cal, embed=embed)
+    assert plain.report.set_index("method").loc["classifier", "precision"] < 0.6
+    assert brought.report.set_index("method").loc["classifier", "precision"] > 0.95 and brought.used
+    assert cal.complaint_check is plain and fit_complaints(cal, embed=embed) is not brought
+    assert brought.complaints(["the lamp zzz!", "the lamp zzz"], [0.0, 0.0]).tolist() == [True, False]

@@ -19,7 +19,12 @@ complaint when its rating is below the scale's midpoint; an unrated row when its
 is at or below a cut *calibrated on the rated rows* to find ``target_recall`` of their
 complaints (the most precise cut that does); with no ratings at all, VADER's conventional
 −0.05. The recall and precision
-of the cut are measured on rated rows the model did not see, and reported.
+of the cut are measured on rated rows the model did not see, and reported. For complaints, a
+classifier fitted on the rated rows (:mod:`jmtools.analyses.complaints`) replaces the cut where
+it is measured more precise on held-out rows.
+
+A calibration is computed once per input (the newest few are remembered): a report's valence
+and its complaint themes share it.
 """
 
 from __future__ import annotations

@@ -101,7 +101,10 @@ class ComplaintClassifier:
     """Is a text a complaint? Logistic regression on words, characters and VADER features.
 
     ``fit(texts, complaint)`` on rated rows (``complaint``: rating below the midpoint);
-    ``decision(texts)`` gives a number that is higher for more complaint-like texts. Words
+    ``decision(texts)`` gives a number that is higher for more complaint-like texts.
+    ``embed=`` (optional) is a callable turning a list of texts into one vector each (for
+    example a sentence-embedding model you installed; jmtools ships and downloads none):
+    the vectors are added to the features. Words
     (and word pairs) and character 2–5-grams are hashed (no vocabulary to store, so the texts
     are read once however many folds are fitted), then weighted by TF-IDF learned on the
     training rows (terms in fewer than two of them get no weight).
@@ -116,8 +119,9 @@ class ComplaintClassifier:
     True
     """
 
-    def __init__(self, *, C: float = 1.0, brand_words=(), n_features: int = 2 ** 20):
+    def __init__(self, *, C: float = 1.0, brand_words=(), n_features: int = 2 ** 20, embed=None):
         self.C, self.brand_words, self.n_features = C, tuple(brand_words), n_features
+        self.embed = embed
         self.model = self._idf = None
         self._vader: dict = {}
 
@@ -132,8 +136,10 @@ class ComplaintClassifier:
         common = dict(alternate_sign=False, norm=None, n_features=self.n_features, lowercase=False)
         words = HashingVectorizer(ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b", **common)
         chars = HashingVectorizer(analyzer="char_wb", ngram_range=(2, 5), **common)
-        return _Rows(words.transform(clean).tocsr(), chars.transform(clean).tocsr(),
-                     _dense_features(texts, self._vader, normalise))
+        dense = _dense_features(texts, self._vader, normalise)
+        if self.embed is not None:       # e.g. sentence embeddings from a model you installed
+            dense = np.hstack([dense, np.asarray(self.embed(texts), dtype=float).reshape(len(texts), -1)])
+        return _Rows(words.transform(clean).tocsr(), chars.transform(clean).tocsr(), dense)
 
     def _matrix(self, rows: _Rows):
         from scipy import sparse
@@ -214,10 +220,11 @@ class ComplaintCheck:
         return self.score(texts, text_scores) >= self.cut
 
 
-def fit_complaints(calibration: Calibration, *, C: float = 1.0) -> ComplaintCheck | None:
+def fit_complaints(calibration: Calibration, *, C: float = 1.0, embed=None) -> ComplaintCheck | None:
     """Fit the complaint classifier on the calibration's rated rows; measure it held out.
 
-    Computed once per calibration (kept on it): the themes of every persona's report share it.
+    Computed once per calibration (kept on it, ``calibration.complaint_check``): the themes of
+    every persona's report share it. With ``embed`` it is fitted anew on every call and not kept.
 
     Parameters
     ----------
@@ -226,6 +233,8 @@ def fit_complaints(calibration: Calibration, *, C: float = 1.0) -> ComplaintChec
         held-out text scores are reused).
     C : float, default 1.0
         Inverse regularisation strength of the logistic regression.
+    embed : callable, optional
+        Texts → one vector each, added to the classifier's features (:class:`ComplaintClassifier`).
 
     Returns
     -------
@@ -247,14 +256,14 @@ def fit_complaints(calibration: Calibration, *, C: float = 1.0) -> ComplaintChec
     >>> check.used, fit_complaints(cal) is check
     (False, True)
     """
-    if calibration.complaint_check is not None or not calibration.held_out:
+    if embed is None and calibration.complaint_check is not None or not calibration.held_out:
         return calibration.complaint_check
     data = calibration.held_out
     texts, y, fold_id, text_oof = data["texts"], data["y"], data["fold_id"], data["score"]
     negative = y < 0
     if len(texts) < data["min_rated"] or negative.all() or not negative.any():
         return None
-    features = ComplaintClassifier(C=C, brand_words=data["brand_words"])
+    features = ComplaintClassifier(C=C, brand_words=data["brand_words"], embed=embed)
     features._vader = data["vader"]
     rows = features.featurise(texts)
     model_oof = np.full(len(texts), np.nan)
@@ -272,11 +281,12 @@ def fit_complaints(calibration: Calibration, *, C: float = 1.0) -> ComplaintChec
     used = (all(a > b for a, b in zip(clf_row["precision_halves"], cut_row["precision_halves"]))
             and clf_row["recall"] >= min(cut_row["recall"], target) - RECALL_SLACK)
     report["used"] = report["method"] == ("classifier" if used else "cut")
-    final = ComplaintClassifier(C=C, brand_words=data["brand_words"]).fit_rows(rows, negative)
+    final = ComplaintClassifier(C=C, brand_words=data["brand_words"], embed=embed).fit_rows(rows, negative)
     cut = -_cut_for_recall(-combined, negative, target)
     check = ComplaintCheck(used, final, cut, report, _reason(used, cut_row, clf_row, len(texts)),
                            text_oof, model_oof)
-    calibration.complaint_check = check
+    if embed is None:
+        calibration.complaint_check = check
     return check
 
 
