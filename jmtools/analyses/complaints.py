@@ -47,9 +47,10 @@ RECALL_SLACK = 0.02
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
-def _sentence_scores(text: str, analyzer) -> list:
-    parts = [p for p in _SENTENCE.split(text) if p.strip()] or [text]
-    cs = [analyzer.polarity_scores(p)["compound"] for p in parts]
+def _sentence_scores(text: str, analyzer, whole: float) -> list:
+    parts = [p for p in _SENTENCE.split(text) if p.strip()]
+    cs = ([analyzer.polarity_scores(p)["compound"] for p in parts] if len(parts) > 1
+          else [whole])                                  # one sentence: the text's own score
     return [min(cs), max(cs), cs[-1], float(np.mean([c <= -0.05 for c in cs])),
             float(np.mean([c >= 0.05 for c in cs])), min(len(cs), 10) / 10]
 
@@ -64,7 +65,7 @@ def _dense_features(texts: list, vader: dict, normalise) -> np.ndarray:
         negations = sum(w in NEGATIONS for w in words)
         rows.append([compound, pos, neg, neu, float(compound == 0), min(negations, 3) / 3,
                      float("!" in t), float("?" in t), np.log1p(len(words)) / 5,
-                     *_sentence_scores(t, analyzer)])
+                     *_sentence_scores(t, analyzer, compound)])
     return np.array(rows, dtype=float).reshape(len(texts), 15)
 
 
@@ -89,12 +90,11 @@ def _idf(counts, min_df: int) -> np.ndarray:
 
 def _tfidf(counts, idf: np.ndarray):
     """Sub-linear TF-IDF of hashed counts, each row scaled to unit length."""
-    from scipy import sparse
     from sklearn.preprocessing import normalize
 
     x = counts.copy()
-    x.data = 1 + np.log(x.data)
-    return normalize(x @ sparse.diags(idf), copy=False)
+    x.data = (1 + np.log(x.data)) * idf[x.indices]
+    return normalize(x, copy=False)
 
 
 class ComplaintClassifier:
@@ -119,7 +119,7 @@ class ComplaintClassifier:
     True
     """
 
-    def __init__(self, *, C: float = 1.0, brand_words=(), n_features: int = 2 ** 20, embed=None):
+    def __init__(self, *, C: float = 1.0, brand_words=(), n_features: int = 2 ** 18, embed=None):
         self.C, self.brand_words, self.n_features = C, tuple(brand_words), n_features
         self.embed = embed
         self.model = self._idf = None
