@@ -269,7 +269,8 @@ def main(argv=None) -> int:
         ap.error("pass at least one corpus path")
     pd.set_option("display.width", 200, "display.max_columns", 20, "display.max_colwidth", 90)
     if not args.skip_sentiment:
-        print("## Sentiment and complaints (r: Pearson with human ratings; recall/precision of complaints)")
+        print("## Sentiment and complaints (r: Pearson with human ratings; recall/precision of complaints, "
+              "held out; used: the calibrated score for unrated texts / the classifier for their complaints)")
         embed = minilm_embedder() if args.embed == "minilm" else None
         rows = [r for n, c in corpora.items() for r in sentiment_rows(n, c, embed)]
         print(pd.DataFrame(rows).round(3).to_string(index=False))

@@ -19,8 +19,9 @@ held-out scores, so the two are on one scale. Everything is fitted on the rated 
 :func:`fit_complaints` measures it on the same held-out folds as the cut (each score made by
 a model that did not see the row; the cut chosen on one half of the folds, recall and
 precision counted on the other) and uses it for the unrated rows only when it is more precise
-than the cut on *both* halves at the same recall (at most :data:`RECALL_SLACK` lower). The recall and precision it reports are those
-held-out numbers, never the fit on the rows it learned from.
+than the cut on *both* halves at the same recall (at most :data:`RECALL_SLACK` lower). The
+recall and precision it reports are those held-out numbers, never the fit on the rows it
+learned from.
 """
 
 from __future__ import annotations
@@ -263,31 +264,39 @@ def fit_complaints(calibration: Calibration, *, C: float = 1.0, embed=None) -> C
     negative = y < 0
     if len(texts) < data["min_rated"] or negative.all() or not negative.any():
         return None
-    features = ComplaintClassifier(C=C, brand_words=data["brand_words"], embed=embed)
-    features._vader = data["vader"]
-    rows = features.featurise(texts)
-    model_oof = np.full(len(texts), np.nan)
-    for f in np.unique(fold_id):
-        train = fold_id != f
-        if negative[train].all() or not negative[train].any():
-            return None
-        clf = ComplaintClassifier(C=C, brand_words=data["brand_words"])
-        model_oof[~train] = clf.fit_rows(rows.take(train), negative[train]).decision_rows(rows.take(~train))
+    make = lambda: ComplaintClassifier(C=C, brand_words=data["brand_words"], embed=embed)  # noqa: E731
+    reader = make()
+    reader._vader = data["vader"]            # VADER's scores of these texts, already computed
+    rows = reader.featurise(texts)
+    model_oof = _out_of_fold(make, rows, negative, fold_id)
+    if model_oof is None:
+        return None
     combined = (_rank(model_oof, model_oof) + _rank(-text_oof, -text_oof)) / 2
     target = data["target_recall"]
     cut_row, clf_row = (_measured("cut", text_oof, negative, fold_id, target),
                         _measured("classifier", -combined, negative, fold_id, target))
-    report = pd.DataFrame([cut_row, clf_row])
     used = (all(a > b for a, b in zip(clf_row["precision_halves"], cut_row["precision_halves"]))
             and clf_row["recall"] >= min(cut_row["recall"], target) - RECALL_SLACK)
+    report = pd.DataFrame([cut_row, clf_row])
     report["used"] = report["method"] == ("classifier" if used else "cut")
-    final = ComplaintClassifier(C=C, brand_words=data["brand_words"], embed=embed).fit_rows(rows, negative)
-    cut = -_cut_for_recall(-combined, negative, target)
-    check = ComplaintCheck(used, final, cut, report, _reason(used, cut_row, clf_row, len(texts)),
-                           text_oof, model_oof)
+    check = ComplaintCheck(used, make().fit_rows(rows, negative),
+                           -_cut_for_recall(-combined, negative, target), report,
+                           _reason(used, cut_row, clf_row, len(texts)), text_oof, model_oof)
     if embed is None:
         calibration.complaint_check = check
     return check
+
+
+def _out_of_fold(make, rows: _Rows, negative: np.ndarray, fold_id: np.ndarray):
+    """Each row's classifier score from a model fitted on the other folds (None: a fold's
+    training rows hold one class only)."""
+    out = np.full(len(negative), np.nan)
+    for f in np.unique(fold_id):
+        train = fold_id != f
+        if negative[train].all() or not negative[train].any():
+            return None
+        out[~train] = make().fit_rows(rows.take(train), negative[train]).decision_rows(rows.take(~train))
+    return out
 
 
 def _measured(method, score, negative, fold_id, target) -> dict:
@@ -302,6 +311,7 @@ def _reason(used, cut, clf, n) -> str:
     side = (f"classifier {clf['recall']:.0%} recall at {clf['precision']:.0%} precision, the cut "
             f"{cut['recall']:.0%} at {cut['precision']:.0%}; held out on {n} rated texts")
     if used:
-        return f"a complaint classifier decides unrated texts: it is more precise on both held-out halves ({side})"
+        return ("a complaint classifier decides unrated texts: it is more precise on both held-out "
+                f"halves ({side})")
     return (f"the calibrated cut decides unrated texts: the complaint classifier is not more precise "
             f"on both held-out halves ({side})")
