@@ -231,3 +231,27 @@ def test_a_custom_funnel_of_mixed_steps_is_the_report_funnel(prepared):
     assert f.funnel_all["n"].iloc[0] >= f.funnel["n"].iloc[0]
     with pytest.raises(ParameterError, match="cart_add"):
         pipeline.run(prepared["ecommerce"], funnel_steps="Product page, cart_ad")
+
+
+def test_the_sentiment_calibration_is_fitted_once_per_report(worlds, monkeypatch):
+    """The valence of the feedback and the choice of complaint themes need the same calibration
+    (and the complaint classifier): both are fitted once, not once per use."""
+    from jmtools.analyses import calibration, complaints
+
+    calls = {"calibrate": 0, "classifier": 0}
+    fit, clf_fit = calibration._calibrate, complaints.ComplaintClassifier.fit_rows
+
+    def counted(*args, **kw):
+        calls["calibrate"] += 1
+        return fit(*args, **kw)
+
+    def counted_fit(self, *args, **kw):
+        calls["classifier"] += 1
+        return clf_fit(self, *args, **kw)
+
+    monkeypatch.setattr(calibration, "_calibrate", counted)
+    monkeypatch.setattr(complaints.ComplaintClassifier, "fit_rows", counted_fit)
+    monkeypatch.setattr(calibration, "_REMEMBERED", type(calibration._REMEMBERED)())
+    pipeline.run(worlds["b2b"])
+    assert calls["calibrate"] == 1
+    assert calls["classifier"] == 5 + 1              # 5 held-out folds and the final fit, once

@@ -19,11 +19,18 @@ complaint when its rating is below the scale's midpoint; an unrated row when its
 is at or below a cut *calibrated on the rated rows* to find ``target_recall`` of their
 complaints (the most precise cut that does); with no ratings at all, VADER's conventional
 −0.05. The recall and precision
-of the cut are measured on rated rows the model did not see, and reported.
+of the cut are measured on rated rows the model did not see, and reported. For complaints, a
+classifier fitted on the rated rows (:mod:`jmtools.analyses.complaints`) replaces the cut where
+it is measured more precise on held-out rows.
+
+A calibration is computed once per input (the newest few are remembered): a report's valence
+and its complaint themes share it.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -217,6 +224,12 @@ class Calibration:
         (complaints among rated rows, cut chosen on other folds), ``used``.
     reason : str
         One sentence: what is used and why.
+    held_out : dict
+        The rated rows, their folds and held-out text scores (``texts``, ``y``, ``fold_id``,
+        ``score``, …), for :func:`jmtools.analyses.complaints.fit_complaints`.
+    complaint_check : ComplaintCheck or None
+        The complaint classifier once :func:`~jmtools.analyses.complaints.fit_complaints` has
+        fitted it (once per calibration); :func:`complaint_mask` uses it when it is ``used``.
     """
 
     use_calibrated: bool
@@ -226,6 +239,8 @@ class Calibration:
     report: pd.DataFrame
     reason: str
     folds: list = field(default_factory=list, repr=False)
+    held_out: dict = field(default_factory=dict, repr=False)
+    complaint_check: object = field(default=None, repr=False)
 
     @property
     def scorer_name(self) -> str:
@@ -252,17 +267,38 @@ def _cut_for_recall(score: np.ndarray, positive: np.ndarray, target: float) -> f
     return float(np.quantile(score[positive], target, method="higher"))
 
 
-def _held_out_recall(score, negative, fold_id, target):
-    """Recall and precision of a cut chosen on half of the folds, measured on the other half."""
+def _held_out_halves(score, negative, fold_id, target) -> list:
+    """(tp, fp, fn) on each half of the folds, of a cut chosen on the other half."""
     halves = [fold_id % 2 == 0, fold_id % 2 == 1]
-    tp = fp = fn = 0
+    out = []
     for pick, test in (halves, halves[::-1]):
         cut = _cut_for_recall(score[pick], negative[pick], target)
         hit = score[test] <= cut
-        tp += int((hit & negative[test]).sum())
-        fp += int((hit & ~negative[test]).sum())
-        fn += int((~hit & negative[test]).sum())
+        out.append((int((hit & negative[test]).sum()), int((hit & ~negative[test]).sum()),
+                    int((~hit & negative[test]).sum())))
+    return out
+
+
+def _held_out_recall(score, negative, fold_id, target):
+    """Recall and precision of a cut chosen on half of the folds, measured on the other half."""
+    tp, fp, fn = (sum(h[i] for h in _held_out_halves(score, negative, fold_id, target))
+                  for i in range(3))
     return (tp / (tp + fn) if tp + fn else float("nan"), tp / (tp + fp) if tp + fp else float("nan"))
+
+
+#: Calibrations remembered (the newest few): a report's valence and its themes ask for the
+#: same one, and it is fitted once.
+_REMEMBERED: "OrderedDict[str, Calibration]" = OrderedDict()
+_REMEMBER = 4
+
+
+def _key(texts: list, y: np.ndarray, *args) -> str:
+    digest = hashlib.sha1()
+    for t in texts:
+        digest.update(t.encode("utf-8", "surrogatepass") + b"\x00")
+    digest.update(np.ascontiguousarray(y, dtype=float).tobytes())
+    digest.update(repr(args).encode())
+    return digest.hexdigest()
 
 
 def calibrate_sentiment(texts, valence, *, seed: int = 0, folds: int = 5, min_rated: int = 100,
@@ -270,6 +306,10 @@ def calibrate_sentiment(texts, valence, *, seed: int = 0, folds: int = 5, min_ra
                         brand_words: Sequence[str] = (), vader_scores=None,
                         groups=None) -> Calibration:
     """Fit a text model on rated rows; keep it only where it measurably beats VADER.
+
+    Computed once per input: the same texts, ratings and options give back the same
+    :class:`Calibration` (the newest few are remembered), so a report's valence and its
+    complaint themes share one fit.
 
     Parameters
     ----------
@@ -309,6 +349,8 @@ def calibrate_sentiment(texts, valence, *, seed: int = 0, folds: int = 5, min_ra
     >>> cal = calibrate_sentiment(texts, [-2.0 if i % 2 else 2.0 for i in range(300)])
     >>> cal.use_calibrated, bool(cal.report.set_index("method").loc["calibrated", "r"] > 0.9)
     (True, True)
+    >>> calibrate_sentiment(texts, [-2.0 if i % 2 else 2.0 for i in range(300)]) is cal
+    True
     """
     texts = [str(t) for t in texts]
     y = np.asarray(valence, dtype=float) / 2.0
@@ -316,6 +358,20 @@ def calibrate_sentiment(texts, valence, *, seed: int = 0, folds: int = 5, min_ra
         raise ParameterError("valence", f"{len(y)} values", expected=f"one per text ({len(texts)})")
     if not 0 < target_recall < 1:
         raise ParameterError("target_recall", target_recall, expected="a share between 0 and 1")
+    key = _key(texts, y, seed, folds, min_rated, min_gain, target_recall, tuple(brand_words),
+               None if vader_scores is None else np.asarray(vader_scores, float).tobytes(),
+               None if groups is None else tuple(map(str, groups)))
+    if key not in _REMEMBERED:
+        _REMEMBERED[key] = _calibrate(texts, y, seed, folds, min_rated, min_gain, target_recall,
+                                      tuple(brand_words), vader_scores, groups)
+        while len(_REMEMBERED) > _REMEMBER:
+            _REMEMBERED.popitem(last=False)
+    _REMEMBERED.move_to_end(key)
+    return _REMEMBERED[key]
+
+
+def _calibrate(texts, y, seed, folds, min_rated, min_gain, target_recall, brand_words,
+               vader_scores, groups) -> Calibration:
     cache = _vader_rows(dict.fromkeys(texts))
     vader = (np.asarray(vader_scores, float) if vader_scores is not None
              else np.array([cache[t][0] for t in texts], dtype=float))
@@ -355,8 +411,10 @@ def calibrate_sentiment(texts, valence, *, seed: int = 0, folds: int = 5, min_ra
     pos = y > 0
     pcut = (float(np.quantile(score[pos], 1 - target_recall, method="lower")) if pos.any()
             else POSITIVE_AT_OR_ABOVE)
+    held_out = dict(texts=texts, y=y, fold_id=fold_id, score=score, vader=cache,
+                    brand_words=brand_words, target_recall=target_recall, min_rated=min_rated)
     return Calibration(use, scorer, cut, max(pcut, np.nextafter(cut, 2)), report, reason,
-                       list(range(k)))
+                       list(range(k)), held_out)
 
 
 def _row(method, n, score, y, fold_r, negative, fold_id, target):
@@ -386,13 +444,16 @@ def _decide(report: pd.DataFrame, n: int, min_rated: int, min_gain: float) -> tu
 
 
 def complaint_mask(valence_from_rating, text_score, *, calibration: Calibration | None = None,
-                   polarity: str = "negative") -> np.ndarray:
+                   polarity: str = "negative", texts=None) -> np.ndarray:
     """Which rows are complaints (``polarity="negative"``) or praise (``"positive"``).
 
     A row with a rating is decided by its rating (valence < 0 complaint, > 0 praise); a row
     without one, or rated at the scale's midpoint (valence 0: "3 of 5" says neither, and
     "Slightly disappointed. The pricing is unclear." often comes with it), by its text score
-    against the calibrated cut (or VADER's ±0.05 without a calibration).
+    against the calibrated cut (or VADER's ±0.05 without a calibration) — or, for complaints,
+    by the calibration's complaint classifier when it was fitted and measured more precise
+    (``calibration.complaint_check``, :func:`jmtools.analyses.complaints.fit_complaints`;
+    needs ``texts``).
 
     Examples
     --------
@@ -408,6 +469,12 @@ def complaint_mask(valence_from_rating, text_score, *, calibration: Calibration 
     neg_cut = calibration.negative_cut if calibration is not None else NEGATIVE_AT_OR_BELOW
     pos_cut = calibration.positive_cut if calibration is not None else POSITIVE_AT_OR_ABOVE
     decided = np.isfinite(rated) & (rated != 0)
-    if polarity == "negative":
-        return np.where(decided, rated < 0, score <= neg_cut)
-    return np.where(decided, rated > 0, score >= pos_cut)
+    if polarity == "positive":
+        return np.where(decided, rated > 0, score >= pos_cut)
+    by_text = score <= neg_cut
+    check = calibration.complaint_check if calibration is not None else None
+    if check is not None and check.used and texts is not None and (~decided).any():
+        undecided = np.flatnonzero(~decided)
+        by_text = by_text.copy()
+        by_text[undecided] = check.complaints([str(texts[i]) for i in undecided], score[undecided])
+    return np.where(decided, rated < 0, by_text)

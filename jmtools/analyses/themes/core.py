@@ -11,6 +11,7 @@ import pandas as pd
 import warnings
 
 from jmtools.analyses.calibration import calibrate_sentiment, complaint_mask, rating_valence
+from jmtools.analyses.complaints import fit_complaints
 from jmtools.analyses.privacy import mask_quotes
 from jmtools.analyses.sentiment import score_texts
 from jmtools.analyses.textprep import handle_words
@@ -72,7 +73,9 @@ class Themes:
     accounting : dict
         ``rows_in``, ``rows_used``, ``dropped`` (reason → count), ``polarity from``
         (rows decided by rating / by text), ``polarity check`` (the calibration report:
-        complaint recall and precision on rated rows) when made, ``choice of n_themes``
+        complaint recall and precision on rated rows) when made, ``complaint check`` (the
+        complaint classifier beside the cut, held out, and which decides; for complaints
+        when a calibration was made), ``choice of n_themes``
         (the measurements per candidate number) with ``n_themes="auto"``, texts left
         unassigned, ``merged themes``, ``split themes`` and ``warnings`` (dominant themes).
     """
@@ -268,11 +271,13 @@ def _select(feedback, text_col, sentiment_col, polarity, scorer, rating_col, rat
                               index=frame.index)
     frame["sentiment"] = sentiment
     frame["_rated"] = np.isfinite(rated) & (rated != 0)     # decided by its rating (midpoint: text)
+    check = fit_complaints(calibration) if calibration is not None and polarity == "negative" else None
     if polarity == "all":
         keep = pd.Series(True, index=frame.index)
     else:
         keep = pd.Series(complaint_mask(rated, sentiment.to_numpy(dtype=float), calibration=calibration,
-                                        polarity=polarity), index=frame.index)
+                                        polarity=polarity, texts=frame[text_col].tolist()),
+                         index=frame.index)
     dropped = {"blank text": int(blank.sum())}
     if polarity != "all":
         dropped[f"not {polarity}"] = int((~keep).sum())
@@ -283,11 +288,18 @@ def _select(feedback, text_col, sentiment_col, polarity, scorer, rating_col, rat
     if calibration is not None:
         accounting["polarity check"] = calibration.report
         accounting["polarity check note"] = calibration.reason
+    if check is not None:
+        accounting["complaint check"] = check.report
+        accounting["complaint check note"] = check.reason
     if polarity != "all":
         cut = {"negative": (calibration.negative_cut if calibration else NEGATIVE_BELOW),
                "positive": (calibration.positive_cut if calibration else POSITIVE_ABOVE)}[polarity]
         accounting["text cut"] = float(cut)
-        accounting["text scorer"] = ("a model calibrated on the ratings"
+        accounting["text scorer"] = ("a complaint classifier fitted on the ratings (with "
+                                     + ("the calibrated model's score)" if calibration.use_calibrated
+                                        else "VADER's score)")
+                                     if check is not None and check.used
+                                     else "a model calibrated on the ratings"
                                      if calibration is not None and calibration.use_calibrated
                                      else f"the scores in column {sentiment_col!r}" if given
                                      else "VADER" if scorer is None or calibration is not None
@@ -498,13 +510,18 @@ def polarity_basis(themes: Themes) -> str:
     what, side, where = (("Complaints", "below", "at or below") if themes.polarity == "negative"
                          else ("Praise", "above", "at or above"))
     by = acc["polarity from"]
+    clf = acc.get("complaint check")
+    classified = clf is not None and themes.polarity == "negative" and bool(
+        clf.loc[clf["method"] == "classifier", "used"].any())
     text = (f"{what} here are {by['rating']:,} texts rated {side} the middle of the scale and "
-            f"{by['text']:,} texts without a rating, or rated at the middle, whose text scores "
-            f"{where} {acc['text cut']:+.2f} ({acc['text scorer']})")
+            f"{by['text']:,} texts without a rating, or rated at the middle, "
+            + (f"that {acc['text scorer']} finds to be complaints" if classified else
+               f"whose text scores {where} {acc['text cut']:+.2f} ({acc['text scorer']})"))
     check = acc.get("polarity check")
     if check is not None and themes.polarity == "negative" and check["used"].any():
-        row = check[check["used"]].iloc[0]
+        n_rated = int(check[check["used"]].iloc[0]["n_rated"])
+        row = (clf[clf["used"]] if clf is not None else check[check["used"]]).iloc[0]
         if np.isfinite(row["recall"]) and np.isfinite(row["precision"]):
-            text += (f"; on the {int(row['n_rated']):,} rated texts that cut finds {row['recall']:.0%} of "
+            text += (f"; on the {n_rated:,} rated texts, held out, it finds {row['recall']:.0%} of "
                      f"the complaints at {row['precision']:.0%} precision")
     return text + "."

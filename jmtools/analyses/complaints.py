@@ -1,0 +1,317 @@
+"""A complaint classifier fitted on the user's own rated rows, used only where it beats the cut.
+
+:func:`jmtools.analyses.calibration.complaint_mask` decides an unrated row by its text score
+against a cut calibrated on the rated rows. A classifier trained *for* the question "is this a
+complaint?" can be more precise at the same recall, because it reads more than one score:
+
+- the words and word pairs of the normalised text (TF-IDF, :mod:`jmtools.analyses.textprep`)
+  and its character 2–5-grams (misspellings, "!!!", "worked" inside "never worked");
+- VADER's four scores, whether VADER read the text as exactly 0, negation words, ``!`` and
+  ``?``, the length; and VADER per sentence (the most negative, the most positive, the last
+  one, the share of negative and of positive sentences: "Love the sound. Stopped working
+  after a week." is a 2-star review whose overall score is positive).
+
+Its complaint probability is averaged with the text score the rows already have (the
+calibrated model's or VADER's), each first turned into its rank among the rated rows'
+held-out scores, so the two are on one scale. Everything is fitted on the rated rows only
+(scikit-learn logistic regression with balanced class weights, seeded folds, CPU, seconds).
+
+:func:`fit_complaints` measures it on the same held-out folds as the cut (each score made by
+a model that did not see the row; the cut chosen on one half of the folds, recall and
+precision counted on the other) and uses it for the unrated rows only when it is more precise
+than the cut on *both* halves at the same recall (at most :data:`RECALL_SLACK` lower). The
+recall and precision it reports are those held-out numbers, never the fit on the rows it
+learned from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from jmtools.analyses.calibration import (Calibration, _cut_for_recall, _held_out_halves,
+                                          _vader_rows)
+from jmtools.analyses.sentiment import _vader_analyzer
+from jmtools.analyses.textprep import Normaliser
+
+__all__ = ["ComplaintClassifier", "ComplaintCheck", "fit_complaints"]
+
+#: Negation words counted as a feature (after contractions are written out).
+NEGATIONS = frozenset({"not", "no", "never", "nothing", "none", "nobody", "cannot", "without",
+                       "hardly", "neither", "nor"})
+#: The classifier may find this much less of the complaints than the cut (or than the target
+#: recall, when the cut finds more) and still replace it when it is more precise.
+RECALL_SLACK = 0.02
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def _sentence_scores(text: str, analyzer, whole: float) -> list:
+    parts = [p for p in _SENTENCE.split(text) if p.strip()]
+    cs = ([analyzer.polarity_scores(p)["compound"] for p in parts] if len(parts) > 1
+          else [whole])                                  # one sentence: the text's own score
+    return [min(cs), max(cs), cs[-1], float(np.mean([c <= -0.05 for c in cs])),
+            float(np.mean([c >= 0.05 for c in cs])), min(len(cs), 10) / 10]
+
+
+def _dense_features(texts: list, vader: dict, normalise) -> np.ndarray:
+    """VADER's four scores, zero flag, negations, ! and ?, length, and the per-sentence scores."""
+    analyzer = _vader_analyzer()
+    rows = []
+    for t in texts:
+        compound, pos, neg, neu = vader[t]
+        words = normalise(t).lower().split()
+        negations = sum(w in NEGATIONS for w in words)
+        rows.append([compound, pos, neg, neu, float(compound == 0), min(negations, 3) / 3,
+                     float("!" in t), float("?" in t), np.log1p(len(words)) / 5,
+                     *_sentence_scores(t, analyzer, compound)])
+    return np.array(rows, dtype=float).reshape(len(texts), 15)
+
+
+@dataclass
+class _Rows:
+    """Label-free features of some texts: hashed word and character counts, dense features."""
+
+    words: object
+    chars: object
+    dense: np.ndarray
+
+    def take(self, mask) -> "_Rows":
+        return _Rows(self.words[mask], self.chars[mask], self.dense[mask])
+
+
+def _idf(counts, min_df: int) -> np.ndarray:
+    """Smoothed inverse document frequency of each hashed term in ``counts`` (the training
+    rows); terms in fewer than ``min_df`` rows get 0."""
+    df = np.bincount(counts.indices, minlength=counts.shape[1])   # CSR: one entry per row and term
+    return np.where(df >= min_df, np.log((1 + counts.shape[0]) / (1 + df)) + 1, 0.0)
+
+
+def _tfidf(counts, idf: np.ndarray):
+    """Sub-linear TF-IDF of hashed counts, each row scaled to unit length."""
+    from sklearn.preprocessing import normalize
+
+    x = counts.copy()
+    x.data = (1 + np.log(x.data)) * idf[x.indices]
+    return normalize(x, copy=False)
+
+
+class ComplaintClassifier:
+    """Is a text a complaint? Logistic regression on words, characters and VADER features.
+
+    ``fit(texts, complaint)`` on rated rows (``complaint``: rating below the midpoint);
+    ``decision(texts)`` gives a number that is higher for more complaint-like texts.
+    ``embed=`` (optional) is a callable turning a list of texts into one vector each (for
+    example a sentence-embedding model you installed; jmtools ships and downloads none):
+    the vectors are added to the features. Words
+    (and word pairs) and character 2–5-grams are hashed (no vocabulary to store, so the texts
+    are read once however many folds are fitted), then weighted by TF-IDF learned on the
+    training rows (terms in fewer than two of them get no weight).
+
+    Examples
+    --------
+    >>> bad = [f"it never worked {i}" for i in range(30)]
+    >>> good = [f"works every day {i}" for i in range(30)]
+    >>> clf = ComplaintClassifier().fit(bad + good, [True] * 30 + [False] * 30)
+    >>> d = clf.decision(["it never worked again", "works every day, love it"])
+    >>> bool(d[0] > 0 > d[1])
+    True
+    """
+
+    def __init__(self, *, C: float = 1.0, brand_words=(), n_features: int = 2 ** 18, embed=None):
+        self.C, self.brand_words, self.n_features = C, tuple(brand_words), n_features
+        self.embed = embed
+        self.model = self._idf = None
+        self._vader: dict = {}
+
+    def featurise(self, texts) -> _Rows:
+        """The label-free features of ``texts`` (computed once, sliced per fold)."""
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        texts = [str(t) for t in texts]
+        normalise = Normaliser(self.brand_words)
+        self._vader.update(_vader_rows([t for t in dict.fromkeys(texts) if t not in self._vader]))
+        clean = [normalise(t).lower() for t in texts]
+        common = dict(alternate_sign=False, norm=None, n_features=self.n_features, lowercase=False)
+        words = HashingVectorizer(ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b", **common)
+        chars = HashingVectorizer(analyzer="char_wb", ngram_range=(2, 5), **common)
+        dense = _dense_features(texts, self._vader, normalise)
+        if self.embed is not None:       # e.g. sentence embeddings from a model you installed
+            dense = np.hstack([dense, np.asarray(self.embed(texts), dtype=float).reshape(len(texts), -1)])
+        return _Rows(words.transform(clean).tocsr(), chars.transform(clean).tocsr(), dense)
+
+    def _matrix(self, rows: _Rows):
+        from scipy import sparse
+
+        return sparse.hstack([_tfidf(rows.words, self._idf[0]), _tfidf(rows.chars, self._idf[1]),
+                              sparse.csr_matrix(rows.dense)]).tocsr()
+
+    def fit_rows(self, rows: _Rows, complaint) -> "ComplaintClassifier":
+        """Fit on featurised rows (:meth:`featurise`) and whether each is a complaint."""
+        from sklearn.linear_model import LogisticRegression
+
+        min_df = 1 if rows.dense.shape[0] < 20 else 2
+        self._idf = (_idf(rows.words, min_df), _idf(rows.chars, min_df))
+        self.model = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear",
+                                        dual=True, max_iter=5000)
+        self.model.fit(self._matrix(rows), np.asarray(complaint, bool))
+        return self
+
+    def fit(self, texts, complaint) -> "ComplaintClassifier":
+        """Fit on texts and whether each is a complaint (booleans)."""
+        return self.fit_rows(self.featurise(texts), complaint)
+
+    def decision_rows(self, rows: _Rows) -> np.ndarray:
+        """Higher for more complaint-like rows (the model's log-odds)."""
+        return self.model.decision_function(self._matrix(rows))
+
+    def decision(self, texts) -> np.ndarray:
+        """Higher for more complaint-like texts (the model's log-odds)."""
+        return self.decision_rows(self.featurise(texts))
+
+    def __repr__(self) -> str:
+        return f"ComplaintClassifier(C={self.C})"
+
+
+def _rank(reference: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Share of ``reference`` at or below each value (0..1): scores of any scale on one scale."""
+    ref = np.sort(np.asarray(reference, float))
+    return np.searchsorted(ref, np.asarray(values, float), side="right") / max(len(ref), 1)
+
+
+@dataclass
+class ComplaintCheck:
+    """The complaint classifier, measured on held-out rated rows, and whether it is used.
+
+    Attributes
+    ----------
+    used : bool
+        True when it was more precise than the calibrated cut on both held-out halves at no
+        lower recall: unrated rows are then decided by it.
+    classifier : ComplaintClassifier
+        Fitted on every rated row.
+    cut : float
+        Combined scores (0..1, higher is more complaint-like) at or above it are complaints;
+        chosen on the rated rows to find ``target_recall`` of their complaints.
+    report : pandas.DataFrame
+        One row per method (``cut``, ``classifier``): ``recall``, ``precision`` (held out),
+        ``precision_halves`` (each half's), ``used``.
+    reason : str
+        One sentence: which decides the unrated rows and why.
+    """
+
+    used: bool
+    classifier: ComplaintClassifier
+    cut: float
+    report: pd.DataFrame
+    reason: str
+    _text_ref: np.ndarray
+    _model_ref: np.ndarray
+
+    def score(self, texts, text_scores) -> np.ndarray:
+        """Combined complaint score (0..1) of texts given their text scores (lower = worse)."""
+        model = _rank(self._model_ref, self.classifier.decision(texts))
+        text = _rank(-self._text_ref, -np.asarray(text_scores, float))
+        return (model + text) / 2
+
+    def complaints(self, texts, text_scores) -> np.ndarray:
+        """Which of the texts are complaints, by the classifier's combined score and cut."""
+        return self.score(texts, text_scores) >= self.cut
+
+
+def fit_complaints(calibration: Calibration, *, C: float = 1.0, embed=None) -> ComplaintCheck | None:
+    """Fit the complaint classifier on the calibration's rated rows; measure it held out.
+
+    Computed once per calibration (kept on it, ``calibration.complaint_check``): the themes of
+    every persona's report share it. With ``embed`` it is fitted anew on every call and not kept.
+
+    Parameters
+    ----------
+    calibration : Calibration
+        From :func:`jmtools.analyses.calibration.calibrate_sentiment` (its rated rows, folds and
+        held-out text scores are reused).
+    C : float, default 1.0
+        Inverse regularisation strength of the logistic regression.
+    embed : callable, optional
+        Texts → one vector each, added to the classifier's features (:class:`ComplaintClassifier`).
+
+    Returns
+    -------
+    ComplaintCheck or None
+        None when the rated rows are too few, or lack complaints or non-complaints.
+
+    Examples
+    --------
+    >>> from jmtools.analyses.calibration import calibrate_sentiment
+    >>> rng = np.random.default_rng(0)
+    >>> bad, good = ["it never worked", "stopped after a week"], ["works daily", "sounds great"]
+    >>> texts = [str(rng.choice(bad if i % 3 == 0 else good)) + f" {i}" for i in range(300)]
+    >>> cal = calibrate_sentiment(texts, [-2.0 if i % 3 == 0 else 2.0 for i in range(300)])
+    >>> check = fit_complaints(cal)
+    >>> check.report[["method", "recall", "precision"]].round(2)
+           method  recall  precision
+    0         cut    0.81        1.0
+    1  classifier    0.85        1.0
+    >>> check.used, fit_complaints(cal) is check
+    (False, True)
+    """
+    if embed is None and calibration.complaint_check is not None or not calibration.held_out:
+        return calibration.complaint_check
+    data = calibration.held_out
+    texts, y, fold_id, text_oof = data["texts"], data["y"], data["fold_id"], data["score"]
+    negative = y < 0
+    if len(texts) < data["min_rated"] or negative.all() or not negative.any():
+        return None
+    make = lambda: ComplaintClassifier(C=C, brand_words=data["brand_words"], embed=embed)  # noqa: E731
+    reader = make()
+    reader._vader = data["vader"]            # VADER's scores of these texts, already computed
+    rows = reader.featurise(texts)
+    model_oof = _out_of_fold(make, rows, negative, fold_id)
+    if model_oof is None:
+        return None
+    combined = (_rank(model_oof, model_oof) + _rank(-text_oof, -text_oof)) / 2
+    target = data["target_recall"]
+    cut_row, clf_row = (_measured("cut", text_oof, negative, fold_id, target),
+                        _measured("classifier", -combined, negative, fold_id, target))
+    used = (all(a > b for a, b in zip(clf_row["precision_halves"], cut_row["precision_halves"]))
+            and clf_row["recall"] >= min(cut_row["recall"], target) - RECALL_SLACK)
+    report = pd.DataFrame([cut_row, clf_row])
+    report["used"] = report["method"] == ("classifier" if used else "cut")
+    check = ComplaintCheck(used, make().fit_rows(rows, negative),
+                           -_cut_for_recall(-combined, negative, target), report,
+                           _reason(used, cut_row, clf_row, len(texts)), text_oof, model_oof)
+    if embed is None:
+        calibration.complaint_check = check
+    return check
+
+
+def _out_of_fold(make, rows: _Rows, negative: np.ndarray, fold_id: np.ndarray):
+    """Each row's classifier score from a model fitted on the other folds (None: a fold's
+    training rows hold one class only)."""
+    out = np.full(len(negative), np.nan)
+    for f in np.unique(fold_id):
+        train = fold_id != f
+        if negative[train].all() or not negative[train].any():
+            return None
+        out[~train] = make().fit_rows(rows.take(train), negative[train]).decision_rows(rows.take(~train))
+    return out
+
+
+def _measured(method, score, negative, fold_id, target) -> dict:
+    halves = _held_out_halves(score, negative, fold_id, target)
+    tp, fp, fn = (sum(h[i] for h in halves) for i in range(3))
+    return {"method": method, "recall": tp / (tp + fn) if tp + fn else float("nan"),
+            "precision": tp / (tp + fp) if tp + fp else float("nan"),
+            "precision_halves": [h[0] / (h[0] + h[1]) if h[0] + h[1] else 0.0 for h in halves]}
+
+
+def _reason(used, cut, clf, n) -> str:
+    side = (f"classifier {clf['recall']:.0%} recall at {clf['precision']:.0%} precision, the cut "
+            f"{cut['recall']:.0%} at {cut['precision']:.0%}; held out on {n} rated texts")
+    if used:
+        return ("a complaint classifier decides unrated texts: it is more precise on both held-out "
+                f"halves ({side})")
+    return (f"the calibrated cut decides unrated texts: the complaint classifier is not more precise "
+            f"on both held-out halves ({side})")

@@ -1,0 +1,99 @@
+"""The complaint classifier: fitted on rated rows only, measured held out, used only when better."""
+
+import string
+
+import numpy as np
+import pandas as pd
+
+from jmtools.analyses.calibration import calibrate_sentiment, complaint_mask
+from jmtools.analyses.complaints import ComplaintClassifier, fit_complaints
+
+THINGS = ["lamp", "kettle", "chair", "speaker", "charger", "blender"]
+
+
+def _word(rng, stem: str) -> str:
+    return stem + "".join(rng.choice(list(string.ascii_lowercase), 3))
+
+
+def planted(n=400, seed=0):
+    """Complaints and praise that only differ in a misspelt word, a new spelling each time:
+    no word repeats (the word model and VADER read nothing) but its letters do."""
+    rng = np.random.default_rng(seed)
+    bad = rng.random(n) < 0.3
+    texts = [f"the {rng.choice(THINGS)} is {_word(rng, 'brok' if b else 'shin')}" for b in bad]
+    rating = np.where(bad, rng.integers(1, 3, n), rng.integers(4, 6, n)).astype(float)
+    return texts, rating, bad
+
+
+def _valence(rating):
+    return (np.asarray(rating, float) - 3) * 1.0
+
+
+def test_the_classifier_reads_what_the_cut_cannot_and_is_used():
+    texts, rating, bad = planted()
+    cal = calibrate_sentiment(texts, _valence(rating))
+    check = fit_complaints(cal)
+    rep = check.report.set_index("method")
+    assert rep.loc["cut", "precision"] < 0.5                 # every text scores 0: a coin toss
+    assert rep.loc["classifier", "precision"] > 0.95 and rep.loc["classifier", "recall"] >= 0.75
+    assert check.used and rep.loc["classifier", "used"] and "more precise" in check.reason
+    assert fit_complaints(cal) is check is cal.complaint_check          # fitted once
+    # unrated rows are decided by it; rated rows keep their rating
+    new = ["the lamp is brokxyz", "the chair is shinabc", "the kettle is brokqqq"]
+    got = complaint_mask([np.nan, np.nan, 5.0], [0.0, 0.0, 0.0], calibration=cal, texts=new)
+    assert got.tolist() == [True, False, False]
+    # without the texts the cut decides, as before
+    assert complaint_mask([np.nan], [0.0], calibration=cal).tolist() == [bool(0.0 <= cal.negative_cut)]
+
+
+def test_reported_numbers_are_held_out_not_the_fit():
+    """Ratings unrelated to the words: a model fitted on them would look perfect on its own
+    rows; held out it finds complaints at the base rate, and it is not used."""
+    rng = np.random.default_rng(3)
+    texts = [" ".join(rng.choice(["blue", "red", "tall", "flat", "round", "loud", "soft"], 4))
+             + f" {_word(rng, 'x')}" for _ in range(400)]
+    rating = rng.choice([1.0, 5.0], 400, p=[0.3, 0.7])
+    cal = calibrate_sentiment(texts, _valence(rating))
+    check = fit_complaints(cal)
+    clf = check.report.set_index("method").loc["classifier"]
+    assert abs(clf["precision"] - 0.3) < 0.12 and not check.used
+    fitted = ComplaintClassifier(C=100.0).fit(texts, rating < 3)     # what a fit on its own rows says
+    assert ((fitted.decision(texts) > 0) == (rating < 3)).mean() > 0.95
+
+
+def test_too_few_rated_rows_or_one_class_give_no_classifier():
+    texts, rating, _ = planted(60)
+    assert fit_complaints(calibrate_sentiment(texts, _valence(rating))) is None
+    texts, _, _ = planted(200)
+    assert fit_complaints(calibrate_sentiment(texts, np.full(200, 2.0))) is None
+
+
+def test_themes_say_the_classifier_decided(recwarn):
+    from jmtools.analyses.themes import find_themes, polarity_basis
+
+    texts, rating, bad = planted(400, seed=1)
+    unrated = ["the lamp is brokaaa", "the chair is shinbbb", "the blender is brokccc"]
+    fb = pd.DataFrame({"text": texts + unrated, "rating": list(rating) + [np.nan] * 3})
+    th = find_themes(fb, n_themes=2, id_col=None, stability=False)
+    assert th.accounting["polarity from"] == {"rating": int(bad.sum()), "text": 2}
+    assert "complaint check" in th.accounting
+    sentence = polarity_basis(th)
+    assert "complaint classifier" in sentence and "held out" in sentence
+
+
+def test_vectors_you_bring_are_features_and_not_kept():
+    """``embed=``: what only the vectors know (here: which texts are complaints) is learned."""
+    rng = np.random.default_rng(5)
+    texts = [f"the {rng.choice(THINGS)} {_word(rng, 'q')}" for _ in range(300)]
+    bad = rng.random(300) < 0.3
+    known = dict(zip(texts, bad))
+
+    def embed(batch):
+        return [[1.0 if known.get(t, t.endswith("!")) else 0.0, 0.5] for t in batch]
+
+    cal = calibrate_sentiment(texts, np.where(bad, -2.0, 2.0))
+    plain, brought = fit_complaints(cal), fit_complaints(cal, embed=embed)
+    assert plain.report.set_index("method").loc["classifier", "precision"] < 0.6
+    assert brought.report.set_index("method").loc["classifier", "precision"] > 0.95 and brought.used
+    assert cal.complaint_check is plain and fit_complaints(cal, embed=embed) is not brought
+    assert brought.complaints(["the lamp zzz!", "the lamp zzz"], [0.0, 0.0]).tolist() == [True, False]
