@@ -309,8 +309,62 @@ def calibrate_sentiment(texts, valence, *, seed: int = 0, folds: int = 5, min_ra
     >>> cal = calibrate_sentiment(texts, [-2.0 if i % 2 else 2.0 for i in range(300)])
     >>> cal.use_calibrated, bool(cal.report.set_index("method").loc["calibrated", "r"] > 0.9)
     (True, True)
+
+    The same texts and ratings calibrate once per process: a second call (the emotion curve
+    and the complaint themes both calibrate on the rated feedback) gets the same answer.
+
+    >>> again = calibrate_sentiment(texts, [-2.0 if i % 2 else 2.0 for i in range(300)])
+    >>> again.scorer is cal.scorer, again.report.equals(cal.report)
+    (True, True)
     """
     texts = [str(t) for t in texts]
+    vader_scores = None if vader_scores is None else np.asarray(vader_scores, dtype=float)
+    groups = None if groups is None else list(groups)
+    key = _calibration_key(texts, valence, seed, folds, min_rated, min_gain, target_recall,
+                           brand_words, vader_scores, groups)
+    if key in _CALIBRATED:
+        return _copy(_CALIBRATED[key])
+    calibration = _calibrate(texts, valence, seed=seed, folds=folds, min_rated=min_rated,
+                             min_gain=min_gain, target_recall=target_recall, brand_words=brand_words,
+                             vader_scores=vader_scores, groups=groups)
+    while len(_CALIBRATED) >= _KEEP:
+        _CALIBRATED.pop(next(iter(_CALIBRATED)))
+    _CALIBRATED[key] = calibration
+    return _copy(calibration)
+
+
+#: Calibrations already computed in this process (the last :data:`_KEEP`), by their inputs.
+_CALIBRATED: dict = {}
+_KEEP = 4
+
+
+def _calibration_key(texts, valence, *options) -> str:
+    """A digest of everything a calibration depends on."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for t in texts:
+        b = t.encode("utf-8", "surrogatepass")
+        h.update(len(b).to_bytes(8, "little") + b)
+    h.update(np.asarray(valence, dtype=float).tobytes())
+    for o in options:                        # scalars, None, lists (in full), float arrays
+        h.update(b"\x00" + (o.tobytes() if isinstance(o, np.ndarray)
+                            else repr(list(o) if isinstance(o, (list, tuple)) else o).encode()))
+    return h.hexdigest()
+
+
+def _copy(calibration: Calibration) -> Calibration:
+    """A copy a caller may change: its own report frame and fold list; the scorer is shared
+    (fitted once, only read)."""
+    import dataclasses
+
+    return dataclasses.replace(calibration, report=calibration.report.copy(),
+                               folds=list(calibration.folds))
+
+
+def _calibrate(texts, valence, *, seed, folds, min_rated, min_gain, target_recall, brand_words,
+               vader_scores, groups) -> Calibration:
+    """:func:`calibrate_sentiment` itself (always computed)."""
     y = np.asarray(valence, dtype=float) / 2.0
     if len(texts) != len(y):
         raise ParameterError("valence", f"{len(y)} values", expected=f"one per text ({len(texts)})")
