@@ -185,7 +185,7 @@ class Findings:
         evidence at all: only the workshop's curve)."""
         if self.curve is None:
             return "assumed"
-        return "behaviour" if set(self.emotion_evidence["source"]) == {"behaviour"} else "customers"
+        return "behaviour" if set(self.emotion_evidence["source"].unique()) == {"behaviour"} else "customers"
 
     @property
     def lowest_emotion(self):
