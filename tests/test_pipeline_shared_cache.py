@@ -3,9 +3,7 @@ kept beside the evidence — read back exactly, missed when any table or the jou
 
 from __future__ import annotations
 
-import shutil
 import warnings
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,15 +12,11 @@ from jmtools import pipeline
 from jmtools.pipeline import _shared_cache
 from jmtools.pipeline._cache import EvidenceCacheWarning
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 @pytest.fixture()
-def world(tmp_path):
-    """A copy of the e-commerce sample world that a test may change."""
-    folder = tmp_path / "world"
-    shutil.copytree(ROOT / "data" / "ecommerce", folder)
-    return folder
+def world(ecommerce_copy):
+    """A copy of the e-commerce sample world that a test may change (conftest)."""
+    return ecommerce_copy
 
 
 def _entries(cache):
