@@ -65,6 +65,7 @@ def commands(world: Path, persona: str, tmp: Path, workers: int, static: bool,
     report = [py, "-m", "jmtools.cli.main", "report", str(notebook), "-p", "data_dir", str(world),
               "-p", "persona", persona, "-o", str(tmp / "report" / "report.html")] + (["--static"] if static else [])
     batch = [py, "-m", "jmtools.cli.main", "batch", str(notebook), "--journey", str(world / "journey.yaml"),
+             "-p", "data_dir", str(world),     # the reports read this world, not the notebook's default
              "--out", str(tmp / "batch"), "--workers", str(workers), "--no-static", "--no-progress"]
     return {"floor": floor, "report": report, "batch": batch}
 
