@@ -20,6 +20,10 @@ at 10M events), in wall and CPU time.
     python benchmarks/bench_report.py                          # e-commerce sample world, 3 runs
     python benchmarks/bench_report.py --world b2b --runs 5
     python benchmarks/bench_report.py --data /path/to/world    # any folder with journey.yaml
+    python benchmarks/bench_report.py --before /path/to/checkout   # also time another jmtools
+                                                                    # (report and batch), interleaved
+
+The Vega bundle is built once before the clock starts (a machine's first report builds it).
 """
 
 from __future__ import annotations
@@ -52,14 +56,16 @@ def timed(argv: list[str], env: dict, cwd: Path) -> tuple[float, float]:
     return wall, usage.ru_utime + usage.ru_stime
 
 
-def commands(world: Path, persona: str, tmp: Path, workers: int, static: bool) -> dict[str, list[str]]:
-    """The three measured commands."""
+def commands(world: Path, persona: str, tmp: Path, workers: int, static: bool,
+             notebook: Path = NOTEBOOK) -> dict[str, list[str]]:
+    """The three measured commands (``notebook``: the report notebook of the checkout timed)."""
     py = sys.executable
     floor = [py, "-c", "import sys; from jmtools.report.runner import run_notebook; "
                        "run_notebook(sys.argv[1], sys.argv[2])", str(FLOOR), str(tmp / "floor.ipynb")]
-    report = [py, "-m", "jmtools.cli.main", "report", str(NOTEBOOK), "-p", "data_dir", str(world),
+    report = [py, "-m", "jmtools.cli.main", "report", str(notebook), "-p", "data_dir", str(world),
               "-p", "persona", persona, "-o", str(tmp / "report" / "report.html")] + (["--static"] if static else [])
-    batch = [py, "-m", "jmtools.cli.main", "batch", str(NOTEBOOK), "--journey", str(world / "journey.yaml"),
+    batch = [py, "-m", "jmtools.cli.main", "batch", str(notebook), "--journey", str(world / "journey.yaml"),
+             "-p", "data_dir", str(world),     # the reports read this world, not the notebook's default
              "--out", str(tmp / "batch"), "--workers", str(workers), "--no-static", "--no-progress"]
     return {"floor": floor, "report": report, "batch": batch}
 
@@ -73,6 +79,8 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="batch workers (default: CPUs)")
     ap.add_argument("--static", action="store_true", help="the single report also writes its static variant")
     ap.add_argument("--skip-batch", action="store_true", help="floor and report only")
+    ap.add_argument("--before", type=Path, default=None, help="a checkout of jmtools whose report and "
+                    "batch are timed too, interleaved (e.g. main, to measure a change)")
     args = ap.parse_args(argv)
 
     from jmtools.journey import Journey
@@ -82,18 +90,32 @@ def main(argv=None) -> int:
     persona = args.persona or journey.persona_names[0]
     tmp = Path(tempfile.mkdtemp(prefix="jm-bench-report-"))
     cache = tmp / "cache"                 # the batch's evidence cache: empty at each batch run
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p),
-               PYTHONHASHSEED="0", JMTOOLS_CACHE_DIR=str(cache))
-    env.pop("JMTOOLS_EVIDENCE_CACHE", None)
+    def environment(root: Path) -> dict:
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(root), os.environ.get("PYTHONPATH")) if p),
+                   PYTHONHASHSEED="0", JMTOOLS_CACHE_DIR=str(cache))
+        env.pop("JMTOOLS_EVIDENCE_CACHE", None)
+        return env
+
+    env = environment(ROOT)
     cmds = commands(world, persona, tmp, args.workers, args.static)
+    envs = {name: env for name in cmds}
     names = ["floor", "report"] + ([] if args.skip_batch else ["batch"])
+    if args.before:
+        root = args.before.resolve()
+        old = commands(world, persona, tmp / "before", args.workers, args.static,
+                       notebook=root / "notebooks" / NOTEBOOK.name)
+        for name in names[1:]:
+            cmds[f"before-{name}"], envs[f"before-{name}"] = old[name], environment(root)
+        names += [f"before-{name}" for name in names[1:]]
+    timed([sys.executable, "-c", "from jmtools.render.offline import javascript_bundle; javascript_bundle()"],
+          env, NOTEBOOK.parent)                          # a machine's first report builds the bundle
     print(f"world {world.name}, persona {persona!r}, {len(journey.persona_names)} personas + all, "
           f"{os.cpu_count()} CPUs, {args.runs} interleaved runs, batch workers {args.workers}")
     samples: dict[str, list[tuple[float, float]]] = {n: [] for n in names}
     for _ in range(args.runs):
         for name in names:
             shutil.rmtree(cache / "evidence", ignore_errors=True)
-            samples[name].append(timed(cmds[name], env, NOTEBOOK.parent))
+            samples[name].append(timed(cmds[name], envs[name], NOTEBOOK.parent))
     med = {n: (statistics.median(w for w, _ in s), statistics.median(c for _, c in s)) for n, s in samples.items()}
     for name in names:
         runs = ", ".join(f"{w:.1f}/{c:.1f}" for w, c in samples[name])
@@ -103,6 +125,16 @@ def main(argv=None) -> int:
     if "batch" in med:
         print(f"batch / report   wall {med['batch'][0] / med['report'][0]:5.2f}  CPU {med['batch'][1] / med['report'][1]:5.2f}"
               f"   ({len(journey.persona_names) + 1} reports; target <= 2 at 10M events)")
+    if args.before:
+        print(f"before: report / floor   wall {med['before-report'][0] / med['floor'][0]:5.2f}  "
+              f"CPU {med['before-report'][1] / med['floor'][1]:5.2f}")
+        if "batch" in med:
+            print(f"before: batch / report   wall {med['before-batch'][0] / med['before-report'][0]:5.2f}  "
+                  f"CPU {med['before-batch'][1] / med['before-report'][1]:5.2f}")
+        for name in names[1:]:
+            if not name.startswith("before-"):
+                print(f"{name} now / before   wall {med[name][0] / med['before-' + name][0]:5.2f}  "
+                      f"CPU {med[name][1] / med['before-' + name][1]:5.2f}")
     print(f"outputs in {tmp}")
     return 0
 

@@ -152,6 +152,16 @@ def table_subset(tmp_path_factory):
     return folder
 
 
+@pytest.fixture()
+def ecommerce_copy(tmp_path) -> Path:
+    """A copy of the e-commerce sample world's folder that a test may change."""
+    import shutil
+
+    folder = tmp_path / "world"
+    shutil.copytree(DATA / "ecommerce", folder)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def feedback_maya_run(notebook_runs):
     """The fixture notebook run once for persona Maya (runner and browser tests share it)."""

@@ -107,3 +107,45 @@ def test_input_frame_is_not_mutated():
     before = df.copy()
     prepare(df, JOURNEY)
     pd.testing.assert_frame_equal(df, before)
+
+
+def _many_names_world(n_names=40, n_customers=60, seed=3):
+    rng = np.random.default_rng(seed)
+    names = [f"ev_{i:02d}" for i in range(n_names)]
+    rows = [(f"c{c}", pd.Timestamp("2024-01-01") + pd.Timedelta(minutes=int(m)), names[int(k)])
+            for c in range(n_customers) for m, k in zip(np.sort(rng.integers(0, 500, 8)),
+                                                        rng.integers(0, n_names, 8))]
+    journey = {"stages": ["A", "B", "C"], "touchpoints": [
+        {"name": "Low", "stage": "A", "events": ["ev_0.*"]},
+        {"name": "Mid", "stage": "B", "events": ["ev_1.*", "ev_2[0-4]"]},
+        {"name": "High", "stage": "C", "events": ["ev_3.*"]}]}
+    return pd.DataFrame(rows, columns=["customer_id", "timestamp", "event"]), journey
+
+
+def test_event_names_are_stored_as_codes_and_named_on_read(monkeypatch):
+    """The stored table holds event codes (no name strings); the events view, funnels and paths
+    give the same answers whether codes are named by a list lookup or, for logs with very many
+    event names, by a join (forced here with a tiny limit)."""
+    from jmtools.analyses.funnels import funnel, loops, top_paths, transitions
+    from jmtools.evidence import _store
+
+    ev, journey = _many_names_world()
+    listed = prepare(ev, journey)
+    core = listed.core.schema()
+    assert {"_ev", "_nx"} <= set(core) and "event" not in core and "next_event" not in core
+    assert str(core["_ev"]) == "int16" and listed.event_names == sorted(ev["event"].unique())
+
+    monkeypatch.setattr(_store, "CASE_LIMIT", 2)
+    joined = prepare(ev, journey)
+    pd.testing.assert_frame_equal(listed.to_pandas(), joined.to_pandas())
+    o = ev.sort_values(["customer_id", "timestamp", "event"]).assign(   # oracle: ties by name
+        nxt=lambda d: d.groupby("customer_id")["event"].shift(-1)).dropna(subset=["nxt"])
+    oracle = o.groupby(["event", "nxt"]).size().rename("n").reset_index()
+    got = transitions(listed).rename(columns={"from_step": "event", "to_step": "nxt"})[["event", "nxt", "n"]]
+    pd.testing.assert_frame_equal(got.sort_values(["event", "nxt"], ignore_index=True),
+                                  oracle.sort_values(["event", "nxt"], ignore_index=True), check_dtype=False)
+    steps = listed.event_names[:3]
+    for fn, kw in [(transitions, {}), (transitions, {"level": "touchpoint", "collapse_repeats": True}),
+                   (top_paths, {"level": "event", "max_steps": 3}), (loops, {"level": "stage"}),
+                   (funnel, {"steps": steps, "level": "event"})]:
+        pd.testing.assert_frame_equal(fn(listed, **kw), fn(joined, **kw))

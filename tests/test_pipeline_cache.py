@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
 import warnings
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -13,15 +11,11 @@ from jmtools import pipeline
 from jmtools.analyses.funnels import funnel, time_between_stages, transitions
 from jmtools.pipeline._cache import CACHE_ENV, EvidenceCacheWarning
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 @pytest.fixture()
-def world(tmp_path):
-    """A copy of the e-commerce sample world that a test may change."""
-    folder = tmp_path / "world"
-    shutil.copytree(ROOT / "data" / "ecommerce", folder)
-    return folder
+def world(ecommerce_copy):
+    """A copy of the e-commerce sample world that a test may change (conftest)."""
+    return ecommerce_copy
 
 
 def _answers(evidence):

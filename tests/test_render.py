@@ -199,3 +199,19 @@ def test_exports_work_with_no_network_at_all(tmp_path):
                            str(tmp_path / "chart")], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert sorted(p.suffix for p in tmp_path.iterdir()) == [".html", ".pdf", ".png", ".svg"]
+
+
+def test_vega_lite_version_is_read_without_importing_altair():
+    """The page writer needs only Altair's Vega-Lite version: reading it must not import
+    Altair (about a CPU-second in a process that draws nothing), and it is Altair's own."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys; from jmtools.render.offline import vega_lite_version; "
+            "v = vega_lite_version(); print(v, 'altair' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}).stdout.split()
+    import altair as alt
+
+    assert out == [".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2]), "False"]

@@ -1,4 +1,4 @@
-"""A batch prepares each world's evidence once (jmtools.report.prepared)."""
+"""A batch prepares each world's evidence and shared results once (jmtools.report.prepared)."""
 
 from __future__ import annotations
 
@@ -37,7 +37,8 @@ def test_prepared_once_fills_the_cache_and_restores_the_environment(tmp_path, mo
         assert os.environ[CACHE_ENV] == str(folder)
         assert pipeline.prepare_evidence(world)[1] == "hit"          # what every report reads
     assert CACHE_ENV not in os.environ
-    assert len([p for p in folder.iterdir() if not p.name.startswith(".")]) == 1
+    entries = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+    assert len(entries) == 2 and entries[1].startswith("shared-")   # evidence, persona-independent results
     assert not (tmp_path / "out").exists()
     feedback = [Job(name="Ben", notebook=FEEDBACK, parameters={"persona": "Ben"})]
     with prepared_once(feedback, tmp_path / "out") as nothing:  # no data folder: nothing to prepare

@@ -39,6 +39,8 @@ __all__ = ["Evidence", "prepare", "map_events", "journey_layout", "touchpoint_ru
 #: Columns of the prepared event table, in order (``persona`` only when customers are given).
 PREPARED_COLUMNS = ["customer_id", "timestamp", "event", "touchpoint", "stage", "stage_index",
                     "position", "next_event", "time_to_next_s"]
+#: The code columns of the stored narrow table (:attr:`Evidence.core`) that the events name.
+_CODES = ("_ev", "_nx", "_tp")
 
 
 @dataclass
@@ -86,8 +88,12 @@ class Evidence:
         have times): ``event``, ``n_events``. They are sorted at the end of their day.
     rules : list of TouchpointRule
         The touchpoints with their conditions and initiator.
+    event_names : list of str
+        The distinct event names in name order: the event codes of :attr:`core` (``_ev``,
+        ``_nx``) are 1-based positions in this list.
     core : ibis.Table
-        The stored table behind :attr:`events`, narrow: the touchpoint as a code ``_tp``
+        The stored table behind :attr:`events`, narrow: the event and next event as codes
+        ``_ev`` and ``_nx`` (1-based in :attr:`event_names`), the touchpoint as a code ``_tp``
         (1-based in :attr:`touchpoints` order), the stage only as ``stage_index``; no names.
         :attr:`events` is a projection of it that puts the names back.
     answers : dict
@@ -111,6 +117,7 @@ class Evidence:
     empty: object = None
     date_only: object = None
     rules: list = field(default_factory=list)
+    event_names: list = field(default_factory=list)
     core: object = None
     answers: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     _core_events: object = field(default=None, init=False, repr=False, compare=False)
@@ -280,7 +287,8 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
     date_only = _date_only(counts)
     counts = counts.drop(columns="_midnight")
     mapping = _default_mapping(counts, plan, rules, stages)
-    joined = code_events(t, mapping, rules, stages)
+    event_names = [str(e) for e in counts["event"] if isinstance(e, str)]
+    joined = code_events(t, mapping, rules, stages, event_names)
 
     assignment, coverage, names = None, None, []
     persona_rules = personas if personas is not None else _journey_personas(journey)
@@ -298,15 +306,16 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
         seg = ct.select("customer_id", *segments).rename(_sid="customer_id")
         joined = joined.left_join(seg, joined.customer_id == seg._sid).drop("_sid")
 
-    core = _sort_once(joined, date_only["event"].tolist())
+    codes = {e: i for i, e in enumerate(event_names, start=1)}
+    core = _sort_once(joined, [codes[e] for e in date_only["event"]])
     if plan.conditional:
-        named = resolve_conditions(with_names(core, rules, stages), stages, rules, plan)
+        named = resolve_conditions(with_names(core, rules, stages, event_names), stages, rules, plan)
         core = to_codes(named, rules, stages).select(*core.columns)
     if materialize:
         core = _materialize(core, name="evidence")
     public = [c for c in PREPARED_COLUMNS] + [c for c in core.columns if c not in PREPARED_COLUMNS
-                                               and c != "_tp"]
-    prepared = labelled(core, rules, stages, public)
+                                               and c not in _CODES]
+    prepared = labelled(core, rules, stages, public, event_names)
     if plan.conditional:
         mapping = to_pandas(prepared.group_by(["event", "touchpoint", "stage", "stage_index"])
                             .agg(n_events=prepared.count()))
@@ -322,7 +331,7 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
                     mapping, unmatched, coverage, names, sizes, n_events, n_customers, journey,
                     overlaps=overlap_report(plan, rules, dict(zip(counts["event"], counts["n_events"]))),
                     empty=empty_report(stages, rules, plan, received), date_only=date_only,
-                    rules=rules, core=core)._link_core()
+                    rules=rules, event_names=event_names, core=core)._link_core()
 
 
 def _date_only(counts):
@@ -378,10 +387,12 @@ def _require(t, cols, what):
 
 
 def _sort_once(t, date_only=()):
-    """Add position, next_event and time_to_next_s with one window sort per customer.
+    """Add position, the next event's code ``_nx`` and time_to_next_s with one window sort per
+    customer.
 
-    Returns the narrow stored columns: the touchpoint as its code ``_tp``, no stage name
-    (:func:`jmtools.evidence._store.labelled` adds the names on read).
+    Returns the narrow stored columns: the event as its code ``_ev`` (``date_only`` are codes),
+    the touchpoint as its code ``_tp``, no names (:func:`jmtools.evidence._store.labelled`
+    adds them on read). Codes follow name order, so ties without ``_row`` still sort by name.
 
     Date-only event names sort at the end of their day; a time to the next event that would
     be negative because of that is unknown (null).
@@ -390,21 +401,21 @@ def _sort_once(t, date_only=()):
 
     key = t.timestamp
     if date_only:
-        key = ibis.ifelse(t.event.isin(list(date_only)),
+        key = ibis.ifelse(t._ev.isin(list(date_only)),
                           t.timestamp + ibis.interval(seconds=86399), t.timestamp)
-    order = [key, t._row] if "_row" in t.columns else [key, t.event]
+    order = [key, t._row] if "_row" in t.columns else [key, t._ev]
     w = ibis.window(group_by=t.customer_id, order_by=order)
     nxt_ts = t.timestamp.lead().over(w)
     secs = (nxt_ts.epoch_seconds() - t.timestamp.epoch_seconds()).cast("float64")
     if date_only:
         secs = ibis.ifelse(secs < 0, ibis.null("float64"), secs)
-    extra = [c for c in t.columns if c not in PREPARED_COLUMNS and c not in ("persona", "_tp")]
+    extra = [c for c in t.columns if c not in PREPARED_COLUMNS and c not in ("persona", *_CODES)]
     if "_row" in extra:                       # internal tie-breaker stays last
         extra = [c for c in extra if c != "_row"] + ["_row"]
-    cols = dict(customer_id=t.customer_id, timestamp=t.timestamp, event=t.event,
+    cols = dict(customer_id=t.customer_id, timestamp=t.timestamp, _ev=t._ev,
                 _tp=t._tp, stage_index=t.stage_index,
                 position=(ibis.row_number().over(w) + 1).cast("int32"),
-                next_event=t.event.lead().over(w), time_to_next_s=secs)
+                _nx=t._ev.lead().over(w), time_to_next_s=secs)
     if "persona" in t.columns:
         cols["persona"] = t.persona
     return t.select(**cols, **{c: t[c] for c in extra})

@@ -20,7 +20,7 @@ from jmtools.evidence._store import labelled
 __all__ = ["FORMAT", "save_evidence", "load_evidence"]
 
 #: Version of the layout below; part of every cache key.
-FORMAT = 1
+FORMAT = 2
 _FRAMES = ("mapping", "unmatched", "coverage", "persona_sizes", "overlaps", "empty", "date_only")
 
 
@@ -36,7 +36,7 @@ def save_evidence(evidence, folder) -> Path:
     meta = {"format": FORMAT, "stages": list(evidence.stages), "touchpoints": list(evidence.touchpoints),
             "touchpoint_stage": dict(evidence.touchpoint_stage), "personas": list(evidence.personas),
             "n_events": int(evidence.n_events), "n_customers": int(evidence.n_customers),
-            "columns": list(evidence.events.columns),
+            "columns": list(evidence.events.columns), "event_names": list(evidence.event_names),
             "rules": [[r.name, r.stage, r.regex, r.occurrence, r.after, r.initiated_by]
                       for r in evidence.rules],
             "frames": [n for n in _FRAMES if getattr(evidence, n) is not None]}
@@ -58,9 +58,10 @@ def load_evidence(folder, journey, *, con=None):
     con = con or default_connection()
     core = materialize(con.read_parquet(folder / "core.parquet"), name="evidence")
     rules = [TouchpointRule(*r) for r in meta["rules"]]
-    events = labelled(core, rules, meta["stages"], meta["columns"])
+    events = labelled(core, rules, meta["stages"], meta["columns"], meta["event_names"])
     return Evidence(events, meta["stages"], meta["touchpoints"], meta["touchpoint_stage"],
                     frames["mapping"], frames["unmatched"], frames.get("coverage"), meta["personas"],
                     frames.get("persona_sizes"), meta["n_events"], meta["n_customers"], journey,
                     overlaps=frames.get("overlaps"), empty=frames.get("empty"),
-                    date_only=frames.get("date_only"), rules=rules, core=core)._link_core()
+                    date_only=frames.get("date_only"), rules=rules, event_names=meta["event_names"],
+                    core=core)._link_core()

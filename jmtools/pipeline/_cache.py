@@ -28,7 +28,8 @@ from jmtools.core.engine import is_duckdb
 from jmtools.evidence import touchpoint_rules
 from jmtools.evidence._disk import FORMAT, load_evidence, save_evidence
 
-__all__ = ["CACHE_ENV", "MAX_ENTRIES", "EvidenceCacheWarning", "cache_dir_from_env", "evidence_key", "cached_evidence"]
+__all__ = ["CACHE_ENV", "MAX_ENTRIES", "EvidenceCacheWarning", "cache_dir_from_env", "evidence_key", "cached_evidence",
+           "input_digest"]
 
 #: Environment variable naming the evidence cache folder (set by the batch for its workers).
 CACHE_ENV = "JMTOOLS_EVIDENCE_CACHE"
@@ -71,19 +72,27 @@ def evidence_key(world, journey, segment: str = "") -> str | None:
     """
     h = hashlib.sha256()
     h.update(f"jmtools {jmtools.__version__} cache {FORMAT} segment {segment!r}".encode("utf-8"))
+    if not input_digest(world, _INPUT_KINDS, h):
+        return None
+    h.update(_mapping_text(journey).encode("utf-8"))
+    return h.hexdigest()
+
+
+def input_digest(world, kinds, h) -> bool:
+    """Feed the content of ``world``'s table files of ``kinds`` (and how each was loaded) to the
+    hash ``h``; False when one is not a file of the world's folder (a frame, a renamed file)."""
     folder = Path(getattr(world, "folder", "") or "")
-    for kind in _INPUT_KINDS:
+    for kind in kinds:
         loaded = world.tables.get(kind)
         if loaded is None:
             h.update(f"no {kind}".encode("utf-8"))
             continue
         path = next((folder / f"{kind}{s}" for s in _SUFFIXES if (folder / f"{kind}{s}").exists()), None)
         if path is None or path.name != loaded.accounting.source:
-            return None                                # a frame or a renamed file: no cache
+            return False
         h.update(f"{kind} {json.dumps(list(loaded.accounting.notes))}".encode("utf-8"))
         _file_digest(path, h)
-    h.update(_mapping_text(journey).encode("utf-8"))
-    return h.hexdigest()
+    return True
 
 
 def _mapping_text(journey) -> str:

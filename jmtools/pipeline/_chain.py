@@ -17,6 +17,7 @@ from jmtools.core.vocabulary import ALL, ALL_LABEL, focus_label
 from jmtools.evidence import prepare
 from jmtools.personas import assign_personas, persona_filter, runnable_personas
 from jmtools.pipeline._cache import cache_dir_from_env, cached_evidence
+from jmtools.pipeline._shared_cache import cached_shared
 from jmtools.sources import World, load_world
 
 __all__ = ["Focus", "Findings", "Prepared", "prepare_world", "prepare_evidence", "run", "resolve_focus",
@@ -184,7 +185,7 @@ class Findings:
         evidence at all: only the workshop's curve)."""
         if self.curve is None:
             return "assumed"
-        return "behaviour" if set(self.emotion_evidence["source"]) == {"behaviour"} else "customers"
+        return "behaviour" if set(self.emotion_evidence["source"].unique()) == {"behaviour"} else "customers"
 
     @property
     def lowest_emotion(self):
@@ -271,7 +272,9 @@ def prepare_world(data, *, journey=None, segment: str = "", n_themes: int | str 
     a folder where the prepared evidence is kept between runs (default: the environment
     variable ``JMTOOLS_EVIDENCE_CACHE``, which :func:`jmtools.report.run_batch` sets; none
     when unset). It is reused while the event and customer files and the journey's mapping are
-    unchanged (see :mod:`jmtools.pipeline._cache`).
+    unchanged (see :mod:`jmtools.pipeline._cache`). The results that do not depend on the
+    persona (valence evidence, signals, themes) are kept there too, reused while every table
+    file, the journey and the options are unchanged (:mod:`jmtools.pipeline._shared_cache`).
 
     Returns
     -------
@@ -283,10 +286,19 @@ def prepare_world(data, *, journey=None, segment: str = "", n_themes: int | str 
     journey = world.journey
     assignment = _assign(tables.get("customers"), journey, given)
     evidence = _cached_evidence(world, tables, events, segment, given, cache_dir)[0]
-    felt = _emotion_evidence(tables, journey, assignment)  # surveys, feedback: what customers say
-    emotion_ev = felt if felt is not None else _behaviour_evidence(tables, journey, assignment, evidence)
-    signals = painpoints.collect_signals(evidence, emotion=felt, tickets=tables.get("tickets"))
-    found_themes, theme_error = _themes(tables, assignment, journey, n_themes, seed)
+
+    def compute():
+        felt = _emotion_evidence(tables, journey, assignment)  # surveys, feedback: what customers say
+        emotion_ev = felt if felt is not None else _behaviour_evidence(tables, journey, assignment, evidence)
+        signals = painpoints.collect_signals(evidence, emotion=felt, tickets=tables.get("tickets"))
+        return emotion_ev, signals, *_themes(tables, assignment, journey, n_themes, seed)
+
+    folder = cache_dir if cache_dir is not None else cache_dir_from_env()
+    if given is not None or folder is None:          # a given assignment is not part of the key
+        emotion_ev, signals, found_themes, theme_error = compute()
+    else:
+        emotion_ev, signals, found_themes, theme_error = cached_shared(
+            folder, world, journey, segment or "", {"n_themes": n_themes, "seed": seed}, compute)
     return Prepared(world=world, segment=segment or "", tables=tables, assignment=assignment,
                     evidence=evidence, emotion_evidence=emotion_ev, signals=signals,
                     themes=found_themes, themes_error=theme_error, segment_customers=n_segment,

@@ -134,11 +134,55 @@ def chart_to_pdf(chart: Any, *, scale: float = 1.0) -> bytes:
     return _vl_convert().vegalite_to_pdf(chart_spec(chart), scale=scale)
 
 
+@functools.lru_cache(maxsize=1)
 def vega_lite_version() -> str:
-    """The Vega-Lite minor version Altair writes (``"6.4"``), as vl-convert names it."""
-    import altair as alt
+    """The Vega-Lite minor version Altair writes (``"6.4"``), as vl-convert names it.
 
-    return ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    Read from Altair's installed files (the schema package its ``altair.vegalite`` imports)
+    without importing Altair, which costs about a CPU-second in a process that draws
+    nothing (the report runner writing a page); Altair itself is asked only when it is
+    already imported or its files do not say.
+
+    Examples
+    --------
+    >>> import altair as alt
+    >>> vega_lite_version() == ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    True
+    """
+    import sys
+
+    alt = sys.modules.get("altair")
+    version = getattr(alt, "SCHEMA_VERSION", None) or _schema_version_on_disk()
+    if version is None:
+        import altair as alt
+
+        version = alt.SCHEMA_VERSION
+    return ".".join(version.lstrip("v").split(".")[:2])
+
+
+def _schema_version_on_disk() -> str | None:
+    """``SCHEMA_VERSION`` of the Vega-Lite schema package Altair uses, read from its source
+    files (``altair/vegalite/__init__.py`` names it: ``from .v6 import *``); None when the
+    files do not say."""
+    import importlib.util
+    import re
+
+    try:
+        spec = importlib.util.find_spec("altair")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    root = Path(next(iter(spec.submodule_search_locations))) / "vegalite"
+    try:
+        major = re.search(r"^from \.(v\d+) import \*", (root / "__init__.py").read_text("utf-8"), re.M)
+        if major is None:
+            return None
+        text = (root / major.group(1) / "schema" / "__init__.py").read_text("utf-8")
+    except OSError:
+        return None
+    found = re.search(r"^SCHEMA_VERSION\s*=\s*[\"']([^\"']+)[\"']", text, re.M)
+    return found.group(1) if found else None
 
 
 def _cache_dir() -> Path:

@@ -3,11 +3,12 @@
 :func:`prepared_once` wraps a batch: it names an evidence cache folder for every kernel the
 batch starts (the environment variable ``JMTOOLS_EVIDENCE_CACHE``; by default ``evidence``
 inside jmtools' cache folder — ``$JMTOOLS_CACHE_DIR`` or ``~/.cache/jmtools`` —, or the folder
-the variable already names), and prepares the
-evidence of each distinct world the jobs report on (``data_dir``, ``journey_file``,
-``segment``) once, in this process. Every report then reads that evidence instead of sorting
-the events again; a second batch on unchanged data reads it too (see
-:mod:`jmtools.pipeline._cache` for the key and what invalidates it).
+the variable already names), and prepares each distinct world the jobs report on
+(``data_dir``, ``journey_file``, ``segment``) once, in this process: its evidence and the
+results no persona changes (valence evidence, signals, themes). Every report then reads them
+instead of sorting the events and scoring the feedback again; a second batch on unchanged
+data reads them too (see :mod:`jmtools.pipeline._cache` and
+:mod:`jmtools.pipeline._shared_cache` for the keys and what invalidates them).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
-from jmtools.pipeline import prepare_evidence
+from jmtools.pipeline import prepare_world
 from jmtools.pipeline._cache import CACHE_ENV, cache_dir_from_env
 from jmtools.report.runner import read_parameters
 
@@ -74,7 +75,7 @@ def prepared_once(jobs, out_dir):
     try:
         for data, journey, segment in worlds:
             try:
-                prepare_evidence(data, journey=journey, segment=segment, cache_dir=folder)
+                prepare_world(data, journey=journey, segment=segment, cache_dir=folder)
             except Exception:   # not lost: every report of this world meets the same error and
                 pass            # the batch summary shows it with the report's name
         yield folder

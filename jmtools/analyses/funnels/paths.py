@@ -4,6 +4,9 @@ Every function orders each customer's steps (events, touchpoints or stages) by p
 counts moves between them: :func:`transitions` (step → next step), :func:`top_paths` (the
 first steps of each customer), :func:`detours` (moves back against journey order) and
 :func:`loops` (coming back to a step after leaving it).
+
+Where the evidence has its stored narrow table (:attr:`Evidence.narrow`), the steps are its
+integer codes (event, touchpoint, stage) and only the small counted results get their names.
 """
 
 from __future__ import annotations
@@ -11,33 +14,78 @@ from __future__ import annotations
 import pandas as pd
 
 from jmtools.analyses.funnels._common import (_by_list, _check_evidence, _level_col, _order_groups,
-                                              _wilson)
+                                              _table, _wilson)
 from jmtools.core.engine import small_table, to_pandas
 from jmtools.core.errors import ParameterError
 
 __all__ = ["transitions", "top_paths", "detours", "loops", "busiest_steps", "largest_detours"]
 
 _PATH_SEP = " → "
+#: pandas' type for text (what names read from the engine get).
+_TEXT = pd.Series(["text"]).dtype
 
 
-def _sequence(evidence, level, collapse_repeats, customer_only=False):
+class _Steps:
+    """The table a path question reads and how it names a step at ``level``.
+
+    With the stored narrow table, ``col`` is an integer code column (``_ev``, ``_tp``,
+    ``stage_index``; ``nxt_col`` the next event's ``_nx``) and ``names`` the names of codes
+    1, 2, …; otherwise the prepared events with the name columns and ``names`` None.
+    """
+
+    def __init__(self, evidence, level, by):
+        col = _level_col(level)
+        t = _table(evidence, by)
+        self.coded = t is not evidence.events
+        if self.coded:
+            col, names = {"event": ("_ev", evidence.event_names),
+                          "touchpoint": ("_tp", evidence.touchpoints),
+                          "stage": ("stage_index", evidence.stages)}[level]
+            self.names = list(names)
+            self.nxt_col, self.tp_col = ("_nx" if level == "event" else None), "_tp"
+        else:
+            self.names = None
+            self.nxt_col, self.tp_col = ("next_event" if level == "event" else None), "touchpoint"
+        self.table, self.col, self.touchpoints = t, col, list(evidence.touchpoints)
+
+    def value(self, name, touchpoint=False):
+        """How ``name`` (a step at this level, or a touchpoint) is stored in the table."""
+        if not self.coded:
+            return name
+        names = self.touchpoints if touchpoint else self.names
+        return names.index(name) + 1
+
+    def label(self, frame, *cols):
+        """``frame`` with the step columns ``cols`` named (codes → names), in place."""
+        if self.coded:
+            lookup = dict(enumerate(self.names, start=1))
+            for c in cols:
+                frame[c] = pd.Series([None if pd.isna(v) else lookup[int(v)] for v in frame[c]],
+                                     index=frame.index, dtype=_TEXT)
+        return frame
+
+
+def _sequence(evidence, level, collapse_repeats, customer_only=False, by=()):
     """Per customer, the ordered steps at ``level`` with the next one: customer_id, by…, node, nxt, k.
 
-    ``customer_only`` leaves out the company's own contacts (``initiated_by: company``).
+    Returns ``(table, steps)``: ``steps`` (:class:`_Steps`) says whether node and nxt are codes and
+    names them. ``customer_only`` leaves out the company's own contacts (``initiated_by: company``).
     """
     import ibis
 
-    t = evidence.events
+    st = _Steps(evidence, level, by)
+    t = st.table
     company = getattr(evidence, "company_touchpoints", [])
     if customer_only and company:
-        t = t.filter(t.touchpoint.isnull() | ~t.touchpoint.isin(company))
+        tp = t[st.tp_col]
+        t = t.filter(tp.isnull() | ~tp.isin([st.value(c, touchpoint=True) for c in company]))
         if level == "event" and not collapse_repeats:
             w0 = ibis.window(group_by=t.customer_id, order_by=t.position)
-            return t.mutate(node=t.event, nxt=t.event.lead().over(w0),
-                            k=(ibis.row_number().over(w0) + 1).cast("int64"))
-    col = _level_col(level)
+            return t.mutate(node=t[st.col], nxt=t[st.col].lead().over(w0),
+                            k=(ibis.row_number().over(w0) + 1).cast("int64")), st
+    col = st.col
     if level == "event" and not collapse_repeats:
-        return t.mutate(node=t.event, nxt=t.next_event, k=t.position)
+        return t.mutate(node=t[col], nxt=t[st.nxt_col], k=t.position.cast("int64")), st
     s = t.filter(t[col].notnull())
     w = ibis.window(group_by=s.customer_id, order_by=s.position)
     s = s.mutate(node=s[col], nxt=s[col].lead().over(w), _prev=s[col].lag().over(w))
@@ -46,7 +94,7 @@ def _sequence(evidence, level, collapse_repeats, customer_only=False):
         w2 = ibis.window(group_by=s.customer_id, order_by=s.position)
         s = s.mutate(nxt=s.node.lead().over(w2))
     w3 = ibis.window(group_by=s.customer_id, order_by=s.position)
-    return s.mutate(k=(ibis.row_number().over(w3) + 1).cast("int64")).drop("_prev")
+    return s.mutate(k=(ibis.row_number().over(w3) + 1).cast("int64")).drop("_prev"), st
 
 
 def _order_of(evidence, level):
@@ -93,11 +141,11 @@ def transitions(evidence, *, level: str = "event", by=None, collapse_repeats: bo
     """
     _check_evidence(evidence)
     by = _by_list(evidence, by)
-    s = _sequence(evidence, level, collapse_repeats)
+    s, st = _sequence(evidence, level, collapse_repeats, by=by)
     s = s.filter(s.nxt.notnull())
     res = to_pandas(s.group_by([*by, "node", "nxt"]).agg(n=s.count(),
                                                          n_customers=s.customer_id.nunique()))
-    res = res.rename(columns={"node": "from_step", "nxt": "to_step"})
+    res = st.label(res, "node", "nxt").rename(columns={"node": "from_step", "nxt": "to_step"})
     res["n_from"] = res.groupby([*by, "from_step"], dropna=False)["n"].transform("sum")
     res["share"] = res["n"] / res["n_from"]
     res = _wilson(res, "n", "n_from")
@@ -134,26 +182,20 @@ def top_paths(evidence, *, level: str = "touchpoint", max_steps: int = 5, top: i
     0     1  Site → Checkout  2  0.666667
     1     2             Site  1  0.333333
     """
-    import ibis
-
     _check_evidence(evidence)
     if not isinstance(max_steps, int) or max_steps < 1:
         raise ParameterError("max_steps", max_steps, expected="a positive whole number")
     if not isinstance(top, int) or top < 1:
         raise ParameterError("top", top, expected="a positive whole number")
     by = _by_list(evidence, by)
-    s = _sequence(evidence, level, collapse_repeats)
+    s, st = _sequence(evidence, level, collapse_repeats, by=by)
     head = s.filter(s.k <= max_steps + 1)
-    aggs = {f"s{i}": head.node.max(where=head.k == i) for i in range(1, max_steps + 2)}
+    cols = [f"s{i}" for i in range(1, max_steps + 1)]
+    aggs = {c: head.node.max(where=head.k == i) for i, c in enumerate(cols, start=1)}
+    aggs["_more"] = ((head.k == max_steps + 1) & head.node.notnull()).any()
     per = head.group_by(["customer_id", *by]).agg(**aggs)
-    path = per.s1
-    for i in range(2, max_steps + 1):
-        path = path + ibis.ifelse(per[f"s{i}"].isnull(), "", _PATH_SEP + per[f"s{i}"].fill_null(""))
-    path = path + ibis.ifelse(per[f"s{max_steps + 1}"].isnull(), "", _PATH_SEP + "…")
-    nsteps = sum((per[f"s{i}"].notnull().cast("int64") for i in range(2, max_steps + 1)),
-                 per.s1.notnull().cast("int64"))
-    per = per.select(*by, path=path, n_steps=nsteps)
-    res = to_pandas(per.group_by([*by, "path", "n_steps"]).agg(n=per.count()))
+    res = to_pandas(per.group_by([*by, *cols, "_more"]).agg(n=per.count()))
+    res = _paths(st.label(res, *cols), cols, by)
     res["n_customers"] = res.groupby(by, dropna=False)["n"].transform("sum") if by else res["n"].sum()
     res = res.sort_values([*by, "n", "path"], ascending=[True] * len(by) + [False, True])
     res["rank"] = res.groupby(by, dropna=False).cumcount() + 1 if by else range(1, len(res) + 1)
@@ -163,6 +205,17 @@ def top_paths(evidence, *, level: str = "touchpoint", max_steps: int = 5, top: i
     res = _order_groups(evidence, res, by) if by else res
     return res[[*by, "rank", "path", "n_steps", "n", "n_customers", "share", "ci_low", "ci_high"]] \
         .reset_index(drop=True)
+
+
+def _paths(res, cols, by):
+    """Each row's path text and number of steps from its step columns, counts summed per path
+    (a path whose first step has no name has no text, as in SQL)."""
+    steps = res[cols].to_numpy(object)
+    res["path"] = [None if pd.isna(row[0]) else
+                   _PATH_SEP.join(str(v) for v in row if not pd.isna(v)) + (_PATH_SEP + "…" if more else "")
+                   for row, more in zip(steps, res["_more"])]
+    res["n_steps"] = res[cols].notna().sum(axis=1).astype("int64")
+    return res.groupby([*by, "path", "n_steps"], dropna=False, as_index=False)["n"].sum()
 
 
 def detours(evidence, *, level: str = "touchpoint", by=None):
@@ -202,21 +255,23 @@ def detours(evidence, *, level: str = "touchpoint", by=None):
     _check_evidence(evidence)
     by = _by_list(evidence, by)
     order = _journey_rank(evidence, level)
-    s = _sequence(evidence, level, True, customer_only=True)
-    rank = small_table(pd.DataFrame({"_n": list(order), "_r": list(order.values())}),
+    s, st = _sequence(evidence, level, True, customer_only=True, by=by)
+    rank = small_table(pd.DataFrame({"_n": [st.value(n) for n in order], "_r": list(order.values())}),
                        like=evidence.events)
     s = s.join(rank, s.node == rank._n).drop("_n").rename(_from_r="_r")
     s = s.join(rank, s.nxt == rank._n).drop("_n").rename(_to_r="_r")
     back = s.filter(s._to_r < s._from_r)
     rounds = _round_ends(evidence, level)
     if rounds:
-        back = back.filter(~back.node.isin(rounds))
+        back = back.filter(~back.node.isin([st.value(r) for r in rounds]))
     res = to_pandas(back.group_by([*by, "node", "nxt"]).agg(n=back.count(),
                                                             n_customers=back.customer_id.nunique()))
-    at = to_pandas(evidence.events.filter(evidence.events[level].notnull())
-                   .group_by([*by, level]).agg(n_at_from=evidence.events.customer_id.nunique()))
-    res = res.rename(columns={"node": "from_step", "nxt": "to_step"})
-    res = res.merge(at.rename(columns={level: "from_step"}), on=[*by, "from_step"], how="left")
+    t = st.table
+    at = to_pandas(t.filter(t[st.col].notnull())
+                   .group_by([*by, st.col]).agg(n_at_from=t.customer_id.nunique()))
+    res = st.label(res, "node", "nxt").rename(columns={"node": "from_step", "nxt": "to_step"})
+    at = st.label(at, st.col).rename(columns={st.col: "from_step"})
+    res = res.merge(at, on=[*by, "from_step"], how="left")
     res["share"] = res["n_customers"] / res["n_at_from"]
     res = _wilson(res, "n_customers", "n_at_from")
     res = res.sort_values([*by, "n_customers", "from_step", "to_step"],
@@ -283,14 +338,14 @@ def loops(evidence, *, level: str = "touchpoint", by=None):
     """
     _check_evidence(evidence)
     by = _by_list(evidence, by)
-    s = _sequence(evidence, level, True, customer_only=True)
+    s, st = _sequence(evidence, level, True, customer_only=True, by=by)
     if level == "touchpoint" and _repeating(evidence):
-        s = s.filter(~s.node.isin(_repeating(evidence)))
+        s = s.filter(~s.node.isin([st.value(r) for r in _repeating(evidence)]))
     visits = s.group_by(["customer_id", *by, "node"]).agg(v=s.count())
     res = to_pandas(visits.group_by([*by, "node"]).agg(
         n_visitors=visits.count(), n=(visits.v > 1).sum(),
         _loop_visits=visits.v.sum(where=visits.v > 1)))
-    res = res.rename(columns={"node": "step"})
+    res = st.label(res, "node").rename(columns={"node": "step"})
     res["n"] = res["n"].fillna(0).astype("int64")
     res["mean_visits"] = res["_loop_visits"].astype(float) / res["n"].where(res["n"] > 0)
     res["share"] = res["n"] / res["n_visitors"]

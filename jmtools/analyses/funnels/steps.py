@@ -25,14 +25,16 @@ def _step_filter(evidence, t, col, step):
             return t.stage_index == evidence.stages.index(step) + 1
         if col == "touchpoint":
             return t._tp == list(evidence.touchpoints).index(step) + 1
+        if col == "event":
+            return t._ev == list(evidence.event_names).index(step) + 1
     return t[col] == step
 
 
 def _reach(evidence, steps, level, by):
     """Per step k, the customers who reach it: customer_id, by…, p (position), t (timestamp), _pt.
 
-    Reads the stored narrow table (:attr:`Evidence.core`) with integer stage and touchpoint
-    codes when there is one.
+    Reads the stored narrow table (:attr:`Evidence.core`) with integer stage, touchpoint and
+    event codes when there is one.
     """
     t = _table(evidence, by)
     pairs = step_columns(evidence, steps) if level == "any" else [(_level_col(level), s) for s in steps]
