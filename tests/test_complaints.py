@@ -37,6 +37,12 @@ def test_the_classifier_reads_what_the_cut_cannot_and_is_used():
     assert rep.loc["cut", "precision"] < 0.5                 # every text scores 0: a coin toss
     assert rep.loc["classifier", "precision"] > 0.95 and rep.loc["classifier", "recall"] >= 0.75
     assert check.used and rep.loc["classifier", "used"] and "more precise" in check.reason
+    n_bad = int((np.asarray(rating) < 3).sum())                 # every rated complaint is counted once
+    assert (rep["n_complaints"] == n_bad).all() and (rep["n_flagged"] > 0).all()
+    for m in ("recall", "precision"):                           # each estimate inside its interval
+        assert ((rep[f"{m}_ci_low"] <= rep[m]) & (rep[m] <= rep[f"{m}_ci_high"])).all()
+    assert rep.loc["classifier", "n_flagged"] == round(rep.loc["classifier", "recall"] * n_bad
+                                                       / rep.loc["classifier", "precision"])
     assert fit_complaints(cal) is check is cal.complaint_check          # fitted once
     # unrated rows are decided by it; rated rows keep their rating
     new = ["the lamp is brokxyz", "the chair is shinabc", "the kettle is brokqqq"]

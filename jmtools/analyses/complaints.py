@@ -36,6 +36,7 @@ from jmtools.analyses.calibration import (Calibration, _cut_for_recall, _held_ou
                                           _vader_rows)
 from jmtools.analyses.sentiment import _vader_analyzer
 from jmtools.analyses.textprep import Normaliser
+from jmtools.core.stats import wilson_interval
 
 __all__ = ["ComplaintClassifier", "ComplaintCheck", "fit_complaints"]
 
@@ -196,8 +197,10 @@ class ComplaintCheck:
         Combined scores (0..1, higher is more complaint-like) at or above it are complaints;
         chosen on the rated rows to find ``target_recall`` of their complaints.
     report : pandas.DataFrame
-        One row per method (``cut``, ``classifier``): ``recall``, ``precision`` (held out),
-        ``precision_halves`` (each half's), ``used``.
+        One row per method (``cut``, ``classifier``), held out: ``recall`` with its 95% Wilson
+        interval (``recall_ci_low``, ``recall_ci_high``) over ``n_complaints`` rated complaints,
+        ``precision`` with its interval over ``n_flagged`` texts it flags, ``precision_halves``
+        (each half's), ``used``.
     reason : str
         One sentence: which decides the unrated rows and why.
     """
@@ -302,8 +305,11 @@ def _out_of_fold(make, rows: _Rows, negative: np.ndarray, fold_id: np.ndarray):
 def _measured(method, score, negative, fold_id, target) -> dict:
     halves = _held_out_halves(score, negative, fold_id, target)
     tp, fp, fn = (sum(h[i] for h in halves) for i in range(3))
+    (r_low, p_low), (r_high, p_high) = wilson_interval(np.array([tp, tp]), np.array([tp + fn, tp + fp]))
     return {"method": method, "recall": tp / (tp + fn) if tp + fn else float("nan"),
+            "recall_ci_low": float(r_low), "recall_ci_high": float(r_high), "n_complaints": tp + fn,
             "precision": tp / (tp + fp) if tp + fp else float("nan"),
+            "precision_ci_low": float(p_low), "precision_ci_high": float(p_high), "n_flagged": tp + fp,
             "precision_halves": [h[0] / (h[0] + h[1]) if h[0] + h[1] else 0.0 for h in halves]}
 
 

@@ -346,7 +346,7 @@ def feedback_valence(feedback: pd.DataFrame, *, text_col: str = "text", rating_c
     result = _finish(out, keep, {"blank text": int((~keep).sum())}, "feedback")
     result.attrs["used"] = result["used"].value_counts().to_dict()
     if calibration is not None:
-        result.attrs["calibration"] = calibration.report
+        result.attrs["calibration"] = calibration.report.copy()   # the calibration is shared
         result.attrs["calibration_reason"] = calibration.reason
     return result
 

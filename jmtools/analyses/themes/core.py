@@ -286,10 +286,10 @@ def _select(feedback, text_col, sentiment_col, polarity, scorer, rating_col, rat
                   "polarity from": {"rating": int(out["_rated"].sum()),
                                     "text": int((~out["_rated"]).sum())}}
     if calibration is not None:
-        accounting["polarity check"] = calibration.report
+        accounting["polarity check"] = calibration.report.copy()   # the calibration is shared
         accounting["polarity check note"] = calibration.reason
     if check is not None:
-        accounting["complaint check"] = check.report
+        accounting["complaint check"] = check.report.copy()
         accounting["complaint check note"] = check.reason
     if polarity != "all":
         cut = {"negative": (calibration.negative_cut if calibration else NEGATIVE_BELOW),
