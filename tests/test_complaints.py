@@ -25,6 +25,14 @@ def planted(n=400, seed=0):
     return texts, rating, bad
 
 
+def unrelated(n=400, *, seed, complaints):
+    """Texts of random words and ratings (1 or 5 stars) that have nothing to do with them."""
+    rng = np.random.default_rng(seed)
+    texts = [" ".join(rng.choice(["blue", "red", "tall", "flat", "round", "loud", "soft"], 4))
+             + f" {_word(rng, 'x')}" for _ in range(n)]
+    return texts, rng.choice([1.0, 5.0], n, p=[complaints, 1 - complaints])
+
+
 def _valence(rating):
     return (np.asarray(rating, float) - 3) * 1.0
 
@@ -55,10 +63,7 @@ def test_the_classifier_reads_what_the_cut_cannot_and_is_used():
 def test_reported_numbers_are_held_out_not_the_fit():
     """Ratings unrelated to the words: a model fitted on them would look perfect on its own
     rows; held out it finds complaints at the base rate, and it is not used."""
-    rng = np.random.default_rng(3)
-    texts = [" ".join(rng.choice(["blue", "red", "tall", "flat", "round", "loud", "soft"], 4))
-             + f" {_word(rng, 'x')}" for _ in range(400)]
-    rating = rng.choice([1.0, 5.0], 400, p=[0.3, 0.7])
+    texts, rating = unrelated(seed=3, complaints=0.3)
     cal = calibrate_sentiment(texts, _valence(rating))
     check = fit_complaints(cal)
     clf = check.report.set_index("method").loc["classifier"]
@@ -128,10 +133,7 @@ def test_praise_is_decided_the_same_way_measured_held_out():
 
 
 def test_praise_classifier_on_unrelated_ratings_is_not_used():
-    rng = np.random.default_rng(4)
-    texts = [" ".join(rng.choice(["blue", "red", "tall", "flat", "round", "loud", "soft"], 4))
-             + f" {_word(rng, 'x')}" for _ in range(400)]
-    rating = rng.choice([1.0, 5.0], 400, p=[0.4, 0.6])
+    texts, rating = unrelated(seed=4, complaints=0.4)
     cal = calibrate_sentiment(texts, _valence(rating))
     check = fit_praise(cal)
     clf = check.report.set_index("method").loc["classifier"]

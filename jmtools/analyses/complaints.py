@@ -290,13 +290,11 @@ def fit_praise(calibration: Calibration, *, C: float = 1.0, embed=None) -> Compl
     Examples
     --------
     >>> from jmtools.analyses.calibration import calibrate_sentiment
-    >>> rng = np.random.default_rng(0)
-    >>> bad, good = ["it never worked", "stopped after a week"], ["works daily", "sounds great"]
-    >>> texts = [str(rng.choice(bad if i % 3 == 0 else good)) + f" {i}" for i in range(300)]
-    >>> cal = calibrate_sentiment(texts, [-2.0 if i % 3 == 0 else 2.0 for i in range(300)])
+    >>> texts = [f"{w} {i}" for i, w in enumerate(["broke again", "love it daily"] * 150)]
+    >>> cal = calibrate_sentiment(texts, [-2.0, 2.0] * 150)
     >>> check = fit_praise(cal)
     >>> check.polarity, int(check.report["n_complaints"].iloc[0]), fit_praise(cal) is check
-    ('positive', 200, True)
+    ('positive', 150, True)
     """
     return _fit_check(calibration, "positive", C, embed)
 
