@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from jmtools.analyses.calibration import calibrate_sentiment, complaint_mask
-from jmtools.analyses.complaints import ComplaintClassifier, fit_complaints
+from jmtools.analyses.complaints import ComplaintClassifier, fit_complaints, fit_praise
 
 THINGS = ["lamp", "kettle", "chair", "speaker", "charger", "blender"]
 
@@ -23,6 +23,14 @@ def planted(n=400, seed=0):
     texts = [f"the {rng.choice(THINGS)} is {_word(rng, 'brok' if b else 'shin')}" for b in bad]
     rating = np.where(bad, rng.integers(1, 3, n), rng.integers(4, 6, n)).astype(float)
     return texts, rating, bad
+
+
+def unrelated(n=400, *, seed, complaints):
+    """Texts of random words and ratings (1 or 5 stars) that have nothing to do with them."""
+    rng = np.random.default_rng(seed)
+    texts = [" ".join(rng.choice(["blue", "red", "tall", "flat", "round", "loud", "soft"], 4))
+             + f" {_word(rng, 'x')}" for _ in range(n)]
+    return texts, rng.choice([1.0, 5.0], n, p=[complaints, 1 - complaints])
 
 
 def _valence(rating):
@@ -55,10 +63,7 @@ def test_the_classifier_reads_what_the_cut_cannot_and_is_used():
 def test_reported_numbers_are_held_out_not_the_fit():
     """Ratings unrelated to the words: a model fitted on them would look perfect on its own
     rows; held out it finds complaints at the base rate, and it is not used."""
-    rng = np.random.default_rng(3)
-    texts = [" ".join(rng.choice(["blue", "red", "tall", "flat", "round", "loud", "soft"], 4))
-             + f" {_word(rng, 'x')}" for _ in range(400)]
-    rating = rng.choice([1.0, 5.0], 400, p=[0.3, 0.7])
+    texts, rating = unrelated(seed=3, complaints=0.3)
     cal = calibrate_sentiment(texts, _valence(rating))
     check = fit_complaints(cal)
     clf = check.report.set_index("method").loc["classifier"]
@@ -103,3 +108,68 @@ def test_vectors_you_bring_are_features_and_not_kept():
     assert brought.report.set_index("method").loc["classifier", "precision"] > 0.95 and brought.used
     assert cal.complaint_check is plain and fit_complaints(cal, embed=embed) is not brought
     assert brought.complaints(["the lamp zzz!", "the lamp zzz"], [0.0, 0.0]).tolist() == [True, False]
+
+
+def test_praise_is_decided_the_same_way_measured_held_out():
+    """The praise side mirrors complaints: a praise classifier reads the misspelt stems the cut
+    cannot, is measured on held-out halves with n and intervals, and then decides unrated rows."""
+    texts, rating, bad = planted(seed=2)
+    cal = calibrate_sentiment(texts, _valence(rating))
+    check = fit_praise(cal)
+    rep = check.report.set_index("method")
+    assert check.polarity == "positive" and fit_praise(cal) is check is cal.praise_check
+    assert rep.loc["cut", "precision"] < 0.8                   # every text scores 0: the base rate
+    assert rep.loc["classifier", "precision"] > 0.95 and rep.loc["classifier", "recall"] >= 0.75
+    assert check.used and "praise classifier" in check.reason
+    assert (rep["n_complaints"] == int((~bad).sum())).all()     # the rated praise, counted once
+    for m in ("recall", "precision"):
+        assert ((rep[f"{m}_ci_low"] <= rep[m]) & (rep[m] <= rep[f"{m}_ci_high"])).all()
+    new = ["the lamp is brokxyz", "the chair is shinabc", "the kettle is shinqqq"]
+    got = complaint_mask([np.nan, np.nan, -2.0], [0.0, 0.0, 0.0], calibration=cal, texts=new,
+                         polarity="positive")
+    assert got.tolist() == [False, True, False]                 # the rating still decides row 3
+    assert complaint_mask([np.nan], [0.0], calibration=cal, polarity="positive").tolist() == [
+        bool(0.0 >= cal.positive_cut)]                          # without texts the cut decides
+
+
+def test_praise_classifier_on_unrelated_ratings_is_not_used():
+    texts, rating = unrelated(seed=4, complaints=0.4)
+    cal = calibrate_sentiment(texts, _valence(rating))
+    check = fit_praise(cal)
+    clf = check.report.set_index("method").loc["classifier"]
+    assert abs(clf["precision"] - 0.6) < 0.12 and not check.used and "not more precise" in check.reason
+    got = complaint_mask([np.nan], [0.0], calibration=cal, texts=["red xyz"], polarity="positive")
+    assert got.tolist() == [bool(0.0 >= cal.positive_cut)]        # the cut decides
+
+
+def test_themes_of_praise_report_the_praise_check(recwarn):
+    from jmtools.analyses.themes import find_themes, polarity_basis
+
+    texts, rating, bad = planted(400, seed=1)
+    rng = np.random.default_rng(7)
+    unrated = [f"the {t} is {_word(rng, s)}" for t in THINGS for s in ("shin", "brok")]
+    fb = pd.DataFrame({"text": texts + unrated, "rating": list(rating) + [np.nan] * len(unrated)})
+    th = find_themes(fb, n_themes=2, id_col=None, stability=False, polarity="positive")
+    by = th.accounting["polarity from"]        # about 80% of the 6 unrated praise, no complaint
+    assert by["rating"] == int((~bad).sum()) and 4 <= by["text"] <= 6
+    assert not th.documents["quote"].str.contains("brok").any()
+    assert "praise check" in th.accounting and "complaint check" not in th.accounting
+    assert th.accounting["text scorer"].startswith("a praise classifier")
+    sentence = polarity_basis(th)
+    assert "praise classifier" in sentence and "finds to be praise" in sentence
+    row = th.accounting["praise check"].set_index("method").loc["classifier"]
+    assert f"of the {int(row['n_complaints']):,} praise" in sentence and "95% CI" in sentence
+
+
+def test_a_repeated_text_is_never_scored_by_a_model_that_learned_it():
+    """Each text four times with the same random rating: with repeats split across folds a
+    model that memorises words would look precise held out; kept in one fold it cannot."""
+    rng = np.random.default_rng(6)
+    unique = [f"{_word(rng, 'q')} {_word(rng, 'z')}" for _ in range(120)]
+    rating = rng.choice([1.0, 5.0], 120, p=[0.3, 0.7])
+    texts, ratings = unique * 4, np.tile(rating, 4)
+    cal = calibrate_sentiment(texts, _valence(ratings))
+    folds = pd.Series(cal.held_out["fold_id"]).groupby(pd.Series(texts)).nunique()
+    assert (folds == 1).all()
+    clf = fit_complaints(cal).report.set_index("method").loc["classifier"]
+    assert clf["precision"] < 0.5                                # base rate 0.3, not memorised

@@ -1,8 +1,9 @@
-"""A complaint classifier fitted on the user's own rated rows, used only where it beats the cut.
+"""Complaint and praise classifiers fitted on the user's own rated rows, used only where they beat the cut.
 
 :func:`jmtools.analyses.calibration.complaint_mask` decides an unrated row by its text score
 against a cut calibrated on the rated rows. A classifier trained *for* the question "is this a
-complaint?" can be more precise at the same recall, because it reads more than one score:
+complaint?" (or "is this praise?") can be more precise at the same recall, because it reads
+more than one score:
 
 - the words and word pairs of the normalised text (TF-IDF, :mod:`jmtools.analyses.textprep`)
   and its character 2–5-grams (misspellings, "!!!", "worked" inside "never worked");
@@ -11,17 +12,17 @@ complaint?" can be more precise at the same recall, because it reads more than o
   one, the share of negative and of positive sentences: "Love the sound. Stopped working
   after a week." is a 2-star review whose overall score is positive).
 
-Its complaint probability is averaged with the text score the rows already have (the
-calibrated model's or VADER's), each first turned into its rank among the rated rows'
-held-out scores, so the two are on one scale. Everything is fitted on the rated rows only
-(scikit-learn logistic regression with balanced class weights, seeded folds, CPU, seconds).
+Its probability is averaged with the text score the rows already have (the calibrated
+model's or VADER's), each first turned into its rank among the rated rows' held-out scores,
+so the two are on one scale. Everything is fitted on the rated rows only (scikit-learn
+logistic regression with balanced class weights, seeded folds, CPU, seconds).
 
-:func:`fit_complaints` measures it on the same held-out folds as the cut (each score made by
-a model that did not see the row; the cut chosen on one half of the folds, recall and
-precision counted on the other) and uses it for the unrated rows only when it is more precise
-than the cut on *both* halves at the same recall (at most :data:`RECALL_SLACK` lower). The
-recall and precision it reports are those held-out numbers, never the fit on the rows it
-learned from.
+:func:`fit_complaints` (and :func:`fit_praise`, the same for praise) measures it on the same
+held-out folds as the cut (each score made by a model that did not see the row; the cut
+chosen on one half of the folds, recall and precision counted on the other) and uses it for
+the unrated rows only when it is more precise than the cut on *both* halves at the same
+recall (at most :data:`RECALL_SLACK` lower). The recall and precision it reports are those
+held-out numbers, never the fit on the rows it learned from.
 """
 
 from __future__ import annotations
@@ -32,19 +33,22 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from jmtools.analyses.calibration import (Calibration, _cut_for_recall, _held_out_halves,
+from jmtools.analyses.calibration import (Calibration, _cut_for_recall, _held_out_counts,
                                           _vader_rows)
 from jmtools.analyses.sentiment import _vader_analyzer
 from jmtools.analyses.textprep import Normaliser
 from jmtools.core.stats import wilson_interval
 
-__all__ = ["ComplaintClassifier", "ComplaintCheck", "fit_complaints"]
+__all__ = ["ComplaintClassifier", "ComplaintCheck", "fit_complaints", "fit_praise"]
+
+#: What each polarity's classifier finds, in words.
+_FINDS = {"negative": "complaint", "positive": "praise"}
 
 #: Negation words counted as a feature (after contractions are written out).
 NEGATIONS = frozenset({"not", "no", "never", "nothing", "none", "nobody", "cannot", "without",
                        "hardly", "neither", "nor"})
-#: The classifier may find this much less of the complaints than the cut (or than the target
-#: recall, when the cut finds more) and still replace it when it is more precise.
+#: The classifier may find this much less of the complaints (or praise) than the cut (or than
+#: the target recall, when the cut finds more) and still replace it when it is more precise.
 RECALL_SLACK = 0.02
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
@@ -182,9 +186,15 @@ def _rank(reference: np.ndarray, values: np.ndarray) -> np.ndarray:
     return np.searchsorted(ref, np.asarray(values, float), side="right") / max(len(ref), 1)
 
 
+def _toward(text_scores, polarity: str) -> np.ndarray:
+    """Text scores turned so that higher means more of ``polarity`` (lower is worse: complaints)."""
+    score = np.asarray(text_scores, float)
+    return -score if polarity == "negative" else score
+
+
 @dataclass
 class ComplaintCheck:
-    """The complaint classifier, measured on held-out rated rows, and whether it is used.
+    """A complaint (or praise) classifier, measured on held-out rated rows, and whether it is used.
 
     Attributes
     ----------
@@ -192,17 +202,19 @@ class ComplaintCheck:
         True when it was more precise than the calibrated cut on both held-out halves at no
         lower recall: unrated rows are then decided by it.
     classifier : ComplaintClassifier
-        Fitted on every rated row.
+        Fitted on every rated row (target: a complaint, or praise).
     cut : float
-        Combined scores (0..1, higher is more complaint-like) at or above it are complaints;
-        chosen on the rated rows to find ``target_recall`` of their complaints.
+        Combined scores (0..1, higher is more complaint-like, or praise-like) at or above it
+        are complaints (praise); chosen on the rated rows to find ``target_recall`` of them.
     report : pandas.DataFrame
         One row per method (``cut``, ``classifier``), held out: ``recall`` with its 95% Wilson
-        interval (``recall_ci_low``, ``recall_ci_high``) over ``n_complaints`` rated complaints,
-        ``precision`` with its interval over ``n_flagged`` texts it flags, ``precision_halves``
-        (each half's), ``used``.
+        interval (``recall_ci_low``, ``recall_ci_high``) over ``n_complaints`` rated complaints
+        (for praise: the rated texts of praise), ``precision`` with its interval over
+        ``n_flagged`` texts it flags, ``precision_halves`` (each half's), ``used``.
     reason : str
         One sentence: which decides the unrated rows and why.
+    polarity : str
+        "negative" (complaints) or "positive" (praise).
     """
 
     used: bool
@@ -212,15 +224,18 @@ class ComplaintCheck:
     reason: str
     _text_ref: np.ndarray
     _model_ref: np.ndarray
+    polarity: str = "negative"
 
     def score(self, texts, text_scores) -> np.ndarray:
-        """Combined complaint score (0..1) of texts given their text scores (lower = worse)."""
+        """Combined score (0..1, higher: more complaint-like, or praise-like) of texts given their
+        text scores (−1..1, lower is worse)."""
         model = _rank(self._model_ref, self.classifier.decision(texts))
-        text = _rank(-self._text_ref, -np.asarray(text_scores, float))
+        text = _rank(self._text_ref, _toward(text_scores, self.polarity))
         return (model + text) / 2
 
     def complaints(self, texts, text_scores) -> np.ndarray:
-        """Which of the texts are complaints, by the classifier's combined score and cut."""
+        """Which of the texts are complaints (praise, for a praise check), by the combined
+        score and cut."""
         return self.score(texts, text_scores) >= self.cut
 
 
@@ -260,33 +275,64 @@ def fit_complaints(calibration: Calibration, *, C: float = 1.0, embed=None) -> C
     >>> check.used, fit_complaints(cal) is check
     (False, True)
     """
-    if embed is None and calibration.complaint_check is not None or not calibration.held_out:
-        return calibration.complaint_check
+    return _fit_check(calibration, "negative", C, embed)
+
+
+def fit_praise(calibration: Calibration, *, C: float = 1.0, embed=None) -> ComplaintCheck | None:
+    """Fit the praise classifier on the calibration's rated rows; measure it held out.
+
+    The mirror of :func:`fit_complaints`: the target is a rating above the scale's midpoint,
+    the cut it must beat finds ``target_recall`` of the rated praise, and it decides unrated
+    rows (:func:`~jmtools.analyses.calibration.complaint_mask` with ``polarity="positive"``)
+    only when more precise on both held-out halves. Kept on the calibration
+    (``calibration.praise_check``); parameters and result as :func:`fit_complaints`.
+
+    Examples
+    --------
+    >>> from jmtools.analyses.calibration import calibrate_sentiment
+    >>> texts = [f"{w} {i}" for i, w in enumerate(["broke again", "love it daily"] * 150)]
+    >>> cal = calibrate_sentiment(texts, [-2.0, 2.0] * 150)
+    >>> check = fit_praise(cal)
+    >>> check.polarity, int(check.report["n_complaints"].iloc[0]), fit_praise(cal) is check
+    ('positive', 150, True)
+    """
+    return _fit_check(calibration, "positive", C, embed)
+
+
+_KEPT = {"negative": "complaint_check", "positive": "praise_check"}
+
+
+def _fit_check(calibration: Calibration, polarity: str, C: float, embed) -> ComplaintCheck | None:
+    kept = getattr(calibration, _KEPT[polarity])
+    if embed is None and kept is not None or not calibration.held_out:
+        return kept
     data = calibration.held_out
-    texts, y, fold_id, text_oof = data["texts"], data["y"], data["fold_id"], data["score"]
-    negative = y < 0
-    if len(texts) < data["min_rated"] or negative.all() or not negative.any():
+    texts, y, fold_id = data["texts"], data["y"], data["fold_id"]
+    target_rows = y < 0 if polarity == "negative" else y > 0
+    text_oof = _toward(data["score"], polarity)              # higher: more of the polarity
+    if len(texts) < data["min_rated"] or target_rows.all() or not target_rows.any():
         return None
     make = lambda: ComplaintClassifier(C=C, brand_words=data["brand_words"], embed=embed)  # noqa: E731
     reader = make()
     reader._vader = data["vader"]            # VADER's scores of these texts, already computed
     rows = reader.featurise(texts)
-    model_oof = _out_of_fold(make, rows, negative, fold_id)
+    model_oof = _out_of_fold(make, rows, target_rows, fold_id)
     if model_oof is None:
         return None
-    combined = (_rank(model_oof, model_oof) + _rank(-text_oof, -text_oof)) / 2
+    combined = (_rank(model_oof, model_oof) + _rank(text_oof, text_oof)) / 2
     target = data["target_recall"]
-    cut_row, clf_row = (_measured("cut", text_oof, negative, fold_id, target),
-                        _measured("classifier", -combined, negative, fold_id, target))
+    cut_row, clf_row = (_measured("cut", -text_oof, target_rows, fold_id, target),
+                        _measured("classifier", -combined, target_rows, fold_id, target))
     used = (all(a > b for a, b in zip(clf_row["precision_halves"], cut_row["precision_halves"]))
             and clf_row["recall"] >= min(cut_row["recall"], target) - RECALL_SLACK)
     report = pd.DataFrame([cut_row, clf_row])
     report["used"] = report["method"] == ("classifier" if used else "cut")
-    check = ComplaintCheck(used, make().fit_rows(rows, negative),
-                           -_cut_for_recall(-combined, negative, target), report,
-                           _reason(used, cut_row, clf_row, len(texts)), text_oof, model_oof)
+    check = ComplaintCheck(used, make().fit_rows(rows, target_rows),
+                           -_cut_for_recall(-combined, target_rows, target), report,
+                           _reason(used, cut_row, clf_row, len(texts), _FINDS[polarity]),
+                           text_oof, model_oof, polarity)
     if embed is None:
-        calibration.complaint_check = check
+        setattr(calibration, _KEPT[polarity], check)
     return check
 
 
@@ -303,21 +349,20 @@ def _out_of_fold(make, rows: _Rows, negative: np.ndarray, fold_id: np.ndarray):
 
 
 def _measured(method, score, negative, fold_id, target) -> dict:
-    halves = _held_out_halves(score, negative, fold_id, target)
-    tp, fp, fn = (sum(h[i] for h in halves) for i in range(3))
+    tp, fp, fn, halves = _held_out_counts(score, negative, fold_id, target)
     (r_low, p_low), (r_high, p_high) = wilson_interval(np.array([tp, tp]), np.array([tp + fn, tp + fp]))
     return {"method": method, "recall": tp / (tp + fn) if tp + fn else float("nan"),
             "recall_ci_low": float(r_low), "recall_ci_high": float(r_high), "n_complaints": tp + fn,
             "precision": tp / (tp + fp) if tp + fp else float("nan"),
             "precision_ci_low": float(p_low), "precision_ci_high": float(p_high), "n_flagged": tp + fp,
-            "precision_halves": [h[0] / (h[0] + h[1]) if h[0] + h[1] else 0.0 for h in halves]}
+            "precision_halves": halves}
 
 
-def _reason(used, cut, clf, n) -> str:
+def _reason(used, cut, clf, n, finds="complaint") -> str:
     side = (f"classifier {clf['recall']:.0%} recall at {clf['precision']:.0%} precision, the cut "
             f"{cut['recall']:.0%} at {cut['precision']:.0%}; held out on {n} rated texts")
     if used:
-        return ("a complaint classifier decides unrated texts: it is more precise on both held-out "
+        return (f"a {finds} classifier decides unrated texts: it is more precise on both held-out "
                 f"halves ({side})")
-    return (f"the calibrated cut decides unrated texts: the complaint classifier is not more precise "
+    return (f"the calibrated cut decides unrated texts: the {finds} classifier is not more precise "
             f"on both held-out halves ({side})")

@@ -11,7 +11,7 @@ import pandas as pd
 import warnings
 
 from jmtools.analyses.calibration import calibrate_sentiment, complaint_mask, rating_valence
-from jmtools.analyses.complaints import fit_complaints
+from jmtools.analyses.complaints import fit_complaints, fit_praise
 from jmtools.analyses.privacy import mask_quotes
 from jmtools.analyses.sentiment import score_texts
 from jmtools.analyses.textprep import handle_words
@@ -74,8 +74,9 @@ class Themes:
         ``rows_in``, ``rows_used``, ``dropped`` (reason → count), ``polarity from``
         (rows decided by rating / by text), ``polarity check`` (the calibration report:
         complaint recall and precision on rated rows) when made, ``complaint check`` (the
-        complaint classifier beside the cut, held out, and which decides; for complaints
-        when a calibration was made), ``choice of n_themes``
+        complaint classifier beside the cut, held out, with n and 95% intervals, and which
+        decides; for complaints when a calibration was made) or ``praise check`` (the same
+        for praise), ``text scorer`` (what decides the rows without a rating), ``choice of n_themes``
         (the measurements per candidate number) with ``n_themes="auto"``, texts left
         unassigned, ``merged themes``, ``split themes`` and ``warnings`` (dominant themes).
     """
@@ -271,7 +272,8 @@ def _select(feedback, text_col, sentiment_col, polarity, scorer, rating_col, rat
                               index=frame.index)
     frame["sentiment"] = sentiment
     frame["_rated"] = np.isfinite(rated) & (rated != 0)     # decided by its rating (midpoint: text)
-    check = fit_complaints(calibration) if calibration is not None and polarity == "negative" else None
+    check = (None if calibration is None or polarity == "all"
+             else fit_complaints(calibration) if polarity == "negative" else fit_praise(calibration))
     if polarity == "all":
         keep = pd.Series(True, index=frame.index)
     else:
@@ -289,22 +291,34 @@ def _select(feedback, text_col, sentiment_col, polarity, scorer, rating_col, rat
         accounting["polarity check"] = calibration.report.copy()   # the calibration is shared
         accounting["polarity check note"] = calibration.reason
     if check is not None:
-        accounting["complaint check"] = check.report.copy()
-        accounting["complaint check note"] = check.reason
+        accounting[f"{_CHECK[polarity]} check"] = check.report.copy()
+        accounting[f"{_CHECK[polarity]} check note"] = check.reason
     if polarity != "all":
         cut = {"negative": (calibration.negative_cut if calibration else NEGATIVE_BELOW),
                "positive": (calibration.positive_cut if calibration else POSITIVE_ABOVE)}[polarity]
         accounting["text cut"] = float(cut)
-        accounting["text scorer"] = ("a complaint classifier fitted on the ratings (with "
-                                     + ("the calibrated model's score)" if calibration.use_calibrated
-                                        else "VADER's score)")
-                                     if check is not None and check.used
-                                     else "a model calibrated on the ratings"
-                                     if calibration is not None and calibration.use_calibrated
-                                     else f"the scores in column {sentiment_col!r}" if given
-                                     else "VADER" if scorer is None or calibration is not None
-                                     else getattr(scorer, "name", type(scorer).__name__))
+        accounting["text scorer"] = _text_scorer(check, calibration, scorer,
+                                                 sentiment_col if given else None)
     return out, accounting
+
+
+#: The accounting's name of each polarity's classifier check.
+_CHECK = {"negative": "complaint", "positive": "praise"}
+
+
+def _text_scorer(check, calibration, scorer, sentiment_col) -> str:
+    """What decides the unrated rows, in words: the classifier, the calibrated model, the
+    user's column, VADER or the scorer brought."""
+    if check is not None and check.used:
+        score = "the calibrated model's score" if calibration.use_calibrated else "VADER's score"
+        return f"a {_CHECK[check.polarity]} classifier fitted on the ratings (with {score})"
+    if calibration is not None and calibration.use_calibrated:
+        return "a model calibrated on the ratings"
+    if sentiment_col is not None:
+        return f"the scores in column {sentiment_col!r}"
+    if scorer is None or calibration is not None:
+        return "VADER"
+    return getattr(scorer, "name", type(scorer).__name__)
 
 
 #: A text whose own sentences (without stock sentences) score at least this clearly the
@@ -507,21 +521,31 @@ def polarity_basis(themes: Themes) -> str:
     acc = themes.accounting
     if themes.polarity == "all" or "polarity from" not in acc:
         return f"Every text with words is themed ({acc.get('rows_used', len(themes.documents)):,})."
-    what, side, where = (("Complaints", "below", "at or below") if themes.polarity == "negative"
-                         else ("Praise", "above", "at or above"))
+    negative = themes.polarity == "negative"
+    what, side, where, found = (("Complaints", "below", "at or below", "complaints") if negative
+                                else ("Praise", "above", "at or above", "praise"))
     by = acc["polarity from"]
-    clf = acc.get("complaint check")
-    classified = clf is not None and themes.polarity == "negative" and bool(
-        clf.loc[clf["method"] == "classifier", "used"].any())
+    clf = acc.get(f"{_CHECK[themes.polarity]} check")
+    classified = clf is not None and bool(clf.loc[clf["method"] == "classifier", "used"].any())
     text = (f"{what} here are {by['rating']:,} texts rated {side} the middle of the scale and "
             f"{by['text']:,} texts without a rating, or rated at the middle, "
-            + (f"that {acc['text scorer']} finds to be complaints" if classified else
+            + (f"that {acc['text scorer']} finds to be {found}" if classified else
                f"whose text scores {where} {acc['text cut']:+.2f} ({acc['text scorer']})"))
     check = acc.get("polarity check")
-    if check is not None and themes.polarity == "negative" and check["used"].any():
+    if check is not None and check["used"].any() and (clf is not None or negative):
         n_rated = int(check[check["used"]].iloc[0]["n_rated"])
         row = (clf[clf["used"]] if clf is not None else check[check["used"]]).iloc[0]
         if np.isfinite(row["recall"]) and np.isfinite(row["precision"]):
-            text += (f"; on the {n_rated:,} rated texts, held out, it finds {row['recall']:.0%} of "
-                     f"the complaints at {row['precision']:.0%} precision")
+            text += f"; on the {n_rated:,} rated texts, held out, it finds " + _held_out_words(row, found)
     return text + "."
+
+
+def _held_out_words(row, found: str) -> str:
+    """'80% (95% CI 78–82%) of the 1,482 complaints at 70% precision (68–72%, 1,700 flagged)',
+    the intervals where the row has them."""
+    if "n_complaints" not in row or not np.isfinite(row.get("recall_ci_low", np.nan)):
+        return f"{row['recall']:.0%} of the {found} at {row['precision']:.0%} precision"
+    return (f"{row['recall']:.0%} (95% CI {row['recall_ci_low']:.0%}–{row['recall_ci_high']:.0%}) "
+            f"of the {int(row['n_complaints']):,} {found} at {row['precision']:.0%} precision "
+            f"({row['precision_ci_low']:.0%}–{row['precision_ci_high']:.0%}, "
+            f"{int(row['n_flagged']):,} flagged)")
