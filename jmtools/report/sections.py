@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from jmtools.analyses.disclosure import MIN_GROUP
+from jmtools.analyses.disclosure import MIN_GROUP, hide_small_counts
 from jmtools.analyses.emotions import feeling_basis
 from jmtools.analyses.themes import polarity_basis
 from jmtools.charts.emotions import assumed_curve_chart, emotion_curve_chart, emotion_curve_panels
@@ -429,8 +429,12 @@ _PAIN_SIGNALS = {"events": "drop-off, slow steps, loops and detours", "surveys":
                  "feedback": "negative feedback", "tickets": "complaints"}
 
 
-def where_it_hurts(f: Findings, *, top_n: int = 5) -> None:
-    """The ranked pain points of the focus, with their evidence."""
+def where_it_hurts(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -> None:
+    """The ranked pain points of the focus, with their evidence.
+
+    A pain point met by fewer than ``min_group`` customers is drawn without that count, and
+    a note says so (:func:`jmtools.analyses.disclosure.hide_small_counts`).
+    """
     pains, label = f.pain_points.table, f.focus.label
     absent = [k for k in _PAIN_SIGNALS if not _has(f, k)]
     if absent:
@@ -441,8 +445,14 @@ def where_it_hurts(f: Findings, *, top_n: int = 5) -> None:
                     absent=_table_list(absent), missing=_listed([_PAIN_SIGNALS[k] for k in absent], "and")))
     if len(pains):
         pains = pains.assign(title=pains["title"].map(plain), evidence=pains["evidence"].map(plain))
+        few = hide_small_counts(pains["customers_affected"].head(top_n), min_group)[1]   # drawn ones
+        pains = pains.assign(customers_affected=hide_small_counts(pains["customers_affected"],
+                                                                  min_group)[0].to_numpy())
         _display(with_caption(pain_point_chart(pains, top=top_n, title=f"Pain points for {label}"),
                               "pain_points"))
+        if few:
+            _display(md("Pain points met by fewer than {m} customers ({n} here) are drawn without "
+                        "that count.", n=few, m=min_group))
         _display(html_table(pains.head(top_n), columns={"rank": "rank", "title": "pain point",
                                                         "stage": "stage", "evidence_label": "evidence",
                                                         "evidence": "what the data shows"}))
