@@ -183,9 +183,22 @@ def test_pain_points_notebook_takes_a_number_or_auto_for_n_themes():
     from jmtools.report.runner import check_parameters, read_parameters
 
     declared = read_parameters(NB04)
-    assert declared["n_themes"].types == ("int", "str")
+    assert declared["n_themes"].types == ("int", "'auto'")
     for value in (12, "auto"):
         assert check_parameters(declared, {"n_themes": value}, notebook=NB04.name) == {"n_themes": value}
-    with pytest.raises(ParameterError, match="04_pain_points.ipynb") as caught:
-        check_parameters(declared, {"n_themes": 2.5}, notebook=NB04.name)
-    assert "n_themes must be of type Union[int, str]" in str(caught.value)
+    for value in (2.5, "ten", "Auto", "12"):       # any text but "auto" is refused before a cell runs
+        with pytest.raises(ParameterError, match="04_pain_points.ipynb") as caught:
+            check_parameters(declared, {"n_themes": value}, notebook=NB04.name)
+        text = str(caught.value)
+        assert "n_themes must be of type Union[int, Literal[auto]]" in text and f"got {value!r}" in text
+        assert "pass a int or 'auto'" in text and "parameters cell line 5" in text
+
+
+def test_the_runner_refuses_a_text_for_n_themes_before_running_a_cell(tmp_path):
+    from jmtools.core.errors import ParameterError
+    from jmtools.report.runner import run_notebook
+
+    out = tmp_path / "out.ipynb"
+    with pytest.raises(ParameterError, match="did you mean 'auto'"):
+        run_notebook(NB04, out, parameters={"n_themes": "atuo"})
+    assert not out.exists()                                         # nothing was run

@@ -6,8 +6,9 @@ Reading this module top to bottom tells a whole run:
    (annotated assignments with help comments) into :class:`Parameter` objects;
 2. :func:`check_parameters` refuses unknown names (listing the declared ones) and
    values of the wrong type (a value of any member of a union is right: ``int | str``,
-   ``Union[int, str]``, ``Optional[int]`` takes None); :func:`parse_value` turns
-   command-line text into the declared type. Write a union in a parameters cell as a quoted
+   ``Union[int, str]``, ``Optional[int]`` takes None; ``Literal[auto]`` takes only the
+   text "auto", so ``Union[int, Literal[auto]]`` refuses any other text before a cell runs);
+   :func:`parse_value` turns command-line text into the declared type. Write a union in a parameters cell as a quoted
    ``"Union[int, str]"``: the kernel does not evaluate it (no import needed), this module
    reads it without the quotes, and plain papermill's parameter inspection, which does not
    read ``int | str``, lists it;
@@ -80,6 +81,9 @@ def _members(annotation: str) -> tuple[str, ...]:
             if name == "Optional":
                 walk(args[0])
                 out.append("None")
+            elif name == "Literal":                     # the allowed values: "'auto'"
+                out.extend(repr(a.value) if isinstance(a, ast.Constant) else repr(a.id)
+                           for a in args if isinstance(a, (ast.Constant, ast.Name)))
             elif name == "Union":
                 for a in args:
                     walk(a)
@@ -130,13 +134,22 @@ class Parameter:
 
         ``int | str`` → ``("int", "str")``; ``Optional[list[str]]`` → ``("list", "None")``;
         ``Union[int, float, None]`` → ``("int", "float", "None")``; a type with arguments
-        counts by its name (``list[str]`` → ``list``). An annotation that cannot be read
-        gives ``("object",)`` (any value).
+        counts by its name (``list[str]`` → ``list``). ``Literal["auto"]`` allows that one
+        value, listed as its repr (``"'auto'"``): ``Union[int, Literal["auto"]]`` takes a
+        whole number or the text "auto", and no other text. Inside ``Literal`` a bare word
+        is that text (``Literal[auto]``), so a parameters cell can write
+        ``"Union[int, Literal[auto]]"``, which plain papermill's inspection reads too (it
+        reads no quotes inside an annotation). An annotation that cannot be read gives
+        ``("object",)`` (any value).
 
         Examples
         --------
         >>> Parameter("n_themes", "int | str", 10).types
         ('int', 'str')
+        >>> Parameter("n_themes", "Union[int, Literal['auto']]", 10).types
+        ('int', "'auto'")
+        >>> Parameter("n_themes", "Union[int, Literal[auto]]", 10).types
+        ('int', "'auto'")
         >>> Parameter("label", "Optional[str]", None).types
         ('str', 'None')
         """
@@ -267,8 +280,23 @@ _CHECKS = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,),
            "list": (list, tuple), "dict": (dict,)}
 
 
+def _literal(kind: str):
+    """The value of a ``Literal`` member (``"'auto'"`` → ``"auto"``); a sentinel for a type name."""
+    if kind[:1] not in ("'", '"') and not kind.lstrip("-").replace(".", "", 1).isdigit() \
+            and kind not in ("True", "False"):
+        return _NOT_LITERAL
+    return ast.literal_eval(kind)
+
+
+_NOT_LITERAL = object()
+
+
 def _member_ok(kind: str, value) -> bool:
-    """Whether ``value`` (not None) is of the type named ``kind``; unknown names accept any."""
+    """Whether ``value`` (not None) is of the type named ``kind`` (or is that ``Literal``
+    value); unknown names accept any."""
+    literal = _literal(kind)
+    if literal is not _NOT_LITERAL:
+        return type(value) is type(literal) and value == literal
     want = _CHECKS.get(kind)
     if want is None:
         return kind != "None"
@@ -287,7 +315,10 @@ def _type_ok(param: Parameter, value) -> bool:
 def _expected(param: Parameter) -> str:
     """``a int`` for one type, ``one of the types int | str`` for a union (None as "or None")."""
     kinds = [t for t in param.types if t != "None"] or ["object"]
-    text = f"a {kinds[0]}" if len(kinds) == 1 else "one of the types " + " | ".join(kinds)
+    types = [k for k in kinds if _literal(k) is _NOT_LITERAL]
+    values = [k for k in kinds if _literal(k) is not _NOT_LITERAL]
+    text = ("" if not types else f"a {types[0]}" if len(types) == 1 else "one of the types " + " | ".join(types))
+    text = " or ".join(t for t in (text, " or ".join(values)) if t)
     return text + (" or None" if param.optional else "")
 
 
@@ -336,9 +367,12 @@ def check_parameters(declared: Mapping[str, Parameter], given: Mapping[str, Any]
             raise ParameterError(f"parameter of {notebook}", key, expected=list(declared), fix=fix)
         param = declared[key]
         if not _type_ok(param, value):
+            allowed = [str(v) for v in map(_literal, param.types) if isinstance(v, str)]
+            hint = suggest(value, allowed) if isinstance(value, str) and allowed else None
             raise ParameterError(key, value, expected=f"of type {param.annotation} ({param.help})"
                                  if param.help else f"of type {param.annotation}",
-                                 fix=f"pass {_expected(param)}: {notebook} declares, in its "
+                                 fix=(f"did you mean {hint!r}? " if hint else "")
+                                     + f"pass {_expected(param)}: {notebook} declares, in its "
                                      f"parameters cell line {param.line}, {param.describe()}; "
                                      "on the command line the text is converted to the declared type")
         out[key] = list(value) if isinstance(value, tuple) else value
@@ -365,6 +399,8 @@ def parse_value(param: Parameter, text: str):
     True
     >>> [parse_value(Parameter("n_themes", "int | str", "auto"), t) for t in ("12", "auto")]
     [12, 'auto']
+    >>> parse_value(Parameter("n_themes", "Union[int, Literal['auto']]", 10), "auto")
+    'auto'
     >>> parse_value(Parameter("cut", "Optional[float]", None), "none") is None
     True
     """
@@ -388,6 +424,11 @@ _PARSE_ORDER = {"int": 0, "float": 1, "bool": 2, "str": 9}
 
 
 def _parse_as(kind: str, text: str):
+    literal = _literal(kind)
+    if literal is not _NOT_LITERAL:
+        if text.strip() != str(literal):
+            raise ValueError(text)
+        return literal
     if kind == "str":
         return text
     if kind == "int":
