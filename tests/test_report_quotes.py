@@ -129,7 +129,7 @@ def test_the_pain_point_table_shown_drops_small_theme_counts_with_a_note(themes,
     table = _pain_table(themes).assign(pain_point_id=["fees", "size"], score=[2.0, 1.0], signals=[[], []],
                                        recurs=False, customers_affected=[12, 3])
     shown = show_pain_points(table, themes)
-    assert list(shown.columns) == PAIN_POINT_COLUMNS and shown_objects[0] is shown
+    assert list(shown.columns) == PAIN_POINT_COLUMNS and shown_objects[0].data is shown
     assert shown.loc[0, "themes"] == table.loc[0, "themes"] and "(n=" not in shown.loc[1, "themes"][0]
     assert "fewer than 5 customers at a pain point is listed without its count" in shown_objects[1].data
     assert pd.isna(shown.loc[1, "customers_affected"]) and shown.loc[0, "customers_affected"] == 12
@@ -239,3 +239,27 @@ def test_pain_point_csv_discloses_what_the_notebook_shows(themes, tmp_path):
     assert back.loc[0, "pain_point_id"] == "'=HYPERLINK(\"http://x\",\"y\")"       # never a live formula
     assert back.loc[0, "title"] == "'@SUM(A1)" and csv_untext(back.loc[0, "title"]) == "@SUM(A1)"
     assert "writers" not in back
+
+
+def test_tables_display_whole_counts_hidden_words_and_escaped_text(themes, monkeypatch):
+    import IPython.display
+
+    from jmtools.report.steps import show_pain_points, show_themes
+
+    shown_objects = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs: shown_objects.extend(objs))
+    table = _pain_table(themes).assign(pain_point_id=["fees", "size"], score=[2.0, 1.0], recurs=False,
+                                       signals=[["<img src=x onerror=alert(1)>"], []], customers_affected=[761.7, 3])
+    show_pain_points(table, themes)
+    html = shown_objects[0].to_html()
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert ">762<" in html and ">3<" not in html and ">hidden<" in html   # whole customers; 3 is hidden
+    shown_objects.clear()
+    show_pain_points(table.assign(customers_affected=[None, 40.0]), themes)
+    html = shown_objects[0].to_html()
+    assert ">hidden<" not in html and ">–<" in html and ">40<" in html    # not measured is not hidden
+    shown_objects.clear()
+    show_themes(themes)
+    html = shown_objects[0].to_html()
+    assert ">12<" in html and ">12.0<" not in html and ">hidden<" in html   # the small theme's numbers
+    assert "<br>“" in html                                                  # quotes one a line

@@ -10,6 +10,7 @@ notebook cell reads ``from jmtools.report.steps import show_themes_chart``.
 
 from __future__ import annotations
 
+import html
 import os
 from pathlib import Path
 
@@ -105,7 +106,8 @@ def show_themes(themes, *, top: int | None = None, quotes: bool = True,
     Returns
     -------
     pandas.DataFrame
-        The table shown (also displayed).
+        The table shown (displayed with whole-number counts, "hidden" where suppressed,
+        shares as percentages and quotes one per line).
 
     Examples
     --------
@@ -115,7 +117,7 @@ def show_themes(themes, *, top: int | None = None, quotes: bool = True,
     >>> th = find_themes(fb, n_themes=1, id_col=None, stage_col=None, touchpoint_col=None,
     ...                  persona_col=None, stability=False)
     >>> shown = show_themes(th, min_group=7)  # doctest: +ELLIPSIS
-       theme ...
+    <pandas.io.formats.style.Styler object at ...>
     <IPython.core.display.Markdown object>
     >>> shown[["n", "n_customers", "quotes"]]
         n  n_customers quotes
@@ -127,10 +129,35 @@ def show_themes(themes, *, top: int | None = None, quotes: bool = True,
     cols = [c for c in ("theme", "label", "n", "share", "n_customers", "top_stage", "top_touchpoint",
                         "top_persona", "stability", "quotes") if c in shown and (quotes or c != "quotes")]
     table = shown[cols].round(2)
-    display(table)
+    display(_styled(table, hidden=shown["suppressed"], counts=("n", "n_customers"), percent=("share",)))
     if shown.attrs.get("note"):
         display(md("{note}", note=shown.attrs["note"]))
     return table
+
+
+def _styled(table: pd.DataFrame, *, hidden: pd.Series, counts=(), percent=()):
+    """``table`` as displayed: counts as whole numbers, "hidden" in the ``hidden`` rows'
+    missing cells ("–" elsewhere: not measured), lists as text (quotes one per line), shares
+    as percentages; every text HTML-escaped."""
+    fmt = {c: "{:,.0f}" for c in counts if c in table}
+    fmt.update({c: "{:.0%}" for c in percent if c in table})
+    fmt.update({c: _list_text for c in table.columns if c not in fmt and table[c].dtype == object})
+    rest = [c for c in table.columns if c not in fmt]
+    styled = (table.style.format(precision=2, na_rep="–", escape="html", subset=rest)
+              .format(fmt, na_rep="–", escape="html", subset=list(fmt)))
+    rows = table.index[hidden.reindex(table.index, fill_value=False).to_numpy(dtype=bool)]
+    if len(rows):
+        styled = styled.format(fmt, na_rep="hidden", escape="html", subset=pd.IndexSlice[rows, list(fmt)])
+    return styled.hide(axis="index")
+
+
+def _list_text(items) -> str:
+    if items is None:
+        return "–"
+    if not isinstance(items, (list, tuple)):
+        return str(items)                                   # text: escaped by the Styler
+    joiner = "<br>" if any(str(i).startswith("“") for i in items) else "; "      # quotes: one a line
+    return joiner.join(html.escape(str(i)) for i in items) or "–"
 
 
 #: The ranked pain points' columns notebook 04 shows.
@@ -154,7 +181,8 @@ def show_pain_points(table: pd.DataFrame, themes=None, *, min_group: int = MIN_G
     Returns
     -------
     pandas.DataFrame
-        The table shown (also displayed): :data:`PAIN_POINT_COLUMNS` that exist.
+        The table shown: :data:`PAIN_POINT_COLUMNS` that exist (displayed with lists as text
+        and customers affected as a whole number, "–" where unknown or hidden).
 
     Examples
     --------
@@ -162,7 +190,7 @@ def show_pain_points(table: pd.DataFrame, themes=None, *, min_group: int = MIN_G
     ...                       "touchpoint": ["Checkout"], "personas": [[]], "score": [2.345],
     ...                       "themes": [["fees (n=8)", "late (n=2)"]], "n_feedback": [10], "quotes": [[]]})
     >>> shown = show_pain_points(table)  # doctest: +ELLIPSIS
-       rank ...
+    <pandas.io.formats.style.Styler object at ...>
     <IPython.core.display.Markdown object>
     >>> shown["themes"][0]
     ['fees (n=8)', 'late']
@@ -171,7 +199,9 @@ def show_pain_points(table: pd.DataFrame, themes=None, *, min_group: int = MIN_G
 
     readable = quoted_pain_points(table, themes, min_group=min_group)
     shown = readable[[c for c in PAIN_POINT_COLUMNS if c in readable]].round(2)
-    display(shown)
+    hidden = (readable["customers_affected"].isna() & table["customers_affected"].notna()
+              if "customers_affected" in table else pd.Series(False, index=table.index))
+    display(_styled(shown, hidden=hidden, counts=("customers_affected",)))
     notes = [readable.attrs.get("affected_note", "")]
     if any(a != b for a, b in zip(table["themes"], readable["themes"])):
         notes.append(f"A theme written by fewer than {min_group} customers at a pain point "
