@@ -24,7 +24,6 @@ from __future__ import annotations
 import ast
 import contextlib
 import datetime as _dt
-import functools
 import os
 import sys
 import time
@@ -34,7 +33,9 @@ from typing import Any, Mapping
 
 import jmtools
 from jmtools.core.errors import DataError, ParameterError, Problem, ReportError, suggest
-from jmtools.core.yamlbounds import short, yaml_bounds_problem
+from jmtools.core.yamlbounds import short
+from jmtools.report._annotation import (NOT_LITERAL, PARSE_ORDER, literal_value, member_ok, members,
+                                       parse_as)
 from jmtools.report._engine import engine_name
 from jmtools.report.record import read_records
 
@@ -48,61 +49,8 @@ __all__ = [
     "environment_versions",
 ]
 
-_TRUE = {"true", "yes", "y", "1", "on"}
-_FALSE = {"false", "no", "n", "0", "off"}
 _NONE = {"none", "null", "~", ""}
 
-
-_ALIASES = {"List": "list", "Dict": "dict", "Tuple": "list", "tuple": "list", "Sequence": "list",
-            "Mapping": "dict", "Any": "object", "NoneType": "None"}
-
-
-@functools.lru_cache(maxsize=256)
-def _members(annotation: str) -> tuple[str, ...]:
-    """Type names of the members of an annotation written in a parameters cell."""
-    try:
-        node = ast.parse(annotation.strip() or "object", mode="eval").body
-    except SyntaxError:
-        return ("object",)
-    out: list[str] = []
-
-    def walk(n) -> None:
-        if isinstance(n, ast.BinOp) and isinstance(n.op, ast.BitOr):
-            walk(n.left)
-            walk(n.right)
-        elif isinstance(n, ast.Constant) and (n.value is None or isinstance(n.value, str)):
-            if n.value is None:
-                out.append("None")
-            else:
-                out.extend(_members(n.value))          # a quoted forward reference
-        elif isinstance(n, ast.Subscript):
-            name = _name(n.value)
-            args = n.slice.elts if isinstance(n.slice, ast.Tuple) else [n.slice]
-            if name == "Optional":
-                walk(args[0])
-                out.append("None")
-            elif name == "Literal":                     # the allowed values: "'auto'"
-                out.extend(repr(a.value) if isinstance(a, ast.Constant) else repr(a.id)
-                           for a in args if isinstance(a, (ast.Constant, ast.Name)))
-            elif name == "Union":
-                for a in args:
-                    walk(a)
-            else:
-                out.append(_ALIASES.get(name, name))
-        else:
-            name = _name(n)
-            out.append(_ALIASES.get(name, name))
-
-    walk(node)
-    return tuple(dict.fromkeys(out)) or ("object",)
-
-
-def _name(node) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):                 # typing.Optional, t.Union
-        return node.attr
-    return "object"
 
 
 @dataclass(frozen=True)
@@ -153,7 +101,7 @@ class Parameter:
         >>> Parameter("label", "Optional[str]", None).types
         ('str', 'None')
         """
-        return _members(self.annotation)
+        return members(self.annotation)
 
     @property
     def base_type(self) -> str:
@@ -276,47 +224,18 @@ def _parameter_from_node(node, lines, name) -> dict[str, Parameter]:
                       notebook=name)
 
 
-_CHECKS = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,),
-           "list": (list, tuple), "dict": (dict,)}
-
-
-def _literal(kind: str):
-    """The value of a ``Literal`` member (``"'auto'"`` → ``"auto"``); a sentinel for a type name."""
-    if kind[:1] not in ("'", '"') and not kind.lstrip("-").replace(".", "", 1).isdigit() \
-            and kind not in ("True", "False"):
-        return _NOT_LITERAL
-    return ast.literal_eval(kind)
-
-
-_NOT_LITERAL = object()
-
-
-def _member_ok(kind: str, value) -> bool:
-    """Whether ``value`` (not None) is of the type named ``kind`` (or is that ``Literal``
-    value); unknown names accept any."""
-    literal = _literal(kind)
-    if literal is not _NOT_LITERAL:
-        return type(value) is type(literal) and value == literal
-    want = _CHECKS.get(kind)
-    if want is None:
-        return kind != "None"
-    if kind in ("int", "float") and isinstance(value, bool):
-        return False
-    return isinstance(value, want)
-
-
 def _type_ok(param: Parameter, value) -> bool:
     """True when ``value`` matches any member of the annotation (None: when optional)."""
     if value is None:
         return param.optional
-    return any(_member_ok(kind, value) for kind in param.types)
+    return any(member_ok(kind, value) for kind in param.types)
 
 
 def _expected(param: Parameter) -> str:
     """``a int`` for one type, ``one of the types int | str`` for a union (None as "or None")."""
     kinds = [t for t in param.types if t != "None"] or ["object"]
-    types = [k for k in kinds if _literal(k) is _NOT_LITERAL]
-    values = [k for k in kinds if _literal(k) is not _NOT_LITERAL]
+    types = [k for k in kinds if literal_value(k) is NOT_LITERAL]
+    values = [k for k in kinds if literal_value(k) is not NOT_LITERAL]
     text = ("" if not types else f"a {types[0]}" if len(types) == 1 else "one of the types " + " | ".join(types))
     text = " or ".join(t for t in (text, " or ".join(values)) if t)
     return text + (" or None" if param.optional else "")
@@ -367,7 +286,7 @@ def check_parameters(declared: Mapping[str, Parameter], given: Mapping[str, Any]
             raise ParameterError(f"parameter of {notebook}", key, expected=list(declared), fix=fix)
         param = declared[key]
         if not _type_ok(param, value):
-            allowed = [str(v) for v in map(_literal, param.types) if isinstance(v, str)]
+            allowed = [str(v) for v in map(literal_value, param.types) if isinstance(v, str)]
             hint = suggest(value, allowed) if isinstance(value, str) and allowed else None
             raise ParameterError(key, value, expected=f"of type {param.annotation} ({param.help})"
                                  if param.help else f"of type {param.annotation}",
@@ -407,45 +326,16 @@ def parse_value(param: Parameter, text: str):
     kinds = [t for t in param.types if t != "None"] or ["object"]
     if param.optional and text.strip().lower() in _NONE and "str" not in kinds:
         return None
-    order = sorted(kinds, key=lambda k: _PARSE_ORDER.get(k, 4))
+    order = sorted(kinds, key=lambda k: PARSE_ORDER.get(k, 4))
     for kind in order:
         try:
-            value = _parse_as(kind, text)
+            value = parse_as(kind, text)
         except Exception:  # noqa: BLE001 — the next member may read it
             continue
-        if value is None and param.optional or value is not None and _member_ok(kind, value):
+        if value is None and param.optional or value is not None and member_ok(kind, value):
             return value
     raise ParameterError(param.name, short(text), expected=_expected(param),
                          fix=f"{param.describe()}") from None
-
-
-#: Union members are tried in this order (``str`` last: it takes any text).
-_PARSE_ORDER = {"int": 0, "float": 1, "bool": 2, "str": 9}
-
-
-def _parse_as(kind: str, text: str):
-    literal = _literal(kind)
-    if literal is not _NOT_LITERAL:
-        if text.strip() != str(literal):
-            raise ValueError(text)
-        return literal
-    if kind == "str":
-        return text
-    if kind == "int":
-        return int(text)
-    if kind == "float":
-        return float(text)
-    if kind == "bool":
-        low = text.strip().lower()
-        if low in _TRUE | _FALSE:
-            return low in _TRUE
-        raise ValueError(text)
-    from ruamel.yaml import YAML
-
-    too_big = yaml_bounds_problem(text)
-    if too_big:
-        raise ValueError(too_big.message)
-    return YAML(typ="safe", pure=True).load(text)
 
 
 _PACKAGES = ["jmtools", "pandas", "numpy", "altair", "vl-convert-python", "duckdb",
