@@ -263,3 +263,26 @@ def test_tables_display_whole_counts_hidden_words_and_escaped_text(themes, monke
     html = shown_objects[0].to_html()
     assert ">12<" in html and ">12.0<" not in html and ">hidden<" in html   # the small theme's numbers
     assert "<br>“" in html                                                  # quotes one a line
+
+
+def test_the_comparisons_shown_hide_groups_smaller_than_the_minimum(monkeypatch):
+    """With min_n set below 5 a flagged comparison can rest on 3 customers: labels stay, numbers go."""
+    import IPython.display
+
+    from jmtools.report.steps import COMPARISON_COLUMNS, show_comparisons
+
+    shown_objects = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs: shown_objects.extend(objs))
+    ev = pd.DataFrame({"stage": ["Decision"] * 4 + ["Delivery"], "touchpoint": [None, "Checkout", "Cart", "Checkout", None],
+                       "persona": ["Ben", "Maya", "Ben", "Nina", "Ben"], "signal": "drop-off",
+                       "value": [0.71234, 0.6, 0.5, 0.4, 0.3], "n": [567, 3, 90, 40, 50], "baseline": 0.3,
+                       "baseline_n": [1579, 40, 90, 4, 50], "versus": "other personas", "effect": 0.5, "z": 3.0,
+                       "counts": True, "flagged": [True, True, True, True, False]})
+    shown = show_comparisons(pd.Series({"stage": "Decision", "touchpoint": "Checkout"}), ev)
+    assert shown["persona"].tolist() == ["Ben", "Maya", "Nina"] and list(shown.columns) == [*COMPARISON_COLUMNS, "suppressed"]
+    assert shown["suppressed"].tolist() == [False, True, True]          # 3 in the group; 4 in the baseline
+    assert shown[["value", "n", "baseline_n", "effect", "z"]].iloc[1:].isna().all().all()
+    assert shown.loc[0, "value"] == 0.712
+    assert shown_objects[1].data == "2 groups with fewer than 5 customers are not shown."
+    html = shown_objects[0].to_html()
+    assert ">hidden<" in html and ">567<" in html

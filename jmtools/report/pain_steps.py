@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from jmtools.analyses.disclosure import MIN_GROUP
+from jmtools.analyses.disclosure import MIN_GROUP, suppress_small_groups
 from jmtools.charts.painpoints import pain_points_chart, themes_chart
 from jmtools.core.spreadsheet import write_csv
 from jmtools.report.present import md
@@ -24,7 +24,8 @@ from jmtools.report.quotes import disclosed_themes, quoted_pain_points, quoted_t
 from jmtools.report.record import record
 
 __all__ = ["write_pain_points", "show_themes", "show_themes_chart", "PAIN_POINT_COLUMNS", "show_pain_points",
-           "show_pain_points_chart", "show_pain_point_evidence", "record_pain_point_figures"]
+           "show_pain_points_chart", "show_pain_point_evidence", "COMPARISON_COLUMNS", "show_comparisons",
+           "record_pain_point_figures"]
 
 
 def write_pain_points(table: pd.DataFrame, path: str | os.PathLike, themes=None, *,
@@ -148,7 +149,9 @@ def _styled(table: pd.DataFrame, *, hidden: pd.Series, counts=(), percent=()):
     rows = table.index[hidden.reindex(table.index, fill_value=False).to_numpy(dtype=bool)]
     if len(rows):
         styled = styled.format(fmt, na_rep="hidden", escape="html", subset=pd.IndexSlice[rows, list(fmt)])
-    return styled.hide(axis="index")
+    text = [c for c in table.columns if table[c].dtype == object]
+    return styled.set_properties(subset=text, **{"text-align": "left"}).set_table_styles(
+        [{"selector": "th", "props": "text-align: left"}]).hide(axis="index")
 
 
 def _list_text(items) -> str:
@@ -349,6 +352,61 @@ def show_pain_point_evidence(table: pd.DataFrame, themes=None, *, top: int = 3,
         print()
     if shown.attrs.get("note"):
         print(shown.attrs["note"])
+
+
+#: The columns of a comparison notebook 04 shows under the top pain point.
+COMPARISON_COLUMNS = ["stage", "touchpoint", "persona", "signal", "value", "n", "baseline", "baseline_n",
+                      "versus", "effect", "z", "counts"]
+
+
+def show_comparisons(first: pd.Series, evidence: pd.DataFrame, *, min_group: int = MIN_GROUP) -> pd.DataFrame:
+    """Show the comparisons worse than their baseline at a pain point's stage (and touchpoint).
+
+    A comparison whose group or baseline counts fewer than ``min_group`` (possible when the
+    notebook's ``min_n`` is set below it) keeps its labels but not its numbers, and a note
+    says how many (:func:`jmtools.analyses.disclosure.suppress_small_groups`).
+
+    Parameters
+    ----------
+    first : pandas.Series
+        A row of the ranked pain points (``stage``, ``touchpoint``).
+    evidence : pandas.DataFrame
+        ``pipeline.run(...).pain_points.evidence``.
+    min_group : int, default :data:`jmtools.analyses.disclosure.MIN_GROUP` (5)
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows shown (:data:`COMPARISON_COLUMNS`, rounded to 3 digits, ``suppressed``).
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"stage": ["Decision"] * 3, "touchpoint": [None, "Checkout", "Cart"],
+    ...     "persona": ["Ben", "Maya", "Ben"], "signal": ["drop-off"] * 3, "value": [0.7, 0.6, 0.5],
+    ...     "n": [567, 3, 90], "baseline": [0.3] * 3, "baseline_n": [1579, 40, 90], "versus": ["other personas"] * 3,
+    ...     "effect": [0.8, 0.5, 0.4], "z": [16.8, 2.1, 2.0], "counts": [True] * 3, "flagged": [True] * 3})
+    >>> shown = show_comparisons(pd.Series({"stage": "Decision", "touchpoint": "Checkout"}), ev)  # doctest: +ELLIPSIS
+    <pandas.io.formats.style.Styler object at ...>
+    <IPython.core.display.Markdown object>
+    >>> shown[["persona", "n", "value", "suppressed"]]
+      persona      n  value  suppressed
+    0     Ben  567.0    0.7       False
+    1    Maya    NaN    NaN        True
+    """
+    from IPython.display import display
+
+    here = evidence[(evidence["stage"] == first["stage"]) & evidence["flagged"]]
+    if first.get("touchpoint"):
+        here = here[here["touchpoint"].isna() | (here["touchpoint"] == first["touchpoint"])]
+    rows = here[COMPARISON_COLUMNS].round(3).reset_index(drop=True)
+    smaller = rows[["n", "baseline_n"]].min(axis=1).rename("smaller")
+    shown = suppress_small_groups(rows.assign(smaller=smaller), n_col="smaller", min_n=min_group,
+                                  columns=["value", "n", "baseline", "baseline_n", "effect", "z"])
+    shown = shown.drop(columns="smaller")
+    display(_styled(shown.drop(columns="suppressed"), hidden=shown["suppressed"], counts=("n", "baseline_n")))
+    if shown.attrs.get("note"):
+        display(md("{note}", note=shown.attrs["note"]))
+    return shown
 
 
 def record_pain_point_figures(persona: str, table: pd.DataFrame, themes, positive=None) -> None:

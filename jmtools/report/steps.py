@@ -21,15 +21,15 @@ import pandas as pd
 
 from jmtools.core.vocabulary import ALL, NO_PERSONA
 from jmtools.report.present import md
-from jmtools.report.pain_steps import (PAIN_POINT_COLUMNS, record_pain_point_figures, show_pain_point_evidence,
-                                       show_pain_points, show_pain_points_chart, show_themes, show_themes_chart,
-                                       write_pain_points)
+from jmtools.report.pain_steps import (COMPARISON_COLUMNS, PAIN_POINT_COLUMNS, record_pain_point_figures,
+                                       show_comparisons, show_pain_point_evidence, show_pain_points,
+                                       show_pain_points_chart, show_themes, show_themes_chart, write_pain_points)
 from jmtools.report.record import record, record_source
 from jmtools.sources import missing_table
 
 __all__ = ["record_world", "show_missing_table", "record_persona_figures", "record_largest_drop_off", "record_slowest_step",
            "record_emotion_figures", "write_pain_points", "show_themes", "show_pain_points", "PAIN_POINT_COLUMNS",
-           "show_themes_chart", "show_pain_points_chart",
+           "show_themes_chart", "show_pain_points_chart", "COMPARISON_COLUMNS", "show_comparisons",
            "show_pain_point_evidence",
            "record_pain_point_figures", "show_value_assumptions", "record_backlog_figures"]
 
