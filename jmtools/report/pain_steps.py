@@ -149,7 +149,7 @@ def _styled(table: pd.DataFrame, *, hidden: pd.Series, counts=(), percent=()):
     rows = table.index[hidden.reindex(table.index, fill_value=False).to_numpy(dtype=bool)]
     if len(rows):
         styled = styled.format(fmt, na_rep="hidden", escape="html", subset=pd.IndexSlice[rows, list(fmt)])
-    text = [c for c in table.columns if table[c].dtype == object]
+    text = [c for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])]
     return styled.set_properties(subset=text, **{"text-align": "left"}).set_table_styles(
         [{"selector": "th", "props": "text-align: left"}]).hide(axis="index")
 
