@@ -205,12 +205,7 @@ def show_pain_points(table: pd.DataFrame, themes=None, *, min_group: int = MIN_G
     hidden = (readable["customers_affected"].isna() & table["customers_affected"].notna()
               if "customers_affected" in table else pd.Series(False, index=table.index))
     display(_styled(shown, hidden=hidden, counts=("customers_affected",)))
-    notes = [readable.attrs.get("affected_note", "")]
-    if any(a != b for a, b in zip(table["themes"], readable["themes"])):
-        notes.append(f"A theme written by fewer than {min_group} customers at a pain point "
-                     "is listed without its count.")
-    if any(notes):
-        display(md("{note}", note=" ".join(n for n in notes if n)))
+    _show_notes(readable.attrs.get("affected_note", ""), _theme_counts_note(table, readable, min_group))
     return shown
 
 
@@ -245,13 +240,24 @@ def show_pain_points_chart(table: pd.DataFrame, themes=None, *, top: int = 12,
     readable = quoted_pain_points(table, themes, min_group=min_group)
     chart = pain_points_chart(readable, top=top)
     display(chart)
-    notes = [readable.attrs.get("note", ""), readable.attrs.get("affected_note", "")]
+    _show_notes(readable.attrs.get("note", ""), readable.attrs.get("affected_note", ""),
+                _theme_counts_note(table, readable, min_group))
+    return chart
+
+
+def _theme_counts_note(table: pd.DataFrame, readable: pd.DataFrame, min_group: int) -> str:
+    """The note for themes listed without their count ("" when none lost it)."""
     if any(a != b for a, b in zip(table["themes"], readable["themes"])):
-        notes.append(f"A theme written by fewer than {min_group} customers at a pain point "
-                     "is listed without its count.")
+        return f"A theme written by fewer than {min_group} customers at a pain point is listed without its count."
+    return ""
+
+
+def _show_notes(*notes: str) -> None:
+    """Display the non-empty notes as one paragraph under a table or chart (nothing when none)."""
+    from IPython.display import display
+
     if any(notes):
         display(md("{note}", note=" ".join(n for n in notes if n)))
-    return chart
 
 
 def show_themes_chart(themes, *, dimension: str = "stage", title: str | None = None,
@@ -296,9 +302,7 @@ def show_themes_chart(themes, *, dimension: str = "stage", title: str | None = N
     shown = disclosed_themes(themes, min_group=min_group)
     chart = themes_chart(shown, dimension=dimension, title=title)
     display(chart)
-    notes = [shown.summary.attrs.get("note", ""), shown.counts.attrs["notes"].get(dimension, "")]
-    if any(notes):
-        display(md("{note}", note=" ".join(n for n in notes if n)))
+    _show_notes(shown.summary.attrs.get("note", ""), shown.counts.attrs["notes"].get(dimension, ""))
     return chart
 
 
@@ -404,8 +408,7 @@ def show_comparisons(first: pd.Series, evidence: pd.DataFrame, *, min_group: int
                                   columns=["value", "n", "baseline", "baseline_n", "effect", "z"])
     shown = shown.drop(columns="smaller")
     display(_styled(shown.drop(columns="suppressed"), hidden=shown["suppressed"], counts=("n", "baseline_n")))
-    if shown.attrs.get("note"):
-        display(md("{note}", note=shown.attrs["note"]))
+    _show_notes(shown.attrs.get("note", ""))
     return shown
 
 
