@@ -190,9 +190,13 @@ def test_pain_points_notebook_quotes_carry_pseudonyms_never_customer_ids(nb04_au
     import pandas as pd
     from table_subsets import shown_text
 
+    from pandas.io.formats.style import Styler
+
     printed, run = nb04_auto
-    frames = [d for d in run.displayed if isinstance(d, pd.DataFrame)]
-    shown = printed + shown_text(run.displayed) + "".join(f.to_string() for f in frames)
+    tables = [d for d in run.displayed if isinstance(d, Styler)]            # tables are shown styled
+    frames = [t.data for t in tables]
+    shown = (printed + shown_text(run.displayed) + "".join(f.to_string() for f in frames)
+             + "".join(t.to_html() for t in tables))
     assert not re.search(r"\bC\d{7}\b", shown)                       # the sample worlds' customer ids
     evidence = printed[printed.index("#1 "):]
     assert re.search(r"quote: +“[^”]+” \(C-[0-9a-f]{10}\)", evidence)  # show_pain_point_evidence
