@@ -250,7 +250,9 @@ def test_cli_unknown_parameter_exits_2_listing_the_declared_ones(capsys, tmp_pat
     err = capsys.readouterr().err
     assert "did you mean 'persona'?" in err and "min_score: int = -2" in err
     assert main(["report", str(FEEDBACK), "-p", "min_score", "low"]) == 2
-    assert "min_score must be a int" in capsys.readouterr().err
+    err = capsys.readouterr().err                    # located: the notebook and its declaration
+    assert "min_score must be of type int" in err and "got 'low'" in err
+    assert f"pass a int: {FEEDBACK} declares, in its parameters cell line" in err
     assert not (tmp_path / "r.html").exists()
 
 
