@@ -88,9 +88,12 @@ def test_themes_chart_spec():
                      stages=["Awareness", "Consideration", "Decision"])
     spec = themes_chart(th).to_dict()
     left, right = spec["hconcat"]
-    assert left["mark"]["type"] == "bar"
-    assert left["encoding"]["y"]["sort"][0].startswith("1. ")
-    rect, label = right["layer"]
+    bars, hidden_words = left["layer"]
+    assert bars["mark"]["type"] == "bar" and hidden_words["mark"]["type"] == "text"
+    assert bars["encoding"]["y"]["sort"][0].startswith("1. ")
+    assert spec["datasets"][hidden_words["data"]["name"]] == []        # not suppressed: nothing hidden
+    rect, grey, label = right["layer"]
+    assert spec["datasets"][grey["data"]["name"]] == [] and "grey" not in spec["title"]["subtitle"]
     assert rect["encoding"]["x"]["sort"] == ["Awareness", "Consideration", "Decision"]
     assert spec["title"]["text"] == "What customers complain about"
     assert spec["title"]["subtitle"].startswith("Negative feedback")

@@ -238,6 +238,10 @@ CASES: dict[str, Case] = {
                                      {"feedback", "reported"}),
     # disclosure
     "disclosure.suppress_small_groups": Case(lambda s: ((s["curve"],), dict(min_n=30)), {"min_n": -1}),
+    "disclosure.suppress_small_cells": Case(
+        lambda s: ((s["themes"].counts[s["themes"].counts["dimension"] == "persona"],),
+                   dict(row_col="theme", column_col="value", column_totals=["n_value", "share"])),
+        {"min_n": -1}, {"n_col", "customers_col", "attrs", "min_n", "note"}),
     "valence.behaviour_valence": Case(lambda s: ((s["staged"], s["journey"].stage_names), {}),
                                       {"rules": ["teleport"]}, {"behaviour", "measured"}),
     "valence.assumed_valence": Case(lambda s: ((s["journey"],), {}), None, {"workshop", "assumed"}),
@@ -293,6 +297,8 @@ NOT_COVERED = {
     "calibration.complaint_mask": "arrays in, a boolean array out: no frame",
     "disclosure.pseudonymise": "ids in, pseudonyms out: no frame (tested in test_disclosure)",
     "disclosure.suppression_note": "a count in, a sentence out: no frame",
+    "disclosure.cells_note": "counts in, a sentence out: no frame",
+    "disclosure.hide_small_counts": "a column in, a column and a count out: no frame (tested in test_disclosure)",
     "textprep.normalise_text": "one text in, one text out: no frame (tested in test_textprep)",
     "textprep.handle_words": "texts in, a list of words out: no frame",
     "emotions.feeling_basis": "evidence in, one sentence out: no frame (tested in test_calibration)",

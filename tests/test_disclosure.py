@@ -47,3 +47,87 @@ def test_small_groups_suppressed_with_a_note():
         suppress_small_groups(t, n_col="count")
     with pytest.raises(ParameterError):
         suppress_small_groups(t, min_n=-1)
+
+
+# ------------------------------------------------------------------- grids: cell by cell
+def _grid(rng, n_rows=6, n_cols=5):
+    """A long theme × stage grid of texts with who wrote them, planted small cells."""
+    rows = []
+    for t in range(1, n_rows + 1):
+        for s in range(n_cols):
+            who = int(rng.choice([0, 1, 2, 3, 4, 5, 8, 20]))
+            rows.append({"theme": t, "stage": f"S{s}", "n_customers": who, "n": who + int(rng.integers(0, 3)) * (who > 0)})
+    return pd.DataFrame(rows)
+
+
+def test_small_cells_hidden_and_no_row_total_gives_them_away():
+    from jmtools.analyses.disclosure import suppress_small_cells
+
+    rng = np.random.default_rng(7)
+    for _ in range(40):
+        grid = _grid(rng)
+        grid["n_value"] = grid.groupby("stage")["n"].transform("sum")
+        before = grid.copy()
+        out = suppress_small_cells(grid, row_col="theme", column_col="stage", column_totals=["n_value"])
+        pd.testing.assert_frame_equal(grid, before)                       # input unchanged
+        small = (grid["n_customers"] > 0) & (grid["n_customers"] < 5)
+        assert (out.loc[small, "suppressed_why"] == "fewer customers").all()
+        assert out.loc[out["suppressed"], "n"].isna().all() and out.loc[out["suppressed"], "n_customers"].isna().all()
+        shown = out[~out["suppressed"]]
+        assert (shown["n"] == grid.loc[shown.index, "n"]).all()           # what is shown is true
+        assert not ((shown["n_customers"] > 0) & (shown["n_customers"] < 5)).any()
+        # oracle: per row, the row total minus the cells shown is the sum of the hidden
+        # cells; it must never describe fewer than 5 customers (unless nothing else could hide)
+        for theme, row in grid.groupby("theme"):
+            hid = out.loc[row.index, "suppressed"]
+            if hid.any():
+                visible_nonzero = row.loc[~hid, "n"].gt(0).any()
+                assert row.loc[hid, "n_customers"].sum() >= 5 or not visible_nonzero, row
+        # a column holding a hidden cell shows no total
+        hidden_cols = set(grid.loc[out["suppressed"], "stage"])
+        assert out.loc[grid["stage"].isin(hidden_cols), "n_value"].isna().all()
+        assert (out.loc[~grid["stage"].isin(hidden_cols), "n_value"] == grid.loc[~grid["stage"].isin(hidden_cols), "n_value"]).all()
+        assert out.attrs["suppressed"] == int(out["suppressed"].sum())
+
+
+def test_empty_cells_stay_zero_and_notes_count_cells():
+    from jmtools.analyses.disclosure import cells_note, suppress_small_cells
+
+    grid = pd.DataFrame({"theme": [1, 1, 1, 1, 2, 2], "stage": ["A", "B", "C", "D", "A", "B"],
+                         "n": [0, 30, 2, 10, 7, 8], "n_customers": [0, 25, 2, 9, 6, 8]})
+    out = suppress_small_cells(grid, row_col="theme", column_col="stage")
+    assert out["n"].tolist()[:2] == [0, 30] and out["n"].tolist()[4:] == [7, 8]   # 0 is nobody: shown
+    assert out["suppressed_why"].tolist() == ["", "", "fewer customers", "reveals another", "", ""]
+    assert out.attrs["note"] == cells_note(1, 1) == ("2 cells are hidden (grey): 1 written by fewer than 5 "
+                                                     "customers, 1 more so that totals do not reveal it.")
+    assert cells_note(3) == "3 cells are hidden (grey): written by fewer than 5 customers."
+    assert suppress_small_cells(grid, row_col="theme", column_col="stage", min_n=0).attrs["note"] == ""
+
+
+def test_complement_hides_the_smallest_other_cell_until_five_customers():
+    from jmtools.analyses.disclosure import suppress_small_cells
+
+    grid = pd.DataFrame({"theme": [1, 1, 1, 1], "stage": list("ABCD"),
+                         "n": [1, 2, 9, 40], "n_customers": [1, 1, 9, 40]})
+    out = suppress_small_cells(grid, row_col="theme", column_col="stage")
+    assert out["suppressed_why"].tolist() == ["fewer customers", "fewer customers", "reveals another", ""]
+
+
+def test_without_customer_counts_rows_are_counted():
+    from jmtools.analyses.disclosure import suppress_small_cells
+
+    grid = pd.DataFrame({"theme": [1, 1], "stage": ["A", "B"], "n": [3, 12]})
+    out = suppress_small_cells(grid, row_col="theme", column_col="stage")
+    assert out["suppressed"].tolist() == [True, True]                  # 3 texts: fewer customers
+    with pytest.raises(ParameterError, match="row_col"):
+        suppress_small_cells(grid, row_col="persona", column_col="stage")
+    with pytest.raises(ParameterError, match="min_n"):
+        suppress_small_cells(grid, row_col="theme", column_col="stage", min_n=True)
+
+
+def test_hide_small_counts():
+    from jmtools.analyses.disclosure import hide_small_counts
+
+    out, n = hide_small_counts([0, 1, 4, 5, None, 761.7])
+    assert n == 2 and out.isna().tolist() == [False, True, True, False, True, False]
+    assert out[3] == 5 and out[5] == 761.7

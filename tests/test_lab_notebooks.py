@@ -311,3 +311,79 @@ def test_jupyter_notebook_7_draws_the_report_offline(tmp_path_factory, browser):
             context.close()
     assert charts and boxes == drawn == charts, (boxes, drawn, charts)
     assert watch.outside == [] and watch.page_errors[at_load:] == [] and watch.console_errors == [], watch
+
+
+def _cells_as_laid_out(page) -> dict[int, dict]:
+    """Scroll the windowed notebook top to bottom; per code cell with outputs: its rendered
+    text, the grey (hidden) heat-map cells drawn, and a screenshot (with JMTOOLS_SHOTS)."""
+    seen: dict[int, dict] = {}
+    height = page.evaluate("""() => (document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer')
+                                      || document.querySelector('.jp-NotebookPanel .jp-Notebook')).scrollHeight""")
+    for y in range(0, int(height) + 800, 500):
+        page.evaluate("""y => { const nb = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer')
+                                   || document.querySelector('.jp-NotebookPanel .jp-Notebook'); nb.scrollTop = y; }""", y)
+        page.wait_for_timeout(150)
+        indices = page.eval_on_selector_all(
+            ".jp-CodeCell", "cells => cells.map(c => c.getAttribute('data-windowed-list-index'))")
+        for index in indices:
+            cell = page.locator(f'.jp-CodeCell[data-windowed-list-index="{index}"]')
+            if index is None or int(index) in seen or not cell.count() or not cell.is_visible():
+                continue
+            out = cell.locator(".jp-OutputArea-output")
+            if not out.count():
+                continue
+            box = cell.bounding_box()
+            panel = page.locator(".jp-NotebookPanel .jp-WindowedPanel-outer").bounding_box()
+            if box is None or panel is None or box["y"] < panel["y"] or \
+                    box["y"] + min(box["height"], 600) > panel["y"] + panel["height"]:
+                continue                                  # wait until it is in view
+            page.wait_for_timeout(300)                     # let its charts draw
+            seen[int(index)] = {"text": cell.inner_text(), "grey": cell.evaluate(_GREY_PIXELS, HIDDEN),
+                                "charts": cell.locator(DRAWN).count()}
+            if SHOTS:
+                SHOTS.mkdir(parents=True, exist_ok=True)
+                cell.screenshot(path=str(SHOTS / f"04_cell_{int(index):02d}.png"))
+    return seen
+
+
+HIDDEN = "#d9d9d9"     # jmtools.charts.painpoints.HIDDEN_COLOR
+#: Pixels (canvas) or marks (SVG) of a cell's charts filled with a colour.
+_GREY_PIXELS = """(cell, colour) => {
+    const [r, g, b] = [1, 3, 5].map(i => parseInt(colour.slice(i, i + 2), 16));
+    let n = 0;
+    for (const c of cell.querySelectorAll('.vega-embed canvas.marks')) {
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        for (let i = 0; i < d.length; i += 4)
+            if (d[i] === r && d[i + 1] === g && d[i + 2] === b && d[i + 3] === 255) n++;
+    }
+    return n + cell.querySelectorAll(`.vega-embed svg.marks path[fill="${colour}"]`).length;
+}"""
+
+
+def test_notebook_04_shows_pseudonyms_and_hides_small_groups(lab, browser):
+    """Notebook 04 as an analyst sees it: quotes signed by pseudonyms, never a customer id; the
+    persona heat map draws its small cells grey with the note under it saying how many."""
+    import re
+
+    from jmtools.charts.painpoints import HIDDEN_COLOR
+
+    assert HIDDEN == HIDDEN_COLOR
+    context, page, watch = new_page(browser, lab, width=1500, height=1800)
+    try:
+        open_notebook(page, lab, "notebooks/04_pain_points.ipynb")
+        run_all(page)
+        seen = _cells_as_laid_out(page)
+    finally:
+        context.close()
+    text = "\n".join(c["text"] for c in seen.values())
+    assert not re.search(r"\bC\d{7}\b", text), "a customer id is shown"
+    assert re.search(r"” \(C-[0-9a-f]{10}\)", text), "no quote signed by a pseudonym"
+    charts = [c for c in seen.values() if c["charts"]]
+    notes = [c for c in charts if "hidden (grey)" in c["text"]]
+    assert notes, [c["text"][-200:] for c in charts]
+    for c in charts:            # grey cells (≥ 60 × 20 px each) exactly where a note says so;
+        # a few grey pixels elsewhere are anti-aliased edges
+        assert (c["grey"] > 1000) == ("hidden (grey)" in c["text"]), (c["grey"], c["text"][:120])
+    assert "Traceback" not in text
+    assert watch.outside == [], watch.outside
+    assert watch.page_errors == [] and watch.console_errors == [], (watch.page_errors, watch.console_errors)

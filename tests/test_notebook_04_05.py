@@ -2,6 +2,7 @@
 worlds (one kernel run each, tests/notebook_runs.py); their recorded figures name the planted pain
 points, and their exports open in pandas and openpyxl."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -50,10 +51,41 @@ def test_pain_points_notebook(world, persona, expected, notebook_runs):
 
     assert not re.search(r"\bC\d{7}\b", text)                      # quotes carry pseudonyms, never ids
     assert re.search(r"” \(C-[0-9a-f]{10}\)", text)
+    _assert_small_groups_hidden(world, text, csv)
     praised = [t for t in truths["themes"] if t["sentiment"] == "positive" and t["main_personas"]]
     for theme in praised:       # e.g. Marathon Maya loves the support team
         assert any(f"@ {theme['touchpoint']} ({theme['main_personas'][0]})" in p
                    for p in figures["praise_themes"]), (theme["id"], figures["praise_themes"])
+
+
+def _assert_small_groups_hidden(world, text, csv):
+    """The heat maps draw no cell of 1–4 customers (oracle: plain pandas on the world's own
+    feedback), the note says how many were hidden, and the CSV holds no id and no live formula."""
+    import json
+
+    import nbformat
+    import pandas as pd
+
+    from jmtools.core.spreadsheet import is_formula_like
+
+    nb = nbformat.reads(text, as_version=4)
+    charts = [o["data"]["application/vnd.vega.v5+json"] for c in nb.cells if c.cell_type == "code"
+              for o in c.get("outputs", []) if "application/vnd.vega.v5+json" in o.get("data", {})]
+    notes = [o["data"]["text/markdown"] for c in nb.cells if c.cell_type == "code"
+             for o in c.get("outputs", []) if "text/markdown" in o.get("data", {})]
+    assert any("hidden (grey)" in n for n in notes), notes             # persona heat map: small cells
+    hidden_cells = [v for chart in charts for d in chart.get("data", [])
+                    for v in d.get("values", []) if isinstance(v, dict) and "why" in v and v["why"]]
+    assert hidden_cells and all(v.get("n") is None for v in hidden_cells)
+    grey = {(v["theme"], v["value"]) for v in hidden_cells}
+    labelled = {(v["theme"], v["value"]) for chart in charts for d in chart.get("data", [])
+                for v in d.get("values", []) if isinstance(v, dict) and v.get("why") == ""
+                and v.get("n") is not None}
+    assert not grey & labelled, grey & labelled                          # no number on a grey cell
+    table = pd.read_csv(csv, keep_default_na=False, dtype=str)
+    flat = json.dumps(table.to_dict("records"), ensure_ascii=False)
+    assert not re.search(r"\bC\d{7}\b", flat) and not re.search(r"\bcustomer_id\b", flat)
+    assert not any(is_formula_like(v) for v in table.to_numpy().ravel()), "a live formula"
 
 
 @pytest.mark.slow
@@ -158,9 +190,13 @@ def test_pain_points_notebook_quotes_carry_pseudonyms_never_customer_ids(nb04_au
     import pandas as pd
     from table_subsets import shown_text
 
+    from pandas.io.formats.style import Styler
+
     printed, run = nb04_auto
-    frames = [d for d in run.displayed if isinstance(d, pd.DataFrame)]
-    shown = printed + shown_text(run.displayed) + "".join(f.to_string() for f in frames)
+    tables = [d for d in run.displayed if isinstance(d, Styler)]            # tables are shown styled
+    frames = [t.data for t in tables]
+    shown = (printed + shown_text(run.displayed) + "".join(f.to_string() for f in frames)
+             + "".join(t.to_html() for t in tables))
     assert not re.search(r"\bC\d{7}\b", shown)                       # the sample worlds' customer ids
     evidence = printed[printed.index("#1 "):]
     assert re.search(r"quote: +“[^”]+” \(C-[0-9a-f]{10}\)", evidence)  # show_pain_point_evidence
@@ -183,9 +219,22 @@ def test_pain_points_notebook_takes_a_number_or_auto_for_n_themes():
     from jmtools.report.runner import check_parameters, read_parameters
 
     declared = read_parameters(NB04)
-    assert declared["n_themes"].types == ("int", "str")
+    assert declared["n_themes"].types == ("int", "'auto'")
     for value in (12, "auto"):
         assert check_parameters(declared, {"n_themes": value}, notebook=NB04.name) == {"n_themes": value}
-    with pytest.raises(ParameterError, match="04_pain_points.ipynb") as caught:
-        check_parameters(declared, {"n_themes": 2.5}, notebook=NB04.name)
-    assert "n_themes must be of type Union[int, str]" in str(caught.value)
+    for value in (2.5, "ten", "Auto", "12"):       # any text but "auto" is refused before a cell runs
+        with pytest.raises(ParameterError, match="04_pain_points.ipynb") as caught:
+            check_parameters(declared, {"n_themes": value}, notebook=NB04.name)
+        text = str(caught.value)
+        assert "n_themes must be of type Union[int, Literal[auto]]" in text and f"got {value!r}" in text
+        assert "pass a int or 'auto'" in text and "parameters cell line 5" in text
+
+
+def test_the_runner_refuses_a_text_for_n_themes_before_running_a_cell(tmp_path):
+    from jmtools.core.errors import ParameterError
+    from jmtools.report.runner import run_notebook
+
+    out = tmp_path / "out.ipynb"
+    with pytest.raises(ParameterError, match="did you mean 'auto'"):
+        run_notebook(NB04, out, parameters={"n_themes": "atuo"})
+    assert not out.exists()                                         # nothing was run

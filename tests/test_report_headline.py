@@ -101,3 +101,27 @@ def test_every_report_chart_has_one_plain_caption():
     assert with_caption(backlog_chart(b), "backlog").to_dict()["usermeta"]["caption"] == caption("backlog")
     with pytest.raises(Exception, match="pain_points"):
         caption("pain points")
+
+
+def test_the_report_draws_no_count_of_fewer_than_five_customers(ecommerce_world, monkeypatch):
+    """A pain point met by 1–4 customers: its bar label shows no count, nothing is recorded for
+    the headline, and a note says why (the same minimum as the quotes)."""
+    import copy
+
+    from jmtools.report import sections
+
+    recorded, shown = {}, []
+    monkeypatch.setattr(sections, "record", lambda name, value, **kw: recorded.update({name: (value, kw)}))
+    monkeypatch.setattr(sections, "_display", lambda *objs: shown.extend(objs))
+    f = copy.copy(pipeline.run(ecommerce_world.prepared, persona="Budget Ben"))
+    f.pain_points = copy.copy(f.pain_points)
+    f.pain_points.table = f.pain_points.table.assign(
+        customers_affected=[3.0] + list(f.pain_points.table["customers_affected"].iloc[1:]))
+    sections.where_it_hurts(f)
+    spec = next(o for o in shown if hasattr(o, "to_dict")).to_dict()      # the pain-point chart
+    labels = [r["note"] for rows in spec["datasets"].values() for r in rows if "note" in r]
+    assert labels and labels[0] == "measured" and not any(n == "3 customers" for n in labels)
+    assert any(n.endswith(" customers") for n in labels[1:])              # larger counts stay
+    text = " ".join(str(getattr(o, "data", "")) for o in shown)
+    assert "Pain points met by fewer than 5 customers (1 here) are drawn without that count." in text
+    assert "top_pain_point_customers" not in recorded

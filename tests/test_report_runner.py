@@ -250,7 +250,9 @@ def test_cli_unknown_parameter_exits_2_listing_the_declared_ones(capsys, tmp_pat
     err = capsys.readouterr().err
     assert "did you mean 'persona'?" in err and "min_score: int = -2" in err
     assert main(["report", str(FEEDBACK), "-p", "min_score", "low"]) == 2
-    assert "min_score must be a int" in capsys.readouterr().err
+    err = capsys.readouterr().err                    # located: the notebook and its declaration
+    assert "min_score must be of type int" in err and "got 'low'" in err
+    assert f"pass a int: {FEEDBACK} declares, in its parameters cell line" in err
     assert not (tmp_path / "r.html").exists()
 
 
@@ -274,3 +276,43 @@ def test_cli_report_writes_html_static_and_notebook(capsys, tmp_path, monkeypatc
     assert {p.name for p in tmp_path.iterdir()} == {"ben.html", "ben.static.html", "ben.ipynb"}
     meta = nbformat.read(tmp_path / "ben.ipynb", as_version=4).metadata["jmtools"]
     assert dict(meta["parameters"])["data_file"] == str(HERE / "data" / "feedback.csv")
+
+
+@pytest.mark.parametrize("annotation", ["Union[int, Literal['auto']]", "int | Literal['auto']",
+                                        "typing.Union[int, typing.Literal['auto']]", "Union[int, Literal[auto]]"])
+def test_a_literal_member_takes_only_its_value(annotation):
+    declared = {"n_themes": Parameter("n_themes", annotation, 10, "1 or more, or \"auto\"", 5)}
+    assert declared["n_themes"].types == ("int", "'auto'") and declared["n_themes"].base_type == "int"
+    for value in (12, "auto"):
+        assert check_parameters(declared, {"n_themes": value}) == {"n_themes": value}
+    for value in ("atuo", "12", "", True, 1.5, None):
+        with pytest.raises(ParameterError) as caught:
+            check_parameters(declared, {"n_themes": value}, notebook="04_pain_points.ipynb")
+        text = str(caught.value)
+        assert "04_pain_points.ipynb" in text and "parameters cell line 5" in text
+        assert "Fix: " in text and "a int or 'auto'" in text
+    assert parse_value(declared["n_themes"], "auto") == "auto" and parse_value(declared["n_themes"], "7") == 7
+    with pytest.raises(ParameterError, match="a int or 'auto'"):
+        parse_value(declared["n_themes"], "many")
+
+
+def test_literal_values_of_other_kinds():
+    declared = {"mode": Parameter("mode", 'Literal["fast", "exact", 3]', "fast", "fast, exact or 3", 1)}
+    assert declared["mode"].types == ("'fast'", "'exact'", "3")
+    assert check_parameters(declared, {"mode": 3}) == {"mode": 3}
+    with pytest.raises(ParameterError, match="did you mean 'exact'"):
+        check_parameters(declared, {"mode": "exakt"})
+    with pytest.raises(ParameterError):
+        check_parameters(declared, {"mode": "3"})                     # the text is not the number
+    assert parse_value(declared["mode"], "3") == 3 and parse_value(declared["mode"], "exact") == "exact"
+
+
+def test_a_literal_of_bare_words_is_read_by_plain_papermill_too(tmp_path):
+    import papermill as pm
+
+    nb = _nb(_params('n_themes: "Union[int, Literal[auto]]" = 10  # 1 or more, or "auto"'))
+    path = tmp_path / "literal.ipynb"
+    nbformat.write(nb, path)
+    assert read_parameters(nb)["n_themes"].types == ("int", "'auto'")
+    assert {k: v["inferred_type_name"] for k, v in pm.inspect_notebook(str(path)).items()} == {
+        "n_themes": "Union[int, Literal[auto]]"}

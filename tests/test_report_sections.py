@@ -132,3 +132,24 @@ def test_feedback_sections_say_what_they_rest_on_and_show_no_customer_id(reports
     assert "Complaints here are" in text and "texts rated below the middle of the scale" in text
     assert re.search(r"” \(C-[0-9a-f]{10}\)", text)
     assert not re.search(r"\bC\d{7}\b", text)          # the sample worlds' raw customer ids
+
+
+def test_persona_sizes_hide_a_persona_of_fewer_than_five_and_what_would_reveal_it(monkeypatch):
+    """The total of customers is printed above the table, so hiding the small persona alone is
+    not enough: the next smallest goes too, and the note says so."""
+    import pandas as pd
+
+    from jmtools.report import sections
+
+    shown = []
+    monkeypatch.setattr(sections, "_display", lambda *objs: shown.extend(objs))
+    sizes = pd.DataFrame({"persona": ["Ben", "Maya", "Tiny", "(no persona)"], "n_customers": [120, 40, 3, 12]})
+    sections._sizes_table(sizes.assign(share=sizes["n_customers"] / sizes["n_customers"].sum()))
+    table, note = shown[0].data, shown[1].data
+    rows = dict(re.findall(r"<tr><td>([^<]+)</td><td[^>]*>([^<]+)</td>", table))
+    assert rows == {"Ben": "120", "Maya": "40", "Tiny": "hidden", "(no persona)": "hidden"}
+    assert note == ("Personas with fewer than 5 customers (1) are shown without their size, and 1 more so "
+                    "that the total does not reveal them.")
+    shown.clear()
+    sections._sizes_table(sizes.assign(share=0.25), min_group=0)
+    assert len(shown) == 1 and "hidden" not in shown[0].data

@@ -354,3 +354,20 @@ def test_praise_behind_a_stock_opener_is_not_a_complaint():
     praised = docs["text"].str.lower().map(lambda t: any(k in t for k in ("comfortable", "cushioning")))
     assert praised.sum() <= 3, docs.loc[praised, "text"].tolist()
     assert "comfortable" in praise
+
+
+def test_counts_carry_distinct_customers_per_cell(feedback):
+    """Oracle: distinct customers per theme × persona with plain pandas; several texts of one
+    customer count once; without a customer column the count is missing."""
+    rng = np.random.default_rng(3)
+    fb = feedback.drop(columns="truth").assign(
+        customer_id=[f"K{int(i)}" for i in rng.integers(0, 40, len(feedback))])
+    th = find_themes(fb, n_themes=3, stability=False)
+    docs = th.documents[th.documents["theme"] > 0]
+    oracle = docs.groupby(["theme", "persona"])["customer_id"].nunique()
+    persona = th.counts[th.counts["dimension"] == "persona"]
+    for row in persona.itertuples():
+        assert row.n_customers == oracle.get((row.theme, row.value), 0), row
+    assert (persona["n_customers"] <= persona["n"]).all() and (persona["n_customers"] < persona["n"]).any()
+    plain = find_themes(feedback.drop(columns="truth"), n_themes=3, stability=False)
+    assert plain.counts["n_customers"].isna().all()

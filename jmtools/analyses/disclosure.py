@@ -10,7 +10,9 @@ Reports travel. Two rules keep a reader from pointing at one customer:
 - **small groups are suppressed** (:func:`suppress_small_groups`): a row of a table that
   counts fewer than ``min_n`` customers (default :data:`MIN_GROUP` = 5) keeps its label but
   loses its numbers and quotes, and the table says how many rows were hidden and why
-  (:func:`suppression_note`).
+  (:func:`suppression_note`). A grid (theme × stage, theme × persona) is suppressed cell
+  by cell (:func:`suppress_small_cells`), so that its row and column totals do not give a
+  hidden cell away either.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ import pandas as pd
 
 from jmtools.core.errors import ParameterError
 
-__all__ = ["MIN_GROUP", "pseudonymise", "suppress_small_groups", "suppression_note"]
+__all__ = ["MIN_GROUP", "pseudonymise", "suppress_small_groups", "suppression_note",
+           "suppress_small_cells", "cells_note", "hide_small_counts"]
 
 #: Groups smaller than this are suppressed in reports.
 MIN_GROUP = 5
@@ -162,3 +165,136 @@ def suppression_note(n_rows: int, min_n: int = MIN_GROUP) -> str:
         return ""
     return (f"{n_rows} group{'s' if n_rows != 1 else ''} with fewer than {min_n} customers "
             f"{'are' if n_rows != 1 else 'is'} not shown.")
+
+
+def suppress_small_cells(cells: pd.DataFrame, *, row_col: str, column_col: str, n_col: str = "n",
+                         customers_col: str = "n_customers", min_n: int = MIN_GROUP,
+                         column_totals: Sequence[str] = ()) -> pd.DataFrame:
+    """Hide the cells of a grid written by 1 to ``min_n − 1`` customers, and what would reveal them.
+
+    A cell with customers but fewer than ``min_n`` loses its numbers (primary suppression).
+    A row's total stays on show elsewhere (a theme's size), so a row with hidden cells also
+    hides its smallest other non-empty cells until its hidden cells together count at least
+    ``min_n`` customers (complementary suppression): the total minus the cells shown then
+    gives away no group smaller than ``min_n``. In a column holding a hidden
+    cell, the ``column_totals`` (e.g. ``n_value`` and ``share``) are blanked for every cell.
+    Empty cells (0 customers) describe nobody and stay 0.
+
+    Parameters
+    ----------
+    cells : pandas.DataFrame
+        One row per cell (long format), not modified.
+    row_col, column_col : str
+        The columns naming a cell's row and column.
+    n_col : str, default "n"
+        The count shown in the cell (texts, answers…).
+    customers_col : str, default "n_customers"
+        Distinct customers in the cell. Where it is missing (data without customer ids),
+        ``n_col`` is used: fewer rows than ``min_n`` means fewer customers too.
+    min_n : int, default :data:`MIN_GROUP` (5)
+    column_totals : sequence of str
+        Columns carrying the column's total (or a share of it), blanked in columns with a
+        hidden cell.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with ``n_col`` and ``customers_col`` missing in hidden cells, ``suppressed``
+        (bool) and ``suppressed_why`` (``"fewer customers"``, ``"reveals another"`` or "").
+        ``attrs``: ``suppressed`` (cells hidden), ``min_n`` and ``note`` (:func:`cells_note`).
+
+    Examples
+    --------
+    >>> grid = pd.DataFrame({"theme": [1, 1, 1, 2, 2, 2], "stage": ["A", "B", "C"] * 2,
+    ...                      "n": [12, 3, 7, 9, 0, 6], "n_customers": [11, 2, 6, 9, 0, 5]})
+    >>> out = suppress_small_cells(grid, row_col="theme", column_col="stage")
+    >>> out[["theme", "stage", "n", "suppressed_why"]]
+       theme stage     n   suppressed_why
+    0      1     A  12.0
+    1      1     B   NaN  fewer customers
+    2      1     C   NaN  reveals another
+    3      2     A   9.0
+    4      2     B   0.0
+    5      2     C   6.0
+    >>> out.attrs["note"]
+    '2 cells are hidden (grey): 1 written by fewer than 5 customers, 1 more so that totals do not reveal it.'
+    """
+    for role, col in (("row_col", row_col), ("column_col", column_col), ("n_col", n_col)):
+        if col not in cells.columns:
+            raise ParameterError(role, col, expected="a column of the cells table",
+                                 fix=f"columns are: {', '.join(map(str, cells.columns))}")
+    if not isinstance(min_n, (int, np.integer)) or isinstance(min_n, bool) or min_n < 0:
+        raise ParameterError("min_n", min_n, expected="a whole number ≥ 0",
+                             fix=f"use the default {MIN_GROUP}, or 0 to show every cell")
+    n = pd.to_numeric(cells[n_col], errors="coerce").fillna(0).to_numpy(dtype=float)
+    who = (pd.to_numeric(cells[customers_col], errors="coerce").to_numpy(dtype=float)
+           if customers_col in cells.columns else np.full(len(cells), np.nan))
+    who = np.where(np.isnan(who), n, who)                  # no ids: fewer rows, fewer customers
+    small = (who > 0) & (who < min_n)
+    extra = _complements(cells[row_col].to_numpy(), n, who, small, min_n)
+    hidden = small | extra
+    out = cells.copy()
+    for col in (n_col, customers_col):
+        if col in out.columns:
+            out[col] = out[col].astype(float).mask(hidden)
+    in_hidden_column = cells[column_col].isin(set(cells.loc[hidden, column_col])).to_numpy()
+    for col in column_totals:
+        out[col] = out[col].astype(float).mask(in_hidden_column)
+    out["suppressed"] = hidden
+    out["suppressed_why"] = np.where(small, "fewer customers", np.where(extra, "reveals another", ""))
+    out.attrs.update(suppressed=int(hidden.sum()), min_n=min_n,
+                     note=cells_note(int(small.sum()), int(extra.sum()), min_n))
+    return out
+
+
+def _complements(rows: np.ndarray, n: np.ndarray, who: np.ndarray, small: np.ndarray,
+                 min_n: int) -> np.ndarray:
+    """Per row with hidden cells: the smallest other non-empty cells, hidden too until the
+    hidden cells together count at least ``min_n`` customers (the row total minus the cells
+    shown gives away only their sum)."""
+    extra = np.zeros(len(rows), dtype=bool)
+    for row in pd.unique(rows):
+        here = np.flatnonzero(rows == row)
+        if not small[here].any():
+            continue
+        others = sorted((i for i in here if not small[i] and n[i] > 0), key=lambda i: (n[i], i))
+        while others and who[here][small[here] | extra[here]].sum() < min_n:
+            extra[others.pop(0)] = True
+    return extra
+
+
+def cells_note(n_small: int, n_more: int = 0, min_n: int = MIN_GROUP) -> str:
+    """The sentence under a grid with hidden cells ("" when none).
+
+    Examples
+    --------
+    >>> cells_note(3)
+    '3 cells are hidden (grey): written by fewer than 5 customers.'
+    >>> cells_note(1, 1, 10)
+    '2 cells are hidden (grey): 1 written by fewer than 10 customers, 1 more so that totals do not reveal it.'
+    """
+    total = n_small + n_more
+    if total <= 0:
+        return ""
+    head = f"{total} cell{'s are' if total != 1 else ' is'} hidden (grey): "
+    if not n_more:
+        return head + f"written by fewer than {min_n} customers."
+    return head + (f"{n_small} written by fewer than {min_n} customers, {n_more} more so that "
+                   f"totals do not reveal {'it' if n_small == 1 else 'them'}.")
+
+
+def hide_small_counts(counts, min_n: int = MIN_GROUP) -> tuple[pd.Series, int]:
+    """Counts of customers with those from 1 to ``min_n − 1`` made missing; and how many.
+
+    Examples
+    --------
+    >>> hide_small_counts(pd.Series([120.0, 3.0, 0.0, None]))
+    (0    120.0
+    1      NaN
+    2      0.0
+    3      NaN
+    dtype: float64, 1)
+    """
+    n = pd.to_numeric(pd.Series(counts), errors="coerce").astype(float)
+    small = (n > 0) & (n < min_n)
+    return n.mask(small), int(small.sum())

@@ -16,7 +16,7 @@ from jmtools.charts._frames import require_columns
 from jmtools.charts.theme import SEQUENTIAL, use_theme
 
 __all__ = ["pain_points_chart", "themes_chart", "priority_matrix_chart", "SOURCE_COLORS",
-           "QUADRANT_COLORS"]
+           "QUADRANT_COLORS", "HIDDEN_COLOR"]
 
 #: Colour per pain point source: measured evidence is saturated, assumptions are grey.
 SOURCE_COLORS = {"journey file + detected": "#D55E00", "detected": "#E69F00",
@@ -125,9 +125,19 @@ def pain_points_chart(table: pd.DataFrame, *, top: int = 12, width: int = 420,
                         "(recurs) = two or more personas. Hover for the numbers with n and a quote"))
 
 
+#: Fill of a heat-map cell or theme hidden because it counts too few customers.
+HIDDEN_COLOR = "#d9d9d9"
+
+
 def themes_chart(themes, *, counts: pd.DataFrame | None = None, dimension: str = "stage",
                  width: int = 300, title: str | None = None):
     """Theme overview: size of each theme, and where it is (stage, touchpoint or persona).
+
+    Suppression is drawn, not done, here: pass the output of
+    :func:`jmtools.report.quotes.disclosed_themes` (or ``jmtools.report.steps.show_themes_chart``,
+    which also writes the note), whose themes and cells of too few customers carry
+    ``suppressed``. A hidden theme gets no bar, only the word "hidden"; a hidden cell is grey
+    with no number (never 0), and its tooltip says why.
 
     Parameters
     ----------
@@ -143,17 +153,20 @@ def themes_chart(themes, *, counts: pd.DataFrame | None = None, dimension: str =
     -------
     altair.HConcatChart
         Left: texts per theme (labelled by its top terms); right: a heat map of the texts
-        per theme and ``dimension`` (journey order kept), with the count in each cell.
+        per theme and ``dimension`` (journey order kept), with the count in each cell and
+        hidden cells in grey (:data:`HIDDEN_COLOR`).
 
     Examples
     --------
     >>> summary = pd.DataFrame({"theme": [1], "label": ["hidden fees"], "n": [40],
     ...                         "share": [1.0], "top_terms": [["fees"]], "quotes": [["Ugh"]]})
     >>> counts = pd.DataFrame({"theme": [1, 1], "label": ["hidden fees"] * 2,
-    ...     "dimension": ["stage"] * 2, "value": ["Decision", "Post"], "n": [38, 2],
-    ...     "n_value": [38, 2], "share": [1.0, 1.0]})
-    >>> len(themes_chart(summary, counts=counts).to_dict()["hconcat"])
-    2
+    ...     "dimension": ["stage"] * 2, "value": ["Decision", "Post"], "n": [38, None],
+    ...     "n_value": [38, None], "share": [1.0, None], "suppressed": [False, True],
+    ...     "hidden": ["", "fewer than 5 customers"]})
+    >>> spec = themes_chart(summary, counts=counts).to_dict()
+    >>> [layer["mark"]["type"] for layer in spec["hconcat"][1]["layer"]]
+    ['rect', 'rect', 'text']
     """
     import altair as alt
 
@@ -176,44 +189,82 @@ def themes_chart(themes, *, counts: pd.DataFrame | None = None, dimension: str =
                  else "What customers complain about")
     names = {t: f"{t}. {_short(label, 44)}" for t, label in zip(summary["theme"], summary["label"])}
     order = [names[t] for t in summary.sort_values("theme")["theme"]]
+    bars = _theme_bars(summary, names, order, width)
+    heat = _theme_heat(cells, names, order, dimension)
+    hidden = bool(_hidden(cells).any() or _hidden(summary).any())
+    return alt.hconcat(bars, heat, spacing=6).resolve_scale(color="independent").properties(
+        title=alt.Title(title, subtitle=f"{_WHICH.get(getattr(themes, 'polarity', ''), 'Feedback')} "
+                        f"grouped by TF-IDF + NMF; texts per "
+                        f"{dimension}" + (" (journey order)" if dimension == "stage" else "")
+                        + ("; grey: hidden, too few customers" if hidden else "")))
+
+
+def _hidden(frame: pd.DataFrame) -> pd.Series:
+    """Rows suppressed for disclosure (all False when the frame was not suppressed)."""
+    if "suppressed" not in frame:
+        return pd.Series(False, index=frame.index)
+    return frame["suppressed"].fillna(False).astype(bool)
+
+
+def _theme_bars(summary: pd.DataFrame, names: dict, order: list, width: int):
+    """Texts per theme; a hidden theme has no bar, only the word "hidden"."""
+    import altair as alt
+
     left_data = pd.DataFrame({
-        "theme": [names[t] for t in summary["theme"]], "n": summary["n"].to_numpy(),
+        "theme": [names[t] for t in summary["theme"]], "n": summary["n"].astype(float).to_numpy(),
         "share": summary.get("share", pd.Series([None] * len(summary))).to_numpy(),
         "terms": [_text(t) for t in summary.get("top_terms", [[]] * len(summary))],
         "quote": [_short(q[0], 160) if isinstance(q, (list, tuple)) and q else ""
-                  for q in summary.get("quotes", [[]] * len(summary))]})
+                  for q in summary.get("quotes", [[]] * len(summary))],
+        "hidden": _hidden(summary).to_numpy()})
     y = alt.Y("theme:N", sort=order, title=None, axis=alt.Axis(labelLimit=300))
-    bars = alt.Chart(left_data).mark_bar().encode(
+    size = dict(width=width * 0.6, height=max(120, 24 * len(order)))
+    bars = alt.Chart(left_data[~left_data["hidden"]]).mark_bar().encode(
         y=y, x=alt.X("n:Q", title="Texts in the theme"),
         tooltip=[alt.Tooltip("theme:N", title="Theme"), alt.Tooltip("n:Q", title="Texts"),
                  alt.Tooltip("share:Q", format=".0%", title="Share of themed texts"),
                  alt.Tooltip("terms:N", title="Top terms"),
-                 alt.Tooltip("quote:N", title="Most typical quote")]
-    ).properties(width=width * 0.6, height=max(120, 24 * len(order)))
+                 alt.Tooltip("quote:N", title="Most typical quote")])
+    words = alt.Chart(left_data[left_data["hidden"]].assign(x=0.0, word="hidden")).mark_text(
+        align="left", dx=3, fontSize=11, fontStyle="italic", color="#666666").encode(
+        y=y, x="x:Q", text="word:N",
+        tooltip=[alt.Tooltip("theme:N", title="Theme"), alt.Tooltip("word:N", title="Numbers")])
+    return (bars + words).properties(**size)
+
+
+def _theme_heat(cells: pd.DataFrame, names: dict, order: list, dimension: str):
+    """Texts per theme × ``dimension``; hidden cells grey, without a number."""
+    import altair as alt
+
     heat_data = pd.DataFrame({"theme": cells["theme"].map(names).to_numpy(),
                               "value": cells["value"].astype(str).to_numpy(),
-                              "n": cells["n"].to_numpy(), "n_value": cells["n_value"].to_numpy(),
-                              "share": cells["share"].to_numpy()})
+                              "n": cells["n"].astype(float).to_numpy(),
+                              "n_value": cells["n_value"].astype(float).to_numpy(),
+                              "share": cells["share"].astype(float).to_numpy(),
+                              "hidden": _hidden(cells).to_numpy(),
+                              "why": (cells["hidden"] if "hidden" in cells else
+                                      pd.Series("", index=cells.index)).fillna("").to_numpy()})
     columns = list(dict.fromkeys(heat_data["value"]))
     enc_y = alt.Y("theme:N", sort=order, title=None, axis=None)
     x = alt.X("value:N", sort=columns, title=dimension.capitalize(),
               axis=alt.Axis(labelAngle=-30, labelLimit=220))
-    rect = alt.Chart(heat_data).mark_rect(stroke="white").encode(
+    shown, hidden = heat_data[~heat_data["hidden"]], heat_data[heat_data["hidden"]]
+    rect = alt.Chart(shown).mark_rect(stroke="white").encode(
         x=x, y=enc_y, color=alt.Color("n:Q", title="Texts", scale=alt.Scale(scheme=SEQUENTIAL)),
         tooltip=[alt.Tooltip("theme:N", title="Theme"), alt.Tooltip("value:N", title=dimension),
                  alt.Tooltip("n:Q", title="Texts"),
                  alt.Tooltip("share:Q", format=".0%", title=f"Share of the {dimension}'s themed texts"),
                  alt.Tooltip("n_value:Q", title=f"Themed texts at this {dimension}")])
-    label = alt.Chart(heat_data[heat_data["n"] > 0]).mark_text(fontSize=11).encode(
+    grey = alt.Chart(hidden).mark_rect(stroke="white", color=HIDDEN_COLOR).encode(
+        x=x, y=enc_y, tooltip=[alt.Tooltip("theme:N", title="Theme"),
+                               alt.Tooltip("value:N", title=dimension),
+                               alt.Tooltip("why:N", title="Hidden")])
+    top = max(int(shown["n"].max()), 1) if shown["n"].notna().any() else 1
+    label = alt.Chart(shown[shown["n"] > 0]).mark_text(fontSize=11).encode(
         x=x, y=enc_y, text="n:Q",
-        color=alt.condition("datum.n > 0.5 * " + str(max(int(heat_data["n"].max()), 1)),
-                            alt.value("white"), alt.value("#222222")))
-    heat = (rect + label).properties(width=max(160, 70 * len(columns)),
-                                     height=max(120, 24 * len(order)))
-    return alt.hconcat(bars, heat, spacing=6).resolve_scale(color="independent").properties(
-        title=alt.Title(title, subtitle=f"{_WHICH.get(getattr(themes, 'polarity', ''), 'Feedback')} "
-                        f"grouped by TF-IDF + NMF; texts per "
-                        f"{dimension}" + (" (journey order)" if dimension == "stage" else "")))
+        color=alt.condition(f"datum.n > 0.5 * {top}", alt.value("white"), alt.value("#222222")))
+    return (rect + grey + label).properties(width=max(160, 70 * len(columns)),
+                                            height=max(120, 24 * len(order)))
 
 
 def priority_matrix_chart(backlog: pd.DataFrame, *, x: str = "effort", y: str = "impact",

@@ -47,7 +47,11 @@ def _parameters(notebook: str, args) -> dict:
     for name, text in args.parameter:
         if name not in declared:
             check_parameters(declared, {name: text}, notebook=notebook)  # raises, listing names
-        values[name] = parse_value(declared[name], text)
+        try:
+            values[name] = parse_value(declared[name], text)
+        except ParameterError:
+            check_parameters(declared, {name: text}, notebook=notebook)  # the error naming the notebook
+            raise
     return _absolute_paths(check_parameters(declared, values, notebook=notebook))
 
 

@@ -1,4 +1,5 @@
-"""Customer quotes as a report or notebook may show them: pseudonymous authors, no small groups.
+"""Customer quotes and theme counts as a report or notebook may show them: pseudonymous
+authors, no small groups.
 
 The report (:mod:`jmtools.report.sections`) and notebook 04 (:mod:`jmtools.report.steps`)
 show the same quotes the same way, following :mod:`jmtools.analyses.disclosure`:
@@ -10,18 +11,24 @@ show the same quotes the same way, following :mod:`jmtools.analyses.disclosure`:
   quotes, and the frame's ``attrs["note"]`` says how many were hidden and why.
 
 :func:`quoted_themes` does it for the rows of a :class:`~jmtools.analyses.themes.Themes`
-summary, :func:`quoted_pain_points` for the quotes of a ranked pain-point table.
+summary, :func:`quoted_pain_points` for the quotes of a ranked pain-point table, and
+:func:`disclosed_themes` for a whole ``Themes`` before it is charted: its summary as
+:func:`quoted_themes` shows it and its theme × stage / touchpoint / persona counts with the
+cells of fewer than ``min_group`` customers hidden
+(:func:`~jmtools.analyses.disclosure.suppress_small_cells`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pandas as pd
 
-from jmtools.analyses.disclosure import MIN_GROUP, pseudonymise, suppress_small_groups
+from jmtools.analyses.disclosure import (MIN_GROUP, hide_small_counts, pseudonymise, suppress_small_cells,
+                                        suppress_small_groups)
 
-__all__ = ["quoted_themes", "quoted_pain_points"]
+__all__ = ["quoted_themes", "quoted_pain_points", "disclosed_themes"]
 
 
 def _signed(quote: str, writer, key) -> str:
@@ -120,7 +127,9 @@ def quoted_pain_points(table: pd.DataFrame, themes=None, *, min_group: int = MIN
     -------
     pandas.DataFrame
         A copy with ``quotes`` (signed strings), ``themes`` and ``writers`` (customers who
-        wrote the pain point's complaints, when known), and ``attrs["note"]``.
+        wrote the pain point's complaints, when known), ``customers_affected`` missing where
+        it is below ``min_group`` (but not 0), ``attrs["note"]`` (quotes hidden) and
+        ``attrs["affected_note"]`` (counts of customers affected hidden).
 
     Examples
     --------
@@ -169,4 +178,66 @@ def quoted_pain_points(table: pd.DataFrame, themes=None, *, min_group: int = MIN
     out["quotes"], out["themes"], out["writers"] = quotes, labels, writers
     out.attrs["note"] = (f"The quotes of {hidden} pain point{'s' if hidden != 1 else ''} written by "
                          f"fewer than {min_group} customers are not shown." if hidden else "")
+    few = 0
+    if "customers_affected" in out:
+        out["customers_affected"], few = hide_small_counts(out["customers_affected"], min_group)
+    out.attrs["affected_note"] = (f"{few} pain point{'s' if few != 1 else ''} met by fewer than {min_group} "
+                                  f"customers {'are' if few != 1 else 'is'} listed without that count."
+                                  if few else "")
     return out
+
+
+def disclosed_themes(themes, *, min_group: int = MIN_GROUP, key: str | bytes | None = None):
+    """A copy of ``themes`` safe to chart: small themes and small cells hidden, quotes signed.
+
+    The summary is :func:`quoted_themes`'s (a theme of fewer than ``min_group`` customers
+    keeps its label, not its numbers). In ``counts``, per dimension, a theme × value cell
+    written by 1 to ``min_group − 1`` customers loses ``n``, ``n_customers`` and ``share``,
+    and so do the cells that would let a theme's total give it away; columns holding a hidden
+    cell lose their total (``n_value``) (:func:`~jmtools.analyses.disclosure.suppress_small_cells`).
+
+    Parameters
+    ----------
+    themes : jmtools.analyses.themes.Themes
+    min_group : int, default :data:`~jmtools.analyses.disclosure.MIN_GROUP` (5)
+    key : str or bytes, optional
+        Pseudonym key for the quotes (default: one random key per process).
+
+    Returns
+    -------
+    jmtools.analyses.themes.Themes
+        ``summary`` with ``suppressed``; ``counts`` with ``suppressed``, ``suppressed_why``
+        and ``hidden`` (why, in words; "" when shown). ``summary.attrs["note"]`` says
+        which themes were hidden, ``counts.attrs["notes"]`` (per dimension) which cells. ``documents`` and ``quotes`` are left out (empty): they
+        name customers.
+
+    Examples
+    --------
+    >>> from jmtools.analyses.themes import find_themes
+    >>> fb = pd.DataFrame({"text": [f"hidden delivery fee at checkout {w}" for w in "abcdefgh"],
+    ...                    "sentiment": -0.5, "customer_id": list("ABCDEFGH"),
+    ...                    "stage": ["Decision"] * 6 + ["Delivery"] * 2})
+    >>> th = find_themes(fb, n_themes=1, id_col=None, touchpoint_col=None, persona_col=None,
+    ...                  stability=False)
+    >>> shown = disclosed_themes(th)
+    >>> shown.counts[["value", "n", "hidden"]]
+          value   n                                   hidden
+    0  Decision NaN  would reveal a small cell (theme total)
+    1  Delivery NaN                   fewer than 5 customers
+    >>> shown.counts.attrs["notes"]["stage"]
+    '2 cells are hidden (grey): 1 written by fewer than 5 customers, 1 more so that totals do not reveal it.'
+    """
+    summary = quoted_themes(themes, min_group=min_group, key=key)
+    parts, notes = [], {}
+    for dim, cells in themes.counts.groupby("dimension", sort=False):
+        part = suppress_small_cells(cells, row_col="theme", column_col="value", min_n=min_group,
+                                    column_totals=["n_value", "share"])
+        notes[dim] = part.attrs["note"]
+        parts.append(part)
+    counts = pd.concat(parts) if parts else themes.counts.assign(suppressed=False, suppressed_why="")
+    why = {"fewer customers": f"fewer than {min_group} customers",
+           "reveals another": "would reveal a small cell (theme total)", "": ""}
+    counts["hidden"] = counts["suppressed_why"].map(why)
+    counts.attrs = {"notes": notes, "min_n": min_group}
+    return dataclasses.replace(themes, summary=summary, counts=counts,
+                               documents=themes.documents.iloc[0:0], quotes=themes.quotes.iloc[0:0])

@@ -6,8 +6,9 @@ Reading this module top to bottom tells a whole run:
    (annotated assignments with help comments) into :class:`Parameter` objects;
 2. :func:`check_parameters` refuses unknown names (listing the declared ones) and
    values of the wrong type (a value of any member of a union is right: ``int | str``,
-   ``Union[int, str]``, ``Optional[int]`` takes None); :func:`parse_value` turns
-   command-line text into the declared type. Write a union in a parameters cell as a quoted
+   ``Union[int, str]``, ``Optional[int]`` takes None; ``Literal[auto]`` takes only the
+   text "auto", so ``Union[int, Literal[auto]]`` refuses any other text before a cell runs);
+   :func:`parse_value` turns command-line text into the declared type. Write a union in a parameters cell as a quoted
    ``"Union[int, str]"``: the kernel does not evaluate it (no import needed), this module
    reads it without the quotes, and plain papermill's parameter inspection, which does not
    read ``int | str``, lists it;
@@ -23,7 +24,6 @@ from __future__ import annotations
 import ast
 import contextlib
 import datetime as _dt
-import functools
 import os
 import sys
 import time
@@ -33,7 +33,9 @@ from typing import Any, Mapping
 
 import jmtools
 from jmtools.core.errors import DataError, ParameterError, Problem, ReportError, suggest
-from jmtools.core.yamlbounds import short, yaml_bounds_problem
+from jmtools.core.yamlbounds import short
+from jmtools.report._annotation import (NOT_LITERAL, PARSE_ORDER, literal_value, member_ok, members,
+                                       parse_as)
 from jmtools.report._engine import engine_name
 from jmtools.report.record import read_records
 
@@ -47,58 +49,8 @@ __all__ = [
     "environment_versions",
 ]
 
-_TRUE = {"true", "yes", "y", "1", "on"}
-_FALSE = {"false", "no", "n", "0", "off"}
 _NONE = {"none", "null", "~", ""}
 
-
-_ALIASES = {"List": "list", "Dict": "dict", "Tuple": "list", "tuple": "list", "Sequence": "list",
-            "Mapping": "dict", "Any": "object", "NoneType": "None"}
-
-
-@functools.lru_cache(maxsize=256)
-def _members(annotation: str) -> tuple[str, ...]:
-    """Type names of the members of an annotation written in a parameters cell."""
-    try:
-        node = ast.parse(annotation.strip() or "object", mode="eval").body
-    except SyntaxError:
-        return ("object",)
-    out: list[str] = []
-
-    def walk(n) -> None:
-        if isinstance(n, ast.BinOp) and isinstance(n.op, ast.BitOr):
-            walk(n.left)
-            walk(n.right)
-        elif isinstance(n, ast.Constant) and (n.value is None or isinstance(n.value, str)):
-            if n.value is None:
-                out.append("None")
-            else:
-                out.extend(_members(n.value))          # a quoted forward reference
-        elif isinstance(n, ast.Subscript):
-            name = _name(n.value)
-            args = n.slice.elts if isinstance(n.slice, ast.Tuple) else [n.slice]
-            if name == "Optional":
-                walk(args[0])
-                out.append("None")
-            elif name == "Union":
-                for a in args:
-                    walk(a)
-            else:
-                out.append(_ALIASES.get(name, name))
-        else:
-            name = _name(n)
-            out.append(_ALIASES.get(name, name))
-
-    walk(node)
-    return tuple(dict.fromkeys(out)) or ("object",)
-
-
-def _name(node) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):                 # typing.Optional, t.Union
-        return node.attr
-    return "object"
 
 
 @dataclass(frozen=True)
@@ -130,17 +82,26 @@ class Parameter:
 
         ``int | str`` → ``("int", "str")``; ``Optional[list[str]]`` → ``("list", "None")``;
         ``Union[int, float, None]`` → ``("int", "float", "None")``; a type with arguments
-        counts by its name (``list[str]`` → ``list``). An annotation that cannot be read
-        gives ``("object",)`` (any value).
+        counts by its name (``list[str]`` → ``list``). ``Literal["auto"]`` allows that one
+        value, listed as its repr (``"'auto'"``): ``Union[int, Literal["auto"]]`` takes a
+        whole number or the text "auto", and no other text. Inside ``Literal`` a bare word
+        is that text (``Literal[auto]``), so a parameters cell can write
+        ``"Union[int, Literal[auto]]"``, which plain papermill's inspection reads too (it
+        reads no quotes inside an annotation). An annotation that cannot be read gives
+        ``("object",)`` (any value).
 
         Examples
         --------
         >>> Parameter("n_themes", "int | str", 10).types
         ('int', 'str')
+        >>> Parameter("n_themes", "Union[int, Literal['auto']]", 10).types
+        ('int', "'auto'")
+        >>> Parameter("n_themes", "Union[int, Literal[auto]]", 10).types
+        ('int', "'auto'")
         >>> Parameter("label", "Optional[str]", None).types
         ('str', 'None')
         """
-        return _members(self.annotation)
+        return members(self.annotation)
 
     @property
     def base_type(self) -> str:
@@ -263,31 +224,20 @@ def _parameter_from_node(node, lines, name) -> dict[str, Parameter]:
                       notebook=name)
 
 
-_CHECKS = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,),
-           "list": (list, tuple), "dict": (dict,)}
-
-
-def _member_ok(kind: str, value) -> bool:
-    """Whether ``value`` (not None) is of the type named ``kind``; unknown names accept any."""
-    want = _CHECKS.get(kind)
-    if want is None:
-        return kind != "None"
-    if kind in ("int", "float") and isinstance(value, bool):
-        return False
-    return isinstance(value, want)
-
-
 def _type_ok(param: Parameter, value) -> bool:
     """True when ``value`` matches any member of the annotation (None: when optional)."""
     if value is None:
         return param.optional
-    return any(_member_ok(kind, value) for kind in param.types)
+    return any(member_ok(kind, value) for kind in param.types)
 
 
 def _expected(param: Parameter) -> str:
     """``a int`` for one type, ``one of the types int | str`` for a union (None as "or None")."""
     kinds = [t for t in param.types if t != "None"] or ["object"]
-    text = f"a {kinds[0]}" if len(kinds) == 1 else "one of the types " + " | ".join(kinds)
+    types = [k for k in kinds if literal_value(k) is NOT_LITERAL]
+    values = [k for k in kinds if literal_value(k) is not NOT_LITERAL]
+    text = ("" if not types else f"a {types[0]}" if len(types) == 1 else "one of the types " + " | ".join(types))
+    text = " or ".join(t for t in (text, " or ".join(values)) if t)
     return text + (" or None" if param.optional else "")
 
 
@@ -336,9 +286,12 @@ def check_parameters(declared: Mapping[str, Parameter], given: Mapping[str, Any]
             raise ParameterError(f"parameter of {notebook}", key, expected=list(declared), fix=fix)
         param = declared[key]
         if not _type_ok(param, value):
+            allowed = [str(v) for v in map(literal_value, param.types) if isinstance(v, str)]
+            hint = suggest(value, allowed) if isinstance(value, str) and allowed else None
             raise ParameterError(key, value, expected=f"of type {param.annotation} ({param.help})"
                                  if param.help else f"of type {param.annotation}",
-                                 fix=f"pass {_expected(param)}: {notebook} declares, in its "
+                                 fix=(f"did you mean {hint!r}? " if hint else "")
+                                     + f"pass {_expected(param)}: {notebook} declares, in its "
                                      f"parameters cell line {param.line}, {param.describe()}; "
                                      "on the command line the text is converted to the declared type")
         out[key] = list(value) if isinstance(value, tuple) else value
@@ -365,46 +318,24 @@ def parse_value(param: Parameter, text: str):
     True
     >>> [parse_value(Parameter("n_themes", "int | str", "auto"), t) for t in ("12", "auto")]
     [12, 'auto']
+    >>> parse_value(Parameter("n_themes", "Union[int, Literal['auto']]", 10), "auto")
+    'auto'
     >>> parse_value(Parameter("cut", "Optional[float]", None), "none") is None
     True
     """
     kinds = [t for t in param.types if t != "None"] or ["object"]
     if param.optional and text.strip().lower() in _NONE and "str" not in kinds:
         return None
-    order = sorted(kinds, key=lambda k: _PARSE_ORDER.get(k, 4))
+    order = sorted(kinds, key=lambda k: PARSE_ORDER.get(k, 4))
     for kind in order:
         try:
-            value = _parse_as(kind, text)
+            value = parse_as(kind, text)
         except Exception:  # noqa: BLE001 — the next member may read it
             continue
-        if value is None and param.optional or value is not None and _member_ok(kind, value):
+        if value is None and param.optional or value is not None and member_ok(kind, value):
             return value
     raise ParameterError(param.name, short(text), expected=_expected(param),
                          fix=f"{param.describe()}") from None
-
-
-#: Union members are tried in this order (``str`` last: it takes any text).
-_PARSE_ORDER = {"int": 0, "float": 1, "bool": 2, "str": 9}
-
-
-def _parse_as(kind: str, text: str):
-    if kind == "str":
-        return text
-    if kind == "int":
-        return int(text)
-    if kind == "float":
-        return float(text)
-    if kind == "bool":
-        low = text.strip().lower()
-        if low in _TRUE | _FALSE:
-            return low in _TRUE
-        raise ValueError(text)
-    from ruamel.yaml import YAML
-
-    too_big = yaml_bounds_problem(text)
-    if too_big:
-        raise ValueError(too_big.message)
-    return YAML(typ="safe", pure=True).load(text)
 
 
 _PACKAGES = ["jmtools", "pandas", "numpy", "altair", "vl-convert-python", "duckdb",

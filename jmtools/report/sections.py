@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from jmtools.analyses.disclosure import MIN_GROUP
+from jmtools.analyses.disclosure import MIN_GROUP, hide_small_counts, suppress_small_cells
 from jmtools.analyses.emotions import feeling_basis
 from jmtools.analyses.themes import polarity_basis
 from jmtools.charts.emotions import assumed_curve_chart, emotion_curve_chart, emotion_curve_panels
@@ -225,8 +225,7 @@ def who(f: Findings) -> None:
                     "Customers no persona rule selects are listed as *{none}*, customers missing from the "
                     "customer table as *{missing}*.", none=NO_PERSONA, missing=NOT_IN_CUSTOMERS,
                     n=f"{ev.n_customers:,}", k=len(f.journey.persona_names)))
-        _display(html_table(shown, columns={"persona": "persona", "n_customers": "customers",
-                                            "share": "share"}, formats={"share": "%"}))
+        _sizes_table(shown)
         return
     card = next(c for c in f.journey.personas_resolved() if c.name == f.focus.persona)
     _display(md("**{name}** — {story}", name=card.name, story=card.backstory or ""))
@@ -264,8 +263,25 @@ def _who_without_sizes(f: Findings) -> None:
                     "all customers in the table, not customers with events). Customers no persona rule "
                     "selects are listed as *{none}*.", n=f"{len(f.assignment):,}",
                     k=len(f.journey.persona_names), none=NO_PERSONA))
-        _display(html_table(shown, columns={"persona": "persona", "n_customers": "customers",
-                                            "share": "share"}, formats={"share": "%"}))
+        _sizes_table(shown)
+
+
+def _sizes_table(sizes: pd.DataFrame, *, min_group: int = MIN_GROUP) -> None:
+    """Persona sizes with a persona of 1 to ``min_group − 1`` customers hidden, and the
+    smallest others until the total (printed above) no longer gives a hidden one away."""
+    shown = suppress_small_cells(sizes.assign(row=0), row_col="row", column_col="persona",
+                                 n_col="n_customers", customers_col="n_customers", min_n=min_group,
+                                 column_totals=["share"])
+    count = lambda v: "hidden" if v != v else f"{int(v):,}"  # noqa: E731
+    _display(html_table(shown, columns={"persona": "persona", "n_customers": "customers", "share": "share"},
+                        formats={"share": lambda v: "hidden" if v != v else number(v, unit="%"),
+                                 "n_customers": count}))
+    why = shown["suppressed_why"]
+    if shown["suppressed"].any():
+        _display(md("Personas with fewer than {m} customers ({k}) are shown without their size{more}.",
+                    m=min_group, k=int((why == "fewer customers").sum()),
+                    more="" if not (why == "reveals another").any() else
+                    f", and {int((why == 'reveals another').sum())} more so that the total does not reveal them"))
 
 
 def data_behind(f: Findings) -> None:
@@ -429,8 +445,12 @@ _PAIN_SIGNALS = {"events": "drop-off, slow steps, loops and detours", "surveys":
                  "feedback": "negative feedback", "tickets": "complaints"}
 
 
-def where_it_hurts(f: Findings, *, top_n: int = 5) -> None:
-    """The ranked pain points of the focus, with their evidence."""
+def where_it_hurts(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -> None:
+    """The ranked pain points of the focus, with their evidence.
+
+    A pain point met by fewer than ``min_group`` customers is drawn without that count, and
+    a note says so (:func:`jmtools.analyses.disclosure.hide_small_counts`).
+    """
     pains, label = f.pain_points.table, f.focus.label
     absent = [k for k in _PAIN_SIGNALS if not _has(f, k)]
     if absent:
@@ -441,8 +461,14 @@ def where_it_hurts(f: Findings, *, top_n: int = 5) -> None:
                     absent=_table_list(absent), missing=_listed([_PAIN_SIGNALS[k] for k in absent], "and")))
     if len(pains):
         pains = pains.assign(title=pains["title"].map(plain), evidence=pains["evidence"].map(plain))
+        few = hide_small_counts(pains["customers_affected"].head(top_n), min_group)[1]   # drawn ones
+        pains = pains.assign(customers_affected=hide_small_counts(pains["customers_affected"],
+                                                                  min_group)[0].to_numpy())
         _display(with_caption(pain_point_chart(pains, top=top_n, title=f"Pain points for {label}"),
                               "pain_points"))
+        if few:
+            _display(md("Pain points met by fewer than {m} customers ({n} here) are drawn without "
+                        "that count.", n=few, m=min_group))
         _display(html_table(pains.head(top_n), columns={"rank": "rank", "title": "pain point",
                                                         "stage": "stage", "evidence_label": "evidence",
                                                         "evidence": "what the data shows"}))

@@ -8,26 +8,28 @@ lives here, so a cell reads as one call::
     record_world(world)                                   # every input file, for the sidecar
     record_emotion_figures(persona, moments=moments, gap=gap, evidence=evidence)
 
-The report notebook 00 has its own sections (:mod:`jmtools.report.sections`).
+Notebook 04's themes and pain points, shown and written with small groups hidden, live in
+:mod:`jmtools.report.pain_steps` (re-exported here). The report notebook 00 has its own
+sections (:mod:`jmtools.report.sections`).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
 
-from jmtools.core.spreadsheet import write_csv
 from jmtools.core.vocabulary import ALL, NO_PERSONA
-from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.report.present import md
-from jmtools.report.quotes import quoted_pain_points, quoted_themes
+from jmtools.report.pain_steps import (COMPARISON_COLUMNS, PAIN_POINT_COLUMNS, record_pain_point_figures,
+                                       show_comparisons, show_pain_point_evidence, show_pain_points,
+                                       show_pain_points_chart, show_themes, show_themes_chart, write_pain_points)
 from jmtools.report.record import record, record_source
 from jmtools.sources import missing_table
 
 __all__ = ["record_world", "show_missing_table", "record_persona_figures", "record_largest_drop_off", "record_slowest_step",
            "record_emotion_figures", "write_pain_points", "show_themes", "show_pain_points", "PAIN_POINT_COLUMNS",
+           "show_themes_chart", "show_pain_points_chart", "COMPARISON_COLUMNS", "show_comparisons",
            "show_pain_point_evidence",
            "record_pain_point_figures", "show_value_assumptions", "record_backlog_figures"]
 
@@ -231,211 +233,6 @@ def record_emotion_figures(persona: str, *, moments: pd.DataFrame, gap: pd.DataF
     record("n_evidence", int(len(evidence.drop_duplicates("obs_id"))), label="Pieces of evidence",
            headline=True)
     return mine[["stage", "valence", "n"]].round(2)
-
-
-# ------------------------------------------------------------------ 04 pain points
-def write_pain_points(table: pd.DataFrame, path: str | os.PathLike) -> Path:
-    """Write the ranked pain points to CSV, list columns joined with ``"; "``; return the path.
-
-    Text a spreadsheet would run as a formula gets a leading ``'``
-    (:func:`jmtools.core.spreadsheet.csv_text`).
-
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> table = pd.DataFrame({"rank": [1], "pain_point_id": ["fees"], "personas": [["Ben", "Maya"]]})
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     print(write_pain_points(table, os.path.join(d, "p.csv")).read_text().splitlines()[1])
-    1,fees,Ben; Maya
-    """
-    flat = table.copy()
-    for col in ("signals", "personas", "themes", "quotes"):
-        if col in flat:
-            flat[col] = flat[col].map("; ".join)
-    write_csv(flat, path)
-    return Path(path)
-
-
-def show_themes(themes, *, top: int | None = None, quotes: bool = True,
-                min_group: int = MIN_GROUP) -> pd.DataFrame:
-    """Show the themes' summary as the report does: quotes signed by pseudonyms, small themes hidden.
-
-    A theme written by fewer than ``min_group`` customers keeps its label but not its counts or
-    quotes, and a note under the table says how many were hidden
-    (:func:`jmtools.report.quotes.quoted_themes`); quotes name their writer by a pseudonym,
-    never by the customer id.
-
-    Parameters
-    ----------
-    themes : jmtools.analyses.themes.Themes
-    top : int, optional
-        Show only the ``top`` largest themes.
-    quotes : bool, default True
-        Include the quotes column.
-    min_group : int, default :data:`jmtools.analyses.disclosure.MIN_GROUP` (5)
-
-    Returns
-    -------
-    pandas.DataFrame
-        The table shown (also displayed).
-
-    Examples
-    --------
-    >>> from jmtools.analyses.themes import find_themes
-    >>> fb = pd.DataFrame({"text": [f"hidden delivery fee at checkout {w}" for w in "abcdef"],
-    ...                    "sentiment": -0.5, "customer_id": list("ABCDEF")})
-    >>> th = find_themes(fb, n_themes=1, id_col=None, stage_col=None, touchpoint_col=None,
-    ...                  persona_col=None, stability=False)
-    >>> shown = show_themes(th, min_group=7)  # doctest: +ELLIPSIS
-       theme ...
-    <IPython.core.display.Markdown object>
-    >>> shown[["n", "n_customers", "quotes"]]
-        n  n_customers quotes
-    0 NaN          NaN   None
-    """
-    from IPython.display import display
-
-    shown = quoted_themes(themes, top=top, min_group=min_group)
-    cols = [c for c in ("theme", "label", "n", "share", "n_customers", "top_stage", "top_touchpoint",
-                        "top_persona", "stability", "quotes") if c in shown and (quotes or c != "quotes")]
-    table = shown[cols].round(2)
-    display(table)
-    if shown.attrs.get("note"):
-        display(md("{note}", note=shown.attrs["note"]))
-    return table
-
-
-#: The ranked pain points' columns notebook 04 shows.
-PAIN_POINT_COLUMNS = ["rank", "pain_point_id", "title", "stage", "touchpoint", "source", "score", "signals",
-                      "personas", "recurs", "customers_affected", "themes"]
-
-
-def show_pain_points(table: pd.DataFrame, themes=None, *, min_group: int = MIN_GROUP) -> pd.DataFrame:
-    """Show the ranked pain points; a theme written by fewer than ``min_group`` customers at a
-    pain point is listed without its count, and a note says so.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        ``pipeline.run(...).pain_points.table``.
-    themes : jmtools.analyses.themes.Themes, optional
-        The complaint themes (who wrote what); without them a count is kept when it is at
-        least ``min_group`` texts (see :func:`jmtools.report.quotes.quoted_pain_points`).
-    min_group : int, default :data:`jmtools.analyses.disclosure.MIN_GROUP` (5)
-
-    Returns
-    -------
-    pandas.DataFrame
-        The table shown (also displayed): :data:`PAIN_POINT_COLUMNS` that exist.
-
-    Examples
-    --------
-    >>> table = pd.DataFrame({"rank": [1], "title": ["Hidden fees"], "stage": ["Decision"],
-    ...                       "touchpoint": ["Checkout"], "personas": [[]], "score": [2.345],
-    ...                       "themes": [["fees (n=8)", "late (n=2)"]], "n_feedback": [10], "quotes": [[]]})
-    >>> shown = show_pain_points(table)  # doctest: +ELLIPSIS
-       rank ...
-    <IPython.core.display.Markdown object>
-    >>> shown["themes"][0]
-    ['fees (n=8)', 'late']
-    """
-    from IPython.display import display
-
-    readable = quoted_pain_points(table, themes, min_group=min_group)
-    shown = readable[[c for c in PAIN_POINT_COLUMNS if c in readable]].round(2)
-    display(shown)
-    if any(a != b for a, b in zip(table["themes"], readable["themes"])):
-        display(md("{note}", note=f"A theme written by fewer than {min_group} customers at a pain point "
-                                  "is listed without its count."))
-    return shown
-
-
-def show_pain_point_evidence(table: pd.DataFrame, themes=None, *, top: int = 3,
-                             min_group: int = MIN_GROUP) -> None:
-    """Print the evidence, themes and quotes of the ``top`` ranked pain points.
-
-    Quotes are signed by their writer's pseudonym, never the customer id, and the quotes of a
-    pain point whose complaints come from fewer than ``min_group`` customers are not printed
-    (a note says how many); see :func:`jmtools.report.quotes.quoted_pain_points`.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        ``pipeline.run(...).pain_points.table``.
-    themes : jmtools.analyses.themes.Themes, optional
-        The complaint themes (``pipeline.run(...).pain_points.themes``): who wrote each quote.
-    top : int, default 3
-    min_group : int, default :data:`jmtools.analyses.disclosure.MIN_GROUP` (5)
-
-    Examples
-    --------
-    >>> table = pd.DataFrame({"rank": [1, 2], "title": ["Hidden fees", "Late parcel"],
-    ...                       "source": ["detected", "detected"], "stage": ["Decision", "Delivery"],
-    ...                       "touchpoint": ["Checkout", None], "personas": [[], []],
-    ...                       "evidence": ["drop-off 40% (n=200)", "slow step (n=90)"],
-    ...                       "themes": [["fees (n=8)"], ["late (n=2)"]], "n_feedback": [8, 2],
-    ...                       "quotes": [["Shipping cost came as a surprise"], ["Still waiting"]]})
-    >>> show_pain_point_evidence(table)
-    #1 Hidden fees  [detected]
-       evidence: drop-off 40% (n=200)
-       themes:   fees (n=8)
-       quote:    “Shipping cost came as a surprise”
-    <BLANKLINE>
-    #2 Late parcel  [detected]
-       evidence: slow step (n=90)
-       themes:   late
-       quote:    (not shown: fewer than 5 customers)
-    <BLANKLINE>
-    The quotes of 1 pain point written by fewer than 5 customers are not shown.
-    """
-    shown = quoted_pain_points(table.head(top), themes, min_group=min_group)
-    for row, original in zip(shown.itertuples(), table.head(top).itertuples()):
-        print(f"#{row.rank} {row.title}  [{row.source}]")
-        print("   evidence:", row.evidence)
-        print("   themes:  ", "; ".join(row.themes) or "—")
-        for quote in row.quotes:
-            print("   quote:   ", quote)
-        if original.quotes and not row.quotes:
-            print(f"   quote:    (not shown: fewer than {min_group} customers)")
-        print()
-    if shown.attrs.get("note"):
-        print(shown.attrs["note"])
-
-
-def record_pain_point_figures(persona: str, table: pd.DataFrame, themes, positive=None) -> None:
-    """Key figures of notebook 04: pain points (with evidence), the top one, the largest complaint
-    theme and the praise themes.
-
-    Parameters
-    ----------
-    persona : str
-        The notebook's persona.
-    table : pandas.DataFrame
-        The ranked pain points (``pipeline.run(...).pain_points.table``).
-    themes, positive : Themes, optional
-        The complaint themes and the praise themes (``find_themes``); ``positive`` may be None.
-    
-    Examples
-    --------
-    >>> table = pd.DataFrame({"pain_point_id": ["fees"], "source": ["detected"],
-    ...                       "personas": [["Ben"]], "score": [3.2]})
-    >>> record_pain_point_figures("all", table, None)
-    """
-    record("persona", persona, label="Persona")
-    record("n_pain_points", int(len(table)), label="Pain points")
-    record("n_with_evidence", int((table["source"] != "journey file").sum()),
-           label="Pain points with evidence in the data")
-    if len(table):
-        top = table.iloc[0]
-        record("top_pain_point", str(top["pain_point_id"]), label="Top pain point", headline=True)
-        record("top_pain_point_personas", list(top["personas"]), label="Personas affected")
-        record("top_pain_point_score", round(float(top["score"]), 4), label="Score of the top pain point")
-    if themes is not None and len(themes.summary):
-        record("top_theme", str(themes.summary.iloc[0]["label"]), label="Largest complaint theme",
-               n=int(themes.summary.iloc[0]["n"]))
-    if positive is not None and len(positive.summary):
-        record("praise_themes", [f"{r.label} @ {r.top_touchpoint} ({r.top_persona})"
-                                 for r in positive.summary.itertuples()], label="Praise themes")
 
 
 # ------------------------------------------------------------------ 05 prioritisation

@@ -63,7 +63,8 @@ class Themes:
         the theme's top terms × enough content; quotes are the highest).
     counts : pandas.DataFrame
         ``theme, label, dimension`` (stage / touchpoint / persona), ``value``, ``n``,
-        ``n_value`` (themed texts at that value), ``share`` (n ÷ n_value) — every
+        ``n_customers`` (distinct customers who wrote those texts; NaN without a customer
+        column), ``n_value`` (themed texts at that value), ``share`` (n ÷ n_value) — every
         theme × value pair, zeros kept, in journey order when given.
     quotes : pandas.DataFrame
         ``theme, label, rank, weight`` and the id / stage / touchpoint / persona
@@ -390,10 +391,11 @@ def _counts(documents: pd.DataFrame, roles, labels, stages) -> pd.DataFrame:
         n_value = values.astype(str)[documents["theme"] > 0].value_counts().reindex(order,
                                                                                      fill_value=0)
         part = n.rename("n").reset_index()
+        part["n_customers"] = _customers_per_cell(documents, values, grid)
         part["n_value"] = part["value"].map(n_value).astype(int)
         part["dimension"] = dim
         parts.append(part)
-    cols = ["theme", "label", "dimension", "value", "n", "n_value", "share"]
+    cols = ["theme", "label", "dimension", "value", "n", "n_customers", "n_value", "share"]
     if not parts:
         return pd.DataFrame(columns=cols)
     out = pd.concat(parts, ignore_index=True)
@@ -401,6 +403,16 @@ def _counts(documents: pd.DataFrame, roles, labels, stages) -> pd.DataFrame:
     out["share"] = np.where(out["n_value"] > 0, out["n"] / out["n_value"].where(out["n_value"] > 0, 1),
                             np.nan)
     return out[cols]
+
+
+def _customers_per_cell(documents: pd.DataFrame, values: pd.Series, grid) -> np.ndarray:
+    """Distinct customers per theme × value of ``grid`` (NaN without a customer column)."""
+    if "customer_id" not in documents:
+        return np.full(len(grid), np.nan)
+    who = pd.DataFrame({"theme": documents["theme"].to_numpy(), "value": values.astype(str).to_numpy(),
+                        "customer_id": documents["customer_id"].to_numpy()})
+    n = who.groupby(["theme", "value"])["customer_id"].nunique()
+    return n.reindex(grid, fill_value=0).to_numpy(dtype=float)
 
 
 def _summary(documents, counts, labels, top_terms, top_phrases, quotes, roles) -> pd.DataFrame:
