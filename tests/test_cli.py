@@ -9,23 +9,38 @@ from pathlib import Path
 
 import pytest
 
-from jmtools.cli.main import build_parser, main
+from jmtools.cli.main import COMMANDS, build_parser, main
 from jmtools.journey import Journey
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _commands() -> list[str]:
-    parser = build_parser()
+def _commands(command: str | None = None) -> list[str]:
+    parser = build_parser(command)
     sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
-    return sorted(sub.choices)
+    return list(sub.choices)
 
 
 def test_core_commands_exist():
     assert {"validate", "new", "sample-data"} <= set(_commands())
 
 
-@pytest.mark.parametrize("command", _commands())
+def test_the_command_table_lists_every_command_in_help_order_and_each_registers_alone():
+    """A run builds only its command (D??): the table names the module of every command."""
+    assert _commands() == list(COMMANDS)
+    for command in COMMANDS:
+        assert _commands(command) == [command]
+
+
+def test_a_mistyped_command_is_refused_with_every_command_listed(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["reprot", "notebook.ipynb"])
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'reprot'" in err and "'report'" in err and "'validate'" in err
+
+
+@pytest.mark.parametrize("command", sorted(_commands()))
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as caught:
         main([command, "--help"])
@@ -190,7 +205,7 @@ def test_validate_warns_about_mixed_and_or_once_and_exits_0(tmp_path, capsys):
 def test_a_command_that_runs_out_of_its_time_limit_stops_with_the_fix(tmp_path, capsys, monkeypatch):
     import time
 
-    import jmtools.cli.main as cli
+    import jmtools.cli.validate as cli
 
     def slow(name, journey, folder):
         time.sleep(5)                       # stands for a huge data folder

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from jmtools.cli import batch as cli_batch
 from jmtools.cli import report as cli_report
 from jmtools.cli.main import build_parser, main
 
@@ -104,7 +105,7 @@ def test_file_values_are_typed_as_written_and_p_overrides_them(tmp_path):
 
 
 def test_batch_reads_the_file_the_same_way(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(cli_report.batch, "run_batch",
+    monkeypatch.setattr(cli_batch.batch, "run_batch",
                         lambda *a, **k: pytest.fail("no report may run"))
     path = tmp_path / "params.yaml"
     path.write_text("- persona\n", encoding="utf-8")

@@ -1,7 +1,8 @@
 """The package's shape: layers that only point down, no import cycle, no oversized module.
 
 Every ``import`` of a jmtools module is counted, including those inside functions, so a
-deferred import cannot hide a cycle. The layers, bottom to top, are declared in
+deferred import cannot hide a cycle; so is every string that names a jmtools module (the
+command line imports each command's module by name, :data:`jmtools.cli.main.COMMANDS`). The layers, bottom to top, are declared in
 :data:`LAYERS`; ``docs/contracts.md`` draws the same picture.
 """
 
@@ -60,7 +61,9 @@ def _imports(module: str) -> dict[str, int]:
     found: dict[str, int] = {}
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         targets = []
-        if isinstance(node, ast.Import):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in MODULES:
+            targets = [node.value]  # imported by name (importlib.import_module)
+        elif isinstance(node, ast.Import):
             targets = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""

@@ -82,6 +82,45 @@ def test_import_jmtools_is_light():
     assert out.stdout.strip() == "[]"
 
 
+#: What each entry point of a report may not load when it starts (a structural guard on import
+#: cost, not a timing): the report notebook's imports leave the model libraries to the analyses
+#: that fit a model; the command line's parent process of ``jmtools report`` runs papermill and
+#: exports HTML, so it loads no data library, no other command and neither the pipeline nor the
+#: batch; ``import jmtools.cli.main`` loads no command at all.
+COMMAND_MODULES = ("jmtools.cli.report", "jmtools.cli.batch", "jmtools.cli.validate",
+                   "jmtools.cli.project", "jmtools.cli.map", "jmtools.cli.discover",
+                   "jmtools.cli.teaching", "jmtools.cli.diff")
+LIGHT_STARTS = {
+    "report-notebook-imports": (
+        "from jmtools import pipeline; from jmtools.report import iterate, sections",
+        ("sklearn", "scipy", "vaderSentiment", "pyspark", "vl_convert", "papermill", "nbconvert",
+         "ipywidgets", "jmtools.widgets", "jmtools.teaching")),
+    "report-command-parent": (
+        "from jmtools.cli.main import build_parser; build_parser('report'); "
+        "import jmtools.report.html, jmtools.report.runner, jmtools.report.pdf",
+        ("pandas", "sklearn", "scipy", "altair", "ibis", "duckdb", "pyarrow", "IPython",
+         "ipywidgets", "jmtools.pipeline", "jmtools.report.batch", "jmtools.evidence",
+         "jmtools.journey", *(m for m in COMMAND_MODULES if m != "jmtools.cli.report"))),
+    "cli-main": ("import jmtools.cli.main", COMMAND_MODULES),
+}
+
+
+@pytest.mark.parametrize("start", sorted(LIGHT_STARTS))
+def test_each_entry_point_starts_without_what_it_does_not_use(start):
+    code, banned = LIGHT_STARTS[start]
+    probe = f"import sys; {code}; print([m for m in {banned!r} if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", f"{start} imports {out.stdout.strip()}"
+
+
+def test_the_guard_sees_a_module_that_is_imported():
+    """The probe above can fail: a start that does import a banned module is reported."""
+    code = "import sys; import jmtools.cli.main; build = jmtools.cli.main.build_parser; build(); "
+    out = subprocess.run([sys.executable, "-c", code + f"print([m for m in {COMMAND_MODULES!r} "
+                          "if m in sys.modules])"], capture_output=True, text=True, check=True)
+    assert "jmtools.cli.report" in out.stdout and "jmtools.cli.map" in out.stdout
+
+
 def test_altair_after_jmtools_skips_only_jsonschema_s_iri_grammars():
     """D22: jsonschema (imported by Altair) does not build rfc3987_syntax's grammars; charts
     still validate, the "uri" format is still checked, and rfc3987_syntax stays importable."""

@@ -17,8 +17,10 @@ FIXTURES = Path(__file__).resolve().parent / "notebooks"
 
 @pytest.fixture
 def saves(monkeypatch):
-    """Every write of the executed notebook by the engine's manager, as the cells' statuses."""
+    """Every write of the executed notebook, by the engine's manager or by papermill after the
+    engine returned, as the cells' statuses."""
     import papermill.engines
+    import papermill.execute
 
     written = []
     real = papermill.engines.write_ipynb
@@ -28,13 +30,15 @@ def saves(monkeypatch):
         return real(nb, path)
 
     monkeypatch.setattr(papermill.engines, "write_ipynb", counting)
+    monkeypatch.setattr(papermill.execute, "write_ipynb", counting)
     return written
 
 
 def test_a_run_saves_at_its_start_and_end_not_around_every_cell(tmp_path, saves):
     out = tmp_path / "ok.ipynb"
     run_notebook(FIXTURES / "fails_when_divisor_zero.ipynb", out, parameters={"divisor": 2})
-    # papermill alone would write 2 + 2 per cell (5 cells here); these cells take < SAVE_EVERY s
+    # papermill alone would write 2 + 2 per cell (5 cells here) and once more when the engine
+    # returns; these cells take < SAVE_EVERY s, and the end is written once, not twice
     assert len(saves) == 2, saves
     assert set(saves[-1]) == {"completed"}
     nb = nbformat.read(out, as_version=4)
@@ -49,6 +53,22 @@ def test_a_failing_cell_still_leaves_the_whole_partial_notebook(tmp_path, saves)
     assert "failed" in saves[-1] and "running" not in saves[-1]
     nb = nbformat.read(out, as_version=4)
     assert any(o.get("ename") == "ZeroDivisionError" for c in nb.cells for o in c.get("outputs", []))
+
+
+def test_a_cell_that_times_out_still_leaves_the_whole_partial_notebook(tmp_path, saves):
+    """A timeout ends the run by an exception, after which papermill writes nothing: the
+    engine's own last save is what the runner finds."""
+    params = nbformat.v4.new_code_cell("pause_s: int = 60  # how long the second cell sleeps")
+    params.metadata["tags"] = ["parameters"]
+    nb = nbformat.v4.new_notebook(cells=[params, nbformat.v4.new_code_cell("print('before the pause')"),
+                                         nbformat.v4.new_code_cell("import time\ntime.sleep(pause_s)")])
+    nbformat.write(nb, tmp_path / "pause.ipynb")
+    out = tmp_path / "paused.ipynb"
+    with pytest.raises(ReportError):
+        run_notebook(tmp_path / "pause.ipynb", out, timeout=3, retries=0)
+    assert len(saves) == 2 and saves[-1][:2] == ["completed", "completed"], saves
+    run = nbformat.read(out, as_version=4)
+    assert [o.get("text") for o in run.cells[1].outputs] == ["before the pause\n"]
 
 
 def test_the_engine_registers_once():

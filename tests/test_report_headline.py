@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from jmtools import pipeline
-from jmtools.report.headline import fill_previous, headline_html, headline_items
+from jmtools.report.headline import headline_html, headline_items
+from jmtools.report.previous import fill_previous
 from jmtools.report.wording import compared, coverage_sentence, percent, plain
 
 PERSONAS = ["all", "Budget Ben", "Marathon Maya", "New Runner Nina", "Weekend Walter"]

@@ -3,9 +3,11 @@
 papermill writes the whole executed notebook to disk before and after every cell, so that a
 long run can be watched; with a report's charts in the outputs that is most of the runner's own
 CPU time (a deep copy and a JSON dump of the notebook, twice per cell). This engine saves when
-the run starts, then at most every :data:`SAVE_EVERY` seconds while cells run, and always when the
-run ends, whether it succeeded, failed in a cell, timed out or lost its kernel — so the executed
-notebook on disk is complete whenever the runner reads it (decision D23).
+the run starts, then at most every :data:`SAVE_EVERY` seconds while cells run, and when the run
+ends by an exception (a timeout, a lost kernel) — so the executed notebook on disk is complete
+whenever the runner reads it (decision D23). A run that returns, all cells done or stopped at a
+failing cell, is written by papermill itself right after the engine returns, so the engine does
+not write that same notebook once more.
 """
 
 from __future__ import annotations
@@ -33,11 +35,14 @@ def engine_name() -> str:
     from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 
     class ThrottledSaveManager(NotebookExecutionManager):
-        """Saves at the start, at most every SAVE_EVERY seconds, and at the end."""
+        """Saves at the start, at most every SAVE_EVERY seconds, and at the end of a run that
+        raised (papermill writes the notebook of a run that returned)."""
 
-        _started = _finished = False
+        _started = _finished = _returned = False
 
         def save(self, **kwargs):
+            if self._finished and self._returned:
+                return
             due = (self.now() - self.last_save_time).total_seconds() >= SAVE_EVERY
             if not self._started or self._finished or due:
                 self._started = True
@@ -58,6 +63,7 @@ def engine_name() -> str:
             nb_man.notebook_start()
             try:
                 cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+                nb_man._returned = True  # papermill.execute_notebook writes it next
             finally:
                 nb_man.cleanup_pbar()
                 nb_man.notebook_complete()

@@ -33,7 +33,7 @@ from pathlib import Path
 from jmtools.render.notebook import chart_title
 from jmtools.render.offline import (atomic_write_text, javascript_bundle, script_json,
                                     vega_lite_version)
-from jmtools.report.headline import fill_previous
+from jmtools.report.previous import fill_previous
 from jmtools.report.record import RECORD_MIMETYPE, figure_table, read_records
 
 __all__ = [

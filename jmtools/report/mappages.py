@@ -11,6 +11,8 @@ leaves them out of the static variant); the screen shows the whole map.
 
 from __future__ import annotations
 
+from numbers import Real
+
 from jmtools.analyses.mapcells import map_cells
 from jmtools.charts.journeymap import journey_map
 
@@ -62,8 +64,7 @@ def print_parts(journey, whole, *, evidence=None, persona=None) -> list:
     >>> print_parts(j, journey_map(j))
     []
     """
-    spec = whole.to_dict(validate=False)
-    if print_scale(spec.get("width") or 1, spec.get("height") or 1) >= MIN_PRINT_SCALE:
+    if print_scale(_size(whole.width), _size(whole.height)) >= MIN_PRINT_SCALE:
         return []
     lanes = list(map_cells(journey, evidence=evidence, persona=persona)["lane"].cat.categories)
     cut = lanes.index(_SPLIT_AFTER) + 1 if _SPLIT_AFTER in lanes[:-1] else (len(lanes) + 1) // 2
@@ -79,3 +80,9 @@ def print_parts(journey, whole, *, evidence=None, persona=None) -> list:
                             title=f"{name}: {title}", column_width=column)
         parts.append(chart.properties(usermeta={"jmtools": "journey-map", "print": True}))
     return parts
+
+
+def _size(value) -> float:
+    """A chart's width or height as :func:`journey_map` sets it (1 when it is not a number),
+    read from the chart without converting it to a spec."""
+    return float(value) if isinstance(value, Real) and value else 1.0

@@ -396,5 +396,5 @@ def with_caption(chart, key: str):
     >>> with_caption(backlog_chart(b), "backlog").to_dict()["usermeta"]["caption"][:9]
     'Position:'
     """
-    meta = chart.to_dict(validate=False).get("usermeta") or {}
+    meta = chart.usermeta if isinstance(chart.usermeta, dict) else {}  # set by .properties() only
     return chart.properties(usermeta=dict(meta, caption=caption(key)))

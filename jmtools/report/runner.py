@@ -407,18 +407,18 @@ def _kernel_manager_class():
 
 def _execute(src: str, tmp: str, parameters: dict, *, kernel_name: str, cwd: str,
              timeout: float | None, retries: int):
+    """Run ``src`` into ``tmp`` with papermill; the executed notebook, as written to ``tmp``."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     for attempt in range(retries + 1):
         try:
             with _kernel_environment():
-                pm.execute_notebook(src, tmp, parameters=parameters, kernel_name=kernel_name,
-                                    cwd=cwd, progress_bar=False, log_output=False,
-                                    execution_timeout=timeout, start_timeout=120,
-                                    kernel_manager_class=_kernel_manager_class(),
-                                    engine_name=engine_name())
-            return
+                return pm.execute_notebook(src, tmp, parameters=parameters, kernel_name=kernel_name,
+                                           cwd=cwd, progress_bar=False, log_output=False,
+                                           execution_timeout=timeout, start_timeout=120,
+                                           kernel_manager_class=_kernel_manager_class(),
+                                           engine_name=engine_name())
         except PapermillExecutionError:
             raise
         except Exception:
@@ -485,9 +485,9 @@ def run_notebook(notebook: str | os.PathLike, output_path: str | os.PathLike, *,
     tmp = str(out.with_name(f".{out.stem}.{os.getpid()}.partial.ipynb"))
     started, t0 = _now(), time.perf_counter()
     try:
-        _execute(src, tmp, params, kernel_name=kernel_name,
-                 cwd=os.fspath(cwd) if cwd else str(Path(src).resolve().parent),
-                 timeout=timeout, retries=retries)
+        nb = _execute(src, tmp, params, kernel_name=kernel_name,
+                      cwd=os.fspath(cwd) if cwd else str(Path(src).resolve().parent),
+                      timeout=timeout, retries=retries)  # the notebook papermill wrote to tmp
     except PapermillExecutionError as err:
         os.replace(tmp, out) if os.path.exists(tmp) else None
         first = next((ln.strip() for ln in (err.source or "").splitlines() if ln.strip()), "")
@@ -505,7 +505,6 @@ def run_notebook(notebook: str | os.PathLike, output_path: str | os.PathLike, *,
                           f"'{kernel_name}' is installed (jupyter kernelspec list)",
                           notebook=src, output_path=str(out) if out.exists() else None,
                           ename=type(err).__name__, evalue=str(err)) from None
-    nb = nbformat.read(tmp, as_version=4)
     records = read_records(nb)
     result = RunResult(notebook=src, output_path=str(out), parameters=params, records=records,
                        started=started, duration_s=round(time.perf_counter() - t0, 3),
