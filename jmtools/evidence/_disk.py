@@ -20,7 +20,7 @@ from jmtools.evidence._store import labelled
 __all__ = ["FORMAT", "save_evidence", "load_evidence"]
 
 #: Version of the layout below; part of every cache key.
-FORMAT = 2
+FORMAT = 3
 _FRAMES = ("mapping", "unmatched", "coverage", "persona_sizes", "overlaps", "empty", "date_only")
 
 
@@ -37,6 +37,7 @@ def save_evidence(evidence, folder) -> Path:
             "touchpoint_stage": dict(evidence.touchpoint_stage), "personas": list(evidence.personas),
             "n_events": int(evidence.n_events), "n_customers": int(evidence.n_customers),
             "columns": list(evidence.events.columns), "event_names": list(evidence.event_names),
+            "event_columns": list(evidence.event_columns),
             "rules": [[r.name, r.stage, r.regex, r.occurrence, r.after, r.initiated_by]
                       for r in evidence.rules],
             "frames": [n for n in _FRAMES if getattr(evidence, n) is not None]}
@@ -44,10 +45,13 @@ def save_evidence(evidence, folder) -> Path:
     return folder
 
 
-def load_evidence(folder, journey, *, con=None):
+def load_evidence(folder, journey, *, con=None, source=None):
     """The :class:`Evidence` saved in ``folder``, its table loaded into DuckDB (``con`` or the
-    default connection). Raises ``ValueError`` (or an I/O error) when the folder is incomplete
-    or not of this format."""
+    default connection). ``source`` is the event log (an Ibis table with ``_row``, or a
+    function returning it, called only when asked) that
+    :meth:`~jmtools.evidence.Evidence.with_event_columns` reads the left-out columns from.
+    Raises ``ValueError`` (or an I/O error) when the folder is incomplete or not of this
+    format."""
     import pandas as pd
 
     folder = Path(folder)
@@ -64,4 +68,5 @@ def load_evidence(folder, journey, *, con=None):
                     frames.get("persona_sizes"), meta["n_events"], meta["n_customers"], journey,
                     overlaps=frames.get("overlaps"), empty=frames.get("empty"),
                     date_only=frames.get("date_only"), rules=rules, event_names=meta["event_names"],
-                    core=core)._link_core()
+                    core=core, event_columns=meta["event_columns"],
+                    source=source if meta["event_columns"] else None)._link_core()
