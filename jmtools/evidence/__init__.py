@@ -105,6 +105,9 @@ class Evidence:
     event_columns : list of str
         The event log's optional columns left out of :attr:`events` and :attr:`core`
         (read back by :meth:`with_event_columns`).
+    source : ibis.Table, callable or None
+        The event log they are read from (with its ``_row``), or a function that returns it
+        (a cached evidence reads the log only when asked); None without such columns.
     """
 
     events: object
