@@ -27,6 +27,8 @@ import jmtools
 from jmtools.core.engine import is_duckdb
 from jmtools.evidence import touchpoint_rules
 from jmtools.evidence._disk import FORMAT, load_evidence, save_evidence
+from jmtools.sources import Accounting, DeferredTable
+from jmtools.sources._accounting import REASON_COLUMNS
 
 __all__ = ["CACHE_ENV", "MAX_ENTRIES", "EvidenceCacheWarning", "cache_dir_from_env", "evidence_key", "cached_evidence",
            "input_digest"]
@@ -159,11 +161,8 @@ def _know_accounting(entry: Path, world) -> None:
     """Give a deferred event table the accounting its load had when the entry was written."""
     import pandas as pd
 
-    from jmtools.sources import Accounting
-    from jmtools.sources._accounting import REASON_COLUMNS
-
     loaded = world.tables.get("events")
-    if loaded is None or not hasattr(loaded, "know") or loaded.loaded:
+    if not isinstance(loaded, DeferredTable) or loaded.loaded:
         return
     a = json.loads((entry / "accounting.json").read_text(encoding="utf-8"))
     reasons = pd.DataFrame([tuple(r) for r in a["reasons"]], columns=REASON_COLUMNS)
