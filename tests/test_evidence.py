@@ -149,3 +149,17 @@ def test_event_names_are_stored_as_codes_and_named_on_read(monkeypatch):
                    (top_paths, {"level": "event", "max_steps": 3}), (loops, {"level": "stage"}),
                    (funnel, {"steps": steps, "level": "event"})]:
         pd.testing.assert_frame_equal(fn(listed, **kw), fn(joined, **kw))
+
+
+def test_the_stored_table_holds_no_optional_event_column_and_no_row_number_it_does_not_need():
+    plain = prepare(load_events(events()), JOURNEY)
+    assert "_row" not in plain.core.columns and plain.event_columns == []
+    wide = prepare(load_events(events().assign(channel=list("wwaawa"), value=range(6))), JOURNEY)
+    assert wide.event_columns == ["channel", "value"]
+    assert {"channel", "value"}.isdisjoint(wide.core.columns) and "_row" in wide.core.columns
+    df = wide.with_event_columns().to_pandas()
+    ref = events().assign(channel=list("wwaawa"), value=range(6), _r=range(6))
+    ref = ref.sort_values(["customer_id", "timestamp", "_r"])          # oracle: plain pandas
+    assert df["channel"].tolist() == ref["channel"].tolist()
+    assert df["value"].tolist() == ref["value"].tolist()
+    pd.testing.assert_frame_equal(df.drop(columns=["channel", "value"]), plain.to_pandas())

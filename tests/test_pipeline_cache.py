@@ -72,7 +72,7 @@ def test_a_damaged_cache_entry_is_recomputed_with_a_warning(world, tmp_path):
     cache = tmp_path / "cache"
     good, _ = pipeline.prepare_evidence(world, cache_dir=cache)
     entry = next(p for p in cache.iterdir() if not p.name.startswith("."))
-    (entry / "core.parquet").write_bytes(b"not parquet at all")
+    (entry / "core.duckdb").write_bytes(b"not a database at all")
     with pytest.warns(EvidenceCacheWarning, match="cannot be read"):
         again, status = pipeline.prepare_evidence(world, cache_dir=cache)
     assert status == "miss"
@@ -90,3 +90,48 @@ def test_prepare_world_reads_the_folder_named_by_the_environment(world, tmp_path
     assert run.funnel["n"].tolist() == funnel(pipeline.prepare_evidence(world)[0])["n"].tolist()
     monkeypatch.delenv(CACHE_ENV)
     assert pipeline.prepare_evidence(world)[1] == "off"
+
+
+def test_a_hit_does_not_read_the_event_file_and_keeps_its_accounting(world, tmp_path):
+    events = pd.read_parquet(world / "events.parquet")
+    bad = events.iloc[:3].assign(customer_id=None)             # three rows the load rejects
+    pd.concat([events, bad], ignore_index=True).to_parquet(world / "events.parquet", index=False)
+    cache = tmp_path / "cache"
+    first = pipeline.prepare_world(world, cache_dir=cache)
+    second = pipeline.prepare_world(world, cache_dir=cache)
+    loaded, deferred = first.world.tables["events"], second.world.tables["events"]
+    assert loaded.loaded and not deferred.loaded
+    a, b = loaded.accounting, deferred.accounting
+    assert (b.rows_read, b.rows_used, b.rows_rejected) == (len(events) + 3, len(events), 3)
+    assert (a.source, a.rows_read, a.rows_used, a.rows_rejected, a.notes) == \
+        (b.source, b.rows_read, b.rows_used, b.rows_rejected, b.notes)
+    pd.testing.assert_frame_equal(a.reasons.astype(str), b.reasons.astype(str))
+    assert b.reasons["n"].tolist() == [3] and list(b.reasons["lines"].iloc[0]) == [
+        len(events) + 1, len(events) + 2, len(events) + 3]
+    pd.testing.assert_frame_equal(first.world.accounting, second.world.accounting)
+    assert not deferred.loaded
+    _same(first.evidence, second.evidence)
+    assert not deferred.loaded                                  # every answer came from the cache
+
+
+def test_the_left_out_event_columns_are_read_back_when_asked(world, tmp_path):
+    cache = tmp_path / "cache"
+    computed = pipeline.prepare_evidence(world)[0]
+    pipeline.prepare_evidence(world, cache_dir=cache)
+    cached, status = pipeline.prepare_evidence(world, cache_dir=cache)
+    assert status == "hit"
+    for evidence in (computed, cached):
+        assert evidence.event_columns == ["session_id", "channel", "value"]
+        assert not set(evidence.event_columns) & set(evidence.core.columns)
+    oracle = pd.read_parquet(world / "events.parquet")           # the file itself, in file order
+    full = computed.with_event_columns().to_pandas()
+    assert len(full) == len(oracle)
+    back = cached.with_event_columns("channel", "value").to_pandas()
+    pd.testing.assert_frame_equal(back, full.drop(columns="session_id"), check_dtype=False)
+    by_row = computed.with_event_columns().events.order_by("_row").to_pandas()
+    pd.testing.assert_frame_equal(by_row[["customer_id", "event", "session_id", "channel", "value"]]
+                                  .reset_index(drop=True),
+                                  oracle[["customer_id", "event", "session_id", "channel", "value"]],
+                                  check_dtype=False)
+    with pytest.raises(Exception, match="columns"):
+        cached.with_event_columns("chanel")

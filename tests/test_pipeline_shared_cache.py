@@ -94,3 +94,120 @@ def test_a_damaged_entry_is_recomputed_with_a_warning(world, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error", EvidenceCacheWarning)
         _assert_same(good, pipeline.prepare_world(world, cache_dir=cache))
+
+
+# ------------------------------------------------------- a world shaped unlike the samples
+REPAIR_JOURNEY = """\
+jmtools: 1
+name: Home repairs
+personas:
+  - name: Landlord Lea
+    rule: "properties >= 3"
+  - name: Tenant Tom
+    rest: true
+stages:
+  - name: Request
+  - name: Visit
+  - name: Invoice
+touchpoints:
+  - {name: Call, stage: Request, channel: interpersonal, events: [call]}
+  - {name: Reminder, stage: Request, channel: digital, events: [reminder], initiated_by: company}
+  - {name: First visit, stage: Visit, channel: physical, events: [visit], occurrence: first}
+  - {name: Return visit, stage: Visit, channel: physical, events: [visit], occurrence: repeat}
+  - {name: Invoice, stage: Invoice, channel: digital, events: [invoice_sent, paid]}
+"""
+_COMPLAINTS = ["the technician came late again", "the invoice was wrong and far too high",
+               "nobody called back about the leak", "the repair did not hold and the tap drips",
+               "I waited all day at home and nobody came", "the boiler broke again after the visit"]
+_PRAISE = ["a friendly technician fixed it quickly", "a clear invoice with a fair price",
+           "they called back within the hour", "the heating works perfectly now",
+           "the plumber cleaned up after the job"]
+_OPENERS = ["Honestly,", "Last week", "This time", "As usual", "Sadly", "Good news:", "Well,", ""]
+_ENDINGS = ["", " Please sort this out.", " Thanks.", " Not what I expected.", " Would book again.",
+            " My neighbour had the same.", " The bathroom is fine now.", " Kitchen sink, second floor."]
+
+
+def repair_world(folder):
+    """Repairs that repeat: customers go Request → Visit → Invoice and round again (a stage
+    reached again, a touchpoint by occurrence), invoices recorded by date only (midnight)
+    while calls and visits carry times, surveys and rated feedback at every stage."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    folder.mkdir()
+    (folder / "journey.yaml").write_text(REPAIR_JOURNEY)
+    events, surveys, feedback, customers = [], [], [], []
+    for c in range(300):
+        cid = f"H{c:04d}"
+        landlord = c % 3 == 0
+        customers.append((cid, int(rng.integers(3, 9)) if landlord else 1))
+        t = pd.Timestamp("2026-03-02 08:00") + pd.Timedelta(hours=int(rng.integers(0, 400)))
+        for _ in range(int(rng.integers(1, 4))):                    # one to three rounds
+            if rng.random() < 0.3:
+                events.append((cid, t - pd.Timedelta(hours=5), "reminder"))
+            events.append((cid, t, "call"))
+            if rng.random() < 0.2:                                  # drops off after the call
+                break
+            t = t + pd.Timedelta(hours=int(rng.integers(2, 72)))
+            for _ in range(int(rng.integers(1, 3))):                # a return visit sometimes
+                events.append((cid, t, "visit"))
+                surveys.append((cid, t + pd.Timedelta(hours=1), "Visit", "csat",
+                                int(rng.integers(1, 6) if not landlord else rng.integers(3, 6))))
+                t = t + pd.Timedelta(hours=int(rng.integers(1, 30)))
+            events.append((cid, t.normalize(), "invoice_sent"))     # a date, no time
+            if rng.random() < 0.7:
+                events.append((cid, t + pd.Timedelta(days=int(rng.integers(0, 9))), "paid"))
+            bad = rng.random() < (0.3 if landlord else 0.6)
+            text = (f"{rng.choice(_OPENERS)} {rng.choice(_COMPLAINTS if bad else _PRAISE)}."
+                    f"{rng.choice(_ENDINGS)}").strip()
+            feedback.append((f"F{len(feedback):05d}", cid, t + pd.Timedelta(days=1), text,
+                             str(rng.choice(["Visit", "Invoice", "Request"])),
+                             int(rng.integers(1, 3) if bad else rng.integers(4, 6))))
+            t = t + pd.Timedelta(days=int(rng.integers(10, 60)))
+    pd.DataFrame(events, columns=["customer_id", "timestamp", "event"]).to_csv(folder / "events.csv", index=False)
+    pd.DataFrame(customers, columns=["customer_id", "properties"]).to_csv(folder / "customers.csv", index=False)
+    pd.DataFrame(surveys, columns=["customer_id", "timestamp", "stage", "metric", "score"]).to_csv(
+        folder / "surveys.csv", index=False)
+    pd.DataFrame(feedback, columns=["feedback_id", "customer_id", "timestamp", "text", "stage", "rating"]).to_csv(
+        folder / "feedback.csv", index=False)
+    return folder
+
+
+def test_a_world_with_repeated_stages_and_dated_events_reads_back_what_is_computed_without_cache(
+        tmp_path, monkeypatch):
+    from jmtools.analyses.funnels import funnel, time_between_stages, transitions
+    from jmtools.sources import DeferredTable
+
+    world = repair_world(tmp_path / "repairs")
+    cache = tmp_path / "cache"
+    first = pipeline.prepare_world(world, cache_dir=cache)
+    assert first.evidence.date_only["event"].tolist() == ["invoice_sent"]           # the shape asked for
+    assert {"First visit", "Return visit"} <= set(first.evidence.mapping["touchpoint"].dropna())
+    assert len(_entries(cache)) == 1                                                # kept: exact
+    calls = []
+    real = pipeline._chain.painpoints.collect_signals
+    monkeypatch.setattr(pipeline._chain.painpoints, "collect_signals",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    cached = pipeline.prepare_world(world, cache_dir=cache)
+    assert calls == [] and not cached.world.tables["events"].loaded                # all read back
+    monkeypatch.undo()
+    alone = pipeline.prepare_world(world)                    # the independent computation
+    assert not isinstance(alone.world.tables["events"], DeferredTable)                # read and validated
+    _assert_same(alone, cached)
+    for question in (funnel, time_between_stages, transitions):
+        pd.testing.assert_frame_equal(question(alone.evidence), question(cached.evidence), check_exact=True)
+    pd.testing.assert_frame_equal(alone.evidence.to_pandas(), cached.evidence.to_pandas(), check_exact=True)
+    for persona in ("Landlord Lea", "Tenant Tom", "all"):
+        a, b = pipeline.run(alone, persona=persona), pipeline.run(cached, persona=persona)
+        pd.testing.assert_frame_equal(a.pain_points.table, b.pain_points.table, check_exact=True)
+        pd.testing.assert_frame_equal(a.curve, b.curve, check_exact=True)
+        pd.testing.assert_frame_equal(a.funnel, b.funnel, check_exact=True)
+        pd.testing.assert_frame_equal(a.accounting, b.accounting, check_exact=True)
+    # the comparison can fail: a cached signal changed on disk is told apart from the computed one
+    entry = cache / _entries(cache)[0]
+    signals = pd.read_parquet(entry / "signals.parquet")
+    numeric = signals.select_dtypes("number").columns[0]
+    signals.loc[0, numeric] = signals.loc[0, numeric] + 1
+    signals.to_parquet(entry / "signals.parquet")
+    with pytest.raises(AssertionError):
+        _assert_same(alone, pipeline.prepare_world(world, cache_dir=cache))

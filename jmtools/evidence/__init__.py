@@ -54,8 +54,11 @@ class Evidence:
         ``stage``, ``stage_index`` (1-based journey order; null when unmatched),
         ``position`` (1-based order of the event within its customer), ``next_event``,
         ``time_to_next_s`` (seconds to the customer's next event), ``persona`` when
-        customers were given, and any optional event columns (``channel``, ``session_id``,
-        ``value``). Stored once where the data lives.
+        customers were given, and the customer columns given as ``segments``. Stored once
+        where the data lives. The event log's optional columns (``channel``, ``session_id``,
+        ``value``…) are not stored with it when the log has its input row number (``_row``,
+        as loaded by :func:`jmtools.sources.load_events`): :meth:`with_event_columns` reads
+        them from the log when asked (:attr:`event_columns` lists them).
     stages : list of str
         Stage names in journey order.
     touchpoints : list of str
@@ -99,6 +102,12 @@ class Evidence:
     answers : dict
         Results already computed from this evidence (the funnel chain per steps and groups),
         so that a funnel and the time between its steps are computed once.
+    event_columns : list of str
+        The event log's optional columns left out of :attr:`events` and :attr:`core`
+        (read back by :meth:`with_event_columns`).
+    source : ibis.Table, callable or None
+        The event log they are read from (with its ``_row``), or a function that returns it
+        (a cached evidence reads the log only when asked); None without such columns.
     """
 
     events: object
@@ -119,6 +128,8 @@ class Evidence:
     rules: list = field(default_factory=list)
     event_names: list = field(default_factory=list)
     core: object = None
+    event_columns: list = field(default_factory=list)
+    source: object = field(default=None, repr=False, compare=False)
     answers: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     _core_events: object = field(default=None, init=False, repr=False, compare=False)
 
@@ -161,6 +172,42 @@ class Evidence:
         (True, True)
         """
         return dataclasses.replace(self, events=events, core=None)
+
+    def with_event_columns(self, *columns) -> "Evidence":
+        """A copy whose events also have the event log's optional ``columns`` (all of
+        :attr:`event_columns` when none are named), read from the log by its row number.
+
+        The stored table leaves them out, so that a large log is held in memory once; this
+        joins them back for the analyses that need them (a copy, like :meth:`with_events`).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from jmtools.evidence import prepare
+        >>> from jmtools.sources import load_events
+        >>> log = load_events(pd.DataFrame({"customer_id": ["a", "a"], "event": ["view", "buy"],
+        ...     "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"]), "channel": ["web", "app"]}))
+        >>> ev = prepare(log, {"stages": ["Browse"], "touchpoints": [{"name": "Site",
+        ...                     "stage": "Browse", "events": ["view"]}]})
+        >>> ev.event_columns, "channel" in ev.events.columns
+        (['channel'], False)
+        >>> ev.with_event_columns("channel").to_pandas()[["event", "channel"]]
+          event channel
+        0  view     web
+        1   buy     app
+        """
+        names = list(columns) or list(self.event_columns)
+        unknown = [c for c in names if c not in self.event_columns]
+        if unknown:
+            raise ParameterError("columns", unknown[0], expected=list(self.event_columns) or
+                                 "none: the event log has no optional columns left out")
+        if not names:
+            return self
+        src = self.source() if callable(self.source) else self.source
+        side = src.select(_sr="_row", **{c: src[c] for c in names})
+        t = self.events
+        joined = t.left_join(side, t._row == side._sr).drop("_sr")
+        return self.with_events(joined.select(*t.columns, *names))
 
     def _link_core(self) -> "Evidence":
         """Mark :attr:`events` as the projection of :attr:`core` (where both were built together).
@@ -307,7 +354,8 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
         joined = joined.left_join(seg, joined.customer_id == seg._sid).drop("_sid")
 
     codes = {e: i for i, e in enumerate(event_names, start=1)}
-    core = _sort_once(joined, [codes[e] for e in date_only["event"]])
+    optional = _optional_columns(t, segments)
+    core = _sort_once(joined, [codes[e] for e in date_only["event"]], leave_out=optional)
     if plan.conditional:
         named = resolve_conditions(with_names(core, rules, stages, event_names), stages, rules, plan)
         core = to_codes(named, rules, stages).select(*core.columns)
@@ -331,7 +379,17 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
                     mapping, unmatched, coverage, names, sizes, n_events, n_customers, journey,
                     overlaps=overlap_report(plan, rules, dict(zip(counts["event"], counts["n_events"]))),
                     empty=empty_report(stages, rules, plan, received), date_only=date_only,
-                    rules=rules, event_names=event_names, core=core)._link_core()
+                    rules=rules, event_names=event_names, core=core, event_columns=optional,
+                    source=t if optional else None)._link_core()
+
+
+def _optional_columns(t, segments) -> list:
+    """The event log's own optional columns (``channel``, ``session_id``…), left out of the
+    stored table when the log's row number (``_row``) can read them back; else none."""
+    if "_row" not in t.columns:
+        return []
+    fixed = {*PREPARED_COLUMNS, "persona", "_row", *_CODES, *segments}
+    return [c for c in t.columns if c not in fixed]
 
 
 def _date_only(counts):
@@ -386,13 +444,15 @@ def _require(t, cols, what):
                          for c in missing])
 
 
-def _sort_once(t, date_only=()):
+def _sort_once(t, date_only=(), leave_out=()):
     """Add position, the next event's code ``_nx`` and time_to_next_s with one window sort per
     customer.
 
     Returns the narrow stored columns: the event as its code ``_ev`` (``date_only`` are codes),
     the touchpoint as its code ``_tp``, no names (:func:`jmtools.evidence._store.labelled`
-    adds them on read). Codes follow name order, so ties without ``_row`` still sort by name.
+    adds them on read), without the columns ``leave_out``; ``_row`` is kept only to read those
+    back (after the sort, ``position`` is the order). Codes follow name order, so ties without
+    ``_row`` still sort by name.
 
     Date-only event names sort at the end of their day; a time to the next event that would
     be negative because of that is unknown (null).
@@ -409,9 +469,10 @@ def _sort_once(t, date_only=()):
     secs = (nxt_ts.epoch_seconds() - t.timestamp.epoch_seconds()).cast("float64")
     if date_only:
         secs = ibis.ifelse(secs < 0, ibis.null("float64"), secs)
-    extra = [c for c in t.columns if c not in PREPARED_COLUMNS and c not in ("persona", *_CODES)]
-    if "_row" in extra:                       # internal tie-breaker stays last
-        extra = [c for c in extra if c != "_row"] + ["_row"]
+    extra = [c for c in t.columns if c not in PREPARED_COLUMNS and c not in ("persona", "_row", *_CODES)
+             and c not in leave_out]
+    if "_row" in t.columns and leave_out:     # the row number reads the left-out columns back
+        extra.append("_row")
     cols = dict(customer_id=t.customer_id, timestamp=t.timestamp, _ev=t._ev,
                 _tp=t._tp, stage_index=t.stage_index,
                 position=(ibis.row_number().over(w) + 1).cast("int32"),

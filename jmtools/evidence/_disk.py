@@ -1,10 +1,14 @@
 """Prepared evidence on disk: written once, read back by every report of a batch.
 
-:func:`save_evidence` writes the stored narrow table (:attr:`Evidence.core`) as Parquet and
-everything else the :class:`Evidence` holds as plain data — small frames as Parquet, names and
-counts as JSON (no pickle: a cache folder must never run code when it is read).
-:func:`load_evidence` reads it back into a DuckDB table and rebuilds the same
-:class:`Evidence`, its :attr:`~Evidence.events` view included.
+:func:`save_evidence` writes the stored narrow table (:attr:`Evidence.core`) as a table of a
+DuckDB database file (``core.duckdb``: DuckDB's own compressed columns) and everything else
+the :class:`Evidence` holds as plain data — small frames as Parquet, names and counts as JSON
+(no pickle: a cache folder must never run code when it is read). :func:`load_evidence`
+attaches that file read-only and rebuilds the same :class:`Evidence`, its
+:attr:`~Evidence.events` view included: nothing is copied into memory when it is opened, and
+DuckDB reads the column blocks a question needs (into its buffer pool, within its memory
+limit). The attached file stays open, so an entry removed from the cache meanwhile (on a
+POSIX file system) is still read to the end.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from jmtools.core.engine import backend_of, default_connection, materialize
+from jmtools.core.engine import backend_of, default_connection, unique_name
 from jmtools.evidence import Evidence
 from jmtools.evidence._rules import TouchpointRule
 from jmtools.evidence._store import labelled
@@ -20,7 +24,8 @@ from jmtools.evidence._store import labelled
 __all__ = ["FORMAT", "save_evidence", "load_evidence"]
 
 #: Version of the layout below; part of every cache key.
-FORMAT = 2
+FORMAT = 3
+_CORE = "core.duckdb"
 _FRAMES = ("mapping", "unmatched", "coverage", "persona_sizes", "overlaps", "empty", "date_only")
 
 
@@ -28,7 +33,7 @@ def save_evidence(evidence, folder) -> Path:
     """Write ``evidence`` (prepared on DuckDB) into ``folder``; returns the folder."""
     folder = Path(folder)
     (folder / "frames").mkdir(parents=True, exist_ok=True)
-    backend_of(evidence.core).to_parquet(evidence.core, folder / "core.parquet")
+    _write_core(evidence.core, folder / _CORE)
     for name in _FRAMES:
         frame = getattr(evidence, name)
         if frame is not None:
@@ -37,6 +42,7 @@ def save_evidence(evidence, folder) -> Path:
             "touchpoint_stage": dict(evidence.touchpoint_stage), "personas": list(evidence.personas),
             "n_events": int(evidence.n_events), "n_customers": int(evidence.n_customers),
             "columns": list(evidence.events.columns), "event_names": list(evidence.event_names),
+            "event_columns": list(evidence.event_columns),
             "rules": [[r.name, r.stage, r.regex, r.occurrence, r.after, r.initiated_by]
                       for r in evidence.rules],
             "frames": [n for n in _FRAMES if getattr(evidence, n) is not None]}
@@ -44,10 +50,13 @@ def save_evidence(evidence, folder) -> Path:
     return folder
 
 
-def load_evidence(folder, journey, *, con=None):
+def load_evidence(folder, journey, *, con=None, source=None):
     """The :class:`Evidence` saved in ``folder``, its table loaded into DuckDB (``con`` or the
-    default connection). Raises ``ValueError`` (or an I/O error) when the folder is incomplete
-    or not of this format."""
+    default connection). ``source`` is the event log (an Ibis table with ``_row``, or a
+    function returning it, called only when asked) that
+    :meth:`~jmtools.evidence.Evidence.with_event_columns` reads the left-out columns from.
+    Raises ``ValueError`` (or an I/O error) when the folder is incomplete or not of this
+    format."""
     import pandas as pd
 
     folder = Path(folder)
@@ -56,7 +65,7 @@ def load_evidence(folder, journey, *, con=None):
         raise ValueError(f"evidence cache format {meta.get('format')!r}, expected {FORMAT}")
     frames = {n: pd.read_parquet(folder / "frames" / f"{n}.parquet") for n in meta["frames"]}
     con = con or default_connection()
-    core = materialize(con.read_parquet(folder / "core.parquet"), name="evidence")
+    core = _attach_core(con, folder / _CORE)
     rules = [TouchpointRule(*r) for r in meta["rules"]]
     events = labelled(core, rules, meta["stages"], meta["columns"], meta["event_names"])
     return Evidence(events, meta["stages"], meta["touchpoints"], meta["touchpoint_stage"],
@@ -64,4 +73,32 @@ def load_evidence(folder, journey, *, con=None):
                     frames.get("persona_sizes"), meta["n_events"], meta["n_customers"], journey,
                     overlaps=frames.get("overlaps"), empty=frames.get("empty"),
                     date_only=frames.get("date_only"), rules=rules, event_names=meta["event_names"],
-                    core=core)._link_core()
+                    core=core, event_columns=meta["event_columns"],
+                    source=source if meta["event_columns"] else None)._link_core()
+
+
+def _lit(text) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _write_core(core, path: Path) -> None:
+    """``core`` (an Ibis table on DuckDB) as table ``core`` of a new DuckDB file ``path``."""
+    backend = backend_of(core)
+    raw, alias = backend.con, unique_name("cache_out")
+    view = unique_name("cache_core")
+    backend.create_view(view, core, overwrite=True)
+    raw.execute(f"ATTACH {_lit(path)} AS {alias}")
+    try:
+        raw.execute(f'CREATE TABLE {alias}.core AS SELECT * FROM "{view}"')
+    finally:
+        raw.execute(f"DETACH {alias}")
+        backend.drop_view(view, force=True)
+
+
+def _attach_core(con, path: Path):
+    """Table ``core`` of the DuckDB file ``path``, attached read-only to ``con``."""
+    if not path.is_file():
+        raise ValueError(f"{path.name} is missing")
+    alias = unique_name("cache_in")
+    con.con.execute(f"ATTACH {_lit(path)} AS {alias} (READ_ONLY)")
+    return con.table("core", database=(alias, "main"))

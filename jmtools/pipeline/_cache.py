@@ -27,6 +27,8 @@ import jmtools
 from jmtools.core.engine import is_duckdb
 from jmtools.evidence import touchpoint_rules
 from jmtools.evidence._disk import FORMAT, load_evidence, save_evidence
+from jmtools.sources import Accounting, DeferredTable
+from jmtools.sources._accounting import REASON_COLUMNS
 
 __all__ = ["CACHE_ENV", "MAX_ENTRIES", "EvidenceCacheWarning", "cache_dir_from_env", "evidence_key", "cached_evidence",
            "input_digest"]
@@ -79,8 +81,10 @@ def evidence_key(world, journey, segment: str = "") -> str | None:
 
 
 def input_digest(world, kinds, h) -> bool:
-    """Feed the content of ``world``'s table files of ``kinds`` (and how each was loaded) to the
-    hash ``h``; False when one is not a file of the world's folder (a frame, a renamed file)."""
+    """Feed the content of ``world``'s table files of ``kinds`` (and how each was loaded: the
+    loader options, or for a table loaded by hand the notes of its load) to the hash ``h``;
+    False when one is not a file of the world's folder (a frame, a renamed file). A table
+    read only when used (:class:`~jmtools.sources.DeferredTable`) is not read for this."""
     folder = Path(getattr(world, "folder", "") or "")
     for kind in kinds:
         loaded = world.tables.get(kind)
@@ -88,9 +92,10 @@ def input_digest(world, kinds, h) -> bool:
             h.update(f"no {kind}".encode("utf-8"))
             continue
         path = next((folder / f"{kind}{s}" for s in _SUFFIXES if (folder / f"{kind}{s}").exists()), None)
-        if path is None or path.name != loaded.accounting.source:
+        if path is None or path.name != loaded.source:
             return False
-        h.update(f"{kind} {json.dumps(list(loaded.accounting.notes))}".encode("utf-8"))
+        how = loaded.options if loaded.options is not None else list(loaded.accounting.notes)
+        h.update(f"{kind} {json.dumps(how, sort_keys=True, default=str)}".encode("utf-8"))
         _file_digest(path, h)
     return True
 
@@ -117,7 +122,9 @@ def cached_evidence(cache_dir, world, journey, segment: str, compute):
     entry = Path(cache_dir) / key
     if (entry / "meta.json").exists():
         try:
-            return load_evidence(entry, journey), "hit"
+            evidence = load_evidence(entry, journey, source=lambda: world.tables["events"].table)
+            _know_accounting(entry, world)
+            return evidence, "hit"
         except Exception as exc:                       # a damaged entry: say so, compute again
             warnings.warn(f"the cached evidence in {entry} cannot be read ({type(exc).__name__}: "
                           f"{str(exc)[:200]}); it is computed again and rewritten",
@@ -125,16 +132,54 @@ def cached_evidence(cache_dir, world, journey, segment: str, compute):
             shutil.rmtree(entry, ignore_errors=True)
     evidence = compute()
     if evidence.core is not None and is_duckdb(evidence.core):
-        _write(entry, evidence)
+        _write(entry, evidence, world.tables.get("events"))
     return evidence, "miss"
 
 
-def _write(entry: Path, evidence) -> None:
-    """Write atomically: into a fresh folder beside the entry, then rename it into place."""
+# ----------------------------------------------------------------------------- the load's accounting
+
+def _accounting_json(accounting) -> dict:
+    """What the load of the event file counted, as plain JSON (reasons row by row)."""
+    reasons = [[_plain(v) for v in row] for row in accounting.reasons.itertuples(index=False)]
+    return {"source": accounting.source, "kind": accounting.kind, "rows_read": int(accounting.rows_read),
+            "rows_used": int(accounting.rows_used), "rows_rejected": int(accounting.rows_rejected),
+            "notes": list(accounting.notes), "reasons": reasons}
+
+
+def _plain(value):
+    """A reasons cell as JSON: numbers and text as they are, lists element by element."""
+    import numpy as np
+
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return None if value is None or (isinstance(value, float) and value != value) else value
+
+
+def _know_accounting(entry: Path, world) -> None:
+    """Give a deferred event table the accounting its load had when the entry was written."""
+    import pandas as pd
+
+    loaded = world.tables.get("events")
+    if not isinstance(loaded, DeferredTable) or loaded.loaded:
+        return
+    a = json.loads((entry / "accounting.json").read_text(encoding="utf-8"))
+    reasons = pd.DataFrame([tuple(r) for r in a["reasons"]], columns=REASON_COLUMNS)
+    loaded.know(Accounting(a["source"], a["kind"], a["rows_read"], a["rows_used"], a["rows_rejected"],
+                           reasons=reasons, notes=a["notes"]))
+
+
+def _write(entry: Path, evidence, events=None) -> None:
+    """Write atomically: into a fresh folder beside the entry, then rename it into place. The
+    event table's accounting is kept beside the evidence, for reports that do not read it."""
     entry.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{entry.name[:12]}-", dir=entry.parent))
     try:
         save_evidence(evidence, tmp)
+        if events is not None:
+            (tmp / "accounting.json").write_text(json.dumps(_accounting_json(events.accounting)),
+                                                 encoding="utf-8")
         os.replace(tmp, entry)
     except OSError:                                    # another worker won the race: use theirs
         shutil.rmtree(tmp, ignore_errors=True)

@@ -280,7 +280,8 @@ def prepare_world(data, *, journey=None, segment: str = "", n_themes: int | str 
     -------
     Prepared
     """
-    world = load(data, journey)
+    folder = cache_dir if cache_dir is not None else cache_dir_from_env()
+    world = load(data, journey, defer=folder is not None and assignment is None)
     given = assignment
     world, tables, events, n_segment, broken = _restricted(world, segment, given)
     journey = world.journey
@@ -293,7 +294,6 @@ def prepare_world(data, *, journey=None, segment: str = "", n_themes: int | str 
         signals = painpoints.collect_signals(evidence, emotion=felt, tickets=tables.get("tickets"))
         return emotion_ev, signals, *_themes(tables, assignment, journey, n_themes, seed)
 
-    folder = cache_dir if cache_dir is not None else cache_dir_from_env()
     if given is not None or folder is None:          # a given assignment is not part of the key
         emotion_ev, signals, found_themes, theme_error = compute()
     else:
@@ -395,20 +395,22 @@ def prepare_evidence(data, *, journey=None, segment: str = "", cache_dir=None):
     (jmtools.evidence.Evidence, str)
         The evidence and the cache status: ``"hit"``, ``"miss"`` or ``"off"``.
     """
-    world, tables, events, _, _ = _restricted(load(data, journey), segment, None)
+    folder = cache_dir if cache_dir is not None else cache_dir_from_env()
+    world, tables, events, _, _ = _restricted(load(data, journey, defer=folder is not None), segment, None)
     return _cached_evidence(world, tables, events, segment, None, cache_dir)
 
 
 def _restricted(world: World, segment: str, given):
-    """The world restricted to the segment, without personas whose rule cannot run here."""
-    tables, events, n_segment = select(world, resolve_focus(world.journey, ALL, segment))
+    """The world restricted to the segment, without personas whose rule cannot run here; the
+    events as a function that reads them (a deferred event file is read only when called)."""
+    tables, events, n_segment = _select(world, resolve_focus(world.journey, ALL, segment))
     world, broken = _usable_personas(world, tables.get("customers"), given)
     return world, tables, events, n_segment, broken
 
 
 def _cached_evidence(world, tables, events, segment, given, cache_dir):
     def compute():
-        return _evidence(events, world.journey, tables.get("customers"), given)
+        return _evidence(events(), world.journey, tables.get("customers"), given)
 
     folder = cache_dir if cache_dir is not None else cache_dir_from_env()
     if given is not None or folder is None:          # a given assignment is not part of the key
@@ -419,7 +421,8 @@ def _cached_evidence(world, tables, events, segment, given, cache_dir):
 def _shared(data, persona: str, **options) -> Prepared:
     """``data`` prepared: as given, or by :func:`prepare_world` with ``options``."""
     if not isinstance(data, Prepared):
-        world = load(data, options["journey"])
+        deferred = cache_dir_from_env() is not None and options.get("assignment") is None
+        world = load(data, options["journey"], defer=deferred)
         resolve_focus(world.journey, persona, options["segment"])  # a typo fails before any work
         return prepare_world(world, **options)
     fixed = {"journey": None, "segment": data.segment, "n_themes": data.options["n_themes"],
@@ -434,10 +437,13 @@ def _shared(data, persona: str, **options) -> Prepared:
 
 
 # ------------------------------------------------------------------------------ steps
-def load(data, journey=None) -> World:
+def load(data, journey=None, *, defer: bool = False) -> World:
     """A loaded world: ``data`` itself if it is one, else :func:`jmtools.sources.load_world`
-    (a folder, or ``"sample:<name>"`` for a bundled sample world)."""
-    return data if isinstance(data, World) else load_world(data, journey or None)
+    (a folder, or ``"sample:<name>"`` for a bundled sample world). ``defer=True`` reads the
+    event file only when its rows are used (a run whose evidence is cached never reads it)."""
+    if isinstance(data, World):
+        return data
+    return load_world(data, journey or None, defer=("events",) if defer else ())
 
 
 def select(world: World, focus: Focus) -> tuple[dict, Any, int | None]:
@@ -445,8 +451,16 @@ def select(world: World, focus: Focus) -> tuple[dict, Any, int | None]:
 
     Returns ``(tables, events, customers_in_segment)``; the last is None without a segment.
     """
+    tables, events, n = _select(world, focus)
+    return tables, events(), n
+
+
+def _select(world: World, focus: Focus):
+    """:func:`select` with the events as a function that reads them when called."""
     tables = {kind: loaded.to_pandas() for kind, loaded in world.tables.items() if kind != "events"}
-    events = world.tables["events"].table if "events" in world.tables else as_table(_NO_EVENTS)
+
+    def events():
+        return world.tables["events"].table if "events" in world.tables else as_table(_NO_EVENTS)
     if not focus.segment:
         return tables, events, None
     if "customers" not in tables:
@@ -459,7 +473,11 @@ def select(world: World, focus: Focus) -> tuple[dict, Any, int | None]:
                                  "customers in the customer table matches it")
     keep = set(chosen)
     tables = {kind: t[t["customer_id"].isin(keep)].reset_index(drop=True) for kind, t in tables.items()}
-    return tables, events.filter(events.customer_id.isin(list(chosen))), len(chosen)
+
+    def in_segment():
+        t = events()
+        return t.filter(t.customer_id.isin(list(chosen)))
+    return tables, in_segment, len(chosen)
 
 
 #: The event log of a folder without one: every step runs, and counts no event.

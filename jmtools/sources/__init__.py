@@ -27,7 +27,7 @@ from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.core.metrics import SCALES, Scale
 from jmtools.core.resources import resolve_data_dir
 from jmtools.journey import Journey
-from jmtools.sources._accounting import Accounting, LoadedTable
+from jmtools.sources._accounting import Accounting, DeferredTable, LoadedTable
 from jmtools.sources._duckdb import load_duckdb
 from jmtools.sources._foreign import load_ibis
 from jmtools.sources._missing import TABLE_CONTENTS, missing_table
@@ -45,6 +45,7 @@ __all__ = [
     "load_world",
     "World",
     "LoadedTable",
+    "DeferredTable",
     "Accounting",
     "SPECS",
     "Column",
@@ -268,7 +269,7 @@ class World:
 _SUFFIXES = (".parquet", ".csv", ".csv.gz", ".tsv", ".xlsx")
 
 
-def load_world(folder, journey=None, *, options: dict | None = None) -> World:
+def load_world(folder, journey=None, *, options: dict | None = None, defer=()) -> World:
     """Load every canonical table found in ``folder`` (``events.csv``, ``customers.parquet``…).
 
     Parameters
@@ -282,6 +283,9 @@ def load_world(folder, journey=None, *, options: dict | None = None) -> World:
         The journey file; default ``journey.yaml`` in the folder, if there is one.
     options : dict, optional
         ``{kind: {loader options}}``, e.g. ``{"events": {"tz": "Europe/Berlin"}}``.
+    defer : tuple of str, optional
+        Kinds read only when first used (a :class:`DeferredTable`), e.g. ``("events",)`` for a
+        run whose prepared evidence may come from a cache; their file errors are raised then.
 
     Returns
     -------
@@ -300,11 +304,20 @@ def load_world(folder, journey=None, *, options: dict | None = None) -> World:
     """
     folder = resolve_data_dir(folder)
     options = options or {}
+    for kind in defer:
+        if kind not in SPECS:
+            raise ParameterError("defer", kind, expected=list(SPECS))
     tables = {}
     for kind in SPECS:
         path = next((folder / f"{kind}{s}" for s in _SUFFIXES if (folder / f"{kind}{s}").exists()), None)
-        if path is not None:
-            tables[kind] = load_table(path, kind, **options.get(kind, {}))
+        if path is None:
+            continue
+        how = dict(options.get(kind, {}))
+        if kind in defer:
+            tables[kind] = DeferredTable(kind, how.get("source_name") or path.name, how,
+                                         lambda path=path, kind=kind, how=how: _loaded(path, kind, how))
+        else:
+            tables[kind] = _loaded(path, kind, how)
     if not tables:
         raise DataError([Problem(
             f"no table files in {str(folder)!r}: nothing a report could use", source=str(folder),
@@ -312,6 +325,12 @@ def load_world(folder, journey=None, *, options: dict | None = None) -> World:
                 "event), surveys.csv, feedback.csv, customers.csv, orders.csv or tickets.csv (or "
                 ".parquet / .xlsx); docs/data.md says what each one fills")])
     return World(folder, _journey(folder, journey), tables)
+
+
+def _loaded(path: Path, kind: str, how: dict) -> LoadedTable:
+    loaded = load_table(path, kind, **how)
+    loaded.options = how
+    return loaded
 
 
 def journey_path(folder: str | Path) -> Path | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from jmtools.core.engine import to_pandas
 from jmtools.core.errors import DataError, Problem, format_lines
 
-__all__ = ["Accounting", "LoadedTable", "REASON_COLUMNS"]
+__all__ = ["Accounting", "LoadedTable", "DeferredTable", "REASON_COLUMNS"]
 
 #: Columns of :attr:`Accounting.reasons`.
 REASON_COLUMNS = ["reason", "column", "n", "lines", "examples", "fix"]
@@ -122,11 +122,15 @@ class LoadedTable:
         order used to break timestamp ties). Runs on DuckDB unless the input lived elsewhere.
     accounting : Accounting
         Rows read, used, rejected, with reasons.
+    options : dict or None
+        The loader options it was loaded with (``{"tz": …}``), when loaded from a folder by
+        :func:`jmtools.sources.load_world`; None when unknown.
     """
 
     kind: str
     table: object
     accounting: Accounting
+    options: dict | None = None
 
     @property
     def source(self) -> str:
@@ -150,3 +154,60 @@ class LoadedTable:
         a = self.accounting
         return (f"<LoadedTable {self.kind} from {a.source}: {a.rows_used:,} rows used, "
                 f"{a.rows_rejected:,} rejected; columns {', '.join(c for c in self.columns if c != '_row')}>")
+
+
+class DeferredTable(LoadedTable):
+    """A table file that is read and validated the first time its rows or accounting are used.
+
+    :func:`jmtools.sources.load_world` gives the event log this way when asked
+    (``defer=("events",)``): a report whose prepared evidence is cached never needs the rows,
+    only what the load counted, which the cache keeps (:meth:`know`). ``source``, ``kind``
+    and ``options`` are known without reading; ``table`` and ``accounting`` read the file
+    once (errors are raised then, as an eager load raises them).
+
+    Examples
+    --------
+    >>> from jmtools.sources import load_world
+    >>> ev = load_world("sample:b2b", defer=("events",)).tables["events"]
+    >>> ev.loaded, ev.source
+    (False, 'events.parquet')
+    >>> ev.accounting.rows_used > 0, ev.loaded
+    (True, True)
+    """
+
+    def __init__(self, kind: str, source: str, options: dict, load):
+        self.kind, self.options, self._source, self._load = kind, dict(options), source, load
+        self._done: LoadedTable | None = None
+        self._known: Accounting | None = None
+
+    @property
+    def loaded(self) -> bool:
+        """True once the file has been read."""
+        return self._done is not None
+
+    def _read(self) -> LoadedTable:
+        if self._done is None:
+            self._done = self._load()
+        return self._done
+
+    @property
+    def table(self):
+        return self._read().table
+
+    @property
+    def accounting(self) -> Accounting:
+        if self._done is None and self._known is not None:
+            return self._known
+        return self._read().accounting
+
+    @property
+    def source(self) -> str:
+        return self._source
+
+    def know(self, accounting: Accounting) -> None:
+        """Take ``accounting`` (of an earlier load of the same file, kept by a cache) as this
+        table's, so that reading it is not needed to report it."""
+        if accounting.source != self._source or accounting.kind != self.kind:
+            raise ValueError(f"accounting of {accounting.source} ({accounting.kind}) given for "
+                             f"{self._source} ({self.kind})")
+        self._known = accounting

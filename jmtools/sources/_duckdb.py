@@ -276,7 +276,7 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     if tz:
         notes.append(f"timestamps read as local time in {tz} and converted to UTC")
 
-    inner = f"SELECT {', '.join(rules.inner)}, {ROW} AS _row FROM {q(view)}"
+    inner = f"SELECT {', '.join(rules.inner)}, {_row_number(raw, view, opened)} AS _row FROM {q(view)}"
     table = _stage(raw, inner, name, rules, spec, src if opened.label != "DuckDB table" else None)
     accounting = _account(raw, table, inner, label, spec, rules, opened, notes)
     if opened.lines == "csv":                 # the text copy of the file is no longer needed
@@ -286,6 +286,16 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
         keep.append("_row")
     ibis_table = con.table(table).select(*keep)
     return LoadedTable(spec.kind, ibis_table, accounting)
+
+
+def _row_number(raw, view: str, opened) -> str:
+    """SQL of the input row number: 4 bytes (UINTEGER) when the input has fewer than 2^32 rows,
+    which files and frames say without a scan (Parquet from its metadata); else BIGINT."""
+    if opened.label != "DuckDB table":             # a view over any query would run it: not asked
+        n = raw.execute(f"SELECT count(*) FROM {q(view)}").fetchone()[0]
+        if n < 2**32:
+            return f"CAST({ROW} AS UINTEGER)"
+    return ROW
 
 
 _NUMERIC = re.compile(r"^(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?|FLOAT|DOUBLE|REAL|DECIMAL.*|NUMERIC.*|"
