@@ -125,8 +125,11 @@ def record_inputs(f: Findings) -> None:
 
 
 def title(f: Findings) -> None:
-    """The report's title: the journey and whom it is about."""
+    """The report's title: the journey and whom it is about; below it, once, what the report
+    leaves out so that no group of fewer than 5 customers is shown (``options["disclosure_note"]``)."""
     _display(md("# {name}: {who}", name=f.journey.name, who=f.focus.label))
+    if f.options.get("disclosure_note"):
+        _display(md("> {note}", note=f.options["disclosure_note"]))
 
 
 _FUNNEL = "to see how far customers get through the journey and where they drop off"
@@ -375,9 +378,13 @@ def feelings(f: Findings) -> None:
                               "emotion_panels"))
     for text in moments.loc[moments["persona"] == f.focus.persona, "explanation"]:
         _display(md("- {text}", text=text))
-    _display(html_table(f.curve_focus, columns={"stage": "stage", "valence": "emotion (−2..+2)",
-                                                "ci_low": "95% CI low", "ci_high": "95% CI high",
-                                                "n": "customers", "sources": "evidence"}))
+    table = f.curve_focus
+    if "suppressed" in table:                 # a group of 1–4 customers: "hidden", not "–" (nothing measured)
+        table = table.assign(n=["hidden" if hide else int(v) if v == v else v
+                                for v, hide in zip(table["n"], table["suppressed"])])
+    _display(html_table(table, columns={"stage": "stage", "valence": "emotion (−2..+2)",
+                                        "ci_low": "95% CI low", "ci_high": "95% CI high",
+                                        "n": "customers", "sources": "evidence"}))
     _feeling_basis(f)
 
 
@@ -476,7 +483,7 @@ def where_it_hurts(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -
         _record_pain_reach(f, pains.iloc[0])
     else:
         _display(md("No pain point stands out for {who} with at least {m} observations on each side of a "
-                    "comparison.", who=label, m=f.options["min_n"]))
+                    "comparison.", who=label, m=f.options.get("min_n_compared", f.options["min_n"])))
     record("pain_points", len(pains), label="Pain points found")
 
 
