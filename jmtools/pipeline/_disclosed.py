@@ -27,7 +27,7 @@ import pandas as pd
 from jmtools.analyses.disclosure import MIN_GROUP, suppress_small_cells
 from jmtools.core.vocabulary import ALL
 
-__all__: list[str] = []
+__all__ = ["disclosure_floor", "small_personas", "disclosed_comparisons", "disclosed_curve", "disclosure_note"]
 
 #: Curve columns that describe the customers of a point.
 _CURVE_NUMBERS = ("valence", "n", "n_customers", "n_evidence", "ci_low", "ci_high")
