@@ -126,3 +126,22 @@ def test_nothing_changes_where_no_group_is_small():
     out = disclosed_curve(curve)
     assert out["n"].dtype == curve["n"].dtype and not out["suppressed"].any()
     assert disclosure_note(30, out) == ""
+
+
+def test_survey_kpis_of_fewer_than_five_answers_are_hidden(tiny_world, monkeypatch):
+    """The report about the 3-customer persona: its KPI rows (at most 3 customers) say "hidden"."""
+    from jmtools.report import sections
+
+    f = pipeline.run(tiny_world, persona=TINY, min_n=2)
+    kp = f.kpis_shown
+    assert kp["suppressed"].any() and kp.loc[kp["suppressed"], ["value", "ci_low", "ci_high", "n"]].isna().all().all()
+    assert not ((kp["n"] > 0) & (kp["n"] < MIN_GROUP)).any()
+    assert not f.map_evidence["kpis"]["suppressed"].any()
+    assert "survey KPI" in f.options["disclosure_note"]
+    shown = []
+    monkeypatch.setattr(sections, "_display", lambda *objs: shown.extend(objs))
+    sections.survey_kpis(f)
+    rows = re.findall(r"<tr>(.*?)</tr>", shown[0].data)
+    hidden_rows = [r for r in rows if "hidden" in r]
+    assert len(hidden_rows) == int(kp["suppressed"].sum())
+    assert all(r.count("hidden") == 3 for r in hidden_rows)                  # value, interval, answers

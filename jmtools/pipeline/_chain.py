@@ -16,8 +16,8 @@ from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import ALL, ALL_LABEL, focus_label
 from jmtools.evidence import prepare
 from jmtools.personas import assign_personas, persona_filter, runnable_personas
-from jmtools.pipeline._disclosed import (disclosed_comparisons, disclosed_curve, disclosure_floor,
-                                        disclosure_note, small_personas)
+from jmtools.pipeline._disclosed import (disclosed_comparisons, disclosed_curve, disclosed_kpis,
+                                        disclosure_floor, disclosure_note, small_personas)
 from jmtools.pipeline._cache import cache_dir_from_env, cached_evidence
 from jmtools.pipeline._shared_cache import cached_shared
 from jmtools.sources import World, load_world
@@ -208,8 +208,11 @@ class Findings:
 
     @property
     def kpis_shown(self) -> pd.DataFrame | None:
-        """KPI rows that have answers (n > 0)."""
-        return None if self.kpis is None else self.kpis[self.kpis["n"] > 0]
+        """KPI rows that have answers (n > 0), those hidden for having 1–4 included (``suppressed``)."""
+        if self.kpis is None:
+            return None
+        hidden = self.kpis["suppressed"] if "suppressed" in self.kpis else False
+        return self.kpis[(self.kpis["n"] > 0) | hidden]
 
     @property
     def accounting(self) -> pd.DataFrame:
@@ -230,7 +233,10 @@ class Findings:
     @property
     def map_evidence(self) -> dict:
         """The focus's measured evidence for the journey-map canvas (emotion curve and KPIs)."""
-        return {"emotion": self.curve_focus, "kpis": self.kpis_shown}
+        kpis = self.kpis_shown
+        if kpis is not None and "suppressed" in kpis:
+            kpis = kpis[~kpis["suppressed"]]             # the canvas has no cell for "hidden"
+        return {"emotion": self.curve_focus, "kpis": kpis}
 
 
 # ---------------------------------------------------------------------------- the chain
@@ -371,7 +377,7 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
     curve, moments = _curve(shared.emotion_evidence, journey, focus, min_n)
     assumed = valence.assumed_valence(journey)
     gap = None if curve is None else emotions.assumed_gap(curve, assumed)
-    kpi = _kpis(shared.tables, journey, shared.evidence, focus, shared.assignment)
+    kpi = disclosed_kpis(_kpis(shared.tables, journey, shared.evidence, focus, shared.assignment))
     compared_n = disclosure_floor(min_n)    # no comparison, hence no evidence text, under 5 customers
     small = small_personas(shared.assignment, shared.evidence)
     found = painpoints.detect_pain_points(shared.signals, journey=journey, themes=shared.themes,
@@ -392,7 +398,7 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
                     order_value=order_value, backlog=backlog,
                     segment_customers=shared.segment_customers,
                     options={"min_n": min_n, "min_n_compared": compared_n, "min_effect": min_effect,
-                             "n_quotes": n_quotes, "disclosure_note": disclosure_note(min_n, curve, small),
+                             "n_quotes": n_quotes, "disclosure_note": disclosure_note(min_n, curve, small, kpi),
                              **shared.options},
                     persona_errors=dict(shared.persona_errors))
 

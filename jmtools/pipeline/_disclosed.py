@@ -14,7 +14,8 @@ report and notebook that reads a :class:`~jmtools.pipeline.Findings`:
 - an emotion-curve point of 1–4 distinct customers loses its numbers (emotion, interval, n,
   sources), and at the same stage the smallest other persona points go too until the hidden
   ones count 5, because the "all customers" point is shown beside them
-  (:func:`~jmtools.analyses.disclosure.suppress_small_cells`).
+  (:func:`~jmtools.analyses.disclosure.suppress_small_cells`);
+- a survey KPI of 1–4 answers (so of fewer customers) loses its value, interval and n.
 
 :func:`disclosure_note` words what was hidden, for the report to show once.
 """
@@ -27,7 +28,8 @@ import pandas as pd
 from jmtools.analyses.disclosure import MIN_GROUP, suppress_small_cells
 from jmtools.core.vocabulary import ALL
 
-__all__ = ["disclosure_floor", "small_personas", "disclosed_comparisons", "disclosed_curve", "disclosure_note"]
+__all__ = ["disclosure_floor", "small_personas", "disclosed_comparisons", "disclosed_curve",
+           "disclosed_kpis", "disclosure_note"]
 
 #: Curve columns that describe the customers of a point.
 _CURVE_NUMBERS = ("valence", "n", "n_customers", "n_evidence", "ci_low", "ci_high")
@@ -118,8 +120,35 @@ def disclosed_curve(curve: pd.DataFrame | None, min_group: int = MIN_GROUP) -> p
     return out
 
 
+def disclosed_kpis(kpis: pd.DataFrame | None, min_group: int = MIN_GROUP) -> pd.DataFrame | None:
+    """Survey KPIs with the rows of 1 to ``min_group − 1`` answers hidden (fewer answers, fewer customers).
+
+    Returns a copy with ``suppressed`` (bool); ``value``, ``ci_low``, ``ci_high`` and ``n`` are
+    missing in suppressed rows, and ``attrs["hidden_rows"]`` counts them.
+
+    Examples
+    --------
+    >>> k = pd.DataFrame({"stage": ["A", "B", "C"], "kpi": ["nps"] * 3, "value": [20.0, -100.0, None],
+    ...                   "n": [40, 2, 0], "ci_low": [5.0, -100.0, None], "ci_high": [35.0, 0.0, None]})
+    >>> out = disclosed_kpis(k)
+    >>> out["value"].tolist()[:2], out["suppressed"].tolist(), out.attrs["hidden_rows"]
+    ([20.0, nan], [False, True, False], 1)
+    """
+    if kpis is None:
+        return None
+    n = pd.to_numeric(kpis["n"], errors="coerce").fillna(0)
+    hidden = ((n > 0) & (n < min_group)).to_numpy()
+    out = kpis.copy()
+    out["suppressed"] = hidden
+    out.attrs = {**kpis.attrs, "hidden_rows": int(hidden.sum()), "min_group": min_group}
+    if hidden.any():
+        for col in ("value", "ci_low", "ci_high", "n"):
+            out[col] = out[col].astype(float).mask(hidden)
+    return out
+
+
 def disclosure_note(min_n: int, curve: pd.DataFrame | None, small: set = frozenset(),
-                    min_group: int = MIN_GROUP) -> str:
+                    kpis: pd.DataFrame | None = None, min_group: int = MIN_GROUP) -> str:
     """What the report hides so that no group of fewer than ``min_group`` customers is shown ("" if nothing).
 
     Examples
@@ -141,6 +170,10 @@ def disclosure_note(min_n: int, curve: pd.DataFrame | None, small: set = frozens
         parts.append(f"{hidden} point{'s' if hidden != 1 else ''} of the emotion curve "
                      f"{'are' if hidden != 1 else 'is'} left out (a persona of fewer than {min_group} "
                      "customers at a stage, or one that would reveal it)")
+    rows = int(kpis.attrs.get("hidden_rows", 0)) if kpis is not None else 0
+    if rows:
+        parts.append(f"{rows} survey KPI{'s' if rows != 1 else ''} of fewer than {min_group} answers "
+                     f"{'are' if rows != 1 else 'is'} shown as hidden")
     if not parts:
         return ""
     return f"No group of fewer than {min_group} customers is shown: " + "; ".join(parts) + "."

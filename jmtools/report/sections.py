@@ -436,13 +436,16 @@ def survey_kpis(f: Findings) -> None:
     if not len(kp):
         _display(md("No survey answers from {who} at any stage of the journey.", who=f.focus.label))
         return
+    hidden = kp["suppressed"] if "suppressed" in kp else pd.Series(False, index=kp.index)
     table = kp.assign(measure=kp["kpi"].map(lambda k: KPI_NAMES.get(k, k)),
                       shown=[_kpi_text(r, "value") for _, r in kp.iterrows()],
                       interval=[f"{_kpi_text(r, 'ci_low')} to {_kpi_text(r, 'ci_high')}"
-                                for _, r in kp.iterrows()])
+                                for _, r in kp.iterrows()],
+                      n=[int(v) if v == v else v for v in kp["n"]])
+    table = table.assign(**{c: table[c].astype(object).mask(hidden, "hidden") for c in ("shown", "interval", "n")})
     _display(html_table(table, columns={"stage": "stage", "measure": "measure", "shown": "value",
                                         "interval": "95% interval", "n": "answers"}))
-    for row in kp[kp["kpi"] == "nps"].itertuples():
+    for row in kp[(kp["kpi"] == "nps") & ~hidden].itertuples():
         record(f"nps_{row.stage}", float(row.value), label=f"NPS at {row.stage}", n=int(row.n),
                ci=(float(row.ci_low), float(row.ci_high)), fmt="+.0f", headline=True)
 
