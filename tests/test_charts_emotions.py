@@ -160,3 +160,22 @@ def test_long_stage_names_wrap():
     expr = _wrapped_labels(["Initial inquiry", "Onboarding and delivery"], 200)
     assert '"Onboarding and delivery": ["Onboarding and", "delivery"]' in expr
     assert _wrapped_labels(["A", "B"], 500) is None
+
+
+def test_a_hidden_point_is_labelled_hidden_not_left_blank():
+    """A curve point hidden for disclosure (``suppressed``, jmtools.pipeline) is said to be hidden,
+    where a stage nobody reached says "no evidence"."""
+    import pandas as pd
+
+    from jmtools.charts.emotions import emotion_curve_chart
+
+    curve = pd.DataFrame({
+        "persona": ["all"] * 3 + ["Tiny"] * 3, "stage": pd.Categorical(["A", "B", "C"] * 2, categories=["A", "B", "C"], ordered=True),
+        "valence": [0.5, 0.2, -0.1, None, None, None], "n": [40.0, 30.0, 20.0, None, 0.0, None],
+        "n_customers": [40.0, 30.0, 20.0, None, 0.0, None], "ci_low": [0.3, 0.0, -0.4, None, None, None],
+        "ci_high": [0.7, 0.4, 0.2, None, None, None], "low_evidence": [False, False, True, True, True, True],
+        "suppressed": [False, False, False, True, False, True]})
+    spec = emotion_curve_chart(curve, personas=["all", "Tiny"]).to_dict()
+    labels = {(r["stage"], r["label"]) for rows in spec["datasets"].values() for r in rows
+              if isinstance(r, dict) and r.get("label") in ("no evidence", "hidden")}
+    assert labels == {("A", "hidden"), ("B", "no evidence"), ("C", "hidden")}

@@ -158,3 +158,52 @@ def test_dates_and_lists_formatted():
     assert _text(dt.date(2027, 1, 31)) == "2027-01-31"
     assert _text(["a", "b"]) == "a; b" and _text(None) == "" and _text(float("nan")) == ""
     assert _text("x" * 10, 5) == "xxxx…"
+
+
+def _grid_counts():
+    """Theme × stage counts with an empty cell, a cell of 1 text, a hidden one and large ones."""
+    summary = pd.DataFrame({"theme": [1, 2], "label": ["hidden fees", "slow delivery"], "n": [60, 30],
+                            "share": [0.67, 0.33], "top_terms": [["fees"], ["delivery"]],
+                            "quotes": [[], []]})
+    counts = pd.DataFrame({
+        "theme": [1, 1, 1, 2, 2, 2], "label": ["hidden fees"] * 3 + ["slow delivery"] * 3,
+        "dimension": "stage", "value": ["Browse", "Decision", "Post"] * 2,
+        "n": [0.0, 59.0, 1.0, None, 0.0, 25.0], "n_value": [0.0, 59.0, None, None, 0.0, None],
+        "share": [None, 1.0, None, None, None, None],
+        "suppressed": [False, False, False, True, False, False],
+        "hidden": ["", "", "", "fewer than 5 customers", "", ""]})
+    return summary, counts
+
+
+def test_theme_heat_map_draws_empty_cells_white():
+    from jmtools.charts.painpoints import EMPTY_COLOR, HIDDEN_COLOR
+
+    summary, counts = _grid_counts()
+    spec = themes_chart(summary, counts=counts).to_dict()
+    rect, grey, label = spec["hconcat"][1]["layer"]
+    colour = rect["encoding"]["color"]
+    assert colour["condition"] == {"test": "datum.n == 0", "value": EMPTY_COLOR}
+    assert colour["field"] == "n" and EMPTY_COLOR not in (HIDDEN_COLOR, "#ffffff00")
+    assert rect["encoding"]["stroke"]["condition"]["test"] == "datum.n == 0"
+    assert sorted(r["n"] for r in spec["datasets"][rect["data"]["name"]]) == [0, 0, 1, 25, 59]
+    assert all(r["n"] > 0 for r in spec["datasets"][label["data"]["name"]])   # no "0" written
+
+
+def test_theme_heat_map_renders_empty_cells_white_and_small_ones_blue():
+    """A real render (vl-convert, SVG): each heat-map cell's fill, read by its label."""
+    import re
+
+    import vl_convert as vlc
+
+    from jmtools.charts.painpoints import EMPTY_COLOR, HIDDEN_COLOR
+
+    summary, counts = _grid_counts()
+    svg = vlc.vegalite_to_svg(themes_chart(summary, counts=counts).to_dict())
+    marks = re.findall(r'<path aria-label="([^"]*)"[^>]*aria-roledescription="rect mark"[^>]*'
+                       r'fill="([^"]+)"', svg)
+    fill = {(re.search(r"theme: (\d)", label).group(1), re.search(r"stage: (\w+)", label).group(1)): f
+            for label, f in marks}
+    assert len(fill) == 6
+    assert fill[("1", "Browse")] == fill[("2", "Decision")] == EMPTY_COLOR    # 0 customers
+    assert fill[("1", "Post")] not in (EMPTY_COLOR, HIDDEN_COLOR)             # 1 text: pale blue
+    assert fill[("2", "Browse")] == HIDDEN_COLOR

@@ -141,14 +141,16 @@ def test_report_with_behaviour_data_only_builds(notebook_runs):
     assert "Emotion curve from behaviour: all customers" in [title_of(s) for s in report_specs(page)]
 
 
-@pytest.mark.parametrize("text", ["many", "atuo"])
+@pytest.mark.parametrize("text", ["many", "atuo", "0"])
 def test_a_text_other_than_auto_for_n_themes_is_refused_naming_the_notebook(tmp_path, capsys, no_run, text):
-    """Notebook 04 declares ``n_themes: "Union[int, Literal[auto]]"``: ``-p n_themes <text>``
-    stops before a kernel starts, naming notebook, parameter, its line and what is allowed."""
+    """Notebook 04 declares ``n_themes: "Union[Annotated[int, Ge[1]], Literal[auto]]"``:
+    ``-p n_themes <text>`` stops before a kernel starts, naming notebook, parameter, its line
+    and what is allowed (0 themes too: it is below the declared bound)."""
     nb04 = str(Path(__file__).resolve().parents[1] / "notebooks" / "04_pain_points.ipynb")
     assert main(["report", nb04, "-p", "n_themes", text, "-o", str(tmp_path / "r.html")]) == 2
     err = capsys.readouterr().err
-    assert "n_themes must be of type Union[int, Literal[auto]]" in err and f"got {text!r}" in err
+    assert "n_themes must be of type Union[Annotated[int, Ge[1]], Literal[auto]]" in err
+    assert f"got {text!r}" in err or f"got {int(text)!r}" in err
     assert "04_pain_points.ipynb declares, in its parameters cell line 5" in err
-    assert "pass a int or 'auto'" in err and not no_run
+    assert "pass a int ≥ 1 or 'auto'" in err and not no_run
     assert ("did you mean 'auto'?" in err) == (text == "atuo")

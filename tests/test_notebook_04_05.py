@@ -219,15 +219,16 @@ def test_pain_points_notebook_takes_a_number_or_auto_for_n_themes():
     from jmtools.report.runner import check_parameters, read_parameters
 
     declared = read_parameters(NB04)
-    assert declared["n_themes"].types == ("int", "'auto'")
-    for value in (12, "auto"):
+    assert declared["n_themes"].types == ("int ≥ 1", "'auto'")
+    for value in (12, 1, "auto"):
         assert check_parameters(declared, {"n_themes": value}, notebook=NB04.name) == {"n_themes": value}
-    for value in (2.5, "ten", "Auto", "12"):       # any text but "auto" is refused before a cell runs
+    for value in (2.5, "ten", "Auto", "12", 0, -3):  # any text but "auto", or fewer than 1 theme: refused
         with pytest.raises(ParameterError, match="04_pain_points.ipynb") as caught:
             check_parameters(declared, {"n_themes": value}, notebook=NB04.name)
         text = str(caught.value)
-        assert "n_themes must be of type Union[int, Literal[auto]]" in text and f"got {value!r}" in text
-        assert "pass a int or 'auto'" in text and "parameters cell line 5" in text
+        assert "n_themes must be of type Union[Annotated[int, Ge[1]], Literal[auto]]" in text
+        assert f"got {value!r}" in text
+        assert "pass a int ≥ 1 or 'auto'" in text and "parameters cell line 5" in text
 
 
 def test_the_runner_refuses_a_text_for_n_themes_before_running_a_cell(tmp_path):

@@ -316,3 +316,40 @@ def test_a_literal_of_bare_words_is_read_by_plain_papermill_too(tmp_path):
     assert read_parameters(nb)["n_themes"].types == ("int", "'auto'")
     assert {k: v["inferred_type_name"] for k, v in pm.inspect_notebook(str(path)).items()} == {
         "n_themes": "Union[int, Literal[auto]]"}
+
+
+def test_a_lower_bound_in_the_annotation_refuses_smaller_numbers_before_a_cell_runs(tmp_path):
+    import papermill as pm
+
+    line = 'n_themes: "Union[Annotated[int, Ge[1]], Literal[auto]]" = 10  # 1 or more, or "auto"'
+    nb = _nb(_params('persona: str = "all"  # who\n' + line))
+    path = tmp_path / "bounded.ipynb"
+    nbformat.write(nb, path)
+    declared = read_parameters(nb)
+    assert declared["n_themes"].types == ("int ≥ 1", "'auto'") and declared["n_themes"].base_type == "int"
+    for ok in (1, 10, "auto"):
+        assert check_parameters(declared, {"n_themes": ok}) == {"n_themes": ok}
+    for bad in (0, -4, True):
+        with pytest.raises(ParameterError) as caught:
+            check_parameters(declared, {"n_themes": bad}, notebook="bounded.ipynb")
+        text = str(caught.value)
+        assert f"got {bad!r}" in text and "pass a int ≥ 1 or 'auto'" in text
+        assert "bounded.ipynb declares, in its parameters cell line 2" in text
+    assert parse_value(declared["n_themes"], "1") == 1 and parse_value(declared["n_themes"], "auto") == "auto"
+    with pytest.raises(ParameterError, match="a int ≥ 1 or 'auto'"):
+        parse_value(declared["n_themes"], "0")
+    # plain papermill still lists the parameter, with the annotation as written
+    assert pm.inspect_notebook(str(path))["n_themes"]["inferred_type_name"] == (
+        "Union[Annotated[int, Ge[1]], Literal[auto]]")
+
+
+def test_bounds_on_both_sides_and_on_floats():
+    declared = {"k": Parameter("k", "Annotated[int, Ge[2], Le[50]]", 5, "2 to 50", 1),
+                "cut": Parameter("cut", "Optional[Annotated[float, Ge[0], Le[1]]]", None, "", 2)}
+    assert declared["k"].types == ("int ≥ 2 ≤ 50",) and declared["cut"].types == ("float ≥ 0 ≤ 1", "None")
+    assert check_parameters(declared, {"k": 2, "cut": 0.5}) == {"k": 2, "cut": 0.5}
+    assert check_parameters(declared, {"cut": None}) == {"cut": None}
+    for name, bad in (("k", 1), ("k", 51), ("cut", 1.5), ("cut", -0.1)):
+        with pytest.raises(ParameterError, match=f"got {bad!r}"):
+            check_parameters(declared, {name: bad})
+    assert parse_value(declared["cut"], "none") is None and parse_value(declared["k"], "50") == 50

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import numpy as np
 import pandas as pd
 
 from jmtools.charts._frames import require_columns
@@ -206,8 +207,11 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
         x=x, y=y, color=colour, detail="curve:N",
         strokeDash=alt.StrokeDash("curve:N", title="Line", scale=alt.Scale(
             domain=["measured from evidence", "assumed in the workshop"], range=[[1, 0], [6, 4]])))
-    empty = pts[pts["n"] == 0].drop_duplicates("stage")
-    nothing = alt.Chart(empty.assign(y=EMOTION_DOMAIN[0] + 0.1, label="no evidence")).mark_text(
+    why = np.where(pts["n"] == 0, "no evidence", "")
+    if "suppressed" in pts:                          # fewer than 5 customers (jmtools.pipeline)
+        why = np.where(pts["suppressed"].fillna(False).astype(bool), "hidden", why)
+    empty = pts.assign(label=why)[why != ""].drop_duplicates("stage")
+    nothing = alt.Chart(empty.assign(y=EMOTION_DOMAIN[0] + 0.1)).mark_text(
         color="#777777", fontStyle="italic", fontSize=11, baseline="bottom").encode(
         x=x, y=alt.Y("y:Q", scale=yscale, axis=yaxis), text="label:N")
     layers = [zero, band, line, _point_layer(pts, x, y, colour, present, listed, unit), nothing]

@@ -16,7 +16,7 @@ from jmtools.charts._frames import require_columns
 from jmtools.charts.theme import SEQUENTIAL, use_theme
 
 __all__ = ["pain_points_chart", "themes_chart", "priority_matrix_chart", "SOURCE_COLORS",
-           "QUADRANT_COLORS", "HIDDEN_COLOR"]
+           "QUADRANT_COLORS", "HIDDEN_COLOR", "EMPTY_COLOR"]
 
 #: Colour per pain point source: measured evidence is saturated, assumptions are grey.
 SOURCE_COLORS = {"journey file + detected": "#D55E00", "detected": "#E69F00",
@@ -127,6 +127,9 @@ def pain_points_chart(table: pd.DataFrame, *, top: int = 12, width: int = 420,
 
 #: Fill of a heat-map cell or theme hidden because it counts too few customers.
 HIDDEN_COLOR = "#d9d9d9"
+#: Fill and outline of a heat-map cell with no text (0 customers): white, so that it is
+#: told apart from small counts (pale blue) and from hidden cells (grey).
+EMPTY_COLOR, EMPTY_STROKE = "white", "#c8c8c8"
 
 
 def themes_chart(themes, *, counts: pd.DataFrame | None = None, dimension: str = "stage",
@@ -153,8 +156,9 @@ def themes_chart(themes, *, counts: pd.DataFrame | None = None, dimension: str =
     -------
     altair.HConcatChart
         Left: texts per theme (labelled by its top terms); right: a heat map of the texts
-        per theme and ``dimension`` (journey order kept), with the count in each cell and
-        hidden cells in grey (:data:`HIDDEN_COLOR`).
+        per theme and ``dimension`` (journey order kept), with the count in each cell,
+        hidden cells in grey (:data:`HIDDEN_COLOR`) and empty cells white
+        (:data:`EMPTY_COLOR`).
 
     Examples
     --------
@@ -249,8 +253,12 @@ def _theme_heat(cells: pd.DataFrame, names: dict, order: list, dimension: str):
     x = alt.X("value:N", sort=columns, title=dimension.capitalize(),
               axis=alt.Axis(labelAngle=-30, labelLimit=220))
     shown, hidden = heat_data[~heat_data["hidden"]], heat_data[heat_data["hidden"]]
-    rect = alt.Chart(shown).mark_rect(stroke="white").encode(
-        x=x, y=enc_y, color=alt.Color("n:Q", title="Texts", scale=alt.Scale(scheme=SEQUENTIAL)),
+    empty = "datum.n == 0"                  # nobody there: white with a faint outline, not palest blue
+    rect = alt.Chart(shown).mark_rect().encode(
+        x=x, y=enc_y,
+        color=alt.condition(empty, alt.value(EMPTY_COLOR),
+                            alt.Color("n:Q", title="Texts", scale=alt.Scale(scheme=SEQUENTIAL))),
+        stroke=alt.condition(empty, alt.value(EMPTY_STROKE), alt.value("white")),
         tooltip=[alt.Tooltip("theme:N", title="Theme"), alt.Tooltip("value:N", title=dimension),
                  alt.Tooltip("n:Q", title="Texts"),
                  alt.Tooltip("share:Q", format=".0%", title=f"Share of the {dimension}'s themed texts"),

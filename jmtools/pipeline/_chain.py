@@ -16,6 +16,8 @@ from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import ALL, ALL_LABEL, focus_label
 from jmtools.evidence import prepare
 from jmtools.personas import assign_personas, persona_filter, runnable_personas
+from jmtools.pipeline._disclosed import (disclosed_comparisons, disclosed_curve, disclosed_kpis,
+                                        disclosure_floor, disclosure_note, small_personas)
 from jmtools.pipeline._cache import cache_dir_from_env, cached_evidence
 from jmtools.pipeline._shared_cache import cached_shared
 from jmtools.sources import World, load_world
@@ -206,8 +208,11 @@ class Findings:
 
     @property
     def kpis_shown(self) -> pd.DataFrame | None:
-        """KPI rows that have answers (n > 0)."""
-        return None if self.kpis is None else self.kpis[self.kpis["n"] > 0]
+        """KPI rows that have answers (n > 0), those hidden for having 1–4 included (``suppressed``)."""
+        if self.kpis is None:
+            return None
+        hidden = self.kpis["suppressed"] if "suppressed" in self.kpis else False
+        return self.kpis[(self.kpis["n"] > 0) | hidden]
 
     @property
     def accounting(self) -> pd.DataFrame:
@@ -228,7 +233,10 @@ class Findings:
     @property
     def map_evidence(self) -> dict:
         """The focus's measured evidence for the journey-map canvas (emotion curve and KPIs)."""
-        return {"emotion": self.curve_focus, "kpis": self.kpis_shown}
+        kpis = self.kpis_shown
+        if kpis is not None and "suppressed" in kpis:
+            kpis = kpis[~kpis["suppressed"]]             # the canvas has no cell for "hidden"
+        return {"emotion": self.curve_focus, "kpis": kpis}
 
 
 # ---------------------------------------------------------------------------- the chain
@@ -326,6 +334,10 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
         A rule over customer attributes (like a persona rule): only those customers count.
     min_n : int, default :data:`MIN_N` (30)
         Groups with fewer observations are flagged (emotion curve) or not compared (pain points).
+        Whatever its value, no group of fewer than
+        :data:`~jmtools.analyses.disclosure.MIN_GROUP` (5) customers is shown: pain points
+        are compared with at least 5 on each side, and emotion-curve points of 1–4 customers
+        lose their numbers (``Findings.options["disclosure_note"]`` says what was hidden).
     n_themes : int or "auto", default :data:`N_THEMES` (10)
         Complaint themes to find, at most (near-duplicates are merged); ``"auto"`` measures
         the number on the data (stability across subsamples and coherence,
@@ -365,11 +377,15 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
     curve, moments = _curve(shared.emotion_evidence, journey, focus, min_n)
     assumed = valence.assumed_valence(journey)
     gap = None if curve is None else emotions.assumed_gap(curve, assumed)
-    kpi = _kpis(shared.tables, journey, shared.evidence, focus, shared.assignment)
+    kpi = disclosed_kpis(_kpis(shared.tables, journey, shared.evidence, focus, shared.assignment))
+    compared_n = disclosure_floor(min_n)    # no comparison, hence no evidence text, under 5 customers
+    small = small_personas(shared.assignment, shared.evidence)
     found = painpoints.detect_pain_points(shared.signals, journey=journey, themes=shared.themes,
-                                          min_n=min_n, min_effect=min_effect, n_quotes=n_quotes,
+                                          min_n=compared_n, min_effect=min_effect, n_quotes=n_quotes,
                                           persona=focus.persona,
-                                          comparisons=shared.compared(min_n=min_n, min_effect=min_effect))
+                                          comparisons=disclosed_comparisons(
+                                              shared.compared(min_n=compared_n, min_effect=min_effect),
+                                              small))
     themes_focus = _themes_focus(shared.themes, focus, journey)
     opportunities = priorities.opportunities_frame(journey)
     order_value, backlog = _backlog(opportunities, found.table, shared.tables, focus)
@@ -381,7 +397,8 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
                     themes_focus=themes_focus, opportunities=opportunities,
                     order_value=order_value, backlog=backlog,
                     segment_customers=shared.segment_customers,
-                    options={"min_n": min_n, "min_effect": min_effect, "n_quotes": n_quotes,
+                    options={"min_n": min_n, "min_n_compared": compared_n, "min_effect": min_effect,
+                             "n_quotes": n_quotes, "disclosure_note": disclosure_note(min_n, curve, small, kpi),
                              **shared.options},
                     persona_errors=dict(shared.persona_errors))
 
@@ -544,8 +561,8 @@ def _behaviour_evidence(tables, journey, assignment, evidence) -> pd.DataFrame |
 def _curve(emotion_ev, journey, focus: Focus, min_n: int):
     if emotion_ev is None:
         return None, None
-    curve = emotions.emotion_curve(emotion_ev, journey=journey, min_n=min_n,
-                                   personas=None if focus.everyone else [focus.persona])
+    curve = disclosed_curve(emotions.emotion_curve(
+        emotion_ev, journey=journey, min_n=min_n, personas=None if focus.everyone else [focus.persona]))
     return curve, emotions.moments_of_truth(curve)
 
 

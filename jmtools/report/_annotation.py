@@ -3,6 +3,11 @@
 :func:`members` names the types (and ``Literal`` values) a parameter's annotation allows,
 :func:`member_ok` checks a value against one of them and :func:`parse_as` reads
 command-line text as one of them.
+
+A number may carry bounds: ``Annotated[int, Ge[1]]`` allows whole numbers of at least 1
+(``Le[n]``: at most n). Its member is written ``"int ≥ 1"``. Bounds are whole numbers ≥ 0
+in square brackets, because plain papermill's inspection reads an annotation only when it
+holds letters, digits, ``_``, brackets, commas and spaces (no ``(``, ``-``, ``.`` or quotes).
 """
 
 from __future__ import annotations
@@ -49,6 +54,9 @@ def members(annotation: str) -> tuple[str, ...]:
             elif name == "Union":
                 for a in args:
                     walk(a)
+            elif name == "Annotated":                   # a type and its bounds: "int ≥ 1"
+                inner = members(ast.unparse(args[0]))
+                out.extend(k + _bounds_text(args[1:]) if k in ("int", "float") else k for k in inner)
             else:
                 out.append(ALIASES.get(name, name))
         else:
@@ -57,6 +65,41 @@ def members(annotation: str) -> tuple[str, ...]:
 
     walk(node)
     return tuple(dict.fromkeys(out)) or ("object",)
+
+
+_BOUND_SIGNS = {"Ge": "≥", "Le": "≤"}
+
+
+def _bounds_text(nodes) -> str:
+    """``Ge[1]``, ``Le[50]`` as ``" ≥ 1 ≤ 50"`` (other metadata ignored)."""
+    out = ""
+    for n in nodes:
+        if isinstance(n, ast.Subscript) and type_name(n.value) in _BOUND_SIGNS:
+            value = n.slice
+            if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub):
+                value = ast.Constant(-value.operand.value) if isinstance(value.operand, ast.Constant) else value
+            if isinstance(value, ast.Constant) and isinstance(value.value, (int, float)) \
+                    and not isinstance(value.value, bool):
+                out += f" {_BOUND_SIGNS[type_name(n.value)]} {value.value}"
+    return out
+
+
+def split_bounds(kind: str) -> tuple[str, float | None, float | None]:
+    """A member's type and bounds: ``"int ≥ 1 ≤ 50"`` → ``("int", 1, 50)``.
+
+    Examples
+    --------
+    >>> split_bounds("int ≥ 1"), split_bounds("str")
+    (('int', 1, None), ('str', None, None))
+    """
+    parts = kind.split(" ")
+    if len(parts) < 3 or parts[1] not in ("≥", "≤"):
+        return kind, None, None
+    low = high = None
+    for sign, number in zip(parts[1::2], parts[2::2]):
+        value = float(number) if "." in number else int(number)
+        low, high = (value, high) if sign == "≥" else (low, value)
+    return parts[0], low, high
 
 
 def type_name(node) -> str:
@@ -89,6 +132,9 @@ def member_ok(kind: str, value) -> bool:
     literal = literal_value(kind)
     if literal is not NOT_LITERAL:
         return type(value) is type(literal) and value == literal
+    kind, low, high = split_bounds(kind)
+    if low is not None or high is not None:
+        return member_ok(kind, value) and (low is None or value >= low) and (high is None or value <= high)
     want = CHECKS.get(kind)
     if want is None:
         return kind != "None"
@@ -108,6 +154,12 @@ def parse_as(kind: str, text: str):
         if text.strip() != str(literal):
             raise ValueError(text)
         return literal
+    base, low, high = split_bounds(kind)
+    if base != kind:
+        value = parse_as(base, text)
+        if not member_ok(kind, value):
+            raise ValueError(text)
+        return value
     if kind == "str":
         return text
     if kind == "int":

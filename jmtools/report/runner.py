@@ -35,7 +35,7 @@ import jmtools
 from jmtools.core.errors import DataError, ParameterError, Problem, ReportError, suggest
 from jmtools.core.yamlbounds import short
 from jmtools.report._annotation import (NOT_LITERAL, PARSE_ORDER, literal_value, member_ok, members,
-                                       parse_as)
+                                       parse_as, split_bounds)
 from jmtools.report._engine import engine_name
 from jmtools.report.record import read_records
 
@@ -87,8 +87,9 @@ class Parameter:
         whole number or the text "auto", and no other text. Inside ``Literal`` a bare word
         is that text (``Literal[auto]``), so a parameters cell can write
         ``"Union[int, Literal[auto]]"``, which plain papermill's inspection reads too (it
-        reads no quotes inside an annotation). An annotation that cannot be read gives
-        ``("object",)`` (any value).
+        reads no quotes inside an annotation). ``Annotated[int, Ge[1]]`` allows whole
+        numbers of at least 1 (``Le[n]``: at most n), listed as ``"int ≥ 1"``. An
+        annotation that cannot be read gives ``("object",)`` (any value).
 
         Examples
         --------
@@ -98,6 +99,8 @@ class Parameter:
         ('int', "'auto'")
         >>> Parameter("n_themes", "Union[int, Literal[auto]]", 10).types
         ('int', "'auto'")
+        >>> Parameter("n_themes", "Union[Annotated[int, Ge[1]], Literal[auto]]", 10).types
+        ('int ≥ 1', "'auto'")
         >>> Parameter("label", "Optional[str]", None).types
         ('str', 'None')
         """
@@ -106,7 +109,7 @@ class Parameter:
     @property
     def base_type(self) -> str:
         """The first type other than ``None``: ``str``, ``int``, ``list``… (``int | str`` → ``int``)."""
-        return next((t for t in self.types if t != "None"), "object")
+        return split_bounds(next((t for t in self.types if t != "None"), "object"))[0]
 
     @property
     def optional(self) -> bool:
@@ -326,7 +329,7 @@ def parse_value(param: Parameter, text: str):
     kinds = [t for t in param.types if t != "None"] or ["object"]
     if param.optional and text.strip().lower() in _NONE and "str" not in kinds:
         return None
-    order = sorted(kinds, key=lambda k: PARSE_ORDER.get(k, 4))
+    order = sorted(kinds, key=lambda k: PARSE_ORDER.get(split_bounds(k)[0], 4))
     for kind in order:
         try:
             value = parse_as(kind, text)

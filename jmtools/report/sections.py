@@ -125,8 +125,11 @@ def record_inputs(f: Findings) -> None:
 
 
 def title(f: Findings) -> None:
-    """The report's title: the journey and whom it is about."""
+    """The report's title: the journey and whom it is about; below it, once, what the report
+    leaves out so that no group of fewer than 5 customers is shown (``options["disclosure_note"]``)."""
     _display(md("# {name}: {who}", name=f.journey.name, who=f.focus.label))
+    if f.options.get("disclosure_note"):
+        _display(md("> {note}", note=f.options["disclosure_note"]))
 
 
 _FUNNEL = "to see how far customers get through the journey and where they drop off"
@@ -375,9 +378,13 @@ def feelings(f: Findings) -> None:
                               "emotion_panels"))
     for text in moments.loc[moments["persona"] == f.focus.persona, "explanation"]:
         _display(md("- {text}", text=text))
-    _display(html_table(f.curve_focus, columns={"stage": "stage", "valence": "emotion (−2..+2)",
-                                                "ci_low": "95% CI low", "ci_high": "95% CI high",
-                                                "n": "customers", "sources": "evidence"}))
+    table = f.curve_focus
+    if "suppressed" in table:                 # a group of 1–4 customers: "hidden", not "–" (nothing measured)
+        table = table.assign(n=["hidden" if hide else int(v) if v == v else v
+                                for v, hide in zip(table["n"], table["suppressed"])])
+    _display(html_table(table, columns={"stage": "stage", "valence": "emotion (−2..+2)",
+                                        "ci_low": "95% CI low", "ci_high": "95% CI high",
+                                        "n": "customers", "sources": "evidence"}))
     _feeling_basis(f)
 
 
@@ -429,13 +436,16 @@ def survey_kpis(f: Findings) -> None:
     if not len(kp):
         _display(md("No survey answers from {who} at any stage of the journey.", who=f.focus.label))
         return
+    hidden = kp["suppressed"] if "suppressed" in kp else pd.Series(False, index=kp.index)
     table = kp.assign(measure=kp["kpi"].map(lambda k: KPI_NAMES.get(k, k)),
                       shown=[_kpi_text(r, "value") for _, r in kp.iterrows()],
                       interval=[f"{_kpi_text(r, 'ci_low')} to {_kpi_text(r, 'ci_high')}"
-                                for _, r in kp.iterrows()])
+                                for _, r in kp.iterrows()],
+                      n=[int(v) if v == v else v for v in kp["n"]])
+    table = table.assign(**{c: table[c].astype(object).mask(hidden, "hidden") for c in ("shown", "interval", "n")})
     _display(html_table(table, columns={"stage": "stage", "measure": "measure", "shown": "value",
                                         "interval": "95% interval", "n": "answers"}))
-    for row in kp[kp["kpi"] == "nps"].itertuples():
+    for row in kp[(kp["kpi"] == "nps") & ~hidden].itertuples():
         record(f"nps_{row.stage}", float(row.value), label=f"NPS at {row.stage}", n=int(row.n),
                ci=(float(row.ci_low), float(row.ci_high)), fmt="+.0f", headline=True)
 
@@ -476,7 +486,7 @@ def where_it_hurts(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -
         _record_pain_reach(f, pains.iloc[0])
     else:
         _display(md("No pain point stands out for {who} with at least {m} observations on each side of a "
-                    "comparison.", who=label, m=f.options["min_n"]))
+                    "comparison.", who=label, m=f.options.get("min_n_compared", f.options["min_n"])))
     record("pain_points", len(pains), label="Pain points found")
 
 

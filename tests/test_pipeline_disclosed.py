@@ -1,0 +1,147 @@
+"""jmtools/pipeline/_disclosed.py: whatever ``min_n`` is, no group of fewer than 5 customers leaves the
+chain with its numbers — pain-point evidence (text with n per persona, stakes) and emotion-curve points.
+
+The world: the e-commerce sample with a persona "Tiny Tim" of 3 customers, all of whom leave at
+Consideration with a survey answer there, run with ``min_n=2``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pandas as pd
+import pytest
+
+from jmtools import pipeline
+from jmtools.analyses.disclosure import MIN_GROUP
+
+TINY = "Tiny Tim"
+
+
+@pytest.fixture(scope="module")
+def tiny_world(tmp_path_factory):
+    from pathlib import Path
+
+    source = Path(__file__).resolve().parents[1] / "data" / "ecommerce"
+    if not (source / "events.parquet").exists():
+        pytest.skip("sample world ecommerce not generated (jmtools sample-data)")
+    folder = tmp_path_factory.mktemp("tiny") / "world"
+    shutil.copytree(source, folder)
+    first = pipeline.run(folder, min_n=30)
+    reached = first.evidence.events.select("customer_id", "stage").distinct().to_pandas()
+    stages = reached.groupby("customer_id")["stage"].agg(set)
+    left = {c for c, s in stages.items() if "Consideration" in s and "Decision" not in s}
+    surveys = pd.read_csv(folder / "surveys.csv")
+    asked = surveys[(surveys["stage"] == "Consideration") & surveys["customer_id"].isin(left)]
+    chosen = asked.sort_values(["score", "customer_id"])["customer_id"].drop_duplicates().head(3)
+    customers = pd.read_csv(folder / "customers.csv")
+    customers.assign(vip=customers["customer_id"].isin(set(chosen))).to_csv(folder / "customers.csv", index=False)
+    journey = (folder / "journey.yaml").read_text()
+    (folder / "journey.yaml").write_text(journey.replace(
+        "personas:\n  - name: Budget Ben", f"personas:\n  - name: {TINY}\n    rule: \"vip == True\"\n"
+        "  - name: Budget Ben", 1))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def low_min_n(tiny_world):
+    return pipeline.run(tiny_world, min_n=2)
+
+
+def _named_small(texts) -> list[str]:
+    """Evidence parts that name a group of fewer than 5: ``(n=3)``."""
+    return [m for t in texts for m in re.findall(r"\(n=([0-9,]+)\)", str(t)) if int(m.replace(",", "")) < MIN_GROUP]
+
+
+def test_the_world_has_a_persona_of_three_customers(low_min_n):
+    sizes = low_min_n.evidence.persona_sizes.set_index("persona")["n_customers"]
+    assert sizes[TINY] == 3
+
+
+def test_without_the_floor_the_evidence_would_name_the_three(tiny_world, monkeypatch):
+    """The oracle: comparing with min_n=2 as asked, every persona included, puts "Tiny Tim: … (n=…)"
+    in the evidence text (5 survey answers and texts from its 3 customers)."""
+    from jmtools.pipeline import _chain
+
+    monkeypatch.setattr(_chain, "disclosure_floor", lambda min_n: min_n)
+    monkeypatch.setattr(_chain, "small_personas", lambda *args: set())
+    leaky = pipeline.run(tiny_world, min_n=2)
+    texts = leaky.pain_points.table["evidence"]
+    assert any(f"{TINY}: " in t for t in texts)
+
+
+def test_pain_points_never_describe_fewer_than_five(low_min_n):
+    table, evidence = low_min_n.pain_points.table, low_min_n.pain_points.evidence
+    assert not any(TINY in t for t in table["evidence"]) and not _named_small(table["evidence"])
+    assert not _named_small(table["lift_basis"])
+    assert all(s["customers"] >= MIN_GROUP for stake in table["stake"] for s in stake)
+    assert TINY not in {p for ps in table["personas"] for p in ps}
+    flagged = evidence[evidence["flagged"]]
+    assert len(flagged) and (flagged["n"] >= MIN_GROUP).all() and (flagged["baseline_n"] >= MIN_GROUP).all()
+    assert low_min_n.options["min_n"] == 2 and low_min_n.options["min_n_compared"] == MIN_GROUP
+
+
+def test_curve_points_of_fewer_than_five_customers_lose_their_numbers(low_min_n):
+    raw = pipeline.run(low_min_n.world, min_n=2)  # the same world: the curve before disclosure is not kept
+    curve = raw.curve
+    small = curve[(curve["persona"] != "all") & curve["suppressed"]]
+    assert TINY in set(small["persona"]) and small["valence"].isna().all() and small["n"].isna().all()
+    assert (small["sources"] == "hidden").all()
+    shown = curve[~curve["suppressed"]]
+    assert not ((shown["n_customers"] > 0) & (shown["n_customers"] < MIN_GROUP)).any()
+    # the stage's other persona points: the smallest goes too, so "all" minus the rest reveals no small group
+    for stage in small["stage"].unique():
+        assert small[small["stage"] == stage]["persona"].nunique() >= 2
+    assert TINY not in set(raw.moments["persona"])
+    note = raw.options["disclosure_note"]
+    assert note.startswith("No group of fewer than 5 customers is shown") and "min_n = 2 was raised to 5" in note
+    assert "1 persona of fewer than 5 customers is not compared for pain points" in note
+    assert f"{int(curve.attrs['hidden_points'])} points of the emotion curve" in note
+
+
+def test_the_report_shows_the_note_once_and_the_curve_table_says_hidden(low_min_n, monkeypatch):
+    from jmtools.report import sections
+
+    shown = []
+    monkeypatch.setattr(sections, "_display", lambda *objs: shown.extend(objs))
+    sections.title(low_min_n)
+    sections.feelings(low_min_n)
+    sections.where_it_hurts(low_min_n)
+    texts = [getattr(o, "data", "") for o in shown if isinstance(getattr(o, "data", None), str)]
+    assert sum("No group of fewer than 5 customers is shown" in t for t in texts) == 1
+    assert not any(f"{TINY}: " in t for t in texts)
+    specs = [o.to_dict() for o in shown if hasattr(o, "to_dict")] + [
+        o.chart.to_dict() for o in shown if hasattr(getattr(o, "chart", None), "to_dict")]
+    points = [r for s in specs for rows in s.get("datasets", {}).values() for r in rows
+              if isinstance(r, dict) and r.get("who") == TINY and "n" in r]
+    assert points and not [r for r in points if r["n"] and 0 < r["n"] < MIN_GROUP]   # the panel is drawn, empty
+
+
+def test_nothing_changes_where_no_group_is_small():
+    from jmtools.pipeline._disclosed import disclosed_curve, disclosure_note
+
+    curve = pd.DataFrame({"persona": ["all", "Ben"], "stage": ["A", "A"], "valence": [0.5, 0.4],
+                          "n": [40, 30], "n_customers": [40, 30], "sources": ["s", "s"]})
+    out = disclosed_curve(curve)
+    assert out["n"].dtype == curve["n"].dtype and not out["suppressed"].any()
+    assert disclosure_note(30, out) == ""
+
+
+def test_survey_kpis_of_fewer_than_five_answers_are_hidden(tiny_world, monkeypatch):
+    """The report about the 3-customer persona: its KPI rows (at most 3 customers) say "hidden"."""
+    from jmtools.report import sections
+
+    f = pipeline.run(tiny_world, persona=TINY, min_n=2)
+    kp = f.kpis_shown
+    assert kp["suppressed"].any() and kp.loc[kp["suppressed"], ["value", "ci_low", "ci_high", "n"]].isna().all().all()
+    assert not ((kp["n"] > 0) & (kp["n"] < MIN_GROUP)).any()
+    assert not f.map_evidence["kpis"]["suppressed"].any()
+    assert "survey KPI" in f.options["disclosure_note"]
+    shown = []
+    monkeypatch.setattr(sections, "_display", lambda *objs: shown.extend(objs))
+    sections.survey_kpis(f)
+    rows = re.findall(r"<tr>(.*?)</tr>", shown[0].data)
+    hidden_rows = [r for r in rows if "hidden" in r]
+    assert len(hidden_rows) == int(kp["suppressed"].sum())
+    assert all(r.count("hidden") == 3 for r in hidden_rows)                  # value, interval, answers
