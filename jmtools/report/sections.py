@@ -293,8 +293,9 @@ def data_behind(f: Findings) -> None:
         _display(md("This folder has no {absent}: the sections that need them say which file would fill "
                     "them (docs/data.md lists which table each section uses).", absent=_table_list(absent)))
     if _has(f, "events"):
-        _display(md("{u} of events ({k} event names) match no touchpoint of the journey and are left out of "
-                    "the funnel.", u=number(f.unmatched_share, unit="%"), k=len(f.evidence.unmatched)))
+        k = len(f.evidence.unmatched)
+        _display(md("{u} of events ({k} event {names}) match no touchpoint of the journey and are left out of "
+                    "the funnel.", u=number(f.unmatched_share, unit="%"), k=k, names="name" if k == 1 else "names"))
     if f.evidence.coverage is not None and _has(f, "events"):
         _display(md("{cov}", cov=coverage_sentence(f.evidence.coverage, int(f.evidence.n_customers))))
     record("rows_rejected", int(acc["rejected"].sum()), label="Rows rejected")
@@ -503,7 +504,7 @@ def what_they_write(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) 
     mine = f.themes_focus
     if mine is not None and len(mine.summary):
         shown = quoted_themes(mine, top=top_n, min_group=min_group)
-        _display(md("{basis}", basis=polarity_basis(f.themes if f.themes is not None else mine)))
+        _display(md("{basis}", basis=_complaints_basis(f, mine)))
         _display(html_table(shown, columns={"label": "theme", "n": "texts", "share": "share",
                                             "top_stage": "mostly at", "quotes": "typical quotes"},
                             formats={"share": "%", "n": lambda v: "–" if pd.isna(v) else f"{int(v):,}",
@@ -514,6 +515,14 @@ def what_they_write(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) 
         return
     why = str(f.themes_error).splitlines()[0] if f.themes_error else "no negative feedback from them"
     _display(md("No themes for {who}: {why}", who=f.focus.label, why=why))
+
+
+def _complaints_basis(f: Findings, mine) -> str:
+    """Which texts count as complaints; in a persona's report they were chosen on everybody's
+    feedback, so the counts are said to be everybody's and the persona's share follows."""
+    if f.themes is None or mine is f.themes:
+        return polarity_basis(mine)
+    return polarity_basis(f.themes, subset=mine)
 
 
 def fix_first(f: Findings, *, top_n: int = 5) -> None:
