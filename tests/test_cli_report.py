@@ -150,5 +150,5 @@ def test_a_text_other_than_auto_for_n_themes_is_refused_naming_the_notebook(tmp_
     err = capsys.readouterr().err
     assert "n_themes must be of type Union[int, Literal[auto]]" in err and f"got {text!r}" in err
     assert "04_pain_points.ipynb declares, in its parameters cell line 5" in err
-    assert "pass a int or 'auto'" in err and not no_run
+    assert "pass an int or 'auto'" in err and not no_run
     assert ("did you mean 'auto'?" in err) == (text == "atuo")

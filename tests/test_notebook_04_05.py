@@ -227,7 +227,7 @@ def test_pain_points_notebook_takes_a_number_or_auto_for_n_themes():
             check_parameters(declared, {"n_themes": value}, notebook=NB04.name)
         text = str(caught.value)
         assert "n_themes must be of type Union[int, Literal[auto]]" in text and f"got {value!r}" in text
-        assert "pass a int or 'auto'" in text and "parameters cell line 5" in text
+        assert "pass an int or 'auto'" in text and "parameters cell line 5" in text
 
 
 def test_the_runner_refuses_a_text_for_n_themes_before_running_a_cell(tmp_path):
