@@ -207,3 +207,15 @@ def test_unmatched_events_are_counted_in_words_that_agree_with_the_count(monkeyp
                         evidence=SimpleNamespace(unmatched=unmatched, coverage=None))
     sections.data_behind(f)
     assert any(words in getattr(o, "data", "") for o in shown)
+
+
+@pytest.mark.parametrize("section", ["where_it_hurts", "what_they_write", "fix_first"])
+@pytest.mark.parametrize("top_n", [0, -1, 2.5, True])
+def test_a_top_n_that_lists_nothing_is_refused_before_anything_is_shown(section, top_n):
+    """-p top_n 0 had made a report with empty tables and charts titled "top 0 of 8"."""
+    from jmtools.core.errors import ParameterError
+    from jmtools.report import sections
+
+    with pytest.raises(ParameterError, match=r"top_n must be a whole number ≥ 1 — got") as caught:
+        getattr(sections, section)(None, top_n=top_n)
+    assert "-p top_n 5" in str(caught.value)

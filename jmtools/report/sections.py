@@ -26,6 +26,7 @@ from jmtools.analyses.emotions import feeling_basis
 from jmtools.analyses.themes import polarity_basis
 from jmtools.charts.emotions import assumed_curve_chart, emotion_curve_chart, emotion_curve_panels
 from jmtools.charts.journeymap import journey_map
+from jmtools.core.errors import ParameterError
 from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
 from jmtools.evidence import fit_problems
 from jmtools.personas import RuleError, parse_rule
@@ -452,6 +453,7 @@ def where_it_hurts(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -
     A pain point met by fewer than ``min_group`` customers is drawn without that count, and
     a note says so (:func:`jmtools.analyses.disclosure.hide_small_counts`).
     """
+    _check_top_n(top_n)
     pains, label = f.pain_points.table, f.focus.label
     absent = [k for k in _PAIN_SIGNALS if not _has(f, k)]
     if absent:
@@ -481,6 +483,13 @@ def where_it_hurts(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -
     record("pain_points", len(pains), label="Pain points found")
 
 
+def _check_top_n(top_n) -> None:
+    """The sections that list the top pain points, themes and opportunities refuse to list none."""
+    if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
+        raise ParameterError("top_n", top_n, expected="a whole number ≥ 1",
+                             fix="pass e.g. 5 (the default): -p top_n 5")
+
+
 def _record_pain_reach(f: Findings, top) -> None:
     """How many of the focus's customers met the top pain point (the headline compares it with
     the previous run); nothing for an assumed one, which has no measure."""
@@ -499,6 +508,7 @@ def what_they_write(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) 
     or quotes, and each quote names its customer by a pseudonym
     (:func:`jmtools.report.quotes.quoted_themes`, as notebook 04 shows them).
     """
+    _check_top_n(top_n)
     if _missing(f, "feedback", "to see what customers complain about, grouped into themes with typical quotes"):
         return
     mine = f.themes_focus
@@ -527,6 +537,7 @@ def _complaints_basis(f: Findings, mine) -> str:
 
 def fix_first(f: Findings, *, top_n: int = 5) -> None:
     """The backlog of opportunities for the focus, and the order value it rests on."""
+    _check_top_n(top_n)
     backlog, aov = f.backlog, f.order_value
     if len(backlog):
         more = f" (top {top_n} of {len(backlog)})" if len(backlog) > top_n else ""
