@@ -152,5 +152,5 @@ def test_a_text_other_than_auto_for_n_themes_is_refused_naming_the_notebook(tmp_
     assert "n_themes must be of type Union[Annotated[int, Ge[1]], Literal[auto]]" in err
     assert f"got {text!r}" in err or f"got {int(text)!r}" in err
     assert "04_pain_points.ipynb declares, in its parameters cell line 5" in err
-    assert "pass a int ≥ 1 or 'auto'" in err and not no_run
+    assert "pass an int ≥ 1 or 'auto'" in err and not no_run
     assert ("did you mean 'auto'?" in err) == (text == "atuo")

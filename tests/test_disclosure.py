@@ -39,10 +39,11 @@ def test_small_groups_suppressed_with_a_note():
     assert out.loc[1, "share"] == 0.5 and np.isnan(out.loc[0, "share"])
     assert out.loc[0, "quotes"] is None and out.loc[1, "quotes"] == ["y"]
     assert out.attrs["suppressed"] == 2
-    assert out.attrs["note"] == "2 groups with fewer than 5 customers are not shown."
+    assert out.attrs["note"] == "2 groups with fewer than 5 customers are listed without their numbers."
     pd.testing.assert_frame_equal(t, before)
     assert suppress_small_groups(t, min_n=1).attrs["note"] == ""
-    assert MIN_GROUP == 5 and suppression_note(1, 10) == "1 group with fewer than 10 customers is not shown."
+    assert MIN_GROUP == 5
+    assert suppression_note(1, 10) == "1 group with fewer than 10 customers is listed without its numbers."
     with pytest.raises(ParameterError, match="n_col"):
         suppress_small_groups(t, n_col="count")
     with pytest.raises(ParameterError):

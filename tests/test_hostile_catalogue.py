@@ -916,7 +916,7 @@ CASES = [
          Exits(2, ("--parameters-file must be a readable YAML file", "a folder or a device"))),
     Case("C15", "jmtools report", "-p min_n many",
          _cli("report", NOTEBOOK, "-p", "min_n", "many"),
-         Exits(2, ("min_n must be a int — got 'many'",))),
+         Exits(2, ("min_n must be of type int", "— got 'many'", "Fix: pass an int"))),
     Case("C16", "jmtools batch", "--config with workers: two",
          _cli("batch", "--config", "{tmp}/b.yaml",
               files={"b.yaml": f"notebook: {NOTEBOOK}\nworkers: two\nreports:\n  - name: a\n"}),

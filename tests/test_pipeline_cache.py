@@ -135,3 +135,24 @@ def test_the_left_out_event_columns_are_read_back_when_asked(world, tmp_path):
                                   check_dtype=False)
     with pytest.raises(Exception, match="columns"):
         cached.with_event_columns("chanel")
+
+
+def test_results_of_other_code_with_the_same_version_are_not_read(world, tmp_path, monkeypatch):
+    """A checkout or editable install keeps its version number while its code changes: a report had
+    read complaint themes computed by another branch's calibration (same version 0.1.0)."""
+    from jmtools.pipeline import _cache, _shared_cache
+    from jmtools.sources import load_world
+
+    code = tmp_path / "code"
+    (code / "sub").mkdir(parents=True)
+    (code / "a.py").write_text("x = 1\n")
+    (code / "sub" / "b.py").write_text("y = 2\n")
+    before = _cache.code_digest.__wrapped__(code)
+    (code / "sub" / "b.py").write_text("y = 3\n")
+    assert _cache.code_digest.__wrapped__(code) != before
+    w = load_world(world)
+    keys = (_cache.evidence_key(w, w.journey), _shared_cache.shared_key(w, w.journey, "", {"n_themes": 10}))
+    for module in (_cache, _shared_cache):
+        monkeypatch.setattr(module, "code_digest", lambda: "other code")
+    other = (_cache.evidence_key(w, w.journey), _shared_cache.shared_key(w, w.journey, "", {"n_themes": 10}))
+    assert None not in keys and keys[0] != other[0] and keys[1] != other[1]

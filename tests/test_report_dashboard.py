@@ -54,3 +54,18 @@ def test_a_stable_series_or_a_short_one_is_not_flagged(tmp_path):
     _history(tmp_path, [0.2, 0.9, 0.1])                             # three runs: no limits yet
     assert "● outside" not in _index(tmp_path, 0.1)
     assert dashboard._signals(pd.DataFrame(columns=["run_id", "report", "figure", "value", "n"])) == {}
+
+
+def test_the_index_names_only_the_variants_the_batch_wrote(tmp_path):
+    """make demo writes no PDF: its index had said 'the PDF suits print' all the same."""
+    def page(**files):
+        result = JobResult(name="all", stem="all", status="ok", parameters={}, html="all.html",
+                           sidecar="all.json", **files)
+        return dashboard.write_index([result], tmp_path, run_id="2026-12-01T09:00:00").read_text(encoding="utf-8")
+
+    plain = page()
+    assert "each report opens offline." in plain and "PDF" not in plain and "static variant" not in plain
+    static = page(static_html="all.static.html")
+    assert "the static variant has no script and suits e-mail." in static and "PDF" not in static
+    both = page(static_html="all.static.html", pdf="all.pdf")
+    assert "suits e-mail; the PDF suits print." in both and 'href="all.pdf"' in both

@@ -186,3 +186,26 @@ def test_live_widgets_are_left_out_of_a_report(tmp_path):
     html = export_html(path, tmp_path / "w.html").read_text(encoding="utf-8")
     assert "kept here" in html
     assert "widget-view" not in html and "CurveEditor" not in html
+
+
+def test_a_recorded_list_reads_as_names_in_the_appendix(tmp_path):
+    """Notebook 04 records the personas of its top pain point and its praise themes as lists: the
+    appendix had shown them as Python lists (['Budget Ben'])."""
+    import html as html_lib
+
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from jmtools.report.record import RECORD_MIMETYPE, figure_payload
+
+    payload = figure_payload("top_pain_point_personas", ["Budget Ben", "Marathon Maya"],
+                             label="Personas affected")
+    out = new_output("display_data", data={RECORD_MIMETYPE: payload})
+    nb = new_notebook(cells=[new_code_cell("record(...)", outputs=[out])],
+                      metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                               "language": "python"}})
+    path = tmp_path / "r.ipynb"
+    nbformat.write(nb, path)
+    text = html_lib.unescape(export_html(path, tmp_path / "r.html").read_text(encoding="utf-8"))
+    assert "Personas affected" in text and "Budget Ben; Marathon Maya" in text
+    assert "['Budget Ben'" not in text

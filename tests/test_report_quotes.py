@@ -65,7 +65,7 @@ def test_themes_of_fewer_customers_than_the_minimum_keep_only_their_label(themes
     assert small["suppressed"] and small["label"] and pd.isna(small["n"]) and small["quotes"] is None
     big = shown[shown["top_stage"] == "Decision"].iloc[0]
     assert not big["suppressed"] and big["n_customers"] == customers["Decision"]
-    assert shown.attrs["note"] == "1 group with fewer than 5 customers is not shown."
+    assert shown.attrs["note"] == "1 group with fewer than 5 customers is listed without its numbers."
     assert quoted_themes(themes, min_group=0).attrs["note"] == ""       # 0: nothing hidden
 
 
@@ -76,7 +76,7 @@ def test_without_a_customer_column_quotes_are_unsigned_and_themes_of_few_texts_h
     big, small = shown.sort_values("top_stage", ascending=False).to_dict("records")
     assert not big["suppressed"] and big["n"] == 12 and small["suppressed"] and small["quotes"] is None
     assert all(q.startswith("“") and q.endswith("”") for q in big["quotes"])
-    assert shown.attrs["note"] == "1 group with fewer than 5 customers is not shown."
+    assert shown.attrs["note"] == "1 group with fewer than 5 customers is listed without its numbers."
 
 
 def _pain_table(themes):
@@ -209,7 +209,7 @@ def test_show_themes_chart_writes_the_note(spread_themes, monkeypatch):
     chart = show_themes_chart(spread_themes)
     assert shown_objects[0] is chart
     note = shown_objects[1].data
-    assert "1 group with fewer than 5 customers is not shown." in note
+    assert "1 group with fewer than 5 customers is listed without its numbers." in note
     assert "4 cells are hidden (grey): 3 written by fewer than 5 customers, 1 more" in note
     shown_objects.clear()
     show_themes_chart(spread_themes, min_group=0)
@@ -283,6 +283,6 @@ def test_the_comparisons_shown_hide_groups_smaller_than_the_minimum(monkeypatch)
     assert shown["suppressed"].tolist() == [False, True, True]          # 3 in the group; 4 in the baseline
     assert shown[["value", "n", "baseline_n", "effect", "z"]].iloc[1:].isna().all().all()
     assert shown.loc[0, "value"] == 0.712
-    assert shown_objects[1].data == "2 groups with fewer than 5 customers are not shown."
+    assert shown_objects[1].data == "2 groups with fewer than 5 customers are listed without their numbers."
     html = shown_objects[0].to_html()
     assert ">hidden<" in html and ">567<" in html

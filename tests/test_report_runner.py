@@ -88,7 +88,7 @@ def test_parse_value_uses_the_declared_type(annotation, text, expected):
 
 
 def test_parse_value_reports_bad_text():
-    with pytest.raises(ParameterError, match="min_score must be a int"):
+    with pytest.raises(ParameterError, match="min_score must be an int"):
         parse_value(Parameter("min_score", "int", -2), "lots")
 
 
@@ -252,7 +252,7 @@ def test_cli_unknown_parameter_exits_2_listing_the_declared_ones(capsys, tmp_pat
     assert main(["report", str(FEEDBACK), "-p", "min_score", "low"]) == 2
     err = capsys.readouterr().err                    # located: the notebook and its declaration
     assert "min_score must be of type int" in err and "got 'low'" in err
-    assert f"pass a int: {FEEDBACK} declares, in its parameters cell line" in err
+    assert f"pass an int: {FEEDBACK} declares, in its parameters cell line" in err
     assert not (tmp_path / "r.html").exists()
 
 
@@ -290,9 +290,9 @@ def test_a_literal_member_takes_only_its_value(annotation):
             check_parameters(declared, {"n_themes": value}, notebook="04_pain_points.ipynb")
         text = str(caught.value)
         assert "04_pain_points.ipynb" in text and "parameters cell line 5" in text
-        assert "Fix: " in text and "a int or 'auto'" in text
+        assert "Fix: " in text and "an int or 'auto'" in text
     assert parse_value(declared["n_themes"], "auto") == "auto" and parse_value(declared["n_themes"], "7") == 7
-    with pytest.raises(ParameterError, match="a int or 'auto'"):
+    with pytest.raises(ParameterError, match="an int or 'auto'"):
         parse_value(declared["n_themes"], "many")
 
 
@@ -333,10 +333,10 @@ def test_a_lower_bound_in_the_annotation_refuses_smaller_numbers_before_a_cell_r
         with pytest.raises(ParameterError) as caught:
             check_parameters(declared, {"n_themes": bad}, notebook="bounded.ipynb")
         text = str(caught.value)
-        assert f"got {bad!r}" in text and "pass a int ≥ 1 or 'auto'" in text
+        assert f"got {bad!r}" in text and "pass an int ≥ 1 or 'auto'" in text
         assert "bounded.ipynb declares, in its parameters cell line 2" in text
     assert parse_value(declared["n_themes"], "1") == 1 and parse_value(declared["n_themes"], "auto") == "auto"
-    with pytest.raises(ParameterError, match="a int ≥ 1 or 'auto'"):
+    with pytest.raises(ParameterError, match="an int ≥ 1 or 'auto'"):
         parse_value(declared["n_themes"], "0")
     # plain papermill still lists the parameter, with the annotation as written
     assert pm.inspect_notebook(str(path))["n_themes"]["inferred_type_name"] == (

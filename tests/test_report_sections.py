@@ -153,3 +153,69 @@ def test_persona_sizes_hide_a_persona_of_fewer_than_five_and_what_would_reveal_i
     shown.clear()
     sections._sizes_table(sizes.assign(share=0.25), min_group=0)
     assert len(shown) == 1 and "hidden" not in shown[0].data
+
+
+def test_a_persona_report_says_its_complaint_counts_are_everybodys_and_how_many_are_its_own(monkeypatch):
+    """Themes and the complaint decision are made on everybody's feedback; a persona's report had
+    printed those counts as "Complaints here are …", beside a table of the persona's own texts."""
+    import html
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from jmtools.analyses.themes import find_themes, themes_for
+    from jmtools.report import sections
+
+    texts = ["hidden delivery fee at payment", "hidden fee again at payment", "slow delivery, late parcel",
+             "late parcel, slow delivery", "payment fee hidden, awful", "lovely shoes"] * 4
+    fb = pd.DataFrame({"text": texts, "rating": [1, 2, None, None, 3, 5] * 4,
+                       "customer_id": [f"c{i}" for i in range(len(texts))],
+                       "persona": (["Ben"] * 2 + ["Maya"] * 4) * 4})
+    everybody = find_themes(fb, n_themes=2, min_df=1, id_col=None, stability=False)
+    by = everybody.accounting["polarity from"]
+    ben = themes_for(everybody, persona="Ben")
+    shown = []
+    monkeypatch.setattr(sections, "_display", lambda *objs: shown.extend(objs))
+    monkeypatch.setattr(sections, "record", lambda *a, **k: None)
+    f = SimpleNamespace(world=SimpleNamespace(tables={"feedback": None}), themes=everybody, themes_focus=ben,
+                        focus=SimpleNamespace(label="Ben", everyone=False), themes_error=None)
+    sections.what_they_write(f)
+    basis = html.unescape(shown[0].data)
+    assert f"Complaints across all customers are {by['rating']} texts rated below" in basis
+    assert basis.endswith(f"This report's customers wrote {len(ben.documents)} of them.")
+    assert 0 < len(ben.documents) < by["rating"] + by["text"] and " here " not in basis
+    shown.clear()
+    sections.what_they_write(SimpleNamespace(**{**vars(f), "themes_focus": everybody}))
+    assert shown[0].data.startswith(f"Complaints here are {by['rating']} texts") and "wrote" not in shown[0].data
+
+
+@pytest.mark.parametrize("unmatched, words", [(["x"], "(1 event name)"), (["x", "y"], "(2 event names)")])
+def test_unmatched_events_are_counted_in_words_that_agree_with_the_count(monkeypatch, unmatched, words):
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from jmtools.report import sections
+    from jmtools.sources import SPECS
+
+    shown = []
+    monkeypatch.setattr(sections, "_display", lambda *objs: shown.extend(objs))
+    monkeypatch.setattr(sections, "record", lambda *a, **k: None)
+    monkeypatch.setattr(sections, "_journey_fit", lambda f: None)
+    f = SimpleNamespace(accounting=pd.DataFrame({"table": ["events"], "rejected": [0]}),
+                        world=SimpleNamespace(tables=dict.fromkeys(SPECS)), unmatched_share=0.001,
+                        evidence=SimpleNamespace(unmatched=unmatched, coverage=None))
+    sections.data_behind(f)
+    assert any(words in getattr(o, "data", "") for o in shown)
+
+
+@pytest.mark.parametrize("section", ["where_it_hurts", "what_they_write", "fix_first"])
+@pytest.mark.parametrize("top_n", [0, -1, 2.5, True])
+def test_a_top_n_that_lists_nothing_is_refused_before_anything_is_shown(section, top_n):
+    """-p top_n 0 had made a report with empty tables and charts titled "top 0 of 8"."""
+    from jmtools.core.errors import ParameterError
+    from jmtools.report import sections
+
+    with pytest.raises(ParameterError, match=r"top_n must be a whole number ≥ 1 — got") as caught:
+        getattr(sections, section)(None, top_n=top_n)
+    assert "-p top_n 5" in str(caught.value)

@@ -122,7 +122,7 @@ def suppress_small_groups(table: pd.DataFrame, *, n_col: str = "n", min_n: int =
     0     Ben  120.0           0.4       False
     1    Maya    NaN           NaN        True
     >>> out.attrs["note"]
-    '1 group with fewer than 5 customers is not shown.'
+    '1 group with fewer than 5 customers is listed without its numbers.'
     """
     if n_col not in table.columns:
         raise ParameterError("n_col", n_col, expected="a column of the table counting customers",
@@ -152,19 +152,21 @@ def suppress_small_groups(table: pd.DataFrame, *, n_col: str = "n", min_n: int =
 
 
 def suppression_note(n_rows: int, min_n: int = MIN_GROUP) -> str:
-    """The sentence a report shows under a table with suppressed rows ("" when none).
+    """The sentence a report shows under a table with suppressed rows ("" when none): the rows
+    keep their labels, their numbers are hidden.
 
     Examples
     --------
     >>> suppression_note(3)
-    '3 groups with fewer than 5 customers are not shown.'
+    '3 groups with fewer than 5 customers are listed without their numbers.'
     >>> suppression_note(0)
     ''
     """
     if n_rows <= 0:
         return ""
-    return (f"{n_rows} group{'s' if n_rows != 1 else ''} with fewer than {min_n} customers "
-            f"{'are' if n_rows != 1 else 'is'} not shown.")
+    one = n_rows == 1      # the rows stay, with their labels: only their numbers go
+    return (f"{n_rows} group{'' if one else 's'} with fewer than {min_n} customers "
+            f"{'is' if one else 'are'} listed without {'its' if one else 'their'} numbers.")
 
 
 def suppress_small_cells(cells: pd.DataFrame, *, row_col: str, column_col: str, n_col: str = "n",

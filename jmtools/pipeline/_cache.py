@@ -8,8 +8,9 @@ inputs reads it back instead of sorting the events again.
 
 The key is the content (SHA-256) of the event and customer files, how they were loaded, the
 journey's mapping (stages, touchpoints with their patterns and conditions, persona rules),
-the segment, the cache layout and the jmtools version: change any of them and the cache is
-missed and rewritten. A cache entry that cannot be read is recomputed, with a warning; a
+the segment, the cache layout, the jmtools version and the content of jmtools' own source
+(:func:`code_digest`: a checkout or an editable install keeps its version number while its code
+changes): change any of them and the cache is missed and rewritten. A cache entry that cannot be read is recomputed, with a warning; a
 folder keeps the :data:`MAX_ENTRIES` entries written last.
 """
 
@@ -21,6 +22,7 @@ import os
 import shutil
 import tempfile
 import warnings
+from functools import lru_cache
 from pathlib import Path
 
 import jmtools
@@ -30,8 +32,8 @@ from jmtools.evidence._disk import FORMAT, load_evidence, save_evidence
 from jmtools.sources import Accounting, DeferredTable
 from jmtools.sources._accounting import REASON_COLUMNS
 
-__all__ = ["CACHE_ENV", "MAX_ENTRIES", "EvidenceCacheWarning", "cache_dir_from_env", "evidence_key", "cached_evidence",
-           "input_digest"]
+__all__ = ["CACHE_ENV", "MAX_ENTRIES", "EvidenceCacheWarning", "cache_dir_from_env", "code_digest", "evidence_key",
+           "cached_evidence", "input_digest"]
 
 #: Environment variable naming the evidence cache folder (set by the batch for its workers).
 CACHE_ENV = "JMTOOLS_EVIDENCE_CACHE"
@@ -49,6 +51,24 @@ def cache_dir_from_env():
     """The cache folder named by ``JMTOOLS_EVIDENCE_CACHE``, or None."""
     value = os.environ.get(CACHE_ENV, "").strip()
     return Path(value) if value else None
+
+
+@lru_cache(maxsize=4)
+def code_digest(root: Path = Path(jmtools.__file__).parent) -> str:
+    """SHA-256 of the ``.py`` files under ``root`` (their paths and bytes), read once per process.
+
+    Part of every cache key: results computed by other code (an older checkout, another branch
+    with the same version number) are never read back.
+
+    Examples
+    --------
+    >>> len(code_digest()), code_digest() == code_digest()
+    (64, True)
+    """
+    h = hashlib.sha256()
+    for f in sorted(root.rglob("*.py")):
+        h.update(f.relative_to(root).as_posix().encode("utf-8") + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
 
 
 def _file_digest(path: Path, h) -> None:
@@ -73,7 +93,8 @@ def evidence_key(world, journey, segment: str = "") -> str | None:
     (64, True, False)
     """
     h = hashlib.sha256()
-    h.update(f"jmtools {jmtools.__version__} cache {FORMAT} segment {segment!r}".encode("utf-8"))
+    h.update(f"jmtools {jmtools.__version__} code {code_digest()} cache {FORMAT} segment {segment!r}"
+             .encode("utf-8"))
     if not input_digest(world, _INPUT_KINDS, h):
         return None
     h.update(_mapping_text(journey).encode("utf-8"))

@@ -10,7 +10,8 @@ evidence, so that the batch computes them once and every report reads them.
 
 The key is the content of every table file of the world (not only events and customers),
 how each was loaded, the whole journey (after leaving out personas whose rule cannot run),
-the segment, the options (``n_themes``, ``seed``), the layout below and the jmtools version.
+the segment, the options (``n_themes``, ``seed``), the layout below, the jmtools version and
+the content of its source (:func:`jmtools.pipeline._cache.code_digest`).
 An entry is Parquet + JSON only (a cache never runs code when read): text columns that hold
 lists or mixed values are stored as JSON text per cell. An entry is kept only when reading
 it back gives exactly the frames computed (same values, types and ``attrs``); otherwise
@@ -31,7 +32,7 @@ import pandas as pd
 
 import jmtools
 from jmtools.analyses.themes import Themes
-from jmtools.pipeline._cache import EvidenceCacheWarning, input_digest
+from jmtools.pipeline._cache import EvidenceCacheWarning, code_digest, input_digest
 
 __all__ = ["SHARED_FORMAT", "shared_key", "cached_shared"]
 
@@ -54,7 +55,7 @@ def shared_key(world, journey, segment: str, options: dict) -> str | None:
     (64, False)
     """
     h = hashlib.sha256()
-    h.update(f"jmtools {jmtools.__version__} shared {SHARED_FORMAT} segment {segment!r} "
+    h.update(f"jmtools {jmtools.__version__} code {code_digest()} shared {SHARED_FORMAT} segment {segment!r} "
              f"options {json.dumps(options, sort_keys=True, default=str)}".encode("utf-8"))
     if not input_digest(world, sorted(world.tables), h):
         return None

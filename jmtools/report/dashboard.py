@@ -275,6 +275,23 @@ def _shared(results) -> dict:
             if all(k in r.parameters and r.parameters[k] == v for r in results[1:])}
 
 
+def _variants_note(results: Sequence) -> str:
+    """What the files beside each report are for, naming only the variants this batch wrote.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> _variants_note([R(static_html="a.static.html", pdf=None)])
+    'each report opens offline; the static variant has no script and suits e-mail.'
+    """
+    parts = ["each report opens offline"]
+    if any(getattr(r, "static_html", None) for r in results):
+        parts.append("the static variant has no script and suits e-mail")
+    if any(getattr(r, "pdf", None) for r in results):
+        parts.append("the PDF suits print")
+    return "; ".join(parts) + "."
+
+
 def write_index(results: Sequence, out_dir: str | os.PathLike, *, run_id: str,
                 previous: Mapping[str, dict] | None = None, title: str = "Journey reports",
                 history=None) -> Path:
@@ -323,8 +340,7 @@ def write_index(results: Sequence, out_dir: str | os.PathLike, *, run_id: str,
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{e(title)}</title><style>{_CSS}</style></head>
 <body><h1>{e(title)}</h1>
-<p class="meta">Batch run {e(run_id.replace("T", " ").replace("+00:00", " UTC"))} · each report opens
-offline; the static variant has no script and suits e-mail; the PDF suits print.</p>
+<p class="meta">Batch run {e(run_id.replace("T", " ").replace("+00:00", " UTC"))} · {_variants_note(results)}</p>
 <p class="summary">{summary}</p>
 {shared_note}
 <h2>At a glance</h2>

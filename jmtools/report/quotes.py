@@ -77,7 +77,7 @@ def quoted_themes(themes, *, top: int | None = None, min_group: int = MIN_GROUP,
     >>> shown["quotes"][0][0]
     '“hidden delivery fee at checkout, a shock again” (C-6d0f15d2b3)'
     >>> shown.attrs["note"]
-    '1 group with fewer than 5 customers is not shown.'
+    '1 group with fewer than 5 customers is listed without its numbers.'
     """
     summary, quotes = themes.summary, themes.quotes
     if "customer_id" in quotes and len(quotes):      # each quote row names the customer who wrote it

@@ -235,6 +235,8 @@ def format_figure(payload: Mapping) -> str:
     '−1.00 (95% CI −1.10 to −0.87, n=151)'
     >>> format_figure({"value": 12, "unit": "", "n": None, "ci": None})
     '12'
+    >>> format_figure({"value": ["Budget Ben", "Marathon Maya"]})
+    'Budget Ben; Marathon Maya'
     """
     value, unit = payload.get("value"), payload.get("unit") or ""
     spec = payload.get("fmt")
@@ -242,6 +244,8 @@ def format_figure(payload: Mapping) -> str:
     def one(v):
         if v is None:
             return "–"
+        if isinstance(v, (list, tuple)):    # a list of names: no Python brackets and quotes
+            return "; ".join(map(one, v)) or "–"
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             return str(v)
         if unit == "%":

@@ -235,11 +235,13 @@ def _type_ok(param: Parameter, value) -> bool:
 
 
 def _expected(param: Parameter) -> str:
-    """``a int`` for one type, ``one of the types int | str`` for a union (None as "or None")."""
+    """``an int`` for one type, ``one of the types int | str`` for a union (None as "or None")."""
     kinds = [t for t in param.types if t != "None"] or ["object"]
     types = [k for k in kinds if literal_value(k) is NOT_LITERAL]
     values = [k for k in kinds if literal_value(k) is not NOT_LITERAL]
-    text = ("" if not types else f"a {types[0]}" if len(types) == 1 else "one of the types " + " | ".join(types))
+    article = "an" if types and types[0][:1].lower() in "aeiou" else "a"
+    text = ("" if not types else f"{article} {types[0]}" if len(types) == 1
+            else "one of the types " + " | ".join(types))
     text = " or ".join(t for t in (text, " or ".join(values)) if t)
     return text + (" or None" if param.optional else "")
 

@@ -26,6 +26,7 @@ from jmtools.analyses.emotions import feeling_basis
 from jmtools.analyses.themes import polarity_basis
 from jmtools.charts.emotions import assumed_curve_chart, emotion_curve_chart, emotion_curve_panels
 from jmtools.charts.journeymap import journey_map
+from jmtools.core.errors import ParameterError
 from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
 from jmtools.evidence import fit_problems
 from jmtools.personas import RuleError, parse_rule
@@ -296,8 +297,9 @@ def data_behind(f: Findings) -> None:
         _display(md("This folder has no {absent}: the sections that need them say which file would fill "
                     "them (docs/data.md lists which table each section uses).", absent=_table_list(absent)))
     if _has(f, "events"):
-        _display(md("{u} of events ({k} event names) match no touchpoint of the journey and are left out of "
-                    "the funnel.", u=number(f.unmatched_share, unit="%"), k=len(f.evidence.unmatched)))
+        k = len(f.evidence.unmatched)
+        _display(md("{u} of events ({k} event {names}) match no touchpoint of the journey and are left out of "
+                    "the funnel.", u=number(f.unmatched_share, unit="%"), k=k, names="name" if k == 1 else "names"))
     if f.evidence.coverage is not None and _has(f, "events"):
         _display(md("{cov}", cov=coverage_sentence(f.evidence.coverage, int(f.evidence.n_customers))))
     record("rows_rejected", int(acc["rejected"].sum()), label="Rows rejected")
@@ -461,6 +463,7 @@ def where_it_hurts(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -
     A pain point met by fewer than ``min_group`` customers is drawn without that count, and
     a note says so (:func:`jmtools.analyses.disclosure.hide_small_counts`).
     """
+    _check_top_n(top_n)
     pains, label = f.pain_points.table, f.focus.label
     absent = [k for k in _PAIN_SIGNALS if not _has(f, k)]
     if absent:
@@ -490,6 +493,13 @@ def where_it_hurts(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -
     record("pain_points", len(pains), label="Pain points found")
 
 
+def _check_top_n(top_n) -> None:
+    """The sections that list the top pain points, themes and opportunities refuse to list none."""
+    if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
+        raise ParameterError("top_n", top_n, expected="a whole number ≥ 1",
+                             fix="pass e.g. 5 (the default): -p top_n 5")
+
+
 def _record_pain_reach(f: Findings, top) -> None:
     """How many of the focus's customers met the top pain point (the headline compares it with
     the previous run); nothing for an assumed one, which has no measure."""
@@ -508,12 +518,13 @@ def what_they_write(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) 
     or quotes, and each quote names its customer by a pseudonym
     (:func:`jmtools.report.quotes.quoted_themes`, as notebook 04 shows them).
     """
+    _check_top_n(top_n)
     if _missing(f, "feedback", "to see what customers complain about, grouped into themes with typical quotes"):
         return
     mine = f.themes_focus
     if mine is not None and len(mine.summary):
         shown = quoted_themes(mine, top=top_n, min_group=min_group)
-        _display(md("{basis}", basis=polarity_basis(f.themes if f.themes is not None else mine)))
+        _display(md("{basis}", basis=_complaints_basis(f, mine)))
         _display(html_table(shown, columns={"label": "theme", "n": "texts", "share": "share",
                                             "top_stage": "mostly at", "quotes": "typical quotes"},
                             formats={"share": "%", "n": lambda v: "–" if pd.isna(v) else f"{int(v):,}",
@@ -526,8 +537,17 @@ def what_they_write(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) 
     _display(md("No themes for {who}: {why}", who=f.focus.label, why=why))
 
 
+def _complaints_basis(f: Findings, mine) -> str:
+    """Which texts count as complaints; in a persona's report they were chosen on everybody's
+    feedback, so the counts are said to be everybody's and the persona's share follows."""
+    if f.themes is None or mine is f.themes:
+        return polarity_basis(mine)
+    return polarity_basis(f.themes, subset=mine)
+
+
 def fix_first(f: Findings, *, top_n: int = 5) -> None:
     """The backlog of opportunities for the focus, and the order value it rests on."""
+    _check_top_n(top_n)
     backlog, aov = f.backlog, f.order_value
     if len(backlog):
         more = f" (top {top_n} of {len(backlog)})" if len(backlog) > top_n else ""
