@@ -11,7 +11,7 @@ import pandas as pd
 from jmtools.analyses import emotions, funnels, kpis, painpoints, priorities, themes, valence
 from jmtools.analyses.priorities import relieving
 from jmtools.core.engine import as_table
-from jmtools.core.errors import DataError, ParameterError
+from jmtools.core.errors import ParameterError
 from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import ALL, ALL_LABEL, focus_label
 from jmtools.evidence import prepare
@@ -19,6 +19,7 @@ from jmtools.personas import assign_personas, persona_filter, runnable_personas
 from jmtools.pipeline._disclosed import (disclosed_comparisons, disclosed_curve, disclosed_kpis,
                                         disclosure_floor, disclosure_note, small_personas)
 from jmtools.pipeline._cache import cache_dir_from_env, cached_evidence
+from jmtools.pipeline._feedback import feedback_themes, themes_of_focus
 from jmtools.pipeline._shared_cache import cached_shared
 from jmtools.sources import World, load_world
 
@@ -300,7 +301,7 @@ def prepare_world(data, *, journey=None, segment: str = "", n_themes: int | str 
         felt = _emotion_evidence(tables, journey, assignment)  # surveys, feedback: what customers say
         emotion_ev = felt if felt is not None else _behaviour_evidence(tables, journey, assignment, evidence)
         signals = painpoints.collect_signals(evidence, emotion=felt, tickets=tables.get("tickets"))
-        return emotion_ev, signals, *_themes(tables, assignment, journey, n_themes, seed)
+        return emotion_ev, signals, *feedback_themes(tables, assignment, journey, n_themes, seed)
 
     if given is not None or folder is None:          # a given assignment is not part of the key
         emotion_ev, signals, found_themes, theme_error = compute()
@@ -386,7 +387,7 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
                                           comparisons=disclosed_comparisons(
                                               shared.compared(min_n=compared_n, min_effect=min_effect),
                                               small))
-    themes_focus = _themes_focus(shared.themes, focus, journey)
+    themes_focus = themes_of_focus(shared.themes, focus, journey)
     opportunities = priorities.opportunities_frame(journey)
     order_value, backlog = _backlog(opportunities, found.table, shared.tables, focus)
     return Findings(world=shared.world, journey=journey, focus=focus, tables=shared.tables,
@@ -577,25 +578,6 @@ def _kpis(tables, journey, evidence, focus: Focus, assignment) -> pd.DataFrame |
     kp = kpis.stage_kpis(surveys, journey=journey, evidence=evidence,
                          by=None if focus.everyone else "persona")
     return kp if focus.everyone else kp[kp["persona"] == focus.persona]
-
-
-def _themes(tables, assignment, journey, n_themes: int, seed: int):
-    feedback = tables.get("feedback")
-    if feedback is None:
-        return None, None
-    feedback = (feedback.merge(assignment, on="customer_id", how="left") if assignment is not None
-                else feedback.assign(persona=None))  # no customer table: nobody is in a persona
-    try:  # everybody's feedback, so that every persona's report uses the same words
-        return themes.find_themes(feedback, stages=journey.stage_names, n_themes=n_themes,
-                                  seed=seed), None
-    except DataError as err:
-        return None, err
-
-
-def _themes_focus(found_themes, focus: Focus, journey):
-    if found_themes is None or focus.everyone:
-        return found_themes
-    return themes.themes_for(found_themes, persona=focus.persona, stages=journey.stage_names)
 
 
 def _backlog(opportunities, pains: pd.DataFrame, tables, focus: Focus):

@@ -1,0 +1,30 @@
+"""The pipeline's feedback step: complaint themes found once on everybody's feedback (so every
+persona's report uses the same words), and the share of them one focus sees."""
+
+from __future__ import annotations
+
+from jmtools.analyses import themes
+from jmtools.core.errors import DataError
+
+__all__ = ["feedback_themes", "themes_of_focus"]
+
+
+def feedback_themes(tables, assignment, journey, n_themes: int, seed: int):
+    """Complaint themes of everybody's feedback, and the error that stopped them (or None)."""
+    feedback = tables.get("feedback")
+    if feedback is None:
+        return None, None
+    feedback = (feedback.merge(assignment, on="customer_id", how="left") if assignment is not None
+                else feedback.assign(persona=None))  # no customer table: nobody is in a persona
+    try:  # everybody's feedback, so that every persona's report uses the same words
+        return themes.find_themes(feedback, stages=journey.stage_names, n_themes=n_themes,
+                                  seed=seed), None
+    except DataError as err:
+        return None, err
+
+
+def themes_of_focus(found_themes, focus, journey):
+    """The themes as one focus sees them: all of them, or the persona's share."""
+    if found_themes is None or focus.everyone:
+        return found_themes
+    return themes.themes_for(found_themes, persona=focus.persona, stages=journey.stage_names)
