@@ -104,6 +104,34 @@ def test_since_last_time_compares_with_the_map_of_the_last_run_of_the_same_focus
     assert "What changed in the map since b2b\\_service.yaml" in _text(shown["displayed"])
 
 
+def test_since_last_time_never_compares_with_another_worlds_run_of_the_same_focus(shown, tmp_path):
+    """jmtools demo writes several worlds' reports into one folder: each world's "all customers"
+    (and any persona of the same name) must find its own world's last run, not the latest."""
+    ours = TEMPLATE.read_text()
+    name = Journey.load(TEMPLATE).name
+    assert name and f"name: {name}" in ours
+    theirs = ours.replace(f"name: {name}", "name: Another world").replace("Onboarding", "Setup")
+    (tmp_path / "maps").mkdir()
+    (tmp_path / "maps" / "ours.yaml").write_text(ours)
+    (tmp_path / "maps" / "theirs.yaml").write_text(theirs)
+    figures = {"funnel_2": {"value": 0.5, "n": 100}}
+    ben = {"persona": "Budget Ben"}
+    _history(tmp_path, [
+        {"run_id": "2026-11-01T09:00:00", "report": "ours", "parameters": ben, "map": "maps/ours.yaml",
+         "figures": figures},
+        {"run_id": "2026-11-01T09:05:00", "report": "theirs", "parameters": ben, "map": "maps/theirs.yaml",
+         "figures": figures},                                   # later, same focus, another journey
+        {"run_id": "2026-11-01T09:06:00", "report": "unknown", "parameters": ben, "map": None,
+         "figures": figures}])            # no kept map, and the folder holds another journey: left out
+    out = iterate.since_last_time(_findings(Journey.load(TEMPLATE)), history_dir=str(tmp_path))
+    assert out["runs"] == 1 and out["map_before"].endswith("ours.yaml") and out["changes"] == []
+    assert "Setup" not in _text(shown["displayed"])
+    from jmtools.report.batch import earlier_runs
+
+    everything = earlier_runs(tmp_path, _findings(None).focus)
+    assert [r["report"] for r in everything] == ["ours", "theirs", "unknown"]
+
+
 def test_since_last_time_on_a_first_run_says_so_and_an_explicit_map_wins(shown, tmp_path):
     j = Journey.load(TEMPLATE)
     out = iterate.since_last_time(_findings(j), history_dir=str(tmp_path))

@@ -29,6 +29,7 @@ from typing import Iterable, Mapping, Sequence
 
 from jmtools.core.errors import JmtoolsError, ReportError
 from jmtools.core.resources import resolve_data_dir
+from jmtools.journey import Journey
 from jmtools.report.dashboard import write_index
 from jmtools.sources import journey_path
 from jmtools.report.html import atomic_write_text, export_html
@@ -356,12 +357,24 @@ def _latest_previous(path: Path, run_id: str) -> dict:
     return latest
 
 
-def earlier_runs(out_dir: str | os.PathLike, focus) -> list[dict]:
+def earlier_runs(out_dir: str | os.PathLike, focus, journey_name: str | None = None) -> list[dict]:
     """The runs recorded in ``out_dir/history.jsonl`` about the same focus (persona and
     segment; any data folder, so a weekly batch on new exports finds last week's), oldest first.
 
     Each is a dict: ``run_id``, ``report``, ``parameters``, ``map`` (the kept journey file,
     relative to ``out_dir``, or None) and ``figures``.
+
+    Parameters
+    ----------
+    out_dir : path
+        A batch output folder.
+    focus : jmtools.pipeline.Focus
+        Persona and segment of this report.
+    journey_name : str, optional
+        The journey's ``name``: keep only runs whose kept journey file has the same name, so
+        that folders holding several worlds' reports (``jmtools demo``) never compare one
+        world's "all customers" with another's. A run without a kept journey file cannot be
+        told apart: it is kept only while no run of the folder shows another journey.
 
     Examples
     --------
@@ -376,7 +389,21 @@ def earlier_runs(out_dir: str | os.PathLike, focus) -> list[dict]:
 
     rows = [r for r in _read_history(Path(out_dir) / "history.jsonl")
             if isinstance(r, dict) and isinstance(r.get("parameters"), dict) and same(r["parameters"])]
+    if journey_name is not None:
+        names = {kept: _journey_name(Path(out_dir) / kept)
+                 for kept in {r.get("map") for r in rows} if isinstance(kept, str)}
+        mixed = any(n != journey_name for n in names.values())   # the folder holds another journey
+        rows = [r for r in rows if names.get(r.get("map")) == journey_name
+                or (not mixed and not isinstance(r.get("map"), str))]
     return sorted(rows, key=lambda r: str(r.get("run_id", "")))
+
+
+def _journey_name(path: Path) -> str | None:
+    """The ``name`` of a kept journey file, or None when it cannot be read."""
+    try:
+        return Journey.load(path).name
+    except (OSError, JmtoolsError, ValueError):
+        return None
 
 
 def load_history(out_dir: str | os.PathLike):

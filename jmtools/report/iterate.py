@@ -205,7 +205,7 @@ def since_last_time(f, *, history_dir: str = "", map_before: str = "", baseline:
         ``runs`` (earlier runs of this focus found), ``map_before`` (what was compared with, or
         ``""``), ``changes`` (the map's changes).
     """
-    runs = earlier_runs(history_dir, f.focus) if history_dir else []
+    runs = earlier_runs(history_dir, f.focus, journey_name=f.journey.name) if history_dir else []
     label = None                                  # None: name the earlier map by its file or revision
     if not map_before and runs and runs[-1].get("map"):
         snapshot = Path(history_dir) / runs[-1]["map"]
