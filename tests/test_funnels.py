@@ -207,8 +207,12 @@ def test_event_transitions_match_shift_oracle(world):
     _, _, evidence, df = world
     nxt = df.groupby("customer_id")["event"].shift(-1)
     pairs = Counter(zip(df["event"][nxt.notna()], nxt[nxt.notna()]))
+    who = Counter(set(zip(df["customer_id"][nxt.notna()], df["event"][nxt.notna()], nxt[nxt.notna()])))
+    who = Counter((a, b) for _, a, b in who)
     tr = transitions(evidence)
     assert {(a, b): n for a, b, n in zip(tr.from_step, tr.to_step, tr.n)} == dict(pairs)
+    assert {(a, b): n for a, b, n in zip(tr.from_step, tr.to_step, tr.n_customers)} == dict(who)
+    assert (tr.n_customers < tr.n).any()          # some customers make the same move twice
     sums = tr.groupby("from_step")["share"].sum()
     np.testing.assert_allclose(sums, 1.0)
 
@@ -218,8 +222,10 @@ def test_touchpoint_transitions_match_oracle(world, collapse):
     _, _, evidence, df = world
     seqs = oracle_sequence(df, "touchpoint", collapse)
     pairs = Counter((a, b) for s in seqs.values() for a, b in zip(s, s[1:]))
+    who = Counter((a, b) for s in seqs.values() for a, b in set(zip(s, s[1:])))
     tr = transitions(evidence, level="touchpoint", collapse_repeats=collapse)
     assert {(a, b): n for a, b, n in zip(tr.from_step, tr.to_step, tr.n)} == dict(pairs)
+    assert {(a, b): n for a, b, n in zip(tr.from_step, tr.to_step, tr.n_customers)} == dict(who)
     assert tr["from_step"].iloc[0] == "Ad"      # journey order
 
 

@@ -97,6 +97,18 @@ def _sequence(evidence, level, collapse_repeats, customer_only=False, by=()):
     return s.mutate(k=(ibis.row_number().over(w3) + 1).cast("int64")).drop("_prev"), st
 
 
+def _pair_counts(s, keys):
+    """Per ``keys`` group of ``s``: ``n`` (rows) and ``n_customers`` (distinct non-null customers).
+
+    Counted in two levels — rows per group and customer first, then those per group — instead of
+    an exact distinct count per group: the engine can write the first level's groups to disk when
+    they do not fit its memory limit (DuckDB cannot for a grouped distinct count), and the
+    numbers are the same.
+    """
+    per = s.group_by([*keys, "customer_id"]).agg(_c=s.count())
+    return per.group_by(keys).agg(n=per._c.sum(), n_customers=per.customer_id.count())
+
+
 def _order_of(evidence, level):
     if level == "stage":
         return {s: i for i, s in enumerate(evidence.stages)}
@@ -143,8 +155,7 @@ def transitions(evidence, *, level: str = "event", by=None, collapse_repeats: bo
     by = _by_list(evidence, by)
     s, st = _sequence(evidence, level, collapse_repeats, by=by)
     s = s.filter(s.nxt.notnull())
-    res = to_pandas(s.group_by([*by, "node", "nxt"]).agg(n=s.count(),
-                                                         n_customers=s.customer_id.nunique()))
+    res = to_pandas(_pair_counts(s, [*by, "node", "nxt"]))
     res = st.label(res, "node", "nxt").rename(columns={"node": "from_step", "nxt": "to_step"})
     res["n_from"] = res.groupby([*by, "from_step"], dropna=False)["n"].transform("sum")
     res["share"] = res["n"] / res["n_from"]
@@ -264,8 +275,7 @@ def detours(evidence, *, level: str = "touchpoint", by=None):
     rounds = _round_ends(evidence, level)
     if rounds:
         back = back.filter(~back.node.isin([st.value(r) for r in rounds]))
-    res = to_pandas(back.group_by([*by, "node", "nxt"]).agg(n=back.count(),
-                                                            n_customers=back.customer_id.nunique()))
+    res = to_pandas(_pair_counts(back, [*by, "node", "nxt"]))
     t = st.table
     at = to_pandas(t.filter(t[st.col].notnull())
                    .group_by([*by, st.col]).agg(n_at_from=t.customer_id.nunique()))
