@@ -31,6 +31,14 @@ def test_wilson_on_arrays_and_zero_trials():
     assert (low[1], high[1]) == pytest.approx(_wilson_by_hand(5, 10))
 
 
+def test_wilson_is_exactly_1_when_all_succeed_and_0_when_none_do():
+    n = np.arange(1, 2000)                  # rounding left 612 of these upper bounds below 1
+    low, high = wilson_interval(n, n)
+    assert (high == 1.0).all() and (low < 1).all()
+    low, high = wilson_interval(np.zeros_like(n), n)
+    assert (low == 0.0).all() and (high > 0).all()
+
+
 def test_bootstrap_is_seeded_and_narrows_with_n():
     rng = np.random.default_rng(1)
     small, large = rng.normal(size=20), rng.normal(size=2000)

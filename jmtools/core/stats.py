@@ -40,6 +40,8 @@ def wilson_interval(successes, n, *, z: float = Z95):
     (0.49, 0.943)
     >>> wilson_interval(0, 0)
     (nan, nan)
+    >>> wilson_interval(320, 320)[1], wilson_interval(0, 30)[0]
+    (1.0, 0.0)
     """
     k = np.asarray(successes, dtype=float)
     m = np.asarray(n, dtype=float)
@@ -48,8 +50,9 @@ def wilson_interval(successes, n, *, z: float = Z95):
         denom = 1 + z**2 / m
         centre = (p + z**2 / (2 * m)) / denom
         half = z * np.sqrt(p * (1 - p) / m + z**2 / (4 * m**2)) / denom
-        low = np.where(m > 0, np.clip(centre - half, 0, 1), np.nan)
-        high = np.where(m > 0, np.clip(centre + half, 0, 1), np.nan)
+        # exactly 0 and 1 at the ends (rounding gave 0.9999999999999999 for 320 of 320)
+        low = np.where(m > 0, np.where(k <= 0, 0.0, np.clip(centre - half, 0, 1)), np.nan)
+        high = np.where(m > 0, np.where(k >= m, 1.0, np.clip(centre + half, 0, 1)), np.nan)
     if low.ndim == 0:
         return float(low), float(high)
     return low, high
