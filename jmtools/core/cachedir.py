@@ -47,10 +47,13 @@ def evidence_cache_dir() -> Path:
     Examples
     --------
     >>> import os
-    >>> os.environ["JMTOOLS_EVIDENCE_CACHE"] = "/tmp/jm-evidence"
-    >>> evidence_cache_dir().as_posix()
-    '/tmp/jm-evidence'
-    >>> del os.environ["JMTOOLS_EVIDENCE_CACHE"]
+    >>> named = os.environ.pop(CACHE_ENV, None)
+    >>> evidence_cache_dir() == Path(os.path.abspath(cache_home())) / EVIDENCE_FOLDER
+    True
+    >>> with evidence_cache_for_kernels() as folder:     # names it for kernels started here
+    ...     os.environ[CACHE_ENV] == str(evidence_cache_dir())
+    True
+    >>> os.environ.update({} if named is None else {CACHE_ENV: named})
     """
     named = os.environ.get(CACHE_ENV, "").strip()
     return Path(os.path.abspath(named or cache_home() / EVIDENCE_FOLDER))
