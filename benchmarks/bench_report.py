@@ -9,6 +9,9 @@ alike:
   run by the same strict runner: kernel start + imports, what any papermill report pays;
 - ``report`` — ``jmtools report notebooks/00_journey_report.ipynb -p data_dir … -p persona …``
   (papermill run, interactive HTML and its sidecar; ``--static`` adds the e-mail variant);
+- ``report-warm`` (``--warm``) — the same report again right after one, on the evidence cache that
+  report left (what a second report on unchanged data pays: no evidence, valence, signals or themes
+  computed, no model fitted);
 - ``batch``  — ``jmtools batch --journey …``: one report per persona of the world plus the
   all-customers one, ``--workers`` processes, static variants off.
 
@@ -20,6 +23,7 @@ at 10M events), in wall and CPU time.
     python benchmarks/bench_report.py                          # e-commerce sample world, 3 runs
     python benchmarks/bench_report.py --world b2b --runs 5
     python benchmarks/bench_report.py --data /path/to/world    # any folder with journey.yaml
+    python benchmarks/bench_report.py --skip-batch --warm --runs 5   # cold and warm single report
     python benchmarks/bench_report.py --before /path/to/checkout   # also time another jmtools
                                                                     # (report and batch), interleaved
 
@@ -79,6 +83,8 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="batch workers (default: CPUs)")
     ap.add_argument("--static", action="store_true", help="the single report also writes its static variant")
     ap.add_argument("--skip-batch", action="store_true", help="floor and report only")
+    ap.add_argument("--warm", action="store_true", help="also time the report again on the cache the "
+                    "report just left (every other run starts from an empty cache)")
     ap.add_argument("--before", type=Path, default=None, help="a checkout of jmtools whose report and "
                     "batch are timed too, interleaved (e.g. main, to measure a change)")
     args = ap.parse_args(argv)
@@ -98,15 +104,17 @@ def main(argv=None) -> int:
 
     env = environment(ROOT)
     cmds = commands(world, persona, tmp, args.workers, args.static)
+    cmds["report-warm"] = cmds["report"]
     envs = {name: env for name in cmds}
-    names = ["floor", "report"] + ([] if args.skip_batch else ["batch"])
+    names = ["floor", "report"] + (["report-warm"] if args.warm else []) + ([] if args.skip_batch else ["batch"])
     if args.before:
         root = args.before.resolve()
         old = commands(world, persona, tmp / "before", args.workers, args.static,
                        notebook=root / "notebooks" / NOTEBOOK.name)
-        for name in names[1:]:
+        timed_before = [n for n in names[1:] if n != "report-warm"]
+        for name in timed_before:
             cmds[f"before-{name}"], envs[f"before-{name}"] = old[name], environment(root)
-        names += [f"before-{name}" for name in names[1:]]
+        names += [f"before-{name}" for name in timed_before]
     timed([sys.executable, "-c", "from jmtools.render.offline import javascript_bundle; javascript_bundle()"],
           env, NOTEBOOK.parent)                          # a machine's first report builds the bundle
     print(f"world {world.name}, persona {persona!r}, {len(journey.persona_names)} personas + all, "
@@ -114,14 +122,18 @@ def main(argv=None) -> int:
     samples: dict[str, list[tuple[float, float]]] = {n: [] for n in names}
     for _ in range(args.runs):
         for name in names:
-            shutil.rmtree(cache / "evidence", ignore_errors=True)
+            if name != "report-warm":          # warm: the cache the report before it left
+                shutil.rmtree(cache / "evidence", ignore_errors=True)
             samples[name].append(timed(cmds[name], envs[name], NOTEBOOK.parent))
     med = {n: (statistics.median(w for w, _ in s), statistics.median(c for _, c in s)) for n, s in samples.items()}
     for name in names:
         runs = ", ".join(f"{w:.1f}/{c:.1f}" for w, c in samples[name])
-        print(f"{name:7s} median wall {med[name][0]:6.1f} s  CPU {med[name][1]:6.1f} s   (wall/CPU per run: {runs})")
+        print(f"{name:11s} median wall {med[name][0]:6.1f} s  CPU {med[name][1]:6.1f} s   (wall/CPU per run: {runs})")
     print(f"report / floor   wall {med['report'][0] / med['floor'][0]:5.2f}  CPU {med['report'][1] / med['floor'][1]:5.2f}"
           "   (target <= 1.5)")
+    if "report-warm" in med:
+        print(f"warm / floor     wall {med['report-warm'][0] / med['floor'][0]:5.2f}  "
+              f"CPU {med['report-warm'][1] / med['floor'][1]:5.2f}   (a second report on unchanged data)")
     if "batch" in med:
         print(f"batch / report   wall {med['batch'][0] / med['report'][0]:5.2f}  CPU {med['batch'][1] / med['report'][1]:5.2f}"
               f"   ({len(journey.persona_names) + 1} reports; target <= 2 at 10M events)")
@@ -132,7 +144,7 @@ def main(argv=None) -> int:
             print(f"before: batch / report   wall {med['before-batch'][0] / med['before-report'][0]:5.2f}  "
                   f"CPU {med['before-batch'][1] / med['before-report'][1]:5.2f}")
         for name in names[1:]:
-            if not name.startswith("before-"):
+            if not name.startswith("before-") and "before-" + name in med:
                 print(f"{name} now / before   wall {med[name][0] / med['before-' + name][0]:5.2f}  "
                       f"CPU {med[name][1] / med['before-' + name][1]:5.2f}")
     print(f"outputs in {tmp}")

@@ -154,3 +154,26 @@ def test_a_text_other_than_auto_for_n_themes_is_refused_naming_the_notebook(tmp_
     assert "04_pain_points.ipynb declares, in its parameters cell line 5" in err
     assert "pass an int ≥ 1 or 'auto'" in err and not no_run
     assert ("did you mean 'auto'?" in err) == (text == "atuo")
+
+
+def test_the_kernel_is_given_the_evidence_cache_unless_no_cache(tmp_path, monkeypatch):
+    """A single report keeps what no persona changes in the batch's cache folder, so a second
+    report on unchanged data reads it; ``--no-cache`` neither reads nor writes it."""
+    import os
+
+    from jmtools.core.cachedir import CACHE_ENV
+
+    seen = []
+    monkeypatch.setattr(cli_report, "run_notebook", lambda *a, **kw: seen.append(os.environ.get(CACHE_ENV))
+                        or type("Run", (), {"duration_s": 0.0})())
+    monkeypatch.setattr(cli_report, "export_html", lambda *a, **kw: None)
+    monkeypatch.delenv(CACHE_ENV, raising=False)
+    monkeypatch.setenv("JMTOOLS_CACHE_DIR", str(tmp_path / "jm"))
+    out = ["-o", str(tmp_path / "r.html")]
+    assert main(["report", NOTEBOOK, *out]) == 0
+    assert main(["report", NOTEBOOK, *out, "--no-cache"]) == 0
+    monkeypatch.setenv(CACHE_ENV, "mine")                        # a folder the user named: kept, made absolute
+    assert main(["report", NOTEBOOK, *out]) == 0
+    assert main(["report", NOTEBOOK, *out, "--no-cache"]) == 0
+    assert seen == [str(tmp_path / "jm" / "evidence"), None, os.path.abspath("mine"), None]
+    assert os.environ[CACHE_ENV] == "mine"                       # the parent's environment is restored

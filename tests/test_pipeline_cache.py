@@ -156,3 +156,66 @@ def test_results_of_other_code_with_the_same_version_are_not_read(world, tmp_pat
         monkeypatch.setattr(module, "code_digest", lambda: "other code")
     other = (_cache.evidence_key(w, w.journey), _shared_cache.shared_key(w, w.journey, "", {"n_themes": 10}))
     assert None not in keys and keys[0] != other[0] and keys[1] != other[1]
+
+
+#: A report's run in a fresh interpreter (as in a kernel): its result frames pickled to argv[2],
+#: and whether it imported the model libraries (scikit-learn, SciPy) printed.
+_REPORT_RUN = """
+import pickle, sys
+from jmtools import pipeline
+f = pipeline.run(sys.argv[1], persona="Budget Ben")
+frames = (f.funnel, f.curve, f.kpis, f.signals, f.emotion_evidence, f.pain_points.table,
+          f.themes_focus.summary, f.backlog)
+pickle.dump(frames, open(sys.argv[2], "wb"))
+print(sorted(m for m in ("sklearn", "scipy") if m in sys.modules))
+"""
+
+
+def _report_run(world, out, cache):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != CACHE_ENV}
+    if cache is not None:
+        env[CACHE_ENV] = str(cache)
+    done = subprocess.run([sys.executable, "-c", _REPORT_RUN, str(world), str(out)], env=env,
+                          capture_output=True, text=True, check=True)
+    return done.stdout.strip().splitlines()[-1]
+
+
+def _assert_same_frames(a, b):
+    import pickle
+
+    for x, y in zip(pickle.loads(a.read_bytes()), pickle.loads(b.read_bytes()), strict=True):
+        pd.testing.assert_frame_equal(x, y, check_exact=True)
+        assert repr(x.attrs) == repr(y.attrs)
+
+
+def test_a_second_report_on_unchanged_data_fits_nothing_and_a_change_refits(world, tmp_path):
+    """What ``jmtools report`` gives its kernel: a second report reads every persona-independent
+    result (no model library imported), equal to a run without any cache; a changed feedback
+    file or journey is computed again, equal to a run without cache on the changed data."""
+    cache = tmp_path / "cache"
+    assert _report_run(world, tmp_path / "cold.pkl", cache) == "['scipy', 'sklearn']"
+    assert _report_run(world, tmp_path / "warm.pkl", cache) == "[]"
+    _report_run(world, tmp_path / "none.pkl", None)
+    _assert_same_frames(tmp_path / "warm.pkl", tmp_path / "none.pkl")
+
+    feedback = world / "feedback.csv"
+    lines = feedback.read_text(encoding="utf-8").splitlines(keepends=True)
+    feedback.write_text("".join(lines[:-40]), encoding="utf-8")         # 40 texts fewer
+    assert _report_run(world, tmp_path / "changed.pkl", cache) == "['scipy', 'sklearn']"
+    _report_run(world, tmp_path / "changed-none.pkl", None)
+    _assert_same_frames(tmp_path / "changed.pkl", tmp_path / "changed-none.pkl")
+    with pytest.raises(AssertionError):
+        _assert_same_frames(tmp_path / "changed.pkl", tmp_path / "none.pkl")
+
+    journey = world / "journey.yaml"
+    text = journey.read_text(encoding="utf-8")
+    journey.write_text(text.replace('rule: "age < 30 and price', 'rule: "age < 35 and price'), encoding="utf-8")
+    assert _report_run(world, tmp_path / "journey.pkl", cache) == "['scipy', 'sklearn']"
+    _report_run(world, tmp_path / "journey-none.pkl", None)
+    _assert_same_frames(tmp_path / "journey.pkl", tmp_path / "journey-none.pkl")
+    with pytest.raises(AssertionError):
+        _assert_same_frames(tmp_path / "journey.pkl", tmp_path / "changed.pkl")

@@ -12,10 +12,11 @@ every item on them carries an evidence badge (:data:`EVIDENCE_SHAPES`,
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 
 __all__ = ["THEME_NAME", "PALETTE", "PERSONA_PALETTE", "ALL_CUSTOMERS_COLOR", "SEQUENTIAL",
            "DIVERGING", "FONT", "MAP_FONT", "MAP_COLORS", "EVIDENCE_COLORS", "EVIDENCE_FILLS",
-           "EVIDENCE_SHAPES", "theme_config", "use_theme"]
+           "EVIDENCE_SHAPES", "theme_config", "use_theme", "validated_whole"]
 
 #: Name under which the theme is registered with Altair.
 THEME_NAME = "jmtools"
@@ -136,6 +137,32 @@ def use_theme() -> None:
             alt.renderers.enable(THEME_NAME)
         except ValueError:  # jmtools used from a source tree without install: no entry point
             pass
+
+
+
+@contextmanager
+def validated_whole():
+    """Within the block (or the function it decorates), Altair does not validate each piece of
+    a chart as it is built — encodings, titles, configs, each once more per chained call — only
+    the whole specification, when the chart is shown or converted (``to_dict()``), as always.
+
+    The specification is the same (the report's charts were compared byte for byte); what is
+    lost is only an earlier, more local error for a piece that does not fit the schema, which
+    the whole-spec check still refuses. Used by the report's sections, which build a chart and
+    show it at once. Altair's setting is restored afterwards.
+
+    Examples
+    --------
+    >>> import altair as alt
+    >>> with validated_whole():
+    ...     chart = alt.Chart(alt.Data(values=[{"a": 1}])).mark_bar().encode(x="a:Q")
+    >>> chart.to_dict()["mark"]["type"], alt.utils.schemapi.DEBUG_MODE
+    ('bar', True)
+    """
+    import altair as alt
+
+    with alt.utils.schemapi.debug_mode(False):
+        yield
 
 
 # In a notebook kernel (or where Altair is already in use) importing any chart module switches the

@@ -14,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 
+from jmtools.core.cachedir import evidence_cache_for_kernels
 from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.core.yamlbounds import MAX_YAML_BYTES, short, yaml_bounds_problem
 from jmtools.report.html import export_html
@@ -195,6 +196,12 @@ def add_report(sub) -> None:
     p.add_argument("--list-parameters", action="store_true",
                    help="print the declared parameters with types, defaults and help, and exit")
     p.add_argument("--timeout", type=float, default=600, help="seconds per cell (default 600)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="compute everything and keep nothing: by default the prepared evidence and "
+                        "the results no persona changes (valence, pain-point signals, complaint "
+                        "themes) are kept in $JMTOOLS_EVIDENCE_CACHE (default "
+                        "~/.cache/jmtools/evidence, the batch's folder; 8 entries) and read again "
+                        "while the data files, the journey and jmtools are unchanged")
     p.set_defaults(handler=_usage_errors(_report))
 
 
@@ -206,7 +213,8 @@ def _report(args) -> int:
     params = _parameters(args.notebook, args)
     html = Path(args.out or Path("reports") / f"{Path(args.notebook).stem}.html")
     executed = html.with_suffix(".ipynb")
-    run = run_notebook(args.notebook, executed, parameters=params, timeout=args.timeout)
+    with evidence_cache_for_kernels(not args.no_cache):
+        run = run_notebook(args.notebook, executed, parameters=params, timeout=args.timeout)
     export_html(executed, html)
     print(f"report: {html}  ({run.duration_s:.1f} s; executed notebook {executed})")
     if args.static:

@@ -4,7 +4,9 @@ A batch of reports (one per persona) prepares the same events the same way each 
 cache folder — the ``cache_dir=`` of :func:`jmtools.pipeline.prepare_world`, or the
 environment variable ``JMTOOLS_EVIDENCE_CACHE`` that :func:`jmtools.report.run_batch` sets for
 its workers — the first run writes the prepared evidence there and every later run with the same
-inputs reads it back instead of sorting the events again.
+inputs reads it back instead of sorting the events again. ``jmtools report`` and ``jmtools batch``
+set the variable for the kernels they start (:mod:`jmtools.core.cachedir`), so a second report
+on unchanged data reads what the first one computed.
 
 The key is the content (SHA-256) of the event and customer files, how they were loaded, the
 journey's mapping (stages, touchpoints with their patterns and conditions, persona rules),
@@ -26,6 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jmtools
+from jmtools.core.cachedir import CACHE_ENV
 from jmtools.core.engine import is_duckdb
 from jmtools.evidence import touchpoint_rules
 from jmtools.evidence._disk import FORMAT, load_evidence, save_evidence
@@ -35,8 +38,6 @@ from jmtools.sources._accounting import REASON_COLUMNS
 __all__ = ["CACHE_ENV", "MAX_ENTRIES", "EvidenceCacheWarning", "cache_dir_from_env", "code_digest", "evidence_key",
            "cached_evidence", "input_digest"]
 
-#: Environment variable naming the evidence cache folder (set by the batch for its workers).
-CACHE_ENV = "JMTOOLS_EVIDENCE_CACHE"
 #: Entries kept in a cache folder; older ones (by last write) are removed.
 MAX_ENTRIES = 8
 _INPUT_KINDS = ("events", "customers")

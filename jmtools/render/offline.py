@@ -20,6 +20,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from jmtools.core.cachedir import cache_home
 from jmtools.core.errors import MissingDependencyError, ParameterError, suggest
 
 __all__ = [
@@ -185,12 +186,6 @@ def _schema_version_on_disk() -> str | None:
     return found.group(1) if found else None
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("JMTOOLS_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "jmtools")
-    return Path(base)
-
-
 @functools.lru_cache(maxsize=1)
 def javascript_bundle() -> str:
     """Vega, Vega-Lite and Vega-Embed as one script (about 0.9 MB), safe to inline in a
@@ -204,7 +199,7 @@ def javascript_bundle() -> str:
     """
     vlc = _vl_convert()
     vl = vega_lite_version()
-    path = _cache_dir() / f"vega-bundle-{vlc.__version__}-vl{vl}.js"
+    path = cache_home() / f"vega-bundle-{vlc.__version__}-vl{vl}.js"
     if path.exists():
         return path.read_text(encoding="utf-8")
     bundle = vlc.javascript_bundle(vl_version=vl).replace("</script", "<\\/script")

@@ -13,26 +13,24 @@ data reads them too (see :mod:`jmtools.pipeline._cache` and
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from pathlib import Path
 
+from jmtools.core.cachedir import EVIDENCE_FOLDER, evidence_cache_dir, evidence_cache_for_kernels
 from jmtools.pipeline import prepare_world
-from jmtools.pipeline._cache import CACHE_ENV, cache_dir_from_env
 from jmtools.report.runner import read_parameters
 
 __all__ = ["CACHE_FOLDER", "default_cache_dir", "prepared_once", "worlds_of"]
 
 #: The evidence cache inside jmtools' cache folder, unless ``JMTOOLS_EVIDENCE_CACHE`` names one.
-CACHE_FOLDER = "evidence"
+CACHE_FOLDER = EVIDENCE_FOLDER
 
 
 def default_cache_dir() -> Path:
-    """``$JMTOOLS_CACHE_DIR/evidence``, else ``$XDG_CACHE_HOME/jmtools/evidence``
-    (``~/.cache/jmtools/evidence``): never inside a report's output folder."""
-    base = os.environ.get("JMTOOLS_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "jmtools")
-    return Path(base) / CACHE_FOLDER
+    """``$JMTOOLS_EVIDENCE_CACHE``, else ``$JMTOOLS_CACHE_DIR/evidence``, else
+    ``$XDG_CACHE_HOME/jmtools/evidence`` (``~/.cache/jmtools/evidence``): never inside a
+    report's output folder (:func:`jmtools.core.cachedir.evidence_cache_dir`)."""
+    return evidence_cache_dir()
 
 
 def worlds_of(jobs) -> list[tuple]:
@@ -69,18 +67,10 @@ def prepared_once(jobs, out_dir):
     if not worlds:
         yield None
         return
-    folder = cache_dir_from_env() or default_cache_dir()
-    saved = os.environ.get(CACHE_ENV)
-    os.environ[CACHE_ENV] = str(folder)
-    try:
+    with evidence_cache_for_kernels() as folder:
         for data, journey, segment in worlds:
             try:
                 prepare_world(data, journey=journey, segment=segment, cache_dir=folder)
             except Exception:   # not lost: every report of this world meets the same error and
                 pass            # the batch summary shows it with the report's name
         yield folder
-    finally:
-        if saved is None:
-            os.environ.pop(CACHE_ENV, None)
-        else:
-            os.environ[CACHE_ENV] = saved

@@ -26,6 +26,7 @@ from jmtools.analyses.emotions import feeling_basis
 from jmtools.analyses.themes import polarity_basis
 from jmtools.charts.emotions import assumed_curve_chart, emotion_curve_chart, emotion_curve_panels
 from jmtools.charts.journeymap import journey_map
+from jmtools.charts.theme import validated_whole
 from jmtools.core.errors import ParameterError
 from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
 from jmtools.evidence import fit_problems
@@ -322,6 +323,7 @@ def _journey_fit(f: Findings) -> None:
         record(f"journey_warning_{r.Index + 1}", r.message, label="Journey file warning")
 
 
+@validated_whole()
 def how_far(f: Findings) -> None:
     """The focus's funnel against everyone, its biggest loss and the funnel table."""
     if _missing(f, "events", _FUNNEL):
@@ -350,6 +352,7 @@ def how_far(f: Findings) -> None:
                unit="%")
 
 
+@validated_whole()
 def feelings(f: Findings) -> None:
     """The emotion curve beside the workshop's assumption, moments of truth, the curve table."""
     names = list(f.journey.persona_names) if f.assignment is not None else []
@@ -457,6 +460,7 @@ _PAIN_SIGNALS = {"events": "drop-off, slow steps, loops and detours", "surveys":
                  "feedback": "negative feedback", "tickets": "complaints"}
 
 
+@validated_whole()
 def where_it_hurts(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -> None:
     """The ranked pain points of the focus, with their evidence.
 
@@ -545,6 +549,7 @@ def _complaints_basis(f: Findings, mine) -> str:
     return polarity_basis(f.themes, subset=mine)
 
 
+@validated_whole()
 def fix_first(f: Findings, *, top_n: int = 5) -> None:
     """The backlog of opportunities for the focus, and the order value it rests on."""
     _check_top_n(top_n)
@@ -572,6 +577,7 @@ def fix_first(f: Findings, *, top_n: int = 5) -> None:
                     hi=number(float(row["ci_high"]), digits=2), n=f"{int(row['n']):,}"))
 
 
+@validated_whole()
 def the_map(f: Findings) -> None:
     """The journey map of the focus with its measured emotion curve and KPIs."""
     basis = {"assumed": "the workshop's assumed curve only (nothing in this folder measures emotion)",
