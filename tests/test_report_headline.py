@@ -143,4 +143,4 @@ def test_fix_first_totals_each_customer_once(ecommerce_world):
     first = float(backlog["value_at_stake"].iloc[0])
     assert f"of the {union:,.0f} at stake across all {len(backlog)} opportunities" in fix, fix
     assert f"{first / union:.0%} of the" in fix and "each customer counted once" in fix
-    assert "#2 rests on the same customers" in fix and f"{summed:,.0f}" not in fix
+    assert "shares customers with #2" in fix and f"{summed:,.0f}" not in fix

@@ -120,7 +120,7 @@ def _stake_share(backlog, value: float) -> str:
     text = (f" ({percent(value / total, digits=0)} of the {total:,.0f} at stake across all "
             f"{len(backlog)} opportunities, each customer counted once")
     if same:
-        text += f"; {listed(same)} {'rests' if len(same) == 1 else 'rest'} on the same customers"
+        text += f"; shares customers with {listed(same)}"
     return text + ")"
 
 

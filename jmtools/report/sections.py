@@ -571,8 +571,8 @@ def fix_first(f: Findings, *, top_n: int = 5) -> None:
 
 def _stake_cells(backlog: pd.DataFrame) -> pd.Series:
     """Each value at stake with what it covers: the ranks of the opportunities resting on the
-    same customers ("26,099 · same customers as #2")."""
-    return pd.Series([number(v, digits=0) + (f" · same customers as {listed(same)}" if same else "")
+    same customers ("26,099 · shares customers with #2")."""
+    return pd.Series([number(v, digits=0) + (f" · shares customers with {listed(same)}" if same else "")
                       for v, same in zip(backlog["value_at_stake"], same_customers(backlog))],
                      index=backlog.index)
 
@@ -585,8 +585,8 @@ def _stake_total(backlog: pd.DataFrame) -> str:
             f"each customer counted once ({number(total['customers_affected'], digits=0)} customers of "
             f"{int(total['n_pain_points'])} pain points).")
     if total["value_summed"] > total["value_at_stake"] + 0.5:
-        text += (f" Opportunities that relieve the same pain point claim the same customers, so "
-                 f"the column adds up to more ({number(total['value_summed'], digits=0)}).")
+        text += (f" Opportunities that relieve the same pain point, or pain points at one stage, claim "
+                 f"the same customers, so the column adds up to more ({number(total['value_summed'], digits=0)}).")
     return text
 
 
