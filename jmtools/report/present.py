@@ -110,11 +110,20 @@ def html_table(frame, *, columns: Mapping[str, str] | None = None,
     caption : str, optional
         Shown above the table.
 
+    Each cell carries its column's name (``data-label``). A table with long texts (a cell over
+    40 characters: quotes, evidence, titles) is marked ``jm-cards``: on a screen narrower than
+    640 px the report's stylesheet shows each row as a card of "column: value" lines instead
+    of columns; on a wider screen and on paper it stays a table.
+
     Examples
     --------
     >>> import pandas as pd
     >>> t = html_table(pd.DataFrame({"q": ["<i>x</i>"], "share": [0.5]}), formats={"share": "%"})
     >>> "&lt;i&gt;x&lt;/i&gt;" in t.data and "50.0%" in t.data
+    True
+    >>> html_table(pd.DataFrame({"quote": ["The delivery fee appeared only at the very last step."]})).data[:58]
+    '<table class="jm-table jm-cards"><thead><tr><th>quote</th>'
+    >>> '<td class="jm-num" data-label="share">50.0%</td>' in t.data
     True
     """
     from IPython.display import HTML
@@ -122,10 +131,10 @@ def html_table(frame, *, columns: Mapping[str, str] | None = None,
     columns = dict(columns or {c: c for c in frame.columns})
     formats = dict(formats or {})
     head = "".join(f"<th>{_html.escape(str(h))}</th>" for h in columns.values())
-    body = []
+    body, longest = [], 0
     for _, row in frame.head(max_rows).iterrows():
         cells = []
-        for col in columns:
+        for col, header in columns.items():
             value, fmt = row[col], formats.get(col)
             if callable(fmt):
                 text = fmt(value)
@@ -138,14 +147,23 @@ def html_table(frame, *, columns: Mapping[str, str] | None = None,
             else:
                 text = "–" if value is None else str(value)
             numeric = isinstance(value, numbers.Real) and not isinstance(value, bool)
-            cls = ' class="jm-num"' if numeric else ""
-            cells.append(f"<td{cls}>{_html.escape(text)}</td>")
+            kind = "jm-num" if numeric else "jm-text" if len(text) > _CARD_TEXT else ""
+            longest = max(longest, len(text))
+            cls = f' class="{kind}"' if kind else ""
+            cells.append(f'<td{cls} data-label="{_html.escape(str(header))}">{_html.escape(text)}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     more = len(frame) - max_rows
     note = f'<p class="jm-note">… and {more:,} more rows.</p>' if more > 0 else ""
     cap = f"<caption>{_html.escape(caption)}</caption>" if caption else ""
-    return HTML(f'<table class="jm-table">{cap}<thead><tr>{head}</tr></thead>'
+    cls = "jm-table jm-cards" if longest > _CARD_TEXT else "jm-table"
+    return HTML(f'<table class="{cls}">{cap}<thead><tr>{head}</tr></thead>'
                 f'<tbody>{"".join(body)}</tbody></table>{note}')
+
+
+#: A table with a cell longer than this (characters) is shown as one card per row on a phone
+#: (``jm-cards``; report.css): as columns, its long texts made tall, narrow rows that scrolled
+#: sideways. Such a cell (``jm-text``) takes the card's width under its column's name.
+_CARD_TEXT = 40
 
 
 def headline_cards(cards: Sequence[Mapping[str, Any]]):
