@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import html as _html
 
-from jmtools.analyses.priorities import total_value_at_stake
 from jmtools.core.stats import wilson_interval
-from jmtools.report.wording import compared, emotion, feeling, interval, listed, percent, plain
+from jmtools.report.stake import stake_share
+from jmtools.report.wording import compared, emotion, feeling, interval, percent, plain
 
-__all__ = ["headline_items", "headline_html", "same_customers"]
+__all__ = ["headline_items", "headline_html"]
 
 
 def _row_for(frame, stage, persona=None):
@@ -100,44 +100,10 @@ def _fix(f) -> dict | None:
     text = f"{first['title']} — owner: {owner}"
     value = first.get("value_at_stake") if "value_at_stake" in backlog else None
     if value is not None and value == value and value > 0:
-        text += f"; {value:,.0f} in order value at stake" + _stake_share(backlog, value)
+        text += f"; {value:,.0f} in order value at stake" + stake_share(backlog, value)
     elif "rice" in backlog and first.get("rice") == first.get("rice"):
         text += f"; first by RICE score {first['rice']:,.0f} (no orders to value it)"
     return {"key": "fix", "label": "Fix first", "text": text + ".", "figure": "top_opportunity"}
-
-
-def _stake_share(backlog, value: float) -> str:
-    """The first item's value as a share of the backlog's, each customer counted once.
-
-    Opportunities relieving the same pain point claim the same customers' value: the total is
-    their union (:func:`~jmtools.analyses.priorities.total_value_at_stake`), and those sharing
-    the first item's customers are named by rank.
-    """
-    if "stake_parts" not in backlog:
-        return ""
-    total = float(total_value_at_stake(backlog)["value_at_stake"].iloc[0])
-    same = same_customers(backlog)[0]
-    text = (f" ({percent(value / total, digits=0)} of the {total:,.0f} at stake across all "
-            f"{len(backlog)} opportunities, each customer counted once")
-    if same:
-        text += f"; shares customers with {listed(same)}"
-    return text + ")"
-
-
-def same_customers(backlog) -> list[list[str]]:
-    """Per opportunity of ``backlog``, the others whose value at stake rests on the same
-    customers, by rank (``"#2"``; by id when the backlog has no rank).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> same_customers(pd.DataFrame({"rank": [1, 2, 3], "id": ["a", "b", "c"],
-    ...                              "stake_shared_with": [["b"], ["a"], []]}))
-    [['#2'], ['#1'], []]
-    """
-    rank = dict(zip(backlog["id"], backlog["rank"])) if "rank" in backlog else {}
-    shared = backlog["stake_shared_with"] if "stake_shared_with" in backlog else [[]] * len(backlog)
-    return [[f"#{rank[o]}" if o in rank else str(o) for o in (others or [])] for others in shared]
 
 
 def headline_items(f) -> list[dict]:

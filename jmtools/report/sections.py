@@ -23,7 +23,6 @@ import pandas as pd
 
 from jmtools.analyses.disclosure import MIN_GROUP, hide_small_counts, suppress_small_cells
 from jmtools.analyses.emotions import feeling_basis
-from jmtools.analyses.priorities import total_value_at_stake
 from jmtools.analyses.themes import polarity_basis
 from jmtools.charts.emotions import assumed_curve_chart, emotion_curve_chart, emotion_curve_panels
 from jmtools.charts.journeymap import journey_map
@@ -34,10 +33,11 @@ from jmtools.personas import RuleError, parse_rule
 from jmtools.pipeline import Findings
 from jmtools.report.present import (backlog_chart, funnel_chart, headline_cards, html_table, md,
                                     number, pain_point_chart, with_caption)
-from jmtools.report.headline import headline_html, headline_items, same_customers
+from jmtools.report.headline import headline_html, headline_items
 from jmtools.report.mappages import print_parts
 from jmtools.report.quotes import quoted_themes
 from jmtools.report.record import record, record_source
+from jmtools.report.stake import stake_cells, stake_total
 from jmtools.report.wording import coverage_sentence, listed, plain
 from jmtools.sources import SPECS, TABLE_CONTENTS, missing_table
 
@@ -554,10 +554,10 @@ def fix_first(f: Findings, *, top_n: int = 5) -> None:
         shown = backlog.head(top_n)
         if "value_at_stake" in backlog:
             cols["value_at_stake"] = "value at stake"
-            shown = shown.assign(value_at_stake=_stake_cells(backlog).head(top_n).to_numpy())
+            shown = shown.assign(value_at_stake=stake_cells(backlog).head(top_n).to_numpy())
         _display(html_table(shown, columns=cols, formats={"rice": lambda v: number(v, digits=0)}))
         if "stake_parts" in backlog:
-            _display(md("{s}", s=_stake_total(backlog)))
+            _display(md("{s}", s=stake_total(backlog)))
         record("top_opportunity", str(backlog["title"].iloc[0]), label="Fix first", headline=True)
     else:
         _display(md("No opportunity in the journey file addresses the pain points of {who}.", who=f.focus.label))
@@ -567,27 +567,6 @@ def fix_first(f: Findings, *, top_n: int = 5) -> None:
         _display(md("Average order value used: {v} (95% CI {lo}–{hi}, n={n} orders).",
                     v=number(float(row["order_value"]), digits=2), lo=number(float(row["ci_low"]), digits=2),
                     hi=number(float(row["ci_high"]), digits=2), n=f"{int(row['n']):,}"))
-
-
-def _stake_cells(backlog: pd.DataFrame) -> pd.Series:
-    """Each value at stake with what it covers: the ranks of the opportunities resting on the
-    same customers ("26,099 · shares customers with #2")."""
-    return pd.Series([number(v, digits=0) + (f" · shares customers with {listed(same)}" if same else "")
-                      for v, same in zip(backlog["value_at_stake"], same_customers(backlog))],
-                     index=backlog.index)
-
-
-def _stake_total(backlog: pd.DataFrame) -> str:
-    """The backlog's value at stake with each customer counted once, and why the column adds
-    up to more."""
-    total = total_value_at_stake(backlog).iloc[0]
-    text = (f"Value at stake across all {len(backlog)} opportunities: {number(total['value_at_stake'], digits=0)}, "
-            f"each customer counted once ({number(total['customers_affected'], digits=0)} customers of "
-            f"{int(total['n_pain_points'])} pain points).")
-    if total["value_summed"] > total["value_at_stake"] + 0.5:
-        text += (f" Opportunities that relieve the same pain point, or pain points at one stage, claim "
-                 f"the same customers, so the column adds up to more ({number(total['value_summed'], digits=0)}).")
-    return text
 
 
 def the_map(f: Findings) -> None:

@@ -103,10 +103,10 @@ def value_at_stake(opportunities: pd.DataFrame, pain_points: pd.DataFrame, *,
         met two of them counts twice), ``customers_won_back``, ``lift_needed``
         (won back ÷ affected), ``order_value`` (value ÷ won back: the order value used,
         averaged), ``value_at_stake``, ``value_assumptions`` (the computation in words),
-        ``stake_parts`` (what the value covers: one ``{pain_point, persona, customers, lift,
-        order_value, value, of, population}`` per linked pain point and persona; ``of`` names
-        the customers the lift is measured on, e.g. ``"Budget Ben at Decision"``, and
-        ``population`` counts them) and ``stake_shared_with`` (ids of the other opportunities
+        ``stake_parts`` (what the value covers: one dict per linked pain point and persona
+        with the keys pain_point, persona, customers, lift, order_value, value, of — the
+        customers the lift is measured on, e.g. "Budget Ben at Decision" — and population,
+        their number) and ``stake_shared_with`` (ids of the other opportunities
         whose value rests on some of the same customers: their values overlap, so add them
         up with :func:`total_value_at_stake`, never with ``sum()``).
 
