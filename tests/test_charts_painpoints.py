@@ -48,8 +48,8 @@ def _layers(spec):
 
 def test_pain_points_chart_spec(table):
     spec = pain_points_chart(table).to_dict()
-    bars, text = spec["layer"]
-    assert bars["mark"]["type"] == "bar" and text["mark"]["type"] == "text"
+    bars, inside, text = spec["layer"]
+    assert bars["mark"]["type"] == "bar" and text["mark"]["type"] == inside["mark"]["type"] == "text"
     assert bars["encoding"]["y"]["sort"] == ["1. Hidden fees at checkout", "2. Slow delivery",
                                              "3. Loops at cart"]
     colour = bars["encoding"]["color"]["scale"]
@@ -65,6 +65,34 @@ def test_pain_points_chart_spec(table):
     assert by_label["1. Hidden fees at checkout"]["place"] == "Decision / Checkout"
     assert by_label["3. Loops at cart"]["place"] == "Decision"
     assert len(pain_points_chart(table, top=2).to_dict()["layer"][0]["encoding"]["y"]["sort"]) == 2
+
+
+def test_pain_points_chart_names_wrap_whole_and_the_axis_fits_the_data(table):
+    """Names were cut at 48 characters with a 320 px label column: on a 360 px phone the names
+    took the width and the bars and personas were cut off."""
+    import json
+
+    long = table.assign(title=["Some deliveries take more than a week", "Returns need a printed "
+                               "label and refunds are slow", "Customers felt worse at post-purchase / review request"],
+                        score=[1.0, 3.27, 0.4])
+    spec = pain_points_chart(long).to_dict()
+    bars, inside, text = spec["layer"]
+    axis = bars["encoding"]["y"]["axis"]
+    assert axis["labelLimit"] <= 160
+    lines = json.loads(axis["labelExpr"].split("[datum.label]")[0])
+    for label in bars["encoding"]["y"]["sort"]:
+        assert len(lines[label]) <= 3 and all(len(line) <= 24 for line in lines[label])
+        assert " ".join(lines[label]) == label                   # whole words, nothing cut
+    rows = next(iter(spec["datasets"].values()))
+    assert "1. Returns need a printed label and refunds are slow" in {r["label"] for r in rows}  # tooltip: full
+    assert bars["encoding"]["x"]["scale"]["domain"] == [0, 4.0]
+    # the personas: in the long bar, after the short ones, never wider than half the plot
+    assert inside["mark"]["color"] == "white" and inside["transform"] == [{"filter": "datum.inside"}]
+    assert text["mark"]["limit"] == inside["mark"]["limit"] == {"expr": "width / 2 - 8"}
+    assert {r["label"]: r["inside"] for r in rows} == {
+        "1. Returns need a printed label and refunds are slow": True,
+        "2. Some deliveries take more than a week": False,
+        "3. Customers felt worse at post-purchase / review request": False}
 
 
 def test_pain_points_chart_refuses_bad_input(table):

@@ -199,6 +199,9 @@ CASES: dict[str, Case] = {
                                            {"amount_col": "amout"}),
     "priorities.value_at_stake": Case(lambda s: ((s["opps"], s["pains"]), dict(order_value=s["aov"])),
                                       {"order_value": -1.0}),
+    "priorities.total_value_at_stake": Case(
+        lambda s: ((PRIORITIES.value_at_stake(s["opps"], s["pains"], order_value=s["aov"]),), {}),
+        {"parts_col": "stake_partz"}),
     # "A copy with the new column" / "A sorted copy with rank" / "The ranked backlog"
     "priorities.custom_score": Case(lambda s: ((s["opps"],), dict(formula="impact / effort")),
                                     {"formula": "impact / efort"}, columns=lambda m: ["custom"]),

@@ -332,3 +332,74 @@ def test_statuses_match_the_journey_file():
     from jmtools.journey import OPPORTUNITY_STATUSES
 
     assert tuple(pr.STATUSES) == tuple(OPPORTUNITY_STATUSES)
+
+
+def _union_oracle(opps: pd.DataFrame, pains: pd.DataFrame, aov: dict) -> float:
+    """Plain pandas: each (pain point, persona)'s customers valued once, at the largest lift any
+    opportunity claims for them (its own 'lift', else the measured one); the pain points of one
+    stage and persona together never count more customers than reached that stage."""
+    links = opps.explode("pain_points").rename(columns={"pain_points": "pain_point_id"})
+    stake = pains[["pain_point_id", "stage", "stake"]].explode("stake").dropna(subset=["stake"])
+    stake = stake.assign(persona=stake["stake"].str["persona"], customers=stake["stake"].str["customers"],
+                         measured=stake["stake"].str["lift"], population=stake["stake"].str["population"])
+    rows = links.merge(stake, on="pain_point_id")
+    rows = rows.assign(value=rows["customers"] * rows["lift"].fillna(rows["measured"])
+                       * rows["persona"].map(aov)).query("value > 0")
+    best = rows.sort_values("value").groupby(["pain_point_id", "persona"]).tail(1)
+    per_stage = best.groupby(["stage", "persona"]).agg(value=("value", "sum"), customers=("customers", "sum"),
+                                                       population=("population", "max"))
+    return float((per_stage["value"] * (per_stage["population"] / per_stage["customers"]).clip(upper=1)).sum())
+
+
+def test_total_value_at_stake_counts_shared_customers_once_against_a_pandas_oracle():
+    """Planted: two opportunities relieve the same pain point (the same 400 + 100 customers),
+    one of them also another pain point; a third assumes its own lift for the shared one; two
+    pain points at one stage claim the same 300 customers twice.
+    The demo's Budget Ben report had added 26,099 twice into its total."""
+    def part(persona, customers, lift, population):
+        return {"persona": persona, "customers": customers, "lift": lift, "population": population}
+
+    pains = pd.DataFrame({
+        "pain_point_id": ["fees", "photos", "returns", "compare"],
+        "stage": ["Decision", "Consideration", "Post", "Consideration"],
+        "customers_affected": [500.0, 300.0, 80.0, 300.0], "lift_needed": [0.3, 0.1, np.nan, 0.2],
+        "stake": [[part("Ben", 400, 0.25, 400), part("Maya", 100, 0.5, 100)],
+                  [part("Ben", 300, 0.1, 300)], [part("Ben", 80, None, 80)],
+                  [part("Ben", 300, 0.2, 300)]]})
+    opps = pd.DataFrame({"id": ["show-fees", "free-delivery", "fees-and-photos", "team-guess", "returns",
+                                "compare-table"],
+                         "pain_points": [["fees"], ["fees"], ["fees", "photos"], ["fees"], ["returns"],
+                                         ["compare"]],
+                         "lift": [np.nan, np.nan, np.nan, 0.6, np.nan, np.nan]})
+    aov = pd.DataFrame({"persona": ["all", "Ben", "Maya"], "order_value": [100.0, 50.0, 200.0],
+                        "n": [900, 600, 300], "ci_low": [90.0, 45.0, 180.0], "ci_high": [110.0, 55.0, 220.0]})
+    out = pr.value_at_stake(opps, pains, order_value=aov)
+    total = pr.total_value_at_stake(out).iloc[0]
+    expected = _union_oracle(opps, pains, {"Ben": 50.0, "Maya": 200.0})
+    assert total["value_at_stake"] == pytest.approx(expected)
+    # by hand: fees at the team's lift 0.6 (400 × 0.6 × 50 + 100 × 0.6 × 200); photos and compare
+    # claim Ben's 300 customers at Consideration twice: (300 × 0.1 + 300 × 0.2) × 50 × 300/600
+    assert expected == pytest.approx(12_000 + 12_000 + 2_250)
+    assert total["value_summed"] == pytest.approx(out["value_at_stake"].sum())
+    assert total["value_summed"] > total["value_at_stake"]
+    assert total["n_pain_points"] == 3 and total["customers_affected"] == pytest.approx(400 + 100 + 300)
+    # each figure says what it covers: the pain points and personas, and who shares them
+    parts = out.set_index("id")["stake_parts"]
+    assert [(p["pain_point"], p["of"]) for p in parts["fees-and-photos"]] == \
+        [("fees", "Ben at Decision"), ("fees", "Maya at Decision"), ("photos", "Ben at Consideration")]
+    shared = out.set_index("id")["stake_shared_with"]
+    assert shared["show-fees"] == ["free-delivery", "fees-and-photos", "team-guess"]
+    assert shared["compare-table"] == ["fees-and-photos"]
+    assert shared["returns"] == []   # no value: shares no customers' value with anyone
+    assert "shares customers with free-delivery" in out.set_index("id").at["show-fees", "value_assumptions"]
+    # a subset's total is that subset's union
+    two = pr.total_value_at_stake(out[out["id"].isin(["show-fees", "free-delivery"])]).iloc[0]
+    assert two["value_at_stake"] == pytest.approx(out["value_at_stake"].iloc[0])
+    with pytest.raises(ParameterError, match="stake_parts"):
+        pr.total_value_at_stake(opps)
+
+
+def test_exported_backlog_keeps_the_words_not_the_parts(opps, pain_table, tmp_path):
+    backlog = pr.prioritise(opps, pain_table, order_value=80.0)
+    csv = pd.read_csv(pr.export_backlog(backlog, tmp_path / "b.csv"))
+    assert "stake_parts" not in csv and "value_assumptions" in csv and "stake_shared_with" in csv

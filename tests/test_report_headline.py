@@ -126,3 +126,21 @@ def test_the_report_draws_no_count_of_fewer_than_five_customers(ecommerce_world,
     text = " ".join(str(getattr(o, "data", "")) for o in shown)
     assert "Pain points met by fewer than 5 customers (1 here) are drawn without that count." in text
     assert "top_pain_point_customers" not in recorded
+
+
+def test_fix_first_totals_each_customer_once(ecommerce_world):
+    """Budget Ben's #1 and #2 both relieve the hidden fee: the headline said "45% of the 58,526",
+    adding the same 26,099 twice. The total is the union: each pain point's value once."""
+    f = pipeline.run(ecommerce_world.prepared, persona="Budget Ben")
+    fix = {it["key"]: it["text"] for it in headline_items(f)}["fix"]
+    backlog, pains = f.backlog, f.pain_points.table.set_index("pain_point_id")
+    linked = pd.unique(backlog["pain_points"].explode().dropna())           # plain pandas oracle
+    per_pain = pd.Series({p: pains.at[p, "customers_affected"] * pains.at[p, "lift_needed"]
+                          for p in linked if p in pains.index}).fillna(0)
+    union = float((per_pain * f.order_value["order_value"].iloc[0]).sum())
+    summed = float(backlog["value_at_stake"].sum())
+    assert union < summed - 1                                               # the planted overlap is there
+    first = float(backlog["value_at_stake"].iloc[0])
+    assert f"of the {union:,.0f} at stake across all {len(backlog)} opportunities" in fix, fix
+    assert f"{first / union:.0%} of the" in fix and "each customer counted once" in fix
+    assert "shares customers with #2" in fix and f"{summed:,.0f}" not in fix

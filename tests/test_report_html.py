@@ -209,3 +209,34 @@ def test_a_recorded_list_reads_as_names_in_the_appendix(tmp_path):
     text = html_lib.unescape(export_html(path, tmp_path / "r.html").read_text(encoding="utf-8"))
     assert "Personas affected" in text and "Budget Ben; Marathon Maya" in text
     assert "['Budget Ben'" not in text
+
+
+def test_notebook_04_appendix_names_its_top_pain_point_by_title(tmp_path, monkeypatch):
+    """Notebook 04's appendix showed "Top pain point: hidden-fees" (the id); readers get the
+    title, as in notebook 00, and the id stays as its own figure for scripts."""
+    import html as html_lib
+
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from jmtools.report import pain_steps
+    from jmtools.report.record import RECORD_MIMETYPE, figure_payload
+
+    recorded = []
+    monkeypatch.setattr(pain_steps, "record", lambda name, value, **kw: recorded.append(
+        figure_payload(name, value, **kw)))
+    table = pd.DataFrame({"pain_point_id": ["hidden-fees", "poor-images"], "source": ["detected"] * 2,
+                          "title": ["Delivery fee appears only at payment", "Few, small product photos"],
+                          "personas": [["Budget Ben"], []], "score": [3.2, 1.0]})
+    pain_steps.record_pain_point_figures("Budget Ben", table, None)
+    outputs = [new_output("display_data", data={RECORD_MIMETYPE: p}) for p in recorded]
+    nb = new_notebook(cells=[new_code_cell("record_pain_point_figures(...)", outputs=outputs)],
+                      metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                               "language": "python"}})
+    path = tmp_path / "nb04.ipynb"
+    nbformat.write(nb, path)
+    text = html_lib.unescape(export_html(path, tmp_path / "nb04.html").read_text(encoding="utf-8"))
+    appendix = re.sub(r"<[^>]+>", " ", text[text.index('id="recorded-figures"'):])
+    assert re.search(r"Top pain point\s+Delivery fee appears only at payment", appendix), appendix[:400]
+    assert not re.search(r"Top pain point\s+hidden-fees", appendix)
+    assert re.search(r"Id of the top pain point\s+hidden-fees", appendix)

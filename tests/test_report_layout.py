@@ -75,18 +75,68 @@ _SCROLLING_CHARTS = """[...document.querySelectorAll('.jm-chart-frame:not(.jm-ma
   .map(f => [f.querySelector('.jm-chart').dataset.fit, f.scrollWidth, f.clientWidth])"""
 
 
-def test_pain_point_chart_fits_a_360_px_phone_with_its_names_legible(browser, report):
-    """The names on the y axis once fixed a minimum width, so the chart scrolled sideways."""
-    context, page, _ = _open(browser, report["live"], 360)
+@pytest.mark.parametrize("width", (360, 1280))
+def test_pain_point_chart_fits_with_its_names_whole_and_legible(browser, report, width, tmp_path):
+    """The names on the y axis once fixed a minimum width, so the chart scrolled sideways; then
+    they were cut ("#3 Customers felt worse, complaints at post- …") and the axis ran to 6 for a
+    longest bar of 3.3. Every name is drawn whole (wrapped), every word of the chart is inside
+    its picture, and the axis ends below 1.5 × the longest bar."""
+    context, page, _ = _open(browser, report["live"], width)
     figure = page.locator("figure.jm-figure", has=page.locator(".jm-chart-title", has_text="Pain points"))
+    figure.screenshot(path=str(_shots(tmp_path) / f"pain-points-{width}.png"))
     box = figure.locator(".jm-chart-frame")
     assert box.evaluate("f => f.scrollWidth <= f.clientWidth + 1"), box.evaluate("f => [f.scrollWidth, f.clientWidth]")
     labels = figure.evaluate("""f => { const svg = f.querySelector('svg').getBoundingClientRect();
         return [...f.querySelectorAll('.role-axis-label text')].map(t => { const r = t.getBoundingClientRect();
-          return [t.textContent, r.left >= svg.left - 1 && r.right <= svg.right + 1,
+          return [[...t.querySelectorAll('tspan')].map(s => s.textContent).join(' ') || t.textContent,
+                  r.left >= svg.left - 1 && r.right <= svg.right + 1,
                   parseFloat(getComputedStyle(t).fontSize)]; }); }""")
     assert any(text.startswith("#1") for text, _, _ in labels), labels
     assert all(inside and size >= 11 for _, inside, size in labels), labels
+    table = page.evaluate("""(() => { const t = [...document.querySelectorAll('table.jm-table')].find(t =>
+        t.tHead.textContent.includes('what the data shows'));
+        return [...t.tBodies[0].rows].map(r => '#' + r.cells[0].textContent.trim() + ' ' + r.cells[1].textContent.trim()); })()""")
+    assert [text for text, _, _ in labels if text.startswith("#")] == table   # whole names, in rank order
+    words = figure.evaluate("""f => { const svg = f.querySelector('svg').getBoundingClientRect();
+        return [...f.querySelectorAll('svg text')].filter(t => t.textContent.trim()).map(t => {
+          const r = t.getBoundingClientRect(); return [t.textContent, r.right <= svg.right + 1]; })
+          .filter(([, inside]) => !inside); }""")
+    assert words == [], words                                                  # nothing cut at the right
+    longest, plot = figure.evaluate("""f => [Math.max(...[...f.querySelectorAll('.mark-rect.role-mark path')]
+        .map(p => p.getBoundingClientRect().width)), f.querySelector('.role-axis-domain').getBoundingClientRect().width]""")
+    assert longest / plot > 1 / 1.5, (longest, plot)                        # was 3.3 of 6
+    context.close()
+
+
+#: Tables of long texts (themes, pain points, opportunities) on a phone: one card per row, no
+#: sideways scroll, every cell under its column's name, no tall empty rows.
+_CARDS = """[...document.querySelectorAll('table.jm-table.jm-cards')].map(t => ({
+  head: t.tHead.textContent, display: getComputedStyle(t.tBodies[0].rows[0]).display,
+  wide: t.getBoundingClientRect().right > innerWidth + 1 || t.scrollWidth > t.clientWidth + 1,
+  tallest: Math.max(...[...t.tBodies[0].rows].map(r => r.getBoundingClientRect().height)),
+  labelled: [...t.tBodies[0].rows[0].cells].every(c => getComputedStyle(c, '::before').content.includes(
+    t.tHead.rows[0].cells[c.cellIndex].textContent)),
+  headVisible: t.tHead.getBoundingClientRect().height > 2 }))"""
+
+
+@pytest.mark.parametrize("width", (360, 1280))
+def test_long_text_tables_are_cards_on_a_phone_and_tables_on_a_desktop(browser, report, width, tmp_path):
+    """At 360 px the themes and pain points tables scrolled sideways with tall, empty-looking rows."""
+    context, page, _ = _open(browser, report["live"], width)
+    tables = page.evaluate(_CARDS)
+    heads = " | ".join(t["head"] for t in tables)
+    assert "typical quotes" in heads and "what the data shows" in heads and "value at stake" in heads, heads
+    for name in ("Where-it-hurts", "What-customers-write-about"):
+        top = page.locator(f"[id='{name}']").evaluate("e => e.getBoundingClientRect().top + scrollY")
+        page.screenshot(path=str(_shots(tmp_path) / f"{name}-{width}.png"), full_page=True,
+                        clip={"x": 0, "y": top, "width": width, "height": 1600})
+    assert not any(t["wide"] for t in tables), tables
+    if width < 640:
+        assert all(t["display"] == "block" and t["labelled"] and not t["headVisible"] for t in tables), tables
+        assert max(t["tallest"] for t in tables) < 600, tables     # was a 1,000 px row of empty cells
+    else:
+        assert all(t["display"] == "table-row" and t["headVisible"] for t in tables), tables
+    assert page.evaluate(_NO_SIDEWAYS)
     context.close()
 
 
@@ -166,6 +216,9 @@ def test_pdf_pages_have_text_and_no_stranded_heading(report, tmp_path):
     assert "The journey map" in pages[maps[0]] and "what customers go through" in pages[maps[0]]
     assert all("About this report" not in pages[i] and "What to fix first" not in pages[i] for i in maps)
     assert "(hover" not in "".join(pages)
+    # on paper the long-text tables stay tables: their column names print as one header row
+    assert any(re.search(r"rank\s+pain point\s+stage\s+evidence\s+what the data shows", t) for t in pages)
+    assert any(re.search(r"theme\s+texts\s+share\s+mostly at\s+typical quotes", t) for t in pages)
 
 
 @pytest.mark.parametrize("width", WIDTHS)

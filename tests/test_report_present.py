@@ -84,6 +84,45 @@ def test_pain_point_bars_follow_rank_and_assumed_items_get_no_bar():
     spec = chart.to_dict()
     data = pd.DataFrame(chart.data)
     assert list(data.sort_values("rank")["bar"].fillna(-1)) == [3.0, 2.0, -1]
-    bars, _, marker, words = spec["layer"]
+    bars, _, _, marker, words = spec["layer"]
     assert bars["encoding"]["x"]["field"] == "bar" and marker["mark"]["filled"] is False
     assert "assumed, not in the data" in set(data["note"])
+
+
+#: The Budget Ben report's pain points (demo): the scores and titles the user saw.
+_BEN = pd.DataFrame({
+    "rank": [1, 2, 3, 4, 5], "stage": ["Decision"] * 2 + ["Post-purchase"] * 3,
+    "title": ["Delivery fee appears only at payment", "Few payment options",
+              "Customers felt worse, complaints at post-purchase",
+              "Customers felt worse at post-purchase / review request",
+              "Complaints at post-purchase / support"],
+    "score": [3.27, 3.27, 0.98, 0.5, 0.23], "customers_affected": [456.0, 111.0, 144.0, 74.0, 144.0],
+    "evidence_label": ["measured"] * 5})
+
+
+def _label_lines(expr: str) -> dict:
+    import json
+
+    return json.loads(expr.split("[datum.label]")[0])
+
+
+def test_pain_point_axis_fits_the_longest_bar_and_names_are_whole():
+    """The demo's axis ran to 6 for a longest bar of 3.3 (doubled for the count labels), and
+    "#3 Customers felt worse, complaints at post- …" was cut on its second line."""
+    chart = pain_point_chart(_BEN, top=5)
+    spec = chart.to_dict()
+    bars = spec["layer"][0]
+    top = bars["encoding"]["x"]["scale"]["domain"][1]
+    assert 3.27 <= top < 3.27 * 1.5, top                                   # "nice" 4, not 6.54
+    lines = _label_lines(bars["encoding"]["y"]["axis"]["labelExpr"])
+    for rank, title in zip(_BEN["rank"], _BEN["title"]):
+        wrapped = lines[f"#{rank} {title}"]
+        assert len(wrapped) <= 3 and all(len(line) <= 24 for line in wrapped), wrapped
+        assert " ".join(wrapped) == f"#{rank} {title}"                       # every word drawn
+    tips = [t["field"] if isinstance(t, dict) else t.split(":")[0] for t in bars["encoding"]["tooltip"]]
+    assert "title" in tips                                                  # and the full name on hover
+    inside, outside = spec["layer"][1], spec["layer"][2]
+    data = pd.DataFrame(chart.data)
+    assert data.loc[data["bar"] >= top / 2, "rank"].tolist() == [1, 2]      # counts drawn inside long bars
+    assert inside["mark"]["color"] == "white" and outside["mark"]["align"] == "left"
+    assert inside["mark"]["limit"] == outside["mark"]["limit"] == {"expr": "width / 2 - 8"}  # never past the plot

@@ -146,7 +146,7 @@ def test_persona_sizes_hide_a_persona_of_fewer_than_five_and_what_would_reveal_i
     sizes = pd.DataFrame({"persona": ["Ben", "Maya", "Tiny", "(no persona)"], "n_customers": [120, 40, 3, 12]})
     sections._sizes_table(sizes.assign(share=sizes["n_customers"] / sizes["n_customers"].sum()))
     table, note = shown[0].data, shown[1].data
-    rows = dict(re.findall(r"<tr><td>([^<]+)</td><td[^>]*>([^<]+)</td>", table))
+    rows = dict(re.findall(r"<tr><td[^>]*>([^<]+)</td><td[^>]*>([^<]+)</td>", table))
     assert rows == {"Ben": "120", "Maya": "40", "Tiny": "hidden", "(no persona)": "hidden"}
     assert note == ("Personas with fewer than 5 customers (1) are shown without their size, and 1 more so "
                     "that the total does not reveal them.")

@@ -13,6 +13,7 @@ import pandas as pd
 
 from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.charts._frames import require_columns
+from jmtools.charts.labels import LABEL_PX, nice_top, wrapped_labels
 from jmtools.charts.theme import SEQUENTIAL, use_theme
 
 __all__ = ["pain_points_chart", "themes_chart", "priority_matrix_chart", "SOURCE_COLORS",
@@ -61,8 +62,11 @@ def pain_points_chart(table: pd.DataFrame, *, top: int = 12, width: int = 420,
     -------
     altair.LayerChart
         Bars (score; colour = source: measured, detected only, or assumed in the journey
-        file), the affected personas written beside each bar, and a tooltip with the
-        evidence numbers, themes and a masked quote.
+        file) on an axis that ends at the next round number above the longest, the affected
+        personas written in a bar longer than half the axis or after a shorter one (cut at
+        half the plot's width, so never beyond it), and a tooltip with the full name,
+        the evidence numbers, themes and a masked quote. Names are wrapped on at most three
+        lines (:func:`jmtools.charts.labels.wrapped_labels`), so the chart fits a 360 px phone.
 
     Examples
     --------
@@ -84,7 +88,7 @@ def pain_points_chart(table: pd.DataFrame, *, top: int = 12, width: int = 420,
     place = [f"{s} / {t}" if _text(t) else str(s) for s, t in zip(data["stage"],
                                                                    data.get("touchpoint", data["stage"]))]
     frame = pd.DataFrame({
-        "label": [f"{r}. {_short(t, 48)}" for r, t in zip(data["rank"], data["title"])],
+        "label": [f"{r}. {_text(t)}" for r, t in zip(data["rank"], data["title"])],
         "score": data["score"].astype(float).to_numpy(),
         "source": data["source"].astype(str).to_numpy(),
         "place": place,
@@ -100,8 +104,9 @@ def pain_points_chart(table: pd.DataFrame, *, top: int = 12, width: int = 420,
     })
     order = frame["label"].tolist()
     sources = [s for s in SOURCE_COLORS if s in set(frame["source"])] or list(SOURCE_COLORS)
+    names, lines = wrapped_labels(order)
     base = alt.Chart(frame).encode(
-        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)))
+        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=LABEL_PX, labelExpr=names)))
     tooltip = [alt.Tooltip("label:N", title="Pain point"), alt.Tooltip("place:N", title="Where"),
                alt.Tooltip("score:Q", format=".2f", title="Score"),
                alt.Tooltip("source:N", title="Source"),
@@ -110,17 +115,24 @@ def pain_points_chart(table: pd.DataFrame, *, top: int = 12, width: int = 420,
                alt.Tooltip("evidence:N", title="Evidence"),
                alt.Tooltip("themes:N", title="Feedback themes"),
                alt.Tooltip("quote:N", title="A customer said")]
+    top = nice_top(float(frame["score"].max()))
+    frame["inside"] = frame["score"] >= top / 2     # a long bar carries its personas inside
     bars = base.mark_bar(height={"band": 0.7}).encode(
-        x=alt.X("score:Q", title="Score (sum of effect sizes of the signals that count)",
-                scale=alt.Scale(domainMin=0)),
+        x=alt.X("score:Q", title=["Score: sum of effect sizes", "of the signals that count"],
+                axis=alt.Axis(tickCount=5), scale=alt.Scale(domain=[0, top], nice=False)),
         color=alt.Color("source:N", title="Source",
                         scale=alt.Scale(domain=sources, range=[SOURCE_COLORS[s] for s in sources]),
                         legend=alt.Legend(orient="bottom", direction="horizontal")),
         tooltip=tooltip)
-    text = base.mark_text(align="left", dx=4, fontSize=11, color="#444444").encode(
+    half = alt.ExprRef(expr="width / 2 - 8")       # either way the words stay inside the plot
+    inside = base.transform_filter("datum.inside").mark_text(
+        align="left", dx=4, fontSize=11, color="white", limit=half).encode(
+        x=alt.datum(0), text="who:N", tooltip=tooltip)
+    outside = base.transform_filter("!datum.inside").mark_text(
+        align="left", dx=4, fontSize=11, color="#444444", limit=half).encode(
         x="score:Q", text="who:N", tooltip=tooltip)
-    return (bars + text).properties(
-        width=width, height=max(120, 26 * len(frame)),
+    return alt.layer(bars, inside, outside).properties(
+        width=width, height=max(120, (26 if lines < 3 else 42) * len(frame)),
         title=alt.Title(title, subtitle="Beside each bar: the personas affected, most first; "
                         "(recurs) = two or more personas. Hover for the numbers with n and a quote"))
 

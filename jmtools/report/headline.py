@@ -16,6 +16,7 @@ from __future__ import annotations
 import html as _html
 
 from jmtools.core.stats import wilson_interval
+from jmtools.report.stake import stake_share
 from jmtools.report.wording import compared, emotion, feeling, interval, percent, plain
 
 __all__ = ["headline_items", "headline_html"]
@@ -99,9 +100,7 @@ def _fix(f) -> dict | None:
     text = f"{first['title']} — owner: {owner}"
     value = first.get("value_at_stake") if "value_at_stake" in backlog else None
     if value is not None and value == value and value > 0:
-        total = float(backlog["value_at_stake"].fillna(0).sum())
-        text += (f"; {value:,.0f} in order value at stake ({percent(value / total, digits=0)} of the "
-                 f"{total:,.0f} across all {len(backlog)} opportunities)")
+        text += f"; {value:,.0f} in order value at stake" + stake_share(backlog, value)
     elif "rice" in backlog and first.get("rice") == first.get("rice"):
         text += f"; first by RICE score {first['rice']:,.0f} (no orders to value it)"
     return {"key": "fix", "label": "Fix first", "text": text + ".", "figure": "top_opportunity"}

@@ -413,8 +413,8 @@ def show_comparisons(first: pd.Series, evidence: pd.DataFrame, *, min_group: int
 
 
 def record_pain_point_figures(persona: str, table: pd.DataFrame, themes, positive=None) -> None:
-    """Key figures of notebook 04: pain points (with evidence), the top one, the largest complaint
-    theme and the praise themes.
+    """Key figures of notebook 04: pain points (with evidence), the top one (its title, and its
+    id as ``top_pain_point_id``), the largest complaint theme and the praise themes.
 
     Parameters
     ----------
@@ -427,7 +427,7 @@ def record_pain_point_figures(persona: str, table: pd.DataFrame, themes, positiv
     
     Examples
     --------
-    >>> table = pd.DataFrame({"pain_point_id": ["fees"], "source": ["detected"],
+    >>> table = pd.DataFrame({"pain_point_id": ["fees"], "title": ["Hidden fees"], "source": ["detected"],
     ...                       "personas": [["Ben"]], "score": [3.2]})
     >>> record_pain_point_figures("all", table, None)
     """
@@ -437,7 +437,10 @@ def record_pain_point_figures(persona: str, table: pd.DataFrame, themes, positiv
            label="Pain points with evidence in the data")
     if len(table):
         top = table.iloc[0]
-        record("top_pain_point", str(top["pain_point_id"]), label="Top pain point", headline=True)
+        # readers see the title (as notebook 00 records it); the id stays for scripts
+        record("top_pain_point", str(top.get("title") or top["pain_point_id"]), label="Top pain point",
+               headline=True)
+        record("top_pain_point_id", str(top["pain_point_id"]), label="Id of the top pain point")
         record("top_pain_point_personas", list(top["personas"]), label="Personas affected")
         record("top_pain_point_score", round(float(top["score"]), 4), label="Score of the top pain point")
     if themes is not None and len(themes.summary):

@@ -14,6 +14,7 @@ import math
 import numbers
 from typing import Any, Mapping, Sequence
 
+from jmtools.charts.labels import LABEL_PX, nice_top, wrapped_labels
 from jmtools.core.stats import wilson_interval
 from jmtools.report.wording import caption
 
@@ -109,11 +110,20 @@ def html_table(frame, *, columns: Mapping[str, str] | None = None,
     caption : str, optional
         Shown above the table.
 
+    Each cell carries its column's name (``data-label``). A table with long texts (a cell over
+    40 characters: quotes, evidence, titles) is marked ``jm-cards``: on a screen narrower than
+    640 px the report's stylesheet shows each row as a card of "column: value" lines instead
+    of columns; on a wider screen and on paper it stays a table.
+
     Examples
     --------
     >>> import pandas as pd
     >>> t = html_table(pd.DataFrame({"q": ["<i>x</i>"], "share": [0.5]}), formats={"share": "%"})
     >>> "&lt;i&gt;x&lt;/i&gt;" in t.data and "50.0%" in t.data
+    True
+    >>> html_table(pd.DataFrame({"quote": ["The delivery fee appeared only at the very last step."]})).data[:58]
+    '<table class="jm-table jm-cards"><thead><tr><th>quote</th>'
+    >>> '<td class="jm-num" data-label="share">50.0%</td>' in t.data
     True
     """
     from IPython.display import HTML
@@ -121,10 +131,10 @@ def html_table(frame, *, columns: Mapping[str, str] | None = None,
     columns = dict(columns or {c: c for c in frame.columns})
     formats = dict(formats or {})
     head = "".join(f"<th>{_html.escape(str(h))}</th>" for h in columns.values())
-    body = []
+    body, longest = [], 0
     for _, row in frame.head(max_rows).iterrows():
         cells = []
-        for col in columns:
+        for col, header in columns.items():
             value, fmt = row[col], formats.get(col)
             if callable(fmt):
                 text = fmt(value)
@@ -137,14 +147,23 @@ def html_table(frame, *, columns: Mapping[str, str] | None = None,
             else:
                 text = "–" if value is None else str(value)
             numeric = isinstance(value, numbers.Real) and not isinstance(value, bool)
-            cls = ' class="jm-num"' if numeric else ""
-            cells.append(f"<td{cls}>{_html.escape(text)}</td>")
+            kind = "jm-num" if numeric else "jm-text" if len(text) > _CARD_TEXT else ""
+            longest = max(longest, len(text))
+            cls = f' class="{kind}"' if kind else ""
+            cells.append(f'<td{cls} data-label="{_html.escape(str(header))}">{_html.escape(text)}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     more = len(frame) - max_rows
     note = f'<p class="jm-note">… and {more:,} more rows.</p>' if more > 0 else ""
     cap = f"<caption>{_html.escape(caption)}</caption>" if caption else ""
-    return HTML(f'<table class="jm-table">{cap}<thead><tr>{head}</tr></thead>'
+    cls = "jm-table jm-cards" if longest > _CARD_TEXT else "jm-table"
+    return HTML(f'<table class="{cls}">{cap}<thead><tr>{head}</tr></thead>'
                 f'<tbody>{"".join(body)}</tbody></table>{note}')
+
+
+#: A table with a cell longer than this (characters) is shown as one card per row on a phone
+#: (``jm-cards``; report.css): as columns, its long texts made tall, narrow rows that scrolled
+#: sideways. Such a cell (``jm-text``) takes the card's width under its column's name.
+_CARD_TEXT = 40
 
 
 def headline_cards(cards: Sequence[Mapping[str, Any]]):
@@ -236,8 +255,11 @@ def pain_point_chart(table, *, top: int = 8, title: str = "Pain points, in rank 
     """Ranked pain points: bar length is the score that ranks them, so #1 is always longest.
 
     Measured and reported pain points are bars coloured by evidence, labelled with the
-    customers who met them. Names are drawn on at most two lines (the full name is in the
-    tooltip), so the chart fits a 360 px phone at its container's width. An *assumed* pain point (the workshop's, nothing in the data) has
+    customers who met them (inside a bar longer than half the axis, else after it). The axis
+    ends at the next round number above the longest bar (:func:`jmtools.charts.labels.nice_top`).
+    Names are drawn on at most three lines of 24 characters (the full name is in the tooltip and
+    the report's table), so the chart fits a 360 px phone at its container's width. An *assumed*
+    pain point (the workshop's, nothing in the data) has
     no score from data: it gets no bar, only a hollow marker and the words "assumed, not in
     the data", so it is never drawn with a size it does not have.
 
@@ -260,7 +282,9 @@ def pain_point_chart(table, *, top: int = 8, title: str = "Pain points, in rank 
     ...                   "evidence_label": ["measured", "assumed"]})
     >>> layers = pain_point_chart(t).to_dict()["layer"]
     >>> [l["mark"]["type"] for l in layers]
-    ['bar', 'text', 'point', 'text']
+    ['bar', 'text', 'text', 'point', 'text']
+    >>> layers[0]["encoding"]["x"]["scale"]["domain"]     # 3.2 → 4, not doubled
+    [0, 4.0]
     """
     import altair as alt
 
@@ -277,57 +301,35 @@ def pain_point_chart(table, *, top: int = 8, title: str = "Pain points, in rank 
                     if a else (f"{c:,.0f} customers" if c == c and c is not None else lab)
                     for a, lab, c in zip(data["assumed"], data["evidence_label"],
                                          data["customers_affected"])]
+    labels, lines = wrapped_labels(data["item"])
     y = alt.Y("item:N", sort=list(data["item"]), title=None,
-              axis=alt.Axis(labelLimit=_LABEL_PX, labelExpr=_label_lines(data["item"])))
-    tip = ["rank:Q", "title:N", "stage:N", alt.Tooltip("score:Q", format=".2f"),
-           alt.Tooltip("customers_affected:Q", format=",.0f"), "evidence_label:N"]
+              axis=alt.Axis(labelLimit=LABEL_PX, labelExpr=labels))
+    tip = ["rank:Q", alt.Tooltip("title:N", title="pain point"), "stage:N",
+           alt.Tooltip("score:Q", format=".2f"), alt.Tooltip("customers_affected:Q", format=",.0f"),
+           "evidence_label:N"]
+    top = nice_top(float(data["bar"].max()) if data["bar"].notna().any() else 0.0)
+    data["inside"] = data["bar"].ge(top / 2)   # a long bar carries its count inside, at its end
     base = alt.Chart(data).encode(y=y, tooltip=tip)
     scored = base.transform_filter("!datum.assumed")
     bars = scored.mark_bar().encode(
         x=alt.X("bar:Q", title=["priority score", "longer = fix sooner"], axis=alt.Axis(tickCount=4),
-                scale=alt.Scale(domain=[0, _longest(data["bar"]) * 2], nice=False)),  # room for labels
+                scale=alt.Scale(domain=[0, top], nice=False)),
         color=alt.Color("evidence_label:N", title="evidence",
                         scale=alt.Scale(domain=["measured", "reported", "assumed"],
                                         range=["#1d6b35", "#2f5d8a", "#a0a7b4"]),
                         legend=alt.Legend(orient="bottom")))
-    counts = scored.mark_text(align="left", dx=4, fontSize=11).encode(x="bar:Q", text="note:N")
+    half = alt.ExprRef(expr="width / 2 - 8")   # either way the count stays inside the plot
+    inside = scored.transform_filter("datum.inside").mark_text(
+        align="right", dx=-4, fontSize=11, color="white", limit=half).encode(x="bar:Q", text="note:N")
+    outside = scored.transform_filter("!datum.inside").mark_text(
+        align="left", dx=4, fontSize=11, limit=half).encode(x="bar:Q", text="note:N")
     unscored = base.transform_filter("datum.assumed")
     marker = unscored.mark_point(shape="circle", filled=False, color="#5b6372", size=80).encode(
         x=alt.datum(0))
     words = unscored.mark_text(align="left", dx=10, fontSize=11, fontStyle="italic",
                                color="#5b6372").encode(x=alt.datum(0), text="note:N")
-    return alt.layer(bars, counts, marker, words, title=title).properties(
-        width=420, height=alt.Step(30))
-
-
-#: Widest a pain point's name is drawn beside its bar (px at 11 px text): two lines of about
-#: 24 characters, so the chart fits a 360 px phone; the full name is in the tooltip and table.
-_LABEL_PX, _LABEL_CHARS = 150, 24
-
-
-def _label_lines(items) -> str:
-    """A Vega label expression drawing each name on at most two lines of ``_LABEL_CHARS``.
-
-    Examples
-    --------
-    >>> _label_lines(["#1 Delivery fee appears only at payment"])
-    '{"#1 Delivery fee appears only at payment": ["#1 Delivery fee appears", "only at payment"]}[datum.label] || datum.label'
-    """
-    import json
-    import textwrap
-
-    lines = {}
-    for item in items:
-        wrapped = textwrap.wrap(str(item), _LABEL_CHARS) or [str(item)]
-        if len(wrapped) > 2:
-            wrapped = [wrapped[0], textwrap.shorten(" ".join(wrapped[1:]), _LABEL_CHARS, placeholder=" …")]
-        lines[str(item)] = wrapped
-    return f"{json.dumps(lines, ensure_ascii=False)}[datum.label] || datum.label"
-
-
-def _longest(values) -> float:
-    top = float(values.max()) if values.notna().any() else 0.0
-    return top if top > 0 else 1.0
+    return alt.layer(bars, inside, outside, marker, words, title=title).properties(
+        width=420, height=alt.Step(30 if lines < 3 else 42))
 
 
 def backlog_chart(backlog, *, title: str = "Opportunities: impact against effort"):

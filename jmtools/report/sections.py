@@ -38,7 +38,8 @@ from jmtools.report.headline import headline_html, headline_items
 from jmtools.report.mappages import print_parts
 from jmtools.report.quotes import quoted_themes
 from jmtools.report.record import record, record_source
-from jmtools.report.wording import coverage_sentence, plain
+from jmtools.report.stake import stake_cells, stake_total
+from jmtools.report.wording import coverage_sentence, listed, plain
 from jmtools.sources import SPECS, TABLE_CONTENTS, missing_table
 
 __all__ = ["record_inputs", "title", "at_a_glance", "who", "data_behind", "how_far", "feelings", "survey_kpis",
@@ -106,14 +107,8 @@ def _seen(f: Findings) -> int:
     return len(ids & set(mine))
 
 
-def _listed(items, last: str) -> str:
-    """``a``, ``a and b``, ``a, b and c`` (``last`` is "and" or "or")."""
-    items = list(items)
-    return f" {last} ".join(items) if len(items) < 3 else ", ".join(items[:-1]) + f" {last} " + items[-1]
-
-
 def _table_list(kinds, last: str = "or") -> str:
-    return _listed([TABLE_CONTENTS[k] for k in kinds], last)
+    return listed([TABLE_CONTENTS[k] for k in kinds], last)
 
 
 def record_inputs(f: Findings) -> None:
@@ -471,11 +466,11 @@ def where_it_hurts(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -
     pains, label = f.pain_points.table, f.focus.label
     absent = [k for k in _PAIN_SIGNALS if not _has(f, k)]
     if absent:
-        looked = _listed([_PAIN_SIGNALS[k] for k in _PAIN_SIGNALS if _has(f, k)], "and")
+        looked = listed([_PAIN_SIGNALS[k] for k in _PAIN_SIGNALS if _has(f, k)], "and")
         _display(md("> Pain points in this folder can only be detected from {looked}: without {absent}, "
                     "{missing} cannot be found. The pain points the team wrote in the journey file stay, "
                     "labelled by the evidence they have.", looked=looked or "nothing (no table for it)",
-                    absent=_table_list(absent), missing=_listed([_PAIN_SIGNALS[k] for k in absent], "and")))
+                    absent=_table_list(absent), missing=listed([_PAIN_SIGNALS[k] for k in absent], "and")))
     if len(pains):
         pains = pains.assign(title=pains["title"].map(plain), evidence=pains["evidence"].map(plain))
         few = hide_small_counts(pains["customers_affected"].head(top_n), min_group)[1]   # drawn ones
@@ -561,11 +556,13 @@ def fix_first(f: Findings, *, top_n: int = 5) -> None:
                               "backlog"))
         cols = {"rank": "rank", "title": "opportunity", "owner": "owner", "status": "status",
                 "quadrant": "quadrant", "rice": "RICE"}
+        shown = backlog.head(top_n)
         if "value_at_stake" in backlog:
             cols["value_at_stake"] = "value at stake"
-        _display(html_table(backlog.head(top_n), columns=cols,
-                            formats={"value_at_stake": lambda v: number(v, digits=0),
-                                     "rice": lambda v: number(v, digits=0)}))
+            shown = shown.assign(value_at_stake=stake_cells(backlog).head(top_n).to_numpy())
+        _display(html_table(shown, columns=cols, formats={"rice": lambda v: number(v, digits=0)}))
+        if "stake_parts" in backlog:
+            _display(md("{s}", s=stake_total(backlog)))
         record("top_opportunity", str(backlog["title"].iloc[0]), label="Fix first", headline=True)
     else:
         _display(md("No opportunity in the journey file addresses the pain points of {who}.", who=f.focus.label))

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from jmtools.core.vocabulary import ALL, NO_PERSONA
+from jmtools.analyses.priorities import total_value_at_stake
 from jmtools.report.present import md
 from jmtools.report.pain_steps import (COMPARISON_COLUMNS, PAIN_POINT_COLUMNS, record_pain_point_figures,
                                        show_comparisons, show_pain_point_evidence, show_pain_points,
@@ -268,7 +269,10 @@ def record_backlog_figures(persona: str, rank_by: str, backlog: pd.DataFrame,
     record("top_opportunity", str(first["id"]), label="Do first", headline=True)
     record("top_opportunity_owner", str(first["owner"] or ""), label="Owner of the first item")
     if "value_at_stake" in backlog:
-        record("value_at_stake_total", round(float(backlog["value_at_stake"].sum()), 2),
-               label="Value at stake, all opportunities", n=int(order_value["n"].iloc[0]))
+        total = (total_value_at_stake(backlog)["value_at_stake"].iloc[0] if "stake_parts" in backlog
+                 else backlog["value_at_stake"].sum())    # a hand-made backlog: its plain sum
+        record("value_at_stake_total", round(float(total), 2),
+               label="Value at stake, all opportunities (each customer once)",
+               n=int(order_value["n"].iloc[0]))
         record("top_value_at_stake", round(float(first["value_at_stake"]), 2),
                label="Value at stake of the first item")

@@ -24,7 +24,7 @@ from typing import Any
 from jmtools.core.errors import ParameterError
 
 __all__ = ["GLOSSARY", "CAPTIONS", "plain", "percent", "emotion", "feeling", "compared", "interval",
-           "coverage_sentence", "caption"]
+           "coverage_sentence", "caption", "listed"]
 
 #: Analyst term → the words a report uses for it (also shown in the report's glossary notes).
 GLOSSARY = {
@@ -222,3 +222,15 @@ def caption(key: str) -> str:
     if key not in CAPTIONS:
         raise ParameterError("key", key, expected=sorted(CAPTIONS))
     return CAPTIONS[key]
+
+
+def listed(items, last: str = "and") -> str:
+    """``a``, ``a and b``, ``a, b and c`` (``last`` is "and" or "or").
+
+    Examples
+    --------
+    >>> listed(["#2"]), listed(["#2", "#3"]), listed(["a", "b", "c"], "or")
+    ('#2', '#2 and #3', 'a, b or c')
+    """
+    items = list(items)
+    return f" {last} ".join(items) if len(items) < 3 else ", ".join(items[:-1]) + f" {last} " + items[-1]

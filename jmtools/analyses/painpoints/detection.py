@@ -111,7 +111,10 @@ class PainPoints:
         that count), ``evidence`` (the numbers in words, with n), ``personas`` (affected),
         ``n_personas``, ``recurs``,
         ``customers_affected``, ``lift_needed``, ``lift_basis`` (inputs of value at
-        stake), ``stake`` (the same per persona: list of ``{persona, customers, lift}``),
+        stake), ``stake`` (the same per persona: list of ``{persona, customers, lift,
+        population}``; ``population``: the persona's customers at the stage the lift is
+        measured on, which pain points at one stage share, so a total of value at stake
+        counts them once),
         ``themes`` (feedback themes there, with counts), ``n_feedback`` (negative
         feedback in those themes), ``quotes`` (masked), ``severity`` (journey file, 1–5),
         ``description``.

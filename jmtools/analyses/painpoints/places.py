@@ -124,14 +124,14 @@ def _stake(here: pd.DataFrame, personas: list[str]):
         basis = "; ".join(f"{'' if r.persona == ALL else r.persona + ': '}drop-off "
                           f"{r.value:.0%} (n={r.n:,}) vs {r.baseline:.0%} {r.versus} "
                           f"(n={r.baseline_n:,})" for r in rows.itertuples())
-        stake = [{"persona": r.persona, "customers": int(r.n), "lift": float(r.value - r.baseline)}
-                 for r in rows.itertuples()]
+        stake = [{"persona": r.persona, "customers": int(r.n), "lift": float(r.value - r.baseline),
+                  "population": int(r.n)} for r in rows.itertuples()]
         return n, lift, basis, stake
     rates = here[here["unit"] == "share"]
     if len(rates):
         who = rates[rates["persona"].isin(personas)] if personas else rates[rates["persona"] == ALL]
         who = who.sort_values("n", ascending=False).drop_duplicates("persona")
-        stake = [{"persona": r.persona, "customers": int(r.n), "lift": None}
+        stake = [{"persona": r.persona, "customers": int(r.n), "lift": None, "population": int(r.n)}
                  for r in who.itertuples()]
         return float(who["n"].sum()), np.nan, "", stake
     return np.nan, np.nan, "", []

@@ -23,7 +23,9 @@ Formulas, as shown to users:
   behaved like the baseline. Customers affected and lift needed come from the
   detected pain points (:func:`jmtools.analyses.painpoints.detect_pain_points`), order value
   from the orders (:func:`average_order_value`); every input is listed in the
-  ``value_assumptions`` column.
+  ``value_assumptions`` column. Opportunities that relieve the same pain point claim the
+  value of the same customers: a total over several opportunities counts each pain point's
+  customers once (:func:`total_value_at_stake`, a union), never the sum of the column.
 - **Custom formulas** over the score columns, e.g. ``"value_at_stake / effort"``,
   evaluated safely (arithmetic and a few functions only, see :func:`custom_score`).
 
@@ -42,11 +44,11 @@ from jmtools.analyses.priorities.frameworks import (QUADRANTS, RICE_IMPACTS, cus
 from jmtools.analyses.priorities.opportunities import (OPPORTUNITY_COLUMNS, STATUSES,
                                                        add_opportunity, opportunities_frame,
                                                        write_back)
-from jmtools.analyses.priorities.stake import average_order_value, value_at_stake
+from jmtools.analyses.priorities.stake import average_order_value, total_value_at_stake, value_at_stake
 
 __all__ = [
     "OPPORTUNITY_COLUMNS", "QUADRANTS", "RANKED_BY", "RICE_IMPACTS", "STATUSES",
     "opportunities_frame", "add_opportunity", "impact_effort", "rice", "ice",
     "average_order_value", "value_at_stake", "custom_score", "rank_backlog",
-    "prioritise", "export_backlog", "write_back", "relieving",
+    "prioritise", "export_backlog", "write_back", "relieving", "total_value_at_stake",
 ]

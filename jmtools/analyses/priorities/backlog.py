@@ -131,7 +131,8 @@ def _flat(frame: pd.DataFrame) -> pd.DataFrame:
 def export_backlog(backlog: pd.DataFrame, path: str | Path) -> Path:
     """Write the ranked backlog to CSV or Excel (by the file suffix).
 
-    Lists (linked pain points) are written as ``a; b`` and dates as ``YYYY-MM-DD``. An Excel
+    Lists (linked pain points) are written as ``a; b`` and dates as ``YYYY-MM-DD``; what a
+    value at stake covers is written in words (``value_assumptions``), not as ``stake_parts``. An Excel
     file gets a second sheet, ``formulas``, stating every formula and threshold used.
 
     No text is written as a live spreadsheet formula (:mod:`jmtools.core.spreadsheet`): in a
@@ -154,7 +155,7 @@ def export_backlog(backlog: pd.DataFrame, path: str | Path) -> Path:
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    flat = _flat(backlog)
+    flat = _flat(backlog.drop(columns=["stake_parts"], errors="ignore"))  # said in value_assumptions
     if suffix == ".csv":
         write_csv(flat, path)
     elif suffix in (".xlsx", ".xlsm"):

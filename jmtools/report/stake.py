@@ -1,0 +1,88 @@
+"""How a report words value at stake: what each opportunity's value covers, and the backlog's
+total with each customer counted once.
+
+Opportunities that relieve the same pain point, or pain points at one stage, claim the same
+customers; their values are each true for one fix alone but must not be added up
+(:func:`jmtools.analyses.priorities.total_value_at_stake`). The table says which opportunities
+share customers, a line under it gives the union, and the headline's share is of the union.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from jmtools.analyses.priorities import value_at_stake
+>>> opps = pd.DataFrame({"rank": [1, 2], "id": ["show-fees", "free-delivery"],
+...                      "pain_points": [["hidden-fees"], ["hidden-fees"]]})
+>>> pps = pd.DataFrame({"pain_point_id": ["hidden-fees"], "stage": ["Decision"],
+...                     "customers_affected": [400], "lift_needed": [0.25]})
+>>> backlog = value_at_stake(opps, pps, order_value=80.0)
+>>> stake_cells(backlog).tolist()
+['8,000 · shares customers with #2', '8,000 · shares customers with #1']
+>>> stake_share(backlog, 8000.0)
+' (100% of the 8,000 at stake across all 2 opportunities, each customer counted once; shares customers with #2)'
+>>> stake_total(backlog)[:76]
+'Value at stake across all 2 opportunities: 8,000, each customer counted once'
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from jmtools.analyses.priorities import total_value_at_stake
+from jmtools.report.present import number
+from jmtools.report.wording import listed, percent
+
+__all__ = ["same_customers", "stake_cells", "stake_total", "stake_share"]
+
+
+def same_customers(backlog) -> list[list[str]]:
+    """Per opportunity of ``backlog``, the others whose value at stake rests on the same
+    customers, by rank (``"#2"``; by id when the backlog has no rank).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> same_customers(pd.DataFrame({"rank": [1, 2, 3], "id": ["a", "b", "c"],
+    ...                              "stake_shared_with": [["b"], ["a"], []]}))
+    [['#2'], ['#1'], []]
+    """
+    rank = dict(zip(backlog["id"], backlog["rank"])) if "rank" in backlog else {}
+    shared = backlog["stake_shared_with"] if "stake_shared_with" in backlog else [[]] * len(backlog)
+    return [[f"#{rank[o]}" if o in rank else str(o) for o in (others or [])] for others in shared]
+
+
+def stake_cells(backlog: pd.DataFrame) -> pd.Series:
+    """Each value at stake with what it covers: the ranks of the opportunities resting on the
+    same customers ("26,099 · shares customers with #2")."""
+    return pd.Series([number(v, digits=0) + (f" · shares customers with {listed(same)}" if same else "")
+                      for v, same in zip(backlog["value_at_stake"], same_customers(backlog))],
+                     index=backlog.index)
+
+
+def stake_total(backlog: pd.DataFrame) -> str:
+    """The backlog's value at stake with each customer counted once, and why the column adds
+    up to more."""
+    total = total_value_at_stake(backlog).iloc[0]
+    text = (f"Value at stake across all {len(backlog)} opportunities: {number(total['value_at_stake'], digits=0)}, "
+            f"each customer counted once ({number(total['customers_affected'], digits=0)} customers of "
+            f"{int(total['n_pain_points'])} pain points).")
+    if total["value_summed"] > total["value_at_stake"] + 0.5:
+        text += (f" Opportunities that relieve the same pain point, or pain points at one stage, claim "
+                 f"the same customers, so the column adds up to more ({number(total['value_summed'], digits=0)}).")
+    return text
+
+
+def stake_share(backlog, value: float) -> str:
+    """The first item's ``value`` as a share of the backlog's, each customer counted once (the
+    headline's words): the total is the union
+    (:func:`~jmtools.analyses.priorities.total_value_at_stake`), and the opportunities sharing
+    the first item's customers are named by rank; empty for a backlog without ``stake_parts``.
+    """
+    if "stake_parts" not in backlog:
+        return ""
+    total = float(total_value_at_stake(backlog)["value_at_stake"].iloc[0])
+    same = same_customers(backlog)[0]
+    text = (f" ({percent(value / total, digits=0)} of the {total:,.0f} at stake across all "
+            f"{len(backlog)} opportunities, each customer counted once")
+    if same:
+        text += f"; shares customers with {listed(same)}"
+    return text + ")"
