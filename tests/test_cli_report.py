@@ -154,3 +154,41 @@ def test_a_text_other_than_auto_for_n_themes_is_refused_naming_the_notebook(tmp_
     assert "04_pain_points.ipynb declares, in its parameters cell line 5" in err
     assert "pass an int ≥ 1 or 'auto'" in err and not no_run
     assert ("did you mean 'auto'?" in err) == (text == "atuo")
+
+
+FAILS = Path(__file__).parent / "notebooks" / "fails_when_divisor_zero.ipynb"
+
+
+def _cli(*argv: str):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "jmtools.cli.main", *argv],
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.slow
+def test_a_failed_report_prints_only_its_located_error(tmp_path):
+    """The kernel writes to the user's terminal too: after a failed cell (four runs: the
+    interrupt that printed "KeyboardInterrupt caught in kernel" hit about one run in four)
+    and after a cell that ran out of time, only the command's own message is printed."""
+    for i in range(4):
+        done = _cli("report", str(FAILS), "-o", str(tmp_path / f"failed{i}.html"))
+        assert done.returncode == 1 and done.stdout == ""
+        assert done.stderr.startswith(f"error: {FAILS} failed at In [3] ('y = x / divisor'): "
+                                      "ZeroDivisionError: division by zero\n"), done.stderr
+        assert all(ln.startswith(("error: ", "  ")) for ln in done.stderr.splitlines()), done.stderr
+    import nbformat
+
+    params = nbformat.v4.new_code_cell("pause_s: int = 60  # how long the second cell sleeps",
+                                       metadata={"tags": ["parameters"]})
+    slow = tmp_path / "pause.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[
+        params, nbformat.v4.new_code_cell("import time\ntime.sleep(pause_s)")]), slow)
+    done = _cli("report", str(slow), "--timeout", "2", "-o", str(tmp_path / "slow.html"))
+    lines = done.stderr.splitlines()
+    assert done.returncode == 1 and lines[0] == (
+        f"error: {slow} stopped at In [2] ('import time'): the cell ran longer than the time "
+        "limit of 2 s per cell and was stopped"), lines
+    assert "--timeout SECONDS" in done.stderr
+    assert all(ln.startswith(("error: ", "  ")) for ln in lines), done.stderr
