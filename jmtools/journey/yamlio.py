@@ -75,8 +75,12 @@ def _read_text(path: Path) -> str:
         raise JourneyError([Problem(f"cannot read the file ({err.strerror})", source=str(path),
                                     fix="check the file's permissions")]) from None
     except FileNotFoundError:
+        from jmtools.core.resources import suggest_path
+
+        near = suggest_path(path)
         raise JourneyError([Problem("file not found", source=str(path),
-                                    fix="check the path (relative paths start at the "
+                                    fix=(f"did you mean {near!r}? " if near else "")
+                                        + "check the path (relative paths start at the "
                                         f"current folder {Path.cwd()})")]) from None
     except UnicodeDecodeError as err:
         raise JourneyError([Problem(f"not UTF-8 text (byte {err.start})", source=str(path),

@@ -142,9 +142,7 @@ def _load(notebook):
         name = os.fspath(notebook)
         if not os.path.isfile(name):
             raise ParameterError("notebook", name, expected="an existing notebook file (.ipynb)",
-                                 fix=("a folder was given: name the .ipynb file in it"
-                                      if os.path.isdir(name) else
-                                      f"check the path (a relative path starts at {os.getcwd()})"))
+                                 fix=_notebook_fix(name))
         try:
             return nbformat.read(name, as_version=4), name
         except Exception as err:  # noqa: BLE001 — nbformat raises JSON, schema and I/O errors
@@ -153,6 +151,20 @@ def _load(notebook):
                                      fix="give a report notebook (.ipynb) saved by Jupyter, "
                                          "e.g. notebooks/00_journey_report.ipynb")]) from None
     return notebook, notebook.get("metadata", {}).get("jmtools", {}).get("source", "<notebook>")
+
+
+def _notebook_fix(name: str) -> str:
+    """The fix for a notebook path that is not a file: the notebooks of a folder, or the
+    closest name next to a mistyped one."""
+    from jmtools.core.resources import suggest_path
+
+    if os.path.isdir(name):
+        found = sorted(p.name for p in Path(name).glob("*.ipynb"))[:12]
+        return "a folder was given: name the .ipynb file in it" + (
+            f" ({', '.join(found)})" if found else " (it holds no .ipynb file)")
+    near = suggest_path(name, suffix=".ipynb")
+    return (f"did you mean {near!r}? " if near else "") + \
+        f"check the path (a relative path starts at {os.getcwd()})"
 
 
 def _parameter_cells(nb) -> list:
