@@ -79,6 +79,24 @@ def test_every_command_has_help(command, capsys):
     assert caught.value.code == 0
     out = capsys.readouterr().out
     assert f"jmtools {command}" in out and len(out) > 80
+    long = [ln for ln in out.splitlines() if len(ln) > 80 and not ln[:1].isspace()]
+    assert not long, long                   # prose wrapped; indented examples kept as written
+
+
+def test_a_report_notebook_path_with_a_typo_or_a_folder_says_what_is_there(capsys):
+    assert main(["report", str(ROOT / "notebooks" / "00_journey_reprot.ipynb")]) == 2
+    assert f"did you mean '{ROOT / 'notebooks' / '00_journey_report.ipynb'}'" in capsys.readouterr().err
+    assert main(["report", str(ROOT / "notebooks")]) == 2
+    err = capsys.readouterr().err
+    assert "name the .ipynb file in it (00_journey_report.ipynb, 01_personas.ipynb" in err
+
+
+@pytest.mark.parametrize("command", ["report", "batch"])
+def test_a_negative_cell_timeout_is_refused(command, capsys):
+    with pytest.raises(SystemExit) as caught:
+        main([command, "nb.ipynb", "--timeout", "-5"])
+    assert caught.value.code == 2
+    assert "--timeout: must be a number of seconds, 0 or more (0: no limit)" in capsys.readouterr().err
 
 
 def test_no_command_prints_help_and_exits_2(capsys):

@@ -9,11 +9,11 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
 
+from jmtools.cli._help import ParagraphFormatter
 from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.core.yamlbounds import MAX_YAML_BYTES, short, yaml_bounds_problem
 from jmtools.report.html import export_html
@@ -180,7 +180,7 @@ def add_report(sub) -> None:
                     "(with --static, a variant with image charts and no script for e-mail; with --pdf, a PDF). Exit code 1 when a "
                     "cell fails (the message names In [n] and the partial notebook), 2 when a "
                     "parameter is unknown or has the wrong type.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=ParagraphFormatter,
         epilog="example:\n  jmtools report notebooks/00_journey_report.ipynb "
                "-p persona 'Budget Ben' -o reports/ben.html --static")
     p.add_argument("notebook", metavar="NOTEBOOK", help="parameterised notebook (.ipynb)")
@@ -194,8 +194,16 @@ def add_report(sub) -> None:
                    help="also print <name>.pdf with headless Chromium (/usr/bin/chromium, offline)")
     p.add_argument("--list-parameters", action="store_true",
                    help="print the declared parameters with types, defaults and help, and exit")
-    p.add_argument("--timeout", type=float, default=600, help="seconds per cell (default 600)")
+    _cell_timeout(p)
     p.set_defaults(handler=_usage_errors(_report))
+
+
+def _cell_timeout(p) -> None:
+    """``--timeout SECONDS``: the time limit of each notebook cell (0: none)."""
+    from jmtools.cli._budget import seconds
+
+    p.add_argument("--timeout", type=seconds, default=600, metavar="SECONDS",
+                   help="stop a cell that runs longer than this, naming it (default 600; 0: no limit)")
 
 
 def _report(args) -> int:
