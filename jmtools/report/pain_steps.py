@@ -184,8 +184,9 @@ def show_theme_accounting(themes) -> dict:
     >>> from jmtools.analyses.themes import find_themes
     >>> fb = pd.DataFrame({"text": ["hidden fees shock", "hidden fees again", "awful slow delivery",
     ...                             "slow delivery, bad", "", "lovely"], "rating": [1, 2, None, None, 3, 5]})
-    >>> shown = show_theme_accounting(find_themes(fb, n_themes=2, min_df=1, id_col=None))  # doctest: +ELLIPSIS
-    <...>
+    >>> import contextlib, io
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # the tables, as text outside a notebook
+    ...     shown = show_theme_accounting(find_themes(fb, n_themes=2, min_df=1, id_col=None))
     >>> shown["rows"][["step", "texts"]]
                                  step  texts
     0                      rows read      6

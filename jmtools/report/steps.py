@@ -71,8 +71,9 @@ def show_accounting(world) -> pd.DataFrame:
     Examples
     --------
     >>> from jmtools.sources import load_world
-    >>> shown = show_accounting(load_world("sample:b2b"))  # doctest: +ELLIPSIS
-    <...>
+    >>> import contextlib, io
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # the table, as text outside a notebook
+    ...     shown = show_accounting(load_world("sample:b2b"))
     >>> int(shown["read"].sum()) == int(shown["used"].sum() + shown["rejected"].sum())
     True
     """
