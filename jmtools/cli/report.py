@@ -13,6 +13,7 @@ import os
 import sys
 from pathlib import Path
 
+from jmtools.cli._budget import seconds
 from jmtools.cli._help import ParagraphFormatter
 from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.core.yamlbounds import MAX_YAML_BYTES, short, yaml_bounds_problem
@@ -200,8 +201,6 @@ def add_report(sub) -> None:
 
 def _cell_timeout(p) -> None:
     """``--timeout SECONDS``: the time limit of each notebook cell (0: none)."""
-    from jmtools.cli._budget import seconds
-
     p.add_argument("--timeout", type=seconds, default=600, metavar="SECONDS",
                    help="stop a cell that runs longer than this, naming it (default 600; 0: no limit)")
 

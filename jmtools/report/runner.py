@@ -33,6 +33,7 @@ from typing import Any, Mapping
 
 import jmtools
 from jmtools.core.errors import DataError, ParameterError, Problem, ReportError, suggest
+from jmtools.core.resources import suggest_path
 from jmtools.core.yamlbounds import short
 from jmtools.report._annotation import (NOT_LITERAL, PARSE_ORDER, literal_value, member_ok, members,
                                        parse_as, split_bounds)
@@ -156,8 +157,6 @@ def _load(notebook):
 def _notebook_fix(name: str) -> str:
     """The fix for a notebook path that is not a file: the notebooks of a folder, or the
     closest name next to a mistyped one."""
-    from jmtools.core.resources import suggest_path
-
     if os.path.isdir(name):
         found = sorted(p.name for p in Path(name).glob("*.ipynb"))[:12]
         return "a folder was given: name the .ipynb file in it" + (
