@@ -124,6 +124,21 @@ def test_a_sample_world_name_passes_through_unchanged(tmp_path, monkeypatch):
     assert _absolute_paths({"data_dir": "exports"})["data_dir"] == str(tmp_path / "exports")
 
 
+def test_a_relative_path_found_nowhere_is_taken_from_the_current_folder(tmp_path, monkeypatch):
+    """A typo (``data/ecomerce``) reaches the kernel as the path the user meant, so its message
+    names that path and its neighbour; a path found from the notebook's folder is kept."""
+    from jmtools.cli.report import _absolute_paths
+
+    (tmp_path / "data" / "ecommerce").mkdir(parents=True)
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.chdir(tmp_path)
+    nb_dir = str(tmp_path / "notebooks")
+    got = _absolute_paths({"data_dir": "data/ecomerce", "journey_file": "../data/ecommerce",
+                           "history_dir": "sample:b2b"}, notebook_dir=nb_dir)
+    assert got == {"data_dir": str(tmp_path / "data" / "ecomerce"),
+                   "journey_file": "../data/ecommerce", "history_dir": "sample:b2b"}
+
+
 @pytest.mark.slow
 def test_report_with_behaviour_data_only_builds(notebook_runs):
     """`jmtools report` on events and orders alone (no customers, surveys, feedback or tickets):
