@@ -79,10 +79,12 @@ def engine_name() -> str:
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                      stderr_file=None, start_timeout=60, execution_timeout=None,
                                      **kwargs):
+            """papermill's, with :class:`KillOnTimeoutClient` as the client."""
+            timeout = execution_timeout or kwargs.get("timeout")
             kwargs = {k: v for k, v in kwargs.items()
                       if k not in ("input_path", "timeout", "startup_timeout")}
             return KillOnTimeoutClient(
-                nb_man, timeout=execution_timeout, startup_timeout=start_timeout,
+                nb_man, timeout=timeout, startup_timeout=start_timeout,
                 kernel_name=kernel_name, log=logger, log_output=log_output,
                 stdout_file=stdout_file, stderr_file=stderr_file, **kwargs).execute()
 
