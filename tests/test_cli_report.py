@@ -124,6 +124,21 @@ def test_a_sample_world_name_passes_through_unchanged(tmp_path, monkeypatch):
     assert _absolute_paths({"data_dir": "exports"})["data_dir"] == str(tmp_path / "exports")
 
 
+def test_a_relative_path_found_nowhere_is_taken_from_the_current_folder(tmp_path, monkeypatch):
+    """A typo (``data/ecomerce``) reaches the kernel as the path the user meant, so its message
+    names that path and its neighbour; a path found from the notebook's folder is kept."""
+    from jmtools.cli.report import _absolute_paths
+
+    (tmp_path / "data" / "ecommerce").mkdir(parents=True)
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.chdir(tmp_path)
+    nb_dir = str(tmp_path / "notebooks")
+    got = _absolute_paths({"data_dir": "data/ecomerce", "journey_file": "../data/ecommerce",
+                           "history_dir": "sample:b2b"}, notebook_dir=nb_dir)
+    assert got == {"data_dir": str(tmp_path / "data" / "ecomerce"),
+                   "journey_file": "../data/ecommerce", "history_dir": "sample:b2b"}
+
+
 @pytest.mark.slow
 def test_report_with_behaviour_data_only_builds(notebook_runs):
     """`jmtools report` on events and orders alone (no customers, surveys, feedback or tickets):
@@ -177,3 +192,41 @@ def test_the_kernel_is_given_the_evidence_cache_unless_no_cache(tmp_path, monkey
     assert main(["report", NOTEBOOK, *out, "--no-cache"]) == 0
     assert seen == [str(tmp_path / "jm" / "evidence"), None, os.path.abspath("mine"), None]
     assert os.environ[CACHE_ENV] == "mine"                       # the parent's environment is restored
+
+
+FAILS = Path(__file__).parent / "notebooks" / "fails_when_divisor_zero.ipynb"
+
+
+def _cli(*argv: str):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "jmtools.cli.main", *argv],
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.slow
+def test_a_failed_report_prints_only_its_located_error(tmp_path):
+    """The kernel writes to the user's terminal too: after a failed cell (four runs: the
+    interrupt that printed "KeyboardInterrupt caught in kernel" hit about one run in four)
+    and after a cell that ran out of time, only the command's own message is printed."""
+    for i in range(4):
+        done = _cli("report", str(FAILS), "-o", str(tmp_path / f"failed{i}.html"))
+        assert done.returncode == 1 and done.stdout == ""
+        assert done.stderr.startswith(f"error: {FAILS} failed at In [3] ('y = x / divisor'): "
+                                      "ZeroDivisionError: division by zero\n"), done.stderr
+        assert all(ln.startswith(("error: ", "  ")) for ln in done.stderr.splitlines()), done.stderr
+    import nbformat
+
+    params = nbformat.v4.new_code_cell("pause_s: int = 60  # how long the second cell sleeps",
+                                       metadata={"tags": ["parameters"]})
+    slow = tmp_path / "pause.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[
+        params, nbformat.v4.new_code_cell("import time\ntime.sleep(pause_s)")]), slow)
+    done = _cli("report", str(slow), "--timeout", "2", "-o", str(tmp_path / "slow.html"))
+    lines = done.stderr.splitlines()
+    assert done.returncode == 1 and lines[0] == (
+        f"error: {slow} stopped at In [2] ('import time'): the cell ran longer than the time "
+        "limit of 2 s per cell and was stopped"), lines
+    assert "--timeout SECONDS" in done.stderr
+    assert all(ln.startswith(("error: ", "  ")) for ln in lines), done.stderr

@@ -135,6 +135,9 @@ def test_broken_files_give_located_errors(case, tmp_path):
 def test_missing_and_non_utf8_files(tmp_path):
     with pytest.raises(JourneyError, match="file not found"):
         Journey.load(tmp_path / "nope.yaml")
+    (tmp_path / "journey.yaml").write_text("name: J\nstages: [{name: A}]\n")
+    with pytest.raises(JourneyError, match=f"did you mean '{tmp_path / 'journey.yaml'}'"):
+        Journey.load(tmp_path / "journy.yaml")
     bad = tmp_path / "latin1.yaml"
     bad.write_bytes("name: Café\nstages: [{name: A}]\n".encode("latin-1"))
     with pytest.raises(JourneyError, match="not UTF-8"):

@@ -50,6 +50,10 @@ def test_pain_points_notebook(world, persona, expected, notebook_runs):
     import re
 
     assert not re.search(r"\bC\d{7}\b", text)                      # quotes carry pseudonyms, never ids
+    # the accountings are tables for readers, not a raw frame or a paragraph of print
+    assert "rows read = " in text and "share_rejected" not in text
+    assert "Feedback texts, from the rows read to the themed complaints" in text
+    assert "Held-out check on " in text and "Complaints here are" not in text
     assert re.search(r"” \(C-[0-9a-f]{10}\)", text)
     _assert_small_groups_hidden(world, text, csv)
     praised = [t for t in truths["themes"] if t["sentiment"] == "positive" and t["main_personas"]]

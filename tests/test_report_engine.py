@@ -64,11 +64,41 @@ def test_a_cell_that_times_out_still_leaves_the_whole_partial_notebook(tmp_path,
                                          nbformat.v4.new_code_cell("import time\ntime.sleep(pause_s)")])
     nbformat.write(nb, tmp_path / "pause.ipynb")
     out = tmp_path / "paused.ipynb"
-    with pytest.raises(ReportError):
+    with pytest.raises(ReportError) as caught:
         run_notebook(tmp_path / "pause.ipynb", out, timeout=3, retries=0)
     assert len(saves) == 2 and saves[-1][:2] == ["completed", "completed"], saves
     run = nbformat.read(out, as_version=4)
     assert [o.get("text") for o in run.cells[1].outputs] == ["before the pause\n"]
+    # the error names the cell and the limit; the partial output marks that cell
+    err = caught.value
+    assert (err.ename, err.cell, err.execution_count, err.output_path) == (
+        "CellTimeoutError", 2, 3, str(out))
+    assert "stopped at In [3] ('import time'): the cell ran longer than the time limit of 3 s" \
+        in str(err) and "--timeout SECONDS" in str(err) and "kernelspec" not in str(err)
+    assert [(o.output_type, o.ename) for o in run.cells[2].outputs] == [("error", "CellTimeoutError")]
+
+
+def test_the_kernel_is_not_interrupted_when_a_run_ends(tmp_path, monkeypatch):
+    """jupyter_client sends SIGINT before shutting a kernel down; a kernel still finishing its
+    last reply printed "KeyboardInterrupt caught in kernel" on the user's terminal after about
+    one failed report in four. The runner's kernels stop without the signal."""
+    import signal
+
+    from jupyter_client.manager import KernelManager
+
+    sent = []
+    real = KernelManager._async_signal_kernel
+
+    async def recording(self, signum):
+        sent.append(signum)
+        return await real(self, signum)
+
+    monkeypatch.setattr(KernelManager, "_async_signal_kernel", recording)
+    with pytest.raises(ReportError, match=r"In \[3\]"):
+        run_notebook(FIXTURES / "fails_when_divisor_zero.ipynb", tmp_path / "failed.ipynb")
+    run_notebook(FIXTURES / "fails_when_divisor_zero.ipynb", tmp_path / "ok.ipynb",
+                 parameters={"divisor": 2})
+    assert signal.SIGINT not in sent, sent
 
 
 def test_the_engine_registers_once():

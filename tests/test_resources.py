@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 from jmtools.core.errors import ParameterError
-from jmtools.core.resources import data_dir, resolve_data_dir, sample_worlds
+from jmtools.core.resources import data_dir, resolve_data_dir, sample_worlds, suggest_path
 
 
 def test_sample_names_resolve_to_the_bundled_worlds_from_any_folder(tmp_path, monkeypatch):
@@ -47,3 +47,16 @@ def test_an_unknown_sample_name_suggests_the_closest():
     with pytest.raises(ParameterError) as err:
         resolve_data_dir("sample:ecomerce")
     assert "did you mean 'sample:ecommerce'" in str(err.value)
+
+
+def test_a_mistyped_folder_is_answered_with_the_closest_existing_one(tmp_path, monkeypatch):
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exprts.csv").write_text("x\n")             # a file is not offered for a folder
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ParameterError, match="did you mean 'exports'"):
+        resolve_data_dir("exprts")
+    with pytest.raises(ParameterError) as err:
+        resolve_data_dir(tmp_path / "exprots")
+    assert f"did you mean '{tmp_path / 'exports'}'" in str(err.value)
+    assert "relative paths start" not in str(err.value)     # the path given was absolute
+    assert suggest_path("zzz", folders=True) is None and suggest_path("x/y/z") is None

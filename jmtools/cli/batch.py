@@ -9,11 +9,11 @@ parameters are read as ``jmtools report`` reads them (:mod:`jmtools.cli.report`)
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
-from jmtools.cli.report import _param_args, _parameters, _usage_errors
+from jmtools.cli._help import ParagraphFormatter
+from jmtools.cli.report import _cell_timeout, _param_args, _parameters, _usage_errors
 from jmtools.core.errors import ParameterError
 from jmtools.core.resources import data_dir, project_root
 from jmtools.report import batch  # run_batch looked up at call time: tests replace it
@@ -34,7 +34,7 @@ def add_batch(sub) -> None:
                     "report does not stop the others; the summary says which failed and why. "
                     "Writes <name>.html, <name>.static.html, <name>.json (key figures), "
                     "index.html and history.jsonl. Exit code 1 when any report failed.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=ParagraphFormatter,
         epilog="examples:\n"
                "  jmtools batch notebooks/00_journey_report.ipynb --journey data/ecommerce/"
                "journey.yaml -p data_dir data/ecommerce --out reports/ecommerce\n"
@@ -51,14 +51,14 @@ def add_batch(sub) -> None:
     p.add_argument("--journey", metavar="YAML", help="one report per persona of this journey")
     p.add_argument("--config", metavar="YAML", help="batch config listing the reports")
     _param_args(p)
-    p.add_argument("--persona-parameter", default="persona",
+    p.add_argument("--persona-parameter", default="persona", metavar="NAME",
                    help="notebook parameter that selects the persona (default: persona)")
     p.add_argument("--out", metavar="DIR", help="output folder (default: reports/)")
-    p.add_argument("--workers", type=int, help="parallel processes (default: CPU count)")
+    p.add_argument("--workers", type=int, metavar="N", help="parallel processes (default: CPU count)")
     p.add_argument("--no-static", action="store_true", help="skip the static (e-mail) variants")
     p.add_argument("--pdf", action="store_true", help="also print each report to PDF (headless Chromium)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument("--timeout", type=float, default=600, help="seconds per cell (default 600)")
+    _cell_timeout(p)
     p.set_defaults(handler=_usage_errors(_batch))
 
 
@@ -95,7 +95,7 @@ def add_demo(sub) -> None:
     p.add_argument("--out", default="reports", metavar="DIR", help="output folder (default: reports/)")
     p.add_argument("--worlds", nargs="+", metavar="WORLD", help="worlds to report on "
                    "(default: every bundled world: ecommerce b2b)")
-    p.add_argument("--workers", type=int, help="parallel processes (default: CPU count)")
+    p.add_argument("--workers", type=int, metavar="N", help="parallel processes (default: CPU count)")
     p.add_argument("--no-static", action="store_true", help="skip the static (e-mail) variants")
     p.add_argument("--pdf", action="store_true", help="also print each report to PDF (headless Chromium)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

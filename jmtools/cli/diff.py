@@ -10,9 +10,9 @@ a file or revision cannot be read.
 
 from __future__ import annotations
 
-import argparse
 import sys
 
+from jmtools.cli._help import ParagraphFormatter
 from jmtools.core.errors import ParameterError
 from jmtools.core.spreadsheet import csv_frame
 from jmtools.journey import Journey
@@ -32,7 +32,7 @@ def add_diff(sub) -> None:
         epilog="examples:\n  jmtools diff old/journey.yaml journey.yaml\n"
                "  jmtools diff journey.yaml --rev HEAD~1            (that revision → working copy)\n"
                "  jmtools diff journey.yaml --rev v1 --rev v2 --table",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=ParagraphFormatter)
     p.add_argument("files", nargs="+", metavar="FILE", help="OLD NEW, or one FILE with --rev")
     p.add_argument("--rev", action="append", metavar="REV",
                    help="a git revision of FILE (repeat for the second; one: against the working copy)")

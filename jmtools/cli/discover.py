@@ -9,10 +9,10 @@ The handler returns the exit code: 0 ok, 1 bad input, 2 bad usage.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
+from jmtools.cli._help import ParagraphFormatter
 from jmtools.analyses.discovery import discover_journey
 from jmtools.cli._budget import add_time_limit
 from jmtools.core.errors import DataError, ParameterError, Problem
@@ -35,7 +35,7 @@ def add_discover(sub) -> None:
         epilog="examples:\n  jmtools discover events.csv -o journey.yaml\n"
                "  jmtools discover data/ --stages 5 -o journey.yaml\n"
                "  jmtools discover events.parquet --customers customers.csv -o journey.yaml",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=ParagraphFormatter)
     p.add_argument("events", metavar="EVENTS",
                    help="event log (customer_id, timestamp, event): a file, a data folder "
                         "holding events.csv/.parquet, or sample:ecommerce / sample:b2b")

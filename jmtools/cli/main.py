@@ -6,7 +6,8 @@ how to fix it); 2 the command line itself is wrong.
 Each command lives in its own module, listed in :data:`COMMANDS`. A run imports only the module
 of the command it runs, so ``jmtools report`` does not load what ``validate``, ``map`` or
 ``batch`` need (pandas, the evidence engine, widgets); ``jmtools --help`` imports them all to
-list them (decision D??).
+list them (decision D??). A mistyped command or option is answered with the closest name
+("did you mean 'report'?") and what exists, exit code 2 (decision D??).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sys
 
 from jmtools import __version__
 from jmtools.cli._budget import time_budget
-from jmtools.core.errors import JmtoolsError
+from jmtools.core.errors import JmtoolsError, suggest
 
 __all__ = ["main", "build_parser", "COMMANDS"]
 
@@ -67,11 +68,60 @@ def _argv_command(argv) -> str:
     return next((w for w in words if not w.startswith("-")), "")
 
 
+def _usage_error(parser: argparse.ArgumentParser, message: str, fix: str) -> int:
+    """Print ``parser``'s usage and a located message on stderr; the exit code of a wrong
+    command line."""
+    parser.print_usage(sys.stderr)
+    print(f"{parser.prog}: error: {message}\n  Fix: {fix}", file=sys.stderr)
+    return 2
+
+
+def _unknown_command(command: str) -> int:
+    """``jmtools reprot``: the closest command, and every command (their modules stay unloaded)."""
+    hint = suggest(command, COMMANDS)
+    return _usage_error(
+        argparse.ArgumentParser(prog="jmtools", usage="jmtools [-h] [--version] COMMAND ..."),
+        f"unknown command {command!r}" + (f" — did you mean {hint!r}?" if hint else ""),
+        f"use one of the commands: {', '.join(COMMANDS)} (jmtools --help says what each does)")
+
+
+def _unrecognized(parser: argparse.ArgumentParser, command: str, extra: list[str]) -> int:
+    """Arguments the command does not take: the closest option of that command, or the list."""
+    sub = next((a.choices[command] for a in parser._actions
+                if isinstance(a, argparse._SubParsersAction) and command in a.choices), parser)
+    helps = f"{sub.prog} --help"
+    options = sorted({o for a in sub._actions for o in a.option_strings if o.startswith("--")})
+    word = next((w.split("=", 1)[0] for w in extra if w.startswith("-")), None)
+    if word is None:
+        return _usage_error(sub, f"unexpected argument{'s' if len(extra) > 1 else ''} "
+                                 f"{' '.join(map(repr, extra))}",
+                            f"{sub.prog} takes the arguments shown above ({helps} explains "
+                            "them); quote a value that contains spaces")
+    hint = suggest(word, options)
+    return _usage_error(sub, f"unknown option {word!r}" + (f" — did you mean {hint!r}?" if hint
+                                                            else ""),
+                        f"use one of {sub.prog}'s options: {', '.join(options)} ({helps} "
+                        "explains them)")
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+    """Run the command line; return the exit code.
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> with contextlib.redirect_stderr(io.StringIO()) as err:
+    ...     code = main(["reprot", "notebook.ipynb"])
+    >>> code, err.getvalue().splitlines()[1]
+    (2, "jmtools: error: unknown command 'reprot' — did you mean 'report'?")
+    """
     command = _argv_command(argv)
-    parser = build_parser(command if command in COMMANDS else None)  # a typo lists them all
-    args = parser.parse_args(argv)
+    if command and command not in COMMANDS:
+        return _unknown_command(command)
+    parser = build_parser(command or None)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        return _unrecognized(parser, command, extra)
     if not hasattr(args, "handler"):
         parser.print_help()  # no command given: the parser holds them all
         return 2

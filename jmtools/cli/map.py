@@ -12,10 +12,10 @@ workbook back into the journey file. The handler returns the exit code: 0 ok, 1 
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
+from jmtools.cli._help import ParagraphFormatter
 from jmtools.cli._budget import add_time_limit
 from jmtools.analyses.empathy import feedback_quotes
 from jmtools.analyses.mapcells import MAP_LANES
@@ -45,7 +45,7 @@ def add_map_command(sub) -> None:
                "  jmtools map journey.yaml -o map.html --data data/ --lanes goal,actions,emotion\n"
                "  jmtools map journey.yaml -o map.xlsx\n"
                "  jmtools map --import map.xlsx -o journey.yaml",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=ParagraphFormatter)
     p.add_argument("journey", nargs="?", metavar="JOURNEY", help="journey YAML file")
     p.add_argument("-o", "--output", required=True, metavar="OUT",
                    help="output file (.png .svg .pdf .html .xlsx; with --import: .yaml)")

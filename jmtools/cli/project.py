@@ -27,8 +27,8 @@ def add_new(sub) -> None:
                        description="Create FOLDER with journey.yaml (from a template), the "
                                    "parameterised notebooks and a data/ folder to fill.")
     p.add_argument("folder", metavar="FOLDER", help="folder to create (must not hold a journey.yaml)")
-    p.add_argument("--template", "-t", default="ecommerce", choices=names,
-                   help="journey template (default: ecommerce)")
+    p.add_argument("--template", "-t", default="ecommerce", choices=names, metavar="NAME",
+                   help=f"journey template: {', '.join(names)} (default: ecommerce)")
     p.add_argument("--name", help="name of the new journey (default: the template's)")
     p.add_argument("--force", action="store_true", help="overwrite an existing journey.yaml")
     p.set_defaults(handler=_new)

@@ -9,13 +9,15 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
 
+from jmtools.cli._budget import seconds
+from jmtools.cli._help import ParagraphFormatter
 from jmtools.core.cachedir import evidence_cache_for_kernels
 from jmtools.core.errors import DataError, ParameterError, Problem
+from jmtools.core.resources import SAMPLE_PREFIX
 from jmtools.core.yamlbounds import MAX_YAML_BYTES, short, yaml_bounds_problem
 from jmtools.report.html import export_html
 from jmtools.report.pdf import export_pdf
@@ -48,7 +50,8 @@ def _parameters(notebook: str, args) -> dict:
         except ParameterError:
             check_parameters(declared, {name: text}, notebook=notebook)  # the error naming the notebook
             raise
-    return _absolute_paths(check_parameters(declared, values, notebook=notebook))
+    return _absolute_paths(check_parameters(declared, values, notebook=notebook),
+                           notebook_dir=os.path.dirname(os.path.abspath(notebook)))
 
 
 def _parameters_file(path: str, notebook: str) -> dict:
@@ -144,18 +147,24 @@ def _yaml_nodes(text: str):
 _PATH_SUFFIXES = ("_dir", "_file", "_path", "_folder")
 
 
-def _absolute_paths(values: dict) -> dict:
+def _absolute_paths(values: dict, notebook_dir: str | None = None) -> dict:
     """Path parameters given on the command line mean paths from where the user stands.
 
     The kernel runs in the notebook's folder (so a relative path in a notebook means the same
     as in JupyterLab); a relative path typed on the command line (``-p data_dir data/b2b``) is
-    made absolute when it exists from here. Other values (``-p data_dir sample:b2b``, a path
-    that does not exist here) pass through unchanged.
+    made absolute from here when it exists here, or when it exists neither here nor from
+    ``notebook_dir`` (a typo: the kernel's message then names the path the user meant and its
+    closest neighbour). A path that exists only from the notebook's folder
+    (``-p data_dir ../data/b2b``), a sample world (``sample:b2b``) and other values pass through
+    unchanged.
     """
     out = dict(values)
     for name, value in values.items():
-        if name.endswith(_PATH_SUFFIXES) and isinstance(value, str) and value \
-                and not os.path.isabs(value) and os.path.exists(value):
+        if not (name.endswith(_PATH_SUFFIXES) and isinstance(value, str) and value
+                and not os.path.isabs(value) and not value.startswith(SAMPLE_PREFIX)):
+            continue
+        there = notebook_dir is not None and os.path.exists(os.path.join(notebook_dir, value))
+        if os.path.exists(value) or not there:
             out[name] = os.path.abspath(value)
     return out
 
@@ -181,7 +190,7 @@ def add_report(sub) -> None:
                     "(with --static, a variant with image charts and no script for e-mail; with --pdf, a PDF). Exit code 1 when a "
                     "cell fails (the message names In [n] and the partial notebook), 2 when a "
                     "parameter is unknown or has the wrong type.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=ParagraphFormatter,
         epilog="example:\n  jmtools report notebooks/00_journey_report.ipynb "
                "-p persona 'Budget Ben' -o reports/ben.html --static")
     p.add_argument("notebook", metavar="NOTEBOOK", help="parameterised notebook (.ipynb)")
@@ -195,7 +204,7 @@ def add_report(sub) -> None:
                    help="also print <name>.pdf with headless Chromium (/usr/bin/chromium, offline)")
     p.add_argument("--list-parameters", action="store_true",
                    help="print the declared parameters with types, defaults and help, and exit")
-    p.add_argument("--timeout", type=float, default=600, help="seconds per cell (default 600)")
+    _cell_timeout(p)
     p.add_argument("--no-cache", action="store_true",
                    help="compute everything and keep nothing: by default the prepared evidence and "
                         "the results no persona changes (valence, pain-point signals, complaint "
@@ -203,6 +212,12 @@ def add_report(sub) -> None:
                         "~/.cache/jmtools/evidence, the batch's folder; 8 entries) and read again "
                         "while the data files, the journey and jmtools are unchanged")
     p.set_defaults(handler=_usage_errors(_report))
+
+
+def _cell_timeout(p) -> None:
+    """``--timeout SECONDS``: the time limit of each notebook cell (0: none)."""
+    p.add_argument("--timeout", type=seconds, default=600, metavar="SECONDS",
+                   help="stop a cell that runs longer than this, naming it (default 600; 0: no limit)")
 
 
 def _report(args) -> int:

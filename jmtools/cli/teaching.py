@@ -7,8 +7,8 @@ or your own data folder, as PDF (printed by a headless Chromium) or HTML only.
 
 from __future__ import annotations
 
-import argparse
 
+from jmtools.cli._help import ParagraphFormatter
 from jmtools.teaching.worksheets import write_worksheets
 
 __all__ = ["add_teaching"]
@@ -27,7 +27,7 @@ def add_teaching(sub) -> None:
         epilog="examples:\n  jmtools teaching worksheets -o worksheets/\n"
                "  jmtools teaching worksheets -o sheets/ --data sample:b2b --persona 'SMB Owner Sam'\n"
                "  jmtools teaching worksheets -o sheets/ --html-only      # print from any browser",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=ParagraphFormatter)
     w.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write to")
     w.add_argument("--data", default="sample:ecommerce", metavar="FOLDER",
                    help="data folder, or a bundled sample world (default: sample:ecommerce)")

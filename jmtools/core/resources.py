@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from jmtools.core.errors import ParameterError
+from jmtools.core.errors import ParameterError, suggest
 
 __all__ = ["project_root", "templates_dir", "journey_templates", "notebooks_dir", "data_dir",
-           "SAMPLE_PREFIX", "sample_worlds", "resolve_data_dir"]
+           "SAMPLE_PREFIX", "sample_worlds", "resolve_data_dir", "suggest_path"]
 
 #: How a parameter names a bundled sample world: ``"sample:ecommerce"``.
 SAMPLE_PREFIX = "sample:"
@@ -103,10 +103,50 @@ def resolve_data_dir(value: str | os.PathLike) -> Path:
     folder = Path(text)
     if not folder.is_dir():
         what = "is a file, not a folder" if folder.exists() else "does not exist"
+        where = "" if folder.is_absolute() else (f"; relative paths start from the current "
+                                                 f"working directory {os.getcwd()}")
+        near = None if folder.exists() else suggest_path(folder, folders=True)
         raise ParameterError(
-            "data_dir", text,
-            expected=f"an existing data folder (this path {what}; relative paths start from the "
-                     f"current working directory {os.getcwd()})",
-            fix="pass the folder that holds events.csv, customers.csv, … (an absolute path works "
+            "data_dir", text, expected=f"an existing data folder (this path {what}{where})",
+            fix=(f"did you mean {near!r}? " if near else "")
+                + "pass the folder that holds events.csv, customers.csv, … (an absolute path works "
                 "from anywhere), or a bundled sample world: " + (", ".join(names) or "none bundled"))
     return folder
+
+
+def suggest_path(path, *, folders: bool = False, suffix: str = "") -> str | None:
+    """The existing neighbour closest to a path that does not exist, for a "did you mean".
+
+    Parameters
+    ----------
+    path : path-like
+        The path as the user typed it.
+    folders : bool, default False
+        Look for a folder (True) or a file (False) in the path's parent folder.
+    suffix : str, optional
+        Only files ending so (``".ipynb"``).
+
+    Returns
+    -------
+    str or None
+        The neighbour's path written as ``path`` was (relative stays relative); None when the
+        parent folder cannot be read or nothing is close.
+
+    Examples
+    --------
+    >>> suggest_path(data_dir() / "ecomerce", folders=True) == str(data_dir() / "ecommerce")
+    True
+    >>> suggest_path("no/such/folder/journey.yaml") is None
+    True
+    """
+    import itertools
+
+    given = Path(path)
+    try:
+        with os.scandir(given.parent) as entries:
+            names = [e.name for e in itertools.islice(entries, 10_000)
+                     if e.is_dir() == folders and e.name.endswith(suffix)]
+    except OSError:
+        return None
+    near = suggest(given.name, names)
+    return str(given.parent / near) if near else None

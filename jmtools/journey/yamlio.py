@@ -21,6 +21,7 @@ from pydantic import BaseModel, Tag, ValidationError
 
 from jmtools.core.errors import JourneyError, Problem, suggest
 from jmtools.core.metrics import EMOTION_DOMAIN
+from jmtools.core.resources import suggest_path
 from jmtools.core.yamlbounds import MAX_YAML_BYTES, short, yaml_bounds_problem
 
 #: Helpers for the modules of :mod:`jmtools.journey`; nothing here is public.
@@ -75,8 +76,10 @@ def _read_text(path: Path) -> str:
         raise JourneyError([Problem(f"cannot read the file ({err.strerror})", source=str(path),
                                     fix="check the file's permissions")]) from None
     except FileNotFoundError:
+        near = suggest_path(path)
         raise JourneyError([Problem("file not found", source=str(path),
-                                    fix="check the path (relative paths start at the "
+                                    fix=(f"did you mean {near!r}? " if near else "")
+                                        + "check the path (relative paths start at the "
                                         f"current folder {Path.cwd()})")]) from None
     except UnicodeDecodeError as err:
         raise JourneyError([Problem(f"not UTF-8 text (byte {err.start})", source=str(path),

@@ -217,13 +217,9 @@ class Findings:
 
     @property
     def accounting(self) -> pd.DataFrame:
-        """One row per loaded table: file, rows read, used, rejected and why."""
-        return pd.DataFrame([
-            {"table": kind, "file": loaded.source, "read": loaded.accounting.rows_read,
-             "used": loaded.accounting.rows_used, "rejected": loaded.accounting.rows_rejected,
-             "why rejected": "; ".join(f"{r.reason} ({r.n:,})"
-                                       for r in loaded.accounting.reasons.itertuples()) or "–"}
-            for kind, loaded in self.world.tables.items()])
+        """One row per loaded table: file, rows read, used, rejected and why
+        (:meth:`jmtools.sources.World.accounting_table`)."""
+        return self.world.accounting_table()
 
     @property
     def unmatched_share(self) -> float:

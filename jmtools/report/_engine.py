@@ -8,13 +8,21 @@ ends by an exception (a timeout, a lost kernel) — so the executed notebook on 
 whenever the runner reads it (decision D23). A run that returns, all cells done or stopped at a
 failing cell, is written by papermill itself right after the engine returns, so the engine does
 not write that same notebook once more.
+
+The engine also decides how a run's kernel stops (decision D??). jupyter_client interrupts a
+kernel (SIGINT) before asking it to shut down; a kernel still finishing its last reply when the
+signal lands logs "KeyboardInterrupt caught in kernel" on the terminal it shares with the
+command line — after about one failed report in four. The runner's kernels are idle when a run
+ends (a failed cell has replied), so :func:`kernel_manager_class` shuts them down without the
+signal; a cell that runs out of time leaves its kernel busy, so that kernel is killed at once,
+before it can write to the terminal.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-__all__ = ["ENGINE", "SAVE_EVERY", "engine_name"]
+__all__ = ["ENGINE", "SAVE_EVERY", "engine_name", "kernel_manager_class"]
 
 #: The engine's name in papermill's registry.
 ENGINE = "jmtools"
@@ -32,7 +40,9 @@ def engine_name() -> str:
     >>> engine_name(), papermill_engines.get_engine(engine_name()).__name__
     ('jmtools', 'ThrottledSaveEngine')
     """
-    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+    from nbclient.exceptions import CellTimeoutError
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, logger, papermill_engines
 
     class ThrottledSaveManager(NotebookExecutionManager):
         """Saves at the start, at most every SAVE_EVERY seconds, and at the end of a run that
@@ -52,8 +62,31 @@ def engine_name() -> str:
             self._finished = True
             return super().notebook_complete(**kwargs)
 
+    class KillOnTimeoutClient(PapermillNotebookClient):
+        """papermill's client, which kills the kernel of a cell that ran out of time (its
+        cleanup reads ``shutdown_kernel``), without logging: the runner's error says it."""
+
+        async def _async_handle_timeout(self, timeout, cell=None):
+            self.shutdown_kernel = "immediate"
+            raise CellTimeoutError.error_from_timeout_and_cell("Cell execution timed out",
+                                                               timeout, cell)
+
     class ThrottledSaveEngine(NBClientEngine):
-        """papermill's nbclient engine with :class:`ThrottledSaveManager`."""
+        """papermill's nbclient engine with :class:`ThrottledSaveManager` and
+        :class:`KillOnTimeoutClient`."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None,
+                                     **kwargs):
+            """papermill's, with :class:`KillOnTimeoutClient` as the client."""
+            timeout = execution_timeout or kwargs.get("timeout")
+            kwargs = {k: v for k, v in kwargs.items()
+                      if k not in ("input_path", "timeout", "startup_timeout")}
+            return KillOnTimeoutClient(
+                nb_man, timeout=timeout, startup_timeout=start_timeout,
+                kernel_name=kernel_name, log=logger, log_output=log_output,
+                stdout_file=stdout_file, stderr_file=stderr_file, **kwargs).execute()
 
         @classmethod
         def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True,
@@ -71,3 +104,37 @@ def engine_name() -> str:
 
     papermill_engines.register(ENGINE, ThrottledSaveEngine)
     return ENGINE
+
+
+@lru_cache(maxsize=1)
+def kernel_manager_class():
+    """The runner's kernel manager: shuts kernels down without interrupting them.
+
+    It also encrypts the kernel's traffic with CurveZMQ when available: kernels talk to the
+    runner over local TCP; with ``transport_encryption="auto"`` the manager provisions keys for
+    kernels that declare support (ipykernel does), so the kernel does not warn about
+    plain-text TCP.
+
+    Examples
+    --------
+    >>> kernel_manager_class().__name__
+    'RunnerKernelManager'
+    """
+    import zmq
+    from jupyter_client.manager import AsyncKernelManager
+
+    encrypt = zmq.has("curve") and "transport_encryption" in AsyncKernelManager.class_traits()
+
+    class RunnerKernelManager(AsyncKernelManager):
+        """No SIGINT on shutdown: the kernel is idle, or it is killed (see the module notes)."""
+
+        def __init__(self, **kw):
+            super().__init__(**kw)
+            if encrypt:
+                self.transport_encryption = "auto"
+
+        async def _async_interrupt_kernel(self) -> None:
+            if not self.shutting_down:
+                await super()._async_interrupt_kernel()
+
+    return RunnerKernelManager

@@ -19,11 +19,11 @@ import pandas as pd
 from jmtools.analyses.disclosure import MIN_GROUP, suppress_small_groups
 from jmtools.charts.painpoints import pain_points_chart, themes_chart
 from jmtools.core.spreadsheet import write_csv
-from jmtools.report.present import md
+from jmtools.report.present import html_table, md, number
 from jmtools.report.quotes import disclosed_themes, quoted_pain_points, quoted_themes
 from jmtools.report.record import record
 
-__all__ = ["write_pain_points", "show_themes", "show_themes_chart", "PAIN_POINT_COLUMNS", "show_pain_points",
+__all__ = ["write_pain_points", "show_themes", "show_theme_accounting", "show_themes_chart", "PAIN_POINT_COLUMNS", "show_pain_points",
            "show_pain_points_chart", "show_pain_point_evidence", "COMPARISON_COLUMNS", "show_comparisons",
            "record_pain_point_figures"]
 
@@ -161,6 +161,112 @@ def _list_text(items) -> str:
         return str(items)                                   # text: escaped by the Styler
     joiner = "<br>" if any(str(i).startswith("“") for i in items) else "; "      # quotes: one a line
     return joiner.join(html.escape(str(i)) for i in items) or "–"
+
+
+def show_theme_accounting(themes) -> dict:
+    """Show how the feedback step chose its texts: rows read, left out and why, themed, and the
+    held-out checks of the text score — as tables, with thousands separators, n and intervals.
+
+    Parameters
+    ----------
+    themes : jmtools.analyses.themes.Themes
+        From :func:`jmtools.analyses.themes.find_themes` (``pipeline.run(...).pain_points.themes``).
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        ``"rows"`` (``step``, ``texts``, ``how``: read − left out = themed) and, when the text
+        score was checked on rated texts, ``"checks"`` (``method``, ``recall``,
+        ``recall_95ci``, ``n``, ``precision``, ``precision_95ci``, ``n_flagged``, ``decides``).
+
+    Examples
+    --------
+    >>> from jmtools.analyses.themes import find_themes
+    >>> fb = pd.DataFrame({"text": ["hidden fees shock", "hidden fees again", "awful slow delivery",
+    ...                             "slow delivery, bad", "", "lovely"], "rating": [1, 2, None, None, 3, 5]})
+    >>> import contextlib, io
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # the tables, as text outside a notebook
+    ...     shown = show_theme_accounting(find_themes(fb, n_themes=2, min_df=1, id_col=None))
+    >>> shown["rows"][["step", "texts"]]
+                                 step  texts
+    0                      rows read      6
+    1         left out: blank text      1
+    2       left out: not negative      1
+    3             themed as complaints      4
+    4   · decided by their rating      2
+    5     · decided by their text      2
+    """
+    from IPython.display import display
+
+    acc, shown = themes.accounting, {}
+    shown["rows"] = _theme_rows(themes)
+    display(html_table(shown["rows"], caption="Feedback texts, from the rows read to the themed "
+                                              f"{_KIND.get(themes.polarity, 'texts')}"))
+    check = acc.get(f"{_KIND_CHECK.get(themes.polarity, '')} check")
+    if check is not None and "recall_ci_low" in check:
+        shown["checks"] = _held_out_checks(check)
+        n_rated = int(acc["polarity check"]["n_rated"].iloc[0]) if "polarity check" in acc else None
+        kind = _KIND[themes.polarity]
+        display(html_table(shown["checks"], columns={
+            "method": "method", "recall": "recall", "recall_95ci": "95% CI", "n": f"n {kind}",
+            "precision": "precision", "precision_95ci": "95% CI", "n_flagged": "n flagged",
+            "decides": "decides"}, formats={c: _percent for c in ("recall", "precision")},
+                           caption="Held-out check on "
+                                   + (f"{n_rated:,} rated texts" if n_rated else "the rated texts")
+                                   + ": recall (share of the rated "
+                                   f"{_KIND[themes.polarity]} found) and precision (share of the "
+                                   "flagged texts that are)"))
+    notes = [acc[k] for k in ("polarity check note", f"{_KIND_CHECK.get(themes.polarity)} check note")
+             if acc.get(k)]
+    if notes:
+        display(md("\n".join("- {n%d}" % i for i in range(len(notes))),
+                   **{f"n{i}": n for i, n in enumerate(notes)}))
+    return shown
+
+
+def _percent(share) -> str:
+    return number(share, unit="%", digits=0)
+
+
+_KIND = {"negative": "complaints", "positive": "praise", "all": "texts"}
+_KIND_CHECK = {"negative": "complaint", "positive": "praise"}
+_LEFT_OUT = {"blank text": "no words to theme",
+             "not negative": "rated above the middle of the scale, or unrated and scored above the cut",
+             "not positive": "rated below the middle of the scale, or unrated and scored below the cut",
+             "negative only by a stock sentence": "its only negative words are a stock phrase"}
+
+
+def _theme_rows(themes) -> pd.DataFrame:
+    """The rows table of :func:`show_theme_accounting`: read − left out = themed."""
+    acc = themes.accounting
+    rows = [("rows read", acc.get("rows_in", len(themes.documents)), "feedback rows given")]
+    rows += [(f"left out: {why}", n, _LEFT_OUT.get(why, "")) for why, n in acc.get("dropped", {}).items()]
+    rows.append((f"themed as {_KIND.get(themes.polarity, 'texts')}", acc.get("rows_used", len(themes.documents)),
+                 "rows read − rows left out"))
+    by, side = acc.get("polarity from"), "below" if themes.polarity == "negative" else "above"
+    if by is not None and "text cut" in acc:
+        cut = number(acc["text cut"], digits=2, signed=True)
+        rows += [("· decided by their rating", by["rating"], f"rated {side} the middle of the scale"),
+                 ("· decided by their text", by["text"], f"no rating, or rated at the middle; text score "
+                  f"{'at or below' if side == 'below' else 'at or above'} {cut} ({acc.get('text scorer')})")]
+    if acc.get("unassigned (no known term)"):
+        rows.append(("· in no theme (no known term)", acc["unassigned (no known term)"], ""))
+    return pd.DataFrame(rows, columns=["step", "texts", "how"])
+
+
+def _held_out_checks(check: pd.DataFrame) -> pd.DataFrame:
+    """The checks table of :func:`show_theme_accounting`: one row per method, with 95% CIs."""
+    def ci(low, high) -> list:
+        return [f"{_percent(a)}–{_percent(b)}"
+                for a, b in zip(check[low], check[high])]
+
+    names = {"cut": "the calibrated cut", "classifier": "a classifier of the texts"}
+    return pd.DataFrame({
+        "method": check["method"].map(lambda m: names.get(m, m)), "recall": check["recall"],
+        "recall_95ci": ci("recall_ci_low", "recall_ci_high"), "n": check["n_complaints"].astype(int),
+        "precision": check["precision"], "precision_95ci": ci("precision_ci_low", "precision_ci_high"),
+        "n_flagged": check["n_flagged"].astype(int),
+        "decides": check["used"].map({True: "yes", False: "no"})})
 
 
 #: The ranked pain points' columns notebook 04 shows.

@@ -33,10 +33,11 @@ from typing import Any, Mapping
 
 import jmtools
 from jmtools.core.errors import DataError, ParameterError, Problem, ReportError, suggest
+from jmtools.core.resources import suggest_path
 from jmtools.core.yamlbounds import short
 from jmtools.report._annotation import (NOT_LITERAL, PARSE_ORDER, literal_value, member_ok, members,
                                        parse_as, split_bounds)
-from jmtools.report._engine import engine_name
+from jmtools.report._engine import engine_name, kernel_manager_class
 from jmtools.report.record import read_records
 
 __all__ = [
@@ -142,9 +143,7 @@ def _load(notebook):
         name = os.fspath(notebook)
         if not os.path.isfile(name):
             raise ParameterError("notebook", name, expected="an existing notebook file (.ipynb)",
-                                 fix=("a folder was given: name the .ipynb file in it"
-                                      if os.path.isdir(name) else
-                                      f"check the path (a relative path starts at {os.getcwd()})"))
+                                 fix=_notebook_fix(name))
         try:
             return nbformat.read(name, as_version=4), name
         except Exception as err:  # noqa: BLE001 — nbformat raises JSON, schema and I/O errors
@@ -153,6 +152,18 @@ def _load(notebook):
                                      fix="give a report notebook (.ipynb) saved by Jupyter, "
                                          "e.g. notebooks/00_journey_report.ipynb")]) from None
     return notebook, notebook.get("metadata", {}).get("jmtools", {}).get("source", "<notebook>")
+
+
+def _notebook_fix(name: str) -> str:
+    """The fix for a notebook path that is not a file: the notebooks of a folder, or the
+    closest name next to a mistyped one."""
+    if os.path.isdir(name):
+        found = sorted(p.name for p in Path(name).glob("*.ipynb"))[:12]
+        return "a folder was given: name the .ipynb file in it" + (
+            f" ({', '.join(found)})" if found else " (it holds no .ipynb file)")
+    near = suggest_path(name, suffix=".ipynb")
+    return (f"did you mean {near!r}? " if near else "") + \
+        f"check the path (a relative path starts at {os.getcwd()})"
 
 
 def _parameter_cells(nb) -> list:
@@ -389,27 +400,6 @@ def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
-def _kernel_manager_class():
-    """The default kernel manager, with CurveZMQ transport encryption when available.
-
-    Kernels talk to the runner over local TCP; with ``transport_encryption="auto"`` the
-    manager provisions keys for kernels that declare support (ipykernel does), so the
-    traffic is encrypted and the kernel does not warn about plain-text TCP.
-    """
-    import zmq
-    from jupyter_client.manager import AsyncKernelManager
-
-    if not zmq.has("curve") or "transport_encryption" not in AsyncKernelManager.class_traits():
-        return AsyncKernelManager
-
-    class EncryptedKernelManager(AsyncKernelManager):
-        def __init__(self, **kw):
-            super().__init__(**kw)
-            self.transport_encryption = "auto"
-
-    return EncryptedKernelManager
-
-
 def _execute(src: str, tmp: str, parameters: dict, *, kernel_name: str, cwd: str,
              timeout: float | None, retries: int):
     """Run ``src`` into ``tmp`` with papermill; the executed notebook, as written to ``tmp``."""
@@ -422,7 +412,7 @@ def _execute(src: str, tmp: str, parameters: dict, *, kernel_name: str, cwd: str
                 return pm.execute_notebook(src, tmp, parameters=parameters, kernel_name=kernel_name,
                                            cwd=cwd, progress_bar=False, log_output=False,
                                            execution_timeout=timeout, start_timeout=120,
-                                           kernel_manager_class=_kernel_manager_class(),
+                                           kernel_manager_class=kernel_manager_class(),
                                            engine_name=engine_name())
         except PapermillExecutionError:
             raise
@@ -480,6 +470,7 @@ def run_notebook(notebook: str | os.PathLike, output_path: str | os.PathLike, *,
         A cell failed: names notebook, ``In [n]``, the error and the partial output.
     """
     import nbformat
+    from nbclient.exceptions import CellTimeoutError
     from papermill.exceptions import PapermillExecutionError
 
     src = os.fspath(notebook)
@@ -495,13 +486,14 @@ def run_notebook(notebook: str | os.PathLike, output_path: str | os.PathLike, *,
                       timeout=timeout, retries=retries)  # the notebook papermill wrote to tmp
     except PapermillExecutionError as err:
         os.replace(tmp, out) if os.path.exists(tmp) else None
-        first = next((ln.strip() for ln in (err.source or "").splitlines() if ln.strip()), "")
         raise ReportError(
-            f"{src} failed at In [{err.exec_count}] ({first[:60]!r}): {err.ename}: "
+            f"{src} failed at In [{err.exec_count}] ({_first_line(err.source)!r}): {err.ename}: "
             f"{err.evalue}\n  Partial output: {out}\n  Fix: open the partial output and read the "
             f"traceback under In [{err.exec_count}]", notebook=src, cell=err.cell_index,
             execution_count=err.exec_count, output_path=str(out), ename=err.ename,
             evalue=err.evalue) from None
+    except CellTimeoutError:
+        raise _timed_out(src, tmp, out, timeout) from None
     except Exception as err:
         if os.path.exists(tmp):
             os.replace(tmp, out)
@@ -523,3 +515,35 @@ def run_notebook(notebook: str | os.PathLike, output_path: str | os.PathLike, *,
     nbformat.write(nb, tmp)
     os.replace(tmp, out)
     return result
+
+
+def _first_line(source: str | None) -> str:
+    """The first non-blank line of a cell's source, cut to 60 characters (for messages)."""
+    return next((ln.strip() for ln in (source or "").splitlines() if ln.strip()), "")[:60]
+
+
+def _timed_out(src: str, tmp: str, out: Path, timeout: float | None) -> ReportError:
+    """The error of a cell that ran out of time: the cell is named and marked in the partial
+    output (its kernel was killed, so the cell itself shows no error)."""
+    import nbformat
+
+    limit = f"{timeout:g} s" if timeout else "its time limit"
+    evalue = f"the cell ran longer than the time limit of {limit} per cell and was stopped"
+    nb = nbformat.read(tmp, as_version=4) if os.path.exists(tmp) else None
+    ran = [(i, c) for i, c in enumerate(nb.cells if nb else [])
+           if c.cell_type == "code" and c.get("execution_count")]
+    index, cell = ran[-1] if ran else (None, None)
+    if cell is not None:
+        cell.outputs.append(nbformat.v4.new_output("error", ename="CellTimeoutError",
+                                                   evalue=evalue, traceback=[evalue]))
+        nbformat.write(nb, tmp)
+    if os.path.exists(tmp):
+        os.replace(tmp, out)
+    n = cell.execution_count if cell is not None else None
+    where = f"In [{n}] ({_first_line(cell.source)!r})" if cell is not None else "a cell"
+    return ReportError(
+        f"{src} stopped at {where}: {evalue}\n  Partial output: "
+        f"{out if out.exists() else 'none'}\n  Fix: allow more time per cell (jmtools report or "
+        "batch --timeout SECONDS; run_notebook(timeout=...)), or try the report on a smaller "
+        "data folder first", notebook=src, cell=index, execution_count=n,
+        output_path=str(out) if out.exists() else None, ename="CellTimeoutError", evalue=evalue)

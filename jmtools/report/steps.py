@@ -21,15 +21,16 @@ import pandas as pd
 
 from jmtools.core.vocabulary import ALL, NO_PERSONA
 from jmtools.analyses.priorities import total_value_at_stake
-from jmtools.report.present import md
+from jmtools.report.present import html_table, md, number
 from jmtools.report.pain_steps import (COMPARISON_COLUMNS, PAIN_POINT_COLUMNS, record_pain_point_figures,
                                        show_comparisons, show_pain_point_evidence, show_pain_points,
-                                       show_pain_points_chart, show_themes, show_themes_chart, write_pain_points)
+                                       show_pain_points_chart, show_theme_accounting, show_themes, show_themes_chart,
+                                       write_pain_points)
 from jmtools.report.record import record, record_source
 from jmtools.sources import missing_table
 
-__all__ = ["record_world", "show_missing_table", "record_persona_figures", "record_largest_drop_off", "record_slowest_step",
-           "record_emotion_figures", "write_pain_points", "show_themes", "show_pain_points", "PAIN_POINT_COLUMNS",
+__all__ = ["record_world", "show_accounting", "show_missing_table", "record_persona_figures", "record_largest_drop_off", "record_slowest_step",
+           "record_emotion_figures", "write_pain_points", "show_themes", "show_theme_accounting", "show_pain_points", "PAIN_POINT_COLUMNS",
            "show_themes_chart", "show_pain_points_chart", "COMPARISON_COLUMNS", "show_comparisons",
            "show_pain_point_evidence",
            "record_pain_point_figures", "show_value_assumptions", "record_backlog_figures"]
@@ -52,6 +53,41 @@ def record_world(world) -> None:
         record_source(journey_path, role="journey", root=folder)
     for kind, table in world.tables.items():
         record_source(folder / table.source, rows=table.accounting.rows_read, role=kind, root=folder)
+
+
+def show_accounting(world) -> pd.DataFrame:
+    """Show what loading did with every row: per table, rows read = used + rejected, and why.
+
+    Parameters
+    ----------
+    world : jmtools.sources.World
+        From :func:`jmtools.sources.load_world`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table shown (:meth:`jmtools.sources.World.accounting_table`): ``table``, ``file``,
+        ``read``, ``used``, ``rejected``, ``why rejected``.
+
+    Examples
+    --------
+    >>> from jmtools.sources import load_world
+    >>> import contextlib, io
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # the table, as text outside a notebook
+    ...     shown = show_accounting(load_world("sample:b2b"))
+    >>> int(shown["read"].sum()) == int(shown["used"].sum() + shown["rejected"].sum())
+    True
+    """
+    from IPython.display import display
+
+    table = world.accounting_table()
+    read, rejected = int(table["read"].sum()), int(table["rejected"].sum())
+    display(html_table(table, columns={"table": "table", "file": "file", "read": "rows read",
+                                       "used": "used", "rejected": "rejected",
+                                       "why rejected": "why rejected (rows)"},
+                       caption=f"{number(read)} rows read = {number(read - rejected)} used + "
+                               f"{number(rejected)} rejected"))
+    return table
 
 
 def show_missing_table(world, kind: str, fills: str = "", *, columns: str | None = None) -> bool:

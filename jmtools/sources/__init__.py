@@ -261,6 +261,27 @@ class World:
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
             columns=["kind", "source", "rows_read", "rows_used", "rows_rejected", "share_rejected"])
 
+    def accounting_table(self):
+        """One row per loaded table for readers: table, file, read, used, rejected, why rejected.
+
+        ``why rejected`` joins each reason with its count (``"unparseable timestamp (37)"``);
+        ``–`` when no row was rejected.
+
+        Examples
+        --------
+        >>> load_world("sample:b2b").accounting_table().columns.tolist()
+        ['table', 'file', 'read', 'used', 'rejected', 'why rejected']
+        """
+        import pandas as pd
+
+        return pd.DataFrame([
+            {"table": kind, "file": loaded.source, "read": loaded.accounting.rows_read,
+             "used": loaded.accounting.rows_used, "rejected": loaded.accounting.rows_rejected,
+             "why rejected": "; ".join(f"{r.reason} ({r.n:,})"
+                                       for r in loaded.accounting.reasons.itertuples()) or "–"}
+            for kind, loaded in self.tables.items()],
+            columns=["table", "file", "read", "used", "rejected", "why rejected"])
+
     def __repr__(self) -> str:
         kinds = ", ".join(f"{k} ({len(t):,})" for k, t in self.tables.items())
         return f"<World {self.folder.name}: {kinds}>"

@@ -1,0 +1,70 @@
+"""jmtools.report.steps (and pain_steps): the accounting tables the step notebooks show.
+
+What loading did with every row, and how the feedback step chose its texts, are tables a
+reader can scan: thousands separators, read = used + rejected, reasons with their counts,
+held-out checks with n and 95% intervals. Oracles: plain pandas on the input files.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from jmtools.report.steps import show_accounting, show_theme_accounting
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    """What the function displayed, as HTML or Markdown text."""
+    import IPython.display
+
+    out: list[str] = []
+    monkeypatch.setattr(IPython.display, "display",
+                        lambda obj, **kw: out.append(getattr(obj, "data", repr(obj))))
+    return out
+
+
+def test_the_load_accounting_is_a_table_with_separators_and_reasons(tmp_path, shown):
+    from jmtools.sources import load_world
+
+    folder = tmp_path / "world"
+    shutil.copytree(ROOT / "data" / "ecommerce", folder)
+    surveys = pd.read_csv(folder / "surveys.csv", dtype=str)
+    surveys.loc[[3, 10], "timestamp"] = "next tuesday"            # two rows the loader rejects
+    surveys.to_csv(folder / "surveys.csv", index=False)
+    table = show_accounting(load_world(folder))
+    html = shown[0]
+    n_events = len(pd.read_parquet(folder / "events.parquet"))      # oracle: pandas
+    assert n_events > 1000 and f">{n_events:,}<" in html and f">{n_events}<" not in html
+    row = table.set_index("table").loc["surveys"]
+    assert (row["read"], row["used"], row["rejected"]) == (len(surveys), len(surveys) - 2, 2)
+    assert "(2)" in row["why rejected"] and "timestamp" in row["why rejected"]
+    read = int(table["read"].sum())
+    assert f"{read:,} rows read = {read - 2:,} used + 2 rejected" in html
+    assert "share_rejected" not in html and "<th>rows read</th>" in html
+
+
+def test_the_themes_accounting_adds_up_and_shows_its_checks_with_n_and_intervals(shown):
+    from jmtools.analyses.themes import find_themes
+
+    feedback = pd.read_csv(ROOT / "data" / "ecommerce" / "feedback.csv")
+    th = find_themes(feedback, n_themes=4, stability=False, seed=0)
+    tables = show_theme_accounting(th)
+    rows = tables["rows"].set_index("step")["texts"]
+    left_out = rows[[s for s in rows.index if s.startswith("left out: ")]].sum()
+    assert rows["rows read"] == len(feedback)                                # oracle: pandas
+    assert rows["rows read"] - left_out == rows["themed as complaints"] == len(th.documents)
+    assert rows["· decided by their rating"] + rows["· decided by their text"] == len(th.documents)
+    rated_low = int((feedback["rating"] <= 2).sum())
+    assert rows["· decided by their rating"] == rated_low
+    checks = tables["checks"]
+    assert set(checks["decides"]) == {"yes", "no"} and (checks["n"] == rated_low).all()
+    assert checks["recall_95ci"].str.fullmatch(r"\d+%–\d+%").all()
+    html = shown[0] + shown[1]
+    assert f">{len(feedback):,}<" in html and "95% CI" in html and "n complaints" in html
+    assert f"Held-out check on {int(feedback['rating'].notna().sum()):,} rated texts" in html
