@@ -36,7 +36,7 @@ MIN_EFFECT = 0.2  # smallest effect size (Cohen's h or d) that counts as pain-po
 
 #: KPIs of :func:`jmtools.analyses.kpis.stage_kpis` the journey-map canvas shows by default.
 MAP_KPIS = ("conversion", "reached", "csat_mean", "nps", "ces_mean")
-_KPI_FRAME = ["persona", "stage", "metric", "kpi", "value", "n", "ci_low", "ci_high"]
+_KPI_FRAME = ["persona", "stage", "metric", "kpi", "value", "n", "ci_low", "ci_high", "n_customers"]
 
 
 # ------------------------------------------------------------------------------ focus
@@ -381,12 +381,10 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
     kpi = disclosed_kpis(_kpis(shared.tables, journey, shared.evidence, focus, shared.assignment))
     compared_n = disclosure_floor(min_n)    # no comparison, hence no evidence text, under 5 customers
     small = small_personas(shared.assignment, shared.evidence)
+    compared = disclosed_comparisons(shared.compared(min_n=compared_n, min_effect=min_effect), small)
     found = painpoints.detect_pain_points(shared.signals, journey=journey, themes=shared.themes,
                                           min_n=compared_n, min_effect=min_effect, n_quotes=n_quotes,
-                                          persona=focus.persona,
-                                          comparisons=disclosed_comparisons(
-                                              shared.compared(min_n=compared_n, min_effect=min_effect),
-                                              small))
+                                          persona=focus.persona, comparisons=compared)
     themes_focus = themes_of_focus(shared.themes, focus, journey)
     opportunities = priorities.opportunities_frame(journey)
     order_value, backlog = _backlog(opportunities, found.table, shared.tables, focus)
@@ -399,7 +397,8 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
                     order_value=order_value, backlog=backlog,
                     segment_customers=shared.segment_customers,
                     options={"min_n": min_n, "min_n_compared": compared_n, "min_effect": min_effect,
-                             "n_quotes": n_quotes, "disclosure_note": disclosure_note(min_n, curve, small, kpi),
+                             "n_quotes": n_quotes, "disclosure_note": disclosure_note(
+                                 min_n, curve, small, kpi, few_customers=compared.attrs["few_customers"]),
                              **shared.options},
                     persona_errors=dict(shared.persona_errors))
 
