@@ -247,3 +247,37 @@ def test_notebook_04_comparisons_count_customers():
                        "effect": [0.8, 2.1], "z": [6.0, 5.0], "counts": [True] * 2, "flagged": [True] * 2})
     shown = show_comparisons(pd.Series({"stage": "S", "touchpoint": None}), ev)
     assert shown["suppressed"].tolist() == [False, True]
+
+
+# ------------------------------------------------------------- a report about 1–4 customers
+def test_a_report_about_three_customers_shows_sections_without_their_numbers(tiny_world):
+    """Notebook 00 (the report) for the 3-customer persona, in-process: it runs to the end, every
+    section is there, its size, funnel, KPIs and curve say "fewer than 5" or "hidden", and no
+    figure recorded for the index describes the three."""
+    from inprocess import run_cells
+
+    from pathlib import Path
+
+    nb00 = Path(__file__).resolve().parents[1] / "notebooks" / "00_journey_report.ipynb"
+    run = run_cells(nb00, {"data_dir": str(tiny_world), "persona": TINY})
+    f = run.namespace["f"]
+    assert f.focus_hidden and f.reached_last is None and f.funnel["n"].isna().all()
+    assert f.funnel["step"].tolist() == f.funnel_all["step"].tolist()          # the steps stay
+    texts = [getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str)]
+    joined = "\n".join(texts)
+    assert f"{TINY}: fewer than 5 customers — its funnel is not shown" in joined
+    assert "fewer than 5 customers with events" in joined                      # the headline
+    assert "fewer than 5 (not shown)" in joined                                # the persona card
+    assert f"{TINY} has fewer than 5 customers, so its size, funnel" in f.options["disclosure_note"]
+    charts = [o.to_dict() for o in run.displayed if hasattr(o, "to_dict")] + [
+        o.chart.to_dict() for o in run.displayed if hasattr(getattr(o, "chart", None), "to_dict")]
+    assert not [c for c in charts if "How far" in str(c.get("title", ""))]    # no funnel chart
+    figures = run.figures
+    assert "customers" not in figures and "reached_last_stage" not in figures
+    assert not [k for k in figures if k.startswith("funnel_")]
+    assert not [k for k in figures if k.startswith(("nps_", "lowest_emotion"))]
+
+
+def test_a_persona_of_five_or_more_keeps_its_funnel(tiny_world):
+    f = pipeline.run(tiny_world, persona="Budget Ben", min_n=2)
+    assert not f.focus_hidden and f.funnel["n"].notna().all() and f.reached_last is not None

@@ -16,8 +16,8 @@ from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import ALL, ALL_LABEL, focus_label
 from jmtools.evidence import prepare
 from jmtools.personas import assign_personas, persona_filter, runnable_personas
-from jmtools.pipeline._disclosed import (disclosed_comparisons, disclosed_curve, disclosed_kpis,
-                                        disclosure_floor, disclosure_note, small_personas)
+from jmtools.pipeline._disclosed import (disclosed_comparisons, disclosed_curve, disclosed_funnel,
+                                        disclosed_kpis, disclosure_floor, disclosure_note, small_personas)
 from jmtools.pipeline._cache import cache_dir_from_env, cached_evidence
 from jmtools.pipeline._feedback import feedback_themes, themes_of_focus
 from jmtools.pipeline._shared_cache import cached_shared
@@ -108,7 +108,8 @@ class Findings:
     evidence : jmtools.evidence.Evidence
         Events mapped to touchpoints and stages, sorted once per customer.
     funnel_all, funnel : pandas.DataFrame
-        Stage funnel of every customer, and of the focus (the same frame for ``"all"``).
+        Stage funnel of every customer, and of the focus (the same frame for ``"all"``); a
+        focus of 1–4 customers keeps its steps without numbers (``suppressed``).
     emotion_evidence, curve, moments, assumed, gap : pandas.DataFrame
         Step 3: valence evidence (surveys and feedback; without either, behaviour — see
         :attr:`curve_basis`; None without any), the emotion curve, moments of truth, the
@@ -166,8 +167,17 @@ class Findings:
         return int(sizes.get(self.focus.persona, 0))
 
     @property
-    def reached_last(self) -> dict:
-        """Share of the focus who started the journey and reached its last stage, with n and CI."""
+    def focus_hidden(self) -> bool:
+        """True when the focus is a persona of 1–4 customers: its size, funnel, KPIs, curve and
+        map numbers are not shown (``options["disclosure_note"]``; docs/decisions.md)."""
+        return bool(self.options.get("focus_hidden", False))
+
+    @property
+    def reached_last(self) -> dict | None:
+        """Share of the focus who started the journey and reached its last stage, with n and CI
+        (None for a focus of 1–4 customers, whose funnel is not shown)."""
+        if self.focus_hidden:
+            return None
         started, finished = int(self.funnel["n"].iloc[0]), int(self.funnel["n"].iloc[-1])
         low, high = wilson_interval(finished, started)
         return {"stage": self.journey.stage_names[-1], "started": started, "finished": finished,
@@ -381,6 +391,9 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
     kpi = disclosed_kpis(_kpis(shared.tables, journey, shared.evidence, focus, shared.assignment))
     compared_n = disclosure_floor(min_n)    # no comparison, hence no evidence text, under 5 customers
     small = small_personas(shared.assignment, shared.evidence)
+    hidden_focus = focus.persona if focus.persona in small else ""   # a report about 1–4 customers
+    if hidden_focus:
+        funnel = disclosed_funnel(funnel)
     compared = disclosed_comparisons(shared.compared(min_n=compared_n, min_effect=min_effect), small)
     found = painpoints.detect_pain_points(shared.signals, journey=journey, themes=shared.themes,
                                           min_n=compared_n, min_effect=min_effect, n_quotes=n_quotes,
@@ -397,8 +410,10 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
                     order_value=order_value, backlog=backlog,
                     segment_customers=shared.segment_customers,
                     options={"min_n": min_n, "min_n_compared": compared_n, "min_effect": min_effect,
-                             "n_quotes": n_quotes, "disclosure_note": disclosure_note(
-                                 min_n, curve, small, kpi, few_customers=compared.attrs["few_customers"]),
+                             "n_quotes": n_quotes, "focus_hidden": bool(hidden_focus),
+                             "disclosure_note": disclosure_note(
+                                 min_n, curve, small, kpi, few_customers=compared.attrs["few_customers"],
+                                 hidden_focus=hidden_focus),
                              **shared.options},
                     persona_errors=dict(shared.persona_errors))
 

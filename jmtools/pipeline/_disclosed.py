@@ -31,7 +31,7 @@ from jmtools.analyses.disclosure import MIN_GROUP, customers_behind, suppress_sm
 from jmtools.core.vocabulary import ALL
 
 __all__ = ["disclosure_floor", "small_personas", "disclosed_comparisons", "disclosed_curve",
-           "disclosed_kpis", "disclosed_rows", "disclosure_note"]
+           "disclosed_kpis", "disclosed_rows", "disclosed_funnel", "disclosure_note"]
 
 #: Curve columns that describe the customers of a point.
 _CURVE_NUMBERS = ("valence", "n", "n_customers", "n_evidence", "ci_low", "ci_high")
@@ -222,14 +222,37 @@ def disclosed_rows(frame: pd.DataFrame | None, numbers, *, min_group: int = MIN_
     return out
 
 
+def disclosed_funnel(funnel: pd.DataFrame) -> pd.DataFrame:
+    """The funnel of a focus of 1 to 4 customers: its steps kept, every number missing.
+
+    Returns a copy with ``suppressed`` True on every row (the step names and order stay, so
+    a report can say which funnel it does not show).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"step_index": [1, 2], "step": ["A", "B"], "n": [3, 1], "conversion": [1.0, 0.33]})
+    >>> out = disclosed_funnel(f)
+    >>> out["n"].isna().all(), out["step"].tolist(), out["suppressed"].all()
+    (True, ['A', 'B'], True)
+    """
+    out = funnel.copy()
+    for col in out.columns:
+        if col not in ("step_index", "step", "persona") and pd.api.types.is_numeric_dtype(out[col]) \
+                and not pd.api.types.is_bool_dtype(out[col]):
+            out[col] = np.nan
+    out["suppressed"] = True
+    return out
+
+
 def disclosure_note(min_n: int, curve: pd.DataFrame | None, small: set = frozenset(),
                     kpis: pd.DataFrame | None = None, min_group: int = MIN_GROUP,
-                    few_customers: int = 0) -> str:
+                    few_customers: int = 0, hidden_focus: str = "") -> str:
     """What the report hides so that no group of fewer than ``min_group`` customers is shown ("" if nothing).
 
     ``few_customers``: comparisons not made because a side had fewer than ``min_group``
     distinct customers although it had enough answers or texts
-    (``attrs["few_customers"]`` of :func:`disclosed_comparisons`).
+    (``attrs["few_customers"]`` of :func:`disclosed_comparisons`). ``hidden_focus``: the name
+    of the report's persona when it has 1 to ``min_group − 1`` customers.
 
     Examples
     --------
@@ -241,6 +264,9 @@ def disclosure_note(min_n: int, curve: pd.DataFrame | None, small: set = frozens
     '... 2 pain-point comparisons with fewer than 5 customers on a side are not made.'
     """
     parts = []
+    if hidden_focus:
+        parts.append(f"{hidden_focus} has fewer than {min_group} customers, so its size, funnel, survey "
+                     "KPIs, emotion curve and map numbers are not shown")
     if min_n < min_group:
         parts.append(f"pain points are compared only where each side has {min_group} or more "
                      f"(min_n = {min_n} was raised to {min_group} for them)")

@@ -142,6 +142,9 @@ def at_a_glance(f: Findings) -> None:
     if not _has(f, "events"):
         _glance_without_events(f)
         return
+    if f.focus_hidden:
+        _glance_hidden(f)
+        return
     n = f.n_customers
     record("customers", n, label="Customers with events", headline=True)
     if n == 0 and f.evidence.persona_sizes is None:  # a persona, and no customer table
@@ -177,6 +180,21 @@ def at_a_glance(f: Findings) -> None:
     if n < min_n:
         _display(md("> **Thin evidence.** Only {n} customers belong to {who} (the report's minimum is {m}). "
                     "Read every number below as a rough indication.", n=n, who=f.focus.label, m=min_n))
+
+
+def _hidden_text(f: Findings, what: str) -> str:
+    """The sentence a section shows instead of the numbers of a focus of 1–4 customers."""
+    return (f"> **{f.focus.label}: fewer than {MIN_GROUP} customers — {what} not shown.** No group of "
+            f"fewer than {MIN_GROUP} customers is shown, so that no one of them can be picked out; the "
+            "report for all customers has these numbers for everyone.")
+
+
+def _glance_hidden(f: Findings) -> None:
+    """The headline of a persona of 1–4 customers: what the report can say without its numbers."""
+    cards = [{"label": "Customers", "value": f"fewer than {MIN_GROUP}",
+              "note": f"with events, of {f.evidence.n_customers:,} in the data"}]
+    _display(_headline(f, cards))
+    _display(md("{text}", text=_hidden_text(f, "its size, funnel, survey KPIs and emotion curve are")))
 
 
 def _headline(f: Findings, cards: list[dict]):
@@ -237,6 +255,8 @@ def who(f: Findings) -> None:
         _display(md("> “{quote}”", quote=card.quote))
     texts = lambda items: "; ".join(getattr(g, "text", str(g)) for g in items or []) or "–"  # noqa: E731
     size = (f"{f.n_customers:,} of {ev.n_customers:,}" if _has(f, "events") else f"{_seen(f):,} (no events)")
+    if f.focus_hidden:
+        size = f"fewer than {MIN_GROUP} (not shown)"
     facts = [("Rule that selects them", _rule_text(card)),
              ("Customers", size if f.assignment is not None else "– (no customer table in this folder)"),
              ("Goals", texts(card.goals)), ("Motivations", texts(card.motivations)),
@@ -325,6 +345,9 @@ def _journey_fit(f: Findings) -> None:
 def how_far(f: Findings) -> None:
     """The focus's funnel against everyone, its biggest loss and the funnel table."""
     if _missing(f, "events", _FUNNEL):
+        return
+    if f.focus_hidden:
+        _display(md("{text}", text=_hidden_text(f, "its funnel is")))
         return
     fun, label = f.funnel, f.focus.label
     left_out = [s for s in f.evidence.stages if s not in f.evidence.mapped_stages]
@@ -578,6 +601,8 @@ def the_map(f: Findings) -> None:
              "behaviour": "the workshop's assumed curve and the curve measured from behaviour"}
     if f.curve_basis in basis:
         _display(md("The emotion lane shows {what}.", what=basis[f.curve_basis]))
+    if f.focus_hidden:
+        _display(md("{text}", text=_hidden_text(f, "the map's measured emotion and KPIs are")))
     persona = None if f.focus.everyone else f.focus.persona
     whole = journey_map(f.journey, evidence=f.map_evidence, persona=persona)
     _display(with_caption(whole, "journey_map"))
