@@ -37,7 +37,7 @@ from jmtools.report.headline import headline_html, headline_items
 from jmtools.report.mappages import print_parts
 from jmtools.report.quotes import quoted_themes
 from jmtools.report.record import record, record_source
-from jmtools.report.wording import coverage_sentence, plain
+from jmtools.report.wording import NOT_SHOWN, coverage_sentence, plain
 from jmtools.sources import SPECS, TABLE_CONTENTS, missing_table
 
 __all__ = ["record_inputs", "title", "at_a_glance", "who", "data_behind", "how_far", "feelings", "survey_kpis",
@@ -142,8 +142,10 @@ def at_a_glance(f: Findings) -> None:
     if not _has(f, "events"):
         _glance_without_events(f)
         return
-    if f.focus_hidden:
-        _glance_hidden(f)
+    if f.focus_hidden:        # 1–4 customers: no size, no funnel (docs/decisions.md)
+        _display(_headline(f, [{"label": "Customers", "value": f"fewer than {MIN_GROUP}", "note": "not shown"}]))
+        _display(md(NOT_SHOWN, who=f.focus.label, m=MIN_GROUP,
+                    what="its size, funnel, survey KPIs and emotion curve are"))
         return
     n = f.n_customers
     record("customers", n, label="Customers with events", headline=True)
@@ -180,21 +182,6 @@ def at_a_glance(f: Findings) -> None:
     if n < min_n:
         _display(md("> **Thin evidence.** Only {n} customers belong to {who} (the report's minimum is {m}). "
                     "Read every number below as a rough indication.", n=n, who=f.focus.label, m=min_n))
-
-
-def _hidden_text(f: Findings, what: str) -> str:
-    """The sentence a section shows instead of the numbers of a focus of 1–4 customers."""
-    return (f"> **{f.focus.label}: fewer than {MIN_GROUP} customers — {what} not shown.** No group of "
-            f"fewer than {MIN_GROUP} customers is shown, so that no one of them can be picked out; the "
-            "report for all customers has these numbers for everyone.")
-
-
-def _glance_hidden(f: Findings) -> None:
-    """The headline of a persona of 1–4 customers: what the report can say without its numbers."""
-    cards = [{"label": "Customers", "value": f"fewer than {MIN_GROUP}",
-              "note": f"with events, of {f.evidence.n_customers:,} in the data"}]
-    _display(_headline(f, cards))
-    _display(md("{text}", text=_hidden_text(f, "its size, funnel, survey KPIs and emotion curve are")))
 
 
 def _headline(f: Findings, cards: list[dict]):
@@ -347,7 +334,7 @@ def how_far(f: Findings) -> None:
     if _missing(f, "events", _FUNNEL):
         return
     if f.focus_hidden:
-        _display(md("{text}", text=_hidden_text(f, "its funnel is")))
+        _display(md(NOT_SHOWN, who=f.focus.label, what="its funnel is", m=MIN_GROUP))
         return
     fun, label = f.funnel, f.focus.label
     left_out = [s for s in f.evidence.stages if s not in f.evidence.mapped_stages]
@@ -602,7 +589,7 @@ def the_map(f: Findings) -> None:
     if f.curve_basis in basis:
         _display(md("The emotion lane shows {what}.", what=basis[f.curve_basis]))
     if f.focus_hidden:
-        _display(md("{text}", text=_hidden_text(f, "the map's measured emotion and KPIs are")))
+        _display(md(NOT_SHOWN, who=f.focus.label, what="the map's measured emotion and KPIs are", m=MIN_GROUP))
     persona = None if f.focus.everyone else f.focus.persona
     whole = journey_map(f.journey, evidence=f.map_evidence, persona=persona)
     _display(with_caption(whole, "journey_map"))

@@ -24,7 +24,7 @@ from typing import Any
 from jmtools.core.errors import ParameterError
 
 __all__ = ["GLOSSARY", "CAPTIONS", "plain", "percent", "emotion", "feeling", "compared", "interval",
-           "coverage_sentence", "caption"]
+           "coverage_sentence", "caption", "NOT_SHOWN"]
 
 #: Analyst term → the words a report uses for it (also shown in the report's glossary notes).
 GLOSSARY = {
@@ -222,3 +222,11 @@ def caption(key: str) -> str:
     if key not in CAPTIONS:
         raise ParameterError("key", key, expected=sorted(CAPTIONS))
     return CAPTIONS[key]
+
+
+
+#: The Markdown template a report shows in place of the numbers of a focus of 1–4 customers
+#: (``md(NOT_SHOWN, who=..., what="its funnel is", m=5)``; the values are escaped by ``md``).
+NOT_SHOWN = ("> **{who}: fewer than {m} customers — {what} not shown.** No group of fewer than {m} "
+             "customers is shown, so that no one of them can be picked out; the report for all "
+             "customers has these numbers for everyone.")
