@@ -127,7 +127,7 @@ def suppress_small_groups(table: pd.DataFrame, *, n_col: str = "n", min_n: int =
     if n_col not in table.columns:
         raise ParameterError("n_col", n_col, expected="a column of the table counting customers",
                              fix=f"columns are: {', '.join(map(str, table.columns))}")
-    if not isinstance(min_n, (int, np.integer)) or min_n < 0:
+    if not isinstance(min_n, (int, np.integer)) or isinstance(min_n, bool) or min_n < 0:
         raise ParameterError("min_n", min_n, expected="a whole number ≥ 0",
                              fix=f"use the default {MIN_GROUP}, or 0 to show every group")
     if columns is None:

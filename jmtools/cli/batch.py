@@ -13,6 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from jmtools.cli._options import cell_seconds, workers
 from jmtools.cli.report import _param_args, _parameters, _usage_errors
 from jmtools.core.errors import ParameterError
 from jmtools.core.resources import data_dir, project_root
@@ -54,11 +55,11 @@ def add_batch(sub) -> None:
     p.add_argument("--persona-parameter", default="persona",
                    help="notebook parameter that selects the persona (default: persona)")
     p.add_argument("--out", metavar="DIR", help="output folder (default: reports/)")
-    p.add_argument("--workers", type=int, help="parallel processes (default: CPU count)")
+    p.add_argument("--workers", type=workers, help="parallel processes, 1 or more (default: CPU count)")
     p.add_argument("--no-static", action="store_true", help="skip the static (e-mail) variants")
     p.add_argument("--pdf", action="store_true", help="also print each report to PDF (headless Chromium)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument("--timeout", type=float, default=600, help="seconds per cell (default 600)")
+    p.add_argument("--timeout", type=cell_seconds, default=600, help="seconds per cell, above 0 (default 600)")
     p.set_defaults(handler=_usage_errors(_batch))
 
 
@@ -95,7 +96,7 @@ def add_demo(sub) -> None:
     p.add_argument("--out", default="reports", metavar="DIR", help="output folder (default: reports/)")
     p.add_argument("--worlds", nargs="+", metavar="WORLD", help="worlds to report on "
                    "(default: every bundled world: ecommerce b2b)")
-    p.add_argument("--workers", type=int, help="parallel processes (default: CPU count)")
+    p.add_argument("--workers", type=workers, help="parallel processes, 1 or more (default: CPU count)")
     p.add_argument("--no-static", action="store_true", help="skip the static (e-mail) variants")
     p.add_argument("--pdf", action="store_true", help="also print each report to PDF (headless Chromium)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

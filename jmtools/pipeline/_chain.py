@@ -11,7 +11,7 @@ import pandas as pd
 from jmtools.analyses import emotions, funnels, kpis, painpoints, priorities, themes, valence
 from jmtools.analyses.priorities import relieving
 from jmtools.core.engine import as_table
-from jmtools.core.errors import ParameterError
+from jmtools.core.errors import ParameterError, whole_number
 from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import ALL, ALL_LABEL, focus_label
 from jmtools.evidence import prepare
@@ -24,8 +24,7 @@ from jmtools.pipeline._shared_cache import cached_shared
 from jmtools.sources import World, load_world
 
 __all__ = ["Focus", "Findings", "Prepared", "prepare_world", "prepare_evidence", "run", "resolve_focus",
-           "load", "select",
-           "relieving", "MAP_KPIS", "MIN_N", "N_THEMES", "SEED", "MIN_EFFECT"]
+           "load", "select", "relieving", "MAP_KPIS", "MIN_N", "N_THEMES", "SEED", "MIN_EFFECT"]
 
 #: The run's defaults, declared once: the notebooks' parameters cells use the same values
 #: (tests/test_notebook_parameters.py checks them).
@@ -108,8 +107,8 @@ class Findings:
     evidence : jmtools.evidence.Evidence
         Events mapped to touchpoints and stages, sorted once per customer.
     funnel_all, funnel : pandas.DataFrame
-        Stage funnel of every customer, and of the focus (the same frame for ``"all"``); a
-        focus of 1–4 customers keeps its steps without numbers (``suppressed``).
+        Stage funnel of every customer, and of the focus (the same frame for ``"all"``; 1–4
+        customers: steps without numbers, ``suppressed``).
     emotion_evidence, curve, moments, assumed, gap : pandas.DataFrame
         Step 3: valence evidence (surveys and feedback; without either, behaviour — see
         :attr:`curve_basis`; None without any), the emotion curve, moments of truth, the
@@ -168,14 +167,12 @@ class Findings:
 
     @property
     def focus_hidden(self) -> bool:
-        """True when the focus is a persona of 1–4 customers: its size, funnel, KPIs, curve and
-        map numbers are not shown (``options["disclosure_note"]``; docs/decisions.md)."""
+        """True for a persona of 1–4 customers: its size, funnel, KPIs, curve, map not shown."""
         return bool(self.options.get("focus_hidden", False))
 
     @property
     def reached_last(self) -> dict | None:
-        """Share of the focus who started the journey and reached its last stage, with n and CI
-        (None for a focus of 1–4 customers, whose funnel is not shown)."""
+        """Share of the focus who reached the last stage, with n and CI (None: 1–4 customers)."""
         if self.focus_hidden:
             return None
         started, finished = int(self.funnel["n"].iloc[0]), int(self.funnel["n"].iloc[-1])
@@ -378,6 +375,7 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
     >>> f.focus.label, f.funnel["step"].iloc[0]
     ('SMB Owner Sam', 'Initial inquiry')
     """
+    whole_number("min_n", min_n, fix=f"pass e.g. {MIN_N}: groups with fewer are thin evidence")
     shared = _shared(data, persona, journey=journey, segment=segment, n_themes=n_themes, seed=seed,
                      assignment=assignment)
     if persona in shared.persona_errors:  # this persona's own rule is broken: its report fails alone
@@ -392,8 +390,7 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
     compared_n = disclosure_floor(min_n)    # no comparison, hence no evidence text, under 5 customers
     small = small_personas(shared.assignment, shared.evidence)
     hidden_focus = focus.persona if focus.persona in small else ""   # a report about 1–4 customers
-    if hidden_focus:
-        funnel = disclosed_funnel(funnel)
+    funnel = disclosed_funnel(funnel) if hidden_focus else funnel
     compared = disclosed_comparisons(shared.compared(min_n=compared_n, min_effect=min_effect), small)
     found = painpoints.detect_pain_points(shared.signals, journey=journey, themes=shared.themes,
                                           min_n=compared_n, min_effect=min_effect, n_quotes=n_quotes,
@@ -411,9 +408,8 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
                     segment_customers=shared.segment_customers,
                     options={"min_n": min_n, "min_n_compared": compared_n, "min_effect": min_effect,
                              "n_quotes": n_quotes, "focus_hidden": bool(hidden_focus),
-                             "disclosure_note": disclosure_note(
-                                 min_n, curve, small, kpi, few_customers=compared.attrs["few_customers"],
-                                 hidden_focus=hidden_focus),
+                             "disclosure_note": disclosure_note(min_n, curve, small, kpi, hidden_focus=hidden_focus,
+                                                                few_customers=compared.attrs["few_customers"]),
                              **shared.options},
                     persona_errors=dict(shared.persona_errors))
 

@@ -23,6 +23,7 @@ from jmtools.core.spreadsheet import write_csv
 from jmtools.report.present import md
 from jmtools.report.quotes import disclosed_themes, quoted_pain_points, quoted_themes
 from jmtools.report.record import record
+from jmtools.core.errors import whole_number
 
 __all__ = ["write_pain_points", "show_themes", "show_themes_chart", "PAIN_POINT_COLUMNS", "show_pain_points",
            "show_pain_points_chart", "show_pain_point_evidence", "COMPARISON_COLUMNS", "show_comparisons",
@@ -345,6 +346,7 @@ def show_pain_point_evidence(table: pd.DataFrame, themes=None, *, top: int = 3,
     <BLANKLINE>
     The quotes of 1 pain point written by fewer than 5 customers are not shown.
     """
+    whole_number("top", top, fix="pass e.g. 3")
     shown = quoted_pain_points(table.head(top), themes, min_group=min_group)
     for row, original in zip(shown.itertuples(), table.head(top).itertuples()):
         print(f"#{row.rank} {row.title}  [{row.source}]")

@@ -16,6 +16,7 @@ from typing import Any, Mapping, Sequence
 
 from jmtools.core.stats import wilson_interval
 from jmtools.report.wording import caption
+from jmtools.core.errors import whole_number
 
 __all__ = [
     "esc",
@@ -262,6 +263,7 @@ def pain_point_chart(table, *, top: int = 8, title: str = "Pain points, in rank 
     >>> [l["mark"]["type"] for l in layers]
     ['bar', 'text', 'point', 'text']
     """
+    whole_number("top", top, fix="pass e.g. 8")
     import altair as alt
 
     cols = [c for c in ("rank", "title", "stage", "score", "customers_affected", "evidence_label")

@@ -72,7 +72,7 @@ def sentiment_trend(evidence: pd.DataFrame, *, freq: str = "M", persona: str = A
     4     B 2026-02-01      NaN  0
     5     B 2026-03-01     -1.0  1
     """
-    _check_options("mean", min_n, "stage", unit)
+    _check_options("mean", min_n, "stage", unit, n_boot, seed)
     ev = _persona_subset(evidence, persona)
     ev = ev[ev["timestamp"].notna()]
     try:

@@ -27,7 +27,7 @@ from jmtools.analyses.painpoints.focus import _focus_rows
 from jmtools.analyses.painpoints.places import (_describe, _detected_rows, _place, _row_from,
                                                 _slug, _table_frame)
 from jmtools.analyses.painpoints.signals import combine_signals
-from jmtools.core.errors import ParameterError, suggest
+from jmtools.core.errors import ParameterError, suggest, whole_number
 from jmtools.core.stats import Z95
 
 __all__ = ["UNIT_CONTRAST", "PainPoints", "compare_signals", "detect_pain_points"]
@@ -197,9 +197,7 @@ def compare_signals(signals: pd.DataFrame, *, min_n: int = 30, min_effect: float
     >>> c.loc[c["flagged"] & (c["persona"] == "A"), ["stage", "versus", "n"]].values.tolist()
     [['Cart', 'other personas', 800], ['Cart', 'other stages', 800]]
     """
-    if min_n < 1:
-        raise ParameterError("min_n", min_n, expected="a whole number ≥ 1",
-                             fix="pass min_n=1 or more (30 by default)")
+    whole_number("min_n", min_n, fix="pass min_n=1 or more (30 by default)")
     return _evidence(combine_signals(signals), min_n=min_n, min_effect=min_effect,
                      unit_contrast=tuple(unit_contrast))
 
@@ -278,8 +276,7 @@ def detect_pain_points(signals: pd.DataFrame, *, journey=None, themes=None,
                       stacklevel=2)
         persona = focus if persona is None else persona
     focus = None if persona == ALL else persona
-    if min_n < 1:
-        raise ParameterError("min_n", min_n, expected="a whole number ≥ 1")
+    whole_number("min_n", min_n, fix="pass min_n=1 or more (30 by default)")
     if isinstance(min_effect, bool) or not isinstance(min_effect, (int, float, np.number)) \
             or not 0 <= min_effect < float("inf"):  # NaN would flag nothing, silently
         raise ParameterError("min_effect", min_effect, expected="a finite number ≥ 0",
