@@ -163,31 +163,12 @@ CHATTY = "Chatty Cathy"
 def chatty_world(tmp_path_factory):
     """A world shaped unlike the samples: a persona of 8 customers of whom only 2 answer surveys,
     each many times (8 very negative answers at Consideration): 16 answers, 2 customers."""
-    from pathlib import Path
+    from small_groups import loud_persona_world
 
-    source = Path(__file__).resolve().parents[1] / "data" / "ecommerce"
-    if not (source / "events.parquet").exists():
+    folder = loud_persona_world(tmp_path_factory.mktemp("chatty") / "world", customers=8, talkers=2,
+                                answers_each=8, name=CHATTY)
+    if folder is None:
         pytest.skip("sample world ecommerce not generated (jmtools sample-data)")
-    folder = tmp_path_factory.mktemp("chatty") / "world"
-    shutil.copytree(source, folder)
-    surveys = pd.read_csv(folder / "surveys.csv")
-    feedback = pd.read_csv(folder / "feedback.csv")
-    customers = pd.read_csv(folder / "customers.csv")
-    asked = surveys[surveys["stage"] == "Consideration"]["customer_id"].drop_duplicates().sort_values()
-    chosen = list(asked.head(8))
-    customers.assign(chatty=customers["customer_id"].isin(chosen)).to_csv(folder / "customers.csv", index=False)
-    surveys = surveys[~surveys["customer_id"].isin(chosen)]
-    loud = pd.DataFrame({"survey_id": [f"X{i:04d}" for i in range(16)],
-                         "customer_id": [chosen[0]] * 8 + [chosen[1]] * 8,
-                         "timestamp": [f"2026-08-{1 + i % 8:02d} 10:00:00" for i in range(16)],
-                         "touchpoint": "Product page", "stage": "Consideration", "metric": "csat",
-                         "score": 1})
-    pd.concat([surveys, loud], ignore_index=True).to_csv(folder / "surveys.csv", index=False)
-    feedback[~feedback["customer_id"].isin(chosen)].to_csv(folder / "feedback.csv", index=False)
-    journey = (folder / "journey.yaml").read_text()
-    (folder / "journey.yaml").write_text(journey.replace(
-        "personas:\n  - name: Budget Ben", f"personas:\n  - name: {CHATTY}\n    rule: \"chatty == True\"\n"
-        "  - name: Budget Ben", 1))
     return folder
 
 
