@@ -232,7 +232,7 @@ def disclosed_funnel(funnel: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> f = pd.DataFrame({"step_index": [1, 2], "step": ["A", "B"], "n": [3, 1], "conversion": [1.0, 0.33]})
     >>> out = disclosed_funnel(f)
-    >>> out["n"].isna().all(), out["step"].tolist(), out["suppressed"].all()
+    >>> bool(out["n"].isna().all()), out["step"].tolist(), bool(out["suppressed"].all())
     (True, ['A', 'B'], True)
     """
     out = funnel.copy()
