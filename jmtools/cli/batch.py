@@ -13,7 +13,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from jmtools.cli._options import cell_seconds, workers
+from jmtools.cli._budget import seconds
+from jmtools.cli._options import workers
 from jmtools.cli.report import _param_args, _parameters, _usage_errors
 from jmtools.core.errors import ParameterError
 from jmtools.core.resources import data_dir, project_root
@@ -59,7 +60,7 @@ def add_batch(sub) -> None:
     p.add_argument("--no-static", action="store_true", help="skip the static (e-mail) variants")
     p.add_argument("--pdf", action="store_true", help="also print each report to PDF (headless Chromium)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument("--timeout", type=cell_seconds, default=600, help="seconds per cell, above 0 (default 600)")
+    p.add_argument("--timeout", type=seconds, default=600, help="seconds per cell (default 600; 0: no limit)")
     p.set_defaults(handler=_usage_errors(_batch))
 
 

@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from jmtools.cli._options import cell_seconds
+from jmtools.cli._budget import seconds
 from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.core.yamlbounds import MAX_YAML_BYTES, short, yaml_bounds_problem
 from jmtools.report.html import export_html
@@ -195,7 +195,7 @@ def add_report(sub) -> None:
                    help="also print <name>.pdf with headless Chromium (/usr/bin/chromium, offline)")
     p.add_argument("--list-parameters", action="store_true",
                    help="print the declared parameters with types, defaults and help, and exit")
-    p.add_argument("--timeout", type=cell_seconds, default=600, help="seconds per cell, above 0 (default 600)")
+    p.add_argument("--timeout", type=seconds, default=600, help="seconds per cell (default 600; 0: no limit)")
     p.set_defaults(handler=_usage_errors(_report))
 
 

@@ -27,7 +27,7 @@ __all__ = [
     "suggest",
     "format_lines",
     "whole_number",
-    "seconds_above_zero",
+    "time_limit",
 ]
 
 #: How many line numbers or examples a message lists before "(+N more)".
@@ -240,25 +240,26 @@ def whole_number(name: str, value, *, at_least: int = 1, at_most: int | None = N
     raise ParameterError(name, value, expected=allowed, fix=fix)
 
 
-def seconds_above_zero(name: str, value, *, fix: str = "") -> float:
-    """``value`` as seconds if it is a finite number above 0, else a :class:`ParameterError`.
+def time_limit(name: str, value, *, fix: str = "") -> float | None:
+    """``value`` as a time limit in seconds: None or 0 for no limit, else a finite number above 0;
+    anything else a :class:`ParameterError`.
 
     Examples
     --------
-    >>> seconds_above_zero("timeout", 600)
-    600.0
-    >>> seconds_above_zero("timeout", float("nan"))
+    >>> time_limit("timeout", 600), time_limit("timeout", 0)
+    (600.0, None)
+    >>> time_limit("timeout", float("nan"))
     Traceback (most recent call last):
     ...
-    jmtools.core.errors.ParameterError: timeout must be a number of seconds above 0 — got nan
+    jmtools.core.errors.ParameterError: timeout must be a number of seconds, 0 or more (0: no limit) — got nan
     """
     import math
     import numbers
 
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value) \
-        and value > 0
-    if not ok:
-        raise ParameterError(name, value, expected="a number of seconds above 0", fix=fix)
+    if value is None or (isinstance(value, numbers.Real) and not isinstance(value, bool) and value == 0):
+        return None
+    if not (isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value) and value > 0):
+        raise ParameterError(name, value, expected="a number of seconds, 0 or more (0: no limit)", fix=fix)
     return float(value)
 
 
