@@ -153,7 +153,7 @@ def test_map_command_persona_without_a_customer_table_says_so(table_subset, tmp_
     assert _main(["map", folder / "journey.yaml", "-o", tmp_path / "ben.html", "--data", folder,
                   "--persona", "Budget Ben"]) == 0
     out = capsys.readouterr().out
-    assert "holds no measured evidence for Budget Ben (no customer table" in out
+    assert "holds no measured evidence to show for Budget Ben (no customer table" in out
 
 
 def test_map_of_the_grocery_world_shows_its_repeat_stage_measured(tmp_path, capsys):
@@ -172,3 +172,35 @@ def test_map_of_the_grocery_world_shows_its_repeat_stage_measured(tmp_path, caps
     reach = {s: sum(v[s] for v in truths.values()) for s in rows.index}
     assert rows.loc["Repeat order", "value"] == pytest.approx(reach["Repeat order"] / reach["Restock"])
     assert (rows["value"] > 0).all()
+
+
+def test_map_with_data_never_draws_a_group_of_fewer_than_five(tmp_path, capsys):
+    """A persona of 3 customers with 30 answers: no emotion point or KPI of it keeps numbers,
+    the command says what it left out, and without the rule they would be drawn."""
+    from small_groups import LOUD, loud_persona_world
+
+    from jmtools.analyses import emotions
+    from jmtools.personas import assign_personas
+    from jmtools.pipeline import map_evidence
+    from jmtools.sources import load_world
+
+    folder = loud_persona_world(tmp_path / "world")
+    if folder is None:
+        pytest.skip("sample world ecommerce not generated")
+    evidence = map_evidence(folder)
+    emotion, kpis = evidence["emotion"], evidence["kpis"]
+    assert emotion.loc[emotion["persona"] == LOUD, "valence"].isna().all()
+    assert not ((emotion["n_customers"] > 0) & (emotion["n_customers"] < 5)).any()
+    assert not ((kpis["n_customers"] > 0) & (kpis["n_customers"] < 5)).any()
+    assert LOUD not in set(kpis["persona"])
+    out = tmp_path / "lou.html"
+    assert _main(["map", folder / "journey.yaml", "-o", out, "--data", folder, "--persona", LOUD]) == 0
+    said = capsys.readouterr().out
+    assert "note: No group of fewer than 5 customers is drawn" in said and "KPI cells are left out" in said
+    assert "holds no measured evidence to show for Loud Lou" in said
+    # the oracle: the curve as the map computed it before names the 3 customers' point
+    world = load_world(folder)
+    ev = emotions.emotion_evidence(world.journey, surveys=world.surveys,
+                                   personas=assign_personas(world.customers.to_pandas(), world.journey))
+    raw = emotions.emotion_curve(ev, journey=world.journey, personas=[LOUD])
+    assert ((raw["persona"] == LOUD) & raw["valence"].notna() & (raw["n_customers"] < 5)).any()

@@ -302,6 +302,7 @@ NOT_COVERED = {
     "disclosure.suppression_note": "a count in, a sentence out: no frame",
     "disclosure.cells_note": "counts in, a sentence out: no frame",
     "disclosure.hide_small_counts": "a column in, a column and a count out: no frame (tested in test_disclosure)",
+    "disclosure.customers_behind": "a frame in, an array of counts out: no frame (tested in test_disclosure)",
     "textprep.normalise_text": "one text in, one text out: no frame (tested in test_textprep)",
     "textprep.handle_words": "texts in, a list of words out: no frame",
     "emotions.feeling_basis": "evidence in, one sentence out: no frame (tested in test_calibration)",
@@ -434,3 +435,39 @@ def test_functions_without_a_bad_keyword_case():
         "compare.stack_groups", "emotions.assumed_gap", "evidence.map_events", "history.signals",
         "painpoints.combine_signals", "priorities.opportunities_frame", "priorities.relieving",
         "valence.assumed_valence"]
+
+
+#: Whole-number parameters whose negative values mean something (the rest refuse −1).
+_NEGATIVE_MEANS = {"n_jobs": "joblib's convention: -1 is one process per CPU"}
+#: Whole-number parameters not checked yet (reported, to be fixed by their owners).
+_NOT_BOUNDED = {("valence.feedback_valence", "batch_size"): "texts per batch of the scorer",
+                ("emotions.emotion_evidence", "n_jobs"): "passed to joblib as given",
+                ("valence.feedback_valence", "n_jobs"): "passed to joblib as given"}
+
+
+def _whole_number_parameters(fn) -> list[tuple[str, int]]:
+    """Keyword parameters whose default is a whole number (not a bool)."""
+    return [(name, p.default) for name, p in inspect.signature(fn).parameters.items()
+            if isinstance(p.default, int) and not isinstance(p.default, bool)]
+
+
+@pytest.mark.parametrize("key", [_mark(k, "call") for k in CASES])
+def test_whole_number_parameters_refuse_what_is_not_one(small, key):
+    """Every whole-number parameter of a public compute function refuses −1 (unless negative
+    values mean something), True and 2.5 with a ParameterError naming it — never a NumPy or
+    scikit-learn traceback, never silently."""
+    fn, args, kwargs = _call(small, key)
+    wrong = []
+    for name, default in _whole_number_parameters(fn):
+        if (key, name) in _NOT_BOUNDED:
+            continue
+        for bad in ([True, 2.5] if name in _NEGATIVE_MEANS else [-1, True, 2.5]):
+            try:
+                fn(*args, **{**kwargs, name: bad})
+                wrong.append(f"{name}={bad!r} accepted")
+            except ParameterError as err:
+                if err.name != name:
+                    wrong.append(f"{name}={bad!r}: the error names {err.name!r}")
+            except Exception as err:  # noqa: BLE001 - what the caller would see
+                wrong.append(f"{name}={bad!r}: {type(err).__name__}: {str(err)[:80]}")
+    assert not wrong, f"{key}: {wrong}"

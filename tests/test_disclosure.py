@@ -132,3 +132,12 @@ def test_hide_small_counts():
     out, n = hide_small_counts([0, 1, 4, 5, None, 761.7])
     assert n == 2 and out.isna().tolist() == [False, True, True, False, True, False]
     assert out[3] == 5 and out[5] == 761.7
+
+
+def test_customers_behind_counts_customers_where_known():
+    from jmtools.analyses.disclosure import customers_behind
+
+    t = pd.DataFrame({"n": [6, 4, 9], "n_customers": [2.0, None, 9.0]})
+    assert customers_behind(t).tolist() == [2.0, 4.0, 9.0]          # 6 answers of 2 customers: 2
+    assert customers_behind(t.drop(columns="n_customers")).tolist() == [6.0, 4.0, 9.0]
+    assert customers_behind(pd.DataFrame({"x": [1]})).tolist() == [float("inf")]

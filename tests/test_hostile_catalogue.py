@@ -249,6 +249,17 @@ def _run(journey: str = TINY_JOURNEY, **options):
     return run
 
 
+def _paths(**options):
+    def run(tmp):
+        from jmtools.analyses.funnels import top_paths
+        from jmtools.evidence import prepare
+        from jmtools.sources import load_world
+
+        world = load_world(_world(tmp))
+        return top_paths(prepare(world.tables["events"], world.journey), **options)
+    return run
+
+
 def _funnel(**options):
     def run(tmp):
         from jmtools.analyses.funnels import funnel
@@ -822,6 +833,17 @@ CASES = [
     Case("P13", "pipeline.run", "n_quotes=-1",
          _run(n_quotes=-1),
          Raises("ParameterError", ("n_quotes must be a whole number ≥ 0",))),
+    Case("P14", "pipeline.run", "min_n=True (a bool, not a number)",
+         _run(min_n=True),
+         Raises("ParameterError", ("min_n must be a whole number, 1 or more — got True",))),
+    Case("P15", "pipeline.run", "persona='Young' (1 customer), min_n=1",
+         _run(persona="Young", min_n=1),
+         Accepted("its funnel's steps kept without numbers, the note names it",
+                  holds=lambda f: f.focus_hidden and f.funnel["n"].isna().all() and len(f.funnel) == 2
+                  and "Young has fewer than 5 customers" in f.options["disclosure_note"])),
+    Case("P16", "top_paths()", "top=0, max_steps=2.5",
+         _paths(top=0),
+         Raises("ParameterError", ("top must be a whole number, 1 or more — got 0",))),
     # ---------------------------------------------------------------- batch configs
     Case("B01", "batch config", "reports: [a, b] (names, not entries)",
          _batch("notebook: r.ipynb\nreports: [a, b]\n"),
@@ -916,7 +938,17 @@ CASES = [
          Exits(2, ("--parameters-file must be a readable YAML file", "a folder or a device"))),
     Case("C15", "jmtools report", "-p min_n many",
          _cli("report", NOTEBOOK, "-p", "min_n", "many"),
-         Exits(2, ("min_n must be of type int", "— got 'many'", "Fix: pass an int"))),
+         Exits(2, ("min_n must be of type Annotated[int, Ge[1]]", "— got 'many'", "Fix: pass an int ≥ 1"))),
+    Case("C20", "jmtools report", "-p top_n 0 (declared Annotated[int, Ge[1]])",
+         _cli("report", NOTEBOOK, "-p", "top_n", "0"),
+         Exits(2, ("top_n must be of type", "— got '0'", "Fix: pass an int ≥ 1", "parameters cell line"))),
+    Case("C21", "jmtools batch", "--workers 0",
+         _cli("batch", NOTEBOOK, "--journey", "{world}/journey.yaml", "--workers", "0"),
+         Exits(2, ("argument --workers: must be a whole number, 1 or more — got '0'",), fix=False)),
+    Case("C22", "jmtools report", "--timeout nan",
+         _cli("report", NOTEBOOK, "--timeout", "nan"),
+         Exits(2, ("argument --timeout: must be a number of seconds, 0 or more (0: no limit) — got 'nan'",),
+               fix=False)),
     Case("C16", "jmtools batch", "--config with workers: two",
          _cli("batch", "--config", "{tmp}/b.yaml",
               files={"b.yaml": f"notebook: {NOTEBOOK}\nworkers: two\nreports:\n  - name: a\n"}),

@@ -118,3 +118,68 @@ def test_notebook_runs_on_surveys_alone(notebook_runs):
     assert MISSING["customers"] in text and MISSING["events"] not in text
     figures = {k: v["value"] for k, v in result.records["figures"].items()}
     assert figures["n_evidence"] > 100 and figures["persona"] == "all"
+
+
+# ------------------------------------------------------------- no group under 5 customers
+@pytest.fixture(scope="module")
+def loud_world(tmp_path_factory):
+    from small_groups import loud_persona_world
+
+    folder = loud_persona_world(tmp_path_factory.mktemp("loud") / "world")
+    if folder is None:
+        pytest.skip("sample world ecommerce not generated (jmtools sample-data)")
+    return folder
+
+
+def test_a_persona_of_three_talkative_customers_is_never_shown(loud_world):
+    """3 customers, 30 answers at one stage, min_n=2: no curve point, touchpoint point, trend
+    period or slope of fewer than 5 customers keeps its numbers (in-process, every variable)."""
+    from inprocess import run_cells
+    from small_groups import LOUD
+
+    ns = run_cells(NOTEBOOK, {"data_dir": str(loud_world), "persona": LOUD, "min_n": 2}).namespace
+    curve, tp = ns["curve"], ns["by_touchpoint"]
+    for frame in (curve, tp):
+        who = frame["n_customers"]
+        assert not ((who > 0) & (who < 5)).any()
+        assert frame.loc[frame["persona"] == LOUD, "valence"].isna().all()
+    assert curve.attrs["hidden_points"] > 0 and LOUD not in set(ns["moments"]["persona"])
+    for frame in (ns["trend"], ns["slopes"]):
+        assert not ((frame["n_customers"] > 0) & (frame["n_customers"] < 5)).any()
+        assert frame["suppressed"].any()
+    assert set(ns["slopes"].loc[ns["slopes"]["suppressed"], "direction"]) == {"hidden"}
+    gap = ns["gap"]
+    assert gap.loc[gap["persona"] == LOUD, "gap"].isna().all()
+
+
+def test_without_the_rule_the_notebook_showed_them(loud_world):
+    """The oracle: the curve the notebook computed before (emotion_curve alone) has the loud
+    persona's point of 3 customers with its numbers."""
+    from jmtools.analyses import emotions
+    from jmtools.personas import assign_personas
+    from jmtools.sources import load_world
+    from small_groups import LOUD
+
+    world = load_world(loud_world)
+    ev = emotions.emotion_evidence(world.journey, surveys=world.surveys, feedback=world.feedback,
+                                   personas=assign_personas(world.customers.to_pandas(), world.journey))
+    raw = emotions.emotion_curve(ev, journey=world.journey, min_n=2, personas=[LOUD])
+    mine = raw[(raw["persona"] == LOUD) & (raw["n_customers"] > 0)]
+    assert len(mine) and (mine["n_customers"] < 5).all() and mine["valence"].notna().all()
+
+
+@pytest.mark.slow
+def test_papermill_run_for_the_small_persona_says_hidden(loud_world, tmp_path):
+    """The same run through the report runner (papermill, a real kernel): it finishes, the
+    curve table says "hidden", and min_n=0 is refused before a kernel starts."""
+    from jmtools.core.errors import ParameterError
+    from jmtools.report.runner import run_notebook
+    from small_groups import LOUD
+
+    out = tmp_path / "nb03.ipynb"
+    run_notebook(NOTEBOOK, out, parameters={"data_dir": str(loud_world), "persona": LOUD, "min_n": 2})
+    text = out.read_text(encoding="utf-8")
+    assert "hidden" in text and "points are hidden" in text
+    with pytest.raises(ParameterError, match="pass an int ≥ 1"):
+        run_notebook(NOTEBOOK, tmp_path / "bad.ipynb", parameters={"min_n": 0})
+    assert not (tmp_path / "bad.ipynb").exists()

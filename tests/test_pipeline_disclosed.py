@@ -49,6 +49,13 @@ def low_min_n(tiny_world):
     return pipeline.run(tiny_world, min_n=2)
 
 
+def _no_floor(comparisons):
+    """The comparisons as computed, with no disclosure floor at all."""
+    out = comparisons.copy()
+    out.attrs["few_customers"] = 0
+    return out
+
+
 def _named_small(texts) -> list[str]:
     """Evidence parts that name a group of fewer than 5: ``(n=3)``."""
     return [m for t in texts for m in re.findall(r"\(n=([0-9,]+)\)", str(t)) if int(m.replace(",", "")) < MIN_GROUP]
@@ -66,6 +73,7 @@ def test_without_the_floor_the_evidence_would_name_the_three(tiny_world, monkeyp
 
     monkeypatch.setattr(_chain, "disclosure_floor", lambda min_n: min_n)
     monkeypatch.setattr(_chain, "small_personas", lambda *args: set())
+    monkeypatch.setattr(_chain, "disclosed_comparisons", lambda c, small: _no_floor(c))
     leaky = pipeline.run(tiny_world, min_n=2)
     texts = leaky.pain_points.table["evidence"]
     assert any(f"{TINY}: " in t for t in texts)
@@ -145,3 +153,112 @@ def test_survey_kpis_of_fewer_than_five_answers_are_hidden(tiny_world, monkeypat
     hidden_rows = [r for r in rows if "hidden" in r]
     assert len(hidden_rows) == int(kp["suppressed"].sum())
     assert all(r.count("hidden") == 3 for r in hidden_rows)                  # value, interval, answers
+
+
+# ------------------------------------------------------------------ customers, not answers
+CHATTY = "Chatty Cathy"
+
+
+@pytest.fixture(scope="module")
+def chatty_world(tmp_path_factory):
+    """A world shaped unlike the samples: a persona of 8 customers of whom only 2 answer surveys,
+    each many times (8 very negative answers at Consideration): 16 answers, 2 customers."""
+    from small_groups import loud_persona_world
+
+    folder = loud_persona_world(tmp_path_factory.mktemp("chatty") / "world", customers=8, talkers=2,
+                                answers_each=8, name=CHATTY)
+    if folder is None:
+        pytest.skip("sample world ecommerce not generated (jmtools sample-data)")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def chatty(chatty_world):
+    return pipeline.run(chatty_world, min_n=2)
+
+
+def test_the_loud_persona_is_not_small_but_its_answers_come_from_two(chatty):
+    sizes = chatty.evidence.persona_sizes.set_index("persona")["n_customers"]
+    assert sizes[CHATTY] == 8                                   # not a small persona
+    signals = chatty.pain_points.signals
+    loud = signals[(signals["persona"] == CHATTY) & (signals["signal"] == "negative valence")
+                   & (signals["stage"] == "Consideration") & signals["touchpoint"].isna()]
+    assert loud[["n", "n_customers"]].values.tolist() == [[16, 2]]
+
+
+def test_without_counting_customers_the_two_would_be_named(chatty_world, monkeypatch):
+    """The oracle: the rule reading answers (``n``) as before flags the loud persona's valence."""
+    from jmtools.pipeline import _chain, _disclosed
+
+    def by_answers(comparisons, small):
+        return _disclosed.disclosed_comparisons(
+            comparisons.drop(columns=["n_customers", "baseline_customers"]), small)
+
+    monkeypatch.setattr(_chain, "disclosed_comparisons", by_answers)
+    leaky = pipeline.run(chatty_world, min_n=2)
+    assert any(f"{CHATTY}: " in t for t in leaky.pain_points.table["evidence"])
+
+
+def test_pain_points_count_customers_not_answers(chatty):
+    table, evidence = chatty.pain_points.table, chatty.pain_points.evidence
+    assert not any(f"{CHATTY}: " in t for t in table["evidence"])
+    assert CHATTY not in {p for ps in table["personas"] for p in ps}
+    flagged = evidence[evidence["flagged"]]
+    assert len(flagged) and (flagged["n_customers"] >= MIN_GROUP).all()
+    assert (flagged["baseline_customers"] >= MIN_GROUP).all()
+    note = chatty.options["disclosure_note"]
+    assert "a customer counts once" in note and "comparison" in note and "fewer than 5 customers on a side" in note
+
+
+def test_kpis_count_customers_not_answers(chatty_world):
+    f = pipeline.run(chatty_world, persona=CHATTY, min_n=2)
+    kp = f.kpis
+    here = kp[(kp["stage"] == "Consideration") & (kp["metric"] == "csat")]
+    assert here["suppressed"].all() and here["value"].isna().all()       # 16 answers, 2 customers
+    assert not f.map_evidence["kpis"]["stage"].eq("Consideration").any()
+
+
+def test_notebook_04_comparisons_count_customers():
+    from jmtools.report.pain_steps import show_comparisons
+
+    ev = pd.DataFrame({"stage": ["S"] * 2, "touchpoint": [None] * 2, "persona": ["Ben", "Loud"],
+                       "signal": ["negative valence"] * 2, "value": [-0.5, -1.9], "n": [60, 16],
+                       "n_customers": [55.0, 2.0], "baseline": [0.3] * 2, "baseline_n": [900, 900],
+                       "baseline_customers": [700.0, 700.0], "versus": ["other personas"] * 2,
+                       "effect": [0.8, 2.1], "z": [6.0, 5.0], "counts": [True] * 2, "flagged": [True] * 2})
+    shown = show_comparisons(pd.Series({"stage": "S", "touchpoint": None}), ev)
+    assert shown["suppressed"].tolist() == [False, True]
+
+
+# ------------------------------------------------------------- a report about 1–4 customers
+def test_a_report_about_three_customers_shows_sections_without_their_numbers(tiny_world):
+    """Notebook 00 (the report) for the 3-customer persona, in-process: it runs to the end, every
+    section is there, its size, funnel, KPIs and curve say "fewer than 5" or "hidden", and no
+    figure recorded for the index describes the three."""
+    from inprocess import run_cells
+
+    from pathlib import Path
+
+    nb00 = Path(__file__).resolve().parents[1] / "notebooks" / "00_journey_report.ipynb"
+    run = run_cells(nb00, {"data_dir": str(tiny_world), "persona": TINY})
+    f = run.namespace["f"]
+    assert f.focus_hidden and f.reached_last is None and f.funnel["n"].isna().all()
+    assert f.funnel["step"].tolist() == f.funnel_all["step"].tolist()          # the steps stay
+    texts = [getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str)]
+    joined = "\n".join(texts)
+    assert f"{TINY}: fewer than 5 customers — its funnel is not shown" in joined
+    assert "fewer than 5 customers with events" in joined                      # the headline
+    assert "fewer than 5 (not shown)" in joined                                # the persona card
+    assert f"{TINY} has fewer than 5 customers, so its size, funnel" in f.options["disclosure_note"]
+    charts = [o.to_dict() for o in run.displayed if hasattr(o, "to_dict")] + [
+        o.chart.to_dict() for o in run.displayed if hasattr(getattr(o, "chart", None), "to_dict")]
+    assert not [c for c in charts if "How far" in str(c.get("title", ""))]    # no funnel chart
+    figures = run.figures
+    assert "customers" not in figures and "reached_last_stage" not in figures
+    assert not [k for k in figures if k.startswith("funnel_")]
+    assert not [k for k in figures if k.startswith(("nps_", "lowest_emotion"))]
+
+
+def test_a_persona_of_five_or_more_keeps_its_funnel(tiny_world):
+    f = pipeline.run(tiny_world, persona="Budget Ben", min_n=2)
+    assert not f.focus_hidden and f.funnel["n"].notna().all() and f.reached_last is not None

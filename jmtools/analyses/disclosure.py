@@ -28,7 +28,7 @@ import pandas as pd
 from jmtools.core.errors import ParameterError
 
 __all__ = ["MIN_GROUP", "pseudonymise", "suppress_small_groups", "suppression_note",
-           "suppress_small_cells", "cells_note", "hide_small_counts"]
+           "suppress_small_cells", "cells_note", "hide_small_counts", "customers_behind"]
 
 #: Groups smaller than this are suppressed in reports.
 MIN_GROUP = 5
@@ -127,7 +127,7 @@ def suppress_small_groups(table: pd.DataFrame, *, n_col: str = "n", min_n: int =
     if n_col not in table.columns:
         raise ParameterError("n_col", n_col, expected="a column of the table counting customers",
                              fix=f"columns are: {', '.join(map(str, table.columns))}")
-    if not isinstance(min_n, (int, np.integer)) or min_n < 0:
+    if not isinstance(min_n, (int, np.integer)) or isinstance(min_n, bool) or min_n < 0:
         raise ParameterError("min_n", min_n, expected="a whole number ≥ 0",
                              fix=f"use the default {MIN_GROUP}, or 0 to show every group")
     if columns is None:
@@ -300,3 +300,26 @@ def hide_small_counts(counts, min_n: int = MIN_GROUP) -> tuple[pd.Series, int]:
     n = pd.to_numeric(pd.Series(counts), errors="coerce").astype(float)
     small = (n > 0) & (n < min_n)
     return n.mask(small), int(small.sum())
+
+
+def customers_behind(frame: pd.DataFrame, customers_col: str = "n_customers",
+                     n_col: str = "n") -> np.ndarray:
+    """The distinct customers behind each row, which is what the rule counts.
+
+    ``customers_col`` where the frame has it and the value is known; else ``n_col`` (data
+    without customer ids: fewer rows than 5 means fewer customers too); a frame with
+    neither sets no limit (``inf``).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"n": [6, 4, 9], "n_customers": [2, None, 9]})   # 6 answers, 2 customers
+    >>> customers_behind(t).tolist()
+    [2.0, 4.0, 9.0]
+    """
+    if n_col not in frame.columns and customers_col not in frame.columns:
+        return np.full(len(frame), np.inf)
+    n = (pd.to_numeric(frame[n_col], errors="coerce").to_numpy(dtype=float) if n_col in frame.columns
+         else np.full(len(frame), np.inf))
+    who = (pd.to_numeric(frame[customers_col], errors="coerce").to_numpy(dtype=float)
+           if customers_col in frame.columns else np.full(len(frame), np.nan))
+    return np.where(np.isnan(who), n, who)

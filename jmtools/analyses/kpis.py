@@ -103,17 +103,18 @@ def survey_kpis(surveys, *, level: str = "touchpoint", journey=None, evidence=No
     pandas.DataFrame
         The ``by`` columns, ``touchpoint`` or ``stage``, ``metric``, ``kpi`` (see
         :data:`KPI_FORMULAS`), ``value``, ``n`` (answers), ``ci_low``, ``ci_high``, ``method``
-        (interval method). Steps in journey order; steps without answers keep rows with n = 0.
+        (interval method), ``n_customers`` (distinct customers who answered; missing without
+        customer ids). Steps in journey order; steps without answers keep rows with n = 0.
 
     Examples
     --------
     >>> import pandas as pd
     >>> sv = pd.DataFrame({"customer_id": list("abcd"), "touchpoint": ["Checkout"] * 4,
     ...                    "metric": ["csat"] * 4, "score": [5, 4, 2, 5]})
-    >>> survey_kpis(sv)[["touchpoint", "kpi", "value", "n"]]
-      touchpoint           kpi  value  n
-    0   Checkout     csat_mean   4.00  4
-    1   Checkout  csat_top2box   0.75  4
+    >>> survey_kpis(sv)[["touchpoint", "kpi", "value", "n", "n_customers"]]
+      touchpoint           kpi  value  n  n_customers
+    0   Checkout     csat_mean   4.00  4            4
+    1   Checkout  csat_top2box   0.75  4            4
     """
     import pandas as pd
 
@@ -141,7 +142,18 @@ def survey_kpis(surveys, *, level: str = "touchpoint", journey=None, evidence=No
             rows.append((*key, *r))
     out = pd.DataFrame(rows, columns=[*by, level, "metric", "kpi", "value", "n", "ci_low", "ci_high",
                                       "method"])
-    return _order(out, by, level, journey, evidence)
+    return _order(_with_customers(out, t, [*by, level]), by, level, journey, evidence)
+
+
+def _with_customers(out, t, keys):
+    """``n_customers``: the distinct customers behind each group's answers (one customer may
+    answer many times); missing where the surveys have no customer ids."""
+    if "customer_id" not in t.columns:
+        return out.assign(n_customers=float("nan"))
+    who = to_pandas(t.group_by([*keys, "metric"]).agg(n_customers=t.customer_id.nunique()))
+    if not len(out):
+        return out.assign(n_customers=0)
+    return out.merge(who, on=[*keys, "metric"], how="left")
 
 
 def _with_level(t, level, journey):
@@ -185,6 +197,7 @@ def _order(out, by, level, journey, evidence):
         grid = pd.DataFrame({level: steps}).merge(present, how="cross")
         out = grid.merge(out, on=[level, "metric", "kpi"], how="left")
         out["n"] = out["n"].fillna(0).astype("int64")
+        out["n_customers"] = out["n_customers"].fillna(0)
         out["method"] = out["method"].fillna(out["kpi"].map(
             lambda k: "wilson" if k.endswith(("top2box", "low_effort")) else "bootstrap"))
     out = out.assign(_s=out[level].map(order), _k=out["kpi"].map(lambda k: kpis.index(k) if k in kpis else 99))
@@ -227,7 +240,7 @@ def conversion_kpis(evidence, *, by_persona: bool = False):
     pandas.DataFrame
         ``persona`` (``"all"``, then the personas), ``stage``, ``metric`` (``conversion``),
         ``kpi`` (``reached`` at the first stage, ``conversion`` after), ``value``, ``n``
-        (customers at the stage before), ``ci_low``, ``ci_high``.
+        (customers at the stage before), ``ci_low``, ``ci_high``, ``n_customers`` (= ``n``).
 
     Examples
     --------
@@ -260,4 +273,5 @@ def conversion_kpis(evidence, *, by_persona: bool = False):
                         "value": f["n"].where(first, f["conversion"]).astype(float),
                         "n": f["n_prev"].where(~first, f["n_customers"]),
                         "ci_low": f["ci_low"].where(~first), "ci_high": f["ci_high"].where(~first)})
-    return out[["persona", "stage", "metric", "kpi", "value", "n", "ci_low", "ci_high"]]
+    out["n_customers"] = out["n"]                   # the funnel counts customers
+    return out[["persona", "stage", "metric", "kpi", "value", "n", "ci_low", "ci_high", "n_customers"]]

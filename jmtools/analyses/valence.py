@@ -48,7 +48,7 @@ import pandas as pd
 
 from jmtools.analyses.calibration import calibrate_sentiment, rating_valence
 from jmtools.analyses.sentiment import score_texts
-from jmtools.core.errors import DataError, ParameterError, Problem, suggest
+from jmtools.core.errors import DataError, ParameterError, Problem, suggest, whole_number
 from jmtools.core.metrics import EMOTION_DOMAIN, SCALES, Scale
 from jmtools.core.patterns import compile_pattern
 from jmtools.core.vocabulary import ALL
@@ -320,6 +320,7 @@ def feedback_valence(feedback: pd.DataFrame, *, text_col: str = "text", rating_c
     0      0.000   -2.000        rating
     1      0.296    0.592  text (VADER)
     """
+    whole_number("seed", seed, at_least=0, fix="pass any whole number from 0, e.g. 0")
     _require(feedback, [text_col], "feedback")
     text = feedback[text_col]
     blank = (text.isna() | text.map(lambda t: not isinstance(t, str) or not t.strip())).to_numpy()
@@ -414,6 +415,7 @@ def behaviour_valence(events: pd.DataFrame, stages: Sequence[str], *,
     1           a     Buy      False   True             False     -1.0
     2           b  Browse       True  False              True     -2.0
     """
+    whole_number("repeat_threshold", repeat_threshold, fix="pass e.g. 2: two or more contacts count as repeated")
     rules = _rule_list(rules)
     _require(events, [customer_col, time_col, event_col, stage_col], "events")
     stage = _checked_stages(events[stage_col].astype("string"), list(stages), stage_col)

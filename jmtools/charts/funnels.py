@@ -10,7 +10,7 @@ from __future__ import annotations
 from jmtools.analyses.funnels.paths import busiest_steps, largest_detours
 from jmtools.charts._frames import require_columns
 from jmtools.charts.theme import PALETTE, SEQUENTIAL, use_theme
-from jmtools.core.errors import DataError, ParameterError, Problem
+from jmtools.core.errors import DataError, ParameterError, Problem, whole_number
 from jmtools.core.vocabulary import NO_PERSONA
 
 __all__ = ["funnel_chart", "conversion_chart", "furthest_stage_chart", "time_between_chart",
@@ -249,6 +249,7 @@ def transitions_chart(frame, *, top: int = 15, title: str = "Where customers go 
     >>> transitions_chart(f).to_dict()["layer"][0]["mark"]["type"]
     'rect'
     """
+    whole_number("top", top, fix="pass e.g. 15")
     import altair as alt
 
     use_theme()
@@ -318,6 +319,7 @@ def detours_chart(frame, *, by: str | None = None, top: int = 10,
     >>> detours_chart(f).to_dict()["layer"][0]["mark"]["type"]
     'bar'
     """
+    whole_number("top", top, fix="pass e.g. 10")
     import altair as alt
 
     use_theme()

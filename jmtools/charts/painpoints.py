@@ -11,7 +11,7 @@ import datetime as dt
 
 import pandas as pd
 
-from jmtools.core.errors import DataError, ParameterError, Problem
+from jmtools.core.errors import DataError, ParameterError, Problem, whole_number
 from jmtools.charts._frames import require_columns
 from jmtools.charts.labels import LABEL_PX, nice_top, wrapped_labels
 from jmtools.charts.theme import SEQUENTIAL, use_theme
@@ -81,8 +81,7 @@ def pain_points_chart(table: pd.DataFrame, *, top: int = 12, width: int = 420,
 
     require_columns(table, ["rank", "title", "stage", "source", "score", "personas", "evidence"],
                     "pain points table", "pass jmtools.analyses.painpoints.detect_pain_points(...).table")
-    if top < 1:
-        raise ParameterError("top", top, expected="a whole number ≥ 1")
+    whole_number("top", top, fix="pass e.g. 12")
     use_theme()
     data = table.sort_values("rank").head(top)
     place = [f"{s} / {t}" if _text(t) else str(s) for s, t in zip(data["stage"],

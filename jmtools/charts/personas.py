@@ -11,7 +11,7 @@ from typing import Sequence
 
 from jmtools.charts._frames import require_columns
 from jmtools.charts.theme import DIVERGING, PALETTE, use_theme
-from jmtools.core.errors import DataError, ParameterError, Problem
+from jmtools.core.errors import DataError, ParameterError, Problem, whole_number
 from jmtools.core.vocabulary import ALL_TITLE, IN_CUSTOMERS_LABEL, IN_CUSTOMERS_TITLE, NO_PERSONA
 from jmtools.personas import STABILITY_MIN, strongest_features
 
@@ -207,6 +207,7 @@ def persona_difference_chart(profile, *, top: int = 12, title: str | None = None
 
     For true/false attributes only the ``= True`` row is drawn (``= False`` mirrors it).
     """
+    whole_number("top", top, fix="pass e.g. 12")
     import altair as alt
     import pandas as pd
     use_theme()
@@ -294,6 +295,7 @@ def typical_events_chart(typical, *, top: int = 6, title: str = "Most typical ev
     >>> typical_events_chart(t).to_dict()["vconcat"][0]["layer"][0]["mark"]["type"]
     'bar'
     """
+    whole_number("top", top, fix="pass e.g. 6")
     import altair as alt
     use_theme()
     require_columns(typical, ["persona", "item", "n", "n_persona", "share", "base_share", "lift",

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from jmtools.cli._help import ParagraphFormatter
+from jmtools.cli._options import workers
 from jmtools.cli.report import _cell_timeout, _param_args, _parameters, _usage_errors
 from jmtools.core.errors import ParameterError
 from jmtools.core.resources import data_dir, project_root
@@ -54,7 +55,7 @@ def add_batch(sub) -> None:
     p.add_argument("--persona-parameter", default="persona", metavar="NAME",
                    help="notebook parameter that selects the persona (default: persona)")
     p.add_argument("--out", metavar="DIR", help="output folder (default: reports/)")
-    p.add_argument("--workers", type=int, metavar="N", help="parallel processes (default: CPU count)")
+    p.add_argument("--workers", type=workers, metavar="N", help="parallel processes, 1 or more (default: CPU count)")
     p.add_argument("--no-static", action="store_true", help="skip the static (e-mail) variants")
     p.add_argument("--pdf", action="store_true", help="also print each report to PDF (headless Chromium)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -95,7 +96,7 @@ def add_demo(sub) -> None:
     p.add_argument("--out", default="reports", metavar="DIR", help="output folder (default: reports/)")
     p.add_argument("--worlds", nargs="+", metavar="WORLD", help="worlds to report on "
                    "(default: every bundled world: ecommerce b2b)")
-    p.add_argument("--workers", type=int, metavar="N", help="parallel processes (default: CPU count)")
+    p.add_argument("--workers", type=workers, metavar="N", help="parallel processes, 1 or more (default: CPU count)")
     p.add_argument("--no-static", action="store_true", help="skip the static (e-mail) variants")
     p.add_argument("--pdf", action="store_true", help="also print each report to PDF (headless Chromium)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -4,7 +4,8 @@
 (:func:`jmtools.charts.journeymap.journey_map`) or, with ``--empathy``, the empathy map
 (:func:`jmtools.charts.empathy.empathy_map`) of one persona, and writes it with
 :func:`jmtools.render.offline.save_chart` (the suffix of OUT picks the format); ``--data``
-adds the measured evidence (:func:`jmtools.pipeline.map_evidence`). With an ``.xlsx`` OUT it
+adds the measured evidence (:func:`jmtools.pipeline.map_evidence`), where no group of fewer
+than 5 customers is drawn (a note says what was left out). With an ``.xlsx`` OUT it
 writes the map as a workbook to edit in a workshop, and ``--import`` reads an edited
 workbook back into the journey file. The handler returns the exit code: 0 ok, 1 bad input,
 2 bad usage.
@@ -26,7 +27,7 @@ from jmtools.journey import Journey
 from jmtools.journey.workbook import write_workbook
 from jmtools.journey.workbook_read import read_workbook
 from jmtools.personas import assign_personas
-from jmtools.pipeline import map_evidence
+from jmtools.pipeline import map_disclosure_note, map_evidence
 from jmtools.render.offline import format_of, save_chart
 from jmtools.sources import load_world
 
@@ -107,6 +108,8 @@ def _draw_map(args) -> int:
         raise ParameterError("--stage", args.stage, expected="used with --empathy only",
                              fix="add --empathy, or leave out --stage (a map shows every stage)")
     evidence = map_evidence(args.data, journey) if args.data else None
+    if map_disclosure_note(evidence):
+        print(f"note: {map_disclosure_note(evidence)}")
     _note_personas_without_evidence(evidence, args.persona, args.data)
     persona = args.persona[0] if args.persona and len(args.persona) == 1 else args.persona
     chart = journey_map(journey, evidence=evidence, persona=persona, lanes=args.lanes)
@@ -125,9 +128,9 @@ def _note_personas_without_evidence(evidence, personas, folder) -> None:
         measured |= set(frame.loc[frame["n"] > 0, "persona"].astype(str))
     absent = [p for p in personas if p not in measured]
     if absent:
-        print(f"note: {folder} holds no measured evidence for {', '.join(absent)} (no customer table, "
-              "or no customer of the persona with data): the measured numbers drawn are those of all "
-              "customers")
+        print(f"note: {folder} holds no measured evidence to show for {', '.join(absent)} (no customer "
+              "table, no customer of the persona with data, or fewer than 5 of them): the measured "
+              "numbers drawn are those of all customers")
 
 
 def _draw_empathy(args, journey, out: Path) -> int:

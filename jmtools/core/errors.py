@@ -26,6 +26,8 @@ __all__ = [
     "MissingDependencyError",
     "suggest",
     "format_lines",
+    "whole_number",
+    "time_limit",
 ]
 
 #: How many line numbers or examples a message lists before "(+N more)".
@@ -211,6 +213,54 @@ class MissingDependencyError(JmtoolsError, ImportError):
 
     def __reduce__(self):
         return (_rebuild, (type(self), self.__dict__.copy(), str(self)))
+
+
+def whole_number(name: str, value, *, at_least: int = 1, at_most: int | None = None,
+                 fix: str = "") -> int:
+    """``value`` if it is a whole number in bounds, else a :class:`ParameterError` naming
+    ``name``, the value and what is allowed (True, 2.5 and "7" are not whole numbers).
+
+    Examples
+    --------
+    >>> whole_number("top", 12)
+    12
+    >>> whole_number("top", 0, fix="pass e.g. 12")
+    Traceback (most recent call last):
+    ...
+    jmtools.core.errors.ParameterError: top must be a whole number, 1 or more — got 0
+      Fix: pass e.g. 12
+    """
+    import numbers
+
+    whole = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    if whole and value >= at_least and (at_most is None or value <= at_most):
+        return int(value)
+    allowed = (f"a whole number from {at_least} to {at_most}" if at_most is not None
+               else f"a whole number, {at_least} or more")
+    raise ParameterError(name, value, expected=allowed, fix=fix)
+
+
+def time_limit(name: str, value, *, fix: str = "") -> float | None:
+    """``value`` as a time limit in seconds: None or 0 for no limit, else a finite number above 0;
+    anything else a :class:`ParameterError`.
+
+    Examples
+    --------
+    >>> time_limit("timeout", 600), time_limit("timeout", 0)
+    (600.0, None)
+    >>> time_limit("timeout", float("nan"))
+    Traceback (most recent call last):
+    ...
+    jmtools.core.errors.ParameterError: timeout must be a number of seconds, 0 or more (0: no limit) — got nan
+    """
+    import math
+    import numbers
+
+    if value is None or (isinstance(value, numbers.Real) and not isinstance(value, bool) and value == 0):
+        return None
+    if not (isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value) and value > 0):
+        raise ParameterError(name, value, expected="a number of seconds, 0 or more (0: no limit)", fix=fix)
+    return float(value)
 
 
 def _rebuild(cls, state, message):

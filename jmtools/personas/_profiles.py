@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
+from jmtools.core.errors import whole_number
 from jmtools.core.expressions import schema_of
 from jmtools.core.patterns import compile_pattern
 from jmtools.core.stats import bootstrap_ci, wilson_interval
@@ -220,6 +221,7 @@ def strongest_features(profile, *, top: int = 12, feature_col: str = "feature",
     0     age       2.0
     1   spend       1.5
     """
+    whole_number("top", top, fix="pass e.g. 12")
     strength = profile.assign(strength=profile[difference_col].abs()).groupby(
         feature_col, sort=False)["strength"].max()
     return strength.sort_values(ascending=False, kind="stable").iloc[:top].reset_index()
@@ -416,6 +418,9 @@ def typical_events(events, assignment, *, customer_col: str = "customer_id",
     1       P      view  1    0.5  0.667
     2       Q      view  2    1.0  1.333
     """
+    whole_number("min_customers", min_customers, fix="pass e.g. 5: events of fewer customers are left out")
+    if top is not None:
+        whole_number("top", top, fix="pass e.g. 10, or None for all")
     import numpy as np
     import pandas as pd
     a = _assignment_frame(assignment, customer_col)

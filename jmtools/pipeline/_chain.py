@@ -11,21 +11,20 @@ import pandas as pd
 from jmtools.analyses import emotions, funnels, kpis, painpoints, priorities, themes, valence
 from jmtools.analyses.priorities import relieving
 from jmtools.core.engine import as_table
-from jmtools.core.errors import ParameterError
+from jmtools.core.errors import ParameterError, whole_number
 from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import ALL, ALL_LABEL, focus_label
 from jmtools.evidence import prepare
 from jmtools.personas import assign_personas, persona_filter, runnable_personas
-from jmtools.pipeline._disclosed import (disclosed_comparisons, disclosed_curve, disclosed_kpis,
-                                        disclosure_floor, disclosure_note, small_personas)
+from jmtools.pipeline._disclosed import (disclosed_comparisons, disclosed_curve, disclosed_funnel,
+                                        disclosed_kpis, disclosure_floor, disclosure_note, small_personas)
 from jmtools.pipeline._cache import cache_dir_from_env, cached_evidence
 from jmtools.pipeline._feedback import feedback_themes, themes_of_focus
 from jmtools.pipeline._shared_cache import cached_shared
 from jmtools.sources import World, load_world
 
 __all__ = ["Focus", "Findings", "Prepared", "prepare_world", "prepare_evidence", "run", "resolve_focus",
-           "load", "select",
-           "relieving", "MAP_KPIS", "MIN_N", "N_THEMES", "SEED", "MIN_EFFECT"]
+           "load", "select", "relieving", "MAP_KPIS", "MIN_N", "N_THEMES", "SEED", "MIN_EFFECT"]
 
 #: The run's defaults, declared once: the notebooks' parameters cells use the same values
 #: (tests/test_notebook_parameters.py checks them).
@@ -36,7 +35,7 @@ MIN_EFFECT = 0.2  # smallest effect size (Cohen's h or d) that counts as pain-po
 
 #: KPIs of :func:`jmtools.analyses.kpis.stage_kpis` the journey-map canvas shows by default.
 MAP_KPIS = ("conversion", "reached", "csat_mean", "nps", "ces_mean")
-_KPI_FRAME = ["persona", "stage", "metric", "kpi", "value", "n", "ci_low", "ci_high"]
+_KPI_FRAME = ["persona", "stage", "metric", "kpi", "value", "n", "ci_low", "ci_high", "n_customers"]
 
 
 # ------------------------------------------------------------------------------ focus
@@ -108,7 +107,8 @@ class Findings:
     evidence : jmtools.evidence.Evidence
         Events mapped to touchpoints and stages, sorted once per customer.
     funnel_all, funnel : pandas.DataFrame
-        Stage funnel of every customer, and of the focus (the same frame for ``"all"``).
+        Stage funnel of every customer, and of the focus (the same frame for ``"all"``; 1–4
+        customers: steps without numbers, ``suppressed``).
     emotion_evidence, curve, moments, assumed, gap : pandas.DataFrame
         Step 3: valence evidence (surveys and feedback; without either, behaviour — see
         :attr:`curve_basis`; None without any), the emotion curve, moments of truth, the
@@ -166,8 +166,15 @@ class Findings:
         return int(sizes.get(self.focus.persona, 0))
 
     @property
-    def reached_last(self) -> dict:
-        """Share of the focus who started the journey and reached its last stage, with n and CI."""
+    def focus_hidden(self) -> bool:
+        """True for a persona of 1–4 customers: its size, funnel, KPIs, curve, map not shown."""
+        return bool(self.options.get("focus_hidden", False))
+
+    @property
+    def reached_last(self) -> dict | None:
+        """Share of the focus who reached the last stage, with n and CI (None: 1–4 customers)."""
+        if self.focus_hidden:
+            return None
         started, finished = int(self.funnel["n"].iloc[0]), int(self.funnel["n"].iloc[-1])
         low, high = wilson_interval(finished, started)
         return {"stage": self.journey.stage_names[-1], "started": started, "finished": finished,
@@ -364,6 +371,7 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
     >>> f.focus.label, f.funnel["step"].iloc[0]
     ('SMB Owner Sam', 'Initial inquiry')
     """
+    whole_number("min_n", min_n, fix=f"pass e.g. {MIN_N}: groups with fewer are thin evidence")
     shared = _shared(data, persona, journey=journey, segment=segment, n_themes=n_themes, seed=seed,
                      assignment=assignment)
     if persona in shared.persona_errors:  # this persona's own rule is broken: its report fails alone
@@ -377,12 +385,12 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
     kpi = disclosed_kpis(_kpis(shared.tables, journey, shared.evidence, focus, shared.assignment))
     compared_n = disclosure_floor(min_n)    # no comparison, hence no evidence text, under 5 customers
     small = small_personas(shared.assignment, shared.evidence)
+    hidden_focus = focus.persona if focus.persona in small else ""   # a report about 1–4 customers
+    funnel = disclosed_funnel(funnel) if hidden_focus else funnel
+    compared = disclosed_comparisons(shared.compared(min_n=compared_n, min_effect=min_effect), small)
     found = painpoints.detect_pain_points(shared.signals, journey=journey, themes=shared.themes,
                                           min_n=compared_n, min_effect=min_effect, n_quotes=n_quotes,
-                                          persona=focus.persona,
-                                          comparisons=disclosed_comparisons(
-                                              shared.compared(min_n=compared_n, min_effect=min_effect),
-                                              small))
+                                          persona=focus.persona, comparisons=compared)
     themes_focus = themes_of_focus(shared.themes, focus, journey)
     opportunities = priorities.opportunities_frame(journey)
     order_value, backlog = _backlog(opportunities, found.table, shared.tables, focus)
@@ -395,7 +403,9 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
                     order_value=order_value, backlog=backlog,
                     segment_customers=shared.segment_customers,
                     options={"min_n": min_n, "min_n_compared": compared_n, "min_effect": min_effect,
-                             "n_quotes": n_quotes, "disclosure_note": disclosure_note(min_n, curve, small, kpi),
+                             "n_quotes": n_quotes, "focus_hidden": bool(hidden_focus),
+                             "disclosure_note": disclosure_note(min_n, curve, small, kpi, hidden_focus=hidden_focus,
+                                                                few_customers=compared.attrs["few_customers"]),
                              **shared.options},
                     persona_errors=dict(shared.persona_errors))
 

@@ -5,17 +5,19 @@ low (2, say) to explore. What a report may *disclose* has its own floor,
 :data:`~jmtools.analyses.disclosure.MIN_GROUP` (5 customers), applied here, once, for every
 report and notebook that reads a :class:`~jmtools.pipeline.Findings`:
 
-- pain points are compared with ``min_n`` raised to the floor (:func:`disclosure_floor`), and a
-  persona of 1–4 customers is never flagged (:func:`small_personas`,
-  :func:`disclosed_comparisons`), so the evidence text (``n=…`` per persona), customers
-  affected and stakes do not describe it. Observation signals (valence, waiting times) count
-  observations, not customers: a stage group of a larger persona with 5 observations from
-  fewer customers is not caught (docs/decisions.md);
+- the rule counts **distinct customers** wherever the data has customer ids: a signal backed by
+  six survey answers from two customers is two customers
+  (:func:`~jmtools.analyses.disclosure.customers_behind`); without ids it counts rows (fewer
+  rows than 5, fewer customers too);
+- pain points are compared with ``min_n`` raised to the floor (:func:`disclosure_floor`); a
+  persona of 1–4 customers is never flagged (:func:`small_personas`), nor a comparison with
+  fewer than 5 customers on either side (:func:`disclosed_comparisons`), so the evidence text
+  (``n=…`` per persona), customers affected and stakes do not describe them;
 - an emotion-curve point of 1–4 distinct customers loses its numbers (emotion, interval, n,
   sources), and at the same stage the smallest other persona points go too until the hidden
   ones count 5, because the "all customers" point is shown beside them
   (:func:`~jmtools.analyses.disclosure.suppress_small_cells`);
-- a survey KPI of 1–4 answers (so of fewer customers) loses its value, interval and n.
+- a survey KPI answered by 1–4 customers loses its value, interval and n.
 
 :func:`disclosure_note` words what was hidden, for the report to show once.
 """
@@ -25,11 +27,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from jmtools.analyses.disclosure import MIN_GROUP, suppress_small_cells
+from jmtools.analyses.disclosure import MIN_GROUP, customers_behind, suppress_small_cells, suppression_note
 from jmtools.core.vocabulary import ALL
 
 __all__ = ["disclosure_floor", "small_personas", "disclosed_comparisons", "disclosed_curve",
-           "disclosed_kpis", "disclosure_note"]
+           "disclosed_kpis", "disclosed_rows", "disclosed_funnel", "disclosure_note"]
 
 #: Curve columns that describe the customers of a point.
 _CURVE_NUMBERS = ("valence", "n", "n_customers", "n_evidence", "ci_low", "ci_high")
@@ -65,25 +67,42 @@ def small_personas(assignment: pd.DataFrame | None, evidence=None,
     return {p for c in counts for p, n in c.items() if 0 < n < min_group}
 
 
-def disclosed_comparisons(comparisons: pd.DataFrame, small: set) -> pd.DataFrame:
-    """The comparisons with those of ``small`` personas never flagged (so never in a pain point's text).
+def disclosed_comparisons(comparisons: pd.DataFrame, small: set,
+                          min_group: int = MIN_GROUP) -> pd.DataFrame:
+    """The comparisons of ``small`` personas, and those with fewer than ``min_group`` distinct
+    customers on either side, never flagged (so never in a pain point's text).
+
+    A signal's ``n`` may count answers or texts, not customers: six survey answers from two
+    customers are two customers. The rule reads ``n_customers`` and ``baseline_customers``
+    (distinct customers; :func:`~jmtools.analyses.painpoints.compare_signals`) where the data
+    has customer ids, else ``n`` and ``baseline_n`` (fewer rows, fewer customers). Returns a
+    copy with ``attrs["few_customers"]``: comparisons unflagged for that reason alone.
 
     Examples
     --------
-    >>> c = pd.DataFrame({"persona": ["Ben", "Tiny"], "flagged": [True, True], "counts": [True, True]})
-    >>> disclosed_comparisons(c, {"Tiny"})["flagged"].tolist()
-    [True, False]
+    >>> c = pd.DataFrame({"persona": ["Ben", "Tiny", "Maya"], "flagged": [True] * 3,
+    ...                   "counts": [True] * 3, "n": [40, 9, 6], "n_customers": [40.0, 9.0, 2.0],
+    ...                   "baseline_n": [90] * 3, "baseline_customers": [80.0] * 3})
+    >>> out = disclosed_comparisons(c, {"Tiny"})
+    >>> out["flagged"].tolist(), out.attrs["few_customers"]
+    ([True, False, False], 1)
     """
-    if not small:
-        return comparisons
-    mine = comparisons["persona"].isin(small).to_numpy()
-    return comparisons.assign(flagged=comparisons["flagged"] & ~mine, counts=comparisons["counts"] & ~mine)
+    mine = comparisons["persona"].isin(small).to_numpy() if small else np.zeros(len(comparisons), bool)
+    few = (customers_behind(comparisons, "n_customers", "n") < min_group) \
+        | (customers_behind(comparisons, "baseline_customers", "baseline_n") < min_group)
+    few_only = few & ~mine & comparisons["flagged"].to_numpy(dtype=bool)
+    hide = mine | few
+    out = comparisons.assign(flagged=comparisons["flagged"] & ~hide, counts=comparisons["counts"] & ~hide)
+    out.attrs = {**comparisons.attrs, "few_customers": int(few_only.sum())}
+    return out
 
 
 def disclosed_curve(curve: pd.DataFrame | None, min_group: int = MIN_GROUP) -> pd.DataFrame | None:
     """The emotion curve with points of 1 to ``min_group − 1`` customers hidden (and what reveals them).
 
-    Returns a copy with ``suppressed`` (bool) and ``attrs["hidden_points"]``; the rows stay,
+    Per stage (per touchpoint for a curve by touchpoint), the persona points are a row of a
+    grid beside the "all customers" point
+    (:func:`~jmtools.analyses.disclosure.suppress_small_cells`). Returns a copy with ``suppressed`` (bool) and ``attrs["hidden_points"]``; the rows stay,
     their numbers are missing and ``sources`` says "hidden".
 
     Examples
@@ -102,8 +121,11 @@ def disclosed_curve(curve: pd.DataFrame | None, min_group: int = MIN_GROUP) -> p
         return None
     who = "n_customers" if "n_customers" in curve else "n"
     mine = (curve["persona"] != ALL).to_numpy()
-    personas = curve.loc[mine, ["stage", "persona", who]].assign(_i=np.flatnonzero(mine))
-    grid = suppress_small_cells(personas, row_col="stage", column_col="persona", n_col=who,
+    place = curve["stage"].astype(str)             # a touchpoint curve: one row per touchpoint
+    if "touchpoint" in curve:
+        place = place + "\x1f" + curve["touchpoint"].astype(object).where(curve["touchpoint"].notna(), "").astype(str)
+    personas = curve.loc[mine, ["persona", who]].assign(_place=place[mine], _i=np.flatnonzero(mine))
+    grid = suppress_small_cells(personas, row_col="_place", column_col="persona", n_col=who,
                                 customers_col=who, min_n=min_group)
     hidden = pd.Series(False, index=curve.index)
     hidden.iloc[grid.loc[grid["suppressed"], "_i"].to_numpy()] = True
@@ -121,50 +143,140 @@ def disclosed_curve(curve: pd.DataFrame | None, min_group: int = MIN_GROUP) -> p
 
 
 def disclosed_kpis(kpis: pd.DataFrame | None, min_group: int = MIN_GROUP) -> pd.DataFrame | None:
-    """Survey KPIs with the rows of 1 to ``min_group − 1`` answers hidden (fewer answers, fewer customers).
+    """Survey KPIs with the rows of 1 to ``min_group − 1`` customers hidden.
 
-    Returns a copy with ``suppressed`` (bool); ``value``, ``ci_low``, ``ci_high`` and ``n`` are
-    missing in suppressed rows, and ``attrs["hidden_rows"]`` counts them.
+    Customers are ``n_customers`` (distinct customers who answered) where the frame has it,
+    else ``n`` (answers: fewer answers, fewer customers). Returns a copy with ``suppressed``
+    (bool); ``value``, ``ci_low``, ``ci_high``, ``n`` and ``n_customers`` are missing in
+    suppressed rows, and ``attrs["hidden_rows"]`` counts them.
 
     Examples
     --------
-    >>> k = pd.DataFrame({"stage": ["A", "B", "C"], "kpi": ["nps"] * 3, "value": [20.0, -100.0, None],
-    ...                   "n": [40, 2, 0], "ci_low": [5.0, -100.0, None], "ci_high": [35.0, 0.0, None]})
+    >>> k = pd.DataFrame({"stage": ["A", "B", "C", "D"], "kpi": ["nps"] * 4,
+    ...                   "value": [20.0, -100.0, None, 10.0], "n": [40, 2, 0, 12],
+    ...                   "n_customers": [38, 2, 0, 3],
+    ...                   "ci_low": [5.0, -100.0, None, 0.0], "ci_high": [35.0, 0.0, None, 30.0]})
     >>> out = disclosed_kpis(k)
     >>> out["value"].tolist()[:2], out["suppressed"].tolist(), out.attrs["hidden_rows"]
-    ([20.0, nan], [False, True, False], 1)
+    ([20.0, nan], [False, True, False, True], 2)
     """
     if kpis is None:
         return None
-    n = pd.to_numeric(kpis["n"], errors="coerce").fillna(0)
-    hidden = ((n > 0) & (n < min_group)).to_numpy()
+    who = customers_behind(kpis, "n_customers", "n")
+    hidden = (np.nan_to_num(who) > 0) & (who < min_group)
     out = kpis.copy()
     out["suppressed"] = hidden
     out.attrs = {**kpis.attrs, "hidden_rows": int(hidden.sum()), "min_group": min_group}
     if hidden.any():
-        for col in ("value", "ci_low", "ci_high", "n"):
+        for col in ("value", "ci_low", "ci_high", "n", "n_customers"):
+            if col in out:
+                out[col] = out[col].astype(float).mask(hidden)
+    return out
+
+
+def disclosed_rows(frame: pd.DataFrame | None, numbers, *, min_group: int = MIN_GROUP,
+                   label: tuple[str, str] | None = None) -> pd.DataFrame | None:
+    """A table with its rows of 1 to ``min_group − 1`` customers hidden (rows of nobody kept).
+
+    Customers are ``n_customers`` where the table has it, else ``n``
+    (:func:`~jmtools.analyses.disclosure.customers_behind`). For tables whose rows are not
+    summed elsewhere (a trend per period, a slope per stage); a grid beside its total goes
+    through :func:`disclosed_curve`.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame or None
+    numbers : sequence of str
+        Columns made missing in hidden rows (those absent are skipped).
+    min_group : int, default 5
+    label : (str, str), optional
+        A text column and the word it shows in hidden rows (``("direction", "hidden")``).
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        A copy with ``suppressed`` (bool) and ``attrs["hidden_rows"]`` and ``attrs["note"]``
+        (:func:`~jmtools.analyses.disclosure.suppression_note`).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"stage": ["A", "B", "C"], "valence": [0.2, -1.0, None], "n": [12, 9, 0],
+    ...                   "n_customers": [12, 2, 0]})
+    >>> out = disclosed_rows(t, ["valence", "n", "n_customers"])
+    >>> out["valence"].tolist(), out["suppressed"].tolist(), out.attrs["note"]
+    ([0.2, nan, nan], [False, True, False], '1 group with fewer than 5 customers is listed without its numbers.')
+    """
+    if frame is None:
+        return None
+    who = customers_behind(frame)
+    hidden = (np.nan_to_num(who) > 0) & (who < min_group)
+    out = frame.copy()
+    out["suppressed"] = hidden
+    for col in numbers:
+        if col in out and hidden.any():
             out[col] = out[col].astype(float).mask(hidden)
+    if label is not None and hidden.any():
+        out[label[0]] = out[label[0]].astype(object).mask(hidden, label[1])
+    out.attrs = {**frame.attrs, "hidden_rows": int(hidden.sum()),
+                 "note": suppression_note(int(hidden.sum()), min_group)}
+    return out
+
+
+def disclosed_funnel(funnel: pd.DataFrame) -> pd.DataFrame:
+    """The funnel of a focus of 1 to 4 customers: its steps kept, every number missing.
+
+    Returns a copy with ``suppressed`` True on every row (the step names and order stay, so
+    a report can say which funnel it does not show).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"step_index": [1, 2], "step": ["A", "B"], "n": [3, 1], "conversion": [1.0, 0.33]})
+    >>> out = disclosed_funnel(f)
+    >>> bool(out["n"].isna().all()), out["step"].tolist(), bool(out["suppressed"].all())
+    (True, ['A', 'B'], True)
+    """
+    out = funnel.copy()
+    for col in out.columns:
+        if col not in ("step_index", "step", "persona") and pd.api.types.is_numeric_dtype(out[col]) \
+                and not pd.api.types.is_bool_dtype(out[col]):
+            out[col] = np.nan
+    out["suppressed"] = True
     return out
 
 
 def disclosure_note(min_n: int, curve: pd.DataFrame | None, small: set = frozenset(),
-                    kpis: pd.DataFrame | None = None, min_group: int = MIN_GROUP) -> str:
+                    kpis: pd.DataFrame | None = None, min_group: int = MIN_GROUP,
+                    few_customers: int = 0, hidden_focus: str = "") -> str:
     """What the report hides so that no group of fewer than ``min_group`` customers is shown ("" if nothing).
+
+    ``few_customers``: comparisons not made because a side had fewer than ``min_group``
+    distinct customers although it had enough answers or texts
+    (``attrs["few_customers"]`` of :func:`disclosed_comparisons`). ``hidden_focus``: the name
+    of the report's persona when it has 1 to ``min_group − 1`` customers.
 
     Examples
     --------
     >>> disclosure_note(2, None)
-    'No group of fewer than 5 customers is shown: pain points are compared only where each side has 5 or more (min_n = 2 was raised to 5 for them).'
+    'No group of fewer than 5 customers is shown (a customer counts once, however many answers or texts they wrote): pain points are compared only where each side has 5 or more (min_n = 2 was raised to 5 for them).'
     >>> disclosure_note(30, None)
     ''
+    >>> disclosure_note(30, None, few_customers=2)  # doctest: +ELLIPSIS
+    '... 2 pain-point comparisons with fewer than 5 customers on a side are not made.'
     """
     parts = []
+    if hidden_focus:
+        parts.append(f"{hidden_focus} has fewer than {min_group} customers, so its size, funnel, survey "
+                     "KPIs, emotion curve and map numbers are not shown")
     if min_n < min_group:
         parts.append(f"pain points are compared only where each side has {min_group} or more "
                      f"(min_n = {min_n} was raised to {min_group} for them)")
     if small:
         parts.append(f"{len(small)} persona{'s' if len(small) != 1 else ''} of fewer than {min_group} "
                      f"customers {'are' if len(small) != 1 else 'is'} not compared for pain points")
+    if few_customers:
+        one = few_customers == 1
+        parts.append(f"{few_customers} pain-point comparison{'' if one else 's'} with fewer than "
+                     f"{min_group} customers on a side {'is' if one else 'are'} not made")
     hidden = int(curve.attrs.get("hidden_points", 0)) if curve is not None else 0
     if hidden:
         parts.append(f"{hidden} point{'s' if hidden != 1 else ''} of the emotion curve "
@@ -172,9 +284,9 @@ def disclosure_note(min_n: int, curve: pd.DataFrame | None, small: set = frozens
                      "customers at a stage, or one that would reveal it)")
     rows = int(kpis.attrs.get("hidden_rows", 0)) if kpis is not None else 0
     if rows:
-        parts.append(f"{rows} survey KPI{'s' if rows != 1 else ''} of fewer than {min_group} answers "
+        parts.append(f"{rows} survey KPI{'s' if rows != 1 else ''} of fewer than {min_group} customers "
                      f"{'are' if rows != 1 else 'is'} shown as hidden")
     if not parts:
         return ""
-    return f"No group of fewer than {min_group} customers is shown: " + "; ".join(parts) + "."
-
+    return (f"No group of fewer than {min_group} customers is shown (a customer counts once, however "
+            "many answers or texts they wrote): " + "; ".join(parts) + ".")

@@ -14,8 +14,10 @@ from jmtools.core.vocabulary import ALL
 from jmtools.evidence import prepare
 from jmtools.pipeline._chain import (_KPI_FRAME, MAP_KPIS, _assign, _behaviour_evidence,
                                      _emotion_evidence, load)
+from jmtools.analyses.disclosure import MIN_GROUP
+from jmtools.pipeline._disclosed import disclosed_curve, disclosed_kpis
 
-__all__ = ["map_evidence", "map_cells_for"]
+__all__ = ["map_evidence", "map_cells_for", "map_disclosure_note"]
 
 
 # --------------------------------------------------------------------- the map's evidence
@@ -58,14 +60,39 @@ def map_evidence(data, journey=None, *, kpis: Sequence[str] = MAP_KPIS,
     ev = _emotion_evidence(tables, journey, assignment)
     ev = ev if ev is not None else _behaviour_evidence(tables, journey, assignment, prepared)
     if ev is not None:
-        out["emotion"] = emotions.emotion_curve(ev, journey=journey, n_boot=n_boot,  # no customers:
-                                                personas=None if assignment is not None else [])  # "all" only
+        out["emotion"] = disclosed_curve(emotions.emotion_curve(  # no customer table: "all" only
+            ev, journey=journey, n_boot=n_boot, personas=None if assignment is not None else []))
     if "surveys" in tables:
         frames.append(_survey_kpis(world, journey, prepared, assignment is not None))
     if frames:
         table = pd.concat([f for f in frames if len(f)], ignore_index=True)
-        out["kpis"] = table[table["kpi"].isin(kpis)].reset_index(drop=True)
+        shown = disclosed_kpis(table[table["kpi"].isin(kpis)].reset_index(drop=True))
+        out["kpis"] = shown[~shown["suppressed"]].reset_index(drop=True)   # no cell says "hidden"
+        out["kpis"].attrs = dict(shown.attrs)
     return out
+
+
+def map_disclosure_note(evidence: dict | None, min_group: int = MIN_GROUP) -> str:
+    """What :func:`map_evidence` left out so that no group of fewer than ``min_group``
+    customers is drawn ("" if nothing).
+
+    Examples
+    --------
+    >>> k = pd.DataFrame({"persona": ["all"], "kpi": ["nps"], "n": [40]})
+    >>> k.attrs["hidden_rows"] = 3
+    >>> map_disclosure_note({"kpis": k})
+    'No group of fewer than 5 customers is drawn (a customer counts once, however many answers they gave): 3 KPI cells are left out.'
+    """
+    evidence = evidence or {}
+    points = int(getattr(evidence.get("emotion"), "attrs", {}).get("hidden_points", 0))
+    cells = int(getattr(evidence.get("kpis"), "attrs", {}).get("hidden_rows", 0))
+    parts = ([f"{points} emotion point{'s are' if points != 1 else ' is'} drawn without numbers"]
+             if points else []) + ([f"{cells} KPI cell{'s are' if cells != 1 else ' is'} left out"]
+                                   if cells else [])
+    if not parts:
+        return ""
+    return (f"No group of fewer than {min_group} customers is drawn (a customer counts once, however "
+            f"many answers they gave): {'; '.join(parts)}.")
 
 
 def map_cells_for(data, journey=None, *, persona=None, lanes=None) -> pd.DataFrame:

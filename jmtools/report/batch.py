@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-from jmtools.core.errors import JmtoolsError, ReportError
+from jmtools.core.errors import JmtoolsError, ReportError, time_limit, whole_number
 from jmtools.core.resources import resolve_data_dir
 from jmtools.journey import Journey
 from jmtools.report.dashboard import write_index
@@ -254,6 +254,9 @@ def run_batch(jobs: Iterable[Job], out_dir: str | os.PathLike, *, workers: int |
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     run_id, t0 = _now(), time.perf_counter()
+    if workers is not None:
+        whole_number("workers", workers, fix="leave workers out (None) for one process per CPU")
+    timeout = time_limit("timeout", timeout, fix="pass e.g. 600 seconds per cell, or 0 or None for no limit")
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     results: dict[int, JobResult] = {}
     history = out / "history.jsonl"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html as _html
 
+from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.core.stats import wilson_interval
 from jmtools.report.stake import stake_share
 from jmtools.report.wording import compared, emotion, feeling, interval, percent, plain
@@ -30,6 +31,10 @@ def _row_for(frame, stage, persona=None):
 
 
 def _who(f) -> dict:
+    if f.focus_hidden:                  # 1–4 customers: no size, no funnel (docs/decisions.md)
+        return {"key": "focus", "label": f.focus.label,
+                "text": f"fewer than {MIN_GROUP} customers with events: their numbers are not shown, so "
+                        "that no one of them can be picked out."}
     total = int(f.evidence.n_customers)
     share = f.n_customers / total if total else None
     text = f"{f.n_customers:,} customers with events" + (

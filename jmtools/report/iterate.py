@@ -21,6 +21,7 @@ from jmtools.journey.revisions import journey_at
 from jmtools.report.batch import earlier_runs, load_history
 from jmtools.report.present import html_table, md, number, with_caption
 from jmtools.report.record import record
+from jmtools.core.errors import whole_number
 
 __all__ = ["what_changed", "did_it_work", "opportunity_outcomes", "kpi_trends", "since_last_time",
            "earlier_map"]
@@ -81,6 +82,7 @@ def did_it_work(comparison, *, persona: str = ALL, top: int = 12) -> None:
     ``comparison`` is a :class:`jmtools.pipeline.Comparison`. Records ``comparisons``,
     ``likely_real`` (rows) and, for each likely-real row, its text.
     """
+    whole_number("top", top, fix="pass e.g. 12")
     table = comparison.table
     split = comparison.split
     groups = f"{table['group_a'].iloc[0]} and {table['group_b'].iloc[0]}" if len(table) else "the two groups"

@@ -14,14 +14,16 @@ import html
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from jmtools.analyses.disclosure import MIN_GROUP, suppress_small_groups
+from jmtools.analyses.disclosure import MIN_GROUP, customers_behind, suppress_small_groups
 from jmtools.charts.painpoints import pain_points_chart, themes_chart
 from jmtools.core.spreadsheet import write_csv
 from jmtools.report.present import html_table, md, number
 from jmtools.report.quotes import disclosed_themes, quoted_pain_points, quoted_themes
 from jmtools.report.record import record
+from jmtools.core.errors import whole_number
 
 __all__ = ["write_pain_points", "show_themes", "show_theme_accounting", "show_themes_chart", "PAIN_POINT_COLUMNS", "show_pain_points",
            "show_pain_points_chart", "show_pain_point_evidence", "COMPARISON_COLUMNS", "show_comparisons",
@@ -450,6 +452,7 @@ def show_pain_point_evidence(table: pd.DataFrame, themes=None, *, top: int = 3,
     <BLANKLINE>
     The quotes of 1 pain point written by fewer than 5 customers are not shown.
     """
+    whole_number("top", top, fix="pass e.g. 3")
     shown = quoted_pain_points(table.head(top), themes, min_group=min_group)
     for row, original in zip(shown.itertuples(), table.head(top).itertuples()):
         print(f"#{row.rank} {row.title}  [{row.source}]")
@@ -472,9 +475,11 @@ COMPARISON_COLUMNS = ["stage", "touchpoint", "persona", "signal", "value", "n", 
 def show_comparisons(first: pd.Series, evidence: pd.DataFrame, *, min_group: int = MIN_GROUP) -> pd.DataFrame:
     """Show the comparisons worse than their baseline at a pain point's stage (and touchpoint).
 
-    A comparison whose group or baseline counts fewer than ``min_group`` (possible when the
-    notebook's ``min_n`` is set below it) keeps its labels but not its numbers, and a note
-    says how many (:func:`jmtools.analyses.disclosure.suppress_small_groups`).
+    A comparison whose group or baseline counts fewer than ``min_group`` customers (possible
+    when the notebook's ``min_n`` is set below it, or when few customers wrote many answers:
+    distinct customers are read from ``n_customers`` and ``baseline_customers`` where the
+    evidence has them) keeps its labels but not its numbers, and a note says how many
+    (:func:`jmtools.analyses.disclosure.suppress_small_groups`).
 
     Parameters
     ----------
@@ -509,7 +514,8 @@ def show_comparisons(first: pd.Series, evidence: pd.DataFrame, *, min_group: int
     if first.get("touchpoint"):
         here = here[here["touchpoint"].isna() | (here["touchpoint"] == first["touchpoint"])]
     rows = here[COMPARISON_COLUMNS].round(3).reset_index(drop=True)
-    smaller = rows[["n", "baseline_n"]].min(axis=1).rename("smaller")
+    smaller = pd.Series(np.minimum(customers_behind(here, "n_customers", "n"),
+                                   customers_behind(here, "baseline_customers", "baseline_n")), name="smaller")
     shown = suppress_small_groups(rows.assign(smaller=smaller), n_col="smaller", min_n=min_group,
                                   columns=["value", "n", "baseline", "baseline_n", "effect", "z"])
     shown = shown.drop(columns="smaller")

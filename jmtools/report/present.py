@@ -17,6 +17,7 @@ from typing import Any, Mapping, Sequence
 from jmtools.charts.labels import LABEL_PX, nice_top, wrapped_labels
 from jmtools.core.stats import wilson_interval
 from jmtools.report.wording import caption
+from jmtools.core.errors import whole_number
 
 __all__ = [
     "esc",
@@ -286,6 +287,7 @@ def pain_point_chart(table, *, top: int = 8, title: str = "Pain points, in rank 
     >>> layers[0]["encoding"]["x"]["scale"]["domain"]     # 3.2 → 4, not doubled
     [0, 4.0]
     """
+    whole_number("top", top, fix="pass e.g. 8")
     import altair as alt
 
     cols = [c for c in ("rank", "title", "stage", "score", "customers_affected", "evidence_label")

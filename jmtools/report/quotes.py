@@ -27,6 +27,7 @@ import pandas as pd
 
 from jmtools.analyses.disclosure import (MIN_GROUP, hide_small_counts, pseudonymise, suppress_small_cells,
                                         suppress_small_groups)
+from jmtools.core.errors import whole_number
 
 __all__ = ["quoted_themes", "quoted_pain_points", "disclosed_themes"]
 
@@ -79,6 +80,8 @@ def quoted_themes(themes, *, top: int | None = None, min_group: int = MIN_GROUP,
     >>> shown.attrs["note"]
     '1 group with fewer than 5 customers is listed without its numbers.'
     """
+    if top is not None:
+        whole_number("top", top, fix="pass e.g. 10, or None for all")
     summary, quotes = themes.summary, themes.quotes
     if "customer_id" in quotes and len(quotes):      # each quote row names the customer who wrote it
         named = quotes.sort_values(["theme", "rank"])

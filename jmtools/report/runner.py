@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import jmtools
-from jmtools.core.errors import DataError, ParameterError, Problem, ReportError, suggest
+from jmtools.core.errors import DataError, ParameterError, Problem, ReportError, time_limit, suggest
 from jmtools.core.resources import suggest_path
 from jmtools.core.yamlbounds import short
 from jmtools.report._annotation import (NOT_LITERAL, PARSE_ORDER, literal_value, member_ok, members,
@@ -474,6 +474,7 @@ def run_notebook(notebook: str | os.PathLike, output_path: str | os.PathLike, *,
     from papermill.exceptions import PapermillExecutionError
 
     src = os.fspath(notebook)
+    timeout = time_limit("timeout", timeout, fix="pass e.g. 600 seconds per cell, or 0 or None for no limit")
     declared = read_parameters(src)
     params = check_parameters(declared, dict(parameters or {}), notebook=src)
     out = Path(output_path)

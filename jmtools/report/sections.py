@@ -39,7 +39,7 @@ from jmtools.report.mappages import print_parts
 from jmtools.report.quotes import quoted_themes
 from jmtools.report.record import record, record_source
 from jmtools.report.stake import stake_cells, stake_total
-from jmtools.report.wording import coverage_sentence, listed, plain
+from jmtools.report.wording import NOT_SHOWN, coverage_sentence, listed, plain
 from jmtools.sources import SPECS, TABLE_CONTENTS, missing_table
 
 __all__ = ["record_inputs", "title", "at_a_glance", "who", "data_behind", "how_far", "feelings", "survey_kpis",
@@ -138,6 +138,11 @@ def at_a_glance(f: Findings) -> None:
     if not _has(f, "events"):
         _glance_without_events(f)
         return
+    if f.focus_hidden:        # 1–4 customers: no size, no funnel (docs/decisions.md)
+        _display(_headline(f, [{"label": "Customers", "value": f"fewer than {MIN_GROUP}", "note": "not shown"}]))
+        _display(md(NOT_SHOWN, who=f.focus.label, m=MIN_GROUP,
+                    what="its size, funnel, survey KPIs and emotion curve are"))
+        return
     n = f.n_customers
     record("customers", n, label="Customers with events", headline=True)
     if n == 0 and f.evidence.persona_sizes is None:  # a persona, and no customer table
@@ -233,6 +238,8 @@ def who(f: Findings) -> None:
         _display(md("> “{quote}”", quote=card.quote))
     texts = lambda items: "; ".join(getattr(g, "text", str(g)) for g in items or []) or "–"  # noqa: E731
     size = (f"{f.n_customers:,} of {ev.n_customers:,}" if _has(f, "events") else f"{_seen(f):,} (no events)")
+    if f.focus_hidden:
+        size = f"fewer than {MIN_GROUP} (not shown)"
     facts = [("Rule that selects them", _rule_text(card)),
              ("Customers", size if f.assignment is not None else "– (no customer table in this folder)"),
              ("Goals", texts(card.goals)), ("Motivations", texts(card.motivations)),
@@ -322,6 +329,9 @@ def _journey_fit(f: Findings) -> None:
 def how_far(f: Findings) -> None:
     """The focus's funnel against everyone, its biggest loss and the funnel table."""
     if _missing(f, "events", _FUNNEL):
+        return
+    if f.focus_hidden:
+        _display(md(NOT_SHOWN, who=f.focus.label, what="its funnel is", m=MIN_GROUP))
         return
     fun, label = f.funnel, f.focus.label
     left_out = [s for s in f.evidence.stages if s not in f.evidence.mapped_stages]
@@ -581,6 +591,8 @@ def the_map(f: Findings) -> None:
              "behaviour": "the workshop's assumed curve and the curve measured from behaviour"}
     if f.curve_basis in basis:
         _display(md("The emotion lane shows {what}.", what=basis[f.curve_basis]))
+    if f.focus_hidden:
+        _display(md(NOT_SHOWN, who=f.focus.label, what="the map's measured emotion and KPIs are", m=MIN_GROUP))
     persona = None if f.focus.everyone else f.focus.persona
     whole = journey_map(f.journey, evidence=f.map_evidence, persona=persona)
     _display(with_caption(whole, "journey_map"))

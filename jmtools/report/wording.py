@@ -24,7 +24,7 @@ from typing import Any
 from jmtools.core.errors import ParameterError
 
 __all__ = ["GLOSSARY", "CAPTIONS", "plain", "percent", "emotion", "feeling", "compared", "interval",
-           "coverage_sentence", "caption", "listed"]
+           "coverage_sentence", "caption", "listed", "NOT_SHOWN"]
 
 #: Analyst term → the words a report uses for it (also shown in the report's glossary notes).
 GLOSSARY = {
@@ -234,3 +234,10 @@ def listed(items, last: str = "and") -> str:
     """
     items = list(items)
     return f" {last} ".join(items) if len(items) < 3 else ", ".join(items[:-1]) + f" {last} " + items[-1]
+
+
+#: The Markdown template a report shows in place of the numbers of a focus of 1–4 customers
+#: (``md(NOT_SHOWN, who=..., what="its funnel is", m=5)``; the values are escaped by ``md``).
+NOT_SHOWN = ("> **{who}: fewer than {m} customers — {what} not shown.** No group of fewer than {m} "
+             "customers is shown, so that no one of them can be picked out; the report for all "
+             "customers has these numbers for everyone.")

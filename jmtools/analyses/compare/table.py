@@ -23,7 +23,7 @@ from jmtools.analyses.compare.power import (detectable_change, effect_for_change
                                             power_at)
 from jmtools.analyses.compare.twosample import (bh_adjust, two_means, two_medians, two_nps,
                                                 two_proportions)
-from jmtools.core.errors import ParameterError
+from jmtools.core.errors import ParameterError, whole_number
 from jmtools.core.vocabulary import ALL
 from jmtools.evidence import journey_layout
 
@@ -215,6 +215,8 @@ def compare(observations: pd.DataFrame, *, group_col: str = "group", groups=None
     >>> print(row["text"])
     improved, likely real: conversion Cart → Paid 30.0% → 50.0% (+20.0 points, 95% CI +10.4 to +29.1 points; q < 0.001)
     """
+    whole_number("seed", seed, at_least=0, fix="pass any whole number from 0, e.g. 0")
+    whole_number("n_boot", n_boot, fix="pass e.g. 2000 bootstrap resamples")
     _check_columns(observations, group_col)
     for name, value, low, high in (("alpha", alpha, 0, 1), ("power", power, 0, 1)):
         if not low < value < high:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from jmtools.analyses.emotions.evidence import _touchpoint_stages
 from jmtools.analyses.valence import ALL_PERSONAS
-from jmtools.core.errors import DataError, ParameterError, Problem
+from jmtools.core.errors import DataError, ParameterError, Problem, whole_number
 from jmtools.core.metrics import EVIDENCE_LABELS
 from jmtools.core.stats import bootstrap_ci
 
@@ -87,13 +87,14 @@ def _persona_frames(evidence: pd.DataFrame, personas, journey=None) -> list[tupl
     return frames
 
 
-def _check_options(statistic, min_n, by, unit="customer"):
+def _check_options(statistic, min_n, by, unit="customer", n_boot=1, seed=0):
     if unit not in ("customer", "evidence"):
         raise ParameterError("unit", unit, expected=["customer", "evidence"])
     if statistic not in _STATISTICS:
         raise ParameterError("statistic", statistic, expected=list(_STATISTICS))
-    if not isinstance(min_n, (int, np.integer)) or min_n < 1:
-        raise ParameterError("min_n", min_n, expected="a positive int")
+    whole_number("min_n", min_n, fix="pass e.g. 30: fewer customers than that make a point thin evidence")
+    whole_number("n_boot", n_boot, fix="pass e.g. 2000 bootstrap resamples")
+    whole_number("seed", seed, at_least=0, fix="pass any whole number from 0, e.g. 0")
     if by not in ("stage", "touchpoint"):
         raise ParameterError("by", by, expected=["stage", "touchpoint"])
 
@@ -177,7 +178,7 @@ def emotion_curve(evidence: pd.DataFrame, *, by: str = "stage", personas: Sequen
     7    Maya     Buy     1.00  1          True  survey:csat (n=1)
     8    Maya  Return      NaN  0          True
     """
-    _check_options(statistic, min_n, by, unit)
+    _check_options(statistic, min_n, by, unit, n_boot, seed)
     if not isinstance(evidence.get("stage", pd.Series(dtype=object)).dtype, pd.CategoricalDtype):
         raise DataError([Problem("evidence needs 'stage' as an ordered categorical (journey order)",
                                  fix="build it with jmtools.analyses.emotions.emotion_evidence(journey, ...)",

@@ -53,6 +53,7 @@ def sentiment_trend(evidence: pd.DataFrame, *, freq: str = "M", persona: str = A
     pandas.DataFrame
         ``persona``, ``stage`` (ordered categorical), ``period`` (the period's start,
         a timestamp), ``valence`` (mean), ``n`` (observations, see ``unit``), ``ci_low``, ``ci_high``,
+        ``n_customers`` (distinct customers; missing when the evidence names no customers),
         ``low_evidence``; every stage × period between the first and last
         evidence, with n = 0 where a stage had none.
 
@@ -71,7 +72,7 @@ def sentiment_trend(evidence: pd.DataFrame, *, freq: str = "M", persona: str = A
     4     B 2026-02-01      NaN  0
     5     B 2026-03-01     -1.0  1
     """
-    _check_options("mean", min_n, "stage", unit)
+    _check_options("mean", min_n, "stage", unit, n_boot, seed)
     ev = _persona_subset(evidence, persona)
     ev = ev[ev["timestamp"].notna()]
     try:
@@ -86,14 +87,15 @@ def sentiment_trend(evidence: pd.DataFrame, *, freq: str = "M", persona: str = A
     for stage in stages:
         for p in periods:
             grp = groups.get((stage, p), ev.iloc[:0])
+            who = int(grp["customer_id"].nunique()) if "customer_id" in grp else np.nan
             if unit == "customer":
                 grp = grp.groupby("customer_id", sort=False)[["valence"]].mean()
             vals = grp["valence"].to_numpy(dtype=float)
             low, high = _bootstrap(vals, "mean", n_boot, seed)
             rows.append((persona, stage, p.start_time, vals.mean() if vals.size else np.nan,
-                         vals.size, low, high))
+                         vals.size, low, high, who))
     out = pd.DataFrame(rows, columns=["persona", "stage", "period", "valence", "n", "ci_low",
-                                      "ci_high"])
+                                      "ci_high", "n_customers"])
     out["stage"] = pd.Categorical(out["stage"], categories=stages, ordered=True)
     out["period"] = pd.to_datetime(out["period"])
     out["n"] = out["n"].astype(int)
@@ -120,9 +122,10 @@ def trend_slopes(evidence: pd.DataFrame, *, persona: str = ALL_PERSONAS,
     Returns
     -------
     pandas.DataFrame
-        ``persona``, ``stage``, ``slope_per_month``, ``ci_low``, ``ci_high``, ``n``
-        and ``direction`` (``improving`` / ``worsening`` when the interval
-        excludes 0, else ``no clear trend``; ``too little evidence`` below 3 points).
+        ``persona``, ``stage``, ``slope_per_month``, ``ci_low``, ``ci_high``, ``n``,
+        ``direction`` (``improving`` / ``worsening`` when the interval
+        excludes 0, else ``no clear trend``; ``too little evidence`` below 3 points) and
+        ``n_customers`` (distinct customers; missing when the evidence names no customers).
 
     Examples
     --------
@@ -151,9 +154,10 @@ def trend_slopes(evidence: pd.DataFrame, *, persona: str = ALL_PERSONAS,
             lo, hi = slope - Z95 * se, slope + Z95 * se
         direction = ("too little evidence" if np.isnan(slope) else "improving" if lo > 0
                      else "worsening" if hi < 0 else "no clear trend")
-        rows.append((persona, stage, slope, lo, hi, len(x), direction))
+        who = int(g["customer_id"].nunique()) if "customer_id" in g else np.nan
+        rows.append((persona, stage, slope, lo, hi, len(x), direction, who))
     out = pd.DataFrame(rows, columns=["persona", "stage", "slope_per_month", "ci_low", "ci_high",
-                                      "n", "direction"])
+                                      "n", "direction", "n_customers"])
     out["stage"] = pd.Categorical(out["stage"], categories=evidence["stage"].cat.categories,
                                   ordered=True)
     return out

@@ -16,7 +16,7 @@ import pandas as pd
 from jmtools.analyses.funnels._common import (_by_list, _check_evidence, _level_col, _order_groups,
                                               _table, _wilson)
 from jmtools.core.engine import small_table, to_pandas
-from jmtools.core.errors import ParameterError
+from jmtools.core.errors import ParameterError, whole_number
 
 __all__ = ["transitions", "top_paths", "detours", "loops", "busiest_steps", "largest_detours"]
 
@@ -194,10 +194,8 @@ def top_paths(evidence, *, level: str = "touchpoint", max_steps: int = 5, top: i
     1     2             Site  1  0.333333
     """
     _check_evidence(evidence)
-    if not isinstance(max_steps, int) or max_steps < 1:
-        raise ParameterError("max_steps", max_steps, expected="a positive whole number")
-    if not isinstance(top, int) or top < 1:
-        raise ParameterError("top", top, expected="a positive whole number")
+    whole_number("max_steps", max_steps, fix="pass e.g. 5: the first steps of each customer's path")
+    whole_number("top", top, fix="pass e.g. 10: the most common paths")
     by = _by_list(evidence, by)
     s, st = _sequence(evidence, level, collapse_repeats, by=by)
     head = s.filter(s.k <= max_steps + 1)

@@ -23,8 +23,11 @@ SIGNALS = ("drop-off", "negative valence", "complaints", "slow step", "loops", "
 
 
 #: Columns of a signals frame (what the builders return, what the detector reads).
-SIGNAL_COLUMNS = ["signal", "kind", "stage", "touchpoint", "persona", "count", "n", "mean", "sd",
-                  "higher_is_worse", "log", "unit"]
+#: ``n`` counts what the signal counts (customers for rates, observations — survey answers,
+#: feedback texts — for means); ``n_customers`` the distinct customers behind it (missing where
+#: the data has no customer ids), which the disclosure rule reads (docs/decisions.md).
+SIGNAL_COLUMNS = ["signal", "kind", "stage", "touchpoint", "persona", "count", "n", "n_customers",
+                  "mean", "sd", "higher_is_worse", "log", "unit"]
 
 
 #: Columns of :attr:`~jmtools.analyses.painpoints.PainPoints.table`.
@@ -36,7 +39,8 @@ TABLE_COLUMNS = ["rank", "pain_point_id", "title", "stage", "touchpoint", "sourc
 
 #: Columns of :attr:`~jmtools.analyses.painpoints.PainPoints.evidence`.
 EVIDENCE_COLUMNS = ["stage", "touchpoint", "persona", "signal", "unit", "level", "value", "n",
-                    "baseline", "baseline_n", "versus", "effect", "z", "flagged", "counts"]
+                    "n_customers", "baseline", "baseline_n", "baseline_customers", "versus", "effect",
+                    "z", "flagged", "counts"]
 
 
 def _col(frame: pd.DataFrame, col: str | None, role: str, what: str, *, required=True):

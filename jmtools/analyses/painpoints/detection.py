@@ -27,7 +27,7 @@ from jmtools.analyses.painpoints.focus import _focus_rows
 from jmtools.analyses.painpoints.places import (_describe, _detected_rows, _place, _row_from,
                                                 _slug, _table_frame)
 from jmtools.analyses.painpoints.signals import combine_signals
-from jmtools.core.errors import ParameterError, suggest
+from jmtools.core.errors import ParameterError, suggest, whole_number
 from jmtools.core.stats import Z95
 
 __all__ = ["UNIT_CONTRAST", "PainPoints", "compare_signals", "detect_pain_points"]
@@ -53,6 +53,26 @@ def _compare(kind, a, b, worse_sign):
     return effect, z
 
 
+def _known_customers(grp: pd.DataFrame) -> np.ndarray:
+    """Distinct customers of each signal row; where unknown (no ids, or a frame without the
+    column), its ``n``: fewer observations than 5 means fewer customers too."""
+    n = grp["n"].to_numpy(dtype=float)
+    if "n_customers" not in grp.columns:
+        return n
+    who = pd.to_numeric(grp["n_customers"], errors="coerce").to_numpy(dtype=float)
+    return np.where(np.isnan(who), n, who)
+
+
+def _pooled_customers(who: np.ndarray, mask: np.ndarray, versus: str) -> float:
+    """Customers behind a baseline, never more than there are: the other personas hold
+    different customers (a customer has one persona), so they add up; the other stages or
+    touchpoints of one persona may hold the same customers, so only the largest is sure."""
+    part = who[mask & (who > 0)]
+    if not len(part):
+        return 0.0
+    return float(part.sum() if versus == "other personas" else part.max())
+
+
 def _shown(mean: float, log: bool) -> float:
     """The value a reader sees: the mean, or for log-scale signals the geometric mean."""
     return float(np.exp(mean)) if log and not np.isnan(mean) else mean
@@ -76,7 +96,8 @@ def _evidence(signals: pd.DataFrame, *, min_n: int, min_effect: float,
         arrays = (grp["n"].to_numpy(), grp["mean"].to_numpy(dtype=float),
                   grp["sd"].to_numpy(dtype=float), (grp["kind"] == "rate").to_numpy())
         not_all = persona != ALL
-        for r in grp.itertuples(index=False):
+        who = _known_customers(grp)
+        for i, r in enumerate(grp.itertuples(index=False)):
             pools = {}
             if r.persona != ALL:
                 pools["other personas"] = (key == r.key) & (persona != r.persona) & not_all
@@ -89,8 +110,9 @@ def _evidence(signals: pd.DataFrame, *, min_n: int, min_effect: float,
                                and z >= Z95)
                 counts = (versus == "other personas") == (r.persona != ALL)
                 rows.append((r.stage, r.touchpoint, r.persona, name, r.unit, level,
-                             _shown(r.mean, log), int(r.n), _shown(base[0], log), base[2], versus,
-                             effect, z, flagged, flagged and counts))
+                             _shown(r.mean, log), int(r.n), who[i], _shown(base[0], log), base[2],
+                             _pooled_customers(who, mask, versus), versus, effect, z, flagged,
+                             flagged and counts))
     out = pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
     out["touchpoint"] = _none(out["touchpoint"])
     return out
@@ -120,11 +142,13 @@ class PainPoints:
         ``description``.
     evidence : pandas.DataFrame
         Every comparison (:data:`~jmtools.analyses.painpoints.EVIDENCE_COLUMNS`): per
-        stage/touchpoint, persona and signal the ``value`` with ``n``, the ``baseline`` with
-        ``baseline_n`` and what it is (``versus``), the ``effect`` size, ``z``, whether it
-        is significantly worse (``flagged``) and whether it ``counts`` for the score (a
-        persona against the other personas; persona ``"all"`` against the other stages or
-        touchpoints).
+        stage/touchpoint, persona and signal the ``value`` with ``n`` (what the signal counts:
+        customers, or answers and texts) and ``n_customers`` (distinct customers), the
+        ``baseline`` with ``baseline_n`` and ``baseline_customers`` (a lower bound: the other
+        stages of one persona may share customers) and what it is (``versus``), the ``effect``
+        size, ``z``, whether it is significantly worse (``flagged``) and whether it ``counts``
+        for the score (a persona against the other personas; persona ``"all"`` against the
+        other stages or touchpoints).
     settings : dict
         ``min_n``, ``min_effect``, ``z``, ``unit_contrast``.
     signals : pandas.DataFrame or None
@@ -176,9 +200,7 @@ def compare_signals(signals: pd.DataFrame, *, min_n: int = 30, min_effect: float
     >>> c.loc[c["flagged"] & (c["persona"] == "A"), ["stage", "versus", "n"]].values.tolist()
     [['Cart', 'other personas', 800], ['Cart', 'other stages', 800]]
     """
-    if min_n < 1:
-        raise ParameterError("min_n", min_n, expected="a whole number ≥ 1",
-                             fix="pass min_n=1 or more (30 by default)")
+    whole_number("min_n", min_n, fix="pass min_n=1 or more (30 by default)")
     return _evidence(combine_signals(signals), min_n=min_n, min_effect=min_effect,
                      unit_contrast=tuple(unit_contrast))
 
@@ -257,8 +279,7 @@ def detect_pain_points(signals: pd.DataFrame, *, journey=None, themes=None,
                       stacklevel=2)
         persona = focus if persona is None else persona
     focus = None if persona == ALL else persona
-    if min_n < 1:
-        raise ParameterError("min_n", min_n, expected="a whole number ≥ 1")
+    whole_number("min_n", min_n, fix="pass min_n=1 or more (30 by default)")
     if isinstance(min_effect, bool) or not isinstance(min_effect, (int, float, np.number)) \
             or not 0 <= min_effect < float("inf"):  # NaN would flag nothing, silently
         raise ParameterError("min_effect", min_effect, expected="a finite number ≥ 0",

@@ -105,6 +105,7 @@ def rate_signal(frame: pd.DataFrame, *, signal: str, count_col: str, n_col: str,
     out["mean"] = out["count"] / out["n"].where(out["n"] > 0)
     out["sd"] = np.sqrt(out["mean"] * (1 - out["mean"]))
     out["count"], out["n"] = out["count"].astype(int), out["n"].astype(int)
+    out["n_customers"] = out["n"].astype(float)          # a rate's n counts customers
     out["touchpoint"] = _none(out["touchpoint"])
     return out[SIGNAL_COLUMNS]
 
@@ -113,7 +114,8 @@ def observation_signal(frame: pd.DataFrame, *, signal: str, value_col: str,
                        stage_col: str = "stage", touchpoint_col: str | None = "touchpoint",
                        persona_col: str | None = "persona", higher_is_worse: bool = False,
                        log: bool = False, unit: str = "mean",
-                       levels: Sequence[str] = ("stage", "touchpoint")) -> pd.DataFrame:
+                       levels: Sequence[str] = ("stage", "touchpoint"),
+                       customer_col: str | None = "customer_id") -> pd.DataFrame:
     """A signal measured by one value per observation (a valence, a duration).
 
     Parameters
@@ -133,25 +135,29 @@ def observation_signal(frame: pd.DataFrame, *, signal: str, value_col: str,
     levels : sequence of {"stage", "touchpoint"}
         Stage-level units (all observations of a stage) and/or touchpoint-level units
         (observations with a touchpoint).
+    customer_col : str or None, default "customer_id"
+        Who made each observation; when the frame has it, ``n_customers`` counts the distinct
+        customers of each unit (one customer may give many answers), else it is missing.
 
     Returns
     -------
     pandas.DataFrame
         A signals frame (:data:`~jmtools.analyses.painpoints.SIGNAL_COLUMNS`), kind
         ``"mean"``: ``n``, ``mean`` and ``sd`` of each unit's observations (of their
-        logarithm when ``log``).
+        logarithm when ``log``), ``n_customers`` their distinct customers.
 
     Examples
     --------
-    >>> ev = pd.DataFrame({"stage": ["Decision", "Decision", "Awareness"],
+    >>> ev = pd.DataFrame({"customer_id": ["a", "a", "b"],
+    ...                    "stage": ["Decision", "Decision", "Awareness"],
     ...                    "touchpoint": ["Checkout", "Checkout", None],
     ...                    "valence": [-1.5, -1.0, 1.0]})
     >>> observation_signal(ev, signal="negative valence", value_col="valence")[
-    ...     ["stage", "touchpoint", "persona", "n"]]
-           stage touchpoint persona  n
-    0   Decision       None     all  2
-    1  Awareness       None     all  1
-    2   Decision   Checkout     all  2
+    ...     ["stage", "touchpoint", "persona", "n", "n_customers"]]
+           stage touchpoint persona  n  n_customers
+    0   Decision       None     all  2          1.0
+    1  Awareness       None     all  1          1.0
+    2   Decision   Checkout     all  2          1.0
     """
     for level in levels:
         if level not in ("stage", "touchpoint"):
@@ -162,7 +168,9 @@ def observation_signal(frame: pd.DataFrame, *, signal: str, value_col: str,
         raise DataError([Problem(f"{int((value <= 0).sum())} values of the {signal} signal are "
                                  "≤ 0 and cannot be compared on a log scale", source=signal,
                                  column=value_col, fix="drop zero durations or pass log=False")])
-    data = keys.assign(value=value.to_numpy())
+    who = _col(frame, customer_col, "customer_col", signal, required=False)
+    data = keys.assign(value=value.to_numpy(),
+                       _who=who.to_numpy(dtype=object) if who is not None else None)
     data = data[data["value"].notna()]
     if persona_col is not None and persona_col in frame.columns:
         data = pd.concat([data, data.assign(persona=ALL)], ignore_index=True)
@@ -175,8 +183,10 @@ def observation_signal(frame: pd.DataFrame, *, signal: str, value_col: str,
     data = pd.concat(parts, ignore_index=True)
     if log:
         data["value"] = np.log(data["value"])
-    g = data.groupby(["stage", "touchpoint", "persona"], dropna=False, sort=False)["value"]
-    out = g.agg(n="count", mean="mean", sd="std").reset_index()
+    g = data.groupby(["stage", "touchpoint", "persona"], dropna=False, sort=False)
+    out = g["value"].agg(n="count", mean="mean", sd="std").reset_index()
+    out["n_customers"] = (g["_who"].nunique().to_numpy(dtype=float) if who is not None
+                          else np.nan)             # no ids: unknown, the rule then reads n
     out["touchpoint"] = _none(out["touchpoint"])
     out = out.assign(signal=signal, kind="mean", count=0, higher_is_worse=higher_is_worse,
                      log=log, unit=unit)
@@ -252,7 +262,8 @@ def dropoff_signal(funnel: pd.DataFrame, *, level: str = "stage", journey=None,
 def valence_signal(evidence: pd.DataFrame, *, value_col: str = "valence",
                    stage_col: str = "stage", touchpoint_col: str | None = "touchpoint",
                    persona_col: str | None = "persona",
-                   levels: Sequence[str] = ("stage", "touchpoint")) -> pd.DataFrame:
+                   levels: Sequence[str] = ("stage", "touchpoint"),
+                   customer_col: str | None = "customer_id") -> pd.DataFrame:
     """Negative valence: the emotion evidence (−2..+2) per stage and touchpoint.
 
     Takes the observation rows of :func:`jmtools.analyses.emotions.emotion_evidence` (or any frame
@@ -267,7 +278,7 @@ def valence_signal(evidence: pd.DataFrame, *, value_col: str = "valence",
     return observation_signal(evidence, signal="negative valence", value_col=value_col,
                               stage_col=stage_col, touchpoint_col=touchpoint_col,
                               persona_col=persona_col, higher_is_worse=False, unit="valence",
-                              levels=levels)
+                              levels=levels, customer_col=customer_col)
 
 
 def complaint_signal(tickets: pd.DataFrame, reached: pd.DataFrame, *,
@@ -369,6 +380,7 @@ def slow_step_signal(times: pd.DataFrame, *, from_col: str = "from_step",
     if persona_col is not None and persona_col in times.columns:
         # everybody, including customers in no persona; then only named personas
         out = pd.concat([out[out["persona"].notna()], _pooled_all(out)], ignore_index=True)
+    out["n_customers"] = out["n"].astype(float)          # one waiting time per customer
     out = out.assign(signal="slow step", kind="mean", count=0, higher_is_worse=True, log=True,
                      unit="hours").reset_index(drop=True)
     out["touchpoint"] = _none(out["touchpoint"])
@@ -490,7 +502,7 @@ def collect_signals(evidence, *, emotion: pd.DataFrame | None = None,
              detour_signal(funnels.detours(evidence, by=by), journey=lookup, persona_col=pcol)]
     if emotion is not None:
         parts.append(valence_signal(emotion, persona_col=persona_col if persona_col in emotion
-                                    else None))
+                                    else None, customer_col=customer_col))
     dropped = {}
     if tickets is not None and len(tickets):
         t = tickets.copy()
@@ -524,9 +536,18 @@ def combine_signals(*signals: pd.DataFrame) -> pd.DataFrame:
     parts = [s for s in signals if s is not None]
     if not parts:
         raise ParameterError("signals", "nothing", expected="at least one signals frame")
+    parts = [p if "n_customers" in p.columns else _customers_unknown(p) for p in parts]
     for part in parts:
         missing = [c for c in SIGNAL_COLUMNS if c not in part.columns]
         if missing:
             raise ParameterError("signals", f"a frame without {missing}",
                                  expected="frames made by the *_signal functions")
     return pd.concat([p[SIGNAL_COLUMNS] for p in parts], ignore_index=True)
+
+
+def _customers_unknown(part: pd.DataFrame) -> pd.DataFrame:
+    """A signals frame made before ``n_customers`` existed (or by hand): a rate's ``n`` counts
+    customers; a mean's customers are unknown (the disclosure rule then reads ``n``)."""
+    rate = part["kind"] == "rate" if "kind" in part.columns else False
+    n = part["n"] if "n" in part.columns else np.nan
+    return part.assign(n_customers=pd.Series(np.where(rate, n, np.nan), index=part.index, dtype=float))

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from jmtools.analyses.priorities.frameworks import _numbers
-from jmtools.core.errors import DataError, ParameterError, Problem
+from jmtools.core.errors import DataError, ParameterError, Problem, whole_number
 from jmtools.core.stats import bootstrap_ci
 
 __all__ = ["average_order_value", "value_at_stake", "total_value_at_stake"]
@@ -50,6 +50,7 @@ def average_order_value(orders: pd.DataFrame, *, amount_col: str = "amount",
     0     all         70.0  3
     1     Ben         60.0  2
     """
+    whole_number("seed", seed, at_least=0, fix="pass any whole number from 0, e.g. 0")
     amounts = _numbers(orders.assign(id=range(len(orders))), amount_col, "amount")
     if amounts.dropna().empty:
         raise DataError([Problem("no order amounts to average", source="orders",

@@ -19,7 +19,7 @@ from jmtools.analyses.themes.model import (assign, centroids, choose_k, nmf, ref
                                            theme_stability, vectorise)
 from jmtools.analyses.themes.labels import _labels, distinct_quotes, quote_scores
 from jmtools.analyses.themes.text import _sentences, stock_sentences
-from jmtools.core.errors import DataError, ParameterError, Problem, suggest
+from jmtools.core.errors import DataError, ParameterError, Problem, suggest, whole_number
 from jmtools.core.vocabulary import NO_PERSONA
 
 __all__ = ["POLARITIES", "NEGATIVE_BELOW", "POSITIVE_ABOVE", "CONTENT_CLEAR", "MAX_SHARE", "N_THEMES", "Themes",
@@ -186,6 +186,9 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int | str = N_THEMES, polar
                                or n_themes < 1):
         raise ParameterError("n_themes", n_themes, expected="a whole number ≥ 1 or 'auto'",
                              fix=f"pass e.g. {N_THEMES} (the default), or 'auto' to measure it on the data")
+    for name, value, low in (("seed", seed, 0), ("min_df", min_df, 1), ("max_features", max_features, 1),
+                             ("n_terms", n_terms, 1), ("n_quotes", n_quotes, 0), ("max_themes", max_themes, 1)):
+        whole_number(name, value, at_least=low)
     _check_cols(feedback, {"text_col": text_col})
     roles = {r: c for r, c in (("id", id_col), ("customer_id", customer_col), ("stage", stage_col),
                                ("touchpoint", touchpoint_col), ("persona", persona_col))
@@ -455,6 +458,7 @@ def themes_at(themes: Themes, *, stage: str | None = None, touchpoint: str | Non
                label  n  share
     0  slow delivery  2    1.0
     """
+    whole_number("min_n", min_n, fix="pass 1 to list every theme with a text here")
     docs = _where(themes.documents[themes.documents["theme"] > 0], stage, touchpoint, persona)
     n = docs.groupby("theme").size()
     out = n[n >= min_n].rename("n").reset_index()
@@ -486,6 +490,7 @@ def themes_for(themes: Themes, *, persona: str | None = None, stage: str | None 
                label  n  share
     0  slow delivery  1    1.0
     """
+    whole_number("n_quotes", n_quotes, at_least=0, fix="pass 0 for no quotes, or e.g. 3")
     docs = _where(themes.documents, stage, touchpoint, persona)
     docs = docs.reset_index(drop=True)
     chosen = set(docs.loc[docs["theme"] > 0, "theme"])

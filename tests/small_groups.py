@@ -1,0 +1,48 @@
+"""A sample world with a persona of a few customers who each write many survey answers: the
+shape the disclosure rule must hold against (docs/decisions.md D28, D31 and the customer count).
+
+Built outside the repository (a temporary copy of data/ecommerce): ``loud_persona_world``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+LOUD = "Loud Lou"
+
+
+def loud_persona_world(folder: Path, *, customers: int = 3, answers_each: int = 10, talkers: int | None = None,
+                       name: str = LOUD, stage: str = "Consideration",
+                       touchpoint: str = "Product page") -> Path:
+    """A copy of the e-commerce world in ``folder`` whose first persona, ``name``, holds
+    ``customers`` customers who answered a survey at ``stage``; the first ``talkers`` of them (default
+    all) each give ``answers_each`` CSAT answers of 1 there, and none of them any other answer or
+    text. Returns the folder (None without the sample world)."""
+    source = ROOT / "data" / "ecommerce"
+    if not (source / "events.parquet").exists():
+        return None
+    shutil.copytree(source, folder)
+    surveys = pd.read_csv(folder / "surveys.csv")
+    table = pd.read_csv(folder / "customers.csv")
+    asked = surveys.loc[surveys["stage"] == stage, "customer_id"].drop_duplicates().sort_values()
+    chosen = list(asked.head(customers))
+    table.assign(loud=table["customer_id"].isin(chosen)).to_csv(folder / "customers.csv", index=False)
+    talking = chosen[:customers if talkers is None else talkers]
+    n = len(talking) * answers_each
+    loud = pd.DataFrame({"survey_id": [f"L{i:05d}" for i in range(n)],
+                         "customer_id": [c for c in talking for _ in range(answers_each)],
+                         "timestamp": [f"2026-{6 + i % 3:02d}-{1 + i % 27:02d} 10:00:00" for i in range(n)],
+                         "touchpoint": touchpoint, "stage": stage, "metric": "csat", "score": 1})
+    kept = surveys[~surveys["customer_id"].isin(chosen)]
+    pd.concat([kept, loud], ignore_index=True).to_csv(folder / "surveys.csv", index=False)
+    feedback = pd.read_csv(folder / "feedback.csv")
+    feedback[~feedback["customer_id"].isin(chosen)].to_csv(folder / "feedback.csv", index=False)
+    journey = (folder / "journey.yaml").read_text(encoding="utf-8")
+    (folder / "journey.yaml").write_text(journey.replace(
+        "personas:\n  - name: Budget Ben",
+        f"personas:\n  - name: {name}\n    rule: \"loud == True\"\n  - name: Budget Ben", 1), encoding="utf-8")
+    return folder
