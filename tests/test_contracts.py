@@ -333,14 +333,12 @@ NOT_COVERED = {
 _NO_FIX = ("ParameterError(expected=<text>) without fix= gives a message with neither 'Fix:' nor the "
            "valid values")
 KNOWN: dict[str, str] = {
-    "funnels.top_paths:bad": _NO_FIX + " (max_steps)",
     "emotions.emotion_evidence:bad": _NO_FIX + " (n_jobs, from jmtools.analyses.sentiment)",
     "emotions.moments_of_truth:bad": "min_drop=-1 is accepted: no keyword of moments_of_truth is checked",
     "emotions.sentiment_trend:bad": _NO_FIX + " (freq)",
     "painpoints.detour_signal:bad": "a count_col naming no column raises KeyError, not ParameterError "
                                     "(loop_signal checks its columns)",
     "painpoints.collect_signals:bad": "a persona_col naming no column is silently ignored (no persona split)",
-    "painpoints.detect_pain_points:bad": _NO_FIX + " (min_n)",
     "priorities.value_at_stake:bad": _NO_FIX + " (order_value)",
     "priorities.rank_backlog:bad": "by='impakt' raises ParameterError named 'by_col', not 'by'",
     "themes.themes_at:bad": "an unknown persona gives an empty frame, not a ParameterError",
