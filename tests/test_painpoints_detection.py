@@ -251,3 +251,19 @@ def test_pain_points_at_one_place_do_not_repeat_the_same_evidence(ecommerce, per
     assert len(parts) == len(set(parts)), [p for p in parts if parts.count(p) > 1]
     # each keeps its own feedback: the themes differ
     assert fees["themes"] != pay["themes"] or not pay["themes"]
+
+
+@pytest.mark.parametrize("persona", [None, "Ben"])
+def test_the_ranking_is_the_same_on_arrow_and_on_python_text_columns(signals, journey, persona):
+    """The ranking reads its comparisons through Python-string copies of the text columns
+    (for speed); given either kind of column, the table and the evidence are the same."""
+    evidence = pp.compare_signals(signals)
+    kinds = {}
+    for kind, dtype in (("arrow", "str"), ("python", object)):
+        text = {c: evidence[c].astype(dtype) for c in ("stage", "persona", "signal", "unit",
+                                                      "level", "versus")}
+        kinds[kind] = pp.detect_pain_points(signals, journey=journey, persona=persona,
+                                            comparisons=evidence.assign(**text))
+    assert str(kinds["arrow"].evidence["stage"].dtype) == "str"  # the evidence keeps its columns
+    assert len(kinds["arrow"].table) > 2
+    pd.testing.assert_frame_equal(kinds["arrow"].table, kinds["python"].table)

@@ -45,3 +45,36 @@ def _texts(spec, layer):
     data = layer.get("data", {})
     rows = spec.get("datasets", {}).get(data.get("name"), []) if isinstance(data, dict) else []
     return [v for row in rows for v in row.values() if isinstance(v, str)]
+
+
+def test_a_part_drawn_from_the_whole_cells_equals_the_map_of_its_lanes(ecommerce_world):
+    import pandas as pd
+
+    from jmtools.report.mappages import lanes_of
+
+    journey = ecommerce_world.journey
+    cells = map_cells(journey, persona="Budget Ben")
+    lanes = list(cells["lane"].cat.categories)
+    for chosen in (lanes[:3], lanes[3:], [lanes[-1], lanes[0]]):
+        part, own = lanes_of(cells, chosen), map_cells(journey, persona="Budget Ben", lanes=chosen)
+        if chosen[0] == lanes[-1]:  # another order: rows follow it in map_cells only
+            assert set(part["lane"]) == set(own["lane"])
+            continue
+        pd.testing.assert_frame_equal(part, own)
+        assert part.attrs == own.attrs
+
+
+def test_print_parts_from_given_cells_are_the_same_charts(ecommerce_world):
+    journey = ecommerce_world.journey
+    cells = map_cells(journey, persona="Budget Ben")
+    whole = journey_map(journey, persona="Budget Ben")
+    assert journey_map(journey, persona="Budget Ben", cells=cells).to_dict() == whole.to_dict()
+    given = print_parts(journey, whole, persona="Budget Ben", cells=cells, usermeta={"caption": "c"})
+    own = print_parts(journey, whole, persona="Budget Ben")
+    assert len(given) == len(own) == 2
+    for a, b in zip(given, own):
+        spec = a.to_dict()
+        assert spec.pop("usermeta") == {"jmtools": "journey-map", "print": True, "caption": "c"}
+        expected = b.to_dict()
+        expected.pop("usermeta")
+        assert spec == expected

@@ -30,7 +30,7 @@ __all__ = ["map_chart", "journey_map", "journey_mimebundle"]
 
 def map_chart(cells, *, title: str | None = None, subtitle: str | None = None,
               column_width: int = 230, label_width: int = 150, font_size: int = 11,
-              emotion_height: int = 150):
+              emotion_height: int = 150, usermeta: Mapping[str, Any] | None = None):
     """Draw a cells frame (from :func:`~jmtools.analyses.mapcells.map_cells`) as the
     journey-map grid.
 
@@ -53,6 +53,9 @@ def map_chart(cells, *, title: str | None = None, subtitle: str | None = None,
         Size of item text; headers are a little larger.
     emotion_height : int, default 150
         Height of the emotion-curve lane.
+    usermeta : mapping, optional
+        More entries for the spec's ``usermeta`` (which always holds
+        ``{"jmtools": "journey-map"}``, how reports recognise a map), e.g. a caption.
 
     Returns
     -------
@@ -79,17 +82,21 @@ def map_chart(cells, *, title: str | None = None, subtitle: str | None = None,
     layers = [geo.backgrounds(), geo.lane_titles(), geo.stage_headers(), *geo.guides(),
               *geo.blueprint_lines(), *geo.items(), *geo.curves(), *geo.footer()]
     layers = [layer for layer in layers if layer is not None]
-    chart = alt.layer(*layers).properties(
-        width=geo.width, height=geo.height, usermeta={"jmtools": "journey-map"},  # reports print it apart
+    # One construction with every top-level property: each chained call (.properties(),
+    # .resolve_scale(), .configure_*()) on a layered chart copies every layer twice more.
+    return alt.LayerChart(
+        layer=layers, width=geo.width, height=geo.height,
+        usermeta={"jmtools": "journey-map", **(usermeta or {})},  # reports print it apart
         title=alt.TitleParams(title or "Journey map", subtitle=subtitle or _SUBTITLE,
                               anchor="start", fontSize=18, subtitleFontSize=11,
                               subtitleColor=MAP_COLORS["subtitle"], font=MAP_FONT,
                               subtitleFont=MAP_FONT),
-    ).resolve_scale(color="independent", shape="independent", fill="independent",
-                    stroke="independent", strokeDash="independent")
-    return chart.configure_view(stroke=None).configure_legend(
-        orient="bottom", labelFont=MAP_FONT, titleFont=MAP_FONT, labelFontSize=11,
-        titleFontSize=11, symbolStrokeWidth=1.5, labelLimit=400)
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(
+            color="independent", shape="independent", fill="independent",
+            stroke="independent", strokeDash="independent")),
+        config=alt.Config(view=alt.ViewConfig(stroke=None), legend=alt.LegendConfig(
+            orient="bottom", labelFont=MAP_FONT, titleFont=MAP_FONT, labelFontSize=11,
+            titleFontSize=11, symbolStrokeWidth=1.5, labelLimit=400)))
 
 
 _SUBTITLE = "Evidence of each item: ● measured from data · ◆ reported by customers · ○ assumed"
@@ -97,7 +104,7 @@ _SUBTITLE = "Evidence of each item: ● measured from data · ◆ reported by cu
 
 def journey_map(journey, *, evidence: Mapping[str, Any] | None = None,
                 persona: str | Sequence[str] | None = None, lanes: Sequence[str] | None = None,
-                title: str | None = None, **layout):
+                title: str | None = None, cells=None, **layout):
     """The journey-map canvas of ``journey``: :func:`~jmtools.analyses.mapcells.map_cells`
     then :func:`map_chart`.
 
@@ -109,9 +116,13 @@ def journey_map(journey, *, evidence: Mapping[str, Any] | None = None,
         See :func:`~jmtools.analyses.mapcells.map_cells`.
     title : str, optional
         Chart title (default: the journey's name, and the persona).
+    cells : pandas.DataFrame, optional
+        What ``map_cells(journey, evidence=evidence, persona=persona, lanes=lanes)`` returns,
+        when the caller already has it (a report draws the same cells on screen and on
+        paper); drawn as given.
     **layout
-        ``column_width``, ``label_width``, ``font_size``, ``emotion_height`` of
-        :func:`map_chart`.
+        ``column_width``, ``label_width``, ``font_size``, ``emotion_height`` and ``usermeta``
+        of :func:`map_chart`.
 
     Returns
     -------
@@ -125,7 +136,8 @@ def journey_map(journey, *, evidence: Mapping[str, Any] | None = None,
     >>> journey_map(j).to_dict()["title"]["text"]
     'Demo'
     """
-    cells = map_cells(journey, evidence=evidence, persona=persona, lanes=lanes)
+    if cells is None:
+        cells = map_cells(journey, evidence=evidence, persona=persona, lanes=lanes)
     if title is None:
         title = journey.name
         if isinstance(persona, str):

@@ -16,7 +16,7 @@ from numbers import Real
 from jmtools.analyses.mapcells import map_cells
 from jmtools.charts.journeymap import journey_map
 
-__all__ = ["LANDSCAPE_PX", "MIN_PRINT_SCALE", "print_scale", "print_parts"]
+__all__ = ["LANDSCAPE_PX", "MIN_PRINT_SCALE", "print_scale", "print_parts", "lanes_of"]
 
 #: What a landscape A4 page holds for the map, in CSS px at 96 dpi: 277 × 150 mm (margins,
 #: the section's heading and the caption taken off).
@@ -40,7 +40,8 @@ def print_scale(width: float, height: float) -> float:
     return min(1.0, LANDSCAPE_PX[0] / width, LANDSCAPE_PX[1] / height)
 
 
-def print_parts(journey, whole, *, evidence=None, persona=None) -> list:
+def print_parts(journey, whole, *, evidence=None, persona=None, cells=None,
+                usermeta=None) -> list:
     """The map in two parts for landscape pages, or ``[]`` when ``whole`` prints legibly as it is.
 
     Parameters
@@ -51,6 +52,12 @@ def print_parts(journey, whole, *, evidence=None, persona=None) -> list:
         The map as the report shows it (:func:`jmtools.charts.journeymap.journey_map`).
     evidence, persona
         As given to :func:`~jmtools.charts.journeymap.journey_map`.
+    cells : pandas.DataFrame, optional
+        The cells ``whole`` was drawn from (``map_cells(journey, evidence=evidence,
+        persona=persona)``), when the caller has them: each part draws its lanes' rows of
+        them instead of computing the map's content again.
+    usermeta : mapping, optional
+        More ``usermeta`` entries of each part (e.g. its caption).
 
     Returns
     -------
@@ -66,7 +73,9 @@ def print_parts(journey, whole, *, evidence=None, persona=None) -> list:
     """
     if print_scale(_size(whole.width), _size(whole.height)) >= MIN_PRINT_SCALE:
         return []
-    lanes = list(map_cells(journey, evidence=evidence, persona=persona)["lane"].cat.categories)
+    if cells is None:
+        cells = map_cells(journey, evidence=evidence, persona=persona)
+    lanes = list(cells["lane"].cat.categories)
     cut = lanes.index(_SPLIT_AFTER) + 1 if _SPLIT_AFTER in lanes[:-1] else (len(lanes) + 1) // 2
     if cut >= len(lanes):
         return []
@@ -76,10 +85,29 @@ def print_parts(journey, whole, *, evidence=None, persona=None) -> list:
     titles = ("what customers go through (1 of 2)", "where it hurts and what the company does (2 of 2)")
     parts = []
     for chosen, title in zip((lanes[:cut], lanes[cut:]), titles):
-        chart = journey_map(journey, evidence=evidence, persona=persona, lanes=chosen,
-                            title=f"{name}: {title}", column_width=column)
-        parts.append(chart.properties(usermeta={"jmtools": "journey-map", "print": True}))
+        parts.append(journey_map(journey, persona=persona, cells=lanes_of(cells, chosen),
+                                 title=f"{name}: {title}", column_width=column,
+                                 usermeta={"print": True, **(usermeta or {})}))
     return parts
+
+
+def lanes_of(cells, lanes):
+    """The rows of a cells frame in ``lanes``: what :func:`~jmtools.analyses.mapcells.map_cells`
+    returns when asked for those lanes only (same rows, order, types and ``attrs``).
+
+    Examples
+    --------
+    >>> from jmtools.journey import Journey
+    >>> j = Journey.from_yaml("name: Demo\\nstages: [{name: A, goal: Look, emotion: 1}]")
+    >>> part = lanes_of(map_cells(j), ["emotion"])
+    >>> list(part["lane"].cat.categories), part.equals(map_cells(j, lanes=["emotion"]))
+    (['emotion'], True)
+    """
+    part = cells[cells["lane"].isin(lanes)].reset_index(drop=True)
+    part["lane"] = part["lane"].cat.set_categories(list(lanes))
+    part.attrs = {key: list(value) if isinstance(value, list) else value
+                  for key, value in cells.attrs.items()}
+    return part
 
 
 def _size(value) -> float:

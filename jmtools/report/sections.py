@@ -23,6 +23,7 @@ import pandas as pd
 
 from jmtools.analyses.disclosure import MIN_GROUP, hide_small_counts, suppress_small_cells
 from jmtools.analyses.emotions import feeling_basis
+from jmtools.analyses.mapcells import map_cells
 from jmtools.analyses.themes import polarity_basis
 from jmtools.charts.emotions import assumed_curve_chart, emotion_curve_chart, emotion_curve_panels
 from jmtools.charts.journeymap import journey_map
@@ -39,7 +40,7 @@ from jmtools.report.mappages import print_parts
 from jmtools.report.quotes import quoted_themes
 from jmtools.report.record import record, record_source
 from jmtools.report.stake import stake_cells, stake_total
-from jmtools.report.wording import NOT_SHOWN, coverage_sentence, listed, plain
+from jmtools.report.wording import NOT_SHOWN, caption, coverage_sentence, listed, plain
 from jmtools.sources import SPECS, TABLE_CONTENTS, missing_table
 
 __all__ = ["record_inputs", "title", "at_a_glance", "who", "data_behind", "how_far", "feelings", "survey_kpis",
@@ -594,7 +595,9 @@ def the_map(f: Findings) -> None:
     if f.focus_hidden:
         _display(md(NOT_SHOWN, who=f.focus.label, what="the map's measured emotion and KPIs are", m=MIN_GROUP))
     persona = None if f.focus.everyone else f.focus.persona
-    whole = journey_map(f.journey, evidence=f.map_evidence, persona=persona)
-    _display(with_caption(whole, "journey_map"))
-    for part in print_parts(f.journey, whole, evidence=f.map_evidence, persona=persona):
-        _display(with_caption(part, "journey_map"))  # on paper only: landscape pages, legible text
+    cells = map_cells(f.journey, evidence=f.map_evidence, persona=persona)  # screen and paper
+    meta = {"caption": caption("journey_map")}  # as with_caption() adds it, without a copy
+    whole = journey_map(f.journey, persona=persona, cells=cells, usermeta=meta)
+    _display(whole)
+    for part in print_parts(f.journey, whole, persona=persona, cells=cells, usermeta=meta):
+        _display(part)  # on paper only: landscape pages, legible text

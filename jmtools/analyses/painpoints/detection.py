@@ -292,9 +292,10 @@ def detect_pain_points(signals: pd.DataFrame, *, journey=None, themes=None,
         signals, min_n=min_n, min_effect=min_effect, unit_contrast=unit_contrast)
     if personas is not None:
         evidence = evidence[evidence["persona"].isin([*personas, ALL])].reset_index(drop=True)
+    places = _python_strings(evidence)   # read place by place below, many times
     if focus is None:
-        detected = _detected_rows(evidence)
-        table = _merge_journey(detected, evidence, journey)
+        detected = _detected_rows(places)
+        table = _merge_journey(detected, places, journey)
     else:
         known = sorted((set(evidence["persona"]) | set(getattr(journey, "persona_names", None) or []))
                        - {ALL})
@@ -302,7 +303,7 @@ def detect_pain_points(signals: pd.DataFrame, *, journey=None, themes=None,
             raise ParameterError("persona", focus, expected=known,
                                  fix=f"did you mean {suggest(str(focus), known)!r}?"
                                  if suggest(str(focus), known) else "")
-        table = _focus_rows(evidence, journey, focus, min_effect=min_effect)
+        table = _focus_rows(places, journey, focus, min_effect=min_effect)
     table = _attach_feedback(table, themes, feedback, n_quotes, persona=focus)
     table = _share_place(table)
     table = _shared_evidence(table)
@@ -314,6 +315,26 @@ def detect_pain_points(signals: pd.DataFrame, *, journey=None, themes=None,
                       {"min_n": min_n, "min_effect": min_effect, "z": Z95,
                        "unit_contrast": tuple(unit_contrast), "persona": focus},
                       signals=signals, themes=themes)
+
+
+def _python_strings(evidence: pd.DataFrame) -> pd.DataFrame:
+    """``evidence`` with its text columns holding Python strings (``object``), same values.
+
+    Ranking reads the comparisons of one place at a time, a few hundred small selections
+    and sorts; on Arrow-backed text columns each one costs several times more. Only the
+    rows' values leave the ranking, so the table is the same.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"stage": pd.Series(["A", None], dtype="str"), "n": [1, 2]})
+    >>> _python_strings(frame).dtypes.astype(str).tolist(), _python_strings(frame).equals(frame)
+    (['object', 'int64'], False)
+    >>> _python_strings(frame)["stage"].tolist() == frame["stage"].tolist()
+    True
+    """
+    text = {c: evidence[c].astype(object) for c in evidence.columns
+            if isinstance(evidence[c].dtype, pd.StringDtype)}
+    return evidence.assign(**text) if text else evidence
 
 
 def _merge_journey(detected: list[dict], evidence: pd.DataFrame, journey) -> pd.DataFrame:
