@@ -31,7 +31,7 @@ from jmtools.core.errors import ParameterError
 from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
 from jmtools.evidence import fit_problems
 from jmtools.personas import RuleError, parse_rule
-from jmtools.pipeline import Findings
+from jmtools.pipeline import Findings, with_fewer
 from jmtools.report.present import (backlog_chart, funnel_chart, headline_cards, html_table, md,
                                     number, pain_point_chart, with_caption)
 from jmtools.report.headline import headline_html, headline_items
@@ -39,7 +39,7 @@ from jmtools.report.mappages import print_parts
 from jmtools.report.quotes import quoted_themes
 from jmtools.report.record import record, record_source
 from jmtools.report.stake import stake_cells, stake_total
-from jmtools.report.wording import NOT_SHOWN, coverage_sentence, listed, plain
+from jmtools.report.wording import NOT_SHOWN, coverage_sentence, listed, loss_words, plain, reached_words
 from jmtools.sources import SPECS, TABLE_CONTENTS, missing_table
 
 __all__ = ["record_inputs", "title", "at_a_glance", "who", "data_behind", "how_far", "feelings", "survey_kpis",
@@ -161,18 +161,16 @@ def at_a_glance(f: Findings) -> None:
                     who=f.focus.label, rule=rule, total=f"{f.evidence.n_customers:,}"))
         return
     reached = f.reached_last
-    record("reached_last_stage", reached["share"], label=f"Reached {reached['stage']}",
-           n=reached["started"], ci=reached["ci"], unit="%", headline=True)
-    low, high = reached["ci"] or (None, None)
+    if not reached["hidden"]:                    # reached by 1–4 customers: no figure (docs/decisions.md)
+        record("reached_last_stage", reached["share"], label=f"Reached {reached['stage']}",
+               n=reached["started"], ci=reached["ci"], unit="%", headline=True)
     cards = [{"label": "Customers", "value": number(n),
               "note": f"with events, of {f.evidence.n_customers:,} in the data"},
-             {"label": f"Reached {reached['stage']}", "value": number(reached["share"], unit="%"),
-              "note": f"95% CI {number(low, unit='%')}–{number(high, unit='%')}, n={reached['started']:,}"}]
+             dict(zip(("label", "value", "note"), (f"Reached {reached['stage']}", *reached_words(reached))))]
     cards += _lowest_card(f)
     loss = f.biggest_loss
     if loss is not None:
-        cards.append({"label": "Biggest loss", "value": f"{loss['from']} → {loss['to']}",
-                      "note": f"{number(loss['drop_off_rate'], unit='%')} of {loss['n_prev']:,} do not go on"})
+        cards.append({"label": "Biggest loss", "value": f"{loss['from']} → {loss['to']}", "note": loss_words(loss)})
     _display(_headline(f, cards))
     min_n = f.options["min_n"]
     if n < min_n:
@@ -345,14 +343,14 @@ def how_far(f: Findings) -> None:
                           "funnel" if f.focus.everyone else "funnel_compared"))
     loss = f.biggest_loss
     if loss is not None:
-        _display(md("The biggest loss is between **{a}** and **{b}**: {lost} of {prev} customers ({rate}) do "
-                    "not go on.", a=loss["from"], b=loss["to"], lost=f"{loss['drop_off']:,}",
-                    prev=f"{loss['n_prev']:,}", rate=number(loss["drop_off_rate"], unit="%")))
-    _display(html_table(fun, columns={"step": "stage", "n": "customers", "conversion": "from previous stage",
-                                      "ci_low": "95% CI low", "ci_high": "95% CI high",
-                                      "rate_from_start": "from start"},
-                        formats={"conversion": "%", "ci_low": "%", "ci_high": "%", "rate_from_start": "%"}))
-    for row in fun.itertuples():
+        _display(md("The biggest loss is between **{a}** and **{b}**: {words}.", a=loss["from"], b=loss["to"],
+                    words=loss_words(loss)))
+    _display(html_table(with_fewer(fun), columns={"step": "stage", "n": "customers",
+                                                  "conversion": "from previous stage", "ci_low": "95% CI low",
+                                                  "ci_high": "95% CI high", "rate_from_start": "from start"},
+                        formats={"conversion": "%", "ci_low": "%", "ci_high": "%", "rate_from_start": "%"},
+                        caption=fun.attrs.get("note") or None))
+    for row in fun[~fun["suppressed"]].itertuples():
         record(f"funnel_{row.step_index}", float(row.rate_from_start), label=f"Reached {row.step}", n=int(row.n),
                unit="%")
 
