@@ -33,7 +33,7 @@ from jmtools.core.vocabulary import ALL
 
 __all__ = ["disclosure_floor", "small_personas", "disclosed_comparisons", "disclosed_curve",
            "disclosed_kpis", "disclosed_rows", "disclosed_funnel", "disclosed_steps", "disclosure_note",
-           "FEWER", "OTHER", "step_loss", "with_fewer", "disclosed_table"]
+           "FEWER", "OTHER", "step_loss", "with_fewer", "disclosed_table", "disclosed_shares", "disclosed_paths"]
 
 #: What a table shows in place of a count of 1 to 4 customers.
 FEWER = f"fewer than {MIN_GROUP}"
@@ -155,7 +155,7 @@ def disclosed_kpis(kpis: pd.DataFrame | None, min_group: int = MIN_GROUP) -> pd.
     Customers are ``n_customers`` (distinct customers who answered) where the frame has it,
     else ``n`` (answers: fewer answers, fewer customers). Returns a copy with ``suppressed``
     (bool); ``value``, ``ci_low``, ``ci_high``, ``n`` and ``n_customers`` are missing in
-    suppressed rows, and ``attrs["hidden_rows"]`` counts them.
+    suppressed rows, ``attrs["hidden_rows"]`` counts them and ``attrs["note"]`` says so.
 
     Examples
     --------
@@ -173,7 +173,8 @@ def disclosed_kpis(kpis: pd.DataFrame | None, min_group: int = MIN_GROUP) -> pd.
     hidden = (np.nan_to_num(who) > 0) & (who < min_group)
     out = kpis.copy()
     out["suppressed"] = hidden
-    out.attrs = {**kpis.attrs, "hidden_rows": int(hidden.sum()), "min_group": min_group}
+    out.attrs = {**kpis.attrs, "hidden_rows": int(hidden.sum()), "min_group": min_group,
+                 "note": suppression_note(int(hidden.sum()), min_group)}
     if hidden.any():
         for col in ("value", "ci_low", "ci_high", "n", "n_customers"):
             if col in out:
@@ -413,6 +414,77 @@ def disclosed_table(frame: pd.DataFrame, customers_col: str, *, by=None, pool: s
         out = out.sort_values(by, key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
     k = int(hidden.sum())
     out.attrs = {**frame.attrs, "hidden_rows": k, "pooled_rows": pooled, "note": _table_note(k, pooled, min_group)}
+    return out
+
+
+def disclosed_paths(paths: pd.DataFrame, *, by=None, min_group: int = MIN_GROUP) -> pd.DataFrame:
+    """Most common paths (:func:`~jmtools.analyses.funnels.top_paths`) without the paths of 1 to
+    ``min_group − 1`` customers: pooled into :data:`OTHER` (ranked last, its share of the group
+    with a Wilson interval) when they hold ``min_group`` or more together (:func:`disclosed_table`).
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"rank": [1, 2, 3], "path": ["A", "A → B", "B"], "n_steps": [1, 2, 1],
+    ...                   "n": [30, 3, 4], "n_customers": [40] * 3, "share": [.75, .075, .1]})
+    >>> out = disclosed_paths(p)
+    >>> out[["rank", "path", "n", "share"]].values.tolist()[1]
+    [4, 'other (fewer than 5 customers each)', 7.0, 0.175]
+    """
+    from jmtools.core.stats import wilson_interval
+
+    out = disclosed_table(paths, "n", by=by, pool="path", min_group=min_group)
+    pooled = (out["path"] == OTHER).to_numpy()
+    if not pooled.any():
+        return out
+    keys = out[by] if by else pd.Series(0, index=out.index)
+    src = paths[by] if by else pd.Series(0, index=paths.index)
+    total = keys.map(paths.groupby(src)["n_customers"].first())
+    out.loc[pooled, "n_customers"] = total[pooled]
+    out.loc[pooled, "rank"] = keys[pooled].map(paths.groupby(src)["rank"].max() + 1)
+    out.loc[pooled, "share"] = out.loc[pooled, "n"] / out.loc[pooled, "n_customers"]
+    bounds = [wilson_interval(int(k), int(n)) for k, n in out.loc[pooled, ["n", "n_customers"]].to_numpy()]
+    if "ci_low" in out:
+        out.loc[pooled, ["ci_low", "ci_high"]] = bounds
+    out["rank"] = out["rank"].astype("int64")
+    return out
+
+
+def disclosed_shares(frame: pd.DataFrame, count_col: str = "n", *, by=None,
+                     numbers=("share", "ci_low", "ci_high"), min_group: int = MIN_GROUP) -> pd.DataFrame:
+    """Rows that split a group's customers (how far each gets): those of 1 to ``min_group − 1``
+    customers lose their numbers, and so do the smallest others of the group until the hidden
+    ones count ``min_group`` (the group's size is shown: it minus the rest would give them away;
+    :func:`~jmtools.analyses.disclosure.suppress_small_cells`).
+
+    Returns a copy with ``count_col`` and ``numbers`` missing in ``suppressed`` rows and
+    ``attrs["note"]``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"step": ["(none)", "A", "B"], "n": [2, 30, 9], "share": [.05, .73, .22]})
+    >>> out = disclosed_shares(t)
+    >>> out["n"].tolist(), out["suppressed"].tolist()
+    ([nan, 30.0, nan], [True, False, True])
+    >>> out.attrs["note"]
+    "1 row of fewer than 5 customers is shown without numbers, and 1 more so that the group's total does not reveal it."
+    """
+    cells = frame.assign(_row=frame[by].astype(str) if by else "", _col=np.arange(len(frame)))
+    grid = suppress_small_cells(cells, row_col="_row", column_col="_col", n_col=count_col,
+                                customers_col=count_col, min_n=min_group)
+    hidden = grid["suppressed"].to_numpy(bool)
+    out = frame.copy()
+    out["suppressed"] = hidden
+    for col in (count_col, *numbers):
+        if col in out and hidden.any():
+            out[col] = out[col].astype(float).mask(hidden)
+    why = grid["suppressed_why"]
+    small, more = int((why == "fewer customers").sum()), int((why == "reveals another").sum())
+    note = "" if not hidden.any() else (
+        f"{small} row{'s' if small != 1 else ''} of fewer than {min_group} customers "
+        f"{'are' if small != 1 else 'is'} shown without numbers" + (
+            f", and {more} more so that the group's total does not reveal {'it' if small == 1 else 'them'}"
+            if more else "") + ".")
+    out.attrs = {**frame.attrs, "hidden_rows": int(hidden.sum()), "note": note}
     return out
 
 
