@@ -164,10 +164,11 @@ def _record_one_persona(persona: str, sizes, kpis, typical, *, record=record) ->
     """Record one persona's size, conversion and typical events (``record`` can be swapped
     for a collector, as the in-process tests do)."""
     row = sizes[sizes["persona"] == persona].iloc[0]
-    record("persona_n", int(row["n"]), label=f"Customers in {persona}")
-    record("persona_share", float(row["share"]), label=f"Share of the customer table in {persona}",
-           n=int(row["total"]), ci=(float(row["ci_low"]), float(row["ci_high"])), unit="%", headline=True)
-    conv = kpis[(kpis["persona"] == persona) & (kpis["kpi"] == "conversion")]
+    if pd.notna(row["n"]):                     # hidden by the disclosure rule: nothing recorded
+        record("persona_n", int(row["n"]), label=f"Customers in {persona}")
+        record("persona_share", float(row["share"]), label=f"Share of the customer table in {persona}",
+               n=int(row["total"]), ci=(float(row["ci_low"]), float(row["ci_high"])), unit="%", headline=True)
+    conv = kpis[(kpis["persona"] == persona) & (kpis["kpi"] == "conversion") & kpis["value"].notna()]
     if len(conv):
         c = conv.iloc[0]
         record("persona_conversion", float(c["value"]), label=f"Conversion of {persona}",
