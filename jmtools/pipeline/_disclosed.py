@@ -29,6 +29,7 @@ import pandas as pd
 
 from jmtools.analyses.disclosure import MIN_GROUP, customers_behind, suppress_small_cells, suppression_note
 from jmtools.core.errors import ParameterError
+from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import ALL
 
 __all__ = ["disclosure_floor", "small_personas", "disclosed_comparisons", "disclosed_curve",
@@ -430,8 +431,6 @@ def disclosed_paths(paths: pd.DataFrame, *, by=None, min_group: int = MIN_GROUP)
     >>> out[["rank", "path", "n", "share"]].values.tolist()[1]
     [4, 'other (fewer than 5 customers each)', 7.0, 0.175]
     """
-    from jmtools.core.stats import wilson_interval
-
     out = disclosed_table(paths, "n", by=by, pool="path", min_group=min_group)
     pooled = (out["path"] == OTHER).to_numpy()
     if not pooled.any():

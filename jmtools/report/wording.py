@@ -253,11 +253,11 @@ def loss_words(loss: dict, min_group: int = 5) -> str:
     >>> loss_words({"drop_off": 18, "n_prev": 20, "drop_off_rate": 0.9, "hidden": False})
     '18 of 20 customers (90.0%) do not go on'
     >>> loss_words({"drop_off": None, "n_prev": 20, "drop_off_rate": 0.8, "hidden": True})
-    'fewer than 5 of 20 customers go on (so more than 75.0% do not)'
+    'fewer than 5 of 20 customers go on (so at least 80.0% do not)'
     """
     if loss.get("hidden"):
-        return (f"fewer than {min_group} of {loss['n_prev']:,} customers go on (so more than "
-                f"{percent((loss['n_prev'] - min_group) / loss['n_prev'])} do not)")
+        return (f"fewer than {min_group} of {loss['n_prev']:,} customers go on (so at least "
+                f"{percent((loss['n_prev'] - min_group + 1) / loss['n_prev'])} do not)")
     return f"{loss['drop_off']:,} of {loss['n_prev']:,} customers ({percent(loss['drop_off_rate'])}) do not go on"
 
 
