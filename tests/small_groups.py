@@ -75,3 +75,13 @@ def thin_end_world(folder: Path, *, customers: int = 20, reach_last: int = 2, na
         "personas:\n  - name: Budget Ben",
         f"personas:\n  - name: {name}\n    rule: \"thin == True\"\n  - name: Budget Ben", 1), encoding="utf-8")
     return folder
+
+
+def built(builder, folder: Path, **options) -> Path:
+    """``builder(folder, **options)`` (a world above), or the test skipped without the sample world."""
+    import pytest
+
+    made = builder(folder, **options)
+    if made is None:
+        pytest.skip("sample world ecommerce not generated (jmtools sample-data)")
+    return made

@@ -106,11 +106,9 @@ def test_a_persona_of_twenty_shows_no_step_path_or_loop_of_fewer_than_five(tmp_p
     the funnel keeps that step without its numbers ("fewer than 5"); no path, transition, detour,
     loop, furthest-step or timing row shown is backed by 1–4 customers; the notes say what was left out."""
     from inprocess import run_cells
-    from small_groups import THIN, thin_end_world
+    from small_groups import THIN, built, thin_end_world
 
-    folder = thin_end_world(tmp_path / "world")
-    if folder is None:
-        pytest.skip("sample world ecommerce not generated")
+    folder = built(thin_end_world, tmp_path / "world")
     run = run_cells(NOTEBOOK, {"data_dir": str(folder), "persona": THIN})
     ns = run.namespace
     funnel = _chart_rows(run.displayed, f"— {THIN}")

@@ -267,12 +267,9 @@ def test_a_persona_of_five_or_more_keeps_its_funnel(tiny_world):
 # ------------------------------------------- a funnel step of 1–4 customers inside a larger persona
 @pytest.fixture(scope="module")
 def thin_world(tmp_path_factory):
-    from small_groups import thin_end_world
+    from small_groups import built, thin_end_world
 
-    folder = thin_end_world(tmp_path_factory.mktemp("thin") / "world")
-    if folder is None:
-        pytest.skip("sample world ecommerce not generated (jmtools sample-data)")
-    return folder
+    return built(thin_end_world, tmp_path_factory.mktemp("thin") / "world")
 
 
 @pytest.fixture(scope="module")
