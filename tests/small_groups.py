@@ -46,3 +46,42 @@ def loud_persona_world(folder: Path, *, customers: int = 3, answers_each: int = 
         "personas:\n  - name: Budget Ben",
         f"personas:\n  - name: {name}\n    rule: \"loud == True\"\n  - name: Budget Ben", 1), encoding="utf-8")
     return folder
+
+
+THIN = "Thin Thea"
+
+
+def thin_end_world(folder: Path, *, customers: int = 20, reach_last: int = 2, name: str = THIN) -> Path:
+    """A copy of the e-commerce world in ``folder`` whose first persona, ``name``, holds
+    ``customers`` customers who all reach the third stage of the strict stage funnel, of whom
+    only ``reach_last`` reach the last (the shape of a funnel step of 1–4 customers inside a
+    persona large enough to be shown). Returns the folder (None without the sample world)."""
+    from jmtools.analyses.funnels import customer_reach
+    from jmtools.pipeline import prepare_evidence
+
+    source = ROOT / "data" / "ecommerce"
+    if not (source / "events.parquet").exists():
+        return None
+    shutil.copytree(source, folder)
+    reach = customer_reach(prepare_evidence(folder)[0])
+    furthest = reach.groupby("customer_id")["step_index"].max().sort_index()
+    last = int(furthest.max())
+    chosen = [*furthest[furthest == last].index[:reach_last],
+              *furthest[furthest == last - 1].index[:customers - reach_last]]
+    table = pd.read_csv(folder / "customers.csv")
+    table.assign(thin=table["customer_id"].isin(chosen)).to_csv(folder / "customers.csv", index=False)
+    journey = (folder / "journey.yaml").read_text(encoding="utf-8")
+    (folder / "journey.yaml").write_text(journey.replace(
+        "personas:\n  - name: Budget Ben",
+        f"personas:\n  - name: {name}\n    rule: \"thin == True\"\n  - name: Budget Ben", 1), encoding="utf-8")
+    return folder
+
+
+def built(builder, folder: Path, **options) -> Path:
+    """``builder(folder, **options)`` (a world above), or the test skipped without the sample world."""
+    import pytest
+
+    made = builder(folder, **options)
+    if made is None:
+        pytest.skip("sample world ecommerce not generated (jmtools sample-data)")
+    return made

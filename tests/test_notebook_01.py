@@ -86,3 +86,34 @@ def test_notebook_declares_its_parameters():
     nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
     assert not any(c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code")
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
+
+
+def test_a_persona_of_three_is_listed_without_its_numbers(tmp_path):
+    """A persona of 3 customers (tests/small_groups.py), in-process: its size, attributes, KPIs and
+    typical events are listed without numbers, the size that would reveal it by subtraction is
+    hidden too, its card says "not shown", the notes say why and no figure describes it."""
+    from inprocess import run_cells
+    from small_groups import LOUD, built, loud_persona_world
+
+    folder = built(loud_persona_world, tmp_path / "world", customers=3)
+    run = run_cells(NOTEBOOK, {"data_dir": str(folder), "suggest": False, "min_customers": 1})
+    ns = run.namespace
+    sizes = ns["sizes"].set_index("persona")
+    assert pd.isna(sizes.loc[LOUD, "n"]) and pd.isna(sizes.loc[LOUD, "share"])
+    assert int(sizes["suppressed"].sum()) == 2                        # the three, and one that reveals them
+    assert int(sizes["total"].iloc[0]) == int(ns["assignment"]["customer_id"].nunique())
+    for name in ("kpis", "profile", "typical"):
+        mine = ns[name][ns[name]["persona"] == LOUD]
+        assert len(mine) and mine["suppressed"].all(), name           # listed…
+        assert mine["n"].isna().all(), name                           # …without numbers
+        others = ns[name][ns[name]["persona"] != LOUD]
+        assert not [v for v in others["n"] if v == v and 0 < v < 5], name  # nor any row of 1–4
+    kpis = ns["kpis"]
+    assert kpis.loc[kpis["persona"] == LOUD, "value"].isna().all()
+    assert kpis.loc[kpis["persona"] != LOUD, "value"].notna().any()
+    card = next(c for c in ns["cards"] if c.name == LOUD).with_profile(ns["sizes"], kpis)
+    assert ("customers", "not shown") == card.numbers[-1][:2]
+    texts = "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))
+    assert "1 persona of fewer than 5 customers is listed without its numbers." in texts
+    assert "1 more so that the group" in texts and "total does not reveal it" in texts
+    assert "rows read" in texts                                        # show_accounting, not the raw frame

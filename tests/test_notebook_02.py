@@ -86,3 +86,43 @@ def test_a_funnel_of_your_own_mixes_stages_touchpoints_and_events(ecommerce_worl
     f = funnel(e, steps=[s.strip() for s in steps.split(",")], level="any", by="persona")
     top = f[f.step_index > 1].sort_values("drop_off_rate", ascending=False).iloc[0]
     assert worst.startswith(f"{top['persona']}:") and top["step"] in worst
+
+
+def _chart_rows(displayed, title_part):
+    """The data rows of the displayed charts whose title holds ``title_part``."""
+    rows = []
+    for o in displayed:
+        chart = o if hasattr(o, "to_dict") else getattr(o, "chart", None)
+        if chart is None or not hasattr(chart, "to_dict"):
+            continue
+        spec = chart.to_dict()
+        if title_part in str(spec.get("title", "")):
+            rows += [r for d in spec.get("datasets", {}).values() for r in d]
+    return rows
+
+
+def test_a_persona_of_twenty_shows_no_step_path_or_loop_of_fewer_than_five(tmp_path):
+    """A persona of 20 customers, 2 of whom reach the last stage (tests/small_groups.py), in-process:
+    the funnel keeps that step without its numbers ("fewer than 5"); no path, transition, detour,
+    loop, furthest-step or timing row shown is backed by 1–4 customers; the notes say what was left out."""
+    from inprocess import run_cells
+    from small_groups import THIN, built, thin_end_world
+
+    folder = built(thin_end_world, tmp_path / "world")
+    run = run_cells(NOTEBOOK, {"data_dir": str(folder), "persona": THIN})
+    ns = run.namespace
+    funnel = _chart_rows(run.displayed, f"— {THIN}")
+    assert [r["n"] for r in funnel] == [20, 20, 20, None]
+    assert funnel[-1]["label"] == "fewer than 5 (not shown)"
+    small = lambda v: v is not None and v == v and 0 < v < 5           # noqa: E731
+    assert not [r for r in _chart_rows(run.displayed, "Where customers go") if small(r["n_customers"])]
+    assert not [r for r in _chart_rows(run.displayed, "Most common paths") if small(r["n"])]
+    assert not [r for r in _chart_rows(run.displayed, "Detours") if small(r["n_customers"])]
+    assert not [r for r in _chart_rows(run.displayed, "How far") if small(r["n"])]
+    assert not [v for v in ns["loops"]["n"] if small(v)] and not [v for v in ns["timing"]["n"] if small(v)]
+    assert ns["paths"].attrs["hidden_rows"] > 0 and ns["moves"].attrs["hidden_rows"] > 0
+    texts = "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))
+    assert "1 funnel step reached by fewer than 5 customers is shown as" in texts
+    assert "backed by fewer than 5 customers each are not shown" in texts
+    assert run.figures["worst_drop_off"]["value"] == f"{THIN}: Post-purchase"     # named, without its rate
+    assert "worst_drop_off_rate" not in run.figures

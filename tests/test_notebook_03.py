@@ -123,12 +123,9 @@ def test_notebook_runs_on_surveys_alone(notebook_runs):
 # ------------------------------------------------------------- no group under 5 customers
 @pytest.fixture(scope="module")
 def loud_world(tmp_path_factory):
-    from small_groups import loud_persona_world
+    from small_groups import built, loud_persona_world
 
-    folder = loud_persona_world(tmp_path_factory.mktemp("loud") / "world")
-    if folder is None:
-        pytest.skip("sample world ecommerce not generated (jmtools sample-data)")
-    return folder
+    return built(loud_persona_world, tmp_path_factory.mktemp("loud") / "world")
 
 
 def test_a_persona_of_three_talkative_customers_is_never_shown(loud_world):

@@ -262,3 +262,69 @@ def test_a_report_about_three_customers_shows_sections_without_their_numbers(tin
 def test_a_persona_of_five_or_more_keeps_its_funnel(tiny_world):
     f = pipeline.run(tiny_world, persona="Budget Ben", min_n=2)
     assert not f.focus_hidden and f.funnel["n"].notna().all() and f.reached_last is not None
+
+
+# ------------------------------------------- a funnel step of 1–4 customers inside a larger persona
+@pytest.fixture(scope="module")
+def thin_world(tmp_path_factory):
+    from small_groups import built, thin_end_world
+
+    return built(thin_end_world, tmp_path_factory.mktemp("thin") / "world")
+
+
+@pytest.fixture(scope="module")
+def thin(thin_world):
+    from small_groups import THIN
+
+    return pipeline.run(thin_world, persona=THIN)
+
+
+def test_the_thin_persona_has_twenty_customers_of_whom_two_reach_the_end(thin):
+    """The planted shape, read from the funnel as computed (no rule): 20 at the start, 2 at the end."""
+    from jmtools.analyses.funnels import funnel
+
+    raw = funnel(thin.evidence, steps=thin.evidence.mapped_stages, by="persona")
+    raw = raw[raw["persona"] == thin.focus.persona]
+    assert raw["n"].tolist()[0] == 20 and raw["n"].tolist()[-1] == 2
+    assert not thin.focus_hidden
+
+
+def test_a_funnel_step_of_two_customers_loses_its_numbers_not_its_place(thin):
+    last = thin.funnel.iloc[-1]
+    assert thin.funnel["step"].tolist() == thin.funnel_all["step"].tolist()
+    assert bool(last["suppressed"]) and thin.funnel["suppressed"].sum() == 1
+    for col in ("n", "conversion", "ci_low", "ci_high", "drop_off", "drop_off_rate", "rate_from_start"):
+        assert pd.isna(last[col]), col                       # 20 − drop_off would give the 2 away
+    assert thin.funnel["n"].iloc[:-1].tolist() == [20, 20, 20]
+    reached = thin.reached_last
+    assert reached["hidden"] and reached["share"] is None and reached["finished"] is None
+    loss = thin.biggest_loss                                  # the loss is there, said without the 2
+    assert (loss["to"], loss["hidden"], loss["drop_off"], loss["n_prev"]) == ("Post-purchase", True, None, 20)
+    assert loss["drop_off_rate"] == pytest.approx(16 / 20)    # at least 20 − 4 of 20
+    assert "1 funnel step reached by fewer than 5 customers" in thin.options["disclosure_note"]
+
+
+def test_the_report_says_fewer_than_five_at_that_step(thin_world):
+    """Notebook 00 in process for the thin persona: the funnel chart, table, headline and cards say
+    "fewer than 5"; no number, share or recorded figure describes the two."""
+    from inprocess import run_cells
+    from pathlib import Path
+    from small_groups import THIN
+
+    nb00 = Path(__file__).resolve().parents[1] / "notebooks" / "00_journey_report.ipynb"
+    run = run_cells(nb00, {"data_dir": str(thin_world), "persona": THIN})
+    texts = "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))
+    assert "fewer than 5 of 20 customers go on" in texts                   # the biggest loss, in words
+    assert "fewer than 5 of 20 reach Post-purchase (not shown)" in texts   # the headline
+    assert 'data-label="customers">fewer than 5</td>' in texts              # the funnel table
+    assert "1 funnel step reached by fewer than 5 customers is shown as" in texts
+    assert "(n=2)" not in texts and "10.0%" not in texts
+    charts = [o.to_dict() for o in run.displayed if hasattr(o, "to_dict")] + [
+        o.chart.to_dict() for o in run.displayed if hasattr(getattr(o, "chart", None), "to_dict")]
+    funnel = [c for c in charts if "How far" in str(c.get("title", ""))]
+    assert len(funnel) == 1
+    rows = [r for d in funnel[0]["datasets"].values() for r in d if r.get("group") == THIN]
+    assert rows and [r["n"] for r in rows] == [20, 20, 20, None]
+    assert rows[-1]["text"] == "fewer than 5 customers (not shown)"
+    assert "funnel_4" not in run.figures and "reached_last_stage" not in run.figures
+    assert run.figures["funnel_3"]["value"] == 1.0

@@ -7,6 +7,7 @@ carries its n in the tooltip, and estimates show their 95% interval.
 
 from __future__ import annotations
 
+from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.analyses.funnels.paths import busiest_steps, largest_detours
 from jmtools.charts._frames import require_columns
 from jmtools.charts.theme import PALETTE, SEQUENTIAL, use_theme
@@ -79,9 +80,10 @@ def funnel_chart(frame, *, by: str | None = None, title: str = "Funnel: customer
                     "funnel", "pass the output of jmtools.analyses.funnels.funnel()")
     data, group = _group(frame, by)
     steps = _steps(data)
-    data = data.assign(label=[f"{n:,}" + ("" if i == 1 else f"  ({c:.0%} of previous)")
-                              for n, c, i in zip(data["n"], data["conversion"].fillna(0),
-                                                 data["step_index"])])
+    data = data.assign(label=[f"fewer than {MIN_GROUP} (not shown)" if n != n else  # a step of 1–4: no numbers
+                              f"{int(n):,}" + ("" if i == 1 or c != c else f"  ({c:.0%} of previous)")
+                              for n, c, i in zip(data["n"], data["conversion"], data["step_index"])],
+                       label_x=data["n"].fillna(0))
     tips = [alt.Tooltip("step:N", title="step"), alt.Tooltip("n:Q", title="customers", format=","),
             alt.Tooltip("n_prev:Q", title="at previous step", format=","),
             alt.Tooltip("conversion:Q", title="conversion from previous", format=".1%"),
@@ -93,7 +95,7 @@ def funnel_chart(frame, *, by: str | None = None, title: str = "Funnel: customer
         base = alt.Chart(data).encode(y=y)
         bars = base.mark_bar().encode(x=alt.X("n:Q", title="customers reaching the step"),
                                       tooltip=tips)
-        text = base.mark_text(align="left", dx=4).encode(x="n:Q", text="label:N")
+        text = base.mark_text(align="left", dx=4).encode(x="label_x:Q", text="label:N")
         return (bars + text).properties(title=title, height=alt.Step(34))
     tips.insert(0, alt.Tooltip(f"{group}:N", title=group))
     color, offset = _color(data, group)

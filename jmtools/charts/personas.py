@@ -15,6 +15,9 @@ from jmtools.core.errors import DataError, ParameterError, Problem, whole_number
 from jmtools.core.vocabulary import ALL_TITLE, IN_CUSTOMERS_LABEL, IN_CUSTOMERS_TITLE, NO_PERSONA
 from jmtools.personas import STABILITY_MIN, strongest_features
 
+#: The label of a bar whose numbers the disclosure rule hid (a persona of fewer than 5 customers).
+_HIDDEN = "not shown (fewer than 5 customers)"
+
 __all__ = [
     "persona_size_chart",
     "persona_kpi_chart",
@@ -83,8 +86,8 @@ def persona_size_chart(sizes, *, title: str = "Customers per persona"):
     require_columns(sizes, ["persona", "n", "share", "ci_low", "ci_high"], "sizes",
                     "pass the output of persona_sizes()")
     data = sizes.assign(persona=sizes["persona"].astype(str),
-                        label=[f"{s:.0%}  (n = {n:,})" for s, n in zip(sizes["share"],
-                                                                       sizes["n"])])
+                        label=[_HIDDEN if n != n else f"{s:.0%}  (n = {int(n):,})"
+                               for s, n in zip(sizes["share"], sizes["n"])])
     order = _order(sizes["persona"])
     y = alt.Y("persona:N", sort=order, title=None)
     tip = [alt.Tooltip("persona:N"), alt.Tooltip("n:Q", format=","),
@@ -145,7 +148,7 @@ def persona_kpi_chart(kpis, *, include: Sequence[str] | None = None,
     data = kpis[kpis["kpi"].isin(wanted) & ~kpis["persona"].astype(str).isin(_BASE)]
     data = data.assign(persona=data["persona"].astype(str),
                        kpi_title=data["kpi"].map(lambda k: _KPI_TITLES.get(k, k)),
-                       label=[f"n = {n:,}" for n in data["n"]])
+                       label=[_HIDDEN if n != n else f"n = {int(n):,}" for n in data["n"]])
     pct = data["kpi"].isin(_SHARE_KPIS)
     for col in ("value", "ci_low", "ci_high", "base_value"):
         data[col] = data[col].where(~pct, data[col] * 100)
@@ -303,8 +306,8 @@ def typical_events_chart(typical, *, top: int = 6, title: str = "Most typical ev
     data = typical[typical["rank"] <= top].copy()
     order = _order(data["persona"])
     data["persona"] = data["persona"].astype(str)
-    data["label"] = [f"×{lift:.1f}  ({s:.0%} vs {b:.0%}, n = {n:,})" for lift, s, b, n in
-                     zip(data["lift"], data["share"], data["base_share"], data["n"])]
+    data["label"] = [_HIDDEN if n != n else f"×{lift:.1f}  ({s:.0%} vs {b:.0%}, n = {int(n):,})"
+                     for lift, s, b, n in zip(data["lift"], data["share"], data["base_share"], data["n"])]
     tip = [alt.Tooltip("persona:N"), alt.Tooltip("item:N"), alt.Tooltip("lift:Q", format=".2f"),
            alt.Tooltip("share:Q", format=".1%", title="share of persona"),
            alt.Tooltip("base_share:Q", format=".1%", title=f"share of all {IN_CUSTOMERS_LABEL}"),
@@ -324,9 +327,11 @@ def typical_events_chart(typical, *, top: int = 6, title: str = "Most typical ev
         one = base.mark_rule(strokeDash=[4, 3], color="#555").encode(x=alt.datum(1))
         text = base.mark_text(align="left", dx=4, fontSize=11, color="#333").encode(
             y=y, x="lift:Q", text="label:N")
-        n_persona = int(part["n_persona"].iloc[0])
+        n_persona = part["n_persona"].max()        # missing: the persona's numbers are not shown
+        head = f"{persona} (not shown: fewer than 5 customers)" if n_persona != n_persona else \
+            f"{persona} (n = {int(n_persona):,})"
         panels.append(alt.layer(bars, one, text).properties(
-            title=alt.Title(f"{persona} (n = {n_persona:,})", anchor="start", frame="group",
+            title=alt.Title(head, anchor="start", frame="group",
                             fontSize=12),
             width=360, height=alt.Step(20)))
     return alt.vconcat(*panels, spacing=14).properties(

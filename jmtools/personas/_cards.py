@@ -128,7 +128,9 @@ class PersonaCard:
         numbers = list(self.numbers)
         if sizes is not None:
             row = sizes[sizes["persona"].astype(str) == self.name]
-            if len(row):
+            if len(row) and row.iloc[0]["n"] != row.iloc[0]["n"]:   # hidden: fewer than 5, or reveals one
+                numbers.append(("customers", "not shown", "fewer than 5, or a count that would reveal one"))
+            elif len(row):
                 r = row.iloc[0]
                 numbers.append(("customers", f"{int(r['n']):,}",
                                 f"{r['share']:.0%} of {int(r['total']):,} in the customer "

@@ -16,8 +16,9 @@ from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import ALL, ALL_LABEL, focus_label
 from jmtools.evidence import prepare
 from jmtools.personas import assign_personas, persona_filter, runnable_personas
-from jmtools.pipeline._disclosed import (disclosed_comparisons, disclosed_curve, disclosed_funnel,
-                                        disclosed_kpis, disclosure_floor, disclosure_note, small_personas)
+from jmtools.pipeline._disclosed import (disclosed_comparisons, disclosed_curve, disclosed_funnel, disclosed_kpis,
+                                        disclosed_steps, disclosure_floor, disclosure_note, small_personas,
+                                        step_loss)
 from jmtools.pipeline._cache import cache_dir_from_env, cached_evidence
 from jmtools.pipeline._feedback import feedback_themes, themes_of_focus
 from jmtools.pipeline._shared_cache import cached_shared
@@ -108,7 +109,9 @@ class Findings:
         Events mapped to touchpoints and stages, sorted once per customer.
     funnel_all, funnel : pandas.DataFrame
         Stage funnel of every customer, and of the focus (the same frame for ``"all"``; 1–4
-        customers: steps without numbers, ``suppressed``).
+        customers: steps without numbers, ``suppressed``). A step reached by 1–4 customers
+        keeps its row without its numbers, and so does what reads its count on the next step
+        (``suppressed``; :func:`~jmtools.pipeline._disclosed.disclosed_steps`).
     emotion_evidence, curve, moments, assumed, gap : pandas.DataFrame
         Step 3: valence evidence (surveys and feedback; without either, behaviour — see
         :attr:`curve_basis`; None without any), the emotion curve, moments of truth, the
@@ -175,11 +178,12 @@ class Findings:
         """Share of the focus who reached the last stage, with n and CI (None: 1–4 customers)."""
         if self.focus_hidden:
             return None
-        started, finished = int(self.funnel["n"].iloc[0]), int(self.funnel["n"].iloc[-1])
-        low, high = wilson_interval(finished, started)
-        return {"stage": self.journey.stage_names[-1], "started": started, "finished": finished,
-                "share": finished / started if started else None,
-                "ci": (low, high) if started else None}
+        started, finished = int(self.funnel["n"].iloc[0]), self.funnel["n"].iloc[-1]
+        hidden = bool(pd.isna(finished))        # 1–4 customers reached it: "fewer than 5"
+        low, high = (None, None) if hidden else wilson_interval(int(finished), started)
+        return {"stage": self.journey.stage_names[-1], "started": started, "hidden": hidden,
+                "finished": None if hidden else int(finished), "share": None if hidden or not started
+                else int(finished) / started, "ci": (low, high) if started and not hidden else None}
 
     @property
     def curve_focus(self) -> pd.DataFrame:
@@ -206,13 +210,7 @@ class Findings:
     @property
     def biggest_loss(self) -> dict | None:
         """The step where the largest share of the focus does not go on (ties: the earlier step)."""
-        steps = self.funnel.iloc[1:]
-        if not len(steps) or steps["n_prev"].sum() <= 0:
-            return None
-        w = steps.sort_values(["drop_off_rate", "step_index"], ascending=[False, True]).iloc[0]
-        before = self.funnel.loc[self.funnel["step_index"] == w["step_index"] - 1, "step"].iloc[0]
-        return {"from": before, "to": w["step"], "drop_off": int(w["drop_off"]),
-                "n_prev": int(w["n_prev"]), "drop_off_rate": float(w["drop_off_rate"])}
+        return None if self.focus_hidden else step_loss(self.funnel)  # hidden: a step of 1–4 customers
 
     @property
     def kpis_shown(self) -> pd.DataFrame | None:
@@ -386,7 +384,7 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
     compared_n = disclosure_floor(min_n)    # no comparison, hence no evidence text, under 5 customers
     small = small_personas(shared.assignment, shared.evidence)
     hidden_focus = focus.persona if focus.persona in small else ""   # a report about 1–4 customers
-    funnel = disclosed_funnel(funnel) if hidden_focus else funnel
+    funnel = disclosed_funnel(funnel) if hidden_focus else disclosed_steps(funnel)   # steps of 1–4: no numbers
     compared = disclosed_comparisons(shared.compared(min_n=compared_n, min_effect=min_effect), small)
     found = painpoints.detect_pain_points(shared.signals, journey=journey, themes=shared.themes,
                                           min_n=compared_n, min_effect=min_effect, n_quotes=n_quotes,
@@ -395,7 +393,7 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
     opportunities = priorities.opportunities_frame(journey)
     order_value, backlog = _backlog(opportunities, found.table, shared.tables, focus)
     return Findings(world=shared.world, journey=journey, focus=focus, tables=shared.tables,
-                    assignment=shared.assignment, evidence=shared.evidence, funnel_all=funnel_all,
+                    assignment=shared.assignment, evidence=shared.evidence, funnel_all=disclosed_steps(funnel_all),
                     funnel=funnel, emotion_evidence=shared.emotion_evidence, curve=curve,
                     moments=moments, assumed=assumed, gap=gap, kpis=kpi, signals=shared.signals,
                     pain_points=found, themes=shared.themes, themes_error=shared.themes_error,
@@ -405,7 +403,8 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
                     options={"min_n": min_n, "min_n_compared": compared_n, "min_effect": min_effect,
                              "n_quotes": n_quotes, "focus_hidden": bool(hidden_focus),
                              "disclosure_note": disclosure_note(min_n, curve, small, kpi, hidden_focus=hidden_focus,
-                                                                few_customers=compared.attrs["few_customers"]),
+                                                                few_customers=compared.attrs["few_customers"],
+                                                                funnel_steps=funnel.attrs.get("hidden_steps", 0)),
                              **shared.options},
                     persona_errors=dict(shared.persona_errors))
 

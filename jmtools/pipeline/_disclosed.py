@@ -28,10 +28,18 @@ import numpy as np
 import pandas as pd
 
 from jmtools.analyses.disclosure import MIN_GROUP, customers_behind, suppress_small_cells, suppression_note
+from jmtools.core.errors import ParameterError
+from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import ALL
 
 __all__ = ["disclosure_floor", "small_personas", "disclosed_comparisons", "disclosed_curve",
-           "disclosed_kpis", "disclosed_rows", "disclosed_funnel", "disclosure_note"]
+           "disclosed_kpis", "disclosed_rows", "disclosed_funnel", "disclosed_steps", "disclosure_note",
+           "FEWER", "OTHER", "step_loss", "with_fewer", "disclosed_table", "disclosed_shares", "disclosed_paths"]
+
+#: What a table shows in place of a count of 1 to 4 customers.
+FEWER = f"fewer than {MIN_GROUP}"
+#: The row that pools the rows of 1–4 customers each (:func:`disclosed_table`).
+OTHER = f"other (fewer than {MIN_GROUP} customers each)"
 
 #: Curve columns that describe the customers of a point.
 _CURVE_NUMBERS = ("valence", "n", "n_customers", "n_evidence", "ci_low", "ci_high")
@@ -148,7 +156,7 @@ def disclosed_kpis(kpis: pd.DataFrame | None, min_group: int = MIN_GROUP) -> pd.
     Customers are ``n_customers`` (distinct customers who answered) where the frame has it,
     else ``n`` (answers: fewer answers, fewer customers). Returns a copy with ``suppressed``
     (bool); ``value``, ``ci_low``, ``ci_high``, ``n`` and ``n_customers`` are missing in
-    suppressed rows, and ``attrs["hidden_rows"]`` counts them.
+    suppressed rows, ``attrs["hidden_rows"]`` counts them and ``attrs["note"]`` says so.
 
     Examples
     --------
@@ -166,7 +174,8 @@ def disclosed_kpis(kpis: pd.DataFrame | None, min_group: int = MIN_GROUP) -> pd.
     hidden = (np.nan_to_num(who) > 0) & (who < min_group)
     out = kpis.copy()
     out["suppressed"] = hidden
-    out.attrs = {**kpis.attrs, "hidden_rows": int(hidden.sum()), "min_group": min_group}
+    out.attrs = {**kpis.attrs, "hidden_rows": int(hidden.sum()), "min_group": min_group,
+                 "note": suppression_note(int(hidden.sum()), min_group)}
     if hidden.any():
         for col in ("value", "ci_low", "ci_high", "n", "n_customers"):
             if col in out:
@@ -244,15 +253,271 @@ def disclosed_funnel(funnel: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: Funnel columns that give away a step's count (the count itself, or it beside the previous one).
+_STEP_NUMBERS = ("n", "conversion", "ci_low", "ci_high", "drop_off", "drop_off_rate", "rate_from_start")
+#: Funnel columns that give away the previous step's count.
+_AFTER_NUMBERS = ("n_prev", "conversion", "ci_low", "ci_high", "drop_off", "drop_off_rate")
+
+
+def disclosed_steps(funnel: pd.DataFrame | None, min_group: int = MIN_GROUP) -> pd.DataFrame | None:
+    """A funnel whose steps reached by 1 to ``min_group − 1`` customers keep their place, not their numbers.
+
+    A step of 1–4 customers loses ``n``, its conversion and interval, drop-off and share of
+    step 1 (the drop-off is the previous count minus its own); the step after it loses what
+    reads its count (``n_prev``, conversion, interval, drop-off). A group (``n_customers``) of
+    1–4 loses its size. A step nobody reached stays 0. Works on one group's funnel or one
+    split ``by`` persona (the rule reads each row).
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        A copy with ``suppressed`` (bool: the step's count is hidden); ``attrs["hidden_steps"]``
+        counts them and ``attrs["note"]`` says so ("" when none). Without anything hidden the
+        numbers keep their types.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"step_index": [1, 2, 3], "step": ["A", "B", "C"], "n": [20, 2, 0],
+    ...                   "n_customers": [20] * 3, "n_prev": [20, 20, 2],
+    ...                   "conversion": [1.0, 0.1, 0.0], "drop_off": [0, 18, 2]})
+    >>> out = disclosed_steps(f)
+    >>> out[["n", "n_prev", "conversion", "drop_off", "suppressed"]].values.tolist()
+    [[20.0, 20.0, 1.0, 0.0, False], [nan, 20.0, nan, nan, True], [0.0, nan, nan, nan, False]]
+    >>> out.attrs["note"]
+    '1 funnel step reached by fewer than 5 customers is shown as "fewer than 5", without its numbers.'
+    """
+    if funnel is None:
+        return None
+    out = funnel.copy()
+    small = _few(funnel, "n", min_group)
+    after = _few(funnel, "n_prev", min_group) & (funnel["step_index"] > 1).to_numpy()
+    group = _few(funnel, "n_customers", min_group)
+    out["suppressed"] = small
+    for hide, cols in ((small, _STEP_NUMBERS), (after, _AFTER_NUMBERS), (group, ("n_customers",))):
+        for col in cols:
+            if col in out and hide.any():
+                out[col] = out[col].astype(float).mask(hide)
+    k = int(small.sum())
+    out.attrs = {**funnel.attrs, "hidden_steps": k, "min_group": min_group, "note": "" if not k else (
+        f"{k} funnel step{'' if k == 1 else 's'} reached by fewer than {min_group} customers "
+        f"{'is' if k == 1 else 'are'} shown as \"fewer than {min_group}\", without "
+        f"{'its' if k == 1 else 'their'} numbers.")}
+    return out
+
+
+def step_loss(funnel: pd.DataFrame, min_group: int = MIN_GROUP) -> dict | None:
+    """The step where the largest share does not go on (ties: the earlier step), of a disclosed funnel.
+
+    A step of 1 to ``min_group − 1`` customers after a step of ``n_prev`` shown customers
+    loses at least ``(n_prev − min_group + 1) / n_prev``: it is ranked by that bound, and
+    returned with ``hidden`` True, ``drop_off`` None and that bound as ``drop_off_rate``, so a
+    report can say "fewer than 5 of n_prev go on" rather than name a smaller loss elsewhere.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"step_index": [1, 2, 3], "step": ["A", "B", "C"], "n": [20.0, 18.0, None],
+    ...                   "n_prev": [20.0, 20.0, 18.0], "drop_off": [0.0, 2.0, None],
+    ...                   "drop_off_rate": [0.0, 0.1, None], "suppressed": [False, False, True]})
+    >>> loss = step_loss(f)
+    >>> loss["to"], loss["hidden"], round(loss["drop_off_rate"], 3)
+    ('C', True, 0.778)
+    """
+    steps = funnel.iloc[1:]
+    if not len(steps) or not (steps["n_prev"].fillna(0) > 0).any():
+        return None
+    hidden = steps["suppressed"].to_numpy(bool) if "suppressed" in steps else np.zeros(len(steps), bool)
+    bound = (steps["n_prev"] - (min_group - 1)) / steps["n_prev"].where(steps["n_prev"] > 0)
+    rate = steps["drop_off_rate"].astype(float).mask(hidden, bound)
+    if rate.isna().all():
+        return None
+    w = steps.assign(_rate=rate).sort_values(["_rate", "step_index"], ascending=[False, True]).iloc[0]
+    before = funnel.loc[funnel["step_index"] == w["step_index"] - 1, "step"].iloc[0]
+    shut = bool(w.get("suppressed", False))
+    return {"from": before, "to": w["step"], "drop_off": None if shut else int(w["drop_off"]),
+            "n_prev": int(w["n_prev"]), "drop_off_rate": float(w["_rate"]), "hidden": shut}
+
+
+def with_fewer(frame: pd.DataFrame, columns=("n", "conversion"), *, text: str = FEWER) -> pd.DataFrame:
+    """A disclosed frame for reading: in ``suppressed`` rows, ``columns`` say ``text`` ("fewer than 5").
+
+    The other hidden numbers stay missing (a table shows "–").
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"step": ["A", "B"], "n": [20.0, None], "conversion": [1.0, None],
+    ...                   "suppressed": [False, True]})
+    >>> with_fewer(f)[["n", "conversion"]].values.tolist()
+    [[20.0, 1.0], ['fewer than 5', 'fewer than 5']]
+    """
+    out = frame.copy()
+    hidden = out["suppressed"].to_numpy(bool) if "suppressed" in out else np.zeros(len(out), bool)
+    for col in columns:
+        if col in out and hidden.any():
+            out[col] = out[col].astype(object).mask(hidden, text)
+    return out
+
+
+def disclosed_table(frame: pd.DataFrame, customers_col: str, *, by=None, pool: str | None = None,
+                    min_group: int = MIN_GROUP) -> pd.DataFrame:
+    """A table of moves, paths or loops without its rows backed by 1 to ``min_group − 1`` customers.
+
+    Such rows are left out. With ``pool`` (a text column, e.g. ``"path"``) and rows that hold
+    different customers (each customer has one path), the rows left out of a group (``by``)
+    become one row :data:`OTHER` whose ``customers_col`` is their sum, when that sum is
+    ``min_group`` or more (its other numbers are missing); else they stay out. Rows that may
+    share customers (detours, loops, transitions) are never pooled: their sum would count a
+    customer twice.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    customers_col : str
+        The column counting the customers behind a row (``n`` of paths and loops,
+        ``n_customers`` of detours and transitions).
+    by : str, optional
+        The group column (``"persona"``); pooling is per group.
+    pool : str, optional
+        The text column that names the pooled row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows shown (and pooled rows), in the frame's order, with ``attrs["hidden_rows"]``
+        (rows left out or pooled), ``attrs["pooled_rows"]`` and ``attrs["note"]``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"persona": ["Ben"] * 3 + ["Maya"] * 2, "path": ["A", "A → B", "B", "A", "C"],
+    ...                   "n": [30, 3, 4, 12, 1]})
+    >>> out = disclosed_table(t, "n", by="persona", pool="path")
+    >>> out.values.tolist()
+    [['Ben', 'A', 30.0], ['Ben', 'other (fewer than 5 customers each)', 7.0], ['Maya', 'A', 12.0]]
+    >>> out.attrs["note"]
+    '3 rows backed by fewer than 5 customers each are not shown: 2 are pooled into "other (fewer than 5 customers each)", 1 is left out.'
+    """
+    if customers_col not in frame:
+        raise ParameterError("customers_col", customers_col, expected=[str(c) for c in frame.columns])
+    who = pd.to_numeric(frame[customers_col], errors="coerce").to_numpy(dtype=float)
+    hidden = (np.nan_to_num(who) > 0) & (who < min_group)
+    shown = frame[~hidden]
+    pooled, parts = 0, []
+    if pool is not None and hidden.any():
+        small = frame[hidden]
+        for key, rows in (small.groupby(by, sort=False, dropna=False) if by else [(None, small)]):
+            total = pd.to_numeric(rows[customers_col]).sum()
+            if total >= min_group:
+                row = {**({by: [key]} if by else {}), pool: [OTHER], customers_col: [float(total)]}
+                parts.append(pd.DataFrame(row))
+                pooled += len(rows)
+    out = pd.concat([shown, *parts], ignore_index=True) if parts else shown.reset_index(drop=True)
+    if parts and by:                               # each pooled row after its group's rows
+        order = {g: i for i, g in enumerate(dict.fromkeys(frame[by]))}
+        out = out.sort_values(by, key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
+    k = int(hidden.sum())
+    out.attrs = {**frame.attrs, "hidden_rows": k, "pooled_rows": pooled, "note": _table_note(k, pooled, min_group)}
+    return out
+
+
+def disclosed_paths(paths: pd.DataFrame, *, by=None, min_group: int = MIN_GROUP) -> pd.DataFrame:
+    """Most common paths (:func:`~jmtools.analyses.funnels.top_paths`) without the paths of 1 to
+    ``min_group − 1`` customers: pooled into :data:`OTHER` (ranked last, its share of the group
+    with a Wilson interval) when they hold ``min_group`` or more together (:func:`disclosed_table`).
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"rank": [1, 2, 3], "path": ["A", "A → B", "B"], "n_steps": [1, 2, 1],
+    ...                   "n": [30, 3, 4], "n_customers": [40] * 3, "share": [.75, .075, .1]})
+    >>> out = disclosed_paths(p)
+    >>> out[["rank", "path", "n", "share"]].values.tolist()[1]
+    [4, 'other (fewer than 5 customers each)', 7.0, 0.175]
+    """
+    out = disclosed_table(paths, "n", by=by, pool="path", min_group=min_group)
+    pooled = (out["path"] == OTHER).to_numpy()
+    if not pooled.any():
+        return out
+    keys = out[by] if by else pd.Series(0, index=out.index)
+    src = paths[by] if by else pd.Series(0, index=paths.index)
+    total = keys.map(paths.groupby(src)["n_customers"].first())
+    out.loc[pooled, "n_customers"] = total[pooled]
+    out.loc[pooled, "rank"] = keys[pooled].map(paths.groupby(src)["rank"].max() + 1)
+    out.loc[pooled, "share"] = out.loc[pooled, "n"] / out.loc[pooled, "n_customers"]
+    bounds = [wilson_interval(int(k), int(n)) for k, n in out.loc[pooled, ["n", "n_customers"]].to_numpy()]
+    if "ci_low" in out:
+        out.loc[pooled, ["ci_low", "ci_high"]] = bounds
+    out["rank"] = out["rank"].astype("int64")
+    return out
+
+
+def disclosed_shares(frame: pd.DataFrame, count_col: str = "n", *, by=None,
+                     numbers=("share", "ci_low", "ci_high"), min_group: int = MIN_GROUP) -> pd.DataFrame:
+    """Rows that split a group's customers (how far each gets): those of 1 to ``min_group − 1``
+    customers lose their numbers, and so do the smallest others of the group until the hidden
+    ones count ``min_group`` (the group's size is shown: it minus the rest would give them away;
+    :func:`~jmtools.analyses.disclosure.suppress_small_cells`).
+
+    Returns a copy with ``count_col`` and ``numbers`` missing in ``suppressed`` rows and
+    ``attrs["note"]``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"step": ["(none)", "A", "B"], "n": [2, 30, 9], "share": [.05, .73, .22]})
+    >>> out = disclosed_shares(t)
+    >>> out["n"].tolist(), out["suppressed"].tolist()
+    ([nan, 30.0, nan], [True, False, True])
+    >>> out.attrs["note"]
+    "1 row of fewer than 5 customers is shown without numbers, and 1 more so that the group's total does not reveal it."
+    """
+    cells = frame.assign(_row=frame[by].astype(str) if by else "", _col=np.arange(len(frame)))
+    grid = suppress_small_cells(cells, row_col="_row", column_col="_col", n_col=count_col,
+                                customers_col=count_col, min_n=min_group)
+    hidden = grid["suppressed"].to_numpy(bool)
+    out = frame.copy()
+    out["suppressed"] = hidden
+    for col in (count_col, *numbers):
+        if col in out and hidden.any():
+            out[col] = out[col].astype(float).mask(hidden)
+    why = grid["suppressed_why"]
+    small, more = int((why == "fewer customers").sum()), int((why == "reveals another").sum())
+    note = "" if not hidden.any() else (
+        f"{small} row{'s' if small != 1 else ''} of fewer than {min_group} customers "
+        f"{'are' if small != 1 else 'is'} shown without numbers" + (
+            f", and {more} more so that the group's total does not reveal {'it' if small == 1 else 'them'}"
+            if more else "") + ".")
+    out.attrs = {**frame.attrs, "hidden_rows": int(hidden.sum()), "note": note}
+    return out
+
+
+def _table_note(k: int, pooled: int, min_group: int) -> str:
+    if not k:
+        return ""
+    head = (f"{k} row{'s' if k != 1 else ''} backed by fewer than {min_group} customers each "
+            f"{'are' if k != 1 else 'is'} not shown")
+    if not pooled:
+        return head + "."
+    rest = k - pooled
+    tail = f", {rest} {'is' if rest == 1 else 'are'} left out" if rest else ""
+    return head + f": {pooled} {'is' if pooled == 1 else 'are'} pooled into \"{OTHER}\"{tail}."
+
+
+def _few(frame: pd.DataFrame, col: str, min_group: int) -> np.ndarray:
+    """Rows whose ``col`` counts 1 to ``min_group − 1`` (False where the column is absent)."""
+    if col not in frame:
+        return np.zeros(len(frame), bool)
+    n = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
+    return (np.nan_to_num(n) > 0) & (n < min_group)
+
+
 def disclosure_note(min_n: int, curve: pd.DataFrame | None, small: set = frozenset(),
                     kpis: pd.DataFrame | None = None, min_group: int = MIN_GROUP,
-                    few_customers: int = 0, hidden_focus: str = "") -> str:
+                    few_customers: int = 0, hidden_focus: str = "", funnel_steps: int = 0) -> str:
     """What the report hides so that no group of fewer than ``min_group`` customers is shown ("" if nothing).
 
     ``few_customers``: comparisons not made because a side had fewer than ``min_group``
     distinct customers although it had enough answers or texts
     (``attrs["few_customers"]`` of :func:`disclosed_comparisons`). ``hidden_focus``: the name
-    of the report's persona when it has 1 to ``min_group − 1`` customers.
+    of the report's persona when it has 1 to ``min_group − 1`` customers. ``funnel_steps``:
+    steps of the focus's funnel reached by 1 to ``min_group − 1`` customers
+    (``attrs["hidden_steps"]`` of :func:`disclosed_steps`).
 
     Examples
     --------
@@ -277,6 +542,10 @@ def disclosure_note(min_n: int, curve: pd.DataFrame | None, small: set = frozens
         one = few_customers == 1
         parts.append(f"{few_customers} pain-point comparison{'' if one else 's'} with fewer than "
                      f"{min_group} customers on a side {'is' if one else 'are'} not made")
+    if funnel_steps:
+        one = funnel_steps == 1
+        parts.append(f"{funnel_steps} funnel step{'' if one else 's'} reached by fewer than {min_group} "
+                     f"customers {'is' if one else 'are'} shown without {'its' if one else 'their'} numbers")
     hidden = int(curve.attrs.get("hidden_points", 0)) if curve is not None else 0
     if hidden:
         parts.append(f"{hidden} point{'s' if hidden != 1 else ''} of the emotion curve "

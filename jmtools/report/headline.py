@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import html as _html
 
+import pandas as pd
+
 from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.core.stats import wilson_interval
 from jmtools.report.stake import stake_share
-from jmtools.report.wording import compared, emotion, feeling, interval, percent, plain
+from jmtools.report.wording import compared, emotion, feeling, interval, loss_words, percent, plain
 
 __all__ = ["headline_items", "headline_html"]
 
@@ -41,11 +43,12 @@ def _who(f) -> dict:
         "" if f.focus.everyone else f" ({percent(share)} of {total:,})")
     reached = f.reached_last
     low, high = reached["ci"] or (None, None)
-    text += (f"; {percent(reached['share'])} reach {reached['stage']} "
+    text += (f"; fewer than {MIN_GROUP} of {reached['started']:,} reach {reached['stage']} (not shown)"
+             if reached["hidden"] else f"; {percent(reached['share'])} reach {reached['stage']} "
              f"({interval(low, high, n=reached['started'])})")
     if not f.focus.everyone:
         other = _row_for(f.funnel_all, reached["stage"])
-        if other is not None:
+        if other is not None and pd.notna(other["rate_from_start"]):
             text += f"; all customers {percent(other['rate_from_start'])}"
     return {"key": "focus", "label": f.focus.label, "text": text + ".", "figure": "reached_last_stage"}
 
@@ -54,11 +57,14 @@ def _loss(f) -> dict | None:
     loss = f.biggest_loss
     if loss is None:
         return None
+    if loss["hidden"]:                  # reached by 1–4 customers: no count, no interval
+        return {"key": "loss", "label": "Biggest loss",
+                "text": f"{loss['from']} → {loss['to']}: {loss_words(loss, MIN_GROUP)}."}
     low, high = wilson_interval(loss["drop_off"], loss["n_prev"])
     text = (f"{loss['from']} → {loss['to']}: {percent(loss['drop_off_rate'])} do not go on "
             f"({loss['drop_off']:,} of {loss['n_prev']:,}; {interval(low, high)})")
     other = _row_for(f.funnel_all, loss["to"])
-    if not f.focus.everyone and other is not None:
+    if not f.focus.everyone and other is not None and pd.notna(other["drop_off_rate"]):
         text += f"; {compared(loss['drop_off_rate'], other['drop_off_rate'])}"
     return {"key": "loss", "label": "Biggest loss", "text": text + "."}
 

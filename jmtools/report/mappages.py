@@ -15,8 +15,9 @@ from numbers import Real
 
 from jmtools.analyses.mapcells import map_cells
 from jmtools.charts.journeymap import journey_map
+from jmtools.report.wording import caption
 
-__all__ = ["LANDSCAPE_PX", "MIN_PRINT_SCALE", "print_scale", "print_parts", "lanes_of"]
+__all__ = ["LANDSCAPE_PX", "MIN_PRINT_SCALE", "print_scale", "print_parts", "lanes_of", "screen_and_paper"]
 
 #: What a landscape A4 page holds for the map, in CSS px at 96 dpi: 277 × 150 mm (margins,
 #: the section's heading and the caption taken off).
@@ -114,3 +115,34 @@ def _size(value) -> float:
     """A chart's width or height as :func:`journey_map` sets it (1 when it is not a number),
     read from the chart without converting it to a spec."""
     return float(value) if isinstance(value, Real) and value else 1.0
+
+
+def screen_and_paper(journey, evidence=None, persona=None) -> list:
+    """The captioned screen map followed by its print-only pages, drawn from one set of cells.
+
+    Parameters
+    ----------
+    journey : Journey
+        The journey to draw.
+    evidence : optional
+        Measured evidence for the map's emotion and KPI lanes (as :func:`map_cells` takes it).
+    persona : str, optional
+        The persona drawn; None for all customers.
+
+    Returns
+    -------
+    list of altair.Chart
+        The whole map first, then the parts printed on landscape pages (none when it fits one).
+
+    Examples
+    --------
+    >>> from jmtools.journey import load_journey
+    >>> from jmtools.core.resources import sample_worlds
+    >>> charts = screen_and_paper(load_journey(sample_worlds()["ecommerce"] / "journey.yaml"))
+    >>> charts[0].usermeta["caption"] == caption("journey_map")
+    True
+    """
+    cells = map_cells(journey, evidence=evidence, persona=persona)
+    meta = {"caption": caption("journey_map")}  # as with_caption() adds it, without a copy
+    whole = journey_map(journey, persona=persona, cells=cells, usermeta=meta)
+    return [whole, *print_parts(journey, whole, persona=persona, cells=cells, usermeta=meta)]

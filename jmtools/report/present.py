@@ -14,6 +14,7 @@ import math
 import numbers
 from typing import Any, Mapping, Sequence
 
+from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.charts.labels import LABEL_PX, nice_top, wrapped_labels
 from jmtools.core.stats import wilson_interval
 from jmtools.report.wording import caption
@@ -57,6 +58,8 @@ def number(value: Any, *, unit: str = "", digits: int = 1, signed: bool = False)
     >>> number(float("nan")), number(np.int64(4000))
     ('–', '4,000')
     """
+    if isinstance(value, str):          # a word in place of a number ("fewer than 5") is shown as it is
+        return value
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     try:
@@ -223,13 +226,10 @@ def funnel_chart(funnel, *, compare=None, label: str = "this persona",
     frames = [(funnel, label)] + ([(compare, compare_label)] if compare is not None else [])
     rows = []
     for frame, name in frames:
-        base = int(frame.sort_values("step_index")["n"].iloc[0]) if len(frame) else 0
+        first = frame.sort_values("step_index")["n"] if len(frame) else pd.Series(dtype=float)
+        base = int(first.iloc[0]) if len(first) and pd.notna(first.iloc[0]) else 0
         for _, r in frame.sort_values("step_index").iterrows():
-            low, high = wilson_interval(int(r["n"]), base)
-            rows.append({"group": name, "step": r["step"], "step_index": int(r["step_index"]),
-                         "n": int(r["n"]), "base": base, "share": r["n"] / base if base else None,
-                         "ci_low": low, "ci_high": high,
-                         "text": f"{r['n'] / base:.0%} (n={int(r['n']):,})" if base else "n=0"})
+            rows.append(_funnel_bar(r, base) | {"group": name})
     data = pd.DataFrame(rows)
     order = list(dict.fromkeys(data.sort_values("step_index")["step"]))
     y = alt.Y("step:N", sort=order, title=None)
@@ -246,10 +246,23 @@ def funnel_chart(funnel, *, compare=None, label: str = "this persona",
     bars = base.mark_bar(height={"band": 0.9}).encode(x=x, color=color, tooltip=tip)
     errs = base.mark_rule(color="#1f2430").encode(x="ci_low:Q", x2="ci_high:Q")
     text = base.mark_text(align="left", dx=4, fontSize=11).encode(
-        x="ci_high:Q", text="text:N", color=alt.value("#1f2430"))
+        x="text_x:Q", text="text:N", color=alt.value("#1f2430"))
     return alt.layer(bars, errs, text).properties(
         width=width, height=alt.Step(22 if compare is not None else 30),
         title=title or "How far customers get")
+
+
+def _funnel_bar(r, base: int) -> dict:
+    """One bar of :func:`funnel_chart`: a step reached by 1–4 customers (``n`` missing,
+    :func:`~jmtools.pipeline._disclosed.disclosed_steps`) has no bar, only "fewer than 5"."""
+    step = {"step": r["step"], "step_index": int(r["step_index"]), "base": base}
+    if math.isnan(float(r["n"])):
+        return step | {"n": None, "share": None, "ci_low": None, "ci_high": None, "text_x": 0.0,
+                       "text": f"fewer than {MIN_GROUP} customers (not shown)"}
+    n = int(r["n"])
+    low, high = wilson_interval(n, base)
+    return step | {"n": n, "share": n / base if base else None, "ci_low": low, "ci_high": high,
+                   "text_x": high, "text": f"{n / base:.0%} (n={n:,})" if base else "n=0"}
 
 
 def pain_point_chart(table, *, top: int = 8, title: str = "Pain points, in rank order"):

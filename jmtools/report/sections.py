@@ -23,24 +23,23 @@ import pandas as pd
 
 from jmtools.analyses.disclosure import MIN_GROUP, hide_small_counts, suppress_small_cells
 from jmtools.analyses.emotions import feeling_basis
-from jmtools.analyses.mapcells import map_cells
 from jmtools.analyses.themes import polarity_basis
 from jmtools.charts.emotions import assumed_curve_chart, emotion_curve_chart, emotion_curve_panels
-from jmtools.charts.journeymap import journey_map
 from jmtools.charts.theme import validated_whole
 from jmtools.core.errors import ParameterError
 from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
 from jmtools.evidence import fit_problems
 from jmtools.personas import RuleError, parse_rule
-from jmtools.pipeline import Findings
+from jmtools.pipeline import Findings, with_fewer
 from jmtools.report.present import (backlog_chart, funnel_chart, headline_cards, html_table, md,
                                     number, pain_point_chart, with_caption)
 from jmtools.report.headline import headline_html, headline_items
-from jmtools.report.mappages import print_parts
+from jmtools.report.mappages import screen_and_paper
 from jmtools.report.quotes import quoted_themes
 from jmtools.report.record import record, record_source
 from jmtools.report.stake import stake_cells, stake_total
-from jmtools.report.wording import NOT_SHOWN, caption, coverage_sentence, listed, plain
+from jmtools.report.wording import (NOT_SHOWN, coverage_sentence, listed, loss_words, plain,
+                                     reached_words)
 from jmtools.sources import SPECS, TABLE_CONTENTS, missing_table
 
 __all__ = ["record_inputs", "title", "at_a_glance", "who", "data_behind", "how_far", "feelings", "survey_kpis",
@@ -162,18 +161,16 @@ def at_a_glance(f: Findings) -> None:
                     who=f.focus.label, rule=rule, total=f"{f.evidence.n_customers:,}"))
         return
     reached = f.reached_last
-    record("reached_last_stage", reached["share"], label=f"Reached {reached['stage']}",
-           n=reached["started"], ci=reached["ci"], unit="%", headline=True)
-    low, high = reached["ci"] or (None, None)
+    if not reached["hidden"]:                    # reached by 1–4 customers: no figure (docs/decisions.md)
+        record("reached_last_stage", reached["share"], label=f"Reached {reached['stage']}",
+               n=reached["started"], ci=reached["ci"], unit="%", headline=True)
     cards = [{"label": "Customers", "value": number(n),
               "note": f"with events, of {f.evidence.n_customers:,} in the data"},
-             {"label": f"Reached {reached['stage']}", "value": number(reached["share"], unit="%"),
-              "note": f"95% CI {number(low, unit='%')}–{number(high, unit='%')}, n={reached['started']:,}"}]
+             dict(zip(("label", "value", "note"), (f"Reached {reached['stage']}", *reached_words(reached))))]
     cards += _lowest_card(f)
     loss = f.biggest_loss
     if loss is not None:
-        cards.append({"label": "Biggest loss", "value": f"{loss['from']} → {loss['to']}",
-                      "note": f"{number(loss['drop_off_rate'], unit='%')} of {loss['n_prev']:,} do not go on"})
+        cards.append({"label": "Biggest loss", "value": f"{loss['from']} → {loss['to']}", "note": loss_words(loss)})
     _display(_headline(f, cards))
     min_n = f.options["min_n"]
     if n < min_n:
@@ -346,14 +343,14 @@ def how_far(f: Findings) -> None:
                           "funnel" if f.focus.everyone else "funnel_compared"))
     loss = f.biggest_loss
     if loss is not None:
-        _display(md("The biggest loss is between **{a}** and **{b}**: {lost} of {prev} customers ({rate}) do "
-                    "not go on.", a=loss["from"], b=loss["to"], lost=f"{loss['drop_off']:,}",
-                    prev=f"{loss['n_prev']:,}", rate=number(loss["drop_off_rate"], unit="%")))
-    _display(html_table(fun, columns={"step": "stage", "n": "customers", "conversion": "from previous stage",
-                                      "ci_low": "95% CI low", "ci_high": "95% CI high",
-                                      "rate_from_start": "from start"},
-                        formats={"conversion": "%", "ci_low": "%", "ci_high": "%", "rate_from_start": "%"}))
-    for row in fun.itertuples():
+        _display(md("The biggest loss is between **{a}** and **{b}**: {words}.", a=loss["from"], b=loss["to"],
+                    words=loss_words(loss)))
+    _display(html_table(with_fewer(fun), columns={"step": "stage", "n": "customers",
+                                                  "conversion": "from previous stage", "ci_low": "95% CI low",
+                                                  "ci_high": "95% CI high", "rate_from_start": "from start"},
+                        formats={"conversion": "%", "ci_low": "%", "ci_high": "%", "rate_from_start": "%"},
+                        caption=fun.attrs.get("note") or None))
+    for row in fun[~fun["suppressed"]].itertuples():
         record(f"funnel_{row.step_index}", float(row.rate_from_start), label=f"Reached {row.step}", n=int(row.n),
                unit="%")
 
@@ -595,9 +592,5 @@ def the_map(f: Findings) -> None:
     if f.focus_hidden:
         _display(md(NOT_SHOWN, who=f.focus.label, what="the map's measured emotion and KPIs are", m=MIN_GROUP))
     persona = None if f.focus.everyone else f.focus.persona
-    cells = map_cells(f.journey, evidence=f.map_evidence, persona=persona)  # screen and paper
-    meta = {"caption": caption("journey_map")}  # as with_caption() adds it, without a copy
-    whole = journey_map(f.journey, persona=persona, cells=cells, usermeta=meta)
-    _display(whole)
-    for part in print_parts(f.journey, whole, persona=persona, cells=cells, usermeta=meta):
-        _display(part)  # on paper only: landscape pages, legible text
+    for chart in screen_and_paper(f.journey, evidence=f.map_evidence, persona=persona):
+        _display(chart)  # the screen map, then print-only landscape pages with legible text

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.core.vocabulary import ALL, NO_PERSONA
 from jmtools.analyses.priorities import total_value_at_stake
 from jmtools.report.present import html_table, md, number
@@ -33,7 +34,7 @@ __all__ = ["record_world", "show_accounting", "show_missing_table", "record_pers
            "record_emotion_figures", "write_pain_points", "show_themes", "show_theme_accounting", "show_pain_points", "PAIN_POINT_COLUMNS",
            "show_themes_chart", "show_pain_points_chart", "COMPARISON_COLUMNS", "show_comparisons",
            "show_pain_point_evidence",
-           "record_pain_point_figures", "show_value_assumptions", "record_backlog_figures"]
+           "record_pain_point_figures", "show_value_assumptions", "record_backlog_figures", "show_disclosure_notes"]
 
 
 def record_world(world) -> None:
@@ -163,10 +164,11 @@ def _record_one_persona(persona: str, sizes, kpis, typical, *, record=record) ->
     """Record one persona's size, conversion and typical events (``record`` can be swapped
     for a collector, as the in-process tests do)."""
     row = sizes[sizes["persona"] == persona].iloc[0]
-    record("persona_n", int(row["n"]), label=f"Customers in {persona}")
-    record("persona_share", float(row["share"]), label=f"Share of the customer table in {persona}",
-           n=int(row["total"]), ci=(float(row["ci_low"]), float(row["ci_high"])), unit="%", headline=True)
-    conv = kpis[(kpis["persona"] == persona) & (kpis["kpi"] == "conversion")]
+    if pd.notna(row["n"]):                     # hidden by the disclosure rule: nothing recorded
+        record("persona_n", int(row["n"]), label=f"Customers in {persona}")
+        record("persona_share", float(row["share"]), label=f"Share of the customer table in {persona}",
+               n=int(row["total"]), ci=(float(row["ci_low"]), float(row["ci_high"])), unit="%", headline=True)
+    conv = kpis[(kpis["persona"] == persona) & (kpis["kpi"] == "conversion") & kpis["value"].notna()]
     if len(conv):
         c = conv.iloc[0]
         record("persona_conversion", float(c["value"]), label=f"Conversion of {persona}",
@@ -178,6 +180,30 @@ def _record_one_persona(persona: str, sizes, kpis, typical, *, record=record) ->
 
 
 # ------------------------------------------------------------------ 02 data integration
+def show_disclosure_notes(*frames) -> list[str]:
+    """Show, once each, what the disclosure rule left out of these frames (their ``attrs["note"]``).
+
+    Returns the notes shown (none: nothing was hidden).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"n": [1]})
+    >>> f.attrs["note"] = "1 row backed by fewer than 5 customers each is not shown."
+    >>> import contextlib, io
+    >>> with contextlib.redirect_stdout(io.StringIO()):
+    ...     shown = show_disclosure_notes(f, f, None)
+    >>> shown
+    ['1 row backed by fewer than 5 customers each is not shown.']
+    """
+    from IPython.display import display
+
+    notes = list(dict.fromkeys(f.attrs.get("note", "") for f in frames if f is not None))
+    notes = [n for n in notes if n]
+    for note in notes:
+        display(md("> **Not shown: groups of fewer than {m} customers.** {note}", m=MIN_GROUP, note=note))
+    return notes
+
+
 def record_largest_drop_off(funnel: pd.DataFrame) -> pd.Series:
     """Record and print the funnel step with the largest drop-off rate (any persona).
 
@@ -190,8 +216,8 @@ def record_largest_drop_off(funnel: pd.DataFrame) -> pd.Series:
 
     Returns
     -------
-    pandas.Series
-        That step's row.
+    pandas.Series or None
+        That step's row (None: no step with a drop-off shown).
     
     Examples
     --------
@@ -202,9 +228,20 @@ def record_largest_drop_off(funnel: pd.DataFrame) -> pd.Series:
     Largest drop-off: Ben at 'Buy' — 40% of 200 customers do not go on (95% CI 33%–47%).
     """
     steps = funnel[funnel["step_index"] > 1]
-    worst = steps.sort_values("drop_off_rate", ascending=False).iloc[0]
+    hidden = steps["suppressed"].astype(bool) if "suppressed" in steps else pd.Series(False, index=steps.index)
+    bound = (steps["n_prev"] - (MIN_GROUP - 1)) / steps["n_prev"].where(steps["n_prev"] > 0)
+    rate = steps["drop_off_rate"].astype(float).mask(hidden, bound)  # a step of 1–4: at least this
+    if rate.isna().all():
+        print(f"No drop-off to name: no step has {MIN_GROUP} or more customers before it.")
+        return None
+    worst = steps.loc[rate.sort_values(ascending=False, kind="stable").index[0]]
     group = ("all customers" if "persona" not in worst  # no customer table: no personas
              else worst["persona"] if pd.notna(worst["persona"]) else NO_PERSONA)
+    if bool(hidden[worst.name]):
+        record("worst_drop_off", f"{group}: {worst['step']}", label="largest drop-off (persona: step)")
+        print(f"Largest drop-off: {group} at '{worst['step']}' — fewer than {MIN_GROUP} of "
+              f"{int(worst['n_prev']):,} customers go on (their number is not shown).")
+        return worst
     low, high = 1 - worst["ci_high"], 1 - worst["ci_low"]
     record("worst_drop_off", f"{group}: {worst['step']}", label="largest drop-off (persona: step)")
     record("worst_drop_off_rate", worst["drop_off_rate"], label="its drop-off", unit="%",
@@ -226,7 +263,10 @@ def record_slowest_step(timing: pd.DataFrame) -> pd.Series:
     >>> record_slowest_step(timing)["step"]
     'Pay'
     """
-    slow = timing.sort_values("median_s", ascending=False).iloc[0]
+    timed = timing[timing["median_s"].notna()]         # a step of 1–4 customers has no time shown
+    if not len(timed):
+        return None
+    slow = timed.sort_values("median_s", ascending=False).iloc[0]
     record("slowest_step", f"{slow['from_step']} → {slow['step']}", label="slowest step (median)")
     record("slowest_step_median_h", slow["median_h"], label="its median time", unit="h",
            n=int(slow["n"]), fmt=".1f")

@@ -24,7 +24,7 @@ from typing import Any
 from jmtools.core.errors import ParameterError
 
 __all__ = ["GLOSSARY", "CAPTIONS", "plain", "percent", "emotion", "feeling", "compared", "interval",
-           "coverage_sentence", "caption", "listed", "NOT_SHOWN"]
+           "coverage_sentence", "caption", "listed", "NOT_SHOWN", "loss_words", "reached_words"]
 
 #: Analyst term → the words a report uses for it (also shown in the report's glossary notes).
 GLOSSARY = {
@@ -241,3 +241,38 @@ def listed(items, last: str = "and") -> str:
 NOT_SHOWN = ("> **{who}: fewer than {m} customers — {what} not shown.** No group of fewer than {m} "
              "customers is shown, so that no one of them can be picked out; the report for all "
              "customers has these numbers for everyone.")
+
+
+def loss_words(loss: dict, min_group: int = 5) -> str:
+    """How many of those at a step do not go on (:attr:`Findings.biggest_loss`), in words.
+
+    A step reached by 1 to ``min_group − 1`` customers (``hidden``) says so, without its count.
+
+    Examples
+    --------
+    >>> loss_words({"drop_off": 18, "n_prev": 20, "drop_off_rate": 0.9, "hidden": False})
+    '18 of 20 customers (90.0%) do not go on'
+    >>> loss_words({"drop_off": None, "n_prev": 20, "drop_off_rate": 0.8, "hidden": True})
+    'fewer than 5 of 20 customers go on (so at least 80.0% do not)'
+    """
+    if loss.get("hidden"):
+        return (f"fewer than {min_group} of {loss['n_prev']:,} customers go on (so at least "
+                f"{percent((loss['n_prev'] - min_group + 1) / loss['n_prev'])} do not)")
+    return f"{loss['drop_off']:,} of {loss['n_prev']:,} customers ({percent(loss['drop_off_rate'])}) do not go on"
+
+
+def reached_words(reached: dict, min_group: int = 5) -> tuple[str, str]:
+    """The value and note of the "reached the last stage" card (:attr:`Findings.reached_last`).
+
+    Examples
+    --------
+    >>> reached_words({"share": 0.5, "ci": (0.3, 0.7), "started": 20, "hidden": False})
+    ('50.0%', '95% CI 30.0%–70.0%, n=20')
+    >>> reached_words({"share": None, "ci": None, "started": 20, "hidden": True})
+    ('fewer than 5', 'of 20 customers: not shown, so that no one of them can be picked out')
+    """
+    if reached.get("hidden"):
+        return (f"fewer than {min_group}",
+                f"of {reached['started']:,} customers: not shown, so that no one of them can be picked out")
+    low, high = reached["ci"] or (None, None)
+    return percent(reached["share"]), f"95% CI {percent(low)}–{percent(high)}, n={reached['started']:,}"
