@@ -7,6 +7,7 @@ allowed to attempt) are recorded too.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -128,7 +129,7 @@ def test_a_page_that_tries_the_network_is_caught(browser, tmp_path):
 
 def _demo_like_index(out: Path) -> Path:
     """An index like `jmtools demo` writes: both worlds, every persona, long data paths."""
-    from jmtools.report.batch import JobResult, write_index
+    from jmtools.report.batch import JobResult, load_history, write_index
 
     long_dir = "/home/analyst/projects/customerjourneys/jmtools/src/jmtools/data/"  # no break in it
     figures = {"customers": {"name": "customers", "label": "Customers with events", "value": 1066,
@@ -136,6 +137,12 @@ def _demo_like_index(out: Path) -> Path:
                "reached_last_stage": {"name": "reached_last_stage", "label": "Reached Post-purchase",
                                       "value": 0.2619, "unit": "%", "n": 1066, "ci": [0.236, 0.289],
                                       "headline": True},
+               "lowest_emotion": {"name": "lowest_emotion", "label": "Emotion at Decision (−2..+2)",
+                                  "value": -1.093, "n": 151, "ci": [-1.2016, -0.9695], "fmt": "+.2f",
+                                  "headline": True},
+               "nps_Post-purchase": {"name": "nps_Post-purchase", "label": "NPS at Post-purchase",
+                                     "value": -28.0, "n": 50, "ci": [-48.0, -8.0], "fmt": "+.0f",
+                                     "headline": True},
                "top_pain_point": {"name": "top_pain_point", "label": "Top pain point",
                                   "value": "Slow replies and rescheduled discovery calls for small accounts",
                                   "headline": True},
@@ -155,7 +162,15 @@ def _demo_like_index(out: Path) -> Path:
                             "journey_file": long_dir + world + "/journey.yaml"},
                 html=f"{stem}.html", static_html=f"{stem}.static.html", sidecar=f"{stem}.json",
                 figures=figures, duration_s=41.3))
-    return write_index(results, out, run_id="2026-11-22T09:30:00+00:00")
+    # a second demo run, as `make demo` twice: sparklines and "unchanged" beside each figure
+    numbers = {k: {"value": f["value"], "n": f.get("n")} for k, f in figures.items()
+               if not isinstance(f["value"], str)}
+    runs = [{"run_id": run, "report": r.name, "parameters": r.parameters, "figures": numbers}
+            for run in ("2026-11-15T09:30:00+00:00", "2026-11-22T09:30:00+00:00") for r in results]
+    (out / "history.jsonl").write_text("".join(json.dumps(x) + "\n" for x in runs), encoding="utf-8")
+    previous = {r.name: {"run_id": "2026-11-15T09:30:00+00:00", "figures": figures} for r in results}
+    return write_index(results, out, run_id="2026-11-22T09:30:00+00:00", previous=previous,
+                       history=load_history(out))
 
 
 def test_index_fits_a_1280_px_window_without_horizontal_scrolling(browser, tmp_path):
@@ -170,5 +185,8 @@ def test_index_fits_a_1280_px_window_without_horizontal_scrolling(browser, tmp_p
     rights = page.evaluate("[...document.querySelectorAll('td.links a')]"
                            ".map(a => a.getBoundingClientRect().right)")
     assert rights and max(rights) <= inner, (max(rights), inner)
+    # and the table's own box does not scroll: its last column ("more figures") was cut by 57 px
+    box = page.evaluate("(b => [b.scrollWidth, b.clientWidth])(document.querySelector('.scroll'))")
+    assert box[0] <= box[1], box
     page.screenshot(path=str(tmp_path / "index-1280.png"), full_page=False)
     context.close()

@@ -140,6 +140,49 @@ def test_long_text_tables_are_cards_on_a_phone_and_tables_on_a_desktop(browser, 
     context.close()
 
 
+#: The persona's facts (a table whose first column has no name) and the appendix's parameters and
+#: data provenance, each row on a phone: a card wholly on screen, every cell readable.
+_KEY_TABLES = """() => {
+  const facts = [...document.querySelectorAll('table.jm-table')].find(t => t.tBodies[0] &&
+    t.tBodies[0].rows[0].cells[0].textContent === 'Rule that selects them');
+  const after = id => document.getElementById(id).nextElementSibling;
+  return [['facts', facts], ['parameters', after('report-parameters')],
+          ['provenance', after('data-provenance')]].map(([name, t]) => {
+    const rows = [...t.tBodies[0].rows];
+    const cells = rows.flatMap(r => [...r.cells]);
+    return {name, display: getComputedStyle(rows[0]).display,
+      right: Math.round(t.getBoundingClientRect().right),
+      tallest: Math.round(Math.max(...rows.map(r => r.getBoundingClientRect().height))),
+      tags: [...t.querySelectorAll('.jm-tag')].filter(g => g.getBoundingClientRect().left
+        < g.closest('td').getBoundingClientRect().left + 60).length,
+      clipped: cells.filter(c => c.getBoundingClientRect().right > innerWidth + 1
+                                 || c.scrollWidth > c.clientWidth + 1).map(c => c.textContent.slice(0, 30)),
+      blank: cells.filter(c => !c.dataset.label && !['none', 'normal'].includes(
+        getComputedStyle(c, '::before').content) && getComputedStyle(c).display === 'grid')
+        .map(c => c.textContent.slice(0, 30))};
+  });
+}"""
+
+
+def test_facts_and_appendix_tables_are_whole_cards_on_a_phone(browser, report, tmp_path):
+    """At 360 px the appendix's parameters and provenance tables hid their meaning and SHA-256
+    columns off screen behind rows 100-200 px tall, and the persona's facts showed each name in
+    a card's value column beside an empty label (and "set for this run" must stay by its value,
+    not drop into the label column)."""
+    context, page, _ = _open(browser, report["live"], 360)
+    tables = page.evaluate(_KEY_TABLES)
+    for name in ("Who-this-report-is-about", "about-this-report"):
+        top = page.locator(f"[id='{name}']").evaluate("e => e.getBoundingClientRect().top + scrollY")
+        page.screenshot(path=str(_shots(tmp_path) / f"{name}-360.png"), full_page=True,
+                        clip={"x": 0, "y": top, "width": 360, "height": 1400})
+    for t in tables:
+        assert t["display"] == "block" and t["right"] <= 360, t
+        assert not t["clipped"] and not t["blank"] and not t["tags"], t
+    assert max(t["tallest"] for t in tables) < 260, tables
+    assert page.evaluate(_NO_SIDEWAYS)
+    context.close()
+
+
 def test_every_chart_has_one_plain_caption(report):
     """Each chart is a figure whose caption says what its marks mean; none says "valence"."""
     for path in (report["live"], report["static"]):

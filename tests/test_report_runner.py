@@ -202,6 +202,18 @@ def test_unknown_parameter_runs_nothing(tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("typed", ["00_journey_report", "00_journey_report.ipynb", "00_journey_reprt"])
+def test_a_bare_notebook_name_at_the_root_points_into_notebooks(typed, monkeypatch, tmp_path):
+    """`jmtools report 00_journey_report` at the project's root said only "check the path"."""
+    monkeypatch.chdir(HERE.parents[1])
+    with pytest.raises(ParameterError, match="did you mean 'notebooks/00_journey_report.ipynb'"):
+        read_parameters(typed)
+    monkeypatch.chdir(tmp_path)  # no notebooks/ folder here: nothing to suggest
+    with pytest.raises(ParameterError) as err:
+        read_parameters(typed)
+    assert "did you mean" not in str(err.value)
+
+
 def test_failed_cell_names_notebook_cell_and_partial_output(tmp_path):
     out = tmp_path / "broken.ipynb"
     with pytest.raises(ReportError) as caught:

@@ -42,7 +42,7 @@ th, td { text-align: left; vertical-align: top; padding: .45rem .6rem; border-bo
 thead th { border-bottom: 2px solid #1f2430; white-space: nowrap; background: #fff; }
 th button { font: inherit; font-weight: 600; border: 0; background: none; padding: 0; cursor: pointer; color: inherit; }
 th[aria-sort="ascending"] button::after { content: " ▲"; } th[aria-sort="descending"] button::after { content: " ▼"; }
-td.name { min-width: 9rem; max-width: 14rem; } td.text { min-width: 10rem; max-width: 16rem; }
+td.name { min-width: 9rem; max-width: 14rem; } td.text { min-width: 8rem; max-width: 16rem; }
 .ok { color: #1d6b35; } .failed { color: #a3261a; font-weight: 600; }
 .fig { white-space: nowrap; } .fig b { font-weight: 600; }
 .spark { vertical-align: middle; margin-left: .3rem; }

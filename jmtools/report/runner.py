@@ -161,9 +161,20 @@ def _notebook_fix(name: str) -> str:
         found = sorted(p.name for p in Path(name).glob("*.ipynb"))[:12]
         return "a folder was given: name the .ipynb file in it" + (
             f" ({', '.join(found)})" if found else " (it holds no .ipynb file)")
-    near = suggest_path(name, suffix=".ipynb")
+    near = suggest_path(name, suffix=".ipynb") or _notebook_near(name)
     return (f"did you mean {near!r}? " if near else "") + \
         f"check the path (a relative path starts at {os.getcwd()})"
+
+
+def _notebook_near(name: str) -> str | None:
+    """The notebook a bare name probably means: with ``.ipynb`` added, or in ``notebooks/``
+    (``00_journey_report`` typed at the project's root)."""
+    given = Path(name if name.endswith(".ipynb") else name + ".ipynb")
+    if given.is_file():
+        return str(given)
+    if given.parent != Path("."):
+        return None
+    return suggest_path(Path("notebooks") / given.name, suffix=".ipynb")
 
 
 def _parameter_cells(nb) -> list:
