@@ -197,3 +197,46 @@ def test_each_term_is_weighted_by_what_it_says_alone_on_the_training_rows():
     assert clf.decision(["refund please"])[0] > 0 > clf.decision(["lovely thing"])[0]
     first = ComplaintClassifier().fit(texts[:60], bad[:60])      # "box" not among the rows fitted
     assert ratio(first, "box") == ratio(first, "zebra") != ratio(clf, "box")
+
+
+def test_the_held_out_cut_meets_the_recall_target_on_planted_data():
+    """Planted complaints a classifier can read: the cut chosen on one half of the folds finds
+    at least the target on that half, and about the target on the other (the flags behind the
+    reported numbers; recall's interval holds the target)."""
+    from jmtools.analyses.calibration import _cut_for_recall
+
+    texts, rating, bad = planted(600, seed=1)
+    check = fit_complaints(calibrate_sentiment(texts, _valence(rating)))
+    f = check.flags
+    assert len(f) == len(texts) and (f["target"] == bad).all()
+    clf = check.report.set_index("method").loc["classifier"]
+    hit, target = f["classifier"], f["target"]
+    assert (hit & target).sum() == round(clf["recall"] * clf["n_complaints"])    # the report counts the flags
+    assert hit.sum() == clf["n_flagged"]
+    assert clf["recall_ci_low"] <= 0.8 <= clf["recall_ci_high"] or clf["recall"] >= 0.8
+    assert clf["recall"] >= 0.75 and clf["precision"] > 0.95
+    from jmtools.analyses.calibration import held_out_flags
+    from jmtools.analyses.complaints import _rank
+
+    model, text = check._model_ref, check._text_ref          # out-of-fold scores
+    combined = -(_rank(model, model) + _rank(text, text)) / 2
+    assert (held_out_flags(combined, bad, f["fold"].to_numpy()) == hit).all()
+    for pick in (f["fold"] % 2 == 0, f["fold"] % 2 == 1):    # each cut meets the target where chosen
+        pick = pick.to_numpy()
+        cut = _cut_for_recall(combined[pick], bad[pick], 0.8)
+        assert (combined[pick & bad] <= cut).mean() >= 0.8
+        assert (combined[pick & bad] <= np.nextafter(cut, -2)).mean() < 0.8   # and is the lowest that does
+
+
+def test_the_same_seed_gives_the_same_check_and_another_seed_other_folds():
+    import jmtools.analyses.calibration as calibration
+
+    texts, rating, _ = planted(300, seed=2)
+    first = fit_complaints(calibrate_sentiment(texts, _valence(rating), seed=5))
+    calibration._REMEMBERED.clear()                      # fitted again, not read back
+    again = fit_complaints(calibrate_sentiment(texts, _valence(rating), seed=5))
+    assert again is not first
+    pd.testing.assert_frame_equal(first.report, again.report)
+    pd.testing.assert_frame_equal(first.flags, again.flags)
+    other = fit_complaints(calibrate_sentiment(texts, _valence(rating), seed=6))
+    assert not (other.flags["fold"] == first.flags["fold"]).all()

@@ -42,7 +42,8 @@ from jmtools.analyses.textprep import Normaliser
 from jmtools.core.errors import DataError, ParameterError, Problem
 
 __all__ = ["THUMBS", "NEGATIVE_AT_OR_BELOW", "POSITIVE_AT_OR_ABOVE", "rating_valence",
-           "CalibratedScorer", "Calibration", "calibrate_sentiment", "complaint_mask"]
+           "CalibratedScorer", "Calibration", "calibrate_sentiment", "complaint_mask",
+           "held_out_flags"]
 
 #: Thumbs and yes/no ratings: text (lower case) → valence on −2..+2. A thumb says which
 #: side, not how strongly: ±1.
@@ -270,16 +271,53 @@ def _cut_for_recall(score: np.ndarray, positive: np.ndarray, target: float) -> f
     return float(np.quantile(score[positive], target, method="higher"))
 
 
+def held_out_flags(score, negative, fold_id, target: float = 0.8) -> np.ndarray:
+    """Which rows a cut flags when it is chosen on the other half of the folds.
+
+    The rows are split by fold into two halves (even and odd fold numbers); on each half the
+    most precise cut that finds ``target`` of its complaints is chosen
+    (the lowest score cut reaching that recall), and it flags the rows of the *other* half.
+    Every row is thus flagged by a cut that did not see it; the recall and precision the
+    package reports are counted from these flags, and any other count (another label, a
+    subset of rows) can be made from the same flags.
+
+    Parameters
+    ----------
+    score : array-like of float
+        Held-out scores, lower is more complaint-like.
+    negative : array-like of bool
+        Whether each row is a complaint (its rating is below the midpoint).
+    fold_id : array-like of int
+        Each row's fold.
+    target : float, default 0.8
+        Share of the picking half's complaints the cut must find.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+
+    Examples
+    --------
+    >>> score = np.array([-0.9, -0.7, 0.4, 0.8, -0.8, -0.6, 0.5, 0.9])
+    >>> bad = score < 0
+    >>> held_out_flags(score, bad, np.array([0, 0, 0, 0, 1, 1, 1, 1])).tolist()
+    [True, True, False, False, True, False, False, False]
+    """
+    score, negative, fold_id = (np.asarray(score, float), np.asarray(negative, bool),
+                                np.asarray(fold_id))
+    flags = np.zeros(len(score), dtype=bool)
+    halves = [fold_id % 2 == 0, fold_id % 2 == 1]
+    for pick, test in (halves, halves[::-1]):
+        flags[test] = score[test] <= _cut_for_recall(score[pick], negative[pick], target)
+    return flags
+
+
 def _held_out_halves(score, negative, fold_id, target) -> list:
     """(tp, fp, fn) on each half of the folds, of a cut chosen on the other half."""
-    halves = [fold_id % 2 == 0, fold_id % 2 == 1]
-    out = []
-    for pick, test in (halves, halves[::-1]):
-        cut = _cut_for_recall(score[pick], negative[pick], target)
-        hit = score[test] <= cut
-        out.append((int((hit & negative[test]).sum()), int((hit & ~negative[test]).sum()),
-                    int((~hit & negative[test]).sum())))
-    return out
+    hit = held_out_flags(score, negative, fold_id, target)
+    return [(int((hit & negative & test).sum()), int((hit & ~negative & test).sum()),
+             int((~hit & negative & test).sum()))
+            for test in (fold_id % 2 == 1, fold_id % 2 == 0)]
 
 
 def _held_out_counts(score, negative, fold_id, target) -> tuple:

@@ -31,13 +31,13 @@ held-out numbers, never the fit on the rows it learned from.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from jmtools.analyses.calibration import (Calibration, _cut_for_recall, _held_out_counts,
-                                          _vader_rows)
+                                          _vader_rows, held_out_flags)
 from jmtools.analyses.sentiment import _vader_analyzer
 from jmtools.analyses.textprep import Normaliser
 from jmtools.core.stats import wilson_interval
@@ -255,6 +255,11 @@ class ComplaintCheck:
         One sentence: which decides the unrated rows and why.
     polarity : str
         "negative" (complaints) or "positive" (praise).
+    flags : pandas.DataFrame
+        One row per rated text (in the calibration's order): ``target`` (a rated complaint, or
+        praise), ``fold``, and whether the ``cut`` and the ``classifier`` flagged it, each
+        by a cut chosen on the other half of the folds (:func:`~jmtools.analyses.calibration.
+        held_out_flags`). ``report`` counts these; recount them to measure another label.
     """
 
     used: bool
@@ -265,6 +270,7 @@ class ComplaintCheck:
     _text_ref: np.ndarray
     _model_ref: np.ndarray
     polarity: str = "negative"
+    flags: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     def score(self, texts, text_scores) -> np.ndarray:
         """Combined score (0..1, higher: more complaint-like, or praise-like) of texts given their
@@ -370,7 +376,11 @@ def _fit_check(calibration: Calibration, polarity: str, C: float, embed) -> Comp
     check = ComplaintCheck(used, make().fit_rows(rows, target_rows),
                            -_cut_for_recall(-combined, target_rows, target), report,
                            _reason(used, cut_row, clf_row, len(texts), _FINDS[polarity]),
-                           text_oof, model_oof, polarity)
+                           text_oof, model_oof, polarity,
+                           pd.DataFrame({"target": target_rows, "fold": fold_id,
+                                         "cut": held_out_flags(-text_oof, target_rows, fold_id, target),
+                                         "classifier": held_out_flags(-combined, target_rows, fold_id,
+                                                                      target)}))
     if embed is None:
         setattr(calibration, _KEPT[polarity], check)
     return check
