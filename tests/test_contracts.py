@@ -298,6 +298,7 @@ NOT_COVERED = {
     "calibration.rating_valence": "ratings in, a numpy array out: no frame (tested in test_calibration)",
     "calibration.calibrate_sentiment": "texts and valences in, a Calibration out (tested in test_calibration)",
     "calibration.complaint_mask": "arrays in, a boolean array out: no frame",
+    "calibration.held_out_flags": "arrays in, a boolean array out: no frame (tested in test_complaints)",
     "disclosure.pseudonymise": "ids in, pseudonyms out: no frame (tested in test_disclosure)",
     "disclosure.suppression_note": "a count in, a sentence out: no frame",
     "disclosure.cells_note": "counts in, a sentence out: no frame",
