@@ -253,7 +253,7 @@ CASES: dict[str, Case] = {
                              columns=lambda m: m.PREPARED_COLUMNS),
     "evidence.fit_problems": Case(_ev(), {"top_unmatched": -1},
                                   {"warning", "note", "overlap", "shared", "empty touchpoint",
-                                   "empty stage", "unmatched", "date only"}),
+                                   "empty stage", "unmatched", "date only", "dates only"}),
     # compare: observations, splits, the table
     "funnels.customer_reach": Case(_ev(), {"by": "persna"}, {"by"}),
     "compare.step_observations": Case(_ev(), {"steps": []}, columns=lambda m: m.OBSERVATION_COLUMNS),
