@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jmtools.core.engine import to_pandas
 from jmtools.evidence._store import _cases, stage_of_code
 
 __all__ = ["DatesOnly", "dates_only_of", "journey_keys"]
@@ -84,8 +85,6 @@ def journey_keys(t, plan, rules, stages, names):
 
 def dates_only_of(core, n_customers: int) -> DatesOnly:
     """Count the customers with events of two or more stages on one day (on the engine)."""
-    from jmtools.core.engine import to_pandas
-
     s = core.filter(core.stage_index.notnull())
     per_day = s.group_by([s.customer_id, s.timestamp.truncate("D").name("_day")]).agg(
         _k=s.stage_index.nunique())
