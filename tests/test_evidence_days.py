@@ -227,3 +227,14 @@ def test_a_timed_log_is_left_as_it_was():
     assert not time_between_stages(e)["whole_days"].any()
     assert show_dates_only(e, record=lambda *a, **k: None) is None
     assert not (fit_problems(e)["kind"] == "dates only").any()
+
+
+def test_the_time_chart_of_dates_has_whole_day_ticks_and_points():
+    tb = time_between_stages(prepare(load_events(random_days(1)), JOURNEY))
+    spec = time_between_chart(tb).to_dict()
+    x = spec["layer"][0]["encoding"]["x"]
+    assert x["axis"] == {"format": "d", "tickMinStep": 1}
+    rows = next(iter(spec["datasets"].values()))
+    assert all(float(r[c]).is_integer() for r in rows for c in ("median", "p90"))
+    timed = time_between_chart(tb.assign(whole_days=False)).to_dict()["layer"][0]["encoding"]["x"]
+    assert "axis" not in timed

@@ -230,7 +230,8 @@ def time_between_chart(frame, *, by: str | None = None, unit: str | None = None,
                        move=[f"{a} → {b}" for a, b in zip(data["from_step"], data["step"])])
     moves = list(dict.fromkeys(data.sort_values("step_index")["move"]))
     tips = [alt.Tooltip("move:N", title="from → to"), alt.Tooltip("n:Q", title="customers", format=",")]
-    if days:
+    if days:                                      # whole days: no tick or point between two dates
+        data["median"], data["p90"] = data["median"].round(), data["p90"].round()
         data["median_text"] = [duration_words(v, whole_days=True) for v in data["median_s"]]
         data["p90_text"] = [duration_words(v, whole_days=True) for v in data["p90_s"]]
         tips += [alt.Tooltip("median_text:N", title="median (dates only: whole days)"),
@@ -246,7 +247,7 @@ def time_between_chart(frame, *, by: str | None = None, unit: str | None = None,
         tips.insert(0, alt.Tooltip(f"{group}:N"))
     base = alt.Chart(data).encode(**enc)
     line = base.mark_rule(strokeWidth=2, opacity=0.7).encode(
-        x=alt.X("median:Q", title=axis),
+        x=alt.X("median:Q", title=axis, **({"axis": alt.Axis(tickMinStep=1, format="d")} if days else {})),
         x2="p90:Q", tooltip=tips)
     ends = base.mark_tick(thickness=2, size=10).encode(x="p90:Q", tooltip=tips)
     points = base.mark_point(filled=True, size=60, opacity=1).encode(x="median:Q", tooltip=tips)
