@@ -238,3 +238,46 @@ def test_the_time_chart_of_dates_has_whole_day_ticks_and_points():
     assert all(float(r[c]).is_integer() for r in rows for c in ("median", "p90"))
     timed = time_between_chart(tb.assign(whole_days=False)).to_dict()["layer"][0]["encoding"]["x"]
     assert "axis" not in timed
+
+
+CONDITIONAL = {"stages": ["Browse", "Buy", "Get", "Restock"], "touchpoints": [
+    {"name": "Browse again", "stage": "Restock", "events": ["view"], "after": "Get"},
+    {"name": "Site", "stage": "Browse", "events": ["view"]},
+    {"name": "First order", "stage": "Buy", "events": ["order"], "occurrence": "first"},
+    {"name": "Repeat order", "stage": "Restock", "events": ["order"], "occurrence": "repeat"},
+    {"name": "Delivery", "stage": "Get", "events": ["delivered"]}]}
+
+
+def test_a_name_that_may_count_for_a_later_stage_is_placed_at_its_earliest():
+    """view may count for Restock (after Get), listed first: on the day of the first order it is
+    still placed at Browse, before the order, as the timed log has it."""
+    ev = pd.DataFrame({"customer_id": ["x"] * 5,
+                       "event": ["order", "view", "delivered", "order", "view"],
+                       "timestamp": ["2024-03-01", "2024-03-01", "2024-03-03", "2024-03-05",
+                                     "2024-03-05"]})
+    e = prepare(load_events(ev), CONDITIONAL)
+    df = e.to_pandas()
+    assert df["event"].tolist() == ["view", "order", "delivered", "view", "order"]
+    assert df["touchpoint"].tolist() == ["Site", "First order", "Delivery", "Browse again",
+                                         "Repeat order"]
+    assert funnel(e)["n"].tolist() == [1, 1, 1, 1]
+    assert e.dates_only == DatesOnly(n_ambiguous=1, n_customers=1)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_row_order_does_not_matter_with_touchpoint_conditions(seed):
+    rng = np.random.default_rng(seed)
+    ev = random_days(seed).assign(event=lambda d: rng.choice(["view", "order", "delivered", "ping"],
+                                                              len(d)))
+    answers = []
+    for k in range(3):
+        frame = ev if k == 0 else ev.sample(frac=1, random_state=k).reset_index(drop=True)
+        e = prepare(load_events(frame), CONDITIONAL)
+        answers.append((e.to_pandas()[["customer_id", "event", "touchpoint", "position"]],
+                        funnel(e), transitions(e, level="touchpoint"), e.dates_only))
+    for got in answers[1:]:
+        for a, b in zip(got, answers[0]):
+            if isinstance(a, pd.DataFrame):
+                pd.testing.assert_frame_equal(a, b)
+            else:
+                assert a == b

@@ -3,9 +3,10 @@
 An export that keeps only the date of each event (``2026-03-05``, or every timestamp at
 00:00) says nothing about the order of a customer's events on one day. Taking them in the
 file's row order would make every funnel, transition and path depend on how the rows were
-sorted. The evidence step takes them in **journey order** instead — the stage of the event's
-first matching touchpoint, then that touchpoint (file order), then the event name; events no
-touchpoint matches come last in their day — and counts the customers for whom this choice
+sorted. The evidence step takes them in **journey order** instead — the earliest stage an
+event name can count for (of the touchpoints whose pattern matches it), then the first of
+those touchpoints in file order, then the event name; events no touchpoint matches come last
+in their day — and counts the customers for whom this choice
 matters: those with events of two or more different stages on one day (:class:`DatesOnly`).
 """
 
@@ -42,7 +43,7 @@ class DatesOnly:
     >>> round(d.share, 3)
     0.142
     >>> print(d.sentence())
-    Event times are dates only: 312 of 2,200 customers (14%) have two or more stages on one day; within a day, events are taken in journey order (stage, then touchpoint, then event name), so their funnel counts them as far as any order of that day allows.
+    Event times are dates only: 312 of 2,200 customers (14%) have two or more stages on one day; within a day, events are taken in journey order (stage, then touchpoint, then event name), and only these customers' steps could read differently in another order.
     """
 
     n_ambiguous: int
@@ -61,23 +62,27 @@ class DatesOnly:
                     "order within a day.")
         return (f"Event times are dates only: {self.n_ambiguous:,} of {self.n_customers:,} customers "
                 f"({share}) have two or more stages on one day; within a day, events are taken in "
-                "journey order (stage, then touchpoint, then event name), so their funnel counts "
-                "them as far as any order of that day allows.")
+                "journey order (stage, then touchpoint, then event name), and only these customers' "
+                "steps could read differently in another order.")
 
 
 def journey_keys(t, plan, rules, stages, names):
     """Sort keys that put one customer's events of one day in journey order.
 
-    Returns ``[stage, touchpoint, event]`` columns of ``t``: the stage index and file-order code
-    of the first touchpoint whose pattern matches the event name (conditions aside, so the
-    key is known before they are decided; :data:`_LAST` when none matches), then the event
-    code ``_ev`` (name order).
+    Returns ``[stage, touchpoint, event]`` columns of ``t``: the earliest stage of the
+    touchpoints whose pattern matches the event name and the file-order code of the first of
+    them in that stage (conditions aside, so the key is known before they are decided: a
+    name that may count for a later stage, ``after:`` or ``occurrence: repeat``, is placed
+    at its earliest; :data:`_LAST` when none matches), then the event code ``_ev`` (name
+    order).
     """
     code = {n: i for i, n in enumerate(names, start=1)}
+    stage_of = [stages.index(r.stage) for r in rules]
     by_tp: dict[int, list] = {}
     for name, idx in plan.cands.items():
-        if idx and name in code:
-            by_tp.setdefault(idx[0] + 1, []).append(code[name])
+        if idx and name in code:             # its earliest possible stage, then file order
+            first = min(idx, key=lambda i: (stage_of[i], i))
+            by_tp.setdefault(first + 1, []).append(code[name])
     tp = _cases([(t._ev.isin(c), i) for i, c in sorted(by_tp.items())], "int16")
     stage = stage_of_code(tp, rules, stages).cast("int32").fill_null(_LAST)
     return [stage, tp.cast("int32").fill_null(_LAST), t._ev]
