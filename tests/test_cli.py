@@ -382,21 +382,10 @@ def test_validate_with_data_without_a_customer_table_says_the_rules_were_not_che
 
 
 def test_validate_says_when_the_event_log_has_dates_only(tmp_path, capsys):
-    from test_evidence_days import planted
+    from test_evidence_days import dated_folder
 
-    folder = tmp_path / "dated"
-    folder.mkdir()
-    planted().to_csv(folder / "events.csv", index=False)             # "2024-03-01": dates only
-    journey = folder / "journey.yaml"
-    journey.write_text("""jmtools: 1
-name: Dated shop
-stages: [{name: Browse}, {name: Cart}, {name: Pay}]
-touchpoints:
-  - {name: Site, stage: Browse, channel: digital, events: [view, search]}
-  - {name: Basket, stage: Cart, channel: digital, events: [cart]}
-  - {name: Checkout, stage: Pay, channel: digital, events: [pay]}
-""", encoding="utf-8")
-    assert main(["validate", str(journey), "--data", str(folder)]) == 0
+    journey = dated_folder(tmp_path / "dated")                       # "2024-03-01": dates only
+    assert main(["validate", str(journey), "--data", str(journey.parent)]) == 0
     out, err = capsys.readouterr()
     assert ("note  " + str(journey) + ": Event times are dates only: 2 of 5 customers (40%) have two "
             "or more stages on one day; within a day, events are taken in journey order") in err

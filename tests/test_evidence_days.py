@@ -47,6 +47,23 @@ def planted() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["customer_id", "timestamp", "event"])
 
 
+def dated_folder(folder):
+    """A data folder with :func:`planted` as ``events.csv`` (date strings) and its journey file;
+    returns the journey file's path (for the validate and report tests)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    planted().to_csv(folder / "events.csv", index=False)
+    journey = folder / "journey.yaml"
+    journey.write_text("""jmtools: 1
+name: Dated shop
+stages: [{name: Browse}, {name: Cart}, {name: Pay}]
+touchpoints:
+  - {name: Site, stage: Browse, channel: digital, events: [view, search]}
+  - {name: Basket, stage: Cart, channel: digital, events: [cart]}
+  - {name: Checkout, stage: Pay, channel: digital, events: [pay]}
+""", encoding="utf-8")
+    return journey
+
+
 def test_planted_truths_of_a_log_read_from_date_strings():
     e = prepare(load_events(planted()), JOURNEY)
     assert e.dates_only == DatesOnly(n_ambiguous=2, n_customers=5)

@@ -224,17 +224,9 @@ def test_a_top_n_that_lists_nothing_is_refused_before_anything_is_shown(section,
 def test_a_log_of_dates_only_is_said_above_the_funnel_and_in_the_fit(tmp_path):
     """Events with dates only: the funnel section and the journey-fit list say the order assumed
     within a day and how many customers it touches (n), once each."""
-    from test_evidence_days import planted
+    from test_evidence_days import dated_folder
 
-    planted().to_csv(tmp_path / "events.csv", index=False)
-    (tmp_path / "journey.yaml").write_text("""jmtools: 1
-name: Dated shop
-stages: [{name: Browse}, {name: Cart}, {name: Pay}]
-touchpoints:
-  - {name: Site, stage: Browse, channel: digital, events: [view, search]}
-  - {name: Basket, stage: Cart, channel: digital, events: [cart]}
-  - {name: Checkout, stage: Pay, channel: digital, events: [pay]}
-""", encoding="utf-8")
+    dated_folder(tmp_path)
     run = _run(tmp_path)
     text = shown_text(run.displayed)
     said = "Event times are dates only: 2 of 5 customers (40%) have two or more stages on one day"
