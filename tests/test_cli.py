@@ -379,3 +379,14 @@ def test_validate_with_data_without_a_customer_table_says_the_rules_were_not_che
     captured = capsys.readouterr()
     assert "persona rules not checked" in captured.err
     assert "add customers.csv with columns customer_id" in captured.err and "ok  " in captured.out
+
+
+def test_validate_says_when_the_event_log_has_dates_only(tmp_path, capsys):
+    from test_evidence_days import dated_folder
+
+    journey = dated_folder(tmp_path / "dated")                       # "2024-03-01": dates only
+    assert main(["validate", str(journey), "--data", str(journey.parent)]) == 0
+    out, err = capsys.readouterr()
+    assert ("note  " + str(journey) + ": Event times are dates only: 2 of 5 customers (40%) have two "
+            "or more stages on one day; within a day, events are taken in journey order") in err
+    assert "warning" not in out

@@ -253,7 +253,7 @@ CASES: dict[str, Case] = {
                              columns=lambda m: m.PREPARED_COLUMNS),
     "evidence.fit_problems": Case(_ev(), {"top_unmatched": -1},
                                   {"warning", "note", "overlap", "shared", "empty touchpoint",
-                                   "empty stage", "unmatched", "date only"}),
+                                   "empty stage", "unmatched", "date only", "dates only"}),
     # compare: observations, splits, the table
     "funnels.customer_reach": Case(_ev(), {"by": "persna"}, {"by"}),
     "compare.step_observations": Case(_ev(), {"steps": []}, columns=lambda m: m.OBSERVATION_COLUMNS),
@@ -283,6 +283,7 @@ CASES: dict[str, Case] = {
 
 #: Public functions of these modules that are not compute functions over frames.
 NOT_COVERED = {
+    "funnels.duration_words": "one number of seconds in, words out: no frame (tested in test_evidence_days)",
     "sentiment.score_texts": "texts in, a numpy array out: no frame, no columns (tested in test_sentiment)",
     "sentiment.resolve_n_jobs": "a helper turning n_jobs into a count: no frame",
     "valence.score_to_valence": "a scalar/array conversion: no frame",

@@ -152,3 +152,21 @@ def test_touchpoint_conditions_and_date_only_events_identical(spark):
     same(funnel(sp), funnel(duck))
     same(sp.mapping, duck.mapping)
     same(sp.date_only, duck.date_only)
+
+
+def test_a_log_of_dates_only_is_ordered_and_counted_the_same_on_spark(spark):
+    """Journey order within a day and the customers with two or more stages on one day."""
+    from jmtools.analyses.funnels import funnel, time_between_stages, transitions
+    from jmtools.evidence import prepare
+    from jmtools.sources import load_events
+    from tests.test_evidence_days import JOURNEY, random_days
+
+    ev = random_days(4)
+    duck = prepare(load_events(ev), JOURNEY)
+    sp = prepare(load_events(spark.createDataFrame(ev)), JOURNEY)
+    assert sp.dates_only == duck.dates_only and duck.dates_only.n_ambiguous > 0
+    cols = ["customer_id", "event", "stage", "position"]
+    same(sp.to_pandas()[cols].fillna("-"), duck.to_pandas()[cols].fillna("-"))
+    same(funnel(sp), funnel(duck))
+    same(time_between_stages(sp), time_between_stages(duck))
+    same(transitions(sp, level="touchpoint"), transitions(duck, level="touchpoint"))

@@ -505,3 +505,24 @@ def test_a_funnel_of_thousands_of_steps_is_refused_at_once():
     e = _mail_world()
     with pytest.raises(ParameterError, match="at most 60 steps"):
         funnel(e, steps=["view"] * 5000, level="any")
+
+
+def test_furthest_stage_of_customers_in_no_persona_adds_up_to_their_number():
+    """The group of customers no persona selects (persona missing) is counted like the others:
+    its rows were the cumulative funnel, and "(none)" equalled the whole group."""
+    from jmtools.evidence import prepare
+
+    ev = pd.DataFrame({"customer_id": ["a", "a", "b", "c", "c", "d"],
+                       "event": ["view", "pay", "view", "view", "pay", "view"],
+                       "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 11:00",
+                                                    "2024-01-02 10:00", "2024-01-03 10:00",
+                                                    "2024-01-03 11:00", "2024-01-04 10:00"])})
+    customers = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "tier": ["gold", "gold", "x", "x"]})
+    j = {"stages": ["Browse", "Pay"], "personas": [{"name": "Gold", "rule": "tier == 'gold'"}],
+         "touchpoints": [{"name": "Site", "stage": "Browse", "events": ["view"]},
+                         {"name": "Checkout", "stage": "Pay", "events": ["pay"]}]}
+    fs = furthest_stage(prepare(ev, j, customers=customers), by="persona")
+    rest = fs[fs["persona"].isna()].set_index("step")["n"].to_dict()
+    assert rest == {"(none)": 0, "Browse": 1, "Pay": 1}                  # c pays, d only browses
+    assert fs[fs["persona"] == "Gold"].set_index("step")["n"].to_dict() == {"(none)": 0, "Browse": 1,
+                                                                            "Pay": 1}

@@ -219,3 +219,17 @@ def test_a_top_n_that_lists_nothing_is_refused_before_anything_is_shown(section,
     with pytest.raises(ParameterError, match=r"top_n must be a whole number ≥ 1 — got") as caught:
         getattr(sections, section)(None, top_n=top_n)
     assert "-p top_n 5" in str(caught.value)
+
+
+def test_a_log_of_dates_only_is_said_above_the_funnel_and_in_the_fit(tmp_path):
+    """Events with dates only: the funnel section and the journey-fit list say the order assumed
+    within a day and how many customers it touches (n), once each."""
+    from test_evidence_days import dated_folder
+
+    dated_folder(tmp_path)
+    run = _run(tmp_path)
+    text = shown_text(run.displayed)
+    said = "Event times are dates only: 2 of 5 customers (40%) have two or more stages on one day"
+    assert text.count(said) == 2, text[:3000]
+    assert "Event dates without times" in text
+    assert run.figures["dates_only_customers"]["value"] == 2

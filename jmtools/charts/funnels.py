@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.analyses.funnels.paths import busiest_steps, largest_detours
+from jmtools.analyses.funnels.timing import duration_words
 from jmtools.charts._frames import require_columns
 from jmtools.charts.theme import PALETTE, SEQUENTIAL, use_theme
 from jmtools.core.errors import DataError, ParameterError, Problem, whole_number
@@ -196,7 +197,9 @@ def time_between_chart(frame, *, by: str | None = None, unit: str | None = None,
     frame : pandas.DataFrame
         Output of :func:`jmtools.analyses.funnels.time_between_stages`.
     unit : {"minutes", "hours", "days"}, optional
-        Default: days when the longest 90th percentile exceeds 3 days, else hours, else minutes.
+        Default: days when the longest 90th percentile exceeds 3 days, else hours, else minutes;
+        always days when the frame's ``whole_days`` says the log has dates only (the tooltips
+        then say "same day", "2 days": whole days, no more precise than the data).
 
     Examples
     --------
@@ -205,6 +208,9 @@ def time_between_chart(frame, *, by: str | None = None, unit: str | None = None,
     ...                   "median_s": [7200.0], "p90_s": [36000.0], "mean_s": [9000.0]})
     >>> time_between_chart(f).to_dict()["layer"][0]["encoding"]["x"]["title"]
     'time (hours): point = median, line to the 90th percentile'
+    >>> same_day = f.assign(median_s=0.0, p90_s=172800.0, whole_days=True)
+    >>> time_between_chart(same_day).to_dict()["datasets"].popitem()[1][0]["median_text"]
+    'same day'
     """
     import altair as alt
 
@@ -213,24 +219,35 @@ def time_between_chart(frame, *, by: str | None = None, unit: str | None = None,
                     "time_between_stages", "pass the output of jmtools.analyses.funnels.time_between_stages()")
     data, group = _group(frame, by)
     longest = data["p90_s"].max()
+    days = "whole_days" in data.columns and bool(len(data)) and bool(data["whole_days"].all())
     units = {"minutes": 60, "hours": 3600, "days": 86400}
     if unit is None:
-        unit = "days" if longest > 3 * 86400 else "hours" if longest > 2 * 3600 else "minutes"
+        unit = "days" if days or longest > 3 * 86400 else "hours" if longest > 2 * 3600 else "minutes"
     if unit not in units:
         raise ParameterError("unit", unit, expected=list(units))
+    days = days and unit == "days"
     data = data.assign(median=data["median_s"] / units[unit], p90=data["p90_s"] / units[unit],
                        move=[f"{a} → {b}" for a, b in zip(data["from_step"], data["step"])])
     moves = list(dict.fromkeys(data.sort_values("step_index")["move"]))
-    tips = [alt.Tooltip("move:N", title="from → to"), alt.Tooltip("n:Q", title="customers", format=","),
-            alt.Tooltip("median:Q", title=f"median ({unit})", format=".1f"),
-            alt.Tooltip("p90:Q", title=f"90th percentile ({unit})", format=".1f")]
+    tips = [alt.Tooltip("move:N", title="from → to"), alt.Tooltip("n:Q", title="customers", format=",")]
+    if days:                                      # whole days: no tick or point between two dates
+        data["median"], data["p90"] = data["median"].round(), data["p90"].round()
+        data["median_text"] = [duration_words(v, whole_days=True) for v in data["median_s"]]
+        data["p90_text"] = [duration_words(v, whole_days=True) for v in data["p90_s"]]
+        tips += [alt.Tooltip("median_text:N", title="median (dates only: whole days)"),
+                 alt.Tooltip("p90_text:N", title="90th percentile (whole days)")]
+    else:
+        tips += [alt.Tooltip("median:Q", title=f"median ({unit})", format=".1f"),
+                 alt.Tooltip("p90:Q", title=f"90th percentile ({unit})", format=".1f")]
+    axis = ("days between the dates (dates only: 0 = same day): point = median, line to the 90th "
+            "percentile") if days else f"time ({unit}): point = median, line to the 90th percentile"
     enc = dict(y=alt.Y("move:N", sort=moves, title=None, axis=alt.Axis(labelLimit=260)))
     if group:
         enc["color"], enc["yOffset"] = _color(data, group)
         tips.insert(0, alt.Tooltip(f"{group}:N"))
     base = alt.Chart(data).encode(**enc)
     line = base.mark_rule(strokeWidth=2, opacity=0.7).encode(
-        x=alt.X("median:Q", title=f"time ({unit}): point = median, line to the 90th percentile"),
+        x=alt.X("median:Q", title=axis, **({"axis": alt.Axis(tickMinStep=1, format="d")} if days else {})),
         x2="p90:Q", tooltip=tips)
     ends = base.mark_tick(thickness=2, size=10).encode(x="p90:Q", tooltip=tips)
     points = base.mark_point(filled=True, size=60, opacity=1).encode(x="median:Q", tooltip=tips)

@@ -26,6 +26,7 @@ from jmtools.core.engine import as_table, to_pandas
 from jmtools.core.engine import materialize as _materialize
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
+from jmtools.evidence._days import DatesOnly, dates_only_of, journey_keys
 from jmtools.evidence._fit import FIT_COLUMNS, fit_problems
 from jmtools.evidence._rules import (TouchpointRule, candidates, describe_rule, empty_report,
                                      journey_layout, overlap_report, plan_mapping,
@@ -34,7 +35,7 @@ from jmtools.evidence._store import code_events, labelled, to_codes, with_names
 from jmtools.personas import assign_personas
 
 __all__ = ["Evidence", "prepare", "map_events", "journey_layout", "touchpoint_rules",
-           "TouchpointRule", "PREPARED_COLUMNS", "fit_problems", "FIT_COLUMNS"]
+           "TouchpointRule", "PREPARED_COLUMNS", "fit_problems", "FIT_COLUMNS", "DatesOnly"]
 
 #: Columns of the prepared event table, in order (``persona`` only when customers are given).
 PREPARED_COLUMNS = ["customer_id", "timestamp", "event", "touchpoint", "stage", "stage_index",
@@ -88,7 +89,13 @@ class Evidence:
         ``fix``. A funnel's 0 for such a stage comes from the journey file, not from customers.
     date_only : pandas.DataFrame
         Event names recorded with dates only (every timestamp at midnight while other events
-        have times): ``event``, ``n_events``. They are sorted at the end of their day.
+        have times): ``event``, ``n_events``. They are sorted at the end of their day, several
+        such events of one day in journey order (as in a log of dates only).
+    dates_only : DatesOnly or None
+        Set when every event is at midnight (a log of dates only, e.g. read from date
+        strings): the customers with events of two or more stages on one day, whose order
+        within that day is assumed — events of one day are taken in journey order (stage,
+        touchpoint, event name), never in file row order. None when the log carries times.
     rules : list of TouchpointRule
         The touchpoints with their conditions and initiator.
     event_names : list of str
@@ -125,6 +132,7 @@ class Evidence:
     overlaps: object = None
     empty: object = None
     date_only: object = None
+    dates_only: object = None
     rules: list = field(default_factory=list)
     event_names: list = field(default_factory=list)
     core: object = None
@@ -332,6 +340,7 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
     counts = counts.sort_values("event", ignore_index=True)      # one order on every engine
     plan = plan_mapping(counts["event"].tolist(), rules)
     date_only = _date_only(counts)
+    all_days = bool(len(counts)) and bool((counts["_midnight"].fillna(0) == counts["n_events"]).all())
     counts = counts.drop(columns="_midnight")
     mapping = _default_mapping(counts, plan, rules, stages)
     event_names = [str(e) for e in counts["event"] if isinstance(e, str)]
@@ -355,7 +364,9 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
 
     codes = {e: i for i, e in enumerate(event_names, start=1)}
     optional = _optional_columns(t, segments)
-    core = _sort_once(joined, [codes[e] for e in date_only["event"]], leave_out=optional)
+    day_kinds = list(codes.values()) if all_days else [codes[e] for e in date_only["event"]]
+    core = _sort_once(joined, day_kinds, leave_out=optional, shift=not all_days,
+                      journey=journey_keys(joined, plan, rules, stages, event_names))
     if plan.conditional:
         named = resolve_conditions(with_names(core, rules, stages, event_names), stages, rules, plan)
         core = to_codes(named, rules, stages).select(*core.columns)
@@ -379,6 +390,7 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
                     mapping, unmatched, coverage, names, sizes, n_events, n_customers, journey,
                     overlaps=overlap_report(plan, rules, dict(zip(counts["event"], counts["n_events"]))),
                     empty=empty_report(stages, rules, plan, received), date_only=date_only,
+                    dates_only=dates_only_of(core, n_customers) if all_days else None,
                     rules=rules, event_names=event_names, core=core, event_columns=optional,
                     source=t if optional else None)._link_core()
 
@@ -444,7 +456,7 @@ def _require(t, cols, what):
                          for c in missing])
 
 
-def _sort_once(t, date_only=(), leave_out=()):
+def _sort_once(t, date_only=(), leave_out=(), shift=True, journey=()):
     """Add position, the next event's code ``_nx`` and time_to_next_s with one window sort per
     customer.
 
@@ -454,20 +466,27 @@ def _sort_once(t, date_only=(), leave_out=()):
     back (after the sort, ``position`` is the order). Codes follow name order, so ties without
     ``_row`` still sort by name.
 
-    Date-only event names sort at the end of their day; a time to the next event that would
-    be negative because of that is unknown (null).
+    Date-only event names (codes ``date_only``) sort at the end of their day (``shift``; in a
+    log of dates only, where every name is date-only, nothing is shifted); a time to the next
+    event that would be negative because of that is unknown (null). Date-only events of one
+    day sort by the ``journey`` keys (:func:`jmtools.evidence._days.journey_keys`) before the
+    row number, so that their order never depends on the file's row order.
     """
     import ibis
 
-    key = t.timestamp
+    key, ties = t.timestamp, []
     if date_only:
-        key = ibis.ifelse(t._ev.isin(list(date_only)),
-                          t.timestamp + ibis.interval(seconds=86399), t.timestamp)
-    order = [key, t._row] if "_row" in t.columns else [key, t._ev]
+        if shift:
+            day = t._ev.isin(list(date_only))
+            key = ibis.ifelse(day, t.timestamp + ibis.interval(seconds=86399), t.timestamp)
+            ties = [ibis.ifelse(day, k, 0) for k in journey]
+        else:
+            ties = list(journey)
+    order = [key, *ties, t._row] if "_row" in t.columns else [key, *ties, t._ev]
     w = ibis.window(group_by=t.customer_id, order_by=order)
     nxt_ts = t.timestamp.lead().over(w)
     secs = (nxt_ts.epoch_seconds() - t.timestamp.epoch_seconds()).cast("float64")
-    if date_only:
+    if date_only and shift:
         secs = ibis.ifelse(secs < 0, ibis.null("float64"), secs)
     extra = [c for c in t.columns if c not in PREPARED_COLUMNS and c not in ("persona", "_row", *_CODES)
              and c not in leave_out]

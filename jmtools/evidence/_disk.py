@@ -13,18 +13,19 @@ POSIX file system) is still read to the end.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 from jmtools.core.engine import backend_of, default_connection, unique_name
-from jmtools.evidence import Evidence
+from jmtools.evidence import DatesOnly, Evidence
 from jmtools.evidence._rules import TouchpointRule
 from jmtools.evidence._store import labelled
 
 __all__ = ["FORMAT", "save_evidence", "load_evidence"]
 
 #: Version of the layout below; part of every cache key.
-FORMAT = 3
+FORMAT = 4
 _CORE = "core.duckdb"
 _FRAMES = ("mapping", "unmatched", "coverage", "persona_sizes", "overlaps", "empty", "date_only")
 
@@ -45,6 +46,7 @@ def save_evidence(evidence, folder) -> Path:
             "event_columns": list(evidence.event_columns),
             "rules": [[r.name, r.stage, r.regex, r.occurrence, r.after, r.initiated_by]
                       for r in evidence.rules],
+            "dates_only": dataclasses.asdict(evidence.dates_only) if evidence.dates_only else None,
             "frames": [n for n in _FRAMES if getattr(evidence, n) is not None]}
     (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     return folder
@@ -72,7 +74,8 @@ def load_evidence(folder, journey, *, con=None, source=None):
                     frames["mapping"], frames["unmatched"], frames.get("coverage"), meta["personas"],
                     frames.get("persona_sizes"), meta["n_events"], meta["n_customers"], journey,
                     overlaps=frames.get("overlaps"), empty=frames.get("empty"),
-                    date_only=frames.get("date_only"), rules=rules, event_names=meta["event_names"],
+                    date_only=frames.get("date_only"),
+                    dates_only=DatesOnly(**meta["dates_only"]) if meta.get("dates_only") else None, rules=rules, event_names=meta["event_names"],
                     core=core, event_columns=meta["event_columns"],
                     source=source if meta["event_columns"] else None)._link_core()
 

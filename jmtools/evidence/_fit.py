@@ -3,7 +3,8 @@
 ``jmtools validate --data``, the report's data section and notebook 02 show the same rows:
 event names several touchpoints claim, touchpoints and stages that receive no event (so any
 0 % there comes from the file, not from customers), events no touchpoint counts, and event
-kinds recorded with dates only.
+kinds recorded with dates only, and a log of dates only (with the customers whose order within
+a day is assumed).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def fit_problems(evidence, *, top_unmatched: int = 10):
     pandas.DataFrame
         ``severity`` (``"warning"``: a number will mislead unless fixed; ``"note"``: worth
         knowing), ``kind`` (``overlap``, ``shared``, ``empty touchpoint``, ``empty stage``,
-        ``unmatched``, ``date only``), ``subject``, ``n_events``, ``message``, ``fix``.
+        ``unmatched``, ``date only``, ``dates only``: the whole log), ``subject``, ``n_events``, ``message``, ``fix``.
         Warnings first.
 
     Examples
@@ -39,7 +40,7 @@ def fit_problems(evidence, *, top_unmatched: int = 10):
     >>> import pandas as pd
     >>> from jmtools.evidence import prepare
     >>> ev = pd.DataFrame({"customer_id": ["a", "a"], "event": ["order", "order"],
-    ...                    "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"])})
+    ...                    "timestamp": pd.to_datetime(["2024-01-01 09:00", "2024-01-02 10:30"])})
     >>> j = {"stages": ["Buy", "Rebuy"], "touchpoints": [
     ...     {"name": "First order", "stage": "Buy", "events": ["order"]},
     ...     {"name": "Repeat order", "stage": "Rebuy", "events": ["order"]}]}
@@ -85,6 +86,10 @@ def fit_problems(evidence, *, top_unmatched: int = 10):
                      f"{r.event} has dates only ({int(r.n_events):,} events, all at 00:00): it is "
                      "placed after the customer's timed events of the same day",
                      "export it with its time of day if the source has one"))
+    days = getattr(evidence, "dates_only", None)
+    if days is not None:
+        rows.append(("note", "dates only", "all events", int(evidence.n_events), days.sentence(),
+                     "export the events with their time of day if the source has one"))
     out = pd.DataFrame(rows, columns=FIT_COLUMNS)
     out["n_events"] = out["n_events"].astype("int64")
     order = {"warning": 0, "note": 1}

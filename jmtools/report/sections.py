@@ -38,6 +38,7 @@ from jmtools.report.mappages import screen_and_paper
 from jmtools.report.quotes import quoted_themes
 from jmtools.report.record import record, record_source
 from jmtools.report.stake import stake_cells, stake_total
+from jmtools.report.steps import show_dates_only
 from jmtools.report.wording import (NOT_SHOWN, coverage_sentence, listed, loss_words, plain,
                                      reached_words)
 from jmtools.sources import SPECS, TABLE_CONTENTS, missing_table
@@ -338,6 +339,7 @@ def how_far(f: Findings) -> None:
                     "{them}, so any 0 there would come from the file, not from customers. See "
                     "*How the journey file fits the events* above for the fix.",
                     stages=", ".join(left_out), them="it" if len(left_out) == 1 else "them"))
+    show_dates_only(f.evidence)               # dates only: the order assumed within a day, with n
     _display(with_caption(funnel_chart(fun, compare=None if f.focus.everyone else f.funnel_all, label=label,
                                        title=f"How far {label} get through the journey"),
                           "funnel" if f.focus.everyone else "funnel_compared"))

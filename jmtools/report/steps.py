@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from jmtools.analyses.disclosure import MIN_GROUP
+from jmtools.analyses.funnels.timing import duration_words
 from jmtools.core.vocabulary import ALL, NO_PERSONA
 from jmtools.analyses.priorities import total_value_at_stake
 from jmtools.report.present import html_table, md, number
@@ -30,7 +31,7 @@ from jmtools.report.pain_steps import (COMPARISON_COLUMNS, PAIN_POINT_COLUMNS, r
 from jmtools.report.record import record, record_source
 from jmtools.sources import missing_table
 
-__all__ = ["record_world", "show_accounting", "show_missing_table", "record_persona_figures", "record_largest_drop_off", "record_slowest_step",
+__all__ = ["record_world", "show_accounting", "show_missing_table", "record_persona_figures", "record_largest_drop_off", "record_slowest_step", "show_dates_only",
            "record_emotion_figures", "write_pain_points", "show_themes", "show_theme_accounting", "show_pain_points", "PAIN_POINT_COLUMNS",
            "show_themes_chart", "show_pain_points_chart", "COMPARISON_COLUMNS", "show_comparisons",
            "show_pain_point_evidence",
@@ -251,6 +252,47 @@ def record_largest_drop_off(funnel: pd.DataFrame) -> pd.Series:
     return worst
 
 
+def show_dates_only(evidence, *, record=record) -> str | None:
+    """Say, where a funnel or path is shown, that the event log has dates only: how many
+    customers have two or more stages on one day, and the order assumed within a day.
+
+    Parameters
+    ----------
+    evidence : jmtools.evidence.Evidence
+    record : callable, optional
+        Where the count goes (default :func:`jmtools.report.record`); tests pass a collector.
+
+    Returns
+    -------
+    str or None
+        The sentence shown (:meth:`jmtools.evidence.DatesOnly.sentence`); None, and nothing
+        shown, when the log carries times.
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> from jmtools.evidence import prepare
+    >>> ev = pd.DataFrame({"customer_id": ["a", "a", "b"], "event": ["pay", "view", "view"],
+    ...                    "timestamp": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-02"])})
+    >>> j = {"stages": ["Browse", "Pay"], "touchpoints": [
+    ...     {"name": "Site", "stage": "Browse", "events": ["view"]},
+    ...     {"name": "Checkout", "stage": "Pay", "events": ["pay"]}]}
+    >>> with contextlib.redirect_stdout(io.StringIO()):
+    ...     said = show_dates_only(prepare(ev, j))
+    >>> said.split(";")[0]
+    'Event times are dates only: 1 of 2 customers (50%) have two or more stages on one day'
+    """
+    days = getattr(evidence, "dates_only", None)
+    if days is None:
+        return None
+    from IPython.display import display
+
+    display(md("> **Event dates without times.** {s}", s=days.sentence()))
+    record("dates_only_customers", int(days.n_ambiguous), n=int(days.n_customers),
+           label="customers with two or more stages on one day (event dates only)")
+    return days.sentence()
+
+
 def record_slowest_step(timing: pd.DataFrame) -> pd.Series:
     """Record the step with the longest median time from the previous step; return its row.
 
@@ -268,6 +310,10 @@ def record_slowest_step(timing: pd.DataFrame) -> pd.Series:
         return None
     slow = timed.sort_values("median_s", ascending=False).iloc[0]
     record("slowest_step", f"{slow['from_step']} → {slow['step']}", label="slowest step (median)")
+    if bool(slow.get("whole_days", False)):       # dates only: whole days, "same day" for 0
+        record("slowest_step_median_days", duration_words(slow["median_s"], whole_days=True),
+               label="its median time (event dates only: whole days)", n=int(slow["n"]))
+        return slow
     record("slowest_step_median_h", slow["median_h"], label="its median time", unit="h",
            n=int(slow["n"]), fmt=".1f")
     return slow

@@ -28,13 +28,14 @@ from jmtools.analyses.funnels._common import LEVELS, parse_steps
 from jmtools.analyses.funnels.paths import (busiest_steps, detours, largest_detours, loops, top_paths,
                                             transitions)
 from jmtools.analyses.funnels.steps import customer_reach, funnel, furthest_stage
-from jmtools.analyses.funnels.timing import time_between_stages
+from jmtools.analyses.funnels.timing import duration_words, time_between_stages
 
 __all__ = [
     "funnel",
     "furthest_stage",
     "customer_reach",
     "time_between_stages",
+    "duration_words",
     "transitions",
     "top_paths",
     "detours",

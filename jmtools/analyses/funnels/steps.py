@@ -197,7 +197,7 @@ def furthest_stage(evidence, *, steps=None, level: str = "stage", by=None, order
     groups = _groups(evidence, by)
     if ordered:
         f = funnel(evidence, steps=steps, level=level, by=by)
-        nxt = f.groupby(by, sort=False)["n"].shift(-1) if by else f["n"].shift(-1)
+        nxt = f.groupby(by, sort=False, dropna=False)["n"].shift(-1) if by else f["n"].shift(-1)
         f["n"] = f["n"] - nxt.fillna(0).astype("int64")
         counts = f[[*by, "step_index", "n"]]
     else:
@@ -209,7 +209,7 @@ def furthest_stage(evidence, *, steps=None, level: str = "stage", by=None, order
         per = per.filter(per.step_index > 0)
         counts = to_pandas(per.group_by([*by, "step_index"]).agg(n=per.count()))
         counts = _complete(evidence, counts, by, steps, groups, ["n"])[[*by, "step_index", "n"]]
-    reached = counts.groupby(by, sort=False)["n"].sum().rename("n_any").reset_index() if by else \
+    reached = counts.groupby(by, sort=False, dropna=False)["n"].sum().rename("n_any").reset_index() if by else \
         pd.DataFrame({"n_any": [counts["n"].sum()]})
     none = groups.merge(reached, how="cross" if not by else "left", on=None if not by else by)
     none = none.assign(step_index=0, n=(none["n_customers"] - none["n_any"].fillna(0)).astype("int64"))

@@ -1,5 +1,9 @@
 """Time between funnel steps: from reaching one step of the strict funnel to reaching the next.
 
+In a log of dates only (:attr:`Evidence.dates_only <jmtools.evidence.Evidence.dates_only>`)
+every time is a whole number of days, 0 meaning the same day; the frame says so
+(``whole_days``) and :func:`duration_words` writes such times as "same day", "2 days".
+
 Uses the same chain as :func:`~jmtools.analyses.funnels.funnel` (one query gives both, kept on
 the evidence), so the customers timed at step *k* are exactly those the funnel counts there.
 """
@@ -10,7 +14,7 @@ from jmtools.analyses.funnels._common import _by_list, _check_evidence, _complet
 from jmtools.analyses.funnels.steps import _chain
 from jmtools.core.errors import ParameterError
 
-__all__ = ["time_between_stages"]
+__all__ = ["time_between_stages", "duration_words"]
 
 
 def time_between_stages(evidence, *, steps=None, level: str = "stage", by=None):
@@ -24,7 +28,9 @@ def time_between_stages(evidence, *, steps=None, level: str = "stage", by=None):
     pandas.DataFrame
         One row per group and step from the second on: the ``by`` columns, ``step_index``,
         ``from_step``, ``step``, ``n`` (customers with a time), ``median_s``, ``p90_s``
-        (exact, linear interpolation), ``mean_s``, and ``median_h``, ``p90_h`` (hours).
+        (exact, linear interpolation), ``mean_s``, ``median_h``, ``p90_h`` (hours), and
+        ``whole_days`` (True when the event log has dates only: the times are counted in
+        whole days — 0 is "same day" — and have no precision below a day).
 
     Examples
     --------
@@ -55,5 +61,36 @@ def time_between_stages(evidence, *, steps=None, level: str = "stage", by=None):
         out[c] = out[c].astype(float)
     out["median_h"] = out["median_s"] / 3600
     out["p90_h"] = out["p90_s"] / 3600
-    cols = [*by, "step_index", "from_step", "step", "n", "median_s", "p90_s", "mean_s", "median_h", "p90_h"]
+    out["whole_days"] = getattr(evidence, "dates_only", None) is not None
+    cols = [*by, "step_index", "from_step", "step", "n", "median_s", "p90_s", "mean_s", "median_h", "p90_h",
+            "whole_days"]
     return out[cols].reset_index(drop=True)
+
+
+def duration_words(seconds, *, whole_days: bool = False) -> str:
+    """A time between steps in words, no more precise than the data.
+
+    With ``whole_days`` (a log of dates only) the time is rounded to whole days and 0 is
+    "same day"; otherwise it is given in minutes, hours or days. Missing: "".
+
+    Examples
+    --------
+    >>> duration_words(0.0, whole_days=True), duration_words(86400.0, whole_days=True)
+    ('same day', '1 day')
+    >>> duration_words(2.6 * 86400, whole_days=True), duration_words(5400.0)
+    ('3 days', '1.5 h')
+    >>> duration_words(float("nan"))
+    ''
+    """
+    import math
+
+    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
+        return ""
+    if whole_days:
+        days = int(round(float(seconds) / 86400))
+        return "same day" if days == 0 else f"{days:,} day{'s' if days != 1 else ''}"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 3 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"

@@ -1,0 +1,300 @@
+"""jmtools/evidence/_days.py: an event log whose times are dates only.
+
+Within a day a customer's events are taken in journey order (stage, touchpoint, event name),
+never in the file's row order: the same file sorted differently gives the same funnel,
+transitions, paths and times. The customers whose order that assumes (two or more stages on
+one day) are counted exactly, against plain pandas; journey order is the most favourable
+order, checked against a plain-Python funnel over every shuffled day.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jmtools.analyses.funnels import (duration_words, funnel, furthest_stage, time_between_stages,
+                                      top_paths, transitions)
+from jmtools.charts.funnels import time_between_chart
+from jmtools.evidence import DatesOnly, fit_problems, prepare
+from jmtools.report.steps import record_slowest_step, show_dates_only
+from jmtools.sources import load_events
+
+STAGES = ["Browse", "Cart", "Pay"]
+JOURNEY = {"stages": STAGES, "touchpoints": [
+    {"name": "Site", "stage": "Browse", "events": ["view", "search"]},
+    {"name": "Basket", "stage": "Cart", "events": ["cart"]},
+    {"name": "Checkout", "stage": "Pay", "events": ["pay"]},
+    {"name": "Receipt", "stage": "Pay", "events": ["mail_receipt"]}]}
+
+
+def planted() -> pd.DataFrame:
+    """Five customers with known answers; rows of one day deliberately against journey order.
+
+    a: pay, cart, view on one day → Browse, Cart, Pay (two or more stages on one day)
+    b: view on day 1; pay, cart on day 2 → all three (day 2 has two stages)
+    c: view, view on day 1; cart on day 3 → Browse, Cart (one stage per day)
+    d: cart on day 1, view on day 2 → Browse only (cart is before view)
+    e: ping (no touchpoint), view on day 1 → Browse (ping does not count as a stage)
+    """
+    rows = [("a", "2024-03-01", "pay"), ("a", "2024-03-01", "cart"), ("a", "2024-03-01", "view"),
+            ("b", "2024-03-01", "view"), ("b", "2024-03-02", "pay"), ("b", "2024-03-02", "cart"),
+            ("c", "2024-03-01", "view"), ("c", "2024-03-01", "view"), ("c", "2024-03-03", "cart"),
+            ("d", "2024-03-01", "cart"), ("d", "2024-03-02", "view"),
+            ("e", "2024-03-01", "ping"), ("e", "2024-03-01", "view")]
+    return pd.DataFrame(rows, columns=["customer_id", "timestamp", "event"])
+
+
+def dated_folder(folder):
+    """A data folder with :func:`planted` as ``events.csv`` (date strings) and its journey file;
+    returns the journey file's path (for the validate and report tests)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    planted().to_csv(folder / "events.csv", index=False)
+    journey = folder / "journey.yaml"
+    journey.write_text("""jmtools: 1
+name: Dated shop
+stages: [{name: Browse}, {name: Cart}, {name: Pay}]
+touchpoints:
+  - {name: Site, stage: Browse, channel: digital, events: [view, search]}
+  - {name: Basket, stage: Cart, channel: digital, events: [cart]}
+  - {name: Checkout, stage: Pay, channel: digital, events: [pay]}
+""", encoding="utf-8")
+    return journey
+
+
+def test_planted_truths_of_a_log_read_from_date_strings():
+    e = prepare(load_events(planted()), JOURNEY)
+    assert e.dates_only == DatesOnly(n_ambiguous=2, n_customers=5)
+    assert e.date_only.empty                              # no timed kinds to sort after
+    seq = e.to_pandas().groupby("customer_id")["event"].apply(list).to_dict()
+    assert seq["a"] == ["view", "cart", "pay"] and seq["b"] == ["view", "cart", "pay"]
+    assert seq["e"] == ["view", "ping"]                   # no touchpoint: last in its day
+    assert funnel(e)["n"].tolist() == [5, 3, 2]
+    assert furthest_stage(e).set_index("step")["n"].to_dict() == {"(none)": 0, "Browse": 2, "Cart": 1,
+                                                                  "Pay": 2}
+    tb = time_between_stages(e)
+    assert tb["whole_days"].all()
+    assert tb["median_s"].tolist() == [86400.0, 0.0]      # Cart: a 0, b 1, c 2 days; Pay: a, b 0
+    assert [duration_words(s, whole_days=True) for s in tb["median_s"]] == ["1 day", "same day"]
+
+
+def test_the_sentence_says_n_and_the_assumption_in_validate_report_and_notebooks():
+    e = prepare(load_events(planted()), JOURNEY)
+    said = ("Event times are dates only: 2 of 5 customers (40%) have two or more stages on one day; "
+            "within a day, events are taken in journey order")
+    fit = fit_problems(e)
+    row = fit[fit["kind"] == "dates only"].iloc[0]
+    assert row["severity"] == "note" and row["message"].startswith(said)
+    got = {}
+    assert show_dates_only(e, record=lambda name, value, **kw: got.update({name: (value, kw["n"])})) \
+        .startswith(said)
+    assert got == {"dates_only_customers": (2, 5)}
+
+
+def test_time_between_steps_of_dates_claims_no_time_of_day(monkeypatch):
+    from jmtools.report import steps
+
+    tb = time_between_stages(prepare(load_events(planted()), JOURNEY))
+    spec = time_between_chart(tb).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert [r["median_text"] for r in rows] == ["1 day", "same day"]
+    assert "0 = same day" in spec["layer"][0]["encoding"]["x"]["title"]
+    assert "hours" not in str(spec) and "0.0" not in str([r["median_text"] for r in rows])
+    got = {}
+    monkeypatch.setattr(steps, "record", lambda name, value, **kw: got.update({name: value}))
+    record_slowest_step(tb)
+    assert got == {"slowest_step": "Browse → Cart", "slowest_step_median_days": "1 day"}
+
+
+# ------------------------------------------------------------------ random logs, plain oracles
+def random_days(seed, n_customers=60) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    names = ["view", "search", "cart", "pay", "mail_receipt", "ping"]
+    rows = []
+    for c in range(n_customers):
+        day = pd.Timestamp("2024-03-01") + pd.Timedelta(days=int(rng.integers(0, 5)))
+        for _ in range(int(rng.integers(1, 10))):
+            day += pd.Timedelta(days=int(rng.choice([0, 0, 0, 1, 3])))
+            rows.append((f"c{c:03d}", day, str(rng.choice(names))))
+    return pd.DataFrame(rows, columns=["customer_id", "timestamp", "event"])
+
+
+def oracle_stage(events: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Stage index and touchpoint index (file order) of each event: the first full pattern match."""
+    stage, tp = [], []
+    for name in events["event"]:
+        hit = next((i for i, t in enumerate(JOURNEY["touchpoints"])
+                    if any(re.fullmatch(p, name) for p in t["events"])), None)
+        tp.append(np.nan if hit is None else hit)
+        stage.append(np.nan if hit is None else STAGES.index(JOURNEY["touchpoints"][hit]["stage"]) + 1)
+    return pd.Series(stage, index=events.index), pd.Series(tp, index=events.index)
+
+
+def oracle_ambiguous(events: pd.DataFrame) -> int:
+    stage, _ = oracle_stage(events)
+    per_day = events.assign(stage=stage).dropna(subset=["stage"]).groupby(
+        ["customer_id", events["timestamp"].dt.normalize()])["stage"].nunique()
+    return int(per_day[per_day >= 2].reset_index()["customer_id"].nunique())
+
+
+def oracle_funnel(ordered: pd.DataFrame) -> list[int]:
+    """Strict funnel over rows already in each customer's order: greedy, step after step."""
+    reach = [0] * len(STAGES)
+    for _, rows in ordered.groupby("customer_id", sort=False):
+        k = 0
+        for s in rows["stage"]:
+            if k < len(STAGES) and s == k + 1:
+                reach[k] += 1
+                k += 1
+    return reach
+
+
+def journey_ordered(events: pd.DataFrame) -> pd.DataFrame:
+    stage, tp = oracle_stage(events)
+    out = events.assign(stage=stage, _s=stage.fillna(99), _t=tp.fillna(99))
+    return out.sort_values(["customer_id", "timestamp", "_s", "_t", "event"], kind="stable")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_ambiguous_customers_are_counted_like_plain_pandas(seed):
+    ev = random_days(seed)
+    e = prepare(load_events(ev), JOURNEY)
+    assert e.dates_only.n_ambiguous == oracle_ambiguous(ev)
+    assert e.dates_only.n_customers == ev["customer_id"].nunique()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_funnel_is_journey_order_and_no_order_of_a_day_gives_more(seed):
+    ev = random_days(seed)
+    got = funnel(prepare(load_events(ev), JOURNEY))["n"].tolist()
+    assert got == oracle_funnel(journey_ordered(ev))
+    rng = np.random.default_rng(seed)
+    for _ in range(20):                                   # any other order within each day
+        shuffled = ev.assign(stage=oracle_stage(ev)[0], _r=rng.random(len(ev)))
+        other = oracle_funnel(shuffled.sort_values(["customer_id", "timestamp", "_r"]))
+        assert all(o <= g for o, g in zip(other, got)), (other, got)
+
+
+def _answers(ev):
+    e = prepare(load_events(ev), JOURNEY)
+    return {"events": e.to_pandas()[["customer_id", "timestamp", "event", "stage", "position",
+                                     "next_event", "time_to_next_s"]],
+            "funnel": funnel(e), "furthest": furthest_stage(e), "times": time_between_stages(e),
+            "moves": transitions(e, level="touchpoint", collapse_repeats=True),
+            "events_moves": transitions(e), "paths": top_paths(e, level="stage", max_steps=4, top=20),
+            "dates_only": e.dates_only}
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_any_row_order_of_the_same_file_gives_the_same_numbers(seed):
+    ev = random_days(seed)
+    want = _answers(ev)
+    for k in range(3):
+        got = _answers(ev.sample(frac=1, random_state=seed * 10 + k).reset_index(drop=True))
+        for name, frame in want.items():
+            if isinstance(frame, pd.DataFrame):
+                pd.testing.assert_frame_equal(got[name], frame, obj=name)
+            else:
+                assert got[name] == frame
+
+
+def test_date_only_kinds_in_a_timed_log_sort_after_timed_events_in_journey_order():
+    """D15's mixed case stays: date-only kinds at the end of their day, and now several such
+    kinds of one day in journey order whatever the row order; the log is not 'dates only'."""
+    ev = pd.DataFrame({"customer_id": ["a"] * 4 + ["b"] * 3 + ["c"] * 3,
+                       "event": ["mail_receipt", "pay", "view", "cart", "mail_receipt", "view", "pay",
+                                 "mail_receipt", "pay", "view"],
+                       "timestamp": pd.to_datetime(["2024-03-01", "2024-03-01", "2024-03-01 09:00",
+                                                    "2024-03-01 10:00", "2024-03-02", "2024-03-02 08:00",
+                                                    "2024-03-02",
+                                                    "2024-03-04", "2024-03-04", "2024-03-04 12:00"],
+                                                   format="ISO8601")})
+    for frame in (ev, ev.iloc[::-1].copy().reset_index(drop=True)):
+        e = prepare(load_events(frame), JOURNEY)
+        assert e.dates_only is None
+        assert sorted(e.date_only["event"]) == ["mail_receipt", "pay"]
+        seq = e.to_pandas().groupby("customer_id")["event"].apply(list).to_dict()
+        assert seq == {"a": ["view", "cart", "pay", "mail_receipt"], "b": ["view", "pay", "mail_receipt"],
+                       "c": ["view", "pay", "mail_receipt"]}
+        assert not (fit_problems(e)["kind"] == "dates only").any()
+        assert not time_between_stages(e)["whole_days"].any()
+
+
+def test_a_mostly_dated_log_with_a_few_timed_rows_is_decided_per_event_kind():
+    ev = random_days(7)
+    ev.loc[ev.index[ev["event"] == "ping"][:2], "timestamp"] += pd.Timedelta(hours=15)
+    e = prepare(load_events(ev), JOURNEY)
+    assert e.dates_only is None                          # not every event is at midnight
+    assert "ping" not in set(e.date_only["event"])       # ping has times: sorted by them
+    assert {"view", "cart", "pay"} <= set(e.date_only["event"])
+    want = funnel(e)
+    again = prepare(load_events(ev.sample(frac=1, random_state=1).reset_index(drop=True)), JOURNEY)
+    pd.testing.assert_frame_equal(funnel(again), want)
+    assert want["n"].tolist() == funnel(prepare(load_events(ev.assign(
+        timestamp=ev["timestamp"].dt.normalize())), JOURNEY))["n"].tolist()
+
+
+def test_a_timed_log_is_left_as_it_was():
+    ev = random_days(2)
+    ev["timestamp"] += pd.to_timedelta(np.arange(len(ev)) % 7 + 1, unit="h")
+    e = prepare(load_events(ev), JOURNEY)
+    assert e.dates_only is None and e.date_only.empty
+    assert not time_between_stages(e)["whole_days"].any()
+    assert show_dates_only(e, record=lambda *a, **k: None) is None
+    assert not (fit_problems(e)["kind"] == "dates only").any()
+
+
+def test_the_time_chart_of_dates_has_whole_day_ticks_and_points():
+    tb = time_between_stages(prepare(load_events(random_days(1)), JOURNEY))
+    spec = time_between_chart(tb).to_dict()
+    x = spec["layer"][0]["encoding"]["x"]
+    assert x["axis"] == {"format": "d", "tickMinStep": 1}
+    rows = next(iter(spec["datasets"].values()))
+    assert all(float(r[c]).is_integer() for r in rows for c in ("median", "p90"))
+    timed = time_between_chart(tb.assign(whole_days=False)).to_dict()["layer"][0]["encoding"]["x"]
+    assert "axis" not in timed
+
+
+CONDITIONAL = {"stages": ["Browse", "Buy", "Get", "Restock"], "touchpoints": [
+    {"name": "Browse again", "stage": "Restock", "events": ["view"], "after": "Get"},
+    {"name": "Site", "stage": "Browse", "events": ["view"]},
+    {"name": "First order", "stage": "Buy", "events": ["order"], "occurrence": "first"},
+    {"name": "Repeat order", "stage": "Restock", "events": ["order"], "occurrence": "repeat"},
+    {"name": "Delivery", "stage": "Get", "events": ["delivered"]}]}
+
+
+def test_a_name_that_may_count_for_a_later_stage_is_placed_at_its_earliest():
+    """view may count for Restock (after Get), listed first: on the day of the first order it is
+    still placed at Browse, before the order, as the timed log has it."""
+    ev = pd.DataFrame({"customer_id": ["x"] * 5,
+                       "event": ["order", "view", "delivered", "order", "view"],
+                       "timestamp": ["2024-03-01", "2024-03-01", "2024-03-03", "2024-03-05",
+                                     "2024-03-05"]})
+    e = prepare(load_events(ev), CONDITIONAL)
+    df = e.to_pandas()
+    assert df["event"].tolist() == ["view", "order", "delivered", "view", "order"]
+    assert df["touchpoint"].tolist() == ["Site", "First order", "Delivery", "Browse again",
+                                         "Repeat order"]
+    assert funnel(e)["n"].tolist() == [1, 1, 1, 1]
+    assert e.dates_only == DatesOnly(n_ambiguous=1, n_customers=1)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_row_order_does_not_matter_with_touchpoint_conditions(seed):
+    rng = np.random.default_rng(seed)
+    ev = random_days(seed).assign(event=lambda d: rng.choice(["view", "order", "delivered", "ping"],
+                                                              len(d)))
+    answers = []
+    for k in range(3):
+        frame = ev if k == 0 else ev.sample(frac=1, random_state=k).reset_index(drop=True)
+        e = prepare(load_events(frame), CONDITIONAL)
+        answers.append((e.to_pandas()[["customer_id", "event", "touchpoint", "position"]],
+                        funnel(e), transitions(e, level="touchpoint"), e.dates_only))
+    for got in answers[1:]:
+        for a, b in zip(got, answers[0]):
+            if isinstance(a, pd.DataFrame):
+                pd.testing.assert_frame_equal(a, b)
+            else:
+                assert a == b
