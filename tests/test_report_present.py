@@ -126,3 +126,14 @@ def test_pain_point_axis_fits_the_longest_bar_and_names_are_whole():
     assert data.loc[data["bar"] >= top / 2, "rank"].tolist() == [1, 2]      # counts drawn inside long bars
     assert inside["mark"]["color"] == "white" and outside["mark"]["align"] == "left"
     assert inside["mark"]["limit"] == outside["mark"]["limit"] == {"expr": "width / 2 - 8"}  # never past the plot
+
+
+def test_the_number_beside_a_pain_point_bar_is_the_one_its_length_shows():
+    """Budget Ben's #1 and #2 have one score (3.27): equal bars were labelled "456 customers" and
+    "111 customers". Each label is now the bar's own value, so labels and lengths agree."""
+    chart = pain_point_chart(_BEN, top=5)
+    data = pd.DataFrame(chart.data).sort_values("rank")
+    labels = data["note"].astype(float)
+    assert list(labels) == [round(b, 2) for b in data["bar"]]
+    assert (labels / data["bar"]).round(2).nunique() == 1                 # proportional, one factor
+    assert labels.iloc[0] == labels.iloc[1] == 3.27

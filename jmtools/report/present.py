@@ -268,8 +268,11 @@ def _funnel_bar(r, base: int) -> dict:
 def pain_point_chart(table, *, top: int = 8, title: str = "Pain points, in rank order"):
     """Ranked pain points: bar length is the score that ranks them, so #1 is always longest.
 
-    Measured and reported pain points are bars coloured by evidence, labelled with the
-    customers who met them (inside a bar longer than half the axis, else after it). The axis
+    Measured and reported pain points are bars coloured by evidence, labelled with their score,
+    the number the bar's length is drawn from (inside a bar longer than half the axis, else after
+    it); the customers who met them are in the tooltip and the report's table, since two pain
+    points of one score met by 456 and 111 customers would otherwise show two counts on bars of
+    one length. The axis
     ends at the next round number above the longest bar (:func:`jmtools.charts.labels.nice_top`).
     Names are drawn on at most three lines of 24 characters (the full name is in the tooltip and
     the report's table), so the chart fits a 360 px phone at its container's width. An *assumed*
@@ -313,9 +316,7 @@ def pain_point_chart(table, *, top: int = 8, title: str = "Pain points, in rank 
     data["assumed"] = data["evidence_label"].eq("assumed") | data["score"].fillna(0).le(0)
     data["bar"] = data["score"].where(~data["assumed"])
     data["note"] = [("assumed, not in the data" if lab == "assumed" else f"{lab}, no measure in the data")
-                    if a else (f"{c:,.0f} customers" if c == c and c is not None else lab)
-                    for a, lab, c in zip(data["assumed"], data["evidence_label"],
-                                         data["customers_affected"])]
+                    if a else f"{b:.2f}" for a, lab, b in zip(data["assumed"], data["evidence_label"], data["bar"])]
     labels, lines = wrapped_labels(data["item"])
     y = alt.Y("item:N", sort=list(data["item"]), title=None,
               axis=alt.Axis(labelLimit=LABEL_PX, labelExpr=labels))

@@ -487,11 +487,12 @@ def where_it_hurts(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -
         _display(with_caption(pain_point_chart(pains, top=top_n, title=f"Pain points for {label}"),
                               "pain_points"))
         if few:
-            _display(md("Pain points met by fewer than {m} customers ({n} here) are drawn without "
+            _display(md("Pain points met by fewer than {m} customers ({n} here) are listed without "
                         "that count.", n=few, m=min_group))
-        _display(html_table(pains.head(top_n), columns={"rank": "rank", "title": "pain point",
-                                                        "stage": "stage", "evidence_label": "evidence",
-                                                        "evidence": "what the data shows"}))
+        _display(html_table(pains.head(top_n), columns={
+            "rank": "rank", "title": "pain point", "stage": "stage", "evidence_label": "evidence",
+            "customers_affected": "customers", "evidence": "what the data shows"},
+            formats={"customers_affected": lambda v: "–" if v != v or v is None else f"{v:,.0f}"}))
         record("top_pain_point", str(pains["title"].iloc[0]), label="Top pain point", headline=True)
         _record_pain_reach(f, pains.iloc[0])
     else:
