@@ -146,3 +146,19 @@ def test_fix_first_totals_each_customer_once(ecommerce_world):
     assert f"of the {union:,.0f} at stake across all {len(backlog)} opportunities" in fix, fix
     assert f"{first / union:.0%} of the" in fix and "each customer counted once" in fix
     assert "shares customers with #2" in fix and f"{summed:,.0f}" not in fix
+
+
+def test_each_figure_is_recorded_once(ecommerce_world, monkeypatch):
+    """The appendix listed "Reached Post-purchase" twice: the headline's share with its interval
+    and the funnel's last step. The funnel now leaves the last stage to the headline."""
+    from jmtools.report import sections
+
+    labels = []
+    monkeypatch.setattr(sections, "record", lambda name, value, **kw: labels.append(kw.get("label", name)))
+    monkeypatch.setattr(sections, "_display", lambda *objs: None)
+    f = pipeline.run(ecommerce_world.prepared, persona="Budget Ben")
+    sections.at_a_glance(f)
+    sections.how_far(f)
+    assert labels.count("Reached Post-purchase") == 1
+    assert len(labels) == len(set(labels)), labels
+    assert "Reached Consideration" in labels                  # the other stages stay
