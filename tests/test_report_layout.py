@@ -259,9 +259,31 @@ def test_pdf_pages_have_text_and_no_stranded_heading(report, tmp_path):
     assert "The journey map" in pages[maps[0]] and "what customers go through" in pages[maps[0]]
     assert all("About this report" not in pages[i] and "What to fix first" not in pages[i] for i in maps)
     assert "(hover" not in "".join(pages)
+    # paper has no interaction: page 1 says it is a printed copy (it said "interactive")
+    assert "interactive" not in pages[0].lower() and "printed copy" in pages[0].lower()
+    # no text under 8 pt (the map's pain points printed at 6 pt); charts scaled to the page
+    # width print their 11 px at 7.9 pt
+    sizes = _text_sizes(reader)
+    small = [(page + 1, size, text) for page, size, text in sizes if size < 7.85]
+    assert sizes and not small, small[:5]
+    assert min(size for page, size, _ in sizes if page in maps) >= 7.95
     # on paper the long-text tables stay tables: their column names print as one header row
-    assert any(re.search(r"rank\s+pain point\s+stage\s+evidence\s+what the data shows", t) for t in pages)
+    assert any(re.search(r"rank\s+pain point\s+stage\s+evidence\s+customers\s+what the data shows", t)
+               for t in pages)
     assert any(re.search(r"theme\s+texts\s+share\s+mostly at\s+typical quotes", t) for t in pages)
+
+
+def _text_sizes(reader) -> list[tuple[int, float, str]]:
+    """(page index, printed size in pt, text) of every text run of a PDF (pypdf's text matrix
+    times the font size, so a chart scaled down prints its text smaller)."""
+    out = []
+    for i, page in enumerate(reader.pages):
+        def visit(text, cm, tm, font, size, i=i):
+            if text.strip():
+                scale = (tm[2] ** 2 + tm[3] ** 2) ** .5 * (cm[2] ** 2 + cm[3] ** 2) ** .5
+                out.append((i, round(size * scale, 2), text.strip()))
+        page.extract_text(visitor_text=visit)
+    return out
 
 
 @pytest.mark.parametrize("width", WIDTHS)
