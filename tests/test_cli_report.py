@@ -212,8 +212,9 @@ def test_a_failed_report_prints_only_its_located_error(tmp_path):
     for i in range(4):
         done = _cli("report", str(FAILS), "-o", str(tmp_path / f"failed{i}.html"))
         assert done.returncode == 1 and done.stdout == ""
-        assert done.stderr.startswith(f"error: {FAILS} failed at In [3] ('y = x / divisor'): "
+        assert done.stderr.startswith(f"error: {FAILS} failed at In [3], `y = x / divisor`: "
                                       "ZeroDivisionError: division by zero\n"), done.stderr
+        assert done.stderr.count("Fix:") == 1, done.stderr
         assert all(ln.startswith(("error: ", "  ")) for ln in done.stderr.splitlines()), done.stderr
     import nbformat
 

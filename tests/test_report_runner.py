@@ -384,3 +384,25 @@ def test_a_whole_number_parameter_is_refused_in_whole_number_words(text, got):
     with pytest.raises(ParameterError, match="got '7'"):       # text from a file is not a number
         check_parameters(declared, {"top_n": "7"})
     assert "Annotated" not in first and str(caught.value).count("Fix:") == 1
+
+
+
+def test_a_failed_cell_is_named_by_its_section_and_code_with_one_fix():
+    """A jmtools error in a report cell printed two "Fix:" lines (its own and the runner's) and
+    named the cell by its first line, often a comment."""
+    from types import SimpleNamespace
+
+    from jmtools.report.failure import failed_cell
+
+    cells = [{"cell_type": "markdown", "source": "## Where it hurts\nRanked pain points."},
+             {"cell_type": "code", "source": "# the ranked list\nsections.where_it_hurts(f, top_n=top_n)"}]
+    err = SimpleNamespace(exec_count=9, cell_index=1, ename="ParameterError", source=cells[1]["source"],
+                          evalue="top_n must be a whole number, 1 or more — got 0\n  Fix: pass e.g. 5")
+    text = str(failed_cell(err, "00_journey_report.ipynb", "out/r.ipynb", cells))
+    assert text.splitlines()[0] == ("00_journey_report.ipynb failed at In [9], section 'Where it hurts', "
+                                    "`sections.where_it_hurts(f, top_n=top_n)`: ParameterError: top_n must "
+                                    "be a whole number, 1 or more — got 0")
+    assert text.count("Fix:") == 1 and "Fix: pass e.g. 5 (the traceback is under In [9]" in text
+    plain = SimpleNamespace(exec_count=3, cell_index=0, ename="ZeroDivisionError", source="y = x / d",
+                            evalue="division by zero")
+    assert str(failed_cell(plain, "nb.ipynb", "p.ipynb", [])).count("Fix:") == 1

@@ -39,6 +39,7 @@ from jmtools.core.yamlbounds import short
 from jmtools.report._annotation import (NOT_LITERAL, PARSE_ORDER, literal_value, member_ok, members,
                                        parse_as, split_bounds)
 from jmtools.report._engine import engine_name, kernel_manager_class
+from jmtools.report.failure import cell_name, failed_cell
 from jmtools.report.record import read_records
 
 __all__ = [
@@ -534,12 +535,8 @@ def run_notebook(notebook: str | os.PathLike, output_path: str | os.PathLike, *,
                       timeout=timeout, retries=retries)  # the notebook papermill wrote to tmp
     except PapermillExecutionError as err:
         os.replace(tmp, out) if os.path.exists(tmp) else None
-        raise ReportError(
-            f"{src} failed at In [{err.exec_count}] ({_first_line(err.source)!r}): {err.ename}: "
-            f"{err.evalue}\n  Partial output: {out}\n  Fix: open the partial output and read the "
-            f"traceback under In [{err.exec_count}]", notebook=src, cell=err.cell_index,
-            execution_count=err.exec_count, output_path=str(out), ename=err.ename,
-            evalue=err.evalue) from None
+        cells = nbformat.read(out, as_version=4).cells if out.exists() else ()
+        raise failed_cell(err, src, out, cells) from None
     except CellTimeoutError:
         raise _timed_out(src, tmp, out, timeout) from None
     except Exception as err:
@@ -565,11 +562,6 @@ def run_notebook(notebook: str | os.PathLike, output_path: str | os.PathLike, *,
     return result
 
 
-def _first_line(source: str | None) -> str:
-    """The first non-blank line of a cell's source, cut to 60 characters (for messages)."""
-    return next((ln.strip() for ln in (source or "").splitlines() if ln.strip()), "")[:60]
-
-
 def _timed_out(src: str, tmp: str, out: Path, timeout: float | None) -> ReportError:
     """The error of a cell that ran out of time: the cell is named and marked in the partial
     output (its kernel was killed, so the cell itself shows no error)."""
@@ -588,7 +580,8 @@ def _timed_out(src: str, tmp: str, out: Path, timeout: float | None) -> ReportEr
     if os.path.exists(tmp):
         os.replace(tmp, out)
     n = cell.execution_count if cell is not None else None
-    where = f"In [{n}] ({_first_line(cell.source)!r})" if cell is not None else "a cell"
+    name = cell_name(nb.cells, index) if cell is not None else ""
+    where = f"In [{n}]{', ' + name if name else ''}" if cell is not None else "a cell"
     return ReportError(
         f"{src} stopped at {where}: {evalue}\n  Partial output: "
         f"{out if out.exists() else 'none'}\n  Fix: allow more time per cell (jmtools report or "
