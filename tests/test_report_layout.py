@@ -126,6 +126,7 @@ def test_long_text_tables_are_cards_on_a_phone_and_tables_on_a_desktop(browser, 
     tables = page.evaluate(_CARDS)
     heads = " | ".join(t["head"] for t in tables)
     assert "typical quotes" in heads and "what the data shows" in heads and "value at stake" in heads, heads
+    assert "95% CI low" in heads, heads                    # the funnel's n and intervals: cards too
     for name in ("Where-it-hurts", "What-customers-write-about"):
         top = page.locator(f"[id='{name}']").evaluate("e => e.getBoundingClientRect().top + scrollY")
         page.screenshot(path=str(_shots(tmp_path) / f"{name}-{width}.png"), full_page=True,
@@ -286,6 +287,23 @@ def _text_sizes(reader) -> list[tuple[int, float, str]]:
     return out
 
 
+def test_index_on_a_phone_is_cards_with_whole_names(browser, tmp_path):
+    """At 360 px the index showed three columns of its table (the rest off to the side) and cut
+    the names of its bars ("E-commerce · all c…")."""
+    index = _demo_like_index(tmp_path)
+    context, page, outside = _open(browser, index, 360)
+    page.screenshot(path=str(_shots(tmp_path) / "index-360.png"), full_page=True)
+    rows = page.evaluate("""[...document.querySelectorAll('table.sortable tbody tr')].map(r => ({
+      display: getComputedStyle(r).display, right: Math.max(...[...r.cells].map(c => c.getBoundingClientRect().right)),
+      labels: [...r.cells].slice(1).map(c => getComputedStyle(c, '::before').content)}))""")
+    assert rows and all(r["display"] == "block" and r["right"] <= 361 for r in rows), rows[:2]
+    assert all('"customers"' in r["labels"] and '"reach the end"' in r["labels"] for r in rows), rows[0]
+    names = page.evaluate("[...document.querySelectorAll('.multiples svg text title')].map(t => [t.textContent, t.parentNode.textContent])")
+    assert names and all(full in shown for full, shown in names), names[:3]   # whole, not "…"
+    assert page.evaluate(_NO_SIDEWAYS) and outside == []
+    context.close()
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_index_dashboard_fits_and_boxes_do_not_overlap(browser, tmp_path, width):
     index = _demo_like_index(tmp_path)
@@ -303,7 +321,8 @@ def test_index_dashboard_fits_and_boxes_do_not_overlap(browser, tmp_path, width)
     assert overlaps == 0
     cells = page.evaluate("""[...document.querySelectorAll('tbody tr')].map(r =>
         [...r.cells].map(c => c.getBoundingClientRect()).reduce((acc, c, i, all) =>
-          acc + (i && c.left < all[i - 1].right - 1 ? 1 : 0), 0))""")
+          acc + (i && c.left < all[i - 1].right - 1 && c.top < all[i - 1].bottom - 1 ? 1 : 0), 0))""")
+    # (on a phone the cells of a row are stacked as a card: side by side only on a wider screen)
     assert sum(cells) == 0
     assert outside == []
     context.close()

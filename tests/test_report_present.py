@@ -137,3 +137,12 @@ def test_the_number_beside_a_pain_point_bar_is_the_one_its_length_shows():
     assert list(labels) == [round(b, 2) for b in data["bar"]]
     assert (labels / data["bar"]).round(2).nunique() == 1                 # proportional, one factor
     assert labels.iloc[0] == labels.iloc[1] == 3.27
+
+
+def test_a_table_of_more_than_three_columns_is_cards_on_a_phone():
+    """At 360 px the funnel table (stage, customers, conversion, its interval, from start) put n
+    and the intervals off to the side; tables of more than 3 columns are cards there too."""
+    funnel = pd.DataFrame({"step": ["Awareness"], "n": [466], "conversion": [1.0], "ci_low": [0.99],
+                           "ci_high": [1.0], "rate_from_start": [1.0]})
+    assert 'class="jm-table jm-cards"' in html_table(funnel).data
+    assert 'class="jm-table"' in html_table(funnel[["step", "n", "conversion"]]).data

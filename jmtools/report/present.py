@@ -115,7 +115,8 @@ def html_table(frame, *, columns: Mapping[str, str] | None = None,
         Shown above the table.
 
     Each cell carries its column's name (``data-label``). A table with long texts (a cell over
-    40 characters: quotes, evidence, titles) is marked ``jm-cards``: on a screen narrower than
+    40 characters: quotes, evidence, titles) or more than 3 columns (a funnel with n and
+    intervals) is marked ``jm-cards``: on a screen narrower than
     640 px the report's stylesheet shows each row as a card of "column: value" lines instead
     of columns; on a wider screen and on paper it stays a table.
 
@@ -159,7 +160,7 @@ def html_table(frame, *, columns: Mapping[str, str] | None = None,
     more = len(frame) - max_rows
     note = f'<p class="jm-note">… and {more:,} more rows.</p>' if more > 0 else ""
     cap = f"<caption>{_html.escape(caption)}</caption>" if caption else ""
-    cls = "jm-table jm-cards" if longest > _CARD_TEXT else "jm-table"
+    cls = "jm-table jm-cards" if longest > _CARD_TEXT or len(columns) > _CARD_COLUMNS else "jm-table"
     return HTML(f'<table class="{cls}">{cap}<thead><tr>{head}</tr></thead>'
                 f'<tbody>{"".join(body)}</tbody></table>{note}')
 
@@ -168,6 +169,10 @@ def html_table(frame, *, columns: Mapping[str, str] | None = None,
 #: (``jm-cards``; report.css): as columns, its long texts made tall, narrow rows that scrolled
 #: sideways. Such a cell (``jm-text``) takes the card's width under its column's name.
 _CARD_TEXT = 40
+
+#: A table of more columns than this is shown as cards on a phone too: at 360 px the funnel's
+#: six columns (customers, conversion, its interval) put n and the intervals off to the side.
+_CARD_COLUMNS = 3
 
 
 def headline_cards(cards: Sequence[Mapping[str, Any]]):
