@@ -20,9 +20,10 @@ from jmtools.report.wording import caption
 
 __all__ = ["LANDSCAPE_PX", "MIN_PRINT_SCALE", "print_scale", "print_parts", "lanes_of", "screen_and_paper"]
 
-#: What a landscape A4 page holds for the map, in CSS px at 96 dpi: 277 × 150 mm (margins,
-#: the section's heading and the caption taken off).
-LANDSCAPE_PX = (1047, 567)
+#: What a landscape A4 page holds for the map, in CSS px at 96 dpi: 277 mm less the frame's
+#: border and padding across, and the print stylesheet's 140 mm cap of the first map page
+#: (which also holds the section's heading) down; measured in the PDF, not assumed.
+LANDSCAPE_PX = (1015, 529)
 
 #: Smallest scale at which the map's 11 px text prints at 8 pt (11 px is 8.25 pt), the least
 #: a reader can read on paper.
@@ -38,7 +39,7 @@ def print_scale(width: float, height: float) -> float:
     Examples
     --------
     >>> round(print_scale(1070, 1342), 2), print_scale(900, 500)
-    (0.42, 1.0)
+    (0.39, 1.0)
     """
     return min(1.0, LANDSCAPE_PX[0] / width, LANDSCAPE_PX[1] / height)
 
@@ -83,7 +84,7 @@ def print_parts(journey, whole, *, evidence=None, persona=None, cells=None,
     if cut >= len(lanes):
         return []
     stages = max(len(journey.stages), 1)
-    column = int(min(400, max(150, (LANDSCAPE_PX[0] / MIN_PRINT_SCALE - 150) / stages)))
+    column = int(min(400, max(120, (LANDSCAPE_PX[0] / MIN_PRINT_SCALE - 150) / stages)))
     name = journey.name + (f" — {persona}" if isinstance(persona, str) else "")
 
     def draw(chosen, title=f"{name}: where it hurts and what the company does (9 of 9)") -> object:

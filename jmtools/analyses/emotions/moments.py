@@ -101,7 +101,7 @@ def moments_of_truth(curve: pd.DataFrame, *, include_low_evidence: bool = False,
         drop from the previous point with evidence, for *sharpest drop*), ``n``,
         ``ci_low``, ``ci_high``, ``low_evidence`` and ``explanation`` (a sentence
         for tooltips and reports). A persona without any evidence has no rows; a curve
-        from behaviour alone (every ``sources`` is ``behaviour``) has no *peak* (behaviour
+        from behaviour alone (every source of the curve is behaviour) has no *peak* (behaviour
         only pulls the curve down) and words a 0 as "no friction seen".
 
     Examples
