@@ -91,20 +91,27 @@ def print_parts(journey, whole, *, evidence=None, persona=None, cells=None,
         return journey_map(journey, persona=persona, cells=lanes_of(cells, chosen), title=title,
                            column_width=column, usermeta={"print": True, **(usermeta or {})})
 
-    groups = _fitting(lanes[:cut], draw) + _fitting(lanes[cut:], draw)
+    groups = _fitting(lanes[:cut], draw, first=True) + _fitting(lanes[cut:], draw)
     themes = ["what customers go through" if g[0] in lanes[:cut] else
               "where it hurts and what the company does" for g in groups]
     return [draw(g, f"{name}: {theme} ({i} of {len(groups)})")
             for i, (g, theme) in enumerate(zip(groups, themes), start=1)]
 
 
-def _fitting(lanes: list, draw) -> list[list]:
+#: Height left for the first part under the section's heading and introduction on its page.
+_FIRST_PX = 400
+
+
+def _fitting(lanes: list, draw, *, first: bool = False) -> list[list]:
     """``lanes`` cut, in order, into runs that each print at :data:`MIN_PRINT_SCALE` or more on a
-    landscape page (a lane too tall for a page on its own stands alone)."""
+    landscape page (a lane too tall for a page on its own stands alone); with ``first`` the
+    first run shares its page with the section's heading (:data:`_FIRST_PX` high)."""
     groups, current = [], []
     for lane in lanes:
         chart = draw(current + [lane])
-        if current and print_scale(_size(chart.width), _size(chart.height)) < MIN_PRINT_SCALE:
+        room = _FIRST_PX if first and not groups else LANDSCAPE_PX[1]
+        scale = min(print_scale(_size(chart.width), _size(chart.height)), room / _size(chart.height))
+        if current and scale < MIN_PRINT_SCALE:
             groups.append(current)
             current = [lane]
         else:
