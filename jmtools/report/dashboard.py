@@ -65,6 +65,7 @@ td.name { min-width: 9rem; max-width: 14rem; } td.text { min-width: 8rem; max-wi
   table.sortable td { display: grid; grid-template-columns: 6.5rem minmax(0, 1fr); column-gap: .6rem;
     border: 0; padding: .2rem 0; max-width: none; min-width: 0; overflow-wrap: anywhere; }
   table.sortable td::before { content: attr(data-label); color: #5b6372; font-size: 12.5px; }
+  table.sortable td > * { grid-column: 2; }   /* a figure's n, sparkline and trend under its value */
   table.sortable td.name { display: block; } table.sortable td.name::before { content: none; }
   .fig { white-space: normal; }
 }
