@@ -471,3 +471,27 @@ def test_touchpoint_curve_counts_evidence_without_touchpoint(journey):
     curve = emotion_curve(ev, by="touchpoint", journey=journey, unit="evidence", n_boot=200)
     assert curve.attrs["without_touchpoint"] == 50
     assert curve.loc[curve.persona == "all", "n"].sum() == len(ev) - 50
+
+
+def _behaviour_evidence():
+    """Behaviour only (the grocery world): 40 customers; 12 meet friction at Buy, none at Pay."""
+    stages = pd.Categorical(["Buy"] * 40 + ["Pay"] * 40, categories=["Buy", "Pay"], ordered=True)
+    return pd.DataFrame({"customer_id": [f"c{i}" for i in range(40)] * 2, "timestamp": pd.NaT,
+                         "stage": stages, "touchpoint": pd.NA, "persona": "Rita",
+                         "valence": [-1.0] * 12 + [0.0] * 28 + [0.0] * 40, "source": "behaviour",
+                         "evidence": "measured", "obs_id": range(80)})
+
+
+def test_a_curve_from_behaviour_has_no_peak_and_no_zero_width_interval():
+    """Rita's report read "Peak: First order at +0.00 (95% CI +0.00 to +0.00, n=205)": behaviour
+    only pulls down, so 0 is "no friction seen" and its interval is what 0 of n bounds."""
+    from jmtools.analyses.emotions import emotion_curve, moments_of_truth
+    curve = emotion_curve(_behaviour_evidence(), min_n=5)
+    pay = curve[(curve["persona"] == "Rita") & (curve["stage"] == "Pay")].iloc[0]
+    assert pay["valence"] == 0 and pay["ci_high"] == 0
+    assert pay["ci_low"] == pytest.approx(-2 * 3.8415 / (40 + 3.8415), abs=1e-3)   # Wilson, 0 of 40
+    moments = moments_of_truth(curve)
+    rita = moments[moments["persona"] == "Rita"].set_index("kind")
+    assert "peak" not in rita.index and {"lowest", "end"} <= set(rita.index)
+    assert "Pay — no friction seen (95% CI −0.18 to +0.00, n=40)" in rita.loc["end", "explanation"]
+    assert "+0.00 to +0.00" not in " ".join(moments["explanation"])

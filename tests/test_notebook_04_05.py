@@ -230,9 +230,8 @@ def test_pain_points_notebook_takes_a_number_or_auto_for_n_themes():
         with pytest.raises(ParameterError, match="04_pain_points.ipynb") as caught:
             check_parameters(declared, {"n_themes": value}, notebook=NB04.name)
         text = str(caught.value)
-        assert "n_themes must be of type Union[Annotated[int, Ge[1]], Literal[auto]]" in text
-        assert f"got {value!r}" in text
-        assert "pass an int ≥ 1 or 'auto'" in text and "parameters cell line 5" in text
+        assert "n_themes must be a whole number, 1 or more, or 'auto'" in text
+        assert f"got {value!r}" in text and "parameters cell line 5" in text
 
 
 def test_the_runner_refuses_a_text_for_n_themes_before_running_a_cell(tmp_path):

@@ -66,3 +66,34 @@ def test_detours_capped_and_touchpoint_funnel(journey):
     assert sig[["stage", "touchpoint", "count", "n"]].values.tolist() == [["Decision", "Cart", 70, 100]]
     with pytest.raises(ParameterError, match="journey"):
         pp.dropoff_signal(f, level="touchpoint", persona_col=None)
+
+
+def _waits(rita_h: float) -> pd.DataFrame:
+    """Delivery → Restock waits: Rita's median against two other personas at 218 h."""
+    rows = [("Rita", rita_h), ("Fiona", 218.0), ("Dev", 218.0)]
+    return pd.DataFrame({"persona": [p for p, _ in rows], "from_step": "Delivery", "step": "Restock",
+                         "n": 300, "median_h": [h for _, h in rows], "p90_h": [h * 1.1 for _, h in rows]})
+
+
+def test_a_wait_known_to_the_day_counts_only_when_it_differs_by_a_day_or_more():
+    """The grocery world's `delivered` has dates only: Rita's 234 h against 218 h (16 h, inside
+    the missing time of day) was counted as a *measured* slow step; 260 h (42 h more) still is."""
+    def rita(hours, stages):
+        sig = pp.slow_step_signal(_waits(hours), date_only_stages=stages)
+        ev = pp.compare_signals(sig)
+        return ev[(ev["persona"] == "Rita") & (ev["versus"] == "other personas")].iloc[0]
+
+    assert rita(234.0, ())["flagged"]                      # times with hours: a real difference
+    near = rita(234.0, {"Delivery"})
+    assert near["unit"] == "hours, to the day" and not near["flagged"]
+    assert rita(260.0, {"Restock"})["flagged"]             # the next stage is dated: more than a day
+
+
+def test_the_stages_with_a_date_only_event_come_from_the_evidence():
+    from jmtools.analyses.painpoints.signals import _date_only_stages
+    from types import SimpleNamespace
+    ev = SimpleNamespace(date_only=pd.DataFrame({"event": ["delivered"], "n_events": [9]}),
+                         mapping=pd.DataFrame({"event": ["delivered", "delivered", "view"],
+                                               "stage": ["Delivery", "Repeat order", "Browse"]}))
+    assert _date_only_stages(ev) == {"Delivery", "Repeat order"}
+    assert _date_only_stages(SimpleNamespace(date_only=None, mapping=None)) == set()

@@ -73,7 +73,7 @@ def test_a_cell_that_times_out_still_leaves_the_whole_partial_notebook(tmp_path,
     err = caught.value
     assert (err.ename, err.cell, err.execution_count, err.output_path) == (
         "CellTimeoutError", 2, 3, str(out))
-    assert "stopped at In [3] ('import time'): the cell ran longer than the time limit of 3 s" \
+    assert "stopped at In [3], `import time`: the cell ran longer than the time limit of 3 s" \
         in str(err) and "--timeout SECONDS" in str(err) and "kernelspec" not in str(err)
     assert [(o.output_type, o.ename) for o in run.cells[2].outputs] == [("error", "CellTimeoutError")]
 

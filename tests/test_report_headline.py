@@ -121,10 +121,12 @@ def test_the_report_draws_no_count_of_fewer_than_five_customers(ecommerce_world,
     sections.where_it_hurts(f)
     spec = next(o for o in shown if hasattr(o, "to_dict")).to_dict()      # the pain-point chart
     labels = [r["note"] for rows in spec["datasets"].values() for r in rows if "note" in r]
-    assert labels and labels[0] == "measured" and not any(n == "3 customers" for n in labels)
-    assert any(n.endswith(" customers") for n in labels[1:])              # larger counts stay
+    assert labels and not any("customers" in n for n in labels)          # bars carry their score only
+    table = next(str(o.data) for o in shown if "what the data shows" in str(getattr(o, "data", "")))
+    cells = re.findall(r'data-label="customers">([^<]*)<', table)
+    assert cells[0] == "–" and all(c.replace(",", "").isdigit() for c in cells[1:])  # larger counts stay
     text = " ".join(str(getattr(o, "data", "")) for o in shown)
-    assert "Pain points met by fewer than 5 customers (1 here) are drawn without that count." in text
+    assert "Pain points met by fewer than 5 customers (1 here) are listed without that count." in text
     assert "top_pain_point_customers" not in recorded
 
 
@@ -144,3 +146,19 @@ def test_fix_first_totals_each_customer_once(ecommerce_world):
     assert f"of the {union:,.0f} at stake across all {len(backlog)} opportunities" in fix, fix
     assert f"{first / union:.0%} of the" in fix and "each customer counted once" in fix
     assert "shares customers with #2" in fix and f"{summed:,.0f}" not in fix
+
+
+def test_each_figure_is_recorded_once(ecommerce_world, monkeypatch):
+    """The appendix listed "Reached Post-purchase" twice: the headline's share with its interval
+    and the funnel's last step. The funnel now leaves the last stage to the headline."""
+    from jmtools.report import sections
+
+    labels = []
+    monkeypatch.setattr(sections, "record", lambda name, value, **kw: labels.append(kw.get("label", name)))
+    monkeypatch.setattr(sections, "_display", lambda *objs: None)
+    f = pipeline.run(ecommerce_world.prepared, persona="Budget Ben")
+    sections.at_a_glance(f)
+    sections.how_far(f)
+    assert labels.count("Reached Post-purchase") == 1
+    assert len(labels) == len(set(labels)), labels
+    assert "Reached Consideration" in labels                  # the other stages stay

@@ -126,6 +126,7 @@ def test_long_text_tables_are_cards_on_a_phone_and_tables_on_a_desktop(browser, 
     tables = page.evaluate(_CARDS)
     heads = " | ".join(t["head"] for t in tables)
     assert "typical quotes" in heads and "what the data shows" in heads and "value at stake" in heads, heads
+    assert "95% CI low" in heads, heads                    # the funnel's n and intervals: cards too
     for name in ("Where-it-hurts", "What-customers-write-about"):
         top = page.locator(f"[id='{name}']").evaluate("e => e.getBoundingClientRect().top + scrollY")
         page.screenshot(path=str(_shots(tmp_path) / f"{name}-{width}.png"), full_page=True,
@@ -259,9 +260,48 @@ def test_pdf_pages_have_text_and_no_stranded_heading(report, tmp_path):
     assert "The journey map" in pages[maps[0]] and "what customers go through" in pages[maps[0]]
     assert all("About this report" not in pages[i] and "What to fix first" not in pages[i] for i in maps)
     assert "(hover" not in "".join(pages)
+    # paper has no interaction: page 1 says it is a printed copy (it said "interactive")
+    assert "interactive" not in pages[0].lower() and "printed copy" in pages[0].lower()
+    # no text under 8 pt (the map's pain points printed at 6 pt); charts scaled to the page
+    # width print their 11 px at 7.9 pt
+    sizes = _text_sizes(reader)
+    small = [(page + 1, size, text) for page, size, text in sizes if size < 7.85]
+    assert sizes and not small, small[:5]
+    assert min(size for page, size, _ in sizes if page in maps) >= 7.95
     # on paper the long-text tables stay tables: their column names print as one header row
-    assert any(re.search(r"rank\s+pain point\s+stage\s+evidence\s+what the data shows", t) for t in pages)
+    assert any(re.search(r"rank\s+pain point\s+stage\s+evidence\s+customers\s+what the data shows", t)
+               for t in pages)
     assert any(re.search(r"theme\s+texts\s+share\s+mostly at\s+typical quotes", t) for t in pages)
+
+
+def _text_sizes(reader) -> list[tuple[int, float, str]]:
+    """(page index, printed size in pt, text) of every text run of a PDF (pypdf's text matrix
+    times the font size, so a chart scaled down prints its text smaller)."""
+    out = []
+    for i, page in enumerate(reader.pages):
+        def visit(text, cm, tm, font, size, i=i):
+            if text.strip():
+                scale = (tm[2] ** 2 + tm[3] ** 2) ** .5 * (cm[2] ** 2 + cm[3] ** 2) ** .5
+                out.append((i, round(size * scale, 2), text.strip()))
+        page.extract_text(visitor_text=visit)
+    return out
+
+
+def test_index_on_a_phone_is_cards_with_whole_names(browser, tmp_path):
+    """At 360 px the index showed three columns of its table (the rest off to the side) and cut
+    the names of its bars ("E-commerce · all c…")."""
+    index = _demo_like_index(tmp_path)
+    context, page, outside = _open(browser, index, 360)
+    page.screenshot(path=str(_shots(tmp_path) / "index-360.png"), full_page=True)
+    rows = page.evaluate("""[...document.querySelectorAll('table.sortable tbody tr')].map(r => ({
+      display: getComputedStyle(r).display, right: Math.max(...[...r.cells].map(c => c.getBoundingClientRect().right)),
+      labels: [...r.cells].slice(1).map(c => getComputedStyle(c, '::before').content)}))""")
+    assert rows and all(r["display"] == "block" and r["right"] <= 361 for r in rows), rows[:2]
+    assert all('"customers"' in r["labels"] and '"reach the end"' in r["labels"] for r in rows), rows[0]
+    names = page.evaluate("[...document.querySelectorAll('.multiples svg text title')].map(t => [t.textContent, t.parentNode.textContent])")
+    assert names and all(full in shown for full, shown in names), names[:3]   # whole, not "…"
+    assert page.evaluate(_NO_SIDEWAYS) and outside == []
+    context.close()
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -281,7 +321,8 @@ def test_index_dashboard_fits_and_boxes_do_not_overlap(browser, tmp_path, width)
     assert overlaps == 0
     cells = page.evaluate("""[...document.querySelectorAll('tbody tr')].map(r =>
         [...r.cells].map(c => c.getBoundingClientRect()).reduce((acc, c, i, all) =>
-          acc + (i && c.left < all[i - 1].right - 1 ? 1 : 0), 0))""")
+          acc + (i && c.left < all[i - 1].right - 1 && c.top < all[i - 1].bottom - 1 ? 1 : 0), 0))""")
+    # (on a phone the cells of a row are stacked as a card: side by side only on a wider screen)
     assert sum(cells) == 0
     assert outside == []
     context.close()

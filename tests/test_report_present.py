@@ -126,3 +126,23 @@ def test_pain_point_axis_fits_the_longest_bar_and_names_are_whole():
     assert data.loc[data["bar"] >= top / 2, "rank"].tolist() == [1, 2]      # counts drawn inside long bars
     assert inside["mark"]["color"] == "white" and outside["mark"]["align"] == "left"
     assert inside["mark"]["limit"] == outside["mark"]["limit"] == {"expr": "width / 2 - 8"}  # never past the plot
+
+
+def test_the_number_beside_a_pain_point_bar_is_the_one_its_length_shows():
+    """Budget Ben's #1 and #2 have one score (3.27): equal bars were labelled "456 customers" and
+    "111 customers". Each label is now the bar's own value, so labels and lengths agree."""
+    chart = pain_point_chart(_BEN, top=5)
+    data = pd.DataFrame(chart.data).sort_values("rank")
+    labels = data["note"].astype(float)
+    assert list(labels) == [round(b, 2) for b in data["bar"]]
+    assert (labels / data["bar"]).round(2).nunique() == 1                 # proportional, one factor
+    assert labels.iloc[0] == labels.iloc[1] == 3.27
+
+
+def test_a_table_of_more_than_three_columns_is_cards_on_a_phone():
+    """At 360 px the funnel table (stage, customers, conversion, its interval, from start) put n
+    and the intervals off to the side; tables of more than 3 columns are cards there too."""
+    funnel = pd.DataFrame({"step": ["Awareness"], "n": [466], "conversion": [1.0], "ci_low": [0.99],
+                           "ci_high": [1.0], "rate_from_start": [1.0]})
+    assert 'class="jm-table jm-cards"' in html_table(funnel).data
+    assert 'class="jm-table"' in html_table(funnel[["step", "n", "conversion"]]).data

@@ -67,7 +67,7 @@ def test_unknown_parameter_lists_the_declared_ones_and_the_closest():
 @pytest.mark.parametrize("name, value", [("min_score", "3"), ("min_score", True),
                                          ("persona", 3), ("label", 1.5)])
 def test_values_of_the_wrong_type_are_refused(name, value):
-    with pytest.raises(ParameterError, match=f"{name} must be of type"):
+    with pytest.raises(ParameterError, match=f"{name} must be (a|an) "):
         check_parameters(read_parameters(FEEDBACK), {name: value})
 
 
@@ -88,7 +88,7 @@ def test_parse_value_uses_the_declared_type(annotation, text, expected):
 
 
 def test_parse_value_reports_bad_text():
-    with pytest.raises(ParameterError, match="min_score must be an int"):
+    with pytest.raises(ParameterError, match="min_score must be a whole number — got .lots."):
         parse_value(Parameter("min_score", "int", -2), "lots")
 
 
@@ -109,9 +109,9 @@ def test_a_value_of_no_member_is_refused_naming_notebook_parameter_and_fix(annot
     with pytest.raises(ParameterError) as caught:
         check_parameters(declared, {"n_themes": value}, notebook="04_pain_points.ipynb")
     text = str(caught.value)
-    assert text.startswith(f"n_themes must be of type {annotation}") and f"got {value!r}" in text
-    assert "04_pain_points.ipynb" in text and "parameters cell line 5" in text
-    assert "Fix: pass one of the types int | str" in text or "Fix: pass one of the types str | int" in text
+    assert text.startswith("n_themes must be ") and f"got {value!r}" in text
+    assert "04_pain_points.ipynb declares, in its parameters cell line 5" in text
+    assert "one of the types int | str" in text or "one of the types str | int" in text
 
 
 @pytest.mark.parametrize("annotation", ["Optional[int]", "int | None", "None | int", "typing.Optional[int]",
@@ -120,7 +120,7 @@ def test_optional_takes_none_and_its_type_only(annotation):
     declared = {"top": Parameter("top", annotation, 3, "1 or more", 2)}
     assert check_parameters(declared, {"top": None}) == {"top": None}
     assert check_parameters(declared, {"top": 7}) == {"top": 7}
-    with pytest.raises(ParameterError, match="top must be of type"):
+    with pytest.raises(ParameterError, match="top must be an int or None — got '7'"):
         check_parameters(declared, {"top": "7"})
     assert parse_value(declared["top"], "none") is None and parse_value(declared["top"], "7") == 7
 
@@ -162,7 +162,7 @@ def test_parse_value_refuses_text_no_member_reads():
     with pytest.raises(ParameterError) as caught:
         parse_value(Parameter("top", "int | float", 3, "1 or more"), "many")
     assert "top must be one of the types int | float — got 'many'" in str(caught.value)
-    assert "Fix: top: int | float = 3" in str(caught.value)
+    assert "declares, in its parameters cell line 0, top: int | float = 3" in str(caught.value)
 
 
 @pytest.fixture(scope="module")
@@ -263,8 +263,8 @@ def test_cli_unknown_parameter_exits_2_listing_the_declared_ones(capsys, tmp_pat
     assert "did you mean 'persona'?" in err and "min_score: int = -2" in err
     assert main(["report", str(FEEDBACK), "-p", "min_score", "low"]) == 2
     err = capsys.readouterr().err                    # located: the notebook and its declaration
-    assert "min_score must be of type int" in err and "got 'low'" in err
-    assert f"pass an int: {FEEDBACK} declares, in its parameters cell line" in err
+    assert "min_score must be a whole number — got 'low'" in err
+    assert f"Fix: {FEEDBACK} declares, in its parameters cell line" in err
     assert not (tmp_path / "r.html").exists()
 
 
@@ -345,10 +345,10 @@ def test_a_lower_bound_in_the_annotation_refuses_smaller_numbers_before_a_cell_r
         with pytest.raises(ParameterError) as caught:
             check_parameters(declared, {"n_themes": bad}, notebook="bounded.ipynb")
         text = str(caught.value)
-        assert f"got {bad!r}" in text and "pass an int ≥ 1 or 'auto'" in text
+        assert f"got {bad!r}" in text and "a whole number, 1 or more, or 'auto'" in text
         assert "bounded.ipynb declares, in its parameters cell line 2" in text
     assert parse_value(declared["n_themes"], "1") == 1 and parse_value(declared["n_themes"], "auto") == "auto"
-    with pytest.raises(ParameterError, match="an int ≥ 1 or 'auto'"):
+    with pytest.raises(ParameterError, match="a whole number, 1 or more, or 'auto'"):
         parse_value(declared["n_themes"], "0")
     # plain papermill still lists the parameter, with the annotation as written
     assert pm.inspect_notebook(str(path))["n_themes"]["inferred_type_name"] == (
@@ -365,3 +365,44 @@ def test_bounds_on_both_sides_and_on_floats():
         with pytest.raises(ParameterError, match=f"got {bad!r}"):
             check_parameters(declared, {name: bad})
     assert parse_value(declared["cut"], "none") is None and parse_value(declared["k"], "50") == 50
+
+
+@pytest.mark.parametrize("text, got", [("0", "0"), ("abc", "'abc'"), ("2.5", "'2.5'")])
+def test_a_whole_number_parameter_is_refused_in_whole_number_words(text, got):
+    """The runner said "top_n must be of type Annotated[int, Ge[1]]"; every other whole number
+    in jmtools reads like ``core.errors.whole_number``: one wording, one mechanism."""
+    from jmtools.core.errors import whole_number
+
+    declared = {"top_n": Parameter("top_n", "Annotated[int, Ge[1]]", 5, "how many", 6)}
+    with pytest.raises(ParameterError) as caught:
+        parse_value(declared["top_n"], text)
+    first = str(caught.value).splitlines()[0]
+    assert first == f"top_n must be a whole number, 1 or more — got {got}"
+    with pytest.raises(ParameterError) as same:
+        whole_number("top_n", 0)
+    assert str(same.value).splitlines()[0] == "top_n must be a whole number, 1 or more — got 0"
+    with pytest.raises(ParameterError, match="got '7'"):       # text from a file is not a number
+        check_parameters(declared, {"top_n": "7"})
+    assert "Annotated" not in first and str(caught.value).count("Fix:") == 1
+
+
+
+def test_a_failed_cell_is_named_by_its_section_and_code_with_one_fix():
+    """A jmtools error in a report cell printed two "Fix:" lines (its own and the runner's) and
+    named the cell by its first line, often a comment."""
+    from types import SimpleNamespace
+
+    from jmtools.report.failure import failed_cell
+
+    cells = [{"cell_type": "markdown", "source": "## Where it hurts\nRanked pain points."},
+             {"cell_type": "code", "source": "# the ranked list\nsections.where_it_hurts(f, top_n=top_n)"}]
+    err = SimpleNamespace(exec_count=9, cell_index=1, ename="ParameterError", source=cells[1]["source"],
+                          evalue="top_n must be a whole number, 1 or more — got 0\n  Fix: pass e.g. 5")
+    text = str(failed_cell(err, "00_journey_report.ipynb", "out/r.ipynb", cells))
+    assert text.splitlines()[0] == ("00_journey_report.ipynb failed at In [9], section 'Where it hurts', "
+                                    "`sections.where_it_hurts(f, top_n=top_n)`: ParameterError: top_n must "
+                                    "be a whole number, 1 or more — got 0")
+    assert text.count("Fix:") == 1 and "Fix: pass e.g. 5 (the traceback is under In [9]" in text
+    plain = SimpleNamespace(exec_count=3, cell_index=0, ename="ZeroDivisionError", source="y = x / d",
+                            evalue="division by zero")
+    assert str(failed_cell(plain, "nb.ipynb", "p.ipynb", [])).count("Fix:") == 1

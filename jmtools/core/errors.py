@@ -215,10 +215,11 @@ class MissingDependencyError(JmtoolsError, ImportError):
         return (_rebuild, (type(self), self.__dict__.copy(), str(self)))
 
 
-def whole_number(name: str, value, *, at_least: int = 1, at_most: int | None = None,
+def whole_number(name: str, value, *, at_least: int | None = 1, at_most: int | None = None,
                  fix: str = "") -> int:
     """``value`` if it is a whole number in bounds, else a :class:`ParameterError` naming
-    ``name``, the value and what is allowed (True, 2.5 and "7" are not whole numbers).
+    ``name``, the value and what is allowed (True, 2.5 and "7" are not whole numbers;
+    ``at_least=None``: no lower bound).
 
     Examples
     --------
@@ -233,10 +234,11 @@ def whole_number(name: str, value, *, at_least: int = 1, at_most: int | None = N
     import numbers
 
     whole = isinstance(value, numbers.Integral) and not isinstance(value, bool)
-    if whole and value >= at_least and (at_most is None or value <= at_most):
+    if whole and (at_least is None or value >= at_least) and (at_most is None or value <= at_most):
         return int(value)
-    allowed = (f"a whole number from {at_least} to {at_most}" if at_most is not None
-               else f"a whole number, {at_least} or more")
+    allowed = ("a whole number" + (f", {at_most} or less" if at_most is not None else "")
+               if at_least is None else f"a whole number from {at_least} to {at_most}"
+               if at_most is not None else f"a whole number, {at_least} or more")
     raise ParameterError(name, value, expected=allowed, fix=fix)
 
 

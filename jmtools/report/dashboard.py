@@ -54,6 +54,21 @@ td.name { min-width: 9rem; max-width: 14rem; } td.text { min-width: 8rem; max-wi
 .param { display: block; font-size: 12px; color: #5b6372; } .param code { font-size: 11.5px; overflow-wrap: anywhere; }
 .err { font-size: 12.5px; color: #a3261a; white-space: pre-wrap; overflow-wrap: anywhere; }
 @media (max-width: 640px) { body { padding: .8rem .8rem 2rem; } h1 { font-size: 1.4rem; } }
+/* on a phone each report is a card of "column: value" lines (its figures with n and trend in
+   view, not off to the side); the headings stay for screen readers */
+@media screen and (max-width: 640px) {
+  .scroll { overflow: visible; border: 0; }
+  table.sortable, table.sortable tbody, table.sortable tr { display: block; width: 100%; min-width: 0; }
+  table.sortable thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+  table.sortable tr { box-sizing: border-box; border: 1px solid #d9dde5; border-radius: 6px;
+    margin: 0 0 .7rem; padding: .35rem .7rem; }
+  table.sortable td { display: grid; grid-template-columns: 6.5rem minmax(0, 1fr); column-gap: .6rem;
+    border: 0; padding: .2rem 0; max-width: none; min-width: 0; overflow-wrap: anywhere; }
+  table.sortable td::before { content: attr(data-label); color: #5b6372; font-size: 12.5px; }
+  table.sortable td > * { grid-column: 2; }   /* a figure's n, sparkline and trend under its value */
+  table.sortable td.name { display: block; } table.sortable td.name::before { content: none; }
+  .fig { white-space: normal; }
+}
 @media print { .scroll { overflow: visible; border: 0; } table { min-width: 0; font-size: 11px; } }
 """
 
@@ -111,8 +126,9 @@ def bars_svg(rows: Sequence[tuple[str, float | None, float | None, float | None]
              domain: tuple[float, float], fmt, width: int = 360) -> str:
     """Horizontal bars (one per report) with 95% interval whiskers, as an inline SVG.
 
-    ``rows`` are ``(name, value, ci_low, ci_high)``; bars start at 0 (so a negative emotion
-    goes left of the zero line); missing values show a dash.
+    ``rows`` are ``(name, value, ci_low, ci_high)``; each name is written whole on its own line
+    (a phone cut "E-commerce · all c…" beside its bar), its bar under it; bars start at 0 (so a
+    negative emotion goes left of the zero line); missing values show a dash.
 
     Examples
     --------
@@ -120,28 +136,26 @@ def bars_svg(rows: Sequence[tuple[str, float | None, float | None, float | None]
     >>> "Ben" in svg and "25.0%" in svg
     True
     """
-    label_w, value_w, row_h = 150, 56, 22
+    pad, value_w, row_h = 4, 56, 36       # each name whole on its own line, its bar below it
     rows = _without_common_prefix(rows)
-    plot_w = width - label_w - value_w
+    plot_w = width - pad - value_w
     lo, hi = domain
-    x = lambda v: label_w + (min(max(v, lo), hi) - lo) / (hi - lo) * plot_w  # noqa: E731
+    x = lambda v: pad + (min(max(v, lo), hi) - lo) / (hi - lo) * plot_w  # noqa: E731
     zero = x(0.0)
-    parts = [f'<line x1="{zero:.1f}" x2="{zero:.1f}" y1="0" y2="{row_h * len(rows)}" stroke="#9aa5b1"/>']
+    parts = [f'<line x1="{zero:.1f}" x2="{zero:.1f}" y1="16" y2="{row_h * len(rows)}" stroke="#9aa5b1"/>']
     for i, (name, value, low, high) in enumerate(rows):
         y = i * row_h
-        short = name if len(name) <= 19 else name[:18] + "…"
-        parts.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" font-size="12">'
-                     f"<title>{e(name)}</title>{e(short)}</text>")
+        parts.append(f'<text x="{pad}" y="{y + 13}" font-size="12"><title>{e(name)}</title>{e(name)}</text>')
         if value is None:
-            parts.append(f'<text x="{zero + 4:.1f}" y="{y + 15}" font-size="12" fill="#5b6372">–</text>')
+            parts.append(f'<text x="{zero + 4:.1f}" y="{y + 30}" font-size="12" fill="#5b6372">–</text>')
             continue
         a, b = sorted((zero, x(value)))
-        parts.append(f'<rect x="{a:.1f}" y="{y + 4}" width="{max(b - a, 1):.1f}" height="{row_h - 8}" '
+        parts.append(f'<rect x="{a:.1f}" y="{y + 18}" width="{max(b - a, 1):.1f}" height="{row_h - 22}" '
                      f'fill="#2f5d8a" opacity="0.85"/>')
         if low is not None and high is not None:
-            parts.append(f'<line x1="{x(low):.1f}" x2="{x(high):.1f}" y1="{y + row_h / 2}" '
-                         f'y2="{y + row_h / 2}" stroke="#1f2430" stroke-width="1.5"/>')
-        parts.append(f'<text x="{label_w + plot_w + 4}" y="{y + 15}" font-size="12">{e(fmt(value))}</text>')
+            parts.append(f'<line x1="{x(low):.1f}" x2="{x(high):.1f}" y1="{y + 25}" '
+                         f'y2="{y + 25}" stroke="#1f2430" stroke-width="1.5"/>')
+        parts.append(f'<text x="{pad + plot_w + 4}" y="{y + 30}" font-size="12">{e(fmt(value))}</text>')
     h = row_h * max(len(rows), 1)
     return (f'<svg viewBox="0 0 {width} {h}" width="{width}" height="{h}" '
             f'font-family="system-ui, Arial, sans-serif">{"".join(parts)}</svg>')
@@ -229,19 +243,25 @@ def _row(r, previous: Mapping, history, shared: Mapping, signals: Mapping | None
         err = f'<div class="err">{e((r.error or "").strip()[:600])}</div>'
         link = (f'<a href="{e(r.executed_notebook)}">partial notebook</a>' if r.executed_notebook else "")
         return (f'<tr><td class="name links" data-sort="{name}">{name}{params}{link}</td>'
-                f'<td data-sort="failed"><span class="failed">failed</span>'
+                f'<td data-label="status" data-sort="failed"><span class="failed">failed</span>'
                 f'<span class="sub">{r.duration_s:.1f}&nbsp;s</span></td>'
-                f'<td colspan="{len(COLUMNS) + 1}">{err}</td></tr>')
+                f'<td data-label="error" colspan="{len(COLUMNS) + 1}">{err}</td></tr>')
     links = (f'<a href="{e(r.html)}">interactive</a>'
              + (f'<a href="{e(r.static_html)}">static</a>' if r.static_html else "")
              + (f'<a href="{e(r.pdf)}">PDF</a>' if getattr(r, "pdf", None) else "")
              + f'<a href="{e(r.sidecar)}" title="key figures as JSON">JSON</a>')
-    cells = "".join(_cell(r, k, kind, previous, history, signals) for k, (_, kind) in COLUMNS.items())
+    cells = "".join(_labelled(_cell(r, k, kind, previous, history, signals), head)
+                    for k, (head, kind) in COLUMNS.items())
     return (f'<tr><td class="name links" data-sort="{name}"><a class="title" href="{e(r.html)}">{name}</a>'
             f'{params}<span class="files">{links}</span></td>'
-            f'<td data-sort="{r.duration_s}"><span class="ok">ok</span>'
+            f'<td data-label="status" data-sort="{r.duration_s}"><span class="ok">ok</span>'
             f'<span class="sub">{r.duration_s:.1f}&nbsp;s</span></td>{cells}'
-            f'<td class="text">{_others(r, previous)}</td></tr>')
+            f'<td class="text" data-label="other figures">{_others(r, previous)}</td></tr>')
+
+
+def _labelled(cell: str, label: str) -> str:
+    """A ``<td …>`` with its column's name as ``data-label`` (the card's line title on a phone)."""
+    return cell.replace("<td", f'<td data-label="{e(label)}"', 1)
 
 
 def _short(name: str, value) -> str:

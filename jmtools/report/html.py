@@ -339,6 +339,7 @@ def _report_context(nb, records: dict, resources, *, static: bool) -> dict:
         "csp": _csp(nonce if specs and not static else None),
         "nonce": nonce,
         "variant_label": "static (for e-mail and print)" if static else "interactive, works offline",
+        "paper_label": "printed copy; the HTML file has the full report",   # paper has no interaction
         "run_date": _run_date(meta.get("started")),
         "duration": f"{meta.get('duration_s', 0):.1f} s",
         "notebook": os.path.basename(meta.get("source", resources.get("metadata", {}).get("name", ""))),

@@ -2,10 +2,11 @@
 
 A report prints the map on a landscape page of its own (``@page map`` in the report's
 stylesheet). A map with many lanes is taller than wide, and scaled onto one landscape page its
-11 px text would print at 4 pt. Such a map is printed as two landscape pages instead: what
-customers go through (the lanes down to the emotion curve) and where it hurts and what the
-company does (the lanes after), each drawn with columns as wide as the page allows. The two
-parts are in the interactive report for print only (the exporter hides them on screen and
+11 px text would print at 4 pt. Such a map is printed as several landscape pages instead, each
+a run of lanes that prints its text at 8 pt or more: what customers go through (the lanes down
+to the emotion curve) and where it hurts and what the company does (the lanes after), each
+drawn with columns as wide as the page allows at that size. The parts are in the interactive
+report for print only (the exporter hides them on screen and
 leaves them out of the static variant); the screen shows the whole map.
 """
 
@@ -19,12 +20,14 @@ from jmtools.report.wording import caption
 
 __all__ = ["LANDSCAPE_PX", "MIN_PRINT_SCALE", "print_scale", "print_parts", "lanes_of", "screen_and_paper"]
 
-#: What a landscape A4 page holds for the map, in CSS px at 96 dpi: 277 × 150 mm (margins,
-#: the section's heading and the caption taken off).
-LANDSCAPE_PX = (1047, 567)
+#: What a landscape A4 page holds for the map, in CSS px at 96 dpi: 277 mm less the frame's
+#: border and padding across, and the print stylesheet's 140 mm cap of the first map page
+#: (which also holds the section's heading) down; measured in the PDF, not assumed.
+LANDSCAPE_PX = (1015, 529)
 
-#: Smallest scale at which the map's 11 px text still prints legibly (about 7 pt).
-MIN_PRINT_SCALE = 0.8
+#: Smallest scale at which the map's 11 px text prints at 8 pt (11 px is 8.25 pt), the least
+#: a reader can read on paper.
+MIN_PRINT_SCALE = 8 / 8.25
 
 #: The lane that ends the first printed part (what customers go through).
 _SPLIT_AFTER = "emotion"
@@ -36,14 +39,14 @@ def print_scale(width: float, height: float) -> float:
     Examples
     --------
     >>> round(print_scale(1070, 1342), 2), print_scale(900, 500)
-    (0.42, 1.0)
+    (0.39, 1.0)
     """
     return min(1.0, LANDSCAPE_PX[0] / width, LANDSCAPE_PX[1] / height)
 
 
 def print_parts(journey, whole, *, evidence=None, persona=None, cells=None,
                 usermeta=None) -> list:
-    """The map in two parts for landscape pages, or ``[]`` when ``whole`` prints legibly as it is.
+    """The map in parts for landscape pages, or ``[]`` when ``whole`` prints legibly as it is.
 
     Parameters
     ----------
@@ -81,15 +84,39 @@ def print_parts(journey, whole, *, evidence=None, persona=None, cells=None,
     if cut >= len(lanes):
         return []
     stages = max(len(journey.stages), 1)
-    column = int(min(400, max(230, (LANDSCAPE_PX[0] / 0.9 - 150) / stages)))
+    column = int(min(400, max(120, (LANDSCAPE_PX[0] / MIN_PRINT_SCALE - 150) / stages)))
     name = journey.name + (f" — {persona}" if isinstance(persona, str) else "")
-    titles = ("what customers go through (1 of 2)", "where it hurts and what the company does (2 of 2)")
-    parts = []
-    for chosen, title in zip((lanes[:cut], lanes[cut:]), titles):
-        parts.append(journey_map(journey, persona=persona, cells=lanes_of(cells, chosen),
-                                 title=f"{name}: {title}", column_width=column,
-                                 usermeta={"print": True, **(usermeta or {})}))
-    return parts
+
+    def draw(chosen, title=f"{name}: where it hurts and what the company does (9 of 9)") -> object:
+        return journey_map(journey, persona=persona, cells=lanes_of(cells, chosen), title=title,
+                           column_width=column, usermeta={"print": True, **(usermeta or {})})
+
+    groups = _fitting(lanes[:cut], draw, first=True) + _fitting(lanes[cut:], draw)
+    themes = ["what customers go through" if g[0] in lanes[:cut] else
+              "where it hurts and what the company does" for g in groups]
+    return [draw(g, f"{name}: {theme} ({i} of {len(groups)})")
+            for i, (g, theme) in enumerate(zip(groups, themes), start=1)]
+
+
+#: Height left for the first part under the section's heading and introduction on its page.
+_FIRST_PX = 400
+
+
+def _fitting(lanes: list, draw, *, first: bool = False) -> list[list]:
+    """``lanes`` cut, in order, into runs that each print at :data:`MIN_PRINT_SCALE` or more on a
+    landscape page (a lane too tall for a page on its own stands alone); with ``first`` the
+    first run shares its page with the section's heading (:data:`_FIRST_PX` high)."""
+    groups, current = [], []
+    for lane in lanes:
+        chart = draw(current + [lane])
+        room = _FIRST_PX if first and not groups else LANDSCAPE_PX[1]
+        scale = min(print_scale(_size(chart.width), _size(chart.height)), room / _size(chart.height))
+        if current and scale < MIN_PRINT_SCALE:
+            groups.append(current)
+            current = [lane]
+        else:
+            current = current + [lane]
+    return groups + ([current] if current else [])
 
 
 def lanes_of(cells, lanes):

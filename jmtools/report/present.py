@@ -115,7 +115,8 @@ def html_table(frame, *, columns: Mapping[str, str] | None = None,
         Shown above the table.
 
     Each cell carries its column's name (``data-label``). A table with long texts (a cell over
-    40 characters: quotes, evidence, titles) is marked ``jm-cards``: on a screen narrower than
+    40 characters: quotes, evidence, titles) or more than 3 columns (a funnel with n and
+    intervals) is marked ``jm-cards``: on a screen narrower than
     640 px the report's stylesheet shows each row as a card of "column: value" lines instead
     of columns; on a wider screen and on paper it stays a table.
 
@@ -159,7 +160,7 @@ def html_table(frame, *, columns: Mapping[str, str] | None = None,
     more = len(frame) - max_rows
     note = f'<p class="jm-note">… and {more:,} more rows.</p>' if more > 0 else ""
     cap = f"<caption>{_html.escape(caption)}</caption>" if caption else ""
-    cls = "jm-table jm-cards" if longest > _CARD_TEXT else "jm-table"
+    cls = "jm-table jm-cards" if longest > _CARD_TEXT or len(columns) > _CARD_COLUMNS else "jm-table"
     return HTML(f'<table class="{cls}">{cap}<thead><tr>{head}</tr></thead>'
                 f'<tbody>{"".join(body)}</tbody></table>{note}')
 
@@ -168,6 +169,10 @@ def html_table(frame, *, columns: Mapping[str, str] | None = None,
 #: (``jm-cards``; report.css): as columns, its long texts made tall, narrow rows that scrolled
 #: sideways. Such a cell (``jm-text``) takes the card's width under its column's name.
 _CARD_TEXT = 40
+
+#: A table of more columns than this is shown as cards on a phone too: at 360 px the funnel's
+#: six columns (customers, conversion, its interval) put n and the intervals off to the side.
+_CARD_COLUMNS = 3
 
 
 def headline_cards(cards: Sequence[Mapping[str, Any]]):
@@ -268,8 +273,11 @@ def _funnel_bar(r, base: int) -> dict:
 def pain_point_chart(table, *, top: int = 8, title: str = "Pain points, in rank order"):
     """Ranked pain points: bar length is the score that ranks them, so #1 is always longest.
 
-    Measured and reported pain points are bars coloured by evidence, labelled with the
-    customers who met them (inside a bar longer than half the axis, else after it). The axis
+    Measured and reported pain points are bars coloured by evidence, labelled with their score,
+    the number the bar's length is drawn from (inside a bar longer than half the axis, else after
+    it); the customers who met them are in the tooltip and the report's table, since two pain
+    points of one score met by 456 and 111 customers would otherwise show two counts on bars of
+    one length. The axis
     ends at the next round number above the longest bar (:func:`jmtools.charts.labels.nice_top`).
     Names are drawn on at most three lines of 24 characters (the full name is in the tooltip and
     the report's table), so the chart fits a 360 px phone at its container's width. An *assumed*
@@ -313,9 +321,7 @@ def pain_point_chart(table, *, top: int = 8, title: str = "Pain points, in rank 
     data["assumed"] = data["evidence_label"].eq("assumed") | data["score"].fillna(0).le(0)
     data["bar"] = data["score"].where(~data["assumed"])
     data["note"] = [("assumed, not in the data" if lab == "assumed" else f"{lab}, no measure in the data")
-                    if a else (f"{c:,.0f} customers" if c == c and c is not None else lab)
-                    for a, lab, c in zip(data["assumed"], data["evidence_label"],
-                                         data["customers_affected"])]
+                    if a else f"{b:.2f}" for a, lab, b in zip(data["assumed"], data["evidence_label"], data["bar"])]
     labels, lines = wrapped_labels(data["item"])
     y = alt.Y("item:N", sort=list(data["item"]), title=None,
               axis=alt.Axis(labelLimit=LABEL_PX, labelExpr=labels))

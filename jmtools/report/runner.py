@@ -32,12 +32,14 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import jmtools
-from jmtools.core.errors import DataError, ParameterError, Problem, ReportError, time_limit, suggest
+from jmtools.core.errors import (DataError, ParameterError, Problem, ReportError, suggest, time_limit,
+                                  whole_number)
 from jmtools.core.resources import suggest_path
 from jmtools.core.yamlbounds import short
 from jmtools.report._annotation import (NOT_LITERAL, PARSE_ORDER, literal_value, member_ok, members,
                                        parse_as, split_bounds)
 from jmtools.report._engine import engine_name, kernel_manager_class
+from jmtools.report.failure import cell_name, failed_cell
 from jmtools.report.record import read_records
 
 __all__ = [
@@ -256,15 +258,25 @@ def _type_ok(param: Parameter, value) -> bool:
     return any(member_ok(kind, value) for kind in param.types)
 
 
+def _whole(kind: str) -> str:
+    """A bounded ``int`` member in :func:`jmtools.core.errors.whole_number`'s words."""
+    name, low, high = split_bounds(kind)
+    if name != "int" or (low is None and high is None):
+        return kind
+    return (f"a whole number from {low} to {high}" if low is not None and high is not None else
+            f"a whole number, {low} or more" if low is not None else f"a whole number, {high} or less")
+
+
 def _expected(param: Parameter) -> str:
     """``an int`` for one type, ``one of the types int | str`` for a union (None as "or None")."""
     kinds = [t for t in param.types if t != "None"] or ["object"]
-    types = [k for k in kinds if literal_value(k) is NOT_LITERAL]
+    types = [_whole(k) for k in kinds if literal_value(k) is NOT_LITERAL]
     values = [k for k in kinds if literal_value(k) is not NOT_LITERAL]
-    article = "an" if types and types[0][:1].lower() in "aeiou" else "a"
-    text = ("" if not types else f"{article} {types[0]}" if len(types) == 1
+    article = "" if types and types[0].startswith("a whole") else \
+        "an " if types and types[0][:1].lower() in "aeiou" else "a "
+    text = ("" if not types else f"{article}{types[0]}" if len(types) == 1
             else "one of the types " + " | ".join(types))
-    text = " or ".join(t for t in (text, " or ".join(values)) if t)
+    text = (", or " if "," in text else " or ").join(t for t in (text, " or ".join(values)) if t)
     return text + (" or None" if param.optional else "")
 
 
@@ -313,14 +325,7 @@ def check_parameters(declared: Mapping[str, Parameter], given: Mapping[str, Any]
             raise ParameterError(f"parameter of {notebook}", key, expected=list(declared), fix=fix)
         param = declared[key]
         if not _type_ok(param, value):
-            allowed = [str(v) for v in map(literal_value, param.types) if isinstance(v, str)]
-            hint = suggest(value, allowed) if isinstance(value, str) and allowed else None
-            raise ParameterError(key, value, expected=f"of type {param.annotation} ({param.help})"
-                                 if param.help else f"of type {param.annotation}",
-                                 fix=(f"did you mean {hint!r}? " if hint else "")
-                                     + f"pass {_expected(param)}: {notebook} declares, in its "
-                                     f"parameters cell line {param.line}, {param.describe()}; "
-                                     "on the command line the text is converted to the declared type")
+            raise _refusal(param, value, notebook=notebook)
         out[key] = list(value) if isinstance(value, tuple) else value
     return out
 
@@ -361,8 +366,40 @@ def parse_value(param: Parameter, text: str):
             continue
         if value is None and param.optional or value is not None and member_ok(kind, value):
             return value
-    raise ParameterError(param.name, short(text), expected=_expected(param),
-                         fix=f"{param.describe()}") from None
+    raise _refusal(param, text) from None
+
+
+def _refusal(param: Parameter, value, *, notebook: str = "<notebook>") -> ParameterError:
+    """The one error for a value a declared parameter refuses, from a file, a batch or the
+    command line: a whole-number parameter words it as :func:`jmtools.core.errors.whole_number`
+    (command-line text that reads as a whole number is shown as that number).
+
+    Examples
+    --------
+    >>> print(_refusal(Parameter("top_n", "Annotated[int, Ge[1]]", 5, "how many", 6), "0",
+    ...               notebook="00_journey_report.ipynb"))
+    top_n must be a whole number, 1 or more — got 0
+      Fix: 00_journey_report.ipynb declares, in its parameters cell line 6, top_n: Annotated[int, Ge[1]] = 5  # how many
+    >>> print(_refusal(Parameter("persona", "Literal[all, Ben]", "all"), "Bne"))
+    persona must be 'all' or 'Ben' — got 'Bne'
+      Fix: did you mean 'Ben'? <notebook> declares, in its parameters cell line 0, persona: Literal[all, Ben] = 'all'
+    """
+    fix = f"{notebook} declares, in its parameters cell line {param.line}, {param.describe()}"
+    kinds = [t for t in param.types if t != "None"]
+    if len(kinds) == 1 and split_bounds(kinds[0])[0] == "int" and not param.optional:
+        _, low, high = split_bounds(kinds[0])
+        number = value          # command-line text of a number: shown as that number
+        if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+            number = int(value.strip())
+        for candidate in (number, value):   # a valid number given as text: refused as the text
+            try:
+                whole_number(param.name, candidate, at_least=low, at_most=high, fix=fix)
+            except ParameterError as err:
+                return err
+    allowed = [str(v) for v in map(literal_value, param.types) if isinstance(v, str)]
+    hint = suggest(value, allowed) if isinstance(value, str) and allowed else None
+    return ParameterError(param.name, short(value) if isinstance(value, str) else value,
+                          expected=_expected(param), fix=(f"did you mean {hint!r}? " if hint else "") + fix)
 
 
 _PACKAGES = ["jmtools", "pandas", "numpy", "altair", "vl-convert-python", "duckdb",
@@ -498,12 +535,8 @@ def run_notebook(notebook: str | os.PathLike, output_path: str | os.PathLike, *,
                       timeout=timeout, retries=retries)  # the notebook papermill wrote to tmp
     except PapermillExecutionError as err:
         os.replace(tmp, out) if os.path.exists(tmp) else None
-        raise ReportError(
-            f"{src} failed at In [{err.exec_count}] ({_first_line(err.source)!r}): {err.ename}: "
-            f"{err.evalue}\n  Partial output: {out}\n  Fix: open the partial output and read the "
-            f"traceback under In [{err.exec_count}]", notebook=src, cell=err.cell_index,
-            execution_count=err.exec_count, output_path=str(out), ename=err.ename,
-            evalue=err.evalue) from None
+        cells = nbformat.read(out, as_version=4).cells if out.exists() else ()
+        raise failed_cell(err, src, out, cells) from None
     except CellTimeoutError:
         raise _timed_out(src, tmp, out, timeout) from None
     except Exception as err:
@@ -529,11 +562,6 @@ def run_notebook(notebook: str | os.PathLike, output_path: str | os.PathLike, *,
     return result
 
 
-def _first_line(source: str | None) -> str:
-    """The first non-blank line of a cell's source, cut to 60 characters (for messages)."""
-    return next((ln.strip() for ln in (source or "").splitlines() if ln.strip()), "")[:60]
-
-
 def _timed_out(src: str, tmp: str, out: Path, timeout: float | None) -> ReportError:
     """The error of a cell that ran out of time: the cell is named and marked in the partial
     output (its kernel was killed, so the cell itself shows no error)."""
@@ -552,7 +580,8 @@ def _timed_out(src: str, tmp: str, out: Path, timeout: float | None) -> ReportEr
     if os.path.exists(tmp):
         os.replace(tmp, out)
     n = cell.execution_count if cell is not None else None
-    where = f"In [{n}] ({_first_line(cell.source)!r})" if cell is not None else "a cell"
+    name = cell_name(nb.cells, index) if cell is not None else ""
+    where = f"In [{n}]{', ' + name if name else ''}" if cell is not None else "a cell"
     return ReportError(
         f"{src} stopped at {where}: {evalue}\n  Partial output: "
         f"{out if out.exists() else 'none'}\n  Fix: allow more time per cell (jmtools report or "

@@ -352,7 +352,8 @@ def how_far(f: Findings) -> None:
                                                   "ci_high": "95% CI high", "rate_from_start": "from start"},
                         formats={"conversion": "%", "ci_low": "%", "ci_high": "%", "rate_from_start": "%"},
                         caption=fun.attrs.get("note") or None))
-    for row in fun[~fun["suppressed"]].itertuples():
+    last = f.reached_last if not f.reached_last["hidden"] else {}   # at_a_glance records that one
+    for row in fun[~fun["suppressed"] & (fun["step"] != last.get("stage"))].itertuples():
         record(f"funnel_{row.step_index}", float(row.rate_from_start), label=f"Reached {row.step}", n=int(row.n),
                unit="%")
 
@@ -489,11 +490,12 @@ def where_it_hurts(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -
         _display(with_caption(pain_point_chart(pains, top=top_n, title=f"Pain points for {label}"),
                               "pain_points"))
         if few:
-            _display(md("Pain points met by fewer than {m} customers ({n} here) are drawn without "
+            _display(md("Pain points met by fewer than {m} customers ({n} here) are listed without "
                         "that count.", n=few, m=min_group))
-        _display(html_table(pains.head(top_n), columns={"rank": "rank", "title": "pain point",
-                                                        "stage": "stage", "evidence_label": "evidence",
-                                                        "evidence": "what the data shows"}))
+        _display(html_table(pains.head(top_n), columns={
+            "rank": "rank", "title": "pain point", "stage": "stage", "evidence_label": "evidence",
+            "customers_affected": "customers", "evidence": "what the data shows"},
+            formats={"customers_affected": lambda v: "–" if v != v or v is None else f"{v:,.0f}"}))
         record("top_pain_point", str(pains["title"].iloc[0]), label="Top pain point", headline=True)
         _record_pain_reach(f, pains.iloc[0])
     else:

@@ -196,7 +196,7 @@ CAPTIONS = {
     "assumed_curve": "Height: how the workshop assumed customers feel at each stage, −2 (very bad) to +2 "
                      "(very good). Dashed, because nothing in this data measures it.",
     "pain_points": "Bar length: the priority score that ranks the list, so #1 is the longest. Colour: the "
-                   "evidence (measured or reported). Beside each bar: customers who met it. A hollow circle "
+                   "evidence (measured or reported). Beside each bar: its score; the customers who met it are in the table. A hollow circle "
                    "without a bar is assumed, not measured: it has no size in the data.",
     "backlog": "Position: effort across, impact up, so quick wins sit top left. Circle area: order value "
                "at stake. Colour: quadrant. #n: the opportunity's rank in the table below.",

@@ -18,7 +18,7 @@ from jmtools.analyses.emotions.evidence import _touchpoint_stages
 from jmtools.analyses.valence import ALL_PERSONAS
 from jmtools.core.errors import DataError, ParameterError, Problem, whole_number
 from jmtools.core.metrics import EVIDENCE_LABELS
-from jmtools.core.stats import bootstrap_ci
+from jmtools.core.stats import bootstrap_ci, wilson_interval
 
 __all__ = ["CURVE_COLUMNS", "emotion_curve", "assumed_gap"]
 
@@ -71,10 +71,27 @@ def _summary(grp: pd.DataFrame, statistic: str, n_boot: int, seed: int, unit: st
         vals = grp["valence"].to_numpy(dtype=float)
     fn = _STATISTICS[statistic]
     low, high = _bootstrap(vals, statistic, n_boot, seed)
+    if vals.size and not vals.any() and set(grp["source"]) == {"behaviour"}:
+        low = _no_friction_low(vals.size)
     return {"valence": float(fn(vals)) if vals.size else np.nan, "n": int(vals.size),
             "n_customers": int(grp["customer_id"].nunique()), "n_evidence": int(len(grp)),
             "ci_low": low, "ci_high": high,
             "evidence": _label(grp["evidence"]), "sources": _sources(grp["source"])}
+
+
+def _no_friction_low(n: int) -> float:
+    """Lower 95% bound of a behaviour score when none of ``n`` customers met friction.
+
+    Behaviour only pulls down (0 to −2 per customer and stage): resampling n zeros gives the
+    interval 0 to 0, which claims more than was seen. What is known is that the share of
+    customers with friction is at most Wilson's upper bound for 0 of n, each at worst −2.
+
+    Examples
+    --------
+    >>> round(_no_friction_low(205), 3)
+    -0.037
+    """
+    return -2 * float(wilson_interval(0, n)[1])
 
 
 def _persona_frames(evidence: pd.DataFrame, personas, journey=None) -> list[tuple[str, pd.DataFrame]]:

@@ -22,15 +22,29 @@ def _fmt(v: float) -> str:
     return f"{v:+.2f}".replace("-", "−")
 
 
-def _point_text(r) -> str:
+def _point_text(r, behaviour: bool = False) -> str:
+    """" at +0.50 (95% CI …, n=…)"; from behaviour, a 0 is ": no friction seen (…)"."""
     ci = (f"95% CI {_fmt(r.ci_low)} to {_fmt(r.ci_high)}, " if pd.notna(r.ci_low) else "")
     flag = "; little evidence, treat with care" if r.low_evidence else ""
-    return f"{_fmt(r.valence)} ({ci}n={r.n}{flag})"
+    if behaviour and r.valence == 0:     # behaviour only pulls down: 0 is "none seen", not a feeling
+        return f" — no friction seen ({ci}n={r.n}{flag})"
+    return f" at {_fmt(r.valence)} ({ci}n={r.n}{flag})"
+
+
+def _from_behaviour(pts: pd.DataFrame) -> bool:
+    """Whether every point of a curve rests on behaviour alone (its ``sources``)."""
+    return "sources" in pts and bool(len(pts)) and all(
+        str(s).startswith("behaviour (") and "," not in str(s) for s in pts["sources"])
 
 
 def _moments_one(persona: str, pts: pd.DataFrame, where: str, min_drop: float) -> list[dict]:
-    """Moments of truth of one persona's curve (points with evidence, in journey order)."""
+    """Moments of truth of one persona's curve (points with evidence, in journey order).
+
+    A curve from behaviour alone has no peak: behaviour can only pull the curve down
+    (docs/decisions.md), so its highest point says where least friction was seen, not where
+    customers felt best; a point with no friction reads "no friction seen"."""
     name = ALL_LABEL if persona == ALL_PERSONAS else persona
+    behaviour = _from_behaviour(pts)
     out = []
 
     def add(kind, r, text, change=np.nan):
@@ -41,21 +55,23 @@ def _moments_one(persona: str, pts: pd.DataFrame, where: str, min_drop: float) -
 
     label = (lambda r: f"{r.stage} · {r.touchpoint}") if where == "touchpoint" else (
         lambda r: str(r.stage))
+    at = (lambda r: f"{label(r)}{_point_text(r, behaviour)}")
     lowest = pts.loc[pts["valence"].idxmin()]
-    add("lowest", lowest, f"Lowest point for {name}: {label(lowest)} at {_point_text(lowest)}.")
+    add("lowest", lowest, f"Lowest point for {name}: {at(lowest)}.")
     steps = pts["valence"].diff()
     if len(pts) > 1 and steps.min() <= -min_drop:
         i = steps.idxmin()
         r, prev = pts.loc[i], pts.loc[pts.index[pts.index.get_loc(i) - 1]]
         add("sharpest drop", r, f"Sharpest drop for {name}: from {label(prev)} "
-            f"({_fmt(prev.valence)}) to {label(r)} ({_point_text(r)}), a change of "
-            f"{_fmt(steps[i])}.", change=float(steps[i]))
+            f"({_fmt(prev.valence)}) to {at(r)}, a change of {_fmt(steps[i])}.",
+            change=float(steps[i]))
     peak = pts.loc[pts["valence"].idxmax()]
-    add("peak", peak, f"Peak for {name}: {label(peak)} at {_point_text(peak)}. By the peak–end "
-        "rule, people judge an experience largely by its most intense moment and its end.")
+    if not behaviour:
+        add("peak", peak, f"Peak for {name}: {at(peak)}. By the peak–end rule, people judge an "
+            "experience largely by its most intense moment and its end.")
     end = pts.iloc[-1]
-    add("end", end, f"End of the journey for {name}: {label(end)} at {_point_text(end)}; the "
-        "last feeling is the one customers remember (peak–end rule).")
+    add("end", end, f"End of the journey for {name}: {at(end)}; the last feeling is the one "
+        "customers remember (peak–end rule).")
     return out
 
 
@@ -84,7 +100,9 @@ def moments_of_truth(curve: pd.DataFrame, *, include_low_evidence: bool = False,
         (``touchpoint`` too for a touchpoint curve), ``valence``, ``change`` (the
         drop from the previous point with evidence, for *sharpest drop*), ``n``,
         ``ci_low``, ``ci_high``, ``low_evidence`` and ``explanation`` (a sentence
-        for tooltips and reports). A persona without any evidence has no rows.
+        for tooltips and reports). A persona without any evidence has no rows; a curve
+        from behaviour alone (every source of the curve is behaviour) has no *peak* (behaviour
+        only pulls the curve down) and words a 0 as "no friction seen".
 
     Examples
     --------

@@ -22,6 +22,12 @@ SIGNALS = ("drop-off", "negative valence", "complaints", "slow step", "loops", "
 #: The persona label of rows that pool every customer.
 
 
+#: The unit of a waiting time that starts or ends at a stage some of whose events are recorded
+#: with their date only (docs/decisions.md): hours, but known to the day, so a difference under
+#: a day between two groups is not evidence (it can come from the missing time of day).
+DAY_HOURS = "hours, to the day"
+
+
 #: Columns of a signals frame (what the builders return, what the detector reads).
 #: ``n`` counts what the signal counts (customers for rates, observations — survey answers,
 #: feedback texts — for means); ``n_customers`` the distinct customers behind it (missing where

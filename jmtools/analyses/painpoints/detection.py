@@ -20,7 +20,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from jmtools.analyses.painpoints._common import (ALL, EVIDENCE_COLUMNS, TABLE_COLUMNS, _none,
+from jmtools.analyses.painpoints._common import (ALL, DAY_HOURS, EVIDENCE_COLUMNS, TABLE_COLUMNS, _none,
                                                  _pool_values)
 from jmtools.analyses.painpoints.feedback import _attach_feedback
 from jmtools.analyses.painpoints.focus import _focus_rows
@@ -83,6 +83,11 @@ def _shown(mean: float, log: bool) -> float:
 UNIT_CONTRAST = ("drop-off", "negative valence", "complaints")
 
 
+def _resolved(r, base, log: bool) -> bool:
+    """False for a waiting time known to the day only whose difference is under a day."""
+    return r.unit != DAY_HOURS or abs(_shown(r.mean, log) - _shown(base[0], log)) >= 24
+
+
 def _evidence(signals: pd.DataFrame, *, min_n: int, min_effect: float,
               unit_contrast: Sequence[str]) -> pd.DataFrame:
     rows = []
@@ -107,7 +112,7 @@ def _evidence(signals: pd.DataFrame, *, min_n: int, min_effect: float,
                 base = _pool_values(*(a[mask] for a in arrays))
                 effect, z = _compare(kind, (r.mean, r.sd, r.n), base, worse)
                 flagged = bool(r.n >= min_n and base[2] >= min_n and effect >= min_effect
-                               and z >= Z95)
+                               and z >= Z95 and _resolved(r, base, log))
                 counts = (versus == "other personas") == (r.persona != ALL)
                 rows.append((r.stage, r.touchpoint, r.persona, name, r.unit, level,
                              _shown(r.mean, log), int(r.n), who[i], _shown(base[0], log), base[2],

@@ -15,7 +15,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from jmtools.analyses.painpoints._common import ALL, SIGNALS, TABLE_COLUMNS
+from jmtools.analyses.painpoints._common import ALL, DAY_HOURS, SIGNALS, TABLE_COLUMNS
 
 __all__ = ["SIGNAL_WEIGHTS"]
 
@@ -148,7 +148,9 @@ def _shown_rows(here: pd.DataFrame, personas: list[str]) -> pd.DataFrame:
 def _fmt(value, unit) -> str:
     if unit == "share":
         return f"{value:.0%}"
-    if unit == "hours":
+    if unit in ("hours", DAY_HOURS):
+        if unit == DAY_HOURS:       # a time from or to a date-only event: known to the day
+            return f"{value / 24:,.1f} days (dates only)" if value >= 24 else "under a day (dates only)"
         if value < 1:
             return f"{value * 60:.0f} min"
         return f"{value:,.0f} h" if value < 72 else f"{value / 24:,.1f} days"

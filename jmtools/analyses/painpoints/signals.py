@@ -11,13 +11,13 @@ evidence; :func:`combine_signals` stacks them for
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Collection, Sequence
 
 import numpy as np
 import pandas as pd
 
 from jmtools.analyses import funnels
-from jmtools.analyses.painpoints._common import ALL, SIGNAL_COLUMNS, _col, _none, _pool
+from jmtools.analyses.painpoints._common import ALL, DAY_HOURS, SIGNAL_COLUMNS, _col, _none, _pool
 from jmtools.core.engine import to_pandas
 from jmtools.core.errors import DataError, ParameterError, Problem
 
@@ -349,7 +349,8 @@ def complaint_signal(tickets: pd.DataFrame, reached: pd.DataFrame, *,
 
 def slow_step_signal(times: pd.DataFrame, *, from_col: str = "from_step",
                      median_col: str = "median_h", p90_col: str = "p90_h", n_col: str = "n",
-                     persona_col: str | None = "persona") -> pd.DataFrame:
+                     persona_col: str | None = "persona",
+                     date_only_stages: Collection[str] = (), step_col: str = "step") -> pd.DataFrame:
     """Slow steps: time from reaching a stage to reaching the next one.
 
     Takes :func:`jmtools.analyses.funnels.time_between_stages` (``from_step``, ``n``, ``median_h``,
@@ -357,7 +358,10 @@ def slow_step_signal(times: pd.DataFrame, *, from_col: str = "from_step",
     log-normal: mean of log-hours = log(median), standard deviation =
     (log p90 − log median) ÷ 1.2816. The time is counted at the stage the customers were
     waiting in (``from_step``). For raw per-customer durations use
-    :func:`observation_signal` with ``log=True``.
+    :func:`observation_signal` with ``log=True``. A time from or to one of
+    ``date_only_stages`` (stages with an event recorded by its date only) is known to the day:
+    its unit is :data:`~jmtools.analyses.painpoints._common.DAY_HOURS`, and a difference under
+    24 hours is then not evidence.
 
     Examples
     --------
@@ -383,6 +387,10 @@ def slow_step_signal(times: pd.DataFrame, *, from_col: str = "from_step",
     out["n_customers"] = out["n"].astype(float)          # one waiting time per customer
     out = out.assign(signal="slow step", kind="mean", count=0, higher_is_worse=True, log=True,
                      unit="hours").reset_index(drop=True)
+    if date_only_stages:
+        nxt = dict(zip(times[from_col], _col(times, step_col, "step_col", "times")))
+        days = out["stage"].map(lambda s: s in date_only_stages or nxt.get(s) in date_only_stages)
+        out.loc[days.astype(bool), "unit"] = DAY_HOURS
     out["touchpoint"] = _none(out["touchpoint"])
     return out[SIGNAL_COLUMNS]
 
@@ -497,7 +505,7 @@ def collect_signals(evidence, *, emotion: pd.DataFrame | None = None,
     lookup = dict(evidence.touchpoint_stage)
     parts = [dropoff_signal(f, persona_col=pcol),
              slow_step_signal(funnels.time_between_stages(evidence, steps=steps, by=by),
-                              persona_col=pcol),
+                              persona_col=pcol, date_only_stages=_date_only_stages(evidence)),
              loop_signal(funnels.loops(evidence, by=by), journey=lookup, persona_col=pcol),
              detour_signal(funnels.detours(evidence, by=by), journey=lookup, persona_col=pcol)]
     if emotion is not None:
@@ -521,6 +529,14 @@ def collect_signals(evidence, *, emotion: pd.DataFrame | None = None,
     out = combine_signals(*parts)
     out.attrs["dropped"] = dropped
     return out
+
+
+def _date_only_stages(evidence) -> set:
+    """Stages that receive an event kind recorded with its date only (``Evidence.date_only``)."""
+    day, mapping = getattr(evidence, "date_only", None), getattr(evidence, "mapping", None)
+    if day is None or mapping is None or not len(day):
+        return set()
+    return set(mapping.loc[mapping["event"].isin(day["event"]), "stage"].dropna())
 
 
 def combine_signals(*signals: pd.DataFrame) -> pd.DataFrame:

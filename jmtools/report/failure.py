@@ -1,0 +1,76 @@
+"""The error of a report cell that failed: named by its section and what it does, with one Fix.
+
+:func:`jmtools.report.runner.run_notebook` raises :func:`failed_cell` when papermill stops at a
+cell. A cell of the journey report is one call (``sections.where_it_hurts(f, top_n=top_n)``)
+under a Markdown heading ("## Where it hurts"); its first line may be a comment, so the cell is
+named by the heading above it and its first line of code. A jmtools error raised in the cell
+already says what to do ("Fix: …"): that Fix is the message's only one, followed by where the
+traceback is; another error gets the runner's own Fix.
+"""
+
+from __future__ import annotations
+
+import re
+
+from jmtools.core.errors import ReportError
+
+__all__ = ["failed_cell", "cell_name"]
+
+_FIX = re.compile(r"\n\s*Fix:\s*")
+
+
+def cell_name(cells, index: int | None, source: str | None = None) -> str:
+    """``section 'Where it hurts', `sections.where_it_hurts(f)``` for the cell at ``index``.
+
+    The section is the last Markdown heading above the cell; the code is its first line that
+    is neither blank nor a comment, cut to 60 characters.
+
+    Examples
+    --------
+    >>> cells = [{"cell_type": "markdown", "source": "## Where it hurts\\nText."},
+    ...          {"cell_type": "code", "source": "# ranked\\nsections.where_it_hurts(f, top_n=top_n)"}]
+    >>> cell_name(cells, 1)
+    "section 'Where it hurts', `sections.where_it_hurts(f, top_n=top_n)`"
+    >>> cell_name([], None, "x = 1")
+    '`x = 1`'
+    """
+    cells = list(cells or [])
+    if source is None and index is not None and 0 <= index < len(cells):
+        source = cells[index]["source"]
+    code = next((ln.strip() for ln in (source or "").splitlines()
+                 if ln.strip() and not ln.strip().startswith("#")), "")[:60]
+    section = None
+    for cell in reversed(cells[:index] if index is not None else []):
+        if cell["cell_type"] == "markdown":
+            heads = re.findall(r"^#{1,6}\s+(.+?)\s*#*\s*$", cell["source"], flags=re.M)
+            if heads:
+                section = heads[-1]
+                break
+    parts = ([f"section {section!r}"] if section else []) + ([f"`{code}`"] if code else [])
+    return ", ".join(parts)
+
+
+def failed_cell(err, src: str, out, cells=()) -> ReportError:
+    """The :class:`ReportError` of a papermill execution error ``err`` in notebook ``src``.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> err = SimpleNamespace(exec_count=7, cell_index=1, ename="ParameterError",
+    ...                       source="# ranked\\nsections.where_it_hurts(f, top_n=0)",
+    ...                       evalue="top_n must be a whole number, 1 or more — got 0\\n  Fix: pass e.g. 5")
+    >>> cells = [{"cell_type": "markdown", "source": "## Where it hurts"}, {"cell_type": "code", "source": ""}]
+    >>> print(failed_cell(err, "00.ipynb", "out.ipynb", cells))
+    00.ipynb failed at In [7], section 'Where it hurts', `sections.where_it_hurts(f, top_n=0)`: ParameterError: top_n must be a whole number, 1 or more — got 0
+      Partial output: out.ipynb
+      Fix: pass e.g. 5 (the traceback is under In [7] of the partial output)
+    """
+    evalue = str(err.evalue or "")
+    what, *fixes = _FIX.split(evalue, maxsplit=1)
+    where = f"the traceback is under In [{err.exec_count}] of the partial output"
+    fix = f"{fixes[0].strip()} ({where})" if fixes else f"open the partial output and read it: {where}"
+    name = cell_name(cells, err.cell_index, err.source)
+    return ReportError(
+        f"{src} failed at In [{err.exec_count}]{', ' + name if name else ''}: {err.ename}: "
+        f"{what.strip()}\n  Partial output: {out}\n  Fix: {fix}", notebook=src, cell=err.cell_index,
+        execution_count=err.exec_count, output_path=str(out), ename=err.ename, evalue=err.evalue)
