@@ -176,7 +176,7 @@ class Findings:
     @property
     def reached_last(self) -> dict | None:
         """Share of the focus who reached the last stage, with n and CI (None: 1–4 customers)."""
-        if self.focus_hidden:
+        if self.focus_hidden or self.funnel.empty:
             return None
         started, finished = int(self.funnel["n"].iloc[0]), self.funnel["n"].iloc[-1]
         hidden = bool(pd.isna(finished))        # 1–4 customers reached it: "fewer than 5"

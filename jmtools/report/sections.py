@@ -352,7 +352,7 @@ def how_far(f: Findings) -> None:
                                                   "ci_high": "95% CI high", "rate_from_start": "from start"},
                         formats={"conversion": "%", "ci_low": "%", "ci_high": "%", "rate_from_start": "%"},
                         caption=fun.attrs.get("note") or None))
-    last = f.reached_last if not f.reached_last["hidden"] else {}   # at_a_glance records that one
+    last = {} if (f.reached_last or {"hidden": True})["hidden"] else f.reached_last  # at_a_glance records it
     for row in fun[~fun["suppressed"] & (fun["step"] != last.get("stage"))].itertuples():
         record(f"funnel_{row.step_index}", float(row.rate_from_start), label=f"Reached {row.step}", n=int(row.n),
                unit="%")
