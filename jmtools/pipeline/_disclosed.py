@@ -455,8 +455,9 @@ def disclosed_shares(frame: pd.DataFrame, count_col: str = "n", *, by=None,
     ones count ``min_group`` (the group's size is shown: it minus the rest would give them away;
     :func:`~jmtools.analyses.disclosure.suppress_small_cells`).
 
-    Returns a copy with ``count_col`` and ``numbers`` missing in ``suppressed`` rows and
-    ``attrs["note"]``.
+    Returns a copy with ``count_col`` and ``numbers`` missing in ``suppressed`` rows,
+    ``attrs["note"]`` and ``attrs["few_rows"]`` (positions of the rows hidden for their own
+    1–4 customers; the other suppressed rows are hidden because they would reveal them).
 
     Examples
     --------
@@ -483,7 +484,8 @@ def disclosed_shares(frame: pd.DataFrame, count_col: str = "n", *, by=None,
         f"{'are' if small != 1 else 'is'} shown without numbers" + (
             f", and {more} more so that the group's total does not reveal {'it' if small == 1 else 'them'}"
             if more else "") + ".")
-    out.attrs = {**frame.attrs, "hidden_rows": int(hidden.sum()), "note": note}
+    out.attrs = {**frame.attrs, "hidden_rows": int(hidden.sum()), "note": note,
+                 "few_rows": np.flatnonzero((why == "fewer customers").to_numpy()).tolist()}
     return out
 
 
