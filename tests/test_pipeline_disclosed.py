@@ -330,12 +330,11 @@ def test_the_report_says_fewer_than_five_at_that_step(thin_world):
     assert run.figures["funnel_3"]["value"] == 1.0
 
 
-def test_the_report_says_fewer_than_five_match_several_personas_and_hides_what_reveals_them(monkeypatch):
+def test_the_report_says_fewer_than_five_match_several_personas_and_no_total_gives_them(monkeypatch):
     """The e-commerce sample itself: 3 of its 4,000 customers with events match several personas.
     The report said "3 (0.1%) match several personas" beside 3,899 and 98 of 4,000 (so the 3
-    could be read off by subtraction too). Now it says "fewer than 5", and the smaller other
-    row ("no persona", 98) is not given either: the total minus the one number shown leaves
-    a group of 5 or more."""
+    could be read off by subtraction too). Now it says "fewer than 5" and counts them with
+    those in exactly one persona (3,902 match at least one); "no persona" stays exact."""
     import sys
     from pathlib import Path
 
@@ -353,7 +352,7 @@ def test_the_report_says_fewer_than_five_match_several_personas_and_hides_what_r
     monkeypatch.setattr(sections, "_journey_fit", lambda f: None)
     sections.data_behind(f)
     [sentence] = [s for s in shown if "customers with events" in s]
-    assert "fewer than 5 match several personas" in sentence and "the rest match no persona" in sentence
-    assert "3,899 (97.5%) match exactly one persona" in sentence
-    assert not re.search(r"\b(3|98)\b", sentence.replace("3,899", ""))     # neither the 3 nor what gives it
+    assert "3,902 (97.5%) match at least one persona and 98 (2.5%) match no persona" in sentence
+    assert "fewer than 5 match several personas" in sentence
+    assert "3,899" not in sentence and not re.search(r"(?<![\d,.])3(?![\d,.])", sentence)  # not the 3, nor 3,899
     assert "so that no group of fewer than 5 customers can be picked out" in sentence

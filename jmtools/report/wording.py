@@ -24,7 +24,7 @@ from typing import Any
 from jmtools.core.errors import ParameterError
 
 __all__ = ["GLOSSARY", "CAPTIONS", "plain", "percent", "emotion", "feeling", "compared", "interval",
-           "coverage_sentence", "caption", "listed", "NOT_SHOWN", "loss_words", "reached_words"]
+           "coverage_sentence", "caption", "listed", "NOT_SHOWN", "HIDDEN_CELL", "loss_words", "reached_words"]
 
 #: Analyst term → the words a report uses for it (also shown in the report's glossary notes).
 GLOSSARY = {
@@ -37,6 +37,7 @@ GLOSSARY = {
     "one persona": "match exactly one persona",
     "no persona": "match no persona",
     "several personas": "match several personas",
+    "at least one persona": "match at least one persona",
     "not in customer table": "are missing from the customer table",
 }
 
@@ -262,6 +263,10 @@ def listed(items, last: str = "and") -> str:
 NOT_SHOWN = ("> **{who}: fewer than {m} customers — {what} not shown.** No group of fewer than {m} "
              "customers is shown, so that no one of them can be picked out; the report for all "
              "customers has these numbers for everyone.")
+
+
+#: What a table cell shows in place of a number the disclosure rule hides (its note says why).
+HIDDEN_CELL = "not shown"
 
 
 def loss_words(loss: dict, min_group: int = 5) -> str:
