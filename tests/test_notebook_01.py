@@ -121,7 +121,7 @@ def test_a_persona_of_three_is_listed_without_its_numbers(tmp_path):
 
 
 #: Columns of notebook 01's tables that count customers (a persona, an overlap, an event's doers).
-_COUNTS = ("n", "n_both", "n_a", "n_b", "n_persona")
+_COUNTS = ("n", "n_both", "n_a", "n_b", "n_persona", "n_customers")
 
 
 def _small(v) -> bool:
@@ -184,3 +184,28 @@ def test_three_customers_in_several_personas_are_pooled_not_shown(ecommerce_worl
     assert "several_personas" not in run.figures and run.figures["no_persona_share"]["n"] == 98
     texts = "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))
     assert "Fewer than 5 customers match several personas" in texts
+
+
+def test_a_kpi_of_one_to_four_customers_inside_a_shown_persona_is_hidden(tmp_path):
+    """A persona of 20 customers of whom 2 bought (tests/small_groups.py, thin_end_world). Its
+    KPIs said conversion 10.0% (n=20), order value from the 3 orders of those 2, CES from 4
+    customers: groups of 2 and 4 inside a persona that is shown. Now those rows keep their
+    place without numbers; the persona's size and its other KPIs stay."""
+    from inprocess import run_cells
+    from small_groups import THIN, built, thin_end_world
+
+    folder = built(thin_end_world, tmp_path / "world")
+    run = run_cells(NOTEBOOK, {"data_dir": str(folder), "suggest": False})
+    kpis = run.namespace["kpis"]
+    mine = kpis[kpis["persona"].astype(str) == THIN].set_index("kpi")
+    assert mine.loc[["conversion", "order_value", "ces"], "value"].isna().all()
+    assert mine.loc[["conversion", "order_value", "ces"], "suppressed"].all()
+    assert mine.loc["csat", "value"] == mine.loc["csat", "value"]          # 8 customers: shown
+    assert int(run.namespace["sizes"].set_index("persona").loc[THIN, "n"]) == 20
+    shown = kpis[~kpis["suppressed"]]
+    assert not [v for v in shown["n_customers"] if _small(v)]
+    share = shown["kpi"].isin(["conversion", "csat_top2"])
+    assert not [v for v in (shown.loc[share, "value"] * shown.loc[share, "n"]).round() if _small(v)]
+    assert "persona_conversion" not in run.figures
+    card = next(c for c in run.namespace["cards"] if c.name == THIN).with_profile(run.namespace["sizes"], kpis)
+    assert not [x for x in card.numbers if x[0].lower().startswith("conversion")]

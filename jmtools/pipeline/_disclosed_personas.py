@@ -20,6 +20,10 @@ __all__ = ["disclosed_persona_rows", "disclosed_persona_counts", "disclosed_leve
            "disclosed_crosstab", "disclosed_coverage", "SOME_PERSONA"]
 
 
+#: KPIs of :func:`~jmtools.personas.persona_kpis` that are shares: value × n counts a group.
+_SHARE_KPIS = ("conversion", "csat_top2")
+
+
 def disclosed_persona_rows(frame: pd.DataFrame | None, small, *, count_col: str | None = None,
                            keep=("base_value", "base_n", "base_share", "total", "rank"),
                            min_group: int = MIN_GROUP) -> pd.DataFrame | None:
@@ -35,7 +39,9 @@ def disclosed_persona_rows(frame: pd.DataFrame | None, small, *, count_col: str 
         Personas of 1 to ``min_group − 1`` customers
         (:func:`~jmtools.pipeline._disclosed.small_personas`).
     count_col : str, optional
-        A column counting the customers behind a row (``n`` of typical events).
+        A column counting the customers behind a row (``n`` of typical events, ``n_customers``
+        of KPIs). A KPI that is a share (conversion, share of CSAT 4–5) whose numerator is 1 to
+        ``min_group − 1`` is hidden too.
     keep : sequence of str
         Numeric columns that describe everybody (the base) or an order, left as they are.
 
@@ -62,6 +68,9 @@ def disclosed_persona_rows(frame: pd.DataFrame | None, small, *, count_col: str 
     if count_col is not None:
         n = pd.to_numeric(frame[count_col], errors="coerce").to_numpy(dtype=float)
         few = (np.nan_to_num(n) > 0) & (n < min_group)
+    if "kpi" in frame:                  # a share of 1–4 (2 of 40 converted) names those customers
+        k = (frame["value"].astype(float) * frame["n"].astype(float)).round().to_numpy()
+        few |= frame["kpi"].isin(_SHARE_KPIS).to_numpy() & (np.nan_to_num(k) > 0) & (k < min_group)
     hidden = mine | few
     out = frame.copy()
     out["suppressed"] = hidden
@@ -82,7 +91,7 @@ def disclosed_persona_rows(frame: pd.DataFrame | None, small, *, count_col: str 
 
 
 #: Columns of notebook 01's tables that count a persona's customers (its size, where it is hidden).
-_SIZE_COLS = ("n", "n_persona", "n_a", "n_b")
+_SIZE_COLS = ("n", "n_persona", "n_a", "n_b", "n_customers")
 
 
 def disclosed_persona_counts(frame: pd.DataFrame | None, sizes: pd.DataFrame, *,
