@@ -358,7 +358,7 @@ def with_fewer(frame: pd.DataFrame, columns=("n", "conversion"), *, text: str = 
 
 
 def disclosed_table(frame: pd.DataFrame, customers_col: str, *, by=None, pool: str | None = None,
-                    min_group: int = MIN_GROUP) -> pd.DataFrame:
+                    within: str | None = None, min_group: int = MIN_GROUP) -> pd.DataFrame:
     """A table of moves, paths or loops without its rows backed by 1 to ``min_group − 1`` customers.
 
     Such rows are left out. With ``pool`` (a text column, e.g. ``"path"``) and rows that hold
@@ -378,6 +378,12 @@ def disclosed_table(frame: pd.DataFrame, customers_col: str, *, by=None, pool: s
         The group column (``"persona"``); pooling is per group.
     pool : str, optional
         The text column that names the pooled row.
+    within : str, optional
+        A column whose rows share a total shown beside them (``from_step``: each move shows
+        ``n_from``, the moves out of its step). Per value (and group), the smallest other rows
+        are left out too until those left out count ``min_group`` customers or more, so that
+        the total minus the rows shown gives no group of 1–4 away
+        (:func:`~jmtools.analyses.disclosure.suppress_small_cells`).
 
     Returns
     -------
@@ -394,11 +400,21 @@ def disclosed_table(frame: pd.DataFrame, customers_col: str, *, by=None, pool: s
     [['Ben', 'A', 30.0], ['Ben', 'other (fewer than 5 customers each)', 7.0], ['Maya', 'A', 12.0]]
     >>> out.attrs["note"]
     '3 rows backed by fewer than 5 customers each are not shown: 2 are pooled into "other (fewer than 5 customers each)", 1 is left out.'
+    >>> m = pd.DataFrame({"from_step": ["A"] * 3, "to_step": ["B", "C", "D"], "n_customers": [30, 6, 2],
+    ...                   "n_from": [38] * 3})                      # 38 − 30 − 6 would give the 2
+    >>> disclosed_table(m, "n_customers", within="from_step")["to_step"].tolist()
+    ['B']
     """
     if customers_col not in frame:
         raise ParameterError("customers_col", customers_col, expected=[str(c) for c in frame.columns])
     who = pd.to_numeric(frame[customers_col], errors="coerce").to_numpy(dtype=float)
-    hidden = (np.nan_to_num(who) > 0) & (who < min_group)
+    hidden = few = (np.nan_to_num(who) > 0) & (who < min_group)
+    if within is not None:
+        keys = frame[[within, *([by] if by else [])]].astype(str).agg("\x1f".join, axis=1)
+        grid = suppress_small_cells(frame.assign(_row=keys, _col=np.arange(len(frame))), row_col="_row",
+                                    column_col="_col", n_col=customers_col, customers_col=customers_col,
+                                    min_n=min_group)
+        hidden = grid["suppressed"].to_numpy(bool)
     shown = frame[~hidden]
     pooled, parts = 0, []
     if pool is not None and hidden.any():
@@ -413,8 +429,12 @@ def disclosed_table(frame: pd.DataFrame, customers_col: str, *, by=None, pool: s
     if parts and by:                               # each pooled row after its group's rows
         order = {g: i for i, g in enumerate(dict.fromkeys(frame[by]))}
         out = out.sort_values(by, key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
-    k = int(hidden.sum())
-    out.attrs = {**frame.attrs, "hidden_rows": k, "pooled_rows": pooled, "note": _table_note(k, pooled, min_group)}
+    k, more = int(few.sum()), int((hidden & ~few).sum())
+    note = _table_note(k, pooled, min_group)
+    if more:
+        note = note[:-1] + (f"; {more} more {'is' if more == 1 else 'are'} left out so that the rows shown and "
+                            f"their total do not reveal {'it' if k == 1 else 'them'}.")
+    out.attrs = {**frame.attrs, "hidden_rows": k + more, "pooled_rows": pooled, "note": note}
     return out
 
 
