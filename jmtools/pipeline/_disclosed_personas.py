@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from jmtools.analyses.disclosure import MIN_GROUP
+from jmtools.analyses.disclosure import MIN_GROUP, suppress_small_cells
+from jmtools.pipeline._disclosed import FEWER, _blank, _few, _few_counts, disclosed_shares
 
 __all__ = ["disclosed_persona_rows", "disclosed_persona_counts", "disclosed_levels", "disclosed_overlaps",
            "disclosed_crosstab", "disclosed_coverage", "SOME_PERSONA"]
@@ -66,19 +67,15 @@ def disclosed_persona_rows(frame: pd.DataFrame | None, small, *, count_col: str 
     mine = frame["persona"].astype(object).isin(set(small)).to_numpy()
     few = np.zeros(len(frame), bool)
     if count_col is not None:
-        n = pd.to_numeric(frame[count_col], errors="coerce").to_numpy(dtype=float)
-        few = (np.nan_to_num(n) > 0) & (n < min_group)
+        few = _few(frame, count_col, min_group)
     if "kpi" in frame:                  # a share of 1–4 (2 of 40 converted) names those customers
         k = (frame["value"].astype(float) * frame["n"].astype(float)).round().to_numpy()
-        few |= frame["kpi"].isin(_SHARE_KPIS).to_numpy() & (np.nan_to_num(k) > 0) & (k < min_group)
+        few |= frame["kpi"].isin(_SHARE_KPIS).to_numpy() & _few_counts(k, min_group)
     hidden = mine | few
     out = frame.copy()
     out["suppressed"] = hidden
-    if hidden.any():
-        for col in out.columns:
-            if col not in keep and col != "suppressed" and pd.api.types.is_numeric_dtype(out[col]) \
-                    and not pd.api.types.is_bool_dtype(out[col]):
-                out[col] = out[col].astype(float).mask(hidden)
+    _blank(out, [c for c in out.columns if c not in keep and c != "suppressed"
+                 and pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])], hidden)
     k = len(set(frame.loc[mine, "persona"])) if mine.any() else 0
     parts = [f"{k} persona{'s' if k != 1 else ''} of fewer than {min_group} customers "
              f"{'are' if k != 1 else 'is'} listed without {'their' if k != 1 else 'its'} numbers"] if k else []
@@ -127,9 +124,7 @@ def disclosed_persona_counts(frame: pd.DataFrame | None, sizes: pd.DataFrame, *,
     hit = np.zeros(len(frame), bool)
     for col in persona_cols:
         hit |= frame[col].astype(str).isin(guard).to_numpy()
-    for col in _SIZE_COLS:
-        if col in out and hit.any():
-            out[col] = out[col].astype(float).mask(hit)
+    _blank(out, _SIZE_COLS, hit)
     k = len({p for col in persona_cols for p in frame.loc[hit, col].astype(str)} & guard)
     note = "" if not k else (f"The size of {k} persona{'s' if k != 1 else ''} is not shown so that the total "
                              f"does not reveal a smaller one: {'its' if k == 1 else 'their'} counts are left out.")
@@ -160,8 +155,6 @@ def disclosed_levels(profile: pd.DataFrame | None, min_group: int = MIN_GROUP) -
     >>> out.attrs["note"]
     '2 attribute levels of a persona held by fewer than 5 customers, or that would reveal one, are shown without numbers.'
     """
-    from jmtools.pipeline._disclosed import disclosed_shares
-
     if profile is None:
         return None
     out = profile.copy()
@@ -177,9 +170,7 @@ def disclosed_levels(profile: pd.DataFrame | None, min_group: int = MIN_GROUP) -
         grid = disclosed_shares(cells, "_k", by="_g", numbers=(), min_group=min_group)
         keys = set(map(tuple, grid.loc[grid["suppressed"], by + ["level"]].astype(str).to_numpy()))
         hit = out[by + ["level"]].astype(str).apply(tuple, axis=1).isin(keys).to_numpy() & where
-        for col in (*cols, "difference", "lift"):
-            if col in out and hit.any():
-                out[col] = out[col].astype(float).mask(hit)
+        _blank(out, (*cols, "difference", "lift"), hit)
         own |= hit
         if "persona" in by:                        # a small persona's levels: already said
             keys -= set(map(tuple, out.loc[hidden, by + ["level"]].astype(str).to_numpy()))
@@ -213,21 +204,16 @@ def disclosed_overlaps(overlaps: pd.DataFrame | None, check: pd.DataFrame | None
     >>> o2[["n_both", "n_a", "share_of_a"]].values.tolist(), c2["message"].iloc[0]
     ([[nan, 900.0, nan]], "fewer than 5 customers are also selected by 'Maya'")
     """
-    from jmtools.pipeline._disclosed import FEWER, _few
-
     out = None if overlaps is None else overlaps.copy()
     if out is not None:
         for cols in (("n_both", "share_of_a", "share_of_b"), ("n_a",), ("n_b",)):
-            hit = _few(overlaps, cols[0], min_group)
-            for col in cols:
-                if hit.any():
-                    out[col] = out[col].astype(float).mask(hit)
+            _blank(out, cols, _few(overlaps, cols[0], min_group))
         out["suppressed"] = _few(overlaps, "n_both", min_group)
     checked = None if check is None else check.copy()
     if checked is not None:
         hit = _few(check, "n", min_group)
+        _blank(checked, ("n",), hit)
         if hit.any():
-            checked["n"] = checked["n"].astype(float).mask(hit)
             checked["message"] = checked["message"].astype(object).where(
                 ~hit, checked["message"].astype(str).str.replace(r"^\d+ customers?", f"{FEWER} customers", regex=True))
     return out, checked
@@ -248,8 +234,6 @@ def disclosed_crosstab(crosstab: pd.DataFrame, min_group: int = MIN_GROUP) -> pd
     >>> out.attrs["note"]
     '6 cells are hidden: 2 of fewer than 5 customers, 4 more so that the totals do not reveal them.'
     """
-    from jmtools.analyses.disclosure import suppress_small_cells
-
     cells = crosstab.rename_axis(index="_r", columns="_c").stack().rename("_n").reset_index()
     hidden = np.zeros(len(cells), bool)
     few = int(((cells["_n"] > 0) & (cells["_n"] < min_group)).sum())
@@ -295,8 +279,6 @@ def disclosed_coverage(coverage: pd.DataFrame, min_group: int = MIN_GROUP) -> pd
     >>> out[["coverage", "n", "suppressed"]].values.tolist()
     [['at least one persona', 3902.0, False], ['no persona', 98.0, False], ['several personas', nan, True]]
     """
-    from jmtools.pipeline._disclosed import _few, disclosed_shares
-
     names = coverage["coverage"].astype(str).to_numpy()
     few = _few(coverage, "n", min_group)
     several, one = names == "several personas", names == "one persona"

@@ -29,6 +29,7 @@ from jmtools.report.pain_steps import (COMPARISON_COLUMNS, PAIN_POINT_COLUMNS, r
                                        show_pain_points_chart, show_theme_accounting, show_themes, show_themes_chart,
                                        write_pain_points)
 from jmtools.report.record import record, record_source
+from jmtools.report.wording import HIDDEN_CELL
 from jmtools.sources import missing_table
 
 __all__ = ["record_world", "show_accounting", "show_missing_table", "record_persona_figures", "record_largest_drop_off", "record_slowest_step",
@@ -213,7 +214,8 @@ def not_shown(frame: pd.DataFrame) -> pd.DataFrame:
     """A table for reading: the numbers the disclosure rule hid say "not shown", not NaN.
 
     In rows marked ``suppressed`` (every row of a frame without that column) and rows whose
-    counts were hidden (``attrs["counts_hidden"]``), missing numbers become :data:`~jmtools.report.wording.HIDDEN_CELL`; the note under the table says why
+    counts were hidden (``attrs["counts_hidden"]``), missing numbers become
+    :data:`~jmtools.report.wording.HIDDEN_CELL`; the note under the table says why
     (:func:`show_disclosure_notes`).
 
     Examples
@@ -223,8 +225,6 @@ def not_shown(frame: pd.DataFrame) -> pd.DataFrame:
     >>> not_shown(f)[["n", "share"]].values.tolist()
     [[40.0, 0.9], ['not shown', 'not shown']]
     """
-    from jmtools.report.wording import HIDDEN_CELL
-
     out = frame.copy()
     rows = np.array(out["suppressed"], dtype=bool) if "suppressed" in out else np.ones(len(out), bool)
     rows[[i for i in frame.attrs.get("counts_hidden", ()) if i < len(rows)]] = True
