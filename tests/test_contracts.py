@@ -346,7 +346,6 @@ KNOWN: dict[str, str] = {
     "themes.themes_at:bad": "an unknown persona gives an empty frame, not a ParameterError",
     "themes.themes_for:bad": "an unknown persona gives empty themes, not a ParameterError",
     "valence.survey_valence:bad": "a metric_col naming no column raises DataError, not ParameterError",
-    "valence.feedback_valence:bad": _NO_FIX + " (batch_size)",
     "evidence.prepare:bad": _NO_FIX + " (segments without customers=)",
 }
 
@@ -440,8 +439,7 @@ def test_functions_without_a_bad_keyword_case():
 #: Whole-number parameters whose negative values mean something (the rest refuse −1).
 _NEGATIVE_MEANS = {"n_jobs": "joblib's convention: -1 is one process per CPU"}
 #: Whole-number parameters not checked yet (reported, to be fixed by their owners).
-_NOT_BOUNDED = {("valence.feedback_valence", "batch_size"): "texts per batch of the scorer",
-                ("emotions.emotion_evidence", "n_jobs"): "passed to joblib as given",
+_NOT_BOUNDED = {("emotions.emotion_evidence", "n_jobs"): "passed to joblib as given",
                 ("valence.feedback_valence", "n_jobs"): "passed to joblib as given"}
 
 

@@ -59,7 +59,8 @@ def test_notebook_all_personas_with_suggestions(run):
     customers, label, hits = _oracle(world)
     assert fig["customers"] == len(customers)
     assert fig["no_persona_share"] == pytest.approx(label.isna().mean())
-    assert fig["several_personas"] == int((hits > 1).sum())
+    several = int((hits > 1).sum())                               # 1–4: pooled, not recorded (disclosure)
+    assert fig.get("several_personas") == (None if 0 < several < 5 else several)
     assert fig["rule_errors"] == 0
     assert fig["suggested_k"] == len(_personas(world))
     assert fig["cluster_ari"] >= MIN_ARI[world]
@@ -117,3 +118,94 @@ def test_a_persona_of_three_is_listed_without_its_numbers(tmp_path):
     assert "1 persona of fewer than 5 customers is listed without its numbers." in texts
     assert "1 more so that the group" in texts and "total does not reveal it" in texts
     assert "rows read" in texts                                        # show_accounting, not the raw frame
+
+
+#: Columns of notebook 01's tables that count customers (a persona, an overlap, an event's doers).
+_COUNTS = ("n", "n_both", "n_a", "n_b", "n_persona", "n_customers")
+
+
+def _small(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and 0 < v < 5
+
+
+def _frames(run):
+    return [o for o in run.displayed if isinstance(o, pd.DataFrame)]
+
+
+def test_no_table_of_the_notebook_shows_a_group_of_one_to_four(tmp_path):
+    """A persona of 3 customers (tests/small_groups.py), with suggestions, in-process. Before:
+    the overlaps said "1 customers are also selected by 'Budget Ben'" and n_a = 3 (the persona's
+    size), Budget Ben's "newsletter" level held 3 customers (0.003 of 1,065), the base's
+    "loud = True" 3 of 4,000, the protecting persona "(no persona)" kept n = 98 in its KPIs (the
+    total minus the sizes shown then gave the 3), and the clusters × personas table had cells
+    of 1 and 2. Now no count of 1–4 is shown, nor a level's share of 1–4 customers, and the
+    hidden cells say "not shown" with a note under each table."""
+    from inprocess import run_cells
+    from small_groups import built, loud_persona_world
+
+    folder = built(loud_persona_world, tmp_path / "world", customers=3)
+    run = run_cells(NOTEBOOK, {"data_dir": str(folder), "suggest": True, "min_customers": 1})
+    ns = run.namespace
+    for frame in _frames(run):
+        for col in _COUNTS:
+            if col in frame:
+                assert not [v for v in frame[col] if _small(v)], (col, frame.columns.tolist())
+    assert not [v for v in ns["crosstab"].to_numpy().ravel() if _small(v)]
+    assert not ns["check"]["message"].str.match(r"\d+ customers?\b").any()
+    levels = ns["profile"][ns["profile"]["kind"] == "level"]
+    assert not [v for v in (levels["value"] * levels["n"]).round() if _small(v)]
+    assert not [v for v in (levels["base_value"] * levels["base_n"]).round() if _small(v)]
+    guard = ns["sizes"].loc[ns["sizes"]["suppressed"] & (ns["sizes"]["persona"] != "Loud Lou"), "persona"]
+    assert list(guard) == ["(no persona)"]                             # hidden so that the total keeps the 3
+    for name in ("kpis", "profile", "typical"):
+        rows = ns[name][ns[name]["persona"].astype(str) == "(no persona)"]
+        assert rows["n"].isna().all(), name                            # its size is not given back
+    assert ns["kpis"].loc[ns["kpis"]["persona"].astype(str) == "(no persona)", "value"].notna().all()
+    texts = "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))
+    assert "so that the total does not reveal a smaller one" in texts
+    assert "attribute levels of a persona" in texts and "of all customers held by fewer than 5" in texts
+    assert "more so that the totals do not reveal them" in texts       # the clusters × personas table
+    assert any((f == "not shown").any().any() for f in _frames(run))
+    assert not any(f[c].isna().any() for f in _frames(run) if "suppressed" in f
+                   for c in f.columns if c in _COUNTS)                 # words, never a blank
+
+
+def test_three_customers_in_several_personas_are_pooled_not_shown(ecommerce_world):
+    """The e-commerce sample: 3 customers match several personas. The table showed 3 beside
+    3,899 and 98 of 4,000, and the batch index recorded the 3. Now "several personas" keeps
+    its row without numbers, 3,902 "at least one persona", "no persona" stays 98 and is
+    recorded; the 3 is not."""
+    from inprocess import run_cells
+
+    run = run_cells(NOTEBOOK, {"suggest": False}, worlds=[ecommerce_world.world])
+    coverage = run.namespace["coverage"].set_index("coverage")
+    assert coverage["n"].to_dict() == pytest.approx({"at least one persona": 3902, "no persona": 98,
+                                                      "several personas": float("nan")}, nan_ok=True)
+    assert "several_personas" not in run.figures and run.figures["no_persona_share"]["n"] == 98
+    texts = "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))
+    assert "Fewer than 5 customers match several personas" in texts
+
+
+def test_a_kpi_of_one_to_four_customers_inside_a_shown_persona_is_hidden(tmp_path):
+    """A persona of 20 customers of whom 2 bought (tests/small_groups.py, thin_end_world). Its
+    KPIs said conversion 10.0% (n=20), order value from the 3 orders of those 2, CES from 4
+    customers: groups of 2 and 4 inside a persona that is shown. Now those rows keep their
+    place without numbers; the persona's size and its other KPIs stay."""
+    from inprocess import run_cells
+    from small_groups import THIN, built, thin_end_world
+
+    folder = built(thin_end_world, tmp_path / "world")
+    run = run_cells(NOTEBOOK, {"data_dir": str(folder), "suggest": False})
+    kpis = run.namespace["kpis"]
+    mine = kpis[kpis["persona"].astype(str) == THIN].set_index("kpi")
+    assert mine.loc[["conversion", "order_value", "ces"], "value"].isna().all()
+    assert mine.loc[["conversion", "order_value", "ces"], "suppressed"].all()
+    assert mine.loc["csat", "value"] == mine.loc["csat", "value"]          # 8 customers: shown
+    assert int(run.namespace["sizes"].set_index("persona").loc[THIN, "n"]) == 20
+    shown = kpis[~kpis["suppressed"]]
+    assert not [v for v in shown["n_customers"] if _small(v)]
+    share = shown["kpi"].isin(["conversion", "csat_top2"])
+    assert not [v for v in (shown.loc[share, "value"] * shown.loc[share, "n"]).round() if _small(v)]
+    assert "persona_conversion" not in run.figures
+    card = next(c for c in run.namespace["cards"] if c.name == THIN).with_profile(run.namespace["sizes"], kpis)
+    assert not [x for x in card.numbers if x[0].lower().startswith("conversion")]

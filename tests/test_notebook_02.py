@@ -126,3 +126,24 @@ def test_a_persona_of_twenty_shows_no_step_path_or_loop_of_fewer_than_five(tmp_p
     assert "backed by fewer than 5 customers each are not shown" in texts
     assert run.figures["worst_drop_off"]["value"] == f"{THIN}: Post-purchase"     # named, without its rate
     assert "worst_drop_off_rate" not in run.figures
+
+
+def test_moves_left_out_cannot_be_read_off_the_total_of_their_step(tmp_path):
+    """The same persona of 20: moves of 1–4 customers were left out of "Where customers go",
+    but each row kept ``n_from`` (moves out of its step), so 8 out of "Influencer post" minus
+    the 6 shown gave the 2 left out. Now the smallest other moves of such a step are left out
+    too, until the moves left out of it count 5 customers or more (or none)."""
+    from inprocess import run_cells
+    from small_groups import THIN, built, thin_end_world
+
+    folder = built(thin_end_world, tmp_path / "world")
+    run = run_cells(NOTEBOOK, {"data_dir": str(folder), "persona": THIN})
+    import pandas as pd
+
+    rows = pd.DataFrame(_chart_rows(run.displayed, "Where customers go"))
+    assert len(rows)
+    for step, moves in rows.groupby("from_step"):
+        gone = moves["n_from"].iloc[0] - moves["n"].sum()          # moves out of the step not shown
+        assert gone == 0 or gone >= 5, (step, gone)
+    texts = "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))
+    assert "so that the rows shown and their total do not reveal" in texts

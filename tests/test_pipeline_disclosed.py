@@ -328,3 +328,31 @@ def test_the_report_says_fewer_than_five_at_that_step(thin_world):
     assert rows[-1]["text"] == "fewer than 5 customers (not shown)"
     assert "funnel_4" not in run.figures and "reached_last_stage" not in run.figures
     assert run.figures["funnel_3"]["value"] == 1.0
+
+
+def test_the_report_says_fewer_than_five_match_several_personas_and_no_total_gives_them(monkeypatch):
+    """The e-commerce sample itself: 3 of its 4,000 customers with events match several personas.
+    The report said "3 (0.1%) match several personas" beside 3,899 and 98 of 4,000 (so the 3
+    could be read off by subtraction too). Now it says "fewer than 5" and counts them with
+    those in exactly one persona (3,902 match at least one); "no persona" stays exact."""
+    import sys
+    from pathlib import Path
+
+    from jmtools.report import sections
+
+    folder = Path(__file__).resolve().parents[1] / "data" / "ecommerce"
+    if not (folder / "events.parquet").exists():
+        pytest.skip("sample world ecommerce not generated (jmtools sample-data)")
+    f = pipeline.run(folder)
+    coverage = f.evidence.coverage.set_index("coverage")["n"]
+    assert coverage["several personas"] == 3 and coverage["no persona"] == 98   # the shape under test
+    shown = []
+    monkeypatch.setattr(sections, "_display", lambda *objs: shown.extend(str(getattr(o, "data", o)) for o in objs))
+    monkeypatch.setattr(sys.modules["jmtools.report.record"], "_emit", lambda payload: None)
+    monkeypatch.setattr(sections, "_journey_fit", lambda f: None)
+    sections.data_behind(f)
+    [sentence] = [s for s in shown if "customers with events" in s]
+    assert "3,902 (97.5%) match at least one persona and 98 (2.5%) match no persona" in sentence
+    assert "fewer than 5 match several personas" in sentence
+    assert "3,899" not in sentence and not re.search(r"(?<![\d,.])3(?![\d,.])", sentence)  # not the 3, nor 3,899
+    assert "so that no group of fewer than 5 customers can be picked out" in sentence

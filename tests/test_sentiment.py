@@ -86,9 +86,12 @@ def test_bad_n_jobs(bad):
         resolve_n_jobs(bad)
 
 
-def test_bad_batch_size():
-    with pytest.raises(ParameterError, match="batch_size"):
-        score_texts(["a"], batch_size=0)
+@pytest.mark.parametrize("bad", [0, -1, True, 2.5, "7"])
+def test_bad_batch_size(bad):
+    """One wording for every whole-number parameter (core.errors.whole_number), with a fix."""
+    with pytest.raises(ParameterError, match="batch_size must be a whole number, 1 or more") as err:
+        score_texts(["a"], batch_size=bad)
+    assert "Fix: pass how many unique texts" in str(err.value)
 
 
 def test_empty_input():

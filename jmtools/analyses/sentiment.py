@@ -28,7 +28,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from jmtools.core.errors import DataError, MissingDependencyError, ParameterError, Problem
+from jmtools.core.errors import DataError, MissingDependencyError, ParameterError, Problem, whole_number
 
 __all__ = ["VaderScorer", "score_texts", "resolve_n_jobs"]
 
@@ -132,6 +132,10 @@ def _check_scores(scores: np.ndarray, n_expected: int, scorer) -> None:
             source=repr(scorer))])
 
 
+#: What to pass as ``batch_size`` (:func:`score_texts`, and the functions that pass it on).
+_BATCH_FIX = "pass how many unique texts each scorer call takes, e.g. 5000"
+
+
 def score_texts(texts: Iterable, *, scorer: Scorer | None = None, n_jobs: int | None = -1,
                 batch_size: int = 5000, min_parallel: int = 20_000) -> np.ndarray:
     """Score each text for sentiment in [−1, 1]; duplicates are scored once.
@@ -173,8 +177,7 @@ def score_texts(texts: Iterable, *, scorer: Scorer | None = None, n_jobs: int | 
     """
     import pandas as pd
 
-    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ParameterError("batch_size", batch_size, expected="a positive int")
+    whole_number("batch_size", batch_size, fix=_BATCH_FIX)
     workers = resolve_n_jobs(n_jobs)
     scorer = VaderScorer() if scorer is None else scorer
     if not callable(scorer):

@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from jmtools.analyses.calibration import calibrate_sentiment, rating_valence
-from jmtools.analyses.sentiment import score_texts
+from jmtools.analyses.sentiment import _BATCH_FIX, score_texts
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest, whole_number
 from jmtools.core.metrics import EMOTION_DOMAIN, SCALES, Scale
 from jmtools.core.patterns import compile_pattern
@@ -321,6 +321,7 @@ def feedback_valence(feedback: pd.DataFrame, *, text_col: str = "text", rating_c
     1      0.296    0.592  text (VADER)
     """
     whole_number("seed", seed, at_least=0, fix="pass any whole number from 0, e.g. 0")
+    whole_number("batch_size", batch_size, fix=_BATCH_FIX)
     _require(feedback, [text_col], "feedback")
     text = feedback[text_col]
     blank = (text.isna() | text.map(lambda t: not isinstance(t, str) or not t.strip())).to_numpy()

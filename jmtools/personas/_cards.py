@@ -138,9 +138,9 @@ class PersonaCard:
         if kpis is not None:
             rows = kpis[kpis["persona"].astype(str) == self.name]
             for r in rows.itertuples():
-                if r.n > 0 and r.value == r.value:
+                if r.value == r.value and (r.n > 0 or r.n != r.n):   # n hidden: it would give a size
                     numbers.append((_KPI_LABELS.get(r.kpi, r.kpi), _fmt_kpi(r.kpi, r.value),
-                                    f"n = {int(r.n):,}"))
+                                    f"n = {int(r.n):,}" if r.n == r.n else "n not shown"))
         return _replace(self, numbers=tuple(numbers))
 
     def to_html(self) -> str:

@@ -267,8 +267,9 @@ def persona_kpis(assignment, *, orders=None, surveys=None, events=None,
         × KPI: ``persona``, ``kpi`` (``conversion``, ``order_value``, ``csat``, ``csat_top2``,
         ``nps``, ``ces`` — those the data allows), ``value``, ``n`` (customers for conversion;
         orders for order value; answers for surveys), ``ci_low``, ``ci_high`` (Wilson for
-        shares, bootstrap for means and NPS), ``base_value`` (all in the customer table),
-        ``formula``.
+        shares, bootstrap for means and NPS), ``n_customers`` (distinct customers behind the
+        value: the persona's for conversion, those with orders or answers otherwise),
+        ``base_value`` (all in the customer table), ``formula``.
 
     Examples
     --------
@@ -301,14 +302,15 @@ def persona_kpis(assignment, *, orders=None, surveys=None, events=None,
     for g in groups:
         ids = member[g]
         if converted is not None:
-            rows.append(_share_row(g, "conversion", int(converted.reindex(ids).sum()), len(ids)))
+            rows.append((*_share_row(g, "conversion", int(converted.reindex(ids).sum()), len(ids)), len(ids)))
         if od is not None:
-            amounts = od.loc[od[customer_col].isin(ids), amount_col].astype(float)
-            rows.append(_mean_row(g, "order_value", amounts.to_numpy(), n_boot, seed))
+            mine = od[od[customer_col].isin(ids)]
+            rows.append((*_mean_row(g, "order_value", mine[amount_col].astype(float).to_numpy(), n_boot, seed),
+                         int(mine[customer_col].nunique())))
         if sv is not None:
             rows.extend(_survey_rows(g, sv, ids, customer_col, metric_col, score_col,
                                      n_boot, seed))
-    out = pd.DataFrame(rows, columns=["persona", "kpi", "value", "n", "ci_low", "ci_high"])
+    out = pd.DataFrame(rows, columns=["persona", "kpi", "value", "n", "ci_low", "ci_high", "n_customers"])
     out["persona"] = pd.Categorical(out["persona"], categories=groups)
     base = out[out.persona == IN_CUSTOMERS_TITLE].set_index("kpi")["value"]
     out["base_value"] = out["kpi"].map(base).astype(float)
@@ -358,17 +360,19 @@ def _survey_rows(group, surveys, ids, customer_col, metric_col, score_col, n_boo
     metrics = set(surveys[metric_col].dropna().unique())
     s = surveys[surveys[customer_col].isin(ids)]
     rows = []
+    answered = s.dropna(subset=[score_col])
+    who = {m: int(answered.loc[answered[metric_col] == m, customer_col].nunique()) for m in ("csat", "nps", "ces")}
     if "csat" in metrics:
         x = s.loc[s[metric_col] == "csat", score_col].astype(float).dropna().to_numpy()
-        rows.append(_mean_row(group, "csat", x, n_boot, seed))
-        rows.append(_share_row(group, "csat_top2", int((x >= 4).sum()), x.size))
+        rows.append((*_mean_row(group, "csat", x, n_boot, seed), who["csat"]))
+        rows.append((*_share_row(group, "csat_top2", int((x >= 4).sum()), x.size), who["csat"]))
     if "nps" in metrics:
         x = s.loc[s[metric_col] == "nps", score_col].astype(float).dropna().to_numpy()
         points = np.where(x >= 9, 100.0, np.where(x <= 6, -100.0, 0.0))
-        rows.append(_mean_row(group, "nps", points, n_boot, seed))
+        rows.append((*_mean_row(group, "nps", points, n_boot, seed), who["nps"]))
     if "ces" in metrics:
         x = s.loc[s[metric_col] == "ces", score_col].astype(float).dropna().to_numpy()
-        rows.append(_mean_row(group, "ces", x, n_boot, seed))
+        rows.append((*_mean_row(group, "ces", x, n_boot, seed), who["ces"]))
     return rows
 
 

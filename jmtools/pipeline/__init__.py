@@ -29,7 +29,9 @@ from jmtools.pipeline._iterate import (Comparison, compare_folders, compare_grou
                                        measure_opportunity, observe, opportunity_steps)
 from jmtools.pipeline._disclosed import (disclosed_curve, disclosed_kpis, disclosed_paths, disclosed_rows,
                                         disclosed_shares, disclosed_steps, disclosed_table, with_fewer)
-from jmtools.pipeline._disclosed_personas import disclosed_persona_rows
+from jmtools.pipeline._disclosed_personas import (disclosed_coverage, disclosed_crosstab, disclosed_levels,
+                                                  disclosed_overlaps,
+                                                  disclosed_persona_counts, disclosed_persona_rows)
 from jmtools.pipeline._disclosed import small_personas
 from jmtools.pipeline._map import map_cells_for, map_disclosure_note, map_evidence
 
@@ -38,6 +40,7 @@ __all__ = ["Focus", "Findings", "Prepared", "prepare_world", "prepare_evidence",
            "relieving", "map_evidence", "map_cells_for", "map_disclosure_note", "disclosed_curve",
            "disclosed_rows", "disclosed_steps", "disclosed_table", "disclosed_paths", "disclosed_shares",
            "disclosed_kpis", "with_fewer", "disclosed_persona_rows", "small_personas",
+           "disclosed_persona_counts", "disclosed_levels", "disclosed_overlaps", "disclosed_crosstab", "disclosed_coverage",
            "MAP_KPIS", "MIN_N", "N_THEMES", "SEED",
            "MIN_EFFECT", "Comparison", "observe", "compare_periods", "compare_folders", "compare_groups",
            "measure_opportunity", "opportunity_steps"]

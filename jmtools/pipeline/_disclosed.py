@@ -142,9 +142,7 @@ def disclosed_curve(curve: pd.DataFrame | None, min_group: int = MIN_GROUP) -> p
     out["suppressed"] = hidden.to_numpy()
     if not hidden.any():                      # nothing hidden: the numbers keep their types
         return out
-    for col in _CURVE_NUMBERS:
-        if col in out:
-            out[col] = out[col].astype(float).mask(hidden.to_numpy())
+    _blank(out, _CURVE_NUMBERS, hidden.to_numpy())
     if "sources" in out:
         out["sources"] = out["sources"].astype(object).mask(hidden.to_numpy(), "hidden")
     return out
@@ -170,16 +168,12 @@ def disclosed_kpis(kpis: pd.DataFrame | None, min_group: int = MIN_GROUP) -> pd.
     """
     if kpis is None:
         return None
-    who = customers_behind(kpis, "n_customers", "n")
-    hidden = (np.nan_to_num(who) > 0) & (who < min_group)
+    hidden = _few_counts(customers_behind(kpis, "n_customers", "n"), min_group)
     out = kpis.copy()
     out["suppressed"] = hidden
     out.attrs = {**kpis.attrs, "hidden_rows": int(hidden.sum()), "min_group": min_group,
                  "note": suppression_note(int(hidden.sum()), min_group)}
-    if hidden.any():
-        for col in ("value", "ci_low", "ci_high", "n", "n_customers"):
-            if col in out:
-                out[col] = out[col].astype(float).mask(hidden)
+    _blank(out, ("value", "ci_low", "ci_high", "n", "n_customers"), hidden)
     return out
 
 
@@ -217,13 +211,10 @@ def disclosed_rows(frame: pd.DataFrame | None, numbers, *, min_group: int = MIN_
     """
     if frame is None:
         return None
-    who = customers_behind(frame)
-    hidden = (np.nan_to_num(who) > 0) & (who < min_group)
+    hidden = _few_counts(customers_behind(frame), min_group)
     out = frame.copy()
     out["suppressed"] = hidden
-    for col in numbers:
-        if col in out and hidden.any():
-            out[col] = out[col].astype(float).mask(hidden)
+    _blank(out, numbers, hidden)
     if label is not None and hidden.any():
         out[label[0]] = out[label[0]].astype(object).mask(hidden, label[1])
     out.attrs = {**frame.attrs, "hidden_rows": int(hidden.sum()),
@@ -294,9 +285,7 @@ def disclosed_steps(funnel: pd.DataFrame | None, min_group: int = MIN_GROUP) -> 
     group = _few(funnel, "n_customers", min_group)
     out["suppressed"] = small
     for hide, cols in ((small, _STEP_NUMBERS), (after, _AFTER_NUMBERS), (group, ("n_customers",))):
-        for col in cols:
-            if col in out and hide.any():
-                out[col] = out[col].astype(float).mask(hide)
+        _blank(out, cols, hide)
     k = int(small.sum())
     out.attrs = {**funnel.attrs, "hidden_steps": k, "min_group": min_group, "note": "" if not k else (
         f"{k} funnel step{'' if k == 1 else 's'} reached by fewer than {min_group} customers "
@@ -358,7 +347,7 @@ def with_fewer(frame: pd.DataFrame, columns=("n", "conversion"), *, text: str = 
 
 
 def disclosed_table(frame: pd.DataFrame, customers_col: str, *, by=None, pool: str | None = None,
-                    min_group: int = MIN_GROUP) -> pd.DataFrame:
+                    within: str | None = None, min_group: int = MIN_GROUP) -> pd.DataFrame:
     """A table of moves, paths or loops without its rows backed by 1 to ``min_group − 1`` customers.
 
     Such rows are left out. With ``pool`` (a text column, e.g. ``"path"``) and rows that hold
@@ -378,6 +367,12 @@ def disclosed_table(frame: pd.DataFrame, customers_col: str, *, by=None, pool: s
         The group column (``"persona"``); pooling is per group.
     pool : str, optional
         The text column that names the pooled row.
+    within : str, optional
+        A column whose rows share a total shown beside them (``from_step``: each move shows
+        ``n_from``, the moves out of its step). Per value (and group), the smallest other rows
+        are left out too until those left out count ``min_group`` customers or more, so that
+        the total minus the rows shown gives no group of 1–4 away
+        (:func:`~jmtools.analyses.disclosure.suppress_small_cells`).
 
     Returns
     -------
@@ -394,11 +389,20 @@ def disclosed_table(frame: pd.DataFrame, customers_col: str, *, by=None, pool: s
     [['Ben', 'A', 30.0], ['Ben', 'other (fewer than 5 customers each)', 7.0], ['Maya', 'A', 12.0]]
     >>> out.attrs["note"]
     '3 rows backed by fewer than 5 customers each are not shown: 2 are pooled into "other (fewer than 5 customers each)", 1 is left out.'
+    >>> m = pd.DataFrame({"from_step": ["A"] * 3, "to_step": ["B", "C", "D"], "n_customers": [30, 6, 2],
+    ...                   "n_from": [38] * 3})                      # 38 − 30 − 6 would give the 2
+    >>> disclosed_table(m, "n_customers", within="from_step")["to_step"].tolist()
+    ['B']
     """
     if customers_col not in frame:
         raise ParameterError("customers_col", customers_col, expected=[str(c) for c in frame.columns])
-    who = pd.to_numeric(frame[customers_col], errors="coerce").to_numpy(dtype=float)
-    hidden = (np.nan_to_num(who) > 0) & (who < min_group)
+    hidden = few = _few(frame, customers_col, min_group)
+    if within is not None:
+        keys = frame[[within, *([by] if by else [])]].astype(str).agg("\x1f".join, axis=1)
+        grid = suppress_small_cells(frame.assign(_row=keys, _col=np.arange(len(frame))), row_col="_row",
+                                    column_col="_col", n_col=customers_col, customers_col=customers_col,
+                                    min_n=min_group)
+        hidden = grid["suppressed"].to_numpy(bool)
     shown = frame[~hidden]
     pooled, parts = 0, []
     if pool is not None and hidden.any():
@@ -413,8 +417,12 @@ def disclosed_table(frame: pd.DataFrame, customers_col: str, *, by=None, pool: s
     if parts and by:                               # each pooled row after its group's rows
         order = {g: i for i, g in enumerate(dict.fromkeys(frame[by]))}
         out = out.sort_values(by, key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
-    k = int(hidden.sum())
-    out.attrs = {**frame.attrs, "hidden_rows": k, "pooled_rows": pooled, "note": _table_note(k, pooled, min_group)}
+    k, more = int(few.sum()), int((hidden & ~few).sum())
+    note = _table_note(k, pooled, min_group)
+    if more:
+        note = note[:-1] + (f"; {more} more {'is' if more == 1 else 'are'} left out so that the rows shown and "
+                            f"their total do not reveal {'it' if k == 1 else 'them'}.")
+    out.attrs = {**frame.attrs, "hidden_rows": k + more, "pooled_rows": pooled, "note": note}
     return out
 
 
@@ -455,8 +463,9 @@ def disclosed_shares(frame: pd.DataFrame, count_col: str = "n", *, by=None,
     ones count ``min_group`` (the group's size is shown: it minus the rest would give them away;
     :func:`~jmtools.analyses.disclosure.suppress_small_cells`).
 
-    Returns a copy with ``count_col`` and ``numbers`` missing in ``suppressed`` rows and
-    ``attrs["note"]``.
+    Returns a copy with ``count_col`` and ``numbers`` missing in ``suppressed`` rows,
+    ``attrs["note"]`` and ``attrs["few_rows"]`` (positions of the rows hidden for their own
+    1–4 customers; the other suppressed rows are hidden because they would reveal them).
 
     Examples
     --------
@@ -473,9 +482,7 @@ def disclosed_shares(frame: pd.DataFrame, count_col: str = "n", *, by=None,
     hidden = grid["suppressed"].to_numpy(bool)
     out = frame.copy()
     out["suppressed"] = hidden
-    for col in (count_col, *numbers):
-        if col in out and hidden.any():
-            out[col] = out[col].astype(float).mask(hidden)
+    _blank(out, (count_col, *numbers), hidden)
     why = grid["suppressed_why"]
     small, more = int((why == "fewer customers").sum()), int((why == "reveals another").sum())
     note = "" if not hidden.any() else (
@@ -483,7 +490,8 @@ def disclosed_shares(frame: pd.DataFrame, count_col: str = "n", *, by=None,
         f"{'are' if small != 1 else 'is'} shown without numbers" + (
             f", and {more} more so that the group's total does not reveal {'it' if small == 1 else 'them'}"
             if more else "") + ".")
-    out.attrs = {**frame.attrs, "hidden_rows": int(hidden.sum()), "note": note}
+    out.attrs = {**frame.attrs, "hidden_rows": int(hidden.sum()), "note": note,
+                 "few_rows": np.flatnonzero((why == "fewer customers").to_numpy()).tolist()}
     return out
 
 
@@ -503,8 +511,23 @@ def _few(frame: pd.DataFrame, col: str, min_group: int) -> np.ndarray:
     """Rows whose ``col`` counts 1 to ``min_group − 1`` (False where the column is absent)."""
     if col not in frame:
         return np.zeros(len(frame), bool)
-    n = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
+    return _few_counts(pd.to_numeric(frame[col], errors="coerce"), min_group)
+
+
+def _few_counts(counts, min_group: int) -> np.ndarray:
+    """Which ``counts`` are 1 to ``min_group − 1`` (missing: no)."""
+    n = np.asarray(counts, dtype=float)
     return (np.nan_to_num(n) > 0) & (n < min_group)
+
+
+def _blank(out: pd.DataFrame, columns, hidden) -> None:
+    """Make ``columns`` of ``out`` (those it has) missing in ``hidden`` rows, in place; nothing
+    hidden: the columns keep their types."""
+    if not np.any(hidden):
+        return
+    for col in columns:
+        if col in out:
+            out[col] = out[col].astype(float).mask(hidden)
 
 
 def disclosure_note(min_n: int, curve: pd.DataFrame | None, small: set = frozenset(),

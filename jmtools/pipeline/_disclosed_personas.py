@@ -14,9 +14,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from jmtools.analyses.disclosure import MIN_GROUP
+from jmtools.analyses.disclosure import MIN_GROUP, suppress_small_cells
+from jmtools.pipeline._disclosed import FEWER, _blank, _few, _few_counts, disclosed_shares
 
-__all__ = ["disclosed_persona_rows"]
+__all__ = ["disclosed_persona_rows", "disclosed_persona_counts", "disclosed_levels", "disclosed_overlaps",
+           "disclosed_crosstab", "disclosed_coverage", "SOME_PERSONA"]
+
+
+#: KPIs of :func:`~jmtools.personas.persona_kpis` that are shares: value × n counts a group.
+_SHARE_KPIS = ("conversion", "csat_top2")
 
 
 def disclosed_persona_rows(frame: pd.DataFrame | None, small, *, count_col: str | None = None,
@@ -34,7 +40,9 @@ def disclosed_persona_rows(frame: pd.DataFrame | None, small, *, count_col: str 
         Personas of 1 to ``min_group − 1`` customers
         (:func:`~jmtools.pipeline._disclosed.small_personas`).
     count_col : str, optional
-        A column counting the customers behind a row (``n`` of typical events).
+        A column counting the customers behind a row (``n`` of typical events, ``n_customers``
+        of KPIs). A KPI that is a share (conversion, share of CSAT 4–5) whose numerator is 1 to
+        ``min_group − 1`` is hidden too.
     keep : sequence of str
         Numeric columns that describe everybody (the base) or an order, left as they are.
 
@@ -59,16 +67,15 @@ def disclosed_persona_rows(frame: pd.DataFrame | None, small, *, count_col: str 
     mine = frame["persona"].astype(object).isin(set(small)).to_numpy()
     few = np.zeros(len(frame), bool)
     if count_col is not None:
-        n = pd.to_numeric(frame[count_col], errors="coerce").to_numpy(dtype=float)
-        few = (np.nan_to_num(n) > 0) & (n < min_group)
+        few = _few(frame, count_col, min_group)
+    if "kpi" in frame:                  # a share of 1–4 (2 of 40 converted) names those customers
+        k = (frame["value"].astype(float) * frame["n"].astype(float)).round().to_numpy()
+        few |= frame["kpi"].isin(_SHARE_KPIS).to_numpy() & _few_counts(k, min_group)
     hidden = mine | few
     out = frame.copy()
     out["suppressed"] = hidden
-    if hidden.any():
-        for col in out.columns:
-            if col not in keep and col != "suppressed" and pd.api.types.is_numeric_dtype(out[col]) \
-                    and not pd.api.types.is_bool_dtype(out[col]):
-                out[col] = out[col].astype(float).mask(hidden)
+    _blank(out, [c for c in out.columns if c not in keep and c != "suppressed"
+                 and pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])], hidden)
     k = len(set(frame.loc[mine, "persona"])) if mine.any() else 0
     parts = [f"{k} persona{'s' if k != 1 else ''} of fewer than {min_group} customers "
              f"{'are' if k != 1 else 'is'} listed without {'their' if k != 1 else 'its'} numbers"] if k else []
@@ -77,4 +84,215 @@ def disclosed_persona_rows(frame: pd.DataFrame | None, small, *, count_col: str 
         parts.append(f"{extra} row{'s' if extra != 1 else ''} of fewer than {min_group} customers "
                      f"{'are' if extra != 1 else 'is'} shown without numbers")
     out.attrs = {**frame.attrs, "note": "; ".join(parts) + "." if parts else ""}
+    return out
+
+
+#: Columns of notebook 01's tables that count a persona's customers (its size, where it is hidden).
+_SIZE_COLS = ("n", "n_persona", "n_a", "n_b", "n_customers")
+
+
+def disclosed_persona_counts(frame: pd.DataFrame | None, sizes: pd.DataFrame, *,
+                             persona_cols=("persona",)) -> pd.DataFrame | None:
+    """Rows of personas whose size is hidden only to protect a smaller one, without their counts.
+
+    :func:`~jmtools.pipeline._disclosed.disclosed_shares` hides the size of a persona of 1–4
+    customers and of the smallest other, since the customer table's total minus the sizes
+    shown would give the small one away. That other persona's rows elsewhere keep their rates
+    and means but not the counts that equal its size (``n`` of its attributes and conversion,
+    ``n_persona`` of its typical events, ``n_a``/``n_b`` of an overlap). Returns a copy;
+    ``attrs["counts_hidden"]`` lists the positions of those rows and ``attrs["note"]`` says why.
+
+    Examples
+    --------
+    >>> sizes = pd.DataFrame({"persona": ["Tiny", "Ben", "Maya"], "n": [None, None, 900.0],
+    ...                       "suppressed": [True, True, False]})
+    >>> sizes.attrs["few_rows"] = [0]                  # Tiny: 1–4 customers; Ben hidden to protect it
+    >>> k = pd.DataFrame({"persona": ["Ben", "Maya"], "kpi": ["conversion"] * 2, "value": [0.2, 0.3],
+    ...                   "n": [40, 900]})
+    >>> out = disclosed_persona_counts(k, sizes)
+    >>> out["n"].tolist(), out["value"].tolist()
+    ([nan, 900.0], [0.2, 0.3])
+    >>> out.attrs["note"]
+    'The size of 1 persona is not shown so that the total does not reveal a smaller one: its counts are left out.'
+    """
+    if frame is None:
+        return None
+    hidden = sizes["suppressed"].to_numpy(bool).copy()
+    hidden[list(sizes.attrs.get("few_rows", ()))] = False       # the small ones: listed without numbers
+    guard = set(sizes.loc[hidden, "persona"].astype(str))
+    out = frame.copy()
+    hit = np.zeros(len(frame), bool)
+    for col in persona_cols:
+        hit |= frame[col].astype(str).isin(guard).to_numpy()
+    _blank(out, _SIZE_COLS, hit)
+    k = len({p for col in persona_cols for p in frame.loc[hit, col].astype(str)} & guard)
+    note = "" if not k else (f"The size of {k} persona{'s' if k != 1 else ''} is not shown so that the total "
+                             f"does not reveal a smaller one: {'its' if k == 1 else 'their'} counts are left out.")
+    out.attrs = {**frame.attrs, "note": " ".join(x for x in (frame.attrs.get("note", ""), note) if x),
+                 "counts_hidden": np.flatnonzero(hit).tolist()}
+    return out
+
+
+def disclosed_levels(profile: pd.DataFrame | None, min_group: int = MIN_GROUP) -> pd.DataFrame | None:
+    """An attribute profile (:func:`~jmtools.personas.attribute_profile`) without the levels held by
+    1 to ``min_group − 1`` customers, of a persona or of the whole base.
+
+    A level's customers are its share × ``n`` (``base_value`` × ``base_n`` for the base). The
+    levels of one attribute add up to the group's size, which is shown, so the smallest other
+    levels go too until the hidden ones count ``min_group``
+    (:func:`~jmtools.pipeline._disclosed.disclosed_shares`). A persona's hidden level loses
+    ``value``, its interval, ``difference`` and ``lift``; a base level hidden loses
+    ``base_value`` in every persona's row, with ``difference`` and ``lift`` (they would give it).
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"persona": ["Ben"] * 3, "attribute": ["channel"] * 3, "kind": ["level"] * 3,
+    ...                   "level": ["search", "social", "mail"], "n": [100] * 3, "value": [0.6, 0.37, 0.03],
+    ...                   "base_value": [0.5, 0.3, 0.2], "base_n": [1000] * 3, "difference": [0.1, 0.07, -0.17]})
+    >>> out = disclosed_levels(p)
+    >>> out["value"].tolist(), out["suppressed"].tolist()
+    ([0.6, nan, nan], [False, True, True])
+    >>> out.attrs["note"]
+    '2 attribute levels of a persona held by fewer than 5 customers, or that would reveal one, are shown without numbers.'
+    """
+    if profile is None:
+        return None
+    out = profile.copy()
+    hidden = out["suppressed"].to_numpy(bool).copy() if "suppressed" in out else np.zeros(len(out), bool)
+    levels = (out["kind"] == "level").to_numpy() & out["n"].notna().to_numpy()
+    own, said, total = np.zeros(len(out), bool), [], 0
+    for count, by, where, cols in (
+            (out["value"] * out["n"], ["persona", "attribute"], levels, ("value", "ci_low", "ci_high")),
+            (out["base_value"] * out["base_n"], ["attribute"], (out["kind"] == "level").to_numpy(), ("base_value",))):
+        cells = out.loc[where].assign(_k=count[where].round(), _g=out.loc[where, by].astype(str).agg("\x1f".join, axis=1))
+        if "persona" not in by:                    # the base: one row per level, not per persona
+            cells = cells.drop_duplicates(["attribute", "level"])
+        grid = disclosed_shares(cells, "_k", by="_g", numbers=(), min_group=min_group)
+        keys = set(map(tuple, grid.loc[grid["suppressed"], by + ["level"]].astype(str).to_numpy()))
+        hit = out[by + ["level"]].astype(str).apply(tuple, axis=1).isin(keys).to_numpy() & where
+        _blank(out, (*cols, "difference", "lift"), hit)
+        own |= hit
+        if "persona" in by:                        # a small persona's levels: already said
+            keys -= set(map(tuple, out.loc[hidden, by + ["level"]].astype(str).to_numpy()))
+        k = len(keys)
+        total += k
+        if k:
+            said.append(f"{k} attribute level{'s' if k != 1 else ''} "
+                        f"{'of a persona' if 'persona' in by else 'of all customers'}")
+    out["suppressed"] = hidden | own
+    note = "" if not said else (f"{' and '.join(said)} held by fewer than {min_group} customers, or that would "
+                                f"reveal one, {'is' if total == 1 else 'are'} shown without numbers.")
+    out.attrs = {**profile.attrs, "note": " ".join(x for x in (profile.attrs.get("note", ""), note) if x)}
+    return out
+
+
+def disclosed_overlaps(overlaps: pd.DataFrame | None, check: pd.DataFrame | None = None, *,
+                       min_group: int = MIN_GROUP):
+    """Persona overlaps (:func:`~jmtools.personas.persona_overlaps`) and rule checks
+    (:func:`~jmtools.personas.check_personas`) without counts of 1 to ``min_group − 1`` customers.
+
+    An overlap of 1–4 customers loses ``n_both`` and its shares, a persona rule selecting 1–4
+    customers its ``n_a``/``n_b``; a check row of 1–4 customers loses ``n`` and its message
+    says "fewer than 5 customers" in place of the count. Returns both, copied.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"persona_a": ["Ben"], "persona_b": ["Maya"], "n_both": [3], "n_a": [900],
+    ...                   "n_b": [700], "share_of_a": [0.003], "share_of_b": [0.004]})
+    >>> c = pd.DataFrame({"persona": ["Ben"], "n": [3], "message": ["3 customers are also selected by 'Maya'"]})
+    >>> o2, c2 = disclosed_overlaps(o, c)
+    >>> o2[["n_both", "n_a", "share_of_a"]].values.tolist(), c2["message"].iloc[0]
+    ([[nan, 900.0, nan]], "fewer than 5 customers are also selected by 'Maya'")
+    """
+    out = None if overlaps is None else overlaps.copy()
+    if out is not None:
+        for cols in (("n_both", "share_of_a", "share_of_b"), ("n_a",), ("n_b",)):
+            _blank(out, cols, _few(overlaps, cols[0], min_group))
+        out["suppressed"] = _few(overlaps, "n_both", min_group)
+    checked = None if check is None else check.copy()
+    if checked is not None:
+        hit = _few(check, "n", min_group)
+        _blank(checked, ("n",), hit)
+        if hit.any():
+            checked["message"] = checked["message"].astype(object).where(
+                ~hit, checked["message"].astype(str).str.replace(r"^\d+ customers?", f"{FEWER} customers", regex=True))
+    return out, checked
+
+
+def disclosed_crosstab(crosstab: pd.DataFrame, min_group: int = MIN_GROUP) -> pd.DataFrame:
+    """A count table (personas × suggested clusters) without its cells of 1 to ``min_group − 1``
+    customers, and the cells that would reveal them from a row's or a column's total
+    (:func:`~jmtools.analyses.disclosure.suppress_small_cells` along rows and along columns; a
+    cell hidden by one only adds to the other's hidden total, itself 5 or more).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({0: [796, 2, 30], 1: [2, 1012, 40], 2: [100, 200, 300]}, index=["Maya", "Nina", "Ben"])
+    >>> out = disclosed_crosstab(t)
+    >>> out.values.tolist()
+    [[796.0, nan, nan], [nan, 1012.0, nan], [nan, nan, 300.0]]
+    >>> out.attrs["note"]
+    '6 cells are hidden: 2 of fewer than 5 customers, 4 more so that the totals do not reveal them.'
+    """
+    cells = crosstab.rename_axis(index="_r", columns="_c").stack().rename("_n").reset_index()
+    hidden = np.zeros(len(cells), bool)
+    few = int(((cells["_n"] > 0) & (cells["_n"] < min_group)).sum())
+    for row, col in (("_r", "_c"), ("_c", "_r")):     # each line's hidden cells count 0 or 5 or more
+        grid = suppress_small_cells(cells, row_col=row, column_col=col, n_col="_n", customers_col="_n",
+                                    min_n=min_group)
+        hidden |= grid["suppressed"].to_numpy(bool)
+    out = cells.assign(_n=cells["_n"].astype(float).mask(hidden)).pivot(index="_r", columns="_c", values="_n")
+    out = out.reindex(index=crosstab.index, columns=crosstab.columns).rename_axis(
+        index=crosstab.index.name, columns=crosstab.columns.name)
+    k = int(hidden.sum())
+    out.attrs = {"note": "" if not k else (f"{k} cell{'s' if k != 1 else ''} {'are' if k != 1 else 'is'} hidden: "
+                                           f"{few} of fewer than {min_group} customers, {k - few} more so that "
+                                           "the totals do not reveal them.")}
+    return out
+
+
+#: The coverage row that pools exactly one and several personas (:func:`disclosed_coverage`).
+SOME_PERSONA = "at least one persona"
+
+
+def disclosed_coverage(coverage: pd.DataFrame, min_group: int = MIN_GROUP) -> pd.DataFrame:
+    """Persona coverage (one persona, no persona, several personas) with no row of 1 to
+    ``min_group − 1`` customers, read off directly or as the total minus the rows shown.
+
+    Customers in several personas are assigned to one of them, so when they are 1–4 they are
+    pooled with those in exactly one: that row becomes :data:`SOME_PERSONA` (their sum), the
+    "several personas" row keeps its place without numbers, and "no persona" — the blind spot
+    a persona step is about — stays exact. Any other row of 1–4 customers is hidden with the
+    complementary rule (:func:`~jmtools.pipeline._disclosed.disclosed_shares`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with ``suppressed``, ``attrs["few_rows"]`` (positions of rows of 1–4 customers)
+        and ``attrs["note"]``.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"coverage": ["one persona", "no persona", "several personas"], "n": [3899, 98, 3],
+    ...                   "share": [0.97475, 0.0245, 0.00075], "total": 4000})
+    >>> out = disclosed_coverage(c)
+    >>> out[["coverage", "n", "suppressed"]].values.tolist()
+    [['at least one persona', 3902.0, False], ['no persona', 98.0, False], ['several personas', nan, True]]
+    """
+    names = coverage["coverage"].astype(str).to_numpy()
+    few = _few(coverage, "n", min_group)
+    several, one = names == "several personas", names == "one persona"
+    if not (few & several).any() or (few & ~several).any() or not one.any():
+        return disclosed_shares(coverage, "n", numbers=("share",), min_group=min_group)
+    out = coverage.copy()
+    pooled = float(coverage.loc[one | several, "n"].sum())
+    out["n"] = out["n"].astype(float)
+    out.loc[one, ["coverage", "n"]] = [SOME_PERSONA, pooled]
+    if "share" in out:
+        out.loc[one, "share"] = pooled / float(coverage["total"].iloc[0]) if "total" in out else np.nan
+    out.loc[several, [c for c in ("n", "share") if c in out]] = np.nan
+    out["suppressed"] = several
+    out.attrs = {**coverage.attrs, "few_rows": np.flatnonzero(several).tolist(), "hidden_rows": 1,
+                 "note": f"Fewer than {min_group} customers match several personas: they are counted with "
+                         f"those in exactly one persona (\"{SOME_PERSONA}\"), so that no total reveals them."}
     return out

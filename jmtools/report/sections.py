@@ -30,7 +30,7 @@ from jmtools.core.errors import ParameterError
 from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
 from jmtools.evidence import fit_problems
 from jmtools.personas import RuleError, parse_rule
-from jmtools.pipeline import Findings, with_fewer
+from jmtools.pipeline import Findings, disclosed_coverage, with_fewer
 from jmtools.report.present import (backlog_chart, funnel_chart, headline_cards, html_table, md,
                                     number, pain_point_chart, with_caption)
 from jmtools.report.headline import headline_html, headline_items
@@ -303,7 +303,8 @@ def data_behind(f: Findings) -> None:
         _display(md("{u} of events ({k} event {names}) match no touchpoint of the journey and are left out of "
                     "the funnel.", u=number(f.unmatched_share, unit="%"), k=k, names="name" if k == 1 else "names"))
     if f.evidence.coverage is not None and _has(f, "events"):
-        _display(md("{cov}", cov=coverage_sentence(f.evidence.coverage, int(f.evidence.n_customers))))
+        coverage = disclosed_coverage(f.evidence.coverage)   # 1–4 customers, and what reveals them
+        _display(md("{cov}", cov=coverage_sentence(coverage, int(f.evidence.n_customers), MIN_GROUP)))
     record("rows_rejected", int(acc["rejected"].sum()), label="Rows rejected")
     _journey_fit(f)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from jmtools.analyses.disclosure import MIN_GROUP
@@ -29,13 +30,14 @@ from jmtools.report.pain_steps import (COMPARISON_COLUMNS, PAIN_POINT_COLUMNS, r
                                        show_pain_points_chart, show_theme_accounting, show_themes, show_themes_chart,
                                        write_pain_points)
 from jmtools.report.record import record, record_source
+from jmtools.report.wording import HIDDEN_CELL
 from jmtools.sources import missing_table
 
 __all__ = ["record_world", "show_accounting", "show_missing_table", "record_persona_figures", "record_largest_drop_off", "record_slowest_step", "show_dates_only",
            "record_emotion_figures", "write_pain_points", "show_themes", "show_theme_accounting", "show_pain_points", "PAIN_POINT_COLUMNS",
            "show_themes_chart", "show_pain_points_chart", "COMPARISON_COLUMNS", "show_comparisons",
            "show_pain_point_evidence",
-           "record_pain_point_figures", "show_value_assumptions", "record_backlog_figures", "show_disclosure_notes"]
+           "record_pain_point_figures", "show_value_assumptions", "record_backlog_figures", "show_disclosure_notes", "not_shown"]
 
 
 def record_world(world) -> None:
@@ -148,10 +150,13 @@ def record_persona_figures(persona: str, *, customers: pd.DataFrame, coverage: p
     """
     record("persona", persona, label="Persona")
     record("customers", int(len(customers)), label="Customers in the customer table")
-    cov = coverage.set_index("coverage")
-    record("no_persona_share", float(cov.loc["no persona", "share"]), label="Share of the customer table in no persona",
-           n=int(cov.loc["no persona", "n"]), unit="%", headline=persona == ALL)
-    record("several_personas", int(cov.loc["several personas", "n"]), label="Customers in several personas")
+    cov = coverage.set_index("coverage")                # a row hidden by the disclosure rule: not recorded
+    if pd.notna(cov.loc["no persona", "n"]):
+        record("no_persona_share", float(cov.loc["no persona", "share"]),
+               label="Share of the customer table in no persona", n=int(cov.loc["no persona", "n"]), unit="%",
+               headline=persona == ALL)
+    if pd.notna(cov.loc["several personas", "n"]):
+        record("several_personas", int(cov.loc["several personas", "n"]), label="Customers in several personas")
     record("rule_errors", int((check["severity"] == "error").sum()), label="Persona rules with errors")
     if persona != ALL:
         _record_one_persona(persona, sizes, kpis, typical)
@@ -172,8 +177,9 @@ def _record_one_persona(persona: str, sizes, kpis, typical, *, record=record) ->
     conv = kpis[(kpis["persona"] == persona) & (kpis["kpi"] == "conversion") & kpis["value"].notna()]
     if len(conv):
         c = conv.iloc[0]
-        record("persona_conversion", float(c["value"]), label=f"Conversion of {persona}",
-               n=int(c["n"]), ci=(float(c["ci_low"]), float(c["ci_high"])), unit="%")
+        if pd.notna(c["n"]):                   # n hidden: it is the size of a persona whose size is hidden
+            record("persona_conversion", float(c["value"]), label=f"Conversion of {persona}",
+                   n=int(c["n"]), ci=(float(c["ci_low"]), float(c["ci_high"])), unit="%")
     top = typical[typical["persona"] == persona].sort_values("rank")
     if len(top):
         record("most_typical_event", str(top["item"].iloc[0]), label="Most typical event")
@@ -203,6 +209,32 @@ def show_disclosure_notes(*frames) -> list[str]:
     for note in notes:
         display(md("> **Not shown: groups of fewer than {m} customers.** {note}", m=MIN_GROUP, note=note))
     return notes
+
+
+def not_shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table for reading: the numbers the disclosure rule hid say "not shown", not NaN.
+
+    In rows marked ``suppressed`` (every row of a frame without that column) and rows whose
+    counts were hidden (``attrs["counts_hidden"]``), missing numbers become
+    :data:`~jmtools.report.wording.HIDDEN_CELL`; the note under the table says why
+    (:func:`show_disclosure_notes`).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"persona": ["Ben", "Tiny"], "n": [40.0, None], "share": [0.9, None],
+    ...                   "suppressed": [False, True]})
+    >>> not_shown(f)[["n", "share"]].values.tolist()
+    [[40.0, 0.9], ['not shown', 'not shown']]
+    """
+    out = frame.copy()
+    rows = np.array(out["suppressed"], dtype=bool) if "suppressed" in out else np.ones(len(out), bool)
+    rows[[i for i in frame.attrs.get("counts_hidden", ()) if i < len(rows)]] = True
+    for col in out.columns:
+        if pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
+            gone = out[col].isna().to_numpy() & rows
+            if gone.any():
+                out[col] = out[col].astype(object).mask(gone, HIDDEN_CELL)
+    return out
 
 
 def record_largest_drop_off(funnel: pd.DataFrame) -> pd.Series:

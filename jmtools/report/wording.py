@@ -24,7 +24,7 @@ from typing import Any
 from jmtools.core.errors import ParameterError
 
 __all__ = ["GLOSSARY", "CAPTIONS", "plain", "percent", "emotion", "feeling", "compared", "interval",
-           "coverage_sentence", "caption", "listed", "NOT_SHOWN", "loss_words", "reached_words"]
+           "coverage_sentence", "caption", "listed", "NOT_SHOWN", "HIDDEN_CELL", "loss_words", "reached_words"]
 
 #: Analyst term → the words a report uses for it (also shown in the report's glossary notes).
 GLOSSARY = {
@@ -37,6 +37,7 @@ GLOSSARY = {
     "one persona": "match exactly one persona",
     "no persona": "match no persona",
     "several personas": "match several personas",
+    "at least one persona": "match at least one persona",
     "not in customer table": "are missing from the customer table",
 }
 
@@ -156,10 +157,13 @@ def interval(low: Any, high: Any, *, n: Any = None, kind: str = "share") -> str:
     return ", ".join(parts)
 
 
-def coverage_sentence(coverage, total: int) -> str:
+def coverage_sentence(coverage, total: int, min_group: int = 5) -> str:
     """The persona coverage of the customers with events, said plainly.
 
-    ``coverage`` has columns ``coverage, n`` (:attr:`jmtools.evidence.Evidence.coverage`).
+    ``coverage`` has columns ``coverage, n`` (:attr:`jmtools.evidence.Evidence.coverage`),
+    possibly through :func:`~jmtools.pipeline.disclosed_shares`: a row of 1 to
+    ``min_group − 1`` customers says "fewer than 5", and a row hidden so that the total does
+    not reveal it says "the rest", without numbers.
 
     Examples
     --------
@@ -167,11 +171,29 @@ def coverage_sentence(coverage, total: int) -> str:
     >>> c = pd.DataFrame({"coverage": ["one persona", "no persona"], "n": [3899, 101]})
     >>> coverage_sentence(c, 4000)
     'Of the 4,000 customers with events, 3,899 (97.5%) match exactly one persona and 101 (2.5%) match no persona.'
+    >>> c = pd.DataFrame({"coverage": ["one persona", "no persona", "several personas"],
+    ...                   "n": [3899, None, None], "suppressed": [False, True, True]})
+    >>> c.attrs["few_rows"] = [2]
+    >>> coverage_sentence(c, 4000)  # doctest: +NORMALIZE_WHITESPACE
+    'Of the 4,000 customers with events, 3,899 (97.5%) match exactly one persona; the rest match no persona
+    and fewer than 5 match several personas (not shown, so that no group of fewer than 5 customers can be
+    picked out).'
     """
-    parts = [f"{int(r.n):,} ({percent(r.n / total if total else None)}) "
-             f"{GLOSSARY.get(r.coverage, r.coverage)}" for r in coverage.itertuples() if r.n]
-    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    return f"Of the {total:,} customers with events, {listed}."
+    hidden = coverage["suppressed"].to_numpy(bool) if "suppressed" in coverage else [False] * len(coverage)
+    few = set(coverage.attrs.get("few_rows", []))
+    parts, quiet = [], []
+    for i, (r, hide) in enumerate(zip(coverage.itertuples(), hidden)):
+        words = GLOSSARY.get(r.coverage, r.coverage)
+        if hide:
+            quiet.append(f"{'fewer than ' + str(min_group) if i in few else 'the rest'} {words}")
+        elif r.n:
+            parts.append(f"{int(r.n):,} ({percent(r.n / total if total else None)}) {words}")
+    said = f"Of the {total:,} customers with events, {listed(parts)}" if parts else \
+        f"Of the {total:,} customers with events"
+    if not quiet:
+        return said + "."
+    return (f"{said}{';' if parts else ','} {listed(quiet)} (not shown, so that no group of fewer than "
+            f"{min_group} customers can be picked out).")
 
 
 #: What position, length, colour and shape mean in each chart of a report: one short caption
@@ -241,6 +263,10 @@ def listed(items, last: str = "and") -> str:
 NOT_SHOWN = ("> **{who}: fewer than {m} customers — {what} not shown.** No group of fewer than {m} "
              "customers is shown, so that no one of them can be picked out; the report for all "
              "customers has these numbers for everyone.")
+
+
+#: What a table cell shows in place of a number the disclosure rule hides (its note says why).
+HIDDEN_CELL = "not shown"
 
 
 def loss_words(loss: dict, min_group: int = 5) -> str:
