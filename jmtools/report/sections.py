@@ -39,8 +39,7 @@ from jmtools.report.quotes import quoted_themes
 from jmtools.report.record import record, record_source
 from jmtools.report.stake import stake_cells, stake_total
 from jmtools.report.steps import show_dates_only
-from jmtools.report.wording import (NOT_SHOWN, coverage_sentence, listed, loss_words, plain,
-                                     reached_words)
+from jmtools.report.wording import NOT_SHOWN, coverage_sentence, listed, loss_words, plain, reached_words
 from jmtools.sources import SPECS, TABLE_CONTENTS, missing_table
 
 __all__ = ["record_inputs", "title", "at_a_glance", "who", "data_behind", "how_far", "feelings", "survey_kpis",
@@ -303,8 +302,8 @@ def data_behind(f: Findings) -> None:
         _display(md("{u} of events ({k} event {names}) match no touchpoint of the journey and are left out of "
                     "the funnel.", u=number(f.unmatched_share, unit="%"), k=k, names="name" if k == 1 else "names"))
     if f.evidence.coverage is not None and _has(f, "events"):
-        coverage = disclosed_coverage(f.evidence.coverage)   # 1–4 customers, and what reveals them
-        _display(md("{cov}", cov=coverage_sentence(coverage, int(f.evidence.n_customers), MIN_GROUP)))
+        _display(md("{cov}", cov=coverage_sentence(disclosed_coverage(f.evidence.coverage),  # 1–4 hidden
+                                                    int(f.evidence.n_customers), MIN_GROUP)))
     record("rows_rejected", int(acc["rejected"].sum()), label="Rows rejected")
     _journey_fit(f)
 
