@@ -293,10 +293,8 @@ def prepare_world(data, *, journey=None, segment: str = "", n_themes: int | str 
     """
     folder = cache_dir if cache_dir is not None else cache_dir_from_env()
     world = load(data, journey, defer=folder is not None and assignment is None)
-    if assignment is None:
-        cached_tables(folder, world)
     given = assignment
-    world, tables, events, n_segment, broken = _restricted(world, segment, given)
+    world, tables, events, n_segment, broken = _restricted(world, segment, given, folder)
     journey = world.journey
     assignment = _assign(tables.get("customers"), journey, given)
     evidence = _cached_evidence(world, tables, events, segment, given, cache_dir)[0]
@@ -423,14 +421,16 @@ def prepare_evidence(data, *, journey=None, segment: str = "", cache_dir=None):
     """
     folder = cache_dir if cache_dir is not None else cache_dir_from_env()
     world = load(data, journey, defer=folder is not None)
-    cached_tables(folder, world)
-    world, tables, events, _, _ = _restricted(world, segment, None)
+    world, tables, events, _, _ = _restricted(world, segment, None, folder)
     return _cached_evidence(world, tables, events, segment, None, cache_dir)
 
 
-def _restricted(world: World, segment: str, given):
+def _restricted(world: World, segment: str, given, folder=None):
     """The world restricted to the segment, without personas whose rule cannot run here; the
-    events as a function that reads them (a deferred event file is read only when called)."""
+    events as a function that reads them (a deferred event file is read only when called).
+    The other tables come from the cache ``folder`` when it has them."""
+    if given is None:
+        cached_tables(folder, world)
     tables, events, n_segment = _select(world, resolve_focus(world.journey, ALL, segment))
     world, broken = _usable_personas(world, tables.get("customers"), given)
     return world, tables, events, n_segment, broken
@@ -468,8 +468,7 @@ def _shared(data, persona: str, **options) -> Prepared:
 def load(data, journey=None, *, defer: bool = False) -> World:
     """A loaded world: ``data`` itself if it is one, else :func:`jmtools.sources.load_world`
     (a folder, or ``"sample:<name>"`` for a bundled sample world). ``defer=True`` reads each
-    table file only when its rows are used (a run whose evidence and tables are cached never
-    reads them: :mod:`jmtools.pipeline._cache`, :mod:`jmtools.pipeline._tables_cache`)."""
+    table file only when its rows are used (never, when the run's caches have them)."""
     if isinstance(data, World):
         return data
     return load_world(data, journey or None, defer=tuple(SPECS) if defer else ())
