@@ -86,7 +86,8 @@ def main(argv=None) -> int:
     ap.add_argument("--warm", action="store_true", help="also time the report again on the cache the "
                     "report just left (every other run starts from an empty cache)")
     ap.add_argument("--before", type=Path, default=None, help="a checkout of jmtools whose report and "
-                    "batch are timed too, interleaved (e.g. main, to measure a change)")
+                    "batch (and warm report, with --warm) are timed too, interleaved (e.g. main, to "
+                    "measure a change)")
     args = ap.parse_args(argv)
 
     from jmtools.journey import Journey
@@ -111,7 +112,8 @@ def main(argv=None) -> int:
         root = args.before.resolve()
         old = commands(world, persona, tmp / "before", args.workers, args.static,
                        notebook=root / "notebooks" / NOTEBOOK.name)
-        timed_before = [n for n in names[1:] if n != "report-warm"]
+        old["report-warm"] = old["report"]
+        timed_before = names[1:]               # warm: right after the before-report, on its cache
         for name in timed_before:
             cmds[f"before-{name}"], envs[f"before-{name}"] = old[name], environment(root)
         names += [f"before-{name}" for name in timed_before]
@@ -122,7 +124,7 @@ def main(argv=None) -> int:
     samples: dict[str, list[tuple[float, float]]] = {n: [] for n in names}
     for _ in range(args.runs):
         for name in names:
-            if name != "report-warm":          # warm: the cache the report before it left
+            if not name.endswith("report-warm"):   # warm: the cache the report before it left
                 shutil.rmtree(cache / "evidence", ignore_errors=True)
             samples[name].append(timed(cmds[name], envs[name], NOTEBOOK.parent))
     med = {n: (statistics.median(w for w, _ in s), statistics.median(c for _, c in s)) for n, s in samples.items()}
@@ -140,6 +142,9 @@ def main(argv=None) -> int:
     if args.before:
         print(f"before: report / floor   wall {med['before-report'][0] / med['floor'][0]:5.2f}  "
               f"CPU {med['before-report'][1] / med['floor'][1]:5.2f}")
+        if "before-report-warm" in med:
+            print(f"before: warm / floor     wall {med['before-report-warm'][0] / med['floor'][0]:5.2f}  "
+                  f"CPU {med['before-report-warm'][1] / med['floor'][1]:5.2f}")
         if "batch" in med:
             print(f"before: batch / report   wall {med['before-batch'][0] / med['before-report'][0]:5.2f}  "
                   f"CPU {med['before-batch'][1] / med['before-report'][1]:5.2f}")

@@ -106,3 +106,31 @@ def test_the_engine_registers_once():
 
     assert _engine.engine_name() == _engine.engine_name() == "jmtools"
     assert papermill_engines.get_engine("jmtools").__name__ == "ThrottledSaveEngine"
+
+
+def test_the_finished_notebook_is_written_once_with_the_runners_metadata(tmp_path, saves, monkeypatch):
+    """papermill's write at the end carries the runner's metadata: the runner does not write
+    the notebook again, and the file ends as nbformat.write ends it."""
+    writes = []
+    real = nbformat.write
+    monkeypatch.setattr(nbformat, "write", lambda nb, fp, **kw: writes.append(fp) or real(nb, fp, **kw))
+    out = tmp_path / "ok.ipynb"
+    result = run_notebook(FIXTURES / "fails_when_divisor_zero.ipynb", out, parameters={"divisor": 2})
+    assert writes == [] and len(saves) == 2
+    nb = nbformat.read(out, as_version=4)
+    meta = nb.metadata["jmtools"]
+    assert meta["injected"] == ["divisor"] and meta["duration_s"] == result.duration_s
+    assert ["divisor", 2] in meta["parameters"]
+    text = out.read_text(encoding="utf-8")
+    assert text == nbformat.writes(nb) + "\n"
+
+
+def test_failed_follows_papermills_reading_of_a_run():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("raise SystemExit")])
+    nb.cells[0].outputs.append(nbformat.v4.new_output("error", ename="SystemExit", evalue="0", traceback=[]))
+    assert not _engine.failed(nb)
+    nb.cells[0].outputs[0]["evalue"] = "2"
+    assert _engine.failed(nb)
+    marked = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x")])
+    marked.cells[0].metadata["papermill"] = {"exception": True}
+    assert _engine.failed(marked)

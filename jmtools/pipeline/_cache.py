@@ -36,7 +36,7 @@ from jmtools.sources import Accounting, DeferredTable
 from jmtools.sources._accounting import REASON_COLUMNS
 
 __all__ = ["CACHE_ENV", "MAX_ENTRIES", "EvidenceCacheWarning", "cache_dir_from_env", "code_digest", "evidence_key",
-           "cached_evidence", "input_digest"]
+           "cached_evidence", "input_digest", "accounting_json", "accounting_from_json"]
 
 #: Entries kept in a cache folder; older ones (by last write) are removed.
 MAX_ENTRIES = 8
@@ -160,8 +160,8 @@ def cached_evidence(cache_dir, world, journey, segment: str, compute):
 
 # ----------------------------------------------------------------------------- the load's accounting
 
-def _accounting_json(accounting) -> dict:
-    """What the load of the event file counted, as plain JSON (reasons row by row)."""
+def accounting_json(accounting) -> dict:
+    """What the load of a table file counted, as plain JSON (reasons row by row)."""
     reasons = [[_plain(v) for v in row] for row in accounting.reasons.itertuples(index=False)]
     return {"source": accounting.source, "kind": accounting.kind, "rows_read": int(accounting.rows_read),
             "rows_used": int(accounting.rows_used), "rows_rejected": int(accounting.rows_rejected),
@@ -179,17 +179,21 @@ def _plain(value):
     return None if value is None or (isinstance(value, float) and value != value) else value
 
 
-def _know_accounting(entry: Path, world) -> None:
-    """Give a deferred event table the accounting its load had when the entry was written."""
+def accounting_from_json(a: dict) -> Accounting:
+    """The :class:`~jmtools.sources.Accounting` that :func:`accounting_json` wrote."""
     import pandas as pd
 
+    reasons = pd.DataFrame([tuple(r) for r in a["reasons"]], columns=REASON_COLUMNS)
+    return Accounting(a["source"], a["kind"], a["rows_read"], a["rows_used"], a["rows_rejected"],
+                      reasons=reasons, notes=a["notes"])
+
+
+def _know_accounting(entry: Path, world) -> None:
+    """Give a deferred event table the accounting its load had when the entry was written."""
     loaded = world.tables.get("events")
     if not isinstance(loaded, DeferredTable) or loaded.loaded:
         return
-    a = json.loads((entry / "accounting.json").read_text(encoding="utf-8"))
-    reasons = pd.DataFrame([tuple(r) for r in a["reasons"]], columns=REASON_COLUMNS)
-    loaded.know(Accounting(a["source"], a["kind"], a["rows_read"], a["rows_used"], a["rows_rejected"],
-                           reasons=reasons, notes=a["notes"]))
+    loaded.know(accounting_from_json(json.loads((entry / "accounting.json").read_text(encoding="utf-8"))))
 
 
 def _write(entry: Path, evidence, events=None) -> None:
@@ -200,7 +204,7 @@ def _write(entry: Path, evidence, events=None) -> None:
     try:
         save_evidence(evidence, tmp)
         if events is not None:
-            (tmp / "accounting.json").write_text(json.dumps(_accounting_json(events.accounting)),
+            (tmp / "accounting.json").write_text(json.dumps(accounting_json(events.accounting)),
                                                  encoding="utf-8")
         os.replace(tmp, entry)
     except OSError:                                    # another worker won the race: use theirs

@@ -22,7 +22,8 @@ from jmtools.pipeline._disclosed import (disclosed_comparisons, disclosed_curve,
 from jmtools.pipeline._cache import cache_dir_from_env, cached_evidence
 from jmtools.pipeline._feedback import feedback_themes, themes_of_focus
 from jmtools.pipeline._shared_cache import cached_shared
-from jmtools.sources import World, load_world
+from jmtools.pipeline._tables_cache import cached_tables
+from jmtools.sources import SPECS, World, load_world
 
 __all__ = ["Focus", "Findings", "Prepared", "prepare_world", "prepare_evidence", "run", "resolve_focus",
            "load", "select", "relieving", "MAP_KPIS", "MIN_N", "N_THEMES", "SEED", "MIN_EFFECT"]
@@ -293,7 +294,7 @@ def prepare_world(data, *, journey=None, segment: str = "", n_themes: int | str 
     folder = cache_dir if cache_dir is not None else cache_dir_from_env()
     world = load(data, journey, defer=folder is not None and assignment is None)
     given = assignment
-    world, tables, events, n_segment, broken = _restricted(world, segment, given)
+    world, tables, events, n_segment, broken = _restricted(world, segment, given, folder)
     journey = world.journey
     assignment = _assign(tables.get("customers"), journey, given)
     evidence = _cached_evidence(world, tables, events, segment, given, cache_dir)[0]
@@ -419,13 +420,17 @@ def prepare_evidence(data, *, journey=None, segment: str = "", cache_dir=None):
         The evidence and the cache status: ``"hit"``, ``"miss"`` or ``"off"``.
     """
     folder = cache_dir if cache_dir is not None else cache_dir_from_env()
-    world, tables, events, _, _ = _restricted(load(data, journey, defer=folder is not None), segment, None)
+    world = load(data, journey, defer=folder is not None)
+    world, tables, events, _, _ = _restricted(world, segment, None, folder)
     return _cached_evidence(world, tables, events, segment, None, cache_dir)
 
 
-def _restricted(world: World, segment: str, given):
+def _restricted(world: World, segment: str, given, folder=None):
     """The world restricted to the segment, without personas whose rule cannot run here; the
-    events as a function that reads them (a deferred event file is read only when called)."""
+    events as a function that reads them (a deferred event file is read only when called).
+    The other tables come from the cache ``folder`` when it has them."""
+    if given is None:
+        cached_tables(folder, world)
     tables, events, n_segment = _select(world, resolve_focus(world.journey, ALL, segment))
     world, broken = _usable_personas(world, tables.get("customers"), given)
     return world, tables, events, n_segment, broken
@@ -462,11 +467,11 @@ def _shared(data, persona: str, **options) -> Prepared:
 # ------------------------------------------------------------------------------ steps
 def load(data, journey=None, *, defer: bool = False) -> World:
     """A loaded world: ``data`` itself if it is one, else :func:`jmtools.sources.load_world`
-    (a folder, or ``"sample:<name>"`` for a bundled sample world). ``defer=True`` reads the
-    event file only when its rows are used (a run whose evidence is cached never reads it)."""
+    (a folder, or ``"sample:<name>"`` for a bundled sample world). ``defer=True`` reads each
+    table file only when its rows are used (never, when the run's caches have them)."""
     if isinstance(data, World):
         return data
-    return load_world(data, journey or None, defer=("events",) if defer else ())
+    return load_world(data, journey or None, defer=tuple(SPECS) if defer else ())
 
 
 def select(world: World, focus: Focus) -> tuple[dict, Any, int | None]:

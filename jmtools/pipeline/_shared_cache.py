@@ -34,7 +34,7 @@ import jmtools
 from jmtools.analyses.themes import Themes
 from jmtools.pipeline._cache import EvidenceCacheWarning, code_digest, input_digest
 
-__all__ = ["SHARED_FORMAT", "shared_key", "cached_shared"]
+__all__ = ["SHARED_FORMAT", "shared_key", "cached_shared", "put_frame", "get_frame", "same"]
 
 #: Version of the layout below; part of every key.
 SHARED_FORMAT = 1
@@ -90,7 +90,7 @@ def cached_shared(cache_dir, world, journey, segment: str, options: dict, comput
 
 # ----------------------------------------------------------------------------- on disk
 
-def _put_frame(frame: pd.DataFrame, path: Path) -> dict:
+def put_frame(frame: pd.DataFrame, path: Path) -> dict:
     """Write ``frame`` as Parquet; object columns as one JSON text per cell."""
     texts = [c for c in frame.columns if frame[c].dtype == object]
     out = frame.copy()
@@ -100,7 +100,8 @@ def _put_frame(frame: pd.DataFrame, path: Path) -> dict:
     return {"file": path.name, "json": texts}
 
 
-def _get_frame(folder: Path, spec: dict) -> pd.DataFrame:
+def get_frame(folder: Path, spec: dict) -> pd.DataFrame:
+    """The frame :func:`put_frame` wrote (``spec`` is what it returned) inside ``folder``."""
     frame = pd.read_parquet(folder / spec["file"])
     for c in spec["json"]:
         frame[c] = pd.Series([json.loads(v) for v in frame[c]], index=frame.index, dtype=object)
@@ -110,17 +111,17 @@ def _get_frame(folder: Path, spec: dict) -> pd.DataFrame:
 def _save(folder: Path, emotion, signals, themes) -> None:
     meta = {"format": SHARED_FORMAT, "frames": {}, "themes": None}
     for name, frame in (("emotion", emotion), ("signals", signals)):
-        meta["frames"][name] = None if frame is None else _put_frame(frame, folder / f"{name}.parquet")
+        meta["frames"][name] = None if frame is None else put_frame(frame, folder / f"{name}.parquet")
     if themes is not None:
         accounting, frames = {}, {}
         for k, v in themes.accounting.items():
             if isinstance(v, pd.DataFrame):
-                frames[k] = _put_frame(v, folder / f"themes.accounting.{len(frames)}.parquet")
+                frames[k] = put_frame(v, folder / f"themes.accounting.{len(frames)}.parquet")
             else:
                 accounting[k] = v
         meta["themes"] = {"polarity": themes.polarity, "accounting": accounting,
                           "accounting_frames": frames, "order": list(themes.accounting),
-                          **{p: _put_frame(getattr(themes, p), folder / f"themes.{p}.parquet")
+                          **{p: put_frame(getattr(themes, p), folder / f"themes.{p}.parquet")
                              for p in _THEME_FRAMES}}
     (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
 
@@ -129,18 +130,18 @@ def _read(folder: Path):
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     if meta.get("format") != SHARED_FORMAT:
         raise ValueError(f"shared results format {meta.get('format')!r}, expected {SHARED_FORMAT}")
-    emotion, signals = (None if meta["frames"][n] is None else _get_frame(folder, meta["frames"][n])
+    emotion, signals = (None if meta["frames"][n] is None else get_frame(folder, meta["frames"][n])
                         for n in ("emotion", "signals"))
     themes = None
     if meta["themes"] is not None:
         t = meta["themes"]
-        accounting = {**t["accounting"], **{k: _get_frame(folder, s) for k, s in t["accounting_frames"].items()}}
-        themes = Themes(**{p: _get_frame(folder, t[p]) for p in _THEME_FRAMES},
+        accounting = {**t["accounting"], **{k: get_frame(folder, s) for k, s in t["accounting_frames"].items()}}
+        themes = Themes(**{p: get_frame(folder, t[p]) for p in _THEME_FRAMES},
                         accounting={k: accounting[k] for k in t["order"]}, polarity=t["polarity"])
     return emotion, signals, themes
 
 
-def _same(a, b) -> bool:
+def same(a, b) -> bool:
     """Exactly the same results: frames by values, types, index and ``attrs``; others by repr."""
     if isinstance(a, pd.DataFrame) or isinstance(b, pd.DataFrame):
         if not (isinstance(a, pd.DataFrame) and isinstance(b, pd.DataFrame)):
@@ -152,9 +153,9 @@ def _same(a, b) -> bool:
         return repr(a.attrs) == repr(b.attrs)
     if isinstance(a, Themes):
         return isinstance(b, Themes) and a.polarity == b.polarity and all(
-            _same(getattr(a, p), getattr(b, p)) for p in _THEME_FRAMES) and \
+            same(getattr(a, p), getattr(b, p)) for p in _THEME_FRAMES) and \
             list(a.accounting) == list(b.accounting) and all(
-            _same(a.accounting[k], b.accounting[k]) for k in a.accounting)
+            same(a.accounting[k], b.accounting[k]) for k in a.accounting)
     return type(a) is type(b) and repr(a) == repr(b)
 
 
@@ -166,7 +167,7 @@ def _write(entry: Path, emotion, signals, themes) -> None:
     try:
         _save(tmp, emotion, signals, themes)
         back = _read(tmp)
-        if not all(_same(a, b) for a, b in zip((emotion, signals, themes), back)):
+        if not all(same(a, b) for a, b in zip((emotion, signals, themes), back)):
             raise ValueError("not exact")
         os.replace(tmp, entry)
     except Exception:                  # not cacheable (or not exactly): each report computes its own

@@ -7,7 +7,8 @@ the run starts, then at most every :data:`SAVE_EVERY` seconds while cells run, a
 ends by an exception (a timeout, a lost kernel) — so the executed notebook on disk is complete
 whenever the runner reads it (decision D23). A run that returns, all cells done or stopped at a
 failing cell, is written by papermill itself right after the engine returns, so the engine does
-not write that same notebook once more.
+not write that same notebook once more; the runner's own metadata goes in before that write
+(:data:`FINISH`), so the runner does not write it again either.
 
 The engine also decides how a run's kernel stops (decision D??). jupyter_client interrupts a
 kernel (SIGINT) before asking it to shut down; a kernel still finishing its last reply when the
@@ -22,12 +23,38 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-__all__ = ["ENGINE", "SAVE_EVERY", "engine_name", "kernel_manager_class"]
+__all__ = ["ENGINE", "FINISH", "SAVE_EVERY", "engine_name", "failed", "kernel_manager_class"]
 
 #: The engine's name in papermill's registry.
 ENGINE = "jmtools"
 #: Seconds between two saves of the executed notebook while cells run.
 SAVE_EVERY = 15.0
+#: Keyword of ``papermill.execute_notebook`` (passed on to the engine) naming a function that
+#: completes a notebook whose cells all ran, in place, before papermill writes it.
+FINISH = "jmtools_finish"
+
+
+def failed(nb) -> bool:
+    """True when papermill will report the run as failed (its ``raise_for_execution_errors``):
+    an error output other than ``SystemExit`` with status 0, or a cell marked as raising.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 / 0")])
+    >>> failed(nb)
+    False
+    >>> nb.cells[0].outputs.append(nbformat.v4.new_output("error", ename="ZeroDivisionError", evalue="", traceback=[]))
+    >>> failed(nb)
+    True
+    """
+    for cell in nb.cells:
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if any(not (o.get("ename") == "SystemExit" and o.get("evalue") in ("", "0")) for o in errors):
+            return True
+        if not errors and cell.get("metadata", {}).get("papermill", {}).get("exception") is True:
+            return True
+    return False
 
 
 @lru_cache(maxsize=1)
@@ -91,6 +118,7 @@ def engine_name() -> str:
         @classmethod
         def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True,
                              log_output=False, autosave_cell_every=30, **kwargs):
+            finish = kwargs.pop(FINISH, None)
             nb_man = ThrottledSaveManager(nb, output_path=output_path, progress_bar=progress_bar,
                                           log_output=log_output, autosave_cell_every=autosave_cell_every)
             nb_man.notebook_start()
@@ -100,6 +128,8 @@ def engine_name() -> str:
             finally:
                 nb_man.cleanup_pbar()
                 nb_man.notebook_complete()
+            if finish is not None and not failed(nb_man.nb):
+                finish(nb_man.nb)        # before papermill's one write of the finished notebook
             return nb_man.nb
 
     papermill_engines.register(ENGINE, ThrottledSaveEngine)

@@ -38,7 +38,7 @@ from jmtools.core.resources import suggest_path
 from jmtools.core.yamlbounds import short
 from jmtools.report._annotation import (NOT_LITERAL, PARSE_ORDER, literal_value, member_ok, members,
                                        parse_as, split_bounds)
-from jmtools.report._engine import engine_name, kernel_manager_class
+from jmtools.report._engine import FINISH, engine_name, kernel_manager_class
 from jmtools.report.failure import cell_name, failed_cell
 from jmtools.report.record import read_records
 
@@ -449,8 +449,9 @@ def _now() -> str:
 
 
 def _execute(src: str, tmp: str, parameters: dict, *, kernel_name: str, cwd: str,
-             timeout: float | None, retries: int):
-    """Run ``src`` into ``tmp`` with papermill; the executed notebook, as written to ``tmp``."""
+             timeout: float | None, retries: int, finish=None):
+    """Run ``src`` into ``tmp`` with papermill; the executed notebook, as written to ``tmp``
+    (``finish(nb)`` completes a run whose cells all ran before it is written)."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -461,7 +462,7 @@ def _execute(src: str, tmp: str, parameters: dict, *, kernel_name: str, cwd: str
                                            cwd=cwd, progress_bar=False, log_output=False,
                                            execution_timeout=timeout, start_timeout=120,
                                            kernel_manager_class=kernel_manager_class(),
-                                           engine_name=engine_name())
+                                           engine_name=engine_name(), **{FINISH: finish})
         except PapermillExecutionError:
             raise
         except Exception:
@@ -529,10 +530,24 @@ def run_notebook(notebook: str | os.PathLike, output_path: str | os.PathLike, *,
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = str(out.with_name(f".{out.stem}.{os.getpid()}.partial.ipynb"))
     started, t0 = _now(), time.perf_counter()
+    done: list[RunResult] = []
+
+    def finish(nb):                   # the engine calls it before papermill writes the notebook
+        result = RunResult(notebook=src, output_path=str(out), parameters=params, records=read_records(nb),
+                           started=started, duration_s=round(time.perf_counter() - t0, 3),
+                           versions=environment_versions())
+        full = [[k, params.get(k, p.default)] for k, p in declared.items()]  # a list keeps cell order
+        nb.metadata["jmtools"] = {"source": src, "parameters": full, "injected": sorted(params),
+                                  "declared": {k: {"annotation": p.annotation, "help": p.help}
+                                               for k, p in declared.items()},
+                                  "started": started, "duration_s": result.duration_s,
+                                  "kernel_name": kernel_name, "versions": result.versions}
+        done.append(result)
+
     try:
         nb = _execute(src, tmp, params, kernel_name=kernel_name,
                       cwd=os.fspath(cwd) if cwd else str(Path(src).resolve().parent),
-                      timeout=timeout, retries=retries)  # the notebook papermill wrote to tmp
+                      timeout=timeout, retries=retries, finish=finish)  # the notebook papermill wrote to tmp
     except PapermillExecutionError as err:
         os.replace(tmp, out) if os.path.exists(tmp) else None
         cells = nbformat.read(out, as_version=4).cells if out.exists() else ()
@@ -540,26 +555,21 @@ def run_notebook(notebook: str | os.PathLike, output_path: str | os.PathLike, *,
     except CellTimeoutError:
         raise _timed_out(src, tmp, out, timeout) from None
     except Exception as err:
-        if os.path.exists(tmp):
-            os.replace(tmp, out)
+        os.replace(tmp, out) if os.path.exists(tmp) else None
         raise ReportError(f"{src} could not be run: {type(err).__name__}: {err}\n  Partial output: "
                           f"{out if out.exists() else 'none'}\n  Fix: check that the kernel "
                           f"'{kernel_name}' is installed (jupyter kernelspec list)",
                           notebook=src, output_path=str(out) if out.exists() else None,
                           ename=type(err).__name__, evalue=str(err)) from None
-    records = read_records(nb)
-    result = RunResult(notebook=src, output_path=str(out), parameters=params, records=records,
-                       started=started, duration_s=round(time.perf_counter() - t0, 3),
-                       versions=environment_versions())
-    full = [[k, params.get(k, p.default)] for k, p in declared.items()]  # a list keeps cell order
-    nb.metadata["jmtools"] = {"source": src, "parameters": full, "injected": sorted(params),
-                              "declared": {k: {"annotation": p.annotation, "help": p.help}
-                                           for k, p in declared.items()},
-                              "started": started, "duration_s": result.duration_s,
-                              "kernel_name": kernel_name, "versions": result.versions}
-    nbformat.write(nb, tmp)
+    if done:                          # written by papermill with the metadata; end it as nbformat.write does
+        with open(tmp, "rb+") as fh:
+            fh.seek(-1, os.SEEK_END)
+            fh.write(b"" if fh.read(1) == b"\n" else b"\n")
+    else:                             # not finished by the engine (it is always): complete it here
+        finish(nb)
+        nbformat.write(nb, tmp)
     os.replace(tmp, out)
-    return result
+    return done[-1]
 
 
 def _timed_out(src: str, tmp: str, out: Path, timeout: float | None) -> ReportError:

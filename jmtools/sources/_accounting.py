@@ -179,6 +179,7 @@ class DeferredTable(LoadedTable):
         self.kind, self.options, self._source, self._load = kind, dict(options), source, load
         self._done: LoadedTable | None = None
         self._known: Accounting | None = None
+        self._frame = None
 
     @property
     def loaded(self) -> bool:
@@ -204,10 +205,17 @@ class DeferredTable(LoadedTable):
     def source(self) -> str:
         return self._source
 
-    def know(self, accounting: Accounting) -> None:
+    def to_pandas(self):
+        """The rows as pandas: a copy of the frame given by :meth:`know`, else read."""
+        if self._done is None and self._frame is not None:
+            return self._frame.copy()
+        return super().to_pandas()
+
+    def know(self, accounting: Accounting, frame=None) -> None:
         """Take ``accounting`` (of an earlier load of the same file, kept by a cache) as this
-        table's, so that reading it is not needed to report it."""
+        table's, so that reading it is not needed to report it; with ``frame`` (what
+        :meth:`to_pandas` gave then), the rows as pandas too. ``table`` still reads the file."""
         if accounting.source != self._source or accounting.kind != self.kind:
             raise ValueError(f"accounting of {accounting.source} ({accounting.kind}) given for "
                              f"{self._source} ({self.kind})")
-        self._known = accounting
+        self._known, self._frame = accounting, frame

@@ -1,0 +1,132 @@
+"""Prepare once, report many — the small tables (customers, surveys, feedback, orders, tickets)
+with the accounting of their load, kept beside the evidence: read back exactly, without reading a
+table file, and loaded again when a file or how it is loaded changes."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+import warnings
+
+import pandas as pd
+import pytest
+
+from jmtools import pipeline
+from jmtools.pipeline import _tables_cache
+from jmtools.pipeline._cache import CACHE_ENV, EvidenceCacheWarning
+from jmtools.sources import SPECS, load_world
+
+
+@pytest.fixture()
+def world(ecommerce_copy):
+    """The e-commerce sample world with rows each small table's load rejects (a duplicate
+    customer, a CSAT of 9, a feedback text without id): the accounting has reasons to keep."""
+    folder = ecommerce_copy
+    for name, bad in (("customers.csv", lambda t: t.iloc[:1]),
+                      ("surveys.csv", lambda t: t[t["metric"].str.lower() == "csat"].iloc[:2].assign(score=9)),
+                      ("feedback.csv", lambda t: t.iloc[:1].assign(feedback_id=None))):
+        table = pd.read_csv(folder / name)
+        pd.concat([table, bad(table)], ignore_index=True).to_csv(folder / name, index=False)
+    return folder
+
+
+def _entries(cache):
+    return sorted(p.name for p in cache.iterdir() if p.name.startswith(_tables_cache._PREFIX))
+
+
+#: One preparation in a fresh interpreter (as in a report's kernel): the frames the run uses,
+#: each table's accounting, and which table files were read, pickled to argv[2].
+_PREPARE = """
+import pickle, sys
+from jmtools import pipeline
+p = pipeline.prepare_world(sys.argv[1])
+accounting = {k: (vars(t.accounting).copy(), t.accounting.reasons) for k, t in p.world.tables.items()}
+read = sorted(k for k, t in p.world.tables.items() if getattr(t, "loaded", True))
+pickle.dump((p.tables, accounting, read, p.world.accounting_table()), open(sys.argv[2], "wb"))
+"""
+
+
+def _prepare(world, out, cache):
+    env = {k: v for k, v in os.environ.items() if k != CACHE_ENV}
+    if cache is not None:
+        env[CACHE_ENV] = str(cache)
+    subprocess.run([sys.executable, "-c", _PREPARE, str(world), str(out)], env=env, check=True)
+    return pickle.loads(out.read_bytes())
+
+
+def _assert_same(a, b):
+    """The same frames, accounting (reasons exactly) and accounting table."""
+    (tables_a, acc_a, _, shown_a), (tables_b, acc_b, _, shown_b) = a, b
+    assert list(tables_a) == list(tables_b) and list(acc_a) == list(acc_b)
+    for kind in tables_a:
+        pd.testing.assert_frame_equal(tables_a[kind], tables_b[kind], check_exact=True)
+        assert repr(tables_a[kind].attrs) == repr(tables_b[kind].attrs)
+    for kind in acc_a:
+        (fields_a, reasons_a), (fields_b, reasons_b) = acc_a[kind], acc_b[kind]
+        pd.testing.assert_frame_equal(reasons_a, reasons_b, check_exact=True)
+        assert {k: v for k, v in fields_a.items() if k != "reasons"} == \
+            {k: v for k, v in fields_b.items() if k != "reasons"}
+    pd.testing.assert_frame_equal(shown_a, shown_b, check_exact=True)
+
+
+def test_a_second_run_reads_no_table_file_and_equals_a_run_without_cache(world, tmp_path):
+    cache = tmp_path / "cache"
+    cold = _prepare(world, tmp_path / "cold.pkl", cache)
+    assert len(_entries(cache)) == 1
+    warm = _prepare(world, tmp_path / "warm.pkl", cache)
+    alone = _prepare(world, tmp_path / "none.pkl", None)
+    assert cold[2] == sorted(SPECS) and alone[2] == sorted(SPECS)   # every file read
+    assert warm[2] == []                                            # none read: all from the cache
+    assert warm[1]["surveys"][0]["rows_rejected"] == 2 and warm[1]["customers"][0]["rows_rejected"] == 1
+    _assert_same(warm, alone)
+    _assert_same(cold, alone)
+
+
+def test_a_changed_table_file_is_loaded_again(world, tmp_path):
+    cache = tmp_path / "cache"
+    before = _prepare(world, tmp_path / "before.pkl", cache)
+    surveys = pd.read_csv(world / "surveys.csv")
+    surveys.iloc[30:].to_csv(world / "surveys.csv", index=False)
+    changed = _prepare(world, tmp_path / "changed.pkl", cache)
+    assert "surveys" in changed[2] and len(_entries(cache)) == 2
+    assert len(changed[0]["surveys"]) == len(before[0]["surveys"]) - 30
+    _assert_same(changed, _prepare(world, tmp_path / "none.pkl", None))
+    customers = (world / "customers.csv").read_text(encoding="utf-8")
+    (world / "customers.csv").write_text(customers.replace(",North,", ",South,", 3), encoding="utf-8")
+    again = _prepare(world, tmp_path / "again.pkl", cache)
+    assert again[2] == sorted(SPECS) and len(_entries(cache)) == 3
+    _assert_same(again, _prepare(world, tmp_path / "none2.pkl", None))
+    with pytest.raises(AssertionError):
+        _assert_same(again, changed)
+
+
+def test_the_key_follows_loader_options_and_needs_every_table_deferred(world):
+    plain = load_world(world, defer=tuple(SPECS))
+    other = load_world(world, defer=tuple(SPECS), options={"surveys": {"scales": {"csat": (1, 10)}}})
+    assert _tables_cache.tables_key(plain) != _tables_cache.tables_key(other)
+    assert _tables_cache.tables_key(load_world(world, defer=("events",))) is None
+    assert _tables_cache.cached_tables(None, plain) == "off"
+
+
+def test_tables_that_do_not_read_back_exactly_are_not_kept(world, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(_tables_cache, "same", lambda a, b: False)
+    assert _tables_cache.cached_tables(cache, load_world(world, defer=tuple(SPECS))) == "miss"
+    assert _entries(cache) == []
+
+
+def test_a_damaged_entry_is_loaded_again_with_a_warning(world, tmp_path):
+    cache = tmp_path / "cache"
+    first = pipeline.prepare_world(world, cache_dir=cache)
+    (cache / _entries(cache)[0] / "surveys.parquet").write_bytes(b"not parquet at all")
+    with pytest.warns(EvidenceCacheWarning, match="cached tables .* cannot be read"):
+        again = pipeline.prepare_world(world, cache_dir=cache)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", EvidenceCacheWarning)
+        third = pipeline.prepare_world(world, cache_dir=cache)
+    assert not third.world.tables["surveys"].loaded
+    for p in (again, third):
+        for kind, frame in first.tables.items():
+            pd.testing.assert_frame_equal(frame, p.tables[kind], check_exact=True)
