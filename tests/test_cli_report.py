@@ -226,7 +226,7 @@ def test_a_failed_report_prints_only_its_located_error(tmp_path):
     done = _cli("report", str(slow), "--timeout", "2", "-o", str(tmp_path / "slow.html"))
     lines = done.stderr.splitlines()
     assert done.returncode == 1 and lines[0] == (
-        f"error: {slow} stopped at In [2] ('import time'): the cell ran longer than the time "
+        f"error: {slow} stopped at In [2], `import time`: the cell ran longer than the time "
         "limit of 2 s per cell and was stopped"), lines
     assert "--timeout SECONDS" in done.stderr
     assert all(ln.startswith(("error: ", "  ")) for ln in lines), done.stderr
