@@ -64,6 +64,23 @@ touchpoints:
     return journey
 
 
+def dated_world(world: str, dest):
+    """A copy of the sample world ``data/<world>`` whose events are date strings (``events.csv``,
+    every time of day cut off), the other files as they are; returns ``dest``."""
+    import shutil
+    from pathlib import Path
+
+    source, dest = Path(__file__).resolve().parents[1] / "data" / world, Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    for path in source.iterdir():
+        if path.is_file() and not path.name.startswith("events."):
+            shutil.copy(path, dest / path.name)
+    events = pd.read_parquet(source / "events.parquet")
+    events.assign(timestamp=events["timestamp"].dt.strftime("%Y-%m-%d")).to_csv(dest / "events.csv",
+                                                                                 index=False)
+    return dest
+
+
 def test_planted_truths_of_a_log_read_from_date_strings():
     e = prepare(load_events(planted()), JOURNEY)
     assert e.dates_only == DatesOnly(n_ambiguous=2, n_customers=5)
@@ -298,3 +315,37 @@ def test_row_order_does_not_matter_with_touchpoint_conditions(seed):
                 pd.testing.assert_frame_equal(a, b)
             else:
                 assert a == b
+
+
+# ------------------------------------------------------------------ the teaching track
+def test_the_lesson_says_dates_only_with_n_and_nothing_for_a_timed_log(tmp_path):
+    from jmtools.journey import Journey
+    from jmtools.teaching import Lesson
+
+    folder = dated_world("b2b", tmp_path / "b2b")
+    said = Lesson(str(folder)).show_dates_only()
+    days = prepare(load_events(folder / "events.csv"), Journey.load(folder / "journey.yaml")).dates_only
+    assert said == days.sentence() and days.n_customers == 600 and 0 < days.n_ambiguous < 600
+    assert Lesson("sample:b2b").show_dates_only() is None
+
+
+@pytest.mark.slow
+def test_the_track_says_dates_only_where_it_shows_a_funnel(notebook_runs):
+    """Notebook 4 of the teaching track on a dates-only copy of the e-commerce world: the
+    sentence of notebook 02 with D45's count, once, in the cell of the first funnel, and no
+    error (the solutions' answers are written for the timed world: exercise 4.2 asks about
+    another pair of touchpoints here)."""
+    import json
+
+    out, result = notebook_runs.get("teach_04_dated")
+    cells = json.loads((out / "teach_04_dated.ipynb").read_text(encoding="utf-8"))["cells"]
+    shown = [(i, "".join(o["data"]["text/markdown"])) for i, c in enumerate(cells)
+             for o in c.get("outputs", []) if "text/markdown" in o.get("data", {})]
+    said = [(i, text) for i, text in shown if "Event dates without times" in text]
+    assert len(said) == 1, shown
+    i, text = said[0]
+    assert "funnels.funnel(" in "".join(cells[i]["source"])
+    assert ("Event times are dates only: 3,466 of 4,000 customers (87%) have two or more stages on "
+            "one day; within a day, events are taken in journey order") in text
+    errors = [o for c in cells for o in c.get("outputs", []) if o["output_type"] == "error"]
+    assert not errors

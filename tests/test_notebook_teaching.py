@@ -134,3 +134,16 @@ def test_step_7_writes_the_next_version_of_the_map(notebook_runs):
     out, _ = notebook_runs.get("teach_07")
     v2 = Journey.load(out / "journey_v2.yaml")
     assert v2.version == "2"
+
+
+FUNNEL_CALLS = ("funnel_chart(", "conversion_chart(", "funnels.funnel(", "run.funnel", "before_after(")
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_the_first_funnel_of_a_notebook_says_when_the_events_are_dates_only(stem):
+    """Where a notebook of the track first shows a stage funnel, the lesson says (through the
+    package) that the log has dates only; a notebook without funnels does not."""
+    code = [_src(c) for c in _nb(FOLDER / f"{stem}.ipynb")["cells"] if c["cell_type"] == "code"]
+    funnel = [i for i, src in enumerate(code) if any(call in src for call in FUNNEL_CALLS)]
+    saying = [i for i, src in enumerate(code) if "lesson.show_dates_only()" in src]
+    assert saying == funnel[:1], (stem, funnel, saying)
