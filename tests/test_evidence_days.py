@@ -349,3 +349,41 @@ def test_the_track_says_dates_only_where_it_shows_a_funnel(notebook_runs):
             "one day; within a day, events are taken in journey order") in text
     errors = [o for c in cells for o in c.get("outputs", []) if o["output_type"] == "error"]
     assert not errors
+
+
+# ------------------------------------------------------------------ few date-only events in a timed log
+def few_dated() -> pd.DataFrame:
+    """A timed log (view, search) with three kinds of only 1–2 events, all at midnight (pay, cart,
+    mail_receipt): too few to be moved to the end of their day (D15), so they stay at midnight,
+    where rows of one customer and one day are deliberately against journey order.
+
+    a: view 10:00 on day 1; pay, cart at day 2's midnight → view, cart, pay
+    b: view 09:00 on day 4; mail_receipt, pay at day 5's midnight → view, pay, mail_receipt
+    c: cart and search at day 6's midnight (search is a timed kind: first), search 11:00, view
+       on day 7 → search, cart, search, view
+    """
+    rows = [("a", "2024-03-02", "pay"), ("a", "2024-03-02", "cart"), ("a", "2024-03-01 10:00", "view"),
+            ("b", "2024-03-05", "mail_receipt"), ("b", "2024-03-04 09:00", "view"), ("b", "2024-03-05", "pay"),
+            ("c", "2024-03-06", "cart"), ("c", "2024-03-06 00:00", "search"), ("c", "2024-03-06 11:00", "search"),
+            ("c", "2024-03-07 08:00", "view")]
+    ev = pd.DataFrame(rows, columns=["customer_id", "timestamp", "event"])
+    return ev.assign(timestamp=pd.to_datetime(ev["timestamp"], format="ISO8601"))
+
+
+def test_ties_at_midnight_of_kinds_too_few_to_move_follow_journey_order_not_rows():
+    want = {"a": ["view", "cart", "pay"], "b": ["view", "pay", "mail_receipt"],
+            "c": ["search", "cart", "search", "view"]}
+    rng = np.random.default_rng(0)
+    frames = [few_dated(), few_dated().iloc[::-1]] + [few_dated().iloc[rng.permutation(10)] for _ in range(8)]
+    first = None
+    for frame in frames:
+        e = prepare(load_events(frame), JOURNEY)
+        assert e.dates_only is None and e.date_only.empty      # a timed log; no kind of 3 or more moved
+        got = e.to_pandas()
+        assert got.groupby("customer_id")["event"].apply(list).to_dict() == want
+        assert funnel(e)["n"].tolist() == [3, 2, 1]
+        answers = (got[["customer_id", "timestamp", "event", "position", "next_event", "time_to_next_s"]],
+                   transitions(e, level="touchpoint"), time_between_stages(e))
+        for a, b in zip(answers, first or answers):
+            pd.testing.assert_frame_equal(a, b)
+        first = first or answers
