@@ -25,6 +25,7 @@ from jmtools.analyses.sentiment import score_texts
 from jmtools.core.errors import ParameterError
 from jmtools.evidence import prepare
 from jmtools.personas import assign_personas, persona_kpis
+from jmtools.report.steps import show_dates_only
 from jmtools.sources import World
 from jmtools.teaching import exercises
 from jmtools.teaching.feedback import Feedback
@@ -129,8 +130,6 @@ class Lesson:
         >>> Lesson("sample:b2b").show_dates_only() is None
         True
         """
-        from jmtools.report.steps import show_dates_only
-
         return show_dates_only(self.evidence, record=lambda *args, **kwargs: None)
 
     # ----------------------------------------------------------------- the data
