@@ -33,7 +33,8 @@ _LEGAL_TEMPLATES = {"id": "legal-templates", "title": "Pre-approved legal templa
                     "scores": {"impact": 3, "effort": 1, "reach": 400, "confidence": 0.8, "ease": 8}}
 
 #: name → (how, notebook, parameters); "{out}" in a parameter is the run's own folder, and
-#: "{subset:NAME}" a data folder with only some tables (tests/table_subsets.py) built inside it.
+#: "{subset:NAME}" a data folder with only some tables (tests/table_subsets.py) built inside it,
+#: "{dated:WORLD}" a copy of a sample world whose events are dates only (test_evidence_days.py).
 #: how: "runner" (jmtools.report.runner.run_notebook), "batch" (one job through
 #: jmtools.report.batch.run_batch), "plain" (papermill alone), "jobs" (notebook is a list of
 #: (name, notebook, parameters) run by run_batch with ``parameters`` as its options), "cli"
@@ -79,6 +80,9 @@ RUNS = {
     **{f"teach_{stem[:2]}": ("runner", TEACHING / "solutions" / f"{stem}.ipynb",
                              {"output_dir": "{out}"} if stem[:2] in ("06", "07") else {})
        for stem in TEACHING_NOTEBOOKS},
+    # the track where it shows funnels, on a copy of the e-commerce world whose events are dates only
+    "teach_04_dated": ("runner", TEACHING / "solutions" / "04_data_integration.ipynb",
+                       {"data_dir": "{dated:ecommerce}"}),
 }
 
 #: Runs whose kernel starts in the repository root (as ``papermill notebooks/0x.ipynb out.ipynb``
@@ -101,6 +105,7 @@ USED_BY = {
     "test_report_batch.py": ["feedback_batch", "subsets_batch"],
     "test_cli_report.py": ["subsets_cli"],
     "test_notebook_teaching.py": [f"teach_{stem[:2]}" for stem in TEACHING_NOTEBOOKS],
+    "test_evidence_days.py": ["teach_04_dated"],
 }
 
 
@@ -154,9 +159,14 @@ def execute(name: str, base: str):
 
 
 def _value(value, out: Path):
-    """A parameter with "{out}" and "{subset:NAME}" filled in (the subset folder is built)."""
+    """A parameter with "{out}", "{subset:NAME}" and "{dated:WORLD}" filled in (folders built)."""
     if not isinstance(value, str):
         return value
+    if value.startswith("{dated:"):
+        from test_evidence_days import dated_world
+
+        name = value[len("{dated:"):-1]
+        return str(dated_world(name, out / "data" / f"{name}_dated"))
     if value.startswith("{subset:"):
         from table_subsets import make_subset
 

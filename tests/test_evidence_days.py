@@ -64,6 +64,23 @@ touchpoints:
     return journey
 
 
+def dated_world(world: str, dest):
+    """A copy of the sample world ``data/<world>`` whose events are date strings (``events.csv``,
+    every time of day cut off), the other files as they are; returns ``dest``."""
+    import shutil
+    from pathlib import Path
+
+    source, dest = Path(__file__).resolve().parents[1] / "data" / world, Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    for path in source.iterdir():
+        if path.is_file() and not path.name.startswith("events."):
+            shutil.copy(path, dest / path.name)
+    events = pd.read_parquet(source / "events.parquet")
+    events.assign(timestamp=events["timestamp"].dt.strftime("%Y-%m-%d")).to_csv(dest / "events.csv",
+                                                                                 index=False)
+    return dest
+
+
 def test_planted_truths_of_a_log_read_from_date_strings():
     e = prepare(load_events(planted()), JOURNEY)
     assert e.dates_only == DatesOnly(n_ambiguous=2, n_customers=5)
@@ -298,3 +315,75 @@ def test_row_order_does_not_matter_with_touchpoint_conditions(seed):
                 pd.testing.assert_frame_equal(a, b)
             else:
                 assert a == b
+
+
+# ------------------------------------------------------------------ the teaching track
+def test_the_lesson_says_dates_only_with_n_and_nothing_for_a_timed_log(tmp_path):
+    from jmtools.journey import Journey
+    from jmtools.teaching import Lesson
+
+    folder = dated_world("b2b", tmp_path / "b2b")
+    said = Lesson(str(folder)).show_dates_only()
+    days = prepare(load_events(folder / "events.csv"), Journey.load(folder / "journey.yaml")).dates_only
+    assert said == days.sentence() and days.n_customers == 600 and 0 < days.n_ambiguous < 600
+    assert Lesson("sample:b2b").show_dates_only() is None
+
+
+@pytest.mark.slow
+def test_the_track_says_dates_only_where_it_shows_a_funnel(notebook_runs):
+    """Notebook 4 of the teaching track on a dates-only copy of the e-commerce world: the
+    sentence of notebook 02 with D45's count, once, in the cell of the first funnel, and no
+    error (the solutions' answers are written for the timed world: exercise 4.2 asks about
+    another pair of touchpoints here)."""
+    import json
+
+    out, result = notebook_runs.get("teach_04_dated")
+    cells = json.loads((out / "teach_04_dated.ipynb").read_text(encoding="utf-8"))["cells"]
+    shown = [(i, "".join(o["data"]["text/markdown"])) for i, c in enumerate(cells)
+             for o in c.get("outputs", []) if "text/markdown" in o.get("data", {})]
+    said = [(i, text) for i, text in shown if "Event dates without times" in text]
+    assert len(said) == 1, shown
+    i, text = said[0]
+    assert "funnels.funnel(" in "".join(cells[i]["source"])
+    assert ("Event times are dates only: 3,466 of 4,000 customers (87%) have two or more stages on "
+            "one day; within a day, events are taken in journey order") in text
+    errors = [o for c in cells for o in c.get("outputs", []) if o["output_type"] == "error"]
+    assert not errors
+
+
+# ------------------------------------------------------------------ few date-only events in a timed log
+def few_dated() -> pd.DataFrame:
+    """A timed log (view, search) with three kinds of only 1–2 events, all at midnight (pay, cart,
+    mail_receipt): too few to be moved to the end of their day (D15), so they stay at midnight,
+    where rows of one customer and one day are deliberately against journey order.
+
+    a: view 10:00 on day 1; pay, cart at day 2's midnight → view, cart, pay
+    b: view 09:00 on day 4; mail_receipt, pay at day 5's midnight → view, pay, mail_receipt
+    c: cart and search at day 6's midnight (search is a timed kind: first), search 11:00, view
+       on day 7 → search, cart, search, view
+    """
+    rows = [("a", "2024-03-02", "pay"), ("a", "2024-03-02", "cart"), ("a", "2024-03-01 10:00", "view"),
+            ("b", "2024-03-05", "mail_receipt"), ("b", "2024-03-04 09:00", "view"), ("b", "2024-03-05", "pay"),
+            ("c", "2024-03-06", "cart"), ("c", "2024-03-06 00:00", "search"), ("c", "2024-03-06 11:00", "search"),
+            ("c", "2024-03-07 08:00", "view")]
+    ev = pd.DataFrame(rows, columns=["customer_id", "timestamp", "event"])
+    return ev.assign(timestamp=pd.to_datetime(ev["timestamp"], format="ISO8601"))
+
+
+def test_ties_at_midnight_of_kinds_too_few_to_move_follow_journey_order_not_rows():
+    want = {"a": ["view", "cart", "pay"], "b": ["view", "pay", "mail_receipt"],
+            "c": ["search", "cart", "search", "view"]}
+    rng = np.random.default_rng(0)
+    frames = [few_dated(), few_dated().iloc[::-1]] + [few_dated().iloc[rng.permutation(10)] for _ in range(8)]
+    first = None
+    for frame in frames:
+        e = prepare(load_events(frame), JOURNEY)
+        assert e.dates_only is None and e.date_only.empty      # a timed log; no kind of 3 or more moved
+        got = e.to_pandas()
+        assert got.groupby("customer_id")["event"].apply(list).to_dict() == want
+        assert funnel(e)["n"].tolist() == [3, 2, 1]
+        answers = (got[["customer_id", "timestamp", "event", "position", "next_event", "time_to_next_s"]],
+                   transitions(e, level="touchpoint"), time_between_stages(e))
+        for a, b in zip(answers, first or answers):
+            pd.testing.assert_frame_equal(a, b)
+        first = first or answers

@@ -163,3 +163,16 @@ def test_the_track_shows_no_group_of_one_to_four(stem, tmp_path):
     folder = built(thin_end_world, tmp_path / "world")
     run = run_cells(FOLDER / "solutions" / f"{stem}.ipynb", {"data_dir": str(folder), "persona": THIN})
     assert not _small_counts(run.displayed)
+
+
+FUNNEL_CALLS = ("funnel_chart(", "conversion_chart(", "funnels.funnel(", "run.funnel", "before_after(")
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_the_first_funnel_of_a_notebook_says_when_the_events_are_dates_only(stem):
+    """Where a notebook of the track first shows a stage funnel, the lesson says (through the
+    package) that the log has dates only; a notebook without funnels does not."""
+    code = [_src(c) for c in _nb(FOLDER / f"{stem}.ipynb")["cells"] if c["cell_type"] == "code"]
+    funnel = [i for i, src in enumerate(code) if any(call in src for call in FUNNEL_CALLS)]
+    saying = [i for i, src in enumerate(code) if "lesson.show_dates_only()" in src]
+    assert saying == funnel[:1], (stem, funnel, saying)

@@ -518,3 +518,120 @@ def test_a_column_stored_with_an_impossible_type_is_one_located_error(tmp_path, 
         load_table(path, kind)
     problem = caught.value.problems[0]
     assert problem.column == column and "stored as" in problem.message and problem.fix
+
+
+# ---------------------------------------------------------------- any pandas frame a user holds
+
+def _frames():
+    """One small frame per kind, with numbers, booleans and times (the columns pandas lays out
+    in blocks that slicing can reverse), each with a few rows."""
+    import numpy as np
+
+    when = pd.to_datetime(["2024-03-01 09:00", "2024-03-02 10:30", "2024-03-02 11:00", "2024-03-04 08:15"])
+    ids = ["c1", "c1", "c2", "c3"]
+    return {
+        "events": pd.DataFrame({"customer_id": ids, "timestamp": when, "event": ["view", "cart", "view", "buy"],
+                                "value": [1.5, 2.0, np.nan, 4.0], "items": [1, 2, 3, 4]}),
+        "customers": pd.DataFrame({"customer_id": ["c1", "c2", "c3", "c4"], "age": [31, 45, 27, 60],
+                                   "vip": [True, False, True, False], "signup": when}),
+        "surveys": pd.DataFrame({"customer_id": ids, "timestamp": when, "metric": ["csat"] * 4,
+                                 "score": [5, 4, 3, 1]}),
+        "feedback": pd.DataFrame({"feedback_id": ["f1", "f2", "f3", "f4"], "customer_id": ids,
+                                  "timestamp": when, "text": ["ok", "slow", "fine", "bad"],
+                                  "rating": [4.0, 2.0, 3.0, 1.0]}),
+        "orders": pd.DataFrame({"order_id": ["o1", "o2", "o3", "o4"], "customer_id": ids, "timestamp": when,
+                                "amount": [10.0, 20.5, 3.25, 99.0], "items": [1, 2, 1, 5]}),
+        "tickets": pd.DataFrame({"ticket_id": ["t1", "t2", "t3", "t4"], "customer_id": ids, "timestamp": when,
+                                 "closed_timestamp": when + pd.Timedelta(hours=5)}),
+    }
+
+
+_LOADERS = {"events": load_events, "customers": load_customers, "surveys": load_surveys,
+            "feedback": load_feedback, "orders": load_orders}
+
+#: What a pandas user does to a frame before passing it; each must load like a fresh copy.
+_LAYOUTS = {
+    "reversed": lambda d: d.iloc[::-1],
+    "every other, backwards": lambda d: d.iloc[::-2],
+    "rows picked out of order": lambda d: d.iloc[[3, 0, 2, 1]],
+    "filtered (gappy index)": lambda d: d[d.index != 1],
+    "text index": lambda d: d.set_axis(list("wxyz")),
+    "reversed categoricals": lambda d: d.astype({c: "category" for c in d.columns
+                                                 if d[c].dtype == object}).iloc[::-1],
+    "reversed nullable dtypes": lambda d: d.convert_dtypes().iloc[::-1],
+    "reversed Arrow dtypes": lambda d: d.convert_dtypes(dtype_backend="pyarrow").iloc[::-1],
+    "reversed, times with a zone": lambda d: d.apply(
+        lambda s: s.dt.tz_localize("UTC").dt.tz_convert("Europe/Berlin")
+        if s.dtype.kind == "M" else s).iloc[::-1],
+}
+
+
+def _contiguous(frame):
+    """The workaround users had to find: a fresh copy, in the order of the frame, default index."""
+    out = frame.reset_index(drop=True).copy(deep=True)
+    for col in out.columns:
+        if str(out[col].dtype).startswith("datetime64[ns,"):
+            out[col] = out[col].dt.tz_convert("UTC").dt.tz_localize(None)
+    return out
+
+
+@pytest.mark.parametrize("layout", list(_LAYOUTS))
+@pytest.mark.parametrize("kind", list(_LOADERS) + ["tickets"])
+def test_any_pandas_frame_loads_like_a_fresh_copy(kind, layout):
+    """A reversed, sliced, filtered or re-indexed frame (numpy, nullable, Arrow, categorical or
+    zoned columns) loads the rows it shows, in its order, like the fresh copy of it."""
+    from jmtools.sources import load_tickets
+
+    load = {**_LOADERS, "tickets": load_tickets}[kind]
+    frame = _LAYOUTS[layout](_frames()[kind])
+    loaded = load(frame)
+    check_identity(loaded)
+    expected = load(_contiguous(frame))
+    assert loaded.accounting.rows_used == len(frame)
+    got, want = loaded.table.execute(), expected.table.execute()
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    first = frame.columns[0]
+    assert got[first].astype(str).tolist() == frame[first].astype(str).tolist()   # the frame's order
+
+
+def test_a_named_index_is_a_column_and_an_unnamed_one_is_dropped():
+    """``df.set_index("customer_id")`` loads (the index is data when it has a name); a default,
+    unnamed or gappy index is not a column; a column of the same name wins over the index."""
+    frame = _frames()["customers"]
+    by_id = load_customers(frame.set_index("customer_id")).to_pandas()
+    assert by_id["customer_id"].tolist() == ["c1", "c2", "c3", "c4"]
+    assert set(by_id.columns) == {"customer_id", "age", "vip", "signup"}
+    events = _frames()["events"]
+    two = load_events(events.set_index(["customer_id", "timestamp"]).iloc[::-1]).table.execute()
+    assert two["customer_id"].tolist() == ["c3", "c2", "c1", "c1"]
+    same = load_customers(frame.set_index(frame["customer_id"].rename("customer_id"))).to_pandas()
+    assert same.columns.tolist().count("customer_id") == 1
+
+
+@pytest.mark.parametrize("odd", ["sparse", "complex", "interval"])
+def test_a_reversed_frame_with_a_column_duckdb_cannot_scan_names_only_that_column(odd):
+    """Any dtype the engine cannot read is named with its dtype, and no other column is blamed."""
+    import numpy as np
+
+    values = {"sparse": pd.arrays.SparseArray([1, 0, 0, 2]), "complex": np.array([1j, 2, 3, 4]),
+              "interval": pd.arrays.IntervalArray.from_breaks(range(5))}[odd]
+    frame = _frames()["events"].assign(extra=values).iloc[::-1]
+    with pytest.raises(DataError) as err:
+        load_events(frame)
+    said, fix = str(err.value).split("Fix:")
+    assert f"column 'extra' ({frame['extra'].dtype})" in said and "'timestamp'" not in said
+    assert "astype(str)" in fix
+    assert load_events(frame.drop(columns="extra")).accounting.rows_used == 4   # the fix works
+
+
+def test_flattened_multiindex_labels_get_a_mapping_that_loads():
+    """Labels flattened from a MultiIndex ('a_customer_id') are named in the error with the
+    mapping to pass, and that mapping loads the reversed frame."""
+    frame = _frames()["events"][["customer_id", "timestamp", "event"]]
+    frame.columns = ["_".join(c) for c in [("a", "customer_id"), ("a", "timestamp"), ("b", "event")]]
+    with pytest.raises(DataError) as err:
+        load_events(frame.iloc[::-1])
+    assert "columns={'customer_id': 'a_customer_id'}" in str(err.value)
+    mapping = {"customer_id": "a_customer_id", "timestamp": "a_timestamp", "event": "b_event"}
+    assert load_events(frame.iloc[::-1], columns=mapping).to_pandas()["customer_id"].tolist() == [
+        "c3", "c2", "c1", "c1"]

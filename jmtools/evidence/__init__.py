@@ -90,7 +90,9 @@ class Evidence:
     date_only : pandas.DataFrame
         Event names recorded with dates only (every timestamp at midnight while other events
         have times): ``event``, ``n_events``. They are sorted at the end of their day, several
-        such events of one day in journey order (as in a log of dates only).
+        such events of one day in journey order (as in a log of dates only). Names with only 1
+        or 2 such events are not listed and stay at midnight, but their ties there are in
+        journey order too (after the timed events of that instant), never in row order.
     dates_only : DatesOnly or None
         Set when every event is at midnight (a log of dates only, e.g. read from date
         strings): the customers with events of two or more stages on one day, whose order
@@ -339,7 +341,7 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
         n_events=t.count(), _midnight=(t.timestamp.truncate("D") == t.timestamp).sum()))
     counts = counts.sort_values("event", ignore_index=True)      # one order on every engine
     plan = plan_mapping(counts["event"].tolist(), rules)
-    date_only = _date_only(counts)
+    date_only, few = _date_only(counts), _few_dated(counts)
     all_days = bool(len(counts)) and bool((counts["_midnight"].fillna(0) == counts["n_events"]).all())
     counts = counts.drop(columns="_midnight")
     mapping = _default_mapping(counts, plan, rules, stages)
@@ -366,7 +368,8 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
     optional = _optional_columns(t, segments)
     day_kinds = list(codes.values()) if all_days else [codes[e] for e in date_only["event"]]
     core = _sort_once(joined, day_kinds, leave_out=optional, shift=not all_days,
-                      journey=journey_keys(joined, plan, rules, stages, event_names))
+                      journey=journey_keys(joined, plan, rules, stages, event_names),
+                      few=[codes[e] for e in few if e in codes])
     if plan.conditional:
         named = resolve_conditions(with_names(core, rules, stages, event_names), stages, rules, plan)
         core = to_codes(named, rules, stages).select(*core.columns)
@@ -416,6 +419,16 @@ def _date_only(counts):
     return out.sort_values(["n_events", "event"], ascending=[False, True], ignore_index=True)
 
 
+def _few_dated(counts) -> list:
+    """Event names whose every timestamp is at midnight, when other events carry a time, but
+    too few (1 or 2) to be moved to the end of their day (:func:`_date_only`): they stay at
+    midnight, their ties there in journey order."""
+    whole_day = (counts["_midnight"].fillna(0).astype("int64") == counts["n_events"])
+    if whole_day.all():
+        return []
+    return counts.loc[whole_day & (counts["n_events"] < 3), "event"].tolist()
+
+
 def _default_mapping(counts, plan, rules, stages):
     """One row per event name: its first unconditional touchpoint (or none)."""
     import pandas as pd
@@ -456,7 +469,7 @@ def _require(t, cols, what):
                          for c in missing])
 
 
-def _sort_once(t, date_only=(), leave_out=(), shift=True, journey=()):
+def _sort_once(t, date_only=(), leave_out=(), shift=True, journey=(), few=()):
     """Add position, the next event's code ``_nx`` and time_to_next_s with one window sort per
     customer.
 
@@ -470,18 +483,21 @@ def _sort_once(t, date_only=(), leave_out=(), shift=True, journey=()):
     log of dates only, where every name is date-only, nothing is shifted); a time to the next
     event that would be negative because of that is unknown (null). Date-only events of one
     day sort by the ``journey`` keys (:func:`jmtools.evidence._days.journey_keys`) before the
-    row number, so that their order never depends on the file's row order.
+    row number, so that their order never depends on the file's row order. So do the ``few``
+    date-only names too rare to be shifted, at midnight: after the timed events of that
+    instant (whose ties stay in row order), in journey order among themselves.
     """
     import ibis
 
     key, ties = t.timestamp, []
-    if date_only:
-        if shift:
+    if date_only and not shift:
+        ties = list(journey)
+    elif date_only or few:
+        if date_only:
             day = t._ev.isin(list(date_only))
             key = ibis.ifelse(day, t.timestamp + ibis.interval(seconds=86399), t.timestamp)
-            ties = [ibis.ifelse(day, k, 0) for k in journey]
-        else:
-            ties = list(journey)
+        dated = t._ev.isin([*date_only, *few])
+        ties = [ibis.ifelse(dated, k, 0) for k in journey]
     order = [key, *ties, t._row] if "_row" in t.columns else [key, *ties, t._ev]
     w = ibis.window(group_by=t.customer_id, order_by=order)
     nxt_ts = t.timestamp.lead().over(w)

@@ -68,6 +68,9 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
     src : path, DataFrame, pyarrow.Table, ibis.Table or pyspark DataFrame
         The input. Paths ending in ``.csv``/``.tsv``/``.txt``/``.gz`` are read as CSV
         (delimiter detected), ``.parquet``/``.pq`` or a folder as Parquet, ``.xlsx`` as Excel.
+        A pandas frame may be in any layout (sliced, reversed, filtered, re-indexed; numpy,
+        nullable, Arrow or categorical columns): its rows are taken in the order shown, its
+        named index levels as columns (a column of the same name wins), an unnamed index not.
     kind : {"events", "customers", "surveys", "feedback", "orders", "tickets"}
         Which canonical table (see ``docs/contracts.md``).
     columns : dict, optional

@@ -277,13 +277,36 @@ def _frame_from(src):
                                      source="DataFrame",
                                      fix="rename or drop the duplicates first, e.g. "
                                          "df.loc[:, ~df.columns.duplicated()]")], source="DataFrame")
-        frame = src.reset_index(drop=True).copy(deep=False)
-        frame.columns = labels  # integer or tuple labels become text the columns= mapping can name
+        frame = _index_as_columns(src, labels)
+        frame.columns = [str(c) for c in frame.columns]  # integer or tuple labels become text
         for col in frame.columns:
             if frame[col].dtype == object:
                 frame[col] = frame[col].astype("string")
+            elif _laid_out_backwards(frame[col]):
+                frame[col] = frame[col].copy()
         return frame
     return None
+
+
+def _index_as_columns(src, labels: list[str]):
+    """The frame with its named index levels as columns (``df.set_index("customer_id")``: the
+    index is data when it has a name; a column of the same name wins), the rest dropped."""
+    names = [n for n in src.index.names if n is not None and str(n) not in labels]
+    names = [n for i, n in enumerate(names) if n not in names[:i]]
+    frame = src.reset_index(level=names) if names else src
+    return frame.reset_index(drop=True).copy(deep=False)
+
+
+def _laid_out_backwards(column) -> bool:
+    """Whether the column may be a view DuckDB cannot scan (``df.iloc[::-1]`` walks the numpy
+    buffer backwards): a numpy column that is not contiguous, or a nullable or zoned one (numpy
+    buffers under a wrapper); Arrow, text and categorical columns are scanned as they are."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(column.dtype, np.dtype):
+        return not column.to_numpy(copy=False).flags.c_contiguous
+    return not isinstance(column.dtype, (pd.ArrowDtype, pd.StringDtype, pd.CategoricalDtype))
 
 
 def _register_frame(raw, frame, view: str, label: str) -> str:
@@ -297,11 +320,28 @@ def _register_frame(raw, frame, view: str, label: str) -> str:
         raw.execute(f"CREATE OR REPLACE TEMP VIEW {_q(view)} AS SELECT *, row_number() OVER () "
                     f"AS {ROW} FROM {_q(view + '_frame')}")
     except duckdb.Error as exc:
-        odd = [f"{c!r} ({frame[c].dtype})" for c in getattr(frame, "columns", [])
-               if str(getattr(frame[c], "dtype", "")).startswith(("period", "interval", "complex"))]
+        odd = _unreadable(raw, frame, view + "_probe")
         first = str(exc).splitlines()[0]
-        raise DataError([Problem(f"the frame cannot be read — {first}"
-                                 + (f"; columns {', '.join(odd)}" if odd else ""), source=label,
-                                 fix="convert those columns to text, numbers or timestamps "
-                                     "(a Period: .dt.to_timestamp())")]) from None
+        cols = f"; column{'s' if len(odd) > 1 else ''} {', '.join(odd)}" if odd else ""
+        raise DataError([Problem(f"the frame cannot be read — {first}{cols}", source=label,
+                                 fix="convert those columns to text, numbers or timestamps, or drop "
+                                     "them (df[col] = df[col].astype(str); a Period: "
+                                     ".dt.to_timestamp())")]) from None
     return view
+
+
+def _unreadable(raw, frame, probe: str) -> list[str]:
+    """The columns DuckDB cannot scan, each tried alone, as ``'name' (dtype)``."""
+    import duckdb
+
+    pandas = hasattr(frame, "dtypes")
+    out = []
+    for col in (frame.columns if pandas else frame.column_names):
+        try:
+            raw.register(probe, frame[[col]] if pandas else frame.select([col]))
+            raw.execute(f"SELECT * FROM {_q(probe)} LIMIT 1").fetchall()
+        except duckdb.Error:
+            out.append(f"{col!r} ({frame[col].dtype if pandas else frame.schema.field(col).type})")
+        finally:
+            raw.unregister(probe)
+    return out

@@ -25,6 +25,7 @@ from jmtools.analyses.sentiment import score_texts
 from jmtools.core.errors import ParameterError
 from jmtools.evidence import prepare
 from jmtools.personas import assign_personas, persona_kpis
+from jmtools.report.steps import show_dates_only
 from jmtools.sources import World
 from jmtools.teaching import exercises
 from jmtools.teaching.feedback import Feedback
@@ -113,6 +114,23 @@ class Lesson:
     def check(self, exercise_id: str, answer) -> Feedback:
         """Check an answer against the data; see :func:`jmtools.teaching.check`."""
         return exercises.check(exercise_id, answer, self)
+
+    def show_dates_only(self) -> str | None:
+        """Where the track shows a funnel: say, as notebook 02 does, that the event log has
+        dates only — how many customers have two or more stages on one day, and the order
+        assumed within a day (:func:`jmtools.report.steps.show_dates_only`; no figure is recorded).
+
+        Returns
+        -------
+        str or None
+            The sentence shown; None, and nothing shown, when the events carry times.
+
+        Examples
+        --------
+        >>> Lesson("sample:b2b").show_dates_only() is None
+        True
+        """
+        return show_dates_only(self.evidence, record=lambda *args, **kwargs: None)
 
     # ----------------------------------------------------------------- the data
     @property
