@@ -163,3 +163,26 @@ def test_the_track_shows_no_group_of_one_to_four(stem, tmp_path):
     folder = built(thin_end_world, tmp_path / "world")
     run = run_cells(FOLDER / "solutions" / f"{stem}.ipynb", {"data_dir": str(folder), "persona": THIN})
     assert not _small_counts(run.displayed)
+
+
+@pytest.mark.parametrize("stem", ["02_touchpoints", "03_emotional_journey", "06_prioritisation",
+                                  "07_test_implement_iterate"])
+def test_another_persona_gets_sentences_not_tracebacks(stem, tmp_path):
+    """Following a persona of 20 (tests/small_groups.py), the solutions of steps 2, 3, 6 and 7
+    picked their answers from empty selections (idxmin of nothing, an opportunity or a stage
+    that is not there): each answer now reads as a sentence, and each check says why."""
+    from inprocess import run_cells
+    from small_groups import THIN, built, thin_end_world
+
+    from jmtools.teaching import check
+
+    folder = built(thin_end_world, tmp_path / "world")
+    run = run_cells(FOLDER / "solutions" / f"{stem}.ipynb",
+                    {"data_dir": str(folder), "persona": THIN, "output_dir": str(tmp_path / "out")})
+    ns = run.namespace
+    step = STEMS.index(stem)
+    for e in (e for e in EXERCISES.values() if e.step == step):
+        feedback = check(e.id, ns["answer_" + e.id.replace(".", "_")], ns["lesson"])
+        assert feedback.ok or feedback.code in {"not-available", "empty-selection"}, (e.id, str(feedback))
+    assert any(not check(e.id, ns["answer_" + e.id.replace(".", "_")], ns["lesson"]).ok
+               for e in EXERCISES.values() if e.step == step)
