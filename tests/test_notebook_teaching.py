@@ -150,11 +150,13 @@ def _small_counts(displayed) -> list:
     return found
 
 
-@pytest.mark.parametrize("stem", ["04_data_integration", "05_patterns_and_pain_points"])
+@pytest.mark.parametrize("stem", ["01_personas", "04_data_integration", "05_patterns_and_pain_points",
+                                  "07_test_implement_iterate"])
 def test_the_track_shows_no_group_of_one_to_four(stem, tmp_path):
     """Following a persona of 20 of whom 2 reach the last stage (tests/small_groups.py): the
     solutions of step 4 (the funnel's last step, n = 2) and step 5 (detours of 1–3 customers)
-    showed those counts; they now go through the report's disclosure rule (D43)."""
+    showed those counts, and so did step 1 (checks and overlaps of 1–4) and step 7 (the funnel
+    before and after, n = 1–2); they now go through the report's disclosure rule (D43, D53)."""
     from inprocess import run_cells
     from small_groups import THIN, built, thin_end_world
 
