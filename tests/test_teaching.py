@@ -411,3 +411,24 @@ def test_the_checker_reads_no_answer_key():
     for module in (_early, _judge, _late, exercises, feedback, iterate, worksheets, lesson_module):
         text = inspect.getsource(module)
         assert "load_truths" not in text and "truths.json" not in text and "customer_personas" not in text
+
+
+# ------------------------------------------------------------- empty selections (issue 15)
+def test_pick_gives_a_sentence_not_an_exception_for_an_empty_selection():
+    from jmtools.teaching import pick
+
+    f = pd.DataFrame({"stage": ["A", "B", "C"], "valence": [0.4, -0.3, np.nan]})
+    assert pick(f, "stage", lowest="valence") == "B" and pick(f, "stage", highest="valence") == "A"
+    assert pick(f, "stage") == "A"
+    empty = pick(f[f["valence"] > 1], "stage", lowest="valence")
+    assert "selection is empty" in empty and "stage" in empty
+    assert pick(f.iloc[:0], "stage", empty="none") == "none"
+    assert "selection is empty" in pick(f.iloc[2:], "stage", lowest="valence")   # only a missing value
+
+
+def test_an_empty_selection_is_answered_with_why():
+    from jmtools.teaching import pick
+
+    nothing = pick(pd.DataFrame({"touchpoint": []}), "touchpoint")
+    hint("2.2", nothing, "empty-selection")
+    assert "selection is empty" in str(check("2.2", nothing, lesson()))

@@ -14,7 +14,7 @@ stored answers — so the track works on a regenerated world or on the learners'
 wrong answer gets a hint that names the misconception (:data:`HINTS`), not the answer.
 """
 
-from jmtools.teaching.exercises import EXERCISES, STEPS, check, get, hidden_card
+from jmtools.teaching.exercises import EXERCISES, STEPS, check, get, hidden_card, pick
 from jmtools.teaching.feedback import HINTS, Feedback
 from jmtools.teaching.iterate import (before_after, change_at, difference_interval, middle_date,
                                       next_version)
@@ -22,4 +22,4 @@ from jmtools.teaching.lesson import Lesson, Question
 
 __all__ = ["Lesson", "Question", "Feedback", "HINTS", "EXERCISES", "STEPS", "check", "get",
            "hidden_card", "before_after", "change_at", "difference_interval", "middle_date",
-           "next_version"]
+           "next_version", "pick"]

@@ -231,7 +231,10 @@ def _csat(lesson):
 
 
 def _ask_2_2(lesson) -> str:
-    _csat(lesson)
+    tk = _csat(lesson)
+    if lowest_accepted(tk[tk["persona"] == lesson.persona], "touchpoint", min_n=lesson.min_n)[0].empty:
+        raise Hint("not-available", needs=f"a touchpoint with CSAT answers of {lesson.min_n} or more of "
+                                          f"{lesson.persona}'s customers")
     return f"At which touchpoint do {lesson.persona}'s customers give the lowest mean CSAT (1–5)?"
 
 
@@ -265,7 +268,11 @@ def _curve(lesson) -> pd.DataFrame:
 
 
 def _ask_3_1(lesson) -> str:
-    _curve(lesson)
+    mine = _curve(lesson)
+    mine = mine[mine["persona"] == lesson.persona].rename(columns={"valence": "value"})
+    if lowest_accepted(mine, "stage", min_n=lesson.min_n)[0].empty:
+        raise Hint("not-available", needs=f"a stage measured on {lesson.min_n} or more of "
+                                          f"{lesson.persona}'s customers")
     return f"At which stage is {lesson.persona}'s measured emotion (valence, −2..+2) lowest?"
 
 

@@ -15,8 +15,42 @@ from typing import Any, Callable
 
 from jmtools.core.errors import suggest
 
-__all__ = ["Exercise", "Hint", "blank", "number", "share", "count", "name", "names", "choice",
+__all__ = ["Exercise", "Hint", "NoRows", "pick", "blank", "number", "share", "count", "name", "names", "choice",
            "pct", "fmt", "interval_text", "close"]
+
+
+class NoRows(str):
+    """What :func:`pick` gives back for an empty selection: a sentence saying why, not an error.
+
+    A :func:`jmtools.teaching.check` of it answers with the exercise's own reason when the
+    exercise is not available for this persona, else with hint ``"empty-selection"``.
+    """
+
+
+def pick(frame, col: str, *, lowest: str | None = None, highest: str | None = None, empty=None):
+    """The ``col`` value of the row of ``frame`` with the lowest ``lowest`` (or the highest
+    ``highest``; else the first row), or ``empty`` — by default a :class:`NoRows` sentence —
+    when no row is left to pick from.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"stage": ["A", "B"], "valence": [0.4, -0.3]})
+    >>> pick(f, "stage", lowest="valence")
+    'B'
+    >>> print(pick(f[f["valence"] > 1], "stage", lowest="valence"))
+    no rows to pick the stage from: the selection is empty (0 of the rows it started from)
+    >>> pick(f.iloc[:0], "stage", empty="none")
+    'none'
+    """
+    by = lowest or highest
+    rows = frame if by is None else frame[frame[by].notna()]
+    if rows.empty:
+        return empty if empty is not None else NoRows(
+            f"no rows to pick the {col} from: the selection is empty (0 of the rows it started from)")
+    at = rows.index[0] if by is None else rows[by].idxmin() if lowest else rows[by].idxmax()
+    value = rows.loc[at, col]
+    return value.item() if hasattr(value, "item") else value
 
 
 class Hint(Exception):

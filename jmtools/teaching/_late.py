@@ -13,6 +13,7 @@ import math
 import pandas as pd
 
 from jmtools.analyses import funnels
+from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.teaching._judge import (Exercise, Hint, choice, close, count, fmt, interval_text, name,
                                      names, number, pct, share)
 from jmtools.teaching.iterate import change_at, difference_interval
@@ -95,15 +96,24 @@ def _judge_4_2(lesson, answer) -> str:
     raise Hint("wrong", nudge=f"A two-step funnel [{a!r}, {b!r}] at the touchpoint level counts it.")
 
 
-def _ask_4_3(lesson) -> str:
+def _last_two(lesson) -> tuple[pd.Series, pd.Series]:
+    """The persona's last two stages; not available when either holds 1–4 customers (its share
+    would give the count away: the disclosure rule, docs/decisions.md D43)."""
     mine = _persona_funnel(lesson)
-    last, before = mine.iloc[-1], mine.iloc[-2]
+    if ((mine["n"].iloc[-2:] > 0) & (mine["n"].iloc[-2:] < MIN_GROUP)).any():
+        raise Hint("not-available", needs=f"a last stage reached by {MIN_GROUP} or more of "
+                                          f"{lesson.persona}'s customers (fewer are not shown)")
+    return mine.iloc[-1], mine.iloc[-2]
+
+
+def _ask_4_3(lesson) -> str:
+    last, before = _last_two(lesson)
     return (f"Of {lesson.persona}'s customers who reached “{before['step']}”, what share went on to "
             f"“{last['step']}”?")
 
 
 def _judge_4_3(lesson, answer) -> str:
-    last = _persona_funnel(lesson).iloc[-1]
+    last = _last_two(lesson)[0]
     got = share(answer)
     if close(got, last["conversion"], 0.005):
         return f"{int(last['n']):,} of {int(last['n_prev']):,}."

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from jmtools.core.errors import ParameterError
 from jmtools.teaching import _early, _late
-from jmtools.teaching._judge import Exercise, Hint, blank
+from jmtools.teaching._judge import Exercise, Hint, NoRows, blank, pick
 from jmtools.teaching.feedback import Feedback, hint, right
 
-__all__ = ["EXERCISES", "STEPS", "get", "question", "check", "hidden_card"]
+__all__ = ["EXERCISES", "STEPS", "get", "question", "check", "hidden_card", "pick"]
 
 #: Exercise id → exercise, in the track's order.
 EXERCISES: dict[str, Exercise] = {ex.id: ex for ex in [*_early.EXERCISES, *_late.EXERCISES]}
@@ -79,8 +79,14 @@ def check(exercise_id: str, answer, lesson) -> Feedback:
     True
     """
     ex = get(exercise_id)
+    try:
+        ex.ask(lesson)
+    except Hint as h:                 # not available for this persona or data: say why, whatever the answer
+        return hint(ex.id, h.code, **h.facts)
     if blank(answer):
         return hint(ex.id, "unanswered", form=ex.form)
+    if isinstance(answer, NoRows):
+        return hint(ex.id, "empty-selection", why=str(answer))
     try:
         remark = ex.judge(lesson, answer)
     except Hint as h:

@@ -27,8 +27,13 @@ HINTS: dict[str, tuple[str, str]] = {
         "The answer should be {form}; got {got}."),
     "not-available": (
         "not available on this data",
-        "This exercise needs {needs}, which this data folder does not have. Skip it, or run the "
+        "This exercise needs {needs}, which this data folder (or the persona you follow) does not "
+        "have. Skip it, follow another persona, or run the "
         "notebook on a sample world that has them (data_dir = \"sample:ecommerce\")."),
+    "empty-selection": (
+        "an empty selection",
+        "Your answer is {why}. Loosen the filter (a persona, a step, n >= min_n…) or read the "
+        "table before selecting from it."),
     "unknown-name": (
         "a name the data does not know",
         "{name!r} is not one of the {kind} of this world.{suggestion}"),
