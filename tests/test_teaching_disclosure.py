@@ -129,3 +129,23 @@ def test_step_7_shows_the_change_of_a_large_persona_as_plain_pandas_counts_it():
     before = reached.reindex(first[first < lesson.split].index, fill_value=0)
     assert (change["before"]["n_prev"], change["before"]["n"]) == ((before >= at - 1).sum(), (before >= at).sum())
     assert min(change["before"]["n"], change["after"]["n"]) >= MIN_GROUP
+
+
+@pytest.mark.parametrize("persona", ["Budget Ben", "Weekend Walter"])
+def test_the_solution_of_6_1_answers_for_the_persona_followed(persona, tmp_path):
+    """Exercise 6.1's solution read the RICE of "free-shipping-threshold", Budget Ben's opportunity:
+    following Weekend Walter (whose question names "comparison-table") it answered with an empty
+    selection. It now reads the opportunity the question names, and its RICE is the plain formula's."""
+    from inprocess import run_cells
+
+    if not (Path(__file__).resolve().parents[1] / "data" / "ecommerce" / "events.parquet").exists():
+        pytest.skip("sample world ecommerce not generated")
+    run = run_cells(FOLDER / "solutions" / "06_prioritisation.ipynb",
+                    {"data_dir": "sample:ecommerce", "persona": persona, "output_dir": str(tmp_path)})
+    ns = run.namespace
+    lesson, opportunities = ns["lesson"], ns["run"].opportunities.set_index("id")
+    asked = ns["asked"]
+    assert f"“{asked}”" in lesson.ask("6.1").text
+    r = opportunities.loc[asked]
+    assert ns["answer_6_1"] == pytest.approx(r["reach"] * r["impact"] * r["confidence"] / r["effort"])
+    assert lesson.check("6.1", ns["answer_6_1"]).ok
