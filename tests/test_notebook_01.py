@@ -247,3 +247,6 @@ def test_the_protecting_persona_gives_back_neither_its_size_nor_a_hidden_overlap
         assert rows["suppressed"].all()
     texts = "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))
     assert "its numbers are left out too" in texts
+    shown = next(f for f in _frames(run) if "share_of_a" in f)
+    thea = shown[(shown["persona_a"] == THIN) & ~shown["suppressed"]]
+    assert len(thea) and (thea[["n_a", "share_of_a"]] == "not shown").all().all()   # words, not NaN

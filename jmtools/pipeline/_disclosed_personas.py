@@ -210,7 +210,9 @@ def disclosed_overlaps(overlaps: pd.DataFrame | None, check: pd.DataFrame | None
     before it (its rule's count minus its size, shown, gives them), and, with ``sizes``
     (:func:`~jmtools.pipeline._disclosed.disclosed_shares` of the persona sizes), a persona
     whose size is hidden (its rule's count is its size when no earlier persona took any; the
-    check's ``ok`` row loses ``n`` too). Returns both, copied.
+    check's ``ok`` row loses ``n`` too). Returns both, copied; the overlaps'
+    ``attrs["counts_hidden"]`` lists the rows shown with a rule's count hidden
+    (:func:`~jmtools.report.steps.not_shown` says "not shown" there).
 
     Examples
     --------
@@ -230,9 +232,13 @@ def disclosed_overlaps(overlaps: pd.DataFrame | None, check: pd.DataFrame | None
         if "kept_by" in overlaps:                  # 1–4 of b's rule went to a: b's count − b's size
             lost = overlaps["persona_b"].where(overlaps["kept_by"] == overlaps["persona_a"], overlaps["persona_a"])
             guard |= set(lost[few].astype(str))
+        ruled = np.zeros(len(out), bool)
         for side in ("a", "b"):
-            _blank(out, (f"n_{side}", f"share_of_{side}"), overlaps[f"persona_{side}"].astype(str).isin(guard).to_numpy())
+            hit = overlaps[f"persona_{side}"].astype(str).isin(guard).to_numpy()
+            _blank(out, (f"n_{side}", f"share_of_{side}"), hit)
+            ruled |= hit
         out["suppressed"] = few
+        out.attrs = {**overlaps.attrs, "counts_hidden": np.flatnonzero(ruled & ~few).tolist()}  # "not shown"
     checked = None if check is None else check.copy()
     if checked is not None:
         hit = _few(check, "n", min_group)
