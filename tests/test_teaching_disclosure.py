@@ -149,3 +149,22 @@ def test_the_solution_of_6_1_answers_for_the_persona_followed(persona, tmp_path)
     r = opportunities.loc[asked]
     assert ns["answer_6_1"] == pytest.approx(r["reach"] * r["impact"] * r["confidence"] / r["effort"])
     assert lesson.check("6.1", ns["answer_6_1"]).ok
+
+
+def test_exercise_1_1_does_not_confirm_a_size_hidden_to_protect_a_smaller_persona(tmp_path):
+    """Loud Lou (3) before Thin Thea (20): step 1 hides Thea's size so that the total does not give
+    Lou's 3; exercise 1.1 confirmed Thea's 20 (plain pandas: her customers with events). Now it is
+    not available for Thea; for Budget Ben, whose size is shown, it still checks."""
+    from small_groups import THIN, built, loud_and_thin_world
+
+    from jmtools.teaching import Lesson
+
+    folder = built(loud_and_thin_world, tmp_path / "world")
+    lesson = Lesson(folder, persona=THIN)
+    ev = lesson.events
+    key = ev.loc[ev["persona"] == THIN, "customer_id"].nunique()
+    assert key == 20
+    for answer in (key, key - 1, key + 1, 3):
+        assert lesson.check("1.1", answer).code == "not-available"
+    ben = Lesson(lesson.world, persona="Budget Ben")
+    assert ben.check("1.1", ev.loc[ev["persona"] == "Budget Ben", "customer_id"].nunique()).ok

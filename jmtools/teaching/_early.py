@@ -17,6 +17,7 @@ from jmtools.core.metrics import SCALES
 from jmtools.core.vocabulary import IN_CUSTOMERS_TITLE, NO_PERSONA
 from jmtools.personas import PersonaCard, RuleError, persona_filter
 from jmtools.analyses.disclosure import MIN_GROUP
+from jmtools.pipeline import disclosed_shares
 from jmtools.teaching._judge import (Exercise, Hint, choice, count, disclosed, fmt, interval_text, name, names,
                                      pct, shown)
 
@@ -93,9 +94,16 @@ def _judge_0_2(lesson, answer) -> str:
 
 # ----------------------------------------------------------------- 1 · personas
 def _size_with_events(lesson) -> int:
-    sizes = lesson.evidence.persona_sizes.set_index("persona")["n_customers"]
-    key = int(sizes.get(lesson.persona, 0))
+    """Exercise 1.1's key; not available when the size is 1–4 or hidden to protect a smaller persona
+    (the sizes beside the total of step 1, :func:`~jmtools.pipeline.disclosed_shares`)."""
+    sizes = disclosed_shares(lesson.evidence.persona_sizes, "n_customers", numbers=())
+    mine = sizes[sizes["persona"].astype(str) == lesson.persona]
+    raw = lesson.evidence.persona_sizes.set_index("persona")["n_customers"]
+    key = int(raw.get(lesson.persona, 0))
     disclosed(f"{MIN_GROUP} or more customers with events in {lesson.persona}", key)
+    if mine["suppressed"].any():
+        raise Hint("not-available", needs=f"a size of {lesson.persona} that step 1 shows (it is hidden so "
+                                          "that the total does not give a smaller persona away)")
     return key
 
 
