@@ -85,3 +85,18 @@ def built(builder, folder: Path, **options) -> Path:
     if made is None:
         pytest.skip("sample world ecommerce not generated (jmtools sample-data)")
     return made
+
+
+def loud_and_thin_world(folder: Path) -> Path:
+    """:func:`thin_end_world` with :data:`LOUD` before :data:`THIN`: 3 customers outside Thin Thea
+    (the first 3 by id). Thin Thea (20) is then the smallest other persona, whose size is hidden
+    so that the total does not give Loud Lou's 3 away. Returns the folder (None without the sample)."""
+    if thin_end_world(folder) is None:
+        return None
+    table = pd.read_csv(folder / "customers.csv")
+    chosen = list(table.loc[~table["thin"], "customer_id"].sort_values().head(3))
+    table.assign(loud=table["customer_id"].isin(chosen)).to_csv(folder / "customers.csv", index=False)
+    journey = (folder / "journey.yaml").read_text(encoding="utf-8")
+    (folder / "journey.yaml").write_text(journey.replace(
+        "personas:\n", f"personas:\n  - name: {LOUD}\n    rule: \"loud == True\"\n", 1), encoding="utf-8")
+    return folder

@@ -160,7 +160,7 @@ def test_no_table_of_the_notebook_shows_a_group_of_one_to_four(tmp_path):
     for name in ("kpis", "profile", "typical"):
         rows = ns[name][ns[name]["persona"].astype(str) == "(no persona)"]
         assert rows["n"].isna().all(), name                            # its size is not given back
-    assert ns["kpis"].loc[ns["kpis"]["persona"].astype(str) == "(no persona)", "value"].notna().all()
+    assert ns["kpis"].loc[ns["kpis"]["persona"].astype(str) == "(no persona)", "value"].isna().all()   # nor its rates
     texts = "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))
     assert "so that the total does not reveal a smaller one" in texts
     assert "attribute levels of a persona" in texts and "of all customers held by fewer than 5" in texts
@@ -209,3 +209,44 @@ def test_a_kpi_of_one_to_four_customers_inside_a_shown_persona_is_hidden(tmp_pat
     assert "persona_conversion" not in run.figures
     card = next(c for c in run.namespace["cards"] if c.name == THIN).with_profile(run.namespace["sizes"], kpis)
     assert not [x for x in card.numbers if x[0].lower().startswith("conversion")]
+
+
+def test_the_protecting_persona_gives_back_neither_its_size_nor_a_hidden_overlap(tmp_path):
+    """Loud Lou (3 customers) before Thin Thea (20) (tests/small_groups.py): Thea's size is hidden
+    so that the total does not give Lou's 3, but the overlaps showed n_a = 20 (Thea's rule selects
+    exactly her 20), her attribute shares 0.05, 0.35, 0.4… (multiples of 1/20) with intervals,
+    and Budget Ben's rule count 1,066 beside his size 1,055 and Thea's 10 gave Lou ∩ Ben = 1.
+    Counts checked with plain pandas; now no rule count of those personas, nor a rate of Thea's."""
+    from inprocess import run_cells
+    from small_groups import LOUD, THIN, built, loud_and_thin_world
+
+    folder = built(loud_and_thin_world, tmp_path / "world")
+    customers = pd.read_csv(folder / "customers.csv")
+    assert (int(customers["loud"].sum()), int(customers["thin"].sum())) == (3, 20)   # the planted groups
+    run = run_cells(NOTEBOOK, {"data_dir": str(folder), "suggest": False, "min_customers": 1})
+    ns = run.namespace
+    sizes = ns["sizes"].set_index("persona")
+    assert sizes.loc[[LOUD, THIN], "suppressed"].all()                 # Thea protects Lou
+    size = ns["assignment"]["persona"].astype(str).value_counts()
+    assert size[THIN] == int(customers["thin"].sum()) == 20             # her rule's count is her size
+    overlaps = ns["overlaps"]
+    for side in ("a", "b"):
+        rows = overlaps[overlaps[f"persona_{side}"] == THIN]
+        assert rows[[f"n_{side}", f"share_of_{side}"]].isna().all().all()
+    lou_ben = overlaps[(overlaps["persona_a"] == LOUD) & (overlaps["persona_b"] == "Budget Ben")]
+    assert len(lou_ben) and lou_ben["n_both"].isna().all()             # 1 customer, hidden
+    ben = overlaps[overlaps["persona_b"] == "Budget Ben"]
+    assert ben["n_b"].isna().all() and ben["share_of_b"].isna().all()  # 1,066 − 1,055 − 10 = 1
+    assert size["Budget Ben"] == sizes.loc["Budget Ben", "n"]
+    check = ns["check"]
+    assert check.loc[(check["persona"] == THIN) & (check["check"] == "ok"), "n"].isna().all()
+    for name in ("kpis", "profile"):
+        rows = ns[name][ns[name]["persona"].astype(str) == THIN]
+        numbers = [c for c in ("n", "value", "ci_low", "ci_high", "difference", "lift") if c in rows]
+        assert len(rows) and rows[numbers].isna().all().all(), name
+        assert rows["suppressed"].all()
+    texts = "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))
+    assert "its numbers are left out too" in texts
+    shown = next(f for f in _frames(run) if "share_of_a" in f)
+    thea = shown[(shown["persona_a"] == THIN) & ~shown["suppressed"]]
+    assert len(thea) and (thea[["n_a", "share_of_a"]] == "not shown").all().all()   # words, not NaN

@@ -356,3 +356,64 @@ def test_the_report_says_fewer_than_five_match_several_personas_and_no_total_giv
     assert "fewer than 5 match several personas" in sentence
     assert "3,899" not in sentence and not re.search(r"(?<![\d,.])3(?![\d,.])", sentence)  # not the 3, nor 3,899
     assert "so that no group of fewer than 5 customers can be picked out" in sentence
+
+
+def _moves_log():
+    """30 customers go A → B; x and y go A → C → A → D, z goes A → C: the moves A → C (3 customers)
+    and A → D (2) are left out, and they share x and y — 5 by their sum, 3 distinct."""
+    rows = [(f"b{i:02d}", ["a", "b"]) for i in range(30)] + [("x", ["a", "c", "a", "d"]),
+                                                            ("y", ["a", "c", "a", "d"]), ("z", ["a", "c"])]
+    events = pd.DataFrame([{"customer_id": c, "event": e, "timestamp": pd.Timestamp("2024-01-01") + pd.Timedelta(minutes=i)}
+                           for c, seq in rows for i, e in enumerate(seq)])
+    journey = {"stages": ["S"], "touchpoints": [{"name": t.upper(), "stage": "S", "events": [t]} for t in "abcd"]}
+    return events, journey
+
+
+def _left_out_customers(events, shown):
+    """Plain pandas: per touchpoint with a move shown (its total beside it), the distinct customers
+    whose moves out of it are not shown."""
+    e = events.sort_values(["customer_id", "timestamp"]).assign(node=lambda d: d["event"].str.upper())
+    e["nxt"] = e.groupby("customer_id")["node"].shift(-1)
+    pairs = e.dropna(subset=["nxt"])
+    kept = set(map(tuple, shown[["from_step", "to_step"]].to_numpy()))
+    gone = pairs[[(a, b) not in kept for a, b in pairs[["node", "nxt"]].to_numpy()]]
+    gone = gone.groupby("node")["customer_id"].nunique()
+    return gone.reindex(sorted(set(shown["from_step"])), fill_value=0)
+
+
+def test_moves_left_out_of_a_step_are_five_distinct_customers_or_none():
+    """Moves left out of a step (``within``) counted by their sum reached 5 with 3 customers (x and y
+    make both moves): A → B, 30 of 35 moves out of A, gave away the 5 moves of those 3. The
+    largest row left out is now 5 or more customers, so A → B goes too."""
+    from jmtools.analyses.funnels import transitions
+    from jmtools.evidence import prepare
+
+    events, journey = _moves_log()
+    moves = transitions(prepare(events, journey), level="touchpoint")
+    counts = moves.set_index(["from_step", "to_step"])["n_customers"]
+    assert counts[("A", "C")] == 3 and counts[("A", "D")] == 2 and counts[("A", "B")] == 30
+    shown = pipeline.disclosed_table(moves, "n_customers", within="from_step")
+    assert not (shown["from_step"] == "A").any()
+    gone = _left_out_customers(events, shown)
+    assert ((gone == 0) | (gone >= MIN_GROUP)).all(), gone.to_dict()
+    before = _left_out_customers(events, moves[moves["n_customers"] >= MIN_GROUP])   # the sum's rule kept A → B
+    assert before.to_dict() == {"A": 3}
+    assert shown.attrs["hidden_rows"] == len(moves) - len(shown)
+
+
+def test_moves_with_five_distinct_customers_left_out_keep_the_rest():
+    """A row of 5 or more is not left out when the rows of 1–4 of its step cannot share customers
+    beyond 5: here 6 more customers go A → E, so A → E (6) is left out with them and A → B stays."""
+    from jmtools.analyses.funnels import transitions
+    from jmtools.evidence import prepare
+
+    events, journey = _moves_log()
+    extra = pd.DataFrame([{"customer_id": f"e{i}", "event": e, "timestamp": pd.Timestamp("2024-01-02") + pd.Timedelta(minutes=j)}
+                          for i in range(6) for j, e in enumerate(["a", "e"])])
+    journey["touchpoints"].append({"name": "E", "stage": "S", "events": ["e"]})
+    events = pd.concat([events, extra], ignore_index=True)
+    moves = transitions(prepare(events, journey), level="touchpoint")
+    shown = pipeline.disclosed_table(moves, "n_customers", within="from_step")
+    assert shown.loc[shown["from_step"] == "A", "to_step"].tolist() == ["B"]
+    gone = _left_out_customers(events, shown)
+    assert gone["A"] == 9 and ((gone == 0) | (gone >= MIN_GROUP)).all()

@@ -369,10 +369,11 @@ def disclosed_table(frame: pd.DataFrame, customers_col: str, *, by=None, pool: s
         The text column that names the pooled row.
     within : str, optional
         A column whose rows share a total shown beside them (``from_step``: each move shows
-        ``n_from``, the moves out of its step). Per value (and group), the smallest other rows
-        are left out too until those left out count ``min_group`` customers or more, so that
-        the total minus the rows shown gives no group of 1–4 away
-        (:func:`~jmtools.analyses.disclosure.suppress_small_cells`).
+        ``n_from``, the moves out of its step). Per value (and group) with a row left out, the
+        smallest other row is left out too, so that the total minus the rows shown is backed by
+        ``min_group`` distinct customers or more. The rows may share customers (one customer
+        makes two of the moves left out), so their sum can overstate the customers left out;
+        the largest row left out cannot, and every other row has ``min_group`` or more.
 
     Returns
     -------
@@ -393,16 +394,22 @@ def disclosed_table(frame: pd.DataFrame, customers_col: str, *, by=None, pool: s
     ...                   "n_from": [38] * 3})                      # 38 − 30 − 6 would give the 2
     >>> disclosed_table(m, "n_customers", within="from_step")["to_step"].tolist()
     ['B']
+    >>> m = pd.DataFrame({"from_step": ["A"] * 4, "to_step": ["B", "C", "D", "E"],
+    ...                   "n_customers": [30, 9, 3, 2]})            # 3 + 2 may be the same 3 customers
+    >>> disclosed_table(m, "n_customers", within="from_step")["to_step"].tolist()
+    ['B']
     """
     if customers_col not in frame:
         raise ParameterError("customers_col", customers_col, expected=[str(c) for c in frame.columns])
     hidden = few = _few(frame, customers_col, min_group)
     if within is not None:
-        keys = frame[[within, *([by] if by else [])]].astype(str).agg("\x1f".join, axis=1)
-        grid = suppress_small_cells(frame.assign(_row=keys, _col=np.arange(len(frame))), row_col="_row",
-                                    column_col="_col", n_col=customers_col, customers_col=customers_col,
-                                    min_n=min_group)
-        hidden = grid["suppressed"].to_numpy(bool)
+        keys = frame[[within, *([by] if by else [])]].astype(str).agg("\x1f".join, axis=1).to_numpy()
+        hidden = few.copy()
+        who = pd.to_numeric(frame[customers_col], errors="coerce").fillna(0).to_numpy(float)
+        for key in pd.unique(keys[few]):                  # the largest row left out: 5 or more
+            others = np.flatnonzero((keys == key) & ~few & (who > 0))
+            if len(others):
+                hidden[others[np.lexsort((others, who[others]))[0]]] = True
     shown = frame[~hidden]
     pooled, parts = 0, []
     if pool is not None and hidden.any():

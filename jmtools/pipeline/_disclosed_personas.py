@@ -87,20 +87,30 @@ def disclosed_persona_rows(frame: pd.DataFrame | None, small, *, count_col: str 
     return out
 
 
-#: Columns of notebook 01's tables that count a persona's customers (its size, where it is hidden).
-_SIZE_COLS = ("n", "n_persona", "n_a", "n_b", "n_customers")
+#: Numeric columns of notebook 01's tables that describe everybody (the base) or an order.
+_BASE_COLS = ("base_value", "base_n", "base_share", "total", "rank")
+
+
+def _guarded(sizes: pd.DataFrame) -> set:
+    """Personas whose size is hidden only to protect a smaller one (not of 1–4 themselves)."""
+    hidden = sizes["suppressed"].to_numpy(bool).copy()
+    hidden[list(sizes.attrs.get("few_rows", ()))] = False       # the small ones: listed without numbers
+    return set(sizes.loc[hidden, "persona"].astype(str))
 
 
 def disclosed_persona_counts(frame: pd.DataFrame | None, sizes: pd.DataFrame, *,
                              persona_cols=("persona",)) -> pd.DataFrame | None:
-    """Rows of personas whose size is hidden only to protect a smaller one, without their counts.
+    """Rows of personas whose size is hidden only to protect a smaller one, without their numbers.
 
     :func:`~jmtools.pipeline._disclosed.disclosed_shares` hides the size of a persona of 1–4
     customers and of the smallest other, since the customer table's total minus the sizes
-    shown would give the small one away. That other persona's rows elsewhere keep their rates
-    and means but not the counts that equal its size (``n`` of its attributes and conversion,
-    ``n_persona`` of its typical events, ``n_a``/``n_b`` of an overlap). Returns a copy;
-    ``attrs["counts_hidden"]`` lists the positions of those rows and ``attrs["note"]`` says why.
+    shown would give the small one away. That other persona's rows elsewhere lose their counts
+    (``n`` of its attributes and conversion, ``n_persona`` of its typical events) and also their
+    rates, means and intervals: a share shown without its n breaks the rule that every number
+    carries its n, and a few shares with their intervals give the n back (0.05, 0.35 and 0.4 of
+    one persona, 1 to 3 decimals, are multiples of 1/20). Columns describing the whole base
+    (``base_value``…) stay. Returns a copy with ``suppressed`` True in those rows;
+    ``attrs["counts_hidden"]`` lists their positions and ``attrs["note"]`` says why.
 
     Examples
     --------
@@ -108,26 +118,26 @@ def disclosed_persona_counts(frame: pd.DataFrame | None, sizes: pd.DataFrame, *,
     ...                       "suppressed": [True, True, False]})
     >>> sizes.attrs["few_rows"] = [0]                  # Tiny: 1–4 customers; Ben hidden to protect it
     >>> k = pd.DataFrame({"persona": ["Ben", "Maya"], "kpi": ["conversion"] * 2, "value": [0.2, 0.3],
-    ...                   "n": [40, 900]})
+    ...                   "n": [40, 900], "base_value": [0.25] * 2})
     >>> out = disclosed_persona_counts(k, sizes)
-    >>> out["n"].tolist(), out["value"].tolist()
-    ([nan, 900.0], [0.2, 0.3])
+    >>> out["n"].tolist(), out["value"].tolist(), out["base_value"].tolist(), out["suppressed"].tolist()
+    ([nan, 900.0], [nan, 0.3], [0.25, 0.25], [True, False])
     >>> out.attrs["note"]
-    'The size of 1 persona is not shown so that the total does not reveal a smaller one: its counts are left out.'
+    'The size of 1 persona is not shown so that the total does not reveal a smaller one: its numbers are left out too.'
     """
     if frame is None:
         return None
-    hidden = sizes["suppressed"].to_numpy(bool).copy()
-    hidden[list(sizes.attrs.get("few_rows", ()))] = False       # the small ones: listed without numbers
-    guard = set(sizes.loc[hidden, "persona"].astype(str))
+    guard = _guarded(sizes)
     out = frame.copy()
     hit = np.zeros(len(frame), bool)
     for col in persona_cols:
         hit |= frame[col].astype(str).isin(guard).to_numpy()
-    _blank(out, _SIZE_COLS, hit)
+    _blank(out, [c for c in out.columns if c not in _BASE_COLS and c != "suppressed"
+                 and pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])], hit)
+    out["suppressed"] = (frame["suppressed"].to_numpy(bool) if "suppressed" in frame else False) | hit
     k = len({p for col in persona_cols for p in frame.loc[hit, col].astype(str)} & guard)
     note = "" if not k else (f"The size of {k} persona{'s' if k != 1 else ''} is not shown so that the total "
-                             f"does not reveal a smaller one: {'its' if k == 1 else 'their'} counts are left out.")
+                             f"does not reveal a smaller one: {'its' if k == 1 else 'their'} numbers are left out too.")
     out.attrs = {**frame.attrs, "note": " ".join(x for x in (frame.attrs.get("note", ""), note) if x),
                  "counts_hidden": np.flatnonzero(hit).tolist()}
     return out
@@ -187,32 +197,53 @@ def disclosed_levels(profile: pd.DataFrame | None, min_group: int = MIN_GROUP) -
 
 
 def disclosed_overlaps(overlaps: pd.DataFrame | None, check: pd.DataFrame | None = None, *,
-                       min_group: int = MIN_GROUP):
+                       sizes: pd.DataFrame | None = None, min_group: int = MIN_GROUP):
     """Persona overlaps (:func:`~jmtools.personas.persona_overlaps`) and rule checks
-    (:func:`~jmtools.personas.check_personas`) without counts of 1 to ``min_group − 1`` customers.
+    (:func:`~jmtools.personas.check_personas`) without counts of 1 to ``min_group − 1`` customers,
+    read off or by subtraction.
 
     An overlap of 1–4 customers loses ``n_both`` and its shares, a persona rule selecting 1–4
     customers its ``n_a``/``n_b``; a check row of 1–4 customers loses ``n`` and its message
-    says "fewer than 5 customers" in place of the count. Returns both, copied.
+    says "fewer than 5 customers" in place of the count. A rule's count (``n_a``/``n_b``, and
+    ``share_of_a``/``share_of_b``, which give it back beside ``n_both``) also goes where it
+    would reveal a hidden group: a persona that lost 1–4 of its rule's customers to one kept
+    before it (its rule's count minus its size, shown, gives them), and, with ``sizes``
+    (:func:`~jmtools.pipeline._disclosed.disclosed_shares` of the persona sizes), a persona
+    whose size is hidden (its rule's count is its size when no earlier persona took any; the
+    check's ``ok`` row loses ``n`` too). Returns both, copied; the overlaps'
+    ``attrs["counts_hidden"]`` lists the rows shown with a rule's count hidden
+    (:func:`~jmtools.report.steps.not_shown` says "not shown" there).
 
     Examples
     --------
     >>> o = pd.DataFrame({"persona_a": ["Ben"], "persona_b": ["Maya"], "n_both": [3], "n_a": [900],
-    ...                   "n_b": [700], "share_of_a": [0.003], "share_of_b": [0.004]})
+    ...                   "n_b": [700], "share_of_a": [0.003], "share_of_b": [0.004], "kept_by": ["Ben"]})
     >>> c = pd.DataFrame({"persona": ["Ben"], "n": [3], "message": ["3 customers are also selected by 'Maya'"]})
     >>> o2, c2 = disclosed_overlaps(o, c)
-    >>> o2[["n_both", "n_a", "share_of_a"]].values.tolist(), c2["message"].iloc[0]
-    ([[nan, 900.0, nan]], "fewer than 5 customers are also selected by 'Maya'")
+    >>> o2[["n_both", "n_a", "n_b", "share_of_a"]].values.tolist(), c2["message"].iloc[0]
+    ([[nan, 900.0, nan, nan]], "fewer than 5 customers are also selected by 'Maya'")
     """
+    guard = set() if sizes is None else set(sizes.loc[sizes["suppressed"].to_numpy(bool), "persona"].astype(str))
     out = None if overlaps is None else overlaps.copy()
     if out is not None:
+        few = _few(overlaps, "n_both", min_group)
         for cols in (("n_both", "share_of_a", "share_of_b"), ("n_a",), ("n_b",)):
             _blank(out, cols, _few(overlaps, cols[0], min_group))
-        out["suppressed"] = _few(overlaps, "n_both", min_group)
+        if "kept_by" in overlaps:                  # 1–4 of b's rule went to a: b's count − b's size
+            lost = overlaps["persona_b"].where(overlaps["kept_by"] == overlaps["persona_a"], overlaps["persona_a"])
+            guard |= set(lost[few].astype(str))
+        ruled = np.zeros(len(out), bool)
+        for side in ("a", "b"):
+            hit = overlaps[f"persona_{side}"].astype(str).isin(guard).to_numpy()
+            _blank(out, (f"n_{side}", f"share_of_{side}"), hit)
+            ruled |= hit
+        out["suppressed"] = few
+        out.attrs = {**overlaps.attrs, "counts_hidden": np.flatnonzero(ruled & ~few).tolist()}  # "not shown"
     checked = None if check is None else check.copy()
     if checked is not None:
         hit = _few(check, "n", min_group)
-        _blank(checked, ("n",), hit)
+        ok = (check["check"] == "ok").to_numpy() if "check" in check else np.zeros(len(check), bool)
+        _blank(checked, ("n",), hit | (ok & check["persona"].astype(str).isin(guard).to_numpy()))
         if hit.any():
             checked["message"] = checked["message"].astype(object).where(
                 ~hit, checked["message"].astype(str).str.replace(r"^\d+ customers?", f"{FEWER} customers", regex=True))

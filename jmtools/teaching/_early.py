@@ -16,8 +16,10 @@ from jmtools.analyses.valence import score_to_valence
 from jmtools.core.metrics import SCALES
 from jmtools.core.vocabulary import IN_CUSTOMERS_TITLE, NO_PERSONA
 from jmtools.personas import PersonaCard, RuleError, persona_filter
-from jmtools.teaching._judge import (Exercise, Hint, choice, count, fmt, interval_text, name, names,
-                                     pct)
+from jmtools.analyses.disclosure import MIN_GROUP
+from jmtools.pipeline import disclosed_shares
+from jmtools.teaching._judge import (Exercise, Hint, choice, count, disclosed, fmt, interval_text, name, names,
+                                     pct, shown)
 
 __all__ = ["EXERCISES", "lowest_accepted", "hidden_card"]
 
@@ -91,22 +93,36 @@ def _judge_0_2(lesson, answer) -> str:
 
 
 # ----------------------------------------------------------------- 1 · personas
+def _size_with_events(lesson) -> int:
+    """Exercise 1.1's key; not available when the size is 1–4 or hidden to protect a smaller persona
+    (the sizes beside the total of step 1, :func:`~jmtools.pipeline.disclosed_shares`)."""
+    sizes = disclosed_shares(lesson.evidence.persona_sizes, "n_customers", numbers=())
+    mine = sizes[sizes["persona"].astype(str) == lesson.persona]
+    raw = lesson.evidence.persona_sizes.set_index("persona")["n_customers"]
+    key = int(raw.get(lesson.persona, 0))
+    disclosed(f"{MIN_GROUP} or more customers with events in {lesson.persona}", key)
+    if mine["suppressed"].any():
+        raise Hint("not-available", needs=f"a size of {lesson.persona} that step 1 shows (it is hidden so "
+                                          "that the total does not give a smaller persona away)")
+    return key
+
+
 def _ask_1_1(lesson) -> str:
+    _size_with_events(lesson)
     return (f"How many customers with events belong to {lesson.persona} — each customer counted for "
             "the first persona (in file order) whose rule selects them?")
 
 
 def _judge_1_1(lesson, answer) -> str:
     got = count(answer)
-    sizes = lesson.evidence.persona_sizes.set_index("persona")["n_customers"]
-    key = int(sizes.get(lesson.persona, 0))
+    key = _size_with_events(lesson)
     if got == key:
         return ""
     if got == lesson.evidence.n_customers:
         raise Hint("everyone-not-persona", persona=lesson.persona)
     rule = lesson.journey.personas_resolved()[list(lesson.journey.persona_names).index(lesson.persona)].rule
     seen = set(lesson.events["customer_id"])
-    if rule and got == int(persona_filter(lesson.customers, rule)["customer_id"].isin(seen).sum()):
+    if rule and got == int(persona_filter(lesson.customers, rule)["customer_id"].isin(seen).sum()) and shown(got):
         raise Hint("wrong", nudge="That counts every customer the rule selects. A customer selected "
                                   "by two rules belongs to the first persona in the file: count "
                                   "after assign_personas().")
@@ -196,10 +212,11 @@ def _busy_touchpoint(lesson) -> tuple[str, int, int]:
     """(touchpoint, customers, events) of the persona's touchpoint with most events per customer."""
     e = lesson.events[lesson.events["persona"] == lesson.persona].dropna(subset=["touchpoint"])
     per = e.groupby("touchpoint").agg(customers=("customer_id", "nunique"), events=("event", "size"))
-    per = per[per["customers"] >= lesson.min_n]
+    least = max(lesson.min_n, MIN_GROUP)              # the key is said back: never 1–4 customers
+    per = per[per["customers"] >= least]
     if per.empty:
         raise Hint("not-available",
-                   needs=f"touchpoints with {lesson.min_n} or more of the persona's customers")
+                   needs=f"touchpoints with {least} or more of the persona's customers")
     tp = (per["events"] / per["customers"]).idxmax()
     return tp, int(per.loc[tp, "customers"]), int(per.loc[tp, "events"])
 

@@ -13,9 +13,10 @@ import numbers
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.core.errors import suggest
 
-__all__ = ["Exercise", "Hint", "NoRows", "pick", "blank", "number", "share", "count", "name", "names", "choice",
+__all__ = ["Exercise", "Hint", "NoRows", "pick", "blank", "shown", "disclosed", "number", "share", "count", "name", "names", "choice",
            "pct", "fmt", "interval_text", "close"]
 
 
@@ -51,6 +52,25 @@ def pick(frame, col: str, *, lowest: str | None = None, highest: str | None = No
     at = rows.index[0] if by is None else rows[by].idxmin() if lowest else rows[by].idxmax()
     value = rows.loc[at, col]
     return value.item() if hasattr(value, "item") else value
+
+
+def shown(*counts) -> bool:
+    """True when no count is 1 to ``MIN_GROUP − 1`` customers: 0 or 5 or more, a number the track
+    may show, or confirm when a learner's answer equals it (docs/decisions.md D53, D56).
+
+    Examples
+    --------
+    >>> shown(0, 12), shown(12, 3)
+    (True, False)
+    """
+    return not any(0 < int(c) < MIN_GROUP for c in counts)
+
+
+def disclosed(needs: str, *counts) -> None:
+    """Raise the ``not-available`` hint (it needs ``needs``) when a count an exercise would check, or
+    say back, is 1 to ``MIN_GROUP − 1`` customers: an answer judged right would confirm it."""
+    if not shown(*counts):
+        raise Hint("not-available", needs=f"{needs} (fewer are not shown, nor confirmed by a check)")
 
 
 class Hint(Exception):

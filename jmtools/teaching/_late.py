@@ -14,8 +14,8 @@ import pandas as pd
 
 from jmtools.analyses import funnels
 from jmtools.analyses.disclosure import MIN_GROUP
-from jmtools.teaching._judge import (Exercise, Hint, choice, close, count, fmt, interval_text, name,
-                                     names, number, pct, share)
+from jmtools.teaching._judge import (Exercise, Hint, choice, close, count, disclosed, fmt, interval_text,
+                                     name, names, number, pct, share, shown)
 from jmtools.teaching.iterate import change_at, difference_interval
 
 __all__ = ["EXERCISES", "worst_step", "both_touchpoints"]
@@ -37,8 +37,9 @@ def _respondents(lesson) -> tuple[int, int, int]:
         raise Hint("not-available", needs="a surveys table")
     a = lesson.assignment
     mine = surveys["customer_id"].isin(set(a.loc[a["persona"] == lesson.persona, "customer_id"]))
-    return (int(surveys.loc[mine, "customer_id"].nunique()), int(mine.sum()),
-            int(surveys["customer_id"].nunique()))
+    customers = int(surveys.loc[mine, "customer_id"].nunique())
+    disclosed(f"survey answers from {MIN_GROUP} or more of {lesson.persona}'s customers", customers)
+    return customers, int(mine.sum()), int(surveys["customer_id"].nunique())
 
 
 def _ask_4_1(lesson) -> str:
@@ -76,22 +77,30 @@ def _detour(lesson) -> tuple[str, str, int]:
     return str(top["from_step"]), str(top["to_step"]), int(top["n_customers"])
 
 
+def _after(lesson) -> tuple[str, str, int, int]:
+    """Exercise 4.2: (from, back to, customers at the second any time after the first, straight back);
+    not available when the key is 1–4 customers (a right answer would confirm it)."""
+    a, b, straight = _detour(lesson)
+    f = funnels.funnel(lesson.evidence, steps=[a, b], level="touchpoint", by="persona")
+    key = int(f[(f["persona"] == lesson.persona) & (f["step_index"] == 2)]["n"].iloc[0])
+    disclosed(f"{MIN_GROUP} or more of {lesson.persona}'s customers at “{b}” after “{a}”", key)
+    return a, b, key, straight
+
+
 def _ask_4_2(lesson) -> str:
-    a, b, _ = _detour(lesson)
+    a, b, _, _ = _after(lesson)
     return (f"How many of {lesson.persona}'s customers visited “{b}” at some time after they had been "
             f"at “{a}”?")
 
 
 def _judge_4_2(lesson, answer) -> str:
-    a, b, straight = _detour(lesson)
+    a, b, key, straight = _after(lesson)
     got = count(answer)
-    f = funnels.funnel(lesson.evidence, steps=[a, b], level="touchpoint", by="persona")
-    key = int(f[(f["persona"] == lesson.persona) & (f["step_index"] == 2)]["n"].iloc[0])
     if got == key:
         return ""
-    if got == both_touchpoints(lesson, a, b):
+    if got == both_touchpoints(lesson, a, b):              # never fewer than the key: 5 or more
         raise Hint("unordered-funnel")
-    if got == straight:
+    if got == straight and shown(straight):                # a hint that names it confirms the count
         raise Hint("next-only")
     raise Hint("wrong", nudge=f"A two-step funnel [{a!r}, {b!r}] at the touchpoint level counts it.")
 
@@ -402,7 +411,13 @@ def _judge_6_3(lesson, answer) -> str:
 
 # ---------------------------------------------------- 7 · test, implement, iterate
 def _change(lesson) -> dict:
-    return change_at(lesson.periods, worst_step(lesson)["step"], group=lesson.persona)
+    """Exercises 7.1–7.2: the change at the persona's worst step; not available when a period's count
+    there (or at the stage before) is 1–4 customers: the feedback says "k of n" and n."""
+    c = change_at(lesson.periods, worst_step(lesson)["step"], group=lesson.persona)
+    disclosed(f"{MIN_GROUP} or more of {lesson.persona}'s customers in each period at “{c['step']}” "
+              "and at the stage before it",
+              *(c[p][k] for p in ("before", "after") for k in ("n", "n_prev")))
+    return c
 
 
 def _ask_7_1(lesson) -> str:

@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from jmtools.analyses import funnels
+from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.charts import emotions as emotion_charts
 from jmtools.charts import funnels as funnel_charts
 from jmtools.charts import painpoints as pain_charts
@@ -30,9 +31,11 @@ from jmtools.charts import personas as persona_charts
 from jmtools.core.errors import ParameterError
 from jmtools.core.vocabulary import NO_PERSONA
 from jmtools.personas import persona_sizes, typical_events
+from jmtools.pipeline import disclosed_steps, with_fewer
+from jmtools.report.wording import HIDDEN_CELL
 from jmtools.render.offline import chart_to_svg
 from jmtools.teaching import _early, _late, exercises
-from jmtools.teaching._judge import Hint
+from jmtools.teaching._judge import Hint, shown
 from jmtools.teaching.iterate import change_at, difference_interval
 from jmtools.teaching.lesson import Lesson
 
@@ -260,12 +263,14 @@ def _sheet_6(lesson):
 def _sheet_7(lesson):
     step = _late.worst_step(lesson)["step"]
     c = change_at(lesson.periods, step, group=lesson.persona)
-    p = lesson.periods[lesson.periods["persona"] == lesson.persona]
-    p = _with_interval(p, "conversion 95%")
+    p = disclosed_steps(lesson.periods[lesson.periods["persona"] == lesson.persona])   # 1–4: "fewer than 5"
+    told = shown(*(c[k][x] for k in ("before", "after") for x in ("n", "n_prev")))
     facts = [(f"{lesson.persona}: first seen before / after {lesson.split:%Y-%m-%d}",
-              p[p["step_index"] > 1][["period", "step", "n", "n_prev", "conversion", "conversion 95%"]]),
-             (f"Change at {step}", pd.DataFrame([{"after − before": c["difference"],
-                                                  "95% interval": _ci(c["ci_low"], c["ci_high"])}]))]
+              with_fewer(_with_interval(p, "conversion 95%"))[p["step_index"] > 1]
+              [["period", "step", "n", "n_prev", "conversion", "conversion 95%"]]),
+             (f"Change at {step}", pd.DataFrame([{"after − before": c["difference"] if told else HIDDEN_CELL,
+                                                  "95% interval": _ci(c["ci_low"], c["ci_high"]) if told
+                                                  else f"fewer than {MIN_GROUP} customers in a period"}]))]
     gap = lesson.run.gap
     if gap is not None:
         g = gap[gap["persona"] == lesson.persona]

@@ -1,0 +1,170 @@
+"""The teaching track never shows nor confirms a group of 1–4 customers (issue 15, D56's leftovers).
+
+Worlds of tests/small_groups.py: Loud Lou (3 customers) and Thin Thea (20, of whom 1 in each
+period reaches the last stage). Each count the rule hides is first checked against a plain-pandas
+count, so the tests know the group they protect is really of 1–4 customers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from jmtools.analyses.disclosure import MIN_GROUP
+
+FOLDER = Path(__file__).resolve().parents[1] / "notebooks" / "teaching"
+
+
+def _reached(events: pd.DataFrame, steps: list, col: str) -> pd.Series:
+    """Plain pandas: per customer, how many of ``steps`` they reached in order (each after the previous)."""
+    out = {}
+    for customer, rows in events.sort_values(["customer_id", "position"]).groupby("customer_id"):
+        k = 0
+        for value in rows[col]:
+            if k < len(steps) and value == steps[k]:
+                k += 1
+        out[customer] = k
+    return pd.Series(out, dtype=int)
+
+
+@pytest.fixture(scope="module")
+def worlds(tmp_path_factory):
+    from small_groups import built, loud_persona_world, thin_end_world
+
+    base = tmp_path_factory.mktemp("teach_small")
+    return {"loud": built(loud_persona_world, base / "loud"), "thin": built(thin_end_world, base / "thin")}
+
+
+@pytest.mark.parametrize("exercise", ["1.1", "4.1", "4.2"])
+def test_a_count_exercise_of_one_to_four_customers_is_not_available(worlds, exercise):
+    """Following Loud Lou (3 customers, 3 of them answered a survey, 1 back at the product page
+    after the cart), a right answer confirmed the count ("✓" for 3, for 1) and 4.2's hint for 2 said
+    it was the count in any order. The exercise now says it is not available, whatever the answer."""
+    from small_groups import LOUD
+
+    from jmtools.teaching import Lesson
+
+    lesson = Lesson(worlds["loud"], persona=LOUD)
+    ev = lesson.events
+    mine = ev[ev["persona"] == LOUD]
+    surveys = lesson.table("surveys")
+    counts = {"1.1": mine["customer_id"].nunique(),
+              "4.1": surveys.loc[surveys["customer_id"].isin(set(
+                  lesson.assignment.loc[lesson.assignment["persona"] == LOUD, "customer_id"])), "customer_id"].nunique(),
+              "4.2": int((_reached(mine.dropna(subset=["touchpoint"]), ["Cart", "Product page"], "touchpoint") == 2).sum())}
+    assert 0 < counts[exercise] < MIN_GROUP, counts          # the planted group: 1–4 customers
+    for answer in range(0, 12):
+        feedback = lesson.check(exercise, answer)
+        assert not feedback.ok and feedback.code == "not-available", (answer, str(feedback))
+        assert "fewer are not shown" in feedback.message
+
+
+def test_exercise_4_2_of_a_group_of_five_or_more_still_checks_and_names_no_small_count(worlds):
+    """Thin Thea: 6 customers back at the product page after the cart (plain pandas); the check
+    is asked and right for 6, and no answer of 1–4 gets a hint that names what it counted."""
+    from small_groups import THIN
+
+    from jmtools.teaching import Lesson
+
+    lesson = Lesson(worlds["thin"], persona=THIN)
+    ev = lesson.events
+    mine = ev[(ev["persona"] == THIN)].dropna(subset=["touchpoint"])
+    key = int((_reached(mine, ["Cart", "Product page"], "touchpoint") == 2).sum())
+    assert key >= MIN_GROUP
+    assert lesson.check("4.2", key).ok
+    for answer in range(1, MIN_GROUP):
+        assert lesson.check("4.2", answer).code == "wrong", answer
+
+
+def test_step_7_shows_no_change_of_one_to_four_customers(worlds):
+    """Thin Thea, split at the middle date: 1 customer of 9 before and 1 of 11 after reach
+    Post-purchase (plain pandas). The notebook's change_at printed those counts; it now says the
+    change is not shown, and exercises 7.1–7.2 (asked with min_n lowered to 5) are not available."""
+    from inprocess import run_cells
+    from small_groups import THIN
+
+    from jmtools.teaching import Lesson
+
+    lesson = Lesson(worlds["thin"], persona=THIN, min_n=MIN_GROUP)
+    ev = lesson.events
+    mine = ev[ev["persona"] == THIN]
+    first = mine.groupby("customer_id")["timestamp"].min()
+    stages = list(lesson.journey.stage_names)
+    reached = _reached(mine.dropna(subset=["stage"]), stages, "stage")
+    for period, who in (("before", first[first < lesson.split].index), ("after", first[first >= lesson.split].index)):
+        r = reached.reindex(who, fill_value=0)
+        assert ((r >= 3).sum(), (r >= 4).sum()) in ((9, 1), (11, 1)), period
+    for exercise in ("7.1", "7.2"):
+        assert lesson.check(exercise, 0.1 if exercise == "7.1" else "better").code == "not-available"
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        run = run_cells(FOLDER / "solutions" / "07_test_implement_iterate.ipynb",
+                        {"data_dir": str(worlds["thin"]), "persona": THIN})
+    assert "change" not in run.namespace
+    assert not [o for o in run.displayed if isinstance(o, dict)]
+    assert "Post-purchase: fewer than 5 of Thin Thea's customers in a period" in out.getvalue()
+
+
+def test_step_7_shows_the_change_of_a_large_persona_as_plain_pandas_counts_it():
+    """Budget Ben on the e-commerce sample: the change is displayed, its counts those of plain pandas."""
+    from inprocess import run_cells
+
+    from jmtools.teaching import Lesson
+
+    if not (Path(__file__).resolve().parents[1] / "data" / "ecommerce" / "events.parquet").exists():
+        pytest.skip("sample world ecommerce not generated")
+    run = run_cells(FOLDER / "07_test_implement_iterate.ipynb", {"data_dir": "sample:ecommerce"})
+    change = next(o for o in run.displayed if isinstance(o, dict))
+    lesson: Lesson = run.namespace["lesson"]
+    ev = lesson.events
+    mine = ev[ev["persona"] == lesson.persona]
+    first = mine.groupby("customer_id")["timestamp"].min()
+    stages = list(lesson.journey.stage_names)
+    at = stages.index(change["step"]) + 1
+    reached = _reached(mine.dropna(subset=["stage"]), stages, "stage")
+    before = reached.reindex(first[first < lesson.split].index, fill_value=0)
+    assert (change["before"]["n_prev"], change["before"]["n"]) == ((before >= at - 1).sum(), (before >= at).sum())
+    assert min(change["before"]["n"], change["after"]["n"]) >= MIN_GROUP
+
+
+@pytest.mark.parametrize("persona", ["Budget Ben", "Weekend Walter"])
+def test_the_solution_of_6_1_answers_for_the_persona_followed(persona, tmp_path):
+    """Exercise 6.1's solution read the RICE of "free-shipping-threshold", Budget Ben's opportunity:
+    following Weekend Walter (whose question names "comparison-table") it answered with an empty
+    selection. It now reads the opportunity the question names, and its RICE is the plain formula's."""
+    from inprocess import run_cells
+
+    if not (Path(__file__).resolve().parents[1] / "data" / "ecommerce" / "events.parquet").exists():
+        pytest.skip("sample world ecommerce not generated")
+    run = run_cells(FOLDER / "solutions" / "06_prioritisation.ipynb",
+                    {"data_dir": "sample:ecommerce", "persona": persona, "output_dir": str(tmp_path)})
+    ns = run.namespace
+    lesson, opportunities = ns["lesson"], ns["run"].opportunities.set_index("id")
+    asked = ns["asked"]
+    assert f"“{asked}”" in lesson.ask("6.1").text
+    r = opportunities.loc[asked]
+    assert ns["answer_6_1"] == pytest.approx(r["reach"] * r["impact"] * r["confidence"] / r["effort"])
+    assert lesson.check("6.1", ns["answer_6_1"]).ok
+
+
+def test_exercise_1_1_does_not_confirm_a_size_hidden_to_protect_a_smaller_persona(tmp_path):
+    """Loud Lou (3) before Thin Thea (20): step 1 hides Thea's size so that the total does not give
+    Lou's 3; exercise 1.1 confirmed Thea's 20 (plain pandas: her customers with events). Now it is
+    not available for Thea; for Budget Ben, whose size is shown, it still checks."""
+    from small_groups import THIN, built, loud_and_thin_world
+
+    from jmtools.teaching import Lesson
+
+    folder = built(loud_and_thin_world, tmp_path / "world")
+    lesson = Lesson(folder, persona=THIN)
+    ev = lesson.events
+    key = ev.loc[ev["persona"] == THIN, "customer_id"].nunique()
+    assert key == 20
+    for answer in (key, key - 1, key + 1, 3):
+        assert lesson.check("1.1", answer).code == "not-available"
+    ben = Lesson(lesson.world, persona="Budget Ben")
+    assert ben.check("1.1", ev.loc[ev["persona"] == "Budget Ben", "customer_id"].nunique()).ok
