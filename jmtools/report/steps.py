@@ -286,7 +286,8 @@ def record_largest_drop_off(funnel: pd.DataFrame) -> pd.Series:
 
 def show_dates_only(evidence, *, record=record) -> str | None:
     """Say, where a funnel or path is shown, that the event log has dates only: how many
-    customers have two or more stages on one day, and the order assumed within a day.
+    customers have two or more stages (and touchpoints) on one day, and the order assumed
+    within a day. Records both counts with their n.
 
     Parameters
     ----------
@@ -319,10 +320,14 @@ def show_dates_only(evidence, *, record=record) -> str | None:
         return None
     from IPython.display import display
 
-    display(md("> **Event dates without times.** {s}", s=days.sentence()))
+    said = days.sentence()
+    lead, _, rest = said.partition(": ")               # one statement: its lead in bold
+    display(md("> **{lead}:** {rest}", lead=lead, rest=rest))
     record("dates_only_customers", int(days.n_ambiguous), n=int(days.n_customers),
            label="customers with two or more stages on one day (event dates only)")
-    return days.sentence()
+    record("dates_only_touchpoint_customers", int(days.n_ambiguous_touchpoints), n=int(days.n_customers),
+           label="customers with two or more touchpoints on one day (event dates only)")
+    return said
 
 
 def record_slowest_step(timing: pd.DataFrame) -> pd.Series:
