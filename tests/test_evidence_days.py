@@ -99,8 +99,8 @@ def test_planted_truths_of_a_log_read_from_date_strings():
 
 def test_the_sentence_says_n_and_the_assumption_in_validate_report_and_notebooks():
     e = prepare(load_events(planted()), JOURNEY)
-    said = ("Event times are dates only: 2 of 5 customers (40%) have two or more stages on one day; "
-            "within a day, events are taken in journey order")
+    said = ("Event times are dates only: 2 of 5 customers (40%) have two or more stages on one day. "
+            "Within a day, events are taken in journey order")
     fit = fit_problems(e)
     row = fit[fit["kind"] == "dates only"].iloc[0]
     assert row["severity"] == "note" and row["message"].startswith(said)
@@ -205,7 +205,7 @@ def test_two_touchpoints_of_one_stage_on_one_day_are_counted_for_touchpoint_answ
         assert ["Checkout", "Receipt", 1] in moves[["from_step", "to_step", "n"]].values.tolist()
         said = e.dates_only.sentence()
         assert said.startswith("Event times are dates only: none of the 2 customers has two stages "
-                               "on one day") and "1 (50%) have two or more touchpoints" in said
+                               "on one day") and "1 (50%) have two or more touchpoints" in said and "detours" in said
 
 
 @pytest.mark.parametrize("seed", range(3))

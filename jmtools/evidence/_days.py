@@ -56,7 +56,7 @@ class DatesOnly:
     >>> round(d.share, 3), round(d.share_touchpoints, 3)
     (0.142, 0.245)
     >>> print(d.sentence())
-    Event times are dates only: 312 of 2,200 customers (14%) have two or more stages on one day, 540 (25%) two or more touchpoints; within a day, events are taken in journey order (stage, then touchpoint, then event name), and another order could change the stage counts of the first group only, the touchpoint paths and transitions of the second only.
+    Event times are dates only: 312 of 2,200 customers (14%) have two or more stages on one day, 540 (25%) two or more touchpoints. Within a day, events are taken in journey order (stage, then touchpoint, then event name); another order could change the stage counts of the first group only, and the touchpoint paths, transitions, detours and loops of the second only.
     """
 
     n_ambiguous: int
@@ -76,24 +76,23 @@ class DatesOnly:
 
         Always begins with :data:`LEAD` and a colon."""
         n, k, kt = self.n_customers, self.n_ambiguous, self.n_ambiguous_touchpoints
-        order = ("within a day, events are taken in journey order (stage, then touchpoint, then "
-                 "event name)")
+        order = ("Within a day, events are taken in journey order (stage, then touchpoint, then "
+                 "event name); another order could change")
         if kt == 0:
             return (f"{LEAD}: none of the {n:,} customers has two different touchpoints on one day, "
                     "so the order within a day changes no number.")
         if k == 0:
             return (f"{LEAD}: none of the {n:,} customers has two stages on one day, so no stage "
                     f"count depends on the order within a day; {kt:,} ({_pct(kt, n)}) have two or more "
-                    f"touchpoints of one stage on one day: {order}, and only these customers' "
-                    "touchpoint paths and transitions could read differently in another order.")
+                    f"touchpoints of one stage on one day. {order} these customers' touchpoint paths, "
+                    "transitions, detours and loops only.")
         if kt == k:
             return (f"{LEAD}: {k:,} of {n:,} customers ({_pct(k, n)}) have two or more stages on one "
-                    f"day; {order}, and only these customers' steps could read differently in "
-                    "another order.")
+                    f"day. {order} these customers' steps only.")
         return (f"{LEAD}: {k:,} of {n:,} customers ({_pct(k, n)}) have two or more stages on one day, "
-                f"{kt:,} ({_pct(kt, n)}) two or more touchpoints; {order}, and another order could "
-                "change the stage counts of the first group only, the touchpoint paths and "
-                "transitions of the second only.")
+                f"{kt:,} ({_pct(kt, n)}) two or more touchpoints. {order} the stage counts of the "
+                "first group only, and the touchpoint paths, transitions, detours and loops of the "
+                "second only.")
 
 
 def _pct(k: int, n: int) -> str:

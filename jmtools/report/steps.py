@@ -312,7 +312,7 @@ def show_dates_only(evidence, *, record=record) -> str | None:
     ...     {"name": "Checkout", "stage": "Pay", "events": ["pay"]}]}
     >>> with contextlib.redirect_stdout(io.StringIO()):
     ...     said = show_dates_only(prepare(ev, j))
-    >>> said.split(";")[0]
+    >>> said.split(". ")[0]
     'Event times are dates only: 1 of 2 customers (50%) have two or more stages on one day'
     """
     days = getattr(evidence, "dates_only", None)

@@ -78,8 +78,11 @@ def _detour(lesson) -> tuple[str, str, int]:
 
 def _ask_4_2(lesson) -> str:
     a, b, _ = _detour(lesson)
+    days = ("" if getattr(lesson.evidence, "dates_only", None) is None else
+            " (The events have dates only: within a day the kit takes them in journey order — "
+            "stage, then touchpoint — as its funnels do.)")
     return (f"How many of {lesson.persona}'s customers visited “{b}” at some time after they had been "
-            f"at “{a}”?")
+            f"at “{a}”?{days}")
 
 
 def _judge_4_2(lesson, answer) -> str:
