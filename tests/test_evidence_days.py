@@ -208,6 +208,27 @@ def test_two_touchpoints_of_one_stage_on_one_day_are_counted_for_touchpoint_answ
                                "on one day") and "1 (50%) have two or more touchpoints" in said and "detours" in said
 
 
+def test_a_detour_within_one_day_is_not_seen_and_the_pain_points_say_so():
+    """h goes from the basket back to the site on one day (a detour in time); with dates only,
+    journey order puts the site first: no detour, and where pain points are read the report
+    says loops and detours are found between days, with the touchpoint count; nothing recorded."""
+    from jmtools.analyses.funnels import detours
+
+    ev = pd.DataFrame({"customer_id": ["h", "h", "h", "k"], "event": ["cart", "view", "pay", "view"],
+                       "timestamp": ["2024-03-01", "2024-03-01", "2024-03-02", "2024-03-01"]})
+    e = prepare(load_events(ev), JOURNEY)
+    assert detours(e, level="touchpoint").empty
+    timed = ev.assign(timestamp=["2024-03-01 09:00", "2024-03-01 10:00", "2024-03-02", "2024-03-01"])
+    assert detours(prepare(load_events(timed), JOURNEY), level="touchpoint")["n_customers"].tolist() == [1]
+    got = {}
+    said = show_dates_only(e, record=lambda name, value, **kw: got.update({name: value}), about="loops")
+    assert said == e.dates_only.loops_sentence() and got == {}
+    assert said.startswith("Event times are dates only: loops and detours are found between days")
+    assert "1 of 2 customers (50%), those with two or more touchpoints on one day" in said
+    quiet = prepare(load_events(ev[ev["customer_id"] == "k"]), JOURNEY)
+    assert show_dates_only(quiet, record=lambda *a, **k: None, about="loops") is None
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_every_customer_another_day_order_changes_is_counted(seed):
     """Plain pandas: for 20 random orders within each day, the customers whose stage sequence

@@ -95,6 +95,23 @@ class DatesOnly:
                 "second only.")
 
 
+    def loops_sentence(self) -> str | None:
+        """Where loops and detours are read (pain points): they are found between days only,
+        with n; None when no customer has two touchpoints on one day.
+
+        Examples
+        --------
+        >>> print(DatesOnly(n_ambiguous=3, n_customers=10, n_ambiguous_touchpoints=4).loops_sentence())
+        Event times are dates only: loops and detours are found between days. Within a day, events are taken in journey order, which hides most loops and detours of that day; they could concern 4 of 10 customers (40%), those with two or more touchpoints on one day.
+        """
+        n, kt = self.n_customers, self.n_ambiguous_touchpoints
+        if kt == 0:
+            return None
+        return (f"{LEAD}: loops and detours are found between days. Within a day, events are taken "
+                "in journey order, which hides most loops and detours of that day; they could concern "
+                f"{kt:,} of {n:,} customers ({_pct(kt, n)}), those with two or more touchpoints on one "
+                "day.")
+
 def _pct(k: int, n: int) -> str:
     return f"{k / n:.0%}" if n else "n/a"
 

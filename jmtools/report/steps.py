@@ -284,7 +284,7 @@ def record_largest_drop_off(funnel: pd.DataFrame) -> pd.Series:
     return worst
 
 
-def show_dates_only(evidence, *, record=record) -> str | None:
+def show_dates_only(evidence, *, record=record, about: str = "funnel") -> str | None:
     """Say, where a funnel or path is shown, that the event log has dates only: how many
     customers have two or more stages (and touchpoints) on one day, and the order assumed
     within a day. Records both counts with their n.
@@ -294,6 +294,10 @@ def show_dates_only(evidence, *, record=record) -> str | None:
     evidence : jmtools.evidence.Evidence
     record : callable, optional
         Where the count goes (default :func:`jmtools.report.record`); tests pass a collector.
+    about : {"funnel", "loops"}
+        ``"funnel"``: the order assumed and both counts (recorded); ``"loops"``: where pain
+        points are read, that loops and detours are found between days only
+        (:meth:`~jmtools.evidence.DatesOnly.loops_sentence`; nothing recorded).
 
     Returns
     -------
@@ -320,9 +324,13 @@ def show_dates_only(evidence, *, record=record) -> str | None:
         return None
     from IPython.display import display
 
-    said = days.sentence()
+    said = days.sentence() if about == "funnel" else days.loops_sentence()
+    if said is None:
+        return None
     lead, _, rest = said.partition(": ")               # one statement: its lead in bold
     display(md("> **{lead}:** {rest}", lead=lead, rest=rest))
+    if about != "funnel":
+        return said
     record("dates_only_customers", int(days.n_ambiguous), n=int(days.n_customers),
            label="customers with two or more stages on one day (event dates only)")
     record("dates_only_touchpoint_customers", int(days.n_ambiguous_touchpoints), n=int(days.n_customers),
