@@ -231,3 +231,5 @@ def test_every_solution_is_right_on_a_dates_only_world(stem, dated_ecommerce, tm
     if stem.startswith("04"):
         asked = str(ns["lesson"].ask("4.2"))
         assert "“Wish list”" in asked and "The events have dates only" in asked
+    said = [str(getattr(o, "data", o)) for o in run.displayed]
+    assert any("loops and detours are found between days" in t for t in said) == stem.startswith("05")

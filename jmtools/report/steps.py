@@ -332,9 +332,9 @@ def show_dates_only(evidence, *, record=record, about: str = "funnel") -> str | 
     if about != "funnel":
         return said
     record("dates_only_customers", int(days.n_ambiguous), n=int(days.n_customers),
-           label="customers with two or more stages on one day (event dates only)")
+           label="Customers with two or more stages on one day (event dates only)")
     record("dates_only_touchpoint_customers", int(days.n_ambiguous_touchpoints), n=int(days.n_customers),
-           label="customers with two or more touchpoints on one day (event dates only)")
+           label="Customers with two or more touchpoints on one day (event dates only)")
     return said
 
 
