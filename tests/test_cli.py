@@ -388,5 +388,5 @@ def test_validate_says_when_the_event_log_has_dates_only(tmp_path, capsys):
     assert main(["validate", str(journey), "--data", str(journey.parent)]) == 0
     out, err = capsys.readouterr()
     assert ("note  " + str(journey) + ": Event times are dates only: 2 of 5 customers (40%) have two "
-            "or more stages on one day; within a day, events are taken in journey order") in err
+            "or more stages on one day. Within a day, events are taken in journey order") in err
     assert "warning" not in out

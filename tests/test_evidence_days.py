@@ -83,7 +83,7 @@ def dated_world(world: str, dest):
 
 def test_planted_truths_of_a_log_read_from_date_strings():
     e = prepare(load_events(planted()), JOURNEY)
-    assert e.dates_only == DatesOnly(n_ambiguous=2, n_customers=5)
+    assert e.dates_only == DatesOnly(n_ambiguous=2, n_customers=5, n_ambiguous_touchpoints=2)
     assert e.date_only.empty                              # no timed kinds to sort after
     seq = e.to_pandas().groupby("customer_id")["event"].apply(list).to_dict()
     assert seq["a"] == ["view", "cart", "pay"] and seq["b"] == ["view", "cart", "pay"]
@@ -99,15 +99,15 @@ def test_planted_truths_of_a_log_read_from_date_strings():
 
 def test_the_sentence_says_n_and_the_assumption_in_validate_report_and_notebooks():
     e = prepare(load_events(planted()), JOURNEY)
-    said = ("Event times are dates only: 2 of 5 customers (40%) have two or more stages on one day; "
-            "within a day, events are taken in journey order")
+    said = ("Event times are dates only: 2 of 5 customers (40%) have two or more stages on one day. "
+            "Within a day, events are taken in journey order")
     fit = fit_problems(e)
     row = fit[fit["kind"] == "dates only"].iloc[0]
     assert row["severity"] == "note" and row["message"].startswith(said)
     got = {}
     assert show_dates_only(e, record=lambda name, value, **kw: got.update({name: (value, kw["n"])})) \
         .startswith(said)
-    assert got == {"dates_only_customers": (2, 5)}
+    assert got == {"dates_only_customers": (2, 5), "dates_only_touchpoint_customers": (2, 5)}
 
 
 def test_time_between_steps_of_dates_claims_no_time_of_day(monkeypatch):
@@ -174,12 +174,87 @@ def journey_ordered(events: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["customer_id", "timestamp", "_s", "_t", "event"], kind="stable")
 
 
+def oracle_ambiguous_touchpoints(events: pd.DataFrame) -> int:
+    _, tp = oracle_stage(events)
+    per_day = events.assign(tp=tp).dropna(subset=["tp"]).groupby(
+        ["customer_id", events["timestamp"].dt.normalize()])["tp"].nunique()
+    return int(per_day[per_day >= 2].reset_index()["customer_id"].nunique())
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_ambiguous_customers_are_counted_like_plain_pandas(seed):
     ev = random_days(seed)
     e = prepare(load_events(ev), JOURNEY)
     assert e.dates_only.n_ambiguous == oracle_ambiguous(ev)
+    assert e.dates_only.n_ambiguous_touchpoints == oracle_ambiguous_touchpoints(ev)
+    assert e.dates_only.n_ambiguous <= e.dates_only.n_ambiguous_touchpoints
     assert e.dates_only.n_customers == ev["customer_id"].nunique()
+
+
+def test_two_touchpoints_of_one_stage_on_one_day_are_counted_for_touchpoint_answers():
+    """Checkout and Receipt are both of Pay: the stage funnel cannot depend on their order, the
+    touchpoint transitions can, so such a customer counts for touchpoints, not for stages."""
+    ev = pd.DataFrame({"customer_id": ["f", "f", "f", "g", "g"],
+                       "event": ["mail_receipt", "pay", "view", "view", "search"],
+                       "timestamp": ["2024-03-02", "2024-03-02", "2024-03-01", "2024-03-01",
+                                     "2024-03-01"]})
+    for frame in (ev, ev.iloc[::-1]):
+        e = prepare(load_events(frame), JOURNEY)
+        assert e.dates_only == DatesOnly(n_ambiguous=0, n_customers=2, n_ambiguous_touchpoints=1)
+        moves = transitions(e, level="touchpoint")
+        assert ["Checkout", "Receipt", 1] in moves[["from_step", "to_step", "n"]].values.tolist()
+        said = e.dates_only.sentence()
+        assert said.startswith("Event times are dates only: none of the 2 customers has two stages "
+                               "on one day") and "1 (50%) have two or more touchpoints" in said and "detours" in said
+
+
+def test_a_detour_within_one_day_is_not_seen_and_the_pain_points_say_so():
+    """h goes from the basket back to the site on one day (a detour in time); with dates only,
+    journey order puts the site first: no detour, and where pain points are read the report
+    says loops and detours are found between days, with the touchpoint count; nothing recorded."""
+    from jmtools.analyses.funnels import detours
+
+    ev = pd.DataFrame({"customer_id": ["h", "h", "h", "k"], "event": ["cart", "view", "pay", "view"],
+                       "timestamp": ["2024-03-01", "2024-03-01", "2024-03-02", "2024-03-01"]})
+    e = prepare(load_events(ev), JOURNEY)
+    assert detours(e, level="touchpoint").empty
+    timed = ev.assign(timestamp=["2024-03-01 09:00", "2024-03-01 10:00", "2024-03-02", "2024-03-01"])
+    assert detours(prepare(load_events(timed), JOURNEY), level="touchpoint")["n_customers"].tolist() == [1]
+    got = {}
+    said = show_dates_only(e, record=lambda name, value, **kw: got.update({name: value}), about="loops")
+    assert said == e.dates_only.loops_sentence() and got == {}
+    assert said.startswith("Event times are dates only: loops and detours are found between days")
+    assert "1 of 2 customers (50%), those with two or more touchpoints on one day" in said
+    quiet = prepare(load_events(ev[ev["customer_id"] == "k"]), JOURNEY)
+    assert show_dates_only(quiet, record=lambda *a, **k: None, about="loops") is None
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_every_customer_another_day_order_changes_is_counted(seed):
+    """Plain pandas: for 20 random orders within each day, the customers whose stage sequence
+    (or touchpoint sequence) differs from journey order are all among those counted."""
+    ev = random_days(seed)
+    days = prepare(load_events(ev), JOURNEY).dates_only
+    stage, tp = oracle_stage(ev)
+    base = journey_ordered(ev).assign(tp=tp)
+    counted = {}
+    for col, frame in (("stage", base), ("tp", base)):
+        per_day = frame.dropna(subset=[col]).groupby(["customer_id", "timestamp"])[col].nunique()
+        counted[col] = set(per_day[per_day >= 2].reset_index()["customer_id"])
+    assert (len(counted["stage"]), len(counted["tp"])) == (days.n_ambiguous, days.n_ambiguous_touchpoints)
+
+    def sequences(frame, col):
+        return frame.dropna(subset=[col]).groupby("customer_id")[col].apply(tuple)
+
+    rng = np.random.default_rng(seed)
+    moved = {"stage": set(), "tp": set()}
+    for _ in range(20):
+        other = base.assign(_r=rng.random(len(base))).sort_values(["customer_id", "timestamp", "_r"])
+        for col in moved:
+            a, b = sequences(base, col), sequences(other, col)
+            moved[col] |= set(a.index[a != b.loc[a.index]])
+    assert moved["stage"] <= counted["stage"] and moved["tp"] <= counted["tp"]
+    assert moved["tp"] - counted["stage"]                 # one stage, two touchpoints: it happens
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -295,7 +370,7 @@ def test_a_name_that_may_count_for_a_later_stage_is_placed_at_its_earliest():
     assert df["touchpoint"].tolist() == ["Site", "First order", "Delivery", "Browse again",
                                          "Repeat order"]
     assert funnel(e)["n"].tolist() == [1, 1, 1, 1]
-    assert e.dates_only == DatesOnly(n_ambiguous=1, n_customers=1)
+    assert e.dates_only == DatesOnly(n_ambiguous=1, n_customers=1, n_ambiguous_touchpoints=1)
 
 
 @pytest.mark.parametrize("seed", range(2))
@@ -341,12 +416,12 @@ def test_the_track_says_dates_only_where_it_shows_a_funnel(notebook_runs):
     cells = json.loads((out / "teach_04_dated.ipynb").read_text(encoding="utf-8"))["cells"]
     shown = [(i, "".join(o["data"]["text/markdown"])) for i, c in enumerate(cells)
              for o in c.get("outputs", []) if "text/markdown" in o.get("data", {})]
-    said = [(i, text) for i, text in shown if "Event dates without times" in text]
+    said = [(i, text) for i, text in shown if "Event times are dates only" in text]
     assert len(said) == 1, shown
     i, text = said[0]
     assert "funnels.funnel(" in "".join(cells[i]["source"])
-    assert ("Event times are dates only: 3,466 of 4,000 customers (87%) have two or more stages on "
-            "one day; within a day, events are taken in journey order") in text
+    assert ("**Event times are dates only:** 3,466 of 4,000 customers (87%) have two or more stages "
+            "on one day,") in text and text.count("dates only") == 1
     errors = [o for c in cells for o in c.get("outputs", []) if o["output_type"] == "error"]
     assert not errors
 

@@ -201,3 +201,35 @@ def test_the_first_funnel_of_a_notebook_says_when_the_events_are_dates_only(stem
     funnel = [i for i, src in enumerate(code) if any(call in src for call in FUNNEL_CALLS)]
     saying = [i for i, src in enumerate(code) if "lesson.show_dates_only()" in src]
     assert saying == funnel[:1], (stem, funnel, saying)
+
+
+@pytest.fixture(scope="module")
+def dated_ecommerce(tmp_path_factory):
+    """A copy of the e-commerce world whose events are dates only (test_evidence_days.py)."""
+    from test_evidence_days import dated_world
+
+    return dated_world("ecommerce", tmp_path_factory.mktemp("dated") / "ecommerce")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_solution_is_right_on_a_dates_only_world(stem, dated_ecommerce, tmp_path):
+    """On the e-commerce world with every time cut to its date, each solution's answer is judged
+    right: 4.2's solution named Cart → Product page, the timed world's most common detour, and was
+    judged wrong where journey order within a day makes Wish list → Product page the question."""
+    from inprocess import run_cells
+
+    from jmtools.teaching import check
+
+    run = run_cells(FOLDER / "solutions" / f"{stem}.ipynb",
+                    {"data_dir": str(dated_ecommerce), "output_dir": str(tmp_path)})
+    ns = run.namespace
+    assert ns["lesson"].evidence.dates_only is not None
+    for e in (e for e in EXERCISES.values() if e.step == STEMS.index(stem)):
+        feedback = check(e.id, ns["answer_" + e.id.replace(".", "_")], ns["lesson"])
+        assert feedback.ok, (e.id, str(feedback))
+    if stem.startswith("04"):
+        asked = str(ns["lesson"].ask("4.2"))
+        assert "“Wish list”" in asked and "The events have dates only" in asked
+    said = [str(getattr(o, "data", o)) for o in run.displayed]
+    assert any("loops and detours are found between days" in t for t in said) == stem.startswith("05")

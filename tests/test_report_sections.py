@@ -229,7 +229,10 @@ def test_a_log_of_dates_only_is_said_above_the_funnel_and_in_the_fit(tmp_path):
     dated_folder(tmp_path)
     run = _run(tmp_path)
     text = shown_text(run.displayed)
-    said = "Event times are dates only: 2 of 5 customers (40%) have two or more stages on one day"
+    said = "2 of 5 customers (40%) have two or more stages on one day"
     assert text.count(said) == 2, text[:3000]
-    assert "Event dates without times" in text
+    assert "Event times are dates only: " + said in text            # the fit list
+    assert "**Event times are dates only:** " + said in text        # above the funnel: one statement
+    assert "**Event times are dates only:** loops and detours are found between days" in text  # pain points
+    assert text.count("dates only") == 3 and "Event dates without times" not in text
     assert run.figures["dates_only_customers"]["value"] == 2

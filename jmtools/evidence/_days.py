@@ -7,7 +7,9 @@ sorted. The evidence step takes them in **journey order** instead — the earlie
 event name can count for (of the touchpoints whose pattern matches it), then the first of
 those touchpoints in file order, then the event name; events no touchpoint matches come last
 in their day — and counts the customers for whom this choice
-matters: those with events of two or more different stages on one day (:class:`DatesOnly`).
+matters: those with events of two or more different stages on one day (stage counts), and
+those with two or more different touchpoints on one day (touchpoint paths and transitions;
+:class:`DatesOnly`).
 """
 
 from __future__ import annotations
@@ -17,10 +19,14 @@ from dataclasses import dataclass
 from jmtools.core.engine import to_pandas
 from jmtools.evidence._store import _cases, stage_of_code
 
-__all__ = ["DatesOnly", "dates_only_of", "journey_keys"]
+__all__ = ["DatesOnly", "dates_only_of", "journey_keys", "LEAD"]
 
 #: How :func:`journey_keys` places an event no touchpoint matches: after every touchpoint.
 _LAST = 32_000
+
+
+#: How every dates-only sentence begins (the report shows it in bold, then the rest).
+LEAD = "Event times are dates only"
 
 
 @dataclass(frozen=True)
@@ -31,39 +37,83 @@ class DatesOnly:
     ----------
     n_ambiguous : int
         Customers with events of two or more different stages on one day: their order
-        within that day is not in the data (journey order is assumed).
+        within that day is not in the data (journey order is assumed), so only their stage
+        counts (funnel, furthest stage) could differ in another order.
     n_customers : int
         Customers with events.
-    share : float
-        ``n_ambiguous / n_customers`` (NaN without customers).
+    n_ambiguous_touchpoints : int
+        Customers with events of two or more different touchpoints on one day (of one stage
+        or of several, so at least ``n_ambiguous``): only their touchpoint-level answers
+        (transitions, paths, detours, loops, a funnel of touchpoints) could differ in another
+        order.
+    share, share_touchpoints : float
+        ``n_ambiguous / n_customers`` and ``n_ambiguous_touchpoints / n_customers`` (NaN
+        without customers).
 
     Examples
     --------
-    >>> d = DatesOnly(n_ambiguous=312, n_customers=2200)
-    >>> round(d.share, 3)
-    0.142
+    >>> d = DatesOnly(n_ambiguous=312, n_customers=2200, n_ambiguous_touchpoints=540)
+    >>> round(d.share, 3), round(d.share_touchpoints, 3)
+    (0.142, 0.245)
     >>> print(d.sentence())
-    Event times are dates only: 312 of 2,200 customers (14%) have two or more stages on one day; within a day, events are taken in journey order (stage, then touchpoint, then event name), and only these customers' steps could read differently in another order.
+    Event times are dates only: 312 of 2,200 customers (14%) have two or more stages on one day, 540 (25%) two or more touchpoints. Within a day, events are taken in journey order (stage, then touchpoint, then event name); another order could change the stage counts of the first group only, and the touchpoint paths, transitions, detours and loops of the second only.
     """
 
     n_ambiguous: int
     n_customers: int
+    n_ambiguous_touchpoints: int
 
     @property
     def share(self) -> float:
         return self.n_ambiguous / self.n_customers if self.n_customers else float("nan")
 
+    @property
+    def share_touchpoints(self) -> float:
+        return self.n_ambiguous_touchpoints / self.n_customers if self.n_customers else float("nan")
+
     def sentence(self) -> str:
-        """What a reader must know, with n: the assumption and how many customers it touches."""
-        share = f"{self.share:.0%}" if self.n_customers else "n/a"
-        if self.n_ambiguous == 0:
-            return (f"Event times are dates only, but none of the {self.n_customers:,} customers has "
-                    "two different stages on one day: the order of stages is the same whatever the "
-                    "order within a day.")
-        return (f"Event times are dates only: {self.n_ambiguous:,} of {self.n_customers:,} customers "
-                f"({share}) have two or more stages on one day; within a day, events are taken in "
-                "journey order (stage, then touchpoint, then event name), and only these customers' "
-                "steps could read differently in another order.")
+        """What a reader must know, with n: the assumption and how many customers it touches.
+
+        Always begins with :data:`LEAD` and a colon."""
+        n, k, kt = self.n_customers, self.n_ambiguous, self.n_ambiguous_touchpoints
+        order = ("Within a day, events are taken in journey order (stage, then touchpoint, then "
+                 "event name); another order could change")
+        if kt == 0:
+            return (f"{LEAD}: none of the {n:,} customers has two different touchpoints on one day, "
+                    "so the order within a day changes no number.")
+        if k == 0:
+            return (f"{LEAD}: none of the {n:,} customers has two stages on one day, so no stage "
+                    f"count depends on the order within a day; {kt:,} ({_pct(kt, n)}) have two or more "
+                    f"touchpoints of one stage on one day. {order} these customers' touchpoint paths, "
+                    "transitions, detours and loops only.")
+        if kt == k:
+            return (f"{LEAD}: {k:,} of {n:,} customers ({_pct(k, n)}) have two or more stages on one "
+                    f"day. {order} these customers' steps only.")
+        return (f"{LEAD}: {k:,} of {n:,} customers ({_pct(k, n)}) have two or more stages on one day, "
+                f"{kt:,} ({_pct(kt, n)}) two or more touchpoints. {order} the stage counts of the "
+                "first group only, and the touchpoint paths, transitions, detours and loops of the "
+                "second only.")
+
+
+    def loops_sentence(self) -> str | None:
+        """Where loops and detours are read (pain points): they are found between days only,
+        with n; None when no customer has two touchpoints on one day.
+
+        Examples
+        --------
+        >>> print(DatesOnly(n_ambiguous=3, n_customers=10, n_ambiguous_touchpoints=4).loops_sentence())
+        Event times are dates only: loops and detours are found between days. Within a day, events are taken in journey order, which hides most loops and detours of that day; they could concern 4 of 10 customers (40%), those with two or more touchpoints on one day.
+        """
+        n, kt = self.n_customers, self.n_ambiguous_touchpoints
+        if kt == 0:
+            return None
+        return (f"{LEAD}: loops and detours are found between days. Within a day, events are taken "
+                "in journey order, which hides most loops and detours of that day; they could concern "
+                f"{kt:,} of {n:,} customers ({_pct(kt, n)}), those with two or more touchpoints on one "
+                "day.")
+
+def _pct(k: int, n: int) -> str:
+    return f"{k / n:.0%}" if n else "n/a"
 
 
 def journey_keys(t, plan, rules, stages, names):
@@ -89,10 +139,13 @@ def journey_keys(t, plan, rules, stages, names):
 
 
 def dates_only_of(core, n_customers: int) -> DatesOnly:
-    """Count the customers with events of two or more stages on one day (on the engine)."""
+    """Count the customers with events of two or more stages, and of two or more touchpoints,
+    on one day (on the engine)."""
     s = core.filter(core.stage_index.notnull())
     per_day = s.group_by([s.customer_id, s.timestamp.truncate("D").name("_day")]).agg(
-        _k=s.stage_index.nunique())
-    many = per_day.filter(per_day._k >= 2)
-    n = int(to_pandas(many.customer_id.nunique()))
-    return DatesOnly(n_ambiguous=n, n_customers=int(n_customers))
+        _k=s.stage_index.nunique(), _t=s._tp.nunique())
+    per = per_day.group_by(per_day.customer_id).agg(_k=per_day._k.max(), _t=per_day._t.max())
+    got = to_pandas(per.aggregate(a=(per._k >= 2).cast("int64").sum(),
+                                  t=(per._t >= 2).cast("int64").sum()))
+    a, t = (int(got[c].fillna(0).iloc[0]) for c in ("a", "t"))
+    return DatesOnly(n_ambiguous=a, n_customers=int(n_customers), n_ambiguous_touchpoints=t)

@@ -474,14 +474,14 @@ def where_it_hurts(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -
     a note says so (:func:`jmtools.analyses.disclosure.hide_small_counts`).
     """
     _check_top_n(top_n)
-    pains, label = f.pain_points.table, f.focus.label
-    absent = [k for k in _PAIN_SIGNALS if not _has(f, k)]
+    pains, label, absent = f.pain_points.table, f.focus.label, [k for k in _PAIN_SIGNALS if not _has(f, k)]
     if absent:
         looked = listed([_PAIN_SIGNALS[k] for k in _PAIN_SIGNALS if _has(f, k)], "and")
         _display(md("> Pain points in this folder can only be detected from {looked}: without {absent}, "
                     "{missing} cannot be found. The pain points the team wrote in the journey file stay, "
                     "labelled by the evidence they have.", looked=looked or "nothing (no table for it)",
                     absent=_table_list(absent), missing=listed([_PAIN_SIGNALS[k] for k in absent], "and")))
+    show_dates_only(f.evidence, about="loops")  # dates only: no loop or detour within a day
     if len(pains):
         pains = pains.assign(title=pains["title"].map(plain), evidence=pains["evidence"].map(plain))
         few = hide_small_counts(pains["customers_affected"].head(top_n), min_group)[1]   # drawn ones

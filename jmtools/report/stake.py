@@ -64,7 +64,7 @@ def stake_total(backlog: pd.DataFrame) -> str:
     total = total_value_at_stake(backlog).iloc[0]
     text = (f"Value at stake across all {len(backlog)} opportunities: {number(total['value_at_stake'], digits=0)}, "
             f"each customer counted once ({number(total['customers_affected'], digits=0)} customers of "
-            f"{int(total['n_pain_points'])} pain points).")
+            f"{int(total['n_pain_points'])} pain point{'' if int(total['n_pain_points']) == 1 else 's'}).")
     if total["value_summed"] > total["value_at_stake"] + 0.5:
         text += (f" Opportunities that relieve the same pain point, or pain points at one stage, claim "
                  f"the same customers, so the column adds up to more ({number(total['value_summed'], digits=0)}).")

@@ -284,15 +284,20 @@ def record_largest_drop_off(funnel: pd.DataFrame) -> pd.Series:
     return worst
 
 
-def show_dates_only(evidence, *, record=record) -> str | None:
+def show_dates_only(evidence, *, record=record, about: str = "funnel") -> str | None:
     """Say, where a funnel or path is shown, that the event log has dates only: how many
-    customers have two or more stages on one day, and the order assumed within a day.
+    customers have two or more stages (and touchpoints) on one day, and the order assumed
+    within a day. Records both counts with their n.
 
     Parameters
     ----------
     evidence : jmtools.evidence.Evidence
     record : callable, optional
         Where the count goes (default :func:`jmtools.report.record`); tests pass a collector.
+    about : {"funnel", "loops"}
+        ``"funnel"``: the order assumed and both counts (recorded); ``"loops"``: where pain
+        points are read, that loops and detours are found between days only
+        (:meth:`~jmtools.evidence.DatesOnly.loops_sentence`; nothing recorded).
 
     Returns
     -------
@@ -311,7 +316,7 @@ def show_dates_only(evidence, *, record=record) -> str | None:
     ...     {"name": "Checkout", "stage": "Pay", "events": ["pay"]}]}
     >>> with contextlib.redirect_stdout(io.StringIO()):
     ...     said = show_dates_only(prepare(ev, j))
-    >>> said.split(";")[0]
+    >>> said.split(". ")[0]
     'Event times are dates only: 1 of 2 customers (50%) have two or more stages on one day'
     """
     days = getattr(evidence, "dates_only", None)
@@ -319,10 +324,18 @@ def show_dates_only(evidence, *, record=record) -> str | None:
         return None
     from IPython.display import display
 
-    display(md("> **Event dates without times.** {s}", s=days.sentence()))
+    said = days.sentence() if about == "funnel" else days.loops_sentence()
+    if said is None:
+        return None
+    lead, _, rest = said.partition(": ")               # one statement: its lead in bold
+    display(md("> **{lead}:** {rest}", lead=lead, rest=rest))
+    if about != "funnel":
+        return said
     record("dates_only_customers", int(days.n_ambiguous), n=int(days.n_customers),
-           label="customers with two or more stages on one day (event dates only)")
-    return days.sentence()
+           label="Customers with two or more stages on one day (event dates only)")
+    record("dates_only_touchpoint_customers", int(days.n_ambiguous_touchpoints), n=int(days.n_customers),
+           label="Customers with two or more touchpoints on one day (event dates only)")
+    return said
 
 
 def record_slowest_step(timing: pd.DataFrame) -> pd.Series:

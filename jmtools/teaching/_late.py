@@ -89,8 +89,11 @@ def _after(lesson) -> tuple[str, str, int, int]:
 
 def _ask_4_2(lesson) -> str:
     a, b, _, _ = _after(lesson)
+    days = ("" if getattr(lesson.evidence, "dates_only", None) is None else
+            " (The events have dates only: within a day the kit takes them in journey order — "
+            "stage, then touchpoint — as its funnels do.)")
     return (f"How many of {lesson.persona}'s customers visited “{b}” at some time after they had been "
-            f"at “{a}”?")
+            f"at “{a}”?{days}")
 
 
 def _judge_4_2(lesson, answer) -> str:

@@ -115,10 +115,12 @@ class Lesson:
         """Check an answer against the data; see :func:`jmtools.teaching.check`."""
         return exercises.check(exercise_id, answer, self)
 
-    def show_dates_only(self) -> str | None:
+    def show_dates_only(self, about: str = "funnel") -> str | None:
         """Where the track shows a funnel: say, as notebook 02 does, that the event log has
-        dates only — how many customers have two or more stages on one day, and the order
-        assumed within a day (:func:`jmtools.report.steps.show_dates_only`; no figure is recorded).
+        dates only — how many customers have two or more stages (and touchpoints) on one day,
+        and the order assumed within a day; with ``about="loops"``, where it shows detours,
+        that loops and detours are found between days
+        (:func:`jmtools.report.steps.show_dates_only`; no figure is recorded).
 
         Returns
         -------
@@ -130,7 +132,7 @@ class Lesson:
         >>> Lesson("sample:b2b").show_dates_only() is None
         True
         """
-        return show_dates_only(self.evidence, record=lambda *args, **kwargs: None)
+        return show_dates_only(self.evidence, record=lambda *args, **kwargs: None, about=about)
 
     # ----------------------------------------------------------------- the data
     @property
