@@ -11,7 +11,7 @@ alike:
   (papermill run, interactive HTML and its sidecar; ``--static`` adds the e-mail variant);
 - ``report-warm`` (``--warm``) — the same report again right after one, on the evidence cache that
   report left (what a second report on unchanged data pays: no evidence, valence, signals or themes
-  computed, no model fitted);
+  computed, no model fitted, no chart compiled to Vega);
 - ``batch``  — ``jmtools batch --journey …``: one report per persona of the world plus the
   all-customers one, ``--workers`` processes, static variants off.
 

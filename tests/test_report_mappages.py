@@ -84,3 +84,31 @@ def test_print_parts_from_given_cells_are_the_same_charts(ecommerce_world):
         expected = b.to_dict()
         expected.pop("usermeta")
         assert spec == expected
+
+
+def test_runs_of_lanes_are_sized_without_drawing_and_cut_as_the_drawn_parts(ecommerce_world, monkeypatch):
+    """The print pages are cut from measured sizes (map_size), the same cut as from drawn charts;
+    only the parts kept are drawn."""
+    from jmtools.charts.journeymap import map_size
+    from jmtools.report import mappages
+
+    journey = ecommerce_world.journey
+    cells = map_cells(journey, persona="Budget Ben")
+    lanes = list(cells["lane"].cat.categories)
+    for column in (120, 181, 400):
+        def drawn(chosen):
+            chart = journey_map(journey, persona="Budget Ben", cells=mappages.lanes_of(cells, chosen),
+                                column_width=column)
+            return chart.width, chart.height
+
+        def measured(chosen):
+            return map_size(mappages.lanes_of(cells, chosen), column_width=column)
+
+        for chosen in (lanes, lanes[:2], lanes[4:]):
+            assert measured(chosen) == drawn(chosen)
+        for first in (True, False):
+            assert mappages._fitting(lanes, measured, first=first) == mappages._fitting(lanes, drawn, first=first)
+    calls = []
+    monkeypatch.setattr(mappages, "journey_map", lambda *a, **k: calls.append(1) or journey_map(*a, **k))
+    parts = print_parts(journey, journey_map(journey, persona="Budget Ben"), persona="Budget Ben", cells=cells)
+    assert len(calls) == len(parts) >= 3

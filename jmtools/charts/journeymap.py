@@ -25,7 +25,7 @@ from jmtools.charts._journeymap_geometry import MapGeometry
 from jmtools.charts.theme import MAP_COLORS, MAP_FONT, use_theme
 from jmtools.core.errors import MissingDependencyError, ParameterError
 
-__all__ = ["map_chart", "journey_map", "journey_mimebundle"]
+__all__ = ["map_chart", "map_size", "journey_map", "journey_mimebundle"]
 
 
 def map_chart(cells, *, title: str | None = None, subtitle: str | None = None,
@@ -97,6 +97,23 @@ def map_chart(cells, *, title: str | None = None, subtitle: str | None = None,
         config=alt.Config(view=alt.ViewConfig(stroke=None), legend=alt.LegendConfig(
             orient="bottom", labelFont=MAP_FONT, titleFont=MAP_FONT, labelFontSize=11,
             titleFontSize=11, symbolStrokeWidth=1.5, labelLimit=400)))
+
+
+def map_size(cells, *, column_width: int = 230, label_width: int = 150, font_size: int = 11,
+             emotion_height: int = 150) -> tuple[int, int]:
+    """The width and height in px of the map :func:`map_chart` draws from ``cells`` with this
+    layout, without drawing it (the report's print pages try many runs of lanes for size).
+
+    Examples
+    --------
+    >>> from jmtools.journey import Journey
+    >>> cells = map_cells(Journey.from_yaml("name: Demo\\nstages: [{name: A, emotion: 1}, {name: B}]"))
+    >>> chart = map_chart(cells, column_width=200)
+    >>> map_size(cells, column_width=200) == (chart.width, chart.height)
+    True
+    """
+    geo = MapGeometry(cells, column_width, label_width, font_size, emotion_height)
+    return geo.width, geo.height
 
 
 _SUBTITLE = "Evidence of each item: ● measured from data · ◆ reported by customers · ○ assumed"

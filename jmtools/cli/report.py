@@ -210,7 +210,8 @@ def add_report(sub) -> None:
                         "the results no persona changes (valence, pain-point signals, complaint "
                         "themes) are kept in $JMTOOLS_EVIDENCE_CACHE (default "
                         "~/.cache/jmtools/evidence, the batch's folder; 8 entries) and read again "
-                        "while the data files, the journey and jmtools are unchanged")
+                        "while the data files, the journey and jmtools are unchanged; so is each "
+                        "chart compiled for the notebook, read again for the same chart")
     p.set_defaults(handler=_usage_errors(_report))
 
 

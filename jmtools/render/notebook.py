@@ -6,7 +6,9 @@ Notebook 7, which shares its renderers) ships its own Vega 5 renderer for the
 ``application/vnd.vega.v5+json`` output type. This renderer compiles each Vega-Lite chart to a
 Vega spec with vl-convert, on this machine, and hands that spec to the front end's bundled
 renderer: nothing is downloaded, nothing leaves the machine, and the notebook file stores one
-small spec per chart instead of a JavaScript bundle.
+small spec per chart instead of a JavaScript bundle. In the kernels of ``jmtools report`` and
+``jmtools batch`` a compiled spec is kept in the evidence cache folder and read back by the
+next report that draws the same chart (:mod:`jmtools.render._vega_cache`).
 
 The same output also carries the Vega-Lite spec, which the report exporter
 (:mod:`jmtools.report.html`) reads to draw the offline report, and a text line for front ends
@@ -22,6 +24,7 @@ from __future__ import annotations
 import functools
 import json
 
+from jmtools.render._vega_cache import compiled_entry, keep_compiled, read_compiled
 from jmtools.render.offline import _vl_convert, vega_lite_version
 
 __all__ = ["RENDERER", "VEGA_MIMETYPE", "vega_mimebundle", "enable", "chart_title"]
@@ -42,9 +45,18 @@ def _vegalite_mimetype() -> str:
 
 @functools.lru_cache(maxsize=256)
 def _compile(spec_json: str) -> str:
+    """The Vega spec of a Vega-Lite spec's JSON text; in a report's kernel, read from the
+    evidence cache folder when an earlier report compiled the same spec (:mod:`._vega_cache`)."""
+    entry = compiled_entry(vega_lite_version())
+    kept = read_compiled(entry, spec_json) if entry is not None else None
+    if kept is not None:
+        return kept
     vg = _vl_convert().vegalite_to_vega(json.loads(spec_json), vl_version=vega_lite_version())
     vg["$schema"] = _VEGA5_SCHEMA
-    return json.dumps(vg)
+    compiled = json.dumps(vg)
+    if entry is not None:
+        keep_compiled(entry, spec_json, compiled)
+    return compiled
 
 
 def chart_title(spec: dict) -> str:

@@ -315,7 +315,7 @@ def _classes():
 
         def from_notebook_node(self, nb, resources=None, **kw):
             html, resources = super().from_notebook_node(nb, resources, **kw)
-            return _finish(html), resources
+            return _inlined(_finish(html), resources.get("jmtools_inline", {})), resources
 
     return chart_pre, ReportHTMLExporter
 
@@ -350,10 +350,35 @@ def _report_context(nb, records: dict, resources, *, static: bool) -> dict:
         "figures": figure_table(records),
         "versions": meta.get("versions", {}),
         "warnings": resources.get("jmtools_warnings", 0),
-        "specs_json": script_json(specs) if specs and not static else "",
-        "vega_bundle": javascript_bundle() if specs and not static else "",
+        "specs_json": _inline(resources, "specs", script_json(specs)) if specs and not static else "",
+        "vega_bundle": _inline(resources, "bundle", javascript_bundle()) if specs and not static else "",
         "css": (Path(__file__).parent / "templates" / "report.css").read_text(encoding="utf-8"),
     }
+
+
+def _inline(resources, name: str, text: str) -> str:
+    """A marker the template writes where ``text`` goes; :func:`_inlined` puts ``text`` there
+    once the page is rendered, so that the Vega bundle and the chart specs (most of a report's
+    megabyte) are not parsed again by nbconvert's HTML clean-up and the contents builder — they
+    are script text, which both leave as it is."""
+    marker = f"jm-inline-{name}-{secrets.token_hex(16)}"
+    resources.setdefault("jmtools_inline", {})[marker] = text
+    return marker
+
+
+def _inlined(html: str, texts: dict) -> str:
+    """``html`` with each marker of :func:`_inline` replaced by its text.
+
+    Examples
+    --------
+    >>> res = {}
+    >>> page = f"<script>{_inline(res, 'bundle', 'var a = 1 < 2;')}</script>"
+    >>> _inlined(page, res["jmtools_inline"])
+    '<script>var a = 1 < 2;</script>'
+    """
+    for marker, text in texts.items():
+        html = html.replace(marker, text)
+    return html
 
 
 def _pairs(params) -> list:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from numbers import Real
 
 from jmtools.analyses.mapcells import map_cells
-from jmtools.charts.journeymap import journey_map
+from jmtools.charts.journeymap import journey_map, map_size
 from jmtools.report.wording import caption
 
 __all__ = ["LANDSCAPE_PX", "MIN_PRINT_SCALE", "print_scale", "print_parts", "lanes_of", "screen_and_paper"]
@@ -91,7 +91,10 @@ def print_parts(journey, whole, *, evidence=None, persona=None, cells=None,
         return journey_map(journey, persona=persona, cells=lanes_of(cells, chosen), title=title,
                            column_width=column, usermeta={"print": True, **(usermeta or {})})
 
-    groups = _fitting(lanes[:cut], draw, first=True) + _fitting(lanes[cut:], draw)
+    def size(chosen) -> tuple[float, float]:       # what draw(chosen) measures, not drawn
+        return map_size(lanes_of(cells, chosen), column_width=column)
+
+    groups = _fitting(lanes[:cut], size, first=True) + _fitting(lanes[cut:], size)
     themes = ["what customers go through" if g[0] in lanes[:cut] else
               "where it hurts and what the company does" for g in groups]
     return [draw(g, f"{name}: {theme} ({i} of {len(groups)})")
@@ -102,15 +105,17 @@ def print_parts(journey, whole, *, evidence=None, persona=None, cells=None,
 _FIRST_PX = 400
 
 
-def _fitting(lanes: list, draw, *, first: bool = False) -> list[list]:
+def _fitting(lanes: list, size, *, first: bool = False) -> list[list]:
     """``lanes`` cut, in order, into runs that each print at :data:`MIN_PRINT_SCALE` or more on a
     landscape page (a lane too tall for a page on its own stands alone); with ``first`` the
-    first run shares its page with the section's heading (:data:`_FIRST_PX` high)."""
+    first run shares its page with the section's heading (:data:`_FIRST_PX` high).
+    ``size(run)`` is the (width, height) in px of the part drawn from ``run``: only the parts
+    kept are drawn (:func:`~jmtools.charts.journeymap.map_size` measures the rest)."""
     groups, current = [], []
     for lane in lanes:
-        chart = draw(current + [lane])
+        width, height = map(_size, size(current + [lane]))
         room = _FIRST_PX if first and not groups else LANDSCAPE_PX[1]
-        scale = min(print_scale(_size(chart.width), _size(chart.height)), room / _size(chart.height))
+        scale = min(print_scale(width, height), room / height)
         if current and scale < MIN_PRINT_SCALE:
             groups.append(current)
             current = [lane]

@@ -1,0 +1,104 @@
+"""jmtools.render._vega_cache: a report's kernel reads the Vega an earlier report compiled for the
+same chart, and compiles (and keeps) anything else; live notebooks keep nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from jmtools.core.cachedir import CACHE_ENV
+from jmtools.render import _vega_cache
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: Shows two charts in a fresh interpreter (the compile cache of a process starts empty); with
+#: "no-engine" vl-convert's compiler raises, so only kept specs can be shown.
+_SHOW = """
+import json, sys
+import altair as alt, vl_convert
+from jmtools.render.notebook import vega_mimebundle
+if sys.argv[1] == "no-engine":
+    def refuse(*a, **k):
+        raise RuntimeError("vl-convert started")
+    vl_convert.vegalite_to_vega = refuse
+charts = [alt.Chart(alt.Data(values=[{"a": 1, "b": "x"}]), title="One").mark_bar().encode(x="a:Q", y="b:N"),
+          alt.Chart(alt.Data(values=[{"a": 2}]), title="Two").mark_point().encode(x="a:Q")]
+print(json.dumps([vega_mimebundle(c.to_dict()) for c in charts[:int(sys.argv[2])]]))
+"""
+
+
+def _show(env, mode="compile", n=2):
+    out = subprocess.run([sys.executable, "-c", _SHOW, mode, str(n)], env=env, capture_output=True,
+                         text=True, cwd=ROOT)
+    return out.returncode, out.stdout, out.stderr
+
+
+def _env(cache=None):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop(CACHE_ENV, None)
+    if cache is not None:
+        env[CACHE_ENV] = str(cache)
+    return env
+
+
+def _kept(cache: Path) -> list[Path]:
+    return sorted(cache.glob(f"{_vega_cache.PREFIX}*/*.json"))
+
+
+def test_a_second_kernel_reads_the_compiled_charts_and_shows_the_same(tmp_path):
+    cache = tmp_path / "evidence"
+    code, first, err = _show(_env(cache))
+    assert code == 0, err
+    assert len(_kept(cache)) == 2
+    code, again, err = _show(_env(cache), "no-engine")           # vl-convert never compiles
+    assert code == 0, err
+    assert again == first
+    code, plain, err = _show(_env())                              # without the cache: the same outputs
+    assert code == 0, err
+    assert plain == first
+    assert json.loads(first)[0]["application/vnd.vega.v5+json"]["$schema"].endswith("vega/v5.json")
+
+
+def test_no_cache_folder_keeps_nothing_and_compiles(tmp_path):
+    code, _, err = _show(_env(), "no-engine")
+    assert code == 1 and "vl-convert started" in err              # the engine was asked: nothing kept
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_chart_not_kept_or_a_damaged_file_is_compiled_and_rewritten(tmp_path):
+    cache = tmp_path / "evidence"
+    code, first, err = _show(_env(cache), n=1)
+    assert code == 0, err
+    assert _show(_env(cache), "no-engine")[0] == 1               # the second chart is not kept
+    code, both, err = _show(_env(cache))
+    assert code == 0 and both.startswith(first[:-2]), err
+    kept = _kept(cache)
+    assert len(kept) == 2
+    kept[0].write_text("[1, 2", encoding="utf-8")                 # damaged: not a JSON object
+    code, again, err = _show(_env(cache))
+    assert code == 0 and again == both, err
+    assert json.loads(kept[0].read_text(encoding="utf-8"))["$schema"].endswith("vega/v5.json")
+
+
+def test_an_entry_keeps_the_specs_written_last(tmp_path, monkeypatch):
+    monkeypatch.setattr(_vega_cache, "MAX_SPECS", 3)
+    entry = tmp_path / "vega-x"
+    for i in range(5):
+        _vega_cache.keep_compiled(entry, f'{{"n": {i}}}', f'{{"marks": [{i}]}}')
+        os.utime(next(p for p in entry.glob("*.json") if str(i) in p.read_text()), (i, i))
+    kept = [_vega_cache.read_compiled(entry, f'{{"n": {i}}}') for i in range(5)]
+    assert kept == [None, None, '{"marks": [2]}', '{"marks": [3]}', '{"marks": [4]}']
+    assert not list(entry.glob(".*"))                             # no temporary file left
+
+
+def test_the_key_names_the_compiler_and_the_vega_lite_version(monkeypatch, tmp_path):
+    import vl_convert
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    entry = _vega_cache.compiled_entry("6.4")
+    assert entry.parent == tmp_path and entry != _vega_cache.compiled_entry("6.1")
+    monkeypatch.setattr(vl_convert, "__version__", "0.0.1")
+    assert _vega_cache.compiled_entry("6.4") != entry
