@@ -30,6 +30,12 @@ Usage (data stays outside the repository; generated worlds go to ``--out``)::
     python benchmarks/bench_floor.py --sizes 1 --explore           # time every SQL formulation
     python benchmarks/bench_floor.py --sizes 10 --rete-python /work/wt/_retevenv/bin/python
     python benchmarks/bench_floor.py --data big/ --runs 1 --memory-limit 1GB
+    python benchmarks/bench_floor.py --sizes 10 --dates-only       # the same world, dates only
+
+``--dates-only`` runs on a copy of each world with every time cut to its date (written once
+under ``--out``): jmtools then takes one customer's events of a day in journey order (D45), and
+the floor SQL does the same with the ENUM of event names declared in that order, so that
+``ORDER BY ts, event, rn`` is the whole rule.
 """
 
 from __future__ import annotations
@@ -86,11 +92,51 @@ def knowledge(folder: Path) -> dict:
     stage_of = {e: (None if s is None or str(s) == "<NA>" else int(s))
                 for e, s in zip(m["event"], m["stage_index"].astype(object).where(m["stage_index"].notna(), None))}
     midnight = [e for e, whole in rows if whole]
-    date_only = [] if len(midnight) == len(names) else [
+    dates_only = bool(names) and len(midnight) == len(names)
+    date_only = [] if dates_only else [
         e for e in midnight if duckdb.sql(f"SELECT count(*) FROM read_parquet({path}) WHERE event = ?",
                                           params=[e]).fetchone()[0] >= 3]
-    return {"events": names, "stage_of": stage_of, "stages": list(journey.stage_names),
-            "date_only": date_only}
+    return {"events": journey_order(names, journey) if dates_only else names, "stage_of": stage_of,
+            "stages": list(journey.stage_names), "date_only": date_only, "dates_only": dates_only}
+
+
+def journey_order(names: list[str], journey) -> list[str]:
+    """Event names in the order a log of dates only takes them within one day (D45): the
+    earliest stage of the touchpoints whose pattern matches the name, then the first of those
+    touchpoints in file order, then the name; names no touchpoint matches last."""
+    from jmtools.evidence._rules import candidates, touchpoint_rules
+
+    stages, rules = touchpoint_rules(journey)
+    stage_of = [stages.index(r.stage) for r in rules]
+    last = (len(stages), len(rules))
+
+    def key(name):
+        idx = cands[name]
+        first = min(idx, key=lambda i: (stage_of[i], i)) if idx else None
+        return (*((stage_of[first], first) if idx else last), name)
+
+    cands = candidates(names, rules)
+    return sorted(names, key=key)
+
+
+def dates_only_world(folder: Path, out: Path) -> Path:
+    """A copy of the world's events with every time cut to its date (rows in the same order),
+    made once under ``out`` (outside the repository), with the same journey file."""
+    import duckdb
+
+    target = out / f"{folder.name}_dates"
+    if not (target / "events.parquet").exists():
+        print(f"writing {target}: the events of {folder} with dates only…", flush=True)
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(folder / "journey.yaml", target / "journey.yaml")
+        con = duckdb.connect(config={"threads": 2, "preserve_insertion_order": True,
+                                     "enable_progress_bar": False})
+        tmp = target / "events.parquet.part"
+        con.execute(f"""COPY (SELECT * REPLACE (CAST(CAST("timestamp" AS DATE) AS TIMESTAMP) AS "timestamp")
+                              FROM read_parquet({_sql_path(folder)})) TO '{str(tmp).replace("'", "''")}'
+                        (FORMAT parquet)""")
+        tmp.rename(target / "events.parquet")
+    return target
 
 
 def _sql_path(folder: Path) -> str:
@@ -114,12 +160,32 @@ def _stage_case(k: dict, col: str = "event") -> str:
     return f"CAST(CASE {whens} END AS UTINYINT)"
 
 
-def _order_key(k: dict, p: str = "") -> str:
-    """Time order of events: date-only event kinds at the end of their day."""
+def _order_cols(k: dict, p: str = "") -> list[str]:
+    """Time order of events: date-only event kinds at the end of their day. In a log of dates
+    only, the day, then the event name's rank in journey order (:func:`journey_order`): the ENUM
+    is declared in that order, so the event itself is that rank (as text: a ``CASE``)."""
+    if k.get("dates_only"):
+        return [f"{p}ts", f"{p}event" if k.get("enum") else _journey_rank(k, f"{p}event")]
     if not k["date_only"]:
-        return f"{p}ts"
+        return [f"{p}ts"]
     names = ", ".join(map(_lit, k["date_only"]))
-    return f"CASE WHEN {p}event IN ({names}) THEN {p}ts + INTERVAL 86399 SECOND ELSE {p}ts END"
+    return [f"CASE WHEN {p}event IN ({names}) THEN {p}ts + INTERVAL 86399 SECOND ELSE {p}ts END"]
+
+
+def _journey_rank(k: dict, col: str) -> str:
+    whens = " ".join(f"WHEN {_lit(e)} THEN {i}" for i, e in enumerate(k["events"]))
+    return f"CAST(CASE {col} {whens} END AS UTINYINT)"
+
+
+def _order_key(k: dict, p: str = "") -> str:
+    """The ``ORDER BY`` list of the time order, without the row tie-breaker."""
+    return ", ".join(_order_cols(k, p))
+
+
+def _order_struct(k: dict, p: str = "") -> str:
+    """The time order and the row as one comparable value (a struct compares field by field)."""
+    fields = [f"'k{i}': {c}" for i, c in enumerate(_order_cols(k, p))]
+    return "{" + ", ".join([*fields, f"'r': {p}rn"]) + "}"
 
 
 def sql_load(k: dict, path: str, how: str) -> list[str]:
@@ -142,7 +208,7 @@ def sql_stage(k: dict, how: str) -> list[str]:
                     row_number() OVER (PARTITION BY customer_id ORDER BY {key}, rn) AS pos
                     FROM (SELECT customer_id, ts, rn, event, {case} AS s FROM ev) WHERE s IS NOT NULL"""]
     if how == "struct":
-        return [f"""CREATE TABLE st AS SELECT customer_id, ts, {{'k': {key}, 'r': rn}} AS o, s
+        return [f"""CREATE TABLE st AS SELECT customer_id, ts, {_order_struct(k)} AS o, s
                     FROM (SELECT customer_id, ts, rn, event, {case} AS s FROM ev) WHERE s IS NOT NULL"""]
     return []                                  # "inline": the chain reads ev directly
 
@@ -158,10 +224,10 @@ def sql_chain(k: dict, how: str) -> str:
         src, first, later, after = "st", "min(o) AS p", "min(e.o) AS p", "e.o > prev.p"
         cond = "e.s = {i}"
     else:
-        key = _order_key(k, "e.")
+        key = _order_struct(k, "e.")
         src = "ev"
-        first, later = f"min({{'k': {key}, 'r': e.rn}}) AS p", f"min({{'k': {key}, 'r': e.rn}}) AS p"
-        after = f"{{'k': {key}, 'r': e.rn}} > prev.p"
+        first = later = f"min({key}) AS p"
+        after = f"{key} > prev.p"
         cond = _stage_case(k, "e.event") + " = {i}"
     parts = [f"s1 AS (SELECT e.customer_id, {first}, min(e.ts) AS t FROM {src} e "
              f"WHERE {cond.format(i=1)} GROUP BY e.customer_id)"]
@@ -206,6 +272,7 @@ FLOOR_SQL = "enum/struct/distinct"
 def floor_statements(k: dict, path: str, variant: str = FLOOR_SQL) -> dict[str, list[str]]:
     """The floor's SQL per phase: ``load``, ``stages``, ``funnel_time``, ``transitions``."""
     load, stage, trans = VARIANTS[variant]
+    k = {**k, "enum": load == "enum"}
     return {"load": sql_load(k, path, load), "stages": sql_stage(k, stage),
             "funnel_time": [sql_chain(k, stage)], "transitions": [sql_transitions(k, trans)]}
 
@@ -448,6 +515,8 @@ def main(argv=None) -> int:
     ap.add_argument("--before", default=None, help="a checkout of jmtools to time as kind 'before' "
                     "(e.g. main, to measure a change)")
     ap.add_argument("--explore", action="store_true", help="time every SQL formulation instead")
+    ap.add_argument("--dates-only", action="store_true", help="run on a copy of each world whose "
+                    "times are cut to dates (made once under --out); same day in journey order")
     ap.add_argument("--json", default=None, help="write the summary here")
     for hidden in ("--worker", "--folder", "--temp", "--knowledge", "--variant"):
         ap.add_argument(hidden, help=argparse.SUPPRESS)
@@ -464,6 +533,8 @@ def main(argv=None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     folders = [Path(d) for d in args.data] + [world(float(s), out) for s in args.sizes.split(",") if s]
+    if args.dates_only:
+        folders = [dates_only_world(f, out) for f in folders]
     kinds = [x for x in args.kinds.split(",") if x]
     report, ok = {}, True
     for folder in folders:

@@ -469,7 +469,7 @@ def _require(t, cols, what):
                          for c in missing])
 
 
-def _sort_once(t, date_only=(), leave_out=(), shift=True, journey=(), few=()):
+def _sort_once(t, date_only=(), leave_out=(), shift=True, journey=(None, 1), few=()):
     """Add position, the next event's code ``_nx`` and time_to_next_s with one window sort per
     customer.
 
@@ -482,22 +482,23 @@ def _sort_once(t, date_only=(), leave_out=(), shift=True, journey=(), few=()):
     Date-only event names (codes ``date_only``) sort at the end of their day (``shift``; in a
     log of dates only, where every name is date-only, nothing is shifted); a time to the next
     event that would be negative because of that is unknown (null). Date-only events of one
-    day sort by the ``journey`` keys (:func:`jmtools.evidence._days.journey_keys`) before the
-    row number, so that their order never depends on the file's row order. So do the ``few``
+    day sort by the ``journey`` key (``(key, size)`` of :func:`jmtools.evidence._days.journey_keys`)
+    before the row number, so that their order never depends on the file's row order; in a
+    log of dates only the day and that key are one integer (day × size + key). So do the ``few``
     date-only names too rare to be shifted, at midnight: after the timed events of that
     instant (whose ties stay in row order), in journey order among themselves.
     """
     import ibis
 
     key, ties = t.timestamp, []
-    if date_only and not shift:
-        ties = list(journey)
+    if date_only and not shift:              # every time a day: the day and the journey key in one
+        jkey, size = journey
+        key = (t.timestamp.epoch_seconds() // 86400) * size + jkey
     elif date_only or few:
         if date_only:
             day = t._ev.isin(list(date_only))
             key = ibis.ifelse(day, t.timestamp + ibis.interval(seconds=86399), t.timestamp)
-        dated = t._ev.isin([*date_only, *few])
-        ties = [ibis.ifelse(dated, k, 0) for k in journey]
+        ties = [ibis.ifelse(t._ev.isin([*date_only, *few]), journey[0], 0)]
     order = [key, *ties, t._row] if "_row" in t.columns else [key, *ties, t._ev]
     w = ibis.window(group_by=t.customer_id, order_by=order)
     nxt_ts = t.timestamp.lead().over(w)

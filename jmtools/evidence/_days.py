@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from jmtools.core.engine import to_pandas
-from jmtools.evidence._store import _cases, stage_of_code
+from jmtools.evidence._store import _cases
 
 __all__ = ["DatesOnly", "dates_only_of", "journey_keys", "LEAD"]
 
@@ -117,14 +117,17 @@ def _pct(k: int, n: int) -> str:
 
 
 def journey_keys(t, plan, rules, stages, names):
-    """Sort keys that put one customer's events of one day in journey order.
+    """The sort key that puts one customer's events of one day in journey order, and its bound.
 
-    Returns ``[stage, touchpoint, event]`` columns of ``t``: the earliest stage of the
-    touchpoints whose pattern matches the event name and the file-order code of the first of
-    them in that stage (conditions aside, so the key is known before they are decided: a
-    name that may count for a later stage, ``after:`` or ``occurrence: repeat``, is placed
-    at its earliest; :data:`_LAST` when none matches), then the event code ``_ev`` (name
-    order).
+    The order: the earliest stage of the touchpoints whose pattern matches the event name, then
+    the file order of the first of them in that stage (conditions aside, so the key is known
+    before they are decided: a name that may count for a later stage, ``after:`` or
+    ``occurrence: repeat``, is placed at its earliest; names no touchpoint matches come after
+    every touchpoint), then the event code ``_ev`` (name order; a null code last).
+
+    Returns ``(key, size)``: ``key`` an int64 column of ``t``, ``1 <= key < size`` — that
+    touchpoint's rank in journey order times ``len(names) + 2``, plus the event code — one
+    integer to sort by (one ``CASE`` with a branch per touchpoint) instead of three columns.
     """
     code = {n: i for i, n in enumerate(names, start=1)}
     stage_of = [stages.index(r.stage) for r in rules]
@@ -132,20 +135,24 @@ def journey_keys(t, plan, rules, stages, names):
     for name, idx in plan.cands.items():
         if idx and name in code:             # its earliest possible stage, then file order
             first = min(idx, key=lambda i: (stage_of[i], i))
-            by_tp.setdefault(first + 1, []).append(code[name])
-    tp = _cases([(t._ev.isin(c), i) for i, c in sorted(by_tp.items())], "int16")
-    stage = stage_of_code(tp, rules, stages).cast("int32").fill_null(_LAST)
-    return [stage, tp.cast("int32").fill_null(_LAST), t._ev]
+            by_tp.setdefault(first, []).append(code[name])
+    ranked = sorted(by_tp, key=lambda i: (stage_of[i], i))
+    rank = _cases([(t._ev.isin(by_tp[i]), r) for r, i in enumerate(ranked)], "int64").fill_null(len(ranked))
+    width = len(names) + 2
+    return rank * width + t._ev.cast("int64").fill_null(width - 1), (len(ranked) + 1) * width
 
 
 def dates_only_of(core, n_customers: int) -> DatesOnly:
     """Count the customers with events of two or more stages, and of two or more touchpoints,
-    on one day (on the engine)."""
+    on one day (on the engine).
+
+    Called for a log of dates only, whose timestamps are days already: per customer and day,
+    the lowest and highest stage (touchpoint) differ."""
     s = core.filter(core.stage_index.notnull())
-    per_day = s.group_by([s.customer_id, s.timestamp.truncate("D").name("_day")]).agg(
-        _k=s.stage_index.nunique(), _t=s._tp.nunique())
+    per_day = s.group_by([s.customer_id, s.timestamp]).agg(
+        _k=(s.stage_index.min() < s.stage_index.max()).cast("int64"),
+        _t=(s._tp.min() < s._tp.max()).cast("int64"))
     per = per_day.group_by(per_day.customer_id).agg(_k=per_day._k.max(), _t=per_day._t.max())
-    got = to_pandas(per.aggregate(a=(per._k >= 2).cast("int64").sum(),
-                                  t=(per._t >= 2).cast("int64").sum()))
+    got = to_pandas(per.aggregate(a=per._k.sum(), t=per._t.sum()))
     a, t = (int(got[c].fillna(0).iloc[0]) for c in ("a", "t"))
     return DatesOnly(n_ambiguous=a, n_customers=int(n_customers), n_ambiguous_touchpoints=t)
