@@ -356,3 +356,26 @@ def test_the_report_says_fewer_than_five_match_several_personas_and_no_total_giv
     assert "fewer than 5 match several personas" in sentence
     assert "3,899" not in sentence and not re.search(r"(?<![\d,.])3(?![\d,.])", sentence)  # not the 3, nor 3,899
     assert "so that no group of fewer than 5 customers can be picked out" in sentence
+
+
+def test_hidden_as_text_one_mechanism_for_fewer_and_not_shown():
+    """``with_fewer`` writes over the cells of its columns in rows marked suppressed (none in a
+    frame without the mark); ``not_shown`` writes only in missing numbers, in marked rows, rows
+    whose counts were hidden and every row of an unmarked frame: the numbers shown stay."""
+    from jmtools.report.steps import not_shown
+
+    f = pd.DataFrame({"step": ["A", "B", "C"], "n": [20.0, 3.0, None], "conversion": [1.0, None, None],
+                      "total": [50, 50, 50], "suppressed": [False, True, False]})
+    f.attrs["counts_hidden"] = [2, 9]                       # 9: a position past the end is ignored
+    fewer = pipeline.with_fewer(f)
+    assert fewer["n"].tolist()[:2] == [20.0, "fewer than 5"]
+    assert pd.isna(fewer["n"].iloc[2]) and fewer["total"].tolist() == [50, 50, 50]
+    shown = not_shown(f)
+    assert shown["n"].tolist() == [20.0, 3.0, "not shown"]        # 3 is shown: not written over
+    assert shown["conversion"].tolist() == [1.0, "not shown", "not shown"]
+    assert shown["total"].dtype == f["total"].dtype and shown["suppressed"].dtype == bool
+    unmarked = f.drop(columns="suppressed")
+    unmarked.attrs = {}
+    assert pipeline.with_fewer(unmarked).equals(unmarked)
+    assert not_shown(unmarked)["conversion"].tolist() == [1.0, "not shown", "not shown"]
+    assert f["n"].tolist()[:2] == [20.0, 3.0] and f["n"].dtype == float      # input untouched
