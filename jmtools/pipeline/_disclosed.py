@@ -34,7 +34,7 @@ from jmtools.core.vocabulary import ALL
 
 __all__ = ["disclosure_floor", "small_personas", "disclosed_comparisons", "disclosed_curve",
            "disclosed_kpis", "disclosed_rows", "disclosed_funnel", "disclosed_steps", "disclosure_note",
-           "FEWER", "OTHER", "step_loss", "with_fewer", "hidden_as_text", "disclosed_table", "disclosed_shares", "disclosed_paths"]
+           "FEWER", "OTHER", "step_loss", "disclosed_table", "disclosed_shares", "disclosed_paths"]
 
 #: What a table shows in place of a count of 1 to 4 customers.
 FEWER = f"fewer than {MIN_GROUP}"
@@ -324,72 +324,6 @@ def step_loss(funnel: pd.DataFrame, min_group: int = MIN_GROUP) -> dict | None:
     shut = bool(w.get("suppressed", False))
     return {"from": before, "to": w["step"], "drop_off": None if shut else int(w["drop_off"]),
             "n_prev": int(w["n_prev"]), "drop_off_rate": float(w["_rate"]), "hidden": shut}
-
-
-def with_fewer(frame: pd.DataFrame, columns=("n", "conversion"), *, text: str = FEWER) -> pd.DataFrame:
-    """A disclosed frame for reading: in ``suppressed`` rows, ``columns`` say ``text`` ("fewer than 5").
-
-    The other hidden numbers stay missing (a table shows "–"). :func:`hidden_as_text` with
-    ``overwrite=True``.
-
-    Examples
-    --------
-    >>> f = pd.DataFrame({"step": ["A", "B"], "n": [20.0, None], "conversion": [1.0, None],
-    ...                   "suppressed": [False, True]})
-    >>> with_fewer(f)[["n", "conversion"]].values.tolist()
-    [[20.0, 1.0], ['fewer than 5', 'fewer than 5']]
-    """
-    return hidden_as_text(frame, text, columns=columns, overwrite=True)
-
-
-def hidden_as_text(frame: pd.DataFrame, text: str, *, columns=None, overwrite: bool = False) -> pd.DataFrame:
-    """A copy of a disclosed frame whose hidden numbers say ``text``, for reading.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        A frame through the disclosure rule: its hidden rows are marked ``suppressed``, or
-        listed in ``attrs["counts_hidden"]`` (positions), or its hidden cells are just missing.
-    text : str
-        What the cells say (``FEWER``; the report's "not shown").
-    columns : sequence of str, optional
-        The columns written in (those the frame has); default every number column (not booleans).
-    overwrite : bool, default False
-        True: every cell of ``columns`` in a row marked ``suppressed`` says ``text``, whatever it
-        holds (a claim about the row: "fewer than 5"; no row without that column). False: only
-        missing cells say ``text``, in rows marked ``suppressed`` or listed in
-        ``attrs["counts_hidden"]``, and in every row of a frame without a ``suppressed`` column;
-        the numbers shown stay.
-
-    Returns
-    -------
-    pandas.DataFrame
-        A copy; a column written in becomes ``object``, the others keep their types.
-
-    Examples
-    --------
-    >>> f = pd.DataFrame({"persona": ["Ben", "Tiny"], "n": [40.0, None], "total": [50, 50],
-    ...                   "suppressed": [False, True]})
-    >>> hidden_as_text(f, "hidden")[["n", "total"]].values.tolist()
-    [[40.0, 50], ['hidden', 50]]
-    >>> hidden_as_text(f, "hidden", columns=["total"], overwrite=True)["total"].tolist()
-    [50, 'hidden']
-    """
-    out = frame.copy()
-    marked = "suppressed" in out
-    rows = np.array(out["suppressed"], dtype=bool) if marked else np.full(len(out), not overwrite)
-    if not overwrite:
-        rows[[i for i in frame.attrs.get("counts_hidden", ()) if i < len(rows)]] = True
-    if columns is None:
-        columns = [c for c in out.columns if pd.api.types.is_numeric_dtype(out[c])
-                   and not pd.api.types.is_bool_dtype(out[c])]
-    for col in columns:
-        if col not in out:
-            continue
-        cells = rows if overwrite else rows & out[col].isna().to_numpy()
-        if cells.any():
-            out[col] = out[col].astype(object).mask(cells, text)
-    return out
 
 
 def disclosed_table(frame: pd.DataFrame, customers_col: str, *, by=None, pool: str | None = None,
