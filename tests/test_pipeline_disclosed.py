@@ -112,7 +112,7 @@ def test_the_report_shows_the_note_once_and_the_curve_table_says_hidden(low_min_
     from jmtools.report import sections
 
     shown = []
-    monkeypatch.setattr(sections, "_display", lambda *objs: shown.extend(objs))
+    monkeypatch.setattr(sections.kit, "display", lambda *objs: shown.extend(objs))
     sections.title(low_min_n)
     sections.feelings(low_min_n)
     sections.where_it_hurts(low_min_n)
@@ -147,7 +147,7 @@ def test_survey_kpis_of_fewer_than_five_answers_are_hidden(tiny_world, monkeypat
     assert not f.map_evidence["kpis"]["suppressed"].any()
     assert "survey KPI" in f.options["disclosure_note"]
     shown = []
-    monkeypatch.setattr(sections, "_display", lambda *objs: shown.extend(objs))
+    monkeypatch.setattr(sections.kit, "display", lambda *objs: shown.extend(objs))
     sections.survey_kpis(f)
     rows = re.findall(r"<tr>(.*?)</tr>", shown[0].data)
     hidden_rows = [r for r in rows if "hidden" in r]
@@ -347,7 +347,7 @@ def test_the_report_says_fewer_than_five_match_several_personas_and_no_total_giv
     coverage = f.evidence.coverage.set_index("coverage")["n"]
     assert coverage["several personas"] == 3 and coverage["no persona"] == 98   # the shape under test
     shown = []
-    monkeypatch.setattr(sections, "_display", lambda *objs: shown.extend(str(getattr(o, "data", o)) for o in objs))
+    monkeypatch.setattr(sections.kit, "display", lambda *objs: shown.extend(str(getattr(o, "data", o)) for o in objs))
     monkeypatch.setattr(sys.modules["jmtools.report.record"], "_emit", lambda payload: None)
     monkeypatch.setattr(sections, "_journey_fit", lambda f: None)
     sections.data_behind(f)
