@@ -39,7 +39,7 @@ from jmtools.core.yamlbounds import short
 from jmtools.report._annotation import (NOT_LITERAL, PARSE_ORDER, literal_value, member_ok, members,
                                        parse_as, split_bounds)
 from jmtools.report._engine import FINISH, engine_name, kernel_manager_class
-from jmtools.report.failure import cell_name, failed_cell
+from jmtools.report.failure import cell_name, failed_cell, not_run, partial_cells
 from jmtools.report.record import read_records
 
 __all__ = [
@@ -550,17 +550,12 @@ def run_notebook(notebook: str | os.PathLike, output_path: str | os.PathLike, *,
                       timeout=timeout, retries=retries, finish=finish)  # the notebook papermill wrote to tmp
     except PapermillExecutionError as err:
         os.replace(tmp, out) if os.path.exists(tmp) else None
-        cells = nbformat.read(out, as_version=4).cells if out.exists() else ()
-        raise failed_cell(err, src, out, cells) from None
+        raise failed_cell(err, src, out, partial_cells(out)) from None
     except CellTimeoutError:
         raise _timed_out(src, tmp, out, timeout) from None
     except Exception as err:
         os.replace(tmp, out) if os.path.exists(tmp) else None
-        raise ReportError(f"{src} could not be run: {type(err).__name__}: {err}\n  Partial output: "
-                          f"{out if out.exists() else 'none'}\n  Fix: check that the kernel "
-                          f"'{kernel_name}' is installed (jupyter kernelspec list)",
-                          notebook=src, output_path=str(out) if out.exists() else None,
-                          ename=type(err).__name__, evalue=str(err)) from None
+        raise not_run(err, src, out, kernel_name) from None
     if done:                          # written by papermill with the metadata; end it as nbformat.write does
         with open(tmp, "rb+") as fh:
             fh.seek(-1, os.SEEK_END)
