@@ -331,8 +331,8 @@ def how_far(f: Findings) -> None:
                                                      "ci_high": "95% CI high", "rate_from_start": "from start"},
                            formats={"conversion": "%", "ci_low": "%", "ci_high": "%", "rate_from_start": "%"},
                            caption=fun.attrs.get("note") or None))
-    recorded = f.reached_last                  # at_a_glance records the last stage when it is shown
-    last_stage = recorded["stage"] if recorded and not recorded["hidden"] else None
+    reached = f.reached_last                   # at_a_glance records the last stage when it is shown
+    last_stage = reached.get("stage") if reached and not reached["hidden"] else None
     for row in fun[~fun["suppressed"] & (fun["step"] != last_stage)].itertuples():
         record(f"funnel_{row.step_index}", float(row.rate_from_start), label=f"Reached {row.step}", n=int(row.n),
                unit="%")
