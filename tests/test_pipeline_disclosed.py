@@ -112,7 +112,7 @@ def test_the_report_shows_the_note_once_and_the_curve_table_says_hidden(low_min_
     from jmtools.report import sections
 
     shown = []
-    monkeypatch.setattr(sections, "_display", lambda *objs: shown.extend(objs))
+    monkeypatch.setattr(sections.kit, "display", lambda *objs: shown.extend(objs))
     sections.title(low_min_n)
     sections.feelings(low_min_n)
     sections.where_it_hurts(low_min_n)
@@ -147,7 +147,7 @@ def test_survey_kpis_of_fewer_than_five_answers_are_hidden(tiny_world, monkeypat
     assert not f.map_evidence["kpis"]["suppressed"].any()
     assert "survey KPI" in f.options["disclosure_note"]
     shown = []
-    monkeypatch.setattr(sections, "_display", lambda *objs: shown.extend(objs))
+    monkeypatch.setattr(sections.kit, "display", lambda *objs: shown.extend(objs))
     sections.survey_kpis(f)
     rows = re.findall(r"<tr>(.*?)</tr>", shown[0].data)
     hidden_rows = [r for r in rows if "hidden" in r]
@@ -347,7 +347,7 @@ def test_the_report_says_fewer_than_five_match_several_personas_and_no_total_giv
     coverage = f.evidence.coverage.set_index("coverage")["n"]
     assert coverage["several personas"] == 3 and coverage["no persona"] == 98   # the shape under test
     shown = []
-    monkeypatch.setattr(sections, "_display", lambda *objs: shown.extend(str(getattr(o, "data", o)) for o in objs))
+    monkeypatch.setattr(sections.kit, "display", lambda *objs: shown.extend(str(getattr(o, "data", o)) for o in objs))
     monkeypatch.setattr(sys.modules["jmtools.report.record"], "_emit", lambda payload: None)
     monkeypatch.setattr(sections, "_journey_fit", lambda f: None)
     sections.data_behind(f)
@@ -417,3 +417,25 @@ def test_moves_with_five_distinct_customers_left_out_keep_the_rest():
     assert shown.loc[shown["from_step"] == "A", "to_step"].tolist() == ["B"]
     gone = _left_out_customers(events, shown)
     assert gone["A"] == 9 and ((gone == 0) | (gone >= MIN_GROUP)).all()
+
+def test_hidden_as_text_one_mechanism_for_fewer_and_not_shown():
+    """``with_fewer`` writes over the cells of its columns in rows marked suppressed (none in a
+    frame without the mark); ``not_shown`` writes only in missing numbers, in marked rows, rows
+    whose counts were hidden and every row of an unmarked frame: the numbers shown stay."""
+    from jmtools.report.steps import not_shown
+
+    f = pd.DataFrame({"step": ["A", "B", "C"], "n": [20.0, 3.0, None], "conversion": [1.0, None, None],
+                      "total": [50, 50, 50], "suppressed": [False, True, False]})
+    f.attrs["counts_hidden"] = [2, 9]                       # 9: a position past the end is ignored
+    fewer = pipeline.with_fewer(f)
+    assert fewer["n"].tolist()[:2] == [20.0, "fewer than 5"]
+    assert pd.isna(fewer["n"].iloc[2]) and fewer["total"].tolist() == [50, 50, 50]
+    shown = not_shown(f)
+    assert shown["n"].tolist() == [20.0, 3.0, "not shown"]        # 3 is shown: not written over
+    assert shown["conversion"].tolist() == [1.0, "not shown", "not shown"]
+    assert shown["total"].dtype == f["total"].dtype and shown["suppressed"].dtype == bool
+    unmarked = f.drop(columns="suppressed")
+    unmarked.attrs = {}
+    assert pipeline.with_fewer(unmarked).equals(unmarked)
+    assert not_shown(unmarked)["conversion"].tolist() == [1.0, "not shown", "not shown"]
+    assert f["n"].tolist()[:2] == [20.0, 3.0] and f["n"].dtype == float      # input untouched

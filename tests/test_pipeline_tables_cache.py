@@ -130,3 +130,49 @@ def test_a_damaged_entry_is_loaded_again_with_a_warning(world, tmp_path):
     for p in (again, third):
         for kind, frame in first.tables.items():
             pd.testing.assert_frame_equal(frame, p.tables[kind], check_exact=True)
+
+
+def test_a_cache_folder_that_cannot_be_written_is_said_and_the_run_goes_on(world, tmp_path):
+    """A file where the cache folder should be (as a read-only folder or a full disk would): the
+    run prepared its tables, evidence and results uncached, and each cache says it once. It
+    raised FileExistsError from the tables cache and stopped the report."""
+    blocked = tmp_path / "cache"
+    blocked.write_text("not a folder")
+    with pytest.warns(EvidenceCacheWarning, match="cache folder cannot be written") as seen:
+        prepared = pipeline.prepare_world(world, cache_dir=blocked)
+    said = [str(w.message) for w in seen if issubclass(w.category, EvidenceCacheWarning)]
+    assert said and all("this run is not cached" in text for text in said), said
+    plain = pipeline.prepare_world(world)
+    for kind, frame in plain.tables.items():
+        pd.testing.assert_frame_equal(frame, prepared.tables[kind], check_exact=True)
+
+
+def test_a_full_disk_is_said_not_dropped_silently(world, tmp_path, monkeypatch):
+    """Writing a table's Parquet fails (no space left): nothing half-written stays, a warning says
+    the run is not cached, and the tables are those loaded."""
+    import errno
+
+    def full(frame, path):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(_tables_cache, "put_frame", full)
+    cache = tmp_path / "cache"
+    w = load_world(world, defer=tuple(SPECS))
+    with pytest.warns(EvidenceCacheWarning, match="No space left on device"):
+        assert _tables_cache.cached_tables(cache, w) == "miss"
+    assert list(cache.iterdir()) == [] and w.tables["surveys"].loaded
+
+
+def test_a_second_worker_writing_the_same_entry_keeps_the_first_quietly(world, tmp_path):
+    """Two workers of a batch miss at once and both write: the later rename fails, its copy is
+    removed, no warning (nothing is lost), and the entry is whole."""
+    cache = tmp_path / "cache"
+    first, second = (load_world(world, defer=tuple(SPECS)) for _ in range(2))
+    loaded = {k: (first.tables[k].to_pandas(), first.tables[k].accounting) for k in _tables_cache._kinds(first)}
+    entry = cache / f"{_tables_cache._PREFIX}{_tables_cache.tables_key(first)}"
+    _tables_cache._write(entry, loaded)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", EvidenceCacheWarning)
+        _tables_cache._write(entry, loaded)                        # the slower worker
+        assert _tables_cache.cached_tables(cache, second) == "hit"
+    assert [p.name for p in cache.iterdir()] == [entry.name]

@@ -80,11 +80,11 @@ def test_the_top_pain_point_is_compared_with_the_previous_run(headlines):
 
 def test_the_report_records_how_many_met_the_top_pain_point(ecommerce_world, monkeypatch):
     """What the previous-run comparison reads: customers who met it, of the focus's customers."""
-    from jmtools.report import sections
+    from jmtools.report import problem_sections, sections
 
     recorded = {}
-    monkeypatch.setattr(sections, "record", lambda name, value, **kw: recorded.update({name: (value, kw)}))
-    monkeypatch.setattr(sections, "_display", lambda *objs: None)
+    monkeypatch.setattr(problem_sections, "record", lambda name, value, **kw: recorded.update({name: (value, kw)}))
+    monkeypatch.setattr(sections.kit, "display", lambda *objs: None)
     f = pipeline.run(ecommerce_world.prepared, persona="Budget Ben")
     sections.where_it_hurts(f)
     top = f.pain_points.table.iloc[0]
@@ -109,11 +109,11 @@ def test_the_report_draws_no_count_of_fewer_than_five_customers(ecommerce_world,
     the headline, and a note says why (the same minimum as the quotes)."""
     import copy
 
-    from jmtools.report import sections
+    from jmtools.report import problem_sections, sections
 
     recorded, shown = {}, []
-    monkeypatch.setattr(sections, "record", lambda name, value, **kw: recorded.update({name: (value, kw)}))
-    monkeypatch.setattr(sections, "_display", lambda *objs: shown.extend(objs))
+    monkeypatch.setattr(problem_sections, "record", lambda name, value, **kw: recorded.update({name: (value, kw)}))
+    monkeypatch.setattr(sections.kit, "display", lambda *objs: shown.extend(objs))
     f = copy.copy(pipeline.run(ecommerce_world.prepared, persona="Budget Ben"))
     f.pain_points = copy.copy(f.pain_points)
     f.pain_points.table = f.pain_points.table.assign(
@@ -155,7 +155,7 @@ def test_each_figure_is_recorded_once(ecommerce_world, monkeypatch):
 
     labels = []
     monkeypatch.setattr(sections, "record", lambda name, value, **kw: labels.append(kw.get("label", name)))
-    monkeypatch.setattr(sections, "_display", lambda *objs: None)
+    monkeypatch.setattr(sections.kit, "display", lambda *objs: None)
     f = pipeline.run(ecommerce_world.prepared, persona="Budget Ben")
     sections.at_a_glance(f)
     sections.how_far(f)

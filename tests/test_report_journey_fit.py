@@ -23,7 +23,7 @@ def _shown(monkeypatch, *calls) -> str:
         for o in objs:
             out.append(str(getattr(o, "data", o)))
 
-    monkeypatch.setattr(sections, "_display", grab)
+    monkeypatch.setattr(sections.kit, "display", grab)
     monkeypatch.setattr(sys.modules["jmtools.report.record"], "_emit", lambda payload: None)
     for call in calls:
         call()

@@ -406,3 +406,61 @@ def test_a_failed_cell_is_named_by_its_section_and_code_with_one_fix():
     plain = SimpleNamespace(exec_count=3, cell_index=0, ename="ZeroDivisionError", source="y = x / d",
                             evalue="division by zero")
     assert str(failed_cell(plain, "nb.ipynb", "p.ipynb", [])).count("Fix:") == 1
+
+
+def test_a_cell_error_is_raised_even_when_the_partial_output_cannot_be_read(tmp_path, monkeypatch):
+    """The partial output was cut short (a full disk): reading it to name the cell raised
+    NotJSONError, which replaced the cell's own error. The cell's error is raised, named by its code."""
+    from papermill.exceptions import PapermillExecutionError
+
+    from jmtools.report import runner
+
+    def cut_short(src, tmp, params, **kw):
+        Path(tmp).write_text('{"cells": [{"cell_type": "code", "sou', encoding="utf-8")
+        raise PapermillExecutionError(cell_index=2, exec_count=3, source="# divide\ny = x / divisor",
+                                      ename="ZeroDivisionError", evalue="division by zero", traceback=[])
+
+    monkeypatch.setattr(runner, "_execute", cut_short)
+    out = tmp_path / "out.ipynb"
+    with pytest.raises(ReportError) as caught:
+        run_notebook(FAILS, out)
+    text = str(caught.value)
+    assert text.startswith(f"{FAILS} failed at In [3], `y = x / divisor`: ZeroDivisionError: division by zero")
+    assert caught.value.output_path == str(out) and out.exists()
+
+
+def test_a_full_disk_is_not_called_a_missing_kernel(tmp_path, monkeypatch):
+    """Papermill could not write the output (no space left): the Fix said to check the kernel."""
+    import errno
+
+    from jmtools.report import runner
+
+    def full(src, tmp, params, **kw):
+        raise OSError(errno.ENOSPC, "No space left on device", tmp)
+
+    monkeypatch.setattr(runner, "_execute", full)
+    with pytest.raises(ReportError) as caught:
+        run_notebook(FAILS, tmp_path / "out.ipynb")
+    text = str(caught.value)
+    assert "Fix: the disk is full: free space there, or write the report to another folder" in text
+    assert "kernel" not in text and caught.value.ename == "OSError"
+    monkeypatch.setattr(runner, "_execute", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("no kernel")))
+    with pytest.raises(ReportError, match=r"Fix: check that the kernel 'python3' is installed"):
+        run_notebook(FAILS, tmp_path / "out.ipynb")
+
+
+def test_a_failed_cell_without_a_message_or_with_a_long_line_is_still_named_clearly():
+    """``raise SystemExit`` / a bare ``assert`` left "AssertionError: " and nothing; a first line
+    over 60 characters was cut mid-name without a mark."""
+    from types import SimpleNamespace
+
+    from jmtools.report.failure import failed_cell
+
+    long = "sections.where_it_hurts(f, top_n=top_n, min_group=min_group, extra=True)"
+    err = SimpleNamespace(exec_count=4, cell_index=0, ename="AssertionError", source=long, evalue="")
+    first = str(failed_cell(err, "nb.ipynb", "p.ipynb", [])).splitlines()[0]
+    assert first == ("nb.ipynb failed at In [4], `sections.where_it_hurts(f, top_n=top_n, "
+                     "min_group=min_group…`: AssertionError: (no message)")
+    none = SimpleNamespace(exec_count=1, cell_index=None, ename="SystemExit", source=None, evalue=None)
+    assert str(failed_cell(none, "nb.ipynb", "p.ipynb", ())).splitlines()[0] == \
+        "nb.ipynb failed at In [1]: SystemExit: (no message)"

@@ -142,7 +142,7 @@ def test_persona_sizes_hide_a_persona_of_fewer_than_five_and_what_would_reveal_i
     from jmtools.report import sections
 
     shown = []
-    monkeypatch.setattr(sections, "_display", lambda *objs: shown.extend(objs))
+    monkeypatch.setattr(sections.kit, "display", lambda *objs: shown.extend(objs))
     sizes = pd.DataFrame({"persona": ["Ben", "Maya", "Tiny", "(no persona)"], "n_customers": [120, 40, 3, 12]})
     sections._sizes_table(sizes.assign(share=sizes["n_customers"] / sizes["n_customers"].sum()))
     table, note = shown[0].data, shown[1].data
@@ -164,7 +164,7 @@ def test_a_persona_report_says_its_complaint_counts_are_everybodys_and_how_many_
     import pandas as pd
 
     from jmtools.analyses.themes import find_themes, themes_for
-    from jmtools.report import sections
+    from jmtools.report import problem_sections, sections
 
     texts = ["hidden delivery fee at payment", "hidden fee again at payment", "slow delivery, late parcel",
              "late parcel, slow delivery", "payment fee hidden, awful", "lovely shoes"] * 4
@@ -175,8 +175,8 @@ def test_a_persona_report_says_its_complaint_counts_are_everybodys_and_how_many_
     by = everybody.accounting["polarity from"]
     ben = themes_for(everybody, persona="Ben")
     shown = []
-    monkeypatch.setattr(sections, "_display", lambda *objs: shown.extend(objs))
-    monkeypatch.setattr(sections, "record", lambda *a, **k: None)
+    monkeypatch.setattr(sections.kit, "display", lambda *objs: shown.extend(objs))
+    monkeypatch.setattr(problem_sections, "record", lambda *a, **k: None)
     f = SimpleNamespace(world=SimpleNamespace(tables={"feedback": None}), themes=everybody, themes_focus=ben,
                         focus=SimpleNamespace(label="Ben", everyone=False), themes_error=None)
     sections.what_they_write(f)
@@ -199,7 +199,7 @@ def test_unmatched_events_are_counted_in_words_that_agree_with_the_count(monkeyp
     from jmtools.sources import SPECS
 
     shown = []
-    monkeypatch.setattr(sections, "_display", lambda *objs: shown.extend(objs))
+    monkeypatch.setattr(sections.kit, "display", lambda *objs: shown.extend(objs))
     monkeypatch.setattr(sections, "record", lambda *a, **k: None)
     monkeypatch.setattr(sections, "_journey_fit", lambda f: None)
     f = SimpleNamespace(accounting=pd.DataFrame({"table": ["events"], "rejected": [0]}),

@@ -28,7 +28,8 @@ from jmtools.pipeline._chain import (MAP_KPIS, MIN_EFFECT, MIN_N, N_THEMES, SEED
 from jmtools.pipeline._iterate import (Comparison, compare_folders, compare_groups, compare_periods,
                                        measure_opportunity, observe, opportunity_steps)
 from jmtools.pipeline._disclosed import (disclosed_curve, disclosed_kpis, disclosed_paths, disclosed_rows,
-                                        disclosed_shares, disclosed_steps, disclosed_table, with_fewer)
+                                        disclosed_shares, disclosed_steps, disclosed_table)
+from jmtools.pipeline._disclosed_reading import hidden_as_text, with_fewer
 from jmtools.pipeline._disclosed_personas import (disclosed_coverage, disclosed_crosstab, disclosed_levels,
                                                   disclosed_overlaps,
                                                   disclosed_persona_counts, disclosed_persona_rows)
@@ -39,7 +40,7 @@ __all__ = ["Focus", "Findings", "Prepared", "prepare_world", "prepare_evidence",
            "load", "select",
            "relieving", "map_evidence", "map_cells_for", "map_disclosure_note", "disclosed_curve",
            "disclosed_rows", "disclosed_steps", "disclosed_table", "disclosed_paths", "disclosed_shares",
-           "disclosed_kpis", "with_fewer", "disclosed_persona_rows", "small_personas",
+           "disclosed_kpis", "with_fewer", "hidden_as_text", "disclosed_persona_rows", "small_personas",
            "disclosed_persona_counts", "disclosed_levels", "disclosed_overlaps", "disclosed_crosstab", "disclosed_coverage",
            "MAP_KPIS", "MIN_N", "N_THEMES", "SEED",
            "MIN_EFFECT", "Comparison", "observe", "compare_periods", "compare_folders", "compare_groups",

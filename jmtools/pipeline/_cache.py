@@ -36,7 +36,7 @@ from jmtools.sources import Accounting, DeferredTable
 from jmtools.sources._accounting import REASON_COLUMNS
 
 __all__ = ["CACHE_ENV", "MAX_ENTRIES", "EvidenceCacheWarning", "cache_dir_from_env", "code_digest", "evidence_key",
-           "cached_evidence", "input_digest", "accounting_json", "accounting_from_json"]
+           "cached_evidence", "input_digest", "accounting_json", "accounting_from_json", "read_entry", "write_entry"]
 
 #: Entries kept in a cache folder; older ones (by last write) are removed.
 MAX_ENTRIES = 8
@@ -45,7 +45,7 @@ _SUFFIXES = (".csv", ".tsv", ".parquet", ".xlsx", ".csv.gz", ".txt", ".pq", ".xl
 
 
 class EvidenceCacheWarning(RuntimeWarning):
-    """A cached evidence entry could not be read and was computed again."""
+    """A cache entry could not be read and was computed again, or could not be written."""
 
 
 def cache_dir_from_env():
@@ -142,16 +142,15 @@ def cached_evidence(cache_dir, world, journey, segment: str, compute):
     if key is None:
         return compute(), "off"
     entry = Path(cache_dir) / key
-    if (entry / "meta.json").exists():
-        try:
-            evidence = load_evidence(entry, journey, source=lambda: world.tables["events"].table)
-            _know_accounting(entry, world)
-            return evidence, "hit"
-        except Exception as exc:                       # a damaged entry: say so, compute again
-            warnings.warn(f"the cached evidence in {entry} cannot be read ({type(exc).__name__}: "
-                          f"{str(exc)[:200]}); it is computed again and rewritten",
-                          EvidenceCacheWarning, stacklevel=3)
-            shutil.rmtree(entry, ignore_errors=True)
+
+    def read(folder):
+        evidence = load_evidence(folder, journey, source=lambda: world.tables["events"].table)
+        _know_accounting(folder, world)
+        return evidence
+
+    evidence = read_entry(entry, read, "cached evidence", "it is computed again")
+    if evidence is not None:
+        return evidence, "hit"
     evidence = compute()
     if evidence.core is not None and is_duckdb(evidence.core):
         _write(entry, evidence, world.tables.get("events"))
@@ -197,19 +196,88 @@ def _know_accounting(entry: Path, world) -> None:
 
 
 def _write(entry: Path, evidence, events=None) -> None:
-    """Write atomically: into a fresh folder beside the entry, then rename it into place. The
-    event table's accounting is kept beside the evidence, for reports that do not read it."""
-    entry.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{entry.name[:12]}-", dir=entry.parent))
-    try:
-        save_evidence(evidence, tmp)
+    """Write atomically (:func:`write_entry`). The event table's accounting is kept beside the
+    evidence, for reports that do not read it."""
+    def save(folder):
+        save_evidence(evidence, folder)
         if events is not None:
-            (tmp / "accounting.json").write_text(json.dumps(accounting_json(events.accounting)),
-                                                 encoding="utf-8")
-        os.replace(tmp, entry)
-    except OSError:                                    # another worker won the race: use theirs
-        shutil.rmtree(tmp, ignore_errors=True)
+            (folder / "accounting.json").write_text(json.dumps(accounting_json(events.accounting)),
+                                                    encoding="utf-8")
+
+    if not write_entry(entry, save):
+        return
     entries = sorted((p for p in entry.parent.iterdir() if p.is_dir() and not p.name.startswith(".")),
                      key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[MAX_ENTRIES:]:
         shutil.rmtree(old, ignore_errors=True)
+
+
+# ----------------------------------------------------------------------------- entries on disk
+
+def read_entry(entry: Path, read, what: str, again: str):
+    """``read(entry)`` when the entry is there; None when it is not, or when it cannot be read:
+    then a warning says so (``the {what} in … cannot be read …; {again} and rewritten``) and the
+    entry is removed, to be written again."""
+    if not (entry / "meta.json").exists():
+        return None
+    try:
+        return read(entry)
+    except Exception as exc:                       # a damaged entry: say so, compute again
+        warnings.warn(f"the {what} in {entry} cannot be read ({type(exc).__name__}: {str(exc)[:200]}); "
+                      f"{again} and rewritten", EvidenceCacheWarning, stacklevel=4)
+        shutil.rmtree(entry, ignore_errors=True)
+        return None
+
+
+def write_entry(entry: Path, save, exact=None) -> bool:
+    """Write a cache entry atomically: ``save(folder)`` into a fresh folder beside it, renamed into place.
+
+    With ``exact(folder)`` (True when the folder reads back as what was computed), only an
+    exact entry is kept, and one that cannot be saved (a value Parquet or JSON cannot hold) is
+    left out quietly: each run then computes its own. Another worker's entry already in place
+    wins (the rename fails; nothing is lost). A folder that cannot be written (read-only, full
+    disk, a file in its place) is said with an :class:`EvidenceCacheWarning`, and the run goes
+    on without the cache. Returns whether the entry was written.
+
+    Examples
+    --------
+    >>> import tempfile, warnings
+    >>> entry = Path(tempfile.mkdtemp()) / "key"
+    >>> write_entry(entry, lambda f: (f / "meta.json").write_text("{}")), (entry / "meta.json").exists()
+    (True, True)
+    >>> write_entry(entry, lambda f: (f / "meta.json").write_text("{}"))   # another worker's is in place
+    False
+    >>> with warnings.catch_warnings(record=True) as seen:
+    ...     warnings.simplefilter("always")
+    ...     write_entry(entry / "meta.json" / "key", lambda f: None)    # a file in the folder's place
+    False
+    >>> str(seen[0].message).split(" (")[0]
+    'the cache folder cannot be written'
+    """
+    tmp = None
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{entry.name[:20]}-", dir=entry.parent))
+        save(tmp)
+        if exact is not None and not exact(tmp):
+            raise _NotExact
+        os.replace(tmp, entry)
+        return True
+    except OSError as exc:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if not (entry / "meta.json").exists():     # not lost to another worker's entry: say why
+            warnings.warn(f"the cache folder cannot be written ({type(exc).__name__}: {str(exc)[:200]}); "
+                          f"this run is not cached in {entry.parent}", EvidenceCacheWarning, stacklevel=4)
+        return False
+    except Exception:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if exact is None:
+            raise
+        return False                               # not cacheable exactly: each run computes its own
+
+
+class _NotExact(Exception):
+    """An entry that does not read back as what was computed."""
+

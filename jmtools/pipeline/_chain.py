@@ -1,4 +1,6 @@
-"""The chain itself (see :mod:`jmtools.pipeline`): focus, selection, evidence, analyses."""
+"""The chain itself (see :mod:`jmtools.pipeline`): focus, selection, evidence, analyses.
+
+Its two ends, :class:`Focus` and :class:`Findings`, are in :mod:`jmtools.pipeline._findings`."""
 
 from __future__ import annotations
 
@@ -12,15 +14,14 @@ from jmtools.analyses import emotions, funnels, kpis, painpoints, priorities, th
 from jmtools.analyses.priorities import relieving
 from jmtools.core.engine import as_table
 from jmtools.core.errors import ParameterError, whole_number
-from jmtools.core.stats import wilson_interval
-from jmtools.core.vocabulary import ALL, ALL_LABEL, focus_label
+from jmtools.core.vocabulary import ALL
 from jmtools.evidence import prepare
 from jmtools.personas import assign_personas, persona_filter, runnable_personas
 from jmtools.pipeline._disclosed import (disclosed_comparisons, disclosed_curve, disclosed_funnel, disclosed_kpis,
-                                        disclosed_steps, disclosure_floor, disclosure_note, small_personas,
-                                        step_loss)
+                                        disclosed_steps, disclosure_floor, disclosure_note, small_personas)
 from jmtools.pipeline._cache import cache_dir_from_env, cached_evidence
 from jmtools.pipeline._feedback import feedback_themes, themes_of_focus
+from jmtools.pipeline._findings import Findings, Focus, resolve_focus
 from jmtools.pipeline._shared_cache import cached_shared
 from jmtools.pipeline._tables_cache import cached_tables
 from jmtools.sources import SPECS, World, load_world
@@ -38,208 +39,6 @@ MIN_EFFECT = 0.2  # smallest effect size (Cohen's h or d) that counts as pain-po
 #: KPIs of :func:`jmtools.analyses.kpis.stage_kpis` the journey-map canvas shows by default.
 MAP_KPIS = ("conversion", "reached", "csat_mean", "nps", "ces_mean")
 _KPI_FRAME = ["persona", "stage", "metric", "kpi", "value", "n", "ci_low", "ci_high", "n_customers"]
-
-
-# ------------------------------------------------------------------------------ focus
-@dataclass(frozen=True)
-class Focus:
-    """Whom a run is about: every customer, one persona, optionally within a segment.
-
-    Attributes
-    ----------
-    persona : str
-        A persona of the journey, or ``"all"``.
-    segment : str
-        A rule over customer attributes (written like a persona rule), or ``""`` for none.
-    label : str
-        How reports name the focus (``"all customers"``, ``"Budget Ben in segment …"``).
-    """
-
-    persona: str = ALL
-    segment: str = ""
-    label: str = ALL_LABEL
-
-    @property
-    def everyone(self) -> bool:
-        """True when the focus is every customer (no single persona)."""
-        return self.persona == ALL
-
-
-def resolve_focus(journey, persona: str = ALL, segment: str = "") -> Focus:
-    """Check ``persona`` against the journey and build the :class:`Focus`.
-
-    Examples
-    --------
-    >>> from jmtools.journey import Journey
-    >>> j = Journey.from_yaml('''
-    ... name: Demo
-    ... stages: [{name: Browse}, {name: Buy}]
-    ... personas: [{name: Ben, rule: "age < 30"}]
-    ... ''')
-    >>> resolve_focus(j, "Ben").label
-    'Ben'
-    >>> resolve_focus(j, "Bne")
-    Traceback (most recent call last):
-    ...
-    jmtools.core.errors.ParameterError: ...
-    """
-    if journey is None:
-        raise ParameterError("journey_file", None, expected="a journey YAML (there is none in the data folder)")
-    names = list(journey.persona_names)
-    if persona != ALL and persona not in names:
-        raise ParameterError("persona", persona, expected=[ALL, *names])
-    return Focus(persona=persona, segment=segment or "", label=focus_label(persona, segment))
-
-
-# ----------------------------------------------------------------------------- findings
-@dataclass
-class Findings:
-    """Every result of one run of the chain, as tidy frames.
-
-    Attributes
-    ----------
-    world : jmtools.sources.World
-        The loaded tables, with their accounting.
-    journey : jmtools.journey.Journey
-    focus : Focus
-    tables : dict of str to pandas.DataFrame
-        The loaded non-event tables (restricted to the segment, if one is set).
-    assignment : pandas.DataFrame
-        ``customer_id, persona`` of every customer in the customer table.
-    evidence : jmtools.evidence.Evidence
-        Events mapped to touchpoints and stages, sorted once per customer.
-    funnel_all, funnel : pandas.DataFrame
-        Stage funnel of every customer, and of the focus (the same frame for ``"all"``; 1–4
-        customers: steps without numbers, ``suppressed``). A step reached by 1–4 customers
-        keeps its row without its numbers, and so does what reads its count on the next step
-        (``suppressed``; :func:`~jmtools.pipeline._disclosed.disclosed_steps`).
-    emotion_evidence, curve, moments, assumed, gap : pandas.DataFrame
-        Step 3: valence evidence (surveys and feedback; without either, behaviour — see
-        :attr:`curve_basis`; None without any), the emotion curve, moments of truth, the
-        workshop's assumed curve and its gap to the measured one.
-    kpis : pandas.DataFrame
-        Survey KPIs per stage for the focus (rows with n = 0 kept).
-    signals : pandas.DataFrame
-    pain_points : jmtools.analyses.painpoints.PainPoints
-    themes : jmtools.analyses.themes.Themes or None
-        Complaint themes found on everybody's feedback (so every persona's report uses the
-        same words); ``themes_error`` says why there are none.
-    themes_focus : jmtools.analyses.themes.Themes or None
-        The same themes recounted on the focus.
-    opportunities, backlog : pandas.DataFrame
-        The journey file's opportunities, and the backlog ranked for the focus.
-    order_value : pandas.DataFrame or None
-        Average order value (with n and interval) when orders exist.
-    """
-
-    world: World
-    journey: Any
-    focus: Focus
-    tables: dict
-    assignment: pd.DataFrame | None
-    evidence: Any
-    funnel_all: pd.DataFrame
-    funnel: pd.DataFrame
-    emotion_evidence: pd.DataFrame | None
-    curve: pd.DataFrame | None
-    moments: pd.DataFrame | None
-    assumed: pd.DataFrame
-    gap: pd.DataFrame | None
-    kpis: pd.DataFrame | None
-    signals: pd.DataFrame
-    pain_points: Any
-    themes: Any
-    themes_error: Exception | None
-    themes_focus: Any
-    opportunities: pd.DataFrame
-    order_value: pd.DataFrame | None
-    backlog: pd.DataFrame
-    segment_customers: int | None = None
-    options: dict = field(default_factory=dict)
-    persona_errors: dict = field(default_factory=dict)
-    """Persona name → the error of a rule that cannot run on this customer table; those
-    personas are left out of this run (their customers count as having no persona)."""
-
-    # ------------------------------------------------------------ headline figures
-    @property
-    def n_customers(self) -> int:
-        """Customers with events in the focus."""
-        if self.focus.everyone or self.evidence.persona_sizes is None:  # no customer table: no persona
-            return int(self.evidence.n_customers) if self.focus.everyone else 0
-        sizes = self.evidence.persona_sizes.set_index("persona")["n_customers"]
-        return int(sizes.get(self.focus.persona, 0))
-
-    @property
-    def focus_hidden(self) -> bool:
-        """True for a persona of 1–4 customers: its size, funnel, KPIs, curve, map not shown."""
-        return bool(self.options.get("focus_hidden", False))
-
-    @property
-    def reached_last(self) -> dict | None:
-        """Share of the focus who reached the last stage, with n and CI (None: 1–4 customers)."""
-        if self.focus_hidden or self.funnel.empty:
-            return None
-        started, finished = int(self.funnel["n"].iloc[0]), self.funnel["n"].iloc[-1]
-        hidden = bool(pd.isna(finished))        # 1–4 customers reached it: "fewer than 5"
-        low, high = (None, None) if hidden else wilson_interval(int(finished), started)
-        return {"stage": self.journey.stage_names[-1], "started": started, "hidden": hidden,
-                "finished": None if hidden else int(finished), "share": None if hidden or not started
-                else int(finished) / started, "ci": (low, high) if started and not hidden else None}
-
-    @property
-    def curve_focus(self) -> pd.DataFrame:
-        """The emotion curve of the focus only."""
-        if self.curve is None:
-            return pd.DataFrame(columns=list(emotions.CURVE_COLUMNS))
-        return self.curve[self.curve["persona"] == self.focus.persona]
-
-    @property
-    def curve_basis(self) -> str:
-        """What the emotion curve rests on: ``"customers"`` (surveys, feedback), ``"behaviour"``
-        (no surveys or feedback: abandonment, errors, repeated contacts) or ``"assumed"`` (no
-        evidence at all: only the workshop's curve)."""
-        if self.curve is None:
-            return "assumed"
-        return "behaviour" if set(self.emotion_evidence["source"].unique()) == {"behaviour"} else "customers"
-
-    @property
-    def lowest_emotion(self):
-        """The lowest measured point of the focus's emotion curve (a row), or None."""
-        measured = self.curve_focus.dropna(subset=["valence"])
-        return measured.loc[measured["valence"].idxmin()] if len(measured) else None
-
-    @property
-    def biggest_loss(self) -> dict | None:
-        """The step where the largest share of the focus does not go on (ties: the earlier step)."""
-        return None if self.focus_hidden else step_loss(self.funnel)  # hidden: a step of 1–4 customers
-
-    @property
-    def kpis_shown(self) -> pd.DataFrame | None:
-        """KPI rows that have answers (n > 0), those hidden for having 1–4 included (``suppressed``)."""
-        if self.kpis is None:
-            return None
-        hidden = self.kpis["suppressed"] if "suppressed" in self.kpis else False
-        return self.kpis[(self.kpis["n"] > 0) | hidden]
-
-    @property
-    def accounting(self) -> pd.DataFrame:
-        """One row per loaded table: file, rows read, used, rejected and why
-        (:meth:`jmtools.sources.World.accounting_table`)."""
-        return self.world.accounting_table()
-
-    @property
-    def unmatched_share(self) -> float:
-        """Share of events that match no touchpoint of the journey."""
-        unmatched = self.evidence.unmatched
-        return float(unmatched["share_of_events"].sum()) if len(unmatched) else 0.0
-
-    @property
-    def map_evidence(self) -> dict:
-        """The focus's measured evidence for the journey-map canvas (emotion curve and KPIs)."""
-        kpis = self.kpis_shown
-        if kpis is not None and "suppressed" in kpis:
-            kpis = kpis[~kpis["suppressed"]]             # the canvas has no cell for "hidden"
-        return {"emotion": self.curve_focus, "kpis": kpis}
 
 
 # ---------------------------------------------------------------------------- the chain

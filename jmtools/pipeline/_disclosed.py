@@ -34,7 +34,7 @@ from jmtools.core.vocabulary import ALL
 
 __all__ = ["disclosure_floor", "small_personas", "disclosed_comparisons", "disclosed_curve",
            "disclosed_kpis", "disclosed_rows", "disclosed_funnel", "disclosed_steps", "disclosure_note",
-           "FEWER", "OTHER", "step_loss", "with_fewer", "disclosed_table", "disclosed_shares", "disclosed_paths"]
+           "FEWER", "OTHER", "step_loss", "disclosed_table", "disclosed_shares", "disclosed_paths"]
 
 #: What a table shows in place of a count of 1 to 4 customers.
 FEWER = f"fewer than {MIN_GROUP}"
@@ -324,26 +324,6 @@ def step_loss(funnel: pd.DataFrame, min_group: int = MIN_GROUP) -> dict | None:
     shut = bool(w.get("suppressed", False))
     return {"from": before, "to": w["step"], "drop_off": None if shut else int(w["drop_off"]),
             "n_prev": int(w["n_prev"]), "drop_off_rate": float(w["_rate"]), "hidden": shut}
-
-
-def with_fewer(frame: pd.DataFrame, columns=("n", "conversion"), *, text: str = FEWER) -> pd.DataFrame:
-    """A disclosed frame for reading: in ``suppressed`` rows, ``columns`` say ``text`` ("fewer than 5").
-
-    The other hidden numbers stay missing (a table shows "–").
-
-    Examples
-    --------
-    >>> f = pd.DataFrame({"step": ["A", "B"], "n": [20.0, None], "conversion": [1.0, None],
-    ...                   "suppressed": [False, True]})
-    >>> with_fewer(f)[["n", "conversion"]].values.tolist()
-    [[20.0, 1.0], ['fewer than 5', 'fewer than 5']]
-    """
-    out = frame.copy()
-    hidden = out["suppressed"].to_numpy(bool) if "suppressed" in out else np.zeros(len(out), bool)
-    for col in columns:
-        if col in out and hidden.any():
-            out[col] = out[col].astype(object).mask(hidden, text)
-    return out
 
 
 def disclosed_table(frame: pd.DataFrame, customers_col: str, *, by=None, pool: str | None = None,

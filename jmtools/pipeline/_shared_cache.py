@@ -22,17 +22,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
-import warnings
 from pathlib import Path
 
 import pandas as pd
 
 import jmtools
 from jmtools.analyses.themes import Themes
-from jmtools.pipeline._cache import EvidenceCacheWarning, code_digest, input_digest
+from jmtools.pipeline._cache import code_digest, input_digest, read_entry, write_entry
 
 __all__ = ["SHARED_FORMAT", "shared_key", "cached_shared", "put_frame", "get_frame", "same"]
 
@@ -74,14 +70,9 @@ def cached_shared(cache_dir, world, journey, segment: str, options: dict, comput
     if key is None:
         return compute()
     entry = Path(cache_dir) / f"{_PREFIX}{key}"
-    if (entry / "meta.json").exists():
-        try:
-            return (*_read(entry), None)
-        except Exception as exc:                       # a damaged entry: say so, compute again
-            warnings.warn(f"the cached results in {entry} cannot be read ({type(exc).__name__}: "
-                          f"{str(exc)[:200]}); they are computed again and rewritten",
-                          EvidenceCacheWarning, stacklevel=3)
-            shutil.rmtree(entry, ignore_errors=True)
+    kept = read_entry(entry, _read, "cached results", "they are computed again")
+    if kept is not None:
+        return (*kept, None)
     emotion, signals, themes, error = compute()
     if error is None:
         _write(entry, emotion, signals, themes)
@@ -160,15 +151,7 @@ def same(a, b) -> bool:
 
 
 def _write(entry: Path, emotion, signals, themes) -> None:
-    """Write atomically (a fresh folder renamed into place), and only an entry that reads back
-    as exactly what was computed."""
-    entry.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{entry.name[:20]}-", dir=entry.parent))
-    try:
-        _save(tmp, emotion, signals, themes)
-        back = _read(tmp)
-        if not all(same(a, b) for a, b in zip((emotion, signals, themes), back)):
-            raise ValueError("not exact")
-        os.replace(tmp, entry)
-    except Exception:                  # not cacheable (or not exactly): each report computes its own
-        shutil.rmtree(tmp, ignore_errors=True)
+    """Write atomically, and only an entry that reads back as exactly what was computed
+    (:func:`~jmtools.pipeline._cache.write_entry`)."""
+    write_entry(entry, lambda folder: _save(folder, emotion, signals, themes),
+                lambda folder: all(same(a, b) for a, b in zip((emotion, signals, themes), _read(folder))))

@@ -19,17 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
-import warnings
 from pathlib import Path
 
 import pandas as pd
 
 import jmtools
-from jmtools.pipeline._cache import (EvidenceCacheWarning, accounting_from_json, accounting_json, code_digest,
-                                     input_digest)
+from jmtools.pipeline._cache import (accounting_from_json, accounting_json, code_digest, input_digest, read_entry,
+                                     write_entry)
 from jmtools.pipeline._shared_cache import get_frame, put_frame, same
 from jmtools.sources import DeferredTable
 
@@ -78,19 +74,18 @@ def cached_tables(cache_dir, world) -> str:
     if key is None:
         return "off"
     entry = Path(cache_dir) / f"{_PREFIX}{key}"
-    if (entry / "meta.json").exists():
-        try:
-            for kind, (frame, accounting) in _read(entry).items():
-                world.tables[kind].know(accounting, frame)
-            return "hit"
-        except Exception as exc:                       # a damaged entry: say so, load again
-            warnings.warn(f"the cached tables in {entry} cannot be read ({type(exc).__name__}: "
-                          f"{str(exc)[:200]}); they are loaded again and rewritten",
-                          EvidenceCacheWarning, stacklevel=3)
-            shutil.rmtree(entry, ignore_errors=True)
+    if read_entry(entry, lambda folder: _know(world, _read(folder)), "cached tables", "they are loaded again"):
+        return "hit"
     loaded = {k: (world.tables[k].to_pandas(), world.tables[k].accounting) for k in _kinds(world)}
     _write(entry, loaded)
     return "miss"
+
+
+def _know(world, read: dict) -> bool:
+    """Give the world's deferred tables the frames and accounting read from an entry."""
+    for kind, (frame, accounting) in read.items():
+        world.tables[kind].know(accounting, frame)
+    return True
 
 
 # ----------------------------------------------------------------------------- on disk
@@ -120,15 +115,10 @@ def _same_load(a: tuple, b: tuple) -> bool:
 
 
 def _write(entry: Path, loaded: dict) -> None:
-    """Write atomically (a fresh folder renamed into place), and only an entry that reads back
-    as exactly what was loaded."""
-    entry.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{entry.name[:20]}-", dir=entry.parent))
-    try:
-        _save(tmp, loaded)
-        back = _read(tmp)
-        if list(back) != list(loaded) or not all(_same_load(loaded[k], back[k]) for k in loaded):
-            raise ValueError("not exact")
-        os.replace(tmp, entry)
-    except Exception:                  # not cacheable (or not exactly): each run loads its own
-        shutil.rmtree(tmp, ignore_errors=True)
+    """Write atomically, and only an entry that reads back as exactly what was loaded
+    (:func:`~jmtools.pipeline._cache.write_entry`)."""
+    def exact(folder):
+        back = _read(folder)
+        return list(back) == list(loaded) and all(_same_load(loaded[k], back[k]) for k in loaded)
+
+    write_entry(entry, lambda folder: _save(folder, loaded), exact)

@@ -5,16 +5,19 @@ cell. A cell of the journey report is one call (``sections.where_it_hurts(f, top
 under a Markdown heading ("## Where it hurts"); its first line may be a comment, so the cell is
 named by the heading above it and its first line of code. A jmtools error raised in the cell
 already says what to do ("Fix: …"): that Fix is the message's only one, followed by where the
-traceback is; another error gets the runner's own Fix.
+traceback is; another error gets the runner's own Fix. A run that stopped before any cell
+failed (no kernel, a disk that is full or read-only) is worded by :func:`not_run`.
 """
 
 from __future__ import annotations
 
+import errno
 import re
+from pathlib import Path
 
 from jmtools.core.errors import ReportError
 
-__all__ = ["failed_cell", "cell_name"]
+__all__ = ["failed_cell", "cell_name", "partial_cells", "not_run"]
 
 _FIX = re.compile(r"\n\s*Fix:\s*")
 
@@ -23,7 +26,7 @@ def cell_name(cells, index: int | None, source: str | None = None) -> str:
     """``section 'Where it hurts', `sections.where_it_hurts(f)``` for the cell at ``index``.
 
     The section is the last Markdown heading above the cell; the code is its first line that
-    is neither blank nor a comment, cut to 60 characters.
+    is neither blank nor a comment, cut to 60 characters (and "…").
 
     Examples
     --------
@@ -33,12 +36,15 @@ def cell_name(cells, index: int | None, source: str | None = None) -> str:
     "section 'Where it hurts', `sections.where_it_hurts(f, top_n=top_n)`"
     >>> cell_name([], None, "x = 1")
     '`x = 1`'
+    >>> cell_name([], None, "sections.where_it_hurts(f, top_n=top_n, min_group=min_group, more=True)")
+    '`sections.where_it_hurts(f, top_n=top_n, min_group=min_group…`'
     """
     cells = list(cells or [])
     if source is None and index is not None and 0 <= index < len(cells):
         source = cells[index]["source"]
     code = next((ln.strip() for ln in (source or "").splitlines()
-                 if ln.strip() and not ln.strip().startswith("#")), "")[:60]
+                 if ln.strip() and not ln.strip().startswith("#")), "")
+    code = code if len(code) <= 60 else code[:59] + "…"
     section = None
     for cell in reversed(cells[:index] if index is not None else []):
         if cell["cell_type"] == "markdown":
@@ -67,10 +73,58 @@ def failed_cell(err, src: str, out, cells=()) -> ReportError:
     """
     evalue = str(err.evalue or "")
     what, *fixes = _FIX.split(evalue, maxsplit=1)
+    what = what.strip() or "(no message)"          # raise SystemExit, assert x: no text to show
     where = f"the traceback is under In [{err.exec_count}] of the partial output"
     fix = f"{fixes[0].strip()} ({where})" if fixes else f"open the partial output and read it: {where}"
     name = cell_name(cells, err.cell_index, err.source)
     return ReportError(
         f"{src} failed at In [{err.exec_count}]{', ' + name if name else ''}: {err.ename}: "
-        f"{what.strip()}\n  Partial output: {out}\n  Fix: {fix}", notebook=src, cell=err.cell_index,
+        f"{what}\n  Partial output: {out}\n  Fix: {fix}", notebook=src, cell=err.cell_index,
         execution_count=err.exec_count, output_path=str(out), ename=err.ename, evalue=err.evalue)
+
+
+def partial_cells(path) -> list:
+    """The cells of the partial output at ``path``, to name the failed cell by; none when it is
+    missing or cannot be read (cut short by a full disk), so that the cell's error is still raised.
+
+    Examples
+    --------
+    >>> partial_cells("no/such/partial.ipynb")
+    []
+    """
+    import nbformat
+
+    try:
+        return list(nbformat.read(Path(path), as_version=4).cells)
+    except Exception:  # noqa: BLE001 — nbformat raises JSON, schema and I/O errors
+        return []
+
+
+#: Errors of a disk that cannot take the output (the run itself was not at fault).
+_DISK = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
+         errno.EROFS: "the folder is read-only", errno.EACCES: "writing there is not allowed",
+         errno.EPERM: "writing there is not allowed"}
+
+
+def not_run(err: BaseException, src: str, out: Path, kernel_name: str) -> ReportError:
+    """The :class:`ReportError` of a run that stopped before a cell failed: the kernel did not
+    start, or the output could not be written (a full or read-only disk: its own Fix).
+
+    Examples
+    --------
+    >>> import errno
+    >>> e = OSError(errno.ENOSPC, "No space left on device", "out/.r.partial.ipynb")
+    >>> print(not_run(e, "00.ipynb", Path("out/r.ipynb"), "python3"))
+    00.ipynb could not be run: OSError: [Errno 28] No space left on device: 'out/.r.partial.ipynb'
+      Partial output: none
+      Fix: the disk is full: free space there, or write the report to another folder (--output)
+    """
+    why = _DISK.get(getattr(err, "errno", None)) if isinstance(err, OSError) else None
+    fix = (f"{why}: free space there, or write the report to another folder (--output)"
+           if why in (_DISK[errno.ENOSPC], _DISK[errno.EDQUOT]) else
+           f"{why}: write the report to a folder you can write to (--output)" if why else
+           f"check that the kernel '{kernel_name}' is installed (jupyter kernelspec list)")
+    return ReportError(f"{src} could not be run: {type(err).__name__}: {err}\n  Partial output: "
+                       f"{out if out.exists() else 'none'}\n  Fix: {fix}",
+                       notebook=src, output_path=str(out) if out.exists() else None,
+                       ename=type(err).__name__, evalue=str(err))

@@ -15,32 +15,33 @@ Every section runs on whatever tables the data folder holds: a section whose tab
 missing says which file would fill it and with which columns
 (:func:`jmtools.sources.missing_table`), and the rest of the report stands.
 :data:`SECTION_TABLES` lists the tables each section reads (``docs/data.md`` shows the same).
+
+This module holds the sections that describe the journey (who, the data, how far customers
+get, how they feel, survey KPIs); those about what goes wrong and what to fix (pain points,
+complaint themes, opportunities, the map) live in :mod:`jmtools.report.problem_sections` and
+are named here too. Both show through :func:`jmtools.report._section_kit.display`.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from jmtools.analyses.disclosure import MIN_GROUP, hide_small_counts, suppress_small_cells
+from jmtools.analyses.disclosure import MIN_GROUP, suppress_small_cells
 from jmtools.analyses.emotions import feeling_basis
-from jmtools.analyses.themes import polarity_basis
 from jmtools.charts.emotions import assumed_curve_chart, emotion_curve_chart, emotion_curve_panels
 from jmtools.charts.theme import validated_whole
-from jmtools.core.errors import ParameterError
 from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
 from jmtools.evidence import fit_problems
 from jmtools.personas import RuleError, parse_rule
 from jmtools.pipeline import Findings, disclosed_coverage, with_fewer
-from jmtools.report.present import (backlog_chart, funnel_chart, headline_cards, html_table, md,
-                                    number, pain_point_chart, with_caption)
+from jmtools.report import _section_kit as kit
+from jmtools.report.present import funnel_chart, headline_cards, html_table, md, number, with_caption
 from jmtools.report.headline import headline_html, headline_items
-from jmtools.report.mappages import screen_and_paper
-from jmtools.report.quotes import quoted_themes
+from jmtools.report.problem_sections import fix_first, the_map, what_they_write, where_it_hurts
 from jmtools.report.record import record, record_source
-from jmtools.report.stake import stake_cells, stake_total
 from jmtools.report.steps import show_dates_only
-from jmtools.report.wording import NOT_SHOWN, coverage_sentence, listed, loss_words, plain, reached_words
-from jmtools.sources import SPECS, TABLE_CONTENTS, missing_table
+from jmtools.report.wording import NOT_SHOWN, coverage_sentence, loss_words, reached_words
+from jmtools.sources import SPECS
 
 __all__ = ["record_inputs", "title", "at_a_glance", "who", "data_behind", "how_far", "feelings", "survey_kpis",
            "where_it_hurts", "what_they_write", "fix_first", "the_map", "KPI_NAMES", "SECTION_TABLES"]
@@ -67,24 +68,6 @@ KPI_NAMES = {"csat_mean": "CSAT, mean (1–5)", "csat_top2box": "CSAT, share of 
 _SHARES = {"csat_top2box", "ces_low_effort"}
 
 
-def _display(*objs) -> None:
-    from IPython.display import display
-
-    display(*objs)
-
-
-def _has(f: Findings, kind: str) -> bool:
-    return kind in f.world.tables
-
-
-def _missing(f: Findings, kind: str, fills: str, **options) -> bool:
-    """Say which file would fill a section whose table is not in the folder; True when missing."""
-    if _has(f, kind):
-        return False
-    _display(md("> {text}", text=missing_table(kind, fills=fills, **options)))
-    return True
-
-
 def _rule_columns(journey) -> str:
     """``customer_id`` and the attributes the journey's persona rules read."""
     names = set()
@@ -107,10 +90,6 @@ def _seen(f: Findings) -> int:
     return len(ids & set(mine))
 
 
-def _table_list(kinds, last: str = "or") -> str:
-    return listed([TABLE_CONTENTS[k] for k in kinds], last)
-
-
 def record_inputs(f: Findings) -> None:
     """Record the journey file and every table read (path, rows, hash) for the report's sidecar."""
     folder = f.world.folder
@@ -124,9 +103,9 @@ def record_inputs(f: Findings) -> None:
 def title(f: Findings) -> None:
     """The report's title: the journey and whom it is about; below it, once, what the report
     leaves out so that no group of fewer than 5 customers is shown (``options["disclosure_note"]``)."""
-    _display(md("# {name}: {who}", name=f.journey.name, who=f.focus.label))
+    kit.display(md("# {name}: {who}", name=f.journey.name, who=f.focus.label))
     if f.options.get("disclosure_note"):
-        _display(md("> {note}", note=f.options["disclosure_note"]))
+        kit.display(md("> {note}", note=f.options["disclosure_note"]))
 
 
 _FUNNEL = "to see how far customers get through the journey and where they drop off"
@@ -135,30 +114,30 @@ _FEEL = "to measure how customers feel at each stage"
 
 def at_a_glance(f: Findings) -> None:
     """Headline cards: customers, reached the last stage, lowest point, biggest loss."""
-    if not _has(f, "events"):
+    if not kit.has(f, "events"):
         _glance_without_events(f)
         return
     if f.focus_hidden:        # 1–4 customers: no size, no funnel (docs/decisions.md)
-        _display(_headline(f, [{"label": "Customers", "value": f"fewer than {MIN_GROUP}", "note": "not shown"}]))
-        _display(md(NOT_SHOWN, who=f.focus.label, m=MIN_GROUP,
-                    what="its size, funnel, survey KPIs and emotion curve are"))
+        kit.display(_headline(f, [{"label": "Customers", "value": f"fewer than {MIN_GROUP}", "note": "not shown"}]))
+        kit.display(md(NOT_SHOWN, who=f.focus.label, m=MIN_GROUP,
+                       what="its size, funnel, survey KPIs and emotion curve are"))
         return
     n = f.n_customers
     record("customers", n, label="Customers with events", headline=True)
     if n == 0 and f.evidence.persona_sizes is None:  # a persona, and no customer table
-        _display(md("> **No customer can be tied to {who}**: a persona selects customers by their "
-                    "attributes, and this folder has no customer table. The report for all customers "
-                    "covers all {total} customers with events.", who=f.focus.label,
-                    total=f"{f.evidence.n_customers:,}"))
-        _missing(f, "customers", "to see this persona", columns=_rule_columns(f.journey))
+        kit.display(md("> **No customer can be tied to {who}**: a persona selects customers by their "
+                       "attributes, and this folder has no customer table. The report for all customers "
+                       "covers all {total} customers with events.", who=f.focus.label,
+                       total=f"{f.evidence.n_customers:,}"))
+        kit.missing(f, "customers", "to see this persona", columns=_rule_columns(f.journey))
         return
     if n == 0:
         card = next((c for c in f.journey.personas_resolved() if c.name == f.focus.persona), None)
         rule = f" ({_rule_text(card)})" if card is not None and _rule_text(card) != "–" else ""
-        _display(md("> **No customer belongs to {who}.** Its rule{rule} selects none of the {total} "
-                    "customers with events in this data, so every section below is empty. Check the rule "
-                    "in the journey file against the customer table: `jmtools validate JOURNEY --data FOLDER`.",
-                    who=f.focus.label, rule=rule, total=f"{f.evidence.n_customers:,}"))
+        kit.display(md("> **No customer belongs to {who}.** Its rule{rule} selects none of the {total} "
+                       "customers with events in this data, so every section below is empty. Check the rule "
+                       "in the journey file against the customer table: `jmtools validate JOURNEY --data FOLDER`.",
+                       who=f.focus.label, rule=rule, total=f"{f.evidence.n_customers:,}"))
         return
     reached = f.reached_last
     if not reached["hidden"]:                    # reached by 1–4 customers: no figure (docs/decisions.md)
@@ -171,11 +150,11 @@ def at_a_glance(f: Findings) -> None:
     loss = f.biggest_loss
     if loss is not None:
         cards.append({"label": "Biggest loss", "value": f"{loss['from']} → {loss['to']}", "note": loss_words(loss)})
-    _display(_headline(f, cards))
+    kit.display(_headline(f, cards))
     min_n = f.options["min_n"]
     if n < min_n:
-        _display(md("> **Thin evidence.** Only {n} customers belong to {who} (the report's minimum is {m}). "
-                    "Read every number below as a rough indication.", n=n, who=f.focus.label, m=min_n))
+        kit.display(md("> **Thin evidence.** Only {n} customers belong to {who} (the report's minimum is {m}). "
+                       "Read every number below as a rough indication.", n=n, who=f.focus.label, m=min_n))
 
 
 def _headline(f: Findings, cards: list[dict]):
@@ -191,9 +170,9 @@ def _glance_without_events(f: Findings) -> None:
     n, kinds = _seen(f), [k for k in f.world.tables if k != "customers"] or ["customers"]
     record("customers", n, label="Customers in the data (no events)", headline=True)
     cards = [{"label": "Customers", "value": number(n),
-              "note": f"in the {_table_list(kinds, 'and')} (no events)"}]
-    _display(headline_cards(cards + _lowest_card(f)))
-    _missing(f, "events", _FUNNEL)
+              "note": f"in the {kit.table_list(kinds, 'and')} (no events)"}]
+    kit.display(headline_cards(cards + _lowest_card(f)))
+    kit.missing(f, "events", _FUNNEL)
 
 
 def _lowest_card(f: Findings) -> list[dict]:
@@ -216,33 +195,33 @@ def who(f: Findings) -> None:
     ev = f.evidence
     for name, err in f.persona_errors.items():
         record(f"persona_left_out_{name}", str(err).splitlines()[0], label=f"Persona left out: {name}")
-        _display(md("> **Persona {name} is left out of this report**: its rule cannot run on this customer "
-                    "table ({why}). Its customers count as *{none}* here; fix the rule in the journey file.",
-                    name=name, why=str(err).splitlines()[0], none=NO_PERSONA))
-    if f.focus.everyone and (ev.persona_sizes is None or not _has(f, "events")):
+        kit.display(md("> **Persona {name} is left out of this report**: its rule cannot run on this customer "
+                       "table ({why}). Its customers count as *{none}* here; fix the rule in the journey file.",
+                       name=name, why=str(err).splitlines()[0], none=NO_PERSONA))
+    if f.focus.everyone and (ev.persona_sizes is None or not kit.has(f, "events")):
         _who_without_sizes(f)
         return
     if f.focus.everyone:
         shown = ev.persona_sizes.assign(share=lambda d: d["n_customers"] / d["n_customers"].sum())
-        _display(md("The data holds **{n}** customers with events, in {k} personas. "
-                    "Customers no persona rule selects are listed as *{none}*, customers missing from the "
-                    "customer table as *{missing}*.", none=NO_PERSONA, missing=NOT_IN_CUSTOMERS,
-                    n=f"{ev.n_customers:,}", k=len(f.journey.persona_names)))
+        kit.display(md("The data holds **{n}** customers with events, in {k} personas. "
+                       "Customers no persona rule selects are listed as *{none}*, customers missing from the "
+                       "customer table as *{missing}*.", none=NO_PERSONA, missing=NOT_IN_CUSTOMERS,
+                       n=f"{ev.n_customers:,}", k=len(f.journey.persona_names)))
         _sizes_table(shown)
         return
     card = next(c for c in f.journey.personas_resolved() if c.name == f.focus.persona)
-    _display(md("**{name}** — {story}", name=card.name, story=card.backstory or ""))
+    kit.display(md("**{name}** — {story}", name=card.name, story=card.backstory or ""))
     if card.quote:
-        _display(md("> “{quote}”", quote=card.quote))
+        kit.display(md("> “{quote}”", quote=card.quote))
     texts = lambda items: "; ".join(getattr(g, "text", str(g)) for g in items or []) or "–"  # noqa: E731
-    size = (f"{f.n_customers:,} of {ev.n_customers:,}" if _has(f, "events") else f"{_seen(f):,} (no events)")
+    size = (f"{f.n_customers:,} of {ev.n_customers:,}" if kit.has(f, "events") else f"{_seen(f):,} (no events)")
     if f.focus_hidden:
         size = f"fewer than {MIN_GROUP} (not shown)"
     facts = [("Rule that selects them", _rule_text(card)),
              ("Customers", size if f.assignment is not None else "– (no customer table in this folder)"),
              ("Goals", texts(card.goals)), ("Motivations", texts(card.motivations)),
              ("Pain points (from the workshop)", texts(card.pain_points))]
-    _display(html_table(pd.DataFrame(facts, columns=["", "value"])))
+    kit.display(html_table(pd.DataFrame(facts, columns=["", "value"])))
 
 
 def _rule_text(card) -> str:
@@ -255,19 +234,19 @@ def _rule_text(card) -> str:
 def _who_without_sizes(f: Findings) -> None:
     """All customers, when persona sizes cannot come from events: from the customer table, or why not."""
     if not f.journey.persona_names:
-        _display(md("The journey file names no personas: this report is about all customers."))
+        kit.display(md("The journey file names no personas: this report is about all customers."))
     elif f.assignment is None:
-        _missing(f, "customers", "to tie customers to the journey's personas; until then this report "
-                 "covers all customers and has no persona sections", columns=_rule_columns(f.journey))
+        kit.missing(f, "customers", "to tie customers to the journey's personas; until then this report "
+                    "covers all customers and has no persona sections", columns=_rule_columns(f.journey))
     else:
         sizes = f.assignment["persona"].astype(object).fillna(NO_PERSONA).value_counts()
         order = [p for p in [*f.journey.persona_names, NO_PERSONA] if p in sizes.index]
         shown = pd.DataFrame({"persona": order, "n_customers": [int(sizes[p]) for p in order]})
         shown["share"] = shown["n_customers"] / shown["n_customers"].sum()
-        _display(md("The customer table holds **{n}** customers, in {k} personas (no events, so these are "
-                    "all customers in the table, not customers with events). Customers no persona rule "
-                    "selects are listed as *{none}*.", n=f"{len(f.assignment):,}",
-                    k=len(f.journey.persona_names), none=NO_PERSONA))
+        kit.display(md("The customer table holds **{n}** customers, in {k} personas (no events, so these are "
+                       "all customers in the table, not customers with events). Customers no persona rule "
+                       "selects are listed as *{none}*.", n=f"{len(f.assignment):,}",
+                       k=len(f.journey.persona_names), none=NO_PERSONA))
         _sizes_table(shown)
 
 
@@ -278,31 +257,31 @@ def _sizes_table(sizes: pd.DataFrame, *, min_group: int = MIN_GROUP) -> None:
                                  n_col="n_customers", customers_col="n_customers", min_n=min_group,
                                  column_totals=["share"])
     count = lambda v: "hidden" if v != v else f"{int(v):,}"  # noqa: E731
-    _display(html_table(shown, columns={"persona": "persona", "n_customers": "customers", "share": "share"},
-                        formats={"share": lambda v: "hidden" if v != v else number(v, unit="%"),
-                                 "n_customers": count}))
+    kit.display(html_table(shown, columns={"persona": "persona", "n_customers": "customers", "share": "share"},
+                           formats={"share": lambda v: "hidden" if v != v else number(v, unit="%"),
+                                    "n_customers": count}))
     why = shown["suppressed_why"]
     if shown["suppressed"].any():
-        _display(md("Personas with fewer than {m} customers ({k}) are shown without their size{more}.",
-                    m=min_group, k=int((why == "fewer customers").sum()),
-                    more="" if not (why == "reveals another").any() else
-                    f", and {int((why == 'reveals another').sum())} more so that the total does not reveal them"))
+        kit.display(md("Personas with fewer than {m} customers ({k}) are shown without their size{more}.",
+                       m=min_group, k=int((why == "fewer customers").sum()),
+                       more="" if not (why == "reveals another").any() else
+                       f", and {int((why == 'reveals another').sum())} more so that the total does not reveal them"))
 
 
 def data_behind(f: Findings) -> None:
     """Rows read, used and rejected per table; tables missing; unmatched events; persona coverage."""
     acc = f.accounting
-    _display(html_table(acc))
-    absent = [k for k in SPECS if not _has(f, k)]
+    kit.display(html_table(acc))
+    absent = [k for k in SPECS if not kit.has(f, k)]
     if absent:
-        _display(md("This folder has no {absent}: the sections that need them say which file would fill "
-                    "them (docs/data.md lists which table each section uses).", absent=_table_list(absent)))
-    if _has(f, "events"):
+        kit.display(md("This folder has no {absent}: the sections that need them say which file would fill "
+                       "them (docs/data.md lists which table each section uses).", absent=kit.table_list(absent)))
+    if kit.has(f, "events"):
         k = len(f.evidence.unmatched)
-        _display(md("{u} of events ({k} event {names}) match no touchpoint of the journey and are left out of "
-                    "the funnel.", u=number(f.unmatched_share, unit="%"), k=k, names="name" if k == 1 else "names"))
-    if f.evidence.coverage is not None and _has(f, "events"):
-        _display(md("{cov}", cov=coverage_sentence(disclosed_coverage(f.evidence.coverage),  # 1–4 hidden
+        kit.display(md("{u} of events ({k} event {names}) match no touchpoint of the journey and are left out of "
+                       "the funnel.", u=number(f.unmatched_share, unit="%"), k=k, names="name" if k == 1 else "names"))
+    if f.evidence.coverage is not None and kit.has(f, "events"):
+        kit.display(md("{cov}", cov=coverage_sentence(disclosed_coverage(f.evidence.coverage),  # 1–4 hidden
                                                     int(f.evidence.n_customers), MIN_GROUP)))
     record("rows_rejected", int(acc["rejected"].sum()), label="Rows rejected")
     _journey_fit(f)
@@ -319,7 +298,7 @@ def _journey_fit(f: Findings) -> None:
         fix = r.fix if r.fix and r.severity == "warning" else ""
         template.append(f"- **{{s{i}}}**: {{m{i}}}" + (f" — *fix*: {{f{i}}}" if fix else ""))
         values.update({f"s{i}": r.severity, f"m{i}": r.message, f"f{i}": fix})
-    _display(md("\n".join(template), **values))
+    kit.display(md("\n".join(template), **values))
     for r in shown[shown["severity"] == "warning"].itertuples():
         record(f"journey_warning_{r.Index + 1}", r.message, label="Journey file warning")
 
@@ -327,33 +306,34 @@ def _journey_fit(f: Findings) -> None:
 @validated_whole()
 def how_far(f: Findings) -> None:
     """The focus's funnel against everyone, its biggest loss and the funnel table."""
-    if _missing(f, "events", _FUNNEL):
+    if kit.missing(f, "events", _FUNNEL):
         return
     if f.focus_hidden:
-        _display(md(NOT_SHOWN, who=f.focus.label, what="its funnel is", m=MIN_GROUP))
+        kit.display(md(NOT_SHOWN, who=f.focus.label, what="its funnel is", m=MIN_GROUP))
         return
     fun, label = f.funnel, f.focus.label
     left_out = [s for s in f.evidence.stages if s not in f.evidence.mapped_stages]
     if left_out and set(fun["step"]) <= set(f.evidence.stages):
-        _display(md("> **Not in the funnel: {stages}.** The journey file maps no event to "
-                    "{them}, so any 0 there would come from the file, not from customers. See "
-                    "*How the journey file fits the events* above for the fix.",
-                    stages=", ".join(left_out), them="it" if len(left_out) == 1 else "them"))
+        kit.display(md("> **Not in the funnel: {stages}.** The journey file maps no event to "
+                       "{them}, so any 0 there would come from the file, not from customers. See "
+                       "*How the journey file fits the events* above for the fix.",
+                       stages=", ".join(left_out), them="it" if len(left_out) == 1 else "them"))
     show_dates_only(f.evidence)               # dates only: the order assumed within a day, with n
-    _display(with_caption(funnel_chart(fun, compare=None if f.focus.everyone else f.funnel_all, label=label,
-                                       title=f"How far {label} get through the journey"),
-                          "funnel" if f.focus.everyone else "funnel_compared"))
+    kit.display(with_caption(funnel_chart(fun, compare=None if f.focus.everyone else f.funnel_all, label=label,
+                                          title=f"How far {label} get through the journey"),
+                             "funnel" if f.focus.everyone else "funnel_compared"))
     loss = f.biggest_loss
     if loss is not None:
-        _display(md("The biggest loss is between **{a}** and **{b}**: {words}.", a=loss["from"], b=loss["to"],
-                    words=loss_words(loss)))
-    _display(html_table(with_fewer(fun), columns={"step": "stage", "n": "customers",
-                                                  "conversion": "from previous stage", "ci_low": "95% CI low",
-                                                  "ci_high": "95% CI high", "rate_from_start": "from start"},
-                        formats={"conversion": "%", "ci_low": "%", "ci_high": "%", "rate_from_start": "%"},
-                        caption=fun.attrs.get("note") or None))
-    last = {} if (f.reached_last or {"hidden": True})["hidden"] else f.reached_last  # at_a_glance records it
-    for row in fun[~fun["suppressed"] & (fun["step"] != last.get("stage"))].itertuples():
+        kit.display(md("The biggest loss is between **{a}** and **{b}**: {words}.", a=loss["from"], b=loss["to"],
+                       words=loss_words(loss)))
+    kit.display(html_table(with_fewer(fun), columns={"step": "stage", "n": "customers",
+                                                     "conversion": "from previous stage", "ci_low": "95% CI low",
+                                                     "ci_high": "95% CI high", "rate_from_start": "from start"},
+                           formats={"conversion": "%", "ci_low": "%", "ci_high": "%", "rate_from_start": "%"},
+                           caption=fun.attrs.get("note") or None))
+    reached = f.reached_last                   # at_a_glance records the last stage when it is shown
+    last_stage = reached.get("stage") if reached and not reached["hidden"] else None
+    for row in fun[~fun["suppressed"] & (fun["step"] != last_stage)].itertuples():
         record(f"funnel_{row.step_index}", float(row.rate_from_start), label=f"Reached {row.step}", n=int(row.n),
                unit="%")
 
@@ -369,33 +349,33 @@ def feelings(f: Findings) -> None:
         return
     behaviour = f.curve_basis == "behaviour"
     if behaviour:
-        _display(md("> **Measured from behaviour only.** With no survey scores or feedback texts, each stage a "
-                    "customer reached counts 0, minus 1 for each of: the journey ends there (abandonment), an "
-                    "error event, repeated contacts (at most −2). Behaviour can only pull the curve down: read "
-                    "it as friction, not as how customers feel."))
+        kit.display(md("> **Measured from behaviour only.** With no survey scores or feedback texts, each stage a "
+                       "customer reached counts 0, minus 1 for each of: the journey ends there (abandonment), an "
+                       "error event, repeated contacts (at most −2). Behaviour can only pull the curve down: read "
+                       "it as friction, not as how customers feel."))
         for kind in ("surveys", "feedback"):
-            _missing(f, kind, _FEEL)
+            kit.missing(f, kind, _FEEL)
     moments, main = f.moments, shown[:1] if f.focus.everyone else shown  # one line per group: legible
-    _display(with_caption(emotion_curve_chart(
+    kit.display(with_caption(emotion_curve_chart(
         f.curve, assumed=assumed[assumed["persona"].isin(main)] if "persona" in assumed else assumed,
         moments=moments[moments["persona"].isin(main)], personas=main,
         title=f"Emotion curve{' from behaviour' if behaviour else ''}: {f.focus.label}",
         subtitle=_BEHAVIOUR_SUBTITLE if behaviour else None),
         "emotion_behaviour" if behaviour else "emotion_curve"))
     if len(shown) > 2:
-        _display(with_caption(emotion_curve_panels(f.curve, assumed=assumed, moments=moments,
-                                                   personas=shown[1:],
-                                                   title="Each persona against all customers"),
-                              "emotion_panels"))
+        kit.display(with_caption(emotion_curve_panels(f.curve, assumed=assumed, moments=moments,
+                                                      personas=shown[1:],
+                                                      title="Each persona against all customers"),
+                                 "emotion_panels"))
     for text in moments.loc[moments["persona"] == f.focus.persona, "explanation"]:
-        _display(md("- {text}", text=text))
+        kit.display(md("- {text}", text=text))
     table = f.curve_focus
     if "suppressed" in table:                 # a group of 1–4 customers: "hidden", not "–" (nothing measured)
         table = table.assign(n=["hidden" if hide else int(v) if v == v else v
                                 for v, hide in zip(table["n"], table["suppressed"])])
-    _display(html_table(table, columns={"stage": "stage", "valence": "emotion (−2..+2)",
-                                        "ci_low": "95% CI low", "ci_high": "95% CI high",
-                                        "n": "customers", "sources": "evidence"}))
+    kit.display(html_table(table, columns={"stage": "stage", "valence": "emotion (−2..+2)",
+                                           "ci_low": "95% CI low", "ci_high": "95% CI high",
+                                           "n": "customers", "sources": "evidence"}))
     _feeling_basis(f)
 
 
@@ -407,7 +387,7 @@ def _feeling_basis(f: Findings) -> None:
     if not f.focus.everyone and "persona" in ev:
         ev = ev[ev["persona"] == f.focus.persona]
     if len(ev):
-        _display(md("{basis}", basis=feeling_basis(ev)))
+        kit.display(md("{basis}", basis=feeling_basis(ev)))
 
 
 _BEHAVIOUR_SUBTITLE = [
@@ -420,17 +400,17 @@ _BEHAVIOUR_SUBTITLE = [
 def _feelings_assumed(f: Findings, assumed: pd.DataFrame) -> None:
     """No evidence of emotion in the folder: what would give some, and the workshop's curve as assumed."""
     for kind in ("surveys", "feedback"):
-        _missing(f, kind, _FEEL)
-    _missing(f, "events", "to measure friction from behaviour (abandonment, errors, repeated contacts)")
+        kit.missing(f, kind, _FEEL)
+    kit.missing(f, "events", "to measure friction from behaviour (abandonment, errors, repeated contacts)")
     if assumed["valence"].notna().any():
-        _display(md("> **Assumed, not measured.** The curve below is the emotion the team assumed in the "
-                    "workshop (the journey file's `emotion:` per stage); nothing in this folder measures it."))
-        _display(with_caption(assumed_curve_chart(
+        kit.display(md("> **Assumed, not measured.** The curve below is the emotion the team assumed in the "
+                       "workshop (the journey file's `emotion:` per stage); nothing in this folder measures it."))
+        kit.display(with_caption(assumed_curve_chart(
             assumed, title=f"Emotion curve assumed in the workshop: {f.focus.label} (no evidence in the data)"),
             "assumed_curve"))
     else:
-        _display(md("The journey file assumes no emotion either: add `emotion:` (−2..+2) to its stages to draw "
-                    "the workshop's curve."))
+        kit.display(md("The journey file assumes no emotion either: add `emotion:` (−2..+2) to its stages to draw "
+                       "the workshop's curve."))
 
 
 def _kpi_text(row, col) -> str:
@@ -441,11 +421,11 @@ def _kpi_text(row, col) -> str:
 
 def survey_kpis(f: Findings) -> None:
     """CSAT, CES and NPS per stage with intervals; NPS recorded per stage."""
-    if _missing(f, "surveys", "to see CSAT, CES and NPS per stage"):
+    if kit.missing(f, "surveys", "to see CSAT, CES and NPS per stage"):
         return
     kp = f.kpis_shown
     if not len(kp):
-        _display(md("No survey answers from {who} at any stage of the journey.", who=f.focus.label))
+        kit.display(md("No survey answers from {who} at any stage of the journey.", who=f.focus.label))
         return
     hidden = kp["suppressed"] if "suppressed" in kp else pd.Series(False, index=kp.index)
     table = kp.assign(measure=kp["kpi"].map(lambda k: KPI_NAMES.get(k, k)),
@@ -454,147 +434,8 @@ def survey_kpis(f: Findings) -> None:
                                 for _, r in kp.iterrows()],
                       n=[int(v) if v == v else v for v in kp["n"]])
     table = table.assign(**{c: table[c].astype(object).mask(hidden, "hidden") for c in ("shown", "interval", "n")})
-    _display(html_table(table, columns={"stage": "stage", "measure": "measure", "shown": "value",
-                                        "interval": "95% interval", "n": "answers"}))
+    kit.display(html_table(table, columns={"stage": "stage", "measure": "measure", "shown": "value",
+                                           "interval": "95% interval", "n": "answers"}))
     for row in kp[(kp["kpi"] == "nps") & ~hidden].itertuples():
         record(f"nps_{row.stage}", float(row.value), label=f"NPS at {row.stage}", n=int(row.n),
                ci=(float(row.ci_low), float(row.ci_high)), fmt="+.0f", headline=True)
-
-
-#: What each table lets the pain-point detection look for.
-_PAIN_SIGNALS = {"events": "drop-off, slow steps, loops and detours", "surveys": "low survey scores",
-                 "feedback": "negative feedback", "tickets": "complaints"}
-
-
-@validated_whole()
-def where_it_hurts(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -> None:
-    """The ranked pain points of the focus, with their evidence.
-
-    A pain point met by fewer than ``min_group`` customers is drawn without that count, and
-    a note says so (:func:`jmtools.analyses.disclosure.hide_small_counts`).
-    """
-    _check_top_n(top_n)
-    pains, label, absent = f.pain_points.table, f.focus.label, [k for k in _PAIN_SIGNALS if not _has(f, k)]
-    if absent:
-        looked = listed([_PAIN_SIGNALS[k] for k in _PAIN_SIGNALS if _has(f, k)], "and")
-        _display(md("> Pain points in this folder can only be detected from {looked}: without {absent}, "
-                    "{missing} cannot be found. The pain points the team wrote in the journey file stay, "
-                    "labelled by the evidence they have.", looked=looked or "nothing (no table for it)",
-                    absent=_table_list(absent), missing=listed([_PAIN_SIGNALS[k] for k in absent], "and")))
-    show_dates_only(f.evidence, about="loops")  # dates only: no loop or detour within a day
-    if len(pains):
-        pains = pains.assign(title=pains["title"].map(plain), evidence=pains["evidence"].map(plain))
-        few = hide_small_counts(pains["customers_affected"].head(top_n), min_group)[1]   # drawn ones
-        pains = pains.assign(customers_affected=hide_small_counts(pains["customers_affected"],
-                                                                  min_group)[0].to_numpy())
-        _display(with_caption(pain_point_chart(pains, top=top_n, title=f"Pain points for {label}"),
-                              "pain_points"))
-        if few:
-            _display(md("Pain points met by fewer than {m} customers ({n} here) are listed without "
-                        "that count.", n=few, m=min_group))
-        _display(html_table(pains.head(top_n), columns={
-            "rank": "rank", "title": "pain point", "stage": "stage", "evidence_label": "evidence",
-            "customers_affected": "customers", "evidence": "what the data shows"},
-            formats={"customers_affected": lambda v: "–" if v != v or v is None else f"{v:,.0f}"}))
-        record("top_pain_point", str(pains["title"].iloc[0]), label="Top pain point", headline=True)
-        _record_pain_reach(f, pains.iloc[0])
-    else:
-        _display(md("No pain point stands out for {who} with at least {m} observations on each side of a "
-                    "comparison.", who=label, m=f.options.get("min_n_compared", f.options["min_n"])))
-    record("pain_points", len(pains), label="Pain points found")
-
-
-def _check_top_n(top_n) -> None:
-    """The sections that list the top pain points, themes and opportunities refuse to list none."""
-    if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
-        raise ParameterError("top_n", top_n, expected="a whole number ≥ 1",
-                             fix="pass e.g. 5 (the default): -p top_n 5")
-
-
-def _record_pain_reach(f: Findings, top) -> None:
-    """How many of the focus's customers met the top pain point (the headline compares it with
-    the previous run); nothing for an assumed one, which has no measure."""
-    met = top.get("customers_affected")
-    if top.get("evidence_label") == "assumed" or met is None or met != met:
-        return
-    record("top_pain_point_customers", int(round(float(met))), n=int(f.n_customers),
-           label="Customers who met the top pain point")
-
-
-def what_they_write(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -> None:
-    """The complaint themes recounted on the focus, with typical (masked) quotes.
-
-    Says which texts count as complaints (:func:`jmtools.analyses.themes.polarity_basis`);
-    a theme written by fewer than ``min_group`` customers keeps its label but not its numbers
-    or quotes, and each quote names its customer by a pseudonym
-    (:func:`jmtools.report.quotes.quoted_themes`, as notebook 04 shows them).
-    """
-    _check_top_n(top_n)
-    if _missing(f, "feedback", "to see what customers complain about, grouped into themes with typical quotes"):
-        return
-    mine = f.themes_focus
-    if mine is not None and len(mine.summary):
-        shown = quoted_themes(mine, top=top_n, min_group=min_group)
-        _display(md("{basis}", basis=_complaints_basis(f, mine)))
-        _display(html_table(shown, columns={"label": "theme", "n": "texts", "share": "share",
-                                            "top_stage": "mostly at", "quotes": "typical quotes"},
-                            formats={"share": "%", "n": lambda v: "–" if pd.isna(v) else f"{int(v):,}",
-                                     "quotes": lambda qs: "–" if qs is None else " · ".join(qs[:2])}))
-        if shown.attrs.get("note"):
-            _display(md("{note}", note=shown.attrs["note"]))
-        record("themes", len(mine.summary), label="Feedback themes", n=int(mine.accounting["rows_used"]))
-        return
-    why = str(f.themes_error).splitlines()[0] if f.themes_error else "no negative feedback from them"
-    _display(md("No themes for {who}: {why}", who=f.focus.label, why=why))
-
-
-def _complaints_basis(f: Findings, mine) -> str:
-    """Which texts count as complaints; in a persona's report they were chosen on everybody's
-    feedback, so the counts are said to be everybody's and the persona's share follows."""
-    if f.themes is None or mine is f.themes:
-        return polarity_basis(mine)
-    return polarity_basis(f.themes, subset=mine)
-
-
-@validated_whole()
-def fix_first(f: Findings, *, top_n: int = 5) -> None:
-    """The backlog of opportunities for the focus, and the order value it rests on."""
-    _check_top_n(top_n)
-    backlog, aov = f.backlog, f.order_value
-    if len(backlog):
-        more = f" (top {top_n} of {len(backlog)})" if len(backlog) > top_n else ""
-        _display(with_caption(backlog_chart(backlog.head(top_n), title=f"Opportunities for {f.focus.label}: "
-                                                                      f"impact against effort{more}"),
-                              "backlog"))
-        cols = {"rank": "rank", "title": "opportunity", "owner": "owner", "status": "status",
-                "quadrant": "quadrant", "rice": "RICE"}
-        shown = backlog.head(top_n)
-        if "value_at_stake" in backlog:
-            cols["value_at_stake"] = "value at stake"
-            shown = shown.assign(value_at_stake=stake_cells(backlog).head(top_n).to_numpy())
-        _display(html_table(shown, columns=cols, formats={"rice": lambda v: number(v, digits=0)}))
-        if "stake_parts" in backlog:
-            _display(md("{s}", s=stake_total(backlog)))
-        record("top_opportunity", str(backlog["title"].iloc[0]), label="Fix first", headline=True)
-    else:
-        _display(md("No opportunity in the journey file addresses the pain points of {who}.", who=f.focus.label))
-    _missing(f, "orders", "to put a value at stake on each opportunity; until then they are ranked by RICE or ICE where opportunities give those scores")
-    if aov is not None:
-        row = aov.iloc[0]
-        _display(md("Average order value used: {v} (95% CI {lo}–{hi}, n={n} orders).",
-                    v=number(float(row["order_value"]), digits=2), lo=number(float(row["ci_low"]), digits=2),
-                    hi=number(float(row["ci_high"]), digits=2), n=f"{int(row['n']):,}"))
-
-
-@validated_whole()
-def the_map(f: Findings) -> None:
-    """The journey map of the focus with its measured emotion curve and KPIs."""
-    basis = {"assumed": "the workshop's assumed curve only (nothing in this folder measures emotion)",
-             "behaviour": "the workshop's assumed curve and the curve measured from behaviour"}
-    if f.curve_basis in basis:
-        _display(md("The emotion lane shows {what}.", what=basis[f.curve_basis]))
-    if f.focus_hidden:
-        _display(md(NOT_SHOWN, who=f.focus.label, what="the map's measured emotion and KPIs are", m=MIN_GROUP))
-    persona = None if f.focus.everyone else f.focus.persona
-    for chart in screen_and_paper(f.journey, evidence=f.map_evidence, persona=persona):
-        _display(chart)  # the screen map, then print-only landscape pages with legible text

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.analyses.funnels.timing import duration_words
 from jmtools.core.vocabulary import ALL, NO_PERSONA
 from jmtools.analyses.priorities import total_value_at_stake
+from jmtools.pipeline import hidden_as_text
 from jmtools.report.present import html_table, md, number
 from jmtools.report.pain_steps import (COMPARISON_COLUMNS, PAIN_POINT_COLUMNS, record_pain_point_figures,
                                        show_comparisons, show_pain_point_evidence, show_pain_points,
@@ -217,7 +217,7 @@ def not_shown(frame: pd.DataFrame) -> pd.DataFrame:
     In rows marked ``suppressed`` (every row of a frame without that column) and rows whose
     counts were hidden (``attrs["counts_hidden"]``), missing numbers become
     :data:`~jmtools.report.wording.HIDDEN_CELL`; the note under the table says why
-    (:func:`show_disclosure_notes`).
+    (:func:`show_disclosure_notes`). :func:`~jmtools.pipeline.hidden_as_text`.
 
     Examples
     --------
@@ -226,15 +226,7 @@ def not_shown(frame: pd.DataFrame) -> pd.DataFrame:
     >>> not_shown(f)[["n", "share"]].values.tolist()
     [[40.0, 0.9], ['not shown', 'not shown']]
     """
-    out = frame.copy()
-    rows = np.array(out["suppressed"], dtype=bool) if "suppressed" in out else np.ones(len(out), bool)
-    rows[[i for i in frame.attrs.get("counts_hidden", ()) if i < len(rows)]] = True
-    for col in out.columns:
-        if pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
-            gone = out[col].isna().to_numpy() & rows
-            if gone.any():
-                out[col] = out[col].astype(object).mask(gone, HIDDEN_CELL)
-    return out
+    return hidden_as_text(frame, HIDDEN_CELL)
 
 
 def record_largest_drop_off(funnel: pd.DataFrame) -> pd.Series:

@@ -1,0 +1,159 @@
+"""The sections of the end-to-end report about what goes wrong and what to fix first:
+pain points, complaint themes, opportunities and the journey map.
+
+Named in :mod:`jmtools.report.sections` with the sections that describe the journey (the
+notebook calls ``sections.where_it_hurts(f)``); the tables each reads are in
+:data:`jmtools.report.sections.SECTION_TABLES`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from jmtools.analyses.disclosure import MIN_GROUP, hide_small_counts
+from jmtools.analyses.themes import polarity_basis
+from jmtools.charts.theme import validated_whole
+from jmtools.pipeline import Findings
+from jmtools.report import _section_kit as kit
+from jmtools.report.mappages import screen_and_paper
+from jmtools.report.present import backlog_chart, html_table, md, number, pain_point_chart, with_caption
+from jmtools.report.quotes import quoted_themes
+from jmtools.report.record import record
+from jmtools.report.stake import stake_cells, stake_total
+from jmtools.report.steps import show_dates_only
+from jmtools.report.wording import NOT_SHOWN, listed, plain
+
+__all__ = ["where_it_hurts", "what_they_write", "fix_first", "the_map"]
+
+
+#: What each table lets the pain-point detection look for.
+_PAIN_SIGNALS = {"events": "drop-off, slow steps, loops and detours", "surveys": "low survey scores",
+                 "feedback": "negative feedback", "tickets": "complaints"}
+
+
+@validated_whole()
+def where_it_hurts(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -> None:
+    """The ranked pain points of the focus, with their evidence.
+
+    A pain point met by fewer than ``min_group`` customers is drawn without that count, and
+    a note says so (:func:`jmtools.analyses.disclosure.hide_small_counts`).
+    """
+    kit.check_top_n(top_n)
+    pains, label = f.pain_points.table, f.focus.label
+    absent = [k for k in _PAIN_SIGNALS if not kit.has(f, k)]
+    if absent:
+        looked = listed([_PAIN_SIGNALS[k] for k in _PAIN_SIGNALS if kit.has(f, k)], "and")
+        kit.display(md("> Pain points in this folder can only be detected from {looked}: without {absent}, "
+                       "{missing} cannot be found. The pain points the team wrote in the journey file stay, "
+                       "labelled by the evidence they have.", looked=looked or "nothing (no table for it)",
+                       absent=kit.table_list(absent), missing=listed([_PAIN_SIGNALS[k] for k in absent], "and")))
+    show_dates_only(f.evidence, about="loops")  # dates only: no loop or detour within a day
+    if len(pains):
+        pains = pains.assign(title=pains["title"].map(plain), evidence=pains["evidence"].map(plain))
+        few = hide_small_counts(pains["customers_affected"].head(top_n), min_group)[1]   # drawn ones
+        pains = pains.assign(customers_affected=hide_small_counts(pains["customers_affected"],
+                                                                  min_group)[0].to_numpy())
+        kit.display(with_caption(pain_point_chart(pains, top=top_n, title=f"Pain points for {label}"),
+                                 "pain_points"))
+        if few:
+            kit.display(md("Pain points met by fewer than {m} customers ({n} here) are listed without "
+                           "that count.", n=few, m=min_group))
+        kit.display(html_table(pains.head(top_n), columns={
+            "rank": "rank", "title": "pain point", "stage": "stage", "evidence_label": "evidence",
+            "customers_affected": "customers", "evidence": "what the data shows"},
+            formats={"customers_affected": lambda v: "–" if v != v or v is None else f"{v:,.0f}"}))
+        record("top_pain_point", str(pains["title"].iloc[0]), label="Top pain point", headline=True)
+        _record_pain_reach(f, pains.iloc[0])
+    else:
+        kit.display(md("No pain point stands out for {who} with at least {m} observations on each side of a "
+                       "comparison.", who=label, m=f.options.get("min_n_compared", f.options["min_n"])))
+    record("pain_points", len(pains), label="Pain points found")
+
+
+def _record_pain_reach(f: Findings, top) -> None:
+    """How many of the focus's customers met the top pain point (the headline compares it with
+    the previous run); nothing for an assumed one, which has no measure."""
+    met = top.get("customers_affected")
+    if top.get("evidence_label") == "assumed" or met is None or met != met:
+        return
+    record("top_pain_point_customers", int(round(float(met))), n=int(f.n_customers),
+           label="Customers who met the top pain point")
+
+
+def what_they_write(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -> None:
+    """The complaint themes recounted on the focus, with typical (masked) quotes.
+
+    Says which texts count as complaints (:func:`jmtools.analyses.themes.polarity_basis`);
+    a theme written by fewer than ``min_group`` customers keeps its label but not its numbers
+    or quotes, and each quote names its customer by a pseudonym
+    (:func:`jmtools.report.quotes.quoted_themes`, as notebook 04 shows them).
+    """
+    kit.check_top_n(top_n)
+    if kit.missing(f, "feedback", "to see what customers complain about, grouped into themes with typical quotes"):
+        return
+    mine = f.themes_focus
+    if mine is not None and len(mine.summary):
+        shown = quoted_themes(mine, top=top_n, min_group=min_group)
+        kit.display(md("{basis}", basis=_complaints_basis(f, mine)))
+        kit.display(html_table(shown, columns={"label": "theme", "n": "texts", "share": "share",
+                                               "top_stage": "mostly at", "quotes": "typical quotes"},
+                               formats={"share": "%", "n": lambda v: "–" if pd.isna(v) else f"{int(v):,}",
+                                        "quotes": lambda qs: "–" if qs is None else " · ".join(qs[:2])}))
+        if shown.attrs.get("note"):
+            kit.display(md("{note}", note=shown.attrs["note"]))
+        record("themes", len(mine.summary), label="Feedback themes", n=int(mine.accounting["rows_used"]))
+        return
+    why = str(f.themes_error).splitlines()[0] if f.themes_error else "no negative feedback from them"
+    kit.display(md("No themes for {who}: {why}", who=f.focus.label, why=why))
+
+
+def _complaints_basis(f: Findings, mine) -> str:
+    """Which texts count as complaints; in a persona's report they were chosen on everybody's
+    feedback, so the counts are said to be everybody's and the persona's share follows."""
+    if f.themes is None or mine is f.themes:
+        return polarity_basis(mine)
+    return polarity_basis(f.themes, subset=mine)
+
+
+@validated_whole()
+def fix_first(f: Findings, *, top_n: int = 5) -> None:
+    """The backlog of opportunities for the focus, and the order value it rests on."""
+    kit.check_top_n(top_n)
+    backlog, aov = f.backlog, f.order_value
+    if len(backlog):
+        more = f" (top {top_n} of {len(backlog)})" if len(backlog) > top_n else ""
+        kit.display(with_caption(backlog_chart(backlog.head(top_n), title=f"Opportunities for {f.focus.label}: "
+                                                                      f"impact against effort{more}"),
+                                 "backlog"))
+        cols = {"rank": "rank", "title": "opportunity", "owner": "owner", "status": "status",
+                "quadrant": "quadrant", "rice": "RICE"}
+        shown = backlog.head(top_n)
+        if "value_at_stake" in backlog:
+            cols["value_at_stake"] = "value at stake"
+            shown = shown.assign(value_at_stake=stake_cells(backlog).head(top_n).to_numpy())
+        kit.display(html_table(shown, columns=cols, formats={"rice": lambda v: number(v, digits=0)}))
+        if "stake_parts" in backlog:
+            kit.display(md("{s}", s=stake_total(backlog)))
+        record("top_opportunity", str(backlog["title"].iloc[0]), label="Fix first", headline=True)
+    else:
+        kit.display(md("No opportunity in the journey file addresses the pain points of {who}.", who=f.focus.label))
+    kit.missing(f, "orders", "to put a value at stake on each opportunity; until then they are ranked by RICE or ICE where opportunities give those scores")
+    if aov is not None:
+        row = aov.iloc[0]
+        kit.display(md("Average order value used: {v} (95% CI {lo}–{hi}, n={n} orders).",
+                       v=number(float(row["order_value"]), digits=2), lo=number(float(row["ci_low"]), digits=2),
+                       hi=number(float(row["ci_high"]), digits=2), n=f"{int(row['n']):,}"))
+
+
+@validated_whole()
+def the_map(f: Findings) -> None:
+    """The journey map of the focus with its measured emotion curve and KPIs."""
+    basis = {"assumed": "the workshop's assumed curve only (nothing in this folder measures emotion)",
+             "behaviour": "the workshop's assumed curve and the curve measured from behaviour"}
+    if f.curve_basis in basis:
+        kit.display(md("The emotion lane shows {what}.", what=basis[f.curve_basis]))
+    if f.focus_hidden:
+        kit.display(md(NOT_SHOWN, who=f.focus.label, what="the map's measured emotion and KPIs are", m=MIN_GROUP))
+    persona = None if f.focus.everyone else f.focus.persona
+    for chart in screen_and_paper(f.journey, evidence=f.map_evidence, persona=persona):
+        kit.display(chart)  # the screen map, then print-only landscape pages with legible text
