@@ -58,14 +58,14 @@ def _recorded(f) -> dict:
         if payload.get("kind") == "figure":
             figures[payload["name"]] = payload
 
-    saved = rec._emit, sections._display, iterate._display
-    rec._emit, sections._display, iterate._display = emit, lambda *objs: None, lambda *objs: None
+    saved = rec._emit, sections.kit.display, iterate._display
+    rec._emit, sections.kit.display, iterate._display = emit, lambda *objs: None, lambda *objs: None
     try:
         for name in SECTIONS:
             getattr(sections, name)(f)
         iterate.since_last_time(f)              # a first run: no earlier run of this focus
     finally:
-        rec._emit, sections._display, iterate._display = saved
+        rec._emit, sections.kit.display, iterate._display = saved
     return figures
 
 
