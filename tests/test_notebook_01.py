@@ -5,11 +5,9 @@ planted truths. What it records for one persona is checked for every persona in-
 
 from __future__ import annotations
 
-import itertools
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -134,32 +132,12 @@ def _frames(run):
     return [o for o in run.displayed if isinstance(o, pd.DataFrame)]
 
 
-def _shown_sizes(run) -> tuple[int, dict]:
-    """The total and every count of a whole group of customers the notebook displays (persona sizes
-    and coverage rows, by label), read off the displayed tables only: "not shown" is not a number."""
-    total, shown = set(), {}
-    for frame in _frames(run):
-        label = next((c for c in ("persona", "coverage") if c in frame), None)
-        count = next((c for c in ("n", "n_customers") if c in frame), None)
-        if label is None or count is None or "total" not in frame or frame[label].duplicated().any():
-            continue                                       # one row per group: a sizes or coverage table
-        total.update(int(t) for t in frame["total"])
-        for key, v in zip(frame[label].astype(str), frame[count]):
-            if isinstance(v, (int, float, np.integer, np.floating)) and v == v:
-                shown[f"{label}={key}"] = int(v)
-    assert len(total) == 1, total
-    return total.pop(), shown
-
-
 def _assert_no_size_by_subtraction(run) -> None:
-    """No total minus a selection of the counts shown is 1–4 (plain arithmetic, every subset)."""
-    total, shown = _shown_sizes(run)
-    assert shown, "no sizes found among the displayed tables"
-    labels = sorted(shown)
-    for k in range(1, len(labels) + 1):
-        for chosen in itertools.combinations(labels, k):
-            rest = total - sum(shown[c] for c in chosen)
-            assert not 0 < rest < 5, (total, chosen, rest)
+    """The displayed sizes and coverage: no total minus a selection of their counts is 1–4."""
+    from shown_sizes import assert_no_group_by_subtraction, shown_counts
+
+    frames = [f for f in _frames(run) if "total" in f]
+    assert_no_group_by_subtraction({int(t) for f in frames for t in f["total"]}, shown_counts(frames))
 
 
 def test_no_table_of_the_notebook_shows_a_group_of_one_to_four(tmp_path):
