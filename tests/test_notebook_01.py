@@ -132,12 +132,21 @@ def _frames(run):
     return [o for o in run.displayed if isinstance(o, pd.DataFrame)]
 
 
+def _assert_no_size_by_subtraction(run) -> None:
+    """The displayed sizes and coverage: no total minus a selection of their counts is 1–4."""
+    from shown_sizes import assert_no_group_by_subtraction, shown_counts
+
+    frames = [f for f in _frames(run) if "total" in f]
+    assert_no_group_by_subtraction({int(t) for f in frames for t in f["total"]}, shown_counts(frames))
+
+
 def test_no_table_of_the_notebook_shows_a_group_of_one_to_four(tmp_path):
     """A persona of 3 customers (tests/small_groups.py), with suggestions, in-process. Before:
     the overlaps said "1 customers are also selected by 'Budget Ben'" and n_a = 3 (the persona's
     size), Budget Ben's "newsletter" level held 3 customers (0.003 of 1,065), the base's
     "loud = True" 3 of 4,000, the protecting persona "(no persona)" kept n = 98 in its KPIs (the
-    total minus the sizes shown then gave the 3), and the clusters × personas table had cells
+    total minus the sizes shown then gave the 3; and with it hidden, the coverage table still
+    showed the 98), and the clusters × personas table had cells
     of 1 and 2. Now no count of 1–4 is shown, nor a level's share of 1–4 customers, and the
     hidden cells say "not shown" with a note under each table."""
     from inprocess import run_cells
@@ -156,11 +165,12 @@ def test_no_table_of_the_notebook_shows_a_group_of_one_to_four(tmp_path):
     assert not [v for v in (levels["value"] * levels["n"]).round() if _small(v)]
     assert not [v for v in (levels["base_value"] * levels["base_n"]).round() if _small(v)]
     guard = ns["sizes"].loc[ns["sizes"]["suppressed"] & (ns["sizes"]["persona"] != "Loud Lou"), "persona"]
-    assert list(guard) == ["(no persona)"]                             # hidden so that the total keeps the 3
+    assert list(guard) == ["Marathon Maya"]    # not "(no persona)": the coverage shows its 98 (4,000 − … − 98 = 3)
     for name in ("kpis", "profile", "typical"):
-        rows = ns[name][ns[name]["persona"].astype(str) == "(no persona)"]
+        rows = ns[name][ns[name]["persona"].astype(str) == "Marathon Maya"]
         assert rows["n"].isna().all(), name                            # its size is not given back
-    assert ns["kpis"].loc[ns["kpis"]["persona"].astype(str) == "(no persona)", "value"].isna().all()   # nor its rates
+    assert ns["kpis"].loc[ns["kpis"]["persona"].astype(str) == "Marathon Maya", "value"].isna().all()   # nor its rates
+    _assert_no_size_by_subtraction(run)
     texts = "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))
     assert "so that the total does not reveal a smaller one" in texts
     assert "attribute levels of a persona" in texts and "of all customers held by fewer than 5" in texts
@@ -184,6 +194,11 @@ def test_three_customers_in_several_personas_are_pooled_not_shown(ecommerce_worl
     assert "several_personas" not in run.figures and run.figures["no_persona_share"]["n"] == 98
     texts = "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))
     assert "Fewer than 5 customers match several personas" in texts
+    sizes = run.namespace["sizes"]
+    assert not sizes["suppressed"].any()                               # nothing to protect: unchanged
+    plain = run.namespace["assignment"]["persona"].astype(object).fillna("(no persona)").value_counts()
+    assert sizes.set_index("persona")["n"].to_dict() == plain.to_dict()
+    _assert_no_size_by_subtraction(run)
 
 
 def test_a_kpi_of_one_to_four_customers_inside_a_shown_persona_is_hidden(tmp_path):

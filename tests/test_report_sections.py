@@ -9,6 +9,7 @@ tests/test_report_batch.py and tests/test_cli_report.py.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -136,7 +137,9 @@ def test_feedback_sections_say_what_they_rest_on_and_show_no_customer_id(reports
 
 def test_persona_sizes_hide_a_persona_of_fewer_than_five_and_what_would_reveal_it(monkeypatch):
     """The total of customers is printed above the table, so hiding the small persona alone is
-    not enough: the next smallest goes too, and the note says so."""
+    not enough: the next smallest persona goes too, and the note says so. Not "(no persona)" (it
+    was hidden before): the coverage sentence gives its count, so the total minus the sizes shown
+    minus it gave the small one back."""
     import pandas as pd
 
     from jmtools.report import sections
@@ -147,7 +150,9 @@ def test_persona_sizes_hide_a_persona_of_fewer_than_five_and_what_would_reveal_i
     sections._sizes_table(sizes.assign(share=sizes["n_customers"] / sizes["n_customers"].sum()))
     table, note = shown[0].data, shown[1].data
     rows = dict(re.findall(r"<tr><td[^>]*>([^<]+)</td><td[^>]*>([^<]+)</td>", table))
-    assert rows == {"Ben": "120", "Maya": "40", "Tiny": "hidden", "(no persona)": "hidden"}
+    assert rows == {"Ben": "120", "Maya": "hidden", "Tiny": "hidden", "(no persona)": "12"}
+    shown_n = [int(v) for v in rows.values() if v != "hidden"]
+    assert not [r for k in (1, 2) for c in itertools.combinations(shown_n, k) if 0 < 175 - sum(c) < 5]
     assert note == ("Personas with fewer than 5 customers (1) are shown without their size, and 1 more so "
                     "that the total does not reveal them.")
     shown.clear()

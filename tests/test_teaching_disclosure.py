@@ -168,3 +168,33 @@ def test_exercise_1_1_does_not_confirm_a_size_hidden_to_protect_a_smaller_person
         assert lesson.check("1.1", answer).code == "not-available"
     ben = Lesson(lesson.world, persona="Budget Ben")
     assert ben.check("1.1", ev.loc[ev["persona"] == "Budget Ben", "customer_id"].nunique()).ok
+
+
+@pytest.mark.parametrize("notebook", ["01_personas.ipynb", "solutions/01_personas.ipynb"])
+def test_step_1_gives_no_small_persona_back_by_subtraction(worlds, notebook):
+    """Loud Lou (3 customers; plain pandas): step 1 hid Lou's size and, to protect it, "(no persona)"
+    (98), which its coverage table shows exactly: 4,000 − the sizes shown − 98 gave the 3. Now a
+    persona protects Lou; no total minus a selection of the counts shown (sizes with and without
+    events, coverage) is 1–4, and exercise 1.1 is not available for the persona hidden to protect."""
+    from inprocess import run_cells
+    from shown_sizes import assert_no_group_by_subtraction, shown_counts
+    from small_groups import LOUD
+
+    from jmtools.teaching import Lesson
+
+    customers = pd.read_csv(worlds["loud"] / "customers.csv")
+    assert int(customers["loud"].sum()) == 3                               # the planted group
+    with contextlib.redirect_stdout(io.StringIO()):
+        run = run_cells(FOLDER / notebook, {"data_dir": str(worlds["loud"]), "persona": LOUD})
+    ns = run.namespace
+    frames = [o for o in run.displayed if isinstance(o, pd.DataFrame)]
+    frames += [ns["coverage"], ns["sizes"]]                                # a cell's last value; the size chart
+    shown = shown_counts(frames)
+    assert shown.get(f"{len(frames) - 2}:coverage=no persona") == 98
+    ev_sizes = ns["lesson"].evidence.persona_sizes
+    totals = {len(customers), int(ev_sizes["n_customers"].sum()), *ns["coverage"]["total"]}
+    assert_no_group_by_subtraction(totals, shown)
+    guard = ns["sizes"].loc[ns["sizes"]["suppressed"] & (ns["sizes"]["persona"] != LOUD), "persona"].tolist()
+    assert guard and "(no persona)" not in guard
+    lesson = Lesson(worlds["loud"], persona=guard[0])
+    assert lesson.check("1.1", ev_sizes.set_index("persona").loc[guard[0], "n_customers"]).code == "not-available"

@@ -30,7 +30,7 @@ import pandas as pd
 from jmtools.analyses.disclosure import MIN_GROUP, customers_behind, suppress_small_cells, suppression_note
 from jmtools.core.errors import ParameterError
 from jmtools.core.stats import wilson_interval
-from jmtools.core.vocabulary import ALL
+from jmtools.core.vocabulary import ALL, NO_PERSONA
 
 __all__ = ["disclosure_floor", "small_personas", "disclosed_comparisons", "disclosed_curve",
            "disclosed_kpis", "disclosed_rows", "disclosed_funnel", "disclosed_steps", "disclosure_note",
@@ -444,11 +444,17 @@ def disclosed_paths(paths: pd.DataFrame, *, by=None, min_group: int = MIN_GROUP)
 
 
 def disclosed_shares(frame: pd.DataFrame, count_col: str = "n", *, by=None,
-                     numbers=("share", "ci_low", "ci_high"), min_group: int = MIN_GROUP) -> pd.DataFrame:
+                     numbers=("share", "ci_low", "ci_high"), min_group: int = MIN_GROUP,
+                     shown_elsewhere=(NO_PERSONA,), label: str = "persona") -> pd.DataFrame:
     """Rows that split a group's customers (how far each gets): those of 1 to ``min_group − 1``
     customers lose their numbers, and so do the smallest others of the group until the hidden
     ones count ``min_group`` (the group's size is shown: it minus the rest would give them away;
     :func:`~jmtools.analyses.disclosure.suppress_small_cells`).
+
+    Rows whose ``label`` is in ``shown_elsewhere`` are chosen to protect a smaller row only when
+    the others are not enough: by default the "(no persona)" size, which the coverage table shows
+    exactly (hiding it here would protect nothing: the total minus the sizes shown minus that
+    count gives the small persona back).
 
     Returns a copy with ``count_col`` and ``numbers`` missing in ``suppressed`` rows,
     ``attrs["note"]`` and ``attrs["few_rows"]`` (positions of the rows hidden for their own
@@ -462,10 +468,15 @@ def disclosed_shares(frame: pd.DataFrame, count_col: str = "n", *, by=None,
     ([nan, 30.0, nan], [True, False, True])
     >>> out.attrs["note"]
     "1 row of fewer than 5 customers is shown without numbers, and 1 more so that the group's total does not reveal it."
+    >>> s = pd.DataFrame({"persona": ["Lou", "Ben", "Walt", "(no persona)"], "n": [3, 1055, 900, 98]})
+    >>> disclosed_shares(s, numbers=())["suppressed"].tolist()   # Walt protects Lou, not (no persona)
+    [True, False, True, False]
     """
     cells = frame.assign(_row=frame[by].astype(str) if by else "", _col=np.arange(len(frame)))
+    apart = (frame[label].astype(str).isin([str(x) for x in shown_elsewhere]).to_numpy()
+             if label in frame and len(shown_elsewhere) else None)
     grid = suppress_small_cells(cells, row_col="_row", column_col="_col", n_col=count_col,
-                                customers_col=count_col, min_n=min_group)
+                                customers_col=count_col, min_n=min_group, shown_elsewhere=apart)
     hidden = grid["suppressed"].to_numpy(bool)
     out = frame.copy()
     out["suppressed"] = hidden

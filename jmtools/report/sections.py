@@ -252,10 +252,12 @@ def _who_without_sizes(f: Findings) -> None:
 
 def _sizes_table(sizes: pd.DataFrame, *, min_group: int = MIN_GROUP) -> None:
     """Persona sizes with a persona of 1 to ``min_group − 1`` customers hidden, and the
-    smallest others until the total (printed above) no longer gives a hidden one away."""
+    smallest others until the total (printed above) no longer gives a hidden one away; *(no
+    persona)*, whose count the coverage sentence gives, is the last chosen."""
     shown = suppress_small_cells(sizes.assign(row=0), row_col="row", column_col="persona",
                                  n_col="n_customers", customers_col="n_customers", min_n=min_group,
-                                 column_totals=["share"])
+                                 column_totals=["share"],   # the coverage shows "(no persona)": it protects nothing
+                                 shown_elsewhere=sizes["persona"].astype(str).eq(NO_PERSONA).to_numpy())
     count = lambda v: "hidden" if v != v else f"{int(v):,}"  # noqa: E731
     kit.display(html_table(shown, columns={"persona": "persona", "n_customers": "customers", "share": "share"},
                            formats={"share": lambda v: "hidden" if v != v else number(v, unit="%"),
