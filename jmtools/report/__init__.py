@@ -7,6 +7,7 @@ The pipeline, one module per step:
 - :mod:`jmtools.report.html` — self-contained offline HTML (interactive and static);
 - :mod:`jmtools.report.jobs` — the reports of a batch: one per persona, or a checked config file;
 - :mod:`jmtools.report.batch` — many runs in parallel processes, an ``index.html`` and history.
+- :mod:`jmtools.report.past_runs` — a batch folder's ``history.jsonl`` read back (earlier runs, figures).
 
 Names are imported lazily, so ``import jmtools.report`` loads neither papermill nor nbconvert.
 """
@@ -37,7 +38,7 @@ _HOME = {
     "read_parameters": "runner", "run_notebook": "runner",
     "export_html": "html",
     "run_report": "batch", "run_batch": "batch", "load_batch_config": "jobs",
-    "load_history": "batch",
+    "load_history": "past_runs",
 }
 
 
