@@ -18,7 +18,7 @@ This layer imports nothing above :mod:`jmtools.core`. The diff and the workbook 
 imported on first use (``jmtools.journey.diff_journeys``): reading a journey does not need them.
 """
 
-import importlib
+from jmtools.core.lazy import lazy_names
 
 from jmtools.journey.change import OUTCOME_STATUSES, Outcome, Target
 from jmtools.journey.claims import format_claim, parse_claims
@@ -36,12 +36,4 @@ __all__ = [
 
 _HOME = {"diff_journeys": "diff", "read_workbook": "workbook_read", "WorkbookImport": "workbook_read"}
 
-
-def __getattr__(name):
-    if name in _HOME:
-        return getattr(importlib.import_module(f"jmtools.journey.{_HOME[name]}"), name)
-    raise AttributeError(f"module 'jmtools.journey' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_names(__name__, _HOME, __all__)

@@ -14,7 +14,7 @@ Names are imported lazily, so ``import jmtools.report`` loads neither papermill 
 
 from __future__ import annotations
 
-import importlib
+from jmtools.core.lazy import lazy_names
 
 # Eager on purpose: the submodule ``record`` and the function ``record`` share a name;
 # importing the function here makes ``jmtools.report.record`` the function for callers
@@ -41,12 +41,4 @@ _HOME = {
     "load_history": "past_runs",
 }
 
-
-def __getattr__(name):
-    if name in _HOME:
-        return getattr(importlib.import_module(f"jmtools.report.{_HOME[name]}"), name)
-    raise AttributeError(f"module 'jmtools.report' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_names(__name__, _HOME, __all__)
