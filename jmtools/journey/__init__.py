@@ -14,17 +14,18 @@
 - :mod:`~jmtools.journey.diff` — :func:`diff_journeys`, what changed (renames recognised);
 - :mod:`~jmtools.journey.revisions` — a journey file as it was in a git revision.
 
-This layer imports nothing above :mod:`jmtools.core`.
+This layer imports nothing above :mod:`jmtools.core`. The diff and the workbook reader are
+imported on first use (``jmtools.journey.diff_journeys``): reading a journey does not need them.
 """
+
+from jmtools.core.lazy import lazy_names
 
 from jmtools.journey.change import OUTCOME_STATUSES, Outcome, Target
 from jmtools.journey.claims import format_claim, parse_claims
-from jmtools.journey.diff import diff_journeys
 from jmtools.journey.model import (LANES, OPPORTUNITY_STATUSES, Claim, Journey, Opportunity,
                                    PainPoint, Persona, PersonaLibrary, PersonaRef, Stage,
                                    Touchpoint, load_journey, load_persona_library,
                                    schema_problems)
-from jmtools.journey.workbook_read import WorkbookImport, read_workbook
 
 __all__ = [
     "Claim", "Persona", "PersonaRef", "Stage", "Touchpoint", "PainPoint", "Opportunity",
@@ -32,3 +33,7 @@ __all__ = [
     "load_persona_library", "schema_problems", "read_workbook", "diff_journeys",
     "WorkbookImport", "parse_claims", "format_claim", "Target", "Outcome", "OUTCOME_STATUSES",
 ]
+
+_HOME = {"diff_journeys": "diff", "read_workbook": "workbook_read", "WorkbookImport": "workbook_read"}
+
+__getattr__, __dir__ = lazy_names(__name__, _HOME, __all__)

@@ -7,13 +7,14 @@ The pipeline, one module per step:
 - :mod:`jmtools.report.html` — self-contained offline HTML (interactive and static);
 - :mod:`jmtools.report.jobs` — the reports of a batch: one per persona, or a checked config file;
 - :mod:`jmtools.report.batch` — many runs in parallel processes, an ``index.html`` and history.
+- :mod:`jmtools.report.past_runs` — a batch folder's ``history.jsonl`` read back (earlier runs, figures).
 
 Names are imported lazily, so ``import jmtools.report`` loads neither papermill nor nbconvert.
 """
 
 from __future__ import annotations
 
-import importlib
+from jmtools.core.lazy import lazy_names
 
 # Eager on purpose: the submodule ``record`` and the function ``record`` share a name;
 # importing the function here makes ``jmtools.report.record`` the function for callers
@@ -37,15 +38,7 @@ _HOME = {
     "read_parameters": "runner", "run_notebook": "runner",
     "export_html": "html",
     "run_report": "batch", "run_batch": "batch", "load_batch_config": "jobs",
-    "load_history": "batch",
+    "load_history": "past_runs",
 }
 
-
-def __getattr__(name):
-    if name in _HOME:
-        return getattr(importlib.import_module(f"jmtools.report.{_HOME[name]}"), name)
-    raise AttributeError(f"module 'jmtools.report' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_names(__name__, _HOME, __all__)

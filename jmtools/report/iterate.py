@@ -18,7 +18,7 @@ from jmtools.core.vocabulary import ALL
 from jmtools.journey import Journey
 from jmtools.journey.diff import changes_frame, describe_change, diff_journeys
 from jmtools.journey.revisions import journey_at
-from jmtools.report.batch import earlier_runs, load_history
+from jmtools.report.past_runs import earlier_runs, load_history
 from jmtools.report.present import html_table, md, number, with_caption
 from jmtools.report.record import record
 from jmtools.core.errors import whole_number

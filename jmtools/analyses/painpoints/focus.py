@@ -29,7 +29,7 @@ def _feels_better(mine: pd.DataFrame, min_effect: float) -> set:
     the other personas' there (the mirror image of a flag: effect ≤ −min_effect, z ≤ −1.96)."""
     val = mine[(mine["signal"] == "negative valence") & (mine["versus"] == "other personas")]
     good = val[(val["effect"] <= -min_effect) & (val["z"] <= -Z95)]  # an empty side has NaN effect
-    return {(r.stage, r.touchpoint) for r in good.itertuples()}
+    return set(zip(good["stage"], good["touchpoint"]))
 
 
 def _focus_rows(evidence: pd.DataFrame, journey, persona: str, *, min_effect: float) -> pd.DataFrame:

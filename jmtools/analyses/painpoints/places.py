@@ -61,10 +61,10 @@ def _row_from(here: pd.DataFrame, stage, tp) -> dict:
     personas = _affected(here)
     customers, lift, basis, stake = _stake(here, personas)
     names = set(counted["signal"])
+    shown = _shown_rows(here, personas)
     return {"stage": stage, "touchpoint": tp, "score": _score(here),
             "signals": [s for s in SIGNALS if s in names] + sorted(names - set(SIGNALS)),
-            "evidence": _describe(_shown_rows(here, personas)),
-            "_rows": _shown_rows(here, personas),
+            "evidence": _describe(shown), "_rows": shown,
             "personas": personas, "customers_affected": customers, "lift_needed": lift,
             "lift_basis": basis, "stake": stake}
 
@@ -95,11 +95,14 @@ def _affected(here: pd.DataFrame) -> list[str]:
     most affected first (by the sum of their effect sizes)."""
     strength: dict[str, float] = {}
     flagged = here[here["flagged"] & (here["persona"] != ALL)]
+    signal, persona, effect = (flagged[c].to_numpy() for c in ("signal", "persona", "effect"))
+    versus = flagged["versus"].to_numpy() == "other personas"
     for name in set(here.loc[here["counts"], "signal"]):
-        sig = flagged[flagged["signal"] == name]
-        standout = sig[sig["versus"] == "other personas"]
-        for r in (standout if len(standout) else sig).itertuples():
-            strength[r.persona] = strength.get(r.persona, 0.0) + min(r.effect, _CAP)
+        sig = signal == name
+        standout = sig & versus
+        pick = standout if standout.any() else sig
+        for who, value in zip(persona[pick].tolist(), effect[pick].tolist()):
+            strength[who] = strength.get(who, 0.0) + min(value, _CAP)
     return sorted(strength, key=lambda p: (-strength[p], p))
 
 
@@ -121,18 +124,19 @@ def _stake(here: pd.DataFrame, personas: list[str]):
             rows = drop[drop["persona"] == ALL].head(1)
         n = float(rows["n"].sum())
         lift = float(((rows["value"] - rows["baseline"]) * rows["n"]).sum() / n) if n else np.nan
-        basis = "; ".join(f"{'' if r.persona == ALL else r.persona + ': '}drop-off "
-                          f"{r.value:.0%} (n={r.n:,}) vs {r.baseline:.0%} {r.versus} "
-                          f"(n={r.baseline_n:,})" for r in rows.itertuples())
-        stake = [{"persona": r.persona, "customers": int(r.n), "lift": float(r.value - r.baseline),
-                  "population": int(r.n)} for r in rows.itertuples()]
+        cols = [rows[c] for c in ("persona", "value", "n", "baseline", "versus", "baseline_n")]
+        basis = "; ".join(f"{'' if who == ALL else who + ': '}drop-off "
+                          f"{value:.0%} (n={n:,}) vs {base:.0%} {versus} (n={base_n:,})"
+                          for who, value, n, base, versus, base_n in zip(*cols))
+        stake = [{"persona": who, "customers": int(n), "lift": float(value - base),
+                  "population": int(n)} for who, value, n, base, _, _ in zip(*cols)]
         return n, lift, basis, stake
     rates = here[here["unit"] == "share"]
     if len(rates):
         who = rates[rates["persona"].isin(personas)] if personas else rates[rates["persona"] == ALL]
         who = who.sort_values("n", ascending=False).drop_duplicates("persona")
-        stake = [{"persona": r.persona, "customers": int(r.n), "lift": None, "population": int(r.n)}
-                 for r in who.itertuples()]
+        stake = [{"persona": p, "customers": int(n), "lift": None, "population": int(n)}
+                 for p, n in zip(who["persona"], who["n"])]
         return float(who["n"].sum()), np.nan, "", stake
     return np.nan, np.nan, "", []
 
@@ -160,10 +164,13 @@ def _fmt(value, unit) -> str:
 def _describe(rows: pd.DataFrame, limit: int = 6) -> str:
     parts = []
     rows = rows.sort_values("effect", ascending=False)
-    for r in rows.head(limit).itertuples(index=False):
-        who = "" if r.persona == ALL else f"{r.persona}: "
-        parts.append(f"{who}{r.signal} {_fmt(r.value, r.unit)} (n={r.n:,}) vs "
-                     f"{_fmt(r.baseline, r.unit)} {r.versus} (n={r.baseline_n:,})")
+    top = rows.head(limit)
+    for persona, signal, value, unit, n, baseline, versus, baseline_n in zip(*(
+            top[c] for c in ("persona", "signal", "value", "unit", "n", "baseline", "versus",
+                             "baseline_n"))):
+        who = "" if persona == ALL else f"{persona}: "
+        parts.append(f"{who}{signal} {_fmt(value, unit)} (n={n:,}) vs "
+                     f"{_fmt(baseline, unit)} {versus} (n={baseline_n:,})")
     more = len(rows) - limit
     return "; ".join(parts) + (f"; (+{more} more in .evidence)" if more > 0 else "")
 
