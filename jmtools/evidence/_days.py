@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from jmtools.core.engine import to_pandas
+from jmtools.core.vocabulary import share_text
 from jmtools.evidence._store import _cases
 
 __all__ = ["DatesOnly", "dates_only_of", "journey_keys", "LEAD"]
@@ -113,7 +114,7 @@ class DatesOnly:
                 "day.")
 
 def _pct(k: int, n: int) -> str:
-    return f"{k / n:.0%}" if n else "n/a"
+    return share_text(k / n, digits=0) if n else "n/a"
 
 
 def journey_keys(t, plan, rules, stages, names):
