@@ -462,3 +462,32 @@ def test_ties_at_midnight_of_kinds_too_few_to_move_follow_journey_order_not_rows
         for a, b in zip(answers, first or answers):
             pd.testing.assert_frame_equal(a, b)
         first = first or answers
+
+
+def test_a_personas_dates_only_counts_are_of_its_own_customers():
+    """A persona report's funnel is of its customers, so is the bound the sentence gives; without
+    a customer table whose customers they are cannot be known, and the sentence says the counts
+    are the whole log's."""
+    events = pd.concat([random_days(s).assign(customer_id=lambda t, s=s: f"s{s}-" + t["customer_id"].astype(str))
+                        for s in (1, 2)], ignore_index=True)
+    ids = sorted(events["customer_id"].unique())
+    customers = pd.DataFrame({"customer_id": ids, "age": [20 + 7 * (i % 7) for i in range(len(ids))]})
+    journey = {**JOURNEY, "personas": {"Young": "age < 35", "Older": "age >= 35"}}
+    e = prepare(load_events(events), journey, customers=customers)
+    young = set(customers.loc[customers["age"] < 35, "customer_id"])
+    mine = events[events["customer_id"].isin(young)]
+    got = e.dates_only_for("Young")
+    assert (got.n_ambiguous, got.n_ambiguous_touchpoints, got.n_customers) == \
+        (oracle_ambiguous(mine), oracle_ambiguous_touchpoints(mine), mine["customer_id"].nunique())
+    assert got.n_customers < e.dates_only.n_customers and got.n_ambiguous > 0
+    seen = {}
+    said = show_dates_only(e, persona="Young", record=lambda name, value, **kw: seen.update({name: (value, kw["n"])}))
+    assert said.startswith(f"Event times are dates only: {got.n_ambiguous:,} of Young's {got.n_customers:,} "
+                           "customers (")
+    assert seen["dates_only_customers"] == (got.n_ambiguous, got.n_customers)
+    assert show_dates_only(e, record=lambda *a, **k: None) == e.dates_only.sentence()   # all customers
+    plain = prepare(load_events(events), journey)                                      # no customer table
+    said = show_dates_only(plain, persona="Young", about="loops")
+    assert said.startswith("Event times are dates only: Young's customers are not known without a customer "
+                           "table, so these counts are of the whole log: loops and detours")
+    assert f"{plain.dates_only.n_ambiguous_touchpoints:,} of {plain.dates_only.n_customers:,} customers" in said

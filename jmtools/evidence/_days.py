@@ -72,33 +72,52 @@ class DatesOnly:
     def share_touchpoints(self) -> float:
         return self.n_ambiguous_touchpoints / self.n_customers if self.n_customers else float("nan")
 
-    def sentence(self) -> str:
+    def sentence(self, whose: str | None = None, *, unknown: str | None = None) -> str:
         """What a reader must know, with n: the assumption and how many customers it touches.
 
-        Always begins with :data:`LEAD` and a colon."""
+        Always begins with :data:`LEAD` and a colon.
+
+        Parameters
+        ----------
+        whose : str, optional
+            The persona these counts are of ("312 of Family Fiona's 980 customers"); default:
+            every customer of the log.
+        unknown : str, optional
+            A persona whose customers cannot be told apart (no customer table): the counts
+            are the whole log's, and the sentence says so.
+
+        Examples
+        --------
+        >>> d = DatesOnly(n_ambiguous=3, n_customers=10, n_ambiguous_touchpoints=3)
+        >>> print(d.sentence("Family Fiona").split(". ")[0])
+        Event times are dates only: 3 of Family Fiona's 10 customers (30%) have two or more stages on one day
+        >>> print(d.sentence(unknown="Family Fiona").split(". ")[0])
+        Event times are dates only: Family Fiona's customers are not known without a customer table, so these counts are of the whole log: 3 of 10 customers (30%) have two or more stages on one day
+        """
         n, k, kt = self.n_customers, self.n_ambiguous, self.n_ambiguous_touchpoints
+        lead, of_n, the_n = self._scope(whose, unknown)
         order = ("Within a day, events are taken in journey order (stage, then touchpoint, then "
                  "event name); another order could change")
         if kt == 0:
-            return (f"{LEAD}: none of the {n:,} customers has two different touchpoints on one day, "
+            return (f"{lead}none of {the_n} has two different touchpoints on one day, "
                     "so the order within a day changes no number.")
         if k == 0:
-            return (f"{LEAD}: none of the {n:,} customers has two stages on one day, so no stage "
+            return (f"{lead}none of {the_n} has two stages on one day, so no stage "
                     f"count depends on the order within a day; {kt:,} ({_pct(kt, n)}) have two or more "
                     f"touchpoints of one stage on one day. {order} these customers' touchpoint paths, "
                     "transitions, detours and loops only.")
         if kt == k:
-            return (f"{LEAD}: {k:,} of {n:,} customers ({_pct(k, n)}) have two or more stages on one "
+            return (f"{lead}{k:,} of {of_n} ({_pct(k, n)}) have two or more stages on one "
                     f"day. {order} these customers' steps only.")
-        return (f"{LEAD}: {k:,} of {n:,} customers ({_pct(k, n)}) have two or more stages on one day, "
+        return (f"{lead}{k:,} of {of_n} ({_pct(k, n)}) have two or more stages on one day, "
                 f"{kt:,} ({_pct(kt, n)}) two or more touchpoints. {order} the stage counts of the "
                 "first group only, and the touchpoint paths, transitions, detours and loops of the "
                 "second only.")
 
-
-    def loops_sentence(self) -> str | None:
+    def loops_sentence(self, whose: str | None = None, *, unknown: str | None = None) -> str | None:
         """Where loops and detours are read (pain points): they are found between days only,
-        with n; None when no customer has two touchpoints on one day.
+        with n; None when no customer has two touchpoints on one day. ``whose`` and
+        ``unknown`` as in :meth:`sentence`.
 
         Examples
         --------
@@ -108,10 +127,21 @@ class DatesOnly:
         n, kt = self.n_customers, self.n_ambiguous_touchpoints
         if kt == 0:
             return None
-        return (f"{LEAD}: loops and detours are found between days. Within a day, events are taken "
+        lead, of_n, _ = self._scope(whose, unknown)
+        return (f"{lead}loops and detours are found between days. Within a day, events are taken "
                 "in journey order, which hides most loops and detours of that day; they could concern "
-                f"{kt:,} of {n:,} customers ({_pct(kt, n)}), those with two or more touchpoints on one "
+                f"{kt:,} of {of_n} ({_pct(kt, n)}), those with two or more touchpoints on one "
                 "day.")
+
+    def _scope(self, whose, unknown) -> tuple[str, str, str]:
+        """The sentence's lead, "N customers" and "the N customers", for ``whose`` customers."""
+        n = self.n_customers
+        lead = f"{LEAD}: " + (f"{unknown}'s customers are not known without a customer table, so these "
+                              "counts are of the whole log: " if unknown else "")
+        if whose:
+            return lead, f"{whose}'s {n:,} customers", f"{whose}'s {n:,} customers"
+        return lead, f"{n:,} customers", f"the {n:,} customers"
+
 
 def _pct(k: int, n: int) -> str:
     return share_text(k / n, digits=0) if n else "n/a"
