@@ -96,8 +96,8 @@ class Evidence:
     dates_only : DatesOnly or None
         Set when every event is at midnight (a log of dates only, e.g. read from date
         strings): the customers with events of two or more stages on one day, whose order
-        within that day is assumed — events of one day are taken in journey order (stage,
-        touchpoint, event name), never in file row order. None when the log carries times.
+        within that day is assumed — events of one day are taken in journey order (company
+        contacts first, then stage, touchpoint, event name), never in file row order. None when the log carries times.
     rules : list of TouchpointRule
         The touchpoints with their conditions and initiator.
     event_names : list of str

@@ -3,8 +3,9 @@
 An export that keeps only the date of each event (``2026-03-05``, or every timestamp at
 00:00) says nothing about the order of a customer's events on one day. Taking them in the
 file's row order would make every funnel, transition and path depend on how the rows were
-sorted. The evidence step takes them in **journey order** instead — the earliest stage an
-event name can count for (of the touchpoints whose pattern matches it), then the first of
+sorted. The evidence step takes them in **journey order** instead — contacts the company
+starts (``initiated_by: company``: a newsletter, a reminder) first, as what the customer does
+that day may answer them, then the earliest stage an event name can count for (of the touchpoints whose pattern matches it), then the first of
 those touchpoints in file order, then the event name; events no touchpoint matches come last
 in their day — and counts the customers for whom this choice
 matters: those with events of two or more different stages on one day (stage counts), and
@@ -57,7 +58,7 @@ class DatesOnly:
     >>> round(d.share, 3), round(d.share_touchpoints, 3)
     (0.142, 0.245)
     >>> print(d.sentence())
-    Event times are dates only: 312 of 2,200 customers (14%) have two or more stages on one day, 540 (25%) two or more touchpoints. Within a day, events are taken in journey order (stage, then touchpoint, then event name); another order could change the stage counts of the first group only, and the touchpoint paths, transitions, detours and loops of the second only.
+    Event times are dates only: 312 of 2,200 customers (14%) have two or more stages on one day, 540 (25%) two or more touchpoints. Within a day, events are taken in journey order (company contacts first, then stage, touchpoint and event name); another order could change the stage counts of the first group only, and the touchpoint paths, transitions, detours and loops of the second only.
     """
 
     n_ambiguous: int
@@ -96,8 +97,8 @@ class DatesOnly:
         """
         n, k, kt = self.n_customers, self.n_ambiguous, self.n_ambiguous_touchpoints
         lead, of_n, the_n = self._scope(whose, unknown)
-        order = ("Within a day, events are taken in journey order (stage, then touchpoint, then "
-                 "event name); another order could change")
+        order = ("Within a day, events are taken in journey order (company contacts first, then "
+                 "stage, touchpoint and event name); another order could change")
         if kt == 0:
             return (f"{lead}none of {the_n} has two different touchpoints on one day, "
                     "so the order within a day changes no number.")
@@ -150,14 +151,16 @@ def _pct(k: int, n: int) -> str:
 def journey_keys(t, plan, rules, stages, names):
     """The sort key that puts one customer's events of one day in journey order, and its bound.
 
-    The order: the earliest stage of the touchpoints whose pattern matches the event name, then
+    The order: contacts the company starts (a name whose first earliest-stage touchpoint is
+    ``initiated_by: company``) before the customer's own events of the day, then the earliest
+    stage of the touchpoints whose pattern matches the event name, then
     the file order of the first of them in that stage (conditions aside, so the key is known
     before they are decided: a name that may count for a later stage, ``after:`` or
     ``occurrence: repeat``, is placed at its earliest; names no touchpoint matches come after
     every touchpoint), then the event code ``_ev`` (name order; a null code last).
 
     Returns ``(key, size)``: ``key`` an int64 column of ``t``, ``1 <= key < size`` — that
-    touchpoint's rank in journey order times ``len(names) + 2``, plus the event code — one
+    touchpoint's rank in that order times ``len(names) + 2``, plus the event code — one
     integer to sort by (one ``CASE`` with a branch per touchpoint) instead of three columns.
     """
     code = {n: i for i, n in enumerate(names, start=1)}
@@ -167,7 +170,8 @@ def journey_keys(t, plan, rules, stages, names):
         if idx and name in code:             # its earliest possible stage, then file order
             first = min(idx, key=lambda i: (stage_of[i], i))
             by_tp.setdefault(first, []).append(code[name])
-    ranked = sorted(by_tp, key=lambda i: (stage_of[i], i))
+    # contacts the company starts open the day: what the customer does that day may answer them
+    ranked = sorted(by_tp, key=lambda i: (rules[i].initiated_by != "company", stage_of[i], i))
     rank = _cases([(t._ev.isin(by_tp[i]), r) for r, i in enumerate(ranked)], "int64").fill_null(len(ranked))
     width = len(names) + 2
     return rank * width + t._ev.cast("int64").fill_null(width - 1), (len(ranked) + 1) * width
