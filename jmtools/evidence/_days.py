@@ -5,10 +5,10 @@ An export that keeps only the date of each event (``2026-03-05``, or every times
 file's row order would make every funnel, transition and path depend on how the rows were
 sorted. The evidence step takes them in **journey order** instead — contacts the company
 starts (``initiated_by: company``: a newsletter, a reminder) first, as what the customer does
-that day may answer them, then the earliest stage an event name can count for (of the touchpoints whose pattern matches it), then the first of
-those touchpoints in file order, then the event name; events no touchpoint matches come last
-in their day — and counts the customers for whom this choice
-matters: those with events of two or more different stages on one day (stage counts), and
+that day may answer them, then the earliest stage an event name can count for (of the
+touchpoints whose pattern matches it), then the first of those touchpoints in file order, then
+the event name; events no touchpoint matches come last in their day — and counts the customers
+for whom this choice matters: those with events of two or more different stages on one day (stage counts), and
 those with two or more different touchpoints on one day (touchpoint paths and transitions;
 :class:`DatesOnly`).
 """
