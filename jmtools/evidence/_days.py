@@ -8,9 +8,9 @@ starts (``initiated_by: company``: a newsletter, a reminder) first, as what the 
 that day may answer them, then the earliest stage an event name can count for (of the
 touchpoints whose pattern matches it), then the first of those touchpoints in file order, then
 the event name; events no touchpoint matches come last in their day — and counts the customers
-for whom this choice matters: those with events of two or more different stages on one day (stage counts), and
-those with two or more different touchpoints on one day (touchpoint paths and transitions;
-:class:`DatesOnly`).
+for whom this choice matters: those with events of two or more different stages on one day
+(stage counts), and those with two or more different touchpoints on one day (touchpoint paths
+and transitions; :class:`DatesOnly`).
 """
 
 from __future__ import annotations
