@@ -101,19 +101,20 @@ def knowledge(folder: Path) -> dict:
 
 
 def journey_order(names: list[str], journey) -> list[str]:
-    """Event names in the order a log of dates only takes them within one day (D45): the
-    earliest stage of the touchpoints whose pattern matches the name, then the first of those
-    touchpoints in file order, then the name; names no touchpoint matches last."""
+    """Event names in the order a log of dates only takes them within one day (D45): contacts
+    the company starts first, then the earliest stage of the touchpoints whose pattern matches
+    the name, then the first of those touchpoints in file order, then the name; names no
+    touchpoint matches last."""
     from jmtools.evidence._rules import candidates, touchpoint_rules
 
     stages, rules = touchpoint_rules(journey)
     stage_of = [stages.index(r.stage) for r in rules]
-    last = (len(stages), len(rules))
+    last = (True, len(stages), len(rules))
 
     def key(name):
         idx = cands[name]
         first = min(idx, key=lambda i: (stage_of[i], i)) if idx else None
-        return (*((stage_of[first], first) if idx else last), name)
+        return (*((rules[first].initiated_by != "company", stage_of[first], first) if idx else last), name)
 
     cands = candidates(names, rules)
     return sorted(names, key=key)
@@ -129,8 +130,8 @@ def dates_only_world(folder: Path, out: Path) -> Path:
         print(f"writing {target}: the events of {folder} with dates only…", flush=True)
         target.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(folder / "journey.yaml", target / "journey.yaml")
-        con = duckdb.connect(config={"threads": 2, "preserve_insertion_order": True,
-                                     "enable_progress_bar": False})
+        con = duckdb.connect(config={"threads": 2, "preserve_insertion_order": True})
+        con.execute("SET enable_progress_bar = false")     # not a global option in DuckDB 1.x
         tmp = target / "events.parquet.part"
         con.execute(f"""COPY (SELECT * REPLACE (CAST(CAST("timestamp" AS DATE) AS TIMESTAMP) AS "timestamp")
                               FROM read_parquet({_sql_path(folder)})) TO '{str(tmp).replace("'", "''")}'

@@ -190,3 +190,25 @@ def test_journey_shows_its_map_in_jupyter(journey):
 
     data, _ = DisplayFormatter().format(journey)
     assert data["image/svg+xml"].startswith("<svg")
+
+
+def test_map_size_and_map_chart_share_one_layout(journey):
+    """``map_size`` measures what ``map_chart`` draws: its layout defaults are the same objects
+    (one set of module constants, so they cannot drift), and the sizes agree at the defaults and
+    away from them."""
+    from jmtools.charts import journeymap
+    from jmtools.charts.journeymap import map_size
+
+    defaults = {"column_width": journeymap.COLUMN_WIDTH, "label_width": journeymap.LABEL_WIDTH,
+                "font_size": journeymap.FONT_SIZE, "emotion_height": journeymap.EMOTION_HEIGHT}
+    for function in (map_chart, map_size):
+        params = inspect.signature(function).parameters
+        assert {k: params[k].default for k in defaults} == defaults
+    cells = map_cells(journey, evidence={"kpis": KPIS})
+    for layout in ({}, {"column_width": 317}, {"column_width": 140, "label_width": 90, "font_size": 14,
+                                               "emotion_height": 60}):
+        chart = map_chart(cells, **layout)
+        assert map_size(cells, **layout) == (chart.width, chart.height)
+    assert map_size(cells, column_width=317)[0] > map_size(cells)[0]
+    with pytest.raises(ParameterError, match="categorical 'lane'"):
+        map_size(cells.astype({"lane": str}))

@@ -115,6 +115,25 @@ def test_validate_exit_codes(tmp_path, capsys):
     assert f"{bad}:4" in err and "duplicate stage name" in err and "1 of 2 files are invalid" in err
 
 
+def test_validate_says_a_tiny_share_is_under_a_tenth_of_a_percent(tmp_path, capsys):
+    """A nonzero share that rounds to zero is not printed as zero: 1 unmatched event of 2,403
+    read "(0.0%)", 1 ambiguous customer of 1,200 "(0%)"."""
+    rows = ["customer_id,timestamp,event"]
+    for i in range(1200):
+        rows += [f"c{i},2024-01-01,look", f"c{i},2024-01-03,buy"]
+    rows += ["c0,2024-01-05,look", "c0,2024-01-05,buy", "c1,2024-01-06,stray"]
+    (tmp_path / "events.csv").write_text("\n".join(rows) + "\n")
+    journey = tmp_path / "journey.yaml"
+    journey.write_text("name: Tiny shares\nstages: [{name: Look}, {name: Buy}]\ntouchpoints:\n"
+                       "  - {name: Page, stage: Look, channel: digital, events: [look]}\n"
+                       "  - {name: Order, stage: Buy, channel: digital, events: [buy]}\n")
+    assert main(["validate", str(journey), "--data", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert "stray: 1 event (<0.1%) counts for no touchpoint" in err
+    assert "1 of 1,200 customers (<1%) have two or more stages on one day" in err
+    assert "(0.0%)" not in err and "(0%)" not in err
+
+
 def test_validate_a_persona_library(tmp_path, capsys):
     lib = tmp_path / "personas.yaml"
     lib.write_text("personas:\n  - name: A\n    rule: 'age > 3'\n")

@@ -462,3 +462,75 @@ def test_ties_at_midnight_of_kinds_too_few_to_move_follow_journey_order_not_rows
         for a, b in zip(answers, first or answers):
             pd.testing.assert_frame_equal(a, b)
         first = first or answers
+
+
+def test_a_personas_dates_only_counts_are_of_its_own_customers():
+    """A persona report's funnel is of its customers, so is the bound the sentence gives; without
+    a customer table whose customers they are cannot be known, and the sentence says the counts
+    are the whole log's."""
+    events = pd.concat([random_days(s).assign(customer_id=lambda t, s=s: f"s{s}-" + t["customer_id"].astype(str))
+                        for s in (1, 2)], ignore_index=True)
+    ids = sorted(events["customer_id"].unique())
+    customers = pd.DataFrame({"customer_id": ids, "age": [20 + 7 * (i % 7) for i in range(len(ids))]})
+    journey = {**JOURNEY, "personas": {"Young": "age < 35", "Older": "age >= 35"}}
+    e = prepare(load_events(events), journey, customers=customers)
+    young = set(customers.loc[customers["age"] < 35, "customer_id"])
+    mine = events[events["customer_id"].isin(young)]
+    got = e.dates_only_for("Young")
+    assert (got.n_ambiguous, got.n_ambiguous_touchpoints, got.n_customers) == \
+        (oracle_ambiguous(mine), oracle_ambiguous_touchpoints(mine), mine["customer_id"].nunique())
+    assert got.n_customers < e.dates_only.n_customers and got.n_ambiguous > 0
+    seen = {}
+    said = show_dates_only(e, persona="Young", record=lambda name, value, **kw: seen.update({name: (value, kw["n"])}))
+    assert said.startswith(f"Event times are dates only: {got.n_ambiguous:,} of Young's {got.n_customers:,} "
+                           "customers (")
+    assert seen["dates_only_customers"] == (got.n_ambiguous, got.n_customers)
+    assert show_dates_only(e, record=lambda *a, **k: None) == e.dates_only.sentence()   # all customers
+    plain = prepare(load_events(events), journey)                                      # no customer table
+    said = show_dates_only(plain, persona="Young", about="loops")
+    assert said.startswith("Event times are dates only: Young's customers are not known without a customer "
+                           "table, so these counts are of the whole log: loops and detours")
+    assert f"{plain.dates_only.n_ambiguous_touchpoints:,} of {plain.dates_only.n_customers:,} customers" in said
+
+
+REMIND = {"stages": ["Buy", "Remind", "Rebuy"], "touchpoints": [
+    {"name": "First order", "stage": "Buy", "events": ["order"], "occurrence": "first"},
+    {"name": "Reminder", "stage": "Remind", "events": ["reminder_sent"], "initiated_by": "company"},
+    {"name": "Reminder link", "stage": "Remind", "events": ["reminder_click"]},
+    {"name": "Repeat order", "stage": "Rebuy", "events": ["order"], "occurrence": "repeat"}]}
+
+
+@pytest.mark.parametrize("rows", [slice(None), slice(None, None, -1)])
+def test_a_company_contact_opens_its_day(rows):
+    """A reminder the company sends and the repeat order it prompts, on one day: the order's
+    earliest stage (Buy: its first occurrence) is before the reminder's, so journey order by stage
+    alone put the order first and the customer never reached Rebuy after Remind. The timed log,
+    and now the dates, say 1 of 1."""
+    timed = pd.DataFrame([("x", "2024-03-01 10:00", "order"), ("x", "2024-03-05 08:00", "reminder_sent"),
+                          ("x", "2024-03-05 08:30", "reminder_click"), ("x", "2024-03-05 12:00", "order")],
+                         columns=["customer_id", "timestamp", "event"])
+    dated = timed.assign(timestamp=timed["timestamp"].str[:10]).iloc[rows]
+    want = funnel(prepare(load_events(timed), REMIND))["n"].tolist()
+    e = prepare(load_events(dated), REMIND)
+    assert e.dates_only is not None and want == [1, 1, 1]
+    assert funnel(e)["n"].tolist() == want
+    # the customer's own click still follows the order (keyed at its earliest stage, Buy): only
+    # the company's contact moves
+    assert e.to_pandas()["event"].tolist() == ["order", "reminder_sent", "order", "reminder_click"]
+    steps = ["Reminder", "Repeat order"]
+    assert funnel(e, steps=steps, level="touchpoint")["n"].tolist() == [1, 1]
+
+
+def test_the_grocery_worlds_dates_give_its_timed_reminder_funnel(grocery_world, tmp_path):
+    """Grocery with dates only: the funnel Restock reminder → Repeat order was 839 where the timed
+    log gives 855 (reminders sorted after the same-day order they prompted); stage funnel as timed."""
+    from jmtools.sources import load_world
+
+    world = load_world(dated_world("grocery", tmp_path / "grocery"))
+    dated = prepare(world.tables["events"], world.journey, customers=world.tables["customers"])
+    timed = grocery_world.evidence
+    steps = ["Restock reminder", "Repeat order"]
+    assert dated.dates_only is not None and timed.dates_only is None
+    assert funnel(dated)["n"].tolist() == funnel(timed)["n"].tolist()
+    assert funnel(dated, steps=steps, level="touchpoint")["n"].tolist() == \
+        funnel(timed, steps=steps, level="touchpoint")["n"].tolist() == [1800, 855]

@@ -219,3 +219,49 @@ def test_a_second_report_on_unchanged_data_fits_nothing_and_a_change_refits(worl
     _assert_same_frames(tmp_path / "journey.pkl", tmp_path / "journey-none.pkl")
     with pytest.raises(AssertionError):
         _assert_same_frames(tmp_path / "journey.pkl", tmp_path / "changed.pkl")
+
+
+#: One run of ``argv[1]`` in a fresh interpreter, as a batch worker or a report's kernel runs it.
+_ALL_RUN = """
+import sys
+from jmtools import pipeline
+pipeline.run(sys.argv[1], persona="all")
+"""
+
+
+def _entry_times(cache):
+    return {p.name: p.stat().st_mtime_ns for p in cache.iterdir() if not p.name.startswith(".")}
+
+
+def test_a_folder_serving_three_worlds_keeps_every_worlds_entries(tmp_path):
+    """Each world leaves an evidence entry, a ``tables-`` and a ``shared-`` entry, and a report's
+    kernel a ``vega-`` entry: ten with three worlds. Pruned to the eight written last together,
+    the first world's entries went, and its next run was not warm."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import DATA, WORLDS
+
+    folders = [DATA / name for name in WORLDS]
+    if not all((f / "journey.yaml").exists() for f in folders):
+        pytest.skip("sample worlds not generated (jmtools sample-data)")
+    cache = tmp_path / "cache"
+    env = {**os.environ, CACHE_ENV: str(cache)}
+
+    def run(folder):
+        subprocess.run([sys.executable, "-c", _ALL_RUN, str(folder)], env=env, check=True,
+                       capture_output=True)
+
+    run(folders[0])
+    first = _entry_times(cache)
+    assert sorted(n.split("-")[0] for n in first if "-" in n) == ["shared", "tables"] and len(first) == 3
+    (cache / "vega-0123").mkdir()                      # the compiled charts of the first report
+    (cache / "vega-0123" / "spec.json").write_text("{}")
+    for folder in folders[1:]:
+        run(folder)
+    kept = _entry_times(cache)
+    assert len(kept) == 3 * 3 + 1
+    assert all(kept.get(name) == t for name, t in first.items())   # the first world's entries, untouched
+    run(folders[0])
+    assert _entry_times(cache) == kept                 # warm: every entry read, none written again

@@ -241,3 +241,21 @@ def test_a_log_of_dates_only_is_said_above_the_funnel_and_in_the_fit(tmp_path):
     assert "**Event times are dates only:** loops and detours are found between days" in text  # pain points
     assert text.count("dates only") == 3 and "Event dates without times" not in text
     assert run.figures["dates_only_customers"]["value"] == 2
+
+
+def test_a_persona_report_without_customer_table_says_its_dates_only_counts_are_the_whole_logs(tmp_path):
+    """Grocery (repeated stages, company-initiated contacts) with dates only and no customer table:
+    which customers are Family Fiona's cannot be known, so the counts above her funnel and pain
+    points were the whole log's, given as if hers. The report says they are the whole log's."""
+    from test_evidence_days import dated_world
+
+    folder = dated_world("grocery", tmp_path / "grocery")
+    (folder / "customers.csv").unlink()
+    (folder / "customer_personas.csv").unlink(missing_ok=True)
+    text = shown_text(_run(folder, persona="Family Fiona").displayed)
+    note = ("**Event times are dates only:** Family Fiona's customers are not known without a customer "
+            "table, so these counts are of the whole log: ")
+    assert text.count(note) == 2, text[:3000]                       # above the funnel and the pain points
+    assert note + "2,822 of 3,000 customers (94%) have two or more stages on one day" in text
+    assert note + "loops and detours are found between days" in text
+    assert "**Event times are dates only:** 2,822 of 3,000" not in text

@@ -27,10 +27,14 @@ from jmtools.core.errors import MissingDependencyError, ParameterError
 
 __all__ = ["map_chart", "map_size", "journey_map", "journey_mimebundle"]
 
+#: The map's layout defaults in px (pt for the font), written once for :func:`map_chart` and
+#: :func:`map_size`, so that what is measured is what is drawn.
+COLUMN_WIDTH, LABEL_WIDTH, FONT_SIZE, EMOTION_HEIGHT = 230, 150, 11, 150
+
 
 def map_chart(cells, *, title: str | None = None, subtitle: str | None = None,
-              column_width: int = 230, label_width: int = 150, font_size: int = 11,
-              emotion_height: int = 150, usermeta: Mapping[str, Any] | None = None):
+              column_width: int = COLUMN_WIDTH, label_width: int = LABEL_WIDTH, font_size: int = FONT_SIZE,
+              emotion_height: int = EMOTION_HEIGHT, usermeta: Mapping[str, Any] | None = None):
     """Draw a cells frame (from :func:`~jmtools.analyses.mapcells.map_cells`) as the
     journey-map grid.
 
@@ -74,11 +78,7 @@ def map_chart(cells, *, title: str | None = None, subtitle: str | None = None,
     import altair as alt
 
     use_theme()
-    for col in ("lane", "stage"):
-        if col not in cells.columns or not hasattr(cells[col], "cat"):
-            raise ParameterError("cells", f"a frame without categorical '{col}'",
-                                 expected="the frame returned by map_cells()")
-    geo = MapGeometry(cells, column_width, label_width, font_size, emotion_height)
+    geo = _geometry(cells, column_width, label_width, font_size, emotion_height)
     layers = [geo.backgrounds(), geo.lane_titles(), geo.stage_headers(), *geo.guides(),
               *geo.blueprint_lines(), *geo.items(), *geo.curves(), *geo.footer()]
     layers = [layer for layer in layers if layer is not None]
@@ -99,8 +99,8 @@ def map_chart(cells, *, title: str | None = None, subtitle: str | None = None,
             titleFontSize=11, symbolStrokeWidth=1.5, labelLimit=400)))
 
 
-def map_size(cells, *, column_width: int = 230, label_width: int = 150, font_size: int = 11,
-             emotion_height: int = 150) -> tuple[int, int]:
+def map_size(cells, *, column_width: int = COLUMN_WIDTH, label_width: int = LABEL_WIDTH,
+             font_size: int = FONT_SIZE, emotion_height: int = EMOTION_HEIGHT) -> tuple[int, int]:
     """The width and height in px of the map :func:`map_chart` draws from ``cells`` with this
     layout, without drawing it (the report's print pages try many runs of lanes for size).
 
@@ -112,8 +112,17 @@ def map_size(cells, *, column_width: int = 230, label_width: int = 150, font_siz
     >>> map_size(cells, column_width=200) == (chart.width, chart.height)
     True
     """
-    geo = MapGeometry(cells, column_width, label_width, font_size, emotion_height)
+    geo = _geometry(cells, column_width, label_width, font_size, emotion_height)
     return geo.width, geo.height
+
+
+def _geometry(cells, column_width, label_width, font_size, emotion_height) -> MapGeometry:
+    """The layout of ``cells`` that :func:`map_chart` draws and :func:`map_size` measures."""
+    for col in ("lane", "stage"):
+        if col not in cells.columns or not hasattr(cells[col], "cat"):
+            raise ParameterError("cells", f"a frame without categorical '{col}'",
+                                 expected="the frame returned by map_cells()")
+    return MapGeometry(cells, column_width, label_width, font_size, emotion_height)
 
 
 _SUBTITLE = "Evidence of each item: ● measured from data · ◆ reported by customers · ○ assumed"

@@ -13,6 +13,8 @@ labels from here, so a report never calls one group by two names.
   selects.
 - **Not in the customer table** (:data:`NOT_IN_CUSTOMERS`): customers with events but no row
   in the customer table (so no attributes a rule could read).
+- **A share in a sentence** (:func:`share_text`): never 0% or 100% unless it is: a nonzero
+  share that rounds to zero reads "<0.1%" ("<1%" without a decimal).
 - **Customers in the customer table** (:data:`IN_CUSTOMERS_LABEL`): the denominator of what
   is computed from the customer table alone (persona sizes, attribute profiles, persona KPIs,
   typical events) — with or without events, never the customers missing from it. Not
@@ -22,7 +24,7 @@ labels from here, so a report never calls one group by two names.
 from __future__ import annotations
 
 __all__ = ["ALL", "ALL_LABEL", "ALL_TITLE", "NO_PERSONA", "NOT_IN_CUSTOMERS", "IN_CUSTOMERS_LABEL",
-           "IN_CUSTOMERS_TITLE", "PERSONA_SELECTOR", "focus_label"]
+           "IN_CUSTOMERS_TITLE", "PERSONA_SELECTOR", "focus_label", "share_text"]
 
 #: The persona value that selects every customer (notebook parameter, result frames).
 ALL = "all"
@@ -61,3 +63,24 @@ def focus_label(persona: str = ALL, segment: str = "") -> str:
     """
     who = ALL_LABEL if persona == ALL else persona
     return f"{who} in segment {segment}" if segment else who
+
+
+def share_text(share: float, *, digits: int = 1) -> str:
+    """A share (0..1) as a percentage with ``digits`` decimals, never rounded to a false 0% or
+    100%: a nonzero share below half the last digit reads ``<0.1%`` (``<1%`` with no decimal),
+    a share short of 1 that would round to 100% reads ``>99.9%`` (``>99%``).
+
+    Examples
+    --------
+    >>> share_text(0.253), share_text(0.0004), share_text(0.0), share_text(0.9996)
+    ('25.3%', '<0.1%', '0.0%', '>99.9%')
+    >>> share_text(1 / 1200, digits=0), share_text(0.87, digits=0), share_text(1.0, digits=0)
+    ('<1%', '87%', '100%')
+    """
+    step = 10.0 ** -digits
+    text = f"{share * 100:.{digits}f}%"
+    if 0 < share and text == f"{0:.{digits}f}%":
+        return f"<{step:.{digits}f}%"
+    if share < 1 and text == f"{100:.{digits}f}%":
+        return f">{100 - step:.{digits}f}%"
+    return text

@@ -96,8 +96,8 @@ class Evidence:
     dates_only : DatesOnly or None
         Set when every event is at midnight (a log of dates only, e.g. read from date
         strings): the customers with events of two or more stages on one day, whose order
-        within that day is assumed — events of one day are taken in journey order (stage,
-        touchpoint, event name), never in file row order. None when the log carries times.
+        within that day is assumed — events of one day are taken in journey order (company
+        contacts first, then stage, touchpoint, event name), never in file row order. None when the log carries times.
     rules : list of TouchpointRule
         The touchpoints with their conditions and initiator.
     event_names : list of str
@@ -156,6 +156,33 @@ class Evidence:
         shown as measured."""
         empty = set() if self.empty is None else set(self.empty.loc[self.empty["kind"] == "stage", "name"])
         return [s for s in self.stages if s not in empty]
+
+    def dates_only_for(self, persona: str):
+        """:attr:`dates_only` counted among ``persona``'s customers (a persona report's funnel
+        is theirs, so its bound is too); None when the log carries times, or when customers
+        have no persona (no customer table given: whose customers they are cannot be known).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> ev = pd.DataFrame({"customer_id": ["a", "a", "b", "b"], "event": ["pay", "view"] * 2,
+        ...                    "timestamp": pd.to_datetime(["2024-01-01"] * 3 + ["2024-01-02"])})
+        >>> customers = pd.DataFrame({"customer_id": ["a", "b"], "age": [25, 40]})
+        >>> j = {"stages": ["Browse", "Pay"], "touchpoints": [
+        ...     {"name": "Site", "stage": "Browse", "events": ["view"]},
+        ...     {"name": "Checkout", "stage": "Pay", "events": ["pay"]}],
+        ...     "personas": {"Young": "age < 30", "Older": "age >= 30"}}
+        >>> e = prepare(ev, j, customers=customers)
+        >>> e.dates_only.n_ambiguous, e.dates_only_for("Young").n_ambiguous, e.dates_only_for("Older")
+        (1, 1, DatesOnly(n_ambiguous=0, n_customers=1, n_ambiguous_touchpoints=0))
+        >>> prepare(ev, j).dates_only_for("Young") is None
+        True
+        """
+        if self.dates_only is None or self.core is None or "persona" not in self.core.columns:
+            return None
+        sizes = self.persona_sizes
+        n = int(sizes.loc[sizes["persona"] == persona, "n_customers"].sum()) if sizes is not None else 0
+        return dates_only_of(self.core.filter(self.core.persona == persona), n)
 
     @property
     def company_touchpoints(self) -> list:

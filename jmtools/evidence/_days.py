@@ -3,13 +3,14 @@
 An export that keeps only the date of each event (``2026-03-05``, or every timestamp at
 00:00) says nothing about the order of a customer's events on one day. Taking them in the
 file's row order would make every funnel, transition and path depend on how the rows were
-sorted. The evidence step takes them in **journey order** instead — the earliest stage an
-event name can count for (of the touchpoints whose pattern matches it), then the first of
-those touchpoints in file order, then the event name; events no touchpoint matches come last
-in their day — and counts the customers for whom this choice
-matters: those with events of two or more different stages on one day (stage counts), and
-those with two or more different touchpoints on one day (touchpoint paths and transitions;
-:class:`DatesOnly`).
+sorted. The evidence step takes them in **journey order** instead — contacts the company
+starts (``initiated_by: company``: a newsletter, a reminder) first, as what the customer does
+that day may answer them, then the earliest stage an event name can count for (of the
+touchpoints whose pattern matches it), then the first of those touchpoints in file order, then
+the event name; events no touchpoint matches come last in their day — and counts the customers
+for whom this choice matters: those with events of two or more different stages on one day
+(stage counts), and those with two or more different touchpoints on one day (touchpoint paths
+and transitions; :class:`DatesOnly`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from jmtools.core.engine import to_pandas
+from jmtools.core.vocabulary import share_text
 from jmtools.evidence._store import _cases
 
 __all__ = ["DatesOnly", "dates_only_of", "journey_keys", "LEAD"]
@@ -56,7 +58,7 @@ class DatesOnly:
     >>> round(d.share, 3), round(d.share_touchpoints, 3)
     (0.142, 0.245)
     >>> print(d.sentence())
-    Event times are dates only: 312 of 2,200 customers (14%) have two or more stages on one day, 540 (25%) two or more touchpoints. Within a day, events are taken in journey order (stage, then touchpoint, then event name); another order could change the stage counts of the first group only, and the touchpoint paths, transitions, detours and loops of the second only.
+    Event times are dates only: 312 of 2,200 customers (14%) have two or more stages on one day, 540 (25%) two or more touchpoints. Within a day, events are taken in journey order (company contacts first, then stage, touchpoint and event name); another order could change the stage counts of the first group only, and the touchpoint paths, transitions, detours and loops of the second only.
     """
 
     n_ambiguous: int
@@ -71,33 +73,52 @@ class DatesOnly:
     def share_touchpoints(self) -> float:
         return self.n_ambiguous_touchpoints / self.n_customers if self.n_customers else float("nan")
 
-    def sentence(self) -> str:
+    def sentence(self, whose: str | None = None, *, unknown: str | None = None) -> str:
         """What a reader must know, with n: the assumption and how many customers it touches.
 
-        Always begins with :data:`LEAD` and a colon."""
+        Always begins with :data:`LEAD` and a colon.
+
+        Parameters
+        ----------
+        whose : str, optional
+            The persona these counts are of ("312 of Family Fiona's 980 customers"); default:
+            every customer of the log.
+        unknown : str, optional
+            A persona whose customers cannot be told apart (no customer table): the counts
+            are the whole log's, and the sentence says so.
+
+        Examples
+        --------
+        >>> d = DatesOnly(n_ambiguous=3, n_customers=10, n_ambiguous_touchpoints=3)
+        >>> print(d.sentence("Family Fiona").split(". ")[0])
+        Event times are dates only: 3 of Family Fiona's 10 customers (30%) have two or more stages on one day
+        >>> print(d.sentence(unknown="Family Fiona").split(". ")[0])
+        Event times are dates only: Family Fiona's customers are not known without a customer table, so these counts are of the whole log: 3 of 10 customers (30%) have two or more stages on one day
+        """
         n, k, kt = self.n_customers, self.n_ambiguous, self.n_ambiguous_touchpoints
-        order = ("Within a day, events are taken in journey order (stage, then touchpoint, then "
-                 "event name); another order could change")
+        lead, of_n, the_n = self._scope(whose, unknown)
+        order = ("Within a day, events are taken in journey order (company contacts first, then "
+                 "stage, touchpoint and event name); another order could change")
         if kt == 0:
-            return (f"{LEAD}: none of the {n:,} customers has two different touchpoints on one day, "
+            return (f"{lead}none of {the_n} has two different touchpoints on one day, "
                     "so the order within a day changes no number.")
         if k == 0:
-            return (f"{LEAD}: none of the {n:,} customers has two stages on one day, so no stage "
+            return (f"{lead}none of {the_n} has two stages on one day, so no stage "
                     f"count depends on the order within a day; {kt:,} ({_pct(kt, n)}) have two or more "
                     f"touchpoints of one stage on one day. {order} these customers' touchpoint paths, "
                     "transitions, detours and loops only.")
         if kt == k:
-            return (f"{LEAD}: {k:,} of {n:,} customers ({_pct(k, n)}) have two or more stages on one "
+            return (f"{lead}{k:,} of {of_n} ({_pct(k, n)}) have two or more stages on one "
                     f"day. {order} these customers' steps only.")
-        return (f"{LEAD}: {k:,} of {n:,} customers ({_pct(k, n)}) have two or more stages on one day, "
+        return (f"{lead}{k:,} of {of_n} ({_pct(k, n)}) have two or more stages on one day, "
                 f"{kt:,} ({_pct(kt, n)}) two or more touchpoints. {order} the stage counts of the "
                 "first group only, and the touchpoint paths, transitions, detours and loops of the "
                 "second only.")
 
-
-    def loops_sentence(self) -> str | None:
+    def loops_sentence(self, whose: str | None = None, *, unknown: str | None = None) -> str | None:
         """Where loops and detours are read (pain points): they are found between days only,
-        with n; None when no customer has two touchpoints on one day.
+        with n; None when no customer has two touchpoints on one day. ``whose`` and
+        ``unknown`` as in :meth:`sentence`.
 
         Examples
         --------
@@ -107,26 +128,39 @@ class DatesOnly:
         n, kt = self.n_customers, self.n_ambiguous_touchpoints
         if kt == 0:
             return None
-        return (f"{LEAD}: loops and detours are found between days. Within a day, events are taken "
+        lead, of_n, _ = self._scope(whose, unknown)
+        return (f"{lead}loops and detours are found between days. Within a day, events are taken "
                 "in journey order, which hides most loops and detours of that day; they could concern "
-                f"{kt:,} of {n:,} customers ({_pct(kt, n)}), those with two or more touchpoints on one "
+                f"{kt:,} of {of_n} ({_pct(kt, n)}), those with two or more touchpoints on one "
                 "day.")
 
+    def _scope(self, whose, unknown) -> tuple[str, str, str]:
+        """The sentence's lead, "N customers" and "the N customers", for ``whose`` customers."""
+        n = self.n_customers
+        lead = f"{LEAD}: " + (f"{unknown}'s customers are not known without a customer table, so these "
+                              "counts are of the whole log: " if unknown else "")
+        if whose:
+            return lead, f"{whose}'s {n:,} customers", f"{whose}'s {n:,} customers"
+        return lead, f"{n:,} customers", f"the {n:,} customers"
+
+
 def _pct(k: int, n: int) -> str:
-    return f"{k / n:.0%}" if n else "n/a"
+    return share_text(k / n, digits=0) if n else "n/a"
 
 
 def journey_keys(t, plan, rules, stages, names):
     """The sort key that puts one customer's events of one day in journey order, and its bound.
 
-    The order: the earliest stage of the touchpoints whose pattern matches the event name, then
+    The order: contacts the company starts (a name whose first earliest-stage touchpoint is
+    ``initiated_by: company``) before the customer's own events of the day, then the earliest
+    stage of the touchpoints whose pattern matches the event name, then
     the file order of the first of them in that stage (conditions aside, so the key is known
     before they are decided: a name that may count for a later stage, ``after:`` or
     ``occurrence: repeat``, is placed at its earliest; names no touchpoint matches come after
     every touchpoint), then the event code ``_ev`` (name order; a null code last).
 
     Returns ``(key, size)``: ``key`` an int64 column of ``t``, ``1 <= key < size`` — that
-    touchpoint's rank in journey order times ``len(names) + 2``, plus the event code — one
+    touchpoint's rank in that order times ``len(names) + 2``, plus the event code — one
     integer to sort by (one ``CASE`` with a branch per touchpoint) instead of three columns.
     """
     code = {n: i for i, n in enumerate(names, start=1)}
@@ -136,7 +170,8 @@ def journey_keys(t, plan, rules, stages, names):
         if idx and name in code:             # its earliest possible stage, then file order
             first = min(idx, key=lambda i: (stage_of[i], i))
             by_tp.setdefault(first, []).append(code[name])
-    ranked = sorted(by_tp, key=lambda i: (stage_of[i], i))
+    # contacts the company starts open the day: what the customer does that day may answer them
+    ranked = sorted(by_tp, key=lambda i: (rules[i].initiated_by != "company", stage_of[i], i))
     rank = _cases([(t._ev.isin(by_tp[i]), r) for r, i in enumerate(ranked)], "int64").fill_null(len(ranked))
     width = len(names) + 2
     return rank * width + t._ev.cast("int64").fill_null(width - 1), (len(ranked) + 1) * width

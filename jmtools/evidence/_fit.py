@@ -10,6 +10,7 @@ a day is assumed).
 from __future__ import annotations
 
 from jmtools.core.errors import ParameterError
+from jmtools.core.vocabulary import share_text
 
 __all__ = ["fit_problems", "FIT_COLUMNS"]
 
@@ -72,8 +73,8 @@ def fit_problems(evidence, *, top_unmatched: int = 10):
     un = evidence.unmatched
     for r in un.head(top_unmatched).itertuples():
         rows.append(("note", "unmatched", r.event, int(r.n_events),
-                     f"{r.event}: {int(r.n_events):,} events ({r.share_of_events:.1%}) count for "
-                     f"no touchpoint — {r.reason}",
+                     f"{r.event}: {_events(int(r.n_events))} ({share_text(r.share_of_events)}) count"
+                     f"{'s' if int(r.n_events) == 1 else ''} for no touchpoint — {r.reason}",
                      "add a touchpoint whose events: pattern matches it, or leave it out "
                      "on purpose"))
     if len(un) > top_unmatched:
@@ -95,3 +96,7 @@ def fit_problems(evidence, *, top_unmatched: int = 10):
     order = {"warning": 0, "note": 1}
     return out.sort_values("severity", key=lambda s: s.map(order), kind="stable",
                            ignore_index=True)
+
+
+def _events(n: int) -> str:
+    return f"{n:,} event{'' if n == 1 else 's'}"

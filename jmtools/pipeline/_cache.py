@@ -13,11 +13,13 @@ journey's mapping (stages, touchpoints with their patterns and conditions, perso
 the segment, the cache layout, the jmtools version and the content of jmtools' own source
 (:func:`code_digest`: a checkout or an editable install keeps its version number while its code
 changes): change any of them and the cache is missed and rewritten. A cache entry that cannot be read is recomputed, with a warning; a
-folder keeps the :data:`MAX_ENTRIES` entries written last.
+folder keeps, of each kind of entry (evidence, ``tables-``, ``shared-``, ``vega-``), the
+:data:`MAX_ENTRIES` written last (:func:`prune`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -36,9 +38,10 @@ from jmtools.sources import Accounting, DeferredTable
 from jmtools.sources._accounting import REASON_COLUMNS
 
 __all__ = ["CACHE_ENV", "MAX_ENTRIES", "EvidenceCacheWarning", "cache_dir_from_env", "code_digest", "evidence_key",
-           "cached_evidence", "input_digest", "accounting_json", "accounting_from_json", "read_entry", "write_entry"]
+           "cached_evidence", "input_digest", "accounting_json", "accounting_from_json", "prune", "read_entry",
+           "write_entry"]
 
-#: Entries kept in a cache folder; older ones (by last write) are removed.
+#: Entries of one kind kept in a cache folder; older ones (by last write) are removed.
 MAX_ENTRIES = 8
 _INPUT_KINDS = ("events", "customers")
 _SUFFIXES = (".csv", ".tsv", ".parquet", ".xlsx", ".csv.gz", ".txt", ".pq", ".xlsm", ".xls")
@@ -204,15 +207,46 @@ def _write(entry: Path, evidence, events=None) -> None:
             (folder / "accounting.json").write_text(json.dumps(accounting_json(events.accounting)),
                                                     encoding="utf-8")
 
-    if not write_entry(entry, save):
-        return
-    entries = sorted((p for p in entry.parent.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                     key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[MAX_ENTRIES:]:
-        shutil.rmtree(old, ignore_errors=True)
+    write_entry(entry, save)
 
 
 # ----------------------------------------------------------------------------- entries on disk
+
+def prune(folder: Path) -> None:
+    """Keep, of each kind of entry in ``folder``, the :data:`MAX_ENTRIES` written last.
+
+    The kind is the name's prefix up to its first ``-`` (``tables-``, ``shared-``, ``vega-``;
+    an evidence entry's name is its key alone). Pruned per kind, a folder serving several worlds
+    keeps every world's set: one world leaves three or four entries, so eight of all kinds
+    together held the evidence of fewer than three worlds. Folders being written (their name
+    starts with ``.``) and files are left alone; an entry another worker removes meanwhile is
+    passed over.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for i in range(MAX_ENTRIES + 2):
+    ...     for name in (f"{i:064x}", f"tables-{i:064x}"):
+    ...         (folder / name).mkdir()
+    ...         os.utime(folder / name, (i, i))
+    >>> (folder / "vega-1").mkdir()
+    >>> prune(folder)
+    >>> names = sorted(p.name for p in folder.iterdir())
+    >>> len(names), sum(n.startswith("tables-") for n in names), "vega-1" in names, f"{1:064x}" in names
+    (17, 8, True, False)
+    """
+    kinds: dict[str, list] = {}
+    for p in folder.iterdir():
+        with contextlib.suppress(OSError):         # removed by another worker: nothing to prune
+            if p.is_dir() and not p.name.startswith("."):
+                kinds.setdefault(p.name.partition("-")[0] if "-" in p.name else "", []).append(
+                    (p.stat().st_mtime, p))
+    for entries in kinds.values():
+        entries.sort(key=lambda e: e[0], reverse=True)
+        for _, old in entries[MAX_ENTRIES:]:
+            shutil.rmtree(old, ignore_errors=True)
+
 
 def read_entry(entry: Path, read, what: str, again: str):
     """``read(entry)`` when the entry is there; None when it is not, or when it cannot be read:
@@ -235,7 +269,7 @@ def write_entry(entry: Path, save, exact=None) -> bool:
     With ``exact(folder)`` (True when the folder reads back as what was computed), only an
     exact entry is kept, and one that cannot be saved (a value Parquet or JSON cannot hold) is
     left out quietly: each run then computes its own. Another worker's entry already in place
-    wins (the rename fails; nothing is lost). A folder that cannot be written (read-only, full
+    wins (the rename fails; nothing is lost). After a write the folder is pruned (:func:`prune`). A folder that cannot be written (read-only, full
     disk, a file in its place) is said with an :class:`EvidenceCacheWarning`, and the run goes
     on without the cache. Returns whether the entry was written.
 
@@ -262,6 +296,7 @@ def write_entry(entry: Path, save, exact=None) -> bool:
         if exact is not None and not exact(tmp):
             raise _NotExact
         os.replace(tmp, entry)
+        prune(entry.parent)
         return True
     except OSError as exc:
         if tmp is not None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from numbers import Real
 
 from jmtools.analyses.mapcells import map_cells
-from jmtools.charts.journeymap import journey_map, map_size
+from jmtools.charts.journeymap import LABEL_WIDTH, journey_map, map_size
 from jmtools.report.wording import caption
 
 __all__ = ["LANDSCAPE_PX", "MIN_PRINT_SCALE", "print_scale", "print_parts", "lanes_of", "screen_and_paper"]
@@ -84,7 +84,7 @@ def print_parts(journey, whole, *, evidence=None, persona=None, cells=None,
     if cut >= len(lanes):
         return []
     stages = max(len(journey.stages), 1)
-    column = int(min(400, max(120, (LANDSCAPE_PX[0] / MIN_PRINT_SCALE - 150) / stages)))
+    column = int(min(400, max(120, (LANDSCAPE_PX[0] / MIN_PRINT_SCALE - LABEL_WIDTH) / stages)))
     name = journey.name + (f" — {persona}" if isinstance(persona, str) else "")
 
     def draw(chosen, title=f"{name}: where it hurts and what the company does (9 of 9)") -> object:

@@ -47,7 +47,7 @@ def where_it_hurts(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -
                        "{missing} cannot be found. The pain points the team wrote in the journey file stay, "
                        "labelled by the evidence they have.", looked=looked or "nothing (no table for it)",
                        absent=kit.table_list(absent), missing=listed([_PAIN_SIGNALS[k] for k in absent], "and")))
-    show_dates_only(f.evidence, about="loops")  # dates only: no loop or detour within a day
+    show_dates_only(f.evidence, persona=f.focus.persona, about="loops")  # dates only: none within a day
     if len(pains):
         pains = pains.assign(title=pains["title"].map(plain), evidence=pains["evidence"].map(plain))
         few = hide_small_counts(pains["customers_affected"].head(top_n), min_group)[1]   # drawn ones

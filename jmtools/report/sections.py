@@ -320,7 +320,7 @@ def how_far(f: Findings) -> None:
                        "{them}, so any 0 there would come from the file, not from customers. See "
                        "*How the journey file fits the events* above for the fix.",
                        stages=", ".join(left_out), them="it" if len(left_out) == 1 else "them"))
-    show_dates_only(f.evidence)               # dates only: the order assumed within a day, with n
+    show_dates_only(f.evidence, persona=f.focus.persona)  # dates only: the order assumed within a day, with n
     kit.display(with_caption(funnel_chart(fun, compare=None if f.focus.everyone else f.funnel_all, label=label,
                                           title=f"How far {label} get through the journey"),
                              "funnel" if f.focus.everyone else "funnel_compared"))

@@ -276,7 +276,7 @@ def record_largest_drop_off(funnel: pd.DataFrame) -> pd.Series:
     return worst
 
 
-def show_dates_only(evidence, *, record=record, about: str = "funnel") -> str | None:
+def show_dates_only(evidence, *, persona: str = ALL, record=record, about: str = "funnel") -> str | None:
     """Say, where a funnel or path is shown, that the event log has dates only: how many
     customers have two or more stages (and touchpoints) on one day, and the order assumed
     within a day. Records both counts with their n.
@@ -284,6 +284,10 @@ def show_dates_only(evidence, *, record=record, about: str = "funnel") -> str | 
     Parameters
     ----------
     evidence : jmtools.evidence.Evidence
+    persona : str, default "all"
+        Whose funnel is shown: a persona's counts are of its own customers
+        (:meth:`~jmtools.evidence.Evidence.dates_only_for`); without a customer table its
+        customers cannot be known, and the sentence says that the counts are the whole log's.
     record : callable, optional
         Where the count goes (default :func:`jmtools.report.record`); tests pass a collector.
     about : {"funnel", "loops"}
@@ -316,17 +320,22 @@ def show_dates_only(evidence, *, record=record, about: str = "funnel") -> str | 
         return None
     from IPython.display import display
 
-    said = days.sentence() if about == "funnel" else days.loops_sentence()
+    whose = unknown = None
+    if persona != ALL:
+        mine = evidence.dates_only_for(persona)
+        days, whose, unknown = (days, None, persona) if mine is None else (mine, persona, None)
+    said = days.sentence(whose, unknown=unknown) if about == "funnel" else days.loops_sentence(whose, unknown=unknown)
     if said is None:
         return None
     lead, _, rest = said.partition(": ")               # one statement: its lead in bold
     display(md("> **{lead}:** {rest}", lead=lead, rest=rest))
     if about != "funnel":
         return said
+    scope = ", whole log" if unknown else ""
     record("dates_only_customers", int(days.n_ambiguous), n=int(days.n_customers),
-           label="Customers with two or more stages on one day (event dates only)")
+           label=f"Customers with two or more stages on one day (event dates only{scope})")
     record("dates_only_touchpoint_customers", int(days.n_ambiguous_touchpoints), n=int(days.n_customers),
-           label="Customers with two or more touchpoints on one day (event dates only)")
+           label=f"Customers with two or more touchpoints on one day (event dates only{scope})")
     return said
 
 
