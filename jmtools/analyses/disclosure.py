@@ -171,7 +171,7 @@ def suppression_note(n_rows: int, min_n: int = MIN_GROUP) -> str:
 
 def suppress_small_cells(cells: pd.DataFrame, *, row_col: str, column_col: str, n_col: str = "n",
                          customers_col: str = "n_customers", min_n: int = MIN_GROUP,
-                         column_totals: Sequence[str] = (), shown_elsewhere=None) -> pd.DataFrame:
+                         column_totals: Sequence[str] = (), shown_elsewhere=None, first=None) -> pd.DataFrame:
     """Hide the cells of a grid written by 1 to ``min_n − 1`` customers, and what would reveal them.
 
     A cell with customers but fewer than ``min_n`` loses its numbers (primary suppression).
@@ -201,6 +201,9 @@ def suppress_small_cells(cells: pd.DataFrame, *, row_col: str, column_col: str, 
         One per cell: its count is shown exactly elsewhere (the no-persona count of a coverage
         table), so hiding it here protects nothing. Such cells are chosen to protect a smaller
         one only when the row's other cells are not enough.
+    first : sequence of bool, optional
+        One per cell: chosen first to protect a smaller one (before the smallest others), e.g.
+        the "(no persona)" size, whose count the caller then hides wherever else it is shown.
 
     Returns
     -------
@@ -237,12 +240,9 @@ def suppress_small_cells(cells: pd.DataFrame, *, row_col: str, column_col: str, 
            if customers_col in cells.columns else np.full(len(cells), np.nan))
     who = np.where(np.isnan(who), n, who)                  # no ids: fewer rows, fewer customers
     small = (who > 0) & (who < min_n)
-    apart = (np.zeros(len(cells), bool) if shown_elsewhere is None
-             else np.asarray(shown_elsewhere, dtype=bool).reshape(-1))
-    if len(apart) != len(cells):
-        raise ParameterError("shown_elsewhere", f"{len(apart)} values", expected=f"one per cell ({len(cells)})",
-                             fix="pass a boolean per row of the cells table, or None")
-    extra = _complements(cells[row_col].to_numpy(), n, who, small, min_n, apart)
+    apart, ahead = (_per_cell(name, flags, len(cells))
+                    for name, flags in (("shown_elsewhere", shown_elsewhere), ("first", first)))
+    extra = _complements(cells[row_col].to_numpy(), n, who, small, min_n, apart, ahead)
     hidden = small | extra
     out = cells.copy()
     for col in (n_col, customers_col):
@@ -258,17 +258,27 @@ def suppress_small_cells(cells: pd.DataFrame, *, row_col: str, column_col: str, 
     return out
 
 
+def _per_cell(name: str, flags, n_cells: int) -> np.ndarray:
+    """``flags`` as one boolean per cell (None: all False), or a located error."""
+    out = np.zeros(n_cells, bool) if flags is None else np.asarray(flags, dtype=bool).reshape(-1)
+    if len(out) != n_cells:
+        raise ParameterError(name, f"{len(out)} values", expected=f"one per cell ({n_cells})",
+                             fix="pass a boolean per row of the cells table, or None")
+    return out
+
+
 def _complements(rows: np.ndarray, n: np.ndarray, who: np.ndarray, small: np.ndarray,
-                 min_n: int, apart: np.ndarray) -> np.ndarray:
+                 min_n: int, apart: np.ndarray, ahead: np.ndarray) -> np.ndarray:
     """Per row with hidden cells: the smallest other non-empty cells, hidden too until the
     hidden cells together count at least ``min_n`` customers (the row total minus the cells
-    shown gives away only their sum). Cells ``apart`` (shown elsewhere) come last."""
+    shown gives away only their sum). Cells ``ahead`` come first, cells ``apart`` (shown
+    elsewhere) last."""
     extra = np.zeros(len(rows), dtype=bool)
     for row in pd.unique(rows):
         here = np.flatnonzero(rows == row)
         if not small[here].any():
             continue
-        others = sorted((i for i in here if not small[i] and n[i] > 0), key=lambda i: (apart[i], n[i], i))
+        others = sorted((i for i in here if not small[i] and n[i] > 0), key=lambda i: (not ahead[i], apart[i], n[i], i))
         while others and who[here][small[here] | extra[here]].sum() < min_n:
             extra[others.pop(0)] = True
     return extra
