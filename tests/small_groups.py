@@ -100,3 +100,22 @@ def loud_and_thin_world(folder: Path) -> Path:
     (folder / "journey.yaml").write_text(journey.replace(
         "personas:\n", f"personas:\n  - name: {LOUD}\n    rule: \"loud == True\"\n", 1), encoding="utf-8")
     return folder
+
+
+RORY = "Rest Rory"
+
+
+def everyone_in_a_persona_world(folder: Path, *, base=None) -> Path:
+    """``base(folder)`` (default :func:`loud_persona_world`: Loud Lou, 3 customers) with a last
+    persona, :data:`RORY`, that takes every customer no persona before it selects (``rest:
+    true``, 98 customers): nobody is in no persona, so no "(no persona)" row can protect Lou's
+    size; the smallest other persona does (Rory; Thin Thea with ``base=loud_and_thin_world``).
+    Returns the folder (None without the sample world)."""
+    if (base or loud_persona_world)(folder) is None:
+        return None
+    lines = (folder / "journey.yaml").read_text(encoding="utf-8").splitlines(keepends=True)
+    start = lines.index("personas:\n")
+    end = next(i for i in range(start + 1, len(lines)) if lines[i].strip() and not lines[i].startswith(" "))
+    lines.insert(end, f"  - {{name: {RORY}, rest: true}}\n")
+    (folder / "journey.yaml").write_text("".join(lines), encoding="utf-8")
+    return folder

@@ -141,3 +141,22 @@ def test_customers_behind_counts_customers_where_known():
     assert customers_behind(t).tolist() == [2.0, 4.0, 9.0]          # 6 answers of 2 customers: 2
     assert customers_behind(t.drop(columns="n_customers")).tolist() == [6.0, 4.0, 9.0]
     assert customers_behind(pd.DataFrame({"x": [1]})).tolist() == [float("inf")]
+
+
+def test_cells_that_may_share_customers_are_protected_by_a_cell_of_five_not_by_a_sum():
+    """Row 1: small cells of 3 and 2 customers (maybe the same 3): with ``shared_customers`` the
+    smallest other cell of 5+ goes too; summed (cells of different customers) they are enough.
+    ``first`` chooses its cell before the smaller ones; a wrong length is a located error."""
+    from jmtools.analyses.disclosure import suppress_small_cells
+
+    grid = pd.DataFrame({"theme": [1, 1, 1, 1], "stage": ["A", "B", "C", "D"],
+                         "n": [3, 2, 40, 9], "n_customers": [3, 2, 40, 9]})
+    summed = suppress_small_cells(grid, row_col="theme", column_col="stage")
+    assert summed["suppressed"].tolist() == [True, True, False, False]
+    shared = suppress_small_cells(grid, row_col="theme", column_col="stage", shared_customers=True)
+    assert shared["suppressed_why"].tolist() == ["fewer customers", "fewer customers", "", "reveals another"]
+    one = pd.DataFrame({"theme": [1, 1, 1], "stage": ["A", "B", "C"], "n": [3, 40, 9], "n_customers": [3, 40, 9]})
+    ahead = suppress_small_cells(one, row_col="theme", column_col="stage", first=[False, True, False])
+    assert ahead["suppressed"].tolist() == [True, True, False]              # 40 first, not the smaller 9
+    with pytest.raises(ParameterError, match="first"):
+        suppress_small_cells(one, row_col="theme", column_col="stage", first=[True])

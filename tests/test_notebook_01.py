@@ -165,11 +165,14 @@ def test_no_table_of_the_notebook_shows_a_group_of_one_to_four(tmp_path):
     assert not [v for v in (levels["value"] * levels["n"]).round() if _small(v)]
     assert not [v for v in (levels["base_value"] * levels["base_n"]).round() if _small(v)]
     guard = ns["sizes"].loc[ns["sizes"]["suppressed"] & (ns["sizes"]["persona"] != "Loud Lou"), "persona"]
-    assert list(guard) == ["Marathon Maya"]    # not "(no persona)": the coverage shows its 98 (4,000 − … − 98 = 3)
+    assert list(guard) == ["(no persona)"]     # not a persona: its own report would print its size
+    coverage = ns["coverage"].set_index("coverage")                   # the 98 is hidden there too
+    assert coverage.loc[["no persona", "one persona"], "n"].isna().all()   # (4,000 − 3,896 − 6 = 98)
     for name in ("kpis", "profile", "typical"):
-        rows = ns[name][ns[name]["persona"].astype(str) == "Marathon Maya"]
+        rows = ns[name][ns[name]["persona"].astype(str) == "(no persona)"]
         assert rows["n"].isna().all(), name                            # its size is not given back
-    assert ns["kpis"].loc[ns["kpis"]["persona"].astype(str) == "Marathon Maya", "value"].isna().all()   # nor its rates
+    maya = ns["sizes"].set_index("persona").loc["Marathon Maya", "n"]
+    assert maya == ns["assignment"]["persona"].astype(str).eq("Marathon Maya").sum()   # shown again
     _assert_no_size_by_subtraction(run)
     texts = "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))
     assert "so that the total does not reveal a smaller one" in texts
@@ -227,15 +230,18 @@ def test_a_kpi_of_one_to_four_customers_inside_a_shown_persona_is_hidden(tmp_pat
 
 
 def test_the_protecting_persona_gives_back_neither_its_size_nor_a_hidden_overlap(tmp_path):
-    """Loud Lou (3 customers) before Thin Thea (20) (tests/small_groups.py): Thea's size is hidden
+    """Loud Lou (3 customers) before Thin Thea (20), everyone else in Rest Rory (tests/small_groups.py;
+    no customer in no persona, so a persona must protect Lou): Thea's size is hidden
     so that the total does not give Lou's 3, but the overlaps showed n_a = 20 (Thea's rule selects
     exactly her 20), her attribute shares 0.05, 0.35, 0.4… (multiples of 1/20) with intervals,
     and Budget Ben's rule count 1,066 beside his size 1,055 and Thea's 10 gave Lou ∩ Ben = 1.
     Counts checked with plain pandas; now no rule count of those personas, nor a rate of Thea's."""
-    from inprocess import run_cells
-    from small_groups import LOUD, THIN, built, loud_and_thin_world
+    from functools import partial
 
-    folder = built(loud_and_thin_world, tmp_path / "world")
+    from inprocess import run_cells
+    from small_groups import LOUD, THIN, built, everyone_in_a_persona_world, loud_and_thin_world
+
+    folder = built(partial(everyone_in_a_persona_world, base=loud_and_thin_world), tmp_path / "world")
     customers = pd.read_csv(folder / "customers.csv")
     assert (int(customers["loud"].sum()), int(customers["thin"].sum())) == (3, 20)   # the planted groups
     run = run_cells(NOTEBOOK, {"data_dir": str(folder), "suggest": False, "min_customers": 1})

@@ -286,3 +286,42 @@ def test_the_comparisons_shown_hide_groups_smaller_than_the_minimum(monkeypatch)
     assert shown_objects[1].data == "2 groups with fewer than 5 customers are listed without their numbers."
     html = shown_objects[0].to_html()
     assert ">hidden<" in html and ">567<" in html
+
+
+def _shared_writers() -> pd.DataFrame:
+    """:func:`planted`'s complaints, and 3 more customers who complain of the fee at Delivery,
+    2 of whom again at Returns: the fee's small cells (3 and 2 customers) sum to 5 but hold 3."""
+    out = planted()
+    more = [("CUST0200", "Delivery"), ("CUST0201", "Delivery"), ("CUST0202", "Delivery"),
+            ("CUST0200", "Returns"), ("CUST0201", "Returns")]
+    extra = pd.DataFrame([{"text": f"hidden delivery fee at checkout was a shock, again {i}", "customer_id": c,
+                           "stage": s, "touchpoint": "Checkout", "feedback_id": f"G{i}", "sentiment": -0.6}
+                          for i, (c, s) in enumerate(more)])
+    return pd.concat([out, extra], ignore_index=True)
+
+
+def test_cells_of_a_theme_that_share_customers_are_not_summed_to_protect_each_other():
+    """A theme's cells by stage can share customers (one customer complains at Delivery and at
+    Returns). The fee's small cells, 3 and 2 customers, were summed to 5 and nothing else was
+    hidden, so the theme's 15 customers minus Decision's 12 gave back the 3 who wrote there
+    (plain pandas: 3 distinct customers behind the hidden cells). Now every theme shown has 0 or
+    5+ distinct customers behind its hidden cells."""
+    from jmtools.report.quotes import disclosed_themes
+
+    with pytest.warns(UserWarning):
+        found = find_themes(_shared_writers(), n_themes=2, persona_col=None, stability=False,
+                            stages=["Consideration", "Decision", "Delivery", "Returns"])
+    shown = disclosed_themes(found, key=KEY)
+    docs = found.documents
+    fee = int(found.summary.loc[found.summary["top_stage"] == "Decision", "theme"].iloc[0])
+    mine = docs[docs["theme"] == fee]
+    assert mine.groupby("stage")["customer_id"].nunique().to_dict() == {"Decision": 12, "Delivery": 3, "Returns": 2}
+    assert mine["customer_id"].nunique() == 15                              # planted, plain pandas
+    stage = shown.counts[shown.counts["dimension"] == "stage"]
+    for theme, cells in stage.groupby("theme"):
+        if bool(shown.summary.loc[shown.summary["theme"] == theme, "suppressed"].iloc[0]):
+            continue                                                         # its total is not shown
+        hidden = cells.loc[cells["suppressed"], "value"]
+        behind = docs[(docs["theme"] == theme) & docs["stage"].isin(hidden)]["customer_id"].nunique()
+        assert behind == 0 or behind >= 5, (theme, list(hidden), behind)
+    assert stage.set_index(["theme", "value"]).loc[(fee, "Decision"), "suppressed_why"] == "reveals another"

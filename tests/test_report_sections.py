@@ -137,9 +137,9 @@ def test_feedback_sections_say_what_they_rest_on_and_show_no_customer_id(reports
 
 def test_persona_sizes_hide_a_persona_of_fewer_than_five_and_what_would_reveal_it(monkeypatch):
     """The total of customers is printed above the table, so hiding the small persona alone is
-    not enough: the next smallest persona goes too, and the note says so. Not "(no persona)" (it
-    was hidden before): the coverage sentence gives its count, so the total minus the sizes shown
-    minus it gave the small one back."""
+    not enough: another row goes too, and the note says so. "(no persona)" first (D63 chose a
+    persona, whose own report prints its size; the coverage sentence now hides the no-persona
+    count instead)."""
     import pandas as pd
 
     from jmtools.report import sections
@@ -150,7 +150,7 @@ def test_persona_sizes_hide_a_persona_of_fewer_than_five_and_what_would_reveal_i
     sections._sizes_table(sizes.assign(share=sizes["n_customers"] / sizes["n_customers"].sum()))
     table, note = shown[0].data, shown[1].data
     rows = dict(re.findall(r"<tr><td[^>]*>([^<]+)</td><td[^>]*>([^<]+)</td>", table))
-    assert rows == {"Ben": "120", "Maya": "hidden", "Tiny": "hidden", "(no persona)": "12"}
+    assert rows == {"Ben": "120", "Maya": "40", "Tiny": "hidden", "(no persona)": "hidden"}
     shown_n = [int(v) for v in rows.values() if v != "hidden"]
     assert not [r for k in (1, 2) for c in itertools.combinations(shown_n, k) if 0 < 175 - sum(c) < 5]
     assert note == ("Personas with fewer than 5 customers (1) are shown without their size, and 1 more so "
@@ -259,3 +259,27 @@ def test_a_persona_report_without_customer_table_says_its_dates_only_counts_are_
     assert note + "2,822 of 3,000 customers (94%) have two or more stages on one day" in text
     assert note + "loops and detours are found between days" in text
     assert "**Event times are dates only:** 2,822 of 3,000" not in text
+
+
+@pytest.mark.parametrize("builder", ["loud_persona_world", "loud_and_thin_world", "everyone_in_a_persona_world"])
+def test_no_small_persona_comes_back_from_the_reports_of_a_world_together(tmp_path, builder):
+    """The report for all customers and every persona's own report, read together
+    (tests/shown_sizes.py: sizes and coverage as shown, each persona's size by plain pandas
+    wherever its report prints it): no total minus a selection of those counts is 1–4. Before,
+    Marathon Maya (Loud Lou's world) or Thin Thea protected Lou's 3 in the sizes table but
+    printed their sizes in their own reports, and on a world where everyone is in a persona,
+    Rest Rory did. Now "(no persona)" protects whenever it has customers, and is hidden in the
+    coverage sentence too; the persona that protects otherwise hides its size in its report."""
+    import small_groups
+    from shown_sizes import assert_no_group_by_subtraction, plain_sizes, reports_known_counts
+
+    folder = small_groups.built(getattr(small_groups, builder), tmp_path / "world")
+    truth = plain_sizes(folder)
+    assert truth[small_groups.LOUD] == (3, 3)                              # the planted group
+    known, totals = reports_known_counts(folder)
+    assert "size=Budget Ben" in known and len(known) >= 5                  # the check reads something
+    assert_no_group_by_subtraction(totals, known)
+    if builder == "everyone_in_a_persona_world":
+        assert "(no persona)" not in truth and f"size={small_groups.RORY}" not in known
+    else:
+        assert "coverage=no persona" not in known and "size=(no persona)" not in known

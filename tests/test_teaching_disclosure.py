@@ -152,14 +152,17 @@ def test_the_solution_of_6_1_answers_for_the_persona_followed(persona, tmp_path)
 
 
 def test_exercise_1_1_does_not_confirm_a_size_hidden_to_protect_a_smaller_persona(tmp_path):
-    """Loud Lou (3) before Thin Thea (20): step 1 hides Thea's size so that the total does not give
-    Lou's 3; exercise 1.1 confirmed Thea's 20 (plain pandas: her customers with events). Now it is
-    not available for Thea; for Budget Ben, whose size is shown, it still checks."""
-    from small_groups import THIN, built, loud_and_thin_world
+    """Loud Lou (3) before Thin Thea (20), everyone else in Rest Rory (no customer in no persona):
+    step 1 hides Thea's size so that the total does not give Lou's 3; exercise 1.1 confirmed
+    Thea's 20 (plain pandas: her customers with events). Now it is not available for Thea; for
+    Budget Ben, whose size is shown, it still checks."""
+    from functools import partial
+
+    from small_groups import THIN, built, everyone_in_a_persona_world, loud_and_thin_world
 
     from jmtools.teaching import Lesson
 
-    folder = built(loud_and_thin_world, tmp_path / "world")
+    folder = built(partial(everyone_in_a_persona_world, base=loud_and_thin_world), tmp_path / "world")
     lesson = Lesson(folder, persona=THIN)
     ev = lesson.events
     key = ev.loc[ev["persona"] == THIN, "customer_id"].nunique()
@@ -173,9 +176,10 @@ def test_exercise_1_1_does_not_confirm_a_size_hidden_to_protect_a_smaller_person
 @pytest.mark.parametrize("notebook", ["01_personas.ipynb", "solutions/01_personas.ipynb"])
 def test_step_1_gives_no_small_persona_back_by_subtraction(worlds, notebook):
     """Loud Lou (3 customers; plain pandas): step 1 hid Lou's size and, to protect it, "(no persona)"
-    (98), which its coverage table shows exactly: 4,000 − the sizes shown − 98 gave the 3. Now a
-    persona protects Lou; no total minus a selection of the counts shown (sizes with and without
-    events, coverage) is 1–4, and exercise 1.1 is not available for the persona hidden to protect."""
+    (98), which its coverage table showed exactly: 4,000 − the sizes shown − 98 gave the 3. Then a
+    persona protected Lou (D63), whose own report printed its size. Now "(no persona)" protects and
+    the coverage hides it too (and the row that gives it back); no total minus a selection of the
+    counts shown (sizes with and without events, coverage) is 1–4."""
     from inprocess import run_cells
     from shown_sizes import assert_no_group_by_subtraction, shown_counts
     from small_groups import LOUD
@@ -190,11 +194,11 @@ def test_step_1_gives_no_small_persona_back_by_subtraction(worlds, notebook):
     frames = [o for o in run.displayed if isinstance(o, pd.DataFrame)]
     frames += [ns["coverage"], ns["sizes"]]                                # a cell's last value; the size chart
     shown = shown_counts(frames)
-    assert shown.get(f"{len(frames) - 2}:coverage=no persona") == 98
+    assert not [k for k in shown if k.endswith(("coverage=no persona", "coverage=one persona"))]
     ev_sizes = ns["lesson"].evidence.persona_sizes
     totals = {len(customers), int(ev_sizes["n_customers"].sum()), *ns["coverage"]["total"]}
     assert_no_group_by_subtraction(totals, shown)
     guard = ns["sizes"].loc[ns["sizes"]["suppressed"] & (ns["sizes"]["persona"] != LOUD), "persona"].tolist()
-    assert guard and "(no persona)" not in guard
-    lesson = Lesson(worlds["loud"], persona=guard[0])
-    assert lesson.check("1.1", ev_sizes.set_index("persona").loc[guard[0], "n_customers"]).code == "not-available"
+    assert guard == ["(no persona)"]
+    maya = Lesson(worlds["loud"], persona="Marathon Maya")          # no longer hidden to protect: checked
+    assert maya.check("1.1", ev_sizes.set_index("persona").loc["Marathon Maya", "n_customers"]).ok

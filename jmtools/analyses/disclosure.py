@@ -171,7 +171,8 @@ def suppression_note(n_rows: int, min_n: int = MIN_GROUP) -> str:
 
 def suppress_small_cells(cells: pd.DataFrame, *, row_col: str, column_col: str, n_col: str = "n",
                          customers_col: str = "n_customers", min_n: int = MIN_GROUP,
-                         column_totals: Sequence[str] = (), shown_elsewhere=None) -> pd.DataFrame:
+                         column_totals: Sequence[str] = (), first=None,
+                         shared_customers: bool = False) -> pd.DataFrame:
     """Hide the cells of a grid written by 1 to ``min_n − 1`` customers, and what would reveal them.
 
     A cell with customers but fewer than ``min_n`` loses its numbers (primary suppression).
@@ -197,10 +198,14 @@ def suppress_small_cells(cells: pd.DataFrame, *, row_col: str, column_col: str, 
     column_totals : sequence of str
         Columns carrying the column's total (or a share of it), blanked in columns with a
         hidden cell.
-    shown_elsewhere : sequence of bool, optional
-        One per cell: its count is shown exactly elsewhere (the no-persona count of a coverage
-        table), so hiding it here protects nothing. Such cells are chosen to protect a smaller
-        one only when the row's other cells are not enough.
+    first : sequence of bool, optional
+        One per cell: chosen first to protect a smaller one (before the smallest others), e.g.
+        the "(no persona)" size, whose count the caller then hides wherever else it is shown.
+    shared_customers : bool, default False
+        True when one customer can be in several cells of a row (a theme's texts at several
+        stages): the hidden cells' customers cannot be summed then (one customer counted twice).
+        The largest hidden cell is a lower bound of their distinct customers, so a row's
+        smallest other cell of ``min_n`` customers or more is hidden beside its small ones.
 
     Returns
     -------
@@ -237,12 +242,12 @@ def suppress_small_cells(cells: pd.DataFrame, *, row_col: str, column_col: str, 
            if customers_col in cells.columns else np.full(len(cells), np.nan))
     who = np.where(np.isnan(who), n, who)                  # no ids: fewer rows, fewer customers
     small = (who > 0) & (who < min_n)
-    apart = (np.zeros(len(cells), bool) if shown_elsewhere is None
-             else np.asarray(shown_elsewhere, dtype=bool).reshape(-1))
-    if len(apart) != len(cells):
-        raise ParameterError("shown_elsewhere", f"{len(apart)} values", expected=f"one per cell ({len(cells)})",
+    ahead = np.zeros(len(cells), bool) if first is None else np.asarray(first, dtype=bool).reshape(-1)
+    if len(ahead) != len(cells):
+        raise ParameterError("first", f"{len(ahead)} values", expected=f"one per cell ({len(cells)})",
                              fix="pass a boolean per row of the cells table, or None")
-    extra = _complements(cells[row_col].to_numpy(), n, who, small, min_n, apart)
+    extra = _complements(cells[row_col].to_numpy(), n, who, small, min_n, ahead,
+                         np.max if shared_customers else np.sum)
     hidden = small | extra
     out = cells.copy()
     for col in (n_col, customers_col):
@@ -259,17 +264,19 @@ def suppress_small_cells(cells: pd.DataFrame, *, row_col: str, column_col: str, 
 
 
 def _complements(rows: np.ndarray, n: np.ndarray, who: np.ndarray, small: np.ndarray,
-                 min_n: int, apart: np.ndarray) -> np.ndarray:
+                 min_n: int, ahead: np.ndarray, together=np.sum) -> np.ndarray:
     """Per row with hidden cells: the smallest other non-empty cells, hidden too until the
     hidden cells together count at least ``min_n`` customers (the row total minus the cells
-    shown gives away only their sum). Cells ``apart`` (shown elsewhere) come last."""
+    shown gives away only their sum). ``together`` bounds the customers of several cells from
+    below (``np.sum`` for cells of different customers, ``np.max`` for cells that may share
+    them). Cells ``ahead`` come first."""
     extra = np.zeros(len(rows), dtype=bool)
     for row in pd.unique(rows):
         here = np.flatnonzero(rows == row)
         if not small[here].any():
             continue
-        others = sorted((i for i in here if not small[i] and n[i] > 0), key=lambda i: (apart[i], n[i], i))
-        while others and who[here][small[here] | extra[here]].sum() < min_n:
+        others = sorted((i for i in here if not small[i] and n[i] > 0), key=lambda i: (not ahead[i], n[i], i))
+        while others and together(who[here][small[here] | extra[here]]) < min_n:
             extra[others.pop(0)] = True
     return extra
 

@@ -16,9 +16,10 @@ from jmtools.core.engine import as_table
 from jmtools.core.errors import ParameterError, whole_number
 from jmtools.core.vocabulary import ALL
 from jmtools.evidence import prepare
-from jmtools.personas import assign_personas, persona_filter, runnable_personas
+from jmtools.personas import assign_personas, persona_filter, persona_sizes, runnable_personas
 from jmtools.pipeline._disclosed import (disclosed_comparisons, disclosed_curve, disclosed_funnel, disclosed_kpis,
                                         disclosed_steps, disclosure_floor, disclosure_note, small_personas)
+from jmtools.pipeline._disclosed_personas import size_protectors
 from jmtools.pipeline._cache import cache_dir_from_env, cached_evidence
 from jmtools.pipeline._feedback import feedback_themes, themes_of_focus
 from jmtools.pipeline._findings import Findings, Focus, resolve_focus
@@ -183,7 +184,8 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
     kpi = disclosed_kpis(_kpis(shared.tables, journey, shared.evidence, focus, shared.assignment))
     compared_n = disclosure_floor(min_n)    # no comparison, hence no evidence text, under 5 customers
     small = small_personas(shared.assignment, shared.evidence)
-    hidden_focus = focus.persona if focus.persona in small else ""   # a report about 1–4 customers
+    protects = _protects_smaller(shared, focus)   # its size would give a smaller persona's back
+    hidden_focus = focus.persona if focus.persona in small or protects else ""   # a report about 1–4 customers
     funnel = disclosed_funnel(funnel) if hidden_focus else disclosed_steps(funnel)   # steps of 1–4: no numbers
     compared = disclosed_comparisons(shared.compared(min_n=compared_n, min_effect=min_effect), small)
     found = painpoints.detect_pain_points(shared.signals, journey=journey, themes=shared.themes,
@@ -201,12 +203,22 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
                     order_value=order_value, backlog=backlog,
                     segment_customers=shared.segment_customers,
                     options={"min_n": min_n, "min_n_compared": compared_n, "min_effect": min_effect,
-                             "n_quotes": n_quotes, "focus_hidden": bool(hidden_focus),
+                             "n_quotes": n_quotes, "focus_hidden": bool(hidden_focus), "focus_protects": protects,
                              "disclosure_note": disclosure_note(min_n, curve, small, kpi, hidden_focus=hidden_focus,
+                                                                focus_protects=protects,
                                                                 few_customers=compared.attrs["few_customers"],
                                                                 funnel_steps=funnel.attrs.get("hidden_steps", 0)),
                              **shared.options},
                     persona_errors=dict(shared.persona_errors))
+
+
+def _protects_smaller(shared, focus) -> bool:
+    """True for a persona whose size the report for all customers and notebook 01 hide only to
+    protect a smaller persona's (:func:`~jmtools.pipeline.size_protectors`, the choice their
+    tables make: with events and in the customer table): its own report must not print it."""
+    if focus.everyone or shared.assignment is None:
+        return False
+    return focus.persona in size_protectors([shared.evidence.persona_sizes, persona_sizes(shared.assignment)])
 
 
 def prepare_evidence(data, *, journey=None, segment: str = "", cache_dir=None):

@@ -445,16 +445,17 @@ def disclosed_paths(paths: pd.DataFrame, *, by=None, min_group: int = MIN_GROUP)
 
 def disclosed_shares(frame: pd.DataFrame, count_col: str = "n", *, by=None,
                      numbers=("share", "ci_low", "ci_high"), min_group: int = MIN_GROUP,
-                     shown_elsewhere=(NO_PERSONA,), label: str = "persona") -> pd.DataFrame:
+                     first=(NO_PERSONA,), label: str = "persona") -> pd.DataFrame:
     """Rows that split a group's customers (how far each gets): those of 1 to ``min_group − 1``
     customers lose their numbers, and so do the smallest others of the group until the hidden
     ones count ``min_group`` (the group's size is shown: it minus the rest would give them away;
     :func:`~jmtools.analyses.disclosure.suppress_small_cells`).
 
-    Rows whose ``label`` is in ``shown_elsewhere`` are chosen to protect a smaller row only when
-    the others are not enough: by default the "(no persona)" size, which the coverage table shows
-    exactly (hiding it here would protect nothing: the total minus the sizes shown minus that
-    count gives the small persona back).
+    Rows whose ``label`` is in ``first`` are chosen first to protect a smaller row: by default
+    the "(no persona)" size, so that no persona is chosen while customers in no persona can
+    protect (a persona's own report prints its size). Whoever shows the coverage hides the
+    no-persona count then too (:func:`~jmtools.pipeline.disclosed_coverage` with ``sizes=``;
+    :func:`~jmtools.pipeline.size_protectors` names the rows chosen).
 
     Returns a copy with ``count_col`` and ``numbers`` missing in ``suppressed`` rows,
     ``attrs["note"]`` and ``attrs["few_rows"]`` (positions of the rows hidden for their own
@@ -469,14 +470,14 @@ def disclosed_shares(frame: pd.DataFrame, count_col: str = "n", *, by=None,
     >>> out.attrs["note"]
     "1 row of fewer than 5 customers is shown without numbers, and 1 more so that the group's total does not reveal it."
     >>> s = pd.DataFrame({"persona": ["Lou", "Ben", "Walt", "(no persona)"], "n": [3, 1055, 900, 98]})
-    >>> disclosed_shares(s, numbers=())["suppressed"].tolist()   # Walt protects Lou, not (no persona)
-    [True, False, True, False]
+    >>> disclosed_shares(s, numbers=())["suppressed"].tolist()   # (no persona) protects Lou, not Walt
+    [True, False, False, True]
     """
     cells = frame.assign(_row=frame[by].astype(str) if by else "", _col=np.arange(len(frame)))
-    apart = (frame[label].astype(str).isin([str(x) for x in shown_elsewhere]).to_numpy()
-             if label in frame and len(shown_elsewhere) else None)
+    ahead = (frame[label].astype(str).isin([str(x) for x in first]).to_numpy()
+             if label in frame and len(first) else None)
     grid = suppress_small_cells(cells, row_col="_row", column_col="_col", n_col=count_col,
-                                customers_col=count_col, min_n=min_group, shown_elsewhere=apart)
+                                customers_col=count_col, min_n=min_group, first=ahead)
     hidden = grid["suppressed"].to_numpy(bool)
     out = frame.copy()
     out["suppressed"] = hidden
@@ -530,13 +531,15 @@ def _blank(out: pd.DataFrame, columns, hidden) -> None:
 
 def disclosure_note(min_n: int, curve: pd.DataFrame | None, small: set = frozenset(),
                     kpis: pd.DataFrame | None = None, min_group: int = MIN_GROUP,
-                    few_customers: int = 0, hidden_focus: str = "", funnel_steps: int = 0) -> str:
+                    few_customers: int = 0, hidden_focus: str = "", funnel_steps: int = 0,
+                    focus_protects: bool = False) -> str:
     """What the report hides so that no group of fewer than ``min_group`` customers is shown ("" if nothing).
 
     ``few_customers``: comparisons not made because a side had fewer than ``min_group``
     distinct customers although it had enough answers or texts
     (``attrs["few_customers"]`` of :func:`disclosed_comparisons`). ``hidden_focus``: the name
-    of the report's persona when it has 1 to ``min_group − 1`` customers. ``funnel_steps``:
+    of the report's persona when it has 1 to ``min_group − 1`` customers, or (``focus_protects``)
+    when its size is hidden in the persona sizes to protect a smaller persona's. ``funnel_steps``:
     steps of the focus's funnel reached by 1 to ``min_group − 1`` customers
     (``attrs["hidden_steps"]`` of :func:`disclosed_steps`).
 
@@ -551,8 +554,9 @@ def disclosure_note(min_n: int, curve: pd.DataFrame | None, small: set = frozens
     """
     parts = []
     if hidden_focus:
-        parts.append(f"{hidden_focus} has fewer than {min_group} customers, so its size, funnel, survey "
-                     "KPIs, emotion curve and map numbers are not shown")
+        why = (f"{hidden_focus}'s size would give back the size of a smaller persona (hidden in the persona "
+               "sizes)" if focus_protects else f"{hidden_focus} has fewer than {min_group} customers")
+        parts.append(f"{why}, so its size, funnel, survey KPIs, emotion curve and map numbers are not shown")
     if min_n < min_group:
         parts.append(f"pain points are compared only where each side has {min_group} or more "
                      f"(min_n = {min_n} was raised to {min_group} for them)")

@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 
 from jmtools.analyses.disclosure import MIN_GROUP, suppress_small_cells
+from jmtools.core.vocabulary import NO_PERSONA
 from jmtools.pipeline._disclosed import FEWER, _blank, _few, _few_counts, disclosed_shares
 
 __all__ = ["disclosed_persona_rows", "disclosed_persona_counts", "disclosed_levels", "disclosed_overlaps",
-           "disclosed_crosstab", "disclosed_coverage", "SOME_PERSONA"]
+           "disclosed_crosstab", "disclosed_coverage", "SOME_PERSONA", "size_protectors"]
 
 
 #: KPIs of :func:`~jmtools.personas.persona_kpis` that are shares: value × n counts a group.
@@ -286,7 +287,7 @@ def disclosed_crosstab(crosstab: pd.DataFrame, min_group: int = MIN_GROUP) -> pd
 SOME_PERSONA = "at least one persona"
 
 
-def disclosed_coverage(coverage: pd.DataFrame, min_group: int = MIN_GROUP) -> pd.DataFrame:
+def disclosed_coverage(coverage: pd.DataFrame, min_group: int = MIN_GROUP, *, sizes=None) -> pd.DataFrame:
     """Persona coverage (one persona, no persona, several personas) with no row of 1 to
     ``min_group − 1`` customers, read off directly or as the total minus the rows shown.
 
@@ -295,6 +296,18 @@ def disclosed_coverage(coverage: pd.DataFrame, min_group: int = MIN_GROUP) -> pd
     "several personas" row keeps its place without numbers, and "no persona" — the blind spot
     a persona step is about — stays exact. Any other row of 1–4 customers is hidden with the
     complementary rule (:func:`~jmtools.pipeline._disclosed.disclosed_shares`).
+
+    When the persona ``sizes`` shown beside it hide "(no persona)" to protect a smaller persona
+    (:func:`size_protectors`), its count goes here too, with the row that gives it back (one
+    persona, or the pooled row: the total minus it).
+
+    Parameters
+    ----------
+    coverage : pandas.DataFrame
+        ``coverage, n`` (``share``, ``total``): :func:`~jmtools.personas.coverage_report`.
+    min_group : int, default 5
+    sizes : pandas.DataFrame or sequence of them, optional
+        The persona sizes shown with it (raw or disclosed).
 
     Returns
     -------
@@ -309,7 +322,62 @@ def disclosed_coverage(coverage: pd.DataFrame, min_group: int = MIN_GROUP) -> pd
     >>> out = disclosed_coverage(c)
     >>> out[["coverage", "n", "suppressed"]].values.tolist()
     [['at least one persona', 3902.0, False], ['no persona', 98.0, False], ['several personas', nan, True]]
+    >>> s = pd.DataFrame({"persona": ["Lou", "Ben", "(no persona)"], "n": [3, 3899, 98]})
+    >>> disclosed_coverage(c, sizes=s)[["coverage", "n"]].values.tolist()   # 98 protects Lou
+    [['at least one persona', nan], ['no persona', nan], ['several personas', nan]]
     """
+    out = _pooled_coverage(coverage, min_group)
+    if NO_PERSONA not in size_protectors(sizes, min_group=min_group):
+        return out
+    names = coverage["coverage"].astype(str).to_numpy()
+    hide = np.isin(names, ["one persona", "no persona"]) | out["suppressed"].to_numpy(bool)
+    _blank(out, ("n", "share"), hide)
+    out["suppressed"] = hide
+    note = (f"How many customers match no persona is not shown here: that count protects a persona of fewer "
+            f"than {min_group} customers in the persona sizes, so it is hidden wherever it could be read back.")
+    out.attrs = {**out.attrs, "hidden_rows": int(hide.sum()),
+                 "note": " ".join(x for x in (out.attrs.get("note", ""), note) if x)}
+    return out
+
+
+def size_protectors(sizes, *, min_group: int = MIN_GROUP) -> set:
+    """The groups whose size is hidden, in a table of persona sizes, only to protect a smaller one.
+
+    The one choice every table of sizes and every report makes
+    (:func:`~jmtools.pipeline._disclosed.disclosed_shares`): "(no persona)" first whenever it
+    has customers, else the smallest other persona. A persona report reads it to know whether
+    its own size would give a smaller persona's back; the coverage, whether its no-persona
+    count must go.
+
+    Parameters
+    ----------
+    sizes : pandas.DataFrame or sequence of them
+        One row per group: ``persona`` and ``n`` (customer table) or ``n_customers`` (with
+        events); raw, or already through ``disclosed_shares`` (its ``suppressed`` and
+        ``attrs["few_rows"]`` are read then). Several tables: the union.
+    min_group : int, default 5
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"persona": ["Lou", "Ben", "Walt", "(no persona)"], "n": [3, 1055, 900, 98]})
+    >>> size_protectors(s)
+    {'(no persona)'}
+    >>> size_protectors(s.assign(n=[3, 1055, 900, 0]))        # everyone in a persona: Walt
+    {'Walt'}
+    """
+    if sizes is None:
+        return set()
+    if not isinstance(sizes, pd.DataFrame):
+        return set().union(*(size_protectors(s, min_group=min_group) for s in sizes if s is not None))
+    if "suppressed" not in sizes:
+        sizes = disclosed_shares(sizes, "n" if "n" in sizes else "n_customers", numbers=(), min_group=min_group)
+    more = sizes["suppressed"].to_numpy(bool).copy()
+    more[[i for i in sizes.attrs.get("few_rows", ()) if i < len(more)]] = False
+    return set(sizes.loc[more, "persona"].astype(str))
+
+
+def _pooled_coverage(coverage: pd.DataFrame, min_group: int) -> pd.DataFrame:
+    """:func:`disclosed_coverage` without ``sizes``: rows of 1–4 pooled or hidden."""
     names = coverage["coverage"].astype(str).to_numpy()
     few = _few(coverage, "n", min_group)
     several, one = names == "several personas", names == "one persona"

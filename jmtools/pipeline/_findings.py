@@ -153,6 +153,12 @@ class Findings:
         return bool(self.options.get("focus_hidden", False))
 
     @property
+    def focus_protects(self) -> bool:
+        """True for a persona whose size is hidden in the persona sizes to protect a smaller
+        persona's (:func:`~jmtools.pipeline.size_protectors`): hidden like one of 1–4 customers."""
+        return bool(self.options.get("focus_protects", False))
+
+    @property
     def reached_last(self) -> dict | None:
         """Share of the focus who reached the last stage, with n and CI (None: 1–4 customers)."""
         if self.focus_hidden or self.funnel.empty:

@@ -21,7 +21,7 @@ from jmtools.report.quotes import quoted_themes
 from jmtools.report.record import record
 from jmtools.report.stake import stake_cells, stake_total
 from jmtools.report.steps import show_dates_only
-from jmtools.report.wording import NOT_SHOWN, listed, plain
+from jmtools.report.wording import listed, not_shown_template, plain
 
 __all__ = ["where_it_hurts", "what_they_write", "fix_first", "the_map"]
 
@@ -72,9 +72,10 @@ def where_it_hurts(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -
 
 def _record_pain_reach(f: Findings, top) -> None:
     """How many of the focus's customers met the top pain point (the headline compares it with
-    the previous run); nothing for an assumed one, which has no measure."""
+    the previous run); nothing for an assumed one, which has no measure, nor for a focus whose
+    size is not shown (its ``n`` is that size)."""
     met = top.get("customers_affected")
-    if top.get("evidence_label") == "assumed" or met is None or met != met:
+    if f.focus_hidden or top.get("evidence_label") == "assumed" or met is None or met != met:
         return
     record("top_pain_point_customers", int(round(float(met))), n=int(f.n_customers),
            label="Customers who met the top pain point")
@@ -153,7 +154,8 @@ def the_map(f: Findings) -> None:
     if f.curve_basis in basis:
         kit.display(md("The emotion lane shows {what}.", what=basis[f.curve_basis]))
     if f.focus_hidden:
-        kit.display(md(NOT_SHOWN, who=f.focus.label, what="the map's measured emotion and KPIs are", m=MIN_GROUP))
+        kit.display(md(not_shown_template(f.focus_protects), who=f.focus.label,
+                       what="the map's measured emotion and KPIs are", m=MIN_GROUP))
     persona = None if f.focus.everyone else f.focus.persona
     for chart in screen_and_paper(f.journey, evidence=f.map_evidence, persona=persona):
         kit.display(chart)  # the screen map, then print-only landscape pages with legible text

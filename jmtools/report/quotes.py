@@ -198,6 +198,9 @@ def disclosed_themes(themes, *, min_group: int = MIN_GROUP, key: str | bytes | N
     written by 1 to ``min_group − 1`` customers loses ``n``, ``n_customers`` and ``share``,
     and so do the cells that would let a theme's total give it away; columns holding a hidden
     cell lose their total (``n_value``) (:func:`~jmtools.analyses.disclosure.suppress_small_cells`).
+    One customer can write in several cells of a theme (at two stages), so the cells hidden in a
+    theme are not summed: beside its small cells, its smallest other cell of ``min_group``
+    customers or more is hidden (``shared_customers``).
 
     Parameters
     ----------
@@ -234,7 +237,8 @@ def disclosed_themes(themes, *, min_group: int = MIN_GROUP, key: str | bytes | N
     parts, notes = [], {}
     for dim, cells in themes.counts.groupby("dimension", sort=False):
         part = suppress_small_cells(cells, row_col="theme", column_col="value", min_n=min_group,
-                                    column_totals=["n_value", "share"])
+                                    column_totals=["n_value", "share"],    # a customer writes at several stages
+                                    shared_customers=True)
         notes[dim] = part.attrs["note"]
         parts.append(part)
     counts = pd.concat(parts) if parts else themes.counts.assign(suppressed=False, suppressed_why="")

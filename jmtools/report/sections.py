@@ -26,21 +26,21 @@ from __future__ import annotations
 
 import pandas as pd
 
-from jmtools.analyses.disclosure import MIN_GROUP, suppress_small_cells
+from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.analyses.emotions import feeling_basis
 from jmtools.charts.emotions import assumed_curve_chart, emotion_curve_chart, emotion_curve_panels
 from jmtools.charts.theme import validated_whole
 from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
 from jmtools.evidence import fit_problems
 from jmtools.personas import RuleError, parse_rule
-from jmtools.pipeline import Findings, disclosed_coverage, with_fewer
+from jmtools.pipeline import Findings, disclosed_coverage, disclosed_shares, with_fewer
 from jmtools.report import _section_kit as kit
 from jmtools.report.present import funnel_chart, headline_cards, html_table, md, number, with_caption
 from jmtools.report.headline import headline_html, headline_items
 from jmtools.report.problem_sections import fix_first, the_map, what_they_write, where_it_hurts
 from jmtools.report.record import record, record_source
 from jmtools.report.steps import show_dates_only
-from jmtools.report.wording import NOT_SHOWN, coverage_sentence, loss_words, reached_words
+from jmtools.report.wording import coverage_sentence, loss_words, not_shown_template, reached_words
 from jmtools.sources import SPECS
 
 __all__ = ["record_inputs", "title", "at_a_glance", "who", "data_behind", "how_far", "feelings", "survey_kpis",
@@ -117,9 +117,10 @@ def at_a_glance(f: Findings) -> None:
     if not kit.has(f, "events"):
         _glance_without_events(f)
         return
-    if f.focus_hidden:        # 1–4 customers: no size, no funnel (docs/decisions.md)
-        kit.display(_headline(f, [{"label": "Customers", "value": f"fewer than {MIN_GROUP}", "note": "not shown"}]))
-        kit.display(md(NOT_SHOWN, who=f.focus.label, m=MIN_GROUP,
+    if f.focus_hidden:        # 1–4 customers, or a size that protects them: no size, no funnel (docs/decisions.md)
+        value = "hidden" if f.focus_protects else f"fewer than {MIN_GROUP}"
+        kit.display(_headline(f, [{"label": "Customers", "value": value, "note": "not shown"}]))
+        kit.display(md(not_shown_template(f.focus_protects), who=f.focus.label, m=MIN_GROUP,
                        what="its size, funnel, survey KPIs and emotion curve are"))
         return
     n = f.n_customers
@@ -216,7 +217,8 @@ def who(f: Findings) -> None:
     texts = lambda items: "; ".join(getattr(g, "text", str(g)) for g in items or []) or "–"  # noqa: E731
     size = (f"{f.n_customers:,} of {ev.n_customers:,}" if kit.has(f, "events") else f"{_seen(f):,} (no events)")
     if f.focus_hidden:
-        size = f"fewer than {MIN_GROUP} (not shown)"
+        size = "not shown (it would give back a smaller persona's size)" if f.focus_protects else \
+            f"fewer than {MIN_GROUP} (not shown)"
     facts = [("Rule that selects them", _rule_text(card)),
              ("Customers", size if f.assignment is not None else "– (no customer table in this folder)"),
              ("Goals", texts(card.goals)), ("Motivations", texts(card.motivations)),
@@ -252,22 +254,20 @@ def _who_without_sizes(f: Findings) -> None:
 
 def _sizes_table(sizes: pd.DataFrame, *, min_group: int = MIN_GROUP) -> None:
     """Persona sizes with a persona of 1 to ``min_group − 1`` customers hidden, and the
-    smallest others until the total (printed above) no longer gives a hidden one away; *(no
-    persona)*, whose count the coverage sentence gives, is the last chosen."""
-    shown = suppress_small_cells(sizes.assign(row=0), row_col="row", column_col="persona",
-                                 n_col="n_customers", customers_col="n_customers", min_n=min_group,
-                                 column_totals=["share"],   # the coverage shows "(no persona)": it protects nothing
-                                 shown_elsewhere=sizes["persona"].astype(str).eq(NO_PERSONA).to_numpy())
+    smallest others until the total (printed above) no longer gives a hidden one away: *(no
+    persona)* first (the coverage sentence then hides it too), the choice every persona's own
+    report makes (:func:`~jmtools.pipeline.size_protectors`)."""
+    shown = disclosed_shares(sizes, "n_customers", numbers=("share",), min_group=min_group)
     count = lambda v: "hidden" if v != v else f"{int(v):,}"  # noqa: E731
     kit.display(html_table(shown, columns={"persona": "persona", "n_customers": "customers", "share": "share"},
                            formats={"share": lambda v: "hidden" if v != v else number(v, unit="%"),
                                     "n_customers": count}))
-    why = shown["suppressed_why"]
     if shown["suppressed"].any():
+        small = len(shown.attrs["few_rows"])
+        more = int(shown["suppressed"].sum()) - small
         kit.display(md("Personas with fewer than {m} customers ({k}) are shown without their size{more}.",
-                       m=min_group, k=int((why == "fewer customers").sum()),
-                       more="" if not (why == "reveals another").any() else
-                       f", and {int((why == 'reveals another').sum())} more so that the total does not reveal them"))
+                       m=min_group, k=small,
+                       more="" if not more else f", and {more} more so that the total does not reveal them"))
 
 
 def data_behind(f: Findings) -> None:
@@ -283,8 +283,8 @@ def data_behind(f: Findings) -> None:
         kit.display(md("{u} of events ({k} event {names}) match no touchpoint of the journey and are left out of "
                        "the funnel.", u=number(f.unmatched_share, unit="%"), k=k, names="name" if k == 1 else "names"))
     if f.evidence.coverage is not None and kit.has(f, "events"):
-        kit.display(md("{cov}", cov=coverage_sentence(disclosed_coverage(f.evidence.coverage),  # 1–4 hidden
-                                                    int(f.evidence.n_customers), MIN_GROUP)))
+        cov = disclosed_coverage(f.evidence.coverage, sizes=f.evidence.persona_sizes)  # 1–4, and what protects
+        kit.display(md("{cov}", cov=coverage_sentence(cov, int(f.evidence.n_customers), MIN_GROUP)))
     record("rows_rejected", int(acc["rejected"].sum()), label="Rows rejected")
     _journey_fit(f)
 
@@ -311,7 +311,7 @@ def how_far(f: Findings) -> None:
     if kit.missing(f, "events", _FUNNEL):
         return
     if f.focus_hidden:
-        kit.display(md(NOT_SHOWN, who=f.focus.label, what="its funnel is", m=MIN_GROUP))
+        kit.display(md(not_shown_template(f.focus_protects), who=f.focus.label, what="its funnel is", m=MIN_GROUP))
         return
     fun, label = f.funnel, f.focus.label
     left_out = [s for s in f.evidence.stages if s not in f.evidence.mapped_stages]

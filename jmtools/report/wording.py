@@ -24,7 +24,8 @@ from typing import Any
 from jmtools.core.errors import ParameterError
 
 __all__ = ["GLOSSARY", "CAPTIONS", "plain", "percent", "emotion", "feeling", "compared", "interval",
-           "coverage_sentence", "caption", "listed", "NOT_SHOWN", "HIDDEN_CELL", "loss_words", "reached_words"]
+           "coverage_sentence", "caption", "listed", "NOT_SHOWN", "NOT_SHOWN_PROTECTS",
+           "not_shown_template", "HIDDEN_CELL", "loss_words", "reached_words"]
 
 #: Analyst term → the words a report uses for it (also shown in the report's glossary notes).
 GLOSSARY = {
@@ -178,16 +179,25 @@ def coverage_sentence(coverage, total: int, min_group: int = 5) -> str:
     'Of the 4,000 customers with events, 3,899 (97.5%) match exactly one persona; the rest match no persona
     and fewer than 5 match several personas (not shown, so that no group of fewer than 5 customers can be
     picked out).'
+    >>> c = pd.DataFrame({"coverage": ["one persona", "no persona", "several personas"],
+    ...                   "n": [None, None, 6], "suppressed": [True, True, False]})
+    >>> coverage_sentence(c, 4000)  # doctest: +NORMALIZE_WHITESPACE
+    'Of the 4,000 customers with events, 6 (0.1%) match several personas; the rest match exactly one persona
+    or no persona (not shown, so that no group of fewer than 5 customers can be picked out).'
     """
     hidden = coverage["suppressed"].to_numpy(bool) if "suppressed" in coverage else [False] * len(coverage)
     few = set(coverage.attrs.get("few_rows", []))
-    parts, quiet = [], []
+    parts, quiet, rest = [], [], []
     for i, (r, hide) in enumerate(zip(coverage.itertuples(), hidden)):
         words = GLOSSARY.get(r.coverage, r.coverage)
-        if hide:
-            quiet.append(f"{'fewer than ' + str(min_group) if i in few else 'the rest'} {words}")
+        if hide and i in few:
+            quiet.append(f"fewer than {min_group} {words}")
+        elif hide:
+            rest.append(words if not rest else words.removeprefix("match "))
         elif r.n:
             parts.append(f"{int(r.n):,} ({percent(r.n / total if total else None)}) {words}")
+    if rest:                                  # rows hidden together: one "the rest", not a count each
+        quiet.insert(0, "the rest " + " or ".join(rest))
     said = f"Of the {total:,} customers with events, {listed(parts)}" if parts else \
         f"Of the {total:,} customers with events"
     if not quiet:
@@ -263,6 +273,21 @@ def listed(items, last: str = "and") -> str:
 NOT_SHOWN = ("> **{who}: fewer than {m} customers — {what} not shown.** No group of fewer than {m} "
              "customers is shown, so that no one of them can be picked out; the report for all "
              "customers has these numbers for everyone.")
+#: The same for a persona whose size is hidden to protect a smaller one's (``Findings.focus_protects``).
+NOT_SHOWN_PROTECTS = ("> **{who}: {what} not shown.** Its size would give back, with the report for all "
+                      "customers, the size of a persona of fewer than {m} customers, and no group of fewer "
+                      "than {m} customers is shown, so that no one of them can be picked out.")
+
+
+def not_shown_template(protects: bool) -> str:
+    """:data:`NOT_SHOWN`, or :data:`NOT_SHOWN_PROTECTS` for a persona that protects a smaller one.
+
+    Examples
+    --------
+    >>> not_shown_template(True).startswith("> **{who}: {what} not shown.**")
+    True
+    """
+    return NOT_SHOWN_PROTECTS if protects else NOT_SHOWN
 
 
 #: What a table cell shows in place of a number the disclosure rule hides (its note says why).
