@@ -132,11 +132,14 @@ def _mapping_text(journey) -> str:
                        "personas": personas}, sort_keys=True, default=str)
 
 
-def cached_evidence(cache_dir, world, journey, segment: str, compute):
+def cached_evidence(cache_dir, world, journey, segment: str, compute, answers=None):
     """Evidence read from ``cache_dir`` when its key matches, else ``compute()`` written there.
 
     Returns ``(evidence, status)`` with status ``"hit"``, ``"miss"`` or ``"off"`` (no cache:
-    no folder, inputs that are not files, or evidence not on DuckDB).
+    no folder, inputs that are not files, or evidence not on DuckDB). ``answers(entry)``, when
+    given, makes the :attr:`~jmtools.evidence.Evidence.answers` of evidence read from or
+    written to the entry folder ``entry``
+    (:func:`jmtools.pipeline._answers_cache.kept_answers`).
     """
     key = evidence_key(world, journey, segment) if cache_dir else None
     if key is None:
@@ -150,10 +153,13 @@ def cached_evidence(cache_dir, world, journey, segment: str, compute):
 
     evidence = read_entry(entry, read, "cached evidence", "it is computed again")
     if evidence is not None:
+        if answers is not None:
+            evidence.answers = answers(entry)
         return evidence, "hit"
     evidence = compute()
     if evidence.core is not None and is_duckdb(evidence.core):
-        _write(entry, evidence, world.tables.get("events"))
+        if _write(entry, evidence, world.tables.get("events")) and answers is not None:
+            evidence.answers = answers(entry)
     return evidence, "miss"
 
 
@@ -195,9 +201,9 @@ def _know_accounting(entry: Path, world) -> None:
     loaded.know(accounting_from_json(json.loads((entry / "accounting.json").read_text(encoding="utf-8"))))
 
 
-def _write(entry: Path, evidence, events=None) -> None:
-    """Write atomically (:func:`write_entry`). The event table's accounting is kept beside the
-    evidence, for reports that do not read it."""
+def _write(entry: Path, evidence, events=None) -> bool:
+    """Write atomically (:func:`write_entry`); whether it was written. The event table's
+    accounting is kept beside the evidence, for reports that do not read it."""
     def save(folder):
         save_evidence(evidence, folder)
         if events is not None:
@@ -205,11 +211,12 @@ def _write(entry: Path, evidence, events=None) -> None:
                                                     encoding="utf-8")
 
     if not write_entry(entry, save):
-        return
+        return False
     entries = sorted((p for p in entry.parent.iterdir() if p.is_dir() and not p.name.startswith(".")),
                      key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[MAX_ENTRIES:]:
         shutil.rmtree(old, ignore_errors=True)
+    return True
 
 
 # ----------------------------------------------------------------------------- entries on disk
