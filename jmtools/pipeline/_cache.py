@@ -28,7 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jmtools
-from jmtools.core.cachedir import CACHE_ENV
+from jmtools.core.cachedir import CACHE_ENV, EvidenceCacheWarning
 from jmtools.core.engine import is_duckdb
 from jmtools.evidence import touchpoint_rules
 from jmtools.evidence._disk import FORMAT, load_evidence, save_evidence
@@ -42,10 +42,6 @@ __all__ = ["CACHE_ENV", "MAX_ENTRIES", "EvidenceCacheWarning", "cache_dir_from_e
 MAX_ENTRIES = 8
 _INPUT_KINDS = ("events", "customers")
 _SUFFIXES = (".csv", ".tsv", ".parquet", ".xlsx", ".csv.gz", ".txt", ".pq", ".xlsm", ".xls")
-
-
-class EvidenceCacheWarning(RuntimeWarning):
-    """A cache entry could not be read and was computed again, or could not be written."""
 
 
 def cache_dir_from_env():

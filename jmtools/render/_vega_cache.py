@@ -23,9 +23,10 @@ import contextlib
 import hashlib
 import json
 import os
+import warnings
 from pathlib import Path
 
-from jmtools.core.cachedir import CACHE_ENV
+from jmtools.core.cachedir import CACHE_ENV, EvidenceCacheWarning
 
 __all__ = ["LAYOUT", "MAX_SPECS", "PREFIX", "compiled_entry", "read_compiled", "keep_compiled"]
 
@@ -93,7 +94,7 @@ def keep_compiled(entry: Path, spec_json: str, compiled: str) -> None:
     listed and pruned again only when that count passes :data:`MAX_SPECS` (a batch's workers
     each count their own writes, so an entry may pass the cap by what the others wrote since,
     until the next prune). A folder that cannot be written keeps nothing and says so once per
-    process (:class:`~jmtools.pipeline._cache.EvidenceCacheWarning`); the chart is shown all the
+    process (:class:`~jmtools.core.cachedir.EvidenceCacheWarning`); the chart is shown all the
     same.
 
     Examples
@@ -152,10 +153,6 @@ def _say_unwritable(entry: Path, exc: OSError) -> None:
     if entry in _unwritable:
         return
     _unwritable.add(entry)
-    import warnings
-
-    from jmtools.pipeline._cache import EvidenceCacheWarning
-
     warnings.warn(f"the cache folder cannot be written ({type(exc).__name__}: {str(exc)[:200]}); "
                   f"the charts of this run are not kept in {entry.parent}", EvidenceCacheWarning,
                   stacklevel=4)
