@@ -14,6 +14,7 @@ import pytest
 from jmtools.core.cachedir import CACHE_ENV
 from jmtools.pipeline._cache import EvidenceCacheWarning
 from jmtools.render import _vega_cache
+from jmtools.render.offline import vega_lite_version
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -155,6 +156,7 @@ def test_a_kept_chart_is_shown_from_its_compiled_spec_without_validating_again(t
     from jmtools.render.notebook import enable, kept_output
 
     monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    _vega_cache.compiled_entry(vega_lite_version()).mkdir()     # an earlier kernel's entry
     assert enable(force=True)
     try:
         chart = _chart()
@@ -179,6 +181,7 @@ def test_a_chart_that_fails_validation_is_never_kept_and_still_refused(tmp_path,
     from jmtools.render.notebook import enable, kept_output
 
     monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    _vega_cache.compiled_entry(vega_lite_version()).mkdir()
     assert enable(force=True)
     try:
         bad = _chart(width="wide")
@@ -187,5 +190,22 @@ def test_a_chart_that_fails_validation_is_never_kept_and_still_refused(tmp_path,
                 bad.to_dict()
             assert bad._repr_mimebundle_() == {}                   # Altair shows the error, no chart
             assert kept_output(bad) is None and not _kept(tmp_path)
+    finally:
+        alt.renderers.enable("default")
+
+
+def test_a_kernel_that_starts_without_the_entry_looks_nothing_up(tmp_path, monkeypatch):
+    import altair as alt
+
+    from jmtools.render.notebook import enable, kept_output
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "fresh"))
+    assert enable(force=True)
+    try:
+        chart = _chart(width=123)
+        assert kept_output(chart) is None                           # no entry yet
+        chart._repr_mimebundle_()                                   # compiled and kept by this kernel
+        assert len(_kept(tmp_path / "fresh")) == 1
+        assert kept_output(chart) is None                           # its own: not looked up
     finally:
         alt.renderers.enable("default")

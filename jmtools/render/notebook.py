@@ -136,6 +136,7 @@ def kept_output(obj) -> dict | None:
     >>> import altair as alt
     >>> _ = enable(force=True)
     >>> os.environ["JMTOOLS_EVIDENCE_CACHE"] = tempfile.mkdtemp()
+    >>> compiled_entry(vega_lite_version()).mkdir()     # an earlier report kept charts here
     >>> chart = alt.Chart(alt.Data(values=[{"a": 1}]), title="Kept").mark_bar().encode(x="a:Q")
     >>> kept_output(chart) is None                      # not compiled yet
     True
@@ -148,12 +149,20 @@ def kept_output(obj) -> dict | None:
     if alt is None or not isinstance(obj, alt.TopLevelMixin) or alt.renderers.active != RENDERER:
         return None
     entry = compiled_entry(vega_lite_version())
-    if entry is None:
+    if entry is None or not _had_charts(entry):
         return None
     spec = obj.to_dict(validate=False, context={"pre_transform": False})  # as _repr_mimebundle_, unvalidated
     text = json.dumps(spec, sort_keys=True, default=str)
     kept = read_compiled(entry, text)
     return None if kept is None else _bundle(spec, text, kept)
+
+
+@functools.lru_cache(maxsize=8)
+def _had_charts(entry) -> bool:
+    """Whether ``entry`` existed when this process first asked. A kernel that found none (a
+    first report, an emptied cache) shows only charts it compiles itself: it does not build
+    each chart's spec twice (once unvalidated, to look it up) for nothing."""
+    return entry.is_dir()
 
 
 def enable(*, force: bool = False) -> bool:
