@@ -155,7 +155,10 @@ def cached_evidence(cache_dir, world, journey, segment: str, compute, answers=No
     evidence = compute()
     if evidence.core is not None and is_duckdb(evidence.core):
         if _write(entry, evidence, world.tables.get("events")) and answers is not None:
-            evidence.answers = answers(entry)
+            kept = answers(entry)
+            for key, value in evidence.answers.items():   # what preparing it answered already
+                kept[key] = value
+            evidence.answers = kept
     return evidence, "miss"
 
 
