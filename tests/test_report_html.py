@@ -241,3 +241,26 @@ def test_notebook_04_appendix_names_its_top_pain_point_by_title(tmp_path, monkey
     assert re.search(r"Top pain point\s+Delivery fee appears only at payment", appendix), appendix[:400]
     assert not re.search(r"Top pain point\s+hidden-fees", appendix)
     assert re.search(r"Id of the top pain point\s+hidden-fees", appendix)
+
+
+def test_charts_read_as_text_give_the_same_page_and_leave_the_notebook_as_it_was(reports, monkeypatch, tmp_path):
+    import nbformat
+
+    import jmtools.report.html as report_html
+
+    nb = nbformat.read(reports["dir"] / "all.ipynb", as_version=4)
+    before = json.dumps(nb, sort_keys=True)
+    trimmed = report_html._charts_as_text(nb)
+    assert [o for c in trimmed.cells for o in c.get("outputs", []) if chart_spec(o) is not None]
+    assert all(isinstance(v, str) for c in trimmed.cells for o in c.get("outputs", [])
+               if chart_spec(o) is not None for v in o["data"].values())
+
+    def nonce_free(path):
+        return re.sub(r'nonce="[^"]*"|nonce-[A-Za-z0-9+/=_-]+', "NONCE", path.read_text(encoding="utf-8"))
+    for static in (False, True):
+        fast = nonce_free(export_html(nb, tmp_path / f"fast{static}.html", static=static))
+        with monkeypatch.context() as m:
+            m.setattr(report_html, "_charts_as_text", lambda nb: nb)   # the whole outputs, as before
+            whole = nonce_free(export_html(nb, tmp_path / f"whole{static}.html", static=static))
+        assert fast == whole
+    assert json.dumps(nb, sort_keys=True) == before

@@ -16,7 +16,13 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["CACHE_ENV", "EVIDENCE_FOLDER", "cache_home", "evidence_cache_dir", "evidence_cache_for_kernels"]
+__all__ = ["CACHE_ENV", "EVIDENCE_FOLDER", "EvidenceCacheWarning", "cache_home", "evidence_cache_dir",
+           "evidence_cache_for_kernels"]
+
+
+class EvidenceCacheWarning(RuntimeWarning):
+    """A cache entry could not be read and was computed again, or could not be written (the
+    caches of :mod:`jmtools.pipeline` and the compiled charts of :mod:`jmtools.render`)."""
 
 #: Environment variable naming the evidence cache folder (read by :func:`jmtools.pipeline.run`).
 CACHE_ENV = "JMTOOLS_EVIDENCE_CACHE"

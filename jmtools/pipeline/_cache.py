@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jmtools
-from jmtools.core.cachedir import CACHE_ENV
+from jmtools.core.cachedir import CACHE_ENV, EvidenceCacheWarning
 from jmtools.core.engine import is_duckdb
 from jmtools.evidence import touchpoint_rules
 from jmtools.evidence._disk import FORMAT, load_evidence, save_evidence
@@ -45,10 +45,6 @@ __all__ = ["CACHE_ENV", "MAX_ENTRIES", "EvidenceCacheWarning", "cache_dir_from_e
 MAX_ENTRIES = 8
 _INPUT_KINDS = ("events", "customers")
 _SUFFIXES = (".csv", ".tsv", ".parquet", ".xlsx", ".csv.gz", ".txt", ".pq", ".xlsm", ".xls")
-
-
-class EvidenceCacheWarning(RuntimeWarning):
-    """A cache entry could not be read and was computed again, or could not be written."""
 
 
 def cache_dir_from_env():
@@ -135,11 +131,14 @@ def _mapping_text(journey) -> str:
                        "personas": personas}, sort_keys=True, default=str)
 
 
-def cached_evidence(cache_dir, world, journey, segment: str, compute):
+def cached_evidence(cache_dir, world, journey, segment: str, compute, answers=None):
     """Evidence read from ``cache_dir`` when its key matches, else ``compute()`` written there.
 
     Returns ``(evidence, status)`` with status ``"hit"``, ``"miss"`` or ``"off"`` (no cache:
-    no folder, inputs that are not files, or evidence not on DuckDB).
+    no folder, inputs that are not files, or evidence not on DuckDB). ``answers(entry)``, when
+    given, makes the :attr:`~jmtools.evidence.Evidence.answers` of evidence read from or
+    written to the entry folder ``entry``
+    (:func:`jmtools.pipeline._answers_cache.kept_answers`).
     """
     key = evidence_key(world, journey, segment) if cache_dir else None
     if key is None:
@@ -153,10 +152,16 @@ def cached_evidence(cache_dir, world, journey, segment: str, compute):
 
     evidence = read_entry(entry, read, "cached evidence", "it is computed again")
     if evidence is not None:
+        if answers is not None:
+            evidence.answers = answers(entry)
         return evidence, "hit"
     evidence = compute()
     if evidence.core is not None and is_duckdb(evidence.core):
-        _write(entry, evidence, world.tables.get("events"))
+        if _write(entry, evidence, world.tables.get("events")) and answers is not None:
+            kept = answers(entry)
+            for key, value in evidence.answers.items():   # what preparing it answered already
+                kept[key] = value
+            evidence.answers = kept
     return evidence, "miss"
 
 
@@ -198,16 +203,16 @@ def _know_accounting(entry: Path, world) -> None:
     loaded.know(accounting_from_json(json.loads((entry / "accounting.json").read_text(encoding="utf-8"))))
 
 
-def _write(entry: Path, evidence, events=None) -> None:
-    """Write atomically (:func:`write_entry`). The event table's accounting is kept beside the
-    evidence, for reports that do not read it."""
+def _write(entry: Path, evidence, events=None) -> bool:
+    """Write atomically (:func:`write_entry`); whether it was written. The event table's
+    accounting is kept beside the evidence, for reports that do not read it."""
     def save(folder):
         save_evidence(evidence, folder)
         if events is not None:
             (folder / "accounting.json").write_text(json.dumps(accounting_json(events.accounting)),
                                                     encoding="utf-8")
 
-    write_entry(entry, save)
+    return write_entry(entry, save)
 
 
 # ----------------------------------------------------------------------------- entries on disk

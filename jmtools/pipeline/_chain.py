@@ -19,6 +19,7 @@ from jmtools.evidence import prepare
 from jmtools.personas import assign_personas, persona_filter, persona_sizes, runnable_personas
 from jmtools.pipeline._disclosed import (disclosed_comparisons, disclosed_curve, disclosed_funnel, disclosed_kpis,
                                         disclosed_steps, disclosure_floor, disclosure_note, small_personas)
+from jmtools.pipeline._answers_cache import kept_answers
 from jmtools.pipeline._disclosed_personas import size_protectors
 from jmtools.pipeline._cache import cache_dir_from_env, cached_evidence
 from jmtools.pipeline._feedback import feedback_themes, themes_of_focus
@@ -254,7 +255,7 @@ def _cached_evidence(world, tables, events, segment, given, cache_dir):
     folder = cache_dir if cache_dir is not None else cache_dir_from_env()
     if given is not None or folder is None:          # a given assignment is not part of the key
         return compute(), "off"
-    return cached_evidence(folder, world, world.journey, segment or "", compute)
+    return cached_evidence(folder, world, world.journey, segment or "", compute, answers=kept_answers)
 
 
 def _shared(data, persona: str, **options) -> Prepared:

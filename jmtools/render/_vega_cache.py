@@ -23,9 +23,10 @@ import contextlib
 import hashlib
 import json
 import os
+import warnings
 from pathlib import Path
 
-from jmtools.core.cachedir import CACHE_ENV
+from jmtools.core.cachedir import CACHE_ENV, EvidenceCacheWarning
 
 __all__ = ["LAYOUT", "MAX_SPECS", "PREFIX", "compiled_entry", "read_compiled", "keep_compiled"]
 
@@ -86,18 +87,72 @@ def read_compiled(entry: Path, spec_json: str) -> str | None:
 
 
 def keep_compiled(entry: Path, spec_json: str, compiled: str) -> None:
-    """Keep ``compiled`` for ``spec_json`` in ``entry`` (atomically; the oldest files beyond
-    :data:`MAX_SPECS` are removed). A folder that cannot be written keeps nothing."""
+    """Keep ``compiled`` for ``spec_json`` in ``entry`` (atomically; beyond :data:`MAX_SPECS`
+    files, the oldest are removed).
+
+    The folder is listed once per process and then counted as this process writes; it is
+    listed and pruned again only when that count passes :data:`MAX_SPECS` (a batch's workers
+    each count their own writes, so an entry may pass the cap by what the others wrote since,
+    until the next prune). A folder that cannot be written keeps nothing and says so once per
+    process (:class:`~jmtools.core.cachedir.EvidenceCacheWarning`); the chart is shown all the
+    same.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> entry = Path(tempfile.mkdtemp()) / "vega-x"
+    >>> keep_compiled(entry, '{"mark": "bar"}', '{"marks": []}')
+    >>> [p.suffix for p in entry.iterdir()], _counted[entry]
+    (['.json'], 1)
+    """
     path = _path(entry, spec_json)
     tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp")
     try:
         entry.mkdir(parents=True, exist_ok=True)
         tmp.write_text(compiled, encoding="utf-8")
         os.replace(tmp, path)
-        files = sorted((p for p in entry.iterdir() if p.suffix == ".json"),
-                       key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in files[MAX_SPECS:]:
-            old.unlink(missing_ok=True)
-    except OSError:          # a folder that cannot be written, a file another worker removed
+    except OSError as exc:   # read-only, full disk, a file in the folder's place
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+        _say_unwritable(entry, exc)
+        return
+    count = _counted.get(entry)
+    _counted[entry] = count = (_count(entry) if count is None else count + 1)
+    if count > MAX_SPECS:
+        _counted[entry] = _prune(entry)
+
+
+#: Files in each entry as this process last listed them, plus what it wrote since.
+_counted: dict[Path, int] = {}
+#: Entries this process has said it cannot write to.
+_unwritable: set[Path] = set()
+
+
+def _count(entry: Path) -> int:
+    with contextlib.suppress(OSError), os.scandir(entry) as found:
+        return sum(1 for e in found if e.name.endswith(".json"))
+    return 0
+
+
+def _prune(entry: Path) -> int:
+    """Remove the oldest files beyond :data:`MAX_SPECS`; the number of files left."""
+    dated = []
+    with contextlib.suppress(OSError), os.scandir(entry) as found:
+        for e in found:
+            if e.name.endswith(".json"):
+                with contextlib.suppress(OSError):      # another worker removed it meanwhile
+                    dated.append((e.stat().st_mtime, e.path))
+    dated.sort(reverse=True)
+    for _, old in dated[MAX_SPECS:]:
+        with contextlib.suppress(OSError):
+            os.unlink(old)
+    return min(len(dated), MAX_SPECS)
+
+
+def _say_unwritable(entry: Path, exc: OSError) -> None:
+    if entry in _unwritable:
+        return
+    _unwritable.add(entry)
+    warnings.warn(f"the cache folder cannot be written ({type(exc).__name__}: {str(exc)[:200]}); "
+                  f"the charts of this run are not kept in {entry.parent}", EvidenceCacheWarning,
+                  stacklevel=4)

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 
 from jmtools.render._vega_cache import compiled_entry, keep_compiled, read_compiled
 from jmtools.render.offline import _vl_convert, vega_lite_version
 
-__all__ = ["RENDERER", "VEGA_MIMETYPE", "vega_mimebundle", "enable", "chart_title"]
+__all__ = ["RENDERER", "VEGA_MIMETYPE", "vega_mimebundle", "kept_output", "enable", "chart_title"]
 
 #: Name of the renderer in Altair's registry (``alt.renderers.enable("jmtools")``).
 RENDERER = "jmtools"
@@ -105,9 +106,63 @@ def vega_mimebundle(spec: dict, **metadata) -> dict:
     ('<chart: One bar>', 'rect')
     """
     text = json.dumps(spec, sort_keys=True, default=str)
-    return {VEGA_MIMETYPE: json.loads(_compile(text)),
+    return _bundle(spec, text, _compile(text))
+
+
+def _bundle(spec: dict, text: str, compiled: str) -> dict:
+    return {VEGA_MIMETYPE: json.loads(compiled),
             _vegalite_mimetype(): json.loads(text),
             "text/plain": f"<chart: {chart_title(spec)}>" if chart_title(spec) else "<chart>"}
+
+
+def kept_output(obj) -> dict | None:
+    """The notebook output of an Altair chart whose compiled spec a report's kernel keeps, read
+    back without validating the spec again; None for anything else (then show ``obj`` as usual).
+
+    Altair validates a chart's whole spec each time it is shown (decision D35). A kept file
+    was written by :func:`vega_mimebundle`, which Altair calls as this renderer only after
+    that validation passed, and it is named by the SHA-256 of the spec's JSON text; Altair's
+    version fixes the schema, and the Vega-Lite version is part of the entry's key. So when
+    the spec built *without* validation is found there, it is byte for byte a spec that
+    validated (and compiled) before, and the output is the one :func:`vega_mimebundle` would
+    give. A spec that is not kept — new, changed, or one that fails validation (never kept) —
+    gives None: shown as usual, it is validated (an invalid one is refused as before), compiled
+    and kept. Only while this renderer is active, in a kernel that keeps compiled charts
+    (:mod:`jmtools.render._vega_cache`).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import altair as alt
+    >>> _ = enable(force=True)
+    >>> os.environ["JMTOOLS_EVIDENCE_CACHE"] = tempfile.mkdtemp()
+    >>> compiled_entry(vega_lite_version()).mkdir()     # an earlier report kept charts here
+    >>> chart = alt.Chart(alt.Data(values=[{"a": 1}]), title="Kept").mark_bar().encode(x="a:Q")
+    >>> kept_output(chart) is None                      # not compiled yet
+    True
+    >>> shown = chart._repr_mimebundle_()               # validated, compiled and kept
+    >>> kept_output(chart) == shown, kept_output("text") is None
+    (True, True)
+    >>> _ = os.environ.pop("JMTOOLS_EVIDENCE_CACHE"), alt.renderers.enable("default")
+    """
+    alt = sys.modules.get("altair")
+    if alt is None or not isinstance(obj, alt.TopLevelMixin) or alt.renderers.active != RENDERER:
+        return None
+    entry = compiled_entry(vega_lite_version())
+    if entry is None or not _had_charts(entry):
+        return None
+    spec = obj.to_dict(validate=False, context={"pre_transform": False})  # as _repr_mimebundle_, unvalidated
+    text = json.dumps(spec, sort_keys=True, default=str)
+    kept = read_compiled(entry, text)
+    return None if kept is None else _bundle(spec, text, kept)
+
+
+@functools.lru_cache(maxsize=8)
+def _had_charts(entry) -> bool:
+    """Whether ``entry`` existed when this process first asked. A kernel that found none (a
+    first report, an emptied cache) shows only charts it compiles itself: it does not build
+    each chart's spec twice (once unvalidated, to look it up) for nothing."""
+    return entry.is_dir()
 
 
 def enable(*, force: bool = False) -> bool:

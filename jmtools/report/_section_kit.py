@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from jmtools.core.errors import ParameterError
+from jmtools.render.notebook import kept_output
 from jmtools.report.present import md
 from jmtools.report.wording import listed
 from jmtools.sources import TABLE_CONTENTS, missing_table
@@ -19,10 +20,16 @@ if TYPE_CHECKING:
 
 
 def display(*objs) -> None:
-    """Show ``objs`` in the notebook (IPython's ``display``)."""
+    """Show ``objs`` in the notebook (IPython's ``display``); a chart whose compiled spec the
+    kernel keeps is shown from it, not validated again (:func:`jmtools.render.notebook.kept_output`)."""
     from IPython.display import display as show
 
-    show(*objs)
+    for obj in objs:
+        kept = kept_output(obj)
+        if kept is None:
+            show(obj)
+        else:
+            show(kept, raw=True)
 
 
 def has(f: Findings, kind: str) -> bool:

@@ -472,6 +472,47 @@ def _finish(html: str) -> str:
     return page
 
 
+def _charts_as_text(nb):
+    """``nb`` with each chart output reduced to its Vega-Lite spec as JSON text (``nb`` itself
+    is not changed; what is not a chart is shared).
+
+    nbconvert deep-copies the notebook three times before its preprocessors run (the export,
+    the preprocessing, nbformat's normalisation) and validates it after each preprocessor; a
+    report's charts — the compiled Vega and the Vega-Lite spec of each, as nested dicts — are
+    most of that work, and :class:`ChartPreprocessor` replaces each chart output by reading
+    only its Vega-Lite spec (:func:`chart_spec` reads it from the text the same). Text is
+    copied and validated as one value. The page is the same byte for byte.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> out = nbformat.v4.new_output("display_data", data={
+    ...     "application/vnd.vega.v5+json": {"marks": []},
+    ...     "application/vnd.vegalite.v6+json": {"mark": "bar"}, "text/plain": "<chart>"})
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("chart", outputs=[out])])
+    >>> _charts_as_text(nb).cells[0].outputs[0].data, chart_spec(nb.cells[0].outputs[0])
+    ({'application/vnd.vegalite.v6+json': '{"mark": "bar"}'}, {'mark': 'bar'})
+    """
+    from nbformat import NotebookNode
+
+    cells = []
+    for cell in nb.cells:
+        outputs = [_chart_as_text(out) for out in cell.get("outputs", [])]
+        if any(a is not b for a, b in zip(outputs, cell.get("outputs", []))):
+            cell = NotebookNode({**cell, "outputs": outputs})
+        cells.append(cell)
+    return NotebookNode({**nb, "cells": cells})
+
+
+def _chart_as_text(out):
+    from nbformat import NotebookNode
+
+    for mime, value in (out.get("data") or {}).items():
+        if _VL_MIME.fullmatch(mime) and not isinstance(value, str):
+            return NotebookNode({**out, "data": NotebookNode({mime: json.dumps(value)})})
+    return out
+
+
 def export_html(notebook, html_path: str | os.PathLike, *, static: bool = False,
                 previous: dict | None = None) -> Path:
     """Export an executed report notebook to one self-contained HTML file.
@@ -501,6 +542,7 @@ def export_html(notebook, html_path: str | os.PathLike, *, static: bool = False,
         nb = nbformat.read(os.fspath(notebook), as_version=4)
     else:
         nb, name = notebook, "report"
+    nb = _charts_as_text(nb)
     exporter = _classes()[1](static=static)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
     body = fill_previous(body, read_records(nb)["figures"], previous)
