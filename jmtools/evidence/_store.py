@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from jmtools.core.engine import small_table
 
-__all__ = ["CASE_LIMIT", "code_events", "event_code_type", "stage_of_code", "by_code", "with_names", "to_codes",
+__all__ = ["CASE_LIMIT", "code_events", "event_code_type", "by_code", "with_names", "to_codes",
            "labelled", "decode_events"]
 
 #: Most event names mapped with a ``CASE`` (and named with a list lookup); beyond, a join to a
@@ -83,14 +83,6 @@ def by_code(code, values: dict, size: int, dtype: str):
         return ibis.null(dtype)
     table = ibis.literal([values.get(i) for i in range(1, size + 1)], type=f"array<{dtype}>")
     return table[(code - 1).cast("int64")]
-
-
-def stage_of_code(tp, rules, stages):
-    """The 1-byte stage index of a touchpoint code (integer comparisons only)."""
-    codes: dict[int, list] = {}
-    for i, r in enumerate(rules, start=1):
-        codes.setdefault(stages.index(r.stage) + 1, []).append(i)
-    return _cases([(tp.isin(c), s) for s, c in sorted(codes.items())], "int8")
 
 
 def _cases(pairs, dtype):
