@@ -82,7 +82,7 @@ def by_code(code, values: dict, size: int, dtype: str):
     if not values or size < 1:
         return ibis.null(dtype)
     table = ibis.literal([values.get(i) for i in range(1, size + 1)], type=f"array<{dtype}>")
-    return table[(code - 1).cast("int64")]
+    return table[(code - 1).cast("int32")]      # Spark's element_at takes an INT
 
 
 def _cases(pairs, dtype):
