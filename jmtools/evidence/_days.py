@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from jmtools.core.engine import to_pandas
 from jmtools.core.vocabulary import share_text
-from jmtools.evidence._store import _cases
+from jmtools.evidence._store import by_code
 
 __all__ = ["DatesOnly", "dates_only_of", "journey_keys", "LEAD"]
 
@@ -161,7 +161,7 @@ def journey_keys(t, plan, rules, stages, names):
 
     Returns ``(key, size)``: ``key`` an int64 column of ``t``, ``1 <= key < size`` — that
     touchpoint's rank in that order times ``len(names) + 2``, plus the event code — one
-    integer to sort by (one ``CASE`` with a branch per touchpoint) instead of three columns.
+    integer to sort by (one array lookup by event code) instead of three columns.
     """
     code = {n: i for i, n in enumerate(names, start=1)}
     stage_of = [stages.index(r.stage) for r in rules]
@@ -172,7 +172,9 @@ def journey_keys(t, plan, rules, stages, names):
             by_tp.setdefault(first, []).append(code[name])
     # contacts the company starts open the day: what the customer does that day may answer them
     ranked = sorted(by_tp, key=lambda i: (rules[i].initiated_by != "company", stage_of[i], i))
-    rank = _cases([(t._ev.isin(by_tp[i]), r) for r, i in enumerate(ranked)], "int64").fill_null(len(ranked))
+    rank_of = {c: r for r, i in enumerate(ranked) for c in by_tp[i]}
+    rank = by_code(t._ev, {c: rank_of.get(c, len(ranked)) for c in code.values()}, len(names),
+                   "int64").fill_null(len(ranked))
     width = len(names) + 2
     return rank * width + t._ev.cast("int64").fill_null(width - 1), (len(ranked) + 1) * width
 
