@@ -251,3 +251,21 @@ def test_exercise_4_3_is_not_asked_of_a_stage_nobody_reached(both):
     assert len(reached) == 3 and (reached >= len(stages) - 1).sum() == 0
     for answer in (0, 0.5, 1):
         assert lesson.check("4.3", answer).code == "not-available"
+
+
+def test_exercise_5_3_is_not_asked_when_no_pain_point_has_evidence(both):
+    """Following Loud Lou, every pain point comes from the journey file with score 0: 5.3 judged
+    every answer "an assumption read as evidence" (none could be right). It is now not available;
+    following Budget Ben, whose pain points have evidence, the top one is still right."""
+    from small_groups import LOUD
+
+    from jmtools.teaching import Lesson
+
+    lesson = Lesson(both, persona=LOUD)
+    pains = lesson.run.pain_points.table
+    assert len(pains) and (pains["score"] == 0).all() and set(pains["source"]) == {"journey file"}
+    for answer in pains["pain_point_id"]:
+        assert lesson.check("5.3", answer).code == "not-available", answer
+    ben = Lesson(lesson.world, persona="Budget Ben")
+    top = ben.run.pain_points.table
+    assert ben.check("5.3", top.loc[top["score"].idxmax(), "pain_point_id"]).ok

@@ -259,6 +259,8 @@ def _pains(lesson) -> pd.DataFrame:
     table = lesson.run.pain_points.table
     if table.empty:
         raise Hint("not-available", needs="pain points (in the journey file or found in the data)")
+    if not (table["score"] > 0).any():                 # only assumptions: no answer would be right
+        raise Hint("not-available", needs=f"a pain point with evidence in the data for {lesson.persona}")
     return table
 
 
