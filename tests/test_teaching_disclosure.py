@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -202,3 +203,73 @@ def test_step_1_gives_no_small_persona_back_by_subtraction(worlds, notebook):
     assert guard == ["(no persona)"]
     maya = Lesson(worlds["loud"], persona="Marathon Maya")          # no longer hidden to protect: checked
     assert maya.check("1.1", ev_sizes.set_index("persona").loc["Marathon Maya", "n_customers"]).ok
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory):
+    """tests/small_groups.py's loud_and_thin_world: Loud Lou (3) before Thin Thea (20)."""
+    from small_groups import built, loud_and_thin_world
+
+    return built(loud_and_thin_world, tmp_path_factory.mktemp("both") / "world")
+
+
+def test_exercise_1_2_confirms_no_small_card_nor_a_hidden_size(both):
+    """Loud Lou (3, plain pandas) before Thin Thea (20, her size hidden to protect Lou). Following
+    Weekend Walter, 1.2's card is Lou's: "Your rule selects 3 customers" confirmed the group; it is
+    now not available. Following Lou, the card is Thea's: "20 customers" (a hint and the verdict)
+    gave her hidden size; the feedback now says it in words, with no count nor share."""
+    from small_groups import LOUD, THIN
+
+    from jmtools.teaching import Lesson
+
+    folder = both
+    customers = pd.read_csv(folder / "customers.csv")
+    assert (int(customers["loud"].sum()), int(customers["thin"].sum())) == (3, 20)
+    walter = Lesson(folder, persona="Weekend Walter")
+    assert "not available" in str(walter.ask("1.2")).lower() or "needs" in str(walter.ask("1.2"))
+    for rule in ("loud == True", "loud == True or thin == True", "age > 0"):
+        assert walter.check("1.2", rule).code == "not-available", rule
+    lou = Lesson(walter.world, persona=LOUD)
+    assert f"“{THIN}”" in str(lou.ask("1.2"))
+    said = {rule: lou.check("1.2", rule) for rule in ("thin == True", "thin == True and age > 40",
+                                                       "thin == True or loud == True")}
+    assert said["thin == True"].ok
+    assert [f.code for f in said.values()][1:] == ["too-narrow", "too-broad"]
+    for rule, feedback in said.items():
+        assert not re.search(r"\d", feedback.message.replace("90%", "").replace("step 1", "")), (rule, feedback.message)
+    ben = Lesson(walter.world, persona=THIN)                     # Ben's card: his size is shown
+    assert "customers;" in ben.check("1.2", "age < 30 and price_sensitivity >= 0.6").message
+
+
+def test_exercise_4_3_is_not_asked_of_a_stage_nobody_reached(both):
+    """Loud Lou's 3 customers (plain pandas) never reach Decision: 4.3 asked "what share went on
+    from Decision to Post-purchase" (0 of 0) and no answer could be right; it is not available."""
+    from small_groups import LOUD
+
+    from jmtools.teaching import Lesson
+
+    lesson = Lesson(both, persona=LOUD)
+    ev = lesson.events
+    stages = list(lesson.journey.stage_names)
+    reached = _reached(ev[ev["persona"] == LOUD].dropna(subset=["stage"]), stages, "stage")
+    assert len(reached) == 3 and (reached >= len(stages) - 1).sum() == 0
+    for answer in (0, 0.5, 1):
+        assert lesson.check("4.3", answer).code == "not-available"
+
+
+def test_exercise_5_3_is_not_asked_when_no_pain_point_has_evidence(both):
+    """Following Loud Lou, every pain point comes from the journey file with score 0: 5.3 judged
+    every answer "an assumption read as evidence" (none could be right). It is now not available;
+    following Budget Ben, whose pain points have evidence, the top one is still right."""
+    from small_groups import LOUD
+
+    from jmtools.teaching import Lesson
+
+    lesson = Lesson(both, persona=LOUD)
+    pains = lesson.run.pain_points.table
+    assert len(pains) and (pains["score"] == 0).all() and set(pains["source"]) == {"journey file"}
+    for answer in pains["pain_point_id"]:
+        assert lesson.check("5.3", answer).code == "not-available", answer
+    ben = Lesson(lesson.world, persona="Budget Ben")
+    top = ben.run.pain_points.table
+    assert ben.check("5.3", top.loc[top["score"].idxmax(), "pain_point_id"]).ok

@@ -15,7 +15,7 @@ from jmtools.analyses import kpis
 from jmtools.analyses.valence import score_to_valence
 from jmtools.core.metrics import SCALES
 from jmtools.core.vocabulary import IN_CUSTOMERS_TITLE, NO_PERSONA
-from jmtools.personas import PersonaCard, RuleError, persona_filter
+from jmtools.personas import PersonaCard, RuleError, persona_filter, persona_sizes
 from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.pipeline import disclosed_shares
 from jmtools.teaching._judge import (Exercise, Hint, choice, count, disclosed, fmt, interval_text, name, names,
@@ -138,8 +138,25 @@ def _target_card(lesson):
     return cards[(at + 1) % len(cards)]
 
 
+def _card_customers(lesson, card) -> set:
+    """Exercise 1.2's key: the customers the card's rule selects; not available when they are 1–4
+    (a right rule would confirm the group)."""
+    key = set(persona_filter(lesson.customers, card.rule)["customer_id"])
+    disclosed(f"{MIN_GROUP} or more customers selected by {card.name}'s rule", len(key))
+    return key
+
+
+def _size_shown(lesson, name: str) -> bool:
+    """Whether step 1 shows the size of persona ``name`` (customer table and events): a size hidden
+    to protect a smaller persona is not said back as the count a rule selects."""
+    tables = (disclosed_shares(persona_sizes(lesson.assignment), "n"),
+              disclosed_shares(lesson.evidence.persona_sizes, "n_customers", numbers=()))
+    return not any(t.loc[t["persona"].astype(str) == name, "suppressed"].any() for t in tables)
+
+
 def _ask_1_2(lesson) -> str:
     card = _target_card(lesson)
+    _card_customers(lesson, card)
     facts = "; ".join(f"{k}: {v}" for k, v in card.demographics.items()) or "none given"
     columns = ", ".join(c for c in lesson.customers.columns if c != "customer_id")
     return (f"The card “{card.name}” (its rule hidden) says: {card.backstory or ''} "
@@ -161,19 +178,31 @@ def _judge_1_2(lesson, answer) -> str:
         chosen = set(persona_filter(customers, answer, persona="your rule")["customer_id"])
     except RuleError as err:
         raise Hint("rule-error", error=str(err)) from None
-    key = set(persona_filter(customers, card.rule)["customer_id"])
+    key = _card_customers(lesson, card)
     if not chosen:
         raise Hint("selects-nobody")
     both = len(chosen & key)
     precision, recall = both / len(chosen), both / len(key)
     if len(chosen) >= 0.9 * len(customers) and len(key) < 0.9 * len(customers):
         raise Hint("monolith", share=pct(len(chosen) / len(customers), 0))
+    if not _size_shown(lesson, card.name):         # no count, nor share: they give the hidden size back
+        return _judge_hidden_size(card, precision, recall)
     if recall < 0.9:
-        raise Hint("too-narrow", recall=pct(recall, 0), n=f"{len(key):,}")
+        raise Hint("too-narrow", recall=pct(recall, 0), n=f" ({len(key):,} customers)")
     if precision < 0.9:
-        raise Hint("too-broad", n=f"{len(chosen):,}", precision=pct(precision, 0))
+        raise Hint("too-broad", n=f"{len(chosen):,} customers", precision=pct(precision, 0))
     return (f"Your rule selects {len(chosen):,} customers; {pct(precision, 0)} of them are "
             f"{card.name}'s, and it finds {pct(recall, 0)} of them.")
+
+
+def _judge_hidden_size(card, precision: float, recall: float) -> str:
+    """Exercise 1.2's verdict on a card whose size step 1 hides: in words, without a number."""
+    if recall < 0.9:
+        raise Hint("too-narrow", recall="part", n="")
+    if precision < 0.9:
+        raise Hint("too-broad", n="customers", precision="some")
+    return (f"Nearly all of the customers your rule selects are {card.name}'s, and it finds nearly all "
+            "of them (90% or more each; exact shares are not shown: step 1 hides this persona's size).")
 
 
 def _kpi_metric(lesson) -> str:

@@ -110,8 +110,11 @@ def _judge_4_2(lesson, answer) -> str:
 
 def _last_two(lesson) -> tuple[pd.Series, pd.Series]:
     """The persona's last two stages; not available when either holds 1–4 customers (its share
-    would give the count away: the disclosure rule, docs/decisions.md D43)."""
+    would give the count away: the disclosure rule, docs/decisions.md D43), nor when nobody reached
+    the one before (0 of 0 is no share)."""
     mine = _persona_funnel(lesson)
+    if mine["n"].iloc[-2] == 0:                          # 0 of 0 is no share
+        raise Hint("not-available", needs=f"customers of {lesson.persona} who reach “{mine['step'].iloc[-2]}”")
     if ((mine["n"].iloc[-2:] > 0) & (mine["n"].iloc[-2:] < MIN_GROUP)).any():
         raise Hint("not-available", needs=f"a last stage reached by {MIN_GROUP} or more of "
                                           f"{lesson.persona}'s customers (fewer are not shown)")
@@ -256,6 +259,8 @@ def _pains(lesson) -> pd.DataFrame:
     table = lesson.run.pain_points.table
     if table.empty:
         raise Hint("not-available", needs="pain points (in the journey file or found in the data)")
+    if not (table["score"] > 0).any():                 # only assumptions: no answer would be right
+        raise Hint("not-available", needs=f"a pain point with evidence in the data for {lesson.persona}")
     return table
 
 

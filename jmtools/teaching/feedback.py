@@ -131,11 +131,11 @@ HINTS: dict[str, tuple[str, str]] = {
         "never the whole base: add the conditions that make this persona different."),
     "too-broad": (
         "a rule that selects too many",
-        "Your rule selects {n} customers, but only {precision} of them are the card's persona. "
+        "Your rule selects {n}, but only {precision} of them are the card's persona. "
         "Add a condition the card's demographics suggest."),
     "too-narrow": (
         "a rule that selects too few",
-        "Your rule finds only {recall} of the card's persona ({n} customers). Loosen a "
+        "Your rule finds only {recall} of the card's persona{n}. Loosen a "
         "condition, or check a boundary (>= rather than >)."),
     "rice-formula": (
         "a RICE factor missing or misplaced",

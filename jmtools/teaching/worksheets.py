@@ -8,7 +8,10 @@ script, nothing fetched) and are printed to PDF by a headless Chromium (Debian's
     jmtools teaching worksheets -o worksheets/            # 00_start_here.pdf … 07_….pdf
 
 The numbers printed are the ones the exercises are checked against, so a facilitator can
-mark a paper answer with :func:`jmtools.teaching.check` afterwards.
+mark a paper answer with :func:`jmtools.teaching.check` afterwards. Every table and chart goes
+through the disclosure rule the notebooks use (docs/decisions.md D53, D56): a group of 1–4
+customers, and the persona whose size step 1 hides to protect one, print without their numbers,
+with the rule's note under the table.
 """
 
 from __future__ import annotations
@@ -31,11 +34,13 @@ from jmtools.charts import personas as persona_charts
 from jmtools.core.errors import ParameterError
 from jmtools.core.vocabulary import NO_PERSONA
 from jmtools.personas import persona_sizes, typical_events
-from jmtools.pipeline import disclosed_steps, with_fewer
+from jmtools.pipeline import (disclosed_persona_counts, disclosed_persona_rows, disclosed_shares,
+                              disclosed_steps, small_personas, with_fewer)
+from jmtools.report.steps import not_shown
 from jmtools.report.wording import HIDDEN_CELL
 from jmtools.render.offline import chart_to_svg
 from jmtools.teaching import _early, _late, exercises
-from jmtools.teaching._judge import Hint, shown
+from jmtools.teaching._judge import Hint
 from jmtools.teaching.iterate import change_at, difference_interval
 from jmtools.teaching.lesson import Lesson
 
@@ -107,11 +112,16 @@ caption { text-align: left; font-weight: 600; font-size: 8.5pt; padding: 2px 0; 
 .ex { margin: 5px 0 0; page-break-inside: avoid; }
 .ex b { font-size: 9.5pt; }
 .line { border-bottom: 1px dotted #8c959f; height: 15px; margin: 1px 0; }
+.note { color: #57606a; font-style: italic; font-size: 7.8pt; max-width: 90mm; white-space: normal; }
 .facts { display: flex; flex-wrap: wrap; gap: 0 14px; align-items: flex-start; }
 """
 
 
 def _table(caption: str, frame: pd.DataFrame) -> str:
+    """An HTML table of ``frame`` (its ``suppressed`` column left out), the rule's note under it."""
+    note = frame.attrs.get("note", "")
+    frame = frame.drop(columns=["suppressed"], errors="ignore")
+
     def cell(v):
         if isinstance(v, float):
             return "–" if pd.isna(v) else f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.3g}"
@@ -120,18 +130,61 @@ def _table(caption: str, frame: pd.DataFrame) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     rows = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>"
                    for row in frame.itertuples(index=False))
-    return f"<table><caption>{html.escape(caption)}</caption><tr>{head}</tr>{rows}</table>"
+    under = f'<tr><td class="note" colspan="{len(frame.columns)}">{html.escape(note)}</td></tr>' if note else ""
+    return f"<table><caption>{html.escape(caption)}</caption><tr>{head}</tr>{rows}{under}</table>"
 
 
 def _with_interval(frame: pd.DataFrame, name: str, *, as_pct: bool = True) -> pd.DataFrame:
-    """``frame`` with a column ``name``: its ``ci_low``–``ci_high`` as text."""
-    text = [_ci(low, high, as_pct=as_pct) for low, high in zip(frame["ci_low"], frame["ci_high"])]
+    """``frame`` with a column ``name``: its ``ci_low``–``ci_high`` as text ("not shown" where the
+    disclosure rule hid them)."""
+    hidden = frame["suppressed"] if "suppressed" in frame else pd.Series(False, index=frame.index)
+    text = [HIDDEN_CELL if gone and pd.isna(low) else _ci(low, high, as_pct=as_pct)
+            for low, high, gone in zip(frame["ci_low"], frame["ci_high"], hidden)]
     return frame.assign(**{name: text})
 
 
 def _ci(low, high, *, as_pct=True) -> str:
     f = (lambda x: f"{100 * x:.1f}%") if as_pct else (lambda x: f"{x:.2f}")
     return "–" if pd.isna(low) else f"{f(low)} to {f(high)}"
+
+
+# ------------------------------------------------------------- the disclosure rule, as in the notebooks
+def _sizes(lesson) -> pd.DataFrame:
+    """Persona sizes as step 1 shows them (notebook 01): 1–4 customers, and what reveals them, hidden."""
+    return disclosed_shares(persona_sizes(lesson.assignment), "n")
+
+
+def _per_persona(lesson, frame: pd.DataFrame, count_col: str | None = None) -> pd.DataFrame:
+    """A table with a ``persona`` column through step 1's rule: rows of a persona of 1–4 customers,
+    rows of 1–4 customers (``count_col``) and rows of the persona whose size is hidden to protect a
+    smaller one keep their place, not their numbers."""
+    rows = disclosed_persona_rows(frame, small_personas(lesson.assignment), count_col=count_col)
+    return disclosed_persona_counts(rows, _sizes(lesson))
+
+
+def _funnel(lesson, funnel: pd.DataFrame) -> pd.DataFrame:
+    """A by-persona funnel through the rule of notebooks 04–05 (``disclosed_steps``: a step of 1–4
+    customers and the rate that reads it), and without the numbers of the persona whose size step 1
+    hides (its first step is its size). ``_few`` marks the steps of 1–4 customers."""
+    first = funnel["step_index"] == 1                  # a first step has no step before: its n_prev is its n
+    steps = disclosed_steps(funnel.assign(n_prev=funnel["n_prev"].astype(float).where(~first)))
+    out = disclosed_persona_counts(steps, _sizes(lesson))
+    return out.assign(step_index=funnel["step_index"], _few=steps["suppressed"].to_numpy(bool))   # the order stays
+
+
+def _readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """A disclosed frame for print: every hidden number says "not shown", and a funnel step of 1–4
+    customers (``_few``) "fewer than 5" (its n and conversion)."""
+    out = not_shown(frame.drop(columns=["_few"], errors="ignore"))
+    if "_few" in frame:
+        out = with_fewer(out.assign(suppressed=frame["_few"])).assign(suppressed=frame["suppressed"])
+    out.attrs = {**frame.attrs}
+    return out
+
+
+def _unshown(frame: pd.DataFrame) -> bool:
+    """True when the disclosure rule left no number of ``frame`` (every row suppressed)."""
+    return bool(len(frame)) and bool(frame["suppressed"].all())
 
 
 # ------------------------------------------------------------------ figure and facts per step
@@ -152,12 +205,13 @@ def _sheet_0(lesson):
 def _sheet_1(lesson):
     k = lesson.persona_kpis
     metric = "nps" if ((k["kpi"] == "nps") & (k["n"] > 0)).any() else "csat"
-    score = _with_interval(k[k["kpi"] == metric], "interval", as_pct=False)
+    numbers = _per_persona(lesson, k, count_col="n_customers")          # notebook 01's persona_numbers
+    score = _with_interval(numbers[numbers["kpi"] == metric], "interval", as_pct=False)
     num = lesson.customers.select_dtypes("number")
     attrs = pd.DataFrame({"column": num.columns, "min": num.min().values, "median": num.median().values,
                           "max": num.max().values})
-    return (persona_charts.persona_size_chart(persona_sizes(lesson.assignment)),
-            [(f"{metric.upper()} per group", score[["persona", "value", "n", "interval"]]),
+    return (persona_charts.persona_size_chart(_sizes(lesson)),
+            [(f"{metric.upper()} per group", _readable(score[["persona", "value", "n", "interval", "suppressed"]])),
              ("Customer table: numeric columns", attrs)])
 
 
@@ -165,26 +219,31 @@ def _sheet_2(lesson):
     e = lesson.events[lesson.events["persona"] == lesson.persona].dropna(subset=["touchpoint"])
     per = (e.groupby("touchpoint").agg(customers=("customer_id", "nunique"), events=("event", "size"))
            .reset_index().sort_values("customers", ascending=False))
-    facts = [(f"{lesson.persona}: touchpoints", per)]
+    per = _per_persona(lesson, per.assign(persona=lesson.persona), count_col="customers")
+    facts = [(f"{lesson.persona}: touchpoints", _readable(per.drop(columns=["persona"])))]
     tk = lesson.touchpoint_kpis
     if tk is not None:
-        c = tk[(tk["persona"] == lesson.persona) & (tk["kpi"] == "csat_mean")]
+        c = _per_persona(lesson, tk[(tk["persona"] == lesson.persona) & (tk["kpi"] == "csat_mean")],
+                         count_col="n_customers")
         facts.append((f"{lesson.persona}: mean CSAT per touchpoint",
-                      _with_interval(c, "interval", as_pct=False)
-                      [["touchpoint", "value", "n", "interval"]]))
-    typical = typical_events(lesson.world.events.table, lesson.assignment,
-                             touchpoints=lesson.journey.touchpoint_regexes(), top=8)
-    return persona_charts.typical_events_chart(typical[typical["persona"] == lesson.persona]), facts
+                      _readable(_with_interval(c, "interval", as_pct=False)
+                                [["touchpoint", "value", "n", "interval", "suppressed"]])))
+    typical = _per_persona(lesson, typical_events(lesson.world.events.table, lesson.assignment,     # notebook 02
+                                                  touchpoints=lesson.journey.touchpoint_regexes(), top=8),
+                           count_col="n")
+    mine = typical[(typical["persona"] == lesson.persona) & ~typical["suppressed"]]
+    chart = (persona_charts.typical_events_chart(mine) if len(mine) else
+             f"No touchpoint is typical of {lesson.persona} with its numbers shown: "
+             f"{typical.attrs.get('note') or 'none is used by enough of its customers.'}")
+    return chart, facts
 
 
 def _sheet_3(lesson):
     run = lesson.run
     if run.curve is None:
         return None, []
-    gap = run.gap[run.gap["persona"] == lesson.persona]
-    curve = _with_interval(gap, "interval", as_pct=False)
     facts = [(f"{lesson.persona}: measured and assumed emotion (−2..+2)",
-              curve[["stage", "measured", "n", "interval", "assumed"]])]
+              _gap(lesson)[["stage", "measured", "n", "interval", "assumed"]])]
     try:
         case = _early._lexicon_case(lesson)
     except Hint:
@@ -199,8 +258,11 @@ def _sheet_3(lesson):
             said += [{"what": f"survey at {r.touchpoint}", "value": f"{r.metric} {r.score:g}", "score": ""}
                      for r in own.itertuples()]
         facts.append((f"What customer {case['customer_id']} told you", pd.DataFrame(said)))
-    chart = emotion_charts.emotion_curve_chart(run.curve, assumed=run.assumed,
-                                               personas=["all", lesson.persona])
+    curve = _per_persona(lesson, run.curve, count_col="n")     # the persona step 1 hides: no points
+    drawn = curve[~curve["suppressed"]]
+    chart = emotion_charts.emotion_curve_chart(drawn, assumed=run.assumed,
+                                               personas=[p for p in ("all", lesson.persona)
+                                                         if p in set(drawn["persona"])])
     return chart, facts
 
 
@@ -212,44 +274,67 @@ def _sheet_4(lesson):
         joined["persona"] = joined["persona"].astype(object).fillna(NO_PERSONA)
         per = joined.groupby("persona", sort=False).agg(answers=("customer_id", "size"),
                                                         customers=("customer_id", "nunique"))
-        facts.append(("Survey answers per persona", per.reset_index()))
+        facts.append(("Survey answers per persona",
+                      _readable(_per_persona(lesson, per.reset_index(), count_col="customers"))))
     try:
-        a, b, straight = _late._detour(lesson)
-        e = lesson.events[lesson.events["persona"] == lesson.persona]
-        f = funnels.funnel(lesson.evidence, steps=[a, b], level="touchpoint", by="persona")
-        after = int(f[(f["persona"] == lesson.persona) & (f["step_index"] == 2)]["n"].iloc[0])
-        both = _late.both_touchpoints(lesson, a, b)
-        facts.append((f"{lesson.persona}: {a} and {b}", pd.DataFrame([
-            {"customers who…": f"were at {a}", "n": e.loc[e["touchpoint"] == a, "customer_id"].nunique()},
-            {"customers who…": f"were at both {a} and {b}, in any order", "n": both},
-            {"customers who…": f"went from {a} straight to {b}", "n": straight},
-            {"customers who…": f"were at {b} at any time after {a}", "n": after}])))
+        facts.append(_detour_facts(lesson))
     except Hint:
         pass
-    mine = lesson.stage_funnel[lesson.stage_funnel["persona"] == lesson.persona]
+    by_persona = _funnel(lesson, lesson.stage_funnel)
+    mine = by_persona[by_persona["persona"] == lesson.persona]
     facts.append((f"{lesson.persona}: funnel",
-                  mine[["step", "n", "n_prev", "conversion", "rate_from_start"]]))
-    return funnel_charts.funnel_chart(mine, title=f"Funnel — {lesson.persona}"), facts
+                  _readable(mine[["step", "n", "n_prev", "conversion", "rate_from_start", "suppressed", "_few"]])))
+    chart = (f"{lesson.persona}'s funnel is not drawn: {by_persona.attrs['note']}" if _unshown(mine) else
+             funnel_charts.funnel_chart(mine.drop(columns=["_few"]), title=f"Funnel — {lesson.persona}"))
+    return chart, facts
+
+
+def _detour_facts(lesson) -> tuple[str, pd.DataFrame]:
+    """Exercise 4.2's four counts (the persona's most common detour), each through the rule."""
+    a, b, straight = _late._detour(lesson)
+    e = lesson.events[lesson.events["persona"] == lesson.persona]
+    f = funnels.funnel(lesson.evidence, steps=[a, b], level="touchpoint", by="persona")
+    after = int(f[(f["persona"] == lesson.persona) & (f["step_index"] == 2)]["n"].iloc[0])
+    counts = pd.DataFrame([
+        {"customers who…": f"were at {a}", "n": e.loc[e["touchpoint"] == a, "customer_id"].nunique()},
+        {"customers who…": f"were at both {a} and {b}, in any order", "n": _late.both_touchpoints(lesson, a, b)},
+        {"customers who…": f"went from {a} straight to {b}", "n": straight},
+        {"customers who…": f"were at {b} at any time after {a}", "n": after}]).assign(persona=lesson.persona)
+    counts = _per_persona(lesson, counts, count_col="n")
+    return f"{lesson.persona}: {a} and {b}", _readable(counts.drop(columns=["persona"]))
 
 
 def _sheet_5(lesson):
-    mine = lesson.stage_funnel[lesson.stage_funnel["persona"] == lesson.persona]
-    mine = _with_interval(mine, "conversion 95%")
-    cols = ["step", "n", "n_prev", "conversion", "conversion 95%", "drop_off"]
-    facts = [(f"{lesson.persona}: funnel", mine[cols])]
+    by_persona = _funnel(lesson, lesson.stage_funnel)                  # notebook 05's by_persona
+    mine = _with_interval(by_persona[by_persona["persona"] == lesson.persona], "conversion 95%")
+    cols = ["step", "n", "n_prev", "conversion", "conversion 95%", "drop_off", "suppressed", "_few"]
+    facts = [(f"{lesson.persona}: funnel", _readable(mine[cols]))]
     try:
-        x, y = _late._pair(lesson)
-        d, low, high = difference_interval(y["drop_off"], y["n_prev"], x["drop_off"], x["n_prev"])
-        facts.append((f"Share lost at {x['step']}", pd.DataFrame([
-            *({"persona": r["persona"], "lost": int(r["drop_off"]), "of": int(r["n_prev"]),
-               "share lost": r["drop_off_rate"]} for r in (x, y)),
-            {"persona": f"difference (95%: {_ci(low, high)})", "lost": "", "of": "", "share lost": d}])))
+        facts.append(_lost_facts(lesson, by_persona))
     except Hint:
         pass
     pains = lesson.run.pain_points.table
     facts.append((f"{lesson.persona}: pain points",
                   pains[["pain_point_id", "stage", "source", "score"]].head(6)))
-    return funnel_charts.conversion_chart(lesson.stage_funnel, by="persona"), facts
+    return funnel_charts.conversion_chart(by_persona.drop(columns=["_few"]), by="persona"), facts
+
+
+def _lost_facts(lesson, by_persona: pd.DataFrame) -> tuple[str, pd.DataFrame]:
+    """Exercise 5.2's two personas at the step, read from the disclosed funnel: no difference when a
+    count of either is hidden (it and the rates would give the count back)."""
+    x, y = _late._pair(lesson)
+    step = x["step"]
+    at = by_persona[by_persona["step"] == step].set_index("persona")
+    x, y = at.loc[x["persona"]], at.loc[y["persona"]]
+    rows = [{"persona": r.name, "lost": r["drop_off"], "of": r["n_prev"], "share lost": r["drop_off_rate"],
+             "suppressed": pd.isna(r["drop_off"]) or pd.isna(r["n_prev"])} for r in (x, y)]
+    if any(r["suppressed"] for r in rows):
+        last = {"persona": "difference", "lost": "", "of": "", "share lost": f"not compared: {by_persona.attrs['note']}"}
+    else:
+        d, low, high = difference_interval(y["drop_off"], y["n_prev"], x["drop_off"], x["n_prev"])
+        last = {"persona": f"difference (95%: {_ci(low, high)})", "lost": "", "of": "", "share lost": d}
+    table = pd.DataFrame([*rows, {**last, "suppressed": False}])
+    return f"Share lost at {step}", _readable(table)
 
 
 def _sheet_6(lesson):
@@ -261,23 +346,44 @@ def _sheet_6(lesson):
 
 
 def _sheet_7(lesson):
-    step = _late.worst_step(lesson)["step"]
-    c = change_at(lesson.periods, step, group=lesson.persona)
-    p = disclosed_steps(lesson.periods[lesson.periods["persona"] == lesson.persona])   # 1–4: "fewer than 5"
-    told = shown(*(c[k][x] for k in ("before", "after") for x in ("n", "n_prev")))
+    p = _funnel(lesson, lesson.periods[lesson.periods["persona"] == lesson.persona])   # 1–4: "fewer than 5"
+    table = _readable(_with_interval(p, "conversion 95%"))
     facts = [(f"{lesson.persona}: first seen before / after {lesson.split:%Y-%m-%d}",
-              with_fewer(_with_interval(p, "conversion 95%"))[p["step_index"] > 1]
-              [["period", "step", "n", "n_prev", "conversion", "conversion 95%"]]),
-             (f"Change at {step}", pd.DataFrame([{"after − before": c["difference"] if told else HIDDEN_CELL,
-                                                  "95% interval": _ci(c["ci_low"], c["ci_high"]) if told
-                                                  else f"fewer than {MIN_GROUP} customers in a period"}]))]
-    gap = lesson.run.gap
+              table[(p["step_index"] > 1).to_numpy()][["period", "step", "n", "n_prev", "conversion", "conversion 95%"]]),
+             _change_facts(lesson, p)]
+    gap = _gap(lesson)
     if gap is not None:
-        g = gap[gap["persona"] == lesson.persona]
-        g = _with_interval(g, "interval", as_pct=False)
-        facts.append(("Assumed and measured emotion", g[["stage", "assumed", "measured", "n", "interval"]]))
-    chart = funnel_charts.conversion_chart(p, by="period", title=f"Before and after — {lesson.persona}")
+        facts.append(("Assumed and measured emotion", gap[["stage", "assumed", "measured", "n", "interval"]]))
+    chart = (f"{lesson.persona}'s funnel before and after is not drawn: {p.attrs['note']}" if _unshown(p) else
+             funnel_charts.conversion_chart(p.drop(columns=["_few"]), by="period",
+                                            title=f"Before and after — {lesson.persona}"))
     return chart, facts
+
+
+def _change_facts(lesson, periods: pd.DataFrame) -> tuple[str, pd.DataFrame]:
+    """The change at the persona's worst step, shown only when both periods' counts there (and at the
+    stage before) are shown in ``periods`` (the disclosed funnel before and after)."""
+    try:
+        step = _late.worst_step(lesson)["step"]
+    except Hint:
+        return ("Change", pd.DataFrame([{"after − before": HIDDEN_CELL, "95% interval":
+                                         f"no step with {lesson.min_n} or more of {lesson.persona}'s customers"}]))
+    at = periods[periods["step"] == step]
+    told = len(at) == 2 and bool(at[["n", "n_prev"]].notna().all(axis=None))
+    c = change_at(lesson.periods, step, group=lesson.persona) if told else None
+    return (f"Change at {step}", pd.DataFrame([{
+        "after − before": c["difference"] if told else HIDDEN_CELL,
+        "95% interval": _ci(c["ci_low"], c["ci_high"]) if told else
+        f"fewer than {MIN_GROUP} customers in a period, or counts not shown"}]))
+
+
+def _gap(lesson) -> pd.DataFrame | None:
+    """The persona's assumed and measured emotion per stage, through step 1's rule, for print."""
+    gap = lesson.run.gap
+    if gap is None:
+        return None
+    g = _per_persona(lesson, gap[gap["persona"] == lesson.persona], count_col="n")
+    return _readable(_with_interval(g, "interval", as_pct=False))
 
 
 _BUILDERS = {0: _sheet_0, 1: _sheet_1, 2: _sheet_2, 3: _sheet_3, 4: _sheet_4, 5: _sheet_5, 6: _sheet_6,
@@ -298,7 +404,8 @@ def worksheet_html(lesson: Lesson, step: int) -> str:
     goals, idea = SHEETS[step]
     stem, title = exercises.STEPS[step]
     chart, facts = _BUILDERS[step](lesson)
-    figure = f'<div class="fig">{chart_to_svg(chart)}</div>' if chart is not None else ""
+    figure = ("" if chart is None else f'<p class="note">{html.escape(chart)}</p>' if isinstance(chart, str)
+              else f'<div class="fig">{chart_to_svg(chart)}</div>')
     tables = "".join(_table(caption, frame) for caption, frame in facts)
     items = []
     for ex in (e for e in exercises.EXERCISES.values() if e.step == step):
