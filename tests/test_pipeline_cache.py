@@ -234,8 +234,9 @@ def _entry_times(cache):
 
 
 def test_a_folder_serving_three_worlds_keeps_every_worlds_entries(tmp_path):
-    """Each world leaves an evidence entry, a ``tables-`` and a ``shared-`` entry, and a report's
-    kernel a ``vega-`` entry: ten with three worlds. Pruned to the eight written last together,
+    """Each world leaves an evidence entry, an ``answers-``, a ``tables-`` and a ``shared-`` entry,
+    and a report's kernel a ``vega-`` entry: thirteen with three worlds. Pruned to the eight written
+    last together,
     the first world's entries went, and its next run was not warm."""
     import os
     import subprocess
@@ -255,13 +256,14 @@ def test_a_folder_serving_three_worlds_keeps_every_worlds_entries(tmp_path):
 
     run(folders[0])
     first = _entry_times(cache)
-    assert sorted(n.split("-")[0] for n in first if "-" in n) == ["shared", "tables"] and len(first) == 3
+    assert sorted(n.split("-")[0] for n in first if "-" in n) == ["answers", "shared", "tables"]
+    assert len(first) == 4
     (cache / "vega-0123").mkdir()                      # the compiled charts of the first report
     (cache / "vega-0123" / "spec.json").write_text("{}")
     for folder in folders[1:]:
         run(folder)
     kept = _entry_times(cache)
-    assert len(kept) == 3 * 3 + 1
+    assert len(kept) == 3 * 4 + 1
     assert all(kept.get(name) == t for name, t in first.items())   # the first world's entries, untouched
     run(folders[0])
     assert _entry_times(cache) == kept                 # warm: every entry read, none written again
