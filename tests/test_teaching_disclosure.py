@@ -207,10 +207,11 @@ def test_step_1_gives_no_small_persona_back_by_subtraction(worlds, notebook):
 
 @pytest.fixture(scope="module")
 def both(tmp_path_factory):
-    """tests/small_groups.py's loud_and_thin_world: Loud Lou (3) before Thin Thea (20)."""
-    from small_groups import built, loud_and_thin_world
+    """tests/small_groups.py's loud_and_thin_world with Rest Rory: Loud Lou (3) before Thin Thea
+    (20), and everyone in a persona, so that Thea's size is what protects Lou's (D70)."""
+    from small_groups import built, everyone_in_a_persona_world, loud_and_thin_world
 
-    return built(loud_and_thin_world, tmp_path_factory.mktemp("both") / "world")
+    return built(everyone_in_a_persona_world, tmp_path_factory.mktemp("both") / "world", base=loud_and_thin_world)
 
 
 def test_exercise_1_2_confirms_no_small_card_nor_a_hidden_size(both):

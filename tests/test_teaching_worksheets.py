@@ -137,14 +137,17 @@ def _svg_counts(page: str) -> list[int]:
 
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory):
-    """Every worksheet following Loud Lou (3 customers) and Thin Thea (20, hidden to protect Lou) on
-    ``loud_and_thin_world``, and Thin Thea (shown; 2 reach the last stage) on ``thin_end_world``."""
-    from small_groups import LOUD, THIN, built, loud_and_thin_world, thin_end_world
+    """Every worksheet following Loud Lou (3 customers) and Thin Thea (20, hidden to protect Lou:
+    everyone is in a persona, so no "(no persona)" row can, D70) on ``loud_and_thin_world`` with
+    Rest Rory, and Thin Thea (shown; 2 reach the last stage) on ``thin_end_world``."""
+    from small_groups import (LOUD, THIN, built, everyone_in_a_persona_world, loud_and_thin_world,
+                              thin_end_world)
 
     from jmtools.teaching import Lesson
 
     base = tmp_path_factory.mktemp("sheets")
-    worlds = {"both": built(loud_and_thin_world, base / "both"), "thin": built(thin_end_world, base / "thin")}
+    worlds = {"both": built(everyone_in_a_persona_world, base / "both", base=loud_and_thin_world),
+              "thin": built(thin_end_world, base / "thin")}
     pages = {}
     for world, persona in (("both", LOUD), ("both", THIN), ("thin", THIN)):
         lesson = Lesson(worlds[world], persona=persona)
