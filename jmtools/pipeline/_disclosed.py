@@ -556,7 +556,9 @@ def disclosure_note(min_n: int, curve: pd.DataFrame | None, small: set = frozens
     if hidden_focus:
         why = (f"{hidden_focus}'s size would give back the size of a smaller persona (hidden in the persona "
                "sizes)" if focus_protects else f"{hidden_focus} has fewer than {min_group} customers")
-        parts.append(f"{why}, so its size, funnel, survey KPIs, emotion curve and map numbers are not shown")
+        hidden = ("its size, funnel and the map's measured numbers are" if focus_protects else
+                  "its size, funnel, survey KPIs, emotion curve and map numbers are")
+        parts.append(f"{why}, so {hidden} not shown")
     if min_n < min_group:
         parts.append(f"pain points are compared only where each side has {min_group} or more "
                      f"(min_n = {min_n} was raised to {min_group} for them)")

@@ -35,8 +35,8 @@ def _row_for(frame, stage, persona=None):
 def _who(f) -> dict:
     if f.focus_hidden:                  # 1–4 customers: no size, no funnel (docs/decisions.md)
         return {"key": "focus", "label": f.focus.label,
-                "text": (f"numbers not shown: its size would give back the size of a persona of fewer than "
-                         f"{MIN_GROUP} customers." if f.focus_protects else
+                "text": (f"size and funnel not shown: its size would give back the size of a persona of fewer "
+                         f"than {MIN_GROUP} customers." if f.focus_protects else
                          f"fewer than {MIN_GROUP} customers with events: their numbers are not shown, so "
                          "that no one of them can be picked out.")}
     total = int(f.evidence.n_customers)

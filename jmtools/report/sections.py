@@ -121,7 +121,8 @@ def at_a_glance(f: Findings) -> None:
         value = "hidden" if f.focus_protects else f"fewer than {MIN_GROUP}"
         kit.display(_headline(f, [{"label": "Customers", "value": value, "note": "not shown"}]))
         kit.display(md(not_shown_template(f.focus_protects), who=f.focus.label, m=MIN_GROUP,
-                       what="its size, funnel, survey KPIs and emotion curve are"))
+                       what="its size and funnel are" if f.focus_protects else
+                       "its size, funnel, survey KPIs and emotion curve are"))
         return
     n = f.n_customers
     record("customers", n, label="Customers with events", headline=True)
