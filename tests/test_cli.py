@@ -26,7 +26,7 @@ def test_core_commands_exist():
 
 
 def test_the_command_table_lists_every_command_in_help_order_and_each_registers_alone():
-    """A run builds only its command (D??): the table names the module of every command."""
+    """A run builds only its command (D29): the table names the module of every command."""
     assert _commands() == list(COMMANDS)
     for command in COMMANDS:
         assert _commands(command) == [command]
@@ -44,7 +44,7 @@ def test_a_mistyped_command_is_answered_with_the_closest_and_every_command(capsy
 
 
 def test_a_mistyped_command_loads_no_command_module():
-    """Commands are imported on demand (D??): answering a typo needs only their names."""
+    """Commands are imported on demand (D29): answering a typo needs only their names."""
     probe = ("import sys, contextlib, io; from jmtools.cli.main import main\n"
              "with contextlib.redirect_stderr(io.StringIO()): code = main(['reprot'])\n"
              "print(code, [m for m in sys.modules if m.startswith('jmtools.cli.') and m not in "

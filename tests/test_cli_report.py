@@ -230,3 +230,31 @@ def test_a_failed_report_prints_only_its_located_error(tmp_path):
         "limit of 2 s per cell and was stopped"), lines
     assert "--timeout SECONDS" in done.stderr
     assert all(ln.startswith(("error: ", "  ")) for ln in lines), done.stderr
+
+
+def _notebook_writing_to_fd2(path, *, then: str = ""):
+    import nbformat
+
+    cells = [nbformat.v4.new_code_cell("x: int = 1", metadata={"tags": ["parameters"]}),
+             nbformat.v4.new_code_cell("import os\nos.write(2, b'C-level noise of the kernel\\n')")]
+    if then:
+        cells.append(nbformat.v4.new_code_cell(then))
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    return path
+
+
+@pytest.mark.slow
+def test_the_kernels_own_terminal_output_is_quoted_only_when_the_kernel_died(tmp_path):
+    """A kernel writes below Python too (libzmq's assertion at teardown, a C library's warning):
+    a report that runs is silent; a kernel that dies has its last words in the error (D74)."""
+    fine = _notebook_writing_to_fd2(tmp_path / "fine.ipynb")
+    done = _cli("report", str(fine), "-o", str(tmp_path / "fine.html"))
+    assert done.returncode == 0 and "noise" not in done.stderr + done.stdout, done.stderr
+    dies = _notebook_writing_to_fd2(tmp_path / "dies.ipynb",
+                                    then="os.write(2, b'Fatal: the library broke\\n'); os.abort()")
+    done = _cli("report", str(dies), "-o", str(tmp_path / "dies.html"))
+    assert done.returncode == 1
+    error = done.stderr[done.stderr.index("error: "):]
+    assert error.startswith(f"error: {dies} could not be run: DeadKernelError"), done.stderr
+    assert "  Kernel said: C-level noise of the kernel\n  Kernel said: Fatal: the library broke\n" in error
+    assert "out of memory, or a crash inside a library" in error

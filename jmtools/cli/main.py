@@ -6,8 +6,8 @@ how to fix it); 2 the command line itself is wrong.
 Each command lives in its own module, listed in :data:`COMMANDS`. A run imports only the module
 of the command it runs, so ``jmtools report`` does not load what ``validate``, ``map`` or
 ``batch`` need (pandas, the evidence engine, widgets); ``jmtools --help`` imports them all to
-list them (decision D??). A mistyped command or option is answered with the closest name
-("did you mean 'report'?") and what exists, exit code 2 (decision D??).
+list them (decision D29). A mistyped command or option is answered with the closest name
+("did you mean 'report'?") and what exists, exit code 2 (decision D39).
 """
 
 from __future__ import annotations

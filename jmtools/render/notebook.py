@@ -137,7 +137,7 @@ def kept_output(obj) -> dict | None:
     >>> _ = enable(force=True)
     >>> os.environ["JMTOOLS_EVIDENCE_CACHE"] = tempfile.mkdtemp()
     >>> compiled_entry(vega_lite_version()).mkdir()     # an earlier report kept charts here
-    >>> chart = alt.Chart(alt.Data(values=[{"a": 1}]), title="Kept").mark_bar().encode(x="a:Q")
+    >>> chart = alt.Chart(alt.Data(values=[{"a": 2}]), title="Kept").mark_bar().encode(x="a:Q")
     >>> kept_output(chart) is None                      # not compiled yet
     True
     >>> shown = chart._repr_mimebundle_()               # validated, compiled and kept

@@ -10,9 +10,9 @@ failing cell, is written by papermill itself right after the engine returns, so 
 not write that same notebook once more; the runner's own metadata goes in before that write
 (:data:`FINISH`), so the runner does not write it again either.
 
-The engine also decides how a run's kernel stops (decision D??). jupyter_client interrupts a
-kernel (SIGINT) before asking it to shut down; a kernel still finishing its last reply when the
-signal lands logs "KeyboardInterrupt caught in kernel" on the terminal it shares with the
+The engine also decides how a run's kernel stops (decision D38; its terminal output: D74).
+jupyter_client interrupts a kernel (SIGINT) before asking it to shut down; a kernel still
+finishing its last reply when the signal lands logs "KeyboardInterrupt caught in kernel" on the terminal it shares with the
 command line — after about one failed report in four. The runner's kernels are idle when a run
 ends (a failed cell has replied), so :func:`kernel_manager_class` shuts them down without the
 signal; a cell that runs out of time leaves its kernel busy, so that kernel is killed at once,
@@ -105,15 +105,17 @@ def engine_name() -> str:
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                      stderr_file=None, start_timeout=60, execution_timeout=None,
-                                     **kwargs):
-            """papermill's, with :class:`KillOnTimeoutClient` as the client."""
+                                     kernel_stderr=None, **kwargs):
+            """papermill's, with :class:`KillOnTimeoutClient` as the client; the kernel process
+            writes its own terminal output to the file ``kernel_stderr`` when given."""
             timeout = execution_timeout or kwargs.get("timeout")
             kwargs = {k: v for k, v in kwargs.items()
                       if k not in ("input_path", "timeout", "startup_timeout")}
             return KillOnTimeoutClient(
                 nb_man, timeout=timeout, startup_timeout=start_timeout,
                 kernel_name=kernel_name, log=logger, log_output=log_output,
-                stdout_file=stdout_file, stderr_file=stderr_file, **kwargs).execute()
+                stdout_file=stdout_file, stderr_file=stderr_file, **kwargs).execute(
+                **({"stderr": kernel_stderr} if kernel_stderr is not None else {}))
 
         @classmethod
         def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True,

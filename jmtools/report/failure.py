@@ -106,9 +106,10 @@ _DISK = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used
          errno.EPERM: "writing there is not allowed"}
 
 
-def not_run(err: BaseException, src: str, out: Path, kernel_name: str) -> ReportError:
+def not_run(err: BaseException, src: str, out: Path, kernel_name: str, kernel_said: str = "") -> ReportError:
     """The :class:`ReportError` of a run that stopped before a cell failed: the kernel did not
-    start, or the output could not be written (a full or read-only disk: its own Fix).
+    start or died, or the output could not be written (a full or read-only disk: its own Fix).
+    ``kernel_said`` is the end of the kernel's own terminal output, quoted when not empty.
 
     Examples
     --------
@@ -123,8 +124,12 @@ def not_run(err: BaseException, src: str, out: Path, kernel_name: str) -> Report
     fix = (f"{why}: free space there, or write the report to another folder (--output)"
            if why in (_DISK[errno.ENOSPC], _DISK[errno.EDQUOT]) else
            f"{why}: write the report to a folder you can write to (--output)" if why else
+           "the kernel stopped during a cell (out of memory, or a crash inside a library): read "
+           "what the kernel said and the partial output's last cell; try less data, or more memory"
+           if type(err).__name__ == "DeadKernelError" else
            f"check that the kernel '{kernel_name}' is installed (jupyter kernelspec list)")
-    return ReportError(f"{src} could not be run: {type(err).__name__}: {err}\n  Partial output: "
+    said = "".join(f"\n  Kernel said: {ln}" for ln in kernel_said.splitlines())
+    return ReportError(f"{src} could not be run: {type(err).__name__}: {err}{said}\n  Partial output: "
                        f"{out if out.exists() else 'none'}\n  Fix: {fix}",
                        notebook=src, output_path=str(out) if out.exists() else None,
                        ename=type(err).__name__, evalue=str(err))

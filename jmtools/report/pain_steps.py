@@ -393,17 +393,19 @@ def show_themes_chart(themes, *, dimension: str = "stage", title: str | None = N
     Examples
     --------
     >>> from jmtools.analyses.themes import find_themes
-    >>> fb = pd.DataFrame({"text": [f"hidden delivery fee at checkout {w}" for w in "abcdefghijk"],
-    ...                    "sentiment": -0.5, "customer_id": list("ABCDEFGHIJK"),
-    ...                    "stage": ["Decision"] * 6 + ["Delivery"] * 3 + ["Returns"] * 2})
+    >>> fb = pd.DataFrame({"text": [f"hidden delivery fee at checkout {w}" for w in "abcdefghijklmnop"],
+    ...                    "sentiment": -0.5, "customer_id": list("ABCDEFGHIJKLMNOP"),
+    ...                    "stage": ["Decision"] * 6 + ["Payment"] * 5 + ["Delivery"] * 3 + ["Returns"] * 2})
     >>> th = find_themes(fb, n_themes=1, id_col=None, touchpoint_col=None, persona_col=None,
     ...                  stability=False)
     >>> import contextlib, io
     >>> with contextlib.redirect_stdout(io.StringIO()):  # the chart and its note, as text outside a notebook
     ...     chart = show_themes_chart(th)
     >>> grey = chart.hconcat[1].layer[1].data           # the heat map's hidden cells
-    >>> grey["value"].tolist(), grey["why"].tolist()
-    (['Delivery', 'Returns'], ['fewer than 5 customers', 'fewer than 5 customers'])
+    >>> grey["value"].tolist()                          # Payment too: hidden cells may share customers
+    ['Delivery', 'Payment', 'Returns']
+    >>> grey["why"].tolist()
+    ['fewer than 5 customers', 'would reveal a small cell (theme total)', 'fewer than 5 customers']
     """
     from IPython.display import display
 

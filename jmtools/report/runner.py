@@ -19,6 +19,7 @@ import contextlib
 import datetime as _dt
 import os
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,9 +102,11 @@ def _now() -> str:
 
 
 def _execute(src: str, tmp: str, parameters: dict, *, kernel_name: str, cwd: str,
-             timeout: float | None, retries: int, finish=None):
+             timeout: float | None, retries: int, finish=None, kernel_stderr=None):
     """Run ``src`` into ``tmp`` with papermill; the executed notebook, as written to ``tmp``
-    (``finish(nb)`` completes a run whose cells all ran before it is written)."""
+    (``finish(nb)`` completes a run whose cells all ran before it is written). The kernel's
+    own terminal output (what its cells print goes into the notebook) goes to the file
+    ``kernel_stderr``, not to the user's terminal (decision D74)."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -114,7 +117,8 @@ def _execute(src: str, tmp: str, parameters: dict, *, kernel_name: str, cwd: str
                                            cwd=cwd, progress_bar=False, log_output=False,
                                            execution_timeout=timeout, start_timeout=120,
                                            kernel_manager_class=kernel_manager_class(),
-                                           engine_name=engine_name(), **{FINISH: finish})
+                                           engine_name=engine_name(), kernel_stderr=kernel_stderr,
+                                           **{FINISH: finish})
         except PapermillExecutionError:
             raise
         except Exception:
@@ -122,6 +126,17 @@ def _execute(src: str, tmp: str, parameters: dict, *, kernel_name: str, cwd: str
             if attempt >= retries or _ran_any_cell(tmp):
                 raise
             time.sleep(1 + attempt)
+
+
+def _tail(log, lines: int = 5, chars: int = 600) -> str:
+    """The last ``lines`` non-blank lines of the kernel's terminal output, at most ``chars``
+    characters ("" when it wrote nothing or the file cannot be read)."""
+    with contextlib.suppress(OSError, ValueError):
+        end = log.seek(0, os.SEEK_END)
+        log.seek(max(0, end - 8 * chars))
+        said = [ln.rstrip() for ln in log.read().decode("utf-8", "replace").splitlines() if ln.strip()]
+        return "\n".join(said[-lines:])[-chars:]
+    return ""
 
 
 def _ran_any_cell(path: str) -> bool:
@@ -196,18 +211,20 @@ def run_notebook(notebook: str | os.PathLike, output_path: str | os.PathLike, *,
                                   "kernel_name": kernel_name, "versions": result.versions}
         done.append(result)
 
-    try:
-        nb = _execute(src, tmp, params, kernel_name=kernel_name,
-                      cwd=os.fspath(cwd) if cwd else str(Path(src).resolve().parent),
-                      timeout=timeout, retries=retries, finish=finish)  # the notebook papermill wrote to tmp
-    except PapermillExecutionError as err:
-        os.replace(tmp, out) if os.path.exists(tmp) else None
-        raise failed_cell(err, src, out, partial_cells(out)) from None
-    except CellTimeoutError:
-        raise _timed_out(src, tmp, out, timeout) from None
-    except Exception as err:
-        os.replace(tmp, out) if os.path.exists(tmp) else None
-        raise not_run(err, src, out, kernel_name) from None
+    with tempfile.TemporaryFile("w+b") as kernel_log:   # removed when the run ends
+        try:
+            nb = _execute(src, tmp, params, kernel_name=kernel_name,
+                          cwd=os.fspath(cwd) if cwd else str(Path(src).resolve().parent),
+                          timeout=timeout, retries=retries, finish=finish,
+                          kernel_stderr=kernel_log)  # the notebook papermill wrote to tmp
+        except PapermillExecutionError as err:
+            os.replace(tmp, out) if os.path.exists(tmp) else None
+            raise failed_cell(err, src, out, partial_cells(out)) from None
+        except CellTimeoutError:
+            raise _timed_out(src, tmp, out, timeout) from None
+        except Exception as err:
+            os.replace(tmp, out) if os.path.exists(tmp) else None
+            raise not_run(err, src, out, kernel_name, kernel_said=_tail(kernel_log)) from None
     if done:                          # written by papermill with the metadata; end it as nbformat.write does
         with open(tmp, "rb+") as fh:
             fh.seek(-1, os.SEEK_END)
