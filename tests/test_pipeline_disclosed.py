@@ -439,3 +439,16 @@ def test_hidden_as_text_one_mechanism_for_fewer_and_not_shown():
     assert pipeline.with_fewer(unmarked).equals(unmarked)
     assert not_shown(unmarked)["conversion"].tolist() == [1.0, "not shown", "not shown"]
     assert f["n"].tolist()[:2] == [20.0, 3.0] and f["n"].dtype == float      # input untouched
+
+
+@pytest.mark.parametrize("starters", [1, 4])
+def test_a_first_step_nobody_reached_does_not_give_the_size_it_starts_from(starters):
+    """A first step reached by none of 1–4 customers shows 0, and not the 1–4 it starts from."""
+    funnel = pd.DataFrame({"step_index": [1, 2], "step": ["A", "B"], "n": [0, 0],
+                           "n_prev": [starters, 0], "n_customers": [starters, starters],
+                           "conversion": [0.0, 0.0]})
+    shown = pipeline.disclosed_steps(funnel)
+    assert shown["n"].tolist() == [0, 0]
+    assert shown["n_prev"].isna().tolist() == [True, False] and shown["n_customers"].isna().all()
+    wide = funnel.assign(n_prev=[MIN_GROUP, 0], n_customers=MIN_GROUP)
+    assert pipeline.disclosed_steps(wide)["n_prev"].tolist() == [MIN_GROUP, 0]

@@ -256,7 +256,8 @@ def disclosed_steps(funnel: pd.DataFrame | None, min_group: int = MIN_GROUP) -> 
     A step of 1–4 customers loses ``n``, its conversion and interval, drop-off and share of
     step 1 (the drop-off is the previous count minus its own); the step after it loses what
     reads its count (``n_prev``, conversion, interval, drop-off). A group (``n_customers``) of
-    1–4 loses its size. A step nobody reached stays 0. Works on one group's funnel or one
+    1–4 loses its size, and so does a first step's ``n_prev`` of 1–4 (the customers it starts
+    from, when none of them reached it). A step nobody reached stays 0. Works on one group's funnel or one
     split ``by`` persona (the rule reads each row).
 
     Returns
@@ -276,6 +277,9 @@ def disclosed_steps(funnel: pd.DataFrame | None, min_group: int = MIN_GROUP) -> 
     [[20.0, 20.0, 1.0, 0.0, False], [nan, 20.0, nan, nan, True], [0.0, nan, nan, nan, False]]
     >>> out.attrs["note"]
     '1 funnel step reached by fewer than 5 customers is shown as "fewer than 5", without its numbers.'
+    >>> g = f.assign(n=[0, 0, 0], n_prev=[3, 0, 0], n_customers=[3] * 3)   # 3 customers, none started
+    >>> disclosed_steps(g)[["n", "n_prev", "n_customers"]].iloc[0].tolist()
+    [0.0, nan, nan]
     """
     if funnel is None:
         return None
@@ -283,8 +287,10 @@ def disclosed_steps(funnel: pd.DataFrame | None, min_group: int = MIN_GROUP) -> 
     small = _few(funnel, "n", min_group)
     after = _few(funnel, "n_prev", min_group) & (funnel["step_index"] > 1).to_numpy()
     group = _few(funnel, "n_customers", min_group)
+    start = _few(funnel, "n_prev", min_group) & (funnel["step_index"] == 1).to_numpy()
     out["suppressed"] = small
-    for hide, cols in ((small, _STEP_NUMBERS), (after, _AFTER_NUMBERS), (group, ("n_customers",))):
+    for hide, cols in ((small, _STEP_NUMBERS), (after, _AFTER_NUMBERS), (group, ("n_customers",)),
+                       (start, ("n_prev",))):
         _blank(out, cols, hide)
     k = int(small.sum())
     out.attrs = {**funnel.attrs, "hidden_steps": k, "min_group": min_group, "note": "" if not k else (
