@@ -146,3 +146,16 @@ def test_a_table_of_more_than_three_columns_is_cards_on_a_phone():
                            "ci_high": [1.0], "rate_from_start": [1.0]})
     assert 'class="jm-table jm-cards"' in html_table(funnel).data
     assert 'class="jm-table"' in html_table(funnel[["step", "n", "conversion"]]).data
+
+
+def test_a_tiny_share_is_never_shown_as_zero_or_all():
+    """1 customer of 4,000 is "<0.1%" in a report's tables and sentences, not a false 0.0%."""
+    import pandas as pd
+
+    from jmtools.report.present import html_table
+    from jmtools.report.wording import percent
+
+    shown = html_table(pd.DataFrame({"share": [1 / 4000, 0.0, 3999 / 4000]}), formats={"share": "%"}).data
+    assert "&lt;0.1%" in shown and ">0.0%<" in shown and "&gt;99.9%" in shown
+    assert [percent(x) for x in (1 / 4000, 0.0, 3999 / 4000)] == ["<0.1%", "0.0%", ">99.9%"]
+    assert percent(-1 / 4000, signed=True) == "−0.0%"     # a change keeps its sign

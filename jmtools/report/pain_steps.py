@@ -20,6 +20,7 @@ import pandas as pd
 from jmtools.analyses.disclosure import MIN_GROUP, customers_behind, suppress_small_groups
 from jmtools.charts.painpoints import pain_points_chart, themes_chart
 from jmtools.core.spreadsheet import write_csv
+from jmtools.core.vocabulary import share_text
 from jmtools.report.present import html_table, md, number
 from jmtools.report.quotes import disclosed_themes, quoted_pain_points, quoted_themes
 from jmtools.report.record import record
@@ -143,7 +144,7 @@ def _styled(table: pd.DataFrame, *, hidden: pd.Series, counts=(), percent=()):
     missing cells ("–" elsewhere: not measured), lists as text (quotes one per line), shares
     as percentages; every text HTML-escaped."""
     fmt = {c: "{:,.0f}" for c in counts if c in table}
-    fmt.update({c: "{:.0%}" for c in percent if c in table})
+    fmt.update({c: _whole_percent for c in percent if c in table})
     fmt.update({c: _list_text for c in table.columns if c not in fmt and table[c].dtype == object})
     rest = [c for c in table.columns if c not in fmt]
     styled = (table.style.format(precision=2, na_rep="–", escape="html", subset=rest)
@@ -154,6 +155,10 @@ def _styled(table: pd.DataFrame, *, hidden: pd.Series, counts=(), percent=()):
     text = [c for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])]
     return styled.set_properties(subset=text, **{"text-align": "left"}).set_table_styles(
         [{"selector": "th", "props": "text-align: left"}]).hide(axis="index")
+
+
+def _whole_percent(share) -> str:
+    return share_text(float(share), digits=0)       # "<1%", never a false 0%
 
 
 def _list_text(items) -> str:

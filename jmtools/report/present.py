@@ -17,6 +17,7 @@ from typing import Any, Mapping, Sequence
 from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.charts.labels import LABEL_PX, nice_top, wrapped_labels
 from jmtools.core.stats import wilson_interval
+from jmtools.core.vocabulary import share_text
 from jmtools.report.wording import caption
 from jmtools.core.errors import whole_number
 
@@ -55,8 +56,8 @@ def number(value: Any, *, unit: str = "", digits: int = 1, signed: bool = False)
     >>> import numpy as np
     >>> number(0.3125, unit="%"), number(12345), number(-0.456, digits=2, signed=True)
     ('31.2%', '12,345', '−0.46')
-    >>> number(float("nan")), number(np.int64(4000))
-    ('–', '4,000')
+    >>> number(float("nan")), number(np.int64(4000)), number(0.0004, unit="%"), number(0.0, unit="%")
+    ('–', '4,000', '<0.1%', '0.0%')
     """
     if isinstance(value, str):          # a word in place of a number ("fewer than 5") is shown as it is
         return value
@@ -69,8 +70,8 @@ def number(value: Any, *, unit: str = "", digits: int = 1, signed: bool = False)
         return "–"
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
         return str(value)
-    if unit == "%":
-        text = f"{value * 100:.{digits}f}%"
+    if unit == "%":          # a tiny share is "<0.1%", never a false 0.0% (share_text)
+        text = f"{value * 100:.{digits}f}%" if signed else share_text(float(value), digits=digits)
     elif isinstance(value, numbers.Integral) or (float(value).is_integer() and abs(value) >= 100):
         text = f"{int(value):,}"
     else:

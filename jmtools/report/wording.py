@@ -22,6 +22,7 @@ import re
 from typing import Any
 
 from jmtools.core.errors import ParameterError
+from jmtools.core.vocabulary import share_text
 
 __all__ = ["GLOSSARY", "CAPTIONS", "plain", "percent", "emotion", "feeling", "compared", "interval",
            "coverage_sentence", "caption", "listed", "NOT_SHOWN", "NOT_SHOWN_PROTECTS",
@@ -83,12 +84,13 @@ def percent(share: Any, *, digits: int = 1, signed: bool = False) -> str:
 
     Examples
     --------
-    >>> percent(0.25), percent(None), percent(0.05, signed=True, digits=0)
-    ('25.0%', '–', '+5%')
+    >>> percent(0.25), percent(None), percent(0.05, signed=True, digits=0), percent(0.0004)
+    ('25.0%', '–', '+5%', '<0.1%')
     """
     if _missing(share):
         return "–"
-    text = f"{float(share) * 100:{'+' if signed else ''}.{digits}f}%"
+    text = (f"{float(share) * 100:+.{digits}f}%" if signed      # a change: a true 0 stays "+0.0%"
+            else share_text(float(share), digits=digits))        # never a false 0.0% or 100.0%
     return text.replace("-", "−")
 
 
