@@ -134,3 +134,61 @@ def reports_known_counts(folder, min_group: int = 5) -> tuple[dict, set]:
                 known[key] = n      # (1–4 printed at all: the tests of a focus of 1–4 customers)
     in_table = sum(n for n, _ in plain_sizes(folder).values())
     return known, {int(everyone.evidence.n_customers), in_table}
+
+
+# ------------------------------------------------------------------ what a notebook displayed, row by row
+#: Columns that count customers (or, as "n before"/"n after", a comparison's groups) in what is shown.
+COUNT_COLUMNS = ("n", "n_customers", "n_prev", "n_visitors", "n_at_from", "n_a", "n_b", "n before", "n after")
+#: Numbers that describe an order, not customers.
+ORDER_COLUMNS = ("step_index", "rank", "label_x", "n_steps")
+
+
+def displayed_rows(displayed) -> list[dict]:
+    """Every row of what a notebook displayed (``inprocess.run_cells``): tables (DataFrames), chart
+    data and HTML tables (a cell by its ``data-label``, numbers read back from their text)."""
+    import html
+
+    rows = []
+    for obj in displayed:
+        if isinstance(obj, pd.DataFrame):
+            rows += (obj.reset_index() if obj.index.name else obj).to_dict("records")
+            continue
+        chart = obj if hasattr(obj, "to_dict") else getattr(obj, "chart", None)
+        if chart is not None and hasattr(chart, "to_dict"):
+            rows += [r for d in chart.to_dict().get("datasets", {}).values() for r in d]
+            continue
+        text = getattr(obj, "data", None)
+        for tr in re.findall(r"<tr>(.*?)</tr>", text if isinstance(text, str) else "", flags=re.S):
+            cells = re.findall(r'<td[^>]*data-label="([^"]*)">(.*?)</td>', tr, flags=re.S)
+            rows.append({html.unescape(k): _number(html.unescape(v)) for k, v in cells})
+    return rows
+
+
+def _number(text: str):
+    """A cell's text as a number when it is one ("1,970" → 1970), else the text."""
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        return text
+
+
+def is_number(v) -> bool:
+    """A shown number: not missing, not a word ("not shown"), not a flag."""
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and v == v
+
+
+def few_counts(rows, min_group: int = 5) -> list:
+    """``(column, value, row)`` for every shown count of 1 to ``min_group − 1``."""
+    return [(c, r[c], r) for r in rows for c in COUNT_COLUMNS
+            if c in r and is_number(r[c]) and 0 < r[c] < min_group]
+
+
+def numbers_of(rows, groups, col: str = "persona") -> list:
+    """``(column, value, row)`` for every number shown in a row of one of ``groups`` (a row whose
+    ``col`` is missing is "(no persona)")."""
+    def group(r):
+        v = r[col]
+        return "(no persona)" if v is None or (isinstance(v, float) and v != v) else v
+
+    return [(c, v, r) for r in rows if col in r and group(r) in groups for c, v in r.items()
+            if c not in ORDER_COLUMNS and is_number(v)]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from jmtools.sample_worlds import load_truths, truths_path
@@ -147,3 +149,62 @@ def test_moves_left_out_cannot_be_read_off_the_total_of_their_step(tmp_path):
         assert gone == 0 or gone >= 5, (step, gone)
     texts = "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))
     assert "so that the rows shown and their total do not reveal" in texts
+
+
+# ------------------------------------------------------------------ a persona of 1–4, and who protects it
+@pytest.fixture(scope="module")
+def everyone_world(tmp_path_factory):
+    """Loud Lou (3 customers) and Thin Thea (20), everyone in a persona: Thea's size is hidden to
+    protect Lou's (tests/small_groups.py)."""
+    from small_groups import built, everyone_in_a_persona_world, loud_and_thin_world
+
+    return built(everyone_in_a_persona_world, tmp_path_factory.mktemp("everyone") / "world",
+                 base=loud_and_thin_world)
+
+
+def _printed_about(text: str, names) -> list[str]:
+    """Printed lines that name one of ``names`` beside a number other than the rule's 5."""
+    return [line for line in text.splitlines() if any(n in line for n in names)
+            and set(re.findall(r"\d[\d,.]*", line)) - {"5"}]
+
+
+@pytest.mark.parametrize("persona", ["all", "Thin Thea", "Loud Lou"])
+def test_no_count_of_a_small_persona_or_of_the_one_protecting_it(everyone_world, persona, capsys):
+    """On a world where Thin Thea's size (20) is hidden so that the total does not give Loud Lou's 3
+    back, notebook 02 showed both sizes, Thea's funnel (its first step is its size), Lou's furthest
+    steps with their 3 customers, and Thea's times, detours and loops. Now nothing it displays, prints
+    or records has a count of 1–4, a number in a row of Lou or Thea, or a size given by subtraction."""
+    from inprocess import run_cells
+    from shown_sizes import (assert_no_group_by_subtraction, displayed_rows, few_counts, numbers_of,
+                             plain_sizes, shown_counts)
+    from small_groups import LOUD, THIN
+
+    sizes = plain_sizes(everyone_world)
+    assert sizes[LOUD][1] == 3 and sizes[THIN][1] == 20
+    run = run_cells(NOTEBOOK, {"data_dir": str(everyone_world), "persona": persona})
+    rows = displayed_rows(run.displayed)
+    assert not few_counts(rows)
+    assert not numbers_of(rows, {LOUD, THIN})
+    assert_no_group_by_subtraction([4000], shown_counts(run.displayed))
+    assert not _printed_about(capsys.readouterr().out, [LOUD, THIN])
+    assert not [f for f in run.figures.values() if isinstance(f.get("n"), int) and 0 < f["n"] < 5]
+    if persona != "all":                       # its sections say why they show nothing of it
+        texts = " ".join(o.data for o in run.displayed if isinstance(getattr(o, "data", None), str))
+        assert f"{persona}: " in texts and "its funnel, how far its customers get" in texts
+        assert "worst_drop_off" not in run.figures
+
+
+def test_no_persona_protecting_a_small_one_is_hidden_in_every_table(tmp_path):
+    """Where "(no persona)" protects Loud Lou's 3 (D70), its count (98) was shown in the sizes, the
+    coverage and as the funnel, furthest steps, times and loops of customers in no persona."""
+    from inprocess import run_cells
+    from shown_sizes import displayed_rows, few_counts, numbers_of
+    from small_groups import LOUD, built, loud_and_thin_world
+
+    folder = built(loud_and_thin_world, tmp_path / "world")
+    run = run_cells(NOTEBOOK, {"data_dir": str(folder)})
+    rows = displayed_rows(run.displayed)
+    assert not few_counts(rows)
+    assert not numbers_of(rows, {LOUD, "(no persona)"})
+    coverage = next(o for o in run.displayed if isinstance(o, pd.DataFrame) and "coverage" in o)
+    assert set(coverage.loc[coverage["coverage"] == "no persona", "n"]) == {"not shown"}

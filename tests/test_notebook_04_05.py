@@ -242,3 +242,18 @@ def test_the_runner_refuses_a_text_for_n_themes_before_running_a_cell(tmp_path):
     with pytest.raises(ParameterError, match="did you mean 'auto'"):
         run_notebook(NB04, out, parameters={"n_themes": "atuo"})
     assert not out.exists()                                         # nothing was run
+
+
+def test_prioritisation_lists_the_order_value_of_a_small_persona_without_its_numbers(tmp_path):
+    """Order value per persona: Thin Thea's mean of 3 orders and Loud Lou's row (3 customers) were shown
+    with their n; they keep their rows, not their numbers (notebook 01's rule)."""
+    from inprocess import run_cells
+    from shown_sizes import few_counts
+    from small_groups import LOUD, THIN, built, everyone_in_a_persona_world, loud_and_thin_world
+
+    folder = built(everyone_in_a_persona_world, tmp_path / "world", base=loud_and_thin_world)
+    run = run_cells(NB05, {"data_dir": str(folder)})
+    shown = next(o for o in run.displayed if isinstance(o, pd.DataFrame) and "order_value" in o)
+    mine = shown[shown["persona"].isin([LOUD, THIN])]
+    assert len(mine) and mine[["order_value", "n"]].isna().all().all()
+    assert not few_counts(shown.to_dict("records")) and (shown["n"] >= 5).sum() >= 4

@@ -452,3 +452,25 @@ def test_a_first_step_nobody_reached_does_not_give_the_size_it_starts_from(start
     assert shown["n_prev"].isna().tolist() == [True, False] and shown["n_customers"].isna().all()
     wide = funnel.assign(n_prev=[MIN_GROUP, 0], n_customers=MIN_GROUP)
     assert pipeline.disclosed_steps(wide)["n_prev"].tolist() == [MIN_GROUP, 0]
+
+
+def test_a_table_by_persona_hides_the_small_persona_and_the_group_protecting_it():
+    """disclosed_by_persona: Lou (3) and the group whose size the sizes table hides to protect her lose
+    their numbers — Thea when everyone is in a persona, the rows without a persona when "(no persona)"
+    protects (D70); a step already hidden by disclosed_steps stays hidden and keeps its note."""
+    funnel = pd.DataFrame({"persona": ["Lou", "Thea", "Ben", "Ben", None], "step_index": [1, 1, 1, 2, 1],
+                           "step": ["A", "A", "A", "B", "A"], "n": [3, 20, 900, 2, 98],
+                           "n_prev": [3, 20, 900, 900, 98], "n_customers": [3, 20, 900, 900, 98]})
+    steps = pipeline.disclosed_steps(funnel)
+    everyone = pd.DataFrame({"persona": ["Lou", "Thea", "Ben", "(no persona)"],
+                             "n_customers": [3, 20, 900, 0]})
+    out = pipeline.disclosed_by_persona(steps, everyone)
+    assert out["n"].isna().tolist() == [True, True, False, True, False]
+    assert out["suppressed"].tolist() == [True, True, False, True, False]
+    assert out["step_index"].tolist() == [1, 1, 1, 2, 1] and out["persona"].isna().tolist()[-1]
+    assert out.attrs["note"].startswith(steps.attrs["note"])
+    assert "1 persona of fewer than 5" in out.attrs["note"]
+    nobody = everyone.assign(n_customers=[3, 20, 900, 98])
+    out = pipeline.disclosed_by_persona(steps, nobody)
+    assert out["n"].isna().tolist() == [True, False, False, True, True]
+    assert pipeline.disclosed_by_persona(steps, None) is steps

@@ -30,8 +30,8 @@ from jmtools.pipeline._iterate import (Comparison, compare_folders, compare_grou
 from jmtools.pipeline._disclosed import (disclosed_curve, disclosed_kpis, disclosed_paths, disclosed_rows,
                                         disclosed_shares, disclosed_steps, disclosed_table)
 from jmtools.pipeline._disclosed_reading import hidden_as_text, with_fewer
-from jmtools.pipeline._disclosed_personas import (disclosed_coverage, disclosed_crosstab, disclosed_levels,
-                                                  disclosed_overlaps,
+from jmtools.pipeline._disclosed_personas import (disclosed_by_persona, disclosed_coverage,
+                                                  disclosed_crosstab, disclosed_levels, disclosed_overlaps,
                                                   disclosed_persona_counts, disclosed_persona_rows, size_protectors)
 from jmtools.pipeline._disclosed import small_personas
 from jmtools.pipeline._map import map_cells_for, map_disclosure_note, map_evidence
@@ -42,7 +42,7 @@ __all__ = ["Focus", "Findings", "Prepared", "prepare_world", "prepare_evidence",
            "disclosed_rows", "disclosed_steps", "disclosed_table", "disclosed_paths", "disclosed_shares",
            "disclosed_kpis", "with_fewer", "hidden_as_text", "disclosed_persona_rows", "small_personas",
            "disclosed_persona_counts", "disclosed_levels", "disclosed_overlaps", "disclosed_crosstab", "disclosed_coverage",
-           "size_protectors",
+           "size_protectors", "disclosed_by_persona",
            "MAP_KPIS", "MIN_N", "N_THEMES", "SEED",
            "MIN_EFFECT", "Comparison", "observe", "compare_periods", "compare_folders", "compare_groups",
            "measure_opportunity", "opportunity_steps"]

@@ -15,11 +15,12 @@ import numpy as np
 import pandas as pd
 
 from jmtools.analyses.disclosure import MIN_GROUP, suppress_small_cells
-from jmtools.core.vocabulary import NO_PERSONA
+from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
 from jmtools.pipeline._disclosed import FEWER, _blank, _few, _few_counts, disclosed_shares
 
-__all__ = ["disclosed_persona_rows", "disclosed_persona_counts", "disclosed_levels", "disclosed_overlaps",
-           "disclosed_crosstab", "disclosed_coverage", "SOME_PERSONA", "size_protectors"]
+__all__ = ["disclosed_persona_rows", "disclosed_persona_counts", "disclosed_by_persona", "disclosed_levels",
+           "disclosed_overlaps", "disclosed_crosstab", "disclosed_coverage", "SOME_PERSONA",
+           "size_protectors"]
 
 
 #: KPIs of :func:`~jmtools.personas.persona_kpis` that are shares: value × n counts a group.
@@ -51,7 +52,9 @@ def disclosed_persona_rows(frame: pd.DataFrame | None, small, *, count_col: str 
     -------
     pandas.DataFrame or None
         A copy with every other numeric column missing in those rows, ``suppressed`` (bool)
-        and ``attrs["note"]`` ("" when nothing was hidden).
+        and ``attrs["note"]`` ("" when nothing was hidden). A frame already through the rule
+        (``disclosed_steps``, ``disclosed_shares``…) keeps the rows it marked ``suppressed``
+        and its note, before this one.
 
     Examples
     --------
@@ -74,7 +77,7 @@ def disclosed_persona_rows(frame: pd.DataFrame | None, small, *, count_col: str 
         few |= frame["kpi"].isin(_SHARE_KPIS).to_numpy() & _few_counts(k, min_group)
     hidden = mine | few
     out = frame.copy()
-    out["suppressed"] = hidden
+    out["suppressed"] = hidden | (frame["suppressed"].to_numpy(bool) if "suppressed" in frame else False)
     _blank(out, [c for c in out.columns if c not in keep and c != "suppressed"
                  and pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])], hidden)
     k = len(set(frame.loc[mine, "persona"])) if mine.any() else 0
@@ -84,7 +87,8 @@ def disclosed_persona_rows(frame: pd.DataFrame | None, small, *, count_col: str 
     if extra:
         parts.append(f"{extra} row{'s' if extra != 1 else ''} of fewer than {min_group} customers "
                      f"{'are' if extra != 1 else 'is'} shown without numbers")
-    out.attrs = {**frame.attrs, "note": "; ".join(parts) + "." if parts else ""}
+    note = "; ".join(parts) + "." if parts else ""
+    out.attrs = {**frame.attrs, "note": " ".join(x for x in (frame.attrs.get("note", ""), note) if x)}
     return out
 
 
@@ -141,6 +145,64 @@ def disclosed_persona_counts(frame: pd.DataFrame | None, sizes: pd.DataFrame, *,
                              f"does not reveal a smaller one: {'its' if k == 1 else 'their'} numbers are left out too.")
     out.attrs = {**frame.attrs, "note": " ".join(x for x in (frame.attrs.get("note", ""), note) if x),
                  "counts_hidden": np.flatnonzero(hit).tolist()}
+    return out
+
+
+def disclosed_by_persona(frame: pd.DataFrame | None, sizes: pd.DataFrame | None, *,
+                         count_col: str | None = None, min_group: int = MIN_GROUP) -> pd.DataFrame | None:
+    """A table split by persona, shown where the persona sizes are: the rows of a persona of 1 to
+    ``min_group − 1`` customers, and of the group whose size is hidden to protect it, keep their
+    place, not their numbers.
+
+    The rule of notebook 01 and the worksheets in one call: :func:`disclosed_persona_rows` (the
+    small personas, and rows whose ``count_col`` is 1–4) then :func:`disclosed_persona_counts`
+    (the group :func:`size_protectors` names: its funnel's first step, its furthest steps and
+    its customers at a touchpoint add up to its size). Rows without a persona are the customers
+    in no persona and those missing from the customer table: hidden when either group is.
+    ``step_index`` keeps its value (an order, not a count); rows the frame already marked
+    ``suppressed`` stay so, with their note.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame or None
+        A table with a ``persona`` column (a funnel, furthest step, times, detours or loops
+        ``by="persona"``). Without that column it is returned as it is.
+    sizes : pandas.DataFrame or None
+        The persona sizes shown beside it: :func:`~jmtools.personas.persona_sizes` (``n``) or
+        ``Evidence.persona_sizes`` (``n_customers``), raw or through
+        :func:`~jmtools.pipeline._disclosed.disclosed_shares`. None (no personas): nothing to hide.
+    count_col : str, optional
+        A column counting the customers behind a row (:func:`disclosed_persona_rows`).
+    min_group : int, default 5
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        A copy with ``suppressed`` (bool), ``attrs["note"]`` and ``attrs["counts_hidden"]``.
+
+    Examples
+    --------
+    >>> sizes = pd.DataFrame({"persona": ["Lou", "Thea", "Ben", "(no persona)"],
+    ...                       "n_customers": [3, 20, 900, 0]})
+    >>> f = pd.DataFrame({"persona": ["Lou", "Thea", "Ben"], "step_index": [1, 1, 1], "n": [3, 20, 900]})
+    >>> out = disclosed_by_persona(f, sizes)             # Thea's 20 would give Lou's 3 back
+    >>> out["n"].tolist(), out["step_index"].tolist(), out["suppressed"].tolist()
+    ([nan, nan, 900.0], [1, 1, 1], [True, True, False])
+    """
+    if frame is None or sizes is None or "persona" not in frame:
+        return frame
+    if "suppressed" not in sizes:
+        count = "n" if "n" in sizes else "n_customers"
+        sizes = disclosed_shares(sizes, count, numbers=(), min_group=min_group)
+    small = set(sizes["persona"].iloc[list(sizes.attrs.get("few_rows", ()))].astype(str))
+    hidden = small | size_protectors(sizes, min_group=min_group)
+    nobody = next((g for g in (NO_PERSONA, NOT_IN_CUSTOMERS) if g in hidden), NO_PERSONA)
+    named = frame.assign(persona=frame["persona"].astype(object).where(frame["persona"].notna(), nobody))
+    rows = disclosed_persona_rows(named, small, count_col=count_col, min_group=min_group)
+    out = disclosed_persona_counts(rows, sizes)
+    out["persona"] = frame["persona"]
+    if "step_index" in frame:
+        out["step_index"] = frame["step_index"]
     return out
 
 

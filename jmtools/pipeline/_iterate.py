@@ -14,12 +14,14 @@ from typing import Any
 import pandas as pd
 
 from jmtools.analyses import compare as cmp
+from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.core.errors import DataError, ParameterError
 from jmtools.core.vocabulary import ALL
 from jmtools.journey import Journey, Outcome, Target
-from jmtools.personas import persona_filter
+from jmtools.personas import persona_filter, persona_sizes
 from jmtools.pipeline._chain import (_assign, _emotion_evidence, _evidence, _usable_personas, load,
                                      resolve_focus, select)
+from jmtools.pipeline._disclosed_compare import disclosed_comparison
 
 __all__ = ["Comparison", "observe", "compare_periods", "compare_folders", "compare_groups",
            "measure_opportunity", "opportunity_steps"]
@@ -42,6 +44,9 @@ class Comparison:
     journey : Journey
     outcome : Outcome or None
         For :func:`measure_opportunity`: what is written next to the opportunity.
+    sizes : list of pandas.DataFrame
+        The persona sizes of the data compared (with events, and in the customer table; of both
+        folders for :func:`compare_folders`): which personas :meth:`disclosed_table` hides.
     """
 
     table: pd.DataFrame
@@ -50,18 +55,50 @@ class Comparison:
     journey: Any
     outcome: Any = None
     options: dict = field(default_factory=dict)
+    sizes: list = field(default_factory=list)
 
     @property
     def likely_real(self) -> pd.DataFrame:
-        """Rows whose change is likely real (improved or worse)."""
+        """Rows whose change is likely real (improved or worse), with their numbers (:attr:`table`)."""
         return self.table[self.table["verdict"].str.endswith("likely real")]
 
+    def disclosed_table(self, min_group: int = MIN_GROUP) -> pd.DataFrame:
+        """:attr:`table` as it may be shown: no group of 1 to ``min_group − 1`` customers, read off
+        or by subtraction.
+
+        A side of 1–4 customers (or of 1–4 going on, for a conversion), every row of a persona of
+        1–4 customers and of the group whose size :attr:`sizes` hide to protect it, and the
+        persona rows whose count the row for all customers would give back lose their numbers;
+        their text says why (:func:`~jmtools.pipeline._disclosed_compare.disclosed_comparison`).
+
+        Parameters
+        ----------
+        min_group : int, default 5
+
+        Returns
+        -------
+        pandas.DataFrame
+            The table's columns with the hidden numbers missing, ``suppressed`` (bool),
+            ``attrs["hidden_rows"]`` and ``attrs["note"]`` ("" when nothing is hidden).
+
+        Examples
+        --------
+        >>> c = compare_periods("sample:ecommerce", "2026-06-01", measures=["ces"])
+        >>> shown = c.disclosed_table()
+        >>> bool((shown["n_a"].dropna().between(1, 4)).any()), int(shown["suppressed"].sum()) > 0
+        (False, True)
+        >>> shown.attrs["note"].startswith(f"{shown.attrs['hidden_rows']} comparisons are shown without")
+        True
+        """
+        return disclosed_comparison(self.table, self.sizes, min_group=min_group)
+
     def summary(self) -> str:
-        """One line per verdict: how many rows, and the clearest rows in words."""
-        counts = self.table["verdict"].value_counts()
+        """One line per verdict: how many rows, and the clearest rows in words (:meth:`disclosed_table`)."""
+        table = self.disclosed_table()
+        counts = table["verdict"].value_counts()
         head = ", ".join(f"{counts[v]} {v}" for v in cmp.VERDICTS if v in counts)
-        return "\n".join([f"{len(self.table)} comparisons: {head}",
-                          *[f"  {t}" for t in self.likely_real["text"]]])
+        real = table[table["verdict"].str.endswith("likely real")]
+        return "\n".join([f"{len(table)} comparisons: {head}", *[f"  {t}" for t in real["text"]]])
 
 
 def observe(data, *, journey=None, segment: str = "", steps=None, level: str = "stage",
@@ -88,15 +125,26 @@ def observe(data, *, journey=None, segment: str = "", steps=None, level: str = "
     (pandas.DataFrame, Journey)
         The observations (:data:`jmtools.analyses.compare.OBSERVATION_COLUMNS`) and the journey.
     """
+    obs, j, _ = _observe(data, journey=journey, segment=segment, steps=steps, level=level, measures=measures,
+                         assignment=assignment)
+    return obs, j
+
+
+def _observe(data, *, journey=None, segment: str = "", steps=None, level: str = "stage", measures=None,
+             assignment: pd.DataFrame | None = None) -> tuple[pd.DataFrame, Any, list]:
+    """:func:`observe`, and the persona sizes of the folder (with events when its evidence is
+    prepared, and in the customer table): what the comparison's disclosure reads."""
     measures = _measures(measures)
     world = load(data, journey)
     tables, events, _ = select(world, resolve_focus(world.journey, ALL, segment))
     world, _ = _usable_personas(world, tables.get("customers"), assignment)
     j = world.journey
     personas = _assign(tables.get("customers"), j, assignment)
+    sizes = [] if personas is None else [persona_sizes(personas)]
     parts = []
     if {"conversion", "time"} & set(measures) and "events" in world.tables:
         evidence = _evidence(events, j, tables.get("customers"), assignment)
+        sizes += [evidence.persona_sizes] if evidence.persona_sizes is not None else []
         prefixed = steps and any(str(s).startswith(("stage:", "touchpoint:", "event:")) for s in steps)
         parts.append(cmp.step_observations(evidence, steps=steps, level="any" if prefixed else level))
     if set(_SCORES) & set(measures) and "surveys" in tables:
@@ -109,7 +157,7 @@ def observe(data, *, journey=None, segment: str = "", steps=None, level: str = "
     if not parts:
         raise DataError("the folder has no events, surveys or feedback to compare", source=str(data))
     obs = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
-    return obs[obs["measure"].isin(measures)].reset_index(drop=True), j
+    return obs[obs["measure"].isin(measures)].reset_index(drop=True), j, sizes
 
 
 def _measures(measures) -> list[str]:
@@ -157,12 +205,12 @@ def compare_periods(data, change_date, *, journey=None, segment: str = "", befor
     'conversion Awareness → Consideration'
     """
     options = _options(options)
-    obs, j = observe(data, journey=journey, segment=segment, steps=steps, level=level,
-                     measures=measures, assignment=assignment)
+    obs, j, sizes = _observe(data, journey=journey, segment=segment, steps=steps, level=level,
+                             measures=measures, assignment=assignment)
     split = cmp.split_by_date(obs, change_date, before_days=before_days, after_days=after_days,
                               gap_days=gap_days)
     return Comparison(cmp.compare(split, journey=j, **options), split, split.attrs["split"], j,
-                      options=options)
+                      options=options, sizes=sizes)
 
 
 def compare_folders(before, after, *, journey=None, segment: str = "", steps=None, level: str = "stage",
@@ -178,13 +226,14 @@ def compare_folders(before, after, *, journey=None, segment: str = "", steps=Non
     {'no detectable change'}
     """
     options = _options(options)
-    obs_a, j = observe(before, journey=journey, segment=segment, steps=steps, level=level, measures=measures)
-    obs_b, _ = observe(after, journey=journey or j.path, segment=segment, steps=steps, level=level,
-                       measures=measures)
+    obs_a, j, sizes_a = _observe(before, journey=journey, segment=segment, steps=steps, level=level,
+                                 measures=measures)
+    obs_b, _, sizes_b = _observe(after, journey=journey or j.path, segment=segment, steps=steps, level=level,
+                                 measures=measures)
     split = cmp.stack_groups(obs_a, obs_b, labels=tuple(labels))
     split.attrs["split"].update(before=str(before), after=str(after))
     return Comparison(cmp.compare(split, journey=j, **options), split, split.attrs["split"], j,
-                      options=options)
+                      options=options, sizes=sizes_a + sizes_b)
 
 
 def compare_groups(data, test, *, journey=None, segment: str = "", steps=None, level: str = "stage",
@@ -195,7 +244,8 @@ def compare_groups(data, test, *, journey=None, segment: str = "", steps=None, l
     customer ids.
     """
     options = _options(options)
-    obs, j = observe(data, journey=journey, segment=segment, steps=steps, level=level, measures=measures)
+    obs, j, sizes = _observe(data, journey=journey, segment=segment, steps=steps, level=level,
+                             measures=measures)
     if isinstance(test, str):
         customers = load(data, journey).tables.get("customers")
         if customers is None:
@@ -204,7 +254,7 @@ def compare_groups(data, test, *, journey=None, segment: str = "", steps=None, l
         test = persona_filter(customers.to_pandas(), test, persona="test")["customer_id"].astype(str)
     split = cmp.split_by_customers(obs, list(test), labels=tuple(labels))
     return Comparison(cmp.compare(split, journey=j, **options), split, split.attrs["split"], j,
-                      options=options)
+                      options=options, sizes=sizes)
 
 
 # ------------------------------------------------------------------ did the opportunity work?
@@ -291,9 +341,9 @@ def measure_opportunity(data, opportunity: str, *, journey=None, measured_on=Non
                                  f"{j.path or 'the journey file'}")
     target, steps, persona = opportunity_steps(j, opportunity)
     measure = target.measure
-    obs, _ = observe(world, steps=steps if measure in ("conversion", "time") else None,
-                     level="stage" if measure in ("conversion", "time") else "touchpoint",
-                     measures=[measure], assignment=assignment)
+    obs, _, sizes = _observe(world, steps=steps if measure in ("conversion", "time") else None,
+                             level="stage" if measure in ("conversion", "time") else "touchpoint",
+                             measures=[measure], assignment=assignment)
     if measure not in ("conversion", "time") and target.touchpoint:
         obs = obs[obs["step"] == target.touchpoint]
     if persona != ALL:
@@ -311,7 +361,7 @@ def measure_opportunity(data, opportunity: str, *, journey=None, measured_on=Non
     if save:
         j.save()
     return Comparison(table, split, split.attrs["split"], j, outcome=outcome,
-                      options={"opportunity": opportunity, "steps": steps})
+                      options={"opportunity": opportunity, "steps": steps}, sizes=sizes)
 
 
 def _outcome(row, persona: str, measured_on) -> dict:

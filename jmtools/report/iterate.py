@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.analyses.history import control_chart, kpi_history, signals
 from jmtools.charts.iterate import comparison_chart, kpi_control_chart
 from jmtools.core.vocabulary import ALL
@@ -21,10 +22,11 @@ from jmtools.journey.revisions import journey_at
 from jmtools.report.past_runs import earlier_runs, load_history
 from jmtools.report.present import html_table, md, number, with_caption
 from jmtools.report.record import record
+from jmtools.report.steps import not_shown, show_disclosure_notes
 from jmtools.core.errors import whole_number
 
-__all__ = ["what_changed", "did_it_work", "opportunity_outcomes", "kpi_trends", "since_last_time",
-           "earlier_map"]
+__all__ = ["what_changed", "did_it_work", "opportunity_measured", "opportunity_outcomes", "kpi_trends",
+           "since_last_time", "earlier_map"]
 
 
 def _display(*objs) -> None:
@@ -79,11 +81,13 @@ def _plain(value) -> str:
 def did_it_work(comparison, *, persona: str = ALL, top: int = 12) -> None:
     """Before/after (or test/control): the clearest rows in words, the chart, the table.
 
-    ``comparison`` is a :class:`jmtools.pipeline.Comparison`. Records ``comparisons``,
-    ``likely_real`` (rows) and, for each likely-real row, its text.
+    ``comparison`` is a :class:`jmtools.pipeline.Comparison`, shown through its
+    :meth:`~jmtools.pipeline.Comparison.disclosed_table`: no group of 1–4 customers, nor the
+    persona whose size would give one back; hidden numbers say "not shown", and the note says
+    why. Records ``comparisons``, ``likely_real`` (rows) and, for each likely-real row, its text.
     """
     whole_number("top", top, fix="pass e.g. 12")
-    table = comparison.table
+    table = comparison.disclosed_table()
     split = comparison.split
     groups = f"{table['group_a'].iloc[0]} and {table['group_b'].iloc[0]}" if len(table) else "the two groups"
     what = {"periods": f"before and after {split.get('date')}",
@@ -100,21 +104,54 @@ def did_it_work(comparison, *, persona: str = ALL, top: int = 12) -> None:
         record(f"likely_real_{i + 1}", row.text, label=f"Likely real ({row.persona})")
         _display(md("- **{who}**: {text}", who=row.persona, text=row.text))
     rows = table[table["persona"] == persona]
-    if rows["verdict"].ne("too few").any():
-        _display(with_caption(comparison_chart(table, persona=persona), "comparison"))
-    _display(html_table(rows, columns={"label": "measure", "n_a": f"n {table['group_a'].iloc[0]}",
-                                       "n_b": f"n {table['group_b'].iloc[0]}", "verdict": "verdict",
-                                       "text": "in words"}, max_rows=80))
+    drawn = table[~table["suppressed"]]
+    if (drawn["persona"].eq(persona) & drawn["verdict"].ne("too few")).any():
+        _display(with_caption(comparison_chart(drawn, persona=persona), "comparison"))
+    if len(table):
+        names = {"label": "measure", "n_a": f"n {table['group_a'].iloc[0]}",
+                 "n_b": f"n {table['group_b'].iloc[0]}", "verdict": "verdict", "text": "in words"}
+        _display(html_table(not_shown(rows), columns=names, max_rows=80))
+    show_disclosure_notes(table)
+
+
+def opportunity_measured(measured, opportunity: str) -> None:
+    """Whether an opportunity worked (:func:`jmtools.pipeline.measure_opportunity`), in words.
+
+    Records ``outcome_status`` and, unless the disclosure rule hides the comparison (fewer than
+    5 customers in a period, or a persona whose size would give a smaller one back),
+    ``outcome_effect`` with its n and interval; prints the row's text
+    (:meth:`~jmtools.pipeline.Comparison.disclosed_table`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from jmtools.journey import Outcome
+    >>> from jmtools.pipeline import Comparison
+    >>> row = pd.DataFrame({"measure": ["conversion"], "persona": ["Ben"], "from_step": ["Cart"],
+    ...                     "step": ["Paid"], "label": ["conversion Cart → Paid"], "n_a": [3], "n_b": [40],
+    ...                     "value_a": [0.33], "value_b": [0.5], "verdict": ["too few"],
+    ...                     "text": ["too few to compare: 3 and 40 customers"]})
+    >>> o = Outcome(status="too few", measured_on="2026-12-01", measure="conversion", n_before=3, n_after=40)
+    >>> opportunity_measured(Comparison(row, row, {}, None, outcome=o), "show-fees")  # doctest: +ELLIPSIS
+    too few to compare: conversion Cart → Paid — not shown: fewer than 5 customers in a group, so that ...
+    """
+    outcome = measured.outcome
+    row = measured.disclosed_table().iloc[0]
+    record("outcome_status", outcome.status, label=f"Outcome of {opportunity}", headline=True)
+    if not row["suppressed"]:
+        record("outcome_effect", outcome.effect, label=outcome.measure, n=outcome.n_before + outcome.n_after,
+               ci=(outcome.ci_low, outcome.ci_high) if outcome.ci_low is not None else None)
+    print(row["text"])
 
 
 def opportunity_outcomes(journey, *, level: str = "##") -> None:
     """The backlog's closed loop: every opportunity with a change date, and what it did."""
     rows = [{"id": o.id, "title": o.title, "change_date": o.change_date, "status": o.status,
              "outcome": o.outcome.status if o.outcome else "not measured yet",
-             "effect": o.outcome.effect if o.outcome else None,
+             "effect": o.outcome.effect if _shown(o.outcome) else None,
              "interval": (f"{number(o.outcome.ci_low, digits=3, signed=True)} to "
                           f"{number(o.outcome.ci_high, digits=3, signed=True)}")
-             if o.outcome and o.outcome.ci_low is not None else "–",
+             if _shown(o.outcome) and o.outcome.ci_low is not None else "–",
              "measured_on": o.outcome.measured_on if o.outcome else None,
              "measure": o.outcome.measure if o.outcome else "–"}
             for o in journey.opportunities if o.change_date is not None]
@@ -131,6 +168,12 @@ def opportunity_outcomes(journey, *, level: str = "##") -> None:
     _display(html_table(frame, formats={"change_date": _plain, "measured_on": _plain,
                                         "effect": lambda v: "–" if v is None or v != v else
                                         number(v, digits=3, signed=True)}))
+
+
+def _shown(outcome) -> bool:
+    """An outcome whose effect may be shown: measured, and on no period of 1–4 customers."""
+    return outcome is not None and not any(0 < (n or 0) < MIN_GROUP
+                                           for n in (outcome.n_before, outcome.n_after))
 
 
 def kpi_trends(history, *, baseline: int | str = 8, figures=None, reports=None, charts: int = 4,

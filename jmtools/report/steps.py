@@ -23,17 +23,18 @@ from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.analyses.funnels.timing import duration_words
 from jmtools.core.vocabulary import ALL, NO_PERSONA
 from jmtools.analyses.priorities import total_value_at_stake
-from jmtools.pipeline import hidden_as_text
+from jmtools.pipeline import disclosed_coverage, disclosed_shares, hidden_as_text, size_protectors
 from jmtools.report.present import html_table, md, number
 from jmtools.report.pain_steps import (COMPARISON_COLUMNS, PAIN_POINT_COLUMNS, record_pain_point_figures,
                                        show_comparisons, show_pain_point_evidence, show_pain_points,
                                        show_pain_points_chart, show_theme_accounting, show_themes, show_themes_chart,
                                        write_pain_points)
 from jmtools.report.record import record, record_source
-from jmtools.report.wording import HIDDEN_CELL
+from jmtools.report.wording import HIDDEN_CELL, not_shown_template
 from jmtools.sources import missing_table
 
 __all__ = ["record_world", "show_accounting", "show_missing_table", "record_persona_figures", "record_largest_drop_off", "record_slowest_step", "show_dates_only",
+           "show_persona_sizes", "show_hidden_persona",
            "record_emotion_figures", "write_pain_points", "show_themes", "show_theme_accounting", "show_pain_points", "PAIN_POINT_COLUMNS",
            "show_themes_chart", "show_pain_points_chart", "COMPARISON_COLUMNS", "show_comparisons",
            "show_pain_point_evidence",
@@ -187,6 +188,79 @@ def _record_one_persona(persona: str, sizes, kpis, typical, *, record=record) ->
 
 
 # ------------------------------------------------------------------ 02 data integration
+def show_persona_sizes(evidence) -> pd.DataFrame | None:
+    """Show the customers with events per persona situation and per persona, as the report shows
+    them, and return the sizes as shown, for the tables split by persona
+    (:func:`~jmtools.pipeline.disclosed_by_persona`).
+
+    A persona of 1–4 customers has no size, nor the group whose size would give it back
+    (:func:`~jmtools.pipeline.size_protectors`: "(no persona)" first, whose count then goes from
+    the coverage too, :func:`~jmtools.pipeline.disclosed_coverage`); hidden cells say "not
+    shown" and the notes say why.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        ``Evidence.persona_sizes`` through :func:`~jmtools.pipeline.disclosed_shares`; None
+        without a customer table (no personas).
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> from jmtools.evidence import prepare
+    >>> ev = pd.DataFrame({"customer_id": list("abcdefgh"), "event": "view",
+    ...                    "timestamp": pd.Timestamp("2024-01-01 10:00")})
+    >>> customers = pd.DataFrame({"customer_id": list("abcdefgh"), "tiny": [True] * 2 + [False] * 6})
+    >>> j = {"stages": ["Browse"], "touchpoints": [{"name": "Site", "stage": "Browse", "events": ["view"]}],
+    ...      "personas": [{"name": "Tiny", "rule": "tiny == True"}]}
+    >>> with contextlib.redirect_stdout(io.StringIO()):
+    ...     sizes = show_persona_sizes(prepare(ev, j, customers=customers))
+    >>> sizes[["persona", "n_customers"]].values.tolist()[:2]      # the 6 in no persona protect the 2
+    [['Tiny', nan], ['(no persona)', nan]]
+    """
+    if evidence.coverage is None or evidence.persona_sizes is None:
+        return None
+    from IPython.display import display
+
+    total = evidence.coverage.assign(total=evidence.n_customers)      # the share of a pooled row
+    coverage = disclosed_coverage(total, sizes=evidence.persona_sizes)
+    sizes = disclosed_shares(evidence.persona_sizes, "n_customers", numbers=())
+    print("Customers per persona situation (no persona / several personas are worth a look):")
+    for frame in (coverage, sizes):
+        display(not_shown(frame).drop(columns=["suppressed", "total"], errors="ignore"))
+    show_disclosure_notes(coverage, sizes)
+    return sizes
+
+
+def show_hidden_persona(persona: str, sizes: pd.DataFrame | None, what: str) -> bool:
+    """Say that ``what`` of ``persona`` is not shown when its size is not: a persona of 1–4
+    customers, or the one whose size would give such a persona back; True when it said so.
+
+    ``sizes`` are the persona sizes as shown (:func:`show_persona_sizes`); a notebook skips the
+    section when this returns True.
+
+    Examples
+    --------
+    >>> sizes = disclosed_shares(pd.DataFrame({"persona": ["Lou", "Ben", "(no persona)"],
+    ...                                        "n_customers": [3, 900, 98]}), "n_customers", numbers=())
+    >>> import contextlib, io
+    >>> with contextlib.redirect_stdout(io.StringIO()):
+    ...     said = [show_hidden_persona(p, sizes, "its funnel is") for p in ("Lou", "Ben", "all")]
+    >>> said
+    [True, False, False]
+    """
+    if sizes is None or persona == ALL:
+        return False
+    small = set(sizes["persona"].iloc[list(sizes.attrs.get("few_rows", ()))].astype(str))
+    protects = persona in size_protectors(sizes)
+    if persona not in small and not protects:
+        return False
+    from IPython.display import display
+
+    display(md(not_shown_template(protects), who=persona, what=what, m=MIN_GROUP))
+    return True
+
+
 def show_disclosure_notes(*frames) -> list[str]:
     """Show, once each, what the disclosure rule left out of these frames (their ``attrs["note"]``).
 
@@ -272,7 +346,7 @@ def record_largest_drop_off(funnel: pd.DataFrame) -> pd.Series:
     record("worst_drop_off_rate", worst["drop_off_rate"], label="its drop-off", unit="%",
            n=int(worst["n_prev"]), ci=(low, high), headline=True)
     print(f"Largest drop-off: {group} at '{worst['step']}' — {worst['drop_off_rate']:.0%} of "
-          f"{worst['n_prev']:,} customers do not go on (95% CI {low:.0%}–{high:.0%}).")
+          f"{int(worst['n_prev']):,} customers do not go on (95% CI {low:.0%}–{high:.0%}).")
     return worst
 
 
