@@ -96,14 +96,7 @@ def disclosed_persona_rows(frame: pd.DataFrame | None, small, *, count_col: str 
 _BASE_COLS = ("base_value", "base_n", "base_share", "total", "rank")
 
 
-def _guarded(sizes: pd.DataFrame) -> set:
-    """Personas whose size is hidden only to protect a smaller one (not of 1–4 themselves)."""
-    hidden = sizes["suppressed"].to_numpy(bool).copy()
-    hidden[list(sizes.attrs.get("few_rows", ()))] = False       # the small ones: listed without numbers
-    return set(sizes.loc[hidden, "persona"].astype(str))
-
-
-def disclosed_persona_counts(frame: pd.DataFrame | None, sizes: pd.DataFrame, *,
+def disclosed_persona_counts(frame: pd.DataFrame | None, sizes, *,
                              persona_cols=("persona",)) -> pd.DataFrame | None:
     """Rows of personas whose size is hidden only to protect a smaller one, without their numbers.
 
@@ -114,7 +107,9 @@ def disclosed_persona_counts(frame: pd.DataFrame | None, sizes: pd.DataFrame, *,
     rates, means and intervals: a share shown without its n breaks the rule that every number
     carries its n, and a few shares with their intervals give the n back (0.05, 0.35 and 0.4 of
     one persona, 1 to 3 decimals, are multiples of 1/20). Columns describing the whole base
-    (``base_value``…) stay. Returns a copy with ``suppressed`` True in those rows;
+    (``base_value``…) stay. ``sizes``: the persona sizes shown beside it, raw or through
+    ``disclosed_shares``, or a sequence of them (the union of their protectors,
+    :func:`size_protectors`). Returns a copy with ``suppressed`` True in those rows;
     ``attrs["counts_hidden"]`` lists their positions and ``attrs["note"]`` says why.
 
     Examples
@@ -129,10 +124,13 @@ def disclosed_persona_counts(frame: pd.DataFrame | None, sizes: pd.DataFrame, *,
     ([nan, 900.0], [nan, 0.3], [0.25, 0.25], [True, False])
     >>> out.attrs["note"]
     'The size of 1 persona is not shown so that the total does not reveal a smaller one: its numbers are left out too.'
+    >>> raw = pd.DataFrame({"persona": ["Tiny", "Ben", "Maya"], "n_customers": [3, 40, 900]})
+    >>> disclosed_persona_counts(k, [raw])["suppressed"].tolist()      # raw sizes: Ben protects Tiny
+    [True, False]
     """
     if frame is None:
         return None
-    guard = _guarded(sizes)
+    guard = size_protectors(sizes)
     out = frame.copy()
     hit = np.zeros(len(frame), bool)
     for col in persona_cols:
