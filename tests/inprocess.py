@@ -9,6 +9,7 @@ notebook per sample world stays in the notebook tests; this is not a replacement
 
 from __future__ import annotations
 
+import ast
 import builtins
 import json
 import os
@@ -62,14 +63,15 @@ def _collecting(displayed: list, records: dict, worlds: dict):
 
 
 def run_cells(notebook: str | os.PathLike, parameters: dict | None = None, *,
-              worlds=()) -> SimpleNamespace:
+              worlds=(), last_values: bool = False) -> SimpleNamespace:
     """Execute the notebook's code cells in order; exceptions propagate unchanged.
 
     The working directory is the notebook's folder while it runs (as for the report runner).
     ``worlds`` are already loaded worlds (``jmtools.sources.World``): a ``load_world`` of
     their folder, with the folder's own journey, returns them instead of loading again.
-    Returns ``namespace`` (the variables), ``displayed`` (objects shown, in order) and
-    ``figures`` (recorded figures by name).
+    With ``last_values``, a cell ending in an expression shows its value too (not None), as
+    a kernel does. Returns ``namespace`` (the variables), ``displayed`` (objects shown, in
+    order) and ``figures`` (recorded figures by name).
     """
     path = Path(notebook)
     nb = json.loads(path.read_text(encoding="utf-8"))
@@ -82,10 +84,22 @@ def run_cells(notebook: str | os.PathLike, parameters: dict | None = None, *,
     try:
         with _collecting(displayed, records, {Path(w.folder).resolve(): w for w in worlds}):
             for cell in cells:
-                exec(compile("".join(cell["source"]), f"{path.name}[cell]", "exec"), namespace)
+                _run_cell("".join(cell["source"]), f"{path.name}[cell]", namespace,
+                          displayed if last_values else None)
                 if "parameters" in cell.get("metadata", {}).get("tags", []):
                     namespace.update(parameters or {})
     finally:
         os.chdir(old)
     figures = {f["name"]: f for f in records.get("figures", [])}
     return SimpleNamespace(namespace=namespace, displayed=displayed, figures=figures)
+
+
+def _run_cell(source: str, name: str, namespace: dict, shown: list | None) -> None:
+    """Execute one cell; with ``shown``, the value of a last expression (not None) is appended to it."""
+    tree = ast.parse(source)
+    last = tree.body.pop() if shown is not None and tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    exec(compile(tree, name, "exec"), namespace)
+    if last is not None:
+        value = eval(compile(ast.Expression(last.value), name, "eval"), namespace)
+        if value is not None:
+            shown.append(value)

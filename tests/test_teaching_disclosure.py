@@ -274,3 +274,162 @@ def test_exercise_5_3_is_not_asked_when_no_pain_point_has_evidence(both):
     ben = Lesson(lesson.world, persona="Budget Ben")
     top = ben.run.pain_points.table
     assert ben.check("5.3", top.loc[top["score"].idxmax(), "pain_point_id"]).ok
+
+
+# ------------------------------------------- what notebooks 02–07 show, through the rule (issue 15, D??)
+#: Columns counting the customers (or answers, moves) behind a row of what the track shows.
+_COUNTS = ("n", "n_customers", "n_prev", "n_persona", "n_at_from", "n_evidence", "customers", "answers")
+#: Numbers that say nothing about a group's customers: an order, the whole base, a bar's label position.
+_NOT_COUNTS = ("step_index", "rank", "base_value", "base_n", "base_share", "total", "label_x", "position",
+               "stage_index", "time_to_next_s")
+
+
+def _records(obj) -> list[dict]:
+    """The rows behind what a notebook showed: a table's rows, a chart's data; else none."""
+    if isinstance(obj, pd.DataFrame):
+        return obj.reset_index().to_dict("records") if obj.index.name else obj.to_dict("records")
+    if type(obj).__module__.startswith("altair"):
+        spec = obj.to_dict()
+        return [r for rows in spec.get("datasets", {}).values() for r in rows]
+    return []
+
+
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v
+
+
+def _leaks(shown, persona: str) -> list:
+    """Counts of 1–4 customers anywhere, and any number about ``persona`` (its rows, or a funnel table
+    without a persona column: the persona followed's)."""
+    found = []
+    for i, obj in enumerate(shown):
+        for row in _records(obj):
+            about = row.get("persona", persona if "step" in row else None) == persona
+            for col, v in row.items():
+                if _number(v) and ((col in _COUNTS and 0 < v < MIN_GROUP) or (about and col not in _NOT_COUNTS)):
+                    found.append((i, type(obj).__name__, row.get("persona"), row.get("step"), col, v))
+    return found
+
+
+@pytest.fixture(scope="module")
+def both_world(both):
+    from jmtools.teaching import Lesson
+
+    return Lesson(both).world
+
+
+@pytest.mark.parametrize(("notebook", "who"), [
+    ("02_touchpoints", "thin"), ("04_data_integration", "thin"), ("05_patterns_and_pain_points", "thin"),
+    ("07_test_implement_iterate", "thin"), ("02_touchpoints", "loud"), ("04_data_integration", "loud")])
+def test_notebooks_show_no_small_count_nor_a_protecting_persona_number(both, both_world, notebook, who):
+    """Loud Lou (3 customers) before Thin Thea (20, her size hidden to protect Lou's; plain pandas):
+    notebook 02 showed Thea's n_persona 20 and KPI cells of 1 and 4 respondents, 04 Lou's 1 survey
+    respondent and Thea's funnel from 20, 05 her conversions from 20, 07 her 9 before and 11 after.
+    Every table and chart the notebooks show now has no count of 1–4 and no number of Thea's."""
+    from inprocess import run_cells
+    from small_groups import LOUD, THIN
+
+    customers = pd.read_csv(both / "customers.csv")
+    assert (int(customers["loud"].sum()), int(customers["thin"].sum())) == (3, 20)
+    persona = {"thin": THIN, "loud": LOUD}[who]
+    with contextlib.redirect_stdout(io.StringIO()):
+        run = run_cells(FOLDER / f"{notebook}.ipynb", {"data_dir": str(both), "persona": persona},
+                        worlds=(both_world,), last_values=True)
+    assert [o for o in run.displayed if _records(o)], "no table or chart shown"
+    assert not _leaks(run.displayed, THIN)
+
+
+def test_step_4_gives_no_small_persona_back_by_subtraction(worlds):
+    """Loud Lou (3 customers; plain pandas) beside 98 in no persona, which step 1 hides to protect
+    Lou. Notebook 04 showed the events' coverage as it was (no persona 98): with the sizes of step 1,
+    4,000 − the sizes shown − 98 gave the 3. It now hides that count (and the one persona count that
+    gives it back) as step 1's coverage does; no total minus a selection of the counts shown is 1–4."""
+    from inprocess import run_cells
+    from shown_sizes import assert_no_group_by_subtraction, shown_counts
+    from small_groups import LOUD
+
+    from jmtools.personas import persona_sizes
+    from jmtools.pipeline import disclosed_shares
+
+    customers = pd.read_csv(worlds["loud"] / "customers.csv")
+    assert int(customers["loud"].sum()) == 3
+    with contextlib.redirect_stdout(io.StringIO()):
+        run = run_cells(FOLDER / "04_data_integration.ipynb", {"data_dir": str(worlds["loud"]), "persona": LOUD},
+                        last_values=True)
+    lesson = run.namespace["lesson"]
+    step_1 = [disclosed_shares(persona_sizes(lesson.assignment), "n"),           # as notebook 01 shows them
+              disclosed_shares(lesson.evidence.persona_sizes, "n_customers", numbers=())]
+    shown = shown_counts([*step_1, *(o for o in run.displayed if isinstance(o, pd.DataFrame))])
+    assert not [k for k in shown if k.endswith("coverage=no persona")]
+    assert_no_group_by_subtraction({len(customers), lesson.evidence.n_customers}, shown)
+    assert not _leaks(run.displayed, LOUD)
+
+
+@pytest.mark.parametrize("exercise", ["2.1", "2.2", "4.1", "4.2", "5.1"])
+def test_no_exercise_confirms_a_number_of_a_protecting_persona(both, exercise):
+    """Following Thin Thea (20 customers, her size hidden to protect Loud Lou's 3), with min_n 5:
+    2.1 said "✓ … those 20 customers" (all of hers reached Cart), 4.1 confirmed her 8 respondents,
+    5.1 "18 of 20", 2.2 and 4.2 read tables the notebooks no longer show. Each is now not available,
+    whatever the answer; Budget Ben, whose size is shown, still gets 2.1 checked."""
+    from small_groups import THIN
+
+    from jmtools.teaching import Lesson
+
+    lesson = Lesson(both, persona=THIN, min_n=MIN_GROUP)
+    ev = lesson.events
+    mine = ev[ev["persona"] == THIN]
+    surveys = lesson.table("surveys")
+    ids = set(lesson.assignment.loc[lesson.assignment["persona"] == THIN, "customer_id"])
+    keys = {"2.1": [mine.loc[mine["touchpoint"] == tp, "customer_id"].nunique() for tp in ("Cart", "Product page")],
+            "2.2": ["Product page", "Checkout"], "4.1": [surveys.loc[surveys["customer_id"].isin(ids),
+                                                                     "customer_id"].nunique()],
+            "4.2": [6, 7], "5.1": [{"stage": "Post-purchase", "interval": (0.699, 0.972)}]}
+    assert keys["2.1"] == [20, 20] and keys["4.1"] == [8]              # plain pandas: 20 is her size
+    assert "This exercise needs a persona whose numbers the track shows" in str(lesson.ask(exercise))
+    for answer in keys[exercise]:
+        feedback = lesson.check(exercise, answer)
+        assert feedback.code == "not-available" and "20" not in feedback.message, str(feedback)
+    ben = Lesson(lesson.world, persona="Budget Ben", min_n=MIN_GROUP)
+    assert "This exercise needs" not in str(ben.ask(exercise))
+
+
+def test_exercise_2_2_names_no_count_of_a_cell_of_one_to_four_customers(both):
+    """Rest Rory (98 customers) has 3 CSAT answers at Support from 3 customers (plain pandas). With
+    min_n 5, answering Support got "That value rests on n = 3 …, its 95% interval runs from …":
+    the cell notebook 02 hides. The hint now says the group's numbers are not shown."""
+    from small_groups import RORY
+
+    from jmtools.teaching import Lesson
+
+    lesson = Lesson(both, persona=RORY, min_n=MIN_GROUP)
+    surveys = lesson.table("surveys")
+    ids = set(lesson.assignment.loc[lesson.assignment["persona"] == RORY, "customer_id"])
+    at = surveys[surveys["customer_id"].isin(ids) & (surveys["touchpoint"] == "Support") & (surveys["metric"] == "csat")]
+    assert (len(at), at["customer_id"].nunique()) == (3, 3)
+    feedback = lesson.check("2.2", "Support")
+    assert feedback.code == "hidden-group"
+    assert not re.findall(r"\d+", feedback.message.replace(f"fewer than {MIN_GROUP}", "")), feedback.message
+
+
+def test_a_categorical_persona_column_goes_through_the_rule(worlds):
+    """Notebook 04 groups the survey answers by the assignment's persona, a categorical column with
+    missing values (customers in no persona). On loud_persona_world "(no persona)" protects Loud Lou's
+    size (3), so its respondents go too; a categorical column takes no new label (fillna raised), and
+    its dtype is kept for the table shown."""
+    from small_groups import LOUD
+
+    from jmtools.teaching import Lesson, shown
+
+    lesson = Lesson(worlds["loud"], persona=LOUD)
+    assert isinstance(lesson.assignment["persona"].dtype, pd.CategoricalDtype)
+    surveys = lesson.table("surveys").merge(lesson.assignment[["customer_id", "persona"]], on="customer_id",
+                                            how="left")
+    per = surveys.groupby("persona", dropna=False).agg(customers=("customer_id", "nunique")).reset_index()
+    assert isinstance(per["persona"].dtype, pd.CategoricalDtype) and per["persona"].isna().any()
+    nobody = int(per.loc[per["persona"].isna(), "customers"].iloc[0])
+    assert nobody >= MIN_GROUP                                     # hidden as a protector, not as small
+    out = shown(lesson, per, count_col="customers")
+    assert isinstance(out["persona"].dtype, pd.CategoricalDtype)
+    hidden = out.loc[out["suppressed"], "persona"].astype(object).tolist()
+    assert LOUD in hidden and any(p != p for p in hidden)           # Lou's row and the no-persona row
+    assert out.loc[~out["suppressed"], "customers"].ge(MIN_GROUP).all()

@@ -11,7 +11,8 @@ notebooks stay short::
 
 Answers are checked against values computed from the data when the check runs — never against
 stored answers — so the track works on a regenerated world or on the learners' own data. A
-wrong answer gets a hint that names the misconception (:data:`HINTS`), not the answer.
+wrong answer gets a hint that names the misconception (:data:`HINTS`), not the answer. What the
+notebooks and worksheets show goes through the disclosure rule (:mod:`jmtools.teaching.disclosed`).
 """
 
 from jmtools.teaching.exercises import EXERCISES, STEPS, check, get, hidden_card, pick
@@ -19,7 +20,9 @@ from jmtools.teaching.feedback import HINTS, Feedback
 from jmtools.teaching.iterate import (before_after, change_at, difference_interval, middle_date,
                                       next_version)
 from jmtools.teaching.lesson import Lesson, Question
+from jmtools.teaching.disclosed import change_hidden, figure, readable, shown, shown_coverage, shown_funnel
 
 __all__ = ["Lesson", "Question", "Feedback", "HINTS", "EXERCISES", "STEPS", "check", "get",
            "hidden_card", "before_after", "change_at", "difference_interval", "middle_date",
-           "next_version", "pick"]
+           "next_version", "pick", "shown", "shown_coverage", "shown_funnel", "change_hidden", "readable",
+           "figure"]

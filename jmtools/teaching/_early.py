@@ -19,7 +19,8 @@ from jmtools.personas import PersonaCard, RuleError, persona_filter, persona_siz
 from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.pipeline import disclosed_shares
 from jmtools.teaching._judge import (Exercise, Hint, choice, count, disclosed, fmt, interval_text, name, names,
-                                     pct, shown)
+                                     pct, shown, size_shown)
+from jmtools.teaching.disclosed import shown as shown_rows
 
 __all__ = ["EXERCISES", "lowest_accepted", "hidden_card"]
 
@@ -223,13 +224,15 @@ def _ask_1_3(lesson) -> str:
 
 def _judge_1_3(lesson, answer) -> str:
     metric = _kpi_metric(lesson)
-    k = lesson.persona_kpis
+    k = shown_rows(lesson, lesson.persona_kpis, count_col="n_customers")        # as notebook 01 shows them
     k = k[(k["kpi"] == metric) & (k["persona"] != IN_CUSTOMERS_TITLE)]
     got = name(answer, list(k["persona"]), "groups (personas and (no persona))")
     row = k[k["persona"] == got].iloc[0]
-    eligible, accepted = lowest_accepted(k, "persona", min_n=lesson.min_n)
+    eligible, accepted = lowest_accepted(k, "persona", min_n=lesson.min_n)   # hidden rows: no n, never
     if got in set(accepted["persona"]):
         return _also(accepted, "persona", got)
+    if row["suppressed"]:
+        raise Hint("hidden-group", m=MIN_GROUP)
     if row["n"] < lesson.min_n:
         raise Hint("small-group", n=int(row["n"]), min_n=lesson.min_n, low=fmt(row["ci_low"], 1),
                    high=fmt(row["ci_high"], 1))
@@ -239,6 +242,7 @@ def _judge_1_3(lesson, answer) -> str:
 # -------------------------------------------------------------- 2 · touchpoints
 def _busy_touchpoint(lesson) -> tuple[str, int, int]:
     """(touchpoint, customers, events) of the persona's touchpoint with most events per customer."""
+    size_shown(lesson)                                # its customers there may be all of them: its size
     e = lesson.events[lesson.events["persona"] == lesson.persona].dropna(subset=["touchpoint"])
     per = e.groupby("touchpoint").agg(customers=("customer_id", "nunique"), events=("event", "size"))
     least = max(lesson.min_n, MIN_GROUP)              # the key is said back: never 1–4 customers
@@ -270,13 +274,16 @@ def _judge_2_1(lesson, answer) -> str:
 
 
 def _csat(lesson):
+    """Mean CSAT per touchpoint and persona, as notebook 02 shows it (cells of 1–4 customers, and the
+    rows of a persona whose size is hidden, without numbers)."""
     tk = lesson.touchpoint_kpis
     if tk is None or not ((tk["kpi"] == "csat_mean") & (tk["n"] > 0)).any():
         raise Hint("not-available", needs="CSAT survey answers per touchpoint")
-    return tk[tk["kpi"] == "csat_mean"]
+    return shown_rows(lesson, tk[tk["kpi"] == "csat_mean"], count_col="n_customers")
 
 
 def _ask_2_2(lesson) -> str:
+    size_shown(lesson)
     tk = _csat(lesson)
     if lowest_accepted(tk[tk["persona"] == lesson.persona], "touchpoint", min_n=lesson.min_n)[0].empty:
         raise Hint("not-available", needs=f"a touchpoint with CSAT answers of {lesson.min_n} or more of "
@@ -289,6 +296,8 @@ def _judge_2_2(lesson, answer) -> str:
     mine = tk[tk["persona"] == lesson.persona]
     got = name(answer, list(lesson.journey.touchpoint_names), "touchpoints")
     row = mine[mine["touchpoint"] == got]
+    if len(row) and row["suppressed"].iloc[0]:
+        raise Hint("hidden-group", m=MIN_GROUP)
     if row.empty or int(row["n"].iloc[0]) == 0:
         raise Hint("no-evidence", where=got)
     eligible, accepted = lowest_accepted(mine, "touchpoint", min_n=lesson.min_n)

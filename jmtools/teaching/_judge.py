@@ -15,9 +15,10 @@ from typing import Any, Callable
 
 from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.core.errors import suggest
+from jmtools.teaching.disclosed import hidden_personas
 
-__all__ = ["Exercise", "Hint", "NoRows", "pick", "blank", "shown", "disclosed", "number", "share", "count", "name", "names", "choice",
-           "pct", "fmt", "interval_text", "close"]
+__all__ = ["Exercise", "Hint", "NoRows", "pick", "blank", "shown", "disclosed", "size_shown", "number",
+           "share", "count", "name", "names", "choice", "pct", "fmt", "interval_text", "close"]
 
 
 class NoRows(str):
@@ -71,6 +72,16 @@ def disclosed(needs: str, *counts) -> None:
     say back, is 1 to ``MIN_GROUP − 1`` customers: an answer judged right would confirm it."""
     if not shown(*counts):
         raise Hint("not-available", needs=f"{needs} (fewer are not shown, nor confirmed by a check)")
+
+
+def size_shown(lesson) -> None:
+    """Raise the ``not-available`` hint when step 1 hides the size of the persona followed to protect a
+    smaller persona's: the track shows none of its numbers (its funnel starts with that size), so no
+    check confirms them (:func:`~jmtools.teaching.disclosed.hidden_personas`)."""
+    if lesson.persona in hidden_personas(lesson)[1]:
+        raise Hint("not-available", needs=f"a persona whose numbers the track shows ({lesson.persona}'s "
+                                          "size is hidden so that the total does not give a smaller "
+                                          "persona's away, and with it its funnel and its other numbers)")
 
 
 class Hint(Exception):

@@ -15,13 +15,15 @@ import pandas as pd
 from jmtools.analyses import funnels
 from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.teaching._judge import (Exercise, Hint, choice, close, count, disclosed, fmt, interval_text,
-                                     name, names, number, pct, share, shown)
+                                     name, names, number, pct, share, shown, size_shown)
+from jmtools.teaching.disclosed import shown_funnel
 from jmtools.teaching.iterate import change_at, difference_interval
 
 __all__ = ["EXERCISES", "worst_step", "both_touchpoints"]
 
 
 def _persona_funnel(lesson) -> pd.DataFrame:
+    size_shown(lesson)                                # its funnel starts with its size: not shown
     f = lesson.stage_funnel
     mine = f[f["persona"] == lesson.persona]
     if len(mine) < 2:
@@ -35,6 +37,7 @@ def _respondents(lesson) -> tuple[int, int, int]:
     surveys = lesson.table("surveys")
     if surveys is None:
         raise Hint("not-available", needs="a surveys table")
+    size_shown(lesson)                                # notebook 04 shows none of its numbers
     a = lesson.assignment
     mine = surveys["customer_id"].isin(set(a.loc[a["persona"] == lesson.persona, "customer_id"]))
     customers = int(surveys.loc[mine, "customer_id"].nunique())
@@ -69,6 +72,7 @@ def both_touchpoints(lesson, a: str, b: str) -> int:
 
 def _detour(lesson) -> tuple[str, str, int]:
     """(from, back to, customers who went straight back) of the persona's most common detour."""
+    size_shown(lesson)                                # notebook 05 shows none of its detours
     d = funnels.detours(lesson.evidence, level="touchpoint", by="persona")
     mine = d[d["persona"] == lesson.persona]
     if mine.empty:
@@ -213,10 +217,12 @@ def _judge_5_1(lesson, answer) -> str:
 
 
 def _pair(lesson) -> tuple[pd.Series, pd.Series]:
-    """Exercise 5.2: at the persona's worst step, the two personas hardest to tell apart."""
+    """Exercise 5.2: at the persona's worst step, the two personas hardest to tell apart, among those
+    whose numbers notebook 05 shows there (:func:`~jmtools.teaching.disclosed.shown_funnel`)."""
     step = worst_step(lesson)["step"]
-    f = lesson.stage_funnel
-    rows = f[(f["step"] == step) & f["persona"].notna() & (f["n_prev"] >= lesson.min_n)]
+    f = shown_funnel(lesson, lesson.stage_funnel)
+    rows = f[(f["step"] == step) & f["persona"].notna() & (f["n_prev"] >= lesson.min_n)
+             & f["drop_off"].notna()]
     if len(rows) < 2:
         raise Hint("not-available", needs="two personas with enough customers at that step")
 

@@ -51,6 +51,11 @@ HINTS: dict[str, tuple[str, str]] = {
         "That value rests on n = {n} — fewer than {min_n}. With so few customers one or two "
         "people swing it: its 95% interval runs from {low} to {high}. Look at the n column "
         "first and compare only groups with enough customers."),
+    "hidden-group": (
+        "a group whose numbers are not shown",
+        "That group's numbers are not shown: fewer than {m} customers are behind them, or its size "
+        "would give a smaller group's back. What cannot be read, or rests on so few customers, "
+        "cannot be compared: choose among the groups whose n is shown and large enough."),
     "interval-certainty": (
         "a point estimate read as certain",
         "{facts} The 95% interval ({interval}) includes {value}: the data is consistent with "

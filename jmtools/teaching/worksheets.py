@@ -9,9 +9,9 @@ script, nothing fetched) and are printed to PDF by a headless Chromium (Debian's
 
 The numbers printed are the ones the exercises are checked against, so a facilitator can
 mark a paper answer with :func:`jmtools.teaching.check` afterwards. Every table and chart goes
-through the disclosure rule the notebooks use (docs/decisions.md D53, D56): a group of 1–4
-customers, and the persona whose size step 1 hides to protect one, print without their numbers,
-with the rule's note under the table.
+through the disclosure rule the notebooks use (:mod:`jmtools.teaching.disclosed`; docs/decisions.md
+D53, D56, D73): a group of 1–4 customers, and the persona whose size step 1 hides to protect one,
+print without their numbers, with the rule's note under the table.
 """
 
 from __future__ import annotations
@@ -33,16 +33,15 @@ from jmtools.charts import painpoints as pain_charts
 from jmtools.charts import personas as persona_charts
 from jmtools.core.errors import ParameterError
 from jmtools.core.vocabulary import NO_PERSONA
-from jmtools.personas import persona_sizes, typical_events
-from jmtools.pipeline import (disclosed_persona_counts, disclosed_persona_rows, disclosed_shares,
-                              disclosed_steps, small_personas, with_fewer)
-from jmtools.report.steps import not_shown
+from jmtools.personas import typical_events
+from jmtools.pipeline import disclosed_steps
 from jmtools.report.wording import HIDDEN_CELL
 from jmtools.render.offline import chart_to_svg
 from jmtools.teaching import _early, _late, exercises
 from jmtools.teaching._judge import Hint
 from jmtools.teaching.iterate import change_at, difference_interval
 from jmtools.teaching.lesson import Lesson
+from jmtools.teaching.disclosed import readable, shown, shown_funnel, shown_sizes
 
 __all__ = ["SHEETS", "worksheet_html", "write_worksheets", "find_chromium"]
 
@@ -148,40 +147,6 @@ def _ci(low, high, *, as_pct=True) -> str:
     return "–" if pd.isna(low) else f"{f(low)} to {f(high)}"
 
 
-# ------------------------------------------------------------- the disclosure rule, as in the notebooks
-def _sizes(lesson) -> pd.DataFrame:
-    """Persona sizes as step 1 shows them (notebook 01): 1–4 customers, and what reveals them, hidden."""
-    return disclosed_shares(persona_sizes(lesson.assignment), "n")
-
-
-def _per_persona(lesson, frame: pd.DataFrame, count_col: str | None = None) -> pd.DataFrame:
-    """A table with a ``persona`` column through step 1's rule: rows of a persona of 1–4 customers,
-    rows of 1–4 customers (``count_col``) and rows of the persona whose size is hidden to protect a
-    smaller one keep their place, not their numbers."""
-    rows = disclosed_persona_rows(frame, small_personas(lesson.assignment), count_col=count_col)
-    return disclosed_persona_counts(rows, _sizes(lesson))
-
-
-def _funnel(lesson, funnel: pd.DataFrame) -> pd.DataFrame:
-    """A by-persona funnel through the rule of notebooks 04–05 (``disclosed_steps``: a step of 1–4
-    customers and the rate that reads it), and without the numbers of the persona whose size step 1
-    hides (its first step is its size). ``_few`` marks the steps of 1–4 customers."""
-    first = funnel["step_index"] == 1                  # a first step has no step before: its n_prev is its n
-    steps = disclosed_steps(funnel.assign(n_prev=funnel["n_prev"].astype(float).where(~first)))
-    out = disclosed_persona_counts(steps, _sizes(lesson))
-    return out.assign(step_index=funnel["step_index"], _few=steps["suppressed"].to_numpy(bool))   # the order stays
-
-
-def _readable(frame: pd.DataFrame) -> pd.DataFrame:
-    """A disclosed frame for print: every hidden number says "not shown", and a funnel step of 1–4
-    customers (``_few``) "fewer than 5" (its n and conversion)."""
-    out = not_shown(frame.drop(columns=["_few"], errors="ignore"))
-    if "_few" in frame:
-        out = with_fewer(out.assign(suppressed=frame["_few"])).assign(suppressed=frame["suppressed"])
-    out.attrs = {**frame.attrs}
-    return out
-
-
 def _unshown(frame: pd.DataFrame) -> bool:
     """True when the disclosure rule left no number of ``frame`` (every row suppressed)."""
     return bool(len(frame)) and bool(frame["suppressed"].all())
@@ -198,20 +163,20 @@ def _sheet_0(lesson):
                              "distinct customers": ev["customer_id"].nunique()}])
     method = pd.DataFrame([{"step": n, "notebook": exercises.STEPS[n][0], "the question it answers": q}
                            for n, q in _QUESTIONS.items()])
-    return (funnel_charts.funnel_chart(funnels.funnel(lesson.evidence)),
+    return (funnel_charts.funnel_chart(disclosed_steps(funnels.funnel(lesson.evidence))),   # as notebook 00
             [("The tables", facts), ("The seven steps", method)])
 
 
 def _sheet_1(lesson):
     k = lesson.persona_kpis
     metric = "nps" if ((k["kpi"] == "nps") & (k["n"] > 0)).any() else "csat"
-    numbers = _per_persona(lesson, k, count_col="n_customers")          # notebook 01's persona_numbers
+    numbers = shown(lesson, k, count_col="n_customers")           # notebook 01's persona_numbers
     score = _with_interval(numbers[numbers["kpi"] == metric], "interval", as_pct=False)
     num = lesson.customers.select_dtypes("number")
     attrs = pd.DataFrame({"column": num.columns, "min": num.min().values, "median": num.median().values,
                           "max": num.max().values})
-    return (persona_charts.persona_size_chart(_sizes(lesson)),
-            [(f"{metric.upper()} per group", _readable(score[["persona", "value", "n", "interval", "suppressed"]])),
+    return (persona_charts.persona_size_chart(shown_sizes(lesson)),
+            [(f"{metric.upper()} per group", readable(score[["persona", "value", "n", "interval", "suppressed"]])),
              ("Customer table: numeric columns", attrs)])
 
 
@@ -219,18 +184,18 @@ def _sheet_2(lesson):
     e = lesson.events[lesson.events["persona"] == lesson.persona].dropna(subset=["touchpoint"])
     per = (e.groupby("touchpoint").agg(customers=("customer_id", "nunique"), events=("event", "size"))
            .reset_index().sort_values("customers", ascending=False))
-    per = _per_persona(lesson, per.assign(persona=lesson.persona), count_col="customers")
-    facts = [(f"{lesson.persona}: touchpoints", _readable(per.drop(columns=["persona"])))]
+    per = shown(lesson, per.assign(persona=lesson.persona), count_col="customers")
+    facts = [(f"{lesson.persona}: touchpoints", readable(per.drop(columns=["persona"])))]
     tk = lesson.touchpoint_kpis
     if tk is not None:
-        c = _per_persona(lesson, tk[(tk["persona"] == lesson.persona) & (tk["kpi"] == "csat_mean")],
-                         count_col="n_customers")
+        c = shown(lesson, tk[(tk["persona"] == lesson.persona) & (tk["kpi"] == "csat_mean")],
+                  count_col="n_customers")
         facts.append((f"{lesson.persona}: mean CSAT per touchpoint",
-                      _readable(_with_interval(c, "interval", as_pct=False)
-                                [["touchpoint", "value", "n", "interval", "suppressed"]])))
-    typical = _per_persona(lesson, typical_events(lesson.world.events.table, lesson.assignment,     # notebook 02
-                                                  touchpoints=lesson.journey.touchpoint_regexes(), top=8),
-                           count_col="n")
+                      readable(_with_interval(c, "interval", as_pct=False)
+                               [["touchpoint", "value", "n", "interval", "suppressed"]])))
+    typical = shown(lesson, typical_events(lesson.world.events.table, lesson.assignment,     # notebook 02
+                                           touchpoints=lesson.journey.touchpoint_regexes(), top=8),
+                    count_col="n")
     mine = typical[(typical["persona"] == lesson.persona) & ~typical["suppressed"]]
     chart = (persona_charts.typical_events_chart(mine) if len(mine) else
              f"No touchpoint is typical of {lesson.persona} with its numbers shown: "
@@ -258,7 +223,7 @@ def _sheet_3(lesson):
             said += [{"what": f"survey at {r.touchpoint}", "value": f"{r.metric} {r.score:g}", "score": ""}
                      for r in own.itertuples()]
         facts.append((f"What customer {case['customer_id']} told you", pd.DataFrame(said)))
-    curve = _per_persona(lesson, run.curve, count_col="n")     # the persona step 1 hides: no points
+    curve = shown(lesson, run.curve, count_col="n")     # the persona step 1 hides: no points
     drawn = curve[~curve["suppressed"]]
     chart = emotion_charts.emotion_curve_chart(drawn, assumed=run.assumed,
                                                personas=[p for p in ("all", lesson.persona)
@@ -275,15 +240,15 @@ def _sheet_4(lesson):
         per = joined.groupby("persona", sort=False).agg(answers=("customer_id", "size"),
                                                         customers=("customer_id", "nunique"))
         facts.append(("Survey answers per persona",
-                      _readable(_per_persona(lesson, per.reset_index(), count_col="customers"))))
+                      readable(shown(lesson, per.reset_index(), count_col="customers"))))
     try:
         facts.append(_detour_facts(lesson))
     except Hint:
         pass
-    by_persona = _funnel(lesson, lesson.stage_funnel)
+    by_persona = shown_funnel(lesson, lesson.stage_funnel)
     mine = by_persona[by_persona["persona"] == lesson.persona]
     facts.append((f"{lesson.persona}: funnel",
-                  _readable(mine[["step", "n", "n_prev", "conversion", "rate_from_start", "suppressed", "_few"]])))
+                  readable(mine[["step", "n", "n_prev", "conversion", "rate_from_start", "suppressed", "_few"]])))
     chart = (f"{lesson.persona}'s funnel is not drawn: {by_persona.attrs['note']}" if _unshown(mine) else
              funnel_charts.funnel_chart(mine.drop(columns=["_few"]), title=f"Funnel — {lesson.persona}"))
     return chart, facts
@@ -300,15 +265,15 @@ def _detour_facts(lesson) -> tuple[str, pd.DataFrame]:
         {"customers who…": f"were at both {a} and {b}, in any order", "n": _late.both_touchpoints(lesson, a, b)},
         {"customers who…": f"went from {a} straight to {b}", "n": straight},
         {"customers who…": f"were at {b} at any time after {a}", "n": after}]).assign(persona=lesson.persona)
-    counts = _per_persona(lesson, counts, count_col="n")
-    return f"{lesson.persona}: {a} and {b}", _readable(counts.drop(columns=["persona"]))
+    counts = shown(lesson, counts, count_col="n")
+    return f"{lesson.persona}: {a} and {b}", readable(counts.drop(columns=["persona"]))
 
 
 def _sheet_5(lesson):
-    by_persona = _funnel(lesson, lesson.stage_funnel)                  # notebook 05's by_persona
+    by_persona = shown_funnel(lesson, lesson.stage_funnel)             # notebook 05's by_persona
     mine = _with_interval(by_persona[by_persona["persona"] == lesson.persona], "conversion 95%")
     cols = ["step", "n", "n_prev", "conversion", "conversion 95%", "drop_off", "suppressed", "_few"]
-    facts = [(f"{lesson.persona}: funnel", _readable(mine[cols]))]
+    facts = [(f"{lesson.persona}: funnel", readable(mine[cols]))]
     try:
         facts.append(_lost_facts(lesson, by_persona))
     except Hint:
@@ -334,7 +299,7 @@ def _lost_facts(lesson, by_persona: pd.DataFrame) -> tuple[str, pd.DataFrame]:
         d, low, high = difference_interval(y["drop_off"], y["n_prev"], x["drop_off"], x["n_prev"])
         last = {"persona": f"difference (95%: {_ci(low, high)})", "lost": "", "of": "", "share lost": d}
     table = pd.DataFrame([*rows, {**last, "suppressed": False}])
-    return f"Share lost at {step}", _readable(table)
+    return f"Share lost at {step}", readable(table)
 
 
 def _sheet_6(lesson):
@@ -346,8 +311,8 @@ def _sheet_6(lesson):
 
 
 def _sheet_7(lesson):
-    p = _funnel(lesson, lesson.periods[lesson.periods["persona"] == lesson.persona])   # 1–4: "fewer than 5"
-    table = _readable(_with_interval(p, "conversion 95%"))
+    p = shown_funnel(lesson, lesson.periods[lesson.periods["persona"] == lesson.persona])   # 1–4: "fewer than 5"
+    table = readable(_with_interval(p, "conversion 95%"))
     facts = [(f"{lesson.persona}: first seen before / after {lesson.split:%Y-%m-%d}",
               table[(p["step_index"] > 1).to_numpy()][["period", "step", "n", "n_prev", "conversion", "conversion 95%"]]),
              _change_facts(lesson, p)]
@@ -382,8 +347,8 @@ def _gap(lesson) -> pd.DataFrame | None:
     gap = lesson.run.gap
     if gap is None:
         return None
-    g = _per_persona(lesson, gap[gap["persona"] == lesson.persona], count_col="n")
-    return _readable(_with_interval(g, "interval", as_pct=False))
+    g = shown(lesson, gap[gap["persona"] == lesson.persona], count_col="n")
+    return readable(_with_interval(g, "interval", as_pct=False))
 
 
 _BUILDERS = {0: _sheet_0, 1: _sheet_1, 2: _sheet_2, 3: _sheet_3, 4: _sheet_4, 5: _sheet_5, 6: _sheet_6,

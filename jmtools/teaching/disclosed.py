@@ -1,0 +1,242 @@
+"""What the teaching track shows: its tables through the disclosure rule, in notebooks and on paper.
+
+The track's notebooks and printed worksheets show the same numbers, through the rule of the
+reports (docs/decisions.md D53, D70, D73): no group of 1–4 customers with its numbers, and no
+number of the group whose size step 1 hides so that the total does not give a smaller persona's
+away (:func:`~jmtools.pipeline.size_protectors`). That group's funnel starts with its size, so
+its whole funnel goes; so do its other rows split by persona (a few shares with their intervals
+give their n back). Both call these functions::
+
+    from jmtools.teaching import figure, readable, shown, shown_funnel
+
+    typical = shown(lesson, table, count_col="n")          # a table with a persona column
+    funnel = shown_funnel(lesson, lesson.stage_funnel)     # a funnel by persona
+    display(readable(funnel))                              # hidden numbers say why, in words
+    figure(funnel_chart, funnel[funnel["persona"] == me], about="The funnel")   # or a sentence
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from jmtools.analyses.disclosure import MIN_GROUP
+from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
+from jmtools.personas import persona_sizes
+from jmtools.pipeline import (disclosed_coverage, disclosed_persona_counts, disclosed_persona_rows,
+                              disclosed_shares, disclosed_steps, size_protectors, small_personas, with_fewer)
+from jmtools.report.present import md
+from jmtools.report.steps import not_shown
+
+__all__ = ["shown_sizes", "hidden_personas", "shown", "shown_coverage", "shown_funnel", "change_hidden",
+           "readable", "figure"]
+
+#: The column of :func:`shown_funnel` that marks a step reached by 1–4 customers ("fewer than 5").
+FEW = "_few"
+
+
+def shown_sizes(lesson) -> pd.DataFrame | None:
+    """The persona sizes of the customer table as step 1 shows them (notebook 01's ``sizes``).
+
+    A persona of 1–4 customers, and the group whose size would give it back, without numbers
+    (:func:`~jmtools.pipeline.disclosed_shares`). None without a customer table.
+
+    Examples
+    --------
+    >>> from jmtools.teaching import Lesson
+    >>> bool(shown_sizes(Lesson("sample:b2b"))["suppressed"].any())
+    False
+    """
+    if "customers" not in lesson.world.tables:
+        return None
+    return disclosed_shares(persona_sizes(lesson.assignment), "n")
+
+
+def hidden_personas(lesson) -> tuple[set, set]:
+    """The personas the track shows without numbers: (those of 1–4 customers, those whose size
+    step 1 hides to protect one of them).
+
+    Both read the customer table and the customers with events (the two sizes step 1 shows),
+    like a persona's own report (:func:`~jmtools.pipeline.run`). Either set may hold
+    ``"(no persona)"``.
+
+    Examples
+    --------
+    >>> from jmtools.teaching import Lesson
+    >>> hidden_personas(Lesson("sample:b2b"))
+    (set(), set())
+    """
+    if "customers" not in lesson.world.tables:
+        return set(), set()
+    return small_personas(lesson.assignment, lesson.evidence), size_protectors(_sizes(lesson))
+
+
+def _sizes(lesson) -> list:
+    """The two persona sizes of step 1: in the customer table, and with events (none without the table)."""
+    if "customers" not in lesson.world.tables:
+        return []
+    return [persona_sizes(lesson.assignment), lesson.evidence.persona_sizes]
+
+
+def shown(lesson, frame: pd.DataFrame | None, *, count_col: str | None = None) -> pd.DataFrame | None:
+    """A table with a ``persona`` column as the track shows it: the rows of a persona of 1–4
+    customers, of 1–4 customers (``count_col``), and of a persona whose size step 1 hides to
+    protect a smaller one keep their place, not their numbers.
+
+    :func:`~jmtools.pipeline.disclosed_persona_rows`, then
+    :func:`~jmtools.pipeline.disclosed_persona_counts` with both sizes of step 1. A missing
+    persona (customers in no persona, or not in the customer table) is hidden when "(no
+    persona)" or "(not in customer table)" is; the ``persona`` column is returned as it came
+    (a categorical one stays categorical).
+
+    Parameters
+    ----------
+    lesson : jmtools.teaching.Lesson
+    frame : pandas.DataFrame or None
+        Rows split by persona (typical events, KPIs per touchpoint, survey respondents, detours).
+    count_col : str, optional
+        The column counting the customers behind a row.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        A copy with ``suppressed`` (bool) and ``attrs["note"]`` (what was hidden, and why).
+
+    Examples
+    --------
+    >>> from jmtools.teaching import Lesson
+    >>> lesson = Lesson("sample:b2b")
+    >>> t = pd.DataFrame({"persona": pd.Categorical(["SMB Owner Sam", None]), "customers": [40, 3]})
+    >>> out = shown(lesson, t, count_col="customers")
+    >>> out["customers"].tolist(), out["suppressed"].tolist(), out.attrs["note"]
+    ([40.0, nan], [False, True], '1 row of fewer than 5 customers is shown without numbers.')
+    """
+    if frame is None:
+        return None
+    small, guarded = hidden_personas(lesson)
+    nobody = next((g for g in (NO_PERSONA, NOT_IN_CUSTOMERS) if g in small | guarded), NO_PERSONA)
+    persona = frame["persona"].astype(object)                 # a categorical takes no new label
+    named = frame.assign(persona=persona.where(persona.notna(), nobody))
+    out = disclosed_persona_counts(disclosed_persona_rows(named, small, count_col=count_col), _sizes(lesson))
+    before = frame["suppressed"].to_numpy(bool) if "suppressed" in frame else False   # disclosed_steps…
+    earlier, note = frame.attrs.get("note", ""), out.attrs.get("note", "")
+    out.attrs["note"] = note if earlier in note else " ".join(x for x in (earlier, note) if x)
+    return out.assign(persona=frame["persona"], suppressed=out["suppressed"].to_numpy(bool) | before)
+
+
+def shown_coverage(lesson) -> pd.DataFrame | None:
+    """Customers with events per persona situation (``Evidence.coverage``: one persona, no persona,
+    several, not in the customer table) as step 1 shows the coverage: no row of 1–4 customers, nor
+    the count that gives a persona of 1–4 back beside the persona sizes
+    (:func:`~jmtools.pipeline.disclosed_coverage`).
+
+    Examples
+    --------
+    >>> from jmtools.teaching import Lesson
+    >>> shown_coverage(Lesson("sample:b2b"))[["coverage", "suppressed"]].values.tolist()[:2]
+    [['one persona', False], ['no persona', False]]
+    """
+    coverage = lesson.evidence.coverage
+    if coverage is None:
+        return None
+    total = coverage.assign(total=int(lesson.evidence.n_customers))    # the share of a pooled row reads it
+    return disclosed_coverage(total, sizes=_sizes(lesson) or None)
+
+
+def shown_funnel(lesson, funnel: pd.DataFrame | None) -> pd.DataFrame | None:
+    """A funnel split by persona (or one persona's, or before/after of one) as the track shows it.
+
+    The funnel of a persona of 1–4 customers, and of one whose size step 1 hides to protect a
+    smaller one, keeps its steps, not a number (its first step is its size), as a persona's own
+    report shows it (:func:`~jmtools.pipeline._disclosed.disclosed_funnel`; :func:`shown`). In
+    the others, a step reached by 1–4 customers keeps its place, not its numbers, nor does the
+    rate that reads it (:func:`~jmtools.pipeline.disclosed_steps`).
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        A copy with ``suppressed`` (the step's numbers are hidden), ``_few`` (bool: the step's
+        count is 1–4, read "fewer than 5" by :func:`readable`; a hidden persona's steps read "not
+        shown") and ``attrs["note"]``; ``step_index`` keeps its value.
+
+    Examples
+    --------
+    >>> from jmtools.teaching import Lesson
+    >>> lesson = Lesson("sample:b2b")
+    >>> f = pd.DataFrame({"persona": ["SMB Owner Sam"] * 2, "step_index": [1, 2], "step": ["A", "B"],
+    ...                   "n": [40, 3], "n_prev": [40, 40], "n_customers": [40, 40],
+    ...                   "conversion": [1, 0.075]})
+    >>> out = shown_funnel(lesson, f)
+    >>> out["n"].tolist(), out["_few"].tolist()
+    ([40.0, nan], [False, True])
+    """
+    if funnel is None:
+        return None
+    rows = shown(lesson, funnel).assign(step_index=funnel["step_index"]) if "persona" in funnel else funnel
+    steps = disclosed_steps(rows)                             # a hidden persona's steps: no count left to read
+    few = steps["suppressed"].to_numpy(bool)
+    out = steps.assign(suppressed=few | rows.get("suppressed", pd.Series(False, index=rows.index)).to_numpy(bool),
+                       **{FEW: few})
+    out.attrs["note"] = " ".join(x for x in (steps.attrs["note"], rows.attrs.get("note", "")) if x)
+    return out
+
+
+def change_hidden(at_step: pd.DataFrame, persona: str) -> str:
+    """Why a before/after change at one step is not shown ("" when it is): ``at_step`` holds the rows
+    of that step in a funnel from :func:`shown_funnel`, one per period.
+
+    A count of 1–4 there or at the stage before would come back from the conversions compared; a
+    persona whose size step 1 hides shows no funnel at all (:func:`shown_funnel`).
+
+    Examples
+    --------
+    >>> at = pd.DataFrame({"step": ["Buy"] * 2, "n": [12.0, None], "n_prev": [40.0, 38.0],
+    ...                    "suppressed": [False, True], "_few": [False, True]})
+    >>> change_hidden(at, "Ben")
+    "Buy: fewer than 5 of Ben's customers in a period, there or at the stage before — the change is not shown (its conversions would give that count away)."
+    >>> change_hidden(at.assign(n=12.0, suppressed=False, _few=False), "Ben")
+    ''
+    """
+    if not at_step[["n", "n_prev"]].isna().any(axis=None):
+        return ""
+    if (at_step["suppressed"] & ~at_step[FEW]).any():
+        return (f"{persona}'s funnel is not shown, before or after: it starts with {persona}'s size, which step 1 "
+                f"hides (fewer than {MIN_GROUP} customers, or a size that would give a smaller persona's back).")
+    return (f"{at_step['step'].iloc[0]}: fewer than {MIN_GROUP} of {persona}'s customers in a period, there or at the "
+            "stage before — the change is not shown (its conversions would give that count away).")
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table from :func:`shown` or :func:`shown_funnel` for reading: every hidden number says
+    "not shown", and a funnel step of 1–4 customers "fewer than 5" (its n and conversion).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"step": ["A", "B", "A"], "n": [40.0, None, None], "conversion": [1.0, None, None],
+    ...                   "suppressed": [False, True, True], "_few": [False, True, False]})
+    >>> readable(f)[["n", "conversion"]].values.tolist()
+    [[40.0, 1.0], ['fewer than 5', 'fewer than 5'], ['not shown', 'not shown']]
+    """
+    out = not_shown(frame.drop(columns=[FEW], errors="ignore"))
+    if FEW in frame:
+        few = with_fewer(out.assign(suppressed=frame[FEW].to_numpy(bool)))
+        out = few.assign(suppressed=frame["suppressed"])
+    out.attrs = {**frame.attrs}
+    return out
+
+
+def figure(chart, frame: pd.DataFrame, *, about: str, **options):
+    """``chart(frame, **options)`` when the rule left a number in ``frame`` to draw; else a sentence
+    (Markdown) saying that ``about`` is not drawn, and why (the frame's note).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"n": [None], "suppressed": [True]})
+    >>> f.attrs["note"] = "Its size protects a smaller one."
+    >>> figure(print, f, about="The funnel of Thea").data
+    'The funnel of Thea is not drawn: Its size protects a smaller one.'
+    """
+    drawn = frame.drop(columns=[FEW], errors="ignore")
+    if len(drawn) and not drawn.get("suppressed", pd.Series(False, index=drawn.index)).all():
+        return chart(drawn, **options)
+    why = frame.attrs.get("note") or "nothing is left to draw."
+    return md("{about} is not drawn: {why}", about=about, why=why)
