@@ -97,7 +97,8 @@ def run_cells(notebook: str | os.PathLike, parameters: dict | None = None, *,
 def _run_cell(source: str, name: str, namespace: dict, shown: list | None) -> None:
     """Execute one cell; with ``shown``, the value of a last expression (not None) is appended to it."""
     tree = ast.parse(source)
-    last = tree.body.pop() if shown is not None and tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    ends_in_value = shown is not None and tree.body and isinstance(tree.body[-1], ast.Expr)
+    last = tree.body.pop() if ends_in_value else None
     exec(compile(tree, name, "exec"), namespace)
     if last is not None:
         value = eval(compile(ast.Expression(last.value), name, "eval"), namespace)

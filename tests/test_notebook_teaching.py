@@ -190,7 +190,8 @@ def test_another_persona_gets_sentences_not_tracebacks(stem, tmp_path):
                for e in EXERCISES.values() if e.step == step)
 
 
-FUNNEL_CALLS = ("funnel_chart(", "conversion_chart(", "funnels.funnel(", "run.funnel", "before_after(", "shown_funnel(")
+FUNNEL_CALLS = ("funnel_chart(", "conversion_chart(", "funnels.funnel(", "run.funnel", "before_after(",
+                "shown_funnel(")
 
 
 @pytest.mark.parametrize("stem", STEMS)

@@ -305,8 +305,8 @@ def _leaks(shown, persona: str) -> list:
     for i, obj in enumerate(shown):
         for row in _records(obj):
             about = row.get("persona", persona if "step" in row else None) == persona
-            for col, v in row.items():
-                if _number(v) and ((col in _COUNTS and 0 < v < MIN_GROUP) or (about and col not in _NOT_COUNTS)):
+            for col, v in ((c, v) for c, v in row.items() if _number(v)):
+                if (col in _COUNTS and 0 < v < MIN_GROUP) or (about and col not in _NOT_COUNTS):
                     found.append((i, type(obj).__name__, row.get("persona"), row.get("step"), col, v))
     return found
 
@@ -354,8 +354,8 @@ def test_step_4_gives_no_small_persona_back_by_subtraction(worlds):
     customers = pd.read_csv(worlds["loud"] / "customers.csv")
     assert int(customers["loud"].sum()) == 3
     with contextlib.redirect_stdout(io.StringIO()):
-        run = run_cells(FOLDER / "04_data_integration.ipynb", {"data_dir": str(worlds["loud"]), "persona": LOUD},
-                        last_values=True)
+        run = run_cells(FOLDER / "04_data_integration.ipynb",
+                        {"data_dir": str(worlds["loud"]), "persona": LOUD}, last_values=True)
     lesson = run.namespace["lesson"]
     step_1 = [disclosed_shares(persona_sizes(lesson.assignment), "n"),           # as notebook 01 shows them
               disclosed_shares(lesson.evidence.persona_sizes, "n_customers", numbers=())]
@@ -380,9 +380,9 @@ def test_no_exercise_confirms_a_number_of_a_protecting_persona(both, exercise):
     mine = ev[ev["persona"] == THIN]
     surveys = lesson.table("surveys")
     ids = set(lesson.assignment.loc[lesson.assignment["persona"] == THIN, "customer_id"])
-    keys = {"2.1": [mine.loc[mine["touchpoint"] == tp, "customer_id"].nunique() for tp in ("Cart", "Product page")],
-            "2.2": ["Product page", "Checkout"], "4.1": [surveys.loc[surveys["customer_id"].isin(ids),
-                                                                     "customer_id"].nunique()],
+    reach = [mine.loc[mine["touchpoint"] == tp, "customer_id"].nunique() for tp in ("Cart", "Product page")]
+    keys = {"2.1": reach, "2.2": ["Product page", "Checkout"],
+            "4.1": [surveys.loc[surveys["customer_id"].isin(ids), "customer_id"].nunique()],
             "4.2": [6, 7], "5.1": [{"stage": "Post-purchase", "interval": (0.699, 0.972)}]}
     assert keys["2.1"] == [20, 20] and keys["4.1"] == [8]              # plain pandas: 20 is her size
     assert "This exercise needs a persona whose numbers the track shows" in str(lesson.ask(exercise))
@@ -404,7 +404,8 @@ def test_exercise_2_2_names_no_count_of_a_cell_of_one_to_four_customers(both):
     lesson = Lesson(both, persona=RORY, min_n=MIN_GROUP)
     surveys = lesson.table("surveys")
     ids = set(lesson.assignment.loc[lesson.assignment["persona"] == RORY, "customer_id"])
-    at = surveys[surveys["customer_id"].isin(ids) & (surveys["touchpoint"] == "Support") & (surveys["metric"] == "csat")]
+    at = surveys[surveys["customer_id"].isin(ids) & (surveys["touchpoint"] == "Support")
+                 & (surveys["metric"] == "csat")]
     assert (len(at), at["customer_id"].nunique()) == (3, 3)
     feedback = lesson.check("2.2", "Support")
     assert feedback.code == "hidden-group"

@@ -146,7 +146,7 @@ def disclosed_persona_counts(frame: pd.DataFrame | None, sizes, *,
     return out
 
 
-def disclosed_by_persona(frame: pd.DataFrame | None, sizes: pd.DataFrame | None, *,
+def disclosed_by_persona(frame: pd.DataFrame | None, sizes, *,
                          count_col: str | None = None, min_group: int = MIN_GROUP) -> pd.DataFrame | None:
     """A table split by persona, shown where the persona sizes are: the rows of a persona of 1 to
     ``min_group − 1`` customers, and of the group whose size is hidden to protect it, keep their
@@ -165,10 +165,12 @@ def disclosed_by_persona(frame: pd.DataFrame | None, sizes: pd.DataFrame | None,
     frame : pandas.DataFrame or None
         A table with a ``persona`` column (a funnel, furthest step, times, detours or loops
         ``by="persona"``). Without that column it is returned as it is.
-    sizes : pandas.DataFrame or None
+    sizes : pandas.DataFrame, sequence of them, or None
         The persona sizes shown beside it: :func:`~jmtools.personas.persona_sizes` (``n``) or
         ``Evidence.persona_sizes`` (``n_customers``), raw or through
-        :func:`~jmtools.pipeline._disclosed.disclosed_shares`. None (no personas): nothing to hide.
+        :func:`~jmtools.pipeline._disclosed.disclosed_shares`; several tables (both, as step 1
+        of the teaching track shows them): the personas hidden in any of them. None or empty
+        (no personas): nothing to hide.
     count_col : str, optional
         A column counting the customers behind a row (:func:`disclosed_persona_rows`).
     min_group : int, default 5
@@ -186,18 +188,21 @@ def disclosed_by_persona(frame: pd.DataFrame | None, sizes: pd.DataFrame | None,
     >>> out = disclosed_by_persona(f, sizes)             # Thea's 20 would give Lou's 3 back
     >>> out["n"].tolist(), out["step_index"].tolist(), out["suppressed"].tolist()
     ([nan, nan, 900.0], [1, 1, 1], [True, True, False])
+    >>> table = sizes.rename(columns={"n_customers": "n"}).assign(n=[3, 20, 900, 50])  # (no persona) protects
+    >>> [disclosed_by_persona(f, s)["suppressed"].tolist() for s in (table, [table, sizes])]
+    [[True, False, False], [True, True, False]]
     """
-    if frame is None or sizes is None or "persona" not in frame:
+    tables = [sizes] if isinstance(sizes, pd.DataFrame) else [s for s in sizes or () if s is not None]
+    if frame is None or not tables or "persona" not in frame:
         return frame
-    if "suppressed" not in sizes:
-        count = "n" if "n" in sizes else "n_customers"
-        sizes = disclosed_shares(sizes, count, numbers=(), min_group=min_group)
-    small = set(sizes["persona"].iloc[list(sizes.attrs.get("few_rows", ()))].astype(str))
-    hidden = small | size_protectors(sizes, min_group=min_group)
+    tables = [s if "suppressed" in s else disclosed_shares(s, "n" if "n" in s else "n_customers", numbers=(),
+                                                           min_group=min_group) for s in tables]
+    small = {str(p) for s in tables for p in s["persona"].iloc[list(s.attrs.get("few_rows", ()))]}
+    hidden = small | size_protectors(tables, min_group=min_group)
     nobody = next((g for g in (NO_PERSONA, NOT_IN_CUSTOMERS) if g in hidden), NO_PERSONA)
     named = frame.assign(persona=frame["persona"].astype(object).where(frame["persona"].notna(), nobody))
     rows = disclosed_persona_rows(named, small, count_col=count_col, min_group=min_group)
-    out = disclosed_persona_counts(rows, sizes)
+    out = disclosed_persona_counts(rows, tables)
     out["persona"] = frame["persona"]
     if "step_index" in frame:
         out["step_index"] = frame["step_index"]

@@ -20,9 +20,8 @@ from __future__ import annotations
 import pandas as pd
 
 from jmtools.analyses.disclosure import MIN_GROUP
-from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
 from jmtools.personas import persona_sizes
-from jmtools.pipeline import (disclosed_coverage, disclosed_persona_counts, disclosed_persona_rows,
+from jmtools.pipeline import (disclosed_by_persona, disclosed_coverage, disclosed_persona_rows,
                               disclosed_shares, disclosed_steps, size_protectors, small_personas, with_fewer)
 from jmtools.report.present import md
 from jmtools.report.steps import not_shown
@@ -82,11 +81,11 @@ def shown(lesson, frame: pd.DataFrame | None, *, count_col: str | None = None) -
     customers, of 1–4 customers (``count_col``), and of a persona whose size step 1 hides to
     protect a smaller one keep their place, not their numbers.
 
-    :func:`~jmtools.pipeline.disclosed_persona_rows`, then
-    :func:`~jmtools.pipeline.disclosed_persona_counts` with both sizes of step 1. A missing
-    persona (customers in no persona, or not in the customer table) is hidden when "(no
-    persona)" or "(not in customer table)" is; the ``persona`` column is returned as it came
-    (a categorical one stays categorical).
+    :func:`~jmtools.pipeline.disclosed_by_persona` with both sizes of step 1 (customer table and
+    with events). A missing persona (customers in no persona, or not in the customer table) is
+    hidden when "(no persona)" or "(not in customer table)" is; the ``persona`` column is
+    returned as it came (a categorical one stays categorical). A frame already through the rule
+    (``disclosed_steps``, ``disclosed_table``) keeps its ``suppressed`` rows and its note.
 
     Parameters
     ----------
@@ -110,17 +109,10 @@ def shown(lesson, frame: pd.DataFrame | None, *, count_col: str | None = None) -
     >>> out["customers"].tolist(), out["suppressed"].tolist(), out.attrs["note"]
     ([40.0, nan], [False, True], '1 row of fewer than 5 customers is shown without numbers.')
     """
-    if frame is None:
-        return None
-    small, guarded = hidden_personas(lesson)
-    nobody = next((g for g in (NO_PERSONA, NOT_IN_CUSTOMERS) if g in small | guarded), NO_PERSONA)
-    persona = frame["persona"].astype(object)                 # a categorical takes no new label
-    named = frame.assign(persona=persona.where(persona.notna(), nobody))
-    out = disclosed_persona_counts(disclosed_persona_rows(named, small, count_col=count_col), _sizes(lesson))
-    before = frame["suppressed"].to_numpy(bool) if "suppressed" in frame else False   # disclosed_steps…
-    earlier, note = frame.attrs.get("note", ""), out.attrs.get("note", "")
-    out.attrs["note"] = note if earlier in note else " ".join(x for x in (earlier, note) if x)
-    return out.assign(persona=frame["persona"], suppressed=out["suppressed"].to_numpy(bool) | before)
+    sizes = _sizes(lesson)
+    if not sizes:                                             # no customer table: no persona to hide
+        return disclosed_persona_rows(frame, set(), count_col=count_col)
+    return disclosed_by_persona(frame, sizes, count_col=count_col)
 
 
 def shown_coverage(lesson) -> pd.DataFrame | None:
@@ -171,11 +163,11 @@ def shown_funnel(lesson, funnel: pd.DataFrame | None) -> pd.DataFrame | None:
     """
     if funnel is None:
         return None
-    rows = shown(lesson, funnel).assign(step_index=funnel["step_index"]) if "persona" in funnel else funnel
-    steps = disclosed_steps(rows)                             # a hidden persona's steps: no count left to read
+    rows = shown(lesson, funnel) if "persona" in funnel else funnel
+    steps = disclosed_steps(rows)                     # a hidden persona's steps: no count left to read
     few = steps["suppressed"].to_numpy(bool)
-    out = steps.assign(suppressed=few | rows.get("suppressed", pd.Series(False, index=rows.index)).to_numpy(bool),
-                       **{FEW: few})
+    before = rows["suppressed"].to_numpy(bool) if "suppressed" in rows else False
+    out = steps.assign(suppressed=few | before, **{FEW: few})
     out.attrs["note"] = " ".join(x for x in (steps.attrs["note"], rows.attrs.get("note", "")) if x)
     return out
 
@@ -191,18 +183,19 @@ def change_hidden(at_step: pd.DataFrame, persona: str) -> str:
     --------
     >>> at = pd.DataFrame({"step": ["Buy"] * 2, "n": [12.0, None], "n_prev": [40.0, 38.0],
     ...                    "suppressed": [False, True], "_few": [False, True]})
-    >>> change_hidden(at, "Ben")
-    "Buy: fewer than 5 of Ben's customers in a period, there or at the stage before — the change is not shown (its conversions would give that count away)."
+    >>> change_hidden(at, "Ben")  # doctest: +ELLIPSIS
+    "Buy: fewer than 5 of Ben's customers in a period, there or at the stage before..."
     >>> change_hidden(at.assign(n=12.0, suppressed=False, _few=False), "Ben")
     ''
     """
     if not at_step[["n", "n_prev"]].isna().any(axis=None):
         return ""
     if (at_step["suppressed"] & ~at_step[FEW]).any():
-        return (f"{persona}'s funnel is not shown, before or after: it starts with {persona}'s size, which step 1 "
-                f"hides (fewer than {MIN_GROUP} customers, or a size that would give a smaller persona's back).")
-    return (f"{at_step['step'].iloc[0]}: fewer than {MIN_GROUP} of {persona}'s customers in a period, there or at the "
-            "stage before — the change is not shown (its conversions would give that count away).")
+        return (f"{persona}'s funnel is not shown, before or after: it starts with {persona}'s size, which "
+                f"step 1 hides (fewer than {MIN_GROUP} customers, or a size that would give a smaller "
+                "persona's back).")
+    return (f"{at_step['step'].iloc[0]}: fewer than {MIN_GROUP} of {persona}'s customers in a period, there "
+            "or at the stage before — the change is not shown (its conversions would give that count away).")
 
 
 def readable(frame: pd.DataFrame) -> pd.DataFrame:

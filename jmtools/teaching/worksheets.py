@@ -176,7 +176,8 @@ def _sheet_1(lesson):
     attrs = pd.DataFrame({"column": num.columns, "min": num.min().values, "median": num.median().values,
                           "max": num.max().values})
     return (persona_charts.persona_size_chart(shown_sizes(lesson)),
-            [(f"{metric.upper()} per group", readable(score[["persona", "value", "n", "interval", "suppressed"]])),
+            [(f"{metric.upper()} per group",
+              readable(score[["persona", "value", "n", "interval", "suppressed"]])),
              ("Customer table: numeric columns", attrs)])
 
 
@@ -248,7 +249,8 @@ def _sheet_4(lesson):
     by_persona = shown_funnel(lesson, lesson.stage_funnel)
     mine = by_persona[by_persona["persona"] == lesson.persona]
     facts.append((f"{lesson.persona}: funnel",
-                  readable(mine[["step", "n", "n_prev", "conversion", "rate_from_start", "suppressed", "_few"]])))
+                  readable(mine[["step", "n", "n_prev", "conversion", "rate_from_start", "suppressed",
+                                 "_few"]])))
     chart = (f"{lesson.persona}'s funnel is not drawn: {by_persona.attrs['note']}" if _unshown(mine) else
              funnel_charts.funnel_chart(mine.drop(columns=["_few"]), title=f"Funnel — {lesson.persona}"))
     return chart, facts
@@ -311,7 +313,7 @@ def _sheet_6(lesson):
 
 
 def _sheet_7(lesson):
-    p = shown_funnel(lesson, lesson.periods[lesson.periods["persona"] == lesson.persona])   # 1–4: "fewer than 5"
+    p = shown_funnel(lesson, lesson.periods[lesson.periods["persona"] == lesson.persona])   # 1–4: "fewer"
     table = readable(_with_interval(p, "conversion 95%"))
     facts = [(f"{lesson.persona}: first seen before / after {lesson.split:%Y-%m-%d}",
               table[(p["step_index"] > 1).to_numpy()][["period", "step", "n", "n_prev", "conversion", "conversion 95%"]]),
