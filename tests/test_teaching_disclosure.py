@@ -276,7 +276,7 @@ def test_exercise_5_3_is_not_asked_when_no_pain_point_has_evidence(both):
     assert ben.check("5.3", top.loc[top["score"].idxmax(), "pain_point_id"]).ok
 
 
-# ------------------------------------------- what notebooks 02–07 show, through the rule (issue 15, D??)
+# ------------------------------------------- what notebooks 02–07 show, through the rule (issue 15, D77)
 #: Columns counting the customers (or answers, moves) behind a row of what the track shows.
 _COUNTS = ("n", "n_customers", "n_prev", "n_persona", "n_at_from", "n_evidence", "customers", "answers")
 #: Numbers that say nothing about a group's customers: an order, the whole base, a bar's label position.
