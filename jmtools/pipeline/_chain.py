@@ -18,7 +18,8 @@ from jmtools.core.vocabulary import ALL
 from jmtools.evidence import prepare
 from jmtools.personas import assign_personas, persona_filter, persona_sizes, runnable_personas
 from jmtools.pipeline._disclosed import (disclosed_comparisons, disclosed_curve, disclosed_funnel, disclosed_kpis,
-                                        disclosed_steps, disclosure_floor, disclosure_note, small_personas)
+                                        disclosed_steps, disclosure_floor, disclosure_note, persona_grid_hidden,
+                                        small_personas)
 from jmtools.pipeline._answers_cache import kept_answers
 from jmtools.pipeline._disclosed_personas import size_protectors
 from jmtools.pipeline._cache import cache_dir_from_env, cached_evidence
@@ -182,7 +183,7 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
     curve, moments = _curve(shared.emotion_evidence, journey, focus, min_n)
     assumed = valence.assumed_valence(journey)
     gap = None if curve is None else emotions.assumed_gap(curve, assumed)
-    kpi = disclosed_kpis(_kpis(shared.tables, journey, shared.evidence, focus, shared.assignment))
+    kpi = _kpis(shared.tables, journey, shared.evidence, focus, shared.assignment)
     compared_n = disclosure_floor(min_n)    # no comparison, hence no evidence text, under 5 customers
     small = small_personas(shared.assignment, shared.evidence)
     protects = _protects_smaller(shared, focus)   # its size would give a smaller persona's back
@@ -384,8 +385,11 @@ def _behaviour_evidence(tables, journey, assignment, evidence) -> pd.DataFrame |
 def _curve(emotion_ev, journey, focus: Focus, min_n: int):
     if emotion_ev is None:
         return None, None
-    curve = disclosed_curve(emotions.emotion_curve(
-        emotion_ev, journey=journey, min_n=min_n, personas=None if focus.everyone else [focus.persona]))
+    curve = disclosed_curve(emotions.emotion_curve(emotion_ev, journey=journey, min_n=min_n))
+    if not focus.everyone:    # the report for all customers' grid: what it hides, no persona shows (D78)
+        mine = curve[curve["persona"].astype(object).isin([ALL, focus.persona])]
+        curve = mine.reset_index(drop=True)
+        curve.attrs = {**mine.attrs, "hidden_points": int(mine["suppressed"].sum())}
     return curve, emotions.moments_of_truth(curve)
 
 
@@ -395,11 +399,17 @@ def _kpis(tables, journey, evidence, focus: Focus, assignment) -> pd.DataFrame |
     surveys = tables["surveys"]
     if not focus.everyone and not evidence.n_events:  # no events to take personas from
         if assignment is None:
-            return pd.DataFrame(columns=_KPI_FRAME)
+            return disclosed_kpis(pd.DataFrame(columns=_KPI_FRAME))
         surveys = surveys.merge(assignment, on="customer_id", how="left")
     kp = kpis.stage_kpis(surveys, journey=journey, evidence=evidence,
                          by=None if focus.everyone else "persona")
-    return kp if focus.everyone else kp[kp["persona"] == focus.persona]
+    if focus.everyone:
+        return disclosed_kpis(kp)
+    total = kpis.stage_kpis(surveys, journey=journey, evidence=evidence).assign(persona=ALL)
+    grid = pd.concat([total, kp], ignore_index=True)      # every persona beside the total (D78)
+    hidden = persona_grid_hidden(grid, grid["stage"].astype(str) + "\x1f" + grid["kpi"].astype(str))
+    mine = (grid["persona"] == focus.persona).to_numpy()
+    return disclosed_kpis(grid[mine].reset_index(drop=True), also=hidden[mine])
 
 
 def _backlog(opportunities, pains: pd.DataFrame, tables, focus: Focus):
