@@ -639,8 +639,8 @@ def disclosure_note(min_n: int, curve: pd.DataFrame | None, small: set = frozens
                      "customers at a stage, or one that would reveal it)")
     rows = int(kpis.attrs.get("hidden_rows", 0)) if kpis is not None else 0
     if rows:
-        parts.append(f"{rows} survey KPI{'s' if rows != 1 else ''} of fewer than {min_group} customers "
-                     f"{'are' if rows != 1 else 'is'} shown as hidden")
+        parts.append(f"{rows} survey KPI{'s' if rows != 1 else ''} {'are' if rows != 1 else 'is'} shown as "
+                     f"hidden (fewer than {min_group} customers answered, or one that would reveal such a group)")
     if not parts:
         return ""
     return (f"No group of fewer than {min_group} customers is shown (a customer counts once, however "
