@@ -27,8 +27,9 @@ from jmtools.pipeline._chain import (MAP_KPIS, MIN_EFFECT, MIN_N, N_THEMES, SEED
                                      resolve_focus, run, select)
 from jmtools.pipeline._iterate import (Comparison, compare_folders, compare_groups, compare_periods,
                                        measure_opportunity, observe, opportunity_steps)
-from jmtools.pipeline._disclosed import (disclosed_curve, disclosed_kpis, disclosed_paths, disclosed_rows,
-                                        disclosed_shares, disclosed_steps, disclosed_table)
+from jmtools.pipeline._disclosed import (disclosed_paths, disclosed_rows, disclosed_shares, disclosed_steps,
+                                        disclosed_table)
+from jmtools.pipeline._disclosed_grid import disclosed_curve, disclosed_kpis
 from jmtools.pipeline._disclosed_reading import hidden_as_text, with_fewer
 from jmtools.pipeline._disclosed_personas import (disclosed_by_persona, disclosed_coverage,
                                                   disclosed_crosstab, disclosed_levels, disclosed_overlaps,

@@ -17,9 +17,9 @@ from jmtools.core.errors import ParameterError, whole_number
 from jmtools.core.vocabulary import ALL
 from jmtools.evidence import prepare
 from jmtools.personas import assign_personas, persona_filter, persona_sizes, runnable_personas
-from jmtools.pipeline._disclosed import (disclosed_comparisons, disclosed_curve, disclosed_funnel, disclosed_kpis,
-                                        disclosed_steps, disclosure_floor, disclosure_note, persona_grid_hidden,
-                                        small_personas)
+from jmtools.pipeline._disclosed import (disclosed_comparisons, disclosed_funnel, disclosed_steps, disclosure_floor,
+                                        disclosure_note, small_personas)
+from jmtools.pipeline._disclosed_grid import disclosed_curve, disclosed_kpis, persona_grid_hidden
 from jmtools.pipeline._answers_cache import kept_answers
 from jmtools.pipeline._disclosed_personas import size_protectors
 from jmtools.pipeline._cache import cache_dir_from_env, cached_evidence

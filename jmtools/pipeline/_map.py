@@ -15,7 +15,7 @@ from jmtools.evidence import prepare
 from jmtools.pipeline._chain import (_KPI_FRAME, MAP_KPIS, _assign, _behaviour_evidence,
                                      _emotion_evidence, load)
 from jmtools.analyses.disclosure import MIN_GROUP
-from jmtools.pipeline._disclosed import disclosed_curve, disclosed_kpis
+from jmtools.pipeline._disclosed_grid import disclosed_curve, disclosed_kpis
 
 __all__ = ["map_evidence", "map_cells_for", "map_disclosure_note"]
 

@@ -101,11 +101,8 @@ def record_inputs(f: Findings) -> None:
 
 
 def title(f: Findings) -> None:
-    """The report's title: the journey and whom it is about; below it, once, what the report
-    leaves out so that no group of fewer than 5 customers is shown (``options["disclosure_note"]``)."""
+    """The report's title: the journey and whom it is about."""
     kit.display(md("# {name}: {who}", name=f.journey.name, who=f.focus.label))
-    if f.options.get("disclosure_note"):
-        kit.display(md("> {note}", note=f.options["disclosure_note"]))
 
 
 _FUNNEL = "to see how far customers get through the journey and where they drop off"
@@ -113,7 +110,15 @@ _FEEL = "to measure how customers feel at each stage"
 
 
 def at_a_glance(f: Findings) -> None:
-    """Headline cards: customers, reached the last stage, lowest point, biggest loss."""
+    """Headline cards: customers, reached the last stage, lowest point, biggest loss; below them,
+    once, what the report leaves out so that no group of fewer than 5 customers is shown
+    (``options["disclosure_note"]``): the headline is the first screen on a phone."""
+    _glance(f)
+    if f.options.get("disclosure_note"):
+        kit.display(md("> {note}", note=f.options["disclosure_note"]))
+
+
+def _glance(f: Findings) -> None:
     if not kit.has(f, "events"):
         _glance_without_events(f)
         return

@@ -1,0 +1,147 @@
+"""The persona grid: a persona's numbers shown beside the total for all customers (decision D78).
+
+Per place (a stage, a touchpoint, a stage's KPI) the persona cells and the "all customers"
+total form one row of a grid. A cell of 1 to ``MIN_GROUP − 1`` customers is hidden, and so are
+others until the total minus what is shown gives no small group back. Each persona's report
+shows its own cells of the same grid, so the reports read together disclose no more than the
+report for all customers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from jmtools.analyses.disclosure import MIN_GROUP, customers_behind, suppress_small_cells, suppression_note
+from jmtools.core.vocabulary import ALL, NO_PERSONA
+from jmtools.pipeline._disclosed import _blank, _few_counts
+
+__all__ = ["persona_grid_hidden", "disclosed_curve", "disclosed_kpis"]
+
+#: Curve columns that describe the customers of a point.
+_CURVE_NUMBERS = ("valence", "n", "n_customers", "n_evidence", "ci_low", "ci_high")
+
+
+def disclosed_curve(curve: pd.DataFrame | None, min_group: int = MIN_GROUP) -> pd.DataFrame | None:
+    """The emotion curve with points of 1 to ``min_group − 1`` customers hidden (and what reveals them).
+
+    Per stage (per touchpoint for a curve by touchpoint), the persona points are a row of a
+    grid beside the "all customers" point
+    (:func:`~jmtools.analyses.disclosure.suppress_small_cells`). Returns a copy with ``suppressed`` (bool) and ``attrs["hidden_points"]``; the rows stay,
+    their numbers are missing and ``sources`` says "hidden".
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"persona": ["all", "Ben", "Tiny", "all", "Ben", "Tiny"],
+    ...                   "stage": ["A", "A", "A", "B", "B", "B"], "valence": [0.1] * 6,
+    ...                   "n": [50, 47, 3, 40, 40, 0], "n_customers": [50, 47, 3, 40, 40, 0],
+    ...                   "sources": ["s"] * 6})
+    >>> out = disclosed_curve(c)
+    >>> out[["persona", "stage", "n", "suppressed"]].values.tolist()[:3]
+    [['all', 'A', 50.0, False], ['Ben', 'A', nan, True], ['Tiny', 'A', nan, True]]
+    >>> out.attrs["hidden_points"]
+    2
+    """
+    if curve is None:
+        return None
+    place = curve["stage"].astype(str)             # a touchpoint curve: one row per touchpoint
+    if "touchpoint" in curve:
+        place = place + "\x1f" + curve["touchpoint"].astype(object).where(curve["touchpoint"].notna(), "").astype(str)
+    hidden = pd.Series(persona_grid_hidden(curve, place, min_group=min_group), index=curve.index)
+    out = curve.copy()
+    out.attrs = {**curve.attrs, "hidden_points": int(hidden.sum()), "min_group": min_group}
+    out["suppressed"] = hidden.to_numpy()
+    if not hidden.any():                      # nothing hidden: the numbers keep their types
+        return out
+    _blank(out, _CURVE_NUMBERS, hidden.to_numpy())
+    if "sources" in out:
+        out["sources"] = out["sources"].astype(object).mask(hidden.to_numpy(), "hidden")
+    return out
+
+
+def persona_grid_hidden(frame: pd.DataFrame, place, *, min_group: int = MIN_GROUP) -> np.ndarray:
+    """Which persona rows of ``frame`` to hide: per place, the persona cells beside the "all
+    customers" row (:data:`~jmtools.core.vocabulary.ALL`) form a grid row.
+
+    A cell of 1 to ``min_group − 1`` customers is hidden, and so are others until the hidden
+    ones hold ``min_group`` or more (:func:`~jmtools.analyses.disclosure.suppress_small_cells`):
+    the total minus the cells shown then gives no small group back. The customers of the
+    place in no persona (the total minus the personas' cells, when positive) are one more cell,
+    never shown and hidden first, so a small group among them counts too. Each persona's own
+    report shows its rows of this same grid, so the reports read together give back no more
+    than the report for all customers (decision D78).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        ``persona`` and ``n_customers`` (or ``n``) per row; the "all" rows are the totals.
+    place : sequence
+        One key per row naming its place (a stage, a stage and KPI…).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"persona": ["all", "A", "B", "all", "A", "B"], "stage": list("xxxyyy"),
+    ...                   "n": [50, 47, 3, 40, 33, 0]})
+    >>> persona_grid_hidden(f, f["stage"]).tolist()   # y: 7 customers in no persona
+    [False, True, True, False, False, False]
+    """
+    who = "n_customers" if "n_customers" in frame else "n"
+    place = np.asarray(place, dtype=object)
+    mine = (frame["persona"].astype(object) != ALL).to_numpy()
+    counts = pd.to_numeric(frame[who], errors="coerce").fillna(0).to_numpy(dtype=float)
+    cells = pd.DataFrame({"_place": place[mine], "persona": frame["persona"].astype(object).to_numpy()[mine],
+                          who: counts[mine], "_i": np.flatnonzero(mine), "_first": False})
+    totals = pd.Series(counts[~mine], index=place[~mine]).groupby(level=0).max()
+    rest = (totals - cells.groupby("_place")[who].sum().reindex(totals.index, fill_value=0)).clip(lower=0)
+    rest = rest[rest > 0]
+    if len(rest):
+        cells = pd.concat([cells, pd.DataFrame({"_place": rest.index, "persona": NO_PERSONA, who: rest.to_numpy(),
+                                                "_i": -1, "_first": True})], ignore_index=True)
+    hidden = np.zeros(len(frame), bool)
+    if not len(cells):
+        return hidden
+    grid = suppress_small_cells(cells, row_col="_place", column_col="persona", n_col=who, customers_col=who,
+                                min_n=min_group, first=cells["_first"].to_numpy(bool))
+    rows = grid.loc[grid["suppressed"] & (grid["_i"] >= 0), "_i"].to_numpy(dtype=int)
+    hidden[rows] = True
+    return hidden
+
+
+def disclosed_kpis(kpis: pd.DataFrame | None, min_group: int = MIN_GROUP, *,
+                   also=None) -> pd.DataFrame | None:
+    """Survey KPIs with the rows of 1 to ``min_group − 1`` customers hidden.
+
+    Customers are ``n_customers`` (distinct customers who answered) where the frame has it,
+    else ``n`` (answers: fewer answers, fewer customers). ``also`` (one bool per row) hides
+    more rows: those that would give another one back (:func:`persona_grid_hidden`). Returns a copy with ``suppressed``
+    (bool); ``value``, ``ci_low``, ``ci_high``, ``n`` and ``n_customers`` are missing in
+    suppressed rows, ``attrs["hidden_rows"]`` counts them and ``attrs["note"]`` says so.
+
+    Examples
+    --------
+    >>> k = pd.DataFrame({"stage": ["A", "B", "C", "D"], "kpi": ["nps"] * 4,
+    ...                   "value": [20.0, -100.0, None, 10.0], "n": [40, 2, 0, 12],
+    ...                   "n_customers": [38, 2, 0, 3],
+    ...                   "ci_low": [5.0, -100.0, None, 0.0], "ci_high": [35.0, 0.0, None, 30.0]})
+    >>> out = disclosed_kpis(k)
+    >>> out["value"].tolist()[:2], out["suppressed"].tolist(), out.attrs["hidden_rows"]
+    ([20.0, nan], [False, True, False, True], 2)
+    """
+    if kpis is None:
+        return None
+    few = _few_counts(customers_behind(kpis, "n_customers", "n"), min_group)
+    hidden = few | np.asarray(also, dtype=bool) if also is not None else few
+    more = int((hidden & ~few).sum())
+    out = kpis.copy()
+    out["suppressed"] = hidden
+    note = suppression_note(int(few.sum()), min_group)
+    if more:
+        note = (note + " " if note else "") + (f"{more} more KPI{'s are' if more != 1 else ' is'} hidden so that "
+                                              "the total for all customers gives no small group back.")
+    out.attrs = {**kpis.attrs, "hidden_rows": int(hidden.sum()), "min_group": min_group, "note": note}
+    _blank(out, ("value", "ci_low", "ci_high", "n", "n_customers"), hidden)
+    return out
