@@ -131,7 +131,8 @@ def test_the_report_shows_the_note_once_and_the_curve_table_says_hidden(low_min_
 
 
 def test_nothing_changes_where_no_group_is_small():
-    from jmtools.pipeline._disclosed import disclosed_curve, disclosure_note
+    from jmtools.pipeline._disclosed import disclosure_note
+    from jmtools.pipeline._disclosed_grid import disclosed_curve
 
     curve = pd.DataFrame({"persona": ["all", "Ben"], "stage": ["A", "A"], "valence": [0.5, 0.4],
                           "n": [40, 30], "n_customers": [40, 30], "sources": ["s", "s"]})
