@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -117,7 +118,7 @@ def test_the_report_shows_the_note_once_and_the_curve_table_says_hidden(low_min_
 
     shown = []
     monkeypatch.setattr(sections.kit, "display", lambda *objs: shown.extend(objs))
-    sections.title(low_min_n)
+    sections.at_a_glance(low_min_n)
     sections.feelings(low_min_n)
     sections.where_it_hurts(low_min_n)
     texts = [getattr(o, "data", "") for o in shown if isinstance(getattr(o, "data", None), str)]
@@ -482,12 +483,14 @@ def test_a_table_by_persona_hides_the_small_persona_and_the_group_protecting_it(
 
 
 @pytest.mark.parametrize("base", ["loud_persona_world", "loud_and_thin_world"])
-def test_the_curve_and_kpis_of_every_report_together_give_no_small_persona_back(tmp_path, base):
+def test_the_curve_kpis_and_funnel_of_every_report_together_give_no_small_persona_back(tmp_path, base):
     """The all-customers report's curve point or survey KPI at a stage, minus those that every
     persona's own report shows there, was 1–4 customers: 4 at Decision, Thin Thea's point that
     the report for all customers hid while Rest Rory's own report showed the point hidden to
     protect it, and KPIs were never compared across personas at all. Now each persona's report
-    shows its cells of one grid beside the total, "(no persona)" included (D78)."""
+    shows its cells of one grid beside the total, "(no persona)" included (D78). The funnel too:
+    the customers reaching Post-purchase (1,213) minus those the personas' funnels showed
+    there (1,211) gave back Thin Thea's 2 (D79)."""
     import small_groups
 
     folder = small_groups.built(small_groups.everyone_in_a_persona_world, tmp_path / "world",
@@ -498,20 +501,29 @@ def test_the_curve_and_kpis_of_every_report_together_give_no_small_persona_back(
     names = everyone.journey.persona_names
     runs = {p: pipeline.run(folder, persona=p) for p in names}
 
-    def counts(frame, keys, who="all"):
-        col = "n_customers" if "n_customers" in frame else "n"
-        rows = frame[frame["persona"].astype(object) == who] if "persona" in frame else frame
+    def counts(frame, keys, who="all", col=None):
+        col = col or ("n_customers" if "n_customers" in frame else "n")
+        rows = frame[frame["persona"].astype(object) == who] if "persona" in frame and who != "all" else frame
+        rows = rows[rows["persona"].astype(object) == "all"] if "persona" in rows and who == "all" else rows
         return rows.set_index(keys)[col].dropna()
 
     checked = 0
-    for attr, keys in (("curve", ["stage"]), ("kpis", ["stage", "kpi"])):
-        total = counts(getattr(everyone, attr), keys)
-        parts = [counts(getattr(runs[p], attr), keys, p) for p in names]
+    for attr, keys, col in (("curve", ["stage"], None), ("kpis", ["stage", "kpi"], None),
+                            ("funnel", ["step"], "n"), ("funnel", ["step"], "n_prev"),
+                            ("funnel", ["step"], "drop_off")):
+        total = counts(getattr(everyone, attr), keys, col=col)
+        parts = [counts(getattr(runs[p], attr), keys, p, col=col) for p in names]
         for key, n_all in total.items():
             rest = n_all - sum(part.get(key, 0) for part in parts)
             assert rest == 0 or rest >= MIN_GROUP, (attr, key, n_all, rest)
             checked += 1
     assert checked > 10
+    protected = [(p, i) for p in names for i in np.flatnonzero(pipeline.protecting_rows(runs[p].funnel))]
+    assert protected if base == "loud_and_thin_world" else True     # Rest Rory's Consideration and end
+    for p, i in protected:              # hidden beside the total: "hidden", never "fewer than 5"
+        row = pipeline.with_fewer(runs[p].funnel).iloc[i]
+        assert row["n"] == "hidden" and runs[p].funnel["suppressed"].iloc[i]
+        assert runs[p].biggest_loss is None or runs[p].biggest_loss["to"] != row["step"]
     for p in names:                     # a persona's points are the report for all customers' points
         mine = runs[p].curve[runs[p].curve["persona"] == p].set_index("stage")["valence"]
         theirs = everyone.curve[everyone.curve["persona"] == p].set_index("stage")["valence"]

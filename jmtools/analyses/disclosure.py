@@ -28,7 +28,7 @@ import pandas as pd
 from jmtools.core.errors import ParameterError
 
 __all__ = ["MIN_GROUP", "pseudonymise", "suppress_small_groups", "suppression_note",
-           "suppress_small_cells", "cells_note", "hide_small_counts", "customers_behind"]
+           "suppress_small_cells", "cells_note", "hide_small_counts", "customers_behind", "protecting_rows"]
 
 #: Groups smaller than this are suppressed in reports.
 MIN_GROUP = 5
@@ -339,3 +339,25 @@ def customers_behind(frame: pd.DataFrame, customers_col: str = "n_customers",
     who = (pd.to_numeric(frame[customers_col], errors="coerce").to_numpy(dtype=float)
            if customers_col in frame.columns else np.full(len(frame), np.nan))
     return np.where(np.isnan(who), n, who)
+
+
+def protecting_rows(funnel: pd.DataFrame) -> np.ndarray:
+    """Which rows of a disclosed funnel are hidden to protect a smaller group, not because 1 to 4
+    customers reached them (``attrs["protecting"]`` of :func:`~jmtools.pipeline.disclosed_steps`:
+    step indexes, or persona and step index pairs for a funnel by persona).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"persona": ["A", "A", "B", "B"], "step_index": [1, 2, 1, 2]})
+    >>> f.attrs["protecting"] = [("B", 2)]
+    >>> protecting_rows(f).tolist()
+    [False, False, False, True]
+    """
+    keys = funnel.attrs.get("protecting", ())
+    if not len(keys) or "step_index" not in funnel:
+        return np.zeros(len(funnel), bool)
+    if isinstance(keys[0], (tuple, list)) and "persona" in funnel:
+        pairs = {(str(p), int(i)) for p, i in keys}
+        return np.array([(str(p), int(i)) in pairs for p, i in
+                         zip(funnel["persona"].astype(object), funnel["step_index"])], dtype=bool)
+    return funnel["step_index"].isin([k for k in keys if not isinstance(k, (tuple, list))]).to_numpy()

@@ -7,7 +7,7 @@ carries its n in the tooltip, and estimates show their 95% interval.
 
 from __future__ import annotations
 
-from jmtools.analyses.disclosure import MIN_GROUP
+from jmtools.analyses.disclosure import MIN_GROUP, protecting_rows
 from jmtools.analyses.funnels.paths import busiest_steps, largest_detours
 from jmtools.analyses.funnels.timing import duration_words
 from jmtools.charts._frames import require_columns
@@ -81,9 +81,12 @@ def funnel_chart(frame, *, by: str | None = None, title: str = "Funnel: customer
                     "funnel", "pass the output of jmtools.analyses.funnels.funnel()")
     data, group = _group(frame, by)
     steps = _steps(data)
-    data = data.assign(label=[f"fewer than {MIN_GROUP} (not shown)" if n != n else  # a step of 1–4: no numbers
+    protecting = protecting_rows(frame)        # hidden beside the funnel for all customers: not 1–4
+    hidden = ["hidden (it would reveal a smaller group)" if p else f"fewer than {MIN_GROUP} (not shown)"
+              for p in protecting]
+    data = data.assign(label=[why if n != n else  # a step of 1–4: no numbers
                               f"{int(n):,}" + ("" if i == 1 or c != c else f"  ({c:.0%} of previous)")
-                              for n, c, i in zip(data["n"], data["conversion"], data["step_index"])],
+                              for n, c, i, why in zip(data["n"], data["conversion"], data["step_index"], hidden)],
                        label_x=data["n"].fillna(0))
     tips = [alt.Tooltip("step:N", title="step"), alt.Tooltip("n:Q", title="customers", format=","),
             alt.Tooltip("n_prev:Q", title="at previous step", format=","),

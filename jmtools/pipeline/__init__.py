@@ -28,12 +28,13 @@ from jmtools.pipeline._chain import (MAP_KPIS, MIN_EFFECT, MIN_N, N_THEMES, SEED
 from jmtools.pipeline._iterate import (Comparison, compare_folders, compare_groups, compare_periods,
                                        measure_opportunity, observe, opportunity_steps)
 from jmtools.pipeline._disclosed import (disclosed_paths, disclosed_rows, disclosed_shares, disclosed_steps,
-                                        disclosed_table)
-from jmtools.pipeline._disclosed_grid import disclosed_curve, disclosed_kpis
+                                        disclosed_table, protecting_rows)
+from jmtools.pipeline._disclosed_grid import disclosed_curve, disclosed_kpis, disclosed_persona_steps
 from jmtools.pipeline._disclosed_reading import hidden_as_text, with_fewer
 from jmtools.pipeline._disclosed_personas import (disclosed_by_persona, disclosed_coverage,
                                                   disclosed_crosstab, disclosed_levels, disclosed_overlaps,
-                                                  disclosed_persona_counts, disclosed_persona_rows, size_protectors)
+                                                  disclosed_persona_counts, disclosed_persona_rows, hidden_personas,
+                                                  size_protectors)
 from jmtools.pipeline._disclosed import small_personas
 from jmtools.pipeline._map import map_cells_for, map_disclosure_note, map_evidence
 
@@ -43,7 +44,8 @@ __all__ = ["Focus", "Findings", "Prepared", "prepare_world", "prepare_evidence",
            "disclosed_rows", "disclosed_steps", "disclosed_table", "disclosed_paths", "disclosed_shares",
            "disclosed_kpis", "with_fewer", "hidden_as_text", "disclosed_persona_rows", "small_personas",
            "disclosed_persona_counts", "disclosed_levels", "disclosed_overlaps", "disclosed_crosstab", "disclosed_coverage",
-           "size_protectors", "disclosed_by_persona",
+           "size_protectors", "disclosed_by_persona", "protecting_rows", "hidden_personas",
+           "disclosed_persona_steps",
            "MAP_KPIS", "MIN_N", "N_THEMES", "SEED",
            "MIN_EFFECT", "Comparison", "observe", "compare_periods", "compare_folders", "compare_groups",
            "measure_opportunity", "opportunity_steps"]

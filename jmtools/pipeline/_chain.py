@@ -8,6 +8,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from jmtools.analyses import emotions, funnels, kpis, painpoints, priorities, themes, valence
@@ -18,8 +19,9 @@ from jmtools.core.vocabulary import ALL
 from jmtools.evidence import prepare
 from jmtools.personas import assign_personas, persona_filter, persona_sizes, runnable_personas
 from jmtools.pipeline._disclosed import (disclosed_comparisons, disclosed_funnel, disclosed_steps, disclosure_floor,
-                                        disclosure_note, small_personas)
-from jmtools.pipeline._disclosed_grid import disclosed_curve, disclosed_kpis, persona_grid_hidden
+                                        disclosure_note, protecting_rows, small_personas)
+from jmtools.pipeline._disclosed_grid import (disclosed_curve, disclosed_kpis, disclosed_persona_steps,
+                                             persona_grid_hidden)
 from jmtools.pipeline._answers_cache import kept_answers
 from jmtools.pipeline._disclosed_personas import size_protectors
 from jmtools.pipeline._cache import cache_dir_from_env, cached_evidence
@@ -179,16 +181,18 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
         raise shared.persona_errors[persona]
     journey = shared.world.journey
     focus = resolve_focus(journey, persona, shared.segment)
-    funnel_all, funnel = _funnels(shared.evidence, focus, funnels.parse_steps(funnel_steps))
+    small = small_personas(shared.assignment, shared.evidence)
+    protects = _protects_smaller(shared, focus)   # its size would give a smaller persona's back
+    funnel_all, funnel, protecting = _funnels(shared.evidence, focus, funnels.parse_steps(funnel_steps),
+                                              hidden=small | _protectors(shared))
     curve, moments = _curve(shared.emotion_evidence, journey, focus, min_n)
     assumed = valence.assumed_valence(journey)
     gap = None if curve is None else emotions.assumed_gap(curve, assumed)
     kpi = _kpis(shared.tables, journey, shared.evidence, focus, shared.assignment)
     compared_n = disclosure_floor(min_n)    # no comparison, hence no evidence text, under 5 customers
-    small = small_personas(shared.assignment, shared.evidence)
-    protects = _protects_smaller(shared, focus)   # its size would give a smaller persona's back
     hidden_focus = focus.persona if focus.persona in small or protects else ""   # a report about 1–4 customers
-    funnel = disclosed_funnel(funnel) if hidden_focus else disclosed_steps(funnel)   # steps of 1–4: no numbers
+    # steps of 1–4, and those that would give one back beside the funnel for all customers: no numbers
+    funnel = disclosed_funnel(funnel) if hidden_focus else disclosed_steps(funnel, also=protecting)
     compared = disclosed_comparisons(shared.compared(min_n=compared_n, min_effect=min_effect), small)
     found = painpoints.detect_pain_points(shared.signals, journey=journey, themes=shared.themes,
                                           min_n=compared_n, min_effect=min_effect, n_quotes=n_quotes,
@@ -218,9 +222,14 @@ def _protects_smaller(shared, focus) -> bool:
     """True for a persona whose size the report for all customers and notebook 01 hide only to
     protect a smaller persona's (:func:`~jmtools.pipeline.size_protectors`, the choice their
     tables make: with events and in the customer table): its own report must not print it."""
-    if focus.everyone or shared.assignment is None:
-        return False
-    return focus.persona in size_protectors([shared.evidence.persona_sizes, persona_sizes(shared.assignment)])
+    return not focus.everyone and focus.persona in _protectors(shared)
+
+
+def _protectors(shared) -> set:
+    """The personas whose sizes are hidden to protect a smaller persona's (none without personas)."""
+    if shared.assignment is None:
+        return set()
+    return set(size_protectors([shared.evidence.persona_sizes, persona_sizes(shared.assignment)]))
 
 
 def prepare_evidence(data, *, journey=None, segment: str = "", cache_dir=None):
@@ -353,16 +362,24 @@ def _evidence(events, journey, customers, given):
     return prepare(events.left_join(lookup, events.customer_id == lookup._cid).drop("_cid"), journey)
 
 
-def _funnels(evidence, focus: Focus, steps=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _funnels(evidence, focus: Focus, steps=None, hidden=frozenset()) -> tuple[pd.DataFrame, pd.DataFrame,
+                                                                              np.ndarray | None]:
+    """The funnel for all customers, the focus's, and which of the focus's steps to hide so that
+    the funnel for all customers minus the personas' gives no small group back (D79). The
+    ``hidden`` personas' reports show no funnel: their customers are hidden cells already."""
     level = "any" if steps else "stage"
     steps = steps or evidence.mapped_stages or None
     funnel_all = funnels.funnel(evidence, steps=steps, level=level)
     if focus.everyone:
-        return funnel_all, funnel_all
+        return funnel_all, funnel_all, None
     if "persona" not in evidence.events.columns:  # no customer table: nobody is in a persona
-        return funnel_all, funnel_all.iloc[:0].assign(persona=pd.Series(dtype=object))
+        return funnel_all, funnel_all.iloc[:0].assign(persona=pd.Series(dtype=object)), None
     by = funnels.funnel(evidence, steps=steps, level=level, by="persona")
-    return funnel_all, by[by["persona"] == focus.persona].reset_index(drop=True)
+    mine = (by["persona"] == focus.persona).to_numpy()
+    if focus.persona in hidden:
+        return funnel_all, by[mine].reset_index(drop=True), None
+    protected = protecting_rows(disclosed_persona_steps(by, funnel_all, hidden=hidden))
+    return funnel_all, by[mine].reset_index(drop=True), protected[mine]
 
 
 def _emotion_evidence(tables, journey, assignment) -> pd.DataFrame | None:

@@ -27,13 +27,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from jmtools.analyses.disclosure import MIN_GROUP, customers_behind, suppress_small_cells, suppression_note
+from jmtools.analyses.disclosure import (MIN_GROUP, customers_behind, protecting_rows, suppress_small_cells,
+                                         suppression_note)
 from jmtools.core.errors import ParameterError
 from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import ALL, NO_PERSONA
 
 __all__ = ["disclosure_floor", "small_personas", "disclosed_comparisons", "disclosed_rows", "disclosed_funnel", "disclosed_steps", "disclosure_note",
-           "FEWER", "OTHER", "step_loss", "disclosed_table", "disclosed_shares", "disclosed_paths"]
+           "FEWER", "OTHER", "step_loss", "disclosed_table", "disclosed_shares",
+           "disclosed_paths"]
 
 #: What a table shows in place of a count of 1 to 4 customers.
 FEWER = f"fewer than {MIN_GROUP}"
@@ -174,7 +176,8 @@ _STEP_NUMBERS = ("n", "conversion", "ci_low", "ci_high", "drop_off", "drop_off_r
 _AFTER_NUMBERS = ("n_prev", "conversion", "ci_low", "ci_high", "drop_off", "drop_off_rate")
 
 
-def disclosed_steps(funnel: pd.DataFrame | None, min_group: int = MIN_GROUP) -> pd.DataFrame | None:
+def disclosed_steps(funnel: pd.DataFrame | None, min_group: int = MIN_GROUP, *,
+                    also=None) -> pd.DataFrame | None:
     """A funnel whose steps reached by 1 to ``min_group − 1`` customers keep their place, not their numbers.
 
     A step of 1–4 customers loses ``n``, its conversion and interval, drop-off and share of
@@ -183,6 +186,12 @@ def disclosed_steps(funnel: pd.DataFrame | None, min_group: int = MIN_GROUP) -> 
     1–4 loses its size, and so does a first step's ``n_prev`` of 1–4 (the customers it starts
     from, when none of them reached it). A step nobody reached stays 0. Works on one group's funnel or one
     split ``by`` persona (the rule reads each row).
+
+    ``also`` (one bool per row) hides more steps the same way: those that would give a smaller
+    group's count back from the funnel for all customers
+    (:func:`~jmtools.pipeline._disclosed_grid.persona_grid_hidden`, decision D79). Their
+    ``step_index`` values are listed in ``attrs["protecting"]``: they are not "fewer than 5".
+    When a group's first step is hidden, its shares of the first step are hidden too.
 
     Returns
     -------
@@ -208,19 +217,32 @@ def disclosed_steps(funnel: pd.DataFrame | None, min_group: int = MIN_GROUP) -> 
     if funnel is None:
         return None
     out = funnel.copy()
-    small = _few(funnel, "n", min_group)
-    after = _few(funnel, "n_prev", min_group) & (funnel["step_index"] > 1).to_numpy()
+    few = _few(funnel, "n", min_group)
+    index = funnel["step_index"].to_numpy()
+    protecting = (np.asarray(also, dtype=bool) & ~few) if also is not None else np.zeros(len(funnel), bool)
+    small = few | protecting
+    after = (_few(funnel, "n_prev", min_group) | np.r_[False, small[:-1]]) & (index > 1)
     group = _few(funnel, "n_customers", min_group)
-    start = _few(funnel, "n_prev", min_group) & (funnel["step_index"] == 1).to_numpy()
+    start = _few(funnel, "n_prev", min_group) & (index == 1)
+    first_hidden = pd.Series(small & (index == 1)).groupby(np.cumsum(index == 1)).transform("any").to_numpy()
     out["suppressed"] = small
     for hide, cols in ((small, _STEP_NUMBERS), (after, _AFTER_NUMBERS), (group, ("n_customers",)),
-                       (start, ("n_prev",))):
+                       (start, ("n_prev",)), (first_hidden, ("rate_from_start",))):
         _blank(out, cols, hide)
-    k = int(small.sum())
-    out.attrs = {**funnel.attrs, "hidden_steps": k, "min_group": min_group, "note": "" if not k else (
+    k, more = int(few.sum()), int(protecting.sum())
+    note = "" if not k else (
         f"{k} funnel step{'' if k == 1 else 's'} reached by fewer than {min_group} customers "
         f"{'is' if k == 1 else 'are'} shown as \"fewer than {min_group}\", without "
-        f"{'its' if k == 1 else 'their'} numbers.")}
+        f"{'its' if k == 1 else 'their'} numbers.")
+    if more:
+        note = (note + " " if note else "") + (
+            f"{more} {'more ' if k else ''}step{'s are' if more != 1 else ' is'} shown as \"hidden\": with the "
+            f"funnel for all customers, {'they' if more != 1 else 'it'} would give back a smaller group's count.")
+    who = funnel["persona"].astype(object).to_numpy()[protecting] if "persona" in funnel else None
+    keys = ([(str(p), int(i)) for p, i in zip(who, index[protecting])] if who is not None
+            else [int(i) for i in index[protecting]])
+    out.attrs = {**funnel.attrs, "hidden_steps": k + more, "min_group": min_group, "note": note,
+                 "protecting": keys}
     return out
 
 
@@ -231,6 +253,8 @@ def step_loss(funnel: pd.DataFrame, min_group: int = MIN_GROUP) -> dict | None:
     loses at least ``(n_prev − min_group + 1) / n_prev``: it is ranked by that bound, and
     returned with ``hidden`` True, ``drop_off`` None and that bound as ``drop_off_rate``, so a
     report can say "fewer than 5 of n_prev go on" rather than name a smaller loss elsewhere.
+    A step hidden to protect a smaller group (``attrs["protecting"]``) has no such bound and is
+    not ranked.
 
     Examples
     --------
@@ -246,7 +270,8 @@ def step_loss(funnel: pd.DataFrame, min_group: int = MIN_GROUP) -> dict | None:
         return None
     hidden = steps["suppressed"].to_numpy(bool) if "suppressed" in steps else np.zeros(len(steps), bool)
     bound = (steps["n_prev"] - (min_group - 1)) / steps["n_prev"].where(steps["n_prev"] > 0)
-    rate = steps["drop_off_rate"].astype(float).mask(hidden, bound)
+    protecting = protecting_rows(funnel)[1:]
+    rate = steps["drop_off_rate"].astype(float).mask(hidden, bound).mask(protecting)   # no bound: not 1–4
     if rate.isna().all():
         return None
     w = steps.assign(_rate=rate).sort_values(["_rate", "step_index"], ascending=[False, True]).iloc[0]
@@ -502,7 +527,8 @@ def disclosure_note(min_n: int, curve: pd.DataFrame | None, small: set = frozens
     if funnel_steps:
         one = funnel_steps == 1
         parts.append(f"{funnel_steps} funnel step{'' if one else 's'} reached by fewer than {min_group} "
-                     f"customers {'is' if one else 'are'} shown without {'its' if one else 'their'} numbers")
+                     f"customers (or that would reveal such a group) {'is' if one else 'are'} shown without "
+                     f"{'its' if one else 'their'} numbers")
     hidden = int(curve.attrs.get("hidden_points", 0)) if curve is not None else 0
     if hidden:
         parts.append(f"{hidden} point{'s' if hidden != 1 else ''} of the emotion curve "

@@ -14,9 +14,10 @@ import pandas as pd
 
 from jmtools.analyses.disclosure import MIN_GROUP, customers_behind, suppress_small_cells, suppression_note
 from jmtools.core.vocabulary import ALL, NO_PERSONA
-from jmtools.pipeline._disclosed import _blank, _few_counts
+from jmtools.pipeline._disclosed import _blank, _few_counts, disclosed_steps
 
-__all__ = ["persona_grid_hidden", "disclosed_curve", "disclosed_kpis"]
+__all__ = ["persona_grid_hidden", "funnel_grid_hidden", "disclosed_persona_steps", "disclosed_curve",
+           "disclosed_kpis"]
 
 #: Curve columns that describe the customers of a point.
 _CURVE_NUMBERS = ("valence", "n", "n_customers", "n_evidence", "ci_low", "ci_high")
@@ -59,7 +60,8 @@ def disclosed_curve(curve: pd.DataFrame | None, min_group: int = MIN_GROUP) -> p
     return out
 
 
-def persona_grid_hidden(frame: pd.DataFrame, place, *, min_group: int = MIN_GROUP) -> np.ndarray:
+def persona_grid_hidden(frame: pd.DataFrame, place, *, min_group: int = MIN_GROUP,
+                        count: str | None = None) -> np.ndarray:
     """Which persona rows of ``frame`` to hide: per place, the persona cells beside the "all
     customers" row (:data:`~jmtools.core.vocabulary.ALL`) form a grid row.
 
@@ -76,7 +78,10 @@ def persona_grid_hidden(frame: pd.DataFrame, place, *, min_group: int = MIN_GROU
     frame : pandas.DataFrame
         ``persona`` and ``n_customers`` (or ``n``) per row; the "all" rows are the totals.
     place : sequence
-        One key per row naming its place (a stage, a stage and KPI…).
+        One key per row naming its place (a stage, a stage and KPI, a funnel step…).
+    count : str, optional
+        The column counting a cell's customers (default ``n_customers``, else ``n``; a funnel's
+        is ``n``, the customers reaching the step).
 
     Returns
     -------
@@ -89,7 +94,7 @@ def persona_grid_hidden(frame: pd.DataFrame, place, *, min_group: int = MIN_GROU
     >>> persona_grid_hidden(f, f["stage"]).tolist()   # y: 7 customers in no persona
     [False, True, True, False, False, False]
     """
-    who = "n_customers" if "n_customers" in frame else "n"
+    who = count or ("n_customers" if "n_customers" in frame else "n")
     place = np.asarray(place, dtype=object)
     mine = (frame["persona"].astype(object) != ALL).to_numpy()
     counts = pd.to_numeric(frame[who], errors="coerce").fillna(0).to_numpy(dtype=float)
@@ -145,3 +150,105 @@ def disclosed_kpis(kpis: pd.DataFrame | None, min_group: int = MIN_GROUP, *,
     out.attrs = {**kpis.attrs, "hidden_rows": int(hidden.sum()), "min_group": min_group, "note": note}
     _blank(out, ("value", "ci_low", "ci_high", "n", "n_customers"), hidden)
     return out
+
+
+def funnel_grid_hidden(grid: pd.DataFrame, *, min_group: int = MIN_GROUP, already=None) -> np.ndarray:
+    """Which persona steps of a funnel grid to hide so that, beside the funnel for all customers,
+    neither a step's count nor its drop-off gives a group of 1 to ``min_group − 1`` back.
+
+    The counts reaching each step form one grid (:func:`persona_grid_hidden`, by ``n``). A
+    persona's drop-off at a step is its previous count minus its own, so it is hidden with
+    either; the drop-offs form a second grid beside the total drop-off. Where the drop-offs
+    hidden there add up to 1 to ``min_group − 1`` (the total minus those shown), the smallest
+    shown drop-off's step is hidden too, until none does (decision D79).
+
+    Parameters
+    ----------
+    grid : pandas.DataFrame
+        ``persona``, ``step_index`` and ``n`` (customers reaching the step), the rows of each
+        group in step order; the "all" rows (:data:`~jmtools.core.vocabulary.ALL`) are the
+        funnel for all customers.
+    already : sequence of bool, optional
+        One per row: cells shown nowhere anyway (the steps of a persona whose report hides its
+        funnel). They count among the hidden cells, as the customers in no persona do.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One per row: its count (and what reads it) is hidden. The "all" rows never are.
+
+    Examples
+    --------
+    >>> g = pd.DataFrame({"persona": ["all"] * 2 + ["A"] * 2 + ["B"] * 2 + ["C"] * 2 + ["Lou"] * 2,
+    ...                   "step_index": [1, 2] * 5, "n": [64, 52, 30, 29, 20, 12, 10, 9, 4, 2]})
+    >>> h = funnel_grid_hidden(g)   # Lou's 4, and C's 10 beside them; C and Lou lose 3 at step 2
+    >>> g.loc[h, ["persona", "step_index"]].values.tolist()   # so A's and B's drop-offs there go too
+    [['A', 2], ['B', 2], ['C', 1], ['C', 2], ['Lou', 1], ['Lou', 2]]
+    """
+    base = np.zeros(len(grid), bool) if already is None else np.asarray(already, dtype=bool)
+    hidden = base.copy()          # the cells left in the grid; those hidden anyway fall into its remainder
+    hidden[~base] = persona_grid_hidden(grid[~base], grid["step_index"][~base], min_group=min_group, count="n")
+    persona = grid["persona"].astype(object).to_numpy()
+    index = grid["step_index"].to_numpy()
+    n = pd.to_numeric(grid["n"], errors="coerce").fillna(0).to_numpy(dtype=float)
+    later = np.r_[False, index[1:] > 1] & np.r_[False, persona[1:] == persona[:-1]]
+    drop = np.where(later, np.r_[0.0, n[:-1]] - n, 0.0)
+    mine = persona != ALL
+    for _ in range(len(grid)):                     # each pass hides one more step; none left: done
+        added = False
+        for k in np.unique(index[later]):          # in step order: a step hidden before counts here
+            unknown = mine & later & (hidden | np.r_[False, hidden[:-1]])
+            at = index == k
+            total = drop[at & ~mine].max(initial=0.0)
+            rest = total - drop[at & mine & ~unknown].sum()
+            if not 0 < rest < min_group:
+                continue
+            shown = np.flatnonzero(at & mine & ~unknown & (drop > 0))
+            if not len(shown):
+                continue
+            pick = shown[np.argmin(drop[shown])]
+            hidden[pick] = added = True
+        if not added:
+            return hidden
+    return hidden
+
+
+def disclosed_persona_steps(by: pd.DataFrame | None, overall: pd.DataFrame | None, *, hidden=frozenset(),
+                            min_group: int = MIN_GROUP) -> pd.DataFrame | None:
+    """A funnel split by persona through :func:`~jmtools.pipeline._disclosed.disclosed_steps`,
+    with the steps that, beside the funnel for all customers (``overall``), would give a smaller
+    group back hidden too (:func:`funnel_grid_hidden`).
+
+    Parameters
+    ----------
+    by : pandas.DataFrame or None
+        :func:`~jmtools.analyses.funnels.funnel` with ``by="persona"``, raw. Without a
+        ``persona`` column it goes through ``disclosed_steps`` alone.
+    overall : pandas.DataFrame or None
+        The same funnel for all customers, raw (None: no grid).
+    hidden : set of str
+        Personas shown without numbers anyway (:func:`~jmtools.pipeline.hidden_personas`).
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        As ``disclosed_steps``; ``attrs["protecting"]`` lists the (persona, step index) pairs
+        hidden for the grid (:func:`~jmtools.pipeline._disclosed.protecting_rows`).
+
+    Examples
+    --------
+    >>> all_ = pd.DataFrame({"step_index": [1, 2], "step": ["A", "B"], "n": [64, 52]})
+    >>> by = pd.DataFrame({"persona": ["A", "A", "B", "B", "Lou", "Lou"], "step_index": [1, 2] * 3,
+    ...                    "step": ["A", "B"] * 3, "n": [30, 29, 30, 21, 4, 2]})
+    >>> out = disclosed_persona_steps(by, all_, hidden={"Lou"})   # 64 − 30 − 30 would be Lou's 4
+    >>> out["suppressed"].tolist(), out.attrs["protecting"]
+    ([True, False, False, True, True, True], [('A', 1), ('B', 2)])
+    """
+    if by is None or overall is None or "persona" not in by:
+        return disclosed_steps(by, min_group)
+    persona = by["persona"].astype(object)
+    grid = pd.concat([overall[["step_index", "n"]].assign(persona=ALL),
+                      by[["step_index", "n"]].assign(persona=persona.to_numpy())], ignore_index=True)
+    already = np.r_[np.zeros(len(overall), bool), persona.isin(set(hidden)).to_numpy()]
+    protect = funnel_grid_hidden(grid, min_group=min_group, already=already)[len(overall):]
+    return disclosed_steps(by, min_group, also=protect & ~already[len(overall):])

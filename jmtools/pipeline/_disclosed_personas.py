@@ -20,7 +20,7 @@ from jmtools.pipeline._disclosed import FEWER, _blank, _few, _few_counts, disclo
 
 __all__ = ["disclosed_persona_rows", "disclosed_persona_counts", "disclosed_by_persona", "disclosed_levels",
            "disclosed_overlaps", "disclosed_crosstab", "disclosed_coverage", "SOME_PERSONA",
-           "size_protectors"]
+           "size_protectors", "hidden_personas"]
 
 
 #: KPIs of :func:`~jmtools.personas.persona_kpis` that are shares: value × n counts a group.
@@ -192,11 +192,9 @@ def disclosed_by_persona(frame: pd.DataFrame | None, sizes, *,
     >>> [disclosed_by_persona(f, s)["suppressed"].tolist() for s in (table, [table, sizes])]
     [[True, False, False], [True, True, False]]
     """
-    tables = [sizes] if isinstance(sizes, pd.DataFrame) else [s for s in sizes or () if s is not None]
+    tables = _size_tables(sizes, min_group)
     if frame is None or not tables or "persona" not in frame:
         return frame
-    tables = [s if "suppressed" in s else disclosed_shares(s, "n" if "n" in s else "n_customers", numbers=(),
-                                                           min_group=min_group) for s in tables]
     small = {str(p) for s in tables for p in s["persona"].iloc[list(s.attrs.get("few_rows", ()))]}
     hidden = small | size_protectors(tables, min_group=min_group)
     nobody = next((g for g in (NO_PERSONA, NOT_IN_CUSTOMERS) if g in hidden), NO_PERSONA)
@@ -207,6 +205,29 @@ def disclosed_by_persona(frame: pd.DataFrame | None, sizes, *,
     if "step_index" in frame:
         out["step_index"] = frame["step_index"]
     return out
+
+
+def hidden_personas(sizes, *, min_group: int = MIN_GROUP) -> set:
+    """The personas :func:`disclosed_by_persona` shows without numbers beside ``sizes``: those of
+    1 to ``min_group − 1`` customers and those whose size is hidden to protect one.
+
+    Examples
+    --------
+    >>> sizes = pd.DataFrame({"persona": ["Lou", "Thea", "Ben", "(no persona)"],
+    ...                       "n_customers": [3, 20, 900, 0]})
+    >>> sorted(hidden_personas(sizes))
+    ['Lou', 'Thea']
+    """
+    tables = _size_tables(sizes, min_group)
+    small = {str(p) for s in tables for p in s["persona"].iloc[list(s.attrs.get("few_rows", ()))]}
+    return small | size_protectors(tables, min_group=min_group)
+
+
+def _size_tables(sizes, min_group: int) -> list:
+    """The size tables given (one or several, None skipped), each through the disclosure rule."""
+    tables = [sizes] if isinstance(sizes, pd.DataFrame) else [s for s in sizes or () if s is not None]
+    return [s if "suppressed" in s else disclosed_shares(s, "n" if "n" in s else "n_customers", numbers=(),
+                                                         min_group=min_group) for s in tables]
 
 
 def disclosed_levels(profile: pd.DataFrame | None, min_group: int = MIN_GROUP) -> pd.DataFrame | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from jmtools.pipeline._disclosed import FEWER
+from jmtools.pipeline._disclosed import FEWER, protecting_rows
 
 __all__ = ["with_fewer", "hidden_as_text"]
 
@@ -20,7 +20,8 @@ def with_fewer(frame: pd.DataFrame, columns=("n", "conversion"), *, text: str = 
     """A disclosed frame for reading: in ``suppressed`` rows, ``columns`` say ``text`` ("fewer than 5").
 
     The other hidden numbers stay missing (a table shows "–"). :func:`hidden_as_text` with
-    ``overwrite=True``.
+    ``overwrite=True``. A funnel's steps hidden to protect a smaller group
+    (``attrs["protecting"]``, their ``step_index``) say "hidden": they are not fewer than 5.
 
     Examples
     --------
@@ -29,7 +30,13 @@ def with_fewer(frame: pd.DataFrame, columns=("n", "conversion"), *, text: str = 
     >>> with_fewer(f)[["n", "conversion"]].values.tolist()
     [[20.0, 1.0], ['fewer than 5', 'fewer than 5']]
     """
-    return hidden_as_text(frame, text, columns=columns, overwrite=True)
+    mine = protecting_rows(frame)
+    if not mine.any():
+        return hidden_as_text(frame, text, columns=columns, overwrite=True)
+    few = hidden_as_text(frame.assign(suppressed=frame["suppressed"].to_numpy(bool) & ~mine), text,
+                         columns=columns, overwrite=True)
+    out = hidden_as_text(few.assign(suppressed=mine), "hidden", columns=columns, overwrite=True)
+    return out.assign(suppressed=frame["suppressed"].to_numpy())
 
 
 def hidden_as_text(frame: pd.DataFrame, text: str, *, columns=None, overwrite: bool = False) -> pd.DataFrame:

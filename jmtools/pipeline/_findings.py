@@ -12,7 +12,7 @@ from jmtools.analyses import emotions
 from jmtools.core.errors import ParameterError
 from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import ALL, ALL_LABEL, focus_label
-from jmtools.pipeline._disclosed import step_loss
+from jmtools.pipeline._disclosed import protecting_rows, step_loss
 from jmtools.sources import World
 
 __all__ = ["Focus", "resolve_focus", "Findings"]
@@ -160,15 +160,22 @@ class Findings:
 
     @property
     def reached_last(self) -> dict | None:
-        """Share of the focus who reached the last stage, with n and CI (None: 1–4 customers)."""
+        """Share of the focus who reached the last stage, with n and CI (None: 1–4 customers).
+
+        ``hidden``: the count is not shown; ``protects``: hidden because, beside the funnel for
+        all customers, it would give a smaller group's count back (then ``started`` may be None
+        too), not because fewer than 5 reached it."""
         if self.focus_hidden or self.funnel.empty:
             return None
-        started, finished = int(self.funnel["n"].iloc[0]), self.funnel["n"].iloc[-1]
-        hidden = bool(pd.isna(finished))        # 1–4 customers reached it: "fewer than 5"
+        first, finished = self.funnel["n"].iloc[0], self.funnel["n"].iloc[-1]
+        started = None if pd.isna(first) else int(first)
+        protects = started is None or (pd.isna(finished) and bool(protecting_rows(self.funnel)[-1]))
+        hidden = bool(pd.isna(finished)) or started is None     # 1–4 customers reached it: "fewer than 5"
         low, high = (None, None) if hidden else wilson_interval(int(finished), started)
         return {"stage": self.journey.stage_names[-1], "started": started, "hidden": hidden,
-                "finished": None if hidden else int(finished), "share": None if hidden or not started
-                else int(finished) / started, "ci": (low, high) if started and not hidden else None}
+                "protects": bool(protects), "finished": None if hidden else int(finished),
+                "share": None if hidden or not started else int(finished) / started,
+                "ci": (low, high) if started and not hidden else None}
 
     @property
     def curve_focus(self) -> pd.DataFrame:

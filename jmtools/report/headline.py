@@ -45,9 +45,12 @@ def _who(f) -> dict:
         "" if f.focus.everyone else f" ({percent(share)} of {total:,})")
     reached = f.reached_last
     low, high = reached["ci"] or (None, None)
-    text += (f"; fewer than {MIN_GROUP} of {reached['started']:,} reach {reached['stage']} (not shown)"
-             if reached["hidden"] else f"; {percent(reached['share'])} reach {reached['stage']} "
-             f"({interval(low, high, n=reached['started'])})")
+    if reached["protects"]:             # hidden beside the funnel for all customers (D79)
+        text += f"; how many reach {reached['stage']} is not shown (it would give a smaller group's count back)"
+    else:
+        text += (f"; fewer than {MIN_GROUP} of {reached['started']:,} reach {reached['stage']} (not shown)"
+                 if reached["hidden"] else f"; {percent(reached['share'])} reach {reached['stage']} "
+                 f"({interval(low, high, n=reached['started'])})")
     if not f.focus.everyone:
         other = _row_for(f.funnel_all, reached["stage"])
         if other is not None and pd.notna(other["rate_from_start"]):

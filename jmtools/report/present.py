@@ -20,6 +20,7 @@ from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import share_text
 from jmtools.report.wording import caption
 from jmtools.core.errors import whole_number
+from jmtools.pipeline import protecting_rows
 
 __all__ = [
     "esc",
@@ -234,8 +235,9 @@ def funnel_chart(funnel, *, compare=None, label: str = "this persona",
     for frame, name in frames:
         first = frame.sort_values("step_index")["n"] if len(frame) else pd.Series(dtype=float)
         base = int(first.iloc[0]) if len(first) and pd.notna(first.iloc[0]) else 0
-        for _, r in frame.sort_values("step_index").iterrows():
-            rows.append(_funnel_bar(r, base) | {"group": name})
+        protecting = pd.Series(protecting_rows(frame), index=frame.index)
+        for i, r in frame.sort_values("step_index").iterrows():
+            rows.append(_funnel_bar(r, base, bool(protecting[i])) | {"group": name})
     data = pd.DataFrame(rows)
     order = list(dict.fromkeys(data.sort_values("step_index")["step"]))
     y = alt.Y("step:N", sort=order, title=None)
@@ -258,17 +260,20 @@ def funnel_chart(funnel, *, compare=None, label: str = "this persona",
         title=title or "How far customers get")
 
 
-def _funnel_bar(r, base: int) -> dict:
+def _funnel_bar(r, base: int, protecting: bool = False) -> dict:
     """One bar of :func:`funnel_chart`: a step reached by 1–4 customers (``n`` missing,
-    :func:`~jmtools.pipeline._disclosed.disclosed_steps`) has no bar, only "fewer than 5"."""
+    :func:`~jmtools.pipeline._disclosed.disclosed_steps`) has no bar, only "fewer than 5"; one
+    hidden to protect a smaller group (``protecting``) says "hidden". Without a first step to
+    take shares of (hidden too), a step shown has its n and no bar."""
     step = {"step": r["step"], "step_index": int(r["step_index"]), "base": base}
     if math.isnan(float(r["n"])):
         return step | {"n": None, "share": None, "ci_low": None, "ci_high": None, "text_x": 0.0,
-                       "text": f"fewer than {MIN_GROUP} customers (not shown)"}
+                       "text": "hidden (it would reveal a smaller group)" if protecting
+                       else f"fewer than {MIN_GROUP} customers (not shown)"}
     n = int(r["n"])
     low, high = wilson_interval(n, base)
     return step | {"n": n, "share": n / base if base else None, "ci_low": low, "ci_high": high,
-                   "text_x": high, "text": f"{n / base:.0%} (n={n:,})" if base else "n=0"}
+                   "text_x": high if base else 0.0, "text": f"{n / base:.0%} (n={n:,})" if base else f"n={n:,}"}
 
 
 def pain_point_chart(table, *, top: int = 8, title: str = "Pain points, in rank order"):

@@ -337,11 +337,12 @@ def how_far(f: Findings) -> None:
     kit.display(html_table(with_fewer(fun), columns={"step": "stage", "n": "customers",
                                                      "conversion": "from previous stage", "ci_low": "95% CI low",
                                                      "ci_high": "95% CI high", "rate_from_start": "from start"},
-                           formats={"conversion": "%", "ci_low": "%", "ci_high": "%", "rate_from_start": "%"},
+                           formats={"n": lambda v: number(v, digits=0), "conversion": "%", "ci_low": "%",
+                                    "ci_high": "%", "rate_from_start": "%"},
                            caption=fun.attrs.get("note") or None))
     reached = f.reached_last                   # at_a_glance records the last stage when it is shown
     last_stage = reached.get("stage") if reached and not reached["hidden"] else None
-    for row in fun[~fun["suppressed"] & (fun["step"] != last_stage)].itertuples():
+    for row in fun[~fun["suppressed"] & fun["rate_from_start"].notna() & (fun["step"] != last_stage)].itertuples():
         record(f"funnel_{row.step_index}", float(row.rate_from_start), label=f"Reached {row.step}", n=int(row.n),
                unit="%")
 

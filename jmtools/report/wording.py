@@ -323,7 +323,11 @@ def reached_words(reached: dict, min_group: int = 5) -> tuple[str, str]:
     ('50.0%', '95% CI 30.0%–70.0%, n=20')
     >>> reached_words({"share": None, "ci": None, "started": 20, "hidden": True})
     ('fewer than 5', 'of 20 customers: not shown, so that no one of them can be picked out')
+    >>> reached_words({"share": None, "ci": None, "started": None, "hidden": True, "protects": True})[0]
+    'hidden'
     """
+    if reached.get("protects"):
+        return "hidden", "not shown: with the funnel for all customers it would give a smaller group's count back"
     if reached.get("hidden"):
         return (f"fewer than {min_group}",
                 f"of {reached['started']:,} customers: not shown, so that no one of them can be picked out")
