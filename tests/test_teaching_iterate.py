@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pandas as pd
@@ -65,3 +66,7 @@ def test_next_version_writes_the_measured_emotion_where_the_data_disagrees(tmp_p
     assert "# Journey map template" in v2.read_text(encoding="utf-8")        # comments kept
     with pytest.raises(ParameterError):
         next_version(run, source)
+    hidden = run.gap.assign(measured=run.gap["measured"].mask(run.gap["stage"] == "Decision"))
+    with pytest.raises(ParameterError, match="Decision") as err:   # a point hidden: a located refusal
+        next_version(dataclasses.replace(run, gap=hidden), tmp_path / "v3.yaml", stages=["Decision"])
+    assert "Consideration" in str(err.value) and not (tmp_path / "v3.yaml").exists()

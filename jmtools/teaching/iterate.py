@@ -203,13 +203,17 @@ def next_version(findings, path, *, stages=None, step: float = 0.1,
     target = Path(path)
     if target.resolve() == Path(source).resolve():
         raise ParameterError("path", str(path), expected="a new file (the old version is kept)")
-    shutil.copyfile(source, target)
     gap = findings.gap[(findings.gap["persona"] == findings.focus.persona)]
     wrong = gap[gap["verdict"].isin(["assumed too high", "assumed too low"]) & ~gap["low_evidence"]]
     chosen = list(wrong["stage"]) if stages is None else list(stages)
+    measured = gap.set_index("stage")["measured"]
+    for stage in chosen:          # unknown, or hidden (fewer than 5 customers): refused, no file written
+        if stage not in measured.index or pd.isna(measured[stage]):
+            raise ParameterError("stages", stage, expected=[s for s in measured.index if pd.notna(measured[s])],
+                                 fix="choose a stage whose measured emotion the report shows")
+    shutil.copyfile(source, target)
     editor = CurveEditor(Journey.load(target), persona=findings.focus.persona,
                          measured=findings.curve_focus, journey_path=target)
-    measured = gap.set_index("stage")["measured"]
     for stage in chosen:
         editor.set_assumed(stage, round(round(float(measured[stage]) / step) * step, 6))
         if editor.error:
