@@ -208,3 +208,20 @@ def test_no_persona_protecting_a_small_one_is_hidden_in_every_table(tmp_path):
     assert not numbers_of(rows, {LOUD, "(no persona)"})
     coverage = next(o for o in run.displayed if isinstance(o, pd.DataFrame) and "coverage" in o)
     assert set(coverage.loc[coverage["coverage"] == "no persona", "n"]) == {"not shown"}
+
+
+def test_no_funnel_step_hidden_beside_the_total_comes_back_from_the_other_tables(everyone_world):
+    """D79: beside the funnel for all customers, Rest Rory's counts at Consideration (84) and
+    Post-purchase (21) would give Thin Thea's and Loud Lou's back, so his funnel hides them. The
+    time-between table still showed them as its n, and the furthest-step table showed 14, 35 and
+    28 (differences of his hidden counts). Now neither shows a number the funnel hides, and the
+    largest drop-off does not call his hidden Consideration "fewer than 5 go on" (84 do)."""
+    from inprocess import run_cells
+    from shown_sizes import displayed_rows
+
+    run = run_cells(NOTEBOOK, {"data_dir": str(everyone_world)})
+    rory = [r for r in displayed_rows(run.displayed) if r.get("persona") == "Rest Rory" and "step_index" in r]
+    counts = {r["n"] for r in rory if isinstance(r.get("n"), (int, float)) and r["n"] == r["n"]}
+    assert 49 in counts                                     # Decision: shown in the funnel, and here
+    assert not counts & {84, 21, 14, 35, 28}, counts
+    assert "Rest Rory" not in str(run.figures.get("worst_drop_off", {}).get("value", ""))

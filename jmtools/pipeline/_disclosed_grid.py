@@ -16,8 +16,8 @@ from jmtools.analyses.disclosure import MIN_GROUP, customers_behind, suppress_sm
 from jmtools.core.vocabulary import ALL, NO_PERSONA
 from jmtools.pipeline._disclosed import _blank, _few_counts, disclosed_steps
 
-__all__ = ["persona_grid_hidden", "funnel_grid_hidden", "disclosed_persona_steps", "disclosed_curve",
-           "disclosed_kpis"]
+__all__ = ["persona_grid_hidden", "funnel_grid_hidden", "disclosed_persona_steps", "disclosed_beside_funnel",
+           "disclosed_curve", "disclosed_kpis"]
 
 #: Curve columns that describe the customers of a point.
 _CURVE_NUMBERS = ("valence", "n", "n_customers", "n_evidence", "ci_low", "ci_high")
@@ -252,3 +252,53 @@ def disclosed_persona_steps(by: pd.DataFrame | None, overall: pd.DataFrame | Non
     already = np.r_[np.zeros(len(overall), bool), persona.isin(set(hidden)).to_numpy()]
     protect = funnel_grid_hidden(grid, min_group=min_group, already=already)[len(overall):]
     return disclosed_steps(by, min_group, also=protect & ~already[len(overall):])
+
+
+def disclosed_beside_funnel(frame: pd.DataFrame | None, funnel: pd.DataFrame | None) -> pd.DataFrame | None:
+    """A furthest-step or time-between table shown beside a disclosed funnel: nothing the funnel
+    hides comes back from it.
+
+    A time-between row (``from_step``) for step *k* counts the customers reaching *k* (the
+    funnel's ``n``): hidden where the funnel hides step *k*. A furthest-step row for step *k*
+    counts those reaching *k* but not *k + 1* (``n`` at *k* minus ``n`` at *k + 1*; the last step:
+    its ``n``; step 0: the group minus step 1): hidden where either count is hidden. Rows match
+    by ``persona`` (where both have it) and ``step_index``.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        A copy; the rows hidden here lose every number but ``step_index`` and are marked
+        ``suppressed``; ``attrs["note"]`` says how many.
+
+    Examples
+    --------
+    >>> fun = pd.DataFrame({"persona": ["A"] * 3, "step_index": [1, 2, 3], "n": [40.0, None, 12.0],
+    ...                     "suppressed": [False, True, False]})
+    >>> far = pd.DataFrame({"persona": ["A"] * 4, "step_index": [0, 1, 2, 3], "n": [0, 9, 19, 12]})
+    >>> disclosed_beside_funnel(far, fun)["n"].tolist()   # 1 and 2 read the hidden step 2
+    [0.0, nan, nan, 12.0]
+    """
+    if frame is None or funnel is None or "suppressed" not in funnel or not len(frame):
+        return frame
+    key = ["persona"] if "persona" in frame and "persona" in funnel else []
+    shut = funnel.loc[funnel["suppressed"].to_numpy(bool), key + ["step_index"]]
+    hidden_at = {tuple(r) for r in shut.astype({"step_index": int}).astype(object).itertuples(index=False)}
+    rows = frame[key + ["step_index"]].astype(object).itertuples(index=False)
+    if "from_step" in frame:
+        gone = [tuple(r) in hidden_at for r in rows]
+    else:
+        gone = [any((*r[:-1], int(r[-1]) + d) in hidden_at for d in (0, 1)) for r in rows]
+    gone = np.asarray(gone, dtype=bool)
+    before = frame["suppressed"].to_numpy(bool) if "suppressed" in frame else np.zeros(len(frame), bool)
+    more = gone & ~before
+    out = frame.copy()
+    out["suppressed"] = before | gone
+    numbers = [c for c in frame.columns if c not in ("step_index", "suppressed")
+               and pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
+    _blank(out, numbers, more)
+    k = int(more.sum())
+    if k:
+        said = (f"{k} more row{'s' if k != 1 else ''} {'are' if k != 1 else 'is'} shown without numbers: the "
+                f"funnel hides a step {'they' if k != 1 else 'it'} would give back.")
+        out.attrs = {**frame.attrs, "note": " ".join(x for x in (frame.attrs.get("note", ""), said) if x)}
+    return out

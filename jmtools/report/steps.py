@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from jmtools.analyses.disclosure import MIN_GROUP
+from jmtools.analyses.disclosure import MIN_GROUP, protecting_rows
 from jmtools.analyses.funnels.timing import duration_words
 from jmtools.core.vocabulary import ALL, NO_PERSONA
 from jmtools.analyses.priorities import total_value_at_stake
@@ -326,10 +326,12 @@ def record_largest_drop_off(funnel: pd.DataFrame) -> pd.Series:
     >>> _ = record_largest_drop_off(funnel)
     Largest drop-off: Ben at 'Buy' — 40% of 200 customers do not go on (95% CI 33%–47%).
     """
-    steps = funnel[funnel["step_index"] > 1]
+    later = (funnel["step_index"] > 1).to_numpy()
+    steps = funnel[later]
     hidden = steps["suppressed"].astype(bool) if "suppressed" in steps else pd.Series(False, index=steps.index)
     bound = (steps["n_prev"] - (MIN_GROUP - 1)) / steps["n_prev"].where(steps["n_prev"] > 0)
     rate = steps["drop_off_rate"].astype(float).mask(hidden, bound)  # a step of 1–4: at least this
+    rate = rate.mask(protecting_rows(funnel)[later])     # hidden to protect another group: no bound (D79)
     if rate.isna().all():
         print(f"No drop-off to name: no step has {MIN_GROUP} or more customers before it.")
         return None
