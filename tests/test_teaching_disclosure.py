@@ -434,3 +434,25 @@ def test_a_categorical_persona_column_goes_through_the_rule(worlds):
     hidden = out.loc[out["suppressed"], "persona"].astype(object).tolist()
     assert LOUD in hidden and any(p != p for p in hidden)           # Lou's row and the no-persona row
     assert out.loc[~out["suppressed"], "customers"].ge(MIN_GROUP).all()
+
+
+def test_the_persona_funnels_of_the_track_give_no_small_group_back_beside_the_total(tmp_path):
+    """D79: step 0 shows the stage funnel for all customers, steps 4 and 5 every persona's. On a
+    world where everyone is in a persona, 1,213 reach Post-purchase and the personas shown added up
+    to 1,211 (Thin Thea's 2); Consideration's drop-offs 534 − 533 = 1. Now the total minus the
+    shown counts, previous counts and drop-offs is 0 or 5 or more at every step (a plain-pandas
+    subtraction of what `readable` prints), and the steps hidden for it read "hidden"."""
+    from small_groups import built, everyone_in_a_persona_world, loud_and_thin_world
+
+    from jmtools.analyses import funnels
+    from jmtools.teaching import Lesson, readable, shown_funnel
+
+    lesson = Lesson(built(everyone_in_a_persona_world, tmp_path / "world", base=loud_and_thin_world))
+    total = funnels.funnel(lesson.evidence, steps=lesson.evidence.mapped_stages).set_index("step")
+    shown = readable(shown_funnel(lesson, lesson.stage_funnel))
+    for col in ("n", "n_prev", "drop_off"):
+        numbers = pd.to_numeric(shown[col].where(shown[col].map(lambda v: isinstance(v, (int, float)))),
+                                errors="coerce")
+        rest = total[col] - numbers.groupby(shown["step"]).sum().reindex(total.index)
+        assert not ((rest > 0) & (rest < MIN_GROUP)).any(), (col, rest.to_dict())
+    assert (shown["n"] == "hidden").sum() == 2

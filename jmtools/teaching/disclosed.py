@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from jmtools.analyses.disclosure import MIN_GROUP
+from jmtools.analyses import funnels
+from jmtools.analyses.disclosure import MIN_GROUP, protecting_rows
 from jmtools.personas import persona_sizes
 from jmtools.pipeline import (disclosed_by_persona, disclosed_coverage, disclosed_persona_rows,
-                              disclosed_shares, disclosed_steps, size_protectors, small_personas, with_fewer)
+                              disclosed_persona_steps, disclosed_shares, disclosed_steps, size_protectors,
+                              small_personas, with_fewer)
 from jmtools.report.present import md
 from jmtools.report.steps import not_shown
 
@@ -164,12 +166,27 @@ def shown_funnel(lesson, funnel: pd.DataFrame | None) -> pd.DataFrame | None:
     if funnel is None:
         return None
     rows = shown(lesson, funnel) if "persona" in funnel else funnel
-    steps = disclosed_steps(rows)                     # a hidden persona's steps: no count left to read
-    few = steps["suppressed"].to_numpy(bool)
+    protect = _beside_the_total(lesson, funnel)
+    steps = disclosed_steps(rows, also=protect)       # a hidden persona's steps: no count left to read
+    hidden = steps["suppressed"].to_numpy(bool)
+    few = hidden & ~protecting_rows(steps)            # hidden beside the total: "hidden", not "fewer than 5"
     before = rows["suppressed"].to_numpy(bool) if "suppressed" in rows else False
-    out = steps.assign(suppressed=few | before, **{FEW: few})
+    out = steps.assign(suppressed=hidden | before, **{FEW: few})
     out.attrs["note"] = " ".join(x for x in (steps.attrs["note"], rows.attrs.get("note", "")) if x)
     return out
+
+
+def _beside_the_total(lesson, funnel: pd.DataFrame):
+    """For every persona's stage funnel (step 0 and 2 show the funnel for all customers too): the
+    steps hidden so that the total minus the personas' gives no small group back (D79); else None."""
+    whole = lesson.stage_funnel
+    if ("persona" not in funnel or "period" in funnel or funnel.duplicated(["persona", "step_index"]).any()
+            or set(funnel["persona"].astype(object)) != set(whole["persona"].astype(object))
+            or list(dict.fromkeys(funnel["step"])) != list(dict.fromkeys(whole["step"]))):
+        return None
+    overall = funnels.funnel(lesson.evidence, steps=lesson.evidence.mapped_stages or None)
+    small, protects = hidden_personas(lesson)
+    return protecting_rows(disclosed_persona_steps(funnel, overall, hidden=small | protects))
 
 
 def change_hidden(at_step: pd.DataFrame, persona: str) -> str:
