@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -58,3 +60,19 @@ def test_a_segment_restricts_the_run(picked, b2b_world):
     assert picker.findings.segment_customers == int((customers["region"] == "DACH").sum())
     assert picker.parameters == {"persona": PERSONA, "segment": 'region == "DACH"'}
     assert picker.findings.focus.label == f'{PERSONA} in segment region == "DACH"'
+
+
+@pytest.mark.parametrize(("persona", "says"), [("Loud Lou", "fewer than 5 customers with events (not shown)"),
+                                               ("Thin Thea", "size not shown")])
+def test_the_status_line_prints_no_size_a_report_hides(tmp_path, persona, says):
+    """Notebook 06's workshop printed "Loud Lou: 3 customers with events" and Thin Thea's 20
+    (her size is hidden to protect Lou's 3) above the sections that hide them."""
+    from small_groups import built, everyone_in_a_persona_world, loud_and_thin_world
+
+    world = built(everyone_in_a_persona_world, tmp_path / "world", base=loud_and_thin_world)
+    picker = FocusPicker(world)
+    picker.persona.value = persona
+    assert picker.findings.focus.persona == persona and says in picker.status.value
+    assert not re.search(r"\d", picker.status.value.split("</span>")[-1].replace("5", "")), picker.status.value
+    picker.persona.value = "Budget Ben"
+    assert re.search(r"[\d,]+ customers with events", picker.status.value)

@@ -16,6 +16,7 @@ import ipywidgets as w
 import pandas as pd
 
 from jmtools import pipeline
+from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.core.vocabulary import ALL, ALL_TITLE
 from jmtools.widgets._common import USER_ERRORS, error_area
 
@@ -114,8 +115,7 @@ class FocusPicker(w.VBox):
             raise
         self.findings, self._parameters = findings, {"persona": persona, "segment": segment}
         self.errors.show("")
-        self.status.value = (f"<span class='jm-focus'>{findings.focus.label}</span>: "
-                             f"{findings.n_customers:,} customers with events")
+        self.status.value = f"<span class='jm-focus'>{findings.focus.label}</span>: {_size_words(findings)}"
         self._redraw(findings)
         return findings
 
@@ -142,3 +142,12 @@ class FocusPicker(w.VBox):
         for callback in self._callbacks:
             callback(findings)
 
+
+def _size_words(findings) -> str:
+    """The focus's customers with events, as its report words them: a persona of 1–4 customers,
+    or one whose size would give a smaller persona's back, has no number (docs/decisions.md)."""
+    if findings.focus_protects:
+        return "size not shown (it would give back a smaller persona's size)"
+    if findings.focus_hidden:
+        return f"fewer than {MIN_GROUP} customers with events (not shown)"
+    return f"{findings.n_customers:,} customers with events"
