@@ -305,6 +305,8 @@ NOT_COVERED = {
     "disclosure.cells_note": "counts in, a sentence out: no frame",
     "disclosure.hide_small_counts": "a column in, a column and a count out: no frame (tested in test_disclosure)",
     "disclosure.customers_behind": "a frame in, an array of counts out: no frame (tested in test_disclosure)",
+    "disclosure.protecting_rows": "a disclosed funnel in, an array of flags out: no frame (its doctest; "
+                                  "tests/test_pipeline_disclosed.py)",
     "textprep.normalise_text": "one text in, one text out: no frame (tested in test_textprep)",
     "textprep.handle_words": "texts in, a list of words out: no frame",
     "emotions.feeling_basis": "evidence in, one sentence out: no frame (tested in test_calibration)",
