@@ -338,3 +338,30 @@ def test_index_sorts_by_a_column(browser, tmp_path):
     names = page.evaluate("[...document.querySelectorAll('tbody td.name')].map(c => c.dataset.sort)")
     assert names == sorted(names, reverse=True)
     context.close()
+
+
+def test_a_card_tables_caption_is_as_wide_as_its_cards(browser, tmp_path):
+    """On a phone a table of cards is a block, and its caption (the funnel's "2 steps are shown
+    as 'hidden' …") was squeezed into one word per line beside it."""
+    import pandas as pd
+
+    import jmtools.report
+    from jmtools.report.present import html_table
+
+    css = (Path(jmtools.report.__file__).parent / "templates" / "report.css").read_text(encoding="utf-8")
+    table = html_table(pd.DataFrame({"stage": ["Awareness", "Consideration"], "customers": [98, "hidden"],
+                                     "from previous stage": ["100%", "hidden"], "95% CI low": ["96%", "–"],
+                                     "95% CI high": ["100%", "–"], "from start": ["100%", "–"],
+                                     "note": ["x", "y"]}),
+                       caption="2 steps are shown as \"hidden\": with the funnel for all customers, they "
+                               "would give back a smaller group's count.")
+    page_file = tmp_path / "cards.html"
+    page_file.write_text(f"<!doctype html><html><head><meta name='viewport' content='width=device-width'>"
+                         f"<style>{css}</style></head><body><main>{table.data}</main></body></html>",
+                         encoding="utf-8")
+    context, page, outside, _ = _open_offline(browser, page_file, 390)
+    widths = page.evaluate("""(() => { const t = document.querySelector('table.jm-cards');
+        return [t.getBoundingClientRect().width, t.querySelector('caption').getBoundingClientRect().width]; })()""")
+    assert widths[1] >= 0.9 * widths[0] > 300, widths
+    assert outside == []
+    context.close()
