@@ -33,9 +33,9 @@ from jmtools.core.errors import ParameterError
 from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import ALL, NO_PERSONA
 
-__all__ = ["disclosure_floor", "small_personas", "disclosed_comparisons", "disclosed_rows", "disclosed_funnel", "disclosed_steps", "disclosure_note",
-           "FEWER", "OTHER", "step_loss", "disclosed_table", "disclosed_shares",
-           "disclosed_paths"]
+__all__ = ["disclosure_floor", "small_personas", "disclosed_comparisons", "disclosed_rows", "disclosed_funnel",
+           "disclosed_steps", "disclosure_note", "FEWER", "OTHER", "step_loss", "loss_rates", "disclosed_table",
+           "disclosed_shares", "disclosed_paths"]
 
 #: What a table shows in place of a count of 1 to 4 customers.
 FEWER = f"fewer than {MIN_GROUP}"
@@ -265,13 +265,10 @@ def step_loss(funnel: pd.DataFrame, min_group: int = MIN_GROUP) -> dict | None:
     >>> loss["to"], loss["hidden"], round(loss["drop_off_rate"], 3)
     ('C', True, 0.778)
     """
-    steps = funnel.iloc[1:]
+    rate = loss_rates(funnel, min_group)
+    steps = funnel.loc[rate.index]
     if not len(steps) or not (steps["n_prev"].fillna(0) > 0).any():
         return None
-    hidden = steps["suppressed"].to_numpy(bool) if "suppressed" in steps else np.zeros(len(steps), bool)
-    bound = (steps["n_prev"] - (min_group - 1)) / steps["n_prev"].where(steps["n_prev"] > 0)
-    protecting = protecting_rows(funnel)[1:]
-    rate = steps["drop_off_rate"].astype(float).mask(hidden, bound).mask(protecting)   # no bound: not 1–4
     if rate.isna().all():
         return None
     w = steps.assign(_rate=rate).sort_values(["_rate", "step_index"], ascending=[False, True]).iloc[0]
@@ -279,6 +276,29 @@ def step_loss(funnel: pd.DataFrame, min_group: int = MIN_GROUP) -> dict | None:
     shut = bool(w.get("suppressed", False))
     return {"from": before, "to": w["step"], "drop_off": None if shut else int(w["drop_off"]),
             "n_prev": int(w["n_prev"]), "drop_off_rate": float(w["_rate"]), "hidden": shut}
+
+
+def loss_rates(funnel: pd.DataFrame, min_group: int = MIN_GROUP) -> pd.Series:
+    """The share lost at each step after the first (``step_index`` > 1) of a disclosed funnel, to
+    rank losses by: a step shown, its ``drop_off_rate``; a step of 1 to ``min_group − 1``
+    customers, the least it loses, ``(n_prev − min_group + 1) / n_prev``; a step hidden to protect
+    a smaller group (:func:`~jmtools.analyses.disclosure.protecting_rows`), missing (no bound holds).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"step_index": [1, 2, 3], "n_prev": [20.0, 20.0, 18.0],
+    ...                   "drop_off_rate": [0.0, 0.1, None], "suppressed": [False, False, True]})
+    >>> loss_rates(f).round(3).tolist()
+    [0.1, 0.778]
+    >>> f.attrs["protecting"] = [3]
+    >>> loss_rates(f).tolist()
+    [0.1, nan]
+    """
+    later = (funnel["step_index"] > 1).to_numpy()
+    steps = funnel[later]
+    hidden = steps["suppressed"].to_numpy(bool) if "suppressed" in steps else np.zeros(len(steps), bool)
+    bound = (steps["n_prev"] - (min_group - 1)) / steps["n_prev"].where(steps["n_prev"] > 0)
+    return steps["drop_off_rate"].astype(float).mask(hidden, bound).mask(protecting_rows(funnel)[later])
 
 
 def disclosed_table(frame: pd.DataFrame, customers_col: str, *, by=None, pool: str | None = None,

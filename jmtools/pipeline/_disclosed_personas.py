@@ -195,7 +195,7 @@ def disclosed_by_persona(frame: pd.DataFrame | None, sizes, *,
     tables = _size_tables(sizes, min_group)
     if frame is None or not tables or "persona" not in frame:
         return frame
-    small = {str(p) for s in tables for p in s["persona"].iloc[list(s.attrs.get("few_rows", ()))]}
+    small = _small_in(tables)
     hidden = small | size_protectors(tables, min_group=min_group)
     nobody = next((g for g in (NO_PERSONA, NOT_IN_CUSTOMERS) if g in hidden), NO_PERSONA)
     named = frame.assign(persona=frame["persona"].astype(object).where(frame["persona"].notna(), nobody))
@@ -219,8 +219,12 @@ def hidden_personas(sizes, *, min_group: int = MIN_GROUP) -> set:
     ['Lou', 'Thea']
     """
     tables = _size_tables(sizes, min_group)
-    small = {str(p) for s in tables for p in s["persona"].iloc[list(s.attrs.get("few_rows", ()))]}
-    return small | size_protectors(tables, min_group=min_group)
+    return _small_in(tables) | size_protectors(tables, min_group=min_group)
+
+
+def _small_in(tables: list) -> set:
+    """The personas of 1–4 customers in any of the size tables (their ``attrs["few_rows"]``)."""
+    return {str(p) for s in tables for p in s["persona"].iloc[list(s.attrs.get("few_rows", ()))]}
 
 
 def _size_tables(sizes, min_group: int) -> list:

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from jmtools.analyses.disclosure import MIN_GROUP, protecting_rows
+from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.analyses.funnels.timing import duration_words
 from jmtools.core.vocabulary import ALL, NO_PERSONA
 from jmtools.analyses.priorities import total_value_at_stake
-from jmtools.pipeline import disclosed_coverage, disclosed_shares, hidden_as_text, size_protectors
+from jmtools.pipeline import disclosed_coverage, disclosed_shares, hidden_as_text, loss_rates, size_protectors
 from jmtools.report.present import html_table, md, number
 from jmtools.report.pain_steps import (COMPARISON_COLUMNS, PAIN_POINT_COLUMNS, record_pain_point_figures,
                                        show_comparisons, show_pain_point_evidence, show_pain_points,
@@ -326,12 +326,9 @@ def record_largest_drop_off(funnel: pd.DataFrame) -> pd.Series:
     >>> _ = record_largest_drop_off(funnel)
     Largest drop-off: Ben at 'Buy' — 40% of 200 customers do not go on (95% CI 33%–47%).
     """
-    later = (funnel["step_index"] > 1).to_numpy()
-    steps = funnel[later]
+    rate = loss_rates(funnel)   # a step of 1–4: at least its bound; one protecting another group: none (D79)
+    steps = funnel.loc[rate.index]
     hidden = steps["suppressed"].astype(bool) if "suppressed" in steps else pd.Series(False, index=steps.index)
-    bound = (steps["n_prev"] - (MIN_GROUP - 1)) / steps["n_prev"].where(steps["n_prev"] > 0)
-    rate = steps["drop_off_rate"].astype(float).mask(hidden, bound)  # a step of 1–4: at least this
-    rate = rate.mask(protecting_rows(funnel)[later])     # hidden to protect another group: no bound (D79)
     if rate.isna().all():
         print(f"No drop-off to name: no step has {MIN_GROUP} or more customers before it.")
         return None
