@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -51,6 +52,35 @@ def test_a_second_preparation_reads_the_results_instead_of_computing_them(world,
     b = pipeline.run(second, persona="Budget Ben")
     pd.testing.assert_frame_equal(a.pain_points.table, b.pain_points.table, check_exact=True)
     pd.testing.assert_frame_equal(a.themes_focus.summary, b.themes_focus.summary, check_exact=True)
+
+
+def test_every_personas_curve_and_kpis_are_read_and_serve_any_min_n(world, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    pipeline.prepare_world(world, cache_dir=cache)
+    calls = []
+    for module, name in ((pipeline._chain.emotions, "emotion_curve"), (pipeline._chain.kpis, "stage_kpis")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _real=real, **k: calls.append(1) or _real(*a, **k))
+    warm = pipeline.prepare_world(world, cache_dir=cache)
+    assert calls == []                                   # read, not computed
+    monkeypatch.undo()
+    cold = pipeline.prepare_world(world)                 # no cache
+    for persona in ("all", "Budget Ben"):
+        for min_n in (1, 30, 500):
+            a, b = pipeline.run(warm, persona=persona, min_n=min_n), pipeline.run(cold, persona=persona, min_n=min_n)
+            for x, y in ((a.curve, b.curve), (a.kpis, b.kpis)):
+                pd.testing.assert_frame_equal(x, y, check_exact=True)
+                assert repr(x.attrs) == repr(y.attrs)
+            # min_n only flags: the points are the curve computed directly at that min_n
+            direct = pipeline._chain.emotions.emotion_curve(cold.emotion_evidence, journey=cold.world.journey,
+                                                            min_n=min_n)
+            shown = a.curve[~a.curve["suppressed"]]
+            expected = direct.merge(shown[["persona", "stage"]], on=["persona", "stage"])
+            assert len(expected) == len(shown) > 0
+            assert a.curve.attrs["min_n"] == min_n
+            for column in ("low_evidence", "valence", "n", "ci_low", "ci_high"):
+                np.testing.assert_array_equal(shown[column].to_numpy(), expected[column].to_numpy())
+            assert (shown["low_evidence"] == (shown["n"] < min_n)).all()
 
 
 def test_a_changed_feedback_file_journey_or_option_misses(world, tmp_path):

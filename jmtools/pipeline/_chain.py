@@ -67,6 +67,10 @@ class Prepared:
     themes_error: Exception | None
     segment_customers: int | None
     options: dict
+    grids: dict = field(default_factory=dict)
+    """Every persona's results beside the total's, before the privacy rule: ``curve`` (the
+    emotion curve at :data:`MIN_N`), ``kpi_total`` and ``kpi_personas`` (stage KPIs); each a
+    frame, or None when the world cannot give it. A focus takes its rows (:func:`run`)."""
     comparisons: dict = field(default_factory=dict)
     persona_errors: dict = field(default_factory=dict)
 
@@ -88,7 +92,7 @@ def prepare_world(data, *, journey=None, segment: str = "", n_themes: int | str 
     variable ``JMTOOLS_EVIDENCE_CACHE``, which :func:`jmtools.report.run_batch` sets; none
     when unset). It is reused while the event and customer files and the journey's mapping are
     unchanged (see :mod:`jmtools.pipeline._cache`). The results that do not depend on the
-    persona (valence evidence, signals, themes) are kept there too, reused while every table
+    persona (valence evidence, signals, every persona's emotion curve and KPIs, themes) are kept there too, reused while every table
     file, the journey and the options are unchanged (:mod:`jmtools.pipeline._shared_cache`).
 
     Returns
@@ -107,17 +111,21 @@ def prepare_world(data, *, journey=None, segment: str = "", n_themes: int | str 
         felt = _emotion_evidence(tables, journey, assignment)  # surveys, feedback: what customers say
         emotion_ev = felt if felt is not None else _behaviour_evidence(tables, journey, assignment, evidence)
         signals = painpoints.collect_signals(evidence, emotion=felt, tickets=tables.get("tickets"))
-        return emotion_ev, signals, *feedback_themes(tables, assignment, journey, n_themes, seed)
+        curve = None if emotion_ev is None else emotions.emotion_curve(emotion_ev, journey=journey, min_n=MIN_N)
+        frames = {"emotion": emotion_ev, "signals": signals, "curve": curve,
+                  **_kpi_grid(tables, journey, evidence, assignment)}
+        return frames, *feedback_themes(tables, assignment, journey, n_themes, seed)
 
     if given is not None or folder is None:          # a given assignment is not part of the key
-        emotion_ev, signals, found_themes, theme_error = compute()
+        frames, found_themes, theme_error = compute()
     else:
-        emotion_ev, signals, found_themes, theme_error = cached_shared(
+        frames, found_themes, theme_error = cached_shared(
             folder, world, journey, segment or "", {"n_themes": n_themes, "seed": seed}, compute)
     return Prepared(world=world, segment=segment or "", tables=tables, assignment=assignment,
-                    evidence=evidence, emotion_evidence=emotion_ev, signals=signals,
+                    evidence=evidence, emotion_evidence=frames["emotion"], signals=frames["signals"],
                     themes=found_themes, themes_error=theme_error, segment_customers=n_segment,
                     options={"n_themes": n_themes, "seed": seed, "assignment": given is not None},
+                    grids={n: frames[n] for n in ("curve", "kpi_total", "kpi_personas")},
                     persona_errors=broken)
 
 
@@ -185,10 +193,10 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
     protects = _protects_smaller(shared, focus)   # its size would give a smaller persona's back
     funnel_all, funnel, protecting = _funnels(shared.evidence, focus, funnels.parse_steps(funnel_steps),
                                               hidden=small | _protectors(shared))
-    curve, moments = _curve(shared.emotion_evidence, journey, focus, min_n)
+    curve, moments = _curve(shared.grids.get("curve"), focus, min_n)
     assumed = valence.assumed_valence(journey)
     gap = None if curve is None else emotions.assumed_gap(curve, assumed)
-    kpi = _kpis(shared.tables, journey, shared.evidence, focus, shared.assignment)
+    kpi = _kpis(shared.grids, shared.evidence, focus, shared.assignment)
     compared_n = disclosure_floor(min_n)    # no comparison, hence no evidence text, under 5 customers
     hidden_focus = focus.persona if focus.persona in small or protects else ""   # a report about 1–4 customers
     # steps of 1–4, and those that would give one back beside the funnel for all customers: no numbers
@@ -399,10 +407,14 @@ def _behaviour_evidence(tables, journey, assignment, evidence) -> pd.DataFrame |
                                      behaviour_rules=list(valence.BEHAVIOUR_RULES), personas=assignment)
 
 
-def _curve(emotion_ev, journey, focus: Focus, min_n: int):
-    if emotion_ev is None:
+def _curve(grid, focus: Focus, min_n: int):
+    """The focus's emotion curve from every persona's (computed at :data:`MIN_N`): ``min_n``
+    only flags points (``low_evidence``), so the grid serves any."""
+    if grid is None:
         return None, None
-    curve = disclosed_curve(emotions.emotion_curve(emotion_ev, journey=journey, min_n=min_n))
+    grid = grid.assign(low_evidence=grid["n"] < min_n)
+    grid.attrs = {**grid.attrs, "min_n": min_n}
+    curve = disclosed_curve(grid)
     if not focus.everyone:    # the report for all customers' grid: what it hides, no persona shows (D78)
         mine = curve[curve["persona"].astype(object).isin([ALL, focus.persona])]
         curve = mine.reset_index(drop=True)
@@ -410,20 +422,30 @@ def _curve(emotion_ev, journey, focus: Focus, min_n: int):
     return curve, emotions.moments_of_truth(curve)
 
 
-def _kpis(tables, journey, evidence, focus: Focus, assignment) -> pd.DataFrame | None:
+def _kpi_grid(tables, journey, evidence, assignment) -> dict:
+    """Stage KPIs of every customer (``kpi_total``) and of each persona (``kpi_personas``; None
+    without personas), before the privacy rule: what no focus changes."""
     if "surveys" not in tables:
-        return None
+        return {"kpi_total": None, "kpi_personas": None}
     surveys = tables["surveys"]
-    if not focus.everyone and not evidence.n_events:  # no events to take personas from
-        if assignment is None:
-            return disclosed_kpis(pd.DataFrame(columns=_KPI_FRAME))
+    total = kpis.stage_kpis(surveys, journey=journey, evidence=evidence)
+    if assignment is None:
+        return {"kpi_total": total, "kpi_personas": None}
+    if not evidence.n_events:                              # no events to take personas from
         surveys = surveys.merge(assignment, on="customer_id", how="left")
-    kp = kpis.stage_kpis(surveys, journey=journey, evidence=evidence,
-                         by=None if focus.everyone else "persona")
+    return {"kpi_total": total, "kpi_personas": kpis.stage_kpis(surveys, journey=journey, evidence=evidence,
+                                                                by="persona")}
+
+
+def _kpis(grids, evidence, focus: Focus, assignment) -> pd.DataFrame | None:
+    total, personas = grids.get("kpi_total"), grids.get("kpi_personas")
+    if total is None:
+        return None
     if focus.everyone:
-        return disclosed_kpis(kp)
-    total = kpis.stage_kpis(surveys, journey=journey, evidence=evidence).assign(persona=ALL)
-    grid = pd.concat([total, kp], ignore_index=True)      # every persona beside the total (D78)
+        return disclosed_kpis(total)
+    if personas is None:
+        return disclosed_kpis(pd.DataFrame(columns=_KPI_FRAME))
+    grid = pd.concat([total.assign(persona=ALL), personas], ignore_index=True)  # beside the total (D78)
     hidden = persona_grid_hidden(grid, grid["stage"].astype(str) + "\x1f" + grid["kpi"].astype(str))
     mine = (grid["persona"] == focus.persona).to_numpy()
     return disclosed_kpis(grid[mine].reset_index(drop=True), also=hidden[mine])

@@ -2,8 +2,9 @@
 
 Every persona's report of a world starts from the same :class:`~jmtools.pipeline.Prepared`:
 the valence evidence (surveys and feedback scored, the sentiment model calibrated on the
-ratings), the pain-point signals of every persona and the complaint themes found on
-everybody's feedback. On a large world these take most of a report's time, and a batch
+ratings), the pain-point signals of every persona, every persona's emotion curve and stage
+KPIs beside the total's (each report takes its rows and applies the privacy rule) and the
+complaint themes found on everybody's feedback. On a large world these take most of a report's time, and a batch
 computed them once per persona. With an evidence cache folder (see
 :mod:`jmtools.pipeline._cache`), :func:`cached_shared` keeps them there too, beside the
 evidence, so that the batch computes them once and every report reads them.
@@ -30,12 +31,15 @@ import jmtools
 from jmtools.analyses.themes import Themes
 from jmtools.pipeline._cache import code_digest, input_digest, read_entry, write_entry
 
-__all__ = ["SHARED_FORMAT", "shared_key", "cached_shared", "put_frame", "get_frame", "same"]
+__all__ = ["SHARED_FORMAT", "FRAMES", "shared_key", "cached_shared", "put_frame", "get_frame", "same"]
 
 #: Version of the layout below; part of every key.
-SHARED_FORMAT = 1
+SHARED_FORMAT = 2
 _PREFIX = "shared-"
 _THEME_FRAMES = ("summary", "documents", "counts", "quotes")
+#: The frames kept, each a DataFrame or None: the valence evidence, the pain-point signals, and
+#: every persona's emotion curve and stage KPIs beside the total's (D82).
+FRAMES = ("emotion", "signals", "curve", "kpi_total", "kpi_personas")
 
 
 def shared_key(world, journey, segment: str, options: dict) -> str | None:
@@ -60,11 +64,12 @@ def shared_key(world, journey, segment: str, options: dict) -> str | None:
 
 
 def cached_shared(cache_dir, world, journey, segment: str, options: dict, compute):
-    """``(emotion_evidence, signals, themes)`` read from ``cache_dir`` when the key matches,
-    else ``compute()`` — which returns them and the themes' error — kept there when exact.
+    """``(frames, themes)`` read from ``cache_dir`` when the key matches, else ``compute()`` —
+    which returns them and the themes' error — kept there when exact.
 
-    Returns the three results and the themes' error (None when read from the cache: an entry
-    is only written for a run whose themes had no error).
+    ``frames`` maps each name of :data:`FRAMES` to a DataFrame or None. Returns the frames,
+    the themes and the themes' error (None when read from the cache: an entry is only written
+    for a run whose themes had no error).
     """
     key = shared_key(world, journey, segment, options) if cache_dir else None
     if key is None:
@@ -73,10 +78,10 @@ def cached_shared(cache_dir, world, journey, segment: str, options: dict, comput
     kept = read_entry(entry, _read, "cached results", "they are computed again")
     if kept is not None:
         return (*kept, None)
-    emotion, signals, themes, error = compute()
+    frames, themes, error = compute()
     if error is None:
-        _write(entry, emotion, signals, themes)
-    return emotion, signals, themes, error
+        _write(entry, frames, themes)
+    return frames, themes, error
 
 
 # ----------------------------------------------------------------------------- on disk
@@ -99,9 +104,10 @@ def get_frame(folder: Path, spec: dict) -> pd.DataFrame:
     return frame
 
 
-def _save(folder: Path, emotion, signals, themes) -> None:
+def _save(folder: Path, frames: dict, themes) -> None:
     meta = {"format": SHARED_FORMAT, "frames": {}, "themes": None}
-    for name, frame in (("emotion", emotion), ("signals", signals)):
+    for name in FRAMES:
+        frame = frames[name]
         meta["frames"][name] = None if frame is None else put_frame(frame, folder / f"{name}.parquet")
     if themes is not None:
         accounting, frames = {}, {}
@@ -121,15 +127,14 @@ def _read(folder: Path):
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     if meta.get("format") != SHARED_FORMAT:
         raise ValueError(f"shared results format {meta.get('format')!r}, expected {SHARED_FORMAT}")
-    emotion, signals = (None if meta["frames"][n] is None else get_frame(folder, meta["frames"][n])
-                        for n in ("emotion", "signals"))
+    frames = {n: None if meta["frames"][n] is None else get_frame(folder, meta["frames"][n]) for n in FRAMES}
     themes = None
     if meta["themes"] is not None:
         t = meta["themes"]
         accounting = {**t["accounting"], **{k: get_frame(folder, s) for k, s in t["accounting_frames"].items()}}
         themes = Themes(**{p: get_frame(folder, t[p]) for p in _THEME_FRAMES},
                         accounting={k: accounting[k] for k in t["order"]}, polarity=t["polarity"])
-    return emotion, signals, themes
+    return frames, themes
 
 
 def same(a, b) -> bool:
@@ -150,8 +155,11 @@ def same(a, b) -> bool:
     return type(a) is type(b) and repr(a) == repr(b)
 
 
-def _write(entry: Path, emotion, signals, themes) -> None:
+def _write(entry: Path, frames: dict, themes) -> None:
     """Write atomically, and only an entry that reads back as exactly what was computed
     (:func:`~jmtools.pipeline._cache.write_entry`)."""
-    write_entry(entry, lambda folder: _save(folder, emotion, signals, themes),
-                lambda folder: all(same(a, b) for a, b in zip((emotion, signals, themes), _read(folder))))
+    def exact(folder) -> bool:
+        kept, kept_themes = _read(folder)
+        return all(same(frames[n], kept[n]) for n in FRAMES) and same(themes, kept_themes)
+
+    write_entry(entry, lambda folder: _save(folder, frames, themes), exact)

@@ -5,7 +5,7 @@ batch starts (the environment variable ``JMTOOLS_EVIDENCE_CACHE``; by default ``
 inside jmtools' cache folder — ``$JMTOOLS_CACHE_DIR`` or ``~/.cache/jmtools`` —, or the folder
 the variable already names), and prepares each distinct world the jobs report on
 (``data_dir``, ``journey_file``, ``segment``) once, in this process: its evidence and the
-results no persona changes (valence evidence, signals, themes). Every report then reads them
+results no persona changes (valence evidence, signals, every persona's curve and KPIs, themes). Every report then reads them
 instead of sorting the events and scoring the feedback again; a second batch on unchanged
 data reads them too (see :mod:`jmtools.pipeline._cache` and
 :mod:`jmtools.pipeline._shared_cache` for the keys and what invalidates them).
