@@ -19,7 +19,7 @@ from jmtools.core.cachedir import evidence_cache_for_kernels
 from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.core.resources import SAMPLE_PREFIX
 from jmtools.core.yamlbounds import MAX_YAML_BYTES, short, yaml_bounds_problem
-from jmtools.report.html import export_html
+from jmtools.report.html import export_html, prepare_exporter
 from jmtools.report.pdf import export_pdf
 from jmtools.report.runner import check_parameters, parse_value, read_parameters, run_notebook
 
@@ -229,8 +229,10 @@ def _report(args) -> int:
     params = _parameters(args.notebook, args)
     html = Path(args.out or Path("reports") / f"{Path(args.notebook).stem}.html")
     executed = html.with_suffix(".ipynb")
+    warming = prepare_exporter()     # nbconvert's imports while the kernel runs
     with evidence_cache_for_kernels(not args.no_cache):
         run = run_notebook(args.notebook, executed, parameters=params, timeout=args.timeout)
+    warming.join()
     export_html(executed, html)
     print(f"report: {html}  ({run.duration_s:.1f} s; executed notebook {executed})")
     if args.static:

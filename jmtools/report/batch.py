@@ -31,7 +31,7 @@ from jmtools.core.errors import JmtoolsError, ReportError, time_limit, whole_num
 from jmtools.core.resources import resolve_data_dir
 from jmtools.report.dashboard import write_index
 from jmtools.sources import journey_path
-from jmtools.report.html import atomic_write_text, export_html
+from jmtools.report.html import atomic_write_text, export_html, prepare_exporter
 from jmtools.report.jobs import Job, load_batch_config, persona_jobs, slug
 from jmtools.report.pdf import export_pdf
 from jmtools.report.past_runs import _latest_previous, earlier_runs, load_history
@@ -152,8 +152,10 @@ def run_report(job: Job, out_dir: str | os.PathLike, *, static: bool = True, pdf
                     title=job.title, started=_now())
     executed = out / "notebooks" / f"{stem}.ipynb"
     t0 = time.perf_counter()
+    warming = prepare_exporter()     # a worker's first report: nbconvert's imports while its kernel runs
     try:
         run = run_notebook(job.notebook, executed, parameters=_with_history(job, out), timeout=timeout)
+        warming.join()
         res.executed_notebook = str(executed)
         res.figures, res.sources = run.records["figures"], run.records["sources"]
         res.started = run.started
