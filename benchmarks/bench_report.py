@@ -26,6 +26,7 @@ at 10M events), in wall and CPU time.
     python benchmarks/bench_report.py --skip-batch --warm --runs 5   # cold and warm single report
     python benchmarks/bench_report.py --before /path/to/checkout   # also time another jmtools
                                                                     # (report and batch), interleaved
+    python benchmarks/bench_report.py --before /path/to/checkout --before-python /other/venv/bin/python
 
 The Vega bundle is built once before the clock starts (a machine's first report builds it).
 """
@@ -61,9 +62,9 @@ def timed(argv: list[str], env: dict, cwd: Path) -> tuple[float, float]:
 
 
 def commands(world: Path, persona: str, tmp: Path, workers: int, static: bool,
-             notebook: Path = NOTEBOOK) -> dict[str, list[str]]:
-    """The three measured commands (``notebook``: the report notebook of the checkout timed)."""
-    py = sys.executable
+             notebook: Path = NOTEBOOK, py: str = sys.executable) -> dict[str, list[str]]:
+    """The three measured commands (``notebook``: the report notebook of the checkout timed;
+    ``py``: the Python that runs them, whose environment the kernels use too)."""
     floor = [py, "-c", "import sys; from jmtools.report.runner import run_notebook; "
                        "run_notebook(sys.argv[1], sys.argv[2])", str(FLOOR), str(tmp / "floor.ipynb")]
     report = [py, "-m", "jmtools.cli.main", "report", str(notebook), "-p", "data_dir", str(world),
@@ -88,6 +89,8 @@ def main(argv=None) -> int:
     ap.add_argument("--before", type=Path, default=None, help="a checkout of jmtools whose report and "
                     "batch (and warm report, with --warm) are timed too, interleaved (e.g. main, to "
                     "measure a change)")
+    ap.add_argument("--before-python", type=Path, default=None, help="the Python (of another "
+                    "environment) that runs the --before checkout: compares dependency sets too")
     args = ap.parse_args(argv)
 
     from jmtools.journey import Journey
@@ -111,7 +114,7 @@ def main(argv=None) -> int:
     if args.before:
         root = args.before.resolve()
         old = commands(world, persona, tmp / "before", args.workers, args.static,
-                       notebook=root / "notebooks" / NOTEBOOK.name)
+                       notebook=root / "notebooks" / NOTEBOOK.name, py=str(args.before_python or sys.executable))
         old["report-warm"] = old["report"]
         timed_before = names[1:]               # warm: right after the before-report, on its cache
         for name in timed_before:
