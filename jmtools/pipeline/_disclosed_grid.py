@@ -184,11 +184,15 @@ def funnel_grid_hidden(grid: pd.DataFrame, *, min_group: int = MIN_GROUP, alread
     >>> h = funnel_grid_hidden(g)   # Lou's 4, and C's 10 beside them; C and Lou lose 3 at step 2
     >>> g.loc[h, ["persona", "step_index"]].values.tolist()   # so A's and B's drop-offs there go too
     [['A', 2], ['B', 2], ['C', 1], ['C', 2], ['Lou', 1], ['Lou', 2]]
+    >>> n = pd.DataFrame({"persona": ["all"] * 2 + ["A"] * 2 + [None] * 2, "step_index": [1, 2] * 3,
+    ...                   "n": [50, 40, 30, 22, 20, 18]})
+    >>> funnel_grid_hidden(n).any()     # the customers in no persona lose 2, shown: nothing to hide
+    np.False_
     """
     base = np.zeros(len(grid), bool) if already is None else np.asarray(already, dtype=bool)
     hidden = base.copy()          # the cells left in the grid; those hidden anyway fall into its remainder
     hidden[~base] = persona_grid_hidden(grid[~base], grid["step_index"][~base], min_group=min_group, count="n")
-    persona = grid["persona"].astype(object).to_numpy()
+    persona = grid["persona"].astype(object).fillna(NO_PERSONA).to_numpy()   # no persona: one group, too
     index = grid["step_index"].to_numpy()
     n = pd.to_numeric(grid["n"], errors="coerce").fillna(0).to_numpy(dtype=float)
     later = np.r_[False, index[1:] > 1] & np.r_[False, persona[1:] == persona[:-1]]
