@@ -225,3 +225,37 @@ def test_no_funnel_step_hidden_beside_the_total_comes_back_from_the_other_tables
     assert 49 in counts                                     # Decision: shown in the funnel, and here
     assert not counts & {84, 21, 14, 35, 28}, counts
     assert "Rest Rory" not in str(run.figures.get("worst_drop_off", {}).get("value", ""))
+
+
+def test_no_touchpoint_shows_a_count_the_funnel_hides(everyone_world):
+    """D81: on this world a persona's customers at the Product page are its customers reaching
+    Consideration (plain pandas: 883, 730, 901, 846 for the four personas shown, and Rest Rory's 84,
+    which the funnel hides). The loops table showed Rory's Product page with 84 visitors, so a reader
+    who saw the four equalities took 84 for his hidden count, and Consideration's drop-off gave Loud
+    Lou's lost customer back: 534 − 519 shown − (98 − 84) = 1. No loop or detour row now shows, for a
+    persona, a count its funnel hides; and that drop-off, read with any touchpoint count shown for
+    Rory, is never 1–4."""
+    from inprocess import run_cells
+    from shown_sizes import displayed_rows
+
+    from jmtools.analyses import funnels
+
+    run = run_cells(NOTEBOOK, {"data_dir": str(everyone_world)})
+    ns = run.namespace
+    events = ns["evidence"].to_pandas()
+    visitors = events[events["touchpoint"] == "Product page"].groupby("persona")["customer_id"].nunique()
+    assert visitors["Rest Rory"] == 84 and visitors["Budget Ben"] == 883    # the oracle of the shape
+    funnel = ns["by_persona"]
+    raw = funnels.funnel(ns["evidence"], steps=ns["steps"], level=ns["level"], by="persona")
+    hidden = {(p, int(n)) for p, n, gone in zip(raw["persona"], raw["n"], funnel["suppressed"]) if gone}
+    assert ("Rest Rory", 84) in hidden
+    rows = [r for r in displayed_rows(run.displayed) if "n_visitors" in r or "n_at_from" in r]
+    assert rows, "no loop or detour row shown"
+    shown = {(r.get("persona"), r.get("n_visitors", r.get("n_at_from"))) for r in rows}
+    assert not shown & hidden, shown & hidden
+    overall = run.namespace["overall"].set_index("step")["drop_off"]
+    rory = funnel[funnel["persona"] == "Rest Rory"].set_index("step")["n"]
+    others = funnel[~funnel["persona"].isin(["Rest Rory"])].groupby("step")["drop_off"].sum()
+    for count in {v for p, v in shown if p == "Rest Rory" and v == v}:
+        rest = overall["Consideration"] - others["Consideration"] - (rory["Awareness"] - count)
+        assert not 0 < rest < 5, (count, rest)

@@ -33,6 +33,9 @@ __all__ = ["MIN_GROUP", "pseudonymise", "suppress_small_groups", "suppression_no
 #: Groups smaller than this are suppressed in reports.
 MIN_GROUP = 5
 
+#: The columns that name a funnel's group, in key order: a funnel by persona, by persona and period (D81).
+FUNNEL_GROUPS = ("persona", "period")
+
 _PROCESS_KEY = secrets.token_bytes(32)
 
 
@@ -344,7 +347,8 @@ def customers_behind(frame: pd.DataFrame, customers_col: str = "n_customers",
 def protecting_rows(funnel: pd.DataFrame) -> np.ndarray:
     """Which rows of a disclosed funnel are hidden to protect a smaller group, not because 1 to 4
     customers reached them (``attrs["protecting"]`` of :func:`~jmtools.pipeline.disclosed_steps`:
-    step indexes, or persona and step index pairs for a funnel by persona).
+    step indexes, or keys of the group's :data:`FUNNEL_GROUPS` and step index for a funnel by
+    persona, or by persona and period).
 
     Examples
     --------
@@ -352,12 +356,18 @@ def protecting_rows(funnel: pd.DataFrame) -> np.ndarray:
     >>> f.attrs["protecting"] = [("B", 2)]
     >>> protecting_rows(f).tolist()
     [False, False, False, True]
+    >>> g = f.assign(persona="B", period=["before", "before", "after", "after"])
+    >>> g.attrs["protecting"] = [("B", "after", 2)]
+    >>> protecting_rows(g).tolist()
+    [False, False, False, True]
     """
     keys = funnel.attrs.get("protecting", ())
     if not len(keys) or "step_index" not in funnel:
         return np.zeros(len(funnel), bool)
-    if isinstance(keys[0], (tuple, list)) and "persona" in funnel:
-        pairs = {(str(p), int(i)) for p, i in keys}
-        return np.array([(str(p), int(i)) in pairs for p, i in
-                         zip(funnel["persona"].astype(object), funnel["step_index"])], dtype=bool)
+    if isinstance(keys[0], (tuple, list)):
+        groups = [c for c in FUNNEL_GROUPS if c in funnel][:len(keys[0]) - 1]
+        if len(groups) == len(keys[0]) - 1:
+            wanted = {(*map(str, k[:-1]), int(k[-1])) for k in keys}
+            rows = zip(*(funnel[c].astype(object) for c in groups), funnel["step_index"])
+            return np.array([(*map(str, r[:-1]), int(r[-1])) in wanted for r in rows], dtype=bool)
     return funnel["step_index"].isin([k for k in keys if not isinstance(k, (tuple, list))]).to_numpy()

@@ -29,8 +29,9 @@ from jmtools.pipeline._iterate import (Comparison, compare_folders, compare_grou
                                        measure_opportunity, observe, opportunity_steps)
 from jmtools.pipeline._disclosed import (disclosed_paths, disclosed_rows, disclosed_shares, disclosed_steps,
                                         disclosed_table, loss_rates, protecting_rows)
-from jmtools.pipeline._disclosed_grid import (disclosed_beside_funnel, disclosed_curve, disclosed_kpis,
-                                             disclosed_persona_steps)
+from jmtools.pipeline._disclosed_grid import (disclosed_beside_funnel, disclosed_beside_hidden_counts,
+                                             disclosed_curve, disclosed_kpis, disclosed_persona_steps,
+                                             funnel_grid_hidden)
 from jmtools.pipeline._disclosed_reading import hidden_as_text, with_fewer
 from jmtools.pipeline._disclosed_personas import (disclosed_by_persona, disclosed_coverage,
                                                   disclosed_crosstab, disclosed_levels, disclosed_overlaps,
@@ -46,7 +47,8 @@ __all__ = ["Focus", "Findings", "Prepared", "prepare_world", "prepare_evidence",
            "disclosed_kpis", "with_fewer", "hidden_as_text", "disclosed_persona_rows", "small_personas",
            "disclosed_persona_counts", "disclosed_levels", "disclosed_overlaps", "disclosed_crosstab", "disclosed_coverage",
            "size_protectors", "disclosed_by_persona", "protecting_rows", "loss_rates", "hidden_personas",
-           "disclosed_persona_steps", "disclosed_beside_funnel",
+           "disclosed_persona_steps", "disclosed_beside_funnel", "funnel_grid_hidden",
+           "disclosed_beside_hidden_counts",
            "MAP_KPIS", "MIN_N", "N_THEMES", "SEED",
            "MIN_EFFECT", "Comparison", "observe", "compare_periods", "compare_folders", "compare_groups",
            "measure_opportunity", "opportunity_steps"]

@@ -27,8 +27,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from jmtools.analyses.disclosure import (MIN_GROUP, customers_behind, protecting_rows, suppress_small_cells,
-                                         suppression_note)
+from jmtools.analyses.disclosure import (FUNNEL_GROUPS, MIN_GROUP, customers_behind, protecting_rows,
+                                         suppress_small_cells, suppression_note)
 from jmtools.core.errors import ParameterError
 from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import ALL, NO_PERSONA
@@ -190,8 +190,11 @@ def disclosed_steps(funnel: pd.DataFrame | None, min_group: int = MIN_GROUP, *,
     ``also`` (one bool per row) hides more steps the same way: those that would give a smaller
     group's count back from the funnel for all customers
     (:func:`~jmtools.pipeline._disclosed_grid.persona_grid_hidden`, decision D79). Their
-    ``step_index`` values are listed in ``attrs["protecting"]``: they are not "fewer than 5".
-    When a group's first step is hidden, its shares of the first step are hidden too.
+    ``step_index`` values (with their persona, and period, in a funnel split by them) are listed
+    in ``attrs["protecting"]``: they are not "fewer than 5".
+    When a group's first step is hidden, its shares of the first step are hidden too, and so is its
+    ``n_prev`` (the first step's own count); when it is hidden to protect another group, so is the
+    group's size (``n_customers``, which the first step equals when everyone reaches it).
 
     Returns
     -------
@@ -223,10 +226,12 @@ def disclosed_steps(funnel: pd.DataFrame | None, min_group: int = MIN_GROUP, *,
     small = few | protecting
     after = (_few(funnel, "n_prev", min_group) | np.r_[False, small[:-1]]) & (index > 1)
     group = _few(funnel, "n_customers", min_group)
-    start = _few(funnel, "n_prev", min_group) & (index == 1)
-    first_hidden = pd.Series(small & (index == 1)).groupby(np.cumsum(index == 1)).transform("any").to_numpy()
+    start = (_few(funnel, "n_prev", min_group) | small) & (index == 1)      # a first step's n_prev is its n
+    groups = np.cumsum(index == 1)
+    first_hidden = pd.Series(small & (index == 1)).groupby(groups).transform("any").to_numpy()
+    size = group | pd.Series(protecting & (index == 1)).groupby(groups).transform("any").to_numpy()
     out["suppressed"] = small
-    for hide, cols in ((small, _STEP_NUMBERS), (after, _AFTER_NUMBERS), (group, ("n_customers",)),
+    for hide, cols in ((small, _STEP_NUMBERS), (after, _AFTER_NUMBERS), (size, ("n_customers",)),
                        (start, ("n_prev",)), (first_hidden, ("rate_from_start",))):
         _blank(out, cols, hide)
     k, more = int(few.sum()), int(protecting.sum())
@@ -238,8 +243,9 @@ def disclosed_steps(funnel: pd.DataFrame | None, min_group: int = MIN_GROUP, *,
         note = (note + " " if note else "") + (
             f"{more} {'more ' if k else ''}step{'s are' if more != 1 else ' is'} shown as \"hidden\": with the "
             f"funnel for all customers, {'they' if more != 1 else 'it'} would give back a smaller group's count.")
-    who = funnel["persona"].astype(object).to_numpy()[protecting] if "persona" in funnel else None
-    keys = ([(str(p), int(i)) for p, i in zip(who, index[protecting])] if who is not None
+    groups = [c for c in FUNNEL_GROUPS if c in funnel]       # a funnel by persona (and period): whose step
+    who = funnel[groups].astype(object).to_numpy()[protecting]
+    keys = ([(*map(str, g), int(i)) for g, i in zip(who, index[protecting])] if groups
             else [int(i) for i in index[protecting]])
     out.attrs = {**funnel.attrs, "hidden_steps": k + more, "min_group": min_group, "note": note,
                  "protecting": keys}

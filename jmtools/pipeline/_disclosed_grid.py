@@ -17,7 +17,7 @@ from jmtools.core.vocabulary import ALL, NO_PERSONA
 from jmtools.pipeline._disclosed import _blank, _few_counts, disclosed_steps
 
 __all__ = ["persona_grid_hidden", "funnel_grid_hidden", "disclosed_persona_steps", "disclosed_beside_funnel",
-           "disclosed_curve", "disclosed_kpis"]
+           "disclosed_beside_hidden_counts", "disclosed_curve", "disclosed_kpis"]
 
 #: Curve columns that describe the customers of a point.
 _CURVE_NUMBERS = ("valence", "n", "n_customers", "n_evidence", "ci_low", "ci_high")
@@ -184,11 +184,15 @@ def funnel_grid_hidden(grid: pd.DataFrame, *, min_group: int = MIN_GROUP, alread
     >>> h = funnel_grid_hidden(g)   # Lou's 4, and C's 10 beside them; C and Lou lose 3 at step 2
     >>> g.loc[h, ["persona", "step_index"]].values.tolist()   # so A's and B's drop-offs there go too
     [['A', 2], ['B', 2], ['C', 1], ['C', 2], ['Lou', 1], ['Lou', 2]]
+    >>> n = pd.DataFrame({"persona": ["all"] * 2 + ["A"] * 2 + [None] * 2, "step_index": [1, 2] * 3,
+    ...                   "n": [50, 40, 30, 22, 20, 18]})
+    >>> funnel_grid_hidden(n).any()     # the customers in no persona lose 2, shown: nothing to hide
+    np.False_
     """
     base = np.zeros(len(grid), bool) if already is None else np.asarray(already, dtype=bool)
     hidden = base.copy()          # the cells left in the grid; those hidden anyway fall into its remainder
     hidden[~base] = persona_grid_hidden(grid[~base], grid["step_index"][~base], min_group=min_group, count="n")
-    persona = grid["persona"].astype(object).to_numpy()
+    persona = grid["persona"].astype(object).fillna(NO_PERSONA).to_numpy()   # no persona: one group, too
     index = grid["step_index"].to_numpy()
     n = pd.to_numeric(grid["n"], errors="coerce").fillna(0).to_numpy(dtype=float)
     later = np.r_[False, index[1:] > 1] & np.r_[False, persona[1:] == persona[:-1]]
@@ -288,7 +292,54 @@ def disclosed_beside_funnel(frame: pd.DataFrame | None, funnel: pd.DataFrame | N
         gone = [tuple(r) in hidden_at for r in rows]
     else:
         gone = [any((*r[:-1], int(r[-1]) + d) in hidden_at for d in (0, 1)) for r in rows]
-    gone = np.asarray(gone, dtype=bool)
+    return _without_numbers(frame, np.asarray(gone, dtype=bool), "the funnel hides a step {they} would give back")
+
+
+def disclosed_beside_hidden_counts(frame: pd.DataFrame | None, funnel: pd.DataFrame | None,
+                                   counts: pd.DataFrame | None, *, count_col: str) -> pd.DataFrame | None:
+    """A table of customers per touchpoint (a loop's ``n_visitors``, a detour's ``n_at_from``) shown
+    beside a disclosed funnel by persona: a row whose count equals a count the funnel hides for the
+    same persona loses its numbers (decision D81).
+
+    A touchpoint's visitors can be its stage's reach (a stage whose customers all pass one
+    touchpoint); where they are for every persona shown, a reader takes the hidden persona's
+    visitors for its hidden reach, and the total gives the smaller group back by subtraction.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame or None
+        ``persona`` and ``count_col`` per row.
+    funnel : pandas.DataFrame or None
+        The funnel by persona as shown (``suppressed`` marks its hidden steps).
+    counts : pandas.DataFrame or None
+        The same funnel, raw (its ``n``), row for row.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        As :func:`disclosed_beside_funnel`.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"persona": ["A", "A", "B", "B"], "step_index": [1, 2, 1, 2], "n": [98, 84, 50, 40]})
+    >>> shown = raw.assign(suppressed=[False, True, False, False])
+    >>> loops = pd.DataFrame({"persona": ["A", "A", "B"], "step": ["Home", "Product", "Product"],
+    ...                       "n_visitors": [60, 84, 40], "n": [9, 67, 20]})
+    >>> disclosed_beside_hidden_counts(loops, shown, raw, count_col="n_visitors")["n"].tolist()
+    [9.0, nan, 20.0]
+    """
+    if (frame is None or funnel is None or counts is None or "suppressed" not in funnel or not len(frame)
+            or "persona" not in frame or "persona" not in counts):
+        return frame
+    shut = funnel["suppressed"].to_numpy(bool)
+    hidden = set(zip(counts["persona"].astype(object)[shut], pd.to_numeric(counts["n"])[shut]))
+    gone = [(p, v) in hidden for p, v in zip(frame["persona"].astype(object), pd.to_numeric(frame[count_col]))]
+    return _without_numbers(frame, np.asarray(gone, dtype=bool), "{they} would give back a count the funnel hides")
+
+
+def _without_numbers(frame: pd.DataFrame, gone: np.ndarray, why: str) -> pd.DataFrame:
+    """A copy of ``frame`` whose ``gone`` rows lose every number but ``step_index`` and are marked
+    ``suppressed``; the note counts those newly hidden and says ``why`` ("{they}": it, they)."""
     before = frame["suppressed"].to_numpy(bool) if "suppressed" in frame else np.zeros(len(frame), bool)
     more = gone & ~before
     out = frame.copy()
@@ -298,7 +349,7 @@ def disclosed_beside_funnel(frame: pd.DataFrame | None, funnel: pd.DataFrame | N
     _blank(out, numbers, more)
     k = int(more.sum())
     if k:
-        said = (f"{k} more row{'s' if k != 1 else ''} {'are' if k != 1 else 'is'} shown without numbers: the "
-                f"funnel hides a step {'they' if k != 1 else 'it'} would give back.")
+        said = (f"{k} more row{'s' if k != 1 else ''} {'are' if k != 1 else 'is'} shown without numbers: "
+                + why.format(they="they" if k != 1 else "it") + ".")
         out.attrs = {**frame.attrs, "note": " ".join(x for x in (frame.attrs.get("note", ""), said) if x)}
     return out

@@ -16,7 +16,7 @@ from jmtools.analyses import funnels
 from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.teaching._judge import (Exercise, Hint, choice, close, count, disclosed, fmt, interval_text,
                                      name, names, number, pct, share, shown, size_shown)
-from jmtools.teaching.disclosed import shown_funnel
+from jmtools.teaching.disclosed import change_hidden, shown_funnel
 from jmtools.teaching.iterate import change_at, difference_interval
 
 __all__ = ["EXERCISES", "worst_step", "both_touchpoints"]
@@ -29,6 +29,14 @@ def _persona_funnel(lesson) -> pd.DataFrame:
     if len(mine) < 2:
         raise Hint("not-available", needs="a journey with at least two stages that receive events")
     return mine
+
+
+def _read_in_05(lesson) -> pd.Series:
+    """Per row of the persona's stage funnel: notebooks 04 and 05 show its count and the one before
+    (its conversion and drop-off can be said back), not hidden beside the total (D79, D81)."""
+    shown = shown_funnel(lesson, lesson.stage_funnel)
+    mine = shown[shown["persona"] == lesson.persona]
+    return mine["n"].notna() & mine["n_prev"].notna()
 
 
 # ---------------------------------------------------------- 4 · data integration
@@ -119,9 +127,11 @@ def _last_two(lesson) -> tuple[pd.Series, pd.Series]:
     mine = _persona_funnel(lesson)
     if mine["n"].iloc[-2] == 0:                          # 0 of 0 is no share
         raise Hint("not-available", needs=f"customers of {lesson.persona} who reach “{mine['step'].iloc[-2]}”")
-    if ((mine["n"].iloc[-2:] > 0) & (mine["n"].iloc[-2:] < MIN_GROUP)).any():
-        raise Hint("not-available", needs=f"a last stage reached by {MIN_GROUP} or more of "
-                                          f"{lesson.persona}'s customers (fewer are not shown)")
+    few = ((mine["n"].iloc[-2:] > 0) & (mine["n"].iloc[-2:] < MIN_GROUP)).any()
+    if few or not _read_in_05(lesson).iloc[-1]:
+        raise Hint("not-available", needs=f"a last stage reached by {MIN_GROUP} or more of {lesson.persona}'s "
+                                          "customers, shown in the funnel (fewer, and counts hidden beside "
+                                          "the total, are not shown)")
     return mine.iloc[-1], mine.iloc[-2]
 
 
@@ -150,9 +160,10 @@ def _judge_4_3(lesson, answer) -> str:
 def worst_step(lesson) -> pd.Series:
     """The funnel row where the persona loses the largest share (enough customers; earliest on ties)."""
     mine = _persona_funnel(lesson)
-    steps = mine[(mine["step_index"] > 1) & (mine["n_prev"] >= lesson.min_n)]
+    steps = mine[(mine["step_index"] > 1) & (mine["n_prev"] >= lesson.min_n) & _read_in_05(lesson)]
     if steps.empty:
-        raise Hint("not-available", needs=f"stages with {lesson.min_n} or more of the persona's customers")
+        raise Hint("not-available", needs=f"stages with {lesson.min_n} or more of the persona's customers, "
+                                          "shown in the funnel")
     return steps.sort_values(["drop_off_rate", "step_index"], ascending=[False, True]).iloc[0]
 
 
@@ -192,17 +203,18 @@ def _judge_5_1(lesson, answer) -> str:
     worst = worst_step(lesson)
     stage, low, high = _parse_5_1(lesson, answer)
     mine = _persona_funnel(lesson)
+    read = mine[_read_in_05(lesson)]                     # a hint names no number the notebooks hide
     if stage != worst["step"]:
         before = mine[mine["step_index"] == worst["step_index"] - 1]["step"].iloc[0]
-        steps = mine[mine["step_index"] > 1]
+        steps = read[read["step_index"] > 1]
         most = steps.loc[steps["drop_off"].idxmax()]
         its_interval = close(low, 1 - most["ci_high"], 0.01) and close(high, 1 - most["ci_low"], 0.01)
         if stage == most["step"] and (stage != before or its_interval):
             raise Hint("count-vs-share", value=f"{int(most['drop_off']):,}")
         if stage == before:
             raise Hint("wrong", nudge="Name the stage they fail to reach (the later of the two).")
-        if stage == mine.loc[mine["rate_from_start"].idxmin(), "step"]:
-            raise Hint("reach-vs-conversion", value=pct(mine["rate_from_start"].min()))
+        if stage == read.loc[read["rate_from_start"].idxmin(), "step"]:
+            raise Hint("reach-vs-conversion", value=pct(read["rate_from_start"].min()))
         raise Hint("wrong", nudge="Compare the drop-off rate of every step of the persona's funnel.")
     if high - low < 0.002:
         raise Hint("how-sure", form=_FORM_5_1)
@@ -425,12 +437,15 @@ def _judge_6_3(lesson, answer) -> str:
 
 # ---------------------------------------------------- 7 · test, implement, iterate
 def _change(lesson) -> dict:
-    """Exercises 7.1–7.2: the change at the persona's worst step; not available when a period's count
-    there (or at the stage before) is 1–4 customers: the feedback says "k of n" and n."""
+    """Exercises 7.1–7.2: the change at the persona's worst step; not available when notebook 07 hides
+    a period's count there (or at the stage before): 1–4 customers, or a count hidden beside the
+    persona's funnel (:func:`~jmtools.teaching.disclosed.change_hidden`). The feedback says "k of n"."""
     c = change_at(lesson.periods, worst_step(lesson)["step"], group=lesson.persona)
-    disclosed(f"{MIN_GROUP} or more of {lesson.persona}'s customers in each period at “{c['step']}” "
-              "and at the stage before it",
-              *(c[p][k] for p in ("before", "after") for k in ("n", "n_prev")))
+    periods = shown_funnel(lesson, lesson.periods[lesson.periods["persona"] == lesson.persona])
+    if change_hidden(periods[periods["step"] == c["step"]], lesson.persona):
+        raise Hint("not-available", needs=f"counts of {lesson.persona}'s customers in each period at "
+                                          f"“{c['step']}” and at the stage before it that notebook 07 shows "
+                                          f"({MIN_GROUP} or more; those hidden are not confirmed by a check)")
     return c
 
 

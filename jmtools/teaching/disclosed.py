@@ -17,14 +17,15 @@ give their n back). Both call these functions::
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from jmtools.analyses import funnels
 from jmtools.analyses.disclosure import MIN_GROUP, protecting_rows
+from jmtools.core.vocabulary import ALL
 from jmtools.personas import persona_sizes
 from jmtools.pipeline import (disclosed_by_persona, disclosed_coverage, disclosed_persona_rows,
-                              disclosed_persona_steps, disclosed_shares, disclosed_steps, size_protectors,
-                              small_personas, with_fewer)
+                              disclosed_persona_steps, disclosed_shares, disclosed_steps, funnel_grid_hidden,
+                              size_protectors, small_personas, with_fewer)
 from jmtools.report.present import md
 from jmtools.report.steps import not_shown
 
@@ -143,7 +144,10 @@ def shown_funnel(lesson, funnel: pd.DataFrame | None) -> pd.DataFrame | None:
     smaller one, keeps its steps, not a number (its first step is its size), as a persona's own
     report shows it (:func:`~jmtools.pipeline._disclosed.disclosed_funnel`; :func:`shown`). In
     the others, a step reached by 1–4 customers keeps its place, not its numbers, nor does the
-    rate that reads it (:func:`~jmtools.pipeline.disclosed_steps`).
+    rate that reads it (:func:`~jmtools.pipeline.disclosed_steps`). The cells of a grid beside a
+    total go as the funnel grid hides them (decisions D79, D81): every persona's funnel (stages or
+    touchpoints) beside the funnel for all customers, and a persona's periods (before/after)
+    beside the persona's own funnel; a step hidden there reads "hidden", not "fewer than 5".
 
     Returns
     -------
@@ -169,7 +173,7 @@ def shown_funnel(lesson, funnel: pd.DataFrame | None) -> pd.DataFrame | None:
     protect = _beside_the_total(lesson, funnel)
     steps = disclosed_steps(rows, also=protect)       # a hidden persona's steps: no count left to read
     hidden = steps["suppressed"].to_numpy(bool)
-    few = hidden & ~protecting_rows(steps)            # hidden beside the total: "hidden", not "fewer than 5"
+    few = hidden & ~protecting_rows(steps)            # hidden beside a total: "hidden", not "fewer than 5"
     before = rows["suppressed"].to_numpy(bool) if "suppressed" in rows else False
     out = steps.assign(suppressed=hidden | before, **{FEW: few})
     out.attrs["note"] = " ".join(x for x in (steps.attrs["note"], rows.attrs.get("note", "")) if x)
@@ -177,24 +181,66 @@ def shown_funnel(lesson, funnel: pd.DataFrame | None) -> pd.DataFrame | None:
 
 
 def _beside_the_total(lesson, funnel: pd.DataFrame):
-    """For every persona's stage funnel (step 0 and 2 show the funnel for all customers too): the
-    steps hidden so that the total minus the personas' gives no small group back (D79); else None."""
-    whole = lesson.stage_funnel
-    if ("persona" not in funnel or "period" in funnel or funnel.duplicated(["persona", "step_index"]).any()
-            or set(funnel["persona"].astype(object)) != set(whole["persona"].astype(object))
-            or list(dict.fromkeys(funnel["step"])) != list(dict.fromkeys(whole["step"]))):
+    """The steps to hide so that a funnel by persona, beside the total it adds up to, gives no small
+    group back (D79, D81); None without a ``persona`` column.
+
+    Every persona's funnel (steps 0, 4, 5: stages; step 4: touchpoints along a path) sits beside the
+    funnel for all customers, its groups' sum, as a customer is in one persona only (checked: the
+    groups hold every customer with events; a selection of personas has no total here). Before/after
+    funnels (step 7) sit beside each persona's own funnel: :func:`_periods_beside`."""
+    if "persona" not in funnel:
         return None
-    overall = funnels.funnel(lesson.evidence, steps=lesson.evidence.mapped_stages or None)
+    if "period" in funnel:
+        return _periods_beside(lesson, funnel)
+    groups = funnel.groupby("persona", dropna=False, sort=False, observed=True)
+    if (funnel.duplicated(["persona", "step_index"]).any() or "n_customers" not in funnel
+            or groups["n_customers"].first().sum() != lesson.evidence.n_customers):
+        return None
+    overall = funnel.groupby("step_index", as_index=False)["n"].sum()
     small, protects = hidden_personas(lesson)
     return protecting_rows(disclosed_persona_steps(funnel, overall, hidden=small | protects))
+
+
+def _periods_beside(lesson, funnel: pd.DataFrame) -> np.ndarray:
+    """Before/after funnels by persona (step 7): per persona, the periods are the cells of a funnel
+    grid beside the persona's own funnel, their sum, which steps 4 and 5 show
+    (:func:`~jmtools.pipeline.funnel_grid_hidden`). Their sizes (``n_customers``) are a grid beside
+    the persona's size: a period whose size is hidden keeps no first step. A stage those steps hide
+    beside the funnel for all customers is hidden in both periods (they would add up to it). A
+    persona shown without numbers anyway is left to :func:`shown`."""
+    small, protects = hidden_personas(lesson)
+    stages = shown_funnel(lesson, lesson.stage_funnel)
+    gone = (stages["suppressed"] & ~stages[FEW]).to_numpy(bool)
+    aside = set(zip(stages["persona"].astype(object)[gone], stages["step"][gone]))
+    out = np.zeros(len(funnel), bool)
+    for persona, at in funnel.groupby("persona", sort=False, observed=True).indices.items():
+        if persona in small | protects:
+            continue
+        rows = funnel.iloc[at]
+        first = (rows["step_index"] == 1).to_numpy()
+        already = np.array([(persona, step) in aside for step in rows["step"]], dtype=bool)
+        sizes = rows[first].assign(n=rows["n_customers"][first])          # each period's, beside the persona's
+        already[first] |= _periods_grid(sizes, np.zeros(len(sizes), bool))
+        out[at] = _periods_grid(rows, already)
+    return out
+
+
+def _periods_grid(rows: pd.DataFrame, already: np.ndarray) -> np.ndarray:
+    """:func:`~jmtools.pipeline.funnel_grid_hidden` of one persona's periods (``rows``) beside their sum."""
+    total = rows.groupby("step_index", as_index=False)["n"].sum()
+    grid = pd.concat([total.assign(persona=ALL),
+                      rows[["step_index", "n"]].assign(persona=rows["period"].astype(str).to_numpy())],
+                     ignore_index=True)
+    return funnel_grid_hidden(grid, already=np.r_[np.zeros(len(total), bool), already])[len(total):]
 
 
 def change_hidden(at_step: pd.DataFrame, persona: str) -> str:
     """Why a before/after change at one step is not shown ("" when it is): ``at_step`` holds the rows
     of that step in a funnel from :func:`shown_funnel`, one per period.
 
-    A count of 1–4 there or at the stage before would come back from the conversions compared; a
-    persona whose size step 1 hides shows no funnel at all (:func:`shown_funnel`).
+    A count of 1–4 there or at the stage before would come back from the conversions compared, and
+    so would a count hidden beside the persona's funnel (its periods add up to it); a persona
+    whose size step 1 hides shows no funnel at all (:func:`shown_funnel`).
 
     Examples
     --------
@@ -204,15 +250,24 @@ def change_hidden(at_step: pd.DataFrame, persona: str) -> str:
     "Buy: fewer than 5 of Ben's customers in a period, there or at the stage before..."
     >>> change_hidden(at.assign(n=12.0, suppressed=False, _few=False), "Ben")
     ''
+    >>> change_hidden(at.assign(n=12.0, n_prev=[40.0, None], suppressed=False, _few=False), "Ben")
+    ... # doctest: +ELLIPSIS
+    "Buy: a count of Ben's customers in a period, there or at the stage before, is not shown (fewer than 5..."
     """
     if not at_step[["n", "n_prev"]].isna().any(axis=None):
         return ""
-    if (at_step["suppressed"] & ~at_step[FEW]).any():
+    gone = at_step["suppressed"].to_numpy(bool) & ~at_step[FEW].to_numpy(bool)
+    if (gone & ~protecting_rows(at_step)).any():
         return (f"{persona}'s funnel is not shown, before or after: it starts with {persona}'s size, which "
                 f"step 1 hides (fewer than {MIN_GROUP} customers, or a size that would give a smaller "
                 "persona's back).")
-    return (f"{at_step['step'].iloc[0]}: fewer than {MIN_GROUP} of {persona}'s customers in a period, there "
-            "or at the stage before — the change is not shown (its conversions would give that count away).")
+    step = at_step["step"].iloc[0]
+    if at_step[FEW].any():
+        return (f"{step}: fewer than {MIN_GROUP} of {persona}'s customers in a period, there or at the stage "
+                "before — the change is not shown (its conversions would give that count away).")
+    return (f"{step}: a count of {persona}'s customers in a period, there or at the stage before, is not "
+            f"shown (fewer than {MIN_GROUP}, or a count that beside {persona}'s funnel would give a smaller "
+            "group's back) — the change is not shown (its conversions would give that count away).")
 
 
 def readable(frame: pd.DataFrame) -> pd.DataFrame:
