@@ -196,7 +196,7 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
     curve, moments = _curve(shared.grids.get("curve"), focus, min_n)
     assumed = valence.assumed_valence(journey)
     gap = None if curve is None else emotions.assumed_gap(curve, assumed)
-    kpi = _kpis(shared.grids, shared.evidence, focus, shared.assignment)
+    kpi = _kpis(shared.grids, focus)
     compared_n = disclosure_floor(min_n)    # no comparison, hence no evidence text, under 5 customers
     hidden_focus = focus.persona if focus.persona in small or protects else ""   # a report about 1–4 customers
     # steps of 1–4, and those that would give one back beside the funnel for all customers: no numbers
@@ -437,7 +437,7 @@ def _kpi_grid(tables, journey, evidence, assignment) -> dict:
                                                                 by="persona")}
 
 
-def _kpis(grids, evidence, focus: Focus, assignment) -> pd.DataFrame | None:
+def _kpis(grids, focus: Focus) -> pd.DataFrame | None:
     total, personas = grids.get("kpi_total"), grids.get("kpi_personas")
     if total is None:
         return None

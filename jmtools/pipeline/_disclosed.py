@@ -227,9 +227,9 @@ def disclosed_steps(funnel: pd.DataFrame | None, min_group: int = MIN_GROUP, *,
     after = (_few(funnel, "n_prev", min_group) | np.r_[False, small[:-1]]) & (index > 1)
     group = _few(funnel, "n_customers", min_group)
     start = (_few(funnel, "n_prev", min_group) | small) & (index == 1)      # a first step's n_prev is its n
-    groups = np.cumsum(index == 1)
-    first_hidden = pd.Series(small & (index == 1)).groupby(groups).transform("any").to_numpy()
-    size = group | pd.Series(protecting & (index == 1)).groupby(groups).transform("any").to_numpy()
+    funnel_of = np.cumsum(index == 1)                                          # which group's funnel a row is in
+    first_hidden = pd.Series(small & (index == 1)).groupby(funnel_of).transform("any").to_numpy()
+    size = group | pd.Series(protecting & (index == 1)).groupby(funnel_of).transform("any").to_numpy()
     out["suppressed"] = small
     for hide, cols in ((small, _STEP_NUMBERS), (after, _AFTER_NUMBERS), (size, ("n_customers",)),
                        (start, ("n_prev",)), (first_hidden, ("rate_from_start",))):
