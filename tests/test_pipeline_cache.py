@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -82,6 +83,42 @@ def test_a_damaged_cache_entry_is_recomputed_with_a_warning(world, tmp_path):
         assert pipeline.prepare_evidence(world, cache_dir=cache)[1] == "hit"
 
 
+def test_a_truncated_database_file_is_found_when_the_entry_is_read(world, tmp_path):
+    """The table is attached only when a question needs it; a cut-short file is caught before."""
+    cache = tmp_path / "cache"
+    good, _ = pipeline.prepare_evidence(world, cache_dir=cache)
+    entry = next(p for p in cache.iterdir() if not p.name.startswith((".", "tables-", "answers-")))
+    data = (entry / "core.duckdb").read_bytes()
+    (entry / "core.duckdb").write_bytes(data[: len(data) // 2])
+    with pytest.warns(EvidenceCacheWarning, match=r"core.duckdb is not the database written \("):
+        again, status = pipeline.prepare_evidence(world, cache_dir=cache)
+    assert status == "miss"
+    _same(good, again)
+
+
+def test_a_read_entry_is_attached_on_first_use_even_if_pruned_meanwhile(world, tmp_path):
+    """Read from the cache, the evidence opens its table on the first question that needs it;
+    another worker may have pruned the entry by then (the file is held open since the read)."""
+    import shutil
+
+    from jmtools.evidence import _disk
+
+    cache = tmp_path / "cache"
+    computed, _ = pipeline.prepare_evidence(world, cache_dir=cache)
+    cached, status = pipeline.prepare_evidence(world, cache_dir=cache)
+    assert status == "hit"
+    assert cached.__dict__["_events"] is _disk._UNOPENED and cached.__dict__["_core"] is _disk._UNOPENED
+    assert cached.columns == computed.columns                  # known without attaching
+    assert cached.__dict__["_events"] is _disk._UNOPENED
+    entry = next(p for p in cache.iterdir() if not p.name.startswith((".", "tables-", "answers-")))
+    shutil.rmtree(entry)
+    steps = ["Consideration", "Post-purchase"]
+    pd.testing.assert_frame_equal(funnel(cached, steps=steps, by="persona"),
+                                  funnel(computed, steps=steps, by="persona"))
+    assert cached.narrow is cached.core and cached.columns == list(cached.events.columns)
+    _same(computed, cached)
+
+
 def test_prepare_world_reads_the_folder_named_by_the_environment(world, tmp_path, monkeypatch):
     cache = tmp_path / "env-cache"
     monkeypatch.setenv(CACHE_ENV, str(cache))
@@ -158,16 +195,22 @@ def test_results_of_other_code_with_the_same_version_are_not_read(world, tmp_pat
     assert None not in keys and keys[0] != other[0] and keys[1] != other[1]
 
 
-#: A report's run in a fresh interpreter (as in a kernel): its result frames pickled to argv[2],
-#: and whether it imported the model libraries (scikit-learn, SciPy) printed.
+#: A report's run in a fresh interpreter (as in a kernel): the code cells of the report notebook
+#: (argv[3]) for Budget Ben, its result frames pickled to argv[2], and which of the model libraries
+#: (scikit-learn, SciPy) and the query engine (Ibis, DuckDB) it imported printed.
 _REPORT_RUN = """
-import pickle, sys
-from jmtools import pipeline
-f = pipeline.run(sys.argv[1], persona="Budget Ben")
+import json, pickle, sys
+cells = [c for c in json.load(open(sys.argv[3], encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
+space = {}
+for cell in cells:
+    exec("".join(cell["source"]), space)
+    if "parameters" in cell["metadata"].get("tags", []):
+        space.update(data_dir=sys.argv[1], persona="Budget Ben")
+f = space["f"]
 frames = (f.funnel, f.curve, f.kpis, f.signals, f.emotion_evidence, f.pain_points.table,
           f.themes_focus.summary, f.backlog)
 pickle.dump(frames, open(sys.argv[2], "wb"))
-print(sorted(m for m in ("sklearn", "scipy") if m in sys.modules))
+print(sorted(m for m in ("sklearn", "scipy", "ibis", "duckdb") if m in sys.modules))
 """
 
 
@@ -179,8 +222,9 @@ def _report_run(world, out, cache):
     env = {k: v for k, v in os.environ.items() if k != CACHE_ENV}
     if cache is not None:
         env[CACHE_ENV] = str(cache)
-    done = subprocess.run([sys.executable, "-c", _REPORT_RUN, str(world), str(out)], env=env,
-                          capture_output=True, text=True, check=True)
+    notebook = Path(__file__).resolve().parents[1] / "notebooks" / "00_journey_report.ipynb"
+    done = subprocess.run([sys.executable, "-c", _REPORT_RUN, str(world), str(out), str(notebook)],
+                          env=env, capture_output=True, text=True, check=True, cwd=out.parent)
     return done.stdout.strip().splitlines()[-1]
 
 
@@ -192,12 +236,16 @@ def _assert_same_frames(a, b):
         assert repr(x.attrs) == repr(y.attrs)
 
 
+_FITTED = "['duckdb', 'ibis', 'scipy', 'sklearn']"
+
+
 def test_a_second_report_on_unchanged_data_fits_nothing_and_a_change_refits(world, tmp_path):
     """What ``jmtools report`` gives its kernel: a second report reads every persona-independent
-    result (no model library imported), equal to a run without any cache; a changed feedback
-    file or journey is computed again, equal to a run without cache on the changed data."""
+    result (no model library imported, and no query engine: its evidence table is never
+    attached), equal to a run without any cache; a changed feedback file or journey is computed
+    again, equal to a run without cache on the changed data."""
     cache = tmp_path / "cache"
-    assert _report_run(world, tmp_path / "cold.pkl", cache) == "['scipy', 'sklearn']"
+    assert _report_run(world, tmp_path / "cold.pkl", cache) == _FITTED
     assert _report_run(world, tmp_path / "warm.pkl", cache) == "[]"
     _report_run(world, tmp_path / "none.pkl", None)
     _assert_same_frames(tmp_path / "warm.pkl", tmp_path / "none.pkl")
@@ -205,7 +253,7 @@ def test_a_second_report_on_unchanged_data_fits_nothing_and_a_change_refits(worl
     feedback = world / "feedback.csv"
     lines = feedback.read_text(encoding="utf-8").splitlines(keepends=True)
     feedback.write_text("".join(lines[:-40]), encoding="utf-8")         # 40 texts fewer
-    assert _report_run(world, tmp_path / "changed.pkl", cache) == "['scipy', 'sklearn']"
+    assert _report_run(world, tmp_path / "changed.pkl", cache) == _FITTED
     _report_run(world, tmp_path / "changed-none.pkl", None)
     _assert_same_frames(tmp_path / "changed.pkl", tmp_path / "changed-none.pkl")
     with pytest.raises(AssertionError):
@@ -214,7 +262,7 @@ def test_a_second_report_on_unchanged_data_fits_nothing_and_a_change_refits(worl
     journey = world / "journey.yaml"
     text = journey.read_text(encoding="utf-8")
     journey.write_text(text.replace('rule: "age < 30 and price', 'rule: "age < 35 and price'), encoding="utf-8")
-    assert _report_run(world, tmp_path / "journey.pkl", cache) == "['scipy', 'sklearn']"
+    assert _report_run(world, tmp_path / "journey.pkl", cache) == _FITTED
     _report_run(world, tmp_path / "journey-none.pkl", None)
     _assert_same_frames(tmp_path / "journey.pkl", tmp_path / "journey-none.pkl")
     with pytest.raises(AssertionError):

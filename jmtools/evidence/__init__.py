@@ -255,6 +255,11 @@ class Evidence:
         return self
 
     @property
+    def columns(self) -> list:
+        """The column names of :attr:`events`."""
+        return list(self.events.columns)
+
+    @property
     def table(self):
         """The prepared event table (same as :attr:`events`)."""
         return self.events

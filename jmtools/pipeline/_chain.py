@@ -380,7 +380,7 @@ def _funnels(evidence, focus: Focus, steps=None, hidden=frozenset()) -> tuple[pd
     funnel_all = funnels.funnel(evidence, steps=steps, level=level)
     if focus.everyone:
         return funnel_all, funnel_all, None
-    if "persona" not in evidence.events.columns:  # no customer table: nobody is in a persona
+    if "persona" not in evidence.columns:  # no customer table: nobody is in a persona
         return funnel_all, funnel_all.iloc[:0].assign(persona=pd.Series(dtype=object)), None
     by = funnels.funnel(evidence, steps=steps, level=level, by="persona")
     mine = (by["persona"] == focus.persona).to_numpy()

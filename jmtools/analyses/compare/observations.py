@@ -95,7 +95,7 @@ def step_observations(evidence, *, steps=None, level: str = "stage") -> pd.DataF
     if not steps:
         raise ParameterError("steps", steps, expected="at least two funnel steps",
                              fix="pass steps=[...] (stage, touchpoint or event names in order)")
-    has_persona = "persona" in evidence.events.columns
+    has_persona = "persona" in evidence.columns
     reach = customer_reach(evidence, steps=steps, level=level, by="persona" if has_persona else None)
     if not has_persona:
         reach["persona"] = None

@@ -24,7 +24,7 @@ STEP_PREFIXES = ("stage:", "touchpoint:", "event:")
 
 
 def _check_evidence(evidence):
-    if not hasattr(evidence, "events") or not hasattr(evidence, "stages"):
+    if not hasattr(evidence, "columns") or not hasattr(evidence, "stages"):
         raise ParameterError("evidence", type(evidence).__name__,
                              expected="the Evidence returned by jmtools.evidence.prepare()")
 
@@ -37,7 +37,7 @@ def _level_col(level: str) -> str:
 
 def _by_list(evidence, by) -> list[str]:
     by = [] if by is None else [by] if isinstance(by, str) else list(by)
-    cols = evidence.events.columns
+    cols = evidence.columns
     for b in by:
         if b not in cols:
             near = suggest(b, cols)

@@ -62,12 +62,12 @@ def _chain(evidence, steps, level, by):
     is kept in :attr:`Evidence.answers`, so that :func:`funnel` and
     :func:`~jmtools.analyses.funnels.time_between_stages` share it.
     """
-    import ibis
-
     key = ("chain", tuple(steps), level, tuple(by))
     answers = getattr(evidence, "answers", None)
     if answers is not None and key in answers:
         return answers[key]
+    import ibis
+
     parts = []
     for i, r in enumerate(_reach(evidence, steps, level, by), start=1):
         if i == 1:

@@ -498,7 +498,7 @@ def collect_signals(evidence, *, emotion: pd.DataFrame | None = None,
         stage persona  count  n
     0  Browse     all      1  3
     """
-    by = persona_col if persona_col in evidence.events.columns else None
+    by = persona_col if persona_col in evidence.columns else None
     pcol = by
     steps = getattr(evidence, "mapped_stages", None) or None   # stages the file gives no event: no signal
     f = funnels.funnel(evidence, steps=steps, by=by)
