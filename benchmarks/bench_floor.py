@@ -41,6 +41,7 @@ the floor SQL does the same with the ENUM of event names declared in that order,
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import shutil
@@ -434,6 +435,8 @@ def run_worker(kind: str, folder: Path, k: dict, args, variant: str | None = Non
             root = args.before if kind == "before" else str(ROOT)
             cmd[1:4] = [cmd[1], "--worker", "jmtools" if kind == "before" else kind]
             env = {**os.environ, "PYTHONPATH": root}
+            env.pop("PYTHONDONTWRITEBYTECODE", None)  # imports read compiled bytecode, as on a
+            compileall.compile_dir(Path(root) / "jmtools", quiet=1)  # user's machine (D83)
         return run_child(cmd, env, temp)
     finally:
         shutil.rmtree(temp, ignore_errors=True)
