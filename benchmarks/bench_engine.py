@@ -82,7 +82,7 @@ def replicate(source: Path, folder: Path, copies: int) -> Path:
     print(f"writing {folder.name}: {copies} copies of {source.name}…", flush=True)
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source / "journey.yaml", folder / "journey.yaml")
-    con = duckdb.connect(config={"threads": 2, "memory_limit": "1GB",
+    con = duckdb.connect(config={"threads": 2, "memory_limit": "4GB",   # 1GB: out of memory (DuckDB 1.5)
                                  "temp_directory": str(OUT / "duckdb_tmp")})
     src = str(source / "events.parquet").replace("'", "''")
     dst = str(folder / "events.parquet").replace("'", "''")
