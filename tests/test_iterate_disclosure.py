@@ -100,16 +100,51 @@ def test_the_row_for_all_customers_gives_back_no_hidden_group(periods):
 
 def test_customers_in_no_persona_protect_first():
     """The total minus Ben and Maya is Lou's 3 and the 40 in no persona: nobody else is hidden; with
-    nobody in no persona, Ben goes too; a protecting persona is never alone beside its total."""
+    nobody in no persona, Ben goes too, and so does his count after (his report shows both periods
+    together: 90 − 50 = 40, and 103 − 40 − 60 = Lou's 3), so Maya's after goes beside Ben's; a
+    protecting persona is never alone beside its total."""
     t = pd.DataFrame([_row("all", 143, 150), _row("Ben", 40, 50), _row("Maya", 60, 60), _row("Lou", 3, 0)])
     assert disclosed_comparison(t)["suppressed"].tolist() == [False, False, False, True]
     t = pd.DataFrame([_row("all", 103, 110), _row("Ben", 40, 50), _row("Maya", 60, 60), _row("Lou", 3, 0)])
-    assert disclosed_comparison(t)["suppressed"].tolist() == [False, True, False, True]
+    out = disclosed_comparison(t)
+    assert out["suppressed"].tolist() == [False, True, True, True]
+    assert out[["n_a", "n_b"]].isna().values.tolist() == [[False, False]] + [[True, True]] * 3
     sizes = pd.DataFrame({"persona": ["Lou", "Thea", "Ben", "(no persona)"], "n": [3, 20, 900, 0]})
     t = pd.DataFrame([_row("all", 70, 70), _row("Ben", 50, 50), _row("Thea", 20, 20)])
     out = disclosed_comparison(t, [sizes])
     assert out["suppressed"].tolist() == [False, True, True]
     assert "Thea's size would give back" in out["text"].iloc[2]
+
+
+def test_a_row_hides_both_its_counts_or_neither():
+    """A persona's report shows its customers at a step over both periods together: Ben's 3 before,
+    hidden, came back as his report's 43 minus the 40 after that the table showed. Now a row hides both
+    counts, and the row for all customers hides another persona's after beside Ben's (and so its
+    before)."""
+    t = pd.DataFrame([_row("all", 63, 100), _row("Ben", 3, 40), _row("Maya", 30, 30), _row("Nina", 30, 30)])
+    out = disclosed_comparison(t)
+    assert out[["n_a", "n_b"]].isna().values.tolist() == [[False, False], [True, True], [True, True],
+                                                          [False, False]]
+    assert out["suppressed"].tolist() == [False, True, True, False]
+    assert out.loc[3, ["n_a", "n_b", "value_a"]].tolist() == [30, 30, 3.0]
+
+
+def test_the_sample_world_split_near_its_start_gives_no_count_back_beside_the_reports():
+    """Split the day after the fourth customer is first seen: 3 survey answers at Consideration fall
+    before it (plain pandas). The table hid the 3 and showed the 664 after, and the report for all
+    customers shows 667 CSAT answers there: 667 − 664 = 3. Now no row shows one count without the
+    other, and the report's counts minus what the table shows are 0 or 5 or more."""
+    ev = pd.read_parquet(Path(__file__).resolve().parents[1] / "data" / "ecommerce" / "events.parquet")
+    split = ev.groupby("customer_id")["timestamp"].min().sort_values().iloc[3] + pd.Timedelta(days=1)
+    c = pipeline.compare_periods("sample:ecommerce", f"{split:%Y-%m-%d}", measures=["csat"], n_boot=50)
+    raw, shown = c.table, c.disclosed_table()
+    few = raw[["n_a", "n_b"]].apply(lambda s: s.between(1, 4))
+    assert (few["n_a"] & (raw["n_b"] >= 5)).any()                         # the situation, as computed
+    assert (shown["n_a"].isna() == shown["n_b"].isna()).all()
+    kpis = pipeline.run("sample:ecommerce").kpis.query("kpi == 'csat_mean'").set_index("stage")["n"]
+    mine = shown[shown["persona"] == "all"].set_index("step")
+    rest = (kpis.reindex(mine.index) - mine["n_b"]).dropna()
+    assert not rest.between(1, 4).any(), rest.to_dict()
 
 
 def test_a_conversion_of_fewer_than_five_going_on_loses_its_rate():

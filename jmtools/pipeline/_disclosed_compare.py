@@ -38,7 +38,10 @@ def disclosed_comparison(table: pd.DataFrame, sizes=(), *, min_group: int = MIN_
     - the row for all customers is the total of the persona rows and of the customers in no
       persona: per measure and step, and per side, once a persona's count is hidden the
       customers in no persona count as hidden, then the smallest other persona rows go too,
-      until the hidden counts hold ``min_group`` customers or more in two groups or more.
+      until the hidden counts hold ``min_group`` customers or more in two groups or more;
+    - a row hides both its counts or neither: the two sides add up to a count shown elsewhere
+      (a persona's report shows its customers at a step over both periods), and each count hidden
+      that way is hidden beside the row for all customers too, until nothing changes.
 
     The text of a hidden row says why, without numbers.
 
@@ -77,22 +80,21 @@ def disclosed_comparison(table: pd.DataFrame, sizes=(), *, min_group: int = MIN_
     key = np.array(["\x1f".join(map(str, k))
                     for k in zip(table["measure"], table["from_step"], table["step"])], dtype=object)
     converts = (table["measure"] == "conversion").to_numpy()
-    few_side, few_on, extra = (np.zeros(len(table), bool) for _ in range(3))
-    hide_n = {}
+    n, went_on, few, few_k = {}, {}, {}, {}
     for side in ("a", "b"):
-        n = pd.to_numeric(table[f"n_{side}"], errors="coerce").fillna(0).to_numpy(float)
-        went_on = np.where(converts, np.round(np.nan_to_num(table[f"value_{side}"].to_numpy(float)) * n), 0)
-        few, few_k = _few_counts(n, min_group), _few_counts(went_on, min_group)
-        more = _beside_total(key, persona, n, whole | few, min_group)
-        more_k = _beside_total(key, persona, went_on, (whole & (went_on > 0)) | few_k, min_group)
-        hide_n[side] = whole | few | more
-        few_side |= few
-        few_on |= few_k
-        extra |= (more | more_k) & ~few
+        n[side] = pd.to_numeric(table[f"n_{side}"], errors="coerce").fillna(0).to_numpy(float)
+        went_on[side] = np.where(converts, np.round(np.nan_to_num(table[f"value_{side}"].to_numpy(float))
+                                                    * n[side]), 0)
+        few[side], few_k[side] = _few_counts(n[side], min_group), _few_counts(went_on[side], min_group)
+    few_side, few_on = few["a"] | few["b"], few_k["a"] | few_k["b"]
+    hide_n, extra = _paired(key, persona, n, whole | few_side, min_group)
+    for side in ("a", "b"):
+        extra |= _beside_total(key, persona, went_on[side], (whole & (went_on[side] > 0)) | few_k[side],
+                               min_group)
+    extra &= ~few_side
     hidden = whole | few_side | few_on | extra
     out = table.copy()
-    for side in ("a", "b"):
-        _blank(out, (f"n_{side}",), hide_n[side])
+    _blank(out, ("n_a", "n_b"), hide_n)
     _blank(out, COMPARED_NUMBERS, hidden)
     out["verdict"] = out["verdict"].mask(few_side | tiny, "too few")
     out["text"] = _texts(out, tiny, protects, few_side, few_on, hidden, min_group)
@@ -111,6 +113,23 @@ def _hidden_personas(sizes, min_group: int) -> tuple[set, set]:
              for s in sizes if s is not None]
     small = {str(p) for s in shown for p in s["persona"].iloc[list(s.attrs.get("few_rows", ()))]}
     return small, small | size_protectors(shown, min_group=min_group)
+
+
+def _paired(key, persona, n: dict, hidden: np.ndarray, min_group: int) -> tuple[np.ndarray, np.ndarray]:
+    """The rows whose two counts (``n["a"]``, ``n["b"]``) are hidden, from the rows ``hidden`` at
+    first, and the rows hidden on the way (:func:`_beside_total`, per side).
+
+    The two sides of a row add up to a count shown elsewhere (a persona's report shows its
+    customers at a step over both periods), so a row hides both its counts or neither; and per
+    side, the row for all customers beside the persona rows hides more (the customers in no
+    persona first). Each side's new cells hide their row's other count, until nothing changes."""
+    hide = hidden.copy()
+    while True:
+        more = hide | _beside_total(key, persona, n["a"], hide, min_group) \
+            | _beside_total(key, persona, n["b"], hide, min_group)
+        if (more == hide).all():
+            return hide, hide & ~hidden
+        hide = more
 
 
 def _beside_total(key, persona, counts, hidden, min_group: int) -> np.ndarray:
