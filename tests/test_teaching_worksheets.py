@@ -220,3 +220,34 @@ def test_the_last_stage_of_two_customers_prints_neither_its_count_nor_its_rate(p
                                 for c in ({"n", "drop_off"} | RATES) & set(header)), (step, last)
             if step != 7:
                 assert [_number(r["n"]) for r in rows if r["step"] == stages[2]] == [20], (step, rows)
+
+
+def test_step_7_reads_every_hidden_number_in_words_and_one_word_a_row(planted):
+    """Rest Rory on the Lou-and-Thea world: his Consideration and Post-purchase counts are hidden beside
+    the funnel for all customers ("hidden"). The step-7 sheet printed Decision's ``n_prev`` and rate as
+    "nan" and "–" (the hidden count before it), "hidden" beside "not shown" in one row, and "–" (nothing
+    measured) for the emotion points the curve hid. Now every hidden number says so in one word per
+    row, and "–" stays for a stage with no evidence (n = 0)."""
+    from small_groups import RORY
+
+    from jmtools.teaching import Lesson
+
+    worlds, _ = planted
+    lesson = Lesson(worlds["both"], persona=RORY)
+    curve = lesson.run.curve.query("persona == @RORY")
+    assert curve["suppressed"].any()                                   # the situation, as computed
+    tables = {caption: (header, rows) for caption, header, rows in _tables(worksheet_html(lesson, 7))}
+    header, rows = next(v for k, v in tables.items() if "before / after" in k)
+    words = {"hidden", HIDDEN_CELL, FEWER}
+    for row in rows:
+        cells = [row[c] for c in ("n", "n_prev", "conversion", "conversion 95%")]
+        assert all(_number(c) is not None or c in words for c in cells), row
+        assert not {"hidden", HIDDEN_CELL} <= set(cells), row
+    assert any(r["n_prev"] == "hidden" and _number(r["n"]) is not None for r in rows)
+    header, rows = next(v for k, v in tables.items() if "emotion" in k.lower())
+    hidden = set(curve.loc[curve["suppressed"], "stage"].astype(str))
+    for row in rows:
+        if row["stage"] in hidden:
+            assert row["measured"] == HIDDEN_CELL and row["n"] == HIDDEN_CELL, row
+        elif _number(row["measured"]) is None:
+            assert _number(row["n"]) == 0, row

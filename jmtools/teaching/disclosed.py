@@ -28,6 +28,7 @@ from jmtools.pipeline import (disclosed_by_persona, disclosed_coverage, disclose
                               size_protectors, small_personas, with_fewer)
 from jmtools.report.present import md
 from jmtools.report.steps import not_shown
+from jmtools.report.wording import HIDDEN_CELL
 
 __all__ = ["shown_sizes", "hidden_personas", "shown", "shown_coverage", "shown_funnel", "change_hidden",
            "readable", "figure"]
@@ -285,7 +286,32 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
     if FEW in frame:
         few = with_fewer(out.assign(suppressed=frame[FEW].to_numpy(bool)))
         out = few.assign(suppressed=frame["suppressed"])
+        mine = protecting_rows(frame) & frame["suppressed"].to_numpy(bool)
+        out.loc[mine] = out.loc[mine].replace(HIDDEN_CELL, "hidden")     # one word across a protecting row
+        out = _previous_hidden(out)
     out.attrs = {**frame.attrs}
+    return out
+
+
+def _previous_hidden(out: pd.DataFrame) -> pd.DataFrame:
+    """A funnel step shown after a hidden one: its ``n_prev`` (the hidden count) and the rates
+    read from it (and a worksheet's interval text, "… 95%", "–" there) say what the hidden step
+    says, not a blank."""
+    if not {"step_index", "n", "n_prev"} <= set(out.columns):
+        return out
+    groups = [c for c in ("persona", "period") if c in out]
+    previous = (out.groupby(groups, sort=False, dropna=False, observed=True)["n"].shift(1) if groups
+                else out["n"].shift(1))
+    words = previous.where(previous.map(lambda v: isinstance(v, str)))
+    lost = out["n_prev"].isna() & words.notna() & ~out["suppressed"].to_numpy(bool)
+    if not lost.any():
+        return out
+    out = out.astype({c: object for c in ("n_prev", "conversion", "ci_low", "ci_high") if c in out})
+    for col in ("n_prev", "conversion", "ci_low", "ci_high"):
+        if col in out:
+            out.loc[lost & out[col].isna(), col] = words[lost & out[col].isna()]
+    for col in [c for c in out.columns if str(c).endswith("95%")]:
+        out.loc[lost & (out[col] == "–"), col] = words[lost & (out[col] == "–")]
     return out
 
 

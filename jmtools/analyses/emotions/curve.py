@@ -241,7 +241,9 @@ def assumed_gap(curve: pd.DataFrame, assumed: pd.DataFrame) -> pd.DataFrame:
         ``low_evidence``, ``assumed``, ``gap`` (measured − assumed), ``agrees``
         (the assumed value lies inside the 95% interval; NA without both values)
         and ``verdict`` (``assumed too high``, ``assumed too low``, ``agrees``,
-        ``no evidence``, ``no assumption``).
+        ``no evidence``, ``no assumption``, ``not shown``). A curve through the disclosure
+        rule keeps its ``suppressed`` column: a hidden point's verdict is ``not shown``, not
+        ``no evidence`` (it was measured, and is hidden).
 
     Examples
     --------
@@ -256,6 +258,10 @@ def assumed_gap(curve: pd.DataFrame, assumed: pd.DataFrame) -> pd.DataFrame:
     0     A      -1.2      1.0 -2.2  assumed too high
     1     B       0.9      1.0 -0.1            agrees
     2     C       NaN      0.0  NaN        no evidence
+    >>> hidden = curve.assign(valence=[-1.2, np.nan, np.nan], n=[40, np.nan, 0],
+    ...                       suppressed=[False, True, False])
+    >>> assumed_gap(hidden, assumed)["verdict"].tolist()
+    ['assumed too high', 'not shown', 'no evidence']
     """
     if "touchpoint" in curve.columns:
         raise ParameterError("curve", "a touchpoint-level curve",
@@ -265,7 +271,8 @@ def assumed_gap(curve: pd.DataFrame, assumed: pd.DataFrame) -> pd.DataFrame:
     base = a[a["persona"] == ALL_PERSONAS].drop(columns="persona").rename(
         columns={"assumed": "_all"})
     out = curve.rename(columns={"valence": "measured"})[
-        ["persona", "stage", "measured", "n", "ci_low", "ci_high", "low_evidence"]]
+        ["persona", "stage", "measured", "n", "ci_low", "ci_high", "low_evidence",
+         *(["suppressed"] if "suppressed" in curve else [])]]
     key = out.assign(_stage=out["stage"].astype(str), _persona=out["persona"].astype(str))
     key = key.merge(a.rename(columns={"stage": "_stage", "persona": "_persona"}),
                     on=["_persona", "_stage"], how="left")
@@ -275,7 +282,8 @@ def assumed_gap(curve: pd.DataFrame, assumed: pd.DataFrame) -> pd.DataFrame:
     inside = (key["assumed"] >= key["ci_low"]) & (key["assumed"] <= key["ci_high"])
     both = key["measured"].notna() & key["assumed"].notna()
     key["agrees"] = inside.astype("boolean").where(both)
+    hidden = key["suppressed"].fillna(False).to_numpy(bool) if "suppressed" in key else False
     key["verdict"] = np.select(
-        [key["assumed"].isna(), key["measured"].isna(), inside, key["gap"] < 0],
-        ["no assumption", "no evidence", "agrees", "assumed too high"], "assumed too low")
+        [key["assumed"].isna(), key["measured"].isna() & hidden, key["measured"].isna(), inside, key["gap"] < 0],
+        ["no assumption", "not shown", "no evidence", "agrees", "assumed too high"], "assumed too low")
     return key.drop(columns=["_stage", "_persona"]).reset_index(drop=True)
