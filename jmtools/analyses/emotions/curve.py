@@ -229,7 +229,8 @@ def assumed_gap(curve: pd.DataFrame, assumed: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     curve : pandas.DataFrame
-        Stage-level output of :func:`emotion_curve`.
+        Stage-level output of :func:`emotion_curve`; through the disclosure rule, its
+        ``suppressed`` column is kept in the result.
     assumed : pandas.DataFrame
         ``persona``, ``stage``, ``valence`` (:func:`jmtools.analyses.valence.assumed_valence`).
         Personas missing there use the ``"all"`` assumption.
@@ -241,9 +242,8 @@ def assumed_gap(curve: pd.DataFrame, assumed: pd.DataFrame) -> pd.DataFrame:
         ``low_evidence``, ``assumed``, ``gap`` (measured − assumed), ``agrees``
         (the assumed value lies inside the 95% interval; NA without both values)
         and ``verdict`` (``assumed too high``, ``assumed too low``, ``agrees``,
-        ``no evidence``, ``no assumption``, ``not shown``). A curve through the disclosure
-        rule keeps its ``suppressed`` column: a hidden point's verdict is ``not shown``, not
-        ``no evidence`` (it was measured, and is hidden).
+        ``no evidence``, ``no assumption``, ``not shown``: a point the disclosure rule hid,
+        which was measured).
 
     Examples
     --------
