@@ -31,7 +31,7 @@ from jmtools.report.steps import not_shown
 from jmtools.report.wording import HIDDEN_CELL
 
 __all__ = ["shown_sizes", "hidden_personas", "shown", "shown_coverage", "shown_funnel", "change_hidden",
-           "readable", "figure"]
+           "readable", "figure", "nothing_to_draw"]
 
 #: The column of :func:`shown_funnel` that marks a step reached by 1–4 customers ("fewer than 5").
 FEW = "_few"
@@ -315,9 +315,13 @@ def _previous_hidden(out: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def figure(chart, frame: pd.DataFrame, *, about: str, **options):
+def figure(chart, frame: pd.DataFrame, *, about: str, needs: str | None = None, **options):
     """``chart(frame, **options)`` when the rule left a number in ``frame`` to draw; else a sentence
     (Markdown) saying that ``about`` is not drawn, and why (the frame's note).
+
+    ``needs`` names the column the chart draws (``"conversion"`` for a conversion chart): then a
+    number must be left there, past a funnel's first step (its conversion is 1 by definition), or
+    the chart would be an empty frame of axes.
 
     Examples
     --------
@@ -325,9 +329,29 @@ def figure(chart, frame: pd.DataFrame, *, about: str, **options):
     >>> f.attrs["note"] = "Its size protects a smaller one."
     >>> figure(print, f, about="The funnel of Thea").data
     'The funnel of Thea is not drawn: Its size protects a smaller one.'
+    >>> g = pd.DataFrame({"step_index": [1, 2], "conversion": [1.0, None], "suppressed": [False, False]})
+    >>> figure(print, g, about="The conversion chart", needs="conversion").data
+    'The conversion chart is not drawn: nothing is left to draw.'
     """
     drawn = frame.drop(columns=[FEW], errors="ignore")
-    if len(drawn) and not drawn.get("suppressed", pd.Series(False, index=drawn.index)).all():
+    if not nothing_to_draw(drawn, needs):
         return chart(drawn, **options)
     why = frame.attrs.get("note") or "nothing is left to draw."
     return md("{about} is not drawn: {why}", about=about, why=why)
+
+
+def nothing_to_draw(frame: pd.DataFrame, needs: str | None = None) -> bool:
+    """True when the disclosure rule left ``frame`` no number to draw: every row suppressed, or
+    (``needs``) no number in that column of a row shown past a funnel's first step.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"step_index": [1, 2], "conversion": [1.0, None], "suppressed": [False, False]})
+    >>> nothing_to_draw(f), nothing_to_draw(f, "conversion")
+    (False, True)
+    """
+    shown = ~frame["suppressed"].to_numpy(bool) if "suppressed" in frame else np.ones(len(frame), bool)
+    if needs is not None and needs in frame:
+        past = (frame["step_index"] > 1).to_numpy() if "step_index" in frame else True
+        shown &= pd.to_numeric(frame[needs], errors="coerce").notna().to_numpy() & past
+    return not shown.any()

@@ -41,7 +41,7 @@ from jmtools.teaching import _early, _late, exercises
 from jmtools.teaching._judge import Hint
 from jmtools.teaching.iterate import change_at, difference_interval
 from jmtools.teaching.lesson import Lesson
-from jmtools.teaching.disclosed import readable, shown, shown_funnel, shown_sizes
+from jmtools.teaching.disclosed import nothing_to_draw, readable, shown, shown_funnel, shown_sizes
 
 __all__ = ["SHEETS", "worksheet_html", "write_worksheets", "find_chromium"]
 
@@ -147,9 +147,10 @@ def _ci(low, high, *, as_pct=True) -> str:
     return "–" if pd.isna(low) else f"{f(low)} to {f(high)}"
 
 
-def _unshown(frame: pd.DataFrame) -> bool:
-    """True when the disclosure rule left no number of ``frame`` (every row suppressed)."""
-    return bool(len(frame)) and bool(frame["suppressed"].all())
+def _unshown(frame: pd.DataFrame, needs: str | None = None) -> bool:
+    """True when the disclosure rule left no number of ``frame`` to draw (every row suppressed, or
+    none left in the column ``needs``): :func:`~jmtools.teaching.disclosed.nothing_to_draw`."""
+    return bool(len(frame)) and nothing_to_draw(frame, needs)
 
 
 # ------------------------------------------------------------------ figure and facts per step
@@ -321,7 +322,7 @@ def _sheet_7(lesson):
     gap = _gap(lesson)
     if gap is not None:
         facts.append(("Assumed and measured emotion", gap[["stage", "assumed", "measured", "n", "interval"]]))
-    chart = (f"{lesson.persona}'s funnel before and after is not drawn: {p.attrs['note']}" if _unshown(p) else
+    chart = (f"{lesson.persona}'s funnel before and after is not drawn: {p.attrs['note']}" if _unshown(p, "conversion") else
              funnel_charts.conversion_chart(p.drop(columns=["_few"]), by="period",
                                             title=f"Before and after — {lesson.persona}"))
     return chart, facts
