@@ -136,7 +136,7 @@ def test_the_sample_world_split_near_its_start_gives_no_count_back_beside_the_re
     other, and the report's counts minus what the table shows are 0 or 5 or more."""
     ev = pd.read_parquet(Path(__file__).resolve().parents[1] / "data" / "ecommerce" / "events.parquet")
     split = ev.groupby("customer_id")["timestamp"].min().sort_values().iloc[3] + pd.Timedelta(days=1)
-    c = pipeline.compare_periods("sample:ecommerce", f"{split:%Y-%m-%d}", measures=["csat"], n_boot=50)
+    c = pipeline.compare_periods("sample:ecommerce", f"{split:%Y-%m-%d}", measures=["csat"], n_boot=200)
     raw, shown = c.table, c.disclosed_table()
     few = raw[["n_a", "n_b"]].apply(lambda s: s.between(1, 4))
     assert (few["n_a"] & (raw["n_b"] >= 5)).any()                         # the situation, as computed
