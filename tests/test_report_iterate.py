@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -164,3 +165,23 @@ def test_since_last_time_draws_control_charts_named_as_readers_know_the_figure(s
     assert len(charts) == 1 and charts[0].to_dict()["title"].startswith("Reached Consideration · Budget Ben")
     assert shown["records"]["kpi_signals"] == 1
     assert "Reached Consideration" in "".join(str(getattr(o, "data", "")) for o in shown["displayed"])
+
+
+def test_did_it_work_prints_whole_counts_and_hidden_ones_in_words(shown):
+    """A count column holding a hidden cell is float: 21 customers printed as "21.00". Now counts are
+    whole numbers and a hidden count says "not shown"."""
+    from jmtools.pipeline import Comparison
+
+    rows = [{"measure": "csat", "persona": p, "from_step": None, "step": "Buy", "label": "CSAT at Buy",
+             "n_a": a, "n_b": b, "value_a": 3.0, "value_b": 3.4, "diff": 0.4, "ci_low": 0.1, "ci_high": 0.7, "verdict": "no detectable change",
+             "text": "no detectable change", "group_a": "before", "group_b": "after"}
+            for p, a, b in (("all", 121, 1400), ("Ben", 21, 700), ("Maya", 97, 697), ("Lou", 3, 3))]
+    table = pd.DataFrame(rows)
+    compared = Comparison(table, table, {"kind": "periods", "date": "2026-06-01"}, None)
+    iterate.did_it_work(compared, persona="Maya")
+    cells = _text(shown["displayed"])
+    assert ">97<" in cells and ">697<" in cells
+    assert not re.search(r">\d[\d,]*\.\d+<", cells), cells            # no "97.00"
+    shown["displayed"].clear()
+    iterate.did_it_work(compared, persona="Ben")       # beside Lou's 3: 121 − 97 − 21 = 3
+    assert ">21<" not in _text(shown["displayed"]) and ">not shown<" in _text(shown["displayed"])

@@ -125,11 +125,11 @@ def _paired(key, persona, n: dict, hidden: np.ndarray, min_group: int) -> tuple[
     persona first). Each side's new cells hide their row's other count, until nothing changes."""
     hide = hidden.copy()
     while True:
-        more = hide | _beside_total(key, persona, n["a"], hide, min_group) \
-            | _beside_total(key, persona, n["b"], hide, min_group)
-        if (more == hide).all():
+        before = hide.copy()
+        for side in ("a", "b"):       # one side at a time: the other sees the rows already hidden
+            hide |= _beside_total(key, persona, n[side], hide, min_group)
+        if (hide == before).all():
             return hide, hide & ~hidden
-        hide = more
 
 
 def _beside_total(key, persona, counts, hidden, min_group: int) -> np.ndarray:

@@ -110,7 +110,8 @@ def did_it_work(comparison, *, persona: str = ALL, top: int = 12) -> None:
     if len(table):
         names = {"label": "measure", "n_a": f"n {table['group_a'].iloc[0]}",
                  "n_b": f"n {table['group_b'].iloc[0]}", "verdict": "verdict", "text": "in words"}
-        _display(html_table(not_shown(rows), columns=names, max_rows=80))
+        counts = {c: (lambda v: number(v, digits=0)) for c in ("n_a", "n_b")}   # "21", not "21.00"
+        _display(html_table(not_shown(rows), columns=names, formats=counts, max_rows=80))
     show_disclosure_notes(table)
 
 
