@@ -227,7 +227,10 @@ def test_step_7_reads_every_hidden_number_in_words_and_one_word_a_row(planted):
     the funnel for all customers ("hidden"). The step-7 sheet printed Decision's ``n_prev`` and rate as
     "nan" and "–" (the hidden count before it), "hidden" beside "not shown" in one row, and "–" (nothing
     measured) for the emotion points the curve hid. Now every hidden number says so in one word per
-    row, and "–" stays for a stage with no evidence (n = 0)."""
+    row, and "–" stays for a stage with no evidence (n = 0). With no conversion left to draw, the
+    chart is a sentence, not empty axes. The funnel tables of steps 4 and 5 dropped the columns that
+    name a protected step, so they read "not shown" where their note and chart say "hidden", and "–"
+    after it; now as on step 7."""
     from small_groups import RORY
 
     from jmtools.teaching import Lesson
@@ -246,6 +249,13 @@ def test_step_7_reads_every_hidden_number_in_words_and_one_word_a_row(planted):
         assert all(_number(c) is not None or c in words for c in cells), row
         assert not {"hidden", HIDDEN_CELL} <= set(cells), row
     assert any(r["n_prev"] == "hidden" and _number(r["n"]) is not None for r in rows)
+    for step in (4, 5):                          # the persona's funnel: the same words as the chart's
+        funnel = dict((c, (h, r)) for c, h, r in _tables(worksheet_html(lesson, step)))[f"{RORY}: funnel"]
+        for row in funnel[1]:
+            cells = [row[c] for c in funnel[0] if c != "step"]
+            assert all(_number(c) is not None or c in words for c in cells), (step, row)
+            assert HIDDEN_CELL not in cells, (step, row)           # hidden beside the total: "hidden"
+        assert {r["step"] for r in funnel[1] if r["n"] == "hidden"} == {"Consideration", "Post-purchase"}
     header, rows = next(v for k, v in tables.items() if "emotion" in k.lower())
     hidden = set(curve.loc[curve["suppressed"], "stage"].astype(str))
     for row in rows:

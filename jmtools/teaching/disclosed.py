@@ -293,9 +293,13 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: The columns of a funnel step that read the step before it (its count, and what is computed from it).
+DERIVED = ("n_prev", "conversion", "ci_low", "ci_high", "drop_off", "drop_off_rate")
+
+
 def _previous_hidden(out: pd.DataFrame) -> pd.DataFrame:
-    """A funnel step shown after a hidden one: its ``n_prev`` (the hidden count) and the rates
-    read from it (and a worksheet's interval text, "… 95%", "–" there) say what the hidden step
+    """A funnel step shown after a hidden one: its ``n_prev`` (the hidden count) and what is
+    computed from it (:data:`DERIVED`) (and a worksheet's interval text, "… 95%", "–" there) say what the hidden step
     says, not a blank."""
     if not {"step_index", "n", "n_prev"} <= set(out.columns):
         return out
@@ -306,8 +310,8 @@ def _previous_hidden(out: pd.DataFrame) -> pd.DataFrame:
     lost = out["n_prev"].isna() & words.notna() & ~out["suppressed"].to_numpy(bool)
     if not lost.any():
         return out
-    out = out.astype({c: object for c in ("n_prev", "conversion", "ci_low", "ci_high") if c in out})
-    for col in ("n_prev", "conversion", "ci_low", "ci_high"):
+    out = out.astype({c: object for c in DERIVED if c in out})
+    for col in DERIVED:
         if col in out:
             out.loc[lost & out[col].isna(), col] = words[lost & out[col].isna()]
     for col in [c for c in out.columns if str(c).endswith("95%")]:

@@ -249,9 +249,8 @@ def _sheet_4(lesson):
         pass
     by_persona = shown_funnel(lesson, lesson.stage_funnel)
     mine = by_persona[by_persona["persona"] == lesson.persona]
-    facts.append((f"{lesson.persona}: funnel",
-                  readable(mine[["step", "n", "n_prev", "conversion", "rate_from_start", "suppressed",
-                                 "_few"]])))
+    facts.append((f"{lesson.persona}: funnel",     # read whole: a protected step is known by persona and index
+                  readable(mine)[["step", "n", "n_prev", "conversion", "rate_from_start", "suppressed"]]))
     chart = (f"{lesson.persona}'s funnel is not drawn: {by_persona.attrs['note']}" if _unshown(mine) else
              funnel_charts.funnel_chart(mine.drop(columns=["_few"]), title=f"Funnel — {lesson.persona}"))
     return chart, facts
@@ -275,8 +274,8 @@ def _detour_facts(lesson) -> tuple[str, pd.DataFrame]:
 def _sheet_5(lesson):
     by_persona = shown_funnel(lesson, lesson.stage_funnel)             # notebook 05's by_persona
     mine = _with_interval(by_persona[by_persona["persona"] == lesson.persona], "conversion 95%")
-    cols = ["step", "n", "n_prev", "conversion", "conversion 95%", "drop_off", "suppressed", "_few"]
-    facts = [(f"{lesson.persona}: funnel", readable(mine[cols]))]
+    cols = ["step", "n", "n_prev", "conversion", "conversion 95%", "drop_off", "suppressed"]
+    facts = [(f"{lesson.persona}: funnel", readable(mine)[cols])]
     try:
         facts.append(_lost_facts(lesson, by_persona))
     except Hint:
