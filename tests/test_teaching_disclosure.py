@@ -618,3 +618,21 @@ def test_exercise_5_1_reads_no_step_notebook_05_shows_as_fewer_than_5(worlds):
         feedback = lesson.check("5.1", {"stage": "Post-purchase", "interval": interval})
         assert not feedback.ok, str(feedback)
         assert not {"18", "2", "10.0", "90.0"} & set(re.findall(r"\d+(?:\.\d)?", feedback.message)), str(feedback)
+
+
+def test_figure_draws_nothing_without_a_conversion_and_refuses_an_unknown_column():
+    """Every conversion past step 1 hidden: a sentence, not empty axes; a misspelt ``needs`` is a
+    ParameterError naming the columns, not a chart drawn without the check."""
+    from jmtools.core.errors import ParameterError
+    from jmtools.teaching import figure
+
+    f = pd.DataFrame({"step_index": [1, 2, 3], "conversion": [1.0, None, None], "suppressed": [False, True, False]})
+    f.attrs["note"] = "2 steps are shown as \"hidden\"."
+    drawn = []
+    out = figure(lambda frame, **kw: drawn.append(frame), f, about="The chart", needs="conversion")
+    assert not drawn and out.data.startswith("The chart is not drawn: 2 steps are shown as")
+    figure(lambda frame, **kw: drawn.append(frame), f.assign(conversion=[1.0, None, 0.5]), about="x",
+           needs="conversion")
+    assert len(drawn) == 1
+    with pytest.raises(ParameterError, match="conversoin"):
+        figure(print, f, about="x", needs="conversoin")

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from jmtools.analyses.disclosure import MIN_GROUP, protecting_rows
+from jmtools.core.errors import ParameterError
 from jmtools.core.vocabulary import ALL
 from jmtools.personas import persona_sizes
 from jmtools.pipeline import (disclosed_by_persona, disclosed_coverage, disclosed_persona_rows,
@@ -353,9 +354,16 @@ def nothing_to_draw(frame: pd.DataFrame, needs: str | None = None) -> bool:
     >>> f = pd.DataFrame({"step_index": [1, 2], "conversion": [1.0, None], "suppressed": [False, False]})
     >>> nothing_to_draw(f), nothing_to_draw(f, "conversion")
     (False, True)
+    >>> nothing_to_draw(f, "conversoin")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    jmtools.core.errors.ParameterError: needs must be one of ... — got 'conversoin' ...
     """
+    if needs is not None and needs not in frame:
+        raise ParameterError("needs", needs, expected=[str(c) for c in frame.columns],
+                             fix="name the column the chart draws, e.g. needs=\"conversion\"")
     shown = ~frame["suppressed"].to_numpy(bool) if "suppressed" in frame else np.ones(len(frame), bool)
-    if needs is not None and needs in frame:
+    if needs is not None:
         past = (frame["step_index"] > 1).to_numpy() if "step_index" in frame else True
         shown &= pd.to_numeric(frame[needs], errors="coerce").notna().to_numpy() & past
     return not shown.any()
