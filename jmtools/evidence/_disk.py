@@ -120,6 +120,13 @@ def _open_core(path: Path, size) -> int:
 _UNOPENED = object()
 
 
+def _on_first_use(name: str, doc: str) -> property:
+    """A property of :class:`_Attached` reading ``name`` from the instance, attaching the table
+    first if it is not yet; set as a plain attribute."""
+    return property(lambda self: self._open(name), lambda self, value: self.__dict__.__setitem__(name, value),
+                    doc=doc)
+
+
 class _Attached(Evidence):
     """Evidence read from a cache folder whose stored table is attached to DuckDB on first use
     of :attr:`events` or :attr:`core`: a report that finds every answer it needs already kept
@@ -144,21 +151,8 @@ class _Attached(Evidence):
             value = self.__dict__[name]
         return value
 
-    @property
-    def events(self):
-        return self._open("_events")
-
-    @events.setter
-    def events(self, value):
-        self.__dict__["_events"] = value
-
-    @property
-    def core(self):
-        return self._open("_core")
-
-    @core.setter
-    def core(self, value):
-        self.__dict__["_core"] = value
+    events = _on_first_use("_events", "The prepared event table, attached on first use.")
+    core = _on_first_use("_core", "The stored core table, attached on first use.")
 
 
 def _lit(text) -> str:
