@@ -300,8 +300,7 @@ DERIVED = ("n_prev", "conversion", "ci_low", "ci_high", "drop_off", "drop_off_ra
 
 def _previous_hidden(out: pd.DataFrame) -> pd.DataFrame:
     """A funnel step shown after a hidden one: its ``n_prev`` (the hidden count) and what is
-    computed from it (:data:`DERIVED`) (and a worksheet's interval text, "… 95%", "–" there) say what the hidden step
-    says, not a blank."""
+    computed from it (:data:`DERIVED`) say what the hidden step says, not a blank."""
     if not {"step_index", "n", "n_prev"} <= set(out.columns):
         return out
     groups = [c for c in ("persona", "period") if c in out]
@@ -312,11 +311,9 @@ def _previous_hidden(out: pd.DataFrame) -> pd.DataFrame:
     if not lost.any():
         return out
     out = out.astype({c: object for c in DERIVED if c in out})
-    for col in DERIVED:
-        if col in out:
-            out.loc[lost & out[col].isna(), col] = words[lost & out[col].isna()]
-    for col in [c for c in out.columns if str(c).endswith("95%")]:
-        out.loc[lost & (out[col] == "–"), col] = words[lost & (out[col] == "–")]
+    for col in [c for c in DERIVED if c in out]:
+        blank = lost & out[col].isna()
+        out.loc[blank, col] = words[blank]
     return out
 
 

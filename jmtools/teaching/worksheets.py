@@ -135,9 +135,9 @@ def _table(caption: str, frame: pd.DataFrame) -> str:
 
 def _with_interval(frame: pd.DataFrame, name: str, *, as_pct: bool = True) -> pd.DataFrame:
     """``frame`` with a column ``name``: its ``ci_low``–``ci_high`` as text ("not shown" where the
-    disclosure rule hid them)."""
+    disclosure rule hid them; the word :func:`readable` wrote there, for a frame read already)."""
     hidden = frame["suppressed"] if "suppressed" in frame else pd.Series(False, index=frame.index)
-    text = [HIDDEN_CELL if gone and pd.isna(low) else _ci(low, high, as_pct=as_pct)
+    text = [low if isinstance(low, str) else HIDDEN_CELL if gone and pd.isna(low) else _ci(low, high, as_pct=as_pct)
             for low, high, gone in zip(frame["ci_low"], frame["ci_high"], hidden)]
     return frame.assign(**{name: text})
 
@@ -273,9 +273,9 @@ def _detour_facts(lesson) -> tuple[str, pd.DataFrame]:
 
 def _sheet_5(lesson):
     by_persona = shown_funnel(lesson, lesson.stage_funnel)             # notebook 05's by_persona
-    mine = _with_interval(by_persona[by_persona["persona"] == lesson.persona], "conversion 95%")
+    mine = _with_interval(readable(by_persona[by_persona["persona"] == lesson.persona]), "conversion 95%")
     cols = ["step", "n", "n_prev", "conversion", "conversion 95%", "drop_off", "suppressed"]
-    facts = [(f"{lesson.persona}: funnel", readable(mine)[cols])]
+    facts = [(f"{lesson.persona}: funnel", mine[cols])]
     try:
         facts.append(_lost_facts(lesson, by_persona))
     except Hint:
@@ -314,7 +314,7 @@ def _sheet_6(lesson):
 
 def _sheet_7(lesson):
     p = shown_funnel(lesson, lesson.periods[lesson.periods["persona"] == lesson.persona])   # 1–4: "fewer"
-    table = readable(_with_interval(p, "conversion 95%"))
+    table = _with_interval(readable(p), "conversion 95%")
     facts = [(f"{lesson.persona}: first seen before / after {lesson.split:%Y-%m-%d}",
               table[(p["step_index"] > 1).to_numpy()][["period", "step", "n", "n_prev", "conversion", "conversion 95%"]]),
              _change_facts(lesson, p)]
