@@ -34,6 +34,7 @@ from jmtools.core.cachedir import CACHE_ENV, EvidenceCacheWarning
 from jmtools.core.engine import is_duckdb
 from jmtools.evidence import touchpoint_rules
 from jmtools.evidence._disk import FORMAT, load_evidence, save_evidence
+from jmtools.pipeline._one_at_a_time import one_at_a_time
 from jmtools.sources import Accounting, DeferredTable
 from jmtools.sources._accounting import REASON_COLUMNS
 
@@ -150,18 +151,19 @@ def cached_evidence(cache_dir, world, journey, segment: str, compute, answers=No
         _know_accounting(folder, world)
         return evidence
 
-    evidence = read_entry(entry, read, "cached evidence", "it is computed again")
-    if evidence is not None:
-        if answers is not None:
-            evidence.answers = answers(entry)
-        return evidence, "hit"
-    evidence = compute()
-    if evidence.core is not None and is_duckdb(evidence.core):
-        if _write(entry, evidence, world.tables.get("events")) and answers is not None:
-            kept = answers(entry)
-            for key, value in evidence.answers.items():   # what preparing it answered already
-                kept[key] = value
-            evidence.answers = kept
+    # another process preparing the same evidence is waited for, and its entry read
+    with one_at_a_time(entry, lambda: read_entry(entry, read, "cached evidence", "it is computed again")) as evidence:
+        if evidence is not None:
+            if answers is not None:
+                evidence.answers = answers(entry)
+            return evidence, "hit"
+        evidence = compute()
+        if evidence.core is not None and is_duckdb(evidence.core):
+            if _write(entry, evidence, world.tables.get("events")) and answers is not None:
+                kept = answers(entry)
+                for key, value in evidence.answers.items():   # what preparing it answered already
+                    kept[key] = value
+                evidence.answers = kept
     return evidence, "miss"
 
 

@@ -29,6 +29,7 @@ import pandas as pd
 
 import jmtools
 from jmtools.analyses.themes import Themes
+from jmtools.pipeline._one_at_a_time import one_at_a_time
 from jmtools.pipeline._cache import code_digest, input_digest, read_entry, write_entry
 
 __all__ = ["SHARED_FORMAT", "FRAMES", "shared_key", "cached_shared", "put_frame", "get_frame", "same"]
@@ -75,12 +76,12 @@ def cached_shared(cache_dir, world, journey, segment: str, options: dict, comput
     if key is None:
         return compute()
     entry = Path(cache_dir) / f"{_PREFIX}{key}"
-    kept = read_entry(entry, _read, "cached results", "they are computed again")
-    if kept is not None:
-        return (*kept, None)
-    frames, themes, error = compute()
-    if error is None:
-        _write(entry, frames, themes)
+    with one_at_a_time(entry, lambda: read_entry(entry, _read, "cached results", "they are computed again")) as kept:
+        if kept is not None:                       # (perhaps written by a process waited for)
+            return (*kept, None)
+        frames, themes, error = compute()
+        if error is None:
+            _write(entry, frames, themes)
     return frames, themes, error
 
 

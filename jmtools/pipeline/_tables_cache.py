@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 import jmtools
+from jmtools.pipeline._one_at_a_time import one_at_a_time
 from jmtools.pipeline._cache import (accounting_from_json, accounting_json, code_digest, input_digest, read_entry,
                                      write_entry)
 from jmtools.pipeline._shared_cache import get_frame, put_frame, same
@@ -74,10 +75,13 @@ def cached_tables(cache_dir, world) -> str:
     if key is None:
         return "off"
     entry = Path(cache_dir) / f"{_PREFIX}{key}"
-    if read_entry(entry, lambda folder: _know(world, _read(folder)), "cached tables", "they are loaded again"):
-        return "hit"
-    loaded = {k: (world.tables[k].to_pandas(), world.tables[k].accounting) for k in _kinds(world)}
-    _write(entry, loaded)
+    read = lambda: read_entry(entry, lambda folder: _know(world, _read(folder)),  # noqa: E731
+                              "cached tables", "they are loaded again")
+    with one_at_a_time(entry, read) as kept:       # another process loading them is waited for
+        if kept:
+            return "hit"
+        loaded = {k: (world.tables[k].to_pandas(), world.tables[k].accounting) for k in _kinds(world)}
+        _write(entry, loaded)
     return "miss"
 
 
