@@ -16,7 +16,10 @@ alike:
   report left (what a second report on unchanged data pays: no evidence, valence, signals or themes
   computed, no model fitted, no chart compiled to Vega);
 - ``batch``  — ``jmtools batch --journey …``: one report per persona of the world plus the
-  all-customers one, ``--workers`` processes, static variants off.
+  all-customers one, ``--workers`` processes, static variants off;
+- ``together`` (``--together``) — two ``jmtools report`` runs (the journey's first two personas)
+  started at the same moment on an empty cache, as a shell loop with ``&`` would: the second
+  waits for the entries the first computes and reads them (D85).
 
 Wall time is measured around the process; CPU time is the process's and all its children's
 (``os.wait4``: the kernels and batch workers are waited-for descendants). Printed: the median of
@@ -27,6 +30,7 @@ at 10M events), in wall and CPU time.
     python benchmarks/bench_report.py --world b2b --runs 5
     python benchmarks/bench_report.py --data /path/to/world    # any folder with journey.yaml
     python benchmarks/bench_report.py --skip-batch --warm --runs 5   # cold and warm single report
+    python benchmarks/bench_report.py --skip-batch --together --before /path/to/main   # two at once
     python benchmarks/bench_report.py --before /path/to/checkout   # also time another jmtools
                                                                     # (report and batch), interleaved
     python benchmarks/bench_report.py --before /path/to/checkout --before-python /other/venv/bin/python
@@ -81,6 +85,21 @@ def commands(world: Path, persona: str, tmp: Path, workers: int, static: bool,
     return {"floor": floor, "report": report, "batch": batch}
 
 
+#: Starts the commands given as JSON arguments at once and waits for them all (their CPU time is
+#: then this process's children's, which :func:`timed` counts).
+_TOGETHER = ("import json, subprocess, sys; procs = [subprocess.Popen(json.loads(a), stdout=subprocess.DEVNULL) "
+             "for a in sys.argv[1:]]; sys.exit(max(p.wait() for p in procs))")
+
+
+def together(report: list[str], persona: str, other: str, tmp: Path) -> list[str]:
+    """Two copies of the ``report`` command, for ``persona`` and ``other``, started together."""
+    import json
+
+    second = [other if a == persona else str(tmp / "together" / "other.html") if a.endswith("report.html") else a
+              for a in report]
+    return [sys.executable, "-c", _TOGETHER, json.dumps(report), json.dumps(second)]
+
+
 def floor_after_jmtools(tmp: Path) -> Path:
     """The floor notebook with ``import jmtools`` before its imports: ``import jmtools`` keeps
     jsonschema from compiling its IRI grammar when altair is imported (D22, about 1 CPU-s here),
@@ -106,6 +125,8 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-batch", action="store_true", help="floor and report only")
     ap.add_argument("--warm", action="store_true", help="also time the report again on the cache the "
                     "report just left (every other run starts from an empty cache)")
+    ap.add_argument("--together", action="store_true", help="also time two reports (the first two "
+                    "personas) started at the same moment on an empty cache")
     ap.add_argument("--before", type=Path, default=None, help="a checkout of jmtools whose report and "
                     "batch (and warm report, with --warm) are timed too, interleaved (e.g. main, to "
                     "measure a change)")
@@ -134,13 +155,17 @@ def main(argv=None) -> int:
     cmds = commands(world, persona, tmp, args.workers, args.static)
     cmds["report-warm"] = cmds["report"]
     cmds["floor-jm"] = [*cmds["floor"][:3], str(floor_after_jmtools(tmp)), str(tmp / "floor-jm.ipynb")]
+    other = journey.persona_names[1] if journey.persona_names[0] == persona else journey.persona_names[0]
+    cmds["together"] = together(cmds["report"], persona, other, tmp)
     envs = {name: env for name in cmds}
-    names = ["floor", "floor-jm", "report"] + (["report-warm"] if args.warm else []) + ([] if args.skip_batch else ["batch"])
+    names = (["floor", "floor-jm", "report"] + (["report-warm"] if args.warm else [])
+             + (["together"] if args.together else []) + ([] if args.skip_batch else ["batch"]))
     if args.before:
         root = args.before.resolve()
         old = commands(world, persona, tmp / "before", args.workers, args.static,
                        notebook=root / "notebooks" / NOTEBOOK.name, py=str(args.before_python or sys.executable))
         old["report-warm"] = old["report"]
+        old["together"] = together(old["report"], persona, other, tmp / "before")
         timed_before = [n for n in names if not n.startswith("floor")]  # warm: after the before-report
         for name in timed_before:
             cmds[f"before-{name}"], envs[f"before-{name}"] = old[name], environment(root)
@@ -171,6 +196,9 @@ def main(argv=None) -> int:
         print(f"warm / floor-jm  wall {med['report-warm'][0] / med['floor-jm'][0]:5.2f}  "
               f"CPU {med['report-warm'][1] / med['floor-jm'][1]:5.2f}   (the floor without jsonschema's "
               "IRI grammar, as a kernel importing jmtools)")
+    if "together" in med:
+        print(f"together / report wall {med['together'][0] / med['report'][0]:5.2f}  "
+              f"CPU {med['together'][1] / med['report'][1]:5.2f}   (two reports started at once)")
     if "batch" in med:
         print(f"batch / report   wall {med['batch'][0] / med['report'][0]:5.2f}  CPU {med['batch'][1] / med['report'][1]:5.2f}"
               f"   ({len(journey.persona_names) + 1} reports; target <= 2 at 10M events)")
