@@ -264,6 +264,63 @@ def test_bad_16_windows_codepage_is_transcoded(tmp_path):
     assert load_events(path, encoding="cp1252").to_pandas()["event"].iloc[0] == "\u20ac-offer"
 
 
+def test_bad_16b_a_windows_export_is_named_located_and_leaves_no_copy(tmp_path, monkeypatch):
+    """A cp1252 file with a quoted text over two lines, a ragged line and a bad time: the
+    accounting names the user's file and its lines, and the UTF-8 copy DuckDB read is gone."""
+    import tempfile
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    text = ("customer_id,timestamp,event\n"
+            'c1,2024-01-01,"\u20ac-offer\nsecond line"\n'     # lines 2-3: one record
+            "c2,2024-01-01,view,EXTRA,MORE\n"                   # line 4: two extra columns
+            "c3,not a time,view\n")                             # line 5
+    ev = load_events(write(tmp_path, "export.csv", text, "cp1252"), encoding="cp1252")
+    rs = reasons(ev)
+    assert ev.accounting.source == "export.csv"
+    assert list(rs["malformed line (too many columns)"].lines) == [4]
+    assert list(rs["unparseable timestamp"].lines) == [5]
+    assert ev.accounting.rows_read == 3 and ev.to_pandas()["event"].iloc[0] == "\u20ac-offer\nsecond line"
+    check_identity(ev)
+    assert list(scratch.iterdir()) == []
+
+
+def test_bad_16c_a_byte_the_encoding_cannot_read_is_located(tmp_path, monkeypatch):
+    import tempfile
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    path = tmp_path / "e.csv"
+    path.write_bytes(b"customer_id,timestamp,event\nc1,2024-01-01,view\nc\x81,2024-01-02,view\n")
+    with pytest.raises(DataError) as err:
+        load_events(path, encoding="cp1252")
+    p = err.value.problems[0]
+    assert (p.source, p.line) == ("e.csv", 3) and "0x81" in p.message and "latin-1" in p.fix
+    truncated = tmp_path / "t.csv"
+    truncated.write_bytes("customer_id,timestamp,event\nc1,2024-01-01,\u30d3\n".encode("shift_jis")[:-2])
+    with pytest.raises(DataError, match="ends inside a character"):
+        load_events(truncated, encoding="shift_jis")
+    assert list(scratch.iterdir()) == []
+
+
+def test_bad_16d_a_compressed_windows_export(tmp_path):
+    import gzip
+
+    path = tmp_path / "e.csv.gz"
+    path.write_bytes(gzip.compress("customer_id,timestamp,event\nc1,2024-01-01,\u20ac-offer\n".encode("cp1252")))
+    assert load_events(path, encoding="cp1252").to_pandas()["event"].tolist() == ["\u20ac-offer"]
+
+
+def test_bad_16e_a_line_with_several_extra_columns_is_one_rejected_row(tmp_path):
+    text = EVENTS + "\nc3,2024-01-01,view,A,B,C\n"
+    ev = load_events(write(tmp_path, "e.csv", text))
+    assert ev.accounting.rows_read == 4 and ev.accounting.rows_rejected == 1
+    assert list(reasons(ev)["malformed line (too many columns)"].lines) == [5]
+    check_identity(ev)
+
+
 def test_bad_17_unknown_encoding_name(tmp_path):
     with pytest.raises(ParameterError, match="encoding"):
         load_events(write(tmp_path, "e.csv", EVENTS), encoding="klingon-8")

@@ -10,8 +10,10 @@ names a column twice — is one located :class:`~jmtools.core.errors.DataError` 
 from __future__ import annotations
 
 import codecs
+import gzip
 import os
 import re
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -153,11 +155,24 @@ def _open_csv(raw, path: Path, view: str, encoding: str | None, read_options: di
         encoding = "utf-16"
         notes.append("read as UTF-16 (the file starts with a UTF-16 byte-order mark)")
     enc = (encoding or "utf-8").lower()
-    if enc not in NATIVE_ENCODINGS:
-        path = _transcode(path, enc)
-        enc = "utf-8"
+    copy = None if enc in NATIVE_ENCODINGS else _transcode(path, enc)   # a UTF-8 copy DuckDB reads
+    try:
+        structural, n_kept, n_columns = _read_csv(raw, path, copy or path, view, enc if copy is None else "utf-8",
+                                                  read_options)
+    finally:
+        if copy is not None:            # read into a table: the copy is not needed any more
+            shutil.rmtree(copy.parent, ignore_errors=True)
+    # record lines are read from the file itself, with Python's codec when DuckDB has none
+    lines = CsvLines(path, NATIVE_ENCODINGS.get(enc, enc), read_options, n_columns, n_kept,
+                     [s[0] for s in structural])
+    return Opened(view, path.name, "csv", structural, notes, lines)
+
+
+def _read_csv(raw, path: Path, read: Path, view: str, enc: str, read_options: dict):
+    """The file ``read`` (``path`` itself, or its UTF-8 copy) into the table ``view``; errors
+    name ``path``. Returns the malformed lines (one per line), records kept and columns."""
     rejects = view + "_rejects"
-    reader = f"read_csv({_lit(str(path))}, all_varchar = true, encoding = {_lit(NATIVE_ENCODINGS[enc])}"
+    reader = f"read_csv({_lit(str(read))}, all_varchar = true, encoding = {_lit(NATIVE_ENCODINGS[enc])}"
     opts = "".join(f", {k} = {_lit(v) if isinstance(v, str) else v}" for k, v in read_options.items())
     sql = (f"CREATE OR REPLACE TEMP TABLE {_q(view)} AS SELECT *, row_number() OVER () AS {ROW} "
            f"FROM {reader}, header = true, store_rejects = true, rejects_table = {_lit(rejects)}, "
@@ -167,7 +182,8 @@ def _open_csv(raw, path: Path, view: str, encoding: str | None, read_options: di
     except Exception as exc:  # DuckDB reports encoding and dialect errors here
         raise _csv_error(exc, path) from None
     bad = raw.execute(f"SELECT line, error_type, csv_line FROM {_q(rejects)} ORDER BY line").fetchall()
-    structural = [(int(line), str(kind), str(text)) for line, kind, text in bad]
+    structural = list({int(line): (int(line), str(kind), str(text))    # DuckDB logs a line once per
+                       for line, kind, text in reversed(bad)}.values())[::-1]   # extra column: one each
     unicode = [line for line, kind, _ in structural if "UNICODE" in kind.upper() or "ENCODING" in kind.upper()]
     if unicode:
         raise DataError([Problem(f"the file is not {NATIVE_ENCODINGS[enc].upper()} encoded — invalid "
@@ -177,9 +193,7 @@ def _open_csv(raw, path: Path, view: str, encoding: str | None, read_options: di
     _check_header(raw, path, view, f"{reader}, header = false{opts})")
     n_kept = raw.execute(f"SELECT count(*) FROM {_q(view)}").fetchone()[0]
     n_columns = len(raw.execute(f"DESCRIBE {_q(view)}").fetchall()) - 1
-    lines = CsvLines(path, NATIVE_ENCODINGS[enc], read_options, n_columns, n_kept,
-                     [s[0] for s in structural])
-    return Opened(view, path.name, "csv", structural, notes, lines)
+    return structural, n_kept, n_columns
 
 
 def _check_header(raw, path: Path, view: str, headerless: str) -> None:
@@ -229,15 +243,39 @@ def _csv_error(exc: Exception, path: Path) -> DataError:
 
 
 def _transcode(path: Path, enc: str) -> Path:
+    """A UTF-8 copy of ``path`` read as ``enc``, in a new temporary folder (the caller removes
+    it); a byte that ``enc`` cannot read is a located error (the file's line, the byte)."""
     try:
-        codecs.lookup(enc)
+        decoder = codecs.getincrementaldecoder(enc)(errors="strict")
     except LookupError:
         raise ParameterError("encoding", enc, expected=["utf-8", "utf-16", "latin-1", "cp1252"],
                              fix="pass a Python codec name, e.g. encoding='cp1252'") from None
-    out = Path(tempfile.mkdtemp(prefix="jmtools-")) / (path.stem + ".utf8.csv")
-    with open(path, encoding=enc, newline="") as fin, open(out, "w", encoding="utf-8", newline="") as fout:
-        for chunk in iter(lambda: fin.read(1 << 20), ""):
-            fout.write(chunk)
+    folder = Path(tempfile.mkdtemp(prefix="jmtools-"))
+    out = folder / (path.stem + ".utf8.csv")
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    lines = 1                                           # the line the next block starts on
+    try:
+        with opener(path, "rb") as fin, open(out, "w", encoding="utf-8", newline="") as fout:
+            for block in iter(lambda: fin.read(1 << 20), b""):
+                pending = len(decoder.getstate()[0])    # bytes of a character the last block began
+                try:
+                    fout.write(decoder.decode(block))
+                except UnicodeDecodeError as err:
+                    at = max(err.start - pending, 0)
+                    raise DataError([Problem(
+                        f"byte 0x{(block[at:at + 1] or b'?').hex()} cannot be read as {enc}",
+                        source=path.name, line=lines + block[:at].count(b"\n"),
+                        fix="pass the file's encoding: encoding='utf-8', or 'latin-1', which reads "
+                            "every byte")]) from None
+                lines += block.count(b"\n")
+            fout.write(decoder.decode(b"", final=True))
+    except UnicodeDecodeError:                          # the file ends inside a character
+        shutil.rmtree(folder, ignore_errors=True)
+        raise DataError([Problem(f"the file ends inside a character of {enc}", source=path.name,
+                                 line=lines, fix="export the file again, or pass its encoding")]) from None
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return out
 
 
