@@ -153,6 +153,9 @@ def _with_customers(out, t, keys):
     who = to_pandas(t.group_by([*keys, "metric"]).agg(n_customers=t.customer_id.nunique()))
     if not len(out):
         return out.assign(n_customers=0)
+    for k in keys:            # a key that is null throughout (no answer's customer has a persona)
+        if out[k].dtype != who[k].dtype:            # is float on one side, text on the other
+            out[k], who[k] = out[k].astype(object), who[k].astype(object)
     return out.merge(who, on=[*keys, "metric"], how="left")
 
 

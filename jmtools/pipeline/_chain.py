@@ -453,7 +453,10 @@ def _kpis(grids, focus: Focus) -> pd.DataFrame | None:
 
 def _backlog(opportunities, pains: pd.DataFrame, tables, focus: Focus):
     """Rank the opportunities; for one persona, keep those relieving its pain points."""
-    order_value = priorities.average_order_value(tables["orders"]) if "orders" in tables else None
+    orders = tables.get("orders")
+    # no order with an amount (every row rejected, say): no value at stake, as without orders
+    usable = orders is not None and "amount" in orders and orders["amount"].notna().any()
+    order_value = priorities.average_order_value(orders) if usable else None
     at_stake = order_value is not None and len(pains) > 0
     backlog = priorities.prioritise(opportunities, pains if at_stake else None,
                                     order_value=order_value if at_stake else None,

@@ -131,6 +131,8 @@ def _glance(f: Findings) -> None:
         return
     n = f.n_customers
     record("customers", n, label="Customers with events", headline=True)
+    if f.evidence.n_customers == 0 and _all_rejected(f, "events"):   # not the rule: the events
+        return
     if n == 0 and f.evidence.persona_sizes is None:  # a persona, and no customer table
         kit.display(md("> **No customer can be tied to {who}**: a persona selects customers by their "
                        "attributes, and this folder has no customer table. The report for all customers "
@@ -162,6 +164,20 @@ def _glance(f: Findings) -> None:
     if n < min_n:
         kit.display(md("> **Thin evidence.** Only {n} customers belong to {who} (the report's minimum is {m}). "
                        "Read every number below as a rough indication.", n=n, who=f.focus.label, m=min_n))
+
+
+def _all_rejected(f: Findings, kind: str) -> bool:
+    """Say so when every row of a table was read and rejected (then nothing else can be said of
+    it); False when some row was used or none was read."""
+    acc = f.accounting
+    row = acc[acc["table"] == kind]
+    if row.empty or int(row["read"].iloc[0]) == 0 or int(row["used"].iloc[0]) > 0:
+        return False
+    r = row.iloc[0]
+    kit.display(md("> **No row of {file} could be used**: all {read} were rejected ({why}), so every "
+                   "section below is empty. *The data behind it* lists each reason with its lines and "
+                   "how to fix it.", file=str(r["file"]), read=f"{int(r['read']):,}", why=str(r["why rejected"])))
+    return True
 
 
 def _headline(f: Findings, cards: list[dict]):

@@ -19,8 +19,10 @@ from jmtools.sources._read import FILE_KINDS, ROW, open_source, parquet_error
 from jmtools.sources._spec import TableSpec
 
 __all__ = ["load_duckdb", "resolve_columns", "normalise_name", "FILE_KINDS"]
-TIME_FIX = ('use ISO 8601 (2024-03-01T14:05:00) or pass time_format="%d/%m/%Y %H:%M" '
-            '(DuckDB strptime codes; "unix" for epoch seconds)')
+TIME_FIX = ('use ISO 8601 (2024-03-01T14:05:00) or pass time_format= to the loader: "%d.%m.%Y %H:%M" '
+            'for 09.03.2024 18:56, "%d/%m/%Y %H:%M" or "%m/%d/%Y %H:%M" for 09/03/2024 18:56 (DuckDB '
+            'strptime codes), "unix" or "unix_ms" for epoch seconds or milliseconds; a report reads a '
+            'folder of files saved from the loader (docs/bring-your-own-data.md)')
 _TS_WITH_OFFSET = r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([zZ]|[+-]\d{2}(:?\d{2})?)$"
 
 

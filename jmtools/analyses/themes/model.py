@@ -178,9 +178,12 @@ def refine(x, labels: np.ndarray, *, seed: int, max_share: float, merge_above: f
 
 
 def theme_stability(x, labels: np.ndarray, *, k: int, seed: int, n_subsamples: int = 3) -> dict:
-    """Per theme: mean best Jaccard overlap of its texts with a theme found on a subsample."""
-    subs = _subsamples(x.shape[0], seed, n_subsamples)
+    """Per theme: mean best Jaccard overlap of its texts with a theme found on a subsample
+    (NaN when a subsample would hold fewer texts than themes: too few texts to measure it)."""
     found = {t: [] for t in np.unique(labels) if t >= 0}
+    if int(0.8 * x.shape[0]) < max(k, 2):
+        return {t: float("nan") for t in found}
+    subs = _subsamples(x.shape[0], seed, n_subsamples)
     for s in subs:
         again = assign(nmf(x[s], k, seed, quick=True)[0])
         mine = labels[s]

@@ -1,0 +1,96 @@
+"""Data folders shaped like real exports, not like the sample worlds: the report still runs and
+says what happened, and the numbers it does show are right.
+
+Each case is a small folder with the e-commerce journey and one awkward table, as an analyst
+brings it on a Monday morning (D88).
+"""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from inprocess import run_cells
+from jmtools import pipeline
+from table_subsets import shown_text
+
+ROOT = Path(__file__).resolve().parents[1]
+NB00 = ROOT / "notebooks" / "00_journey_report.ipynb"
+
+
+def folder(tmp_path, **files) -> Path:
+    """A data folder with the e-commerce journey and the given files (name → text)."""
+    out = tmp_path / "export"
+    out.mkdir()
+    shutil.copy(ROOT / "data" / "ecommerce" / "journey.yaml", out / "journey.yaml")
+    for name, text in files.items():
+        (out / name.replace("_", ".", 1) if "_" in name else out / name).write_text(text, encoding="utf-8")
+    return out
+
+
+def run(path: Path, persona: str = "all"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pipeline.run(path, persona=persona)
+
+
+def report_text(path: Path) -> str:
+    return shown_text(run_cells(NB00, {"data_dir": str(path), "persona": "all"}).displayed)
+
+
+def test_orders_whose_every_row_is_rejected_leave_the_report_without_order_value(tmp_path):
+    """Dates the loader cannot read (09.03.2024) reject every order: the report runs, shows no
+    order value, and the data section gives the real reason."""
+    path = folder(tmp_path, orders_csv="order_id,customer_id,timestamp,amount\n"
+                                       "O1,101,09.03.2024 21:44,12.50\nO2,102,10.03.2024 10:00,30.00\n")
+    f = run(path)
+    assert f.order_value is None
+    assert f.world.tables["orders"].accounting.rows_rejected == 2
+    text = report_text(path)
+    assert "unparseable timestamp (2)" in text and "no order amounts" not in text
+
+
+def test_survey_answers_from_customers_missing_from_the_customer_table(tmp_path):
+    """Customer ids zero-padded in one export only ('00101' against '101'): the answers belong
+    to no persona; the KPIs count them, with their customers, instead of stopping the run."""
+    path = folder(tmp_path,
+                  customers_csv="customer_id,age,runs_per_week,price_sensitivity\n"
+                                "00101,25,5,0.9\n00102,40,1,0.1\n",
+                  surveys_csv="customer_id,timestamp,metric,score,stage\n"
+                              + "".join(f"{100 + i},2024-03-05 10:00:00,csat,{1 + i % 5},Decision\n"
+                                        for i in range(7)))
+    f = run(path)
+    prepared = pipeline.prepare_world(path)
+    by_persona = prepared.grids["kpi_personas"]
+    assert by_persona["persona"].isna().all()
+    assert set(by_persona.loc[by_persona["kpi"] == "csat_mean", "n_customers"]) == {7}
+    assert set(by_persona.loc[by_persona["kpi"] == "csat_mean", "n"]) == {7}
+    decision = f.kpis[(f.kpis["stage"] == "Decision") & (f.kpis["kpi"] == "csat_mean")].iloc[0]
+    assert (decision["n"], decision["value"]) == (7, pytest.approx(sum(1 + i % 5 for i in range(7)) / 7))
+
+
+@pytest.mark.parametrize("n_texts", [1, 2, 3, 4])
+def test_a_handful_of_comments_gives_themes_without_a_stability_figure(tmp_path, n_texts):
+    texts = ["Late and rude", "ok", "Delivery was late again", "Rude staff at checkout"][:n_texts]
+    rows = "".join(f"F{i},{100 + i},2024-03-15 02:01:00,{t}\n" for i, t in enumerate(texts))
+    f = run(folder(tmp_path, feedback_csv="feedback_id,customer_id,timestamp,text\n" + rows))
+    if f.themes is not None and len(f.themes.summary):
+        assert f.themes.summary["stability"].isna().all()     # too few texts to measure it
+
+
+def test_events_whose_every_row_is_rejected_are_named_in_the_headline(tmp_path):
+    """Not 'no customer belongs to all customers … check the rule': the events were rejected."""
+    events = "customer_id;timestamp;event\n" + "".join(
+        f"{100 + i};09.03.2024 18:{10 + i};home_view\n" for i in range(12))
+    path = folder(tmp_path, events_csv=events,
+                  customers_csv="customer_id,age\n" + "".join(f"{100 + i},30\n" for i in range(12)))
+    text = report_text(path)
+    assert "No row of events.csv could be used" in text and "all 12 were rejected" in text
+    assert "unparseable timestamp (12)" in text
+    assert "Check the rule" not in text
+    expected = pd.read_csv(path / "events.csv", sep=";")
+    assert len(expected) == 12
