@@ -321,6 +321,23 @@ def test_bad_16e_a_line_with_several_extra_columns_is_one_rejected_row(tmp_path)
     check_identity(ev)
 
 
+def test_bad_16f_a_thousands_dot_beside_decimal_commas_is_rejected_not_read_as_a_decimal(tmp_path):
+    """In a column that writes 12,50 elsewhere, 1.299 means 1299: reading it as 1.299 would put a
+    wrong amount in every order value. Without decimal commas, 2.500 is 2.5."""
+    comma = ("order_id;customer_id;timestamp;amount\n"
+             "O1;101;2024-03-09;12,50\nO2;102;2024-03-09;1.299\nO3;103;2024-03-09;2.500\n"
+             "O4;104;2024-03-09;99\nO5;105;2024-03-09;2.5\n")
+    od = load_orders(write(tmp_path, "o.csv", comma))
+    rs = reasons(od)
+    assert list(rs["ambiguous amount (a thousands separator?)"].lines) == [3, 4]
+    assert "decimal comma" in rs["ambiguous amount (a thousands separator?)"].fix
+    assert list(rs["unparseable amount"].lines) == [2]
+    assert od.to_pandas()["amount"].tolist() == [99.0, 2.5]
+    check_identity(od)
+    dot = "order_id,customer_id,timestamp,amount\nO1,101,2024-03-09,12.50\nO2,102,2024-03-09,2.500\n"
+    assert load_orders(write(tmp_path, "d.csv", dot)).to_pandas()["amount"].tolist() == [12.5, 2.5]
+
+
 def test_bad_17_unknown_encoding_name(tmp_path):
     with pytest.raises(ParameterError, match="encoding"):
         load_events(write(tmp_path, "e.csv", EVENTS), encoding="klingon-8")

@@ -155,6 +155,13 @@ def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src:
             rules.add(f"{raw} IS NOT NULL AND {typed} IS NULL", f"unparseable {canonical}", canonical,
                       raw_text, f"{canonical} must be a {'number' if kind == 'float' else 'whole number'}; "
                                 "use a dot as decimal separator and no thousands separator")
+            if kind == "float":   # 1.299 beside 12,50: a thousands dot, not 1.299
+                rules.add(f"{typed} IS NOT NULL AND regexp_matches({raw_text}, '^[-+]?[0-9]{{1,3}}([.][0-9]{{3}})+$') "
+                          f"AND bool_or(regexp_matches({raw_text}, '^[-+]?[0-9]*,[0-9]+$')) OVER ()",
+                          f"ambiguous {canonical} (a thousands separator?)", canonical, raw_text,
+                          f"other values of {canonical} use a decimal comma (12,50), so a dot here may "
+                          "separate thousands (1.299 = 1299): write numbers with a dot as the decimal "
+                          "separator and no thousands separator")
         if kind == "int":  # a cast to BIGINT rounds: 2.5 items would silently become 3
             rules.add(f"{typed} IS NOT NULL AND TRY_CAST({raw_text} AS DOUBLE) <> {typed}",
                       f"{canonical} not a whole number", canonical, raw_text,
