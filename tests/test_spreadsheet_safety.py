@@ -252,3 +252,27 @@ def test_sample_world_csv_writer_escapes_text(tmp_path):
     back = pd.read_csv(out.path)
     assert back["text"].map(csv_untext).tolist() == PAYLOADS[:4] + ["fine"]
     assert back["rating"].tolist() == [-1, 2, 3, 4, 5]
+
+
+def test_a_loaded_workbook_keeps_a_formula_as_its_text_and_computes_none(tmp_path):
+    """Feedback typed into Excel: a formula in the text column is the text (=1+1, not 2 and not
+    empty), a formula in the rating column is a counted rejection with its line, never a value."""
+    from openpyxl import Workbook
+
+    from jmtools.sources import load_feedback
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["feedback_id", "customer_id", "timestamp", "text", "rating"])
+    ws.append(["F1", "101", "2024-03-05 10:00:00", "=1+1", 2])
+    ws.append(["F2", "102", "2024-03-05 11:00:00", "Late again", "=2+3"])
+    ws.append(["F3", "103", "2024-03-05 12:00:00", '=HYPERLINK("http://x.test","click")', 4])
+    path = tmp_path / "feedback.xlsx"
+    wb.save(path)
+    fb = load_feedback(path)
+    df = fb.to_pandas()
+    assert df["text"].tolist() == ["=1+1", '=HYPERLINK("http://x.test","click")']
+    assert df["rating"].tolist() == [2.0, 4.0]
+    reasons = fb.accounting.reasons.set_index("reason")
+    assert list(reasons.loc["unparseable rating", "lines"]) == [3]
+    assert fb.accounting.rows_read == 3 and fb.accounting.rows_rejected == 1

@@ -283,7 +283,11 @@ def _read_excel(path: Path, sheet):
     import pandas as pd
 
     try:
-        frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, header=None)
+        # a formula cell gives its text (=1+1), never a value computed by a spreadsheet program
+        # (or none, for a workbook no such program saved): text columns keep it as text, number
+        # and time columns reject it with a reason
+        formulas = {"engine_kwargs": {"data_only": False}} if path.suffix.lower() in (".xlsx", ".xlsm") else {}
+        frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, header=None, **formulas)
     except ValueError as exc:
         raise DataError([Problem(f"the workbook cannot be read — {exc}", source=path.name,
                                  fix="pass sheet='<name of the sheet>'")]) from None
