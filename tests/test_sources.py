@@ -338,6 +338,29 @@ def test_bad_16f_a_thousands_dot_beside_decimal_commas_is_rejected_not_read_as_a
     assert load_orders(write(tmp_path, "d.csv", dot)).to_pandas()["amount"].tolist() == [12.5, 2.5]
 
 
+def test_bad_16g_an_excel_title_row_above_the_header_is_skipped_and_lines_stay_excel_rows(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Orders export March 2024"])
+    ws.append([])
+    ws.append(["order_id", "customer_id", "timestamp", "amount"])
+    ws.append(["O1", "101", datetime(2024, 3, 5, 10), 12.5])
+    ws.append(["O2", "102", datetime(2024, 3, 5, 11), "twelve"])     # Excel row 5
+    wb.save(tmp_path / "orders.xlsx")
+    od = load_orders(tmp_path / "orders.xlsx")
+    assert od.to_pandas()["amount"].tolist() == [12.5]
+    assert list(reasons(od)["unparseable amount"].lines) == [5]
+    assert any("rows 1–2 above the header skipped" in n and "Orders export" in n for n in od.accounting.notes)
+    check_identity(od)
+    one = Workbook()                      # a one-column table is read from row 1, as before
+    for v in ("customer_id", "c1", "c2"):
+        one.active.append([v])
+    one.save(tmp_path / "customers.xlsx")
+    assert load_customers(tmp_path / "customers.xlsx").to_pandas()["customer_id"].tolist() == ["c1", "c2"]
+
+
 def test_bad_17_unknown_encoding_name(tmp_path):
     with pytest.raises(ParameterError, match="encoding"):
         load_events(write(tmp_path, "e.csv", EVENTS), encoding="klingon-8")

@@ -432,7 +432,7 @@ def _lines(opened, rows: list[int], malformed: list[int]):
     Records are lines unless a quoted value spans lines or blank lines are skipped; then the
     CSV file itself says where each listed record starts (:class:`~jmtools.sources._lines.CsvLines`).
     """
-    offset = 1 if opened.lines in ("csv", "excel") else 0   # header line
+    offset = opened.header_line if opened.lines in ("csv", "excel") else 0   # header line
     structural = opened.structural
     exact_rows, exact_bad = {}, {}
     if opened.csv_lines is not None and (rows or malformed) and not opened.csv_lines.simple():

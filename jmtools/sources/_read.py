@@ -56,6 +56,7 @@ class Opened:
     structural: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     csv_lines: CsvLines | None = None
+    header_line: int = 1
 
 
 def open_source(raw, src, *, view: str, encoding: str | None, sheet, read_options: dict,
@@ -73,8 +74,9 @@ def open_source(raw, src, *, view: str, encoding: str | None, sheet, read_option
             return _open_csv(raw, path, view, encoding, read_options)
         if fmt == "parquet":
             return _open_parquet(raw, path, view)
-        frame = _read_excel(path, sheet)
-        return Opened(_register_frame(raw, frame, view, path.name), path.name, "excel")
+        frame, header_line, notes = _read_excel(path, sheet)
+        return Opened(_register_frame(raw, frame, view, path.name), path.name, "excel", notes=notes,
+                      header_line=header_line)
     frame = _frame_from(src)
     if frame is None:
         raise ParameterError("src", type(src).__name__,
@@ -294,15 +296,44 @@ def _read_excel(path: Path, sheet):
     if frame.empty:
         raise DataError([Problem("the sheet is empty", source=path.name,
                                  fix="put the header in row 1 and the rows below it")])
-    header = ["" if pd.isna(v) else str(v).strip() for v in frame.iloc[0]]
+    top, notes = _title_rows(frame), []
+    if top:
+        title = next((str(v).strip() for v in frame.iloc[:top].to_numpy().ravel() if _filled(v)), "")
+        notes.append(f"row{'s 1–' + str(top) if top > 1 else ' 1'} above the header skipped"
+                     + (f" (a title: {title[:60]!r})" if title else " (empty)"))
+    header = ["" if pd.isna(v) else str(v).strip() for v in frame.iloc[top]]
     twice = _twice([h for h in header if h])
     if twice:
         raise DataError([Problem(f"the header names {twice} more than once",
-                                 source=path.name, line=1,
-                                 fix="give every column its own name in row 1 (or delete the copy)")])
-    body = frame.iloc[1:].reset_index(drop=True)
+                                 source=path.name, line=top + 1,
+                                 fix=f"give every column its own name in row {top + 1} (or delete the copy)")])
+    body = frame.iloc[top + 1:].reset_index(drop=True)
     body.columns = [h or f"Unnamed: {i}" for i, h in enumerate(header)]
-    return body.astype("string")
+    return body.astype("string"), top + 1, notes
+
+
+def _filled(value) -> bool:
+    return value is not None and not (isinstance(value, float) and value != value) and str(value).strip() != ""
+
+
+def _title_rows(frame, look: int = 20) -> int:
+    """How many rows above the header hold a title (one value at most, or none): counted only
+    when the row after them reads as a header — two or more names, all text, none a number or
+    a date — so a one-column table, or a header with blanks over data, is read from row 1."""
+    rows = frame.iloc[:look].to_numpy()
+    for i, row in enumerate(rows):
+        filled = [v for v in row if _filled(v)]
+        if len(filled) <= 1:
+            continue
+        if i == 0 or not all(isinstance(v, str) and not _looks_like_value(v) for v in filled):
+            return 0
+        return i
+    return 0
+
+
+def _looks_like_value(text: str) -> bool:
+    """A number or a date written as text (12, 3.5, 2024-03-01, 09.03.2024): not a column name."""
+    return bool(re.fullmatch(r"[-+]?[\d.,:/ T-]+", text.strip()))
 
 
 def _frame_from(src):
