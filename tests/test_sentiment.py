@@ -104,3 +104,58 @@ def test_vader_scorer_is_picklable_and_public_surface():
 
     assert pickle.loads(pickle.dumps(VaderScorer()))(["good"])[0] > 0
     assert set(sentiment.__all__) <= set(dir(sentiment))
+
+
+def _long_comment(n_sentences: int = 2500) -> str:
+    parts = ["The parcel was late and the support line was rude.", "I waited three weeks",
+             "Great shoes though!", "Never again\n"]
+    return " ".join(parts[i % len(parts)] for i in range(n_sentences))
+
+
+def test_a_long_text_is_scored_in_pieces_each_within_the_limit():
+    """VADER's time grows with the square of a text's length (a 115 KB comment took 40 s): texts
+    above LONG_TEXT go through it in pieces, sentences kept whole, no word lost."""
+    text = _long_comment()
+    pieces = sentiment._pieces(text)
+    assert len(text) > 15 * sentiment.LONG_TEXT
+    assert all(0 < len(p) <= sentiment.LONG_TEXT for p in pieces)
+    assert " ".join(pieces).split() == text.split()
+    unbroken = "word " * 3000                       # one sentence longer than the limit
+    assert " ".join(sentiment._pieces(unbroken)).split() == unbroken.split()
+    assert all(len(p) <= sentiment.LONG_TEXT for p in sentiment._pieces("x" * 9000))
+    analyzer = sentiment._vader_analyzer()
+    scores = [analyzer.polarity_scores(p) for p in pieces]
+    w = np.array([len(p.split()) for p in pieces], float)
+    expected = float(np.dot(w / w.sum(), [s["compound"] for s in scores]))
+    assert sentiment.vader_scores(text)["compound"] == pytest.approx(expected)
+
+
+def test_texts_up_to_the_limit_score_exactly_as_vader_does():
+    analyzer = sentiment._vader_analyzer()
+    for text in ("it has never worked.", "Love it!! " * 300, _long_comment()[:sentiment.LONG_TEXT]):
+        assert sentiment.vader_scores(text) == analyzer.polarity_scores(text)
+
+
+def test_no_text_reaches_vader_longer_than_the_limit_in_a_report(tmp_path, monkeypatch):
+    """The whole preparation of a world with one 115 KB comment: every VADER call (scores,
+    calibration, the complaint classifier's sentences) gets a text of at most LONG_TEXT."""
+    import shutil
+    from pathlib import Path
+
+    from jmtools import pipeline
+
+    root = Path(__file__).resolve().parents[1]
+    folder = tmp_path / "w"
+    folder.mkdir()
+    shutil.copy(root / "data" / "ecommerce" / "journey.yaml", folder)
+    texts = ["Late and rude", "Shoes are great", "Refund took weeks", "Love the app"] * 10 + [_long_comment(2300)]
+    pd.DataFrame({"feedback_id": [f"F{i}" for i in range(len(texts))],
+                  "customer_id": [str(100 + i) for i in range(len(texts))],
+                  "timestamp": "2024-03-15 02:01:00", "text": texts,
+                  "rating": [1, 5, 2, 5] * 10 + [1]}).to_csv(folder / "feedback.csv", index=False)
+    longest = []
+    analyzer = sentiment._vader_analyzer()
+    original = analyzer.polarity_scores
+    monkeypatch.setattr(analyzer, "polarity_scores", lambda t: longest.append(len(t)) or original(t))
+    pipeline.prepare_world(folder)
+    assert longest and max(longest) <= sentiment.LONG_TEXT

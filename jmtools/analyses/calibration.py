@@ -37,7 +37,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from jmtools.analyses.sentiment import VaderScorer, _vader_analyzer
+from jmtools.analyses.sentiment import VaderScorer, vader_scores
 from jmtools.analyses.textprep import Normaliser
 from jmtools.core.errors import DataError, ParameterError, Problem
 
@@ -186,10 +186,9 @@ class CalibratedScorer:
 
 def _vader_rows(texts) -> dict:
     """text → VADER's (compound, pos, neg, neu)."""
-    analyzer = _vader_analyzer()
     out = {}
     for t in texts:
-        r = analyzer.polarity_scores(t)
+        r = vader_scores(t)
         out[t] = (r["compound"], r["pos"], r["neg"], r["neu"])
     return out
 

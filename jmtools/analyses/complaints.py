@@ -38,7 +38,7 @@ import pandas as pd
 
 from jmtools.analyses.calibration import (Calibration, _cut_for_recall, _held_out_counts,
                                           _vader_rows, held_out_flags)
-from jmtools.analyses.sentiment import _vader_analyzer
+from jmtools.analyses.sentiment import vader_scores
 from jmtools.analyses.textprep import Normaliser
 from jmtools.core.stats import wilson_interval
 
@@ -58,9 +58,9 @@ NB_ALPHA = 1.0
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
-def _sentence_scores(text: str, analyzer, whole: float) -> list:
+def _sentence_scores(text: str, whole: float) -> list:
     parts = [p for p in _SENTENCE.split(text) if p.strip()]
-    cs = ([analyzer.polarity_scores(p)["compound"] for p in parts] if len(parts) > 1
+    cs = ([vader_scores(p)["compound"] for p in parts] if len(parts) > 1
           else [whole])                                  # one sentence: the text's own score
     return [min(cs), max(cs), cs[-1], float(np.mean([c <= -0.05 for c in cs])),
             float(np.mean([c >= 0.05 for c in cs])), min(len(cs), 10) / 10]
@@ -68,7 +68,6 @@ def _sentence_scores(text: str, analyzer, whole: float) -> list:
 
 def _dense_features(texts: list, vader: dict, normalise) -> np.ndarray:
     """VADER's four scores, zero flag, negations, ! and ?, length, and the per-sentence scores."""
-    analyzer = _vader_analyzer()
     rows = []
     for t in texts:
         compound, pos, neg, neu = vader[t]
@@ -76,7 +75,7 @@ def _dense_features(texts: list, vader: dict, normalise) -> np.ndarray:
         negations = sum(w in NEGATIONS for w in words)
         rows.append([compound, pos, neg, neu, float(compound == 0), min(negations, 3) / 3,
                      float("!" in t), float("?" in t), np.log1p(len(words)) / 5,
-                     *_sentence_scores(t, analyzer, compound)])
+                     *_sentence_scores(t, compound)])
     return np.array(rows, dtype=float).reshape(len(texts), 15)
 
 
