@@ -21,3 +21,20 @@ def test_handle_words_are_frequent_handles():
     texts = ["@AcmeAir late"] * 5 + ["@someone hi"] + ["plain"] * 94
     assert handle_words(texts) == ["acmeair", "someone"]
     assert handle_words(texts, min_share=0.02) == ["acmeair"]
+
+
+def test_markup_pasted_into_feedback_gives_no_theme_words():
+    """A web form's HTML (a script block, an injected image, tags) says nothing about the
+    experience: none of its words reach a model; the text around it, and '<' in prose, stay."""
+    from jmtools.analyses.textprep import normalise_text
+
+    cases = {
+        '<script>alert("xss")</script> delivery was late and terrible': "delivery was late and terrible",
+        "<img src=x onerror=alert(1)> payment failed awful": "payment failed awful",
+        "</script><script>alert(2)</script> delivery late": "delivery late",
+        "&lt;b&gt;great&lt;/b&gt; shoes": "great shoes",
+        "<STYLE>p {color: red}</STYLE>Fast <i>refund</i>": "Fast refund",
+        "I <3 it, price < 50 and > 20": "I <3 it, price < 50 and > 20",
+    }
+    for raw, clean in cases.items():
+        assert normalise_text(raw) == clean, raw

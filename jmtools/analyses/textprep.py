@@ -6,7 +6,9 @@ calibrated sentiment of :mod:`jmtools.analyses.calibration`, the themes of
 
 It removes what says nothing about the customer's experience and what breaks tokenisers:
 
-- HTML entities are decoded (``&amp;`` → ``&``);
+- HTML entities are decoded (``&amp;`` → ``&``), then markup is removed: a script or style
+  block whole, any other tag (``<img src=x onerror=…>``, ``<b>``) leaving the text around it
+  (``<3`` and ``price < 50`` are not tags and stay);
 - web addresses (``http://t.co/x``, ``www.shop.com/a``) are removed;
 - retweet markers (``RT @user:``) and ``via @user`` are removed, then every ``@handle``;
 - a hashtag keeps its word (``#fail`` → ``fail``);
@@ -30,6 +32,7 @@ __all__ = ["normalise_text", "Normaliser", "handle_words", "CONTRACTIONS"]
 CONTRACTIONS = {"n't": " not", "'ve": " have", "'re": " are", "'ll": " will", "'m": " am",
                 "'d": " would", "'s": ""}
 
+_MARKUP = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|</?[a-z][^<>]{0,500}>", re.I | re.S)
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|org|net|co|io|ly)/\S*", re.I)
 _RT = re.compile(r"\b(?:RT|MT|via)\s+@\w+:?", re.I)
 _HANDLE = re.compile(r"@\w+")
@@ -81,10 +84,12 @@ def normalise_text(text, *, brand_words: Sequence[str] = (), _brand=None) -> str
     'I have waited 3 hrs & do not get it fail'
     >>> normalise_text("Acme Pay didnt work, can't pay", brand_words=["Acme Pay"])
     'did not work, can not pay'
+    >>> normalise_text('<img src=x onerror=alert(1)> payment <b>failed</b>; I <3 it, price < 50')
+    'payment failed ; I <3 it, price < 50'
     """
     if not isinstance(text, str):
         return ""
-    t = html.unescape(text)
+    t = _MARKUP.sub(" ", html.unescape(text))
     t = _URL.sub(" ", t)
     t = _RT.sub(" ", t)
     pattern = _brand if _brand is not None else _brand_pattern(brand_words)
