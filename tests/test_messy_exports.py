@@ -52,6 +52,10 @@ def test_orders_whose_every_row_is_rejected_leave_the_report_without_order_value
     assert f.world.tables["orders"].accounting.rows_rejected == 2
     text = report_text(path)
     assert "unparseable timestamp (2)" in text and "no order amounts" not in text
+    why = text[text.index("Why rows were rejected"):]
+    assert "orders.csv**, unparseable timestamp: 2 rows (lines 2, 3)" in why
+    assert '"%d.%m.%Y %H:%M"' in why                 # the fix names the format of these values
+    assert "09.03.2024 21:44" not in text             # no rejected value is quoted
 
 
 def test_survey_answers_from_customers_missing_from_the_customer_table(tmp_path):

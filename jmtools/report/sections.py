@@ -296,6 +296,7 @@ def data_behind(f: Findings) -> None:
     """Rows read, used and rejected per table; tables missing; unmatched events; persona coverage."""
     acc = f.accounting
     kit.display(html_table(acc))
+    _rejections(f)
     absent = [k for k in SPECS if not kit.has(f, k)]
     if absent:
         kit.display(md("This folder has no {absent}: the sections that need them say which file would fill "
@@ -309,6 +310,28 @@ def data_behind(f: Findings) -> None:
         kit.display(md("{cov}", cov=coverage_sentence(cov, int(f.evidence.n_customers), MIN_GROUP)))
     record("rows_rejected", int(acc["rejected"].sum()), label="Rows rejected")
     _journey_fit(f)
+
+
+def _rejections(f: Findings, max_lines: int = 8) -> None:
+    """Each reason rows were rejected for: the file, the column, how many, the first lines and
+    the fix — what a reader needs to mend the export. No rejected value is quoted (it may be
+    an id the report pseudonymises)."""
+    template, values = [], {}
+    for loaded in f.world.tables.values():
+        reasons = getattr(getattr(loaded, "accounting", None), "reasons", None)
+        for r in (reasons.itertuples() if reasons is not None else ()):
+            lines = [int(x) for x in (r.lines if r.lines is not None else [])]
+            where = (f"line{'s' if len(lines) > 1 else ''} " + ", ".join(map(str, lines[:max_lines]))
+                     + (" …" if r.n > len(lines[:max_lines]) else "")) if lines else ""
+            i = len(template)
+            template.append(f"- **{{file{i}}}**, {{what{i}}}: {{n{i}}} row{'s' if r.n != 1 else ''}"
+                            + (f" ({{where{i}}})" if where else "") + (f" — *fix*: {{fix{i}}}" if r.fix else ""))
+            values.update({f"file{i}": loaded.source, f"n{i}": f"{int(r.n):,}", f"where{i}": where,
+                           f"what{i}": r.reason + (f" in column {r.column}" if isinstance(r.column, str)
+                                                   and r.column not in r.reason else ""),
+                           f"fix{i}": r.fix or ""})
+    if template:
+        kit.display(md("**Why rows were rejected**\n\n" + "\n".join(template), **values))
 
 
 def _journey_fit(f: Findings) -> None:

@@ -120,7 +120,7 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
     DataFrame (events): 3 rows read = 2 used + 1 rejected
       - row numbers are 1-based positions in the input (it has no file lines)
       - 1 × missing customer_id [column 'customer_id'; lines 3] e.g. None
-        Fix: every row needs a customer_id
+        Fix: every row needs a value in customer_id
     """
     if kind not in SPECS:
         raise ParameterError("kind", kind, expected=list(SPECS))

@@ -186,7 +186,7 @@ def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src:
                   "check the time unit (seconds vs milliseconds) or the format")
     if required:
         rules.checks.insert(0, (f"{raw} IS NULL", f"missing {canonical}", canonical, "NULL",
-                                f"every row needs a {canonical}"))
+                                f"every row needs a value in {canonical}"))
     rules.inner.append(f"{expr} AS {typed}")
     rules.names.append(canonical)
 

@@ -56,7 +56,7 @@ def load_ibis(table, spec: TableSpec, *, columns=None, time_format=None, scales=
         exprs[col.name] = e
         raw = table[mapping[col.name]].cast("string")
         if col.required:
-            checks.append((missing, f"missing {col.name}", col.name, raw, f"every row needs a {col.name}"))
+            checks.append((missing, f"missing {col.name}", col.name, raw, f"every row needs a value in {col.name}"))
         if bad is not None:
             checks.append((bad, f"unparseable {col.name}", col.name, raw,
                            TIME_FIX if col.kind == "timestamp" else f"{col.name} must be a number"))
