@@ -251,12 +251,22 @@ def test_bad_14_duplicate_order_ids():
     assert reasons(od)["duplicate order_id"].n == 1
 
 
-def test_bad_15_latin1_file_without_encoding(tmp_path):
-    path = write(tmp_path, "e.csv", "customer_id,timestamp,event\nc1,2024-01-01,caf\u00e9\n", "latin-1")
+def test_bad_15_a_windows_export_without_encoding_is_read_as_cp1252_and_says_so(tmp_path):
+    """A folder's CSV saved by Excel on Windows (no encoding can be passed to a report): read as
+    Windows-1252 when UTF-8 fails and every byte reads so, with a note naming the first line."""
+    path = write(tmp_path, "e.csv", "customer_id,timestamp,event\nc1,2024-01-01,view\n"
+                                    "c2,2024-01-01,caf\u00e9 \u20ac5\n", "cp1252")
+    ev = load_events(path)
+    assert ev.to_pandas()["event"].tolist() == ["view", "caf\u00e9 \u20ac5"]
+    assert any("read as Windows-1252" in n and "line 3" in n for n in ev.accounting.notes)
+    check_identity(ev)
+    assert load_events(path, encoding="latin-1").to_pandas()["event"].iloc[1].startswith("caf\u00e9")
+    bad = tmp_path / "b.csv"                     # 0x81 is neither UTF-8 nor cp1252: the UTF-8 error
+    bad.write_bytes(b"customer_id,timestamp,event\nc1,2024-01-01,view\nc\x81,2024-01-01,view\n")
     with pytest.raises(DataError) as err:
-        load_events(path)
-    assert "encoding=" in err.value.problems[0].fix and err.value.problems[0].line == 2
-    assert load_events(path, encoding="latin-1").to_pandas()["event"].iloc[0] == "caf\u00e9"
+        load_events(bad)
+    assert "encoding=" in err.value.problems[0].fix and err.value.problems[0].line == 3
+    assert "not UTF-8" in err.value.problems[0].message
 
 
 def test_bad_16_windows_codepage_is_transcoded(tmp_path):

@@ -25,9 +25,9 @@ __all__ = ["ROW", "Opened", "open_source", "parquet_error", "FILE_KINDS", "NATIV
 
 #: The input-position column every view gets (see the module docstring).
 ROW = "__jm_row"
-#: Encodings DuckDB reads natively; others are transcoded through Python's codecs.
-NATIVE_ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-16": "utf-16", "utf16": "utf-16",
-                    "latin-1": "latin-1", "latin1": "latin-1", "iso-8859-1": "latin-1"}
+#: Encodings DuckDB reads natively; others are transcoded through Python's codecs (Latin-1
+#: too: DuckDB's refuses the bytes 0x80–0x9F, which Latin-1 reads as every other byte).
+NATIVE_ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-16": "utf-16", "utf16": "utf-16"}
 FILE_KINDS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".gz": "csv", ".parquet": "parquet",
               ".pq": "parquet", ".xlsx": "excel", ".xlsm": "excel", ".xls": "excel"}
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -157,23 +157,42 @@ def _open_csv(raw, path: Path, view: str, encoding: str | None, read_options: di
         encoding = "utf-16"
         notes.append("read as UTF-16 (the file starts with a UTF-16 byte-order mark)")
     enc = (encoding or "utf-8").lower()
-    copy = None if enc in NATIVE_ENCODINGS else _transcode(path, enc)   # a UTF-8 copy DuckDB reads
     try:
-        structural, n_kept, n_columns = _read_csv(raw, path, copy or path, view, enc if copy is None else "utf-8",
-                                                  read_options)
-    finally:
-        if copy is not None:            # read into a table: the copy is not needed any more
-            shutil.rmtree(copy.parent, ignore_errors=True)
+        structural, n_kept, n_columns = _read_through(raw, path, view, enc, read_options)
+    except DataError as err:
+        if encoding is not None or not err.problems[0].message.startswith("the file is not UTF-8"):
+            raise
+        # not UTF-8, and no encoding given: a Windows export (cp1252) when every byte reads so
+        try:
+            structural, n_kept, n_columns = _read_through(raw, path, view, "cp1252", read_options)
+        except DataError:
+            raise err from None
+        enc = "cp1252"
+        notes.append(f"read as Windows-1252 (cp1252): not UTF-8 (line {err.problems[0].line}); "
+                     "pass encoding= if it was written in another code page")
     # record lines are read from the file itself, with Python's codec when DuckDB has none
     lines = CsvLines(path, NATIVE_ENCODINGS.get(enc, enc), read_options, n_columns, n_kept,
                      [s[0] for s in structural])
     return Opened(view, path.name, "csv", structural, notes, lines)
 
 
+def _read_through(raw, path: Path, view: str, enc: str, read_options: dict):
+    """:func:`_read_csv` of ``path`` in ``enc``: directly in an encoding DuckDB reads, else
+    through a UTF-8 copy, removed once read."""
+    copy = None if enc in NATIVE_ENCODINGS else _transcode(path, enc)
+    try:
+        return _read_csv(raw, path, copy or path, view, enc if copy is None else "utf-8", read_options)
+    finally:
+        if copy is not None:            # read into a table: the copy is not needed any more
+            shutil.rmtree(copy.parent, ignore_errors=True)
+
+
 def _read_csv(raw, path: Path, read: Path, view: str, enc: str, read_options: dict):
     """The file ``read`` (``path`` itself, or its UTF-8 copy) into the table ``view``; errors
     name ``path``. Returns the malformed lines (one per line), records kept and columns."""
     rejects = view + "_rejects"
+    for left in (rejects, rejects + "_scan"):      # an earlier attempt's rejects (another encoding)
+        raw.execute(f"DROP TABLE IF EXISTS {_q(left)}")
     reader = f"read_csv({_lit(str(read))}, all_varchar = true, encoding = {_lit(NATIVE_ENCODINGS[enc])}"
     opts = "".join(f", {k} = {_lit(v) if isinstance(v, str) else v}" for k, v in read_options.items())
     sql = (f"CREATE OR REPLACE TEMP TABLE {_q(view)} AS SELECT *, row_number() OVER () AS {ROW} "
