@@ -254,9 +254,40 @@ def test_sample_world_csv_writer_escapes_text(tmp_path):
     assert back["rating"].tolist() == [-1, 2, 3, 4, 5]
 
 
+def test_a_formula_saved_with_its_value_is_read_as_that_value(tmp_path):
+    """A workbook saved by a spreadsheet program stores each formula's value beside it (an
+    amount computed as price × quantity): that stored value is read, as pandas reads it."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    from jmtools.sources import load_orders
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["order_id", "customer_id", "timestamp", "amount"])
+    ws.append(["O1", "101", "2024-03-05 10:00:00", "=2.5*4"])
+    ws.append(["O2", "102", "2024-03-05 11:00:00", 7.5])
+    plain = tmp_path / "plain.xlsx"
+    wb.save(plain)
+    saved = tmp_path / "orders.xlsx"                # as a spreadsheet program saves it: <v>10</v>
+    with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(saved, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<f>2.5*4</f><v />", b"<f>2.5*4</f><v>10</v>")
+                assert b"<v>10</v>" in data
+            zout.writestr(item, data)
+    assert load_orders(saved).to_pandas()["amount"].tolist() == [10.0, 7.5]
+    never_saved = load_orders(plain)                # no stored value: its text, a counted rejection
+    assert never_saved.to_pandas()["amount"].tolist() == [7.5]
+    assert list(never_saved.accounting.reasons.set_index("reason").loc["unparseable amount", "lines"]) == [2]
+
+
 def test_a_loaded_workbook_keeps_a_formula_as_its_text_and_computes_none(tmp_path):
-    """Feedback typed into Excel: a formula in the text column is the text (=1+1, not 2 and not
-    empty), a formula in the rating column is a counted rejection with its line, never a value."""
+    """Feedback typed into a workbook written by a tool that stores no values: a formula in the
+    text column is the text (=1+1, not empty), a formula in the rating column is a counted
+    rejection with its line, never a value computed here."""
     from openpyxl import Workbook
 
     from jmtools.sources import load_feedback

@@ -304,11 +304,10 @@ def _read_excel(path: Path, sheet):
     import pandas as pd
 
     try:
-        # a formula cell gives its text (=1+1), never a value computed by a spreadsheet program
-        # (or none, for a workbook no such program saved): text columns keep it as text, number
-        # and time columns reject it with a reason
-        formulas = {"engine_kwargs": {"data_only": False}} if path.suffix.lower() in (".xlsx", ".xlsm") else {}
-        frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, header=None, **formulas)
+        frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, header=None)
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            frame = _formulas_without_values(frame, pd.read_excel(
+                path, sheet_name=sheet or 0, dtype=object, header=None, engine_kwargs={"data_only": False}))
     except ValueError as exc:
         raise DataError([Problem(f"the workbook cannot be read — {exc}", source=path.name,
                                  fix="pass sheet='<name of the sheet>'")]) from None
@@ -329,6 +328,18 @@ def _read_excel(path: Path, sheet):
     body = frame.iloc[top + 1:].reset_index(drop=True)
     body.columns = [h or f"Unnamed: {i}" for i, h in enumerate(header)]
     return body.astype("string"), top + 1, notes
+
+
+def _formulas_without_values(values, written):
+    """The sheet's values, where a formula cell has one (the value the spreadsheet program
+    stored when it saved the file, as pandas reads it); where it has none (a workbook written
+    by another tool and never opened in one), the formula's text: a text column keeps it as
+    text and a number or time column rejects it with a reason, instead of a blank that was
+    rejected as missing or silently left empty. Nothing is computed here."""
+    if written.shape != values.shape:
+        return values
+    formula = written.map(lambda v: isinstance(v, str) and v.startswith("=")) & values.isna()
+    return values.mask(formula, written)
 
 
 def _filled(value) -> bool:
