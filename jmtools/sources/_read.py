@@ -305,7 +305,7 @@ def _read_excel(path: Path, sheet):
 
     try:
         frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, header=None)
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
+        if path.suffix.lower() in (".xlsx", ".xlsm") and frame.isna().to_numpy().any():  # blanks only: read again
             frame = _formulas_without_values(frame, pd.read_excel(
                 path, sheet_name=sheet or 0, dtype=object, header=None, engine_kwargs={"data_only": False}))
     except ValueError as exc:
