@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import pickle
 from datetime import datetime
 
@@ -384,6 +385,56 @@ def test_bad_18_malformed_lines_are_counted_and_later_lines_stay_right(tmp_path)
     assert list(rs["unparseable timestamp"].lines) == [6]
     assert ev.accounting.rows_read == 5
     check_identity(ev)
+
+
+BROKEN_QUOTES = "\n".join([
+    "feedback_id,customer_id,timestamp,text,rating",
+    'F1,101,2024-03-15 02:01:00,"Love it, will buy again",5',            # line 2
+    'F2,102,2024-03-15 06:38:00,"Great shoes, fast checkout",4',         # line 3
+    'F3,103,2024-03-15 07:00:00,"He said "terrible" and left,1',         # line 4: quote inside
+    "F4,104,2024-03-05 03:30:00,Delivery was late,2",                    # line 5
+    'F5,105,2024-03-15 08:00:00,"unclosed quote here,2',                 # line 6: not closed
+    "F6,106,2024-03-15 12:56:00,The size chart is confusing,2",          # line 7: read into 6
+    'F7,107,2024-03-11 03:54:00,"Payment failed, twice",1',              # line 8: read into 6
+    'F8,108,2024-03-12 14:01:00,"Slow, but fine",3',                     # line 9
+    'F9,109,yesterday,"Fine, thanks",4',                                 # line 10: bad time
+    'F10,110,2024-03-12 15:00:00,"Good, really",5',                      # line 11
+]) + "\n"
+
+
+def test_bad_18b_one_broken_quote_does_not_reject_every_quoted_line(tmp_path):
+    """DuckDB guesses "no quote character" from a sample with one broken quote and then refuses
+    every good line with a quoted comma; the file is read again with ``"`` as the quote. Only
+    the broken lines are rejected, and the lines of the rest stay right."""
+    fb = load_feedback(write(tmp_path, "f.csv", BROKEN_QUOTES))
+    kept = fb.to_pandas()
+    assert kept["feedback_id"].tolist() == ["F1", "F2", "F4", "F8", "F10"]
+    assert kept["text"].tolist()[:2] == ["Love it, will buy again", "Great shoes, fast checkout"]
+    rs = reasons(fb)
+    inside = [r for k, r in rs.items() if "quote inside a quoted value" in k]
+    spans = [r for k, r in rs.items() if "quote not closed on its line" in k]
+    assert [list(r.lines) for r in inside] == [[4]] and [list(r.lines) for r in spans] == [[6]]
+    assert list(rs["unparseable timestamp"].lines) == [10]
+    assert any('read with " as the quote character' in n and "keeps 6" in n
+               for n in fb.accounting.notes)
+    check_identity(fb)
+    # independently: the lines Python's csv module reads as five fields with balanced quotes
+    good = [ln for ln in BROKEN_QUOTES.splitlines()[1:] if ln.count('"') in (0, 2)
+            and len(next(csv.reader([ln]))) == 5]
+    assert {ln.split(",")[0] for ln in good} - {"F6", "F7", "F9"} == set(kept["feedback_id"])
+
+
+def test_bad_18c_the_quote_retry_keeps_the_delimiter_and_respects_the_users_options(tmp_path):
+    semi = BROKEN_QUOTES.replace(",", ";").replace('"Love it; will', '"Love it; will')
+    fb = load_feedback(write(tmp_path, "s.csv", semi))
+    assert fb.to_pandas()["feedback_id"].tolist() == ["F1", "F2", "F4", "F8", "F10"]
+    # a quote the user chose is the user's: no second read
+    told = load_feedback(write(tmp_path, "t.csv", BROKEN_QUOTES), read_options={"quote": "'"})
+    assert not any("quote character" in n for n in told.accounting.notes)
+    check_identity(told)
+    # a ragged line in a file without quotes is read once, as before
+    plain = load_events(write(tmp_path, "e.csv", EVENTS + "\nc3,2024-01-01,view,EXTRA\n"))
+    assert not any("quote character" in n for n in plain.accounting.notes)
 
 
 def test_bad_19_empty_file(tmp_path):

@@ -158,22 +158,23 @@ def _open_csv(raw, path: Path, view: str, encoding: str | None, read_options: di
         notes.append("read as UTF-16 (the file starts with a UTF-16 byte-order mark)")
     enc = (encoding or "utf-8").lower()
     try:
-        structural, n_kept, n_columns = _read_through(raw, path, view, enc, read_options)
+        read = _read_through(raw, path, view, enc, read_options)
     except DataError as err:
         if encoding is not None or not err.problems[0].message.startswith("the file is not UTF-8"):
             raise
         # not UTF-8, and no encoding given: a Windows export (cp1252) when every byte reads so
         try:
-            structural, n_kept, n_columns = _read_through(raw, path, view, "cp1252", read_options)
+            read = _read_through(raw, path, view, "cp1252", read_options)
         except DataError:
             raise err from None
         enc = "cp1252"
         notes.append(f"read as Windows-1252 (cp1252): not UTF-8 (line {err.problems[0].line}); "
                      "pass encoding= if it was written in another code page")
+    notes.extend(read.notes)
     # record lines are read from the file itself, with Python's codec when DuckDB has none
-    lines = CsvLines(path, NATIVE_ENCODINGS.get(enc, enc), read_options, n_columns, n_kept,
-                     [s[0] for s in structural])
-    return Opened(view, path.name, "csv", structural, notes, lines)
+    lines = CsvLines(path, NATIVE_ENCODINGS.get(enc, enc), read.options, read.n_columns,
+                     read.n_kept, [s[0] for s in read.structural])
+    return Opened(view, path.name, "csv", read.structural, notes, lines)
 
 
 def _read_through(raw, path: Path, view: str, enc: str, read_options: dict):
@@ -187,34 +188,106 @@ def _read_through(raw, path: Path, view: str, enc: str, read_options: dict):
             shutil.rmtree(copy.parent, ignore_errors=True)
 
 
-def _read_csv(raw, path: Path, read: Path, view: str, enc: str, read_options: dict):
+@dataclass
+class _CsvRead:
+    """What :func:`_read_csv` read: DuckDB's malformed lines (one per line) as (line, kind, text),
+    records kept, columns, the dialect options the records were read with, and notes."""
+
+    structural: list
+    n_kept: int
+    n_columns: int
+    options: dict
+    notes: list
+
+
+#: DuckDB's kinds of malformed line, in words; a record that spans lines because a quote was
+#: not closed is told apart (:func:`_kind`).
+_KINDS = {"UNQUOTED VALUE": "a quote inside a quoted value: double it, or remove it"}
+_SPANNING = ("a quote not closed on its line: the lines after it were read into it, up to the "
+             "next quote")
+
+
+def _kind(kind: str, text: str) -> str:
+    if kind.upper() in ("UNQUOTED VALUE", "TOO MANY COLUMNS") and "\n" in text.strip():
+        return _SPANNING
+    return _KINDS.get(kind.upper(), kind)
+
+
+def _read_csv(raw, path: Path, read: Path, view: str, enc: str, read_options: dict) -> _CsvRead:
     """The file ``read`` (``path`` itself, or its UTF-8 copy) into the table ``view``; errors
-    name ``path``. Returns the malformed lines (one per line), records kept and columns."""
-    rejects = view + "_rejects"
-    for left in (rejects, rejects + "_scan"):      # an earlier attempt's rejects (another encoding)
-        raw.execute(f"DROP TABLE IF EXISTS {_q(left)}")
+    name ``path``.
+
+    DuckDB guesses the dialect from a sample. When one value's quoting is broken it can guess
+    that the file has no quote character, and then refuses every good line with a quoted
+    delimiter; :func:`_requoted` reads such a file again with ``"`` as the quote and keeps the
+    read that loses fewer rows.
+    """
     reader = f"read_csv({_lit(str(read))}, all_varchar = true, encoding = {_lit(NATIVE_ENCODINGS[enc])}"
     opts = "".join(f", {k} = {_lit(v) if isinstance(v, str) else v}" for k, v in read_options.items())
-    sql = (f"CREATE OR REPLACE TEMP TABLE {_q(view)} AS SELECT *, row_number() OVER () AS {ROW} "
-           f"FROM {reader}, header = true, store_rejects = true, rejects_table = {_lit(rejects)}, "
-           f"rejects_scan = {_lit(rejects + '_scan')}{opts})")
-    try:
-        raw.execute(sql)
-    except Exception as exc:  # DuckDB reports encoding and dialect errors here
-        raise _csv_error(exc, path) from None
-    bad = raw.execute(f"SELECT line, error_type, csv_line FROM {_q(rejects)} ORDER BY line").fetchall()
-    structural = list({int(line): (int(line), str(kind), str(text))    # DuckDB logs a line once per
-                       for line, kind, text in reversed(bad)}.values())[::-1]   # extra column: one each
+    structural = _into(raw, view, f"{reader}, header = true", opts, path)
+    n_kept = raw.execute(f"SELECT count(*) FROM {_q(view)}").fetchone()[0]
     unicode = [line for line, kind, _ in structural if "UNICODE" in kind.upper() or "ENCODING" in kind.upper()]
     if unicode:
         raise DataError([Problem(f"the file is not {NATIVE_ENCODINGS[enc].upper()} encoded — invalid "
                                  f"byte sequences on {len(unicode)} line{'s' if len(unicode) > 1 else ''}",
                                  source=path.name, lines=tuple(unicode), line=unicode[0],
                                  fix="pass encoding='latin-1' (or 'cp1252', 'utf-16') to the loader")])
-    _check_header(raw, path, view, f"{reader}, header = false{opts})")
-    n_kept = raw.execute(f"SELECT count(*) FROM {_q(view)}").fetchone()[0]
-    n_columns = len(raw.execute(f"DESCRIBE {_q(view)}").fetchall()) - 1
-    return structural, n_kept, n_columns
+    done = _CsvRead(structural, n_kept, 0, dict(read_options), [])
+    if structural and not {"quote", "escape", "auto_detect", "columns"} & set(read_options):
+        done = _requoted(raw, path, reader, view, opts, done)
+    _check_header(raw, path, view, f"{reader}, header = false{opts}{done.options.get('_sql', '')})")
+    done.options.pop("_sql", None)
+    done.n_columns = len(raw.execute(f"DESCRIBE {_q(view)}").fetchall()) - 1
+    done.structural = [(line, _kind(kind, text), text) for line, kind, text in done.structural]
+    return done
+
+
+def _into(raw, view: str, reader: str, opts: str, path: Path) -> list:
+    """``reader`` (a ``read_csv(...`` call left open) into the table ``view``, malformed lines
+    stored aside; returns them (line, DuckDB's kind, text), one per line."""
+    rejects = view + "_rejects"
+    for left in (rejects, rejects + "_scan"):      # an earlier attempt's rejects (another encoding)
+        raw.execute(f"DROP TABLE IF EXISTS {_q(left)}")
+    sql = (f"CREATE OR REPLACE TEMP TABLE {_q(view)} AS SELECT *, row_number() OVER () AS {ROW} "
+           f"FROM {reader}, store_rejects = true, rejects_table = {_lit(rejects)}, "
+           f"rejects_scan = {_lit(rejects + '_scan')}{opts})")
+    try:
+        raw.execute(sql)
+    except Exception as exc:  # DuckDB reports encoding and dialect errors here
+        raise _csv_error(exc, path) from None
+    bad = raw.execute(f"SELECT line, error_type, csv_line FROM {_q(rejects)} ORDER BY line").fetchall()
+    return list({int(line): (int(line), str(kind), str(text))    # DuckDB logs a line once per
+                 for line, kind, text in reversed(bad)}.values())[::-1]   # extra column: one each
+
+
+def _requoted(raw, path: Path, reader: str, view: str, opts: str, first: _CsvRead) -> _CsvRead:
+    """``first`` read again with ``"`` as the quote when DuckDB guessed none and refused lines
+    that hold one; the read that keeps more records."""
+    scan = raw.execute(f"SELECT delimiter, quote, skip_rows FROM {_q(view + '_rejects_scan')} "
+                       "LIMIT 1").fetchone()
+    if scan is None or scan[1] not in ("(empty)", "") or not any('"' in t for _, _, t in first.structural):
+        return first
+    delim, skip = scan[0], int(scan[2] or 0)
+    names = [r[0] for r in raw.execute(f"DESCRIBE {_q(view)}").fetchall() if r[0] != ROW]
+    columns = "{" + ", ".join(f"{_lit(n.strip().strip(chr(34)))}: 'VARCHAR'" for n in names) + "}"
+    dialect = (f", auto_detect = false, delim = {_lit(delim)}, quote = '\"', escape = '\"', "
+               f"skip = {skip}")
+    again = view + "_quoted"
+    try:
+        structural = _into(raw, again, f"{reader}, header = true, columns = {columns}{dialect}",
+                           opts, path)
+    except DataError:
+        return first
+    n_kept = raw.execute(f"SELECT count(*) FROM {_q(again)}").fetchone()[0]
+    if n_kept <= first.n_kept:
+        raw.execute(f"DROP TABLE {_q(again)}")
+        return first
+    raw.execute(f"DROP TABLE {_q(view)}")
+    raw.execute(f"ALTER TABLE {_q(again)} RENAME TO {_q(view)}")
+    note = (f"read with \" as the quote character: the reader's guess of the dialect (no quote) "
+            f"kept {first.n_kept:,} rows, this read keeps {n_kept:,}")
+    return _CsvRead(structural, n_kept, 0, {"delim": delim, "quote": '"',
+                                            "_sql": f", columns = {columns}{dialect}"}, [note])
 
 
 def _check_header(raw, path: Path, view: str, headerless: str) -> None:
