@@ -372,6 +372,36 @@ def test_bad_16g_an_excel_title_row_above_the_header_is_skipped_and_lines_stay_e
     assert load_customers(tmp_path / "customers.xlsx").to_pandas()["customer_id"].tolist() == ["c1", "c2"]
 
 
+def test_bad_16h_excel_date_numbers_are_read_as_times_and_a_year_or_epoch_stays_rejected(tmp_path):
+    """A sheet whose time column is formatted as numbers holds Excel's date numbers (45361.75);
+    they are times, as Excel shows them once formatted as dates. A year (2024) or epoch seconds
+    in the same column stay rejected; a CSV's numbers are not taken for dates."""
+    from openpyxl import Workbook
+    from openpyxl.utils.datetime import from_excel
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["customer_id", "timestamp", "event"])
+    cells = [45361.75, datetime(2024, 3, 9, 19), 45362, "45363.5", 2024, 1710000000, 45361.0001]
+    for i, v in enumerate(cells):
+        ws.append([f"c{i}", v, "view"])
+    wb.save(tmp_path / "events.xlsx")
+    ev = load_events(tmp_path / "events.xlsx")
+    got = ev.to_pandas().set_index("customer_id")["timestamp"]
+    want = {f"c{i}": (v if isinstance(v, datetime) else from_excel(float(v)))
+            for i, v in enumerate(cells) if i not in (4, 5)}
+    assert set(got.index) == set(want)
+    for k, v in want.items():         # to the millisecond, as openpyxl converts them
+        assert abs(got[k] - pd.Timestamp(v)) < pd.Timedelta(milliseconds=1), k
+    assert list(reasons(ev)["unparseable timestamp"].lines) == [6, 7]
+    assert any("4 values of timestamp read as Excel date numbers" in n for n in ev.accounting.notes)
+    check_identity(ev)
+    local = load_events(tmp_path / "events.xlsx", tz="Europe/Berlin").to_pandas()
+    assert local.set_index("customer_id")["timestamp"]["c0"] == pd.Timestamp("2024-03-10 17:00")
+    csv_ev = load_events(write(tmp_path, "e.csv", "customer_id,timestamp,event\nc1,45361.75,view\n"))
+    assert csv_ev.accounting.rows_rejected == 1
+
+
 def test_bad_17_unknown_encoding_name(tmp_path):
     with pytest.raises(ParameterError, match="encoding"):
         load_events(write(tmp_path, "e.csv", EVENTS), encoding="klingon-8")

@@ -136,7 +136,8 @@ class _Rules:
 
 
 def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src: str,
-                  src_type: str, *, time_format: str | None, tz: str | None) -> None:
+                  src_type: str, *, time_format: str | None, tz: str | None,
+                  serials: bool = False) -> None:
     col = q(src)
     is_text = src_type.upper() == "VARCHAR"
     raw = q("_t_" + canonical)
@@ -172,6 +173,8 @@ def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src:
                       f"{canonical} must be a finite number; remove NaN, inf and values beyond ±1e308")
     else:
         expr = _timestamp_expr(col, text, src_type, time_format, tz)
+        if serials and is_text and not time_format:
+            expr = f"CASE WHEN {_serial(text)} THEN {_from_serial(text, tz)} ELSE {expr} END"
         stored = src_type.upper()
         if is_text or time_format in ("unix", "unix_ms"):
             rules.add(f"{raw} IS NOT NULL AND {typed} IS NULL", f"unparseable {canonical}", canonical,
@@ -189,6 +192,25 @@ def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src:
                                 f"every row needs a value in {canonical}"))
     rules.inner.append(f"{expr} AS {typed}")
     rules.names.append(canonical)
+
+
+#: Excel's date numbers (days since 1899-12-30, the fraction the time of day) read as times:
+#: 1970-01-01 to 2099-12-31 only, so that a year (2024) or a count stays a rejected value.
+SERIAL_RANGE = (25569, 73051)
+
+
+def _serial(text: str) -> str:
+    """SQL: ``text`` is an Excel date number (a cell formatted as a number, not a date)."""
+    return (f"(regexp_full_match({text}, '[0-9]{{5}}([.][0-9]+)?') AND "
+            f"TRY_CAST({text} AS DOUBLE) >= {SERIAL_RANGE[0]} AND TRY_CAST({text} AS DOUBLE) < {SERIAL_RANGE[1]})")
+
+
+def _from_serial(text: str, tz) -> str:
+    """SQL: the Excel date number ``text`` as a timestamp, to the millisecond; local time in
+    ``tz`` when given (Excel stores no zone)."""
+    stamp = (f"make_timestamp(CAST(round((TRY_CAST({text} AS DOUBLE) - {SERIAL_RANGE[0]}) * 86400000) "
+             "AS BIGINT) * 1000)")
+    return f"timezone('UTC', timezone({lit(tz)}, {stamp}))" if tz else stamp
 
 
 def _timestamp_expr(col: str, text: str, src_type: str, time_format, tz) -> str:
@@ -211,6 +233,21 @@ def _timestamp_expr(col: str, text: str, src_type: str, time_format, tz) -> str:
                 f"THEN timezone('UTC', TRY_CAST({text} AS TIMESTAMPTZ)) "
                 f"ELSE {to_utc(f'TRY_CAST({text} AS TIMESTAMP)')} END")
     return f"timezone('UTC', TRY_CAST({text} AS TIMESTAMPTZ))"
+
+
+def _serial_notes(raw, view: str, spec: TableSpec, mapping: dict, types: dict) -> list[str]:
+    """A note per time column of a sheet with cells that are Excel date numbers."""
+    notes = []
+    for col in spec.columns:
+        src = mapping.get(col.name)
+        if col.kind != "timestamp" or src is None or types[src].upper() != "VARCHAR":
+            continue
+        n = raw.execute(f"SELECT count(*) FROM {q(view)} WHERE {_serial(f'TRIM({q(src)})')}").fetchone()[0]
+        if n:
+            notes.append(f"{n:,} value{'s' if n > 1 else ''} of {col.name} read as Excel date "
+                         "numbers (days since 1899-12-30): format the column as dates in the sheet "
+                         "if they are something else")
+    return notes
 
 
 def _survey_rules(rules: _Rules, scales: dict) -> None:
@@ -271,7 +308,10 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     for col in spec.columns:
         if col.name in mapping:
             _typed_column(rules, col.name, col.kind, col.required, mapping[col.name],
-                          types[mapping[col.name]], time_format=time_format, tz=tz)
+                          types[mapping[col.name]], time_format=time_format, tz=tz,
+                          serials=opened.lines == "excel")
+    if opened.lines == "excel" and not time_format:
+        notes.extend(_serial_notes(raw, view, spec, mapping, types))
     if spec.kind == "surveys":
         _survey_rules(rules, scales)
     text_extras = [mapping[c] for c in extras if types[mapping[c]].upper() == "VARCHAR"]
