@@ -193,6 +193,31 @@ def test_the_kernel_is_given_the_evidence_cache_unless_no_cache(tmp_path, monkey
     assert os.environ[CACHE_ENV] == "mine"                       # the parent's environment is restored
 
 
+def test_out_may_name_a_folder_and_anything_else_is_refused_before_the_notebook_runs(
+        tmp_path, capsys, monkeypatch, no_run):
+    """``-o reports/`` or an existing folder writes ``<notebook name>.html`` in it (it used to
+    run the whole notebook, write ``reports.ipynb`` beside the folder and end in a traceback);
+    ``-o report.pdf`` is a wrong command line, found before any kernel starts."""
+    written = []
+    monkeypatch.setattr(cli_report, "run_notebook", lambda nb, out, **kw: written.append(Path(out))
+                        or type("Run", (), {"duration_s": 0.0})())
+    monkeypatch.setattr(cli_report, "export_html", lambda executed, html, **kw: written.append(Path(html)))
+    folder = tmp_path / "out"
+    folder.mkdir()
+    assert main(["report", NOTEBOOK, "-o", str(folder)]) == 0
+    assert main(["report", NOTEBOOK, "-o", str(tmp_path / "new") + "/"]) == 0
+    assert main(["report", NOTEBOOK, "-o", str(tmp_path / "ben.HTML")]) == 0
+    stem = Path(NOTEBOOK).stem
+    assert written == [folder / f"{stem}.ipynb", folder / f"{stem}.html",
+                       tmp_path / "new" / f"{stem}.ipynb", tmp_path / "new" / f"{stem}.html",
+                       tmp_path / "ben.ipynb", tmp_path / "ben.HTML"]
+    written.clear()
+    assert main(["report", NOTEBOOK, "-o", str(tmp_path / "ben.pdf")]) == 2
+    err = capsys.readouterr().err
+    assert "ending in .html, or a folder" in err and "ben.html" in err and "Traceback" not in err
+    assert written == []
+
+
 FAILS = Path(__file__).parent / "notebooks" / "fails_when_divisor_zero.ipynb"
 
 

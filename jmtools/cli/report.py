@@ -196,8 +196,9 @@ def add_report(sub) -> None:
     p.add_argument("notebook", metavar="NOTEBOOK", help="parameterised notebook (.ipynb)")
     _param_args(p)
     p.add_argument("-o", "--out", metavar="HTML",
-                   help="report file (default: reports/<notebook name>.html); the executed "
-                        "notebook is written next to it as .ipynb")
+                   help="report file (default: reports/<notebook name>.html), or a folder to "
+                        "write <notebook name>.html in; the executed notebook is written next "
+                        "to it as .ipynb")
     p.add_argument("--static", action="store_true",
                    help="also write <name>.static.html with PNG charts and no script (e-mail)")
     p.add_argument("--pdf", action="store_true",
@@ -221,13 +222,30 @@ def _cell_timeout(p) -> None:
                    help="stop a cell that runs longer than this, naming it (default 600; 0: no limit)")
 
 
+def _report_file(out: str | None, notebook: str) -> Path:
+    """The report's HTML file: ``-o`` as given when it ends in .html, in the folder ``-o``
+    names (an existing folder, or a path ending in /) as ``<notebook name>.html``; checked
+    before the notebook runs."""
+    name = f"{Path(notebook).stem}.html"
+    if out is None:
+        return Path("reports") / name
+    path = Path(out)
+    if path.is_dir() or out.endswith(("/", os.sep)):
+        return path / name
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise ParameterError("--out", out, expected="a report file ending in .html, or a folder",
+                             fix=f"-o {path.with_suffix('.html')} (the executed notebook, --static "
+                                 "and --pdf files are written beside it)")
+    return path
+
+
 def _report(args) -> int:
     if args.list_parameters:
         for param in read_parameters(args.notebook).values():
             print(param.describe())
         return 0
     params = _parameters(args.notebook, args)
-    html = Path(args.out or Path("reports") / f"{Path(args.notebook).stem}.html")
+    html = _report_file(args.out, args.notebook)
     executed = html.with_suffix(".ipynb")
     warming = prepare_exporter()     # nbconvert's imports while the kernel runs
     with evidence_cache_for_kernels(not args.no_cache):
