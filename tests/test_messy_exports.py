@@ -98,3 +98,22 @@ def test_events_whose_every_row_is_rejected_are_named_in_the_headline(tmp_path):
     assert "Check the rule" not in text
     expected = pd.read_csv(path / "events.csv", sep=";")
     assert len(expected) == 12
+
+
+def test_what_the_loader_settled_on_its_own_is_said_in_the_data_section(tmp_path):
+    """A Windows export (cp1252) with one broken quote: the report says how the file was read
+    (the code page, the quote read again) beside the rejected lines; a sample world, read as it
+    is, gets no such list."""
+    rows = ["F1,101,2024-03-15 02:01:00,\"Caf\u00e9 closed, sadly\"",
+            "F2,102,2024-03-15 03:01:00,\"He said \"late\" twice\"",
+            "F3,103,2024-03-15 04:01:00,\"Fine, thanks\""]
+    path = folder(tmp_path)
+    (path / "feedback.csv").write_bytes(
+        ("feedback_id,customer_id,timestamp,text\n" + "\n".join(rows) + "\n").encode("cp1252"))
+    text = report_text(path)
+    notes = text[text.index("How the files were read"):]
+    assert "feedback.csv**: read as Windows-1252" in notes
+    assert 'read with " as the quote character' in notes and "keeps 2" in notes
+    assert "feedback.csv**, malformed line (a quote inside a quoted value" in text
+    assert "How the files were read" not in shown_text(run_cells(NB00, {"data_dir": "sample:b2b",
+                                                                        "persona": "all"}).displayed)

@@ -49,6 +49,21 @@ def test_the_load_accounting_is_a_table_with_separators_and_reasons(tmp_path, sh
     assert "share_rejected" not in html and "<th>rows read</th>" in html
 
 
+def test_what_loading_settled_is_shown_under_the_accounting_and_only_then(tmp_path, shown):
+    from jmtools.sources import load_world
+
+    folder = tmp_path / "world"
+    shutil.copytree(ROOT / "data" / "ecommerce", folder)
+    customers = pd.read_csv(folder / "customers.csv", dtype=str)
+    customers.rename(columns={"customer_id": "Customer ID"}).to_csv(folder / "customers.csv", index=False)
+    show_accounting(load_world(folder))
+    assert len(shown) == 2 and "How the files were read" in shown[1]
+    assert "customers.csv" in shown[1] and "Customer ID&#x27; read as" in shown[1]
+    shown.clear()
+    show_accounting(load_world(ROOT / "data" / "ecommerce"))
+    assert len(shown) == 1 and "How the files were read" not in shown[0]
+
+
 def test_the_themes_accounting_adds_up_and_shows_its_checks_with_n_and_intervals(shown):
     from jmtools.analyses.themes import find_themes
 

@@ -39,7 +39,7 @@ from jmtools.report.present import funnel_chart, headline_cards, html_table, md,
 from jmtools.report.headline import headline_html, headline_items
 from jmtools.report.problem_sections import fix_first, the_map, what_they_write, where_it_hurts
 from jmtools.report.record import record, record_source
-from jmtools.report.steps import show_dates_only
+from jmtools.report.steps import show_dates_only, show_reading_notes
 from jmtools.report.wording import coverage_sentence, loss_words, not_shown_template, reached_words
 from jmtools.sources import SPECS
 
@@ -297,6 +297,7 @@ def data_behind(f: Findings) -> None:
     acc = f.accounting
     kit.display(html_table(acc))
     _rejections(f)
+    show_reading_notes(f.world)
     absent = [k for k in SPECS if not kit.has(f, k)]
     if absent:
         kit.display(md("This folder has no {absent}: the sections that need them say which file would fill "

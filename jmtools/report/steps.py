@@ -33,7 +33,7 @@ from jmtools.report.record import record, record_source
 from jmtools.report.wording import HIDDEN_CELL, not_shown_template
 from jmtools.sources import missing_table
 
-__all__ = ["record_world", "show_accounting", "show_missing_table", "record_persona_figures", "record_largest_drop_off", "record_slowest_step", "show_dates_only",
+__all__ = ["record_world", "show_accounting", "show_reading_notes", "show_missing_table", "record_persona_figures", "record_largest_drop_off", "record_slowest_step", "show_dates_only",
            "show_persona_sizes", "show_hidden_persona",
            "record_emotion_figures", "write_pain_points", "show_themes", "show_theme_accounting", "show_pain_points", "PAIN_POINT_COLUMNS",
            "show_themes_chart", "show_pain_points_chart", "COMPARISON_COLUMNS", "show_comparisons",
@@ -92,7 +92,43 @@ def show_accounting(world) -> pd.DataFrame:
                                        "why rejected": "why rejected (rows)"},
                        caption=f"{number(read)} rows read = {number(read - rejected)} used + "
                                f"{number(rejected)} rejected"))
+    show_reading_notes(world)
     return table
+
+
+def show_reading_notes(world) -> list[str]:
+    """Show what loading settled on its own, per file: an encoding it chose, a file read again
+    with ``"`` as the quote, Excel rows skipped or date numbers read, columns matched by another
+    name (each table's ``accounting.notes``); nothing when there is none.
+
+    Parameters
+    ----------
+    world : jmtools.sources.World
+        From :func:`jmtools.sources.load_world`.
+
+    Returns
+    -------
+    list of str
+        The lines shown, ``"file: note"``.
+
+    Examples
+    --------
+    >>> from jmtools.sources import load_world
+    >>> show_reading_notes(load_world("sample:b2b"))     # the sample files are read as they are
+    []
+    """
+    template, values, shown = [], {}, []
+    for loaded in world.tables.values():
+        for note in getattr(getattr(loaded, "accounting", None), "notes", None) or ():
+            i = len(template)
+            template.append(f"- **{{file{i}}}**: {{note{i}}}")
+            values.update({f"file{i}": loaded.source, f"note{i}": str(note)})
+            shown.append(f"{loaded.source}: {note}")
+    if template:
+        from IPython.display import display
+
+        display(md("**How the files were read**\n\n" + "\n".join(template), **values))
+    return shown
 
 
 def show_missing_table(world, kind: str, fills: str = "", *, columns: str | None = None) -> bool:
