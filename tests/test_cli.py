@@ -99,6 +99,29 @@ def test_a_negative_cell_timeout_is_refused(command, capsys):
     assert "--timeout: must be a number of seconds, 0 or more (0: no limit)" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", [["batch", "nb.ipynb", "--journey", "j.yaml"], ["demo"]])
+def test_an_out_folder_that_is_a_file_is_refused_before_any_report_runs(command, tmp_path, capsys):
+    """``--out reports.html`` naming an existing file ended, after the notebook names were read,
+    in a FileExistsError traceback from the batch."""
+    taken = tmp_path / "reports.html"
+    taken.write_text("x")
+    with pytest.raises(SystemExit) as caught:
+        main([*command, "--out", str(taken)])
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert "--out: must be a folder" in err and "Traceback" not in err
+
+
+def test_a_batch_folder_that_cannot_be_made_is_a_parameter_error(tmp_path):
+    from jmtools.core.errors import ParameterError
+    from jmtools.report.batch import Job, run_batch
+
+    (tmp_path / "file").write_text("x")
+    job = Job(name="a", notebook=str(Path(__file__).parent / "notebooks" / "imports_only.ipynb"))
+    with pytest.raises(ParameterError, match="folder the reports can be written in"):
+        run_batch([job], tmp_path / "file" / "inside", workers=1, progress=False)
+
+
 def test_no_command_prints_help_and_exits_2(capsys):
     assert main([]) == 2
     assert "validate" in capsys.readouterr().out

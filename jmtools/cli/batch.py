@@ -9,11 +9,12 @@ parameters are read as ``jmtools report`` reads them (:mod:`jmtools.cli.report`)
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
 from jmtools.cli._help import ParagraphFormatter
-from jmtools.cli._options import workers
+from jmtools.cli._options import out_folder, workers
 from jmtools.cli.report import _cell_timeout, _param_args, _parameters, _usage_errors
 from jmtools.core.errors import ParameterError
 from jmtools.core.resources import data_dir, project_root
@@ -54,7 +55,7 @@ def add_batch(sub) -> None:
     _param_args(p)
     p.add_argument("--persona-parameter", default="persona", metavar="NAME",
                    help="notebook parameter that selects the persona (default: persona)")
-    p.add_argument("--out", metavar="DIR", help="output folder (default: reports/)")
+    p.add_argument("--out", type=out_folder, metavar="DIR", help="output folder (default: reports/)")
     p.add_argument("--workers", type=workers, metavar="N", help="parallel processes, 1 or more (default: CPU count)")
     p.add_argument("--no-static", action="store_true", help="skip the static (e-mail) variants")
     p.add_argument("--pdf", action="store_true", help="also print each report to PDF (headless Chromium)")
@@ -68,6 +69,10 @@ def _batch(args) -> int:
     if args.config:
         cfg = batch.load_batch_config(args.config)
         jobs, out = cfg["jobs"], args.out or cfg["out"] or "reports"
+        try:
+            out_folder(str(out))
+        except argparse.ArgumentTypeError as err:
+            raise ParameterError("out", str(out), expected="a folder", fix=f"{err} in {args.config}") from None
         workers = workers or cfg["workers"]
         static = static and cfg["static"]
     elif args.notebook and args.journey:
@@ -93,7 +98,7 @@ def add_demo(sub) -> None:
                     "missing), run the end-to-end journey report for every persona and for all "
                     "customers of each world in parallel, and write the reports with an index. "
                     "Prints where the index is.")
-    p.add_argument("--out", default="reports", metavar="DIR", help="output folder (default: reports/)")
+    p.add_argument("--out", type=out_folder, default="reports", metavar="DIR", help="output folder (default: reports/)")
     p.add_argument("--worlds", nargs="+", metavar="WORLD", help="worlds to report on "
                    "(default: every bundled world: ecommerce b2b)")
     p.add_argument("--workers", type=workers, metavar="N", help="parallel processes, 1 or more (default: CPU count)")

@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-from jmtools.core.errors import JmtoolsError, ReportError, time_limit, whole_number
+from jmtools.core.errors import JmtoolsError, ParameterError, ReportError, time_limit, whole_number
 from jmtools.core.resources import resolve_data_dir
 from jmtools.report.dashboard import write_index
 from jmtools.sources import journey_path
@@ -254,7 +254,11 @@ def run_batch(jobs: Iterable[Job], out_dir: str | os.PathLike, *, workers: int |
     jobs = list(jobs)
     _check_jobs(jobs)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:              # a file of that name, a read-only or missing drive
+        raise ParameterError("out_dir", str(out_dir), expected="a folder the reports can be written in",
+                             fix=f"name another folder ({exc.strerror or type(exc).__name__})") from None
     run_id, t0 = _now(), time.perf_counter()
     if workers is not None:
         whole_number("workers", workers, fix="leave workers out (None) for one process per CPU")
