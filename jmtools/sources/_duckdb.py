@@ -42,6 +42,19 @@ def blank_to_null(expr: str) -> str:
             f"ELSE NULLIF({expr}, '') END")
 
 
+#: Written for "no value" by exports (SQL tools, pandas, MySQL's ``\\N``, spreadsheets): read as
+#: missing in ids, numbers and times; text columns keep them (a region may be called NA).
+PLACEHOLDERS = ("NULL", "null", "Null", "\\N", "N/A", "n/a", "NA", "#N/A", "#NA", "NaN", "nan",
+                "None", "none", "-", "--", "<NA>", "NaT", "(null)")
+
+
+def missing_to_null(expr: str) -> str:
+    """SQL: :func:`blank_to_null` of ``expr``, and NULL for a :data:`PLACEHOLDERS` value."""
+    text = blank_to_null(expr)
+    return (f"CASE WHEN length({text}) <= 6 AND {text} IN ({', '.join(lit(v) for v in PLACEHOLDERS)}) "
+            f"THEN NULL ELSE {text} END")
+
+
 def normalise_name(name: str) -> str:
     """``' Customer ID '`` → ``'customer_id'`` (lower snake case)."""
     return re.sub(r"[^0-9a-z]+", "_", str(name).strip().lower()).strip("_")
@@ -131,8 +144,16 @@ class _Rules:
         self.names: list[str] = []
         self.checks: list[tuple[str, str, str, str, str]] = []  # (cond, reason, column, raw, fix)
 
+        self.blanks: list[tuple[str, str, str, str, str]] = []  # the same, for optional columns
+
     def add(self, cond: str, reason: str, column: str, raw: str, fix: str = "") -> None:
         self.checks.append((cond, reason, column, raw, fix))
+
+    def blank(self, cond: str, reason: str, column: str, raw: str, fix: str = "") -> None:
+        """A value of an optional column that cannot be read: the row is kept with the value
+        left blank, and counted (:func:`_account`)."""
+        self.blanks.append((cond, reason, column, raw, fix))
+
 
 
 def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src: str,
@@ -142,13 +163,16 @@ def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src:
     is_text = src_type.upper() == "VARCHAR"
     raw = q("_t_" + canonical)
     typed = q(canonical)
-    text = blank_to_null(col) if is_text else blank_to_null(f"CAST({col} AS VARCHAR)")
+    as_text = col if is_text else f"CAST({col} AS VARCHAR)"
+    text = missing_to_null(as_text) if is_text and kind != "str" else blank_to_null(as_text)
     rules.inner.append((text if is_text else col) + f" AS {raw}")
     raw_text = raw if is_text else f"CAST({raw} AS VARCHAR)"
+    if not required:            # optional: a value that cannot be read is left blank, the row kept
+        rules = _Optional(rules)
     if kind == "id":
         expr = text
     elif kind == "str":
-        expr = f"CAST({col} AS VARCHAR)"
+        expr = text if is_text else f"CAST({col} AS VARCHAR)"
     elif kind in ("float", "int"):
         sql_type = "DOUBLE" if kind == "float" else "BIGINT"
         expr = f"TRY_CAST({text} AS {sql_type})" if is_text else f"CAST({col} AS {sql_type})"
@@ -190,8 +214,21 @@ def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src:
     if required:
         rules.checks.insert(0, (f"{raw} IS NULL", f"missing {canonical}", canonical, "NULL",
                                 f"every row needs a value in {canonical}"))
+    else:
+        rules = rules.rules
     rules.inner.append(f"{expr} AS {typed}")
     rules.names.append(canonical)
+
+
+class _Optional:
+    """:class:`_Rules` seen by an optional column: its checks become blanks (the value left
+    blank and counted, the row kept; :func:`_stage`)."""
+
+    def __init__(self, rules: _Rules):
+        self.rules = rules
+
+    def add(self, cond: str, reason: str, column: str, raw: str, fix: str = "") -> None:
+        self.rules.blank(cond, reason, column, raw, fix)
 
 
 #: Excel's date numbers (days since 1899-12-30, the fraction the time of day) read as times:
@@ -269,7 +306,7 @@ def _infer_extra(raw, view: str, cols: list[str]) -> dict[str, str]:
         return {}
     checks = []
     for c in cols:
-        t = f"NULLIF(TRIM({q(c)}), '')"
+        t = missing_to_null(q(c))     # N/A, NULL, - … are no value, not text (PLACEHOLDERS)
         for typ in ("BIGINT", "DOUBLE", "BOOLEAN", "TIMESTAMP"):
             if typ == "BIGINT":  # TRY_CAST('0.84' AS BIGINT) rounds to 1: require whole numbers
                 checks.append(f"count({t}) = count(CASE WHEN TRY_CAST({t} AS DOUBLE) = "
@@ -400,19 +437,27 @@ def _stage(raw, inner: str, name: str, rules: _Rules, spec: TableSpec, path) -> 
     """
     import duckdb
 
-    if rules.checks:
-        whens = " ".join(f"WHEN {c[0]} THEN {i}" for i, c in enumerate(rules.checks))
-        code = f"CAST(CASE {whens} END AS UTINYINT)"
-    else:
-        code = "CAST(NULL AS UTINYINT)"
-    kept = ", ".join(q(n) for n in rules.names)
+    base = len(rules.checks) + 1              # codes from here: a blanked value, the row kept
+    whens = [f"WHEN {c[0]} THEN {i}" for i, c in enumerate(rules.checks)]
+    # each check of an optional column is computed once, as a column "_bj": it blanks the value
+    # and gives the row's code (when no check rejects the row)
+    whens += [f"WHEN _b{j} THEN {base + j}" for j in range(len(rules.blanks))]
+    code = f"CAST(CASE {' '.join(whens)} END AS UTINYINT)" if whens else "CAST(NULL AS UTINYINT)"
+    blanked: dict[str, list[str]] = {}
+    for j, (_, _, column, _, _) in enumerate(rules.blanks):
+        blanked.setdefault(column, []).append(f"_b{j}")
+    kept = ", ".join(f"CASE WHEN {' OR '.join(blanked[n])} THEN NULL ELSE {q(n)} END AS {q(n)}"
+                     if n in blanked else q(n) for n in rules.names)
+    if rules.blanks:
+        flags = ", ".join(f"coalesce({b[0]}, false) AS _b{j}" for j, b in enumerate(rules.blanks))
+        inner = f"SELECT *, {flags} FROM ({inner})"
     sql = f"SELECT {kept}, _row, {code} AS _rc FROM ({inner})"
     order = ""
     if spec.unique:
-        key = q(spec.unique)
-        sql = (f"SELECT * EXCLUDE (_n) REPLACE (CASE WHEN _rc IS NULL AND {key} IS NOT NULL AND _n > 1 "
+        key, keeps = q(spec.unique), f"(_rc IS NULL OR _rc >= {base})"
+        sql = (f"SELECT * EXCLUDE (_n) REPLACE (CASE WHEN {keeps} AND {key} IS NOT NULL AND _n > 1 "
                f"THEN {len(rules.checks)} ELSE _rc END AS _rc) FROM ("
-               f"SELECT *, row_number() OVER (PARTITION BY {key}, _rc IS NULL ORDER BY _row) AS _n "
+               f"SELECT *, row_number() OVER (PARTITION BY {key}, {keeps} ORDER BY _row) AS _n "
                f"FROM ({sql}))")
         order = " ORDER BY _row"
     try:
@@ -444,8 +489,15 @@ def _account(raw, table: str, inner: str, label: str, spec: TableSpec, rules: _R
         by_kind.setdefault(kind, []).append((line, text))
     line_of = _lines(opened, [int(r) for _, _, rws in rows for r in rws],
                      [i[0] for items in by_kind.values() for i in items[:5]])
-    records = []
+    records, base = [], len(rules.checks) + 1
     for rc, n, rws in rows:
+        if rc >= base:                # a value left blank, the row kept
+            _, reason, column, _, fix = rules.blanks[rc - base]
+            lines = [line_of(r) for r in rws]
+            notes.append(f"{int(n):,} value{'s' if n > 1 else ''} of {column} left blank, the "
+                         f"row{'s' if n > 1 else ''} kept: {reason} (line{'s' if n > 1 else ''} "
+                         f"{', '.join(map(str, lines))}{' …' if n > len(lines) else ''}); {fix}")
+            continue
         _, reason, column, bad, fix = checks[rc]
         found = dict(raw.execute(f"SELECT _row, CAST({bad} AS VARCHAR) FROM ({inner}) "
                                  f"WHERE _row IN ({', '.join(str(int(r)) for r in rws)})").fetchall())
@@ -457,8 +509,8 @@ def _account(raw, table: str, inner: str, label: str, spec: TableSpec, rules: _R
                         _FIXES["structural"]))
     reasons = pd.DataFrame(records, columns=REASON_COLUMNS)
     rejected = int(reasons["n"].sum()) if len(reasons) else 0
-    if rows:
-        raw.execute(f"DELETE FROM {q(table)} WHERE _rc IS NOT NULL")
+    if any(rc < base for rc, _, _ in rows):
+        raw.execute(f"DELETE FROM {q(table)} WHERE _rc < {base}")
     if opened.lines not in ("csv", "excel") and len(reasons):
         notes.append("row numbers are 1-based positions in the input (it has no file lines)")
     return Accounting(label, spec.kind, rows_read=int(total) + len(structural),
