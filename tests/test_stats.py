@@ -66,7 +66,18 @@ def test_blocks_give_a_seeded_equivalent_interval(monkeypatch):
     monkeypatch.setattr(stats, "_BLOCK_CELLS", 50 * 7)  # 7 resamples per block
     blocked = bootstrap_ci(values, n_boot=300)
     assert blocked == bootstrap_ci(values, n_boot=300)  # seeded: same blocks, same interval
-    assert blocked == pytest.approx(whole, abs=1.5)  # and the same interval up to resampling noise
+    assert blocked == whole  # the generator draws the same integers in blocks as in one call
+
+
+@pytest.mark.parametrize("size, per_block", [(51, 7), (1543, 1), (1543, 165), (2, 999)])
+def test_the_interval_does_not_depend_on_the_block_size(monkeypatch, size, per_block):
+    """Blocks only bound the memory (_BLOCK_CELLS): odd blocks, one resample per block and more
+    resamples than n_boot per block give the interval of one block, exactly."""
+    values = np.random.default_rng(size).normal(size=size)
+    monkeypatch.setattr(stats, "_BLOCK_CELLS", 10**12)
+    whole = bootstrap_ci(values), bootstrap_ci(values, np.median, seed=4)
+    monkeypatch.setattr(stats, "_BLOCK_CELLS", size * per_block)
+    assert (bootstrap_ci(values), bootstrap_ci(values, np.median, seed=4)) == whole
 
 
 def test_bootstrap_mean_ci_matches_pandas_and_keeps_empty_groups():
