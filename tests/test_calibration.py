@@ -122,3 +122,20 @@ def test_emotion_evidence_says_what_each_point_used():
     sentence = feeling_basis(ev)
     assert sentence.startswith("Feeling is computed from 4 pieces of evidence: 2 feedback texts scored by VADER")
     assert "1 rating given with feedback" in sentence and "0 is often not neutral" in sentence
+
+
+def test_folds_reading_the_texts_once_fit_the_same_model():
+    """The folds of calibrate_sentiment find each text's terms once (``_analysed``); a scorer
+    fitted so has the vectorizer's vocabulary, weights and predictions of one that reads them."""
+    df = rated_feedback(300, seed=2)
+    texts, target = df["text"].tolist(), rating_valence(df["rating"]) / 2
+    plain = CalibratedScorer().fit(texts[:200], target[:200])
+    shared = CalibratedScorer()
+    analyse = shared._words(1).build_analyzer()
+    shared._analysed = {t: analyse(t) for t in texts}
+    shared.fit(texts[:200], target[:200])
+    assert shared.vectorizer.vocabulary_ == plain.vectorizer.vocabulary_
+    assert np.array_equal(shared.vectorizer.idf_, plain.vectorizer.idf_)
+    assert np.array_equal(shared.model.coef_, plain.model.coef_)
+    assert np.array_equal(shared(texts[200:]), plain(texts[200:]))
+    assert pickle.loads(pickle.dumps(plain))._analysed is None

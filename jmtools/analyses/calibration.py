@@ -133,21 +133,34 @@ class CalibratedScorer:
         self.vectorizer = self.model = None
         self.n_fitted = 0
         self._cache: dict = {}
+        self._analysed: dict | None = None   # text → its terms, shared by the folds of _calibrate
 
     def _vader(self, texts: list) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
         self._cache.update(_vader_rows(missing))
         return np.array([self._cache[t] for t in texts], dtype=float).reshape(-1, 4)
 
+    def _words(self, min_df: int):
+        """The TF-IDF vectorizer of words and word pairs, unfitted."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        return TfidfVectorizer(preprocessor=lambda t, n=Normaliser(self.brand_words): n(t).lower(),
+                               ngram_range=(1, 2), min_df=min_df, sublinear_tf=True,
+                               max_features=self.max_features, token_pattern=r"(?u)\b\w+\b")
+
     def _features(self, texts: list, fit: bool):
         from scipy import sparse
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        if fit:
-            self.vectorizer = TfidfVectorizer(
-                preprocessor=lambda t, n=Normaliser(self.brand_words): n(t).lower(),
-                ngram_range=(1, 2), min_df=2 if len(texts) >= 20 else 1, sublinear_tf=True,
-                max_features=self.max_features, token_pattern=r"(?u)\b\w+\b")
+        min_df = 2 if len(texts) >= 20 else 1
+        if fit and self._analysed is not None:
+            # the terms of each text, found once for every fold (_calibrate): the same counts,
+            # vocabulary and weights as the vectorizer's own analysis of the same texts
+            self.vectorizer = TfidfVectorizer(analyzer=self._analysed.__getitem__, min_df=min_df,
+                                              sublinear_tf=True, max_features=self.max_features)
+            words = self.vectorizer.fit_transform(texts)
+        elif fit:
+            self.vectorizer = self._words(min_df)
             words = self.vectorizer.fit_transform(texts)
         else:
             words = self.vectorizer.transform(texts)
@@ -169,7 +182,7 @@ class CalibratedScorer:
         return np.clip(self.model.predict(self._features([str(t) for t in texts], False)), -1, 1)
 
     def __getstate__(self):  # the preprocessor lambda is rebuilt on unpickling
-        state = dict(self.__dict__, _cache={})
+        state = dict(self.__dict__, _cache={}, _analysed=None)
         if self.vectorizer is not None:
             vec = state["vectorizer"] = _copy_vectorizer(self.vectorizer)
             vec.preprocessor = None
@@ -462,10 +475,13 @@ def _calibrate(texts, y, seed, folds, min_rated, min_gain, target_recall, brand_
     model_ok = n >= min_rated and len(set(np.sign(y))) > 1
     oof = np.full(n, np.nan)
     if model_ok:
+        # every text's words and word pairs, found once: each fold's vectorizer reads them
+        analyse = CalibratedScorer(brand_words=brand_words)._words(1).build_analyzer()
+        analysed = {t: analyse(t) for t in dict.fromkeys(texts)}
         for f in range(k):
             train = fold_id != f
             fitted = CalibratedScorer(brand_words=brand_words)
-            fitted._cache = cache
+            fitted._cache, fitted._analysed = cache, analysed
             fitted.fit(np.array(texts, dtype=object)[train], y[train])
             oof[~train] = fitted([t for t, m in zip(texts, ~train) if m])
         rows.append(_row("calibrated", n, oof, y, [_pearson(oof[fold_id == f], y[fold_id == f])
