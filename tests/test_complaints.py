@@ -240,3 +240,23 @@ def test_the_same_seed_gives_the_same_check_and_another_seed_other_folds():
     pd.testing.assert_frame_equal(first.flags, again.flags)
     other = fit_complaints(calibrate_sentiment(texts, _valence(rating), seed=6))
     assert not (other.flags["fold"] == first.flags["fold"]).all()
+
+
+def test_fitting_on_the_present_columns_is_fitting_on_every_column():
+    """The classifier's regression is fitted on the hashed columns that hold a value in a
+    training row; the model is the one fitted on all 2^19 columns, coefficient for coefficient
+    (liblinear's seed from NumPy's global generator fixed for both)."""
+    from sklearn.linear_model import LogisticRegression
+
+    texts, _, bad = planted(300, seed=3)
+    clf = ComplaintClassifier()
+    rows = clf.featurise(texts)
+    np.random.seed(7)
+    clf.fit_rows(rows, bad)
+    np.random.seed(7)
+    full = LogisticRegression(C=1.0, class_weight="balanced", solver="liblinear", dual=True,
+                              max_iter=5000).fit(clf._matrix(rows), bad)
+    assert clf.model.coef_.shape == full.coef_.shape and clf.model.n_features_in_ == full.n_features_in_
+    assert np.array_equal(clf.model.coef_, full.coef_) and np.array_equal(clf.model.intercept_, full.intercept_)
+    unseen = ["the kettle is brokxyz", "a chair, new words entirely", "shinabc lamp"]
+    assert np.array_equal(clf.decision(unseen), full.decision_function(clf._matrix(clf.featurise(unseen))))
