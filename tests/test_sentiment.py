@@ -159,3 +159,13 @@ def test_no_text_reaches_vader_longer_than_the_limit_in_a_report(tmp_path, monke
     monkeypatch.setattr(analyzer, "polarity_scores", lambda t: longest.append(len(t)) or original(t))
     pipeline.prepare_world(folder)
     assert longest and max(longest) <= sentiment.LONG_TEXT
+
+
+def test_remembered_scores_are_vaders_and_a_copy_each_time():
+    """A short text's scores are remembered (a report scores the same texts and sentences
+    several times): the same as VADER's, and each caller gets its own dict."""
+    text = "The delivery was late again, and nobody answered. Shoes are great though!"
+    first = sentiment.vader_scores(text)
+    first["compound"] = 99.0                       # a caller changing its dict changes nothing else
+    again = sentiment.vader_scores(text)
+    assert again == sentiment._vader_analyzer().polarity_scores(text) and again is not first

@@ -21,6 +21,7 @@ process with a warning.
 
 from __future__ import annotations
 
+import functools
 import os
 import pickle
 import re
@@ -74,14 +75,23 @@ def vader_scores(text: str) -> dict:
     >>> len(_pieces(long)), vader_scores(long)["compound"] < -0.9
     (3, True)
     """
-    analyzer = _vader_analyzer()
     if len(text) <= LONG_TEXT:
-        return analyzer.polarity_scores(text)
+        return dict(_short_scores(text))
+    analyzer = _vader_analyzer()
     pieces = _pieces(text)
     scores = [analyzer.polarity_scores(p) for p in pieces]
     weights = np.array([max(len(p.split()), 1) for p in pieces], dtype=float)
     weights /= weights.sum()
     return {k: float(sum(w * sc[k] for w, sc in zip(weights, scores))) for k in ("neg", "neu", "pos", "compound")}
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _short_scores(text: str) -> dict:
+    """VADER's scores of a text of up to :data:`LONG_TEXT` characters, remembered: a report
+    scores the same texts (and the same sentences) several times — the calibration, the
+    complaint classifier's sentences, the unrated rows (3,772 calls for 832 texts in the
+    e-commerce sample). VADER reads only the text, so a remembered score is the same."""
+    return _vader_analyzer().polarity_scores(text)
 
 
 def _pieces(text: str) -> list[str]:
