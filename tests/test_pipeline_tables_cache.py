@@ -176,3 +176,19 @@ def test_a_second_worker_writing_the_same_entry_keeps_the_first_quietly(world, t
         _tables_cache._write(entry, loaded)                        # the slower worker
         assert _tables_cache.cached_tables(cache, second) == "hit"
     assert [p.name for p in cache.iterdir()] == [entry.name]
+
+
+def test_a_miss_converts_each_table_once_and_hands_out_copies(world, tmp_path, monkeypatch):
+    """The frames a miss keeps are the run's own: no table is converted to pandas again, and
+    each use gets its own copy (a change to one is not seen by the next)."""
+    from jmtools.sources._accounting import LoadedTable
+
+    converted, convert = [], LoadedTable.to_pandas
+    monkeypatch.setattr(LoadedTable, "to_pandas", lambda self: converted.append(self.kind) or convert(self))
+    w = load_world(world, defer=tuple(SPECS))
+    assert _tables_cache.cached_tables(tmp_path / "cache", w) == "miss"
+    p = pipeline.prepare_world(w, cache_dir=tmp_path / "cache")
+    assert sorted(converted) == sorted(k for k in SPECS if k != "events")
+    first = w.tables["customers"].to_pandas()
+    first.loc[0, "region"] = "changed"
+    pd.testing.assert_frame_equal(w.tables["customers"].to_pandas(), p.tables["customers"], check_exact=True)

@@ -82,6 +82,8 @@ def cached_tables(cache_dir, world) -> str:
             return "hit"
         loaded = {k: (world.tables[k].to_pandas(), world.tables[k].accounting) for k in _kinds(world)}
         _write(entry, loaded)
+    for kind, (frame, accounting) in loaded.items():   # the run's own copies: not converted again
+        world.tables[kind].know(accounting, frame)
     return "miss"
 
 

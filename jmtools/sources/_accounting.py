@@ -206,8 +206,9 @@ class DeferredTable(LoadedTable):
         return self._source
 
     def to_pandas(self):
-        """The rows as pandas: a copy of the frame given by :meth:`know`, else read."""
-        if self._done is None and self._frame is not None:
+        """The rows as pandas: a copy of the frame given by :meth:`know` (read or not since),
+        else read."""
+        if self._frame is not None:
             return self._frame.copy()
         return super().to_pandas()
 
