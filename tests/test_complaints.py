@@ -245,18 +245,27 @@ def test_the_same_seed_gives_the_same_check_and_another_seed_other_folds():
 def test_fitting_on_the_present_columns_is_fitting_on_every_column():
     """The classifier's regression is fitted on the hashed columns that hold a value in a
     training row; the model is the one fitted on all 2^19 columns, coefficient for coefficient
-    (liblinear's seed from NumPy's global generator fixed for both)."""
+    (liblinear's seed fixed)."""
     from sklearn.linear_model import LogisticRegression
 
     texts, _, bad = planted(300, seed=3)
     clf = ComplaintClassifier()
     rows = clf.featurise(texts)
-    np.random.seed(7)
     clf.fit_rows(rows, bad)
-    np.random.seed(7)
     full = LogisticRegression(C=1.0, class_weight="balanced", solver="liblinear", dual=True,
-                              max_iter=5000).fit(clf._matrix(rows), bad)
+                              max_iter=5000, random_state=0).fit(clf._matrix(rows), bad)
     assert clf.model.coef_.shape == full.coef_.shape and clf.model.n_features_in_ == full.n_features_in_
     assert np.array_equal(clf.model.coef_, full.coef_) and np.array_equal(clf.model.intercept_, full.intercept_)
     unseen = ["the kettle is brokxyz", "a chair, new words entirely", "shinabc lamp"]
     assert np.array_equal(clf.decision(unseen), full.decision_function(clf._matrix(clf.featurise(unseen))))
+
+
+def test_the_fit_does_not_depend_on_numpys_global_generator():
+    """liblinear shuffles with NumPy's global generator unless seeded: two processes gave
+    coefficients differing by up to 7e-6. The classifier seeds it."""
+    texts, _, bad = planted(300, seed=3)
+    fits = []
+    for seed in (1, 2):
+        np.random.seed(seed)
+        fits.append(ComplaintClassifier().fit(texts, bad).model)
+    assert np.array_equal(fits[0].coef_, fits[1].coef_) and np.array_equal(fits[0].intercept_, fits[1].intercept_)
