@@ -69,10 +69,8 @@ def test_evidence_persona_col_kept_from_table(journey):
 
 def test_evidence_errors(journey):
     s = _surveys()
-    with pytest.raises(DataError, match="(?s)'Buyy'.*did you mean 'Buy'"):
-        emotion_evidence(journey, surveys=s.assign(stage=["Buyy"] + [None] * 5))
-    with pytest.raises(DataError, match="differs from their touchpoint's stage"):
-        emotion_evidence(journey, surveys=s.assign(stage=["After", "Browse"] + [None] * 4))
+    with pytest.raises(DataError, match="(?s)'Buyy'.*did you mean 'Buy'"):      # no row names a stage
+        emotion_evidence(journey, surveys=s.assign(stage=["Buyy"] + [None] * 5, touchpoint=None))
     with pytest.raises(DataError, match="(?s)'Chekout'.*did you mean 'Checkout'"):
         emotion_evidence(journey, surveys=s.assign(touchpoint=["Chekout"] * 6))
     with pytest.raises(ParameterError, match="at least one evidence table"):
@@ -80,6 +78,28 @@ def test_evidence_errors(journey):
     with pytest.raises(DataError, match="personas table needs"):
         emotion_evidence(journey, surveys=s.dropna(subset=["stage"]),
                          personas=pd.DataFrame({"customer_id": ["a"], "group": ["x"]}))
+
+
+def test_one_stale_or_differently_written_name_does_not_stop_the_evidence(journey):
+    """One survey row with an old touchpoint name, names in lower case, a touchpoint the
+    journey has moved to another stage: each stopped the whole report (exit 1). Names match
+    ignoring case and spaces; an unknown name leaves that row without it (warned, with the
+    closest name); a stage that contradicts the journey gives way to the touchpoint's."""
+    s = _surveys()
+    baseline = emotion_evidence(journey, surveys=s)
+    lower = emotion_evidence(journey, surveys=s.assign(touchpoint=s.touchpoint.str.lower() + " ",
+                                                       stage=s.stage.str.upper()))
+    pd.testing.assert_frame_equal(baseline[["customer_id", "stage", "touchpoint", "valence"]],
+                                  lower[["customer_id", "stage", "touchpoint", "valence"]])
+    with pytest.warns(UserWarning, match="(?s)1 rows left without their stage.*'Buyy'.*did you mean 'Buy'"):
+        typo = emotion_evidence(journey, surveys=s.assign(stage=["Buyy"] + list(s.stage[1:])))
+    assert len(typo) == len(baseline) - (1 if pd.isna(s.touchpoint.iloc[0]) else 0)
+    with pytest.warns(UserWarning, match="differs from their touchpoint's stage.*touchpoint's stage is used"):
+        moved = emotion_evidence(journey, surveys=s.assign(stage=["After", "Browse"] + [None] * 4))
+    of = {t.name: t.stage for t in journey.touchpoints}
+    assert moved.set_index("customer_id")["stage"].astype(str).to_dict() == {
+        "a": "After", "b": of["Checkout"], "d": of["Cart"], "f": of["Product page"]}
+    assert of["Checkout"] != "Browse"
 
 
 def test_evidence_all_kinds_together(journey):

@@ -35,8 +35,16 @@ def _touchpoint_stages(journey) -> dict[str, str]:
 
 
 def _resolve_stage(frame: pd.DataFrame, journey, what: str, stage_col: str,
-                   touchpoint_col: str) -> tuple[pd.Series, pd.Series]:
-    """Stage and touchpoint per row; stage from the touchpoint where only that is given."""
+                   touchpoint_col: str) -> tuple[pd.Series, pd.Series, dict]:
+    """Stage and touchpoint per row, and the rows' problems counted; stage from the touchpoint
+    where only that is given.
+
+    Names are matched to the journey's ignoring case and spaces around them (``checkout``).
+    A name the journey does not have is left out of that row (counted, with a warning that
+    suggests the closest name) unless no row names one it has: then the whole column is
+    wrong, a located error. A row whose stage differs from its touchpoint's stage in the
+    journey takes the touchpoint's (the journey file is the current map; counted and warned).
+    """
     stages = _stages_of(journey)
     tp_stage = _touchpoint_stages(journey)
     n = len(frame)
@@ -44,31 +52,45 @@ def _resolve_stage(frame: pd.DataFrame, journey, what: str, stage_col: str,
           else pd.Series(pd.NA, index=frame.index, dtype="string"))
     st = (frame[stage_col].astype("string") if stage_col in frame
           else pd.Series(pd.NA, index=frame.index, dtype="string"))
-    problems = []
+    counted: dict[str, int] = {}
+    resolved = []
     for name, values, known, role in ((stage_col, st, stages, "stage"),
                                       (touchpoint_col, tp, list(tp_stage), "touchpoint")):
-        unknown = sorted(set(values.dropna()) - set(known))
-        if unknown and (role == "stage" or tp_stage):
-            hint = suggest(unknown[0], known)
-            problems.append(Problem(
-                f"{len(unknown)} {role} name(s) are not in the journey: "
-                f"{', '.join(map(repr, unknown[:5]))} (journey {role}s: {', '.join(known)})",
+        if not (role == "stage" or tp_stage):
+            resolved.append(values)
+            continue
+        by_key = {k.strip().casefold(): k for k in known}
+        matched = values.str.strip().str.casefold().map(by_key).astype("string")
+        unknown = values.notna() & matched.isna()
+        if unknown.any():
+            names = sorted(set(values[unknown]))
+            hint = suggest(names[0], known)
+            problem = Problem(
+                f"{len(names)} {role} name(s) are not in the journey: "
+                f"{', '.join(map(repr, names[:5]))} (journey {role}s: {', '.join(known)})",
                 fix=(f"did you mean {hint!r}? " if hint else "")
                 + f"use the journey's {role} names, or add the {role} to the journey file",
-                source=what, column=name))
-    if problems:
-        raise DataError(problems)
+                source=what, column=name)
+            if matched.notna().sum() == 0:            # not one row names a known one: the column
+                raise DataError([problem])
+            counted[f"{role} not in the journey"] = int(unknown.sum())
+            warnings.warn(f"{what}: {int(unknown.sum())} rows left without their {role} — "
+                          f"{problem.message}; {problem.fix}", UserWarning, stacklevel=4)
+        resolved.append(matched)
+    st, tp = resolved
     from_tp = tp.map(tp_stage).astype("string") if tp_stage else st.iloc[:0].reindex(st.index)
     conflict = st.notna() & from_tp.notna() & (st != from_tp)
     if conflict.any():
         i = int(np.flatnonzero(conflict.to_numpy(dtype=bool))[0])
-        raise DataError([Problem(
-            f"{int(conflict.sum())} rows give a stage that differs from their touchpoint's stage "
-            f"(row {i}: stage {st.iloc[i]!r}, touchpoint {tp.iloc[i]!r} is in {from_tp.iloc[i]!r})",
-            fix="correct the stage or touchpoint, or leave the stage empty to take it from the "
-                "touchpoint", source=what, column=stage_col)])
+        counted["stage taken from the touchpoint (the row gave another)"] = int(conflict.sum())
+        warnings.warn(
+            f"{what}: {int(conflict.sum())} rows give a stage that differs from their touchpoint's "
+            f"stage in the journey (row {i + 1}: stage {st.iloc[i]!r}, touchpoint {tp.iloc[i]!r} is in "
+            f"{from_tp.iloc[i]!r}); the touchpoint's stage is used — correct the stage or "
+            "touchpoint, or leave the stage empty", UserWarning, stacklevel=4)
+        st = st.mask(conflict, from_tp)
     stage = st.fillna(from_tp) if n else st
-    return stage, tp
+    return stage, tp, counted
 
 
 def _as_pandas(table):
@@ -141,8 +163,8 @@ def _evidence_part(name: str, table: pd.DataFrame, journey, *, customer_col, tim
     rows = _valenced(name, table, journey, customer_col=customer_col, time_col=time_col,
                      stage_col=stage_col, **kw)
     behaviour = name == "behaviour"
-    stage, tp = _resolve_stage(rows, journey, name, "stage" if behaviour else stage_col,
-                               touchpoint_col)
+    stage, tp, counted = _resolve_stage(rows, journey, name, "stage" if behaviour else stage_col,
+                                        touchpoint_col)
     cust, time = ("customer_id", "timestamp") if behaviour else (customer_col, time_col)
     part = pd.DataFrame({
         "customer_id": rows[cust].astype("string"),
@@ -152,7 +174,7 @@ def _evidence_part(name: str, table: pd.DataFrame, journey, *, customer_col, tim
         "used": (rows["used"].astype("string") if "used" in rows else _used(name, rows))})
     if persona_col and persona_col in rows.columns:
         part["_persona"] = rows[persona_col].astype("string")
-    reasons = dict(rows.attrs.get("dropped", {}))
+    reasons = dict(rows.attrs.get("dropped", {}))   # counted: names fixed on kept rows, warned
     reasons["no stage or touchpoint"] = int(part["stage"].isna().sum())
     reasons["no valence"] = int((part["stage"].notna() & part["valence"].isna()).sum())
     keep = part["stage"].notna() & part["valence"].notna()
@@ -170,7 +192,7 @@ def _with_tickets(events, tickets, journey, *, customer_col, time_col, stage_col
     """Events plus one ``ticket_opened`` contact event per support ticket, at its stage."""
     if tickets is None:
         return events
-    stage, _ = _resolve_stage(tickets, journey, "tickets", stage_col, touchpoint_col)
+    stage, _, _ = _resolve_stage(tickets, journey, "tickets", stage_col, touchpoint_col)
     extra = pd.DataFrame({customer_col: tickets[customer_col].astype("string"),
                           time_col: pd.to_datetime(tickets[time_col]),
                           "event": "ticket_opened", stage_col: stage})
