@@ -884,3 +884,26 @@ def test_flattened_multiindex_labels_get_a_mapping_that_loads():
     mapping = {"customer_id": "a_customer_id", "timestamp": "a_timestamp", "event": "b_event"}
     assert load_events(frame.iloc[::-1], columns=mapping).to_pandas()["customer_id"].tolist() == [
         "c3", "c2", "c1", "c1"]
+
+
+def test_a_folder_finds_tables_in_any_case_and_reads_the_newest_of_several(tmp_path):
+    """Events.CSV and a tab-separated events.txt were not found ("No events in this folder");
+    a fresh events.csv beside last month's events.parquet was ignored for the Parquet file
+    without a word. Excel's lock file is not a table."""
+    import os
+
+    from jmtools.sources import table_files
+
+    old = tmp_path / "events.parquet"
+    pd.DataFrame({"customer_id": ["old"], "timestamp": pd.to_datetime(["2024-01-01"]),
+                  "event": ["view"]}).to_parquet(old)
+    os.utime(old, (1_700_000_000, 1_700_000_000))
+    write(tmp_path, "Events.CSV", EVENTS)
+    write(tmp_path, "~$events.xlsx", "lock")
+    write(tmp_path, "customers.txt", "customer_id\tage\nc1\t30\nc2\t40\n")
+    world = load_world(tmp_path)
+    assert world.tables["events"].source == "Events.CSV"
+    assert sorted(world.tables["events"].to_pandas()["customer_id"].unique()) == ["c1", "c2"]
+    assert any("not read: events.parquet" in n for n in world.tables["events"].accounting.notes)
+    assert world.tables["customers"].to_pandas()["age"].tolist() == [30, 40]
+    assert [p.name for p in table_files(tmp_path, "events")] == ["Events.CSV", "events.parquet"]

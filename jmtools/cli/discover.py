@@ -17,11 +17,10 @@ from jmtools.analyses.discovery import discover_journey
 from jmtools.cli._budget import add_time_limit
 from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.core.resources import resolve_data_dir
-from jmtools.sources import load_customers, load_events
+from jmtools.sources import load_customers, load_events, table_files
 
 __all__ = ["add_discover", "run_discover", "summary"]
 
-_SUFFIXES = (".parquet", ".csv", ".csv.gz", ".tsv", ".xlsx")
 
 
 def add_discover(sub) -> None:
@@ -124,8 +123,8 @@ def _inputs(args):
 
 
 def _table_file(folder: Path, kind: str) -> Path | None:
-    return next((folder / f"{kind}{s}" for s in _SUFFIXES if (folder / f"{kind}{s}").exists()),
-                None)
+    files = table_files(folder, kind)          # as a report finds it: any case, the newest
+    return files[0] if files else None
 
 
 def _safe(text: str) -> str:

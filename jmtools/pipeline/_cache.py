@@ -35,7 +35,7 @@ from jmtools.core.engine import is_duckdb
 from jmtools.evidence import touchpoint_rules
 from jmtools.evidence._disk import FORMAT, load_evidence, save_evidence
 from jmtools.pipeline._one_at_a_time import one_at_a_time
-from jmtools.sources import Accounting, DeferredTable
+from jmtools.sources import Accounting, DeferredTable, table_files
 from jmtools.sources._accounting import REASON_COLUMNS
 
 __all__ = ["CACHE_ENV", "MAX_ENTRIES", "EvidenceCacheWarning", "cache_dir_from_env", "code_digest", "evidence_key",
@@ -45,7 +45,6 @@ __all__ = ["CACHE_ENV", "MAX_ENTRIES", "EvidenceCacheWarning", "cache_dir_from_e
 #: Entries of one kind kept in a cache folder; older ones (by last write) are removed.
 MAX_ENTRIES = 8
 _INPUT_KINDS = ("events", "customers")
-_SUFFIXES = (".csv", ".tsv", ".parquet", ".xlsx", ".csv.gz", ".txt", ".pq", ".xlsm", ".xls")
 
 
 def cache_dir_from_env():
@@ -113,7 +112,8 @@ def input_digest(world, kinds, h) -> bool:
         if loaded is None:
             h.update(f"no {kind}".encode("utf-8"))
             continue
-        path = next((folder / f"{kind}{s}" for s in _SUFFIXES if (folder / f"{kind}{s}").exists()), None)
+        files = table_files(folder, kind)
+        path = files[0] if files else None
         if path is None or path.name != loaded.source:
             return False
         how = loaded.options if loaded.options is not None else list(loaded.accounting.notes)

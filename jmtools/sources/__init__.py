@@ -19,6 +19,7 @@ converted; values without one are taken as UTC, or as local time in ``tz`` when 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,8 @@ from jmtools.sources._spec import SPECS, Column, TableSpec
 
 __all__ = [
     "load_events",
+    "table_files",
+    "TABLE_SUFFIXES",
     "journey_path",
     "load_customers",
     "load_surveys",
@@ -290,7 +293,33 @@ class World:
         return f"<World {self.folder.name}: {kinds}>"
 
 
-_SUFFIXES = (".parquet", ".csv", ".csv.gz", ".tsv", ".xlsx")
+#: File endings a table of a data folder may have (any case): ``events.csv``, ``Events.CSV``…
+TABLE_SUFFIXES = (".parquet", ".pq", ".csv", ".csv.gz", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls")
+
+
+def table_files(folder, kind: str) -> list[Path]:
+    """The files of ``folder`` that hold the table ``kind``, the one used first: named
+    ``<kind><suffix>`` in any case (:data:`TABLE_SUFFIXES`), newest first (a fresh
+    ``events.csv`` beside last month's ``events.parquet`` is the one meant); Excel's lock
+    files (``~$events.xlsx``) and hidden files are not tables.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> for name in ("Events.CSV", "~$events.xlsx", "orders.txt"):
+    ...     _ = (d / name).write_text("x")
+    >>> [p.name for p in table_files(d, "events")], [p.name for p in table_files(d, "orders")]
+    (['Events.CSV'], ['orders.txt'])
+    """
+    folder = Path(folder)
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    wanted = {f"{kind}{s}" for s in TABLE_SUFFIXES}
+    found = [folder / n for n in names if n.lower() in wanted and (folder / n).is_file()]
+    return sorted(found, key=lambda p: (-p.stat().st_mtime, p.name))
 
 
 def load_world(folder, journey=None, *, options: dict | None = None, defer=()) -> World:
@@ -299,7 +328,8 @@ def load_world(folder, journey=None, *, options: dict | None = None, defer=()) -
     Parameters
     ----------
     folder : str or path
-        A folder with files named after the table kinds; Parquet is preferred when both exist.
+        A folder with files named after the table kinds (any case; :func:`table_files`);
+        when a kind has several files the newest is read and a note names the others.
         ``"sample:ecommerce"`` or ``"sample:b2b"`` name a bundled sample world (see
         :func:`jmtools.core.resources.resolve_data_dir`); a relative path starts from the
         current working directory.
@@ -333,15 +363,17 @@ def load_world(folder, journey=None, *, options: dict | None = None, defer=()) -
             raise ParameterError("defer", kind, expected=list(SPECS))
     tables = {}
     for kind in SPECS:
-        path = next((folder / f"{kind}{s}" for s in _SUFFIXES if (folder / f"{kind}{s}").exists()), None)
-        if path is None:
+        files = table_files(folder, kind)
+        if not files:
             continue
+        path, others = files[0], files[1:]
         how = dict(options.get(kind, {}))
         if kind in defer:
             tables[kind] = DeferredTable(kind, how.get("source_name") or path.name, how,
-                                         lambda path=path, kind=kind, how=how: _loaded(path, kind, how))
+                                         lambda path=path, kind=kind, how=how, others=others:
+                                         _loaded(path, kind, how, others))
         else:
-            tables[kind] = _loaded(path, kind, how)
+            tables[kind] = _loaded(path, kind, how, others)
     if not tables:
         raise DataError([Problem(
             f"no table files in {str(folder)!r}: nothing a report could use", source=str(folder),
@@ -351,9 +383,13 @@ def load_world(folder, journey=None, *, options: dict | None = None, defer=()) -
     return World(folder, _journey(folder, journey), tables)
 
 
-def _loaded(path: Path, kind: str, how: dict) -> LoadedTable:
+def _loaded(path: Path, kind: str, how: dict, others=()) -> LoadedTable:
     loaded = load_table(path, kind, **how)
     loaded.options = how
+    if others:
+        loaded.accounting.notes.append(
+            f"the newest of {len(others) + 1} files for {kind}; not read: "
+            + ", ".join(p.name for p in others) + " (remove or rename the files not meant)")
     return loaded
 
 
