@@ -907,3 +907,28 @@ def test_a_folder_finds_tables_in_any_case_and_reads_the_newest_of_several(tmp_p
     assert any("not read: events.parquet" in n for n in world.tables["events"].accounting.notes)
     assert world.tables["customers"].to_pandas()["age"].tolist() == [30, 40]
     assert [p.name for p in table_files(tmp_path, "events")] == ["Events.CSV", "events.parquet"]
+
+
+def test_ids_written_by_a_float_column_join_the_ids_written_as_whole_numbers(tmp_path):
+    """A customer table with ids 1, 2 and events exported from a pandas float column (1.0,
+    2.0): every customer was "(not in customer table)". A decimal id that is not whole stays."""
+    ev = load_events(write(tmp_path, "e.csv", "customer_id,timestamp,event\n1.0,2024-01-01,view\n"
+                                              "2.0,2024-01-01,view\n2.5,2024-01-01,view\nv1.0,2024-01-01,view\n"))
+    cu = load_customers(write(tmp_path, "c.csv", "customer_id,age\n1,30\n2,40\n2.0,41\n"))
+    assert ev.to_pandas()["customer_id"].tolist() == ["1", "2", "2.5", "v1.0"]
+    assert cu.to_pandas()["customer_id"].tolist() == ["1", "2"]
+    assert list(reasons(cu)["duplicate customer_id"].lines) == [4]       # 2.0 is customer 2 again
+
+
+def test_a_repeated_header_line_is_a_counted_row_not_a_customer(tmp_path):
+    """Two exports joined together repeat the header: the line was a customer called
+    'customer_id' and turned age into text, so every persona rule on age failed."""
+    text = "customer_id,age,member\nc1,30,true\ncustomer_id,age,member\nc2,40,false\n"
+    cu = load_customers(write(tmp_path, "c.csv", text))
+    used = cu.to_pandas()
+    assert used["customer_id"].tolist() == ["c1", "c2"] and used["age"].tolist() == [30, 40]
+    assert used["member"].tolist() == [True, False]
+    assert list(reasons(cu)["the header line repeated"].lines) == [3]
+    check_identity(cu)
+    ev = load_events(write(tmp_path, "e.csv", EVENTS + "\ncustomer_id,timestamp,event\nc3,2024-01-01,view\n"))
+    assert list(reasons(ev)["the header line repeated"].lines) == [5] and len(ev.to_pandas()) == 4

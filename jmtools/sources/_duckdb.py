@@ -169,8 +169,9 @@ def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src:
     raw_text = raw if is_text else f"CAST({raw} AS VARCHAR)"
     if not required:            # optional: a value that cannot be read is left blank, the row kept
         rules = _Optional(rules)
-    if kind == "id":
-        expr = text
+    if kind == "id":     # 101.0, a whole number written by a float column (pandas, Excel), is 101
+        expr = (f"CASE WHEN ends_with({text}, '.0') AND regexp_full_match({text}, '-?[0-9]+[.]0') "
+                f"THEN left({text}, -2) ELSE {text} END")
     elif kind == "str":
         expr = text if is_text else f"CAST({col} AS VARCHAR)"
     elif kind in ("float", "int"):
@@ -300,8 +301,9 @@ def _survey_rules(rules: _Rules, scales: dict) -> None:
                   f"check the scale: pass scales={{{m!r}: (low, high)}} if {m} was asked on another scale")
 
 
-def _infer_extra(raw, view: str, cols: list[str]) -> dict[str, str]:
-    """For text columns that are not canonical: the narrowest type every value casts to."""
+def _infer_extra(raw, view: str, cols: list[str], header_again: str | None = None) -> dict[str, str]:
+    """For text columns that are not canonical: the narrowest type every value casts to (rows
+    that repeat the header, ``header_again``, left out)."""
     if not cols:
         return {}
     checks = []
@@ -313,7 +315,8 @@ def _infer_extra(raw, view: str, cols: list[str]) -> dict[str, str]:
                               f"TRY_CAST({t} AS BIGINT) THEN 1 END)")
             else:
                 checks.append(f"count({t}) = count(TRY_CAST({t} AS {typ}))")
-    row = raw.execute(f"SELECT {', '.join(checks)} FROM {q(view)}").fetchone()
+    where = f" WHERE NOT coalesce({header_again}, false)" if header_again else ""
+    row = raw.execute(f"SELECT {', '.join(checks)} FROM {q(view)}{where}").fetchone()
     out = {}
     for i, c in enumerate(cols):
         ok = row[i * 4:(i + 1) * 4]
@@ -351,8 +354,19 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
         notes.extend(_serial_notes(raw, view, spec, mapping, types))
     if spec.kind == "surveys":
         _survey_rules(rules, scales)
+    # files joined together repeat their header line: a row, not data (its text would make
+    # every extra column text, and a persona rule on age fail)
+    named = [(c.name, mapping[c.name]) for c in spec.columns
+             if c.name in mapping and types[mapping[c.name]].upper() == "VARCHAR"][:3]
+    header_again = None
+    if opened.lines in ("csv", "excel") and named:
+        rules.checks.insert(0, (" AND ".join(f"{q('_t_' + n)} = {lit(src.strip())}" for n, src in named),
+                                "the header line repeated", named[0][0], q("_t_" + named[0][0]),
+                                "files joined together repeat their header: delete the repeated "
+                                "header lines"))
+        header_again = " AND ".join(f"TRIM({q(src)}) = {lit(src.strip())}" for _, src in named)
     text_extras = [mapping[c] for c in extras if types[mapping[c]].upper() == "VARCHAR"]
-    inferred = _infer_extra(raw, view, text_extras) if opened.lines else {}
+    inferred = _infer_extra(raw, view, text_extras, header_again) if opened.lines else {}
     for c in extras:
         s = mapping[c]
         typ = inferred.get(s)
