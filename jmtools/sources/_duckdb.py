@@ -48,11 +48,24 @@ PLACEHOLDERS = ("NULL", "null", "Null", "\\N", "N/A", "n/a", "NA", "#N/A", "#NA"
                 "None", "none", "-", "--", "<NA>", "NaT", "(null)")
 
 
-def missing_to_null(expr: str) -> str:
-    """SQL: :func:`blank_to_null` of ``expr``, and NULL for a :data:`PLACEHOLDERS` value."""
-    text = blank_to_null(expr)
-    return (f"CASE WHEN length({text}) <= 6 AND {text} IN ({', '.join(lit(v) for v in PLACEHOLDERS)}) "
-            f"THEN NULL ELSE {text} END")
+def is_placeholder(text: str) -> str:
+    """SQL: the trimmed text ``text`` is one of :data:`PLACEHOLDERS`."""
+    return f"{text} IN ({', '.join(lit(v) for v in PLACEHOLDERS)})"
+
+
+def missing_to_null(expr: str, whole: bool = False) -> str:
+    """SQL: :func:`blank_to_null` of ``expr``, and NULL for a :data:`PLACEHOLDERS` value;
+    with ``whole``, 101.0 (a whole number a float column wrote) is 101.
+
+    Each branch reads the column itself and the cleaned text is made once: the list is looked
+    up only for short values and the number test only for values ending in .0, so a column
+    of ids pays a length and an ending test. Numbers and times need no lookup (a placeholder
+    does not parse: the checks ask)."""
+    placeholder = (f"WHEN strlen({expr}) <= {max(map(len, PLACEHOLDERS)) + 2} AND "
+                   f"{is_placeholder(f'TRIM({expr})')} THEN NULL ")
+    number = (f"WHEN ends_with({expr}, '.0') AND regexp_full_match(TRIM({expr}), '-?[0-9]+[.]0') "
+              f"THEN left(TRIM({expr}), -2) " if whole else "")
+    return f"CASE {placeholder}{number}ELSE {blank_to_null(expr)} END"
 
 
 def normalise_name(name: str) -> str:
@@ -164,21 +177,27 @@ def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src:
     raw = q("_t_" + canonical)
     typed = q(canonical)
     as_text = col if is_text else f"CAST({col} AS VARCHAR)"
-    text = missing_to_null(as_text) if is_text and kind != "str" else blank_to_null(as_text)
+    text = missing_to_null(as_text) if is_text and kind == "id" else blank_to_null(as_text)
+    if kind == "id":               # 101.0, a whole number written by a float column (pandas, Excel)
+        whole = missing_to_null(as_text, whole=True) if is_text else (
+            f"CASE WHEN ends_with({as_text}, '.0') AND regexp_full_match({as_text}, '-?[0-9]+[.]0') "
+            f"THEN left({as_text}, -2) ELSE {text} END")
     rules.inner.append((text if is_text else col) + f" AS {raw}")
     raw_text = raw if is_text else f"CAST({raw} AS VARCHAR)"
     if not required:            # optional: a value that cannot be read is left blank, the row kept
         rules = _Optional(rules)
-    if kind == "id":     # 101.0, a whole number written by a float column (pandas, Excel), is 101
-        expr = (f"CASE WHEN ends_with({text}, '.0') AND regexp_full_match({text}, '-?[0-9]+[.]0') "
-                f"THEN left({text}, -2) ELSE {text} END")
+    if kind == "id":
+        expr = whole
     elif kind == "str":
         expr = text if is_text else f"CAST({col} AS VARCHAR)"
     elif kind in ("float", "int"):
         sql_type = "DOUBLE" if kind == "float" else "BIGINT"
         expr = f"TRY_CAST({text} AS {sql_type})" if is_text else f"CAST({col} AS {sql_type})"
+        if is_text and kind == "float":        # 'nan' / 'NaN' written for no value (NaN = NaN here)
+            expr = f"NULLIF({expr}, 'NaN'::DOUBLE)"
         if is_text:
-            rules.add(f"{raw} IS NOT NULL AND {typed} IS NULL", f"unparseable {canonical}", canonical,
+            rules.add(f"{raw} IS NOT NULL AND {typed} IS NULL AND NOT {is_placeholder(raw)}",
+                      f"unparseable {canonical}", canonical,
                       raw_text, f"{canonical} must be a {'number' if kind == 'float' else 'whole number'}; "
                                 "use a dot as decimal separator and no thousands separator")
             if kind == "float":   # 1.299 beside 12,50: a thousands dot, not 1.299
@@ -202,8 +221,8 @@ def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src:
             expr = f"CASE WHEN {_serial(text)} THEN {_from_serial(text, tz)} ELSE {expr} END"
         stored = src_type.upper()
         if is_text or time_format in ("unix", "unix_ms"):
-            rules.add(f"{raw} IS NOT NULL AND {typed} IS NULL", f"unparseable {canonical}", canonical,
-                      raw_text, TIME_FIX)
+            rules.add(f"{raw} IS NOT NULL AND {typed} IS NULL AND NOT {is_placeholder(raw_text)}",
+                      f"unparseable {canonical}", canonical, raw_text, TIME_FIX)
         elif not (stored.startswith("TIMESTAMP") or stored == "DATE"):  # e.g. int64 seconds in Parquet
             rules.add(f"{raw} IS NOT NULL AND {typed} IS NULL",
                       f"{canonical} stored as {stored}, not as a time", canonical, raw_text,
@@ -212,8 +231,10 @@ def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src:
         rules.add(f"{typed} < TIMESTAMP '1900-01-01' OR {typed} >= TIMESTAMP '2101-01-01'",
                   f"implausible {canonical} (before 1900 or after 2100)", canonical, raw_text,
                   "check the time unit (seconds vs milliseconds) or the format")
-    if required:
-        rules.checks.insert(0, (f"{raw} IS NULL", f"missing {canonical}", canonical, "NULL",
+    if required:                   # a placeholder that did not parse is a missing value too
+        missing = (f"({raw} IS NULL OR ({typed} IS NULL AND {is_placeholder(raw_text)}))"
+                   if is_text and kind in ("float", "int", "timestamp") else f"{raw} IS NULL")
+        rules.checks.insert(0, (missing, f"missing {canonical}", canonical, "NULL",
                                 f"every row needs a value in {canonical}"))
     else:
         rules = rules.rules
