@@ -932,3 +932,25 @@ def test_a_repeated_header_line_is_a_counted_row_not_a_customer(tmp_path):
     check_identity(cu)
     ev = load_events(write(tmp_path, "e.csv", EVENTS + "\ncustomer_id,timestamp,event\nc3,2024-01-01,view\n"))
     assert list(reasons(ev)["the header line repeated"].lines) == [5] and len(ev.to_pandas()) == 4
+
+
+def test_excels_sep_line_above_the_header_names_the_delimiter_and_lines_stay_right(tmp_path):
+    """Excel writes "sep=;" above the header for other programs: it was read as the header
+    ("required column 'order_id' is missing — input has 'sep='"). Line numbers count it, also
+    when a quoted value spans lines and a broken quote makes the file be read again."""
+    ev = load_events(write(tmp_path, "e.csv", "sep=;\r\ncustomer_id;timestamp;event\r\n"
+                                              "c1;2024-01-01;view\r\nc2;bad;view\r\nc3;2024-01-01;view;x\r\n"))
+    assert ev.to_pandas()["customer_id"].tolist() == ["c1"]
+    rs = reasons(ev)
+    assert list(rs["unparseable timestamp"].lines) == [4]
+    assert list(rs["malformed line (too many columns)"].lines) == [5]
+    assert any("line 1 (sep=;" in n for n in ev.accounting.notes)
+    check_identity(ev)
+    fb = load_feedback(write(tmp_path, "f.csv", 'sep=,\nfeedback_id,customer_id,timestamp,text\n'
+                                                'F1,c1,2024-01-01,"two\nlines"\nF2,c2,bad,x\n'
+                                                'F3,c3,2024-01-01,"a, b"\nF4,c4,2024-01-01,"He said "no" ok\n'))
+    assert fb.to_pandas()["text"].tolist() == ["two\nlines", "a, b"]
+    rs = reasons(fb)
+    assert list(rs["unparseable timestamp"].lines) == [5]
+    assert [list(r.lines) for k, r in rs.items() if "quote inside" in k] == [[7]]
+    check_identity(fb)

@@ -47,8 +47,8 @@ class CsvLines:
     """
 
     def __init__(self, path: Path, encoding: str, read_options: dict, n_columns: int,
-                 n_kept: int, malformed: list[int]):
-        self.path, self.encoding, self.n_columns = path, encoding, n_columns
+                 n_kept: int, malformed: list[int], skip: int = 0):
+        self.path, self.encoding, self.n_columns, self.skip = path, encoding, n_columns, skip
         self.malformed = set(malformed)
         self.n_records = n_kept + len(self.malformed)
         self.delimiter = read_options.get("delim") or read_options.get("sep")
@@ -67,7 +67,7 @@ class CsvLines:
             except (OSError, UnicodeError, EOFError):
                 return True  # cannot tell: keep DuckDB's numbers
             lines = breaks + (last not in ("\n", "\r", ""))
-            self._simple = lines == 1 + self.n_records
+            self._simple = lines == 1 + self.skip + self.n_records
         return self._simple
 
     def locate(self, rows: list[int], malformed: list[int]) -> tuple[dict, dict]:
@@ -84,14 +84,14 @@ class CsvLines:
                 reader = self._reader(handle)
                 if reader is None:
                     return {}, {}
-                inside, kept, end = 0, 0, 0   # line breaks inside records so far, kept records
+                inside, kept, end = 0, 0, self.skip   # line breaks inside records so far, kept records
                 for record in reader:
-                    start, end = end + 1, reader.line_num
+                    start, end = end + 1, self.skip + reader.line_num
                     if not record:            # a blank line: DuckDB skips it, and counts it
                         continue
                     duck_line = start - inside
                     inside += end - start
-                    if duck_line == 1:        # the header
+                    if duck_line == 1 + self.skip:    # the header
                         continue
                     if duck_line in self.malformed:
                         if duck_line in wanted_bad:
@@ -109,11 +109,15 @@ class CsvLines:
         return found_rows, found_bad
 
     def _reader(self, handle):
+        for _ in range(self.skip):           # Excel's "sep=;" line above the header
+            handle.readline()
         header = handle.readline()
         delimiters = [self.delimiter] if self.delimiter else list(_DELIMITERS)
         for delim in delimiters:
             if len(next(csv.reader([header], delimiter=delim, quotechar=self.quote), [])) \
                     == self.n_columns:
                 handle.seek(0)
+                for _ in range(self.skip):
+                    handle.readline()
                 return csv.reader(handle, delimiter=delim, quotechar=self.quote)
         return None

@@ -157,6 +157,11 @@ def _open_csv(raw, path: Path, view: str, encoding: str | None, read_options: di
         encoding = "utf-16"
         notes.append("read as UTF-16 (the file starts with a UTF-16 byte-order mark)")
     enc = (encoding or "utf-8").lower()
+    sep = _excel_sep_line(path, enc)
+    if sep is not None and "skip" not in read_options:
+        read_options = {**read_options, "skip": 1, **({} if {"delim", "sep"} & set(read_options)
+                                                      else {"delim": sep})}
+        notes.append(f"line 1 (sep={sep}, written by Excel) skipped; {sep!r} read as the delimiter")
     try:
         read = _read_through(raw, path, view, enc, read_options)
     except DataError as err:
@@ -172,9 +177,25 @@ def _open_csv(raw, path: Path, view: str, encoding: str | None, read_options: di
                      "pass encoding= if it was written in another code page")
     notes.extend(read.notes)
     # record lines are read from the file itself, with Python's codec when DuckDB has none
+    skip = int(read_options.get("skip", 0) or 0)
     lines = CsvLines(path, NATIVE_ENCODINGS.get(enc, enc), read.options, read.n_columns,
-                     read.n_kept, [s[0] for s in read.structural])
-    return Opened(view, path.name, "csv", read.structural, notes, lines)
+                     read.n_kept, [s[0] for s in read.structural], skip=skip)
+    return Opened(view, path.name, "csv", read.structural, notes, lines, header_line=1 + skip)
+
+
+def _excel_sep_line(path: Path, enc: str) -> str | None:
+    """The delimiter named by a first line ``sep=;`` (Excel writes it for other programs'
+    sake), or None."""
+    if enc not in ("utf-8", "utf8"):
+        return None
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    try:
+        with opener(path, "rb") as handle:
+            first = handle.readline(64)
+    except OSError:
+        return None
+    found = re.fullmatch(rb"(?:\xef\xbb\xbf)?sep=(.)\r?\n?", first)
+    return found.group(1).decode("latin-1") if found else None
 
 
 def _read_through(raw, path: Path, view: str, enc: str, read_options: dict):
@@ -262,7 +283,7 @@ def _into(raw, view: str, reader: str, opts: str, path: Path) -> list:
 
 def _requoted(raw, path: Path, reader: str, view: str, opts: str, first: _CsvRead) -> _CsvRead:
     """``first`` read again with ``"`` as the quote when DuckDB guessed none and refused lines
-    that hold one; the read that keeps more records."""
+    that hold one; the read that keeps more records (of as many, the one refusing fewer lines)."""
     scan = raw.execute(f"SELECT delimiter, quote, skip_rows FROM {_q(view + '_rejects_scan')} "
                        "LIMIT 1").fetchone()
     if scan is None or scan[1] not in ("(empty)", "") or not any('"' in t for _, _, t in first.structural):
@@ -270,8 +291,10 @@ def _requoted(raw, path: Path, reader: str, view: str, opts: str, first: _CsvRea
     delim, skip = scan[0], int(scan[2] or 0)
     names = [r[0] for r in raw.execute(f"DESCRIBE {_q(view)}").fetchall() if r[0] != ROW]
     columns = "{" + ", ".join(f"{_lit(n.strip().strip(chr(34)))}: 'VARCHAR'" for n in names) + "}"
-    dialect = (f", auto_detect = false, delim = {_lit(delim)}, quote = '\"', escape = '\"', "
-               f"skip = {skip}")
+    given = {k for k in ("delim", "sep", "skip") if f", {k} =" in opts}     # the caller's own
+    dialect = (", auto_detect = false, quote = '\"', escape = '\"'"
+               + ("" if given & {"delim", "sep"} else f", delim = {_lit(delim)}")
+               + ("" if "skip" in given else f", skip = {skip}"))
     again = view + "_quoted"
     try:
         structural = _into(raw, again, f"{reader}, header = true, columns = {columns}{dialect}",
@@ -279,13 +302,14 @@ def _requoted(raw, path: Path, reader: str, view: str, opts: str, first: _CsvRea
     except DataError:
         return first
     n_kept = raw.execute(f"SELECT count(*) FROM {_q(again)}").fetchone()[0]
-    if n_kept <= first.n_kept:
+    if (n_kept, -len(structural)) <= (first.n_kept, -len(first.structural)):   # no better
         raw.execute(f"DROP TABLE {_q(again)}")
         return first
     raw.execute(f"DROP TABLE {_q(view)}")
     raw.execute(f"ALTER TABLE {_q(again)} RENAME TO {_q(view)}")
     note = (f"read with \" as the quote character: the reader's guess of the dialect (no quote) "
-            f"kept {first.n_kept:,} rows, this read keeps {n_kept:,}")
+            f"kept {first.n_kept:,} rows and refused {len(first.structural):,} lines, this read keeps "
+            f"{n_kept:,} and refuses {len(structural):,}")
     return _CsvRead(structural, n_kept, 0, {"delim": delim, "quote": '"',
                                             "_sql": f", columns = {columns}{dialect}"}, [note])
 
