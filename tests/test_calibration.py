@@ -139,3 +139,19 @@ def test_folds_reading_the_texts_once_fit_the_same_model():
     assert np.array_equal(shared.model.coef_, plain.model.coef_)
     assert np.array_equal(shared(texts[200:]), plain(texts[200:]))
     assert pickle.loads(pickle.dumps(plain))._analysed is None
+
+
+def test_a_text_without_a_letter_is_neither_complaint_nor_praise():
+    """Emoji-only comments ("👍", "❤️❤️❤️") score 0 with VADER, below a calibrated cut: 13
+    thumbs-up were counted as complaints in a helper's export. A rating still decides them."""
+    import numpy as np
+
+    from jmtools.analyses.calibration import complaint_mask
+
+    texts = ["👍", "❤️❤️❤️", "...", "never again", "Не работает", "👎"]
+    scores = [0.0, 0.0, 0.0, -0.5, 0.0, 0.0]
+    rated = [np.nan, np.nan, np.nan, np.nan, np.nan, -2.0]
+    assert complaint_mask(rated, scores, texts=texts).tolist() == [False, False, False, True, False, True]
+    assert complaint_mask(rated, [0.9] * 6, polarity="positive", texts=texts).tolist() == [
+        False, False, False, True, True, False]
+    assert complaint_mask(rated, scores).tolist() == [False, False, False, True, False, True]  # no texts: as before

@@ -30,6 +30,7 @@ and its complaint themes share it.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Sequence
@@ -544,7 +545,8 @@ def complaint_mask(valence_from_rating, text_score, *, calibration: Calibration 
     calibration's complaint (praise) classifier when it was fitted and measured more precise
     (``calibration.complaint_check``, :func:`jmtools.analyses.complaints.fit_complaints`;
     ``calibration.praise_check``, :func:`~jmtools.analyses.complaints.fit_praise`; needs
-    ``texts``).
+    ``texts``). Given ``texts``, an unrated text without a letter (only emoji or punctuation,
+    which VADER scores 0 and the cut would call a complaint) is neither.
 
     Examples
     --------
@@ -567,4 +569,10 @@ def complaint_mask(valence_from_rating, text_score, *, calibration: Calibration 
     if check is not None and check.used and texts is not None and (~decided).any():
         undecided = np.flatnonzero(~decided)
         by_text[undecided] = check.complaints([str(texts[i]) for i in undecided], score[undecided])
+    if texts is not None:         # "👍", "❤️❤️", "...": no word for the lexicon or the model to read
+        by_text &= np.array([bool(_LETTER.search(str(t))) for t in texts], dtype=bool)
     return np.where(decided, rated < 0 if negative else rated > 0, by_text)
+
+
+#: A letter of any script: a text without one (emoji, punctuation) says nothing a lexicon reads.
+_LETTER = re.compile(r"[^\W\d_]")
