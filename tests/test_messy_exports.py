@@ -117,3 +117,30 @@ def test_what_the_loader_settled_on_its_own_is_said_in_the_data_section(tmp_path
     assert "feedback.csv**, malformed line (a quote inside a quoted value" in text
     assert "How the files were read" not in shown_text(run_cells(NB00, {"data_dir": "sample:b2b",
                                                                         "persona": "all"}).displayed)
+
+
+def test_a_table_that_lost_a_tenth_of_its_rows_is_named_under_the_headline(tmp_path):
+    """A helper's export lost 92% of its events to one unreadable column and the report's first
+    screen said nothing of it; the data section at the end did."""
+    good = "".join(f"{100 + i};2024-03-09 18:{10 + i};home_view\n" for i in range(10))
+    bad = "".join(f"{200 + i};09.03.2024 18:{10 + i};home_view\n" for i in range(2))
+    path = folder(tmp_path, events_csv="customer_id;timestamp;event\n" + good + bad)
+    text = report_text(path)
+    first = text[:text.index("The data behind it")]
+    assert "2 of 12 rows of events.csv were rejected** (unparseable timestamp (2))" in first
+    (tmp_path / "b").mkdir()
+    more = "".join(f"{300 + i};2024-03-09 19:{10 + i};home_view\n" for i in range(10))
+    only_one = folder(tmp_path / "b", events_csv="customer_id;timestamp;event\n" + good + more
+                      + bad.splitlines(keepends=True)[0])
+    assert "rows of events.csv were rejected" not in report_text(only_one)   # 1 of 21: under a tenth
+
+
+def test_events_of_one_stage_only_give_a_report(tmp_path):
+    """Every event maps to the first stage (an export of page views only): the pain-point
+    signals asked for the time between stages and stopped the report ("steps must be at least
+    two steps")."""
+    events = "customer_id,timestamp,event\n" + "".join(
+        f"{100 + i},2024-03-09 18:{10 + i},home_view\n" for i in range(8))
+    f = run(folder(tmp_path, events_csv=events))
+    assert f.n_customers == 8
+    assert "slow step" not in set(f.signals["signal"]) if f.signals is not None else True

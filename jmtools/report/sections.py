@@ -114,8 +114,26 @@ def at_a_glance(f: Findings) -> None:
     once, what the report leaves out so that no group of fewer than 5 customers is shown
     (``options["disclosure_note"]``): the headline is the first screen on a phone."""
     _glance(f)
+    _much_rejected(f)
     if f.options.get("disclosure_note"):
         kit.display(md("> {note}", note=f.options["disclosure_note"]))
+
+
+#: A table that lost this share of its rows or more is named under the headline.
+MUCH_REJECTED = 0.10
+
+
+def _much_rejected(f: Findings) -> None:
+    """Under the headline: each table that lost at least :data:`MUCH_REJECTED` of its rows to
+    rejection (but not all of them, which the headline says itself) — every number below is
+    computed without them, and a reader of the first screen should know."""
+    acc = f.accounting
+    lost = acc[(acc["read"] > 0) & (acc["used"] > 0) & (acc["rejected"] >= MUCH_REJECTED * acc["read"])]
+    for _, r in lost.iterrows():
+        kit.display(md("> **{rejected} of {read} rows of {file} were rejected** ({why}); every number "
+                       "below is computed without them. *The data behind it* lists each reason with "
+                       "its lines and how to fix it.", rejected=f"{int(r['rejected']):,}",
+                       read=f"{int(r['read']):,}", file=str(r["file"]), why=str(r["why rejected"])))
 
 
 def _glance(f: Findings) -> None:

@@ -503,11 +503,12 @@ def collect_signals(evidence, *, emotion: pd.DataFrame | None = None,
     steps = getattr(evidence, "mapped_stages", None) or None   # stages the file gives no event: no signal
     f = funnels.funnel(evidence, steps=steps, by=by)
     lookup = dict(evidence.touchpoint_stage)
-    parts = [dropoff_signal(f, persona_col=pcol),
-             slow_step_signal(funnels.time_between_stages(evidence, steps=steps, by=by),
-                              persona_col=pcol, date_only_stages=_date_only_stages(evidence)),
-             loop_signal(funnels.loops(evidence, by=by), journey=lookup, persona_col=pcol),
-             detour_signal(funnels.detours(evidence, by=by), journey=lookup, persona_col=pcol)]
+    parts = [dropoff_signal(f, persona_col=pcol)]
+    if steps is None or len(steps) >= 2:      # one stage with events: no step to be slow between
+        parts.append(slow_step_signal(funnels.time_between_stages(evidence, steps=steps, by=by),
+                                      persona_col=pcol, date_only_stages=_date_only_stages(evidence)))
+    parts += [loop_signal(funnels.loops(evidence, by=by), journey=lookup, persona_col=pcol),
+              detour_signal(funnels.detours(evidence, by=by), journey=lookup, persona_col=pcol)]
     if emotion is not None:
         parts.append(valence_signal(emotion, persona_col=persona_col if persona_col in emotion
                                     else None, customer_col=customer_col))
