@@ -144,3 +144,23 @@ def test_events_of_one_stage_only_give_a_report(tmp_path):
     f = run(folder(tmp_path, events_csv=events))
     assert f.n_customers == 8
     assert "slow step" not in set(f.signals["signal"]) if f.signals is not None else True
+
+
+@pytest.mark.parametrize("event_ids, customer_ids, words", [
+    (lambda i: f"c{i:07d}", lambda i: f"C{i:07d}", "differ from the customer table's only in upper or lower case"),
+    (lambda i: f"{i:05d}", lambda i: f"{i}", "differ from the customer table's only in leading zeros"),
+    (lambda i: f"c{i:07d}", lambda i: f"acct-{i}", "seem to use different customer ids")])
+def test_ids_that_differ_between_tables_are_explained_without_quoting_one(tmp_path, event_ids, customer_ids,
+                                                                          words):
+    """Every customer "(not in customer table)" and no persona, without a word of why."""
+    events = "customer_id,timestamp,event\n" + "".join(
+        f"{event_ids(i)},2024-03-09 18:{10 + i % 40},home_view\n{event_ids(i)},2024-03-09 19:{10 + i % 40},product_view\n"
+        for i in range(1, 13))
+    sample = pd.read_csv(ROOT / "data" / "ecommerce" / "customers.csv").head(12)
+    sample["customer_id"] = [customer_ids(i) for i in range(1, 13)]
+    path = folder(tmp_path, events_csv=events)
+    sample.to_csv(path / "customers.csv", index=False)
+    text = report_text(path)
+    said = next(line for line in text.splitlines() if "Most customers with events" in line)
+    assert "not in the customer table** (12 of 12)" in said and words in said
+    assert event_ids(1) not in said and customer_ids(1) not in said.replace("12 of 12", "")

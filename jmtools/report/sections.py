@@ -249,6 +249,7 @@ def who(f: Findings) -> None:
                        "customer table as *{missing}*.", none=NO_PERSONA, missing=NOT_IN_CUSTOMERS,
                        n=f"{ev.n_customers:,}", k=len(f.journey.persona_names)))
         _sizes_table(shown)
+        _ids_that_do_not_meet(f, shown)
         return
     card = next(c for c in f.journey.personas_resolved() if c.name == f.focus.persona)
     kit.display(md("**{name}** — {story}", name=card.name, story=card.backstory or ""))
@@ -290,6 +291,32 @@ def _who_without_sizes(f: Findings) -> None:
                        "selects are listed as *{none}*.", n=f"{len(f.assignment):,}",
                        k=len(f.journey.persona_names), none=NO_PERSONA))
         _sizes_table(shown)
+
+
+def _ids_that_do_not_meet(f: Findings, sizes: pd.DataFrame, sample: int = 2000) -> None:
+    """When most customers with events are missing from the customer table, say why if the
+    ids differ only in case or leading zeros (``c0000001`` against ``C0000001``), else that
+    the two tables seem to use different ids. No id is quoted (reports pseudonymise them)."""
+    missing = sizes.loc[sizes["persona"] == NOT_IN_CUSTOMERS, "n_customers"]
+    if missing.empty or "customers" not in f.world.tables or missing.iloc[0] < 0.5 * max(f.evidence.n_customers, 1):
+        return
+    logged = [str(v) for v in f.evidence.events.select("customer_id").distinct().limit(sample)
+              .to_pandas()["customer_id"]]
+    known = {str(v) for v in f.world.tables["customers"].to_pandas()["customer_id"].dropna()}
+    shapes = {"upper or lower case": str.casefold, "leading zeros": lambda v: v.lstrip("0") or "0",
+              "upper or lower case and leading zeros": lambda v: v.casefold().lstrip("0") or "0"}
+    why = next((name for name, key in shapes.items()
+                if sum(key(v) in {key(k) for k in known} for v in logged) >= 0.5 * len(logged)), None)
+    if why is not None:
+        kit.display(md("> **Most customers with events are not in the customer table** ({n} of {total}): "
+                       "their ids differ from the customer table's only in {why}. Export both tables with "
+                       "the ids written the same way; until then no persona can be told.",
+                       n=f"{int(missing.iloc[0]):,}", total=f"{f.evidence.n_customers:,}", why=why))
+    else:
+        kit.display(md("> **Most customers with events are not in the customer table** ({n} of {total}): "
+                       "the two tables seem to use different customer ids (an account number in one, an "
+                       "e-mail hash in the other?). Export the customer table with the ids of the event log.",
+                       n=f"{int(missing.iloc[0]):,}", total=f"{f.evidence.n_customers:,}"))
 
 
 def _sizes_table(sizes: pd.DataFrame, *, min_group: int = MIN_GROUP) -> None:
