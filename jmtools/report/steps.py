@@ -104,7 +104,7 @@ def show_reading_notes(world) -> list[str]:
     Parameters
     ----------
     world : jmtools.sources.World
-        From :func:`jmtools.sources.load_world`.
+        A loaded data folder; each of its tables keeps the notes of its load.
 
     Returns
     -------
