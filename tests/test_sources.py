@@ -954,3 +954,28 @@ def test_excels_sep_line_above_the_header_names_the_delimiter_and_lines_stay_rig
     assert list(rs["unparseable timestamp"].lines) == [5]
     assert [list(r.lines) for k, r in rs.items() if "quote inside" in k] == [[7]]
     check_identity(fb)
+
+
+def test_ratings_written_as_stars_or_out_of_five_are_the_number_of_stars(tmp_path):
+    """Review exports write 4/5, "4 stars" or ★★★★☆; each was a blank rating (the comment then
+    scored by its text). Out of another scale (8/10) it stays unread, counted."""
+    import unicodedata
+
+    cells = ["4/5", "4.5 / 5", "4 stars", "1 Star", "\u2605\u2605\u2605\u2606\u2606", "\u2b50" * 5,
+             "\u2b50\ufe0f\u2b50\ufe0f", "8/10", "3"]
+    text = "feedback_id,customer_id,timestamp,text,rating\n" + "".join(
+        f"F{i},c{i},2024-01-01,ok,{v}\n" for i, v in enumerate(cells))
+    fb = load_feedback(write(tmp_path, "f.csv", text))
+    got = fb.to_pandas()["rating"].tolist()
+    # independently: the number before "/5" or "star", else the count of filled star characters
+    def oracle(v):
+        head = v.replace(" ", "").split("/")[0].lower().removesuffix("stars").removesuffix("star")
+        if v.endswith(("/5", "/ 5")) or "star" in v.lower() or v.isdigit():
+            return float(head)
+        filled = sum(unicodedata.name(c, "") in ("BLACK STAR", "WHITE MEDIUM STAR") for c in v)
+        return float(filled) if filled else None
+    assert got[:7] + got[8:] == [oracle(v) for v in cells[:7] + cells[8:]]
+    assert pd.isna(got[7])
+    notes = " ".join(fb.accounting.notes)
+    assert "7 ratings written as stars or out of 5" in notes and "unparseable rating (line 9)" in notes
+    check_identity(fb)

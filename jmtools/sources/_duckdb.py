@@ -195,6 +195,8 @@ def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src:
         expr = f"TRY_CAST({text} AS {sql_type})" if is_text else f"CAST({col} AS {sql_type})"
         if is_text and kind == "float":        # 'nan' / 'NaN' written for no value (NaN = NaN here)
             expr = f"NULLIF({expr}, 'NaN'::DOUBLE)"
+        if is_text and canonical == "rating":  # 4/5, 4 stars, ★★★★: the number of stars
+            expr = f"CASE WHEN {expr} IS NOT NULL THEN {expr} ELSE {_stars(text)} END"
         if is_text:
             rules.add(f"{raw} IS NOT NULL AND {typed} IS NULL AND NOT {is_placeholder(raw)}",
                       f"unparseable {canonical}", canonical,
@@ -294,6 +296,31 @@ def _timestamp_expr(col: str, text: str, src_type: str, time_format, tz) -> str:
     return f"timezone('UTC', TRY_CAST({text} AS TIMESTAMPTZ))"
 
 
+#: A rating written in words a review export uses: 4/5, 4.5 / 5, 4 stars, ★★★★☆, ⭐⭐⭐⭐.
+_STAR_FORMS = (r"[0-9]+([.][0-9]+)? ?/ ?5", r"(?i)[0-9]+([.][0-9]+)? ?stars?", "[\u2605\u2b50\ufe0f]+\u2606*")
+
+
+def _stars(text: str) -> str:
+    """SQL: the number of stars of a rating written as in :data:`_STAR_FORMS`, else NULL."""
+    number = f"TRY_CAST(regexp_extract({text}, '^[0-9]+([.][0-9]+)?') AS DOUBLE)"
+    stars = f"CAST(length(regexp_replace({text}, '[^\u2605\u2b50]', '', 'g')) AS DOUBLE)"
+    return (f"CASE WHEN regexp_full_match({text}, {lit(_STAR_FORMS[0])}) "
+            f"OR regexp_full_match({text}, {lit(_STAR_FORMS[1])}) THEN {number} "
+            f"WHEN regexp_full_match({text}, {lit(_STAR_FORMS[2])}) THEN {stars} END")
+
+
+def _star_notes(raw, view: str, spec: TableSpec, mapping: dict, types: dict) -> list[str]:
+    """A note counting the ratings read from stars or "4/5" (feedback tables are small)."""
+    src = mapping.get("rating")
+    if spec.kind != "feedback" or src is None or types[src].upper() != "VARCHAR":
+        return []
+    t = f"TRIM({q(src)})"
+    n = raw.execute(f"SELECT count(*) FROM {q(view)} WHERE TRY_CAST({t} AS DOUBLE) IS NULL "
+                    f"AND {_stars(t)} IS NOT NULL").fetchone()[0]
+    return [f"{n:,} rating{'s' if n > 1 else ''} written as stars or out of 5 (4/5, 4 stars, "
+            "★★★★) read as the number of stars"] if n else []
+
+
 def _serial_notes(raw, view: str, spec: TableSpec, mapping: dict, types: dict) -> list[str]:
     """A note per time column of a sheet with cells that are Excel date numbers."""
     notes = []
@@ -373,6 +400,7 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
                           serials=opened.lines == "excel")
     if opened.lines == "excel" and not time_format:
         notes.extend(_serial_notes(raw, view, spec, mapping, types))
+    notes.extend(_star_notes(raw, view, spec, mapping, types))
     if spec.kind == "surveys":
         _survey_rules(rules, scales)
     # files joined together repeat their header line: a row, not data (its text would make
