@@ -431,13 +431,13 @@ def test_bad_16i_placeholders_for_no_value_are_missing_values_not_bad_rows(tmp_p
 
 
 def test_bad_16j_an_unreadable_optional_value_is_left_blank_and_counted_the_row_kept(tmp_path):
-    """A rating written 4/5 or ★★★★ dropped the whole comment (905 of 1,052 in a helper's export):
+    """A rating it cannot read ("four", "A+") dropped the whole comment (905 of 1,052 in a helper's export):
     the comment is kept for its text, the rating left blank, and a note counts the blanks with
     their lines. A required value that cannot be read still rejects its row."""
     text = ("feedback_id,customer_id,timestamp,text,rating\n"
-            "F1,c1,2024-03-01,Late again,4/5\n"
+            "F1,c1,2024-03-01,Late again,four\n"
             "F2,c2,2024-03-01,Lovely,5\n"
-            "F3,c3,2024-03-01,Rude staff,\u2605\u2605\n"
+            "F3,c3,2024-03-01,Rude staff,A+\n"
             "F4,c4,yesterday,Fine,3\n"
             "F5,c5,2024-03-01,Slow,1e309\n")
     fb = load_feedback(write(tmp_path, "f.csv", text))
