@@ -979,3 +979,15 @@ def test_ratings_written_as_stars_or_out_of_five_are_the_number_of_stars(tmp_pat
     notes = " ".join(fb.accounting.notes)
     assert "7 ratings written as stars or out of 5" in notes and "unparseable rating (line 9)" in notes
     check_identity(fb)
+
+
+def test_a_folder_of_parquet_files_named_for_its_table_is_the_table(tmp_path):
+    """Spark and DuckDB write a table as a folder of parts (orders.parquet/part-0.parquet)."""
+    parts = tmp_path / "orders.parquet"
+    parts.mkdir()
+    for i in range(2):
+        pd.DataFrame({"order_id": [f"o{i}"], "customer_id": ["c1"], "timestamp": pd.to_datetime(["2024-01-01"]),
+                      "amount": [10.0 + i]}).to_parquet(parts / f"part-{i}.parquet")
+    write(tmp_path, "events.csv", EVENTS)
+    world = load_world(tmp_path)
+    assert sorted(world.tables["orders"].to_pandas()["amount"]) == [10.0, 11.0]

@@ -318,7 +318,8 @@ def table_files(folder, kind: str) -> list[Path]:
     except OSError:
         return []
     wanted = {f"{kind}{s}" for s in TABLE_SUFFIXES}
-    found = [folder / n for n in names if n.lower() in wanted and (folder / n).is_file()]
+    found = [folder / n for n in names if n.lower() in wanted
+             and ((folder / n).is_file() or n.lower().endswith((".parquet", ".pq")))]  # or a folder of Parquet files
     return sorted(found, key=lambda p: (-p.stat().st_mtime, p.name))
 
 
