@@ -49,8 +49,12 @@ PLACEHOLDERS = ("NULL", "null", "Null", "\\N", "N/A", "n/a", "NA", "#N/A", "#NA"
 
 
 def is_placeholder(text: str) -> str:
-    """SQL: the trimmed text ``text`` is one of :data:`PLACEHOLDERS`."""
-    return f"{text} IN ({', '.join(lit(v) for v in PLACEHOLDERS)})"
+    """SQL: the trimmed text ``text`` is one of :data:`PLACEHOLDERS`.
+
+    A function, not ``IN (…)``: DuckDB turns a long ``IN`` list into a join, whose parallel
+    output does not keep the file's row order (a survey table came back in another order
+    one run in three, and with it every bootstrap interval)."""
+    return f"list_contains([{', '.join(lit(v) for v in PLACEHOLDERS)}], {text})"
 
 
 def missing_to_null(expr: str, whole: bool = False) -> str:
