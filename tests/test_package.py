@@ -49,7 +49,6 @@ ALL_MISMATCH = {
     "jmtools": "__all__ lists '__version__' (a leading underscore)",
     "jmtools.sample_worlds.b2b": "public functions simulate, reduce, truths, readme are not in __all__",
     "jmtools.sample_worlds.ecommerce": "public functions simulate, reduce, truths, readme are not in __all__",
-    "jmtools.sources._duckdb": "public functions q, lit, blank_to_null are not in __all__",
 }
 
 

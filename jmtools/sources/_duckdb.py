@@ -17,6 +17,8 @@ from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.sources._accounting import REASON_COLUMNS, Accounting, LoadedTable
 from jmtools.sources._read import FILE_KINDS, ROW, open_source, parquet_error
 from jmtools.sources._spec import TableSpec
+from jmtools.sources._values import (blank_to_null, from_serial, is_placeholder, lit, missing_to_null, q,
+                                     serial, serial_notes, star_notes, stars)
 
 __all__ = ["load_duckdb", "resolve_columns", "normalise_name", "FILE_KINDS"]
 TIME_FIX = ('use ISO 8601 (2024-03-01T14:05:00) or pass time_format= to the loader: "%d.%m.%Y %H:%M" '
@@ -24,52 +26,6 @@ TIME_FIX = ('use ISO 8601 (2024-03-01T14:05:00) or pass time_format= to the load
             'strptime codes), "unix" or "unix_ms" for epoch seconds or milliseconds; a report reads a '
             'folder of files saved from the loader (docs/bring-your-own-data.md)')
 _TS_WITH_OFFSET = r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([zZ]|[+-]\d{2}(:?\d{2})?)$"
-
-
-def q(name: str) -> str:
-    """Quote an SQL identifier."""
-    return '"' + str(name).replace('"', '""') + '"'
-
-
-def lit(value: str) -> str:
-    """Quote an SQL string literal."""
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def blank_to_null(expr: str) -> str:
-    """SQL: ``expr`` without surrounding spaces, NULL when empty (trims only values with a space)."""
-    return (f"CASE WHEN contains({expr}, ' ') THEN NULLIF(TRIM({expr}), '') "
-            f"ELSE NULLIF({expr}, '') END")
-
-
-#: Written for "no value" by exports (SQL tools, pandas, MySQL's ``\\N``, spreadsheets): read as
-#: missing in ids, numbers and times; text columns keep them (a region may be called NA).
-PLACEHOLDERS = ("NULL", "null", "Null", "\\N", "N/A", "n/a", "NA", "#N/A", "#NA", "NaN", "nan",
-                "None", "none", "-", "--", "<NA>", "NaT", "(null)")
-
-
-def is_placeholder(text: str) -> str:
-    """SQL: the trimmed text ``text`` is one of :data:`PLACEHOLDERS`.
-
-    A function, not ``IN (…)``: DuckDB turns a long ``IN`` list into a join, whose parallel
-    output does not keep the file's row order (a survey table came back in another order
-    one run in three, and with it every bootstrap interval)."""
-    return f"list_contains([{', '.join(lit(v) for v in PLACEHOLDERS)}], {text})"
-
-
-def missing_to_null(expr: str, whole: bool = False) -> str:
-    """SQL: :func:`blank_to_null` of ``expr``, and NULL for a :data:`PLACEHOLDERS` value;
-    with ``whole``, 101.0 (a whole number a float column wrote) is 101.
-
-    Each branch reads the column itself and the cleaned text is made once: the list is looked
-    up only for short values and the number test only for values ending in .0, so a column
-    of ids pays a length and an ending test. Numbers and times need no lookup (a placeholder
-    does not parse: the checks ask)."""
-    placeholder = (f"WHEN strlen({expr}) <= {max(map(len, PLACEHOLDERS)) + 2} AND "
-                   f"{is_placeholder(f'TRIM({expr})')} THEN NULL ")
-    number = (f"WHEN ends_with({expr}, '.0') AND regexp_full_match(TRIM({expr}), '-?[0-9]+[.]0') "
-              f"THEN left(TRIM({expr}), -2) " if whole else "")
-    return f"CASE {placeholder}{number}ELSE {blank_to_null(expr)} END"
 
 
 def normalise_name(name: str) -> str:
@@ -200,7 +156,7 @@ def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src:
         if is_text and kind == "float":        # 'nan' / 'NaN' written for no value (NaN = NaN here)
             expr = f"NULLIF({expr}, 'NaN'::DOUBLE)"
         if is_text and canonical == "rating":  # 4/5, 4 stars, ★★★★: the number of stars
-            expr = f"CASE WHEN {expr} IS NOT NULL THEN {expr} ELSE {_stars(text)} END"
+            expr = f"CASE WHEN {expr} IS NOT NULL THEN {expr} ELSE {stars(text)} END"
         if is_text:
             rules.add(f"{raw} IS NOT NULL AND {typed} IS NULL AND NOT {is_placeholder(raw)}",
                       f"unparseable {canonical}", canonical,
@@ -224,7 +180,7 @@ def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src:
     else:
         expr = _timestamp_expr(col, text, src_type, time_format, tz)
         if serials and is_text and not time_format:
-            expr = f"CASE WHEN {_serial(text)} THEN {_from_serial(text, tz)} ELSE {expr} END"
+            expr = f"CASE WHEN {serial(text)} THEN {from_serial(text, tz)} ELSE {expr} END"
         stored = src_type.upper()
         if is_text or time_format in ("unix", "unix_ms"):
             rules.add(f"{raw} IS NOT NULL AND {typed} IS NULL AND NOT {is_placeholder(raw_text)}",
@@ -259,25 +215,6 @@ class _Optional:
         self.rules.blank(cond, reason, column, raw, fix)
 
 
-#: Excel's date numbers (days since 1899-12-30, the fraction the time of day) read as times:
-#: 1970-01-01 to 2099-12-31 only, so that a year (2024) or a count stays a rejected value.
-SERIAL_RANGE = (25569, 73051)
-
-
-def _serial(text: str) -> str:
-    """SQL: ``text`` is an Excel date number (a cell formatted as a number, not a date)."""
-    return (f"(regexp_full_match({text}, '[0-9]{{5}}([.][0-9]+)?') AND "
-            f"TRY_CAST({text} AS DOUBLE) >= {SERIAL_RANGE[0]} AND TRY_CAST({text} AS DOUBLE) < {SERIAL_RANGE[1]})")
-
-
-def _from_serial(text: str, tz) -> str:
-    """SQL: the Excel date number ``text`` as a timestamp, to the millisecond; local time in
-    ``tz`` when given (Excel stores no zone)."""
-    stamp = (f"make_timestamp(CAST(round((TRY_CAST({text} AS DOUBLE) - {SERIAL_RANGE[0]}) * 86400000) "
-             "AS BIGINT) * 1000)")
-    return f"timezone('UTC', timezone({lit(tz)}, {stamp}))" if tz else stamp
-
-
 def _timestamp_expr(col: str, text: str, src_type: str, time_format, tz) -> str:
     t = src_type.upper()
     to_utc = (lambda e: f"timezone('UTC', timezone({lit(tz)}, {e}))") if tz else (lambda e: e)
@@ -298,46 +235,6 @@ def _timestamp_expr(col: str, text: str, src_type: str, time_format, tz) -> str:
                 f"THEN timezone('UTC', TRY_CAST({text} AS TIMESTAMPTZ)) "
                 f"ELSE {to_utc(f'TRY_CAST({text} AS TIMESTAMP)')} END")
     return f"timezone('UTC', TRY_CAST({text} AS TIMESTAMPTZ))"
-
-
-#: A rating written in words a review export uses: 4/5, 4.5 / 5, 4 stars, ★★★★☆, ⭐⭐⭐⭐.
-_STAR_FORMS = (r"[0-9]+([.][0-9]+)? ?/ ?5", r"(?i)[0-9]+([.][0-9]+)? ?stars?", "[\u2605\u2b50\ufe0f]+\u2606*")
-
-
-def _stars(text: str) -> str:
-    """SQL: the number of stars of a rating written as in :data:`_STAR_FORMS`, else NULL."""
-    number = f"TRY_CAST(regexp_extract({text}, '^[0-9]+([.][0-9]+)?') AS DOUBLE)"
-    stars = f"CAST(length(regexp_replace({text}, '[^\u2605\u2b50]', '', 'g')) AS DOUBLE)"
-    return (f"CASE WHEN regexp_full_match({text}, {lit(_STAR_FORMS[0])}) "
-            f"OR regexp_full_match({text}, {lit(_STAR_FORMS[1])}) THEN {number} "
-            f"WHEN regexp_full_match({text}, {lit(_STAR_FORMS[2])}) THEN {stars} END")
-
-
-def _star_notes(raw, view: str, spec: TableSpec, mapping: dict, types: dict) -> list[str]:
-    """A note counting the ratings read from stars or "4/5" (feedback tables are small)."""
-    src = mapping.get("rating")
-    if spec.kind != "feedback" or src is None or types[src].upper() != "VARCHAR":
-        return []
-    t = f"TRIM({q(src)})"
-    n = raw.execute(f"SELECT count(*) FROM {q(view)} WHERE TRY_CAST({t} AS DOUBLE) IS NULL "
-                    f"AND {_stars(t)} IS NOT NULL").fetchone()[0]
-    return [f"{n:,} rating{'s' if n > 1 else ''} written as stars or out of 5 (4/5, 4 stars, "
-            "★★★★) read as the number of stars"] if n else []
-
-
-def _serial_notes(raw, view: str, spec: TableSpec, mapping: dict, types: dict) -> list[str]:
-    """A note per time column of a sheet with cells that are Excel date numbers."""
-    notes = []
-    for col in spec.columns:
-        src = mapping.get(col.name)
-        if col.kind != "timestamp" or src is None or types[src].upper() != "VARCHAR":
-            continue
-        n = raw.execute(f"SELECT count(*) FROM {q(view)} WHERE {_serial(f'TRIM({q(src)})')}").fetchone()[0]
-        if n:
-            notes.append(f"{n:,} value{'s' if n > 1 else ''} of {col.name} read as Excel date "
-                         "numbers (days since 1899-12-30): format the column as dates in the sheet "
-                         "if they are something else")
-    return notes
 
 
 def _survey_rules(rules: _Rules, scales: dict) -> None:
@@ -403,8 +300,8 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
                           types[mapping[col.name]], time_format=time_format, tz=tz,
                           serials=opened.lines == "excel")
     if opened.lines == "excel" and not time_format:
-        notes.extend(_serial_notes(raw, view, spec, mapping, types))
-    notes.extend(_star_notes(raw, view, spec, mapping, types))
+        notes.extend(serial_notes(raw, view, spec, mapping, types))
+    notes.extend(star_notes(raw, view, spec, mapping, types))
     if spec.kind == "surveys":
         _survey_rules(rules, scales)
     # files joined together repeat their header line: a row, not data (its text would make
