@@ -305,8 +305,10 @@ def _ids_that_do_not_meet(f: Findings, sizes: pd.DataFrame, sample: int = 2000) 
     known = {str(v) for v in f.world.tables["customers"].to_pandas()["customer_id"].dropna()}
     shapes = {"upper or lower case": str.casefold, "leading zeros": lambda v: v.lstrip("0") or "0",
               "upper or lower case and leading zeros": lambda v: v.casefold().lstrip("0") or "0"}
-    why = next((name for name, key in shapes.items()
-                if sum(key(v) in {key(k) for k in known} for v in logged) >= 0.5 * len(logged)), None)
+    def meets(key) -> bool:                   # the table's ids keyed once per shape
+        keyed = {key(k) for k in known}
+        return sum(key(v) in keyed for v in logged) >= 0.5 * len(logged)
+    why = next((name for name, key in shapes.items() if meets(key)), None)
     if why is not None:
         kit.display(md("> **Most customers with events are not in the customer table** ({n} of {total}): "
                        "their ids differ from the customer table's only in {why}. Export both tables with "

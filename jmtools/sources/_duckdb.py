@@ -116,7 +116,6 @@ class _Rules:
         self.inner: list[str] = []
         self.names: list[str] = []
         self.checks: list[tuple[str, str, str, str, str]] = []  # (cond, reason, column, raw, fix)
-
         self.blanks: list[tuple[str, str, str, str, str]] = []  # the same, for optional columns
 
     def add(self, cond: str, reason: str, column: str, raw: str, fix: str = "") -> None:
@@ -126,7 +125,6 @@ class _Rules:
         """A value of an optional column that cannot be read: the row is kept with the value
         left blank, and counted (:func:`_account`)."""
         self.blanks.append((cond, reason, column, raw, fix))
-
 
 
 def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src: str,
