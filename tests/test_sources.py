@@ -461,6 +461,62 @@ def test_bad_16k_event_names_and_other_texts_lose_spaces_around_them(tmp_path):
     assert used["channel"].iloc[0] == "web" and pd.isna(used["channel"].iloc[1])
 
 
+TIMES_WRITTEN = [  # (text, strptime format a person reading it would use), in the file's order
+    ("09.03.2024 18:56", "%d.%m.%Y %H:%M"), ("31.03.24", "%d.%m.%y"), ("1.4.2024 07:05:09", "%d.%m.%Y %H:%M:%S"),
+    ("3/13/2024 6:56 PM", "%m/%d/%Y %I:%M %p"), ("03/01/2024 12:30 AM", "%m/%d/%Y %I:%M %p"),
+    ("3/2/24 11:59:59 pm", "%m/%d/%y %I:%M:%S %p"), ("9-Mar-24", "%d-%b-%y"), ("10 March 2024 10:00", "%d %B %Y %H:%M"),
+    ("Mar 11, 2024 8:00 PM", "%b %d, %Y %I:%M %p"), ("2024-03-12T10:00:00", "%Y-%m-%dT%H:%M:%S")]
+
+
+def test_bad_16l_dates_as_spreadsheets_write_them_are_read_when_the_values_tell_the_order(tmp_path):
+    """An export from a German or US spreadsheet (09.03.2024 18:56, 3/13/2024 6:56 PM, 9-Mar-24)
+    lost every row to "unparseable timestamp". Each way of writing is read as the values show
+    it (a first number above 12: day first; a second: month first; dots: day first), the same
+    times as Python's strptime gives them, and a note says how and why."""
+    from datetime import datetime as dt
+
+    lines = "\n".join(f'c{i},"{text}",view' for i, (text, _) in enumerate(TIMES_WRITTEN))
+    ev = load_events(write(tmp_path, "e.csv", "customer_id,timestamp,event\n" + lines + "\nc99,someday,view\n"))
+    got = ev.to_pandas().set_index("customer_id")["timestamp"]
+    want = {f"c{i}": pd.Timestamp(dt.strptime(text, fmt)) for i, (text, fmt) in enumerate(TIMES_WRITTEN)}
+    assert got.to_dict() == want
+    assert list(reasons(ev)["unparseable timestamp"].lines) == [len(TIMES_WRITTEN) + 2]
+    notes = " ".join(ev.accounting.notes)
+    assert "3 values of timestamp read as day.month.year (31.03.24 has a first number above 12)" in notes
+    assert "3 values of timestamp read as month/day/year (3/13/2024 6:56 PM has a second number above 12)" in notes
+    assert "English name" in notes
+    check_identity(ev)
+    # a zone applies to them as to ISO times; an explicit format is taken as given
+    local = load_events(write(tmp_path, "l.csv", "customer_id,timestamp,event\nc1,09.03.2024 18:56,view\n"),
+                        tz="Europe/Berlin").to_pandas()
+    assert local["timestamp"].tolist() == [pd.Timestamp("2024-03-09 17:56")]
+    given = load_events(write(tmp_path, "g.csv", "customer_id,timestamp,event\nc1,13/03/2024,view\n"),
+                        time_format="%m/%d/%Y")
+    assert given.accounting.rows_rejected == 1 and not given.accounting.notes
+
+
+def test_bad_16m_dates_whose_order_cannot_be_told_stay_rejected_with_the_reason(tmp_path):
+    """3/9/2024 could be 3 September or 9 March: with no number above 12 anywhere in the column,
+    the rows stay rejected and the fix says why. A column mixing 13/03 and 03/13 cannot be one
+    order either. Dotted dates beside them are still read, and an optional closing time too."""
+    ev = load_events(write(tmp_path, "e.csv", "customer_id,timestamp,event\n"
+                                              "c1,3/9/2024 6:56 PM,view\nc2,3/10/2024,view\nc3,09.03.2024,view\n"))
+    assert ev.to_pandas()["timestamp"].tolist() == [pd.Timestamp("2024-03-09")]
+    r = reasons(ev)["unparseable timestamp"]
+    assert list(r.lines) == [2, 3] and "no value has a number above 12" in r.fix and "ISO 8601" in r.fix
+    mixed = load_events(write(tmp_path, "m.csv", "customer_id,timestamp,event\nc1,13/03/2024,view\n"
+                                                 "c2,03/14/2024,view\n"))
+    assert mixed.accounting.rows_rejected == 2
+    assert "mixes day-first and month-first" in reasons(mixed)["unparseable timestamp"].fix
+    tickets = load_tickets(write(tmp_path, "t.csv", "ticket_id,customer_id,timestamp,closed_timestamp\n"
+                                                    "T1,c1,2024-03-01,02.03.2024 10:00\nT2,c2,2024-03-01,soon\n"))
+    closed = tickets.to_pandas().set_index("ticket_id")["closed_timestamp"]
+    assert closed["T1"] == pd.Timestamp("2024-03-02 10:00") and pd.isna(closed["T2"])
+    assert "1 value of closed_timestamp read as day.month.year" in " ".join(tickets.accounting.notes)
+    for loaded in (ev, mixed, tickets):
+        check_identity(loaded)
+
+
 def test_bad_17_unknown_encoding_name(tmp_path):
     with pytest.raises(ParameterError, match="encoding"):
         load_events(write(tmp_path, "e.csv", EVENTS), encoding="klingon-8")

@@ -17,14 +17,16 @@ from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.sources._accounting import REASON_COLUMNS, Accounting, LoadedTable
 from jmtools.sources._read import FILE_KINDS, ROW, open_source, parquet_error
 from jmtools.sources._spec import TableSpec
+from jmtools.sources._times import infer_time_formats, time_formats_sql
 from jmtools.sources._values import (blank_to_null, from_serial, is_placeholder, lit, missing_to_null, q,
                                      serial, serial_notes, star_notes, stars)
 
 __all__ = ["load_duckdb", "resolve_columns", "normalise_name", "FILE_KINDS"]
-TIME_FIX = ('use ISO 8601 (2024-03-01T14:05:00) or pass time_format= to the loader: "%d.%m.%Y %H:%M" '
-            'for 09.03.2024 18:56, "%d/%m/%Y %H:%M" or "%m/%d/%Y %H:%M" for 09/03/2024 18:56 (DuckDB '
-            'strptime codes), "unix" or "unix_ms" for epoch seconds or milliseconds; a report reads a '
-            'folder of files saved from the loader (docs/bring-your-own-data.md)')
+TIME_FIX = ('write times as ISO 8601 (2024-03-01T14:05:00); dates such as 09.03.2024 18:56, '
+            '3/13/2024 6:56 PM or 9-Mar-24 are read as they are when the column shows which number is the '
+            'day. In Python, pass time_format= to the loader ("%d/%m/%Y %H:%M", DuckDB strptime codes; '
+            '"unix" or "unix_ms" for epoch seconds or milliseconds); a report reads a folder of files '
+            'saved from the loader (docs/bring-your-own-data.md)')
 _TS_WITH_OFFSET = r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([zZ]|[+-]\d{2}(:?\d{2})?)$"
 
 
@@ -129,7 +131,7 @@ class _Rules:
 
 def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src: str,
                   src_type: str, *, time_format: str | None, tz: str | None,
-                  serials: bool = False) -> None:
+                  serials: bool = False, formats: tuple = (), fix: str = "") -> None:
     col = q(src)
     is_text = src_type.upper() == "VARCHAR"
     raw = q("_t_" + canonical)
@@ -177,12 +179,16 @@ def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src:
                       f"{canonical} must be a finite number; remove NaN, inf and values beyond ±1e308")
     else:
         expr = _timestamp_expr(col, text, src_type, time_format, tz)
+        if formats:            # 09.03.2024 18:56, 3/9/2024 6:56 PM: as the column's values showed
+            parsed = time_formats_sql(text, formats)
+            local = f"timezone('UTC', timezone({lit(tz)}, {parsed}))" if tz else parsed
+            expr = f"COALESCE({expr}, {local})"
         if serials and is_text and not time_format:
             expr = f"CASE WHEN {serial(text)} THEN {from_serial(text, tz)} ELSE {expr} END"
         stored = src_type.upper()
         if is_text or time_format in ("unix", "unix_ms"):
             rules.add(f"{raw} IS NOT NULL AND {typed} IS NULL AND NOT {is_placeholder(raw_text)}",
-                      f"unparseable {canonical}", canonical, raw_text, TIME_FIX)
+                      f"unparseable {canonical}", canonical, raw_text, fix or TIME_FIX)
         elif not (stored.startswith("TIMESTAMP") or stored == "DATE"):  # e.g. int64 seconds in Parquet
             rules.add(f"{raw} IS NOT NULL AND {typed} IS NULL",
                       f"{canonical} stored as {stored}, not as a time", canonical, raw_text,
@@ -289,43 +295,30 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     notes = opened.notes + notes
     _check_tz(raw, tz, time_format)
 
-    rules = _Rules()
-    extras = [c for c in mapping if spec.column(c) is None]
     _check_storage(spec, mapping, types, label)
-    for col in spec.columns:
-        if col.name in mapping:
-            _typed_column(rules, col.name, col.kind, col.required, mapping[col.name],
-                          types[mapping[col.name]], time_format=time_format, tz=tz,
-                          serials=opened.lines == "excel")
+    extras = [c for c in mapping if spec.column(c) is None]
     if opened.lines == "excel" and not time_format:
         notes.extend(serial_notes(raw, view, spec, mapping, types))
     notes.extend(star_notes(raw, view, spec, mapping, types))
-    if spec.kind == "surveys":
-        _survey_rules(rules, scales)
-    # files joined together repeat their header line: a row, not data (its text would make
-    # every extra column text, and a persona rule on age fail)
-    named = [(c.name, mapping[c.name]) for c in spec.columns
-             if c.name in mapping and types[mapping[c.name]].upper() == "VARCHAR"][:3]
-    header_again = None
-    if opened.lines in ("csv", "excel") and named:
-        rules.checks.insert(0, (" AND ".join(f"{q('_t_' + n)} = {lit(src.strip())}" for n, src in named),
-                                "the header line repeated", named[0][0], q("_t_" + named[0][0]),
-                                "files joined together repeat their header: delete the repeated "
-                                "header lines"))
-        header_again = " AND ".join(f"TRIM({q(src)}) = {lit(src.strip())}" for _, src in named)
-    text_extras = [mapping[c] for c in extras if types[mapping[c]].upper() == "VARCHAR"]
-    inferred = _infer_extra(raw, view, text_extras, header_again) if opened.lines else {}
-    for c in extras:
-        s = mapping[c]
-        typ = inferred.get(s)
-        rules.inner.append(f"TRY_CAST(NULLIF(TRIM({q(s)}), '') AS {typ}) AS {q(c)}" if typ and typ != "VARCHAR"
-                           else f"{q(s)} AS {q(c)}")
-        rules.names.append(c)
+    named = _header_again(spec, mapping, types) if opened.lines in ("csv", "excel") else []
+    header_again = " AND ".join(f"TRIM({q(src)}) = {lit(src.strip())}" for _, src in named) or None
+    inferred = _infer_extra(raw, view, [mapping[c] for c in extras if types[mapping[c]].upper() == "VARCHAR"],
+                            header_again) if opened.lines else {}
+    read_as: dict = {}
+    while True:
+        rules, inner = _build(raw, view, spec, mapping, types, opened, extras, inferred, time_format=time_format,
+                              tz=tz, scales=scales, read_as=read_as)
+        table = _stage(raw, inner, name, rules, spec, src if opened.label != "DuckDB table" else None)
+        if read_as or time_format:
+            break
+        read_as = _times_refused(raw, view, table, rules, spec, mapping)
+        if not any(r.formats for r in read_as.values()):
+            _fixes_for(rules, read_as)
+            break
+        raw.execute(f"DROP TABLE {q(table)}")     # read again, with the formats the values fit
+    notes.extend(r.note for r in read_as.values() if r.note)
     if tz:
         notes.append(f"timestamps read as local time in {tz} and converted to UTC")
-
-    inner = f"SELECT {', '.join(rules.inner)}, {_row_number(raw, view, opened)} AS _row FROM {q(view)}"
-    table = _stage(raw, inner, name, rules, spec, src if opened.label != "DuckDB table" else None)
     accounting = _account(raw, table, inner, label, spec, rules, opened, notes)
     if opened.lines == "csv":                 # the text copy of the file is no longer needed
         raw.execute(f"DROP TABLE IF EXISTS {q(view)}")
@@ -334,6 +327,67 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
         keep.append("_row")
     ibis_table = con.table(table).select(*keep)
     return LoadedTable(spec.kind, ibis_table, accounting)
+
+
+def _header_again(spec: TableSpec, mapping: dict, types: dict) -> list:
+    """The first three text columns: (canonical, source) pairs whose names make a header line."""
+    return [(c.name, mapping[c.name]) for c in spec.columns
+            if c.name in mapping and types[mapping[c.name]].upper() == "VARCHAR"][:3]
+
+
+def _build(raw, view: str, spec: TableSpec, mapping: dict, types: dict, opened, extras: list,
+           inferred: dict, *, time_format, tz, scales, read_as: dict):
+    """The checks and the typed ``SELECT`` of one load (``read_as``: formats a time column's
+    values were found to be written in, :func:`jmtools.sources._times.infer_time_formats`)."""
+    rules = _Rules()
+    for col in spec.columns:
+        if col.name in mapping:
+            found = read_as.get(col.name)
+            _typed_column(rules, col.name, col.kind, col.required, mapping[col.name],
+                          types[mapping[col.name]], time_format=time_format, tz=tz,
+                          serials=opened.lines == "excel", formats=found.formats if found else (),
+                          fix=found.fix if found else "")
+    if spec.kind == "surveys":
+        _survey_rules(rules, scales)
+    # files joined together repeat their header line: a row, not data (its text would make
+    # every extra column text, and a persona rule on age fail)
+    named = _header_again(spec, mapping, types) if opened.lines in ("csv", "excel") else []
+    if named:
+        rules.checks.insert(0, (" AND ".join(f"{q('_t_' + n)} = {lit(src.strip())}" for n, src in named),
+                                "the header line repeated", named[0][0], q("_t_" + named[0][0]),
+                                "files joined together repeat their header: delete the repeated "
+                                "header lines"))
+    for c in extras:
+        s = mapping[c]
+        typ = inferred.get(s)
+        rules.inner.append(f"TRY_CAST(NULLIF(TRIM({q(s)}), '') AS {typ}) AS {q(c)}" if typ and typ != "VARCHAR"
+                           else f"{q(s)} AS {q(c)}")
+        rules.names.append(c)
+    inner = f"SELECT {', '.join(rules.inner)}, {_row_number(raw, view, opened)} AS _row FROM {q(view)}"
+    return rules, inner
+
+
+def _times_refused(raw, view: str, table: str, rules: _Rules, spec: TableSpec, mapping: dict) -> dict:
+    """``{column: ReadAs}`` for each time column some of whose values the load refused."""
+    reasons = {f"unparseable {c.name}": c.name for c in spec.columns
+               if c.kind == "timestamp" and c.name in mapping}
+    base = len(rules.checks) + 1
+    codes = {i: reasons[c[1]] for i, c in enumerate(rules.checks) if c[1] in reasons}
+    codes.update({base + j: reasons[b[1]] for j, b in enumerate(rules.blanks) if b[1] in reasons})
+    if not codes:
+        return {}
+    hit = raw.execute(f"SELECT DISTINCT _rc FROM {q(table)} WHERE _rc IN "
+                      f"({', '.join(map(str, codes))})").fetchall()
+    return {codes[rc]: infer_time_formats(raw, view, mapping[codes[rc]], codes[rc]) for (rc,) in hit}
+
+
+def _fixes_for(rules: _Rules, read_as: dict) -> None:
+    """Put the fix that says why a time column's values could not be read on its check."""
+    for items in (rules.checks, rules.blanks):
+        for i, (cond, reason, column, bad, fix) in enumerate(items):
+            found = read_as.get(column)
+            if found and found.fix and reason == f"unparseable {column}":
+                items[i] = (cond, reason, column, bad, found.fix)
 
 
 def _row_number(raw, view: str, opened) -> str:
