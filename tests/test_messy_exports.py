@@ -164,3 +164,24 @@ def test_ids_that_differ_between_tables_are_explained_without_quoting_one(tmp_pa
     said = next(line for line in text.splitlines() if "Most customers with events" in line)
     assert "not in the customer table** (12 of 12)" in said and words in said
     assert event_ids(1) not in said and customer_ids(1) not in said.replace("12 of 12", "")
+
+
+def test_a_loading_file_beside_the_export_lets_a_report_read_it_as_the_loader_would(tmp_path):
+    """A German export: its own column names, dates whose order no value shows (all days up to
+    12). A report takes no loader options, so it stopped ("required column 'timestamp' is
+    missing"); loading.yaml in the folder gives the names and the format, and the report says
+    it used them."""
+    events = "Kunden-ID;Zeitstempel;Ereignis\n" + "".join(
+        f"{100 + i};0{1 + i % 9}/03/2024 18:{10 + i};home_view\n" for i in range(12))
+    path = folder(tmp_path, events_csv=events,
+                  loading_yaml="events:\n  columns: {customer_id: Kunden-ID, timestamp: Zeitstempel,"
+                               " event: Ereignis}\n  time_format: \"%d/%m/%Y %H:%M\"\n")
+    f = run(path)
+    used = f.world.tables["events"].to_pandas()
+    assert len(used) == 12 and used["timestamp"].min() == pd.Timestamp("2024-03-01 18:10")
+    text = report_text(path)
+    notes = text[text.index("How the files were read"):]
+    assert "events.csv**: read with columns, time_format from loading.yaml" in notes
+    (path / "loading.yaml").unlink()
+    with pytest.raises(Exception, match="loading.yaml"):    # the fix names the file
+        run(path)

@@ -716,6 +716,59 @@ def test_load_world_takes_a_sample_name_from_any_working_directory(tmp_path, mon
         load_world("b2b")
 
 
+def _export(tmp_path, loading: str | None) -> "Path":
+    out = tmp_path / "export"
+    out.mkdir(exist_ok=True)
+    write(out, "events.csv", "User;When;What\nu1;01.03.2024 10:00;view\nu2;02.03.2024 11:00;buy\n")
+    if loading is not None:
+        write(out, "loading.yaml", loading)
+    return out
+
+
+def test_loading_yaml_gives_a_folders_tables_their_loader_options(tmp_path):
+    """The options a report cannot take (columns=, tz=, …) written once beside the files; a
+    note says so; options= given in Python win; the tables cache key follows the file."""
+    from jmtools.pipeline._tables_cache import tables_key
+    from jmtools.sources import SPECS
+
+    path = _export(tmp_path, "events:\n  columns: {customer_id: User, timestamp: When, event: What}\n"
+                             "  tz: Europe/Berlin\n")
+    events = load_world(path).tables["events"]
+    assert events.to_pandas()["timestamp"].tolist() == [pd.Timestamp("2024-03-01 09:00"),
+                                                        pd.Timestamp("2024-03-02 10:00")]
+    assert events.accounting.notes[0] == "read with columns, tz from loading.yaml"
+    utc = load_world(path, options={"events": {"tz": "UTC"}}).tables["events"].to_pandas()
+    assert utc["timestamp"].iloc[0] == pd.Timestamp("2024-03-01 10:00")
+    write(path, "customers.csv", "customer_id,age\nu1,30\n")
+    key = tables_key(load_world(path, defer=tuple(SPECS)))
+    write(path, "loading.yaml", "events: {columns: {customer_id: User, timestamp: When, event: What}}\n"
+                                "customers: {optional: false}\n")
+    assert tables_key(load_world(path, defer=tuple(SPECS))) != key
+
+
+@pytest.mark.parametrize("text, message, line, fix", [
+    ("event:\n  tz: UTC\n", "'event' is not a table", 1, "did you mean 'events'?"),
+    ("events:\n  tz: UTC\n  timeformat: '%d'\n", "'timeformat' is not a loader option", 3,
+     "did you mean 'time_format'?"),
+    ("events:\n  columns: [User, When]\n", "columns must be a mapping", 2, "columns: {timestamp: Zeitstempel}"),
+    ("events:\n  sheet: true\n", "sheet must be a sheet name or number", 2, "sheet: Export"),
+    ("events: UTC\n", "events must be a mapping of options", 1, "indent the options"),
+    ("events:\n  tz: [UTC\n", "not valid YAML", None, "plain YAML only"),
+    ("events: !!python/object:os.system {}\n", "not valid YAML", None, "no tags"),
+    ("- events\n", "must map table names to their options, got list", 1, "start with a table name"),
+    ("events:\n  tz: UTC\n  tz: CET\n", "not valid YAML", 3, "plain YAML only"),
+])
+def test_bad_loading_yaml_is_a_located_error(tmp_path, text, message, line, fix):
+    path = _export(tmp_path, text)
+    with pytest.raises(DataError) as err:
+        load_world(path)
+    p = err.value.problems[0]
+    assert message in p.message and fix in p.fix and p.source.endswith("loading.yaml")
+    if line:
+        assert p.line == line
+    assert len(str(err.value)) < 2000
+
+
 @pytest.mark.parametrize("as_frame", [False, True])
 def test_non_finite_amounts_are_counted_rejections_with_their_lines(tmp_path, as_frame):
     """NaN, inf and 1e309 would turn every mean into NaN or inf: rejected, counted, located."""

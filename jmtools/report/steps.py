@@ -31,7 +31,7 @@ from jmtools.report.pain_steps import (COMPARISON_COLUMNS, PAIN_POINT_COLUMNS, r
                                        write_pain_points)
 from jmtools.report.record import record, record_source
 from jmtools.report.wording import HIDDEN_CELL, not_shown_template
-from jmtools.sources import missing_table
+from jmtools.sources import LOADING_FILE, missing_table
 
 __all__ = ["record_world", "show_accounting", "show_reading_notes", "show_missing_table", "record_persona_figures", "record_largest_drop_off", "record_slowest_step", "show_dates_only",
            "show_persona_sizes", "show_hidden_persona",
@@ -56,6 +56,8 @@ def record_world(world) -> None:
     journey_path = getattr(world.journey, "path", None)
     if journey_path:
         record_source(journey_path, role="journey", root=folder)
+    if (folder / LOADING_FILE).is_file():          # how the files were read is an input too
+        record_source(folder / LOADING_FILE, role="loading", root=folder)
     for kind, table in world.tables.items():
         record_source(folder / table.source, rows=table.accounting.rows_read, role=kind, root=folder)
 

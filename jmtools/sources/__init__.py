@@ -31,6 +31,7 @@ from jmtools.journey import Journey
 from jmtools.sources._accounting import Accounting, DeferredTable, LoadedTable
 from jmtools.sources._duckdb import load_duckdb
 from jmtools.sources._foreign import load_ibis
+from jmtools.sources._loading_file import LOADING_FILE, read_loading_file
 from jmtools.sources._missing import TABLE_CONTENTS, missing_table
 from jmtools.sources._spec import SPECS, Column, TableSpec
 
@@ -55,6 +56,7 @@ __all__ = [
     "TableSpec",
     "TABLE_CONTENTS",
     "missing_table",
+    "LOADING_FILE",
 ]
 
 _ON_ERROR = ("reject", "raise")
@@ -337,7 +339,9 @@ def load_world(folder, journey=None, *, options: dict | None = None, defer=()) -
     journey : path or Journey, optional
         The journey file; default ``journey.yaml`` in the folder, if there is one.
     options : dict, optional
-        ``{kind: {loader options}}``, e.g. ``{"events": {"tz": "Europe/Berlin"}}``.
+        ``{kind: {loader options}}``, e.g. ``{"events": {"tz": "Europe/Berlin"}}``. The
+        folder's ``loading.yaml``, when there is one, gives the same per table (so that a
+        report, which takes no loader options, reads the files alike); ``options`` wins.
     defer : tuple of str, optional
         Kinds read only when first used (a :class:`DeferredTable`), e.g. ``("events",)`` for a
         run whose prepared evidence may come from a cache; their file errors are raised then.
@@ -358,7 +362,9 @@ def load_world(folder, journey=None, *, options: dict | None = None, defer=()) -
     ('b2b', True)
     """
     folder = resolve_data_dir(folder)
-    options = options or {}
+    from_file = read_loading_file(folder, SPECS)
+    options = {k: {**from_file.get(k, {}), **(options or {}).get(k, {})}
+               for k in set(from_file) | set(options or {})}
     for kind in defer:
         if kind not in SPECS:
             raise ParameterError("defer", kind, expected=list(SPECS))
@@ -372,9 +378,9 @@ def load_world(folder, journey=None, *, options: dict | None = None, defer=()) -
         if kind in defer:
             tables[kind] = DeferredTable(kind, how.get("source_name") or path.name, how,
                                          lambda path=path, kind=kind, how=how, others=others:
-                                         _loaded(path, kind, how, others))
+                                         _loaded(path, kind, how, others, from_file.get(kind)))
         else:
-            tables[kind] = _loaded(path, kind, how, others)
+            tables[kind] = _loaded(path, kind, how, others, from_file.get(kind))
     if not tables:
         raise DataError([Problem(
             f"no table files in {str(folder)!r}: nothing a report could use", source=str(folder),
@@ -384,9 +390,11 @@ def load_world(folder, journey=None, *, options: dict | None = None, defer=()) -
     return World(folder, _journey(folder, journey), tables)
 
 
-def _loaded(path: Path, kind: str, how: dict, others=()) -> LoadedTable:
+def _loaded(path: Path, kind: str, how: dict, others=(), from_file=None) -> LoadedTable:
     loaded = load_table(path, kind, **how)
     loaded.options = how
+    if from_file:
+        loaded.accounting.notes.insert(0, f"read with {', '.join(from_file)} from {LOADING_FILE}")
     if others:
         loaded.accounting.notes.append(
             f"the newest of {len(others) + 1} files for {kind}; not read: "

@@ -24,9 +24,10 @@ from jmtools.sources._values import (blank_to_null, from_serial, is_placeholder,
 __all__ = ["load_duckdb", "resolve_columns", "normalise_name", "FILE_KINDS"]
 TIME_FIX = ('write times as ISO 8601 (2024-03-01T14:05:00); dates such as 09.03.2024 18:56, '
             '3/13/2024 6:56 PM or 9-Mar-24 are read as they are when the column shows which number is the '
-            'day. In Python, pass time_format= to the loader ("%d/%m/%Y %H:%M", DuckDB strptime codes; '
-            '"unix" or "unix_ms" for epoch seconds or milliseconds); a report reads a folder of files '
-            'saved from the loader (docs/bring-your-own-data.md)')
+            'day. Or give the format: time_format="%d/%m/%Y %H:%M" to the loader (DuckDB strptime codes; '
+            '"unix" or "unix_ms" for epoch seconds or milliseconds), or for a report the same under the '
+            'table\'s name in the data folder\'s loading.yaml: `orders: {time_format: "%d/%m/%Y %H:%M"}` '
+            '(docs/bring-your-own-data.md)')
 _TS_WITH_OFFSET = r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([zZ]|[+-]\d{2}(:?\d{2})?)$"
 
 
@@ -67,8 +68,11 @@ def resolve_columns(available: list[str], spec: TableSpec, columns: dict | None,
         elif col.required:
             free = [a for a in available if a not in mapping.values()]
             near = suggest(col.name, free) or _partial(col.name, free)
-            fix = (f"pass columns={{{col.name!r}: {near!r}}}" if near else
-                   f"add a column '{col.name}' or pass columns={{{col.name!r}: '<your column>'}}")
+            fix = (f"pass columns={{{col.name!r}: {near!r}}} to the loader, or for a report write "
+                   f"`{spec.kind}: {{columns: {{{col.name}: {near}}}}}` in the data folder's loading.yaml"
+                   if near else
+                   f"add a column '{col.name}' or pass columns={{{col.name!r}: '<your column>'}} (for a "
+                   f"report: `{spec.kind}: {{columns: {{{col.name}: <your column>}}}}` in loading.yaml)")
             problems.append(Problem(f"required column '{col.name}' is missing — the input has "
                                     f"{', '.join(map(repr, free)) or 'no columns'}",
                                     source=source, column=col.name, fix=fix))

@@ -95,8 +95,9 @@ def infer_time_formats(raw, view: str, column: str, canonical: str) -> ReadAs:
         else:
             fixes.append(f"{f['n']:,} {name} dates could be day{sep}month{sep}year or month{sep}day{sep}year: "
                          "no value has a number above 12 to tell which; write them "
-                         "as ISO 8601 (2024-03-09T18:56:00), or load the file with time_format= "
-                         "(docs/bring-your-own-data.md)")
+                         f"as ISO 8601 (2024-03-09T18:56:00), or give the order: time_format=\"%d{sep}%m{sep}%Y "
+                         "%H:%M\" to the loader, or for a report under the table's name in the data folder's "
+                         f"loading.yaml (`events: {{time_format: \"%d{sep}%m{sep}%Y %H:%M\"}}`)")
             continue
         formats += _numeric_formats(sep, day_first)
         notes.append(f"{f['n']:,} value{'s' if f['n'] > 1 else ''} of {canonical} read as "

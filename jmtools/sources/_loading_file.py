@@ -1,0 +1,127 @@
+"""``loading.yaml``: how a data folder's files are read, written once beside them, so that a
+report (which takes no loader options) reads an export as the loader would with them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jmtools.core.errors import DataError, Problem, suggest
+from jmtools.core.yamlbounds import short, yaml_bounds_problem
+
+__all__ = ["LOADING_FILE", "read_loading_file"]
+
+#: The file in a data folder that holds loader options per table.
+LOADING_FILE = "loading.yaml"
+
+#: Options the file may give a table, with what each takes.
+_OPTIONS = {
+    "columns": ("a mapping of the table's names to yours", "columns: {timestamp: Zeitstempel}"),
+    "time_format": ("a strptime format, unix or unix_ms", 'time_format: "%d/%m/%Y %H:%M"'),
+    "tz": ("an IANA zone name", "tz: Europe/Berlin"),
+    "encoding": ("a codec name", "encoding: cp1252"),
+    "sheet": ("a sheet name or number", "sheet: Export"),
+    "read_options": ("a mapping of DuckDB read_csv options", 'read_options: {delim: ";"}'),
+    "optional": ("true, false or a list of column names", "optional: [session_id, channel]"),
+}
+
+
+def read_loading_file(folder: Path, kinds) -> dict:
+    """``{kind: {option: value}}`` from ``folder``'s ``loading.yaml``; ``{}`` when there is none.
+
+    Raises
+    ------
+    jmtools.core.errors.DataError
+        The file is not plain YAML, names a table or option that does not exist, or gives an
+        option a value of the wrong kind; each problem names the file and its line.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "loading.yaml").write_text("events:\\n  tz: Europe/Berlin\\n")
+    >>> read_loading_file(d, ["events", "orders"])
+    {'events': {'tz': 'Europe/Berlin'}}
+    """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    path = Path(folder) / LOADING_FILE
+    if not path.is_file():
+        return {}
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise DataError([Problem(f"not UTF-8 text (byte {err.start})", source=source,
+                                 fix="save the file as UTF-8")]) from None
+    too_big = yaml_bounds_problem(text, source)
+    if too_big:
+        raise DataError([too_big])
+    try:
+        node = YAML(typ="safe", pure=True).compose(text)
+        doc = YAML(typ="safe", pure=True).load(text)
+    except YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        raise DataError([Problem(f"not valid YAML: {short(getattr(err, 'problem', None) or err)}",
+                                 source=source, line=mark.line + 1 if mark else None,
+                                 fix="plain YAML only (no tags such as !!python): one block per "
+                                     "table, e.g. `events:` then `  tz: Europe/Berlin`")]) from None
+    if doc is None:
+        return {}
+    problems = []
+
+    def fail(where: tuple, message: str, fix: str) -> None:
+        problems.append(Problem(message, fix=fix, source=source, line=_line(node, where),
+                                path=".".join(map(str, where)) or None))
+
+    if not isinstance(doc, dict):
+        fail((), f"the file must map table names to their options, got {type(doc).__name__}",
+             "start with a table name, e.g. `events:`, and its options indented below it")
+        raise DataError(problems)
+    kinds = list(kinds)
+    for kind, how in doc.items():
+        if kind not in kinds:
+            near = suggest(str(kind), kinds)
+            fail((kind,), f"{short(kind)!r} is not a table", (f"did you mean {near!r}? " if near else "")
+                 + "tables are " + ", ".join(kinds))
+            continue
+        if not isinstance(how, dict):
+            fail((kind,), f"{kind} must be a mapping of options, got {short(how)!r}",
+                 f"indent the options under `{kind}:`, e.g. `  tz: Europe/Berlin`")
+            continue
+        for option, value in how.items():
+            if option not in _OPTIONS:
+                near = suggest(str(option), _OPTIONS)
+                fail((kind, option), f"{short(option)!r} is not a loader option",
+                     (f"did you mean {near!r}? " if near else "") + "options are " + ", ".join(_OPTIONS))
+            elif not _fits(option, value):
+                fail((kind, option), f"{option} must be {_OPTIONS[option][0]}, got {short(value)!r}",
+                     f"write e.g. `{_OPTIONS[option][1]}`")
+    if problems:
+        raise DataError(problems)
+    return {kind: dict(how) for kind, how in doc.items()}
+
+
+def _fits(option: str, value) -> bool:
+    if option == "columns":
+        return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+    if option == "read_options":
+        return isinstance(value, dict) and all(isinstance(k, str) for k in value)
+    if option == "sheet":
+        return isinstance(value, (str, int)) and not isinstance(value, bool)
+    if option == "optional":
+        return isinstance(value, bool) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _line(node, where: tuple) -> int | None:
+    """1-based line of the key path ``where`` in the composed YAML ``node``."""
+    line = 1 if node is not None else None
+    for key in where:
+        if node is None or not node.tag.endswith(":map"):
+            break
+        pairs = [(k, v) for k, v in node.value if getattr(k, "value", None) == str(key)]
+        if not pairs:
+            break
+        line, node = pairs[0][0].start_mark.line + 1, pairs[0][1]
+    return line
