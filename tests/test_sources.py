@@ -72,7 +72,8 @@ def test_column_mapping_and_normalised_headers(tmp_path):
     # 'User ID' normalises to 'user_id', not customer_id: it has to be mapped, and the error says how
     with pytest.raises(DataError) as err:
         load_events(write(tmp_path, "e.csv", text), columns={"timestamp": "Event Time", "event": "Action"})
-    assert err.value.problems[0].fix == "pass columns={'customer_id': 'User ID'}"
+    assert err.value.problems[0].fix.startswith("pass columns={'customer_id': 'User ID'} to the loader")
+    assert "events: {columns: {customer_id: User ID}} in the data folder's loading.yaml" in err.value.problems[0].fix
     text2 = "Customer ID,Timestamp,Event\nu1,2024-01-01 10:00:00,view\n"
     ev2 = load_events(write(tmp_path, "e2.csv", text2))
     assert ev2.to_pandas()["customer_id"].tolist() == ["u1"]
@@ -1053,7 +1054,7 @@ def test_excels_sep_line_above_the_header_names_the_delimiter_and_lines_stay_rig
     rs = reasons(ev)
     assert list(rs["unparseable timestamp"].lines) == [4]
     assert list(rs["malformed line (too many columns)"].lines) == [5]
-    assert any("line 1 (sep=;" in n for n in ev.accounting.notes)
+    assert any("line 1 ('sep=;" in n for n in ev.accounting.notes)
     check_identity(ev)
     fb = load_feedback(write(tmp_path, "f.csv", 'sep=,\nfeedback_id,customer_id,timestamp,text\n'
                                                 'F1,c1,2024-01-01,"two\nlines"\nF2,c2,bad,x\n'

@@ -26,7 +26,7 @@ TIME_FIX = ('write times as ISO 8601 (2024-03-01T14:05:00); dates such as 09.03.
             '3/13/2024 6:56 PM or 9-Mar-24 are read as they are when the column shows which number is the '
             'day. Or give the format: time_format="%d/%m/%Y %H:%M" to the loader (DuckDB strptime codes; '
             '"unix" or "unix_ms" for epoch seconds or milliseconds), or for a report the same under the '
-            'table\'s name in the data folder\'s loading.yaml: `orders: {time_format: "%d/%m/%Y %H:%M"}` '
+            'table\'s name in the data folder\'s loading.yaml, e.g. orders: {time_format: "%d/%m/%Y %H:%M"} '
             '(docs/bring-your-own-data.md)')
 _TS_WITH_OFFSET = r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([zZ]|[+-]\d{2}(:?\d{2})?)$"
 
@@ -69,10 +69,10 @@ def resolve_columns(available: list[str], spec: TableSpec, columns: dict | None,
             free = [a for a in available if a not in mapping.values()]
             near = suggest(col.name, free) or _partial(col.name, free)
             fix = (f"pass columns={{{col.name!r}: {near!r}}} to the loader, or for a report write "
-                   f"`{spec.kind}: {{columns: {{{col.name}: {near}}}}}` in the data folder's loading.yaml"
+                   f"{spec.kind}: {{columns: {{{col.name}: {near}}}}} in the data folder's loading.yaml"
                    if near else
                    f"add a column '{col.name}' or pass columns={{{col.name!r}: '<your column>'}} (for a "
-                   f"report: `{spec.kind}: {{columns: {{{col.name}: <your column>}}}}` in loading.yaml)")
+                   f"report: {spec.kind}: {{columns: {{{col.name}: <your column>}}}} in loading.yaml)")
             problems.append(Problem(f"required column '{col.name}' is missing — the input has "
                                     f"{', '.join(map(repr, free)) or 'no columns'}",
                                     source=source, column=col.name, fix=fix))

@@ -161,7 +161,7 @@ def _open_csv(raw, path: Path, view: str, encoding: str | None, read_options: di
     if sep is not None and "skip" not in read_options:
         read_options = {**read_options, "skip": 1, **({} if {"delim", "sep"} & set(read_options)
                                                       else {"delim": sep})}
-        notes.append(f"line 1 (sep={sep}, written by Excel) skipped; {sep!r} read as the delimiter")
+        notes.append(f"line 1 ('sep={sep}', written by Excel) skipped; {sep!r} read as the delimiter")
     try:
         read = _read_through(raw, path, view, enc, read_options)
     except DataError as err:

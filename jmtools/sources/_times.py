@@ -19,7 +19,7 @@ _CLOCK = r"(\s+[0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?(\s*[AaPp][Mm])?)?"
 _CLOCKS = ("", " %H:%M", " %H:%M:%S", " %H:%M:%S.%f", " %I:%M %p", " %I:%M:%S %p", " %I:%M%p",
            " %I:%M:%S%p")
 #: numbers separated by the separator: (first, second, year)
-_NUMERIC = {".": "dotted", "/": "slashed", "-": "dashed"}
+_NUMERIC = {".": "dots", "/": "slashes", "-": "dashes"}
 _NAMED = {  # month names (English): the order is in the words
     "day month year": (r"[0-9]{1,2}[ -][A-Za-z]{3,9}[ -]([0-9]{4}|[0-9]{2})",
                        ("%d %b %y", "%d %b %Y", "%d %B %y", "%d %B %Y", "%d-%b-%y", "%d-%b-%Y",
@@ -82,7 +82,7 @@ def infer_time_formats(raw, view: str, column: str, canonical: str) -> ReadAs:
             continue
         written = sep.join(("day", "month", "year"))
         if f["a"] > 12 and f["b"] > 12:
-            fixes.append(f"some {name} dates have a first number above 12 and others a second: the "
+            fixes.append(f"some dates written with {name} have a first number above 12 and others a second: the "
                          "column mixes day-first and month-first dates; "
                          "write them as ISO 8601 (2024-03-09T18:56:00)")
             continue
@@ -93,11 +93,11 @@ def infer_time_formats(raw, view: str, column: str, canonical: str) -> ReadAs:
             day_first, why = False, f"{f['b_ex']} has a second number above 12"
             written = sep.join(("month", "day", "year"))
         else:
-            fixes.append(f"{f['n']:,} {name} dates could be day{sep}month{sep}year or month{sep}day{sep}year: "
+            fixes.append(f"{f['n']:,} dates written with {name} could be day{sep}month{sep}year or month{sep}day{sep}year: "
                          "no value has a number above 12 to tell which; write them "
                          f"as ISO 8601 (2024-03-09T18:56:00), or give the order: time_format=\"%d{sep}%m{sep}%Y "
                          "%H:%M\" to the loader, or for a report under the table's name in the data folder's "
-                         f"loading.yaml (`events: {{time_format: \"%d{sep}%m{sep}%Y %H:%M\"}}`)")
+                         f"loading.yaml: events: {{time_format: \"%d{sep}%m{sep}%Y %H:%M\"}}")
             continue
         formats += _numeric_formats(sep, day_first)
         notes.append(f"{f['n']:,} value{'s' if f['n'] > 1 else ''} of {canonical} read as "
