@@ -518,6 +518,51 @@ def test_bad_16m_dates_whose_order_cannot_be_told_stay_rejected_with_the_reason(
         check_identity(loaded)
 
 
+@pytest.mark.parametrize("written, want, how", [
+    (["\u20ac61.09", "242.94 EUR", "EUR 125.39", "7"], [61.09, 242.94, 125.39, 7.0], "decimal dot"),
+    (["12,50", "1.299", "1.299,99", "-3,20", "7"], [12.5, 1299.0, 1299.99, -3.2, 7.0], "decimal comma"),
+    (["1\u202f234,50 \u20ac", "12,50 \u20ac"], [1234.5, 12.5], "decimal comma"),
+    (["1'234.50 CHF", "CHF 12.00"], [1234.5, 12.0], "decimal dot"),
+    (["$1,234", "2,500", "12"], [1234.0, 2500.0, 12.0], "decimal dot"),
+])
+def test_bad_16n_amounts_as_local_exports_write_them_are_read(tmp_path, written, want, how):
+    """A German export (12,50; 1.299,99) or a shop's (\u20ac61.09, 242.94 EUR) lost every order
+    to "unparseable amount", and with it every figure of order value. The decimal separator
+    is the one the column shows; the note says so; a semicolon CSV reads like the frame."""
+    rows = [f"O{i};c1;2024-03-01;{w}" for i, w in enumerate(written)]
+    orders = load_orders(write(tmp_path, "o.csv", "order_id;customer_id;timestamp;amount\n" + "\n".join(rows) + "\n"))
+    assert orders.to_pandas()["amount"].tolist() == pytest.approx(want)
+    assert orders.accounting.rows_rejected == 0 and how in " ".join(orders.accounting.notes)
+    check_identity(orders)
+
+
+def test_bad_16o_numbers_whose_separator_cannot_be_told_stay_rejected_with_the_reason(tmp_path):
+    """12.50 beside 12,50, amounts in two currencies, or a score of 1,000 with nothing to say
+    whether the comma is a decimal one: the rows stay rejected, and the fix says why. A survey
+    score written 4,5 is read."""
+    def amounts(*written):
+        return load_orders(pd.DataFrame({"order_id": [f"O{i}" for i in range(len(written))], "customer_id": "c",
+                                         "timestamp": "2024-03-01", "amount": list(written)}))
+
+    mixed = amounts("12.50", "12,50", "3")
+    assert mixed.to_pandas()["amount"].tolist() == [12.5, 3.0]
+    assert "a decimal comma (12,50) and others a decimal dot" in reasons(mixed)["unparseable amount"].fix
+    two = amounts("\u20ac12.50", "$3.00", "EUR 4.00", "5")
+    assert two.to_pandas()["amount"].tolist() == [5.0]
+    assert "several currencies ($, EUR, \u20ac)" in reasons(two)["unparseable amount"].fix
+    def scores(*written):
+        return load_surveys(pd.DataFrame({"customer_id": list("abc"[:len(written)]), "timestamp": "2024-03-01",
+                                          "metric": "nps", "score": list(written)}))
+
+    commas = scores("4,5", "3", "1,000")         # the column's decimal comma: 1,000 is 1
+    assert commas.to_pandas()["score"].tolist() == [4.5, 3.0, 1.0] and commas.accounting.rows_rejected == 0
+    untold = scores("1,000", "3")
+    assert untold.to_pandas()["score"].tolist() == [3.0]
+    assert "could be a thousand or one and a bit" in reasons(untold)["unparseable score"].fix
+    for loaded in (mixed, two, commas, untold):
+        check_identity(loaded)
+
+
 def test_bad_17_unknown_encoding_name(tmp_path):
     with pytest.raises(ParameterError, match="encoding"):
         load_events(write(tmp_path, "e.csv", EVENTS), encoding="klingon-8")

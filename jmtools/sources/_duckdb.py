@@ -17,6 +17,7 @@ from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.sources._accounting import REASON_COLUMNS, Accounting, LoadedTable
 from jmtools.sources._read import FILE_KINDS, ROW, open_source, parquet_error
 from jmtools.sources._spec import TableSpec
+from jmtools.sources._numbers import infer_number_form, number_sql
 from jmtools.sources._times import infer_time_formats, time_formats_sql
 from jmtools.sources._values import (blank_to_null, from_serial, is_placeholder, lit, missing_to_null, q,
                                      serial, serial_notes, star_notes, stars)
@@ -157,6 +158,8 @@ def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src:
     elif kind in ("float", "int"):
         sql_type = "DOUBLE" if kind == "float" else "BIGINT"
         expr = f"TRY_CAST({text} AS {sql_type})" if is_text else f"CAST({col} AS {sql_type})"
+        if formats and kind == "float":      # 12,50 / €61.09 / 1.234,50: as the column's values showed
+            expr = number_sql(text, formats[0])
         if is_text and kind == "float":        # 'nan' / 'NaN' written for no value (NaN = NaN here)
             expr = f"NULLIF({expr}, 'NaN'::DOUBLE)"
         if is_text and canonical == "rating":  # 4/5, 4 stars, ★★★★: the number of stars
@@ -164,9 +167,9 @@ def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src:
         if is_text:
             rules.add(f"{raw} IS NOT NULL AND {typed} IS NULL AND NOT {is_placeholder(raw)}",
                       f"unparseable {canonical}", canonical,
-                      raw_text, f"{canonical} must be a {'number' if kind == 'float' else 'whole number'}; "
-                                "use a dot as decimal separator and no thousands separator")
-            if kind == "float":   # 1.299 beside 12,50: a thousands dot, not 1.299
+                      raw_text, fix or f"{canonical} must be a {'number' if kind == 'float' else 'whole number'}; "
+                                       "use a dot as decimal separator and no thousands separator")
+            if kind == "float" and not formats:   # 1.299 beside 12,50: a thousands dot, not 1.299
                 rules.add(f"{typed} IS NOT NULL AND regexp_matches({raw_text}, '^[-+]?[0-9]{{1,3}}([.][0-9]{{3}})+$') "
                           f"AND bool_or(regexp_matches({raw_text}, '^[-+]?[0-9]*,[0-9]+$')) OVER ()",
                           f"ambiguous {canonical} (a thousands separator?)", canonical, raw_text,
@@ -315,7 +318,7 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
         table = _stage(raw, inner, name, rules, spec, src if opened.label != "DuckDB table" else None)
         if read_as or time_format:
             break
-        read_as = _times_refused(raw, view, table, rules, spec, mapping)
+        read_as = _refused(raw, view, table, rules, spec, mapping)
         if not any(r.formats for r in read_as.values()):
             _fixes_for(rules, read_as)
             break
@@ -371,10 +374,11 @@ def _build(raw, view: str, spec: TableSpec, mapping: dict, types: dict, opened, 
     return rules, inner
 
 
-def _times_refused(raw, view: str, table: str, rules: _Rules, spec: TableSpec, mapping: dict) -> dict:
-    """``{column: ReadAs}`` for each time column some of whose values the load refused."""
+def _refused(raw, view: str, table: str, rules: _Rules, spec: TableSpec, mapping: dict) -> dict:
+    """``{column: ReadAs}`` for each time or number column some of whose values the load refused
+    (:func:`~jmtools.sources._times.infer_time_formats`, :func:`~jmtools.sources._numbers.infer_number_form`)."""
     reasons = {f"unparseable {c.name}": c.name for c in spec.columns
-               if c.kind == "timestamp" and c.name in mapping}
+               if c.kind in ("timestamp", "float") and c.name in mapping}
     base = len(rules.checks) + 1
     codes = {i: reasons[c[1]] for i, c in enumerate(rules.checks) if c[1] in reasons}
     codes.update({base + j: reasons[b[1]] for j, b in enumerate(rules.blanks) if b[1] in reasons})
@@ -382,7 +386,9 @@ def _times_refused(raw, view: str, table: str, rules: _Rules, spec: TableSpec, m
         return {}
     hit = raw.execute(f"SELECT DISTINCT _rc FROM {q(table)} WHERE _rc IN "
                       f"({', '.join(map(str, codes))})").fetchall()
-    return {codes[rc]: infer_time_formats(raw, view, mapping[codes[rc]], codes[rc]) for (rc,) in hit}
+    kinds = {c.name: c.kind for c in spec.columns}
+    infer = {"timestamp": infer_time_formats, "float": infer_number_form}
+    return {c: infer[kinds[c]](raw, view, mapping[c], c) for c in sorted({codes[rc] for (rc,) in hit})}
 
 
 def _fixes_for(rules: _Rules, read_as: dict) -> None:
@@ -390,7 +396,7 @@ def _fixes_for(rules: _Rules, read_as: dict) -> None:
     for items in (rules.checks, rules.blanks):
         for i, (cond, reason, column, bad, fix) in enumerate(items):
             found = read_as.get(column)
-            if found and found.fix and reason == f"unparseable {column}":
+            if found and found.fix and reason == f"unparseable {column}":   # why it was not read
                 items[i] = (cond, reason, column, bad, found.fix)
 
 
