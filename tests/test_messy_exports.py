@@ -185,3 +185,14 @@ def test_a_loading_file_beside_the_export_lets_a_report_read_it_as_the_loader_wo
     (path / "loading.yaml").unlink()
     with pytest.raises(Exception, match="loading.yaml"):    # the fix names the file
         run(path)
+
+
+def test_survey_names_the_journey_does_not_have_are_said_in_the_data_section(tmp_path):
+    """A stale touchpoint name was warned about, and a report shows no warnings: the data
+    section now says how many rows and which name, with the closest one."""
+    rows = "".join(f"{100 + i},2024-03-05 10:00:00,csat,{1 + i % 5},{'Chekout' if i < 3 else 'Checkout'}\n"
+                   for i in range(9))
+    path = folder(tmp_path, surveys_csv="customer_id,timestamp,metric,score,touchpoint\n" + rows)
+    text = report_text(path)
+    assert ("**surveys.csv**: 3 rows name a touchpoint the journey does not have ('Chekout'; did you mean "
+            "'Checkout'?): used without it") in text

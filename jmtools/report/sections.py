@@ -27,7 +27,7 @@ from __future__ import annotations
 import pandas as pd
 
 from jmtools.analyses.disclosure import MIN_GROUP
-from jmtools.analyses.emotions import feeling_basis
+from jmtools.analyses.emotions import feeling_basis, journey_name_notes
 from jmtools.charts.emotions import assumed_curve_chart, emotion_curve_chart, emotion_curve_panels
 from jmtools.charts.theme import validated_whole
 from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
@@ -353,6 +353,10 @@ def data_behind(f: Findings) -> None:
         k = len(f.evidence.unmatched)
         kit.display(md("{u} of events ({k} event {names}) match no touchpoint of the journey and are left out of "
                        "the funnel.", u=number(f.unmatched_share, unit="%"), k=k, names="name" if k == 1 else "names"))
+    for kind in ("surveys", "feedback", "tickets"):   # names the journey does not have: warned, not shown
+        if kit.has(f, kind):
+            for said in journey_name_notes(f.journey, f.world.tables[kind]):
+                kit.display(md("**{file}**: {said}", file=f.world.tables[kind].source, said=said))
     if f.evidence.coverage is not None and kit.has(f, "events"):
         cov = disclosed_coverage(f.evidence.coverage, sizes=f.evidence.persona_sizes)  # 1–4, and what protects
         kit.display(md("{cov}", cov=coverage_sentence(cov, int(f.evidence.n_customers), MIN_GROUP)))

@@ -17,7 +17,7 @@ import pandas as pd
 from jmtools.analyses.valence import behaviour_valence, feedback_valence, survey_valence
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 
-__all__ = ["EVIDENCE_COLUMNS", "emotion_evidence", "feeling_basis"]
+__all__ = ["EVIDENCE_COLUMNS", "emotion_evidence", "feeling_basis", "journey_name_notes"]
 
 #: Columns of :func:`emotion_evidence`.
 EVIDENCE_COLUMNS = ["customer_id", "timestamp", "stage", "touchpoint", "persona", "valence",
@@ -35,7 +35,7 @@ def _touchpoint_stages(journey) -> dict[str, str]:
 
 
 def _resolve_stage(frame: pd.DataFrame, journey, what: str, stage_col: str,
-                   touchpoint_col: str) -> tuple[pd.Series, pd.Series, dict]:
+                   touchpoint_col: str) -> tuple[pd.Series, pd.Series, dict, list]:
     """Stage and touchpoint per row, and the rows' problems counted; stage from the touchpoint
     where only that is given.
 
@@ -53,6 +53,7 @@ def _resolve_stage(frame: pd.DataFrame, journey, what: str, stage_col: str,
     st = (frame[stage_col].astype("string") if stage_col in frame
           else pd.Series(pd.NA, index=frame.index, dtype="string"))
     counted: dict[str, int] = {}
+    said: list[str] = []            # the same in a sentence a report shows (journey_name_notes)
     resolved = []
     for name, values, known, role in ((stage_col, st, stages, "stage"),
                                       (touchpoint_col, tp, list(tp_stage), "touchpoint")):
@@ -74,6 +75,12 @@ def _resolve_stage(frame: pd.DataFrame, journey, what: str, stage_col: str,
             if matched.notna().sum() == 0:            # not one row names a known one: the column
                 raise DataError([problem])
             counted[f"{role} not in the journey"] = int(unknown.sum())
+            k = int(unknown.sum())
+            said.append(f"{k:,} row{'s' if k > 1 else ''} name{'' if k > 1 else 's'} {'a ' if len(names) == 1 else ''}"
+                        f"{role}{'' if len(names) == 1 else 's'} the journey does not have "
+                        f"({', '.join(repr(str(x)[:40]) for x in names[:3])}{' …' if len(names) > 3 else ''}"
+                        f"{f'; did you mean {hint!r}?' if hint else ''}): "
+                        "used without it")
             warnings.warn(f"{what}: {int(unknown.sum())} rows left without their {role} — "
                           f"{problem.message}; {problem.fix}", UserWarning, stacklevel=4)
         resolved.append(matched)
@@ -83,6 +90,9 @@ def _resolve_stage(frame: pd.DataFrame, journey, what: str, stage_col: str,
     if conflict.any():
         i = int(np.flatnonzero(conflict.to_numpy(dtype=bool))[0])
         counted["stage taken from the touchpoint (the row gave another)"] = int(conflict.sum())
+        k = int(conflict.sum())
+        said.append(f"{k:,} row{'s' if k > 1 else ''} give{'' if k > 1 else 's'} a stage that differs from "
+                    "the touchpoint's stage in the journey: the touchpoint's stage is used")
         warnings.warn(
             f"{what}: {int(conflict.sum())} rows give a stage that differs from their touchpoint's "
             f"stage in the journey (row {i + 1}: stage {st.iloc[i]!r}, touchpoint {tp.iloc[i]!r} is in "
@@ -90,7 +100,51 @@ def _resolve_stage(frame: pd.DataFrame, journey, what: str, stage_col: str,
             "touchpoint, or leave the stage empty", UserWarning, stacklevel=4)
         st = st.mask(conflict, from_tp)
     stage = st.fillna(from_tp) if n else st
-    return stage, tp, counted
+    return stage, tp, counted, said
+
+
+def journey_name_notes(journey, table, *, stage_col: str = "stage",
+                       touchpoint_col: str = "touchpoint") -> list[str]:
+    """Sentences on the rows of ``table`` whose stage or touchpoint names are not the journey's.
+
+    :func:`emotion_evidence` uses such rows without the unknown name (and a row's touchpoint
+    over a stage that contradicts it) and warns; a report shows no warnings, so it shows these.
+
+    Parameters
+    ----------
+    journey : Journey
+        The journey whose stage and touchpoint names count.
+    table : DataFrame, LoadedTable, Ibis or Spark table
+        Survey answers, feedback or tickets, with ``stage_col`` and/or ``touchpoint_col``.
+    stage_col, touchpoint_col : str
+        The columns that name them.
+
+    Returns
+    -------
+    list of str
+        One sentence per kind of mismatch, with the count of rows; empty when every name is
+        the journey's, or when not one row names a known one (loading the evidence stops with
+        a located error then).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from jmtools.journey import Journey
+    >>> j = Journey.from_yaml("name: j\\nstages: [{name: Buy}, {name: Use}]\\n"
+    ...                       "touchpoints: [{name: Checkout, stage: Buy, channel: digital, events: [pay]}]")
+    >>> journey_name_notes(j, pd.DataFrame({"touchpoint": ["Checkout", "checkout ", "Chekout"]}))
+    ["1 row names a touchpoint the journey does not have ('Chekout'; did you mean 'Checkout'?): used without it"]
+    """
+    frame = _as_pandas(table)
+    cols = [c for c in (stage_col, touchpoint_col) if c in frame.columns]
+    if not cols or not len(frame):
+        return []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return _resolve_stage(frame[cols], journey, "", stage_col, touchpoint_col)[3]
+        except DataError:
+            return []
 
 
 def _as_pandas(table):
@@ -163,8 +217,8 @@ def _evidence_part(name: str, table: pd.DataFrame, journey, *, customer_col, tim
     rows = _valenced(name, table, journey, customer_col=customer_col, time_col=time_col,
                      stage_col=stage_col, **kw)
     behaviour = name == "behaviour"
-    stage, tp, counted = _resolve_stage(rows, journey, name, "stage" if behaviour else stage_col,
-                                        touchpoint_col)
+    stage, tp, _, _ = _resolve_stage(rows, journey, name, "stage" if behaviour else stage_col,
+                                     touchpoint_col)
     cust, time = ("customer_id", "timestamp") if behaviour else (customer_col, time_col)
     part = pd.DataFrame({
         "customer_id": rows[cust].astype("string"),
@@ -192,7 +246,7 @@ def _with_tickets(events, tickets, journey, *, customer_col, time_col, stage_col
     """Events plus one ``ticket_opened`` contact event per support ticket, at its stage."""
     if tickets is None:
         return events
-    stage, _, _ = _resolve_stage(tickets, journey, "tickets", stage_col, touchpoint_col)
+    stage, _, _, _ = _resolve_stage(tickets, journey, "tickets", stage_col, touchpoint_col)
     extra = pd.DataFrame({customer_col: tickets[customer_col].astype("string"),
                           time_col: pd.to_datetime(tickets[time_col]),
                           "event": "ticket_opened", stage_col: stage})
