@@ -563,6 +563,35 @@ def test_bad_16o_numbers_whose_separator_cannot_be_told_stay_rejected_with_the_r
         check_identity(loaded)
 
 
+def test_bad_16p_a_log_exported_newest_first_takes_same_time_events_oldest_first(tmp_path):
+    """ORDER BY time DESC, written to the minute: a customer's view and cart of one minute come
+    as cart, then view, and the row order that breaks ties reversed them (a helper's export lost
+    39 customers from Consideration). Such a log's ties are taken in reverse file order, with a
+    note; a log listed oldest first, or newest first without ties, is left as it is."""
+    from jmtools.evidence import prepare
+    from jmtools.journey import Journey
+
+    chrono = [(f"c{i}", f"2024-03-0{1 + i % 9} 10:{m:02d}", e)
+              for i in range(30) for m, e in ((0, "view"), (0, "cart"), (5, "pay"), (5, "review"))]
+    newest = list(reversed(chrono))
+    lines = lambda rows: "customer_id,timestamp,event\n" + "".join(f"{c},{t},{e}\n" for c, t, e in rows)
+    ev = load_events(write(tmp_path, "new.csv", lines(newest) + "c9,someday,view\n"))
+    assert any("listed newest first" in n for n in ev.accounting.notes)
+    assert list(reasons(ev)["unparseable timestamp"].lines) == [len(newest) + 2]      # lines still the file's
+    j = Journey.from_yaml("name: j\nstages: [{name: A}, {name: B}]\ntouchpoints: ["
+                          "{name: V, stage: A, channel: digital, events: [view, cart]}, "
+                          "{name: P, stage: B, channel: digital, events: [pay, review]}]")
+    order = lambda loaded: prepare(loaded, j).events.to_pandas().sort_values(
+        ["customer_id", "position"])[["customer_id", "event", "next_event"]].values.tolist()
+    old = load_events(write(tmp_path, "old.csv", lines(chrono)))
+    assert order(ev) == order(old) and not old.accounting.notes
+    assert ev.to_pandas()[["customer_id", "event"]].values.tolist() == [[c, e] for c, _, e in chrono]
+    untied = load_events(write(tmp_path, "u.csv", lines([(c, f"{t}:{k:02d}", e) for k, (c, t, e)
+                                                          in enumerate(reversed(chrono))])))
+    assert not untied.accounting.notes
+    check_identity(ev)
+
+
 def test_bad_17_unknown_encoding_name(tmp_path):
     with pytest.raises(ParameterError, match="encoding"):
         load_events(write(tmp_path, "e.csv", EVENTS), encoding="klingon-8")

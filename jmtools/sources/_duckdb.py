@@ -18,6 +18,7 @@ from jmtools.sources._accounting import REASON_COLUMNS, Accounting, LoadedTable
 from jmtools.sources._read import FILE_KINDS, ROW, open_source, parquet_error
 from jmtools.sources._spec import TableSpec
 from jmtools.sources._numbers import infer_number_form, number_sql
+from jmtools.sources._order import oldest_first
 from jmtools.sources._times import infer_time_formats, time_formats_sql
 from jmtools.sources._values import (blank_to_null, from_serial, is_placeholder, lit, missing_to_null, q,
                                      serial, serial_notes, star_notes, stars)
@@ -327,6 +328,8 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     if tz:
         notes.append(f"timestamps read as local time in {tz} and converted to UTC")
     accounting = _account(raw, table, inner, label, spec, rules, opened, notes)
+    if spec.kind == "events":                 # a log exported newest first: ties oldest first
+        accounting.notes.extend(oldest_first(raw, table))
     if opened.lines == "csv":                 # the text copy of the file is no longer needed
         raw.execute(f"DROP TABLE IF EXISTS {q(view)}")
     keep = [c for c in mapping if c in spec.names] + [c for c in extras]
