@@ -559,7 +559,10 @@ def test_bad_16o_numbers_whose_separator_cannot_be_told_stay_rejected_with_the_r
     untold = scores("1,000", "3")
     assert untold.to_pandas()["score"].tolist() == [3.0]
     assert "could be a thousand or one and a bit" in reasons(untold)["unparseable score"].fix
-    for loaded in (mixed, two, commas, untold):
+    words = scores("Promoter", "detractor", "9")       # categories: no 0-10 answer to read
+    assert words.to_pandas()["score"].tolist() == [9.0]
+    assert "are NPS categories (Promoter, Passive, Detractor)" in reasons(words)["unparseable score"].fix
+    for loaded in (mixed, two, commas, untold, words):
         check_identity(loaded)
 
 

@@ -67,10 +67,15 @@ def infer_number_form(raw, view: str, column: str, canonical: str) -> ReadAs:
         f"SELECT count(*) FILTER (WHERE {comma}), "
         f"count(*) FILTER (WHERE {dot}), count(*) FILTER (WHERE {refused}), "
         f"list(DISTINCT {mark}) FILTER (WHERE {refused} AND {mark} IS NOT NULL), "
-        f"count(*) FILTER (WHERE {refused} AND regexp_full_match({n}, '[-+]?[0-9]{{1,3}}(,[0-9]{{3}})+')) "
+        f"count(*) FILTER (WHERE {refused} AND regexp_full_match({n}, '[-+]?[0-9]{{1,3}}(,[0-9]{{3}})+')), "
+        f"count(*) FILTER (WHERE regexp_full_match({s}, '(?i)(promoter|passive|detractor)s?')) "
         f"FROM (SELECT TRIM(CAST({q(column)} AS VARCHAR)) AS {s} FROM {q(view)}) "
         f"WHERE {s} IS NOT NULL AND NOT {is_placeholder(s)}").fetchone()
-    n_comma, n_dot, n_refused, marks, n_thousand_only = row
+    n_comma, n_dot, n_refused, marks, n_thousand_only, n_nps_words = row
+    if n_nps_words:                # the category, not the answer: 0-10 cannot be made up from it
+        return ReadAs(fix=f"{n_nps_words:,} values of {canonical} are NPS categories (Promoter, Passive, "
+                          "Detractor), not the 0-10 answer the score and the emotion curve need: export the "
+                          "answer itself (the survey tool's raw 0-10 column)")
     if not n_refused:
         return ReadAs()
     marks = sorted(set(marks or ()))
