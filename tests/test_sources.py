@@ -534,6 +534,9 @@ def test_bad_16n_amounts_as_local_exports_write_them_are_read(tmp_path, written,
     assert orders.to_pandas()["amount"].tolist() == pytest.approx(want)
     assert orders.accounting.rows_rejected == 0 and how in " ".join(orders.accounting.notes)
     check_identity(orders)
+    given = load_orders(write(tmp_path, "o.csv", "order_id;customer_id;timestamp;amount\n" + "\n".join(rows) + "\n"),
+                        time_format="%Y-%m-%d")                 # a time format given: numbers still read
+    assert given.to_pandas()["amount"].tolist() == pytest.approx(want)
 
 
 def test_bad_16o_numbers_whose_separator_cannot_be_told_stay_rejected_with_the_reason(tmp_path):

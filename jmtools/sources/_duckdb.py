@@ -15,10 +15,10 @@ from pathlib import Path
 from jmtools.core.engine import unique_name
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.sources._accounting import REASON_COLUMNS, Accounting, LoadedTable
-from jmtools.sources._read import FILE_KINDS, ROW, open_source, parquet_error
-from jmtools.sources._spec import TableSpec
 from jmtools.sources._numbers import infer_number_form, number_sql
 from jmtools.sources._order import oldest_first
+from jmtools.sources._read import FILE_KINDS, ROW, open_source, parquet_error
+from jmtools.sources._spec import TableSpec
 from jmtools.sources._times import infer_time_formats, time_formats_sql
 from jmtools.sources._values import (blank_to_null, from_serial, is_placeholder, lit, missing_to_null, q,
                                      serial, serial_notes, star_notes, stars)
@@ -317,9 +317,9 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
         rules, inner = _build(raw, view, spec, mapping, types, opened, extras, inferred, time_format=time_format,
                               tz=tz, scales=scales, read_as=read_as)
         table = _stage(raw, inner, name, rules, spec, src if opened.label != "DuckDB table" else None)
-        if read_as or time_format:
+        if read_as:
             break
-        read_as = _refused(raw, view, table, rules, spec, mapping)
+        read_as = _refused(raw, view, table, rules, spec, mapping, times=not time_format)
         if not any(r.formats for r in read_as.values()):
             _fixes_for(rules, read_as)
             break
@@ -377,11 +377,12 @@ def _build(raw, view: str, spec: TableSpec, mapping: dict, types: dict, opened, 
     return rules, inner
 
 
-def _refused(raw, view: str, table: str, rules: _Rules, spec: TableSpec, mapping: dict) -> dict:
+def _refused(raw, view: str, table: str, rules: _Rules, spec: TableSpec, mapping: dict, times=True) -> dict:
     """``{column: ReadAs}`` for each time or number column some of whose values the load refused
-    (:func:`~jmtools.sources._times.infer_time_formats`, :func:`~jmtools.sources._numbers.infer_number_form`)."""
-    reasons = {f"unparseable {c.name}": c.name for c in spec.columns
-               if c.kind in ("timestamp", "float") and c.name in mapping}
+    (:func:`~jmtools.sources._times.infer_time_formats`, :func:`~jmtools.sources._numbers.infer_number_form`);
+    time columns only with ``times`` (a ``time_format=`` given is used as it is)."""
+    kinds = ("timestamp", "float") if times else ("float",)
+    reasons = {f"unparseable {c.name}": c.name for c in spec.columns if c.kind in kinds and c.name in mapping}
     base = len(rules.checks) + 1
     codes = {i: reasons[c[1]] for i, c in enumerate(rules.checks) if c[1] in reasons}
     codes.update({base + j: reasons[b[1]] for j, b in enumerate(rules.blanks) if b[1] in reasons})
