@@ -539,6 +539,18 @@ def test_bad_16n_amounts_as_local_exports_write_them_are_read(tmp_path, written,
     assert given.to_pandas()["amount"].tolist() == pytest.approx(want)
 
 
+def test_bad_16n2_a_german_export_with_dotted_dates_and_decimal_commas_is_read_whole(tmp_path):
+    """Each way of writing was read alone, but a row counts only its first refused value: the
+    amounts of rows whose date was refused were never looked at, and every order was lost."""
+    text = ("order_id;customer_id;timestamp;amount\nO1;c1;06.08.2026 10:00;61,09\n"
+            "O2;c1;13.08.2026;1.299,50\nO3;c2;x;7\n")
+    orders = load_orders(write(tmp_path, "o.csv", text))
+    assert orders.to_pandas()[["timestamp", "amount"]].values.tolist() == [
+        [pd.Timestamp("2026-08-06 10:00"), 61.09], [pd.Timestamp("2026-08-13"), 1299.5]]
+    assert list(reasons(orders)["unparseable timestamp"].lines) == [4]
+    check_identity(orders)
+
+
 def test_bad_16o_numbers_whose_separator_cannot_be_told_stay_rejected_with_the_reason(tmp_path):
     """12.50 beside 12,50, amounts in two currencies, or a score of 1,000 with nothing to say
     whether the comma is a decimal one: the rows stay rejected, and the fix says why. A survey

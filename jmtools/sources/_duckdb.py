@@ -313,14 +313,14 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     inferred = _infer_extra(raw, view, [mapping[c] for c in extras if types[mapping[c]].upper() == "VARCHAR"],
                             header_again) if opened.lines else {}
     read_as: dict = {}
-    while True:
+    while True:       # a row counts its first refused value only: a column is seen once the one before is read
         rules, inner = _build(raw, view, spec, mapping, types, opened, extras, inferred, time_format=time_format,
                               tz=tz, scales=scales, read_as=read_as)
         table = _stage(raw, inner, name, rules, spec, src if opened.label != "DuckDB table" else None)
-        if read_as:
-            break
-        read_as = _refused(raw, view, table, rules, spec, mapping, times=not time_format)
-        if not any(r.formats for r in read_as.values()):
+        found = {c: r for c, r in _refused(raw, view, table, rules, spec, mapping, times=not time_format,
+                                           known=read_as).items()}
+        read_as.update(found)
+        if not any(r.formats for r in found.values()):
             _fixes_for(rules, read_as)
             break
         raw.execute(f"DROP TABLE {q(table)}")     # read again, with the formats the values fit
@@ -377,12 +377,14 @@ def _build(raw, view: str, spec: TableSpec, mapping: dict, types: dict, opened, 
     return rules, inner
 
 
-def _refused(raw, view: str, table: str, rules: _Rules, spec: TableSpec, mapping: dict, times=True) -> dict:
+def _refused(raw, view: str, table: str, rules: _Rules, spec: TableSpec, mapping: dict, times=True,
+             known=()) -> dict:
     """``{column: ReadAs}`` for each time or number column some of whose values the load refused
     (:func:`~jmtools.sources._times.infer_time_formats`, :func:`~jmtools.sources._numbers.infer_number_form`);
     time columns only with ``times`` (a ``time_format=`` given is used as it is)."""
     kinds = ("timestamp", "float") if times else ("float",)
-    reasons = {f"unparseable {c.name}": c.name for c in spec.columns if c.kind in kinds and c.name in mapping}
+    reasons = {f"unparseable {c.name}": c.name for c in spec.columns
+               if c.kind in kinds and c.name in mapping and c.name not in known}
     base = len(rules.checks) + 1
     codes = {i: reasons[c[1]] for i, c in enumerate(rules.checks) if c[1] in reasons}
     codes.update({base + j: reasons[b[1]] for j, b in enumerate(rules.blanks) if b[1] in reasons})
