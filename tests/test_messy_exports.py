@@ -196,3 +196,19 @@ def test_survey_names_the_journey_does_not_have_are_said_in_the_data_section(tmp
     text = report_text(path)
     assert ("**surveys.csv**: 3 rows name a touchpoint the journey does not have ('Chekout'; did you mean "
             "'Checkout'?): used without it") in text
+
+
+def test_feedback_tagged_by_touchpoint_only_reaches_the_pain_points(tmp_path):
+    """A review export tags a touchpoint but has no stage column: the curve placed the texts,
+    the pain points did not (n_feedback 0; the top pain point met by 284 customers, not 405)."""
+    src = ROOT / "data" / "ecommerce"
+    out = tmp_path / "reviews"
+    shutil.copytree(src, out)
+    feedback = pd.read_csv(src / "feedback.csv", dtype=str)
+    assert feedback["touchpoint"].notna().all()
+    feedback.drop(columns="stage").assign(touchpoint=feedback["touchpoint"].str.lower()).to_csv(
+        out / "feedback.csv", index=False)
+    cols = ["title", "customers_affected", "n_feedback", "themes"]
+    got, want = run(out).pain_points.table[cols], run(src).pain_points.table[cols]
+    assert want["n_feedback"].sum() > 0
+    pd.testing.assert_frame_equal(got, want)

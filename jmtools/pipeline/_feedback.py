@@ -3,7 +3,7 @@ persona's report uses the same words), and the share of them one focus sees."""
 
 from __future__ import annotations
 
-from jmtools.analyses import themes
+from jmtools.analyses import emotions, themes
 from jmtools.core.errors import DataError
 
 __all__ = ["feedback_themes", "themes_of_focus"]
@@ -16,6 +16,10 @@ def feedback_themes(tables, assignment, journey, n_themes: int, seed: int):
         return None, None
     feedback = (feedback.merge(assignment, on="customer_id", how="left") if assignment is not None
                 else feedback.assign(persona=None))  # no customer table: nobody is in a persona
+    try:      # the journey's names, a stage from the touchpoint (a review tagged only by touchpoint)
+        feedback = emotions.journey_places(journey, feedback)
+    except DataError:         # not one known name: the emotion evidence says so, located
+        pass
     try:  # everybody's feedback, so that every persona's report uses the same words
         return themes.find_themes(feedback, stages=journey.stage_names, n_themes=n_themes,
                                   seed=seed), None

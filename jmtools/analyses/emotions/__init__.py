@@ -25,7 +25,7 @@ assumptions), :mod:`~jmtools.analyses.emotions.moments` (moments of truth) and
 from __future__ import annotations
 
 from jmtools.analyses.emotions.curve import CURVE_COLUMNS, assumed_gap, emotion_curve
-from jmtools.analyses.emotions.evidence import EVIDENCE_COLUMNS, emotion_evidence, feeling_basis, journey_name_notes
+from jmtools.analyses.emotions.evidence import EVIDENCE_COLUMNS, emotion_evidence, feeling_basis, journey_name_notes, journey_places
 from jmtools.analyses.emotions.moments import MOMENT_KINDS, moments_of_truth
 from jmtools.analyses.emotions.trend import sentiment_trend, trend_slopes
 
@@ -36,6 +36,7 @@ __all__ = [
     "MOMENT_KINDS",
     "emotion_evidence",
     "journey_name_notes",
+    "journey_places",
     "emotion_curve",
     "moments_of_truth",
     "assumed_gap",

@@ -17,7 +17,7 @@ import pandas as pd
 from jmtools.analyses.valence import behaviour_valence, feedback_valence, survey_valence
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 
-__all__ = ["EVIDENCE_COLUMNS", "emotion_evidence", "feeling_basis", "journey_name_notes"]
+__all__ = ["EVIDENCE_COLUMNS", "emotion_evidence", "feeling_basis", "journey_name_notes", "journey_places"]
 
 #: Columns of :func:`emotion_evidence`.
 EVIDENCE_COLUMNS = ["customer_id", "timestamp", "stage", "touchpoint", "persona", "valence",
@@ -145,6 +145,51 @@ def journey_name_notes(journey, table, *, stage_col: str = "stage",
             return _resolve_stage(frame[cols], journey, "", stage_col, touchpoint_col)[3]
         except DataError:
             return []
+
+
+def journey_places(journey, frame: pd.DataFrame, *, stage_col: str = "stage",
+                   touchpoint_col: str = "touchpoint") -> pd.DataFrame:
+    """``frame`` with its stage and touchpoint written as the journey names them.
+
+    Names match ignoring case and spaces; a row with a touchpoint and no stage gets the
+    touchpoint's stage; a stage that contradicts the touchpoint gives way to it; a name the
+    journey lacks is left blank (:func:`journey_name_notes` says so), as in
+    :func:`emotion_evidence`. Feedback exported with a touchpoint only (a review tag) is then
+    placed at its stage wherever stages are read.
+
+    Parameters
+    ----------
+    journey : Journey
+        The journey whose names count.
+    frame : pandas.DataFrame
+        Rows with ``stage_col`` and/or ``touchpoint_col``; not changed.
+    stage_col, touchpoint_col : str
+        The columns that name them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with both columns (the stage column added when only touchpoints were given).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from jmtools.journey import Journey
+    >>> j = Journey.from_yaml("name: j\\nstages: [{name: Buy}, {name: Use}]\\n"
+    ...                       "touchpoints: [{name: Checkout, stage: Buy, channel: digital, events: [pay]}]")
+    >>> journey_places(j, pd.DataFrame({"text": ["slow", "ok"], "touchpoint": ["checkout", None]}))
+       text touchpoint stage
+    0  slow   Checkout   Buy
+    1    ok       <NA>  <NA>
+    """
+    cols = [c for c in (stage_col, touchpoint_col) if c in frame.columns]
+    if not cols:
+        return frame.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        stage, tp, _, _ = _resolve_stage(frame, journey, "", stage_col, touchpoint_col)
+    out = frame.assign(**{stage_col: stage})
+    return out.assign(**{touchpoint_col: tp}) if touchpoint_col in frame.columns else out
 
 
 def _as_pandas(table):
