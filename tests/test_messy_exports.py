@@ -52,6 +52,8 @@ def test_orders_whose_every_row_is_rejected_leave_the_report_without_order_value
     assert f.world.tables["orders"].accounting.rows_rejected == 2
     text = report_text(path)
     assert "unparseable timestamp (2)" in text and "no order amounts" not in text
+    first = text[:text.index("The data behind it")]        # said on the first screen too
+    assert "No row of orders.csv could be used**: all 2 were rejected (unparseable timestamp (2))" in first
     why = text[text.index("Why rows were rejected"):]
     assert "orders.csv**, unparseable timestamp: 2 rows (lines 2, 3)" in why
     assert "could be day/month/year or month/day/year" in why     # the fix says why

@@ -125,15 +125,22 @@ MUCH_REJECTED = 0.10
 
 def _much_rejected(f: Findings) -> None:
     """Under the headline: each table that lost at least :data:`MUCH_REJECTED` of its rows to
-    rejection (but not all of them, which the headline says itself) — every number below is
-    computed without them, and a reader of the first screen should know."""
+    rejection (all of a table but the events, which the headline says itself) — every number
+    below is computed without them, and a reader of the first screen should know."""
     acc = f.accounting
-    lost = acc[(acc["read"] > 0) & (acc["used"] > 0) & (acc["rejected"] >= MUCH_REJECTED * acc["read"])]
+    lost = acc[(acc["read"] > 0) & ((acc["used"] > 0) | (acc["table"] != "events"))
+               & (acc["rejected"] >= MUCH_REJECTED * acc["read"])]
     for _, r in lost.iterrows():
+        values = dict(rejected=f"{int(r['rejected']):,}", read=f"{int(r['read']):,}", file=str(r["file"]),
+                      why=str(r["why rejected"]), table=str(r["table"]))
+        if r["used"] == 0:    # the whole table: the sections that need it read as if it were absent
+            kit.display(md("> **No row of {file} could be used**: all {read} were rejected ({why}), so "
+                           "every section that needs {table} is left out. *The data behind it* lists "
+                           "each reason with its lines and how to fix it.", **values))
+            continue
         kit.display(md("> **{rejected} of {read} rows of {file} were rejected** ({why}); every number "
                        "below is computed without them. *The data behind it* lists each reason with "
-                       "its lines and how to fix it.", rejected=f"{int(r['rejected']):,}",
-                       read=f"{int(r['read']):,}", file=str(r["file"]), why=str(r["why rejected"])))
+                       "its lines and how to fix it.", **values))
 
 
 def _glance(f: Findings) -> None:
