@@ -100,16 +100,20 @@ def test_one_stale_or_differently_written_name_does_not_stop_the_evidence(journe
     assert moved.set_index("customer_id")["stage"].astype(str).to_dict() == {
         "a": "After", "b": of["Checkout"], "d": of["Cart"], "f": of["Product page"]}
     assert of["Checkout"] != "Browse"
-    # the same in sentences a report shows (it shows no warnings); none for names it matched
+    # the same in sentences a report shows (it shows no warnings); none for names it matched;
+    # row e names neither a stage nor a touchpoint
     from jmtools.analyses.emotions import journey_name_notes
 
-    assert journey_name_notes(journey, s.assign(touchpoint=s.touchpoint.str.lower() + " ")) == []
+    e = ("1 row names no stage or touchpoint: not placed on the journey (left out of the emotion curve "
+         "and the pain points)")
+    assert journey_name_notes(journey, s.assign(touchpoint=s.touchpoint.str.lower() + " ")) == [e]
     assert journey_name_notes(journey, s.assign(stage=["Buyy"] + list(s.stage[1:]))) == [
-        "1 row names a stage the journey does not have ('Buyy'; did you mean 'Buy'?): used without it"]
+        "1 row names a stage the journey does not have ('Buyy'; did you mean 'Buy'?): used without it", e]
     assert journey_name_notes(journey, s.assign(stage=["After", "Browse"] + [None] * 4)) == [
         "1 row gives a stage that differs from the touchpoint's stage in the journey: the touchpoint's "
-        "stage is used"]
+        "stage is used", "2" + e[1:].replace("row names", "rows name")]                 # rows c and e
     assert journey_name_notes(journey, s.assign(touchpoint=["Chekout"] * 6)) == []   # the load's error says it
+    assert journey_name_notes(journey, s.drop(columns=["stage", "touchpoint"]))[0].startswith("6 rows name no")
 
 
 def test_evidence_all_kinds_together(journey):

@@ -214,3 +214,12 @@ def test_feedback_tagged_by_touchpoint_only_reaches_the_pain_points(tmp_path):
     got, want = run(out).pain_points.table[cols], run(src).pain_points.table[cols]
     assert want["n_feedback"].sum() > 0
     pd.testing.assert_frame_equal(got, want)
+
+
+def test_feedback_that_names_no_place_is_said_to_be_off_the_curve(tmp_path):
+    """A Hotjar or app-store export has no stage or touchpoint: its texts fed the themes but not
+    the curve, and only a warning (which a report hides) said so."""
+    rows = "".join(f"F{i},{100 + i},2024-03-15 02:01:00,Late again {i}\n" for i in range(7))
+    text = report_text(folder(tmp_path, feedback_csv="feedback_id,customer_id,timestamp,text\n" + rows))
+    assert ("**feedback.csv**: 7 rows name no stage or touchpoint: not placed on the journey (left out of "
+            "the emotion curve and the pain points)") in text

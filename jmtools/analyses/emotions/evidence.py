@@ -122,9 +122,10 @@ def journey_name_notes(journey, table, *, stage_col: str = "stage",
     Returns
     -------
     list of str
-        One sentence per kind of mismatch, with the count of rows; empty when every name is
-        the journey's, or when not one row names a known one (loading the evidence stops with
-        a located error then).
+        One sentence per kind of mismatch, with the count of rows, and one for rows that name
+        neither; empty when every row names a stage or touchpoint of the journey. Names are
+        not judged when not one row names a known one (loading the evidence stops with a
+        located error then).
 
     Examples
     --------
@@ -137,14 +138,20 @@ def journey_name_notes(journey, table, *, stage_col: str = "stage",
     """
     frame = _as_pandas(table)
     cols = [c for c in (stage_col, touchpoint_col) if c in frame.columns]
-    if not cols or not len(frame):
+    if not len(frame):
         return []
+    named = frame[cols].notna().any(axis=1) if cols else pd.Series(False, index=frame.index)
+    k = int((~named).sum())
+    nowhere = [f"{k:,} row{'s' if k > 1 else ''} name{'' if k > 1 else 's'} no stage or touchpoint: not placed "
+               "on the journey (left out of the emotion curve and the pain points)"] if k else []
+    if not cols:
+        return nowhere
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            return _resolve_stage(frame[cols], journey, "", stage_col, touchpoint_col)[3]
+            return _resolve_stage(frame[cols], journey, "", stage_col, touchpoint_col)[3] + nowhere
         except DataError:
-            return []
+            return nowhere
 
 
 def journey_places(journey, frame: pd.DataFrame, *, stage_col: str = "stage",
