@@ -610,6 +610,24 @@ def test_bad_16p_a_log_exported_newest_first_takes_same_time_events_oldest_first
     check_identity(ev)
 
 
+def test_bad_16q_epoch_microseconds_are_read_and_a_wrong_unit_is_a_counted_rejection(tmp_path):
+    """GA4's event_timestamp counts microseconds: no format read it, and time_format='unix' on it
+    stopped the load with DuckDB's "Epoch seconds out of range" (no file, no column, no fix)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    us = [1710000000123456, 1710003600000000]
+    pq.write_table(pa.table({"user_pseudo_id": ["a", "b"], "event_timestamp": us, "event_name": ["v", "w"]}),
+                   tmp_path / "ga4.parquet")
+    cols = {"customer_id": "user_pseudo_id", "timestamp": "event_timestamp", "event": "event_name"}
+    ev = load_events(tmp_path / "ga4.parquet", columns=cols, time_format="unix_us")
+    assert ev.to_pandas()["timestamp"].tolist() == [pd.Timestamp(u, unit="us") for u in us]
+    wrong = load_events(tmp_path / "ga4.parquet", columns=cols, time_format="unix")      # no crash
+    r = reasons(wrong)["unparseable timestamp"]
+    assert r.n == 2 and "check the unit" in r.fix and "unix_us: microseconds" in r.fix
+    check_identity(wrong)
+
+
 def test_bad_17_unknown_encoding_name(tmp_path):
     with pytest.raises(ParameterError, match="encoding"):
         load_events(write(tmp_path, "e.csv", EVENTS), encoding="klingon-8")

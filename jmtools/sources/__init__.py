@@ -84,7 +84,8 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
         matched exactly, then case- and space-insensitively (``"Customer ID"``).
     time_format : str, optional
         strptime format of text timestamps (``"%d/%m/%Y %H:%M"``), or ``"unix"`` /
-        ``"unix_ms"`` for epoch seconds / milliseconds. Default: ISO 8601.
+        ``"unix_ms"`` / ``"unix_us"`` for epoch seconds / milliseconds / microseconds (GA4).
+        Default: ISO 8601, and times as spreadsheets write them when the column shows the order.
     tz : str, optional
         IANA zone of timestamps that carry no offset (``"Europe/Berlin"``); default UTC.
     encoding : str, optional

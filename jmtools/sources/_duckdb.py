@@ -27,9 +27,12 @@ __all__ = ["load_duckdb", "resolve_columns", "normalise_name", "FILE_KINDS"]
 TIME_FIX = ('write times as ISO 8601 (2024-03-01T14:05:00); dates such as 09.03.2024 18:56, '
             '3/13/2024 6:56 PM or 9-Mar-24 are read as they are when the column shows which number is the '
             'day. Or give the format: time_format="%d/%m/%Y %H:%M" to the loader (DuckDB strptime codes; '
-            '"unix" or "unix_ms" for epoch seconds or milliseconds), or for a report the same under the '
+            '"unix", "unix_ms" or "unix_us" for epoch seconds, milliseconds or microseconds), or for a '
+            'report the same under the '
             'table\'s name in the data folder\'s loading.yaml, e.g. orders: {time_format: "%d/%m/%Y %H:%M"} '
             '(docs/bring-your-own-data.md)')
+#: Epoch numbers a ``time_format`` names, with the units per second.
+EPOCHS = {"unix": 1, "unix_ms": 1_000, "unix_us": 1_000_000}
 _TS_WITH_OFFSET = r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([zZ]|[+-]\d{2}(:?\d{2})?)$"
 
 
@@ -194,13 +197,15 @@ def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src:
         if serials and is_text and not time_format:
             expr = f"CASE WHEN {serial(text)} THEN {from_serial(text, tz)} ELSE {expr} END"
         stored = src_type.upper()
-        if is_text or time_format in ("unix", "unix_ms"):
+        if is_text or time_format in EPOCHS:
+            unit = ("" if time_format not in EPOCHS else f"numbers that are no time in 1900–2100 as {time_format} "
+                    "(unix: seconds, unix_ms: milliseconds, unix_us: microseconds): check the unit")
             rules.add(f"{raw} IS NOT NULL AND {typed} IS NULL AND NOT {is_placeholder(raw_text)}",
-                      f"unparseable {canonical}", canonical, raw_text, fix or TIME_FIX)
+                      f"unparseable {canonical}", canonical, raw_text, fix or unit or TIME_FIX)
         elif not (stored.startswith("TIMESTAMP") or stored == "DATE"):  # e.g. int64 seconds in Parquet
             rules.add(f"{raw} IS NOT NULL AND {typed} IS NULL",
                       f"{canonical} stored as {stored}, not as a time", canonical, raw_text,
-                      "pass time_format='unix' (seconds) or 'unix_ms' for epoch numbers, or store "
+                      "pass time_format='unix' (seconds), 'unix_ms' or 'unix_us' for epoch numbers, or store "
                       "the column as a timestamp")
         rules.add(f"{typed} < TIMESTAMP '1900-01-01' OR {typed} >= TIMESTAMP '2101-01-01'",
                   f"implausible {canonical} (before 1900 or after 2100)", canonical, raw_text,
@@ -234,9 +239,9 @@ def _timestamp_expr(col: str, text: str, src_type: str, time_format, tz) -> str:
         return f"timezone('UTC', {col})"
     if t.startswith("TIMESTAMP") or t == "DATE":
         return to_utc(f"CAST({col} AS TIMESTAMP)")
-    if time_format in ("unix", "unix_ms"):
-        div = " / 1000.0" if time_format == "unix_ms" else ""
-        return f"timezone('UTC', to_timestamp(TRY_CAST({text} AS DOUBLE){div}))"
+    if time_format in EPOCHS:     # far beyond 1900-2100: no time (a rejected row), not an overflow
+        x = f"(TRY_CAST({text} AS DOUBLE) / {EPOCHS[time_format]})"
+        return f"CASE WHEN abs({x}) < 4102444800 THEN timezone('UTC', to_timestamp({x})) END"
     if time_format:
         parsed = f"try_strptime({text}, {lit(time_format)})"
         if "%z" in time_format or "%Z" in time_format:
@@ -452,7 +457,7 @@ def _check_tz(raw, tz, time_format) -> None:
             raise ParameterError("tz", tz, expected="an IANA time zone such as 'Europe/Berlin'",
                                  fix=f"did you mean {suggest(tz, known)!r}?" if suggest(tz, known)
                                  else "see the list in pg_timezone_names()")
-    if time_format and time_format not in ("unix", "unix_ms"):
+    if time_format and time_format not in EPOCHS:
         try:
             raw.execute(f"SELECT try_strptime('2024-01-01', {lit(time_format)})").fetchall()
         except Exception as exc:

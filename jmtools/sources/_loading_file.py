@@ -16,7 +16,7 @@ LOADING_FILE = "loading.yaml"
 #: Options the file may give a table, with what each takes.
 _OPTIONS = {
     "columns": ("a mapping of the table's names to yours", "columns: {timestamp: Zeitstempel}"),
-    "time_format": ("a strptime format, unix or unix_ms", 'time_format: "%d/%m/%Y %H:%M"'),
+    "time_format": ("a strptime format, unix, unix_ms or unix_us", 'time_format: "%d/%m/%Y %H:%M"'),
     "tz": ("an IANA zone name", "tz: Europe/Berlin"),
     "encoding": ("a codec name", "encoding: cp1252"),
     "sheet": ("a sheet name or number", "sheet: Export"),
