@@ -628,6 +628,21 @@ def test_bad_16q_epoch_microseconds_are_read_and_a_wrong_unit_is_a_counted_rejec
     check_identity(wrong)
 
 
+def test_bad_16r_thumbs_ratings_are_the_ends_of_the_scale(tmp_path):
+    """Zendesk's CSAT export rates Good or Bad: all 905 ratings of a helper's export were left
+    blank, the complaints fell back to the text score, and the curve moved (+1.05 against +0.86).
+    Good/bad, satisfied/unsatisfied and thumbs read as 5 and 1; other words stay blank, with a
+    fix that names what is read."""
+    rated = ["Good", "bad", "\U0001f44d", "\U0001f44e\U0001f3fd", "Satisfied", "meh", "3"]
+    fb = load_feedback(pd.DataFrame({"feedback_id": [f"F{i}" for i in range(7)], "customer_id": "c",
+                                     "timestamp": "2024-03-01", "text": "x", "rating": rated}))
+    got = fb.to_pandas()["rating"].tolist()
+    assert got[:5] + got[6:] == [5.0, 1.0, 5.0, 1.0, 5.0, 3.0] and pd.isna(got[5])
+    notes = " ".join(fb.accounting.notes)
+    assert "read as 5 and 1" in notes and "good/bad" in notes and "left blank, the row kept" in notes
+    check_identity(fb)
+
+
 def test_bad_17_unknown_encoding_name(tmp_path):
     with pytest.raises(ParameterError, match="encoding"):
         load_events(write(tmp_path, "e.csv", EVENTS), encoding="klingon-8")

@@ -31,6 +31,8 @@ TIME_FIX = ('write times as ISO 8601 (2024-03-01T14:05:00); dates such as 09.03.
             'report the same under the '
             'table\'s name in the data folder\'s loading.yaml, e.g. orders: {time_format: "%d/%m/%Y %H:%M"} '
             '(docs/bring-your-own-data.md)')
+RATING_FIX = ("a rating is a number (4 or 4.5), stars (★★★★, 4/5, 4 stars) or good/bad (👍/👎); other "
+              "words are left blank, and the text still counts for its themes")
 #: Epoch numbers a ``time_format`` names, with the units per second.
 EPOCHS = {"unix": 1, "unix_ms": 1_000, "unix_us": 1_000_000}
 _TS_WITH_OFFSET = r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([zZ]|[+-]\d{2}(:?\d{2})?)$"
@@ -171,8 +173,9 @@ def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src:
         if is_text:
             rules.add(f"{raw} IS NOT NULL AND {typed} IS NULL AND NOT {is_placeholder(raw)}",
                       f"unparseable {canonical}", canonical,
-                      raw_text, fix or f"{canonical} must be a {'number' if kind == 'float' else 'whole number'}; "
-                                       "use a dot as decimal separator and no thousands separator")
+                      raw_text, fix or (RATING_FIX if canonical == "rating" else
+                                        f"{canonical} must be a {'number' if kind == 'float' else 'whole number'}; "
+                                        "use a dot as decimal separator and no thousands separator"))
             if kind == "float" and not formats:   # 1.299 beside 12,50: a thousands dot, not 1.299
                 rules.add(f"{typed} IS NOT NULL AND regexp_matches({raw_text}, '^[-+]?[0-9]{{1,3}}([.][0-9]{{3}})+$') "
                           f"AND bool_or(regexp_matches({raw_text}, '^[-+]?[0-9]*,[0-9]+$')) OVER ()",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from jmtools.sources._spec import TableSpec
 
 __all__ = ["q", "lit", "blank_to_null", "PLACEHOLDERS", "is_placeholder", "missing_to_null", "SERIAL_RANGE",
-           "serial", "from_serial", "stars", "star_notes", "serial_notes"]
+           "serial", "from_serial", "THUMBS", "stars", "star_notes", "serial_notes"]
 
 
 def q(name: str) -> str:
@@ -78,13 +78,22 @@ def from_serial(text: str, tz) -> str:
 _STAR_FORMS = (r"[0-9]+([.][0-9]+)? ?/ ?5", r"(?i)[0-9]+([.][0-9]+)? ?stars?", "[\u2605\u2b50\ufe0f]+\u2606*")
 
 
+#: A thumbs or good/bad rating (Zendesk's CSAT, app feedback): the ends of the 1–5 scale.
+THUMBS = {5: ("good", "satisfied", "thumbs up", "positive", "\U0001f44d"),
+          1: ("bad", "unsatisfied", "dissatisfied", "thumbs down", "negative", "\U0001f44e")}
+
+
 def stars(text: str) -> str:
-    """SQL: the number of stars of a rating written as in :data:`_STAR_FORMS`, else NULL."""
+    """SQL: the number of stars of a rating written as in :data:`_STAR_FORMS`, or 5 and 1 for a
+    rating of :data:`THUMBS`; else NULL."""
     number = f"TRY_CAST(regexp_extract({text}, '^[0-9]+([.][0-9]+)?') AS DOUBLE)"
     stars = f"CAST(length(regexp_replace({text}, '[^\u2605\u2b50]', '', 'g')) AS DOUBLE)"
+    word = f"regexp_replace(lower({text}), '[\ufe0f\U0001f3fb-\U0001f3ff]', '', 'g')"   # 👍🏽: any skin tone
+    thumbs = " ".join(f"WHEN list_contains([{', '.join(lit(w) for w in words)}], {word}) THEN {n}.0"
+                      for n, words in THUMBS.items())
     return (f"CASE WHEN regexp_full_match({text}, {lit(_STAR_FORMS[0])}) "
             f"OR regexp_full_match({text}, {lit(_STAR_FORMS[1])}) THEN {number} "
-            f"WHEN regexp_full_match({text}, {lit(_STAR_FORMS[2])}) THEN {stars} END")
+            f"WHEN regexp_full_match({text}, {lit(_STAR_FORMS[2])}) THEN {stars} {thumbs} END")
 
 
 def star_notes(raw, view: str, spec: TableSpec, mapping: dict, types: dict) -> list[str]:
@@ -96,7 +105,7 @@ def star_notes(raw, view: str, spec: TableSpec, mapping: dict, types: dict) -> l
     n = raw.execute(f"SELECT count(*) FROM {q(view)} WHERE TRY_CAST({t} AS DOUBLE) IS NULL "
                     f"AND {stars(t)} IS NOT NULL").fetchone()[0]
     return [f"{n:,} rating{'s' if n > 1 else ''} written as stars or out of 5 (4/5, 4 stars, "
-            "★★★★) read as the number of stars"] if n else []
+            "★★★★) read as the number of stars, or as good/bad (👍/👎) read as 5 and 1"] if n else []
 
 
 def serial_notes(raw, view: str, spec: TableSpec, mapping: dict, types: dict) -> list[str]:
