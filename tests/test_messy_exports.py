@@ -223,3 +223,18 @@ def test_feedback_that_names_no_place_is_said_to_be_off_the_curve(tmp_path):
     text = report_text(folder(tmp_path, feedback_csv="feedback_id,customer_id,timestamp,text\n" + rows))
     assert ("**feedback.csv**: 7 rows name no stage or touchpoint: not placed on the journey (left out of "
             "the emotion curve and the pain points)") in text
+
+
+def test_a_survey_export_with_a_column_per_question_reports_through_loading_yaml(tmp_path):
+    """A Typeform-like export: question texts as headers, one column per question. loading.yaml
+    names the columns of the answers; the report's KPIs count each answer once."""
+    header = "Submitted At,customer,How likely are you to recommend us?,How easy was checkout?\n"
+    rows = "".join(f"2024-03-0{1 + i % 9} 10:00:00,{100 + i},{i % 11},{1 + i % 7}\n" for i in range(20))
+    path = folder(tmp_path, surveys_csv=header + rows, loading_yaml=(
+        "surveys:\n  columns: {customer_id: customer, timestamp: Submitted At}\n"
+        "  metrics: {nps: 'How likely are you to recommend us?', ces: 'How easy was checkout?'}\n"))
+    f = run(path)
+    sv = f.world.tables["surveys"].to_pandas()
+    assert sorted(sv["metric"].value_counts().items()) == [("ces", 20), ("nps", 20)]
+    notes = report_text(path)
+    assert "read with columns, metrics from loading.yaml" in notes and "one row per answer" in notes

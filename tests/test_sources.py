@@ -643,6 +643,45 @@ def test_bad_16r_thumbs_ratings_are_the_ends_of_the_scale(tmp_path):
     check_identity(fb)
 
 
+QUALTRICS = ("StartDate,ResponseId,ExternalReference,Q1,Q2,Q3_TEXT\n"
+             "Start Date,Response ID,External Data Reference,How likely are you to recommend us?,"
+             "How satisfied were you?,Why?\n"
+             '"{""ImportId"":""startDate""}","{""ImportId"":""_recordId""}","{""ImportId"":""extRef""}",'
+             '"{""ImportId"":""QID1""}","{""ImportId"":""QID2""}","{""ImportId"":""QID3_TEXT""}"\n'
+             "2024-03-01 10:00:00,R_1,c1,9,4,Great\n2024-03-02 11:00:00,R_2,c2,3,,Slow\n"
+             "2024-03-03 12:00:00,R_3,c3,,5,\n")
+
+
+def test_surveys_with_one_column_per_question_become_one_row_per_answer(tmp_path):
+    """Qualtrics, SurveyMonkey, Typeform and Google Forms export a column per question, and an
+    NPS tool a Score column with no metric: every report stopped on "required column 'metric'
+    is missing" with fixes no report could follow. metrics= (or loading.yaml) names the columns;
+    blank answers are no rows; Qualtrics' two extra header lines are counted rejections."""
+    path = write(tmp_path, "surveys.csv", QUALTRICS)
+    sv = load_surveys(path, columns={"customer_id": "ExternalReference", "timestamp": "StartDate"},
+                      metrics={"nps": "Q1", "csat": "Q2"})
+    got = sv.to_pandas()[["customer_id", "metric", "score"]].values.tolist()
+    assert got == [["c1", "nps", 9.0], ["c1", "csat", 4.0], ["c2", "nps", 3.0], ["c3", "csat", 5.0]]
+    assert list(reasons(sv)["unparseable timestamp"].lines) == [2, 3]
+    assert "one row per answer, from the columns 'Q1' (nps), 'Q2' (csat)" in sv.accounting.notes[0]
+    check_identity(sv)
+    score_only = write(tmp_path, "d.csv", "Person Email,Score,Created At\na@x,10,2024-03-01\nb@x,4,2024-03-02\n")
+    nps = load_surveys(score_only, columns={"customer_id": "Person Email", "timestamp": "Created At"},
+                       metrics={"nps": "Score"}).to_pandas()
+    assert nps[["metric", "score"]].values.tolist() == [["nps", 10.0], ["nps", 4.0]]
+    with pytest.raises(DataError) as err:
+        load_surveys(path, metrics={"nps": "Q_1", "wow": "Q2"})
+    said = " ".join(f"{p.message} {p.fix}" for p in err.value.problems)
+    assert "'Q_1' for nps" in said and "did you mean 'Q1'?" in said and "'wow', which has no scale" in said
+    with pytest.raises(DataError, match="already one row per answer"):
+        load_surveys(write(tmp_path, "l.csv", "customer_id,timestamp,metric,score\nc,2024-01-01,nps,9\n"),
+                     metrics={"nps": "score"})
+    with pytest.raises(ParameterError, match="metrics"):
+        load_events(write(tmp_path, "e.csv", EVENTS), metrics={"nps": "event"})
+    with pytest.raises(ParameterError, match="metrics"):
+        load_surveys(path, metrics=["Q1"])
+
+
 def test_bad_17_unknown_encoding_name(tmp_path):
     with pytest.raises(ParameterError, match="encoding"):
         load_events(write(tmp_path, "e.csv", EVENTS), encoding="klingon-8")

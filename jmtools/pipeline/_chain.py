@@ -425,9 +425,9 @@ def _curve(grid, focus: Focus, min_n: int):
 def _kpi_grid(tables, journey, evidence, assignment) -> dict:
     """Stage KPIs of every customer (``kpi_total``) and of each persona (``kpi_personas``; None
     without personas), before the privacy rule: what no focus changes."""
-    if "surveys" not in tables:
-        return {"kpi_total": None, "kpi_personas": None}
-    surveys = tables["surveys"]
+    surveys = tables.get("surveys")
+    if surveys is None or not {"stage", "touchpoint"} & set(surveys.columns):
+        return {"kpi_total": None, "kpi_personas": None}   # no answer placed: the data section says so
     total = kpis.stage_kpis(surveys, journey=journey, evidence=evidence)
     if assignment is None:
         return {"kpi_total": total, "kpi_personas": None}

@@ -531,7 +531,7 @@ def survey_kpis(f: Findings) -> None:
     if kit.missing(f, "surveys", "to see CSAT, CES and NPS per stage"):
         return
     kp = f.kpis_shown
-    if not len(kp):
+    if kp is None or not len(kp):     # None: the answers name no stage or touchpoint (data section)
         kit.display(md("No survey answers from {who} at any stage of the journey.", who=f.focus.label))
         return
     hidden = kp["suppressed"] if "suppressed" in kp else pd.Series(False, index=kp.index)

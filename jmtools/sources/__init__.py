@@ -65,7 +65,7 @@ _ON_ERROR = ("reject", "raise")
 def load_table(src, kind: str, *, columns: dict | None = None, time_format: str | None = None,
                tz: str | None = None, encoding: str | None = None, sheet=None, scales=None,
                on_error: str = "reject", source_name: str | None = None,
-               read_options: dict | None = None, optional=True) -> LoadedTable:
+               read_options: dict | None = None, optional=True, metrics: dict | None = None) -> LoadedTable:
     """Load one canonical table of any ``kind``; the ``load_*`` functions call this.
 
     Parameters
@@ -102,6 +102,10 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
         Name used in messages (default: the file name).
     read_options : dict, optional
         Extra options for DuckDB's ``read_csv`` (``{"delim": ";"}``).
+    metrics : dict, optional
+        Surveys only, for an export with one column per question (Qualtrics, Typeform, an
+        NPS tool's ``Score``): ``{metric: column}``, e.g. ``{"nps": "Q1", "csat": "Q2"}``;
+        each answer becomes a row with that ``metric`` and its ``score``, blank answers none.
     optional : bool or list of str, default True
         Which columns beyond the required ones to keep: all (True), none (False; the leanest
         table for large event logs), or the listed canonical/attribute names.
@@ -138,9 +142,11 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
     scale_map = _scales(scales) if kind == "surveys" else None
     if not isinstance(optional, (bool, list, tuple)):
         raise ParameterError("optional", optional, expected="True, False or a list of column names")
+    if metrics is not None and kind != "surveys":
+        raise ParameterError("metrics", metrics, expected="None: metrics= turns survey questions into rows")
     loaded = _dispatch(src, spec, columns=columns, time_format=time_format, tz=tz, encoding=encoding,
                        sheet=sheet, scales=scale_map, source_name=source_name, optional=optional,
-                       read_options=read_options)
+                       read_options=read_options, metrics=metrics)
     if on_error == "raise":
         loaded.accounting.raise_if_rejected()
     return loaded
@@ -154,9 +160,11 @@ def _dispatch(src, spec, **kw):
     if isinstance(src, ir.Table):
         con = backend_of(src)
         if con.name != "duckdb":
-            if kw.get("tz"):
-                raise ParameterError("tz", kw["tz"], expected="None for tables in another engine",
-                                     fix="convert timestamps to UTC in the engine before loading")
+            for name in ("tz", "metrics"):
+                if kw.get(name):
+                    raise ParameterError(name, kw[name], expected="None for tables in another engine",
+                                         fix="convert timestamps to UTC in the engine before loading"
+                                         if name == "tz" else "unpivot the answers in the engine first")
             return load_ibis(src, spec, columns=kw["columns"], time_format=kw["time_format"],
                              scales=kw["scales"], source_name=kw["source_name"], optional=kw["optional"])
         view = con.create_view(f"jm_{spec.kind}_input_{id(src)}", src, overwrite=True)

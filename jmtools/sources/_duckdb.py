@@ -22,6 +22,7 @@ from jmtools.sources._spec import TableSpec
 from jmtools.sources._times import infer_time_formats, time_formats_sql
 from jmtools.sources._values import (blank_to_null, from_serial, is_placeholder, lit, missing_to_null, q,
                                      serial, serial_notes, star_notes, stars)
+from jmtools.sources._wide import answers_per_row
 
 __all__ = ["load_duckdb", "resolve_columns", "normalise_name", "FILE_KINDS"]
 TIME_FIX = ('write times as ISO 8601 (2024-03-01T14:05:00); dates such as 09.03.2024 18:56, '
@@ -297,7 +298,7 @@ def _infer_extra(raw, view: str, cols: list[str], header_again: str | None = Non
 # ---------------------------------------------------------------- the load
 
 def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz=None,
-                encoding=None, sheet=None, scales=None, read_options=None,
+                encoding=None, sheet=None, scales=None, read_options=None, metrics=None,
                 source_name: str | None = None, optional=True, _is_view: bool = False) -> LoadedTable:
     """Load ``src`` into a DuckDB table of kind ``spec``; see :func:`jmtools.sources.load_events`."""
     raw = con.con
@@ -305,6 +306,9 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     opened = open_source(raw, src, view=name + "_raw", encoding=encoding, sheet=sheet,
                          read_options=read_options or {}, is_view=_is_view)
     view, label = opened.view, source_name or opened.label
+    if metrics is not None:                 # one column per question: one row per answer
+        view, note = answers_per_row(raw, view, metrics, label, scales)
+        opened.notes.append(note)
     described = raw.execute(f"DESCRIBE SELECT * FROM {q(view)}").fetchall()
     types = {r[0]: r[1] for r in described if r[0] != ROW}
     mapping, notes = resolve_columns(list(types), spec, columns, label, optional)
@@ -338,8 +342,10 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     accounting = _account(raw, table, inner, label, spec, rules, opened, notes)
     if spec.kind == "events":                 # a log exported newest first: ties oldest first
         accounting.notes.extend(oldest_first(raw, table))
+    if view != opened.view:
+        raw.execute(f"DROP VIEW IF EXISTS {q(view)}")
     if opened.lines == "csv":                 # the text copy of the file is no longer needed
-        raw.execute(f"DROP TABLE IF EXISTS {q(view)}")
+        raw.execute(f"DROP TABLE IF EXISTS {q(opened.view)}")
     keep = [c for c in mapping if c in spec.names] + [c for c in extras]
     if spec.kind == "events":
         keep.append("_row")
@@ -519,7 +525,7 @@ def _account(raw, table: str, inner: str, label: str, spec: TableSpec, rules: _R
 
     structural = opened.structural
     rows = raw.execute(
-        f"SELECT _rc, count(*) AS n, list(_row ORDER BY _row)[1:5] AS rows FROM {q(table)} "
+        f"SELECT _rc, count(*) AS n, list(DISTINCT _row ORDER BY _row)[1:5] AS rows FROM {q(table)} "
         f"WHERE _rc IS NOT NULL GROUP BY _rc ORDER BY n DESC, _rc").fetchall()
     total = raw.execute(f"SELECT count(*) FROM {q(table)}").fetchone()[0]
     checks = list(rules.checks) + [(None, f"duplicate {spec.unique}", spec.unique, q(spec.unique or "_row"),

@@ -22,6 +22,7 @@ _OPTIONS = {
     "sheet": ("a sheet name or number", "sheet: Export"),
     "read_options": ("a mapping of DuckDB read_csv options", 'read_options: {delim: ";"}'),
     "optional": ("true, false or a list of column names", "optional: [session_id, channel]"),
+    "metrics": ("a mapping of metric names to the columns of their answers (surveys)", "metrics: {nps: Q1}"),
 }
 
 
@@ -103,7 +104,7 @@ def read_loading_file(folder: Path, kinds) -> dict:
 
 
 def _fits(option: str, value) -> bool:
-    if option == "columns":
+    if option in ("columns", "metrics"):
         return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
     if option == "read_options":
         return isinstance(value, dict) and all(isinstance(k, str) for k in value)
