@@ -238,3 +238,16 @@ def test_a_survey_export_with_a_column_per_question_reports_through_loading_yaml
     assert sorted(sv["metric"].value_counts().items()) == [("ces", 20), ("nps", 20)]
     notes = report_text(path)
     assert "read with columns, metrics from loading.yaml" in notes and "one row per answer" in notes
+
+
+def test_feedback_keyed_by_another_id_is_said_to_meet_no_customer(tmp_path):
+    """A review tool keys writers by e-mail: every writer became a customer of their own on
+    the curve (924 at Decision where 656 had answered), and nothing said so."""
+    events = "customer_id,timestamp,event\n" + "".join(f"{100 + i},2024-03-09 18:{10 + i},home_view\n"
+                                                       for i in range(8))
+    rows = "".join(f"F{i},writer{i}@example.org,2024-03-15 02:01:00,Late again,Checkout\n" for i in range(6))
+    text = report_text(folder(tmp_path, events_csv=events,
+                              feedback_csv="feedback_id,customer_id,timestamp,text,touchpoint\n" + rows))
+    assert ("**feedback.csv**: 6 of its 6 customer ids are neither among the customers with events nor in "
+            "the customer table") in text
+    assert "writer0@example.org" not in text

@@ -300,6 +300,25 @@ def _who_without_sizes(f: Findings) -> None:
         _sizes_table(shown)
 
 
+def _strangers(f: Findings, kind: str, known: set) -> list[str]:
+    """A sentence when most ids of ``kind`` (survey answers, feedback, tickets) are neither
+    among the customers with events nor in the customer table: keyed by e-mail where the log
+    has account ids, each writer counts as a customer of their own. No id is quoted. ``known``
+    is filled with those ids on first use, for the next table."""
+    if not known:
+        if kit.has(f, "events") and f.evidence.n_customers:
+            known |= {str(v) for v in f.evidence.events.select("customer_id").distinct().to_pandas()["customer_id"]}
+        if kit.has(f, "customers"):
+            known |= {str(v) for v in f.world.tables["customers"].to_pandas()["customer_id"].dropna()}
+    ids = {str(v) for v in f.world.tables[kind].to_pandas()["customer_id"].dropna()}
+    strangers = len(ids - known)
+    if not known or not ids or strangers < 0.5 * len(ids):
+        return []
+    return [f"{strangers:,} of its {len(ids):,} customer ids are neither among the customers with events nor "
+            "in the customer table: each counts as a customer of its own, in no persona. If the file keys "
+            "people another way (an e-mail, a ticket requester), export it with the event log's ids"]
+
+
 def _ids_that_do_not_meet(f: Findings, sizes: pd.DataFrame, sample: int = 2000) -> None:
     """When most customers with events are missing from the customer table, say why if the
     ids differ only in case or leading zeros (``c0000001`` against ``C0000001``), else that
@@ -360,9 +379,10 @@ def data_behind(f: Findings) -> None:
         k = len(f.evidence.unmatched)
         kit.display(md("{u} of events ({k} event {names}) match no touchpoint of the journey and are left out of "
                        "the funnel.", u=number(f.unmatched_share, unit="%"), k=k, names="name" if k == 1 else "names"))
+    known: set = set()
     for kind in ("surveys", "feedback", "tickets"):   # names the journey does not have: warned, not shown
         if kit.has(f, kind):
-            for said in journey_name_notes(f.journey, f.world.tables[kind]):
+            for said in journey_name_notes(f.journey, f.world.tables[kind]) + _strangers(f, kind, known):
                 kit.display(md("**{file}**: {said}", file=f.world.tables[kind].source, said=said))
     if f.evidence.coverage is not None and kit.has(f, "events"):
         cov = disclosed_coverage(f.evidence.coverage, sizes=f.evidence.persona_sizes)  # 1–4, and what protects
