@@ -75,7 +75,7 @@ def resolve_columns(available: list[str], spec: TableSpec, columns: dict | None,
             notes.append(f"column {normalised[col.name]!r} read as {col.name!r}")
         elif col.required:
             free = [a for a in available if a not in mapping.values()]
-            near = suggest(col.name, free) or _partial(col.name, free)
+            near = _near(col.name, free)
             fix = (f"pass columns={{{col.name!r}: {near!r}}} to the loader, or for a report write "
                    f"{spec.kind}: {{columns: {{{col.name}: {near}}}}} in the data folder's loading.yaml"
                    if near else
@@ -103,7 +103,8 @@ def resolve_columns(available: list[str], spec: TableSpec, columns: dict | None,
     return mapping, notes
 
 
-_SYNONYMS = {"timestamp": ("time", "date", "ts", "when"), "customer_id": ("customer", "user", "client"),
+_SYNONYMS = {"timestamp": ("time", "date", "ts", "when", "created", "submitted", "recorded"),
+             "customer_id": ("customer", "user", "client"),
              "event": ("action", "event_name", "activity"), "score": ("rating", "value", "answer"),
              "metric": ("question", "measure"), "amount": ("total", "value", "revenue", "price"),
              "text": ("comment", "body", "message")}
@@ -112,8 +113,17 @@ _SYNONYMS = {"timestamp": ("time", "date", "ts", "when"), "customer_id": ("custo
 def _partial(name: str, options: list[str]) -> str | None:
     """The one column whose name contains a usual word for ``name`` (``time`` → ``event_time``)."""
     words = (name.replace("_id", ""),) + _SYNONYMS.get(name, ())
-    hits = [o for o in options if any(w in normalise_name(o) for w in words)]
+    # whole words of the name: "ts" is not in "accepts_marketing", "user" not in "userlanguage"
+    hits = [o for o in options if set(words) & set(normalise_name(o).split("_"))]
     return hits[0] if len(hits) == 1 else None
+
+
+def _near(name: str, options: list[str]) -> str | None:
+    """The column to suggest for ``name``: by spelling, else by a usual word; an id column is
+    not offered for a column that is no id (``event_id`` for ``event``)."""
+    if not name.endswith("_id"):
+        options = [o for o in options if not (normalise_name(o) == "id" or normalise_name(o).endswith("_id"))]
+    return suggest(name, options) or _partial(name, options)
 
 
 # ---------------------------------------------------------------- typing and rules
