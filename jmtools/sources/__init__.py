@@ -263,6 +263,8 @@ class World:
     folder: Path
     journey: object = None
     tables: dict = field(default_factory=dict)
+    #: Files named for a table in a format no loader reads (``events.json``): said, not skipped silently.
+    unread: list = field(default_factory=list)
 
     def __getattr__(self, kind):
         if kind in SPECS:
@@ -396,7 +398,17 @@ def load_world(folder, journey=None, *, options: dict | None = None, defer=()) -
             fix="add at least one table named by its kind — events.csv (customer_id, timestamp, "
                 "event), surveys.csv, feedback.csv, customers.csv, orders.csv or tickets.csv (or "
                 ".parquet / .xlsx); docs/data.md says what each one fills")])
-    return World(folder, _journey(folder, journey), tables)
+    return World(folder, _journey(folder, journey), tables, _unread(folder))
+
+
+def _unread(folder: Path) -> list[str]:
+    """Files named for a table kind with an ending no loader reads (``events.json``)."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    return [n for n in names if not n.startswith((".", "~$")) and n.split(".")[0].lower() in SPECS
+            and "." in n and not n.lower().endswith(TABLE_SUFFIXES) and (folder / n).is_file()]
 
 
 def _loaded(path: Path, kind: str, how: dict, others=(), from_file=None) -> LoadedTable:
