@@ -638,7 +638,7 @@ def test_bad_16q_epoch_microseconds_are_read_and_a_wrong_unit_is_a_counted_rejec
     ev = load_events(tmp_path / "ga4.parquet", columns=cols, time_format="unix_us")
     assert ev.to_pandas()["timestamp"].tolist() == [pd.Timestamp(u, unit="us") for u in us]
     wrong = load_events(tmp_path / "ga4.parquet", columns=cols, time_format="unix")      # no crash
-    r = reasons(wrong)["unparseable timestamp"]
+    r = reasons(wrong)["implausible timestamp (before 1900 or after 2100)"]
     assert r.n == 2 and "check the unit" in r.fix and "unix_us: microseconds" in r.fix
     check_identity(wrong)
 

@@ -301,22 +301,22 @@ def _who_without_sizes(f: Findings) -> None:
 
 
 def _strangers(f: Findings, kind: str, known: set) -> list[str]:
-    """A sentence when most ids of ``kind`` (survey answers, feedback, tickets) are neither
-    among the customers with events nor in the customer table: keyed by e-mail where the log
-    has account ids, each writer counts as a customer of their own. No id is quoted. ``known``
-    is filled with those ids on first use, for the next table."""
+    """A sentence when most ids of ``kind`` (survey answers, feedback, tickets) are not in the
+    customer table: keyed by e-mail where the customers have account ids, each writer counts
+    as a customer of their own, in no persona. No id is quoted. Read from the customer table's
+    frame (a report on a prepared world attaches no query engine); ``known`` keeps its ids for
+    the next table."""
+    if not kit.has(f, "customers") or f.world.tables["customers"] is None:
+        return []
     if not known:
-        if kit.has(f, "events") and f.evidence.n_customers:
-            known |= {str(v) for v in f.evidence.events.select("customer_id").distinct().to_pandas()["customer_id"]}
-        if kit.has(f, "customers"):
-            known |= {str(v) for v in f.world.tables["customers"].to_pandas()["customer_id"].dropna()}
+        known |= {str(v) for v in f.world.tables["customers"].to_pandas()["customer_id"].dropna()}
     ids = {str(v) for v in f.world.tables[kind].to_pandas()["customer_id"].dropna()}
     strangers = len(ids - known)
     if not known or not ids or strangers < 0.5 * len(ids):
         return []
-    return [f"{strangers:,} of its {len(ids):,} customer ids are neither among the customers with events nor "
-            "in the customer table: each counts as a customer of its own, in no persona. If the file keys "
-            "people another way (an e-mail, a ticket requester), export it with the event log's ids"]
+    return [f"{strangers:,} of its {len(ids):,} customer ids are not in the customer table: each counts as a "
+            "customer of its own, in no persona. If the file keys people another way (an e-mail, a ticket "
+            "requester), export it with the customer table's ids"]
 
 
 def _ids_that_do_not_meet(f: Findings, sizes: pd.DataFrame, sample: int = 2000) -> None:
@@ -384,7 +384,7 @@ def data_behind(f: Findings) -> None:
                        "the funnel.", u=number(f.unmatched_share, unit="%"), k=k, names="name" if k == 1 else "names"))
     known: set = set()
     for kind in ("surveys", "feedback", "tickets"):   # names the journey does not have: warned, not shown
-        if kit.has(f, kind):
+        if kit.has(f, kind) and f.world.tables[kind] is not None:
             for said in journey_name_notes(f.journey, f.world.tables[kind]) + _strangers(f, kind, known):
                 kit.display(md("**{file}**: {said}", file=f.world.tables[kind].source, said=said))
     if f.evidence.coverage is not None and kit.has(f, "events"):

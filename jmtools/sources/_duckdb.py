@@ -211,11 +211,14 @@ def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src:
         if serials and is_text and not time_format:
             expr = f"CASE WHEN {serial(text)} THEN {from_serial(text, tz)} ELSE {expr} END"
         stored = src_type.upper()
+        if time_format in EPOCHS:   # a number far out of range (milliseconds read as seconds)
+            rules.add(f"{raw} IS NOT NULL AND {typed} IS NULL AND TRY_CAST({raw_text} AS DOUBLE) IS NOT NULL",
+                      f"implausible {canonical} (before 1900 or after 2100)", canonical, raw_text,
+                      f"as {time_format} these numbers are no time in 1900–2100: check the unit (unix: "
+                      "seconds, unix_ms: milliseconds, unix_us: microseconds)")
         if is_text or time_format in EPOCHS:
-            unit = ("" if time_format not in EPOCHS else f"numbers that are no time in 1900–2100 as {time_format} "
-                    "(unix: seconds, unix_ms: milliseconds, unix_us: microseconds): check the unit")
             rules.add(f"{raw} IS NOT NULL AND {typed} IS NULL AND NOT {is_placeholder(raw_text)}",
-                      f"unparseable {canonical}", canonical, raw_text, fix or unit or TIME_FIX)
+                      f"unparseable {canonical}", canonical, raw_text, fix or TIME_FIX)
         elif not (stored.startswith("TIMESTAMP") or stored == "DATE"):  # e.g. int64 seconds in Parquet
             rules.add(f"{raw} IS NOT NULL AND {typed} IS NULL",
                       f"{canonical} stored as {stored}, not as a time", canonical, raw_text,
