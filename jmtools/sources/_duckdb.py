@@ -15,11 +15,12 @@ from pathlib import Path
 from jmtools.core.engine import unique_name
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.sources._accounting import REASON_COLUMNS, Accounting, LoadedTable
-from jmtools.sources._numbers import infer_number_form, number_sql
+from jmtools.sources._numbers import number_sql
 from jmtools.sources._order import oldest_first
 from jmtools.sources._read import FILE_KINDS, ROW, open_source, parquet_error
+from jmtools.sources._reread import put_fixes, refused_columns
 from jmtools.sources._spec import TableSpec
-from jmtools.sources._times import infer_time_formats, time_formats_sql
+from jmtools.sources._times import time_formats_sql
 from jmtools.sources._values import (blank_to_null, from_serial, is_placeholder, lit, missing_to_null, q,
                                      serial, serial_notes, star_notes, stars)
 from jmtools.sources._wide import answers_per_row
@@ -342,11 +343,10 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
         rules, inner = _build(raw, view, spec, mapping, types, opened, extras, inferred, time_format=time_format,
                               tz=tz, scales=scales, read_as=read_as)
         table = _stage(raw, inner, name, rules, spec, src if opened.label != "DuckDB table" else None)
-        found = {c: r for c, r in _refused(raw, view, table, rules, spec, mapping, times=not time_format,
-                                           known=read_as).items()}
+        found = refused_columns(raw, view, table, rules, spec, mapping, times=not time_format, known=read_as)
         read_as.update(found)
         if not any(r.formats for r in found.values()):
-            _fixes_for(rules, read_as)
+            put_fixes(rules, read_as)
             break
         raw.execute(f"DROP TABLE {q(table)}")     # read again, with the formats the values fit
     notes.extend(r.note for r in read_as.values() if r.note)
@@ -374,8 +374,8 @@ def _header_again(spec: TableSpec, mapping: dict, types: dict) -> list:
 
 def _build(raw, view: str, spec: TableSpec, mapping: dict, types: dict, opened, extras: list,
            inferred: dict, *, time_format, tz, scales, read_as: dict):
-    """The checks and the typed ``SELECT`` of one load (``read_as``: formats a time column's
-    values were found to be written in, :func:`jmtools.sources._times.infer_time_formats`)."""
+    """The checks and the typed ``SELECT`` of one load (``read_as``: how a time or number
+    column's values were found to be written, :func:`jmtools.sources._reread.refused_columns`)."""
     rules = _Rules()
     for col in spec.columns:
         if col.name in mapping:
@@ -402,35 +402,6 @@ def _build(raw, view: str, spec: TableSpec, mapping: dict, types: dict, opened, 
         rules.names.append(c)
     inner = f"SELECT {', '.join(rules.inner)}, {_row_number(raw, view, opened)} AS _row FROM {q(view)}"
     return rules, inner
-
-
-def _refused(raw, view: str, table: str, rules: _Rules, spec: TableSpec, mapping: dict, times=True,
-             known=()) -> dict:
-    """``{column: ReadAs}`` for each time or number column some of whose values the load refused
-    (:func:`~jmtools.sources._times.infer_time_formats`, :func:`~jmtools.sources._numbers.infer_number_form`);
-    time columns only with ``times`` (a ``time_format=`` given is used as it is)."""
-    kinds = ("timestamp", "float") if times else ("float",)
-    reasons = {f"unparseable {c.name}": c.name for c in spec.columns
-               if c.kind in kinds and c.name in mapping and c.name not in known}
-    base = len(rules.checks) + 1
-    codes = {i: reasons[c[1]] for i, c in enumerate(rules.checks) if c[1] in reasons}
-    codes.update({base + j: reasons[b[1]] for j, b in enumerate(rules.blanks) if b[1] in reasons})
-    if not codes:
-        return {}
-    hit = raw.execute(f"SELECT DISTINCT _rc FROM {q(table)} WHERE _rc IN "
-                      f"({', '.join(map(str, codes))})").fetchall()
-    kinds = {c.name: c.kind for c in spec.columns}
-    infer = {"timestamp": infer_time_formats, "float": infer_number_form}
-    return {c: infer[kinds[c]](raw, view, mapping[c], c) for c in sorted({codes[rc] for (rc,) in hit})}
-
-
-def _fixes_for(rules: _Rules, read_as: dict) -> None:
-    """Put the fix that says why a time column's values could not be read on its check."""
-    for items in (rules.checks, rules.blanks):
-        for i, (cond, reason, column, bad, fix) in enumerate(items):
-            found = read_as.get(column)
-            if found and found.fix and reason == f"unparseable {column}":   # why it was not read
-                items[i] = (cond, reason, column, bad, found.fix)
 
 
 def _row_number(raw, view: str, opened) -> str:
