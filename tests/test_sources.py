@@ -932,6 +932,7 @@ def test_loading_yaml_gives_a_folders_tables_their_loader_options(tmp_path):
      "did you mean 'time_format'?"),
     ("events:\n  columns: [User, When]\n", "columns must be a mapping", 2, "columns: {timestamp: Zeitstempel}"),
     ("events:\n  sheet: true\n", "sheet must be a sheet name or number", 2, "sheet: Export"),
+    ("events:\n  metrics: {nps: Q1}\n", "metrics is for surveys only, not events", 2, "surveys:"),
     ("events: UTC\n", "events must be a mapping of options", 1, "indent the options"),
     ("events:\n  tz: [UTC\n", "not valid YAML", None, "plain YAML only"),
     ("events: !!python/object:os.system {}\n", "not valid YAML", None, "no tags"),

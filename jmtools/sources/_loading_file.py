@@ -95,6 +95,9 @@ def read_loading_file(folder: Path, kinds) -> dict:
                 near = suggest(str(option), _OPTIONS)
                 fail((kind, option), f"{short(option)!r} is not a loader option",
                      (f"did you mean {near!r}? " if near else "") + "options are " + ", ".join(_OPTIONS))
+            elif option == "metrics" and kind != "surveys":
+                fail((kind, option), f"metrics is for surveys only, not {kind}",
+                     "move it under `surveys:`: it turns survey questions into one row per answer")
             elif not _fits(option, value):
                 fail((kind, option), f"{option} must be {_OPTIONS[option][0]}, got {short(value)!r}",
                      f"write e.g. `{_OPTIONS[option][1]}`")
