@@ -167,7 +167,7 @@ def _import_workbook(args) -> int:
         print(f"dry run: {out} not written")
         return 0
     if base is not None:  # keep the comments and key order of the existing file
-        result.journey._doc = base._doc
+        result.journey._doc = base._document()
     result.journey.save(out)
     print(f"wrote {out}")
     return 0

@@ -36,9 +36,10 @@ from jmtools.core.vocabulary import ALL, NO_PERSONA, NOT_IN_CUSTOMERS
 from jmtools.journey.change import Outcome, Target, target_problems
 from jmtools.journey.checks import (_check_regex, _duplicates, _known, _rest_problems,
                                     _rule_problem, _rule_warning, schema_problems)
+from jmtools.journey._quick import quick_journey as _quick_journey
 from jmtools.journey.display import display_bundle
-from jmtools.journey.yamlio import (_dates_into_doc, _merge, _parse_yaml, _problem, _read_text,
-                                    _validate_model, _yaml)
+from jmtools.journey.yamlio import (_dates_into_doc, _full_document, _merge, _parse_yaml, _problem,
+                                    _read_text, _validate_model, _yaml)
 
 __all__ = [
     "Claim", "Persona", "PersonaRef", "Stage", "Touchpoint", "PainPoint", "Opportunity",
@@ -309,6 +310,8 @@ class Journey(_Model):
 
     @classmethod
     def _from_text(cls, text: str, *, source: str, path: Path | None) -> "Journey":
+        if (quick := _quick_journey(cls, text, source, path)) is not None:  # libyaml could tell
+            return quick
         doc = _parse_yaml(text, source)
         journey = _validate_model(cls, doc, source)
         journey._path, journey._doc, journey._text = path, doc, text
@@ -318,10 +321,12 @@ class Journey(_Model):
             raise JourneyError(problems, source=source)
         return journey
 
+    _document = _full_document   # the YAML document, read in full on first need
+
     def check(self) -> list[Problem]:
         """Return the problems of cross-references (unknown stages, bad regexes, duplicates…)."""
         source = str(self._path) if self._path else "<journey>"
-        return self._cross_check(doc=self._doc, source=source)
+        return self._cross_check(doc=self._document(), source=source)
 
     def warnings(self) -> list[Problem]:
         """Return what is valid but probably not meant: persona rules that mix ``and`` and ``or``
@@ -340,7 +345,7 @@ class Journey(_Model):
             warning = isinstance(entry, Persona) and entry.rule and _rule_warning(entry.rule,
                                                                                     entry.name)
             if warning:
-                found.append(_problem(self._doc, source, ("personas", i, "rule"), *warning))
+                found.append(_problem(self._document(), source, ("personas", i, "rule"), *warning))
         return found
 
     # ----------------------------------------------------------------- saving
@@ -350,7 +355,8 @@ class Journey(_Model):
 
         data = self.model_dump(mode="python", exclude_unset=True)
         data = {"jmtools": 1, **data}
-        doc = self._doc if isinstance(self._doc, CommentedMap) else CommentedMap()
+        doc = self._document()
+        doc = doc if isinstance(doc, CommentedMap) else CommentedMap()
         changes: list = []
         self._doc = _merge(doc, data, changes)
         if not changes and self._text is not None:

@@ -141,6 +141,17 @@ def _tagged_nodes(node: Any, path: tuple):
             yield from _tagged_nodes(v, path + (i,))
 
 
+def _full_document(journey) -> Any:
+    """The journey's YAML document as the round-trip reader reads it, read on first need
+    (locating a problem, saving with the file's comments) when the journey was read quickly
+    (:mod:`jmtools.journey._quick`)."""
+    if journey._doc is None and journey._text is not None:
+        doc = _parse_yaml(journey._text, str(journey._path) if journey._path else "<journey>")
+        _dates_into_doc(type(journey).model_validate(_plain(doc)), doc)   # the dates as loaded
+        journey._doc = doc
+    return journey._doc
+
+
 # ----------------------------------------------------------------------- validating
 def _validate_model(cls, doc: Any, source: str):
     try:
