@@ -16,6 +16,7 @@ import pytest
 
 from inprocess import run_cells
 from jmtools import pipeline
+from jmtools.sources import load_world
 from table_subsets import shown_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -261,3 +262,34 @@ def test_a_file_named_for_a_table_in_a_format_not_read_is_said(tmp_path):
     text = report_text(path)
     assert "**events.json** is named for a table but is not read: save it as CSV, Parquet or Excel" in text
     assert "notes.json" not in text
+
+
+def _sample_copy(tmp_path, name: str) -> Path:
+    out = tmp_path / name
+    shutil.copytree(ROOT / "data" / "ecommerce", out)
+    return out
+
+
+def test_a_jira_export_with_repeated_header_names_reports_through_loading_yaml(tmp_path):
+    """Jira Service Management repeats Labels and Comment in its header: the whole file was
+    refused, and the read_options workaround too. The copies are read apart; loading.yaml maps
+    the columns a user needs, and the tickets are the sample's."""
+    src = ROOT / "data" / "ecommerce"
+    out = _sample_copy(tmp_path, "jira")
+    t = pd.read_csv(src / "tickets.csv", dtype=str)
+    jira = pd.DataFrame({"Summary": t["text"], "Issue key": t["ticket_id"], "Created": t["timestamp"],
+                         "Resolved": t["closed_timestamp"], "Labels": t["topic"], "Labels ": t["channel"],
+                         "Custom field (Customer ID)": t["customer_id"], "Custom field (Request Type)": t["touchpoint"],
+                         "Comment": "Thanks, we are on it.", "Comment ": t["text"]})
+    text = jira.to_csv(index=False).replace("Labels ,", "Labels,").replace("Comment \n", "Comment\n", 1)
+    (out / "tickets.csv").write_text(text)
+    (out / "loading.yaml").write_text(
+        "tickets:\n  columns: {ticket_id: Issue key, customer_id: Custom field (Customer ID), timestamp: Created,\n"
+        "            closed_timestamp: Resolved, touchpoint: Custom field (Request Type), text: Comment.1}\n")
+    got = run(out).world.tickets
+    assert got.accounting.rows_used == len(t) and "read as 'Labels', 'Labels.1'" in " ".join(got.accounting.notes)
+    frame = got.to_pandas()
+    want = load_world(src).tickets.to_pandas()
+    for col in ("ticket_id", "customer_id", "timestamp", "closed_timestamp", "touchpoint", "text"):
+        assert frame[col].tolist() == want[col].tolist(), col
+    assert frame["labels"].tolist() == t["topic"].tolist()

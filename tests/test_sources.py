@@ -1295,3 +1295,90 @@ def test_rows_keep_the_files_order_every_time(tmp_path):
     big.to_csv(path, index=False)
     for _ in range(8):
         assert load_surveys(path).to_pandas()["customer_id"].tolist() == big["customer_id"].tolist()
+
+
+# ---------------------------------------------------------------- repeated header names (Jira)
+
+JIRA = ("Summary,Issue key,Created,Labels,Labels,Custom field (Customer ID),Comment,Comment\n"
+        "Size question,CS-1,2024-03-06 21:46,advice,chat,C1,thanks,closed\n"
+        "Late parcel,CS-2,bad,delivery,,C2,on it,\n")
+TICKET_COLUMNS = {"ticket_id": "Issue key", "customer_id": "Custom field (Customer ID)", "timestamp": "Created"}
+
+
+def test_repeated_header_names_the_loader_does_not_need_are_kept_apart_as_pandas_does(tmp_path):
+    """Jira Service Management writes one column per label and comment, under one name: the
+    whole file was refused ("header names 'Labels', 'Comment' more than once"). The copies are
+    read as pandas reads them (Labels, Labels.1), a note names them, the lines stay the file's."""
+    path = write(tmp_path, "tickets.csv", JIRA)
+    tk = load_tickets(path, columns={**TICKET_COLUMNS, "text": "Comment.1"})
+    got = tk.to_pandas()
+    assert got["labels"].tolist() == ["advice"] and got["labels_1"].tolist() == ["chat"]
+    assert got["text"].tolist() == ["closed"] and got["comment"].tolist() == ["thanks"]
+    assert ("the header names 'Labels' at header positions 4 and 5: read as 'Labels', 'Labels.1'; the header "
+            "names 'Comment' at header positions 7 and 8: read as 'Comment', 'Comment.1'") in " ".join(tk.accounting.notes)
+    assert list(reasons(tk)["unparseable timestamp"].lines) == [3]
+    check_identity(tk)
+    oracle = pd.read_csv(path, dtype=str)                    # the names pandas gives
+    assert [c for c in oracle.columns if "." in c] == ["Labels.1", "Comment.1"]
+    first = load_tickets(path, columns={**TICKET_COLUMNS, "text": "Comment.0"}).to_pandas()
+    assert first["text"].tolist() == ["thanks"]
+
+
+@pytest.mark.parametrize("text, columns, name, positions, fix", [
+    (JIRA, {**TICKET_COLUMNS, "text": "Comment"}, "Comment", "4 and 5", "columns: {text: Comment.1}"),
+    (JIRA.replace("Comment,Comment", "text,Text"), TICKET_COLUMNS, "text", "7 and 8", "columns: {text: Text.1}"),
+    ("customer_id,timestamp,event,event\na,2024-01-01,view,buy\n", None, "event", "3 and 4",
+     "columns: {event: event.1}"),
+])
+def test_a_repeated_header_name_the_table_needs_is_a_located_error(tmp_path, text, columns, name, positions, fix):
+    kind = "events" if text.startswith("customer_id") else "tickets"
+    with pytest.raises(DataError) as err:
+        load_table(write(tmp_path, "t.csv", text), kind, columns=columns)
+    p = err.value.problems[0]
+    want = "7 and 8" if name == "Comment" else positions
+    assert f"the header names {name!r} more than once (header positions {want})" in p.message
+    assert p.line == 1 and fix in p.fix and p.source == "t.csv"
+
+
+def test_repeated_header_names_below_skipped_lines_and_in_excel(tmp_path):
+    """The error names the header's own line; Excel reads copies apart as CSV does."""
+    path = write(tmp_path, "e.csv", "exported 2024-03-01\ncustomer_id,timestamp,event,event\na,2024-01-01,view,x\n")
+    with pytest.raises(DataError) as err:
+        load_events(path, read_options={"skip": 1})
+    assert err.value.problems[0].line == 2
+    assert load_events(path, read_options={"skip": 1}, columns={"event": "event.0"}).to_pandas()["event"].tolist() == ["view"]
+    pytest.importorskip("openpyxl")
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in (["Report"], ["customer_id", "timestamp", "event", "Labels", "Labels"], ["a", "2024-01-01", "view", "advice", "chat"]):
+        wb.active.append(row)
+    wb.save(tmp_path / "e.xlsx")
+    ev = load_events(tmp_path / "e.xlsx")
+    assert ev.to_pandas()[["labels", "labels_1"]].values.tolist() == [["advice", "chat"]]
+    with pytest.raises(DataError) as err:
+        load_events(tmp_path / "e.xlsx", columns={"channel": "Labels"})
+    assert err.value.problems[0].line == 2 and "Labels.1" in err.value.problems[0].fix
+
+
+def test_read_options_that_replace_the_header_are_refused_with_the_way_to_do_it(tmp_path):
+    """header: false and names (the workaround for repeated names) were refused with "the header
+    names 'Question about…', '06/Mar/26 9:58 PM' more than once": the check read the first data
+    row as the header. The loader reads the header itself: these options are refused, saying so."""
+    path = write(tmp_path, "t.csv", JIRA)
+    for options in ({"header": False, "names": ["a"] * 8}, {"skip": 1, "header": False}, {"names": ["a"] * 8}):
+        with pytest.raises(ParameterError) as err:
+            load_tickets(path, columns=TICKET_COLUMNS, read_options=options)
+        assert "read_options" in str(err.value) and "columns: {text: Comment.1}" in str(err.value)
+        assert "Size question" not in str(err.value)
+    folder = tmp_path / "f"
+    folder.mkdir()
+    write(folder, "tickets.csv", JIRA)
+    write(folder, "loading.yaml", "tickets:\n  columns: {ticket_id: Issue key}\n  read_options:\n    skip: 1\n"
+                                  "    header: false\n")
+    with pytest.raises(DataError) as err:
+        load_world(folder)
+    p = err.value.problems[0]
+    assert p.source.endswith("loading.yaml") and p.line == 5 and "read_options.header is not taken" in p.message
+    assert "Labels.1" in p.fix
+

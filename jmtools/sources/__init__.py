@@ -101,7 +101,11 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
     source_name : str, optional
         Name used in messages (default: the file name).
     read_options : dict, optional
-        Extra options for DuckDB's ``read_csv`` (``{"delim": ";"}``).
+        Extra options for DuckDB's ``read_csv`` (``{"delim": ";"}``, ``{"skip": 2}``); not
+        ``header`` or ``names``: the loader reads the header line itself, and a name written
+        twice (``Labels, Labels``) is read as ``Labels``, ``Labels.1``, as pandas reads it. A
+        repeated name the table needs (or one named in ``columns``) is an error that says how
+        to pick a copy: ``columns={"text": "Comment.1"}`` (``Comment.0`` is the first copy).
     metrics : dict, optional
         Surveys only, for an export with one column per question (Qualtrics, Typeform, an
         NPS tool's ``Score``): ``{metric: column}``, e.g. ``{"nps": "Q1", "csat": "Q2"}``;

@@ -15,6 +15,7 @@ from pathlib import Path
 from jmtools.core.engine import unique_name
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.sources._accounting import REASON_COLUMNS, Accounting, LoadedTable
+from jmtools.sources._headers import check_repeated
 from jmtools.sources._numbers import number_sql
 from jmtools.sources._order import oldest_first
 from jmtools.sources._read import FILE_KINDS, ROW, open_source, parquet_error
@@ -323,10 +324,12 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     if metrics is not None:                 # one column per question: one row per answer
         view, note = answers_per_row(raw, view, metrics, label, scales)
         opened.notes.append(note)
+    columns, repeated = check_repeated(opened.repeated, spec, columns, optional, label, opened.header_line,
+                                       normalise_name)
     described = raw.execute(f"DESCRIBE SELECT * FROM {q(view)}").fetchall()
     types = {r[0]: r[1] for r in described if r[0] != ROW}
     mapping, notes = resolve_columns(list(types), spec, columns, label, optional)
-    notes = opened.notes + notes
+    notes = opened.notes + repeated + notes
     _check_tz(raw, tz, time_format)
 
     _check_storage(spec, mapping, types, label)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from jmtools.core.errors import DataError, Problem, suggest
 from jmtools.core.yamlbounds import short, yaml_bounds_problem
+from jmtools.sources._read import HEADER_FIX, HEADER_OPTIONS
 
 __all__ = ["LOADING_FILE", "read_loading_file"]
 
@@ -24,6 +25,8 @@ _OPTIONS = {
     "optional": ("true, false or a list of column names", "optional: [session_id, channel]"),
     "metrics": ("a mapping of metric names to the columns of their answers (surveys)", "metrics: {nps: Q1}"),
 }
+#: Options for one table only.
+_ONLY = {"metrics": ("surveys", "it turns survey questions into one row per answer")}
 
 
 def read_loading_file(folder: Path, kinds) -> dict:
@@ -95,12 +98,15 @@ def read_loading_file(folder: Path, kinds) -> dict:
                 near = suggest(str(option), _OPTIONS)
                 fail((kind, option), f"{short(option)!r} is not a loader option",
                      (f"did you mean {near!r}? " if near else "") + "options are " + ", ".join(_OPTIONS))
-            elif option == "metrics" and kind != "surveys":
-                fail((kind, option), f"metrics is for surveys only, not {kind}",
-                     "move it under `surveys:`: it turns survey questions into one row per answer")
+            elif option in _ONLY and kind != _ONLY[option][0]:
+                fail((kind, option), f"{option} is for {_ONLY[option][0]} only, not {kind}",
+                     f"move it under `{_ONLY[option][0]}:`: {_ONLY[option][1]}")
             elif not _fits(option, value):
                 fail((kind, option), f"{option} must be {_OPTIONS[option][0]}, got {short(value)!r}",
                      f"write e.g. `{_OPTIONS[option][1]}`")
+            elif option == "read_options":
+                for key in [k for k in value if k.lower() in HEADER_OPTIONS]:
+                    fail((kind, option, key), f"read_options.{key} is not taken", HEADER_FIX)
     if problems:
         raise DataError(problems)
     return {kind: dict(how) for kind, how in doc.items()}
