@@ -270,6 +270,25 @@ def _sample_copy(tmp_path, name: str) -> Path:
     return out
 
 
+def test_a_survey_file_about_one_place_gives_the_same_kpis_with_a_constant_touchpoint(tmp_path):
+    """A Typeform or Hotjar survey on the checkout page names no stage or touchpoint: its answers
+    counted at no stage (no survey KPI). With constants: {touchpoint: Checkout} in
+    loading.yaml it reports as the same answers with the column: the sample's Checkout answers."""
+    surveys = pd.read_csv(ROOT / "data" / "ecommerce" / "surveys.csv", dtype=str)
+    one = surveys[surveys["touchpoint"] == "Checkout"]
+    assert one["stage"].nunique() == 1 and len(one) > 1000
+    with_column, without = _sample_copy(tmp_path, "with"), _sample_copy(tmp_path, "without")
+    one.to_csv(with_column / "surveys.csv", index=False)
+    one.drop(columns=["stage", "touchpoint"]).to_csv(without / "surveys.csv", index=False)
+    placeless = run(without).kpis                     # no stage: no survey KPI at all
+    assert placeless is None or placeless.loc[placeless["stage"] == "Decision", "n"].sum() == 0
+    (without / "loading.yaml").write_text("surveys:\n  constants: {touchpoint: Checkout}\n")
+    got, want = run(without), run(with_column)
+    assert want.kpis.loc[want.kpis["stage"] == "Decision", "n"].sum() > 0
+    pd.testing.assert_frame_equal(got.kpis, want.kpis)
+    pd.testing.assert_frame_equal(got.curve, want.curve)
+
+
 def test_a_jira_export_with_repeated_header_names_reports_through_loading_yaml(tmp_path):
     """Jira Service Management repeats Labels and Comment in its header: the whole file was
     refused, and the read_options workaround too. The copies are read apart; loading.yaml maps

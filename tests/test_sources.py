@@ -933,6 +933,11 @@ def test_loading_yaml_gives_a_folders_tables_their_loader_options(tmp_path):
     ("events:\n  columns: [User, When]\n", "columns must be a mapping", 2, "columns: {timestamp: Zeitstempel}"),
     ("events:\n  sheet: true\n", "sheet must be a sheet name or number", 2, "sheet: Export"),
     ("events:\n  metrics: {nps: Q1}\n", "metrics is for surveys only, not events", 2, "surveys:"),
+    ("events:\n  constants:\n    channel: [web, app]\n", "constants.channel: a list, not one value", 3,
+     "constants: {touchpoint: checkout_page}"),
+    ("events:\n  constants:\n    chanel: web\n", "constants.chanel: not a column of events (did you mean 'channel'?)",
+     3, "for a column of events the file lacks"),
+    ("events:\n  constants: web\n", "constants must be a mapping", 2, "constants: {touchpoint: checkout_page}"),
     ("events: UTC\n", "events must be a mapping of options", 1, "indent the options"),
     ("events:\n  tz: [UTC\n", "not valid YAML", None, "plain YAML only"),
     ("events: !!python/object:os.system {}\n", "not valid YAML", None, "no tags"),
@@ -1381,4 +1386,68 @@ def test_read_options_that_replace_the_header_are_refused_with_the_way_to_do_it(
     p = err.value.problems[0]
     assert p.source.endswith("loading.yaml") and p.line == 5 and "read_options.header is not taken" in p.message
     assert "Labels.1" in p.fix
+
+
+# ---------------------------------------------------------------- constants
+
+SURVEY_NO_PLACE = "customer_id,timestamp,metric,score\nc1,2024-03-01 10:00,csat,4\nc2,2024-03-02 11:00,csat,2\n"
+
+
+def test_constants_give_a_column_the_file_lacks_one_value_read_like_a_column(tmp_path):
+    """A Typeform or Hotjar form about one page names no touchpoint, an NPS tool no metric:
+    constants= gives the column one value, typed, checked and noted like the file's own."""
+    path = write(tmp_path, "surveys.csv", SURVEY_NO_PLACE)
+    sv = load_surveys(path, constants={"touchpoint": "Checkout", "stage": "Decision"})
+    got = sv.to_pandas()
+    assert got[["touchpoint", "stage"]].values.tolist() == [["Checkout", "Decision"]] * 2
+    assert got.columns.tolist()[:4] == ["customer_id", "timestamp", "metric", "score"]
+    assert "the same value for every row (constants): touchpoint = 'Checkout', stage = 'Decision'" in sv.accounting.notes
+    check_identity(sv)
+    nps = write(tmp_path, "d.csv", "Person Email,Score,Created At\na@x,10,2024-03-01\nb@x,11,2024-03-02\n")
+    d = load_surveys(nps, columns={"customer_id": "Person Email", "timestamp": "Created At", "score": "Score"},
+                     constants={"metric": "nps"})
+    assert d.to_pandas()[["metric", "score"]].values.tolist() == [["nps", 10.0]]
+    assert list(reasons(d)["nps score outside 0–10"].lines) == [3]       # checked like the file's own
+    lean = load_surveys(path, constants={"touchpoint": "Checkout"}, optional=False).to_pandas()
+    assert "touchpoint" in lean.columns
+
+
+def test_bad_constants_are_refused_where_they_were_given(tmp_path):
+    path = write(tmp_path, "surveys.csv", SURVEY_NO_PLACE)
+    for constants, words in [({"stag": "Decision"}, "stag: not a column of surveys (did you mean 'stage'?)"),
+                             ({"customer_id": "c1"}, "customer_id: an id"),
+                             ({"touchpoint": ["a", "b"]}, "touchpoint: a list, not one value"),
+                             ({"touchpoint": True}, "touchpoint: a bool"),
+                             ("Checkout", "a mapping of column names")]:
+        with pytest.raises(ParameterError) as err:
+            load_surveys(path, constants=constants)
+        assert words in str(err.value)
+    with pytest.raises(DataError) as err:
+        load_surveys(write(tmp_path, "s.csv", SURVEY_NO_PLACE.replace("score", "score,Touchpoint")
+                           .replace(",4", ",4,Checkout").replace(",2", ",2,Checkout")),
+                     constants={"touchpoint": "Checkout"})
+    p = err.value.problems[0]
+    assert "but the input has the column 'Touchpoint'" in p.message and p.path == "constants.touchpoint"
+    assert "remove touchpoint from constants" in p.fix
+    with pytest.raises(DataError, match="columns maps it to the column 'metric'"):
+        load_surveys(path, columns={"stage": "metric"}, constants={"stage": "Decision"})
+    with pytest.raises(ParameterError, match="constants"):
+        load_surveys(path, metrics={"csat": "score"}, constants=["touchpoint"])
+
+
+def test_constants_in_loading_yaml_are_located_there(tmp_path):
+    folder = tmp_path / "f"
+    folder.mkdir()
+    write(folder, "surveys.csv", SURVEY_NO_PLACE.replace("score\n", "score,stage\n").replace(",4\n", ",4,Decision\n")
+          .replace(",2\n", ",2,Decision\n"))
+    write(folder, "loading.yaml", "surveys:\n  constants:\n    touchpoint: Checkout\n    stage: Decision\n")
+    with pytest.raises(DataError) as err:
+        load_world(folder)
+    p = err.value.problems[0]
+    assert p.source.endswith("loading.yaml") and p.line == 4
+    assert "constants gives stage one value, but the input has the column 'stage' (surveys) in surveys.csv" in p.message
+    write(folder, "loading.yaml", "surveys:\n  constants:\n    touchpoint: Checkout\n")
+    world = load_world(folder)
+    assert world.surveys.to_pandas()["touchpoint"].tolist() == ["Checkout"] * 2
+    assert world.surveys.accounting.notes[0] == "read with constants from loading.yaml"
 

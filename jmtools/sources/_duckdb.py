@@ -15,6 +15,7 @@ from pathlib import Path
 from jmtools.core.engine import unique_name
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.sources._accounting import REASON_COLUMNS, Accounting, LoadedTable
+from jmtools.sources._constants import CONSTANT, with_constants
 from jmtools.sources._headers import check_repeated
 from jmtools.sources._numbers import number_sql
 from jmtools.sources._order import oldest_first
@@ -313,8 +314,9 @@ def _infer_extra(raw, view: str, cols: list[str], header_again: str | None = Non
 # ---------------------------------------------------------------- the load
 
 def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz=None,
-                encoding=None, sheet=None, scales=None, read_options=None, metrics=None,
-                source_name: str | None = None, optional=True, _is_view: bool = False) -> LoadedTable:
+                encoding=None, sheet=None, scales=None, read_options=None, metrics=None, constants=None,
+                source_name: str | None = None, optional=True,
+                _is_view: bool = False) -> LoadedTable:
     """Load ``src`` into a DuckDB table of kind ``spec``; see :func:`jmtools.sources.load_events`."""
     raw = con.con
     name = unique_name(spec.kind)
@@ -326,6 +328,11 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
         opened.notes.append(note)
     columns, repeated = check_repeated(opened.repeated, spec, columns, optional, label, opened.header_line,
                                        normalise_name)
+    if constants is not None:               # one value for a column the file lacks
+        view, columns, note = with_constants(raw, view, constants, spec, columns, [
+            r[0] for r in raw.execute(f"DESCRIBE SELECT * FROM {q(view)}").fetchall() if r[0] != ROW],
+            label, normalise_name)
+        opened.notes.append(note)
     described = raw.execute(f"DESCRIBE SELECT * FROM {q(view)}").fetchall()
     types = {r[0]: r[1] for r in described if r[0] != ROW}
     mapping, notes = resolve_columns(list(types), spec, columns, label, optional)
@@ -358,11 +365,12 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     accounting = _account(raw, table, inner, label, spec, rules, opened, notes)
     if spec.kind == "events":                 # a log exported newest first: ties oldest first
         accounting.notes.extend(oldest_first(raw, table))
-    if view != opened.view:
-        raw.execute(f"DROP VIEW IF EXISTS {q(view)}")
+    for made in (view, opened.view + "_answers"):
+        if made != opened.view:
+            raw.execute(f"DROP VIEW IF EXISTS {q(made)}")
     if opened.lines == "csv":                 # the text copy of the file is no longer needed
         raw.execute(f"DROP TABLE IF EXISTS {q(opened.view)}")
-    keep = [c for c in mapping if c in spec.names] + [c for c in extras]
+    keep = [c for c in spec.names if c in mapping] + [c for c in extras]   # the canonical order
     if spec.kind == "events":
         keep.append("_row")
     ibis_table = con.table(table).select(*keep)
@@ -371,8 +379,8 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
 
 def _header_again(spec: TableSpec, mapping: dict, types: dict) -> list:
     """The first three text columns: (canonical, source) pairs whose names make a header line."""
-    return [(c.name, mapping[c.name]) for c in spec.columns
-            if c.name in mapping and types[mapping[c.name]].upper() == "VARCHAR"][:3]
+    return [(c.name, mapping[c.name]) for c in spec.columns if c.name in mapping
+            and types[mapping[c.name]].upper() == "VARCHAR" and not mapping[c.name].startswith(CONSTANT)][:3]
 
 
 def _build(raw, view: str, spec: TableSpec, mapping: dict, types: dict, opened, extras: list,
