@@ -289,6 +289,21 @@ def test_a_survey_file_about_one_place_gives_the_same_kpis_with_a_constant_touch
     pd.testing.assert_frame_equal(got.curve, want.curve)
 
 
+def test_stripe_amounts_in_cents_report_the_samples_order_value_with_amount_unit(tmp_path):
+    """Stripe writes amounts in cents: AOV 13,957 instead of 139.57, without a word. Now a note
+    says so, and amount_unit: cents in loading.yaml gives the sample's order value exactly."""
+    src = ROOT / "data" / "ecommerce"
+    out = _sample_copy(tmp_path, "stripe")
+    orders = pd.read_csv(src / "orders.csv", dtype={"amount": str})
+    cents = orders["amount"].map(lambda a: int(round(float(a) * 100)))
+    orders.assign(amount=cents, currency=orders["currency"].str.lower()).to_csv(out / "orders.csv", index=False)
+    plain = run(out)
+    assert any("if the amounts are in cents" in n for n in plain.world.orders.accounting.notes)
+    (out / "loading.yaml").write_text("orders:\n  amount_unit: cents\n")
+    got, want = run(out).order_value, run(src).order_value
+    pd.testing.assert_frame_equal(got, want)
+
+
 def test_a_jira_export_with_repeated_header_names_reports_through_loading_yaml(tmp_path):
     """Jira Service Management repeats Labels and Comment in its header: the whole file was
     refused, and the read_options workaround too. The copies are read apart; loading.yaml maps

@@ -1451,3 +1451,60 @@ def test_constants_in_loading_yaml_are_located_there(tmp_path):
     assert world.surveys.to_pandas()["touchpoint"].tolist() == ["Checkout"] * 2
     assert world.surveys.accounting.notes[0] == "read with constants from loading.yaml"
 
+
+# ---------------------------------------------------------------- amounts in cents (Stripe)
+
+STRIPE = ("id,amount,currency,created,metadata.customer_id,metadata.order_id\n"
+          "py_1,6109,eur,1786030133,C1,O1\npy_2,24294,eur,1779563797,C2,O2\n")
+STRIPE_COLUMNS = {"order_id": "metadata.order_id", "customer_id": "metadata.customer_id", "timestamp": "created"}
+
+
+def test_amounts_in_cents_are_divided_when_amount_unit_says_so(tmp_path):
+    """Stripe writes 6109 for 61.09 EUR: read as written, every order value was 100 times too
+    large (AOV 13,957 instead of 139.57), without a word."""
+    path = write(tmp_path, "orders.csv", STRIPE)
+    plain = load_orders(path, columns=STRIPE_COLUMNS, time_format="unix")
+    assert plain.to_pandas()["amount"].tolist() == [6109.0, 24294.0]
+    assert any("if the amounts are in cents" in n and "amount_unit: cents" in n for n in plain.accounting.notes)
+    cents = load_orders(path, columns=STRIPE_COLUMNS, time_format="unix", amount_unit="cents")
+    assert cents.to_pandas()["amount"].tolist() == [61.09, 242.94]
+    assert "2 amounts divided by 100 (amount_unit: cents)" in cents.accounting.notes
+    assert not any("if the amounts are in cents" in n for n in cents.accounting.notes)
+    kwd = load_orders(path, columns=STRIPE_COLUMNS, time_format="unix", amount_unit="thousandths")
+    assert kwd.to_pandas()["amount"].tolist() == [6.109, 24.294]
+    wrong = load_orders(write(tmp_path, "o.csv", STRIPE.replace("6109", "61.09")), columns=STRIPE_COLUMNS,
+                        time_format="unix", amount_unit="cents")
+    assert "1 of them have decimals, which amounts in cents do not have: check amount_unit" in " ".join(
+        wrong.accounting.notes)
+
+
+@pytest.mark.parametrize("change", ["decimals", "float column", "no currency", "yen", "below 100"])
+def test_no_cents_note_when_the_amounts_do_not_look_like_cents(tmp_path, change):
+    text = {"decimals": STRIPE.replace("6109", "61.09"), "float column": STRIPE.replace("6109", "6109.0"),
+            "no currency": STRIPE.replace(",currency", "").replace(",eur", ""),
+            "yen": STRIPE.replace("eur", "JPY"), "below 100": STRIPE.replace("6109", "99")}[change]
+    loaded = load_orders(write(tmp_path, "orders.csv", text), columns=STRIPE_COLUMNS, time_format="unix")
+    assert not any("cents" in n for n in loaded.accounting.notes)
+
+
+def test_no_cents_note_on_the_sample_worlds():
+    for name in ("ecommerce", "b2b", "grocery"):
+        assert not any("cents" in n for n in load_world(f"sample:{name}").orders.accounting.notes)
+
+
+def test_a_bad_amount_unit_is_refused_where_it_was_given(tmp_path):
+    path = write(tmp_path, "orders.csv", STRIPE)
+    with pytest.raises(ParameterError, match="cents"):
+        load_orders(path, columns=STRIPE_COLUMNS, amount_unit="dollars")
+    with pytest.raises(ParameterError, match="amount_unit"):
+        load_events(write(tmp_path, "e.csv", EVENTS), amount_unit="cents")
+    folder = tmp_path / "f"
+    folder.mkdir()
+    write(folder, "orders.csv", STRIPE)
+    for text, line, words in [("orders:\n  time_format: unix\n  amount_unit: 100\n", 3, "amount_unit must be units, cents"),
+                              ("surveys:\n  amount_unit: cents\n", 2, "amount_unit is for orders only")]:
+        write(folder, "loading.yaml", text)
+        with pytest.raises(DataError) as err:
+            load_world(folder)
+        p = err.value.problems[0]
+        assert p.source.endswith("loading.yaml") and p.line == line and words in p.message and p.fix

@@ -29,6 +29,7 @@ from jmtools.core.metrics import SCALES, Scale
 from jmtools.core.resources import resolve_data_dir
 from jmtools.journey import Journey
 from jmtools.sources._accounting import Accounting, DeferredTable, LoadedTable
+from jmtools.sources._amounts import AMOUNT_UNITS, amount_divisor
 from jmtools.sources._constants import validate_constants
 from jmtools.sources._duckdb import load_duckdb
 from jmtools.sources._foreign import load_ibis
@@ -58,6 +59,7 @@ __all__ = [
     "TABLE_CONTENTS",
     "missing_table",
     "LOADING_FILE",
+    "AMOUNT_UNITS",
 ]
 
 _ON_ERROR = ("reject", "raise")
@@ -67,7 +69,7 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
                tz: str | None = None, encoding: str | None = None, sheet=None, scales=None,
                on_error: str = "reject", source_name: str | None = None,
                read_options: dict | None = None, optional=True, metrics: dict | None = None,
-               constants: dict | None = None) -> LoadedTable:
+               constants: dict | None = None, amount_unit: str | None = None) -> LoadedTable:
     """Load one canonical table of any ``kind``; the ``load_*`` functions call this.
 
     Parameters
@@ -118,6 +120,11 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
         tool's scores. Read, checked and counted like a column of the file. A column the
         input has, an id column, a name that is no column of ``kind`` or a value that is not
         text or a number is refused.
+    amount_unit : {"units", "cents", "thousandths"}, optional
+        Orders only: the unit ``amount`` is written in. ``"cents"`` divides the amounts by 100
+        (Stripe writes ``6109`` for 61.09 EUR), ``"thousandths"`` by 1,000 (KWD, BHD). Without
+        it amounts are read as written, and a note suggests ``cents`` when every amount is a
+        whole number of 100 or more written without decimals beside a currency column.
     optional : bool or list of str, default True
         Which columns beyond the required ones to keep: all (True), none (False; the leanest
         table for large event logs), or the listed canonical/attribute names.
@@ -156,13 +163,18 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
         raise ParameterError("optional", optional, expected="True, False or a list of column names")
     if metrics is not None and kind != "surveys":
         raise ParameterError("metrics", metrics, expected="None: metrics= turns survey questions into rows")
+    if amount_unit is not None and kind != "orders":
+        raise ParameterError("amount_unit", amount_unit, expected="None: amount_unit= is the unit of "
+                             "orders' amount", fix="pass it to load_orders (orders: in loading.yaml)")
+    amount_divisor(amount_unit)
     if constants is not None:
         validate_constants(constants, spec)
     if constants and optional is not True:      # a constant is a column asked for
         optional = [*(optional or ()), *constants]
     loaded = _dispatch(src, spec, columns=columns, time_format=time_format, tz=tz, encoding=encoding,
                        sheet=sheet, scales=scale_map, source_name=source_name, optional=optional,
-                       read_options=read_options, metrics=metrics, constants=constants)
+                       read_options=read_options, metrics=metrics, constants=constants,
+                       amount_unit=amount_unit)
     if on_error == "raise":
         loaded.accounting.raise_if_rejected()
     return loaded
@@ -171,7 +183,8 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
 #: Options done in DuckDB, and what to do instead for a table that lives in another engine.
 _IN_THE_ENGINE = {"tz": "convert timestamps to UTC in the engine before loading",
                   "metrics": "unpivot the answers in the engine first",
-                  "constants": "add the column in the engine first (e.g. withColumn(name, lit(value)))"}
+                  "constants": "add the column in the engine first (e.g. withColumn(name, lit(value)))",
+                  "amount_unit": "divide the amounts in the engine first"}
 
 
 def _dispatch(src, spec, **kw):

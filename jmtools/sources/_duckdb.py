@@ -15,6 +15,7 @@ from pathlib import Path
 from jmtools.core.engine import unique_name
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.sources._accounting import REASON_COLUMNS, Accounting, LoadedTable
+from jmtools.sources._amounts import amount_notes
 from jmtools.sources._constants import CONSTANT, with_constants
 from jmtools.sources._headers import check_repeated
 from jmtools.sources._numbers import number_sql
@@ -315,7 +316,7 @@ def _infer_extra(raw, view: str, cols: list[str], header_again: str | None = Non
 
 def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz=None,
                 encoding=None, sheet=None, scales=None, read_options=None, metrics=None, constants=None,
-                source_name: str | None = None, optional=True,
+                amount_unit=None, source_name: str | None = None, optional=True,
                 _is_view: bool = False) -> LoadedTable:
     """Load ``src`` into a DuckDB table of kind ``spec``; see :func:`jmtools.sources.load_events`."""
     raw = con.con
@@ -365,6 +366,8 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     accounting = _account(raw, table, inner, label, spec, rules, opened, notes)
     if spec.kind == "events":                 # a log exported newest first: ties oldest first
         accounting.notes.extend(oldest_first(raw, table))
+    if spec.kind == "orders":                 # amounts in cents: divided, or a note when they look so
+        accounting.notes.extend(amount_notes(raw, table, view, mapping, types, amount_unit))
     for made in (view, opened.view + "_answers"):
         if made != opened.view:
             raw.execute(f"DROP VIEW IF EXISTS {q(made)}")

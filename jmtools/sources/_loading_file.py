@@ -7,6 +7,7 @@ from pathlib import Path
 
 from jmtools.core.errors import DataError, Problem, suggest
 from jmtools.core.yamlbounds import short, yaml_bounds_problem
+from jmtools.sources._amounts import AMOUNT_UNITS
 from jmtools.sources._constants import check_constants
 from jmtools.sources._read import HEADER_FIX, HEADER_OPTIONS
 from jmtools.sources._spec import SPECS
@@ -27,9 +28,11 @@ _OPTIONS = {
     "optional": ("true, false or a list of column names", "optional: [session_id, channel]"),
     "metrics": ("a mapping of metric names to the columns of their answers (surveys)", "metrics: {nps: Q1}"),
     "constants": ("a mapping of the table's columns to one value each", "constants: {touchpoint: checkout_page}"),
+    "amount_unit": (", ".join(AMOUNT_UNITS) + " (orders)", "amount_unit: cents"),
 }
 #: Options for one table only.
-_ONLY = {"metrics": ("surveys", "it turns survey questions into one row per answer")}
+_ONLY = {"metrics": ("surveys", "it turns survey questions into one row per answer"),
+         "amount_unit": ("orders", "it is the unit of the orders' amount")}
 
 
 def read_loading_file(folder: Path, kinds) -> dict:
@@ -123,6 +126,8 @@ def read_loading_file(folder: Path, kinds) -> dict:
 def _fits(option: str, value) -> bool:
     if option == "constants":
         return isinstance(value, dict) and bool(value) and all(isinstance(k, str) for k in value)
+    if option == "amount_unit":
+        return isinstance(value, str) and value.strip().lower() in AMOUNT_UNITS
     if option in ("columns", "metrics"):
         return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
     if option == "read_options":
