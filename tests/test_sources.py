@@ -1508,3 +1508,16 @@ def test_a_bad_amount_unit_is_refused_where_it_was_given(tmp_path):
             load_world(folder)
         p = err.value.problems[0]
         assert p.source.endswith("loading.yaml") and p.line == line and words in p.message and p.fix
+
+
+def test_a_repeated_question_named_in_metrics_is_a_located_error(tmp_path):
+    """A survey tool that asks one question twice (two pages) writes its text twice: metrics=
+    naming it took the first copy without a word; now it says so, and name.1 picks the second."""
+    path = write(tmp_path, "s.csv", "customer_id,timestamp,How likely?,How likely?\nc1,2024-03-01,9,3\n")
+    with pytest.raises(DataError) as err:
+        load_surveys(path, metrics={"nps": "How likely?"})
+    p = err.value.problems[0]
+    assert "'How likely?' more than once (header positions 3 and 4)" in p.message and p.line == 1
+    assert "metrics: {nps: How likely?.1}" in p.fix
+    assert load_surveys(path, metrics={"nps": "How likely?.1"}).to_pandas()["score"].tolist() == [3.0]
+    assert load_surveys(path, metrics={"nps": "How likely?.0"}).to_pandas()["score"].tolist() == [9.0]

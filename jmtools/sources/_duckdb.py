@@ -324,11 +324,12 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     opened = open_source(raw, src, view=name + "_raw", encoding=encoding, sheet=sheet,
                          read_options=read_options or {}, is_view=_is_view)
     view, label = opened.view, source_name or opened.label
+    named, repeated = check_repeated(opened.repeated, spec, {"columns": columns, "metrics": metrics}, optional,
+                                     label, opened.header_line, normalise_name)
+    columns, metrics = named["columns"], named["metrics"]
     if metrics is not None:                 # one column per question: one row per answer
         view, note = answers_per_row(raw, view, metrics, label, scales)
         opened.notes.append(note)
-    columns, repeated = check_repeated(opened.repeated, spec, columns, optional, label, opened.header_line,
-                                       normalise_name)
     if constants is not None:               # one value for a column the file lacks
         view, columns, note = with_constants(raw, view, constants, spec, columns, [
             r[0] for r in raw.execute(f"DESCRIBE SELECT * FROM {q(view)}").fetchall() if r[0] != ROW],

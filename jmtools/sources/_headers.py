@@ -67,43 +67,46 @@ def _positions(r: Repeated) -> str:
     return ", ".join(map(str, r.positions[:-1])) + f" and {r.positions[-1]}"
 
 
-def check_repeated(repeated: list[Repeated], spec, columns: dict | None, optional, label: str,
-                   line: int, normalise) -> tuple[dict | None, list[str]]:
-    """``columns`` with ``name.0`` read as a repeated name's first copy, and the note naming
-    the copies; a located :class:`~jmtools.core.errors.DataError` when a repeated name is one
-    the table needs: named in ``columns`` (as written), or a column of ``spec`` the loader would
-    take by its name (``normalise`` is the loader's name matching).
+def check_repeated(repeated: list[Repeated], spec, named: dict, optional, label: str, line: int,
+                   normalise) -> tuple[dict, list[str]]:
+    """``named`` (the options that name columns of the input, ``{"columns": {...}, "metrics":
+    {...}}``) with ``name.0`` read as a repeated name's first copy, and the note naming the
+    copies; a located :class:`~jmtools.core.errors.DataError` when a repeated name is one the
+    table needs: named in an option (as written), or a column of ``spec`` the loader would take
+    by its name (``normalise`` is the loader's name matching).
 
     Examples
     --------
     >>> from jmtools.sources._spec import SPECS
     >>> _, rep = unique_names(["Issue key", "Comment", "Comment"])
-    >>> check_repeated(rep, SPECS["tickets"], {"text": "Comment.0"}, True, "t.csv", 1, str.lower)
-    ({'text': 'Comment'}, ["the header names 'Comment' at header positions 2 and 3: read as 'Comment', 'Comment.1' (the way pandas names copies)"])
+    >>> check_repeated(rep, SPECS["tickets"], {"columns": {"text": "Comment.0"}}, True, "t.csv", 1, str.lower)
+    ({'columns': {'text': 'Comment'}}, ["the header names 'Comment' at header positions 2 and 3: read as 'Comment', 'Comment.1' (the way pandas names copies)"])
     """
     if not repeated:
-        return columns, []
-    given = dict(columns or {})
+        return named, []
     first = {f"{r.name}.0".lower(): r.name for r in repeated}
+    given = {option: m if isinstance(m, dict) else {} for option, m in named.items()}
     keep = set(spec.names) if optional is True else set(spec.required) | set(optional or ())
     problems = []
     for r in repeated:
-        named = [c for c, v in given.items() if str(v).strip().lower() == r.name.lower()]
-        auto = [c.name for c in spec.columns if c.name in keep and c.name not in given
-                and normalise(r.name) == c.name]
-        for canonical in named + auto:
-            how = (f"columns={{{canonical!r}: {r.name!r}}} names it" if canonical in named
-                   else f"{spec.kind} reads {canonical} from it")
+        hits = [(option, key) for option, m in given.items() for key, v in m.items()
+                if isinstance(v, str) and v.strip().lower() == r.name.lower()]
+        hits += [("columns", c.name) for c in spec.columns if c.name in keep and normalise(r.name) == c.name
+                 and c.name not in given.get("columns", {})]
+        for option, key in hits:
+            how = (f"{option}={{{key!r}: {r.name!r}}} names it" if key in given.get(option, {})
+                   else f"{spec.kind} reads {key} from it")
             picks = ", ".join(f"{n} for the copy at position {p}" for n, p in
                               zip((f"{r.name}.0",) + r.names[1:], r.positions))
             problems.append(Problem(
                 f"the header names {r.name!r} more than once (header positions {_positions(r)}), and "
                 f"{how}: which copy is meant cannot be told", source=label, line=line, column=r.name,
-                fix=f"say which: columns: {{{canonical}: {r.names[1]}}} under {spec.kind} in loading.yaml "
-                    f"(or columns={{{canonical!r}: {r.names[1]!r}}} in Python); {picks}"))
+                fix=f"say which: {option}: {{{key}: {r.names[1]}}} under {spec.kind} in loading.yaml "
+                    f"(or {option}={{{key!r}: {r.names[1]!r}}} in Python); {picks}"))
     if problems:
         raise DataError(problems, source=label)
-    columns = {c: first.get(str(v).strip().lower(), v) for c, v in given.items()} if columns is not None else None
-    return columns, ["; ".join(f"the header names {r.name!r} at header positions {_positions(r)}: read as "
-                               + ", ".join(map(repr, r.names)) for r in repeated)
-                     + " (the way pandas names copies)"]
+    named = {option: {k: first.get(v.strip().lower(), v) if isinstance(v, str) else v for k, v in m.items()}
+             if isinstance(m, dict) else m for option, m in named.items()}
+    return named, ["; ".join(f"the header names {r.name!r} at header positions {_positions(r)}: read as "
+                             + ", ".join(map(repr, r.names)) for r in repeated)
+                   + " (the way pandas names copies)"]
