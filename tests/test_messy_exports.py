@@ -16,6 +16,7 @@ import pytest
 
 from inprocess import run_cells
 from jmtools import pipeline
+from jmtools.sources import load_world
 from table_subsets import shown_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -261,3 +262,68 @@ def test_a_file_named_for_a_table_in_a_format_not_read_is_said(tmp_path):
     text = report_text(path)
     assert "**events.json** is named for a table but is not read: save it as CSV, Parquet or Excel" in text
     assert "notes.json" not in text
+
+
+def _sample_copy(tmp_path, name: str) -> Path:
+    out = tmp_path / name
+    shutil.copytree(ROOT / "data" / "ecommerce", out)
+    return out
+
+
+def test_a_survey_file_about_one_place_gives_the_same_kpis_with_a_constant_touchpoint(tmp_path):
+    """A Typeform or Hotjar survey on the checkout page names no stage or touchpoint: its answers
+    counted at no stage (no survey KPI). With constants: {touchpoint: Checkout} in
+    loading.yaml it reports as the same answers with the column: the sample's Checkout answers."""
+    surveys = pd.read_csv(ROOT / "data" / "ecommerce" / "surveys.csv", dtype=str)
+    one = surveys[surveys["touchpoint"] == "Checkout"]
+    assert one["stage"].nunique() == 1 and len(one) > 1000
+    with_column, without = _sample_copy(tmp_path, "with"), _sample_copy(tmp_path, "without")
+    one.to_csv(with_column / "surveys.csv", index=False)
+    one.drop(columns=["stage", "touchpoint"]).to_csv(without / "surveys.csv", index=False)
+    placeless = run(without).kpis                     # no stage: no survey KPI at all
+    assert placeless is None or placeless.loc[placeless["stage"] == "Decision", "n"].sum() == 0
+    (without / "loading.yaml").write_text("surveys:\n  constants: {touchpoint: Checkout}\n")
+    got, want = run(without), run(with_column)
+    assert want.kpis.loc[want.kpis["stage"] == "Decision", "n"].sum() > 0
+    pd.testing.assert_frame_equal(got.kpis, want.kpis)
+    pd.testing.assert_frame_equal(got.curve, want.curve)
+
+
+def test_stripe_amounts_in_cents_report_the_samples_order_value_with_amount_unit(tmp_path):
+    """Stripe writes amounts in cents: AOV 13,957 instead of 139.57, without a word. Now a note
+    says so, and amount_unit: cents in loading.yaml gives the sample's order value exactly."""
+    src = ROOT / "data" / "ecommerce"
+    out = _sample_copy(tmp_path, "stripe")
+    orders = pd.read_csv(src / "orders.csv", dtype={"amount": str})
+    cents = orders["amount"].map(lambda a: int(round(float(a) * 100)))
+    orders.assign(amount=cents, currency=orders["currency"].str.lower()).to_csv(out / "orders.csv", index=False)
+    plain = run(out)
+    assert any("if the amounts are in cents" in n for n in plain.world.orders.accounting.notes)
+    (out / "loading.yaml").write_text("orders:\n  amount_unit: cents\n")
+    got, want = run(out).order_value, run(src).order_value
+    pd.testing.assert_frame_equal(got, want)
+
+
+def test_a_jira_export_with_repeated_header_names_reports_through_loading_yaml(tmp_path):
+    """Jira Service Management repeats Labels and Comment in its header: the whole file was
+    refused, and the read_options workaround too. The copies are read apart; loading.yaml maps
+    the columns a user needs, and the tickets are the sample's."""
+    src = ROOT / "data" / "ecommerce"
+    out = _sample_copy(tmp_path, "jira")
+    t = pd.read_csv(src / "tickets.csv", dtype=str)
+    jira = pd.DataFrame({"Summary": t["text"], "Issue key": t["ticket_id"], "Created": t["timestamp"],
+                         "Resolved": t["closed_timestamp"], "Labels": t["topic"], "Labels ": t["channel"],
+                         "Custom field (Customer ID)": t["customer_id"], "Custom field (Request Type)": t["touchpoint"],
+                         "Comment": "Thanks, we are on it.", "Comment ": t["text"]})
+    text = jira.to_csv(index=False).replace("Labels ,", "Labels,").replace("Comment \n", "Comment\n", 1)
+    (out / "tickets.csv").write_text(text)
+    (out / "loading.yaml").write_text(
+        "tickets:\n  columns: {ticket_id: Issue key, customer_id: Custom field (Customer ID), timestamp: Created,\n"
+        "            closed_timestamp: Resolved, touchpoint: Custom field (Request Type), text: Comment.1}\n")
+    got = run(out).world.tickets
+    assert got.accounting.rows_used == len(t) and "read as 'Labels', 'Labels.1'" in " ".join(got.accounting.notes)
+    frame = got.to_pandas()
+    want = load_world(src).tickets.to_pandas()
+    for col in ("ticket_id", "customer_id", "timestamp", "closed_timestamp", "touchpoint", "text"):
+        assert frame[col].tolist() == want[col].tolist(), col
+    assert frame["labels"].tolist() == t["topic"].tolist()

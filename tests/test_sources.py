@@ -933,6 +933,11 @@ def test_loading_yaml_gives_a_folders_tables_their_loader_options(tmp_path):
     ("events:\n  columns: [User, When]\n", "columns must be a mapping", 2, "columns: {timestamp: Zeitstempel}"),
     ("events:\n  sheet: true\n", "sheet must be a sheet name or number", 2, "sheet: Export"),
     ("events:\n  metrics: {nps: Q1}\n", "metrics is for surveys only, not events", 2, "surveys:"),
+    ("events:\n  constants:\n    channel: [web, app]\n", "constants.channel: a list, not one value", 3,
+     "constants: {touchpoint: checkout_page}"),
+    ("events:\n  constants:\n    chanel: web\n", "constants.chanel: not a column of events (did you mean 'channel'?)",
+     3, "for a column of events the file lacks"),
+    ("events:\n  constants: web\n", "constants must be a mapping", 2, "constants: {touchpoint: checkout_page}"),
     ("events: UTC\n", "events must be a mapping of options", 1, "indent the options"),
     ("events:\n  tz: [UTC\n", "not valid YAML", None, "plain YAML only"),
     ("events: !!python/object:os.system {}\n", "not valid YAML", None, "no tags"),
@@ -1295,3 +1300,224 @@ def test_rows_keep_the_files_order_every_time(tmp_path):
     big.to_csv(path, index=False)
     for _ in range(8):
         assert load_surveys(path).to_pandas()["customer_id"].tolist() == big["customer_id"].tolist()
+
+
+# ---------------------------------------------------------------- repeated header names (Jira)
+
+JIRA = ("Summary,Issue key,Created,Labels,Labels,Custom field (Customer ID),Comment,Comment\n"
+        "Size question,CS-1,2024-03-06 21:46,advice,chat,C1,thanks,closed\n"
+        "Late parcel,CS-2,bad,delivery,,C2,on it,\n")
+TICKET_COLUMNS = {"ticket_id": "Issue key", "customer_id": "Custom field (Customer ID)", "timestamp": "Created"}
+
+
+def test_repeated_header_names_the_loader_does_not_need_are_kept_apart_as_pandas_does(tmp_path):
+    """Jira Service Management writes one column per label and comment, under one name: the
+    whole file was refused ("header names 'Labels', 'Comment' more than once"). The copies are
+    read as pandas reads them (Labels, Labels.1), a note names them, the lines stay the file's."""
+    path = write(tmp_path, "tickets.csv", JIRA)
+    tk = load_tickets(path, columns={**TICKET_COLUMNS, "text": "Comment.1"})
+    got = tk.to_pandas()
+    assert got["labels"].tolist() == ["advice"] and got["labels_1"].tolist() == ["chat"]
+    assert got["text"].tolist() == ["closed"] and got["comment"].tolist() == ["thanks"]
+    assert ("the header names 'Labels' at header positions 4 and 5: read as 'Labels', 'Labels.1'; the header "
+            "names 'Comment' at header positions 7 and 8: read as 'Comment', 'Comment.1'") in " ".join(tk.accounting.notes)
+    assert list(reasons(tk)["unparseable timestamp"].lines) == [3]
+    check_identity(tk)
+    oracle = pd.read_csv(path, dtype=str)                    # the names pandas gives
+    assert [c for c in oracle.columns if "." in c] == ["Labels.1", "Comment.1"]
+    first = load_tickets(path, columns={**TICKET_COLUMNS, "text": "Comment.0"}).to_pandas()
+    assert first["text"].tolist() == ["thanks"]
+
+
+@pytest.mark.parametrize("text, columns, name, positions, fix", [
+    (JIRA, {**TICKET_COLUMNS, "text": "Comment"}, "Comment", "4 and 5", "columns: {text: Comment.1}"),
+    (JIRA.replace("Comment,Comment", "text,Text"), TICKET_COLUMNS, "text", "7 and 8", "columns: {text: Text.1}"),
+    ("customer_id,timestamp,event,event\na,2024-01-01,view,buy\n", None, "event", "3 and 4",
+     "columns: {event: event.1}"),
+])
+def test_a_repeated_header_name_the_table_needs_is_a_located_error(tmp_path, text, columns, name, positions, fix):
+    kind = "events" if text.startswith("customer_id") else "tickets"
+    with pytest.raises(DataError) as err:
+        load_table(write(tmp_path, "t.csv", text), kind, columns=columns)
+    p = err.value.problems[0]
+    want = "7 and 8" if name == "Comment" else positions
+    assert f"the header names {name!r} more than once (header positions {want})" in p.message
+    assert p.line == 1 and fix in p.fix and p.source == "t.csv"
+
+
+def test_repeated_header_names_below_skipped_lines_and_in_excel(tmp_path):
+    """The error names the header's own line; Excel reads copies apart as CSV does."""
+    path = write(tmp_path, "e.csv", "exported 2024-03-01\ncustomer_id,timestamp,event,event\na,2024-01-01,view,x\n")
+    with pytest.raises(DataError) as err:
+        load_events(path, read_options={"skip": 1})
+    assert err.value.problems[0].line == 2
+    assert load_events(path, read_options={"skip": 1}, columns={"event": "event.0"}).to_pandas()["event"].tolist() == ["view"]
+    pytest.importorskip("openpyxl")
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in (["Report"], ["customer_id", "timestamp", "event", "Labels", "Labels"], ["a", "2024-01-01", "view", "advice", "chat"]):
+        wb.active.append(row)
+    wb.save(tmp_path / "e.xlsx")
+    ev = load_events(tmp_path / "e.xlsx")
+    assert ev.to_pandas()[["labels", "labels_1"]].values.tolist() == [["advice", "chat"]]
+    with pytest.raises(DataError) as err:
+        load_events(tmp_path / "e.xlsx", columns={"channel": "Labels"})
+    assert err.value.problems[0].line == 2 and "Labels.1" in err.value.problems[0].fix
+
+
+def test_read_options_that_replace_the_header_are_refused_with_the_way_to_do_it(tmp_path):
+    """header: false and names (the workaround for repeated names) were refused with "the header
+    names 'Question about…', '06/Mar/26 9:58 PM' more than once": the check read the first data
+    row as the header. The loader reads the header itself: these options are refused, saying so."""
+    path = write(tmp_path, "t.csv", JIRA)
+    for options in ({"header": False, "names": ["a"] * 8}, {"skip": 1, "header": False}, {"names": ["a"] * 8}):
+        with pytest.raises(ParameterError) as err:
+            load_tickets(path, columns=TICKET_COLUMNS, read_options=options)
+        assert "read_options" in str(err.value) and "columns: {text: Comment.1}" in str(err.value)
+        assert "Size question" not in str(err.value)
+    folder = tmp_path / "f"
+    folder.mkdir()
+    write(folder, "tickets.csv", JIRA)
+    write(folder, "loading.yaml", "tickets:\n  columns: {ticket_id: Issue key}\n  read_options:\n    skip: 1\n"
+                                  "    header: false\n")
+    with pytest.raises(DataError) as err:
+        load_world(folder)
+    p = err.value.problems[0]
+    assert p.source.endswith("loading.yaml") and p.line == 5 and "read_options.header is not taken" in p.message
+    assert "Labels.1" in p.fix
+
+
+# ---------------------------------------------------------------- constants
+
+SURVEY_NO_PLACE = "customer_id,timestamp,metric,score\nc1,2024-03-01 10:00,csat,4\nc2,2024-03-02 11:00,csat,2\n"
+
+
+def test_constants_give_a_column_the_file_lacks_one_value_read_like_a_column(tmp_path):
+    """A Typeform or Hotjar form about one page names no touchpoint, an NPS tool no metric:
+    constants= gives the column one value, typed, checked and noted like the file's own."""
+    path = write(tmp_path, "surveys.csv", SURVEY_NO_PLACE)
+    sv = load_surveys(path, constants={"touchpoint": "Checkout", "stage": "Decision"})
+    got = sv.to_pandas()
+    assert got[["touchpoint", "stage"]].values.tolist() == [["Checkout", "Decision"]] * 2
+    assert got.columns.tolist()[:4] == ["customer_id", "timestamp", "metric", "score"]
+    assert "the same value for every row (constants): touchpoint = 'Checkout', stage = 'Decision'" in sv.accounting.notes
+    check_identity(sv)
+    nps = write(tmp_path, "d.csv", "Person Email,Score,Created At\na@x,10,2024-03-01\nb@x,11,2024-03-02\n")
+    d = load_surveys(nps, columns={"customer_id": "Person Email", "timestamp": "Created At", "score": "Score"},
+                     constants={"metric": "nps"})
+    assert d.to_pandas()[["metric", "score"]].values.tolist() == [["nps", 10.0]]
+    assert list(reasons(d)["nps score outside 0–10"].lines) == [3]       # checked like the file's own
+    lean = load_surveys(path, constants={"touchpoint": "Checkout"}, optional=False).to_pandas()
+    assert "touchpoint" in lean.columns
+
+
+def test_bad_constants_are_refused_where_they_were_given(tmp_path):
+    path = write(tmp_path, "surveys.csv", SURVEY_NO_PLACE)
+    for constants, words in [({"stag": "Decision"}, "stag: not a column of surveys (did you mean 'stage'?)"),
+                             ({"customer_id": "c1"}, "customer_id: an id"),
+                             ({"touchpoint": ["a", "b"]}, "touchpoint: a list, not one value"),
+                             ({"touchpoint": True}, "touchpoint: a bool"),
+                             ("Checkout", "a mapping of column names")]:
+        with pytest.raises(ParameterError) as err:
+            load_surveys(path, constants=constants)
+        assert words in str(err.value)
+    with pytest.raises(DataError) as err:
+        load_surveys(write(tmp_path, "s.csv", SURVEY_NO_PLACE.replace("score", "score,Touchpoint")
+                           .replace(",4", ",4,Checkout").replace(",2", ",2,Checkout")),
+                     constants={"touchpoint": "Checkout"})
+    p = err.value.problems[0]
+    assert "but the input has the column 'Touchpoint'" in p.message and p.path == "constants.touchpoint"
+    assert "remove touchpoint from constants" in p.fix
+    with pytest.raises(DataError, match="columns maps it to the column 'metric'"):
+        load_surveys(path, columns={"stage": "metric"}, constants={"stage": "Decision"})
+    with pytest.raises(ParameterError, match="constants"):
+        load_surveys(path, metrics={"csat": "score"}, constants=["touchpoint"])
+
+
+def test_constants_in_loading_yaml_are_located_there(tmp_path):
+    folder = tmp_path / "f"
+    folder.mkdir()
+    write(folder, "surveys.csv", SURVEY_NO_PLACE.replace("score\n", "score,stage\n").replace(",4\n", ",4,Decision\n")
+          .replace(",2\n", ",2,Decision\n"))
+    write(folder, "loading.yaml", "surveys:\n  constants:\n    touchpoint: Checkout\n    stage: Decision\n")
+    with pytest.raises(DataError) as err:
+        load_world(folder)
+    p = err.value.problems[0]
+    assert p.source.endswith("loading.yaml") and p.line == 4
+    assert "constants gives stage one value, but the input has the column 'stage' (surveys) in surveys.csv" in p.message
+    write(folder, "loading.yaml", "surveys:\n  constants:\n    touchpoint: Checkout\n")
+    world = load_world(folder)
+    assert world.surveys.to_pandas()["touchpoint"].tolist() == ["Checkout"] * 2
+    assert world.surveys.accounting.notes[0] == "read with constants from loading.yaml"
+
+
+# ---------------------------------------------------------------- amounts in cents (Stripe)
+
+STRIPE = ("id,amount,currency,created,metadata.customer_id,metadata.order_id\n"
+          "py_1,6109,eur,1786030133,C1,O1\npy_2,24294,eur,1779563797,C2,O2\n")
+STRIPE_COLUMNS = {"order_id": "metadata.order_id", "customer_id": "metadata.customer_id", "timestamp": "created"}
+
+
+def test_amounts_in_cents_are_divided_when_amount_unit_says_so(tmp_path):
+    """Stripe writes 6109 for 61.09 EUR: read as written, every order value was 100 times too
+    large (AOV 13,957 instead of 139.57), without a word."""
+    path = write(tmp_path, "orders.csv", STRIPE)
+    plain = load_orders(path, columns=STRIPE_COLUMNS, time_format="unix")
+    assert plain.to_pandas()["amount"].tolist() == [6109.0, 24294.0]
+    assert any("if the amounts are in cents" in n and "amount_unit: cents" in n for n in plain.accounting.notes)
+    cents = load_orders(path, columns=STRIPE_COLUMNS, time_format="unix", amount_unit="cents")
+    assert cents.to_pandas()["amount"].tolist() == [61.09, 242.94]
+    assert "2 amounts divided by 100 (amount_unit: cents)" in cents.accounting.notes
+    assert not any("if the amounts are in cents" in n for n in cents.accounting.notes)
+    kwd = load_orders(path, columns=STRIPE_COLUMNS, time_format="unix", amount_unit="thousandths")
+    assert kwd.to_pandas()["amount"].tolist() == [6.109, 24.294]
+    wrong = load_orders(write(tmp_path, "o.csv", STRIPE.replace("6109", "61.09")), columns=STRIPE_COLUMNS,
+                        time_format="unix", amount_unit="cents")
+    assert "1 of them have decimals, which amounts in cents do not have: check amount_unit" in " ".join(
+        wrong.accounting.notes)
+
+
+@pytest.mark.parametrize("change", ["decimals", "float column", "no currency", "yen", "below 100"])
+def test_no_cents_note_when_the_amounts_do_not_look_like_cents(tmp_path, change):
+    text = {"decimals": STRIPE.replace("6109", "61.09"), "float column": STRIPE.replace("6109", "6109.0"),
+            "no currency": STRIPE.replace(",currency", "").replace(",eur", ""),
+            "yen": STRIPE.replace("eur", "JPY"), "below 100": STRIPE.replace("6109", "99")}[change]
+    loaded = load_orders(write(tmp_path, "orders.csv", text), columns=STRIPE_COLUMNS, time_format="unix")
+    assert not any("cents" in n for n in loaded.accounting.notes)
+
+
+def test_no_cents_note_on_the_sample_worlds():
+    for name in ("ecommerce", "b2b", "grocery"):
+        assert not any("cents" in n for n in load_world(f"sample:{name}").orders.accounting.notes)
+
+
+def test_a_bad_amount_unit_is_refused_where_it_was_given(tmp_path):
+    path = write(tmp_path, "orders.csv", STRIPE)
+    with pytest.raises(ParameterError, match="cents"):
+        load_orders(path, columns=STRIPE_COLUMNS, amount_unit="dollars")
+    with pytest.raises(ParameterError, match="amount_unit"):
+        load_events(write(tmp_path, "e.csv", EVENTS), amount_unit="cents")
+    folder = tmp_path / "f"
+    folder.mkdir()
+    write(folder, "orders.csv", STRIPE)
+    for text, line, words in [("orders:\n  time_format: unix\n  amount_unit: 100\n", 3, "amount_unit must be units, cents"),
+                              ("surveys:\n  amount_unit: cents\n", 2, "amount_unit is for orders only")]:
+        write(folder, "loading.yaml", text)
+        with pytest.raises(DataError) as err:
+            load_world(folder)
+        p = err.value.problems[0]
+        assert p.source.endswith("loading.yaml") and p.line == line and words in p.message and p.fix
+
+
+def test_a_repeated_question_named_in_metrics_is_a_located_error(tmp_path):
+    """A survey tool that asks one question twice (two pages) writes its text twice: metrics=
+    naming it took the first copy without a word; now it says so, and name.1 picks the second."""
+    path = write(tmp_path, "s.csv", "customer_id,timestamp,How likely?,How likely?\nc1,2024-03-01,9,3\n")
+    with pytest.raises(DataError) as err:
+        load_surveys(path, metrics={"nps": "How likely?"})
+    p = err.value.problems[0]
+    assert "'How likely?' more than once (header positions 3 and 4)" in p.message and p.line == 1
+    assert "metrics: {nps: How likely?.1}" in p.fix
+    assert load_surveys(path, metrics={"nps": "How likely?.1"}).to_pandas()["score"].tolist() == [3.0]
+    assert load_surveys(path, metrics={"nps": "How likely?.0"}).to_pandas()["score"].tolist() == [9.0]

@@ -29,9 +29,11 @@ from jmtools.core.metrics import SCALES, Scale
 from jmtools.core.resources import resolve_data_dir
 from jmtools.journey import Journey
 from jmtools.sources._accounting import Accounting, DeferredTable, LoadedTable
+from jmtools.sources._amounts import AMOUNT_UNITS, amount_divisor
+from jmtools.sources._constants import validate_constants
 from jmtools.sources._duckdb import load_duckdb
 from jmtools.sources._foreign import load_ibis
-from jmtools.sources._loading_file import LOADING_FILE, read_loading_file
+from jmtools.sources._loading_file import LOADING_FILE, loading_line, read_loading_file
 from jmtools.sources._missing import TABLE_CONTENTS, missing_table
 from jmtools.sources._spec import SPECS, Column, TableSpec
 
@@ -57,6 +59,7 @@ __all__ = [
     "TABLE_CONTENTS",
     "missing_table",
     "LOADING_FILE",
+    "AMOUNT_UNITS",
 ]
 
 _ON_ERROR = ("reject", "raise")
@@ -65,7 +68,8 @@ _ON_ERROR = ("reject", "raise")
 def load_table(src, kind: str, *, columns: dict | None = None, time_format: str | None = None,
                tz: str | None = None, encoding: str | None = None, sheet=None, scales=None,
                on_error: str = "reject", source_name: str | None = None,
-               read_options: dict | None = None, optional=True, metrics: dict | None = None) -> LoadedTable:
+               read_options: dict | None = None, optional=True, metrics: dict | None = None,
+               constants: dict | None = None, amount_unit: str | None = None) -> LoadedTable:
     """Load one canonical table of any ``kind``; the ``load_*`` functions call this.
 
     Parameters
@@ -101,11 +105,26 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
     source_name : str, optional
         Name used in messages (default: the file name).
     read_options : dict, optional
-        Extra options for DuckDB's ``read_csv`` (``{"delim": ";"}``).
+        Extra options for DuckDB's ``read_csv`` (``{"delim": ";"}``, ``{"skip": 2}``); not
+        ``header`` or ``names``: the loader reads the header line itself, and a name written
+        twice (``Labels, Labels``) is read as ``Labels``, ``Labels.1``, as pandas reads it. A
+        repeated name the table needs (or one named in ``columns``) is an error that says how
+        to pick a copy: ``columns={"text": "Comment.1"}`` (``Comment.0`` is the first copy).
     metrics : dict, optional
         Surveys only, for an export with one column per question (Qualtrics, Typeform, an
         NPS tool's ``Score``): ``{metric: column}``, e.g. ``{"nps": "Q1", "csat": "Q2"}``;
         each answer becomes a row with that ``metric`` and its ``score``, blank answers none.
+    constants : dict, optional
+        One value for every row of a column the input lacks, e.g. ``{"touchpoint":
+        "checkout_page"}`` for a survey export about one page, ``{"metric": "nps"}`` for an NPS
+        tool's scores. Read, checked and counted like a column of the file. A column the
+        input has, an id column, a name that is no column of ``kind`` or a value that is not
+        text or a number is refused.
+    amount_unit : {"units", "cents", "thousandths"}, optional
+        Orders only: the unit ``amount`` is written in. ``"cents"`` divides the amounts by 100
+        (Stripe writes ``6109`` for 61.09 EUR), ``"thousandths"`` by 1,000 (KWD, BHD). Without
+        it amounts are read as written, and a note suggests ``cents`` when every amount is a
+        whole number of 100 or more written without decimals beside a currency column.
     optional : bool or list of str, default True
         Which columns beyond the required ones to keep: all (True), none (False; the leanest
         table for large event logs), or the listed canonical/attribute names.
@@ -144,12 +163,28 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
         raise ParameterError("optional", optional, expected="True, False or a list of column names")
     if metrics is not None and kind != "surveys":
         raise ParameterError("metrics", metrics, expected="None: metrics= turns survey questions into rows")
+    if amount_unit is not None and kind != "orders":
+        raise ParameterError("amount_unit", amount_unit, expected="None: amount_unit= is the unit of "
+                             "orders' amount", fix="pass it to load_orders (orders: in loading.yaml)")
+    amount_divisor(amount_unit)
+    if constants is not None:
+        validate_constants(constants, spec)
+    if constants and optional is not True:      # a constant is a column asked for
+        optional = [*(optional or ()), *constants]
     loaded = _dispatch(src, spec, columns=columns, time_format=time_format, tz=tz, encoding=encoding,
                        sheet=sheet, scales=scale_map, source_name=source_name, optional=optional,
-                       read_options=read_options, metrics=metrics)
+                       read_options=read_options, metrics=metrics, constants=constants,
+                       amount_unit=amount_unit)
     if on_error == "raise":
         loaded.accounting.raise_if_rejected()
     return loaded
+
+
+#: Options done in DuckDB, and what to do instead for a table that lives in another engine.
+_IN_THE_ENGINE = {"tz": "convert timestamps to UTC in the engine before loading",
+                  "metrics": "unpivot the answers in the engine first",
+                  "constants": "add the column in the engine first (e.g. withColumn(name, lit(value)))",
+                  "amount_unit": "divide the amounts in the engine first"}
 
 
 def _dispatch(src, spec, **kw):
@@ -160,11 +195,10 @@ def _dispatch(src, spec, **kw):
     if isinstance(src, ir.Table):
         con = backend_of(src)
         if con.name != "duckdb":
-            for name in ("tz", "metrics"):
+            for name, fix in _IN_THE_ENGINE.items():
                 if kw.get(name):
                     raise ParameterError(name, kw[name], expected="None for tables in another engine",
-                                         fix="convert timestamps to UTC in the engine before loading"
-                                         if name == "tz" else "unpivot the answers in the engine first")
+                                         fix=fix)
             return load_ibis(src, spec, columns=kw["columns"], time_format=kw["time_format"],
                              scales=kw["scales"], source_name=kw["source_name"], optional=kw["optional"])
         view = con.create_view(f"jm_{spec.kind}_input_{id(src)}", src, overwrite=True)
@@ -412,7 +446,12 @@ def _unread(folder: Path) -> list[str]:
 
 
 def _loaded(path: Path, kind: str, how: dict, others=(), from_file=None) -> LoadedTable:
-    loaded = load_table(path, kind, **how)
+    try:
+        loaded = load_table(path, kind, **how)
+    except DataError as err:
+        if not from_file or "constants" not in from_file or from_file["constants"] is not how.get("constants"):
+            raise
+        raise _in_loading_file(err, path, kind) from None
     loaded.options = how
     if from_file:
         loaded.accounting.notes.insert(0, f"read with {', '.join(from_file)} from {LOADING_FILE}")
@@ -421,6 +460,17 @@ def _loaded(path: Path, kind: str, how: dict, others=(), from_file=None) -> Load
             f"the newest of {len(others) + 1} files for {kind}; not read: "
             + ", ".join(p.name for p in others) + " (remove or rename the files not meant)")
     return loaded
+
+
+def _in_loading_file(err: DataError, path: Path, kind: str) -> DataError:
+    """``err`` with its problems about ``constants`` located in ``loading.yaml`` (they came
+    from there): the file, the line of the constant, and the data file that has the column."""
+    import dataclasses
+
+    problems = [dataclasses.replace(p, source=str(path.parent / LOADING_FILE), message=f"{p.message} in {p.source}",
+                                    line=loading_line(path.parent, (kind, *p.path.split(".", 1))))
+                if (p.path or "").startswith("constants.") else p for p in err.problems]
+    return DataError(problems)
 
 
 def journey_path(folder: str | Path) -> Path | None:

@@ -15,6 +15,9 @@ from pathlib import Path
 from jmtools.core.engine import unique_name
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.sources._accounting import REASON_COLUMNS, Accounting, LoadedTable
+from jmtools.sources._amounts import amount_notes
+from jmtools.sources._constants import CONSTANT, with_constants
+from jmtools.sources._headers import check_repeated
 from jmtools.sources._numbers import number_sql
 from jmtools.sources._order import oldest_first
 from jmtools.sources._read import FILE_KINDS, ROW, open_source, parquet_error
@@ -312,21 +315,30 @@ def _infer_extra(raw, view: str, cols: list[str], header_again: str | None = Non
 # ---------------------------------------------------------------- the load
 
 def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz=None,
-                encoding=None, sheet=None, scales=None, read_options=None, metrics=None,
-                source_name: str | None = None, optional=True, _is_view: bool = False) -> LoadedTable:
+                encoding=None, sheet=None, scales=None, read_options=None, metrics=None, constants=None,
+                amount_unit=None, source_name: str | None = None, optional=True,
+                _is_view: bool = False) -> LoadedTable:
     """Load ``src`` into a DuckDB table of kind ``spec``; see :func:`jmtools.sources.load_events`."""
     raw = con.con
     name = unique_name(spec.kind)
     opened = open_source(raw, src, view=name + "_raw", encoding=encoding, sheet=sheet,
                          read_options=read_options or {}, is_view=_is_view)
     view, label = opened.view, source_name or opened.label
+    named, repeated = check_repeated(opened.repeated, spec, {"columns": columns, "metrics": metrics}, optional,
+                                     label, opened.header_line, normalise_name)
+    columns, metrics = named["columns"], named["metrics"]
     if metrics is not None:                 # one column per question: one row per answer
         view, note = answers_per_row(raw, view, metrics, label, scales)
+        opened.notes.append(note)
+    if constants is not None:               # one value for a column the file lacks
+        view, columns, note = with_constants(raw, view, constants, spec, columns, [
+            r[0] for r in raw.execute(f"DESCRIBE SELECT * FROM {q(view)}").fetchall() if r[0] != ROW],
+            label, normalise_name)
         opened.notes.append(note)
     described = raw.execute(f"DESCRIBE SELECT * FROM {q(view)}").fetchall()
     types = {r[0]: r[1] for r in described if r[0] != ROW}
     mapping, notes = resolve_columns(list(types), spec, columns, label, optional)
-    notes = opened.notes + notes
+    notes = opened.notes + repeated + notes
     _check_tz(raw, tz, time_format)
 
     _check_storage(spec, mapping, types, label)
@@ -355,11 +367,14 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     accounting = _account(raw, table, inner, label, spec, rules, opened, notes)
     if spec.kind == "events":                 # a log exported newest first: ties oldest first
         accounting.notes.extend(oldest_first(raw, table))
-    if view != opened.view:
-        raw.execute(f"DROP VIEW IF EXISTS {q(view)}")
+    if spec.kind == "orders":                 # amounts in cents: divided, or a note when they look so
+        accounting.notes.extend(amount_notes(raw, table, view, mapping, types, amount_unit))
+    for made in (view, opened.view + "_answers"):
+        if made != opened.view:
+            raw.execute(f"DROP VIEW IF EXISTS {q(made)}")
     if opened.lines == "csv":                 # the text copy of the file is no longer needed
         raw.execute(f"DROP TABLE IF EXISTS {q(opened.view)}")
-    keep = [c for c in mapping if c in spec.names] + [c for c in extras]
+    keep = [c for c in spec.names if c in mapping] + [c for c in extras]   # the canonical order
     if spec.kind == "events":
         keep.append("_row")
     ibis_table = con.table(table).select(*keep)
@@ -368,8 +383,8 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
 
 def _header_again(spec: TableSpec, mapping: dict, types: dict) -> list:
     """The first three text columns: (canonical, source) pairs whose names make a header line."""
-    return [(c.name, mapping[c.name]) for c in spec.columns
-            if c.name in mapping and types[mapping[c.name]].upper() == "VARCHAR"][:3]
+    return [(c.name, mapping[c.name]) for c in spec.columns if c.name in mapping
+            and types[mapping[c.name]].upper() == "VARCHAR" and not mapping[c.name].startswith(CONSTANT)][:3]
 
 
 def _build(raw, view: str, spec: TableSpec, mapping: dict, types: dict, opened, extras: list,

@@ -7,8 +7,12 @@ from pathlib import Path
 
 from jmtools.core.errors import DataError, Problem, suggest
 from jmtools.core.yamlbounds import short, yaml_bounds_problem
+from jmtools.sources._amounts import AMOUNT_UNITS
+from jmtools.sources._constants import check_constants
+from jmtools.sources._read import HEADER_FIX, HEADER_OPTIONS
+from jmtools.sources._spec import SPECS
 
-__all__ = ["LOADING_FILE", "read_loading_file"]
+__all__ = ["LOADING_FILE", "read_loading_file", "loading_line"]
 
 #: The file in a data folder that holds loader options per table.
 LOADING_FILE = "loading.yaml"
@@ -23,7 +27,12 @@ _OPTIONS = {
     "read_options": ("a mapping of DuckDB read_csv options", 'read_options: {delim: ";"}'),
     "optional": ("true, false or a list of column names", "optional: [session_id, channel]"),
     "metrics": ("a mapping of metric names to the columns of their answers (surveys)", "metrics: {nps: Q1}"),
+    "constants": ("a mapping of the table's columns to one value each", "constants: {touchpoint: checkout_page}"),
+    "amount_unit": (", ".join(AMOUNT_UNITS) + " (orders)", "amount_unit: cents"),
 }
+#: Options for one table only.
+_ONLY = {"metrics": ("surveys", "it turns survey questions into one row per answer"),
+         "amount_unit": ("orders", "it is the unit of the orders' amount")}
 
 
 def read_loading_file(folder: Path, kinds) -> dict:
@@ -95,18 +104,30 @@ def read_loading_file(folder: Path, kinds) -> dict:
                 near = suggest(str(option), _OPTIONS)
                 fail((kind, option), f"{short(option)!r} is not a loader option",
                      (f"did you mean {near!r}? " if near else "") + "options are " + ", ".join(_OPTIONS))
-            elif option == "metrics" and kind != "surveys":
-                fail((kind, option), f"metrics is for surveys only, not {kind}",
-                     "move it under `surveys:`: it turns survey questions into one row per answer")
+            elif option in _ONLY and kind != _ONLY[option][0]:
+                fail((kind, option), f"{option} is for {_ONLY[option][0]} only, not {kind}",
+                     f"move it under `{_ONLY[option][0]}:`: {_ONLY[option][1]}")
             elif not _fits(option, value):
                 fail((kind, option), f"{option} must be {_OPTIONS[option][0]}, got {short(value)!r}",
                      f"write e.g. `{_OPTIONS[option][1]}`")
+            elif option == "constants":
+                for name, why in check_constants(value, SPECS[kind]):
+                    fail((kind, option, name), f"constants.{short(name)}: {why}",
+                         f"give one value (text or a number) for a column of {kind} the file lacks, e.g. "
+                         f"`{_OPTIONS[option][1]}`")
+            elif option == "read_options":
+                for key in [k for k in value if k.lower() in HEADER_OPTIONS]:
+                    fail((kind, option, key), f"read_options.{key} is not taken", HEADER_FIX)
     if problems:
         raise DataError(problems)
     return {kind: dict(how) for kind, how in doc.items()}
 
 
 def _fits(option: str, value) -> bool:
+    if option == "constants":
+        return isinstance(value, dict) and bool(value) and all(isinstance(k, str) for k in value)
+    if option == "amount_unit":
+        return isinstance(value, str) and value.strip().lower() in AMOUNT_UNITS
     if option in ("columns", "metrics"):
         return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
     if option == "read_options":
@@ -116,6 +137,27 @@ def _fits(option: str, value) -> bool:
     if option == "optional":
         return isinstance(value, bool) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
     return isinstance(value, str) and bool(value.strip())
+
+
+def loading_line(folder: Path, where: tuple) -> int | None:
+    """1-based line of the key path ``where`` (``("surveys", "constants", "touchpoint")``) in
+    ``folder``'s ``loading.yaml``, read before by :func:`read_loading_file`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "loading.yaml").write_text("surveys:\\n  constants:\\n    touchpoint: checkout_page\\n")
+    >>> loading_line(d, ("surveys", "constants", "touchpoint"))
+    3
+    """
+    from ruamel.yaml import YAML
+
+    try:
+        return _line(YAML(typ="safe", pure=True).compose((Path(folder) / LOADING_FILE).read_text(encoding="utf-8")),
+                     where)
+    except Exception:  # noqa: BLE001 — the file was read before; no line is no worse than before
+        return None
 
 
 def _line(node, where: tuple) -> int | None:

@@ -3,8 +3,9 @@
 Every view gets the column :data:`ROW`, the 1-based position of the row in the input (a name
 no export uses, so a column of the input called ``_row`` stays the input's own). What cannot
 be read at all — a missing or empty file, a folder without Parquet files, a damaged Parquet
-file, a frame without columns or with types DuckDB cannot hold, a CSV file whose header
-names a column twice — is one located :class:`~jmtools.core.errors.DataError` with a fix.
+file, a frame without columns or with types DuckDB cannot hold — is one located
+:class:`~jmtools.core.errors.DataError` with a fix. A header that names a column twice is read
+with the copies kept apart (``Labels``, ``Labels.1``; :mod:`jmtools.sources._headers`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
+from jmtools.sources._headers import unique_names
 from jmtools.sources._lines import CsvLines
 
 __all__ = ["ROW", "Opened", "open_source", "parquet_error", "FILE_KINDS", "NATIVE_ENCODINGS"]
@@ -57,6 +59,8 @@ class Opened:
     notes: list = field(default_factory=list)
     csv_lines: CsvLines | None = None
     header_line: int = 1
+    #: Header names written more than once (:class:`~jmtools.sources._headers.Repeated`).
+    repeated: list = field(default_factory=list)
 
 
 def open_source(raw, src, *, view: str, encoding: str | None, sheet, read_options: dict,
@@ -74,9 +78,9 @@ def open_source(raw, src, *, view: str, encoding: str | None, sheet, read_option
             return _open_csv(raw, path, view, encoding, read_options)
         if fmt == "parquet":
             return _open_parquet(raw, path, view)
-        frame, header_line, notes = _read_excel(path, sheet)
+        frame, header_line, notes, repeated = _read_excel(path, sheet)
         return Opened(_register_frame(raw, frame, view, path.name), path.name, "excel", notes=notes,
-                      header_line=header_line)
+                      header_line=header_line, repeated=repeated)
     frame = _frame_from(src)
     if frame is None:
         raise ParameterError("src", type(src).__name__,
@@ -151,8 +155,21 @@ def _utf16(path: Path) -> bool:
         return handle.read(2) in _UTF16_BOMS
 
 
+#: ``read_csv`` options that would make the loader's header and line numbers wrong.
+HEADER_OPTIONS = ("header", "names", "column_names")
+HEADER_FIX = ("leave header and names out: the loader reads the header line itself, keeps repeated "
+              "names apart (Labels, Labels.1) and maps yours with columns (e.g. columns: {text: "
+              "Comment.1}); skip: N skips lines above the header; a file without a header line "
+              "needs one added")
+
+
 def _open_csv(raw, path: Path, view: str, encoding: str | None, read_options: dict) -> Opened:
     notes = []
+    header = [k for k in read_options if str(k).lower() in HEADER_OPTIONS]
+    if header:
+        raise ParameterError("read_options", {k: read_options[k] for k in header},
+                             expected="DuckDB read_csv options other than " + ", ".join(HEADER_OPTIONS),
+                             fix=HEADER_FIX)
     if encoding is None and _utf16(path):
         encoding = "utf-16"
         notes.append("read as UTF-16 (the file starts with a UTF-16 byte-order mark)")
@@ -180,7 +197,8 @@ def _open_csv(raw, path: Path, view: str, encoding: str | None, read_options: di
     skip = int(read_options.get("skip", 0) or 0)
     lines = CsvLines(path, NATIVE_ENCODINGS.get(enc, enc), read.options, read.n_columns,
                      read.n_kept, [s[0] for s in read.structural], skip=skip)
-    return Opened(view, path.name, "csv", read.structural, notes, lines, header_line=1 + skip)
+    return Opened(view, path.name, "csv", read.structural, notes, lines, header_line=1 + skip,
+                  repeated=read.repeated)
 
 
 def _excel_sep_line(path: Path, enc: str) -> str | None:
@@ -219,6 +237,7 @@ class _CsvRead:
     n_columns: int
     options: dict
     notes: list
+    repeated: list = field(default_factory=list)
 
 
 #: DuckDB's kinds of malformed line, in words; a record that spans lines because a quote was
@@ -256,7 +275,7 @@ def _read_csv(raw, path: Path, read: Path, view: str, enc: str, read_options: di
     done = _CsvRead(structural, n_kept, 0, dict(read_options), [])
     if structural and not {"quote", "escape", "auto_detect", "columns"} & set(read_options):
         done = _requoted(raw, path, reader, view, opts, done)
-    _check_header(raw, path, view, f"{reader}, header = false{opts}{done.options.get('_sql', '')})")
+    done.repeated = _check_header(raw, view, f"{reader}, header = false{opts}{done.options.get('_sql', '')})")
     done.options.pop("_sql", None)
     done.n_columns = len(raw.execute(f"DESCRIBE {_q(view)}").fetchall()) - 1
     done.structural = [(line, _kind(kind, text), text) for line, kind, text in done.structural]
@@ -314,17 +333,23 @@ def _requoted(raw, path: Path, reader: str, view: str, opts: str, first: _CsvRea
                                             "_sql": f", columns = {columns}{dialect}"}, [note])
 
 
-def _check_header(raw, path: Path, view: str, headerless: str) -> None:
-    """A header that names a column twice is refused (DuckDB would rename the second)."""
+def _check_header(raw, view: str, headerless: str) -> list:
+    """Header names written more than once: the copies in the table ``view`` are renamed the
+    way pandas names them (DuckDB would call the second 'Labels_1', or 'labels_2' for
+    'labels '); returns the :class:`~jmtools.sources._headers.Repeated` names."""
     try:
         row = raw.execute(f"SELECT * FROM {headerless} LIMIT 1").fetchone()
     except Exception:  # noqa: BLE001 — the file was read above; a second look is a bonus
-        return
-    twice = _twice([str(v) for v in (row or ()) if v is not None])
-    if twice:
-        raise DataError([Problem(
-            f"the header names {twice} more than once", source=path.name,
-            line=1, fix="give every column its own name in the first line (or delete the copy)")])
+        return []
+    header = ["" if v is None else str(v) for v in (row or ())]
+    names, repeated = unique_names(header)
+    have = [r[0] for r in raw.execute(f"DESCRIBE {_q(view)}").fetchall() if r[0] != ROW]
+    if not repeated or len(have) != len(names):
+        return []
+    for r in repeated:
+        for p, new in zip(r.positions[1:], r.names[1:]):
+            raw.execute(f"ALTER TABLE {_q(view)} RENAME COLUMN {_q(have[p - 1])} TO {_q(new)}")
+    return repeated
 
 
 def _twice(names: list[str]) -> str:
@@ -416,15 +441,10 @@ def _read_excel(path: Path, sheet):
         title = next((str(v).strip() for v in frame.iloc[:top].to_numpy().ravel() if _filled(v)), "")
         notes.append(f"row{'s 1–' + str(top) if top > 1 else ' 1'} above the header skipped"
                      + (f" (a title: {title[:60]!r})" if title else " (empty)"))
-    header = ["" if pd.isna(v) else str(v).strip() for v in frame.iloc[top]]
-    twice = _twice([h for h in header if h])
-    if twice:
-        raise DataError([Problem(f"the header names {twice} more than once",
-                                 source=path.name, line=top + 1,
-                                 fix=f"give every column its own name in row {top + 1} (or delete the copy)")])
+    header, repeated = unique_names(["" if pd.isna(v) else str(v).strip() for v in frame.iloc[top]])
     body = frame.iloc[top + 1:].reset_index(drop=True)
     body.columns = [h or f"Unnamed: {i}" for i, h in enumerate(header)]
-    return body.astype("string"), top + 1, notes
+    return body.astype("string"), top + 1, notes, repeated
 
 
 def _formulas_without_values(values, written):
