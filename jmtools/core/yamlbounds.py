@@ -13,7 +13,7 @@ from __future__ import annotations
 from jmtools.core.errors import Problem
 
 __all__ = ["MAX_YAML_BYTES", "MAX_YAML_ALIASES", "MAX_YAML_VALUES", "MAX_YAML_DEPTH",
-           "yaml_bounds_problem", "short"]
+           "yaml_bounds_problem", "short", "key_line"]
 
 #: Largest YAML file read (bytes).
 MAX_YAML_BYTES = 5_000_000
@@ -114,3 +114,32 @@ def _problem(message, source, line):
     return Problem(message, source=source, line=line,
                    fix="write the values out instead of repeating anchors (&name) with aliases "
                        "(*name)")
+
+
+def key_line(node, where: tuple, start: int | None = None) -> int | None:
+    """1-based line of the key path ``where`` in a composed YAML ``node`` (``YAML().compose``):
+    mapping keys by their text, list items by their index; the line of the deepest part found,
+    else ``start``.
+
+    Examples
+    --------
+    >>> from ruamel.yaml import YAML
+    >>> root = YAML(typ="safe", pure=True).compose("jobs:\\n  - name: a\\n  - name: b\\n    persona: x\\n")
+    >>> key_line(root, ("jobs", 1, "persona")), key_line(root, ("jobs", 5)), key_line(root, ("nope",), 1)
+    (4, 1, 1)
+    """
+    line = start
+    for key in where:
+        if node is None:
+            break
+        tag = node.tag if isinstance(node.tag, str) else str(getattr(node.tag, "value", node.tag))
+        if tag.endswith(":map"):
+            pairs = [(k, v) for k, v in node.value if getattr(k, "value", None) == str(key)]
+        elif tag.endswith(":seq") and isinstance(key, int):
+            pairs = [(v, v) for j, v in enumerate(node.value) if j == key]
+        else:
+            pairs = []
+        if not pairs:
+            break
+        line, node = pairs[0][0].start_mark.line + 1, pairs[0][1]
+    return line

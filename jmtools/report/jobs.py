@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from jmtools.core.errors import DataError, ParameterError, Problem
-from jmtools.core.yamlbounds import yaml_bounds_problem
+from jmtools.core.yamlbounds import key_line, yaml_bounds_problem
 from jmtools.journey import Journey
 
 __all__ = ["Job", "slug", "persona_jobs", "load_batch_config", "CONFIG_KEYS", "REPORT_KEYS"]
@@ -223,16 +223,7 @@ class _Checker:
 
         if self._root is None:
             self._root = YAML(typ="safe", pure=True).compose(self.text)
-        node, line = self._root, None
-        for key in where:
-            pairs = [(k, v) for k, v in node.value if getattr(k, "value", None) == key] \
-                if node.tag.endswith(":map") else \
-                [(v, v) for j, v in enumerate(node.value) if j == key] if node.tag.endswith(":seq") \
-                else []
-            if not pairs:
-                break
-            line, node = pairs[0][0].start_mark.line + 1, pairs[0][1]
-        return line
+        return key_line(self._root, where)
 
     def kind(self, mapping: dict, where: tuple, kinds, expected: str) -> None:
         key = where[-1]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from jmtools.core.errors import DataError, Problem, suggest
-from jmtools.core.yamlbounds import short, yaml_bounds_problem
+from jmtools.core.yamlbounds import key_line, short, yaml_bounds_problem
 from jmtools.sources._amounts import AMOUNT_UNITS
 from jmtools.sources._constants import check_constants
 from jmtools.sources._read import HEADER_FIX, HEADER_OPTIONS
@@ -161,13 +161,5 @@ def loading_line(folder: Path, where: tuple) -> int | None:
 
 
 def _line(node, where: tuple) -> int | None:
-    """1-based line of the key path ``where`` in the composed YAML ``node``."""
-    line = 1 if node is not None else None
-    for key in where:
-        if node is None or not node.tag.endswith(":map"):
-            break
-        pairs = [(k, v) for k, v in node.value if getattr(k, "value", None) == str(key)]
-        if not pairs:
-            break
-        line, node = pairs[0][0].start_mark.line + 1, pairs[0][1]
-    return line
+    """1-based line of the key path ``where`` in the composed YAML ``node`` (1: the file's top)."""
+    return key_line(node, where, start=1 if node is not None else None)
