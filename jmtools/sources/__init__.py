@@ -31,6 +31,7 @@ from jmtools.journey import Journey
 from jmtools.sources._accounting import Accounting, DeferredTable, LoadedTable
 from jmtools.sources._duckdb import load_duckdb
 from jmtools.sources._foreign import load_ibis
+from jmtools.sources._jsonl import json_shape
 from jmtools.sources._loading_file import LOADING_FILE, read_loading_file
 from jmtools.sources._missing import TABLE_CONTENTS, missing_table
 from jmtools.sources._spec import SPECS, Column, TableSpec
@@ -307,14 +308,16 @@ class World:
 
 
 #: File endings a table of a data folder may have (any case): ``events.csv``, ``Events.CSV``…
-TABLE_SUFFIXES = (".parquet", ".pq", ".csv", ".csv.gz", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls")
+TABLE_SUFFIXES = (".parquet", ".pq", ".csv", ".csv.gz", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls",
+                  ".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".json", ".json.gz")
 
 
 def table_files(folder, kind: str) -> list[Path]:
     """The files of ``folder`` that hold the table ``kind``, the one used first: named
     ``<kind><suffix>`` in any case (:data:`TABLE_SUFFIXES`), newest first (a fresh
     ``events.csv`` beside last month's ``events.parquet`` is the one meant); Excel's lock
-    files (``~$events.xlsx``) and hidden files are not tables.
+    files (``~$events.xlsx``) and hidden files are not tables, nor is a ``.json`` file that
+    holds neither JSON lines nor an array (:func:`_unread` names it).
 
     Examples
     --------
@@ -332,7 +335,8 @@ def table_files(folder, kind: str) -> list[Path]:
         return []
     wanted = {f"{kind}{s}" for s in TABLE_SUFFIXES}
     found = [folder / n for n in names if n.lower() in wanted
-             and ((folder / n).is_file() or n.lower().endswith((".parquet", ".pq")))]  # or a folder of Parquet files
+             and ((folder / n).is_file() or n.lower().endswith((".parquet", ".pq")))  # or a folder of Parquet files
+             and not _unreadable_json(folder / n)]
     return sorted(found, key=lambda p: (-p.stat().st_mtime, p.name))
 
 
@@ -408,7 +412,13 @@ def _unread(folder: Path) -> list[str]:
     except OSError:
         return []
     return [n for n in names if not n.startswith((".", "~$")) and n.split(".")[0].lower() in SPECS
-            and "." in n and not n.lower().endswith(TABLE_SUFFIXES) and (folder / n).is_file()]
+            and "." in n and (not n.lower().endswith(TABLE_SUFFIXES) or _unreadable_json(folder / n))
+            and (folder / n).is_file()]
+
+
+def _unreadable_json(path: Path) -> bool:
+    """A ``.json`` file holding neither JSON lines nor an array (one object over many lines)."""
+    return path.name.lower().endswith((".json", ".json.gz")) and json_shape(path) is None
 
 
 def _loaded(path: Path, kind: str, how: dict, others=(), from_file=None) -> LoadedTable:

@@ -15,6 +15,7 @@ from pathlib import Path
 from jmtools.core.engine import unique_name
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.sources._accounting import REASON_COLUMNS, Accounting, LoadedTable
+from jmtools.sources._jsonl import nested_leaf
 from jmtools.sources._numbers import number_sql
 from jmtools.sources._order import oldest_first
 from jmtools.sources._read import FILE_KINDS, ROW, open_source, parquet_error
@@ -66,6 +67,7 @@ def resolve_columns(available: list[str], spec: TableSpec, columns: dict | None,
             mapping[canonical] = given
     used = set(mapping.values())
     normalised = {normalise_name(a): a for a in available if a not in used}
+    normalised.update((k, v) for k, v in _leaves(available).items() if k not in normalised)
     for col in spec.columns:
         if col.name in mapping:
             continue
@@ -105,15 +107,29 @@ def resolve_columns(available: list[str], spec: TableSpec, columns: dict | None,
 
 
 _SYNONYMS = {"timestamp": ("time", "date", "ts", "when", "created", "submitted", "recorded"),
-             "customer_id": ("customer", "user", "client"),
+             "customer_id": ("customer", "user", "client", "distinct_id", "userid"),
              "event": ("action", "event_name", "activity"), "score": ("rating", "value", "answer"),
              "metric": ("question", "measure"), "amount": ("total", "value", "revenue", "price"),
              "text": ("comment", "body", "message")}
 
 
+def _leaves(names: list[str]) -> dict[str, str]:
+    """Nested names by their last key (``properties.channel`` read as ``channel``), where one
+    name has that last key (JSON lines: :mod:`jmtools.sources._jsonl`)."""
+    found: dict[str, list[str]] = {}
+    for n in names:
+        if nested_leaf(n):
+            found.setdefault(normalise_name(nested_leaf(n)), []).append(n)
+    return {k: v[0] for k, v in found.items() if len(v) == 1}
+
+
 def _partial(name: str, options: list[str]) -> str | None:
-    """The one column whose name contains a usual word for ``name`` (``time`` → ``event_time``)."""
+    """The one column whose name contains a usual word for ``name`` (``time`` → ``event_time``);
+    first the one whose (last) name is such a word (``properties.time``)."""
     words = (name.replace("_id", ""),) + _SYNONYMS.get(name, ())
+    whole = [o for o in options if normalise_name(nested_leaf(o) or o) in words]
+    if len(whole) == 1:
+        return whole[0]
     # whole words of the name: "ts" is not in "accepts_marketing", "user" not in "userlanguage"
     hits = [o for o in options if set(words) & set(normalise_name(o).split("_"))]
     return hits[0] if len(hits) == 1 else None
@@ -357,7 +373,7 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
         accounting.notes.extend(oldest_first(raw, table))
     if view != opened.view:
         raw.execute(f"DROP VIEW IF EXISTS {q(view)}")
-    if opened.lines == "csv":                 # the text copy of the file is no longer needed
+    if opened.lines in ("csv", "json"):       # the text copy of the file is no longer needed
         raw.execute(f"DROP TABLE IF EXISTS {q(opened.view)}")
     keep = [c for c in mapping if c in spec.names] + [c for c in extras]
     if spec.kind == "events":
@@ -533,15 +549,15 @@ def _account(raw, table: str, inner: str, label: str, spec: TableSpec, rules: _R
                                  f"WHERE _row IN ({', '.join(str(int(r)) for r in rws)})").fetchall())
         records.append((reason, column, int(n), [line_of(r) for r in rws],
                         [found.get(r) for r in rws], fix))
-    for kind, items in by_kind.items():
-        records.append((f"malformed line ({kind.lower()})", None, len(items),
+    for kind, items in by_kind.items():            # a JSON file names its own kinds and fixes
+        records.append((f"malformed line ({kind.lower() if kind.isupper() else kind})", None, len(items),
                         [line_of(None, i[0]) for i in items[:5]], [i[1].strip() for i in items[:5]],
-                        _FIXES["structural"]))
+                        getattr(opened, "fixes", {}).get(kind, _FIXES["structural"])))
     reasons = pd.DataFrame(records, columns=REASON_COLUMNS)
     rejected = int(reasons["n"].sum()) if len(reasons) else 0
     if any(rc < base for rc, _, _ in rows):
         raw.execute(f"DELETE FROM {q(table)} WHERE _rc < {base}")
-    if opened.lines not in ("csv", "excel") and len(reasons):
+    if opened.lines not in ("csv", "excel", "json") and len(reasons):
         notes.append("row numbers are 1-based positions in the input (it has no file lines)")
     return Accounting(label, spec.kind, rows_read=int(total) + len(structural),
                       rows_used=int(total) - (rejected - len(structural)), rows_rejected=rejected,
