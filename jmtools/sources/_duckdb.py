@@ -15,10 +15,10 @@ from pathlib import Path
 from jmtools.core.engine import unique_name
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.sources._accounting import REASON_COLUMNS, Accounting, LoadedTable
-from jmtools.sources._jsonl import nested_leaf
+from jmtools.sources._jsonl import nested_leaf, open_input
 from jmtools.sources._numbers import number_sql
 from jmtools.sources._order import oldest_first
-from jmtools.sources._read import FILE_KINDS, ROW, open_source, parquet_error
+from jmtools.sources._read import FILE_KINDS, ROW, parquet_error
 from jmtools.sources._reread import put_fixes, refused_columns
 from jmtools.sources._spec import TableSpec
 from jmtools.sources._times import time_formats_sql
@@ -333,8 +333,8 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     """Load ``src`` into a DuckDB table of kind ``spec``; see :func:`jmtools.sources.load_events`."""
     raw = con.con
     name = unique_name(spec.kind)
-    opened = open_source(raw, src, view=name + "_raw", encoding=encoding, sheet=sheet,
-                         read_options=read_options or {}, is_view=_is_view)
+    opened = open_input(raw, src, view=name + "_raw", encoding=encoding, sheet=sheet,
+                        read_options=read_options or {}, is_view=_is_view)
     view, label = opened.view, source_name or opened.label
     if metrics is not None:                 # one column per question: one row per answer
         view, note = answers_per_row(raw, view, metrics, label, scales)

@@ -22,16 +22,17 @@ from __future__ import annotations
 import codecs
 import gzip
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from jmtools.core.errors import DataError, ParameterError, Problem
-from jmtools.sources._read import ROW, Opened
+from jmtools.sources._read import ROW, Opened, open_source
 from jmtools.sources._read import _check_path as check_path
 from jmtools.sources._values import lit, q
 
 __all__ = ["JSON_SUFFIXES", "MAX_LINE_BYTES", "MAX_DEPTH", "MAX_COLUMNS", "is_json_file", "json_shape",
-           "open_json", "nested_leaf"]
+           "open_json", "open_input", "nested_leaf", "JsonOpened"]
 
 #: File endings read as JSON (a ``.json`` file only when it holds JSON lines or an array: :func:`json_shape`).
 JSON_SUFFIXES = (".jsonl", ".ndjson", ".json", ".jsonl.gz", ".ndjson.gz", ".json.gz")
@@ -103,6 +104,8 @@ def json_shape(path) -> str | None:
     try:
         if isinstance(json.loads(text), dict):
             return "lines"
+    except RecursionError:              # nested deeper than Python's parser goes: DuckDB's does
+        return "lines" if text.startswith(b"{") else None
     except ValueError:
         pass
     return None if plain_json else "lines"     # .jsonl: read, and every bad line is said
@@ -350,6 +353,13 @@ def _names(leaves: list[tuple]) -> tuple[list[str], list[str]]:
 
 # ---------------------------------------------------------------- the view
 
+def open_input(raw, src, *, view: str, encoding: str | None, **options) -> Opened:
+    """:func:`open_json` for a JSON file, else :func:`jmtools.sources._read.open_source`."""
+    if isinstance(src, (str, os.PathLike)) and not options.get("is_view") and is_json_file(src):
+        return open_json(raw, Path(src), view, encoding)
+    return open_source(raw, src, view=view, encoding=encoding, **options)
+
+
 def open_json(raw, path: Path, view: str, encoding: str | None = None) -> JsonOpened:
     """Read the JSON lines (or JSON array) file ``path`` into the table ``view``: one text
     column per key, nested keys dotted, :data:`~jmtools.sources._read.ROW` the file line."""
@@ -421,5 +431,5 @@ def _one_per_line(path: Path) -> bool:
         return False
     try:
         return isinstance(json.loads(lines[0].lstrip(b"\xef\xbb\xbf").lstrip(b"[").rstrip(b",]")), dict)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False

@@ -68,10 +68,6 @@ def open_source(raw, src, *, view: str, encoding: str | None, sheet, read_option
         return Opened(view, "DuckDB table")
     if isinstance(src, (str, os.PathLike)):
         path = Path(src)
-        from jmtools.sources import _jsonl
-
-        if _jsonl.is_json_file(path):           # JSON lines, or a JSON array of objects
-            return _jsonl.open_json(raw, path, view, encoding)
         _check_path(path)
         fmt = _file_kind(path)
         if fmt == "csv":
