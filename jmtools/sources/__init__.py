@@ -1,6 +1,6 @@
 """Load the data of a journey: events, customers, surveys, feedback, orders, tickets.
 
-One way in for every source: a CSV, Parquet or Excel file (or a folder of Parquet files),
+One way in for every source: a CSV, Parquet, Excel or JSON lines file (or a folder of Parquet files),
 a pandas or polars DataFrame, a PyArrow table, an Ibis table or a Spark DataFrame.
 Validation happens once, here: missing or misnamed columns raise a
 :class:`~jmtools.core.errors.DataError` that names the closest existing column; bad rows
@@ -73,7 +73,9 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
     ----------
     src : path, DataFrame, pyarrow.Table, ibis.Table or pyspark DataFrame
         The input. Paths ending in ``.csv``/``.tsv``/``.txt``/``.gz`` are read as CSV
-        (delimiter detected), ``.parquet``/``.pq`` or a folder as Parquet, ``.xlsx`` as Excel.
+        (delimiter detected), ``.parquet``/``.pq`` or a folder as Parquet, ``.xlsx`` as Excel,
+        ``.jsonl``/``.ndjson``/``.json`` as JSON lines or a JSON array of objects (nested keys
+        as dotted columns, ``properties.time``; :mod:`jmtools.sources._jsonl`).
         A pandas frame may be in any layout (sliced, reversed, filtered, re-indexed; numpy,
         nullable, Arrow or categorical columns): its rows are taken in the order shown, its
         named index levels as columns (a column of the same name wins), an unnamed index not.
@@ -401,7 +403,7 @@ def load_world(folder, journey=None, *, options: dict | None = None, defer=()) -
             f"no table files in {str(folder)!r}: nothing a report could use", source=str(folder),
             fix="add at least one table named by its kind — events.csv (customer_id, timestamp, "
                 "event), surveys.csv, feedback.csv, customers.csv, orders.csv or tickets.csv (or "
-                ".parquet / .xlsx); docs/data.md says what each one fills")])
+                ".parquet / .xlsx / .jsonl); docs/data.md says what each one fills")])
     return World(folder, _journey(folder, journey), tables, _unread(folder))
 
 

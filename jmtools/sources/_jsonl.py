@@ -354,7 +354,15 @@ def _names(leaves: list[tuple]) -> tuple[list[str], list[str]]:
 # ---------------------------------------------------------------- the view
 
 def open_input(raw, src, *, view: str, encoding: str | None, **options) -> Opened:
-    """:func:`open_json` for a JSON file, else :func:`jmtools.sources._read.open_source`."""
+    """:func:`open_json` for a JSON file, else :func:`jmtools.sources._read.open_source`.
+
+    Examples
+    --------
+    >>> import duckdb, pandas as pd
+    >>> open_input(duckdb.connect(), pd.DataFrame({"a": [1]}), view="v", encoding=None, sheet=None,
+    ...            read_options={}).label
+    'DataFrame'
+    """
     if isinstance(src, (str, os.PathLike)) and not options.get("is_view") and is_json_file(src):
         return open_json(raw, Path(src), view, encoding)
     return open_source(raw, src, view=view, encoding=encoding, **options)
@@ -362,7 +370,20 @@ def open_input(raw, src, *, view: str, encoding: str | None, **options) -> Opene
 
 def open_json(raw, path: Path, view: str, encoding: str | None = None) -> JsonOpened:
     """Read the JSON lines (or JSON array) file ``path`` into the table ``view``: one text
-    column per key, nested keys dotted, :data:`~jmtools.sources._read.ROW` the file line."""
+    column per key, nested keys dotted, :data:`~jmtools.sources._read.ROW` the file line.
+
+    Lines that are no row are in ``structural`` as (line, reason, text), with a fix per reason.
+
+    Examples
+    --------
+    >>> import duckdb, tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "events.jsonl"
+    >>> _ = path.write_text('{"event": "view", "properties": {"time": 1709999999}}\\nnot json\\n')
+    >>> raw = duckdb.connect()
+    >>> opened = open_json(raw, path, "v")
+    >>> raw.execute('SELECT * FROM v').fetchall(), opened.structural
+    ([('view', '1709999999', 1)], [(2, 'not JSON', 'not json')])
+    """
     path = Path(path)
     if path.is_file() and path.stat().st_size == 0:
         raise DataError([Problem("the file is empty — 0 bytes", source=path.name,
@@ -416,7 +437,7 @@ def _bad_lines(raw, docs: str, long_lines: list, end: dict) -> list:
         f"FROM {q(docs)} WHERE why IS NOT NULL ORDER BY n").fetchall()
     cut = end.get("last") if not end.get("ended", True) else None
     out = [(int(n), "the last line is cut short" if n == cut and why == "not JSON" else why,
-            text or "") for n, why, text in rows]
+            (text or "").rstrip("\r\n")) for n, why, text in rows]
     out += [(n, "line longer than 16 MB", text) for n, text in long_lines]
     return sorted(out)
 
