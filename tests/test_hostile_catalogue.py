@@ -172,6 +172,7 @@ pain_points:
 opportunities:
   - {id: fast, title: Faster checkout, pain_points: [slow], scores: {impact: 3, effort: 2}}
 """
+J1 = '{"customer_id": "a", "timestamp": "2024-01-01", "event": "view"}\n'
 TINY_EVENTS = (EV + "a,2024-01-01T10:00:00,view\na,2024-01-01T10:05:00,buy\n"
                "b,2024-01-01T11:00:00,view\nc,2024-01-02T09:00:00,view\nc,2024-01-02T09:10:00,buy\n")
 TINY_CUSTOMERS = "customer_id,age,region\na,25,north\nb,40,south\nc,35,north\n"
@@ -601,6 +602,47 @@ CASES = [
          _frame("surveys", _pd(lambda pd, np: pd.DataFrame({
              "customer_id": ["a"], "timestamp": ["2024-01-01"], "metric": ["nps"], "score": [np.inf]}))),
          Rejected((("non-finite score (NaN or infinity)", 1, (1,)),))),
+    # ---------------------------------------------------------------- loaders: JSON lines (D-JSONL)
+    Case("L60", "events JSONL", "Mixpanel's raw export: nested properties, epoch seconds",
+         _load("events", "e.jsonl", '{"event": "view", "properties": {"time": 1709999999, '
+               '"distinct_id": "c_101", "$browser": "Chrome"}}\n',
+               columns={"customer_id": "properties.distinct_id", "timestamp": "properties.time"},
+               time_format="unix"),
+         Accepted("nested keys as dotted columns", holds=_has("customer_id", ["c_101"]))),
+    Case("L61", "events JSONL", "a line not JSON, an array, a scalar, then a bad time",
+         _load("events", "e.jsonl", J1 + "not json\n[1, 2]\n42\n" + J1.replace("2024-01-01", "bad")),
+         Rejected((("malformed line (not JSON)", 1, (2,)), ("malformed line (a JSON array, not an object)", 1, (3,)),
+                   ("malformed line (a JSON number, not an object)", 1, (4,)),
+                   ("unparseable timestamp", 1, (5,))), used=1)),
+    Case("L62", "events JSONL", "byte-order mark, blank lines, a last line cut short",
+         _load("events", "e.jsonl", ("\ufeff" + J1 + "\n\n" + J1 + '{"customer_id": "a", "tim').encode()),
+         Rejected((("malformed line (the last line is cut short)", 1, (5,)),), used=2)),
+    Case("L63", "events JSONL", "'customer_id' an object on one line, a string on others",
+         _load("events", "e.jsonl", J1 + J1.replace('"a"', '{"id": "a"}') + J1),
+         Rejected((("malformed line ('customer_id' holds an object where most lines hold a plain value)", 1,
+                    (2,)),), used=2)),
+    Case("L64", "events JSONL", "a byte that is not UTF-8",
+         _load("events", "e.jsonl", J1.encode() + J1.replace("view", "vi\udcffew").encode("utf-8", "surrogateescape")),
+         Rejected((("malformed line (invalid UTF-8 bytes)", 1, (2,)),), used=1)),
+    Case("L65", "events JSONL", "a line nested 100,000 objects deep",
+         _load("events", "e.jsonl", J1[:-2] + ', "x": ' + '{"a": ' * 100_000 + "1" + "}" * 100_000 + "}\n"),
+         Accepted("kept; objects below 5 levels are one text value", holds=_has("event", ["view"]))),
+    Case("L66", "events JSONL", "an empty file",
+         _load("events", "e.jsonl", b""),
+         Raises("DataError", ("the file is empty",))),
+    Case("L67", "events JSONL", "no line is a JSON object",
+         _load("events", "e.jsonl", "customer_id,timestamp,event\na,2024-01-01,view\n"),
+         Raises("DataError", ("no line of the file is a JSON object",), line=1)),
+    Case("L68", "events JSON", "one object written over many lines (not JSON lines)",
+         _load("events", "e.json", '{\n  "events": []\n}\n'),
+         Raises("DataError", ("neither JSON lines", "nor a JSON array"), line=1)),
+    Case("L69", "feedback JSON", "a JSON array of objects on one line, one element a number",
+         _load("feedback", "f.json", '[{"feedback_id": "f1", "customer_id": "a", "timestamp": "2024-01-01", '
+               '"text": "slow"}, 3]'),
+         Rejected((("malformed line (a JSON number, not an object)", 1, (2,)),), used=1)),
+    Case("L70", "events JSONL", "one key written in two cases ('event' and 'Event')",
+         _load("events", "e.jsonl", J1[:-2] + ', "Event": "x"}\n'),
+         Accepted(note="key 'Event' read as column 'Event_2'", holds=_has("event", ["view"]))),
     # ---------------------------------------------------------------- journey file
     Case("J01", "journey YAML", "tab used for indentation",
          _journey("name: x\nstages:\n\t- name: A\n"),
@@ -1077,7 +1119,7 @@ def test_the_catalogue_is_large_unique_and_covers_every_input_path():
     assert prefixes == {"L", "J", "W", "R", "F", "P", "B", "C"}
     kinds = {"events", "customers", "surveys", "feedback", "orders", "tickets"}
     assert kinds <= {c.path.split()[0] for c in CASES if c.id.startswith("L")}
-    assert {"CSV", "Parquet", "Excel", "DataFrame", "TSV"} <= {c.path.split()[1] for c in CASES
+    assert {"CSV", "Parquet", "Excel", "DataFrame", "TSV", "JSONL"} <= {c.path.split()[1] for c in CASES
                                                                if c.id.startswith("L")}
 
 

@@ -255,12 +255,15 @@ def test_feedback_keyed_by_another_id_is_said_to_meet_no_customer(tmp_path):
 
 
 def test_a_file_named_for_a_table_in_a_format_not_read_is_said(tmp_path):
-    """Mixpanel's events.json was skipped without a word: the report said only "no events"."""
+    """Mixpanel's events.json was skipped without a word: the report said only "no events".
+    JSON lines are read now (tests/test_sources_jsonl.py); a .json file holding one object
+    written over many lines is still named, not read."""
     path = folder(tmp_path, customers_csv="customer_id,age\n1,30\n")
-    (path / "events.json").write_text('{"event": "view", "properties": {"time": 1710000000}}\n')
+    (path / "events.json").write_text('{\n  "events": [{"event": "view"}]\n}\n')
     (path / "notes.json").write_text("{}")
     text = report_text(path)
-    assert "**events.json** is named for a table but is not read: save it as CSV, Parquet or Excel" in text
+    assert ("**events.json** is named for a table but is not read: save it as CSV, Parquet, Excel (.xlsx) "
+            "or JSON lines") in text
     assert "notes.json" not in text
 
 

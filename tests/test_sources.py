@@ -776,7 +776,9 @@ def test_bad_20_file_not_found_suggests(tmp_path):
 
 def test_bad_21_unsupported_file_type(tmp_path):
     with pytest.raises(ParameterError, match="csv"):
-        load_events(write(tmp_path, "e.json", "{}"))
+        load_events(write(tmp_path, "e.xml", "<events/>"))
+    with pytest.raises(DataError, match="required column 'customer_id' is missing"):
+        load_events(write(tmp_path, "e.json", "{}"))          # JSON lines: one object, no keys
 
 
 def test_bad_22_implausible_timestamp(tmp_path):

@@ -372,8 +372,8 @@ def data_behind(f: Findings) -> None:
     _rejections(f)
     show_reading_notes(f.world)
     for name in getattr(f.world, "unread", ()):      # named for a table, in a format not read
-        kit.display(md("**{name}** is named for a table but is not read: save it as CSV, Parquet or Excel "
-                       "(.xlsx) under the same name.", name=name))
+        kit.display(md("**{name}** is named for a table but is not read: save it as CSV, Parquet, Excel "
+                       "(.xlsx) or JSON lines (.jsonl, one object per line) under the same name.", name=name))
     absent = [k for k in SPECS if not kit.has(f, k)]
     if absent:
         kit.display(md("This folder has no {absent}: the sections that need them say which file would fill "

@@ -1,6 +1,6 @@
 """Load the data of a journey: events, customers, surveys, feedback, orders, tickets.
 
-One way in for every source: a CSV, Parquet or Excel file (or a folder of Parquet files),
+One way in for every source: a CSV, Parquet, Excel or JSON lines file (or a folder of Parquet files),
 a pandas or polars DataFrame, a PyArrow table, an Ibis table or a Spark DataFrame.
 Validation happens once, here: missing or misnamed columns raise a
 :class:`~jmtools.core.errors.DataError` that names the closest existing column; bad rows
@@ -33,6 +33,7 @@ from jmtools.sources._amounts import AMOUNT_UNITS, amount_divisor
 from jmtools.sources._constants import validate_constants
 from jmtools.sources._duckdb import load_duckdb
 from jmtools.sources._foreign import load_ibis
+from jmtools.sources._jsonl import json_shape
 from jmtools.sources._loading_file import LOADING_FILE, loading_line, read_loading_file
 from jmtools.sources._missing import TABLE_CONTENTS, missing_table
 from jmtools.sources._spec import SPECS, Column, TableSpec
@@ -76,7 +77,9 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
     ----------
     src : path, DataFrame, pyarrow.Table, ibis.Table or pyspark DataFrame
         The input. Paths ending in ``.csv``/``.tsv``/``.txt``/``.gz`` are read as CSV
-        (delimiter detected), ``.parquet``/``.pq`` or a folder as Parquet, ``.xlsx`` as Excel.
+        (delimiter detected), ``.parquet``/``.pq`` or a folder as Parquet, ``.xlsx`` as Excel,
+        ``.jsonl``/``.ndjson``/``.json`` as JSON lines or a JSON array of objects (nested keys
+        as dotted columns, ``properties.time``; :mod:`jmtools.sources._jsonl`).
         A pandas frame may be in any layout (sliced, reversed, filtered, re-indexed; numpy,
         nullable, Arrow or categorical columns): its rows are taken in the order shown, its
         named index levels as columns (a column of the same name wins), an unnamed index not.
@@ -341,14 +344,16 @@ class World:
 
 
 #: File endings a table of a data folder may have (any case): ``events.csv``, ``Events.CSV``…
-TABLE_SUFFIXES = (".parquet", ".pq", ".csv", ".csv.gz", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls")
+TABLE_SUFFIXES = (".parquet", ".pq", ".csv", ".csv.gz", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls",
+                  ".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".json", ".json.gz")
 
 
 def table_files(folder, kind: str) -> list[Path]:
     """The files of ``folder`` that hold the table ``kind``, the one used first: named
     ``<kind><suffix>`` in any case (:data:`TABLE_SUFFIXES`), newest first (a fresh
     ``events.csv`` beside last month's ``events.parquet`` is the one meant); Excel's lock
-    files (``~$events.xlsx``) and hidden files are not tables.
+    files (``~$events.xlsx``) and hidden files are not tables, nor is a ``.json`` file that
+    holds neither JSON lines nor an array (:func:`_unread` names it).
 
     Examples
     --------
@@ -366,7 +371,8 @@ def table_files(folder, kind: str) -> list[Path]:
         return []
     wanted = {f"{kind}{s}" for s in TABLE_SUFFIXES}
     found = [folder / n for n in names if n.lower() in wanted
-             and ((folder / n).is_file() or n.lower().endswith((".parquet", ".pq")))]  # or a folder of Parquet files
+             and ((folder / n).is_file() or n.lower().endswith((".parquet", ".pq")))  # or a folder of Parquet files
+             and not _unreadable_json(folder / n)]
     return sorted(found, key=lambda p: (-p.stat().st_mtime, p.name))
 
 
@@ -431,7 +437,7 @@ def load_world(folder, journey=None, *, options: dict | None = None, defer=()) -
             f"no table files in {str(folder)!r}: nothing a report could use", source=str(folder),
             fix="add at least one table named by its kind — events.csv (customer_id, timestamp, "
                 "event), surveys.csv, feedback.csv, customers.csv, orders.csv or tickets.csv (or "
-                ".parquet / .xlsx); docs/data.md says what each one fills")])
+                ".parquet / .xlsx / .jsonl); docs/data.md says what each one fills")])
     return World(folder, _journey(folder, journey), tables, _unread(folder))
 
 
@@ -442,7 +448,13 @@ def _unread(folder: Path) -> list[str]:
     except OSError:
         return []
     return [n for n in names if not n.startswith((".", "~$")) and n.split(".")[0].lower() in SPECS
-            and "." in n and not n.lower().endswith(TABLE_SUFFIXES) and (folder / n).is_file()]
+            and "." in n and (not n.lower().endswith(TABLE_SUFFIXES) or _unreadable_json(folder / n))
+            and (folder / n).is_file()]
+
+
+def _unreadable_json(path: Path) -> bool:
+    """A ``.json`` file holding neither JSON lines nor an array (one object over many lines)."""
+    return path.name.lower().endswith((".json", ".json.gz")) and json_shape(path) is None
 
 
 def _loaded(path: Path, kind: str, how: dict, others=(), from_file=None) -> LoadedTable:

@@ -18,9 +18,10 @@ from jmtools.sources._accounting import REASON_COLUMNS, Accounting, LoadedTable
 from jmtools.sources._amounts import amount_notes
 from jmtools.sources._constants import CONSTANT, with_constants
 from jmtools.sources._headers import check_repeated
+from jmtools.sources._jsonl import nested_leaf, nested_leaves, open_input
 from jmtools.sources._numbers import number_sql
 from jmtools.sources._order import oldest_first
-from jmtools.sources._read import FILE_KINDS, ROW, open_source, parquet_error
+from jmtools.sources._read import FILE_KINDS, ROW, parquet_error
 from jmtools.sources._reread import put_fixes, refused_columns
 from jmtools.sources._spec import TableSpec
 from jmtools.sources._times import time_formats_sql
@@ -69,6 +70,7 @@ def resolve_columns(available: list[str], spec: TableSpec, columns: dict | None,
             mapping[canonical] = given
     used = set(mapping.values())
     normalised = {normalise_name(a): a for a in available if a not in used}
+    normalised.update((k, v) for k, v in nested_leaves(available, normalise_name).items() if k not in normalised)
     for col in spec.columns:
         if col.name in mapping:
             continue
@@ -108,15 +110,19 @@ def resolve_columns(available: list[str], spec: TableSpec, columns: dict | None,
 
 
 _SYNONYMS = {"timestamp": ("time", "date", "ts", "when", "created", "submitted", "recorded"),
-             "customer_id": ("customer", "user", "client"),
+             "customer_id": ("customer", "user", "client", "distinct_id", "userid"),
              "event": ("action", "event_name", "activity"), "score": ("rating", "value", "answer"),
              "metric": ("question", "measure"), "amount": ("total", "value", "revenue", "price"),
              "text": ("comment", "body", "message")}
 
 
 def _partial(name: str, options: list[str]) -> str | None:
-    """The one column whose name contains a usual word for ``name`` (``time`` → ``event_time``)."""
+    """The one column whose name contains a usual word for ``name`` (``time`` → ``event_time``);
+    first the one whose (last) name is such a word (``properties.time``)."""
     words = (name.replace("_id", ""),) + _SYNONYMS.get(name, ())
+    whole = [o for o in options if normalise_name(nested_leaf(o) or o) in words]
+    if len(whole) == 1:
+        return whole[0]
     # whole words of the name: "ts" is not in "accepts_marketing", "user" not in "userlanguage"
     hits = [o for o in options if set(words) & set(normalise_name(o).split("_"))]
     return hits[0] if len(hits) == 1 else None
@@ -321,8 +327,8 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     """Load ``src`` into a DuckDB table of kind ``spec``; see :func:`jmtools.sources.load_events`."""
     raw = con.con
     name = unique_name(spec.kind)
-    opened = open_source(raw, src, view=name + "_raw", encoding=encoding, sheet=sheet,
-                         read_options=read_options or {}, is_view=_is_view)
+    opened = open_input(raw, src, view=name + "_raw", encoding=encoding, sheet=sheet,
+                        read_options=read_options or {}, is_view=_is_view)
     view, label = opened.view, source_name or opened.label
     named, repeated = check_repeated(opened.repeated, spec, {"columns": columns, "metrics": metrics}, optional,
                                      label, opened.header_line, normalise_name)
@@ -372,7 +378,7 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     for made in (view, opened.view + "_answers"):
         if made != opened.view:
             raw.execute(f"DROP VIEW IF EXISTS {q(made)}")
-    if opened.lines == "csv":                 # the text copy of the file is no longer needed
+    if opened.lines in ("csv", "json"):       # the text copy of the file is no longer needed
         raw.execute(f"DROP TABLE IF EXISTS {q(opened.view)}")
     keep = [c for c in spec.names if c in mapping] + [c for c in extras]   # the canonical order
     if spec.kind == "events":
@@ -548,15 +554,15 @@ def _account(raw, table: str, inner: str, label: str, spec: TableSpec, rules: _R
                                  f"WHERE _row IN ({', '.join(str(int(r)) for r in rws)})").fetchall())
         records.append((reason, column, int(n), [line_of(r) for r in rws],
                         [found.get(r) for r in rws], fix))
-    for kind, items in by_kind.items():
-        records.append((f"malformed line ({kind.lower()})", None, len(items),
+    for kind, items in by_kind.items():            # a JSON file names its own kinds and fixes
+        records.append((f"malformed line ({kind.lower() if kind.isupper() else kind})", None, len(items),
                         [line_of(None, i[0]) for i in items[:5]], [i[1].strip() for i in items[:5]],
-                        _FIXES["structural"]))
+                        getattr(opened, "fixes", {}).get(kind, _FIXES["structural"])))
     reasons = pd.DataFrame(records, columns=REASON_COLUMNS)
     rejected = int(reasons["n"].sum()) if len(reasons) else 0
     if any(rc < base for rc, _, _ in rows):
         raw.execute(f"DELETE FROM {q(table)} WHERE _rc < {base}")
-    if opened.lines not in ("csv", "excel") and len(reasons):
+    if opened.lines not in ("csv", "excel", "json") and len(reasons):
         notes.append("row numbers are 1-based positions in the input (it has no file lines)")
     return Accounting(label, spec.kind, rows_read=int(total) + len(structural),
                       rows_used=int(total) - (rejected - len(structural)), rows_rejected=rejected,

@@ -50,6 +50,10 @@ def _numeric_formats(sep: str, day_first: bool) -> tuple:
     return tuple(d + c for d in dates for c in _CLOCKS)
 
 
+#: Epoch numbers as written, by the ``time_format`` that reads them (1970-2100 seconds: 9-10 digits).
+_EPOCHS = {"unix": "[0-9]{9,10}([.][0-9]+)?", "unix_ms": "[0-9]{12,13}", "unix_us": "[0-9]{15,16}"}
+
+
 def infer_time_formats(raw, view: str, column: str, canonical: str) -> ReadAs:
     """Look at the values of ``column`` that ISO 8601 does not read and say how to read them.
 
@@ -70,6 +74,9 @@ def infer_time_formats(raw, view: str, column: str, canonical: str) -> ReadAs:
     for name, (pattern, _) in _NAMED.items():
         parts.append(f"count(*) FILTER (WHERE regexp_full_match({t}, {lit(pattern + _CLOCK)}))")
         keys.append((name, "n"))
+    for unit, digits in _EPOCHS.items():        # 1709999999: epoch numbers (JSON lines, Mixpanel)
+        parts.append(f"count(*) FILTER (WHERE regexp_full_match({t}, {lit(digits)}))")
+        keys.append((unit, "n"))
     row = raw.execute(f"SELECT {', '.join(parts)} FROM (SELECT TRIM(CAST({q(column)} AS VARCHAR)) AS {t} "
                       f"FROM {q(view)}) WHERE {refused}").fetchone()
     found = {}
@@ -108,6 +115,11 @@ def infer_time_formats(raw, view: str, column: str, canonical: str) -> ReadAs:
             formats += [d + c for d in fmts for c in _CLOCKS]
             notes.append(f"{n:,} value{'s' if n > 1 else ''} of {canonical} read as {name} "
                          "with the month's English name")
+    fixes += [f"{found[unit]['n']:,} values of {canonical} are epoch numbers ({what}): pass "
+              f"time_format=\"{unit}\" to the loader, or for a report under the table's name in the data "
+              f"folder's loading.yaml: events: {{time_format: {unit}}}"
+              for unit, what in (("unix", "seconds"), ("unix_ms", "milliseconds"), ("unix_us", "microseconds"))
+              if found[unit]["n"]]
     return ReadAs(tuple(formats), "; ".join(notes), "; ".join(fixes))
 
 
