@@ -302,9 +302,14 @@ def test_stripe_amounts_in_cents_report_the_samples_order_value_with_amount_unit
     orders.assign(amount=cents, currency=orders["currency"].str.lower()).to_csv(out / "orders.csv", index=False)
     plain = run(out)
     assert any("if the amounts are in cents" in n for n in plain.world.orders.accounting.notes)
+    text = report_text(out)
+    first = text[:text.index("How the files were read")]           # said on the first screen too
+    assert "The amounts of orders.csv may be in cents" in first
+    assert first.index("may be in cents") < first.index("customers with events, in 4 personas")
     (out / "loading.yaml").write_text("orders:\n  amount_unit: cents\n")
     got, want = run(out).order_value, run(src).order_value
     pd.testing.assert_frame_equal(got, want)
+    assert "may be in cents" not in report_text(out)
 
 
 def test_a_jira_export_with_repeated_header_names_reports_through_loading_yaml(tmp_path):

@@ -41,7 +41,7 @@ from jmtools.report.problem_sections import fix_first, the_map, what_they_write,
 from jmtools.report.record import record, record_source
 from jmtools.report.steps import show_dates_only, show_reading_notes
 from jmtools.report.wording import coverage_sentence, loss_words, not_shown_template, reached_words
-from jmtools.sources import SPECS
+from jmtools.sources import CENTS_HINT, SPECS
 
 __all__ = ["record_inputs", "title", "at_a_glance", "who", "data_behind", "how_far", "feelings", "survey_kpis",
            "where_it_hurts", "what_they_write", "fix_first", "the_map", "KPI_NAMES", "SECTION_TABLES"]
@@ -126,7 +126,9 @@ MUCH_REJECTED = 0.10
 def _much_rejected(f: Findings) -> None:
     """Under the headline: each table that lost at least :data:`MUCH_REJECTED` of its rows to
     rejection (all of a table but the events, which the headline says itself) — every number
-    below is computed without them, and a reader of the first screen should know."""
+    below is computed without them, and a reader of the first screen should know; and order
+    amounts that look like cents (:data:`jmtools.sources.CENTS_HINT`), which would make every
+    order value a hundred times too large."""
     acc = f.accounting
     lost = acc[(acc["read"] > 0) & ((acc["used"] > 0) | (acc["table"] != "events"))
                & (acc["rejected"] >= MUCH_REJECTED * acc["read"])]
@@ -141,6 +143,12 @@ def _much_rejected(f: Findings) -> None:
         kit.display(md("> **{rejected} of {read} rows of {file} were rejected** ({why}); every number "
                        "below is computed without them. *The data behind it* lists each reason with "
                        "its lines and how to fix it.", **values))
+    for loaded in f.world.tables.values():     # amounts that look like cents (D103): order values x100
+        if CENTS_HINT in (getattr(getattr(loaded, "accounting", None), "notes", None) or ()):
+            kit.display(md("> **The amounts of {file} may be in cents**: each is a whole number of 100 or more "
+                           "beside a currency. If they are cents, every order value below is 100 times too "
+                           "large; then write amount_unit: cents under orders in loading.yaml.",
+                           file=str(loaded.source)))
 
 
 def _glance(f: Findings) -> None:

@@ -29,7 +29,7 @@ from jmtools.core.metrics import SCALES, Scale
 from jmtools.core.resources import resolve_data_dir
 from jmtools.journey import Journey
 from jmtools.sources._accounting import Accounting, DeferredTable, LoadedTable
-from jmtools.sources._amounts import AMOUNT_UNITS, amount_divisor
+from jmtools.sources._amounts import AMOUNT_UNITS, HINT as CENTS_HINT, amount_divisor
 from jmtools.sources._constants import validate_constants
 from jmtools.sources._duckdb import load_duckdb
 from jmtools.sources._foreign import load_ibis
@@ -61,6 +61,7 @@ __all__ = [
     "missing_table",
     "LOADING_FILE",
     "AMOUNT_UNITS",
+    "CENTS_HINT",
 ]
 
 _ON_ERROR = ("reject", "raise")
