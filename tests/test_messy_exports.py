@@ -312,6 +312,25 @@ def test_stripe_amounts_in_cents_report_the_samples_order_value_with_amount_unit
     assert "may be in cents" not in report_text(out)
 
 
+def test_whole_german_amounts_are_said_under_the_headline_and_read_with_decimal(tmp_path):
+    """Amounts written as a German spreadsheet writes whole euros (1.200 for twelve hundred) were
+    read as 1.2 without a word. The first screen says so now, and decimal: "," in loading.yaml
+    gives the order value of the same amounts written plainly."""
+    orders = pd.read_csv(ROOT / "data" / "ecommerce" / "orders.csv", dtype={"amount": str})
+    whole = orders["amount"].map(lambda a: int(round(float(a))) * 10)        # some reach thousands
+    assert (whole >= 1000).sum() > 50
+    plain, german = _sample_copy(tmp_path, "plain"), _sample_copy(tmp_path, "german")
+    orders.assign(amount=whole).to_csv(plain / "orders.csv", index=False)
+    orders.assign(amount=whole.map(lambda a: f"{a:,}".replace(",", "."))).to_csv(
+        german / "orders.csv", index=False, sep=";")
+    first = report_text(german)
+    first = first[:first.index("How the files were read")]
+    assert "The amounts of orders.csv may be written with thousands dots" in first
+    (german / "loading.yaml").write_text('orders:\n  decimal: ","\n')
+    pd.testing.assert_frame_equal(run(german).order_value, run(plain).order_value)
+    assert "thousands dots" not in report_text(german)
+
+
 def test_a_jira_export_with_repeated_header_names_reports_through_loading_yaml(tmp_path):
     """Jira Service Management repeats Labels and Comment in its header: the whole file was
     refused, and the read_options workaround too. The copies are read apart; loading.yaml maps

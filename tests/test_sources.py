@@ -12,6 +12,7 @@ import pytest
 from jmtools.core.errors import DataError, ParameterError
 from jmtools.sources import (load_customers, load_events, load_feedback, load_orders, load_surveys,
                              load_table, load_tickets, load_world)
+from jmtools.sources import THOUSANDS_HINT
 
 EVENTS = "customer_id,timestamp,event\n" + "\n".join([
     "c1,2024-03-01T10:00:00,view",        # line 2
@@ -1523,3 +1524,65 @@ def test_a_repeated_question_named_in_metrics_is_a_located_error(tmp_path):
     assert "metrics: {nps: How likely?.1}" in p.fix
     assert load_surveys(path, metrics={"nps": "How likely?.1"}).to_pandas()["score"].tolist() == [3.0]
     assert load_surveys(path, metrics={"nps": "How likely?.0"}).to_pandas()["score"].tolist() == [9.0]
+
+
+GERMAN_WHOLE = ("order_id;customer_id;timestamp;amount\n1;a;2024-03-01;61\n2;b;2024-03-02;1.200\n"
+                "3;c;2024-03-03;12.500\n4;d;2024-03-04;899\n5;e;2024-03-05;2.000.000\n")
+
+
+def test_whole_amounts_with_thousands_dots_are_read_as_decimal_says(tmp_path):
+    """German amounts without decimals (1.200 for twelve hundred) were read as 1.2 without a
+    word: nothing in such a column tells the dot is no decimal point. A note says so now, and
+    decimal=',' (decimal: "," in loading.yaml) reads them; '.' reads 1,200 as twelve hundred."""
+    path = write(tmp_path, "orders.csv", GERMAN_WHOLE)
+    plain = load_orders(path)
+    assert plain.to_pandas()["amount"].tolist()[:4] == [61.0, 1.2, 12.5, 899.0]   # as written: a note says
+    assert THOUSANDS_HINT in plain.accounting.notes and plain.accounting.rows_rejected == 1  # 2.000.000
+    german = load_orders(path, decimal=",")
+    assert german.to_pandas()["amount"].tolist() == [61.0, 1200.0, 12500.0, 899.0, 2000000.0]
+    assert THOUSANDS_HINT not in german.accounting.notes and german.accounting.rows_rejected == 0
+    assert any("',' as the decimal separator" in n for n in german.accounting.notes)
+    english = write(tmp_path, "en.csv", GERMAN_WHOLE.replace(".", ",").replace("12,500", "12,500.75"))
+    assert load_orders(english, decimal=".").to_pandas()["amount"].tolist() == [
+        61.0, 1200.0, 12500.75, 899.0, 2000000.0]
+    mixed = load_orders(write(tmp_path, "m.csv", GERMAN_WHOLE + "6;f;2024-03-06;12,50\n"), decimal=".")
+    assert mixed.accounting.rows_rejected == 2       # 2.000.000 and 12,50 are no numbers with a decimal dot
+
+
+def test_decimal_leaves_numbers_stored_as_numbers_alone(tmp_path):
+    frame = pd.DataFrame({"order_id": ["1", "2"], "customer_id": ["a", "b"],
+                          "timestamp": ["2024-03-01", "2024-03-02"], "amount": [1.2, 61.09]})
+    loaded = load_orders(frame, decimal=",")
+    assert loaded.to_pandas()["amount"].tolist() == [1.2, 61.09] and loaded.accounting.rows_rejected == 0
+    assert not any("decimal" in n for n in loaded.accounting.notes)
+
+
+@pytest.mark.parametrize("text", [
+    "order_id,customer_id,timestamp,amount\n1,a,2024-03-01,139.57\n2,b,2024-03-02,1200\n",   # decimals
+    "order_id,customer_id,timestamp,amount\n1,a,2024-03-01,61\n2,b,2024-03-02,1200\n",       # no dot
+    "order_id;customer_id;timestamp;amount\n1;a;2024-03-01;1.200\n2;b;2024-03-02;12,50\n",    # a comma too
+])
+def test_no_thousands_note_when_the_amounts_show_their_decimals(tmp_path, text):
+    assert THOUSANDS_HINT not in load_orders(write(tmp_path, "o.csv", text)).accounting.notes
+
+
+def test_no_thousands_note_on_the_sample_worlds():
+    for name in ("ecommerce", "b2b", "grocery"):
+        assert THOUSANDS_HINT not in load_world(f"sample:{name}").orders.accounting.notes
+
+
+def test_a_bad_decimal_is_refused_where_it_was_given(tmp_path):
+    path = write(tmp_path, "orders.csv", GERMAN_WHOLE)
+    with pytest.raises(ParameterError, match="decimal"):
+        load_orders(path, decimal=";")
+    folder = tmp_path / "f"
+    folder.mkdir()
+    write(folder, "orders.csv", GERMAN_WHOLE)
+    write(folder, "loading.yaml", "orders:\n  decimal: comma\n")
+    with pytest.raises(DataError) as err:
+        load_world(folder)
+    p = err.value.problems[0]
+    assert p.source.endswith("loading.yaml") and p.line == 2 and "decimal must be" in p.message
+    assert 'decimal: ","' in p.fix
+    write(folder, "loading.yaml", 'orders:\n  decimal: ","\n')
+    assert load_world(folder).orders.to_pandas()["amount"].tolist()[1] == 1200.0

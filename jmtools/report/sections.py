@@ -41,7 +41,7 @@ from jmtools.report.problem_sections import fix_first, the_map, what_they_write,
 from jmtools.report.record import record, record_source
 from jmtools.report.steps import show_dates_only, show_reading_notes
 from jmtools.report.wording import coverage_sentence, loss_words, not_shown_template, reached_words
-from jmtools.sources import CENTS_HINT, SPECS
+from jmtools.sources import CENTS_HINT, SPECS, THOUSANDS_HINT
 
 __all__ = ["record_inputs", "title", "at_a_glance", "who", "data_behind", "how_far", "feelings", "survey_kpis",
            "where_it_hurts", "what_they_write", "fix_first", "the_map", "KPI_NAMES", "SECTION_TABLES"]
@@ -127,8 +127,9 @@ def _much_rejected(f: Findings) -> None:
     """Under the headline: each table that lost at least :data:`MUCH_REJECTED` of its rows to
     rejection (all of a table but the events, which the headline says itself) — every number
     below is computed without them, and a reader of the first screen should know; and order
-    amounts that look like cents (:data:`jmtools.sources.CENTS_HINT`), which would make every
-    order value a hundred times too large."""
+    amounts that look like cents or like thousands written with a dot
+    (:data:`jmtools.sources.CENTS_HINT`, :data:`~jmtools.sources.THOUSANDS_HINT`), which would
+    make order values a hundred times too large or a thousand times too small."""
     acc = f.accounting
     lost = acc[(acc["read"] > 0) & ((acc["used"] > 0) | (acc["table"] != "events"))
                & (acc["rejected"] >= MUCH_REJECTED * acc["read"])]
@@ -143,12 +144,21 @@ def _much_rejected(f: Findings) -> None:
         kit.display(md("> **{rejected} of {read} rows of {file} were rejected** ({why}); every number "
                        "below is computed without them. *The data behind it* lists each reason with "
                        "its lines and how to fix it.", **values))
-    for loaded in f.world.tables.values():     # amounts that look like cents (D103): order values x100
-        if CENTS_HINT in (getattr(getattr(loaded, "accounting", None), "notes", None) or ()):
-            kit.display(md("> **The amounts of {file} may be in cents**: each is a whole number of 100 or more "
-                           "beside a currency. If they are cents, every order value below is 100 times too "
-                           "large; then write amount_unit: cents under orders in loading.yaml.",
-                           file=str(loaded.source)))
+    for loaded in f.world.tables.values():     # amounts that look like cents or thousands (D103, D105)
+        notes = getattr(getattr(loaded, "accounting", None), "notes", None) or ()
+        for hint, (what, how, fix) in _AMOUNT_HINTS.items():
+            if hint in notes:
+                kit.display(md("> **The amounts of {file} may be {what}**: {how}. If so, every order value "
+                               "below is {wrong}; then write {fix} under orders in loading.yaml.",
+                               file=str(loaded.source), what=what, how=how, wrong=_WRONG[hint], fix=fix))
+
+
+#: Loader notes on order amounts that would make every order value wrong, said under the headline.
+_AMOUNT_HINTS = {CENTS_HINT: ("in cents", "each is a whole number of 100 or more beside a currency",
+                              "amount_unit: cents"),
+                 THOUSANDS_HINT: ("written with thousands dots", "every amount with a dot has three digits "
+                                  "after it, such as 1.200", 'decimal: ","')}
+_WRONG = {CENTS_HINT: "100 times too large", THOUSANDS_HINT: "too small where such an amount was read"}
 
 
 def _glance(f: Findings) -> None:

@@ -29,7 +29,8 @@ from jmtools.core.metrics import SCALES, Scale
 from jmtools.core.resources import resolve_data_dir
 from jmtools.journey import Journey
 from jmtools.sources._accounting import Accounting, DeferredTable, LoadedTable
-from jmtools.sources._amounts import AMOUNT_UNITS, HINT as CENTS_HINT, amount_divisor
+from jmtools.sources._amounts import AMOUNT_UNITS, HINT as CENTS_HINT, THOUSANDS_HINT, amount_divisor
+from jmtools.sources._numbers import DECIMALS
 from jmtools.sources._constants import validate_constants
 from jmtools.sources._duckdb import load_duckdb
 from jmtools.sources._foreign import load_ibis
@@ -62,6 +63,8 @@ __all__ = [
     "LOADING_FILE",
     "AMOUNT_UNITS",
     "CENTS_HINT",
+    "THOUSANDS_HINT",
+    "DECIMALS",
 ]
 
 _ON_ERROR = ("reject", "raise")
@@ -71,7 +74,8 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
                tz: str | None = None, encoding: str | None = None, sheet=None, scales=None,
                on_error: str = "reject", source_name: str | None = None,
                read_options: dict | None = None, optional=True, metrics: dict | None = None,
-               constants: dict | None = None, amount_unit: str | None = None) -> LoadedTable:
+               constants: dict | None = None, amount_unit: str | None = None,
+               decimal: str | None = None) -> LoadedTable:
     """Load one canonical table of any ``kind``; the ``load_*`` functions call this.
 
     Parameters
@@ -129,6 +133,12 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
         (Stripe writes ``6109`` for 61.09 EUR), ``"thousandths"`` by 1,000 (KWD, BHD). Without
         it amounts are read as written, and a note suggests ``cents`` when every amount is a
         whole number of 100 or more written without decimals beside a currency column.
+    decimal : {",", "."}, optional
+        The decimal separator of the numbers (``amount``, ``score``, ``rating``, ``value``)
+        written as text; the other mark, spaces and apostrophes then separate thousands. Give
+        ``","`` for German or French amounts written without decimals (``1.200`` is twelve
+        hundred, not 1.2). Without it, the separator is taken from the values where they show
+        it (``12,50``), and a number such as ``1.200`` is read as written.
     optional : bool or list of str, default True
         Which columns beyond the required ones to keep: all (True), none (False; the leanest
         table for large event logs), or the listed canonical/attribute names.
@@ -171,6 +181,9 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
         raise ParameterError("amount_unit", amount_unit, expected="None: amount_unit= is the unit of "
                              "orders' amount", fix="pass it to load_orders (orders: in loading.yaml)")
     amount_divisor(amount_unit)
+    if decimal is not None and decimal not in DECIMALS:
+        raise ParameterError("decimal", decimal, expected=list(DECIMALS),
+                             fix="',' when 1.200 means twelve hundred and 12,50 twelve and a half; '.' for 1,200.50")
     if constants is not None:
         validate_constants(constants, spec)
     if constants and optional is not True:      # a constant is a column asked for
@@ -178,7 +191,7 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
     loaded = _dispatch(src, spec, columns=columns, time_format=time_format, tz=tz, encoding=encoding,
                        sheet=sheet, scales=scale_map, source_name=source_name, optional=optional,
                        read_options=read_options, metrics=metrics, constants=constants,
-                       amount_unit=amount_unit)
+                       amount_unit=amount_unit, decimal=decimal)
     if on_error == "raise":
         loaded.accounting.raise_if_rejected()
     return loaded
@@ -188,7 +201,8 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
 _IN_THE_ENGINE = {"tz": "convert timestamps to UTC in the engine before loading",
                   "metrics": "unpivot the answers in the engine first",
                   "constants": "add the column in the engine first (e.g. withColumn(name, lit(value)))",
-                  "amount_unit": "divide the amounts in the engine first"}
+                  "amount_unit": "divide the amounts in the engine first",
+                  "decimal": "cast the numbers in the engine first"}
 
 
 def _dispatch(src, spec, **kw):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from jmtools.core.errors import ParameterError
 from jmtools.sources._values import lit, q
 
-__all__ = ["AMOUNT_UNITS", "amount_divisor", "amount_notes"]
+__all__ = ["AMOUNT_UNITS", "THOUSANDS_HINT", "amount_divisor", "amount_notes", "thousands_notes"]
 
 #: What ``amount_unit`` may be, with the number of such units in one unit of the currency:
 #: ``cents`` for hundredths (Stripe's EUR, USD, GBP…), ``thousandths`` for currencies with three
@@ -23,6 +23,10 @@ HINT = ("every amount is a whole number of 100 or more written without decimals,
         "currency column: if the amounts are in cents (Stripe writes them so), every order value is 100 "
         "times too large; then write amount_unit: cents under orders in loading.yaml (amount_unit='cents' "
         "in Python)")
+
+THOUSANDS_HINT = ("every amount written with a dot has three digits after it (such as 1.200): if the dot "
+                  "separates thousands (German, French), those amounts were read 1,000 times too small; then "
+                  "write decimal: \",\" under orders in loading.yaml (decimal=',' in Python)")
 
 
 def amount_divisor(unit) -> int:
@@ -71,3 +75,18 @@ def amount_notes(raw, table: str, view: str, mapping: dict, types: dict, unit) -
                         f"count(*) FILTER (WHERE list_contains([{', '.join(map(lit, ZERO_DECIMAL))}], "
                         f"upper(TRIM(currency)))) FROM {q(table)}").fetchone()
     return [HINT] if found[0] and not found[1] and found[2] < found[0] else []
+
+
+def thousands_notes(raw, view: str, mapping: dict, types: dict, decimal) -> list[str]:
+    """:data:`THOUSANDS_HINT` when, among the first :data:`LOOK` amounts of ``view`` (the input,
+    written as text), some have a dot and every one with a dot or a comma is whole groups of three
+    digits after a dot (``1.200``, ``12.500.000``): German amounts written without decimals, read
+    as 1.2 unless ``decimal`` says so. One small query; nothing when ``decimal`` is given."""
+    if decimal is not None or "amount" not in mapping or str(types[mapping["amount"]]).upper() != "VARCHAR":
+        return []
+    col = q(mapping["amount"])
+    grouped, marked = raw.execute(
+        f"SELECT count(*) FILTER (WHERE regexp_full_match(v, '[-+]?[0-9]{{1,3}}([.][0-9]{{3}})+')), "
+        f"count(*) FILTER (WHERE contains(v, '.') OR contains(v, ',')) "
+        f"FROM (SELECT TRIM({col}) AS v FROM {q(view)} LIMIT {LOOK}) WHERE v <> ''").fetchone()
+    return [THOUSANDS_HINT] if grouped and grouped == marked else []

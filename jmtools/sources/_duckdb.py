@@ -15,11 +15,11 @@ from pathlib import Path
 from jmtools.core.engine import unique_name
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.sources._accounting import REASON_COLUMNS, Accounting, LoadedTable
-from jmtools.sources._amounts import amount_notes
+from jmtools.sources._amounts import amount_notes, thousands_notes
 from jmtools.sources._constants import CONSTANT, with_constants
 from jmtools.sources._headers import check_repeated
 from jmtools.sources._jsonl import nested_leaf, nested_leaves, open_input
-from jmtools.sources._numbers import number_sql
+from jmtools.sources._numbers import decimal_read_as, number_sql
 from jmtools.sources._order import oldest_first
 from jmtools.sources._read import FILE_KINDS, ROW, parquet_error
 from jmtools.sources._reread import put_fixes, refused_columns
@@ -322,7 +322,7 @@ def _infer_extra(raw, view: str, cols: list[str], header_again: str | None = Non
 
 def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz=None,
                 encoding=None, sheet=None, scales=None, read_options=None, metrics=None, constants=None,
-                amount_unit=None, source_name: str | None = None, optional=True,
+                amount_unit=None, decimal=None, source_name: str | None = None, optional=True,
                 _is_view: bool = False) -> LoadedTable:
     """Load ``src`` into a DuckDB table of kind ``spec``; see :func:`jmtools.sources.load_events`."""
     raw = con.con
@@ -356,7 +356,7 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     header_again = " AND ".join(f"TRIM({q(src)}) = {lit(src.strip())}" for _, src in named) or None
     inferred = _infer_extra(raw, view, [mapping[c] for c in extras if types[mapping[c]].upper() == "VARCHAR"],
                             header_again) if opened.lines else {}
-    read_as: dict = {}
+    read_as = decimal_read_as(spec, mapping, types, decimal)   # decimal=: as the user says
     while True:       # a row counts its first refused value only: a column is seen once the one before is read
         rules, inner = _build(raw, view, spec, mapping, types, opened, extras, inferred, time_format=time_format,
                               tz=tz, scales=scales, read_as=read_as)
@@ -373,8 +373,9 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     accounting = _account(raw, table, inner, label, spec, rules, opened, notes)
     if spec.kind == "events":                 # a log exported newest first: ties oldest first
         accounting.notes.extend(oldest_first(raw, table))
-    if spec.kind == "orders":                 # amounts in cents: divided, or a note when they look so
-        accounting.notes.extend(amount_notes(raw, table, view, mapping, types, amount_unit))
+    if spec.kind == "orders":                 # amounts in cents or with thousands dots: a note when they look so
+        accounting.notes.extend(amount_notes(raw, table, view, mapping, types, amount_unit)
+                                + thousands_notes(raw, view, mapping, types, decimal))
     for made in (view, opened.view + "_answers"):
         if made != opened.view:
             raw.execute(f"DROP VIEW IF EXISTS {q(made)}")

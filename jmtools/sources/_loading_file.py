@@ -9,6 +9,7 @@ from jmtools.core.errors import DataError, Problem, suggest
 from jmtools.core.yamlbounds import key_line, short, yaml_bounds_problem
 from jmtools.sources._amounts import AMOUNT_UNITS
 from jmtools.sources._constants import check_constants
+from jmtools.sources._numbers import DECIMALS
 from jmtools.sources._read import HEADER_FIX, HEADER_OPTIONS
 from jmtools.sources._spec import SPECS
 
@@ -29,6 +30,7 @@ _OPTIONS = {
     "metrics": ("a mapping of metric names to the columns of their answers (surveys)", "metrics: {nps: Q1}"),
     "constants": ("a mapping of the table's columns to one value each", "constants: {touchpoint: checkout_page}"),
     "amount_unit": (", ".join(AMOUNT_UNITS) + " (orders)", "amount_unit: cents"),
+    "decimal": ("\",\" or \".\", the decimal separator of numbers written as text", 'decimal: ","'),
 }
 #: Options for one table only.
 _ONLY = {"metrics": ("surveys", "it turns survey questions into one row per answer"),
@@ -126,6 +128,8 @@ def read_loading_file(folder: Path, kinds) -> dict:
 def _fits(option: str, value) -> bool:
     if option == "constants":
         return isinstance(value, dict) and bool(value) and all(isinstance(k, str) for k in value)
+    if option == "decimal":
+        return value in DECIMALS
     if option == "amount_unit":
         return isinstance(value, str) and value.strip().lower() in AMOUNT_UNITS
     if option in ("columns", "metrics"):

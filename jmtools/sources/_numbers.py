@@ -15,7 +15,10 @@ from __future__ import annotations
 from jmtools.sources._times import ReadAs
 from jmtools.sources._values import is_placeholder, lit, q
 
-__all__ = ["infer_number_form", "number_sql"]
+__all__ = ["DECIMALS", "decimal_read_as", "infer_number_form", "number_sql"]
+
+#: What ``decimal=`` may be: the decimal separator of a table's numbers written as text.
+DECIMALS = (",", ".")
 
 _SPACES = " \u00a0\u202f'\u2019"                    # thousands: a space, no-break spaces, apostrophes
 _CURRENCY = "[\u20ac$\u00a3\u00a5\u20b9]|[A-Z]{3}"   # € $ £ ¥ ₹, or a code such as EUR
@@ -97,3 +100,26 @@ def infer_number_form(raw, view: str, column: str, canonical: str) -> ReadAs:
     if currencies:
         how += f", the currency ({', '.join(marks)}) left out"
     return ReadAs((decimal,), f"{n_refused:,} value{'s' if n_refused > 1 else ''} of {canonical} read {how}")
+
+
+def decimal_read_as(spec, mapping: dict, types: dict, decimal) -> dict:
+    """``{column: ReadAs}`` reading each number column of ``spec`` that the input holds as text
+    with ``decimal`` as its decimal separator (``decimal=``; ``decimal:`` in loading.yaml): the
+    other mark, spaces and apostrophes then separate thousands, so ``1.200`` is 1200 with a
+    comma. Columns the input stores as numbers are read as stored. ``{}`` without ``decimal``.
+
+    Examples
+    --------
+    >>> from jmtools.sources._spec import SPECS
+    >>> decimal_read_as(SPECS["orders"], {"amount": "Betrag"}, {"Betrag": "VARCHAR"}, ",")["amount"].formats
+    (',',)
+    >>> decimal_read_as(SPECS["orders"], {"amount": "amount"}, {"amount": "DOUBLE"}, ",")
+    {}
+    """
+    if decimal is None:
+        return {}
+    return {c.name: ReadAs(formats=(decimal,), note=f"{c.name} read with {decimal!r} as the decimal separator "
+                                                    f"(decimal: {decimal!r}); 1{'.' if decimal == ',' else ','}200 "
+                                                    "is twelve hundred")
+            for c in spec.columns if c.kind == "float" and c.name in mapping
+            and str(types.get(mapping[c.name], "")).upper() == "VARCHAR"}
