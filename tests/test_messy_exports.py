@@ -7,6 +7,7 @@ brings it on a Monday morning (D88).
 
 from __future__ import annotations
 
+import re
 import shutil
 import warnings
 from pathlib import Path
@@ -252,6 +253,26 @@ def test_feedback_keyed_by_another_id_is_said_to_meet_no_customer(tmp_path):
                               feedback_csv="feedback_id,customer_id,timestamp,text,touchpoint\n" + rows))
     assert "**feedback.csv**: 6 of its 6 customer ids are not in the customer table" in text
     assert "writer0@example.org" not in text
+
+
+def test_feedback_is_not_said_to_be_keyed_another_way_when_the_customer_table_is_the_odd_one(tmp_path):
+    """Events and feedback share their ids and the customer table writes them in lower case:
+    the report said the feedback "keys people another way (an e-mail)", which sent the reader
+    to the wrong file. The customer table's mismatch is said once, where it belongs."""
+    events = "customer_id,timestamp,event\n" + "".join(
+        f"C{i},2024-03-09 18:{10 + i},home_view\nC{i},2024-03-09 19:{10 + i},product_view\n" for i in range(1, 13))
+    rows = "".join(f"F{i},C{i},2024-03-15 02:01:00,Late again,Checkout\n" for i in range(1, 9))
+    path = folder(tmp_path, events_csv=events,
+                  feedback_csv="feedback_id,customer_id,timestamp,text,touchpoint\n" + rows)
+    sample = pd.read_csv(ROOT / "data" / "ecommerce" / "customers.csv").head(12)
+    sample.assign(customer_id=[f"c{i}" for i in range(1, 13)]).to_csv(path / "customers.csv", index=False)
+    text = report_text(path)
+    assert "only in upper or lower case" in text
+    assert "are not in the customer table: each counts" not in text
+    sample.assign(customer_id=[f"C{i}" for i in range(1, 13)]).to_csv(path / "customers.csv", index=False)
+    (path / "feedback.csv").write_text("feedback_id,customer_id,timestamp,text,touchpoint\n" + re.sub(
+        r",C(\d+),", r",writer\1,", rows))                 # now the feedback is the odd one: said
+    assert "8 of its 8 customer ids are not in the customer table" in report_text(path)
 
 
 def test_a_file_named_for_a_table_in_a_format_not_read_is_said(tmp_path):

@@ -1586,3 +1586,21 @@ def test_a_bad_decimal_is_refused_where_it_was_given(tmp_path):
     assert 'decimal: ","' in p.fix
     write(folder, "loading.yaml", 'orders:\n  decimal: ","\n')
     assert load_world(folder).orders.to_pandas()["amount"].tolist()[1] == 1200.0
+
+
+def test_german_column_names_get_their_suggestions(tmp_path):
+    """A German export (Kunden-ID, Zeitstempel, Ereignis) was told nothing useful once the
+    suggestions needed whole English words: the usual German, French and Spanish words count."""
+    path = write(tmp_path, "e.csv", "Kunden-ID;Zeitstempel;Ereignis\n1;2024-03-01 10:00;view\n")
+    with pytest.raises(DataError) as err:
+        load_events(path)
+    fixes = " ".join(p.fix for p in err.value.problems)
+    for pair in ("'customer_id': 'Kunden-ID'", "'timestamp': 'Zeitstempel'", "'event': 'Ereignis'"):
+        assert pair in fixes
+
+
+def test_a_time_fix_names_the_table_it_is_for(tmp_path):
+    """The fix for epoch numbers told an orders file to write events: {time_format: unix}."""
+    path = write(tmp_path, "o.csv", "order_id,customer_id,timestamp,amount\n1,a,1709999999,61\n")
+    fix = load_orders(path).accounting.reasons["fix"].iloc[0]
+    assert "orders: {time_format: unix}" in fix and "events:" not in fix

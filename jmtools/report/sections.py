@@ -326,6 +326,10 @@ def _strangers(f: Findings, kind: str, known: set) -> list[str]:
     the next table."""
     if not kit.has(f, "customers") or f.world.tables["customers"] is None:
         return []
+    sizes = getattr(f.evidence, "persona_sizes", None)
+    if sizes is not None and sizes.loc[sizes["persona"] == NOT_IN_CUSTOMERS, "n_customers"].sum() >= 0.5 * max(
+            int(f.evidence.n_customers), 1):
+        return []    # the customer table misses the customers with events too: that is said, not this
     if not known:
         known |= {str(v) for v in f.world.tables["customers"].to_pandas()["customer_id"].dropna()}
     ids = {str(v) for v in f.world.tables[kind].to_pandas()["customer_id"].dropna()}

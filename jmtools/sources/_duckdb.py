@@ -109,11 +109,13 @@ def resolve_columns(available: list[str], spec: TableSpec, columns: dict | None,
     return mapping, notes
 
 
-_SYNONYMS = {"timestamp": ("time", "date", "ts", "when", "created", "submitted", "recorded"),
-             "customer_id": ("customer", "user", "client", "distinct_id", "userid"),
-             "event": ("action", "event_name", "activity"), "score": ("rating", "value", "answer"),
-             "metric": ("question", "measure"), "amount": ("total", "value", "revenue", "price"),
-             "text": ("comment", "body", "message")}
+_SYNONYMS = {"timestamp": ("time", "date", "ts", "when", "created", "submitted", "recorded", "zeitstempel",
+                           "zeitpunkt", "datum", "fecha", "horodatage"),   # German, Spanish, French too
+             "customer_id": ("customer", "user", "client", "distinct_id", "userid", "kunde", "kunden", "cliente"),
+             "event": ("action", "event_name", "activity", "ereignis", "evento"),
+             "score": ("rating", "value", "answer"), "metric": ("question", "measure"),
+             "amount": ("total", "value", "revenue", "price", "betrag", "montant", "importe"),
+             "text": ("comment", "body", "message", "kommentar", "commentaire", "comentario")}
 
 
 def _partial(name: str, options: list[str]) -> str | None:

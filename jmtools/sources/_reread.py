@@ -30,8 +30,8 @@ def refused_columns(raw, view: str, table: str, rules, spec: TableSpec, mapping:
     hit = raw.execute(f"SELECT DISTINCT _rc FROM {q(table)} WHERE _rc IN "
                       f"({', '.join(map(str, codes))})").fetchall()
     kinds = {c.name: c.kind for c in spec.columns}
-    infer = {"timestamp": infer_time_formats, "float": infer_number_form}
-    return {c: infer[kinds[c]](raw, view, mapping[c], c) for c in sorted({codes[rc] for (rc,) in hit})}
+    return {c: infer_time_formats(raw, view, mapping[c], c, table=spec.kind) if kinds[c] == "timestamp"
+            else infer_number_form(raw, view, mapping[c], c) for c in sorted({codes[rc] for (rc,) in hit})}
 
 
 def put_fixes(rules, read_as: dict) -> None:

@@ -54,11 +54,12 @@ def _numeric_formats(sep: str, day_first: bool) -> tuple:
 _EPOCHS = {"unix": "[0-9]{9,10}([.][0-9]+)?", "unix_ms": "[0-9]{12,13}", "unix_us": "[0-9]{15,16}"}
 
 
-def infer_time_formats(raw, view: str, column: str, canonical: str) -> ReadAs:
+def infer_time_formats(raw, view: str, column: str, canonical: str, table: str = "events") -> ReadAs:
     """Look at the values of ``column`` that ISO 8601 does not read and say how to read them.
 
     One pass over the column, made only after a load refused some of its values. Returns a
-    :class:`ReadAs` with no formats when the values fit no known way of writing times.
+    :class:`ReadAs` with no formats when the values fit no known way of writing times; its fix
+    names ``table`` in the ``loading.yaml`` line to write.
     """
     t = "_v"
     refused = (f"{t} IS NOT NULL AND TRY_CAST({t} AS TIMESTAMPTZ) IS NULL AND NOT {is_placeholder(t)}")
@@ -104,7 +105,7 @@ def infer_time_formats(raw, view: str, column: str, canonical: str) -> ReadAs:
                          "no value has a number above 12 to tell which; write them "
                          f"as ISO 8601 (2024-03-09T18:56:00), or give the order: time_format=\"%d{sep}%m{sep}%Y "
                          "%H:%M\" to the loader, or for a report under the table's name in the data folder's "
-                         f"loading.yaml: events: {{time_format: \"%d{sep}%m{sep}%Y %H:%M\"}}")
+                         f"loading.yaml: {table}: {{time_format: \"%d{sep}%m{sep}%Y %H:%M\"}}")
             continue
         formats += _numeric_formats(sep, day_first)
         notes.append(f"{f['n']:,} value{'s' if f['n'] > 1 else ''} of {canonical} read as "
@@ -117,7 +118,7 @@ def infer_time_formats(raw, view: str, column: str, canonical: str) -> ReadAs:
                          "with the month's English name")
     fixes += [f"{found[unit]['n']:,} values of {canonical} are epoch numbers ({what}): pass "
               f"time_format=\"{unit}\" to the loader, or for a report under the table's name in the data "
-              f"folder's loading.yaml: events: {{time_format: {unit}}}"
+              f"folder's loading.yaml: {table}: {{time_format: {unit}}}"
               for unit, what in (("unix", "seconds"), ("unix_ms", "milliseconds"), ("unix_us", "microseconds"))
               if found[unit]["n"]]
     return ReadAs(tuple(formats), "; ".join(notes), "; ".join(fixes))
