@@ -1604,3 +1604,12 @@ def test_a_time_fix_names_the_table_it_is_for(tmp_path):
     path = write(tmp_path, "o.csv", "order_id,customer_id,timestamp,amount\n1,a,1709999999,61\n")
     fix = load_orders(path).accounting.reasons["fix"].iloc[0]
     assert "orders: {time_format: unix}" in fix and "events:" not in fix
+
+
+def test_a_survey_export_with_a_column_per_question_is_pointed_to_metrics(tmp_path):
+    """Delighted or SurveyMonkey without loading.yaml were told to map metric and score, which
+    such a file does not have: the fix names metrics: too (D99)."""
+    path = write(tmp_path, "s.csv", "customer_id,timestamp,How likely are you to recommend us?\na,2024-03-01,9\n")
+    with pytest.raises(DataError) as err:
+        load_surveys(path)
+    assert all("surveys: {metrics: {nps: <its column>}}" in p.fix for p in err.value.problems)

@@ -87,6 +87,8 @@ def resolve_columns(available: list[str], spec: TableSpec, columns: dict | None,
                    if near else
                    f"add a column '{col.name}' or pass columns={{{col.name!r}: '<your column>'}} (for a "
                    f"report: {spec.kind}: {{columns: {{{col.name}: <your column>}}}} in loading.yaml)")
+            if spec.kind == "surveys" and col.name in ("metric", "score"):   # a column per question: D99
+                fix += "; for a column per question, write surveys: {metrics: {nps: <its column>}} in loading.yaml"
             problems.append(Problem(f"required column '{col.name}' is missing — the input has "
                                     f"{', '.join(map(repr, free)) or 'no columns'}",
                                     source=source, column=col.name, fix=fix))
