@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from jmtools.core.engine import backend_of, to_pandas
 from jmtools.sources._accounting import REASON_COLUMNS, Accounting, LoadedTable
-from jmtools.sources._duckdb import TIME_FIX, resolve_columns
+from jmtools.sources._duckdb import TIME_FIX
+from jmtools.sources._names import resolve_columns
 from jmtools.sources._spec import TableSpec
 
 __all__ = ["load_ibis"]
