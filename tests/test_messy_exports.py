@@ -375,3 +375,20 @@ def test_a_jira_export_with_repeated_header_names_reports_through_loading_yaml(t
     for col in ("ticket_id", "customer_id", "timestamp", "closed_timestamp", "touchpoint", "text"):
         assert frame[col].tolist() == want[col].tolist(), col
     assert frame["labels"].tolist() == t["topic"].tolist()
+
+
+def test_good_bad_ratings_are_said_under_the_emotion_curve(tmp_path):
+    """A Zendesk CSAT export rates Good or Bad, read as 5 and 1: the curve built from them lies
+    further from 0 than the stars' (+0.49/+0.39/+1.18 against +0.36/+0.31/+0.86 on a helper's
+    copy). The data section said so; the curve's section now does too, with the count (D107)."""
+    out = _sample_copy(tmp_path, "zendesk")
+    fb = pd.read_csv(out / "feedback.csv", dtype=str)
+    rated = fb["rating"].notna()
+    fb.loc[rated, "rating"] = fb.loc[rated, "rating"].map(lambda r: "Good" if float(r) >= 4 else "Bad")
+    fb.to_csv(out / "feedback.csv", index=False)
+    text = report_text(out)
+    said = f"**Good/bad ratings:** {rated.sum():,} ratings written as good/bad"
+    assert said in text and "further from 0 than star ratings" in text
+    assert text.index("Feeling is computed from") < text.index(said)       # under the curve's basis
+    plain = report_text(_sample_copy(tmp_path, "stars"))
+    assert "Good/bad ratings" not in plain

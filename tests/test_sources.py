@@ -659,6 +659,24 @@ def test_bad_16r_thumbs_ratings_are_the_ends_of_the_scale(tmp_path):
     check_identity(fb)
 
 
+
+def test_good_bad_ratings_get_their_own_count_apart_from_stars():
+    """The note on ratings written in words counted stars and thumbs together; thumbs are the ends
+    of the scale, which the report says under the emotion curve, so they have a note of their own
+    that ends with THUMBS_HINT and counts only them (D107)."""
+    from jmtools.sources import THUMBS_HINT
+
+    rated = ["Good", "4/5", "\u2605\u2605\u2605", "\U0001f44e\U0001f3fd", "bad", "3", "meh"]
+    fb = load_feedback(pd.DataFrame({"feedback_id": [f"F{i}" for i in range(7)], "customer_id": "c",
+                                     "timestamp": "2024-03-01", "text": "x", "rating": rated}))
+    notes = fb.accounting.notes
+    thumbs = [n for n in notes if n.endswith(THUMBS_HINT)]
+    assert thumbs == ["3 ratings written as good/bad (\U0001f44d/\U0001f44e) " + THUMBS_HINT]
+    assert "2 ratings written as stars or out of 5 (4/5, 4 stars, \u2605\u2605\u2605\u2605) read as the number of stars" in notes
+    stars_only = load_feedback(pd.DataFrame({"feedback_id": ["a", "b"], "customer_id": "c",
+                                             "timestamp": "2024-03-01", "text": "x", "rating": ["4/5", "2 stars"]}))
+    assert not [n for n in stars_only.accounting.notes if n.endswith(THUMBS_HINT)]
+
 QUALTRICS = ("StartDate,ResponseId,ExternalReference,Q1,Q2,Q3_TEXT\n"
              "Start Date,Response ID,External Data Reference,How likely are you to recommend us?,"
              "How satisfied were you?,Why?\n"

@@ -41,7 +41,7 @@ from jmtools.report.problem_sections import fix_first, the_map, what_they_write,
 from jmtools.report.record import record, record_source
 from jmtools.report.steps import show_dates_only, show_reading_notes
 from jmtools.report.wording import coverage_sentence, loss_words, not_shown_template, reached_words
-from jmtools.sources import CENTS_HINT, SPECS, THOUSANDS_HINT
+from jmtools.sources import CENTS_HINT, SPECS, THOUSANDS_HINT, THUMBS_HINT
 
 __all__ = ["record_inputs", "title", "at_a_glance", "who", "data_behind", "how_far", "feelings", "survey_kpis",
            "where_it_hurts", "what_they_write", "fix_first", "the_map", "KPI_NAMES", "SECTION_TABLES"]
@@ -529,6 +529,17 @@ def feelings(f: Findings) -> None:
                                            "ci_low": "95% CI low", "ci_high": "95% CI high",
                                            "n": "customers", "sources": "evidence"}))
     _feeling_basis(f)
+    _thumbs(f)
+
+
+def _thumbs(f: Findings) -> None:
+    """Ratings written good/bad (:data:`jmtools.sources.THUMBS_HINT`) are the ends of the 1–5
+    scale: say so under the curve they pull outwards, with the loader's count (D107)."""
+    loaded = f.world.tables.get("feedback")
+    notes = getattr(getattr(loaded, "accounting", None), "notes", None) or ()
+    for note in notes:
+        if note.endswith(THUMBS_HINT):
+            kit.display(md("> **Good/bad ratings:** {note}.", note=note))
 
 
 def _feeling_basis(f: Findings) -> None:

@@ -30,6 +30,7 @@ from jmtools.core.resources import resolve_data_dir
 from jmtools.journey import Journey
 from jmtools.sources._accounting import Accounting, DeferredTable, LoadedTable
 from jmtools.sources._amounts import AMOUNT_UNITS, HINT as CENTS_HINT, THOUSANDS_HINT, amount_divisor
+from jmtools.sources._values import THUMBS_HINT
 from jmtools.sources._numbers import DECIMALS
 from jmtools.sources._constants import validate_constants
 from jmtools.sources._duckdb import load_duckdb
@@ -64,6 +65,7 @@ __all__ = [
     "AMOUNT_UNITS",
     "CENTS_HINT",
     "THOUSANDS_HINT",
+    "THUMBS_HINT",
     "DECIMALS",
 ]
 

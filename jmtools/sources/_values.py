@@ -6,7 +6,7 @@ from __future__ import annotations
 from jmtools.sources._spec import TableSpec
 
 __all__ = ["q", "lit", "blank_to_null", "PLACEHOLDERS", "is_placeholder", "missing_to_null", "SERIAL_RANGE",
-           "serial", "from_serial", "THUMBS", "stars", "star_notes", "serial_notes"]
+           "serial", "from_serial", "THUMBS", "THUMBS_HINT", "stars", "star_notes", "serial_notes"]
 
 
 def q(name: str) -> str:
@@ -83,29 +83,44 @@ THUMBS = {5: ("good", "satisfied", "thumbs up", "positive", "\U0001f44d"),
           1: ("bad", "unsatisfied", "dissatisfied", "thumbs down", "negative", "\U0001f44e")}
 
 
+def _thumbs(text: str) -> str:
+    """SQL: ``WHEN`` branches giving 5 and 1 for a rating of :data:`THUMBS`."""
+    word = f"regexp_replace(lower({text}), '[\ufe0f\U0001f3fb-\U0001f3ff]', '', 'g')"   # 👍🏽: any skin tone
+    return " ".join(f"WHEN list_contains([{', '.join(lit(w) for w in words)}], {word}) THEN {n}.0"
+                    for n, words in THUMBS.items())
+
+
 def stars(text: str) -> str:
     """SQL: the number of stars of a rating written as in :data:`_STAR_FORMS`, or 5 and 1 for a
     rating of :data:`THUMBS`; else NULL."""
     number = f"TRY_CAST(regexp_extract({text}, '^[0-9]+([.][0-9]+)?') AS DOUBLE)"
     stars = f"CAST(length(regexp_replace({text}, '[^\u2605\u2b50]', '', 'g')) AS DOUBLE)"
-    word = f"regexp_replace(lower({text}), '[\ufe0f\U0001f3fb-\U0001f3ff]', '', 'g')"   # 👍🏽: any skin tone
-    thumbs = " ".join(f"WHEN list_contains([{', '.join(lit(w) for w in words)}], {word}) THEN {n}.0"
-                      for n, words in THUMBS.items())
     return (f"CASE WHEN regexp_full_match({text}, {lit(_STAR_FORMS[0])}) "
             f"OR regexp_full_match({text}, {lit(_STAR_FORMS[1])}) THEN {number} "
-            f"WHEN regexp_full_match({text}, {lit(_STAR_FORMS[2])}) THEN {stars} {thumbs} END")
+            f"WHEN regexp_full_match({text}, {lit(_STAR_FORMS[2])}) THEN {stars} {_thumbs(text)} END")
+
+
+#: The end of the loader's note on ratings written good/bad; the report says it under the emotion curve.
+THUMBS_HINT = ("read as 5 and 1 on the 1–5 scale, the ends of it: where they are many, the emotion "
+               "curve lies further from 0 than star ratings of the same experiences would put it")
 
 
 def star_notes(raw, view: str, spec: TableSpec, mapping: dict, types: dict) -> list[str]:
-    """A note counting the ratings read from stars or "4/5" (feedback tables are small)."""
+    """Notes counting the ratings read from stars or "4/5", and those read from good/bad
+    (:data:`THUMBS_HINT`; feedback tables are small)."""
     src = mapping.get("rating")
     if spec.kind != "feedback" or src is None or types[src].upper() != "VARCHAR":
         return []
     t = f"TRIM({q(src)})"
-    n = raw.execute(f"SELECT count(*) FROM {q(view)} WHERE TRY_CAST({t} AS DOUBLE) IS NULL "
-                    f"AND {stars(t)} IS NOT NULL").fetchone()[0]
-    return [f"{n:,} rating{'s' if n > 1 else ''} written as stars or out of 5 (4/5, 4 stars, "
-            "★★★★) read as the number of stars, or as good/bad (👍/👎) read as 5 and 1"] if n else []
+    n, thumbs = raw.execute(f"SELECT count(*), count(CASE {_thumbs(t)} END) FROM {q(view)} "
+                            f"WHERE TRY_CAST({t} AS DOUBLE) IS NULL AND {stars(t)} IS NOT NULL").fetchone()
+    notes = []
+    if n > thumbs:
+        notes.append(f"{n - thumbs:,} rating{'s' if n - thumbs > 1 else ''} written as stars or out of 5 "
+                     "(4/5, 4 stars, ★★★★) read as the number of stars")
+    if thumbs:
+        notes.append(f"{thumbs:,} rating{'s' if thumbs > 1 else ''} written as good/bad (👍/👎) {THUMBS_HINT}")
+    return notes
 
 
 def serial_notes(raw, view: str, spec: TableSpec, mapping: dict, types: dict) -> list[str]:
