@@ -392,3 +392,14 @@ def test_good_bad_ratings_are_said_under_the_emotion_curve(tmp_path):
     assert text.index("Feeling is computed from") < text.index(said)       # under the curve's basis
     plain = report_text(_sample_copy(tmp_path, "stars"))
     assert "Good/bad ratings" not in plain
+
+
+def test_a_folder_without_events_but_with_tickets_gives_a_report(tmp_path):
+    """Every table but the events (a support team's export before the event log arrives): the
+    tickets name stages no event reaches, and the report stopped with "complaints at stages with
+    no reach count". It now runs and says what events would add."""
+    out = _sample_copy(tmp_path, "no-events")
+    (out / "events.parquet").unlink()
+    text = report_text(out)
+    assert "No events in this folder — add events.csv with columns customer_id, timestamp, event" in text
+    assert "CSAT" in text

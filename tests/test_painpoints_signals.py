@@ -97,3 +97,31 @@ def test_the_stages_with_a_date_only_event_come_from_the_evidence():
                                                "stage": ["Delivery", "Repeat order", "Browse"]}))
     assert _date_only_stages(ev) == {"Delivery", "Repeat order"}
     assert _date_only_stages(SimpleNamespace(date_only=None, mapping=None)) == set()
+
+
+def test_tickets_at_a_stage_no_event_reaches_are_counted_out_not_fatal():
+    """A folder whose events reach only some stages (or has no events at all) but whose tickets
+    name the others: the complaint rate has no customers to divide by there, and collect_signals
+    stopped the whole report ("complaints at stages with no reach count"). Those tickets are now
+    left out and counted; the tickets at reached stages still give their signal, equal to it
+    computed on them alone."""
+    from jmtools.evidence import prepare
+
+    ev = pd.DataFrame({"customer_id": ["a", "a", "b"], "event": ["view", "pay", "view"],
+                       "timestamp": pd.date_range("2026-01-01", periods=3, freq="h")})
+    j = {"stages": ["Browse", "Buy", "After"], "touchpoints": [
+        {"name": "Site", "stage": "Browse", "events": ["view"]},
+        {"name": "Checkout", "stage": "Buy", "events": ["pay"]},
+        {"name": "Returns", "stage": "After", "events": ["return"]}]}
+    tickets = pd.DataFrame({"customer_id": ["a", "b", "a", "b"], "stage": ["Browse", "After", "After", None],
+                            "touchpoint": [None, "Returns", None, None]})
+    sig = pp.collect_signals(prepare(ev, j), tickets=tickets)
+    assert sig.attrs["dropped"] == {"tickets without stage or touchpoint": 1,
+                                    "tickets at stages no customer's events reach": 2}
+    got = sig[sig["signal"] == "complaints"]
+    alone = pp.collect_signals(prepare(ev, j), tickets=tickets.iloc[:1])
+    pd.testing.assert_frame_equal(got.reset_index(drop=True),
+                                  alone[alone["signal"] == "complaints"].reset_index(drop=True))
+    assert set(got["stage"]) == {"Browse"}
+    none = pp.collect_signals(prepare(ev.iloc[:0], j), tickets=tickets)     # no events at all
+    assert (none["signal"] != "complaints").all()

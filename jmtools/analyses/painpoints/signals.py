@@ -525,8 +525,12 @@ def collect_signals(evidence, *, emotion: pd.DataFrame | None = None,
             who = to_pandas(evidence.events.select(customer_col, persona_col).distinct())
             t = t.merge(who.drop_duplicates(customer_col), on=customer_col, how="left")
         reached = f.rename(columns={"step": "stage", "n": "entered"})
-        parts.append(complaint_signal(t, reached, customer_col=customer_col,
-                                      persona_col=pcol))
+        counted = reached.loc[reached["entered"] > 0, "stage"]     # a rate needs customers who got there
+        unreached = ~t["stage"].isin(set(counted))
+        dropped["tickets at stages no customer's events reach"] = int(unreached.sum())
+        if not unreached.all():
+            parts.append(complaint_signal(t[~unreached], reached, customer_col=customer_col,
+                                          persona_col=pcol))
     out = combine_signals(*parts)
     out.attrs["dropped"] = dropped
     return out
