@@ -403,3 +403,20 @@ def test_a_folder_without_events_but_with_tickets_gives_a_report(tmp_path):
     text = report_text(out)
     assert "No events in this folder — add events.csv with columns customer_id, timestamp, event" in text
     assert "CSAT" in text
+
+
+def test_survey_and_ticket_places_in_another_case_count_as_the_journeys_names(tmp_path):
+    """A survey export writing DECISION and checkout: the emotion curve matched the names ignoring
+    case, the survey KPIs did not, and every CSAT, CES and NPS vanished while the data section said
+    all 2,682 answers were used. Surveys and tickets are now read at the journey's names wherever
+    stages are counted: KPIs and pain points equal the sample's."""
+    out = _sample_copy(tmp_path, "upper")
+    for name in ("surveys.csv", "tickets.csv"):
+        frame = pd.read_csv(out / name, dtype=str)
+        frame.assign(stage=frame["stage"].str.upper(), touchpoint=frame["touchpoint"].str.lower() + " "
+                     ).to_csv(out / name, index=False)
+    got, want = run(out), run(ROOT / "data" / "ecommerce")
+    assert want.kpis["n"].sum() > 0
+    pd.testing.assert_frame_equal(got.kpis, want.kpis)
+    pd.testing.assert_frame_equal(got.curve, want.curve)
+    pd.testing.assert_frame_equal(got.pain_points.table, want.pain_points.table)

@@ -25,7 +25,7 @@ from jmtools.pipeline._disclosed_grid import (disclosed_curve, disclosed_kpis, d
 from jmtools.pipeline._answers_cache import kept_answers
 from jmtools.pipeline._disclosed_personas import size_protectors
 from jmtools.pipeline._cache import cache_dir_from_env, cached_evidence
-from jmtools.pipeline._feedback import feedback_themes, themes_of_focus
+from jmtools.pipeline._feedback import feedback_themes, placed, themes_of_focus
 from jmtools.pipeline._findings import Findings, Focus, resolve_focus
 from jmtools.pipeline._shared_cache import cached_shared
 from jmtools.pipeline._tables_cache import cached_tables
@@ -110,7 +110,8 @@ def prepare_world(data, *, journey=None, segment: str = "", n_themes: int | str 
     def compute():
         felt = _emotion_evidence(tables, journey, assignment)  # surveys, feedback: what customers say
         emotion_ev = felt if felt is not None else _behaviour_evidence(tables, journey, assignment, evidence)
-        signals = painpoints.collect_signals(evidence, emotion=felt, tickets=tables.get("tickets"))
+        tickets = placed(tables.get("tickets"), journey)
+        signals = painpoints.collect_signals(evidence, emotion=felt, tickets=tickets)
         curve = None if emotion_ev is None else emotions.emotion_curve(emotion_ev, journey=journey, min_n=MIN_N)
         frames = {"emotion": emotion_ev, "signals": signals, "curve": curve,
                   **_kpi_grid(tables, journey, evidence, assignment)}
@@ -428,6 +429,7 @@ def _kpi_grid(tables, journey, evidence, assignment) -> dict:
     surveys = tables.get("surveys")
     if surveys is None or not {"stage", "touchpoint"} & set(surveys.columns):
         return {"kpi_total": None, "kpi_personas": None}   # no answer placed: the data section says so
+    surveys = placed(surveys, journey)        # DECISION or "decision " is the journey's Decision
     total = kpis.stage_kpis(surveys, journey=journey, evidence=evidence)
     if assignment is None:
         return {"kpi_total": total, "kpi_personas": None}

@@ -6,7 +6,20 @@ from __future__ import annotations
 from jmtools.analyses import emotions, themes
 from jmtools.core.errors import DataError
 
-__all__ = ["feedback_themes", "themes_of_focus"]
+__all__ = ["feedback_themes", "placed", "themes_of_focus"]
+
+
+def placed(frame, journey):
+    """``frame`` (surveys, feedback, tickets) with its stage and touchpoint written as the journey
+    names them — any case or spacing, a stage from the touchpoint — as the emotion curve reads
+    them, so that the KPIs, the complaint signal and the themes count the same rows at the same
+    places; unchanged when it names no place the journey has (the data section says so)."""
+    if frame is None:
+        return None
+    try:
+        return emotions.journey_places(journey, frame)
+    except DataError:         # not one known name: the emotion evidence says so, located
+        return frame
 
 
 def feedback_themes(tables, assignment, journey, n_themes: int, seed: int):
@@ -16,10 +29,7 @@ def feedback_themes(tables, assignment, journey, n_themes: int, seed: int):
         return None, None
     feedback = (feedback.merge(assignment, on="customer_id", how="left") if assignment is not None
                 else feedback.assign(persona=None))  # no customer table: nobody is in a persona
-    try:      # the journey's names, a stage from the touchpoint (a review tagged only by touchpoint)
-        feedback = emotions.journey_places(journey, feedback)
-    except DataError:         # not one known name: the emotion evidence says so, located
-        pass
+    feedback = placed(feedback, journey)   # a stage from the touchpoint (a review tagged only by touchpoint)
     try:  # everybody's feedback, so that every persona's report uses the same words
         return themes.find_themes(feedback, stages=journey.stage_names, n_themes=n_themes,
                                   seed=seed), None
