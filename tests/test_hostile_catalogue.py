@@ -482,7 +482,7 @@ CASES = [
     Case("L21", "orders CSV", "a negative amount (a refund) and 1e300",
          _load("orders", "o.csv", "order_id,customer_id,timestamp,amount\n"
                "o1,a,2024-01-01,-5\no2,b,2024-01-01,1e300\n"),
-         Accepted("both used", holds=_has("amount", [-5.0, 1e300]))),
+         Rejected((("negative amount", 1, (2,)),), used=1)),      # a refund is no order (D108)
     Case("L22", "orders CSV", "items 2.5 (a count)",
          _load("orders", "o.csv", "order_id,customer_id,timestamp,amount,items\no1,a,2024-01-01,5,2.5\n"),
          Accepted("the order kept, items blank", note="1 value of items left blank, the row kept: "
@@ -573,7 +573,7 @@ CASES = [
          _frame("events", _pd(lambda pd, np: pd.DataFrame({
              "customer_id": ["a"], "timestamp": pd.period_range("2024-01", periods=1, freq="M"),
              "event": ["v"]}))),
-         Raises("DataError", ("the frame cannot be read", "'timestamp' (period[M])"))),
+         Rejected((("unparseable timestamp", 1, (1,)),))),     # a Period is text as pandas writes it (D108)
     Case("L44", "events DataFrame", "a column of the input named _row",
          _frame("events", _pd(lambda pd, np: pd.DataFrame({
              "customer_id": ["a", "b"], "timestamp": ["2024-01-01"] * 2, "event": ["v", "w"],
@@ -583,7 +583,8 @@ CASES = [
     Case("L45", "events DataFrame", "MultiIndex column labels",
          _frame("events", _pd(lambda pd, np: pd.DataFrame([["a", "2024-01-01", "v"]], columns=pd.MultiIndex.from_tuples(
              [("customer_id", ""), ("timestamp", ""), ("event", "")])))),
-         Accepted(note="read as 'customer_id'")),
+         Accepted("the levels equal in every column dropped (D108)",
+                  holds=lambda t: t.to_pandas().columns.tolist() == ["customer_id", "timestamp", "event"])),
     Case("L46", "events DataFrame", "timestamp as a timedelta",
          _frame("events", _pd(lambda pd, np: pd.DataFrame({
              "customer_id": ["a"], "timestamp": pd.to_timedelta([5], unit="s"), "event": ["v"]}))),

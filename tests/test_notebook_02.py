@@ -259,3 +259,34 @@ def test_no_touchpoint_shows_a_count_the_funnel_hides(everyone_world):
     for count in {v for p, v in shown if p == "Rest Rory" and v == v}:
         rest = overall["Consideration"] - others["Consideration"] - (rory["Awareness"] - count)
         assert not 0 < rest < 5, (count, rest)
+
+
+def test_a_stage_no_event_reaches_is_left_out_of_the_funnel_not_a_measured_zero(tmp_path):
+    """A data folder whose events of one stage are missing (an export without the product-page
+    events): the funnel read 4,000 → 0 → 0 → 0 and the headline a 100% drop-off at Consideration
+    (95% CI 100%–100%), while the report's funnel leaves the stage out. The notebook now leaves
+    it out too and says why; the later stages keep the customers who reached them (in order)."""
+    import shutil
+
+    from inprocess import run_cells
+
+    from jmtools import pipeline
+    from jmtools.journey import Journey
+
+    folder = tmp_path / "ecommerce"
+    shutil.copytree(ROOT / "data" / "ecommerce", folder)
+    journey = Journey.load(folder / "journey.yaml")
+    patterns = [p for t in journey.touchpoints if t.stage == "Consideration" for p in t.events]
+    assert len(patterns) >= 4
+    events = pd.read_parquet(folder / "events.parquet")
+    gone = events["event"].map(lambda e: any(re.fullmatch(p, e) for p in patterns))
+    assert gone.sum() > 1000
+    events[~gone].to_parquet(folder / "events.parquet")
+    run = run_cells(NOTEBOOK, {"data_dir": str(folder)})
+    texts = "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))
+    assert "Not in the funnel: Consideration." in texts
+    overall = run.namespace["overall"]
+    assert "Consideration" not in overall["step"].tolist()
+    want = pipeline.run(folder).funnel                       # the report's funnel of the same folder
+    assert overall["n"].tolist() == want["n"].tolist() and overall["n"].iloc[-1] > 0
+    assert not run.figures["worst_drop_off"]["value"].endswith(": Consideration")

@@ -257,3 +257,22 @@ def test_prioritisation_lists_the_order_value_of_a_small_persona_without_its_num
     mine = shown[shown["persona"].isin([LOUD, THIN])]
     assert len(mine) and mine[["order_value", "n"]].isna().all().all()
     assert not few_counts(shown.to_dict("records")) and (shown["n"] >= 5).sum() >= 4
+
+
+def test_prioritisation_says_a_persona_whose_rule_cannot_run_is_left_out(tmp_path):
+    """A typo in one persona's rule (runs_per_wek): notebooks 01-04 stop with the rule's error,
+    the report says the persona is left out, and notebook 05 dropped it without a word, crediting
+    its pain points to the others. It now says so, as the report does."""
+    import shutil
+
+    from inprocess import run_cells
+
+    folder = tmp_path / "ecommerce"
+    shutil.copytree(ROOT / "data" / "ecommerce", folder)
+    path = folder / "journey.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace('rule: "runs_per_week >= 4"',
+                                                             'rule: "runs_per_wek >= 4"'), encoding="utf-8")
+    run = run_cells(NB05, {"data_dir": str(folder)})
+    texts = "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))
+    assert "Persona Marathon Maya is left out of this backlog" in texts and "runs\\_per\\_wek" in texts
+    assert "runs_per_wek" in run.figures["persona_left_out_Marathon Maya"]["value"]

@@ -56,3 +56,25 @@ def test_notebook_runs_under_papermill_on_the_planted_fix(tmp_path):
     assert not [o for o in outputs if o["output_type"] == "error"]
     charts = sum("application/vnd.vega.v5+json" in o.get("data", {}) for o in outputs)
     assert charts >= 2                                   # the comparison and a control chart
+
+
+def test_a_persona_whose_rule_cannot_run_is_said_to_be_left_out_of_the_comparison(tmp_path):
+    """The same typo in notebook 07: 60 comparisons instead of 75, without a word. The
+    comparison now carries the persona's error, and the notebook says it is left out."""
+    import shutil
+
+    from inprocess import run_cells
+
+    from jmtools import pipeline
+
+    root = Path(__file__).resolve().parents[1]
+    folder = tmp_path / "ecommerce"
+    shutil.copytree(root / "data" / "ecommerce", folder)
+    path = folder / "journey.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace('rule: "runs_per_week >= 4"',
+                                                             'rule: "runs_per_wek >= 4"'), encoding="utf-8")
+    c = pipeline.compare_periods(folder, "2026-06-01", measures=["conversion"])
+    assert list(c.persona_errors) == ["Marathon Maya"]
+    run = run_cells(NOTEBOOK, {"data_dir": str(folder)})
+    texts = "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))
+    assert "Persona Marathon Maya is left out of this comparison" in texts

@@ -350,6 +350,8 @@ def test_praise_behind_a_stock_opener_is_not_a_complaint():
     unrated = opener & feedback["rating"].isna()
     assert found.accounting["dropped"].get("negative only by a stock sentence", 0) >= int(
         unrated.any())
+    by = found.accounting["polarity from"]      # the lines under "themed as complaints" add up to it
+    assert by["rating"] + by["text"] == found.accounting["rows_used"] == len(found.documents)
     docs = found.documents.merge(feedback[["feedback_id", "text"]], on="feedback_id")
     praised = docs["text"].str.lower().map(lambda t: any(k in t for k in ("comfortable", "cushioning")))
     assert praised.sum() <= 3, docs.loc[praised, "text"].tolist()
@@ -371,3 +373,15 @@ def test_counts_carry_distinct_customers_per_cell(feedback):
     assert (persona["n_customers"] <= persona["n"]).all() and (persona["n_customers"] < persona["n"]).any()
     plain = find_themes(feedback.drop(columns="truth"), n_themes=3, stability=False)
     assert plain.counts["n_customers"].isna().all()
+
+
+def test_the_lines_under_themed_complaints_add_up_when_stock_sentences_are_left_out():
+    """Feedback without ratings: texts negative only by a stock sentence are left out after the
+    rating/text split was counted, so "themed as complaints 256" stood over "decided by their
+    text 260". The split now counts only the rows themed."""
+    feedback, journey, _ = _world_feedback("ecommerce")
+    found = find_themes(feedback.drop(columns="rating"), stages=journey.stage_names, polarity="negative",
+                        n_themes=8)
+    assert found.accounting["dropped"].get("negative only by a stock sentence", 0) > 0
+    by = found.accounting["polarity from"]
+    assert by["rating"] == 0 and by["text"] == found.accounting["rows_used"] == len(found.documents)

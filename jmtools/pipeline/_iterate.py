@@ -47,6 +47,9 @@ class Comparison:
     sizes : list of pandas.DataFrame
         The persona sizes of the data compared (with events, and in the customer table; of both
         folders for :func:`compare_folders`): which personas :meth:`disclosed_table` hides.
+    persona_errors : dict
+        Persona name → the error its rule gives on the customer table: left out, its customers
+        compared in no persona (:func:`jmtools.report.steps.show_personas_left_out` says so).
     """
 
     table: pd.DataFrame
@@ -56,6 +59,7 @@ class Comparison:
     outcome: Any = None
     options: dict = field(default_factory=dict)
     sizes: list = field(default_factory=list)
+    persona_errors: dict = field(default_factory=dict)
 
     @property
     def likely_real(self) -> pd.DataFrame:
@@ -125,19 +129,20 @@ def observe(data, *, journey=None, segment: str = "", steps=None, level: str = "
     (pandas.DataFrame, Journey)
         The observations (:data:`jmtools.analyses.compare.OBSERVATION_COLUMNS`) and the journey.
     """
-    obs, j, _ = _observe(data, journey=journey, segment=segment, steps=steps, level=level, measures=measures,
+    obs, j, _, _ = _observe(data, journey=journey, segment=segment, steps=steps, level=level, measures=measures,
                          assignment=assignment)
     return obs, j
 
 
 def _observe(data, *, journey=None, segment: str = "", steps=None, level: str = "stage", measures=None,
-             assignment: pd.DataFrame | None = None) -> tuple[pd.DataFrame, Any, list]:
-    """:func:`observe`, and the persona sizes of the folder (with events when its evidence is
-    prepared, and in the customer table): what the comparison's disclosure reads."""
+             assignment: pd.DataFrame | None = None) -> tuple[pd.DataFrame, Any, list, dict]:
+    """:func:`observe`, the persona sizes of the folder (with events when its evidence is
+    prepared, and in the customer table): what the comparison's disclosure reads, and the
+    personas whose rule cannot run on the customer table (their customers are in no persona)."""
     measures = _measures(measures)
     world = load(data, journey)
     tables, events, _ = select(world, resolve_focus(world.journey, ALL, segment))
-    world, _ = _usable_personas(world, tables.get("customers"), assignment)
+    world, broken = _usable_personas(world, tables.get("customers"), assignment)
     j = world.journey
     personas = _assign(tables.get("customers"), j, assignment)
     sizes = [] if personas is None else [persona_sizes(personas)]
@@ -157,7 +162,7 @@ def _observe(data, *, journey=None, segment: str = "", steps=None, level: str = 
     if not parts:
         raise DataError("the folder has no events, surveys or feedback to compare", source=str(data))
     obs = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
-    return obs[obs["measure"].isin(measures)].reset_index(drop=True), j, sizes
+    return obs[obs["measure"].isin(measures)].reset_index(drop=True), j, sizes, broken
 
 
 def _measures(measures) -> list[str]:
@@ -205,12 +210,12 @@ def compare_periods(data, change_date, *, journey=None, segment: str = "", befor
     'conversion Awareness → Consideration'
     """
     options = _options(options)
-    obs, j, sizes = _observe(data, journey=journey, segment=segment, steps=steps, level=level,
-                             measures=measures, assignment=assignment)
+    obs, j, sizes, broken = _observe(data, journey=journey, segment=segment, steps=steps, level=level,
+                                     measures=measures, assignment=assignment)
     split = cmp.split_by_date(obs, change_date, before_days=before_days, after_days=after_days,
                               gap_days=gap_days)
     return Comparison(cmp.compare(split, journey=j, **options), split, split.attrs["split"], j,
-                      options=options, sizes=sizes)
+                      options=options, sizes=sizes, persona_errors=broken)
 
 
 def compare_folders(before, after, *, journey=None, segment: str = "", steps=None, level: str = "stage",
@@ -226,14 +231,14 @@ def compare_folders(before, after, *, journey=None, segment: str = "", steps=Non
     {'no detectable change'}
     """
     options = _options(options)
-    obs_a, j, sizes_a = _observe(before, journey=journey, segment=segment, steps=steps, level=level,
-                                 measures=measures)
-    obs_b, _, sizes_b = _observe(after, journey=journey or j.path, segment=segment, steps=steps, level=level,
-                                 measures=measures)
+    obs_a, j, sizes_a, broken = _observe(before, journey=journey, segment=segment, steps=steps, level=level,
+                                         measures=measures)
+    obs_b, _, sizes_b, broken_b = _observe(after, journey=journey or j.path, segment=segment, steps=steps,
+                                           level=level, measures=measures)
     split = cmp.stack_groups(obs_a, obs_b, labels=tuple(labels))
     split.attrs["split"].update(before=str(before), after=str(after))
     return Comparison(cmp.compare(split, journey=j, **options), split, split.attrs["split"], j,
-                      options=options, sizes=sizes_a + sizes_b)
+                      options=options, sizes=sizes_a + sizes_b, persona_errors={**broken_b, **broken})
 
 
 def compare_groups(data, test, *, journey=None, segment: str = "", steps=None, level: str = "stage",
@@ -244,8 +249,8 @@ def compare_groups(data, test, *, journey=None, segment: str = "", steps=None, l
     customer ids.
     """
     options = _options(options)
-    obs, j, sizes = _observe(data, journey=journey, segment=segment, steps=steps, level=level,
-                             measures=measures)
+    obs, j, sizes, broken = _observe(data, journey=journey, segment=segment, steps=steps, level=level,
+                                     measures=measures)
     if isinstance(test, str):
         customers = load(data, journey).tables.get("customers")
         if customers is None:
@@ -254,7 +259,7 @@ def compare_groups(data, test, *, journey=None, segment: str = "", steps=None, l
         test = persona_filter(customers.to_pandas(), test, persona="test")["customer_id"].astype(str)
     split = cmp.split_by_customers(obs, list(test), labels=tuple(labels))
     return Comparison(cmp.compare(split, journey=j, **options), split, split.attrs["split"], j,
-                      options=options, sizes=sizes)
+                      options=options, sizes=sizes, persona_errors=broken)
 
 
 # ------------------------------------------------------------------ did the opportunity work?
@@ -341,7 +346,7 @@ def measure_opportunity(data, opportunity: str, *, journey=None, measured_on=Non
                                  f"{j.path or 'the journey file'}")
     target, steps, persona = opportunity_steps(j, opportunity)
     measure = target.measure
-    obs, _, sizes = _observe(world, steps=steps if measure in ("conversion", "time") else None,
+    obs, _, sizes, _ = _observe(world, steps=steps if measure in ("conversion", "time") else None,
                              level="stage" if measure in ("conversion", "time") else "touchpoint",
                              measures=[measure], assignment=assignment)
     if measure not in ("conversion", "time") and target.touchpoint:

@@ -40,8 +40,9 @@ from jmtools.report.headline import headline_html, headline_items
 from jmtools.report.problem_sections import fix_first, the_map, what_they_write, where_it_hurts
 from jmtools.report.record import record, record_source
 from jmtools.report.steps import show_dates_only, show_reading_notes
+from jmtools.report.caveats import much_rejected, show_personas_left_out, show_unmapped_stages, thumbs
 from jmtools.report.wording import coverage_sentence, loss_words, not_shown_template, reached_words
-from jmtools.sources import CENTS_HINT, SPECS, THOUSANDS_HINT, THUMBS_HINT
+from jmtools.sources import SPECS
 
 __all__ = ["record_inputs", "title", "at_a_glance", "who", "data_behind", "how_far", "feelings", "survey_kpis",
            "where_it_hurts", "what_they_write", "fix_first", "the_map", "KPI_NAMES", "SECTION_TABLES"]
@@ -114,51 +115,9 @@ def at_a_glance(f: Findings) -> None:
     once, what the report leaves out so that no group of fewer than 5 customers is shown
     (``options["disclosure_note"]``): the headline is the first screen on a phone."""
     _glance(f)
-    _much_rejected(f)
+    much_rejected(f)
     if f.options.get("disclosure_note"):
         kit.display(md("> {note}", note=f.options["disclosure_note"]))
-
-
-#: A table that lost this share of its rows or more is named under the headline.
-MUCH_REJECTED = 0.10
-
-
-def _much_rejected(f: Findings) -> None:
-    """Under the headline: each table that lost at least :data:`MUCH_REJECTED` of its rows to
-    rejection (all of a table but the events, which the headline says itself) — every number
-    below is computed without them, and a reader of the first screen should know; and order
-    amounts that look like cents or like thousands written with a dot
-    (:data:`jmtools.sources.CENTS_HINT`, :data:`~jmtools.sources.THOUSANDS_HINT`), which would
-    make order values a hundred times too large or a thousand times too small."""
-    acc = f.accounting
-    lost = acc[(acc["read"] > 0) & ((acc["used"] > 0) | (acc["table"] != "events"))
-               & (acc["rejected"] >= MUCH_REJECTED * acc["read"])]
-    for _, r in lost.iterrows():
-        values = dict(rejected=f"{int(r['rejected']):,}", read=f"{int(r['read']):,}", file=str(r["file"]),
-                      why=str(r["why rejected"]), table=str(r["table"]))
-        if r["used"] == 0:    # the whole table: the sections that need it read as if it were absent
-            kit.display(md("> **No row of {file} could be used**: all {read} were rejected ({why}), so "
-                           "every section that needs {table} is left out. *The data behind it* lists "
-                           "each reason with its lines and how to fix it.", **values))
-            continue
-        kit.display(md("> **{rejected} of {read} rows of {file} were rejected** ({why}); every number "
-                       "below is computed without them. *The data behind it* lists each reason with "
-                       "its lines and how to fix it.", **values))
-    for loaded in f.world.tables.values():     # amounts that look like cents or thousands (D103, D105)
-        notes = getattr(getattr(loaded, "accounting", None), "notes", None) or ()
-        for hint, (what, how, fix) in _AMOUNT_HINTS.items():
-            if hint in notes:
-                kit.display(md("> **The amounts of {file} may be {what}**: {how}. If so, every order value "
-                               "below is {wrong}; then write {fix} under orders in loading.yaml.",
-                               file=str(loaded.source), what=what, how=how, wrong=_WRONG[hint], fix=fix))
-
-
-#: Loader notes on order amounts that would make every order value wrong, said under the headline.
-_AMOUNT_HINTS = {CENTS_HINT: ("in cents", "each is a whole number of 100 or more beside a currency",
-                              "amount_unit: cents"),
-                 THOUSANDS_HINT: ("written with thousands dots", "every amount with a dot has three digits "
-                                  "after it, such as 1.200", 'decimal: ","')}
-_WRONG = {CENTS_HINT: "100 times too large", THOUSANDS_HINT: "too small where such an amount was read"}
 
 
 def _glance(f: Findings) -> None:
@@ -259,11 +218,7 @@ def _lowest_card(f: Findings) -> list[dict]:
 def who(f: Findings) -> None:
     """Persona sizes (all customers) or the persona's card; personas left out, and why."""
     ev = f.evidence
-    for name, err in f.persona_errors.items():
-        record(f"persona_left_out_{name}", str(err).splitlines()[0], label=f"Persona left out: {name}")
-        kit.display(md("> **Persona {name} is left out of this report**: its rule cannot run on this customer "
-                       "table ({why}). Its customers count as *{none}* here; fix the rule in the journey file.",
-                       name=name, why=str(err).splitlines()[0], none=NO_PERSONA))
+    show_personas_left_out(f.persona_errors, record=record, show=kit.display)
     if f.focus.everyone and (ev.persona_sizes is None or not kit.has(f, "events")):
         _who_without_sizes(f)
         return
@@ -463,12 +418,9 @@ def how_far(f: Findings) -> None:
         kit.display(md(not_shown_template(f.focus_protects), who=f.focus.label, what="its funnel is", m=MIN_GROUP))
         return
     fun, label = f.funnel, f.focus.label
-    left_out = [s for s in f.evidence.stages if s not in f.evidence.mapped_stages]
-    if left_out and set(fun["step"]) <= set(f.evidence.stages):
-        kit.display(md("> **Not in the funnel: {stages}.** The journey file maps no event to "
-                       "{them}, so any 0 there would come from the file, not from customers. See "
-                       "*How the journey file fits the events* above for the fix.",
-                       stages=", ".join(left_out), them="it" if len(left_out) == 1 else "them"))
+    if set(fun["step"]) <= set(f.evidence.stages):      # the stages' funnel, not one of the user's steps
+        show_unmapped_stages(f.evidence, fix="See *How the journey file fits the events* above for the fix.",
+                             show=kit.display)
     show_dates_only(f.evidence, persona=f.focus.persona)  # dates only: the order assumed within a day, with n
     kit.display(with_caption(funnel_chart(fun, compare=None if f.focus.everyone else f.funnel_all, label=label,
                                           title=f"How far {label} get through the journey"),
@@ -529,17 +481,7 @@ def feelings(f: Findings) -> None:
                                            "ci_low": "95% CI low", "ci_high": "95% CI high",
                                            "n": "customers", "sources": "evidence"}))
     _feeling_basis(f)
-    _thumbs(f)
-
-
-def _thumbs(f: Findings) -> None:
-    """Ratings written good/bad (:data:`jmtools.sources.THUMBS_HINT`) are the ends of the 1–5
-    scale: say so under the curve they pull outwards, with the loader's count (D107)."""
-    loaded = f.world.tables.get("feedback")
-    notes = getattr(getattr(loaded, "accounting", None), "notes", None) or ()
-    for note in notes:
-        if note.endswith(THUMBS_HINT):
-            kit.display(md("> **Good/bad ratings:** {note}.", note=note))
+    thumbs(f)
 
 
 def _feeling_basis(f: Findings) -> None:

@@ -24,7 +24,7 @@ from jmtools.sources._numbers import decimal_read_as, number_sql
 from jmtools.sources._order import oldest_first
 from jmtools.sources._read import FILE_KINDS, ROW, parquet_error
 from jmtools.sources._reread import put_fixes, refused_columns
-from jmtools.sources._spec import TableSpec
+from jmtools.sources._spec import NEGATIVE_AMOUNT, TableSpec
 from jmtools.sources._times import time_formats_sql
 from jmtools.sources._values import (blank_to_null, from_serial, is_placeholder, lit, missing_to_null, q,
                                      serial, serial_notes, star_notes, stars)
@@ -94,6 +94,8 @@ def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src:
     elif kind in ("float", "int"):
         sql_type = "DOUBLE" if kind == "float" else "BIGINT"
         expr = f"TRY_CAST({text} AS {sql_type})" if is_text else f"CAST({col} AS {sql_type})"
+        if src_type.upper() == "BOOLEAN":     # a thumbs rating kept as True/False: the ends of 1–5 (D98)
+            expr = f"CASE WHEN {col} THEN 5.0::DOUBLE WHEN NOT {col} THEN 1.0::DOUBLE END"
         if formats and kind == "float":      # 12,50 / €61.09 / 1.234,50: as the column's values showed
             expr = number_sql(text, formats[0])
         if is_text and kind == "float":        # 'nan' / 'NaN' written for no value (NaN = NaN here)
@@ -203,20 +205,23 @@ def _survey_rules(rules: _Rules, scales: dict) -> None:
                   f"check the scale: pass scales={{{m!r}: (low, high)}} if {m} was asked on another scale")
 
 
-def _infer_extra(raw, view: str, cols: list[str], header_again: str | None = None) -> dict[str, str]:
+def _infer_extra(raw, view: str, cols: list[str], header_again: str | None = None,
+                 codes: bool = False) -> dict[str, str]:
     """For text columns that are not canonical: the narrowest type every value casts to (rows
-    that repeat the header, ``header_again``, left out)."""
+    that repeat the header, ``header_again``, left out); with ``codes``, a column with a value
+    written with a leading zero (``01234``: a postcode, a code) stays text."""
     if not cols:
         return {}
     checks = []
     for c in cols:
         t = missing_to_null(q(c))     # N/A, NULL, - … are no value, not text (PLACEHOLDERS)
+        code = f" AND count(CASE WHEN regexp_matches(TRIM({t}), '^[+-]?0[0-9]') THEN 1 END) = 0" if codes else ""
         for typ in ("BIGINT", "DOUBLE", "BOOLEAN", "TIMESTAMP"):
             if typ == "BIGINT":  # TRY_CAST('0.84' AS BIGINT) rounds to 1: require whole numbers
                 checks.append(f"count({t}) = count(CASE WHEN TRY_CAST({t} AS DOUBLE) = "
-                              f"TRY_CAST({t} AS BIGINT) THEN 1 END)")
+                              f"TRY_CAST({t} AS BIGINT) THEN 1 END){code}")
             else:
-                checks.append(f"count({t}) = count(TRY_CAST({t} AS {typ}))")
+                checks.append(f"count({t}) = count(TRY_CAST({t} AS {typ})){code if typ == 'DOUBLE' else ''}")
     where = f" WHERE NOT coalesce({header_again}, false)" if header_again else ""
     row = raw.execute(f"SELECT {', '.join(checks)} FROM {q(view)}{where}").fetchone()
     out = {}
@@ -225,6 +230,9 @@ def _infer_extra(raw, view: str, cols: list[str], header_again: str | None = Non
         out[c] = next((typ for typ, good in zip(("BIGINT", "DOUBLE", "BOOLEAN", "TIMESTAMP"), ok)
                        if good), "VARCHAR")
     return out
+
+
+_WORDS = {"BIGINT": "whole number", "DOUBLE": "number", "BOOLEAN": "true/false value", "TIMESTAMP": "time"}
 
 
 # ---------------------------------------------------------------- the load
@@ -263,8 +271,11 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     notes.extend(star_notes(raw, view, spec, mapping, types))
     named = _header_again(spec, mapping, types) if opened.lines in ("csv", "excel") else []
     header_again = " AND ".join(f"TRIM({q(src)}) = {lit(src.strip())}" for _, src in named) or None
-    inferred = _infer_extra(raw, view, [mapping[c] for c in extras if types[mapping[c]].upper() == "VARCHAR"],
-                            header_again) if opened.lines else {}
+    texts = [mapping[c] for c in extras if types[mapping[c]].upper() == "VARCHAR"]
+    inferred = _infer_extra(raw, view, texts, header_again, codes=not opened.lines)
+    if not opened.lines:     # a frame or Parquet read with dtype=str: ages as text made every persona rule fail
+        notes.extend(f"column {s!r} holds text whose every value is a {_WORDS[inferred[s]]}: read as such"
+                     for s in texts if inferred[s] != "VARCHAR")
     read_as = decimal_read_as(spec, mapping, types, decimal)   # decimal=: as the user says
     while True:       # a row counts its first refused value only: a column is seen once the one before is read
         rules, inner = _build(raw, view, spec, mapping, types, opened, extras, inferred, time_format=time_format,
@@ -317,6 +328,8 @@ def _build(raw, view: str, spec: TableSpec, mapping: dict, types: dict, opened, 
                           fix=found.fix if found else "")
     if spec.kind == "surveys":
         _survey_rules(rules, scales)
+    if spec.kind == "orders" and "amount" in mapping:
+        rules.add(f"{q('amount')} < 0", NEGATIVE_AMOUNT[0], "amount", q("amount"), NEGATIVE_AMOUNT[1])
     # files joined together repeat their header line: a row, not data (its text would make
     # every extra column text, and a persona rule on age fail)
     named = _header_again(spec, mapping, types) if opened.lines in ("csv", "excel") else []
@@ -359,7 +372,7 @@ def _check_storage(spec: TableSpec, mapping: dict, types: dict, label: str) -> N
             continue
         src = mapping[col.name]
         stored = str(types[src]).upper()
-        if col.kind in ("float", "int") and not _NUMERIC.match(stored):
+        if col.kind in ("float", "int") and not _NUMERIC.match(stored) and (stored, col.name) != ("BOOLEAN", "rating"):
             problems.append(Problem(
                 f"column {src!r} is stored as {stored}; {col.name} must be a number",
                 source=label, column=col.name,
@@ -414,11 +427,12 @@ def _stage(raw, inner: str, name: str, rules: _Rules, spec: TableSpec, path) -> 
         inner = f"SELECT *, {flags} FROM ({inner})"
     sql = f"SELECT {kept}, _row, {code} AS _rc FROM ({inner})"
     order = ""
-    if spec.unique:
+    if spec.unique in rules.names:        # an optional id (survey_id) the input lacks: nothing to check
         key, keeps = q(spec.unique), f"(_rc IS NULL OR _rc >= {base})"
         sql = (f"SELECT * EXCLUDE (_n) REPLACE (CASE WHEN {keeps} AND {key} IS NOT NULL AND _n > 1 "
                f"THEN {len(rules.checks)} ELSE _rc END AS _rc) FROM ("
-               f"SELECT *, row_number() OVER (PARTITION BY {key}, {keeps} ORDER BY _row) AS _n "
+               f"SELECT *, row_number() OVER (PARTITION BY {', '.join(map(q, (spec.unique, *spec.unique_per)))}, "
+               f"{keeps} ORDER BY _row) AS _n "
                f"FROM ({sql}))")
         order = " ORDER BY _row"
     try:
@@ -443,8 +457,9 @@ def _account(raw, table: str, inner: str, label: str, spec: TableSpec, rules: _R
         f"SELECT _rc, count(*) AS n, list(DISTINCT _row ORDER BY _row)[1:5] AS rows FROM {q(table)} "
         f"WHERE _rc IS NOT NULL GROUP BY _rc ORDER BY n DESC, _rc").fetchall()
     total = raw.execute(f"SELECT count(*) FROM {q(table)}").fetchone()[0]
+    per = f" for each {', '.join(spec.unique_per)}" if spec.unique_per else ""
     checks = list(rules.checks) + [(None, f"duplicate {spec.unique}", spec.unique, q(spec.unique or "_row"),
-                                    _FIXES["duplicate"])]
+                                    _FIXES["duplicate"].replace("must be unique", f"must be unique{per}"))]
     by_kind: dict[str, list] = {}
     for line, kind, text in structural:
         by_kind.setdefault(kind, []).append((line, text))

@@ -11,7 +11,7 @@ from jmtools.core.engine import backend_of, to_pandas
 from jmtools.sources._accounting import REASON_COLUMNS, Accounting, LoadedTable
 from jmtools.sources._duckdb import TIME_FIX
 from jmtools.sources._names import resolve_columns
-from jmtools.sources._spec import TableSpec
+from jmtools.sources._spec import NEGATIVE_AMOUNT, TableSpec
 
 __all__ = ["load_ibis"]
 
@@ -71,6 +71,9 @@ def load_ibis(table, spec: TableSpec, *, columns=None, time_format=None, scales=
             checks.append(((metric == m) & score.notnull() & ((score < s.low) | (score > s.high)),
                            f"{m} score outside {s.low}–{s.high}", "score", score.cast("string"),
                            f"pass scales={{{m!r}: (low, high)}} if {m} was asked on another scale"))
+    if spec.kind == "orders" and "amount" in exprs:
+        checks.append((exprs["amount"] < 0, *NEGATIVE_AMOUNT[:1], "amount", exprs["amount"].cast("string"),
+                       NEGATIVE_AMOUNT[1]))
     for c, s in mapping.items():
         if spec.column(c) is None:
             exprs[c] = table[s]
@@ -81,11 +84,12 @@ def load_ibis(table, spec: TableSpec, *, columns=None, time_format=None, scales=
     bad = ibis.cases(*[(cond, v) for cond, _, _, v, _ in checks], else_=ibis.null("string")) \
         if checks else ibis.null("string")
     staged = table.select(**exprs, _reason=reason, _column=column, _bad=bad)
-    if spec.unique:
+    if spec.unique in staged.columns:
         key = staged[spec.unique]
-        dup = (ibis.row_number().over(group_by=key, order_by=key) > 0) & staged._reason.isnull() \
+        group = [key, *(staged[c] for c in spec.unique_per if c in staged.columns)]
+        dup = (ibis.row_number().over(group_by=group, order_by=key) > 0) & staged._reason.isnull() \
             & key.notnull()
-        first = ibis.row_number().over(group_by=key, order_by=key) == 0
+        first = ibis.row_number().over(group_by=group, order_by=key) == 0
         staged = staged.mutate(_reason=ibis.ifelse(dup & ~first, f"duplicate {spec.unique}", staged._reason),
                                _column=ibis.ifelse(dup & ~first, spec.unique, staged._column))
         notes.append("the engine has no input order: which of two duplicate ids is kept is arbitrary")

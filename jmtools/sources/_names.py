@@ -52,11 +52,17 @@ def resolve_columns(available: list[str], spec: TableSpec, columns: dict | None,
         elif col.required:
             free = [a for a in available if a not in mapping.values()]
             near = _near(col.name, free)
+            merged = [f"{col.name}{end}" for end in ("_x", "_y") if f"{col.name}{end}" in free]
+            if len(merged) == 2:        # a pandas merge: _x is the left frame's, the table being built
+                near = merged[0]
             fix = (f"pass columns={{{col.name!r}: {near!r}}} to the loader, or for a report write "
                    f"{spec.kind}: {{columns: {{{col.name}: {near}}}}} in the data folder's loading.yaml"
                    if near else
                    f"add a column '{col.name}' or pass columns={{{col.name!r}: '<your column>'}} (for a "
                    f"report: {spec.kind}: {{columns: {{{col.name}: <your column>}}}} in loading.yaml)")
+            if len(merged) == 2:
+                fix += (f"; {merged[0]!r} and {merged[1]!r} come from a merge: {merged[0]!r} is the left "
+                        "frame's, so pick the one of this table's rows (or merge with suffixes=)")
             if spec.kind == "surveys" and col.name in ("metric", "score"):   # a column per question: D99
                 fix += "; for a column per question, write surveys: {metrics: {nps: <its column>}} in loading.yaml"
             problems.append(Problem(f"required column '{col.name}' is missing — the input has "

@@ -486,10 +486,15 @@ def _looks_like_value(text: str) -> bool:
 def _frame_from(src):
     module = type(src).__module__.split(".")[0]
     if module == "polars":
+        if not hasattr(src, "to_arrow"):         # a LazyFrame: a query plan, not rows
+            raise ParameterError("src", type(src).__name__, expected="a polars DataFrame",
+                                 fix="call .collect() on the LazyFrame first")
         return src.to_arrow()
     if module == "pyarrow":
         return src
     if module == "pandas" and hasattr(src, "columns"):
+        if getattr(src.columns, "nlevels", 1) > 1:          # pd.concat(keys=…) or .agg(): one name each
+            src = src.set_axis(_flat_labels(src.columns), axis=1)
         labels = [str(c) for c in src.columns]
         twice = _twice(labels)
         if twice:
@@ -500,12 +505,21 @@ def _frame_from(src):
         frame = _index_as_columns(src, labels)
         frame.columns = [str(c) for c in frame.columns]  # integer or tuple labels become text
         for col in frame.columns:
-            if frame[col].dtype == object:
-                frame[col] = frame[col].astype("string")
+            if frame[col].dtype == object or str(frame[col].dtype).startswith(("period", "interval")):
+                frame[col] = frame[col].astype("string")           # Period, Interval: as pandas writes them
             elif _laid_out_backwards(frame[col]):
                 frame[col] = frame[col].copy()
         return frame
     return None
+
+
+def _flat_labels(columns) -> list[str]:
+    """A MultiIndex of column labels as one name each: levels equal in every column dropped
+    (``("t", "ticket_id")`` of a concat with keys is ``ticket_id``), the others joined with
+    ``_`` (``("amount", "sum")`` of an aggregation is ``amount_sum``)."""
+    labels = list(columns)
+    varying = [i for i in range(columns.nlevels) if len({c[i] for c in labels}) > 1] or [columns.nlevels - 1]
+    return ["_".join(str(c[i]) for i in varying if str(c[i]) != "") or str(c[-1]) for c in labels]
 
 
 def _index_as_columns(src, labels: list[str]):

@@ -18,12 +18,14 @@ class Column:
 
 @dataclass(frozen=True)
 class TableSpec:
-    """A canonical table: its columns, and the column whose values must be unique (if any)."""
+    """A canonical table: its columns, and the column whose values must be unique (if any),
+    within each value of the ``unique_per`` columns (a survey answer's id, per metric)."""
 
     kind: str
     columns: tuple[Column, ...]
     unique: str | None = None
     keep_extra: bool = True
+    unique_per: tuple[str, ...] = ()
 
     @property
     def required(self) -> list[str]:
@@ -51,7 +53,8 @@ SPECS = {
     "customers": TableSpec("customers", _cols("customer_id!:id"), unique="customer_id"),
     "surveys": TableSpec("surveys", _cols("customer_id!:id", "timestamp!:timestamp", "metric!:str",
                                           "score!:float", "touchpoint:str", "stage:str",
-                                          "survey_id:id")),
+                                          "survey_id:id"),
+                         unique="survey_id", unique_per=("metric",)),   # one response: an answer per metric
     "feedback": TableSpec("feedback", _cols("feedback_id!:id", "customer_id!:id",
                                             "timestamp!:timestamp", "text!:str", "touchpoint:str",
                                             "stage:str", "source:str", "rating:float"),
@@ -64,3 +67,9 @@ SPECS = {
                                           "touchpoint:str", "stage:str", "text:str"),
                          unique="ticket_id"),
 }
+
+
+#: A negative order amount is a refund or a cancellation, not an order: counted out of the order value.
+NEGATIVE_AMOUNT = ("negative amount", "a refund or cancellation is not an order: it is left out of the order "
+                   "value; keep refunds in another file, or net them into their orders first")
+

@@ -79,8 +79,8 @@ _STAR_FORMS = (r"[0-9]+([.][0-9]+)? ?/ ?5", r"(?i)[0-9]+([.][0-9]+)? ?stars?", "
 
 
 #: A thumbs or good/bad rating (Zendesk's CSAT, app feedback): the ends of the 1–5 scale.
-THUMBS = {5: ("good", "satisfied", "thumbs up", "positive", "\U0001f44d"),
-          1: ("bad", "unsatisfied", "dissatisfied", "thumbs down", "negative", "\U0001f44e")}
+THUMBS = {5: ("good", "satisfied", "thumbs up", "positive", "true", "\U0001f44d"),   # true: a liked flag
+          1: ("bad", "unsatisfied", "dissatisfied", "thumbs down", "negative", "false", "\U0001f44e")}
 
 
 def _thumbs(text: str) -> str:
@@ -109,6 +109,10 @@ def star_notes(raw, view: str, spec: TableSpec, mapping: dict, types: dict) -> l
     """Notes counting the ratings read from stars or "4/5", and those read from good/bad
     (:data:`THUMBS_HINT`; feedback tables are small)."""
     src = mapping.get("rating")
+    if spec.kind == "feedback" and src is not None and types[src].upper() == "BOOLEAN":    # True/False
+        thumbs = raw.execute(f"SELECT count({q(src)}) FROM {q(view)}").fetchone()[0]
+        plural = "s" if thumbs > 1 else ""
+        return [f"{thumbs:,} rating{plural} kept as true/false (liked or not) {THUMBS_HINT}"] if thumbs else []
     if spec.kind != "feedback" or src is None or types[src].upper() != "VARCHAR":
         return []
     t = f"TRIM({q(src)})"
@@ -119,7 +123,8 @@ def star_notes(raw, view: str, spec: TableSpec, mapping: dict, types: dict) -> l
         notes.append(f"{n - thumbs:,} rating{'s' if n - thumbs > 1 else ''} written as stars or out of 5 "
                      "(4/5, 4 stars, ★★★★) read as the number of stars")
     if thumbs:
-        notes.append(f"{thumbs:,} rating{'s' if thumbs > 1 else ''} written as good/bad (👍/👎) {THUMBS_HINT}")
+        notes.append(f"{thumbs:,} rating{'s' if thumbs > 1 else ''} written as good/bad or thumbs up/down "
+                     + THUMBS_HINT)
     return notes
 
 

@@ -346,6 +346,7 @@ def _drop_stock_flips(frame, text_col, polarity, stock, scorer, accounting):
     flip = cs >= CONTENT_CLEAR if polarity == "negative" else cs <= -CONTENT_CLEAR
     accounting["dropped"][f"{polarity} only by a stock sentence"] = int(flip.sum())
     accounting["rows_used"] -= int(flip.sum())
+    accounting["polarity from"]["text"] -= int(flip.sum())     # each was decided by its text: the parts add up
     return frame.drop(index=flip[flip].index)
 
 

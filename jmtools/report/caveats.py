@@ -1,0 +1,150 @@
+"""Lines that warn the reader where a number may mislead: a table that lost many of its rows,
+order amounts that look like cents or thousands written with a dot, ratings written good/bad, a
+stage no event reaches, a persona whose rule cannot run. Each is said where the number it
+concerns is read, not only in the data section; the last two in the notebooks too."""
+
+from __future__ import annotations
+
+from jmtools.core.vocabulary import NO_PERSONA
+from jmtools.pipeline import Findings
+from jmtools.report import _section_kit as kit
+from jmtools.report.present import md
+from jmtools.report.record import record
+from jmtools.sources import CENTS_HINT, THOUSANDS_HINT, THUMBS_HINT
+
+__all__ = ["MUCH_REJECTED", "much_rejected", "thumbs", "show_unmapped_stages", "show_personas_left_out"]
+
+
+#: A table that lost this share of its rows or more is named under the headline.
+MUCH_REJECTED = 0.10
+
+
+def much_rejected(f: Findings) -> None:
+    """Under the headline: each table that lost at least :data:`MUCH_REJECTED` of its rows to
+    rejection (all of a table but the events, which the headline says itself) — every number
+    below is computed without them, and a reader of the first screen should know; and order
+    amounts that look like cents or like thousands written with a dot
+    (:data:`jmtools.sources.CENTS_HINT`, :data:`~jmtools.sources.THOUSANDS_HINT`), which would
+    make order values a hundred times too large or a thousand times too small."""
+    acc = f.accounting
+    lost = acc[(acc["read"] > 0) & ((acc["used"] > 0) | (acc["table"] != "events"))
+               & (acc["rejected"] >= MUCH_REJECTED * acc["read"])]
+    for _, r in lost.iterrows():
+        values = dict(rejected=f"{int(r['rejected']):,}", read=f"{int(r['read']):,}", file=str(r["file"]),
+                      why=str(r["why rejected"]), table=str(r["table"]))
+        if r["used"] == 0:    # the whole table: the sections that need it read as if it were absent
+            kit.display(md("> **No row of {file} could be used**: all {read} were rejected ({why}), so "
+                           "every section that needs {table} is left out. *The data behind it* lists "
+                           "each reason with its lines and how to fix it.", **values))
+            continue
+        kit.display(md("> **{rejected} of {read} rows of {file} were rejected** ({why}); every number "
+                       "below is computed without them. *The data behind it* lists each reason with "
+                       "its lines and how to fix it.", **values))
+    for loaded in f.world.tables.values():     # amounts that look like cents or thousands (D103, D105)
+        notes = getattr(getattr(loaded, "accounting", None), "notes", None) or ()
+        for hint, (what, how, fix) in _AMOUNT_HINTS.items():
+            if hint in notes:
+                kit.display(md("> **The amounts of {file} may be {what}**: {how}. If so, every order value "
+                               "below is {wrong}; then write {fix} under orders in loading.yaml.",
+                               file=str(loaded.source), what=what, how=how, wrong=_WRONG[hint], fix=fix))
+
+
+#: Loader notes on order amounts that would make every order value wrong, said under the headline.
+_AMOUNT_HINTS = {CENTS_HINT: ("in cents", "each is a whole number of 100 or more beside a currency",
+                              "amount_unit: cents"),
+                 THOUSANDS_HINT: ("written with thousands dots", "every amount with a dot has three digits "
+                                  "after it, such as 1.200", 'decimal: ","')}
+_WRONG = {CENTS_HINT: "100 times too large", THOUSANDS_HINT: "too small where such an amount was read"}
+
+
+def thumbs(f: Findings) -> None:
+    """Ratings written good/bad (:data:`jmtools.sources.THUMBS_HINT`) are the ends of the 1–5
+    scale: say so under the curve they pull outwards, with the loader's count (D107)."""
+    loaded = f.world.tables.get("feedback")
+    notes = getattr(getattr(loaded, "accounting", None), "notes", None) or ()
+    for note in notes:
+        if note.endswith(THUMBS_HINT):
+            kit.display(md("> **Good/bad ratings:** {note}.", note=note))
+
+
+def show_personas_left_out(errors: dict, *, what: str = "this report", record=record, show=None) -> None:
+    """Say, for each persona whose rule cannot run on the customer table (a typo in an attribute,
+    text compared with a number), that it is left out and why: its customers are counted in no
+    persona, and every table by persona lacks it. Records each reason.
+
+    Parameters
+    ----------
+    errors : dict
+        Persona name → its error (``Findings.persona_errors``, ``Comparison.persona_errors``).
+    what : str
+        What it is left out of, in the sentence.
+    record : callable, optional
+        Where the reason goes (default :func:`jmtools.report.record`); tests pass a collector.
+    show : callable, optional
+        What shows the sentence (default IPython's ``display``).
+
+    Examples
+    --------
+    >>> show_personas_left_out({"Maya": ValueError("no column 'runs_per_wek'")}, record=lambda *a, **k: None)
+    <IPython.core.display.Markdown object>
+    """
+    from IPython.display import display
+
+    show = show or display
+    for name, err in errors.items():
+        why = str(err).splitlines()[0]
+        record(f"persona_left_out_{name}", why, label=f"Persona left out: {name}")
+        show(md("> **Persona {name} is left out of {what}**: its rule cannot run on this customer "
+                "table ({why}). Its customers count as *{none}* here; fix the rule in the journey file.",
+                name=name, what=what, why=why, none=NO_PERSONA))
+
+
+def show_unmapped_stages(evidence, steps=None, *, level: str = "stage", fix: str = "", show=None) -> list | None:
+    """Above a funnel of the journey's stages: say which stages the journey file maps no event to,
+    and return the steps to draw without them, so that their 0 is never shown as measured (the
+    report's funnel and pain points leave them out too).
+
+    Parameters
+    ----------
+    evidence : jmtools.evidence.Evidence
+    steps : list of str, optional
+        A funnel of one's own: returned as given, nothing said.
+    level : {"stage", "touchpoint"}
+        A touchpoint funnel is returned as given (None).
+    fix : str, optional
+        Where the reader finds how to map events to those stages.
+    show : callable, optional
+        What shows the sentence (default IPython's ``display``).
+
+    Returns
+    -------
+    list of str or None
+        ``steps`` as given, or the stages that receive an event (None when every stage does).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from jmtools.evidence import prepare
+    >>> ev = pd.DataFrame({"customer_id": ["a", "a"], "event": ["view", "pay"],
+    ...                    "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"])})
+    >>> j = {"stages": ["Browse", "Compare", "Buy"], "touchpoints": [
+    ...     {"name": "Site", "stage": "Browse", "events": ["view"]},
+    ...     {"name": "Checkout", "stage": "Buy", "events": ["pay"]}]}
+    >>> show_unmapped_stages(prepare(ev, j))
+    <IPython.core.display.Markdown object>
+    ['Browse', 'Buy']
+    """
+    from IPython.display import display
+
+    if steps is not None or level != "stage":
+        return steps
+    left_out = [s for s in evidence.stages if s not in evidence.mapped_stages]
+    if not left_out:
+        return None
+    them = "it" if len(left_out) == 1 else "them"
+    fix = fix or f"Add the event names that stand for {them} to a touchpoint of the stage in the journey file."
+    fix = fix.replace("{", "{{").replace("}", "}}")                  # the reader's words, not fields
+    (show or display)(md("> **Not in the funnel: {stages}.** The journey file maps no event to {them}, so any "
+                         "0 there would come from the file, not from customers. " + fix,
+                         stages=", ".join(left_out), them=them))
+    return evidence.mapped_stages or None
