@@ -113,3 +113,13 @@ def test_inputs_are_left_unchanged():
     before = obs.copy(deep=True)
     compare(obs)
     pd.testing.assert_frame_equal(obs, before)
+
+
+def test_a_time_under_an_hour_is_said_in_minutes_or_seconds():
+    """Times between steps are in hours: a change of two minutes read "+0.0 h", and the power
+    sentence "you would need about 516,000 per group to see a change of 0.0 h"."""
+    from jmtools.analyses.compare.table import _fmt
+
+    assert [_fmt("time", v, diff=True) for v in (2.0, 0.03, -0.5, 0.005, 0.0)] == [
+        "+2.0 h", "+2 min", "−30 min", "+18 s", "0.0 h"]
+    assert _fmt("time", 181.4) == "181.4 h"

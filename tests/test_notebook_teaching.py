@@ -295,3 +295,38 @@ def test_every_solution_on_the_planted_world_is_right_or_says_why(stem, tmp_path
         assert not wrong, (persona, wrong)
         if stem.startswith("01"):
             assert judged["1.2"].ok, (persona, str(judged["1.2"]))
+
+
+def test_step_4_on_a_tiny_world_and_on_a_stage_without_events(tmp_path):
+    """A world of 30 customers: every path is followed by fewer than 5, so the most common
+    "path" was the pooled row and step 4 stopped ("steps must be one of … got 'other (fewer than
+    5 customers each)'"). A stage no event reaches was drawn as a measured 0%. Step 4 now says
+    there is no common path, and leaves such a stage out of the funnel with the reason."""
+    import shutil
+    from pathlib import Path
+
+    from inprocess import run_cells
+
+    from jmtools.pipeline import OTHER
+
+    root = Path(__file__).resolve().parents[1]
+    nb = notebooks_dir() / "teaching" / "04_data_integration.ipynb"
+    tiny = tmp_path / "tiny"
+    shutil.copytree(root / "data" / "ecommerce", tiny)
+    keep = set(pd.read_csv(tiny / "customers.csv", dtype=str)["customer_id"].iloc[:30])
+    for f in ("customers", "surveys", "feedback", "orders", "tickets"):
+        t = pd.read_csv(tiny / f"{f}.csv", dtype=str)
+        t[t["customer_id"].isin(keep)].to_csv(tiny / f"{f}.csv", index=False)
+    ev = pd.read_parquet(tiny / "events.parquet")
+    ev[ev["customer_id"].isin(keep)].to_parquet(tiny / "events.parquet")
+    run = run_cells(nb, {"data_dir": str(tiny)})
+    assert run.namespace["followed"].empty and (run.namespace["paths"]["path"] == OTHER).all()
+    gap = tmp_path / "gap"
+    shutil.copytree(root / "data" / "ecommerce", gap)
+    ev = pd.read_parquet(gap / "events.parquet")
+    ev[~ev["event"].isin(["product_view", "reviews_view", "buying_guide_view", "compare_view"])
+       & ~ev["event"].str.startswith("size_chart_")].to_parquet(gap / "events.parquet")
+    run = run_cells(nb, {"data_dir": str(gap)})
+    texts = "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))
+    assert "Not in the funnel: Consideration." in texts
+    assert "Consideration" not in set(run.namespace["by_persona"]["step"])

@@ -130,3 +130,35 @@ def test_step_numbers_agree_with_the_method():
     assert titled >= 5
     for number, (stem, _) in STEPS.items():
         assert (ROOT / "notebooks" / "teaching" / f"{stem}.ipynb").exists() and stem[:2] == f"{number:02d}"
+
+
+@pytest.fixture(scope="module")
+def nobody_world(tmp_path_factory):
+    """The e-commerce sample with Marathon Maya's rule matching no customer."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("nobody") / "ecommerce"
+    shutil.copytree(ROOT / "data" / "ecommerce", folder)
+    path = folder / "journey.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert 'rule: "runs_per_week >= 4"' in text
+    path.write_text(text.replace('rule: "runs_per_week >= 4"', 'rule: "runs_per_week >= 40"'), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("name", ["01_personas", "02_data_integration", "03_emotion_curves"])
+def test_a_persona_whose_rule_selects_nobody_is_said_before_any_table(nobody_world, name):
+    """Notebooks 01-03 on a persona whose rule matches no customer stopped in a chart ("typical is
+    empty: nothing to draw", "funnel is empty") or said the persona was not one of the journey's.
+    They now stop first, naming the rule and what to check."""
+    from inprocess import run_cells
+
+    from jmtools.core.errors import ParameterError
+
+    with pytest.raises(ParameterError) as err:
+        run_cells(ROOT / "notebooks" / f"{name}.ipynb", {"data_dir": str(nobody_world), "persona": "Marathon Maya"})
+    said = str(err.value)
+    assert "its rule (runs_per_week >= 40) selects none of the 4,000 customers" in said, said
+    assert "'Budget Ben'" in said and "'Marathon Maya'" not in said.split("got")[0]
+    run = run_cells(ROOT / "notebooks" / f"{name}.ipynb", {"data_dir": str(nobody_world), "persona": "Budget Ben"})
+    assert run.displayed

@@ -15,7 +15,7 @@ from jmtools.core.vocabulary import ALL, ALL_LABEL, focus_label
 from jmtools.pipeline._disclosed import protecting_rows, step_loss
 from jmtools.sources import World
 
-__all__ = ["Focus", "resolve_focus", "Findings"]
+__all__ = ["Focus", "resolve_focus", "require_members", "Findings"]
 
 
 # ------------------------------------------------------------------------------ focus
@@ -67,6 +67,49 @@ def resolve_focus(journey, persona: str = ALL, segment: str = "") -> Focus:
     if persona != ALL and persona not in names:
         raise ParameterError("persona", persona, expected=[ALL, *names])
     return Focus(persona=persona, segment=segment or "", label=focus_label(persona, segment))
+
+
+def require_members(journey, persona: str, assignment) -> None:
+    """Stop, with what to check, when ``persona`` selects no customer of ``assignment``.
+
+    A notebook about one persona whose rule matches nobody (``region == "nort"``) would show
+    empty tables and stop in a chart with nothing to draw; this says so first, naming the rule
+    and the customers it was run on. Nothing happens for ``"all"``, without an assignment, or
+    when the persona has customers.
+
+    Parameters
+    ----------
+    journey : Journey
+    persona : str
+    assignment : pandas.DataFrame or None
+        ``customer_id, persona`` (:func:`jmtools.personas.assign_personas`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from jmtools.journey import Journey
+    >>> j = Journey.from_yaml('''
+    ... name: Demo
+    ... stages: [{name: Browse}, {name: Buy}]
+    ... personas: [{name: Ben, rule: "age < 30"}, {name: Ann, rule: "age > 300"}]
+    ... ''')
+    >>> a = pd.DataFrame({"customer_id": ["a", "b"], "persona": ["Ben", None]})
+    >>> require_members(j, "Ben", a)
+    >>> require_members(j, "Ann", a)
+    Traceback (most recent call last):
+    ...
+    jmtools.core.errors.ParameterError: ...
+    """
+    resolve_focus(journey, persona)          # a name the journey lacks: that error first
+    if persona == ALL or assignment is None or (assignment["persona"] == persona).any():
+        return
+    card = next((c for c in journey.personas_resolved() if c.name == persona), None)
+    rule = f" ({card.rule})" if getattr(card, "rule", None) else ""
+    with_members = [n for n in journey.persona_names if (assignment["persona"] == n).any()]
+    raise ParameterError("persona", persona, expected=[ALL, *with_members],
+                         fix=f"its rule{rule} selects none of the {len(assignment):,} customers: check it "
+                             "against the customer table (jmtools validate JOURNEY --data FOLDER), or choose "
+                             "another persona")
 
 
 # ----------------------------------------------------------------------------- findings

@@ -271,7 +271,8 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     notes.extend(star_notes(raw, view, spec, mapping, types))
     named = _header_again(spec, mapping, types) if opened.lines in ("csv", "excel") else []
     header_again = " AND ".join(f"TRIM({q(src)}) = {lit(src.strip())}" for _, src in named) or None
-    texts = [mapping[c] for c in extras if types[mapping[c]].upper() == "VARCHAR"]
+    texts = [mapping[c] for c in extras if types[mapping[c]].upper() == "VARCHAR"
+             and (opened.lines or spec.kind == "customers")]    # typed input: only what persona rules read
     inferred = _infer_extra(raw, view, texts, header_again, codes=not opened.lines)
     if not opened.lines:     # a frame or Parquet read with dtype=str: ages as text made every persona rule fail
         notes.extend(f"column {s!r} holds text whose every value is a {_WORDS[inferred[s]]}: read as such"

@@ -294,8 +294,9 @@ def _fmt(measure: str, value: float, *, diff: bool = False) -> str:
     sign = "+" if diff and value > 0 else ""
     if measure == "conversion":
         text = f"{sign}{value * 100:.1f} points" if diff else f"{value * 100:.1f}%"
-    elif measure == "time":
-        text = f"{sign}{value:,.1f} h"
+    elif measure == "time":       # hours; under one, minutes or seconds (a change of "0.0 h" said nothing)
+        text = (f"{sign}{value:,.1f} h" if abs(value) >= 1 or value == 0 else f"{sign}{value * 60:.0f} min"
+                if abs(value) * 60 >= 1 else f"{sign}{value * 3600:.0f} s")
     elif measure == "nps":
         text = f"{sign}{value:.0f}" + (" points" if diff else "")
     else:
