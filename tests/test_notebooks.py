@@ -146,11 +146,13 @@ def nobody_world(tmp_path_factory):
     return folder
 
 
-@pytest.mark.parametrize("name", ["01_personas", "02_data_integration", "03_emotion_curves"])
+@pytest.mark.parametrize("name", ["01_personas", "02_data_integration", "03_emotion_curves", "04_pain_points",
+                                  "05_prioritisation"])
 def test_a_persona_whose_rule_selects_nobody_is_said_before_any_table(nobody_world, name):
     """Notebooks 01-03 on a persona whose rule matches no customer stopped in a chart ("typical is
-    empty: nothing to draw", "funnel is empty") or said the persona was not one of the journey's.
-    They now stop first, naming the rule and what to check."""
+    empty: nothing to draw", "funnel is empty") or said the persona was not one of the journey's;
+    04 and 05 ran and showed empty tables without saying why. They now stop first, naming the
+    rule and what to check."""
     from inprocess import run_cells
 
     from jmtools.core.errors import ParameterError
