@@ -164,3 +164,25 @@ def test_a_persona_whose_rule_selects_nobody_is_said_before_any_table(nobody_wor
     assert "'Budget Ben'" in said and "'Marathon Maya'" not in said.split("got")[0]
     run = run_cells(ROOT / "notebooks" / f"{name}.ipynb", {"data_dir": str(nobody_world), "persona": "Budget Ben"})
     assert run.displayed
+
+
+def test_a_personas_file_may_name_personas_the_journey_does_not(tmp_path):
+    """A personas file from a CRM names its own segments: notebook 03 draws their curves, and the
+    check for a persona without customers reads the file's names, not the journey's."""
+    from inprocess import run_cells
+
+    from jmtools.core.errors import ParameterError
+    from jmtools.personas import assign_personas
+    from jmtools.sources import load_world
+
+    world = load_world("sample:ecommerce")
+    crm = assign_personas(world.customers.to_pandas(), world.journey)[["customer_id", "persona"]]
+    crm["persona"] = crm["persona"].map({"Budget Ben": "Value seekers"}).fillna("Others")
+    path = tmp_path / "crm.csv"
+    crm.to_csv(path, index=False)
+    run = run_cells(ROOT / "notebooks" / "03_emotion_curves.ipynb", {"personas_file": str(path),
+                                                                     "persona": "Value seekers"})
+    assert "Value seekers" in set(run.namespace["curve"]["persona"])
+    with pytest.raises(ParameterError, match="'Value seekers'"):
+        run_cells(ROOT / "notebooks" / "03_emotion_curves.ipynb", {"personas_file": str(path),
+                                                                   "persona": "Value seekrs"})

@@ -75,7 +75,8 @@ def require_members(journey, persona: str, assignment) -> None:
     A notebook about one persona whose rule matches nobody (``region == "nort"``) would show
     empty tables and stop in a chart with nothing to draw; this says so first, naming the rule
     and the customers it was run on. Nothing happens for ``"all"``, without an assignment, or
-    when the persona has customers.
+    when the persona has customers (an assignment from a personas file may name personas the
+    journey does not).
 
     Parameters
     ----------
@@ -100,12 +101,13 @@ def require_members(journey, persona: str, assignment) -> None:
     ...
     jmtools.core.errors.ParameterError: ...
     """
-    resolve_focus(journey, persona)          # a name the journey lacks: that error first
     if persona == ALL or assignment is None or (assignment["persona"] == persona).any():
         return
+    with_members = list(dict.fromkeys(assignment["persona"].dropna()))    # a personas file may name others
     card = next((c for c in journey.personas_resolved() if c.name == persona), None)
+    if card is None:                          # a name neither the journey nor the assignment has
+        raise ParameterError("persona", persona, expected=[ALL, *with_members])
     rule = f" ({card.rule})" if getattr(card, "rule", None) else ""
-    with_members = [n for n in journey.persona_names if (assignment["persona"] == n).any()]
     raise ParameterError("persona", persona, expected=[ALL, *with_members],
                          fix=f"its rule{rule} selects none of the {len(assignment):,} customers: check it "
                              "against the customer table (jmtools validate JOURNEY --data FOLDER), or choose "
