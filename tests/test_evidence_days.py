@@ -419,7 +419,7 @@ def test_the_track_says_dates_only_where_it_shows_a_funnel(notebook_runs):
     said = [(i, text) for i, text in shown if "Event times are dates only" in text]
     assert len(said) == 1, shown
     i, text = said[0]
-    assert "funnels.funnel(" in "".join(cells[i]["source"])
+    assert "stage_funnel" in "".join(cells[i]["source"])             # the lesson's funnel of mapped stages
     assert ("**Event times are dates only:** 3,466 of 4,000 customers (87%) have two or more stages "
             "on one day,") in text and text.count("dates only") == 1
     errors = [o for c in cells for o in c.get("outputs", []) if o["output_type"] == "error"]
