@@ -330,3 +330,50 @@ def test_step_4_on_a_tiny_world_and_on_a_stage_without_events(tmp_path):
     texts = "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))
     assert "Not in the funnel: Consideration." in texts
     assert "Consideration" not in set(run.namespace["by_persona"]["step"])
+
+
+def _tables_folder(tmp_path, tables) -> "Path":
+    from table_subsets import SUBSETS, make_subset
+
+    name = "+".join(tables)
+    SUBSETS.setdefault(name, tuple(tables))
+    return make_subset(name, tmp_path / name.replace("+", "_"))
+
+
+def _minimal(step: int, pick: int = 0) -> tuple:
+    from jmtools.teaching.lesson import STEP_TABLES
+
+    return tuple(need[min(pick, len(need) - 1)] if isinstance(need, tuple) else need for need in STEP_TABLES[step])
+
+
+@pytest.mark.parametrize("step, pick", [(n, 0) for n in range(8)] + [(1, 1)])
+def test_each_step_runs_on_a_folder_holding_only_the_tables_it_names(step, pick, tmp_path):
+    """A teacher's own folder need not hold every table: each step's solution runs, start to
+    end, on a folder holding only what ``STEP_TABLES`` names for it (six of eight stopped in a
+    cell half-way on a folder of events, or of events and customers)."""
+    from inprocess import run_cells
+
+    folder = _tables_folder(tmp_path, _minimal(step, pick))
+    run = run_cells(FOLDER / "solutions" / f"{STEMS[step]}.ipynb",
+                    {"data_dir": str(folder), "output_dir": str(tmp_path / "out")})
+    last = [e.id for e in EXERCISES.values() if e.step == step][-1]
+    assert "answer_" + last.replace(".", "_") in run.namespace     # every cell ran, to the last answer
+
+
+@pytest.mark.parametrize("step", range(8))
+def test_a_step_stops_first_naming_each_table_it_lacks(step, tmp_path):
+    """Without one of its tables, a step stops in its first cell (``Lesson(..., step=N)``),
+    naming the file to add with its columns, and the bundled worlds as the way round."""
+    from jmtools.core.errors import ParameterError
+    from jmtools.teaching import Lesson
+
+    need = _minimal(step)
+    for left_out in need:
+        if left_out in _minimal(step, 1) and _minimal(step, 1) != need:
+            continue                             # one of two that would do: the other is checked below
+        filler = next(t for t in ("tickets", "orders", "feedback") if t not in need)   # never an empty folder
+        folder = _tables_folder(tmp_path, [t for t in need if t != left_out] + [filler])
+        with pytest.raises(ParameterError) as err:
+            Lesson(folder, step=step)
+        assert f"add {left_out}.csv with columns" in str(err.value) and "sample:ecommerce" in str(err.value)
+    Lesson(_tables_folder(tmp_path, need), step=step)

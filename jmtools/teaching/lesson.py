@@ -26,12 +26,25 @@ from jmtools.core.errors import ParameterError
 from jmtools.evidence import prepare
 from jmtools.personas import assign_personas, persona_kpis
 from jmtools.report.steps import show_dates_only
-from jmtools.sources import World
+from jmtools.sources import World, missing_table
 from jmtools.teaching import exercises
 from jmtools.teaching.feedback import Feedback
 from jmtools.teaching.iterate import before_after, middle_date
 
-__all__ = ["Lesson", "Question"]
+__all__ = ["Lesson", "Question", "STEP_TABLES"]
+
+#: The tables each step's notebook reads (``Lesson(..., step=N)`` checks them first): every entry
+#: is a table, or a tuple of tables any one of which will do.
+STEP_TABLES: dict[int, tuple] = {
+    0: ("events",),
+    1: ("events", "customers", ("surveys", "orders")),
+    2: ("events", "customers", "surveys"),
+    3: ("surveys", "feedback"),
+    4: ("events", "customers", "surveys"),
+    5: ("events", "customers"),
+    6: ("orders",),
+    7: ("events", "customers"),
+}
 
 
 class Question:
@@ -57,6 +70,24 @@ class Question:
                 f'Answer with: {html.escape(self.exercise.form)}</div></div>')
 
 
+def _require_tables(world: World, step: int) -> None:
+    """Stop when ``world`` lacks a table step ``step`` reads, naming what to add."""
+    if step not in STEP_TABLES:
+        raise ParameterError("step", step, expected=[str(k) for k in STEP_TABLES])
+    missing = [need if isinstance(need, tuple) else (need,) for need in STEP_TABLES[step]
+               if not any(t in world.tables for t in (need if isinstance(need, tuple) else (need,)))]
+    if not missing:
+        return
+    wanted = " and ".join(" or ".join(alt) for alt in missing)
+    fixes = " ".join(missing_table(alt[0])[:-1] + "".join(f"; or {t}.csv" for t in alt[1:]) + "."
+                     for alt in missing)
+    it = "them" if len(missing) > 1 or len(missing[0]) > 1 else "it"
+    raise ParameterError("data_dir", str(world.folder),
+                         expected=f"a data folder with {wanted}: step {step} of the track reads {it}",
+                         fix=f"{fixes} Or follow the track on a bundled world: data_dir = "
+                             f"\"sample:ecommerce\" or \"sample:b2b\".")
+
+
 class Lesson:
     """A data folder, the persona the learner follows, and the exercises' checker.
 
@@ -72,6 +103,10 @@ class Lesson:
         customers were first seen (:func:`jmtools.teaching.iterate.middle_date`).
     min_n : int, default :data:`jmtools.pipeline.MIN_N`
         Fewest customers behind a number before it counts as too few to compare.
+    step : int, optional
+        The step's notebook (0–7): stop first, naming each missing file and its columns, when
+        the folder lacks a table the step reads (:data:`STEP_TABLES`), rather than in a cell
+        half-way through.
 
     Examples
     --------
@@ -83,13 +118,15 @@ class Lesson:
     """
 
     def __init__(self, data="sample:ecommerce", *, persona: str = "", split: str = "",
-                 min_n: int = pipeline.MIN_N):
+                 min_n: int = pipeline.MIN_N, step: int | None = None):
         given = data if isinstance(data, pipeline.Findings) else None
         self.world: World = given.world if given else pipeline.load(data)
         if self.world.journey is None:
             raise ParameterError("data_dir", str(self.world.folder),
                                  expected="a data folder with a journey.yaml",
                                  fix="add the journey file, or start from a sample world")
+        if step is not None:
+            _require_tables(self.world, step)
         names = list(self.world.journey.persona_names)
         if not names:
             raise ParameterError("persona", persona, expected="a journey with at least one persona",
