@@ -78,3 +78,81 @@ def test_a_persona_whose_rule_cannot_run_is_said_to_be_left_out_of_the_compariso
     run = run_cells(NOTEBOOK, {"data_dir": str(folder)})
     texts = "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))
     assert "Persona Marathon Maya is left out of this comparison" in texts
+
+
+def test_a_persona_whose_rule_selects_nobody_is_named_and_stops_it_in_focus(tmp_path):
+    """A rule that runs but selects nobody (runs_per_week >= 40): the comparison had no row of
+    the persona, without a word. Now the notebook says so for all customers, and stops, naming
+    the rule, when that persona is the focus (as notebooks 01–05 do)."""
+    import shutil
+
+    from inprocess import run_cells
+
+    from jmtools import pipeline
+    from jmtools.core.errors import ParameterError
+
+    root = Path(__file__).resolve().parents[1]
+    folder = tmp_path / "ecommerce"
+    shutil.copytree(root / "data" / "ecommerce", folder)
+    path = folder / "journey.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace('rule: "runs_per_week >= 4"',
+                                                             'rule: "runs_per_week >= 40"'), encoding="utf-8")
+    c = pipeline.compare_periods(folder, "2026-06-01", measures=["conversion"])
+    assert c.empty_personas == ["Marathon Maya"] and not c.persona_errors
+    assert "Marathon Maya" not in set(c.table["persona"].dropna())
+    c.require_members("Budget Ben")                     # a persona with customers: nothing happens
+    with pytest.raises(ParameterError, match=r"runs_per_week >= 40\) selects none of the"):
+        c.require_members("Marathon Maya")
+    run = run_cells(NOTEBOOK, {"data_dir": str(folder)})
+    texts = "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))
+    assert "Persona Marathon Maya has no row in this comparison" in texts
+    assert r"runs\_per\_week &gt;= 40" in texts
+    with pytest.raises(ParameterError, match="selects none of the"):
+        run_cells(NOTEBOOK, {"data_dir": str(folder), "persona": "Marathon Maya"})
+
+
+def test_every_persona_with_customers_is_not_called_empty():
+    from jmtools import pipeline
+
+    c = pipeline.compare_periods("sample:b2b", "2026-06-01", measures=["conversion"])
+    assert c.empty_personas == []
+    assert set(c.journey.persona_names) <= set(c.table["persona"].dropna())
+
+
+def test_a_mass_mailing_in_one_period_is_said_beside_the_change_it_makes(tmp_path):
+    """2,000 prospects mailed once after the change date (a touchpoint ``initiated_by: company``
+    at Awareness), 100 of whom visit: conversion Awareness → Consideration fell from 86% to 44%,
+    "worse, likely real", though nothing changed for anyone else. The notebook now says that
+    who was counted at Awareness changed (50% brought by the company's contacts, against 0%),
+    and the row says so too."""
+    import shutil
+
+    import pandas as pd
+    from inprocess import run_cells
+
+    root = Path(__file__).resolve().parents[1]
+    folder = tmp_path / "mailed"
+    shutil.copytree(root / "data" / "ecommerce", folder)
+    path = folder / "journey.yaml"
+    text = path.read_text(encoding="utf-8")
+    at = text.index("\ntouchpoints:\n") + len("\ntouchpoints:\n")
+    path.write_text(text[:at] + "  - {name: Newsletter sent, stage: Awareness, channel: digital, events: "
+                    "[newsletter_sent], initiated_by: company}\n" + text[at:], encoding="utf-8")
+    events = pd.read_parquet(folder / "events.parquet")
+    sent = pd.Timestamp("2026-06-15 09:00")
+    mail = pd.DataFrame({"customer_id": [f"P{k:05d}" for k in range(2000)], "event": "newsletter_sent",
+                         "timestamp": sent})
+    visit = mail.head(100).assign(event="home_view", timestamp=sent + pd.Timedelta(hours=2))
+    extra = pd.concat([mail, visit], ignore_index=True).astype({"timestamp": events["timestamp"].dtype})
+    pd.concat([events, extra], ignore_index=True).to_parquet(folder / "events.parquet", index=False)
+
+    run = run_cells(NOTEBOOK, {"data_dir": str(folder)})
+    c = run.namespace["comparison"]
+    row = c.likely_real.iloc[0]
+    assert (row["label"], row["verdict"]) == ("conversion Awareness → Consideration", "worse, likely real")
+    assert c.mix_changes["from_step"].tolist() == ["Awareness"]
+    texts = "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))
+    assert "**Who was counted at Awareness changed**: in *after*, 50% of the 4,030 customers" in texts
+    assert "against 0% of 1,970 in *before*" in texts
+    assert "— who was counted at Awareness changed (above)" in texts
+    assert "Who was counted changed at Awareness" in c.summary()

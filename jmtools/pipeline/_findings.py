@@ -104,14 +104,20 @@ def require_members(journey, persona: str, assignment) -> None:
     if persona == ALL or assignment is None or (assignment["persona"] == persona).any():
         return
     with_members = list(dict.fromkeys(assignment["persona"].dropna()))    # a personas file may name others
+    raise _no_members_error(journey, persona, with_members, len(assignment))
+
+
+def _no_members_error(journey, persona: str, with_members: list, n_customers: int) -> ParameterError:
+    """The error :func:`require_members` raises: ``persona`` selects none of ``n_customers``
+    customers; ``with_members`` are the personas that select some (the choices offered)."""
     card = next((c for c in journey.personas_resolved() if c.name == persona), None)
     if card is None:                          # a name neither the journey nor the assignment has
-        raise ParameterError("persona", persona, expected=[ALL, *with_members])
+        return ParameterError("persona", persona, expected=[ALL, *with_members])
     rule = f" ({card.rule})" if getattr(card, "rule", None) else ""
-    raise ParameterError("persona", persona, expected=[ALL, *with_members],
-                         fix=f"its rule{rule} selects none of the {len(assignment):,} customers: check it "
-                             "against the customer table (jmtools validate JOURNEY --data FOLDER), or choose "
-                             "another persona")
+    return ParameterError("persona", persona, expected=[ALL, *with_members],
+                          fix=f"its rule{rule} selects none of the {n_customers:,} customers: check it "
+                              "against the customer table (jmtools validate JOURNEY --data FOLDER), or choose "
+                              "another persona")
 
 
 # ----------------------------------------------------------------------------- findings

@@ -22,6 +22,7 @@ from jmtools.personas import persona_filter, persona_sizes
 from jmtools.pipeline._chain import (_assign, _emotion_evidence, _evidence, _usable_personas, load,
                                      resolve_focus, select)
 from jmtools.pipeline._disclosed_compare import disclosed_comparison
+from jmtools.pipeline._findings import _no_members_error
 
 __all__ = ["Comparison", "observe", "compare_periods", "compare_folders", "compare_groups",
            "measure_opportunity", "opportunity_steps"]
@@ -50,6 +51,9 @@ class Comparison:
     persona_errors : dict
         Persona name → the error its rule gives on the customer table: left out, its customers
         compared in no persona (:func:`jmtools.report.steps.show_personas_left_out` says so).
+    mix : pandas.DataFrame or None
+        Per step and group, the customers counted and how many a contact the company started
+        brought there (:func:`jmtools.analyses.compare.reach_mix`; empty without such contacts).
     """
 
     table: pd.DataFrame
@@ -60,6 +64,22 @@ class Comparison:
     options: dict = field(default_factory=dict)
     sizes: list = field(default_factory=list)
     persona_errors: dict = field(default_factory=dict)
+    mix: Any = None
+
+    @property
+    def mix_changes(self) -> pd.DataFrame:
+        """The steps whose customers a contact the company started brought there in shares that
+        differ between the groups by :data:`jmtools.analyses.compare.MIX_POINTS` or more
+        (:func:`jmtools.analyses.compare.mix_changes` of :attr:`mix`): a change in conversion from
+        such a step may be a change in who was counted (a mass mailing in one period), not in
+        what customers met.
+
+        Examples
+        --------
+        >>> compare_periods("sample:ecommerce", "2026-06-01", measures=["conversion"]).mix_changes.empty
+        True
+        """
+        return cmp.mix_changes(self.mix if self.mix is not None else pd.DataFrame())
 
     @property
     def likely_real(self) -> pd.DataFrame:
@@ -96,13 +116,44 @@ class Comparison:
         """
         return disclosed_comparison(self.table, self.sizes, min_group=min_group)
 
+    @property
+    def empty_personas(self) -> list[str]:
+        """The journey's personas whose rule selects no customer of the data compared: they have
+        no row in :attr:`table` (personas whose rule cannot run are in :attr:`persona_errors`).
+
+        Examples
+        --------
+        >>> compare_periods("sample:ecommerce", "2026-06-01", measures=["ces"]).empty_personas
+        []
+        """
+        if not self.sizes:
+            return []
+        n = pd.concat(self.sizes).groupby("persona")["n"].sum()
+        return [p for p in self.journey.persona_names if p not in self.persona_errors and n.get(p, 0) == 0]
+
+    def require_members(self, persona: str) -> None:
+        """Stop, naming the rule, when ``persona`` (the focus of a notebook) is one of
+        :attr:`empty_personas`, as :func:`jmtools.pipeline.require_members` does for a run.
+
+        Examples
+        --------
+        >>> compare_periods("sample:ecommerce", "2026-06-01", measures=["ces"]).require_members("Budget Ben")
+        """
+        if persona in self.empty_personas:
+            with_members = [p for p in self.journey.persona_names
+                            if p not in self.empty_personas and p not in self.persona_errors]
+            raise _no_members_error(self.journey, persona, with_members, int(self.sizes[0]["total"].max()))
+
     def summary(self) -> str:
         """One line per verdict: how many rows, and the clearest rows in words (:meth:`disclosed_table`)."""
         table = self.disclosed_table()
         counts = table["verdict"].value_counts()
         head = ", ".join(f"{counts[v]} {v}" for v in cmp.VERDICTS if v in counts)
         real = table[table["verdict"].str.endswith("likely real")]
-        return "\n".join([f"{len(table)} comparisons: {head}", *[f"  {t}" for t in real["text"]]])
+        mixed = [f"Who was counted changed at {step}: contacts the company started brought a different share "
+                 "of its customers in the two groups, so a change in conversion from it may be one of who was "
+                 "counted" for step in self.mix_changes["from_step"]]
+        return "\n".join([f"{len(table)} comparisons: {head}", *[f"  {t}" for t in real["text"]], *mixed])
 
 
 def observe(data, *, journey=None, segment: str = "", steps=None, level: str = "stage",
@@ -129,16 +180,17 @@ def observe(data, *, journey=None, segment: str = "", steps=None, level: str = "
     (pandas.DataFrame, Journey)
         The observations (:data:`jmtools.analyses.compare.OBSERVATION_COLUMNS`) and the journey.
     """
-    obs, j, _, _ = _observe(data, journey=journey, segment=segment, steps=steps, level=level, measures=measures,
-                         assignment=assignment)
+    obs, j, _, _, _ = _observe(data, journey=journey, segment=segment, steps=steps, level=level,
+                               measures=measures, assignment=assignment)
     return obs, j
 
 
 def _observe(data, *, journey=None, segment: str = "", steps=None, level: str = "stage", measures=None,
-             assignment: pd.DataFrame | None = None) -> tuple[pd.DataFrame, Any, list, dict]:
+             assignment: pd.DataFrame | None = None) -> tuple[pd.DataFrame, Any, list, dict, Any]:
     """:func:`observe`, the persona sizes of the folder (with events when its evidence is
-    prepared, and in the customer table): what the comparison's disclosure reads, and the
-    personas whose rule cannot run on the customer table (their customers are in no persona)."""
+    prepared, and in the customer table): what the comparison's disclosure reads, the
+    personas whose rule cannot run on the customer table (their customers are in no persona),
+    and the contacts the company started (:func:`jmtools.analyses.compare.company_contacts`)."""
     measures = _measures(measures)
     world = load(data, journey)
     tables, events, _ = select(world, resolve_focus(world.journey, ALL, segment))
@@ -146,10 +198,11 @@ def _observe(data, *, journey=None, segment: str = "", steps=None, level: str = 
     j = world.journey
     personas = _assign(tables.get("customers"), j, assignment)
     sizes = [] if personas is None else [persona_sizes(personas)]
-    parts = []
+    parts, contacts = [], None
     if {"conversion", "time"} & set(measures) and "events" in world.tables:
         evidence = _evidence(events, j, tables.get("customers"), assignment)
         sizes += [evidence.persona_sizes] if evidence.persona_sizes is not None else []
+        contacts = cmp.company_contacts(evidence) if "conversion" in measures else None
         prefixed = steps and any(str(s).startswith(("stage:", "touchpoint:", "event:")) for s in steps)
         parts.append(cmp.step_observations(evidence, steps=steps, level="any" if prefixed else level))
     if set(_SCORES) & set(measures) and "surveys" in tables:
@@ -162,7 +215,7 @@ def _observe(data, *, journey=None, segment: str = "", steps=None, level: str = 
     if not parts:
         raise DataError("the folder has no events, surveys or feedback to compare", source=str(data))
     obs = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
-    return obs[obs["measure"].isin(measures)].reset_index(drop=True), j, sizes, broken
+    return obs[obs["measure"].isin(measures)].reset_index(drop=True), j, sizes, broken, contacts
 
 
 def _measures(measures) -> list[str]:
@@ -210,12 +263,12 @@ def compare_periods(data, change_date, *, journey=None, segment: str = "", befor
     'conversion Awareness → Consideration'
     """
     options = _options(options)
-    obs, j, sizes, broken = _observe(data, journey=journey, segment=segment, steps=steps, level=level,
-                                     measures=measures, assignment=assignment)
+    obs, j, sizes, broken, contacts = _observe(data, journey=journey, segment=segment, steps=steps, level=level,
+                                               measures=measures, assignment=assignment)
     split = cmp.split_by_date(obs, change_date, before_days=before_days, after_days=after_days,
                               gap_days=gap_days)
     return Comparison(cmp.compare(split, journey=j, **options), split, split.attrs["split"], j,
-                      options=options, sizes=sizes, persona_errors=broken)
+                      options=options, sizes=sizes, persona_errors=broken, mix=cmp.reach_mix(split, contacts))
 
 
 def compare_folders(before, after, *, journey=None, segment: str = "", steps=None, level: str = "stage",
@@ -231,14 +284,16 @@ def compare_folders(before, after, *, journey=None, segment: str = "", steps=Non
     {'no detectable change'}
     """
     options = _options(options)
-    obs_a, j, sizes_a, broken = _observe(before, journey=journey, segment=segment, steps=steps, level=level,
-                                         measures=measures)
-    obs_b, _, sizes_b, broken_b = _observe(after, journey=journey or j.path, segment=segment, steps=steps,
-                                           level=level, measures=measures)
+    obs_a, j, sizes_a, broken, sent_a = _observe(before, journey=journey, segment=segment, steps=steps,
+                                                 level=level, measures=measures)
+    obs_b, _, sizes_b, broken_b, sent_b = _observe(after, journey=journey or j.path, segment=segment, steps=steps,
+                                                   level=level, measures=measures)
     split = cmp.stack_groups(obs_a, obs_b, labels=tuple(labels))
     split.attrs["split"].update(before=str(before), after=str(after))
+    sent = [s.assign(group=g) for s, g in ((sent_a, labels[0]), (sent_b, labels[1])) if s is not None]
     return Comparison(cmp.compare(split, journey=j, **options), split, split.attrs["split"], j,
-                      options=options, sizes=sizes_a + sizes_b, persona_errors={**broken_b, **broken})
+                      options=options, sizes=sizes_a + sizes_b, persona_errors={**broken_b, **broken},
+                      mix=cmp.reach_mix(split, pd.concat(sent, ignore_index=True) if sent else None))
 
 
 def compare_groups(data, test, *, journey=None, segment: str = "", steps=None, level: str = "stage",
@@ -249,8 +304,8 @@ def compare_groups(data, test, *, journey=None, segment: str = "", steps=None, l
     customer ids.
     """
     options = _options(options)
-    obs, j, sizes, broken = _observe(data, journey=journey, segment=segment, steps=steps, level=level,
-                                     measures=measures)
+    obs, j, sizes, broken, contacts = _observe(data, journey=journey, segment=segment, steps=steps, level=level,
+                                               measures=measures)
     if isinstance(test, str):
         customers = load(data, journey).tables.get("customers")
         if customers is None:
@@ -259,7 +314,7 @@ def compare_groups(data, test, *, journey=None, segment: str = "", steps=None, l
         test = persona_filter(customers.to_pandas(), test, persona="test")["customer_id"].astype(str)
     split = cmp.split_by_customers(obs, list(test), labels=tuple(labels))
     return Comparison(cmp.compare(split, journey=j, **options), split, split.attrs["split"], j,
-                      options=options, sizes=sizes, persona_errors=broken)
+                      options=options, sizes=sizes, persona_errors=broken, mix=cmp.reach_mix(split, contacts))
 
 
 # ------------------------------------------------------------------ did the opportunity work?
@@ -346,9 +401,9 @@ def measure_opportunity(data, opportunity: str, *, journey=None, measured_on=Non
                                  f"{j.path or 'the journey file'}")
     target, steps, persona = opportunity_steps(j, opportunity)
     measure = target.measure
-    obs, _, sizes, _ = _observe(world, steps=steps if measure in ("conversion", "time") else None,
-                             level="stage" if measure in ("conversion", "time") else "touchpoint",
-                             measures=[measure], assignment=assignment)
+    obs, _, sizes, _, _ = _observe(world, steps=steps if measure in ("conversion", "time") else None,
+                                level="stage" if measure in ("conversion", "time") else "touchpoint",
+                                measures=[measure], assignment=assignment)
     if measure not in ("conversion", "time") and target.touchpoint:
         obs = obs[obs["step"] == target.touchpoint]
     if persona != ALL:

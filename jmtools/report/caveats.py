@@ -5,6 +5,7 @@ concerns is read, not only in the data section; the last two in the notebooks to
 
 from __future__ import annotations
 
+from jmtools.analyses.funnels import repeat_buyers_unmarked
 from jmtools.core.vocabulary import NO_PERSONA
 from jmtools.pipeline import Findings
 from jmtools.report import _section_kit as kit
@@ -12,7 +13,8 @@ from jmtools.report.present import md
 from jmtools.report.record import record
 from jmtools.sources import CENTS_HINT, THOUSANDS_HINT, THUMBS_HINT
 
-__all__ = ["MUCH_REJECTED", "much_rejected", "thumbs", "show_unmapped_stages", "show_personas_left_out"]
+__all__ = ["MUCH_REJECTED", "much_rejected", "thumbs", "show_unmapped_stages", "show_personas_left_out",
+           "show_empty_personas", "show_repeat_rounds"]
 
 
 #: A table that lost this share of its rows or more is named under the headline.
@@ -97,6 +99,84 @@ def show_personas_left_out(errors: dict, *, what: str = "this report", record=re
         show(md("> **Persona {name} is left out of {what}**: its rule cannot run on this customer "
                 "table ({why}). Its customers count as *{none}* here; fix the rule in the journey file.",
                 name=name, what=what, why=why, none=NO_PERSONA))
+
+
+def show_empty_personas(names, journey, *, what: str = "this comparison", record=record, show=None) -> None:
+    """Say, for each persona whose rule selects no customer (``Comparison.empty_personas``), that it
+    has no row in ``what`` and which rule to check, rather than leaving it silently absent.
+
+    Parameters
+    ----------
+    names : list of str
+        The personas without customers.
+    journey : Journey
+        Where their rules are read.
+    what : str
+        What they have no row in, in the sentence.
+    record, show : callable, optional
+        As for :func:`show_personas_left_out`.
+
+    Examples
+    --------
+    >>> from jmtools.journey import Journey
+    >>> j = Journey.from_yaml('''
+    ... name: Demo
+    ... stages: [{name: Buy}]
+    ... personas: [{name: Ann, rule: "age > 300"}]
+    ... ''')
+    >>> show_empty_personas(["Ann"], j, record=lambda *a, **k: None, show=lambda m: print(m.data[:100]))
+    > **Persona Ann has no row in this comparison**: its rule (age &gt; 300) selects no customer of this
+    """
+    from IPython.display import display
+
+    show = show or display
+    rules = {c.name: getattr(c, "rule", None) for c in journey.personas_resolved()}
+    for name in names:
+        record(f"persona_empty_{name}", 0, label=f"Customers of {name}")
+        its = "its rule ({rule})" if rules.get(name) else "its rule"
+        show(md("> **Persona {name} has no row in {what}**: " + its + " selects no customer of this data. "
+                "Check it against the customer table: `jmtools validate JOURNEY --data FOLDER`.",
+                name=name, what=what, rule=rules.get(name) or ""))
+
+
+def show_repeat_rounds(evidence, orders, *, show=None) -> tuple[int, int] | None:
+    """Where loops and detours are read: say when customers ordered more than once but the journey
+    marks no touchpoint that ends a round (:func:`jmtools.analyses.funnels.repeat_buyers_unmarked`),
+    so that shopping again after an order counts as going back.
+
+    Parameters
+    ----------
+    evidence : jmtools.evidence.Evidence
+    orders : pandas.DataFrame or None
+    show : callable, optional
+        What shows the sentence (default IPython's ``display``).
+
+    Returns
+    -------
+    (int, int) or None
+        Customers who ordered twice or more and customers with an order, when said.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from jmtools.evidence import prepare
+    >>> ev = pd.DataFrame({"customer_id": ["a"], "event": ["pay"], "timestamp": pd.to_datetime(["2024-01-01"])})
+    >>> j = {"stages": ["Pay"], "touchpoints": [{"name": "Checkout", "stage": "Pay", "events": ["pay"]}]}
+    >>> show_repeat_rounds(prepare(ev, j), pd.DataFrame({"customer_id": ["a", "a"]}), show=lambda m: None)
+    (1, 1)
+    """
+    from IPython.display import display
+
+    found = repeat_buyers_unmarked(evidence, orders)
+    if found:
+        (show or display)(md(
+            "> **Shopping again may count as going back here**: {n} of {total} customers with orders ({share}) "
+            "ordered twice or more, and no touchpoint of the journey counts occurrences, so their next round "
+            "(browsing again after an order) counts in the loops and detours. Give the touchpoint of the order "
+            "`occurrence: first` and one for later orders `occurrence: repeat` in the journey file: coming back "
+            "after an order then starts a new round.", n=f"{found[0]:,}", total=f"{found[1]:,}",
+            share=f"{found[0] / found[1]:.0%}"))
+    return found
 
 
 def show_unmapped_stages(evidence, steps=None, *, level: str = "stage", fix: str = "", show=None) -> list | None:

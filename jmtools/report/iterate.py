@@ -100,9 +100,12 @@ def did_it_work(comparison, *, persona: str = ALL, top: int = 12) -> None:
     _display(md("{n} comparisons (every measure, persona and step); a change is **likely real** when it "
                 "survives the Benjamini–Hochberg step across all of them (false discovery rate 5%).",
                 n=f"{len(table):,}"))
+    mixed = _show_mix_changes(comparison)
     for i, row in enumerate(real.head(top).itertuples()):
-        record(f"likely_real_{i + 1}", row.text, label=f"Likely real ({row.persona})")
-        _display(md("- **{who}**: {text}", who=row.persona, text=row.text))
+        text = row.text + (f" — who was counted at {row.from_step} changed (above)"
+                           if row.measure in ("conversion", "time") and row.from_step in mixed else "")
+        record(f"likely_real_{i + 1}", text, label=f"Likely real ({row.persona})")
+        _display(md("- **{who}**: {text}", who=row.persona, text=text))
     rows = table[table["persona"] == persona]
     drawn = table[~table["suppressed"]]
     if (drawn["persona"].eq(persona) & drawn["verdict"].ne("too few")).any():
@@ -113,6 +116,41 @@ def did_it_work(comparison, *, persona: str = ALL, top: int = 12) -> None:
         counts = {c: (lambda v: number(v, digits=0)) for c in ("n_a", "n_b")}   # "21", not "21.00"
         _display(html_table(not_shown(rows), columns=names, formats=counts, max_rows=80))
     show_disclosure_notes(table)
+
+
+def _share_of(k: int, n: int) -> str:
+    """``k`` of ``n`` as a whole percent, or in words when ``k`` or ``n − k`` is 1–4 customers."""
+    if 0 < k < MIN_GROUP:
+        return f"fewer than {MIN_GROUP}"
+    if 0 < n - k < MIN_GROUP:
+        return f"all but fewer than {MIN_GROUP}"
+    return f"{k / n:.0%}"
+
+
+def _show_mix_changes(comparison) -> set:
+    """Above the clearest rows: each step at which contacts the company started (a mailing, a push)
+    brought a different share of the customers counted in the two groups
+    (:attr:`jmtools.pipeline.Comparison.mix_changes`), so that a change in conversion from it may
+    be one of who was counted. Steps with a group of 1–4 customers are not said. Returns the
+    steps said."""
+    changes = getattr(comparison, "mix_changes", None)
+    if changes is None or changes.empty:
+        return set()
+    said = set()
+    for r in changes.itertuples():
+        if min(r.n_a, r.n_b) < MIN_GROUP:
+            continue
+        said.add(r.from_step)
+        k_a, k_b = round(r.share_a * r.n_a), round(r.share_b * r.n_b)
+        record(f"mix_{r.from_step}", round(float(r.points), 4), label=f"Change in the share brought to "
+               f"{r.from_step} by the company's contacts", n=int(r.n_a + r.n_b))
+        _display(md("> **Who was counted at {step} changed**: in *{b}*, {share_b} of the {n_b} customers "
+                    "counted there got there through a contact the company started (a mailing, a push, an "
+                    "ad shown), against {share_a} of {n_a} in *{a}*. A change in conversion or time from "
+                    "{step} may come from whom the company contacted, not from what customers met there.",
+                    step=r.from_step, a=r.group_a, b=r.group_b, n_a=f"{int(r.n_a):,}", n_b=f"{int(r.n_b):,}",
+                    share_a=_share_of(k_a, int(r.n_a)), share_b=_share_of(k_b, int(r.n_b))))
+    return said
 
 
 def opportunity_measured(measured, opportunity: str) -> None:

@@ -18,12 +18,14 @@ see a change of 5.0 points".
 The modules, one job each: :mod:`~jmtools.analyses.compare.observations` (what is compared,
 and the three splits), :mod:`~jmtools.analyses.compare.twosample` (the tests),
 :mod:`~jmtools.analyses.compare.power` (sample sizes) and
-:mod:`~jmtools.analyses.compare.table` (the table and its verdicts). Import the public names
-from here.
+:mod:`~jmtools.analyses.compare.table` (the table and its verdicts) and
+:mod:`~jmtools.analyses.compare.mix` (how many of the customers counted at a step a contact the
+company started brought there, in each group). Import the public names from here.
 """
 
 from __future__ import annotations
 
+from jmtools.analyses.compare.mix import MIX_POINTS, company_contacts, mix_changes, reach_mix
 from jmtools.analyses.compare.observations import (MEASURES, OBSERVATION_COLUMNS,
                                                    emotion_observations, score_observations,
                                                    split_by_customers, split_by_date, stack_groups,
@@ -42,4 +44,5 @@ __all__ = [
     "compare", "compare_cell",
     "Difference", "two_proportions", "two_means", "two_nps", "two_medians", "bh_adjust",
     "power_at", "n_per_group", "cohen_h", "effect_for_change", "detectable_change",
+    "MIX_POINTS", "company_contacts", "reach_mix", "mix_changes",
 ]

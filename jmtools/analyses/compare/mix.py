@@ -1,0 +1,149 @@
+"""Who was counted at a step: customers who got there through a contact the company started.
+
+A conversion from a step compares the customers counted at that step in two groups. When one
+group holds many more customers whom a mailing, a push or an ad shown (``initiated_by:
+company``) brought to the step — a mass mailing in one period, say, to people who never
+answer — its conversion falls although nothing changed for the others: the change measured is
+in who was counted, not in what they met. :func:`company_contacts` lists the company's contacts
+of an evidence; :func:`reach_mix` says, per step and group, how many of the customers counted
+got there through one, and :func:`mix_changes` which steps differ between the groups.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from jmtools.core.engine import to_pandas
+from jmtools.core.stats import wilson_interval
+
+__all__ = ["MIX_POINTS", "company_contacts", "reach_mix", "mix_changes"]
+
+#: Two groups whose shares of customers brought to a step by the company differ by this much or
+#: more (in share points, 0.10 = 10 points) are said to have been counted differently.
+MIX_POINTS = 0.10
+
+
+def company_contacts(evidence) -> pd.DataFrame | None:
+    """The contacts the company started, one row per customer and time.
+
+    Parameters
+    ----------
+    evidence : jmtools.evidence.Evidence
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        ``customer_id`` and ``timestamp`` of every event at a touchpoint marked
+        ``initiated_by: company``; None when the journey marks none.
+
+    Examples
+    --------
+    >>> from jmtools.evidence import prepare
+    >>> ev = pd.DataFrame({"customer_id": ["a", "a", "b"], "event": ["mail", "view", "view"],
+    ...                    "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"])})
+    >>> j = {"stages": ["Aware", "Browse"], "touchpoints": [
+    ...     {"name": "Mail", "stage": "Aware", "events": ["mail"], "initiated_by": "company"},
+    ...     {"name": "Site", "stage": "Browse", "events": ["view"]}]}
+    >>> company_contacts(prepare(ev, j))
+      customer_id  timestamp
+    0           a 2024-01-01
+    """
+    company = list(getattr(evidence, "company_touchpoints", None) or [])
+    if not company:
+        return None
+    t = evidence.events
+    sent = to_pandas(t.filter(t.touchpoint.isin(company)).select("customer_id", "timestamp").distinct())
+    sent["customer_id"] = sent["customer_id"].astype(str)
+    return sent.sort_values(["customer_id", "timestamp"], kind="stable").reset_index(drop=True)
+
+
+def reach_mix(split: pd.DataFrame, contacts: pd.DataFrame | None, *, group_col: str = "group") -> pd.DataFrame:
+    """Per step and group: the customers counted at the step (its conversion's n) and how many of
+    them got there through a contact the company started.
+
+    A conversion observation is timed when the customer reached ``from_step``; the customer got
+    there through the company's contact when one of ``contacts`` has that customer and that time.
+
+    Parameters
+    ----------
+    split : pandas.DataFrame
+        Observations with a group column (:func:`~jmtools.analyses.compare.split_by_date` and the
+        others); only the ``conversion`` rows are read.
+    contacts : pandas.DataFrame or None
+        :func:`company_contacts`, with a ``group`` column when each group has its own data (two
+        folders). None: no contact the company started, and an empty frame is returned.
+    group_col : str, default "group"
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``from_step``, ``group``, ``n`` (customers counted), ``n_company``, ``share`` with Wilson
+        ``ci_low``, ``ci_high``; steps in the order they first appear, the split's baseline group
+        first.
+
+    Examples
+    --------
+    >>> obs = pd.DataFrame({"measure": "conversion", "customer_id": ["a", "b", "c"],
+    ...                     "from_step": "Aware", "group": ["before", "after", "after"],
+    ...                     "timestamp": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-02-02"])})
+    >>> sent = pd.DataFrame({"customer_id": ["b"], "timestamp": pd.to_datetime(["2024-02-01"])})
+    >>> reach_mix(obs, sent)[["from_step", "group", "n", "n_company", "share"]]
+      from_step   group  n  n_company  share
+    0     Aware  before  1          0    0.0
+    1     Aware   after  2          1    0.5
+    """
+    columns = ["from_step", group_col, "n", "n_company", "share", "ci_low", "ci_high"]
+    conv = split[split["measure"] == "conversion"]
+    if contacts is None or not len(conv):
+        return pd.DataFrame(columns=columns)
+    keys = ["customer_id", "timestamp", *([group_col] if group_col in contacts else [])]
+    flagged = contacts[keys].drop_duplicates().assign(_company=True)
+    rows = conv[["customer_id", "timestamp", "from_step", group_col]].astype({"customer_id": str})
+    rows = rows.merge(flagged, on=keys, how="left")
+    rows["_company"] = rows["_company"].fillna(False).astype(bool)
+    out = rows.groupby(["from_step", group_col], sort=False).agg(n=("_company", "size"),
+                                                                 n_company=("_company", "sum")).reset_index()
+    labels = list(split.attrs.get("split", {}).get("labels", [])) + list(dict.fromkeys(out[group_col]))
+    order = {g: i for i, g in enumerate(dict.fromkeys(labels))}          # the split's baseline first
+    steps = {s: i for i, s in enumerate(dict.fromkeys(conv["from_step"]))}
+    out = out.assign(_s=out["from_step"].map(steps), _g=out[group_col].map(order))
+    out = out.sort_values(["_s", "_g"], kind="stable").drop(columns=["_s", "_g"]).reset_index(drop=True)
+    out["n_company"] = out["n_company"].astype("int64")
+    out["share"] = out["n_company"] / out["n"]
+    low, high = wilson_interval(out["n_company"].to_numpy(), out["n"].to_numpy())
+    out["ci_low"], out["ci_high"] = low, high
+    return out[columns]
+
+
+def mix_changes(mix: pd.DataFrame, *, points: float = MIX_POINTS, group_col: str = "group") -> pd.DataFrame:
+    """The steps whose customers the company brought in shares differing by ``points`` or more
+    between the two groups (the first group in ``mix`` is the baseline).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``from_step``, ``group_a``, ``n_a``, ``share_a``, ``group_b``, ``n_b``, ``share_b``,
+        ``points`` (share_b − share_a); the largest difference first.
+
+    Examples
+    --------
+    >>> mix = pd.DataFrame({"from_step": ["Aware", "Aware"], "group": ["before", "after"], "n": [200, 300],
+    ...                     "n_company": [20, 180], "share": [0.1, 0.6]})
+    >>> mix_changes(mix)[["from_step", "share_a", "share_b", "points"]]
+      from_step  share_a  share_b  points
+    0     Aware      0.1      0.6     0.5
+    """
+    columns = ["from_step", "group_a", "n_a", "share_a", "group_b", "n_b", "share_b", "points"]
+    groups = list(dict.fromkeys(mix[group_col])) if len(mix) else []
+    if len(groups) != 2:
+        return pd.DataFrame(columns=columns)
+    a = mix[mix[group_col] == groups[0]].set_index("from_step")
+    b = mix[mix[group_col] == groups[1]].set_index("from_step")
+    both = a.index.intersection(b.index, sort=False)
+    out = pd.DataFrame({"from_step": both, "group_a": groups[0], "n_a": a.loc[both, "n"].to_numpy(),
+                        "share_a": a.loc[both, "share"].to_numpy(), "group_b": groups[1],
+                        "n_b": b.loc[both, "n"].to_numpy(), "share_b": b.loc[both, "share"].to_numpy()})
+    out["points"] = out["share_b"] - out["share_a"]
+    out = out[out["points"].abs() >= points - 1e-12]
+    return out.reindex(out["points"].abs().sort_values(ascending=False, kind="stable").index)[columns] \
+        .reset_index(drop=True)

@@ -1,0 +1,104 @@
+"""Who was counted at a step: customers a contact the company started brought there, per group,
+against a plain-pandas count; a mass mailing in one period is said, not taken for a change."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jmtools.analyses.compare import (company_contacts, mix_changes, reach_mix, split_by_date,
+                                      stack_groups, step_observations)
+from jmtools.evidence import prepare
+
+JOURNEY = {"stages": ["Aware", "Browse", "Buy"], "touchpoints": [
+    {"name": "Mail", "stage": "Aware", "events": ["mail"], "initiated_by": "company"},
+    {"name": "Ad", "stage": "Aware", "events": ["ad_click"]},
+    {"name": "Site", "stage": "Browse", "events": ["view"]},
+    {"name": "Checkout", "stage": "Buy", "events": ["pay"]}]}
+
+
+def _world(seed=0, n=400, mailed=300, mail_day="2024-06-15"):
+    """``n`` customers who find the shop by an ad (before and after 2024-06-01; 60% go on to the
+    site) and ``mailed`` prospects mailed on ``mail_day`` (10% go on)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        t = pd.Timestamp("2024-03-01") + pd.Timedelta(hours=int(rng.integers(0, 24 * 180)))
+        rows.append((f"c{i}", "ad_click", t))
+        if rng.random() < 0.6:
+            rows.append((f"c{i}", "view", t + pd.Timedelta(minutes=5)))
+    for i in range(mailed):
+        t = pd.Timestamp(mail_day) + pd.Timedelta(seconds=i)
+        rows.append((f"p{i}", "mail", t))
+        if rng.random() < 0.1:
+            rows.append((f"p{i}", "view", t + pd.Timedelta(hours=3)))
+    return pd.DataFrame(rows, columns=["customer_id", "event", "timestamp"])
+
+
+def _oracle(events: pd.DataFrame, date: str) -> pd.DataFrame:
+    """Plain pandas: each customer's first Aware event, its group by the date, and whether it was a mail."""
+    aware = events[events["event"].isin(["mail", "ad_click"])].sort_values(["customer_id", "timestamp"])
+    first = aware.groupby("customer_id").head(1)
+    group = np.where(first["timestamp"] < pd.Timestamp(date), "before", "after")
+    return (first.assign(group=group, company=first["event"] == "mail")
+            .groupby("group")["company"].agg(["size", "sum"]))
+
+
+def test_the_share_brought_by_the_company_matches_plain_pandas():
+    events = _world()
+    evidence = prepare(events, JOURNEY)
+    split = split_by_date(step_observations(evidence), "2024-06-01")
+    mix = reach_mix(split, company_contacts(evidence))
+    aware = mix[mix["from_step"] == "Aware"].set_index("group")
+    expected = _oracle(events, "2024-06-01")
+    assert list(aware.index) == ["before", "after"]                  # the baseline first
+    for g in ("before", "after"):
+        assert (aware.loc[g, "n"], aware.loc[g, "n_company"]) == tuple(expected.loc[g])
+    assert aware.loc["before", "n_company"] == 0 and aware.loc["after", "n_company"] == 300
+    assert (mix.loc[mix["from_step"] == "Browse", "n_company"] == 0).all()   # mails are at Aware only
+    changes = mix_changes(mix)
+    assert changes["from_step"].tolist() == ["Aware"]
+    assert changes["points"].iloc[0] == pytest.approx(aware.loc["after", "share"])
+
+
+def test_no_mailing_no_change_and_no_company_touchpoint_no_mix():
+    events = _world(mailed=0)
+    evidence = prepare(events, JOURNEY)
+    split = split_by_date(step_observations(evidence), "2024-06-01")
+    assert mix_changes(reach_mix(split, company_contacts(evidence))).empty
+    plain = {**JOURNEY, "touchpoints": JOURNEY["touchpoints"][1:]}
+    assert company_contacts(prepare(events, plain)) is None
+    assert reach_mix(split, None).empty and mix_changes(reach_mix(split, None)).empty
+
+
+def test_a_mailing_in_both_periods_alike_is_not_a_change():
+    a = _world(seed=1, mailed=150, mail_day="2024-04-15")
+    b = _world(seed=1, mailed=150, mail_day="2024-07-15")
+    b = b[b["customer_id"].str.startswith("p")].assign(customer_id=lambda f: "q" + f["customer_id"])
+    evidence = prepare(pd.concat([a, b], ignore_index=True), JOURNEY)
+    mix = reach_mix(split_by_date(step_observations(evidence), "2024-06-01"), company_contacts(evidence))
+    aware = mix[mix["from_step"] == "Aware"].set_index("group")
+    assert aware["n_company"].tolist() == [150, 150]
+    assert abs(aware["share"].diff().iloc[-1]) < 0.10 and mix_changes(mix).empty
+
+
+def test_two_folders_read_each_folders_own_contacts():
+    """The same customer id in two exports: a mail in the second export counts for the second only."""
+    before = _world(seed=2, mailed=0)
+    after = _world(seed=3, mailed=200)
+    ev_a, ev_b = prepare(before, JOURNEY), prepare(after, JOURNEY)
+    split = stack_groups(step_observations(ev_a), step_observations(ev_b))
+    contacts = company_contacts(ev_b).assign(group="after")
+    aware = reach_mix(split, contacts).query("from_step == 'Aware'").set_index("group")
+    assert aware.loc["before", "n_company"] == 0 and aware.loc["after", "n_company"] == 200
+
+
+def test_the_threshold_and_the_order():
+    mix = pd.DataFrame({"from_step": ["A", "A", "B", "B", "C", "C"], "group": ["x", "y"] * 3,
+                        "n": [100] * 6, "n_company": [10, 19, 10, 20, 50, 10],
+                        "share": [0.1, 0.19, 0.1, 0.2, 0.5, 0.1]})
+    out = mix_changes(mix)
+    assert out["from_step"].tolist() == ["C", "B"]             # 9 points is under 10; largest first
+    assert out["points"].round(2).tolist() == [-0.4, 0.1]
+    assert mix_changes(mix[mix["group"] == "x"]).empty          # one group: nothing to compare
