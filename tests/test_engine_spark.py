@@ -115,6 +115,28 @@ def test_transitions_paths_loops_identical(both):
     same(detours(sp), detours(duck))
 
 
+def test_loops_in_rounds_identical(spark, frames):
+    """Orders that end a round (``occurrence: first`` / ``repeat``): revisits in the next round are
+    no loop, on Spark as on DuckDB (a running sum over each customer's steps)."""
+    from jmtools.analyses.funnels import loops
+    from jmtools.evidence import prepare
+    from jmtools.journey import Journey
+    from jmtools.sources import load_customers, load_events
+
+    text = (DATA / "journey.yaml").read_text(encoding="utf-8")
+    old = "events: [order_placed], owner: Checkout squad}"
+    assert old in text
+    journey = Journey.from_yaml(text.replace(old, "events: [order_placed], occurrence: first, owner: Checkout squad}"))
+    events, customers, _ = frames
+    duck = prepare(load_events(events), journey, customers=load_customers(customers))
+    sp = prepare(load_events(spark.createDataFrame(events)), journey,
+                 customers=load_customers(spark.createDataFrame(customers)))
+    for level in ("touchpoint", "stage"):
+        same(loops(sp, level=level, by="persona"), loops(duck, level=level, by="persona"))
+    plain = loops(prepare(load_events(events), Journey.load(DATA / "journey.yaml"))).set_index("step")
+    assert (loops(duck).set_index("step")["n"] <= plain["n"].reindex(loops(duck)["step"])).all()
+
+
 def test_survey_kpis_identical(both):
     from jmtools.analyses.kpis import survey_kpis
 

@@ -454,7 +454,56 @@ def test_company_contacts_make_no_detours_and_no_loops():
     assert d.empty
     lp = loops(e).set_index("step")
     assert "Mail" not in lp.index and "Repeat order" not in lp.index
-    assert lp.loc["Site", "n"] == 1                     # b came back to the site: that is a loop
+    assert lp.loc["Site", "n"] == 0                     # b came back to the site after an order: a new round
+
+
+def _round_oracle(sequences: dict, ends: set) -> dict:
+    """Per step: (customers with it, customers who visit it twice or more within one round), a
+    round ending at each step of ``ends`` — written over plain lists, apart from the engine."""
+    out = {}
+    for seq in sequences.values():
+        rounds, cur = [], []
+        for step in seq:
+            cur.append(step)
+            if step in ends:
+                rounds.append(cur)
+                cur = []
+        rounds.append(cur)
+        for step in set(seq):
+            seen, looped = out.get(step, (0, 0))
+            out[step] = (seen + 1, looped + any(r.count(step) > 1 for r in rounds))
+    return out
+
+
+@pytest.mark.parametrize("occurrence", ["first", 2])
+def test_loops_count_revisits_within_a_round_only(occurrence):
+    """Shopping again after an order (a touchpoint counting occurrences) is a new round, not a
+    loop — as for detours (D14); revisits before the order are loops. Against plain lists."""
+    import random
+
+    rng = random.Random(7)
+    names = {"view": "Site", "cart": "Cart", "pay": "Checkout"}
+    rows = []
+    for c in range(60):
+        t = 0
+        for _ in range(rng.randint(1, 3)):                   # 1–3 shopping rounds, each ending in a payment
+            for ev in rng.choices(["view", "cart"], k=rng.randint(1, 5)) + ["pay"]:
+                rows.append((f"c{c}", ev, pd.Timestamp("2024-01-01") + pd.Timedelta(minutes=t)))
+                t += rng.randint(1, 90)
+    ev = pd.DataFrame(rows, columns=["customer_id", "event", "timestamp"])
+    j = {"stages": ["Browse", "Pay"], "touchpoints": [
+        {"name": "Site", "stage": "Browse", "events": ["view"]},
+        {"name": "Cart", "stage": "Browse", "events": ["cart"]},
+        {"name": "Checkout", "stage": "Pay", "events": ["pay"], "occurrence": occurrence}]}
+    evidence = prepare(ev, j)
+    mapped = evidence.to_pandas().dropna(subset=["touchpoint"]).sort_values(["customer_id", "position"])
+    steps = {c: g["touchpoint"].astype(str).tolist() for c, g in mapped.groupby("customer_id")}
+    seqs = {c: [s for k, s in enumerate(seq) if k == 0 or s != seq[k - 1]] for c, seq in steps.items()}
+    expected = _round_oracle(seqs, {"Checkout"})
+    lp = loops(evidence).set_index("step")
+    assert {s: (int(lp.loc[s, "n_visitors"]), int(lp.loc[s, "n"])) for s in lp.index} == expected
+    assert lp.loc["Site", "n"] < loops(prepare(ev, {**j, "touchpoints": j["touchpoints"][:2] + [
+        {"name": "Checkout", "stage": "Pay", "events": ["pay"]}]})).set_index("step").loc["Site", "n"]
 
 
 def test_abandonment_counts_only_the_customers_own_steps():

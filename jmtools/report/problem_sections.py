@@ -15,6 +15,7 @@ from jmtools.analyses.themes import polarity_basis
 from jmtools.charts.theme import validated_whole
 from jmtools.pipeline import Findings
 from jmtools.report import _section_kit as kit
+from jmtools.report.caveats import show_repeat_rounds
 from jmtools.report.mappages import screen_and_paper
 from jmtools.report.present import backlog_chart, html_table, md, number, pain_point_chart, with_caption
 from jmtools.report.quotes import quoted_themes
@@ -48,6 +49,8 @@ def where_it_hurts(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -
                        "labelled by the evidence they have.", looked=looked or "nothing (no table for it)",
                        absent=kit.table_list(absent), missing=listed([_PAIN_SIGNALS[k] for k in absent], "and")))
     show_dates_only(f.evidence, persona=f.focus.persona, about="loops")  # dates only: none within a day
+    if len(pains) and pains.head(top_n)["signals"].map(lambda s: bool({"loops", "detours"} & set(s or ()))).any():
+        show_repeat_rounds(f.evidence, f.tables.get("orders"), show=kit.display)   # shopping again is no loop
     if len(pains):
         pains = pains.assign(title=pains["title"].map(plain), evidence=pains["evidence"].map(plain))
         few = hide_small_counts(pains["customers_affected"].head(top_n), min_group)[1]   # drawn ones

@@ -18,7 +18,8 @@ from jmtools.analyses.funnels._common import (_by_list, _check_evidence, _level_
 from jmtools.core.engine import small_table, to_pandas
 from jmtools.core.errors import ParameterError, whole_number
 
-__all__ = ["transitions", "top_paths", "detours", "loops", "busiest_steps", "largest_detours"]
+__all__ = ["transitions", "top_paths", "detours", "loops", "repeat_buyers_unmarked", "busiest_steps",
+           "largest_detours"]
 
 _PATH_SEP = " → "
 #: pandas' type for text (what names read from the engine get).
@@ -320,7 +321,10 @@ def loops(evidence, *, level: str = "touchpoint", by=None):
     """Customers who come back to a step after leaving it (loops), per step.
 
     The company's own contacts (``initiated_by: company``) are left out, and so are
-    touchpoints that exist to be repeated (``occurrence: repeat``, e.g. repeat orders).
+    touchpoints that exist to be repeated (``occurrence: repeat``, e.g. repeat orders). A
+    touchpoint that counts occurrences (an order: ``occurrence: first``, ``repeat`` or n) ends
+    a round, as for :func:`detours`: coming back to a step in the next round (shopping again
+    after an order) is not a loop; ``mean_visits`` counts the visits of the rounds that loop.
 
     Returns
     -------
@@ -349,10 +353,19 @@ def loops(evidence, *, level: str = "touchpoint", by=None):
     s, st = _sequence(evidence, level, True, customer_only=True, by=by)
     if level == "touchpoint" and _repeating(evidence):
         s = s.filter(~s.node.isin([st.value(r) for r in _repeating(evidence)]))
-    visits = s.group_by(["customer_id", *by, "node"]).agg(v=s.count())
+    rounds = _round_ends(evidence, level)
+    if rounds:          # visits in two rounds (before and after an order) are not a loop
+        end = s.node.isin([st.value(r) for r in rounds]).cast("int64")
+        s = s.mutate(_round=end.cumsum(group_by=s.customer_id, order_by=s.position) - end)
+        per_round = s.group_by(["customer_id", *by, "node", "_round"]).agg(v=s.count())
+        visits = per_round.group_by(["customer_id", *by, "node"]).agg(
+            v=per_round.v.max(), _lv=per_round.v.sum(where=per_round.v > 1))
+    else:
+        visits = s.group_by(["customer_id", *by, "node"]).agg(v=s.count())
+        visits = visits.mutate(_lv=visits.v)
     res = to_pandas(visits.group_by([*by, "node"]).agg(
         n_visitors=visits.count(), n=(visits.v > 1).sum(),
-        _loop_visits=visits.v.sum(where=visits.v > 1)))
+        _loop_visits=visits._lv.sum(where=visits.v > 1)))
     res = st.label(res, "node").rename(columns={"node": "step"})
     res["n"] = res["n"].fillna(0).astype("int64")
     res["mean_visits"] = res["_loop_visits"].astype(float) / res["n"].where(res["n"] > 0)
@@ -364,6 +377,46 @@ def loops(evidence, *, level: str = "touchpoint", by=None):
     res = _order_groups(evidence, res, by) if by else res
     return res[[*by, "step", "n_visitors", "n", "share", "ci_low", "ci_high", "mean_visits"]] \
         .reset_index(drop=True)
+
+
+def repeat_buyers_unmarked(evidence, orders) -> tuple[int, int] | None:
+    """Customers who ordered twice or more, when no touchpoint of the journey ends a round.
+
+    Without a touchpoint that counts occurrences (``occurrence: first``, ``repeat`` or n), a
+    customer who shops again after an order is going back: :func:`loops` and :func:`detours`
+    count the second round. The orders table tells whether such customers exist.
+
+    Parameters
+    ----------
+    evidence : jmtools.evidence.Evidence
+    orders : pandas.DataFrame or None
+        The orders (``customer_id``; one row per order).
+
+    Returns
+    -------
+    (int, int) or None
+        Customers with two or more orders, and customers with an order; None when the journey
+        marks rounds, or without orders, or when nobody ordered twice.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from jmtools.evidence import prepare
+    >>> ev = pd.DataFrame({"customer_id": ["a", "b"], "event": ["pay", "pay"],
+    ...                    "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"])})
+    >>> j = {"stages": ["Pay"], "touchpoints": [{"name": "Checkout", "stage": "Pay", "events": ["pay"]}]}
+    >>> orders = pd.DataFrame({"customer_id": ["a", "a", "b"]})
+    >>> repeat_buyers_unmarked(prepare(ev, j), orders)
+    (1, 2)
+    >>> j["touchpoints"][0]["occurrence"] = "first"
+    >>> repeat_buyers_unmarked(prepare(ev, j), orders) is None
+    True
+    """
+    if orders is None or len(orders) == 0 or _round_ends(evidence, "touchpoint") or _repeating(evidence):
+        return None
+    per = orders["customer_id"].dropna().value_counts()
+    n_repeat = int((per >= 2).sum())
+    return (n_repeat, int(len(per))) if n_repeat else None
 
 
 def busiest_steps(transitions: pd.DataFrame, top: int) -> list:
