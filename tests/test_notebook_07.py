@@ -58,21 +58,25 @@ def test_notebook_runs_under_papermill_on_the_planted_fix(tmp_path):
     assert charts >= 2                                   # the comparison and a control chart
 
 
+def _sample_with(tmp_path: Path, rule: str) -> Path:
+    """A copy of the e-commerce sample world whose Marathon Maya has ``rule`` instead of her own."""
+    import shutil
+
+    folder = tmp_path / "ecommerce"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "data" / "ecommerce", folder)
+    path = folder / "journey.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace('rule: "runs_per_week >= 4"', rule), encoding="utf-8")
+    return folder
+
+
 def test_a_persona_whose_rule_cannot_run_is_said_to_be_left_out_of_the_comparison(tmp_path):
     """The same typo in notebook 07: 60 comparisons instead of 75, without a word. The
     comparison now carries the persona's error, and the notebook says it is left out."""
-    import shutil
-
     from inprocess import run_cells
 
     from jmtools import pipeline
 
-    root = Path(__file__).resolve().parents[1]
-    folder = tmp_path / "ecommerce"
-    shutil.copytree(root / "data" / "ecommerce", folder)
-    path = folder / "journey.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace('rule: "runs_per_week >= 4"',
-                                                             'rule: "runs_per_wek >= 4"'), encoding="utf-8")
+    folder = _sample_with(tmp_path, 'rule: "runs_per_wek >= 4"')
     c = pipeline.compare_periods(folder, "2026-06-01", measures=["conversion"])
     assert list(c.persona_errors) == ["Marathon Maya"]
     run = run_cells(NOTEBOOK, {"data_dir": str(folder)})
@@ -84,19 +88,12 @@ def test_a_persona_whose_rule_selects_nobody_is_named_and_stops_it_in_focus(tmp_
     """A rule that runs but selects nobody (runs_per_week >= 40): the comparison had no row of
     the persona, without a word. Now the notebook says so for all customers, and stops, naming
     the rule, when that persona is the focus (as notebooks 01–05 do)."""
-    import shutil
-
     from inprocess import run_cells
 
     from jmtools import pipeline
     from jmtools.core.errors import ParameterError
 
-    root = Path(__file__).resolve().parents[1]
-    folder = tmp_path / "ecommerce"
-    shutil.copytree(root / "data" / "ecommerce", folder)
-    path = folder / "journey.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace('rule: "runs_per_week >= 4"',
-                                                             'rule: "runs_per_week >= 40"'), encoding="utf-8")
+    folder = _sample_with(tmp_path, 'rule: "runs_per_week >= 40"')
     c = pipeline.compare_periods(folder, "2026-06-01", measures=["conversion"])
     assert c.empty_personas == ["Marathon Maya"] and not c.persona_errors
     assert "Marathon Maya" not in set(c.table["persona"].dropna())
