@@ -475,7 +475,7 @@ def _round_oracle(sequences: dict, ends: set) -> dict:
     return out
 
 
-@pytest.mark.parametrize("occurrence", ["first", 2])
+@pytest.mark.parametrize("occurrence", ["first", 2, "first+repeat"])
 def test_loops_count_revisits_within_a_round_only(occurrence):
     """Shopping again after an order (a touchpoint counting occurrences) is a new round, not a
     loop — as for detours (D14); revisits before the order are loops. Against plain lists."""
@@ -491,17 +491,22 @@ def test_loops_count_revisits_within_a_round_only(occurrence):
                 rows.append((f"c{c}", ev, pd.Timestamp("2024-01-01") + pd.Timedelta(minutes=t)))
                 t += rng.randint(1, 90)
     ev = pd.DataFrame(rows, columns=["customer_id", "event", "timestamp"])
+    pays = [{"name": "Checkout", "stage": "Pay", "events": ["pay"], "occurrence": occurrence}]
+    if occurrence == "first+repeat":      # the later payments are a touchpoint of their own, never a loop
+        pays = [{**pays[0], "occurrence": "first"},
+                {"name": "Reorder", "stage": "Pay", "events": ["pay"], "occurrence": "repeat"}]
     j = {"stages": ["Browse", "Pay"], "touchpoints": [
         {"name": "Site", "stage": "Browse", "events": ["view"]},
-        {"name": "Cart", "stage": "Browse", "events": ["cart"]},
-        {"name": "Checkout", "stage": "Pay", "events": ["pay"], "occurrence": occurrence}]}
+        {"name": "Cart", "stage": "Browse", "events": ["cart"]}, *pays]}
     evidence = prepare(ev, j)
     mapped = evidence.to_pandas().dropna(subset=["touchpoint"]).sort_values(["customer_id", "position"])
     steps = {c: g["touchpoint"].astype(str).tolist() for c, g in mapped.groupby("customer_id")}
     seqs = {c: [s for k, s in enumerate(seq) if k == 0 or s != seq[k - 1]] for c, seq in steps.items()}
-    expected = _round_oracle(seqs, {"Checkout"})
+    expected = _round_oracle(seqs, {"Checkout", "Reorder"})
+    expected.pop("Reorder", None)
     lp = loops(evidence).set_index("step")
     assert {s: (int(lp.loc[s, "n_visitors"]), int(lp.loc[s, "n"])) for s in lp.index} == expected
+    assert "Reorder" not in lp.index            # a touchpoint that exists to be repeated does not loop
     assert lp.loc["Site", "n"] < loops(prepare(ev, {**j, "touchpoints": j["touchpoints"][:2] + [
         {"name": "Checkout", "stage": "Pay", "events": ["pay"]}]})).set_index("step").loc["Site", "n"]
 
@@ -575,3 +580,25 @@ def test_furthest_stage_of_customers_in_no_persona_adds_up_to_their_number():
     assert rest == {"(none)": 0, "Browse": 1, "Pay": 1}                  # c pays, d only browses
     assert fs[fs["persona"] == "Gold"].set_index("step")["n"].to_dict() == {"(none)": 0, "Browse": 1,
                                                                             "Pay": 1}
+
+
+def test_repeat_buyers_are_counted_unless_a_touchpoint_takes_later_orders():
+    """Against the orders file: the e-commerce sample's 330 repeat buyers of 1,213; still said with
+    only ``occurrence: first`` (a second order then matches nothing); not with a touchpoint that
+    takes later orders (``occurrence: repeat``, the grocery sample)."""
+    from jmtools import pipeline
+    from jmtools.analyses.funnels import repeat_buyers_unmarked
+    from jmtools.journey import Journey
+
+    root = Path(__file__).resolve().parents[1]
+    orders = pd.read_csv(root / "data" / "ecommerce" / "orders.csv")
+    per = orders["customer_id"].value_counts()
+    world = pipeline.load("sample:ecommerce")
+    ev = prepare(world.events, world.journey)
+    assert repeat_buyers_unmarked(ev, orders) == (int((per >= 2).sum()), len(per)) == (330, 1213)
+    text = world.journey.path.read_text(encoding="utf-8")
+    first = text.replace("events: [order_placed], owner", "events: [order_placed], occurrence: first, owner")
+    assert repeat_buyers_unmarked(prepare(world.events, Journey.from_yaml(first)), orders) == (330, 1213)
+    grocery = pipeline.load("sample:grocery")
+    assert repeat_buyers_unmarked(prepare(grocery.events, grocery.journey), grocery.orders.to_pandas()) is None
+    assert repeat_buyers_unmarked(ev, None) is None and repeat_buyers_unmarked(ev, orders.head(0)) is None

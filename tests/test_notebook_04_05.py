@@ -293,3 +293,22 @@ def test_pain_points_on_dates_only_say_loops_are_found_between_days(tmp_path):
     run = run_cells(NB04, {"data_dir": str(folder)})
     texts = "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))
     assert "loops and detours are found between days" in texts
+
+
+@pytest.mark.parametrize("world, said", [("ecommerce", True), ("grocery", False)])
+def test_repeat_orders_without_a_touchpoint_for_them_are_said_where_loops_are_read(world, said):
+    """The e-commerce sample: 330 of its 1,213 customers with orders ordered twice, and no
+    touchpoint takes a later order, so their second round counts as loops and detours: notebooks
+    04 and 02 and the report say so (D110). The grocery sample marks its repeat orders: not said."""
+    from inprocess import run_cells
+
+    orders = pd.read_csv(ROOT / "data" / world / "orders.csv")
+    per = orders["customer_id"].value_counts()
+    line = (f"**Shopping again may count as going back here**: {int((per >= 2).sum()):,} of {len(per):,} "
+            f"customers with orders")
+    for notebook in (NB04, *(ROOT / "notebooks" / f"{n}.ipynb" for n in ("02_data_integration", "00_journey_report"))):
+        run = run_cells(notebook, {"data_dir": f"sample:{world}"})
+        texts = "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))
+        assert (line in texts) is said, (notebook.name, world)
+    if said:
+        assert line.endswith("330 of 1,213 customers with orders")

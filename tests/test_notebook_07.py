@@ -152,4 +152,6 @@ def test_a_mass_mailing_in_one_period_is_said_beside_the_change_it_makes(tmp_pat
     assert "**Who was counted at Awareness changed**: in *after*, 50% of the 4,030 customers" in texts
     assert "against 0% of 1,970 in *before*" in texts
     assert "— who was counted at Awareness changed (above)" in texts
-    assert "Who was counted changed at Awareness" in c.summary()
+    assert ("Who was counted changed at Awareness: contacts the company started brought 50% of 4,030 customers "
+            "there in after, against 0% of 1,970 in before") in c.summary()
+    assert "\n  all: worse, likely real: conversion Awareness → Consideration" in c.summary()

@@ -377,3 +377,35 @@ def test_a_step_stops_first_naming_each_table_it_lacks(step, tmp_path):
             Lesson(folder, step=step)
         assert f"add {left_out}.csv with columns" in str(err.value) and "sample:ecommerce" in str(err.value)
     Lesson(_tables_folder(tmp_path, need), step=step)
+
+
+@pytest.mark.parametrize("step, kind", [(5, "customers"), (7, "customers"), (6, "orders")])
+def test_a_table_with_a_header_only_counts_as_missing(step, kind, tmp_path):
+    """A header without rows passed the check, then stopped steps 5 and 7 in a cell
+    ("single positional indexer is out-of-bounds", "argmax of an empty sequence") and step 6 in
+    the backlog (KeyError): such a file is now said to have no row, in the first cell."""
+    from jmtools.core.errors import ParameterError
+    from jmtools.teaching import Lesson
+
+    folder = _tables_folder(tmp_path, _minimal(step))
+    path = next(folder.glob(f"{kind}.*"))
+    path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match=rf"{kind}.csv has no row to use \(0 read, 0 rejected\)"):
+        Lesson(folder, step=step)
+
+
+def test_a_table_whose_every_row_is_rejected_says_why_in_the_first_cell(tmp_path):
+    """Every survey time unreadable: step 2 said later that the folder "does not have" survey
+    answers; it now stops first with the count read and rejected, the reason, its line and fix."""
+    from jmtools.core.errors import ParameterError
+    from jmtools.teaching import Lesson
+
+    folder = _tables_folder(tmp_path, _minimal(2))
+    surveys = pd.read_csv(folder / "surveys.csv")
+    surveys.assign(timestamp="not a date").to_csv(folder / "surveys.csv", index=False)
+    with pytest.raises(ParameterError) as err:
+        Lesson(folder, step=2)
+    said = str(err.value)
+    n = f"{len(surveys):,}"
+    assert f"surveys.csv has no row to use ({n} read, {n} rejected: {n} with unparseable timestamp in " \
+           "column timestamp, from line 2 — write times as ISO 8601" in said, said

@@ -114,7 +114,8 @@ def _no_members_error(journey, persona: str, with_members: list, n_customers: in
     if card is None:                          # a name neither the journey nor the assignment has
         return ParameterError("persona", persona, expected=[ALL, *with_members])
     rule = f" ({card.rule})" if getattr(card, "rule", None) else ""
-    return ParameterError("persona", persona, expected=[ALL, *with_members],
+    return ParameterError("persona", persona, expected="a persona with customers: "
+                          + ", ".join(repr(p) for p in [ALL, *with_members]),
                           fix=f"its rule{rule} selects none of the {n_customers:,} customers: check it "
                               "against the customer table (jmtools validate JOURNEY --data FOLDER), or choose "
                               "another persona")

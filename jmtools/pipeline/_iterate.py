@@ -150,10 +150,13 @@ class Comparison:
         counts = table["verdict"].value_counts()
         head = ", ".join(f"{counts[v]} {v}" for v in cmp.VERDICTS if v in counts)
         real = table[table["verdict"].str.endswith("likely real")]
-        mixed = [f"Who was counted changed at {step}: contacts the company started brought a different share "
-                 "of its customers in the two groups, so a change in conversion from it may be one of who was "
-                 "counted" for step in self.mix_changes["from_step"]]
-        return "\n".join([f"{len(table)} comparisons: {head}", *[f"  {t}" for t in real["text"]], *mixed])
+        mixed = [f"Who was counted changed at {r.from_step}: contacts the company started brought "
+                 f"{cmp.share_words(int(r.n_company_b), int(r.n_b))} of {int(r.n_b):,} customers there in "
+                 f"{r.group_b}, against {cmp.share_words(int(r.n_company_a), int(r.n_a))} of {int(r.n_a):,} "
+                 f"in {r.group_a}; a change in conversion or time from it may be one of who was counted"
+                 for r in self.mix_changes.itertuples() if min(r.n_a, r.n_b) >= MIN_GROUP]
+        clearest = [f"  {who}: {text}" for who, text in zip(real["persona"], real["text"])]
+        return "\n".join([f"{len(table)} comparisons: {head}", *clearest, *mixed])
 
 
 def observe(data, *, journey=None, segment: str = "", steps=None, level: str = "stage",

@@ -140,9 +140,9 @@ def show_empty_personas(names, journey, *, what: str = "this comparison", record
 
 
 def show_repeat_rounds(evidence, orders, *, show=None) -> tuple[int, int] | None:
-    """Where loops and detours are read: say when customers ordered more than once but the journey
-    marks no touchpoint that ends a round (:func:`jmtools.analyses.funnels.repeat_buyers_unmarked`),
-    so that shopping again after an order counts as going back.
+    """Where loops and detours are read: say when customers ordered more than once but no touchpoint
+    of the journey takes later orders (:func:`jmtools.analyses.funnels.repeat_buyers_unmarked`), so
+    that shopping again after an order counts as going back.
 
     Parameters
     ----------
@@ -171,10 +171,10 @@ def show_repeat_rounds(evidence, orders, *, show=None) -> tuple[int, int] | None
     if found:
         (show or display)(md(
             "> **Shopping again may count as going back here**: {n} of {total} customers with orders ({share}) "
-            "ordered twice or more, and no touchpoint of the journey counts occurrences, so their next round "
+            "ordered twice or more, and no touchpoint of the journey takes later orders, so their next round "
             "(browsing again after an order) counts in the loops and detours. Give the touchpoint of the order "
-            "`occurrence: first` and one for later orders `occurrence: repeat` in the journey file: coming back "
-            "after an order then starts a new round.", n=f"{found[0]:,}", total=f"{found[1]:,}",
+            "`occurrence: first` and add one for later orders with `occurrence: repeat` in the journey file: "
+            "coming back after an order then starts a new round.", n=f"{found[0]:,}", total=f"{found[1]:,}",
             share=f"{found[0] / found[1]:.0%}"))
     return found
 

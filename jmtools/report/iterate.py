@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from jmtools.analyses.compare import share_words
 from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.analyses.history import control_chart, kpi_history, signals
 from jmtools.charts.iterate import comparison_chart, kpi_control_chart
@@ -118,15 +119,6 @@ def did_it_work(comparison, *, persona: str = ALL, top: int = 12) -> None:
     show_disclosure_notes(table)
 
 
-def _share_of(k: int, n: int) -> str:
-    """``k`` of ``n`` as a whole percent, or in words when ``k`` or ``n − k`` is 1–4 customers."""
-    if 0 < k < MIN_GROUP:
-        return f"fewer than {MIN_GROUP}"
-    if 0 < n - k < MIN_GROUP:
-        return f"all but fewer than {MIN_GROUP}"
-    return f"{k / n:.0%}"
-
-
 def _show_mix_changes(comparison) -> set:
     """Above the clearest rows: each step at which contacts the company started (a mailing, a push)
     brought a different share of the customers counted in the two groups
@@ -141,7 +133,7 @@ def _show_mix_changes(comparison) -> set:
         if min(r.n_a, r.n_b) < MIN_GROUP:
             continue
         said.add(r.from_step)
-        k_a, k_b = round(r.share_a * r.n_a), round(r.share_b * r.n_b)
+        k_a, k_b = int(r.n_company_a), int(r.n_company_b)
         record(f"mix_{r.from_step}", round(float(r.points), 4), label=f"Change in the share brought to "
                f"{r.from_step} by the company's contacts", n=int(r.n_a + r.n_b))
         _display(md("> **Who was counted at {step} changed**: in *{b}*, {share_b} of the {n_b} customers "
@@ -149,7 +141,7 @@ def _show_mix_changes(comparison) -> set:
                     "ad shown), against {share_a} of {n_a} in *{a}*. A change in conversion or time from "
                     "{step} may come from whom the company contacted, not from what customers met there.",
                     step=r.from_step, a=r.group_a, b=r.group_b, n_a=f"{int(r.n_a):,}", n_b=f"{int(r.n_b):,}",
-                    share_a=_share_of(k_a, int(r.n_a)), share_b=_share_of(k_b, int(r.n_b))))
+                    share_a=share_words(k_a, int(r.n_a)), share_b=share_words(k_b, int(r.n_b))))
     return said
 
 

@@ -74,18 +74,38 @@ def _require_tables(world: World, step: int) -> None:
     """Stop when ``world`` lacks a table step ``step`` reads, naming what to add."""
     if step not in STEP_TABLES:
         raise ParameterError("step", step, expected=[str(k) for k in STEP_TABLES])
+    def usable(kind: str) -> bool:            # a file with only a header, or every row rejected: none
+        loaded = world.tables.get(kind)
+        return loaded is not None and getattr(loaded.accounting, "rows_used", 1) > 0
+
     missing = [need if isinstance(need, tuple) else (need,) for need in STEP_TABLES[step]
-               if not any(t in world.tables for t in (need if isinstance(need, tuple) else (need,)))]
+               if not any(usable(t) for t in (need if isinstance(need, tuple) else (need,)))]
     if not missing:
         return
-    wanted = " and ".join(" or ".join(alt) for alt in missing)
-    fixes = " ".join(missing_table(alt[0])[:-1] + "".join(f"; or {t}.csv" for t in alt[1:]) + "."
-                     for alt in missing)
+    wanted = " and ".join(alt[0] if len(alt) == 1 else "either " + " or ".join(alt) for alt in missing)
+    fixes = " ".join(_why_not(world, alt) for alt in missing)
     it = "them" if len(missing) > 1 or len(missing[0]) > 1 else "it"
     raise ParameterError("data_dir", str(world.folder),
-                         expected=f"a data folder with {wanted}: step {step} of the track reads {it}",
+                         expected=f"a data folder with rows of {wanted}: step {step} of the track reads {it}",
                          fix=f"{fixes} Or follow the track on a bundled world: data_dir = "
                              f"\"sample:ecommerce\" or \"sample:b2b\".")
+
+
+def _why_not(world: World, alternatives: tuple) -> str:
+    """Why none of ``alternatives`` can be read: a file without rows (each rejected row's reason
+    is in ``world.accounting``), or no file, with the columns to add."""
+    said = []
+    for kind in alternatives:
+        loaded = world.tables.get(kind)
+        if loaded is None:
+            said.append(missing_table(kind)[:-1] if not said else f"or add {kind}.csv")
+            continue
+        acc = loaded.accounting
+        top = acc.reasons.iloc[0] if acc.rows_rejected and len(acc.reasons) else None
+        why = "" if top is None else (f": {int(top['n']):,} with {top['reason']} in column {top['column']}, "
+                                      f"from line {top['lines'][0]} — {top['fix']}")
+        said.append(f"{acc.source} has no row to use ({acc.rows_read:,} read, {acc.rows_rejected:,} rejected{why})")
+    return "; ".join(said) + "."
 
 
 class Lesson:

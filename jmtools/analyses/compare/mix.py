@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.core.engine import to_pandas
+from jmtools.core.errors import ParameterError
 from jmtools.core.stats import wilson_interval
 
-__all__ = ["MIX_POINTS", "company_contacts", "reach_mix", "mix_changes"]
+__all__ = ["MIX_POINTS", "company_contacts", "reach_mix", "mix_changes", "share_words"]
 
 #: Two groups whose shares of customers brought to a step by the company differ by this much or
 #: more (in share points, 0.10 = 10 points) are said to have been counted differently.
@@ -92,6 +94,9 @@ def reach_mix(split: pd.DataFrame, contacts: pd.DataFrame | None, *, group_col: 
     0     Aware  before  1          0    0.0
     1     Aware   after  2          1    0.5
     """
+    if group_col not in split.columns:
+        raise ParameterError("group_col", group_col,
+                             expected=f"a column of the split ({', '.join(map(str, split.columns))})", fix="pass the output of split_by_date(), stack_groups() or split_by_customers()")
     columns = ["from_step", group_col, "n", "n_company", "share", "ci_low", "ci_high"]
     conv = split[split["measure"] == "conversion"]
     if contacts is None or not len(conv):
@@ -122,8 +127,9 @@ def mix_changes(mix: pd.DataFrame, *, points: float = MIX_POINTS, group_col: str
     Returns
     -------
     pandas.DataFrame
-        ``from_step``, ``group_a``, ``n_a``, ``share_a``, ``group_b``, ``n_b``, ``share_b``,
-        ``points`` (share_b − share_a); the largest difference first.
+        ``from_step``; ``group_a``, ``n_a``, ``n_company_a``, ``share_a`` of the baseline;
+        ``group_b``, ``n_b``, ``n_company_b``, ``share_b`` of the other group; ``points``
+        (share_b − share_a). The largest difference first.
 
     Examples
     --------
@@ -133,7 +139,11 @@ def mix_changes(mix: pd.DataFrame, *, points: float = MIX_POINTS, group_col: str
       from_step  share_a  share_b  points
     0     Aware      0.1      0.6     0.5
     """
-    columns = ["from_step", "group_a", "n_a", "share_a", "group_b", "n_b", "share_b", "points"]
+    if isinstance(points, bool) or not isinstance(points, (int, float)) or not 0 <= points <= 1:
+        raise ParameterError("points", points, expected="a share difference between 0 and 1",
+                             fix="pass e.g. 0.10 (10 points)")
+    columns = ["from_step", "group_a", "n_a", "n_company_a", "share_a", "group_b", "n_b", "n_company_b",
+               "share_b", "points"]
     groups = list(dict.fromkeys(mix[group_col])) if len(mix) else []
     if len(groups) != 2:
         return pd.DataFrame(columns=columns)
@@ -141,9 +151,26 @@ def mix_changes(mix: pd.DataFrame, *, points: float = MIX_POINTS, group_col: str
     b = mix[mix[group_col] == groups[1]].set_index("from_step")
     both = a.index.intersection(b.index, sort=False)
     out = pd.DataFrame({"from_step": both, "group_a": groups[0], "n_a": a.loc[both, "n"].to_numpy(),
-                        "share_a": a.loc[both, "share"].to_numpy(), "group_b": groups[1],
-                        "n_b": b.loc[both, "n"].to_numpy(), "share_b": b.loc[both, "share"].to_numpy()})
+                        "n_company_a": a.loc[both, "n_company"].to_numpy(), "share_a": a.loc[both, "share"].to_numpy(),
+                        "group_b": groups[1], "n_b": b.loc[both, "n"].to_numpy(),
+                        "n_company_b": b.loc[both, "n_company"].to_numpy(), "share_b": b.loc[both, "share"].to_numpy()})
     out["points"] = out["share_b"] - out["share_a"]
     out = out[out["points"].abs() >= points - 1e-12]
     return out.reindex(out["points"].abs().sort_values(ascending=False, kind="stable").index)[columns] \
         .reset_index(drop=True)
+
+
+def share_words(k: int, n: int, *, min_group: int = MIN_GROUP) -> str:
+    """``k`` of ``n`` as a whole percent, or in words when ``k`` or ``n − k`` is 1 to
+    ``min_group − 1`` customers (their number could be read back from the percent and ``n``).
+
+    Examples
+    --------
+    >>> share_words(1218, 2030), share_words(3, 1970), share_words(1967, 1970), share_words(0, 1970)
+    ('60%', 'fewer than 5', 'all but fewer than 5', '0%')
+    """
+    if 0 < k < min_group:
+        return f"fewer than {min_group}"
+    if 0 < n - k < min_group:
+        return f"all but fewer than {min_group}"
+    return f"{k / n:.0%}"

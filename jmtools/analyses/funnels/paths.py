@@ -303,6 +303,14 @@ def _round_ends(evidence, level) -> list[str]:
     return sorted(st for st, flags in own.items() if all(flags))
 
 
+def _later_rounds(evidence) -> list[str]:
+    """Touchpoints that take a customer's second and later occurrences (``occurrence: repeat`` or
+    a number above 1): without one, a second order matches nothing and its round is not told
+    apart from the first (``occurrence: first`` alone ends only the first round)."""
+    return [r.name for r in getattr(evidence, "rules", [])
+            if r.occurrence == "repeat" or (isinstance(r.occurrence, int) and r.occurrence >= 2)]
+
+
 def _repeating(evidence) -> list[str]:
     """Touchpoints that exist to be repeated (``occurrence: repeat``): coming back is no loop."""
     return [r.name for r in getattr(evidence, "rules", []) if r.occurrence == "repeat"]
@@ -351,12 +359,13 @@ def loops(evidence, *, level: str = "touchpoint", by=None):
     _check_evidence(evidence)
     by = _by_list(evidence, by)
     s, st = _sequence(evidence, level, True, customer_only=True, by=by)
-    if level == "touchpoint" and _repeating(evidence):
-        s = s.filter(~s.node.isin([st.value(r) for r in _repeating(evidence)]))
     rounds = _round_ends(evidence, level)
     if rounds:          # visits in two rounds (before and after an order) are not a loop
         end = s.node.isin([st.value(r) for r in rounds]).cast("int64")
         s = s.mutate(_round=end.cumsum(group_by=s.customer_id, order_by=s.position) - end)
+    if level == "touchpoint" and _repeating(evidence):   # out once they have ended their rounds
+        s = s.filter(~s.node.isin([st.value(r) for r in _repeating(evidence)]))
+    if rounds:
         per_round = s.group_by(["customer_id", *by, "node", "_round"]).agg(v=s.count())
         visits = per_round.group_by(["customer_id", *by, "node"]).agg(
             v=per_round.v.max(), _lv=per_round.v.sum(where=per_round.v > 1))
@@ -380,11 +389,12 @@ def loops(evidence, *, level: str = "touchpoint", by=None):
 
 
 def repeat_buyers_unmarked(evidence, orders) -> tuple[int, int] | None:
-    """Customers who ordered twice or more, when no touchpoint of the journey ends a round.
+    """Customers who ordered twice or more, when no touchpoint of the journey takes later orders.
 
-    Without a touchpoint that counts occurrences (``occurrence: first``, ``repeat`` or n), a
-    customer who shops again after an order is going back: :func:`loops` and :func:`detours`
-    count the second round. The orders table tells whether such customers exist.
+    Without a touchpoint that takes a customer's later occurrences (``occurrence: repeat``, or a
+    number above 1), a second order matches nothing (or the same touchpoint as the first), and
+    what the customer does after it is not told apart from the first round: :func:`loops` and
+    :func:`detours` count it as going back. The orders table tells whether such customers exist.
 
     Parameters
     ----------
@@ -395,8 +405,8 @@ def repeat_buyers_unmarked(evidence, orders) -> tuple[int, int] | None:
     Returns
     -------
     (int, int) or None
-        Customers with two or more orders, and customers with an order; None when the journey
-        marks rounds, or without orders, or when nobody ordered twice.
+        Customers with two or more orders, and customers with an order; None when a touchpoint
+        takes later occurrences, or without orders, or when nobody ordered twice.
 
     Examples
     --------
@@ -408,11 +418,14 @@ def repeat_buyers_unmarked(evidence, orders) -> tuple[int, int] | None:
     >>> orders = pd.DataFrame({"customer_id": ["a", "a", "b"]})
     >>> repeat_buyers_unmarked(prepare(ev, j), orders)
     (1, 2)
-    >>> j["touchpoints"][0]["occurrence"] = "first"
+    >>> j["touchpoints"][0]["occurrence"] = "first"          # later orders still match nothing
+    >>> repeat_buyers_unmarked(prepare(ev, j), orders)
+    (1, 2)
+    >>> j["touchpoints"].append({"name": "Reorder", "stage": "Pay", "events": ["pay"], "occurrence": "repeat"})
     >>> repeat_buyers_unmarked(prepare(ev, j), orders) is None
     True
     """
-    if orders is None or len(orders) == 0 or _round_ends(evidence, "touchpoint") or _repeating(evidence):
+    if orders is None or len(orders) == 0 or _later_rounds(evidence):
         return None
     per = orders["customer_id"].dropna().value_counts()
     n_repeat = int((per >= 2).sum())
