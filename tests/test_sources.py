@@ -846,6 +846,25 @@ def test_bad_27_missing_data_folder(tmp_path):
         load_world(tmp_path)
 
 
+def test_a_folder_of_zipped_exports_says_to_unzip_them(tmp_path):
+    """events.jsonl.zip and orders.csv.zip, as exports come: "no table files" said nothing of them."""
+    import zipfile
+
+    from jmtools.sources import unread_fix
+
+    for name, inside in (("events.jsonl.zip", "events.jsonl"), ("orders.csv.zip", "orders.csv")):
+        with zipfile.ZipFile(tmp_path / name, "w") as z:
+            z.writestr(inside, "customer_id\n")
+    with pytest.raises(DataError) as err:
+        load_world(tmp_path)
+    said = str(err.value)
+    assert "events.jsonl.zip is a zip archive, which is not read: unzip it into the folder (the events.jsonl " \
+           "inside is read as it is)" in said and "orders.csv.zip is a zip archive" in said, said
+    write(tmp_path, "customers.csv", "customer_id\na\n")
+    assert load_world(tmp_path).unread == ["events.jsonl.zip", "orders.csv.zip"]
+    assert unread_fix("events.tar").startswith("is a tar archive, which is not read: unpack it")
+
+
 def test_accounting_text_names_lines_and_fix(tmp_path):
     ev = load_events(write(tmp_path, "events.csv", EVENTS + "\nc3,yesterday,view\n"))
     text = str(ev.accounting)

@@ -42,7 +42,7 @@ from jmtools.report.record import record, record_source
 from jmtools.report.steps import show_dates_only, show_reading_notes
 from jmtools.report.caveats import much_rejected, show_personas_left_out, show_unmapped_stages, thumbs
 from jmtools.report.wording import coverage_sentence, loss_words, not_shown_template, reached_words
-from jmtools.sources import SPECS
+from jmtools.sources import SPECS, unread_fix
 
 __all__ = ["record_inputs", "title", "at_a_glance", "who", "data_behind", "how_far", "feelings", "survey_kpis",
            "where_it_hurts", "what_they_write", "fix_first", "the_map", "KPI_NAMES", "SECTION_TABLES"]
@@ -348,9 +348,8 @@ def data_behind(f: Findings) -> None:
     kit.display(html_table(acc))
     _rejections(f)
     show_reading_notes(f.world)
-    for name in getattr(f.world, "unread", ()):      # named for a table, in a format not read
-        kit.display(md("**{name}** is named for a table but is not read: save it as CSV, Parquet, Excel "
-                       "(.xlsx) or JSON lines (.jsonl, one object per line) under the same name.", name=name))
+    for name in getattr(f.world, "unread", ()):      # named for a table, in a format not read (a .zip)
+        kit.display(md("**{name}** {fix}", name=name, fix=unread_fix(name)))
     absent = [k for k in SPECS if not kit.has(f, k)]
     if absent:
         kit.display(md("This folder has no {absent}: the sections that need them say which file would fill "

@@ -37,7 +37,7 @@ from jmtools.sources._duckdb import load_duckdb
 from jmtools.sources._foreign import load_ibis
 from jmtools.sources._jsonl import json_shape
 from jmtools.sources._loading_file import LOADING_FILE, loading_line, read_loading_file
-from jmtools.sources._missing import TABLE_CONTENTS, missing_table
+from jmtools.sources._missing import TABLE_CONTENTS, missing_table, unread_fix
 from jmtools.sources._spec import SPECS, Column, TableSpec
 
 __all__ = [
@@ -61,6 +61,7 @@ __all__ = [
     "TableSpec",
     "TABLE_CONTENTS",
     "missing_table",
+    "unread_fix",
     "LOADING_FILE",
     "AMOUNT_UNITS",
     "CENTS_HINT",
@@ -449,13 +450,14 @@ def load_world(folder, journey=None, *, options: dict | None = None, defer=()) -
                                          _loaded(path, kind, how, others, from_file.get(kind)))
         else:
             tables[kind] = _loaded(path, kind, how, others, from_file.get(kind))
+    unread = _unread(folder)
     if not tables:
-        raise DataError([Problem(
+        raise DataError([Problem(f"{name} {unread_fix(name)}", source=str(folder)) for name in unread] or [Problem(
             f"no table files in {str(folder)!r}: nothing a report could use", source=str(folder),
             fix="add at least one table named by its kind — events.csv (customer_id, timestamp, "
                 "event), surveys.csv, feedback.csv, customers.csv, orders.csv or tickets.csv (or "
                 ".parquet / .xlsx / .jsonl); docs/data.md says what each one fills")])
-    return World(folder, _journey(folder, journey), tables, _unread(folder))
+    return World(folder, _journey(folder, journey), tables, unread)
 
 
 def _unread(folder: Path) -> list[str]:

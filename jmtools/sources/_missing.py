@@ -11,7 +11,7 @@ from __future__ import annotations
 from jmtools.core.errors import ParameterError
 from jmtools.sources._spec import SPECS
 
-__all__ = ["TABLE_CONTENTS", "missing_table"]
+__all__ = ["TABLE_CONTENTS", "missing_table", "unread_fix"]
 
 #: How a reader names what each canonical table holds.
 TABLE_CONTENTS = {"events": "events", "customers": "customer table", "surveys": "survey scores",
@@ -60,3 +60,23 @@ def missing_table(kind: str, *, fills: str = "", columns: str | None = None) -> 
     what = f" {fills}" if fills else ""
     return (f"No {TABLE_CONTENTS[kind]} in this folder — add {kind}.csv with columns "
             f"{columns or _COLUMNS[kind]}{what} (see docs/data.md).")
+
+
+def unread_fix(name: str) -> str:
+    """What to do with a file named for a table in a form no loader reads (``World.unread``).
+
+    Examples
+    --------
+    >>> unread_fix("events.jsonl.zip")
+    'is a zip archive, which is not read: unzip it into the folder (the events.jsonl inside is read as it is).'
+    >>> unread_fix("orders.numbers")
+    'is named for a table but is not read: save it as CSV, Parquet, Excel (.xlsx) or JSON lines (.jsonl, one object per line) under the same name.'
+    """
+    stem, dot, suffix = name.rpartition(".")
+    if dot and suffix.lower() in ("zip", "7z", "rar", "tar", "tgz", "bz2", "xz", "zst"):
+        inside = f"the {stem} inside" if "." in stem else "the file inside"
+        return (f"is a {suffix.lower()} archive, which is not read: unzip it into the folder ({inside} is read "
+                "as it is)." if suffix.lower() == "zip" else f"is a {suffix.lower()} archive, which is not read: "
+                f"unpack it into the folder ({inside} is read as it is; .gz is read as it comes).")
+    return ("is named for a table but is not read: save it as CSV, Parquet, Excel (.xlsx) or JSON lines "
+            "(.jsonl, one object per line) under the same name.")
