@@ -131,7 +131,7 @@ def test_loops_in_rounds_identical(spark, frames):
     duck = prepare(load_events(events), journey, customers=load_customers(customers))
     sp = prepare(load_events(spark.createDataFrame(events)), journey,
                  customers=load_customers(spark.createDataFrame(customers)))
-    for level in ("touchpoint", "stage"):
+    for level in ("touchpoint", "stage", "event"):
         same(loops(sp, level=level, by="persona"), loops(duck, level=level, by="persona"))
     plain = loops(prepare(load_events(events), Journey.load(DATA / "journey.yaml"))).set_index("step")
     assert (loops(duck).set_index("step")["n"] <= plain["n"].reindex(loops(duck)["step"])).all()

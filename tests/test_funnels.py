@@ -583,22 +583,90 @@ def test_furthest_stage_of_customers_in_no_persona_adds_up_to_their_number():
 
 
 def test_repeat_buyers_are_counted_unless_a_touchpoint_takes_later_orders():
-    """Against the orders file: the e-commerce sample's 330 repeat buyers of 1,213; still said with
-    only ``occurrence: first`` (a second order then matches nothing); not with a touchpoint that
-    takes later orders (``occurrence: repeat``, the grocery sample)."""
+    """Against the orders file: the e-commerce sample's 330 repeat buyers of 1,213; still counted
+    with only ``occurrence: first`` (a second order then matches nothing) and with a repeat
+    touchpoint that is not the order's (Newsletter); with ``occurrence: 2`` only, the grocery
+    customers with a third order; none with a touchpoint taking every later order (grocery)."""
     from jmtools import pipeline
-    from jmtools.analyses.funnels import repeat_buyers_unmarked
+    from jmtools.analyses.funnels import RepeatBuyers, repeat_buyers_unmarked
     from jmtools.journey import Journey
 
     root = Path(__file__).resolve().parents[1]
     orders = pd.read_csv(root / "data" / "ecommerce" / "orders.csv")
-    per = orders["customer_id"].value_counts()
+    per = orders["customer_id"].astype(str).value_counts()
     world = pipeline.load("sample:ecommerce")
     ev = prepare(world.events, world.journey)
-    assert repeat_buyers_unmarked(ev, orders) == (int((per >= 2).sum()), len(per)) == (330, 1213)
+    assert repeat_buyers_unmarked(ev, orders) == RepeatBuyers(int((per >= 2).sum()), len(per), False) \
+        == (330, 1213, False)
     text = world.journey.path.read_text(encoding="utf-8")
     first = text.replace("events: [order_placed], owner", "events: [order_placed], occurrence: first, owner")
-    assert repeat_buyers_unmarked(prepare(world.events, Journey.from_yaml(first)), orders) == (330, 1213)
+    assert repeat_buyers_unmarked(prepare(world.events, Journey.from_yaml(first)), orders) == (330, 1213, False)
+    other = text.replace("events: [newsletter_click], owner", "events: [newsletter_click], occurrence: repeat, owner")
+    ev_other = prepare(world.events, Journey.from_yaml(other))
+    at_other = set(ev_other.to_pandas().query("touchpoint == 'Newsletter'")["customer_id"].astype(str))
+    expected = int(((per >= 2) & ~per.index.isin(at_other)).sum())
+    assert 300 < expected <= 330 and repeat_buyers_unmarked(ev_other, orders) == (expected, 1213, True)
+    mine = set(per.index[:400])
+    assert repeat_buyers_unmarked(ev, orders, customers=mine) == (int((per[per.index.isin(mine)] >= 2).sum()),
+                                                                 400, False)
+
     grocery = pipeline.load("sample:grocery")
-    assert repeat_buyers_unmarked(prepare(grocery.events, grocery.journey), grocery.orders.to_pandas()) is None
+    g_orders = grocery.orders.to_pandas()
+    g_per = g_orders["customer_id"].astype(str).value_counts()
+    assert repeat_buyers_unmarked(prepare(grocery.events, grocery.journey), g_orders) is None
+    second = grocery.journey.path.read_text(encoding="utf-8").replace(
+        "events: [order_placed], occurrence: repeat,", "events: [order_placed], occurrence: 2,")
+    ev2 = prepare(grocery.events, Journey.from_yaml(second))
+    at_second = set(ev2.to_pandas().query("touchpoint == 'Repeat order'")["customer_id"].astype(str))
+    expected = int(((g_per > 2) | ((g_per >= 2) & ~g_per.index.isin(at_second))).sum())
+    assert expected > 600 and repeat_buyers_unmarked(ev2, g_orders) == (expected, len(g_per), True)
     assert repeat_buyers_unmarked(ev, None) is None and repeat_buyers_unmarked(ev, orders.head(0)) is None
+
+
+def _run_round_oracle(frame: pd.DataFrame, key: str, ends: set, company: set, repeating: set) -> dict:
+    """Plain pandas and lists: the customer's own events in order; an event at a touchpoint of
+    ``ends`` ends its round (it is in the round it ends); runs of one ``key`` value are visits, each
+    in the round of its last event; per value: (customers with it, customers who visit it twice
+    or more in one round). Touchpoints of ``repeating`` are set aside after the runs are formed."""
+    own = frame[~frame["touchpoint"].isin(company)].sort_values(["customer_id", "position"])
+    own = own[own[key].notna()]
+    out: dict = {}
+    for _, g in own.groupby("customer_id", sort=False):
+        values, tps = g[key].astype(str).tolist(), g["touchpoint"].tolist()
+        before = 0
+        rounds = []
+        for tp in tps:
+            rounds.append(before)
+            before += tp in ends
+        visits: dict = {}
+        i = 0
+        while i < len(values):
+            j = i
+            while j + 1 < len(values) and values[j + 1] == values[i]:
+                j += 1
+            if not (key == "touchpoint" and values[i] in repeating):
+                visits.setdefault(values[i], []).append(rounds[j])
+            i = j + 1
+        for value, rs in visits.items():
+            seen, looped = out.get(value, (0, 0))
+            out[value] = (seen + 1, looped + any(rs.count(r) > 1 for r in set(rs)))
+    return out
+
+
+@pytest.mark.parametrize("level", ["stage", "touchpoint", "event"])
+def test_loops_on_the_grocery_sample_match_a_plain_count_at_every_level(level):
+    """Grocery marks its first and repeat orders; a stage holding the repeat order and its
+    delivery (Repeat order) was met again at each later order: 653 of 1,024 customers "looped"
+    there at stage level. A visit is now in the round of its last event; against plain lists."""
+    from jmtools import pipeline
+
+    world = pipeline.load("sample:grocery")
+    ev = prepare(world.events, world.journey, customers=world.customers)
+    rules = ev.rules
+    frame = ev.to_pandas()
+    expected = _run_round_oracle(frame, level, {r.name for r in rules if r.occurrence != "any"},
+                                 set(ev.company_touchpoints), {r.name for r in rules if r.occurrence == "repeat"})
+    lp = loops(ev, level=level).set_index("step")
+    assert {s: (int(lp.loc[s, "n_visitors"]), int(lp.loc[s, "n"])) for s in lp.index} == expected
+    if level == "stage":
+        assert lp.loc["Repeat order", "n"] < 100

@@ -312,3 +312,26 @@ def test_repeat_orders_without_a_touchpoint_for_them_are_said_where_loops_are_re
         assert (line in texts) is said, (notebook.name, world)
     if said:
         assert line.endswith("330 of 1,213 customers with orders")
+
+
+def test_repeat_orders_are_counted_among_the_persona_in_focus():
+    """Notebook 04 for one persona said the whole data's 330 of 1,213; it counts that persona's
+    customers now (their orders against the journey's rules, in plain pandas)."""
+    from inprocess import run_cells
+
+    from jmtools.journey import Journey
+    from oracles import persona_labels
+
+    orders = pd.read_csv(ROOT / "data" / "ecommerce" / "orders.csv")
+    customers = pd.read_csv(ROOT / "data" / "ecommerce" / "customers.csv")
+    journey = Journey.load(ROOT / "data" / "ecommerce" / "journey.yaml")
+    label, _ = persona_labels(customers, [(c.name, c.rule) for c in journey.personas_resolved()])
+    ben = set(customers.loc[label == "Budget Ben", "customer_id"].astype(str))
+    per = orders.loc[orders["customer_id"].astype(str).isin(ben), "customer_id"].value_counts()
+    n = int((per >= 2).sum())
+    shown = "fewer than 5" if n < 5 else f"{n:,}"
+    run = run_cells(NB04, {"data_dir": "sample:ecommerce", "persona": "Budget Ben"})
+    texts = "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))
+    assert f"**Shopping again may count as going back here**: {shown} of {len(per):,} customers with orders" \
+        in texts, texts[:300]
+    assert "330 of 1,213" not in texts

@@ -390,7 +390,7 @@ def test_a_table_with_a_header_only_counts_as_missing(step, kind, tmp_path):
     folder = _tables_folder(tmp_path, _minimal(step))
     path = next(folder.glob(f"{kind}.*"))
     path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
-    with pytest.raises(ParameterError, match=rf"{kind}.csv has no row to use \(0 read, 0 rejected\)"):
+    with pytest.raises(ParameterError, match=rf"{kind}.csv has a header but no rows"):
         Lesson(folder, step=step)
 
 

@@ -863,6 +863,25 @@ def test_a_folder_of_zipped_exports_says_to_unzip_them(tmp_path):
     write(tmp_path, "customers.csv", "customer_id\na\n")
     assert load_world(tmp_path).unread == ["events.jsonl.zip", "orders.csv.zip"]
     assert unread_fix("events.tar").startswith("is a tar archive, which is not read: unpack it")
+    # beside the table it holds: unzipping would replace what is read
+    assert unread_fix("customers.csv.zip", read_from="customers.csv") == \
+        "is a zip archive, which is not read: the customers table is read from customers.csv."
+
+
+def test_an_export_zip_of_tables_is_named_with_the_tables_inside(tmp_path):
+    """export.zip holding orders.csv and customers.csv was passed over without a word."""
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "export.zip", "w") as z:
+        z.writestr("export/orders.csv", "order_id\n")
+        z.writestr("export/customers.csv", "customer_id\n")
+        z.writestr("export/readme.txt", "x")
+    (tmp_path / "photos.zip").write_bytes(b"not a zip at all")
+    with pytest.raises(DataError) as err:
+        load_world(tmp_path)
+    assert "export.zip is a zip archive, which is not read: unzip it into the folder (the orders.csv, " \
+           "customers.csv inside are read as they are)" in str(err.value)
+    assert "photos.zip" not in str(err.value)
 
 
 def test_accounting_text_names_lines_and_fix(tmp_path):

@@ -5,8 +5,10 @@ concerns is read, not only in the data section; the last two in the notebooks to
 
 from __future__ import annotations
 
+from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.analyses.funnels import repeat_buyers_unmarked
-from jmtools.core.vocabulary import NO_PERSONA
+from jmtools.core.engine import to_pandas
+from jmtools.core.vocabulary import ALL, NO_PERSONA
 from jmtools.pipeline import Findings
 from jmtools.report import _section_kit as kit
 from jmtools.report.present import md
@@ -139,22 +141,25 @@ def show_empty_personas(names, journey, *, what: str = "this comparison", record
                 name=name, what=what, rule=rules.get(name) or ""))
 
 
-def show_repeat_rounds(evidence, orders, *, show=None) -> tuple[int, int] | None:
-    """Where loops and detours are read: say when customers ordered more than once but no touchpoint
-    of the journey takes later orders (:func:`jmtools.analyses.funnels.repeat_buyers_unmarked`), so
-    that shopping again after an order counts as going back.
+def show_repeat_rounds(evidence, orders, *, persona: str = ALL, show=None):
+    """Where loops and detours are read: say when customers placed orders that no touchpoint of
+    the journey takes (:func:`jmtools.analyses.funnels.repeat_buyers_unmarked`), so that shopping
+    again after such an order counts as going back.
 
     Parameters
     ----------
     evidence : jmtools.evidence.Evidence
     orders : pandas.DataFrame or None
+    persona : str, default "all"
+        Whose loops are shown: the count is of that persona's customers (a count of 1–4 reads
+        "fewer than 5").
     show : callable, optional
         What shows the sentence (default IPython's ``display``).
 
     Returns
     -------
-    (int, int) or None
-        Customers who ordered twice or more and customers with an order, when said.
+    jmtools.analyses.funnels.RepeatBuyers or None
+        What was said.
 
     Examples
     --------
@@ -163,19 +168,29 @@ def show_repeat_rounds(evidence, orders, *, show=None) -> tuple[int, int] | None
     >>> ev = pd.DataFrame({"customer_id": ["a"], "event": ["pay"], "timestamp": pd.to_datetime(["2024-01-01"])})
     >>> j = {"stages": ["Pay"], "touchpoints": [{"name": "Checkout", "stage": "Pay", "events": ["pay"]}]}
     >>> show_repeat_rounds(prepare(ev, j), pd.DataFrame({"customer_id": ["a", "a"]}), show=lambda m: None)
-    (1, 1)
+    RepeatBuyers(n=1, total=1, marked=False)
     """
     from IPython.display import display
 
-    found = repeat_buyers_unmarked(evidence, orders)
-    if found:
-        (show or display)(md(
-            "> **Shopping again may count as going back here**: {n} of {total} customers with orders ({share}) "
-            "ordered twice or more, and no touchpoint of the journey takes later orders, so their next round "
-            "(browsing again after an order) counts in the loops and detours. Give the touchpoint of the order "
-            "`occurrence: first` and add one for later orders with `occurrence: repeat` in the journey file: "
-            "coming back after an order then starts a new round.", n=f"{found[0]:,}", total=f"{found[1]:,}",
-            share=f"{found[0] / found[1]:.0%}"))
+    ids = None
+    if persona != ALL and "persona" in evidence.events.columns:
+        t = evidence.events
+        ids = to_pandas(t.filter(t.persona == persona).select("customer_id").distinct())["customer_id"]
+    found = repeat_buyers_unmarked(evidence, orders, customers=ids)
+    if not found:
+        return found
+    few = found.n < MIN_GROUP
+    n = f"fewer than {MIN_GROUP}" if few else f"{found.n:,}"
+    share = "" if few else f" ({found.n / found.total:.0%})"
+    did = ("placed an order that no touchpoint of the journey takes (no event of theirs is at one that takes "
+           "later orders, or they ordered more often than its numbered touchpoints count)" if found.marked else
+           "ordered twice or more, and no touchpoint of the journey takes later orders")
+    (show or display)(md(
+        "> **Shopping again may count as going back here**: {n} of {total} customers with orders{share} " + did
+        + ", so their next round (browsing again after an order) counts in the loops and detours. Give the "
+        "touchpoint of the order `occurrence: first` and add one for later orders with `occurrence: repeat` in "
+        "the journey file: coming back after an order then starts a new round.",
+        n=n, total=f"{found.total:,}", share=share))
     return found
 
 

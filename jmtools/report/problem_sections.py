@@ -50,7 +50,8 @@ def where_it_hurts(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -
                        absent=kit.table_list(absent), missing=listed([_PAIN_SIGNALS[k] for k in absent], "and")))
     show_dates_only(f.evidence, persona=f.focus.persona, about="loops")  # dates only: none within a day
     if len(pains) and pains.head(top_n)["signals"].map(lambda s: bool({"loops", "detours"} & set(s or ()))).any():
-        show_repeat_rounds(f.evidence, f.tables.get("orders"), show=kit.display)   # shopping again is no loop
+        show_repeat_rounds(f.evidence, f.tables.get("orders"), persona=f.focus.persona,   # shopping again:
+                           show=kit.display)                                              # not a loop
     if len(pains):
         pains = pains.assign(title=pains["title"].map(plain), evidence=pains["evidence"].map(plain))
         few = hide_small_counts(pains["customers_affected"].head(top_n), min_group)[1]   # drawn ones

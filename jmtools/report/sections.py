@@ -349,7 +349,9 @@ def data_behind(f: Findings) -> None:
     _rejections(f)
     show_reading_notes(f.world)
     for name in getattr(f.world, "unread", ()):      # named for a table, in a format not read (a .zip)
-        kit.display(md("**{name}** {fix}", name=name, fix=unread_fix(name)))
+        read = f.world.tables.get(name.split(".")[0].lower())
+        kit.display(md("**{name}** {fix}", name=name, fix=unread_fix(
+            name, folder=f.world.folder, read_from=str(read.source) if read is not None else None)))
     absent = [k for k in SPECS if not kit.has(f, k)]
     if absent:
         kit.display(md("This folder has no {absent}: the sections that need them say which file would fill "

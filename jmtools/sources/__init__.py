@@ -37,7 +37,7 @@ from jmtools.sources._duckdb import load_duckdb
 from jmtools.sources._foreign import load_ibis
 from jmtools.sources._jsonl import json_shape
 from jmtools.sources._loading_file import LOADING_FILE, loading_line, read_loading_file
-from jmtools.sources._missing import TABLE_CONTENTS, missing_table, unread_fix
+from jmtools.sources._missing import TABLE_CONTENTS, archive_tables, missing_table, unread_fix
 from jmtools.sources._spec import SPECS, Column, TableSpec
 
 __all__ = [
@@ -452,7 +452,8 @@ def load_world(folder, journey=None, *, options: dict | None = None, defer=()) -
             tables[kind] = _loaded(path, kind, how, others, from_file.get(kind))
     unread = _unread(folder)
     if not tables:
-        raise DataError([Problem(f"{name} {unread_fix(name)}", source=str(folder)) for name in unread] or [Problem(
+        raise DataError([Problem(f"{name} {unread_fix(name, folder=folder)}", source=str(folder))
+                         for name in unread] or [Problem(
             f"no table files in {str(folder)!r}: nothing a report could use", source=str(folder),
             fix="add at least one table named by its kind — events.csv (customer_id, timestamp, "
                 "event), surveys.csv, feedback.csv, customers.csv, orders.csv or tickets.csv (or "
@@ -466,9 +467,10 @@ def _unread(folder: Path) -> list[str]:
         names = sorted(os.listdir(folder))
     except OSError:
         return []
-    return [n for n in names if not n.startswith((".", "~$")) and n.split(".")[0].lower() in SPECS
-            and "." in n and (not n.lower().endswith(TABLE_SUFFIXES) or _unreadable_json(folder / n))
-            and (folder / n).is_file()]
+    return [n for n in names if not n.startswith((".", "~$")) and (folder / n).is_file() and "." in n and (
+        (n.split(".")[0].lower() in SPECS
+         and (not n.lower().endswith(TABLE_SUFFIXES) or _unreadable_json(folder / n)))
+        or (n.lower().endswith(".zip") and archive_tables(folder / n)))]
 
 
 def _unreadable_json(path: Path) -> bool:

@@ -8,10 +8,12 @@ uses.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from jmtools.core.errors import ParameterError
 from jmtools.sources._spec import SPECS
 
-__all__ = ["TABLE_CONTENTS", "missing_table", "unread_fix"]
+__all__ = ["TABLE_CONTENTS", "missing_table", "unread_fix", "archive_tables"]
 
 #: How a reader names what each canonical table holds.
 TABLE_CONTENTS = {"events": "events", "customers": "customer table", "surveys": "survey scores",
@@ -62,21 +64,60 @@ def missing_table(kind: str, *, fills: str = "", columns: str | None = None) -> 
             f"{columns or _COLUMNS[kind]}{what} (see docs/data.md).")
 
 
-def unread_fix(name: str) -> str:
-    """What to do with a file named for a table in a form no loader reads (``World.unread``).
+def unread_fix(name: str, *, folder=None, read_from: str | None = None) -> str:
+    """What to do with a file named for a table in a form no loader reads (``World.unread``), or
+    a zip archive holding such files.
+
+    Parameters
+    ----------
+    name : str
+        The file's name.
+    folder : path, optional
+        Where it is: a zip archive's table files are then named.
+    read_from : str, optional
+        The file the same table is read from, when there is one (unzipping would replace it).
 
     Examples
     --------
     >>> unread_fix("events.jsonl.zip")
     'is a zip archive, which is not read: unzip it into the folder (the events.jsonl inside is read as it is).'
-    >>> unread_fix("orders.numbers")
-    'is named for a table but is not read: save it as CSV, Parquet, Excel (.xlsx) or JSON lines (.jsonl, one object per line) under the same name.'
+    >>> unread_fix("orders.csv.zip", read_from="orders.csv")
+    'is a zip archive, which is not read: the orders table is read from orders.csv.'
+    >>> unread_fix("orders.numbers")[:60]
+    'is named for a table but is not read: save it as CSV, Parque'
     """
     stem, dot, suffix = name.rpartition(".")
+    kind = name.split(".")[0].lower()
     if dot and suffix.lower() in ("zip", "7z", "rar", "tar", "tgz", "bz2", "xz", "zst"):
-        inside = f"the {stem} inside" if "." in stem else "the file inside"
-        return (f"is a {suffix.lower()} archive, which is not read: unzip it into the folder ({inside} is read "
-                "as it is)." if suffix.lower() == "zip" else f"is a {suffix.lower()} archive, which is not read: "
-                f"unpack it into the folder ({inside} is read as it is; .gz is read as it comes).")
+        what = "zip" if suffix.lower() == "zip" else suffix.lower()
+        if read_from:
+            return f"is a {what} archive, which is not read: the {kind} table is read from {read_from}."
+        tables = archive_tables(Path(folder) / name) if folder is not None else []
+        inside = (f"the {', '.join(tables)} inside" if tables else f"the {stem} inside" if "." in stem
+                  else "the file inside")
+        verb = "unzip" if what == "zip" else "unpack"
+        tail = "" if what == "zip" else "; .gz is read as it comes"
+        are = "are read as they are" if len(tables) > 1 else "is read as it is"
+        return f"is a {what} archive, which is not read: {verb} it into the folder ({inside} {are}{tail})."
     return ("is named for a table but is not read: save it as CSV, Parquet, Excel (.xlsx) or JSON lines "
             "(.jsonl, one object per line) under the same name.")
+
+
+def archive_tables(path) -> list[str]:
+    """The files of the zip archive ``path`` named for a table (``orders.csv`` in ``export.zip``),
+    read from its list of contents only (nothing is unpacked); [] when it is not a readable zip.
+
+    Examples
+    --------
+    >>> archive_tables("no-such.zip")
+    []
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()[:10_000]
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return []
+    found = [n.rsplit("/", 1)[-1] for n in names if not n.endswith("/")]
+    return [n for n in dict.fromkeys(found) if n.split(".")[0].lower() in SPECS and "." in n][:12]

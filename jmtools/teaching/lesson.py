@@ -98,9 +98,12 @@ def _why_not(world: World, alternatives: tuple) -> str:
     for kind in alternatives:
         loaded = world.tables.get(kind)
         if loaded is None:
-            said.append(missing_table(kind)[:-1] if not said else f"or add {kind}.csv")
+            said.append(missing_table(kind)[:-1] if not said else "or " + missing_table(kind).split(" — ", 1)[1][:-1])
             continue
         acc = loaded.accounting
+        if not acc.rows_read:
+            said.append(f"{acc.source} has a header but no rows")
+            continue
         top = acc.reasons.iloc[0] if acc.rows_rejected and len(acc.reasons) else None
         why = "" if top is None else (f": {int(top['n']):,} with {top['reason']} in column {top['column']}, "
                                       f"from line {top['lines'][0]} — {top['fix']}")

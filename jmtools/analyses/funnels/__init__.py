@@ -25,7 +25,7 @@ from here.
 from __future__ import annotations
 
 from jmtools.analyses.funnels._common import LEVELS, parse_steps
-from jmtools.analyses.funnels.paths import (busiest_steps, detours, largest_detours, loops,
+from jmtools.analyses.funnels.paths import (RepeatBuyers, busiest_steps, detours, largest_detours, loops,
                                             repeat_buyers_unmarked, top_paths, transitions)
 from jmtools.analyses.funnels.steps import customer_reach, funnel, furthest_stage
 from jmtools.analyses.funnels.timing import duration_words, time_between_stages
@@ -40,6 +40,7 @@ __all__ = [
     "top_paths",
     "detours",
     "loops",
+    "RepeatBuyers",
     "repeat_buyers_unmarked",
     "busiest_steps",
     "largest_detours",

@@ -11,6 +11,8 @@ integer codes (event, touchpoint, stage) and only the small counted results get 
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pandas as pd
 
 from jmtools.analyses.funnels._common import (_by_list, _check_evidence, _level_col, _order_groups,
@@ -18,8 +20,8 @@ from jmtools.analyses.funnels._common import (_by_list, _check_evidence, _level_
 from jmtools.core.engine import small_table, to_pandas
 from jmtools.core.errors import ParameterError, whole_number
 
-__all__ = ["transitions", "top_paths", "detours", "loops", "repeat_buyers_unmarked", "busiest_steps",
-           "largest_detours"]
+__all__ = ["transitions", "top_paths", "detours", "loops", "RepeatBuyers", "repeat_buyers_unmarked",
+           "busiest_steps", "largest_detours"]
 
 _PATH_SEP = " → "
 #: pandas' type for text (what names read from the engine get).
@@ -66,11 +68,14 @@ class _Steps:
         return frame
 
 
-def _sequence(evidence, level, collapse_repeats, customer_only=False, by=()):
+def _sequence(evidence, level, collapse_repeats, customer_only=False, by=(), rounds=()):
     """Per customer, the ordered steps at ``level`` with the next one: customer_id, by…, node, nxt, k.
 
     Returns ``(table, steps)``: ``steps`` (:class:`_Steps`) says whether node and nxt are codes and
     names them. ``customer_only`` leaves out the company's own contacts (``initiated_by: company``).
+    ``rounds`` (touchpoint names): an event at one of them ends the customer's round; each row
+    gets ``_round`` (0, 1, …: the round ends before it, an ending event in the round it ends),
+    numbered over the events, whatever the level.
     """
     import ibis
 
@@ -80,6 +85,10 @@ def _sequence(evidence, level, collapse_repeats, customer_only=False, by=()):
     if customer_only and company:
         tp = t[st.tp_col]
         t = t.filter(tp.isnull() | ~tp.isin([st.value(c, touchpoint=True) for c in company]))
+    if rounds:
+        end = t[st.tp_col].isin([st.value(r, touchpoint=True) for r in rounds]).fill_null(False).cast("int64")
+        t = t.mutate(_round=end.cumsum(group_by=t.customer_id, order_by=t.position) - end)
+    if customer_only and company:
         if level == "event" and not collapse_repeats:
             w0 = ibis.window(group_by=t.customer_id, order_by=t.position)
             return t.mutate(node=t[st.col], nxt=t[st.col].lead().over(w0),
@@ -329,10 +338,12 @@ def loops(evidence, *, level: str = "touchpoint", by=None):
     """Customers who come back to a step after leaving it (loops), per step.
 
     The company's own contacts (``initiated_by: company``) are left out, and so are
-    touchpoints that exist to be repeated (``occurrence: repeat``, e.g. repeat orders). A
-    touchpoint that counts occurrences (an order: ``occurrence: first``, ``repeat`` or n) ends
-    a round, as for :func:`detours`: coming back to a step in the next round (shopping again
-    after an order) is not a loop; ``mean_visits`` counts the visits of the rounds that loop.
+    touchpoints that exist to be repeated (``occurrence: repeat``, e.g. repeat orders). An
+    event at a touchpoint that counts occurrences (an order: ``occurrence: first``, ``repeat``
+    or n) ends the customer's round, at every level, and a visit to a step is in the round of
+    its last event: coming back to a step, a stage or an event in the next round (shopping again
+    after an order) is not a loop, nor is a stage that holds an order and its delivery met again
+    at the next order; ``mean_visits`` counts the visits of the rounds that loop.
 
     Returns
     -------
@@ -358,20 +369,23 @@ def loops(evidence, *, level: str = "touchpoint", by=None):
     """
     _check_evidence(evidence)
     by = _by_list(evidence, by)
-    s, st = _sequence(evidence, level, True, customer_only=True, by=by)
-    rounds = _round_ends(evidence, level)
-    if rounds:          # visits in two rounds (before and after an order) are not a loop
-        end = s.node.isin([st.value(r) for r in rounds]).cast("int64")
-        s = s.mutate(_round=end.cumsum(group_by=s.customer_id, order_by=s.position) - end)
+    import ibis
+
+    rounds = _round_ends(evidence, "touchpoint")        # visits in two rounds (around an order): no loop
+    s, st = _sequence(evidence, level, False, customer_only=True, by=by, rounds=rounds)
+    w = ibis.window(group_by=s.customer_id, order_by=s.position)
+    prev = s.node.lag().over(w)
+    s = s.mutate(_new=(prev.isnull() | (prev != s.node)).cast("int64"))
+    s = s.mutate(_run=s._new.cumsum(group_by=s.customer_id, order_by=s.position))
+    # a visit (a run of one step) is in the round of its last event: one holding an order and
+    # what follows it (its delivery, in the same stage) is not split, nor met again
+    runs = s.group_by(["customer_id", *by, "_run"]).agg(node=s.node.max(),
+                                                        _r=s._round.max() if rounds else ibis.literal(0))
     if level == "touchpoint" and _repeating(evidence):   # out once they have ended their rounds
-        s = s.filter(~s.node.isin([st.value(r) for r in _repeating(evidence)]))
-    if rounds:
-        per_round = s.group_by(["customer_id", *by, "node", "_round"]).agg(v=s.count())
-        visits = per_round.group_by(["customer_id", *by, "node"]).agg(
-            v=per_round.v.max(), _lv=per_round.v.sum(where=per_round.v > 1))
-    else:
-        visits = s.group_by(["customer_id", *by, "node"]).agg(v=s.count())
-        visits = visits.mutate(_lv=visits.v)
+        runs = runs.filter(~runs.node.isin([st.value(r) for r in _repeating(evidence)]))
+    per_round = runs.group_by(["customer_id", *by, "node", "_r"]).agg(v=runs.count())
+    visits = per_round.group_by(["customer_id", *by, "node"]).agg(
+        v=per_round.v.max(), _lv=per_round.v.sum(where=per_round.v > 1))
     res = to_pandas(visits.group_by([*by, "node"]).agg(
         n_visitors=visits.count(), n=(visits.v > 1).sum(),
         _loop_visits=visits._lv.sum(where=visits.v > 1)))
@@ -388,48 +402,72 @@ def loops(evidence, *, level: str = "touchpoint", by=None):
         .reset_index(drop=True)
 
 
-def repeat_buyers_unmarked(evidence, orders) -> tuple[int, int] | None:
-    """Customers who ordered twice or more, when no touchpoint of the journey takes later orders.
+class RepeatBuyers(NamedTuple):
+    """:func:`repeat_buyers_unmarked`: ``n`` customers placed an order no touchpoint takes, of
+    ``total`` customers with an order; ``marked``: whether some touchpoint takes later orders."""
+
+    n: int
+    total: int
+    marked: bool
+
+
+def repeat_buyers_unmarked(evidence, orders, *, customers=None) -> RepeatBuyers | None:
+    """Customers who placed an order that no touchpoint of the journey takes.
 
     Without a touchpoint that takes a customer's later occurrences (``occurrence: repeat``, or a
     number above 1), a second order matches nothing (or the same touchpoint as the first), and
     what the customer does after it is not told apart from the first round: :func:`loops` and
-    :func:`detours` count it as going back. The orders table tells whether such customers exist.
+    :func:`detours` count it as going back. The orders table tells whether such customers exist:
+    those with two or more orders and no event at a touchpoint that takes later orders, and,
+    when only numbered ones do (``occurrence: 2``), those with more orders than the highest one.
 
     Parameters
     ----------
     evidence : jmtools.evidence.Evidence
     orders : pandas.DataFrame or None
         The orders (``customer_id``; one row per order).
+    customers : iterable of str, optional
+        Only these customers (a persona's).
 
     Returns
     -------
-    (int, int) or None
-        Customers with two or more orders, and customers with an order; None when a touchpoint
-        takes later occurrences, or without orders, or when nobody ordered twice.
+    RepeatBuyers or None
+        ``(n, total, marked)``; None without orders or when every later order is taken.
 
     Examples
     --------
     >>> import pandas as pd
     >>> from jmtools.evidence import prepare
-    >>> ev = pd.DataFrame({"customer_id": ["a", "b"], "event": ["pay", "pay"],
-    ...                    "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"])})
+    >>> ev = pd.DataFrame({"customer_id": ["a", "a", "b"], "event": ["pay", "pay", "pay"],
+    ...                    "timestamp": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-02"])})
     >>> j = {"stages": ["Pay"], "touchpoints": [{"name": "Checkout", "stage": "Pay", "events": ["pay"]}]}
     >>> orders = pd.DataFrame({"customer_id": ["a", "a", "b"]})
     >>> repeat_buyers_unmarked(prepare(ev, j), orders)
-    (1, 2)
-    >>> j["touchpoints"][0]["occurrence"] = "first"          # later orders still match nothing
-    >>> repeat_buyers_unmarked(prepare(ev, j), orders)
-    (1, 2)
+    RepeatBuyers(n=1, total=2, marked=False)
+    >>> j["touchpoints"][0]["occurrence"] = "first"          # the second order still matches nothing
+    >>> repeat_buyers_unmarked(prepare(ev, j), orders).n
+    1
     >>> j["touchpoints"].append({"name": "Reorder", "stage": "Pay", "events": ["pay"], "occurrence": "repeat"})
     >>> repeat_buyers_unmarked(prepare(ev, j), orders) is None
     True
     """
-    if orders is None or len(orders) == 0 or _later_rounds(evidence):
+    if orders is None or len(orders) == 0:
         return None
-    per = orders["customer_id"].dropna().value_counts()
-    n_repeat = int((per >= 2).sum())
-    return (n_repeat, int(len(per))) if n_repeat else None
+    ids = orders["customer_id"].dropna().astype(str)
+    if customers is not None:
+        ids = ids[ids.isin(set(map(str, customers)))]
+    per = ids.value_counts()
+    later = _later_rounds(evidence)
+    unmarked = per >= 2
+    if later:
+        t = evidence.events
+        reached = set(to_pandas(t.filter(t.touchpoint.isin(later)).select("customer_id").distinct())
+                      ["customer_id"].astype(str))
+        numbered = [r.occurrence for r in getattr(evidence, "rules", []) if r.name in later]
+        most = None if "repeat" in numbered else max(numbered)
+        unmarked = (unmarked & ~per.index.isin(reached)) | ((per > most) if most is not None else False)
+    n = int(unmarked.sum())
+    return RepeatBuyers(n, int(len(per)), bool(later)) if n else None
 
 
 def busiest_steps(transitions: pd.DataFrame, top: int) -> list:
