@@ -121,7 +121,49 @@ class Problem:
 
 
 class JmtoolsError(Exception):
-    """Base class of every error jmtools raises on purpose."""
+    """Base class of every error jmtools raises on purpose.
+
+    In a notebook (IPython) such an error is shown as its message and the line of the user's
+    own code that led to it, not as a traceback through the kit's modules: the message already
+    says what is wrong and how to fix it (:meth:`_render_traceback_`). Other exceptions, and
+    ``%debug``, keep the full traceback.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        """The lines IPython shows for this error: its name and message, then where it was
+        called from in the user's code (the last frame outside jmtools, when there is one).
+
+        Examples
+        --------
+        >>> try:
+        ...     raise ParameterError("top_n", 0, expected="a whole number, 1 or more")
+        ... except ParameterError as err:
+        ...     first, where = err._render_traceback_()
+        >>> first
+        'ParameterError: top_n must be a whole number, 1 or more — got 0'
+        >>> where.startswith("  (raised at ") and where.endswith('raise ParameterError("top_n", 0, '
+        ...                                                      'expected="a whole number, 1 or more"))')
+        True
+        """
+        import linecache
+        import os
+
+        package = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+        caller, tb = None, self.__traceback__
+        while tb is not None:
+            name = tb.tb_frame.f_code.co_filename
+            if not os.path.abspath(name).startswith(package) and "IPython" not in name:
+                caller = tb
+            elif caller is not None:
+                break
+            tb = tb.tb_next
+        lines = [f"{type(self).__name__}: {self}"]
+        if caller is not None:
+            name, line = caller.tb_frame.f_code.co_filename, caller.tb_lineno
+            code = linecache.getline(name, line).strip()
+            where = "your cell" if "ipykernel" in name or name.startswith("<ipython-input") else name
+            lines.append(f"  (raised at {where}, line {line}{': ' + code if code else ''})")
+        return lines
 
 
 class DataError(JmtoolsError, ValueError):
