@@ -68,27 +68,32 @@ class _Steps:
         return frame
 
 
-def _sequence(evidence, level, collapse_repeats, customer_only=False, by=(), rounds=()):
+def _customer_steps(evidence, level, by):
+    """The table of ``level`` (:class:`_Steps`) without the company's own contacts
+    (``initiated_by: company``): ``(table, steps, company)``."""
+    st = _Steps(evidence, level, by)
+    t = st.table
+    company = getattr(evidence, "company_touchpoints", [])
+    if company:
+        tp = t[st.tp_col]
+        t = t.filter(tp.isnull() | ~tp.isin([st.value(c, touchpoint=True) for c in company]))
+    return t, st, company
+
+
+def _sequence(evidence, level, collapse_repeats, customer_only=False, by=()):
     """Per customer, the ordered steps at ``level`` with the next one: customer_id, by…, node, nxt, k.
 
     Returns ``(table, steps)``: ``steps`` (:class:`_Steps`) says whether node and nxt are codes and
     names them. ``customer_only`` leaves out the company's own contacts (``initiated_by: company``).
-    ``rounds`` (touchpoint names): an event at one of them ends the customer's round; each row
-    gets ``_round`` (0, 1, …: the round ends before it, an ending event in the round it ends),
-    numbered over the events, whatever the level.
     """
     import ibis
 
-    st = _Steps(evidence, level, by)
-    t = st.table
-    company = getattr(evidence, "company_touchpoints", [])
-    if customer_only and company:
-        tp = t[st.tp_col]
-        t = t.filter(tp.isnull() | ~tp.isin([st.value(c, touchpoint=True) for c in company]))
-    if rounds:
-        end = t[st.tp_col].isin([st.value(r, touchpoint=True) for r in rounds]).fill_null(False).cast("int64")
-        t = t.mutate(_round=end.cumsum(group_by=t.customer_id, order_by=t.position) - end)
-    if customer_only and company:
+    if customer_only:
+        t, st, company = _customer_steps(evidence, level, by)
+    else:
+        st, company = _Steps(evidence, level, by), []
+        t = st.table
+    if company:
         if level == "event" and not collapse_repeats:
             w0 = ibis.window(group_by=t.customer_id, order_by=t.position)
             return t.mutate(node=t[st.col], nxt=t[st.col].lead().over(w0),
@@ -372,15 +377,19 @@ def loops(evidence, *, level: str = "touchpoint", by=None):
     import ibis
 
     rounds = _round_ends(evidence, "touchpoint")        # visits in two rounds (around an order): no loop
-    s, st = _sequence(evidence, level, False, customer_only=True, by=by, rounds=rounds)
-    w = ibis.window(group_by=s.customer_id, order_by=s.position)
-    prev = s.node.lag().over(w)
-    s = s.mutate(_new=(prev.isnull() | (prev != s.node)).cast("int64"))
-    s = s.mutate(_run=s._new.cumsum(group_by=s.customer_id, order_by=s.position))
-    # a visit (a run of one step) is in the round of its last event: one holding an order and
-    # what follows it (its delivery, in the same stage) is not split, nor met again
-    runs = s.group_by(["customer_id", *by, "_run"]).agg(node=s.node.max(),
-                                                        _r=s._round.max() if rounds else ibis.literal(0))
+    t, st, _ = _customer_steps(evidence, level, by)
+    s = t.filter(t[st.col].notnull())                  # a step-less event ends no round (it has no touchpoint)
+    s = s.mutate(node=s[st.col])
+    # a visit is a run of one step, kept as its last event (the next step differs): it is in the
+    # round of that event, so a visit holding an order and what follows it (its delivery, in the
+    # same stage) is not split, nor met again. One window: the next step and the round together.
+    cols = {"_nxt": s.node.lead().over(ibis.window(group_by=s.customer_id, order_by=s.position))}
+    if rounds:     # an ending event (an order) is in the round it ends
+        end = s[st.tp_col].isin([st.value(r, touchpoint=True) for r in rounds]).fill_null(False).cast("int64")
+        cols["_round"] = end.cumsum(group_by=s.customer_id, order_by=s.position) - end
+    s = s.mutate(**cols)
+    runs = s.filter(s._nxt.isnull() | (s._nxt != s.node))
+    runs = runs.mutate(_r=runs._round if rounds else ibis.literal(0))
     if level == "touchpoint" and _repeating(evidence):   # out once they have ended their rounds
         runs = runs.filter(~runs.node.isin([st.value(r) for r in _repeating(evidence)]))
     per_round = runs.group_by(["customer_id", *by, "node", "_r"]).agg(v=runs.count())
