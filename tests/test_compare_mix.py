@@ -3,6 +3,8 @@ against a plain-pandas count; a mass mailing in one period is said, not taken fo
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -102,3 +104,24 @@ def test_the_threshold_and_the_order():
     assert out["from_step"].tolist() == ["C", "B"]             # 9 points is under 10; largest first
     assert out["points"].round(2).tolist() == [-0.4, 0.1]
     assert mix_changes(mix[mix["group"] == "x"]).empty          # one group: nothing to compare
+
+
+def _newcombe(k1, n1, k2, n2, z=1.959963984540054):
+    """The interval written out from the formulas (Wilson, then Newcombe's hybrid score)."""
+    def wilson(k, n):
+        p = k / n
+        centre, half = (p + z * z / (2 * n)), z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+        return (centre - half) / (1 + z * z / n), (centre + half) / (1 + z * z / n)
+    (l1, u1), (l2, u2) = wilson(k1, n1), wilson(k2, n2)
+    d = k2 / n2 - k1 / n1
+    return d - math.sqrt((k2 / n2 - l2) ** 2 + (u1 - k1 / n1) ** 2), d + math.sqrt((u2 - k2 / n2) ** 2 + (k1 / n1 - l1) ** 2)
+
+
+def test_each_change_carries_its_interval():
+    mix = pd.DataFrame({"from_step": ["A", "A", "B", "B"], "group": ["x", "y"] * 2,
+                        "n": [40, 60, 7, 9], "n_company": [2, 30, 0, 9], "share": [0.05, 0.5, 0.0, 1.0]})
+    out = mix_changes(mix).set_index("from_step")
+    for step, (k1, n1, k2, n2) in {"A": (2, 40, 30, 60), "B": (0, 7, 9, 9)}.items():
+        low, high = _newcombe(k1, n1, k2, n2)
+        assert (out.loc[step, "ci_low"], out.loc[step, "ci_high"]) == (pytest.approx(low), pytest.approx(high))
+        assert out.loc[step, "ci_low"] < out.loc[step, "points"] <= out.loc[step, "ci_high"]

@@ -104,6 +104,11 @@ def test_a_persona_whose_rule_selects_nobody_is_named_and_stops_it_in_focus(tmp_
     texts = "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))
     assert "Persona Marathon Maya has no row in this comparison" in texts
     assert r"runs\_per\_week &gt;= 40" in texts
+    import pandas as pd
+    checked = len(pd.read_csv(folder / "customers.csv"))         # the 0 is said with the customers checked
+    assert c.customers_checked == checked
+    assert (run.figures["persona_empty_Marathon Maya"]["value"], run.figures["persona_empty_Marathon Maya"]["n"]) \
+        == (0, checked)
     with pytest.raises(ParameterError, match="selects none of the"):
         run_cells(NOTEBOOK, {"data_dir": str(folder), "persona": "Marathon Maya"})
 
@@ -151,6 +156,9 @@ def test_a_mass_mailing_in_one_period_is_said_beside_the_change_it_makes(tmp_pat
     texts = "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))
     assert "**Who was counted at Awareness changed**: in *after*, 50% of the 4,030 customers" in texts
     assert "against 0% of 1,970 in *before*" in texts
+    fig = run.figures["mix_Awareness"]                   # the change in share, with n and its interval
+    assert (fig["value"], fig["n"]) == (pytest.approx(0.5, abs=0.01), 4030 + 1970)
+    assert fig["ci"][0] < fig["value"] < fig["ci"][1] and fig["ci"][1] - fig["ci"][0] < 0.05
     assert "— who was counted at Awareness changed (above)" in texts
     assert ("Who was counted changed at Awareness: contacts the company started brought 50% of 4,030 customers "
             "there in after, against 0% of 1,970 in before") in c.summary()

@@ -70,3 +70,33 @@ def test_next_version_writes_the_measured_emotion_where_the_data_disagrees(tmp_p
     with pytest.raises(ParameterError, match="Decision") as err:   # a point hidden: a located refusal
         next_version(dataclasses.replace(run, gap=hidden), tmp_path / "v3.yaml", stages=["Decision"])
     assert "Consideration" in str(err.value) and not (tmp_path / "v3.yaml").exists()
+
+
+def test_a_mailing_does_not_date_a_customers_arrival():
+    """Customers mailed in March who first came in July are of the July cohort: a contact the
+    company started is not when a customer was first seen (only-mailed customers keep its date)."""
+    from jmtools.evidence import prepare
+
+    journey = {"stages": ["Aware", "Buy"], "touchpoints": [
+        {"name": "Mail", "stage": "Aware", "events": ["mail"], "initiated_by": "company"},
+        {"name": "Site", "stage": "Aware", "events": ["visit"]},
+        {"name": "Checkout", "stage": "Buy", "events": ["pay"]}]}
+    rows = []
+    for i in range(40):                       # mailed in March, came in July; half paid
+        c = f"m{i:02d}"
+        rows += [(c, "mail", "2024-03-01"), (c, "visit", "2024-07-01")] + ([(c, "pay", "2024-07-02")] if i % 2 else [])
+    for i in range(30):                       # came in February, unmailed; all paid
+        rows += [(f"e{i:02d}", "visit", "2024-02-01"), (f"e{i:02d}", "pay", "2024-02-03")]
+    for i in range(5):                        # mailed only, in August
+        rows += [(f"o{i}", "mail", "2024-08-01")]
+    events = pd.DataFrame(rows, columns=["customer_id", "event", "timestamp"]).assign(
+        timestamp=lambda f: pd.to_datetime(f["timestamp"]))
+    ev = prepare(events, journey)
+    own = events[events["event"] != "mail"].groupby("customer_id")["timestamp"].min()
+    first = own.reindex(events["customer_id"].unique()).fillna(events.groupby("customer_id")["timestamp"].min())
+    assert middle_date(ev) == first.median().normalize() == pd.Timestamp("2024-07-01")
+    frame = before_after(ev, "2024-06-01", by=None)
+    reach = {(str(p), s): n for p, s, n in zip(frame["period"], frame["step"], frame["n"])}
+    assert reach[("before", "Aware")] == (first < "2024-06-01").sum() == 30
+    assert reach[("after", "Aware")] == 45 and reach[("after", "Buy")] == 20
+    assert reach[("before", "Buy")] == 30                    # the March mailing made none of them "before"

@@ -139,10 +139,22 @@ class Comparison:
         --------
         >>> compare_periods("sample:ecommerce", "2026-06-01", measures=["ces"]).require_members("Budget Ben")
         """
-        if persona in self.empty_personas:
-            with_members = [p for p in self.journey.persona_names
-                            if p not in self.empty_personas and p not in self.persona_errors]
-            raise _no_members_error(self.journey, persona, with_members, int(self.sizes[0]["total"].max()))
+        empty = self.empty_personas
+        if persona in empty:
+            with_members = [p for p in self.journey.persona_names if p not in empty and p not in self.persona_errors]
+            raise _no_members_error(self.journey, persona, with_members, self.customers_checked)
+
+    @property
+    def customers_checked(self) -> int:
+        """How many customers the persona rules ran on (the largest customer table compared): the
+        n behind :attr:`empty_personas`.
+
+        Examples
+        --------
+        >>> compare_periods("sample:ecommerce", "2026-06-01", measures=["ces"]).customers_checked
+        4000
+        """
+        return max((int(s["total"].max()) for s in self.sizes if len(s) and "total" in s), default=0)
 
     def summary(self) -> str:
         """One line per verdict: how many rows, and the clearest rows in words (:meth:`disclosed_table`)."""

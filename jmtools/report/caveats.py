@@ -103,7 +103,8 @@ def show_personas_left_out(errors: dict, *, what: str = "this report", record=re
                 name=name, what=what, why=why, none=NO_PERSONA))
 
 
-def show_empty_personas(names, journey, *, what: str = "this comparison", record=record, show=None) -> None:
+def show_empty_personas(names, journey, *, n: int | None = None, what: str = "this comparison", record=record,
+                        show=None) -> None:
     """Say, for each persona whose rule selects no customer (``Comparison.empty_personas``), that it
     has no row in ``what`` and which rule to check, rather than leaving it silently absent.
 
@@ -113,6 +114,9 @@ def show_empty_personas(names, journey, *, what: str = "this comparison", record
         The personas without customers.
     journey : Journey
         Where their rules are read.
+    n : int, optional
+        How many customers the rules ran on (``Comparison.customers_checked``): recorded as the
+        n of each persona's 0.
     what : str
         What they have no row in, in the sentence.
     record, show : callable, optional
@@ -134,7 +138,7 @@ def show_empty_personas(names, journey, *, what: str = "this comparison", record
     show = show or display
     rules = {c.name: getattr(c, "rule", None) for c in journey.personas_resolved()}
     for name in names:
-        record(f"persona_empty_{name}", 0, label=f"Customers of {name}")
+        record(f"persona_empty_{name}", 0, label=f"Customers of {name}", n=n)
         its = "its rule ({rule})" if rules.get(name) else "its rule"
         show(md("> **Persona {name} has no row in {what}**: " + its + " selects no customer of this data. "
                 "Check it against the customer table: `jmtools validate JOURNEY --data FOLDER`.",

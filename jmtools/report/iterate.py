@@ -135,7 +135,8 @@ def _show_mix_changes(comparison) -> set:
         said.add(r.from_step)
         k_a, k_b = int(r.n_company_a), int(r.n_company_b)
         record(f"mix_{r.from_step}", round(float(r.points), 4), label=f"Change in the share brought to "
-               f"{r.from_step} by the company's contacts", n=int(r.n_a + r.n_b))
+               f"{r.from_step} by the company's contacts", n=int(r.n_a + r.n_b),
+               ci=(round(float(r.ci_low), 4), round(float(r.ci_high), 4)))
         _display(md("> **Who was counted at {step} changed**: in *{b}*, {share_b} of the {n_b} customers "
                     "counted there got there through a contact the company started (a mailing, a push, an "
                     "ad shown), against {share_a} of {n_a} in *{a}*. A change in conversion or time from "

@@ -26,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from jmtools.analyses import funnels
+from jmtools.analyses.compare.twosample import two_proportions
 from jmtools.core.engine import to_pandas
 from jmtools.core.errors import ParameterError
 from jmtools.core.stats import wilson_interval
@@ -39,8 +40,21 @@ __all__ = ["PERIODS", "middle_date", "before_after", "difference_interval", "cha
 PERIODS = ("before", "after")
 
 
+def _first_seen(t, company):
+    """Per row of ``t``, when its customer was first seen: the customer's first event that is not a
+    contact the company started (``company``: those touchpoints) — a mailing sent in March to a
+    customer who first came in July does not date them in March; a customer with nothing else is
+    dated by the company's first contact."""
+    first = t.timestamp.min().over(group_by=t.customer_id)
+    if not company:
+        return first
+    own = t.touchpoint.isnull() | ~t.touchpoint.isin(list(company))
+    return t.timestamp.min(where=own).over(group_by=t.customer_id).fill_null(first)
+
+
 def middle_date(evidence) -> pd.Timestamp:
-    """The day that splits the customers in two halves by when they were first seen.
+    """The day that splits the customers in two halves by when they were first seen (their first
+    event that is not a contact the company started, see :func:`before_after`).
 
     Examples
     --------
@@ -51,7 +65,8 @@ def middle_date(evidence) -> pd.Timestamp:
     '2025-11-07'
     """
     t = evidence.events
-    first = to_pandas(t.filter(t.position == 1).select("timestamp"))["timestamp"]
+    t = t.mutate(_first=_first_seen(t, getattr(evidence, "company_touchpoints", None)))
+    first = to_pandas(t.group_by("customer_id").agg(first=t._first.min()))["first"]
     return pd.Timestamp(first.median()).normalize()
 
 
@@ -64,6 +79,10 @@ def _split(split) -> pd.Timestamp:
 
 def before_after(evidence, split, *, by="persona", level: str = "stage", steps=None) -> pd.DataFrame:
     """The funnel of two cohorts: customers first seen before ``split``, and on or after it.
+
+    A customer is first seen at their first event that is not a contact the company started
+    (``initiated_by: company``: a mailing, a push): a mailing does not date a customer's arrival.
+    A customer with only such contacts is dated by the first of them.
 
     Parameters
     ----------
@@ -93,7 +112,7 @@ def before_after(evidence, split, *, by="persona", level: str = "stage", steps=N
     """
     when = _split(split)
     t = evidence.events
-    first = t.timestamp.min().over(group_by=t.customer_id)
+    first = _first_seen(t, getattr(evidence, "company_touchpoints", None))
     cohort = evidence.with_events(t.mutate(period=(first < when).ifelse(*PERIODS)))
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
     frame = funnels.funnel(cohort, steps=steps, level=level, by=[*keys, "period"])
@@ -119,11 +138,8 @@ def difference_interval(k1, n1, k2, n2) -> tuple[float, float, float]:
     """
     if not (n1 and n2):
         return math.nan, math.nan, math.nan
-    p1, p2 = k1 / n1, k2 / n2
-    l1, u1 = wilson_interval(k1, n1)
-    l2, u2 = wilson_interval(k2, n2)
-    d = p2 - p1
-    return d, d - math.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2), d + math.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2)
+    d = two_proportions(k1, n1, k2, n2)
+    return d.diff, d.ci_low, d.ci_high
 
 
 def change_at(frame: pd.DataFrame, step: str, *, group=None, group_col: str = "persona") -> dict:

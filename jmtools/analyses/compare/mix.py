@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from jmtools.analyses.compare.twosample import two_proportions
 from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.core.engine import to_pandas
 from jmtools.core.errors import ParameterError
@@ -129,7 +130,8 @@ def mix_changes(mix: pd.DataFrame, *, points: float = MIX_POINTS, group_col: str
     pandas.DataFrame
         ``from_step``; ``group_a``, ``n_a``, ``n_company_a``, ``share_a`` of the baseline;
         ``group_b``, ``n_b``, ``n_company_b``, ``share_b`` of the other group; ``points``
-        (share_b − share_a). The largest difference first.
+        (share_b − share_a) with its 95% interval ``ci_low``, ``ci_high`` (Newcombe's, from the
+        two shares' Wilson intervals). The largest difference first.
 
     Examples
     --------
@@ -138,12 +140,14 @@ def mix_changes(mix: pd.DataFrame, *, points: float = MIX_POINTS, group_col: str
     >>> mix_changes(mix)[["from_step", "share_a", "share_b", "points"]]
       from_step  share_a  share_b  points
     0     Aware      0.1      0.6     0.5
+    >>> mix_changes(mix)[["ci_low", "ci_high"]].round(3).values.tolist()
+    [[0.425, 0.564]]
     """
     if isinstance(points, bool) or not isinstance(points, (int, float)) or not 0 <= points <= 1:
         raise ParameterError("points", points, expected="a share difference between 0 and 1",
                              fix="pass e.g. 0.10 (10 points)")
     columns = ["from_step", "group_a", "n_a", "n_company_a", "share_a", "group_b", "n_b", "n_company_b",
-               "share_b", "points"]
+               "share_b", "points", "ci_low", "ci_high"]
     groups = list(dict.fromkeys(mix[group_col])) if len(mix) else []
     if len(groups) != 2:
         return pd.DataFrame(columns=columns)
@@ -156,6 +160,9 @@ def mix_changes(mix: pd.DataFrame, *, points: float = MIX_POINTS, group_col: str
                         "n_company_b": b.loc[both, "n_company"].to_numpy(), "share_b": b.loc[both, "share"].to_numpy()})
     out["points"] = out["share_b"] - out["share_a"]
     out = out[out["points"].abs() >= points - 1e-12]
+    diffs = [two_proportions(int(r.n_company_a), int(r.n_a), int(r.n_company_b), int(r.n_b))
+             for r in out.itertuples()]
+    out = out.assign(ci_low=[d.ci_low for d in diffs], ci_high=[d.ci_high for d in diffs])
     return out.reindex(out["points"].abs().sort_values(ascending=False, kind="stable").index)[columns] \
         .reset_index(drop=True)
 
