@@ -29,6 +29,12 @@ def test_a_kit_error_in_ipython_is_its_message_and_the_users_line(shell, capsys)
     assert "Traceback" not in out and "lesson.py" not in out, out
 
 
+def test_the_users_line_is_quoted_without_its_comment(shell, capsys):
+    shell.run_cell("from jmtools.teaching import Lesson\nLesson('sample:ecommerce', step=9)  # step # nine")
+    out = capsys.readouterr().out
+    assert "line 2: Lesson('sample:ecommerce', step=9))" in out and "nine" not in out, out
+
+
 def test_other_errors_keep_their_traceback(shell, capsys):
     shell.run_cell("def f():\n    return 1 / 0\nf()")
     out = capsys.readouterr().out

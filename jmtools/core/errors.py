@@ -160,10 +160,32 @@ class JmtoolsError(Exception):
         lines = [f"{type(self).__name__}: {self}"]
         if caller is not None:
             name, line = caller.tb_frame.f_code.co_filename, caller.tb_lineno
-            code = linecache.getline(name, line).strip()
+            code = _without_comment(linecache.getline(name, line).strip())
             where = "your cell" if "ipykernel" in name or name.startswith("<ipython-input") else name
             lines.append(f"  (raised at {where}, line {line}{': ' + code if code else ''})")
         return lines
+
+
+def _without_comment(code: str) -> str:
+    """One line of code without its trailing comment (a ``#`` inside a string is kept).
+
+    Examples
+    --------
+    >>> _without_comment('lesson = Lesson(data_dir, step=7)  # the tables of step 7')
+    'lesson = Lesson(data_dir, step=7)'
+    >>> _without_comment('run(persona="#1 fan")')
+    'run(persona="#1 fan")'
+    """
+    import io
+    import tokenize
+
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(code).readline):
+            if tok.type == tokenize.COMMENT:
+                return code[:tok.start[1]].rstrip()
+    except (tokenize.TokenError, SyntaxError):    # a line of a longer statement: as it is
+        pass
+    return code
 
 
 class DataError(JmtoolsError, ValueError):
