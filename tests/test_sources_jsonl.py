@@ -212,3 +212,29 @@ def test_a_json_array_one_object_per_line_keeps_file_lines(tmp_path):
     ev = load_events(tmp_path / "e.json")
     assert [list(r.lines) for r in ev.accounting.reasons.itertuples()] == [[3]]
     assert ev.accounting.rows_used == 2 and not ev.accounting.notes
+
+
+def test_a_line_its_declared_encoding_cannot_read_is_rejected_the_rest_read(tmp_path):
+    """cp1252 leaves five bytes undefined: a line holding one (0x81) is rejected at its line with
+    the encoding named; before, the whole file stopped at the first such byte."""
+    lines = [json.dumps({"customer_id": f"c{i}", "timestamp": "2024-01-01", "event": "café"}, ensure_ascii=False)
+             for i in range(5)]
+    data = "\n".join(lines).encode("cp1252").replace(b"c3", b"c3\x81") + b"\n"
+    (tmp_path / "e.jsonl").write_bytes(data)
+    ev = load_events(tmp_path / "e.jsonl", encoding="cp1252")
+    reasons = {r.reason: list(r.lines) for r in ev.accounting.reasons.itertuples()}
+    assert reasons == {"malformed line (bytes that cannot be read as cp1252)": [4]}
+    assert ev.accounting.rows_used == 4 and set(ev.to_pandas()["event"]) == {"café"}
+    fixes = " ".join(r.fix for r in ev.accounting.reasons.itertuples())
+    assert "pass the file's encoding" in fixes
+
+
+def test_a_utf16_file_with_a_broken_line_keeps_its_other_lines(tmp_path):
+    good = [json.dumps({"customer_id": f"c{i}", "timestamp": "2024-01-01", "event": "view"}) for i in range(3)]
+    body = ("\n".join(good[:2]) + "\n").encode("utf-16-le")
+    broken = '{"customer_id": "x", "event": "'.encode("utf-16-le") + b"\x00\xdc" + '"}\n'.encode("utf-16-le")
+    (tmp_path / "e.jsonl").write_bytes(b"\xff\xfe" + body + broken + (good[2] + "\n").encode("utf-16-le"))
+    ev = load_events(tmp_path / "e.jsonl")
+    reasons = {r.reason: list(r.lines) for r in ev.accounting.reasons.itertuples()}
+    assert reasons == {"malformed line (bytes that cannot be read as utf-16)": [3]}
+    assert ev.accounting.rows_used == 3

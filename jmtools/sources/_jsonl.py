@@ -46,6 +46,8 @@ _BLOCK = 1 << 25
 _TYPES = {"ARRAY": "a JSON array", "VARCHAR": "a JSON string", "BOOLEAN": "true or false",
           "NULL": "null", "UBIGINT": "a JSON number", "BIGINT": "a JSON number", "DOUBLE": "a JSON number"}
 _FIX_ODD = "give the key one kind of value on every line (or remove these lines)"
+_FIX_ENCODING = ("these lines are not in the encoding passed: pass the file's encoding (JSON lines are "
+                 "usually UTF-8: encoding=None), or correct these lines")
 _FIX_LINE = ("each line must be one JSON object ({\"event\": …, \"properties\": {…}}): export the file "
              "again, or remove these lines")
 _FIXES = {"the last line is cut short": "the file ends inside its last line (an interrupted export or "
@@ -142,29 +144,49 @@ class _FileLines:
 
 # ---------------------------------------------------------------- reading lines
 
-def _utf8_blocks(handle, encoding: str | None, path: Path):
-    """The file's bytes in blocks, as UTF-8 (a UTF-16 file, or one in ``encoding``, decoded)."""
+def _utf8_blocks(handle, encoding: str | None, seen: dict):
+    """The file's bytes in blocks, as UTF-8 (a UTF-16 file, or one in ``encoding``, decoded);
+    ``seen["encoding"]`` is the encoding read, once the first block is."""
     first = handle.read(_BLOCK)
     if encoding is None and first[:2] in (b"\xff\xfe", b"\xfe\xff"):
         encoding = "utf-16"
+    seen["encoding"] = encoding
     if encoding is None or codecs.lookup(encoding).name == "utf-8":
         block = first
         while block:
             yield block
             block = handle.read(_BLOCK)
         return
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    block, line = first, 1
+    # a byte the encoding cannot read becomes 0xFF, never valid UTF-8: its line is rejected with
+    # the others' reasons (bad_bytes), the rest of the file is read
+    decoder = codecs.getincrementaldecoder(encoding)(errors=_MARK_BAD)
+    block = first
     while block:
-        try:
-            text = decoder.decode(block)
-        except UnicodeDecodeError as err:
-            raise DataError([Problem(f"byte 0x{block[err.start:err.start + 1].hex()} cannot be read as "
-                                     f"{encoding}", source=path.name, line=line + block[:err.start].count(b"\n"),
-                                     fix="pass the file's encoding (JSON lines are usually UTF-8)")]) from None
-        line += text.count("\n")
-        yield text.encode("utf-8")
+        yield decoder.decode(block).encode("utf-8", "surrogateescape")
         block = handle.read(_BLOCK)
+    yield decoder.decode(b"", final=True).encode("utf-8", "surrogateescape")
+
+
+def _mark_bad(err: UnicodeDecodeError):
+    """Decoding error handler: each unreadable byte as the escaped byte 0xFF (see _utf8_blocks)."""
+    return "\udcff" * (err.end - err.start), err.end
+
+
+_MARK_BAD = "jmtools-mark-bad"
+codecs.register_error(_MARK_BAD, _mark_bad)
+
+
+def _bad_bytes(encoding: str | None) -> str:
+    """The reason a JSON line with bytes its encoding cannot read is rejected for.
+
+    Examples
+    --------
+    >>> _bad_bytes(None), _bad_bytes("cp1252")
+    ('invalid UTF-8 bytes', 'bytes that cannot be read as cp1252')
+    """
+    if encoding is None or codecs.lookup(encoding).name == "utf-8":
+        return "invalid UTF-8 bytes"
+    return f"bytes that cannot be read as {encoding}"
 
 
 def _line_batches(blocks, long_lines: list, end: dict):
@@ -221,11 +243,12 @@ def _escaped(blob: str) -> str:
     return f"replace(regexp_replace(CAST({blob} AS VARCHAR), {_LINE_END}, ''), '\\x22', '\"')"
 
 
-def _why(doc: str) -> str:
-    """SQL: why the line ``doc`` is no row (NULL: an object; '' a blank line). Valid JSON that
-    starts with ``{`` is an object: ``json_type`` parses only the others (a third of the cost)."""
+def _why(doc: str, bad: str = "invalid UTF-8 bytes") -> str:
+    """SQL: why the line ``doc`` is no row (NULL: an object; '' a blank line; ``bad``: bytes that
+    are no text). Valid JSON that starts with ``{`` is an object: ``json_type`` parses only the
+    others (a third of the cost)."""
     kinds = " ".join(f"WHEN {lit(k)} THEN {lit(v + ', not an object')}" for k, v in _TYPES.items())
-    return (f"CASE WHEN {doc} IS NULL THEN 'invalid UTF-8 bytes' WHEN json_valid({doc}) THEN CASE WHEN "
+    return (f"CASE WHEN {doc} IS NULL THEN {lit(bad)} WHEN json_valid({doc}) THEN CASE WHEN "
             f"starts_with({doc}, '{{') THEN NULL ELSE CASE json_type({doc}) {kinds} ELSE NULL END END "
             f"WHEN trim({doc}, ' ' || chr(9) || chr(10) || chr(13)) = '' THEN '' ELSE 'not JSON' END")
 
@@ -247,10 +270,11 @@ def _read_lines(raw, path: Path, docs: str, encoding: str | None, in_array: bool
     batch = docs + "_batch"
     try:
         with _opener(path) as handle:
-            for table in _line_batches(_utf8_blocks(handle, encoding, path), long_lines, end):
+            seen = {}
+            for table in _line_batches(_utf8_blocks(handle, encoding, seen), long_lines, end):
                 raw.register(batch, table)
                 try:
-                    raw.execute(f"INSERT INTO {q(docs)} SELECT n, CASE WHEN d IS NULL THEN {_escaped('b')} ELSE d END, {_why('d')} "
+                    raw.execute(f"INSERT INTO {q(docs)} SELECT n, CASE WHEN d IS NULL THEN {_escaped('b')} ELSE d END, {_why('d', _bad_bytes(seen['encoding']))} "
                                 f"FROM (SELECT n, b, {decoded} AS d FROM {q(batch)})")
                 finally:
                     raw.unregister(batch)
@@ -425,7 +449,8 @@ def open_json(raw, path: Path, view: str, encoding: str | None = None) -> JsonOp
                 f"CREATE OR REPLACE TEMP TABLE {q(view)} AS SELECT n AS {ROW} FROM {q(docs)} WHERE why IS NULL")
     structural = _bad_lines(raw, docs, long_lines, end)
     raw.execute(f"DROP TABLE {q(docs)}")
-    fixes = {why: _FIXES.get(why, _FIX_ODD if " holds " in why else _FIX_LINE) for _, why, _ in structural}
+    fixes = {why: _FIXES.get(why, _FIX_ODD if " holds " in why else _FIX_ENCODING if why.startswith("bytes that")
+                             else _FIX_LINE) for _, why, _ in structural}
     return JsonOpened(view, path.name, "json", structural, notes + flat_notes + name_notes,
                       _FileLines(), header_line=0, fixes=fixes)
 
