@@ -61,16 +61,17 @@ DEFAULT_OUT = Path(tempfile.gettempdir()) / "jmtools-bench"
 
 # ----------------------------------------------------------------------------- data
 
-def world(millions: float, out: Path) -> Path:
-    """Folder with a generated e-commerce world of about ``millions`` million events (made once)."""
-    folder = out / f"ecommerce_{millions:g}m"
+def world(millions: float, out: Path, kind: str = "ecommerce", per_customer: float = EVENTS_PER_CUSTOMER) -> Path:
+    """Folder with a generated world (``kind``, about ``per_customer`` events per customer) of
+    about ``millions`` million events (made once)."""
+    folder = out / f"{kind}_{millions:g}m"
     if not (folder / "events.parquet").exists():
         sys.path.insert(0, str(ROOT))
         from jmtools.sample_worlds import generate_world
 
-        customers = int(round(millions * 1_000_000 / EVENTS_PER_CUSTOMER))
+        customers = int(round(millions * 1_000_000 / per_customer))
         print(f"generating {folder} ({customers:,} customers)…", flush=True)
-        generate_world("ecommerce", folder, customers=customers, fmt="parquet", chunk_customers=100_000)
+        generate_world(kind, folder, customers=customers, fmt="parquet", chunk_customers=100_000)
     return folder
 
 

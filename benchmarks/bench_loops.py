@@ -89,15 +89,10 @@ FLOOR = "lead_one_window"
 
 def world(millions: float, out: Path) -> Path:
     """A generated grocery world of about ``millions`` million events (made once under ``out``)."""
-    folder = out / f"grocery_{millions:g}m"
-    if not (folder / "events.parquet").exists():
-        sys.path.insert(0, str(ROOT))
-        from jmtools.sample_worlds import generate_world
+    sys.path.insert(0, str(HERE))
+    from bench_floor import world as generated
 
-        customers = int(round(millions * 1_000_000 / EVENTS_PER_CUSTOMER))
-        print(f"generating {folder} ({customers:,} customers)…", flush=True)
-        generate_world("grocery", folder, customers=customers, fmt="parquet", chunk_customers=100_000)
-    return folder
+    return generated(millions, out, kind="grocery", per_customer=EVENTS_PER_CUSTOMER)
 
 
 def prepared(folder: Path, threads: int):

@@ -670,3 +670,18 @@ def test_loops_on_the_grocery_sample_match_a_plain_count_at_every_level(level):
     assert {s: (int(lp.loc[s, "n_visitors"]), int(lp.loc[s, "n"])) for s in lp.index} == expected
     if level == "stage":
         assert lp.loc["Repeat order", "n"] < 100
+
+
+def test_loops_equal_three_hand_written_sql_formulations_on_grocery():
+    """benchmarks/bench_loops.py's SQL (one window; QUALIFY; gaps and islands) reads the same
+    prepared table and counts loops on its own: every count equal, or the script exits 1."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, str(root / "benchmarks" / "bench_loops.py"), "--data",
+                          str(root / "data" / "grocery"), "--runs", "1", "--explore"],
+                         capture_output=True, text=True, cwd=root, timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
+    rows = [line for line in out.stdout.splitlines() if line.startswith(("jmtools", "lead", "islands"))]
+    assert len(rows) == 4 and all(line.endswith("True") for line in rows), out.stdout
