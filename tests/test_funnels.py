@@ -685,3 +685,65 @@ def test_loops_equal_three_hand_written_sql_formulations_on_grocery():
     assert out.returncode == 0, out.stdout + out.stderr
     rows = [line for line in out.stdout.splitlines() if line.startswith(("jmtools", "lead", "islands"))]
     assert len(rows) == 4 and all(line.endswith("True") for line in rows), out.stdout
+
+
+_ROUNDS_JOURNEY = {"stages": ["Browse", "Buy", "Get"], "touchpoints": [
+    {"name": "Site", "stage": "Browse", "events": ["view"]},
+    {"name": "Help", "stage": "Browse", "events": ["faq"]},
+    {"name": "First order", "stage": "Buy", "events": ["order"], "occurrence": "first"},
+    {"name": "Repeat order", "stage": "Buy", "events": ["order"], "occurrence": "repeat"},
+    {"name": "Delivery", "stage": "Get", "events": ["delivered"]}]}
+
+
+def _detour_customers(rows):
+    events = pd.DataFrame([(c, e, i) for c, seq in rows.items() for i, e in enumerate(seq.split())],
+                          columns=["customer_id", "event", "i"])
+    events["timestamp"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(events["i"], unit="h")
+    return prepare(events.drop(columns="i"), _ROUNDS_JOURNEY)
+
+
+def test_shopping_again_after_a_delivery_is_a_new_round_not_a_detour():
+    """An order ends a round: the first move back after it — out of the order, or out of the
+    delivery that followed — is shopping again. Before, only a move out of the order itself was,
+    so every repeat shopper "went back" from Delivery."""
+    ev = _detour_customers({
+        "again": "view order delivered view order delivered view",        # three rounds, no detour
+        "back": "view order delivered view delivered view order view",    # Delivery → Site once, in round 2
+        "both": "view delivered view faq delivered faq view"})            # no order: back twice, two places
+    d = detours(ev).set_index(["from_step", "to_step"])
+    assert d["n_customers"].to_dict() == {("Delivery", "Site"): 2, ("Delivery", "Help"): 1}
+    assert set(d["n_back_from"]) == {2}                   # "both" went back to two places: counted once
+    assert d["n_at_from"].iloc[0] == 3
+    stage = detours(ev, level="stage").set_index(["from_step", "to_step"])
+    assert stage["n_customers"].to_dict() == {("Get", "Browse"): 2}
+
+
+def test_detours_in_rounds_match_a_plain_count_on_grocery():
+    from jmtools.core.engine import to_pandas
+    from jmtools.sources import load_world
+
+    w = load_world("sample:grocery")
+    e = prepare(w.events, w.journey)
+    ev = to_pandas(e.events.select("customer_id", "position", "touchpoint")).sort_values(["customer_id", "position"])
+    rules = {r.name: r for r in e.rules}
+    rank = {s: i for i, s in enumerate(e.stages)}
+    ev = ev[ev["touchpoint"].notna() & (ev["touchpoint"].map(lambda t: rules[t].initiated_by if t in rules else None)
+                                        != "company")]
+    moves = set()
+    for cid, tps in ev.groupby("customer_id", sort=False)["touchpoint"]:
+        visits, orders = [], 0
+        for i, tp in enumerate(tps.tolist()):
+            if not visits or visits[-1][0] != tp:
+                visits.append([tp, 0])
+            orders += rules[tp].occurrence != "any"
+            visits[-1][1] = orders
+        seen = 0
+        for (a, before), (b, _) in zip(visits, visits[1:]):
+            if rank[rules[b].stage] < rank[rules[a].stage]:
+                if before <= seen:
+                    moves.add((cid, a, b))
+                seen = before
+    plain = pd.DataFrame(sorted(moves), columns=["c", "from_step", "to_step"])
+    kit = detours(e).set_index(["from_step", "to_step"])
+    assert kit["n_customers"].to_dict() == plain.groupby(["from_step", "to_step"])["c"].nunique().to_dict()
+    assert kit.groupby(level=0)["n_back_from"].first().to_dict() == plain.groupby("from_step")["c"].nunique().to_dict()

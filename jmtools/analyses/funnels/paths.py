@@ -249,18 +249,20 @@ def detours(evidence, *, level: str = "touchpoint", by=None):
     one the customer is at (``level="touchpoint"``: e.g. Cart → Product page; moves between
     touchpoints of the same stage are not detours, since a stage does not order them).
     Only the customer's own steps count: touchpoints with ``initiated_by: company`` (a
-    mailing sent after a purchase) are left out, so they make neither detours nor loops. A
-    move out of a touchpoint that counts occurrences (``occurrence: first``, ``repeat`` or n:
-    a step the journey expects customers to repeat, like an order) starts a new round, not a
-    detour.
+    mailing sent after a purchase) are left out, so they make neither detours nor loops. An
+    event at a touchpoint that counts occurrences (``occurrence: first``, ``repeat`` or n: a
+    step the journey expects customers to repeat, like an order) ends a round: the first move
+    back after it — out of the order, or out of the delivery or tracking that followed it — is
+    shopping again (a new round), not a detour, at every level.
 
     Returns
     -------
     pandas.DataFrame
         The ``by`` columns, ``from_step``, ``to_step``, ``n`` (backward transitions),
-        ``n_customers`` (customers who made it), ``n_at_from`` (customers who were at
-        ``from_step``), ``share`` = n_customers / n_at_from with Wilson ``ci_low``, ``ci_high``.
-        Sorted by n_customers, descending.
+        ``n_customers`` (customers who made it), ``n_back_from`` (customers who went back from
+        ``from_step`` to any earlier step: a customer who went back to two places counts once),
+        ``n_at_from`` (customers who were at ``from_step``), ``share`` = n_customers / n_at_from
+        with Wilson ``ci_low``, ``ci_high``. Sorted by n_customers, descending.
 
     Examples
     --------
@@ -278,30 +280,59 @@ def detours(evidence, *, level: str = "touchpoint", by=None):
     """
     _check_evidence(evidence)
     by = _by_list(evidence, by)
+    import ibis
+
     order = _journey_rank(evidence, level)
-    s, st = _sequence(evidence, level, True, customer_only=True, by=by)
+    s, st = _visits(evidence, level, by)
     rank = small_table(pd.DataFrame({"_n": [st.value(n) for n in order], "_r": list(order.values())}),
                        like=evidence.events)
     s = s.join(rank, s.node == rank._n).drop("_n").rename(_from_r="_r")
     s = s.join(rank, s.nxt == rank._n).drop("_n").rename(_to_r="_r")
     back = s.filter(s._to_r < s._from_r)
-    rounds = _round_ends(evidence, level)
-    if rounds:
-        back = back.filter(~back.node.isin([st.value(r) for r in rounds]))
+    if "_round" in back.columns:     # orders placed since the customer's last move back: a new round
+        before = back._round.lag().over(ibis.window(group_by=back.customer_id, order_by=back.position))
+        back = back.filter(back._round <= before.fill_null(0))
     res = to_pandas(_pair_counts(back, [*by, "node", "nxt"]))
+    went = st.label(to_pandas(_pair_counts(back, [*by, "node"])), "node")
+    went = went.rename(columns={"node": "from_step", "n_customers": "n_back_from"}).drop(columns="n")
     t = st.table
     at = to_pandas(t.filter(t[st.col].notnull())
                    .group_by([*by, st.col]).agg(n_at_from=t.customer_id.nunique()))
     res = st.label(res, "node", "nxt").rename(columns={"node": "from_step", "nxt": "to_step"})
     at = st.label(at, st.col).rename(columns={st.col: "from_step"})
-    res = res.merge(at, on=[*by, "from_step"], how="left")
+    res = res.merge(went, on=[*by, "from_step"], how="left").merge(at, on=[*by, "from_step"], how="left")
     res["share"] = res["n_customers"] / res["n_at_from"]
     res = _wilson(res, "n_customers", "n_at_from")
     res = res.sort_values([*by, "n_customers", "from_step", "to_step"],
                           ascending=[True] * len(by) + [False, True, True])
     res = _order_groups(evidence, res, by) if by else res
-    return res[[*by, "from_step", "to_step", "n", "n_customers", "n_at_from", "share", "ci_low",
+    return res[[*by, "from_step", "to_step", "n", "n_customers", "n_back_from", "n_at_from", "share", "ci_low",
                 "ci_high"]].reset_index(drop=True)
+
+
+def _visits(evidence, level, by):
+    """Per customer, the first event of each visit (a run of one step) at ``level``, without the
+    company's contacts: customer_id, by…, position, node, nxt (the next visit's step) and, when
+    the journey marks rounds, ``_round``: the orders (events at touchpoints counting occurrences)
+    before the next visit — the orders placed up to the move from this visit to the next."""
+    import ibis
+
+    t, st, _ = _customer_steps(evidence, level, by)
+    s = t.filter(t[st.col].notnull())              # a step-less event is no order (it has no touchpoint)
+    s = s.mutate(node=s[st.col])
+    ends = _round_ends(evidence, "touchpoint")
+    w = ibis.window(group_by=s.customer_id, order_by=s.position)
+    cols = {"_prev": s.node.lag().over(w)}
+    if ends:
+        end = s[st.tp_col].isin([st.value(r, touchpoint=True) for r in ends]).fill_null(False).cast("int64")
+        cols["_round"] = end.cumsum(group_by=s.customer_id, order_by=s.position) - end
+    s = s.mutate(**cols)
+    s = s.filter(s._prev.isnull() | (s._prev != s.node))
+    w = ibis.window(group_by=s.customer_id, order_by=s.position)
+    cols = {"nxt": s.node.lead().over(w)}
+    if ends:
+        cols["_round"] = s._round.lead().over(w)
+    return s.mutate(**cols).drop("_prev"), st
 
 
 def _round_ends(evidence, level) -> list[str]:

@@ -433,9 +433,10 @@ def detour_signal(detours: pd.DataFrame, *, journey=None, from_col: str = "from_
                   persona_col: str | None = "persona") -> pd.DataFrame:
     """Detours: share of the customers at a touchpoint who went back to an earlier one.
 
-    Takes :func:`jmtools.analyses.funnels.detours` at touchpoint level. A customer who went back
-    to two different places is counted twice, so the count is capped at the customers
-    who were at the touchpoint.
+    Takes :func:`jmtools.analyses.funnels.detours` at touchpoint level. The count is the
+    customers who went back from the touchpoint to any earlier one (``n_back_from``: a customer
+    who went back to two places counts once); a table without that column sums the places,
+    capped at the customers who were at the touchpoint (an upper bound).
 
     Examples
     --------
@@ -444,13 +445,18 @@ def detour_signal(detours: pd.DataFrame, *, journey=None, from_col: str = "from_
     >>> detour_signal(d, journey={"Checkout": "Decision"}, persona_col=None)[["count", "n"]]
        count    n
     0     30  100
+    >>> d["n_back_from"] = 24                         # 6 of them went back to both places
+    >>> detour_signal(d, journey={"Checkout": "Decision"}, persona_col=None)[["count", "n"]]
+       count    n
+    0     24  100
     """
     lookup = _stage_lookup(journey)
     has_persona = persona_col is not None and persona_col in detours.columns
     keys = ([persona_col] if has_persona else []) + [from_col]
     _col(detours, from_col, "from_col", "detours")
+    once = "n_back_from" in detours.columns and count_col == "n_customers"
     agg = detours.groupby(keys, sort=False, dropna=False).agg(
-        _count=(count_col, "sum"), _n=(n_col, "max")).reset_index()
+        _count=("n_back_from", "max") if once else (count_col, "sum"), _n=(n_col, "max")).reset_index()
     agg["_count"] = np.minimum(agg["_count"], agg["_n"])
     agg["_stage"] = agg[from_col].map(lookup)
     return rate_signal(agg[agg["_stage"].notna()], signal="detours", count_col="_count",
