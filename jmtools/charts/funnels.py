@@ -340,6 +340,8 @@ def detours_chart(frame, *, by: str | None = None, top: int = 10,
     ...                   "n_at_from": [5], "share": [.4], "ci_low": [.1], "ci_high": [.8]})
     >>> detours_chart(f).to_dict()["layer"][0]["mark"]["type"]
     'bar'
+    >>> "n_back_from" in str(detours_chart(f.assign(n_back_from=[4])).to_dict())   # only what is drawn
+    False
     """
     whole_number("top", top, fix="pass e.g. 10")
     import altair as alt
@@ -350,7 +352,8 @@ def detours_chart(frame, *, by: str | None = None, top: int = 10,
     data, group = _group(frame, by)
     data = data.assign(move=[f"{a} → {b}" for a, b in zip(data["from_step"], data["to_step"])])
     moves = largest_detours(data, top)
-    data = data[data["move"].isin(moves)]
+    keep = [*([group] if group else []), "move", "n", "n_customers", "n_at_from", "share", "ci_low", "ci_high"]
+    data = data.loc[data["move"].isin(moves), [c for c in dict.fromkeys(keep) if c in data]]  # drawn only
     tips = [alt.Tooltip("move:N", title="detour"), alt.Tooltip("n_customers:Q", title="customers", format=","),
             alt.Tooltip("n_at_from:Q", title="customers at 'from'", format=","),
             alt.Tooltip("share:Q", format=".1%"), alt.Tooltip("n:Q", title="moves", format=",")]
