@@ -292,15 +292,18 @@ def detours(evidence, *, level: str = "touchpoint", by=None):
     if "_round" in back.columns:     # orders placed since the customer's last move back: a new round
         before = back._round.lag().over(ibis.window(group_by=back.customer_id, order_by=back.position))
         back = back.filter(back._round <= before.fill_null(0))
-    res = to_pandas(_pair_counts(back, [*by, "node", "nxt"]))
-    went = st.label(to_pandas(_pair_counts(back, [*by, "node"])), "node")
-    went = went.rename(columns={"node": "from_step", "n_customers": "n_back_from"}).drop(columns="n")
+    # one query: moves per customer, then per move and per step moved back from (each customer once)
+    per = back.group_by([*by, "node", "nxt", "customer_id"]).agg(_c=back.count())
+    pairs = per.group_by([*by, "node", "nxt"]).agg(n=per._c.sum(), n_customers=per.customer_id.count())
+    froms = per.group_by([*by, "node", "customer_id"]).agg()
+    froms = froms.group_by([*by, "node"]).agg(n_back_from=froms.customer_id.count())
+    res = to_pandas(pairs.join(froms, [*by, "node"]).select(*by, "node", "nxt", "n", "n_customers", "n_back_from"))
     t = st.table
     at = to_pandas(t.filter(t[st.col].notnull())
                    .group_by([*by, st.col]).agg(n_at_from=t.customer_id.nunique()))
     res = st.label(res, "node", "nxt").rename(columns={"node": "from_step", "nxt": "to_step"})
     at = st.label(at, st.col).rename(columns={st.col: "from_step"})
-    res = res.merge(went, on=[*by, "from_step"], how="left").merge(at, on=[*by, "from_step"], how="left")
+    res = res.merge(at, on=[*by, "from_step"], how="left")
     res["share"] = res["n_customers"] / res["n_at_from"]
     res = _wilson(res, "n_customers", "n_at_from")
     res = res.sort_values([*by, "n_customers", "from_step", "to_step"],
