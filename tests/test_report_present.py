@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 
@@ -62,8 +64,54 @@ def test_backlog_chart_labels_points_that_share_a_place():
                       "value_at_stake": [10.0, None, 5.0]})
     spec = backlog_chart(b).to_dict()
     rows = next(iter(spec["datasets"].values()))
-    assert [r["label"] for r in rows] == ["#1", "#2, #3", "#2, #3"]
+    assert [r["label"] for r in rows] == ["#1", "#2", "#3"]  # each its own label, drawn apart
+    assert [(r["dx"], r["dy"]) for r in rows] == [(0.0, 0.0), (-6.5, -6.5), (6.5, 6.5)]
+    assert [(r["impact"], r["effort"]) for r in rows] == [(2.0, 1.0), (1.0, 2.0), (1.0, 2.0)]  # true values
+    assert [r["drawn"] for r in rows] == [
+        "at its impact and effort", "a little apart from #3, which has the same impact and effort",
+        "a little apart from #2, which has the same impact and effort"]
     assert [r["value_at_stake"] for r in rows] == [10.0, 0.0, 5.0]
+
+
+def _scene_items(node, role):
+    """The items of every mark with ``role`` in a Vega scenegraph (vl_convert)."""
+    if not isinstance(node, dict):
+        return []
+    found = list(node.get("items", [])) if node.get("role") == role else []
+    for item in node.get("items", []):
+        for child in item.get("items", []) if isinstance(item, dict) else []:
+            found += _scene_items(child, role)
+    return found
+
+
+def test_backlog_chart_at_phone_width_shows_every_bubble_whole_and_apart_with_readable_axis():
+    """The grocery sample's Family Fiona: #1 and #2 both at (2, 2), the largest values. Drawn at a
+    phone's plot width (the report's chart fits a 390 px screen at about 250 px), every bubble lies
+    inside the plot, the two at one place are both visible with their own labels, and the effort
+    labels do not run together (before: bubbles on the plot's corner, one under the other, and
+    eleven labels 25 px apart: "0.00.2", "1.82.0")."""
+    vlc = pytest.importorskip("vl_convert")
+    b = pd.DataFrame({"rank": [1, 2, 3], "title": ["a", "b", "c"], "impact": [2.0, 2.0, 1.0],
+                      "effort": [2.0, 2.0, 1.0], "quadrant": ["big bet", "big bet", "fill-in"],
+                      "value_at_stake": [7840.0, 0.0, 0.0]})
+    width, height = 250, 300
+    scene = vlc.vegalite_to_scenegraph(backlog_chart(b).properties(width=width, height=height).to_dict())
+    root = scene["scenegraph"]
+    bubbles = [i for i in _scene_items(root, "mark") if "size" in i and "text" not in i]
+    labels = [i for i in _scene_items(root, "mark") if "text" in i]
+    assert len(bubbles) == 3 and sorted(i["text"] for i in labels) == ["#1", "#2", "#3"]
+    for bubble in bubbles:
+        r = math.sqrt(bubble["size"] / math.pi)
+        assert r <= bubble["x"] <= width - r and r <= bubble["y"] <= height - r, bubble
+    first, second = sorted(bubbles, key=lambda i: -i["size"])[:2]
+    assert math.dist((first["x"], first["y"]), (second["x"], second["y"])) >= 13
+    by_text = {i["text"]: i for i in labels}
+    assert abs(by_text["#1"]["y"] - by_text["#2"]["y"]) >= 12  # labels one under the other, not on top
+    ticks = [i for i in _scene_items(root, "axis-label") if i["x"] >= 0]  # effort (impact: left of x = 0)
+    xs = sorted(i["x"] for i in ticks)
+    assert 3 <= len(xs) <= 7 and min(b - a for a, b in zip(xs, xs[1:])) >= 35, [i["text"] for i in ticks]
+    axis = backlog_chart(b).to_dict()["layer"][0]["encoding"]["x"]["axis"]
+    assert axis["tickCount"] == {"expr": "ceil(width/60)"} and axis["labelSeparation"] > 0
 
 
 def test_pain_point_chart_keeps_rank_order_and_top():

@@ -359,10 +359,21 @@ def pain_point_chart(table, *, top: int = 8, title: str = "Pain points, in rank 
         width=420, height=alt.Step(30 if lines < 3 else 42))
 
 
+#: backlog bubbles: area range (px²), the radius of the largest, and how far apart (px, across
+#: and down) bubbles at the same impact and effort are drawn
+_BUBBLE_AREA = (60, 900)
+_BUBBLE_RADIUS = math.ceil(math.sqrt(_BUBBLE_AREA[1] / math.pi))
+_APART_PX = 13
+
+
 def backlog_chart(backlog, *, title: str = "Opportunities: impact against effort"):
     """Impact–effort matrix of the backlog; point size is the value at stake.
 
-    Points are labelled with their rank (``#1``), to be read with the ranked table.
+    Points are labelled with their rank (``#1``), to be read with the ranked table. Points at
+    the same impact and effort are drawn a few pixels apart, in rank order from the top left,
+    each with its own label; the tooltip gives the true values and names the others at that
+    place. The axes run from 0 past the largest value, with room for the largest bubble at
+    every edge, and a phone-width axis gets fewer ticks.
 
     Parameters
     ----------
@@ -377,10 +388,13 @@ def backlog_chart(backlog, *, title: str = "Opportunities: impact against effort
     Examples
     --------
     >>> import pandas as pd
-    >>> b = pd.DataFrame({"title": ["A"], "impact": [2.0], "effort": [1.0],
-    ...                   "quadrant": ["quick win"], "value_at_stake": [100.0], "rank": [1]})
-    >>> len(backlog_chart(b).to_dict()["layer"])
-    2
+    >>> b = pd.DataFrame({"title": ["A", "B"], "impact": [2.0, 2.0], "effort": [1.0, 1.0],
+    ...                   "quadrant": ["quick win"] * 2, "value_at_stake": [100.0, 5.0], "rank": [1, 2]})
+    >>> spec = backlog_chart(b).to_dict()
+    >>> len(spec["layer"]), spec["layer"][0]["encoding"]["x"]["scale"]["domain"]
+    (2, [0.0, 1.25])
+    >>> [(r["label"], r["dx"], r["dy"]) for r in next(iter(spec["datasets"].values()))]
+    [('#1', -6.5, -6.5), ('#2', 6.5, 6.5)]
     """
     import altair as alt
 
@@ -392,24 +406,45 @@ def backlog_chart(backlog, *, title: str = "Opportunities: impact against effort
     data["value_at_stake"] = data["value_at_stake"].fillna(0.0)
     if "rank" not in data:
         data["rank"] = range(1, len(data) + 1)
-    # points that share a place get their rank numbers side by side: "1, 2"
-    data["label"] = data.groupby(["impact", "effort"])["rank"].transform(
-        lambda r: ", ".join(f"#{int(x)}" for x in sorted(r)))
+    data = data.sort_values("rank", kind="stable")
+    data["label"] = [f"#{int(r)}" for r in data["rank"]]
+    # points that share a place are drawn apart along the diagonal, in rank order; positions stay
+    # the true values (the offset is in pixels), and the tooltip says which others share them
+    place = data.groupby(["impact", "effort"], sort=False)["rank"]
+    shift = (place.cumcount() - (place.transform("size") - 1) / 2) * _APART_PX
+    data["dx"] = data["dy"] = shift.astype(float)
+    ranks_at = {at: [int(r) for r in ranks] for at, ranks in place}
+    others = [[f"#{o}" for o in ranks_at[at] if o != int(r)]
+              for r, at in zip(data["rank"], zip(data["impact"], data["effort"]))]
+    data["drawn"] = [f"a little apart from {', '.join(o)}, which {'has' if len(o) == 1 else 'have'} the same "
+                     "impact and effort" if o else "at its impact and effort" for o in others]
+    # a label every 60 px or more (at phone width a label every 40 px ran together: "0.00.2")
+    axes = {name: alt.Axis(format="~g", labelSeparation=6, tickCount=alt.ExprRef(f"ceil({extent}/{px})"))
+            for name, extent, px in (("effort", "width", 60), ("impact", "height", 40))}
+    # from 0 (or below) to a round value past the largest, and room for the largest bubble at both ends
+    scales = {name: alt.Scale(domain=[min(0.0, float(data[name].min())), nice_top(1.15 * float(data[name].max()))],
+                              nice=False, zero=False, padding=_BUBBLE_RADIUS + 2) for name in ("effort", "impact")}
     base = alt.Chart(data).encode(
-        x=alt.X("effort:Q", title="effort (person-months)", scale=alt.Scale(zero=True)),
-        y=alt.Y("impact:Q", title="impact (3 massive … 0.25 minimal)", scale=alt.Scale(zero=True)))
-    points = base.mark_circle(opacity=0.8, stroke="#1f2430", strokeWidth=0.5).encode(
+        x=alt.X("effort:Q", title="effort (person-months)", scale=scales["effort"], axis=axes["effort"]),
+        y=alt.Y("impact:Q", title="impact (3 massive … 0.25 minimal)", scale=scales["impact"],
+                axis=axes["impact"]))
+    tooltip = ([c for c in cols if c != "quadrant"] + ["quadrant"]
+               + ([alt.Tooltip("drawn:N", title="drawn")] if (data["dx"] != 0).any() else []))
+    offset = {"xOffset": alt.ExprRef("datum.dx"), "yOffset": alt.ExprRef("datum.dy")}
+    points = base.mark_circle(opacity=0.8, stroke="#1f2430", strokeWidth=0.5, **offset).encode(
         size=alt.Size("value_at_stake:Q", title="value at stake",
-                      scale=alt.Scale(range=[60, 900]),
+                      scale=alt.Scale(range=list(_BUBBLE_AREA)),
                       legend=alt.Legend(format=",.0f", orient="bottom")),
         color=alt.Color("quadrant:N", title="quadrant", legend=alt.Legend(orient="bottom"),
                         scale=alt.Scale(domain=["quick win", "big bet", "fill-in", "money pit"],
                                         range=["#1d6b35", "#2f5d8a", "#a0a7b4", "#a3261a"])),
-        tooltip=[c for c in cols if c != "quadrant"] + ["quadrant"])
-    labels = base.mark_text(align="left", dx=12, dy=-8, fontSize=11, fontWeight="bold").encode(
-        text="label:N")
-    return alt.layer(points, labels.transform_filter("datum.label != null"), title=title).properties(
-        width=480, height=300)
+        order=alt.Order("value_at_stake:Q", sort="descending"),  # a small bubble on top of a big one
+        tooltip=tooltip)
+    # each label just right of its own bubble's edge, so labels of bubbles drawn apart do not meet
+    labels = base.mark_text(align="left", fontSize=11, fontWeight="bold", **offset,
+                            dx=alt.ExprRef("sqrt(scale('size', datum.value_at_stake) / PI) + 3")).encode(
+        text="label:N", tooltip=tooltip)
+    return alt.layer(points, labels, title=title).properties(width=480, height=300)
 
 
 def with_caption(chart, key: str):

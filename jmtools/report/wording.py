@@ -233,7 +233,8 @@ CAPTIONS = {
                    "evidence (measured or reported). Beside each bar: its score; the customers who met it are in the table. A hollow circle "
                    "without a bar is assumed, not measured: it has no size in the data.",
     "backlog": "Position: effort across, impact up, so quick wins sit top left. Circle area: order value "
-               "at stake. Colour: quadrant. #n: the opportunity's rank in the table below.",
+               "at stake. Colour: quadrant. #n: the opportunity's rank in the table below. Circles with the "
+               "same impact and effort are drawn a little apart, each with its #n.",
     "journey_map": "Columns: stages in journey order; rows: what customers do, think and feel, and what "
                    "the company does. The badge before each item says its evidence (key above the map). "
                    "Emotion lane: solid line measured from data, dashed line assumed in the workshop.",
