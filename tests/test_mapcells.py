@@ -217,6 +217,39 @@ def test_emotion_curve_frame_of_the_emotions_module(journey):
     assert list(measured["label"]) == ["+0.4 (n=30)", "−1.2 (n=4, few)"]
 
 
+def test_ranked_pain_points_replace_the_journey_files_with_their_evidence(journey):
+    """Given a ranked pain-point table, the lane draws its rows (rank, title, the label the
+    analysis found), not the journey file's pain points with the labels written there."""
+    ranked = pd.DataFrame({"rank": [1, 2, 3], "stage": ["Decision", "Consideration", "Decision"],
+                           "title": ["Drop-off at decision", "Size chart missing",
+                                     "Shipping fee appears only at payment"],
+                           "evidence_label": ["measured", "measured", "assumed"],
+                           "personas": [["Budget Ben"], [], ["Budget Ben"]], "severity": [None, 4, 5],
+                           "evidence": ["drop-off 40% (n=650)", "drop-off 30% (n=2,100)", "no signal"]})
+    cells = map_cells(journey, evidence={"pain_points": ranked}, persona="Budget Ben")
+    lane = cells[cells["lane"] == "pain_points"]
+    assert list(zip(lane["stage"], lane["text"], lane["evidence"])) == [
+        ("Consideration", "Size chart missing", "measured"), ("Decision", "Drop-off at decision", "measured"),
+        ("Decision", "Shipping fee appears only at payment", "assumed")]
+    assert list(lane["label"]) == ["#2 Size chart missing (severity 4/5)", "#1 Drop-off at decision",
+                                   "#3 Shipping fee appears only at payment (severity 5/5)"]
+    assert list(lane["source"]) == list(ranked["evidence"].iloc[[1, 0, 2]])
+    assert map_cells(journey, persona="Budget Ben").query("lane == 'pain_points'")["evidence"].tolist() == [
+        "measured", "reported"]   # without the table: the journey file's, as written
+    with pytest.raises(DataError, match="column 'evidence_label' is missing"):
+        map_cells(journey, evidence={"pain_points": ranked.drop(columns="evidence_label")})
+
+
+def test_one_curve_for_everyone_is_the_personas_on_her_map():
+    """A stage's one assumed number holds for every persona: on a persona's map it is her curve
+    (one colour, one legend entry), elsewhere the curve of all customers."""
+    j = Journey.from_yaml("name: D\npersonas: [{name: P, rule: 'a > 1'}, {name: Q, rule: 'a <= 1'}]\n"
+                          "stages: [{name: A, emotion: 1}, {name: B, emotion: -1}]")
+    assert set(map_cells(j, persona="P", lanes=["emotion"])["persona"]) == {"P"}
+    assert set(map_cells(j, lanes=["emotion"])["persona"]) == {"all"}
+    assert set(map_cells(j, persona=["P", "Q"], lanes=["emotion"])["persona"]) == {"all"}
+
+
 def test_bad_evidence_is_located(journey):
     with pytest.raises(DataError, match="column 'mean' is missing"):
         map_cells(journey, evidence={"emotion": pd.DataFrame({"stage": ["Awareness"],

@@ -7,8 +7,8 @@ It computes only; :func:`jmtools.charts.journeymap.map_chart` draws the frame an
 :func:`jmtools.charts.journeymap.journey_map` does both.
 
 Each lane has a row builder (``_LANE_ROWS``): claims as written in the journey file, the
-touchpoints, the assumed and measured emotion curves, pain points, opportunities, KPIs
-and owners.
+touchpoints, the assumed and measured emotion curves, pain points (as written, or the ranked
+pain points of an analysis with the evidence it found), opportunities, KPIs and owners.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ CELL_COLUMNS = ["lane", "stage", "item", "text", "label", "evidence", "persona",
 _CLAIM_LANES = ("actions", "thoughts", "feelings", "frontstage", "backstage", "support")
 _EMOTION_COLUMNS = ("stage", "mean", "n")
 _KPI_COLUMNS = ("stage", "metric", "value", "n")
+_PAIN_COLUMNS = ("rank", "title", "stage", "evidence_label")
 _PERCENT_WORDS = ("conversion", "drop", "low_effort", "rate", "share", "top2", "top_2", "pct", "retention",
                   "churn", "reach")
 
@@ -64,13 +65,18 @@ def map_cells(journey, *, evidence: Mapping[str, Any] | None = None,
     journey : Journey
         The map (``jmtools.journey.Journey``).
     evidence : mapping, optional
-        Measured evidence as tidy frames: ``{"emotion": frame, "kpis": frame}``.
+        Measured evidence as tidy frames: ``{"emotion": frame, "kpis": frame,
+        "pain_points": frame}``.
         ``emotion`` has columns ``stage, mean, n`` (or ``valence`` for the mean, as
         :func:`jmtools.analyses.emotions.emotion_curve` returns it) and optionally ``persona, ci_low,
         ci_high, evidence, low_evidence, sources``: one row per stage and persona;
         ``kpis`` has ``stage, metric, value, n`` and optionally ``kpi`` (shown instead of
         ``metric``, as :func:`jmtools.analyses.kpis.stage_kpis` returns it), ``persona, ci_low,
-        ci_high``. Rows without a value (n = 0) are not drawn.
+        ci_high``. Rows without a value (n = 0) are not drawn. ``pain_points`` is a ranked
+        pain-point table (:attr:`jmtools.analyses.painpoints.PainPoints.table`: ``rank, title,
+        stage, evidence_label`` and optionally ``personas, severity, evidence``); when given,
+        the pain-point lane draws its rows instead of the journey file's pain points, each
+        with its rank and the evidence label the analysis gave it.
     persona : str or list of str, optional
         One persona (a map for that persona: claims about other personas are left out),
         several (personas compared on one map: one emotion curve each, claims tagged with
@@ -224,6 +230,9 @@ def _touchpoint_rows(journey, selected, compare, frames):
 
 
 def _pain_rows(journey, selected, compare, frames):
+    if frames.get("pain_points") is not None:
+        yield from _ranked_pain_rows(frames["pain_points"], selected, compare)
+        return
     order = {name: i for i, name in enumerate(journey.stage_names)}
     for pain in sorted(journey.pain_points, key=lambda p: order[p.stage]):
         if _applies(pain.personas, selected):
@@ -231,6 +240,20 @@ def _pain_rows(journey, selected, compare, frames):
             persona, label = _tagged(text, pain.personas, selected, compare)
             yield _row(pain.stage, pain.title, label=label, evidence=pain.evidence,
                        persona=persona, source=pain.source, value=pain.severity)
+
+
+def _ranked_pain_rows(table, selected, compare):
+    """The rows of a ranked pain-point table, as ranked: "#rank title", the table's evidence
+    label as the badge and its evidence in words as the source."""
+    for rec in table.sort_values("rank", kind="stable").to_dict("records"):
+        about = rec.get("personas")
+        about = [] if about is None or isinstance(about, str) else [str(p) for p in about]
+        severity = rec.get("severity") if _present(rec.get("severity")) else None
+        text = f"#{int(rec['rank'])} {rec['title']}" + (f" (severity {int(severity)}/5)" if severity else "")
+        persona, label = _tagged(text, about, selected, compare)
+        yield _row(rec["stage"] if _present(rec["stage"]) else None, str(rec["title"]), label=label,
+                   evidence=rec["evidence_label"], persona=persona, source=str(rec.get("evidence") or ""),
+                   value=severity)
 
 
 def _opportunity_rows(journey, selected, compare, frames):
@@ -316,10 +339,12 @@ def _assumed_curves(journey, selected) -> dict[str, dict[str, float]]:
     """persona → stage → assumed emotion.
 
     One number at a stage holds for every persona; when no stage distinguishes personas
-    (or the map has none), there is a single curve called ``all``.
+    (or the map has none), there is a single curve: the persona's on a map of one persona,
+    else ``all``.
     """
     per_persona = any(isinstance(s.emotion, dict) for s in journey.stages)
-    names = (selected or journey.persona_names) if per_persona else ["all"]
+    names = (selected or journey.persona_names) if per_persona else \
+        (list(selected) if len(selected) == 1 else ["all"])
     curves: dict[str, dict[str, float]] = {}
     for stage in journey.stages:
         for name in names:
@@ -426,14 +451,14 @@ def _evidence_frames(journey, evidence) -> dict:
         return {}
     if not isinstance(evidence, Mapping):
         raise ParameterError("evidence", type(evidence).__name__,
-                             expected='a mapping {"emotion": frame, "kpis": frame}')
+                             expected='a mapping {"emotion": frame, "kpis": frame, "pain_points": frame}')
     frames = {}
     for key, frame in evidence.items():
-        if key not in ("emotion", "kpis"):
-            raise ParameterError("evidence key", key, expected=["emotion", "kpis"])
+        if key not in ("emotion", "kpis", "pain_points"):
+            raise ParameterError("evidence key", key, expected=["emotion", "kpis", "pain_points"])
         if frame is None:
             continue
-        needed = _KPI_COLUMNS if key == "kpis" else (
+        needed = {"kpis": _KPI_COLUMNS, "pain_points": _PAIN_COLUMNS}.get(key) or (
             ("stage", "valence", "n") if "valence" in getattr(frame, "columns", ()) else
             _EMOTION_COLUMNS)
         frames[key] = _check_frame(frame, key, needed, journey)
@@ -463,6 +488,8 @@ def _check_frame(frame, key: str, needed, journey):
                                  fix="use the stage names of the journey file: "
                                      + ", ".join(journey.stage_names),
                                  source=f"{key} evidence", column="stage")])
+    if key == "pain_points":
+        return frame.copy()   # several at a stage; one tied to no stage is listed under the map
     keys = ["stage"] + (["persona"] if "persona" in frame.columns else []) + \
         ([("kpi" if "kpi" in frame.columns else "metric")] if key == "kpis" else [])
     dup = frame.duplicated(keys, keep=False)

@@ -278,8 +278,9 @@ class Findings:
 
     @property
     def map_evidence(self) -> dict:
-        """The focus's measured evidence for the journey-map canvas (emotion curve and KPIs)."""
+        """The focus's evidence for the journey-map canvas: emotion curve, KPIs and the ranked
+        pain points (the pain-point lane draws them with the evidence found for each)."""
         kpis = self.kpis_shown
         if kpis is not None and "suppressed" in kpis:
             kpis = kpis[~kpis["suppressed"]]             # the canvas has no cell for "hidden"
-        return {"emotion": self.curve_focus, "kpis": kpis}
+        return {"emotion": self.curve_focus, "kpis": kpis, "pain_points": self.pain_points.table}

@@ -157,7 +157,8 @@ def screen_and_paper(journey, evidence=None, persona=None) -> list:
     journey : Journey
         The journey to draw.
     evidence : optional
-        Measured evidence for the map's emotion and KPI lanes (as :func:`map_cells` takes it).
+        Measured evidence for the map's emotion and KPI lanes, and the ranked pain points for
+        its pain-point lane (as :func:`map_cells` takes it; the caption then says so).
     persona : str, optional
         The persona drawn; None for all customers.
 
@@ -175,6 +176,7 @@ def screen_and_paper(journey, evidence=None, persona=None) -> list:
     True
     """
     cells = map_cells(journey, evidence=evidence, persona=persona)
-    meta = {"caption": caption("journey_map")}  # as with_caption() adds it, without a copy
+    ranked = (evidence or {}).get("pain_points") is not None   # the lane holds the ranked pain points
+    meta = {"caption": caption("journey_map") + (" " + caption("journey_map_pains") if ranked else "")}
     whole = journey_map(journey, persona=persona, cells=cells, usermeta=meta)
     return [whole, *print_parts(journey, whole, persona=persona, cells=cells, usermeta=meta)]

@@ -53,7 +53,7 @@ def where_it_hurts(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -
         show_repeat_rounds(f.evidence, f.tables.get("orders"), persona=f.focus.persona,   # shopping again:
                            show=kit.display)                                              # not a loop
     if len(pains):
-        pains = pains.assign(title=pains["title"].map(plain), evidence=pains["evidence"].map(plain))
+        pains = _readable(pains)
         few = hide_small_counts(pains["customers_affected"].head(top_n), min_group)[1]   # drawn ones
         pains = pains.assign(customers_affected=hide_small_counts(pains["customers_affected"],
                                                                   min_group)[0].to_numpy())
@@ -72,6 +72,12 @@ def where_it_hurts(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -
         kit.display(md("No pain point stands out for {who} with at least {m} observations on each side of a "
                        "comparison.", who=label, m=f.options.get("min_n_compared", f.options["min_n"])))
     record("pain_points", len(pains), label="Pain points found")
+
+
+def _readable(pains: pd.DataFrame) -> pd.DataFrame:
+    """The ranked pain points in the reader's words (titles and evidence), as "Where it hurts"
+    and the journey map's pain-point lane show them."""
+    return pains.assign(title=pains["title"].map(plain), evidence=pains["evidence"].map(plain))
 
 
 def _record_pain_reach(f: Findings, top) -> None:
@@ -152,7 +158,8 @@ def fix_first(f: Findings, *, top_n: int = 5) -> None:
 
 @validated_whole()
 def the_map(f: Findings) -> None:
-    """The journey map of the focus with its measured emotion curve and KPIs."""
+    """The journey map of the focus with its measured emotion curve and KPIs; its pain-point
+    lane holds the ranked pain points of "Where it hurts", each with the evidence found for it."""
     basis = {"assumed": "the workshop's assumed curve only (nothing in this folder measures emotion)",
              "behaviour": "the workshop's assumed curve and the curve measured from behaviour"}
     if f.curve_basis in basis:
@@ -161,5 +168,6 @@ def the_map(f: Findings) -> None:
         kit.display(md(not_shown_template(f.focus_protects), who=f.focus.label,
                        what="the map's measured emotion and KPIs are", m=MIN_GROUP))
     persona = None if f.focus.everyone else f.focus.persona
-    for chart in screen_and_paper(f.journey, evidence=f.map_evidence, persona=persona):
+    evidence = {**f.map_evidence, "pain_points": _readable(f.pain_points.table)}  # as "Where it hurts"
+    for chart in screen_and_paper(f.journey, evidence=evidence, persona=persona):
         kit.display(chart)  # the screen map, then print-only landscape pages with legible text

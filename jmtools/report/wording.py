@@ -238,6 +238,8 @@ CAPTIONS = {
     "journey_map": "Columns: stages in journey order; rows: what customers do, think and feel, and what "
                    "the company does. The badge before each item says its evidence (key above the map). "
                    "Emotion lane: solid line measured from data, dashed line assumed in the workshop.",
+    "journey_map_pains": "Pain-point lane: the pain points ranked in \u201cWhere it hurts\u201d (#1 first), each "
+                         "with the evidence found for it there.",
     "comparison": "Dot: the change from before to after; line: its 95% interval; dashed line: no change. "
                   "Colour: the verdict (a real improvement, a real worsening, or could be chance).",
     "kpi_trend": "Dots: the figure in each report run, in run order. Grey line: the average of the shaded "

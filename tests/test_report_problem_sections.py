@@ -1,0 +1,73 @@
+"""jmtools/report/problem_sections.py: the journey map of a report agrees with its "Where it hurts".
+
+The grocery sample for Family Fiona: the map's pain-point lane once drew the journey file's pain
+points with the labels written there (no-quick-reorder *assumed* while "Where it hurts" ranked it
+#2, *measured*, 735 customers) and left out the detected ones; its emotion legend listed an
+"All customers" line drawn nowhere in that colour and style.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from jmtools import pipeline
+from jmtools.report import _section_kit as kit
+from jmtools.report import problem_sections
+from jmtools.report.wording import plain
+
+
+@pytest.fixture(scope="module")
+def fiona(grocery_world):
+    return pipeline.run(grocery_world.world, persona="Family Fiona")
+
+
+def _shown(f, section, monkeypatch) -> list:
+    shown = []
+    monkeypatch.setattr(kit, "display", lambda *objs: shown.extend(objs))
+    section(f)
+    return shown
+
+
+def _whole_map(shown) -> dict:
+    [spec] = [c.to_dict() for c in shown if getattr(c, "usermeta", None) and
+              c.usermeta.get("jmtools") == "journey-map" and not c.usermeta.get("print")]
+    return spec
+
+
+def _rows(spec, lane) -> list[dict]:
+    """The rows of the map's item layer in ``lane`` (each drawn item once, badge aside)."""
+    seen, out = set(), []
+    for rows in spec["datasets"].values():
+        for row in rows:
+            key = (row.get("lane"), row.get("stage"), row.get("label"), row.get("series"), row.get("persona"))
+            if row.get("lane") == lane and "wrapped" in row and key not in seen:
+                seen.add(key)
+                out.append(row)
+    return out
+
+
+def test_the_maps_pain_lane_is_the_ranked_table_with_its_evidence(fiona, monkeypatch):
+    table = fiona.pain_points.table
+    assert len(table) and "measured" in set(table["evidence_label"])  # the sample has both kinds
+    assert "detected" in set(table["source"]) and "assumed" in set(table["evidence_label"])
+    drawn = _rows(_whole_map(_shown(fiona, problem_sections.the_map, monkeypatch)), "pain_points")
+    got = sorted((r["stage"], r["text"], r["evidence"]) for r in drawn)
+    want = sorted((s, plain(t), e) for s, t, e in zip(table["stage"], table["title"], table["evidence_label"]))
+    assert got == want
+    restock = [r for r in drawn if r["text"].startswith("Restocking means filling the basket")]
+    assert [r["evidence"] for r in restock] == ["measured"]
+    ranks = {r["text"]: r["label"].split(" ", 1)[0] for r in drawn}   # each item says its rank
+    assert all(ranks[plain(t)] == f"#{k}" for t, k in zip(table["title"], table["rank"]))
+
+
+def test_the_maps_emotion_legend_lists_only_curves_it_draws(fiona, monkeypatch):
+    spec = _whole_map(_shown(fiona, problem_sections.the_map, monkeypatch))
+    lines = [layer for layer in spec["layer"] if layer.get("mark", {}).get("type") == "line"
+             and "strokeDash" in layer.get("encoding", {})]
+    [line] = lines
+    drawn = {(r["curve"], r["series"]) for r in spec["datasets"][line["data"]["name"]]}
+    legend = line["encoding"]["color"]["scale"]["domain"]
+    dashes = line["encoding"]["strokeDash"]["scale"]["domain"]
+    assert set(legend) == {c for c, _ in drawn} and set(dashes) == {s for _, s in drawn}
+    assert legend == ["Family Fiona"]          # the workshop's curve holds for her too: her colour, dashed
+    assert drawn == {("Family Fiona", "assumed"), ("Family Fiona", "measured")}
