@@ -71,3 +71,19 @@ def test_the_maps_emotion_legend_lists_only_curves_it_draws(fiona, monkeypatch):
     assert set(legend) == {c for c, _ in drawn} and set(dashes) == {s for _, s in drawn}
     assert legend == ["Family Fiona"]          # the workshop's curve holds for her too: her colour, dashed
     assert drawn == {("Family Fiona", "assumed"), ("Family Fiona", "measured")}
+
+
+def test_where_it_hurts_says_the_map_holds_the_pain_points_it_does_not_list(ecommerce_world, monkeypatch):
+    """Budget Ben has ten ranked pain points: the section lists five, the map draws ten; the
+    section says so (before, the map's #6–#10 appeared nowhere else, unannounced)."""
+    ben = pipeline.run(ecommerce_world.world, persona="Budget Ben")
+    n = len(ben.pain_points.table)
+    assert n > 5
+    texts = " ".join(getattr(o, "data", "") for o in _shown(ben, problem_sections.where_it_hurts, monkeypatch)
+                     if isinstance(getattr(o, "data", None), str))
+    assert f"The 5 largest of {n} pain points are listed here; the journey map below shows all {n}" in texts
+    drawn = _rows(_whole_map(_shown(ben, problem_sections.the_map, monkeypatch)), "pain_points")
+    assert len(drawn) == n
+    small = _shown(ben, lambda f: problem_sections.where_it_hurts(f, top_n=n), monkeypatch)
+    assert "pain points are listed here" not in " ".join(getattr(o, "data", "") for o in small
+                                                          if isinstance(getattr(o, "data", None), str))

@@ -66,6 +66,9 @@ def where_it_hurts(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -
             "rank": "rank", "title": "pain point", "stage": "stage", "evidence_label": "evidence",
             "customers_affected": "customers", "evidence": "what the data shows"},
             formats={"customers_affected": lambda v: "–" if v != v or v is None else f"{v:,.0f}"}))
+        if len(pains) > top_n:    # the map draws them all: say where the others are
+            kit.display(md("The {k} largest of {n} pain points are listed here; the journey map below shows "
+                           "all {n}, numbered by rank.", k=top_n, n=len(pains)))
         record("top_pain_point", str(pains["title"].iloc[0]), label="Top pain point", headline=True)
         _record_pain_reach(f, pains.iloc[0])
     else:
