@@ -113,7 +113,7 @@ def prepared(folder: Path, threads: int):
     code = {name: i + 1 for i, name in enumerate(evidence.touchpoints)}
     codes = lambda names: ", ".join(str(code[n]) for n in names) or "-1"
     knows = {"t": evidence.narrow.op().name, "company": codes(evidence.company_touchpoints),
-             "ends": codes(_round_ends(evidence, "touchpoint")), "repeating": codes(_repeating(evidence))}
+             "ends": codes(_round_ends(evidence)), "repeating": codes(_repeating(evidence))}
     knows["rnd"] = ("0" if knows["ends"] == "-1" else
                     "sum(CAST(_tp IN ({ends}) AS INT)) OVER w - CAST(_tp IN ({ends}) AS INT)".format(**knows))
     return evidence, knows, code

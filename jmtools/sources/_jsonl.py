@@ -158,7 +158,7 @@ def _utf8_blocks(handle, encoding: str | None, seen: dict):
             block = handle.read(_BLOCK)
         return
     # a byte the encoding cannot read becomes 0xFF, never valid UTF-8: its line is rejected with
-    # the others' reasons (bad_bytes), the rest of the file is read
+    # the others' reasons (_bad_bytes), the rest of the file is read
     decoder = codecs.getincrementaldecoder(encoding)(errors=_MARK_BAD)
     block = first
     while block:

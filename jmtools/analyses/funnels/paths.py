@@ -69,35 +69,39 @@ class _Steps:
 
 
 def _customer_steps(evidence, level, by):
-    """The table of ``level`` (:class:`_Steps`) without the company's own contacts
-    (``initiated_by: company``): ``(table, steps, company)``."""
+    """The steps at ``level`` of the customers' own events (the company's contacts,
+    ``initiated_by: company``, left out): ``(table, steps, round)``.
+
+    Events at no step are left out; they end no round, having no touchpoint. ``round`` is None
+    when the journey marks no round (no touchpoint counts occurrences, e.g. an order); else the
+    expression of each event's round, the orders before it (an order is in the round it ends),
+    to be computed by the caller beside its own window on the same sort.
+    """
     st = _Steps(evidence, level, by)
     t = st.table
     company = getattr(evidence, "company_touchpoints", [])
     if company:
         tp = t[st.tp_col]
         t = t.filter(tp.isnull() | ~tp.isin([st.value(c, touchpoint=True) for c in company]))
-    return t, st, company
+    s = t.filter(t[st.col].notnull())
+    s = s.mutate(node=s[st.col])
+    ends = _round_ends(evidence)
+    if not ends:
+        return s, st, None
+    end = s[st.tp_col].isin([st.value(r, touchpoint=True) for r in ends]).fill_null(False).cast("int64")
+    return s, st, end.cumsum(group_by=s.customer_id, order_by=s.position) - end
 
 
-def _sequence(evidence, level, collapse_repeats, customer_only=False, by=()):
+def _sequence(evidence, level, collapse_repeats, by=()):
     """Per customer, the ordered steps at ``level`` with the next one: customer_id, by…, node, nxt, k.
 
     Returns ``(table, steps)``: ``steps`` (:class:`_Steps`) says whether node and nxt are codes and
-    names them. ``customer_only`` leaves out the company's own contacts (``initiated_by: company``).
+    names them.
     """
     import ibis
 
-    if customer_only:
-        t, st, company = _customer_steps(evidence, level, by)
-    else:
-        st, company = _Steps(evidence, level, by), []
-        t = st.table
-    if company:
-        if level == "event" and not collapse_repeats:
-            w0 = ibis.window(group_by=t.customer_id, order_by=t.position)
-            return t.mutate(node=t[st.col], nxt=t[st.col].lead().over(w0),
-                            k=(ibis.row_number().over(w0) + 1).cast("int64")), st
+    st = _Steps(evidence, level, by)
+    t = st.table
     col = st.col
     if level == "event" and not collapse_repeats:
         return t.mutate(node=t[col], nxt=t[st.nxt_col], k=t.position.cast("int64")), st
@@ -320,35 +324,21 @@ def _visits(evidence, level, by):
     before the next visit — the orders placed up to the move from this visit to the next."""
     import ibis
 
-    t, st, _ = _customer_steps(evidence, level, by)
-    s = t.filter(t[st.col].notnull())              # a step-less event is no order (it has no touchpoint)
-    s = s.mutate(node=s[st.col])
-    ends = _round_ends(evidence, "touchpoint")
-    w = ibis.window(group_by=s.customer_id, order_by=s.position)
-    cols = {"_prev": s.node.lag().over(w)}
-    if ends:
-        end = s[st.tp_col].isin([st.value(r, touchpoint=True) for r in ends]).fill_null(False).cast("int64")
-        cols["_round"] = end.cumsum(group_by=s.customer_id, order_by=s.position) - end
-    s = s.mutate(**cols)
+    s, st, round_ = _customer_steps(evidence, level, by)
+    s = s.mutate(_prev=s.node.lag().over(ibis.window(group_by=s.customer_id, order_by=s.position)),
+                 **({} if round_ is None else {"_round": round_}))
     s = s.filter(s._prev.isnull() | (s._prev != s.node))
     w = ibis.window(group_by=s.customer_id, order_by=s.position)
     cols = {"nxt": s.node.lead().over(w)}
-    if ends:
+    if round_ is not None:
         cols["_round"] = s._round.lead().over(w)
     return s.mutate(**cols).drop("_prev"), st
 
 
-def _round_ends(evidence, level) -> list[str]:
-    """Steps after which going back starts a new round: touchpoints counting occurrences (at
-    stage level, stages made only of such touchpoints)."""
-    rules = getattr(evidence, "rules", [])
-    counted = {r.name for r in rules if r.occurrence != "any"}
-    if level == "touchpoint":
-        return sorted(counted)
-    own = {}
-    for r in rules:
-        own.setdefault(r.stage, []).append(r.name in counted)
-    return sorted(st for st, flags in own.items() if all(flags))
+def _round_ends(evidence) -> list[str]:
+    """Touchpoints whose events end a customer's round (they count occurrences: an order); going
+    back after one starts a new round, at every level."""
+    return sorted(r.name for r in getattr(evidence, "rules", []) if r.occurrence != "any")
 
 
 def _later_rounds(evidence) -> list[str]:
@@ -410,20 +400,13 @@ def loops(evidence, *, level: str = "touchpoint", by=None):
     by = _by_list(evidence, by)
     import ibis
 
-    rounds = _round_ends(evidence, "touchpoint")        # visits in two rounds (around an order): no loop
-    t, st, _ = _customer_steps(evidence, level, by)
-    s = t.filter(t[st.col].notnull())                  # a step-less event ends no round (it has no touchpoint)
-    s = s.mutate(node=s[st.col])
+    s, st, round_ = _customer_steps(evidence, level, by)   # visits in two rounds (around an order): no loop
     # a visit is a run of one step, kept as its last event (the next step differs): it is in the
     # round of that event, so a visit holding an order and what follows it (its delivery, in the
     # same stage) is not split, nor met again. One window: the next step and the round together.
-    cols = {"_nxt": s.node.lead().over(ibis.window(group_by=s.customer_id, order_by=s.position))}
-    if rounds:     # an ending event (an order) is in the round it ends
-        end = s[st.tp_col].isin([st.value(r, touchpoint=True) for r in rounds]).fill_null(False).cast("int64")
-        cols["_round"] = end.cumsum(group_by=s.customer_id, order_by=s.position) - end
-    s = s.mutate(**cols)
+    s = s.mutate(_nxt=s.node.lead().over(ibis.window(group_by=s.customer_id, order_by=s.position)),
+                 _r=ibis.literal(0) if round_ is None else round_)
     runs = s.filter(s._nxt.isnull() | (s._nxt != s.node))
-    runs = runs.mutate(_r=runs._round if rounds else ibis.literal(0))
     if level == "touchpoint" and _repeating(evidence):   # out once they have ended their rounds
         runs = runs.filter(~runs.node.isin([st.value(r) for r in _repeating(evidence)]))
     per_round = runs.group_by(["customer_id", *by, "node", "_r"]).agg(v=runs.count())
