@@ -10,12 +10,13 @@ order, checked against a plain-Python funnel over every shuffled day.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from jmtools.analyses.funnels import (duration_words, funnel, furthest_stage, time_between_stages,
+from jmtools.analyses.funnels import (duration_words, funnel, furthest_stage, loops, time_between_stages,
                                       top_paths, transitions)
 from jmtools.charts.funnels import time_between_chart
 from jmtools.evidence import DatesOnly, fit_problems, prepare
@@ -534,3 +535,71 @@ def test_the_grocery_worlds_dates_give_its_timed_reminder_funnel(grocery_world, 
     assert funnel(dated)["n"].tolist() == funnel(timed)["n"].tolist()
     assert funnel(dated, steps=steps, level="touchpoint")["n"].tolist() == \
         funnel(timed, steps=steps, level="touchpoint")["n"].tolist() == [1800, 855]
+
+
+DELIVERY = {"stages": ["Aware", "Buy", "Deliver"], "touchpoints": [
+    {"name": "Newsletter", "stage": "Aware", "events": ["click"]},
+    {"name": "Checkout", "stage": "Buy", "events": ["order"]},
+    {"name": "Door", "stage": "Deliver", "events": ["delivered"]},
+    {"name": "Tracking", "stage": "Deliver", "events": ["track", "rated"]}]}
+
+
+def test_a_date_only_event_joins_its_stages_timed_events_of_that_day():
+    """Parcel delivered on a day known only by its date, tracked in the morning, rated in the
+    afternoon, a newsletter clicked in the evening: at the end of the day (D15) the delivery came
+    after the click, a second visit to Deliver (a stage loop the customer never made). It now
+    follows its stage's last timed event of that day; without one, the end of the day as before."""
+    rows = [("x", "2024-03-01 10:00", "order"), ("x", "2024-03-02 08:00", "track"),
+            ("x", "2024-03-02 00:00", "delivered"), ("x", "2024-03-02 16:00", "rated"),
+            ("x", "2024-03-02 18:00", "click"),
+            ("y", "2024-03-01 10:00", "order"), ("y", "2024-03-02 00:00", "delivered"),
+            ("y", "2024-03-02 18:00", "click"),
+            ("z", "2024-03-01 10:00", "order"), ("z", "2024-03-02 07:00", "track"),
+            ("z", "2024-03-02 00:00", "delivered"), ("z", "2024-03-02 08:00", "click"),
+            ("z", "2024-03-02 12:00", "track"), ("z", "2024-03-03 00:00", "delivered")]
+    ev = pd.DataFrame(rows, columns=["customer_id", "timestamp", "event"])
+    ev = ev.assign(timestamp=pd.to_datetime(ev["timestamp"]))
+    for frame in (ev, ev.iloc[::-1]):
+        e = prepare(load_events(frame), DELIVERY)
+        assert set(e.date_only["event"]) == {"delivered"}
+        got = e.to_pandas()
+        assert got.groupby("customer_id")["event"].apply(list).to_dict() == {
+            "x": ["order", "track", "rated", "delivered", "click"],
+            "y": ["order", "click", "delivered"],                    # no Deliver event that day
+            "z": ["order", "track", "click", "track", "delivered", "delivered"]}
+        assert loops(e, level="stage").set_index("step")["n"].to_dict() == {"Aware": 0, "Buy": 0, "Deliver": 1}
+        x = got[got["customer_id"] == "x"].set_index("event")["time_to_next_s"]
+        assert np.isnan(x["rated"]) and x["delivered"] == 18 * 3600  # times are not changed
+
+
+def test_date_only_events_are_placed_as_plain_pandas_places_them_on_grocery(grocery_world):
+    """Grocery's ``delivered`` (dates only) beside tracking views and ratings (timed, same stage)
+    and mailings of other stages: every customer's order equals a plain-pandas sort by the rule —
+    after the last timed event of that day at the event's earliest stage, else at 23:59:59; ties
+    timed first, then the file's row order."""
+    import yaml
+
+    data = Path(__file__).resolve().parents[1] / "data" / "grocery"
+    raw = pd.read_parquet(data / "events.parquet")
+    journey = yaml.safe_load((data / "journey.yaml").read_text(encoding="utf-8"))
+    order = [s["name"] if isinstance(s, dict) else s for s in journey["stages"]]
+    earliest = {}
+    for tp in journey["touchpoints"]:
+        for name in tp["events"]:
+            earliest[name] = min(earliest.get(name, 99), order.index(tp["stage"]))
+    d = raw.assign(_row=np.arange(len(raw)), _st=raw["event"].map(earliest),
+                   _day=raw["timestamp"].dt.normalize())
+    dated = d["event"].eq("delivered")
+    assert (d.loc[dated, "timestamp"] == d.loc[dated, "_day"]).all()
+    last = (d[~dated].groupby(["customer_id", "_day", "_st"])["timestamp"].max()
+            .rename("_last").reset_index())
+    d = d.merge(last, on=["customer_id", "_day", "_st"], how="left")
+    d["_key"] = d["timestamp"].where(~dated, d["_last"].fillna(d["_day"] + pd.Timedelta(seconds=86399)))
+    want = d.assign(_tie=d["event"].eq("delivered").astype(int)).sort_values(
+        ["customer_id", "_key", "_tie", "_row"])
+    got = grocery_world.evidence.to_pandas().sort_values(["customer_id", "position"])
+    assert len(got) == len(want)
+    moved = int((d["event"].eq("delivered") & d["_last"].notna()).sum())
+    assert moved > 1000                                                  # rated or tracked that day
+    assert got["event"].tolist() == want["event"].tolist()
+    assert got["timestamp"].tolist() == want["timestamp"].tolist()

@@ -26,7 +26,7 @@ from jmtools.core.engine import as_table, to_pandas
 from jmtools.core.engine import materialize as _materialize
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
-from jmtools.evidence._days import DatesOnly, dates_only_of, journey_keys
+from jmtools.evidence._days import DatesOnly, date_only_place, dates_only_of, earliest_stages, journey_keys
 from jmtools.evidence._fit import FIT_COLUMNS, fit_problems
 from jmtools.evidence._rules import (TouchpointRule, candidates, describe_rule, empty_report,
                                      journey_layout, overlap_report, plan_mapping,
@@ -89,8 +89,9 @@ class Evidence:
         ``fix``. A funnel's 0 for such a stage comes from the journey file, not from customers.
     date_only : pandas.DataFrame
         Event names recorded with dates only (every timestamp at midnight while other events
-        have times): ``event``, ``n_events``. They are sorted at the end of their day, several
-        such events of one day in journey order (as in a log of dates only). Names with only 1
+        have times): ``event``, ``n_events``. Each is sorted after the customer's last timed
+        event of its day at its stage, else at the end of the day, several such events of one
+        place in journey order (as in a log of dates only). Names with only 1
         or 2 such events are not listed and stay at midnight, but their ties there are in
         journey order too (after the timed events of that instant), never in row order.
     dates_only : DatesOnly or None
@@ -401,7 +402,8 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
     day_kinds = list(codes.values()) if all_days else [codes[e] for e in date_only["event"]]
     core = _sort_once(joined, day_kinds, leave_out=optional, shift=not all_days,
                       journey=journey_keys(joined, plan, rules, stages, event_names),
-                      few=[codes[e] for e in few if e in codes])
+                      few=[codes[e] for e in few if e in codes],
+                      stage=earliest_stages(joined, plan, rules, stages, event_names))
     if plan.conditional:
         named = resolve_conditions(with_names(core, rules, stages, event_names), stages, rules, plan)
         core = to_codes(named, rules, stages).select(*core.columns)
@@ -501,7 +503,7 @@ def _require(t, cols, what):
                          for c in missing])
 
 
-def _sort_once(t, date_only=(), leave_out=(), shift=True, journey=(None, 1), few=()):
+def _sort_once(t, date_only=(), leave_out=(), shift=True, journey=(None, 1), few=(), stage=None):
     """Add position, the next event's code ``_nx`` and time_to_next_s with one window sort per
     customer.
 
@@ -511,9 +513,9 @@ def _sort_once(t, date_only=(), leave_out=(), shift=True, journey=(None, 1), few
     back (after the sort, ``position`` is the order). Codes follow name order, so ties without
     ``_row`` still sort by name.
 
-    Date-only event names (codes ``date_only``) sort at the end of their day (``shift``; in a
-    log of dates only, where every name is date-only, nothing is shifted); a time to the next
-    event that would be negative because of that is unknown (null). Date-only events of one
+    Date-only event names (codes ``date_only``) sort after the customer's last timed event of
+    that day at their ``stage``, else at the end of their day (``shift``; :mod:`._days`; in a log
+    of dates only nothing is shifted); a negative time to the next event is unknown (null). Date-only events of one
     day sort by the ``journey`` key (``(key, size)`` of :func:`jmtools.evidence._days.journey_keys`)
     before the row number, so that their order never depends on the file's row order; in a
     log of dates only the day and that key are one integer (day × size + key). So do the ``few``
@@ -529,16 +531,19 @@ def _sort_once(t, date_only=(), leave_out=(), shift=True, journey=(None, 1), few
     elif date_only or few:
         if date_only:
             day = t._ev.isin(list(date_only))
-            key = ibis.ifelse(day, t.timestamp + ibis.interval(seconds=86399), t.timestamp)
+            key = ibis.ifelse(day, date_only_place(t, day, stage), t.timestamp)
         ties = [ibis.ifelse(t._ev.isin([*date_only, *few]), journey[0], 0)]
+        if date_only and stage is not None:   # a window cannot order by a window: a column first
+            t = t.mutate(_key=key, _tie=ties[0])
+            key, ties = t._key, [t._tie]
     order = [key, *ties, t._row] if "_row" in t.columns else [key, *ties, t._ev]
     w = ibis.window(group_by=t.customer_id, order_by=order)
     nxt_ts = t.timestamp.lead().over(w)
     secs = (nxt_ts.epoch_seconds() - t.timestamp.epoch_seconds()).cast("float64")
     if date_only and shift:
         secs = ibis.ifelse(secs < 0, ibis.null("float64"), secs)
-    extra = [c for c in t.columns if c not in PREPARED_COLUMNS and c not in ("persona", "_row", *_CODES)
-             and c not in leave_out]
+    extra = [c for c in t.columns if c not in PREPARED_COLUMNS and c not in leave_out
+             and c not in ("persona", "_row", "_key", "_tie", *_CODES)]
     if "_row" in t.columns and leave_out:     # the row number reads the left-out columns back
         extra.append("_row")
     cols = dict(customer_id=t.customer_id, timestamp=t.timestamp, _ev=t._ev,

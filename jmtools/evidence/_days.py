@@ -21,7 +21,7 @@ from jmtools.core.engine import to_pandas
 from jmtools.core.vocabulary import share_text
 from jmtools.evidence._store import by_code
 
-__all__ = ["DatesOnly", "dates_only_of", "journey_keys", "LEAD"]
+__all__ = ["DatesOnly", "date_only_place", "dates_only_of", "earliest_stages", "journey_keys", "LEAD"]
 
 #: How :func:`journey_keys` places an event no touchpoint matches: after every touchpoint.
 _LAST = 32_000
@@ -163,20 +163,52 @@ def journey_keys(t, plan, rules, stages, names):
     touchpoint's rank in that order times ``len(names) + 2``, plus the event code — one
     integer to sort by (one array lookup by event code) instead of three columns.
     """
-    code = {n: i for i, n in enumerate(names, start=1)}
     stage_of = [stages.index(r.stage) for r in rules]
     by_tp: dict[int, list] = {}
-    for name, idx in plan.cands.items():
-        if idx and name in code:             # its earliest possible stage, then file order
-            first = min(idx, key=lambda i: (stage_of[i], i))
-            by_tp.setdefault(first, []).append(code[name])
+    for c, first in _first_touchpoints(plan, rules, stages, names).items():
+        by_tp.setdefault(first, []).append(c)
     # contacts the company starts open the day: what the customer does that day may answer them
     ranked = sorted(by_tp, key=lambda i: (rules[i].initiated_by != "company", stage_of[i], i))
     rank_of = {c: r for r, i in enumerate(ranked) for c in by_tp[i]}
-    rank = by_code(t._ev, {c: rank_of.get(c, len(ranked)) for c in code.values()}, len(names),
-                   "int64").fill_null(len(ranked))
+    rank = by_code(t._ev, {c: rank_of.get(c, len(ranked)) for c in range(1, len(names) + 1)},
+                   len(names), "int64").fill_null(len(ranked))
     width = len(names) + 2
     return rank * width + t._ev.cast("int64").fill_null(width - 1), (len(ranked) + 1) * width
+
+
+def _first_touchpoints(plan, rules, stages, names) -> dict:
+    """Each event code's first touchpoint (its index in ``rules``): of the touchpoints whose
+    pattern matches the name, the one of the earliest stage, then file order (conditions aside).
+    Names no touchpoint matches are absent."""
+    code = {n: i for i, n in enumerate(names, start=1)}
+    stage_of = [stages.index(r.stage) for r in rules]
+    return {code[name]: min(idx, key=lambda i: (stage_of[i], i))
+            for name, idx in plan.cands.items() if idx and name in code}
+
+
+def earliest_stages(t, plan, rules, stages, names):
+    """The earliest stage (its index) each event of ``t`` can count for, conditions aside, as
+    :func:`journey_keys` orders them: an int16 column of ``t``, null for a name no touchpoint
+    matches. A date-only event is placed after the customer's last timed event of that day at
+    this same stage (:func:`jmtools.evidence._sort_once`)."""
+    first = _first_touchpoints(plan, rules, stages, names)
+    return by_code(t._ev, {c: stages.index(rules[i].stage) for c, i in first.items()}, len(names),
+                   "int16")
+
+
+def date_only_place(t, day, stage):
+    """Where a date-only event of ``t`` (rows ``day``) sorts: right after the customer's last
+    timed event of that day at its ``stage`` (:func:`earliest_stages`; null: no place), else at
+    23:59:59 of its day. Its stage's events of the day stay one visit: at the end of the day it
+    came after that day's events of other stages too, a second visit the customer never made."""
+    import ibis
+
+    place = t.timestamp + ibis.interval(seconds=86399)
+    if stage is None:
+        return place
+    w = ibis.window(group_by=[t.customer_id, t.timestamp.truncate("D"), stage])
+    timed = ibis.ifelse(day, ibis.null(t.timestamp.type()), t.timestamp)
+    return ibis.ifelse(stage.isnull(), place, timed.max().over(w).fill_null(place))
 
 
 def dates_only_of(core, n_customers: int) -> DatesOnly:

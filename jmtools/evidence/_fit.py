@@ -85,7 +85,8 @@ def fit_problems(evidence, *, top_unmatched: int = 10):
     for r in evidence.date_only.itertuples():
         rows.append(("note", "date only", r.event, int(r.n_events),
                      f"{r.event} has dates only ({int(r.n_events):,} events, all at 00:00): it is "
-                     "placed after the customer's timed events of the same day",
+                     "placed after the customer's timed events of that day at its stage (without "
+                     "one, at the end of the day)",
                      "export it with its time of day if the source has one"))
     days = getattr(evidence, "dates_only", None)
     if days is not None:
