@@ -225,6 +225,18 @@ def test_prioritise_runs_every_framework(opps, pain_table):
         pr.prioritise(opps, by="value_at_stake")
 
 
+def test_the_default_ranking_breaks_ties_of_value_at_stake_by_rice_then_ice():
+    """Grocery's Family Fiona: two opportunities at 0 value at stake kept the journey file's order,
+    RICE 750 above RICE 2,000, with nothing saying why. Equal values now go by the next score."""
+    opps = pd.DataFrame({"id": list("abcd"), "value_at_stake": [0.0, 0.0, 50.0, 0.0],
+                         "rice": [750.0, 2000.0, 10.0, 750.0], "ice": [1.0, 1.0, 1.0, 9.0]})
+    out = pr.prioritise(opps, by=None)
+    want = opps.sort_values(["value_at_stake", "rice", "ice"], ascending=False, kind="stable")
+    assert out["id"].tolist() == want["id"].tolist() == ["c", "b", "d", "a"]
+    assert pr.prioritise(opps.drop(columns="value_at_stake"), by=None)["id"].tolist() == ["b", "d", "a", "c"]
+    assert pr.prioritise(opps, by="value_at_stake")["id"].tolist() == ["c", "a", "b", "d"]   # as asked
+
+
 def test_exports_read_back_in_pandas_and_openpyxl(opps, pain_table, tmp_path):
     backlog = pr.prioritise(opps, pain_table, order_value=80.0)
     csv = pr.export_backlog(backlog, tmp_path / "backlog.csv")

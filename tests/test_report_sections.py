@@ -283,3 +283,13 @@ def test_no_small_persona_comes_back_from_the_reports_of_a_world_together(tmp_pa
         assert "(no persona)" not in truth and f"size={small_groups.RORY}" not in known
     else:
         assert "coverage=no persona" not in known and "size=(no persona)" not in known
+
+
+def test_fix_first_says_what_the_order_and_the_quadrants_rest_on():
+    """Family Fiona's opportunities: two at value at stake 0 were listed RICE 750 above RICE 2,000
+    without a word; the order is now value at stake, then RICE, then ICE, and the section says so,
+    with the medians that split the quadrants."""
+    text = shown_text(_run(ROOT / "data" / "grocery", persona="Family Fiona").displayed)
+    assert ("Ranked by value at stake, equal ones by RICE then ICE. Quadrants split at the median impact (2) "
+            "and effort (1.5) of the journey's opportunities: high from there up.") in text
+    assert text.index("Send offers to customers who answer them") < text.index("A two-hour delivery window")

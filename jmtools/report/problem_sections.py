@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from jmtools.analyses.disclosure import MIN_GROUP, hide_small_counts
+from jmtools.analyses.priorities import RANKED_BY
 from jmtools.analyses.themes import polarity_basis
 from jmtools.charts.theme import validated_whole
 from jmtools.pipeline import Findings
@@ -146,6 +147,7 @@ def fix_first(f: Findings, *, top_n: int = 5) -> None:
             cols["value_at_stake"] = "value at stake"
             shown = shown.assign(value_at_stake=stake_cells(backlog).head(top_n).to_numpy())
         kit.display(html_table(shown, columns=cols, formats={"rice": lambda v: number(v, digits=0)}))
+        kit.display(md("{s}", s=ranked_how(backlog)))
         if "stake_parts" in backlog:
             kit.display(md("{s}", s=stake_total(backlog)))
         record("top_opportunity", str(backlog["title"].iloc[0]), label="Fix first", headline=True)
@@ -157,6 +159,29 @@ def fix_first(f: Findings, *, top_n: int = 5) -> None:
         kit.display(md("Average order value used: {v} (95% CI {lo}–{hi}, n={n} orders).",
                        v=number(float(row["order_value"]), digits=2), lo=number(float(row["ci_low"]), digits=2),
                        hi=number(float(row["ci_high"]), digits=2), n=f"{int(row['n']):,}"))
+
+
+def ranked_how(backlog) -> str:
+    """What the backlog's order and its quadrants rest on, in words (the pipeline's ranking:
+    :func:`jmtools.analyses.priorities.prioritise` with ``by=None``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> print(ranked_how(pd.DataFrame({"value_at_stake": [0.0, 0.0], "rice": [2000.0, 750.0],
+    ...                                "impact_threshold": [2.0, 2.0], "effort_threshold": [1.5, 1.5]})))
+    Ranked by value at stake, equal ones by RICE. Quadrants split at the median impact (2) and effort (1.5) of the journey's opportunities: high from there up.
+    """
+    names = {"value_at_stake": "value at stake", "rice": "RICE", "ice": "ICE"}
+    keys = [names[k] for k in RANKED_BY if k in backlog.columns]
+    if not keys:
+        return "In the journey file's order: no opportunity has the scores to rank by."
+    said = f"Ranked by {keys[0]}" + (f", equal ones by {listed(keys[1:], 'then')}." if keys[1:] else ".")
+    if {"impact_threshold", "effort_threshold"} <= set(backlog.columns) and len(backlog):
+        it, et = (float(backlog[c].iloc[0]) for c in ("impact_threshold", "effort_threshold"))
+        said += (f" Quadrants split at the median impact ({it:g}) and effort ({et:g}) of the journey's "
+                 "opportunities: high from there up.")
+    return said
 
 
 @validated_whole()

@@ -19,7 +19,7 @@ from jmtools.core.spreadsheet import protect_workbook, write_csv
 
 __all__ = ["rank_backlog", "prioritise", "export_backlog", "relieving", "RANKED_BY"]
 
-#: The scores ``prioritise(by=None)`` ranks by, the first one computed.
+#: The scores ``prioritise(by=None)`` ranks by: the first one computed, equal ones by the next.
 RANKED_BY = ("value_at_stake", "rice", "ice")
 
 
@@ -69,7 +69,8 @@ def prioritise(opportunities: pd.DataFrame, pain_points: pd.DataFrame | None = N
     ``order_value`` are given), each formula of ``formulas`` (name → formula) and
     :func:`rank_backlog` by ``by``. A framework whose inputs are all missing is skipped.
     ``by=None`` ranks by the first score computed of :data:`RANKED_BY` (value at stake, RICE,
-    ICE), or keeps the file's order when the opportunities carry none of their inputs.
+    ICE), equal ones by the next computed, or keeps the file's order when the opportunities
+    carry none of their inputs.
 
     Returns
     -------
@@ -107,7 +108,7 @@ def prioritise(opportunities: pd.DataFrame, pain_points: pd.DataFrame | None = N
     for name, formula in (formulas or {}).items():
         out = custom_score(out, formula, name=name)
     if by is None:
-        by = next((k for k in RANKED_BY if k in out.columns), [])
+        by = [k for k in RANKED_BY if k in out.columns]     # the first, then ties by the next
     keys = [by] if isinstance(by, str) else list(by)
     missing = [k for k in keys if k not in out.columns]
     if missing:
