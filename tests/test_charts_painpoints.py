@@ -156,9 +156,15 @@ def test_priority_matrix_spec(backlog):
     assert fees["owner"] == "Checkout squad" and fees["target_date"] == "2027-01-31"
     assert fees["size"] == pytest.approx(400 * 0.3 * 80) and fees["quadrant"] == "quick win"
     assert data.set_index("label").loc["paypal", "pain_points"] == "a; c"
-    # two bubbles at the same point get separate label heights
-    twins = data[data["label"].isin(["paypal", "twin"])]
-    assert twins["label_y"].nunique() == 2
+    # two bubbles at the same point are drawn 13 px apart along the diagonal, each label with its
+    # bubble (the bubble and label layers carry the offsets), and the tooltip says so
+    twins = data[data["label"].isin(["paypal", "twin"])].set_index("label")
+    assert sorted(twins["dx"]) == [-6.5, 6.5] and (twins["dx"] == twins["dy"]).all()
+    assert twins.loc["paypal", "drawn"] == "a little apart from twin, which has the same impact and effort"
+    assert (data.loc[~data["label"].isin(["paypal", "twin"]), "dx"] == 0).all()
+    for layer in (bubbles, *layers[5:]):
+        assert layer["mark"]["xOffset"] == {"expr": "datum.dx"} and layer["mark"]["yOffset"] == {"expr": "datum.dy"}
+    assert "Drawn" in tips
     corner_text = [r["text"] for layer in layers[2:4] for r in spec["datasets"][layer["data"]["name"]]]
     assert sorted(corner_text) == ["Big bets", "Fill-ins", "Money pits", "Quick wins"]
     assert "impact ≥ 1 is high, effort ≥ 3 is high" in spec["title"]["subtitle"]

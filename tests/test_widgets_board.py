@@ -45,7 +45,7 @@ def test_recomputed_backlog_equals_prioritise_called_directly(board, findings):
     opps = findings.opportunities.copy()
     opps.loc[opps["id"] == first, ["effort", "impact", "confidence", "reach"]] = [5.0, 3.0, 0.5, 40.0]
     expected = prioritise(opps, findings.pain_points.table, order_value=findings.order_value,
-                          by="value_at_stake")
+                          by=None)     # as the pipeline ranks: value at stake, equal ones by RICE
     pd.testing.assert_frame_equal(b.backlog(), expected)
     drawn = b.figure.to_dict()
     rows = [r for d in drawn["datasets"].values() for r in d if r.get("label") == first]

@@ -14,7 +14,10 @@ import math
 import textwrap
 from typing import Iterable
 
-__all__ = ["wrapped_labels", "nice_top", "LABEL_CHARS", "LABEL_LINES", "LABEL_PX"]
+__all__ = ["wrapped_labels", "nice_top", "drawn_apart", "APART_PX", "LABEL_CHARS", "LABEL_LINES", "LABEL_PX"]
+
+#: How far apart (px, across and down) :func:`drawn_apart` draws points that share a place.
+APART_PX = 13
 
 #: Characters per line of a wrapped name, lines at most, and the axis's label limit in px (11 px
 #: text): a name column of about 150 px, so the bars keep most of a 360 px phone's width.
@@ -72,3 +75,44 @@ def nice_top(value: float, *, ticks: int = 4) -> float:
         if steps <= ticks + 1:
             return float(round(steps * step, 12))
     return float(value)
+
+
+def drawn_apart(frame, x: str, y: str, label: str, *, what: str | None = None, px: float = APART_PX):
+    """Pixel offsets that draw points sharing one ``(x, y)`` a little apart, and words saying so.
+
+    Points at one place are spread along the diagonal (down and right) in the frame's row order,
+    ``px`` apart, centred on the place: scale values stay true (the offset is in screen pixels,
+    a mark's ``xOffset``/``yOffset``), so a tooltip still gives each point's own values.
+
+    Returns
+    -------
+    tuple of (pandas.Series, list of str)
+        The offset of each row (0 for a point alone) and, per row, "a little apart from …, which
+        has the same {what}" naming the others by ``label`` (or "at its {what}"; ``what``
+        defaults to "x and y" by the column names).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"i": [2, 2, 1], "e": [2, 2, 1], "name": ["#1", "#2", "#3"]})
+    >>> shift, words = drawn_apart(f, "e", "i", "name", what="impact and effort")
+    >>> shift.tolist(), words[0], words[2]
+    ([-6.5, 6.5, 0.0], 'a little apart from #2, which has the same impact and effort', 'at its impact and effort')
+    """
+    import pandas as pd
+
+    keys = list(zip(frame[x], frame[y]))
+    at: dict = {}                               # the labels at each place, in row order
+    for name, key in zip(frame[label], keys):
+        at.setdefault(key, []).append(name)
+    seen: dict = {}
+    shift = []
+    for key in keys:
+        seen[key] = seen.get(key, -1) + 1
+        shift.append((seen[key] - (len(at[key]) - 1) / 2) * px)
+    what, words = what or f"{x} and {y}", []
+    for name, key in zip(frame[label], keys):
+        others = [str(o) for o in at[key] if o != name]
+        words.append(f"a little apart from {', '.join(others)}, which {'has' if len(others) == 1 else 'have'} "
+                     f"the same {what}" if others else f"at its {what}")
+    return pd.Series(shift, index=frame.index, dtype=float), words

@@ -13,7 +13,7 @@ import pandas as pd
 
 from jmtools.core.errors import DataError, ParameterError, Problem, whole_number
 from jmtools.charts._frames import require_columns
-from jmtools.charts.labels import LABEL_PX, nice_top, wrapped_labels
+from jmtools.charts.labels import LABEL_PX, drawn_apart, nice_top, wrapped_labels
 from jmtools.charts.theme import SEQUENTIAL, use_theme
 
 __all__ = ["pain_points_chart", "themes_chart", "priority_matrix_chart", "SOURCE_COLORS",
@@ -349,6 +349,9 @@ def priority_matrix_chart(backlog: pd.DataFrame, *, x: str = "effort", y: str = 
     x_max = max(frame["x"].max(), xt) * 1.15 or 1
     y_max = max(frame["y"].max(), yt) * 1.15 or 1
     frame["label_y"], frame["side"] = _label_layout(frame, x_max, y_max)
+    # bubbles at one point are drawn apart (in pixels, in the backlog's order), each with its label
+    shift, frame["drawn"] = drawn_apart(frame, "x", "y", "label", what=f"{y} and {x}")
+    frame["dx"] = frame["dy"] = shift.to_numpy()
     xs = alt.Scale(domain=[0, x_max], nice=False)
     ys = alt.Scale(domain=[0, y_max], nice=False)
     vline = alt.Chart(pd.DataFrame({"x": [xt]})).mark_rule(strokeDash=[4, 4], color="#888888") \
@@ -377,11 +380,13 @@ def priority_matrix_chart(backlog: pd.DataFrame, *, x: str = "effort", y: str = 
                alt.Tooltip("value_at_stake:Q", title="Value at stake", format=",.0f"),
                alt.Tooltip("rice:Q", title="RICE", format=",.0f"),
                alt.Tooltip("ice:Q", title="ICE", format=",.0f"),
-               alt.Tooltip("rank:Q", title="Rank")]
+               alt.Tooltip("rank:Q", title="Rank")] \
+        + ([alt.Tooltip("drawn:N", title="Drawn")] if (frame["dx"] != 0).any() else [])
+    offset = {"xOffset": alt.ExprRef("datum.dx"), "yOffset": alt.ExprRef("datum.dy")}
     size_enc = (alt.Size("size:Q", title=_size_title(size), scale=alt.Scale(range=[60, 1600]),
                          legend=alt.Legend(format=",.0f", orient="bottom", direction="horizontal"))
                 if size else alt.value(200))
-    bubbles = alt.Chart(frame).mark_circle(opacity=0.75, stroke="white", strokeWidth=1).encode(
+    bubbles = alt.Chart(frame).mark_circle(opacity=0.75, stroke="white", strokeWidth=1, **offset).encode(
         x=alt.X("x:Q", scale=xs, title=f"{x.capitalize()} (higher = harder)"),
         y=alt.Y("y:Q", scale=ys, title=f"{y.capitalize()} (higher = more benefit)"),
         size=size_enc,
@@ -391,8 +396,8 @@ def priority_matrix_chart(backlog: pd.DataFrame, *, x: str = "effort", y: str = 
                         legend=alt.Legend(orient="bottom", direction="horizontal")),
         tooltip=tooltip)
     labels = [alt.Chart(frame[frame["side"] == side]).mark_text(
-        align="left" if side == "right" else "center", dx=9 if side == "right" else 0,
-        fontSize=11).encode(
+        align="left" if side == "right" else "center", fontSize=11, **offset,
+        dx=(alt.ExprRef("sqrt(scale('size', datum.size) / PI) + 3") if size else 11) if side == "right" else 0).encode(
         x=alt.X("x:Q", scale=xs), y=alt.Y("label_y:Q", scale=ys), text="label:N", tooltip=tooltip)
         for side in ("right", "below")]
     subtitle = (f"Dashed lines: impact ≥ {yt:g} is high, effort ≥ {xt:g} is high; "
@@ -403,18 +408,12 @@ def priority_matrix_chart(backlog: pd.DataFrame, *, x: str = "effort", y: str = 
 
 
 def _label_layout(frame: pd.DataFrame, x_max: float, y_max: float):
-    """Label positions: bubbles at the same point get stacked labels; a label whose bubble
-    has a neighbour close on its right at the same height goes below the bubble."""
+    """Label positions: a label whose bubble has a neighbour close on its right at the same
+    height goes below the bubble (bubbles at the same point are drawn apart, each label moving
+    with its own bubble: :func:`jmtools.charts.labels.drawn_apart`)."""
     import numpy as np
 
     label_y = frame["y"].to_numpy(dtype=float).copy()
-    step = y_max * 0.045
-    stacks: dict = {}                        # rows drawn at the same point, in frame order
-    for k, point in enumerate(zip(frame["x"], frame["y"])):
-        stacks.setdefault(point, []).append(k)
-    for rows in stacks.values():
-        for i, k in enumerate(rows):
-            label_y[k] += step * (len(rows) - 1) / 2 - step * i
     side = []
     xs, ys = frame["x"].to_numpy(dtype=float), frame["y"].to_numpy(dtype=float)
     for k in range(len(frame)):

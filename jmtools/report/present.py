@@ -15,7 +15,7 @@ import numbers
 from typing import Any, Mapping, Sequence
 
 from jmtools.analyses.disclosure import MIN_GROUP
-from jmtools.charts.labels import LABEL_PX, nice_top, wrapped_labels
+from jmtools.charts.labels import LABEL_PX, drawn_apart, nice_top, wrapped_labels
 from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import share_text
 from jmtools.report.wording import caption
@@ -359,11 +359,9 @@ def pain_point_chart(table, *, top: int = 8, title: str = "Pain points, in rank 
         width=420, height=alt.Step(30 if lines < 3 else 42))
 
 
-#: backlog bubbles: area range (px²), the radius of the largest, and how far apart (px, across
-#: and down) bubbles at the same impact and effort are drawn
+#: backlog bubbles: area range (px²) and the radius of the largest
 _BUBBLE_AREA = (60, 900)
 _BUBBLE_RADIUS = math.ceil(math.sqrt(_BUBBLE_AREA[1] / math.pi))
-_APART_PX = 13
 
 
 def backlog_chart(backlog, *, title: str = "Opportunities: impact against effort"):
@@ -410,14 +408,8 @@ def backlog_chart(backlog, *, title: str = "Opportunities: impact against effort
     data["label"] = [f"#{int(r)}" for r in data["rank"]]
     # points that share a place are drawn apart along the diagonal, in rank order; positions stay
     # the true values (the offset is in pixels), and the tooltip says which others share them
-    place = data.groupby(["impact", "effort"], sort=False)["rank"]
-    shift = (place.cumcount() - (place.transform("size") - 1) / 2) * _APART_PX
-    data["dx"] = data["dy"] = shift.astype(float)
-    ranks_at = {at: [int(r) for r in ranks] for at, ranks in place}
-    others = [[f"#{o}" for o in ranks_at[at] if o != int(r)]
-              for r, at in zip(data["rank"], zip(data["impact"], data["effort"]))]
-    data["drawn"] = [f"a little apart from {', '.join(o)}, which {'has' if len(o) == 1 else 'have'} the same "
-                     "impact and effort" if o else "at its impact and effort" for o in others]
+    shift, data["drawn"] = drawn_apart(data, "effort", "impact", "label", what="impact and effort")
+    data["dx"] = data["dy"] = shift.to_numpy()
     # a label every 60 px or more (at phone width a label every 40 px ran together: "0.00.2")
     axes = {name: alt.Axis(format="~g", labelSeparation=6, tickCount=alt.ExprRef(f"ceil({extent}/{px})"))
             for name, extent, px in (("effort", "width", 60), ("impact", "height", 40))}

@@ -147,7 +147,7 @@ def fix_first(f: Findings, *, top_n: int = 5) -> None:
             cols["value_at_stake"] = "value at stake"
             shown = shown.assign(value_at_stake=stake_cells(backlog).head(top_n).to_numpy())
         kit.display(html_table(shown, columns=cols, formats={"rice": lambda v: number(v, digits=0)}))
-        kit.display(md("{s}", s=ranked_how(backlog)))
+        kit.display(md("{s}", s=_ranked_how(backlog)))
         if "stake_parts" in backlog:
             kit.display(md("{s}", s=stake_total(backlog)))
         record("top_opportunity", str(backlog["title"].iloc[0]), label="Fix first", headline=True)
@@ -161,14 +161,14 @@ def fix_first(f: Findings, *, top_n: int = 5) -> None:
                        hi=number(float(row["ci_high"]), digits=2), n=f"{int(row['n']):,}"))
 
 
-def ranked_how(backlog) -> str:
+def _ranked_how(backlog) -> str:
     """What the backlog's order and its quadrants rest on, in words (the pipeline's ranking:
     :func:`jmtools.analyses.priorities.prioritise` with ``by=None``).
 
     Examples
     --------
     >>> import pandas as pd
-    >>> print(ranked_how(pd.DataFrame({"value_at_stake": [0.0, 0.0], "rice": [2000.0, 750.0],
+    >>> print(_ranked_how(pd.DataFrame({"value_at_stake": [0.0, 0.0], "rice": [2000.0, 750.0],
     ...                                "impact_threshold": [2.0, 2.0], "effort_threshold": [1.5, 1.5]})))
     Ranked by value at stake, equal ones by RICE. Quadrants split at the median impact (2) and effort (1.5) of the journey's opportunities: high from there up.
     """
