@@ -264,3 +264,29 @@ def test_charts_read_as_text_give_the_same_page_and_leave_the_notebook_as_it_was
             whole = nonce_free(export_html(nb, tmp_path / f"whole{static}.html", static=static))
         assert fast == whole
     assert json.dumps(nb, sort_keys=True) == before
+
+
+def _page(*parts: str) -> str:
+    return ('<html><head><title>x</title></head><body><header><nav aria-label="Contents" class="jm-toc">'
+            '<p class="jm-toc-title">Contents</p><!--jmtools:toc--></nav></header>' + "".join(parts)
+            + "</body></html>")
+
+
+def test_a_step_notebooks_contents_come_before_its_first_section_and_keep_its_numbers():
+    """Notebook 07's report put the contents after section 1 and numbered its numbered headings
+    again ("3. 2 · Did the opportunity work?"); report 00 keeps its contents after the headline."""
+    from jmtools.report.html import _finish
+
+    step = _finish(_page('<h1 id="t">Step 7 · Test</h1><p>How to read the verdicts.</p>',
+                         '<h2 id="s1">1 · Compare the two groups</h2><p>one</p>',
+                         '<h3 id="d">Did it work?</h3>', '<h2 id="s2">2 · Did the opportunity work?</h2>'))
+    nav = re.search(r'<nav[^>]*class="jm-toc".*?</nav>', step, re.S)
+    assert step.index("How to read") < nav.start() < step.index('<h2 id="s1"')
+    assert '<ol class="jm-toc-own-numbers">' in nav.group(0)       # the headings' own numbers only
+    assert re.findall(r'<li class="(jm-toc-h\d)"><a href="#([^"]+)"', nav.group(0)) == [
+        ("jm-toc-h2", "s1"), ("jm-toc-h3", "d"), ("jm-toc-h2", "s2")]
+    report = _finish(_page('<h1 id="t">Ben</h1>', '<h2 id="glance">At a glance</h2>',
+                           '<ul class="jm-headline"><li>loss</li></ul><p>intro</p>', '<h2 id="who">Who</h2>'))
+    nav = re.search(r'<nav[^>]*class="jm-toc".*?</nav>', report, re.S)
+    assert report.index("intro") < nav.start() < report.index('<h2 id="who"')   # after the headline
+    assert "<ol><li" in nav.group(0)                                           # numbered by the list

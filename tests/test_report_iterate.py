@@ -185,3 +185,16 @@ def test_did_it_work_prints_whole_counts_and_hidden_ones_in_words(shown):
     shown["displayed"].clear()
     iterate.did_it_work(compared, persona="Ben")       # beside Lou's 3: 121 − 97 − 21 = 3
     assert ">21<" not in _text(shown["displayed"]) and ">not shown<" in _text(shown["displayed"])
+
+
+def test_did_it_work_heads_its_part_at_the_level_asked(shown):
+    """In notebook 07 the part sits inside "1 · Compare the two groups": a sub-heading there."""
+    from jmtools.pipeline import Comparison
+
+    table = pd.DataFrame([{"measure": "csat", "persona": "all", "from_step": None, "step": "Buy",
+                           "label": "CSAT at Buy", "n_a": 40, "n_b": 50, "value_a": 3.0, "value_b": 3.4,
+                           "diff": 0.4, "ci_low": 0.1, "ci_high": 0.7, "verdict": "no detectable change",
+                           "text": "no detectable change", "group_a": "before", "group_b": "after"}])
+    iterate.did_it_work(Comparison(table, table, {"kind": "periods", "date": "2026-06-01"}, None), level="###")
+    heads = [line for line in _text(shown["displayed"]).splitlines() if line.startswith("#")]
+    assert heads == ["### Did it work? before and after 2026-06-01"], heads

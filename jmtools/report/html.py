@@ -473,33 +473,61 @@ class _Headings(HTMLParser):
 
 _APPENDIX_IDS = ("report-parameters", "data-provenance", "recorded-figures", "software-versions")
 _NAV = re.compile(r'<nav[^>]*class="jm-toc".*?</nav>', re.S)
+#: A heading that carries its own number ("2 · Did the opportunity work?", "3. Score"): a
+#: numbered notebook's sections, which the contents list as they are, not numbered again.
+_OWN_NUMBER = re.compile(r"\d+(\.\d+)*\s*[·.:)]\s")
+#: The report's headline (:func:`jmtools.report.headline.headline_html`).
+_HEADLINE = re.compile(r'<ul class="jm-headline"')
 
 
 def _finish(html: str) -> str:
     """Insert the table of contents built from the rendered headings, name the page after the
-    report's title, and put the contents after the first section (the headline comes first)."""
+    report's title, and put the contents where a reader meets them first: after the first
+    section when that section is the report's headline (report 00's "At a glance"), otherwise
+    before the first section (a step notebook: its title and introduction, then the contents).
+    Sections whose headings carry their own numbers are listed without a second number.
+
+    Examples
+    --------
+    >>> page = ('<header><nav class="jm-toc"><!--jmtools:toc--></nav></header><h1 id="t">Step 7</h1>'
+    ...         '<p>intro</p><h2 id="a">1 · Compare</h2><h2 id="b">2 · Did it work?</h2>')
+    >>> out = _finish(page)
+    >>> out.index("<nav") > out.index("intro") and out.index("<nav") < out.index('id="a"')
+    True
+    >>> re.search(r"<ol[^>]*>", out).group(0)
+    '<ol class="jm-toc-own-numbers">'
+    """
     head, sep, body = html.partition("<!--jmtools:toc-->")
     if not sep:
         return html
     parser = _Headings()
     parser.feed(body)
     found = [(tag, hid, text.strip()) for tag, hid, text in parser.found if text.strip()]
+    listed = [(tag, hid, text) for tag, hid, text in found
+              if tag != "h1" and hid not in _APPENDIX_IDS]  # the title is not a section: numbered from 1
     items = [f'<li class="jm-toc-{tag}"><a href="#{_html.escape(hid, quote=True)}">'
-             f"{_html.escape(text)}</a></li>" for tag, hid, text in found
-             if tag != "h1" and hid not in _APPENDIX_IDS]  # the title is not a section: numbered from 1
-    page = head + "<ol>" + "".join(items) + "</ol>" + body
+             f"{_html.escape(text)}</a></li>" for tag, hid, text in listed]
+    own = any(tag == "h2" and _OWN_NUMBER.match(text) for tag, _, text in listed)
+    page = head + ('<ol class="jm-toc-own-numbers">' if own else "<ol>") + "".join(items) + "</ol>" + body
     title = next((text for tag, _, text in found if tag == "h1"), None)
     if title:
         page = re.sub(r"<title>.*?</title>", lambda _: f"<title>{_html.escape(title)}</title>", page,
                       count=1, flags=re.S)
-    h2s = [hid for tag, hid, _ in found if tag == "h2"]
+    return _move_contents(page, [hid for tag, hid, _ in found if tag == "h2"])
+
+
+def _move_contents(page: str, h2s: list) -> str:
+    """``page`` with its contents moved just before the section the reader meets after the
+    headline: the second section when the first holds the headline, else the first."""
     nav = _NAV.search(page)
-    if nav and len(h2s) > 1:  # move the contents just before the second section's heading
-        at = re.search(rf'<h2 id="{re.escape(_html.escape(h2s[1], quote=True))}"', page)
-        if at and at.start() > nav.end():
-            page = (page[:nav.start()] + page[nav.end():at.start()] + nav.group(0)
-                    + page[at.start():])
-    return page
+    if not nav or not h2s:
+        return page
+    at = [re.search(rf'<h2 id="{re.escape(_html.escape(hid, quote=True))}"', page) for hid in h2s[:2]]
+    headline_first = at[0] and len(at) > 1 and at[1] and _HEADLINE.search(page, at[0].end(), at[1].start())
+    target = at[1] if headline_first else at[0]
+    if target is None or target.start() < nav.end():
+        return page
+    return page[:nav.start()] + page[nav.end():target.start()] + nav.group(0) + page[target.start():]
 
 
 def _charts_as_text(nb):

@@ -79,8 +79,11 @@ def _plain(value) -> str:
     return str(value)
 
 
-def did_it_work(comparison, *, persona: str = ALL, top: int = 12) -> None:
+def did_it_work(comparison, *, persona: str = ALL, top: int = 12, level: str = "##") -> None:
     """Before/after (or test/control): the clearest rows in words, the chart, the table.
+
+    Under a Markdown heading of ``level`` ("###" inside a numbered section of a notebook, so
+    that the report's contents list it under that section).
 
     ``comparison`` is a :class:`jmtools.pipeline.Comparison`, shown through its
     :meth:`~jmtools.pipeline.Comparison.disclosed_table`: no group of 1–4 customers, nor the
@@ -97,7 +100,7 @@ def did_it_work(comparison, *, persona: str = ALL, top: int = 12) -> None:
     real = table[table["verdict"].str.endswith("likely real")]
     record("comparisons", len(table), label="Comparisons made")
     record("likely_real", len(real), label="Changes likely real", headline=True)
-    _display(md("## Did it work? {what}", what=what))
+    _display(md(level + " Did it work? {what}", what=what))
     _display(md("{n} comparisons (every measure, persona and step); a change is **likely real** when it "
                 "survives the Benjamini–Hochberg step across all of them (false discovery rate 5%).",
                 n=f"{len(table):,}"))
