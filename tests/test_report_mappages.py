@@ -112,3 +112,32 @@ def test_runs_of_lanes_are_sized_without_drawing_and_cut_as_the_drawn_parts(ecom
     monkeypatch.setattr(mappages, "journey_map", lambda *a, **k: calls.append(1) or journey_map(*a, **k))
     parts = print_parts(journey, journey_map(journey, persona="Budget Ben"), persona="Budget Ben", cells=cells)
     assert len(calls) == len(parts) >= 3
+
+
+def test_each_printed_part_explains_only_the_lanes_it_shows(ecommerce_world):
+    """In the PDF, the caption under every map page said what the emotion and pain-point lanes
+    mean, under pages that show neither; each part's caption now speaks of its own lanes, and
+    the screen map's of all of them."""
+    import pandas as pd
+
+    from jmtools.report.mappages import screen_and_paper
+    from jmtools.report.wording import caption
+
+    journey = ecommerce_world.journey
+    ranked = pd.DataFrame({"rank": [1, 2], "stage": ["Decision", "Consideration"],
+                           "title": ["Delivery fee appears only at payment", "No size chart"],
+                           "evidence_label": ["measured", "assumed"], "personas": [["Budget Ben"], []],
+                           "severity": [5, 4], "evidence": ["drop-off 40% (n=650)", "no signal"]})
+    whole, *parts = screen_and_paper(journey, evidence={"pain_points": ranked}, persona="Budget Ben")
+    pains, emotion = "Pain-point lane:", "Emotion lane:"
+    assert whole.usermeta["caption"].endswith(caption("journey_map_pains")) and len(parts) >= 3
+    assert whole.usermeta["caption"] == caption("journey_map") + " " + caption("journey_map_pains")
+    lanes = list(map_cells(journey, persona="Budget Ben")["lane"].cat.categories)
+    for part in parts:
+        spec = part.to_dict()
+        drawn = {t for layer in spec["layer"] for t in _texts(spec, layer)}
+        shown = {lane for lane in lanes if _lane_title(lane) in drawn}
+        text = spec["usermeta"]["caption"]
+        assert text.startswith("Columns: stages in journey order; rows:"), text
+        assert (pains in text) == ("pain_points" in shown), (shown, text)
+        assert (emotion in text) == ("emotion" in shown), (shown, text)

@@ -18,7 +18,8 @@ from jmtools.analyses.mapcells import map_cells
 from jmtools.charts.journeymap import LABEL_WIDTH, journey_map, map_size
 from jmtools.report.wording import caption
 
-__all__ = ["LANDSCAPE_PX", "MIN_PRINT_SCALE", "print_scale", "print_parts", "lanes_of", "screen_and_paper"]
+__all__ = ["LANDSCAPE_PX", "MIN_PRINT_SCALE", "print_scale", "print_parts", "lanes_of", "map_caption",
+           "screen_and_paper"]
 
 #: What a landscape A4 page holds for the map, in CSS px at 96 dpi: 277 mm less the frame's
 #: border and padding across, and the print stylesheet's 140 mm cap of the first map page
@@ -60,8 +61,10 @@ def print_parts(journey, whole, *, evidence=None, persona=None, cells=None,
         The cells ``whole`` was drawn from (``map_cells(journey, evidence=evidence,
         persona=persona)``), when the caller has them: each part draws its lanes' rows of
         them instead of computing the map's content again.
-    usermeta : mapping, optional
-        More ``usermeta`` entries of each part (e.g. its caption).
+    usermeta : mapping or callable, optional
+        More ``usermeta`` entries of each part (e.g. its caption), or a function of the part's
+        lanes (a list of lane names) that returns them: a caption that speaks of the lanes the
+        part shows (:func:`map_caption`).
 
     Returns
     -------
@@ -88,8 +91,9 @@ def print_parts(journey, whole, *, evidence=None, persona=None, cells=None,
     name = journey.name + (f" — {persona}" if isinstance(persona, str) else "")
 
     def draw(chosen, title=f"{name}: where it hurts and what the company does (9 of 9)") -> object:
+        more = usermeta(list(chosen)) if callable(usermeta) else usermeta or {}
         return journey_map(journey, persona=persona, cells=lanes_of(cells, chosen), title=title,
-                           column_width=column, usermeta={"print": True, **(usermeta or {})})
+                           column_width=column, usermeta={"print": True, **more})
 
     def size(chosen) -> tuple[float, float]:       # what draw(chosen) measures, not drawn
         return map_size(lanes_of(cells, chosen), column_width=column)
@@ -177,6 +181,31 @@ def screen_and_paper(journey, evidence=None, persona=None) -> list:
     """
     cells = map_cells(journey, evidence=evidence, persona=persona)
     ranked = (evidence or {}).get("pain_points") is not None   # the lane holds the ranked pain points
-    meta = {"caption": caption("journey_map") + (" " + caption("journey_map_pains") if ranked else "")}
-    whole = journey_map(journey, persona=persona, cells=cells, usermeta=meta)
+
+    def meta(lanes) -> dict:
+        return {"caption": map_caption(lanes, ranked=ranked)}
+
+    whole = journey_map(journey, persona=persona, cells=cells,
+                        usermeta=meta(list(cells["lane"].cat.categories)))
     return [whole, *print_parts(journey, whole, persona=persona, cells=cells, usermeta=meta)]
+
+
+def map_caption(lanes, *, ranked: bool = False) -> str:
+    """The caption under a map, or under a printed part of it, that shows ``lanes``: what its
+    columns, rows and badges mean, then a sentence for the emotion lane and (``ranked``: the lane
+    holds the pain points of "Where it hurts") one for the pain-point lane, each only when that
+    lane is drawn.
+
+    Examples
+    --------
+    >>> map_caption(["goal", "emotion", "pain_points"]) == caption("journey_map")
+    True
+    >>> map_caption(["pain_points", "opportunities"], ranked=True).split(". ")[-1]
+    'Pain-point lane: the pain points ranked in “Where it hurts” (#1 first), each with the evidence found for it there.'
+    >>> "lane" in map_caption(["goal", "touchpoints"], ranked=True)
+    False
+    """
+    lanes = set(lanes)
+    return " ".join([caption("journey_map_rows")]
+                    + ([caption("journey_map_emotion")] if "emotion" in lanes else [])
+                    + ([caption("journey_map_pains")] if ranked and "pain_points" in lanes else []))

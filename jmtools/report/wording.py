@@ -208,6 +208,10 @@ def coverage_sentence(coverage, total: int, min_group: int = 5) -> str:
             f"{min_group} customers can be picked out).")
 
 
+_MAP_ROWS = ("Columns: stages in journey order; rows: what customers do, think and feel, and what the "
+             "company does. The badge before each item says its evidence (key above the map).")
+_MAP_EMOTION = "Emotion lane: solid line measured from data, dashed line assumed in the workshop."
+
 #: What position, length, colour and shape mean in each chart of a report: one short caption
 #: printed once beside the chart (it replaces the chart's own subtitle in reports).
 CAPTIONS = {
@@ -235,9 +239,10 @@ CAPTIONS = {
     "backlog": "Position: effort across, impact up, so quick wins sit top left. Circle area: order value "
                "at stake. Colour: quadrant. #n: the opportunity's rank in the table below. Circles with the "
                "same impact and effort are drawn a little apart, each with its #n.",
-    "journey_map": "Columns: stages in journey order; rows: what customers do, think and feel, and what "
-                   "the company does. The badge before each item says its evidence (key above the map). "
-                   "Emotion lane: solid line measured from data, dashed line assumed in the workshop.",
+    "journey_map": _MAP_ROWS + " " + _MAP_EMOTION,
+    # a printed part of the map says only what its lanes need (jmtools.report.mappages.map_caption)
+    "journey_map_rows": _MAP_ROWS,
+    "journey_map_emotion": _MAP_EMOTION,
     "journey_map_pains": "Pain-point lane: the pain points ranked in \u201cWhere it hurts\u201d (#1 first), each "
                          "with the evidence found for it there.",
     "comparison": "Dot: the change from before to after; line: its 95% interval; dashed line: no change. "
