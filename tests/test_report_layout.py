@@ -184,6 +184,34 @@ def test_facts_and_appendix_tables_are_whole_cards_on_a_phone(browser, report, t
     context.close()
 
 
+#: The tooltip's box when it is shown, else null.
+_TOOLTIP = """(() => { const t = document.getElementById('vg-tooltip-element');
+  if (!t || !t.classList.contains('visible')) return null;
+  const r = t.getBoundingClientRect(); return [r.left, r.right, r.top, r.bottom]; })()"""
+
+
+def test_a_charts_tooltip_stays_on_a_phones_screen(browser, report, tmp_path):
+    """At 390 px a tooltip wider than the room on either side of the finger was put at its left,
+    off the screen (x = −97 px on the emotion curve)."""
+    context, page, _ = _open(browser, report["live"], 390)
+    figure = page.locator("figure.jm-figure", has=page.locator(".jm-chart-title", has_text="Emotion curve"))
+    figure.scroll_into_view_if_needed()
+    points = figure.evaluate("""f => [...f.querySelectorAll('.role-mark path')].map(p => p.getBoundingClientRect())
+        .filter(r => r.width > 0 && r.width < 60).map(r => [r.left + r.width / 2, r.top + r.height / 2])""")
+    boxes = []
+    for x, y in points:
+        page.mouse.move(x, y)
+        box = page.evaluate(_TOOLTIP)
+        if box:
+            boxes.append((round(x), box))
+            if 150 < x < 300 and len(boxes) < 30:
+                page.screenshot(path=str(_shots(tmp_path) / "tooltip-390.png"))
+    assert any(150 < x < 300 for x, _ in boxes), boxes   # a finger in the middle, with no room either side
+    assert all(left >= 0 and right <= 390 and top >= 0 and bottom <= 844 for _, (left, right, top, bottom)
+               in boxes), [b for b in boxes if b[1][0] < 0 or b[1][1] > 390]
+    context.close()
+
+
 def test_every_chart_has_one_plain_caption(report):
     """Each chart is a figure whose caption says what its marks mean; none says "valence"."""
     for path in (report["live"], report["static"]):
