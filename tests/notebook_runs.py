@@ -100,7 +100,7 @@ USED_BY = {
     "test_notebook_04_05.py": ["nb04_ecommerce", "nb04_b2b", "nb05_ecommerce", "nb05_b2b"],
     "test_report_runner.py": ["feedback_maya", "feedback_maya_again"],
     "test_report_browser.py": ["feedback_maya"],
-    "test_report_layout.py": ["nb00_ecommerce"],
+    "test_report_layout.py": ["nb00_ecommerce", "nb02_ecommerce"],
     "test_report_html.py": ["feedback_all"],
     "test_report_batch.py": ["feedback_batch", "subsets_batch"],
     "test_cli_report.py": ["subsets_cli"],

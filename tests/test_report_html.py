@@ -275,7 +275,7 @@ def _page(*parts: str) -> str:
 def test_a_step_notebooks_contents_come_before_its_first_section_and_keep_its_numbers():
     """Notebook 07's report put the contents after section 1 and numbered its numbered headings
     again ("3. 2 · Did the opportunity work?"); report 00 keeps its contents after the headline."""
-    from jmtools.report.html import _finish
+    from jmtools.report._contents import with_contents as _finish
 
     step = _finish(_page('<h1 id="t">Step 7 · Test</h1><p>How to read the verdicts.</p>',
                          '<h2 id="s1">1 · Compare the two groups</h2><p>one</p>',

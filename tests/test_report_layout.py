@@ -184,6 +184,30 @@ def test_facts_and_appendix_tables_are_whole_cards_on_a_phone(browser, report, t
     context.close()
 
 
+#: Each chart's box: how it fits its page (data-fit), its drawing's width and the box's.
+_CHART_WIDTHS = """[...document.querySelectorAll('.jm-chart')].filter(c => c.offsetParent).map(c =>
+  [c.dataset.fit || '', c.querySelector('svg').getBoundingClientRect().width, c.parentElement.clientWidth])"""
+
+
+@pytest.mark.parametrize("width", (390, 1280))
+def test_a_step_notebooks_charts_fit_the_page_as_report_00s_do(browser, notebook_runs, width, tmp_path):
+    """Notebook 02's charts were 634-901 px wide on a 390 px phone (report 00's fit): they left
+    their width to the theme, and only charts of a set width took the page's. Every chart of one
+    view now takes it; a heatmap as wide as its categories keeps its width (its box scrolls)."""
+    from jmtools.report.html import export_html
+
+    out, run = notebook_runs.get("nb02_ecommerce")
+    html = export_html(run.output_path, Path(out) / "nb02.html")
+    context, page, outside = _open(browser, html, width)
+    page.screenshot(path=str(_shots(tmp_path) / f"nb02-{width}.png"), full_page=True)
+    charts = page.evaluate(_CHART_WIDTHS)
+    fitted = [c for c in charts if c[0]]
+    assert len(fitted) >= len(charts) - 1 >= 5, charts                    # all but the heatmap
+    assert all(drawn <= box + 1 for _, drawn, box in fitted), charts
+    assert page.evaluate(_NO_SIDEWAYS) and outside == []
+    context.close()
+
+
 #: The tooltip's box when it is shown, else null.
 _TOOLTIP = """(() => { const t = document.getElementById('vg-tooltip-element');
   if (!t || !t.classList.contains('visible')) return null;

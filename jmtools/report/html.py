@@ -27,12 +27,12 @@ import json
 import os
 import re
 import secrets
-from html.parser import HTMLParser
 from pathlib import Path
 
 from jmtools.render.notebook import chart_title
 from jmtools.render.offline import (atomic_write_text, javascript_bundle, script_json,
                                     vega_lite_version)
+from jmtools.report._contents import with_contents
 from jmtools.report.previous import fill_previous
 from jmtools.report.record import RECORD_MIMETYPE, figure_table, read_records
 
@@ -119,11 +119,31 @@ def _map_shape(spec: dict) -> str:
     return "wide"
 
 
+_MULTI = ("facet", "concat", "hconcat", "vconcat", "repeat")
+
+
 def _fits(spec: dict) -> bool:
-    """True when a chart can take its container's width (one view or layers, no panels)."""
-    return (isinstance(spec.get("width"), (int, float)) and not any(
-        k in spec for k in ("facet", "concat", "hconcat", "vconcat", "repeat"))
-        and (spec.get("usermeta") or {}).get("jmtools") != "journey-map")
+    """True when a chart can take its container's width: one view or layers (no panels), of a
+    set width or of the theme's (none set: the notebooks' charts leave it to the theme, report
+    00's set it). A chart as wide as its categories (``{"step": n}``) keeps its width: narrower,
+    its column labels and cell texts run into each other; its box scrolls, as the map's does.
+
+    Examples
+    --------
+    >>> _fits({"width": 420, "mark": "bar"}), _fits({"mark": "bar"}), _fits({"width": {"step": 30}})
+    (True, True, False)
+    >>> _fits({"vconcat": [{"width": 420}]}), _fits({"mark": "bar", "encoding": {"row": {"field": "p"}}})
+    (False, False)
+    """
+    return (isinstance(spec.get("width", 0), (int, float))
+            and not any(k in spec for k in _MULTI) and not _faceted(spec)
+            and (spec.get("usermeta") or {}).get("jmtools") != "journey-map")
+
+
+def _faceted(spec: dict) -> bool:
+    """True when a view or one of its layers splits into panels by an encoding channel."""
+    views = [spec, *(v for v in spec.get("layer") or [] if isinstance(v, dict))]
+    return any(c in (v.get("encoding") or {}) for v in views for c in ("row", "column", "facet"))
 
 
 def _for_container(spec: dict) -> dict:
@@ -160,11 +180,26 @@ def _legends_below(spec: dict) -> dict:
 
 
 def _panels(spec: dict) -> bool:
-    """True for small multiples (``concat`` with ``columns``, panels of a set width): the page
-    sets how many columns fit, and narrows the panels on a phone (the template's script)."""
-    panels = spec.get("concat")
-    return (isinstance(panels, list) and bool(panels) and isinstance(spec.get("columns"), int)
-            and all(isinstance(p, dict) and isinstance(p.get("width"), (int, float)) for p in panels))
+    """True for panels of a set width: small multiples (``concat`` with ``columns``, or a
+    ``facet``) or panels one above the other (``vconcat``). The page sets how many columns fit,
+    and narrows the panels on a phone (the template's script). Panels side by side
+    (``hconcat``) keep their widths: their rows line up only side by side; their box scrolls.
+
+    Examples
+    --------
+    >>> _panels({"vconcat": [{"width": 420}, {"width": 420}]}), _panels({"facet": {}, "spec": {"width": 220}})
+    (True, True)
+    >>> _panels({"concat": [{"width": 330}]}), _panels({"hconcat": [{"width": 180}, {"width": 280}]})
+    (False, False)
+    """
+    for key in ("concat", "vconcat"):
+        panels = spec.get(key)
+        if isinstance(panels, list) and panels:
+            return ((key != "concat" or isinstance(spec.get("columns"), int)) and all(
+                isinstance(p, dict) and isinstance(p.get("width"), (int, float)) for p in panels))
+    inner = spec.get("spec")
+    return ("facet" in spec and "hconcat" not in spec and isinstance(inner, dict)
+            and isinstance(inner.get("width"), (int, float)))
 
 
 def _for_panels(spec: dict) -> dict:
@@ -316,7 +351,7 @@ def _classes():
 
         def from_notebook_node(self, nb, resources=None, **kw):
             html, resources = super().from_notebook_node(nb, resources, **kw)
-            return _inlined(_finish(html), resources.get("jmtools_inline", {})), resources
+            return _inlined(with_contents(html), resources.get("jmtools_inline", {})), resources
 
     return chart_pre, ReportHTMLExporter
 
@@ -445,89 +480,6 @@ def _csp(nonce: str | None) -> str:
     script = f"'nonce-{nonce}' 'unsafe-eval'" if nonce else "'none'"
     return ("default-src 'none'; img-src data:; font-src data:; style-src 'unsafe-inline'; "
             f"script-src {script}; connect-src 'none'; base-uri 'none'; form-action 'none'")
-
-
-class _Headings(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.found, self._open, self._skip = [], None, 0
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag in ("h1", "h2", "h3") and attrs.get("id") and self._open is None:
-            self._open = [tag, attrs["id"], ""]
-        elif tag == "a" and "anchor-link" in (attrs.get("class") or "") and self._open:
-            self._skip += 1
-
-    def handle_endtag(self, tag):
-        if tag == "a" and self._skip:
-            self._skip -= 1
-        elif self._open and tag == self._open[0]:
-            self.found.append(tuple(self._open))
-            self._open = None
-
-    def handle_data(self, data):
-        if self._open and not self._skip:
-            self._open[2] += data
-
-
-_APPENDIX_IDS = ("report-parameters", "data-provenance", "recorded-figures", "software-versions")
-_NAV = re.compile(r'<nav[^>]*class="jm-toc".*?</nav>', re.S)
-#: A heading that carries its own number ("2 · Did the opportunity work?", "3. Score"): a
-#: numbered notebook's sections, which the contents list as they are, not numbered again.
-_OWN_NUMBER = re.compile(r"\d+(\.\d+)*\s*[·.:)]\s")
-#: The report's headline (:func:`jmtools.report.headline.headline_html`).
-_HEADLINE = re.compile(r'<ul class="jm-headline"')
-
-
-def _finish(html: str) -> str:
-    """Insert the table of contents built from the rendered headings, name the page after the
-    report's title, and put the contents where a reader meets them first: after the first
-    section when that section is the report's headline (report 00's "At a glance"), otherwise
-    before the first section (a step notebook: its title and introduction, then the contents).
-    Sections whose headings carry their own numbers are listed without a second number.
-
-    Examples
-    --------
-    >>> page = ('<header><nav class="jm-toc"><!--jmtools:toc--></nav></header><h1 id="t">Step 7</h1>'
-    ...         '<p>intro</p><h2 id="a">1 · Compare</h2><h2 id="b">2 · Did it work?</h2>')
-    >>> out = _finish(page)
-    >>> out.index("<nav") > out.index("intro") and out.index("<nav") < out.index('id="a"')
-    True
-    >>> re.search(r"<ol[^>]*>", out).group(0)
-    '<ol class="jm-toc-own-numbers">'
-    """
-    head, sep, body = html.partition("<!--jmtools:toc-->")
-    if not sep:
-        return html
-    parser = _Headings()
-    parser.feed(body)
-    found = [(tag, hid, text.strip()) for tag, hid, text in parser.found if text.strip()]
-    listed = [(tag, hid, text) for tag, hid, text in found
-              if tag != "h1" and hid not in _APPENDIX_IDS]  # the title is not a section: numbered from 1
-    items = [f'<li class="jm-toc-{tag}"><a href="#{_html.escape(hid, quote=True)}">'
-             f"{_html.escape(text)}</a></li>" for tag, hid, text in listed]
-    own = any(tag == "h2" and _OWN_NUMBER.match(text) for tag, _, text in listed)
-    page = head + ('<ol class="jm-toc-own-numbers">' if own else "<ol>") + "".join(items) + "</ol>" + body
-    title = next((text for tag, _, text in found if tag == "h1"), None)
-    if title:
-        page = re.sub(r"<title>.*?</title>", lambda _: f"<title>{_html.escape(title)}</title>", page,
-                      count=1, flags=re.S)
-    return _move_contents(page, [hid for tag, hid, _ in found if tag == "h2"])
-
-
-def _move_contents(page: str, h2s: list) -> str:
-    """``page`` with its contents moved just before the section the reader meets after the
-    headline: the second section when the first holds the headline, else the first."""
-    nav = _NAV.search(page)
-    if not nav or not h2s:
-        return page
-    at = [re.search(rf'<h2 id="{re.escape(_html.escape(hid, quote=True))}"', page) for hid in h2s[:2]]
-    headline_first = at[0] and len(at) > 1 and at[1] and _HEADLINE.search(page, at[0].end(), at[1].start())
-    target = at[1] if headline_first else at[0]
-    if target is None or target.start() < nav.end():
-        return page
-    return page[:nav.start()] + page[nav.end():target.start()] + nav.group(0) + page[target.start():]
 
 
 def _charts_as_text(nb):

@@ -1,0 +1,91 @@
+"""The report's table of contents: built from the rendered page's headings, placed where a
+reader meets it first (:func:`with_contents`, called by :mod:`jmtools.report.html`)."""
+
+from __future__ import annotations
+
+import html as _html
+import re
+from html.parser import HTMLParser
+
+
+class _Headings(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found, self._open, self._skip = [], None, 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("h1", "h2", "h3") and attrs.get("id") and self._open is None:
+            self._open = [tag, attrs["id"], ""]
+        elif tag == "a" and "anchor-link" in (attrs.get("class") or "") and self._open:
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._skip:
+            self._skip -= 1
+        elif self._open and tag == self._open[0]:
+            self.found.append(tuple(self._open))
+            self._open = None
+
+    def handle_data(self, data):
+        if self._open and not self._skip:
+            self._open[2] += data
+
+
+_APPENDIX_IDS = ("report-parameters", "data-provenance", "recorded-figures", "software-versions")
+_NAV = re.compile(r'<nav[^>]*class="jm-toc".*?</nav>', re.S)
+#: A heading that carries its own number ("2 · Did the opportunity work?", "3. Score"): a
+#: numbered notebook's sections, which the contents list as they are, not numbered again.
+_OWN_NUMBER = re.compile(r"\d+(\.\d+)*\s*[·.:)]\s")
+#: The report's headline (:func:`jmtools.report.headline.headline_html`).
+_HEADLINE = re.compile(r'<ul class="jm-headline"')
+
+
+def with_contents(html: str) -> str:
+    """Insert the table of contents built from the rendered headings, name the page after the
+    report's title, and put the contents where a reader meets them first: after the first
+    section when that section is the report's headline (report 00's "At a glance"), otherwise
+    before the first section (a step notebook: its title and introduction, then the contents).
+    Sections whose headings carry their own numbers are listed without a second number.
+
+    Examples
+    --------
+    >>> page = ('<header><nav class="jm-toc"><!--jmtools:toc--></nav></header><h1 id="t">Step 7</h1>'
+    ...         '<p>intro</p><h2 id="a">1 · Compare</h2><h2 id="b">2 · Did it work?</h2>')
+    >>> out = with_contents(page)
+    >>> out.index("<nav") > out.index("intro") and out.index("<nav") < out.index('id="a"')
+    True
+    >>> re.search(r"<ol[^>]*>", out).group(0)
+    '<ol class="jm-toc-own-numbers">'
+    """
+    head, sep, body = html.partition("<!--jmtools:toc-->")
+    if not sep:
+        return html
+    parser = _Headings()
+    parser.feed(body)
+    found = [(tag, hid, text.strip()) for tag, hid, text in parser.found if text.strip()]
+    listed = [(tag, hid, text) for tag, hid, text in found
+              if tag != "h1" and hid not in _APPENDIX_IDS]  # the title is not a section: numbered from 1
+    items = [f'<li class="jm-toc-{tag}"><a href="#{_html.escape(hid, quote=True)}">'
+             f"{_html.escape(text)}</a></li>" for tag, hid, text in listed]
+    own = any(tag == "h2" and _OWN_NUMBER.match(text) for tag, _, text in listed)
+    page = head + ('<ol class="jm-toc-own-numbers">' if own else "<ol>") + "".join(items) + "</ol>" + body
+    title = next((text for tag, _, text in found if tag == "h1"), None)
+    if title:
+        page = re.sub(r"<title>.*?</title>", lambda _: f"<title>{_html.escape(title)}</title>", page,
+                      count=1, flags=re.S)
+    return _move_contents(page, [hid for tag, hid, _ in found if tag == "h2"])
+
+
+def _move_contents(page: str, h2s: list) -> str:
+    """``page`` with its contents moved just before the section the reader meets after the
+    headline: the second section when the first holds the headline, else the first."""
+    nav = _NAV.search(page)
+    if not nav or not h2s:
+        return page
+    at = [re.search(rf'<h2 id="{re.escape(_html.escape(hid, quote=True))}"', page) for hid in h2s[:2]]
+    headline_first = at[0] and len(at) > 1 and at[1] and _HEADLINE.search(page, at[0].end(), at[1].start())
+    target = at[1] if headline_first else at[0]
+    if target is None or target.start() < nav.end():
+        return page
+    return page[:nav.start()] + page[nav.end():target.start()] + nav.group(0) + page[target.start():]
