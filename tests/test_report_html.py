@@ -67,7 +67,11 @@ def test_vega_bundle_inlined_exactly_once_with_one_placeholder_per_chart(reports
                                  live, re.S).group(1))
     placeholders = [a["id"] for a in _tags(live, "div", class_="jm-chart")]
     assert placeholders == [f"jm-chart-{i}" for i in range(len(specs))] == ["jm-chart-0", "jm-chart-1"]
-    assert [s["title"] for s in specs] == ["Mean score by stage", "Each answer"]
+    # charts of one view take the page's width: their titles are page text (D121), the spec keeps
+    # each as its description
+    assert [s["description"] for s in specs] == ["Mean score by stage", "Each answer"]
+    assert all(s["width"] == "container" and "title" not in s for s in specs)
+    assert re.findall(r'<p class="jm-chart-title">([^<]+)</p>', live) == ["Mean score by stage", "Each answer"]
     assert "altair-viz" not in live  # Altair's CDN loader was replaced, not kept beside
 
 
