@@ -150,6 +150,19 @@ def _table(evidence, by):
     return core if core is not None and set(by) <= set(core.columns) else evidence.events
 
 
+def _company_rows(evidence, t):
+    """Per row of ``t`` (the prepared events or the stored narrow table), whether it is a contact
+    the company started (a touchpoint marked ``initiated_by: company``); None when the journey
+    marks none. The one rule by which the customer's own steps are told apart (D14)."""
+    company = list(getattr(evidence, "company_touchpoints", None) or [])
+    if not company:
+        return None
+    if t is getattr(evidence, "narrow", None):
+        names = list(evidence.touchpoints)
+        return t._tp.isin([names.index(c) + 1 for c in company]).fill_null(False)
+    return t.touchpoint.isin(company).fill_null(False)
+
+
 def _groups(evidence, by):
     """All by-groups that have customers, with their customer counts (pandas)."""
     if not by:

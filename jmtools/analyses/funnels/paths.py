@@ -15,8 +15,8 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from jmtools.analyses.funnels._common import (_by_list, _check_evidence, _level_col, _order_groups,
-                                              _table, _wilson)
+from jmtools.analyses.funnels._common import (_by_list, _check_evidence, _company_rows, _level_col,
+                                              _order_groups, _table, _wilson)
 from jmtools.core.engine import small_table, to_pandas
 from jmtools.core.errors import ParameterError, whole_number
 
@@ -79,10 +79,9 @@ def _customer_steps(evidence, level, by):
     """
     st = _Steps(evidence, level, by)
     t = st.table
-    company = getattr(evidence, "company_touchpoints", [])
-    if company:
-        tp = t[st.tp_col]
-        t = t.filter(tp.isnull() | ~tp.isin([st.value(c, touchpoint=True) for c in company]))
+    company = _company_rows(evidence, t)
+    if company is not None:
+        t = t.filter(~company)
     s = t.filter(t[st.col].notnull())
     s = s.mutate(node=s[st.col])
     ends = _round_ends(evidence)
