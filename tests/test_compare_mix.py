@@ -1,5 +1,10 @@
 """Who was counted at a step: customers a contact the company started brought there, per group,
-against a plain-pandas count; a mass mailing in one period is said, not taken for a change."""
+against a plain-pandas count; a mass mailing in one period is said, not taken for a change.
+
+Since D119 a comparison's step observations count a stage reached by the customer's own events
+only, so a mailing brings nobody to a stage there; :func:`reach_mix` is checked here on observations
+that count the mail at its stage as :func:`jmtools.analyses.funnels.funnel` does (the journey
+without its ``initiated_by`` mark), against the contacts of the marked journey."""
 
 from __future__ import annotations
 
@@ -18,6 +23,14 @@ JOURNEY = {"stages": ["Aware", "Browse", "Buy"], "touchpoints": [
     {"name": "Ad", "stage": "Aware", "events": ["ad_click"]},
     {"name": "Site", "stage": "Browse", "events": ["view"]},
     {"name": "Checkout", "stage": "Buy", "events": ["pay"]}]}
+#: The same journey with the mail not marked: observations counted as the funnel counts them.
+UNMARKED = {**JOURNEY, "touchpoints": [{k: v for k, v in tp.items() if k != "initiated_by"}
+                                       for tp in JOURNEY["touchpoints"]]}
+
+
+def _funnel_observations(events: pd.DataFrame) -> pd.DataFrame:
+    """Step observations in which the mail reaches Aware (as the funnel counts)."""
+    return step_observations(prepare(events, UNMARKED))
 
 
 def _world(seed=0, n=400, mailed=300, mail_day="2024-06-15"):
@@ -50,7 +63,7 @@ def _oracle(events: pd.DataFrame, date: str) -> pd.DataFrame:
 def test_the_share_brought_by_the_company_matches_plain_pandas():
     events = _world()
     evidence = prepare(events, JOURNEY)
-    split = split_by_date(step_observations(evidence), "2024-06-01")
+    split = split_by_date(_funnel_observations(events), "2024-06-01")
     mix = reach_mix(split, company_contacts(evidence))
     aware = mix[mix["from_step"] == "Aware"].set_index("group")
     expected = _oracle(events, "2024-06-01")
@@ -78,8 +91,9 @@ def test_a_mailing_in_both_periods_alike_is_not_a_change():
     a = _world(seed=1, mailed=150, mail_day="2024-04-15")
     b = _world(seed=1, mailed=150, mail_day="2024-07-15")
     b = b[b["customer_id"].str.startswith("p")].assign(customer_id=lambda f: "q" + f["customer_id"])
-    evidence = prepare(pd.concat([a, b], ignore_index=True), JOURNEY)
-    mix = reach_mix(split_by_date(step_observations(evidence), "2024-06-01"), company_contacts(evidence))
+    both = pd.concat([a, b], ignore_index=True)
+    mix = reach_mix(split_by_date(_funnel_observations(both), "2024-06-01"),
+                    company_contacts(prepare(both, JOURNEY)))
     aware = mix[mix["from_step"] == "Aware"].set_index("group")
     assert aware["n_company"].tolist() == [150, 150]
     assert abs(aware["share"].diff().iloc[-1]) < 0.10 and mix_changes(mix).empty
@@ -89,11 +103,24 @@ def test_two_folders_read_each_folders_own_contacts():
     """The same customer id in two exports: a mail in the second export counts for the second only."""
     before = _world(seed=2, mailed=0)
     after = _world(seed=3, mailed=200)
-    ev_a, ev_b = prepare(before, JOURNEY), prepare(after, JOURNEY)
-    split = stack_groups(step_observations(ev_a), step_observations(ev_b))
-    contacts = company_contacts(ev_b).assign(group="after")
+    split = stack_groups(_funnel_observations(before), _funnel_observations(after))
+    contacts = company_contacts(prepare(after, JOURNEY)).assign(group="after")
     aware = reach_mix(split, contacts).query("from_step == 'Aware'").set_index("group")
     assert aware.loc["before", "n_company"] == 0 and aware.loc["after", "n_company"] == 200
+
+
+def test_a_mass_mailing_no_longer_changes_who_is_counted():
+    """D119: the 300 prospects mailed after the date are at Aware only by the mail, so the
+    comparison counts none of them there (nor at Browse, which follows Aware): the customers at Aware
+    are those who clicked an ad, as plain pandas counts, and the mix is unchanged."""
+    events = _world()
+    evidence = prepare(events, JOURNEY)
+    split = split_by_date(step_observations(evidence), "2024-06-01")
+    ads = events[events["event"] == "ad_click"].groupby("customer_id")["timestamp"].min()
+    expected = pd.Series(np.where(ads < pd.Timestamp("2024-06-01"), "before", "after")).value_counts()
+    mix = reach_mix(split, company_contacts(evidence)).query("from_step == 'Aware'").set_index("group")
+    assert mix["n"].to_dict() == expected.to_dict() and (mix["n_company"] == 0).all()
+    assert not split["customer_id"].str.startswith("p").any() and mix_changes(mix.reset_index()).empty
 
 
 def test_the_threshold_and_the_order():

@@ -121,16 +121,12 @@ def test_every_persona_with_customers_is_not_called_empty():
     assert set(c.journey.persona_names) <= set(c.table["persona"].dropna())
 
 
-def test_a_mass_mailing_in_one_period_is_said_beside_the_change_it_makes(tmp_path):
-    """2,000 prospects mailed once after the change date (a touchpoint ``initiated_by: company``
-    at Awareness), 100 of whom visit: conversion Awareness → Consideration fell from 86% to 44%,
-    "worse, likely real", though nothing changed for anyone else. The notebook now says that
-    who was counted at Awareness changed (50% brought by the company's contacts, against 0%),
-    and the row says so too."""
+def _mailed_folder(tmp_path, mail, answers) -> Path:
+    """The e-commerce sample with a touchpoint ``initiated_by: company`` at Awareness (newsletter_sent)
+    and the events ``mail`` (prospects mailed) and ``answers`` (what some of them did)."""
     import shutil
 
     import pandas as pd
-    from inprocess import run_cells
 
     root = Path(__file__).resolve().parents[1]
     folder = tmp_path / "mailed"
@@ -141,25 +137,55 @@ def test_a_mass_mailing_in_one_period_is_said_beside_the_change_it_makes(tmp_pat
     path.write_text(text[:at] + "  - {name: Newsletter sent, stage: Awareness, channel: digital, events: "
                     "[newsletter_sent], initiated_by: company}\n" + text[at:], encoding="utf-8")
     events = pd.read_parquet(folder / "events.parquet")
+    extra = pd.concat([mail, answers], ignore_index=True).astype({"timestamp": events["timestamp"].dtype})
+    pd.concat([events, extra], ignore_index=True).to_parquet(folder / "events.parquet", index=False)
+    return folder
+
+
+def test_a_mass_mailing_brings_nobody_to_a_stage(tmp_path):
+    """2,000 prospects mailed once after the change date, 100 of whom visit two hours later. The
+    mailing counted them at Awareness: conversion Awareness → Consideration fell from 86% to 44%,
+    "worse, likely real" (D111). A mailing is not the customer arriving (D119): the 1,900 who never
+    came are not counted, the 100 who came are counted from their visit, and nothing is said."""
+    import pandas as pd
+
+    from jmtools import pipeline
+
     sent = pd.Timestamp("2026-06-15 09:00")
     mail = pd.DataFrame({"customer_id": [f"P{k:05d}" for k in range(2000)], "event": "newsletter_sent",
                          "timestamp": sent})
     visit = mail.head(100).assign(event="home_view", timestamp=sent + pd.Timedelta(hours=2))
-    extra = pd.concat([mail, visit], ignore_index=True).astype({"timestamp": events["timestamp"].dtype})
-    pd.concat([events, extra], ignore_index=True).to_parquet(folder / "events.parquet", index=False)
+    c = pipeline.compare_periods(_mailed_folder(tmp_path, mail, visit), "2026-06-01", measures=["conversion"])
+    assert c.likely_real.empty and c.mix_changes.empty
+    aware = c.observations.query("from_step == 'Awareness'").groupby("group")["customer_id"].nunique()
+    assert aware.to_dict() == {"before": 1970, "after": 2030 + 100}
 
-    run = run_cells(NOTEBOOK, {"data_dir": str(folder)})
+
+def test_customers_a_mailing_brought_in_one_period_are_said_beside_the_change_it_makes(tmp_path):
+    """2,000 prospects mailed once after the change date (an export of dates: 2026-06-15), 1,000 of
+    whom click it that day and go no further: they came, by their own click, at the mailing's time.
+    Conversion Awareness → Consideration falls, "worse, likely real", though nothing changed for anyone
+    else; the notebook says that who was counted at Awareness changed (33% brought by the company's
+    contacts, against 0%), and the row says so too."""
+    import pandas as pd
+    from inprocess import run_cells
+
+    sent = pd.Timestamp("2026-06-15")
+    mail = pd.DataFrame({"customer_id": [f"P{k:05d}" for k in range(2000)], "event": "newsletter_sent",
+                         "timestamp": sent})
+    click = mail.head(1000).assign(event="newsletter_click")
+    run = run_cells(NOTEBOOK, {"data_dir": str(_mailed_folder(tmp_path, mail, click))})
     c = run.namespace["comparison"]
     row = c.likely_real.iloc[0]
     assert (row["label"], row["verdict"]) == ("conversion Awareness → Consideration", "worse, likely real")
     assert c.mix_changes["from_step"].tolist() == ["Awareness"]
     texts = "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))
-    assert "**Who was counted at Awareness changed**: in *after*, 50% of the 4,030 customers" in texts
+    assert "**Who was counted at Awareness changed**: in *after*, 33% of the 3,030 customers" in texts
     assert "against 0% of 1,970 in *before*" in texts
     fig = run.figures["mix_Awareness"]                   # the change in share, with n and its interval
-    assert (fig["value"], fig["n"]) == (pytest.approx(0.5, abs=0.01), 4030 + 1970)
+    assert (fig["value"], fig["n"]) == (pytest.approx(1000 / 3030, abs=0.01), 3030 + 1970)
     assert fig["ci"][0] < fig["value"] < fig["ci"][1] and fig["ci"][1] - fig["ci"][0] < 0.05
     assert "— who was counted at Awareness changed (above)" in texts
-    assert ("Who was counted changed at Awareness: contacts the company started brought 50% of 4,030 customers "
+    assert ("Who was counted changed at Awareness: contacts the company started brought 33% of 3,030 customers "
             "there in after, against 0% of 1,970 in before") in c.summary()
     assert "\n  all: worse, likely real: conversion Awareness → Consideration" in c.summary()

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from jmtools.analyses.funnels._common import (_by_list, _check_evidence, _complete, _groups,
-                                              _level_col, _order_groups, _steps, _table, _wilson,
-                                              step_columns)
+from jmtools.analyses.funnels._common import (_by_list, _check_evidence, _company_rows, _complete,
+                                              _groups, _level_col, _order_groups, _steps, _table,
+                                              _wilson, step_columns)
 from jmtools.core.engine import to_pandas
 
 __all__ = ["funnel", "furthest_stage", "customer_reach"]
@@ -30,19 +30,22 @@ def _step_filter(evidence, t, col, step):
     return t[col] == step
 
 
-def _reach(evidence, steps, level, by):
+def _reach(evidence, steps, level, by, own_only=False):
     """Per step k, the customers who reach it: customer_id, by…, p (position), t (timestamp), _pt.
 
     Reads the stored narrow table (:attr:`Evidence.core`) with integer stage, touchpoint and
-    event codes when there is one.
+    event codes when there is one. ``own_only``: a stage is reached by the customer's own events
+    only (touchpoint and event steps are taken as named).
     """
     t = _table(evidence, by)
     pairs = step_columns(evidence, steps) if level == "any" else [(_level_col(level), s) for s in steps]
+    company = _company_rows(evidence, t) if own_only else None
     keys = ["customer_id", *by]
     reached = []
     prev = None
     for col, step in pairs:
-        s = t.filter(_step_filter(evidence, t, col, step))
+        at = _step_filter(evidence, t, col, step)
+        s = t.filter(at & ~company if company is not None and col == "stage" else at)
         if prev is None:
             r = s.group_by(keys).agg(p=s.position.min(), t=s.timestamp.min())
         else:
@@ -223,18 +226,27 @@ def furthest_stage(evidence, *, steps=None, level: str = "stage", by=None, order
         .reset_index(drop=True)
 
 
-def customer_reach(evidence, *, steps=None, level: str = "stage", by=None):
+def customer_reach(evidence, *, steps=None, level: str = "stage", by=None, own_only: bool = False):
     """When each customer reached each step of the strict ordered funnel.
 
     The per-customer rows behind :func:`funnel`: a customer has a row for step *k* exactly
     when the funnel counts them at step *k*, timed by the event that counts there. Before and
-    after comparisons (:mod:`jmtools.analyses.compare`) split customers by these times.
+    after comparisons (:mod:`jmtools.analyses.compare`) split customers by these times, with
+    ``own_only=True``.
 
     Parameters
     ----------
     evidence : Evidence
     steps, level, by
         As in :func:`funnel`.
+    own_only : bool, default False
+        True: a stage is reached by the customer's own events only — a contact the company
+        started there (a touchpoint marked ``initiated_by: company``: a mailing) is not the
+        customer arriving, and a customer whose only event at the stage is one does not reach
+        it. A step that names a touchpoint or an event is taken as named, so "received →
+        acted" (``level="any", steps=["Newsletter", "newsletter_click"]``) still starts at
+        the contact.
+        False (as :func:`funnel` counts): every event at the stage counts.
 
     Returns
     -------
@@ -257,6 +269,18 @@ def customer_reach(evidence, *, steps=None, level: str = "stage", by=None):
     0           a           1  Browse 2024-01-01 10:00:00
     1           a           2     Pay 2024-01-02 09:00:00
     2           b           1  Browse 2024-01-03 08:00:00
+
+    A mailing at Browse (``initiated_by: company``) sent to ``b`` on 1 January: ``b`` reached
+    Browse then as :func:`funnel` counts, and on 3 January by their own visit.
+
+    >>> ev = pd.concat([ev, pd.DataFrame({"customer_id": ["b"], "event": ["mail"],
+    ...                                   "timestamp": pd.to_datetime(["2024-01-01 07:00"])})])
+    >>> j["touchpoints"].append({"name": "Mailing", "stage": "Browse", "events": ["mail"],
+    ...                          "initiated_by": "company"})
+    >>> customer_reach(prepare(ev, j), steps=["Browse"])["timestamp"].tolist()[1:]
+    [Timestamp('2024-01-01 07:00:00')]
+    >>> customer_reach(prepare(ev, j), steps=["Browse"], own_only=True)["timestamp"].tolist()[1:]
+    [Timestamp('2024-01-03 08:00:00')]
     """
     import ibis
 
@@ -265,7 +289,7 @@ def customer_reach(evidence, *, steps=None, level: str = "stage", by=None):
     by = _by_list(evidence, by)
     keys = ["customer_id", *by]
     parts = [r.select(*keys, step_index=ibis.literal(i, "int64"), timestamp=r.t)
-             for i, r in enumerate(_reach(evidence, steps, level, by), start=1)]
+             for i, r in enumerate(_reach(evidence, steps, level, by, own_only=own_only), start=1)]
     out = to_pandas(ibis.union(*parts) if len(parts) > 1 else parts[0])
     out.insert(len(keys) + 1, "step", out["step_index"].map(dict(enumerate(steps, start=1))))
     out = out.sort_values(["customer_id", "step_index"], kind="stable").reset_index(drop=True)
