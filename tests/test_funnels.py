@@ -718,32 +718,96 @@ def test_shopping_again_after_a_delivery_is_a_new_round_not_a_detour():
     assert stage["n_customers"].to_dict() == {("Get", "Browse"): 2}
 
 
-def test_detours_in_rounds_match_a_plain_count_on_grocery():
-    from jmtools.core.engine import to_pandas
-    from jmtools.sources import load_world
-
-    w = load_world("sample:grocery")
-    e = prepare(w.events, w.journey)
-    ev = to_pandas(e.events.select("customer_id", "position", "touchpoint")).sort_values(["customer_id", "position"])
-    rules = {r.name: r for r in e.rules}
-    rank = {s: i for i, s in enumerate(e.stages)}
-    ev = ev[ev["touchpoint"].notna() & (ev["touchpoint"].map(lambda t: rules[t].initiated_by if t in rules else None)
-                                        != "company")]
+def _plain_detours(frame: pd.DataFrame, rules: dict, stages: list, level: str) -> set:
+    """Plain Python: (customer, from, to) of every detour. ``frame``: customer_id, position and
+    touchpoint of the customer's own events. A visit is a run of one step; the orders (events at
+    a touchpoint counting occurrences) placed up to a move date it; a move to an earlier stage is
+    a detour unless it is the first since an order (a new round) or goes into an order."""
+    rank = {s: i for i, s in enumerate(stages)}
     moves = set()
-    for cid, tps in ev.groupby("customer_id", sort=False)["touchpoint"]:
-        visits, orders = [], 0
-        for i, tp in enumerate(tps.tolist()):
-            if not visits or visits[-1][0] != tp:
-                visits.append([tp, 0])
-            orders += rules[tp].occurrence != "any"
+    for cid, tps in frame.sort_values(["customer_id", "position"]).groupby("customer_id", sort=False)["touchpoint"]:
+        visits, orders = [], 0                     # [step, orders up to its end, its first event is an order]
+        for tp in tps.tolist():
+            step = tp if level == "touchpoint" else rules[tp].stage
+            is_order = rules[tp].occurrence != "any"
+            if not visits or visits[-1][0] != step:
+                visits.append([step, 0, is_order])
+            orders += is_order
             visits[-1][1] = orders
         seen = 0
-        for (a, before), (b, _) in zip(visits, visits[1:]):
-            if rank[rules[b].stage] < rank[rules[a].stage]:
+        for (a, before, _), (b, _, into_order) in zip(visits, visits[1:]):
+            rank_a = rank[a if level == "stage" else rules[a].stage]
+            rank_b = rank[b if level == "stage" else rules[b].stage]
+            if rank_b < rank_a and not into_order:
                 if before <= seen:
                     moves.add((cid, a, b))
                 seen = before
-    plain = pd.DataFrame(sorted(moves), columns=["c", "from_step", "to_step"])
-    kit = detours(e).set_index(["from_step", "to_step"])
+    return moves
+
+
+def _check_detours_against_plain(e, level="touchpoint"):
+    from jmtools.core.engine import to_pandas
+
+    ev = to_pandas(e.events.select("customer_id", "position", "touchpoint"))
+    rules = {r.name: r for r in e.rules}
+    ev = ev[ev["touchpoint"].notna() & (ev["touchpoint"].map(lambda t: rules[t].initiated_by if t in rules else None)
+                                        != "company")]
+    plain = pd.DataFrame(sorted(_plain_detours(ev, rules, list(e.stages), level)), columns=["c", "from_step", "to_step"])
+    kit = detours(e, level=level).set_index(["from_step", "to_step"])
     assert kit["n_customers"].to_dict() == plain.groupby(["from_step", "to_step"])["c"].nunique().to_dict()
     assert kit.groupby(level=0)["n_back_from"].first().to_dict() == plain.groupby("from_step")["c"].nunique().to_dict()
+    return kit
+
+
+_TRACKED_JOURNEY = {"stages": ["Browse", "Buy", "After"], "touchpoints": [
+    {"name": "Site", "stage": "Browse", "events": ["view"]},
+    {"name": "Cart", "stage": "Buy", "events": ["cart"]},
+    {"name": "First order", "stage": "Buy", "events": ["order"], "occurrence": "first"},
+    {"name": "Repeat order", "stage": "Buy", "events": ["order"], "occurrence": "repeat"},
+    {"name": "Mail", "stage": "After", "events": ["mail"], "initiated_by": "company"},
+    {"name": "Tracking", "stage": "After", "events": ["track"]}]}
+
+
+def _tracked_customers(rows):
+    events = pd.DataFrame([(c, e, i) for c, seq in rows.items() for i, e in enumerate(seq.split())],
+                          columns=["customer_id", "event", "i"])
+    events["timestamp"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(events["i"], unit="h")
+    return prepare(events.drop(columns="i"), _TRACKED_JOURNEY)
+
+
+def test_a_move_into_an_order_is_not_a_detour():
+    """D120: Repeat order → Tracking → Site (a new round) → Tracking → Repeat order made a detour
+    "Tracking → Repeat order": the order sits at an earlier stage than the tracking, but placing it
+    goes on in the round. Moves back that are not into an order stay detours, in rounds as before."""
+    ev = _tracked_customers({
+        "into": "view order track view track order track",                      # no detour
+        "into_twice": "view cart order track view track order track view track order",   # none
+        "mailed": "view order track mail view track order",                     # the mail is no step
+        "after_into": "view order track view track order track view track view",  # Tracking → Site once
+        "to_cart": "view order track view track cart order",                    # Tracking → Cart
+        "first_round": "view cart track cart order"})                           # Tracking → Cart
+    d = _check_detours_against_plain(ev)
+    assert d["n_customers"].to_dict() == {("Tracking", "Cart"): 2, ("Tracking", "Site"): 1}
+    assert ("Tracking", "Repeat order") not in d.index and ("Tracking", "First order") not in d.index
+    stage = _check_detours_against_plain(ev, level="stage")
+    assert stage["n_customers"].to_dict() == {("After", "Buy"): 2, ("After", "Browse"): 1}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_detours_of_random_customers_match_a_plain_count(seed):
+    """Customers of one to four rounds wandering between site, cart, order and tracking (and mailed)."""
+    rng = np.random.default_rng(seed)
+    words = ["view", "cart", "order", "track", "mail"]
+    rows = {f"c{i}": " ".join(rng.choice(words, size=int(rng.integers(2, 14)), p=[0.3, 0.2, 0.15, 0.25, 0.1]))
+            for i in range(300)}
+    ev = _tracked_customers(rows)
+    for level in ("touchpoint", "stage"):
+        _check_detours_against_plain(ev, level)
+
+
+@pytest.mark.parametrize("level", ["touchpoint", "stage"])
+def test_detours_in_rounds_match_a_plain_count_on_grocery(level):
+    from jmtools.sources import load_world
+
+    w = load_world("sample:grocery")
+    _check_detours_against_plain(prepare(w.events, w.journey), level)

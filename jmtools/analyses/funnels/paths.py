@@ -84,11 +84,20 @@ def _customer_steps(evidence, level, by):
         t = t.filter(~company)
     s = t.filter(t[st.col].notnull())
     s = s.mutate(node=s[st.col])
+    end = _round_end(evidence, s, st)
+    if end is None:
+        return s, st, None
+    end = end.cast("int64")
+    return s, st, end.cumsum(group_by=s.customer_id, order_by=s.position) - end
+
+
+def _round_end(evidence, s, st):
+    """Per row of ``s``, whether it ends a round (an event at a touchpoint counting occurrences:
+    an order); None when the journey marks no round."""
     ends = _round_ends(evidence)
     if not ends:
-        return s, st, None
-    end = s[st.tp_col].isin([st.value(r, touchpoint=True) for r in ends]).fill_null(False).cast("int64")
-    return s, st, end.cumsum(group_by=s.customer_id, order_by=s.position) - end
+        return None
+    return s[st.tp_col].isin([st.value(r, touchpoint=True) for r in ends]).fill_null(False)
 
 
 def _sequence(evidence, level, collapse_repeats, by=()):
@@ -256,7 +265,9 @@ def detours(evidence, *, level: str = "touchpoint", by=None):
     event at a touchpoint that counts occurrences (``occurrence: first``, ``repeat`` or n: a
     step the journey expects customers to repeat, like an order) ends a round: the first move
     back after it — out of the order, or out of the delivery or tracking that followed it — is
-    shopping again (a new round), not a detour, at every level.
+    shopping again (a new round), not a detour, at every level. A move into an order (the next
+    visit begins with one) goes on in the round, wherever the order sits in the journey: it is
+    no detour (e.g. Tracking → Repeat order in a journey whose tracking follows the order).
 
     Returns
     -------
@@ -291,8 +302,10 @@ def detours(evidence, *, level: str = "touchpoint", by=None):
                        like=evidence.events)
     s = s.join(rank, s.node == rank._n).drop("_n").rename(_from_r="_r")
     s = s.join(rank, s.nxt == rank._n).drop("_n").rename(_to_r="_r")
-    back = s.filter(s._to_r < s._from_r)
-    if "_round" in back.columns:     # orders placed since the customer's last move back: a new round
+    rounds = "_round" in s.columns
+    # placing an order goes on in the round, wherever the order sits in the journey: no move back
+    back = s.filter((s._to_r < s._from_r) & ~s._into_order if rounds else s._to_r < s._from_r)
+    if rounds:                       # orders placed since the customer's last move back: a new round
         before = back._round.lag().over(ibis.window(group_by=back.customer_id, order_by=back.position))
         back = back.filter(back._round <= before.fill_null(0))
     # one query: moves per customer, then per move and per step moved back from (each customer once)
@@ -320,7 +333,8 @@ def _visits(evidence, level, by):
     """Per customer, the first event of each visit (a run of one step) at ``level``, without the
     company's contacts: customer_id, by…, position, node, nxt (the next visit's step) and, when
     the journey marks rounds, ``_round``: the orders (events at touchpoints counting occurrences)
-    before the next visit — the orders placed up to the move from this visit to the next."""
+    before the next visit — the orders placed up to the move from this visit to the next — and
+    ``_into_order``: whether the next visit begins with an order."""
     import ibis
 
     s, st, round_ = _customer_steps(evidence, level, by)
@@ -331,6 +345,7 @@ def _visits(evidence, level, by):
     cols = {"nxt": s.node.lead().over(w)}
     if round_ is not None:
         cols["_round"] = s._round.lead().over(w)
+        cols["_into_order"] = _round_end(evidence, s, st).lead().over(w).fill_null(False)
     return s.mutate(**cols).drop("_prev"), st
 
 
