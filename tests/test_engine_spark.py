@@ -137,6 +137,34 @@ def test_loops_in_rounds_identical(spark, frames):
     assert (loops(duck).set_index("step")["n"] <= plain["n"].reindex(loops(duck)["step"])).all()
 
 
+def test_detours_in_rounds_and_own_steps_identical(spark, frames):
+    """Orders that end a round, first and repeat (a move back into one is no detour, D120), and a
+    touchpoint marked ``initiated_by: company`` (a comparison's stages are reached by the
+    customer's own events, D119): Spark as DuckDB."""
+    from jmtools.analyses.compare import step_observations
+    from jmtools.analyses.funnels import customer_reach, detours
+    from jmtools.evidence import prepare
+    from jmtools.journey import Journey
+    from jmtools.sources import load_customers, load_events
+
+    text = (DATA / "journey.yaml").read_text(encoding="utf-8")
+    order = "  - {name: Order confirmation, stage: Decision, channel: digital, events: [order_placed], owner: Checkout squad}"
+    mail = "{name: Newsletter, stage: Awareness, channel: digital, events: [newsletter_click], owner: CRM team}"
+    assert order in text and mail in text
+    text = text.replace(order, order.replace("owner:", "occurrence: first, owner:") + "\n"
+                        + order.replace("Order confirmation", "Repeat order").replace("owner:", "occurrence: repeat, owner:"))
+    journey = Journey.from_yaml(text.replace(mail, mail.replace("owner:", "initiated_by: company, owner:")))
+    events, customers, _ = frames
+    duck = prepare(load_events(events), journey, customers=load_customers(customers))
+    sp = prepare(load_events(spark.createDataFrame(events)), journey,
+                 customers=load_customers(spark.createDataFrame(customers)))
+    for level in ("touchpoint", "stage"):
+        same(detours(sp, level=level, by="persona"), detours(duck, level=level, by="persona"))
+    same(customer_reach(sp, own_only=True), customer_reach(duck, own_only=True))
+    same(step_observations(sp), step_observations(duck))
+    assert len(customer_reach(duck, own_only=True)) < len(customer_reach(duck))   # the mark moved someone
+
+
 def test_survey_kpis_identical(both):
     from jmtools.analyses.kpis import survey_kpis
 

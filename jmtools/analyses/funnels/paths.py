@@ -306,8 +306,9 @@ def detours(evidence, *, level: str = "touchpoint", by=None):
     # placing an order goes on in the round, wherever the order sits in the journey: no move back
     back = s.filter((s._to_r < s._from_r) & ~s._into_order if rounds else s._to_r < s._from_r)
     if rounds:                       # orders placed since the customer's last move back: a new round
-        before = back._round.lag().over(ibis.window(group_by=back.customer_id, order_by=back.position))
-        back = back.filter(back._round <= before.fill_null(0))
+        back = back.mutate(_before=back._round.lag().over(ibis.window(group_by=back.customer_id,
+                                                                      order_by=back.position)))
+        back = back.filter(back._round <= back._before.fill_null(0))   # a column first: Spark needs it
     # one query: moves per customer, then per move and per step moved back from (each customer once)
     per = back.group_by([*by, "node", "nxt", "customer_id"]).agg(_c=back.count())
     pairs = per.group_by([*by, "node", "nxt"]).agg(n=per._c.sum(), n_customers=per.customer_id.count())
