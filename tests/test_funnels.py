@@ -393,6 +393,15 @@ def test_charts_follow_journey_order_and_put_no_persona_last(world):
     assert enc["color"]["scale"]["range"][-1] == "#999999"
     one = charts.funnel_chart(funnel(evidence)).to_dict()
     assert one["layer"][0]["encoding"]["y"]["sort"] == JOURNEY["stages"]
+    # labels of bars at 60% of the longest or more sit inside their end (outside they ran off a
+    # phone's chart), the others beside; "(87%)" is explained once, in the axis title
+    inside, beside = one["layer"][1], one["layer"][2]
+    assert inside["mark"]["align"] == "right" and inside["mark"]["color"] == "white"
+    assert beside["mark"]["align"] == "left"
+    n = funnel(evidence).set_index("step")["n"]
+    assert sorted(inside["transform"][0]["filter"]["oneOf"]) == sorted(n.index[n >= 0.6 * n.max()])
+    assert sorted(beside["transform"][0]["filter"]["oneOf"]) == sorted(n.index[n < 0.6 * n.max()])
+    assert "% of the one before" in one["layer"][0]["encoding"]["x"]["title"]
     for chart in (charts.furthest_stage_chart(furthest_stage(evidence)),
                   charts.time_between_chart(time_between_stages(evidence)),
                   charts.transitions_chart(transitions(evidence, level="touchpoint")),

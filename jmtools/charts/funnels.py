@@ -85,7 +85,7 @@ def funnel_chart(frame, *, by: str | None = None, title: str = "Funnel: customer
     hidden = ["hidden (it would reveal a smaller group)" if p else f"fewer than {MIN_GROUP} (not shown)"
               for p in protecting]
     data = data.assign(label=[why if n != n else  # a step of 1–4: no numbers
-                              f"{int(n):,}" + ("" if i == 1 or c != c else f"  ({c:.0%} of previous)")
+                              f"{int(n):,}" + ("" if i == 1 or c != c else f"  ({c:.0%})")
                               for n, c, i, why in zip(data["n"], data["conversion"], data["step_index"], hidden)],
                        label_x=data["n"].fillna(0))
     tips = [alt.Tooltip("step:N", title="step"), alt.Tooltip("n:Q", title="customers", format=","),
@@ -97,10 +97,17 @@ def funnel_chart(frame, *, by: str | None = None, title: str = "Funnel: customer
     y = alt.Y("step:N", sort=steps, title=None, axis=alt.Axis(labelLimit=220))
     if group is None:
         base = alt.Chart(data).encode(y=y)
-        bars = base.mark_bar().encode(x=alt.X("n:Q", title="customers reaching the step"),
+        bars = base.mark_bar().encode(x=alt.X("n:Q", title="customers reaching the step (% of the one before)"),
                                       tooltip=tips)
-        text = base.mark_text(align="left", dx=4).encode(x="label_x:Q", text="label:N")
-        return (bars + text).properties(title=title, height=alt.Step(34))
+        # a long bar holds its label at its end (outside, it ran off a phone's narrow chart); a short
+        # one has it beside
+        inside = data["label_x"] >= 0.6 * data["label_x"].max()
+        text = [base.transform_filter(alt.FieldOneOfPredicate(field="step", oneOf=data.loc[keep, "step"].tolist()))
+                .mark_text(align="right" if side else "left", dx=-4 if side else 4,
+                           color="white" if side else "#1f2430")
+                .encode(x="label_x:Q", text="label:N")
+                for side, keep in ((True, inside), (False, ~inside))]
+        return alt.layer(bars, *text).properties(title=title, height=alt.Step(34))
     tips.insert(0, alt.Tooltip(f"{group}:N", title=group))
     color, offset = _color(data, group)
     return alt.Chart(data).mark_bar().encode(
