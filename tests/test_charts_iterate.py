@@ -50,6 +50,20 @@ def test_comparison_chart_one_panel_per_measure_in_its_units(table):
     assert comparison_chart(table, persona="Ann", measures=["csat"]).to_dict()["vconcat"][0]
 
 
+def test_comparison_labels_wrap_and_the_legend_sits_below_for_a_phone():
+    """Notebook 07's comparison was 829 px wide at a 390 px phone (one-line row names of ~230 px,
+    a legend beside): names now wrap to lines of at most 24 characters, the legend goes below."""
+    rows = pd.DataFrame({"measure": "conversion", "persona": "all", "n_a": 300, "n_b": 310, "diff": 0.1,
+                         "ci_low": 0.03, "ci_high": 0.17, "verdict": "improved, likely real", "text": "x",
+                         "label": ["conversion Awareness → Consideration", "conversion Decision → Post-purchase"]},
+                        index=[0, 1])
+    panel = comparison_chart(rows).to_dict()["vconcat"][0]
+    axis = panel["layer"][1]["encoding"]["y"]["axis"]
+    assert axis["labelLimit"] == 156 and '"conversion Awareness →", "Consideration"' in axis["labelExpr"]
+    assert panel["height"] == {"step": 32}                   # two lines a row
+    assert panel["layer"][1]["encoding"]["color"]["legend"]["orient"] == "bottom"
+
+
 def test_comparison_chart_errors_name_what_exists(table):
     with pytest.raises(ParameterError, match="'Ann'"):
         comparison_chart(table, persona="Anne")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from jmtools.analyses.compare import VERDICTS
 from jmtools.charts._frames import require_columns
+from jmtools.charts.labels import LABEL_PX, wrapped_labels
 from jmtools.charts.theme import PALETTE, use_theme
 from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.core.vocabulary import ALL
@@ -84,13 +85,18 @@ def _panel(alt, data, title_x: str):
             alt.Tooltip("low:Q", title="95% CI low", format="+.2f"),
             alt.Tooltip("high:Q", title="95% CI high", format="+.2f"), alt.Tooltip("verdict:N")]
     colour = alt.Color("verdict:N", title="verdict", sort=list(VERDICTS),
+                       legend=alt.Legend(orient="bottom", columns=2),       # not beside: a phone's width
                        scale=alt.Scale(domain=list(VERDICTS), range=list(VERDICT_COLORS.values())))
-    base = alt.Chart(data).encode(y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)))
+    # names over a few short lines (the tooltip keeps them whole): one line each took ~230 px of a
+    # phone's 390
+    expr, lines = wrapped_labels(order)
+    base = alt.Chart(data).encode(y=alt.Y("label:N", sort=order, title=None,
+                                          axis=alt.Axis(labelExpr=expr, labelLimit=LABEL_PX)))
     rule = base.mark_rule(strokeWidth=2).encode(x=alt.X("low:Q", title=title_x), x2="high:Q",
                                                 color=colour, tooltip=tips)
     point = base.mark_point(filled=True, size=70).encode(x="shown:Q", color=colour, tooltip=tips)
     zero = alt.Chart(data.iloc[:1]).mark_rule(color="#555", strokeDash=[4, 3]).encode(x=alt.datum(0))
-    return alt.layer(zero, point, rule).properties(height=alt.Step(22), width=420)
+    return alt.layer(zero, point, rule).properties(height=alt.Step(22 if lines < 2 else 12 * lines + 8), width=420)
 
 
 def kpi_control_chart(chart, *, report: str | None = None, figure: str | None = None,
