@@ -234,7 +234,8 @@ def test_the_default_ranking_breaks_ties_of_value_at_stake_by_rice_then_ice():
     want = opps.sort_values(["value_at_stake", "rice", "ice"], ascending=False, kind="stable")
     assert out["id"].tolist() == want["id"].tolist() == ["c", "b", "d", "a"]
     assert pr.prioritise(opps.drop(columns="value_at_stake"), by=None)["id"].tolist() == ["b", "d", "a", "c"]
-    assert pr.prioritise(opps, by="value_at_stake")["id"].tolist() == ["c", "a", "b", "d"]   # as asked
+    assert pr.prioritise(opps, by="value_at_stake")["id"].tolist() == ["c", "b", "d", "a"]   # notebook 05's
+    assert pr.prioritise(opps, by="ice")["id"].tolist() == ["d", "c", "b", "a"]      # then value, then RICE
 
 
 def test_exports_read_back_in_pandas_and_openpyxl(opps, pain_table, tmp_path):

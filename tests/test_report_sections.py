@@ -293,3 +293,5 @@ def test_fix_first_says_what_the_order_and_the_quadrants_rest_on():
     assert ("Ranked by value at stake, equal ones by RICE then ICE. Quadrants split at the median impact (2) "
             "and effort (1.5) of the journey's opportunities: high from there up.") in text
     assert text.index("Send offers to customers who answer them") < text.index("A two-hour delivery window")
+    assert "Ranks are among all the journey's opportunities; those missing relieve none of Family Fiona's pain points." \
+        in text                                                             # her table lists #1, #3, #4

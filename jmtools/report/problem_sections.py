@@ -147,7 +147,9 @@ def fix_first(f: Findings, *, top_n: int = 5) -> None:
             cols["value_at_stake"] = "value at stake"
             shown = shown.assign(value_at_stake=stake_cells(backlog).head(top_n).to_numpy())
         kit.display(html_table(shown, columns=cols, formats={"rice": lambda v: number(v, digits=0)}))
-        kit.display(md("{s}", s=_ranked_how(backlog)))
+        gaps = "" if f.focus.everyone or backlog["rank"].tolist() == list(range(1, len(backlog) + 1)) else (
+            " Ranks are among all the journey's opportunities; those missing relieve none of {who}'s pain points.")
+        kit.display(md("{s}" + gaps, s=_ranked_how(backlog), who=f.focus.label))
         if "stake_parts" in backlog:
             kit.display(md("{s}", s=stake_total(backlog)))
         record("top_opportunity", str(backlog["title"].iloc[0]), label="Fix first", headline=True)

@@ -58,11 +58,15 @@ def stake_cells(backlog: pd.DataFrame) -> pd.Series:
                      index=backlog.index)
 
 
+def _all(n: int) -> str:
+    return "the 1 opportunity" if n == 1 else f"all {n:,} opportunities"
+
+
 def stake_total(backlog: pd.DataFrame) -> str:
     """The backlog's value at stake with each customer counted once, and why the column adds
     up to more."""
     total = total_value_at_stake(backlog).iloc[0]
-    text = (f"Value at stake across all {len(backlog)} opportunities: {number(total['value_at_stake'], digits=0)}, "
+    text = (f"Value at stake across {_all(len(backlog))}: {number(total['value_at_stake'], digits=0)}, "
             f"each customer counted once ({number(total['customers_affected'], digits=0)} customers of "
             f"{int(total['n_pain_points'])} pain point{'' if int(total['n_pain_points']) == 1 else 's'}).")
     if total["value_summed"] > total["value_at_stake"] + 0.5:
@@ -81,8 +85,8 @@ def stake_share(backlog, value: float) -> str:
         return ""
     total = float(total_value_at_stake(backlog)["value_at_stake"].iloc[0])
     same = same_customers(backlog)[0]
-    text = (f" ({percent(value / total, digits=0)} of the {total:,.0f} at stake across all "
-            f"{len(backlog)} opportunities, each customer counted once")
+    text = (f" ({percent(value / total, digits=0)} of the {total:,.0f} at stake across "
+            f"{_all(len(backlog))}, each customer counted once")
     if same:
         text += f"; shares customers with {listed(same)}"
     return text + ")"

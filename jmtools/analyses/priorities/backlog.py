@@ -69,8 +69,8 @@ def prioritise(opportunities: pd.DataFrame, pain_points: pd.DataFrame | None = N
     ``order_value`` are given), each formula of ``formulas`` (name → formula) and
     :func:`rank_backlog` by ``by``. A framework whose inputs are all missing is skipped.
     ``by=None`` ranks by the first score computed of :data:`RANKED_BY` (value at stake, RICE,
-    ICE), equal ones by the next computed, or keeps the file's order when the opportunities
-    carry none of their inputs.
+    ICE), or keeps the file's order when the opportunities carry none of their inputs. Ranked by
+    one score, equal ones go by the other scores of :data:`RANKED_BY` computed, in that order.
 
     Returns
     -------
@@ -108,8 +108,10 @@ def prioritise(opportunities: pd.DataFrame, pain_points: pd.DataFrame | None = N
     for name, formula in (formulas or {}).items():
         out = custom_score(out, formula, name=name)
     if by is None:
-        by = [k for k in RANKED_BY if k in out.columns]     # the first, then ties by the next
+        by = [k for k in RANKED_BY if k in out.columns][:1]
     keys = [by] if isinstance(by, str) else list(by)
+    if len(keys) == 1:                 # equal ones by the next scores computed (the report's order)
+        keys += [k for k in RANKED_BY if k in out.columns and k not in keys]
     missing = [k for k in keys if k not in out.columns]
     if missing:
         raise ParameterError("by", missing[0], expected=[c for c in out.columns
