@@ -65,6 +65,25 @@ def test_explicit_time_format_and_unix_seconds(tmp_path):
     assert unix["timestamp"].iloc[0] == datetime(2024, 3, 1, 14, 5)
 
 
+def test_a_time_format_with_a_time_of_day_also_reads_dates_alone(tmp_path):
+    """A log whose delivery kind is recorded by date only ("2024-03-02") beside timed events: with
+    time_format="%Y-%m-%d %H:%M:%S" every date alone was rejected as unparseable (645 rows in an
+    outside run). It is now that day at 00:00, as without a format, and the evidence step sees a
+    date-only kind; a value that is neither stays rejected and counted."""
+    from jmtools.evidence import prepare
+
+    text = ("customer_id,timestamp,event\na,2024-03-02 10:00:00,view\na,2024-03-02,shipped\n"
+            "b,2024-03-03 09:00:00,view\nb,2024-03-03,shipped\nc,2024-03-04 08:00:00,view\nc,2024-03-04,shipped\n"
+            "d,2024-03-02 25:00:00,view\nd,02/03/2024,view\n")
+    ev = load_events(write(tmp_path, "e.csv", text), time_format="%Y-%m-%d %H:%M:%S")
+    got = ev.to_pandas()
+    assert got.loc[got["event"] == "shipped", "timestamp"].tolist() == [datetime(2024, 3, d) for d in (2, 3, 4)]
+    assert reasons(ev)["unparseable timestamp"].n == 2 and ev.accounting.rows_used == 6
+    journey = {"stages": ["Browse", "Ship"], "touchpoints": [{"name": "Site", "stage": "Browse", "events": ["view"]},
+                                                            {"name": "Door", "stage": "Ship", "events": ["shipped"]}]}
+    assert prepare(ev, journey).date_only["event"].tolist() == ["shipped"]
+
+
 def test_column_mapping_and_normalised_headers(tmp_path):
     text = "User ID,Event Time,Action\nu1,2024-01-01 10:00:00,view\n"
     ev = load_events(write(tmp_path, "e.csv", text),

@@ -170,6 +170,23 @@ class _Optional:
         self.rules.blank(cond, reason, column, raw, fix)
 
 
+def _date_part(time_format: str) -> str | None:
+    """The date of a ``time_format`` that writes the date first and then the time of day, or None.
+
+    Examples
+    --------
+    >>> _date_part("%Y-%m-%d %H:%M:%S"), _date_part("%d/%m/%Y %I:%M %p"), _date_part("%Y%m%dT%H%M")
+    ('%Y-%m-%d', '%d/%m/%Y', '%Y%m%d')
+    >>> _date_part("%H:%M %d.%m.%Y"), _date_part("%Y-%m-%d"), _date_part("%Y-%m-%dT%H:%M:%S%z")
+    (None, None, '%Y-%m-%d')
+    """
+    import re
+
+    at = re.search(r"%[HIMSpfz]", time_format)
+    day = time_format[:at.start()].rstrip(" T,") if at else ""
+    return day if day and "%" in day and not re.search(r"%[HIMSpfz]", day) else None
+
+
 def _timestamp_expr(col: str, text: str, src_type: str, time_format, tz) -> str:
     t = src_type.upper()
     to_utc = (lambda e: f"timezone('UTC', timezone({lit(tz)}, {e}))") if tz else (lambda e: e)
@@ -182,6 +199,9 @@ def _timestamp_expr(col: str, text: str, src_type: str, time_format, tz) -> str:
         return f"CASE WHEN abs({x}) < 4102444800 THEN timezone('UTC', to_timestamp({x})) END"
     if time_format:
         parsed = f"try_strptime({text}, {lit(time_format)})"
+        day = _date_part(time_format)
+        if day:     # a value with its date only ("2024-03-02" under "%Y-%m-%d %H:%M"): that day, 00:00
+            parsed = f"COALESCE({parsed}, try_strptime({text}, {lit(day)}))"
         if "%z" in time_format or "%Z" in time_format:
             return f"timezone('UTC', {parsed})"
         return to_utc(parsed)
