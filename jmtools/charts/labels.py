@@ -14,7 +14,7 @@ import math
 import textwrap
 from typing import Iterable
 
-__all__ = ["wrapped_labels", "nice_top", "drawn_apart", "APART_PX", "LABEL_CHARS", "LABEL_LINES", "LABEL_PX"]
+__all__ = ["wrapped_labels", "nice_top", "drawn_apart", "apart_offsets", "APART_PX", "LABEL_CHARS", "LABEL_LINES", "LABEL_PX"]
 
 #: How far apart (px, across and down) :func:`drawn_apart` draws points that share a place.
 APART_PX = 13
@@ -116,3 +116,17 @@ def drawn_apart(frame, x: str, y: str, label: str, *, what: str | None = None, p
         words.append(f"a little apart from {', '.join(others)}, which {'has' if len(others) == 1 else 'have'} "
                      f"the same {what}" if others else f"at its {what}")
     return pd.Series(shift, index=frame.index, dtype=float), words
+
+
+def apart_offsets() -> dict:
+    """The mark properties that draw each point at its :func:`drawn_apart` offset, read from the
+    data's ``dx`` and ``dy`` columns (pixels).
+
+    Examples
+    --------
+    >>> apart_offsets()["xOffset"].to_dict()
+    {'expr': 'datum.dx'}
+    """
+    import altair as alt
+
+    return {"xOffset": alt.ExprRef("datum.dx"), "yOffset": alt.ExprRef("datum.dy")}

@@ -13,7 +13,7 @@ import pandas as pd
 
 from jmtools.core.errors import DataError, ParameterError, Problem, whole_number
 from jmtools.charts._frames import require_columns
-from jmtools.charts.labels import LABEL_PX, drawn_apart, nice_top, wrapped_labels
+from jmtools.charts.labels import LABEL_PX, apart_offsets, drawn_apart, nice_top, wrapped_labels
 from jmtools.charts.theme import SEQUENTIAL, use_theme
 
 __all__ = ["pain_points_chart", "themes_chart", "priority_matrix_chart", "SOURCE_COLORS",
@@ -382,7 +382,7 @@ def priority_matrix_chart(backlog: pd.DataFrame, *, x: str = "effort", y: str = 
                alt.Tooltip("ice:Q", title="ICE", format=",.0f"),
                alt.Tooltip("rank:Q", title="Rank")] \
         + ([alt.Tooltip("drawn:N", title="Drawn")] if (frame["dx"] != 0).any() else [])
-    offset = {"xOffset": alt.ExprRef("datum.dx"), "yOffset": alt.ExprRef("datum.dy")}
+    offset = apart_offsets()
     size_enc = (alt.Size("size:Q", title=_size_title(size), scale=alt.Scale(range=[60, 1600]),
                          legend=alt.Legend(format=",.0f", orient="bottom", direction="horizontal"))
                 if size else alt.value(200))

@@ -15,7 +15,7 @@ import numbers
 from typing import Any, Mapping, Sequence
 
 from jmtools.analyses.disclosure import MIN_GROUP
-from jmtools.charts.labels import LABEL_PX, drawn_apart, nice_top, wrapped_labels
+from jmtools.charts.labels import LABEL_PX, apart_offsets, drawn_apart, nice_top, wrapped_labels
 from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import share_text
 from jmtools.report.wording import caption
@@ -422,7 +422,7 @@ def backlog_chart(backlog, *, title: str = "Opportunities: impact against effort
                 axis=axes["impact"]))
     tooltip = ([c for c in cols if c != "quadrant"] + ["quadrant"]
                + ([alt.Tooltip("drawn:N", title="drawn")] if (data["dx"] != 0).any() else []))
-    offset = {"xOffset": alt.ExprRef("datum.dx"), "yOffset": alt.ExprRef("datum.dy")}
+    offset = apart_offsets()
     points = base.mark_circle(opacity=0.8, stroke="#1f2430", strokeWidth=0.5, **offset).encode(
         size=alt.Size("value_at_stake:Q", title="value at stake",
                       scale=alt.Scale(range=list(_BUBBLE_AREA)),

@@ -182,9 +182,9 @@ def _date_part(time_format: str) -> str | None:
     """
     import re
 
-    at = re.search(r"%[HIMSpfz]", time_format)
+    at = re.search(r"%[HIMSpfz]", time_format)          # the first directive of the time of day
     day = time_format[:at.start()].rstrip(" T,") if at else ""
-    return day if day and "%" in day and not re.search(r"%[HIMSpfz]", day) else None
+    return day if "%" in day else None
 
 
 def _timestamp_expr(col: str, text: str, src_type: str, time_format, tz) -> str:
