@@ -151,3 +151,37 @@ def test_other_worlds_match_plain_python_by_persona_too(seed):
     pd.testing.assert_frame_equal(_ours(evidence), _oracle(events), check_dtype=False)
     obs = step_observations(evidence)
     assert set(obs["persona"].dropna()) == {"Young", "Older"}
+
+
+def _all_reach(events: pd.DataFrame, steps) -> dict:
+    """Plain Python: per customer, the stages of the strict funnel reached by any event (as the
+    funnel counts: a mail or reminder reaches its stage)."""
+    rows = events.sort_values(["customer_id", "timestamp"], kind="stable")
+    reached = {}
+    for cid, part in rows.groupby("customer_id", sort=False):
+        k = 0
+        for event in part["event"]:
+            if k < len(steps) and STAGE[event] == steps[k]:
+                k += 1
+        reached[cid] = k
+    return reached
+
+
+def test_the_funnels_count_beside_the_customers_own_steps_as_plain_python_counts():
+    """D130: per step, the customers the funnel counts, those whose own events reach it, and the
+    difference said beside a comparison."""
+    from jmtools.analyses.compare import company_only_reach
+
+    events = _world(seed=3)
+    steps = ["Aware", "Browse", "Buy"]
+    got = company_only_reach(prepare(events, JOURNEY))
+    every = _all_reach(events, steps)
+    own = {c: len(t) for c, t in _own_reach(events, steps).items()}
+    n_funnel = [sum(k >= i for k in every.values()) for i in (1, 2, 3)]
+    n_own = [sum(k >= i for k in own.values()) for i in (1, 2, 3)]
+    assert got["from_step"].tolist() == steps
+    assert got["n_funnel"].tolist() == n_funnel and got["n_own"].tolist() == n_own
+    assert got["n_funnel_only"].tolist() == [a - b for a, b in zip(n_funnel, n_own)]
+    assert got["n_funnel_only"].iloc[0] >= 60                       # the planted only-mailed customers
+    same = company_only_reach(prepare(events[~events["event"].isin(COMPANY)], JOURNEY))
+    assert same["n_funnel_only"].eq(0).all()                        # without contacts, no difference

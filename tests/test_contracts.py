@@ -291,6 +291,7 @@ CASES: dict[str, Case] = {
     "compare.compare": Case(lambda s: ((_observations(s)[1],), dict(n_boot=100)), {"alpha": 5},
                             columns=lambda m: m.COMPARISON_COLUMNS),
     "compare.company_contacts": Case(lambda s: ((_company_ev(s),), {}), None),
+    "compare.company_only_reach": Case(lambda s: ((_company_ev(s),), {}), {"level": "page"}),
     "compare.reach_mix": Case(lambda s: ((_observations(s)[1], _contacts(s)), {}), {"group_col": "period"}),
     "compare.mix_changes": Case(lambda s: ((importlib.import_module("jmtools.analyses.compare").reach_mix(
         _observations(s)[1], _contacts(s)),), {}), {"points": 2}),

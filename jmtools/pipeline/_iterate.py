@@ -54,6 +54,11 @@ class Comparison:
     mix : pandas.DataFrame or None
         Per step and group, the customers counted and how many a contact the company started
         brought there (:func:`jmtools.analyses.compare.reach_mix`; empty without such contacts).
+    funnel_only : pandas.DataFrame or None
+        Per step, the customers the report's funnel counts there and the comparison does not,
+        because a contact the company started stood for their step
+        (:func:`jmtools.analyses.compare.company_only_reach`, both groups together; only the steps
+        where some are; None without such contacts).
     """
 
     table: pd.DataFrame
@@ -65,6 +70,7 @@ class Comparison:
     sizes: list = field(default_factory=list)
     persona_errors: dict = field(default_factory=dict)
     mix: Any = None
+    funnel_only: Any = None
 
     @property
     def mix_changes(self) -> pd.DataFrame:
@@ -168,7 +174,46 @@ class Comparison:
                  f"in {r.group_a}; a change in conversion or time from it may be one of who was counted"
                  for r in self.mix_changes.itertuples() if min(r.n_a, r.n_b) >= MIN_GROUP]
         clearest = [f"  {who}: {text}" for who, text in zip(real["persona"], real["text"])]
-        return "\n".join([f"{len(table)} comparisons: {head}", *clearest, *mixed])
+        return "\n".join([f"{len(table)} comparisons: {head}", *clearest, *mixed,
+                          *(f"Counted by their own steps at {step}: {text}" for step, text in self.funnel_only_words())])
+
+    def funnel_only_words(self) -> list[tuple[str, str]]:
+        """Each step whose count differs from the funnel's, with why, in words (:attr:`funnel_only`):
+        counts of 1–4 customers said as "fewer than 5".
+
+        Examples
+        --------
+        >>> c = compare_periods("sample:grocery", "2026-03-10", measures=["conversion"], personas=False)
+        >>> c.funnel_only_words()[0][0]
+        'Restock'
+        >>> print(c.funnel_only_words()[0][1])  # doctest: +NORMALIZE_WHITESPACE
+        1,134 customers reached it by their own events; the report's funnel also counts 666 whom a
+        contact the company started (a mailing, a reminder) stood for there or at an earlier step,
+        1,800 in all.
+        """
+        if self.funnel_only is None:
+            return []
+        return [(r.from_step, f"{_count(r.n_own)} customers reached it by their own events; the report's funnel also "
+                 f"counts {_count(r.n_funnel_only)} whom a contact the company started (a mailing, a reminder) "
+                 f"stood for there or at an earlier step"
+                 + (f", {r.n_funnel:,} in all." if r.n_funnel_only >= MIN_GROUP else "."))   # no count of 1–4 back
+                for r in self.funnel_only.itertuples()]
+
+
+def _count(n) -> str:
+    """A count of customers as shown: "fewer than 5" for 1 to 4 (:data:`MIN_GROUP`)."""
+    n = int(n)
+    return f"fewer than {MIN_GROUP}" if 0 < n < MIN_GROUP else f"{n:,}"
+
+
+def _funnel_only(parts) -> pd.DataFrame | None:
+    """:func:`jmtools.analyses.compare.company_only_reach` of one folder or two (summed per
+    step), only the steps where the funnel counts customers the comparison does not."""
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        return None
+    both = pd.concat(parts).groupby("from_step", sort=False, as_index=False).sum()
+    return both[both["n_funnel_only"] > 0].reset_index(drop=True)
 
 
 def observe(data, *, journey=None, segment: str = "", steps=None, level: str = "stage",
@@ -195,17 +240,19 @@ def observe(data, *, journey=None, segment: str = "", steps=None, level: str = "
     (pandas.DataFrame, Journey)
         The observations (:data:`jmtools.analyses.compare.OBSERVATION_COLUMNS`) and the journey.
     """
-    obs, j, _, _, _ = _observe(data, journey=journey, segment=segment, steps=steps, level=level,
+    obs, j, _, _, _, _ = _observe(data, journey=journey, segment=segment, steps=steps, level=level,
                                measures=measures, assignment=assignment)
     return obs, j
 
 
 def _observe(data, *, journey=None, segment: str = "", steps=None, level: str = "stage", measures=None,
-             assignment: pd.DataFrame | None = None) -> tuple[pd.DataFrame, Any, list, dict, Any]:
+             assignment: pd.DataFrame | None = None) -> tuple[pd.DataFrame, Any, list, dict, Any, Any]:
     """:func:`observe`, the persona sizes of the folder (with events when its evidence is
     prepared, and in the customer table): what the comparison's disclosure reads, the
     personas whose rule cannot run on the customer table (their customers are in no persona),
-    and the contacts the company started (:func:`jmtools.analyses.compare.company_contacts`)."""
+    the contacts the company started (:func:`jmtools.analyses.compare.company_contacts`) and,
+    when there are any, the funnel's counts beside the customers' own
+    (:func:`jmtools.analyses.compare.company_only_reach`)."""
     measures = _measures(measures)
     world = load(data, journey)
     tables, events, _ = select(world, resolve_focus(world.journey, ALL, segment))
@@ -213,13 +260,15 @@ def _observe(data, *, journey=None, segment: str = "", steps=None, level: str = 
     j = world.journey
     personas = _assign(tables.get("customers"), j, assignment)
     sizes = [] if personas is None else [persona_sizes(personas)]
-    parts, contacts = [], None
+    parts, contacts, own = [], None, None
     if {"conversion", "time"} & set(measures) and "events" in world.tables:
         evidence = _evidence(events, j, tables.get("customers"), assignment)
         sizes += [evidence.persona_sizes] if evidence.persona_sizes is not None else []
         contacts = cmp.company_contacts(evidence) if "conversion" in measures else None
         prefixed = steps and any(str(s).startswith(("stage:", "touchpoint:", "event:")) for s in steps)
         parts.append(cmp.step_observations(evidence, steps=steps, level="any" if prefixed else level))
+        if contacts is not None and len(contacts):
+            own = cmp.company_only_reach(evidence, steps=steps, level="any" if prefixed else level)
     if set(_SCORES) & set(measures) and "surveys" in tables:
         parts.append(cmp.score_observations(tables["surveys"], journey=j, personas=personas,
                                             level="touchpoint" if level == "touchpoint" else "stage"))
@@ -230,7 +279,7 @@ def _observe(data, *, journey=None, segment: str = "", steps=None, level: str = 
     if not parts:
         raise DataError("the folder has no events, surveys or feedback to compare", source=str(data))
     obs = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
-    return obs[obs["measure"].isin(measures)].reset_index(drop=True), j, sizes, broken, contacts
+    return obs[obs["measure"].isin(measures)].reset_index(drop=True), j, sizes, broken, contacts, own
 
 
 def _measures(measures) -> list[str]:
@@ -278,12 +327,13 @@ def compare_periods(data, change_date, *, journey=None, segment: str = "", befor
     'conversion Awareness → Consideration'
     """
     options = _options(options)
-    obs, j, sizes, broken, contacts = _observe(data, journey=journey, segment=segment, steps=steps, level=level,
-                                               measures=measures, assignment=assignment)
+    obs, j, sizes, broken, contacts, own = _observe(data, journey=journey, segment=segment, steps=steps,
+                                                    level=level, measures=measures, assignment=assignment)
     split = cmp.split_by_date(obs, change_date, before_days=before_days, after_days=after_days,
                               gap_days=gap_days)
     return Comparison(cmp.compare(split, journey=j, **options), split, split.attrs["split"], j,
-                      options=options, sizes=sizes, persona_errors=broken, mix=cmp.reach_mix(split, contacts))
+                      options=options, sizes=sizes, persona_errors=broken, mix=cmp.reach_mix(split, contacts),
+                      funnel_only=_funnel_only([own]))
 
 
 def compare_folders(before, after, *, journey=None, segment: str = "", steps=None, level: str = "stage",
@@ -299,16 +349,17 @@ def compare_folders(before, after, *, journey=None, segment: str = "", steps=Non
     {'no detectable change'}
     """
     options = _options(options)
-    obs_a, j, sizes_a, broken, sent_a = _observe(before, journey=journey, segment=segment, steps=steps,
+    obs_a, j, sizes_a, broken, sent_a, own_a = _observe(before, journey=journey, segment=segment, steps=steps,
                                                  level=level, measures=measures)
-    obs_b, _, sizes_b, broken_b, sent_b = _observe(after, journey=journey or j.path, segment=segment, steps=steps,
+    obs_b, _, sizes_b, broken_b, sent_b, own_b = _observe(after, journey=journey or j.path, segment=segment, steps=steps,
                                                    level=level, measures=measures)
     split = cmp.stack_groups(obs_a, obs_b, labels=tuple(labels))
     split.attrs["split"].update(before=str(before), after=str(after))
     sent = [s.assign(group=g) for s, g in ((sent_a, labels[0]), (sent_b, labels[1])) if s is not None]
     return Comparison(cmp.compare(split, journey=j, **options), split, split.attrs["split"], j,
                       options=options, sizes=sizes_a + sizes_b, persona_errors={**broken_b, **broken},
-                      mix=cmp.reach_mix(split, pd.concat(sent, ignore_index=True) if sent else None))
+                      mix=cmp.reach_mix(split, pd.concat(sent, ignore_index=True) if sent else None),
+                      funnel_only=_funnel_only([own_a, own_b]))
 
 
 def compare_groups(data, test, *, journey=None, segment: str = "", steps=None, level: str = "stage",
@@ -319,8 +370,8 @@ def compare_groups(data, test, *, journey=None, segment: str = "", steps=None, l
     customer ids.
     """
     options = _options(options)
-    obs, j, sizes, broken, contacts = _observe(data, journey=journey, segment=segment, steps=steps, level=level,
-                                               measures=measures)
+    obs, j, sizes, broken, contacts, own = _observe(data, journey=journey, segment=segment, steps=steps,
+                                                    level=level, measures=measures)
     if isinstance(test, str):
         customers = load(data, journey).tables.get("customers")
         if customers is None:
@@ -329,7 +380,8 @@ def compare_groups(data, test, *, journey=None, segment: str = "", steps=None, l
         test = persona_filter(customers.to_pandas(), test, persona="test")["customer_id"].astype(str)
     split = cmp.split_by_customers(obs, list(test), labels=tuple(labels))
     return Comparison(cmp.compare(split, journey=j, **options), split, split.attrs["split"], j,
-                      options=options, sizes=sizes, persona_errors=broken, mix=cmp.reach_mix(split, contacts))
+                      options=options, sizes=sizes, persona_errors=broken, mix=cmp.reach_mix(split, contacts),
+                      funnel_only=_funnel_only([own]))
 
 
 # ------------------------------------------------------------------ did the opportunity work?
@@ -416,7 +468,7 @@ def measure_opportunity(data, opportunity: str, *, journey=None, measured_on=Non
                                  f"{j.path or 'the journey file'}")
     target, steps, persona = opportunity_steps(j, opportunity)
     measure = target.measure
-    obs, _, sizes, _, _ = _observe(world, steps=steps if measure in ("conversion", "time") else None,
+    obs, _, sizes, _, _, _ = _observe(world, steps=steps if measure in ("conversion", "time") else None,
                                 level="stage" if measure in ("conversion", "time") else "touchpoint",
                                 measures=[measure], assignment=assignment)
     if measure not in ("conversion", "time") and target.touchpoint:

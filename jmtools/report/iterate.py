@@ -105,6 +105,9 @@ def did_it_work(comparison, *, persona: str = ALL, top: int = 12, level: str = "
                 "survives the Benjamini–Hochberg step across all of them (false discovery rate 5%).",
                 n=f"{len(table):,}"))
     mixed = _show_mix_changes(comparison)
+    for step, text in (comparison.funnel_only_words() if hasattr(comparison, "funnel_only_words") else []):
+        _display(md("> **Counted by the customers' own steps at {step}**: {text} This comparison's conversion "
+                    "and time from {step} count only the customers' own arrivals.", step=step, text=text))
     for i, row in enumerate(real.head(top).itertuples()):
         text = row.text + (f" — who was counted at {row.from_step} changed (above)"
                            if row.measure in ("conversion", "time") and row.from_step in mixed else "")

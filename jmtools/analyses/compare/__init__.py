@@ -25,7 +25,8 @@ company started brought there, in each group). Import the public names from here
 
 from __future__ import annotations
 
-from jmtools.analyses.compare.mix import MIX_POINTS, company_contacts, mix_changes, reach_mix, share_words
+from jmtools.analyses.compare.mix import (MIX_POINTS, company_contacts, company_only_reach, mix_changes,
+                                          reach_mix, share_words)
 from jmtools.analyses.compare.observations import (MEASURES, OBSERVATION_COLUMNS,
                                                    emotion_observations, score_observations,
                                                    split_by_customers, split_by_date, stack_groups,
@@ -45,4 +46,5 @@ __all__ = [
     "Difference", "two_proportions", "two_means", "two_nps", "two_medians", "bh_adjust",
     "power_at", "n_per_group", "cohen_h", "effect_for_change", "detectable_change",
     "MIX_POINTS", "company_contacts", "reach_mix", "mix_changes", "share_words",
+    "company_only_reach",
 ]

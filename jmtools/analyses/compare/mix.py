@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from jmtools.analyses.compare.observations import _shown
 from jmtools.analyses.compare.twosample import two_proportions
 from jmtools.analyses.disclosure import MIN_GROUP
+from jmtools.analyses.funnels import customer_reach
 from jmtools.core.engine import to_pandas
 from jmtools.core.errors import ParameterError
 from jmtools.core.stats import wilson_interval
 
-__all__ = ["MIX_POINTS", "company_contacts", "reach_mix", "mix_changes", "share_words"]
+__all__ = ["MIX_POINTS", "company_contacts", "reach_mix", "mix_changes", "share_words", "company_only_reach"]
 
 #: Two groups whose shares of customers brought to a step by the company differ by this much or
 #: more (in share points, 0.10 = 10 points) are said to have been counted differently.
@@ -58,6 +60,60 @@ def company_contacts(evidence) -> pd.DataFrame | None:
     sent = to_pandas(t.filter(t.touchpoint.isin(company)).select("customer_id", "timestamp").distinct())
     sent["customer_id"] = sent["customer_id"].astype(str)
     return sent.sort_values(["customer_id", "timestamp"], kind="stable").reset_index(drop=True)
+
+
+def company_only_reach(evidence, *, steps=None, level: str = "stage") -> pd.DataFrame:
+    """Per step: the customers the funnel counts there, and how many of them a comparison does not
+    count, because a contact the company started stood for their step there (or before).
+
+    A comparison counts a customer at a stage when their own events reach it
+    (:func:`~jmtools.analyses.compare.step_observations`); the funnel of the report counts every
+    event there, a mailing or a reminder too ("received → acted"). The difference is the customers
+    counted by the funnel but not by the comparison: said beside the comparison, so that its
+    counts can be matched to the funnel's. A customer whom only a mailing brought to a stage is
+    not counted there by their own steps, nor at the later steps of the strict funnel.
+
+    Parameters
+    ----------
+    evidence : jmtools.evidence.Evidence
+    steps, level
+        As in :func:`~jmtools.analyses.compare.step_observations`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``from_step`` (as readers see it), ``n_funnel`` (customers the funnel counts),
+        ``n_own`` (those whose own events reach it), ``n_funnel_only`` (the difference); one
+        row per step, in funnel order.
+
+    Examples
+    --------
+    >>> from jmtools.evidence import prepare
+    >>> ev = pd.DataFrame({"customer_id": ["a", "a", "b", "b"], "event": ["mail", "buy", "mail", "view"],
+    ...                    "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-01", "2024-01-03"])})
+    >>> j = {"stages": ["Aware", "Buy"], "touchpoints": [
+    ...     {"name": "Mail", "stage": "Aware", "events": ["mail"], "initiated_by": "company"},
+    ...     {"name": "Site", "stage": "Aware", "events": ["view"]},
+    ...     {"name": "Shop", "stage": "Buy", "events": ["buy"]}]}
+    >>> company_only_reach(prepare(ev, j))
+      from_step  n_funnel  n_own  n_funnel_only
+    0     Aware         2      1              1
+    1       Buy         1      0              1
+
+    ``a`` came to Aware only through the mail: the funnel counts them at Aware and Buy, their own
+    steps reach neither.
+    """
+    steps = [steps] if isinstance(steps, str) else steps
+    if steps is None:
+        steps = evidence.mapped_stages if level == "stage" else \
+            list(evidence.touchpoints) if level == "touchpoint" else None
+    counts = [customer_reach(evidence, steps=steps, level=level, own_only=own)["step_index"].value_counts()
+              for own in (False, True)]
+    out = pd.DataFrame({"from_step": [_shown(s) for s in steps],
+                        "n_funnel": [int(counts[0].get(i, 0)) for i in range(1, len(steps) + 1)],
+                        "n_own": [int(counts[1].get(i, 0)) for i in range(1, len(steps) + 1)]})
+    out["n_funnel_only"] = out["n_funnel"] - out["n_own"]
+    return out
 
 
 def reach_mix(split: pd.DataFrame, contacts: pd.DataFrame | None, *, group_col: str = "group") -> pd.DataFrame:
