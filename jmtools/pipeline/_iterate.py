@@ -187,13 +187,13 @@ class Comparison:
         >>> c.funnel_only_words()[0][0]
         'Restock'
         >>> print(c.funnel_only_words()[0][1])  # doctest: +NORMALIZE_WHITESPACE
-        1,134 customers reached it by their own events; the report's funnel also counts 666 whom a
+        1,134 customers reached it by their own events; the journey report's funnel also counts 666 whom a
         contact the company started (a mailing, a reminder) stood for there or at an earlier step,
         1,800 in all.
         """
         if self.funnel_only is None:
             return []
-        return [(r.from_step, f"{_count(r.n_own)} customers reached it by their own events; the report's funnel also "
+        return [(r.from_step, f"{_count(r.n_own)} customers reached it by their own events; the journey report's funnel also "
                  f"counts {_count(r.n_funnel_only)} whom a contact the company started (a mailing, a reminder) "
                  f"stood for there or at an earlier step"
                  + (f", {r.n_funnel:,} in all." if r.n_funnel_only >= MIN_GROUP else "."))   # no count of 1–4 back
