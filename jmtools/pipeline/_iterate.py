@@ -174,8 +174,8 @@ class Comparison:
                  f"in {r.group_a}; a change in conversion or time from it may be one of who was counted"
                  for r in self.mix_changes.itertuples() if min(r.n_a, r.n_b) >= MIN_GROUP]
         clearest = [f"  {who}: {text}" for who, text in zip(real["persona"], real["text"])]
-        return "\n".join([f"{len(table)} comparisons: {head}", *clearest, *mixed,
-                          *(f"Counted by their own steps at {step}: {text}" for step, text in self.funnel_only_words())])
+        own = [f"Counted by their own steps at {step}: {text}" for step, text in self.funnel_only_words()]
+        return "\n".join([f"{len(table)} comparisons: {head}", *clearest, *mixed, *own])
 
     def funnel_only_words(self) -> list[tuple[str, str]]:
         """Each step whose count differs from the funnel's, with why, in words (:attr:`funnel_only`):
@@ -193,8 +193,8 @@ class Comparison:
         """
         if self.funnel_only is None:
             return []
-        return [(r.from_step, f"{_count(r.n_own)} customers reached it by their own events; the journey report's funnel also "
-                 f"counts {_count(r.n_funnel_only)} whom a contact the company started (a mailing, a reminder) "
+        return [(r.from_step, f"{_count(r.n_own)} customers reached it by their own events; the journey "
+                 f"report's funnel also counts {_count(r.n_funnel_only)} whom a contact the company started (a mailing, a reminder) "
                  f"stood for there or at an earlier step"
                  + (f", {r.n_funnel:,} in all." if r.n_funnel_only >= MIN_GROUP else "."))   # no count of 1–4 back
                 for r in self.funnel_only.itertuples()]
@@ -350,9 +350,9 @@ def compare_folders(before, after, *, journey=None, segment: str = "", steps=Non
     """
     options = _options(options)
     obs_a, j, sizes_a, broken, sent_a, own_a = _observe(before, journey=journey, segment=segment, steps=steps,
-                                                 level=level, measures=measures)
-    obs_b, _, sizes_b, broken_b, sent_b, own_b = _observe(after, journey=journey or j.path, segment=segment, steps=steps,
-                                                   level=level, measures=measures)
+                                                        level=level, measures=measures)
+    obs_b, _, sizes_b, broken_b, sent_b, own_b = _observe(after, journey=journey or j.path, segment=segment,
+                                                          steps=steps, level=level, measures=measures)
     split = cmp.stack_groups(obs_a, obs_b, labels=tuple(labels))
     split.attrs["split"].update(before=str(before), after=str(after))
     sent = [s.assign(group=g) for s, g in ((sent_a, labels[0]), (sent_b, labels[1])) if s is not None]
