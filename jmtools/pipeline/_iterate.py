@@ -194,8 +194,8 @@ class Comparison:
         if self.funnel_only is None:
             return []
         return [(r.from_step, f"{_count(r.n_own)} customers reached it by their own events; the journey "
-                 f"report's funnel also counts {_count(r.n_funnel_only)} whom a contact the company started (a mailing, a reminder) "
-                 f"stood for there or at an earlier step"
+                 f"report's funnel also counts {_count(r.n_funnel_only)} whom a contact the company started "
+                 f"(a mailing, a reminder) stood for there or at an earlier step"
                  + (f", {r.n_funnel:,} in all." if r.n_funnel_only >= MIN_GROUP else "."))   # no count of 1–4 back
                 for r in self.funnel_only.itertuples()]
 
