@@ -202,9 +202,9 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
     zero = alt.Chart(pd.DataFrame({"valence": [0.0]})).mark_rule(
         color="#999999", strokeWidth=1).encode(y=y)
     band = alt.Chart(pts).mark_area(opacity=0.14, interpolate="monotone").encode(
-        x=x, y=alt.Y("ci_low:Q", scale=yscale, axis=yaxis), y2="ci_high:Q", color=colour)
+        x=x, y=alt.Y("ci_low:Q", scale=yscale, axis=yaxis), y2=alt.Y2("ci_high:Q"), color=colour)
     line = alt.Chart(lines).mark_line(interpolate="monotone", strokeWidth=2.2).encode(
-        x=x, y=y, color=colour, detail="curve:N",
+        x=x, y=y, color=colour, detail=alt.Detail("curve:N"),
         strokeDash=alt.StrokeDash("curve:N", title="Line", scale=alt.Scale(
             domain=["measured from evidence", "assumed in the workshop"], range=[[1, 0], [6, 4]])))
     why = np.where(pts["n"] == 0, "no evidence", "")
@@ -213,7 +213,7 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
     empty = pts.assign(label=why)[why != ""].drop_duplicates("stage")
     nothing = alt.Chart(empty.assign(y=EMOTION_DOMAIN[0] + 0.1)).mark_text(
         color="#777777", fontStyle="italic", fontSize=11, baseline="bottom").encode(
-        x=x, y=alt.Y("y:Q", scale=yscale, axis=yaxis), text="label:N")
+        x=x, y=alt.Y("y:Q", scale=yscale, axis=yaxis), text=alt.Text("label:N"))
     layers = [zero, band, line, _point_layer(pts, x, y, colour, present, listed, unit), nothing]
     if moments is not None and len(moments):
         show = labels if labels is not None else len(personas) <= 2
@@ -279,7 +279,7 @@ def _point_layer(pts, x, y, colour, present, shown, unit):
         stroke=alt.Stroke("who:N", scale=_colour_scale(present, shown), legend=None),
         size=alt.Size("n:Q", title=f"n ({unit})", scale=alt.Scale(range=[60, 420], zero=True)),
         fillOpacity=alt.condition("datum.low_evidence", alt.value(0.0), alt.value(1.0)),
-        shape=alt.value("circle"), strokeWidth=alt.value(2))
+        shape=alt.ShapeValue("circle"), strokeWidth=alt.StrokeWidthValue(2))
 
 
 def _moment_layers(m: pd.DataFrame, x, y, colour, labels: bool) -> list:
@@ -294,7 +294,7 @@ def _moment_layers(m: pd.DataFrame, x, y, colour, labels: bool) -> list:
         return [rings]
     yscale, yaxis = _y()
     text = base.mark_text(fontSize=11, fontWeight="bold", baseline="middle").encode(
-        y=alt.Y("label_y:Q", scale=yscale, axis=yaxis), text="kind:N", color=colour)
+        y=alt.Y("label_y:Q", scale=yscale, axis=yaxis), text=alt.Text("kind:N"), color=colour)
     return [rings, text]
 
 

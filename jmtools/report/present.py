@@ -252,9 +252,9 @@ def funnel_chart(funnel, *, compare=None, label: str = "this persona",
            alt.Tooltip("ci_high:Q", format=".1%")]
     base = alt.Chart(data).encode(y=y, yOffset=alt.YOffset("group:N", sort=[f[1] for f in frames]))
     bars = base.mark_bar(height={"band": 0.9}).encode(x=x, color=color, tooltip=tip)
-    errs = base.mark_rule(color="#1f2430").encode(x="ci_low:Q", x2="ci_high:Q")
+    errs = base.mark_rule(color="#1f2430").encode(x=alt.X("ci_low:Q"), x2=alt.X2("ci_high:Q"))
     text = base.mark_text(align="left", dx=4, fontSize=11).encode(
-        x="text_x:Q", text="text:N", color=alt.value("#1f2430"))
+        x=alt.X("text_x:Q"), text=alt.Text("text:N"), color=alt.ColorValue("#1f2430"))
     return alt.layer(bars, errs, text).properties(
         width=width, height=alt.Step(22 if compare is not None else 30),
         title=title or "How far customers get")
@@ -331,9 +331,9 @@ def pain_point_chart(table, *, top: int = 8, title: str = "Pain points, in rank 
     labels, lines = wrapped_labels(data["item"])
     y = alt.Y("item:N", sort=list(data["item"]), title=None,
               axis=alt.Axis(labelLimit=LABEL_PX, labelExpr=labels))
-    tip = ["rank:Q", alt.Tooltip("title:N", title="pain point"), "stage:N",
+    tip = [alt.Tooltip("rank:Q"), alt.Tooltip("title:N", title="pain point"), alt.Tooltip("stage:N"),
            alt.Tooltip("score:Q", format=".2f"), alt.Tooltip("customers_affected:Q", format=",.0f"),
-           "evidence_label:N"]
+           alt.Tooltip("evidence_label:N")]
     top = nice_top(float(data["bar"].max()) if data["bar"].notna().any() else 0.0)
     data["inside"] = data["bar"].ge(top / 2)   # a long bar carries its count inside, at its end
     base = alt.Chart(data).encode(y=y, tooltip=tip)
@@ -347,14 +347,14 @@ def pain_point_chart(table, *, top: int = 8, title: str = "Pain points, in rank 
                         legend=alt.Legend(orient="bottom")))
     half = alt.ExprRef(expr="width / 2 - 8")   # either way the count stays inside the plot
     inside = scored.transform_filter("datum.inside").mark_text(
-        align="right", dx=-4, fontSize=11, color="white", limit=half).encode(x="bar:Q", text="note:N")
+        align="right", dx=-4, fontSize=11, color="white", limit=half).encode(x=alt.X("bar:Q"), text=alt.Text("note:N"))
     outside = scored.transform_filter("!datum.inside").mark_text(
-        align="left", dx=4, fontSize=11, limit=half).encode(x="bar:Q", text="note:N")
+        align="left", dx=4, fontSize=11, limit=half).encode(x=alt.X("bar:Q"), text=alt.Text("note:N"))
     unscored = base.transform_filter("datum.assumed")
     marker = unscored.mark_point(shape="circle", filled=False, color="#5b6372", size=80).encode(
-        x=alt.datum(0))
+        x=alt.X(datum=0))
     words = unscored.mark_text(align="left", dx=10, fontSize=11, fontStyle="italic",
-                               color="#5b6372").encode(x=alt.datum(0), text="note:N")
+                               color="#5b6372").encode(x=alt.X(datum=0), text=alt.Text("note:N"))
     return alt.layer(bars, inside, outside, marker, words, title=title).properties(
         width=420, height=alt.Step(30 if lines < 3 else 42))
 
@@ -420,7 +420,7 @@ def backlog_chart(backlog, *, title: str = "Opportunities: impact against effort
         x=alt.X("effort:Q", title="effort (person-months)", scale=scales["effort"], axis=axes["effort"]),
         y=alt.Y("impact:Q", title="impact (3 massive … 0.25 minimal)", scale=scales["impact"],
                 axis=axes["impact"]))
-    tooltip = ([c for c in cols if c != "quadrant"] + ["quadrant"]
+    tooltip = ([alt.Tooltip(c) for c in cols if c != "quadrant"] + [alt.Tooltip("quadrant")]
                + ([alt.Tooltip("drawn:N", title="drawn")] if (data["dx"] != 0).any() else []))
     offset = apart_offsets()
     points = base.mark_circle(opacity=0.8, stroke="#1f2430", strokeWidth=0.5, **offset).encode(
@@ -435,7 +435,7 @@ def backlog_chart(backlog, *, title: str = "Opportunities: impact against effort
     # each label just right of its own bubble's edge, so labels of bubbles drawn apart do not meet
     labels = base.mark_text(align="left", fontSize=11, fontWeight="bold", **offset,
                             dx=alt.ExprRef("sqrt(scale('size', datum.value_at_stake) / PI) + 3")).encode(
-        text="label:N", tooltip=tooltip)
+        text=alt.Text("label:N"), tooltip=tooltip)
     return alt.layer(points, labels, title=title).properties(width=480, height=300)
 
 
