@@ -360,7 +360,7 @@ def empty_report(stages, rules, plan, received):
         else:
             why = (f"its patterns match {', '.join(names[:5])}, but no such event meets its "
                    f"conditions ({describe_rule(r)})")
-            fix = "check the conditions against the data, e.g. with jmtools.funnels.funnel"
+            fix = "check the conditions against the data, e.g. with jmtools.analyses.funnels.funnel"
         rows.append(("touchpoint", r.name, r.stage, why, fix))
     with_events = {r.stage for r in rules if received.get(r.name, 0)}
     for s in stages:
@@ -372,3 +372,33 @@ def empty_report(stages, rules, plan, received):
         rows.append(("stage", s, s, why, "any funnel or share for this stage is 0 because of the "
                      "journey file, not because customers did not get there: fix its touchpoints"))
     return pd.DataFrame(rows, columns=["kind", "name", "stage", "why", "fix"])
+
+
+def empty_in_data(empty, names, rules):
+    """The rows of ``empty`` (:func:`empty_report` of a part of the data: a segment's customers)
+    that are empty in the whole data too: no event name of ``names`` (the whole log's) can reach
+    the touchpoint, or no touchpoint of the stage. A step the part's customers never reached,
+    while others did, is a measured 0 for them, not a fault of the journey file.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> _, rules = touchpoint_rules({"stages": ["Use", "Cancel"], "touchpoints": [
+    ...     {"name": "App", "stage": "Use", "events": ["open"]},
+    ...     {"name": "Churn", "stage": "Cancel", "events": ["cancelled"]}]})
+    >>> part = empty_report(["Use", "Cancel"], rules, plan_mapping(["open"], rules), {"App": 3})
+    >>> part["name"].tolist()
+    ['Churn', 'Cancel']
+    >>> empty_in_data(part, ["open", "cancelled"], rules)["name"].tolist()
+    []
+    >>> empty_in_data(part, ["open"], rules)["name"].tolist()
+    ['Churn', 'Cancel']
+    """
+    plan = plan_mapping(list(names), rules)
+    can = {i for name, idx in plan.cands.items() for i in idx
+           if plan.default[name] == i or name in plan.branches.get(i, [])}
+    fed = {r.name for i, r in enumerate(rules) if i in can}
+    fed_stages = {r.stage for r in rules if r.name in fed}
+    keep = [(r.kind == "touchpoint" and r.name not in fed) or (r.kind == "stage" and r.name not in fed_stages)
+            for r in empty.itertuples()]
+    return empty[keep].reset_index(drop=True)

@@ -13,10 +13,11 @@ import pandas as pd
 
 from jmtools.analyses import emotions, funnels, kpis, painpoints, priorities, themes, valence
 from jmtools.analyses.priorities import relieving
-from jmtools.core.engine import as_table
+from jmtools.core.engine import as_table, to_pandas
 from jmtools.core.errors import ParameterError, whole_number
 from jmtools.core.vocabulary import ALL
 from jmtools.evidence import prepare
+from jmtools.evidence._rules import empty_in_data
 from jmtools.personas import assign_personas, persona_filter, persona_sizes, runnable_personas
 from jmtools.pipeline._disclosed import (disclosed_comparisons, disclosed_funnel, disclosed_steps, disclosure_floor,
                                         disclosure_note, protecting_rows, small_personas)
@@ -269,7 +270,8 @@ def _restricted(world: World, segment: str, given, folder=None):
 
 def _cached_evidence(world, tables, events, segment, given, cache_dir):
     def compute():
-        return _evidence(events(), world.journey, tables.get("customers"), given)
+        return _evidence(events(), world.journey, tables.get("customers"), given,
+                         whole=world if segment else None)
 
     folder = cache_dir if cache_dir is not None else cache_dir_from_env()
     if given is not None or folder is None:          # a given assignment is not part of the key
@@ -360,15 +362,25 @@ def _assign(customers, journey, given) -> pd.DataFrame | None:
     return assign_personas(customers, journey)[["customer_id", "persona"]]
 
 
-def _evidence(events, journey, customers, given):
-    """Prepared evidence; personas from the journey's rules, or joined from a given assignment."""
-    if given is None:
-        return prepare(events, journey, customers=customers)
-    import ibis
+def _evidence(events, journey, customers, given, whole=None):
+    """Prepared evidence; personas from the journey's rules, or joined from a given assignment.
 
-    pairs = given[["customer_id", "persona"]].astype({"persona": object}).dropna()
-    lookup = ibis.memtable(pairs.drop_duplicates("customer_id").rename(columns={"customer_id": "_cid"}))
-    return prepare(events.left_join(lookup, events.customer_id == lookup._cid).drop("_cid"), journey)
+    ``whole``: the world, when ``events`` are a segment's: a step that no customer of the segment
+    reached but others did is then a measured 0 in its funnels, not a step the journey file
+    gives no event (:func:`jmtools.evidence._rules.empty_in_data`)."""
+    if given is None:
+        evidence = prepare(events, journey, customers=customers)
+    else:
+        import ibis
+
+        pairs = given[["customer_id", "persona"]].astype({"persona": object}).dropna()
+        lookup = ibis.memtable(pairs.drop_duplicates("customer_id").rename(columns={"customer_id": "_cid"}))
+        evidence = prepare(events.left_join(lookup, events.customer_id == lookup._cid).drop("_cid"), journey)
+    if whole is not None and "events" in whole.tables and evidence.empty is not None and len(evidence.empty):
+        t = whole.tables["events"].table
+        names = to_pandas(t.select("event").distinct())["event"].dropna().astype(str)
+        evidence.empty = empty_in_data(evidence.empty, names, evidence.rules)
+    return evidence
 
 
 def _funnels(evidence, focus: Focus, steps=None, hidden=frozenset()) -> tuple[pd.DataFrame, pd.DataFrame,

@@ -224,7 +224,7 @@ class Findings:
         protects = started is None or (pd.isna(finished) and bool(protecting_rows(self.funnel)[-1]))
         hidden = bool(pd.isna(finished)) or started is None     # 1–4 customers reached it: "fewer than 5"
         low, high = (None, None) if hidden else wilson_interval(int(finished), started)
-        return {"stage": self.journey.stage_names[-1], "started": started, "hidden": hidden,
+        return {"stage": str(self.funnel["step"].iloc[-1]), "started": started, "hidden": hidden,
                 "protects": bool(protects), "finished": None if hidden else int(finished),
                 "share": None if hidden or not started else int(finished) / started,
                 "ci": (low, high) if started and not hidden else None}

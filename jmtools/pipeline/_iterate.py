@@ -262,7 +262,7 @@ def _observe(data, *, journey=None, segment: str = "", steps=None, level: str = 
     sizes = [] if personas is None else [persona_sizes(personas)]
     parts, contacts, own = [], None, None
     if {"conversion", "time"} & set(measures) and "events" in world.tables:
-        evidence = _evidence(events, j, tables.get("customers"), assignment)
+        evidence = _evidence(events, j, tables.get("customers"), assignment, whole=world if segment else None)
         sizes += [evidence.persona_sizes] if evidence.persona_sizes is not None else []
         contacts = cmp.company_contacts(evidence) if "conversion" in measures else None
         prefixed = steps and any(str(s).startswith(("stage:", "touchpoint:", "event:")) for s in steps)
