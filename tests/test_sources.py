@@ -56,6 +56,53 @@ def test_offsets_and_time_zones_become_naive_utc(tmp_path):
     assert berlin["timestamp"].tolist() == [datetime(2024, 3, 1, 10), datetime(2024, 7, 1, 8)]
 
 
+TZ_ROWS = [("a", "2024-03-02 08:30", "track"), ("a", "2024-03-02", "delivered"),
+           ("a", "2024-07-15", "delivered"),                          # summer time
+           ("b", "2024-03-02 00:00:00", "rated"), ("b", "2024-03-03 00:00:00", "rated"),  # 00:00 only
+           ("b", "2024-03-02 00:00:00", "track"),                     # 00:00 of a timed kind
+           ("c", "2024-03-02 23:30", "track"), ("c", "2024-03-02 19:30", "click")]
+
+
+def oracle_local(raw: pd.DataFrame, tz: str) -> pd.Series:
+    """Plain pandas: a value at local 00:00 written without a time, or of a kind whose every value
+    is at 00:00, is its day; every other value is local time in ``tz`` converted to naive UTC."""
+    local = pd.to_datetime(raw["timestamp"], format="mixed")
+    midnight = local == local.dt.normalize()
+    day = midnight & (~raw["timestamp"].astype(str).str.contains(":")
+                      | midnight.groupby(raw["event"]).transform("all"))
+    utc = local.dt.tz_localize(tz).dt.tz_convert("UTC").dt.tz_localize(None)
+    return local.where(day, utc)
+
+
+@pytest.mark.parametrize("tz", ["Europe/Berlin", "America/New_York"])
+def test_a_date_alone_under_a_time_zone_stays_its_day(tmp_path, tz):
+    """With tz= a date alone ("2024-03-02", a delivery kind recorded by date) was converted like an
+    instant: in Berlin 2024-03-01 23:00, the day before, and no longer at 00:00, so the evidence step
+    no longer saw its kind as date-only (D126). A date alone, and a value of an event kind whose every
+    value is at 00:00, is now its day; timed values (00:00 of a timed kind too) are converted as before.
+    The same from a CSV, a frame of text, a frame of timestamps and with a time_format."""
+    raw = pd.DataFrame(TZ_ROWS, columns=["customer_id", "timestamp", "event"])
+    want = oracle_local(raw, tz)
+    assert want[1] == pd.Timestamp("2024-03-02") and want[3] == pd.Timestamp("2024-03-02")
+    assert want[5] != pd.Timestamp("2024-03-02")                   # the timed kind's 00:00: converted
+    stamps = raw.assign(timestamp=pd.to_datetime(raw["timestamp"], format="mixed"))
+    for src, options in ((write(tmp_path, "e.csv", raw.to_csv(index=False)), {}), (raw, {}), (stamps, {}),
+                         (raw, {"time_format": "%Y-%m-%d %H:%M"}),
+                         (stamps.assign(timestamp=stamps["timestamp"].dt.strftime("%d.%m.%Y %H:%M:%S")),
+                          {"time_format": "%d.%m.%Y %H:%M:%S"})):
+        if options.get("time_format") == "%Y-%m-%d %H:%M":
+            src = raw.assign(timestamp=raw["timestamp"].str.replace(":00:00", ":00"))
+        ev = load_events(src, tz=tz, **options)
+        got = ev.to_pandas()["timestamp"]
+        assert got.tolist() == want.tolist(), (options, got.tolist())
+        assert "a date alone stays its day" in " ".join(ev.accounting.notes)
+        check_identity(ev)
+    dated = load_surveys(pd.DataFrame({"customer_id": ["a", "b"], "timestamp": ["2024-03-02", "2024-03-02 10:00"],
+                                       "touchpoint": ["x", "x"], "metric": ["csat", "csat"], "score": [4, 5]}),
+                         tz=tz).to_pandas()["timestamp"]
+    assert dated[0] == pd.Timestamp("2024-03-02") and dated[1] != pd.Timestamp("2024-03-02 10:00")
+
+
 def test_explicit_time_format_and_unix_seconds(tmp_path):
     text = "customer_id,timestamp,event\na,01/03/2024 14:05,x\n"
     df = load_events(write(tmp_path, "e.csv", text), time_format="%d/%m/%Y %H:%M").to_pandas()

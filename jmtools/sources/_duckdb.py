@@ -19,6 +19,7 @@ from jmtools.sources._amounts import amount_notes, thousands_notes
 from jmtools.sources._constants import CONSTANT, with_constants
 from jmtools.sources._headers import check_repeated
 from jmtools.sources._jsonl import open_input
+from jmtools.sources._local_days import day_or_utc, no_time_written
 from jmtools.sources._names import normalise_name, resolve_columns
 from jmtools.sources._numbers import decimal_read_as, number_sql
 from jmtools.sources._order import oldest_first
@@ -72,7 +73,7 @@ class _Rules:
 
 def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src: str,
                   src_type: str, *, time_format: str | None, tz: str | None,
-                  serials: bool = False, formats: tuple = (), fix: str = "") -> None:
+                  serials: bool = False, formats: tuple = (), fix: str = "", kind_by: str | None = None) -> None:
     col = q(src)
     is_text = src_type.upper() == "VARCHAR"
     raw = q("_t_" + canonical)
@@ -124,13 +125,15 @@ def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src:
                       f"non-finite {canonical} (NaN or infinity)", canonical, raw_text,
                       f"{canonical} must be a finite number; remove NaN, inf and values beyond ±1e308")
     else:
-        expr = _timestamp_expr(col, text, src_type, time_format, tz)
+        expr = _timestamp_expr(col, text, src_type, time_format, tz, kind_by)
         if formats:            # 09.03.2024 18:56, 3/9/2024 6:56 PM: as the column's values showed
             parsed = time_formats_sql(text, formats)
-            local = f"timezone('UTC', timezone({lit(tz)}, {parsed}))" if tz else parsed
+            local = day_or_utc(parsed, tz, alone=no_time_written(text), kind=kind_by) if tz else parsed
             expr = f"COALESCE({expr}, {local})"
-        if serials and is_text and not time_format:
-            expr = f"CASE WHEN {serial(text)} THEN {from_serial(text, tz)} ELSE {expr} END"
+        if serials and is_text and not time_format:   # a whole number: a date cell, its day (D126)
+            stamp = (day_or_utc(from_serial(text, None), tz, alone=f"regexp_full_match({text}, '[0-9]+')")
+                     if tz else from_serial(text, None))   # no window: it would read every row as a number
+            expr = f"CASE WHEN {serial(text)} THEN {stamp} ELSE {expr} END"
         stored = src_type.upper()
         if time_format in EPOCHS:   # a number far out of range (milliseconds read as seconds)
             rules.add(f"{raw} IS NOT NULL AND {typed} IS NULL AND TRY_CAST({raw_text} AS DOUBLE) IS NOT NULL",
@@ -187,28 +190,33 @@ def _date_part(time_format: str) -> str | None:
     return day if "%" in day else None
 
 
-def _timestamp_expr(col: str, text: str, src_type: str, time_format, tz) -> str:
+def _timestamp_expr(col: str, text: str, src_type: str, time_format, tz, kind_by=None) -> str:
+    """SQL of the column's naive UTC time; with ``tz``, a value that is a day stays that day
+    (:func:`jmtools.sources._local_days.day_or_utc`, D126)."""
     t = src_type.upper()
-    to_utc = (lambda e: f"timezone('UTC', timezone({lit(tz)}, {e}))") if tz else (lambda e: e)
+
+    def to_utc(e, alone="FALSE"):
+        return day_or_utc(e, tz, alone=alone, kind=kind_by) if tz else e
     if t.startswith("TIMESTAMP WITH TIME ZONE") or t == "TIMESTAMPTZ":
         return f"timezone('UTC', {col})"
     if t.startswith("TIMESTAMP") or t == "DATE":
-        return to_utc(f"CAST({col} AS TIMESTAMP)")
+        return to_utc(f"CAST({col} AS TIMESTAMP)", alone="TRUE" if t == "DATE" else "FALSE")
     if time_format in EPOCHS:     # far beyond 1900-2100: no time (a rejected row), not an overflow
         x = f"(TRY_CAST({text} AS DOUBLE) / {EPOCHS[time_format]})"
         return f"CASE WHEN abs({x}) < 4102444800 THEN timezone('UTC', to_timestamp({x})) END"
     if time_format:
-        parsed = f"try_strptime({text}, {lit(time_format)})"
+        whole = f"try_strptime({text}, {lit(time_format)})"
+        parsed, alone = whole, "FALSE" if re.search(r"%[HIMSpfzTRXc]", time_format) else "TRUE"
         day = _date_part(time_format)
         if day:     # a value with its date only ("2024-03-02" under "%Y-%m-%d %H:%M"): that day, 00:00
-            parsed = f"COALESCE({parsed}, try_strptime({text}, {lit(day)}))"
+            parsed, alone = f"COALESCE({whole}, try_strptime({text}, {lit(day)}))", f"{whole} IS NULL"
         if "%z" in time_format or "%Z" in time_format:
             return f"timezone('UTC', {parsed})"
-        return to_utc(parsed)
+        return to_utc(parsed, alone)
     if tz:
         return (f"CASE WHEN regexp_matches({text}, {lit(_TS_WITH_OFFSET)}) "
                 f"THEN timezone('UTC', TRY_CAST({text} AS TIMESTAMPTZ)) "
-                f"ELSE {to_utc(f'TRY_CAST({text} AS TIMESTAMP)')} END")
+                f"ELSE {to_utc(f'TRY_CAST({text} AS TIMESTAMP)', no_time_written(text))} END")
     return f"timezone('UTC', TRY_CAST({text} AS TIMESTAMPTZ))"
 
 
@@ -310,7 +318,8 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
         raw.execute(f"DROP TABLE {q(table)}")     # read again, with the formats the values fit
     notes.extend(r.note for r in read_as.values() if r.note)
     if tz:
-        notes.append(f"timestamps read as local time in {tz} and converted to UTC")
+        notes.append(f"timestamps read as local time in {tz} and converted to UTC; a date alone "
+                     "stays its day" + (" (so do event kinds recorded at 00:00 only)" if spec.kind == "events" else ""))
     accounting = _account(raw, table, inner, label, spec, rules, opened, notes)
     if spec.kind == "events":                 # a log exported newest first: ties oldest first
         accounting.notes.extend(oldest_first(raw, table))
@@ -339,14 +348,15 @@ def _build(raw, view: str, spec: TableSpec, mapping: dict, types: dict, opened, 
            inferred: dict, *, time_format, tz, scales, read_as: dict):
     """The checks and the typed ``SELECT`` of one load (``read_as``: how a time or number
     column's values were found to be written, :func:`jmtools.sources._reread.refused_columns`)."""
-    rules = _Rules()
+    rules = _Rules()      # under tz, an event kind whose every value is at 00:00 keeps its days (D126)
+    kind_by = q(mapping["event"]) if tz and spec.kind == "events" and "event" in mapping else None
     for col in spec.columns:
         if col.name in mapping:
             found = read_as.get(col.name)
             _typed_column(rules, col.name, col.kind, col.required, mapping[col.name],
                           types[mapping[col.name]], time_format=time_format, tz=tz,
                           serials=opened.lines == "excel", formats=found.formats if found else (),
-                          fix=found.fix if found else "")
+                          fix=found.fix if found else "", kind_by=kind_by)
     if spec.kind == "surveys":
         _survey_rules(rules, scales)
     if spec.kind == "orders" and "amount" in mapping:
