@@ -220,3 +220,24 @@ def test_a_log_of_dates_only_is_ordered_and_counted_the_same_on_spark(spark):
     same(funnel(sp), funnel(duck))
     same(time_between_stages(sp), time_between_stages(duck))
     same(transitions(sp, level="touchpoint"), transitions(duck, level="touchpoint"))
+
+
+def test_a_date_only_event_follows_its_anchor_the_same_on_spark(spark):
+    """D127: a date-only event right after its anchor, before other events of the anchor's second,
+    on a log whose timed events of several stages share seconds. Neither table carries an input
+    row order, so ties go by event name on both engines, as plain pandas sorts them."""
+    import numpy as np
+
+    from jmtools.evidence import prepare
+    from tests.test_evidence_days import DELIVERY, earliest_stage, oracle_placed, seconds_apart
+
+    ev = seconds_apart(1)
+    duck, sp = prepare(ev, DELIVERY), prepare(spark.createDataFrame(ev), DELIVERY)
+    cols = ["customer_id", "event", "timestamp", "position"]
+    a = duck.to_pandas().sort_values(["customer_id", "position"])[cols].reset_index(drop=True)
+    b = sp.to_pandas().sort_values(["customer_id", "position"])[cols].reset_index(drop=True)
+    same(a, b)
+    code = {n: i for i, n in enumerate(sorted(ev["event"].unique()))}
+    want = oracle_placed(ev.assign(_row=ev["event"].map(code).astype(np.int64)), earliest_stage(DELIVERY),
+                         ["delivered"])
+    assert a["event"].tolist() == want["event"].tolist()

@@ -572,34 +572,141 @@ def test_a_date_only_event_joins_its_stages_timed_events_of_that_day():
         assert np.isnan(x["rated"]) and x["delivered"] == 18 * 3600  # times are not changed
 
 
-def test_date_only_events_are_placed_as_plain_pandas_places_them_on_grocery(grocery_world):
-    """Grocery's ``delivered`` (dates only) beside tracking views and ratings (timed, same stage)
-    and mailings of other stages: every customer's order equals a plain-pandas sort by the rule —
-    after the last timed event of that day at the event's earliest stage, else at 23:59:59; ties
-    timed first, then the file's row order."""
-    import yaml
+def oracle_placed(d: pd.DataFrame, earliest: dict, dated) -> pd.DataFrame:
+    """Plain pandas: ``d`` (customer_id, timestamp, event, _row) sorted by D122 and D127. A
+    date-only event (names ``dated``; one kind) goes right after its anchor — the last, by time
+    then row, of the customer's timed events that day at its earliest stage (``earliest``) —
+    before any other event of the anchor's second; without an anchor at 23:59:59 of its day,
+    after every event of that second; ties of date-only events by row."""
+    d = d.assign(_st=d["event"].map(earliest), _day=d["timestamp"].dt.normalize())
+    is_dated = d["event"].isin(dated)
+    timed = d[~is_dated & d["_st"].notna()].sort_values(["timestamp", "_row"])
+    last = (timed.groupby(["customer_id", "_day", "_st"]).tail(1)
+            [["customer_id", "_day", "_st", "timestamp", "_row"]]
+            .rename(columns={"timestamp": "_at", "_row": "_after"}))
+    looked = d[is_dated & d["_st"].notna()].reset_index().merge(last, on=["customer_id", "_day", "_st"],
+                                                                 how="left")
+    anchor = looked.set_index("index")[["_at", "_after"]].reindex(d.index)
+    anchored = is_dated & anchor["_at"].notna()
+    end = d["_day"] + pd.Timedelta(seconds=86399)
+    d["_key"] = d["timestamp"].where(~is_dated, anchor["_at"].where(anchored, end))
+    d["_k2"] = d["_row"].astype(float).where(~is_dated, anchor["_after"].where(anchored, np.inf))
+    return d.assign(_tie=is_dated.astype(int)).sort_values(["customer_id", "_key", "_k2", "_tie", "_row"])
 
-    data = Path(__file__).resolve().parents[1] / "data" / "grocery"
-    raw = pd.read_parquet(data / "events.parquet")
-    journey = yaml.safe_load((data / "journey.yaml").read_text(encoding="utf-8"))
+
+def earliest_stage(journey: dict) -> dict:
     order = [s["name"] if isinstance(s, dict) else s for s in journey["stages"]]
     earliest = {}
     for tp in journey["touchpoints"]:
         for name in tp["events"]:
             earliest[name] = min(earliest.get(name, 99), order.index(tp["stage"]))
-    d = raw.assign(_row=np.arange(len(raw)), _st=raw["event"].map(earliest),
-                   _day=raw["timestamp"].dt.normalize())
+    return earliest
+
+
+def test_date_only_events_are_placed_as_plain_pandas_places_them_on_grocery(grocery_world):
+    """Grocery's ``delivered`` (dates only) beside tracking views and ratings (timed, same stage)
+    and mailings of other stages: every customer's order equals a plain-pandas sort by the rule —
+    right after the last timed event of that day at the event's earliest stage, else at 23:59:59;
+    ties timed first, then the file's row order."""
+    import yaml
+
+    data = Path(__file__).resolve().parents[1] / "data" / "grocery"
+    raw = pd.read_parquet(data / "events.parquet")
+    journey = yaml.safe_load((data / "journey.yaml").read_text(encoding="utf-8"))
+    d = raw.assign(_row=np.arange(len(raw)))
     dated = d["event"].eq("delivered")
-    assert (d.loc[dated, "timestamp"] == d.loc[dated, "_day"]).all()
-    last = (d[~dated].groupby(["customer_id", "_day", "_st"])["timestamp"].max()
-            .rename("_last").reset_index())
-    d = d.merge(last, on=["customer_id", "_day", "_st"], how="left")
-    d["_key"] = d["timestamp"].where(~dated, d["_last"].fillna(d["_day"] + pd.Timedelta(seconds=86399)))
-    want = d.assign(_tie=d["event"].eq("delivered").astype(int)).sort_values(
-        ["customer_id", "_key", "_tie", "_row"])
+    assert (d.loc[dated, "timestamp"] == d.loc[dated, "timestamp"].dt.normalize()).all()
+    want = oracle_placed(d, earliest_stage(journey), ["delivered"])
     got = grocery_world.evidence.to_pandas().sort_values(["customer_id", "position"])
     assert len(got) == len(want)
-    moved = int((d["event"].eq("delivered") & d["_last"].notna()).sum())
+    moved = int((dated & want.sort_index()["_key"].ne(d["timestamp"] + pd.Timedelta(seconds=86399))).sum())
     assert moved > 1000                                                  # rated or tracked that day
     assert got["event"].tolist() == want["event"].tolist()
     assert got["timestamp"].tolist() == want["timestamp"].tolist()
+
+
+def test_a_date_only_event_follows_its_anchor_not_every_event_of_its_second():
+    """D122 put a date-only event after every event of its anchor's second: a newsletter clicked in
+    the same second as the tracking view (a row after it) came before the delivery, a Deliver →
+    Aware → Deliver loop the data does not show. It now comes right after its anchor (D127); a
+    click a row before the anchor stays before both."""
+    rows = [("x", "2024-03-01 10:00:00", "order"), ("x", "2024-03-02 09:00:00", "track"),
+            ("x", "2024-03-02 09:00:00", "click"), ("x", "2024-03-02 00:00:00", "delivered"),
+            ("y", "2024-03-01 10:00:00", "order"), ("y", "2024-03-02 09:00:00", "click"),
+            ("y", "2024-03-02 09:00:00", "track"), ("y", "2024-03-02 00:00:00", "delivered"),
+            ("z", "2024-03-01 10:00:00", "order"), ("z", "2024-03-02 09:00:00", "track"),
+            ("z", "2024-03-02 09:00:00", "rated"), ("z", "2024-03-02 09:00:00", "click"),
+            ("z", "2024-03-02 00:00:00", "delivered"),
+            ("w", "2024-03-02 09:00:00", "click"), ("w", "2024-03-03 00:00:00", "delivered")]
+    ev = pd.DataFrame(rows, columns=["customer_id", "timestamp", "event"])
+    ev = ev.assign(timestamp=pd.to_datetime(ev["timestamp"]))
+    e = prepare(load_events(ev), DELIVERY)
+    got = e.to_pandas().groupby("customer_id")["event"].apply(list).to_dict()
+    assert got == {"x": ["order", "track", "delivered", "click"],
+                   "y": ["order", "click", "track", "delivered"],
+                   "z": ["order", "track", "rated", "delivered", "click"],
+                   "w": ["click", "delivered"]}                        # no anchor: the day's end
+    assert loops(e, level="stage").set_index("step")["n"].to_dict() == {"Aware": 0, "Buy": 0, "Deliver": 0}
+    want = oracle_placed(ev.assign(_row=np.arange(len(ev))), earliest_stage(DELIVERY), ["delivered"])
+    assert e.to_pandas().sort_values(["customer_id", "position"])["event"].tolist() == want["event"].tolist()
+
+
+def seconds_apart(seed: int, n_customers: int = 80) -> pd.DataFrame:
+    """Customers with a delivery day (a date) and timed events on few distinct seconds, so that
+    events of several stages share their second in random row order."""
+    rng = np.random.default_rng(seed)
+    names = np.array(["click", "order", "track", "rated"])
+    rows = []
+    for c in range(n_customers):
+        for _ in range(rng.integers(2, 9)):
+            day, sec = rng.integers(1, 3), rng.choice([9 * 3600, 9 * 3600 + 1, 15 * 3600])
+            rows.append((f"c{c}", pd.Timestamp(f"2024-03-0{day}") + pd.Timedelta(seconds=int(sec)),
+                         str(rng.choice(names))))
+        for _ in range(rng.integers(0, 3)):
+            rows.append((f"c{c}", pd.Timestamp(f"2024-03-0{rng.integers(1, 4)}"), "delivered"))
+    ev = pd.DataFrame(rows, columns=["customer_id", "timestamp", "event"])
+    return ev.sample(frac=1, random_state=seed, ignore_index=True)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_date_only_events_sort_as_plain_pandas_sorts_them_when_seconds_are_shared(seed):
+    """Random logs whose timed events of several stages share seconds: the order equals the
+    plain-pandas sort by D122 and D127, whatever the rows' order."""
+    ev = seconds_apart(seed)
+    e = prepare(load_events(ev), DELIVERY)
+    want = oracle_placed(ev.assign(_row=np.arange(len(ev))), earliest_stage(DELIVERY), ["delivered"])
+    got = e.to_pandas().sort_values(["customer_id", "position"])
+    assert got["event"].tolist() == want["event"].tolist()
+    assert got["timestamp"].tolist() == want["timestamp"].tolist()
+
+
+@pytest.mark.parametrize("tz", ["Europe/Berlin", "America/New_York"])
+def test_a_date_only_kind_under_a_time_zone_is_still_date_only_and_placed_by_its_day(tmp_path, tz):
+    """With tz= the dates of ``delivered`` were converted like instants (Berlin: 23:00 the day
+    before; New York: 05:00), so the kind was no longer date-only and sorted before the day's
+    tracking view, rating and order (D126). It now stays its day and is placed as without a zone:
+    after its stage's last timed event of that day (times converted to UTC, as plain pandas does)."""
+    rows = [("x", "2024-03-01 10:00", "order"), ("x", "2024-03-02 08:00", "track"),
+            ("x", "2024-03-02", "delivered"), ("x", "2024-03-02 16:00", "rated"),
+            ("x", "2024-03-02 18:00", "click"),
+            ("y", "2024-03-01 10:00", "order"), ("y", "2024-03-02", "delivered"),
+            ("y", "2024-03-02 18:00", "click"),
+            ("z", "2024-07-01 10:00", "order"), ("z", "2024-07-02 07:00", "track"),
+            ("z", "2024-07-02", "delivered"), ("z", "2024-07-02 08:00", "click"),
+            ("z", "2024-07-02 12:00", "track"), ("z", "2024-07-03", "delivered")]
+    raw = pd.DataFrame(rows, columns=["customer_id", "timestamp", "event"])
+    path = tmp_path / "events.csv"
+    raw.to_csv(path, index=False)
+    e = prepare(load_events(path, tz=tz), DELIVERY)
+    assert set(e.date_only["event"]) == {"delivered"}
+    got = e.to_pandas().sort_values(["customer_id", "position"])
+    assert got.groupby("customer_id")["event"].apply(list).to_dict() == {
+        "x": ["order", "track", "rated", "delivered", "click"], "y": ["order", "click", "delivered"],
+        "z": ["order", "track", "click", "track", "delivered", "delivered"]}
+    local = pd.to_datetime(raw["timestamp"], format="mixed")
+    dated = raw["event"].eq("delivered")
+    utc = local.where(dated, local.dt.tz_localize(tz).dt.tz_convert("UTC").dt.tz_localize(None))
+    want = oracle_placed(raw.assign(timestamp=utc, _row=np.arange(len(raw))), earliest_stage(DELIVERY),
+                         ["delivered"])
+    assert got["timestamp"].tolist() == want["timestamp"].tolist()
+    assert got["event"].tolist() == want["event"].tolist()

@@ -26,7 +26,8 @@ from jmtools.core.engine import as_table, to_pandas
 from jmtools.core.engine import materialize as _materialize
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
-from jmtools.evidence._days import DatesOnly, date_only_place, dates_only_of, earliest_stages, journey_keys
+from jmtools.evidence._days import (AFTER_ALL, DatesOnly, date_only_kinds, date_only_place, dates_only_of,
+                                   earliest_stages, few_dated_kinds, journey_keys)
 from jmtools.evidence._fit import FIT_COLUMNS, fit_problems
 from jmtools.evidence._rules import (TouchpointRule, candidates, describe_rule, empty_report,
                                      journey_layout, overlap_report, plan_mapping,
@@ -374,7 +375,7 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
         n_events=t.count(), _midnight=(t.timestamp.truncate("D") == t.timestamp).sum()))
     counts = counts.sort_values("event", ignore_index=True)      # one order on every engine
     plan = plan_mapping(counts["event"].tolist(), rules)
-    date_only, few = _date_only(counts), _few_dated(counts)
+    date_only, few = date_only_kinds(counts), few_dated_kinds(counts)
     all_days = bool(len(counts)) and bool((counts["_midnight"].fillna(0) == counts["n_events"]).all())
     counts = counts.drop(columns="_midnight")
     mapping = _default_mapping(counts, plan, rules, stages)
@@ -441,28 +442,6 @@ def _optional_columns(t, segments) -> list:
     return [c for c in t.columns if c not in fixed]
 
 
-def _date_only(counts):
-    """Event names whose every timestamp is at midnight, when other events carry a time."""
-    import pandas as pd
-
-    whole_day = (counts["_midnight"].fillna(0).astype("int64") == counts["n_events"])
-    if whole_day.all():                     # the whole log has dates only: nothing to reorder
-        return pd.DataFrame({"event": pd.Series([], dtype="object"),
-                             "n_events": pd.Series([], dtype="int64")})
-    out = counts.loc[whole_day & (counts["n_events"] >= 3), ["event", "n_events"]]
-    return out.sort_values(["n_events", "event"], ascending=[False, True], ignore_index=True)
-
-
-def _few_dated(counts) -> list:
-    """Event names whose every timestamp is at midnight, when other events carry a time, but
-    too few (1 or 2) to be moved to the end of their day (:func:`_date_only`): they stay at
-    midnight, their ties there in journey order."""
-    whole_day = (counts["_midnight"].fillna(0).astype("int64") == counts["n_events"])
-    if whole_day.all():
-        return []
-    return counts.loc[whole_day & (counts["n_events"] < 3), "event"].tolist()
-
-
 def _default_mapping(counts, plan, rules, stages):
     """One row per event name: its first unconditional touchpoint (or none)."""
     import pandas as pd
@@ -513,8 +492,8 @@ def _sort_once(t, date_only=(), leave_out=(), shift=True, journey=(None, 1), few
     back (after the sort, ``position`` is the order). Codes follow name order, so ties without
     ``_row`` still sort by name.
 
-    Date-only event names (codes ``date_only``) sort after the customer's last timed event of
-    that day at their ``stage``, else at the end of their day (``shift``; :mod:`._days`; in a log
+    Date-only event names (codes ``date_only``) sort right after the customer's last timed event
+    of that day at their ``stage`` (before other events of its second, D127), else at the end of their day (``shift``; :mod:`._days`; in a log
     of dates only nothing is shifted); a negative time to the next event is unknown (null). Date-only events of one
     day sort by the ``journey`` key (``(key, size)`` of :func:`jmtools.evidence._days.journey_keys`)
     before the row number, so that their order never depends on the file's row order; in a
@@ -524,26 +503,27 @@ def _sort_once(t, date_only=(), leave_out=(), shift=True, journey=(None, 1), few
     """
     import ibis
 
-    key, ties = t.timestamp, []
+    key, ties, by = t.timestamp, [], t._row if "_row" in t.columns else t._ev
     if date_only and not shift:              # every time a day: the day and the journey key in one
         jkey, size = journey
         key = (t.timestamp.epoch_seconds() // 86400) * size + jkey
     elif date_only or few:
-        if date_only:
-            day = t._ev.isin(list(date_only))
-            key = ibis.ifelse(day, date_only_place(t, day, stage), t.timestamp)
         ties = [ibis.ifelse(t._ev.isin([*date_only, *few]), journey[0], 0)]
-        if date_only and stage is not None:   # a window cannot order by a window: a column first
-            t = t.mutate(_key=key, _tie=ties[0])
-            key, ties = t._key, [t._tie]
-    order = [key, *ties, t._row] if "_row" in t.columns else [key, *ties, t._ev]
+        if date_only:                        # right after its anchor (D122, D127): columns first
+            own = by.cast("int64").fill_null(AFTER_ALL - 1)
+            own = ibis.ifelse(t._ev.isin(list(few)), AFTER_ALL, own) if few else own  # a few: after their instant
+            t = t.mutate(_tie=ties[0], _day=t._ev.isin(list(date_only)), _own=own,
+                         **({} if stage is None else {"_st": stage}))
+            t = date_only_place(t, t._day, None if stage is None else t._st, t._own)
+            key, ties, by = t._key, [t._after, t._tie], t._row if "_row" in t.columns else t._ev
+    order = [key, *ties, by]
     w = ibis.window(group_by=t.customer_id, order_by=order)
     nxt_ts = t.timestamp.lead().over(w)
     secs = (nxt_ts.epoch_seconds() - t.timestamp.epoch_seconds()).cast("float64")
     if date_only and shift:
         secs = ibis.ifelse(secs < 0, ibis.null("float64"), secs)
     extra = [c for c in t.columns if c not in PREPARED_COLUMNS and c not in leave_out
-             and c not in ("persona", "_row", "_key", "_tie", *_CODES)]
+             and c not in ("persona", "_row", "_key", "_tie", "_after", "_day", "_own", "_st", *_CODES)]
     if "_row" in t.columns and leave_out:     # the row number reads the left-out columns back
         extra.append("_row")
     cols = dict(customer_id=t.customer_id, timestamp=t.timestamp, _ev=t._ev,

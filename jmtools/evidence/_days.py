@@ -21,7 +21,8 @@ from jmtools.core.engine import to_pandas
 from jmtools.core.vocabulary import share_text
 from jmtools.evidence._store import by_code
 
-__all__ = ["DatesOnly", "date_only_place", "dates_only_of", "earliest_stages", "journey_keys", "LEAD"]
+__all__ = ["AFTER_ALL", "DatesOnly", "date_only_kinds", "date_only_place", "dates_only_of", "earliest_stages",
+           "few_dated_kinds", "journey_keys", "LEAD"]
 
 #: How :func:`journey_keys` places an event no touchpoint matches: after every touchpoint.
 _LAST = 32_000
@@ -196,19 +197,81 @@ def earliest_stages(t, plan, rules, stages, names):
                    "int16")
 
 
-def date_only_place(t, day, stage):
-    """Where a date-only event of ``t`` (rows ``day``) sorts: right after the customer's last
-    timed event of that day at its ``stage`` (:func:`earliest_stages`; null: no place), else at
-    23:59:59 of its day. Its stage's events of the day stay one visit: at the end of the day it
-    came after that day's events of other stages too, a second visit the customer never made."""
+def date_only_kinds(counts):
+    """Event names whose every timestamp is at midnight, when other events carry a time.
+
+    ``counts``: one row per event name with ``n_events`` and ``_midnight`` (how many at 00:00).
+    Returns ``event``, ``n_events`` of the names with 3 or more events, most first (fewer:
+    :func:`few_dated_kinds`); none in a log of dates only.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> counts = pd.DataFrame({"event": ["delivered", "track", "gift"], "n_events": [5, 9, 2],
+    ...                        "_midnight": [5, 1, 2]})
+    >>> date_only_kinds(counts)
+           event  n_events
+    0  delivered         5
+    >>> few_dated_kinds(counts)
+    ['gift']
+    """
+    import pandas as pd
+
+    whole_day = (counts["_midnight"].fillna(0).astype("int64") == counts["n_events"])
+    if whole_day.all():                     # the whole log has dates only: nothing to reorder
+        return pd.DataFrame({"event": pd.Series([], dtype="object"),
+                             "n_events": pd.Series([], dtype="int64")})
+    out = counts.loc[whole_day & (counts["n_events"] >= 3), ["event", "n_events"]]
+    return out.sort_values(["n_events", "event"], ascending=[False, True], ignore_index=True)
+
+
+def few_dated_kinds(counts) -> list:
+    """Event names whose every timestamp is at midnight, when other events carry a time, but
+    too few (1 or 2) to be moved to the end of their day (:func:`date_only_kinds`): they stay at
+    midnight, their ties there in journey order."""
+    whole_day = (counts["_midnight"].fillna(0).astype("int64") == counts["n_events"])
+    if whole_day.all():
+        return []
+    return counts.loc[whole_day & (counts["n_events"] < 3), "event"].tolist()
+
+
+#: The tie-breaker of a date-only event without an anchor: after every event of its second.
+AFTER_ALL = 2**62
+
+
+def date_only_place(t, day, stage, own):
+    """Where a date-only event of ``t`` (rows ``day``) sorts: right after its anchor, the
+    customer's last timed event of that day at its ``stage`` (:func:`earliest_stages`; null:
+    no anchor), else at 23:59:59 of its day. Its stage's events of the day stay one visit: at
+    the end of the day it came after that day's events of other stages too, a second visit the
+    customer never made.
+
+    ``day``, ``stage`` and ``own`` are columns of ``t``; ``own`` (int64) breaks ties between
+    events of one second (the input row number, :func:`jmtools.evidence._sort_once`). Returns
+    ``t`` with ``_key`` (the time each event sorts at: a timed event's own, a date-only
+    event's anchor's, else 23:59:59) and ``_after`` (a timed event's ``own``; a date-only
+    event's anchor's, so that it comes right after the anchor and before any other event of
+    that second, D127; without an anchor :data:`AFTER_ALL`, after every event of that
+    second). Sorted by ``_key``, ``_after``, the journey key, then the row. The anchor is the
+    arg-max of (time, ``own``), in two plain windows over (customer, day, stage): the latest
+    time, then the highest ``own`` at that time (one window over a struct of both cost four
+    times as much).
+    """
     import ibis
 
-    place = t.timestamp + ibis.interval(seconds=86399)
+    place, after = t.timestamp + ibis.interval(seconds=86399), ibis.literal(AFTER_ALL, "int64")
     if stage is None:
-        return place
+        return t.mutate(_key=ibis.ifelse(day, place, t.timestamp), _after=ibis.ifelse(day, after, own))
+    timed = ~day & stage.notnull()
     w = ibis.window(group_by=[t.customer_id, t.timestamp.truncate("D"), stage])
-    timed = ibis.ifelse(day, ibis.null(t.timestamp.type()), t.timestamp)
-    return ibis.ifelse(stage.isnull(), place, timed.max().over(w).fill_null(place))
+    t = t.mutate(_at=ibis.ifelse(timed, t.timestamp, ibis.null(t.timestamp.type())).max().over(w))
+    day, stage, own = (t[c.get_name()] for c in (day, stage, own))      # of the new relation
+    timed = ~day & stage.notnull()
+    w = ibis.window(group_by=[t.customer_id, t.timestamp.truncate("D"), stage])
+    t = t.mutate(_by=ibis.ifelse(timed & (t.timestamp == t._at), own, ibis.null("int64")).max().over(w))
+    found = day & stage.notnull() & t._at.notnull()
+    return t.mutate(_key=ibis.ifelse(found, t._at, ibis.ifelse(day, place, t.timestamp)),
+                    _after=ibis.ifelse(found, t._by, ibis.ifelse(day, after, own))).drop("_at", "_by")
 
 
 def dates_only_of(core, n_customers: int) -> DatesOnly:
