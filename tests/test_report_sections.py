@@ -295,3 +295,36 @@ def test_fix_first_says_what_the_order_and_the_quadrants_rest_on():
     assert text.index("Send offers to customers who answer them") < text.index("A two-hour delivery window")
     assert "Ranks are among all the journey's opportunities; those missing relieve none of Family Fiona's pain points." \
         in text                                                             # her table lists #1, #3, #4
+
+
+def test_the_funnel_says_how_many_only_a_company_contact_brought_to_a_stage():
+    """D134: on grocery the restock reminder goes to everyone due, so the funnel counts every
+    customer at Restock; 666 of the 1,800 never made a step of their own there (an outside tester's
+    subscription world: onboarding e-mails made "Onboard 100%" hide 300 who never onboarded)."""
+    import pandas as pd
+
+    from jmtools.pipeline._chain import _evidence, load, resolve_focus, select
+
+    for persona, k, n, own in (("all", 666, 1800, 1134), ("Family Fiona", 151, 735, 584)):
+        text = shown_text(_run(ROOT / "data" / "grocery", persona=persona).displayed)
+        assert (f"Counted through the company's contacts at Restock**: {k:,} of the {n:,} customers counted there "
+                f"got there only through a contact the company started (Restock reminder), not by a step of their "
+                f"own; by their own steps, {own:,} reached it.") in text
+        assert "Counted through the company's contacts at Delivery" not in text
+    # the counts, against a plain-pandas strict funnel over every event and over the customers' own
+    world = load("sample:grocery")
+    tables, events, _ = select(world, resolve_focus(world.journey, "all", ""))
+    ev = _evidence(events, world.journey, tables.get("customers"), None).to_pandas()
+    company = set(ev.loc[ev["touchpoint"].isin(["Weekly newsletter", "App push", "Restock reminder"]), "event"])
+    stages = world.journey.stage_names
+
+    def reach(rows):
+        rows = rows.dropna(subset=["stage"]).sort_values(["customer_id", "position"])
+        k = {}
+        for cid, s in zip(rows["customer_id"], rows["stage"]):
+            if k.get(cid, 0) < len(stages) and s == stages[k.get(cid, 0)]:
+                k[cid] = k.get(cid, 0) + 1
+        return pd.Series(k)
+
+    every, mine = reach(ev), reach(ev[~ev["event"].isin(company)])
+    assert int((every >= 5).sum()) == 1800 and int((mine >= 5).sum()) == 1134

@@ -31,7 +31,7 @@ from jmtools.core.errors import ParameterError
 from jmtools.core.patterns import compile_pattern
 
 __all__ = ["TouchpointRule", "MappingPlan", "journey_layout", "touchpoint_rules", "candidates", "plan_mapping",
-           "resolve_conditions", "overlap_report", "empty_report", "describe_rule"]
+           "resolve_conditions", "overlap_report", "empty_report", "empty_in_data", "describe_rule"]
 
 _OCCURRENCES = ("any", "first", "repeat")
 _INITIATORS = ("customer", "company")

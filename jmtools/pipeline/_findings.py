@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from jmtools.analyses import emotions
+from jmtools.analyses.compare import company_only_reach
 from jmtools.core.errors import ParameterError
 from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import ALL, ALL_LABEL, focus_label
@@ -255,6 +256,26 @@ class Findings:
     def biggest_loss(self) -> dict | None:
         """The step where the largest share of the focus does not go on (ties: the earlier step)."""
         return None if self.focus_hidden else step_loss(self.funnel)  # hidden: a step of 1–4 customers
+
+    @property
+    def contact_only(self) -> pd.DataFrame | None:
+        """The focus's funnel steps where some customers are counted only through a contact the
+        company started (``initiated_by: company``: a mailing, a reminder), not by a step of
+        their own there or before (:func:`jmtools.analyses.compare.company_only_reach`): ``step``,
+        ``n_funnel``, ``n_own``, ``n_funnel_only``. None without such contacts, for a funnel of
+        the user's own steps, or a hidden focus; steps the funnel hides are left out."""
+        fun = self.funnel
+        if (self.focus_hidden or fun.empty or not self.evidence.company_touchpoints
+                or not set(fun["step"]) <= set(self.evidence.stages)):
+            return None
+        by = None if self.focus.everyone else "persona"
+        out = company_only_reach(self.evidence, steps=list(fun["step"]), by=by)
+        if by:
+            out = out[out["persona"] == self.focus.persona]
+        shown = set(fun.loc[~fun["suppressed"].astype(bool), "step"]) if "suppressed" in fun else set(fun["step"])
+        out = out[(out["n_funnel_only"] > 0) & out["from_step"].isin(shown)]
+        return out.rename(columns={"from_step": "step"})[["step", "n_funnel", "n_own", "n_funnel_only"]] \
+            .reset_index(drop=True)
 
     @property
     def kpis_shown(self) -> pd.DataFrame | None:

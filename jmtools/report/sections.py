@@ -430,6 +430,7 @@ def how_far(f: Findings) -> None:
     if loss is not None:
         kit.display(md("The biggest loss is between **{a}** and **{b}**: {words}.", a=loss["from"], b=loss["to"],
                        words=loss_words(loss)))
+    _show_contact_only(f)
     kit.display(html_table(with_fewer(fun), columns={"step": "stage", "n": "customers",
                                                      "conversion": "from previous stage", "ci_low": "95% CI low",
                                                      "ci_high": "95% CI high", "rate_from_start": "from start"},
@@ -441,6 +442,23 @@ def how_far(f: Findings) -> None:
     for row in fun[~fun["suppressed"] & fun["rate_from_start"].notna() & (fun["step"] != last_stage)].itertuples():
         record(f"funnel_{row.step_index}", float(row.rate_from_start), label=f"Reached {row.step}", n=int(row.n),
                unit="%")
+
+
+def _show_contact_only(f: Findings) -> None:
+    """Below the funnel: each stage where the funnel counts customers whom only a contact the
+    company started brought there (:attr:`Findings.contact_only`), with the count their own steps
+    give; 1–4 said in words, without the own count that would give it back."""
+    rows = f.contact_only
+    for r in (rows.itertuples() if rows is not None else []):
+        at = [t.name for t in f.evidence.rules if t.initiated_by == "company" and t.stage == r.step]
+        what = ", ".join(at) if at else "one at an earlier stage"
+        few = r.n_funnel_only < MIN_GROUP
+        kit.display(md("> **Counted through the company's contacts at {step}**: {k} of the {n} customers counted "
+                       "there got there only through a contact the company started ({what}), not by a step of "
+                       "their own{own}. A funnel counts a contact as reaching its stage (\"received → acted\"); "
+                       "read the conversion into {step} with that in mind.", step=r.step,
+                       k=f"fewer than {MIN_GROUP}" if few else f"{r.n_funnel_only:,}", n=f"{r.n_funnel:,}",
+                       what=what, own="" if few else f"; by their own steps, {r.n_own:,} reached it"))
 
 
 @validated_whole()

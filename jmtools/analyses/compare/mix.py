@@ -62,7 +62,7 @@ def company_contacts(evidence) -> pd.DataFrame | None:
     return sent.sort_values(["customer_id", "timestamp"], kind="stable").reset_index(drop=True)
 
 
-def company_only_reach(evidence, *, steps=None, level: str = "stage") -> pd.DataFrame:
+def company_only_reach(evidence, *, steps=None, level: str = "stage", by=None) -> pd.DataFrame:
     """Per step: the customers the funnel counts there, and how many of them a comparison does not
     count, because a contact the company started stood for their step there (or before).
 
@@ -78,13 +78,15 @@ def company_only_reach(evidence, *, steps=None, level: str = "stage") -> pd.Data
     evidence : jmtools.evidence.Evidence
     steps, level
         As in :func:`~jmtools.analyses.compare.step_observations`.
+    by : str or list of str, optional
+        Group columns of the evidence (``"persona"``): counted per group.
 
     Returns
     -------
     pandas.DataFrame
-        ``from_step`` (as readers see it), ``n_funnel`` (customers the funnel counts),
-        ``n_own`` (those whose own events reach it), ``n_funnel_only`` (the difference); one
-        row per step, in funnel order.
+        The by columns first (if any), then ``from_step`` (as readers see it), ``n_funnel`` (customers the funnel
+        counts), ``n_own`` (those whose own events reach it), ``n_funnel_only`` (the difference);
+        one row per group and step the funnel reaches, in funnel order.
 
     Examples
     --------
@@ -107,11 +109,13 @@ def company_only_reach(evidence, *, steps=None, level: str = "stage") -> pd.Data
     if steps is None:
         steps = evidence.mapped_stages if level == "stage" else \
             list(evidence.touchpoints) if level == "touchpoint" else None
-    counts = [customer_reach(evidence, steps=steps, level=level, own_only=own)["step_index"].value_counts()
-              for own in (False, True)]
-    out = pd.DataFrame({"from_step": [_shown(s) for s in steps],
-                        "n_funnel": [int(counts[0].get(i, 0)) for i in range(1, len(steps) + 1)],
-                        "n_own": [int(counts[1].get(i, 0)) for i in range(1, len(steps) + 1)]})
+    by = [by] if isinstance(by, str) else list(by or [])
+    keys = [*by, "step_index"]
+    counts = [customer_reach(evidence, steps=steps, level=level, by=by or None, own_only=own)
+              .groupby(keys, dropna=False, sort=False).size() for own in (False, True)]
+    out = pd.concat({"n_funnel": counts[0], "n_own": counts[1]}, axis=1).fillna(0).astype("int64")
+    out = out.reset_index().sort_values(keys, kind="stable", ignore_index=True)
+    out.insert(len(by), "from_step", out.pop("step_index").map(lambda i: _shown(steps[i - 1])))
     out["n_funnel_only"] = out["n_funnel"] - out["n_own"]
     return out
 
