@@ -241,7 +241,7 @@ def funnel_chart(funnel, *, compare=None, label: str = "this persona",
     data = pd.DataFrame(rows)
     order = list(dict.fromkeys(data.sort_values("step_index")["step"]))
     y = alt.Y("step:N", sort=order, title=None)
-    x = alt.X("share:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]),
+    x = alt.X("share:Q", axis=alt.Axis(format="%", labelSeparation=6), scale=alt.Scale(domain=[0, 1]),
               title="share of customers who started the journey")
     color = alt.Color("group:N", sort=[f[1] for f in frames], title=None,
                       scale=alt.Scale(range=["#2f5d8a", "#b8c4d3"]),
