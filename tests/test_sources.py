@@ -871,6 +871,16 @@ def test_bad_22_implausible_timestamp(tmp_path):
     assert reasons(ev)["implausible timestamp (before 1900 or after 2100)"].n == 1
 
 
+def test_bad_22b_time_zero_of_unix_clocks_is_a_missing_time(tmp_path):
+    """An outside tester's export wrote an unknown time as 1970-01-01T00:00:00Z: it was kept as an
+    event of 1970. It is now rejected and counted (a second later is a time like any other)."""
+    ev = load_events(write(tmp_path, "e.csv", EVENTS + "\nc8,1970-01-01T00:00:00Z,view\nc9,1970-01-01,view"
+                                               "\nc7,1970-01-01 00:00:01,view\n"))
+    r = reasons(ev)["timestamp at 1970-01-01 00:00:00 (time zero of Unix clocks: a missing time)"]
+    assert r.n == 2 and "blank" in r.fix
+    assert "c7" in set(ev.to_pandas()["customer_id"]) and not {"c8", "c9"} & set(ev.to_pandas()["customer_id"])
+
+
 def test_bad_23_decimal_comma_amount():
     od = load_orders(pd.DataFrame({"order_id": ["o1", "o2"], "customer_id": ["a", "b"],
                                    "timestamp": ["2024-01-01"] * 2, "amount": ["12,50", "3.5"]}))

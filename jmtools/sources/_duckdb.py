@@ -151,6 +151,9 @@ def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src:
         rules.add(f"{typed} < TIMESTAMP '1900-01-01' OR {typed} >= TIMESTAMP '2101-01-01'",
                   f"implausible {canonical} (before 1900 or after 2100)", canonical, raw_text,
                   "check the time unit (seconds vs milliseconds) or the format")
+        rules.add(f"{typed} = TIMESTAMP '1970-01-01 00:00:00'",      # an unknown time written as 0
+                  f"{canonical} at 1970-01-01 00:00:00 (time zero of Unix clocks: a missing time)", canonical,
+                  raw_text, "leave the time blank where the export does not know it")
     if required:                   # a placeholder that did not parse is a missing value too
         missing = (f"({raw} IS NULL OR ({typed} IS NULL AND {is_placeholder(raw_text)}))"
                    if is_text and kind in ("float", "int", "timestamp") else f"{raw} IS NULL")
