@@ -235,6 +235,8 @@ CASES: dict[str, Case] = {
     # kpis
     "kpis.survey_kpis": Case(lambda s: ((s["surveys"],), dict(journey=s["journey"])), {"level": "page"},
                              {"by", "stage"}),                      # ``touchpoint`` or ``stage``: by level
+    "kpis.relationship_kpis": Case(lambda s: ((s["surveys"].drop(columns=["stage", "touchpoint"]),), {}),
+                                   {"by": "persna"}, {"by"}),
     "kpis.touchpoint_kpis": Case(lambda s: ((s["surveys"],), dict(journey=s["journey"])), {"by": "persna"},
                                  columns=lambda m: ["touchpoint", "metric", "kpi", "value", "n", "ci_low",
                                                     "ci_high", "method"]),

@@ -8,7 +8,7 @@ import pytest
 
 from jmtools.core.errors import ParameterError
 from jmtools.evidence import prepare
-from jmtools.analyses.kpis import KPI_FORMULAS, stage_kpis, survey_kpis, touchpoint_kpis
+from jmtools.analyses.kpis import KPI_FORMULAS, relationship_kpis, stage_kpis, survey_kpis, touchpoint_kpis
 from jmtools.sources import load_surveys
 
 JOURNEY = {
@@ -127,3 +127,23 @@ def test_planted_emotion_truths_in_survey_kpis(name):
         pooled = (others["value"] * others["n"]).sum() / others["n"].sum()
         assert pooled == pytest.approx(t["others_mean"], abs=1e-3)
         assert others["n"].sum() == t["others_n"]
+
+
+def test_answers_that_name_no_step_are_scored_over_all_of_them():
+    """An NPS tool's export names no stage or touchpoint (D132): ``relationship_kpis`` scores those
+    answers as plain pandas does, leaves out answers that name a step, and ``survey_kpis`` on such a
+    file says where the scores are instead of asking for journey= again."""
+    rng = np.random.default_rng(3)
+    score = rng.integers(0, 11, size=240)
+    sv = pd.DataFrame({"customer_id": [f"c{i % 200}" for i in range(240)], "metric": "nps", "score": score})
+    k = relationship_kpis(sv).set_index("kpi")
+    promoters, detractors = (score >= 9).mean(), (score <= 6).mean()
+    assert k.loc["nps", "value"] == pytest.approx(100 * (promoters - detractors))
+    assert k.loc["nps", "n"] == 240 and k.loc["nps", "n_customers"] == 200
+    assert k.loc["nps", "ci_low"] < k.loc["nps", "value"] < k.loc["nps", "ci_high"]
+    mixed = sv.assign(touchpoint=["Checkout" if i < 40 else None for i in range(240)])
+    assert relationship_kpis(mixed).set_index("kpi").loc["nps", "n"] == 200     # the 40 at Checkout: per step
+    assert relationship_kpis(sv.assign(touchpoint="Checkout")).empty
+    with pytest.raises(ParameterError) as err:
+        touchpoint_kpis(sv, journey=JOURNEY)
+    assert "relationship_kpis" in str(err.value) and "pass journey=" not in str(err.value)

@@ -25,7 +25,7 @@ from jmtools.core.vocabulary import ALL
 from jmtools.evidence import journey_layout
 from jmtools.sources import _scales
 
-__all__ = ["survey_kpis", "touchpoint_kpis", "stage_kpis", "conversion_kpis", "KPI_FORMULAS"]
+__all__ = ["survey_kpis", "touchpoint_kpis", "stage_kpis", "relationship_kpis", "conversion_kpis", "KPI_FORMULAS"]
 
 #: The formula of each KPI, as shown to users.
 KPI_FORMULAS = {
@@ -36,6 +36,8 @@ KPI_FORMULAS = {
     "ces_low_effort": "share of effort answers in the lowest third of the scale",
 }
 _LEVELS = ("touchpoint", "stage")
+#: How the scores of answers that name no stage or touchpoint are labelled (:func:`relationship_kpis`).
+NOT_TIED = "not tied to a step"
 
 
 def _histogram(t, keys):
@@ -123,26 +125,31 @@ def survey_kpis(surveys, *, level: str = "touchpoint", journey=None, evidence=No
     journey = journey if journey is not None else getattr(evidence, "journey", None)
     t = as_table(surveys, name="surveys")
     by = [] if by is None else [by] if isinstance(by, str) else list(by)
-    t = _with_level(t, level, journey)
-    t = _with_persona(t, by, evidence)
+    t = _with_persona(_with_level(t, level, journey), by, evidence)
+    return _order(_scored(t.filter(t[level].notnull()), by, [*by, level], scales), by, level, journey,
+                  evidence)
+
+
+def _scored(t, by, keys, scales):
+    """KPI rows per ``keys`` and metric of the answers in ``t`` (scored ones), with customers."""
+    import pandas as pd
+
     for b in by:
         if b not in t.columns:
             raise ParameterError("by", b, expected=f"a column of the surveys ({', '.join(t.columns)})",
                                  fix=f"did you mean {suggest(b, t.columns)!r}?" if suggest(b, t.columns)
                                  else "pass evidence= (prepared with customers) for by='persona'")
-    t = t.filter(t[level].notnull() & t.score.notnull())
+    t = t.filter(t.score.notnull())
     scale_map = _scales(scales)
-    hist = _histogram(t, [*by, level])
+    hist = _histogram(t, keys)
     rows = []
-    for key, grp in hist.groupby([*by, level, "metric"], sort=False, dropna=False):
+    for key, grp in hist.groupby([*keys, "metric"], sort=False, dropna=False):
         metric = key[-1]
-        scale = scale_map.get(metric)
         g = grp.sort_values("score")
-        for r in _kpis_of(metric, g["score"].to_numpy(float), g["count"].to_numpy(float), scale):
+        for r in _kpis_of(metric, g["score"].to_numpy(float), g["count"].to_numpy(float), scale_map.get(metric)):
             rows.append((*key, *r))
-    out = pd.DataFrame(rows, columns=[*by, level, "metric", "kpi", "value", "n", "ci_low", "ci_high",
-                                      "method"])
-    return _order(_with_customers(out, t, [*by, level]), by, level, journey, evidence)
+    out = pd.DataFrame(rows, columns=[*keys, "metric", "kpi", "value", "n", "ci_low", "ci_high", "method"])
+    return _with_customers(out, t, keys)
 
 
 def _with_customers(out, t, keys):
@@ -169,9 +176,14 @@ def _with_level(t, level, journey):
         lookup = small_table(pd.DataFrame({"_tp": [tp for tp, _, _ in tps],
                                            "stage": [st for _, st, _ in tps]}), like=t)
         return t.left_join(lookup, t.touchpoint == lookup._tp).drop("_tp")
-    raise ParameterError("level", level, expected=f"a column of the surveys ({', '.join(t.columns)})",
-                         fix="add a touchpoint or stage column, or pass journey= to map touchpoints "
-                             "to stages")
+    if not set(_LEVELS) & set(t.columns):           # an NPS tool's export: no answer names a step
+        fix = ("these answers name no stage or touchpoint: relationship_kpis gives their overall scores; "
+               "a file about one step can name it (constants: {touchpoint: <name>} in loading.yaml)")
+    elif journey is None:
+        fix = "pass journey= to map touchpoints to stages"
+    else:
+        fix = "use level='touchpoint'"
+    raise ParameterError("level", level, expected=f"a column of the surveys ({', '.join(t.columns)})", fix=fix)
 
 
 def _with_persona(t, by, evidence):
@@ -213,6 +225,61 @@ def _order(out, by, level, journey, evidence):
     out = out.sort_values(sort, kind="stable").drop(columns=[c for c in ("_s", "_k", "_p") if c in out])
     out["n"] = out["n"].astype("int64")
     return out.reset_index(drop=True)
+
+
+def relationship_kpis(surveys, *, evidence=None, by=None, scales=None):
+    """CSAT, NPS and CES of the answers that name no stage or touchpoint, with n and 95% intervals.
+
+    An NPS tool asks how likely customers are to recommend the company, not a step: its export
+    names no stage or touchpoint. Such answers are scored over all of them, as relationship
+    scores ("not tied to a step"), with the same formulas and intervals as :func:`survey_kpis`.
+    Answers that name a stage or touchpoint are left to :func:`survey_kpis`.
+
+    Parameters
+    ----------
+    surveys : LoadedTable, ibis.Table or DataFrame
+        Canonical surveys: ``customer_id``, ``metric``, ``score``; ``stage`` and ``touchpoint``
+        may be absent (then every answer counts here).
+    evidence : Evidence, optional
+        From :func:`jmtools.evidence.prepare` with customers, for ``by="persona"``.
+    by : str or list of str, optional
+        ``"persona"`` or columns of the surveys.
+    scales : dict, optional
+        ``{metric: Scale or (low, high)}``; default :data:`jmtools.core.metrics.SCALES`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, ``metric``, ``kpi`` (see :data:`KPI_FORMULAS`), ``value``, ``n``
+        (answers), ``ci_low``, ``ci_high``, ``method`` and ``n_customers``; no row when every
+        answer names a step.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> sv = pd.DataFrame({"customer_id": list("abcde"), "metric": ["nps"] * 5,
+    ...                    "score": [10, 9, 7, 3, 0]})
+    >>> relationship_kpis(sv)[["kpi", "value", "n", "n_customers"]]
+       kpi  value  n  n_customers
+    0  nps    0.0  5            5
+    """
+    t = as_table(surveys, name="surveys")
+    named = [c for c in _LEVELS if c in t.columns]
+    if named:
+        nowhere = t[named[0]].isnull()
+        for c in named[1:]:
+            nowhere = nowhere & t[c].isnull()
+        t = t.filter(nowhere)
+    by = [] if by is None else [by] if isinstance(by, str) else list(by)
+    out = _scored(_with_persona(t, by, evidence), by, by, scales)
+    kpis = list(KPI_FORMULAS)
+    out = out.assign(_k=out["kpi"].map(lambda k: kpis.index(k) if k in kpis else 99))
+    if by and evidence is not None and "persona" in by:
+        porder = {p: i for i, p in enumerate(evidence.personas)}
+        out["_p"] = out["persona"].map(lambda p: porder.get(p, len(porder)))
+    sort = [c for c in ("_p", *[b for b in by if b != "persona"], "_k", "kpi") if c in out]
+    out = out.sort_values(sort, kind="stable").drop(columns=[c for c in ("_k", "_p") if c in out])
+    return out.astype({"n": "int64"}).reset_index(drop=True)
 
 
 def touchpoint_kpis(surveys, **options):
