@@ -110,10 +110,12 @@ def prepare_world(data, *, journey=None, segment: str = "", n_themes: int | str 
 
     def compute():
         felt = _emotion_evidence(tables, journey, assignment)  # surveys, feedback: what customers say
-        emotion_ev = felt if felt is not None else _behaviour_evidence(tables, journey, assignment, evidence)
+        placed_felt = felt is not None and len(felt) > 0   # rows naming no step are no curve (D132)
+        emotion_ev = felt if placed_felt else _behaviour_evidence(tables, journey, assignment, evidence)
         tickets = placed(tables.get("tickets"), journey)
         signals = painpoints.collect_signals(evidence, emotion=felt, tickets=tickets)
-        curve = None if emotion_ev is None else emotions.emotion_curve(emotion_ev, journey=journey, min_n=MIN_N)
+        curve = (None if emotion_ev is None or not len(emotion_ev)
+                 else emotions.emotion_curve(emotion_ev, journey=journey, min_n=MIN_N))
         frames = {"emotion": emotion_ev, "signals": signals, "curve": curve,
                   **_kpi_grid(tables, journey, evidence, assignment)}
         return frames, *feedback_themes(tables, assignment, journey, n_themes, seed)
@@ -127,7 +129,7 @@ def prepare_world(data, *, journey=None, segment: str = "", n_themes: int | str 
                     evidence=evidence, emotion_evidence=frames["emotion"], signals=frames["signals"],
                     themes=found_themes, themes_error=theme_error, segment_customers=n_segment,
                     options={"n_themes": n_themes, "seed": seed, "assignment": given is not None},
-                    grids={n: frames[n] for n in ("curve", "kpi_total", "kpi_personas")},
+                    grids={n: frames[n] for n in ("curve", "kpi_total", "kpi_personas", "kpi_relationship")},
                     persona_errors=broken)
 
 
@@ -214,6 +216,7 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
                     assignment=shared.assignment, evidence=shared.evidence, funnel_all=disclosed_steps(funnel_all),
                     funnel=funnel, emotion_evidence=shared.emotion_evidence, curve=curve,
                     moments=moments, assumed=assumed, gap=gap, kpis=kpi, signals=shared.signals,
+                    relationship_kpis=_relationship(shared.grids, focus),
                     pain_points=found, themes=shared.themes, themes_error=shared.themes_error,
                     themes_focus=themes_focus, opportunities=opportunities,
                     order_value=order_value, backlog=backlog,
@@ -439,16 +442,24 @@ def _kpi_grid(tables, journey, evidence, assignment) -> dict:
     """Stage KPIs of every customer (``kpi_total``) and of each persona (``kpi_personas``; None
     without personas), before the privacy rule: what no focus changes."""
     surveys = tables.get("surveys")
-    if surveys is None or not {"stage", "touchpoint"} & set(surveys.columns):
-        return {"kpi_total": None, "kpi_personas": None}   # no answer placed: the data section says so
+    grids = {"kpi_total": None, "kpi_personas": None, "kpi_relationship": None}
+    if surveys is None:
+        return grids
     surveys = placed(surveys, journey)        # DECISION or "decision " is the journey's Decision
-    total = kpis.stage_kpis(surveys, journey=journey, evidence=evidence)
-    if assignment is None:
-        return {"kpi_total": total, "kpi_personas": None}
-    if not evidence.n_events:                              # no events to take personas from
+    if assignment is not None and not evidence.n_events:   # no events to take personas from
         surveys = surveys.merge(assignment, on="customer_id", how="left")
-    return {"kpi_total": total, "kpi_personas": kpis.stage_kpis(surveys, journey=journey, evidence=evidence,
-                                                                by="persona")}
+    # answers that name no step (an NPS tool's export): scored over all of them, per persona too (D132)
+    overall = kpis.relationship_kpis(surveys)
+    if len(overall):
+        grids["kpi_relationship"] = pd.concat(
+            [overall.assign(persona=ALL)] + ([kpis.relationship_kpis(surveys, evidence=evidence, by="persona")]
+                                             if assignment is not None else []), ignore_index=True)
+    if not {"stage", "touchpoint"} & set(surveys.columns):
+        return grids                           # no answer placed: the data section says so
+    grids["kpi_total"] = kpis.stage_kpis(surveys, journey=journey, evidence=evidence)
+    if assignment is not None:
+        grids["kpi_personas"] = kpis.stage_kpis(surveys, journey=journey, evidence=evidence, by="persona")
+    return grids
 
 
 def _kpis(grids, focus: Focus) -> pd.DataFrame | None:
@@ -461,6 +472,19 @@ def _kpis(grids, focus: Focus) -> pd.DataFrame | None:
         return disclosed_kpis(pd.DataFrame(columns=_KPI_FRAME))
     grid = pd.concat([total.assign(persona=ALL), personas], ignore_index=True)  # beside the total (D78)
     hidden = persona_grid_hidden(grid, grid["stage"].astype(str) + "\x1f" + grid["kpi"].astype(str))
+    mine = (grid["persona"] == focus.persona).to_numpy()
+    return disclosed_kpis(grid[mine].reset_index(drop=True), also=hidden[mine])
+
+
+def _relationship(grids, focus: Focus) -> pd.DataFrame | None:
+    """The focus's scores of answers that name no step, disclosed as the stage KPIs are (D78)."""
+    grid = grids.get("kpi_relationship")
+    if grid is None:
+        return None
+    if focus.everyone:
+        return disclosed_kpis(grid[grid["persona"] == ALL].reset_index(drop=True))
+    grid = grid[grid["persona"].notna()].reset_index(drop=True)
+    hidden = persona_grid_hidden(grid, grid["kpi"].astype(str))
     mine = (grid["persona"] == focus.persona).to_numpy()
     return disclosed_kpis(grid[mine].reset_index(drop=True), also=hidden[mine])
 

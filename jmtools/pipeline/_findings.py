@@ -190,6 +190,10 @@ class Findings:
     persona_errors: dict = field(default_factory=dict)
     """Persona name → the error of a rule that cannot run on this customer table; those
     personas are left out of this run (their customers count as having no persona)."""
+    relationship_kpis: pd.DataFrame | None = None
+    """Scores of the focus's survey answers that name no stage or touchpoint (an NPS tool's
+    export), as :func:`jmtools.analyses.kpis.relationship_kpis` gives them, disclosed as
+    :attr:`kpis`; None when every answer names a step (D132)."""
 
     # ------------------------------------------------------------ headline figures
     @property

@@ -58,11 +58,11 @@ def map_evidence(data, journey=None, *, kpis: Sequence[str] = MAP_KPIS,
         prepared = prepare(world.tables["events"], journey, customers=world.tables.get("customers"))
         frames.append(conversion_kpis(prepared, by_persona=assignment is not None))
     ev = _emotion_evidence(tables, journey, assignment)
-    ev = ev if ev is not None else _behaviour_evidence(tables, journey, assignment, prepared)
-    if ev is not None:
+    ev = ev if ev is not None and len(ev) else _behaviour_evidence(tables, journey, assignment, prepared)
+    if ev is not None and len(ev):           # surveys and feedback naming no step: behaviour (D132)
         out["emotion"] = disclosed_curve(emotions.emotion_curve(  # no customer table: "all" only
             ev, journey=journey, n_boot=n_boot, personas=None if assignment is not None else []))
-    if "surveys" in tables:
+    if "surveys" in tables and {"stage", "touchpoint"} & set(tables["surveys"].columns):  # else no step: no cell
         frames.append(_survey_kpis(world, journey, prepared, assignment is not None))
     if frames:
         table = pd.concat([f for f in frames if len(f)], ignore_index=True)

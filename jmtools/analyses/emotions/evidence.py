@@ -429,6 +429,7 @@ def feeling_basis(evidence: pd.DataFrame) -> str:
     Returns
     -------
     str
+        For no evidence, a sentence saying that nothing was computed.
 
     Examples
     --------
@@ -442,8 +443,11 @@ def feeling_basis(evidence: pd.DataFrame) -> str:
              "text (VADER)": ("feedback text scored by VADER", "feedback texts scored by VADER"),
              "text (calibrated)": ("feedback text scored by a model calibrated on the ratings",
                                    "feedback texts scored by a model calibrated on the ratings"),
-             "behaviour": ("behaviour rule", "behaviour rules")}
+             "behaviour": ("customer's visit to a stage judged from behaviour",
+                           "customers' visits to a stage judged from behaviour")}
     ev = evidence.drop_duplicates("obs_id") if "obs_id" in evidence else evidence
+    if not len(ev):       # every answer and text named no step (D132): nothing to compute it from
+        return "No feeling is computed: no piece of evidence names a stage or touchpoint of the journey."
     counts = ev["used"].astype("string").fillna("given valence").value_counts()
     parts = [f"{n:,} {names.get(k, (k, k))[n != 1]}" for k, n in counts.items()]
     note = (" (a lexicon score of 0 is often not neutral: a text with no sentiment word scores 0)"
