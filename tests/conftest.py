@@ -152,6 +152,17 @@ def table_subset(tmp_path_factory):
     return folder
 
 
+@pytest.fixture(scope="session")
+def stageless_folder(tmp_path_factory) -> Path:
+    """Events and customers beside a survey and a feedback export that name no stage or
+    touchpoint (tests/stageless.py), built once per session."""
+    import stageless
+
+    if not stageless.available():
+        pytest.skip("sample world ecommerce not generated (jmtools sample-data)")
+    return stageless.stageless_world(tmp_path_factory.mktemp("stageless") / "world")
+
+
 @pytest.fixture()
 def ecommerce_copy(tmp_path) -> Path:
     """A copy of the e-commerce sample world's folder that a test may change."""

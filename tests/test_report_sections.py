@@ -328,3 +328,34 @@ def test_the_funnel_says_how_many_only_a_company_contact_brought_to_a_stage():
 
     every, mine = reach(ev), reach(ev[~ev["event"].isin(company)])
     assert int((every >= 5).sum()) == 1800 and int((mine >= 5).sum()) == 1134
+
+
+@pytest.mark.parametrize("persona", ["all", "Budget Ben"])
+def test_a_stage_less_nps_export_and_feedback_still_count_in_the_report(stageless_folder, persona):
+    """Survey answers and feedback that name no stage or touchpoint (an NPS tool's export, a help
+    desk's) left "No survey answers … at any stage" and an emotion curve of "no evidence" (D132).
+    Now the answers are scored over all of them, "not tied to a step", as plain pandas computes the
+    planted NPS (for a persona: its customers' answers); the curve is measured from behaviour and
+    says why; the feeling says what it rests on."""
+    import pandas as pd
+
+    from jmtools.journey import Journey
+    from jmtools.personas import assign_personas
+    from stageless import planted_nps
+
+    run = _run(stageless_folder, persona)
+    text = shown_text(run.displayed)
+    answers = pd.read_csv(stageless_folder / "surveys.csv", dtype={"Customer": str})
+    if persona != "all":
+        who = assign_personas(pd.read_csv(stageless_folder / "customers.csv", dtype={"customer_id": str}),
+                              Journey.load(stageless_folder / "journey.yaml"))
+        answers = answers[answers["Customer"].isin(who.loc[who["persona"] == persona, "customer_id"])]
+    nps, n = planted_nps(answers["Score"])
+    assert run.figures["nps_overall"]["value"] == pytest.approx(nps) and run.figures["nps_overall"]["n"] == n
+    assert f"{n:,} survey answers from {'all customers' if persona == 'all' else persona} name no stage" in text
+    assert "Not tied to a step." in text and "at any stage of the journey." not in text
+    curves = [title_of(c) for c in shown_charts(run.displayed) if title_of(c).startswith("Emotion curve")]
+    assert curves[0].startswith("Emotion curve from behaviour")
+    assert "name no stage or touchpoint, so they cannot be placed on the emotion curve: instead" in text
+    assert "Feeling is computed from" in text and "judged from behaviour" in text
+    assert not NAN.findall(text), NAN.findall(text)[:5]

@@ -392,8 +392,9 @@ def show_themes_chart(themes, *, dimension: str = "stage", title: str | None = N
 
     Returns
     -------
-    altair.HConcatChart
-        The chart displayed (:func:`jmtools.charts.painpoints.themes_chart`).
+    altair.HConcatChart or None
+        The chart displayed (:func:`jmtools.charts.painpoints.themes_chart`); None, with a
+        sentence saying why, when no text has a ``dimension`` (feedback naming no stage).
 
     Examples
     --------
@@ -414,6 +415,12 @@ def show_themes_chart(themes, *, dimension: str = "stage", title: str | None = N
     """
     from IPython.display import display
 
+    if not len(themes.counts) or not (themes.counts["dimension"] == dimension).any():
+        why = ("no feedback text names a stage or touchpoint" if dimension != "persona"
+               else "no customer who wrote has a persona")
+        display(md("No chart of the themes by {d}: {why}; the table above gives each theme's size.",
+                   d=dimension, why=why))   # said, not a crash (D132)
+        return None
     shown = disclosed_themes(themes, min_group=min_group)
     chart = themes_chart(shown, dimension=dimension, title=title)
     display(chart)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import pandas as pd
 
 from jmtools.analyses.disclosure import MIN_GROUP
-from jmtools.analyses.emotions import feeling_basis, journey_name_notes
+from jmtools.analyses.emotions import journey_name_notes
 from jmtools.charts.emotions import assumed_curve_chart, emotion_curve_chart, emotion_curve_panels
 from jmtools.charts.theme import validated_whole
 from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
@@ -40,6 +40,7 @@ from jmtools.report.headline import headline_html, headline_items
 from jmtools.report.problem_sections import fix_first, the_map, what_they_write, where_it_hurts
 from jmtools.report.record import record, record_source
 from jmtools.report.steps import show_dates_only, show_reading_notes
+from jmtools.report.unplaced import show_feeling_basis, show_relationship_kpis, unplaced_rows, unplaced_sentence
 from jmtools.report.caveats import much_rejected, show_personas_left_out, show_unmapped_stages, thumbs
 from jmtools.report.wording import coverage_sentence, loss_words, not_shown_template, reached_words
 from jmtools.sources import SPECS, unread_fix
@@ -471,11 +472,13 @@ def feelings(f: Findings) -> None:
         _feelings_assumed(f, assumed)
         return
     behaviour = f.curve_basis == "behaviour"
-    if behaviour:
-        kit.display(md("> **Measured from behaviour only.** With no survey scores or feedback texts, each stage a "
+    if behaviour:                     # no survey or feedback, or none that names a step (D132)
+        away = unplaced_sentence(unplaced_rows(f.tables))
+        kit.display(md("> **Measured from behaviour only.** {why} each stage a "
                        "customer reached counts 0, minus 1 for each of: the journey ends there (abandonment), an "
                        "error event, repeated contacts (at most −2). Behaviour can only pull the curve down: read "
-                       "it as friction, not as how customers feel."))
+                       "it as friction, not as how customers feel.",
+                       why=f"{away[:-1]}: instead," if away else "With no survey scores or feedback texts,"))
         for kind in ("surveys", "feedback"):
             kit.missing(f, kind, _FEEL)
     moments, main = f.moments, shown[:1] if f.focus.everyone else shown  # one line per group: legible
@@ -483,7 +486,7 @@ def feelings(f: Findings) -> None:
         f.curve, assumed=assumed[assumed["persona"].isin(main)] if "persona" in assumed else assumed,
         moments=moments[moments["persona"].isin(main)], personas=main,
         title=f"Emotion curve{' from behaviour' if behaviour else ''}: {f.focus.label}",
-        subtitle=_BEHAVIOUR_SUBTITLE if behaviour else None),
+        subtitle=_behaviour_subtitle(f) if behaviour else None),
         "emotion_behaviour" if behaviour else "emotion_curve"))
     if len(shown) > 2:
         kit.display(with_caption(emotion_curve_panels(f.curve, assumed=assumed, moments=moments,
@@ -504,27 +507,25 @@ def feelings(f: Findings) -> None:
 
 
 def _feeling_basis(f: Findings) -> None:
-    """Say what the focus's feeling is computed from (ratings, survey scores, text, behaviour)."""
-    ev = f.emotion_evidence
-    if ev is None or "used" not in ev:
-        return
-    if not f.focus.everyone and "persona" in ev:
-        ev = ev[ev["persona"] == f.focus.persona]
-    if len(ev):
-        kit.display(md("{basis}", basis=feeling_basis(ev)))
+    """Say what the focus's feeling is computed from (ratings, survey scores, text, behaviour), and
+    which answers and texts name no step."""
+    show_feeling_basis(f, display=kit.display)
 
 
-_BEHAVIOUR_SUBTITLE = [
-    "Measured from behaviour only (no surveys or feedback): per customer and stage, 0 for a smooth visit, "
-    "−1 for each of abandonment, an error event, repeated contacts.",
-    "Shaded band: 95% interval. Dot area: n (customers). Dashed: the workshop's assumption. "
-    "Red rings: moments of truth (why: listed below the chart)."]
+def _behaviour_subtitle(f: Findings) -> list[str]:
+    why = "no survey answer or feedback text names a stage" if unplaced_rows(f.tables) else "no surveys or feedback"
+    return [f"Measured from behaviour only ({why}): per customer and stage, 0 for a smooth visit, "
+            "−1 for each of abandonment, an error event, repeated contacts.",
+            "Shaded band: 95% interval. Dot area: n (customers). Dashed: the workshop's assumption. "
+            "Red rings: moments of truth (why: listed below the chart)."]
 
 
 def _feelings_assumed(f: Findings, assumed: pd.DataFrame) -> None:
     """No evidence of emotion in the folder: what would give some, and the workshop's curve as assumed."""
     for kind in ("surveys", "feedback"):
         kit.missing(f, kind, _FEEL)
+    if unplaced_rows(f.tables):        # there, but naming no step (D132)
+        kit.display(md("{said}", said=unplaced_sentence(unplaced_rows(f.tables))))
     kit.missing(f, "events", "to measure friction from behaviour (abandonment, errors, repeated contacts)")
     if assumed["valence"].notna().any():
         kit.display(md("> **Assumed, not measured.** The curve below is the emotion the team assumed in the "
@@ -547,9 +548,11 @@ def survey_kpis(f: Findings) -> None:
     """CSAT, CES and NPS per stage with intervals; NPS recorded per stage."""
     if kit.missing(f, "surveys", "to see CSAT, CES and NPS per stage"):
         return
-    kp = f.kpis_shown
+    kp, rel = f.kpis_shown, f.relationship_kpis
     if kp is None or not len(kp):     # None: the answers name no stage or touchpoint (data section)
-        kit.display(md("No survey answers from {who} at any stage of the journey.", who=f.focus.label))
+        kit.display(md("No survey answer from {who} names a stage or touchpoint of the journey{so}.",
+                       who=f.focus.label, so=", so there are no scores per stage" if rel is not None else ""))
+        show_relationship_kpis(rel, who=f.focus.label, display=kit.display)
         return
     hidden = kp["suppressed"] if "suppressed" in kp else pd.Series(False, index=kp.index)
     table = kp.assign(measure=kp["kpi"].map(lambda k: KPI_NAMES.get(k, k)),
@@ -563,3 +566,4 @@ def survey_kpis(f: Findings) -> None:
     for row in kp[(kp["kpi"] == "nps") & ~hidden].itertuples():
         record(f"nps_{row.stage}", float(row.value), label=f"NPS at {row.stage}", n=int(row.n),
                ci=(float(row.ci_low), float(row.ci_high)), fmt="+.0f", headline=True)
+    show_relationship_kpis(rel, who=f.focus.label, display=kit.display)   # answers naming no step (D132)
