@@ -290,3 +290,23 @@ def test_a_stage_no_event_reaches_is_left_out_of_the_funnel_not_a_measured_zero(
     want = pipeline.run(folder).funnel                       # the report's funnel of the same folder
     assert overall["n"].tolist() == want["n"].tolist() and overall["n"].iloc[-1] > 0
     assert not run.figures["worst_drop_off"]["value"].endswith(": Consideration")
+
+
+def test_a_stage_less_nps_export_is_scored_not_tied_to_a_step(stageless_folder):
+    """An NPS tool's export (``metrics: {nps: Score}``, no stage or touchpoint) stopped section 6
+    on "pass journey= to map touchpoints to stages" though the cell passed it, and nothing after it
+    ran (D132). Now the answers are scored over all of them, said to be not tied to a step, and the
+    figure is plain pandas' NPS of the planted answers with its n."""
+    from inprocess import run_cells
+    from stageless import PLANTED, planted_nps
+    from table_subsets import shown_text
+
+    run = run_cells(NOTEBOOK, {"data_dir": str(stageless_folder)})
+    text = shown_text(run.displayed)
+    assert "No survey answer names a stage or touchpoint, so there are no scores per step." in text
+    assert "Not tied to a step." in text
+    nps, n = planted_nps(s for s, k in PLANTED.items() for _ in range(k))
+    [table] = [o for o in run.displayed if isinstance(o, pd.DataFrame) and "measure" in o.columns]
+    assert table["answers"].tolist() == [n] and table["value"].tolist() == [f"{nps:+.1f}".replace("-", "−")]
+    assert run.figures["nps_overall"]["value"] == pytest.approx(nps) and run.figures["nps_overall"]["n"] == n
+    assert "proposal" in run.namespace           # the sections after it ran

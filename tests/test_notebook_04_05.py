@@ -335,3 +335,22 @@ def test_repeat_orders_are_counted_among_the_persona_in_focus():
     assert f"**Shopping again may count as going back here**: {shown} of {len(per):,} customers with orders" \
         in texts, texts[:300]
     assert "330 of 1,213" not in texts
+
+
+def test_feedback_naming_no_stage_gives_themes_without_the_chart_by_stage(stageless_folder, tmp_path):
+    """Feedback without its stage column (documented as optional) stopped the notebook at the
+    themes' chart by stage, so no CSV was written (D132). Now the themes stand, the chart by stage
+    is one sentence, the feeling says what it rests on, and the ranked pain points are written."""
+    from inprocess import run_cells
+    from table_subsets import shown_text
+
+    out = tmp_path / "pain_points.csv"
+    run = run_cells(NB04, {"data_dir": str(stageless_folder), "output_csv": str(out)})
+    text = shown_text(run.displayed)
+    assert run.namespace["th"] is not None and len(run.namespace["th"].summary)
+    assert "No chart of the themes by stage: no feedback text names a stage or touchpoint" in text
+    feedback = pd.read_csv(stageless_folder / "feedback.csv")
+    assert (f"The 100 survey answers and {len(feedback)} feedback texts in this folder name no stage or "
+            "touchpoint, so they cannot be placed on the emotion curve. The curve is measured from behaviour") in text
+    assert "Feeling is computed from 0 pieces" not in text
+    assert len(pd.read_csv(out))
