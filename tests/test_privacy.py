@@ -67,6 +67,21 @@ MASKED = [
     ("ask for Mr. O'Neill", "ask for Mr. [name]"),
     ("Dr Anna Berg called", "Dr [name] called"),
     ("Not fixed. Regards, Piet Jansen", "Not fixed. Regards, [name]"),
+    # sign-offs: the name ends its clause after a comma, or ends the line without one
+    ("Great app. Regards, Maria Rossi", "Great app. Regards, [name]"),
+    ("Great app!\nThanks, Jonas", "Great app!\nThanks, [name]"),
+    ("Best regards,\nMaria Rossi", "Best regards,\n[name]"),
+    ("Kind regards Maria Rossi", "Kind regards [name]"),
+    ("Works now, many thanks, Jonas Becker.", "Works now, many thanks, [name]."),
+    ("Thank you, Maria (customer since 2019)", "Thank you, [name] (customer since 2019)"),
+    ("Best wishes, Jonas", "Best wishes, [name]"),
+    ("Fixed, thanks Jonas", "Fixed, thanks [name]"),
+    ("Regards, Maria Rossi\nSent from my iPhone", "Regards, [name]\nSent from my iPhone"),
+    ("Still broken. Cheers - Tom", "Still broken. Cheers - [name]"),
+    # obfuscated e-mails whose local part is written with "dot" too
+    ("mail john dot doe at gmail dot com", "mail [email]"),
+    ("write to john [dot] doe [at] gmail [dot] com", "write to [email]"),
+    ("anna DOT schmidt AT example DOT de", "[email]"),
 ]
 
 
@@ -106,6 +121,18 @@ KEPT = [
     "bag tag 0016 964012 is lost",
     "tag numbers 0016 964012, 0016 964077, 0016 964078 - find these bags",
     "answer my claims (AA Ref#1-2990176298, 1-3001885409 and : 1-3001885409)",
+    # sign-off words that sign nothing, and product names after them
+    "Regards to the team, the app is great",
+    "Thanks, Acme Pay works great now",
+    "Cheers, the Zap Pro team did well",
+    "Best, The Acme Team",
+    "Best Buy, never again",
+    "I bought it at Best Buy.",
+    "Thanks for nothing. Best product ever",
+    "Great service. Thanks, UPS!",
+    "Thanks, Everyone.",
+    "Thanks, Order 123 arrived",
+    "we met at the store dot com launch",
 ]
 
 

@@ -60,11 +60,12 @@ PLACEHOLDERS = {"email": "[email]", "iban": "[iban]", "card": "[card]", "account
 _I = re.IGNORECASE
 _AT = r"(?:@|\s*[\[({<]\s*at\s*[\])}>]\s*)"
 _DOT = r"(?:\.|\s*[\[({<]\s*dot\s*[\])}>]\s*)"
+_LOCAL = r"[A-Za-z0-9][A-Za-z0-9._%+-]*"
 _EMAIL = re.compile(
-    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*" + _AT
+    r"(?<![\w.+-])" + _LOCAL + r"(?:" + _DOT + _LOCAL + r")*" + _AT
     + r"[A-Za-z0-9-]+(?:" + _DOT + r"[A-Za-z0-9-]+)*" + _DOT + r"[A-Za-z]{2,6}(?![A-Za-z])", _I)
 # "jane at example dot com": plain words only when both "at" and "dot" are written out
-_EMAIL_WORDS = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*\s+at\s+[A-Za-z0-9-]+"
+_EMAIL_WORDS = re.compile(r"(?<![\w.+-])" + _LOCAL + r"(?:\s+dot\s+" + _LOCAL + r")*\s+at\s+[A-Za-z0-9-]+"
                           r"(?:\s+dot\s+[A-Za-z0-9-]+)*\s+dot\s+[A-Za-z]{2,6}\b", _I)
 # contiguous, or in groups of four separated by single spaces (as printed)
 _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[A-Za-z0-9]{11,30}|(?: [A-Za-z0-9]{4}){2,7}"
@@ -114,8 +115,17 @@ _NAME_STRONG = re.compile(
 # Introductions after which a Capitalised word is a name
 _NAME_WEAK = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Sir|Madam|Prof)\.?\s+|\b(?i:spoke|speaking|spoken|talked|talking|"
-    r"speak|talk)\s+(?i:to|with)\s+|\b(?i:ask(?:ed)?\s+for|named|agent|rep|representative)\s+"
-    r"|(?:^|\n|[.!]\s+)\s*(?i:regards|kind regards|thanks|cheers|sincerely|best|signed),\s+)")
+    r"speak|talk)\s+(?i:to|with)\s+|\b(?i:ask(?:ed)?\s+for|named|agent|rep|representative)\s+)")
+# Sign-offs: a Capitalised name after them is a name when it ends its clause ("Regards, Maria
+# Rossi", "Thanks, Jonas."), or, without a comma, ends the line ("Kind regards Maria Rossi");
+# "Regards to the team" and "Thanks, Acme Pay works great" stay.
+_SIGN_OFF = re.compile(
+    r"(?:^|\n|[.!?]\s+|,\s+|\s-+\s+)(?i:(?:(?:kind|best|warm|warmest|many|with)\s+)?regards|"
+    r"(?:many\s+)?thanks|thank\s+you|cheers|(?:yours\s+)?(?:sincerely|truly|faithfully)|"
+    r"best(?:\s+wishes)?|all\s+the\s+best|signed|greetings)(?P<sep>\s*[,:]\s*|\s*\n\s*|\s+-+\s+)?"
+    r"(?(sep)|[ \t]+)")
+_CLAUSE_END = re.compile(r"[ \t]*(?:[.!?,;:()\n]|\Z)")
+_LINE_END = re.compile(r"[ \t]*[.!]?[ \t]*(?:\n|\Z)")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 _CAPWORD = re.compile(r"[A-Z](?:[a-z]*'?[A-Z])?[a-z'-]+(?:-[A-Z][a-z]+)?")
 #: Capitalised words that follow an introduction but are not names.
@@ -280,6 +290,11 @@ def _names(text: str, keep=frozenset()) -> list[tuple[int, int]]:
             span = _name_after(text, m.end(), strong, keep)
             if span:
                 out.append(span)
+    for m in _SIGN_OFF.finditer(text):
+        span = _name_after(text, m.end(), False, keep)
+        end = _CLAUSE_END if m.group("sep") else _LINE_END
+        if span and end.match(text, span[1]):
+            out.append(span)
     return out
 
 
