@@ -385,3 +385,165 @@ def test_the_lines_under_themed_complaints_add_up_when_stock_sentences_are_left_
     assert found.accounting["dropped"].get("negative only by a stock sentence", 0) > 0
     by = found.accounting["polarity from"]
     assert by["rating"] == 0 and by["text"] == found.accounting["rows_used"] == len(found.documents)
+
+
+# ---------------------------------------------------------------- personal data never reaches a theme
+#: Personal data appended to ordinary feedback (as customers sign their tickets), each in at least
+#: six texts so that, modelled unmasked, it forms a theme of its own; and the words of it that
+#: must never be shown in a label, a term, a phrase or a quote.
+PII_SIGNED = [
+    ("Regards, Maria Rossi", ("maria", "rossi")),
+    ("Kind regards,\nLena Vogt", ("lena", "vogt")),
+    ("Best regards Henrik Dahl", ("henrik", "dahl")),
+    ("Thanks, Piotr", ("piotr",)),
+    ("My name is Jonas Becker.", ("jonas", "becker")),
+    ("Email me: john.doe@gmail.com", ("john", "doe", "gmail")),
+    ("Write to anna[at]schmidt-post[dot]de", ("anna", "schmidt", "post")),
+    ("Mail kai dot weber at webmail dot org", ("kai", "weber", "webmail")),
+    ("IBAN FR14 2004 1010 0505 0001 3M02 606", ("fr14", "fr", "3m02", "2004", "606")),
+    ("Call me on +49 170 1234567 please.", ("170", "1234567")),
+]
+SIGNED_COMPLAINTS = ["I was charged twice this month and nobody answers.",
+                     "Cancelling is impossible, the button is hidden.",
+                     "The onboarding is confusing, I could not find where to start.",
+                     "Renewal price went up without any warning, not happy at all."]
+SIGNED_PRAISE = ["Great app, the trial convinced me to subscribe.",
+                 "Support solved my problem in ten minutes, thank you!",
+                 "Love the new features, worth every cent."]
+
+
+def signed_feedback(n=360, seed=5, per_bit=8):
+    """Complaints and praise, rated, ``per_bit`` of each kind carrying one :data:`PII_SIGNED` bit."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        negative = i % 5 < 3
+        pool = SIGNED_COMPLAINTS if negative else SIGNED_PRAISE
+        text = pool[rng.integers(len(pool))]
+        bit = i // 2 % len(PII_SIGNED) if i < 2 * per_bit * len(PII_SIGNED) else None
+        if bit is not None:
+            text += " " + PII_SIGNED[bit][0]
+        rows.append(dict(feedback_id=f"s{i}", customer_id=f"K{i}", text=text,
+                         rating=int(rng.choice([1, 2]) if negative else rng.choice([4, 5])),
+                         persona=str(rng.choice(["A", "B"]))))
+    return pd.DataFrame(rows)
+
+
+def _shown_words(th) -> set:
+    """Every word a reader can see of a Themes: labels, terms, phrases and quotes."""
+    import re
+
+    parts = [*th.summary["label"], *(t for ts in th.summary["top_terms"] for t in ts),
+             *(t for ts in th.summary["top_phrases"] for t in ts),
+             *(q for qs in th.summary["quotes"] for q in qs), *th.documents["quote"], *th.documents["label"],
+             *th.quotes["quote"], *th.quotes["label"], *th.counts["label"].astype(str)]
+    return {w for p in parts for w in re.findall(r"[a-z0-9]+", str(p).lower())}
+
+
+def _leaked(th) -> dict:
+    shown = _shown_words(th)
+    return {bit: sorted(shown & set(words)) for bit, words in PII_SIGNED if shown & set(words)}
+
+
+@pytest.mark.parametrize("polarity, n_themes", [("negative", 10), ("positive", 12), ("all", 10),
+                                                ("negative", "auto")])
+def test_no_personal_data_in_labels_terms_or_quotes(polarity, n_themes):
+    """Before D131 the themes were modelled on unmasked text: "maria rossi · regards" was a
+    theme's label although its quotes read "Regards, [name]"."""
+    fb = signed_feedback()
+    th = find_themes(fb, polarity=polarity, n_themes=n_themes, stability=False)
+    assert _leaked(th) == {}, th.summary[["label", "top_terms"]].to_dict("records")
+    assert not any("[" in lab or "]" in lab for lab in th.summary["label"])   # no "[email]" label
+    assert not any({"name", "phone"} & set(lab.split()) for lab in th.summary["label"])  # "[name]" dropped
+    # the quotes keep the placeholders, so a reader sees something was there
+    assert th.documents["quote"].str.contains(r"\[(?:name|email|iban|phone)\]", regex=True).any()
+    # the same themes seen by one persona, or at one place, show no more
+    from jmtools.analyses.themes import themes_for
+
+    assert _leaked(themes_for(th, persona="A")) == {}
+    assert not set(themes_at(th)["label"].str.cat(sep=" ").split()) & {"rossi", "becker", "john"}
+
+
+def test_themes_of_masked_text_keep_the_planted_themes():
+    """Masking leaves what the feedback is about: the planted topics still name the themes."""
+    th = find_themes(signed_feedback(), polarity="negative", n_themes=4, stability=False)
+    words = " ".join(th.summary["label"])
+    for topic in ("charged", "cancelling", "onboarding", "renewal"):
+        assert topic in words, th.summary["label"].tolist()
+
+
+def _signed_export(folder, seed=7, n=420):
+    """A help-desk export like an outside tester's (a built world, not their data): ticket columns
+    named by the tool, mapped in ``loading.yaml``; one text in five signed with personal data."""
+    import random
+    import shutil
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "data" / "ecommerce"
+    for name in ("journey.yaml", "customers.csv", "events.parquet", "orders.csv"):
+        shutil.copy(root / name, folder / name)
+    rng = random.Random(seed)
+    customers = pd.read_csv(root / "customers.csv")["customer_id"].tolist()
+    bits = [b for b, _ in PII_SIGNED]
+    rows = []
+    for i in range(n):
+        negative = rng.random() < 0.6
+        text = rng.choice(SIGNED_COMPLAINTS if negative else SIGNED_PRAISE)
+        if rng.random() < 0.2:
+            text += " " + rng.choice(bits)
+        rating = (rng.choice([1, 1, 2, 2, 3]) if negative else rng.choice([4, 5, 5])) if rng.random() < 0.5 else None
+        rows.append({"Ticket ID": f"ZD-{5000 + i}", "Requester": rng.choice(customers),
+                     "Created at": f"2026-0{rng.randint(1, 9)}-1{rng.randint(0, 9)} 10:00:00",
+                     "Subject": "Re: your request", "Description": text, "Satisfaction": rating})
+    pd.DataFrame(rows).to_csv(folder / "feedback.csv", index=False)
+    (folder / "loading.yaml").write_text(
+        "feedback:\n  columns: {feedback_id: Ticket ID, customer_id: Requester, timestamp: Created at, "
+        "text: Description, rating: Satisfaction}\n", encoding="utf-8")
+    return folder
+
+
+def test_a_signed_help_desk_export_shows_no_personal_data_in_notebook_04(tmp_path, monkeypatch):
+    """The path notebook 04 takes (load_world, pipeline.run, praise themes, the tables and charts
+    it shows) on an export whose tickets are signed: an outside run showed "maria rossi · regards
+    · minutes" (n=6), "jonas becker · customer · renewal" and "doe com · email · john"."""
+    import IPython.display
+
+    from jmtools import pipeline
+    from jmtools.report.steps import (show_pain_points, show_pain_points_chart, show_themes,
+                                      show_themes_chart)
+    from jmtools.sources import load_world
+
+    world = load_world(_signed_export(tmp_path))
+    run = pipeline.run(world, persona="all", n_themes=10, seed=0)
+    feedback = world.feedback.to_pandas()
+    who = run.assignment
+    feedback = feedback.merge(who[["customer_id", "persona"]].astype({"persona": object}),
+                              on="customer_id", how="left")
+    positive = find_themes(feedback, polarity="positive", n_themes=12, seed=0,
+                           stages=world.journey.stage_names)
+    negative = run.pain_points.themes
+    assert _leaked(negative) == {} and _leaked(positive) == {}, (negative.summary["label"].tolist(),
+                                                                 positive.summary["label"].tolist())
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs: shown.extend(objs))
+    for th in (negative, positive):
+        shown.append(show_themes(th).to_html())
+        for dim in set(th.counts["dimension"]):        # persona only: the export names no stage
+            shown.append(show_themes_chart(th, dimension=dim).to_json())
+    shown.append(show_pain_points(run.pain_points.table, negative).to_html())
+    shown.append(show_pain_points_chart(run.pain_points.table, negative).to_json())
+    def as_text(o):
+        if isinstance(o, pd.DataFrame):
+            return o.to_html()
+        for way in ("to_html", "to_json"):               # a Styler, a chart
+            if hasattr(o, way):
+                return getattr(o, way)()
+        return o if isinstance(o, str) else str(getattr(o, "data", o))
+
+    text = " ".join(map(as_text, shown)).lower()
+    assert "[name]" in text or "[email]" in text            # the quotes were shown, masked
+    import re
+
+    planted = ("maria", "rossi", "lena", "vogt", "henrik", "dahl", "piotr", "jonas", "becker", "john",
+               "gmail", "anna", "schmidt", "weber", "webmail", "fr14", "3m02", "1234567")
+    assert not re.findall(r"\b(?:" + "|".join(planted) + r")\b", text)

@@ -8,7 +8,8 @@ personal data are replaced by a placeholder (searched in this order):
 kind        what is found                                                       placeholder
 ==========  ==================================================================  =====================
 email       ``ann@example.com`` and obfuscated forms: ``ann[at]example[dot]com``, ``[email]``
-            ``ann (at) example (dot) com``, ``ann at example dot com``
+            ``ann (at) example (dot) com``, ``ann at example dot com``,
+            ``ann dot lee at example dot com``
 iban        an IBAN, with or without spaces, that passes the ISO 13616           ``[iban]``
             mod-97 check
 card        13–19 digits, single spaces, dashes, dots or slashes between         ``[card]``
@@ -25,7 +26,10 @@ address     a house number, one to three words and a street word                
             postcode that follow; a UK postcode on its own
 name        a name after an introduction: "my/his/her name is …", "the          ``[name]``
             agent's name was …", "Mr/Mrs/Ms/Dr …", "spoke to/with …", "ask for
-            …", "named …", sign-offs ("Regards, …")
+            …", "named …"; after a sign-off ("Regards,", "Best regards",
+            "Thanks", "Thank you", "Many thanks", "Cheers") when the name ends
+            its clause ("Regards, Maria Rossi", "Thanks, Jonas.") or, with no
+            comma, its line ("Kind regards Maria Rossi")
 ==========  ==================================================================  =====================
 
 Deliberately **kept** readable, because a reader needs them and they identify nobody:
@@ -35,7 +39,9 @@ ticket, case, order, incident, booking and other references (``ticket 12345678``
 protected before phone, account and address numbers are searched.
 
 Masking is a best effort on free text, not a guarantee: a name nobody introduces
-("Sarah was rude") is not found. Do not publish raw feedback; see
+("Sarah was rude", "Thanks Jonas for the help") is not found, and a product name signing off a
+line ("Thanks, Alexa.") is masked unless given in ``keep``. Themes are modelled on masked text
+(:mod:`jmtools.analyses.themes`), so their labels and terms show no more than the quotes. Do not publish raw feedback; see
 :mod:`jmtools.analyses.disclosure` for pseudonymised customer ids and small-group
 suppression in reports.
 """

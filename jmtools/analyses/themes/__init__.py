@@ -8,8 +8,11 @@
    conventional ±0.05 when nothing is rated; a text whose polarity comes only from a stock
    sentence (its own sentences score clearly the other way, :data:`CONTENT_CLEAR`) is left
    out and counted;
-2. normalise each text (no web addresses, handles, retweet markers, contraction stubs,
-   brand or product words: :mod:`jmtools.analyses.textprep`) and turn it into TF-IDF
+2. mask each text's personal data (:mod:`jmtools.analyses.privacy`: names, e-mails, phones,
+   IBANs, cards, addresses, dates of birth; the placeholders are no words), so that no label,
+   term or quote can show it (docs/decisions.md D131); normalise it (no web addresses,
+   handles, retweet markers, contraction stubs, brand or product words:
+   :mod:`jmtools.analyses.textprep`) and turn it into TF-IDF
    weights over words and two-word phrases within a sentence (:mod:`.text`: stop words,
    :data:`STOCK_WORDS` and stock sentences left out);
 3. factorise with NMF (seeded) into :data:`N_THEMES` (10) themes, the number you give, or
@@ -22,7 +25,7 @@
    (:mod:`.labels`), count texts per stage, touchpoint and persona, and report each theme's
    stability;
 5. pick quotes that show the theme — close to it, carrying its terms, long enough to say
-   something — and mask personal data in them (:mod:`jmtools.analyses.privacy`).
+   something — from the same masked texts.
 
 Same data and seed → same themes, labels and quotes.
 """

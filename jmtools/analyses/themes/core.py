@@ -12,13 +12,12 @@ import warnings
 
 from jmtools.analyses.calibration import calibrate_sentiment, complaint_mask, rating_valence
 from jmtools.analyses.complaints import fit_complaints, fit_praise
-from jmtools.analyses.privacy import mask_quotes
 from jmtools.analyses.sentiment import score_texts
 from jmtools.analyses.textprep import handle_words
 from jmtools.analyses.themes.model import (assign, centroids, choose_k, nmf, refine, theme_order,
                                            theme_stability, vectorise)
 from jmtools.analyses.themes.labels import _labels, distinct_quotes, quote_scores
-from jmtools.analyses.themes.text import _sentences, stock_sentences
+from jmtools.analyses.themes.text import _masked, _sentences, stock_sentences
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest, whole_number
 from jmtools.core.vocabulary import NO_PERSONA
 
@@ -204,7 +203,7 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int | str = N_THEMES, polar
                                  f"{accounting['dropped']})", source="feedback", column=text_col,
                                  fix="check the text column, or use polarity='all'")])
     texts = frame[text_col].tolist()
-    brands = [*brand_words, *handle_words(texts)]
+    brands = [*brand_words, *handle_words([_masked(t, brand_words) for t in texts])]  # no e-mail domain
     x, terms = vectorise(texts, min_df=min_df, max_features=max_features, stock=stock,
                                brand_words=brands)
     if n_themes == "auto":
@@ -335,8 +334,8 @@ def _drop_stock_flips(frame, text_col, polarity, stock, scorer, accounting):
     if polarity == "all" or not stock or frame.empty:
         return frame
     by_text = frame[~frame["_rated"]]              # a rating decides its row's polarity
-    content = by_text[text_col].map(lambda t: ". ".join(p for p in _sentences(t) if p not in stock))
-    whole = by_text[text_col].map(lambda t: ". ".join(_sentences(t)))
+    content = by_text[text_col].map(lambda t: ". ".join(p for p in _sentences(_masked(t)) if p not in stock))
+    whole = by_text[text_col].map(lambda t: ". ".join(_sentences(_masked(t))))
     changed = content[(content != whole) & (content != "")]
     if changed.empty:
         return frame
@@ -357,7 +356,8 @@ def _documents(frame, roles, text_col, theme, share, labels, brands=()) -> pd.Da
     out["theme"] = theme
     out["label"] = [labels[int(t)] for t in theme]
     out["weight"] = np.round(share, 6)
-    out["quote"] = mask_quotes(frame[text_col].astype(str), keep=brands).to_numpy()
+    keep = tuple(brands)                       # the model read these same masked texts
+    out["quote"] = frame[text_col].astype(str).map(lambda t: _masked(t, keep)).to_numpy()
     return out.reset_index(drop=True)
 
 

@@ -1,6 +1,9 @@
-"""Theme text: normalised sentences, stock sentences left out, words and phrases.
+"""Theme text: masked, normalised sentences, stock sentences left out, words and phrases.
 
-Before any theme model reads a text it is normalised (:func:`jmtools.analyses.textprep.normalise_text`:
+Before any theme model reads a text its personal data is masked
+(:func:`jmtools.analyses.privacy.mask_text`: names, e-mails, phones, IBANs, cards, addresses,
+dates of birth), the placeholders left out of its words like numbers, so that no label, term or
+quote can carry what the quotes hide (docs/decisions.md D131). It is then normalised (:func:`jmtools.analyses.textprep.normalise_text`:
 no web addresses, handles, retweet markers or contraction stubs, and no brand or product
 words), split into sentences, and stock sentences — openers and closers that recur at many
 places — are dropped. A text's terms are its words and two-word phrases of adjacent words
@@ -9,10 +12,12 @@ within a sentence, without English stop words and :data:`STOCK_WORDS`.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pandas as pd
 
+from jmtools.analyses.privacy import PLACEHOLDERS, mask_text
 from jmtools.analyses.textprep import Normaliser
 
 __all__ = ["STOCK_WORDS", "stock_sentences"]
@@ -37,12 +42,34 @@ did does doing done would could should will shall can may might must having
 _SENTENCE = re.compile(r"[.!?;]+(?:\s+|$)|\n+")
 _EMAIL = re.compile(r"\S+@\S+")
 _NUMBER = re.compile(r"[+(]?\d[\d ()+-]*")
+_PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
+
+
+def _masked(text: str, keep=()) -> str:
+    """``text`` with its personal data masked (:func:`~jmtools.analyses.privacy.mask_text`),
+    remembered: a themes run masks each distinct text once for its stock sentences, its model
+    and its quotes, and the praise run after the complaints run finds them masked.
+
+    >>> _masked("Love it. Regards, Maria Rossi")
+    'Love it. Regards, [name]'
+    """
+    return _masked_once(text, tuple(keep))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _masked_once(text: str, keep: tuple) -> str:
+    return mask_text(text, keep=keep)
 
 
 def _sentences(text) -> list[str]:
-    """Sentences of a text, lower case, single-spaced, without end punctuation; e-mail
-    addresses and numbers become ``@`` and ``#`` (so "call me on …" repeats as one sentence)."""
-    parts = (" ".join(_NUMBER.sub("# ", _EMAIL.sub("@", p)).split()).strip(" ,:-.")
+    """Sentences of a text, lower case, single-spaced, without end punctuation; mask
+    placeholders, e-mail addresses and numbers become ``#`` and ``@`` (so "call me on …" repeats
+    as one sentence, and "[name]" is no word).
+
+    >>> _sentences("Regards, [name]. Call me on 0770 900123!")
+    ['regards, #', 'call me on #']
+    """
+    parts = (" ".join(_NUMBER.sub("# ", _EMAIL.sub("@", _PLACEHOLDER.sub(" # ", p))).split()).strip(" ,:-.")
              for p in _SENTENCE.split(str(text).lower()))
     return [p for p in parts if p]
 
@@ -52,7 +79,7 @@ def stock_sentences(feedback: pd.DataFrame, *, text_col: str = "text",
                     min_texts: int = 3) -> frozenset:
     """Sentences that recur across many places: stock openers and closers, not topics.
 
-    A sentence (lower case, single-spaced) is *stock* when it occurs in at least
+    A sentence (lower case, single-spaced, personal data masked) is *stock* when it occurs in at least
     ``min_texts`` texts spread over at least ``min_places`` different values of
     ``place_col`` (touchpoints, or stages): "Nothing special.", "Please fix this." A
     complaint about one thing stays at its place. Without a place column nothing is stock.
@@ -68,7 +95,7 @@ def stock_sentences(feedback: pd.DataFrame, *, text_col: str = "text",
     if place_col is None or place_col not in feedback.columns or text_col not in feedback.columns:
         return frozenset()
     rows = [(sent, place) for text, place in zip(feedback[text_col], feedback[place_col])
-            if isinstance(text, str) for sent in set(_sentences(text))]
+            if isinstance(text, str) for sent in set(_sentences(_masked(text)))]
     if not rows:
         return frozenset()
     pairs = pd.DataFrame(rows, columns=["sentence", "place"])
@@ -77,17 +104,19 @@ def stock_sentences(feedback: pd.DataFrame, *, text_col: str = "text",
 
 
 def _analyser(stock: frozenset, brand_words=()):
-    """Words and two-word phrases of a normalised text, within sentences, without stop or
-    stock words, leaving out stock sentences (:func:`stock_sentences`)."""
+    """Words and two-word phrases of a masked, normalised text, within sentences, without stop
+    or stock words, leaving out stock sentences (:func:`stock_sentences`). Masked before it is
+    normalised: normalising drops "@handles", which would leave "john.doe .com" of an e-mail."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     stop = ENGLISH_STOP_WORDS | STOCK_WORDS
     word = re.compile(r"[a-z][a-z]+")
     normalise = Normaliser(brand_words)
+    keep = tuple(brand_words)
 
     def analyse(text: str) -> list[str]:
         out: list[str] = []
-        for sentence in _sentences(normalise(text)):
+        for sentence in _sentences(normalise(_masked(text, keep))):
             if sentence in stock:
                 continue
             tokens = word.findall(sentence)
