@@ -41,9 +41,9 @@ protected before phone, account and address numbers are searched.
 Masking is a best effort on free text, not a guarantee: a name nobody introduces
 ("Sarah was rude", "Thanks Jonas for the help") is not found, and a product name signing off a
 line ("Thanks, Alexa.") is masked unless given in ``keep``. Themes are modelled on masked text
-(:mod:`jmtools.analyses.themes`), so their labels and terms show no more than the quotes. Do not publish raw feedback; see
-:mod:`jmtools.analyses.disclosure` for pseudonymised customer ids and small-group
-suppression in reports.
+(:mod:`jmtools.analyses.themes`), so their labels and terms show no more than the quotes. Do
+not publish raw feedback; see :mod:`jmtools.analyses.disclosure` for pseudonymised customer
+ids and small-group suppression in reports.
 """
 
 from __future__ import annotations
