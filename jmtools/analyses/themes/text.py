@@ -5,9 +5,10 @@ Before any theme model reads a text its personal data is masked
 dates of birth), the placeholders left out of its words like numbers, so that no label, term or
 quote can carry what the quotes hide (docs/decisions.md D131). It is then normalised
 (:func:`jmtools.analyses.textprep.normalise_text`: no web addresses, handles, retweet markers or
-contraction stubs, and no brand or product words), split into sentences, and stock sentences — openers and closers that recur at many
-places — are dropped. A text's terms are its words and two-word phrases of adjacent words
-within a sentence, without English stop words and :data:`STOCK_WORDS`.
+contraction stubs, and no brand or product words), split into sentences, and stock sentences
+— openers and closers that recur at many places — are dropped. A text's terms are its words
+and two-word phrases of adjacent words within a sentence, without English stop words and
+:data:`STOCK_WORDS`.
 """
 
 from __future__ import annotations
