@@ -15,8 +15,9 @@ pandas and numpy are imported inside the functions, so importing a parser stays 
 from __future__ import annotations
 
 import operator
+import re
 
-from jmtools.core.errors import ParameterError, suggest
+from jmtools.core.errors import DataError, ParameterError, suggest
 
 __all__ = ["schema_of", "FORMULA_FUNCTIONS"]
 
@@ -74,6 +75,69 @@ def schema_of(data) -> dict[str, str]:
         else:
             out[name] = "other"
     return out
+
+
+#: A number written as text: a currency before or after, a minus, digits with thousands
+#: separators and a decimal comma or dot (what the customer loader reads as an amount, D136).
+_NUMBER_TEXT = re.compile("^(?:[\u20ac$\u00a3\u00a5\u20b9]|[A-Z]{3}\\s)?\\s*-?[0-9][0-9.,\\s'\u2019]*?"
+                          "\\s*(?:[\u20ac$\u00a3\u00a5\u20b9]|\\s[A-Z]{3})?$")
+
+
+def _checked(rule, data, persona) -> None:
+    """``rule.check`` on the schema of ``data`` (a frame or an Ibis table). When the rule
+    compares a text attribute with a number and most of its values are numbers written as text
+    (``€14,99``, ``1.234,50``), the fix says so and how to load them as numbers, instead of
+    "put text values in quotes" (D136).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from jmtools.core.expressions import RuleError, parse_rule
+    >>> try:
+    ...     _checked(parse_rule("mrr > 10"), pd.DataFrame({"mrr": ["€14,99", "€9,99"]}), None)
+    ... except RuleError as err:
+    ...     print(err.fix[:46])
+    'mrr' holds numbers written as text (2 of 2 va
+    """
+    schema = schema_of(data)
+    try:
+        rule.check(schema, persona=persona)
+    except DataError as err:
+        message = getattr(err, "message", "")
+        if not (message.startswith("compares a text value with") and "number" in message):
+            raise
+        fix = next(filter(None, (_numbers_as_text(data, a) for a in sorted(rule.attributes)
+                                 if schema.get(a) == "text")), None)
+        if not fix:
+            raise
+        raise type(err)(message, rule=err.rule, position=err.position, fix=fix, persona=err.persona,
+                        attribute=err.attribute, source=err.source) from None
+
+
+def _numbers_as_text(data, attribute: str, n: int = 2000) -> str | None:
+    """The fix for a text ``attribute`` whose values (the first ``n``) are mostly numbers
+    written as text; None when it holds words."""
+    if hasattr(data, "execute"):          # an Ibis table: a sample, not the whole column
+        values = data.select(attribute).filter(data[attribute].notnull()).limit(n).execute()[attribute]
+    else:
+        values = data[attribute].dropna().head(n)
+    values = [str(v).strip() for v in values if str(v).strip()]
+    numbers = [v for v in values if _NUMBER_TEXT.match(v)]
+    if not values or len(numbers) * 2 <= len(values):
+        return None
+    others = [v for v in values if not _NUMBER_TEXT.match(v)][:3]
+    codes = [v for v in numbers if re.match("-?0[0-9]", v)]
+    if codes:                   # 01234: a code kept as text on purpose, compared as text
+        return (f"{attribute!r} holds codes written with a leading zero ({codes[0]!r}), kept as text so "
+                f"that the zero stays: compare it with text in quotes, e.g. {attribute} == \"{codes[0]}\"")
+    return (f"{attribute!r} holds numbers written as text ({len(numbers):,} of {len(values):,} values read "
+            f"like {numbers[0]!r}), so it is compared as text: load the customers with "
+            "jmtools.sources.load_customers (a report's data folder is read so), which reads amounts such as "
+            "€14,99, 1.234,50 or $1,044.01 as numbers and says which values do not read"
+            + (f" ({', '.join(map(repr, others))}: correct them in the file)" if others else "")
+            + "; whole amounts with a thousands dot (1.200) need decimal: \",\" under customers in "
+            "loading.yaml (docs/bring-your-own-data.md). A frame can also be converted first "
+            "(pandas.to_numeric on the column without its currency)")
 
 
 # ---------------------------------------------------------------------------------------------

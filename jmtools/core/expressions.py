@@ -28,7 +28,7 @@ from jmtools.core._expression_bounds import (CHAIN_OPERATORS, MAX_EXPRESSION_DEP
                                              _parse_bounded, _power, _short_number, _short_text,
                                              _too_big)
 from jmtools.core._expression_eval import (FORMULA_FUNCTIONS, _as_bool_series, _formula_values,
-                                           _to_ibis, _to_pandas, schema_of)
+                                           _checked, _to_ibis, _to_pandas, schema_of)
 from jmtools.core._expression_hints import (_HINTS, _excerpt, KEYWORD_HINTS, RuleWarning, _type_fix,
                                             precedence_warning, sql_fix, sql_rewrite,
                                             formula_syntax_fix, syntax_fix)
@@ -289,13 +289,13 @@ class Rule:
 
     def mask(self, customers, *, persona: str | None = None):
         """Boolean pandas Series (index of ``customers``): True where the rule selects."""
-        self.check(schema_of(customers), persona=persona)
+        _checked(self, customers, persona)
         result = _to_pandas(self.tree, customers)
         return _as_bool_series(result, customers.index)
 
     def to_ibis(self, table, *, persona: str | None = None):
         """Ibis boolean expression over ``table``; nulls mean "not selected" in a filter."""
-        self.check(schema_of(table), persona=persona)
+        _checked(self, table, persona)
         return _to_ibis(self.tree, table)
 
 

@@ -20,6 +20,7 @@ from jmtools.sources._constants import CONSTANT, with_constants
 from jmtools.sources._headers import check_repeated
 from jmtools.sources._jsonl import open_input
 from jmtools.sources._local_days import day_or_utc, no_time_written
+from jmtools.sources._money import _amount_columns, _unread_check
 from jmtools.sources._names import normalise_name, resolve_columns
 from jmtools.sources._numbers import decimal_read_as, number_sql
 from jmtools.sources._order import oldest_first
@@ -304,14 +305,16 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     header_again = " AND ".join(f"TRIM({q(src)}) = {lit(src.strip())}" for _, src in named) or None
     texts = [mapping[c] for c in extras if types[mapping[c]].upper() == "VARCHAR"
              and (opened.lines or spec.kind == "customers")]    # typed input: only what persona rules read
-    inferred = _infer_extra(raw, view, texts, header_again, codes=not opened.lines)
+    inferred = _infer_extra(raw, view, texts, header_again, codes=not opened.lines or spec.kind == "customers")
+    amounts = _amount_columns(raw, view, [s for s in texts if inferred[s] == "VARCHAR"], header_again,
+                              decimal) if spec.kind == "customers" else {}    # €14,99 / $1,044.01 (D136)
     if not opened.lines:     # a frame or Parquet read with dtype=str: ages as text made every persona rule fail
         notes.extend(f"column {s!r} holds text whose every value is a {_WORDS[inferred[s]]}: read as such"
                      for s in texts if inferred[s] != "VARCHAR")
     read_as = decimal_read_as(spec, mapping, types, decimal)   # decimal=: as the user says
     while True:       # a row counts its first refused value only: a column is seen once the one before is read
         rules, inner = _build(raw, view, spec, mapping, types, opened, extras, inferred, time_format=time_format,
-                              tz=tz, scales=scales, read_as=read_as)
+                              tz=tz, scales=scales, read_as=read_as, amounts=amounts)
         table = _stage(raw, inner, name, rules, spec, src if opened.label != "DuckDB table" else None)
         found = refused_columns(raw, view, table, rules, spec, mapping, times=not time_format, known=read_as)
         read_as.update(found)
@@ -319,7 +322,7 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
             put_fixes(rules, read_as)
             break
         raw.execute(f"DROP TABLE {q(table)}")     # read again, with the formats the values fit
-    notes.extend(r.note for r in read_as.values() if r.note)
+    notes.extend([r.note for r in read_as.values() if r.note] + [a.note for a in amounts.values()])
     if tz:
         notes.append(f"timestamps read as local time in {tz} and converted to UTC; a date alone "
                      "stays its day" + (" (so do event kinds recorded at 00:00 only)" if spec.kind == "events" else ""))
@@ -348,7 +351,7 @@ def _header_again(spec: TableSpec, mapping: dict, types: dict) -> list:
 
 
 def _build(raw, view: str, spec: TableSpec, mapping: dict, types: dict, opened, extras: list,
-           inferred: dict, *, time_format, tz, scales, read_as: dict):
+           inferred: dict, *, time_format, tz, scales, read_as: dict, amounts: dict):
     """The checks and the typed ``SELECT`` of one load (``read_as``: how a time or number
     column's values were found to be written, :func:`jmtools.sources._reread.refused_columns`)."""
     rules = _Rules()      # under tz, an event kind whose every value is at 00:00 keeps its days (D126)
@@ -375,8 +378,13 @@ def _build(raw, view: str, spec: TableSpec, mapping: dict, types: dict, opened, 
     for c in extras:
         s = mapping[c]
         typ = inferred.get(s)
-        rules.inner.append(f"TRY_CAST(NULLIF(TRIM({q(s)}), '') AS {typ}) AS {q(c)}" if typ and typ != "VARCHAR"
-                           else f"{q(s)} AS {q(c)}")
+        if s in amounts:      # an amount column: a value that does not read is blanked and located
+            rules.inner += [f"{amounts[s].sql} AS {q(c)}", f"{missing_to_null(q(s))} AS {q('_t_' + c)}"]
+            cond, reason, fix = _unread_check(s, q("_t_" + c), q(c))
+            rules.blank(cond, reason, c, q("_t_" + c), fix)
+        else:
+            rules.inner.append(f"TRY_CAST(NULLIF(TRIM({q(s)}), '') AS {typ}) AS {q(c)}"
+                               if typ and typ != "VARCHAR" else f"{q(s)} AS {q(c)}")
         rules.names.append(c)
     inner = f"SELECT {', '.join(rules.inner)}, {_row_number(raw, view, opened)} AS _row FROM {q(view)}"
     return rules, inner
