@@ -21,6 +21,7 @@ from jmtools.core.resources import SAMPLE_PREFIX
 from jmtools.core.yamlbounds import MAX_YAML_BYTES, short, yaml_bounds_problem
 from jmtools.report.html import export_html, prepare_exporter
 from jmtools.report.pdf import export_pdf
+from jmtools.report.parameters import _PATH_SUFFIXES
 from jmtools.report.runner import check_parameters, parse_value, read_parameters, run_notebook
 
 __all__ = ["add_report"]
@@ -142,9 +143,6 @@ def _yaml_nodes(text: str):
     from ruamel.yaml import YAML
 
     return YAML(typ="safe", pure=True).compose(text)
-
-
-_PATH_SUFFIXES = ("_dir", "_file", "_path", "_folder")
 
 
 def _absolute_paths(values: dict, notebook_dir: str | None = None) -> dict:

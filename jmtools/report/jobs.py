@@ -4,7 +4,11 @@
 kernel starts: a wrong shape or type (a report without a name, ``workers: two``,
 ``static: 'no'``, ``parameters: [a, b]``) is one located
 :class:`~jmtools.core.errors.DataError` naming the file, line and key, never a traceback and
-never a value quietly read as something else. :mod:`jmtools.report.batch` runs the jobs.
+never a value quietly read as something else. Relative paths in the file — ``notebook``,
+``out``, ``personas_from`` and the values of parameters named ``*_dir``, ``*_file``, ``*_path``
+or ``*_folder`` — start from the folder that holds the file, wherever the command runs; each job
+keeps where it was written (:attr:`Job.origin`), so :mod:`jmtools.report.batch` can locate a
+wrong persona, segment or path by file, line and key before any kernel starts, and runs the jobs.
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from jmtools.core.errors import DataError, ParameterError, Problem
+from jmtools.core.resources import SAMPLE_PREFIX
 from jmtools.core.yamlbounds import key_line, yaml_bounds_problem
 from jmtools.journey import Journey
+from jmtools.report.parameters import _PATH_SUFFIXES
 
 __all__ = ["Job", "slug", "persona_jobs", "load_batch_config", "CONFIG_KEYS", "REPORT_KEYS"]
 
@@ -47,13 +53,19 @@ def slug(text: str) -> str:
 
 @dataclass
 class Job:
-    """One report to produce: a notebook run with parameters, under a name."""
+    """One report to produce: a notebook run with parameters, under a name.
+
+    ``origin`` is set for a job read from a batch config: ``{"source": file, "entry":
+    "reports[2]", "here": the file's folder, "keys": {parameter: (line, key path, value as
+    written)}}``, so a wrong value is named where it was written.
+    """
 
     name: str
     notebook: str
     parameters: dict = field(default_factory=dict)
     title: str | None = None
     file_stem: str | None = None  # set by the batch when two names share a slug ("Ben", "ben")
+    origin: dict | None = field(default=None, repr=False, compare=False)
 
     @property
     def stem(self) -> str:
@@ -98,15 +110,19 @@ def load_batch_config(path: str | os.PathLike) -> dict:
 
     The file::
 
-        notebook: notebooks/00_journey_report.ipynb   # relative to this file
+        notebook: notebooks/00_journey_report.ipynb   # relative to this file's folder
         out: reports/weekly                           # optional
         workers: 2                                    # optional
-        parameters: {data_dir: ../data/ecommerce}     # shared by every report
+        parameters: {data_dir: data/ecommerce}        # shared by every report
         reports:
           - name: Budget Ben
             parameters: {persona: Budget Ben}
           - name: everyone                             # parameters may be omitted
-        personas_from: ../data/ecommerce/journey.yaml  # or: one report per persona
+        personas_from: data/ecommerce/journey.yaml     # or: one report per persona
+
+    Every relative path starts from the folder holding the file: ``notebook``, ``out``,
+    ``personas_from`` and parameters named ``*_dir``, ``*_file``, ``*_path``, ``*_folder``
+    (made absolute here; an absolute path and ``sample:NAME`` stay as written).
 
     Returns
     -------
@@ -132,6 +148,13 @@ def load_batch_config(path: str | os.PathLike) -> dict:
     ...     cfg = load_batch_config(p)
     >>> [(j.name, j.parameters) for j in cfg["jobs"]]
     [('A', {'persona': 'A'})]
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = os.path.join(d, "batch.yaml")
+    ...     _ = open(p, "w").write("notebook: r.ipynb\\nparameters: {data_dir: data}\\n"
+    ...                            "reports:\\n  - name: A\\n")
+    ...     given = load_batch_config(p)["jobs"][0].parameters["data_dir"]
+    ...     given == os.path.join(os.path.abspath(d), "data")
+    True
     """
     path = Path(path)
     text = _read(path)
@@ -154,14 +177,19 @@ def load_batch_config(path: str | os.PathLike) -> dict:
     check.kind(doc, ("reports",), (list, type(None)), "a list of `- name: …` entries")
     for i, entry in enumerate(reports or []):
         check.report(entry, i, path)
-    here = path.parent
+    here = Path(os.path.abspath(path)).parent
     notebook = str((here / doc["notebook"]).resolve())
     shared = dict(doc.get("parameters") or {})
     jobs = [Job(name=str(r["name"]), notebook=notebook,
-                parameters=shared | dict(r.get("parameters") or {}), title=r.get("title"))
-            for r in reports or []]
+                parameters=_from_folder(shared | dict(r.get("parameters") or {}), here),
+                title=r.get("title"), origin=_origin(check, shared, r, i, here))
+            for i, r in enumerate(reports or [])]
     if doc.get("personas_from"):
-        jobs += persona_jobs(here / doc["personas_from"], notebook=notebook, parameters=shared)
+        found = persona_jobs(here / doc["personas_from"], notebook=notebook,
+                             parameters=_from_folder(shared, here))
+        for job in found:
+            job.origin = _origin(check, shared, {}, None, here)
+        jobs += found
     if not jobs:
         raise ParameterError(f"{path}: reports", [], expected="at least one report",
                              fix="list reports under `reports:` or set `personas_from:`")
@@ -169,6 +197,28 @@ def load_batch_config(path: str | os.PathLike) -> dict:
     static = doc.get("static")
     return {"jobs": jobs, "out": str(here / out) if out else None,
             "workers": doc.get("workers"), "static": True if static is None else static}
+
+
+def _from_folder(values: dict, here: Path) -> dict:
+    """``values`` with each relative path parameter made absolute from the config's folder."""
+    out = dict(values)
+    for name, value in values.items():
+        if (name.endswith(_PATH_SUFFIXES) and isinstance(value, str) and value.strip()
+                and not os.path.isabs(value) and not value.startswith(SAMPLE_PREFIX)):
+            out[name] = os.path.normpath(os.path.join(here, value))
+    return out
+
+
+def _origin(check: "_Checker", shared: dict, entry: dict, i: int | None, here: Path) -> dict:
+    """Where a job's parameters were written: line, key path and value of each."""
+    keys = {name: (check.line(("parameters", name)), f"parameters.{name}", value)
+            for name, value in shared.items()}
+    entry_at = "personas_from" if i is None else f"reports[{i}]"
+    for name, value in (entry.get("parameters") or {}).items():
+        keys[name] = (check.line(("reports", i, "parameters", name)),
+                      f"{entry_at}.parameters.{name}", value)
+    return {"source": str(check.path), "entry": entry_at, "here": str(here), "keys": keys,
+            "line": check.line(("personas_from",) if i is None else ("reports", i))}
 
 
 def _read(path: Path) -> str:

@@ -31,6 +31,9 @@ from jmtools.report._annotation import (NOT_LITERAL, PARSE_ORDER, literal_value,
 __all__ = ["Parameter", "read_parameters", "check_parameters", "parse_value"]
 
 _NONE = {"none", "null", "~", ""}
+#: Parameters whose values are paths: a relative one given on the command line starts from the
+#: current folder (``jmtools report -p``), one in a batch config from the config file's folder.
+_PATH_SUFFIXES = ("_dir", "_file", "_path", "_folder")
 
 
 
