@@ -29,6 +29,7 @@ from typing import Iterable, Mapping, Sequence
 
 from jmtools.core.errors import JmtoolsError, ParameterError, ReportError, time_limit, whole_number
 from jmtools.core.resources import resolve_data_dir
+from jmtools.report._entries import _entry_failures
 from jmtools.report.dashboard import write_index
 from jmtools.sources import journey_path
 from jmtools.report.html import atomic_write_text, export_html, prepare_exporter
@@ -204,12 +205,39 @@ def _check_jobs(jobs: Sequence[Job]) -> None:
     for job in jobs:
         if job.notebook not in declared:
             declared[job.notebook] = read_parameters(job.notebook)
-        check_parameters(declared[job.notebook], job.parameters, notebook=job.notebook)
+        try:
+            check_parameters(declared[job.notebook], job.parameters, notebook=job.notebook)
+        except ParameterError as err:
+            raise _where_written(job, err) from None
         base, k = job.stem, 2
         while job.stem in stems:  # "Ben" and "ben", "All" and "all": distinct files, names kept
             job.file_stem = f"{base}-{k}"
             k += 1
         stems[job.stem] = job.name
+
+
+def _where_written(job: Job, err: ParameterError) -> ParameterError:
+    """``err`` about one of ``job``'s parameters, named by the config file, line and key path
+    that wrote it (as it was for a job not read from a config)."""
+    keys = (job.origin or {}).get("keys", {})
+    key = next((k for k in (err.value, err.name) if isinstance(k, str) and k in keys), None)
+    if key is None:
+        return err
+    line, where, _ = keys[key]
+    return ParameterError(f"{job.origin['source']}:{line}: {where} (report {job.name!r}): {err.name}",
+                          err.value, expected=err.expected, fix=err.fix)
+
+
+def _refused(job: Job, error: str, out: Path) -> JobResult:
+    """The result of a job refused before any kernel started, with its sidecar."""
+    res = JobResult(name=job.name, stem=job.stem, status="failed", parameters=dict(job.parameters),
+                    title=job.title, started=_now(), error=error, error_type="ParameterError",
+                    sidecar=f"{job.stem}.json")
+    try:
+        _write_json(out / res.sidecar, _sidecar(res, job))
+    except OSError as err:
+        res.error = f"{error}\n(could not write the sidecar: {err})"
+    return res
 
 
 def run_batch(jobs: Iterable[Job], out_dir: str | os.PathLike, *, workers: int | None = None,
@@ -244,7 +272,15 @@ def run_batch(jobs: Iterable[Job], out_dir: str | os.PathLike, *, workers: int |
     Raises
     ------
     ParameterError
-        A job passes a parameter its notebook does not declare (nothing was run).
+        A job passes a parameter its notebook does not declare, or a value of the wrong type
+        (nothing was run; a job from a batch config is named by file, line and key).
+
+    Notes
+    -----
+    Before any kernel starts, each job's data folder and input files (``data_dir``,
+    ``*_file``), persona (one of its journey's) and segment (a rule over the customer table's
+    columns) are checked; a job that fails a check is not run and fails alone with the located
+    reason (a "did you mean" for a near name), and the other jobs run.
     """
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -253,6 +289,7 @@ def run_batch(jobs: Iterable[Job], out_dir: str | os.PathLike, *, workers: int |
 
     jobs = list(jobs)
     _check_jobs(jobs)
+    refused = _entry_failures(jobs)
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -263,16 +300,17 @@ def run_batch(jobs: Iterable[Job], out_dir: str | os.PathLike, *, workers: int |
     if workers is not None:
         whole_number("workers", workers, fix="leave workers out (None) for one process per CPU")
     timeout = time_limit("timeout", timeout, fix="pass e.g. 600 seconds per cell, or 0 or None for no limit")
-    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    results: dict[int, JobResult] = {}
+    results: dict[int, JobResult] = {i: _refused(jobs[i], error, out) for i, error in refused.items()}
+    to_run = [(i, job) for i, job in enumerate(jobs) if i not in refused]
+    workers = max(1, min(workers or os.cpu_count() or 1, len(to_run)))
     history = out / "history.jsonl"
     previous = _latest_previous(history, run_id)
     kw = {"static": static, "pdf": pdf, "timeout": timeout}
-    bar = tqdm(total=len(jobs), desc="reports", unit="report", disable=not progress,
-               file=sys.stderr, leave=True)
-    with prepared_once(jobs, out):  # each world's evidence prepared once, read by every report
+    bar = tqdm(total=len(jobs), initial=len(refused), desc="reports", unit="report",
+               disable=not progress, file=sys.stderr, leave=True)
+    with prepared_once([job for _, job in to_run], out):  # each world's evidence prepared once
         if workers == 1:
-            for i, job in enumerate(jobs):
+            for i, job in to_run:
                 results[i] = run_report(job, out, previous=_figures_of(previous, job), **kw)
                 bar.set_postfix_str(f"{job.name}: {results[i].status}")
                 bar.update()
@@ -280,7 +318,7 @@ def run_batch(jobs: Iterable[Job], out_dir: str | os.PathLike, *, workers: int |
             ctx = mp.get_context("spawn")  # a clean interpreter per worker: no inherited ZMQ state
             with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
                 futures = {pool.submit(run_report, job, out, previous=_figures_of(previous, job), **kw): i
-                           for i, job in enumerate(jobs)}
+                           for i, job in to_run}
                 for fut in as_completed(futures):
                     i = futures[fut]
                     try:

@@ -1,0 +1,174 @@
+"""Each report of a batch checked before any kernel starts: its data folder and input files,
+its persona and its segment.
+
+:func:`jmtools.report.batch.run_batch` asks :func:`_entry_failures` which jobs cannot run; such a
+job fails alone (D11: the others still run) with a message located where its value was written
+— for a job read from a batch config (:attr:`jmtools.report.jobs.Job.origin`) the file, line
+and key path, e.g. ``weekly.yaml:10: report 'Ben typo': persona 'Budget Bne' is not a persona of
+journey.yaml — did you mean 'Budget Ben'? [path 'reports[2].parameters.persona']``. What cannot
+be decided here (a journey file that does not load, a data folder without a customer table for
+a rule's columns) is left to the report, which says it in its kernel as before.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from jmtools.core.errors import JmtoolsError, ParameterError, Problem, suggest
+from jmtools.core.expressions import RuleError, parse_rule, schema_of
+from jmtools.core.resources import SAMPLE_PREFIX, resolve_data_dir, suggest_path
+from jmtools.journey import Journey
+from jmtools.report.parameters import read_parameters
+from jmtools.sources import SPECS, journey_path, load_world
+
+__all__: list[str] = []
+
+_ALL = "all"
+
+
+def _entry_failures(jobs) -> dict[int, str]:
+    """Position of each job whose data folder, input file, persona or segment is wrong → the
+    located message (one per job: the first problem found).
+
+    Examples
+    --------
+    >>> from jmtools.core.resources import project_root
+    >>> from jmtools.report.jobs import Job
+    >>> nb = str(project_root() / "tests" / "notebooks" / "chart_records_feedback.ipynb")
+    >>> _entry_failures([Job("ok", nb), Job("gone", nb, {"data_file": "/no/such.csv"})])
+    {1: "report 'gone': data_file '/no/such.csv' does not exist"}
+    """
+    memo: dict = {}
+    failures = {}
+    for i, job in enumerate(jobs):
+        problem = _entry_problem(job, memo)
+        if problem is not None:
+            failures[i] = str(problem)
+    return failures
+
+
+def _entry_problem(job, memo: dict) -> Problem | None:
+    if job.notebook not in memo:
+        memo[job.notebook] = {n: p.default for n, p in read_parameters(job.notebook).items()}
+    values = memo[job.notebook] | dict(job.parameters)
+    base = Path(job.notebook).resolve().parent      # where a kernel resolves a relative path
+    for name, value in job.parameters.items():
+        problem = _path_problem(job, name, value, base)
+        if problem is not None:
+            return problem
+    return _persona_problem(job, values, base, memo) or _segment_problem(job, values, base, memo)
+
+
+def _located(job, key: str, message: str, fix: str = "") -> Problem:
+    """A problem of ``job``'s ``key``, named where the batch config wrote it (when it did)."""
+    origin = job.origin or {}
+    line, where, _ = origin.get("keys", {}).get(key, (origin.get("line"), origin.get("entry"), None))
+    return Problem(f"report {job.name!r}: {message}", fix=fix, source=origin.get("source"),
+                   line=line, path=where) if origin else \
+        Problem(message, fix=fix, source=f"report {job.name!r}")
+
+
+def _written(job, key: str, value):
+    """The value as the config file wrote it (before it was made absolute), else as given."""
+    return ((job.origin or {}).get("keys", {}).get(key) or (None, None, value))[2]
+
+
+def _path_problem(job, name: str, value, base: Path) -> Problem | None:
+    """The data folder (``data_dir``) must be a folder, an input ``*_file`` a file."""
+    if not (isinstance(value, str) and value.strip()) or not (name == "data_dir" or name.endswith("_file")):
+        return None
+    if value.startswith(SAMPLE_PREFIX):
+        if name != "data_dir":
+            return None
+        try:
+            resolve_data_dir(value)
+        except ParameterError as err:
+            return _located(job, name, str(err).splitlines()[0], err.fix)
+        return None
+    full = base / value
+    folder = name == "data_dir"
+    if (full.is_dir() if folder else full.is_file()):
+        return None
+    written = _written(job, name, value)
+    what = ("is a file, not a folder" if folder else "is a folder, not a file") if full.exists() \
+        else "does not exist"
+    shown = f"{written!r}" + ("" if written == str(full) else f" ({full})")
+    where = ""
+    if job.origin and not os.path.isabs(str(written)):
+        where = f"; relative paths in a batch config start from its folder {job.origin['here']}"
+    near = None if full.exists() else suggest_path(full, folders=folder)
+    fix = (f"did you mean {near!r}? " if near else "") + (
+        "write the path from the config file's folder, or an absolute path" if job.origin else
+        "pass an absolute path")
+    return _located(job, name, f"{name} {shown} {what}{where}", fix if where or near else "")
+
+
+def _journey(values: dict, base: Path, memo: dict):
+    """The journey a job reports on, or None when it cannot be told or loaded here."""
+    try:
+        given = values.get("journey_file") or None
+        path = base / given if given else None
+        if path is None and values.get("data_dir"):
+            data = str(values["data_dir"])
+            path = journey_path(resolve_data_dir(data if data.startswith(SAMPLE_PREFIX) else base / data))
+        if path is None:
+            return None, None
+        key = ("journey", str(path))
+        if key not in memo:
+            memo[key] = Journey.load(path)
+        return memo[key], path
+    except (JmtoolsError, OSError, ValueError):
+        return None, None
+
+
+def _persona_problem(job, values: dict, base: Path, memo: dict) -> Problem | None:
+    persona = job.parameters.get("persona")
+    if not isinstance(persona, str) or persona == _ALL or values.get("personas_file"):
+        return None
+    journey, path = _journey(values, base, memo)
+    if journey is None:
+        return None
+    names = list(journey.persona_names)
+    if persona in names:
+        return None
+    hint = suggest(persona, names)
+    return _located(job, "persona", f"persona {persona!r} is not a persona of {Path(path).name}"
+                    + (f" — did you mean {hint!r}?" if hint else ""),
+                    f"write {_ALL!r} or one of the personas of {path}: " + ", ".join(map(repr, names)))
+
+
+def _segment_problem(job, values: dict, base: Path, memo: dict) -> Problem | None:
+    segment = job.parameters.get("segment")
+    if not isinstance(segment, str) or not segment.strip():
+        return None
+    try:
+        rule = parse_rule(segment, persona="segment")
+        schema = _customer_schema(values, base, memo)
+        if schema is not None:
+            rule.check(schema, persona="segment")
+    except RuleError as err:
+        at = f" at column {err.position + 1}" if err.position is not None else ""
+        hint = suggest(err.attribute, schema) if err.attribute and schema else None
+        return _located(job, "segment", f"segment {segment!r}: {err.message}{at}"
+                        + (f" — did you mean {hint!r}?" if hint and hint != err.attribute else ""),
+                        err.fix)
+    return None
+
+
+def _customer_schema(values: dict, base: Path, memo: dict) -> dict | None:
+    """Attribute → kind of the customer table the job's segment selects from (None: unknown)."""
+    data = values.get("data_dir")
+    if not isinstance(data, str) or not data:
+        return None
+    journey = values.get("journey_file") or None
+    key = ("schema", data, journey)
+    if key not in memo:
+        try:
+            folder = resolve_data_dir(data if data.startswith(SAMPLE_PREFIX) else base / data)
+            world = load_world(folder, base / journey if journey else None, defer=tuple(SPECS))
+            customers = world.tables.get("customers")
+            memo[key] = None if customers is None else schema_of(customers.table)
+        except (JmtoolsError, OSError, ValueError):
+            memo[key] = None
+    return memo[key]

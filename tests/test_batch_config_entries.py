@@ -1,0 +1,147 @@
+"""A batch config's report entries (``jmtools batch --config``): relative paths start from the
+config file's folder, and every entry's persona, segment and path parameters are checked before
+any kernel starts, each failure located by file, line and key (docs/decisions.md D135).
+
+Built like an outside tester's project: ``proj/weekly.yaml``, ``proj/journey.yaml``,
+``proj/data/`` and ``proj/notebooks/00_journey_report.ipynb``; the command runs from ``proj/``.
+Most tests replace the report run itself, so they stop before a kernel would start.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from jmtools.cli.main import main
+from jmtools.report import batch as batch_mod
+from jmtools.report.batch import load_batch_config
+
+ROOT = Path(__file__).resolve().parents[1]
+FEEDBACK = ROOT / "tests" / "notebooks" / "chart_records_feedback.ipynb"
+
+WEEKLY = """\
+notebook: notebooks/00_journey_report.ipynb
+out: reports/weekly
+workers: 1
+parameters: {data_dir: data, journey_file: journey.yaml}
+reports:
+  - name: all
+  - name: Budget Ben
+    parameters: {persona: Budget Ben}
+  - name: Ben typo
+    parameters: {persona: Budget Bne}
+  - name: North
+    parameters: {segment: 'regin == "north"'}
+"""
+
+
+def _project(tmp_path: Path, weekly: str = WEEKLY) -> Path:
+    world = ROOT / "data" / "ecommerce"
+    if not (world / "journey.yaml").exists():
+        pytest.skip("sample data not generated")
+    proj = tmp_path / "proj"
+    (proj / "data").mkdir(parents=True)
+    for name in ("customers.csv", "events.parquet"):
+        shutil.copy(world / name, proj / "data" / name)
+    shutil.copy(world / "journey.yaml", proj / "journey.yaml")
+    (proj / "notebooks").mkdir()
+    shutil.copy(ROOT / "notebooks" / "00_journey_report.ipynb", proj / "notebooks")
+    (proj / "weekly.yaml").write_text(weekly, encoding="utf-8")
+    return proj
+
+
+@pytest.fixture
+def no_kernels(monkeypatch):
+    """Replace the report run (and the evidence preparation): record which jobs would run."""
+    ran = []
+
+    def fake_run_report(job, out, **kw):
+        ran.append(job)
+        return batch_mod.JobResult(name=job.name, stem=job.stem, status="ok", parameters=job.parameters)
+
+    class _Nothing:
+        def __init__(self, *a, **k):
+            pass
+
+        def __enter__(self):
+            return None
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr(batch_mod, "run_report", fake_run_report)
+    monkeypatch.setattr(batch_mod, "prepared_once", _Nothing)
+    monkeypatch.setattr(batch_mod, "write_index", lambda results, out, **kw: Path(out) / "index.html")
+    return ran
+
+
+def test_relative_paths_start_from_the_config_files_folder(tmp_path, monkeypatch):
+    proj = _project(tmp_path, WEEKLY.replace("  - name: North", "  - name: b2b\n"
+                                             "    parameters: {data_dir: 'sample:b2b', "
+                                             f"journey_file: {tmp_path / 'j.yaml'}}}\n"
+                                             "  - name: North"))
+    monkeypatch.chdir(tmp_path)                      # not where the config is
+    jobs = load_batch_config("proj/weekly.yaml")["jobs"]
+    assert jobs[0].parameters == {"data_dir": str(proj / "data"),
+                                  "journey_file": str(proj / "journey.yaml")}
+    b2b = next(j for j in jobs if j.name == "b2b")   # sample: and absolute paths untouched
+    assert b2b.parameters == {"data_dir": "sample:b2b", "journey_file": str(tmp_path / "j.yaml")}
+
+
+def test_each_entry_is_checked_before_any_kernel_and_a_typo_sinks_only_its_report(
+        tmp_path, monkeypatch, capsys, no_kernels):
+    proj = _project(tmp_path)
+    monkeypatch.chdir(proj)
+    assert main(["batch", "--config", "weekly.yaml", "--no-progress", "--no-static"]) == 1
+    assert [j.name for j in no_kernels] == ["all", "Budget Ben"]       # the others still run
+    assert no_kernels[1].parameters["data_dir"] == str(proj / "data")
+    out = capsys.readouterr().out
+    assert "2 of 4 reports" in out
+    typo = next(line for line in out.splitlines() if "FAILED Ben typo" in line)
+    assert "weekly.yaml:10" in typo and "reports[2].parameters.persona" in typo
+    assert "did you mean 'Budget Ben'?" in typo
+    north = next(line for line in out.splitlines() if "FAILED North" in line)
+    assert "weekly.yaml:12" in north and "reports[3].parameters.segment" in north
+    assert "regin" in north and "did you mean 'region'?" in north
+    sidecar = (proj / "reports" / "weekly" / "ben-typo.json").read_text(encoding="utf-8")
+    assert "Budget Bne" in sidecar and '"status": "failed"' in sidecar
+
+
+def test_a_path_missing_from_the_config_files_folder_says_where_it_was_looked_for(
+        tmp_path, monkeypatch, capsys, no_kernels):
+    proj = _project(tmp_path, WEEKLY.replace("data_dir: data", "data_dir: ../data"))
+    monkeypatch.chdir(proj / "notebooks")
+    assert main(["batch", "--config", "../weekly.yaml", "--no-progress"]) == 1
+    assert no_kernels == []
+    out = capsys.readouterr().out
+    assert "0 of 4 reports" in out
+    line = next(line for line in out.splitlines() if "FAILED all" in line)
+    assert "weekly.yaml:4" in line and "parameters.data_dir" in line and "'../data'" in line
+    assert f"relative paths in a batch config start from its folder {proj}" in line
+
+
+def test_an_unknown_parameter_in_an_entry_refuses_the_batch_naming_the_entry(
+        tmp_path, monkeypatch, capsys, no_kernels):
+    proj = _project(tmp_path, WEEKLY.replace("{persona: Budget Ben}", "{persnoa: Budget Ben}"))
+    monkeypatch.chdir(proj)
+    assert main(["batch", "--config", "weekly.yaml", "--no-progress"]) == 2
+    assert no_kernels == []
+    err = capsys.readouterr().err
+    assert "weekly.yaml:8" in err and "reports[1].parameters.persnoa" in err
+    assert "did you mean 'persona'?" in err
+
+
+@pytest.mark.slow
+def test_a_real_report_reads_a_file_named_from_the_config_files_folder(tmp_path, monkeypatch, capsys):
+    """One kernel: the feedback notebook reads ``data_file: feedback.csv`` next to the config,
+    though the kernel runs in the notebook's folder."""
+    shutil.copy(FEEDBACK.parent / "data" / "feedback.csv", tmp_path / "feedback.csv")
+    (tmp_path / "batch.yaml").write_text(
+        f"notebook: {FEEDBACK}\nout: out\nworkers: 1\nparameters: {{data_file: feedback.csv}}\n"
+        "reports:\n  - name: Maya\n    parameters: {persona: Maya}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["batch", "--config", "batch.yaml", "--no-progress", "--no-static"]) == 0, \
+        capsys.readouterr().out
+    assert (tmp_path / "out" / "maya.html").exists()
