@@ -41,17 +41,21 @@ def add_batch(sub) -> None:
                "  jmtools batch notebooks/00_journey_report.ipynb --journey data/ecommerce/"
                "journey.yaml -p data_dir data/ecommerce --out reports/ecommerce\n"
                "  jmtools batch --config weekly.yaml\n\n"
-               "config file:\n"
+               "config file (relative paths start from the folder holding it: notebook, out,\n"
+               "personas_from and parameters named *_dir, *_file, *_path, *_folder):\n"
                "  notebook: notebooks/00_journey_report.ipynb\n"
                "  out: reports/weekly\n"
-               "  parameters: {data_dir: ../data/ecommerce}\n"
+               "  parameters: {data_dir: data, journey_file: journey.yaml}\n"
                "  reports:\n"
                "    - name: Budget Ben\n"
                "      parameters: {persona: Budget Ben}\n"
-               "  personas_from: ../data/ecommerce/journey.yaml   # optional")
+               "  personas_from: journey.yaml   # optional\n"
+               "Every entry's persona, segment and data paths are checked before any kernel "
+               "starts: a wrong one fails that report alone, named by file, line and key.")
     p.add_argument("notebook", nargs="?", metavar="NOTEBOOK", help="report notebook")
     p.add_argument("--journey", metavar="YAML", help="one report per persona of this journey")
-    p.add_argument("--config", metavar="YAML", help="batch config listing the reports")
+    p.add_argument("--config", metavar="YAML", help="batch config listing the reports (its relative "
+                   "paths start from its own folder)")
     _param_args(p)
     p.add_argument("--persona-parameter", default="persona", metavar="NAME",
                    help="notebook parameter that selects the persona (default: persona)")
