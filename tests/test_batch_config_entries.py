@@ -120,6 +120,7 @@ def test_a_path_missing_from_the_config_files_folder_says_where_it_was_looked_fo
     line = next(line for line in out.splitlines() if "FAILED all" in line)
     assert "weekly.yaml:4" in line and "parameters.data_dir" in line and "'../data'" in line
     assert f"relative paths in a batch config start from its folder {proj}" in line
+    assert "did you mean 'data'? ('../data' from the notebook's folder)" in line
 
 
 def test_an_unknown_parameter_in_an_entry_refuses_the_batch_naming_the_entry(

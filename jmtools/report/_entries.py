@@ -97,7 +97,13 @@ def _path_problem(job, name: str, value, base: Path) -> Problem | None:
     where = ""
     if job.origin and not os.path.isabs(str(written)):
         where = f"; relative paths in a batch config start from its folder {job.origin['here']}"
-    near = None if full.exists() else suggest_path(full, folders=folder)
+    near = None
+    old = Path(job.notebook).parent / str(written)   # as the notebook's folder read it before D135
+    if where and (old.is_dir() if folder else old.is_file()):
+        near = os.path.relpath(old.resolve(), job.origin["here"])
+        where += f" — did you mean {near!r}? ({written!r} from the notebook's folder)"
+    elif not full.exists():
+        near = suggest_path(full, folders=folder)
     fix = (f"did you mean {near!r}? " if near else "") + (
         "write the path from the config file's folder, or an absolute path" if job.origin else
         "pass an absolute path")
