@@ -35,7 +35,9 @@ def add_batch(sub) -> None:
                     "or every report listed in a YAML config, in parallel processes. A failing "
                     "report does not stop the others; the summary says which failed and why. "
                     "Writes <name>.html, <name>.static.html, <name>.json (key figures), "
-                    "index.html and history.jsonl. Exit code 1 when any report failed.",
+                    "index.html and history.jsonl. Every report's persona, segment and data paths "
+                    "are checked before any kernel starts: a wrong one fails that report alone, "
+                    "named by config file, line and key. Exit code 1 when any report failed.",
         formatter_class=ParagraphFormatter,
         epilog="examples:\n"
                "  jmtools batch notebooks/00_journey_report.ipynb --journey data/ecommerce/"
@@ -49,9 +51,7 @@ def add_batch(sub) -> None:
                "  reports:\n"
                "    - name: Budget Ben\n"
                "      parameters: {persona: Budget Ben}\n"
-               "  personas_from: journey.yaml   # optional\n"
-               "Every entry's persona, segment and data paths are checked before any kernel "
-               "starts: a wrong one fails that report alone, named by file, line and key.")
+               "  personas_from: journey.yaml   # optional")
     p.add_argument("notebook", nargs="?", metavar="NOTEBOOK", help="report notebook")
     p.add_argument("--journey", metavar="YAML", help="one report per persona of this journey")
     p.add_argument("--config", metavar="YAML", help="batch config listing the reports (its relative "
