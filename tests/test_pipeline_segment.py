@@ -1,4 +1,4 @@
-"""A segment's report on steps its customers never reached (D133).
+"""A segment's report on steps its customers never reached (D133); an exit stage (D139).
 
 An outside tester's subscription world: for the customers in Germany on a paid plan nobody
 cancelled, and the report read "88.2% reach Cancel" (the share reaching Renew, named after the
@@ -80,3 +80,23 @@ def test_the_last_stage_named_is_the_funnels_last_step(tmp_path, cached):
         assert f.funnel["step"].tolist()[-1] == "Renew"
         assert f.reached_last["stage"] == "Renew"
         assert "Cancel" in set(fit_problems(f.evidence)["subject"])       # the journey file's 0, said
+
+
+def test_an_exit_stage_is_counted_as_leaving_not_as_a_step_of_the_funnel(tmp_path):
+    """D139: with Cancel marked ``exit: true``, the funnel ends at Renew, the biggest loss is no
+    longer "Renew → Cancel" (customers who stayed), and the report says how many left."""
+    folder = _world(tmp_path / "subs")
+    hint = fit_problems(pipeline.run(folder).evidence)                   # unmarked: a hint to mark it
+    assert hint.loc[hint["kind"] == "exit stage?", "subject"].tolist() == ["Cancel"]
+    journey = (folder / "journey.yaml").read_text().replace("  - name: Cancel\n", "  - name: Cancel\n    exit: true\n")
+    (folder / "journey.yaml").write_text(journey)
+    f = pipeline.run(folder)
+    assert f.funnel["step"].tolist() == ["Sign up", "Use", "Renew"]
+    assert f.reached_last["stage"] == "Renew" and f.reached_last["finished"] == 50
+    assert (f.biggest_loss["from"], f.biggest_loss["to"]) == ("Use", "Renew")     # was Renew → Cancel, 50%
+    assert [(r["stage"], r["n"], r["of"]) for r in f.left] == [("Cancel", 25, 60)]
+    assert "Cancel" not in set(fit_problems(f.evidence)["subject"])     # marked: no hint, no "no event"
+    pro = pipeline.run(folder, segment="plan == 'pro'")
+    assert [(r["stage"], r["n"], r["of"]) for r in pro.left] == [("Cancel", 0, 20)]   # a measured 0
+    drops = f.signals[f.signals["signal"] == "drop-off"]
+    assert set(drops["stage"]) == {"Sign up", "Use"}                      # no drop-off at Renew: they stayed

@@ -29,7 +29,7 @@ from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
 from jmtools.evidence._days import (AFTER_ALL, DatesOnly, date_only_kinds, date_only_place, dates_only_of,
                                    earliest_stages, few_dated_kinds, journey_keys)
 from jmtools.evidence._fit import FIT_COLUMNS, fit_problems
-from jmtools.evidence._rules import (TouchpointRule, candidates, describe_rule, empty_report,
+from jmtools.evidence._rules import (TouchpointRule, candidates, describe_rule, empty_report, exit_stages,
                                      journey_layout, overlap_report, plan_mapping,
                                      resolve_conditions, touchpoint_rules)
 from jmtools.evidence._store import code_events, labelled, to_codes, with_names
@@ -153,11 +153,16 @@ class Evidence:
 
     @property
     def mapped_stages(self) -> list:
-        """Stages, in journey order, that receive at least one event. A stage the journey file
-        gives no event (:attr:`empty`) is left out of default funnels, so that its 0 is never
-        shown as measured."""
+        """The stages of default funnels: in journey order, those that receive at least one event
+        and are no :attr:`exit_stages`. A stage the journey file gives no event (:attr:`empty`) is
+        left out, so that its 0 is never shown as measured."""
         empty = set() if self.empty is None else set(self.empty.loc[self.empty["kind"] == "stage", "name"])
-        return [s for s in self.stages if s not in empty]
+        return [s for s in self.stages if s not in empty and s not in self.exit_stages]
+
+    @property
+    def exit_stages(self) -> list:
+        """Stages of customers leaving (``exit: true`` in the journey file), in journey order."""
+        return exit_stages(self.journey)
 
     def dates_only_for(self, persona: str):
         """:attr:`dates_only` counted among ``persona``'s customers (a persona report's funnel

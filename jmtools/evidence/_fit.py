@@ -9,6 +9,8 @@ a day is assumed).
 
 from __future__ import annotations
 
+import re
+
 from jmtools.core.errors import ParameterError
 from jmtools.core.vocabulary import share_text
 
@@ -91,6 +93,11 @@ def fit_problems(evidence, *, top_unmatched: int = 10):
                      f"{what} placed after the customer's timed events of that day at its stage (without "
                      "one, at the end of the day)",
                      "export it with its time of day if the source has one"))
+    for stage in _leaving(evidence):
+        rows.append(("note", "exit stage?", stage, 0,
+                     f"stage '{stage}' reads like customers leaving: as a step of the funnel, those who "
+                     "stay count as a drop-off before it, and leaving as progress",
+                     f"mark it an exit stage in the journey file (- name: {stage} / exit: true)"))
     days = getattr(evidence, "dates_only", None)
     if days is not None:
         rows.append(("note", "dates only", "all events", int(evidence.n_events), days.sentence(),
@@ -104,3 +111,12 @@ def fit_problems(evidence, *, top_unmatched: int = 10):
 
 def _events(n: int) -> str:
     return f"{n:,} event{'' if n == 1 else 's'}"
+
+
+#: Stage names that read like customers leaving (a hint to mark them ``exit: true``).
+_LEAVING = re.compile(r"cancel|churn|leav(e|ing)|lapse|unsubscrib|terminat|offboard", re.IGNORECASE)
+
+
+def _leaving(evidence) -> list:
+    """Stages of default funnels whose name reads like customers leaving."""
+    return [s for s in getattr(evidence, "mapped_stages", []) if _LEAVING.search(str(s))]

@@ -31,7 +31,8 @@ from jmtools.core.errors import ParameterError
 from jmtools.core.patterns import compile_pattern
 
 __all__ = ["TouchpointRule", "MappingPlan", "journey_layout", "touchpoint_rules", "candidates", "plan_mapping",
-           "resolve_conditions", "overlap_report", "empty_report", "empty_in_data", "describe_rule"]
+           "resolve_conditions", "overlap_report", "empty_report", "empty_in_data", "describe_rule",
+           "exit_stages"]
 
 _OCCURRENCES = ("any", "first", "repeat")
 _INITIATORS = ("customer", "company")
@@ -402,3 +403,18 @@ def empty_in_data(empty, names, rules):
     keep = [(r.kind == "touchpoint" and r.name not in fed) or (r.kind == "stage" and r.name not in fed_stages)
             for r in empty.itertuples()]
     return empty[keep].reset_index(drop=True)
+
+
+def exit_stages(journey) -> list:
+    """The stages a journey marks ``exit: true`` (customers leaving), in journey order.
+
+    Examples
+    --------
+    >>> exit_stages({"stages": ["Use", {"name": "Cancel", "exit": True}], "touchpoints": []})
+    ['Cancel']
+    >>> exit_stages({"stages": ["Use", "Cancel"], "touchpoints": []})
+    []
+    """
+    stages = journey.get("stages", []) if isinstance(journey, dict) else getattr(journey, "stages", [])
+    return [(s.get("name") if isinstance(s, dict) else s.name) for s in stages
+            if (s.get("exit", False) if isinstance(s, dict) else getattr(s, "exit", False))]

@@ -173,6 +173,9 @@ class Stage(_Model):
     """What the customer wants to achieve in this stage."""
     description: str | None = None
     owner: str | None = None
+    exit: bool = False
+    """True for a stage of customers leaving (Cancel, Churn): counted as those who left, never as a
+    step of the funnel, so that staying is no drop-off."""
     emotion: Emotion | dict[str, Emotion] | None = None
     """Assumed emotion (−2..+2) from a workshop: one number, or one per persona name."""
     actions: list[Claim] = []

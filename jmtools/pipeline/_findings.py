@@ -8,7 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from jmtools.analyses import emotions
+from jmtools.analyses import emotions, funnels
+from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.analyses.compare import company_only_reach
 from jmtools.core.errors import ParameterError
 from jmtools.core.stats import wilson_interval
@@ -260,6 +261,29 @@ class Findings:
     def biggest_loss(self) -> dict | None:
         """The step where the largest share of the focus does not go on (ties: the earlier step)."""
         return None if self.focus_hidden else step_loss(self.funnel)  # hidden: a step of 1–4 customers
+
+    @property
+    def left(self) -> list[dict]:
+        """Per exit stage of the journey (``exit: true``): how many of the focus's customers with
+        events reached it (an event there), ``n`` of ``of`` with Wilson ``ci``; ``n`` None when
+        1–4 (not shown). Empty without exit stages or for a hidden focus."""
+        empty = self.evidence.empty
+        unfed = set() if empty is None else set(empty.loc[empty["kind"] == "stage", "name"])
+        stages = [s for s in self.evidence.exit_stages if s not in unfed]   # no event mapped: no 0 said
+        of = self.n_customers
+        if self.focus_hidden or not stages or not of:
+            return []
+        by = None if self.focus.everyone else "persona"
+        out = []
+        for stage in stages:
+            f = funnels.funnel(self.evidence, steps=[stage], by=by)
+            f = f if by is None else f[f["persona"] == self.focus.persona]
+            n = int(f["n"].sum()) if len(f) else 0
+            low, high = wilson_interval(n, of)
+            out.append({"stage": stage, "n": None if 0 < n < MIN_GROUP else n, "of": of,
+                        "share": None if 0 < n < MIN_GROUP else n / of,
+                        "ci": None if 0 < n < MIN_GROUP else (float(low), float(high))})
+        return out
 
     @property
     def contact_only(self) -> pd.DataFrame | None:

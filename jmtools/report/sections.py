@@ -42,7 +42,7 @@ from jmtools.report.record import record, record_source
 from jmtools.report.steps import show_dates_only, show_reading_notes
 from jmtools.report.unplaced import show_feeling_basis, show_relationship_kpis, unplaced_rows, unplaced_sentence
 from jmtools.report.caveats import much_rejected, show_personas_left_out, show_unmapped_stages, thumbs
-from jmtools.report.wording import coverage_sentence, loss_words, not_shown_template, reached_words
+from jmtools.report.wording import coverage_sentence, loss_words, not_shown_template, percent, reached_words
 from jmtools.sources import SPECS, unread_fix
 
 __all__ = ["record_inputs", "title", "at_a_glance", "who", "data_behind", "how_far", "feelings", "survey_kpis",
@@ -432,6 +432,7 @@ def how_far(f: Findings) -> None:
         kit.display(md("The biggest loss is between **{a}** and **{b}**: {words}.", a=loss["from"], b=loss["to"],
                        words=loss_words(loss)))
     _show_contact_only(f)
+    _show_left(f)
     kit.display(html_table(with_fewer(fun), columns={"step": "stage", "n": "customers",
                                                      "conversion": "from previous stage", "ci_low": "95% CI low",
                                                      "ci_high": "95% CI high", "rate_from_start": "from start"},
@@ -443,6 +444,22 @@ def how_far(f: Findings) -> None:
     for row in fun[~fun["suppressed"] & fun["rate_from_start"].notna() & (fun["step"] != last_stage)].itertuples():
         record(f"funnel_{row.step_index}", float(row.rate_from_start), label=f"Reached {row.step}", n=int(row.n),
                unit="%")
+
+
+def _show_left(f: Findings) -> None:
+    """Below the funnel: how many of the focus reached each exit stage (customers leaving), which
+    is no step of the funnel (:attr:`Findings.left`); records ``left_<k>``."""
+    for k, r in enumerate(f.left, start=1):
+        if r["n"] is None:
+            share = f"fewer than {MIN_GROUP} of the {r['of']:,} customers with events"
+        else:
+            low, high = r["ci"]
+            share = (f"{r['n']:,} of the {r['of']:,} customers with events ({percent(r['share'])}, 95% CI "
+                     f"{percent(low)}–{percent(high)})")
+            record(f"left_{k}", r["share"], label=f"Left at {r['stage']}", n=r["of"], ci=r["ci"], unit="%")
+        kit.display(md("**Left at {stage}**: {share}. {stage} is an exit stage (`exit: true` in the journey "
+                       "file): customers who reach it leave, so it is no step of the funnel above, and staying "
+                       "is no drop-off.", stage=r["stage"], share=share))
 
 
 def _show_contact_only(f: Findings) -> None:
