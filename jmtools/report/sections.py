@@ -464,19 +464,26 @@ def _show_left(f: Findings) -> None:
 
 def _show_contact_only(f: Findings) -> None:
     """Below the funnel: each stage where the funnel counts customers whom only a contact the
-    company started brought there (:attr:`Findings.contact_only`), with the count their own steps
-    give; 1–4 said in words, without the own count that would give it back."""
+    company started there brought (:attr:`Findings.contact_only`), with the count their own steps
+    give, and the later stages that count them too in one sentence; 1–4 said in words, without
+    the own count that would give it back."""
     rows = f.contact_only
+    blocks = []                  # [stage, its sentence, later stages]
     for r in (rows.itertuples() if rows is not None else []):
         at = [t.name for t in f.evidence.rules if t.initiated_by == "company" and t.stage == r.step]
-        what = ", ".join(at) if at else "one at an earlier stage"
         few = r.n_funnel_only < MIN_GROUP
-        kit.display(md("> **Counted through the company's contacts at {step}**: {k} of the {n} customers counted "
-                       "there got there only through a contact the company started ({what}), not by a step of "
-                       "their own{own}. A funnel counts a contact as reaching its stage (\"received → acted\"); "
-                       "read the conversion into {step} with that in mind.", step=r.step,
-                       k=f"fewer than {MIN_GROUP}" if few else f"{r.n_funnel_only:,}", n=f"{r.n_funnel:,}",
-                       what=what, own="" if few else f"; by their own steps, {r.n_own:,} reached it"))
+        k = f"fewer than {MIN_GROUP}" if few else f"{r.n_funnel_only:,}"
+        if not at and blocks:    # counted here because a contact stood for an earlier stage
+            blocks[-1][2].append(f"{r.step} {k} of {r.n_funnel:,}" + ("" if few else f" ({r.n_own:,} by their own)"))
+            continue
+        blocks.append([r.step, f"{k} of the {r.n_funnel:,} customers counted there got there only through a contact "
+                       f"the company started ({', '.join(at) or 'one at an earlier stage'}), not by a step of their "
+                       f"own" + ("" if few else f"; by their own steps, {r.n_own:,} reached it"), []])
+    for step, text, later in blocks:
+        also = f" The later stages count them too: {'; '.join(later)}." if later else ""
+        kit.display(md("> **Counted through the company's contacts at {step}**: {text}.{also} A funnel counts a "
+                       "contact as reaching its stage (\"received → acted\"); read the conversion into {step} "
+                       "with that in mind.", step=step, text=text, also=also))
 
 
 @validated_whole()
