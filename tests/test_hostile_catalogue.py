@@ -529,7 +529,8 @@ CASES = [
          Accepted("converted to UTC", holds=lambda t: str(t.to_pandas()["timestamp"][0]) == "2024-01-01 10:00:00")),
     Case("L33", "events Parquet", "nanosecond timestamp in 2116",
          _parquet("events", lambda: {"customer_id": ["a", "b"], "event": ["v", "w"], "timestamp":
-                                     __import__("pyarrow").array([0, 2 ** 62], __import__("pyarrow").timestamp("ns"))}),
+                                     __import__("pyarrow").array([1_700_000_000 * 10 ** 9, 2 ** 62],  # 0: D137
+                                                                 __import__("pyarrow").timestamp("ns"))}),
          Rejected((("implausible timestamp (before 1900 or after 2100)", 1, (2,)),), used=1)),
     Case("L34", "events Parquet", "integer customer ids with a null",
          _parquet("events", lambda: {"customer_id": [1, 2, None], "timestamp": ["2024-01-01"] * 3,
