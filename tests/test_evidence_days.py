@@ -320,8 +320,7 @@ def test_a_mostly_dated_log_with_a_few_timed_rows_is_decided_per_event_kind():
     ev.loc[ev.index[ev["event"] == "ping"][:2], "timestamp"] += pd.Timedelta(hours=15)
     e = prepare(load_events(ev), JOURNEY)
     assert e.dates_only is None                          # not every event is at midnight
-    ping = e.date_only.set_index("event").loc["ping"]     # two pings have times: sorted by them;
-    assert ping["n_midnight"] == ping["n_events"] - 2      # the rest are dates alone (D138)
+    assert "ping" not in set(e.date_only["event"])       # ping has times: sorted by them
     assert {"view", "cart", "pay"} <= set(e.date_only["event"])
     want = funnel(e)
     again = prepare(load_events(ev.sample(frac=1, random_state=1).reset_index(drop=True)), JOURNEY)
@@ -711,35 +710,3 @@ def test_a_date_only_kind_under_a_time_zone_is_still_date_only_and_placed_by_its
                          ["delivered"])
     assert got["timestamp"].tolist() == want["timestamp"].tolist()
     assert got["event"].tolist() == want["event"].tolist()
-
-
-def test_the_midnight_rows_of_a_kind_with_times_are_dates_placed_like_a_date_only_kind():
-    """D138: an outside tester's export wrote 14 of 1,215 sign-ups with a date alone; they sorted at
-    00:00, before that day's landing-page view, so those customers never reached Sign up after
-    Browse. Midnight rows of a kind far more often at 00:00 than at its other whole hours are now
-    dates: placed after the customer's timed events of that day at their stage, else at the end of
-    the day. Checked against a plain-pandas sort by that rule; a kind cut to the hour is left alone."""
-    rng = np.random.default_rng(5)
-    rows = []
-    for c in range(200):
-        day = pd.Timestamp("2024-05-01") + pd.Timedelta(days=int(rng.integers(0, 20)))
-        seen = day + pd.Timedelta(minutes=int(rng.integers(8 * 60, 20 * 60)))
-        rows.append((f"c{c}", "view", seen))
-        dated = c % 10 == 0                                 # 20 carts written with the date alone
-        rows.append((f"c{c}", "cart", day if dated else seen + pd.Timedelta(minutes=int(rng.integers(1, 90)))))
-        if c % 3 == 0:
-            rows.append((f"c{c}", "pay", day + pd.Timedelta(days=1, hours=int(rng.integers(8, 20)))))
-    ev = pd.DataFrame(rows, columns=["customer_id", "event", "timestamp"])
-    e = prepare(load_events(ev.sample(frac=1, random_state=2).reset_index(drop=True)), JOURNEY)
-    assert e.date_only.to_dict("records") == [{"event": "cart", "n_events": 200, "n_midnight": 20}]
-    assert "20 of the 200 cart events are at 00:00" in " ".join(fit_problems(e)["message"])
-    # plain pandas: a midnight cart goes after the customer's timed events of that day at Cart (none
-    # here), so at the end of its day; every other event at its time
-    key = ev["timestamp"].where(~((ev["event"] == "cart") & (ev["timestamp"] == ev["timestamp"].dt.normalize())),
-                                ev["timestamp"] + pd.Timedelta(hours=23, minutes=59, seconds=59))
-    want = ev.assign(_k=key).sort_values(["customer_id", "_k"]).groupby("customer_id")["event"].apply(list)
-    got = e.to_pandas().sort_values(["customer_id", "position"]).groupby("customer_id")["event"].apply(list)
-    pd.testing.assert_series_equal(got, want)
-    assert funnel(e)["n"].tolist() == [200, 200, 67]        # before: 180 reached Cart after Browse
-    hourly = ev.assign(timestamp=ev["timestamp"].dt.floor("h"))    # times cut to the hour: no dates
-    assert prepare(load_events(hourly), JOURNEY).date_only.empty

@@ -377,13 +377,12 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
     if not stages:
         raise ParameterError("journey", "no stages", expected="a journey with at least one stage")
     counts = to_pandas(t.group_by("event").agg(
-        n_events=t.count(), _midnight=(t.timestamp.truncate("D") == t.timestamp).sum(),
-        _on_hour=(t.timestamp.truncate("h") == t.timestamp).sum()))
+        n_events=t.count(), _midnight=(t.timestamp.truncate("D") == t.timestamp).sum()))
     counts = counts.sort_values("event", ignore_index=True)      # one order on every engine
     plan = plan_mapping(counts["event"].tolist(), rules)
     date_only, few = date_only_kinds(counts), few_dated_kinds(counts)
     all_days = bool(len(counts)) and bool((counts["_midnight"].fillna(0) == counts["n_events"]).all())
-    counts = counts.drop(columns=["_midnight", "_on_hour"])
+    counts = counts.drop(columns="_midnight")
     mapping = _default_mapping(counts, plan, rules, stages)
     event_names = [str(e) for e in counts["event"] if isinstance(e, str)]
     joined = code_events(t, mapping, rules, stages, event_names)
@@ -406,10 +405,8 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
 
     codes = {e: i for i, e in enumerate(event_names, start=1)}
     optional = _optional_columns(t, segments)
-    whole = date_only["n_midnight"] == date_only["n_events"]    # else: only its midnight rows are dates
-    day_kinds = list(codes.values()) if all_days else [codes[e] for e in date_only.loc[whole, "event"]]
+    day_kinds = list(codes.values()) if all_days else [codes[e] for e in date_only["event"]]
     core = _sort_once(joined, day_kinds, leave_out=optional, shift=not all_days,
-                      partly=[codes[e] for e in date_only.loc[~whole, "event"]],
                       journey=journey_keys(joined, plan, rules, stages, event_names),
                       few=[codes[e] for e in few if e in codes],
                       stage=earliest_stages(joined, plan, rules, stages, event_names))
@@ -490,7 +487,7 @@ def _require(t, cols, what):
                          for c in missing])
 
 
-def _sort_once(t, date_only=(), leave_out=(), shift=True, journey=(None, 1), few=(), stage=None, partly=()):
+def _sort_once(t, date_only=(), leave_out=(), shift=True, journey=(None, 1), few=(), stage=None):
     """Add position, the next event's code ``_nx`` and time_to_next_s with one window sort per
     customer.
 
@@ -507,8 +504,7 @@ def _sort_once(t, date_only=(), leave_out=(), shift=True, journey=(None, 1), few
     before the row number, so that their order never depends on the file's row order; in a
     log of dates only the day and that key are one integer (day × size + key). So do the ``few``
     date-only names too rare to be shifted, at midnight: after the timed events of that
-    instant (whose ties stay in row order), in journey order among themselves. Of the ``partly``
-    dated names, only the events at midnight are dates (:func:`._days.date_only_kinds`).
+    instant (whose ties stay in row order), in journey order among themselves.
     """
     import ibis
 
@@ -516,15 +512,12 @@ def _sort_once(t, date_only=(), leave_out=(), shift=True, journey=(None, 1), few
     if date_only and not shift:              # every time a day: the day and the journey key in one
         jkey, size = journey
         key = (t.timestamp.epoch_seconds() // 86400) * size + jkey
-    elif date_only or few or partly:
-        day = t._ev.isin(list(date_only)) if date_only else ibis.literal(False)
-        if partly:                           # a kind with times and some dates: its midnight rows
-            day = day | (t._ev.isin(list(partly)) & (t.timestamp.truncate("D") == t.timestamp))
-        ties = [ibis.ifelse(day | t._ev.isin(list(few)) if few else day, journey[0], 0)]
-        if date_only or partly:              # right after its anchor (D122, D127): columns first
+    elif date_only or few:
+        ties = [ibis.ifelse(t._ev.isin([*date_only, *few]), journey[0], 0)]
+        if date_only:                        # right after its anchor (D122, D127): columns first
             own = by.cast("int64").fill_null(AFTER_ALL - 1)
             own = ibis.ifelse(t._ev.isin(list(few)), AFTER_ALL, own) if few else own  # a few: after their instant
-            t = t.mutate(_tie=ties[0], _day=day, _own=own,
+            t = t.mutate(_tie=ties[0], _day=t._ev.isin(list(date_only)), _own=own,
                          **({} if stage is None else {"_st": stage}))
             t = date_only_place(t, t._day, None if stage is None else t._st, t._own)
             key, ties, by = t._key, [t._after, t._tie], t._row if "_row" in t.columns else t._ev
@@ -532,7 +525,7 @@ def _sort_once(t, date_only=(), leave_out=(), shift=True, journey=(None, 1), few
     w = ibis.window(group_by=t.customer_id, order_by=order)
     nxt_ts = t.timestamp.lead().over(w)
     secs = (nxt_ts.epoch_seconds() - t.timestamp.epoch_seconds()).cast("float64")
-    if (date_only or partly) and shift:
+    if date_only and shift:
         secs = ibis.ifelse(secs < 0, ibis.null("float64"), secs)
     extra = [c for c in t.columns if c not in PREPARED_COLUMNS and c not in leave_out
              and c not in ("persona", "_row", "_key", "_tie", "_after", "_day", "_own", "_st", *_CODES)]

@@ -198,43 +198,30 @@ def earliest_stages(t, plan, rules, stages, names):
 
 
 def date_only_kinds(counts):
-    """Event names recorded by date only, when other events carry a time: every timestamp at
-    midnight, or (``n_midnight`` below ``n_events``) far more at midnight than at its other
-    whole hours — a kind exported with a time for most rows and a date alone for some (the
-    midnight rows are then its dates).
+    """Event names whose every timestamp is at midnight, when other events carry a time.
 
-    ``counts``: one row per event name with ``n_events``, ``_midnight`` (how many at 00:00)
-    and, optionally, ``_on_hour`` (how many at a whole hour, midnight included). A name counts
-    as partly dated when 3 or more of its events are at midnight and more than 2 + 3 × its mean
-    count at each other whole hour (a log of times cut to the hour has about as many at midnight
-    as at 01:00). Returns ``event``, ``n_events``, ``n_midnight`` of the names with 3 or more
-    events at midnight, most first (fewer, all at midnight: :func:`few_dated_kinds`); none in a
-    log of dates only.
+    ``counts``: one row per event name with ``n_events`` and ``_midnight`` (how many at 00:00).
+    Returns ``event``, ``n_events`` of the names with 3 or more events, most first (fewer:
+    :func:`few_dated_kinds`); none in a log of dates only.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> counts = pd.DataFrame({"event": ["delivered", "track", "gift", "signup", "hourly"],
-    ...                        "n_events": [5, 9, 2, 400, 240], "_midnight": [5, 1, 2, 14, 10],
-    ...                        "_on_hour": [5, 1, 2, 15, 240]})
+    >>> counts = pd.DataFrame({"event": ["delivered", "track", "gift"], "n_events": [5, 9, 2],
+    ...                        "_midnight": [5, 1, 2]})
     >>> date_only_kinds(counts)
-           event  n_events  n_midnight
-    0     signup       400          14
-    1  delivered         5           5
+           event  n_events
+    0  delivered         5
     >>> few_dated_kinds(counts)
     ['gift']
     """
     import pandas as pd
 
-    midnight = counts["_midnight"].fillna(0).astype("int64")
-    whole_day = midnight == counts["n_events"]
+    whole_day = (counts["_midnight"].fillna(0).astype("int64") == counts["n_events"])
     if whole_day.all():                     # the whole log has dates only: nothing to reorder
-        return pd.DataFrame({"event": pd.Series([], dtype="object"), "n_events": pd.Series([], dtype="int64"),
-                             "n_midnight": pd.Series([], dtype="int64")})
-    hours = counts["_on_hour"].fillna(0).astype("int64") if "_on_hour" in counts else midnight
-    partly = ~whole_day & (midnight > 2 + 3 * (hours - midnight) / 23)
-    out = counts.assign(n_midnight=midnight).loc[(whole_day | partly) & (midnight >= 3),
-                                                 ["event", "n_events", "n_midnight"]]
+        return pd.DataFrame({"event": pd.Series([], dtype="object"),
+                             "n_events": pd.Series([], dtype="int64")})
+    out = counts.loc[whole_day & (counts["n_events"] >= 3), ["event", "n_events"]]
     return out.sort_values(["n_events", "event"], ascending=[False, True], ignore_index=True)
 
 

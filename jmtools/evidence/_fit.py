@@ -85,12 +85,9 @@ def fit_problems(evidence, *, top_unmatched: int = 10):
                      f"{len(rest)} more event names ({int(rest['n_events'].sum()):,} events) count "
                      "for no touchpoint", "see Evidence.unmatched for the full list"))
     for r in evidence.date_only.itertuples():
-        k = int(r.n_midnight)
-        what = (f"{r.event} has dates only ({int(r.n_events):,} events, all at 00:00): it is" if k == r.n_events
-                else f"{k:,} of the {int(r.n_events):,} {r.event} events are at 00:00, far more than at its "
-                     "other whole hours: they are read as dates alone and")
-        rows.append(("note", "date only", r.event, k,
-                     f"{what} placed after the customer's timed events of that day at its stage (without "
+        rows.append(("note", "date only", r.event, int(r.n_events),
+                     f"{r.event} has dates only ({int(r.n_events):,} events, all at 00:00): it is "
+                     "placed after the customer's timed events of that day at its stage (without "
                      "one, at the end of the day)",
                      "export it with its time of day if the source has one"))
     for stage in _leaving(evidence):
