@@ -146,3 +146,56 @@ def test_a_real_report_reads_a_file_named_from_the_config_files_folder(tmp_path,
     assert main(["batch", "--config", "batch.yaml", "--no-progress", "--no-static"]) == 0, \
         capsys.readouterr().out
     assert (tmp_path / "out" / "maya.html").exists()
+
+
+def test_command_line_parameters_beside_a_config_set_every_report(tmp_path, monkeypatch, capsys, no_kernels):
+    proj = _project(tmp_path, WEEKLY.replace("  - name: Ben typo\n    parameters: {persona: Budget Bne}\n", "")
+                    .replace("  - name: North\n    parameters: {segment: 'regin == \"north\"'}\n", ""))
+    shutil.copytree(proj / "data", proj / "week49")
+    (tmp_path / "over.yaml").write_text("top_n: 3\n", encoding="utf-8")
+    monkeypatch.chdir(proj)
+    assert main(["batch", "--config", "weekly.yaml", "--no-progress", "--no-static",
+                 "-p", "data_dir", "week49", "-p", "min_n", "12", "-f", str(tmp_path / "over.yaml")]) == 0
+    assert [j.name for j in no_kernels] == ["all", "Budget Ben"]
+    for job in no_kernels:                     # the command line wins over the config, in every report
+        assert job.parameters["data_dir"] == str(proj / "week49")
+        assert job.parameters["min_n"] == 12 and job.parameters["top_n"] == 3
+        assert job.parameters["journey_file"] == str(proj / "journey.yaml")   # the config's own stays
+        assert "data_dir" not in job.origin["keys"]                           # no longer the config's line
+    assert no_kernels[1].parameters["persona"] == "Budget Ben"
+
+
+def test_a_command_line_typo_beside_a_config_is_refused_before_any_report(tmp_path, monkeypatch, capsys,
+                                                                         no_kernels):
+    proj = _project(tmp_path)
+    monkeypatch.chdir(proj)
+    assert main(["batch", "--config", "weekly.yaml", "--no-progress", "-p", "min_m", "12"]) == 2
+    assert no_kernels == []
+    assert "did you mean 'min_n'?" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("extra, named", [
+    (["notebooks/00_journey_report.ipynb"], "NOTEBOOK"),
+    (["--journey", "journey.yaml"], "--journey"),
+    (["--persona-parameter", "who"], "--persona-parameter"),
+])
+def test_what_a_config_already_names_is_refused_beside_it(tmp_path, monkeypatch, capsys, no_kernels,
+                                                          extra, named):
+    proj = _project(tmp_path)
+    monkeypatch.chdir(proj)
+    assert main(["batch", "--config", "weekly.yaml", "--no-progress", *extra]) == 2
+    assert no_kernels == []
+    err = capsys.readouterr().err
+    assert f"--config without {named}" in err and "drop --config" in err
+
+
+def test_every_problem_of_an_entry_is_said_not_only_the_first(tmp_path, monkeypatch, capsys, no_kernels):
+    proj = _project(tmp_path, WEEKLY.replace("{persona: Budget Bne}",
+                                             "{persona: Budget Bne, segment: 'regin == \"north\"'}"))
+    monkeypatch.chdir(proj)
+    assert main(["batch", "--config", "weekly.yaml", "--no-progress", "--no-static"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    at = next(i for i, line in enumerate(out) if "FAILED Ben typo" in line)
+    assert "did you mean 'Budget Ben'?" in out[at]
+    assert "weekly.yaml:10" in out[at + 1] and "did you mean 'region'?" in out[at + 1]
+    assert "FAILED North" in out[at + 2]

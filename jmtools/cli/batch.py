@@ -10,6 +10,7 @@ parameters are read as ``jmtools report`` reads them (:mod:`jmtools.cli.report`)
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -42,7 +43,8 @@ def add_batch(sub) -> None:
         epilog="examples:\n"
                "  jmtools batch notebooks/00_journey_report.ipynb --journey data/ecommerce/"
                "journey.yaml -p data_dir data/ecommerce --out reports/ecommerce\n"
-               "  jmtools batch --config weekly.yaml\n\n"
+               "  jmtools batch --config weekly.yaml\n"
+               "  jmtools batch --config weekly.yaml -p data_dir exports/2026-49   # in every report\n\n"
                "config file (relative paths start from the folder holding it: notebook, out,\n"
                "personas_from and parameters named *_dir, *_file, *_path, *_folder):\n"
                "  notebook: notebooks/00_journey_report.ipynb\n"
@@ -71,8 +73,9 @@ def add_batch(sub) -> None:
 def _batch(args) -> int:
     workers, static = args.workers, not args.no_static
     if args.config:
+        _config_alone(args)
         cfg = batch.load_batch_config(args.config)
-        jobs, out = cfg["jobs"], args.out or cfg["out"] or "reports"
+        jobs, out = [_given(job, args) for job in cfg["jobs"]], args.out or cfg["out"] or "reports"
         try:
             out_folder(str(out))
         except argparse.ArgumentTypeError as err:
@@ -92,6 +95,30 @@ def _batch(args) -> int:
                              progress=not args.no_progress, timeout=args.timeout)
     print(result.summary())
     return 1 if result.failed else 0
+
+
+def _config_alone(args) -> None:
+    """``--config`` names the notebook and every report: a NOTEBOOK, ``--journey`` or
+    ``--persona-parameter`` beside it would be ignored, so it is refused."""
+    beside = [name for name, given in (("NOTEBOOK", args.notebook), ("--journey", args.journey),
+                                       ("--persona-parameter", args.persona_parameter != "persona"))
+              if given]
+    if beside:
+        raise ParameterError("--config", args.config, expected=f"--config without {' or '.join(beside)}",
+                             fix="the config names the notebook and each report's persona; drop "
+                                 f"{' and '.join(beside)}, or drop --config for one report per persona")
+
+
+def _given(job, args):
+    """``job`` with the command line's ``-p``/``-f`` values over its config values (the command
+    line wins, in every report); those values are no longer located in the config file."""
+    if not (args.parameter or args.parameters_file):
+        return job
+    values = _parameters(job.notebook, args)
+    origin = job.origin
+    if origin:
+        origin = {**origin, "keys": {k: v for k, v in origin.get("keys", {}).items() if k not in values}}
+    return dataclasses.replace(job, parameters={**job.parameters, **values}, origin=origin)
 
 
 def add_demo(sub) -> None:

@@ -29,7 +29,7 @@ _ALL = "all"
 
 def _entry_failures(jobs) -> dict[int, str]:
     """Position of each job whose data folder, input file, persona or segment is wrong → the
-    located message (one per job: the first problem found).
+    located message of every problem found in it, one per line.
 
     Examples
     --------
@@ -42,22 +42,20 @@ def _entry_failures(jobs) -> dict[int, str]:
     memo: dict = {}
     failures = {}
     for i, job in enumerate(jobs):
-        problem = _entry_problem(job, memo)
-        if problem is not None:
-            failures[i] = str(problem)
+        problems = _entry_problems(job, memo)
+        if problems:
+            failures[i] = "\n".join(map(str, problems))
     return failures
 
 
-def _entry_problem(job, memo: dict) -> Problem | None:
+def _entry_problems(job, memo: dict) -> list[Problem]:
     if job.notebook not in memo:
         memo[job.notebook] = {n: p.default for n, p in read_parameters(job.notebook).items()}
     values = memo[job.notebook] | dict(job.parameters)
     base = Path(job.notebook).resolve().parent      # where a kernel resolves a relative path
-    for name, value in job.parameters.items():
-        problem = _path_problem(job, name, value, base)
-        if problem is not None:
-            return problem
-    return _persona_problem(job, values, base, memo) or _segment_problem(job, values, base, memo)
+    found = [_path_problem(job, name, value, base) for name, value in job.parameters.items()]
+    found += [_persona_problem(job, values, base, memo), _segment_problem(job, values, base, memo)]
+    return [p for p in found if p is not None]
 
 
 def _located(job, key: str, message: str, fix: str = "") -> Problem:

@@ -104,8 +104,11 @@ class BatchResult:
         lines = [f"{ok} of {len(self.results)} reports written in {self.duration_s:.1f} s: "
                  f"{self.index}"]
         for r in self.failed:
-            first = r.error.strip().splitlines()[0] if r.error else "unknown error"
-            lines.append(f"  FAILED {r.name}: {first}")
+            said = r.error.strip().splitlines() if r.error else ["unknown error"]
+            # refused before a kernel: every problem found in its entry (each unindented, its fix below)
+            more = [x for x in said[1:] if not x.startswith(" ")] if _refused_early(r) else []
+            lines.append(f"  FAILED {r.name}: {said[0]}")
+            lines += [f"         {x}" for x in more]
             if r.executed_notebook:
                 lines.append(f"         partial notebook: "
                              f"{Path(self.out_dir) / r.executed_notebook}")
@@ -226,6 +229,11 @@ def _where_written(job: Job, err: ParameterError) -> ParameterError:
     line, where, _ = keys[key]
     return ParameterError(f"{job.origin['source']}:{line}: {where} (report {job.name!r}): {err.name}",
                           err.value, expected=err.expected, fix=err.fix)
+
+
+def _refused_early(result: JobResult) -> bool:
+    """Whether ``result`` is a job refused before any kernel started (:func:`_refused`)."""
+    return result.error_type == "ParameterError" and not result.executed_notebook
 
 
 def _refused(job: Job, error: str, out: Path) -> JobResult:
