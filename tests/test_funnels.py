@@ -820,3 +820,31 @@ def test_detours_in_rounds_match_a_plain_count_on_grocery(level):
 
     w = load_world("sample:grocery")
     _check_detours_against_plain(prepare(w.events, w.journey), level)
+
+
+# ---------------------------------------------------------------- the group without a persona
+
+@pytest.mark.parametrize("drop_table_rows, keep_rule_gap, label", [
+    (True, False, "(not in customer table)"),        # only customers the table does not list
+    (False, True, "(no persona)"),                   # only customers no rule selects
+    (True, True, "(no persona or not in customer table)"),
+])
+def test_the_group_without_a_persona_is_named_for_whom_it_holds(drop_table_rows, keep_rule_gap, label):
+    from jmtools.charts.funnels import funnel_chart
+
+    ev = synthetic(seed=3, n_customers=120)
+    cust = customers_for(ev)
+    if drop_table_rows:                              # 10 customers with events, missing from the table
+        cust = cust[~cust["customer_id"].isin(sorted(ev["customer_id"].unique())[:10])]
+    rules = dict(PERSONAS) if keep_rule_gap else {"Young": "age < 30", "Rest": "age >= 30"}
+    if not keep_rule_gap:                            # every listed customer in a persona
+        cust = cust.assign(age=cust["age"].fillna(40))
+    evidence = prepare(load_events(ev), JOURNEY, customers=cust, personas=rules)
+    cov = evidence.coverage.set_index("coverage")["n"]
+    assert (cov["not in customer table"] > 0) == drop_table_rows and (cov["no persona"] > 0) == keep_rule_gap
+    f = funnel(evidence, by="persona")
+    assert f.attrs["nobody"] == evidence.nobody == label
+    legend = funnel_chart(f, by="persona").to_dict()["encoding"]["color"]["scale"]
+    assert legend["domain"][-1] == label and legend["range"][-1] == "#999999"
+    for other in {"(no persona)", "(not in customer table)", "(no persona or not in customer table)"} - {label}:
+        assert other not in legend["domain"]

@@ -13,34 +13,36 @@ from jmtools.analyses.funnels.timing import duration_words
 from jmtools.charts._frames import require_columns
 from jmtools.charts.theme import PALETTE, SEQUENTIAL, use_theme
 from jmtools.core.errors import DataError, ParameterError, Problem, whole_number
-from jmtools.core.vocabulary import NO_PERSONA
+from jmtools.core.vocabulary import NOBODY, NO_PERSONA
 
 __all__ = ["funnel_chart", "conversion_chart", "furthest_stage_chart", "time_between_chart",
            "transitions_chart", "paths_chart", "detours_chart"]
 
-_NO_GROUP = NO_PERSONA
-
-
 def _group(frame, by):
-    """(frame with a string group column, group column name or None)."""
+    """(frame with a string group column, group column name or None). Customers without a
+    persona are named as the analysis named them (``frame.attrs["nobody"]``, set from
+    ``Evidence.nobody``: no persona, not in the customer table, or both), else "(no persona)"."""
     if by is None:
         return frame, None
     if by not in frame.columns:
         raise ParameterError("by", by, expected=[c for c in frame.columns])
     out = frame.copy()
-    out[by] = out[by].astype(object).where(out[by].notna(), _NO_GROUP).astype(str)
+    nobody = frame.attrs.get("nobody", NO_PERSONA) if by == "persona" else NO_PERSONA
+    out[by] = out[by].astype(object).where(out[by].notna(), nobody).astype(str)
     return out, by
 
 
 def _color(frame, group):
-    """Colour by group in the frame's order (personas in file order), '(no persona)' in grey."""
+    """Colour by group in the frame's order (personas in file order), the group without a
+    persona last, in grey."""
     import altair as alt
 
     order = list(dict.fromkeys(frame[group]))
-    order = [g for g in order if g != _NO_GROUP] + ([_NO_GROUP] if _NO_GROUP in order else [])
+    nobody = [g for g in order if g in NOBODY]
+    order = [g for g in order if g not in NOBODY] + nobody
     colours = [PALETTE[i % len(PALETTE)] for i in range(len(order))]
-    if _NO_GROUP in order:
-        colours[-1] = "#999999"
+    for i in range(len(order) - len(nobody), len(order)):
+        colours[i] = "#999999"
     return (alt.Color(f"{group}:N", title=group, sort=order,
                       scale=alt.Scale(domain=order, range=colours)),
             alt.YOffset(f"{group}:N", sort=order))

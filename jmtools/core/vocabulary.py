@@ -13,6 +13,9 @@ labels from here, so a report never calls one group by two names.
   selects.
 - **Not in the customer table** (:data:`NOT_IN_CUSTOMERS`): customers with events but no row
   in the customer table (so no attributes a rule could read).
+- **The group without a persona** in a table or chart by persona is named for whom it holds
+  (:func:`nobody_label`): :data:`NO_PERSONA`, :data:`NOT_IN_CUSTOMERS`, or both
+  (:data:`NO_PERSONA_OR_NOT_IN`) — never "(no persona)" for customers the table does not list.
 - **A share in a sentence** (:func:`share_text`): never 0% or 100% unless it is: a nonzero
   share that rounds to zero reads "<0.1%" ("<1%" without a decimal).
 - **Customers in the customer table** (:data:`IN_CUSTOMERS_LABEL`): the denominator of what
@@ -23,8 +26,9 @@ labels from here, so a report never calls one group by two names.
 
 from __future__ import annotations
 
-__all__ = ["ALL", "ALL_LABEL", "ALL_TITLE", "NO_PERSONA", "NOT_IN_CUSTOMERS", "IN_CUSTOMERS_LABEL",
-           "IN_CUSTOMERS_TITLE", "PERSONA_SELECTOR", "focus_label", "share_text"]
+__all__ = ["ALL", "ALL_LABEL", "ALL_TITLE", "NO_PERSONA", "NOT_IN_CUSTOMERS", "NO_PERSONA_OR_NOT_IN", "NOBODY",
+           "IN_CUSTOMERS_LABEL", "IN_CUSTOMERS_TITLE", "PERSONA_SELECTOR", "focus_label", "nobody_label",
+           "share_text"]
 
 #: The persona value that selects every customer (notebook parameter, result frames).
 ALL = "all"
@@ -40,6 +44,12 @@ NO_PERSONA = "(no persona)"
 
 #: Customers with events who are missing from the customer table.
 NOT_IN_CUSTOMERS = "(not in customer table)"
+
+#: The two together: one group without a persona holding both kinds of customer.
+NO_PERSONA_OR_NOT_IN = "(no persona or not in customer table)"
+
+#: Every name of the group without a persona (charts draw it in grey, last).
+NOBODY = (NO_PERSONA, NOT_IN_CUSTOMERS, NO_PERSONA_OR_NOT_IN)
 
 #: How reports name the customers of the customer table in a sentence (a denominator).
 IN_CUSTOMERS_LABEL = "customers in the customer table"
@@ -63,6 +73,22 @@ def focus_label(persona: str = ALL, segment: str = "") -> str:
     """
     who = ALL_LABEL if persona == ALL else persona
     return f"{who} in segment {segment}" if segment else who
+
+
+def nobody_label(n_no_persona, n_not_in_customers) -> str:
+    """The name of the group without a persona, for whom it holds: customers of the customer
+    table no rule selects (``n_no_persona``), customers missing from it (``n_not_in_customers``),
+    or both. Unknown counts (None) or none at all: :data:`NO_PERSONA`.
+
+    Examples
+    --------
+    >>> nobody_label(12, 0), nobody_label(0, 60), nobody_label(12, 60)
+    ('(no persona)', '(not in customer table)', '(no persona or not in customer table)')
+    """
+    none, missing = (int(n or 0) for n in (n_no_persona, n_not_in_customers))
+    if missing and not none:
+        return NOT_IN_CUSTOMERS
+    return NO_PERSONA_OR_NOT_IN if missing else NO_PERSONA
 
 
 def share_text(share: float, *, digits: int = 1) -> str:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from jmtools.core.engine import as_table, to_pandas
 from jmtools.core.engine import materialize as _materialize
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
-from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
+from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS, nobody_label
 from jmtools.evidence._days import (AFTER_ALL, DatesOnly, date_only_kinds, date_only_place, dates_only_of,
                                    earliest_stages, few_dated_kinds, journey_keys)
 from jmtools.evidence._fit import FIT_COLUMNS, fit_problems
@@ -190,6 +190,12 @@ class Evidence:
         sizes = self.persona_sizes
         n = int(sizes.loc[sizes["persona"] == persona, "n_customers"].sum()) if sizes is not None else 0
         return dates_only_of(self.core.filter(self.core.persona == persona), n)
+
+    @property
+    def nobody(self) -> str:
+        """The name of its customers without a persona (:func:`~jmtools.core.vocabulary.nobody_label`)."""
+        n = {} if self.coverage is None else dict(zip(self.coverage["coverage"], self.coverage["n"]))
+        return nobody_label(n.get("no persona"), n.get("not in customer table"))
 
     @property
     def company_touchpoints(self) -> list:

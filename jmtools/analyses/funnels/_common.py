@@ -12,6 +12,7 @@ import pandas as pd
 from jmtools.core.engine import to_pandas
 from jmtools.core.errors import ParameterError, suggest
 from jmtools.core.stats import wilson_interval
+from jmtools.core.vocabulary import NO_PERSONA
 
 __all__ = ["LEVELS", "MAX_STEPS", "parse_steps", "step_columns"]
 
@@ -193,7 +194,10 @@ def _order_groups(evidence, frame, by):
         return frame
     tmp = frame.assign(**{f"_k{i}": k for i, k in enumerate(keys)})
     tmp = tmp.sort_values([f"_k{i}" for i in range(len(keys))], na_position="last", kind="stable")
-    return tmp.drop(columns=[f"_k{i}" for i in range(len(keys))]).reset_index(drop=True)
+    out = tmp.drop(columns=[f"_k{i}" for i in range(len(keys))]).reset_index(drop=True)
+    if "persona" in by:                  # how charts name the group without a persona
+        out.attrs["nobody"] = getattr(evidence, "nobody", NO_PERSONA)
+    return out
 
 
 def _complete(evidence, frame, by, steps, groups, value_cols):
