@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+
 import json
 import subprocess
 import sys
@@ -432,3 +434,26 @@ def test_validate_says_when_the_event_log_has_dates_only(tmp_path, capsys):
     assert ("note  " + str(journey) + ": Event times are dates only: 2 of 5 customers (40%) have two "
             "or more stages on one day. Within a day, events are taken in journey order") in err
     assert "warning" not in out
+
+
+def test_the_kits_warnings_are_one_plain_line_while_a_command_runs(capsys, monkeypatch):
+    import warnings
+
+    from jmtools.cli import main as main_mod
+
+    def handler(args):                  # a warning the kit raises, and one from elsewhere
+        warnings.warn_explicit("left off the emotion curve: surveys: 3 rows", UserWarning,
+                               str(ROOT / "jmtools" / "pipeline" / "_chain.py"), 413)
+        warnings.warn_explicit("a library's own", UserWarning, "/site-packages/lib/x.py", 7)
+        return 0
+
+    args = argparse.Namespace(handler=handler)
+    monkeypatch.setattr(main_mod, "build_parser", lambda command: type("P", (), {
+        "parse_known_args": lambda self, argv: (args, [])})())
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        assert main_mod.main([]) == 0
+    err = capsys.readouterr().err
+    assert "note: left off the emotion curve: surveys: 3 rows\n" in err
+    assert "_chain.py" not in err and "UserWarning: left off" not in err
+    assert "note: a library's own" not in err

@@ -13,8 +13,10 @@ list them (decision D29). A mistyped command or option is answered with the clos
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
+import warnings
 
 from jmtools import __version__
 from jmtools.cli._budget import time_budget
@@ -104,6 +106,25 @@ def _unrecognized(parser: argparse.ArgumentParser, command: str, extra: list[str
                         "explains them)")
 
 
+@contextlib.contextmanager
+def _plain_warnings():
+    """The kit's own warnings said on one line ("note: …") while a command runs, not as Python
+    prints them (a file path, a line number and a line of source the user never wrote)."""
+    shown = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if category is UserWarning and "jmtools" in str(filename):
+            print(f"note: {message}", file=file or sys.stderr)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = shown
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code.
 
@@ -126,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()  # no command given: the parser holds them all
         return 2
     try:
-        with time_budget(getattr(args, "time_limit", None), command=command):
+        with time_budget(getattr(args, "time_limit", None), command=command), _plain_warnings():
             return int(args.handler(args) or 0)
     except JmtoolsError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -373,7 +373,7 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
     ...     warnings.simplefilter("always")
     ...     ev = emotion_evidence(["Browse", "Buy"], surveys=surveys)
     >>> print(caught[0].message)
-    evidence without a stage was not used: surveys: 1 rows
+    left off the emotion curve, naming no stage or touchpoint: surveys: 1 row
     >>> ev[["customer_id", "stage", "valence", "source", "evidence"]]
       customer_id stage  valence       source  evidence
     0           a   Buy      2.0  survey:csat  reported
@@ -412,9 +412,9 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
     ev.attrs["dropped"] = {k: v for k, v in dropped.items() if v}
     lost = {k: v for k, v in dropped.items() if v.get("no stage or touchpoint")}
     if lost:
-        warnings.warn("evidence without a stage was not used: " + "; ".join(
-            f"{k}: {v['no stage or touchpoint']} rows" for k, v in lost.items()), UserWarning,
-            stacklevel=2)
+        warnings.warn("left off the emotion curve, naming no stage or touchpoint: " + "; ".join(
+            f"{k}: {v['no stage or touchpoint']:,} row{'' if v['no stage or touchpoint'] == 1 else 's'}"
+            for k, v in lost.items()), UserWarning, stacklevel=2)
     return ev
 
 
