@@ -308,8 +308,9 @@ def test_the_funnel_says_how_many_only_a_company_contact_brought_to_a_stage():
     for persona, k, n, own in (("all", 666, 1800, 1134), ("Family Fiona", 151, 735, 584)):
         text = shown_text(_run(ROOT / "data" / "grocery", persona=persona).displayed)
         assert (f"Counted through the company's contacts at Restock**: {k:,} of the {n:,} customers counted there "
-                f"got there only through a contact the company started (Restock reminder), not by a step of their "
-                f"own; by their own steps, {own:,} reached it.") in text
+                f"took no step of their own there: only a contact the company started (Restock reminder) stands "
+                f"for it.") in text
+        assert n - k == own     # the last stage: no later own step could bring them back
         assert "Counted through the company's contacts at Delivery" not in text
     # the counts, against a plain-pandas strict funnel over every event and over the customers' own
     world = load("sample:grocery")

@@ -288,9 +288,10 @@ class Findings:
     @property
     def contact_only(self) -> pd.DataFrame | None:
         """The focus's funnel steps where some customers are counted only through a contact the
-        company started (``initiated_by: company``: a mailing, a reminder), not by a step of
-        their own there or before (:func:`jmtools.analyses.compare.company_only_reach`): ``step``,
-        ``n_funnel``, ``n_own``, ``n_funnel_only``. None without such contacts, for a funnel of
+        company started (``initiated_by: company``: a mailing, a reminder), with no step of their
+        own there (``n_contact_only``), or are counted after such a step (``n_carried``)
+        (:func:`jmtools.analyses.compare.company_only_reach`): ``step``, ``n_funnel``, ``n_own``,
+        ``n_funnel_only``, ``n_contact_only``, ``n_carried``. None without such contacts, for a funnel of
         the user's own steps, or a hidden focus; steps the funnel hides are left out."""
         fun = self.funnel
         if (self.focus_hidden or fun.empty or not self.evidence.company_touchpoints
@@ -301,9 +302,9 @@ class Findings:
         if by:
             out = out[out["persona"] == self.focus.persona]
         shown = set(fun.loc[~fun["suppressed"].astype(bool), "step"]) if "suppressed" in fun else set(fun["step"])
-        out = out[(out["n_funnel_only"] > 0) & out["from_step"].isin(shown)]
-        return out.rename(columns={"from_step": "step"})[["step", "n_funnel", "n_own", "n_funnel_only"]] \
-            .reset_index(drop=True)
+        out = out[(out["n_contact_only"] + out["n_carried"] > 0) & out["from_step"].isin(shown)]
+        return out.rename(columns={"from_step": "step"})[
+            ["step", "n_funnel", "n_own", "n_funnel_only", "n_contact_only", "n_carried"]].reset_index(drop=True)
 
     @property
     def kpis_shown(self) -> pd.DataFrame | None:

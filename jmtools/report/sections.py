@@ -463,27 +463,32 @@ def _show_left(f: Findings) -> None:
 
 
 def _show_contact_only(f: Findings) -> None:
-    """Below the funnel: each stage where the funnel counts customers whom only a contact the
-    company started there brought (:attr:`Findings.contact_only`), with the count their own steps
-    give, and the later stages that count them too in one sentence; 1–4 said in words, without
-    the own count that would give it back."""
+    """Below the funnel: each stage where the funnel counts customers who took no step of their
+    own there, only a contact the company started there stands for it
+    (:attr:`Findings.contact_only`), and the later stages that count them too in one sentence;
+    1–4 said in words."""
     rows = f.contact_only
     blocks = []                  # [stage, its sentence, later stages]
     for r in (rows.itertuples() if rows is not None else []):
-        at = [t.name for t in f.evidence.rules if t.initiated_by == "company" and t.stage == r.step]
-        few = r.n_funnel_only < MIN_GROUP
-        k = f"fewer than {MIN_GROUP}" if few else f"{r.n_funnel_only:,}"
-        if not at and blocks:    # counted here because a contact stood for an earlier stage
-            blocks[-1][2].append(f"{r.step} {k} of {r.n_funnel:,}" + ("" if few else f" ({r.n_own:,} by their own)"))
+        if r.n_carried and blocks:   # counted here after a contact stood for an earlier stage
+            blocks[-1][2].append(f"{r.step} {_few(r.n_carried)} of {r.n_funnel:,}")
+        if not r.n_contact_only:
             continue
-        blocks.append([r.step, f"{k} of the {r.n_funnel:,} customers counted there got there only through a contact "
-                       f"the company started ({', '.join(at) or 'one at an earlier stage'}), not by a step of their "
-                       f"own" + ("" if few else f"; by their own steps, {r.n_own:,} reached it"), []])
+        at = [t.name for t in f.evidence.rules if t.initiated_by == "company" and t.stage == r.step]
+        blocks.append([r.step, f"{_few(r.n_contact_only)} of the {r.n_funnel:,} customers counted there took no "
+                       f"step of their own there: only a contact the company started "
+                       f"({', '.join(at) or 'at that stage'}) stands for it", []])
     for step, text, later in blocks:
-        also = f" The later stages count them too: {'; '.join(later)}." if later else ""
+        also = (f" The later stages count them too, whatever they did there themselves: {'; '.join(later)}."
+                if later else "")
         kit.display(md("> **Counted through the company's contacts at {step}**: {text}.{also} A funnel counts a "
                        "contact as reaching its stage (\"received → acted\"); read the conversion into {step} "
                        "with that in mind.", step=step, text=text, also=also))
+
+
+def _few(n: int) -> str:
+    """A count as said beside a funnel: 1–4 as "fewer than 5"."""
+    return f"fewer than {MIN_GROUP}" if n < MIN_GROUP else f"{n:,}"
 
 
 @validated_whole()

@@ -17,6 +17,7 @@ from jmtools.analyses.compare.observations import _shown
 from jmtools.analyses.compare.twosample import two_proportions
 from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.analyses.funnels import customer_reach
+from jmtools.analyses.funnels._common import _company_rows
 from jmtools.core.engine import to_pandas
 from jmtools.core.errors import ParameterError
 from jmtools.core.stats import wilson_interval
@@ -73,6 +74,13 @@ def company_only_reach(evidence, *, steps=None, level: str = "stage", by=None) -
     counts can be matched to the funnel's. A customer whom only a mailing brought to a stage is
     not counted there by their own steps, nor at the later steps of the strict funnel.
 
+    Where the difference comes from is counted per stage too: ``n_contact_only`` are the customers
+    the funnel counts at a stage who took no step of their own there (from the time the funnel
+    counts them at the step before), only the company's contact stands for it; ``n_carried`` are
+    the customers counted at a later stage who were such a customer at an earlier one. A customer
+    who files a claim themselves after a welcome pack stood for their onboarding is carried at the
+    claim, not brought there by the claim's status message.
+
     Parameters
     ----------
     evidence : jmtools.evidence.Evidence
@@ -85,8 +93,9 @@ def company_only_reach(evidence, *, steps=None, level: str = "stage", by=None) -
     -------
     pandas.DataFrame
         The by columns first (if any), then ``from_step`` (as readers see it), ``n_funnel`` (customers the funnel
-        counts), ``n_own`` (those whose own events reach it), ``n_funnel_only`` (the difference);
-        one row per group and step the funnel reaches, in funnel order.
+        counts), ``n_own`` (those whose own events reach it), ``n_funnel_only`` (the difference),
+        ``n_contact_only`` and ``n_carried`` (both 0 for steps that are not stages); one row per
+        group and step the funnel reaches, in funnel order.
 
     Examples
     --------
@@ -98,12 +107,12 @@ def company_only_reach(evidence, *, steps=None, level: str = "stage", by=None) -
     ...     {"name": "Site", "stage": "Aware", "events": ["view"]},
     ...     {"name": "Shop", "stage": "Buy", "events": ["buy"]}]}
     >>> company_only_reach(prepare(ev, j))
-      from_step  n_funnel  n_own  n_funnel_only
-    0     Aware         2      1              1
-    1       Buy         1      0              1
+      from_step  n_funnel  n_own  n_funnel_only  n_contact_only  n_carried
+    0     Aware         2      1              1               1          0
+    1       Buy         1      0              1               0          1
 
     ``a`` came to Aware only through the mail: the funnel counts them at Aware and Buy, their own
-    steps reach neither.
+    steps reach neither; ``a`` bought themselves, so Buy carries them rather than bringing them.
     """
     steps = [steps] if isinstance(steps, str) else steps
     if steps is None:
@@ -111,13 +120,45 @@ def company_only_reach(evidence, *, steps=None, level: str = "stage", by=None) -
             list(evidence.touchpoints) if level == "touchpoint" else None
     by = [by] if isinstance(by, str) else list(by or [])
     keys = [*by, "step_index"]
-    counts = [customer_reach(evidence, steps=steps, level=level, by=by or None, own_only=own)
-              .groupby(keys, dropna=False, sort=False).size() for own in (False, True)]
+    reach = customer_reach(evidence, steps=steps, level=level, by=by or None)
+    counts = [reach.groupby(keys, dropna=False, sort=False).size(),
+              customer_reach(evidence, steps=steps, level=level, by=by or None, own_only=True)
+              .groupby(keys, dropna=False, sort=False).size()]
     out = pd.concat({"n_funnel": counts[0], "n_own": counts[1]}, axis=1).fillna(0).astype("int64")
+    flags = _contact_only(evidence, reach, level)
+    first = flags[flags].reset_index().groupby("customer_id")["step_index"].min()
+    carried = reach["step_index"] > reach["customer_id"].map(first).fillna(len(steps) + 1)
+    marks = reach.assign(n_contact_only=flags.reindex(
+        pd.MultiIndex.from_frame(reach[["customer_id", "step_index"]])).fillna(False).to_numpy(),
+        n_carried=carried.to_numpy())
+    out = out.join(marks.groupby(keys, dropna=False, sort=False)[["n_contact_only", "n_carried"]].sum()
+                   .astype("int64")).fillna(0).astype("int64")
     out = out.reset_index().sort_values(keys, kind="stable", ignore_index=True)
     out.insert(len(by), "from_step", out.pop("step_index").map(lambda i: _shown(steps[i - 1])))
-    out["n_funnel_only"] = out["n_funnel"] - out["n_own"]
+    out.insert(len(by) + 3, "n_funnel_only", out["n_funnel"] - out["n_own"])
     return out
+
+
+def _contact_only(evidence, reach: pd.DataFrame, level: str) -> pd.Series:
+    """(customer, step index) → whether the customer took no step of their own at that stage from
+    the time the funnel counts them at the step before (any time at the first step). Stages only:
+    a step naming a touchpoint or an event is what it names (D14)."""
+    stages = set(getattr(evidence, "stages", []))
+    at = reach[reach["step"].isin(stages)] if level in ("stage", "any") else reach.iloc[:0]
+    index = pd.MultiIndex.from_frame(reach[["customer_id", "step_index"]])
+    if at.empty or not getattr(evidence, "company_touchpoints", None):
+        return pd.Series(False, index=index)
+    t = evidence.events
+    own = t.filter(~_company_rows(evidence, t) & t.stage.isin(sorted(set(at["step"]))))
+    latest = to_pandas(own.group_by(["customer_id", "stage"]).agg(last=own.timestamp.max()))
+    latest["customer_id"] = latest["customer_id"].astype(str)
+    before = reach.assign(step_index=reach["step_index"] + 1).set_index(["customer_id", "step_index"])["timestamp"]
+    mine = at.assign(customer_id=at["customer_id"].astype(str)).merge(
+        latest, left_on=["customer_id", "step"], right_on=["customer_id", "stage"], how="left")
+    since = before.reindex(pd.MultiIndex.from_frame(at[["customer_id", "step_index"]])).to_numpy()
+    took = mine["last"].notna().to_numpy() & (pd.isna(since) | (mine["last"].to_numpy() >= since))
+    flags = pd.Series(~took, index=pd.MultiIndex.from_frame(at[["customer_id", "step_index"]]))
+    return flags.reindex(index, fill_value=False)
 
 
 def reach_mix(split: pd.DataFrame, contacts: pd.DataFrame | None, *, group_col: str = "group") -> pd.DataFrame:
