@@ -30,7 +30,7 @@ from jmtools.evidence._days import (AFTER_ALL, DatesOnly, date_only_kinds, date_
                                    earliest_stages, few_dated_kinds, journey_keys)
 from jmtools.evidence._fit import FIT_COLUMNS, fit_problems
 from jmtools.evidence._rules import (TouchpointRule, candidates, describe_rule, empty_report, exit_stages,
-                                     journey_layout, overlap_report, plan_mapping,
+                                     journey_layout, optional_stages, overlap_report, plan_mapping,
                                      resolve_conditions, touchpoint_rules)
 from jmtools.evidence._store import code_events, labelled, to_codes, with_names
 from jmtools.personas import assign_personas
@@ -154,15 +154,21 @@ class Evidence:
     @property
     def mapped_stages(self) -> list:
         """The stages of default funnels: in journey order, those that receive at least one event
-        and are no :attr:`exit_stages`. A stage the journey file gives no event (:attr:`empty`) is
+        and are neither :attr:`exit_stages` nor ``optional: true``. A stage the journey file gives no event (:attr:`empty`) is
         left out, so that its 0 is never shown as measured."""
         empty = set() if self.empty is None else set(self.empty.loc[self.empty["kind"] == "stage", "name"])
-        return [s for s in self.stages if s not in empty and s not in self.exit_stages]
+        apart = {*self.exit_stages, *self.optional_stages}   # said beside the funnel
+        return [s for s in self.stages if s not in empty and s not in apart]
 
     @property
     def exit_stages(self) -> list:
         """Stages of customers leaving (``exit: true`` in the journey file), in journey order."""
         return exit_stages(self.journey)
+
+    @property
+    def optional_stages(self) -> list:
+        """Stages many customers never need (``optional: true``), in journey order."""
+        return optional_stages(self.journey)
 
     def dates_only_for(self, persona: str):
         """:attr:`dates_only` counted among ``persona``'s customers (a persona report's funnel

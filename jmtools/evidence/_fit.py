@@ -95,6 +95,12 @@ def fit_problems(evidence, *, top_unmatched: int = 10):
                      f"stage '{stage}' reads like customers leaving: as a step of the funnel, those who "
                      "stay count as a drop-off before it, and leaving as progress",
                      f"mark it an exit stage in the journey file (- name: {stage} / exit: true)"))
+    for stage in _optional(evidence):
+        rows.append(("note", "optional stage?", stage, 0,
+                     f"stage '{stage}' reads like one many customers never need: as a step of the funnel, "
+                     "those who never need it count as a drop-off, and every later stage is counted only "
+                     "among those who went through it",
+                     f"mark it optional in the journey file (- name: {stage} / optional: true)"))
     days = getattr(evidence, "dates_only", None)
     if days is not None:
         rows.append(("note", "dates only", "all events", int(evidence.n_events), days.sentence(),
@@ -117,3 +123,15 @@ _LEAVING = re.compile(r"cancel|churn|leav(e|ing)|lapse|unsubscrib|terminat|offbo
 def _leaving(evidence) -> list:
     """Stages of default funnels whose name reads like customers leaving."""
     return [s for s in getattr(evidence, "mapped_stages", []) if _LEAVING.search(str(s))]
+
+
+#: Stage names that read like a stage many customers never need (a hint to mark them ``optional: true``).
+_SOMETIMES = re.compile(r"claim|complain|support|help ?desk|return|refund|repair|dispute|incident|"
+                        r"escalat|warranty", re.IGNORECASE)
+
+
+def _optional(evidence) -> list:
+    """Stages of default funnels, after their first step and before their last, whose name reads
+    like a stage many customers never need (a later stage then counts only those who needed it)."""
+    stages = list(getattr(evidence, "mapped_stages", []))
+    return [s for s in stages[1:-1] if _SOMETIMES.search(str(s))]

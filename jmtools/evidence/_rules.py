@@ -32,7 +32,7 @@ from jmtools.core.patterns import compile_pattern
 
 __all__ = ["TouchpointRule", "MappingPlan", "journey_layout", "touchpoint_rules", "candidates", "plan_mapping",
            "resolve_conditions", "overlap_report", "empty_report", "empty_in_data", "describe_rule",
-           "exit_stages"]
+           "exit_stages", "optional_stages"]
 
 _OCCURRENCES = ("any", "first", "repeat")
 _INITIATORS = ("customer", "company")
@@ -415,6 +415,22 @@ def exit_stages(journey) -> list:
     >>> exit_stages({"stages": ["Use", "Cancel"], "touchpoints": []})
     []
     """
+    return _marked(journey, "exit")
+
+
+def optional_stages(journey) -> list:
+    """The stages a journey marks ``optional: true`` (many customers never need them: a claim, a
+    return), in journey order.
+
+    Examples
+    --------
+    >>> optional_stages({"stages": ["Buy", {"name": "Claim", "optional": True}, "Renew"], "touchpoints": []})
+    ['Claim']
+    """
+    return _marked(journey, "optional")
+
+
+def _marked(journey, flag: str) -> list:
     stages = journey.get("stages", []) if isinstance(journey, dict) else getattr(journey, "stages", [])
     return [(s.get("name") if isinstance(s, dict) else s.name) for s in stages
-            if (s.get("exit", False) if isinstance(s, dict) else getattr(s, "exit", False))]
+            if (s.get(flag, False) if isinstance(s, dict) else getattr(s, flag, False))]

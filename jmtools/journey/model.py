@@ -174,8 +174,9 @@ class Stage(_Model):
     description: str | None = None
     owner: str | None = None
     exit: bool = False
-    """True for a stage of customers leaving (Cancel, Churn): counted as those who left, never as a
-    step of the funnel, so that staying is no drop-off."""
+    """True for a stage of customers leaving (Cancel, Churn): counted as leaving, never a funnel step."""
+    optional: bool = False
+    """True for a stage many never need (a claim, a return): said beside the funnel, never a step of it."""
     emotion: Emotion | dict[str, Emotion] | None = None
     """Assumed emotion (−2..+2) from a workshop: one number, or one per persona name."""
     actions: list[Claim] = []

@@ -286,6 +286,38 @@ class Findings:
         return out
 
     @property
+    def optional(self) -> list[dict]:
+        """Per stage the journey marks ``optional: true`` (and gives events): how many of the
+        focus's customers reached it, ``n`` of ``of`` — the customers counted at ``after``, the
+        stage before it (the default funnel's stage, or the optional stage before it in a run;
+        None: of all customers with events) — with Wilson ``ci``; ``n`` None when 1–4. The count is
+        the default funnel's strict chain up to the stage before, continued through the run of
+        optional stages, so ``of`` is the funnel's own count there. Empty without such stages or
+        for a hidden focus."""
+        empty = self.evidence.empty
+        unfed = set() if empty is None else set(empty.loc[empty["kind"] == "stage", "name"])
+        marked = [s for s in self.evidence.optional_stages if s not in unfed]
+        if self.focus_hidden or not marked or not self.n_customers:
+            return []
+        by = None if self.focus.everyone else "persona"
+        out, stages, mapped = [], list(self.evidence.stages), set(self.evidence.mapped_stages)
+        for run in _runs(stages, marked):
+            before = [s for s in stages[:stages.index(run[0])] if s in mapped]   # the funnel up to it
+            steps = before + run
+            f = funnels.funnel(self.evidence, steps=steps, by=by)
+            f = f if by is None else f[f["persona"] == self.focus.persona]
+            counts = [int(v) for v in f.sort_values("step_index")["n"]]
+            of = counts[len(before) - 1:] if before else [self.n_customers] + counts
+            for k, stage in enumerate(run):
+                n, base = counts[k + len(before)], of[k]
+                low, high = wilson_interval(n, base) if base else (None, None)
+                shown = not 0 < n < MIN_GROUP
+                out.append({"stage": stage, "after": steps[len(before) + k - 1] if before or k else None,
+                            "n": n if shown else None, "of": base, "share": n / base if shown and base else None,
+                            "ci": (float(low), float(high)) if shown and base else None})
+        return out
+
+    @property
     def contact_only(self) -> pd.DataFrame | None:
         """The focus's funnel steps where some customers are counted only through a contact the
         company started (``initiated_by: company``: a mailing, a reminder), with no step of their
@@ -334,3 +366,21 @@ class Findings:
         if kpis is not None and "suppressed" in kpis:
             kpis = kpis[~kpis["suppressed"]]             # the canvas has no cell for "hidden"
         return {"emotion": self.curve_focus, "kpis": kpis, "pain_points": self.pain_points.table}
+
+
+def _runs(stages: list, marked: list) -> list[list]:
+    """The marked stages in runs of neighbours, in journey order.
+
+    Examples
+    --------
+    >>> _runs(["Buy", "Claim", "Settle", "Renew", "Complain"], ["Claim", "Settle", "Complain"])
+    [['Claim', 'Settle'], ['Complain']]
+    """
+    runs: list[list] = []
+    for i, stage in enumerate(stages):
+        if stage in marked:
+            if runs and i and stages[i - 1] == runs[-1][-1]:
+                runs[-1].append(stage)
+            else:
+                runs.append([stage])
+    return runs

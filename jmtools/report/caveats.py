@@ -238,7 +238,8 @@ def show_unmapped_stages(evidence, steps=None, *, level: str = "stage", fix: str
     if steps is not None or level != "stage":
         return steps
     left_out = [s for s in evidence.stages if s not in evidence.mapped_stages
-                and s not in getattr(evidence, "exit_stages", [])]      # customers leaving: said apart
+                and s not in getattr(evidence, "exit_stages", [])        # customers leaving: said apart
+                and s not in getattr(evidence, "optional_stages", [])]    # stages many never need: too
     if not left_out:
         return None
     them = "it" if len(left_out) == 1 else "them"

@@ -36,13 +36,14 @@ from jmtools.personas import RuleError, parse_rule
 from jmtools.pipeline import Findings, disclosed_coverage, disclosed_shares, with_fewer
 from jmtools.report import _section_kit as kit
 from jmtools.report.present import funnel_chart, headline_cards, html_table, md, number, with_caption
+from jmtools.report.funnel_notes import show_contact_only, show_left, show_not_started, show_optional
 from jmtools.report.headline import headline_html, headline_items
 from jmtools.report.problem_sections import fix_first, the_map, what_they_write, where_it_hurts
 from jmtools.report.record import record, record_source
 from jmtools.report.steps import show_dates_only, show_reading_notes
 from jmtools.report.unplaced import show_feeling_basis, show_relationship_kpis, unplaced_rows, unplaced_sentence
 from jmtools.report.caveats import much_rejected, show_personas_left_out, show_unmapped_stages, thumbs
-from jmtools.report.wording import coverage_sentence, loss_words, not_shown_template, percent, reached_words
+from jmtools.report.wording import coverage_sentence, loss_words, not_shown_template, reached_words
 from jmtools.sources import SPECS, unread_fix
 
 __all__ = ["record_inputs", "title", "at_a_glance", "who", "data_behind", "how_far", "feelings", "survey_kpis",
@@ -431,8 +432,10 @@ def how_far(f: Findings) -> None:
     if loss is not None:
         kit.display(md("The biggest loss is between **{a}** and **{b}**: {words}.", a=loss["from"], b=loss["to"],
                        words=loss_words(loss)))
-    _show_contact_only(f)
-    _show_left(f)
+    show_not_started(f)
+    show_contact_only(f)
+    show_optional(f)
+    show_left(f)
     kit.display(html_table(with_fewer(fun), columns={"step": "stage", "n": "customers",
                                                      "conversion": "from previous stage", "ci_low": "95% CI low",
                                                      "ci_high": "95% CI high", "rate_from_start": "from start"},
@@ -444,51 +447,6 @@ def how_far(f: Findings) -> None:
     for row in fun[~fun["suppressed"] & fun["rate_from_start"].notna() & (fun["step"] != last_stage)].itertuples():
         record(f"funnel_{row.step_index}", float(row.rate_from_start), label=f"Reached {row.step}", n=int(row.n),
                unit="%")
-
-
-def _show_left(f: Findings) -> None:
-    """Below the funnel: how many of the focus reached each exit stage (customers leaving), which
-    is no step of the funnel (:attr:`Findings.left`); records ``left_<k>``."""
-    for k, r in enumerate(f.left, start=1):
-        if r["n"] is None:
-            share = f"fewer than {MIN_GROUP} of the {r['of']:,} customers with events"
-        else:
-            low, high = r["ci"]
-            share = (f"{r['n']:,} of the {r['of']:,} customers with events ({percent(r['share'])}, 95% CI "
-                     f"{percent(low)}–{percent(high)})")
-            record(f"left_{k}", r["share"], label=f"Left at {r['stage']}", n=r["of"], ci=r["ci"], unit="%")
-        kit.display(md("**Left at {stage}**: {share}. {stage} is an exit stage (`exit: true` in the journey "
-                       "file): customers who reach it leave, so it is no step of the funnel above, and staying "
-                       "is no drop-off.", stage=r["stage"], share=share))
-
-
-def _show_contact_only(f: Findings) -> None:
-    """Below the funnel: each stage where the funnel counts customers who took no step of their
-    own there, only a contact the company started there stands for it
-    (:attr:`Findings.contact_only`), and the later stages that count them too in one sentence;
-    1–4 said in words."""
-    rows = f.contact_only
-    blocks = []                  # [stage, its sentence, later stages]
-    for r in (rows.itertuples() if rows is not None else []):
-        if r.n_carried and blocks:   # counted here after a contact stood for an earlier stage
-            blocks[-1][2].append(f"{r.step} {_few(r.n_carried)} of {r.n_funnel:,}")
-        if not r.n_contact_only:
-            continue
-        at = [t.name for t in f.evidence.rules if t.initiated_by == "company" and t.stage == r.step]
-        blocks.append([r.step, f"{_few(r.n_contact_only)} of the {r.n_funnel:,} customers counted there took no "
-                       f"step of their own there: only a contact the company started "
-                       f"({', '.join(at) or 'at that stage'}) stands for it", []])
-    for step, text, later in blocks:
-        also = (f" The later stages count them too, whatever they did there themselves: {'; '.join(later)}."
-                if later else "")
-        kit.display(md("> **Counted through the company's contacts at {step}**: {text}.{also} A funnel counts a "
-                       "contact as reaching its stage (\"received → acted\"); read the conversion into {step} "
-                       "with that in mind.", step=step, text=text, also=also))
-
-
-def _few(n: int) -> str:
-    """A count as said beside a funnel: 1–4 as "fewer than 5"."""
-    return f"fewer than {MIN_GROUP}" if n < MIN_GROUP else f"{n:,}"
 
 
 @validated_whole()

@@ -1,0 +1,100 @@
+"""What the report says beside its funnel: customers it does not count, customers a company
+contact counts, optional stages and exit stages — each a sentence with its n, below the chart.
+
+Each ``show_*`` function takes the :class:`~jmtools.pipeline.Findings` of a report and displays
+its sentences through the section kit (nothing when there is nothing to say).
+"""
+
+from __future__ import annotations
+
+from jmtools.analyses.disclosure import MIN_GROUP
+from jmtools.pipeline import Findings
+from jmtools.report import _section_kit as kit
+from jmtools.report.present import md
+from jmtools.report.record import record
+from jmtools.report.wording import percent
+
+__all__ = ["show_not_started", "show_contact_only", "show_optional", "show_left"]
+
+
+def show_not_started(f: Findings) -> None:
+    """Customers with events whom the funnel does not count: none of their events reaches its
+    first step (a broker's customers who start at the quote, say)."""
+    fun, of = f.funnel, f.n_customers
+    if fun.empty or not of or f.focus_hidden or fun["n"].isna().iloc[0]:
+        return
+    left = of - int(fun["n"].iloc[0])
+    if left <= 0:
+        return
+    k = f"fewer than {MIN_GROUP}" if left < MIN_GROUP else f"{left:,} ({percent(left / of)})"
+    kit.display(md("> **Customers the funnel does not count**: {k} of the {of} customers with events have no event at "
+                   "**{first}**, its first step, so the funnel above does not count them at any stage. If "
+                   "customers may start later (through a broker, a shop, a colleague), give the funnel the "
+                   "steps they share (the report's `funnel_steps`), or mark the first stage `optional: true`.",
+                   k=k, of=f"{of:,}", first=str(fun["step"].iloc[0])))
+
+
+def show_optional(f: Findings) -> None:
+    """Each optional stage (``optional: true``): how many reached it of those at the stage before
+    (:attr:`Findings.optional`); records ``optional_<k>``."""
+    for k, r in enumerate(f.optional, start=1):
+        of = (f"of the {r['of']:,} customers counted at {r['after']}" if r["after"] else
+              f"of the {r['of']:,} customers with events")
+        if r["n"] is None:
+            share = f"fewer than {MIN_GROUP} {of}"
+        elif r["share"] is None:
+            share = f"{r['n']:,} {of}"
+        else:
+            low, high = r["ci"]
+            share = f"{r['n']:,} {of} ({percent(r['share'])}, 95% CI {percent(low)}–{percent(high)})"
+            record(f"optional_{k}", r["share"], label=f"Reached {r['stage']} (optional)", n=r["of"], ci=r["ci"],
+                   unit="%")
+        kit.display(md("**{stage}, an optional stage**: reached by {share}. Many customers never need it "
+                       "(`optional: true` in the journey file), so it is no step of the funnel above: later "
+                       "stages count customers with or without it, and not reaching it is no drop-off.",
+                       stage=r["stage"], share=share))
+
+
+def show_left(f: Findings) -> None:
+    """Below the funnel: how many of the focus reached each exit stage (customers leaving), which
+    is no step of the funnel (:attr:`Findings.left`); records ``left_<k>``."""
+    for k, r in enumerate(f.left, start=1):
+        if r["n"] is None:
+            share = f"fewer than {MIN_GROUP} of the {r['of']:,} customers with events"
+        else:
+            low, high = r["ci"]
+            share = (f"{r['n']:,} of the {r['of']:,} customers with events ({percent(r['share'])}, 95% CI "
+                     f"{percent(low)}–{percent(high)})")
+            record(f"left_{k}", r["share"], label=f"Left at {r['stage']}", n=r["of"], ci=r["ci"], unit="%")
+        kit.display(md("**Left at {stage}**: {share}. {stage} is an exit stage (`exit: true` in the journey "
+                       "file): customers who reach it leave, so it is no step of the funnel above, and staying "
+                       "is no drop-off.", stage=r["stage"], share=share))
+
+
+def show_contact_only(f: Findings) -> None:
+    """Below the funnel: each stage where the funnel counts customers who took no step of their
+    own there, only a contact the company started there stands for it
+    (:attr:`Findings.contact_only`), and the later stages that count them too in one sentence;
+    1–4 said in words."""
+    rows = f.contact_only
+    blocks = []                  # [stage, its sentence, later stages]
+    for r in (rows.itertuples() if rows is not None else []):
+        if r.n_carried and blocks:   # counted here after a contact stood for an earlier stage
+            blocks[-1][2].append(f"{r.step} {_few(r.n_carried)} of {r.n_funnel:,}")
+        if not r.n_contact_only:
+            continue
+        at = [t.name for t in f.evidence.rules if t.initiated_by == "company" and t.stage == r.step]
+        blocks.append([r.step, f"{_few(r.n_contact_only)} of the {r.n_funnel:,} customers counted there took no "
+                       f"step of their own there: only a contact the company started "
+                       f"({', '.join(at) or 'at that stage'}) stands for it", []])
+    for step, text, later in blocks:
+        also = (f" The later stages count them too, whatever they did there themselves: {'; '.join(later)}."
+                if later else "")
+        kit.display(md("> **Counted through the company's contacts at {step}**: {text}.{also} A funnel counts a "
+                       "contact as reaching its stage (\"received → acted\"); read the conversion into {step} "
+                       "with that in mind.", step=step, text=text, also=also))
+
+
+def _few(n: int) -> str:
+    """A count as said beside a funnel: 1–4 as "fewer than 5"."""
+    return f"fewer than {MIN_GROUP}" if n < MIN_GROUP else f"{n:,}"
