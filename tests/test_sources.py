@@ -1006,7 +1006,8 @@ def test_ibis_tables_on_duckdb_are_validated_in_place():
 def test_optional_columns_can_be_left_out():
     df = pd.DataFrame({"customer_id": ["a"], "timestamp": ["2024-01-01"], "event": ["x"],
                        "channel": ["web"], "value": ["3.5"], "campaign": ["spring"]})
-    assert load_events(df, optional=False).columns == ("customer_id", "timestamp", "event", "_row")
+    assert load_events(df, optional=False).columns == ("customer_id", "timestamp", "event", "_row",
+                                                       "_dated")     # its time is a date alone (D140)
     assert "campaign" in load_events(df).columns
     assert load_events(df, optional=["value"]).to_pandas()["value"].iloc[0] == 3.5
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from jmtools.core.engine import to_pandas
 from jmtools.core.errors import DataError, Problem, format_lines
+from jmtools.sources._local_days import DATED
 
 __all__ = ["Accounting", "LoadedTable", "DeferredTable", "REASON_COLUMNS"]
 
@@ -119,7 +120,9 @@ class LoadedTable:
         ``events``, ``customers``, ``surveys``, ``feedback``, ``orders`` or ``tickets``.
     table : ibis.Table
         The rows used, canonical columns first (events also keep ``_row``, the input row
-        order used to break timestamp ties). Runs on DuckDB unless the input lived elsewhere.
+        order used to break timestamp ties, and ``_dated`` when some of their times were
+        written as a date alone: true on those rows, D140). Runs on DuckDB unless the input
+        lived elsewhere.
     accounting : Accounting
         Rows read, used, rejected, with reasons.
     options : dict or None
@@ -141,11 +144,11 @@ class LoadedTable:
         return tuple(self.table.columns)
 
     def to_pandas(self):
-        """The table as a pandas DataFrame (without the internal ``_row`` column)."""
+        """The table as a pandas DataFrame (without the internal ``_row`` and ``_dated`` columns)."""
         t = self.table
         if "_row" in t.columns:
             t = t.order_by("_row").drop("_row")
-        return to_pandas(t)
+        return to_pandas(t.drop(DATED) if DATED in t.columns else t)
 
     def __len__(self) -> int:
         return self.accounting.rows_used
@@ -153,7 +156,7 @@ class LoadedTable:
     def __repr__(self) -> str:
         a = self.accounting
         return (f"<LoadedTable {self.kind} from {a.source}: {a.rows_used:,} rows used, "
-                f"{a.rows_rejected:,} rejected; columns {', '.join(c for c in self.columns if c != '_row')}>")
+                f"{a.rows_rejected:,} rejected; columns {', '.join(c for c in self.columns if c not in ('_row', DATED))}>")
 
 
 class DeferredTable(LoadedTable):

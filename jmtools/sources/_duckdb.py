@@ -19,7 +19,7 @@ from jmtools.sources._amounts import amount_notes, thousands_notes
 from jmtools.sources._constants import CONSTANT, with_constants
 from jmtools.sources._headers import check_repeated
 from jmtools.sources._jsonl import open_input
-from jmtools.sources._local_days import day_or_utc, no_time_written
+from jmtools.sources._local_days import DATED, dated_row, day_or_utc, no_time_written
 from jmtools.sources._money import _amount_columns, _unread_check
 from jmtools.sources._names import normalise_name, resolve_columns
 from jmtools.sources._numbers import decimal_read_as, number_sql
@@ -62,6 +62,7 @@ class _Rules:
         self.names: list[str] = []
         self.checks: list[tuple[str, str, str, str, str]] = []  # (cond, reason, column, raw, fix)
         self.blanks: list[tuple[str, str, str, str, str]] = []  # the same, for optional columns
+        self.dated: str | None = None     # SQL: the event's time was written as a date alone (D140)
 
     def add(self, cond: str, reason: str, column: str, raw: str, fix: str = "") -> None:
         self.checks.append((cond, reason, column, raw, fix))
@@ -74,7 +75,8 @@ class _Rules:
 
 def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src: str,
                   src_type: str, *, time_format: str | None, tz: str | None,
-                  serials: bool = False, formats: tuple = (), fix: str = "", kind_by: str | None = None) -> None:
+                  serials: bool = False, formats: tuple = (), fix: str = "", kind_by: str | None = None,
+                  dated: bool = False) -> None:
     col = q(src)
     is_text = src_type.upper() == "VARCHAR"
     raw = q("_t_" + canonical)
@@ -152,6 +154,9 @@ def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src:
         rules.add(f"{typed} < TIMESTAMP '1900-01-01' OR {typed} >= TIMESTAMP '2101-01-01'",
                   f"implausible {canonical} (before 1900 or after 2100)", canonical, raw_text,
                   "check the time unit (seconds vs milliseconds) or the format")
+        alone = _written_alone(raw, time_format) if dated and is_text else None
+        if alone:              # which rows are dates alone, as the text shows (D140)
+            rules.dated = dated_row(typed, alone)
         rules.add(f"{typed} = TIMESTAMP '1970-01-01 00:00:00'",      # an unknown time written as 0
                   f"{canonical} at 1970-01-01 00:00:00 (time zero of Unix clocks: a missing time)", canonical,
                   raw_text, "leave the time blank where the export does not know it")
@@ -192,6 +197,17 @@ def _date_part(time_format: str) -> str | None:
     at = re.search(r"%[HIMSpfz]", time_format)          # the first directive of the time of day
     day = time_format[:at.start()].rstrip(" T,") if at else ""
     return day if "%" in day else None
+
+
+def _written_alone(text: str, time_format) -> str | None:
+    """SQL: the text ``text`` of a time was written as a date alone — no time of day, or (with a
+    ``time_format`` that has a date part) read by that date part only (D125); None when no value
+    can be: a format of epoch numbers, of the time first, or of dates only (every value a day)."""
+    if not time_format:
+        return no_time_written(text)
+    if time_format in EPOCHS or not _date_part(time_format):
+        return None
+    return f"try_strptime({text}, {lit(time_format)}) IS NULL"
 
 
 def _timestamp_expr(col: str, text: str, src_type: str, time_format, tz, kind_by=None) -> str:
@@ -340,6 +356,9 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     keep = [c for c in spec.names if c in mapping] + [c for c in extras]   # the canonical order
     if spec.kind == "events":
         keep.append("_row")
+    if rules.dated and DATED not in rules.names and raw.execute(      # only when some row is (D140)
+            f"SELECT count(*) FROM {q(table)} WHERE {DATED}").fetchone()[0]:
+        keep.append(DATED)
     ibis_table = con.table(table).select(*keep)
     return LoadedTable(spec.kind, ibis_table, accounting)
 
@@ -362,7 +381,8 @@ def _build(raw, view: str, spec: TableSpec, mapping: dict, types: dict, opened, 
             _typed_column(rules, col.name, col.kind, col.required, mapping[col.name],
                           types[mapping[col.name]], time_format=time_format, tz=tz,
                           serials=opened.lines == "excel", formats=found.formats if found else (),
-                          fix=found.fix if found else "", kind_by=kind_by)
+                          fix=found.fix if found else "", kind_by=kind_by,
+                          dated=spec.kind == "events" and col.name == "timestamp")
     if spec.kind == "surveys":
         _survey_rules(rules, scales)
     if spec.kind == "orders" and "amount" in mapping:
@@ -467,7 +487,8 @@ def _stage(raw, inner: str, name: str, rules: _Rules, spec: TableSpec, path) -> 
     if rules.blanks:
         flags = ", ".join(f"coalesce({b[0]}, false) AS _b{j}" for j, b in enumerate(rules.blanks))
         inner = f"SELECT *, {flags} FROM ({inner})"
-    sql = f"SELECT {kept}, _row, {code} AS _rc FROM ({inner})"
+    dated = f", {rules.dated} AS {DATED}" if rules.dated and DATED not in rules.names else ""
+    sql = f"SELECT {kept}, _row, {code} AS _rc{dated} FROM ({inner})"
     order = ""
     if spec.unique in rules.names:        # an optional id (survey_id) the input lacks: nothing to check
         key, keeps = q(spec.unique), f"(_rc IS NULL OR _rc >= {base})"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from jmtools.core.engine import backend_of, to_pandas
 from jmtools.sources._accounting import REASON_COLUMNS, Accounting, LoadedTable
 from jmtools.sources._duckdb import TIME_FIX
+from jmtools.sources._local_days import DATED
 from jmtools.sources._names import resolve_columns
 from jmtools.sources._spec import NEGATIVE_AMOUNT, TableSpec
 
@@ -83,7 +84,10 @@ def load_ibis(table, spec: TableSpec, *, columns=None, time_format=None, scales=
         if checks else ibis.null("string")
     bad = ibis.cases(*[(cond, v) for cond, _, _, v, _ in checks], else_=ibis.null("string")) \
         if checks else ibis.null("string")
-    staged = table.select(**exprs, _reason=reason, _column=column, _bad=bad)
+    dated = _dated(table[mapping["timestamp"]], exprs["timestamp"], time_format) \
+        if spec.kind == "events" and "timestamp" in exprs and DATED not in exprs else None
+    staged = table.select(**exprs, _reason=reason, _column=column, _bad=bad,
+                          **({DATED: dated} if dated is not None else {}))
     if spec.unique in staged.columns:
         key = staged[spec.unique]
         group = [key, *(staged[c] for c in spec.unique_per if c in staged.columns)]
@@ -93,13 +97,15 @@ def load_ibis(table, spec: TableSpec, *, columns=None, time_format=None, scales=
         staged = staged.mutate(_reason=ibis.ifelse(dup & ~first, f"duplicate {spec.unique}", staged._reason),
                                _column=ibis.ifelse(dup & ~first, spec.unique, staged._column))
         notes.append("the engine has no input order: which of two duplicate ids is kept is arbitrary")
+    counted = {"n_dated": staged[DATED].ifelse(1, 0).sum()} if dated is not None else {}
     summary = to_pandas(staged.group_by(reason=staged._reason, column=staged._column).agg(
-        n=staged.count(), examples=staged._bad.collect()))
+        n=staged.count(), examples=staged._bad.collect(), **counted))
     fixes = {r: f for _, r, _, _, f in checks}
-    records, used, rejected = [], 0, 0
+    records, used, rejected, n_dated = [], 0, 0, 0
     for r in summary.sort_values("n", ascending=False).itertuples(index=False):
         if r.reason is None or pd.isna(r.reason):
             used += int(r.n)
+            n_dated += int(getattr(r, "n_dated", 0) or 0)
             continue
         rejected += int(r.n)
         examples = sorted(str(x) for x in (r.examples if r.examples is not None else []))[:5]
@@ -108,4 +114,14 @@ def load_ibis(table, spec: TableSpec, *, columns=None, time_format=None, scales=
     reasons = pd.DataFrame(records, columns=REASON_COLUMNS)
     accounting = Accounting(label, spec.kind, used + rejected, used, rejected, reasons, notes)
     kept = staged.filter(staged._reason.isnull()).drop("_reason", "_column", "_bad")
+    if dated is not None and not n_dated:          # the column only when some row is a date alone (D140)
+        kept = kept.drop(DATED)
     return LoadedTable(spec.kind, kept, accounting)
+
+
+def _dated(v, typed, time_format):
+    """The rows whose time, written as text without a time of day, is a date alone (D140); None
+    when no value can be (a typed column, or a ``time_format``: strict here, it reads no date alone)."""
+    if not v.type().is_string() or time_format:
+        return None
+    return ((typed == typed.truncate("D")) & ~v.re_search("[0-9]:[0-9]")).fill_null(False)

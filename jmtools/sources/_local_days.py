@@ -11,13 +11,21 @@ day (``2024-03-02``, ``02.03.2024``, a ``DATE`` column, a whole Excel date numbe
 by a ``time_format``'s date part, D125), or, in an event log, belongs to an event kind whose
 every value reads as 00:00 (``2024-03-02 00:00:00``, a midnight timestamp of a frame or
 Parquet file: the kind D15 calls date-only). Every other value is converted as before.
+
+Without a zone the same knowledge is kept per row (D140): an event log some of whose values are
+written as a date alone gets the column :data:`DATED` (true on those rows), so that the evidence
+step places them as it places a date-only kind's events, even inside a kind that has times.
 """
 
 from __future__ import annotations
 
 from jmtools.sources._values import lit
 
-__all__ = ["day_or_utc", "no_time_written"]
+__all__ = ["DATED", "dated_row", "day_or_utc", "no_time_written"]
+
+#: The event log's column that marks the rows whose time was written as a date alone (D140):
+#: present only when some row is; read by :func:`jmtools.evidence.prepare`.
+DATED = "_dated"
 
 
 def no_time_written(text: str) -> str:
@@ -31,6 +39,22 @@ def no_time_written(text: str) -> str:
     (True, False)
     """
     return f"NOT regexp_matches({text}, '[0-9]:[0-9]')"
+
+
+def dated_row(typed: str, alone: str) -> str:
+    """SQL: the row's time ``typed`` (naive UTC) is a date alone: it is 00:00 and ``alone``
+    (SQL over the text as written, e.g. :func:`no_time_written`) holds. ``alone`` is evaluated
+    only for the rows at 00:00, so a log with times pays one comparison a row.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> rows = "(VALUES ('2024-03-02'), ('2024-03-02 00:00:00'), ('2024-03-02 14:31:07')) v(t)"
+    >>> sql = dated_row("CAST(t AS TIMESTAMP)", no_time_written("t"))
+    >>> [r[0] for r in duckdb.sql(f"SELECT {sql} FROM {rows}").fetchall()]
+    [True, False, False]
+    """
+    return f"CASE WHEN {typed} = date_trunc('day', {typed}) THEN coalesce({alone}, FALSE) ELSE FALSE END"
 
 
 def day_or_utc(local: str, tz: str, *, alone: str = "FALSE", kind: str | None = None) -> str:
