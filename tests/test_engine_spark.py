@@ -241,3 +241,24 @@ def test_a_date_only_event_follows_its_anchor_the_same_on_spark(spark):
     want = oracle_placed(ev.assign(_row=ev["event"].map(code).astype(np.int64)), earliest_stage(DELIVERY),
                          ["delivered"])
     assert a["event"].tolist() == want["event"].tolist()
+
+
+def test_rows_written_as_dates_are_marked_and_placed_the_same_on_spark(spark):
+    """D140: a Spark table whose text times write some carts with the date alone marks those rows
+    when loaded (and only then has the column), and the evidence places them as DuckDB does."""
+    from jmtools.analyses.funnels import funnel
+    from jmtools.evidence import prepare
+    from jmtools.sources import load_events
+    from tests.test_evidence_days import JOURNEY, signups
+
+    ev, _ = signups(n_customers=90)
+    duck_log, sp_log = load_events(ev), load_events(spark.createDataFrame(ev))
+    assert "_dated" in sp_log.table.columns
+    duck, sp = prepare(duck_log, JOURNEY), prepare(sp_log, JOURNEY)
+    cols = ["customer_id", "event", "timestamp", "position"]
+    same(sp.to_pandas()[cols], duck.to_pandas()[cols])
+    same(funnel(sp), funnel(duck))
+    same(sp.date_only, duck.date_only)
+    assert duck.date_only["n_dated"].tolist() == [13]
+    timed = ev.assign(timestamp=ev["timestamp"].where(ev["timestamp"].str.len() > 10, ev["timestamp"] + " 09:00:00"))
+    assert "_dated" not in load_events(spark.createDataFrame(timed)).table.columns

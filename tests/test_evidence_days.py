@@ -577,9 +577,10 @@ def oracle_placed(d: pd.DataFrame, earliest: dict, dated) -> pd.DataFrame:
     date-only event (names ``dated``; one kind) goes right after its anchor — the last, by time
     then row, of the customer's timed events that day at its earliest stage (``earliest``) —
     before any other event of the anchor's second; without an anchor at 23:59:59 of its day,
-    after every event of that second; ties of date-only events by row."""
+    after every event of that second; ties of date-only events by row. ``dated`` may also be a
+    boolean Series: the rows written as a date alone (D140)."""
     d = d.assign(_st=d["event"].map(earliest), _day=d["timestamp"].dt.normalize())
-    is_dated = d["event"].isin(dated)
+    is_dated = dated.reindex(d.index) if isinstance(dated, pd.Series) else d["event"].isin(dated)
     timed = d[~is_dated & d["_st"].notna()].sort_values(["timestamp", "_row"])
     last = (timed.groupby(["customer_id", "_day", "_st"]).tail(1)
             [["customer_id", "_day", "_st", "timestamp", "_row"]]
@@ -710,3 +711,93 @@ def test_a_date_only_kind_under_a_time_zone_is_still_date_only_and_placed_by_its
                          ["delivered"])
     assert got["timestamp"].tolist() == want["timestamp"].tolist()
     assert got["event"].tolist() == want["event"].tolist()
+
+
+# ------------------------------------------------------------------ rows of a timed kind written as dates (D140)
+def signups(seed: int = 5, n_customers: int = 210) -> tuple[pd.DataFrame, pd.Series]:
+    """A timed log whose ``cart`` rows are sometimes written with the date alone, as an export
+    does: each customer views (Browse), adds to the cart minutes later; every third one adds a
+    second cart later that day (an anchor at Cart), every fourth views again after the cart,
+    every other pays a day later. Every seventh customer's first cart is written ``YYYY-MM-DD``.
+    Returns the rows as text (``timestamp`` as written) and the true times."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for c in range(n_customers):
+        day = pd.Timestamp("2024-05-01") + pd.Timedelta(days=int(rng.integers(0, 20)))
+        seen = day + pd.Timedelta(seconds=int(rng.integers(8 * 3600, 14 * 3600)))
+        cart = seen + pd.Timedelta(seconds=int(rng.integers(60, 1800)))
+        rows += [(f"c{c:03d}", "view", seen, False), (f"c{c:03d}", "cart", cart, c % 7 == 0)]
+        if c % 3 == 0:
+            rows.append((f"c{c:03d}", "cart", cart + pd.Timedelta(minutes=40), False))
+        if c % 4 == 0:
+            rows.append((f"c{c:03d}", "view", cart + pd.Timedelta(hours=2), False))
+        if c % 2 == 0:
+            rows.append((f"c{c:03d}", "pay", day + pd.Timedelta(days=1, seconds=int(rng.integers(30000, 60000))),
+                         False))
+    ev = pd.DataFrame(rows, columns=["customer_id", "event", "true", "alone"])
+    ev = ev.sample(frac=1, random_state=seed, ignore_index=True)
+    written = ev["true"].dt.strftime("%Y-%m-%d %H:%M:%S").where(~ev["alone"], ev["true"].dt.strftime("%Y-%m-%d"))
+    return ev.assign(timestamp=written)[["customer_id", "event", "timestamp"]], ev["true"]
+
+
+def _written(ev: pd.DataFrame, how: str, tmp_path):
+    """``ev`` (times as text) as the input ``how``: a CSV file, a frame, a Parquet file of text, or
+    a workbook whose dates alone are date cells (Excel date numbers)."""
+    if how == "frame":
+        return ev
+    path = tmp_path / f"events.{ {'csv': 'csv', 'parquet': 'parquet', 'xlsx': 'xlsx'}[how] }"
+    if how == "csv":
+        ev.to_csv(path, index=False)
+    elif how == "parquet":
+        ev.to_parquet(path, index=False)
+    else:
+        serial = (pd.to_datetime(ev["timestamp"], format="ISO8601") - pd.Timestamp("1899-12-30")).dt.days
+        cells = ev["timestamp"].astype(object).where(ev["timestamp"].str.len() > 10, serial.astype(object))
+        ev.assign(timestamp=cells).to_excel(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("how", ["csv", "frame", "parquet", "xlsx"])
+def test_rows_of_a_timed_kind_written_as_dates_are_placed_after_their_anchor(how, tmp_path):
+    """D140: an export wrote some carts with the date alone among carts with times. They read as
+    00:00 and sorted before that day's view, so the funnel lost those customers at Cart (and Pay).
+    The loader marks them and the evidence step places them as a date-only kind's events: right
+    after the customer's last timed event of that day at Cart (the second cart), else at the end
+    of the day — the order a plain-pandas sort by that rule gives; the funnel equals the one the
+    true times give; the note counts them; their times are not changed."""
+    ev, true = signups()
+    loaded = load_events(_written(ev, how, tmp_path))
+    e = prepare(loaded, JOURNEY)
+    alone = ev["timestamp"].str.len() <= 10
+    d = ev.assign(timestamp=pd.to_datetime(ev["timestamp"], format="ISO8601"), _row=np.arange(len(ev)))
+    want = oracle_placed(d, earliest_stage(JOURNEY), alone)
+    got = e.to_pandas().sort_values(["customer_id", "position"])
+    assert got["event"].tolist() == want["event"].tolist()
+    assert got["timestamp"].tolist() == want["timestamp"].tolist()          # times as written
+    truth = ev.assign(timestamp=true, stage=oracle_stage(ev)[0]).sort_values(["customer_id", "timestamp"])
+    assert funnel(e)["n"].tolist() == oracle_funnel(truth) == [210, 210, 105]
+    assert e.date_only.to_dict("records") == [{"event": "cart", "n_events": 280, "n_dated": 30}]
+    note = fit_problems(e).set_index("subject").loc["cart"]
+    assert note["n_events"] == 30 and note["message"].startswith("30 of the 280 cart events carry a date alone")
+    assert "_dated" not in e.core.columns and "_dated" not in loaded.to_pandas().columns
+
+
+def test_a_log_that_truly_starts_at_midnight_keeps_its_times(tmp_path):
+    """A time written as 00:00:00 is a time, not a date: such carts stay first in their day (before
+    the view), while carts written as a date alone move after it; a log written with times only
+    gets no extra column, in the loaded table or the prepared one."""
+    ev, _ = signups(n_customers=70)
+    first = ev.index[ev["event"].eq("cart") & ev["timestamp"].str.len().gt(10)][:20]
+    ev.loc[first, "timestamp"] = ev.loc[first, "timestamp"].str[:10] + " 00:00:00"
+    ev.to_csv(tmp_path / "events.csv", index=False)
+    e = prepare(load_events(tmp_path / "events.csv"), JOURNEY)
+    got = e.to_pandas()
+    midnight = got["event"].eq("cart") & got["timestamp"].eq(got["timestamp"].dt.normalize())
+    at_start = got[midnight].merge(got[got["position"] == 1], on=["customer_id", "position"])
+    assert len(got[midnight]) == 30 and len(at_start) == 20          # 20 real midnights first; 10 dates moved
+    assert e.date_only["n_dated"].tolist() == [10]
+    timed = ev.assign(timestamp=ev["timestamp"].where(ev["timestamp"].str.len() > 10, ev["timestamp"] + " 09:00"))
+    timed.to_csv(tmp_path / "timed.csv", index=False)
+    loaded = load_events(tmp_path / "timed.csv")
+    assert "_dated" not in loaded.table.columns
+    assert prepare(loaded, JOURNEY).core.columns == e.core.columns

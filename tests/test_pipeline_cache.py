@@ -315,3 +315,24 @@ def test_a_folder_serving_three_worlds_keeps_every_worlds_entries(tmp_path):
     assert all(kept.get(name) == t for name, t in first.items())   # the first world's entries, untouched
     run(folders[0])
     assert _entry_times(cache) == kept                 # warm: every entry read, none written again
+
+
+def test_rows_written_as_dates_are_placed_the_same_from_the_cache(world, tmp_path):
+    """D140: the event file's rows written with the date alone are marked when loaded and placed
+    like a date-only kind's events; a cached evidence keeps their count (Evidence.date_only) and
+    their order, and the mark is no event column to read back."""
+    events = pd.read_parquet(world / "events.parquet")
+    text = events["timestamp"].dt.strftime("%Y-%m-%d %H:%M:%S")
+    alone = events.index % 50 == 7
+    events.assign(timestamp=text.where(~alone, events["timestamp"].dt.strftime("%Y-%m-%d"))).to_csv(
+        world / "events.csv", index=False)
+    (world / "events.parquet").unlink()
+    cache = tmp_path / "cache"
+    computed = pipeline.prepare_evidence(world)[0]
+    first, status1 = pipeline.prepare_evidence(world, cache_dir=cache)
+    second, status2 = pipeline.prepare_evidence(world, cache_dir=cache)
+    assert (status1, status2) == ("miss", "hit")
+    assert int(computed.date_only["n_dated"].sum()) == int(alone.sum())
+    pd.testing.assert_frame_equal(second.date_only, computed.date_only)
+    _same(computed, second)
+    assert "_dated" not in second.event_columns and "_dated" not in second.core.columns

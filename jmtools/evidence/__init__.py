@@ -34,6 +34,7 @@ from jmtools.evidence._rules import (TouchpointRule, candidates, describe_rule, 
                                      resolve_conditions, touchpoint_rules)
 from jmtools.evidence._store import code_events, labelled, to_codes, with_names
 from jmtools.personas import assign_personas
+from jmtools.sources._local_days import DATED
 
 __all__ = ["Evidence", "prepare", "map_events", "journey_layout", "touchpoint_rules",
            "TouchpointRule", "PREPARED_COLUMNS", "fit_problems", "FIT_COLUMNS", "DatesOnly"]
@@ -90,11 +91,15 @@ class Evidence:
         ``fix``. A funnel's 0 for such a stage comes from the journey file, not from customers.
     date_only : pandas.DataFrame
         Event names recorded with dates only (every timestamp at midnight while other events
-        have times): ``event``, ``n_events``. Each is sorted after the customer's last timed
-        event of its day at its stage, else at the end of the day, several such events of one
-        place in journey order (as in a log of dates only). Names with only 1
-        or 2 such events are not listed and stay at midnight, but their ties there are in
-        journey order too (after the timed events of that instant), never in row order.
+        have times), and names with times some of whose rows were written as a date alone
+        (``2024-03-02`` among ``2024-03-02 14:31:07``, as the loader saw them: ``_dated``,
+        D140): ``event``, ``n_events``, ``n_dated`` (the rows read as dates; ``n_events`` for a
+        name of dates only). Each such row is sorted after the customer's last timed event of
+        its day at its stage, else at the end of the day, several such events of one place in
+        journey order (as in a log of dates only); a row with a time, 00:00:00 included, keeps
+        its time. Names with only 1 or 2 events, all at midnight and none written as a date
+        alone, are not listed and stay at midnight, but their ties there are in journey order
+        too (after the timed events of that instant), never in row order.
     dates_only : DatesOnly or None
         Set when every event is at midnight (a log of dates only, e.g. read from date
         strings): the customers with events of two or more stages on one day, whose order
@@ -388,13 +393,15 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
     stages, rules = touchpoint_rules(journey)
     if not stages:
         raise ParameterError("journey", "no stages", expected="a journey with at least one stage")
+    alone = {"_dated": t[DATED].ifelse(1, 0).sum()} if DATED in t.columns else {}   # D140
     counts = to_pandas(t.group_by("event").agg(
-        n_events=t.count(), _midnight=(t.timestamp.truncate("D") == t.timestamp).sum()))
+        n_events=t.count(), _midnight=(t.timestamp.truncate("D") == t.timestamp).sum(), **alone))
     counts = counts.sort_values("event", ignore_index=True)      # one order on every engine
     plan = plan_mapping(counts["event"].tolist(), rules)
     date_only, few = date_only_kinds(counts), few_dated_kinds(counts)
     all_days = bool(len(counts)) and bool((counts["_midnight"].fillna(0) == counts["n_events"]).all())
-    counts = counts.drop(columns="_midnight")
+    rows = not all_days and bool(alone) and bool(counts["_dated"].fillna(0).sum())
+    counts = counts.drop(columns=["_midnight", *alone])
     mapping = _default_mapping(counts, plan, rules, stages)
     event_names = [str(e) for e in counts["event"] if isinstance(e, str)]
     joined = code_events(t, mapping, rules, stages, event_names)
@@ -417,8 +424,9 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
 
     codes = {e: i for i, e in enumerate(event_names, start=1)}
     optional = _optional_columns(t, segments)
-    day_kinds = list(codes.values()) if all_days else [codes[e] for e in date_only["event"]]
-    core = _sort_once(joined, day_kinds, leave_out=optional, shift=not all_days,
+    whole = date_only.loc[date_only["n_dated"] == date_only["n_events"], "event"]
+    day_kinds = list(codes.values()) if all_days else [codes[e] for e in whole if e in codes]
+    core = _sort_once(joined, day_kinds, leave_out=optional, shift=not all_days, rows=rows,
                       journey=journey_keys(joined, plan, rules, stages, event_names),
                       few=[codes[e] for e in few if e in codes],
                       stage=earliest_stages(joined, plan, rules, stages, event_names))
@@ -455,7 +463,7 @@ def _optional_columns(t, segments) -> list:
     stored table when the log's row number (``_row``) can read them back; else none."""
     if "_row" not in t.columns:
         return []
-    fixed = {*PREPARED_COLUMNS, "persona", "_row", *_CODES, *segments}
+    fixed = {*PREPARED_COLUMNS, "persona", "_row", DATED, *_CODES, *segments}
     return [c for c in t.columns if c not in fixed]
 
 
@@ -499,7 +507,8 @@ def _require(t, cols, what):
                          for c in missing])
 
 
-def _sort_once(t, date_only=(), leave_out=(), shift=True, journey=(None, 1), few=(), stage=None):
+def _sort_once(t, date_only=(), leave_out=(), shift=True, journey=(None, 1), few=(), stage=None,
+               rows=False):
     """Add position, the next event's code ``_nx`` and time_to_next_s with one window sort per
     customer.
 
@@ -516,7 +525,9 @@ def _sort_once(t, date_only=(), leave_out=(), shift=True, journey=(None, 1), few
     before the row number, so that their order never depends on the file's row order; in a
     log of dates only the day and that key are one integer (day × size + key). So do the ``few``
     date-only names too rare to be shifted, at midnight: after the timed events of that
-    instant (whose ties stay in row order), in journey order among themselves.
+    instant (whose ties stay in row order), in journey order among themselves. With ``rows``,
+    the rows ``_dated`` marks (a time written as a date alone, D140) are placed as date-only
+    names' events are, whatever their name.
     """
     import ibis
 
@@ -524,12 +535,14 @@ def _sort_once(t, date_only=(), leave_out=(), shift=True, journey=(None, 1), few
     if date_only and not shift:              # every time a day: the day and the journey key in one
         jkey, size = journey
         key = (t.timestamp.epoch_seconds() // 86400) * size + jkey
-    elif date_only or few:
-        ties = [ibis.ifelse(t._ev.isin([*date_only, *few]), journey[0], 0)]
-        if date_only:                        # right after its anchor (D122, D127): columns first
+    elif date_only or few or rows:
+        day = t._ev.isin(list(date_only)) if date_only else ibis.literal(False)
+        day = day | t[DATED].fill_null(False) if rows else day       # rows written as dates (D140)
+        ties = [ibis.ifelse(day | t._ev.isin(list(few)) if few else day, journey[0], 0)]
+        if date_only or rows:                # right after its anchor (D122, D127): columns first
             own = by.cast("int64").fill_null(AFTER_ALL - 1)
             own = ibis.ifelse(t._ev.isin(list(few)), AFTER_ALL, own) if few else own  # a few: after their instant
-            t = t.mutate(_tie=ties[0], _day=t._ev.isin(list(date_only)), _own=own,
+            t = t.mutate(_tie=ties[0], _day=day, _own=own,
                          **({} if stage is None else {"_st": stage}))
             t = date_only_place(t, t._day, None if stage is None else t._st, t._own)
             key, ties, by = t._key, [t._after, t._tie], t._row if "_row" in t.columns else t._ev
@@ -537,10 +550,10 @@ def _sort_once(t, date_only=(), leave_out=(), shift=True, journey=(None, 1), few
     w = ibis.window(group_by=t.customer_id, order_by=order)
     nxt_ts = t.timestamp.lead().over(w)
     secs = (nxt_ts.epoch_seconds() - t.timestamp.epoch_seconds()).cast("float64")
-    if date_only and shift:
+    if (date_only or rows) and shift:
         secs = ibis.ifelse(secs < 0, ibis.null("float64"), secs)
     extra = [c for c in t.columns if c not in PREPARED_COLUMNS and c not in leave_out
-             and c not in ("persona", "_row", "_key", "_tie", "_after", "_day", "_own", "_st", *_CODES)]
+             and c not in ("persona", "_row", DATED, "_key", "_tie", "_after", "_day", "_own", "_st", *_CODES)]
     if "_row" in t.columns and leave_out:     # the row number reads the left-out columns back
         extra.append("_row")
     cols = dict(customer_id=t.customer_id, timestamp=t.timestamp, _ev=t._ev,

@@ -198,20 +198,26 @@ def earliest_stages(t, plan, rules, stages, names):
 
 
 def date_only_kinds(counts):
-    """Event names whose every timestamp is at midnight, when other events carry a time.
+    """Event names whose every timestamp is at midnight, when other events carry a time, and
+    names some of whose rows were written as a date alone (D140).
 
-    ``counts``: one row per event name with ``n_events`` and ``_midnight`` (how many at 00:00).
-    Returns ``event``, ``n_events`` of the names with 3 or more events, most first (fewer:
-    :func:`few_dated_kinds`); none in a log of dates only.
+    ``counts``: one row per event name with ``n_events``, ``_midnight`` (how many at 00:00)
+    and, when the log marks them (its column ``_dated``), ``_dated`` (how many were written
+    as a date alone). Returns ``event``, ``n_events``, ``n_dated`` (the rows read as dates:
+    every row of a name of dates only) of the names with 3 or more events all at midnight
+    (fewer: :func:`few_dated_kinds`) or with a row written as a date alone, most first; none in
+    a log of dates only.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> counts = pd.DataFrame({"event": ["delivered", "track", "gift"], "n_events": [5, 9, 2],
-    ...                        "_midnight": [5, 1, 2]})
+    >>> counts = pd.DataFrame({"event": ["delivered", "track", "gift", "signup"],
+    ...                        "n_events": [5, 9, 2, 400], "_midnight": [5, 1, 2, 15],
+    ...                        "_dated": [5, 0, 0, 14]})
     >>> date_only_kinds(counts)
-           event  n_events
-    0  delivered         5
+           event  n_events  n_dated
+    0     signup       400       14
+    1  delivered         5        5
     >>> few_dated_kinds(counts)
     ['gift']
     """
@@ -219,9 +225,12 @@ def date_only_kinds(counts):
 
     whole_day = (counts["_midnight"].fillna(0).astype("int64") == counts["n_events"])
     if whole_day.all():                     # the whole log has dates only: nothing to reorder
-        return pd.DataFrame({"event": pd.Series([], dtype="object"),
-                             "n_events": pd.Series([], dtype="int64")})
-    out = counts.loc[whole_day & (counts["n_events"] >= 3), ["event", "n_events"]]
+        return pd.DataFrame({"event": pd.Series([], dtype="object"), "n_events": pd.Series([], dtype="int64"),
+                             "n_dated": pd.Series([], dtype="int64")})
+    alone = counts["_dated"].fillna(0).astype("int64") if "_dated" in counts else 0 * counts["n_events"]
+    whole = whole_day & (counts["n_events"] >= 3)
+    out = counts.assign(n_dated=alone.where(~whole, counts["n_events"]).astype("int64"))
+    out = out.loc[whole | (alone > 0), ["event", "n_events", "n_dated"]]
     return out.sort_values(["n_events", "event"], ascending=[False, True], ignore_index=True)
 
 

@@ -28,7 +28,7 @@ from jmtools.evidence._store import labelled
 __all__ = ["FORMAT", "save_evidence", "load_evidence"]
 
 #: Version of the layout below; part of every cache key.
-FORMAT = 7
+FORMAT = 8
 _CORE = "core.duckdb"
 _FRAMES = ("mapping", "unmatched", "coverage", "persona_sizes", "overlaps", "empty", "date_only")
 

@@ -85,11 +85,14 @@ def fit_problems(evidence, *, top_unmatched: int = 10):
                      f"{len(rest)} more event names ({int(rest['n_events'].sum()):,} events) count "
                      "for no touchpoint", "see Evidence.unmatched for the full list"))
     for r in evidence.date_only.itertuples():
-        rows.append(("note", "date only", r.event, int(r.n_events),
-                     f"{r.event} has dates only ({int(r.n_events):,} events, all at 00:00): it is "
-                     "placed after the customer's timed events of that day at its stage (without "
+        n, k = int(r.n_events), int(getattr(r, "n_dated", r.n_events))
+        what = (f"{r.event} has dates only ({n:,} events, all at 00:00): it is" if k == n else
+                f"{k:,} of the {n:,} {r.event} events carry a date alone, no time of day (D140): they are")
+        rows.append(("note", "date only", r.event, k,
+                     f"{what} placed after the customer's timed events of that day at its stage (without "
                      "one, at the end of the day)",
-                     "export it with its time of day if the source has one"))
+                     f"export {'it' if k == n else 'them'} with {'its' if k == n else 'their'} time of day "
+                     "if the source has one"))
     for stage in _leaving(evidence):
         rows.append(("note", "exit stage?", stage, 0,
                      f"stage '{stage}' reads like customers leaving: as a step of the funnel, those who "

@@ -543,10 +543,13 @@ def collect_signals(evidence, *, emotion: pd.DataFrame | None = None,
 
 
 def _date_only_stages(evidence) -> set:
-    """Stages that receive an event kind recorded with its date only (``Evidence.date_only``)."""
+    """Stages that receive an event kind recorded with its date only (``Evidence.date_only``; not
+    a kind with times some of whose rows were written as a date alone, D140)."""
     day, mapping = getattr(evidence, "date_only", None), getattr(evidence, "mapping", None)
     if day is None or mapping is None or not len(day):
         return set()
+    if "n_dated" in day:
+        day = day[day["n_dated"] == day["n_events"]]
     return set(mapping.loc[mapping["event"].isin(day["event"]), "stage"].dropna())
 
 
