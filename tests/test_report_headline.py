@@ -162,3 +162,22 @@ def test_each_figure_is_recorded_once(ecommerce_world, monkeypatch):
     assert labels.count("Reached Post-purchase") == 1
     assert len(labels) == len(set(labels)), labels
     assert "Reached Consideration" in labels                  # the other stages stay
+
+
+@pytest.mark.parametrize("order_value, pains, said", [
+    (float("nan"), ["slow"], "(no orders to value it)"),
+    (782.33, ["slow"], "(no value at stake: no lift estimated for the 126 customers of its pain point)"),
+    (782.33, [], "(it relieves no pain point to value it by)"),
+])
+def test_fix_first_says_why_it_has_no_value_at_stake(order_value, pains, said):
+    """An outside tester's insurer loaded 1,113 orders, and "Fix first" still said "no orders to
+    value it": the value was 0 because no lift was estimated for its pain point's customers."""
+    import types
+
+    from jmtools.report.headline import _fix
+
+    backlog = pd.DataFrame([{"title": "Fast-track small claims", "owner": None, "rice": 525.0,
+                             "value_at_stake": 0.0, "order_value": order_value, "pain_points": pains,
+                             "customers_affected": 126.0}])
+    item = _fix(types.SimpleNamespace(backlog=backlog))
+    assert item["text"] == f"Fast-track small claims — owner: no owner named; first by RICE score 525 {said}."

@@ -251,9 +251,10 @@ AFTER_ALL = 2**62
 def date_only_place(t, day, stage, own):
     """Where a date-only event of ``t`` (rows ``day``) sorts: right after its anchor, the
     customer's last timed event of that day at its ``stage`` (:func:`earliest_stages`; null:
-    no anchor), else at 23:59:59 of its day. Its stage's events of the day stay one visit: at
-    the end of the day it came after that day's events of other stages too, a second visit the
-    customer never made.
+    no anchor); without one, at the start of its day when every timed event of that day is at a
+    later stage (journey order, D140), else at 23:59:59 of its day. Its stage's events of the
+    day stay one visit: at the end of the day it came after that day's events of other stages
+    too, a second visit the customer never made.
 
     ``day``, ``stage`` and ``own`` are columns of ``t``; ``own`` (int64) breaks ties between
     events of one second (the input row number, :func:`jmtools.evidence._sort_once`). Returns
@@ -278,9 +279,15 @@ def date_only_place(t, day, stage, own):
     timed = ~day & stage.notnull()
     w = ibis.window(group_by=[t.customer_id, t.timestamp.truncate("D"), stage])
     t = t.mutate(_by=ibis.ifelse(timed & (t.timestamp == t._at), own, ibis.null("int64")).max().over(w))
+    d = ibis.window(group_by=[t.customer_id, t.timestamp.truncate("D")])
+    t = t.mutate(_lo=ibis.ifelse(timed, stage, ibis.null(stage.type())).min().over(d))
+    day, stage, own = (t[c.get_name()] for c in (day, stage, own))      # of the new relation
     found = day & stage.notnull() & t._at.notnull()
-    return t.mutate(_key=ibis.ifelse(found, t._at, ibis.ifelse(day, place, t.timestamp)),
-                    _after=ibis.ifelse(found, t._by, ibis.ifelse(day, after, own))).drop("_at", "_by")
+    first = day & stage.notnull() & t._at.isnull() & (t._lo > stage)     # every timed event a later stage
+    return t.mutate(_key=ibis.ifelse(found, t._at, ibis.ifelse(first, t.timestamp, ibis.ifelse(day, place, t.timestamp))),
+                    _after=ibis.ifelse(found, t._by, ibis.ifelse(first, ibis.literal(-1, "int64"),
+                                                                 ibis.ifelse(day, after, own)))
+                    ).drop("_at", "_by", "_lo")
 
 
 def dates_only_of(core, n_customers: int) -> DatesOnly:

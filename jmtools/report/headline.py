@@ -118,8 +118,30 @@ def _fix(f) -> dict | None:
     if value is not None and value == value and value > 0:
         text += f"; {value:,.0f} in order value at stake" + stake_share(backlog, value)
     elif "rice" in backlog and first.get("rice") == first.get("rice"):
-        text += f"; first by RICE score {first['rice']:,.0f} (no orders to value it)"
+        text += f"; first by RICE score {first['rice']:,.0f} ({_unvalued(first)})"
     return {"key": "fix", "label": "Fix first", "text": text + ".", "figure": "top_opportunity"}
+
+
+def _unvalued(item) -> str:
+    """Why a backlog item has no value at stake: no order value to count with, no pain point it
+    relieves, or no lift estimated for its pain points' customers.
+
+    Examples
+    --------
+    >>> _unvalued({"order_value": float("nan")}), _unvalued({"order_value": 80.0, "pain_points": []})
+    ('no orders to value it', 'it relieves no pain point to value it by')
+    >>> _unvalued({"order_value": 80.0, "pain_points": ["slow"], "customers_affected": 126.0})
+    'no value at stake: no lift estimated for the 126 customers of its pain point'
+    """
+    value = item.get("order_value")
+    if value is None or value != value or value <= 0:
+        return "no orders to value it"
+    pains = list(item.get("pain_points") or [])
+    if not pains:
+        return "it relieves no pain point to value it by"
+    n = item.get("customers_affected")
+    who = f"the {int(n):,} customers" if n is not None and n == n and n > 0 else "the customers"
+    return f"no value at stake: no lift estimated for {who} of its pain point{'s' if len(pains) > 1 else ''}"
 
 
 def headline_items(f) -> list[dict]:
