@@ -30,7 +30,7 @@ __all__ = ["where_it_hurts", "what_they_write", "fix_first", "the_map"]
 
 #: What each table lets the pain-point detection look for.
 _PAIN_SIGNALS = {"events": "drop-off, slow steps, loops and detours", "surveys": "low survey scores",
-                 "feedback": "negative feedback", "tickets": "complaints"}
+                 "feedback": "negative feedback", "tickets": "complaint rates from support tickets"}
 
 
 @validated_whole()
