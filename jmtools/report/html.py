@@ -390,14 +390,29 @@ def _classes_or_later():
 _PLUMBING = {"history_dir"}
 
 
+def _help_for(text: str, data_dir: str) -> str:
+    """A parameter's meaning as the report states it: a bundled sample's examples, in brackets,
+    only in a report on that sample (a report on an insurer's data lists no sample personas).
+
+    Examples
+    --------
+    >>> h = 'one of the personas (sample:ecommerce: "Budget Ben", "Weekend Walter")'
+    >>> _help_for(h, "/data/insurer"), _help_for(h, "sample:ecommerce") == h
+    ('one of the personas', True)
+    """
+    return re.sub(r"\s*\((sample:[\w-]+): [^()]*\)", lambda m: m.group(0) if m.group(1) == data_dir else "", text)
+
+
 def _report_context(nb, records: dict, resources, *, static: bool) -> dict:
     meta = nb.metadata.get("jmtools", {})
     specs = resources.get("jmtools_specs", [])
     nonce = secrets.token_urlsafe(16)
     declared = meta.get("declared", {})
     injected = set(meta.get("injected", []))
-    params = [{"name": k, "value": _show(v), "help": declared.get(k, {}).get("help", ""),
-               "injected": k in injected} for k, v in _pairs(meta.get("parameters", []))]
+    pairs = _pairs(meta.get("parameters", []))
+    world = next((str(v) for k, v in pairs if k == "data_dir"), "")
+    params = [{"name": k, "value": _show(v), "help": _help_for(declared.get(k, {}).get("help", ""), world),
+               "injected": k in injected} for k, v in pairs]
     sources = [dict(s, rows_text="–" if s.get("rows") is None else f"{s['rows']:,}",
                     bytes_text=f"{s.get('bytes', 0):,}") for s in records["sources"]]
     return {
