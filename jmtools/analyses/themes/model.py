@@ -52,7 +52,8 @@ def nmf(x, k: int, seed: int, *, quick: bool = False):
     k = max(1, min(k, x.shape[0], x.shape[1]))
     model = NMF(n_components=k, init="nndsvda", random_state=seed,
                 max_iter=200 if quick else 600, tol=1e-4 if quick else 1e-5)
-    return model.fit_transform(x), model.components_
+    with np.errstate(invalid="ignore"):   # a fit to rounding error: sqrt of a tiny negative, said as a warning
+        return model.fit_transform(x), model.components_
 
 
 def assign(w: np.ndarray) -> np.ndarray:
