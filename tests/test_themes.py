@@ -547,27 +547,3 @@ def test_a_signed_help_desk_export_shows_no_personal_data_in_notebook_04(tmp_pat
     planted = ("maria", "rossi", "lena", "vogt", "henrik", "dahl", "piotr", "jonas", "becker", "john",
                "gmail", "anna", "schmidt", "weber", "webmail", "fr14", "3m02", "1234567")
     assert not re.findall(r"\b(?:" + "|".join(planted) + r")\b", text)
-
-
-def test_a_fit_to_rounding_error_leaks_no_numpy_warning_into_a_notebook(monkeypatch):
-    """Notebook 04 on an outside tester's feedback printed scikit-learn's "RuntimeWarning: invalid
-    value encountered in sqrt" (NMF's error of a near-exact fit: the root of a tiny negative)."""
-    import warnings
-
-    import numpy as np
-    from scipy import sparse
-    from sklearn.decomposition import NMF
-
-    from jmtools.analyses.themes.model import nmf
-
-    fit = NMF.fit_transform
-
-    def rounding(self, x, *a, **k):            # what sklearn's _beta_divergence does at ~0 error
-        np.sqrt(np.array([-1e-18]))
-        return fit(self, x, *a, **k)
-
-    monkeypatch.setattr(NMF, "fit_transform", rounding)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        w, h = nmf(sparse.csr_matrix(np.eye(4)), 2, seed=0)
-    assert w.shape == (4, 2) and h.shape == (2, 4)

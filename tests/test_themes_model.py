@@ -121,3 +121,27 @@ def test_ratings_decide_polarity():
     assert out.accounting["polarity from"] == {"rating": 5, "text": 0}
     assert out.summary["n_customers"].tolist() == [3]                  # a, b, c: for small-group rules
     assert out.documents["sentiment"].gt(0).all()             # the text says praise; the rating wins
+
+
+def test_a_fit_to_rounding_error_leaks_no_numpy_warning_into_a_notebook(monkeypatch):
+    """Notebook 04 on an outside tester's feedback printed scikit-learn's "RuntimeWarning: invalid
+    value encountered in sqrt" (NMF's error of a near-exact fit: the root of a tiny negative)."""
+    import warnings
+
+    import numpy as np
+    from scipy import sparse
+    from sklearn.decomposition import NMF
+
+    from jmtools.analyses.themes.model import nmf
+
+    fit = NMF.fit_transform
+
+    def rounding(self, x, *a, **k):            # what sklearn's _beta_divergence does at ~0 error
+        np.sqrt(np.array([-1e-18]))
+        return fit(self, x, *a, **k)
+
+    monkeypatch.setattr(NMF, "fit_transform", rounding)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        w, h = nmf(sparse.csr_matrix(np.eye(4)), 2, seed=0)
+    assert w.shape == (4, 2) and h.shape == (2, 4)
