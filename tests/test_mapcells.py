@@ -338,3 +338,33 @@ def test_map_evidence_shows_the_planted_low(sample_evidence):
     ben_csat = cells[(cells["lane"] == "kpis") & cells["label"].str.startswith("CSAT")
                      & (cells["stage"] == truth["stage"])]
     assert ben_csat.iloc[0]["value"] < truth["others_mean"] - 1
+
+
+def test_a_touchpoint_with_events_is_badged_measured_with_its_customers(journey):
+    """An outside tester's map badged touchpoints with 1,758 customers' events "○ assumed" (the
+    journey file's claim): the events measure that customers meet the touchpoint there."""
+    first, second = journey.touchpoints[0].name, journey.touchpoints[1].name
+    seen = pd.DataFrame({"touchpoint": [first, second, "Not in the journey"], "n_customers": [1758, 3, 9]})
+    cells = map_cells(journey, evidence={"touchpoints": seen})
+    tps = cells[cells["lane"] == "touchpoints"].set_index("text")
+    assert tps.loc[first, "evidence"] == "measured" and tps.loc[first, "source"] == "events of 1,758 customers"
+    assert tps.loc[second, "source"] == "events of fewer than 5 customers"            # 1–4 not said
+    rest = [t for t in journey.touchpoints[2:]]
+    assert all(tps.loc[t.name, "evidence"] == t.evidence and tps.loc[t.name, "source"] == "" for t in rest)
+    with pytest.raises(DataError, match="column 'n_customers' is missing"):
+        map_cells(journey, evidence={"touchpoints": seen.rename(columns={"n_customers": "n"})})
+
+
+def test_the_reports_touchpoint_counts_are_plain_pandas_distinct_customers():
+    import warnings
+
+    from jmtools import pipeline
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        f = pipeline.run("sample:ecommerce", persona="Budget Ben")
+    ev = f.evidence.to_pandas()
+    want = ev[ev["persona"] == "Budget Ben"].dropna(subset=["touchpoint"]).groupby("touchpoint")["customer_id"].nunique()
+    got = f.touchpoint_customers.set_index("touchpoint")["n_customers"]
+    assert got.to_dict() == want.to_dict() and got.is_monotonic_decreasing
+    assert f.map_evidence["touchpoints"] is not None

@@ -51,6 +51,8 @@ _CLAIM_LANES = ("actions", "thoughts", "feelings", "frontstage", "backstage", "s
 _EMOTION_COLUMNS = ("stage", "mean", "n")
 _KPI_COLUMNS = ("stage", "metric", "value", "n")
 _PAIN_COLUMNS = ("rank", "title", "stage", "evidence_label")
+#: What a map's ``evidence`` mapping may hold (``touchpoints``: customers with events at each).
+_EVIDENCE_KEYS = ("emotion", "kpis", "pain_points", "touchpoints")
 _PERCENT_WORDS = ("conversion", "drop", "low_effort", "rate", "share", "top2", "top_2", "pct", "retention",
                   "churn", "reach")
 
@@ -76,7 +78,10 @@ def map_cells(journey, *, evidence: Mapping[str, Any] | None = None,
         pain-point table (:attr:`jmtools.analyses.painpoints.PainPoints.table`: ``rank, title,
         stage, evidence_label`` and optionally ``personas, severity, evidence``); when given,
         the pain-point lane draws its rows instead of the journey file's pain points, each
-        with its rank and the evidence label the analysis gave it.
+        with its rank and the evidence label the analysis gave it. ``touchpoints`` has
+        ``touchpoint, n_customers`` (customers with events there): a touchpoint with events is
+        badged *measured*, its tooltip saying how many customers' events, whatever the journey
+        file claims for it.
     persona : str or list of str, optional
         One persona (a map for that persona: claims about other personas are left out),
         several (personas compared on one map: one emotion curve each, claims tagged with
@@ -222,11 +227,16 @@ def _goal_rows(journey, selected, compare, frames):
 
 
 def _touchpoint_rows(journey, selected, compare, frames):
+    seen = frames.get("touchpoints")
+    seen = {} if seen is None else dict(zip(seen["touchpoint"].astype(str), seen["n_customers"]))
     for tp in journey.touchpoints:
         label = ("★ " if tp.moment_of_truth else "") + f"{tp.name} · {tp.channel}"
         label += "" if tp.direct else ", indirect"
-        yield _row(tp.stage, tp.name, label=label, evidence=tp.evidence,
-                   series="moment of truth" if tp.moment_of_truth else "")
+        n = seen.get(tp.name, 0)          # customers with events there: the touchpoint is measured
+        source = (f"events of {'fewer than 5' if n < 5 else format(int(n), ',')} customer{'s' * (n != 1)}"
+                  if n > 0 else "")
+        yield _row(tp.stage, tp.name, label=label, evidence="measured" if n > 0 else tp.evidence,
+                   source=source, series="moment of truth" if tp.moment_of_truth else "", n=int(n) if n else None)
 
 
 def _pain_rows(journey, selected, compare, frames):
@@ -454,11 +464,12 @@ def _evidence_frames(journey, evidence) -> dict:
                              expected='a mapping {"emotion": frame, "kpis": frame, "pain_points": frame}')
     frames = {}
     for key, frame in evidence.items():
-        if key not in ("emotion", "kpis", "pain_points"):
-            raise ParameterError("evidence key", key, expected=["emotion", "kpis", "pain_points"])
+        if key not in _EVIDENCE_KEYS:
+            raise ParameterError("evidence key", key, expected=list(_EVIDENCE_KEYS))
         if frame is None:
             continue
-        needed = {"kpis": _KPI_COLUMNS, "pain_points": _PAIN_COLUMNS}.get(key) or (
+        needed = {"kpis": _KPI_COLUMNS, "pain_points": _PAIN_COLUMNS,
+                  "touchpoints": ("touchpoint", "n_customers")}.get(key) or (
             ("stage", "valence", "n") if "valence" in getattr(frame, "columns", ()) else
             _EMOTION_COLUMNS)
         frames[key] = _check_frame(frame, key, needed, journey)
@@ -482,6 +493,8 @@ def _check_frame(frame, key: str, needed, journey):
                                     column=col))
     if problems:
         raise DataError(problems)
+    if key == "touchpoints":          # by name; a name the journey lacks marks nothing
+        return frame.copy()
     unknown = sorted(set(frame["stage"].dropna().astype(str)) - set(journey.stage_names))
     if unknown:
         raise DataError([Problem(f"stages not in the journey: {', '.join(map(repr, unknown))}",

@@ -11,6 +11,7 @@ import pandas as pd
 from jmtools.analyses import emotions, funnels
 from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.analyses.compare import company_only_reach
+from jmtools.core.engine import to_pandas
 from jmtools.core.errors import ParameterError
 from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import ALL, ALL_LABEL, focus_label
@@ -365,7 +366,19 @@ class Findings:
         kpis = self.kpis_shown
         if kpis is not None and "suppressed" in kpis:
             kpis = kpis[~kpis["suppressed"]]             # the canvas has no cell for "hidden"
-        return {"emotion": self.curve_focus, "kpis": kpis, "pain_points": self.pain_points.table}
+        return {"emotion": self.curve_focus, "kpis": kpis, "pain_points": self.pain_points.table,
+                "touchpoints": None if self.focus_hidden else self.touchpoint_customers}
+
+    @property
+    def touchpoint_customers(self) -> pd.DataFrame:
+        """Per touchpoint with events: how many of the focus's customers have an event there
+        (``touchpoint``, ``n_customers``), most first; the map badges those touchpoints measured."""
+        t = self.evidence.events
+        if not self.focus.everyone:
+            t = t.filter(t.persona == self.focus.persona)
+        t = t.filter(t.touchpoint.notnull())
+        got = to_pandas(t.group_by("touchpoint").agg(n_customers=t.customer_id.nunique()))
+        return got.sort_values(["n_customers", "touchpoint"], ascending=[False, True], ignore_index=True)
 
 
 def _runs(stages: list, marked: list) -> list[list]:
