@@ -49,10 +49,11 @@ def _world(seed=0, n=400, only_mailed=60):
     return pd.DataFrame(rows, columns=["customer_id", "event", "timestamp"])
 
 
-def _own_reach(events: pd.DataFrame, steps) -> dict:
+def _own_reach(events: pd.DataFrame, steps, *, contacts: bool = False) -> dict:
     """Plain Python: per customer, when they reached each stage of the strict funnel by their own
-    events (a mail or reminder reaches nothing)."""
-    own = events[~events["event"].isin(COMPANY)].sort_values(["customer_id", "timestamp"], kind="stable")
+    events (a mail or reminder reaches nothing; with ``contacts``, by every event)."""
+    own = events if contacts else events[~events["event"].isin(COMPANY)]
+    own = own.sort_values(["customer_id", "timestamp"], kind="stable")
     reached = {}
     for cid, rows in own.groupby("customer_id", sort=False):
         times, k = [], 0
@@ -191,15 +192,10 @@ def _contact_only_oracle(events: pd.DataFrame, steps) -> tuple[list, list]:
     """Plain Python, per stage of the strict funnel over every event: the customers counted there
     with no own event at that stage from their time at the step before (any time at the first),
     and those counted there after being such a customer at an earlier step."""
-    rows = events.sort_values(["customer_id", "timestamp"], kind="stable")
     only, carried = [0] * len(steps), [0] * len(steps)
-    for _, part in rows.groupby("customer_id", sort=False):
-        times, k = [], 0
-        for event, ts in zip(part["event"], part["timestamp"]):
-            if k < len(steps) and STAGE[event] == steps[k]:
-                times.append(ts)
-                k += 1
-        first = None
+    reach = _own_reach(events, steps, contacts=True)
+    for cid, part in events.groupby("customer_id", sort=False):
+        times, first = reach[cid], None
         for i, _ in enumerate(times):
             since = times[i - 1] if i else None
             own = [ts for e, ts in zip(part["event"], part["timestamp"])
