@@ -40,10 +40,20 @@ def oracle(events: pd.DataFrame, journey: dict) -> pd.DataFrame:
     timed = ev["timestamp"] != ev["timestamp"].dt.normalize()
     dated = {n for n, g in ev.groupby("event") if len(g) >= 3 and not timed[g.index].any()}
     if timed.any():
-        key = ev["timestamp"] + pd.to_timedelta(np.where(ev["event"].isin(dated), 86399, 0), unit="s")
+        # a dated event opens its day when that day's timed events (with a stage) are all at later
+        # stages, else ends it (D140; no dated kind here shares its stage with a timed one: no anchor)
+        earliest = {n: min((stages.index(r["stage"]) for r in rules if r["rx"].fullmatch(n)), default=None)
+                    for n in ev["event"].unique()}
+        st = ev["event"].map(earliest).astype(float)
+        day = ev["timestamp"].dt.normalize()
+        lo = st.where(~ev["event"].isin(dated)).groupby([ev["customer_id"], day]).transform("min")
+        opens = ev["event"].isin(dated) & (lo > st)
+        key = ev["timestamp"] + pd.to_timedelta(np.where(ev["event"].isin(dated) & ~opens, 86399, 0), unit="s")
+        ev = ev.assign(_first=np.where(opens, 0, 1))
     else:
         key = ev["timestamp"]
-    ev = ev.assign(_key=key).sort_values(["customer_id", "_key", "_row"], kind="stable")
+        ev = ev.assign(_first=1)
+    ev = ev.assign(_key=key).sort_values(["customer_id", "_key", "_first", "_row"], kind="stable")
     out = []
     for _, g in ev.groupby("customer_id", sort=False):
         names = g["event"].tolist()

@@ -24,16 +24,16 @@ from dataclasses import dataclass, field
 
 from jmtools.core.engine import as_table, to_pandas
 from jmtools.core.engine import materialize as _materialize
-from jmtools.core.errors import DataError, ParameterError, Problem, suggest
-from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS, nobody_label
+from jmtools.core.errors import ParameterError
+from jmtools.core.vocabulary import nobody_label
 from jmtools.evidence._days import (AFTER_ALL, DatesOnly, date_only_kinds, date_only_place, dates_only_of,
                                    earliest_stages, few_dated_kinds, journey_keys)
 from jmtools.evidence._fit import FIT_COLUMNS, fit_problems
+from jmtools.evidence._personas import _assign, _coverage, _journey_personas, _require
 from jmtools.evidence._rules import (TouchpointRule, candidates, describe_rule, empty_report, exit_stages,
                                      journey_layout, optional_stages, overlap_report, plan_mapping,
                                      resolve_conditions, touchpoint_rules)
 from jmtools.evidence._store import code_events, labelled, to_codes, with_names
-from jmtools.personas import assign_personas
 from jmtools.sources._local_days import DATED
 
 __all__ = ["Evidence", "prepare", "map_events", "journey_layout", "touchpoint_rules",
@@ -95,8 +95,8 @@ class Evidence:
         (``2024-03-02`` among ``2024-03-02 14:31:07``, as the loader saw them: ``_dated``,
         D140): ``event``, ``n_events``, ``n_dated`` (the rows read as dates; ``n_events`` for a
         name of dates only). Each such row is sorted after the customer's last timed event of
-        its day at its stage, else at the end of the day, several such events of one place in
-        journey order (as in a log of dates only); a row with a time, 00:00:00 included, keeps
+        its day at its stage, else first in a day of later stages only, else last; several of
+        one place in journey order (as in a log of dates only); a row with a time, 00:00:00 included, keeps
         its time. Names with only 1 or 2 events, all at midnight and none written as a date
         alone, are not listed and stay at midnight, but their ties there are in journey order
         too (after the timed events of that instant), never in row order.
@@ -497,16 +497,6 @@ def _unmatched(mapping, plan, rules, n_events):
     return out[["event", "n_events", "share_of_events", "reason"]]
 
 
-def _require(t, cols, what):
-    missing = [c for c in cols if c not in t.columns]
-    if missing:
-        raise DataError([Problem(f"{what} table lacks column '{c}' — it has "
-                                 f"{', '.join(map(repr, t.columns))}", column=c, source=what,
-                                 fix=(f"did you mean {suggest(c, t.columns)!r}? " if suggest(c, t.columns)
-                                      else "") + f"load it with jmtools.sources.load_{what}()")
-                         for c in missing])
-
-
 def _sort_once(t, date_only=(), leave_out=(), shift=True, journey=(None, 1), few=(), stage=None,
                rows=False):
     """Add position, the next event's code ``_nx`` and time_to_next_s with one window sort per
@@ -563,48 +553,3 @@ def _sort_once(t, date_only=(), leave_out=(), shift=True, journey=(None, 1), few
     if "persona" in t.columns:
         cols["persona"] = t.persona
     return t.select(**cols, **{c: t[c] for c in extra})
-
-
-def _journey_personas(journey):
-    if hasattr(journey, "personas_resolved"):
-        return journey if journey.personas else None
-    return journey.get("personas") if isinstance(journey, dict) else None
-
-
-def _assign(customers, personas):
-    ct = as_table(customers, name="customers")
-    _require(ct, ["customer_id"], "customers")
-    assignment = assign_personas(ct, personas)
-    names = _persona_names(personas)
-    return assignment, names
-
-
-def _persona_names(personas) -> list[str]:
-    if hasattr(personas, "personas_resolved"):
-        return [p.name for p in personas.personas_resolved()]
-    if isinstance(personas, dict):
-        return list(personas)
-    return [p["name"] if isinstance(p, dict) else p.name for p in personas]
-
-
-def _coverage(prepared, assignment, names, n_customers):
-    import pandas as pd
-
-    with_events = prepared.select("customer_id").distinct()
-    a = assignment.select("customer_id", "n_personas")
-    j = with_events.left_join(a.rename(_c="customer_id"), with_events.customer_id == a.rename(
-        _c="customer_id")._c)
-    counts = to_pandas(j.group_by(j.n_personas).agg(n=j.count()))
-    by = {(None if pd.isna(k) else int(k)): int(v) for k, v in zip(counts["n_personas"], counts["n"])}
-    rows = [("one persona", by.get(1, 0)), ("no persona", by.get(0, 0)),
-            ("several personas", sum(v for k, v in by.items() if k is not None and k > 1)),
-            ("not in customer table", by.get(None, 0))]
-    coverage = pd.DataFrame(rows, columns=["coverage", "n"])
-    coverage["share"] = coverage["n"] / n_customers if n_customers else float("nan")
-    first = prepared.filter(prepared.position == 1)
-    per = to_pandas(first.group_by("persona").agg(n_customers=first.count())).dropna(subset=["persona"])
-    sizes = pd.DataFrame({"persona": names}).merge(per, on="persona", how="left").fillna({"n_customers": 0})
-    rest = pd.DataFrame({"persona": [NO_PERSONA, NOT_IN_CUSTOMERS], "n_customers": [by.get(0, 0), by.get(None, 0)]})
-    sizes = pd.concat([sizes, rest], ignore_index=True)
-    sizes["n_customers"] = sizes["n_customers"].astype("int64")
-    return coverage, sizes

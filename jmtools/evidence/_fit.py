@@ -90,7 +90,7 @@ def fit_problems(evidence, *, top_unmatched: int = 10):
                 f"{k:,} of the {n:,} {r.event} events carry a date alone, no time of day (D140): they are")
         rows.append(("note", "date only", r.event, k,
                      f"{what} placed after the customer's timed events of that day at its stage (without "
-                     "one, at the end of the day)",
+                     "one: first in a day whose timed events are all at later stages, else last)",
                      f"export {'it' if k == n else 'them'} with {'its' if k == n else 'their'} time of day "
                      "if the source has one"))
     for stage in _leaving(evidence):

@@ -19,8 +19,9 @@ by row, on the engine, after events are sorted per customer:
 
 Date-only event kinds (every timestamp of the name at midnight, while other events carry a
 time of day) are sorted after the customer's last timed event of that day at their stage
-(else at the end of the day): an event recorded "on 2024-03-02" happened some time that day,
-not before everything else, and with the rest of its stage's events of that day.
+(else first in a day whose timed events are all at later stages, else at the end of the day):
+an event recorded "on 2024-03-02" happened some time that day, not before everything else, and
+with the rest of its stage's events of that day.
 """
 
 from __future__ import annotations
