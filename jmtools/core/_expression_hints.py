@@ -110,7 +110,7 @@ def precedence_warning(tree: ast.AST, text: str, shift: int, rule: str,
 # ---------------------------------------------------------------------------------------------
 
 _STRING = re.compile(r"'[^']*'|\"[^\"]*\"")
-_NAME = r"(?P<x>[A-Za-z_]\w*)"
+_NAME = r"(?P<x>[^\W\d]\w*)"            # a name of any script: prämie BETWEEN …
 _VALUE = r"[^\s()]+"
 
 

@@ -8,6 +8,7 @@ located error whose fix names the closest column by spelling or by a usual word 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from jmtools.core.errors import DataError, Problem, suggest
 from jmtools.sources._jsonl import nested_leaf, nested_leaves
@@ -17,8 +18,23 @@ __all__ = ["normalise_name", "resolve_columns"]
 
 
 def normalise_name(name: str) -> str:
-    """``' Customer ID '`` → ``'customer_id'`` (lower snake case)."""
-    return re.sub(r"[^0-9a-z]+", "_", str(name).strip().lower()).strip("_")
+    """A header as a column name: lower case, every run of spaces and punctuation one ``_`` (D148).
+
+    Letters and digits of any script are kept (``Jahresprämie`` is ``jahresprämie``, not
+    ``jahrespr_mie``), in Unicode's NFKC form — the form Python, and so a persona rule, reads a
+    name in — so a header saved with a decomposed ``ä`` is the name a rule writes.
+
+    Examples
+    --------
+    >>> normalise_name(" Customer ID ")
+    'customer_id'
+    >>> normalise_name("Jahresprämie (€)")
+    'jahresprämie'
+    >>> normalise_name("Pra\\u0308mie") == "prämie"      # a decomposed ä
+    True
+    """
+    text = unicodedata.normalize("NFKC", str(name)).strip().lower()
+    return re.sub(r"[\W_]+", "_", text).strip("_")
 
 
 def resolve_columns(available: list[str], spec: TableSpec, columns: dict | None,

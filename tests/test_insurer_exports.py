@@ -1,0 +1,81 @@
+"""An insurer's exports (outside tester, faults 7, 10, 11, 12): customer ids written differently
+in two tables (D145), Excel formula cells (D146), local times that do not exist or happen twice
+(D147), column names with umlauts (D148). Every test builds its files in ``tmp_path``.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+import pytest
+
+from jmtools import pipeline
+from jmtools.sources import load_customers, load_world
+
+JOURNEY = """\
+jmtools: 1
+name: Kfz-Versicherung
+personas:
+  - name: Premium-Kunden
+    rule: 'jahresprämie > 1000'
+  - name: Alle anderen
+    rest: true
+stages:
+  - name: Discover
+  - name: Quote
+  - name: Buy
+touchpoints:
+  - {name: Tarifrechner, stage: Discover, channel: digital, events: ["Tarifrechner geöffnet"]}
+  - {name: Angebot, stage: Quote, channel: digital, events: ["Angebot angefordert"]}
+  - {name: Abschluss, stage: Buy, channel: digital, events: ["Vertrag abgeschlossen"]}
+"""
+STEPS = ("Tarifrechner geöffnet", "Angebot angefordert", "Vertrag abgeschlossen")
+
+
+def _world(folder, *, event_id=str, customer_id=str, n=40):
+    """``n`` customers; every third pays more than 1,000 a year (``Jahresprämie``) and all of
+    them reach Buy, the others stop at Quote."""
+    folder.mkdir()
+    (folder / "journey.yaml").write_text(JOURNEY, encoding="utf-8")
+    events, customers = [], []
+    for i in range(1, n + 1):
+        premium = i % 3 == 0
+        customers.append((customer_id(i), 1500.0 if premium else 600.0, "Premium" if premium else "Basis"))
+        t = pd.Timestamp("2026-02-02 09:00") + pd.Timedelta(hours=i)
+        for k, step in enumerate(STEPS[:3 if premium else 2]):
+            events.append((event_id(i), t + pd.Timedelta(hours=k), step))
+    pd.DataFrame(events, columns=["customer_id", "timestamp", "event"]).to_csv(folder / "events.csv", index=False)
+    pd.DataFrame(customers, columns=["Kundennummer", "Jahresprämie", "Tarif"]).rename(
+        columns={"Kundennummer": "customer_id"}).to_csv(folder / "customers.csv", index=False)
+    return folder
+
+
+def _run(folder, **params):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pipeline.run(folder, **params)
+
+
+# ---------------------------------------------------------------- D148: names with umlauts
+
+def test_a_header_with_an_umlaut_keeps_its_letters(tmp_path):
+    """``Jahresprämie`` was ``jahrespr_mie``; a decomposed ``ä`` (a macOS export) is the same name."""
+    path = tmp_path / "customers.csv"
+    path.write_text("customer_id,Jahresprämie,Gebühr (€),Pra\u0308mienstufe\nc1,1200,5,A\n", encoding="utf-8")
+    got = load_customers(path).to_pandas()
+    assert list(got.columns) == ["customer_id", "jahresprämie", "gebühr", "prämienstufe"]
+
+
+def test_a_rule_and_a_segment_on_an_umlaut_attribute_run_end_to_end(tmp_path):
+    """Load, persona rule, segment parameter: the rule was refused ("did you mean 'jahrespr_mie'")."""
+    folder = _world(tmp_path / "umlaut")
+    world = load_world(folder)
+    assert "jahresprämie" in world.tables["customers"].to_pandas().columns
+    f = _run(folder, persona="Premium-Kunden")
+    assert not f.persona_errors
+    sizes = f.evidence.persona_sizes.set_index("persona")["n_customers"]
+    assert sizes["Premium-Kunden"] == 13
+    assert f.funnel["n"].tolist() == [13, 13, 13]
+    seg = _run(folder, segment="jahresprämie > 1000 and tarif == 'Premium'")
+    assert seg.funnel["n"].tolist() == [13, 13, 13]
