@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from jmtools import pipeline
-from jmtools.sources import load_customers, load_world
+from jmtools.sources import load_customers, load_events, load_world
 
 JOURNEY = """\
 jmtools: 1
@@ -79,3 +79,46 @@ def test_a_rule_and_a_segment_on_an_umlaut_attribute_run_end_to_end(tmp_path):
     assert f.funnel["n"].tolist() == [13, 13, 13]
     seg = _run(folder, segment="jahresprämie > 1000 and tarif == 'Premium'")
     assert seg.funnel["n"].tolist() == [13, 13, 13]
+
+
+# ---------------------------------------------------------------- D147: the clock jumps
+
+def _first_existing(local: str, zone: str) -> pd.Timestamp:
+    """Oracle: naive UTC of a Berlin wall time; a skipped time is the first instant after the
+    jump (found minute by minute), a repeated one its first occurrence."""
+    from datetime import timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    z, wall = ZoneInfo(zone), pd.Timestamp(local).to_pydatetime()
+    first = wall.replace(tzinfo=z, fold=0).astimezone(timezone.utc)
+    if first.astimezone(z).replace(tzinfo=None) == wall:
+        return pd.Timestamp(first.replace(tzinfo=None))
+    at = (wall - timedelta(hours=3)).replace(tzinfo=timezone.utc)
+    while at.astimezone(z).replace(tzinfo=None) <= wall:
+        at += timedelta(minutes=1)
+    return pd.Timestamp(at.replace(tzinfo=None))
+
+
+@pytest.mark.parametrize("written, time_format", [("29.03.2026 {}", "%d.%m.%Y %H:%M"), ("2026-03-29 {}", None)])
+def test_a_local_time_the_clock_skips_or_repeats_is_read_in_order_and_counted(tmp_path, written, time_format):
+    """02:30 on 29.03.2026 does not exist in Berlin: it was 01:30 UTC, after 03:10 (01:10 UTC),
+    and Quote followed Buy; 02:xx on 25.10.2026 happens twice, read without a note."""
+    day = written.split(" ")[0]
+    autumn = day.replace("29", "25").replace("03", "10")
+    rows = [("1", day, "01:50", STEPS[0]), ("1", day, "02:30", STEPS[1]), ("1", day, "03:10", STEPS[2]),
+            ("2", autumn, "02:40", STEPS[0]), ("2", autumn, "02:10", STEPS[1]), ("3", autumn, "03:30", STEPS[0])]
+    path = tmp_path / "events.csv"
+    path.write_text("customer_id;timestamp;event\n" + "".join(f"{c};{d} {t};{e}\n" for c, d, t, e in rows),
+                    encoding="utf-8")
+    loaded = load_events(path, tz="Europe/Berlin", time_format=time_format, read_options={"delim": ";"})
+    got = loaded.to_pandas()
+    iso = {d: pd.Timestamp(2026, 3 if d == day else 10, 29 if d == day else 25).strftime("%Y-%m-%d")
+           for d in (day, autumn)}
+    want = [_first_existing(f"{iso[d]} {t}", "Europe/Berlin") for _, d, t, _ in rows]
+    assert got["timestamp"].tolist() == want
+    assert got.loc[got["customer_id"] == "1", "timestamp"].is_monotonic_increasing
+    notes = " | ".join(loaded.accounting.notes)
+    assert "1 value of timestamp in the hour the clock skips" in notes and "(line 3)" in notes
+    assert "2 values of timestamp in the hour the clock shows twice" in notes and "(lines 5, 6)" in notes
+    summer = load_events(path, tz="UTC", time_format=time_format, read_options={"delim": ";"})
+    assert not any("clock" in n for n in summer.accounting.notes)

@@ -19,7 +19,7 @@ from jmtools.sources._amounts import amount_notes, thousands_notes
 from jmtools.sources._constants import CONSTANT, with_constants
 from jmtools.sources._headers import check_repeated
 from jmtools.sources._jsonl import open_input
-from jmtools.sources._local_days import DATED, dated_row, day_or_utc, no_time_written
+from jmtools.sources._local_days import DATED, clock_notes, dated_row, day_or_utc, no_time_written
 from jmtools.sources._money import _amount_columns, _unread_check
 from jmtools.sources._names import normalise_name, resolve_columns
 from jmtools.sources._numbers import decimal_read_as, number_sql
@@ -63,6 +63,7 @@ class _Rules:
         self.checks: list[tuple[str, str, str, str, str]] = []  # (cond, reason, column, raw, fix)
         self.blanks: list[tuple[str, str, str, str, str]] = []  # the same, for optional columns
         self.dated: str | None = None     # SQL: the event's time was written as a date alone (D140)
+        self.clocks: list[str] = []  # "_tz_<time column>": 1 a local time the clock skips, 2 one it repeats
 
     def add(self, cond: str, reason: str, column: str, raw: str, fix: str = "") -> None:
         self.checks.append((cond, reason, column, raw, fix))
@@ -128,15 +129,23 @@ def _typed_column(rules: _Rules, canonical: str, kind: str, required: bool, src:
                       f"non-finite {canonical} (NaN or infinity)", canonical, raw_text,
                       f"{canonical} must be a finite number; remove NaN, inf and values beyond ±1e308")
     else:
-        expr = _timestamp_expr(col, text, src_type, time_format, tz, kind_by)
+        seen: list = []      # the local times converted from tz: the clock may skip or repeat them (D147)
+        expr = _timestamp_expr(col, text, src_type, time_format, tz, kind_by, seen)
         if formats:            # 09.03.2024 18:56, 3/9/2024 6:56 PM: as the column's values showed
             parsed = time_formats_sql(text, formats)
-            local = day_or_utc(parsed, tz, alone=no_time_written(text), kind=kind_by) if tz else parsed
+            seen.append((parsed, {"alone": no_time_written(text), "kind": kind_by}))
+            local = day_or_utc(parsed, tz, **seen[-1][1]) if tz else parsed
             expr = f"COALESCE({expr}, {local})"
         if serials and is_text and not time_format:   # a whole number: a date cell, its day (D126)
-            stamp = (day_or_utc(from_serial(text, None), tz, alone=f"regexp_full_match({text}, '[0-9]+')")
+            seen.append((f"CASE WHEN {serial(text)} THEN {from_serial(text, None)} END",
+                         {"alone": f"regexp_full_match({text}, '[0-9]+')"}))
+            stamp = (day_or_utc(seen[-1][0], tz, **seen[-1][1])
                      if tz else from_serial(text, None))   # no window: it would read every row as a number
             expr = f"CASE WHEN {serial(text)} THEN {stamp} ELSE {expr} END"
+        if tz and seen:      # the kept table carries it as _tz_<column>; counted by clock_notes
+            rules.clocks.append(q("_tz_" + canonical))
+            rules.inner.append("COALESCE(" + ", ".join(day_or_utc(v, tz, **o, flag=True) for v, o in seen)
+                               + f") AS {rules.clocks[-1]}")
         stored = src_type.upper()
         if time_format in EPOCHS:   # a number far out of range (milliseconds read as seconds)
             rules.add(f"{raw} IS NOT NULL AND {typed} IS NULL AND TRY_CAST({raw_text} AS DOUBLE) IS NOT NULL",
@@ -210,12 +219,15 @@ def _written_alone(text: str, time_format) -> str | None:
     return f"try_strptime({text}, {lit(time_format)}) IS NULL"
 
 
-def _timestamp_expr(col: str, text: str, src_type: str, time_format, tz, kind_by=None) -> str:
+def _timestamp_expr(col: str, text: str, src_type: str, time_format, tz, kind_by=None, seen=None) -> str:
     """SQL of the column's naive UTC time; with ``tz``, a value that is a day stays that day
-    (:func:`jmtools.sources._local_days.day_or_utc`, D126)."""
+    (:func:`jmtools.sources._local_days.day_or_utc`, D126). ``seen`` gets each local time
+    converted, with its options."""
     t = src_type.upper()
 
     def to_utc(e, alone="FALSE"):
+        if seen is not None:
+            seen.append((e, {"alone": alone, "kind": kind_by}))
         return day_or_utc(e, tz, alone=alone, kind=kind_by) if tz else e
     if t.startswith("TIMESTAMP WITH TIME ZONE") or t == "TIMESTAMPTZ":
         return f"timezone('UTC', {col})"
@@ -343,6 +355,7 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
         notes.append(f"timestamps read as local time in {tz} and converted to UTC; a date alone "
                      "stays its day" + (" (so do event kinds recorded at 00:00 only)" if spec.kind == "events" else ""))
     accounting = _account(raw, table, inner, label, spec, rules, opened, notes)
+    accounting.notes.extend(clock_notes(raw, q(table), rules.clocks, tz, lambda rows: _lines(opened, rows, [])))
     if spec.kind == "events":                 # a log exported newest first: ties oldest first
         accounting.notes.extend(oldest_first(raw, table))
     if spec.kind == "orders":                 # amounts in cents or with thousands dots: a note when they look so
@@ -488,7 +501,7 @@ def _stage(raw, inner: str, name: str, rules: _Rules, spec: TableSpec, path) -> 
         flags = ", ".join(f"coalesce({b[0]}, false) AS _b{j}" for j, b in enumerate(rules.blanks))
         inner = f"SELECT *, {flags} FROM ({inner})"
     dated = f", {rules.dated} AS {DATED}" if rules.dated and DATED not in rules.names else ""
-    sql = f"SELECT {kept}, _row, {code} AS _rc{dated} FROM ({inner})"
+    sql = f"SELECT {kept}, _row, {code} AS _rc{dated}{''.join(', ' + c for c in rules.clocks)} FROM ({inner})"
     order = ""
     if spec.unique in rules.names:        # an optional id (survey_id) the input lacks: nothing to check
         key, keeps = q(spec.unique), f"(_rc IS NULL OR _rc >= {base})"

@@ -15,13 +15,22 @@ Parquet file: the kind D15 calls date-only). Every other value is converted as b
 Without a zone the same knowledge is kept per row (D140): an event log some of whose values are
 written as a date alone gets the column :data:`DATED` (true on those rows), so that the evidence
 step places them as it places a date-only kind's events, even inside a kind that has times.
+
+Twice a year a zone's clock jumps (D147). A local time in the hour skipped in spring
+(``29.03.2026 02:30`` in Berlin) does not exist: it is read as the first time that does (03:00,
+01:00 UTC), so it stays between the times written before and after it, and a note counts it. A
+local time in the hour that happens twice in autumn (``25.10.2026 02:40``) is read as its first
+occurrence (summer time, 00:40 UTC), with a note too: nothing in the value says which was meant.
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+
 from jmtools.sources._values import lit
 
-__all__ = ["DATED", "dated_row", "day_or_utc", "no_time_written"]
+__all__ = ["DATED", "dated_row", "day_or_utc", "no_time_written", "local_to_utc", "clock_notes"]
 
 #: The event log's column that marks the rows whose time was written as a date alone (D140):
 #: present only when some row is; read by :func:`jmtools.evidence.prepare`.
@@ -57,7 +66,125 @@ def dated_row(typed: str, alone: str) -> str:
     return f"CASE WHEN {typed} = date_trunc('day', {typed}) THEN coalesce({alone}, FALSE) ELSE FALSE END"
 
 
-def day_or_utc(local: str, tz: str, *, alone: str = "FALSE", kind: str | None = None) -> str:
+def local_to_utc(local: str, tz: str) -> str:
+    """SQL: the local time ``local`` (a naive ``TIMESTAMP`` in ``tz``) as naive UTC (D147).
+
+    A time the clock skips (spring) is the first time after the gap that exists; a time the
+    clock shows twice (autumn) is its first occurrence.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> at = lambda t: duckdb.sql("SELECT " + local_to_utc(f"TIMESTAMP '{t}'", "Europe/Berlin")).fetchone()[0]
+    >>> [str(at(t)) for t in ("2026-03-29 01:50", "2026-03-29 02:30", "2026-03-29 03:10")]
+    ['2026-03-29 00:50:00', '2026-03-29 01:00:00', '2026-03-29 01:10:00']
+    >>> [str(at(t)) for t in ("2026-10-25 02:40", "2026-10-25 03:00", "2026-07-01 12:00")]
+    ['2026-10-25 00:40:00', '2026-10-25 02:00:00', '2026-07-01 10:00:00']
+    """
+    z, l = lit(tz), "_l"                # a lambda: the value is read once, however often used
+    utc = f"timezone('UTC', timezone({z}, {l}))"          # DuckDB: the zone's standard offset
+    earlier = f"{utc} - {_shift(l, z)}"        # the clock shows l twice: this is the first
+    return (f"list_transform([{local}], lambda {l}: CASE WHEN NOT {_near_change(l, tz)} THEN {utc} "
+            f"WHEN {_skipped(l, z)} THEN {_gap_end(l, z, utc)} WHEN {_twice(l, z)} THEN {earlier} "
+            f"ELSE {utc} END)[1]")
+
+
+@lru_cache(maxsize=16)
+def _change_days(tz: str) -> tuple[int, ...]:
+    """Days since 1970-01-01 near which the clock of ``tz`` jumps, 1900–2100 (from Python's
+    zone data, checked at each midnight UTC), with two days either side."""
+    from zoneinfo import ZoneInfo
+
+    zone, start = ZoneInfo(tz), datetime(1900, 1, 1, tzinfo=timezone.utc)
+    epoch, days, before = (start - datetime(1970, 1, 1, tzinfo=timezone.utc)).days, set(), None
+    for i in range(201 * 366):
+        now = (start + timedelta(days=i)).astimezone(zone).utcoffset()
+        if before is not None and now != before:
+            days.update(range(epoch + i - 3, epoch + i + 3))
+        before = now
+    return tuple(sorted(days))
+
+
+def _near_change(l: str, tz: str) -> str:
+    """SQL: ``l`` is on a day the clock of ``tz`` may jump (most values are not: one lookup)."""
+    days = _change_days(tz)
+    return (f"((CAST({l} AS DATE) - DATE '1970-01-01') IN ({', '.join(map(str, days))}))" if days
+            else "FALSE")
+
+
+def _gap_end(l: str, z: str, utc: str) -> str:
+    """SQL: the instant the clock jumps over the skipped local time ``l``. The time after the
+    jump is the hour (the day, or the minute after the hour: older rules) ``l`` falls in plus
+    the jump, taken when it exists and the second before it shows a time before ``l``."""
+    jump = f"(timezone({z}, timezone({z}, {l})) - {l})"
+    whens = []
+    for start in (f"date_trunc('hour', {l})", f"date_trunc('day', {l})",
+                  f"(date_trunc('hour', {l}) + INTERVAL 1 MINUTE)"):
+        end = f"({start} + {jump})"
+        at = f"timezone('UTC', timezone({z}, {end}))"
+        whens.append(f"WHEN {end} > {l} AND NOT {_skipped(end, z)} AND "
+                     f"timezone({z}, timezone('UTC', {at} - INTERVAL 1 SECOND)) < {l} THEN {at}")
+    return f"CASE {' '.join(whens)} ELSE {utc} END"
+
+
+def _skipped(l: str, z: str) -> str:
+    """SQL: no instant shows the local time ``l`` (the clock jumps over it)."""
+    return f"(timezone({z}, timezone({z}, {l})) <> {l})"
+
+
+def _shift(l: str, z: str) -> str:
+    """SQL: how much larger the offset was three hours before the instant DuckDB reads ``l`` as."""
+    x = f"timezone({z}, {l})"
+    return f"({_offset(f'({x} - INTERVAL 3 HOUR)', z)} - ({l} - timezone('UTC', {x})))"
+
+
+def _offset(instant: str, z: str) -> str:
+    """SQL: the zone's offset (an interval) at ``instant`` (a ``TIMESTAMPTZ``)."""
+    return f"(timezone({z}, {instant}) - timezone('UTC', {instant}))"
+
+
+def _twice(l: str, z: str) -> str:
+    """SQL: the clock shows ``l`` twice (an earlier instant, with a larger offset, shows it too)."""
+    utc = f"timezone('UTC', timezone({z}, {l}))"
+    return (f"CASE WHEN {_shift(l, z)} > INTERVAL 0 SECOND "
+            f"THEN timezone({z}, timezone('UTC', {utc} - {_shift(l, z)})) = {l} ELSE FALSE END")
+
+
+def _clock(local: str, tz: str) -> str:
+    """SQL: 1 when ``local`` is a time the clock skips, 2 when it shows it twice, else NULL."""
+    z, l = lit(tz), "_l"
+    return (f"list_transform([{local}], lambda {l}: CASE WHEN NOT {_near_change(l, tz)} THEN NULL "
+            f"WHEN {_skipped(l, z)} THEN 1 WHEN {_twice(l, z)} THEN 2 END)[1]")
+
+
+def clock_notes(raw, table: str, flags: list, tz: str, lines) -> list[str]:
+    """Notes on the kept rows of ``table`` whose local time the clock skips or shows twice (D147).
+
+    ``flags`` names the table's flag columns (``"_tz_timestamp"``: 1 skipped, 2 twice; from
+    :func:`day_or_utc` with ``flag=True``); ``lines(rows)`` gives the function that turns an
+    input row into its file line.
+    """
+    notes = []
+    for flag in flags:
+        column = flag.strip('"')[len("_tz_"):]
+        found = raw.execute(f"SELECT {flag}, count(*), list(_row ORDER BY _row)[1:3] FROM {table} "
+                            f"WHERE {flag} IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall()
+        line_of = lines([int(r) for _, _, rows in found for r in rows])
+        for code, n, rows in found:
+            s, where = "s" if n > 1 else "", ", ".join(str(line_of(int(r))) for r in rows) + (" …" if n > 3 else "")
+            notes.append(
+                f"{n:,} value{s} of {column} in the hour the clock skips when summer time begins in {tz} "
+                f"(line{s} {where}): no such local time exists, so each is read as the first time after "
+                "the jump (02:30 → 03:00) and keeps its order with the times around it"
+                if code == 1 else
+                f"{n:,} value{s} of {column} in the hour the clock shows twice when summer time ends in {tz} "
+                f"(line{s} {where}): each is read as the first of the two (summer time); an export that "
+                "writes the offset (+01:00) or UTC leaves nothing to guess")
+    return notes
+
+
+def day_or_utc(local: str, tz: str, *, alone: str = "FALSE", kind: str | None = None,
+               flag: bool = False) -> str:
     """SQL: the local time ``local`` (in ``tz``) as naive UTC, unless it is a day.
 
     Parameters
@@ -72,6 +199,9 @@ def day_or_utc(local: str, tz: str, *, alone: str = "FALSE", kind: str | None = 
     kind : str, optional
         SQL of the event name (the event log only): a value of a kind whose every value
         reads as 00:00 is its day too (one window over the kind).
+    flag : bool, default False
+        Return instead SQL of 1 when ``local`` (not a day) is a time the clock skips, 2 when
+        the clock shows it twice, else NULL (:func:`local_to_utc`).
 
     Returns
     -------
@@ -93,5 +223,7 @@ def day_or_utc(local: str, tz: str, *, alone: str = "FALSE", kind: str | None = 
     """
     midnight = f"({local} = date_trunc('day', {local}))"
     whole_kind = f" OR coalesce(bool_and({midnight}) OVER (PARTITION BY {kind}), FALSE)" if kind else ""
-    return (f"CASE WHEN {midnight} AND ({alone}{whole_kind}) THEN CAST({local} AS TIMESTAMP) "
-            f"ELSE timezone('UTC', timezone({lit(tz)}, {local})) END")
+    day = f"{midnight} AND ({alone}{whole_kind})"
+    if flag:
+        return f"CASE WHEN {day} THEN NULL ELSE {_clock(local, tz)} END"
+    return f"CASE WHEN {day} THEN CAST({local} AS TIMESTAMP) ELSE {local_to_utc(local, tz)} END"
