@@ -122,3 +122,58 @@ def test_a_local_time_the_clock_skips_or_repeats_is_read_in_order_and_counted(tm
     assert "2 values of timestamp in the hour the clock shows twice" in notes and "(lines 5, 6)" in notes
     summer = load_events(path, tz="UTC", time_format=time_format, read_options={"delim": ";"})
     assert not any("clock" in n for n in summer.accounting.notes)
+
+
+# ---------------------------------------------------------------- D146: formula cells
+
+def _with_stored_values(path, values: dict):
+    """Write into the saved workbook the value a spreadsheet program would have stored for
+    the formula cells ``values`` (cell → number), as if it had been opened and saved."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as book:
+        parts = {name: book.read(name) for name in book.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode("utf-8")
+    for cell, value in values.items():
+        sheet = re.sub(rf'(<c r="{cell}"[^>]*><f>[^<]*</f>)<v ?/>', rf"\g<1><v>{value}</v>", sheet)
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode("utf-8")
+    with zipfile.ZipFile(path, "w") as book:
+        for name, data in parts.items():
+            book.writestr(name, data)
+
+
+def test_a_formula_cell_is_its_stored_value_or_a_counted_blank_never_its_text(tmp_path):
+    """openpyxl-written sheets: ``=C2/12`` loaded as text (an attribute of 2,000 distinct texts),
+    ``="Tarifrechner geöffnet"`` as an unknown event kind counted as used."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Kundennummer", "Tarif", "Jahresprämie", "Monatsbeitrag"])
+    for i in range(1, 6):
+        ws.append([f"C-{i:06d}", "Premium", 1200 * i, f"=C{i + 1}/12"])
+    customers = tmp_path / "customers.xlsx"
+    wb.save(customers)
+    _with_stored_values(customers, {"D2": 100, "D3": 200})        # two cells saved by a spreadsheet
+    loaded = load_customers(customers, columns={"customer_id": "Kundennummer"})
+    got = loaded.to_pandas().set_index("customer_id")["monatsbeitrag"]
+    assert got.tolist()[:2] == [100, 200] and got.iloc[2:].isna().all()
+    assert not got.astype(str).str.startswith("=").any()
+    notes = " | ".join(loaded.accounting.notes)
+    assert "column 'Monatsbeitrag': 3 formula cells hold no stored value (D4, D5, D6): left blank" in notes
+    assert "column 'Monatsbeitrag': 2 formula cells read as the value the spreadsheet stored (D2, D3)" in notes
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["customer_id", "timestamp", "event"])
+    for i in range(1, 7):
+        ws.append([f"c{i}", f"2026-02-0{i} 10:00", f'="{STEPS[0]}"' if i % 3 == 0 else STEPS[0]])
+    events = tmp_path / "events.xlsx"
+    wb.save(events)
+    ev = load_events(events)
+    assert ev.to_pandas()["event"].tolist() == [STEPS[0]] * 4
+    a = ev.accounting
+    assert (a.rows_read, a.rows_used, a.rows_rejected) == (6, 4, 2)
+    assert a.reasons.set_index("reason").loc["missing event", "lines"] == [4, 7]
+    assert any("column 'event': 2 formula cells hold no stored value (C4, C7)" in n for n in a.notes)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
+from jmtools.sources._formulas import formula_kinds, formula_notes, has_formulas
 from jmtools.sources._headers import unique_names
 from jmtools.sources._lines import CsvLines
 
@@ -427,8 +428,9 @@ def _read_excel(path: Path, sheet):
 
     try:
         frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, header=None)
-        if path.suffix.lower() in (".xlsx", ".xlsm") and frame.isna().to_numpy().any():  # blanks only: read again
-            frame = _formulas_without_values(frame, pd.read_excel(
+        kinds = None                            # formula cells: their stored value or a blank (D146)
+        if path.suffix.lower() in (".xlsx", ".xlsm") and has_formulas(path):
+            kinds = formula_kinds(frame, pd.read_excel(
                 path, sheet_name=sheet or 0, dtype=object, header=None, engine_kwargs={"data_only": False}))
     except ValueError as exc:
         raise DataError([Problem(f"the workbook cannot be read — {exc}", source=path.name,
@@ -444,19 +446,9 @@ def _read_excel(path: Path, sheet):
     header, repeated = unique_names(["" if pd.isna(v) else str(v).strip() for v in frame.iloc[top]])
     body = frame.iloc[top + 1:].reset_index(drop=True)
     body.columns = [h or f"Unnamed: {i}" for i, h in enumerate(header)]
+    if kinds is not None:
+        notes += formula_notes(kinds, list(body.columns), top)
     return body.astype("string"), top + 1, notes, repeated
-
-
-def _formulas_without_values(values, written):
-    """The sheet's values, where a formula cell has one (the value the spreadsheet program
-    stored when it saved the file, as pandas reads it); where it has none (a workbook written
-    by another tool and never opened in one), the formula's text: a text column keeps it as
-    text and a number or time column rejects it with a reason, instead of a blank that was
-    rejected as missing or silently left empty. Nothing is computed here."""
-    if written.shape != values.shape:
-        return values
-    formula = written.map(lambda v: isinstance(v, str) and v.startswith("=")) & values.isna()
-    return values.mask(formula, written)
 
 
 def _filled(value) -> bool:
