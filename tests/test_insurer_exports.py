@@ -177,3 +177,29 @@ def test_a_formula_cell_is_its_stored_value_or_a_counted_blank_never_its_text(tm
     assert (a.rows_read, a.rows_used, a.rows_rejected) == (6, 4, 2)
     assert a.reasons.set_index("reason").loc["missing event", "lines"] == [4, 7]
     assert any("column 'event': 2 formula cells hold no stored value (C4, C7)" in n for n in a.notes)
+
+
+# ---------------------------------------------------------------- D145: ids written two ways
+
+@pytest.mark.parametrize("customer_id, invalid, words", [
+    (lambda i: f"C-{i:06d}", True, "0 of 40 customers with events are in the customer table: the ids seem to be "
+                                   "the same, written with a prefix or leading zeros around the same number "
+                                   "('1' in the events, 'C-000001' in the customer table"),
+    (lambda i: f"C-{i:06d}" if i > 30 else str(i), False, "30 of 40 customers with events are in the customer "
+                                                          "table: the ids seem to be the same, written with a prefix"),
+    (lambda i: f"k{i + 100}" if i > 30 else str(i), False, "30 of 40 customers with events are in the customer "
+                                                     "table; the two tables seem to use different customer ids"),
+    (str, False, None)])
+def test_validate_counts_the_customers_with_events_the_customer_table_holds(tmp_path, capsys, customer_id,
+                                                                           invalid, words):
+    """Events keyed ``123``, customers ``C-000123``: validate said "ok", exit 0."""
+    from jmtools.cli.main import main
+
+    folder = _world(tmp_path / "ids", customer_id=customer_id)
+    code = main(["validate", str(folder / "journey.yaml"), "--data", str(folder)])
+    err = capsys.readouterr().err
+    assert code == (1 if invalid else 0)
+    if words:
+        assert ("INVALID" if invalid else "warning") in err and words in err and "Fix: " in err
+    else:
+        assert "customers with events" not in err

@@ -18,7 +18,7 @@ from jmtools.core.yamlbounds import MAX_YAML_BYTES
 from jmtools.evidence import fit_problems, prepare
 from jmtools.journey import Journey, load_persona_library, schema_problems
 from jmtools.personas import check_personas
-from jmtools.sources import load_world, missing_table
+from jmtools.sources import id_overlap, load_world, missing_table
 
 __all__ = ["add_validate"]
 
@@ -102,6 +102,8 @@ def _data_fit(name: str, journey: Journey, folder: str) -> tuple[bool, int]:
         print(f"note  {name}: persona rules not checked against {folder}: "
               + missing_table("customers", fills="to check them"),
               file=sys.stderr)
+    if "events" in world.tables and "customers" in world.tables:   # ids written two ways (D145)
+        ok, warned = _ids_meet(name, world, ok, warned)
     if "events" in world.tables:
         for row in fit_problems(prepare(world.tables["events"], journey)).itertuples():
             warned += row.severity == "warning"
@@ -110,6 +112,18 @@ def _data_fit(name: str, journey: Journey, folder: str) -> tuple[bool, int]:
     else:
         print(f"note  {name}: no event log in {folder}: touchpoints not checked", file=sys.stderr)
     return ok, warned
+
+
+def _ids_meet(name: str, world, ok: bool, warned: int) -> tuple[bool, int]:
+    """Say how many customers with events the customer table holds when some are missing:
+    INVALID below half (no persona can be told for most of them), else a warning."""
+    ids = lambda kind: world.tables[kind].table.select("customer_id").distinct().to_pandas()["customer_id"]  # noqa: E731
+    found = id_overlap(ids("events"), ids("customers"))
+    if found.matched == found.n:
+        return ok, warned
+    bad = found.share < 0.5
+    print(f"{'INVALID' if bad else 'warning'}  {name}: {found.sentence()}\n  Fix: {found.fix}", file=sys.stderr)
+    return ok and not bad, warned + (not bad)
 
 
 def _is_library(path: Path) -> bool:

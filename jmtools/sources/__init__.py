@@ -35,6 +35,7 @@ from jmtools.sources._numbers import DECIMALS
 from jmtools.sources._constants import validate_constants
 from jmtools.sources._duckdb import load_duckdb
 from jmtools.sources._foreign import load_ibis
+from jmtools.sources._ids import IdOverlap, id_overlap
 from jmtools.sources._jsonl import json_shape
 from jmtools.sources._loading_file import LOADING_FILE, loading_line, read_loading_file
 from jmtools.sources._missing import TABLE_CONTENTS, archive_tables, missing_table, unread_fix
@@ -68,6 +69,8 @@ __all__ = [
     "THOUSANDS_HINT",
     "THUMBS_HINT",
     "DECIMALS",
+    "IdOverlap",
+    "id_overlap",
 ]
 
 _ON_ERROR = ("reject", "raise")
