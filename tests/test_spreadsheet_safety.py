@@ -279,15 +279,17 @@ def test_a_formula_saved_with_its_value_is_read_as_that_value(tmp_path):
                 assert b"<v>10</v>" in data
             zout.writestr(item, data)
     assert load_orders(saved).to_pandas()["amount"].tolist() == [10.0, 7.5]
-    never_saved = load_orders(plain)                # no stored value: its text, a counted rejection
+    never_saved = load_orders(plain)                # no stored value: a blank, a counted rejection (D146)
     assert never_saved.to_pandas()["amount"].tolist() == [7.5]
-    assert list(never_saved.accounting.reasons.set_index("reason").loc["unparseable amount", "lines"]) == [2]
+    assert list(never_saved.accounting.reasons.set_index("reason").loc["missing amount", "lines"]) == [2]
+    assert any("column 'amount': 1 formula cell holds no stored value (D2)" in n for n in never_saved.accounting.notes)
 
 
-def test_a_loaded_workbook_keeps_a_formula_as_its_text_and_computes_none(tmp_path):
+def test_a_loaded_workbook_reads_no_formula_as_its_text_and_computes_none(tmp_path):
     """Feedback typed into a workbook written by a tool that stores no values: a formula in the
-    text column is the text (=1+1, not empty), a formula in the rating column is a counted
-    blank with its line (the comment kept), never a value computed here."""
+    text column is no text (D146: ``="Tarifrechner geöffnet"`` became an event kind), so its row
+    is rejected as missing text; a formula in the rating column is a blank (the comment kept);
+    each is named by its cell, and nothing is computed here."""
     from openpyxl import Workbook
 
     from jmtools.sources import load_feedback
@@ -302,8 +304,9 @@ def test_a_loaded_workbook_keeps_a_formula_as_its_text_and_computes_none(tmp_pat
     wb.save(path)
     fb = load_feedback(path)
     df = fb.to_pandas()
-    assert df["text"].tolist() == ["=1+1", "Late again", '=HYPERLINK("http://x.test","click")']
-    assert df["rating"].tolist()[::2] == [2.0, 4.0] and pd.isna(df["rating"].iloc[1])
-    assert any("1 value of rating left blank, the row kept: unparseable rating (line 3)" in n
-               for n in fb.accounting.notes)        # the comment is kept, its rating is not computed
-    assert fb.accounting.rows_read == 3 and fb.accounting.rows_rejected == 0
+    assert df["text"].tolist() == ["Late again"] and pd.isna(df["rating"].iloc[0])
+    notes = " | ".join(fb.accounting.notes)
+    assert "column 'text': 2 formula cells hold no stored value (D2, D4)" in notes
+    assert "column 'rating': 1 formula cell holds no stored value (E3)" in notes
+    assert fb.accounting.rows_read == 3 and fb.accounting.rows_rejected == 2
+    assert list(fb.accounting.reasons.set_index("reason").loc["missing text", "lines"]) == [2, 4]
