@@ -36,6 +36,7 @@ MODULES = ["jmtools.analyses.funnels", "jmtools.analyses.emotions", "jmtools.ana
            "jmtools.analyses.priorities", "jmtools.analyses.kpis", "jmtools.analyses.themes",
            "jmtools.analyses.valence", "jmtools.analyses.sentiment", "jmtools.analyses.privacy",
            "jmtools.analyses.calibration", "jmtools.analyses.disclosure", "jmtools.analyses.textprep",
+           "jmtools.analyses.language",
            "jmtools.analyses.compare", "jmtools.analyses.history", "jmtools.evidence"]
 #: Customers of the e-commerce world used here (the first, by id): small and fast.
 CUSTOMERS = 1000
@@ -338,6 +339,10 @@ NOT_COVERED = {
                                   "tests/test_pipeline_disclosed.py)",
     "textprep.normalise_text": "one text in, one text out: no frame (tested in test_textprep)",
     "textprep.handle_words": "texts in, a list of words out: no frame",
+    "language.detect_language": "texts in, an array of language codes out: no frame (tested in test_language)",
+    "language.not_english": "texts in, a boolean array out: no frame (tested in test_language)",
+    "language.languages_read": "arrays in, a set of codes out: no frame (its doctest; test_language)",
+    "language.language_note": "counts in, one sentence out: no frame (tested in test_language)",
     "emotions.feeling_basis": "evidence in, one sentence out: no frame (tested in test_calibration)",
     "themes.polarity_basis": "Themes in, one sentence out: no frame (doctest; test_report_sections)",
     "priorities.export_backlog": "writes a file; its bad path is refused (tested in test_priorities)",

@@ -24,7 +24,10 @@ feedback          the rating given with the text when there is one (stars 1–5:
                   model calibrated on the rated rows when it beats VADER, else
                   VADER's compound (:mod:`jmtools.analyses.sentiment`). The
                   column ``used`` says which. A lexicon score of 0 is often not
-                  neutral (a text with no lexicon word scores 0).
+                  neutral (a text with no lexicon word scores 0). VADER reads
+                  English only: an unrated text in another language
+                  (:mod:`jmtools.analyses.language`) has no valence, unless the
+                  calibrated model learned its language from ratings.
 behaviour         per customer and stage reached, 0 (nothing went wrong) minus  measured
 (opt-in)          1 for each rule that fires, floored at −2: *abandonment*
                   (the stage is the furthest the customer reached and it is
@@ -47,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from jmtools.analyses.calibration import calibrate_sentiment, rating_valence
+from jmtools.analyses.language import detect_language, languages_read
 from jmtools.analyses.sentiment import _BATCH_FIX, score_texts
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest, whole_number
 from jmtools.core.metrics import EMOTION_DOMAIN, SCALES, Scale
@@ -303,9 +307,14 @@ def feedback_valence(feedback: pd.DataFrame, *, text_col: str = "text", rating_c
         [−1, 1], NaN without text), ``valence``, ``used`` ("rating", "text (VADER)",
         "text (calibrated)" or "text (<scorer>)": what the valence was computed from),
         ``source`` (``feedback``) and ``evidence`` (``reported``). Rows with neither are
-        dropped and counted in ``attrs["dropped"]``; ``attrs["calibration"]`` holds the
-        calibration report (VADER and the model side by side) when one was made, and
-        ``attrs["used"]`` counts rows per ``used``.
+        dropped and counted in ``attrs["dropped"]``, and so are unrated texts in a language
+        other than English (:func:`jmtools.analyses.language.detect_language`) that the
+        text score cannot read: VADER reads English only, a model calibrated on the ratings
+        the languages it learned (:func:`~jmtools.analyses.language.languages_read`), a
+        scorer you bring every text. ``attrs["languages"]`` counts the texts with words no score
+        read, per language ("" for the rest; empty when every text was read);
+        ``attrs["calibration"]`` holds the calibration report (VADER and the model side by
+        side) when one was made, and ``attrs["used"]`` counts rows per ``used``.
 
     Examples
     --------
@@ -331,22 +340,30 @@ def feedback_valence(feedback: pd.DataFrame, *, text_col: str = "text", rating_c
     has_rating = np.isfinite(rated)
     calibration = None
     text_used = f"text ({getattr(scorer, 'name', type(scorer).__name__)})" if scorer else "text (VADER)"
+    # the lexicon (and a model calibrated beside it) reads English only; a scorer brought reads all (D143)
+    language = detect_language(text) if scorer is None else np.full(len(text), "", dtype=object)
+    foreign = ~blank & (language != "en") & (language != "")
     if scorer is None and calibrate and has_rating.any():
-        train = has_rating & ~blank
+        train = has_rating & ~blank        # a model fitted on ratings learns every language rated
         calibration = calibrate_sentiment(text[train].astype(str).tolist(), rated[train], seed=seed,
                                           brand_words=brand_words)
         if calibration.use_calibrated:
             scorer, text_used = calibration.scorer, calibration.scorer_name
-    scores = score_texts(text, scorer=scorer, n_jobs=n_jobs, batch_size=batch_size)
+            read = languages_read(language[train], rated[train], calibration.held_out["score"])
+            foreign &= ~np.isin(language, list(read))
+    scores = score_texts(text.where(~foreign), scorer=scorer, n_jobs=n_jobs, batch_size=batch_size)
     out = feedback.copy()
     out["sentiment"] = scores
     out["valence"] = np.where(has_rating, rated, text_valence(scores))
     out["used"] = np.where(has_rating, "rating", text_used)
     out["source"] = "feedback"
     out["evidence"] = "reported"
-    keep = has_rating | ~blank
-    result = _finish(out, keep, {"blank text": int((~keep).sum())}, "feedback")
+    keep = has_rating | (~blank & ~foreign)
+    result = _finish(out, keep, {"blank text": int((~keep & blank).sum()),
+                                 "not in English (no rating)": int((~keep & foreign).sum())}, "feedback")
     result.attrs["used"] = result["used"].value_counts().to_dict()
+    unread = np.where(foreign, language, "")[~blank]        # texts per language no text score read
+    result.attrs["languages"] = pd.Series(unread).value_counts().to_dict() if foreign.any() else {}
     if calibration is not None:
         result.attrs["calibration"] = calibration.report.copy()   # the calibration is shared
         result.attrs["calibration_reason"] = calibration.reason

@@ -240,7 +240,8 @@ _KIND_CHECK = {"negative": "complaint", "positive": "praise"}
 _LEFT_OUT = {"blank text": "no words to theme",
              "not negative": "rated above the middle of the scale, or unrated and scored above the cut",
              "not positive": "rated below the middle of the scale, or unrated and scored below the cut",
-             "negative only by a stock sentence": "its only negative words are a stock phrase"}
+             "negative only by a stock sentence": "its only negative words are a stock phrase",
+             "not in English (no rating)": "the text score reads English only (docs/decisions.md D143)"}
 
 
 def _theme_rows(themes) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from jmtools.analyses.language import language_note
 from jmtools.analyses.valence import behaviour_valence, feedback_valence, survey_valence
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 
@@ -284,7 +285,9 @@ def _evidence_part(name: str, table: pd.DataFrame, journey, *, customer_col, tim
     reasons["no stage or touchpoint"] = int(part["stage"].isna().sum())
     reasons["no valence"] = int((part["stage"].notna() & part["valence"].isna()).sum())
     keep = part["stage"].notna() & part["valence"].notna()
-    return part[keep], {k: v for k, v in reasons.items() if v}
+    part = part[keep]
+    part.attrs = {"languages": rows.attrs.get("languages", {})}   # feedback texts per language (D143)
+    return part, {k: v for k, v in reasons.items() if v}
 
 
 def _used(name: str, rows: pd.DataFrame) -> pd.Series:
@@ -361,7 +364,10 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
         customer in two personas gives two rows with the same id) and ``used`` (what the
         valence was computed from: "survey score", "rating", "text (VADER)",
         "text (calibrated)", "behaviour").
-        ``attrs["dropped"]`` counts rows not used, per table and reason.
+        ``attrs["dropped"]`` counts rows not used, per table and reason (an unrated feedback
+        text not in English has no valence: "not in English (no rating)");
+        ``attrs["languages"]`` counts the feedback texts no text score read, per language
+        (:func:`jmtools.analyses.valence.feedback_valence`), else it is empty.
 
     Examples
     --------
@@ -403,6 +409,7 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
         if table is not None:
             part, dropped[name] = _evidence_part(name, table, journey, **kw)
             parts.append(part)
+    languages = next((p.attrs["languages"] for p in parts if p.attrs.get("languages")), {})
     ev = pd.concat(parts, ignore_index=True)
     ev["obs_id"] = np.arange(len(ev))
     ev = _attach_personas(ev, personas, persona_col, customer_col)
@@ -410,6 +417,7 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
     ev["persona"] = ev["persona"].astype("string")
     ev = ev[EVIDENCE_COLUMNS].reset_index(drop=True)
     ev.attrs["dropped"] = {k: v for k, v in dropped.items() if v}
+    ev.attrs["languages"] = languages
     lost = {k: v for k, v in dropped.items() if v.get("no stage or touchpoint")}
     if lost:
         warnings.warn("left off the emotion curve, naming no stage or touchpoint: " + "; ".join(
@@ -424,7 +432,8 @@ def feeling_basis(evidence: pd.DataFrame) -> str:
     Parameters
     ----------
     evidence : pandas.DataFrame
-        The output of :func:`emotion_evidence` (its ``used`` and ``obs_id`` columns).
+        The output of :func:`emotion_evidence` (its ``used`` and ``obs_id`` columns, and
+        ``attrs["languages"]``: feedback texts not in English are said, with their languages).
 
     Returns
     -------
@@ -437,6 +446,9 @@ def feeling_basis(evidence: pd.DataFrame) -> str:
     ...                                                     "text (VADER)", "rating"]})
     >>> print(feeling_basis(ev))
     Feeling is computed from 4 pieces of evidence: 2 ratings given with feedback, 1 survey score, 1 feedback text scored by VADER (a lexicon score of 0 is often not neutral: a text with no sentiment word scores 0).
+    >>> ev.attrs["languages"] = {"en": 3, "de": 2}
+    >>> print(feeling_basis(ev))  # doctest: +ELLIPSIS
+    Feeling is computed from 4 pieces ... scores 0). 2 of 5 feedback texts are not in English (German 2): the lexicon reads English only, so they carry no feeling score; their ratings, where given, still count.
     """
     names = {"rating": ("rating given with feedback", "ratings given with feedback"),
              "survey score": ("survey score", "survey scores"),
@@ -452,4 +464,6 @@ def feeling_basis(evidence: pd.DataFrame) -> str:
     parts = [f"{n:,} {names.get(k, (k, k))[n != 1]}" for k, n in counts.items()]
     note = (" (a lexicon score of 0 is often not neutral: a text with no sentiment word scores 0)"
             if "text (VADER)" in counts else "")
-    return f"Feeling is computed from {len(ev):,} pieces of evidence: {', '.join(parts)}{note}."
+    said = f"Feeling is computed from {len(ev):,} pieces of evidence: {', '.join(parts)}{note}."
+    foreign = language_note(evidence.attrs.get("languages", {}))
+    return f"{said} {foreign}" if foreign else said

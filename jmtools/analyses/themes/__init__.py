@@ -31,8 +31,8 @@ Same data and seed → same themes, labels and quotes.
 """
 
 from jmtools.analyses.themes.core import (CONTENT_CLEAR, MAX_SHARE, N_THEMES, NEGATIVE_BELOW, POLARITIES,
-                                          POSITIVE_ABOVE, Themes, find_themes, polarity_basis,
-                                          themes_at, themes_for)
+                                          POSITIVE_ABOVE, Themes, find_themes, themes_at, themes_for)
+from jmtools.analyses.themes.basis import polarity_basis
 from jmtools.analyses.themes.labels import distinct_quotes
 from jmtools.analyses.themes.text import STOCK_WORDS, stock_sentences
 

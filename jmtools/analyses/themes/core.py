@@ -12,6 +12,7 @@ import warnings
 
 from jmtools.analyses.calibration import calibrate_sentiment, complaint_mask, rating_valence
 from jmtools.analyses.complaints import fit_complaints, fit_praise
+from jmtools.analyses.language import detect_language, languages_read
 from jmtools.analyses.sentiment import score_texts
 from jmtools.analyses.textprep import handle_words
 from jmtools.analyses.themes.model import (assign, centroids, choose_k, nmf, refine, theme_order,
@@ -22,7 +23,7 @@ from jmtools.core.errors import DataError, ParameterError, Problem, suggest, who
 from jmtools.core.vocabulary import NO_PERSONA
 
 __all__ = ["POLARITIES", "NEGATIVE_BELOW", "POSITIVE_ABOVE", "CONTENT_CLEAR", "MAX_SHARE", "N_THEMES", "Themes",
-           "find_themes", "themes_at", "themes_for", "polarity_basis"]
+           "find_themes", "themes_at", "themes_for"]
 
 #: Which feedback to theme.
 POLARITIES = ("negative", "positive", "all")
@@ -76,7 +77,8 @@ class Themes:
         complaint recall and precision on rated rows) when made, ``complaint check`` (the
         complaint classifier beside the cut, held out, with n and 95% intervals, and which
         decides; for complaints when a calibration was made) or ``praise check`` (the same
-        for praise), ``text scorer`` (what decides the rows without a rating), ``choice of n_themes``
+        for praise), ``text scorer`` (what decides the rows without a rating), ``languages``
+        (texts no score read, per language; "" for the rest), ``choice of n_themes``
         (the measurements per candidate number) with ``n_themes="auto"``, texts left
         unassigned, ``merged themes``, ``split themes`` and ``warnings`` (dominant themes).
     """
@@ -132,6 +134,9 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int | str = N_THEMES, polar
         midpoint, by its text score
         (``sentiment_col``, or scored) against a cut calibrated on the rated rows
         (:mod:`jmtools.analyses.calibration`), else :data:`NEGATIVE_BELOW` / :data:`POSITIVE_ABOVE`.
+        An unrated text in a language the scoring cannot read (VADER reads English; a model
+        calibrated on ratings the languages it learned, :mod:`jmtools.analyses.language`) is
+        neither, and counted ("not in English (no rating)").
     text_col, sentiment_col, id_col, customer_col, stage_col, touchpoint_col, persona_col : str
         Column roles. Optional roles whose column is absent are skipped; a missing
         ``sentiment_col`` is scored (by the calibrated model when ratings make one
@@ -263,15 +268,20 @@ def _select(feedback, text_col, sentiment_col, polarity, scorer, rating_col, rat
     rated = (rating_valence(frame[rating_col], scale=rating_scale)
              if rating_col is not None and rating_col in frame.columns else np.full(len(frame), np.nan))
     calibration, given = None, sentiment_col in frame.columns
+    language = detect_language(frame[text_col])
+    # VADER (and a model calibrated beside it) reads English only; a score given or a scorer brought reads all
+    foreign = np.zeros(len(frame), bool) if given or scorer else (language != "en") & (language != "")
     if given:
         sentiment = pd.to_numeric(frame[sentiment_col], errors="coerce")
     else:
-        if scorer is None and polarity != "all" and np.isfinite(rated).sum() >= 100:
-            ok = np.isfinite(rated)
+        ok = np.isfinite(rated)
+        if scorer is None and polarity != "all" and ok.sum() >= 100:
             calibration = calibrate_sentiment(frame.loc[ok, text_col].astype(str).tolist(), rated[ok],
                                               seed=seed, brand_words=brand_words)
-            scorer = calibration.scorer
-        sentiment = pd.Series(score_texts(frame[text_col], scorer=scorer, n_jobs=1),
+            scorer = calibration.scorer         # a model fitted on ratings reads the languages rated well
+            foreign &= ~np.isin(language, list(languages_read(language[ok], rated[ok], calibration.held_out[
+                "score"]) if calibration.use_calibrated else ()))
+        sentiment = pd.Series(score_texts(frame[text_col].where(~foreign), scorer=scorer, n_jobs=1),
                               index=frame.index)
     frame["sentiment"] = sentiment
     frame["_rated"] = np.isfinite(rated) & (rated != 0)     # decided by its rating (midpoint: text)
@@ -283,13 +293,16 @@ def _select(feedback, text_col, sentiment_col, polarity, scorer, rating_col, rat
         keep = pd.Series(complaint_mask(rated, sentiment.to_numpy(dtype=float), calibration=calibration,
                                         polarity=polarity, texts=frame[text_col].tolist()),
                          index=frame.index)
-    dropped = {"blank text": int(blank.sum())}
+    unread = foreign & ~frame["_rated"].to_numpy() if polarity != "all" else np.zeros(len(frame), bool)
+    dropped = {"blank text": int(blank.sum()), **({"not in English (no rating)": int(unread.sum())}
+                                                   if unread.any() else {})}
     if polarity != "all":
-        dropped[f"not {polarity}"] = int((~keep).sum())
-    out = frame.loc[keep]
+        dropped[f"not {polarity}"] = int((~keep & ~unread).sum())
+    out = frame.loc[keep & ~unread]
     accounting = {"rows_in": len(feedback), "rows_used": len(out), "dropped": dropped,
                   "polarity from": {"rating": int(out["_rated"].sum()),
-                                    "text": int((~out["_rated"]).sum())}}
+                                    "text": int((~out["_rated"]).sum())},
+                  "languages": pd.Series(np.where(foreign, language, "")).value_counts().to_dict()}
     if calibration is not None:
         accounting["polarity check"] = calibration.report.copy()   # the calibration is shared
         accounting["polarity check note"] = calibration.reason
@@ -523,68 +536,3 @@ def _where(docs: pd.DataFrame, stage, touchpoint, persona) -> pd.DataFrame:
             raise ParameterError(dim, value, expected=f"no {dim} filter: the feedback had no {dim}")
         docs = docs[docs[dim] == value]
     return docs
-
-
-def polarity_basis(themes: Themes, *, subset: Themes | None = None) -> str:
-    """One sentence for a report: which texts were themed as complaints (or praise), and why.
-
-    Parameters
-    ----------
-    themes : Themes
-        From :func:`find_themes`: where the texts were chosen.
-    subset : Themes, optional
-        The report's own texts (:func:`themes_for`) when ``themes`` were found on everybody's
-        feedback: the counts are then said to be everybody's, and a second sentence says how
-        many of them are the report's.
-
-    Examples
-    --------
-    >>> fb = pd.DataFrame({"text": ["hidden fees shock", "hidden fees again", "awful slow delivery",
-    ...                             "slow delivery, bad", "fees, sadly", "lovely"],
-    ...                    "rating": [1, 2, None, None, 3, 5], "persona": list("AABBAB")})
-    >>> th = find_themes(fb, n_themes=2, min_df=1, id_col=None)
-    >>> print(polarity_basis(th))
-    Complaints here are 2 texts rated below the middle of the scale and 3 texts without a rating, or rated at the middle, whose text scores at or below −0.05 (VADER).
-    >>> print(polarity_basis(th, subset=themes_for(th, persona="A")))
-    Complaints across all customers are 2 texts rated below the middle of the scale and 3 texts without a rating, or rated at the middle, whose text scores at or below −0.05 (VADER). This report's customers wrote 3 of them.
-    """
-    text = _basis(themes, "here" if subset is None else "across all customers")
-    if subset is None:
-        return text
-    return text + f" This report's customers wrote {subset.accounting['rows_used']:,} of them."
-
-
-def _basis(themes: Themes, where_said: str) -> str:
-    """The sentence of :func:`polarity_basis` about ``themes`` ("… here are …")."""
-    acc = themes.accounting
-    if themes.polarity == "all" or "polarity from" not in acc:
-        return f"Every text with words is themed ({acc.get('rows_used', len(themes.documents)):,})."
-    negative = themes.polarity == "negative"
-    what, side, where, found = (("Complaints", "below", "at or below", "complaints") if negative
-                                else ("Praise", "above", "at or above", "praise"))
-    by = acc["polarity from"]
-    clf = acc.get(f"{_CHECK[themes.polarity]} check")
-    classified = clf is not None and bool(clf.loc[clf["method"] == "classifier", "used"].any())
-    cut = f"{acc['text cut']:+.2f}".replace("-", "−")
-    text = (f"{what} {where_said} are {by['rating']:,} texts rated {side} the middle of the scale and "
-            f"{by['text']:,} texts without a rating, or rated at the middle, "
-            + (f"that {acc['text scorer']} finds to be {found}" if classified else
-               f"whose text scores {where} {cut} ({acc['text scorer']})"))
-    check = acc.get("polarity check")
-    if check is not None and check["used"].any() and (clf is not None or negative):
-        n_rated = int(check[check["used"]].iloc[0]["n_rated"])
-        row = (clf[clf["used"]] if clf is not None else check[check["used"]]).iloc[0]
-        if np.isfinite(row["recall"]) and np.isfinite(row["precision"]):
-            text += f"; on the {n_rated:,} rated texts, held out, it finds " + _held_out_words(row, found)
-    return text + "."
-
-
-def _held_out_words(row, found: str) -> str:
-    """'80% (95% CI 78–82%) of the 1,482 complaints at 70% precision (68–72%, 1,700 flagged)',
-    the intervals where the row has them."""
-    if "n_complaints" not in row or not np.isfinite(row.get("recall_ci_low", np.nan)):
-        return f"{row['recall']:.0%} of the {found} at {row['precision']:.0%} precision"
-    return (f"{row['recall']:.0%} (95% CI {row['recall_ci_low']:.0%}–{row['recall_ci_high']:.0%}) "
-            f"of the {int(row['n_complaints']):,} {found} at {row['precision']:.0%} precision "
-            f"({row['precision_ci_low']:.0%}–{row['precision_ci_high']:.0%}, "
-            f"{int(row['n_flagged']):,} flagged)")

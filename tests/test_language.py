@@ -1,0 +1,153 @@
+"""Texts not in English: told by their function words, given no lexicon score, counted and said (D143)."""
+
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jmtools.analyses.emotions import emotion_evidence, feeling_basis
+from jmtools.analyses.language import FUNCTION_WORDS, detect_language, language_note, not_english
+from jmtools.analyses.themes import find_themes
+from jmtools.analyses.valence import feedback_valence
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+#: Comments as an insurer's customers wrote them (the outside tester's world), with their language.
+WRITTEN = [
+    ("Die App ist toll und einfach zu bedienen.", "de"),
+    ("Katastrophaler Service, ich warte seit Wochen auf mein Geld.", "de"),
+    ("Die Hotline ist ständig besetzt, niemand ruft zurück.", "de"),
+    ("Très satisfait, tout était simple.", "fr"),
+    ("Le remboursement a pris beaucoup trop de temps, depuis 3 ans client.", "fr"),
+    ("El servicio es muy lento y nadie me llama.", "es"),
+    ("Il servizio è molto lento e non mi hanno mai richiamato.", "it"),
+    ("De app werkt niet en ik heb al drie keer gebeld.", "nl"),
+    ("O atendimento foi muito lento e ninguém me ligou.", "pt"),
+    ("Terrible service, I waited six weeks for my money.", "en"),
+]
+#: Short English texts and English naming a foreign person or place: never another language.
+ENGLISH = ["ok", "great app!", "no.", "Love it", "Con artists!", "die hard fan, 10/10",
+           "Thanks, Jürgen Müller, for the quick help!", "Our agent in São Paulo was great",
+           "Per month it costs too much", "Stayed in Las Vegas, the app was fine", "u rock", "ha ha"]
+
+
+@pytest.mark.parametrize("text, code", WRITTEN)
+def test_each_language_is_told_by_its_function_words(text, code):
+    assert detect_language([text]).tolist() == [code]
+
+
+def test_short_english_and_foreign_names_are_not_flagged():
+    assert not not_english(ENGLISH).any()
+    assert not_english([t for t, c in WRITTEN if c != "en"]).all()
+
+
+def test_the_lists_hold_no_common_english_word_outside_english():
+    english = FUNCTION_WORDS["en"] | {"will", "also", "was", "so", "an", "con", "son", "per", "plus", "van",
+                                      "door", "over", "hay", "um", "os", "com", "eu", "u", "ha", "ya", "yo"}
+    for code, words in FUNCTION_WORDS.items():
+        if code != "en":
+            assert not words & english, (code, sorted(words & english))
+
+
+@pytest.mark.parametrize("world", ["ecommerce", "b2b"])
+def test_no_sample_world_feedback_text_is_taken_for_another_language(world):
+    texts = pd.read_csv(DATA / world / "feedback.csv")["text"]
+    assert not not_english(texts).any()
+
+
+def test_ten_thousand_texts_are_read_in_well_under_a_second():
+    texts = [f"{t} ({i})" for i in range(1000) for t, _ in WRITTEN]
+    start = time.process_time()
+    found = detect_language(texts)
+    assert time.process_time() - start < 1.0 and (found != "").all()
+
+
+def test_a_text_not_in_english_gets_no_lexicon_valence_and_its_rating_still_counts():
+    fb = pd.DataFrame({"text": ["Die App ist toll und einfach zu bedienen.",       # VADER read −1.2 ("die")
+                                "Katastrophaler Service, ich warte seit Wochen auf mein Geld.",
+                                "Love the app", "ok"],
+                       "rating": [None, 1, None, None]})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = feedback_valence(fb)
+    assert out["text"].tolist() == fb["text"].tolist()[1:]                 # the unrated German text is dropped
+    assert out["valence"].iloc[0] == -2.0 and out["used"].iloc[0] == "rating"
+    assert out.attrs["dropped"] == {"not in English (no rating)": 1}
+    assert out.attrs["languages"] == {"de": 2, "": 2}     # the rest: English or too short to tell
+    assert "1 not in English (no rating)" in str(caught[0].message)
+
+
+def test_a_scorer_brought_reads_every_text():
+    fb = pd.DataFrame({"text": ["Die App ist toll und einfach zu bedienen.", "Love the app"]})
+    out = feedback_valence(fb, scorer=lambda texts: [0.5] * len(texts))
+    assert out["valence"].tolist() == [1.0, 1.0] and out.attrs["languages"] == {}
+
+
+def test_the_feeling_basis_says_how_many_texts_are_not_in_english():
+    fb = pd.DataFrame({"customer_id": list("abcde"), "stage": "Claim",
+                       "timestamp": pd.Timestamp("2026-01-01"),
+                       "text": ["Die App ist toll und einfach zu bedienen.", "Très satisfait, tout était simple.",
+                                "Sehr enttäuscht von der Bearbeitung meines Schadens, ich bin sauer.",
+                                "The claim took forever", "Great service"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ev = emotion_evidence(["Claim"], feedback=fb)
+    assert len(ev) == 2 and ev.attrs["dropped"]["feedback"] == {"not in English (no rating)": 3}
+    assert feeling_basis(ev).endswith(
+        "3 of 5 feedback texts are not in English (German 2, French 1): the lexicon reads English only, "
+        "so they carry no feeling score; their ratings, where given, still count.")
+
+
+def test_language_note_is_empty_for_english():
+    assert language_note({"en": 3, "": 2}) == "" and language_note({}) == ""
+
+
+def test_unrated_texts_not_in_english_are_not_themed_as_complaints():
+    german = ["Die App ist toll und einfach zu bedienen, mein Makler sieht das auch so."] * 5
+    english = [f"awful, the app keeps crashing when I upload photos {w}" for w in "abcdef"]
+    fb = pd.DataFrame({"text": german + english, "stage": "Claim"})
+    th = find_themes(fb, n_themes=2, id_col=None, touchpoint_col=None, persona_col=None, stability=False)
+    assert th.accounting["dropped"]["not in English (no rating)"] == 5
+    assert th.accounting["rows_used"] == 6 and not th.documents["quote"].str.contains("Die App").any()
+
+
+def test_rated_texts_not_in_english_are_themed_by_their_rating():
+    german = ["Die Hotline ist ständig besetzt, niemand ruft zurück, es ist unmöglich."] * 6
+    fb = pd.DataFrame({"text": german, "rating": 1, "stage": "Claim"})
+    th = find_themes(fb, n_themes=1, id_col=None, touchpoint_col=None, persona_col=None, stability=False)
+    assert th.accounting["rows_used"] == 6 and "not in English (no rating)" not in th.accounting["dropped"]
+    assert np.isnan(th.documents["sentiment"]).all()       # no lexicon score read off German words
+
+
+def _rated_world(seed: int = 0) -> pd.DataFrame:
+    """German and English texts, most rated: a model fitted on the ratings can learn the German words."""
+    rng = np.random.default_rng(seed)
+    bad_de = ["Die Schadenregulierung dauert viel zu lange, niemand ruft zurück", "Katastrophaler Service, ich warte seit Wochen"]
+    good_de = ["Die App ist toll und einfach zu bedienen", "Sehr zufrieden, alles ging schnell und ohne Probleme"]
+    bad_en = ["The claim took forever and nobody called me back", "I am angry that the premium went up"]
+    good_en = ["The app is excellent and simple to use", "Friendly staff and a fair price"]
+    rows = []
+    for i in range(400):
+        complaint = rng.random() < 0.4
+        pool = (bad_de if complaint else good_de) if i % 2 else (bad_en if complaint else good_en)
+        rows.append((f"{pool[rng.integers(len(pool))]}, nach {i} Tagen." if i % 2 else
+                     f"{pool[rng.integers(len(pool))]}, after {i} days.", complaint))
+    fb = pd.DataFrame(rows, columns=["text", "complaint"])
+    fb["rating"] = np.where(rng.random(len(fb)) < 0.75, np.where(fb["complaint"], 1, 5), np.nan)
+    return fb
+
+
+def test_a_model_calibrated_on_ratings_scores_the_languages_it_learned():
+    fb = _rated_world()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = feedback_valence(fb.drop(columns="complaint"), n_jobs=1)
+    assert out.attrs["calibration"]["used"].iloc[-1]                  # the calibrated model scores
+    unrated = fb[fb["rating"].isna()].merge(out, on="text", how="left", suffixes=("", "_out"))
+    german = unrated[detect_language(unrated["text"]) == "de"]
+    assert len(german) > 20 and german["used"].eq("text (calibrated)").all()
+    assert ((german["valence"] < 0) == german["complaint"]).all()
+    assert out.attrs["languages"] == {}                                # every text has a score
