@@ -547,3 +547,23 @@ def test_a_signed_help_desk_export_shows_no_personal_data_in_notebook_04(tmp_pat
     planted = ("maria", "rossi", "lena", "vogt", "henrik", "dahl", "piotr", "jonas", "becker", "john",
                "gmail", "anna", "schmidt", "weber", "webmail", "fr14", "3m02", "1234567")
     assert not re.findall(r"\b(?:" + "|".join(planted) + r")\b", text)
+
+
+def test_theme_words_keep_letters_of_any_script_and_drop_the_texts_own_function_words():
+    """An insurer's German and French complaints (D143): "zurück" was cut to "ck", "unmöglich" to
+    "unm · glich", and "die", "und", "ist", "mein", "le", "est" stayed in labels."""
+    from jmtools.analyses.themes.text import _analyser
+
+    analyse = _analyser(frozenset())
+    assert analyse("Die Hotline ist ständig besetzt, unmöglich!") == [
+        "hotline", "ständig", "besetzt", "unmöglich", "ständig besetzt", "besetzt unmöglich"]
+    assert "zurück" in analyse("Niemand ruft zurück, mein Makler sieht das auch so.")
+    assert analyse("Le dossier est réglé, c'est la fin.")[:2] == ["dossier", "réglé"]
+    assert "die" in analyse("The app keeps crashing, I could die.")        # English keeps its own words
+    texts = ([f"Die Schadenregulierung dauert viel zu lange, niemand ruft zurück ({i})" for i in range(6)]
+             + [f"La hotline est toujours occupée, le service est impossible ({i})" for i in range(6)])
+    th = find_themes(pd.DataFrame({"text": texts, "rating": 1}), n_themes=2, id_col=None, stage_col=None,
+                     touchpoint_col=None, persona_col=None, stability=False)
+    words = {w for label in th.summary["label"] for w in label.replace("·", " ").split()}
+    assert {"zurück", "schadenregulierung", "occupée"} <= words
+    assert not words & {"die", "und", "ist", "mein", "zu", "le", "la", "est", "ck", "glich"}

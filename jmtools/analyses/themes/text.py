@@ -7,8 +7,9 @@ quote can carry what the quotes hide (docs/decisions.md D131). It is then normal
 (:func:`jmtools.analyses.textprep.normalise_text`: no web addresses, handles, retweet markers or
 contraction stubs, and no brand or product words), split into sentences, and stock sentences
 — openers and closers that recur at many places — are dropped. A text's terms are its words
-and two-word phrases of adjacent words within a sentence, without English stop words and
-:data:`STOCK_WORDS`.
+and two-word phrases of adjacent words (letters of any script: "zurück", "réglé") within a
+sentence, without English stop words, :data:`STOCK_WORDS` and the function words of the text's
+own language (:mod:`jmtools.analyses.language`: "die", "und", "ist" of a German text).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import re
 
 import pandas as pd
 
+from jmtools.analyses.language import FUNCTION_WORDS, _language
 from jmtools.analyses.privacy import PLACEHOLDERS, mask_text
 from jmtools.analyses.textprep import Normaliser
 
@@ -104,23 +106,33 @@ def stock_sentences(feedback: pd.DataFrame, *, text_col: str = "text",
     return frozenset(g[(g["size"] >= min_texts) & (g["nunique"] >= min_places)].index)
 
 
+#: A word: two or more letters of any script ("zurück", "unmöglich", "réglé", "straße"), no digits.
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+@functools.lru_cache(maxsize=16)
+def _stop_words(english: frozenset, language: str) -> frozenset:
+    """English stop and stock words, and the function words of the text's own language."""
+    return english | FUNCTION_WORDS.get(language, frozenset())
+
+
 def _analyser(stock: frozenset, brand_words=()):
     """Words and two-word phrases of a masked, normalised text, within sentences, without stop
     or stock words, leaving out stock sentences (:func:`stock_sentences`). Masked before it is
     normalised: normalising drops "@handles", which would leave "john.doe .com" of an e-mail."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    stop = ENGLISH_STOP_WORDS | STOCK_WORDS
-    word = re.compile(r"[a-z][a-z]+")
+    english = ENGLISH_STOP_WORDS | STOCK_WORDS
     normalise = Normaliser(brand_words)
     keep = tuple(brand_words)
 
     def analyse(text: str) -> list[str]:
         out: list[str] = []
+        stop = _stop_words(english, _language(text))   # a German text's "die", "und", "ist" too
         for sentence in _sentences(normalise(_masked(text, keep))):
             if sentence in stock:
                 continue
-            tokens = word.findall(sentence)
+            tokens = _WORD.findall(sentence)
             out += [w for w in tokens if w not in stop]
             out += [f"{a} {b}" for a, b in zip(tokens, tokens[1:])      # adjacent words only
                      if a not in stop and b not in stop]
