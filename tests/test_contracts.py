@@ -345,6 +345,7 @@ NOT_COVERED = {
     "language.language_note": "counts in, one sentence out: no frame (tested in test_language)",
     "emotions.feeling_basis": "evidence in, one sentence out: no frame (tested in test_calibration)",
     "themes.polarity_basis": "Themes in, one sentence out: no frame (doctest; test_report_sections)",
+    "themes.share_basis": "Themes in, one sentence out: no frame (doctest; test_themes)",
     "priorities.export_backlog": "writes a file; its bad path is refused (tested in test_priorities)",
     "priorities.write_back": "writes the journey file (tested in test_priorities and notebook 05)",
     "evidence.journey_layout": "returns the journey's stage and touchpoint lists: no frame",

@@ -87,3 +87,18 @@ def test_where_it_hurts_says_the_map_holds_the_pain_points_it_does_not_list(ecom
     small = _shown(ben, lambda f: problem_sections.where_it_hurts(f, top_n=n), monkeypatch)
     assert "pain points are listed here" not in " ".join(getattr(o, "data", "") for o in small
                                                           if isinstance(getattr(o, "data", None), str))
+
+
+def test_what_they_write_gives_shares_of_all_complaints_and_says_how_many_fit_no_theme(ecommerce_world,
+                                                                                        monkeypatch):
+    """D144: an insurer's report said "19 texts, 40.4%" — of the 47 complaints in a theme, not of the
+    240 complaints — and never said that 193 fit no theme."""
+    f = pipeline.run(ecommerce_world.world)
+    th = f.themes_focus
+    shown = _shown(f, problem_sections.what_they_write, monkeypatch)
+    texts = " ".join(getattr(o, "data", "") for o in shown if isinstance(getattr(o, "data", None), str))
+    total, none = len(th.documents), int((th.documents["theme"] == 0).sum())
+    assert f"Shares are of all {total:,} complaints" in texts
+    assert (f"{none:,} of them fit no theme" in texts) if none else ("each fits a theme" in texts)
+    assert "share of all" in texts
+    assert th.summary["share"].tolist() == pytest.approx((th.summary["n"] / total).tolist())

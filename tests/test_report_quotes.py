@@ -40,7 +40,7 @@ def planted(n_big=12, n_small=3) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def themes():
-    with pytest.warns(UserWarning, match="holds 80% of the texts"):   # 12 of 15 texts: flagged, kept
+    with pytest.warns(UserWarning, match="holds 80% of the 15 texts in a theme"):   # 12 of 15 texts: flagged, kept
         return find_themes(planted(), n_themes=2, persona_col=None, stability=False)
 
 
@@ -70,7 +70,7 @@ def test_themes_of_fewer_customers_than_the_minimum_keep_only_their_label(themes
 
 
 def test_without_a_customer_column_quotes_are_unsigned_and_themes_of_few_texts_hidden(themes):
-    with pytest.warns(UserWarning, match="holds 80% of the texts"):
+    with pytest.warns(UserWarning, match="holds 80% of the 15 texts in a theme"):
         th = find_themes(planted().drop(columns="customer_id"), n_themes=2, persona_col=None, stability=False)
     shown = quoted_themes(th)
     big, small = shown.sort_values("top_stage", ascending=False).to_dict("records")

@@ -567,3 +567,50 @@ def test_theme_words_keep_letters_of_any_script_and_drop_the_texts_own_function_
     words = {w for label in th.summary["label"] for w in label.replace("·", " ").split()}
     assert {"zurück", "schadenregulierung", "occupée"} <= words
     assert not words & {"die", "und", "ist", "mein", "zu", "le", "la", "est", "ck", "glich"}
+
+
+#: A survey's fixed answers: every text is one of a few stock sentences, written at every stage.
+_TEMPLATES = ["Terrible service, I waited six weeks for my money.",
+              "The app keeps crashing when I upload photos of the damage.",
+              "I am angry that the premium went up without explanation."]
+
+
+def test_texts_made_only_of_stock_sentences_keep_them_and_are_themed():
+    """D144: with templated feedback every sentence was dropped as a stock sentence, and the
+    error said "the texts share no words … lower min_df"."""
+    stages = ["Quote", "Buy", "Claim", "Renew"]
+    fb = pd.DataFrame({"text": [_TEMPLATES[i % 3] for i in range(60)], "sentiment": -0.5,
+                       "stage": [stages[i % 4] for i in range(60)]})
+    th = find_themes(fb, n_themes=3, id_col=None, touchpoint_col=None, persona_col=None, stability=False)
+    assert sorted(th.summary["n"]) == [20, 20, 20]
+    assert th.accounting["texts of stock sentences only (kept whole)"] == 60
+    assert th.accounting["stock sentences left out"] == 0
+
+
+def test_a_stock_sentence_is_still_left_out_of_a_text_that_says_more():
+    said = {"Buy": "Hidden fees at checkout.", "Quote": "No size chart at all.", "Claim": "Refund never came."}
+    fb = pd.DataFrame({"text": [f"Please fix this. {t}" for t in said.values()] * 4, "sentiment": -0.5,
+                       "stage": list(said) * 4})
+    th = find_themes(fb, n_themes=3, id_col=None, touchpoint_col=None, persona_col=None, stability=False)
+    assert th.accounting["stock sentences left out"] == 12
+    assert not any("fix" in label for label in th.summary["label"])
+
+
+def test_texts_with_no_word_to_theme_say_so_not_lower_min_df():
+    fb = pd.DataFrame({"text": ["Great, thanks!", "Awful.", "Really bad!", "So good, thank you."] * 3,
+                       "sentiment": 0.5})
+    with pytest.raises(DataError, match="none of the 12 texts has a word to build themes from") as err:
+        find_themes(fb, polarity="all", id_col=None, stage_col=None, touchpoint_col=None, persona_col=None)
+    assert "min_df" not in str(err.value)
+
+
+def test_theme_shares_are_of_all_texts_chosen_and_those_in_no_theme_are_said():
+    """D144: the share was of the themed texts only (19 of 47 = 40%, of 240 complaints)."""
+    from jmtools.analyses.themes import share_basis
+
+    texts = ["hidden fees at checkout"] * 4 + ["slow delivery again"] * 2 + ["awful", "terrible", "bad", "worst"]
+    th = find_themes(pd.DataFrame({"text": texts, "sentiment": -0.5}), n_themes=2, id_col=None, stage_col=None,
+                     touchpoint_col=None, persona_col=None, stability=False)
+    assert th.summary["share"].tolist() == [0.4, 0.2]
+    assert share_basis(th) == ("Shares are of all 10 complaints; 4 of them fit no theme (they have none of "
+                               "a theme's words).")

@@ -237,7 +237,7 @@ def _theme_bars(summary: pd.DataFrame, names: dict, order: list, width: int):
     bars = alt.Chart(left_data[~left_data["hidden"]]).mark_bar().encode(
         y=y, x=alt.X("n:Q", title="Texts in the theme"),
         tooltip=[alt.Tooltip("theme:N", title="Theme"), alt.Tooltip("n:Q", title="Texts"),
-                 alt.Tooltip("share:Q", format=".0%", title="Share of themed texts"),
+                 alt.Tooltip("share:Q", format=".0%", title="Share of all texts, those in no theme too"),
                  alt.Tooltip("terms:N", title="Top terms"),
                  alt.Tooltip("quote:N", title="Most typical quote")])
     words = alt.Chart(left_data[left_data["hidden"]].assign(x=0.0, word="hidden")).mark_text(

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from jmtools.analyses.disclosure import MIN_GROUP, customers_behind, suppress_small_groups
+from jmtools.analyses.themes import share_basis
 from jmtools.charts.painpoints import pain_points_chart, themes_chart
 from jmtools.core.spreadsheet import write_csv
 from jmtools.core.vocabulary import share_text
@@ -134,6 +135,7 @@ def show_themes(themes, *, top: int | None = None, quotes: bool = True,
                         "top_persona", "stability", "quotes") if c in shown and (quotes or c != "quotes")]
     table = shown[cols].round(2)
     display(_styled(table, hidden=shown["suppressed"], counts=("n", "n_customers"), percent=("share",)))
+    display(md("{shares}", shares=share_basis(themes)))        # of all the texts chosen, those in no theme said
     if shown.attrs.get("note"):
         display(md("{note}", note=shown.attrs["note"]))
     return table

@@ -12,7 +12,7 @@ import pandas as pd
 
 from jmtools.analyses.disclosure import MIN_GROUP, hide_small_counts
 from jmtools.analyses.priorities import RANKED_BY
-from jmtools.analyses.themes import polarity_basis
+from jmtools.analyses.themes import polarity_basis, share_basis
 from jmtools.charts.theme import validated_whole
 from jmtools.pipeline import Findings
 from jmtools.report import _section_kit as kit
@@ -110,10 +110,11 @@ def what_they_write(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) 
     if mine is not None and len(mine.summary):
         shown = quoted_themes(mine, top=top_n, min_group=min_group)
         kit.display(md("{basis}", basis=_complaints_basis(f, mine)))
-        kit.display(html_table(shown, columns={"label": "theme", "n": "texts", "share": "share",
+        kit.display(html_table(shown, columns={"label": "theme", "n": "texts", "share": "share of all",
                                                "top_stage": "mostly at", "quotes": "typical quotes"},
                                formats={"share": "%", "n": lambda v: "–" if pd.isna(v) else f"{int(v):,}",
                                         "quotes": lambda qs: "–" if qs is None else " · ".join(qs[:2])}))
+        kit.display(md("{shares}", shares=share_basis(mine)))     # of all complaints, those in no theme said
         if shown.attrs.get("note"):
             kit.display(md("{note}", note=shown.attrs["note"]))
         record("themes", len(mine.summary), label="Feedback themes", n=int(mine.accounting["rows_used"]))

@@ -32,9 +32,10 @@ Same data and seed → same themes, labels and quotes.
 
 from jmtools.analyses.themes.core import (CONTENT_CLEAR, MAX_SHARE, N_THEMES, NEGATIVE_BELOW, POLARITIES,
                                           POSITIVE_ABOVE, Themes, find_themes, themes_at, themes_for)
-from jmtools.analyses.themes.basis import polarity_basis
+from jmtools.analyses.themes.basis import polarity_basis, share_basis
 from jmtools.analyses.themes.labels import distinct_quotes
 from jmtools.analyses.themes.text import STOCK_WORDS, stock_sentences
 
 __all__ = ["POLARITIES", "NEGATIVE_BELOW", "POSITIVE_ABOVE", "STOCK_WORDS", "CONTENT_CLEAR", "MAX_SHARE", "N_THEMES",
-           "Themes", "find_themes", "themes_at", "themes_for", "polarity_basis", "stock_sentences", "distinct_quotes"]
+           "Themes", "find_themes", "themes_at", "themes_for", "polarity_basis", "share_basis", "stock_sentences",
+           "distinct_quotes"]

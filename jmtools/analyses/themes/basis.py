@@ -1,4 +1,5 @@
-"""The sentence a report says of a themes run: which texts were themed as complaints (or praise), and why."""
+"""The sentences a report says of a themes run: which texts were themed as complaints (or praise)
+and why, and what the themes' shares are of."""
 
 from __future__ import annotations
 
@@ -6,7 +7,40 @@ import numpy as np
 
 from jmtools.analyses.themes.core import _CHECK, Themes
 
-__all__ = ["polarity_basis"]
+__all__ = ["polarity_basis", "share_basis"]
+
+
+#: What the texts of each polarity are called in a sentence.
+_WHAT = {"negative": "complaints", "positive": "praise texts", "all": "texts"}
+
+
+def share_basis(themes: Themes) -> str:
+    """One sentence for a report: what a theme's share is of, and how many texts fit no theme.
+
+    A theme's ``share`` is of every text chosen (every complaint, say), those in no theme included:
+    a reader takes "40%" of the complaints, not of the 47 that found a theme.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from jmtools.analyses.themes import find_themes
+    >>> fb = pd.DataFrame({"text": ["hidden fees shock", "hidden fees again", "slow delivery",
+    ...                             "slow delivery again", "awful"], "sentiment": -0.5})
+    >>> th = find_themes(fb, n_themes=2, min_df=1, id_col=None, stage_col=None, touchpoint_col=None,
+    ...                  persona_col=None, stability=False)
+    >>> th.summary["share"].tolist()
+    [0.4, 0.4]
+    >>> print(share_basis(th))
+    Shares are of all 5 complaints; 1 of them fits no theme (it has none of a theme's words).
+    """
+    docs = themes.documents
+    total, none = len(docs), int((docs["theme"] == 0).sum()) if "theme" in docs else 0
+    what = _WHAT.get(themes.polarity, "texts")
+    said = f"Shares are of all {total:,} {what}"
+    if not none:
+        return said + "; each fits a theme."
+    return said + (f"; 1 of them fits no theme (it has none of a theme's words)." if none == 1 else
+                   f"; {none:,} of them fit no theme (they have none of a theme's words).")
 
 
 def polarity_basis(themes: Themes, *, subset: Themes | None = None) -> str:

@@ -18,7 +18,7 @@ from jmtools.analyses.textprep import handle_words
 from jmtools.analyses.themes.model import (assign, centroids, choose_k, nmf, refine, theme_order,
                                            theme_stability, vectorise)
 from jmtools.analyses.themes.labels import _labels, distinct_quotes, quote_scores
-from jmtools.analyses.themes.text import _masked, _sentences, stock_sentences
+from jmtools.analyses.themes.text import _masked, _sentences, _stock_counts, stock_sentences
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest, whole_number
 from jmtools.core.vocabulary import NO_PERSONA
 
@@ -49,7 +49,8 @@ class Themes:
     summary : pandas.DataFrame
         One row per theme, largest first: ``theme`` (1, 2, …), ``label``,
         ``top_terms`` (list), ``top_phrases`` (list), ``n`` (texts assigned),
-        ``share`` (of the themed texts), ``n_customers`` (distinct customers, when the
+        ``share`` (of all the texts chosen — every complaint, say — those in no theme
+        included: :func:`~jmtools.analyses.themes.share_basis` says it), ``n_customers`` (distinct customers, when the
         feedback has a customer column), ``mean_sentiment``, ``top_stage``,
         ``top_touchpoint``, ``top_persona`` (where the theme is most frequent),
         ``quotes`` (list of masked representative quotes) and ``stability`` (how well the
@@ -80,7 +81,9 @@ class Themes:
         for praise), ``text scorer`` (what decides the rows without a rating), ``languages``
         (texts no score read, per language; "" for the rest), ``choice of n_themes``
         (the measurements per candidate number) with ``n_themes="auto"``, texts left
-        unassigned, ``merged themes``, ``split themes`` and ``warnings`` (dominant themes).
+        unassigned, ``stock sentences left out`` (of texts that say something else), ``texts of
+        stock sentences only (kept whole)``, ``merged themes``, ``split themes`` and
+        ``warnings`` (dominant themes).
     """
 
     summary: pd.DataFrame
@@ -227,6 +230,7 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int | str = N_THEMES, polar
     documents["strength"] = np.round(strength, 6)
     documents["quote_score"] = np.round(quote_scores(x, prof, theme, texts, strength), 6)
     accounting["unassigned (no known term)"] = int((theme == 0).sum())
+    accounting.update(_stock_counts(texts, stock, brands))            # what the stock sentences took (D144)
     accounting["merged themes"], accounting["split themes"] = len(notes["merged"]), len(notes["split"])
     quotes = _quotes(documents, roles, n_quotes)
     counts = _counts(documents, roles, labels, stages)
@@ -251,10 +255,11 @@ def _strength(x, prof: np.ndarray, theme: np.ndarray):
 
 def _warn_dominant(summary: pd.DataFrame, max_share: float, accounting: dict) -> None:
     limit = max(max_share, 1.5 / max(len(summary), 1))      # a half of two themes is not dominant
-    big = summary[summary["share"] > limit]
+    themed = int(summary["n"].sum())
+    big = summary[summary["n"] > limit * themed]
     accounting["warnings"] = [
-        f"theme {r.theme} ({r.label!r}) holds {r.share:.0%} of the texts (more than "
-        f"{max_share:.0%}) and could not be split into different themes: read its quotes, or "
+        f"theme {r.theme} ({r.label!r}) holds {r.n / themed:.0%} of the {themed:,} texts in a theme (more "
+        f"than {max_share:.0%}) and could not be split into different themes: read its quotes, or "
         "pass brand_words= if its label names your brand or product" for r in big.itertuples()]
     for message in accounting["warnings"]:
         warnings.warn(message, UserWarning, stacklevel=3)
@@ -439,7 +444,7 @@ def _summary(documents, counts, labels, top_terms, top_phrases, quotes, roles) -
         docs = themed[themed["theme"] == theme]
         row = {"theme": theme, "label": labels[theme], "top_terms": top_terms[theme],
                "top_phrases": top_phrases[theme], "n": len(docs),
-               "share": len(docs) / len(themed) if len(themed) else np.nan,
+               "share": len(docs) / len(documents) if len(documents) else np.nan,   # of all, themed or not
                "n_customers": (int(docs["customer_id"].nunique()) if "customer_id" in docs
                                else np.nan),
                "mean_sentiment": float(docs["sentiment"].mean()) if len(docs) else np.nan}

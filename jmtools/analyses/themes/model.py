@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from jmtools.analyses.themes.text import _analyser
+from jmtools.analyses.themes.text import _analyser, _stock_counts
 from jmtools.core.errors import DataError, Problem
 
 __all__ = ["K_CANDIDATES", "CHOOSE_ON", "vectorise", "nmf", "assign", "npmi_coherence", "choose_k", "centroids",
@@ -39,10 +39,25 @@ def vectorise(texts: list[str], *, min_df, max_features, stock=frozenset(), bran
     try:
         x = vec.fit_transform(texts)
     except ValueError:
-        raise DataError([Problem(f"the {len(texts)} texts share no words to build themes from",
-                                 source="feedback", fix="lower min_df, or give more feedback")]) \
-            from None
+        raise DataError([_no_words(texts, vec.build_analyzer(), min_df, stock, brand_words)]) from None
     return x, vec.get_feature_names_out()
+
+
+def _no_words(texts: list[str], analyse, min_df: int, stock, brand_words) -> Problem:
+    """Why ``texts`` gave no term: none has a word left, or no word is in ``min_df`` of them;
+    what the stock sentences took (D144)."""
+    empty = sum(not analyse(t) for t in texts)
+    counts = _stock_counts(texts, stock, brand_words)
+    stock_said = (f"; {counts['stock sentences left out']:,} stock sentences (recurring at 3 or more places) "
+                  "were left out of texts that say something else" if counts["stock sentences left out"] else "")
+    if empty == len(texts):
+        return Problem(f"none of the {len(texts):,} texts has a word to build themes from once stop words and "
+                       f"words that say how strongly, not what about ('great', 'awful', 'thanks') are left "
+                       f"out{stock_said}", source="feedback",
+                       fix="read them as they are: they say how customers feel, not about what")
+    return Problem(f"the {len(texts):,} texts share no word to build themes from: no word of theirs is in "
+                   f"{min_df} of them ({empty:,} have no word left once stop words are left out{stock_said})",
+                   source="feedback", fix=f"lower min_df (now {min_df}), or give more feedback")
 
 
 def nmf(x, k: int, seed: int, *, quick: bool = False):

@@ -6,7 +6,8 @@ dates of birth), the placeholders left out of its words like numbers, so that no
 quote can carry what the quotes hide (docs/decisions.md D131). It is then normalised
 (:func:`jmtools.analyses.textprep.normalise_text`: no web addresses, handles, retweet markers or
 contraction stubs, and no brand or product words), split into sentences, and stock sentences
-— openers and closers that recur at many places — are dropped. A text's terms are its words
+— openers and closers that recur at many places — are dropped from texts that say something
+else (a text made of stock sentences only keeps them). A text's terms are its words
 and two-word phrases of adjacent words (letters of any script: "zurück", "réglé") within a
 sentence, without English stop words, :data:`STOCK_WORDS` and the function words of the text's
 own language (:mod:`jmtools.analyses.language`: "die", "und", "ist" of a German text).
@@ -118,8 +119,17 @@ def _stop_words(english: frozenset, language: str) -> frozenset:
 
 def _analyser(stock: frozenset, brand_words=()):
     """Words and two-word phrases of a masked, normalised text, within sentences, without stop
-    or stock words, leaving out stock sentences (:func:`stock_sentences`). Masked before it is
-    normalised: normalising drops "@handles", which would leave "john.doe .com" of an e-mail."""
+    or stock words, leaving out stock sentences (:func:`stock_sentences`) — unless the text is
+    made of nothing else: then they are what it says (a survey's fixed answers, a form's options;
+    docs/decisions.md D144). Masked before it is normalised: normalising drops "@handles", which
+    would leave "john.doe .com" of an e-mail.
+
+    >>> analyse = _analyser(frozenset({"please fix this", "slow delivery"}))
+    >>> analyse("Please fix this. Hidden fees.")
+    ['hidden', 'fees', 'hidden fees']
+    >>> analyse("Slow delivery. Please fix this.")
+    ['slow', 'delivery', 'slow delivery']
+    """
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     english = ENGLISH_STOP_WORDS | STOCK_WORDS
@@ -129,12 +139,28 @@ def _analyser(stock: frozenset, brand_words=()):
     def analyse(text: str) -> list[str]:
         out: list[str] = []
         stop = _stop_words(english, _language(text))   # a German text's "die", "und", "ist" too
-        for sentence in _sentences(normalise(_masked(text, keep))):
-            if sentence in stock:
-                continue
+        sentences = _sentences(normalise(_masked(text, keep)))
+        for sentence in [x for x in sentences if x not in stock] or sentences:   # all stock: all it says
             tokens = _WORD.findall(sentence)
             out += [w for w in tokens if w not in stop]
             out += [f"{a} {b}" for a, b in zip(tokens, tokens[1:])      # adjacent words only
                      if a not in stop and b not in stop]
         return out
     return analyse
+
+
+def _stock_counts(texts, stock: frozenset, brand_words=()) -> dict:
+    """How the stock sentences met ``texts``: sentences left out of texts that say something
+    else, and texts made of stock sentences only (kept whole: they are what those texts say).
+
+    >>> _stock_counts(["Please fix this. Hidden fees.", "Please fix this.", "Slow."], frozenset({"please fix this"}))
+    {'stock sentences left out': 1, 'texts of stock sentences only (kept whole)': 1}
+    """
+    normalise, keep, left, only = Normaliser(brand_words), tuple(brand_words), 0, 0
+    for text in texts:
+        sentences = _sentences(normalise(_masked(text, keep)))
+        n = sum(x in stock for x in sentences)
+        only += bool(sentences) and n == len(sentences)
+        left += n if n < len(sentences) else 0
+    return {"stock sentences left out": left, "texts of stock sentences only (kept whole)": only}
+
