@@ -151,3 +151,19 @@ def test_a_model_calibrated_on_ratings_scores_the_languages_it_learned():
     assert len(german) > 20 and german["used"].eq("text (calibrated)").all()
     assert ((german["valence"] < 0) == german["complaint"]).all()
     assert out.attrs["languages"] == {}                                # every text has a score
+
+
+def test_a_personas_report_says_the_count_is_of_all_customers_feedback():
+    from types import SimpleNamespace
+
+    from jmtools.report.unplaced import show_feeling_basis
+
+    ev = pd.DataFrame({"obs_id": [0, 1], "used": ["text (VADER)", "rating"], "persona": ["Ben", "Maya"]})
+    ev.attrs["languages"] = {"": 6, "de": 3, "fr": 1}
+    run = SimpleNamespace(emotion_evidence=ev, tables={}, curve_basis="customers",
+                          focus=SimpleNamespace(everyone=False, persona="Ben"))
+    said = show_feeling_basis(run, display=lambda *a: None)
+    assert said.endswith("4 of 10 feedback texts of all customers are not in English (German 3, French 1): the "
+                         "lexicon reads English only, so they carry no feeling score; their ratings, where given, "
+                         "still count.")
+    assert said.count("not in English") == 1

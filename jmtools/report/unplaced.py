@@ -14,6 +14,7 @@ import pandas as pd
 
 from jmtools.analyses import kpis as kpi_tools
 from jmtools.analyses.emotions import feeling_basis
+from jmtools.analyses.language import language_note
 from jmtools.pipeline import disclosed_kpis
 from jmtools.report.present import html_table, md, number
 from jmtools.report.record import record
@@ -228,14 +229,19 @@ def show_feeling_basis(findings, *, display=None) -> str:
     if ev is not None and "used" in ev:
         if not findings.focus.everyone and "persona" in ev:
             ev = ev[ev["persona"] == findings.focus.persona]
+            ev.attrs = {**ev.attrs, "languages": {}}         # counted on everybody's texts: said so below
         if len(ev):
             said.append(feeling_basis(ev))
+        if ev is not findings.emotion_evidence:
+            said.append(language_note(findings.emotion_evidence.attrs.get("languages", {}),
+                                      what="feedback texts of all customers"))
     away = unplaced_rows(findings.tables)
     if away:
         every = all(len(findings.tables[k]) == n for k, n in away.items())
         sentence = unplaced_sentence(away, everything=every)
         said.append(sentence + (" The curve is measured from behaviour instead."
                                 if findings.curve_basis == "behaviour" else ""))
+    said = [x for x in said if x]
     if not said:
         return ""
     text = " ".join(said)
