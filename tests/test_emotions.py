@@ -48,7 +48,7 @@ def _personas():
 def test_evidence_stage_from_touchpoint_personas_and_drops(journey):
     s = _surveys()
     before = s.copy()
-    with pytest.warns(UserWarning, match="surveys: 1 rows"):
+    with pytest.warns(UserWarning, match="left off the emotion curve, naming no stage or touchpoint: surveys: 1 row$"):
         ev = emotion_evidence(journey, surveys=s, personas=_personas())
     pd.testing.assert_frame_equal(s, before)
     assert list(ev.columns) == EVIDENCE_COLUMNS
