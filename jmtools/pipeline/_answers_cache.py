@@ -29,7 +29,8 @@ PREFIX = "answers-"
 
 class KeptAnswers(dict):
     """:attr:`Evidence.answers <jmtools.evidence.Evidence.answers>` that also reads and keeps
-    each funnel answer (a key ``("chain", …)`` or ``("groups", …)``) in the folder ``entry``.
+    each funnel answer (a key ``("chain", …)`` or ``("groups", …)``) and each focus's customers
+    per touchpoint (``("touchpoints", focus)``, the map's) in the folder ``entry``.
 
     Examples
     --------
@@ -96,7 +97,7 @@ class KeptAnswers(dict):
 
 
 def _kept_kind(key) -> bool:
-    return isinstance(key, tuple) and bool(key) and key[0] in ("chain", "groups")
+    return isinstance(key, tuple) and bool(key) and key[0] in ("chain", "groups", "touchpoints")
 
 
 def kept_answers(evidence_entry: Path) -> KeptAnswers:

@@ -373,12 +373,19 @@ class Findings:
     def touchpoint_customers(self) -> pd.DataFrame:
         """Per touchpoint with events: how many of the focus's customers have an event there
         (``touchpoint``, ``n_customers``), most first; the map badges those touchpoints measured."""
+        key = ("touchpoints", ALL if self.focus.everyone else str(self.focus.persona))
+        answers = getattr(self.evidence, "answers", None)        # kept beside a cached evidence
+        if answers is not None and key in answers:
+            return answers[key]
         t = self.evidence.events
         if not self.focus.everyone:
             t = t.filter(t.persona == self.focus.persona)
         t = t.filter(t.touchpoint.notnull())
         got = to_pandas(t.group_by("touchpoint").agg(n_customers=t.customer_id.nunique()))
-        return got.sort_values(["n_customers", "touchpoint"], ascending=[False, True], ignore_index=True)
+        got = got.sort_values(["n_customers", "touchpoint"], ascending=[False, True], ignore_index=True)
+        if answers is not None:
+            answers[key] = got
+        return got
 
 
 def _runs(stages: list, marked: list) -> list[list]:
