@@ -373,6 +373,8 @@ class Findings:
     def touchpoint_customers(self) -> pd.DataFrame:
         """Per touchpoint with events: how many of the focus's customers have an event there
         (``touchpoint``, ``n_customers``), most first; the map badges those touchpoints measured."""
+        if not self.focus.everyone and "persona" not in self.evidence.columns:   # no customer table
+            return pd.DataFrame({"touchpoint": pd.Series(dtype=object), "n_customers": pd.Series(dtype="int64")})
         key = ("touchpoints", ALL if self.focus.everyone else str(self.focus.persona))
         answers = getattr(self.evidence, "answers", None)        # kept beside a cached evidence
         if answers is not None and key in answers:
