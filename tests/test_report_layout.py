@@ -323,7 +323,7 @@ def test_pdf_pages_have_text_and_no_stranded_heading(report, tmp_path):
     # on paper the long-text tables stay tables: their column names print as one header row
     assert any(re.search(r"rank\s+pain point\s+stage\s+evidence\s+customers\s+what the data shows", t)
                for t in pages)
-    assert any(re.search(r"theme\s+texts\s+share\s+mostly at\s+typical quotes", t) for t in pages)
+    assert any(re.search(r"theme\s+texts\s+share\s+of\s+all\s+mostly at\s+typical quotes", t) for t in pages)
 
 
 def _text_sizes(reader) -> list[tuple[int, float, str]]:
