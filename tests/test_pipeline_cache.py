@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 from pathlib import Path
 
@@ -196,25 +197,26 @@ def test_results_of_other_code_with_the_same_version_are_not_read(world, tmp_pat
 
 
 #: A report's run in a fresh interpreter (as in a kernel): the code cells of the report notebook
-#: (argv[3]) for Budget Ben, its result frames pickled to argv[2], and which of the model libraries
+#: (argv[3]) for the persona argv[4], its result frames pickled to argv[2], and which of the model libraries
 #: (scikit-learn, SciPy) and the query engine (Ibis, DuckDB) it imported printed.
 _REPORT_RUN = """
 import json, pickle, sys
+import pandas
 cells = [c for c in json.load(open(sys.argv[3], encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
 space = {}
 for cell in cells:
     exec("".join(cell["source"]), space)
     if "parameters" in cell["metadata"].get("tags", []):
-        space.update(data_dir=sys.argv[1], persona="Budget Ben")
+        space.update(data_dir=sys.argv[1], persona=sys.argv[4])
 f = space["f"]
 frames = (f.funnel, f.curve, f.kpis, f.signals, f.emotion_evidence, f.pain_points.table,
-          f.themes_focus.summary, f.backlog)
+          f.themes_focus and f.themes_focus.summary, f.backlog, f.contact_only, pandas.DataFrame(f.optional))
 pickle.dump(frames, open(sys.argv[2], "wb"))
 print(sorted(m for m in ("sklearn", "scipy", "ibis", "duckdb") if m in sys.modules))
 """
 
 
-def _report_run(world, out, cache):
+def _report_run(world, out, cache, persona="Budget Ben"):
     import os
     import subprocess
     import sys
@@ -223,7 +225,7 @@ def _report_run(world, out, cache):
     if cache is not None:
         env[CACHE_ENV] = str(cache)
     notebook = Path(__file__).resolve().parents[1] / "notebooks" / "00_journey_report.ipynb"
-    done = subprocess.run([sys.executable, "-c", _REPORT_RUN, str(world), str(out), str(notebook)],
+    done = subprocess.run([sys.executable, "-c", _REPORT_RUN, str(world), str(out), str(notebook), persona],
                           env=env, capture_output=True, text=True, check=True, cwd=out.parent)
     return done.stdout.strip().splitlines()[-1]
 
@@ -232,6 +234,9 @@ def _assert_same_frames(a, b):
     import pickle
 
     for x, y in zip(pickle.loads(a.read_bytes()), pickle.loads(b.read_bytes()), strict=True):
+        if x is None or y is None:                 # no themes without feedback, no company contacts
+            assert x is None and y is None
+            continue
         pd.testing.assert_frame_equal(x, y, check_exact=True)
         assert repr(x.attrs) == repr(y.attrs)
 
@@ -267,6 +272,33 @@ def test_a_second_report_on_unchanged_data_fits_nothing_and_a_change_refits(worl
     _assert_same_frames(tmp_path / "journey.pkl", tmp_path / "journey-none.pkl")
     with pytest.raises(AssertionError):
         _assert_same_frames(tmp_path / "journey.pkl", tmp_path / "changed.pkl")
+
+
+@pytest.mark.parametrize("persona", ["all", "Deal Hunter Dev"])
+def test_a_second_report_with_optional_stages_company_contacts_and_repeat_rounds_attaches_nothing(
+        tmp_path, persona):
+    """The grocery world with an optional stage: its report counts the optional stage (D150), the
+    customers counted only through a newsletter or a push (D149) and the customers ordering again
+    (the repeat-round caveat); a second report reads each of them beside the cached evidence
+    (D152), with what a run without cache gives."""
+    import shutil
+
+    world = tmp_path / "grocery"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "data" / "grocery", world)
+    journey = world / "journey.yaml"
+    text = journey.read_text(encoding="utf-8")
+    assert "  - name: Restock\n" in text
+    journey.write_text(text.replace("  - name: Restock\n", "  - name: Restock\n    optional: true\n"),
+                       encoding="utf-8")
+    cache = tmp_path / "cache"
+    assert _report_run(world, tmp_path / "cold.pkl", cache, persona) == "['duckdb', 'ibis']"
+    assert _report_run(world, tmp_path / "warm.pkl", cache, persona) == "[]"
+    _report_run(world, tmp_path / "none.pkl", None, persona)
+    _assert_same_frames(tmp_path / "warm.pkl", tmp_path / "none.pkl")
+    kinds = {json.loads((p / "meta.json").read_text())["key"][0]
+             for p in next(cache.glob("answers-*")).iterdir() if (p / "meta.json").exists()}
+    assert {"contacts", "chain", "groups"} <= kinds
+    assert ("reached" in kinds) == (persona == "all") or "customers" in kinds
 
 
 #: One run of ``argv[1]`` in a fresh interpreter, as a batch worker or a report's kernel runs it.

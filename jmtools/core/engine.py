@@ -28,6 +28,7 @@ __all__ = [
     "materialize",
     "unique_name",
     "small_table",
+    "kept_answer",
 ]
 
 _LOCK = threading.Lock()
@@ -248,3 +249,43 @@ def materialize(table, *, name: str = "table"):
     if con.name == "duckdb":
         return con.create_table(unique_name(name), table)
     return table.cache()
+
+
+def kept_answer(evidence, key: tuple, compute):
+    """A small result computed once per evidence: read from its ``answers`` when there, else
+    computed by ``compute()`` and kept there.
+
+    :attr:`Evidence.answers <jmtools.evidence.Evidence.answers>` lives as long as the evidence; a
+    cached evidence's keeps the kinds :mod:`jmtools.pipeline._answers_cache` names on disk too,
+    so a second report attaches no event table for them (D83). An object without ``answers``
+    computes every time. The caller gets a copy: changing it changes nothing kept.
+
+    Parameters
+    ----------
+    evidence : jmtools.evidence.Evidence or any object
+    key : tuple
+        The question and its arguments, first the kind (``("contacts", steps, level, by)``).
+    compute : callable
+        Returns the answer as a pandas DataFrame.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> class Ev:
+    ...     answers = {}
+    >>> calls = []
+    >>> ask = lambda: calls.append(1) or pd.DataFrame({"n": [3]})
+    >>> kept_answer(Ev, ("n",), ask)["n"].tolist(), kept_answer(Ev, ("n",), ask)["n"].tolist(), len(calls)
+    ([3], [3], 1)
+    """
+    answers = getattr(evidence, "answers", None)
+    if answers is not None and key in answers:
+        return answers[key].copy()
+    got = compute()
+    if answers is not None:
+        answers[key] = got.copy()
+    return got

@@ -96,8 +96,14 @@ class KeptAnswers(dict):
         write_entry(self._folder(key), save, exact)
 
 
+#: The kinds of :attr:`Evidence.answers` kept on disk (:func:`jmtools.core.engine.kept_answer`'s keys):
+#: the funnel chain, group sizes, each focus's customers per touchpoint (the map's), company-contact
+#: counts (D149), customers at later-round touchpoints and each persona's customers (repeat rounds).
+KINDS = ("chain", "groups", "touchpoints", "contacts", "reached", "customers")
+
+
 def _kept_kind(key) -> bool:
-    return isinstance(key, tuple) and bool(key) and key[0] in ("chain", "groups", "touchpoints")
+    return isinstance(key, tuple) and bool(key) and key[0] in KINDS
 
 
 def kept_answers(evidence_entry: Path) -> KeptAnswers:

@@ -11,7 +11,7 @@ import pandas as pd
 from jmtools.analyses import emotions, funnels
 from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.analyses.compare import company_only_reach
-from jmtools.core.engine import to_pandas
+from jmtools.core.engine import kept_answer, to_pandas
 from jmtools.core.errors import ParameterError
 from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import ALL, ALL_LABEL, focus_label
@@ -375,19 +375,15 @@ class Findings:
         (``touchpoint``, ``n_customers``), most first; the map badges those touchpoints measured."""
         if not self.focus.everyone and "persona" not in self.evidence.columns:   # no customer table
             return pd.DataFrame({"touchpoint": pd.Series(dtype=object), "n_customers": pd.Series(dtype="int64")})
-        key = ("touchpoints", ALL if self.focus.everyone else str(self.focus.persona))
-        answers = getattr(self.evidence, "answers", None)        # kept beside a cached evidence
-        if answers is not None and key in answers:
-            return answers[key]
-        t = self.evidence.events
-        if not self.focus.everyone:
-            t = t.filter(t.persona == self.focus.persona)
-        t = t.filter(t.touchpoint.notnull())
-        got = to_pandas(t.group_by("touchpoint").agg(n_customers=t.customer_id.nunique()))
-        got = got.sort_values(["n_customers", "touchpoint"], ascending=[False, True], ignore_index=True)
-        if answers is not None:
-            answers[key] = got
-        return got
+        def count():
+            t = self.evidence.events
+            if not self.focus.everyone:
+                t = t.filter(t.persona == self.focus.persona)
+            t = t.filter(t.touchpoint.notnull())
+            got = to_pandas(t.group_by("touchpoint").agg(n_customers=t.customer_id.nunique()))
+            return got.sort_values(["n_customers", "touchpoint"], ascending=[False, True], ignore_index=True)
+        return kept_answer(self.evidence, ("touchpoints", ALL if self.focus.everyone else str(self.focus.persona)),
+                           count)
 
 
 def _runs(stages: list, marked: list) -> list[list]:

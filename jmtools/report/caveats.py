@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.analyses.funnels import repeat_buyers_unmarked
-from jmtools.core.engine import to_pandas
+from jmtools.core.engine import kept_answer, to_pandas
 from jmtools.core.vocabulary import ALL, NO_PERSONA
 from jmtools.pipeline import Findings
 from jmtools.report import _section_kit as kit
@@ -177,9 +177,9 @@ def show_repeat_rounds(evidence, orders, *, persona: str = ALL, show=None):
     from IPython.display import display
 
     ids = None
-    if persona != ALL and "persona" in evidence.events.columns:
-        t = evidence.events
-        ids = to_pandas(t.filter(t.persona == persona).select("customer_id").distinct())["customer_id"]
+    if persona != ALL and "persona" in evidence.columns:
+        ids = kept_answer(evidence, ("customers", str(persona)), lambda: to_pandas(
+            evidence.events.filter(evidence.events.persona == persona).select("customer_id").distinct()))["customer_id"]
     found = repeat_buyers_unmarked(evidence, orders, customers=ids)
     if not found:
         return found

@@ -18,7 +18,7 @@ from jmtools.analyses.compare.twosample import two_proportions
 from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.analyses.funnels import customer_reach
 from jmtools.analyses.funnels._common import _company_rows
-from jmtools.core.engine import to_pandas
+from jmtools.core.engine import kept_answer, to_pandas
 from jmtools.core.errors import ParameterError
 from jmtools.core.stats import wilson_interval
 
@@ -119,6 +119,11 @@ def company_only_reach(evidence, *, steps=None, level: str = "stage", by=None) -
         steps = evidence.mapped_stages if level == "stage" else \
             list(evidence.touchpoints) if level == "touchpoint" else None
     by = [by] if isinstance(by, str) else list(by or [])
+    return kept_answer(evidence, ("contacts", tuple(steps or ()), level, tuple(by)),
+                       lambda: _company_only_reach(evidence, steps, level, by))
+
+
+def _company_only_reach(evidence, steps: list, level: str, by: list) -> pd.DataFrame:
     keys = [*by, "step_index"]
     reach = customer_reach(evidence, steps=steps, level=level, by=by or None)
     counts = [reach.groupby(keys, dropna=False, sort=False).size(),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from jmtools.core.engine import to_pandas
+from jmtools.core.engine import kept_answer, to_pandas
 from jmtools.core.errors import ParameterError, suggest
 from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import NO_PERSONA
@@ -168,16 +168,11 @@ def _groups(evidence, by):
     """All by-groups that have customers, with their customer counts (pandas)."""
     if not by:
         return pd.DataFrame({"n_customers": [int(evidence.n_customers)]})
-    key = ("groups", tuple(by))
-    answers = getattr(evidence, "answers", None)
-    if answers is not None and key in answers:
-        return answers[key].copy()
-    t = _table(evidence, by)
-    first = t.filter(t.position == 1)          # one row per customer; by-columns are per customer
-    g = _order_groups(evidence, to_pandas(first.group_by(by).agg(n_customers=first.count())), by)
-    if answers is not None:
-        answers[key] = g
-    return g.copy()
+    def count():
+        t = _table(evidence, by)
+        first = t.filter(t.position == 1)          # one row per customer; by-columns are per customer
+        return _order_groups(evidence, to_pandas(first.group_by(by).agg(n_customers=first.count())), by)
+    return kept_answer(evidence, ("groups", tuple(by)), count)
 
 
 def _order_groups(evidence, frame, by):

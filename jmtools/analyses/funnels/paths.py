@@ -17,7 +17,7 @@ import pandas as pd
 
 from jmtools.analyses.funnels._common import (_by_list, _check_evidence, _company_rows, _level_col,
                                               _order_groups, _table, _wilson)
-from jmtools.core.engine import small_table, to_pandas
+from jmtools.core.engine import kept_answer, small_table, to_pandas
 from jmtools.core.errors import ParameterError, whole_number
 
 __all__ = ["transitions", "top_paths", "detours", "loops", "RepeatBuyers", "repeat_buyers_unmarked",
@@ -501,9 +501,9 @@ def repeat_buyers_unmarked(evidence, orders, *, customers=None) -> RepeatBuyers 
     later = _later_rounds(evidence)
     unmarked = per >= 2
     if later:
-        t = evidence.events
-        reached = set(to_pandas(t.filter(t.touchpoint.isin(later)).select("customer_id").distinct())
-                      ["customer_id"].astype(str))
+        reached = set(kept_answer(evidence, ("reached", tuple(later)), lambda: to_pandas(
+            evidence.events.filter(evidence.events.touchpoint.isin(later)).select("customer_id").distinct()))
+            ["customer_id"].astype(str))
         numbered = [r.occurrence for r in getattr(evidence, "rules", []) if r.name in later]
         most = None if "repeat" in numbered else max(numbered)
         unmarked = (unmarked & ~per.index.isin(reached)) | ((per > most) if most is not None else False)

@@ -13,7 +13,7 @@ import pandas as pd
 from jmtools.analyses.funnels._common import (_by_list, _check_evidence, _company_rows, _complete,
                                               _groups, _level_col, _order_groups, _steps, _table,
                                               _wilson, step_columns)
-from jmtools.core.engine import to_pandas
+from jmtools.core.engine import kept_answer, to_pandas
 
 __all__ = ["funnel", "furthest_stage", "customer_reach"]
 
@@ -65,10 +65,11 @@ def _chain(evidence, steps, level, by):
     is kept in :attr:`Evidence.answers`, so that :func:`funnel` and
     :func:`~jmtools.analyses.funnels.time_between_stages` share it.
     """
-    key = ("chain", tuple(steps), level, tuple(by))
-    answers = getattr(evidence, "answers", None)
-    if answers is not None and key in answers:
-        return answers[key]
+    return kept_answer(evidence, ("chain", tuple(steps), level, tuple(by)),
+                       lambda: _run_chain(evidence, steps, level, by))
+
+
+def _run_chain(evidence, steps, level, by) -> pd.DataFrame:
     import ibis
 
     parts = []
@@ -83,10 +84,7 @@ def _chain(evidence, steps, level, by):
             a = a.mutate(**{c: ibis.null("float64") for c in ("median_s", "p90_s", "mean_s")})
         parts.append(a.mutate(step_index=ibis.literal(i, "int64")).select(
             *by, "step_index", "n", "median_s", "p90_s", "mean_s"))
-    out = to_pandas(ibis.union(*parts) if len(parts) > 1 else parts[0])
-    if answers is not None:
-        answers[key] = out
-    return out
+    return to_pandas(ibis.union(*parts) if len(parts) > 1 else parts[0])
 
 
 def funnel(evidence, *, steps=None, level: str = "stage", by=None):
