@@ -418,8 +418,7 @@ def _behaviour_evidence(tables, journey, assignment, evidence) -> pd.DataFrame |
     contacts: ``measured``, source ``behaviour``); without events either, there is none."""
     if evidence is None or not evidence.n_events:
         return None
-    events = evidence.events.filter(evidence.events.stage.notnull())  # unmatched: in data_behind
-    return emotions.emotion_evidence(journey, events=events, tickets=tables.get("tickets"),
+    return emotions.emotion_evidence(journey, events=evidence, tickets=tables.get("tickets"),
                                      behaviour_rules=list(valence.BEHAVIOUR_RULES), personas=assignment)
 
 

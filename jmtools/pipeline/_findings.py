@@ -254,8 +254,15 @@ class Findings:
 
     @property
     def lowest_emotion(self):
-        """The lowest measured point of the focus's emotion curve (a row), or None."""
+        """The lowest measured point of the focus's emotion curve (a row), or None: of the points
+        with enough evidence (not ``low_evidence``) when there are any, else of those of at least
+        :data:`~jmtools.analyses.disclosure.MIN_GROUP` customers; a point of 1–4 is never the
+        headline (one customer's answer would be)."""
         measured = self.curve_focus.dropna(subset=["valence"])
+        if "n" in measured:
+            measured = measured[measured["n"] >= MIN_GROUP]
+        if "low_evidence" in measured and (~measured["low_evidence"].astype(bool)).any():
+            measured = measured[~measured["low_evidence"].astype(bool)]
         return measured.loc[measured["valence"].idxmin()] if len(measured) else None
 
     @property
@@ -317,6 +324,26 @@ class Findings:
                             "n": n if shown else None, "of": base, "share": n / base if shown and base else None,
                             "ci": (float(low), float(high)) if shown and base else None})
         return out
+
+    @property
+    def skipped(self) -> pd.DataFrame:
+        """The focus's funnel steps that lose customers who go on all the same: ``step``, ``before``
+        (the step before), ``n_lost``, ``n_skipped`` (with an event of their own at a later step,
+        :func:`jmtools.analyses.funnels.skipped_steps`), ``later``; only steps where at least
+        :data:`~jmtools.analyses.disclosure.MIN_GROUP` customers, and a fifth of those lost, go on.
+        Empty for a funnel of the user's own steps, a hidden focus or hidden steps."""
+        fun = self.funnel
+        cols = ["step", "before", "n_lost", "n_skipped", "later"]
+        if self.focus_hidden or len(fun) < 3 or not set(fun["step"]) <= set(self.evidence.stages):
+            return pd.DataFrame(columns=cols)
+        by = None if self.focus.everyone else "persona"
+        out = funnels.skipped_steps(self.evidence, steps=list(fun["step"]), by=by)
+        if by:
+            out = out[out["persona"] == self.focus.persona]
+        shown = set(fun.loc[~fun["suppressed"].astype(bool), "step"]) if "suppressed" in fun else set(fun["step"])
+        steps = list(fun["step"])
+        out = out[(out["n_skipped"] >= MIN_GROUP) & (out["n_skipped"] >= 0.2 * out["n_lost"]) & out["step"].isin(shown)]
+        return out.assign(before=[steps[k - 2] for k in out["step_index"]])[cols].reset_index(drop=True)
 
     @property
     def contact_only(self) -> pd.DataFrame | None:

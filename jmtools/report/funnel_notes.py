@@ -1,5 +1,5 @@
 """What the report says beside its funnel: customers it does not count, customers a company
-contact counts, optional stages and exit stages — each a sentence with its n, below the chart.
+contact counts, steps customers skip, optional stages and exit stages — each a sentence with its n, below the chart.
 
 Each ``show_*`` function takes the :class:`~jmtools.pipeline.Findings` of a report and displays
 its sentences through the section kit (nothing when there is nothing to say).
@@ -14,7 +14,7 @@ from jmtools.report.present import md
 from jmtools.report.record import record
 from jmtools.report.wording import percent
 
-__all__ = ["show_not_started", "show_contact_only", "show_optional", "show_left"]
+__all__ = ["show_not_started", "show_contact_only", "show_skipped", "show_optional", "show_left"]
 
 
 def show_not_started(f: Findings) -> None:
@@ -93,6 +93,19 @@ def show_contact_only(f: Findings) -> None:
         kit.display(md("> **Counted through the company's contacts at {step}**: {text}.{also} A funnel counts a "
                        "contact as reaching its stage (\"received → acted\"); read the conversion into {step} "
                        "with that in mind.", step=step, text=text, also=also))
+
+
+def show_skipped(f: Findings) -> None:
+    """Below the funnel: each step that loses customers who go on to a later step all the same
+    (:attr:`Findings.skipped`): a stage they may skip, with the fix (``optional: true``)."""
+    for r in f.skipped.itertuples():
+        share = f" ({percent(r.n_skipped / r.n_lost)})" if r.n_lost else ""
+        kit.display(md("> **{step} may be a stage customers skip**: {n} of the {lost} customers the funnel loses "
+                       "between {before} and {step}{share} take a later step all the same (most of them {later}). "
+                       "The funnel counts them as lost at {step} and at every step after it. If customers may "
+                       "skip it, mark it `optional: true` in the journey file: the funnel then counts them on, "
+                       "and says below how many reach it.", step=r.step, n=f"{r.n_skipped:,}", lost=f"{r.n_lost:,}",
+                       before=r.before, share=share, later=r.later))
 
 
 def _few(n: int) -> str:

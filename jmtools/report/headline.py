@@ -71,6 +71,12 @@ def _loss(f) -> dict | None:
     other = _row_for(f.funnel_all, loss["to"])
     if not f.focus.everyone and other is not None and pd.notna(other["drop_off_rate"]):
         text += f"; {compared(loss['drop_off_rate'], other['drop_off_rate'])}"
+    skipped = f.skipped
+    went = skipped[skipped["step"] == loss["to"]]
+    if len(went):                         # lost by the strict funnel, yet they go on (D161)
+        r = went.iloc[0]
+        text += (f"; {r['n_skipped']:,} of them take a later step all the same ({r['later']}): "
+                 f"{loss['to']} may be a stage customers skip")
     return {"key": "loss", "label": "Biggest loss", "text": text + "."}
 
 
@@ -78,9 +84,12 @@ def _lowest(f) -> dict | None:
     low = f.lowest_emotion
     if low is None:
         return None
-    text = (f"{low['stage']}: {feeling(low['valence'])} — {emotion(low['valence'])} on −2..+2 "
+    behaviour = f.curve_basis == "behaviour"        # friction in what customers did, not a feeling
+    what = ("no friction in what customers did at any stage" if behaviour and low["valence"] >= 0 else
+            "the most friction in what customers did" if behaviour else feeling(low["valence"]))
+    text = (f"{low['stage']}: {what} — {emotion(low['valence'])} on −2..+2 "
             f"({interval(low['ci_low'], low['ci_high'], n=low['n'], kind='emotion')})")
-    if f.curve_basis == "behaviour":
+    if behaviour:
         text += ", measured from behaviour only"
     other = _row_for(f.curve, low["stage"], "all") if f.curve is not None else None
     if not f.focus.everyone and other is not None:

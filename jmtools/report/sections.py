@@ -36,7 +36,8 @@ from jmtools.personas import RuleError, parse_rule
 from jmtools.pipeline import Findings, disclosed_coverage, disclosed_shares, with_fewer
 from jmtools.report import _section_kit as kit
 from jmtools.report.present import funnel_chart, headline_cards, html_table, md, number, with_caption
-from jmtools.report.funnel_notes import show_contact_only, show_left, show_not_started, show_optional
+from jmtools.report.funnel_notes import (show_contact_only, show_left, show_not_started, show_optional,
+                                         show_skipped)
 from jmtools.report.headline import headline_html, headline_items
 from jmtools.report.problem_sections import fix_first, the_map, what_they_write, where_it_hurts
 from jmtools.report.record import record, record_source
@@ -434,6 +435,7 @@ def how_far(f: Findings) -> None:
                        words=loss_words(loss)))
     show_not_started(f)
     show_contact_only(f)
+    show_skipped(f)
     show_optional(f)
     show_left(f)
     kit.display(html_table(with_fewer(fun), columns={"step": "stage", "n": "customers",

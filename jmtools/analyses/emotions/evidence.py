@@ -215,13 +215,15 @@ def _as_pandas(table):
 
 
 def _customer_steps(events):
-    """Prepared evidence without the company's own contacts: a mailing received is neither a
-    step the customer took nor where they abandoned."""
-    company = getattr(events, "company_touchpoints", None)
-    if not company:
+    """Prepared evidence's events at a stage, without the company's own contacts: a mailing
+    received is neither a step the customer took nor where they abandoned (an event at no stage
+    is the evidence's coverage, said where the evidence is, not a valence row left out)."""
+    if not hasattr(events, "mapped_stages"):
         return events
     t = events.events
-    return t.filter(t.touchpoint.isnull() | ~t.touchpoint.isin(company))
+    company = getattr(events, "company_touchpoints", None)
+    t = t.filter(t.stage.notnull())
+    return t.filter(t.touchpoint.isnull() | ~t.touchpoint.isin(company)) if company else t
 
 
 def _valenced(name: str, frame, journey, **kw) -> pd.DataFrame:
@@ -237,7 +239,10 @@ def _valenced(name: str, frame, journey, **kw) -> pd.DataFrame:
     if name == "feedback":
         return feedback_valence(frame, scorer=kw["scorer"], n_jobs=kw["n_jobs"],
                                 rating_scale=kw.get("rating_scale") or (1, 5))
-    return behaviour_valence(frame, kw.get("behaviour_stages") or _stages_of(journey), rules=kw["rules"],
+    stages = kw.get("behaviour_stages")
+    if stages:         # a prepared evidence's funnel stages: none after the last of them is abandoned
+        frame = frame[frame[kw["stage_col"]].isna() | frame[kw["stage_col"]].isin(stages)]
+    return behaviour_valence(frame, stages or _stages_of(journey), rules=kw["rules"],
                              customer_col=kw["customer_col"], time_col=kw["time_col"],
                              stage_col=kw["stage_col"])
 
@@ -332,9 +337,12 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
         table is brought to pandas first — these tables are small). A table that
         already has a ``valence`` column is used as is (bring your own mapping);
         otherwise :mod:`jmtools.analyses.valence` maps it.
-    events : pandas.DataFrame, optional
-        Events with a stage per event (e.g. ``jmtools.evidence.prepare(...)``, or its
-        ``.events``); used only when ``behaviour_rules`` is given.
+    events : pandas.DataFrame or jmtools.evidence.Evidence, optional
+        Events with a stage per event; used only when ``behaviour_rules`` is given. A prepared
+        evidence (``jmtools.evidence.prepare(...)``) is read as the customers' own steps: its
+        default funnel's stages only (``mapped_stages``: no exit or optional stage, so a customer
+        whose last funnel stage is the last one has not abandoned, whatever optional or exit
+        stage follows), without the company's own contacts, and without events at no stage.
     tickets : pandas.DataFrame, optional
         Support tickets (``customer_id``, ``timestamp``, ``stage``/``touchpoint``); with
         ``behaviour_rules`` each ticket is a contact at its stage (``ticket_opened``),

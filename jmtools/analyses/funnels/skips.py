@@ -1,0 +1,102 @@
+"""Customers the strict funnel loses at a step who go on to a later step all the same.
+
+The strict funnel (:func:`~jmtools.analyses.funnels.funnel`) counts a customer at step *k* only
+after steps 1 … *k*−1 in order. A stage many customers never pass through — a meter installed
+for some households only, a visit to a branch — then shows as a loss although those customers
+go on: they pay, renew, order again. :func:`skipped_steps` counts, per step, the customers
+counted at the step before who do not reach it, and how many of them take a step of their own at
+a later step of the funnel after that (a contact the company started, ``initiated_by: company``,
+is not theirs). A report says so beside the funnel, with the fix: mark the stage
+``optional: true`` if customers may skip it (D161).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from jmtools.analyses.funnels._common import _by_list, _check_evidence, _company_rows, _steps, _table
+from jmtools.analyses.funnels.steps import _reach, _step_filter
+from jmtools.core.engine import kept_answer, to_pandas
+
+__all__ = ["skipped_steps"]
+
+
+def skipped_steps(evidence, *, steps=None, by=None) -> pd.DataFrame:
+    """Per step of the strict stage funnel: customers it loses there, and how many of them go on.
+
+    Parameters
+    ----------
+    evidence : jmtools.evidence.Evidence
+    steps : list of str, optional
+        Stage names in order (default: the evidence's funnel stages, ``mapped_stages``).
+    by : str or list of str, optional
+        Group columns of the evidence (``"persona"``): counted per group.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The by columns first (if any), then ``step_index`` (2 … number of steps), ``step``,
+        ``n_lost`` (counted at the step before, not at this one), ``n_skipped`` (of them, those
+        with an event of their own at a later step, after the step before) and ``later`` (the
+        later step most of them reach; None when none does); one row per group and step.
+
+    Examples
+    --------
+    >>> from jmtools.evidence import prepare
+    >>> ev = pd.DataFrame({"customer_id": ["a", "a", "a", "b", "b", "c"],
+    ...                    "event": ["join", "meter", "pay", "join", "pay", "join"],
+    ...                    "timestamp": pd.to_datetime(["2024-01-01", "2024-01-05", "2024-02-01",
+    ...                                                 "2024-01-02", "2024-02-02", "2024-01-03"])})
+    >>> j = {"stages": ["Join", "Meter", "Pay"], "touchpoints": [
+    ...     {"name": "Form", "stage": "Join", "events": ["join"]},
+    ...     {"name": "Visit", "stage": "Meter", "events": ["meter"]},
+    ...     {"name": "Payment", "stage": "Pay", "events": ["pay"]}]}
+    >>> skipped_steps(prepare(ev, j))
+       step_index   step  n_lost  n_skipped later
+    0           2  Meter       2          1   Pay
+    1           3    Pay       0          0  None
+
+    ``b`` and ``c`` are lost at Meter; ``b`` pays all the same, so Meter may be a stage some
+    customers skip.
+    """
+    _check_evidence(evidence)
+    steps = _steps(evidence, steps, "stage")
+    by = _by_list(evidence, by)
+    return kept_answer(evidence, ("skips", tuple(steps), tuple(by)), lambda: _skipped(evidence, steps, by))
+
+
+def _skipped(evidence, steps: list, by: list) -> pd.DataFrame:
+    import ibis
+
+    keys = ["customer_id", *by]
+    reach = [r.select(*keys, step_index=ibis.literal(i, "int64"), p=r.p)
+             for i, r in enumerate(_reach(evidence, steps, "stage", by), start=1)]
+    t = _table(evidence, by)
+    company = _company_rows(evidence, t)
+    own = []
+    for i, step in enumerate(steps[2:], start=3):        # a later step than the one lost: from the third on
+        at = _step_filter(evidence, t, "stage", step)
+        s = t.filter(at & ~company if company is not None else at)
+        own.append(s.group_by(keys).agg(last=s.position.max()).mutate(step_index=ibis.literal(i, "int64")))
+    reached = to_pandas(ibis.union(*reach) if len(reach) > 1 else reach[0])
+    last = to_pandas(ibis.union(*own)) if len(own) > 1 else to_pandas(own[0]) if own else \
+        pd.DataFrame(columns=[*keys, "last", "step_index"])
+    rows = []
+    groups = reached.groupby(by, dropna=False, sort=False) if by else [((), reached)]
+    for group, r in groups:
+        group = group if isinstance(group, tuple) else (group,)
+        mine = last
+        for col, value in zip(by, group):
+            mine = mine[mine[col].isna()] if pd.isna(value) else mine[mine[col] == value]
+        for k in range(2, len(steps) + 1):
+            before = r[r["step_index"] == k - 1]
+            lost = before[~before["customer_id"].isin(r.loc[r["step_index"] == k, "customer_id"])]
+            later = mine[mine["step_index"] > k].merge(lost[["customer_id", "p"]], on="customer_id")
+            later = later[later["last"] > later["p"]]
+            went = later.drop_duplicates(["customer_id", "step_index"])["step_index"].value_counts()
+            rows.append({**dict(zip(by, group)), "step_index": k, "step": steps[k - 1], "n_lost": len(lost),
+                         "n_skipped": int(later["customer_id"].nunique()),
+                         "later": steps[int(went.sort_index().idxmax()) - 1] if len(went) else None})
+    out = pd.DataFrame(rows, columns=[*by, "step_index", "step", "n_lost", "n_skipped", "later"])
+    out["later"] = out["later"].astype(object).where(out["later"].notna(), None)
+    return out.astype({"step_index": "int64", "n_lost": "int64", "n_skipped": "int64"})

@@ -1,0 +1,131 @@
+"""The behaviour-only emotion curve on a utility's journey (D160, D161): monthly bills the company sends,
+an optional stage and an exit stage after the last stage customers stay at.
+
+An outside tester's world: customers who keep paying their bills were "abandoning" at Pay (−0.93)
+once an optional Payment difficulty and an exit Leave stage followed, the company's bills counted
+as the customers' own steps, and the headline's lowest moment was one customer's value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from inprocess import run_cells
+from jmtools import pipeline
+from jmtools.report.headline import headline_items
+from table_subsets import shown_text
+
+NB00 = Path(__file__).resolve().parents[1] / "notebooks" / "00_journey_report.ipynb"
+
+JOURNEY = """\
+jmtools: 1
+name: Utility
+stages:
+  - name: Sign up
+  - name: Meter install
+  - name: Monthly bill
+  - name: Pay
+  - name: Payment difficulty
+    optional: true
+  - name: Leave
+    exit: true
+touchpoints:
+  - {name: Sign-up form, stage: Sign up, channel: digital, events: [signup]}
+  - {name: Engineer visit, stage: Meter install, channel: physical, events: [meter_installed]}
+  - {name: Bill, stage: Monthly bill, channel: physical, events: [bill_issued], initiated_by: company}
+  - {name: Payment, stage: Pay, channel: digital, events: [payment]}
+  - {name: Payment plan, stage: Payment difficulty, channel: interpersonal, events: [payment_plan]}
+  - {name: Closing, stage: Leave, channel: digital, events: [account_closed]}
+"""
+
+
+def _world(folder: Path) -> pd.DataFrame:
+    """60 customers sign up; 40 get a meter; every one gets three bills and pays each; 3 agree a
+    payment plan, 4 leave; 10 more sign up and get a bill but never pay (they abandon)."""
+    folder.mkdir()
+    (folder / "journey.yaml").write_text(JOURNEY)
+    rows = []
+    for c in range(70):
+        cid, t = f"h{c:03d}", pd.Timestamp("2026-01-05 09:00") + pd.Timedelta(hours=c)
+        rows.append((cid, "signup", t))
+        if c < 40:
+            rows.append((cid, "meter_installed", t + pd.Timedelta(days=10)))
+        for m in range(1 if c >= 60 else 3):
+            bill = t + pd.Timedelta(days=30 * (m + 1))
+            rows.append((cid, "bill_issued", bill))
+            if c < 60:
+                rows.append((cid, "payment", bill + pd.Timedelta(days=5)))
+        if c < 3:
+            rows.append((cid, "payment_plan", t + pd.Timedelta(days=100)))
+        if 10 <= c < 14:
+            rows.append((cid, "account_closed", t + pd.Timedelta(days=120)))
+    events = pd.DataFrame(rows, columns=["customer_id", "event", "timestamp"])
+    events.to_csv(folder / "events.csv", index=False)
+    return events
+
+
+@pytest.fixture(scope="module")
+def utility(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("utility") / "world"
+    events = _world(folder)
+    return pipeline.run(folder, persona="all"), events
+
+
+def test_customers_who_stay_at_the_last_funnel_stage_have_not_abandoned(utility):
+    f, events = utility
+    ev = f.emotion_evidence
+    behaviour = ev[ev["source"] == "behaviour"]
+    per_stage = behaviour.groupby("stage", observed=True)["valence"].agg(["mean", "size"])
+    # plain pandas: a customer abandons at their furthest funnel stage unless it is Pay (the last
+    # stage of the default funnel: optional and exit stages are not funnel stages)
+    own = events[events["event"] != "bill_issued"]
+    funnel = {"signup": 0, "meter_installed": 1, "payment": 3}
+    furthest = own[own["event"].isin(funnel)].assign(k=lambda d: d["event"].map(funnel)) \
+        .groupby("customer_id")["k"].max()
+    assert (furthest == 3).sum() == 60 and (furthest < 3).sum() == 10
+    assert per_stage.loc["Pay", "size"] == 60 and per_stage.loc["Pay", "mean"] == 0.0
+    assert per_stage.loc["Sign up", "size"] == 70
+    assert per_stage.loc["Sign up", "mean"] == pytest.approx(-10 / 70)      # the 10 who never paid
+    # the bills are the company's: no behaviour point stands on them; nor on optional or exit stages
+    assert not {"Monthly bill", "Payment difficulty", "Leave"} & set(per_stage.index)
+
+
+def test_the_lowest_moment_is_never_a_point_of_fewer_than_five_and_says_friction(utility):
+    f, _ = utility
+    low = f.lowest_emotion
+    assert low is not None and low["stage"] == "Sign up" and low["n"] >= 5
+    item = next(i for i in headline_items(f) if i["key"] == "lowest")
+    assert item["text"].startswith("Sign up: the most friction in what customers did — −0.14")
+    assert "felt" not in item["text"]
+    assert "measured from behaviour only" in item["text"]
+
+
+def test_a_point_of_one_customer_is_not_the_lowest_moment(utility):
+    f, _ = utility
+    curve = f.curve.copy()
+    tiny = curve.iloc[[0]].assign(stage="Payment difficulty", valence=-2.0, n=1, low_evidence=True)
+    f2 = pipeline.Findings.__new__(pipeline.Findings)
+    f2.__dict__.update(f.__dict__)
+    f2.__dict__["curve"] = pd.concat([curve, tiny], ignore_index=True)
+    assert f2.lowest_emotion["stage"] != "Payment difficulty"
+
+
+def test_a_stage_some_customers_skip_is_said_beside_the_funnel_and_in_the_headline(utility, tmp_path):
+    """20 of the 30 customers lost between Sign up and Meter install pay all the same (the other
+    10 never pay): the report says the stage may be one customers skip, with the fix."""
+    f, events = utility
+    skipped = f.skipped
+    assert skipped[["step", "before", "n_lost", "n_skipped", "later"]].values.tolist() == \
+        [["Meter install", "Sign up", 30, 20, "Pay"]]
+    loss = next(i for i in headline_items(f) if i["key"] == "loss")
+    assert "20 of them take a later step all the same (Pay): Meter install may be a stage customers skip" \
+        in loss["text"]
+    folder = tmp_path / "world"
+    _world(folder)
+    text = shown_text(run_cells(NB00, {"data_dir": str(folder)}).displayed)
+    assert ("**Meter install may be a stage customers skip**: 20 of the 30 customers the funnel loses between "
+            "Sign up and Meter install (66.7%) take a later step all the same (most of them Pay)") in text
+    assert "mark it `optional: true`" in text
