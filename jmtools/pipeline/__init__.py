@@ -38,11 +38,11 @@ from jmtools.pipeline._disclosed_personas import (disclosed_by_persona, disclose
                                                   disclosed_persona_counts, disclosed_persona_rows, hidden_personas,
                                                   size_protectors)
 from jmtools.pipeline._disclosed import OTHER, small_personas
-from jmtools.pipeline._findings import require_members
+from jmtools.pipeline._findings import customer_ids_apart, require_members
 from jmtools.pipeline._map import map_cells_for, map_disclosure_note, map_evidence
 
 __all__ = ["Focus", "Findings", "Prepared", "prepare_world", "prepare_evidence", "run", "resolve_focus",
-           "require_members", "OTHER",
+           "require_members", "customer_ids_apart", "OTHER",
            "load", "select",
            "relieving", "map_evidence", "map_cells_for", "map_disclosure_note", "disclosed_curve",
            "disclosed_rows", "disclosed_steps", "disclosed_table", "disclosed_paths", "disclosed_shares",

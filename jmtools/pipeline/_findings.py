@@ -4,6 +4,7 @@ the two ends of the chain (:mod:`jmtools.pipeline._chain`), which reports read."
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -14,11 +15,11 @@ from jmtools.analyses.compare import company_only_reach
 from jmtools.core.engine import kept_answer, to_pandas
 from jmtools.core.errors import ParameterError
 from jmtools.core.stats import wilson_interval
-from jmtools.core.vocabulary import ALL, ALL_LABEL, focus_label
+from jmtools.core.vocabulary import ALL, ALL_LABEL, NOT_IN_CUSTOMERS, focus_label
 from jmtools.pipeline._disclosed import protecting_rows, step_loss
-from jmtools.sources import World
+from jmtools.sources import IdOverlap, World, id_overlap
 
-__all__ = ["Focus", "resolve_focus", "require_members", "Findings"]
+__all__ = ["Focus", "resolve_focus", "require_members", "customer_ids_apart", "Findings"]
 
 
 # ------------------------------------------------------------------------------ focus
@@ -124,6 +125,62 @@ def _no_members_error(journey, persona: str, with_members: list, n_customers: in
                               "another persona")
 
 
+def customer_ids_apart(events, customers) -> IdOverlap | None:
+    """Why fewer than half the customers with events are in the customer table; None otherwise.
+
+    The two tables' ids are compared by :func:`jmtools.sources.id_overlap` (D145): the same
+    ids written another way (case, leading zeros, a prefix) or different ids. Reports word it
+    with ``sentence(quote=False)`` and ``fix`` (:func:`jmtools.report.wording.ids_words`,
+    D154): no id is quoted.
+
+    Parameters
+    ----------
+    events : jmtools.evidence.Evidence, a loaded event table, an Ibis table or pandas.DataFrame
+        The customers with events (``customer_id``). From an evidence prepared with the
+        customer table, its persona sizes tell first whether most are missing, so nothing is
+        queried when they are not.
+    customers : pandas.DataFrame, a loaded table or None
+        The customer table (``customer_id``); a loaded table is read only when needed.
+
+    Returns
+    -------
+    jmtools.sources.IdOverlap or None
+        Counted over every customer with events; None without a customer table or events.
+
+    Examples
+    --------
+    >>> from jmtools.evidence import prepare
+    >>> ev = pd.DataFrame({"customer_id": ["7", "8", "9"], "event": "view",
+    ...                    "timestamp": pd.Timestamp("2024-01-01 10:00")})
+    >>> customers = pd.DataFrame({"customer_id": ["C-007", "C-008", "C-009"], "age": [20, 30, 40]})
+    >>> j = {"stages": ["Browse"], "touchpoints": [{"name": "Site", "stage": "Browse", "events": ["view"]}],
+    ...      "personas": [{"name": "Young", "rule": "age < 25"}]}
+    >>> customer_ids_apart(prepare(ev, j, customers=customers), customers).sentence(quote=False)
+    '0 of 3 customers with events are in the customer table: the ids seem to be the same, written with a prefix or leading zeros around the same number'
+    >>> customer_ids_apart(ev, customers.assign(customer_id=["7", "8", "x"])) is None     # 2 of 3 meet
+    True
+    """
+    sizes = getattr(events, "persona_sizes", None)
+    if customers is None or events is None:
+        return None
+    if sizes is not None:                            # an evidence: its sizes say whether to look
+        total = int(events.n_customers)
+        if sizes.loc[sizes["persona"] == NOT_IN_CUSTOMERS, "n_customers"].sum() <= 0.5 * total:
+            return None
+        events = events.events
+    known = customers if isinstance(customers, pd.DataFrame) else customers.to_pandas()   # as the report reads it
+    found = id_overlap(_distinct_ids(events), _distinct_ids(known))
+    return found if found.share < 0.5 else None
+
+
+def _distinct_ids(table):
+    """The distinct ``customer_id`` of a frame, a loaded table or an Ibis table (queried there)."""
+    if isinstance(table, pd.DataFrame):
+        return table["customer_id"].drop_duplicates()
+    table = getattr(table, "table", table)           # a loaded table: its Ibis table
+    return to_pandas(table.select("customer_id").distinct())["customer_id"]
+
+
 # ----------------------------------------------------------------------------- findings
 @dataclass
 class Findings:
@@ -198,6 +255,14 @@ class Findings:
     :attr:`kpis`; None when every answer names a step (D132)."""
 
     # ------------------------------------------------------------ headline figures
+    @cached_property
+    def ids_apart(self) -> IdOverlap | None:
+        """Why most customers with events are not in the customer table (the ids written
+        another way, or other ids), or None when most are (:func:`customer_ids_apart`)."""
+        if self.evidence is None or self.world is None:
+            return None
+        return customer_ids_apart(self.evidence, self.world.tables.get("customers"))
+
     @property
     def n_customers(self) -> int:
         """Customers with events in the focus."""
