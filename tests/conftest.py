@@ -174,6 +174,26 @@ def ecommerce_copy(tmp_path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def prefixed_ids_folder(tmp_path_factory) -> Path:
+    """The e-commerce world whose customer table writes each id with a prefix and zeros
+    (``C0000123`` in the events, ``CUST-000000123`` in customers.csv), as an outside tester's
+    exports did (D145, D154); built once per session."""
+    import shutil
+
+    import pandas as pd
+
+    if not (DATA / "ecommerce" / "customers.csv").exists():
+        pytest.skip("sample world ecommerce not generated (jmtools sample-data)")
+    folder = tmp_path_factory.mktemp("prefixed-ids") / "world"
+    shutil.copytree(DATA / "ecommerce", folder)
+    customers = pd.read_csv(folder / "customers.csv", dtype={"customer_id": str})
+    customers["customer_id"] = [f"CUST-{int(v.lstrip('C')):09d}" for v in customers["customer_id"]]
+    customers.to_csv(folder / "customers.csv", index=False)
+    (folder / "customer_personas.csv").unlink()     # the planted truth, keyed like the events
+    return folder
+
+
+@pytest.fixture(scope="session")
 def feedback_maya_run(notebook_runs):
     """The fixture notebook run once for persona Maya (runner and browser tests share it)."""
     return notebook_runs.get("feedback_maya")[1]

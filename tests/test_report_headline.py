@@ -181,3 +181,34 @@ def test_fix_first_says_why_it_has_no_value_at_stake(order_value, pains, said):
                              "customers_affected": 126.0}])
     item = _fix(types.SimpleNamespace(backlog=backlog))
     assert item["text"] == f"Fast-track small claims — owner: no owner named; first by RICE score 525 {said}."
+
+
+def test_the_headline_says_first_when_most_customer_ids_do_not_meet(prefixed_ids_folder, tmp_path):
+    """A customer table keyed ``CUST-000000123`` beside events keyed ``C0000123`` (D154): the
+    headline's first sentence says how the ids differ and the fix; for a persona whose rule
+    still finds the customers whose ids meet (every fourth here), that its size comes from
+    the ids, not from its rule. A world whose ids meet has no such sentence (the test above)."""
+    import shutil
+
+    partly = tmp_path / "partly"
+    shutil.copytree(prefixed_ids_folder, partly)
+    customers = pd.read_csv(partly / "customers.csv", dtype={"customer_id": str})
+    number = customers["customer_id"].str.removeprefix("CUST-").astype(int)
+    customers.loc[number % 4 == 0, "customer_id"] = number.map(lambda i: f"C{i:07d}")
+    customers.to_csv(partly / "customers.csv", index=False)
+    shape = "the ids seem to be the same, written with a prefix or leading zeros around the same number"
+    fix = "Fix: export both tables with the ids written the same way (the same prefix and zeros)"
+
+    every = headline_items(pipeline.run(prefixed_ids_folder, persona="all"))
+    assert [it["key"] for it in every] == ["ids", "focus", "loss", "lowest", "pain", "fix"]
+    assert every[0]["text"].startswith(f"0 of 4,000 customers with events are in the customer table: {shape}. ")
+    assert fix in every[0]["text"] and "C000" not in every[0]["text"] and "CUST" not in every[0]["text"]
+
+    f = pipeline.run(partly, persona="Budget Ben")
+    assert 0 < f.n_customers < 0.5 * f.evidence.n_customers and f.ids_apart.matched == 1000
+    ben = headline_items(f)
+    assert ben[0]["key"] == "ids" and ben[1]["key"] == "focus"
+    assert ben[0]["text"].startswith(f"1,000 of 4,000 customers with events are in the customer table: {shape}. ")
+    assert "so it cannot select the 3,000 customers missing from it: Budget Ben's size comes from the ids" in \
+        ben[0]["text"] and fix in ben[0]["text"]
+    assert "<b>Customer ids</b>: 1,000 of 4,000" in headline_html(ben)

@@ -360,3 +360,57 @@ def test_a_stage_less_nps_export_and_feedback_still_count_in_the_report(stageles
     assert "name no stage or touchpoint, so they cannot be placed on the emotion curve: instead" in text
     assert "Feeling is computed from" in text and "judged from behaviour" in text
     assert not NAN.findall(text), NAN.findall(text)[:5]
+
+
+# ------------------------------------------------ ids written differently in the two tables (D154)
+_PREFIX = "the ids seem to be the same, written with a prefix or leading zeros around the same number"
+_FIX = "Fix: export both tables with the ids written the same way (the same prefix and zeros)"
+_ANY_ID = re.compile(r"\bC\d{7}\b|CUST-\d+|'\d+'")       # an id of either table, or one quoted
+
+
+@pytest.fixture(scope="module")
+def prefixed_reports(prefixed_ids_folder):
+    """The report on the e-commerce world whose customer table writes ``CUST-000000123`` for
+    the events' ``C0000123``, per persona (in-process, run once)."""
+    cache = {}
+
+    def get(persona):
+        if persona not in cache:
+            cache[persona] = shown_text(_run(prefixed_ids_folder, persona).displayed)
+        return cache[persona]
+
+    return get
+
+
+def test_ids_written_with_a_prefix_are_said_with_the_fix_in_the_report_for_all(prefixed_reports):
+    """It said "the two tables seem to use different customer ids": the prefix was not tried,
+    and the headline said nothing."""
+    text = prefixed_reports("all")
+    glance = text[:text.index("The data holds")]             # At a glance, above the persona sizes
+    assert ("<b>Customer ids</b>: 0 of 4,000 customers with events are in the customer table: " + _PREFIX
+            in glance and _FIX in glance)
+    said = next(line for line in text.splitlines() if "Most customers with events are not in" in line)
+    assert _PREFIX in said and "no persona can be told for the 4,000 customers" in said and _FIX in said
+    assert "different customer ids" not in text
+    assert not _ANY_ID.findall(text), _ANY_ID.findall(text)[:5]
+
+
+def test_a_persona_report_names_the_ids_not_the_rule(prefixed_reports):
+    """It said "No customer belongs to Budget Ben. Its rule … selects none of the 4,000
+    customers with events … Check the rule"."""
+    text = prefixed_reports("Budget Ben")
+    glance = text.splitlines()[1]                            # under the title
+    assert glance.startswith("> **No customer with events can be tied to Budget Ben**")
+    assert _PREFIX in glance and "not from its rule" in glance and _FIX in glance
+    assert "No customer belongs to" not in text and "selects none of the" not in text
+    card = next(line for line in text.splitlines() if "The customer ids of the two tables do not meet" in line)
+    assert _PREFIX in card and "Budget Ben's size comes from the ids, not from its rule" in card
+    assert not _ANY_ID.findall(text), _ANY_ID.findall(text)[:5]
+
+
+@pytest.mark.parametrize("persona", ["all", "Budget Ben"])
+def test_ids_that_meet_get_no_word_about_ids(ecommerce_world, persona):
+    text = shown_text(_run(ecommerce_world.folder, persona).displayed)
+    for words in ("Customer ids", "the ids seem", "do not meet", "different customer ids", "comes from the ids",
+                  "not in the customer table.**", "can be tied to"):
+        assert words not in text, words

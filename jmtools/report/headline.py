@@ -20,7 +20,7 @@ import pandas as pd
 from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.core.stats import wilson_interval
 from jmtools.report.stake import stake_share
-from jmtools.report.wording import compared, emotion, feeling, interval, loss_words, percent, plain
+from jmtools.report.wording import compared, emotion, feeling, ids_words, interval, loss_words, percent, plain
 
 __all__ = ["headline_items", "headline_html"]
 
@@ -30,6 +30,15 @@ def _row_for(frame, stage, persona=None):
     if persona is not None:
         rows = rows[rows["persona"] == persona]
     return rows.iloc[0] if len(rows) else None
+
+
+def _ids(f) -> dict | None:
+    """Most customers with events are not in the customer table: how the ids differ, first (D154)."""
+    ids = getattr(f, "ids_apart", None)
+    if ids is None:
+        return None
+    return {"key": "ids", "label": "Customer ids",
+            "text": ids_words(ids, persona=None if f.focus.everyone else f.focus.persona)}
 
 
 def _who(f) -> dict:
@@ -156,11 +165,12 @@ def _unvalued(item) -> str:
 def headline_items(f) -> list[dict]:
     """The headline's sentences for findings ``f``: ``[{"key", "label", "text"}]``, in reading order.
 
-    Keys: ``focus`` (who and how many reach the end), ``loss``, ``lowest``, ``pain``, ``fix``;
-    a sentence whose figure the data cannot give is left out.
+    Keys: ``ids`` (most customers with events are not in the customer table: why, and the
+    fix; D154), ``focus`` (who and how many reach the end), ``loss``, ``lowest``, ``pain``,
+    ``fix``; a sentence whose figure the data cannot give is left out.
     """
     events = "events" in f.world.tables
-    parts = (_who, _loss, _lowest, _pain, _fix) if events else (_lowest, _pain, _fix)
+    parts = (_ids, _who, _loss, _lowest, _pain, _fix) if events else (_lowest, _pain, _fix)
     return [item for item in (part(f) for part in parts) if item is not None]
 
 

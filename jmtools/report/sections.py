@@ -44,7 +44,7 @@ from jmtools.report.record import record, record_source
 from jmtools.report.steps import show_dates_only, show_reading_notes
 from jmtools.report.unplaced import show_feeling_basis, show_relationship_kpis, unplaced_rows, unplaced_sentence
 from jmtools.report.caveats import much_rejected, show_personas_left_out, show_unmapped_stages, thumbs
-from jmtools.report.wording import coverage_sentence, loss_words, not_shown_template, reached_words
+from jmtools.report.wording import coverage_sentence, ids_words, loss_words, not_shown_template, reached_words
 from jmtools.sources import SPECS, unread_fix
 
 __all__ = ["record_inputs", "title", "at_a_glance", "who", "data_behind", "how_far", "feelings", "survey_kpis",
@@ -145,6 +145,11 @@ def _glance(f: Findings) -> None:
                        total=f"{f.evidence.n_customers:,}"))
         kit.missing(f, "customers", "to see this persona", columns=_rule_columns(f.journey))
         return
+    if n == 0 and f.ids_apart is not None:      # not the rule: the ids of the two tables (D154)
+        kit.display(md("> **No customer with events can be tied to {who}**, so every section below is empty. "
+                       "{said} `jmtools validate JOURNEY --data FOLDER` shows examples of the two ids.",
+                       who=f.focus.label, said=ids_words(f.ids_apart, persona=f.focus.persona)))
+        return
     if n == 0:
         card = next((c for c in f.journey.personas_resolved() if c.name == f.focus.persona), None)
         rule = f" ({_rule_text(card)})" if card is not None and _rule_text(card) != "–" else ""
@@ -232,7 +237,7 @@ def who(f: Findings) -> None:
                        "customer table as *{missing}*.", none=NO_PERSONA, missing=NOT_IN_CUSTOMERS,
                        n=f"{ev.n_customers:,}", k=len(f.journey.persona_names)))
         _sizes_table(shown)
-        _ids_that_do_not_meet(f, shown)
+        _ids_that_do_not_meet(f)
         return
     card = next(c for c in f.journey.personas_resolved() if c.name == f.focus.persona)
     kit.display(md("**{name}** — {story}", name=card.name, story=card.backstory or ""))
@@ -248,6 +253,9 @@ def who(f: Findings) -> None:
              ("Goals", texts(card.goals)), ("Motivations", texts(card.motivations)),
              ("Pain points (from the workshop)", texts(card.pain_points))]
     kit.display(html_table(pd.DataFrame(facts, columns=["", "value"])))
+    if f.ids_apart is not None:      # not the rule: the ids of the two tables (D154)
+        kit.display(md("> **The customer ids of the two tables do not meet.** {said}",
+                       said=ids_words(f.ids_apart, persona=card.name)))
 
 
 def _rule_text(card) -> str:
@@ -299,32 +307,12 @@ def _strangers(f: Findings, kind: str, known: set) -> list[str]:
             "requester), export it with the customer table's ids"]
 
 
-def _ids_that_do_not_meet(f: Findings, sizes: pd.DataFrame, sample: int = 2000) -> None:
-    """When most customers with events are missing from the customer table, say why if the
-    ids differ only in case or leading zeros (``c0000001`` against ``C0000001``), else that
-    the two tables seem to use different ids. No id is quoted (reports pseudonymise them)."""
-    missing = sizes.loc[sizes["persona"] == NOT_IN_CUSTOMERS, "n_customers"]
-    if missing.empty or "customers" not in f.world.tables or missing.iloc[0] < 0.5 * max(f.evidence.n_customers, 1):
-        return
-    logged = [str(v) for v in f.evidence.events.select("customer_id").distinct().limit(sample)
-              .to_pandas()["customer_id"]]
-    known = {str(v) for v in f.world.tables["customers"].to_pandas()["customer_id"].dropna()}
-    shapes = {"upper or lower case": str.casefold, "leading zeros": lambda v: v.lstrip("0") or "0",
-              "upper or lower case and leading zeros": lambda v: v.casefold().lstrip("0") or "0"}
-    def meets(key) -> bool:                   # the table's ids keyed once per shape
-        keyed = {key(k) for k in known}
-        return sum(key(v) in keyed for v in logged) >= 0.5 * len(logged)
-    why = next((name for name, key in shapes.items() if meets(key)), None)
-    if why is not None:
-        kit.display(md("> **Most customers with events are not in the customer table** ({n} of {total}): "
-                       "their ids differ from the customer table's only in {why}. Export both tables with "
-                       "the ids written the same way; until then no persona can be told.",
-                       n=f"{int(missing.iloc[0]):,}", total=f"{f.evidence.n_customers:,}", why=why))
-    else:
-        kit.display(md("> **Most customers with events are not in the customer table** ({n} of {total}): "
-                       "the two tables seem to use different customer ids (an account number in one, an "
-                       "e-mail hash in the other?). Export the customer table with the ids of the event log.",
-                       n=f"{int(missing.iloc[0]):,}", total=f"{f.evidence.n_customers:,}"))
+def _ids_that_do_not_meet(f: Findings) -> None:
+    """When most customers with events are missing from the customer table, say how the ids
+    seem to differ and the fix (:attr:`Findings.ids_apart`, D154); no id is quoted."""
+    if f.ids_apart is not None:
+        kit.display(md("> **Most customers with events are not in the customer table.** {said}",
+                       said=ids_words(f.ids_apart)))
 
 
 def _sizes_table(sizes: pd.DataFrame, *, min_group: int = MIN_GROUP) -> None:

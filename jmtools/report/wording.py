@@ -26,7 +26,7 @@ from jmtools.core.vocabulary import share_text
 
 __all__ = ["GLOSSARY", "CAPTIONS", "plain", "percent", "emotion", "feeling", "compared", "interval",
            "coverage_sentence", "caption", "listed", "NOT_SHOWN", "NOT_SHOWN_PROTECTS",
-           "not_shown_template", "HIDDEN_CELL", "loss_words", "reached_words"]
+           "not_shown_template", "HIDDEN_CELL", "loss_words", "reached_words", "ids_words"]
 
 #: Analyst term → the words a report uses for it (also shown in the report's glossary notes).
 GLOSSARY = {
@@ -341,3 +341,37 @@ def reached_words(reached: dict, min_group: int = 5) -> tuple[str, str]:
                 f"of {reached['started']:,} customers: not shown, so that no one of them can be picked out")
     low, high = reached["ci"] or (None, None)
     return percent(reached["share"]), f"95% CI {percent(low)}–{percent(high)}, n={reached['started']:,}"
+
+
+def ids_words(ids, *, persona: str | None = None) -> str:
+    """What a report says when most customers with events are not in the customer table
+    (:attr:`Findings.ids_apart <jmtools.pipeline.Findings.ids_apart>`, D145, D154): how many
+    are, how the ids seem to differ, what that does to the personas, and the fix. No id is
+    quoted (reports pseudonymise them; ``jmtools validate --data`` shows example pairs).
+
+    Parameters
+    ----------
+    ids : jmtools.sources.IdOverlap
+    persona : str, optional
+        The report's persona: then it is said that its rule is not the cause.
+
+    Examples
+    --------
+    >>> from jmtools.sources import id_overlap
+    >>> print(ids_words(id_overlap(["1", "2"], ["C-001", "C-002"])))
+    0 of 2 customers with events are in the customer table: the ids seem to be the same, \
+written with a prefix or leading zeros around the same number. Until they meet, no persona can \
+be told for the 2 customers missing from the customer table. Fix: export both tables with the ids \
+written the same way (the same prefix and zeros), or convert one of them before loading.
+    >>> print(ids_words(id_overlap(["a1", "b2"], ["x", "a1"]), persona="Ben"))
+    1 of 2 customers with events are in the customer table; the two tables seem to use different \
+customer ids. A persona rule reads the customer table, so it cannot select the 1 customer missing \
+from it: Ben's size comes from the ids, not from its rule. Fix: export the customer table with \
+the ids of the event log.
+    """
+    missing = ids.n - ids.matched
+    whom = f"the {missing:,} customer{'' if missing == 1 else 's'} missing from"
+    effect = (f"Until they meet, no persona can be told for {whom} the customer table." if persona is None
+              else f"A persona rule reads the customer table, so it cannot select {whom} it: "
+              f"{persona}'s size comes from the ids, not from its rule.")
+    return f"{ids.sentence(quote=False)}. {effect} Fix: {ids.fix}."
