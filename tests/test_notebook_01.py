@@ -271,3 +271,19 @@ def test_the_protecting_persona_gives_back_neither_its_size_nor_a_hidden_overlap
     shown = next(f for f in _frames(run) if "share_of_a" in f)
     thea = shown[(shown["persona_a"] == THIN) & ~shown["suppressed"]]
     assert len(thea) and (thea[["n_a", "share_of_a"]] == "not shown").all().all()   # words, not NaN
+
+
+def test_ids_written_differently_are_said_and_the_notebook_runs(prefixed_ids_folder):
+    """Events keyed ``C0000123``, the customer table ``CUST-000000123`` (D154): section 4's
+    typical-events chart stopped the notebook ("typical is empty: nothing to draw"); the ids
+    are said under the load, with the fix, and the rules still size the customer table."""
+    from inprocess import run_cells
+    from table_subsets import shown_text
+
+    run = run_cells(NOTEBOOK, {"data_dir": str(prefixed_ids_folder), "persona": "Budget Ben", "suggest": False})
+    text = shown_text(run.displayed)
+    assert ("Most customers with events are not in the customer table.** 0 of 4,000 customers with events are "
+            "in the customer table: the ids seem to be the same, written with a prefix") in text
+    assert "Fix: export both tables with the ids written the same way" in text
+    assert "size comes from the ids" not in text          # here the rules size the customer table itself
+    assert "CUST-0" not in text

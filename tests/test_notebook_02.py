@@ -310,3 +310,20 @@ def test_a_stage_less_nps_export_is_scored_not_tied_to_a_step(stageless_folder):
     assert table["answers"].tolist() == [n] and table["value"].tolist() == [f"{nps:+.1f}".replace("-", "−")]
     assert run.figures["nps_overall"]["value"] == pytest.approx(nps) and run.figures["nps_overall"]["n"] == n
     assert "proposal" in run.namespace           # the sections after it ran
+
+
+@pytest.mark.parametrize("persona", ["all", "Budget Ben"])
+def test_ids_written_differently_are_said_and_the_notebook_runs(prefixed_ids_folder, persona):
+    """Events keyed ``C0000123``, the customer table ``CUST-000000123`` (D154): the persona's
+    funnel chart stopped the notebook ("funnel is empty: nothing to draw"); the ids are said
+    under the persona sizes, with the fix, and for a persona that its rule is not the cause."""
+    from inprocess import run_cells
+    from table_subsets import shown_text
+
+    run = run_cells(NOTEBOOK, {"data_dir": str(prefixed_ids_folder), "persona": persona})
+    text = shown_text(run.displayed)
+    assert ("0 of 4,000 customers with events are in the customer table: the ids seem to be the same, written "
+            "with a prefix or leading zeros around the same number") in text
+    assert "Fix: export both tables with the ids written the same way" in text
+    assert ("Budget Ben's size comes from the ids, not from its rule" in text) == (persona != "all")
+    assert "CUST-0" not in text

@@ -13,10 +13,11 @@ from jmtools.pipeline import Findings
 from jmtools.report import _section_kit as kit
 from jmtools.report.present import md
 from jmtools.report.record import record
+from jmtools.report.wording import ids_words
 from jmtools.sources import CENTS_HINT, THOUSANDS_HINT, THUMBS_HINT
 
 __all__ = ["MUCH_REJECTED", "much_rejected", "thumbs", "show_unmapped_stages", "show_personas_left_out",
-           "show_empty_personas", "show_repeat_rounds"]
+           "show_empty_personas", "show_repeat_rounds", "show_ids_apart"]
 
 
 #: A table that lost this share of its rows or more is named under the headline.
@@ -101,6 +102,38 @@ def show_personas_left_out(errors: dict, *, what: str = "this report", record=re
         show(md("> **Persona {name} is left out of {what}**: its rule cannot run on this customer "
                 "table ({why}). Its customers count as *{none}* here; fix the rule in the journey file.",
                 name=name, what=what, why=why, none=NO_PERSONA))
+
+
+def show_ids_apart(ids, *, persona: str = ALL, show=None) -> bool:
+    """Say, in a notebook, that most customers with events are not in the customer table, how
+    the ids seem to differ and the fix, as the report does (D154); True when said.
+
+    Parameters
+    ----------
+    ids : jmtools.sources.IdOverlap or None
+        :func:`jmtools.pipeline.customer_ids_apart` (None: nothing to say).
+    persona : str, default "all"
+        The notebook's persona: then it is said that its rule is not the cause.
+    show : callable, optional
+        What shows the sentence (default IPython's ``display``).
+
+    Examples
+    --------
+    >>> from jmtools.sources import id_overlap
+    >>> show_ids_apart(id_overlap(["1", "2"], ["C-001", "C-002"]), show=lambda m: print(m.data[:60]))
+    > **Most customers with events are not in the customer table
+    True
+    >>> show_ids_apart(None)
+    False
+    """
+    if ids is None:
+        return False
+    from IPython.display import display
+
+    (show or display)(md("> **Most customers with events are not in the customer table.** {said} "
+                         "`jmtools validate JOURNEY --data FOLDER` shows examples of the two ids.",
+                         said=ids_words(ids, persona=None if persona == ALL else persona)))
+    return True
 
 
 def show_empty_personas(names, journey, *, n: int | None = None, what: str = "this comparison", record=record,
