@@ -272,7 +272,7 @@ def test_feedback_is_not_said_to_be_keyed_another_way_when_the_customer_table_is
     sample = pd.read_csv(ROOT / "data" / "ecommerce" / "customers.csv").head(12)
     sample.assign(customer_id=[f"c{i}" for i in range(1, 13)]).to_csv(path / "customers.csv", index=False)
     text = report_text(path)
-    assert "only in upper or lower case" in text
+    assert "the ids seem to be the same, written with upper or lower case" in text
     assert "are not in the customer table: each counts" not in text
     sample.assign(customer_id=[f"C{i}" for i in range(1, 13)]).to_csv(path / "customers.csv", index=False)
     (path / "feedback.csv").write_text("feedback_id,customer_id,timestamp,text,touchpoint\n" + re.sub(
