@@ -275,7 +275,7 @@ CASES: dict[str, Case] = {
                              columns=lambda m: m.PREPARED_COLUMNS),
     "evidence.fit_problems": Case(_ev(), {"top_unmatched": -1},
                                   {"warning", "note", "overlap", "shared", "empty touchpoint",
-                                   "empty stage", "unmatched", "date only", "dates only"}),
+                                   "empty stage", "unmatched", "date only", "dates only", "repeated"}),
     # compare: observations, splits, the table
     "funnels.customer_reach": Case(_ev(), {"by": "persna"}, {"by"}),
     "funnels.skipped_steps": Case(_ev(), {"by": "persna"}, {"by"}),

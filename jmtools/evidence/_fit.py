@@ -3,14 +3,16 @@
 ``jmtools validate --data``, the report's data section and notebook 02 show the same rows:
 event names several touchpoints claim, touchpoints and stages that receive no event (so any
 0 % there comes from the file, not from customers), events no touchpoint counts, and event
-kinds recorded with dates only, and a log of dates only (with the customers whose order within
-a day is assumed).
+kinds recorded with dates only, a log of dates only (with the customers whose order within
+a day is assumed), and events that repeat the customer's previous event at the same moment (a row
+exported twice: D162).
 """
 
 from __future__ import annotations
 
 import re
 
+from jmtools.core.engine import kept_answer, to_pandas
 from jmtools.core.errors import ParameterError
 from jmtools.core.vocabulary import share_text
 
@@ -35,7 +37,8 @@ def fit_problems(evidence, *, top_unmatched: int = 10):
     pandas.DataFrame
         ``severity`` (``"warning"``: a number will mislead unless fixed; ``"note"``: worth
         knowing), ``kind`` (``overlap``, ``shared``, ``empty touchpoint``, ``empty stage``,
-        ``unmatched``, ``date only``, ``dates only``: the whole log), ``subject``, ``n_events``, ``message``, ``fix``.
+        ``unmatched``, ``date only``, ``dates only``: the whole log, ``repeated``), ``subject``, ``n_events``,
+        ``message``, ``fix``.
         Warnings first.
 
     Examples
@@ -104,6 +107,14 @@ def fit_problems(evidence, *, top_unmatched: int = 10):
                      "those who never need it count as a drop-off, and every later stage is counted only "
                      "among those who went through it",
                      f"mark it optional in the journey file (- name: {stage} / optional: true)"))
+    for r in _repeats(evidence).itertuples():
+        rows.append(("note", "repeated", r.event, int(r.n_events),
+                     f"{int(r.n_events):,} {r.event} event{'s repeat' if int(r.n_events) != 1 else ' repeats'} "
+                     "the customer's previous event at the same "
+                     "moment (the same day, when written as a date alone): a row exported twice? Each copy "
+                     "counts in event counts, loops and repeated contacts; customer counts and funnels do not "
+                     "change", "drop the repeated rows before loading (pandas: drop_duplicates()) unless the "
+                     "customer did it twice at once"))
     days = getattr(evidence, "dates_only", None)
     if days is not None:
         rows.append(("note", "dates only", "all events", int(evidence.n_events), days.sentence(),
@@ -138,3 +149,14 @@ def _optional(evidence) -> list:
     like a stage many customers never need (a later stage then counts only those who needed it)."""
     stages = list(getattr(evidence, "mapped_stages", []))
     return [s for s in stages[1:-1] if _SOMETIMES.search(str(s))]
+
+
+def _repeats(evidence):
+    """Per event name, the events that repeat the customer's previous event at the same moment
+    (``event``, ``n_events``; most first), kept beside a cached evidence."""
+    def count():
+        t = evidence.events
+        t = t.filter((t.next_event == t.event) & (t.time_to_next_s == 0))
+        got = to_pandas(t.group_by("event").agg(n_events=t.count()))
+        return got.sort_values(["n_events", "event"], ascending=[False, True], ignore_index=True)
+    return kept_answer(evidence, ("repeats",), count)
