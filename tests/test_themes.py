@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from jmtools.core.errors import DataError, ParameterError
-from jmtools.analyses.themes import find_themes, themes_at
+from jmtools.analyses.themes import find_themes, polarity_basis, themes_at
 from jmtools.sample_worlds import load_truths
 
 PLANTED = {
@@ -614,3 +614,26 @@ def test_theme_shares_are_of_all_texts_chosen_and_those_in_no_theme_are_said():
     assert th.summary["share"].tolist() == [0.4, 0.2]
     assert share_basis(th) == ("Shares are of all 10 complaints; 4 of them fit no theme (they have none of "
                                "a theme's words).")
+
+
+def test_rows_whose_source_names_a_complaint_channel_are_complaints_whatever_their_words():
+    """A contact centre's complaint log (D163): terse, neutral-sounding or foreign texts are all
+    complaints there, never praise; other sources are decided as before."""
+    log = ["smart meter visit cancelled last minute again", "DD amount increased without notice",
+           "promised callback never came", "great, thanks for nothing: the engineer did not come",
+           "Techniker ist wieder nicht gekommen", "meter visit cancelled again, nobody told me"] * 4
+    reviews = ["love the app, so easy to use", "great service, thank you", "the app is awful and slow"] * 4
+    fb = pd.DataFrame({"feedback_id": [f"f{i}" for i in range(len(log) + len(reviews))],
+                       "text": log + reviews,
+                       "source": ["Complaint log"] * len(log) + ["app review"] * len(reviews)})
+    neg = find_themes(fb, n_themes=2)
+    kept = set(neg.documents["feedback_id"])
+    assert set(fb.loc[fb["source"] == "Complaint log", "feedback_id"]) <= kept
+    assert kept - set(fb["feedback_id"][:len(log)]) == set(fb.loc[fb["text"] == "the app is awful and slow",
+                                                                    "feedback_id"])
+    assert neg.accounting["polarity from"]["source"] == len(log)
+    assert neg.accounting["rows_used"] + sum(neg.accounting["dropped"].values()) == len(fb)
+    pos = find_themes(fb, n_themes=2, polarity="positive")
+    assert not set(pos.documents["feedback_id"]) & set(fb["feedback_id"][:len(log)])
+    only = find_themes(fb[fb["source"] == "Complaint log"], n_themes=2)
+    assert polarity_basis(only).startswith("Complaints here are the 24 texts from a complaint channel")

@@ -256,6 +256,8 @@ def _theme_rows(themes) -> pd.DataFrame:
     by, side = acc.get("polarity from"), "below" if themes.polarity == "negative" else "above"
     if by is not None and "text cut" in acc:
         cut = number(acc["text cut"], digits=2, signed=True)
+        rows += [("· a complaint by their source", by["source"], "the feedback's source names a complaint "
+                  "channel: a complaint whatever its words")] if by.get("source") else []
         rows += [("· decided by their rating", by["rating"], f"rated {side} the middle of the scale"),
                  ("· decided by their text", by["text"], f"no rating, or rated at the middle; text score "
                   f"{'at or below' if side == 'below' else 'at or above'} {cut} ({acc.get('text scorer')})")]

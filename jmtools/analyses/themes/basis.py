@@ -86,7 +86,12 @@ def _basis(themes: Themes, where_said: str) -> str:
     clf = acc.get(f"{_CHECK[themes.polarity]} check")
     classified = clf is not None and bool(clf.loc[clf["method"] == "classifier", "used"].any())
     cut = f"{acc['text cut']:+.2f}".replace("-", "−")
-    text = (f"{what} {where_said} are {by['rating']:,} texts rated {side} the middle of the scale and "
+    source = (f"{by['source']:,} texts from a complaint channel (their source says so), "
+              if by.get("source") and negative else "")
+    if source and not by["rating"] and not by["text"]:
+        return (f"{what} {where_said} are the {by['source']:,} texts from a complaint channel (their source "
+                "says so): each counts as a complaint, whatever its words or rating.")
+    text = (f"{what} {where_said} are {source}{by['rating']:,} texts rated {side} the middle of the scale and "
             f"{by['text']:,} texts without a rating, or rated at the middle, "
             + (f"that {acc['text scorer']} finds to be {found}" if classified else
                f"whose text scores {where} {cut} ({acc['text scorer']})"))

@@ -27,6 +27,10 @@ __all__ = ["POLARITIES", "NEGATIVE_BELOW", "POSITIVE_ABOVE", "CONTENT_CLEAR", "M
 
 #: Which feedback to theme.
 POLARITIES = ("negative", "positive", "all")
+#: A feedback ``source`` naming a complaint channel (a complaint log, a contact centre's complaints):
+#: its rows are complaints whatever their words or rating, never praise (D163).
+COMPLAINT_SOURCE = (r"(?i)complain|grievance|beschwerde|reklamation|r[ée]clamation|plainte|reclamo|queja|"
+                    r"klacht|reclama[cç][aã]o|reclamo")
 
 #: Sentiment cut-offs (VADER's conventional ±0.05): negative ≤ −0.05, positive ≥ 0.05.
 NEGATIVE_BELOW = -0.05
@@ -289,7 +293,10 @@ def _select(feedback, text_col, sentiment_col, polarity, scorer, rating_col, rat
         sentiment = pd.Series(score_texts(frame[text_col].where(~foreign), scorer=scorer, n_jobs=1),
                               index=frame.index)
     frame["sentiment"] = sentiment
-    frame["_rated"] = np.isfinite(rated) & (rated != 0)     # decided by its rating (midpoint: text)
+    declared = (frame["source"].astype("string").str.contains(COMPLAINT_SOURCE, na=False).to_numpy(dtype=bool)
+                if "source" in frame.columns and polarity != "all" else np.zeros(len(frame), bool))
+    frame["_rated"] = np.isfinite(rated) & (rated != 0) & ~declared   # by its rating (midpoint: text)
+    frame["_declared"] = declared           # a complaint log's row is a complaint whatever its words (D163)
     check = (None if calibration is None or polarity == "all"
              else fit_complaints(calibration) if polarity == "negative" else fit_praise(calibration))
     if polarity == "all":
@@ -298,7 +305,9 @@ def _select(feedback, text_col, sentiment_col, polarity, scorer, rating_col, rat
         keep = pd.Series(complaint_mask(rated, sentiment.to_numpy(dtype=float), calibration=calibration,
                                         polarity=polarity, texts=frame[text_col].tolist()),
                          index=frame.index)
-    unread = foreign & ~frame["_rated"].to_numpy() if polarity != "all" else np.zeros(len(frame), bool)
+        keep = keep | declared if polarity == "negative" else keep & ~declared
+    unread = (foreign & ~frame["_rated"].to_numpy() & ~declared if polarity != "all"
+              else np.zeros(len(frame), bool))
     dropped = {"blank text": int(blank.sum()), **({"not in English (no rating)": int(unread.sum())}
                                                    if unread.any() else {})}
     if polarity != "all":
@@ -306,7 +315,8 @@ def _select(feedback, text_col, sentiment_col, polarity, scorer, rating_col, rat
     out = frame.loc[keep & ~unread]
     accounting = {"rows_in": len(feedback), "rows_used": len(out), "dropped": dropped,
                   "polarity from": {"rating": int(out["_rated"].sum()),
-                                    "text": int((~out["_rated"]).sum())},
+                                    "text": int((~out["_rated"] & ~out["_declared"]).sum()),
+                                    **({"source": int(out["_declared"].sum())} if declared.any() else {})},
                   "languages": pd.Series(np.where(foreign, language, "")).value_counts().to_dict()}
     if calibration is not None:
         accounting["polarity check"] = calibration.report.copy()   # the calibration is shared
@@ -351,7 +361,7 @@ CONTENT_CLEAR = 0.7
 def _drop_stock_flips(frame, text_col, polarity, stock, scorer, accounting):
     if polarity == "all" or not stock or frame.empty:
         return frame
-    by_text = frame[~frame["_rated"]]              # a rating decides its row's polarity
+    by_text = frame[~frame["_rated"] & ~frame["_declared"]]    # a rating or a complaint source decides
     content = by_text[text_col].map(lambda t: ". ".join(p for p in _sentences(_masked(t)) if p not in stock))
     whole = by_text[text_col].map(lambda t: ". ".join(_sentences(_masked(t))))
     changed = content[(content != whole) & (content != "")]
