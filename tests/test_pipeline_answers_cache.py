@@ -78,3 +78,17 @@ def test_an_answer_that_does_not_read_back_exactly_is_not_kept(tmp_path):
     assert kept[("groups", ("persona",))] is shifted
     with pytest.raises(KeyError):
         again[("groups", ("persona",))]
+
+
+def test_an_evidence_keeps_every_answer_however_many_a_batch_asks_for(tmp_path):
+    """The answers of one evidence are not pruned to the cache's eight entries per kind: a batch's
+    personas ask for a chain, contact counts and touchpoint counts each, and a pruned answer was
+    computed again by every later report (the evidence table attached again)."""
+    from jmtools.pipeline._cache import MAX_ENTRIES
+
+    kept = _answers_cache.KeptAnswers(tmp_path / "answers-x")
+    keys = [("chain", (f"step{i}",), "stage", ("persona",)) for i in range(3 * MAX_ENTRIES)]
+    for i, key in enumerate(keys):
+        kept[key] = pd.DataFrame({"step_index": [1], "n": [i]})
+    again = _answers_cache.KeptAnswers(tmp_path / "answers-x")      # another process
+    assert [int(again[k]["n"].iloc[0]) for k in keys] == list(range(len(keys)))

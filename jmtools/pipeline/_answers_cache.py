@@ -93,7 +93,7 @@ class KeptAnswers(dict):
                 return False
             return frame.index.equals(pd.RangeIndex(len(frame))) and back.attrs == frame.attrs
 
-        write_entry(self._folder(key), save, exact)
+        write_entry(self._folder(key), save, exact, pruned=False)   # all of them: a batch asks for many
 
 
 #: The kinds of :attr:`Evidence.answers` kept on disk (:func:`jmtools.core.engine.kept_answer`'s keys):

@@ -270,13 +270,15 @@ def read_entry(entry: Path, read, what: str, again: str):
         return None
 
 
-def write_entry(entry: Path, save, exact=None) -> bool:
+def write_entry(entry: Path, save, exact=None, *, pruned: bool = True) -> bool:
     """Write a cache entry atomically: ``save(folder)`` into a fresh folder beside it, renamed into place.
 
     With ``exact(folder)`` (True when the folder reads back as what was computed), only an
     exact entry is kept, and one that cannot be saved (a value Parquet or JSON cannot hold) is
     left out quietly: each run then computes its own. Another worker's entry already in place
-    wins (the rename fails; nothing is lost). After a write the folder is pruned (:func:`prune`). A folder that cannot be written (read-only, full
+    wins (the rename fails; nothing is lost). After a write the folder is pruned (:func:`prune`),
+    unless ``pruned`` is False (a folder of one evidence's answers: it lives and goes with that
+    evidence, however many answers it holds). A folder that cannot be written (read-only, full
     disk, a file in its place) is said with an :class:`EvidenceCacheWarning`, and the run goes
     on without the cache. Returns whether the entry was written.
 
@@ -303,7 +305,8 @@ def write_entry(entry: Path, save, exact=None) -> bool:
         if exact is not None and not exact(tmp):
             raise _NotExact
         os.replace(tmp, entry)
-        prune(entry.parent)
+        if pruned:
+            prune(entry.parent)
         return True
     except OSError as exc:
         if tmp is not None:
