@@ -241,3 +241,21 @@ def test_theme_heat_map_renders_empty_cells_white_and_small_ones_blue():
     assert fill[("1", "Browse")] == fill[("2", "Decision")] == EMPTY_COLOR    # 0 customers
     assert fill[("1", "Post")] not in (EMPTY_COLOR, HIDDEN_COLOR)             # 1 text: pale blue
     assert fill[("2", "Browse")] == HIDDEN_COLOR
+
+
+def test_priority_matrix_without_quadrants_or_value(backlog):
+    """D156: one opportunity has no quadrant (no median of one point), and a value at stake of 0
+    everywhere (no orders) sizes nothing: no quadrant lines, corner names or colour legend, equal
+    bubbles without a size legend, and the subtitle says why."""
+    from jmtools.analyses.priorities import impact_effort
+
+    one = impact_effort(backlog.head(1).drop(columns=["quadrant", "impact_threshold", "effort_threshold"]))
+    spec = priority_matrix_chart(one.assign(value_at_stake=0.0)).to_dict()
+    marks = [layer["mark"]["type"] for layer in spec["layer"]]
+    assert marks == ["circle", "text", "text"]
+    bubbles = spec["layer"][0]["encoding"]
+    assert bubbles["size"] == {"value": 200} and "field" not in bubbles["color"]
+    assert spec["title"]["subtitle"] == ("No quadrants: fewer than 3 opportunities to split at their medians; "
+                                         "equal bubbles (no value at stake to size them by)")
+    sized = priority_matrix_chart(backlog).to_dict()["layer"][4]["encoding"]
+    assert sized["size"]["field"] == "size" and sized["color"]["field"] == "quadrant"

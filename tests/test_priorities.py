@@ -416,3 +416,19 @@ def test_exported_backlog_keeps_the_words_not_the_parts(opps, pain_table, tmp_pa
     backlog = pr.prioritise(opps, pain_table, order_value=80.0)
     csv = pd.read_csv(pr.export_backlog(backlog, tmp_path / "b.csv"))
     assert "stake_parts" not in csv and "value_assumptions" in csv and "stake_shared_with" in csv
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_too_few_opportunities_get_no_quadrant_from_their_own_median(n):
+    """D156: the median of one opportunity is itself, so it was always a "big bet" (an outside
+    tester's utility world, one opportunity at impact 3, effort 2). Below MIN_FOR_QUADRANTS
+    opportunities with both scores there is no threshold and no quadrant; given thresholds still
+    split them, and three opportunities are split at their medians as before."""
+    frame = pd.DataFrame({"id": list("abc")[:n], "impact": [3, 1, 2][:n], "effort": [2, 3, 1][:n]})
+    out = pr.impact_effort(frame)
+    assert pr.MIN_FOR_QUADRANTS == 3
+    assert out["quadrant"].isna().all() and out["impact_threshold"].isna().all()
+    assert pr.prioritise(frame.assign(title="t"), by=None)["quadrant"].isna().all()
+    assert pr.impact_effort(frame, impact_threshold=2, effort_threshold=2)["quadrant"].iloc[0] == "big bet"
+    three = pr.impact_effort(pd.DataFrame({"id": list("abc"), "impact": [3, 1, 2], "effort": [2, 3, 1]}))
+    assert three["quadrant"].tolist() == ["big bet", "money pit", "quick win"]   # medians 2 and 2

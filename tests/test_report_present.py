@@ -207,3 +207,31 @@ def test_a_tiny_share_is_never_shown_as_zero_or_all():
     assert "&lt;0.1%" in shown and ">0.0%<" in shown and "&gt;99.9%" in shown
     assert [percent(x) for x in (1 / 4000, 0.0, 3999 / 4000)] == ["<0.1%", "0.0%", ">99.9%"]
     assert percent(-1 / 4000, signed=True) == "−0.0%"     # a change keeps its sign
+
+
+def test_backlog_chart_without_orders_or_enough_opportunities_drops_size_and_colour():
+    """D156: the report's chart said "Circle area: order value at stake" with a legend "value at
+    stake 0" on a folder without orders, and coloured its one opportunity "big bet". Without a
+    value at stake the circles have one size and no size legend; without quadrants one colour and
+    no colour legend; the caption and the section's sentence say why."""
+    from jmtools.report.present import backlog_caption
+    from jmtools.report.problem_sections import _ranked_how
+
+    one = pd.DataFrame({"rank": [1], "title": ["Text reminder"], "impact": [3.0], "effort": [2.0],
+                        "quadrant": [None], "impact_threshold": [float("nan")],
+                        "effort_threshold": [float("nan")], "rice": [720.0]})
+    enc = backlog_chart(one).to_dict()["layer"][0]["encoding"]
+    assert enc["size"] == {"value": 200} and enc["color"] == {"value": "#2f5d8a"}
+    text = backlog_caption(one)
+    assert "order value at stake" not in text and "Colour: quadrant" not in text
+    assert "Circles all have one size: without orders there is no value at stake to size them by." in text
+    assert "fewer than 3 opportunities have impact and effort, too few to split into quadrants" in text
+    assert _ranked_how(one) == ("Ranked by RICE. No quadrants: 1 opportunity has impact and effort, and "
+                                "quadrants split at the median of 3 or more.")
+    valued = pd.DataFrame({"title": ["a", "b", "c"], "impact": [3.0, 1.0, 2.0], "effort": [2.0, 3.0, 1.0],
+                           "quadrant": ["big bet", "money pit", "quick win"], "value_at_stake": [10.0, 0.0, 5.0]})
+    enc = backlog_chart(valued).to_dict()["layer"][0]["encoding"]
+    assert enc["size"]["field"] == "value_at_stake" and enc["color"]["field"] == "quadrant"
+    assert "Circle area: order value at stake." in backlog_caption(valued)
+    with_nothing = backlog_chart(valued.drop(columns="value_at_stake")).to_dict()["layer"][0]["encoding"]
+    assert with_nothing["size"] == {"value": 200}

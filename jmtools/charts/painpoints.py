@@ -11,6 +11,7 @@ import datetime as dt
 
 import pandas as pd
 
+from jmtools.analyses.priorities import MIN_FOR_QUADRANTS
 from jmtools.core.errors import DataError, ParameterError, Problem, whole_number
 from jmtools.charts._frames import require_columns
 from jmtools.charts.labels import LABEL_PX, apart_offsets, drawn_apart, nice_top, wrapped_labels
@@ -314,11 +315,19 @@ def priority_matrix_chart(backlog: pd.DataFrame, *, x: str = "effort", y: str = 
     Examples
     --------
     >>> from jmtools.analyses.priorities import impact_effort
-    >>> b = impact_effort(pd.DataFrame({"id": ["a", "b"], "title": ["A", "B"], "impact": [3, 1],
-    ...     "effort": [1, 3], "owner": ["X", "Y"], "pain_points": [["p"], []],
-    ...     "value_at_stake": [100.0, 10.0]}))
+    >>> b = impact_effort(pd.DataFrame({"id": ["a", "b", "c"], "title": ["A", "B", "C"], "impact": [3, 1, 2],
+    ...     "effort": [1, 3, 2], "owner": ["X", "Y", "Z"], "pain_points": [["p"], [], ["q"]],
+    ...     "value_at_stake": [100.0, 10.0, 50.0]}))
     >>> [layer["mark"]["type"] for layer in priority_matrix_chart(b).to_dict()["layer"]]
     ['rule', 'rule', 'text', 'text', 'circle', 'text', 'text']
+
+    Fewer than three opportunities are not split at their medians, and a value at stake of 0
+    everywhere (no orders) sizes nothing: no quadrant lines or names, equal bubbles.
+
+    >>> one = impact_effort(b.head(1).assign(value_at_stake=0.0))
+    >>> spec = priority_matrix_chart(one).to_dict()
+    >>> [layer["mark"]["type"] for layer in spec["layer"]], spec["title"]["subtitle"]
+    (['circle', 'text', 'text'], 'No quadrants: fewer than 3 opportunities to split at their medians; equal bubbles (no value at stake to size them by)')
     """
     import altair as alt
 
@@ -333,6 +342,10 @@ def priority_matrix_chart(backlog: pd.DataFrame, *, x: str = "effort", y: str = 
         raise DataError([Problem(f"no opportunity has both '{x}' and '{y}'", source="backlog",
                                  fix="add impact and effort to the opportunities' scores")])
     xt, yt = float(data["effort_threshold"].iloc[0]), float(data["impact_threshold"].iloc[0])
+    split = xt == xt and yt == yt and bool(data["quadrant"].notna().any())  # NaN: too few for medians (D156)
+    unsized = size if size is not None and not (pd.to_numeric(data[size], errors="coerce").fillna(0) > 0).any() \
+        else None
+    size = None if unsized else size    # nothing to size by (no orders): equal bubbles, no legend
     frame = pd.DataFrame({
         "x": data[x].astype(float).to_numpy(), "y": data[y].astype(float).to_numpy(),
         "label": data[label].astype(str).to_numpy(),
@@ -346,8 +359,8 @@ def priority_matrix_chart(backlog: pd.DataFrame, *, x: str = "effort", y: str = 
     })
     for col in ("rice", "ice", "value_at_stake", "rank"):
         frame[col] = data[col].to_numpy() if col in data else None
-    x_max = max(frame["x"].max(), xt) * 1.15 or 1
-    y_max = max(frame["y"].max(), yt) * 1.15 or 1
+    x_max = max(frame["x"].max(), xt if split else 0) * 1.15 or 1
+    y_max = max(frame["y"].max(), yt if split else 0) * 1.15 or 1
     frame["label_y"], frame["side"] = _label_layout(frame, x_max, y_max)
     # bubbles at one point are drawn apart (in pixels, in the backlog's order), each with its label
     shift, frame["drawn"] = drawn_apart(frame, "x", "y", "label", what=f"{y} and {x}")
@@ -393,17 +406,22 @@ def priority_matrix_chart(backlog: pd.DataFrame, *, x: str = "effort", y: str = 
         color=alt.Color("quadrant:N", title="Quadrant",
                         scale=alt.Scale(domain=list(QUADRANT_COLORS),
                                         range=list(QUADRANT_COLORS.values())),
-                        legend=alt.Legend(orient="bottom", direction="horizontal")),
+                        legend=alt.Legend(orient="bottom", direction="horizontal"))
+        if split else alt.value(QUADRANT_COLORS["big bet"]),
         tooltip=tooltip)
     labels = [alt.Chart(frame[frame["side"] == side]).mark_text(
         align="left" if side == "right" else "center", fontSize=11, **offset,
         dx=(alt.ExprRef("sqrt(scale('size', datum.size) / PI) + 3") if size else 11) if side == "right" else 0).encode(
         x=alt.X("x:Q", scale=xs), y=alt.Y("label_y:Q", scale=ys), text="label:N", tooltip=tooltip)
         for side in ("right", "below")]
-    subtitle = (f"Dashed lines: impact ≥ {yt:g} is high, effort ≥ {xt:g} is high; "
+    subtitle = ((f"Dashed lines: impact ≥ {yt:g} is high, effort ≥ {xt:g} is high; " if split else
+                 f"No quadrants: fewer than {MIN_FOR_QUADRANTS} opportunities to split at their medians; ")
                 + ("bubble area = value at stake" if size == "value_at_stake" else
-                   f"bubble area = {size}" if size else "equal bubbles"))
-    return alt.layer(vline, hline, *names, bubbles, *labels).properties(
+                   f"bubble area = {size}" if size else
+                   f"equal bubbles (no {_size_title(unsized).lower()} to size them by)" if unsized
+                   else "equal bubbles"))
+    guides = [vline, hline, *names] if split else []
+    return alt.layer(*guides, bubbles, *labels).properties(
         width=width, height=height, title=alt.Title(title, subtitle=subtitle))
 
 

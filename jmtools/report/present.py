@@ -15,6 +15,7 @@ import numbers
 from typing import Any, Mapping, Sequence
 
 from jmtools.analyses.disclosure import MIN_GROUP
+from jmtools.analyses.priorities import MIN_FOR_QUADRANTS
 from jmtools.charts.labels import LABEL_PX, apart_offsets, drawn_apart, nice_top, wrapped_labels
 from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import share_text
@@ -31,8 +32,12 @@ __all__ = [
     "funnel_chart",
     "pain_point_chart",
     "backlog_chart",
+    "backlog_caption",
     "with_caption",
 ]
+
+#: What the backlog caption says of the circles' area when there is a value at stake.
+_AREA_SAID = "Circle area: order value at stake."
 
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>()#+-.!|~"})
 
@@ -359,15 +364,50 @@ def pain_point_chart(table, *, top: int = 8, title: str = "Pain points, in rank 
         width=420, height=alt.Step(30 if lines < 3 else 42))
 
 
-#: backlog bubbles: area range (px²) and the radius of the largest
+#: backlog bubbles: area range (px²) and the radius of the largest; the one area without a value at stake
 _BUBBLE_AREA = (60, 900)
 _BUBBLE_RADIUS = math.ceil(math.sqrt(_BUBBLE_AREA[1] / math.pi))
+_EQUAL_AREA = 200
+
+
+def _backlog_channels(backlog) -> tuple[bool, bool]:
+    """Whether the backlog's circles can be sized by value at stake (some value above 0) and
+    coloured by quadrant (some quadrant named)."""
+    value = backlog["value_at_stake"] if "value_at_stake" in backlog else None
+    sized = value is not None and bool((value.fillna(0) > 0).any())
+    split = "quadrant" in backlog and bool(backlog["quadrant"].notna().any())
+    return sized, split
+
+
+def backlog_caption(backlog) -> str:
+    """The caption of :func:`backlog_chart` for ``backlog``: what the circles' area and colour
+    say, or that they say nothing (no value at stake, too few opportunities for quadrants).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> print(backlog_caption(pd.DataFrame({"impact": [3.0], "effort": [2.0], "quadrant": [None]})))
+    Position: effort across, impact up, so quick wins sit top left. Circles all have one size: without orders there is no value at stake to size them by. One colour: fewer than 3 opportunities have impact and effort, too few to split into quadrants at their medians. #n: the opportunity's rank in the table below. Circles with the same impact and effort are drawn a little apart, each with its #n.
+    """
+    sized, split = _backlog_channels(backlog)
+    text = caption("backlog")
+    if not sized:
+        text = text.replace(_AREA_SAID, "Circles all have one size: without orders there is no value at stake "
+                                        "to size them by.")
+    if not split:
+        text = text.replace("Colour: quadrant.", f"One colour: fewer than {MIN_FOR_QUADRANTS} opportunities have "
+                            "impact and effort, too few to split into quadrants at their medians.")
+    return text
 
 
 def backlog_chart(backlog, *, title: str = "Opportunities: impact against effort"):
     """Impact–effort matrix of the backlog; point size is the value at stake.
 
-    Points are labelled with their rank (``#1``), to be read with the ranked table. Points at
+    Without a value at stake (no orders: no column, or no value above 0) every circle has one
+    size and there is no size legend; without quadrants (fewer than three opportunities, see
+    :func:`jmtools.analyses.priorities.impact_effort`) every circle has one colour and there is
+    no colour legend. :func:`backlog_caption` says which. Points are labelled with their rank
+    (``#1``), to be read with the ranked table. Points at
     the same impact and effort are drawn a few pixels apart, in rank order from the top left,
     each with its own label; the tooltip gives the true values and names the others at that
     place. The axes run from 0 past the largest value, with room for the largest bubble at
@@ -393,12 +433,20 @@ def backlog_chart(backlog, *, title: str = "Opportunities: impact against effort
     (2, [0.0, 1.25])
     >>> [(r["label"], r["dx"], r["dy"]) for r in next(iter(spec["datasets"].values()))]
     [('#1', -6.5, -6.5), ('#2', 6.5, 6.5)]
+
+    No orders, one opportunity: no size, no quadrant, no legend.
+
+    >>> one = pd.DataFrame({"title": ["A"], "impact": [3.0], "effort": [2.0], "quadrant": [None]})
+    >>> enc = backlog_chart(one).to_dict()["layer"][0]["encoding"]
+    >>> enc["size"], enc["color"]
+    ({'value': 200}, {'value': '#2f5d8a'})
     """
     import altair as alt
 
     cols = [c for c in ("rank", "title", "impact", "effort", "quadrant", "value_at_stake",
                         "rice") if c in backlog.columns]
     data = backlog[cols].dropna(subset=["impact", "effort"]).copy()
+    sized, split = _backlog_channels(data)
     if "value_at_stake" not in data:
         data["value_at_stake"] = 0.0
     data["value_at_stake"] = data["value_at_stake"].fillna(0.0)
@@ -420,27 +468,32 @@ def backlog_chart(backlog, *, title: str = "Opportunities: impact against effort
         x=alt.X("effort:Q", title="effort (person-months)", scale=scales["effort"], axis=axes["effort"]),
         y=alt.Y("impact:Q", title="impact (3 massive … 0.25 minimal)", scale=scales["impact"],
                 axis=axes["impact"]))
-    tooltip = ([alt.Tooltip(c) for c in cols if c != "quadrant"] + [alt.Tooltip("quadrant")]
+    shown = [c for c in cols if (c != "value_at_stake" or sized) and (c != "quadrant" or split)]
+    tooltip = ([alt.Tooltip(c) for c in shown if c != "quadrant"] + [alt.Tooltip(c) for c in shown if c == "quadrant"]
                + ([alt.Tooltip("drawn:N", title="drawn")] if (data["dx"] != 0).any() else []))
     offset = apart_offsets()
+    # no value at stake (no orders), or too few opportunities for quadrants: that channel is left out (D156)
+    size = (alt.Size("value_at_stake:Q", title="value at stake", scale=alt.Scale(range=list(_BUBBLE_AREA)),
+                     legend=alt.Legend(format=",.0f", orient="bottom")) if sized else alt.value(_EQUAL_AREA))
+    color = (alt.Color("quadrant:N", title="quadrant", legend=alt.Legend(orient="bottom"),
+                       scale=alt.Scale(domain=["quick win", "big bet", "fill-in", "money pit"],
+                                       range=["#1d6b35", "#2f5d8a", "#a0a7b4", "#a3261a"]))
+             if split else alt.value("#2f5d8a"))
     points = base.mark_circle(opacity=0.8, stroke="#1f2430", strokeWidth=0.5, **offset).encode(
-        size=alt.Size("value_at_stake:Q", title="value at stake",
-                      scale=alt.Scale(range=list(_BUBBLE_AREA)),
-                      legend=alt.Legend(format=",.0f", orient="bottom")),
-        color=alt.Color("quadrant:N", title="quadrant", legend=alt.Legend(orient="bottom"),
-                        scale=alt.Scale(domain=["quick win", "big bet", "fill-in", "money pit"],
-                                        range=["#1d6b35", "#2f5d8a", "#a0a7b4", "#a3261a"])),
+        size=size, color=color,
         order=alt.Order("value_at_stake:Q", sort="descending"),  # a small bubble on top of a big one
         tooltip=tooltip)
     # each label just right of its own bubble's edge, so labels of bubbles drawn apart do not meet
-    labels = base.mark_text(align="left", fontSize=11, fontWeight="bold", **offset,
-                            dx=alt.ExprRef("sqrt(scale('size', datum.value_at_stake) / PI) + 3")).encode(
+    edge = (alt.ExprRef("sqrt(scale('size', datum.value_at_stake) / PI) + 3") if sized
+            else math.sqrt(_EQUAL_AREA / math.pi) + 3)
+    labels = base.mark_text(align="left", fontSize=11, fontWeight="bold", **offset, dx=edge).encode(
         text=alt.Text("label:N"), tooltip=tooltip)
     return alt.layer(points, labels, title=title).properties(width=480, height=300)
 
 
-def with_caption(chart, key: str):
-    """``chart`` carrying the caption that explains its encoding (:data:`jmtools.report.wording.CAPTIONS`).
+def with_caption(chart, key: str, *, text: str | None = None):
+    """``chart`` carrying the caption that explains its encoding (:data:`jmtools.report.wording.CAPTIONS`),
+    or ``text`` in its place (a caption fitted to the data, such as :func:`backlog_caption`).
 
     The caption travels in the spec's ``usermeta``; the report exporter prints it once under the
     chart, in place of the chart's subtitle.
@@ -453,4 +506,4 @@ def with_caption(chart, key: str):
     'Position:'
     """
     meta = chart.usermeta if isinstance(chart.usermeta, dict) else {}  # set by .properties() only
-    return chart.properties(usermeta=dict(meta, caption=caption(key)))
+    return chart.properties(usermeta=dict(meta, caption=caption(key) if text is None else text))

@@ -11,14 +11,14 @@ from __future__ import annotations
 import pandas as pd
 
 from jmtools.analyses.disclosure import MIN_GROUP, hide_small_counts
-from jmtools.analyses.priorities import RANKED_BY
+from jmtools.analyses.priorities import MIN_FOR_QUADRANTS, RANKED_BY
 from jmtools.analyses.themes import polarity_basis, share_basis
 from jmtools.charts.theme import validated_whole
 from jmtools.pipeline import Findings
 from jmtools.report import _section_kit as kit
 from jmtools.report.caveats import show_repeat_rounds
 from jmtools.report.mappages import screen_and_paper
-from jmtools.report.present import backlog_chart, html_table, md, number, pain_point_chart, with_caption
+from jmtools.report.present import backlog_caption, backlog_chart, html_table, md, number, pain_point_chart, with_caption
 from jmtools.report.quotes import quoted_themes
 from jmtools.report.record import record
 from jmtools.report.stake import stake_cells, stake_total
@@ -140,7 +140,7 @@ def fix_first(f: Findings, *, top_n: int = 5) -> None:
         more = f" (top {top_n} of {len(backlog)})" if len(backlog) > top_n else ""
         kit.display(with_caption(backlog_chart(backlog.head(top_n), title=f"Opportunities for {f.focus.label}: "
                                                                       f"impact against effort{more}"),
-                                 "backlog"))
+                                 "backlog", text=backlog_caption(backlog.head(top_n))))
         cols = {"rank": "rank", "title": "opportunity", "owner": "owner", "status": "status",
                 "quadrant": "quadrant", "rice": "RICE"}
         shown = backlog.head(top_n)
@@ -174,6 +174,9 @@ def _ranked_how(backlog) -> str:
     >>> print(_ranked_how(pd.DataFrame({"value_at_stake": [0.0, 0.0], "rice": [2000.0, 750.0],
     ...                                "impact_threshold": [2.0, 2.0], "effort_threshold": [1.5, 1.5]})))
     Ranked by value at stake, equal ones by RICE. Quadrants split at the median impact (2) and effort (1.5) of the journey's opportunities: high from there up.
+    >>> print(_ranked_how(pd.DataFrame({"rice": [720.0], "impact_threshold": [float("nan")],
+    ...                                "effort_threshold": [float("nan")], "quadrant": [None]})))
+    Ranked by RICE. No quadrants: 1 opportunity has impact and effort, and quadrants split at the median of 3 or more.
     """
     names = {"value_at_stake": "value at stake", "rice": "RICE", "ice": "ICE"}
     keys = [names[k] for k in RANKED_BY if k in backlog.columns]
@@ -182,6 +185,10 @@ def _ranked_how(backlog) -> str:
     said = f"Ranked by {keys[0]}" + (f", equal ones by {listed(keys[1:], 'then')}." if keys[1:] else ".")
     if {"impact_threshold", "effort_threshold"} <= set(backlog.columns) and len(backlog):
         it, et = (float(backlog[c].iloc[0]) for c in ("impact_threshold", "effort_threshold"))
+        if it != it or et != et:   # too few opportunities for a median to split (D156)
+            k = int(backlog[["impact", "effort"]].notna().all(axis=1).sum()) if "impact" in backlog else len(backlog)
+            return said + (f" No quadrants: {k} opportunit{'y has' if k == 1 else 'ies have'} impact and effort, "
+                           f"and quadrants split at the median of {MIN_FOR_QUADRANTS} or more.")
         said += (f" Quadrants split at the median impact ({it:g}) and effort ({et:g}) of the journey's "
                  "opportunities: high from there up.")
     return said

@@ -10,9 +10,9 @@ Formulas, as shown to users:
 
 - **Impact–effort quadrant**: *high impact* means ``impact >= impact_threshold``,
   *high effort* means ``effort >= effort_threshold`` (thresholds default to the
-  median over the opportunities scored). Quick win = high impact, low effort;
-  big bet = high impact, high effort; fill-in = low impact, low effort;
-  money pit = low impact, high effort.
+  median over the opportunities scored when there are 3 or more; with fewer, no
+  quadrant). Quick win = high impact, low effort; big bet = high impact, high
+  effort; fill-in = low impact, low effort; money pit = low impact, high effort.
 - **RICE** = reach × impact × confidence ÷ effort, with impact on the scale
   3 (massive), 2 (high), 1 (medium), 0.5 (low), 0.25 (minimal), confidence a
   fraction (1.0, 0.8, 0.5 for 100/80/50 %) and effort in person-months.
@@ -39,15 +39,15 @@ from __future__ import annotations
 
 from jmtools.analyses.priorities.backlog import (RANKED_BY, export_backlog, prioritise, rank_backlog,
                                                  relieving)
-from jmtools.analyses.priorities.frameworks import (QUADRANTS, RICE_IMPACTS, custom_score, ice,
-                                                    impact_effort, rice)
+from jmtools.analyses.priorities.frameworks import (MIN_FOR_QUADRANTS, QUADRANTS, RICE_IMPACTS,
+                                                    custom_score, ice, impact_effort, rice)
 from jmtools.analyses.priorities.opportunities import (OPPORTUNITY_COLUMNS, STATUSES,
                                                        add_opportunity, opportunities_frame,
                                                        write_back)
 from jmtools.analyses.priorities.stake import average_order_value, total_value_at_stake, value_at_stake
 
 __all__ = [
-    "OPPORTUNITY_COLUMNS", "QUADRANTS", "RANKED_BY", "RICE_IMPACTS", "STATUSES",
+    "MIN_FOR_QUADRANTS", "OPPORTUNITY_COLUMNS", "QUADRANTS", "RANKED_BY", "RICE_IMPACTS", "STATUSES",
     "opportunities_frame", "add_opportunity", "impact_effort", "rice", "ice",
     "average_order_value", "value_at_stake", "custom_score", "rank_backlog",
     "prioritise", "export_backlog", "write_back", "relieving", "total_value_at_stake",

@@ -12,7 +12,8 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from jmtools.analyses.priorities.frameworks import _numbers, custom_score, ice, impact_effort, rice
+from jmtools.analyses.priorities.frameworks import (MIN_FOR_QUADRANTS, _numbers, custom_score, ice,
+                                                    impact_effort, rice)
 from jmtools.analyses.priorities.stake import value_at_stake
 from jmtools.core.errors import ParameterError
 from jmtools.core.spreadsheet import protect_workbook, write_csv
@@ -84,11 +85,14 @@ def prioritise(opportunities: pd.DataFrame, pain_points: pd.DataFrame | None = N
     ...     {"id": "a", "title": "A", "scores": {"impact": 2, "effort": 1, "reach": 100,
     ...                                          "confidence": 0.5}},
     ...     {"id": "b", "title": "B", "scores": {"impact": 1, "effort": 4, "reach": 900,
-    ...                                          "confidence": 1.0}}])
+    ...                                          "confidence": 1.0}},
+    ...     {"id": "c", "title": "C", "scores": {"impact": 3, "effort": 4, "reach": 50,
+    ...                                          "confidence": 0.5}}])
     >>> prioritise(opps, by="rice")[["rank", "id", "rice", "quadrant"]]
-       rank id   rice   quadrant
-    0      1  b  225.0  money pit
-    1      2  a  100.0  quick win
+       rank id    rice   quadrant
+    0      1  b  225.00  money pit
+    1      2  a  100.00  quick win
+    2      3  c   18.75    big bet
     """
     out = opportunities.copy()
 
@@ -174,10 +178,13 @@ def export_backlog(backlog: pd.DataFrame, path: str | Path) -> Path:
 
 def _formulas(backlog: pd.DataFrame) -> pd.DataFrame:
     rows = [("rank", "1 = do first, by the ranking score")]
-    if "quadrant" in backlog:
+    if "quadrant" in backlog and backlog["quadrant"].notna().any():
         rows.append(("quadrant", "high impact: impact >= {:g}; high effort: effort >= {:g}; "
                      "quick win / big bet / fill-in / money pit".format(
                          backlog["impact_threshold"].iloc[0], backlog["effort_threshold"].iloc[0])))
+    elif "quadrant" in backlog:  # no threshold given and too few opportunities for a median (D156)
+        rows.append(("quadrant", f"none: fewer than {MIN_FOR_QUADRANTS} opportunities have impact and effort, "
+                     "too few to split at their medians; give impact_threshold and effort_threshold"))
     if "rice" in backlog:
         rows.append(("rice", "reach × impact × confidence ÷ effort (impact 3/2/1/0.5/0.25, "
                      "confidence 0–1, effort person-months)"))

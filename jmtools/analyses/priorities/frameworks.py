@@ -15,10 +15,15 @@ import pandas as pd
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.core.expressions import parse_formula
 
-__all__ = ["QUADRANTS", "RICE_IMPACTS", "impact_effort", "rice", "ice", "custom_score"]
+__all__ = ["QUADRANTS", "MIN_FOR_QUADRANTS", "RICE_IMPACTS", "impact_effort", "rice", "ice", "custom_score"]
 
 #: Impact–effort quadrants, in reading order.
 QUADRANTS = ("quick win", "big bet", "fill-in", "money pit")
+
+#: Fewest opportunities with impact and effort whose medians may split them into quadrants: the
+#: median of one or two points is (between) the points themselves, so one opportunity would always
+#: be a "big bet" (docs/decisions.md D156).
+MIN_FOR_QUADRANTS = 3
 
 #: The RICE impact scale.
 RICE_IMPACTS = (3.0, 2.0, 1.0, 0.5, 0.25)
@@ -58,31 +63,44 @@ def impact_effort(opportunities: pd.DataFrame, *, impact_col: str = "impact",
         Column roles.
     impact_threshold, effort_threshold : float, optional
         Where "high" starts (inclusive). Default: the median over the opportunities
-        that have both scores.
+        that have both scores, when there are :data:`MIN_FOR_QUADRANTS` (3) or more of them;
+        with fewer there is no threshold to take (NaN) and no quadrant.
 
     Returns
     -------
     pandas.DataFrame
         A copy with ``impact_threshold``, ``effort_threshold`` and ``quadrant`` (one of
-        :data:`QUADRANTS`, or missing when a score is missing).
+        :data:`QUADRANTS`, or missing when a score or a threshold is missing).
 
     Examples
     --------
     >>> opps = pd.DataFrame({"id": list("abcd"), "impact": [3, 3, 1, 1], "effort": [1, 4, 1, 4]})
     >>> impact_effort(opps, impact_threshold=2, effort_threshold=2)["quadrant"].tolist()
     ['quick win', 'big bet', 'fill-in', 'money pit']
+
+    One opportunity is no median of anything: it gets no quadrant, unless thresholds are given.
+
+    >>> one = opps.head(1)
+    >>> impact_effort(one)[["impact_threshold", "quadrant"]].values.tolist()
+    [[nan, None]]
+    >>> impact_effort(one, impact_threshold=2, effort_threshold=2)["quadrant"].tolist()
+    ['quick win']
     """
     out = opportunities.copy()
     impact = _numbers(out, impact_col, "impact")
     effort = _numbers(out, effort_col, "effort")
     both = impact.notna() & effort.notna()
-    it = float(impact[both].median()) if impact_threshold is None else float(impact_threshold)
-    et = float(effort[both].median()) if effort_threshold is None else float(effort_threshold)
+    enough = int(both.sum()) >= MIN_FOR_QUADRANTS     # else a median is the points themselves (D156)
+    it = (float(impact[both].median()) if enough else math.nan) if impact_threshold is None \
+        else float(impact_threshold)
+    et = (float(effort[both].median()) if enough else math.nan) if effort_threshold is None \
+        else float(effort_threshold)
     high_i, high_e = impact >= it, effort >= et
     quadrant = np.select([high_i & ~high_e, high_i & high_e, ~high_i & ~high_e, ~high_i & high_e],
                          list(QUADRANTS), default="")
     out["impact_threshold"], out["effort_threshold"] = it, et
-    out["quadrant"] = pd.Series(quadrant, index=out.index).where(both, None)
+    split = both & (not math.isnan(it)) & (not math.isnan(et))
+    out["quadrant"] = pd.Series(quadrant, index=out.index, dtype=object).where(split, None)
     return out
 
 
