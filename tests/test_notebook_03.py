@@ -180,3 +180,48 @@ def test_papermill_run_for_the_small_persona_says_hidden(loud_world, tmp_path):
     with pytest.raises(ParameterError, match="min_n must be a whole number, 1 or more — got 0"):
         run_notebook(NOTEBOOK, tmp_path / "bad.ipynb", parameters={"min_n": 0})
     assert not (tmp_path / "bad.ipynb").exists()
+
+
+def _relationship_nps_world(folder, *, events: bool = True):
+    """60 customers' sign-up and payment events and a yearly NPS naming no stage
+    (``customer_id,timestamp,metric,score``), a 2-stage journey: an outside tester's repro_3."""
+    import pandas as pd
+
+    folder.mkdir(parents=True, exist_ok=True)
+    ids = range(1, 61)
+    if events:
+        rows = [(i, f"2024-01-{1 + i % 28:02d}T10:00:00Z", "signup_submitted") for i in ids]
+        rows += [(i, f"2024-02-{1 + i % 28:02d}T10:00:00Z", "payment_received") for i in ids if i % 3]
+        pd.DataFrame(rows, columns=["customer_id", "timestamp", "event"]).to_csv(folder / "events.csv", index=False)
+    pd.DataFrame({"customer_id": ids, "timestamp": [f"2024-03-{1 + i % 28:02d}T10:00:00Z" for i in ids],
+                  "metric": "nps", "score": [i % 11 for i in ids]}).to_csv(folder / "surveys.csv", index=False)
+    (folder / "journey.yaml").write_text(
+        "jmtools: 1\nname: tiny utility\nstages:\n  - name: Sign up\n  - name: Pay\ntouchpoints:\n"
+        "  - {name: Sign-up form, stage: Sign up, channel: digital, events: [signup_submitted]}\n"
+        "  - {name: Payment, stage: Pay, channel: digital, events: [payment_received]}\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("events", [True, False])
+def test_a_survey_naming_no_stage_is_said_and_the_notebook_goes_on(tmp_path, events):
+    """D156: a relationship NPS naming no stage left the evidence empty and the trend cell raised
+    the chart's "trend is empty: nothing to draw  Fix: pass the output of …". The notebook now says
+    the answers cannot be placed and where they count; with events the curve and trend come from
+    behaviour (as the report, D132), without them the trend section says why there is none."""
+    from inprocess import run_cells
+
+    run = run_cells(NOTEBOOK, {"data_dir": str(_relationship_nps_world(tmp_path / "w", events=events))},
+                    last_values=True)
+    said = " ".join(str(getattr(o, "data", "")) for o in run.displayed).replace("\\", "")
+    assert "The 60 survey answers in this folder name no stage or touchpoint, so they cannot be placed" in said
+    assert "notebook 02 scores the survey answers over all of them" in said
+    assert "Fix: pass the output" not in said
+    ns = run.namespace
+    if events:
+        assert "The curve below is measured from behaviour instead" in said
+        assert set(ns["evidence"]["source"]) == {"behaviour"} and (ns["trend"]["n"] > 0).any()
+        assert any(type(o).__name__ == "FacetChart" for o in run.displayed)      # the trend chart
+    else:
+        assert ns["evidence"] is None and ns["trend"] is None
+        assert ("No trend over time: no survey answer or feedback text names a stage or touchpoint of the "
+                "journey, and there are no events to measure behaviour from.") in said

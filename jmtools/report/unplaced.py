@@ -5,7 +5,7 @@ are scored over all of them, as relationship scores "not tied to a step"
 (:func:`jmtools.analyses.kpis.relationship_kpis`); such texts still give complaint themes, without
 the chart by stage; and when no answer or text can be placed, the emotion curve is measured from
 behaviour, as in a folder without surveys and feedback. This module says so in the report
-(:mod:`jmtools.report.sections`) and in notebooks 02 and 04, one sentence for each part left out.
+(:mod:`jmtools.report.sections`) and in notebooks 02, 03 and 04, one sentence for each part left out.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from jmtools.report.steps import show_disclosure_notes
 from jmtools.report.wording import listed
 
 __all__ = ["unplaced_rows", "unplaced_sentence", "show_relationship_kpis", "show_survey_scores",
-           "show_feeling_basis", "NOT_TIED"]
+           "show_feeling_basis", "show_unplaced_curve", "NOT_TIED"]
 
 #: How scores of answers that name no step are labelled.
 NOT_TIED = kpi_tools.NOT_TIED
@@ -247,3 +247,60 @@ def show_feeling_basis(findings, *, display=None) -> str:
     text = " ".join(said)
     display(md("{text}", text=text))
     return text
+
+
+#: Where the rows that name no step still count, by table (notebook 03's note).
+_ELSEWHERE = {"surveys": "notebook 02 scores the survey answers over all of them (not tied to a step)",
+              "feedback": "notebook 04 finds themes in the feedback texts"}
+
+
+def show_unplaced_curve(tables, *, behaviour: bool, display=None) -> bool:
+    """Notebook 03: say which survey answers and feedback texts name no stage or touchpoint, what
+    the curve rests on when none does, where they still count and how to place them (D132, D156).
+
+    Parameters
+    ----------
+    tables : mapping
+        Table kind → DataFrame or :class:`~jmtools.sources.LoadedTable` (``World.tables``).
+    behaviour : bool
+        Whether there are events to measure the curve from instead.
+    display : callable, optional
+        How to show (default IPython's ``display``).
+
+    Returns
+    -------
+    bool
+        True when there are survey answers or feedback texts and none names a step: nothing they
+        say can be placed on the curve. Nothing is shown when every row names one.
+
+    Examples
+    --------
+    >>> sv = pd.DataFrame({"customer_id": ["a", "b"], "metric": "nps", "score": [9, 3]})
+    >>> shown = []
+    >>> show_unplaced_curve({"surveys": sv}, behaviour=True, display=lambda m: shown.append(m.data))
+    True
+    >>> print(shown[0].replace(chr(92), ""))  # without Markdown's escapes  # doctest: +NORMALIZE_WHITESPACE
+    The 2 survey answers in this folder name no stage or touchpoint, so they cannot be placed on the
+    emotion curve. The curve below is measured from behaviour instead (abandonment, error events,
+    repeated contacts), which can only pull it down: read it as friction. They still count elsewhere:
+    notebook 02 scores the survey answers over all of them (not tied to a step). To place them on the
+    curve, give each a `stage` or `touchpoint` column naming one of the journey's (docs/data.md).
+    """
+    away = unplaced_rows(tables)
+    if not away:
+        return False
+    if display is None:
+        from IPython.display import display
+    given = {k: _frame(tables.get(k)) for k in _WHAT}
+    given = {k: len(f) for k, f in given.items() if f is not None and len(f)}
+    nowhere = given == away
+    said = unplaced_sentence(away, everything=nowhere)
+    if nowhere:
+        said += (" The curve below is measured from behaviour instead (abandonment, error events, repeated "
+                 "contacts), which can only pull it down: read it as friction." if behaviour else "")
+    many = sum(away.values()) > 1
+    said += (f" {'They' if many else 'It'} still count{'' if many else 's'} elsewhere: "
+             f"{listed([_ELSEWHERE[k] for k in away], 'and')}.")
+    display(md("{said} To place {them} on the curve, give each a `stage` or `touchpoint` column naming one of "
+               "the journey's (docs/data.md).", said=said, them="them" if many else "it"))
+    return nowhere
