@@ -287,3 +287,62 @@ def test_ids_written_differently_are_said_and_the_notebook_runs(prefixed_ids_fol
     assert "Fix: export both tables with the ids written the same way" in text
     assert "size comes from the ids" not in text          # here the rules size the customer table itself
     assert "CUST-0" not in text
+
+
+def _tiny_world(folder, *, personas: str = "") -> Path:
+    """60 customers with two attributes, their sign-up and payment events, a 2-stage journey
+    (an outside tester's repro_5: a customer table, but a journey naming no personas)."""
+    import pandas as pd
+
+    folder.mkdir(parents=True, exist_ok=True)
+    ids = range(1, 61)
+    pd.DataFrame({"customer_id": ids, "fuel": "electricity",
+                  "payment_method": [["direct debit", "prepayment", "on receipt"][i % 3] for i in ids]}
+                 ).to_csv(folder / "customers.csv", index=False)
+    rows = [(i, f"2024-01-{1 + i % 28:02d}T10:00:00Z", "signup_submitted") for i in ids]
+    rows += [(i, f"2024-02-{1 + i % 28:02d}T10:00:00Z", "payment_received") for i in ids if i % 3]
+    pd.DataFrame(rows, columns=["customer_id", "timestamp", "event"]).to_csv(folder / "events.csv", index=False)
+    (folder / "journey.yaml").write_text(
+        "jmtools: 1\nname: tiny utility\nstages:\n  - name: Sign up\n  - name: Pay\ntouchpoints:\n"
+        "  - {name: Sign-up form, stage: Sign up, channel: digital, events: [signup_submitted]}\n"
+        "  - {name: Payment, stage: Pay, channel: digital, events: [payment_received]}\n" + personas,
+        encoding="utf-8")
+    return folder
+
+
+def test_a_journey_without_personas_says_so_and_still_suggests(tmp_path):
+    """D156: with a customer table but no personas the notebook stopped at the profile chart
+    ("profile is empty: nothing to draw"). It now says there is no card, what to add, skips
+    sections 2 to 4 and still suggests groups (section 5), with no comparison to make."""
+    from inprocess import run_cells
+
+    run = run_cells(NOTEBOOK, {"data_dir": str(_tiny_world(tmp_path / "w")), "k": 2},
+                    last_values=True)
+    said = " ".join(str(getattr(o, "data", "")) for o in run.displayed).replace("\\", "")
+    assert "The journey file names no personas, so there is no card to show" in said
+    assert "rule over the customer attributes (fuel, payment_method)" in said
+    ns = run.namespace
+    assert ns["assignment"] is None and ns["sizes"] is None and ns["agreement"] is None
+    assert ns["suggestion"] is not None and ns["proposed"] is not None
+
+
+def test_the_suggested_card_uses_the_cluster_when_no_rule_describes_it(monkeypatch, tmp_path):
+    """D156: on an outside tester's utility world the largest cluster had no attribute rule, and
+    the notebook's own cell raised "use must be 'cluster' for this cluster — got 'rule'". The
+    notebook now asks for use="auto": the card selects the cluster and says why."""
+    from inprocess import run_cells
+
+    from jmtools.personas import _clusters
+
+    real = _clusters.suggest_personas
+
+    def ruleless(*args, **kwargs):                 # as on the utility world: no rule for cluster 0
+        found = real(*args, **kwargs)
+        found.summary = found.summary.assign(rule=None)
+        return found
+
+    monkeypatch.setattr("jmtools.personas.suggest_personas", ruleless)
+    run = run_cells(NOTEBOOK, {"data_dir": str(_tiny_world(tmp_path / "w")), "k": 2})
+    card = run.namespace["proposed"]
+    assert card.rule is None and card.cluster == int(run.namespace["suggestion"].summary["cluster"].iloc[0])
+    assert "No rule over customer attributes describes this group well" in card.backstory

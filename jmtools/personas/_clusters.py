@@ -171,20 +171,40 @@ class ClusterSuggestion:
         cluster : int
         name : str, optional
             Default ``"Cluster <id>"``.
-        use : {"rule", "cluster"}, default "rule"
+        use : {"rule", "cluster", "auto"}, default "rule"
             ``"rule"``: the card selects customers with the readable attribute rule found for
             the cluster (it works on new customers; precision/recall are in :attr:`summary`);
-            ``"cluster"``: the card selects by ``cluster: <id>`` (needs the labels column).
+            ``"cluster"``: the card selects by ``cluster: <id>`` (needs the labels column);
+            ``"auto"``: the rule when one describes the cluster well, else the cluster, and the
+            card's backstory says so (what a notebook uses: it cannot know beforehand).
         **fields
             Any other card field (goals, quote, …).
+
+        Returns
+        -------
+        PersonaCard
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> s = ClusterSuggestion(k=2, criterion="", labels=None, scores=None, profile=None,
+        ...     summary=pd.DataFrame({"cluster": [0, 1], "n": [90, 10], "share": [0.9, 0.1],
+        ...         "description": ["close to the average customer", "more visits"],
+        ...         "rule": ["age >= 30", None], "rule_precision": [0.95, 0.2], "rule_recall": [0.9, 0.6]}))
+        >>> s.card(0, use="auto").rule, s.card(1, use="auto").cluster
+        ('age >= 30', 1)
+        >>> print(s.card(1, use="auto").backstory)
+        Suggested by clustering: more visits. No rule over customer attributes describes this group well, so the card selects the cluster itself (cluster: 1), which needs the clustering's labels as a 'cluster' column of the customer table.
         """
-        if use not in ("rule", "cluster"):
-            raise ParameterError("use", use, expected=["rule", "cluster"])
+        if use not in ("rule", "cluster", "auto"):
+            raise ParameterError("use", use, expected=["rule", "cluster", "auto"])
         rows = self.summary[self.summary["cluster"] == cluster]
         if rows.empty:
             raise ParameterError("cluster", cluster,
                                  expected=[str(c) for c in self.summary["cluster"]])
         row = rows.iloc[0]
+        fallback = use == "auto" and not row["rule"]   # no attribute rule describes it well (D156)
+        use = ("cluster" if fallback else "rule") if use == "auto" else use
         if use == "rule" and not row["rule"]:
             raise ParameterError("use", use, expected="'cluster' for this cluster",
                                  fix="no attribute rule describes this cluster well; pass "
@@ -196,7 +216,10 @@ class ClusterSuggestion:
         card = PersonaCard(name=name or f"Cluster {cluster}",
                            rule=row["rule"] if use == "rule" else None,
                            cluster=int(cluster) if use == "cluster" else None,
-                           backstory=f"Suggested by clustering: {row['description']}.",
+                           backstory=f"Suggested by clustering: {row['description']}." + (
+                               " No rule over customer attributes describes this group well, so the card "
+                               f"selects the cluster itself (cluster: {int(cluster)}), which needs the "
+                               "clustering's labels as a 'cluster' column of the customer table." if fallback else ""),
                            evidence="measured", numbers=tuple(numbers))
         return _replace(card, **fields) if fields else card
 

@@ -183,24 +183,27 @@ def record_persona_figures(persona: str, *, customers: pd.DataFrame, coverage: p
         The notebook's persona (``"all"`` or a name).
     customers, coverage, check, sizes, kpis, typical : pandas.DataFrame
         The customers table and the frames of ``coverage_report``, ``check_personas``,
-        ``persona_sizes``, ``persona_kpis`` and ``typical_events``.
+        ``persona_sizes``, ``persona_kpis`` and ``typical_events`` (``coverage`` None: the journey
+        names no personas, and only the suggestion is recorded).
     suggestion : PersonaSuggestion, optional
         The clustering's result; ``agreement`` its comparison with the reference personas.
     """
     record("persona", persona, label="Persona")
     record("customers", int(len(customers)), label="Customers in the customer table")
-    cov = coverage.set_index("coverage")                # a row hidden by the disclosure rule: not recorded
-    if pd.notna(cov.loc["no persona", "n"]):
-        record("no_persona_share", float(cov.loc["no persona", "share"]),
-               label="Share of the customer table in no persona", n=int(cov.loc["no persona", "n"]), unit="%",
-               headline=persona == ALL)
-    if pd.notna(cov.loc["several personas", "n"]):
-        record("several_personas", int(cov.loc["several personas", "n"]), label="Customers in several personas")
-    record("rule_errors", int((check["severity"] == "error").sum()), label="Persona rules with errors")
+    if coverage is not None:                            # None: no personas in the journey, the suggestion only
+        cov = coverage.set_index("coverage")            # a row hidden by the disclosure rule: not recorded
+        if pd.notna(cov.loc["no persona", "n"]):
+            record("no_persona_share", float(cov.loc["no persona", "share"]),
+                   label="Share of the customer table in no persona", n=int(cov.loc["no persona", "n"]), unit="%",
+                   headline=persona == ALL)
+        if pd.notna(cov.loc["several personas", "n"]):
+            record("several_personas", int(cov.loc["several personas", "n"]), label="Customers in several personas")
+        record("rule_errors", int((check["severity"] == "error").sum()), label="Persona rules with errors")
     if persona != ALL:
         _record_one_persona(persona, sizes, kpis, typical)
     if suggestion is not None:
         record("suggested_k", int(suggestion.k), label="Suggested number of personas")
+    if suggestion is not None and agreement is not None:
         record("cluster_ari", float(agreement["ari"].iloc[0]), label="Agreement of clusters (ARI)",
                n=int(agreement["n"].iloc[0]), fmt=".2f")
 
