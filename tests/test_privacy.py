@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from jmtools.analyses import privacy
-from jmtools.analyses.privacy import find_pii, iban_ok, luhn_ok, mask_quotes, mask_text
+from jmtools.analyses.privacy import find_pii, iban_ok, known_ids, luhn_ok, mask_quotes, mask_text
 from jmtools.core.errors import ParameterError
 
 # ------------------------------------------------------------------ planted personal data
@@ -82,6 +82,32 @@ MASKED = [
     ("mail john dot doe at gmail dot com", "mail [email]"),
     ("write to john [dot] doe [at] gmail [dot] com", "write to [email]"),
     ("anna DOT schmidt AT example DOT de", "[email]"),
+    # customer account and contract codes where words (or the code's own prefix) say so (D157)
+    ("re ACC-00093: charged twice this month", "re [account]: charged twice this month"),
+    ("my account number is K-88231", "my account number is [account]"),
+    ("acct AB1234 was closed", "acct [account] was closed"),
+    ("customer no. 7781234 again", "customer no. [account] again"),
+    ("contract no: X-99812 ended", "contract no: [account] ended"),
+    ("Kundennummer: 4711081 falsch", "Kundennummer: [account] falsch"),
+    ("meine Vertragsnummer ist VN-20931", "meine Vertragsnummer ist [account]"),
+    ("numéro client AB123456 erroné", "numéro client [account] erroné"),
+    ("klantnummer 5512093 klopt niet", "klantnummer [account] klopt niet"),
+    ("cust00012 and KD-12345", "[account] and [account]"),
+    # staff named after their role (one or two Capitalised words, a surname's particle too)
+    ("engineer Sean Murphy came but had wrong meter", "engineer [name] came but had wrong meter"),
+    ("engineer Piotr Nowak never showed up", "engineer [name] never showed up"),
+    ("Techniker Klaus Becker ist nicht gekommen!!", "Techniker [name] ist nicht gekommen!!"),
+    ("spoke to an agent called Sarah", "spoke to an agent called [name]"),
+    ("your advisor John Smith", "your advisor [name]"),
+    ("Thanks to supervisor Miriam who helped", "Thanks to supervisor [name] who helped"),
+    ("the driver Tom left it outside", "the driver [name] left it outside"),
+    ("la conseillère Marie Dubois ne rappelle pas", "la conseillère [name] ne rappelle pas"),
+    ("Monteur Jan de Vries kwam niet", "Monteur [name] kwam niet"),
+    ("die Mitarbeiterin Frau Schmidt war unfreundlich", "die Mitarbeiterin Frau [name] war unfreundlich"),
+    ("ein Mitarbeiter namens Jonas", "ein Mitarbeiter namens [name]"),
+    ("a guy called Dave hung up", "a guy called [name] hung up"),
+    ("j'ai parlé avec Sophie hier", "j'ai parlé avec [name] hier"),
+    ("Regards, Jan van der Berg", "Regards, [name]"),
 ]
 
 
@@ -133,6 +159,20 @@ KEPT = [
     "Thanks, Everyone.",
     "Thanks, Order 123 arrived",
     "we met at the store dot com launch",
+    # ordinary words after a role, and numbers after "account" that are no account (D157)
+    "the engineer Never came",
+    "Engineer Did Not Turn Up Again, The Technician Was Late",
+    "le technicien Est venu trop tard",
+    "Der Techniker Kam Nie",
+    "I called British Gas twice",
+    "the agent Customer Service hung up",
+    "account 2019",
+    "my account was charged £45.50 on 2024-01-05",
+    "account 3 times, acc 10% off",
+    "customer no longer wants it, customer since 2019",
+    "ticket 12345678 on my account",
+    "account 12.5 % up, contract 24 months",
+    "Kundennummer ist falsch",
 ]
 
 
@@ -188,4 +228,44 @@ def test_missing_values_pass_through():
 def test_placeholders_cover_every_kind():
     assert set(privacy.PLACEHOLDERS) == set(privacy.PII_KINDS)
     assert set(privacy.__all__) == {"PII_KINDS", "PLACEHOLDERS", "find_pii", "mask_text", "mask_quotes",
-                                    "iban_ok", "luhn_ok"}
+                                    "known_ids", "ID_COLUMN", "iban_ok", "luhn_ok"}
+
+
+# ------------------------------------------------------------------ ids the loaded tables know (D157)
+def _tables():
+    """The tester's shape: loading.yaml maps customer_id to the household; the export's
+    account column (the raw id) rides along, and the customer table has its own."""
+    feedback = pd.DataFrame({"feedback_id": ["CC-000001", "CC-000002"], "customer_id": ["12", "9"],
+                             "account": ["ACC-00012", "ACC-00009"], "text": ["a", "b"]})
+    customers = pd.DataFrame({"customer_id": ["12", "9", "100234"], "account_no": ["ACC-00012", "ACC-00009", "X7"],
+                              "region": ["West", "East", "North"]})
+    return feedback, customers
+
+
+def test_known_ids_come_from_every_id_column_of_the_tables():
+    ids = known_ids(*_tables())
+    assert ids == {"acc-00012", "acc-00009", "100234"}          # "12", "9", "X7": too plain to look for
+    assert known_ids(_tables()[0], columns=["customer_id"]) == frozenset()
+    assert known_ids(None) == frozenset()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("re ACC-00012: waited all day", "re [customer id]: waited all day"),
+    ("acc-00009 again", "[customer id] again"),                 # any case
+    ("my customer 100234 was charged", "my customer [customer id] was charged"),
+    ("order #100234 and ticket 100234 are late", "order #100234 and ticket 100234 are late"),
+    ("waited 12 days for 9 visits in 2024", "waited 12 days for 9 visits in 2024"),
+    ("1002345 is not 100234", "1002345 is not [customer id]"),    # whole words only
+    ("case CC-000001 still open", "case CC-000001 still open"),  # a case reference stays
+])
+def test_a_word_equal_to_a_known_id_is_masked(text, expected):
+    ids = known_ids(*_tables())
+    assert mask_text(text, ids=ids) == expected
+    assert mask_quotes(pd.Series([text]), ids=ids).tolist() == [expected]
+    assert mask_quotes([text], ids=list(ids)) == [expected]
+    assert mask_text(text, ids=ids, kinds=["name"]) == text
+
+
+def test_known_ids_are_masked_before_other_kinds_but_after_e_mails():
+    ids = known_ids(*_tables())
+    assert mask_text("mail acc-00012@example.com, account ACC-00012", ids=ids) == "mail [email], account [customer id]"

@@ -4,33 +4,43 @@ Quotes from feedback, tickets and surveys end up in notebooks, HTML reports and
 spreadsheets that travel by e-mail. Before a quote is shown, these kinds of
 personal data are replaced by a placeholder (searched in this order):
 
-==========  ==================================================================  =====================
-kind        what is found                                                       placeholder
-==========  ==================================================================  =====================
-email       ``ann@example.com`` and obfuscated forms: ``ann[at]example[dot]com``, ``[email]``
-            ``ann (at) example (dot) com``, ``ann at example dot com``,
-            ``ann dot lee at example dot com``
-iban        an IBAN, with or without spaces, that passes the ISO 13616           ``[iban]``
-            mod-97 check
-card        13–19 digits, single spaces, dashes, dots or slashes between         ``[card]``
-            digits, that pass the Luhn check (or 16 digits in four groups)
-account     a sort code or bank account / routing number *after words that      ``[account]``
-            say so* ("sort code 12-34-56", "account no. 12345678")
-dob         a date *after words that say it is a birth date* ("DOB",            ``[date of birth]``
-            "date of birth", "born on", "birthday is")
-phone       9–15 digits written in groups (``+44 20 7946 0958``,                 ``[phone]``
-            ``(555) 123-4567``); an unbroken run only with a ``+``/``00``
-            prefix or after words that say phone ("call me on 07700900123")
-address     a house number, one to three words and a street word                ``[address]``
-            ("221B Baker Street", "12 elm road"), with a flat, town and
-            postcode that follow; a UK postcode on its own
-name        a name after an introduction: "my/his/her name is …", "the          ``[name]``
-            agent's name was …", "Mr/Mrs/Ms/Dr …", "spoke to/with …", "ask for
-            …", "named …"; after a sign-off ("Regards,", "Best regards",
-            "Thanks", "Thank you", "Many thanks", "Cheers") when the name ends
-            its clause ("Regards, Maria Rossi", "Thanks, Jonas.") or, with no
-            comma, its line ("Kind regards Maria Rossi")
-==========  ==================================================================  =====================
+============  ==================================================================  =====================
+kind          what is found                                                       placeholder
+============  ==================================================================  =====================
+customer_id   a word equal to a customer or account id of the loaded tables       ``[customer id]``
+              (``ids=``, :func:`known_ids`: the feedback's own ids, the customer
+              table's, and columns named like an account, such as the export's
+              ids before ``loading.yaml`` mapped another column)
+email         ``ann@example.com`` and obfuscated forms: ``ann[at]example[dot]com``, ``[email]``
+              ``ann (at) example (dot) com``, ``ann at example dot com``,
+              ``ann dot lee at example dot com``
+iban          an IBAN, with or without spaces, that passes the ISO 13616           ``[iban]``
+              mod-97 check
+card          13–19 digits, single spaces, dashes, dots or slashes between         ``[card]``
+              digits, that pass the Luhn check (or 16 digits in four groups)
+account       a sort code or bank account / routing number *after words that      ``[account]``
+              say so* ("sort code 12-34-56", "account no. 12345678"); a customer
+              account or contract code after such words ("acct AB1234",
+              "customer no. 7781234", "Kundennummer 4711081", "numéro client
+              AB123456") or with its own prefix (``ACC-00093``, ``KD-12345``)
+dob           a date *after words that say it is a birth date* ("DOB",            ``[date of birth]``
+              "date of birth", "born on", "birthday is")
+phone         9–15 digits written in groups (``+44 20 7946 0958``,                 ``[phone]``
+              ``(555) 123-4567``); an unbroken run only with a ``+``/``00``
+              prefix or after words that say phone ("call me on 07700900123")
+address       a house number, one to three words and a street word                ``[address]``
+              ("221B Baker Street", "12 elm road"), with a flat, town and
+              postcode that follow; a UK postcode on its own
+name          a name after an introduction: "my/his/her name is …", "the          ``[name]``
+              agent's name was …", "Mr/Mrs/Ms/Dr …", "spoke to/with …", "ask for
+              …", "named …"; after a role, one or two Capitalised words
+              ("engineer Sean Murphy", "an agent called Sarah", "Techniker Klaus
+              Becker", "conseillère Marie Dubois", "Frau Schmidt"); after a
+              sign-off ("Regards,", "Best regards", "Thanks", "Thank you",
+              "Many thanks", "Cheers") when the name ends its clause ("Regards,
+              Maria Rossi", "Thanks, Jonas.") or, with no comma, its line
+              ("Kind regards Maria Rossi")
+============  ==================================================================  =====================
 
 Deliberately **kept** readable, because a reader needs them and they identify nobody:
 ticket, case, order, incident, booking and other references (``ticket 12345678``,
@@ -39,8 +49,11 @@ ticket, case, order, incident, booking and other references (``ticket 12345678``
 protected before phone, account and address numbers are searched.
 
 Masking is a best effort on free text, not a guarantee: a name nobody introduces
-("Sarah was rude", "Thanks Jonas for the help") is not found, and a product name signing off a
-line ("Thanks, Alexa.") is masked unless given in ``keep``. Themes are modelled on masked text
+("Sarah was rude", "Thanks Jonas for the help"), a name written in lower case after a role
+("engineer sean"), or any capital after a role in Title Case Text is not found; an id too plain
+to tell from a number (under 4 characters, or under 6 digits only) is found only where words
+introduce it; and a product name signing off a line ("Thanks, Alexa.") is masked unless given
+in ``keep``. Themes are modelled on masked text
 (:mod:`jmtools.analyses.themes`), so their labels and terms show no more than the quotes. Do
 not publish raw feedback; see :mod:`jmtools.analyses.disclosure` for pseudonymised customer
 ids and small-group suppression in reports.
@@ -51,15 +64,17 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+from jmtools.analyses._account_ids import ID_COLUMN, account_codes, id_set, id_spans, known_ids
 from jmtools.core.errors import ParameterError
 
-__all__ = ["PII_KINDS", "PLACEHOLDERS", "find_pii", "mask_text", "mask_quotes", "iban_ok", "luhn_ok"]
+__all__ = ["PII_KINDS", "PLACEHOLDERS", "find_pii", "mask_text", "mask_quotes", "known_ids", "ID_COLUMN", "iban_ok",
+           "luhn_ok"]
 
 #: The kinds of personal data that are masked, in the order they are searched.
-PII_KINDS = ("email", "iban", "card", "account", "dob", "phone", "address", "name")
+PII_KINDS = ("customer_id", "email", "iban", "card", "account", "dob", "phone", "address", "name")
 
 #: What each kind is replaced with.
-PLACEHOLDERS = {"email": "[email]", "iban": "[iban]", "card": "[card]", "account": "[account]",
+PLACEHOLDERS = {"customer_id": "[customer id]", "email": "[email]", "iban": "[iban]", "card": "[card]", "account": "[account]",
                 "dob": "[date of birth]", "phone": "[phone]", "address": "[address]",
                 "name": "[name]"}
 
@@ -120,8 +135,22 @@ _NAME_STRONG = re.compile(
     r"(?:\s+is|\s+was|'s|:)|(?:i\s+am|i'm)\s+called|my\s+name's)\s+", _I)
 # Introductions after which a Capitalised word is a name
 _NAME_WEAK = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Sir|Madam|Prof)\.?\s+|\b(?i:spoke|speaking|spoken|talked|talking|"
-    r"speak|talk)\s+(?i:to|with)\s+|\b(?i:ask(?:ed)?\s+for|named|agent|rep|representative)\s+)")
+    r"(?:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Sir|Madam|Prof|Herrn?|Frau|Monsieur|Madame|Mme|Mlle)\.?\s+"
+    r"|\b(?i:spoke|speaking|spoken|talked|talking|speak|talk)\s+(?i:to|with)\s+"
+    r"|\b(?i:sprach|sprechen|gesprochen)\s+(?i:mit)\s+|\b(?i:parlé|parler)\s+(?i:à|avec)\s+"
+    r"|\b(?i:ask(?:ed)?\s+for|named|namens|nommée?)\s+)")
+#: Words for staff whose name may follow: "engineer Sean Murphy", "Techniker Klaus Becker",
+#: "conseillère Marie Dubois", "an agent called Sarah" (English, German, French, Dutch).
+_ROLES = (r"engineers?|technicians?|techs?|agents?|advis[eo]rs?|reps?|representatives?|drivers?|couriers?|"
+          r"nurses?|doctors?|managers?|operators?|supervisors?|consultants?|installers?|fitters?|"
+          r"(?:service)?techniker(?:in)?|monteur(?:in|e)?|(?:kunden)?berater(?:in)?|mitarbeiter(?:in)?|"
+          r"sachbearbeiter(?:in)?|fahrer(?:in)?|technicien(?:ne)?|conseill(?:er|ère)|livreur|livreuse|"
+          r"installateur|interlocut(?:eur|rice)|medewerker|adviseur|bezorger")
+_PEOPLE = r"someone|somebody|guy|man|woman|lady|gentleman|girl|person|bloke|chap|jemand|quelqu'un"
+# A Capitalised name (one or two words) after a role, or after "called"/"named" behind a role or
+# person word; "I called British Gas" is no introduction
+_NAME_ROLE = re.compile(r"\b(?:(?i:" + _ROLES + r")(?:\s+(?i:called|named|namens|nommée?|appelée?))?"
+                        r"|(?i:" + _PEOPLE + r")\s+(?i:called|named|namens|nommée?|appelée?))[ \t]+")
 # Sign-offs: a Capitalised name after them is a name when it ends its clause ("Regards, Maria
 # Rossi", "Thanks, Jonas."), or, without a comma, ends the line ("Kind regards Maria Rossi");
 # "Regards to the team" and "Thanks, Acme Pay works great" stay.
@@ -150,6 +179,21 @@ _NOT_NAME_WORDS = frozenset("""
 wrong right correct incorrect misspelled spelled spelt missing different same unknown blank
 awesome great fine ok okay nice lovely terrible awful not no on in there here also still now
 """.split())
+#: Everyday words a role may be followed by, capitalised ("the engineer Never came", "Techniker
+#: Kam nie", "le technicien Est venu"): never a name after a role (nor are :data:`_NOT_NAMES`).
+_COMMON_WORDS = frozenset("""
+never didn't did not was wasn't were is isn't has hasn't had hadn't came come comes arrived showed
+turned left told said says refused cancelled canceled rebooked finally eventually only always
+again still who which that what there then today yesterday tomorrow came will would could should
+can can't couldn't won't wouldn't also just even all both every visit visited fixed installed
+again later first last next out here too instead apparently simply since until till because while
+after before during please thanks sorry
+kam war ist hat hatte konnte wollte sagte meinte erschien nie nicht noch schon auch der die das
+den dem ein eine einen und oder aber hier heute gestern morgen dann leider einfach wieder vor
+est était a avait n'est n'a jamais pas ne est venu venue le la les un une et ou mais ici puis
+aujourd'hui hier demain encore
+""".split())
+_NOT_AFTER_ROLE = _NOT_NAMES | _COMMON_WORDS
 _STOP_AFTER_NAME = frozenset("and or but if of on in at to for from by with about as is was were "
                              "be been am are i he she they we it who which that the a an "
                              "not so very".split())
@@ -265,8 +309,9 @@ def _phone_parts(text: str, start: int, end: int, ok, depth: int = 0) -> list[tu
     return []
 
 
-def _name_after(text: str, at: int, strong: bool, keep=frozenset()) -> tuple[int, int] | None:
-    """The name that starts at ``at`` (one to three words), or None."""
+def _name_after(text: str, at: int, strong: bool, keep=frozenset(), *, most: int = 3,
+                not_names=_NOT_NAMES) -> tuple[int, int] | None:
+    """The name that starts at ``at`` (one to ``most`` words), or None."""
     words = []
     for m in _WORD.finditer(text, at):
         gap = text[words[-1][1]:m.start()] if words else text[at:m.start()]
@@ -275,7 +320,7 @@ def _name_after(text: str, at: int, strong: bool, keep=frozenset()) -> tuple[int
         w = m.group()
         capital = bool(_CAPWORD.fullmatch(w))
         if w.lower() in _STOP_AFTER_NAME or w.lower() in keep or (
-                w.lower() in _NOT_NAMES and not (strong and not words)):
+                w.lower() in not_names and not (strong and not words)):
             break
         if not words and not (capital or strong):
             break
@@ -284,24 +329,46 @@ def _name_after(text: str, at: int, strong: bool, keep=frozenset()) -> tuple[int
         if words and not capital and not (strong and len(words) == 1 and not words[0][2]):
             break
         words.append((m.start(), m.end(), capital))
-        if len(words) == 3:
+        if len(words) == most:
             break
     return (words[0][0], words[-1][1]) if words else None
+
+
+# A surname's particle and the Capitalised word after it: "Jan [de Vries]", "Anna [van der Berg]"
+_PARTICLE = re.compile(r"[ \t]+(?i:van|von|de|der|den|du|da|di|del|della|le|la|ter|ten|zu|dos)"
+                       r"(?:[ \t]+(?i:der|den|la))?[ \t]+[A-Z][a-z'-]+")
+
+
+def _particled(text: str, span):
+    """``span`` with the surname a particle starts after it ("Jan" → "Jan de Vries")."""
+    return span and (span[0], m.end() if (m := _PARTICLE.match(text, span[1])) else span[1])
 
 
 def _names(text: str, keep=frozenset()) -> list[tuple[int, int]]:
     out = []
     for pattern, strong in ((_NAME_STRONG, True), (_NAME_WEAK, False)):
         for m in pattern.finditer(text):
-            span = _name_after(text, m.end(), strong, keep)
+            span = _particled(text, _name_after(text, m.end(), strong, keep))
+            if span:
+                out.append(span)
+    if not _title_cased(text):   # in Title Case Text a capital says nothing
+        for m in _NAME_ROLE.finditer(text):
+            span = _particled(text, _name_after(text, m.end(), False, keep, most=2, not_names=_NOT_AFTER_ROLE))
             if span:
                 out.append(span)
     for m in _SIGN_OFF.finditer(text):
-        span = _name_after(text, m.end(), False, keep)
+        span = _particled(text, _name_after(text, m.end(), False, keep))
         end = _CLAUSE_END if m.group("sep") else _LINE_END
         if span and end.match(text, span[1]):
             out.append(span)
     return out
+
+
+def _title_cased(text: str) -> bool:
+    """True when words that are never names are capitalised inside sentences ("Engineer Did Not
+    Turn Up"): there a capital after a role says nothing."""
+    inner = re.findall(r"(?<=[A-Za-z,] )[A-Z][a-z']+", text)
+    return sum(w.lower() in _STOP_AFTER_NAME or w.lower() in _COMMON_WORDS for w in inner) >= 2
 
 
 def _address(text: str) -> list[tuple[int, int]]:
@@ -322,8 +389,8 @@ def _check_kinds(kinds) -> list[str]:
     return kinds
 
 
-def find_pii(text: str, *, kinds: Iterable[str] = PII_KINDS,
-             keep: Iterable[str] = ()) -> list[tuple[str, int, int]]:
+def find_pii(text: str, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str] = (),
+             ids: Iterable[str] = ()) -> list[tuple[str, int, int]]:
     """Locate personal data in ``text``.
 
     Parameters
@@ -334,6 +401,9 @@ def find_pii(text: str, *, kinds: Iterable[str] = PII_KINDS,
         Which kinds to look for.
     keep : iterable of str
         Words that are never a name (your brand and product names: "talk to Alexa").
+    ids : iterable of str
+        Customer and account ids of the loaded tables (:func:`known_ids`): a word equal to one
+        is a ``customer_id``, whatever words stand before it.
 
     Returns
     -------
@@ -361,19 +431,22 @@ def find_pii(text: str, *, kinds: Iterable[str] = PII_KINDS,
             if free(start, end):
                 taken.append((kind, start, end))
 
+    refs = [(m.start(), m.end()) for m in _REF.finditer(text)]
+    protected = refs + [(m.start(), m.end()) for m in _PROTECT.finditer(text)]
     if "email" in kinds:
         add("email", [(m.start(), m.end()) for p in (_EMAIL, _EMAIL_WORDS) for m in p.finditer(text)])
+    if "customer_id" in kinds and ids:
+        add("customer_id", id_spans(text, id_set(ids), protected))
     if "iban" in kinds:
         add("iban", [s for m in _IBAN.finditer(text) if (s := _iban_span(text, m.start(), m.end()))])
-    refs = [(m.start(), m.end()) for m in _REF.finditer(text)]
     if "card" in kinds:   # a card written in groups is a card even after "flight" or "order #"
         add("card", [(m.start(), m.end()) for m in _CARD.finditer(text) if _is_card(m.group())
                      and (free(m.start(), m.end(), refs) or not m.group().isdigit())])
     if "account" in kinds:
         add("account", [m.span(1) if m.group(1) else m.span(2) for m in _ACCOUNT.finditer(text)])
+        add("account", account_codes(text, protected))
     if "dob" in kinds:
         add("dob", [m.span(1) for m in _DOB.finditer(text)])
-    protected = refs + [(m.start(), m.end()) for m in _PROTECT.finditer(text)]
     if "phone" in kinds:
         ok = lambda s, e: free(s, e, protected) and _is_phone(text, s, e)  # noqa: E731
         add("phone", [span for m in _PHONE.finditer(text)
@@ -385,7 +458,8 @@ def find_pii(text: str, *, kinds: Iterable[str] = PII_KINDS,
     return sorted(taken, key=lambda t: t[1])
 
 
-def mask_text(text, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str] = ()) -> str:
+def mask_text(text, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str] = (),
+              ids: Iterable[str] = ()) -> str:
     """Replace personal data by placeholders (see the table in :mod:`jmtools.analyses.privacy`).
 
     Parameters
@@ -396,6 +470,9 @@ def mask_text(text, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str] = (
         Which kinds to mask.
     keep : iterable of str
         Words that are never masked as a name (brand and product names).
+    ids : iterable of str
+        Customer and account ids of the loaded tables (:func:`known_ids`), masked wherever a
+        word equals one.
 
     Returns
     -------
@@ -414,14 +491,15 @@ def mask_text(text, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str] = (
     if not isinstance(text, str):
         return text
     out, last = [], 0
-    for kind, start, end in find_pii(text, kinds=kinds, keep=keep):
+    for kind, start, end in find_pii(text, kinds=kinds, keep=keep, ids=ids):
         out += [text[last:start], PLACEHOLDERS[kind]]
         last = end
     out.append(text[last:])
     return "".join(out)
 
 
-def mask_quotes(quotes, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str] = ()):
+def mask_quotes(quotes, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str] = (),
+                ids: Iterable[str] = ()):
     """Mask every text of a pandas Series (or any iterable of strings).
 
     Parameters
@@ -432,6 +510,8 @@ def mask_quotes(quotes, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str]
         Which kinds to mask.
     keep : iterable of str
         Words that are never masked as a name (brand and product names).
+    ids : iterable of str
+        Customer and account ids of the loaded tables (:func:`known_ids`).
 
     Returns
     -------
@@ -444,7 +524,7 @@ def mask_quotes(quotes, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str]
     >>> mask_quotes(pd.Series(["ok", "x@y.com said hi"])).tolist()
     ['ok', '[email] said hi']
     """
-    kinds, keep = tuple(_check_kinds(kinds)), tuple(keep)
+    kinds, keep, ids = tuple(_check_kinds(kinds)), tuple(keep), id_set(ids)
     if hasattr(quotes, "map") and hasattr(quotes, "index"):
-        return quotes.map(lambda t: mask_text(t, kinds=kinds, keep=keep))
-    return [mask_text(t, kinds=kinds, keep=keep) for t in quotes]
+        return quotes.map(lambda t: mask_text(t, kinds=kinds, keep=keep, ids=ids))
+    return [mask_text(t, kinds=kinds, keep=keep, ids=ids) for t in quotes]

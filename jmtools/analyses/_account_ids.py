@@ -1,0 +1,147 @@
+"""Customer and account ids in free text: the ids the loaded tables know, and account codes
+that words introduce — what :mod:`jmtools.analyses.privacy` masks as ``[customer id]`` and
+``[account]`` (docs/decisions.md D157).
+
+A word equal to a known id (the feedback's own ``customer_id``, the customer table's, and the
+ids of columns named like an account — the export's ids before ``loading.yaml`` mapped another
+column to ``customer_id``) is a customer id, wherever it stands. An id too plain to tell from a
+count, a year or an amount (under 4 characters, no digit, fewer than 6 digits and nothing else) is
+not looked for: such an id is found only where words introduce it. Words that introduce an
+account or contract code — "account", "acct", "acc", "a/c", "customer no", "contract no",
+"Kundennummer", "Vertragsnummer", "numéro client", "klantnummer" — and codes whose own prefix says
+account or customer (``ACC-00093``, ``CUST00012``, ``KD-12345``) give an ``[account]``; a date,
+amount, percentage or reference that stays readable is never one.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Iterable
+
+__all__ = ["ID_COLUMN", "known_ids", "id_set", "id_spans", "account_codes"]
+
+_I = re.IGNORECASE
+# A customer's account or contract code after words that say so (English, German, French,
+# Dutch): "acc ACC-00093", "customer no. K-88231", "Kundennummer 4711081", "n° client AB1234"
+_ACCOUNT_CODE = re.compile(
+    r"(?:\b(?:accounts?|acct|acc|customer|client|contract)(?:\s+(?:number|num|no|nr|id|ref)\b\.?)?|\ba/c"
+    r"|\b(?:kunden|vertrags|klant|contract|konto|rekening)-?(?:nummer|nr\b\.?)|\bkd\.?-?nr\b\.?"
+    r"|\bvertragskonto(?:nummer)?|\bnum[ée]ro\s+(?:de\s+)?(?:client|contrat|compte)"
+    r"|\bn°\s*(?:de\s+)?(?:client|contrat))"
+    r"\s*(?:(?:is|ist|est|lautet)\s+|:\s*|#\s*|=\s*)?(?P<code>[A-Za-z0-9](?:[\w/-]*[A-Za-z0-9])?)(?![\w]|[.,]\d)", _I)
+# A code whose own prefix says customer or account: "ACC-00093", "CUST00012", "KD-12345"
+_ACCOUNT_PREFIXED = re.compile(r"(?<![\w-])(?i:acc|acct|cust|kd|kdnr|knr|cid)[-_#]?\d{3,}(?:[-/]?\w+)*(?![\w-])")
+
+#: Columns whose values are a customer's id or account: ``customer_id``, ``account``,
+#: ``account_no``, ``client_number``, ``kundennummer``… (a case, ticket or order id is no such column).
+ID_COLUMN = re.compile(r"(?:customer|client|account|acct|acc|contract|household|kunden?|vertrags?|klant)"
+                       r"(?:[_ -]?(?:id|no|nr|number|num|nummer|ref|key))?", _I)
+_TOKEN = re.compile(r"[A-Za-z0-9](?:[\w-]*[A-Za-z0-9])?")
+
+
+def _id_key(value) -> str | None:
+    """An id as it is looked for in text (case folded), or None when it is too plain to tell
+    from a count, a year or an amount: under 4 characters, no digit, or under 6 digits only."""
+    text = str(value).strip()
+    if len(text) < 4 or not any(c.isdigit() for c in text) or not _TOKEN.fullmatch(text):
+        return None
+    return None if text.isdigit() and len(text) < 6 else text.casefold()
+
+
+def known_ids(*tables, columns: Iterable[str] | None = None) -> frozenset:
+    """The customer and account ids of loaded tables, for ``mask_text(..., ids=)``.
+
+    Parameters
+    ----------
+    *tables : pandas.DataFrame or None
+        The tables whose ids a text may quote: the feedback itself, the customer table. None
+        is skipped.
+    columns : iterable of str, optional
+        The id columns; by default ``customer_id`` and every column named like a customer or
+        account id (:data:`ID_COLUMN`: ``account``, ``account_no``, ``kundennummer``…), so that
+        the ids an export had before ``loading.yaml`` mapped another column to ``customer_id``
+        are found too.
+
+    Returns
+    -------
+    frozenset of str
+        The ids, case folded; ids too plain to tell from a number in a sentence (under 4
+        characters, no digit, or fewer than 6 digits and nothing else) are left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> fb = pd.DataFrame({"customer_id": ["12", "13"], "account": ["ACC-00012", "ACC-00013"],
+    ...                    "feedback_id": ["CC-1", "CC-2"], "text": ["x", "y"]})
+    >>> sorted(known_ids(fb, pd.DataFrame({"customer_id": ["C0000099"]})))
+    ['acc-00012', 'acc-00013', 'c0000099']
+    """
+    found = set()
+    for table in tables:
+        if table is None:
+            continue
+        names = [c for c in table.columns if (str(c) in columns if columns is not None
+                                              else ID_COLUMN.fullmatch(str(c)))]
+        for name in names:
+            found.update(k for v in table[name].dropna().astype(str).unique() if (k := _id_key(v)))
+    return frozenset(found)
+
+
+def id_set(ids) -> frozenset:
+    """``ids`` as :func:`id_spans` looks for them: case folded, the too plain ones left out
+    (remembered for a frozenset, such as :func:`known_ids` gives, so a run keys it once).
+
+    Examples
+    --------
+    >>> sorted(id_set(["ACC-00012", "12", "2024", "C0000099"]))
+    ['acc-00012', 'c0000099']
+    """
+    if not ids:
+        return frozenset()
+    return _keyed(ids if isinstance(ids, frozenset) else frozenset(map(str, ids)))
+
+
+@functools.lru_cache(maxsize=8)
+def _keyed(ids: frozenset) -> frozenset:
+    return frozenset(k for v in ids if (k := _id_key(v)))
+
+
+def id_spans(text: str, ids: frozenset, protected=()) -> list[tuple[int, int]]:
+    """Where words of ``text`` are a known id (``ids`` from :func:`id_set`), any case; an id
+    of digits only is not looked for inside the ``protected`` spans (a reference, amount or
+    date that stays readable: "order 1234567").
+
+    Examples
+    --------
+    >>> id_spans("re ACC-00093: charged twice", id_set(["acc-00093"]))
+    [(3, 12)]
+    """
+    out = []
+    for m in _TOKEN.finditer(text):
+        if m.group().casefold() in ids and (not m.group().isdigit() or all(
+                m.end() <= s or m.start() >= e for s, e in protected)):
+            out.append(m.span())
+    return out
+
+
+def account_codes(text: str, protected=()) -> list[tuple[int, int]]:
+    """Where ``text`` has an account or contract code after words that say so, or a code
+    prefixed ACC-/CUST-/KD-; a code after the words must have a digit and four letters or
+    digits (five when only digits: "account 2019" is a year), and is not inside the
+    ``protected`` spans (a date, amount, percentage or reference that stays readable).
+
+    Examples
+    --------
+    >>> text = "acct AB1234, re ACC-00093, Kundennummer 4711081, account 3 times"
+    >>> [text[s:e] for s, e in account_codes(text)]
+    ['AB1234', '4711081', 'ACC-00093']
+    """
+    out = []
+    for m in _ACCOUNT_CODE.finditer(text):
+        code, (start, end) = m.group("code"), m.span("code")
+        alnum = re.sub(r"\W|_", "", code)
+        if (len(alnum) >= 4 and any(c.isdigit() for c in code) and not (code.isdigit() and len(code) < 5)
+                and all(end <= s or start >= e for s, e in protected)):
+            out.append((start, end))
+    return out + [m.span() for m in _ACCOUNT_PREFIXED.finditer(text)]
