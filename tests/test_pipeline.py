@@ -264,3 +264,16 @@ def test_the_sentiment_calibration_is_fitted_once_per_report(worlds, monkeypatch
     pipeline.run(worlds["b2b"])
     assert calls["calibrate"] == 1
     assert calls["classifier"] == 5 + 1              # 5 held-out folds and the final fit, once
+
+
+def test_feedback_themes_mask_the_customer_tables_ids():
+    """A complaint quoting a household code only the customer table holds ("H7700012 is my
+    household"): the report's themes read it as [customer id] in every quote (D157)."""
+    from jmtools.pipeline._feedback import feedback_themes
+    from test_themes import utility_log
+
+    fb, customers = utility_log()
+    journey = Journey.from_yaml("name: Utility\nstages: [{name: Service}]")
+    found, err = feedback_themes({"feedback": fb, "customers": customers}, None, journey, 4, 0)
+    quotes = " ".join(found.documents["quote"])
+    assert err is None and "H77" not in quotes and "[customer id] is my household" in quotes

@@ -637,3 +637,53 @@ def test_rows_whose_source_names_a_complaint_channel_are_complaints_whatever_the
     assert not set(pos.documents["feedback_id"]) & set(fb["feedback_id"][:len(log)])
     only = find_themes(fb[fb["source"] == "Complaint log"], n_themes=2)
     assert polarity_basis(only).startswith("Complaints here are the 24 texts from a complaint channel")
+
+
+# ---------------------------------------------------------------- ids and staff names in a complaint log (D157)
+STAFF = ["Sean Murphy", "Marie Dubois", "Piotr Nowak", "Klaus Becker"]
+ID_WORDS = {"acc", "sean", "murphy", "marie", "dubois", "piotr", "nowak", "klaus", "becker"}
+
+
+def utility_log(n=240, seed=4):
+    """An energy utility's complaint log (as an outside tester's): engineers named in the visit
+    complaints, account numbers ``ACC-…`` quoted at the start, and household codes ``H77…`` that
+    only the customer table holds; the feedback is keyed by household, its account rides along."""
+    rng = np.random.default_rng(seed)
+    visit = ["engineer {who} came but had wrong meter, rebooked", "engineer {who} never showed up, took a day off"]
+    billing = ["re {acc}: charged twice this month", "re {acc}: direct debit failed, now fined",
+               "{other} is my household, the bill shows old address"]
+    rows = []
+    for i in range(n):
+        pool = visit if i % 2 else billing
+        text = pool[rng.integers(len(pool))].format(who=STAFF[i // 2 % len(STAFF)], acc=f"ACC-{i:05d}",
+                                                    other=f"H77{i:05d}")
+        rows.append(dict(feedback_id=f"CC-{i:06d}", customer_id=str(i), account=f"ACC-{i:05d}", text=text,
+                         rating=1, stage="Service"))
+    customers = pd.DataFrame({"customer_id": [str(i) for i in range(n)],
+                              "household_code": [f"H77{i:05d}" for i in range(n)]})
+    return pd.DataFrame(rows), customers
+
+
+def test_a_complaint_log_shows_no_account_number_or_engineer_in_labels_terms_or_quotes():
+    """The tester's labels "meter rebooked · engineer sean · murphy", "dubois · engineer marie ·
+    meter rebooked" and the theme word "acc" (from "re ACC-02712: …"): two themes of missed visits
+    told apart by the engineer's name."""
+    from jmtools.analyses.privacy import known_ids
+
+    fb, customers = utility_log()
+    th = find_themes(fb, n_themes=4, stability=False, customer_ids=known_ids(customers))
+    leaked = {w for w in _shown_words(th) if w in ID_WORDS or w.startswith("h77") or w.startswith("000")}
+    assert not leaked, th.summary["label"].tolist()
+    quotes = " ".join(th.documents["quote"])
+    assert "[customer id]" in quotes and "engineer [name]" in quotes
+    visits = th.documents[th.documents["quote"].str.startswith("engineer")]
+    assert visits["theme"].nunique() <= 2          # by what happened, not by who came
+    assert fb["text"].str.contains("Sean Murphy").any()   # the input is not changed
+
+
+def test_the_customer_tables_ids_are_masked_only_when_given():
+    """A household code only the customer table holds is no word of the feedback's own columns."""
+    fb, customers = utility_log()
+    without = find_themes(fb, n_themes=4, stability=False)
+    assert without.documents["quote"].str.contains("H77").any()     # what customer_ids= is for
+    assert "[customer id]" in " ".join(without.documents["quote"])  # the row's own account: always

@@ -36,7 +36,7 @@ _ACCOUNT_PREFIXED = re.compile(r"(?<![\w-])(?i:acc|acct|cust|kd|kdnr|knr|cid)[-_
 #: Columns whose values are a customer's id or account: ``customer_id``, ``account``,
 #: ``account_no``, ``client_number``, ``kundennummer``… (a case, ticket or order id is no such column).
 ID_COLUMN = re.compile(r"(?:customer|client|account|acct|acc|contract|household|kunden?|vertrags?|klant)"
-                       r"(?:[_ -]?(?:id|no|nr|number|num|nummer|ref|key))?", _I)
+                       r"(?:[_ -]?(?:id|no|nr|number|num|nummer|ref|key|code))?", _I)
 _TOKEN = re.compile(r"[A-Za-z0-9](?:[\w-]*[A-Za-z0-9])?")
 
 

@@ -11,7 +11,7 @@ from :func:`feedback_quotes`) and the persona card's quote.
 
 from __future__ import annotations
 
-from jmtools.analyses.privacy import mask_text
+from jmtools.analyses.privacy import known_ids, mask_text
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 
 __all__ = ["QUADRANTS", "EMPATHY_COLUMNS", "empathy_cells", "feedback_quotes"]
@@ -132,6 +132,7 @@ def _quote_rows(journey, quotes, persona, stages, max_quotes, text_col, stage_co
         frame = frame[frame[persona_col] == persona]
     rows = []
     per_stage: dict = {}
+    ids = known_ids(frame)                 # a quote naming its customer's id reads [customer id] (D157)
     for rec in frame.to_dict("records"):
         s = rec.get(stage_col) if stage_col in frame.columns else None
         s = str(s) if s is not None and s == s else None
@@ -142,7 +143,7 @@ def _quote_rows(journey, quotes, persona, stages, max_quotes, text_col, stage_co
         if per_stage.get(s, 0) >= max_quotes:
             continue
         per_stage[s] = per_stage.get(s, 0) + 1
-        text = " ".join(mask_text(str(rec[text_col])).split())
+        text = " ".join(mask_text(str(rec[text_col]), ids=ids).split())
         rows.append(("says", s, f"“{text}”", "reported", str(rec.get("source") or "")))
     return rows
 

@@ -4,6 +4,7 @@ persona's report uses the same words), and the share of them one focus sees."""
 from __future__ import annotations
 
 from jmtools.analyses import emotions, themes
+from jmtools.analyses.privacy import known_ids
 from jmtools.core.errors import DataError
 
 __all__ = ["feedback_themes", "placed", "themes_of_focus"]
@@ -30,9 +31,10 @@ def feedback_themes(tables, assignment, journey, n_themes: int, seed: int):
     feedback = (feedback.merge(assignment, on="customer_id", how="left") if assignment is not None
                 else feedback.assign(persona=None))  # no customer table: nobody is in a persona
     feedback = placed(feedback, journey)   # a stage from the touchpoint (a review tagged only by touchpoint)
+    ids = known_ids(tables.get("customers"))   # a text quoting a customer's id reads [customer id] (D157)
     try:  # everybody's feedback, so that every persona's report uses the same words
         return themes.find_themes(feedback, stages=journey.stage_names, n_themes=n_themes,
-                                  seed=seed), None
+                                  seed=seed, customer_ids=ids), None
     except DataError as err:
         return None, err
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from jmtools.analyses.calibration import rating_valence
 from jmtools.analyses.painpoints._common import _col
-from jmtools.analyses.privacy import mask_quotes
+from jmtools.analyses.privacy import known_ids, mask_quotes
 from jmtools.analyses.themes import distinct_quotes
 from jmtools.core.errors import ParameterError
 
@@ -68,7 +68,7 @@ def _attach_feedback(table: pd.DataFrame, themes, feedback: pd.DataFrame | None,
         return table
     if "quote" not in docs.columns:
         _col(docs, "text", "feedback", "feedback")
-        docs = docs.assign(quote=mask_quotes(docs["text"].astype(str)))
+        docs = docs.assign(quote=mask_quotes(docs["text"].astype(str), ids=known_ids(docs)))  # its own ids too (D157)
     if themes is not None and themes.polarity == "negative":
         pass                      # already the complaints (a rated row by its rating, see find_themes)
     elif "sentiment" in docs.columns:

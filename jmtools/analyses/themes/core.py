@@ -18,7 +18,7 @@ from jmtools.analyses.textprep import handle_words
 from jmtools.analyses.themes.model import (assign, centroids, choose_k, nmf, refine, theme_order,
                                            theme_stability, vectorise)
 from jmtools.analyses.themes.labels import _labels, distinct_quotes, quote_scores
-from jmtools.analyses.themes.text import _masked, _sentences, _stock_counts, stock_sentences
+from jmtools.analyses.themes.text import _ids_masked, _masked, _sentences, _stock_counts, stock_sentences
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest, whole_number
 from jmtools.core.vocabulary import NO_PERSONA
 
@@ -119,7 +119,7 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int | str = N_THEMES, polar
                 rating_scale=(1, 5),
                 stages: Sequence[str] | None = None, seed: int = 0, min_df: int = 2,
                 max_features: int = 5000, n_terms: int = 8, n_quotes: int = 3,
-                scorer=None, brand_words: Sequence[str] = (), max_themes: int = 15,
+                scorer=None, brand_words: Sequence[str] = (), customer_ids=(), max_themes: int = 15,
                 max_share: float = MAX_SHARE, merge_above: float = 0.5,
                 stability: bool = True) -> Themes:
     """Group feedback texts into themes (TF-IDF + NMF), label them, count them, quote them.
@@ -164,6 +164,11 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int | str = N_THEMES, polar
     brand_words : sequence of str
         Your brand and product words, left out of terms and labels (handles that appear in
         1% of the texts are left out too).
+    customer_ids : iterable of str, optional
+        The customer table's ids (``customers["customer_id"]``). A word of a text equal to
+        one, or to an id of the feedback itself (``customer_col`` and the columns named like
+        an account, :func:`jmtools.analyses.privacy.known_ids`), reads ``[customer id]`` in
+        every quote, term and label.
     max_themes : int, default 15
     max_share : float, default :data:`MAX_SHARE` (0.35)
         A theme holding more of the themed texts is split in two when its halves differ
@@ -201,6 +206,7 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int | str = N_THEMES, polar
                              ("n_terms", n_terms, 1), ("n_quotes", n_quotes, 0), ("max_themes", max_themes, 1)):
         whole_number(name, value, at_least=low)
     _check_cols(feedback, {"text_col": text_col})
+    feedback = _ids_masked(feedback, text_col, customer_ids, customer_col)    # no label or quote names an id (D157)
     roles = {r: c for r, c in (("id", id_col), ("customer_id", customer_col), ("stage", stage_col),
                                ("touchpoint", touchpoint_col), ("persona", persona_col))
              if c is not None and c in feedback.columns}

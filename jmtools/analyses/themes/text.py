@@ -1,8 +1,8 @@
 """Theme text: masked, normalised sentences, stock sentences left out, words and phrases.
 
 Before any theme model reads a text its personal data is masked
-(:func:`jmtools.analyses.privacy.mask_text`: names, e-mails, phones, IBANs, cards, addresses,
-dates of birth), the placeholders left out of its words like numbers, so that no label, term or
+(:func:`jmtools.analyses.privacy.mask_text`: customer ids the tables know, names, e-mails,
+phones, IBANs, cards, account numbers, addresses, dates of birth), the placeholders left out of its words like numbers, so that no label, term or
 quote can carry what the quotes hide (docs/decisions.md D131). It is then normalised
 (:func:`jmtools.analyses.textprep.normalise_text`: no web addresses, handles, retweet markers or
 contraction stubs, and no brand or product words), split into sentences, and stock sentences
@@ -21,7 +21,7 @@ import re
 import pandas as pd
 
 from jmtools.analyses.language import FUNCTION_WORDS, _language
-from jmtools.analyses.privacy import PLACEHOLDERS, mask_text
+from jmtools.analyses.privacy import PLACEHOLDERS, known_ids, mask_quotes, mask_text
 from jmtools.analyses.textprep import Normaliser
 
 __all__ = ["STOCK_WORDS", "stock_sentences"]
@@ -63,6 +63,25 @@ def _masked(text: str, keep=()) -> str:
 @functools.lru_cache(maxsize=1 << 16)
 def _masked_once(text: str, keep: tuple) -> str:
     return mask_text(text, keep=keep)
+
+
+def _ids_masked(feedback: pd.DataFrame, text_col: str, customer_ids=(),
+                customer_col: str | None = "customer_id") -> pd.DataFrame:
+    """``feedback`` (a copy) whose texts show no customer or account id the tables know: the
+    feedback's own (``customer_id`` and columns named like an account,
+    :func:`~jmtools.analyses.privacy.known_ids`) and ``customer_ids`` (the customer table's),
+    each read as ``[customer id]`` before anything else reads the text (docs/decisions.md D157).
+
+    >>> fb = pd.DataFrame({"customer_id": ["ACC-00012"], "text": ["re ACC-00012: no engineer"]})
+    >>> _ids_masked(fb, "text")["text"].tolist()
+    ['re [customer id]: no engineer']
+    """
+    own = [customer_col] if customer_col in feedback.columns else []
+    ids = (known_ids(feedback) | known_ids(feedback, columns=own)
+           | known_ids(pd.DataFrame({"customer_id": list(customer_ids)})))
+    if not ids:
+        return feedback
+    return feedback.assign(**{text_col: mask_quotes(feedback[text_col], kinds=["customer_id"], ids=ids)})
 
 
 def _sentences(text) -> list[str]:
