@@ -456,3 +456,40 @@ def test_the_kits_warnings_are_one_plain_line_while_a_command_runs(capsys, monke
     assert "note: left off the emotion curve: surveys: 3 rows\n" in err
     assert "_chain.py" not in err and "UserWarning: left off" not in err
     assert "note: a library's own" not in err
+
+
+def test_validate_checks_the_survey_feedback_and_ticket_ids_against_the_customer_table(tmp_path, capsys):
+    """An energy utility's NPS and complaints were keyed by account (``ACC-00012``), its customer
+    table by household (``12``): validate said nothing of it; and its 25% prospects, who have
+    events and no customer row, were said to be "different customer ids" (D157)."""
+    import pandas as pd
+
+    folder = tmp_path / "utility"
+    folder.mkdir()
+    households = range(1, 41)
+    pd.DataFrame([(h, f"2024-01-0{1 + k} 10:00", step) for h in households
+                  for k, step in enumerate(["compare", "sign_up"][:2 if h <= 30 else 1])],
+                 columns=["customer_id", "timestamp", "event"]).to_csv(folder / "events.csv", index=False)
+    pd.DataFrame({"customer_id": range(1, 31), "tariff": "fixed"}).to_csv(folder / "customers.csv", index=False)
+    pd.DataFrame({"customer_id": [f"ACC-{h:05d}" for h in range(1, 21)], "timestamp": "2024-02-01 10:00",
+                  "metric": "nps", "score": 7}).to_csv(folder / "surveys.csv", index=False)
+    pd.DataFrame({"feedback_id": [f"CC-{h}" for h in range(1, 21)],
+                  "customer_id": [f"ACC-{h:05d}" for h in range(1, 21)], "timestamp": "2024-02-01 10:00",
+                  "text": "engineer never came"}).to_csv(folder / "feedback.csv", index=False)
+    pd.DataFrame({"ticket_id": [f"T{h}" for h in range(1, 11)], "customer_id": range(1, 11),
+                  "timestamp": "2024-02-01 10:00"}).to_csv(folder / "tickets.csv", index=False)
+    journey = folder / "journey.yaml"
+    journey.write_text("jmtools: 1\nname: Utility\nstages: [{name: Compare}, {name: Sign up}]\n"
+                       "touchpoints:\n  - {name: Tariffs, stage: Compare, channel: digital, events: [compare]}\n"
+                       "  - {name: Form, stage: Sign up, channel: digital, events: [sign_up]}\n", encoding="utf-8")
+    assert main(["validate", str(journey), "--data", str(folder)]) == 0      # warnings, not invalid
+    err = capsys.readouterr().err
+    assert ("30 of 40 customers with events are in the customer table; the other 10 are not in it "
+            "(customers it does not list, such as prospects)") in err
+    assert "different customer ids" not in err
+    for of, n in (("survey answers", 20), ("feedback", 20)):
+        assert (f"warning  {journey}: 0 of {n} customers with {of} are in the customer table: the ids seem "
+                f"to be the same, written with a prefix or leading zeros") in err
+        assert f"'ACC-00001' in the {of}, '1' in the customer table" in err
+    assert "customers with tickets" not in err                   # every ticket's customer is there
+    assert err.count("Fix: ") == 3

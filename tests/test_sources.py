@@ -1842,3 +1842,24 @@ def test_frames_as_pandas_code_leaves_them_load_with_their_meaning():
         assert [n for n in fb.accounting.notes if n.endswith(THUMBS_HINT)]
     with pytest.raises(ParameterError, match=r"call \.collect\(\)"):
         load_tickets(pl.from_pandas(tickets).lazy())
+
+
+# ---------------------------------------------------------------- ids of two tables (D145, D157)
+def test_id_overlap_says_different_ids_only_when_few_meet():
+    """An energy utility's 625 prospects (events, no customer row) of 3,000 were said to be
+    "different customer ids" though 2,375 ids met."""
+    from jmtools.sources import IdOverlap, id_overlap
+
+    most = id_overlap([str(i) for i in range(1, 41)], [str(i) for i in range(1, 31)])
+    assert (most.matched, most.n, most.shape, most.few) == (30, 40, "", False)
+    assert most.sentence().endswith("; the other 10 are not in it (customers it does not list, such as prospects)")
+    assert "not in customer table" in most.fix and "different" not in most.sentence()
+    few = id_overlap([str(i) for i in range(1, 41)], [str(i) for i in range(1, 11)] + ["k1", "k2"])
+    assert few.few and few.sentence().endswith("; the two tables seem to use different customer ids")
+    assert few.fix == "export the customer table with the ids of the events"
+    side = id_overlap([f"ACC-{i:05d}" for i in range(1, 5)], ["1", "2", "3", "4"], of="feedback")
+    assert side.sentence() == ("0 of 4 customers with feedback are in the customer table: the ids seem to be the "
+                               "same, written with a prefix or leading zeros around the same number ('ACC-00001' "
+                               "in the feedback, '1' in the customer table, 'ACC-00002' in the feedback, '2' in "
+                               "the customer table)")
+    assert IdOverlap(5, 5).sentence() == "5 of 5 customers with events are in the customer table"

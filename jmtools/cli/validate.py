@@ -102,7 +102,7 @@ def _data_fit(name: str, journey: Journey, folder: str) -> tuple[bool, int]:
         print(f"note  {name}: persona rules not checked against {folder}: "
               + missing_table("customers", fills="to check them"),
               file=sys.stderr)
-    if "events" in world.tables and "customers" in world.tables:   # ids written two ways (D145)
+    if "customers" in world.tables:   # ids written two ways (D145), in every table keyed by customer (D157)
         ok, warned = _ids_meet(name, world, ok, warned)
     if "events" in world.tables:
         for row in fit_problems(prepare(world.tables["events"], journey)).itertuples():
@@ -114,16 +114,27 @@ def _data_fit(name: str, journey: Journey, folder: str) -> tuple[bool, int]:
     return ok, warned
 
 
+#: Tables keyed by customer that validate checks against the customer table, as a sentence names them.
+_KEYED = {"events": "events", "surveys": "survey answers", "feedback": "feedback", "tickets": "tickets"}
+
+
 def _ids_meet(name: str, world, ok: bool, warned: int) -> tuple[bool, int]:
-    """Say how many customers with events the customer table holds when some are missing:
-    INVALID below half (no persona can be told for most of them), else a warning."""
+    """Say, for the events and every survey, feedback or ticket table, how many of its customers
+    the customer table holds when some are missing: for the events INVALID when few meet (no
+    persona can be told for most customers), else a warning; for the others a warning (their
+    answers and texts are counted without a persona)."""
     ids = lambda kind: world.tables[kind].table.select("customer_id").distinct().to_pandas()["customer_id"]  # noqa: E731
-    found = id_overlap(ids("events"), ids("customers"))
-    if found.matched == found.n:
-        return ok, warned
-    bad = found.share < 0.5
-    print(f"{'INVALID' if bad else 'warning'}  {name}: {found.sentence()}\n  Fix: {found.fix}", file=sys.stderr)
-    return ok and not bad, warned + (not bad)
+    known = ids("customers")
+    for kind, of in _KEYED.items():
+        if kind not in world.tables or "customer_id" not in world.tables[kind].columns:
+            continue
+        found = id_overlap(ids(kind), known, of=of)
+        if found.matched == found.n:
+            continue
+        bad = kind == "events" and found.few
+        print(f"{'INVALID' if bad else 'warning'}  {name}: {found.sentence()}\n  Fix: {found.fix}", file=sys.stderr)
+        ok, warned = ok and not bad, warned + (not bad)
+    return ok, warned
 
 
 def _is_library(path: Path) -> bool:
