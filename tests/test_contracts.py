@@ -323,6 +323,7 @@ NOT_COVERED = {
     "themes.stock_sentences": "returns a frozenset of sentences: no columns (tested in test_themes)",
     "themes.distinct_quotes": "a list of strings in and out: no frame",
     "privacy.find_pii": "one text in, spans out: no frame (tested in test_privacy)",
+    "privacy.known_ids": "tables in, a frozenset of ids out: no frame, no columns (tested in test_privacy)",
     "privacy.mask_text": "one text in, one text out: no frame",
     "privacy.mask_quotes": "quotes in, quotes out: no frame (tested in test_privacy)",
     "privacy.iban_ok": "a checksum of one string: no frame",

@@ -33,6 +33,10 @@ _ACCOUNT_CODE = re.compile(
 # A code whose own prefix says customer or account: "ACC-00093", "CUST00012", "KD-12345"
 _ACCOUNT_PREFIXED = re.compile(r"(?<![\w-])(?i:acc|acct|cust|kd|kdnr|knr|cid)[-_#]?\d{3,}(?:[-/]?\w+)*(?![\w-])")
 
+#: What the words and prefixes above start with, to skip texts without one before the search.
+_CODE_STEMS = ("acc", "a/c", "cust", "client", "contract", "kunden", "vertrag", "klant", "konto", "rekening",
+               "kd", "knr", "cid", "num", "n°")
+
 #: Columns whose values are a customer's id or account: ``customer_id``, ``account``,
 #: ``account_no``, ``client_number``, ``kundennummer``… (a case, ticket or order id is no such column).
 ID_COLUMN = re.compile(r"(?:customer|client|account|acct|acc|contract|household|kunden?|vertrags?|klant)"
@@ -137,6 +141,9 @@ def account_codes(text: str, protected=()) -> list[tuple[int, int]]:
     >>> [text[s:e] for s, e in account_codes(text)]
     ['AB1234', '4711081', 'ACC-00093']
     """
+    low = text.lower()
+    if not any(w in low for w in _CODE_STEMS):
+        return []
     out = []
     for m in _ACCOUNT_CODE.finditer(text):
         code, (start, end) = m.group("code"), m.span("code")

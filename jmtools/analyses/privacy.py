@@ -146,6 +146,11 @@ _ROLES = (r"engineers?|technicians?|techs?|agents?|advis[eo]rs?|reps?|representa
           r"(?:service)?techniker(?:in)?|monteur(?:in|e)?|(?:kunden)?berater(?:in)?|mitarbeiter(?:in)?|"
           r"sachbearbeiter(?:in)?|fahrer(?:in)?|technicien(?:ne)?|conseill(?:er|ère)|livreur|livreuse|"
           r"installateur|interlocut(?:eur|rice)|medewerker|adviseur|bezorger")
+#: What a role or person word starts with, to skip texts without one before the search.
+_ROLE_STEMS = ("engineer", "tech", "agent", "advis", "rep", "driver", "courier", "nurse", "doctor",
+               "manager", "operator", "supervisor", "consultant", "install", "fitter", "monteur",
+               "berater", "mitarbeiter", "fahrer", "conseill", "livr", "interlocut", "medewerker", "adviseur",
+               "bezorger", "called", "named", "namens", "nomm", "appel")
 _PEOPLE = r"someone|somebody|guy|man|woman|lady|gentleman|girl|person|bloke|chap|jemand|quelqu'un"
 # A Capitalised name (one or two words) after a role, or after "called"/"named" behind a role or
 # person word; "I called British Gas" is no introduction
@@ -351,8 +356,10 @@ def _names(text: str, keep=frozenset()) -> list[tuple[int, int]]:
             span = _particled(text, _name_after(text, m.end(), strong, keep))
             if span:
                 out.append(span)
-    if not _title_cased(text):   # in Title Case Text a capital says nothing
-        for m in _NAME_ROLE.finditer(text):
+    low = text.lower()
+    roles = list(_NAME_ROLE.finditer(text)) if any(w in low for w in _ROLE_STEMS) else []
+    if roles and not _title_cased(text):   # in Title Case Text a capital says nothing
+        for m in roles:
             span = _particled(text, _name_after(text, m.end(), False, keep, most=2, not_names=_NOT_AFTER_ROLE))
             if span:
                 out.append(span)
