@@ -247,6 +247,10 @@ def test_known_ids_come_from_every_id_column_of_the_tables():
     assert ids == {"acc-00012", "acc-00009", "100234"}          # "12", "9", "X7": too plain to look for
     assert known_ids(_tables()[0], columns=["customer_id"]) == frozenset()
     assert known_ids(None) == frozenset()
+    plans = pd.DataFrame({"customer_id": [f"C000000{i}" for i in range(1, 7)],
+                          "contract": ["12-month", "24-month"] * 3})   # a category, not an id
+    assert known_ids(plans) == {f"c000000{i}" for i in range(1, 7)}
+    assert mask_text("my 12-month contract, C0000002", ids=known_ids(plans)) == "my 12-month contract, [customer id]"
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -63,9 +63,10 @@ def known_ids(*tables, columns: Iterable[str] | None = None) -> frozenset:
         is skipped.
     columns : iterable of str, optional
         The id columns; by default ``customer_id`` and every column named like a customer or
-        account id (:data:`ID_COLUMN`: ``account``, ``account_no``, ``kundennummer``…), so that
-        the ids an export had before ``loading.yaml`` mapped another column to ``customer_id``
-        are found too.
+        account id (:data:`ID_COLUMN`: ``account``, ``account_no``, ``kundennummer``…) whose
+        values hardly repeat (at least half of them distinct: a ``contract`` column of
+        "12-month" and "24-month" is a category), so that the ids an export had before
+        ``loading.yaml`` mapped another column to ``customer_id`` are found too.
 
     Returns
     -------
@@ -88,7 +89,11 @@ def known_ids(*tables, columns: Iterable[str] | None = None) -> frozenset:
         names = [c for c in table.columns if (str(c) in columns if columns is not None
                                               else ID_COLUMN.fullmatch(str(c)))]
         for name in names:
-            found.update(k for v in table[name].dropna().astype(str).unique() if (k := _id_key(v)))
+            values = table[name].dropna().astype(str)
+            distinct = values.unique()
+            if columns is None and name != "customer_id" and len(distinct) < 0.5 * len(values):
+                continue          # a category ("12-month" contracts), not an id: ids hardly repeat
+            found.update(k for v in distinct if (k := _id_key(v)))
     return frozenset(found)
 
 
