@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 JOURNEY = """# a comment the workshop round trip must keep
@@ -204,3 +205,25 @@ def test_map_with_data_never_draws_a_group_of_fewer_than_five(tmp_path, capsys):
                                    personas=assign_personas(world.customers.to_pandas(), world.journey))
     raw = emotions.emotion_curve(ev, journey=world.journey, personas=[LOUD])
     assert ((raw["persona"] == LOUD) & raw["valence"].notna() & (raw["n_customers"] < 5)).any()
+
+
+def test_map_command_badges_touchpoints_with_events_measured_per_persona(tmp_path):
+    """``jmtools map --data`` (map_evidence) counts customers with events at each touchpoint for
+    all and per persona, as a report does (D151): a touchpoint with events is measured, its
+    tooltip the focus's count, equal to the report's own count."""
+    from jmtools import pipeline
+    from jmtools.pipeline import map_cells_for, map_evidence
+
+    root = Path(__file__).resolve().parents[1] / "data" / "grocery"
+    seen = map_evidence(root)["touchpoints"]
+    assert set(seen["persona"]) == {"all", "Family Fiona", "Deal Hunter Dev", "Retired Rita"}
+    for persona in ("all", "Deal Hunter Dev"):
+        report = pipeline.run(root, persona=persona).touchpoint_customers
+        mine = seen[seen["persona"] == persona].drop(columns="persona").reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, report)
+    cells = map_cells_for(root, persona="Deal Hunter Dev", lanes=["touchpoints"])
+    dev = seen[seen["persona"] == "Deal Hunter Dev"].set_index("touchpoint")["n_customers"]
+    measured = cells[cells["evidence"] == "measured"].set_index("text")
+    assert set(measured.index) == set(dev.index) and len(dev) > 3
+    name = dev.index[0]
+    assert measured.loc[name, "source"] == f"events of {dev[name]:,} customers"

@@ -18,6 +18,7 @@ from typing import Any, Mapping, Sequence
 
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.core.metrics import EVIDENCE_LABELS
+from jmtools.core.vocabulary import ALL
 
 __all__ = ["MAP_LANES", "DEFAULT_LANES", "CELL_COLUMNS", "map_cells"]
 
@@ -81,7 +82,8 @@ def map_cells(journey, *, evidence: Mapping[str, Any] | None = None,
         with its rank and the evidence label the analysis gave it. ``touchpoints`` has
         ``touchpoint, n_customers`` (customers with events there): a touchpoint with events is
         badged *measured*, its tooltip saying how many customers' events, whatever the journey
-        file claims for it.
+        file claims for it; with a ``persona`` column (``"all"`` and each persona), the map of
+        one persona reads that persona's rows, any other map the ``"all"`` rows.
     persona : str or list of str, optional
         One persona (a map for that persona: claims about other personas are left out),
         several (personas compared on one map: one emotion curve each, claims tagged with
@@ -228,6 +230,9 @@ def _goal_rows(journey, selected, compare, frames):
 
 def _touchpoint_rows(journey, selected, compare, frames):
     seen = frames.get("touchpoints")
+    if seen is not None and "persona" in seen.columns:     # all and per persona: the one selected, else all
+        who = selected[0] if len(selected) == 1 else ALL
+        seen = seen[seen["persona"] == who]
     seen = {} if seen is None else dict(zip(seen["touchpoint"].astype(str), seen["n_customers"]))
     for tp in journey.touchpoints:
         label = ("★ " if tp.moment_of_truth else "") + f"{tp.name} · {tp.channel}"

@@ -465,17 +465,24 @@ class Findings:
     def touchpoint_customers(self) -> pd.DataFrame:
         """Per touchpoint with events: how many of the focus's customers have an event there
         (``touchpoint``, ``n_customers``), most first; the map badges those touchpoints measured."""
-        if not self.focus.everyone and "persona" not in self.evidence.columns:   # no customer table
-            return pd.DataFrame({"touchpoint": pd.Series(dtype=object), "n_customers": pd.Series(dtype="int64")})
-        def count():
-            t = self.evidence.events
-            if not self.focus.everyone:
-                t = t.filter(t.persona == self.focus.persona)
-            t = t.filter(t.touchpoint.notnull())
-            got = to_pandas(t.group_by("touchpoint").agg(n_customers=t.customer_id.nunique()))
-            return got.sort_values(["n_customers", "touchpoint"], ascending=[False, True], ignore_index=True)
-        return kept_answer(self.evidence, ("touchpoints", ALL if self.focus.everyone else str(self.focus.persona)),
-                           count)
+        return touchpoint_customers(self.evidence, ALL if self.focus.everyone else str(self.focus.persona))
+
+
+def touchpoint_customers(evidence, persona: str = ALL) -> pd.DataFrame:
+    """Per touchpoint with events: how many customers (of ``persona``; :data:`ALL`: everyone)
+    have an event there, ``touchpoint`` and ``n_customers``, most first (none for a persona
+    without a customer table); kept beside a cached evidence (D151, D155)."""
+    if persona != ALL and "persona" not in evidence.columns:   # no customer table
+        return pd.DataFrame({"touchpoint": pd.Series(dtype=object), "n_customers": pd.Series(dtype="int64")})
+
+    def count():
+        t = evidence.events
+        if persona != ALL:
+            t = t.filter(t.persona == persona)
+        t = t.filter(t.touchpoint.notnull())
+        got = to_pandas(t.group_by("touchpoint").agg(n_customers=t.customer_id.nunique()))
+        return got.sort_values(["n_customers", "touchpoint"], ascending=[False, True], ignore_index=True)
+    return kept_answer(evidence, ("touchpoints", persona), count)
 
 
 def _runs(stages: list, marked: list) -> list[list]:

@@ -16,6 +16,7 @@ from jmtools.pipeline._chain import (_KPI_FRAME, MAP_KPIS, _assign, _behaviour_e
                                      _emotion_evidence, load)
 from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.pipeline._disclosed_grid import disclosed_curve, disclosed_kpis
+from jmtools.pipeline._findings import touchpoint_customers
 
 __all__ = ["map_evidence", "map_cells_for", "map_disclosure_note"]
 
@@ -45,9 +46,10 @@ def map_evidence(data, journey=None, *, kpis: Sequence[str] = MAP_KPIS,
     Returns
     -------
     dict
-        ``{"emotion": frame, "kpis": frame}`` (a key is left out when the data has no table
-        for it), ready for ``journey_map(..., evidence=...)``. ``kpis`` has
-        ``persona, stage, metric, kpi, value, n, ci_low, ci_high``.
+        ``{"emotion": frame, "kpis": frame, "touchpoints": frame}`` (a key is left out when the
+        data has no table for it), ready for ``journey_map(..., evidence=...)``. ``kpis`` has
+        ``persona, stage, metric, kpi, value, n, ci_low, ci_high``; ``touchpoints`` has
+        ``touchpoint, n_customers, persona`` (customers with an event there, all and per persona).
     """
     world = load(data, journey)
     journey = world.journey if journey is None or isinstance(journey, (str, Path)) else journey
@@ -64,6 +66,10 @@ def map_evidence(data, journey=None, *, kpis: Sequence[str] = MAP_KPIS,
             ev, journey=journey, n_boot=n_boot, personas=None if assignment is not None else []))
     if "surveys" in tables and {"stage", "touchpoint"} & set(tables["surveys"].columns):  # else no step: no cell
         frames.append(_survey_kpis(world, journey, prepared, assignment is not None))
+    if prepared is not None:                 # touchpoints with events are measured (D151), per persona too
+        who = [ALL, *(journey.persona_names if assignment is not None else [])]
+        out["touchpoints"] = pd.concat([touchpoint_customers(prepared, p).assign(persona=p) for p in who],
+                                       ignore_index=True)
     if frames:
         table = pd.concat([f for f in frames if len(f)], ignore_index=True)
         shown = disclosed_kpis(table[table["kpi"].isin(kpis)].reset_index(drop=True))
