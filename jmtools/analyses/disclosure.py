@@ -27,11 +27,24 @@ import pandas as pd
 
 from jmtools.core.errors import ParameterError
 
-__all__ = ["MIN_GROUP", "pseudonymise", "suppress_small_groups", "suppression_note",
+__all__ = ["MIN_GROUP", "count_words", "pseudonymise", "suppress_small_groups", "suppression_note",
            "suppress_small_cells", "cells_note", "hide_small_counts", "customers_behind", "protecting_rows"]
 
 #: Groups smaller than this are suppressed in reports.
 MIN_GROUP = 5
+
+
+def count_words(n, min_group: int = MIN_GROUP) -> str:
+    """A count of customers as a report says it: 1 to ``min_group − 1`` as "fewer than 5", else
+    the number with thousands separators (0 is said as 0: nobody is no group to protect).
+
+    Examples
+    --------
+    >>> count_words(3), count_words(0), count_words(1234)
+    ('fewer than 5', '0', '1,234')
+    """
+    n = int(n)
+    return f"fewer than {min_group}" if 0 < n < min_group else f"{n:,}"
 
 #: The columns that name a funnel's group, in key order: a funnel by persona, by persona and period (D81).
 FUNNEL_GROUPS = ("persona", "period")

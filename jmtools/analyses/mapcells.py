@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from typing import Any, Mapping, Sequence
 
+from jmtools.analyses.disclosure import count_words
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.core.metrics import EVIDENCE_LABELS
 from jmtools.core.vocabulary import ALL
@@ -238,7 +239,7 @@ def _touchpoint_rows(journey, selected, compare, frames):
         label = ("★ " if tp.moment_of_truth else "") + f"{tp.name} · {tp.channel}"
         label += "" if tp.direct else ", indirect"
         n = seen.get(tp.name, 0)          # customers with events there: the touchpoint is measured
-        source = (f"events of {'fewer than 5' if n < 5 else format(int(n), ',')} customer{'s' * (n != 1)}"
+        source = (f"events of {count_words(n)} customer{'s' * (n != 1)}"
                   if n > 0 else "")
         yield _row(tp.stage, tp.name, label=label, evidence="measured" if n > 0 else tp.evidence,
                    source=source, series="moment of truth" if tp.moment_of_truth else "", n=int(n) if n else None)

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from jmtools.analyses import compare as cmp
-from jmtools.analyses.disclosure import MIN_GROUP
+from jmtools.analyses.disclosure import MIN_GROUP, count_words
 from jmtools.core.errors import DataError, ParameterError
 from jmtools.core.vocabulary import ALL
 from jmtools.journey import Journey, Outcome, Target
@@ -193,17 +193,11 @@ class Comparison:
         """
         if self.funnel_only is None:
             return []
-        return [(r.from_step, f"{_count(r.n_own)} customers reached it by their own events; the journey "
-                 f"report's funnel also counts {_count(r.n_funnel_only)} whom a contact the company started "
+        return [(r.from_step, f"{count_words(r.n_own)} customers reached it by their own events; the journey "
+                 f"report's funnel also counts {count_words(r.n_funnel_only)} whom a contact the company started "
                  f"(a mailing, a reminder) stood for there or at an earlier step"
                  + (f", {r.n_funnel:,} in all." if r.n_funnel_only >= MIN_GROUP else "."))   # no count of 1–4 back
                 for r in self.funnel_only.itertuples()]
-
-
-def _count(n) -> str:
-    """A count of customers as shown: "fewer than 5" for 1 to 4 (:data:`MIN_GROUP`)."""
-    n = int(n)
-    return f"fewer than {MIN_GROUP}" if 0 < n < MIN_GROUP else f"{n:,}"
 
 
 def _funnel_only(parts) -> pd.DataFrame | None:

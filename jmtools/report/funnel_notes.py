@@ -7,7 +7,7 @@ its sentences through the section kit (nothing when there is nothing to say).
 
 from __future__ import annotations
 
-from jmtools.analyses.disclosure import MIN_GROUP
+from jmtools.analyses.disclosure import MIN_GROUP, count_words
 from jmtools.pipeline import Findings
 from jmtools.report import _section_kit as kit
 from jmtools.report.present import md
@@ -80,11 +80,11 @@ def show_contact_only(f: Findings) -> None:
     blocks = []                  # [stage, its sentence, later stages]
     for r in (rows.itertuples() if rows is not None else []):
         if r.n_carried and blocks:   # counted here after a contact stood for an earlier stage
-            blocks[-1][2].append(f"{r.step} {_few(r.n_carried)} of {r.n_funnel:,}")
+            blocks[-1][2].append(f"{r.step} {count_words(r.n_carried)} of {r.n_funnel:,}")
         if not r.n_contact_only:
             continue
         at = [t.name for t in f.evidence.rules if t.initiated_by == "company" and t.stage == r.step]
-        blocks.append([r.step, f"{_few(r.n_contact_only)} of the {r.n_funnel:,} customers counted there took no "
+        blocks.append([r.step, f"{count_words(r.n_contact_only)} of the {r.n_funnel:,} customers counted there took no "
                        f"step of their own there: only a contact the company started "
                        f"({', '.join(at) or 'at that stage'}) stands for it", []])
     for step, text, later in blocks:
@@ -107,7 +107,3 @@ def show_skipped(f: Findings) -> None:
                        "and says below how many reach it.", step=r.step, n=f"{r.n_skipped:,}", lost=f"{r.n_lost:,}",
                        before=r.before, share=share, later=r.later))
 
-
-def _few(n: int) -> str:
-    """A count as said beside a funnel: 1–4 as "fewer than 5"."""
-    return f"fewer than {MIN_GROUP}" if n < MIN_GROUP else f"{n:,}"
