@@ -141,3 +141,72 @@ def test_each_printed_part_explains_only_the_lanes_it_shows(ecommerce_world):
         assert text.startswith("Columns: stages in journey order; rows:"), text
         assert (pains in text) == ("pain_points" in shown), (shown, text)
         assert (emotion in text) == ("emotion" in shown), (shown, text)
+
+
+_EIGHT_STAGES = """
+name: Energy supply
+stages:
+  - {name: Compare tariffs, emotion: 0}
+  - {name: Sign up, emotion: 1}
+  - {name: Switch-over, emotion: 0}
+  - {name: Smart meter install, emotion: -1}
+  - {name: Monthly bill, emotion: -1}
+  - {name: Pay, emotion: 0}
+  - {name: Payment difficulty, emotion: -2, optional: true}
+  - {name: Move house / Leave, emotion: 0, exit: true}
+touchpoints:
+  - {name: Tariff comparison, stage: Compare tariffs, channel: digital, events: [compared]}
+  - {name: Sign-up form, stage: Sign up, channel: digital, events: [signed]}
+  - {name: Switch completed, stage: Switch-over, channel: physical, events: [switched]}
+  - {name: Install appointment, stage: Smart meter install, channel: physical, events: [booked]}
+  - {name: Missed visit, stage: Smart meter install, channel: physical, events: [missed]}
+  - {name: Meter installed, stage: Smart meter install, channel: physical, events: [installed]}
+  - {name: Bill, stage: Monthly bill, channel: physical, events: [billed]}
+  - {name: Payment, stage: Pay, channel: digital, events: [paid]}
+  - {name: Reminder, stage: Payment difficulty, channel: physical, events: [reminded]}
+  - {name: Leaving, stage: Move house / Leave, channel: interpersonal, events: [left]}
+pain_points:
+  - {id: missed, title: Engineers miss smart meter appointments, stage: Smart meter install,
+     severity: 4, evidence: reported}
+opportunities:
+  - {id: texts, title: Text reminder and 2-hour slot for meter visits, pain_points: [missed],
+     scores: {impact: 3, effort: 2, reach: 800, confidence: 0.6}}
+"""
+
+
+def test_an_eight_stage_map_without_goals_or_actions_prints_on_two_pages():
+    """An 8-stage journey with no goals or actions printed as six near-empty pages, one lane each
+    (its columns, at least 120 px, made every run wider than the page at 8 pt, so no two lanes
+    were ever put together), two of them only the empty goal and action lanes. Lanes with
+    nothing in them are now left out on paper, said so under the first page, and the columns
+    narrowed to fit: one page for what customers go through, one for where it hurts."""
+    from jmtools.report.mappages import screen_and_paper
+
+    journey = Journey.from_yaml(_EIGHT_STAGES)
+    whole, *parts = screen_and_paper(journey)
+    assert {"goal", "actions"} <= set(map_cells(journey)["lane"].cat.categories)  # on screen, empty
+    assert [p.to_dict()["title"]["text"].split(": ", 1)[1] for p in parts] == [
+        "what customers go through (1 of 2)", "where it hurts and what the company does (2 of 2)"]
+    for part in parts:
+        spec = part.to_dict()
+        assert _scale(part) >= MIN_PRINT_SCALE, _scale(part)
+        drawn = {t for layer in spec["layer"] for t in _texts(spec, layer)}
+        assert not drawn & {"Customer goal", "Actions (does)"}
+    first, second = (p.usermeta["caption"] for p in parts)
+    assert first.endswith("Not printed, empty at every stage: the Customer goal and Actions (does) "
+                          "lanes."), first
+    assert "Not printed" not in second and "Not printed" not in whole.usermeta["caption"]
+
+
+def test_lanes_share_a_page_even_when_the_map_is_wider_than_a_page_at_8_pt():
+    """With more stages than a landscape page holds at 8 pt, the parts print at the scale the
+    width allows, and lanes are still put together up to that scale (not one lane a page)."""
+    stages = ", ".join(f"{{name: Stage {i}, goal: Goal {i}, emotion: 0}}" for i in range(1, 13))
+    touchpoints = ", ".join(f"{{name: Page {i}, stage: Stage {i}, channel: digital, events: [e{i}]}}"
+                            for i in range(1, 13))
+    journey = Journey.from_yaml(f"name: Wide\nstages: [{stages}]\ntouchpoints: [{touchpoints}]\n"
+                                "pain_points: [{id: p, title: Slow, stage: Stage 2, severity: 3}]")
+    parts = print_parts(journey, journey_map(journey))
+    assert len(parts) == 2, [p.title.text for p in parts]   # goal … emotion | pain points
+    least = min(_scale(p) for p in parts)
+    assert 0.9 < least < MIN_PRINT_SCALE   # 12 columns of 80 px: 7.8 pt

@@ -5,7 +5,8 @@ stylesheet). A map with many lanes is taller than wide, and scaled onto one land
 11 px text would print at 4 pt. Such a map is printed as several landscape pages instead, each
 a run of lanes that prints its text at 8 pt or more: what customers go through (the lanes down
 to the emotion curve) and where it hurts and what the company does (the lanes after), each
-drawn with columns as wide as the page allows at that size. The parts are in the interactive
+drawn with columns as wide as the page allows at that size. Lanes with nothing in them at any
+stage are left out on paper, and the first part says which. The parts are in the interactive
 report for print only (the exporter hides them on screen and
 leaves them out of the static variant); the screen shows the whole map.
 """
@@ -14,12 +15,12 @@ from __future__ import annotations
 
 from numbers import Real
 
-from jmtools.analyses.mapcells import map_cells
+from jmtools.analyses.mapcells import MAP_LANES, map_cells
 from jmtools.charts.journeymap import LABEL_WIDTH, journey_map, map_size
 from jmtools.report.wording import caption
 
-__all__ = ["LANDSCAPE_PX", "MIN_PRINT_SCALE", "print_scale", "print_parts", "lanes_of", "map_caption",
-           "screen_and_paper"]
+__all__ = ["LANDSCAPE_PX", "MIN_PRINT_SCALE", "print_scale", "print_parts", "part_columns", "empty_lanes",
+           "lanes_of", "map_caption", "screen_and_paper"]
 
 #: What a landscape A4 page holds for the map, in CSS px at 96 dpi: 277 mm less the frame's
 #: border and padding across, and the print stylesheet's 140 mm cap of the first map page
@@ -69,7 +70,8 @@ def print_parts(journey, whole, *, evidence=None, persona=None, cells=None,
     Returns
     -------
     list of altair.LayerChart
-        Each marked ``usermeta["print"] = True``, titled with the part it shows.
+        Each marked ``usermeta["print"] = True``, titled with the part it shows; empty lanes
+        (:func:`empty_lanes`) are in none of them, and the first part's caption names them.
 
     Examples
     --------
@@ -86,32 +88,84 @@ def print_parts(journey, whole, *, evidence=None, persona=None, cells=None,
     cut = lanes.index(_SPLIT_AFTER) + 1 if _SPLIT_AFTER in lanes[:-1] else (len(lanes) + 1) // 2
     if cut >= len(lanes):
         return []
-    stages = max(len(journey.stages), 1)
-    column = int(min(400, max(120, (LANDSCAPE_PX[0] / MIN_PRINT_SCALE - LABEL_WIDTH) / stages)))
+    empty = empty_lanes(cells)
+    through, hurts = ([lane for lane in part if lane not in empty] for part in (lanes[:cut], lanes[cut:]))
+    column, label = part_columns(len(journey.stages))
+    least = min(MIN_PRINT_SCALE, print_scale(label + column * max(len(journey.stages), 1), 1))
     name = journey.name + (f" — {persona}" if isinstance(persona, str) else "")
 
-    def draw(chosen, title=f"{name}: where it hurts and what the company does (9 of 9)") -> object:
-        more = usermeta(list(chosen)) if callable(usermeta) else usermeta or {}
+    def draw(chosen, title, note="") -> object:
+        more = dict(usermeta(list(chosen)) if callable(usermeta) else usermeta or {})
+        if note:
+            more["caption"] = f"{more['caption']} {note}" if more.get("caption") else note
         return journey_map(journey, persona=persona, cells=lanes_of(cells, chosen), title=title,
-                           column_width=column, usermeta={"print": True, **more})
+                           column_width=column, label_width=label, usermeta={"print": True, **more})
 
     def size(chosen) -> tuple[float, float]:       # what draw(chosen) measures, not drawn
-        return map_size(lanes_of(cells, chosen), column_width=column)
+        return map_size(lanes_of(cells, chosen), column_width=column, label_width=label)
 
-    groups = _fitting(lanes[:cut], size, first=True) + _fitting(lanes[cut:], size)
-    themes = ["what customers go through" if g[0] in lanes[:cut] else
+    groups = (_fitting(through, size, first=True, least=least)
+              + _fitting(hurts, size, first=not through, least=least))
+    themes = ["what customers go through" if g[0] in through else
               "where it hurts and what the company does" for g in groups]
-    return [draw(g, f"{name}: {theme} ({i} of {len(groups)})")
+    return [draw(g, f"{name}: {theme} ({i} of {len(groups)})", "" if i > 1 else _not_printed(empty))
             for i, (g, theme) in enumerate(zip(groups, themes), start=1)]
+
+
+def part_columns(stages: int) -> tuple[int, int]:
+    """The (column, lane-title) widths in px of a printed part of a map with ``stages`` stages:
+    columns as wide as a landscape page allows at :data:`MIN_PRINT_SCALE` (120 to 400 px),
+    narrower lane titles (down to 110 px) and then narrower columns (down to 80 px) when there
+    are too many stages for that.
+
+    Examples
+    --------
+    >>> part_columns(4), part_columns(8), part_columns(14)
+    ((224, 150), (117, 110), (80, 110))
+    """
+    room, stages = LANDSCAPE_PX[0] / MIN_PRINT_SCALE, max(stages, 1)
+    label = LABEL_WIDTH if room - LABEL_WIDTH >= _MIN_COLUMN_PX * stages else \
+        max(_MIN_LABEL_PX, int(room - _MIN_COLUMN_PX * stages))
+    return int(min(400, max(80, (room - label) / stages))), label
+
+
+#: The narrowest stage column and lane-title column a printed part is given before its text
+#: has to print below 8 pt (:func:`part_columns`).
+_MIN_COLUMN_PX, _MIN_LABEL_PX = 120, 110
+
+
+def empty_lanes(cells) -> list:
+    """The lanes of a cells frame with nothing in them at any stage (a map always draws the goal,
+    touchpoint, action, emotion and pain-point lanes, empty or not); on paper they are left out.
+
+    Examples
+    --------
+    >>> from jmtools.journey import Journey
+    >>> empty_lanes(map_cells(Journey.from_yaml("name: Demo\\nstages: [{name: A, goal: Look}]")))
+    ['touchpoints', 'actions', 'emotion', 'pain_points']
+    """
+    filled = set(cells["lane"].astype(str))
+    every = list(cells["lane"].cat.categories)
+    return [] if not filled else [lane for lane in every if lane not in filled]
+
+
+def _not_printed(lanes) -> str:
+    """The sentence under the first printed part that names the empty lanes left out."""
+    if not lanes:
+        return ""
+    names = [MAP_LANES[lane] for lane in lanes]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"Not printed, empty at every stage: the {listed} lane{'s' if len(names) > 1 else ''}."
 
 
 #: Height left for the first part under the section's heading and introduction on its page.
 _FIRST_PX = 400
 
 
-def _fitting(lanes: list, size, *, first: bool = False) -> list[list]:
-    """``lanes`` cut, in order, into runs that each print at :data:`MIN_PRINT_SCALE` or more on a
-    landscape page (a lane too tall for a page on its own stands alone); with ``first`` the
+def _fitting(lanes: list, size, *, first: bool = False, least: float = MIN_PRINT_SCALE) -> list[list]:
+    """``lanes`` cut, in order, into runs that each print at ``least`` or more on a landscape
+    page (:data:`MIN_PRINT_SCALE`, or less when the page's width allows no more: a map with
+    very many stages; a lane too tall for a page on its own stands alone); with ``first`` the
     first run shares its page with the section's heading (:data:`_FIRST_PX` high).
     ``size(run)`` is the (width, height) in px of the part drawn from ``run``: only the parts
     kept are drawn (:func:`~jmtools.charts.journeymap.map_size` measures the rest)."""
@@ -120,7 +174,7 @@ def _fitting(lanes: list, size, *, first: bool = False) -> list[list]:
         width, height = map(_size, size(current + [lane]))
         room = _FIRST_PX if first and not groups else LANDSCAPE_PX[1]
         scale = min(print_scale(width, height), room / height)
-        if current and scale < MIN_PRINT_SCALE:
+        if current and scale < least:
             groups.append(current)
             current = [lane]
         else:
