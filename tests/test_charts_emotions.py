@@ -179,3 +179,61 @@ def test_a_hidden_point_is_labelled_hidden_not_left_blank():
     labels = {(r["stage"], r["label"]) for rows in spec["datasets"].values() for r in rows
               if isinstance(r, dict) and r.get("label") in ("no evidence", "hidden")}
     assert labels == {("A", "hidden"), ("B", "no evidence"), ("C", "hidden")}
+
+
+_EIGHT = ["Compare tariffs", "Sign up", "Switch-over", "Smart meter install", "Monthly bill", "Pay",
+          "Payment difficulty", "Move house / Leave"]
+
+
+def _eight_stage_curve(personas=("all", "Priya")):
+    values = [-0.2, 0, 0, 0, 0, -0.77, -0.85, 0]
+    curve = pd.DataFrame([dict(persona=p, stage=s, valence=v, n=500, n_customers=500, ci_low=v - .05,
+                               ci_high=v + .05, low_evidence=False)
+                          for p in personas for s, v in zip(_EIGHT, values)])
+    curve["stage"] = pd.Categorical(curve["stage"], categories=_EIGHT, ordered=True)
+    moments = pd.DataFrame([dict(persona=p, stage=s, valence=v, kind=k, explanation="why")
+                            for p in personas for s, v, k in [("Pay", -0.77, "sharpest drop"),
+                                                              ("Payment difficulty", -0.85, "lowest"),
+                                                              ("Move house / Leave", 0.0, "end")]])
+    return curve, moments
+
+
+def _label_boxes(spec, datasets, height):
+    """(x, half width, y) in px of the moment labels at a 280 px plot (a phone), from the data."""
+    texts = [l for l in spec["layer"] if l["mark"]["type"] == "text"
+             and l["encoding"].get("text", {}).get("field") == "kind"]
+    rows = [r for t in texts for r in datasets[t["data"]["name"]]]
+    step, unit = 280 / len(_EIGHT), height / (EMOTION_DOMAIN[1] - EMOTION_DOMAIN[0])
+    return [(_EIGHT.index(r["stage"]) * step, len(r["kind"]) * 3.3, r["label_y"] * unit) for r in rows]
+
+
+def test_moment_labels_at_neighbouring_stages_do_not_overlap():
+    """At 390 px "sharpest drop" at Pay and "lowest" at the next stage were drawn over each other
+    (in the persona panels at 1280 px too: "sharpest drolowest"); the later one now goes a line
+    further from the curve, in the single chart and in every panel."""
+    from jmtools.charts.emotions import emotion_curve_panels
+
+    curve, moments = _eight_stage_curve()
+    panels = emotion_curve_panels(curve, moments=moments).to_dict()
+    single = emotion_curve_chart(curve, moments=moments, personas=["all"]).to_dict()
+    for spec, data, height in [(single, single["datasets"], 320)] + [
+            (p, panels["datasets"], 210) for p in panels["concat"]]:
+        boxes = _label_boxes(spec, data, height)
+        assert len(boxes) == 3
+        for k, (x, half, y) in enumerate(boxes):
+            for x2, half2, y2 in boxes[k + 1:]:
+                assert abs(x - x2) >= half + half2 or abs(y - y2) >= 12.9, (boxes, height)
+
+
+def test_aslant_stage_names_are_on_one_line():
+    """Wrapped stage names turned aslant ran into their neighbours at 390 px ("tariffs/Sign up",
+    "over/Smart"): a name is wrapped only while the axis is level."""
+    import vl_convert
+
+    curve, _ = _eight_stage_curve(("all",))
+    spec = emotion_curve_chart(curve, width=300).to_dict()
+    axis = spec["layer"][1]["encoding"]["x"]["axis"]
+    assert axis["labelExpr"].startswith("width / 8 < 72 ? datum.label : (")
+    assert axis["labelAngle"] == {"expr": "width / 8 < 72 ? -40 : 0"}
+    svg = vl_convert.vegalite_to_svg(spec)
+    assert ">Smart meter install<" in svg and ">Payment difficulty<" in svg

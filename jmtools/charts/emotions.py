@@ -48,8 +48,9 @@ def _wrapped_labels(stages: Sequence[str], width: int) -> str | None:
 
 
 def _stage_axis(stages: Sequence[str], width: int):
-    """The stage axis: long names wrapped, and turned aslant when the drawn width (a report draws
-    charts at its page's width, down to a phone's) leaves each stage less room than its name."""
+    """The stage axis: long names wrapped, and turned aslant on one line when the drawn width (a
+    report draws charts at its page's width, down to a phone's) leaves each stage less room than
+    its longest word (wrapped names turned aslant ran into their neighbours)."""
     import altair as alt
 
     wrap = _wrapped_labels(stages, width)
@@ -57,7 +58,7 @@ def _stage_axis(stages: Sequence[str], width: int):
     narrow = f"width / {max(len(stages), 1)} < {longest:.0f}"
     return alt.Axis(labelAngle=alt.ExprRef(expr=f"{narrow} ? -40 : 0"),
                     labelAlign=alt.ExprRef(expr=f"{narrow} ? 'right' : 'center'"),
-                    labelLimit=200, **({"labelExpr": wrap} if wrap else {}))
+                    labelLimit=200, **({"labelExpr": f"{narrow} ? datum.label : ({wrap})"} if wrap else {}))
 
 
 def _label(persona: str) -> str:
@@ -93,7 +94,7 @@ def _curve_data(curve, assumed, personas):
     return stages, pts, pd.concat(lines, ignore_index=True)
 
 
-def _moment_data(moments, personas, height, pts):
+def _moment_data(moments, personas, height, pts, stages, width):
     m = moments[moments["persona"].isin(personas)].copy()
     m["who"] = m["persona"].map(_label)
     m["stage"] = m["stage"].astype(str)
@@ -102,7 +103,7 @@ def _moment_data(moments, personas, height, pts):
     drawn, dots = pts[pts["n"] > 0], {}
     for stage, v in zip(drawn["stage"], drawn["valence"]):   # the dots at each stage
         dots.setdefault(stage, []).append(v)
-    agg["label_y"] = _label_positions(agg, height, dots)
+    agg["label_y"] = _label_positions(agg, height, dots, stages, width)
     return agg
 
 
@@ -119,23 +120,41 @@ def _rings(m: pd.DataFrame) -> pd.DataFrame:
                         columns=["who", "stage", "valence", "kind", "explanation"])
 
 
-def _label_positions(agg: pd.DataFrame, height: int, dots: dict) -> list[float]:
-    """Label heights in emotion units: clear of rings, dots and each other."""
+#: The plot width a moment's label is placed for: a report draws a chart at its page's width,
+#: down to a phone's (about this much plot); labels clear of each other there are clear wider too.
+_NARROW_PLOT_PX = 280
+
+
+def _label_positions(agg: pd.DataFrame, height: int, dots: dict, stages: Sequence[str],
+                     width: int) -> list[float]:
+    """Label heights in emotion units: clear of rings, dots and each other, also of the labels at
+    nearby stages that the text would run into at a phone's width ("sharpest drop" at one stage
+    and "lowest" at the next were printed over each other)."""
     unit_px = height / (EMOTION_DOMAIN[1] - EMOTION_DOMAIN[0])
     gap, clear = 13 / unit_px, 24 / unit_px          # one text line; a ring's radius
-    y = pd.Series(0.0, index=agg.index)
-    for stage, below in dict.fromkeys(zip(agg["stage"], agg["below"])):   # each side of a stage
-        grp = agg[(agg["stage"] == stage) & (agg["below"] == below)]
-        taken = sorted(dots.get(stage, []), reverse=below)   # dots in the way, nearest first
-        last = None
-        for i, v in grp["valence"].sort_values(ascending=not below).items():
-            pos = v - clear if below else v + clear
-            if last is not None:
-                pos = min(pos, last - gap) if below else max(pos, last + gap)
-            for d in taken:                           # step past dots the label would cover
-                if abs(pos - d) < clear * 0.75:
-                    pos = d - clear * 0.75 if below else d + clear * 0.75
-            y[i] = last = pos
+    step_px = min(width, _NARROW_PLOT_PX) / max(len(stages), 1)
+    where = {str(s): i for i, s in enumerate(stages)}
+    y, placed = pd.Series(0.0, index=agg.index), []   # placed: (below, x px, half width px, y)
+    order = sorted(agg.index, key=lambda i: (bool(agg.at[i, "below"]), agg.at[i, "valence"]
+                                             * (-1 if agg.at[i, "below"] else 1)))
+    for i in order:                                   # from the curve outwards, each side
+        below, v, stage = bool(agg.at[i, "below"]), agg.at[i, "valence"], agg.at[i, "stage"]
+        x, half = where.get(stage, 0) * step_px, len(str(agg.at[i, "kind"])) * 3.3
+        side = -1 if below else 1
+        pos = v + side * clear
+        for _ in range(2 * len(agg) + 2):             # until nothing is in the way
+            moved = pos
+            for b, other_x, other_half, other_y in placed:
+                if b == below and abs(x - other_x) < half + other_half + 4 and abs(moved - other_y) < gap:
+                    moved = other_y + side * gap
+            for d in dots.get(stage, []):             # step past dots the label would cover
+                if abs(moved - d) < clear * 0.75:
+                    moved = d + side * clear * 0.75
+            if moved == pos:
+                break
+            pos = moved
+        placed.append((below, x, half, pos))
+        y[i] = pos
     return y.tolist()
 
 
@@ -217,7 +236,7 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
     layers = [zero, band, line, _point_layer(pts, x, y, colour, present, listed, unit), nothing]
     if moments is not None and len(moments):
         show = labels if labels is not None else len(personas) <= 2
-        m = _moment_data(moments, personas, height, pts)
+        m = _moment_data(moments, personas, height, pts, stages, width)
         layers += _moment_layers(m, x, y, colour, show)
     return alt.layer(*layers).properties(
         width=width, height=height,
