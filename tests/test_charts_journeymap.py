@@ -212,3 +212,12 @@ def test_map_size_and_map_chart_share_one_layout(journey):
     assert map_size(cells, column_width=317)[0] > map_size(cells)[0]
     with pytest.raises(ParameterError, match="categorical 'lane'"):
         map_size(cells.astype({"lane": str}))
+
+
+def test_the_emotion_lane_title_keeps_clear_of_its_tick_labels(journey):
+    """A printed part of an 8-stage map has a 110 px lane-title column, where "Emotion curve" ran
+    into the lane's "+2": the title now wraps short of the tick labels (unchanged at 150 px)."""
+    cells = map_cells(journey, evidence={"emotion": _emotion(journey)})
+    titles = {w: [t for t in _texts(map_chart(cells, label_width=w).to_dict(), "text")
+                  if t.replace("\n", " ") == "Emotion curve"] for w in (110, 150)}
+    assert titles == {110: ["Emotion\ncurve"], 150: ["Emotion curve"]}

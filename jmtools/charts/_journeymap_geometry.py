@@ -42,6 +42,10 @@ BLUEPRINT_LINES = {("frontstage", "backstage"): "line of visibility",
                    ("backstage", "support"): "line of internal interaction"}
 
 
+#: Room the emotion lane's tick labels ("+2", "−1") take at the right of the lane-title column.
+_TICK_LABEL_PX = 30
+
+
 class MapGeometry:
     """Pixel layout of a cells frame: lane tops and heights, column lefts, wrapped text."""
 
@@ -146,9 +150,12 @@ class MapGeometry:
         import altair as alt
         import pandas as pd
 
-        width = max(6, int((self.lw - 2 * self.pad) / (self.fs * 0.62)))
+        def width(lane) -> int:   # the emotion lane's title keeps clear of its "+2" tick label
+            room = self.lw - 2 * self.pad - (_TICK_LABEL_PX if lane == "emotion" else 0)
+            return max(6, int(room / (self.fs * 0.62)))
+
         rows = [{"x": self.pad, "y": self.lane_top[lane] + self.pad,
-                 "text": "\n".join(textwrap.wrap(MAP_LANES[lane], width))} for lane in self.lanes]
+                 "text": "\n".join(textwrap.wrap(MAP_LANES[lane], width(lane)))} for lane in self.lanes]
         return alt.Chart(pd.DataFrame(rows)).mark_text(
             align="left", baseline="top", lineBreak="\n", fontWeight="bold", font=MAP_FONT,
             fontSize=self.fs, color=MAP_COLORS["ink"], lineHeight=self.lh).encode(
