@@ -237,3 +237,18 @@ def test_aslant_stage_names_are_on_one_line():
     assert axis["labelAngle"] == {"expr": "width / 8 < 72 ? -40 : 0"}
     svg = vl_convert.vegalite_to_svg(spec)
     assert ">Smart meter install<" in svg and ">Payment difficulty<" in svg
+
+
+def test_no_evidence_labels_stand_upright_when_stages_are_narrow():
+    """At 390 px three neighbouring stages without evidence printed "no evidenceno evidence
+    evidence": where a stage is narrower than the words, they stand upright at their stage."""
+    import vl_convert
+
+    curve, _ = _eight_stage_curve(("all",))
+    curve.loc[curve["stage"].isin(_EIGHT[5:]), ["valence", "ci_low", "ci_high", "n"]] = [None, None, None, 0]
+    spec = emotion_curve_chart(curve, width=300).to_dict()
+    [mark] = [l["mark"] for l in spec["layer"] if l["encoding"].get("text", {}).get("field") == "label"]
+    assert mark["angle"] == {"expr": "width / 8 < 66 ? 270 : 0"}
+    assert mark["align"] == {"expr": "width / 8 < 66 ? 'left' : 'center'"}
+    assert vl_convert.vegalite_to_svg(spec).count("rotate(270)") == 3
+    assert "rotate(270)" not in vl_convert.vegalite_to_svg(emotion_curve_chart(curve, width=800).to_dict())

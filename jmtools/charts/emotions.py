@@ -230,8 +230,11 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
     if "suppressed" in pts:                          # fewer than 5 customers (jmtools.pipeline)
         why = np.where(pts["suppressed"].fillna(False).astype(bool), "hidden", why)
     empty = pts.assign(label=why)[why != ""].drop_duplicates("stage")
+    upright = f"width / {max(len(stages), 1)} < 66"       # "no evidence" wider than a stage
     nothing = alt.Chart(empty.assign(y=EMOTION_DOMAIN[0] + 0.1)).mark_text(
-        color="#777777", fontStyle="italic", fontSize=11, baseline="bottom").encode(
+        color="#777777", fontStyle="italic", fontSize=11,
+        angle=alt.ExprRef(expr=f"{upright} ? 270 : 0"), align=alt.ExprRef(expr=f"{upright} ? 'left' : 'center'"),
+        baseline=alt.ExprRef(expr=f"{upright} ? 'middle' : 'bottom'")).encode(
         x=x, y=alt.Y("y:Q", scale=yscale, axis=yaxis), text=alt.Text("label:N"))
     layers = [zero, band, line, _point_layer(pts, x, y, colour, present, listed, unit), nothing]
     if moments is not None and len(moments):
