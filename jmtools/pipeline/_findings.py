@@ -351,11 +351,7 @@ class Findings:
         for stage in stages:
             f = funnels.funnel(self.evidence, steps=[stage], by=by)
             f = f if by is None else f[f["persona"] == self.focus.persona]
-            n = int(f["n"].sum()) if len(f) else 0
-            low, high = wilson_interval(n, of)
-            out.append({"stage": stage, "n": None if 0 < n < MIN_GROUP else n, "of": of,
-                        "share": None if 0 < n < MIN_GROUP else n / of,
-                        "ci": None if 0 < n < MIN_GROUP else (float(low), float(high))})
+            out.append({"stage": stage, **_share_row(int(f["n"].sum()) if len(f) else 0, of)})
         return out
 
     @property
@@ -382,12 +378,8 @@ class Findings:
             counts = [int(v) for v in f.sort_values("step_index")["n"]]
             of = counts[len(before) - 1:] if before else [self.n_customers] + counts
             for k, stage in enumerate(run):
-                n, base = counts[k + len(before)], of[k]
-                low, high = wilson_interval(n, base) if base else (None, None)
-                shown = not 0 < n < MIN_GROUP
                 out.append({"stage": stage, "after": steps[len(before) + k - 1] if before or k else None,
-                            "n": n if shown else None, "of": base, "share": n / base if shown and base else None,
-                            "ci": (float(low), float(high)) if shown and base else None})
+                            **_share_row(counts[k + len(before)], of[k])})
         return out
 
     @property
@@ -483,6 +475,21 @@ def touchpoint_customers(evidence, persona: str = ALL) -> pd.DataFrame:
         got = to_pandas(t.group_by("touchpoint").agg(n_customers=t.customer_id.nunique()))
         return got.sort_values(["n_customers", "touchpoint"], ascending=[False, True], ignore_index=True)
     return kept_answer(evidence, ("touchpoints", persona), count)
+
+
+def _share_row(n: int, of: int) -> dict:
+    """``n`` of ``of`` as a report row: ``n``, ``of``, ``share`` and its Wilson 95% ``ci``; ``n``,
+    ``share`` and ``ci`` None for 1–4 customers (not shown), ``share`` and ``ci`` None when ``of`` is 0.
+
+    Examples
+    --------
+    >>> _share_row(40, 100)["share"], _share_row(3, 100)["n"], _share_row(0, 0)["ci"]
+    (0.4, None, None)
+    """
+    shown = not 0 < n < MIN_GROUP
+    low, high = wilson_interval(n, of) if shown and of else (None, None)
+    return {"n": n if shown else None, "of": of, "share": n / of if shown and of else None,
+            "ci": (float(low), float(high)) if shown and of else None}
 
 
 def _runs(stages: list, marked: list) -> list[list]:
