@@ -687,3 +687,21 @@ def test_the_customer_tables_ids_are_masked_only_when_given():
     without = find_themes(fb, n_themes=4, stability=False)
     assert without.documents["quote"].str.contains("H77").any()     # what customer_ids= is for
     assert "[customer id]" in " ".join(without.documents["quote"])  # the row's own account: always
+
+
+def test_the_basis_says_how_many_unrated_foreign_texts_are_left_out_and_in_which_languages():
+    """An outside tester's report never said that 54 unrated German and French complaints were left
+    out of the complaint themes; the basis sentence now counts them by language."""
+    english = ["the engineer never came and nobody called", "billing is wrong again, awful service",
+               "waited all day for the meter visit, terrible"] * 4
+    german = ["Der Techniker ist nicht gekommen und niemand hat angerufen",
+              "Die Rechnung ist schon wieder falsch und zu hoch"] * 3
+    french = ["Le technicien n'est pas venu et personne ne m'a appelé"] * 2
+    fb = pd.DataFrame({"feedback_id": [f"f{i}" for i in range(20)], "text": english + german + french})
+    out = find_themes(fb, n_themes=2)
+    assert out.accounting["dropped"]["not in English (no rating)"] == 8
+    said = polarity_basis(out)
+    assert ("8 texts not in English and without a rating are left out (German 6, French 2): the lexicon reads "
+            "English only") in said
+    assert "feedback source naming a complaint channel" in said
+    assert "not in English" not in polarity_basis(find_themes(fb.iloc[:12], n_themes=2))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from jmtools.analyses.language import LANGUAGES
 from jmtools.analyses.themes.core import _CHECK, Themes
 
 __all__ = ["polarity_basis", "share_basis"]
@@ -101,7 +102,20 @@ def _basis(themes: Themes, where_said: str) -> str:
         row = (clf[clf["used"]] if clf is not None else check[check["used"]]).iloc[0]
         if np.isfinite(row["recall"]) and np.isfinite(row["precision"]):
             text += f"; on the {n_rated:,} rated texts, held out, it finds " + _held_out_words(row, found)
-    return text + "."
+    return text + "." + _unread(acc, found)
+
+
+def _unread(acc: dict, found: str) -> str:
+    """' 54 texts not in English and without a rating are left out (German 30, …): …' or ''."""
+    n = int(acc.get("dropped", {}).get("not in English (no rating)", 0))
+    if not n:
+        return ""
+    langs = {c: k for c, k in acc.get("unread languages", {}).items() if c}
+    named = ", ".join(f"{LANGUAGES.get(c, c)} {k:,}" for c, k in sorted(langs.items(), key=lambda p: -p[1]))
+    return (f" {n:,} text{'s' if n != 1 else ''} not in English and without a rating {'are' if n != 1 else 'is'} "
+            f"left out{f' ({named})' if named else ''}: the lexicon reads English only, so it cannot tell "
+            f"whether {'they are' if n != 1 else 'it is'} {found}; a rating, or a feedback source naming a "
+            "complaint channel, would decide.")
 
 
 def _held_out_words(row, found: str) -> str:

@@ -316,6 +316,7 @@ def _select(feedback, text_col, sentiment_col, polarity, scorer, rating_col, rat
               else np.zeros(len(frame), bool))
     dropped = {"blank text": int(blank.sum()), **({"not in English (no rating)": int(unread.sum())}
                                                    if unread.any() else {})}
+    unread_languages = pd.Series(language[unread]).value_counts().to_dict() if unread.any() else {}
     if polarity != "all":
         dropped[f"not {polarity}"] = int((~keep & ~unread).sum())
     out = frame.loc[keep & ~unread]
@@ -323,7 +324,8 @@ def _select(feedback, text_col, sentiment_col, polarity, scorer, rating_col, rat
                   "polarity from": {"rating": int(out["_rated"].sum()),
                                     "text": int((~out["_rated"] & ~out["_declared"]).sum()),
                                     **({"source": int(out["_declared"].sum())} if declared.any() else {})},
-                  "languages": pd.Series(np.where(foreign, language, "")).value_counts().to_dict()}
+                  "languages": pd.Series(np.where(foreign, language, "")).value_counts().to_dict(),
+                  "unread languages": unread_languages}
     if calibration is not None:
         accounting["polarity check"] = calibration.report.copy()   # the calibration is shared
         accounting["polarity check note"] = calibration.reason
