@@ -848,3 +848,24 @@ def test_the_group_without_a_persona_is_named_for_whom_it_holds(drop_table_rows,
     assert legend["domain"][-1] == label and legend["range"][-1] == "#999999"
     for other in {"(no persona)", "(not in customer table)", "(no persona or not in customer table)"} - {label}:
         assert other not in legend["domain"]
+
+
+def test_moves_to_or_from_optional_and_exit_stages_are_no_detours():
+    """An outside tester's utility (D164): after a payment plan (optional) customers pay again, and
+    after leaving (exit) a last bill is paid: 97% and 34% "detours" that were the way back to the
+    main path. A move back within the main path still counts."""
+    ev = pd.DataFrame({"customer_id": list("aaabbbccc"),
+                       "event": ["pay", "plan", "pay", "pay", "close", "pay", "pay", "view", "pay"],
+                       "timestamp": pd.date_range("2024-01-01", periods=9, freq="D")})
+    j = {"stages": ["Browse", "Pay", "Difficulty", "Leave"],
+         "touchpoints": [{"name": "Site", "stage": "Browse", "events": ["view"]},
+                         {"name": "Payment", "stage": "Pay", "events": ["pay"]},
+                         {"name": "Payment plan", "stage": "Difficulty", "events": ["plan"]},
+                         {"name": "Closing", "stage": "Leave", "events": ["close"]}]}
+    plain = detours(prepare(ev, j))
+    assert set(zip(plain["from_step"], plain["to_step"])) == {("Payment plan", "Payment"), ("Closing", "Payment"),
+                                                              ("Payment", "Site")}
+    j["stages"] = ["Browse", "Pay", {"name": "Difficulty", "optional": True}, {"name": "Leave", "exit": True}]
+    for level, want in (("touchpoint", ("Payment", "Site")), ("stage", ("Pay", "Browse"))):
+        got = detours(prepare(ev, j), level=level)
+        assert list(zip(got["from_step"], got["to_step"])) == [want] and got["n_customers"].tolist() == [1]

@@ -268,6 +268,9 @@ def detours(evidence, *, level: str = "touchpoint", by=None):
     shopping again (a new round), not a detour, at every level. A move into an order (the next
     visit begins with one) goes on in the round, wherever the order sits in the journey: it is
     no detour (e.g. Tracking → Repeat order in a journey whose tracking follows the order).
+    A move to or from a stage the journey puts off the way (``optional: true``, ``exit: true``)
+    is no detour either: a payment plan agreed and paid off, a claim filed after renewing, a last
+    bill after leaving.
 
     Returns
     -------
@@ -305,6 +308,10 @@ def detours(evidence, *, level: str = "touchpoint", by=None):
     rounds = "_round" in s.columns
     # placing an order goes on in the round, wherever the order sits in the journey: no move back
     back = s.filter((s._to_r < s._from_r) & ~s._into_order if rounds else s._to_r < s._from_r)
+    apart = _apart_nodes(evidence, level, order)   # optional and exit stages: off the way, no detour
+    if apart:
+        codes = [st.value(n) for n in apart]
+        back = back.filter(~back.node.isin(codes) & ~back.nxt.isin(codes))
     if rounds:                       # orders placed since the customer's last move back: a new round
         back = back.mutate(_before=back._round.lag().over(ibis.window(group_by=back.customer_id,
                                                                       order_by=back.position)))
@@ -367,6 +374,17 @@ def _later_rounds(evidence) -> list[str]:
 def _repeating(evidence) -> list[str]:
     """Touchpoints that exist to be repeated (``occurrence: repeat``): coming back is no loop."""
     return [r.name for r in getattr(evidence, "rules", []) if r.occurrence == "repeat"]
+
+
+def _apart_nodes(evidence, level, order) -> list:
+    """The steps of ``order`` at a stage the journey puts off the customers' way: ``optional:
+    true`` (a claim, a payment plan: met any time, left back to the main path) or ``exit: true``
+    (a last bill after leaving). A move to or from one is no detour (D164)."""
+    apart = {*getattr(evidence, "optional_stages", []), *getattr(evidence, "exit_stages", [])}
+    if not apart:
+        return []
+    stage_of = (lambda n: n) if level == "stage" else evidence.touchpoint_stage.get
+    return [n for n in order if stage_of(n) in apart]
 
 
 def _journey_rank(evidence, level):
