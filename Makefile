@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# JupyterLab settings: no news or update checks, and an extension manager that never asks PyPI
+LAB     = $(VENV)/etc/jupyter/jupyter_lab_config.json
 
 .PHONY: demo test setup clean bench
 
@@ -13,20 +15,23 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
-	mkdir -p $(VENV)/share/jupyter/lab/settings
-	cp templates/lab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-setup: $(STAMP)
+$(LAB): $(STAMP) templates/lab/overrides.json templates/lab/jupyter_lab_config.json
+	mkdir -p $(VENV)/share/jupyter/lab/settings $(VENV)/etc/jupyter
+	cp templates/lab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	cp templates/lab/jupyter_lab_config.json $@
 
-demo: $(STAMP)
+setup: $(LAB)
+
+demo: $(LAB)
 	$(BIN)/jmtools demo
 
-test: $(STAMP)
+test: $(LAB)
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(LAB)
 	$(BIN)/python benchmarks/run_all.py
 
 clean:

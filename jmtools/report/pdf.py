@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlparse
 
+from jmtools.core.browser import OFFLINE_ARGS
 from jmtools.core.errors import MissingDependencyError, ReportError
 
 __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "export_pdf", "local_only"]
@@ -24,9 +25,8 @@ __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "export_pdf", "local_only"]
 #: The browser that prints; Playwright's own downloads are never used.
 CHROMIUM = os.environ.get("JMTOOLS_CHROMIUM", "/usr/bin/chromium")
 
-#: Flags that keep a headless Chromium quiet and offline.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+#: Flags that keep a headless Chromium quiet and offline (:data:`jmtools.core.browser.OFFLINE_ARGS`).
+CHROMIUM_ARGS = OFFLINE_ARGS
 
 #: Width the report is laid out and its charts drawn at before printing: what A4 portrait
 #: holds between its margins (210 − 2 × 12 mm at 96 dpi), so a chart prints at its own size

@@ -31,6 +31,7 @@ from jmtools.charts import emotions as emotion_charts
 from jmtools.charts import funnels as funnel_charts
 from jmtools.charts import painpoints as pain_charts
 from jmtools.charts import personas as persona_charts
+from jmtools.core.browser import OFFLINE_ARGS
 from jmtools.core.errors import ParameterError
 from jmtools.core.vocabulary import NO_PERSONA
 from jmtools.personas import typical_events
@@ -416,9 +417,8 @@ def find_chromium(chromium: str | os.PathLike | None = None) -> str:
 
 def _print_pdf(browser: str, page: Path, pdf: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="jmtools-chromium-") as profile:
-        cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--no-first-run", "--disable-sync", f"--user-data-dir={profile}",
-               "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.resolve().as_uri()]
+        cmd = [browser, *OFFLINE_ARGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
+               f"--print-to-pdf={pdf}", page.resolve().as_uri()]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     if done.returncode != 0 or not pdf.exists():
         raise RuntimeError(f"chromium could not print {page.name}: {done.stderr.strip()[-800:]}")
