@@ -19,7 +19,7 @@ from jmtools.core.vocabulary import ALL, ALL_LABEL, NOT_IN_CUSTOMERS, focus_labe
 from jmtools.pipeline._disclosed import protecting_rows, step_loss
 from jmtools.sources import IdOverlap, World, id_overlap
 
-__all__ = ["Focus", "resolve_focus", "require_members", "customer_ids_apart", "Findings"]
+__all__ = ["Focus", "resolve_focus", "require_members", "customer_ids_apart", "Findings", "touchpoint_customers"]
 
 
 # ------------------------------------------------------------------------------ focus

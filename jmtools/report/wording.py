@@ -363,11 +363,11 @@ def ids_words(ids, *, persona: str | None = None) -> str:
 written with a prefix or leading zeros around the same number. Until they meet, no persona can \
 be told for the 2 customers missing from the customer table. Fix: export both tables with the ids \
 written the same way (the same prefix and zeros), or convert one of them before loading.
-    >>> print(ids_words(id_overlap(["a1", "b2"], ["x", "a1"]), persona="Ben"))
-    1 of 2 customers with events are in the customer table; the two tables seem to use different \
-customer ids. A persona rule reads the customer table, so it cannot select the 1 customer missing \
+    >>> print(ids_words(id_overlap(["a1", "b2", "c3"], ["x", "a1"]), persona="Ben"))
+    1 of 3 customers with events are in the customer table; the two tables seem to use different \
+customer ids. A persona rule reads the customer table, so it cannot select the 2 customers missing \
 from it: Ben's size comes from the ids, not from its rule. Fix: export the customer table with \
-the ids of the event log.
+the ids of the events.
     """
     missing = ids.n - ids.matched
     whom = f"the {missing:,} customer{'' if missing == 1 else 's'} missing from"
