@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 
 import pandas as pd
 
@@ -18,11 +19,11 @@ from jmtools.core.vocabulary import IN_CUSTOMERS_TITLE, NO_PERSONA
 from jmtools.personas import PersonaCard, RuleError, persona_filter, persona_sizes
 from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.pipeline import disclosed_shares
-from jmtools.teaching._judge import (Exercise, Hint, choice, count, disclosed, fmt, interval_text, name, names,
+from jmtools.teaching._judge import (Exercise, Hint, choice, count, disclosed, fmt, name, names,
                                      pct, shown, size_shown)
 from jmtools.teaching.disclosed import shown as shown_rows
 
-__all__ = ["EXERCISES", "lowest_accepted", "hidden_card"]
+__all__ = ["EXERCISES", "lowest_accepted", "hidden_card", "persona_cards", "ENOUGH"]
 
 
 def lowest_accepted(frame: pd.DataFrame, group_col: str, *, value: str = "value",
@@ -63,7 +64,9 @@ def _ask_0_1(lesson) -> str:
 
 def _judge_0_1(lesson, answer) -> str:
     stages = list(lesson.journey.stage_names)
-    got = names(answer, stages, "stages", "a list of stage names")
+    got = names(answer, stages, "stages", "a list of stage names",   # listed, they would be the answer
+                unlisted="Read them in the journey file (journey.stage_names), each as a text of its own in "
+                         "the list: [\"First\", \"Second\"].")
     if got == stages:
         return ""
     if sorted(got) == sorted(stages):
@@ -140,10 +143,12 @@ def _target_card(lesson):
 
 
 def _card_customers(lesson, card) -> set:
-    """Exercise 1.2's key: the customers the card's rule selects; not available when they are 1–4
-    (a right rule would confirm the group)."""
-    key = set(persona_filter(lesson.customers, card.rule)["customer_id"])
-    disclosed(f"{MIN_GROUP} or more customers selected by {card.name}'s rule", len(key))
+    """Exercise 1.2's key: the card's customers as step 1 counts them (each customer in the first
+    persona, in file order, whose rule selects them: the n of its chart); not available when they
+    are 1–4 (a right rule would confirm the group)."""
+    a = lesson.assignment
+    key = set(a.loc[a["persona"].astype(str) == card.name, "customer_id"])
+    disclosed(f"{MIN_GROUP} or more customers in {card.name}", len(key))
     return key
 
 
@@ -162,12 +167,32 @@ def _ask_1_2(lesson) -> str:
     columns = ", ".join(c for c in lesson.customers.columns if c != "customer_id")
     return (f"The card “{card.name}” (its rule hidden) says: {card.backstory or ''} "
             f"Demographics: {facts}. Write a rule over the customer table ({columns}) that selects "
-            "this persona's customers — from the card and the data, not copied from the journey file.")
+            "this persona's customers — from the card and the data, not copied from the journey file. "
+            f"It is right when it finds at least three quarters of {card.name}'s customers (as step 1 "
+            "counts them) and at least three quarters of the customers it selects are theirs.")
 
 
 def hidden_card(lesson) -> PersonaCard:
     """The card of exercise 1.2 without its rule."""
     return dataclasses.replace(PersonaCard.from_persona(_target_card(lesson)), rule=None)
+
+
+def persona_cards(lesson) -> list[PersonaCard]:
+    """The journey's persona cards as step 1's worked example shows them: the card of exercise 1.2
+    without its rule (:func:`hidden_card`), so that the answer is not on screen before it is asked.
+
+    Examples
+    --------
+    >>> from jmtools.teaching import Lesson
+    >>> [(c.name, c.rule) for c in persona_cards(Lesson("sample:ecommerce"))][:2]
+    [('Budget Ben', 'age < 30 and price_sensitivity >= 0.6'), ('Marathon Maya', None)]
+    """
+    try:
+        hidden = hidden_card(lesson).name
+    except Hint:                                   # no exercise 1.2 on this journey: every rule shown
+        hidden = None
+    return [PersonaCard.from_persona(p, **({"rule": None} if p.name == hidden else {}))
+            for p in lesson.journey.personas_resolved()]
 
 
 def _judge_1_2(lesson, answer) -> str:
@@ -187,23 +212,51 @@ def _judge_1_2(lesson, answer) -> str:
     if len(chosen) >= 0.9 * len(customers) and len(key) < 0.9 * len(customers):
         raise Hint("monolith", share=pct(len(chosen) / len(customers), 0))
     if not _size_shown(lesson, card.name):         # no count, nor share: they give the hidden size back
-        return _judge_hidden_size(card, precision, recall)
-    if recall < 0.9:
-        raise Hint("too-narrow", recall=pct(recall, 0), n=f" ({len(key):,} customers)")
-    if precision < 0.9:
-        raise Hint("too-broad", n=f"{len(chosen):,} customers", precision=pct(precision, 0))
-    return (f"Your rule selects {len(chosen):,} customers; {pct(precision, 0)} of them are "
-            f"{card.name}'s, and it finds {pct(recall, 0)} of them.")
+        return _judge_hidden_size(card, answer, customers, key, precision, recall)
+    if recall < ENOUGH:
+        raise Hint("too-narrow", recall=pct(recall), persona=card.name,
+                   n=f" ({len(key):,}, the n of step 1's chart)", which=_narrowest(answer, customers, key))
+    if precision < ENOUGH:
+        raise Hint("too-broad", n=f"{len(chosen):,} customers", precision=pct(precision), persona=card.name)
+    copied = " ".join(answer.split()) == " ".join(str(card.rule).split())
+    return (f"Your rule selects {len(chosen):,} customers; {pct(precision)} of them are {card.name}'s, "
+            f"and it finds {pct(recall)} of {card.name}'s {len(key):,}."
+            + (" It is the journey file's rule, word for word: which line of the card does each of its "
+               "conditions come from?" if copied else ""))
 
 
-def _judge_hidden_size(card, precision: float, recall: float) -> str:
+#: Exercise 1.2: the share of the card's customers a rule must find, and of those it selects that
+#: must be theirs — "most", as the question says: a card describes most of its customers, not all.
+ENOUGH = 0.75
+
+
+def _narrowest(rule: str, customers: pd.DataFrame, key: set, *, numbers: bool = True) -> str:
+    """Which condition of a rule joined by ``and`` leaves out the most of the card's customers."""
+    parts = [p.strip() for p in re.split(r"\s+and\s+", rule.strip())]
+    if "(" in rule or re.search(r"\bor\b", rule) or len(parts) < 2:
+        return ("Loosen the condition that only some of them meet (customers[column].value_counts() "
+                "on their rows shows how many do).")
+    lost = {}
+    for part in parts:
+        try:
+            lost[part] = 1 - len(key & set(persona_filter(customers, part)["customer_id"])) / len(key)
+        except RuleError:
+            return "Loosen the condition that only some of them meet."
+    worst = max(lost, key=lost.get)
+    share = f" ({pct(lost[worst])} of them)" if numbers else ""
+    return (f"Of its conditions, `{worst}` leaves out the most of them{share}: is it true of nearly all "
+            "of them, or only of many? Loosen it or leave it out.")
+
+
+def _judge_hidden_size(card, answer, customers, key, precision: float, recall: float) -> str:
     """Exercise 1.2's verdict on a card whose size step 1 hides: in words, without a number."""
-    if recall < 0.9:
-        raise Hint("too-narrow", recall="part", n="")
-    if precision < 0.9:
-        raise Hint("too-broad", n="customers", precision="some")
-    return (f"Nearly all of the customers your rule selects are {card.name}'s, and it finds nearly all "
-            "of them (90% or more each; exact shares are not shown: step 1 hides this persona's size).")
+    if recall < ENOUGH:
+        raise Hint("too-narrow", recall="too few", persona=card.name, n="",
+                   which=_narrowest(answer, customers, key, numbers=False))
+    if precision < ENOUGH:
+        raise Hint("too-broad", n="customers", precision="some", persona=card.name)
+    return (f"Most of the customers your rule selects are {card.name}'s, and it finds most of them "
+            "(three quarters or more each; exact shares are not shown: step 1 hides this persona's size).")
 
 
 def _kpi_metric(lesson) -> str:
@@ -385,14 +438,10 @@ def _judge_3_2(lesson, answer) -> str:
     key = str(row["verdict"]).removeprefix("assumed ")
     if got == key:
         return ""
-    facts = (f"The workshop assumed {fmt(row['assumed'])}; customers' evidence measures "
-             f"{fmt(row['measured'])} (n = {int(row['n'])}).")
-    interval = interval_text(row["ci_low"], row["ci_high"])
-    if key == "agrees":
-        raise Hint("interval-certainty", facts=facts, interval=interval, value=fmt(row["assumed"]))
-    if got == "agrees":
-        raise Hint("interval-ignored", facts=facts, interval=interval, value=fmt(row["assumed"]))
-    raise Hint("wrong-direction", facts=facts)
+    raise Hint("interval-verdict", what="the measured emotion", value=f"the assumed {fmt(row['assumed'])}",
+               facts=(f"The workshop assumed {fmt(row['assumed'])}; customers' evidence measures "
+                      f"{fmt(row['measured'])} (n = {int(row['n'])})."),
+               where=f"ci_low and ci_high of “{row['stage']}” in the gap table")
 
 
 def _lexicon_case(lesson) -> pd.Series:

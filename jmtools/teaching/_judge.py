@@ -18,7 +18,7 @@ from jmtools.core.errors import suggest
 from jmtools.teaching.disclosed import hidden_personas
 
 __all__ = ["Exercise", "Hint", "NoRows", "pick", "blank", "shown", "disclosed", "size_shown", "number",
-           "share", "count", "name", "names", "choice", "pct", "fmt", "interval_text", "close"]
+           "share", "count", "name", "names", "choice", "UNCLEAR", "pct", "fmt", "interval_text", "close"]
 
 
 class NoRows(str):
@@ -188,8 +188,10 @@ def count(answer, form: str = "a whole number of customers") -> int:
     return int(value)
 
 
-def name(answer, known, kind: str, form: str = "") -> str:
-    """The answer as one of ``known`` (case and spacing forgiven), or an ``unknown-name`` hint.
+def name(answer, known, kind: str, form: str = "", *, unlisted: str = "") -> str:
+    """The answer as one of ``known`` (case and spacing forgiven), or an ``unknown-name`` hint: "did
+    you mean", else the names — or, when listing them would give the answer (``unlisted``), where to
+    read them.
 
     Examples
     --------
@@ -204,17 +206,24 @@ def name(answer, known, kind: str, form: str = "") -> str:
             return k
     near = suggest(answer, [str(k) for k in known])
     raise Hint("unknown-name", name=answer, kind=kind,
-               suggestion=f" Did you mean {near!r}?" if near else
+               suggestion=f" Did you mean {near!r}?" if near else f" {unlisted}" if unlisted else
                f" They are: {', '.join(map(str, known))}.")
 
 
-def names(answer, known, kind: str, form: str) -> list[str]:
-    """The answer as a list of names from ``known`` (a single name becomes a list of one)."""
+def names(answer, known, kind: str, form: str, *, unlisted: str = "") -> list[str]:
+    """The answer as a list of names from ``known``: a single name becomes a list of one, and
+    names written in one text, separated by commas, a list of them.
+
+    Examples
+    --------
+    >>> names("cart, checkout", ["Cart", "Checkout"], "touchpoints", "a list")
+    ['Cart', 'Checkout']
+    """
     if isinstance(answer, str):
-        answer = [answer]
+        answer = [part for part in answer.split(",") if part.strip()] if "," in answer else [answer]
     if not isinstance(answer, (list, tuple, set, frozenset)):
         raise Hint("format", form=form, got=repr(answer))
-    return [name(a, known, kind, form) for a in answer]
+    return [name(a, known, kind, form, unlisted=unlisted) for a in answer]
 
 
 def choice(answer, options: dict[str, tuple[str, ...]], form: str) -> str:
@@ -224,13 +233,27 @@ def choice(answer, options: dict[str, tuple[str, ...]], form: str) -> str:
     --------
     >>> choice("No evidence.", {"no evidence": ("no evidence", "can't tell")}, "a word")
     'no evidence'
+
+    One rule for every three-way question: a word that names none of the options on its own
+    (:data:`UNCLEAR`: "no", "none"…) is asked again, with the options, never guessed.
+
+    >>> choice("none", {"no evidence": ("no difference",)}, "a word")
+    Traceback (most recent call last):
+    jmtools.teaching._judge.Hint: format
     """
     if isinstance(answer, str):
         text = " ".join(answer.replace("’", "'").strip().rstrip(".!").split()).casefold()
         for key, spellings in options.items():
             if text == key or text in spellings:
                 return key
+        if text in UNCLEAR:
+            raise Hint("format", form=form, got=f"{answer!r}, which does not say which of them")
     raise Hint("format", form=form, got=repr(answer))
+
+
+#: Answers to a three-way question that could mean more than one option ("no": smaller, or no
+#: evidence?): :func:`choice` asks again instead of guessing.
+UNCLEAR = frozenset({"no", "none", "nope", "not", "maybe", "n/a", "nothing", "neither"})
 
 
 def close(a: float, b: float, tol: float) -> bool:

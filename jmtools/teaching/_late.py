@@ -167,13 +167,17 @@ def worst_step(lesson) -> pd.Series:
     return steps.sort_values(["drop_off_rate", "step_index"], ascending=[False, True]).iloc[0]
 
 
-_FORM_5_1 = '{"stage": "<the stage they fail to reach>", "interval": (low, high)}'
+_FORM_5_1 = '{"stage": "<the stage they fail to reach>", "interval": (low, high)}, shares to two decimals'
+#: Exercise 5.1: how far each bound may lie from the interval (two decimals, rounded either way),
+#: and how far a bound may lie for "close, give two decimals" rather than "not this one".
+ROUNDING, NEAR = 0.01 + 1e-9, 0.05
 
 
 def _ask_5_1(lesson) -> str:
     _persona_funnel(lesson)
     return (f"Between which two stages does {lesson.persona} lose the largest share of customers, and "
-            "how sure are you? Name the stage they fail to reach, and the 95% interval of the share lost.")
+            "how sure are you? Name the stage they fail to reach, and the 95% interval of the share lost "
+            "(two decimals).")
 
 
 def _parse_5_1(lesson, answer):
@@ -219,13 +223,15 @@ def _judge_5_1(lesson, answer) -> str:
     if high - low < 0.002:
         raise Hint("how-sure", form=_FORM_5_1)
     key_low, key_high = 1 - worst["ci_high"], 1 - worst["ci_low"]
-    if close(low, key_low, 0.01) and close(high, key_high, 0.01):
+    if close(low, key_low, ROUNDING) and close(high, key_high, ROUNDING):
         return (f"{pct(worst['drop_off_rate'])} lost ({int(worst['drop_off']):,} of "
                 f"{int(worst['n_prev']):,}), 95% interval {interval_text(key_low, key_high, as_pct=True)}.")
-    if close(low, worst["ci_low"], 0.01) and close(high, worst["ci_high"], 0.01):
+    if close(low, worst["ci_low"], ROUNDING) and close(high, worst["ci_high"], ROUNDING):
         raise Hint("conversion-vs-drop-off", value=pct(worst["conversion"]))
-    raise Hint("wrong", nudge="Right stage. The interval of the share lost is 1 minus the conversion's "
-                              "interval (its bounds swap).")
+    if close(low, key_low, NEAR) and close(high, key_high, NEAR):
+        raise Hint("rounded")
+    raise Hint("wrong", nudge="Right stage. The share lost is 1 − conversion, so its interval is 1 − the "
+                              "conversion's interval with the bounds swapped: 1 − ci_high to 1 − ci_low.")
 
 
 def _pair(lesson) -> tuple[pd.Series, pd.Series]:
@@ -255,7 +261,7 @@ def _ask_5_2(lesson) -> str:
 
 def _judge_5_2(lesson, answer) -> str:
     x, y = _pair(lesson)
-    got = choice(answer, {"larger": ("yes", "bigger", "higher", "more"), "smaller": ("no", "lower", "less"),
+    got = choice(answer, {"larger": ("yes", "bigger", "higher", "more"), "smaller": ("lower", "less"),
                           "no evidence": ("can't tell", "cannot tell", "not sure", "same", "no difference",
                                           "no evidence of a difference")},
                  "“larger”, “smaller” or “no evidence”")
@@ -263,14 +269,10 @@ def _judge_5_2(lesson, answer) -> str:
     key = "larger" if low > 0 else "smaller" if high < 0 else "no evidence"
     if got == key:
         return f"The difference is {pct(d)} (95% interval {interval_text(low, high, as_pct=True)})."
-    facts = (f"{x['persona']} loses {pct(x['drop_off_rate'])} (n = {int(x['n_prev'])}), {y['persona']} "
-             f"{pct(y['drop_off_rate'])} (n = {int(y['n_prev'])}); the difference is {pct(d)}.")
-    interval = interval_text(low, high, as_pct=True)
-    if key == "no evidence":
-        raise Hint("interval-certainty", facts=facts, interval=interval, value="0")
-    if got == "no evidence":
-        raise Hint("interval-ignored", facts=facts, interval=interval, value="0")
-    raise Hint("wrong-direction", facts=facts)
+    raise Hint("interval-verdict", what="the difference", value="0", where="difference_interval of the two "
+               "personas' losses at that step, as in the worked example",
+               facts=(f"{x['persona']} loses {pct(x['drop_off_rate'])} (n = {int(x['n_prev'])}), {y['persona']} "
+                      f"{pct(y['drop_off_rate'])} (n = {int(y['n_prev'])})."))
 
 
 def _pains(lesson) -> pd.DataFrame:
@@ -394,7 +396,8 @@ def _judge_6_2(lesson, answer) -> str:
     if ids == key:
         at_stake = rows.set_index("id").loc[key, "value_at_stake"]
         values = ", ".join(f"{i} {fmt(v, 0)}" for i, v in zip(key, at_stake))
-        reason = (f" Your reason: “{because}” — does it name the data behind it?" if because.strip()
+        said = because.strip() if because.strip()[:1] in "\"“‘'" else f"“{because.strip()}”"   # quoted once
+        reason = (f" Your reason: {said} — does it name the data behind it?" if because.strip()
                   else " Now defend it in a sentence (\"because\": ...): what puts the first one first?")
         return f"Values at stake: {values}.{reason}"
     if ids == key[::-1]:
@@ -493,14 +496,10 @@ def _judge_7_2(lesson, answer) -> str:
     if got == c["verdict"]:
         return (f"After − before = {pct(c['difference'])}, 95% interval "
                 f"{interval_text(c['ci_low'], c['ci_high'], as_pct=True)}.")
-    facts = (f"Before: {pct(c['before']['conversion'])} (n = {c['before']['n_prev']}); after: "
-             f"{pct(c['after']['conversion'])} (n = {c['after']['n_prev']}).")
-    interval = interval_text(c["ci_low"], c["ci_high"], as_pct=True)
-    if c["verdict"] == "no evidence":
-        raise Hint("interval-certainty", facts=facts, interval=interval, value="0")
-    if got == "no evidence":
-        raise Hint("interval-ignored", facts=facts, interval=interval, value="0")
-    raise Hint("wrong-direction", facts=facts)
+    raise Hint("interval-verdict", what="the difference (after − before)", value="0",
+               where="ci_low and ci_high of change_at at that step",
+               facts=(f"Before: {pct(c['before']['conversion'])} (n = {c['before']['n_prev']}); after: "
+                      f"{pct(c['after']['conversion'])} (n = {c['after']['n_prev']})."))
 
 
 def _to_update(lesson) -> pd.DataFrame:

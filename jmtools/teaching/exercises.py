@@ -9,12 +9,12 @@ it returns a :class:`~jmtools.teaching.feedback.Feedback` whose hint names the m
 
 from __future__ import annotations
 
-from jmtools.core.errors import ParameterError
+from jmtools.core.errors import ParameterError, suggest
 from jmtools.teaching import _early, _late
 from jmtools.teaching._judge import Exercise, Hint, NoRows, blank, pick
 from jmtools.teaching.feedback import Feedback, hint, right
 
-__all__ = ["EXERCISES", "STEPS", "get", "question", "check", "hidden_card", "pick"]
+__all__ = ["EXERCISES", "STEPS", "get", "question", "check", "hidden_card", "persona_cards", "pick"]
 
 #: Exercise id → exercise, in the track's order.
 EXERCISES: dict[str, Exercise] = {ex.id: ex for ex in [*_early.EXERCISES, *_late.EXERCISES]}
@@ -28,6 +28,7 @@ STEPS = {0: ("00_start_here", "Start here"), 1: ("01_personas", "Personas"),
          7: ("07_test_implement_iterate", "Test, implement, iterate")}
 
 hidden_card = _early.hidden_card
+persona_cards = _early.persona_cards
 
 
 def get(exercise_id: str) -> Exercise:
@@ -37,11 +38,32 @@ def get(exercise_id: str) -> Exercise:
     --------
     >>> get("4.2").title
     'In what order?'
+
+    An unknown id suggests the nearest exercise of the same step (its notebook):
+
+    >>> try:
+    ...     get("0.3")
+    ... except ParameterError as err:
+    ...     print(err.fix)
+    did you mean '0.2'? (the exercises of notebook 00_start_here are 0.1, 0.2)
     """
-    key = str(exercise_id)
+    key = str(exercise_id).strip()
     if key not in EXERCISES:
-        raise ParameterError("exercise_id", exercise_id, expected=list(EXERCISES))
+        raise ParameterError("exercise_id", exercise_id, expected=list(EXERCISES), fix=_nearest(key))
     return EXERCISES[key]
+
+
+def _nearest(key: str) -> str:
+    """"did you mean" for an unknown exercise id: the nearest of its step's ids (``"0.3"`` → 0.2), else
+    the closest spelling; "" (the listed values) when nothing is near."""
+    step, _, n = key.partition(".")
+    mine = [e for e in EXERCISES if e.split(".")[0] == step]
+    if mine and n.isdigit():
+        near = min(mine, key=lambda e: abs(int(e.split(".")[1]) - int(n)))
+        return (f"did you mean {near!r}? (the exercises of notebook {STEPS[int(step)][0]} are "
+                f"{', '.join(mine)})")
+    near = suggest(key, EXERCISES)
+    return f"did you mean {near!r}?" if near else ""
 
 
 def question(exercise: Exercise, lesson) -> str:

@@ -60,10 +60,12 @@ HINTS: dict[str, tuple[str, str]] = {
         "a point estimate read as certain",
         "{facts} The 95% interval ({interval}) includes {value}: the data is consistent with "
         "both. A difference inside the interval can be chance — what can you honestly conclude?"),
-    "interval-ignored": (
-        "an interval that excludes it",
-        "{facts} The 95% interval ({interval}) does not include {value}: a difference this "
-        "large is unlikely to be chance. What does that let you conclude?"),
+    "interval-verdict": (
+        "read the verdict from the interval",
+        "{facts} Which of the three the data supports is read from the 95% interval of {what}, not "
+        "from the two values alone: an interval that includes {value} cannot tell them apart; one "
+        "that lies wholly above or wholly below it gives the direction. Find that interval "
+        "({where}) and read it that way."),
     "how-sure": (
         "no interval",
         "And how sure are you? A share without its 95% interval reads as certain. Answer {form}."),
@@ -136,12 +138,12 @@ HINTS: dict[str, tuple[str, str]] = {
         "never the whole base: add the conditions that make this persona different."),
     "too-broad": (
         "a rule that selects too many",
-        "Your rule selects {n}, but only {precision} of them are the card's persona. "
-        "Add a condition the card's demographics suggest."),
+        "Your rule selects {n}, but only {precision} of them are {persona}'s: at least three "
+        "quarters should be. Add a condition the card's demographics suggest."),
     "too-narrow": (
         "a rule that selects too few",
-        "Your rule finds only {recall} of the card's persona{n}. Loosen a "
-        "condition, or check a boundary (>= rather than >)."),
+        "Your rule finds {recall} of {persona}'s customers{n}; it should find at least three "
+        "quarters of them. {which}"),
     "rice-formula": (
         "a RICE factor missing or misplaced",
         "RICE = reach × impact × confidence ÷ effort (confidence as a fraction: 80 % is 0.8). "
@@ -158,9 +160,15 @@ HINTS: dict[str, tuple[str, str]] = {
         "the wrong period for a baseline",
         "That is {which}. A baseline is measured before the change: only customers who started "
         "before {split}."),
-    "wrong-direction": (
-        "the wrong direction",
-        "Check the direction: {facts}"),
+    "rounded": (
+        "bounds rounded too far",
+        "Right stage, and close: but a bound lies more than 0.01 from the interval of the share "
+        "lost. Give each bound as a share with two decimals (0.71, not 0.7)."),
+    "no-lesson": (
+        "the first cells have not run",
+        "This cell needs the lesson made in the first cells of this notebook, and they have not "
+        "run since the notebook was opened or the kernel restarted. Click this cell, choose "
+        "Run ▸ Run All Above Selected Cell, then run this cell again."),
     "wrong": (
         "not this one",
         "Not this one. {nudge}"),
@@ -198,6 +206,8 @@ class Feedback:
             return f"✓ Exercise {self.exercise}: right."
         if self.code == "unanswered":
             return f"… Exercise {self.exercise}: not answered yet."
+        if self.code == "no-lesson":
+            return f"… Exercise {self.exercise}: run the cells above first."
         return f"✗ Exercise {self.exercise}: not yet — hint ({HINTS.get(self.code, ('',))[0]})."
 
     def __str__(self) -> str:
@@ -209,7 +219,8 @@ class Feedback:
 
     def _repr_html_(self) -> str:
         colour, bg = (("#116329", "#dafbe1") if self.ok else
-                      ("#57606a", "#f6f8fa") if self.code == "unanswered" else ("#7d4e00", "#fff8c5"))
+                      ("#57606a", "#f6f8fa") if self.code in ("unanswered", "no-lesson") else
+                      ("#7d4e00", "#fff8c5"))
         label = "<b>Why this matters:</b> " if self.ok else ""
         return (f'<div class="jm-feedback" data-ok="{str(self.ok).lower()}" data-code="{self.code}" '
                 f'style="border-left:4px solid {colour};background:{bg};padding:8px 12px;'

@@ -28,10 +28,10 @@ from jmtools.personas import assign_personas, persona_kpis
 from jmtools.report.steps import show_dates_only
 from jmtools.sources import World, missing_table
 from jmtools.teaching import exercises
-from jmtools.teaching.feedback import Feedback
+from jmtools.teaching.feedback import Feedback, hint
 from jmtools.teaching.iterate import before_after, middle_date
 
-__all__ = ["Lesson", "Question", "STEP_TABLES"]
+__all__ = ["Lesson", "Question", "STEP_TABLES", "lesson_in"]
 
 #: The tables each step's notebook reads (``Lesson(..., step=N)`` checks them first): every entry
 #: is a table, or a tuple of tables any one of which will do.
@@ -270,3 +270,45 @@ class Lesson:
     def periods(self) -> pd.DataFrame:
         """Step 7: the stage funnel by persona of the customers first seen before and after."""
         return before_after(self.evidence, self.split, steps=self.evidence.mapped_stages or None)
+
+
+class _NoLesson:
+    """What :func:`lesson_in` gives when the notebook's first cells have not run: its ``ask`` and
+    ``check`` say so, as feedback, instead of a NameError."""
+
+    def ask(self, exercise_id: str) -> Feedback:
+        return hint(exercises.get(exercise_id).id, "no-lesson")
+
+    def check(self, exercise_id: str, answer=None) -> Feedback:
+        return hint(exercises.get(exercise_id).id, "no-lesson")
+
+
+def lesson_in(namespace: dict, name: str = "lesson"):
+    """The :class:`Lesson` a teaching notebook made in its first cells, read from the notebook's
+    variables (``globals()``); when those cells have not run (the notebook was just opened, the
+    kernel restarted, a cell run out of order), a stand-in whose ``ask`` and ``check`` say to run
+    the cells above first, rather than a bare ``NameError``. Nothing is kept between calls.
+
+    Parameters
+    ----------
+    namespace : dict
+        The notebook's variables: ``globals()`` in an exercise cell.
+    name : str, default "lesson"
+        The variable the notebook's first cells assign the lesson to.
+
+    Returns
+    -------
+    Lesson or stand-in
+        The lesson; or an object whose ``ask`` and ``check`` return the ``no-lesson`` feedback.
+
+    Examples
+    --------
+    >>> print(lesson_in({}).check("0.1", ["Awareness"]))
+    … Exercise 0.1: run the cells above first.
+    This cell needs the lesson made in the first cells of this notebook, and they have not run since the notebook was opened or the kernel restarted. Click this cell, choose Run ▸ Run All Above Selected Cell, then run this cell again.
+    >>> lesson = Lesson("sample:b2b")
+    >>> lesson_in({"lesson": lesson}) is lesson
+    True
+    """
+    found = namespace.get(name)
+    return found if isinstance(found, Lesson) else _NoLesson()
