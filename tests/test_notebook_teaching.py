@@ -70,16 +70,49 @@ def test_learner_and_solution_differ_only_in_the_answer_cells(stem):
         if "answer" not in mine["metadata"].get("tags", []):
             assert mine == theirs
             continue
-        eid = re.search(r'lesson\.check\("(\d\.\d)", answer_\d_\d\)$', _src(mine)).group(1)
+        eid = re.search(r'lesson_in\(globals\(\)\)\.check\("(\d\.\d)", answer_\d_\d\)$', _src(mine)).group(1)
         var = "answer_" + eid.replace(".", "_")
-        first, second = _src(mine).split("\n")
-        assert first.startswith(f"{var} = ...  # ") and second == f'lesson.check("{eid}", {var})'
+        first, *rest = _src(mine).split("\n")
+        assert first.startswith(f"{var} = ...  # ") and rest == [*REACH, f'lesson_in(globals()).check("{eid}", {var})']
         assert f"{var} = " in _src(theirs) and f"{var} = ..." not in _src(theirs)
-        assert _src(theirs).endswith(f'lesson.check("{eid}", {var})')
+        assert _src(theirs).endswith(f'{REACH[0]}\nlesson_in(globals()).check("{eid}", {var})')
         answered.append(eid)
     assert answered == [e.id for e in EXERCISES.values() if e.step == step]
-    asked = re.findall(r'lesson\.ask\("(\d\.\d)"\)', "".join(_src(c) for c in learner["cells"]))
-    assert asked == answered
+    asks = [_src(c) for c in learner["cells"] if ".ask(" in _src(c)]
+    assert asks == [f'{REACH[0]}\nlesson_in(globals()).ask("{eid}")' for eid in answered]
+
+
+#: How every exercise cell reaches the lesson: through the notebook's variables, so that a cell run
+#: before the first cells says to run them (hint ``no-lesson``) rather than ``NameError: lesson``.
+REACH = ["from jmtools.teaching import lesson_in"]
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_notebook_says_first_to_run_the_cells_in_order(stem):
+    """A teacher's report: after a kernel restart every exercise cell gave "NameError: name 'lesson'
+    is not defined". Each notebook now says so under its title, in the menu's words."""
+    for path in (FOLDER / f"{stem}.ipynb", FOLDER / "solutions" / f"{stem}.ipynb"):
+        title, blank, line = _src(_nb(path)["cells"][0]).split("\n")[:3]
+        assert not blank and "Run the cells in order, from the top" in line
+        assert "**Run ▸ Run All Above Selected Cell**" in line
+
+
+def test_an_exercise_cell_run_before_the_first_cells_says_to_run_them():
+    """The exercise cells of a fresh kernel (the Lesson cell not run), run as written: feedback that
+    says what to do, no NameError."""
+    from jmtools.teaching import HINTS
+
+    for stem in STEMS:
+        cells = [_src(c) for c in _nb(FOLDER / f"{stem}.ipynb")["cells"] if c["cell_type"] == "code"]
+        exercise_cells = [src for src in cells if re.search(r'\.(ask|check)\("\d\.\d"', src)]
+        assert len(exercise_cells) == 2 * sum(e.step == STEMS.index(stem) for e in EXERCISES.values())
+        for src in exercise_cells:
+            namespace = {}
+            *body, last = src.replace("= ...", "= None").split("\n")
+            exec("\n".join(body), namespace)
+            said = eval(last, namespace)            # lesson.check(…) here: NameError, as the teacher saw
+            assert said.code == "no-lesson" and said.message == HINTS["no-lesson"][1], (stem, src)
+            assert str(said).startswith("… Exercise") and "Run ▸ Run All Above Selected Cell" in str(said)
 
 
 # ---------------------------------------------------------------------- the runs
