@@ -243,7 +243,7 @@ def _narrowest(rule: str, customers: pd.DataFrame, key: set, *, numbers: bool = 
         except RuleError:
             return "Loosen the condition that only some of them meet."
     worst = max(lost, key=lost.get)
-    share = f" ({pct(lost[worst])} of them)" if numbers else ""
+    share = f" ({pct(lost[worst])})" if numbers else ""
     return (f"Of its conditions, `{worst}` leaves out the most of them{share}: is it true of nearly all "
             "of them, or only of many? Loosen it or leave it out.")
 
