@@ -574,3 +574,20 @@ def test_an_empty_selection_is_answered_with_why():
     nothing = pick(pd.DataFrame({"touchpoint": []}), "touchpoint")
     hint("2.2", nothing, "empty-selection")
     assert "selection is empty" in str(check("2.2", nothing, lesson()))
+
+
+@pytest.mark.parametrize("persona", ["all", "All"])
+def test_the_track_refuses_all_customers_and_lists_only_personas(persona):
+    """persona = "all" was listed as valid by the typo message, then broke notebook 05's worked
+    example (IndexError) and the solutions of 01, 04, 05 and 07, and the hints said the data had
+    no stages: the lesson now refuses it first, saying the track follows one persona."""
+    with pytest.raises(ParameterError) as err:
+        Lesson("sample:ecommerce", persona=persona)
+    said = str(err.value)
+    assert said.startswith("persona must be one of 'Budget Ben', 'Marathon Maya', 'New Runner Nina', "
+                           f"'Weekend Walter' — got {persona!r}")
+    assert "follows one persona" in said and 'persona = ""' in said
+    with pytest.raises(ParameterError) as typo:
+        Lesson("sample:ecommerce", persona="Budget Bne")
+    assert "'all'" not in str(typo.value) and "did you mean 'Budget Ben'?" in str(typo.value)
+

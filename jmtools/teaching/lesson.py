@@ -23,6 +23,7 @@ from jmtools import pipeline
 from jmtools.analyses import funnels, kpis
 from jmtools.analyses.sentiment import score_texts
 from jmtools.core.errors import ParameterError
+from jmtools.core.vocabulary import ALL
 from jmtools.evidence import prepare
 from jmtools.personas import assign_personas, persona_kpis
 from jmtools.report.steps import show_dates_only
@@ -111,6 +112,18 @@ def _why_not(world: World, alternatives: tuple) -> str:
     return "; ".join(said) + "."
 
 
+def _require_persona(persona: str, names: list) -> None:
+    """Stop when ``persona`` is not one of the journey's personas: the track follows one persona
+    from its card (step 1) to its backlog (step 6), so "all" (every customer, which the reports
+    accept) is refused here, and the message lists the personas only."""
+    if persona in names:
+        return
+    fix = (f"the track follows one persona from its card (step 1) to its backlog (step 6), so it "
+           f"cannot follow all customers at once; choose one of them, or leave persona = \"\" to "
+           f"follow the journey's first ({names[0]})" if str(persona).strip().lower() == ALL else "")
+    raise ParameterError("persona", persona, expected=names, fix=fix)
+
+
 class Lesson:
     """A data folder, the persona the learner follows, and the exercises' checker.
 
@@ -120,7 +133,9 @@ class Lesson:
         A data folder (``"sample:ecommerce"`` names a bundled sample world), a loaded world,
         or a run of :func:`jmtools.pipeline.run` for one persona (then it is reused).
     persona : str, default ""
-        The persona followed through the track; ``""`` is the journey's first persona.
+        The persona followed through the track; ``""`` is the journey's first persona. One of
+        the journey's personas: ``"all"``, which the reports accept, is refused (the track
+        follows one persona from its card to its backlog).
     split : str, optional
         Step 7: the day a change went live; default the middle of the period in which the
         customers were first seen (:func:`jmtools.teaching.iterate.middle_date`).
@@ -155,6 +170,7 @@ class Lesson:
             raise ParameterError("persona", persona, expected="a journey with at least one persona",
                                  fix="add personas with a rule to journey.yaml (step 1)")
         self.persona = persona or (given.focus.persona if given and not given.focus.everyone else names[0])
+        _require_persona(self.persona, names)
         pipeline.resolve_focus(self.world.journey, self.persona)
         self.min_n = int(min_n)
         self._split = split
