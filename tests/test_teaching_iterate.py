@@ -100,3 +100,46 @@ def test_a_mailing_does_not_date_a_customers_arrival():
     assert reach[("before", "Aware")] == (first < "2024-06-01").sum() == 30
     assert reach[("after", "Aware")] == 45 and reach[("after", "Buy")] == 20
     assert reach[("before", "Buy")] == 30                    # the March mailing made none of them "before"
+
+
+SPLITS = {"2026-13-01": "write the day the change went live as YYYY-MM-DD",
+          "next week": "write the day the change went live as YYYY-MM-DD",
+          "2030-01-01": "2030-01-01 is after the last day a customer was first seen (2026-09-01): no customer "
+                        "is in the “after” period",
+          "2026-03-02": "is on or before the first day a customer was first seen (2026-03-02): no customer is "
+                        "in the “before” period"}
+
+
+def test_a_split_that_cannot_be_read_or_leaves_a_period_empty_is_refused_first():
+    """Step 7's split "2026-13-01" stopped in a chained pandas traceback (DateParseError), and
+    "2030-01-01" marked 7.2 right with "After − before = –": the lesson now refuses both where the
+    parameter is passed, saying which days the data covers."""
+    from jmtools.teaching import Lesson
+    from jmtools.teaching.iterate import check_split
+
+    first = raw()["events"].groupby("customer_id")["timestamp"].min()      # no company contacts here
+    low, high = first.min().normalize(), first.max().normalize()
+    middle = middle_date(lesson().evidence)
+    for split, fix in SPLITS.items():
+        with pytest.raises(ParameterError) as err:
+            check_split(split, lesson().evidence)
+        said = str(err.value)
+        assert said.startswith(f"split must be a date YYYY-MM-DD from {low + pd.Timedelta(days=1):%Y-%m-%d} "
+                               f"to {high:%Y-%m-%d} (the customers were first seen from {low:%Y-%m-%d} to "
+                               f"{high:%Y-%m-%d}) — got {split!r}"), said
+        assert fix in said and f'split = "" for the middle ({middle:%Y-%m-%d})' in said
+    assert check_split(f"{high:%Y-%m-%d}", lesson().evidence) == high
+    with pytest.raises(ParameterError, match="no customer is in the “after” period"):
+        Lesson("sample:ecommerce", split="2030-01-01", step=7)
+
+
+def test_7_1_and_7_2_are_not_available_when_the_persona_has_no_one_in_a_period():
+    """A persona with nobody in the "after" period: 7.2 was judged right with a difference of "–"."""
+    from jmtools.teaching import Lesson
+
+    mine = Lesson("sample:ecommerce", split="2026-06-02")
+    p = mine.periods
+    mine.__dict__["periods"] = p[~((p["persona"] == mine.persona) & (p["period"] == "after"))]
+    for eid in ("7.1", "7.2"):
+        fb = mine.check(eid, "no evidence" if eid == "7.2" else 0.5)
+        assert fb.code == "not-available" and "(none after 2026-06-02; choose another split)" in fb.message, str(fb)

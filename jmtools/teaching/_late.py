@@ -17,7 +17,7 @@ from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.teaching._judge import (Exercise, Hint, choice, close, count, disclosed, fmt, interval_text,
                                      name, names, number, pct, share, shown, size_shown)
 from jmtools.teaching.disclosed import change_hidden, shown_funnel
-from jmtools.teaching.iterate import change_at, difference_interval
+from jmtools.teaching.iterate import PERIODS, change_at, difference_interval
 
 __all__ = ["EXERCISES", "worst_step", "both_touchpoints"]
 
@@ -444,6 +444,9 @@ def _change(lesson) -> dict:
     a period's count there (or at the stage before): 1–4 customers, or a count hidden beside the
     persona's funnel (:func:`~jmtools.teaching.disclosed.change_hidden`). The feedback says "k of n"."""
     c = change_at(lesson.periods, worst_step(lesson)["step"], group=lesson.persona)
+    for empty in (p for p in PERIODS if not c[p]["n_prev"]):     # nothing to compare: never "right" with "–"
+        raise Hint("not-available", needs=f"{lesson.persona}'s customers at the stage before “{c['step']}” in both "
+                                          f"periods (none {empty} {lesson.split:%Y-%m-%d}; choose another split)")
     periods = shown_funnel(lesson, lesson.periods[lesson.periods["persona"] == lesson.persona])
     if change_hidden(periods[periods["step"] == c["step"]], lesson.persona):
         raise Hint("not-available", needs=f"counts of {lesson.persona}'s customers in each period at "

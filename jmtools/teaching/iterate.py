@@ -33,7 +33,7 @@ from jmtools.core.stats import wilson_interval
 from jmtools.journey import Journey
 from jmtools.widgets.curve import CurveEditor
 
-__all__ = ["PERIODS", "middle_date", "before_after", "difference_interval", "change_at",
+__all__ = ["PERIODS", "middle_date", "check_split", "before_after", "difference_interval", "change_at",
            "next_version"]
 
 #: The two periods, in order.
@@ -52,6 +52,13 @@ def _first_seen(t, company):
     return t.timestamp.min(where=own).over(group_by=t.customer_id).fill_null(first)
 
 
+def _first_seen_days(evidence) -> pd.Series:
+    """When each customer of ``evidence`` was first seen (see :func:`before_after`)."""
+    t = evidence.events
+    t = t.mutate(_first=_first_seen(t, getattr(evidence, "company_touchpoints", None)))
+    return to_pandas(t.group_by("customer_id").agg(first=t._first.min()))["first"]
+
+
 def middle_date(evidence) -> pd.Timestamp:
     """The day that splits the customers in two halves by when they were first seen (their first
     event that is not a contact the company started, see :func:`before_after`).
@@ -64,10 +71,49 @@ def middle_date(evidence) -> pd.Timestamp:
     >>> middle_date(prepare(w.events, w.journey)).strftime("%Y-%m-%d")
     '2025-11-07'
     """
-    t = evidence.events
-    t = t.mutate(_first=_first_seen(t, getattr(evidence, "company_touchpoints", None)))
-    first = to_pandas(t.group_by("customer_id").agg(first=t._first.min()))["first"]
-    return pd.Timestamp(first.median()).normalize()
+    return pd.Timestamp(_first_seen_days(evidence).median()).normalize()
+
+
+def check_split(split, evidence) -> pd.Timestamp:
+    """``split`` as a day that leaves customers on both sides: after the first day a customer was
+    first seen, and no later than the last; else a :class:`ParameterError` saying which days the
+    data covers (a date that cannot be read, or one with no "before" or no "after" period).
+
+    Examples
+    --------
+    >>> from jmtools.sources import load_world
+    >>> from jmtools.evidence import prepare
+    >>> w = load_world("sample:b2b")
+    >>> ev = prepare(w.events, w.journey)
+    >>> check_split("2025-11-07", ev).strftime("%Y-%m-%d")
+    '2025-11-07'
+    >>> check_split("2030-01-01", ev)
+    Traceback (most recent call last):
+    ...
+    jmtools.core.errors.ParameterError: split must be a date YYYY-MM-DD from ... to ... (...) — got '2030-01-01'
+      Fix: 2030-01-01 is after the last day a customer was first seen (...): no customer ...
+    """
+    first = _first_seen_days(evidence)
+    low, high = first.min().normalize() + pd.Timedelta(days=1), first.max().normalize()
+    expected = (f"a date YYYY-MM-DD from {low:%Y-%m-%d} to {high:%Y-%m-%d} (the customers were first seen "
+                f"from {first.min():%Y-%m-%d} to {first.max():%Y-%m-%d})")
+    middle = f"or leave split = \"\" for the middle ({middle_date(evidence):%Y-%m-%d})"
+    try:
+        when = pd.Timestamp(split)
+    except (ValueError, TypeError, OverflowError):
+        when = pd.NaT
+    if pd.isna(when):
+        raise ParameterError("split", split, expected=expected,
+                             fix=f"write the day the change went live as YYYY-MM-DD, {middle}")
+    if low <= when <= high:
+        return when
+    side = ("after the last day a customer was first seen", "“after”") if when > high else \
+           ("on or before the first day a customer was first seen", "“before”")
+    edge = first.max() if when > high else first.min()
+    raise ParameterError("split", split, expected=expected,
+                         fix=f"{when:%Y-%m-%d} is {side[0]} ({edge:%Y-%m-%d}): no customer is in the "
+                             f"{side[1]} period, so there is nothing to compare; choose a day in that range, "
+                             f"{middle}")
 
 
 def _split(split) -> pd.Timestamp:

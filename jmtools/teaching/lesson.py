@@ -30,7 +30,7 @@ from jmtools.report.steps import show_dates_only
 from jmtools.sources import World, missing_table
 from jmtools.teaching import exercises
 from jmtools.teaching.feedback import Feedback, hint
-from jmtools.teaching.iterate import before_after, middle_date
+from jmtools.teaching.iterate import before_after, check_split, middle_date
 
 __all__ = ["Lesson", "Question", "STEP_TABLES", "lesson_in"]
 
@@ -137,8 +137,9 @@ class Lesson:
         the journey's personas: ``"all"``, which the reports accept, is refused (the track
         follows one persona from its card to its backlog).
     split : str, optional
-        Step 7: the day a change went live; default the middle of the period in which the
-        customers were first seen (:func:`jmtools.teaching.iterate.middle_date`).
+        Step 7: the day a change went live (YYYY-MM-DD, leaving customers first seen before and
+        after it: :func:`jmtools.teaching.iterate.check_split`); default the middle of the
+        period in which the customers were first seen (:func:`jmtools.teaching.iterate.middle_date`).
     min_n : int, default :data:`jmtools.pipeline.MIN_N`
         Fewest customers behind a number before it counts as too few to compare.
     step : int, optional
@@ -176,6 +177,8 @@ class Lesson:
         self._split = split
         if given is not None and given.focus.persona == self.persona:
             self.__dict__["run"] = given
+        if split:
+            self.split                      # a day that cannot be read, or leaves a period empty: stop here
 
     def __repr__(self) -> str:
         return (f"<Lesson: {self.journey.name!r}, following {self.persona}; "
@@ -280,7 +283,7 @@ class Lesson:
     @cached_property
     def split(self) -> pd.Timestamp:
         """Step 7: the day that separates "before" from "after"."""
-        return pd.Timestamp(self._split) if self._split else middle_date(self.evidence)
+        return check_split(self._split, self.evidence) if self._split else middle_date(self.evidence)
 
     @cached_property
     def periods(self) -> pd.DataFrame:
