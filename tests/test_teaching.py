@@ -591,3 +591,27 @@ def test_the_track_refuses_all_customers_and_lists_only_personas(persona):
         Lesson("sample:ecommerce", persona="Budget Bne")
     assert "'all'" not in str(typo.value) and "did you mean 'Budget Ben'?" in str(typo.value)
 
+
+def test_strict_checking_raises_on_an_answer_that_is_not_right(monkeypatch):
+    """check() never raised, so a papermill run of a solution printing ✗ exited 0: with strict=True,
+    or JMTOOLS_TEACHING_STRICT=1, an answer not right (or not given) raises CheckFailed; right
+    answers and exercises not available on the data pass."""
+    import pickle
+
+    from jmtools.teaching import CheckFailed
+
+    ben = lesson()
+    stages = ben.journey.stage_names
+    assert not ben.check("0.1", list(reversed(stages)), strict=False).ok
+    with pytest.raises(CheckFailed) as err:
+        ben.check("0.1", list(reversed(stages)), strict=True)
+    assert err.value.feedback.code == "journey-order" and str(err.value).startswith("✗ Exercise 0.1")
+    assert pickle.loads(pickle.dumps(err.value)).feedback == err.value.feedback
+    monkeypatch.setenv("JMTOOLS_TEACHING_STRICT", "1")
+    assert ben.check("0.1", stages).ok
+    with pytest.raises(CheckFailed, match="not answered yet"):
+        ben.check("0.1", ...)
+    grocery = lesson("grocery")
+    assert grocery.check("1.3", "x").code == "not-available"       # said, not failed
+    monkeypatch.setenv("JMTOOLS_TEACHING_STRICT", "0")
+    assert ben.check("0.1", ...).code == "unanswered"

@@ -16,13 +16,14 @@ notebooks and worksheets show goes through the disclosure rule (:mod:`jmtools.te
 """
 
 from jmtools.teaching.exercises import EXERCISES, STEPS, check, get, hidden_card, persona_cards, pick
-from jmtools.teaching.feedback import HINTS, Feedback
+from jmtools.teaching.feedback import HINTS, CheckFailed, Feedback
 from jmtools.teaching.iterate import (before_after, change_at, difference_interval, middle_date,
                                       next_version)
 from jmtools.teaching.lesson import Lesson, Question, lesson_in
 from jmtools.teaching.disclosed import change_hidden, figure, readable, shown, shown_coverage, shown_funnel
 
-__all__ = ["Lesson", "Question", "lesson_in", "persona_cards", "Feedback", "HINTS", "EXERCISES", "STEPS", "check", "get",
+__all__ = ["Lesson", "Question", "lesson_in", "persona_cards", "Feedback", "CheckFailed", "HINTS", "EXERCISES", "STEPS",
+           "check", "get",
            "hidden_card", "before_after", "change_at", "difference_interval", "middle_date",
            "next_version", "pick", "shown", "shown_coverage", "shown_funnel", "change_hidden", "readable",
            "figure"]

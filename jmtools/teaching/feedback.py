@@ -12,9 +12,17 @@ steps, in any order — a funnel is ordered", not "the answer is 222".
 from __future__ import annotations
 
 import html
+import os
 from dataclasses import dataclass
 
-__all__ = ["Feedback", "HINTS", "hint", "right"]
+from jmtools.core.errors import JmtoolsError
+
+__all__ = ["Feedback", "HINTS", "hint", "right", "CheckFailed", "STRICT_ENV", "strict_from_env"]
+
+#: The environment variable that makes every ``lesson.check`` raise :class:`CheckFailed` on an
+#: answer that is not right (``1``, ``true``, ``yes`` or ``on``): for unattended runs, where a
+#: papermill exit code must say whether every check passed.
+STRICT_ENV = "JMTOOLS_TEACHING_STRICT"
 
 #: Misconception code → (short name, hint text). ``{…}`` fields are filled with the facts of
 #: the answer checked (numbers from the data, names of the world). FACILITATOR.md lists them.
@@ -252,3 +260,44 @@ def right(exercise: str, why: str, extra: str = "") -> Feedback:
     True
     """
     return Feedback(exercise, True, " ".join(p.strip() for p in (extra, why) if p and p.strip()))
+
+
+class CheckFailed(JmtoolsError, AssertionError):
+    """Strict mode: a checked answer is not right (the run stops, its exit code says so).
+
+    Raised by :meth:`jmtools.teaching.Lesson.check` with ``strict=True``, or when
+    :data:`STRICT_ENV` is set, for every feedback that is not ✓ except ``not-available`` (an
+    exercise this data or persona cannot pose is said, not failed). ``feedback`` is the
+    :class:`Feedback`.
+
+    Examples
+    --------
+    >>> err = CheckFailed(hint("4.3", "percent"))
+    >>> print(err)
+    ✗ Exercise 4.3: not yet — hint (a percentage where a share was asked).
+    Write shares between 0 and 1: 25 % is 0.25.
+      Fix: correct the answer of 4.3 (strict mode, JMTOOLS_TEACHING_STRICT, stops at the first check that is not right)
+    >>> err.feedback.code
+    'percent'
+    """
+
+    def __init__(self, feedback: Feedback):
+        self.feedback = feedback
+        super().__init__(f"{feedback}\n  Fix: correct the answer of {feedback.exercise} (strict mode, "
+                         f"{STRICT_ENV}, stops at the first check that is not right)")
+
+    def __reduce__(self):
+        return (type(self), (self.feedback,))
+
+
+def strict_from_env() -> bool:
+    """Whether :data:`STRICT_ENV` asks for strict checking (``1``, ``true``, ``yes``, ``on``).
+
+    Examples
+    --------
+    >>> os.environ[STRICT_ENV] = "1"; strict_from_env()
+    True
+    >>> del os.environ[STRICT_ENV]; strict_from_env()
+    False
+    """
+    return os.environ.get(STRICT_ENV, "").strip().lower() in {"1", "true", "yes", "on"}

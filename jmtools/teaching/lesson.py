@@ -29,7 +29,7 @@ from jmtools.personas import assign_personas, persona_kpis
 from jmtools.report.steps import show_dates_only
 from jmtools.sources import World, missing_table
 from jmtools.teaching import exercises
-from jmtools.teaching.feedback import Feedback, hint
+from jmtools.teaching.feedback import CheckFailed, Feedback, hint, strict_from_env
 from jmtools.teaching.iterate import before_after, check_split, middle_date
 
 __all__ = ["Lesson", "Question", "STEP_TABLES", "lesson_in"]
@@ -190,9 +190,36 @@ class Lesson:
         ex = exercises.get(exercise_id)
         return Question(ex, exercises.question(ex, self))
 
-    def check(self, exercise_id: str, answer) -> Feedback:
-        """Check an answer against the data; see :func:`jmtools.teaching.check`."""
-        return exercises.check(exercise_id, answer, self)
+    def check(self, exercise_id: str, answer, *, strict: bool | None = None) -> Feedback:
+        """Check an answer against the data; see :func:`jmtools.teaching.check`.
+
+        Parameters
+        ----------
+        exercise_id : str
+            ``"<step>.<n>"``, e.g. ``"4.2"``.
+        answer : object
+            The learner's answer; ``...`` or None means not answered yet.
+        strict : bool, optional
+            Raise :class:`~jmtools.teaching.feedback.CheckFailed` when the answer is not right
+            (an exercise ``not-available`` on this data is still only said), so an unattended
+            run fails; default: the environment variable ``JMTOOLS_TEACHING_STRICT``.
+
+        Examples
+        --------
+        >>> lesson = Lesson("sample:b2b")
+        >>> lesson.check("0.1", lesson.journey.stage_names).ok
+        True
+        >>> lesson.check("0.1", ..., strict=True)
+        Traceback (most recent call last):
+        ...
+        jmtools.teaching.feedback.CheckFailed: … Exercise 0.1: not answered yet.
+        ...
+        """
+        feedback = exercises.check(exercise_id, answer, self)
+        if (strict_from_env() if strict is None else strict) and not feedback.ok \
+                and feedback.code != "not-available":
+            raise CheckFailed(feedback)
+        return feedback
 
     def show_dates_only(self, about: str = "funnel") -> str | None:
         """Where the track shows a funnel: say, as notebook 02 does, that the event log has
