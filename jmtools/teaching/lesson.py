@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 from functools import cached_property
+from pathlib import Path
 
 import pandas as pd
 
@@ -29,6 +30,7 @@ from jmtools.personas import assign_personas, persona_kpis
 from jmtools.report.steps import show_dates_only
 from jmtools.sources import World, missing_table
 from jmtools.teaching import exercises
+from jmtools.teaching.classroom import scratch_folder
 from jmtools.teaching.feedback import CheckFailed, Feedback, hint, strict_from_env
 from jmtools.teaching.iterate import before_after, check_split, middle_date
 
@@ -174,6 +176,7 @@ class Lesson:
         _require_persona(self.persona, names)
         pipeline.resolve_focus(self.world.journey, self.persona)
         self.min_n = int(min_n)
+        self.step = step
         self._split = split
         if given is not None and given.focus.persona == self.persona:
             self.__dict__["run"] = given
@@ -239,6 +242,22 @@ class Lesson:
         True
         """
         return show_dates_only(self.evidence, record=lambda *args, **kwargs: None, about=about)
+
+    def output_folder(self, folder: str = "") -> Path:
+        """Where the step's notebook writes its files (step 6 the backlog, step 7 the next map):
+        ``folder`` when given (made when missing), else one folder per user and step, the same
+        at every run (:func:`jmtools.teaching.classroom.scratch_folder`).
+
+        Examples
+        --------
+        >>> lesson = Lesson("sample:b2b", step=6)
+        >>> lesson.output_folder().name, lesson.output_folder() == lesson.output_folder()
+        ('06_prioritisation', True)
+        """
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            return Path(folder)
+        return scratch_folder(exercises.STEPS[self.step][0] if self.step in exercises.STEPS else "lesson")
 
     # ----------------------------------------------------------------- the data
     @property
