@@ -22,8 +22,9 @@ def _answered(path, eid, answer, shown):
     nb = json.loads(path.read_text(encoding="utf-8"))
     var = "answer_" + eid.replace(".", "_")
     for cell in nb["cells"]:
-        if f'lesson.check("{eid}"' in "".join(cell["source"]):
-            cell["source"] = [f"{var} = {answer}  # mine\n", f'lesson.check("{eid}", {var})']
+        if f'.check("{eid}"' in "".join(cell["source"]):
+            cell["source"] = [f"{var} = {answer}  # mine\n", "from jmtools.teaching import lesson_in\n",
+                              f'lesson_in(globals()).check("{eid}", {var})']
             cell["execution_count"] = 7
             cell["outputs"] = [shown]
     path.write_text(json.dumps(nb), encoding="utf-8")
@@ -102,9 +103,9 @@ def test_collect_reads_each_learners_answers_and_what_the_check_said(tmp_path, c
 
 def test_read_checks_says_a_deleted_cell_and_a_cell_that_stopped(tmp_path):
     nb = json.loads((TRACK / "03_emotional_journey.ipynb").read_text(encoding="utf-8"))
-    nb["cells"] = [c for c in nb["cells"] if 'lesson.check("3.3"' not in "".join(c["source"])]
+    nb["cells"] = [c for c in nb["cells"] if '.check("3.3"' not in "".join(c["source"])]
     for c in nb["cells"]:
-        if 'lesson.check("3.1"' in "".join(c["source"]):
+        if '.check("3.1"' in "".join(c["source"]):
             c["execution_count"], c["outputs"] = 4, [{"output_type": "error", "ename": "NameError",
                                                       "evalue": "name 'lesson' is not defined", "traceback": []}]
     path = tmp_path / "03_emotional_journey.ipynb"

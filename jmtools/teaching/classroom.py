@@ -38,7 +38,7 @@ __all__ = ["copy_track", "reset_notebook", "read_checks", "collect_answers", "ch
 #: The columns of :func:`read_checks` and :func:`collect_answers` (``learner`` first there).
 ANSWER_COLUMNS = ["notebook", "exercise", "status", "code", "answer", "feedback"]
 _STEMS = [STEPS[n][0] for n in STEPS]
-_CHECK = re.compile(r'lesson\.check\(\s*"(\d\.\d)"')
+_CHECK = re.compile(r'(?:lesson|lesson_in\(globals\(\)\))\.check\(\s*"(\d\.\d)"')
 _SHOWN = re.compile(r"^(✓|✗|…) Exercise (\d\.\d)")
 _BY_NAME = {name: code for code, (name, _) in HINTS.items()}
 
@@ -227,7 +227,7 @@ def read_checks(notebook) -> pd.DataFrame:
         source = "".join(cell.get("source", ""))
         hit = _CHECK.search(source) if cell.get("cell_type") == "code" else None
         if hit:
-            typed = source[:hit.start()].strip()
+            typed = re.sub(r"(?m)^from jmtools\.teaching import lesson_in\s*$", "", source[:hit.start()]).strip()
             answer = re.sub(rf"^answer_{hit.group(1).replace('.', '_')}\s*=\s*", "", typed)
             found[hit.group(1)] = (*_shown(cell), re.sub(r"\s*#[^\n]*$", "", answer))
     step = next((n for n, (s, _) in STEPS.items() if s == stem), None)
