@@ -252,3 +252,21 @@ def test_no_evidence_labels_stand_upright_when_stages_are_narrow():
     assert mark["align"] == {"expr": "width / 8 < 66 ? 'left' : 'center'"}
     assert vl_convert.vegalite_to_svg(spec).count("rotate(270)") == 3
     assert "rotate(270)" not in vl_convert.vegalite_to_svg(emotion_curve_chart(curve, width=800).to_dict())
+
+
+def test_the_curve_fits_a_jupyterlab_output_area(parts):
+    """At 1280 px with the file browser open JupyterLab's output area is about 840 px wide; the
+    curve was 1,006 px there (its subtitle's second line alone), cut and scrolling (D167)."""
+    import re
+
+    import vl_convert
+
+    curve, assumed, moments = parts
+    spec = emotion_curve_chart(curve, assumed=assumed, moments=moments).to_dict()
+    svg = vl_convert.vegalite_to_svg(spec)
+    width = float(re.search(r'<svg[^>]*\bwidth="([\d.]+)"', svg).group(1))
+    assert width <= 800, width
+    from jmtools.charts.emotions import SUBTITLE_CHARS
+
+    assert all(len(line) <= SUBTITLE_CHARS for line in spec["title"]["subtitle"])
+    assert "Red rings: moments of truth" in " ".join(spec["title"]["subtitle"])

@@ -8,6 +8,7 @@ point says in its tooltip how many pieces of evidence it rests on.
 
 from __future__ import annotations
 
+import textwrap
 from typing import Sequence
 
 import numpy as np
@@ -162,7 +163,7 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
                         moments: pd.DataFrame | None = None,
                         personas: Sequence[str] | None = None, title: str | None = None,
                         subtitle: Sequence[str] | None = None, labels: bool | None = None,
-                        legend: Sequence[str] | None = None, width: int = 560,
+                        legend: Sequence[str] | None = None, width: int = 500,
                         height: int = 320):
     """The emotion curve: stages in journey order, −2..+2, interval band, n, assumed curve.
 
@@ -187,7 +188,8 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
         Personas listed in the colour legend; default those drawn. Charts shown
         together (e.g. in a concat) need the same list so their colours agree.
     width, height : int
-        Size in pixels.
+        Size in pixels of the plot; with its axes, legends and subtitle (lines of at most
+        :data:`SUBTITLE_CHARS`) the chart fits a JupyterLab output area beside the file browser.
 
     Returns
     -------
@@ -244,7 +246,7 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
     return alt.layer(*layers).properties(
         width=width, height=height,
         title=alt.Title(title or "Emotion curve: measured from evidence vs assumed in the workshop",
-                        subtitle=list(_subtitle(curve, unit) if subtitle is None else subtitle),
+                        subtitle=_wrapped(_subtitle(curve, unit) if subtitle is None else subtitle),
                         anchor="start")
     ).resolve_scale(color="shared")
 
@@ -279,8 +281,24 @@ def _subtitle(curve: pd.DataFrame, unit: str) -> list[str]:
     stat = curve.attrs.get("statistic", "mean").capitalize()
     return [f"{stat} emotion per stage from surveys, feedback text and behaviour "
             "(−2 very negative … +2 very positive).",
-            f"Shaded band: 95% interval. Dot area: n ({unit}); hollow dot: {thin}. "
+            f"Shaded band: 95% interval. Dot area: n ({unit}); hollow dot: {thin}.",
             "Dashed: the workshop's assumption. Red rings: moments of truth (why: in the tooltip and the moments table)."]
+
+
+#: Characters per subtitle line: about 640 px of 12 px text, no wider than the chart with its legend.
+SUBTITLE_CHARS = 110
+
+
+def _wrapped(lines: Sequence[str], chars: int = SUBTITLE_CHARS) -> list[str]:
+    """Subtitle lines broken between words at ``chars``: a line wider than the chart widened it
+    past a notebook's output area, and was cut there.
+
+    Examples
+    --------
+    >>> _wrapped(["Shaded band: 95% interval. Dot area: n (customers).", "Red rings."], chars=27)
+    ['Shaded band: 95% interval.', 'Dot area: n (customers).', 'Red rings.']
+    """
+    return [part for line in lines for part in (textwrap.wrap(line, chars, break_on_hyphens=False) or [line])]
 
 
 def _point_layer(pts, x, y, colour, present, shown, unit):
