@@ -99,8 +99,10 @@ def funnel_chart(frame, *, by: str | None = None, title: str = "Funnel: customer
     y = alt.Y("step:N", sort=steps, title=None, axis=alt.Axis(labelLimit=220))
     if group is None:
         base = alt.Chart(data).encode(y=y)
-        bars = base.mark_bar().encode(x=alt.X("n:Q", title="customers reaching the step (% of the one before)"),
-                                      tooltip=tips)
+        # a tick every 80 px or more: "1,000" and "1,100" ran into each other at a notebook's width
+        ticks = alt.Axis(tickCount=alt.ExprRef("ceil(width / 80)"), labelSeparation=6)
+        bars = base.mark_bar().encode(x=alt.X("n:Q", title="customers reaching the step (% of the one before)",
+                                              axis=ticks), tooltip=tips)
         # a long bar holds its label at its end (outside, it ran off a phone's narrow chart); a short
         # one has it beside
         inside = data["label_x"] >= 0.6 * data["label_x"].max()
