@@ -259,3 +259,26 @@ def test_priority_matrix_without_quadrants_or_value(backlog):
                                          "equal bubbles (no value at stake to size them by)")
     sized = priority_matrix_chart(backlog).to_dict()["layer"][4]["encoding"]
     assert sized["size"]["field"] == "size" and sized["color"]["field"] == "quadrant"
+
+
+def test_bubbles_at_one_point_each_keep_their_label_beside_them():
+    """The tester's matrix: three opportunities at effort 2, impact 1, one more at effort 3. Their
+    labels went below, stacked under the group, and the first bubble (drawn up and left) read as
+    unlabelled: each now stands beside its own bubble, one line apart — on the left, as the
+    bubble at effort 3 is close on the right (D167)."""
+    from jmtools.analyses.priorities import impact_effort
+
+    b = impact_effort(pd.DataFrame({
+        "id": ["show-fees", "more-payment", "comparison", "carrier", "returns"],
+        "title": list("ABCDE"), "impact": [3, 1, 1, 1, 1], "effort": [1, 2, 2, 2, 3],
+        "owner": ["X"] * 5, "pain_points": [["p"]] * 5,
+        "value_at_stake": [26000.0, 6300.0, 0.0, 0.0, 0.0]}))
+    spec = priority_matrix_chart(b).to_dict()
+    right, below, left = spec["layer"][5:]
+    assert below["mark"]["align"] == "center" and left["mark"]["align"] == "right"
+    assert left["mark"]["dx"] == {"expr": "-(sqrt(scale('size', datum.size) / PI) + 3)"}
+    beside = {r["label"]: r for r in spec["datasets"][left["data"]["name"]]}
+    assert {"more-payment", "comparison", "carrier"} <= set(beside)
+    shifts = sorted(beside[k]["dy"] for k in ("more-payment", "comparison", "carrier"))
+    assert all(b - a >= 11 for a, b in zip(shifts, shifts[1:]))    # 11 px text: no two lines overlap
+    assert all(beside[k]["label_y"] == 1 for k in ("more-payment", "comparison", "carrier"))

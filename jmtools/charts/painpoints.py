@@ -409,11 +409,12 @@ def priority_matrix_chart(backlog: pd.DataFrame, *, x: str = "effort", y: str = 
                         legend=alt.Legend(orient="bottom", direction="horizontal"))
         if split else alt.value(QUADRANT_COLORS["big bet"]),
         tooltip=tooltip)
+    gap = "sqrt(scale('size', datum.size) / PI) + 3" if size else "11"     # the bubble's radius, and 3 px
+    beside = {"right": ("left", alt.ExprRef(gap)), "below": ("center", 0), "left": ("right", alt.ExprRef(f"-({gap})"))}
     labels = [alt.Chart(frame[frame["side"] == side]).mark_text(
-        align="left" if side == "right" else "center", fontSize=11, **offset,
-        dx=(alt.ExprRef("sqrt(scale('size', datum.size) / PI) + 3") if size else 11) if side == "right" else 0).encode(
+        align=beside[side][0], fontSize=11, **offset, dx=beside[side][1]).encode(
         x=alt.X("x:Q", scale=xs), y=alt.Y("label_y:Q", scale=ys), text="label:N", tooltip=tooltip)
-        for side in ("right", "below")]
+        for side in ("right", "below", "left") if side != "left" or (frame["side"] == side).any()]
     subtitle = ((f"Dashed lines: impact ≥ {yt:g} is high, effort ≥ {xt:g} is high; " if split else
                  f"No quadrants: fewer than {MIN_FOR_QUADRANTS} opportunities to split at their medians; ")
                 + ("bubble area = value at stake" if size == "value_at_stake" else
@@ -427,17 +428,20 @@ def priority_matrix_chart(backlog: pd.DataFrame, *, x: str = "effort", y: str = 
 
 def _label_layout(frame: pd.DataFrame, x_max: float, y_max: float):
     """Label positions: a label whose bubble has a neighbour close on its right at the same
-    height goes below the bubble (bubbles at the same point are drawn apart, each label moving
-    with its own bubble: :func:`jmtools.charts.labels.drawn_apart`)."""
+    height goes below the bubble. Bubbles at the same point are drawn apart, each label moving
+    with its own bubble (:func:`jmtools.charts.labels.drawn_apart`): their labels stand beside
+    their bubbles, one line each — on the right, or on the left when a neighbour is close on the
+    right (below, they stacked under the group and its first bubble read as unlabelled)."""
     import numpy as np
 
     label_y = frame["y"].to_numpy(dtype=float).copy()
     side = []
     xs, ys = frame["x"].to_numpy(dtype=float), frame["y"].to_numpy(dtype=float)
+    shared = frame.duplicated(["x", "y"], keep=False).to_numpy()
     for k in range(len(frame)):
         near = (np.abs(ys - ys[k]) < y_max * 0.05) & (xs > xs[k]) & (xs - xs[k] < x_max * 0.3)
-        side.append("below" if near.any() else "right")
-        if near.any():
+        side.append(("left" if shared[k] else "below") if near.any() else "right")
+        if near.any() and not shared[k]:
             label_y[k] -= y_max * 0.08
     return label_y, side
 
