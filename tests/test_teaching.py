@@ -312,6 +312,22 @@ def test_3_3_a_lexicon_score_is_not_the_customers_feeling():
     hint("3.3", lexicon, "lexicon-feeling")
 
 
+def test_3_3_says_which_scale_each_score_is_on():
+    # the question gave −0.77 and the feedback −1.5 for one comment: two scales, now named (D167)
+    q = str(lesson().ask("3.3"))
+    score = float(re.search(r"scores it ([+-]\d\.\d\d)", q).group(1))
+    assert "on its own scale from −1 to +1" in q
+    customer = re.search(r"Customer (C\d+)", q).group(1)
+    rating = raw()["feedback"].set_index("customer_id").loc[[customer], "rating"].dropna().mean()
+    key = "positive" if rating >= 4 else "negative" if rating <= 2 else "neutral"
+    why = right("3.3", key).message
+    assert f"{2 * score:+.1f} there (twice the lexicon's {score:+.2f} on its −1..+1 scale)" in why
+    assert "−2..+2 scale" in why
+    wrong = hint("3.3", "negative" if score < 0 else "positive", "lexicon-feeling").message
+    # the hint's example words go the way this comment was misread
+    assert ("'nothing', 'no' and 'not'" in wrong) == (score < 0) and ("'better'" in wrong) == (score > 0)
+
+
 # ----------------------------------------------------------------- 4 · data integration
 def test_4_1_survey_answers_joined_per_customer():
     s = raw()["surveys"]

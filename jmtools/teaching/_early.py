@@ -483,8 +483,17 @@ def _ask_3_3(lesson) -> str:
     known = "touchpoint" in case and pd.notna(case["touchpoint"])
     where = f" about “{case['touchpoint']}”" if known else ""
     return (f"Customer {case['customer_id']} wrote{where}: “{case['text']}” The lexicon (VADER) scores "
-            f"it {case['score']:+.2f}. How did this customer feel: positive, neutral or negative? "
-            "(Look at what else they told you.)")
+            f"it {case['score']:+.2f}, on its own scale from −1 to +1. How did this customer feel: positive, "
+            "neutral or negative? (Look at what else they told you.)")
+
+
+#: How a lexicon misreads a comment, by the sign of its score (the hint of exercise 3.3).
+_LEXICON_WORDS = {
+    "positive": "'better', 'hope', 'please', 'like' are positive words whatever the sentence means",
+    "negative": "'nothing', 'no' and 'not' turn the words after them negative (“nothing special”, “no "
+                "problem”), and 'drop' or 'hard' are negative words whatever the sentence means",
+    "neutral": "a text of plain facts scores about 0 however the customer felt",
+}
 
 
 def _judge_3_3(lesson, answer) -> str:
@@ -493,11 +502,12 @@ def _judge_3_3(lesson, answer) -> str:
                           "negative": ("unhappy", "bad")}, "“positive”, “neutral” or “negative”")
     key = "negative" if case["own"] <= -0.5 else "positive" if case["own"] >= 0.5 else "neutral"
     if got == key:
-        return (f"What the customer said themselves averages {case['own']:+.1f} on the −2..+2 "
-                f"scale; the words alone score {2 * case['score']:+.1f}.")
+        return (f"What the customer said themselves averages {case['own']:+.1f} on the emotion curve's "
+                f"−2..+2 scale; the words alone score {2 * case['score']:+.1f} there (twice the lexicon's "
+                f"{case['score']:+.2f} on its −1..+1 scale).")
     lexicon = "positive" if case["score"] >= 0.05 else "negative" if case["score"] <= -0.05 else "neutral"
     if got == lexicon:
-        raise Hint("lexicon-feeling", score=f"{case['score']:+.2f}")
+        raise Hint("lexicon-feeling", score=f"{case['score']:+.2f}", words=_LEXICON_WORDS[lexicon])
     raise Hint("wrong", nudge="Find this customer's rating and survey answers at that touchpoint.")
 
 

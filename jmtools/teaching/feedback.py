@@ -79,9 +79,8 @@ HINTS: dict[str, tuple[str, str]] = {
         "And how sure are you? A share without its 95% interval reads as certain. Answer {form}."),
     "lexicon-feeling": (
         "a lexicon score read as a feeling",
-        "The lexicon score ({score}) counts words — 'better', 'hope', 'please', 'like' are "
-        "positive words whatever the sentence means — and cannot hear negation, politeness or "
-        "sarcasm. It is not the customer's own judgement. What did this customer tell you "
+        "The lexicon score ({score}, on its −1..+1 scale) counts words — {words} — and cannot "
+        "hear politeness or sarcasm. It is not the customer's own judgement. What did this customer tell you "
         "directly (the rating, their survey answers)? Read the text, too."),
     "reach-vs-conversion": (
         "reach read as conversion",
