@@ -442,3 +442,25 @@ def test_a_table_whose_every_row_is_rejected_says_why_in_the_first_cell(tmp_path
     n = f"{len(surveys):,}"
     assert f"surveys.csv has no row to use ({n} read, {n} rejected: {n} with unparseable timestamp in " \
            "column timestamp, from line 2 — write times as ISO 8601" in said, said
+
+
+def test_the_tables_of_steps_5_and_7_go_through_the_plain_words_helpers():
+    code = {stem: "\n".join(_src(c) for c in _nb(FOLDER / f"{stem}.ipynb")["cells"] if c["cell_type"] == "code")
+            for stem in ("05_patterns_and_pain_points", "07_test_implement_iterate")}
+    assert "show_pain_points(pains)" in code["05_patterns_and_pain_points"]
+    assert "display(change)" not in code["07_test_implement_iterate"]
+    assert "show_change(change)" in code["07_test_implement_iterate"]
+
+
+@pytest.mark.slow
+def test_steps_5_and_7_show_whole_customers_and_rounded_shares(notebook_runs):
+    def text(stem):
+        out, _ = notebook_runs.get(f"teach_{stem[:2]}")
+        return "".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", ""))
+                       + str(o.get("data", {}).get("text/markdown", ""))
+                       for c in _nb(out / f"teach_{stem[:2]}.ipynb")["cells"] for o in c.get("outputs", []))
+
+    five, seven = text("05_patterns_and_pain_points"), text("07_test_implement_iterate")
+    assert "456.37" not in five and "estimated shares, rounded to whole customers" in five
+    assert not re.search(r"\d\.\d{6,}", seven), re.search(r".{40}\d\.\d{6,}", seven)
+    assert "95% interval" in seven and "points" in seven

@@ -120,7 +120,10 @@ def test_step_7_shows_the_change_of_a_large_persona_as_plain_pandas_counts_it():
     if not (Path(__file__).resolve().parents[1] / "data" / "ecommerce" / "events.parquet").exists():
         pytest.skip("sample world ecommerce not generated")
     run = run_cells(FOLDER / "07_test_implement_iterate.ipynb", {"data_dir": "sample:ecommerce"})
-    change = next(o for o in run.displayed if isinstance(o, dict))
+    change = run.namespace["change"]
+    # shown as a table to read (D167), not the dict of 17-decimal floats
+    assert not [o for o in run.displayed if isinstance(o, dict)]
+    assert [o for o in run.displayed if isinstance(o, pd.DataFrame) and "after − before" in o.index]
     lesson: Lesson = run.namespace["lesson"]
     ev = lesson.events
     mine = ev[ev["persona"] == lesson.persona]
