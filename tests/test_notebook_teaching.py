@@ -444,6 +444,34 @@ def test_a_table_whose_every_row_is_rejected_says_why_in_the_first_cell(tmp_path
            "column timestamp, from line 2 — write times as ISO 8601" in said, said
 
 
+def _markdown(stem) -> str:
+    """The notebook's markdown, its line breaks read as spaces."""
+    return " ".join(" ".join(_src(c).split()) for c in _nb(FOLDER / f"{stem}.ipynb")["cells"]
+                    if c["cell_type"] == "markdown")
+
+
+def test_the_words_a_learner_meets_are_explained_where_they_first_appear():
+    # CSAT and CES spelled out where the scores first appear (01) and beside the touchpoint table (02)
+    for stem in ("01_personas", "02_touchpoints"):
+        text = _markdown(stem)
+        for words in ("customer satisfaction", "net promoter score", "customer effort score"):
+            assert words in text, (stem, words)
+    assert "*Wilson* interval" in _markdown("01_personas")           # the chart's subtitle says "Wilson"
+    columns = _markdown("02_touchpoints")                             # the table's columns, each explained
+    for col in ("`method`", "*wilson*", "*bootstrap*", "`suppressed`", "`csat_top2box`", "`ces_low_effort`"):
+        assert col in columns, col
+    assert "*effect sizes*" in _markdown("05_patterns_and_pain_points")    # the pain-point chart's axis
+    lexicon = _markdown("03_emotional_journey")                       # two scales, said before exercise 3.3
+    assert "*compound* score" in lexicon and "−1 to +1" in lexicon and "twice" in lexicon
+
+
+def test_step_6_points_to_a_journey_file_of_the_learners_own():
+    text = _markdown("06_prioritisation")
+    # no notebook the learner's copy of teaching/ lacks, and no edit of the file everyone shares
+    assert "06_workshop" not in text and "never edit it" in text
+    assert 'working_copy(data_dir, save_to="my_journey.yaml")' in text
+
+
 def test_the_tables_of_steps_5_and_7_go_through_the_plain_words_helpers():
     code = {stem: "\n".join(_src(c) for c in _nb(FOLDER / f"{stem}.ipynb")["cells"] if c["cell_type"] == "code")
             for stem in ("05_patterns_and_pain_points", "07_test_implement_iterate")}
