@@ -18,6 +18,7 @@ from pathlib import Path
 
 from jmtools.cli._help import ParagraphFormatter
 from jmtools.cli._budget import add_time_limit
+from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.analyses.empathy import feedback_quotes
 from jmtools.analyses.mapcells import MAP_LANES
 from jmtools.charts.empathy import empathy_map
@@ -124,8 +125,9 @@ def _note_personas_without_evidence(evidence, personas, folder) -> None:
     if not evidence or not personas:
         return
     measured = set()
-    for frame in evidence.values():
-        measured |= set(frame.loc[frame["n"] > 0, "persona"].astype(str))
+    for frame in evidence.values():       # touchpoints: customers with events, said only from 5 on
+        shown = frame["n"] > 0 if "n" in frame.columns else frame["n_customers"] >= MIN_GROUP
+        measured |= set(frame.loc[shown, "persona"].astype(str))
     absent = [p for p in personas if p not in measured]
     if absent:
         print(f"note: {folder} holds no measured evidence to show for {', '.join(absent)} (no customer "
