@@ -79,8 +79,8 @@ def _skipped(evidence, steps: list, by: list) -> pd.DataFrame:
         s = t.filter(at & ~company if company is not None else at)
         own.append(s.group_by(keys).agg(last=s.position.max()).mutate(step_index=ibis.literal(i, "int64")))
     reached = to_pandas(ibis.union(*reach) if len(reach) > 1 else reach[0])
-    last = to_pandas(ibis.union(*own)) if len(own) > 1 else to_pandas(own[0]) if own else \
-        pd.DataFrame(columns=[*keys, "last", "step_index"])
+    last = (to_pandas(ibis.union(*own) if len(own) > 1 else own[0]) if own        # fewer than 3 steps: none
+            else pd.DataFrame(columns=[*keys, "last", "step_index"]))
     rows = []
     groups = reached.groupby(by, dropna=False, sort=False) if by else [((), reached)]
     for group, r in groups:
