@@ -262,3 +262,27 @@ def test_rows_written_as_dates_are_marked_and_placed_the_same_on_spark(spark):
     assert duck.date_only["n_dated"].tolist() == [13]
     timed = ev.assign(timestamp=ev["timestamp"].where(ev["timestamp"].str.len() > 10, ev["timestamp"] + " 09:00:00"))
     assert "_dated" not in load_events(spark.createDataFrame(timed)).table.columns
+
+
+def test_a_stage_met_after_a_later_one_is_noted_the_same_on_spark(spark):
+    """The fit's order note (a window over each customer's first own event per stage; the company's
+    letter left out): Spark as DuckDB."""
+    from jmtools.evidence import fit_problems, prepare
+    from jmtools.sources import load_events
+
+    journey = {"stages": ["Join", "Install", "Pay"], "touchpoints": [
+        {"name": "Sign-up", "stage": "Join", "events": ["signup"]},
+        {"name": "Meter fitted", "stage": "Install", "events": ["installed"]},
+        {"name": "Visit letter", "stage": "Install", "events": ["letter"], "initiated_by": "company"},
+        {"name": "Payment", "stage": "Pay", "events": ["pay"]}]}
+    rows = []
+    for c in range(40):    # 30 fitted after their first payment, 10 before it
+        steps = ["letter", "signup"] + (["pay", "installed", "pay"] if c < 30 else ["installed", "pay"])
+        rows += [(f"c{c:02d}", s, pd.Timestamp("2026-03-01") + pd.Timedelta(hours=c + 24 * k))
+                 for k, s in enumerate(steps)]
+    events = pd.DataFrame(rows, columns=["customer_id", "event", "timestamp"])
+    duck = fit_problems(prepare(load_events(events), journey))
+    sp = fit_problems(prepare(load_events(spark.createDataFrame(events)), journey))
+    got = duck[duck["kind"] == "order?"]
+    assert list(got["subject"]) == ["Install"] and got.iloc[0]["message"].startswith("30 of the 40 customers")
+    same(sp[sp["kind"] == "order?"], got)

@@ -5,7 +5,8 @@ event names several touchpoints claim, touchpoints and stages that receive no ev
 0 % there comes from the file, not from customers), events no touchpoint counts, and event
 kinds recorded with dates only, a log of dates only (with the customers whose order within
 a day is assumed), and events that repeat the customer's previous event at the same moment (a row
-exported twice: D162).
+exported twice: D162), and stages most customers meet only after a later one (the journey's order does
+not fit them: D173).
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ def fit_problems(evidence, *, top_unmatched: int = 10):
     pandas.DataFrame
         ``severity`` (``"warning"``: a number will mislead unless fixed; ``"note"``: worth
         knowing), ``kind`` (``overlap``, ``shared``, ``empty touchpoint``, ``empty stage``,
-        ``unmatched``, ``date only``, ``dates only``: the whole log, ``repeated``), ``subject``, ``n_events``,
+        ``unmatched``, ``date only``, ``dates only``: the whole log, ``repeated``, ``exit stage?``,
+        ``optional stage?``, ``order?``: a stage met after a later one), ``subject``, ``n_events``,
         ``message``, ``fix``.
         Warnings first.
 
@@ -115,6 +117,13 @@ def fit_problems(evidence, *, top_unmatched: int = 10):
                      "counts in event counts, loops and repeated contacts; customer counts and funnels do not "
                      "change", "drop the repeated rows before loading (pandas: drop_duplicates()) unless the "
                      "customer did it twice at once"))
+    for r in _met_late(evidence).itertuples():
+        rows.append(("note", "order?", r.stage, 0,
+                     f"{r.n_late:,} of the {r.n_customers:,} customers seen at stage '{r.stage}' and at a later one "
+                     f"({share_text(r.n_late / r.n_customers)}) come to it only after a later stage: the journey's "
+                     "order does not fit them, and going back to it counts as a detour",
+                     f"move '{r.stage}' to where customers meet it, or mark it optional if it has no fixed place "
+                     f"(- name: {r.stage} / optional: true)"))
     days = getattr(evidence, "dates_only", None)
     if days is not None:
         rows.append(("note", "dates only", "all events", int(evidence.n_events), days.sentence(),
@@ -160,3 +169,39 @@ def _repeats(evidence):
         got = to_pandas(t.group_by("event").agg(n_events=t.count()))
         return got.sort_values(["n_events", "event"], ascending=[False, True], ignore_index=True)
     return kept_answer(evidence, ("repeats",), count)
+
+
+#: A stage is said to be met out of order when at least this share of the customers who reach it
+#: and a later stage reach it only after the later one, and at least LATE_MIN customers do (the
+#: reports' smallest group shown, ``analyses.disclosure.MIN_GROUP``).
+LATE_SHARE, LATE_MIN = 0.25, 5
+
+
+def _met_late(evidence):
+    """Stages of the default funnel that customers often meet only after a later one: per stage,
+    the customers reaching it and a later stage by their own events (``n_customers``) and those
+    whose first event at it comes after their first at a later stage (``n_late``); kept beside a
+    cached evidence. Only stages at or above :data:`LATE_SHARE` and ``LATE_MIN`` are returned."""
+    stages = list(getattr(evidence, "mapped_stages", []))
+
+    def count():
+        import pandas as pd
+
+        if len(stages) < 2:
+            return pd.DataFrame({"stage_index": [], "n_customers": [], "n_late": []}, dtype="int64")
+        t = evidence.events
+        t = t.filter(t.stage.isin(stages))
+        if evidence.company_touchpoints:          # the company's letters are not the customer's steps
+            t = t.filter(~t.touchpoint.isin(list(evidence.company_touchpoints)))
+        first = t.group_by(["customer_id", "stage_index"]).agg(first=t.position.min())
+        first = first.mutate(later=first["first"].min().over(group_by=first.customer_id,
+                                                             order_by=first.stage_index, rows=(1, None)))
+        both = first.filter(first.later.notnull())
+        return to_pandas(both.group_by("stage_index").agg(
+            n_customers=both.count(), n_late=(both["first"] > both.later).cast("int64").sum()))
+
+    got = kept_answer(evidence, ("order",), count)
+    got = got[(got["n_late"] >= LATE_MIN) & (got["n_late"] >= LATE_SHARE * got["n_customers"])]
+    got = got.sort_values("stage_index", ignore_index=True)
+    return got.assign(stage=[evidence.stages[int(i) - 1] for i in got["stage_index"]],
+                      n_customers=got["n_customers"].astype("int64"), n_late=got["n_late"].astype("int64"))
