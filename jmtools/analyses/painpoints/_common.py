@@ -31,9 +31,11 @@ DAY_HOURS = "hours, to the day"
 #: Columns of a signals frame (what the builders return, what the detector reads).
 #: ``n`` counts what the signal counts (customers for rates, observations — survey answers,
 #: feedback texts — for means); ``n_customers`` the distinct customers behind it (missing where
-#: the data has no customer ids), which the disclosure rule reads (docs/decisions.md).
+#: the data has no customer ids), which the disclosure rule reads (docs/decisions.md);
+#: ``n_skipped`` (drop-off only, else missing) the customers the funnel loses after the stage who
+#: take a later step of their own all the same: they skip a stage, and ``count`` leaves them out (D169).
 SIGNAL_COLUMNS = ["signal", "kind", "stage", "touchpoint", "persona", "count", "n", "n_customers",
-                  "mean", "sd", "higher_is_worse", "log", "unit"]
+                  "n_skipped", "mean", "sd", "higher_is_worse", "log", "unit"]
 
 
 #: Columns of :attr:`~jmtools.analyses.painpoints.PainPoints.table`.
@@ -45,7 +47,7 @@ TABLE_COLUMNS = ["rank", "pain_point_id", "title", "stage", "touchpoint", "sourc
 
 #: Columns of :attr:`~jmtools.analyses.painpoints.PainPoints.evidence`.
 EVIDENCE_COLUMNS = ["stage", "touchpoint", "persona", "signal", "unit", "level", "value", "n",
-                    "n_customers", "baseline", "baseline_n", "baseline_customers", "versus", "effect",
+                    "n_customers", "n_skipped", "baseline", "baseline_n", "baseline_customers", "versus", "effect",
                     "z", "flagged", "counts"]
 
 

@@ -15,6 +15,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from jmtools.analyses.disclosure import count_words
 from jmtools.analyses.painpoints._common import ALL, DAY_HOURS, SIGNALS, TABLE_COLUMNS
 
 __all__ = ["SIGNAL_WEIGHTS"]
@@ -165,14 +166,23 @@ def _describe(rows: pd.DataFrame, limit: int = 6) -> str:
     parts = []
     rows = rows.sort_values("effect", ascending=False)
     top = rows.head(limit)
-    for persona, signal, value, unit, n, baseline, versus, baseline_n in zip(*(
-            top[c] for c in ("persona", "signal", "value", "unit", "n", "baseline", "versus",
-                             "baseline_n"))):
+    skipped = top["n_skipped"] if "n_skipped" in top.columns else pd.Series(np.nan, index=top.index)
+    for persona, signal, value, unit, n, went, baseline, versus, baseline_n in zip(*(
+            top[c] for c in ("persona", "signal", "value", "unit", "n")), skipped, *(
+            top[c] for c in ("baseline", "versus", "baseline_n"))):
         who = "" if persona == ALL else f"{persona}: "
-        parts.append(f"{who}{signal} {_fmt(value, unit)} (n={n:,}) vs "
+        parts.append(f"{who}{signal} {_fmt(value, unit)} ({_counted(value, n, went)}) vs "
                      f"{_fmt(baseline, unit)} {versus} (n={baseline_n:,})")
     more = len(rows) - limit
     return "; ".join(parts) + (f"; (+{more} more in .evidence)" if more > 0 else "")
+
+
+def _counted(value, n, went) -> str:
+    """``n=…``; for a drop-off some of whose lost customers go on, who stops and who skips (D169)."""
+    if pd.isna(went) or not went:
+        return f"n={n:,}"
+    return (f"{count_words(round(value * n))} of {n:,} stop here, {count_words(went)} more skip "
+            f"the next step and go on")
 
 
 def _slug(*parts) -> str:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from jmtools.analyses import funnels
 from jmtools.analyses.painpoints._common import ALL, DAY_HOURS, SIGNAL_COLUMNS, _col, _none, _pool
+from jmtools.analyses.painpoints._signal_parts import _keys, _stage_lookup, _went_on
 from jmtools.core.engine import to_pandas
 from jmtools.core.errors import DataError, ParameterError, Problem
 
@@ -34,22 +35,10 @@ __all__ = [
     "combine_signals",
 ]
 
-def _keys(frame, stage_col, touchpoint_col, persona_col, what) -> pd.DataFrame:
-    stage = _col(frame, stage_col, "stage_col", what)
-    tp = _col(frame, touchpoint_col, "touchpoint_col", what, required=False)
-    persona = _col(frame, persona_col, "persona_col", what, required=False)
-    return pd.DataFrame({
-        "stage": stage.astype(object).to_numpy(),
-        "touchpoint": (tp.astype(object).where(tp.notna(), None).to_numpy() if tp is not None
-                       else np.full(len(frame), None, dtype=object)),
-        "persona": (persona.astype(object).where(persona.notna(), None).to_numpy()
-                    if persona is not None else np.full(len(frame), ALL, dtype=object)),
-    }, index=frame.index)
-
-
 def rate_signal(frame: pd.DataFrame, *, signal: str, count_col: str, n_col: str,
                 stage_col: str = "stage", touchpoint_col: str | None = "touchpoint",
-                persona_col: str | None = "persona", unit: str = "share") -> pd.DataFrame:
+                persona_col: str | None = "persona", unit: str = "share",
+                skipped_col: str | None = None) -> pd.DataFrame:
     """A signal that is a share of customers: ``count`` of ``n`` had the bad outcome.
 
     Parameters
@@ -66,6 +55,9 @@ def rate_signal(frame: pd.DataFrame, *, signal: str, count_col: str, n_col: str,
         Column roles (the touchpoint column is optional: stage-level signal).
     unit : str
         How the value is read ("share").
+    skipped_col : str, optional
+        Customers counted apart from ``count`` and said beside it (the drop-off's customers who
+        skip a stage and go on); summed like the counts into ``n_skipped`` (else missing).
 
     Returns
     -------
@@ -93,14 +85,16 @@ def rate_signal(frame: pd.DataFrame, *, signal: str, count_col: str, n_col: str,
                                  column=count_col, lines=tuple(int(i) + 2 for i in
                                                                np.flatnonzero(bad.to_numpy())[:20]),
                                  fix=f"'{count_col}' must be between 0 and '{n_col}'")])
-    data = keys.assign(count=count.to_numpy(), n=n.to_numpy())
+    skipped = (pd.to_numeric(_col(frame, skipped_col, "skipped_col", signal), errors="coerce")
+               if skipped_col is not None else pd.Series(np.nan, index=frame.index))
+    data = keys.assign(count=count.to_numpy(), n=n.to_numpy(), n_skipped=skipped.to_numpy())
     parts = [data]
     if persona_col is not None and persona_col in frame.columns:
         parts.append(data.assign(persona=ALL))
     data = pd.concat(parts, ignore_index=True)
     data = data[data["persona"].notna()]
     out = (data.groupby(["stage", "touchpoint", "persona"], dropna=False, sort=False)
-           [["count", "n"]].sum().reset_index())
+           [["count", "n", "n_skipped"]].sum(min_count=1).reset_index())
     out = out.assign(signal=signal, kind="rate", higher_is_worse=True, log=False, unit=unit)
     out["mean"] = out["count"] / out["n"].where(out["n"] > 0)
     out["sd"] = np.sqrt(out["mean"] * (1 - out["mean"]))
@@ -188,25 +182,16 @@ def observation_signal(frame: pd.DataFrame, *, signal: str, value_col: str,
     out["n_customers"] = (g["_who"].nunique().to_numpy(dtype=float) if who is not None
                           else np.nan)             # no ids: unknown, the rule then reads n
     out["touchpoint"] = _none(out["touchpoint"])
-    out = out.assign(signal=signal, kind="mean", count=0, higher_is_worse=higher_is_worse,
-                     log=log, unit=unit)
+    out = out.assign(signal=signal, kind="mean", count=0, n_skipped=np.nan,
+                     higher_is_worse=higher_is_worse, log=log, unit=unit)
     return out[SIGNAL_COLUMNS]
-
-
-def _stage_lookup(journey) -> dict[str, str]:
-    if journey is None:
-        raise ParameterError("journey", None, expected="the Journey, to find each touchpoint's stage",
-                             fix="pass journey=... for touchpoint-level results")
-    if isinstance(journey, dict):
-        return dict(journey)
-    return {t.name: t.stage for t in journey.touchpoints}
 
 
 def dropoff_signal(funnel: pd.DataFrame, *, level: str = "stage", journey=None,
                    step_col: str = "step", n_col: str = "n", prev_col: str = "n_prev",
-                   index_col: str = "step_index",
-                   persona_col: str | None = "persona") -> pd.DataFrame:
-    """Drop-off: customers who reached a step and never reached the next one.
+                   index_col: str = "step_index", persona_col: str | None = "persona",
+                   skips: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Drop-off: customers who reached a step, never reached the next one, and go no further.
 
     Parameters
     ----------
@@ -218,11 +203,17 @@ def dropoff_signal(funnel: pd.DataFrame, *, level: str = "stage", journey=None,
     level : {"stage", "touchpoint"}, default "stage"
         What the steps are; touchpoint steps need ``journey`` (or a dict touchpoint →
         stage) to know their stage.
+    skips : pandas.DataFrame, optional
+        :func:`jmtools.analyses.funnels.skipped_steps` of the same steps and groups: of the
+        customers lost before step *k*, ``n_skipped`` take a later step of their own all the
+        same. They skipped step *k* and did not stop: they leave ``count`` and are counted in
+        ``n_skipped`` (D169). Without it, every customer lost counts.
 
     Returns
     -------
     pandas.DataFrame
-        A rate signal: ``count`` = customers lost after the step, ``n`` = reached it.
+        A rate signal: ``count`` = customers lost after the step (who go no further, with
+        ``skips``), ``n`` = reached it, ``n_skipped`` = lost but going on (missing without ``skips``).
 
     Examples
     --------
@@ -232,6 +223,12 @@ def dropoff_signal(funnel: pd.DataFrame, *, level: str = "stage", journey=None,
         stage  count    n
     0  Browse     20  100
     1    Cart     60   80
+    >>> s = pd.DataFrame({"step_index": [2, 3], "step": ["Cart", "Pay"], "n_lost": [20, 60],
+    ...                   "n_skipped": [15, 0]})      # 15 of the 20 never carted but paid
+    >>> dropoff_signal(f, persona_col=None, skips=s)[["stage", "count", "n", "n_skipped"]]
+        stage  count    n  n_skipped
+    0  Browse      5  100       15.0
+    1    Cart     60   80        0.0
     """
     if level not in ("stage", "touchpoint"):
         raise ParameterError("level", level, expected=["stage", "touchpoint"])
@@ -248,6 +245,10 @@ def dropoff_signal(funnel: pd.DataFrame, *, level: str = "stage", journey=None,
                           "_entered": pd.to_numeric(rows[prev_col]).to_numpy()})
     if has_persona:
         frame["persona"] = rows[persona_col].to_numpy()
+    if skips is not None:      # lost but going on: they skipped the next step, they did not stop
+        frame["_skipped"] = _went_on(rows, frame["_lost"], skips, step_col, index_col,
+                                     persona_col if has_persona else None)
+        frame["_lost"] -= frame["_skipped"]
     tp_col = None
     if level == "touchpoint":
         lookup = _stage_lookup(journey)
@@ -256,7 +257,8 @@ def dropoff_signal(funnel: pd.DataFrame, *, level: str = "stage", journey=None,
         tp_col = "touchpoint"
     return rate_signal(frame, signal="drop-off", count_col="_lost", n_col="_entered",
                        stage_col="stage", touchpoint_col=tp_col,
-                       persona_col="persona" if has_persona else None)
+                       persona_col="persona" if has_persona else None,
+                       skipped_col="_skipped" if skips is not None else None)
 
 
 def valence_signal(evidence: pd.DataFrame, *, value_col: str = "valence",
@@ -385,8 +387,8 @@ def slow_step_signal(times: pd.DataFrame, *, from_col: str = "from_step",
         # everybody, including customers in no persona; then only named personas
         out = pd.concat([out[out["persona"].notna()], _pooled_all(out)], ignore_index=True)
     out["n_customers"] = out["n"].astype(float)          # one waiting time per customer
-    out = out.assign(signal="slow step", kind="mean", count=0, higher_is_worse=True, log=True,
-                     unit="hours").reset_index(drop=True)
+    out = out.assign(signal="slow step", kind="mean", count=0, n_skipped=np.nan, higher_is_worse=True,
+                     log=True, unit="hours").reset_index(drop=True)
     if date_only_stages:
         nxt = dict(zip(times[from_col], _col(times, step_col, "step_col", "times")))
         days = out["stage"].map(lambda s: s in date_only_stages or nxt.get(s) in date_only_stages)
@@ -509,7 +511,8 @@ def collect_signals(evidence, *, emotion: pd.DataFrame | None = None,
     steps = getattr(evidence, "mapped_stages", None) or None   # stages the file gives no event: no signal
     f = funnels.funnel(evidence, steps=steps, by=by)
     lookup = dict(evidence.touchpoint_stage)
-    parts = [dropoff_signal(f, persona_col=pcol)]
+    skips = funnels.skipped_steps(evidence, steps=steps, by=by)   # kept: a persona's report reads it too
+    parts = [dropoff_signal(f, persona_col=pcol, skips=skips)]
     if steps is None or len(steps) >= 2:      # one stage with events: no step to be slow between
         parts.append(slow_step_signal(funnels.time_between_stages(evidence, steps=steps, by=by),
                                       persona_col=pcol, date_only_stages=_date_only_stages(evidence)))
@@ -567,6 +570,7 @@ def combine_signals(*signals: pd.DataFrame) -> pd.DataFrame:
     if not parts:
         raise ParameterError("signals", "nothing", expected="at least one signals frame")
     parts = [p if "n_customers" in p.columns else _customers_unknown(p) for p in parts]
+    parts = [p if "n_skipped" in p.columns else p.assign(n_skipped=np.nan) for p in parts]
     for part in parts:
         missing = [c for c in SIGNAL_COLUMNS if c not in part.columns]
         if missing:
