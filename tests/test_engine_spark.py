@@ -103,6 +103,21 @@ def test_funnels_identical(both):
     same(time_between_stages(sp, by="persona"), time_between_stages(duck, by="persona"))
 
 
+def test_skipped_steps_and_the_dropoff_of_who_stops_identical(both):
+    """D169: the drop-off reads skipped_steps; the steps out of journey order make customers skip
+    Decision on their way to Consideration, so the skippers are many on both engines."""
+    from jmtools.analyses.funnels import funnel, skipped_steps
+    from jmtools.analyses.painpoints import dropoff_signal
+
+    duck, sp, _, _ = both
+    steps = ["Awareness", "Decision", "Consideration", "Post-purchase"]
+    skips = skipped_steps(sp, steps=steps, by="persona")
+    same(skips, skipped_steps(duck, steps=steps, by="persona"))
+    assert skips["n_skipped"].sum() > 0
+    same(dropoff_signal(funnel(sp, steps=steps, by="persona"), skips=skips),
+         dropoff_signal(funnel(duck, steps=steps, by="persona"), skips=skipped_steps(duck, steps=steps, by="persona")))
+
+
 def test_transitions_paths_loops_identical(both):
     from jmtools.analyses.funnels import detours, loops, top_paths, transitions
 

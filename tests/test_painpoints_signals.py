@@ -7,6 +7,7 @@ import math
 import pandas as pd
 import pytest
 
+from jmtools.analyses import funnels
 from jmtools.analyses import painpoints as pp
 from jmtools.core.errors import DataError, ParameterError
 
@@ -125,3 +126,151 @@ def test_tickets_at_a_stage_no_event_reaches_are_counted_out_not_fatal():
     assert set(got["stage"]) == {"Browse"}
     none = pp.collect_signals(prepare(ev.iloc[:0], j), tickets=tickets)     # no events at all
     assert (none["signal"] != "complaints").all()
+
+
+# ------------------------------------------------- drop-off: who stops, not who skips a stage (D169)
+SKIP_STAGES = ["Join", "Meter", "Pay", "Renew"]
+SKIP_YAML = """\
+jmtools: 1
+name: Energy
+personas:
+  - {name: Alpha, rule: 'plan == "A"'}
+  - {name: Beta, rule: 'plan == "B"'}
+stages: [{name: Join}, {name: Meter}, {name: Pay}, {name: Renew}]
+touchpoints:
+  - {name: Form, stage: Join, channel: digital, events: [join]}
+  - {name: Visit, stage: Meter, channel: physical, events: [meter]}
+  - {name: Letter, stage: Pay, channel: physical, events: [letter], initiated_by: company}
+  - {name: Payment, stage: Pay, channel: digital, events: [pay]}
+  - {name: Renewal, stage: Renew, channel: digital, events: [renew]}
+"""
+SKIP_AT = {"join": 0, "meter": 1, "letter": 2, "pay": 2, "renew": 3}
+
+
+def _skip_world(folder, seed: int, n: int = 600) -> tuple[pd.DataFrame, dict]:
+    """Customers who join; 45% get a meter, 35% skip it and pay all the same, 10% only get the
+    company's letter at Pay (no step of their own: they stop), 10% do nothing more; most payers
+    renew; a fifth add one event of any kind at any time. The last 30 are in no customer row."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    rows, plans = [], {}
+    for c in range(n):
+        cid, start = f"c{c:03d}", pd.Timestamp("2026-01-01") + pd.Timedelta(hours=int(rng.integers(0, 500)))
+        if c < n - 30:
+            plans[cid] = "A" if rng.random() < 0.6 else "B"
+        u, path = rng.random(), ["join"]
+        if u < 0.8:
+            path += (["meter"] if u < 0.45 else []) + (["pay"] if rng.random() < 0.9 else [])
+            path += ["renew"] if "pay" in path and rng.random() < 0.7 else []
+        elif u < 0.9:
+            path.append("letter")
+        noise = [str(rng.choice(list(SKIP_AT)))] if rng.random() < 0.2 else []
+        hours = rng.choice(2000, size=len(path) + len(noise), replace=False)
+        when = sorted(hours[:len(path)]) + list(hours[len(path):])
+        rows += [(cid, e, start + pd.Timedelta(hours=int(h))) for e, h in zip(path + noise, when)]
+    events = pd.DataFrame(rows, columns=["customer_id", "event", "timestamp"])
+    folder.mkdir()
+    (folder / "journey.yaml").write_text(SKIP_YAML)
+    events.to_csv(folder / "events.csv", index=False)
+    pd.DataFrame({"customer_id": list(plans), "plan": list(plans.values())}).to_csv(
+        folder / "customers.csv", index=False)
+    return events, {cid: "Alpha" if p == "A" else "Beta" for cid, p in plans.items()}
+
+
+def _plain_dropoff(events: pd.DataFrame, persona_of: dict) -> pd.DataFrame:
+    """Walk each customer's events in time order: the strict chain; a customer lost before step
+    L + 1 is counted at step L (reached, n); they stop unless an event of their own (not the
+    letter) after their step L is at a step beyond L + 1 (then they skip it)."""
+    out: dict = {}
+    for cid, e in events.sort_values(["customer_id", "timestamp"], kind="stable").groupby("customer_id"):
+        at, own = [SKIP_AT[v] for v in e["event"]], [v != "letter" for v in e["event"]]
+        pos = []
+        for i, s in enumerate(at):
+            if len(pos) < len(SKIP_STAGES) and s == len(pos):
+                pos.append(i)
+        for who in {persona_of.get(cid), "all"} - {None}:
+            for s in range(min(len(pos), len(SKIP_STAGES) - 1)):
+                out.setdefault((SKIP_STAGES[s], who), [0, 0, 0])[0] += 1
+            if 0 < len(pos) < len(SKIP_STAGES):
+                went = any(own[i] and at[i] > len(pos) for i in range(pos[-1] + 1, len(at)))
+                out[(SKIP_STAGES[len(pos) - 1], who)][2 if went else 1] += 1
+    return pd.DataFrame([(s, p, *v) for (s, p), v in out.items()],
+                        columns=["stage", "persona", "n", "count", "n_skipped"])
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_the_dropoff_counts_who_stops_against_a_plain_walk_by_persona(tmp_path, seed):
+    """An energy world whose Meter most lost customers skip (they pay all the same): the drop-off
+    at Join counted every one of them as a pain point. It now counts who stops, for every persona
+    and for everybody, equal to a walk of each customer's events; the rest are ``n_skipped``."""
+    from jmtools import pipeline
+
+    events, persona_of = _skip_world(tmp_path / "w", seed)
+    f = pipeline.run(tmp_path / "w")
+    got = f.signals[f.signals["signal"] == "drop-off"][["stage", "persona", "n", "count", "n_skipped"]]
+    want = _plain_dropoff(events, persona_of)
+    key = ["persona", "stage"]
+    pd.testing.assert_frame_equal(got.sort_values(key).reset_index(drop=True),
+                                  want.sort_values(key).reset_index(drop=True)[got.columns], check_dtype=False)
+    join = got[(got["stage"] == "Join") & (got["persona"] == "all")].iloc[0]
+    assert join["n_skipped"] > join["count"] > 0                   # most lost customers skip the meter
+    old = pp.dropoff_signal(funnels.funnel(f.evidence, steps=SKIP_STAGES, by="persona"))
+    was = old[(old["stage"] == "Join") & (old["persona"] == "all")]["count"].iloc[0]
+    assert was == join["count"] + join["n_skipped"]                 # what it counted before
+
+
+def test_a_persona_report_reads_the_skips_the_signals_counted(tmp_path, monkeypatch):
+    """The skip query runs once: the signals count it per persona, and a persona's report reads
+    the same kept answer for its note below the funnel, with the same numbers."""
+    from jmtools import pipeline
+    from jmtools.analyses.funnels import skips
+
+    _skip_world(tmp_path / "w", 5)
+    monkeypatch.delenv("JMTOOLS_EVIDENCE_CACHE", raising=False)
+    calls = []
+    real = skips._skipped
+    monkeypatch.setattr(skips, "_skipped", lambda *a: calls.append(a[1:]) or real(*a))
+    f = pipeline.run(tmp_path / "w", persona="Alpha")
+    note = f.skipped
+    assert len(calls) == 1
+    sig = f.signals[(f.signals["signal"] == "drop-off") & (f.signals["persona"] == "Alpha")]
+    assert note["step"].tolist() == ["Meter"] and note["before"].tolist() == ["Join"]
+    assert note["n_skipped"].iloc[0] == sig.set_index("stage").loc["Join", "n_skipped"]
+
+
+def _planted(stoppers: int) -> pd.DataFrame:
+    """200 customers join, get a meter and pay; 150 join and pay without one; ``stoppers`` join only."""
+    rows = []
+    for c in range(200 + 150 + stoppers):
+        path = ["join", "meter", "pay"] if c < 200 else ["join", "pay"] if c < 350 else ["join"]
+        rows += [(f"c{c:03d}", e, pd.Timestamp("2026-01-01") + pd.Timedelta(hours=c + 24 * i))
+                 for i, e in enumerate(path)]
+    return pd.DataFrame(rows, columns=["customer_id", "event", "timestamp"])
+
+
+def test_a_skipped_stage_is_no_pain_point_and_true_stoppers_are_said_beside_the_skippers():
+    import yaml
+
+    from jmtools.evidence import prepare
+
+    journey = yaml.safe_load(SKIP_YAML)
+    journey.pop("personas")
+    ev = prepare(_planted(0), journey)
+    before = pp.detect_pain_points(pp.dropoff_signal(funnels.funnel(ev, steps=SKIP_STAGES[:3])))
+    assert before.table["stage"].tolist() == ["Join"]                # 150 of 350 "dropped off"
+    assert pp.detect_pain_points(pp.collect_signals(ev)).table.empty     # nobody stopped
+    table = pp.detect_pain_points(pp.collect_signals(prepare(_planted(40), journey))).table
+    assert table["stage"].tolist() == ["Join"]
+    assert table["evidence"].iloc[0].startswith(
+        "drop-off 10% (40 of 390 stop here, 150 more skip the next step and go on) vs 0% other stages")
+    with pytest.raises(DataError, match="do not match the funnel"):
+        pp.dropoff_signal(funnels.funnel(ev), persona_col=None, skips=pd.DataFrame(
+            {"step_index": [2, 3], "step": ["Meter", "Pay"], "n_lost": [149, 0], "n_skipped": [149, 0]}))
+
+
+def test_a_handful_of_stoppers_or_skippers_is_said_in_words():
+    from jmtools.analyses.painpoints.places import _counted
+
+    assert _counted(0.01, 300, 3.0) == "fewer than 5 of 300 stop here, fewer than 5 more skip the next step and go on"
+    assert _counted(0.1, 300, float("nan")) == _counted(0.1, 300, 0.0) == "n=300"

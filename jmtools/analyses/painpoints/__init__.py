@@ -13,7 +13,7 @@ The flow is (:func:`jmtools.pipeline.run` runs it from a world)::
 or, step by step, from the engine's frames (frames in, frames out)::
 
     signals = combine_signals(
-        dropoff_signal(funnel),                 # customers lost between stages
+        dropoff_signal(funnel, skips=skips),    # customers who stop (skips: funnels.skipped_steps)
         valence_signal(emotion_evidence),       # negative feelings (surveys, text)
         complaint_signal(tickets, reached),     # complaint volume per customer reached
         slow_step_signal(times),                # time to the next stage
