@@ -273,3 +273,26 @@ def test_a_word_equal_to_a_known_id_is_masked(text, expected):
 def test_known_ids_are_masked_before_other_kinds_but_after_e_mails():
     ids = known_ids(*_tables())
     assert mask_text("mail acc-00012@example.com, account ACC-00012", ids=ids) == "mail [email], account [customer id]"
+
+
+CODES = [   # a device's, SIM card's or secret number after the word naming it (D178)
+    ("Customer asked for PUK 12569005, SIM blocked.", "Customer asked for PUK [code], SIM blocked."),
+    ("IMEI 351029190361754. Agent escalated.", "IMEI [code]. Agent escalated."),
+    ("IMEI: 35-102919-036175-4", "IMEI: [code]"),
+    ("my sim card number: 8948 1234 5678 9012 345", "my sim card number: [code]"),
+    ("PIN is 4711 and puk code: 1234-5678", "PIN is [code] and puk code: [code]"),
+    ("CVV 123, password 998877", "CVV [code], password [code]"),
+    ("ICCID 89480000000000000000", "ICCID [code]"),
+]
+CODE_LOOK_ALIKES = ["the pin 2 slot broke", "pin 12 of the plug", "I was at the PIN pad 3 times",
+                    "password reset took 3 days", "IMEI check failed twice", "ticket 12345678 about my PUK"]
+
+
+@pytest.mark.parametrize("text, expected", CODES)
+def test_device_sim_and_secret_codes_after_their_word_are_masked(text, expected):
+    assert mask_text(text) == expected
+
+
+@pytest.mark.parametrize("text", CODE_LOOK_ALIKES)
+def test_words_for_codes_without_their_number_stay_readable(text):
+    assert find_pii(text) == []

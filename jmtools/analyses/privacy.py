@@ -16,6 +16,9 @@ email         ``ann@example.com`` and obfuscated forms: ``ann[at]example[dot]com
               ``ann dot lee at example dot com``
 iban          an IBAN, with or without spaces, that passes the ISO 13616           ``[iban]``
               mod-97 check
+code          a device's, SIM card's or secret number *after the word that names   ``[code]``
+              it* ("IMEI 351029190361754", "PUK: 12569005", "ICCID
+              8948…", "PIN is 4711", "CVV 123"; 3 digits or more)
 card          13–19 digits, single spaces, dashes, dots or slashes between         ``[card]``
               digits, that pass the Luhn check (or 16 digits in four groups)
 account       a sort code or bank account / routing number *after words that      ``[account]``
@@ -71,10 +74,10 @@ __all__ = ["PII_KINDS", "PLACEHOLDERS", "find_pii", "mask_text", "mask_quotes", 
            "luhn_ok"]
 
 #: The kinds of personal data that are masked, in the order they are searched.
-PII_KINDS = ("customer_id", "email", "iban", "card", "account", "dob", "phone", "address", "name")
+PII_KINDS = ("customer_id", "email", "iban", "code", "card", "account", "dob", "phone", "address", "name")
 
 #: What each kind is replaced with.
-PLACEHOLDERS = {"customer_id": "[customer id]", "email": "[email]", "iban": "[iban]", "card": "[card]", "account": "[account]",
+PLACEHOLDERS = {"customer_id": "[customer id]", "email": "[email]", "iban": "[iban]", "code": "[code]", "card": "[card]", "account": "[account]",
                 "dob": "[date of birth]", "phone": "[phone]", "address": "[address]",
                 "name": "[name]"}
 
@@ -106,6 +109,11 @@ _PHONE = re.compile(r"(?<![\w+.,/-])(?:\+|00)?\(?\d[\d \t().-]{6,40}\d(?![\w])")
 _PHONE_WORDS = re.compile(
     r"(?:\b(?:call(?:ed)?|phone|tel|telephone|mobile|cell(?:phone)?|number|text|sms|whats ?app|"
     r"ring|reach me|contact me)\b|\btel\.?)[^.!?\n]{0,25}$", _I)
+# a device's or SIM card's number, or a secret code, after the word that names it (D178)
+_CODE = re.compile(
+    r"\b(?:imei(?:sv)?|meid|iccid|sim(?:[ -]?card)?[ -]?(?:number|no\.?|nr\.?|serial)|puk2?|pin2?(?:[ -]?code)?|"
+    r"pass(?:code|word)|security[ -]code|cvv2?|cvc)\s*(?:code|number|num|no\.?|nr\.?|#)?\s*(?:is|was|:|=|#|-)?\s*"
+    r"(?:is\s*)?(\d(?:[ -]?\d){2,21})(?![\w])", _I)
 _ACCOUNT = re.compile(
     r"\b(?:sort[ -]?code|s/c|bsb)\s*(?:is|:|-|#|no\.?|number)?\s*(?:is\s*)?(\d{2}[ -]?\d{2}[ -]?\d{2})\b"
     r"|\b(?:(?:bank\s+)?account|acct|a/c|routing|iban)\s*(?:number|num|no\.?|#)?\s*(?:is|:|#)?\s*"
@@ -446,6 +454,8 @@ def find_pii(text: str, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str]
         add("customer_id", id_spans(text, id_set(ids), protected))
     if "iban" in kinds:
         add("iban", [s for m in _IBAN.finditer(text) if (s := _iban_span(text, m.start(), m.end()))])
+    if "code" in kinds:
+        add("code", [m.span(1) for m in _CODE.finditer(text)])
     if "card" in kinds:   # a card written in groups is a card even after "flight" or "order #"
         add("card", [(m.start(), m.end()) for m in _CARD.finditer(text) if _is_card(m.group())
                      and (free(m.start(), m.end(), refs) or not m.group().isdigit())])
