@@ -35,14 +35,19 @@ address       a house number, one to three words and a street word              
               ("221B Baker Street", "12 elm road"), with a flat, town and
               postcode that follow; a UK postcode on its own
 name          a name after an introduction: "my/his/her name is …", "the          ``[name]``
-              agent's name was …", "Mr/Mrs/Ms/Dr …", "spoke to/with …", "ask for
-              …", "named …"; after a role, one or two Capitalised words
-              ("engineer Sean Murphy", "an agent called Sarah", "Techniker Klaus
-              Becker", "conseillère Marie Dubois", "Frau Schmidt"); after a
-              sign-off ("Regards,", "Best regards", "Thanks", "Thank you",
-              "Many thanks", "Cheers") when the name ends its clause ("Regards,
-              Maria Rossi", "Thanks, Jonas.") or, with no comma, its line
-              ("Kind regards Maria Rossi")
+              agent's name was …", "name: …", a title ("Mr/Mrs/Ms/Dr …",
+              "Herr/Frau", "M./Mme/Monsieur", "Mevrouw/Meneer/Dhr./Mevr."),
+              "spoke to/with …", "sprach mit", "parlé à", "sprak met", "ask for
+              …", "named …"; after a role, one or two words ("engineer Sean
+              Murphy", "an agent called Sarah", "Techniker Klaus Becker",
+              "conseillère Marie Dubois"); after a sign-off ("Regards,", "Thanks",
+              "Cheers", "Viele Grüße", "Cordialement", "Met vriendelijke groet")
+              when the name ends its clause ("Regards, Maria Rossi", "Thanks,
+              Jonas.") or, with no comma, its line ("Kind regards Maria Rossi"); a
+              given name signing the text ("… - Tom", a last line "Jane"). A
+              Capitalised word, or a given name in lower case ("the engineer sean
+              murphy", "spoke to sarah"); a second name after "and/und/et/en/&"
+              ("engineers Sean Murphy and Klaus Becker")
 ============  ==================================================================  =====================
 
 Deliberately **kept** readable, because a reader needs them and they identify nobody:
@@ -52,11 +57,13 @@ ticket, case, order, incident, booking and other references (``ticket 12345678``
 protected before phone, account and address numbers are searched.
 
 Masking is a best effort on free text, not a guarantee: a name nobody introduces
-("Sarah was rude", "Thanks Jonas for the help"), a name written in lower case after a role
-("engineer sean"), or any capital after a role in Title Case Text is not found; an id too plain
-to tell from a number (under 4 characters, or under 6 digits only) is found only where words
-introduce it; and a product name signing off a line ("Thanks, Alexa.") is masked unless given
-in ``keep``. Themes are modelled on masked text
+("Sarah was rude", "Thanks Jonas for the help"), a lower-case name that is no common given name
+("the agent xiaoming"), or any capital after a role in Title Case Text is not found; an id too
+plain to tell from a number (under 4 characters, or under 6 digits only) is found only where words
+introduce it. Weekdays, months, the words of common journey stages and touchpoints ("Checkout",
+"Support desk") and the assistants and brands people talk to or thank ("Alexa", "United") are
+never a name; your own product or stage name after an introduction ("Thanks, Zappy.") is masked
+unless given in ``keep``. Themes are modelled on masked text
 (:mod:`jmtools.analyses.themes`), so their labels and terms show no more than the quotes. Do
 not publish raw feedback; see :mod:`jmtools.analyses.disclosure` for pseudonymised customer
 ids and small-group suppression in reports.
@@ -68,6 +75,7 @@ import re
 from typing import Iterable
 
 from jmtools.analyses._account_ids import ID_COLUMN, account_codes, id_set, id_spans, known_ids
+from jmtools.analyses._person_names import PLAIN_WORDS, name_spans
 from jmtools.core.errors import ParameterError
 
 __all__ = ["PII_KINDS", "PLACEHOLDERS", "find_pii", "mask_text", "mask_quotes", "known_ids", "ID_COLUMN", "iban_ok",
@@ -137,79 +145,6 @@ _ADDRESS = re.compile(
     r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?"
     r"(?:,?\s+(?:" + _POSTCODE + r"|[A-Z]{2}\s\d{5}(?:-\d{4})?|\d{5}))?")
 _POSTCODE_ALONE = re.compile(r"(?<![\w-])[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}(?![\w-])")
-# Introductions after which the next word is a name whatever its case
-_NAME_STRONG = re.compile(
-    r"\b(?:(?:my|his|her|their|your|the\s+\w+'s|\w+'s)\s+(?:first\s+|last\s+|full\s+|sur)?name"
-    r"(?:\s+is|\s+was|'s|:)|(?:i\s+am|i'm)\s+called|my\s+name's)\s+", _I)
-# Introductions after which a Capitalised word is a name
-_NAME_WEAK = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Sir|Madam|Prof|Herrn?|Frau|Monsieur|Madame|Mme|Mlle)\.?\s+"
-    r"|\b(?i:spoke|speaking|spoken|talked|talking|speak|talk)\s+(?i:to|with)\s+"
-    r"|\b(?i:sprach|sprechen|gesprochen)\s+(?i:mit)\s+|\b(?i:parlé|parler)\s+(?i:à|avec)\s+"
-    r"|\b(?i:ask(?:ed)?\s+for|named|namens|nommée?)\s+)")
-#: Words for staff whose name may follow: "engineer Sean Murphy", "Techniker Klaus Becker",
-#: "conseillère Marie Dubois", "an agent called Sarah" (English, German, French, Dutch).
-_ROLES = (r"engineers?|technicians?|techs?|agents?|advis[eo]rs?|reps?|representatives?|drivers?|couriers?|"
-          r"nurses?|doctors?|managers?|operators?|supervisors?|consultants?|installers?|fitters?|"
-          r"(?:service)?techniker(?:in)?|monteur(?:in|e)?|(?:kunden)?berater(?:in)?|mitarbeiter(?:in)?|"
-          r"sachbearbeiter(?:in)?|fahrer(?:in)?|technicien(?:ne)?|conseill(?:er|ère)|livreur|livreuse|"
-          r"installateur|interlocut(?:eur|rice)|medewerker|adviseur|bezorger")
-#: What a role or person word starts with, to skip texts without one before the search.
-_ROLE_STEMS = ("engineer", "tech", "agent", "advis", "rep", "driver", "courier", "nurse", "doctor",
-               "manager", "operator", "supervisor", "consultant", "install", "fitter", "monteur",
-               "berater", "mitarbeiter", "fahrer", "conseill", "livr", "interlocut", "medewerker", "adviseur",
-               "bezorger", "called", "named", "namens", "nomm", "appel")
-_PEOPLE = r"someone|somebody|guy|man|woman|lady|gentleman|girl|person|bloke|chap|jemand|quelqu'un"
-# A Capitalised name (one or two words) after a role, or after "called"/"named" behind a role or
-# person word; "I called British Gas" is no introduction
-_NAME_ROLE = re.compile(r"\b(?:(?i:" + _ROLES + r")(?:\s+(?i:called|named|namens|nommée?|appelée?))?"
-                        r"|(?i:" + _PEOPLE + r")\s+(?i:called|named|namens|nommée?|appelée?))[ \t]+")
-# Sign-offs: a Capitalised name after them is a name when it ends its clause ("Regards, Maria
-# Rossi", "Thanks, Jonas."), or, without a comma, ends the line ("Kind regards Maria Rossi");
-# "Regards to the team" and "Thanks, Acme Pay works great" stay.
-_SIGN_OFF = re.compile(
-    r"(?:^|\n|[.!?]\s+|,\s+|\s-+\s+)(?i:(?:(?:kind|best|warm|warmest|many|with)\s+)?regards|"
-    r"(?:many\s+)?thanks|thank\s+you|cheers|(?:yours\s+)?(?:sincerely|truly|faithfully)|"
-    r"best(?:\s+wishes)?|all\s+the\s+best|signed|greetings)(?P<sep>\s*[,:]\s*|\s*\n\s*|\s+-+\s+)?"
-    r"(?(sep)|[ \t]+)")
-_CLAUSE_END = re.compile(r"[ \t]*(?:[.!?,;:()\n]|\Z)")
-_LINE_END = re.compile(r"[ \t]*[.!]?[ \t]*(?:\n|\Z)")
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
-_CAPWORD = re.compile(r"[A-Z](?:[a-z]*'?[A-Z])?[a-z'-]+(?:-[A-Z][a-z]+)?")
-#: Capitalised words that follow an introduction but are not names.
-_NOT_NAMES = frozenset("""
-a an the and or but if of on in at to for from by with about as is was were be been am are
-i me my you your he him his she her they them their we us our it its this that these those
-customer service support team manager agent staff desk gate phone chat email online store
-corp corporate supervisor reservations someone somebody nobody anyone everyone nothing very
-really so too just not no yes ok okay
-sorry please thanks thank hello hi dear today yesterday tomorrow now then there here
-mr mrs ms miss mx dr sir madam prof
-monday tuesday wednesday thursday friday saturday sunday
-""".split())
-#: Words that follow "name is" but say something about the name (it is "misspelled").
-_NOT_NAME_WORDS = frozenset("""
-wrong right correct incorrect misspelled spelled spelt missing different same unknown blank
-awesome great fine ok okay nice lovely terrible awful not no on in there here also still now
-""".split())
-#: Everyday words a role may be followed by, capitalised ("the engineer Never came", "Techniker
-#: Kam nie", "le technicien Est venu"): never a name after a role (nor are :data:`_NOT_NAMES`).
-_COMMON_WORDS = frozenset("""
-never didn't did not was wasn't were is isn't has hasn't had hadn't came come comes arrived showed
-turned left told said says refused cancelled canceled rebooked finally eventually only always
-again still who which that what there then today yesterday tomorrow came will would could should
-can can't couldn't won't wouldn't also just even all both every visit visited fixed installed
-again later first last next out here too instead apparently simply since until till because while
-after before during please thanks sorry
-kam war ist hat hatte konnte wollte sagte meinte erschien nie nicht noch schon auch der die das
-den dem ein eine einen und oder aber hier heute gestern morgen dann leider einfach wieder vor
-est était a avait n'est n'a jamais pas ne est venu venue le la les un une et ou mais ici puis
-aujourd'hui hier demain encore
-""".split())
-_NOT_AFTER_ROLE = _NOT_NAMES | _COMMON_WORDS
-_STOP_AFTER_NAME = frozenset("and or but if of on in at to for from by with about as is was were "
-                             "be been am are i he she they we it who which that the a an "
-                             "not so very".split())
 # Look-alikes that stay readable: protected before phone, account and address numbers.
 _REF = re.compile(
     r"\b(?:tickets?|case|orders?|incident|inc|ref|reference|booking|confirmation|conf|claim|"
@@ -322,75 +257,11 @@ def _phone_parts(text: str, start: int, end: int, ok, depth: int = 0) -> list[tu
     return []
 
 
-def _name_after(text: str, at: int, strong: bool, keep=frozenset(), *, most: int = 3,
-                not_names=_NOT_NAMES) -> tuple[int, int] | None:
-    """The name that starts at ``at`` (one to ``most`` words), or None."""
-    words = []
-    for m in _WORD.finditer(text, at):
-        gap = text[words[-1][1]:m.start()] if words else text[at:m.start()]
-        if (words and gap not in (" ", "-")) or (not words and gap.strip()):
-            break
-        w = m.group()
-        capital = bool(_CAPWORD.fullmatch(w))
-        if w.lower() in _STOP_AFTER_NAME or w.lower() in keep or (
-                w.lower() in not_names and not (strong and not words)):
-            break
-        if not words and not (capital or strong):
-            break
-        if not capital and (w.lower() in _NOT_NAME_WORDS or re.search(r"(?:ed|ing|ly)$", w)):
-            break
-        if words and not capital and not (strong and len(words) == 1 and not words[0][2]):
-            break
-        words.append((m.start(), m.end(), capital))
-        if len(words) == most:
-            break
-    return (words[0][0], words[-1][1]) if words else None
-
-
-# A surname's particle and the Capitalised word after it: "Jan [de Vries]", "Anna [van der Berg]"
-_PARTICLE = re.compile(r"[ \t]+(?i:van|von|de|der|den|du|da|di|del|della|le|la|ter|ten|zu|dos)"
-                       r"(?:[ \t]+(?i:der|den|la))?[ \t]+[A-Z][a-z'-]+")
-
-
-def _particled(text: str, span):
-    """``span`` with the surname a particle starts after it ("Jan" → "Jan de Vries")."""
-    return span and (span[0], m.end() if (m := _PARTICLE.match(text, span[1])) else span[1])
-
-
-def _names(text: str, keep=frozenset()) -> list[tuple[int, int]]:
-    out = []
-    for pattern, strong in ((_NAME_STRONG, True), (_NAME_WEAK, False)):
-        for m in pattern.finditer(text):
-            span = _particled(text, _name_after(text, m.end(), strong, keep))
-            if span:
-                out.append(span)
-    low = text.lower()
-    roles = list(_NAME_ROLE.finditer(text)) if any(w in low for w in _ROLE_STEMS) else []
-    if roles and not _title_cased(text):   # in Title Case Text a capital says nothing
-        for m in roles:
-            span = _particled(text, _name_after(text, m.end(), False, keep, most=2, not_names=_NOT_AFTER_ROLE))
-            if span:
-                out.append(span)
-    for m in _SIGN_OFF.finditer(text):
-        span = _particled(text, _name_after(text, m.end(), False, keep))
-        end = _CLAUSE_END if m.group("sep") else _LINE_END
-        if span and end.match(text, span[1]):
-            out.append(span)
-    return out
-
-
-def _title_cased(text: str) -> bool:
-    """True when words that are never names are capitalised inside sentences ("Engineer Did Not
-    Turn Up"): there a capital after a role says nothing."""
-    inner = re.findall(r"(?<=[A-Za-z,] )[A-Z][a-z']+", text)
-    return sum(w.lower() in _STOP_AFTER_NAME or w.lower() in _COMMON_WORDS for w in inner) >= 2
-
-
 def _address(text: str) -> list[tuple[int, int]]:
     out = []
     for m in _ADDRESS.finditer(text):
         words = m.group("words").split()
-        if any(w.lower() in _STOP_AFTER_NAME or w.lower() in _NOT_NAMES for w in words):
+        if any(w.lower() in PLAIN_WORDS for w in words):
             continue
         out.append((m.start(), m.end()))
     return out + [(m.start(), m.end()) for m in _POSTCODE_ALONE.finditer(text)]
@@ -415,7 +286,7 @@ def find_pii(text: str, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str]
     kinds : iterable of str, default all of :data:`PII_KINDS`
         Which kinds to look for.
     keep : iterable of str
-        Words that are never a name (your brand and product names: "talk to Alexa").
+        Words that are never a name (your brand, product and stage names: "talk to Zappy").
     ids : iterable of str
         Customer and account ids of the loaded tables (:func:`known_ids`): a word equal to one
         is a ``customer_id``, whatever words stand before it.
@@ -471,7 +342,7 @@ def find_pii(text: str, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str]
     if "address" in kinds:
         add("address", [(s, e) for s, e in _address(text) if free(s, s + 1, protected)])
     if "name" in kinds:
-        add("name", _names(text, frozenset(w.lower() for w in keep)))
+        add("name", name_spans(text, frozenset(w.lower() for w in keep)))
     return sorted(taken, key=lambda t: t[1])
 
 
@@ -486,7 +357,7 @@ def mask_text(text, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str] = (
     kinds : iterable of str, default all of :data:`PII_KINDS`
         Which kinds to mask.
     keep : iterable of str
-        Words that are never masked as a name (brand and product names).
+        Words that are never masked as a name (brand, product and stage names).
     ids : iterable of str
         Customer and account ids of the loaded tables (:func:`known_ids`), masked wherever a
         word equals one.
@@ -526,7 +397,7 @@ def mask_quotes(quotes, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str]
     kinds : iterable of str, default all of :data:`PII_KINDS`
         Which kinds to mask.
     keep : iterable of str
-        Words that are never masked as a name (brand and product names).
+        Words that are never masked as a name (brand, product and stage names).
     ids : iterable of str
         Customer and account ids of the loaded tables (:func:`known_ids`).
 

@@ -1,0 +1,261 @@
+"""People's names in free text: what :mod:`jmtools.analyses.privacy` masks as ``[name]``
+(docs/decisions.md D157, D171).
+
+A name is found only where words introduce one: "my/his/her name is …" (any case); a title
+("Mr", "Mrs", "Ms", "Dr", "Herr", "Frau", "Mme", "M.", "Mevrouw", "Meneer", "Dhr." …); "spoke
+to/talked with/sprach mit/parlé à/sprak met", "ask for", "named"; a staff role ("engineer Sean
+Murphy", "Techniker Klaus Becker", "conseillère Marie Dubois", "medewerker Jan de Vries"); a
+sign-off ("Regards, Jane", "Cheers - Tom", "Viele Grüße, Klaus", "Met vriendelijke groet, Piet")
+or a signature ending the text ("… - Tom", a last line "Jane"). After these a Capitalised word is a
+name, and so is a lower-case one that is a given name (:data:`~jmtools.analyses._given_names.GIVEN_NAMES`:
+"the engineer sean murphy", "spoke to sarah"); after "Mr"/"Mrs" any word but an everyday one.
+A second name joined by "and/und/et/en/&" is a name too ("engineers Sean Murphy and Klaus Becker").
+Everyday words, weekdays, months, brands people talk to ("Alexa", "United") are never names.
+"""
+
+from __future__ import annotations
+
+import re
+
+from jmtools.analyses._given_names import GIVEN_NAMES
+
+__all__ = ["name_spans", "PLAIN_WORDS"]
+
+_I = re.IGNORECASE
+# Introductions after which the next word is a name whatever its case
+_NAME_STRONG = re.compile(
+    r"\b(?:(?:my|his|her|their|your|the\s+\w+'s|\w+'s)\s+(?:first\s+|last\s+|full\s+|sur)?name"
+    r"(?:\s+is|\s+was|'s|:)|(?:i\s+am|i'm)\s+called|my\s+name's)\s+", _I)
+# "Mr"/"Mrs" in any case: any word but an everyday one after them is a name ("mr smith")
+_TITLE_LOOSE = re.compile(r"\b[Mm]rs?\b\.?[ \t]+")
+# Titles, then introductions, after which a Capitalised word or a given name is a name
+_TITLES = (r"\b(?:Ms|Miss|Mx|Dr|Sir|Madam|Prof)\b\.?|(?<![\w.])(?:M|Mw|Mej)\.|"
+           r"\b(?i:herrn?|frau|monsieur|madame|mme|mlle|mevrouw|mevr|meneer|dhr|de\s+heer)\b\.?")
+_TITLE = re.compile(r"(?:" + _TITLES + r")[ \t]+")
+_NAME_WEAK = re.compile(
+    r"\b(?:(?i:spoke|speaking|spoken|talked|talking|speak|talk|chatted|chatting)\s+(?i:to|with)"
+    r"|(?i:sprach|sprechen|gesprochen)\s+(?i:mit)"
+    r"|(?i:parlé|parler|parlais|parlait)\s+(?i:à|avec)|(?i:sprak|spreken|gesproken)\s+(?i:met)"
+    r"|(?i:ask(?:ed)?\s+for|named|namens|nommée?))\s+|\b(?i:(?:full\s+|first\s+|last\s+|sur)?name)[ \t]*:[ \t]*")
+#: Words for staff whose name may follow: "engineer Sean Murphy", "Techniker Klaus Becker",
+#: "conseillère Marie Dubois", "an agent called Sarah" (English, German, French, Dutch).
+_ROLES = (r"engineers?|technicians?|techs?|agents?|advis[eo]rs?|reps?|representatives?|drivers?|couriers?|"
+          r"nurses?|doctors?|managers?|operators?|supervisors?|consultants?|installers?|fitters?|"
+          r"(?:service)?techniker(?:in)?|monteur(?:in|e|s)?|(?:kunden)?berater(?:in)?|mitarbeiter(?:in)?|"
+          r"sachbearbeiter(?:in)?|fahrer(?:in)?|technicien(?:ne)?s?|conseill(?:er|ère)s?|livreurs?|livreuses?|"
+          r"installateurs?|interlocut(?:eur|rice)s?|medewerkers?|adviseurs?|bezorgers?")
+#: What a role or person word starts with, to skip texts without one before the search.
+_ROLE_STEMS = ("engineer", "tech", "agent", "advis", "rep", "driver", "courier", "nurse", "doctor",
+               "manager", "operator", "supervisor", "consultant", "install", "fitter", "monteur",
+               "berater", "mitarbeiter", "fahrer", "conseill", "livr", "interlocut", "medewerker", "adviseur",
+               "bezorger", "called", "named", "namens", "nomm", "appel")
+_PEOPLE = r"someone|somebody|guy|man|woman|lady|gentleman|girl|person|bloke|chap|jemand|quelqu'un"
+# A name (one or two words) after a role, or after "called"/"named" behind a role or person
+# word; "I called British Gas" is no introduction
+_NAME_ROLE = re.compile(r"\b(?:(?i:" + _ROLES + r")(?:\s+(?i:called|named|namens|nommée?|appelée?))?"
+                        r"|(?i:" + _PEOPLE + r")\s+(?i:called|named|namens|nommée?|appelée?))[ \t]+")
+# Sign-offs: a name after them is a name when it ends its clause ("Regards, Maria Rossi",
+# "Thanks, Jonas."), or, without a comma, ends the line ("Kind regards Maria Rossi");
+# "Regards to the team" and "Thanks, Acme Pay works great" stay.
+_SIGN_OFF = re.compile(
+    r"(?:^|\n|[.!?]\s+|,\s+|\s-+\s+)(?i:(?:(?:kind|best|warm|warmest|many|with)\s+)?regards|"
+    r"(?:many\s+)?thanks|thank\s+you|cheers|(?:yours\s+)?(?:sincerely|truly|faithfully)|"
+    r"best(?:\s+wishes)?|all\s+the\s+best|signed|greetings|"
+    r"(?:(?:mit\s+)?(?:freundlichen|freundliche|viele|liebe|beste|herzliche|schöne)\s+)?(?:grüßen?|grüssen?)|"
+    r"gruß|gruss|mfg|lg|vg|danke|vielen\s+dank|(?:bien\s+)?cordialement|salutations|merci|"
+    r"(?:met\s+)?vriendelijke\s+groet(?:en)?|groet(?:en|jes)?|mvg|bedankt)"
+    r"(?P<sep>\s*[,:]\s*|\s*\n\s*|\s+-+\s+)?(?(sep)|[ \t]+)")
+# A signature that ends the text: "… works now - Tom", a last line "Jane" (a given name leads it)
+_SIGNATURE = re.compile(r"(?:[ \t]+[-–—~]+|\n[ \t]*[-–—~]*)[ \t]*(?=[^\n]{1,40}\Z)")
+_AND = re.compile(r"[ \t]*(?:and|und|et|en|&)[ \t]+", _I)
+_CLAUSE_END = re.compile(r"[ \t]*(?:[.!?,;:()\n]|\Z)")
+_LINE_END = re.compile(r"[ \t]*[.!]?[ \t]*(?:\n|\Z)")
+_TEXT_END = re.compile(r"[ \t]*[.!]?\s*\Z")
+_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-])*")
+_CAPWORD = re.compile(r"A(?:a*['’]?A)?[a'’-]+(?:-Aa+)?")
+_NOT_A_NAME_END = re.compile(r"(?:tion|sion|ment|ness|ship)$")
+_PARTICLES = r"van|von|de|der|den|du|da|di|del|della|le|la|ter|ten|zu|dos"
+# A surname's particle before the Capitalised word after it: "Jan [de Vries]", "Mevrouw [de Vries]"
+_PARTICLE_LEAD = re.compile(r"(?i:" + _PARTICLES + r")(?:[ \t]+(?i:der|den|la))?[ \t]+")
+_PARTICLE = re.compile(r"[ \t]+" + _PARTICLE_LEAD.pattern)
+#: Capitalised words that follow an introduction but are not names.
+_NOT_NAMES = frozenset("""
+a an the and or but if of on in at to for from by with about as is was were be been am are
+i me my you your he him his she her they them their we us our it its this that these those
+customer service support team manager agent staff desk gate phone chat email online store
+corp corporate supervisor reservations someone somebody nobody anyone everyone nothing very
+really so too just not no yes ok okay
+sorry please thanks thank hello hi dear today yesterday tomorrow now then there here
+mr mrs ms miss mx dr sir madam prof
+monday tuesday wednesday thursday friday saturday sunday
+""".split())
+#: Also never a name: titles, words for people, assistants and brands people talk to or thank
+#: (``keep`` adds the user's own), the words of a journey's stages and touchpoints.
+_NOT_NAMES_MORE = frozenset("""
+herr herrn frau monsieur madame mme mlle mevrouw mevr meneer dhr mw mej
+man woman lady guy guys girl boy gentleman mate dude buddy folks everybody all mama mom mum dad papa
+captain cap'n crew pilot
+alexa siri cortana bixby google echo amazon apple microsoft samsung netflix spotify
+united delta american southwest jetblue virgin alaska spirit frontier lufthansa ryanair easyjet klm
+ups fedex dhl usps dpd hermes
+""".split()) | frozenset("""
+ad app assessment awareness browse buying call cart checkout comparison confirmation consideration
+contact contract decision delivery desk discovery document draft e-mail e-signature engine form guide
+home influencer inquiry kickoff link list meeting milestone needs newsletter offer onboarding online
+order page paper portal post post-purchase pre-purchase product progress project promotions proposal
+push qualification reminder repeat report request restock result returns review reviews sales search
+shop shopping signing support tracking webinar website weekly wish purchase renewal billing invoice
+installation activation booking check-in boarding baggage lounge hotline helpdesk service store
+basket payment account login signup registration loyalty advocacy retention cancellation complaint
+complaints feedback survey marketing claims claim refund refunds shipping dispatch trial demo setup
+repair maintenance visit appointment chat sms upgrade legal initial social first
+kasse lieferung versand rechnung bestellung rücksendung kundendienst kundenservice beratung anmeldung
+zahlung termin zähler livraison commande facture paiement retour compteur bezorging bestelling
+factuur betaling klantenservice levering meter
+""".split())   # the stages and touchpoints of a journey ("spoke to Anna and Support", "Techniker Termin")
+#: Weekdays and months (English, German, French, Dutch): never a name after a role, introduction
+#: or sign-off (after a title they may be one: "Mrs May").
+_CALENDAR = frozenset("""
+feb mar apr jun jul aug sep sept oct nov dec january february march april may june july august
+september october november december januar februar märz mai juni juli oktober dezember janvier
+février mars avril juin juillet août septembre octobre novembre décembre januari februari maart mei
+augustus montag dienstag mittwoch donnerstag freitag samstag sonntag lundi mardi mercredi jeudi
+vendredi samedi dimanche maandag dinsdag woensdag donderdag vrijdag zaterdag zondag
+""".split())
+#: Words that follow "name is" but say something about the name (it is "misspelled").
+_NOT_NAME_WORDS = frozenset("""
+wrong right correct incorrect misspelled spelled spelt missing different same unknown blank
+awesome great fine ok okay nice lovely terrible awful not no on in there here also still now
+""".split())
+#: Everyday words a role may be followed by, capitalised ("the engineer Never came", "Techniker
+#: Kam nie", "le technicien Est venu"): never a name after a role (nor are :data:`_NOT_NAMES`).
+_COMMON_WORDS = frozenset("""
+never didn't did not was wasn't were is isn't has hasn't had hadn't came come comes arrived showed
+turned left told said says refused cancelled canceled rebooked finally eventually only always
+again still who which that what there then today yesterday tomorrow came will would could should
+can can't couldn't won't wouldn't also just even all both every visit visited fixed installed
+again later first last next out here too instead apparently simply since until till because while
+after before during please thanks sorry
+once twice gave got took made put sent kept let hung rang brought bought knew went sat stood spoke
+kam war ist hat hatte konnte wollte sagte meinte erschien nie nicht noch schon auch der die das
+den dem ein eine einen und oder aber hier heute gestern morgen dann leider einfach wieder vor
+est était a avait n'est n'a jamais pas ne est venu venue le la les un une et ou mais ici puis
+aujourd'hui hier demain encore
+je j'ai tu il elle nous vous ils elles on ich du er sie es wir ihr ik jij hij zij wij het de een en
+""".split())
+_STOP_AFTER_NAME = frozenset("and or but if of on in at to for from by with about as is was were "
+                             "be been am are i he she they we it who which that the a an "
+                             "not so very".split())
+#: Words that are never part of a name or a street's name (:func:`jmtools.analyses.privacy` reads it).
+PLAIN_WORDS = _STOP_AFTER_NAME | _NOT_NAMES
+_NOT_AFTER_INTRO = _NOT_NAMES | _CALENDAR
+_NOT_AFTER_ROLE = _NOT_AFTER_INTRO | _COMMON_WORDS
+
+
+def _capitalised(word: str) -> bool:
+    """True for "Sean", "McLarren", "O'Neill", "Jean-Luc", "Müller", "Émilie"; not "sean", "NASA"."""
+    shape = "".join("A" if c.isupper() else "a" if c.islower() else c for c in word)
+    return bool(_CAPWORD.fullmatch(shape))
+
+
+def _name_after(text: str, at: int, mode: str = "weak", keep=frozenset(), *, most: int = 3,
+                not_names=_NOT_AFTER_INTRO) -> tuple[int, int] | None:
+    """The name that starts at ``at`` (one to ``most`` words), or None. ``mode``: "strong" (any
+    word, after "my name is"), "loose" (any word but an everyday one, after "Mr"), "weak" (a
+    Capitalised word or a given name)."""
+    words = []
+    for m in _WORD.finditer(text, at):
+        gap = text[words[-1][1]:m.start()] if words else text[at:m.start()]
+        initial = len(m.group()) == 1 and m.group().isupper()   # "Mitchell M Neuer", "John F. Kennedy"
+        if (words and gap not in (" ", "-") and not (gap == ". " and words[-1][1] - words[-1][0] == 1)) or (
+                not words and gap.strip()):
+            break
+        w, low = m.group(), m.group().lower()
+        capital = _capitalised(w) or (initial and bool(words))
+        if low in _STOP_AFTER_NAME or low in keep or (
+                (low in not_names or low in _NOT_NAMES_MORE) and not (mode == "strong" and not words)):
+            break
+        if mode != "strong" and _NOT_A_NAME_END.search(low):   # "Qualification", "Management"
+            break
+        if not words and not (capital or mode != "weak" or low in GIVEN_NAMES):
+            break
+        if not capital and (low in _NOT_NAME_WORDS or re.search(r"(?:ed|ing|ly)$", w)):
+            break
+        if words and not capital and (low in _COMMON_WORDS or not (len(words) == 1 and not words[0][2] and (
+                mode == "strong" or text[words[0][0]:words[0][1]].lower() in GIVEN_NAMES))):
+            break   # a lower-case surname only after a lower-case given name ("sean murphy"; not "mr hayes takes")
+        words.append((m.start(), m.end(), capital))
+        if len(words) == most:
+            break
+    return (words[0][0], words[-1][1]) if words else None
+
+
+def _particled(text: str, span, keep=frozenset()):
+    """``span`` with the surname a particle starts after it ("Jan" → "Jan de Vries")."""
+    if not span:
+        return span
+    p = _PARTICLE.match(text, span[1])
+    w = p and _WORD.match(text, p.end())
+    return (span[0], w.end()) if w and _capitalised(w.group()) and w.group().lower() not in keep else span
+
+
+def _joined(text: str, span, keep, most: int) -> list[tuple[int, int]]:
+    """``span`` and the names joined to it by "and/und/et/en/&" ("Sean Murphy and Klaus Becker")."""
+    out = [span]
+    while (m := _AND.match(text, out[-1][1])) and (
+            nxt := _particled(text, _name_after(text, m.end(), "weak", keep, most=most,
+                                                not_names=_NOT_AFTER_ROLE), keep)):
+        out.append(nxt)
+    return out
+
+
+def _after_title(text: str, at: int, keep) -> tuple[int, int] | None:
+    """The name after a title, a surname's particle leading it ("Mevrouw de Vries")."""
+    p = _PARTICLE_LEAD.match(text, at)
+    w = p and _WORD.match(text, p.end())
+    if w and _capitalised(w.group()):
+        return at, w.end()
+    return _particled(text, _name_after(text, at, "weak", keep, not_names=_NOT_NAMES), keep)
+
+
+def name_spans(text: str, keep=frozenset()) -> list[tuple[int, int]]:
+    """Where ``text`` names a person (see the module's text); ``keep``: lower-case words never a name.
+
+    >>> t = "the engineer sean murphy and Klaus Becker came. Regards, Jane"
+    >>> [t[s:e] for s, e in name_spans(t)]
+    ['sean murphy', 'Klaus Becker', 'Jane']
+    """
+    found = []   # (span, most words of the names joined to it)
+    for m in _NAME_STRONG.finditer(text):
+        found.append((_particled(text, _name_after(text, m.end(), "strong", keep), keep), 3))
+    for m in _TITLE_LOOSE.finditer(text):
+        found.append((_name_after(text, m.end(), "loose", keep, most=2, not_names=_NOT_AFTER_ROLE), 2))
+    for m in _TITLE.finditer(text):
+        found.append((_after_title(text, m.end(), keep), 2))
+    for m in _NAME_WEAK.finditer(text):
+        found.append((_particled(text, _name_after(text, m.end(), "weak", keep), keep), 3))
+    low = text.lower()
+    roles = list(_NAME_ROLE.finditer(text)) if any(w in low for w in _ROLE_STEMS) else []
+    if roles and not _title_cased(text):   # in Title Case Text a capital says nothing
+        for m in roles:
+            found.append((_particled(text, _name_after(text, m.end(), "weak", keep, most=2,
+                                                       not_names=_NOT_AFTER_ROLE), keep), 2))
+    for m in _SIGN_OFF.finditer(text):
+        span = _particled(text, _name_after(text, m.end(), "weak", keep), keep)
+        end = _CLAUSE_END if m.group("sep") else _LINE_END
+        if span and end.match(text, _joined(text, span, keep, 3)[-1][1]):
+            found.append((span, 3))
+    for m in _SIGNATURE.finditer(text):   # "~tom" alone; "- oscar performance" is no signature
+        first = _WORD.match(text, m.end())
+        span = first and _name_after(text, m.end(), "weak", keep, most=1 + _capitalised(first.group()),
+                                     not_names=_NOT_AFTER_ROLE)
+        if span and first.group().lower() in GIVEN_NAMES and _TEXT_END.match(text, span[1]):
+            found.append((span, 2))
+    return [s for span, most in found if span for s in _joined(text, span, keep, most)]
+
+
+def _title_cased(text: str) -> bool:
+    """True when words that are never names are capitalised inside sentences ("Engineer Did Not
+    Turn Up"): there a capital after a role says nothing."""
+    inner = re.findall(r"(?<=[A-Za-z,] )[A-Z][a-z']+", text)
+    return sum(w.lower() in _STOP_AFTER_NAME or w.lower() in _COMMON_WORDS for w in inner) >= 2
