@@ -681,6 +681,27 @@ def test_a_complaint_log_shows_no_account_number_or_engineer_in_labels_terms_or_
     assert fb["text"].str.contains("Sean Murphy").any()   # the input is not changed
 
 
+def test_names_in_lower_case_or_after_and_reach_no_label_term_or_quote():
+    """D171: "the engineer sean murphy …" and "engineers Sean Murphy and Klaus Becker …" left
+    "sean", "murphy", "klaus" and "becker" readable to the themes; the visits split by who came."""
+    rng = np.random.default_rng(7)
+    pairs = [("sean murphy", "Klaus Becker"), ("marie dubois", "Piotr Nowak")]
+    visit = ["the engineer {a} came but had wrong meter, rebooked", "engineers {A} and {B} never showed up, took a day off"]
+    billing = ["charged twice this month, direct debit failed", "bill shows old address, fined again"]
+    texts = []
+    for i in range(200):
+        a, b = pairs[i // 2 % 2]
+        pool = visit if i % 2 else billing
+        texts.append(pool[rng.integers(len(pool))].format(a=a, A=a.title(), B=b))
+    fb = pd.DataFrame({"feedback_id": [f"f{i}" for i in range(200)], "text": texts, "rating": 1})
+    th = find_themes(fb, n_themes=3, stability=False)
+    names = {w for a, b in pairs for w in f"{a} {b}".lower().split()}
+    assert not names & _shown_words(th), th.summary["label"].tolist()
+    quotes = " ".join(th.documents["quote"])
+    assert "the engineer [name] came" in quotes and "engineers [name] and [name] never" in quotes
+    assert fb["text"].str.contains("Klaus Becker").any()   # the input is not changed
+
+
 def test_the_customer_tables_ids_are_masked_only_when_given():
     """A household code only the customer table holds is no word of the feedback's own columns."""
     fb, customers = utility_log()
