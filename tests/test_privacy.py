@@ -316,6 +316,9 @@ NAMES_D171 = [
     ("hope mr. hayes takes note", "hope mr. [name] takes note"),
     ("Name: jane doe, flight 123", "Name: [name], flight 123"),
     ("der techniker jürgen kam nicht", "der techniker [name] kam nicht"),
+    # in Title Case Text, where a capital says nothing, a given name after a role still is one
+    ("Engineer Sean Murphy Did Not Turn Up, The Technician Was Late",
+     "Engineer [name] Did Not Turn Up, The Technician Was Late"),
     # a second name after and/und/et/en/&
     ("engineers Sean Murphy and Klaus Becker came", "engineers [name] and [name] came"),
     ("ask for Anna and Tom", "ask for [name] and [name]"),

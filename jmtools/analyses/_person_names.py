@@ -162,7 +162,7 @@ def _name_after(text: str, at: int, mode: str = "weak", keep=frozenset(), *, mos
                 not_names=_NOT_AFTER_INTRO) -> tuple[int, int] | None:
     """The name that starts at ``at`` (one to ``most`` words), or None. ``mode``: "strong" (any
     word, after "my name is"), "loose" (any word but an everyday one, after "Mr"), "weak" (a
-    Capitalised word or a given name)."""
+    Capitalised word or a given name), "given" (a given name only: after a role in Title Case Text)."""
     words = []
     for m in _WORD.finditer(text, at):
         gap = text[words[-1][1]:m.start()] if words else text[at:m.start()]
@@ -172,12 +172,12 @@ def _name_after(text: str, at: int, mode: str = "weak", keep=frozenset(), *, mos
             break
         w, low = m.group(), m.group().lower()
         capital = _capitalised(w) or (initial and bool(words))
-        if low in _STOP_AFTER_NAME or low in keep or (
+        if re.split(r"['’]", low)[0] in _STOP_AFTER_NAME or low in keep or (   # "we've", "it's"
                 (low in not_names or low in _NOT_NAMES_MORE) and not (mode == "strong" and not words)):
             break
         if mode != "strong" and _NOT_A_NAME_END.search(low):   # "Qualification", "Management"
             break
-        if not words and not (capital or mode != "weak" or low in GIVEN_NAMES):
+        if not words and not (low in GIVEN_NAMES or mode in ("strong", "loose") or (capital and mode == "weak")):
             break
         if not capital and (low in _NOT_NAME_WORDS or re.search(r"(?:ed|ing|ly)$", w)):
             break
@@ -236,16 +236,18 @@ def name_spans(text: str, keep=frozenset()) -> list[tuple[int, int]]:
         found.append((_particled(text, _name_after(text, m.end(), "weak", keep), keep), 3))
     low = text.lower()
     roles = list(_NAME_ROLE.finditer(text)) if any(w in low for w in _ROLE_STEMS) else []
-    if roles and not _title_cased(text):   # in Title Case Text a capital says nothing
-        for m in roles:
-            found.append((_particled(text, _name_after(text, m.end(), "weak", keep, most=2,
-                                                       not_names=_NOT_AFTER_ROLE), keep), 2))
+    title = _title_cased(text)   # in Title Case Text a capital says nothing
+    mode = "given" if title else "weak"
+    for m in roles:
+        found.append((_particled(text, _name_after(text, m.end(), mode, keep, most=2,
+                                                   not_names=_NOT_AFTER_ROLE), keep), 2))
     for m in _SIGN_OFF.finditer(text):
         span = _particled(text, _name_after(text, m.end(), "weak", keep), keep)
         end = _CLAUSE_END if m.group("sep") else _LINE_END
         if span and end.match(text, _joined(text, span, keep, 3)[-1][1]):
             found.append((span, 3))
-    for m in _SIGNATURE.finditer(text):   # "~tom" alone; "- oscar performance" is no signature
+    # "~tom" alone; neither "- oscar performance" nor, in Title Case Text, "- Oscar Performance"
+    for m in () if title else _SIGNATURE.finditer(text):
         first = _WORD.match(text, m.end())
         span = first and _name_after(text, m.end(), "weak", keep, most=1 + _capitalised(first.group()),
                                      not_names=_NOT_AFTER_ROLE)
