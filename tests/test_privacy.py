@@ -329,6 +329,7 @@ NAMES_D171 = [
     ("medewerkers Jan de Vries en Piet Jansen", "medewerkers [name] en [name]"),
     ("Regards, Jane and Tom", "Regards, [name] and [name]"),
     ("Mr Smith and Jones", "Mr [name] and [name]"),
+    ("I spoke to Anna and We've no news", "I spoke to [name] and We've no news"),
     # titles, with and without a dot, in every language, names with accents
     ("Herr Müller kam nicht", "Herr [name] kam nicht"),
     ("ich sprach mit Herrn Becker", "ich sprach mit Herrn [name]"),
@@ -374,6 +375,7 @@ KEPT_D171 = [
     "size M Black", "200 ms latency",
     # signature look-alikes
     "flight 3056 - oscar performance", "Great product - Will buy again", "Cheers, mate",
+    "Flight 3056 Was Late And The Crew Was Rude - Oscar Performance",
     "works great\nThanks", "Product name: Echo Dot",
 ]
 
