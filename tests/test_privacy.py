@@ -424,3 +424,19 @@ def test_the_sample_worlds_feedback_shows_no_name_mask():
                        if p.stem in ("feedback", "tickets")]).dropna().unique()
     assert len(texts) > 1000
     assert not [t for t in texts if "[name]" in mask_text(t)]
+
+
+@pytest.mark.parametrize("text, expected", [   # a contact centre's notes (D178)
+    ("SIM blocked. Handled by Marta Wiśniewska.", "SIM blocked. Handled by [name]."),
+    ("Dealt with by Tomasz Zieliński yesterday", "Dealt with by [name] yesterday"),
+    ("Wants to port out, unhappy with coverage. Anna Kowalska.", "Wants to port out, unhappy with coverage. [name]."),
+])
+def test_a_name_after_handled_by_or_alone_as_the_last_sentence_is_masked(text, expected):
+    assert mask_text(text) == expected
+
+
+@pytest.mark.parametrize("text", ["It was handled by the team quickly.", "Closed by Support without reply",
+                                  "served by Friendly staff", "Please come to Minneapolis St. Paul!",
+                                  "loading bags? JAN", "Great app. Grace period is short."])
+def test_handled_by_a_group_and_a_place_or_shout_at_the_end_stay_readable(text):
+    assert mask_text(text) == text

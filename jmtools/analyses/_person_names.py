@@ -36,7 +36,8 @@ _NAME_WEAK = re.compile(
     r"\b(?:(?i:spoke|speaking|spoken|talked|talking|speak|talk|chatted|chatting)\s+(?i:to|with)"
     r"|(?i:sprach|sprechen|gesprochen)\s+(?i:mit)"
     r"|(?i:parlé|parler|parlais|parlait)\s+(?i:à|avec)|(?i:sprak|spreken|gesproken)\s+(?i:met)"
-    r"|(?i:ask(?:ed)?\s+for|named|namens|nommée?))\s+|\b(?i:(?:full\s+|first\s+|last\s+|sur)?name)[ \t]*:[ \t]*")
+    r"|(?i:ask(?:ed)?\s+for|named|namens|nommée?)"
+    r"|(?i:handled|dealt\s+with|assisted|attended|processed|escalated|closed|signed)\s+(?i:by))\s+|\b(?i:(?:full\s+|first\s+|last\s+|sur)?name)[ \t]*:[ \t]*")
 #: Words for staff whose name may follow: "engineer Sean Murphy", "Techniker Klaus Becker",
 #: "conseillère Marie Dubois", "an agent called Sarah" (English, German, French, Dutch).
 _ROLES = (r"engineers?|technicians?|techs?|agents?|advis[eo]rs?|reps?|representatives?|drivers?|couriers?|"
@@ -66,7 +67,7 @@ _SIGN_OFF = re.compile(
     r"(?:met\s+)?vriendelijke\s+groet(?:en)?|groet(?:en|jes)?|mvg|bedankt)"
     r"(?P<sep>\s*[,:]\s*|\s*\n\s*|\s+-+\s+)?(?(sep)|[ \t]+)")
 # A signature that ends the text: "… works now - Tom", a last line "Jane" (a given name leads it)
-_SIGNATURE = re.compile(r"(?:[ \t]+[-–—~]+|\n[ \t]*[-–—~]*)[ \t]*(?=[^\n]{1,40}\Z)")
+_SIGNATURE = re.compile(r"(?:[ \t]+[-–—~]+|\n[ \t]*[-–—~]*|(?<=[^\W\d_]{3}[.!?])(?P<sentence>[ \t]+))[ \t]*(?=[^\n]{1,40}\Z)")
 _AND = re.compile(r"[ \t]*(?:and|und|et|en|&)[ \t]+", _I)
 _CLAUSE_END = re.compile(r"[ \t]*(?:[.!?,;:()\n]|\Z)")
 _LINE_END = re.compile(r"[ \t]*[.!]?[ \t]*(?:\n|\Z)")
@@ -251,6 +252,8 @@ def name_spans(text: str, keep=frozenset()) -> list[tuple[int, int]]:
         first = _WORD.match(text, m.end())
         span = first and _name_after(text, m.end(), "weak", keep, most=1 + _capitalised(first.group()),
                                      not_names=_NOT_AFTER_ROLE)
+        if m.group("sentence") and not (first and _capitalised(first.group())):
+            continue   # a last sentence of a name alone: "… coverage. Anna Kowalska." (not "… bags? JAN")
         if span and first.group().lower() in GIVEN_NAMES and _TEXT_END.match(text, span[1]):
             found.append((span, 2))
     return [s for span, most in found if span for s in _joined(text, span, keep, most)]

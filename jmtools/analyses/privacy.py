@@ -38,13 +38,14 @@ name          a name after an introduction: "my/his/her name is …", "the      
               agent's name was …", "name: …", a title ("Mr/Mrs/Ms/Dr …",
               "Herr/Frau", "M./Mme/Monsieur", "Mevrouw/Meneer/Dhr./Mevr."),
               "spoke to/with …", "sprach mit", "parlé à", "sprak met", "ask for
-              …", "named …"; after a role, one or two words ("engineer Sean
+              …", "named …", "handled by …"; after a role, one or two words ("engineer Sean
               Murphy", "an agent called Sarah", "Techniker Klaus Becker",
               "conseillère Marie Dubois"); after a sign-off ("Regards,", "Thanks",
               "Cheers", "Viele Grüße", "Cordialement", "Met vriendelijke groet")
               when the name ends its clause ("Regards, Maria Rossi", "Thanks,
               Jonas.") or, with no comma, its line ("Kind regards Maria Rossi"); a
-              given name signing the text ("… - Tom", a last line "Jane"). A
+              given name signing the text ("… - Tom", a last line "Jane", a last
+              sentence "… coverage. Anna Kowalska."). A
               Capitalised word, or a given name in lower case ("the engineer sean
               murphy", "spoke to sarah"); a second name after "and/und/et/en/&"
               ("engineers Sean Murphy and Klaus Becker")
