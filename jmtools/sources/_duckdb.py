@@ -17,6 +17,7 @@ from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.sources._accounting import REASON_COLUMNS, Accounting, LoadedTable
 from jmtools.sources._amounts import amount_notes, thousands_notes
 from jmtools.sources._constants import CONSTANT, with_constants
+from jmtools.sources._duplicates import differing_duplicates
 from jmtools.sources._headers import check_repeated
 from jmtools.sources._jsonl import open_input
 from jmtools.sources._local_days import DATED, clock_notes, dated_row, day_or_utc, no_time_written
@@ -559,6 +560,8 @@ def _account(raw, table: str, inner: str, label: str, spec: TableSpec, rules: _R
         records.append((f"malformed line ({kind.lower() if kind.isupper() else kind})", None, len(items),
                         [line_of(None, i[0]) for i in items[:5]], [i[1].strip() for i in items[:5]],
                         getattr(opened, "fixes", {}).get(kind, _FIXES["structural"])))
+    if any(rc == len(rules.checks) for rc, _, _ in rows):      # repeated ids: do their rows agree? (D179)
+        notes += filter(None, [differing_duplicates(raw, table, [spec.unique, *spec.unique_per], rules.names, base - 1, base)])
     reasons = pd.DataFrame(records, columns=REASON_COLUMNS)
     rejected = int(reasons["n"].sum()) if len(reasons) else 0
     if any(rc < base for rc, _, _ in rows):
