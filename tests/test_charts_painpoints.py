@@ -259,6 +259,13 @@ def test_priority_matrix_without_quadrants_or_value(backlog):
                                          "equal bubbles (no value at stake to size them by)")
     sized = priority_matrix_chart(backlog).to_dict()["layer"][4]["encoding"]
     assert sized["size"]["field"] == "size" and sized["color"]["field"] == "quadrant"
+    # the chart's data holds no NaN (a kernel cannot send it: "Out of range float values are not
+    # JSON compliant"), and the tooltip says why there is no quadrant
+    import json
+
+    data = [row for rows in spec["datasets"].values() for row in rows]
+    json.dumps(spec, allow_nan=False)
+    assert {row["quadrant"] for row in data if "quadrant" in row and "label" in row} == {"none (too few to split)"}
 
 
 def test_bubbles_at_one_point_each_keep_their_label_beside_them():

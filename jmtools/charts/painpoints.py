@@ -350,7 +350,7 @@ def priority_matrix_chart(backlog: pd.DataFrame, *, x: str = "effort", y: str = 
         "x": data[x].astype(float).to_numpy(), "y": data[y].astype(float).to_numpy(),
         "label": data[label].astype(str).to_numpy(),
         "title": [_text(t) for t in data.get("title", data[label])],
-        "quadrant": data["quadrant"].astype(str).to_numpy(),
+        "quadrant": [_text(q) or "none (too few to split)" for q in data["quadrant"]],   # no NaN in the JSON
         "owner": [_text(o) or "—" for o in data.get("owner", [None] * len(data))],
         "status": [_text(s) for s in data.get("status", [None] * len(data))],
         "target_date": [_text(d) or "—" for d in data.get("target_date", [None] * len(data))],
