@@ -8,6 +8,10 @@ for its optional ``rfc3987_syntax`` checker of the "iri" formats, it is told the
 absent. Building that checker's grammars takes seconds of CPU in every process that imports
 Altair, and no Vega-Lite schema uses those formats. Any other import of ``rfc3987_syntax``
 works as usual.
+
+In a Jupyter kernel, the kit's own warnings ("feedback: 54 rows dropped …") are said on one line,
+``note: …``, instead of with a file path, a line number and a line of source the analyst never
+wrote (the command line does the same while a command runs). Other warnings are shown as before.
 """
 
 import sys as _sys
@@ -34,6 +38,25 @@ class _NoIriGrammarsForJsonschema:
 
 if not any(type(f).__name__ == _NoIriGrammarsForJsonschema.__name__ for f in _sys.meta_path):
     _sys.meta_path.insert(0, _NoIriGrammarsForJsonschema())
+
+
+def _plain(shown):
+    """``warnings.showwarning`` that says a kit's ``UserWarning`` as ``note: …`` and hands any other
+    warning to ``shown``."""
+    def show(message, category, filename, lineno, file=None, line=None):
+        if category is UserWarning and "jmtools" in str(filename):
+            print(f"note: {message}", file=file or _sys.stderr)
+        else:
+            shown(message, category, filename, lineno, file, line)
+    show.jmtools_plain = True
+    return show
+
+
+if "ipykernel" in _sys.modules:
+    import warnings as _warnings
+
+    if not getattr(_warnings.showwarning, "jmtools_plain", False):
+        _warnings.showwarning = _plain(_warnings.showwarning)
 
 
 def load_ipython_extension(ipython) -> None:

@@ -170,3 +170,21 @@ def test_nbconvert_finds_the_report_exporter():
 
     exporter = get_exporter("jmtools_report")
     assert exporter.__name__ == "ReportHTMLExporter"
+
+
+def test_in_a_kernel_the_kits_warnings_are_one_line_notes_and_others_unchanged():
+    """A notebook showed "…/jmtools/pipeline/_chain.py:413: UserWarning: left off …" and the line of
+    source below it; in a kernel (ipykernel loaded) the kit's warnings read "note: …"."""
+    import subprocess
+    import sys
+
+    code = ("import sys, types, warnings; sys.modules['ipykernel'] = types.ModuleType('ipykernel'); "
+            "import jmtools; warnings.simplefilter('always'); "
+            "warnings.warn_explicit('feedback: 54 rows dropped', UserWarning, '/x/jmtools/analyses/valence.py', 171); "
+            "warnings.warn_explicit('other library', UserWarning, '/x/other/mod.py', 3)")
+    err = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stderr
+    assert "note: feedback: 54 rows dropped\n" in err and "valence.py" not in err
+    assert "/x/other/mod.py:3: UserWarning: other library" in err
+    plain = subprocess.run([sys.executable, "-c", code.replace("sys.modules['ipykernel'] = types.ModuleType('ipykernel'); ", "")],
+                           capture_output=True, text=True, check=True).stderr
+    assert "valence.py:171: UserWarning: feedback: 54 rows dropped" in plain    # a script is left as Python does it

@@ -18,7 +18,7 @@ import importlib
 import sys
 import warnings
 
-from jmtools import __version__
+from jmtools import __version__, _plain
 from jmtools.cli._budget import time_budget
 from jmtools.core.errors import JmtoolsError, suggest
 
@@ -111,14 +111,7 @@ def _plain_warnings():
     """The kit's own warnings said on one line ("note: …") while a command runs, not as Python
     prints them (a file path, a line number and a line of source the user never wrote)."""
     shown = warnings.showwarning
-
-    def show(message, category, filename, lineno, file=None, line=None):
-        if category is UserWarning and "jmtools" in str(filename):
-            print(f"note: {message}", file=file or sys.stderr)
-        else:
-            shown(message, category, filename, lineno, file, line)
-
-    warnings.showwarning = show
+    warnings.showwarning = _plain(shown)
     try:
         yield
     finally:
