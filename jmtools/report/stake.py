@@ -21,6 +21,14 @@ Examples
 ' (100% of the 8,000 at stake across all 2 opportunities, each customer counted once; shares customers with #2)'
 >>> stake_total(backlog)[:76]
 'Value at stake across all 2 opportunities: 8,000, each customer counted once'
+
+Without a lift to win back, a value at stake is not estimated (not 0):
+
+>>> unknown = value_at_stake(opps.head(1), pps.assign(lift_needed=float("nan")), order_value=80.0)
+>>> stake_cells(unknown).tolist()
+['not estimated (no lift)']
+>>> stake_total(unknown)[:73]
+'Value at stake across the 1 opportunity: not estimated — no pain point it'
 """
 
 from __future__ import annotations
@@ -53,9 +61,19 @@ def same_customers(backlog) -> list[list[str]]:
 def stake_cells(backlog: pd.DataFrame) -> pd.Series:
     """Each value at stake with what it covers: the ranks of the opportunities resting on the
     same customers ("26,099 · shares customers with #2")."""
-    return pd.Series([number(v, digits=0) + (f" · shares customers with {listed(same)}" if same else "")
-                      for v, same in zip(backlog["value_at_stake"], same_customers(backlog))],
+    estimated = _estimated(backlog)
+    return pd.Series([(number(v, digits=0) if known else "not estimated (no lift)")
+                      + (f" · shares customers with {listed(same)}" if same else "")
+                      for v, known, same in zip(backlog["value_at_stake"], estimated, same_customers(backlog))],
                      index=backlog.index)
+
+
+def _estimated(backlog) -> list[bool]:
+    """Per opportunity, whether a value at stake was estimated: some pain point it relieves has
+    customers and a lift (``stake_parts``); a 0 without one is unknown, not nothing (D181)."""
+    if "stake_parts" not in backlog:
+        return [True] * len(backlog)
+    return [bool(parts) or not (v == v and v == 0) for parts, v in zip(backlog["stake_parts"], backlog["value_at_stake"])]
 
 
 def _all(n: int) -> str:
@@ -66,6 +84,10 @@ def stake_total(backlog: pd.DataFrame) -> str:
     """The backlog's value at stake with each customer counted once, and why the column adds
     up to more."""
     total = total_value_at_stake(backlog).iloc[0]
+    if not any(_estimated(backlog)):
+        return (f"Value at stake across {_all(len(backlog))}: not estimated — no pain point "
+                f"{'it relieves' if len(backlog) == 1 else 'they relieve'} has a lift to win back (each "
+                "opportunity's assumptions say how to give one).")
     text = (f"Value at stake across {_all(len(backlog))}: {number(total['value_at_stake'], digits=0)}, "
             f"each customer counted once ({number(total['customers_affected'], digits=0)} customers of "
             f"{int(total['n_pain_points'])} pain point{'' if int(total['n_pain_points']) == 1 else 's'}).")
