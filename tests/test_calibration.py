@@ -155,3 +155,45 @@ def test_a_text_without_a_letter_is_neither_complaint_nor_praise():
     assert complaint_mask(rated, [0.9] * 6, polarity="positive", texts=texts).tolist() == [
         False, False, False, True, True, False]
     assert complaint_mask(rated, scores).tolist() == [False, False, False, True, False, True]  # no texts: as before
+
+
+#: Canned answers: rated rows whose words repeat (thumbs widgets, "Great, love it" ×100).
+CANNED = {"one text": (["SIM still not active, terrible, useless"] * 200, [-2.0, 2.0] * 100),
+          "two texts": (["SIM still not active, terrible, useless"] * 100 + ["Great plans, love it"] * 100,
+                        [-2.0] * 100 + [2.0] * 100),
+          "three texts": (["bad", "GREAT", "ok then"] * 70, [-2.0, 2.0, 0.0] * 70),
+          "emoji only": ([["😀", "😡", "👍", "🙂", "😤"][i % 5] + "!" * (i % 7) for i in range(150)],
+                         [2.0, -2.0, 2.0, 1.0, -2.0] * 30),
+          "no word twice": ([f"zq{i}x" for i in range(120)], [-2.0, 2.0] * 60)}
+
+
+@pytest.mark.parametrize("case", list(CANNED))
+def test_too_few_different_texts_fall_back_to_vader_and_never_raise(case):
+    """The tester's 200 rated rows of two texts raised scikit-learn's "Found array with 0
+    sample(s)" (folds without a text) and the report failed; one text rated both ways, emoji
+    and words in one text only raised "empty vocabulary"."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    texts, v = CANNED[case]
+    cal = calibrate_sentiment(texts, v)
+    distinct = len({t.strip().casefold() for t in texts})
+    if distinct < 20:
+        assert not cal.use_calibrated and f"only {distinct} different texts" in cal.reason
+    fb = pd.DataFrame({"text": texts + ["the line keeps dropping", "love the new plan"],
+                       "rating": list(np.asarray(v) + 3) + [None, None]})
+    out = feedback_valence(fb)
+    unrated = out[out["rating"].isna()]
+    if not cal.use_calibrated:      # the plain lexicon, as VADER itself scores them
+        sia = SentimentIntensityAnalyzer()
+        assert unrated["used"].tolist() == ["text (VADER)"] * 2
+        assert unrated["valence"].round(4).tolist() == [
+            round(2 * sia.polarity_scores(t)["compound"], 4) for t in unrated["text"]]
+    assert (out.loc[out["rating"].notna(), "valence"].to_numpy() == np.asarray(v)).all()
+
+
+def test_fewer_different_texts_than_folds_leave_no_fold_empty():
+    texts, v = CANNED["three texts"]
+    cal = calibrate_sentiment(texts, v, min_rated=10)
+    folds = cal.held_out["fold_id"]
+    assert sorted(set(folds)) == list(range(len(set(folds)))) and len(set(folds)) <= 3
+    assert "3 different texts" in cal.reason

@@ -269,3 +269,18 @@ def test_the_fit_does_not_depend_on_numpys_global_generator():
         np.random.seed(seed)
         fits.append(ComplaintClassifier().fit(texts, bad).model)
     assert np.array_equal(fits[0].coef_, fits[1].coef_) and np.array_equal(fits[0].intercept_, fits[1].intercept_)
+
+
+def test_canned_answers_give_no_classifier_and_no_error():
+    """200 rated rows of two texts crashed the fits (fault 8 of the telecom test); 0, 1 or 2
+    different texts, or 19, are too few to learn a complaint from: no classifier, the cut decides."""
+    texts = [f"text number {i % 19}" for i in range(300)]
+    cases = [([], []), (["SIM never active"] * 200, [-2.0, 2.0] * 100),
+             (["SIM never active"] * 100 + ["Great plans, love it"] * 100, [-2.0] * 100 + [2.0] * 100),
+             (texts, [-2.0 if i % 19 < 8 else 2.0 for i in range(300)])]
+    for texts, v in cases:
+        cal = calibrate_sentiment(texts, v)
+        assert fit_complaints(cal) is None and fit_praise(cal) is None
+        assert complaint_mask([np.nan], [-0.9], calibration=cal, texts=["awful"]).tolist() == [True]
+    many = [f"text number {i % 40}" for i in range(300)]     # 40 different texts: measured
+    assert fit_complaints(calibrate_sentiment(many, [-2.0 if i % 40 < 15 else 2.0 for i in range(300)])) is not None

@@ -145,3 +145,13 @@ def test_a_fit_to_rounding_error_leaks_no_numpy_warning_into_a_notebook(monkeypa
         warnings.simplefilter("error")
         w, h = nmf(sparse.csr_matrix(np.eye(4)), 2, seed=0)
     assert w.shape == (4, 2) and h.shape == (2, 4)
+
+
+def test_identical_texts_are_said_to_repeat_not_to_share_no_word():
+    """100 copies of one complaint said "the 100 texts share no word … no word of theirs is in 2
+    of them": every word of theirs is in all of them (the 95% cap leaves none)."""
+    from jmtools.core.errors import DataError
+
+    feedback = pd.DataFrame({"text": ["SIM still not active after three days"] * 100})
+    with pytest.raises(DataError, match=r"the 100 texts \(1 different\) give nothing to tell themes apart"):
+        find_themes(feedback, polarity="all", stability=False)

@@ -42,7 +42,7 @@ from jmtools.analyses.sentiment import VaderScorer, vader_scores
 from jmtools.analyses.textprep import Normaliser
 from jmtools.core.errors import DataError, ParameterError, Problem
 
-__all__ = ["THUMBS", "NEGATIVE_AT_OR_BELOW", "POSITIVE_AT_OR_ABOVE", "rating_valence",
+__all__ = ["THUMBS", "MIN_DISTINCT", "NEGATIVE_AT_OR_BELOW", "POSITIVE_AT_OR_ABOVE", "rating_valence",
            "CalibratedScorer", "Calibration", "calibrate_sentiment", "complaint_mask",
            "held_out_flags"]
 
@@ -51,6 +51,10 @@ __all__ = ["THUMBS", "NEGATIVE_AT_OR_BELOW", "POSITIVE_AT_OR_ABOVE", "rating_val
 THUMBS = {"up": 1.0, "down": -1.0, "thumbs up": 1.0, "thumbs down": -1.0, "thumbs_up": 1.0,
           "thumbs_down": -1.0, "👍": 1.0, "👎": -1.0, "yes": 1.0, "no": -1.0, "true": 1.0,
           "false": -1.0, "positive": 1.0, "negative": -1.0, "like": 1.0, "dislike": -1.0}
+
+#: Fewest different rated texts (repeats and groups counted once) a model is calibrated on: canned
+#: answers repeated ("Great, love it" ×100) teach it one text per fold, and leave folds empty.
+MIN_DISTINCT = 20
 
 #: Text-score cut-offs when no rating calibrates them (VADER's conventional ±0.05).
 NEGATIVE_AT_OR_BELOW = -0.05
@@ -154,17 +158,19 @@ class CalibratedScorer:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         min_df = 2 if len(texts) >= 20 else 1
-        if fit and self._analysed is not None:
+        if fit:
             # the terms of each text, found once for every fold (_calibrate): the same counts,
             # vocabulary and weights as the vectorizer's own analysis of the same texts
-            self.vectorizer = TfidfVectorizer(analyzer=self._analysed.__getitem__, min_df=min_df,
-                                              sublinear_tf=True, max_features=self.max_features)
-            words = self.vectorizer.fit_transform(texts)
-        elif fit:
-            self.vectorizer = self._words(min_df)
-            words = self.vectorizer.fit_transform(texts)
+            self.vectorizer = (self._words(min_df) if self._analysed is None else TfidfVectorizer(
+                analyzer=self._analysed.__getitem__, min_df=min_df, sublinear_tf=True,
+                max_features=self.max_features))
+            try:
+                words = self.vectorizer.fit_transform(texts)
+            except ValueError:     # no word in min_df texts (emoji, one-off words): VADER's scores only
+                self.vectorizer, words = None, sparse.csr_matrix((len(texts), 0))
         else:
-            words = self.vectorizer.transform(texts)
+            words = (self.vectorizer.transform(texts) if self.vectorizer is not None
+                     else sparse.csr_matrix((len(texts), 0)))
         return sparse.hstack([words, sparse.csr_matrix(self._vader(texts))]).tocsr()
 
     def fit(self, texts: Sequence[str], target) -> "CalibratedScorer":
@@ -411,7 +417,8 @@ def calibrate_sentiment(texts, valence, *, seed: int = 0, folds: int = 5, min_ra
     folds : int, default 5
         Cross-validation folds.
     min_rated : int, default 100
-        Below this many rated texts no model is fitted (VADER is used).
+        Below this many rated texts no model is fitted (VADER is used); nor on fewer than
+        :data:`MIN_DISTINCT` different texts (canned answers repeated), said in ``reason``.
     min_gain : float, default 0.05
         The model is used when its cross-validated correlation with the ratings is at least
         this much above VADER's, and above it in every fold.
@@ -468,12 +475,13 @@ def _calibrate(texts, y, seed, folds, min_rated, min_gain, target_recall, brand_
              else np.array([cache[t][0] for t in texts], dtype=float))
     negative = y < 0
     n = len(texts)
-    k = min(folds, max(2, n // 20))
     codes = _fold_groups(texts, groups)
+    distinct = int(codes.max()) + 1 if n else 0          # texts that differ (and groups): a fold holds some
+    k = max(1, min(folds, max(2, n // 20), distinct))
     fold_id = (np.random.default_rng(seed).permutation(codes.max() + 1) % k)[codes] if n else codes
     rows = [_row("vader", n, vader, y, [_pearson(vader[fold_id == f], y[fold_id == f])
                                        for f in range(k)], negative, fold_id, target_recall)]
-    model_ok = n >= min_rated and len(set(np.sign(y))) > 1
+    model_ok = n >= min_rated and distinct >= MIN_DISTINCT and bool((y < 0).any() and (y > 0).any())
     oof = np.full(n, np.nan)
     if model_ok:
         # every text's words and word pairs, found once: each fold's vectorizer reads them
@@ -488,7 +496,7 @@ def _calibrate(texts, y, seed, folds, min_rated, min_gain, target_recall, brand_
         rows.append(_row("calibrated", n, oof, y, [_pearson(oof[fold_id == f], y[fold_id == f])
                                                    for f in range(k)], negative, fold_id, target_recall))
     report = pd.DataFrame(rows)
-    use, reason = _decide(report, n, min_rated, min_gain)
+    use, reason = _decide(report, n, min_rated, min_gain, distinct, y)
     report["used"] = report["method"] == ("calibrated" if use else "vader")
     report = report.drop(columns="_fold_r")
     scorer = VaderScorer()
@@ -503,7 +511,8 @@ def _calibrate(texts, y, seed, folds, min_rated, min_gain, target_recall, brand_
     pcut = (float(np.quantile(score[pos], 1 - target_recall, method="lower")) if pos.any()
             else POSITIVE_AT_OR_ABOVE)
     held_out = dict(texts=texts, y=y, fold_id=fold_id, score=score, vader=cache,
-                    brand_words=brand_words, target_recall=target_recall, min_rated=min_rated)
+                    brand_words=brand_words, target_recall=target_recall, min_rated=min_rated,
+                    distinct=distinct)
     return Calibration(use, scorer, cut, max(pcut, np.nextafter(cut, 2)), report, reason,
                        list(range(k)), held_out)
 
@@ -518,10 +527,15 @@ def _row(method, n, score, y, fold_r, negative, fold_id, target):
             "recall": recall, "precision": precision, "_fold_r": fold_r}
 
 
-def _decide(report: pd.DataFrame, n: int, min_rated: int, min_gain: float) -> tuple[bool, str]:
+def _decide(report: pd.DataFrame, n: int, min_rated: int, min_gain: float, distinct: int,
+            y: np.ndarray) -> tuple[bool, str]:
     if "calibrated" not in set(report["method"]):
-        return False, (f"VADER is used for unrated texts: {n} rated texts are too few to calibrate "
-                       f"on (at least {min_rated}, with complaints and praise, are needed)")
+        why = (f"{n} rated texts are too few to calibrate on (at least {min_rated} are needed)" if n < min_rated
+               else f"the {n} rated texts hold only {distinct} different texts (at least {MIN_DISTINCT} are "
+                    "needed)" if distinct < MIN_DISTINCT
+               else f"no rated text is {'below' if (y > 0).any() else 'above'} the midpoint (complaints and "
+                    "praise are both needed)")
+        return False, f"VADER is used for unrated texts: {why}"
     vader, model = (report.set_index("method").loc[m] for m in ("vader", "calibrated"))
     gain = model["r"] - vader["r"]
     every_fold = all(a > b for a, b in zip(model["_fold_r"], vader["_fold_r"]))

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from jmtools.analyses.calibration import (Calibration, _cut_for_recall, _held_out_counts,
+from jmtools.analyses.calibration import (MIN_DISTINCT, Calibration, _cut_for_recall, _held_out_counts,
                                           _vader_rows, held_out_flags)
 from jmtools.analyses.sentiment import vader_scores
 from jmtools.analyses.textprep import Normaliser
@@ -326,7 +326,9 @@ def fit_complaints(calibration: Calibration, *, C: float = 1.0, embed=None) -> C
     Returns
     -------
     ComplaintCheck or None
-        None when the rated rows are too few, or lack complaints or non-complaints.
+        None when the rated rows are too few, hold fewer than
+        :data:`~jmtools.analyses.calibration.MIN_DISTINCT` different texts, or lack complaints
+        or non-complaints.
 
     Examples
     --------
@@ -378,7 +380,8 @@ def _fit_check(calibration: Calibration, polarity: str, C: float, embed) -> Comp
     texts, y, fold_id = data["texts"], data["y"], data["fold_id"]
     target_rows = y < 0 if polarity == "negative" else y > 0
     text_oof = _toward(data["score"], polarity)              # higher: more of the polarity
-    if len(texts) < data["min_rated"] or target_rows.all() or not target_rows.any():
+    if (len(texts) < data["min_rated"] or data.get("distinct", MIN_DISTINCT) < MIN_DISTINCT
+            or target_rows.all() or not target_rows.any()):     # canned answers: too few texts to learn
         return None
     make = lambda: ComplaintClassifier(C=C, brand_words=data["brand_words"], embed=embed)  # noqa: E731
     reader = make()

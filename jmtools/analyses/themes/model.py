@@ -16,6 +16,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
 from jmtools.analyses.themes.text import _analyser, _stock_counts
@@ -46,7 +48,8 @@ def vectorise(texts: list[str], *, min_df, max_features, stock=frozenset(), bran
 def _no_words(texts: list[str], analyse, min_df: int, stock, brand_words) -> Problem:
     """Why ``texts`` gave no term: none has a word left, or no word is in ``min_df`` of them;
     what the stock sentences took (D144)."""
-    empty = sum(not analyse(t) for t in texts)
+    terms = [set(analyse(t)) for t in texts]
+    empty = sum(not t for t in terms)
     counts = _stock_counts(texts, stock, brand_words)
     stock_said = (f"; {counts['stock sentences left out']:,} stock sentences (recurring at 3 or more places) "
                   "were left out of texts that say something else" if counts["stock sentences left out"] else "")
@@ -55,6 +58,12 @@ def _no_words(texts: list[str], analyse, min_df: int, stock, brand_words) -> Pro
                        f"words that say how strongly, not what about ('great', 'awful', 'thanks') are left "
                        f"out{stock_said}", source="feedback",
                        fix="read them as they are: they say how customers feel, not about what")
+    df = Counter(w for t in terms for w in t)
+    if len(texts) >= 20 and any(n >= min_df for n in df.values()):     # every shared word is in > 95% of them
+        alike = len({t.strip().casefold() for t in texts})
+        return Problem(f"the {len(texts):,} texts ({alike:,} different) give nothing to tell themes apart: "
+                       f"every word they share is in more than 95% of them{stock_said}",
+                       source="feedback", fix="read them as they are (the quotes and counts say it)")
     return Problem(f"the {len(texts):,} texts share no word to build themes from: no word of theirs is in "
                    f"{min_df} of them ({empty:,} have no word left once stop words are left out{stock_said})",
                    source="feedback", fix=f"lower min_df (now {min_df}), or give more feedback")
