@@ -347,6 +347,7 @@ NOT_COVERED = {
     "language.languages_read": "arrays in, a set of codes out: no frame (its doctest; test_language)",
     "language.language_note": "counts in, one sentence out: no frame (tested in test_language)",
     "emotions.feeling_basis": "evidence in, one sentence out: no frame (tested in test_calibration)",
+    "emotions.complaint_note": "evidence in, one sentence out: no frame (tested in test_emotions)",
     "themes.polarity_basis": "Themes in, one sentence out: no frame (doctest; test_report_sections)",
     "themes.share_basis": "Themes in, one sentence out: no frame (doctest; test_themes)",
     "priorities.export_backlog": "writes a file; its bad path is refused (tested in test_priorities)",

@@ -529,3 +529,33 @@ def test_a_curve_from_behaviour_has_no_peak_and_no_zero_width_interval():
     assert "peak" not in rita.index and {"lowest", "end"} <= set(rita.index)
     assert "Pay — no friction seen (95% CI −0.18 to +0.00, n=40)" in rita.loc["end", "explanation"]
     assert "+0.00 to +0.00" not in " ".join(moments["explanation"])
+
+
+def test_complaint_notes_never_lift_a_stage_and_the_basis_says_how_many_were_left_off():
+    """The tester's world in small (fault 3): 40 polite complaint notes at First bill put it at
+    +1.25 on the curve; now the stage rests on the survey answers, and the basis sentence counts
+    the notes left off."""
+    from jmtools.analyses.emotions import complaint_note, emotion_curve, emotion_evidence, feeling_basis
+    from jmtools.analyses.sentiment import vader_scores
+
+    n = 40
+    feedback = pd.DataFrame({"customer_id": [str(i) for i in range(n)] + ["x", "y"],
+                             "timestamp": pd.Timestamp("2026-03-21"), "stage": "First bill",
+                             "text": ["First bill higher than offer; agent promised credit note."] * n
+                             + ["love it", "so slow"], "source": ["complaint"] * n + ["app review"] * 2,
+                             "rating": [None] * n + [None, 1]})
+    surveys = pd.DataFrame({"customer_id": [str(i) for i in range(10)], "metric": "csat",
+                            "score": [1, 2] * 5, "stage": "First bill",
+                            "timestamp": pd.Timestamp("2026-03-22")})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ev = emotion_evidence(["Discover", "First bill"], surveys=surveys, feedback=feedback)
+    assert len(ev) == 10 + 2 and (ev["used"] == "text (VADER)").sum() == 1
+    curve = emotion_curve(ev)
+    first = curve[(curve["persona"] == "all") & (curve["stage"] == "First bill")]
+    vader = 2 * vader_scores("love it")["compound"]
+    assert first["valence"].iloc[0] == pytest.approx((5 * -2 + 5 * -1 + vader - 2) / 12)   # plain mean
+    assert first["valence"].iloc[0] < 0
+    basis = feeling_basis(ev)
+    assert "40 feedback texts from a complaint channel (their source says so) have no rating" in basis
+    assert complaint_note(ev) in basis and complaint_note(pd.DataFrame()) == ""

@@ -277,3 +277,27 @@ def test_feedback_themes_mask_the_customer_tables_ids():
     found, err = feedback_themes({"feedback": fb, "customers": customers}, None, journey, 4, 0)
     quotes = " ".join(found.documents["quote"])
     assert err is None and "H77" not in quotes and "[customer id] is my household" in quotes
+
+
+def test_a_complaint_logs_rows_weigh_as_complaints_not_as_feeling(tmp_path):
+    """Fault 3 of the telecom test (repro_4): 40 polite complaint notes put First bill at +1.25 on
+    the curve. Unrated, they are no feeling (D176): the curve rests on the rest, and the complaint
+    signal counts them (customers who complained at the stage ÷ customers who reached it)."""
+    n = 40
+    ids = [str(i) for i in range(n)]
+    pd.DataFrame({"customer_id": ids * 2, "timestamp": ["2026-03-01 10:00:00"] * n + ["2026-03-20 10:00:00"] * n,
+                  "event": ["home_visit"] * n + ["bill_paid"] * n}).to_csv(tmp_path / "events.csv", index=False)
+    pd.DataFrame({"feedback_id": [f"C{i}" for i in ids], "customer_id": ids, "timestamp": "2026-03-21 10:00:00",
+                  "text": "First bill higher than offer; agent promised credit note.",
+                  "source": ["complaint"] * 30 + ["app review"] * 10,
+                  "stage": "First bill"}).to_csv(tmp_path / "feedback.csv", index=False)
+    (tmp_path / "journey.yaml").write_text(
+        "jmtools: 1\nname: r4\nstages:\n  - name: Discover\n  - name: First bill\ntouchpoints:\n"
+        "  - {name: Home, stage: Discover, channel: digital, events: [home_visit]}\n"
+        "  - {name: Pay, stage: First bill, channel: digital, events: [bill_paid]}\n", encoding="utf-8")
+    f = pipeline.run(tmp_path)
+    used = f.emotion_evidence
+    assert len(used) == 10 and set(used["used"]) == {"text (VADER)"}      # the 10 app reviews only
+    complaints = f.signals[(f.signals["signal"] == "complaints") & f.signals["touchpoint"].isna()
+                           & (f.signals["persona"] == ALL)]
+    assert complaints[["stage", "count", "n"]].values.tolist() == [["First bill", 30, 40]]

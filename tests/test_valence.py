@@ -244,3 +244,21 @@ def test_behaviour_patterns_run_in_linear_time_and_closing_contacts_do_not_count
     assert bool(out["repeated_contact"].iloc[0])             # two starts; the end is not a contact
     one = behaviour_valence(ev.iloc[:2], ["S"], rules=["repeated_contacts"])
     assert not bool(one["repeated_contact"].iloc[0])
+
+
+def test_an_unrated_complaint_channel_row_has_no_feeling_its_rating_still_counts():
+    """Fault 3 of the telecom test: "First bill higher than offer; agent promised credit note."
+    from a complaint log scored +1.25 and lifted First bill; a complaint says that something went
+    wrong, not how it felt (D176). Its rating, where given, is still a rating."""
+    fb = pd.DataFrame({
+        "text": ["First bill higher than offer; agent promised credit note.", "Great coverage, thanks!",
+                 "Agent was lovely, refund promised", "Love the app", "   "],
+        "source": ["Complaint log", "complaint", "complaints", "app review", "complaint"],
+        "rating": [None, None, 2, None, None]})
+    with pytest.warns(UserWarning, match="2 from a complaint channel"):
+        out = feedback_valence(fb)
+    expected = fb[(fb["rating"].notna() | ~fb["source"].str.contains("omplain")) & (fb["text"].str.strip() != "")]
+    assert out["text"].tolist() == expected["text"].tolist()
+    assert out["used"].tolist() == ["rating", "text (VADER)"] and out["valence"].iloc[0] == -1.0
+    assert out.attrs["dropped"] == {"blank text": 1, valence.COMPLAINT_UNRATED: 2}
+    assert (feedback_valence(fb.drop(columns="source"))["used"] == "text (VADER)").sum() == 3  # no source: read

@@ -42,7 +42,14 @@ from jmtools.analyses.sentiment import vader_scores
 from jmtools.analyses.textprep import Normaliser
 from jmtools.core.stats import wilson_interval
 
-__all__ = ["ComplaintClassifier", "ComplaintCheck", "fit_complaints", "fit_praise"]
+__all__ = ["COMPLAINT_SOURCE", "complaint_channel", "ComplaintClassifier", "ComplaintCheck", "fit_complaints",
+           "fit_praise"]
+
+#: A feedback ``source`` naming a complaint channel (a complaint log, a contact centre's complaints):
+#: its rows are complaints whatever their words or rating, never praise (D163), and without a
+#: rating they are left off the emotion curve (D176).
+COMPLAINT_SOURCE = (r"(?i)complain|grievance|beschwerde|reklamation|r[ée]clamation|plainte|reclamo|queja|"
+                    r"klacht|reclama[cç][aã]o|skarg|reklamacj")
 
 #: What each polarity's classifier finds, in words.
 _FINDS = {"negative": "complaint", "positive": "praise"}
@@ -56,6 +63,20 @@ RECALL_SLACK = 0.02
 #: Count added to every term in each class when its naive-Bayes log-count ratio is learned.
 NB_ALPHA = 1.0
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def complaint_channel(frame: pd.DataFrame, source_col: str = "source") -> np.ndarray:
+    """Which rows of ``frame`` come from a complaint channel: ``source_col`` matches
+    :data:`COMPLAINT_SOURCE` (all False without that column).
+
+    Examples
+    --------
+    >>> complaint_channel(pd.DataFrame({"source": ["Complaint log", "app review", None]})).tolist()
+    [True, False, False]
+    """
+    if source_col not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    return frame[source_col].astype("string").str.contains(COMPLAINT_SOURCE, na=False).to_numpy(dtype=bool)
 
 
 def _sentence_scores(text: str, whole: float) -> list:

@@ -27,7 +27,9 @@ feedback          the rating given with the text when there is one (stars 1–5:
                   neutral (a text with no lexicon word scores 0). VADER reads
                   English only: an unrated text in another language
                   (:mod:`jmtools.analyses.language`) has no valence, unless the
-                  calibrated model learned its language from ratings.
+                  calibrated model learned its language from ratings. An unrated
+                  row from a complaint channel (``source``, D163) has none
+                  either: it says what went wrong, not how it felt (D176).
 behaviour         per customer and stage reached, 0 (nothing went wrong) minus  measured
 (opt-in)          1 for each rule that fires, floored at −2: *abandonment*
                   (the stage is the furthest the customer reached and it is
@@ -50,6 +52,7 @@ import numpy as np
 import pandas as pd
 
 from jmtools.analyses.calibration import calibrate_sentiment, rating_valence
+from jmtools.analyses.complaints import complaint_channel
 from jmtools.analyses.language import detect_language, languages_read
 from jmtools.analyses.sentiment import _BATCH_FIX, score_texts
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest, whole_number
@@ -69,7 +72,11 @@ __all__ = [
     "CONTACT_PATTERN",
     "CONTACT_CLOSE_PATTERN",
     "ALL_PERSONAS",
+    "COMPLAINT_UNRATED",
 ]
+
+#: Why an unrated row from a complaint channel (``source``, D163) has no valence (D176).
+COMPLAINT_UNRATED = "from a complaint channel (no rating)"
 
 #: Behaviour rules a user can opt into.
 BEHAVIOUR_RULES = ("abandonment", "errors", "repeated_contacts")
@@ -311,7 +318,8 @@ def feedback_valence(feedback: pd.DataFrame, *, text_col: str = "text", rating_c
         other than English (:func:`jmtools.analyses.language.detect_language`) that the
         text score cannot read: VADER reads English only, a model calibrated on the ratings
         the languages it learned (:func:`~jmtools.analyses.language.languages_read`), a
-        scorer you bring every text. ``attrs["languages"]`` counts the texts with words no score
+        scorer you bring every text; and unrated rows whose ``source`` names a complaint channel
+        (:data:`COMPLAINT_UNRATED`). ``attrs["languages"]`` counts the texts with words no score
         read, per language ("" for the rest; empty when every text was read);
         ``attrs["calibration"]`` holds the calibration report (VADER and the model side by
         side) when one was made, and ``attrs["used"]`` counts rows per ``used``.
@@ -342,7 +350,10 @@ def feedback_valence(feedback: pd.DataFrame, *, text_col: str = "text", rating_c
     text_used = f"text ({getattr(scorer, 'name', type(scorer).__name__)})" if scorer else "text (VADER)"
     # the lexicon (and a model calibrated beside it) reads English only; a scorer brought reads all (D143)
     language = detect_language(text) if scorer is None else np.full(len(text), "", dtype=object)
-    foreign = ~blank & (language != "en") & (language != "")
+    # a complaint channel's row says something went wrong, not how it felt: its words (often an agent's
+    # note: "agent promised credit note" reads as praise) are no feeling; its rating, where given, is (D176)
+    complaint = complaint_channel(feedback) & ~has_rating & ~blank
+    foreign = ~blank & (language != "en") & (language != "") & ~complaint
     if scorer is None and calibrate and has_rating.any():
         train = has_rating & ~blank        # a model fitted on ratings learns every language rated
         calibration = calibrate_sentiment(text[train].astype(str).tolist(), rated[train], seed=seed,
@@ -351,16 +362,17 @@ def feedback_valence(feedback: pd.DataFrame, *, text_col: str = "text", rating_c
             scorer, text_used = calibration.scorer, calibration.scorer_name
             read = languages_read(language[train], rated[train], calibration.held_out["score"])
             foreign &= ~np.isin(language, list(read))
-    scores = score_texts(text.where(~foreign), scorer=scorer, n_jobs=n_jobs, batch_size=batch_size)
+    scores = score_texts(text.where(~foreign & ~complaint), scorer=scorer, n_jobs=n_jobs, batch_size=batch_size)
     out = feedback.copy()
     out["sentiment"] = scores
     out["valence"] = np.where(has_rating, rated, text_valence(scores))
     out["used"] = np.where(has_rating, "rating", text_used)
     out["source"] = "feedback"
     out["evidence"] = "reported"
-    keep = has_rating | (~blank & ~foreign)
+    keep = has_rating | (~blank & ~foreign & ~complaint)
     result = _finish(out, keep, {"blank text": int((~keep & blank).sum()),
-                                 "not in English (no rating)": int((~keep & foreign).sum())}, "feedback")
+                                 "not in English (no rating)": int((~keep & foreign).sum()),
+                                 COMPLAINT_UNRATED: int(complaint.sum())}, "feedback")
     result.attrs["used"] = result["used"].value_counts().to_dict()
     unread = np.where(foreign, language, "")[~blank]        # texts per language no text score read
     result.attrs["languages"] = pd.Series(unread).value_counts().to_dict() if foreign.any() else {}

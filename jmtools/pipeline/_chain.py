@@ -26,7 +26,7 @@ from jmtools.pipeline._disclosed_grid import (disclosed_curve, disclosed_kpis, d
 from jmtools.pipeline._answers_cache import kept_answers
 from jmtools.pipeline._disclosed_personas import size_protectors
 from jmtools.pipeline._cache import cache_dir_from_env, cached_evidence
-from jmtools.pipeline._feedback import feedback_themes, placed, themes_of_focus
+from jmtools.pipeline._feedback import complaints_placed, feedback_themes, placed, themes_of_focus
 from jmtools.pipeline._findings import Findings, Focus, resolve_focus
 from jmtools.pipeline._shared_cache import cached_shared
 from jmtools.pipeline._tables_cache import cached_tables
@@ -112,7 +112,7 @@ def prepare_world(data, *, journey=None, segment: str = "", n_themes: int | str 
         felt = _emotion_evidence(tables, journey, assignment)  # surveys, feedback: what customers say
         placed_felt = felt is not None and len(felt) > 0   # rows naming no step are no curve (D132)
         emotion_ev = felt if placed_felt else _behaviour_evidence(tables, journey, assignment, evidence)
-        tickets = placed(tables.get("tickets"), journey)
+        tickets = complaints_placed(tables, journey)           # with a complaint log's rows (D176)
         signals = painpoints.collect_signals(evidence, emotion=felt, tickets=tickets)
         curve = (None if emotion_ev is None or not len(emotion_ev)
                  else emotions.emotion_curve(emotion_ev, journey=journey, min_n=MIN_N))

@@ -3,11 +3,14 @@ persona's report uses the same words), and the share of them one focus sees."""
 
 from __future__ import annotations
 
+import pandas as pd
+
 from jmtools.analyses import emotions, themes
+from jmtools.analyses.complaints import complaint_channel
 from jmtools.analyses.privacy import known_ids
 from jmtools.core.errors import DataError
 
-__all__ = ["feedback_themes", "placed", "themes_of_focus"]
+__all__ = ["complaints_placed", "feedback_themes", "placed", "themes_of_focus"]
 
 
 def placed(frame, journey):
@@ -21,6 +24,19 @@ def placed(frame, journey):
         return emotions.journey_places(journey, frame)
     except DataError:         # not one known name: the emotion evidence says so, located
         return frame
+
+
+def complaints_placed(tables, journey):
+    """The tickets and the feedback rows from a complaint channel (D163), placed on the journey: what
+    the complaint signal counts. An unrated complaint is no point of the emotion curve (D176), so
+    this is where it weighs on a step; rows naming no step of the journey are left to the themes."""
+    tickets, feedback = placed(tables.get("tickets"), journey), tables.get("feedback")
+    if feedback is None or not complaint_channel(feedback).any():
+        return tickets
+    mine = placed(feedback[complaint_channel(feedback)], journey)
+    mine = mine[mine["stage"].notna()] if "stage" in mine else mine.iloc[:0]
+    keep = [c for c in ("customer_id", "timestamp", "stage", "touchpoint") if c in mine]
+    return mine[keep] if tickets is None else pd.concat([tickets, mine[keep]], ignore_index=True)
 
 
 def feedback_themes(tables, assignment, journey, n_themes: int, seed: int):

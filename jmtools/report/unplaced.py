@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from jmtools.analyses import kpis as kpi_tools
-from jmtools.analyses.emotions import feeling_basis
+from jmtools.analyses.emotions import complaint_note, feeling_basis
 from jmtools.analyses.language import language_note
 from jmtools.pipeline import disclosed_kpis
 from jmtools.report.present import html_table, md, number
@@ -229,12 +229,13 @@ def show_feeling_basis(findings, *, display=None) -> str:
     if ev is not None and "used" in ev:
         if not findings.focus.everyone and "persona" in ev:
             ev = ev[ev["persona"] == findings.focus.persona]
-            ev.attrs = {**ev.attrs, "languages": {}}         # counted on everybody's texts: said so below
+            ev.attrs = {**ev.attrs, "languages": {}, "dropped": {}}   # counted on everybody's texts: said below
         if len(ev):
             said.append(feeling_basis(ev))
         if ev is not findings.emotion_evidence:
             said.append(language_note(findings.emotion_evidence.attrs.get("languages", {}),
                                       what="feedback texts of all customers"))
+            said.append(complaint_note(findings.emotion_evidence, what="feedback texts of all customers"))
     away = unplaced_rows(findings.tables)
     if away:
         every = all(len(findings.tables[k]) == n for k, n in away.items())

@@ -25,13 +25,15 @@ assumptions), :mod:`~jmtools.analyses.emotions.moments` (moments of truth) and
 from __future__ import annotations
 
 from jmtools.analyses.emotions.curve import CURVE_COLUMNS, assumed_gap, emotion_curve
-from jmtools.analyses.emotions.evidence import EVIDENCE_COLUMNS, emotion_evidence, feeling_basis, journey_name_notes, journey_places
+from jmtools.analyses.emotions.evidence import (EVIDENCE_COLUMNS, complaint_note, emotion_evidence, feeling_basis,
+                                               journey_name_notes, journey_places)
 from jmtools.analyses.emotions.moments import MOMENT_KINDS, moments_of_truth
 from jmtools.analyses.emotions.trend import sentiment_trend, trend_slopes
 
 __all__ = [
     "EVIDENCE_COLUMNS",
     "feeling_basis",
+    "complaint_note",
     "CURVE_COLUMNS",
     "MOMENT_KINDS",
     "emotion_evidence",

@@ -15,10 +15,12 @@ import numpy as np
 import pandas as pd
 
 from jmtools.analyses.language import language_note
-from jmtools.analyses.valence import behaviour_valence, feedback_valence, survey_valence
+from jmtools.analyses.disclosure import count_words
+from jmtools.analyses.valence import COMPLAINT_UNRATED, behaviour_valence, feedback_valence, survey_valence
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 
-__all__ = ["EVIDENCE_COLUMNS", "emotion_evidence", "feeling_basis", "journey_name_notes", "journey_places"]
+__all__ = ["EVIDENCE_COLUMNS", "emotion_evidence", "feeling_basis", "complaint_note", "journey_name_notes",
+           "journey_places"]
 
 #: Columns of :func:`emotion_evidence`.
 EVIDENCE_COLUMNS = ["customer_id", "timestamp", "stage", "touchpoint", "persona", "valence",
@@ -473,5 +475,36 @@ def feeling_basis(evidence: pd.DataFrame) -> str:
     note = (" (a lexicon score of 0 is often not neutral: a text with no sentiment word scores 0)"
             if "text (VADER)" in counts else "")
     said = f"Feeling is computed from {len(ev):,} pieces of evidence: {', '.join(parts)}{note}."
-    foreign = language_note(evidence.attrs.get("languages", {}))
-    return f"{said} {foreign}" if foreign else said
+    return " ".join(x for x in (said, language_note(evidence.attrs.get("languages", {})),
+                                complaint_note(evidence)) if x)
+
+
+def complaint_note(evidence: pd.DataFrame, *, what: str = "feedback texts") -> str:
+    """One sentence: the unrated feedback texts from a complaint channel, left off the curve (D176).
+
+    Parameters
+    ----------
+    evidence : pandas.DataFrame
+        The output of :func:`emotion_evidence` (its ``attrs["dropped"]``).
+    what : str, default "feedback texts"
+        What the texts are, in the sentence.
+
+    Returns
+    -------
+    str
+        Empty when no such text was left out.
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"valence": [1.0]})
+    >>> ev.attrs["dropped"] = {"feedback": {"from a complaint channel (no rating)": 208}}
+    >>> print(complaint_note(ev))
+    208 feedback texts from a complaint channel (their source says so) have no rating and are left off the curve: a complaint says that something went wrong, not how it felt, and its words (often an agent's note) can read as calm or even glad; they count as complaints in the themes.
+    """
+    n = int(evidence.attrs.get("dropped", {}).get("feedback", {}).get(COMPLAINT_UNRATED, 0))
+    if not n:
+        return ""
+    return (f"{count_words(n)} {what} from a complaint channel (their source says so) have "
+            "no rating and are left off the curve: a complaint says that something went wrong, not how it felt, "
+            "and its words (often an agent's note) can read as calm or even glad; they count as complaints in "
+            "the themes.")

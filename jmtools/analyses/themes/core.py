@@ -11,7 +11,7 @@ import pandas as pd
 import warnings
 
 from jmtools.analyses.calibration import calibrate_sentiment, complaint_mask, rating_valence
-from jmtools.analyses.complaints import fit_complaints, fit_praise
+from jmtools.analyses.complaints import COMPLAINT_SOURCE, complaint_channel, fit_complaints, fit_praise  # noqa: F401
 from jmtools.analyses.language import detect_language, languages_read
 from jmtools.analyses.sentiment import score_texts
 from jmtools.analyses.textprep import handle_words
@@ -27,10 +27,6 @@ __all__ = ["POLARITIES", "NEGATIVE_BELOW", "POSITIVE_ABOVE", "CONTENT_CLEAR", "M
 
 #: Which feedback to theme.
 POLARITIES = ("negative", "positive", "all")
-#: A feedback ``source`` naming a complaint channel (a complaint log, a contact centre's complaints):
-#: its rows are complaints whatever their words or rating, never praise (D163).
-COMPLAINT_SOURCE = (r"(?i)complain|grievance|beschwerde|reklamation|r[ée]clamation|plainte|reclamo|queja|"
-                    r"klacht|reclama[cç][aã]o|reclamo")
 
 #: Sentiment cut-offs (VADER's conventional ±0.05): negative ≤ −0.05, positive ≥ 0.05.
 NEGATIVE_BELOW = -0.05
@@ -299,8 +295,7 @@ def _select(feedback, text_col, sentiment_col, polarity, scorer, rating_col, rat
         sentiment = pd.Series(score_texts(frame[text_col].where(~foreign), scorer=scorer, n_jobs=1),
                               index=frame.index)
     frame["sentiment"] = sentiment
-    declared = (frame["source"].astype("string").str.contains(COMPLAINT_SOURCE, na=False).to_numpy(dtype=bool)
-                if "source" in frame.columns and polarity != "all" else np.zeros(len(frame), bool))
+    declared = complaint_channel(frame) if polarity != "all" else np.zeros(len(frame), bool)
     frame["_rated"] = np.isfinite(rated) & (rated != 0) & ~declared   # by its rating (midpoint: text)
     frame["_declared"] = declared           # a complaint log's row is a complaint whatever its words (D163)
     check = (None if calibration is None or polarity == "all"
