@@ -167,3 +167,39 @@ def test_a_personas_report_says_the_count_is_of_all_customers_feedback():
                          "lexicon reads English only, so they carry no feeling score; their ratings, where given, "
                          "still count.")
     assert said.count("not in English") == 1
+
+
+#: Feedback in the nine languages added by D176, written for this test (the Polish ones are the
+#: telecom tester's, fault 10: all three read "" before), and English notes naming Polish staff.
+WRITTEN_D176 = [
+    ("Apka działa świetnie, doładowanie w sekundę 😀", "pl"),
+    ("Aplikacja ciągle się wiesza przy doładowaniu 😤", "pl"),
+    ("Fatalna obsługa, czekałem tydzień na aktywację karty SIM", "pl"),
+    ("Nie polecam, rachunek jest wyższy niż w ofercie", "pl"),
+    ("Appen fungerar inte och jag har väntat i en vecka", "sv"),
+    ("Jeg har ikke fået min regning endnu", "da"),
+    ("Appen fungerer ikke etter oppdateringen, veldig dårlig", "no"),
+    ("Sovellus ei toimi ja olen odottanut viikon", "fi"),
+    ("Aplikace nefunguje a čekám už týden", "cs"),
+    ("Uygulama çalışmıyor ve bir haftadır bekliyorum", "tr"),
+    ("Aplicația nu funcționează și aștept de o săptămână", "ro"),
+    ("Az alkalmazás nem működik, és már egy hete várok", "hu"),
+    ("Customer asked for PUK, SIM blocked. Handled by Marta Wiśniewska.", "en"),
+    ("First bill higher than offer; agent Tomasz Zieliński promised a credit note.", "en"),
+]
+
+
+@pytest.mark.parametrize("text, code", WRITTEN_D176)
+def test_polish_and_eight_more_languages_are_told(text, code):
+    assert detect_language([text]).tolist() == [code]
+
+
+def test_an_unrated_polish_review_gets_no_lexicon_valence():
+    """Fault 10: an unrated Polish praise scored 0 by the English lexicon (and, at the 0.0 cut,
+    was a complaint); it is now counted as Polish and left off, its rating where given counts."""
+    fb = pd.DataFrame({"text": ["Apka działa świetnie, doładowanie w sekundę", "Aplikacja ciągle się wiesza"],
+                       "rating": [None, 1]})
+    with pytest.warns(UserWarning, match="1 not in English"):
+        out = feedback_valence(fb)
+    assert out["used"].tolist() == ["rating"] and out.attrs["languages"] == {"pl": 2}
+    assert "Polish 2" in language_note(out.attrs["languages"])

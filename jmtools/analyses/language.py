@@ -5,8 +5,11 @@ score of whatever English words it happens to spell ("Die App ist toll" reads "d
 :func:`detect_language` tells such texts apart cheaply, with no model and no download: it
 counts each text's *function words* — articles, pronouns, prepositions, auxiliaries, the
 words every sentence of a language is made of — in short lists written for this kit
-(:data:`FUNCTION_WORDS`: English, German, French, Spanish, Italian, Dutch, Portuguese), plus
-one point for the letters a language writes and English does not (ä ö ü ß, é è ç, ñ, ã õ).
+(:data:`FUNCTION_WORDS`: English, German, French, Spanish, Italian, Dutch, Portuguese, Polish,
+Swedish, Danish, Norwegian, Finnish, Czech, Turkish, Romanian, Hungarian), plus one point for
+the letters a language writes and English does not (ä ö ü ß, é è ç, ñ, ã õ, å, æ ø), two
+for two different letters that no other language of the list writes (Polish ł ś ż …, Czech ř ě …,
+Turkish ğ ı ş, Romanian ă ș ț, Hungarian ő ű): "Apka działa świetnie, doładowanie w sekundę" has no function word.
 
 A text is given a language other than English only when that language's count is at least
 :data:`MIN_EVIDENCE` and higher than English's: "ok", "great app!", "no." and "Thanks, Jürgen
@@ -31,7 +34,9 @@ __all__ = ["LANGUAGES", "FUNCTION_WORDS", "MIN_EVIDENCE", "detect_language", "no
 
 #: Language codes (ISO 639-1) the kit tells apart, and their names in a report.
 LANGUAGES = {"en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian",
-             "nl": "Dutch", "pt": "Portuguese"}
+             "nl": "Dutch", "pt": "Portuguese", "pl": "Polish", "sv": "Swedish", "da": "Danish",
+             "no": "Norwegian", "fi": "Finnish", "cs": "Czech", "tr": "Turkish", "ro": "Romanian",
+             "hu": "Hungarian"}
 
 #: Function words per language (lower case). A foreign list leaves out words that are also
 #: everyday English words, so that they cannot count against English.
@@ -67,6 +72,37 @@ FUNCTION_WORDS = {code: frozenset(words.split()) for code, words in {
     "pt": """o uma e é são está estão estou muito por para pelo pela mas que de da dos das na nas ao se
         seu sua meu minha ele ela nós você vocês eles foi tem têm tenho nada nunca sempre também mais
         já sem não este esta isso isto esse essa quando onde porque todo tudo obrigado""",
+    # D176: nine more languages of European customer feedback; no word that English writes too
+    # ("to", "do", "na", "men", "den", "han", "her", "is", "ten", "var") and no one-letter word
+    "pl": """się nie jest są był była było byli być będzie że ale jak tak mnie mój moja moje twój jego
+        jej ich nas nam już jeszcze tylko bardzo bo czy dla przez przy pod nad bez tego tej tym który
+        która które gdy kiedy gdzie dlaczego nic nigdy zawsze wszystko mam masz mamy może można trzeba
+        jestem jesteś został została aby żeby ponieważ więc też także oraz albo lub dziękuję proszę
+        sobie nawet teraz tutaj ciągle wciąż coś ktoś żadnej""",
+    "sv": """och är inte jag hon vi som på för med till från eller när vad hur mycket ingen inget
+        aldrig alltid också bara redan efter har hade ska skulle blir blev varit mig dig sig oss mitt
+        ditt sitt vår deras detta dessa någon något inga tack""",
+    "da": """og jeg ikke det til på med af som har havde kan skal vil ville være været blev bliver mig
+        dig sig hun vi mit dit sit vores jeres deres denne dette disse ingen intet aldrig altid også
+        kun allerede meget mere nogen noget hvad hvor hvorfor hvordan når eller efter fra hos uden tak""",
+    "no": """og jeg ikke det til på med av som har hadde kan skal vil ville være vært ble blir meg deg
+        seg oss hun vi mitt ditt sitt vår våre deres denne dette disse ingen aldri alltid også bare
+        allerede veldig mye noen noe hva hvor hvorfor hvordan når eller etter fra hos uten takk""",
+    "fi": """ja ei se että oli ovat olen olet olemme mutta tai kun jos niin kuin myös vain jo vielä
+        aina koskaan mitään minä sinä hän minun sinun hänen meidän teidän heidän tämä tuo nämä mikä
+        miksi miten missä kiitos erittäin todella paljon enää ole olisi pitää täytyy ilman kanssa""",
+    "cs": """je jsem jsi jsou byl byla bylo být není se si že ale jak tak už ještě jen velmi moc proč
+        kde kdy který která které ve za pro při bez mezi můj moje mám máte má nic nikdy vždy všechno
+        děkuji prosím jsme jste bude budu mě mně tento tato toto""",
+    "tr": """ve bir bu için ile ama çok daha değil yok ben sen biz siz onlar benim senin onun şu gibi
+        kadar sonra önce hiç hep şey mı mü neden nasıl nerede zaman teşekkürler lütfen oldu olan
+        olarak ediyor bile artık hala sadece""",
+    "ro": """și să în nu este sunt cu pe din pentru dar sau că care mai foarte fost fi vor avea ea noi
+        voi ei mea meu tău lui lor acest această asta aici acolo niciodată mereu totul nimic mulțumesc
+        îmi""",
+    "hu": """az és hogy nem volt vagy egy meg már még csak nagyon mert mint ez azt ezt én ő ti ők
+        nekem neked velem vagyok vagyunk lesz lett kell lehet nincs semmi soha mindig minden miért hol
+        mikor köszönöm kérem ami aki amit akkor után előtt nélkül szerint""",
 }.items()}
 
 #: Fewest points (function words, plus one for the language's own letters) a text needs before
@@ -81,7 +117,12 @@ for _i, _code in enumerate(_CODES):
 _WORDS = {w: tuple(ix) for w, ix in _WORDS.items()}
 #: Letters a language writes and English does not: one point when the text holds any.
 _LETTERS = {"de": re.compile("[äöüß]"), "fr": re.compile("[éèêàçùâîôœë]"), "es": re.compile("[ñ¿¡áíóú]"),
-            "it": re.compile("[àèìòù]"), "pt": re.compile("[ãõçâêáéíóú]")}
+            "it": re.compile("[àèìòù]"), "pt": re.compile("[ãõçâêáéíóú]"), "pl": re.compile("[ąćęłńśźż]"),
+            "sv": re.compile("[åäö]"), "da": re.compile("[æøå]"), "no": re.compile("[æøå]"),
+            "fi": re.compile("[äö]"), "cs": re.compile("[ěščřžůý]"), "tr": re.compile("[ğışİ]"),
+            "ro": re.compile("[ășțşţ]"), "hu": re.compile("[őű]")}
+#: Languages whose letters above no other language of the list writes: two different ones count two.
+_OWN_LETTERS = frozenset({"pl", "cs", "tr", "ro", "hu"})
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 #: A text's first this many characters are read (a language shows in its first lines).
 _READ = 2000
@@ -95,9 +136,8 @@ def _language(text: str) -> str:
     for token in _TOKEN.findall(low):
         for i in _WORDS.get(token, ()) or (_WORDS.get(token.split("'")[0], ()) if "'" in token else ()):
             points[i] += 1
-    for code, letters in _LETTERS.items():
-        if letters.search(low):
-            points[_CODES.index(code)] += 1
+    for code, letters in _LETTERS.items():      # two letters no other language writes ("ł … ś") say it twice
+        points[_CODES.index(code)] += min(len(set(letters.findall(low))), 2 if code in _OWN_LETTERS else 1)
     best = max(range(1, len(_CODES)), key=points.__getitem__)
     if points[best] >= MIN_EVIDENCE and points[best] > points[0]:
         return _CODES[best]
@@ -115,7 +155,7 @@ def detect_language(texts: Iterable) -> np.ndarray:
     Returns
     -------
     numpy.ndarray of str
-        One code per text: "en", "de", "fr", "es", "it", "nl", "pt", or "" when the text has too
+        One code per text: a key of :data:`LANGUAGES` ("en", "de", "pl", …), or "" when the text has too
         few function words to tell (short English texts such as "ok" or "great app!"). Each
         distinct text is read once.
 
