@@ -559,3 +559,19 @@ def test_complaint_notes_never_lift_a_stage_and_the_basis_says_how_many_were_lef
     basis = feeling_basis(ev)
     assert "40 feedback texts from a complaint channel (their source says so) have no rating" in basis
     assert complaint_note(ev) in basis and complaint_note(pd.DataFrame()) == ""
+
+
+def test_a_personas_report_counts_the_complaint_notes_of_all_customers_once():
+    from types import SimpleNamespace
+
+    from jmtools.report.unplaced import show_feeling_basis
+
+    ev = pd.DataFrame({"obs_id": [0, 1], "used": ["text (VADER)", "rating"], "persona": ["Ben", "Maya"]})
+    ev.attrs["dropped"] = {"feedback": {"from a complaint channel (no rating)": 3}}
+    run = SimpleNamespace(emotion_evidence=ev, tables={}, curve_basis="customers",
+                          focus=SimpleNamespace(everyone=False, persona="Ben"))
+    said = show_feeling_basis(run, display=lambda *a: None)
+    assert said.count("complaint channel") == 1
+    assert "fewer than 5 feedback texts of all customers from a complaint channel" in said
+    run.focus = SimpleNamespace(everyone=True, persona="all")
+    assert "fewer than 5 feedback texts from a complaint channel" in show_feeling_basis(run, display=lambda *a: None)
