@@ -499,7 +499,7 @@ def complaint_note(evidence: pd.DataFrame, *, what: str = "feedback texts") -> s
     >>> ev = pd.DataFrame({"valence": [1.0]})
     >>> ev.attrs["dropped"] = {"feedback": {"from a complaint channel (no rating)": 208}}
     >>> print(complaint_note(ev))
-    208 feedback texts from a complaint channel (their source says so) have no rating and are left off the curve: a complaint says that something went wrong, not how it felt, and its words (often an agent's note) can read as calm or even glad; they count as complaints in the themes.
+    208 feedback texts from a complaint channel (their source says so) have no rating and are left off the curve: a complaint says that something went wrong, not how it felt, and its words (often an agent's note) can read as calm or even glad; they count as complaints in the themes and in the pain points' complaint signal.
     """
     n = int(evidence.attrs.get("dropped", {}).get("feedback", {}).get(COMPLAINT_UNRATED, 0))
     if not n:
@@ -507,4 +507,4 @@ def complaint_note(evidence: pd.DataFrame, *, what: str = "feedback texts") -> s
     return (f"{count_words(n)} {what} from a complaint channel (their source says so) have "
             "no rating and are left off the curve: a complaint says that something went wrong, not how it felt, "
             "and its words (often an agent's note) can read as calm or even glad; they count as complaints in "
-            "the themes.")
+            "the themes and in the pain points' complaint signal.")
