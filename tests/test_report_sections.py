@@ -414,3 +414,32 @@ def test_ids_that_meet_get_no_word_about_ids(ecommerce_world, persona):
     for words in ("Customer ids", "the ids seem", "do not meet", "different customer ids", "comes from the ids",
                   "not in the customer table.**", "can be tied to"):
         assert words not in text, words
+
+
+def test_a_csat_asked_on_one_to_ten_is_converted_and_the_report_says_what_its_shares_mean(tmp_path):
+    """A CSAT asked on 1–10 became a 1–5 CSAT of its answers 1–5 ("CSAT 4.38, 83% 4–5" where the
+    1–10 mean was 7.1) (D175). Declared in loading.yaml (asked_on), it is converted to 1–5, and the
+    section says how and what the share of 4–5 then is; undeclared, no CSAT is shown."""
+    import pandas as pd
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    ids = [str(i) for i in range(90)]
+    pd.DataFrame({"customer_id": ids * 2, "timestamp": ["2026-03-01 10:00"] * 90 + ["2026-03-02 10:00"] * 90,
+                  "event": ["home_visit"] * 90 + ["plan_view"] * 90}).to_csv(folder / "events.csv", index=False)
+    csat = [(i % 10) + 1 for i in range(90)]
+    pd.DataFrame({"customer_id": ids, "timestamp": "2026-03-03 10:00", "metric": "csat", "score": csat,
+                  "stage": "Compare plans"}).to_csv(folder / "surveys.csv", index=False)
+    (folder / "journey.yaml").write_text(
+        "jmtools: 1\nname: r\nstages:\n  - name: Discover\n  - name: Compare plans\ntouchpoints:\n"
+        "  - {name: Home, stage: Discover, channel: digital, events: [home_visit]}\n"
+        "  - {name: Plans, stage: Compare plans, channel: digital, events: [plan_view]}\n", encoding="utf-8")
+    text = shown_text(_run(folder).displayed)
+    assert "csat answers lie on 1–10, not 1–5 (45 of 90 above 5): none scored" in text
+    assert "CSAT, mean (1–5)" not in text
+    (folder / "loading.yaml").write_text("surveys:\n  asked_on: {csat: [1, 10]}\n", encoding="utf-8")
+    text = shown_text(_run(folder).displayed)
+    assert ("Scale. CSAT asked on 1–10 (asked_on), converted to 1–5 as 1 + 4·(score − 1)/9: a mean of 4 is "
+            "7.75 on 1–10, and the share of 4–5 is the share of answers 8–10.") in text.replace("**", "")
+    shown = pd.Series(csat)
+    assert f"{1 + 4 * (shown.mean() - 1) / 9:.2f}" in text and f"{(shown >= 8).mean():.1%}" in text

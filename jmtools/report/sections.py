@@ -540,6 +540,9 @@ def survey_kpis(f: Findings) -> None:
     table = table.assign(**{c: table[c].astype(object).mask(hidden, "hidden") for c in ("shown", "interval", "n")})
     kit.display(html_table(table, columns={"stage": "stage", "measure": "measure", "shown": "value",
                                            "interval": "95% interval", "n": "answers"}))
+    asked = getattr(f.world.tables.get("surveys"), "accounting", None)   # a CSAT asked on 1–10 (D175)
+    for note in [n for n in (asked.notes if asked is not None else []) if "(asked_on)" in n]:
+        kit.display(md("**Scale.** {note}.", note=note))
     for row in kp[(kp["kpi"] == "nps") & ~hidden].itertuples():
         record(f"nps_{row.stage}", float(row.value), label=f"NPS at {row.stage}", n=int(row.n),
                ci=(float(row.ci_low), float(row.ci_high)), fmt="+.0f", headline=True)

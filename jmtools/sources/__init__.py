@@ -40,6 +40,7 @@ from jmtools.sources._jsonl import json_shape
 from jmtools.sources._loading_file import LOADING_FILE, loading_line, read_loading_file
 from jmtools.sources._missing import TABLE_CONTENTS, archive_tables, missing_table, unread_fix
 from jmtools.sources._spec import SPECS, Column, TableSpec
+from jmtools.sources._survey_scales import asked_scales, conversion_note, converted_scores
 
 __all__ = [
     "load_events",
@@ -81,7 +82,7 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
                on_error: str = "reject", source_name: str | None = None,
                read_options: dict | None = None, optional=True, metrics: dict | None = None,
                constants: dict | None = None, amount_unit: str | None = None,
-               decimal: str | None = None) -> LoadedTable:
+               decimal: str | None = None, asked_on: dict | None = None) -> LoadedTable:
     """Load one canonical table of any ``kind``; the ``load_*`` functions call this.
 
     Parameters
@@ -145,6 +146,12 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
         ``","`` for German or French amounts written without decimals (``1.200`` is twelve
         hundred, not 1.2). Without it, the separator is taken from the values where they show
         it (``12,50``), and a number such as ``1.200`` is read as written.
+    asked_on : dict, optional
+        Surveys only: ``{metric: [low, high]}``, the scale a kit metric was asked on when it is
+        not the kit's (``{"csat": [1, 10]}``). Answers are checked on that scale and converted
+        linearly to the kit's (CSAT 1–5, CES 1–7), so every figure, chart and report reads them
+        there; a note says how (the share of 4–5 is then the share of answers 8–10). Without it,
+        a metric whose answers clearly lie on another scale is rejected whole, with that scale.
     optional : bool or list of str, default True
         Which columns beyond the required ones to keep: all (True), none (False; the leanest
         table for large event logs), or the listed canonical/attribute names.
@@ -178,7 +185,10 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
     if columns is not None and not isinstance(columns, dict):
         raise ParameterError("columns", columns, expected="a dict {canonical_name: input_column}")
     spec = SPECS[kind]
-    scale_map = _scales(scales) if kind == "surveys" else None
+    if asked_on is not None and kind != "surveys":
+        raise ParameterError("asked_on", asked_on, expected="None: asked_on= is the scale survey answers were asked on")
+    asked = asked_scales(asked_on)
+    scale_map = {**_scales(scales), **asked} if kind == "surveys" else None
     if not isinstance(optional, (bool, list, tuple)):
         raise ParameterError("optional", optional, expected="True, False or a list of column names")
     if metrics is not None and kind != "surveys":
@@ -198,6 +208,9 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
                        sheet=sheet, scales=scale_map, source_name=source_name, optional=optional,
                        read_options=read_options, metrics=metrics, constants=constants,
                        amount_unit=amount_unit, decimal=decimal)
+    if asked:     # checked on the scale asked, read on the kit's (D175)
+        loaded = LoadedTable(loaded.kind, converted_scores(loaded.table, asked), loaded.accounting)
+        loaded.accounting.notes.extend(conversion_note(m, s) for m, s in asked.items())
     if on_error == "raise":
         loaded.accounting.raise_if_rejected()
     return loaded

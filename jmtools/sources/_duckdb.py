@@ -28,6 +28,7 @@ from jmtools.sources._order import oldest_first
 from jmtools.sources._read import FILE_KINDS, ROW, parquet_error
 from jmtools.sources._reread import put_fixes, refused_columns
 from jmtools.sources._spec import NEGATIVE_AMOUNT, TableSpec
+from jmtools.sources._survey_scales import other_scale_rule, other_scales
 from jmtools.sources._times import time_formats_sql
 from jmtools.sources._values import (blank_to_null, from_serial, is_placeholder, lit, missing_to_null, q,
                                      serial, serial_notes, star_notes, stars)
@@ -253,17 +254,20 @@ def _timestamp_expr(col: str, text: str, src_type: str, time_format, tz, kind_by
     return f"timezone('UTC', TRY_CAST({text} AS TIMESTAMPTZ))"
 
 
-def _survey_rules(rules: _Rules, scales: dict) -> None:
+def _survey_rules(rules: _Rules, scales: dict, seen: dict) -> None:
     metric, score = q("metric"), q("score")
     names = ", ".join(lit(m) for m in scales)
     rules.inner = [f"lower(NULLIF(TRIM(CAST({e.rsplit(' AS ', 1)[0]} AS VARCHAR)), '')) AS {metric}"
                    if e.endswith(f"AS {metric}") else e for e in rules.inner]
     rules.add(f"{metric} NOT IN ({names})", "unknown metric", "metric", metric,
               f"metric must be one of {', '.join(scales)}; declare others with scales={{'name': (low, high)}}")
+    for m, found in seen.items():       # a CSAT on 1–10: none of it scored on 1–5 (D175)
+        rules.add(*other_scale_rule(m, found, scales[m]))
     for m, s in scales.items():
         rules.add(f"{metric} = {lit(m)} AND {score} IS NOT NULL AND ({score} < {s.low} OR {score} > {s.high})",
                   f"{m} score outside {s.low}–{s.high}", "score", f"CAST({score} AS VARCHAR)",
-                  f"check the scale: pass scales={{{m!r}: (low, high)}} if {m} was asked on another scale")
+                  f"check the scale: if {m} was asked on another, declare it (asked_on: {{{m}: [low, high]}} "
+                  f"under surveys: in loading.yaml, or scales={{{m!r}: (low, high)}} when loading)")
 
 
 def _infer_extra(raw, view: str, cols: list[str], header_again: str | None = None,
@@ -398,7 +402,7 @@ def _build(raw, view: str, spec: TableSpec, mapping: dict, types: dict, opened, 
                           fix=found.fix if found else "", kind_by=kind_by,
                           dated=spec.kind == "events" and col.name == "timestamp")
     if spec.kind == "surveys":
-        _survey_rules(rules, scales)
+        _survey_rules(rules, scales, other_scales(raw, view, mapping, scales))
     if spec.kind == "orders" and "amount" in mapping:
         rules.add(f"{q('amount')} < 0", NEGATIVE_AMOUNT[0], "amount", q("amount"), NEGATIVE_AMOUNT[1])
     # files joined together repeat their header line: a row, not data (its text would make

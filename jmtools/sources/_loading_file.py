@@ -31,9 +31,14 @@ _OPTIONS = {
     "constants": ("a mapping of the table's columns to one value each", "constants: {touchpoint: checkout_page}"),
     "amount_unit": (", ".join(AMOUNT_UNITS) + " (orders)", "amount_unit: cents"),
     "decimal": ("\",\" or \".\", the decimal separator of numbers written as text", 'decimal: ","'),
+    "asked_on": ("a mapping of metrics to the [low, high] scale they were asked on (surveys)",
+                 "asked_on: {csat: [1, 10]}"),
 }
+#: Options users write that the file names otherwise.
+_SAID_OTHERWISE = {"scales": "asked_on"}
 #: Options for one table only.
 _ONLY = {"metrics": ("surveys", "it turns survey questions into one row per answer"),
+         "asked_on": ("surveys", "it is the scale survey answers were asked on"),
          "amount_unit": ("orders", "it is the unit of the orders' amount")}
 
 
@@ -103,7 +108,7 @@ def read_loading_file(folder: Path, kinds) -> dict:
             continue
         for option, value in how.items():
             if option not in _OPTIONS:
-                near = suggest(str(option), _OPTIONS)
+                near = _SAID_OTHERWISE.get(option) or suggest(str(option), _OPTIONS)
                 fail((kind, option), f"{short(option)!r} is not a loader option",
                      (f"did you mean {near!r}? " if near else "") + "options are " + ", ".join(_OPTIONS))
             elif option in _ONLY and kind != _ONLY[option][0]:
@@ -132,6 +137,10 @@ def _fits(option: str, value) -> bool:
         return value in DECIMALS
     if option == "amount_unit":
         return isinstance(value, str) and value.strip().lower() in AMOUNT_UNITS
+    if option == "asked_on":
+        return isinstance(value, dict) and bool(value) and all(
+            isinstance(v, list) and len(v) == 2 and all(isinstance(x, int) and not isinstance(x, bool) for x in v)
+            for v in value.values())
     if option in ("columns", "metrics"):
         return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
     if option == "read_options":

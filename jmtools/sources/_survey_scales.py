@@ -1,0 +1,134 @@
+"""Survey answers asked on another scale than the kit's (a CSAT on 1–10): found, or converted.
+
+Without a declaration, a metric whose answers clearly lie on a wider scale (every score a whole
+number from 0 to 10, and many of them off the kit's scale) is not scored on the kit's scale from
+its in-range tail: every answer of it is rejected, counted and located, with the scale seen and
+how to declare it (:func:`other_scales`). ``asked_on: {csat: [1, 10]}`` (in ``loading.yaml``, or
+``asked_on=`` of :func:`jmtools.sources.load_surveys`) declares it: the answers are checked on
+that scale and converted linearly to the kit's (:func:`converted_scores`), and a note says so.
+"""
+
+from __future__ import annotations
+
+from jmtools.core.errors import ParameterError
+from jmtools.core.metrics import SCALES, Scale
+from jmtools.sources._values import lit, q
+
+__all__ = ["other_scales", "other_scale_rule", "asked_scales", "converted_scores", "conversion_note"]
+
+#: Share of a metric's answers off the kit's scale from which the answers are read as another scale.
+SHARE_OFF = 0.05
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def other_scales(raw, view: str, mapping: dict, scales: dict) -> dict[str, tuple]:
+    """``{metric: (low seen, high seen, answers off the scale, answers)}`` for the kit's metrics
+    whose answers lie on another scale: whole numbers from 0 to 10, at least 5 and 5% of them off
+    the metric's scale. Metrics the caller declared a scale for are taken as declared."""
+    if "metric" not in mapping or "score" not in mapping:
+        return {}
+    mine = {m: s for m, s in scales.items() if SCALES.get(m) == s}
+    if not mine:
+        return {}
+    score = f"TRY_CAST(REPLACE(TRIM(CAST({q(mapping['score'])} AS VARCHAR)), ',', '.') AS DOUBLE)"
+    metric = f"lower(TRIM(CAST({q(mapping['metric'])} AS VARCHAR)))"
+    rows = raw.execute(
+        f"SELECT {metric} AS m, min({score}), max({score}), count({score}), "
+        f"count(CASE WHEN {score} <> round({score}) THEN 1 END) FROM {q(view)} "
+        f"WHERE {metric} IN ({', '.join(lit(m) for m in mine)}) GROUP BY 1").fetchall()
+    out = {}
+    for m, low, high, n, fractions in rows:
+        if not n or fractions or low < 0 or high > 10:
+            continue
+        s = mine[m]
+        off = raw.execute(f"SELECT count(*) FROM {q(view)} WHERE {metric} = {lit(m)} AND "
+                          f"({score} < {s.low} OR {score} > {s.high})").fetchone()[0]
+        if off >= 5 and off >= SHARE_OFF * n:
+            out[m] = (low, high, off, n)
+    return out
+
+
+def other_scale_rule(m: str, seen: tuple, scale: Scale) -> tuple[str, str, str, str, str]:
+    """The load's check (condition, reason, column, value, fix) that rejects every answer of
+    metric ``m`` seen on another scale."""
+    low, high, off, n = seen
+    side = f"above {scale.high}" if high > scale.high else f"below {scale.low}"
+    reason = (f"{m} answers lie on {_fmt(low)}–{_fmt(high)}, not {scale.low}–{scale.high} "
+              f"({off:,} of {n:,} {side}): none scored")
+    fix = (f"declare the scale it was asked on: `asked_on: {{{m}: [{_fmt(low)}, {_fmt(high)}]}}` under "
+           f"`surveys:` in loading.yaml converts the answers to {scale.low}–{scale.high} (the report says "
+           f"how); load_surveys(scales={{{m!r}: ({_fmt(low)}, {_fmt(high)})}}) keeps them on "
+           f"{_fmt(low)}–{_fmt(high)}")
+    score = q("score")
+    return f"{q('metric')} = {lit(m)} AND {score} IS NOT NULL", reason, "score", f"CAST({score} AS VARCHAR)", fix
+
+
+def asked_scales(asked_on) -> dict[str, Scale]:
+    """``{metric: Scale}`` of ``asked_on`` (``{"csat": [1, 10]}``), checked: a metric of the kit
+    other than NPS (defined on 0–10 only), whole-number bounds, low < high.
+
+    Examples
+    --------
+    >>> asked_scales({"CSAT": [1, 10]})
+    {'csat': Scale(name='csat', low=1, high=10, higher_is_better=True)}
+    """
+    if asked_on is None:
+        return {}
+    if not isinstance(asked_on, dict):
+        raise ParameterError("asked_on", asked_on, expected="a mapping {metric: [low, high]}",
+                             fix="e.g. asked_on={'csat': [1, 10]} (asked_on: {csat: [1, 10]} in loading.yaml)")
+    out = {}
+    for name, bounds in asked_on.items():
+        m = str(name).strip().lower()
+        if m not in SCALES or m == "nps":
+            raise ParameterError(f"asked_on[{name!r}]", name, expected=[x for x in SCALES if x != "nps"],
+                                 fix="NPS is defined on 0–10 only; another metric keeps its own scale with "
+                                     "load_surveys(scales={name: (low, high)})")
+        if not (isinstance(bounds, (list, tuple)) and len(bounds) == 2
+                and all(isinstance(x, int) and not isinstance(x, bool) for x in bounds) and bounds[0] < bounds[1]):
+            raise ParameterError(f"asked_on[{name!r}]", bounds, expected="[low, high], whole numbers, low < high",
+                                 fix=f"e.g. asked_on: {{{m}: [1, 10]}}")
+        out[m] = Scale(m, bounds[0], bounds[1], SCALES[m].higher_is_better)
+    return out
+
+
+def converted_scores(table, asked: dict[str, Scale]):
+    """``table`` with the scores of each metric in ``asked`` moved linearly onto the kit's scale:
+    ``kit.low + (kit.high − kit.low)·(score − low)/(high − low)`` (1–10 → 1–5: 10 is 5, 1 is 1)."""
+    import ibis
+
+    score = table.score.cast("float64")
+    for m, s in asked.items():
+        kit = SCALES[m]
+        moved = kit.low + (kit.high - kit.low) * (score - s.low) / (s.high - s.low)
+        score = ibis.ifelse(table.metric == m, moved, score)
+    return table.mutate(score=score)
+
+
+def conversion_note(m: str, s: Scale) -> str:
+    """What a converted metric's scores mean (the note a report shows where the file was read).
+
+    Examples
+    --------
+    >>> conversion_note("csat", Scale("csat", 1, 10))
+    'CSAT asked on 1–10 (asked_on), converted to 1–5 as 1 + 4·(score − 1)/9: a mean of 4 is 7.75 on 1–10, and the share of 4–5 is the share of answers 8–10'
+    """
+    kit = SCALES[m]
+    span, width = kit.high - kit.low, s.high - s.low
+
+    def back(v):  # a score on the kit's scale, on the asked one
+        return s.low + width * (v - kit.low) / span
+
+    if m == "csat":
+        top = next(v for v in range(s.low, s.high + 1) if kit.low + span * (v - s.low) / width >= kit.high - 1)
+        share = f"the share of {kit.high - 1}–{kit.high} is the share of answers {top}–{s.high}"
+    else:
+        cut = kit.low + span // 3
+        last = max(v for v in range(s.low, s.high + 1) if kit.low + span * (v - s.low) / width <= cut)
+        share = f"the share of low effort ({kit.low}–{cut}) is the share of answers {s.low}–{last}"
+    return (f"{m.upper()} asked on {s.low}–{s.high} (asked_on), converted to {kit.low}–{kit.high} as "
+            f"{kit.low} + {span}·(score − {s.low})/{width}: a mean of {kit.high - 1} is "
+            f"{_fmt(round(back(kit.high - 1), 2))} on {s.low}–{s.high}, and {share}")
