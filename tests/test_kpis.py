@@ -147,3 +147,21 @@ def test_answers_that_name_no_step_are_scored_over_all_of_them():
     with pytest.raises(ParameterError) as err:
         touchpoint_kpis(sv, journey=JOURNEY)
     assert "relationship_kpis" in str(err.value) and "pass journey=" not in str(err.value)
+
+
+def test_stage_names_match_the_journey_ignoring_case_and_spaces():
+    """Notebook 02 scored only the answers written exactly as the journey ("Compare plans": NPS
+    −100, n=30) while the report matched "compare plans " too (NPS 0, n=60) (D175): one rule now,
+    for touchpoints as for stages; a name the journey lacks is no step of it."""
+    j = {"stages": ["Compare plans", "Buy"], "touchpoints": [
+        {"name": "Plan page", "stage": "Compare plans", "events": ["v"]},
+        {"name": "Checkout", "stage": "Buy", "events": ["p"]}]}
+    sv = pd.DataFrame({"customer_id": [str(i) for i in range(64)], "metric": "nps",
+                       "score": [10] * 30 + [3] * 30 + [9] * 4,
+                       "stage": ["compare plans "] * 30 + ["Compare plans"] * 30 + ["Compair"] * 4,
+                       "touchpoint": ["PLAN PAGE"] * 30 + ["Plan page"] * 30 + [None] * 4})
+    by_stage = stage_kpis(sv, journey=j).set_index("stage")
+    assert by_stage.loc["Compare plans", "n"] == 60 and by_stage.loc["Compare plans", "value"] == 0.0
+    assert list(by_stage.index) == ["Compare plans", "Buy"] and by_stage.loc["Buy", "n"] == 0
+    by_tp = touchpoint_kpis(sv, journey=j).set_index("touchpoint")
+    assert by_tp.loc["Plan page", "n"] == 60 and by_tp.loc["Plan page", "value"] == 0.0

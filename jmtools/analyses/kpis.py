@@ -91,7 +91,8 @@ def survey_kpis(surveys, *, level: str = "touchpoint", journey=None, evidence=No
     level : {"touchpoint", "stage"}, default "touchpoint"
         With ``"stage"`` and only a ``touchpoint`` column, stages come from the journey.
     journey : Journey or dict, optional
-        Gives the journey order (and every step, so unsurveyed ones show as n = 0 rows).
+        Gives the journey order (and every step, so unsurveyed ones show as n = 0 rows); the
+        answers' stage and touchpoint names match its names ignoring case and spaces around them.
     evidence : Evidence, optional
         From :func:`jmtools.evidence.prepare` with customers: lets ``by="persona"`` work
         (persona of the answering customer), and supplies the journey.
@@ -125,7 +126,7 @@ def survey_kpis(surveys, *, level: str = "touchpoint", journey=None, evidence=No
     journey = journey if journey is not None else getattr(evidence, "journey", None)
     t = as_table(surveys, name="surveys")
     by = [] if by is None else [by] if isinstance(by, str) else list(by)
-    t = _with_persona(_with_level(t, level, journey), by, evidence)
+    t = _with_persona(_with_level(_as_journey_names(t, journey), level, journey), by, evidence)
     return _order(_scored(t.filter(t[level].notnull()), by, [*by, level], scales), by, level, journey,
                   evidence)
 
@@ -164,6 +165,22 @@ def _with_customers(out, t, keys):
         if out[k].dtype != who[k].dtype:            # is float on one side, text on the other
             out[k], who[k] = out[k].astype(object), who[k].astype(object)
     return out.merge(who, on=[*keys, "metric"], how="left")
+
+
+def _as_journey_names(t, journey):
+    """``t`` with its stage and touchpoint names written as the journey writes them, matched
+    ignoring case and spaces around them (``compare plans `` is ``Compare plans``), the rule
+    of the report (:func:`jmtools.analyses.emotions.journey_places`); a name the journey lacks
+    stays as written."""
+    if journey is None:
+        return t
+    stages, tps = journey_layout(journey)
+    for col, names in (("stage", stages), ("touchpoint", [tp for tp, _, _ in tps])):
+        if col in t.columns and names:
+            written = t[col].cast("string")
+            t = t.mutate(**{col: written.strip().lower().substitute(
+                {n.strip().lower(): n for n in names}, else_=written)})
+    return t
 
 
 def _with_level(t, level, journey):
