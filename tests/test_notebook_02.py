@@ -327,3 +327,68 @@ def test_ids_written_differently_are_said_and_the_notebook_runs(prefixed_ids_fol
     assert "Fix: export both tables with the ids written the same way" in text
     assert ("Budget Ben's size comes from the ids, not from its rule" in text) == (persona != "all")
     assert "CUST-0" not in text
+
+
+def _tiny_folder(tmp_path, events, journey, surveys=None):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    pd.DataFrame(events, columns=["customer_id", "timestamp", "event"]).to_csv(folder / "events.csv", index=False)
+    if surveys is not None:
+        surveys.to_csv(folder / "surveys.csv", index=False)
+    (folder / "journey.yaml").write_text(journey, encoding="utf-8")
+    return folder
+
+
+_EXIT_JOURNEY = """jmtools: 1
+name: exit
+stages:
+  - name: Discover
+  - name: Activate
+  - name: Port out
+    exit: true
+touchpoints:
+  - {name: Home, stage: Discover, channel: digital, events: [home_visit]}
+  - {name: Act, stage: Activate, channel: digital, events: [sim_activated]}
+  - {name: Port, stage: Port out, channel: interpersonal, events: [port_out]}
+"""
+
+_EXIT_IDS = [str(i) for i in range(60)]
+_EXIT_ROWS = ([(i, "2026-03-01 10:00:00", "home_visit") for i in _EXIT_IDS]
+              + [(i, "2026-03-02 10:00:00", "sim_activated") for i in _EXIT_IDS[:40]]
+              + [(i, "2026-04-02 10:00:00", "port_out") for i in _EXIT_IDS[:2]])
+
+
+def test_an_exit_stage_is_no_step_of_the_notebooks_funnel(tmp_path):
+    """Notebook 02 drew Port out (exit: true) as a funnel step: 38 of 40 "dropped off" there and
+    the headline named it the largest drop-off, while the report leaves exit stages out (D175).
+    Its funnel and its time between steps now leave it out too; the funnel is the report's."""
+    from inprocess import run_cells
+
+    from jmtools import pipeline
+
+    folder = _tiny_folder(tmp_path, _EXIT_ROWS, _EXIT_JOURNEY)
+    run = run_cells(NOTEBOOK, {"data_dir": str(folder)})
+    overall = run.namespace["overall"]
+    assert overall["step"].tolist() == ["Discover", "Activate"] and overall["n"].tolist() == [60, 40]
+    assert overall["n"].tolist() == pipeline.run(folder).funnel["n"].tolist()
+    assert "Port out" not in run.figures["worst_drop_off"]["value"]
+    assert "Port out" not in " ".join(map(str, run.namespace["timing"]["step"]))
+
+
+def test_survey_scores_per_stage_are_the_reports(tmp_path):
+    """Section 6 matched stage names exactly ("Compare plans": NPS −100, n=30) where the report
+    matched "compare plans" too (NPS 0, n=60) (D175): the same scores on both paths now."""
+    from inprocess import run_cells
+
+    from jmtools import pipeline
+
+    surveys = pd.DataFrame({"customer_id": _EXIT_IDS, "timestamp": "2026-03-02 10:00:00", "metric": "nps",
+                            "score": [10] * 30 + [3] * 30, "stage": ["compare plans"] * 30 + ["Compare plans"] * 30})
+    journey = _EXIT_JOURNEY.replace("Activate", "Compare plans")
+    folder = _tiny_folder(tmp_path, _EXIT_ROWS, journey, surveys)
+    scores = run_cells(NOTEBOOK, {"data_dir": str(folder)}).namespace["scores"]
+    mine = scores[scores["kpi"] == "nps"].set_index("stage")
+    report = pipeline.run(folder).kpis
+    theirs = report[report["kpi"] == "nps"].set_index("stage")
+    assert mine.loc["Compare plans", ["value", "n"]].tolist() == [0.0, 60]
+    assert theirs.loc["Compare plans", ["value", "n"]].tolist() == [0.0, 60]

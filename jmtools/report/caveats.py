@@ -251,7 +251,9 @@ def show_unmapped_stages(evidence, steps=None, *, level: str = "stage", fix: str
     Returns
     -------
     list of str or None
-        ``steps`` as given, or the stages that receive an event (None when every stage does).
+        ``steps`` as given, or the funnel's stages (:attr:`~jmtools.evidence.Evidence.mapped_stages`:
+        those that receive an event, without ``exit: true`` and ``optional: true`` stages, as the
+        report's funnel); None when that is every stage.
 
     Examples
     --------
@@ -273,8 +275,8 @@ def show_unmapped_stages(evidence, steps=None, *, level: str = "stage", fix: str
     left_out = [s for s in evidence.stages if s not in evidence.mapped_stages
                 and s not in getattr(evidence, "exit_stages", [])        # customers leaving: said apart
                 and s not in getattr(evidence, "optional_stages", [])]    # stages many never need: too
-    if not left_out:
-        return None
+    if not left_out:   # exit and optional stages are no funnel steps either (said beside it), as in the report
+        return None if evidence.mapped_stages == list(evidence.stages) else evidence.mapped_stages or None
     them = "it" if len(left_out) == 1 else "them"
     fix = fix or f"Add the event names that stand for {them} to a touchpoint of the stage in the journey file."
     fix = fix.replace("{", "{{").replace("}", "}}")                  # the reader's words, not fields
