@@ -575,3 +575,20 @@ def test_a_personas_report_counts_the_complaint_notes_of_all_customers_once():
     assert "fewer than 5 feedback texts of all customers from a complaint channel" in said
     run.focus = SimpleNamespace(everyone=True, persona="all")
     assert "fewer than 5 feedback texts from a complaint channel" in show_feeling_basis(run, display=lambda *a: None)
+
+
+def test_every_unknown_stage_name_gets_its_own_suggestion(journey):
+    """Ten misspelled survey stages got one "did you mean 'First bill'?" (the first name's) (D175):
+    each name now has its closest journey name, in the sentence a report shows and in the warning."""
+    from jmtools.analyses.emotions import journey_name_notes
+
+    s = pd.DataFrame({"customer_id": list("abcdefgh"), "metric": "csat", "score": 4,
+                      "stage": ["Browse", "brwose", "BUYY", "Aftr", "Zzz", "Checkot", "Brows", "Afterwards"]})
+    [note] = journey_name_notes(journey, s)
+    assert note == ("7 rows name stages the journey does not have ('Afterwards' → 'After'?, 'Aftr' → 'After'?, "
+                    "'BUYY' → 'Buy'?, 'Brows' → 'Browse'?, 'Checkot', … 2 more): used without it")
+    with pytest.warns(UserWarning) as caught:
+        emotion_evidence(journey, surveys=s)
+    said = " ".join(str(w.message) for w in caught)
+    assert ("did you mean 'After' for 'Afterwards', 'After' for 'Aftr', 'Buy' for 'BUYY', 'Browse' for 'Brows', "
+            "'Browse' for 'brwose'?") in said

@@ -301,3 +301,28 @@ def test_a_complaint_logs_rows_weigh_as_complaints_not_as_feeling(tmp_path):
     complaints = f.signals[(f.signals["signal"] == "complaints") & f.signals["touchpoint"].isna()
                            & (f.signals["persona"] == ALL)]
     assert complaints[["stage", "count", "n"]].values.tolist() == [["First bill", 30, 40]]
+
+
+def test_answers_naming_a_stage_the_journey_lacks_are_no_relationship_scores(tmp_path):
+    """1,123 answers naming '1st bill', 'Billing' … were scored as "NPS, not tied to a step",
+    described as answers that name no stage (D175): only the answers that name none are now."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    ids = [str(i) for i in range(90)]
+    pd.DataFrame({"customer_id": ids * 2, "timestamp": ["2026-03-01 10:00"] * 90 + ["2026-03-02 10:00"] * 90,
+                  "event": ["home_visit"] * 90 + ["plan_view"] * 90}).to_csv(folder / "events.csv", index=False)
+    scores = [10] * 20 + [2] * 10 + [0] * 30 + [9, 9, 3, 10, 8] * 6
+    stages = ["compare plans"] * 30 + ["Billing"] * 30 + [None] * 30
+    pd.DataFrame({"customer_id": ids, "timestamp": "2026-03-03 10:00", "metric": "nps", "score": scores,
+                  "stage": stages}).to_csv(folder / "surveys.csv", index=False)
+    (folder / "journey.yaml").write_text(
+        "jmtools: 1\nname: r\nstages:\n  - name: Discover\n  - name: Compare plans\ntouchpoints:\n"
+        "  - {name: Home, stage: Discover, channel: digital, events: [home_visit]}\n"
+        "  - {name: Plans, stage: Compare plans, channel: digital, events: [plan_view]}\n", encoding="utf-8")
+    with pytest.warns(UserWarning, match="'Billing'"):
+        f = pipeline.run(folder)
+    nowhere = pd.Series(scores[60:])                                   # plain pandas: no stage named
+    [rel] = f.relationship_kpis[f.relationship_kpis["kpi"] == "nps"].to_dict("records")
+    assert rel["n"] == 30 and rel["value"] == pytest.approx(100 * ((nowhere >= 9).mean() - (nowhere <= 6).mean()))
+    at = f.kpis[(f.kpis["kpi"] == "nps") & (f.kpis["stage"] == "Compare plans")].iloc[0]
+    assert at["n"] == 30 and at["value"] == pytest.approx(100 * (20 - 10) / 30)

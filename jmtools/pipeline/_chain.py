@@ -444,15 +444,16 @@ def _kpi_grid(tables, journey, evidence, assignment) -> dict:
     grids = {"kpi_total": None, "kpi_personas": None, "kpi_relationship": None}
     if surveys is None:
         return grids
-    surveys = placed(surveys, journey)        # DECISION or "decision " is the journey's Decision
     if assignment is not None and not evidence.n_events:   # no events to take personas from
         surveys = surveys.merge(assignment, on="customer_id", how="left")
-    # answers that name no step (an NPS tool's export): scored over all of them, per persona too (D132)
+    # answers that name no step (an NPS tool's export): scored over all of them, per persona too (D132);
+    # an answer naming a stage the journey lacks ('1st bill') is no relationship answer (D175)
     overall = kpis.relationship_kpis(surveys)
     if len(overall):
         grids["kpi_relationship"] = pd.concat(
             [overall.assign(persona=ALL)] + ([kpis.relationship_kpis(surveys, evidence=evidence, by="persona")]
                                              if assignment is not None else []), ignore_index=True)
+    surveys = placed(surveys, journey)        # DECISION or "decision " is the journey's Decision
     if not {"stage", "touchpoint"} & set(surveys.columns):
         return grids                           # no answer placed: the data section says so
     grids["kpi_total"] = kpis.stage_kpis(surveys, journey=journey, evidence=evidence)

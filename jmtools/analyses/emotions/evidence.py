@@ -68,12 +68,12 @@ def _resolve_stage(frame: pd.DataFrame, journey, what: str, stage_col: str,
         unknown = values.notna() & matched.isna()
         if unknown.any():
             names = sorted(set(values[unknown]))
-            hint = suggest(names[0], known)
+            hints = {x: suggest(x, known) for x in names}      # each name its own closest name
             problem = Problem(
                 f"{len(names)} {role} name(s) are not in the journey: "
-                f"{', '.join(map(repr, names[:5]))} (journey {role}s: {', '.join(known)})",
-                fix=(f"did you mean {hint!r}? " if hint else "")
-                + f"use the journey's {role} names, or add the {role} to the journey file",
+                f"{', '.join(map(repr, names[:5]))}{' …' if len(names) > 5 else ''} "
+                f"(journey {role}s: {', '.join(known)})",
+                fix=_did_you_mean(hints) + f"use the journey's {role} names, or add the {role} to the journey file",
                 source=what, column=name)
             if matched.notna().sum() == 0:            # not one row names a known one: the column
                 raise DataError([problem])
@@ -81,9 +81,7 @@ def _resolve_stage(frame: pd.DataFrame, journey, what: str, stage_col: str,
             k = int(unknown.sum())
             said.append(f"{k:,} row{'s' if k > 1 else ''} name{'' if k > 1 else 's'} {'a ' if len(names) == 1 else ''}"
                         f"{role}{'' if len(names) == 1 else 's'} the journey does not have "
-                        f"({', '.join(repr(str(x)[:40]) for x in names[:3])}{' …' if len(names) > 3 else ''}"
-                        f"{f'; did you mean {hint!r}?' if hint else ''}): "
-                        "used without it")
+                        f"({_named_with_hints(hints)}): used without it")
             warnings.warn(f"{what}: {int(unknown.sum())} rows left without their {role} — "
                           f"{problem.message}; {problem.fix}", UserWarning, stacklevel=4)
         resolved.append(matched)
@@ -104,6 +102,28 @@ def _resolve_stage(frame: pd.DataFrame, journey, what: str, stage_col: str,
         st = st.mask(conflict, from_tp)
     stage = st.fillna(from_tp) if n else st
     return stage, tp, counted, said
+
+
+def _did_you_mean(hints: dict) -> str:
+    """``did you mean 'First bill' for '1st bill', 'Compare plans' for 'COMPARE'? `` (every name
+    that has a close journey name; one name alone: ``did you mean 'Buy'? ``)."""
+    pairs = [(x, h) for x, h in hints.items() if h]
+    if not pairs:
+        return ""
+    if len(hints) == 1:
+        return f"did you mean {pairs[0][1]!r}? "
+    return "did you mean " + ", ".join(f"{h!r} for {str(x)[:40]!r}" for x, h in pairs) + "? "
+
+
+def _named_with_hints(hints: dict, limit: int = 5) -> str:
+    """The unknown names, each with its closest journey name: ``'1st bill' → 'First bill'?,
+    'Billing', … 5 more``; one name: ``'Buyy'; did you mean 'Buy'?``."""
+    if len(hints) == 1:
+        [(x, h)] = hints.items()
+        return repr(str(x)[:40]) + (f"; did you mean {h!r}?" if h else "")
+    shown = [repr(str(x)[:40]) + (f" → {h!r}?" if h else "") for x, h in list(hints.items())[:limit]]
+    more = len(hints) - limit
+    return ", ".join(shown) + (f", … {more} more" if more > 0 else "")
 
 
 def journey_name_notes(journey, table, *, stage_col: str = "stage",
