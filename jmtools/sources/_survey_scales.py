@@ -58,8 +58,8 @@ def other_scale_rule(m: str, seen: tuple, scale: Scale) -> tuple[str, str, str, 
     side = f"above {scale.high}" if high > scale.high else f"below {scale.low}"
     reason = (f"{m} answers lie on {_fmt(low)}–{_fmt(high)}, not {scale.low}–{scale.high} "
               f"({off:,} of {n:,} {side}): none scored")
-    fix = (f"declare the scale it was asked on: `asked_on: {{{m}: [{_fmt(low)}, {_fmt(high)}]}}` under "
-           f"`surveys:` in loading.yaml converts the answers to {scale.low}–{scale.high} (the report says "
+    fix = (f"declare the scale it was asked on: asked_on: {{{m}: [{_fmt(low)}, {_fmt(high)}]}} under "
+           f"surveys: in loading.yaml converts the answers to {scale.low}–{scale.high} (the report says "
            f"how); load_surveys(scales={{{m!r}: ({_fmt(low)}, {_fmt(high)})}}) keeps them on "
            f"{_fmt(low)}–{_fmt(high)}")
     score = q("score")
