@@ -70,7 +70,7 @@ def test_unchanged_save_leaves_the_file_alone(board):
     b, path = board
     before = path.read_text()
     b.save()
-    assert path.read_text() == before and b.status.value == "saved to journey.yaml"
+    assert path.read_text() == before and b.status.value == f"saved to {path.resolve()}"
 
 
 def test_an_input_prioritise_refuses_is_shown_and_the_chart_kept(board):
@@ -86,3 +86,22 @@ def test_a_persona_board_shows_the_opportunities_relieving_its_pain_points(b2b_w
     b = PriorityBoard.from_findings(f)
     pd.testing.assert_frame_equal(b.backlog(), f.backlog)
     assert b.value["persona"] == "SMB Owner Sam"
+
+
+def test_a_board_built_after_a_save_shows_it_and_never_writes_it_back(findings, b2b_world, tmp_path):
+    """Two boards from one run (the workshop rebuilds them on a focus change): owner, then status."""
+    import yaml
+
+    path = tmp_path / "journey.yaml"
+    shutil.copy(b2b_world.folder / "journey.yaml", path)
+    oid = findings.opportunities["id"].iloc[0]
+    first = PriorityBoard.from_findings(findings, journey_path=path)
+    first.set(oid, owner="Onboarding guild", effort=7.5).save()
+    second = PriorityBoard.from_findings(findings, journey_path=path)
+    assert second.value["opportunities"][oid]["owner"] == "Onboarding guild" and second.unsaved == {}
+    second.set(oid, status="done").save()
+    saved = {o["id"]: o for o in yaml.safe_load(path.read_text())["opportunities"]}[oid]
+    assert (saved["owner"], saved["status"], saved["scores"]["effort"]) == ("Onboarding guild", "done", 7.5)
+    # the matrix is prioritise() on what the file holds now, not on the run's stale frame
+    frame = opportunities_frame(Journey.load(path))
+    assert second.backlog().set_index("id").loc[oid, "effort"] == frame.set_index("id").loc[oid, "effort"] == 7.5

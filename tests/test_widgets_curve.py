@@ -53,7 +53,7 @@ def edit_and_save(path, persona, stage, value):
 def test_all_keeps_a_single_value_single_and_the_comment(tiny):
     editor, diff = edit_and_save(tiny, "all", "Browse", 1.5)
     assert diff == ["-    emotion: 1      # the workshop said so", "+    emotion: 1.5    # the workshop said so"]  # comment column kept
-    assert editor.status == "saved to journey.yaml" and editor.value["assumed"]["Browse"] == 1.5
+    assert editor.status == f"saved to {tiny.resolve()}" and editor.value["assumed"]["Browse"] == 1.5
     assert tiny.read_text().startswith("# the workshop's map\n")
 
 
@@ -143,3 +143,27 @@ def test_from_findings_shows_the_focus_curve_and_saves_one_line(b2b_world, tmp_p
     diff = changed(before, path.read_text())
     assert len(diff) == 2 and "SMB Owner Sam: 0.5" in diff[1]
     assert Journey.load(path).assumed_emotion(stage, persona) == 0.5
+
+
+def test_an_editor_built_after_a_save_shows_it_and_never_writes_it_back(tiny):
+    """Two editors from one loaded journey (the workshop rebuilds them on a focus change)."""
+    import yaml
+
+    journey = Journey.load(tiny)
+    first = CurveEditor(journey, journey_path=tiny).set_assumed("Browse", 2.0)
+    first.save()
+    second = CurveEditor(journey, journey_path=tiny)
+    assert second.assumed["Browse"] == 2.0 and second.unsaved == []   # the file, not the stale object
+    second.set_assumed("Return", -1.5).save()
+    stages = {s["name"]: s.get("emotion") for s in yaml.safe_load(tiny.read_text())["stages"]}
+    assert stages == {"Browse": 2.0, "Buy": {"Ben": -1, "Maya": 1}, "Return": -1.5}
+    first.set_assumed("Buy", None)  # locked while editing "all": refused, nothing to write
+    first.save()                    # saves nothing the user did not change: Return stays
+    assert yaml.safe_load(tiny.read_text())["stages"][2]["emotion"] == -1.5
+
+
+def test_a_refused_save_says_not_saved(tiny):
+    editor = CurveEditor(Journey.from_yaml(TINY)).set_assumed("Browse", 0.5)
+    with pytest.raises(Exception):
+        editor.save()                      # no file to save to
+    assert editor.status.startswith("not saved") and "journey_path" in editor.error

@@ -76,3 +76,32 @@ def test_the_status_line_prints_no_size_a_report_hides(tmp_path, persona, says):
     assert not re.search(r"\d", picker.status.value.split("</span>")[-1].replace("5", "")), picker.status.value
     picker.persona.value = "Budget Ben"
     assert re.search(r"[\d,]+ customers with events", picker.status.value)
+
+
+def _with_events(b2b_world, chosen) -> int:
+    """Oracle in plain pandas: customers of ``chosen`` (a boolean mask of customers.csv) with events."""
+    customers = b2b_world.read("customers.csv")
+    with_events = set(b2b_world.read("events.parquet", columns=["customer_id"])["customer_id"])
+    return int(customers.loc[chosen(customers), "customer_id"].isin(with_events).sum())
+
+
+def test_a_rule_saved_after_the_picker_was_built_counts_at_the_next_pick(b2b_world, tmp_path):
+    """The tester saved Prepay Priya's new rule (116 customers), picked her, and saw the old 423."""
+    import shutil
+
+    from jmtools.journey import Journey
+    from jmtools.widgets import PersonaEditor
+
+    path = tmp_path / "journey.yaml"
+    shutil.copy(b2b_world.folder / "journey.yaml", path)
+    picker = FocusPicker(pipeline.load(b2b_world.folder, path))
+    old = _with_events(b2b_world, lambda c: c["employees"] < 50)
+    assert picker.select(persona=PERSONA).n_customers == old
+    PersonaEditor(Journey.load(path), b2b_world.table("customers"), persona=PERSONA,
+                  journey_path=path).set(rule="employees < 20").save()
+    picker.persona.value = "all"
+    picker.persona.value = PERSONA
+    new = _with_events(b2b_world, lambda c: c["employees"] < 20)
+    assert new < old and picker.findings.n_customers == new
+    assert f"{new:,} customers with events" in picker.status.value
+    assert picker.findings.journey.personas[0].rule == "employees < 20"

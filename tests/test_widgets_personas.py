@@ -126,3 +126,32 @@ def test_a_rule_mixing_and_or_counts_and_warns_how_it_is_read(editor, b2b_world)
     ed.set(rule="employees < 10 or (employees > 500 and employees < 2000)")
     assert ed.warning_text == "" and ed.warning.value == ""
     assert "customers in the customer table" in ed.counter.value
+
+
+def test_an_editor_built_after_a_save_shows_it_and_never_writes_it_back(b2b_world, tmp_path):
+    """Two editors from one loaded journey: the rule saved by the first survives the second's save."""
+    import yaml
+
+    path = tmp_path / "journey.yaml"
+    shutil.copy(b2b_world.folder / "journey.yaml", path)
+    journey, customers = Journey.load(path), b2b_world.table("customers")
+    first = PersonaEditor(journey, customers, journey_path=path)
+    name = first.picker.value
+    first.set(rule="employees < 20").save()
+    second = PersonaEditor(journey, customers, journey_path=path)
+    plain = int((b2b_world.read("customers.csv")["employees"] < 20).sum())
+    assert second.value["card"]["rule"] == "employees < 20" and second.count["n"] == plain
+    second.set(quote="We have no IT department.").save()
+    card = {p["name"]: p for p in yaml.safe_load(path.read_text())["personas"]}[name]
+    assert (card["rule"], card["quote"]) == ("employees < 20", "We have no IT department.")
+    assert second.status.value == f"saved to {path.resolve()}"
+
+
+def test_a_refused_save_says_not_saved(editor):
+    ed, path = editor
+    before = path.read_text()
+    ed.set(rule="employes < 50")
+    with pytest.raises(Exception):
+        ed.save()
+    assert path.read_text() == before
+    assert ed.status.value.startswith("not saved") and "did you mean 'employees'?" in ed.errors.text

@@ -13,9 +13,13 @@ from typing import Callable
 import ipywidgets as w
 
 from jmtools.core.errors import JmtoolsError, ParameterError
+from jmtools.journey import Journey
 
 __all__ = ["ErrorArea", "error_area", "error_text", "error_html", "number", "journey_path",
-           "USER_ERRORS", "saved", "quietly"]
+           "USER_ERRORS", "saved", "quietly", "as_saved", "saved_words", "NOT_SAVED", "SaveHooks"]
+
+#: The status beside Save when the save was refused (the error area says why).
+NOT_SAVED = "not saved: fix the error shown, then save again"
 
 #: Errors an editor shows in its error area instead of a traceback: what the user can fix.
 USER_ERRORS = (JmtoolsError, OSError, ValueError)
@@ -68,6 +72,44 @@ def journey_path(journey, path=None) -> Path:
     return Path(target)
 
 
+def as_saved(journey, path=None):
+    """The journey as its file holds it now: an editor built after a save shows the saved values.
+
+    ``journey`` itself when there is no file yet (or none is named); the file read again
+    otherwise, so two editors built from one loaded journey never show (and save back) the
+    values the file held before the first one saved.
+    """
+    target = path if path is not None else getattr(journey, "path", None)
+    if target is None or not Path(target).is_file():
+        return journey
+    return Journey.load(target)
+
+
+def saved_words(target: Path) -> str:
+    """The status after a save: the whole path, so the folder is never a guess.
+
+    Examples
+    --------
+    >>> saved_words(Path("/tmp/j.yaml"))
+    'saved to /tmp/j.yaml'
+    """
+    return f"saved to {Path(target).resolve()}"
+
+
+class SaveHooks:
+    """``on_save(callback)``: called with the file after each successful save (the workshop
+    re-runs its focus on the saved journey)."""
+
+    def on_save(self, callback: Callable) -> Callable:
+        """Call ``callback(path)`` after each successful save (usable as a decorator)."""
+        self.__dict__.setdefault("_save_hooks", []).append(callback)
+        return callback
+
+    def _told(self, target: Path) -> Path:
+        for callback in self.__dict__.get("_save_hooks", []):
+            callback(target)
+        return target
+
 
 class ErrorArea(w.HTML):
     """An inline error area: HTML showing the message, ``text`` holding it as plain text.
@@ -106,10 +148,11 @@ def saved(widget, write: Callable[[], Path]) -> Path:
         target = write()
     except USER_ERRORS as err:
         widget.errors.show(err)
+        widget.status.value = NOT_SAVED
         raise
     widget.errors.show("")
-    widget.status.value = f"saved to {target.name}"
-    return target
+    widget.status.value = saved_words(target)
+    return widget._told(target)
 
 
 def quietly(action: Callable[[], object]) -> Callable[..., None]:

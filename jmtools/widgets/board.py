@@ -16,12 +16,13 @@ from pathlib import Path
 import ipywidgets as w
 import pandas as pd
 
-from jmtools.analyses.priorities import RICE_IMPACTS, STATUSES, prioritise
+from jmtools.analyses.priorities import RICE_IMPACTS, STATUSES, opportunities_frame, prioritise
 from jmtools.charts.painpoints import priority_matrix_chart
 from jmtools.core.vocabulary import ALL
 from jmtools.journey import Journey
 from jmtools.pipeline import relieving
-from jmtools.widgets._common import USER_ERRORS, error_area, journey_path, number, quietly, saved
+from jmtools.widgets._common import (USER_ERRORS, SaveHooks, as_saved, error_area, journey_path, number,
+                                     quietly, saved)
 
 __all__ = ["PriorityBoard", "SCORE_INPUTS"]
 
@@ -32,7 +33,7 @@ SCORE_INPUTS = {"impact": None, "effort": (0.05, 120.0, 0.25), "confidence": (0.
 _IMPACT_WORDS = {3.0: "massive", 2.0: "high", 1.0: "medium", 0.5: "low", 0.25: "minimal"}
 
 
-class PriorityBoard(w.VBox):
+class PriorityBoard(SaveHooks, w.VBox):
     """One row per opportunity (scores, owner, status) and the live priority matrix.
 
     Parameters
@@ -47,7 +48,9 @@ class PriorityBoard(w.VBox):
     persona : str, default "all"
         For a persona, the matrix shows the opportunities relieving its pain points.
     journey_path : str or Path, optional
-        The journey file Save writes to.
+        The journey file Save writes to. When it exists, each opportunity's scores, owner and
+        status start from what it holds now (an edit saved after ``opportunities`` was made
+        is shown, never written back).
 
     Examples
     --------
@@ -69,7 +72,8 @@ class PriorityBoard(w.VBox):
         self._opportunities = opportunities.copy()
         self._pains, self._order_value, self.persona = pain_points, order_value, persona
         self._path = journey_path
-        self._state = {row["id"]: _row_state(row) for row in opportunities.to_dict("records")}
+        self._state = _saved_states(opportunities, journey_path)
+        self._saved = {k: dict(v) for k, v in self._state.items()}  # a save writes what differs
         self.chart = w.Output(layout=w.Layout(min_height="120px"))
         self.figure = None  # the priority matrix last drawn (an altair chart)
         self.errors = error_area()
@@ -96,6 +100,13 @@ class PriorityBoard(w.VBox):
     def value(self) -> dict:
         """JSON state: the persona and, per opportunity id, its score inputs, owner and status."""
         return {"persona": self.persona, "opportunities": {k: dict(v) for k, v in self._state.items()}}
+
+    @property
+    def unsaved(self) -> dict:
+        """Per opportunity id, the inputs changed here and not saved yet (input → new value)."""
+        out = {oid: {k: v for k, v in state.items() if v != self._saved[oid][k]}
+               for oid, state in self._state.items()}
+        return {oid: changes for oid, changes in out.items() if changes}
 
     def set(self, opportunity: str, **values) -> "PriorityBoard":
         """Change one opportunity's inputs (``impact=``, ``effort=``, ``owner=``…) as the controls do."""
@@ -146,14 +157,20 @@ class PriorityBoard(w.VBox):
 
     # ------------------------------------------------------------------- save
     def save(self, path: str | Path | None = None) -> Path:
-        """Write changed scores, owners and statuses into the journey file; errors shown and raised."""
+        """Write the scores, owners and statuses changed here into the journey file.
+
+        Only the inputs changed in this board are written (:attr:`unsaved`): a value saved
+        meanwhile by another editor is never written back. Errors are shown and raised.
+        """
         def write() -> Path:
             target = journey_path(None, path or self._path)
             journey = Journey.load(target)
+            changes = self.unsaved
             for opportunity in journey.opportunities:
-                if opportunity.id in self._state:
-                    _write(opportunity, self._state[opportunity.id])
+                if opportunity.id in changes:
+                    _write(opportunity, changes[opportunity.id])
             journey.save(target)
+            self._saved = {k: dict(v) for k, v in self._state.items()}
             return target
 
         return saved(self, write)
@@ -193,6 +210,16 @@ def _row_state(row: dict) -> dict:
     return state
 
 
+def _saved_states(opportunities: pd.DataFrame, path) -> dict:
+    """Each opportunity's inputs, from the journey file as it is now when there is one."""
+    states = {row["id"]: _row_state(row) for row in opportunities.to_dict("records")}
+    if path is not None and Path(path).is_file():
+        for row in opportunities_frame(as_saved(None, path)).to_dict("records"):
+            if row["id"] in states:
+                states[row["id"]] = _row_state(row)
+    return states
+
+
 def _impact_input(value) -> w.Dropdown:
     options = [(f"{v:g} — {_IMPACT_WORDS[v]}", v) for v in RICE_IMPACTS]
     if value is None:
@@ -208,19 +235,19 @@ def _header() -> w.HBox:
     return w.HBox([w.HTML(f"<b>{name}</b>", layout=w.Layout(width=width)) for name, width in widths])
 
 
-def _write(opportunity, state: dict) -> None:
-    """Put the board's state into one opportunity of the journey, touching only what changed."""
+def _write(opportunity, changes: dict) -> None:
+    """Put the board's changed inputs into one opportunity of the journey, touching nothing else."""
     scores = dict(opportunity.scores)
     for key in SCORE_INPUTS:
-        new = state[key]
+        new = changes.get(key)
         if new is not None and (key not in scores or not math.isclose(scores[key], new)):
             scores[key] = new
     if scores != opportunity.scores:
         opportunity.scores = scores
-    owner = state["owner"] or None
+    owner = changes["owner"] or None if "owner" in changes else opportunity.owner
     if owner != opportunity.owner:
         opportunity.owner = owner
         if owner is None:
             opportunity.model_fields_set.discard("owner")  # removed from the file, not null
-    if state["status"] != opportunity.status:
-        opportunity.status = state["status"]
+    if "status" in changes and changes["status"] != opportunity.status:
+        opportunity.status = changes["status"]

@@ -25,19 +25,22 @@ from jmtools.core.errors import ParameterError
 from jmtools.core.metrics import EMOTION_DOMAIN
 from jmtools.core.vocabulary import ALL
 from jmtools.journey import Journey
-from jmtools.widgets._common import USER_ERRORS, error_text, journey_path, number
+from jmtools.widgets._common import (NOT_SAVED, USER_ERRORS, SaveHooks, as_saved, error_text,
+                                     journey_path, number, saved_words)
 from jmtools.widgets._curve_assets import CSS, ESM, STEP
 
 __all__ = ["CurveEditor"]
 
 
-class CurveEditor(anywidget.AnyWidget):
+class CurveEditor(SaveHooks, anywidget.AnyWidget):
     """Edit the assumed emotion per stage, drawn over the measured emotion curve.
 
     Parameters
     ----------
     journey : jmtools.journey.Journey
-        The journey whose stages are edited (its ``emotion`` values are the starting point).
+        The journey whose stages are edited. The starting values are those its file holds now
+        (``journey_path``, else where it was loaded from), so an editor built after a save
+        shows the saved values; a journey with no file starts from its own values.
     persona : str, default "all"
         Whose assumed emotion is edited: ``"all"`` or a persona of the journey (the notebook
         parameter of the same name).
@@ -94,6 +97,7 @@ class CurveEditor(anywidget.AnyWidget):
 
     def __init__(self, journey: Journey, *, persona: str = ALL, measured=None,
                  journey_path: str | Path | None = None, **kwargs):
+        journey = as_saved(journey, journey_path)
         names = list(journey.persona_names)
         if persona != ALL and persona not in names:
             raise ParameterError("persona", persona, expected=[ALL, *names])
@@ -104,6 +108,7 @@ class CurveEditor(anywidget.AnyWidget):
                          assumed=_assumed_of(journey, persona), locked=_locked(journey, persona),
                          persona=persona, **kwargs)
         self._good = dict(self.assumed)
+        self._saved = dict(self.assumed)  # what the file holds: a save writes only what differs
         self.observe(self._check, names="assumed")
         self.on_msg(self._message)
 
@@ -126,6 +131,11 @@ class CurveEditor(anywidget.AnyWidget):
     def value(self) -> dict:
         """The editor's state as JSON: ``persona`` (the notebook parameter) and ``assumed``."""
         return {"persona": self.persona, "assumed": dict(self.assumed)}
+
+    @property
+    def unsaved(self) -> list[str]:
+        """The stages whose assumed value was changed here and not saved yet."""
+        return [s for s in self.stages if self.assumed.get(s) != self._saved.get(s)]
 
     def set_assumed(self, stage: str, value: float | None) -> "CurveEditor":
         """Set (or clear, with None) the assumed emotion of one stage; errors go to ``error``."""
@@ -161,9 +171,10 @@ class CurveEditor(anywidget.AnyWidget):
     def save(self, path: str | Path | None = None) -> Path:
         """Write the assumed values into the journey file's stages and save it.
 
-        The file is read again, only stages whose value changed are touched, and
-        :meth:`jmtools.journey.Journey.save` keeps comments and key order. Errors are shown
-        in the widget (``error``) and raised.
+        The file is read again and only the stages whose value was changed in this editor
+        are written (:attr:`unsaved`), so a value saved meanwhile by another editor is never
+        written back; :meth:`jmtools.journey.Journey.save` keeps comments and key order.
+        Errors are shown in the widget (``error``, and ``status`` says "not saved") and raised.
 
         Returns
         -------
@@ -173,15 +184,17 @@ class CurveEditor(anywidget.AnyWidget):
         try:
             target = journey_path(self._journey, path or self._path)
             journey = Journey.load(target)
+            changed = set(self.unsaved) - set(self.locked)
             for stage in journey.stages:
-                if stage.name in self.assumed and stage.name not in self.locked:
+                if stage.name in changed:
                     _write_emotion(journey, stage, self.persona, self.assumed[stage.name])
             journey.save(target)
         except USER_ERRORS as err:
-            self.error = error_text(err)
+            self.error, self.status = error_text(err), NOT_SAVED
             raise
-        self.error, self.status = "", f"saved to {target.name}"
-        return target
+        self._saved = dict(self.assumed)
+        self.error, self.status = "", saved_words(target)
+        return self._told(target)
 
     def _message(self, _widget, content, _buffers) -> None:
         if isinstance(content, dict) and content.get("event") == "save":

@@ -5,11 +5,15 @@
 :func:`jmtools.pipeline.run` on a world prepared once per segment (:func:`~jmtools.pipeline.prepare_world`),
 then calls the registered callbacks and redraws the given section functions (for example
 :func:`jmtools.report.sections.how_far`) into its output. A segment rule with an error is shown
-inline with its fix; the findings and charts shown before are kept.
+inline with its fix; the findings and charts shown before are kept. Each run reads the journey
+file again when it changed since the last run (an editor saved into it), so the focus shown is
+always the one the saved journey gives.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
 from typing import Callable, Iterable
 
 import ipywidgets as w
@@ -18,6 +22,7 @@ import pandas as pd
 from jmtools import pipeline
 from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.core.vocabulary import ALL, ALL_TITLE
+from jmtools.journey import Journey
 from jmtools.widgets._common import USER_ERRORS, error_area
 
 __all__ = ["FocusPicker"]
@@ -64,6 +69,8 @@ class FocusPicker(w.VBox):
             pipeline.load(data), segment=segment, assignment=assignment)
         self._world, self._assignment, self._options = first.world, assignment, options
         self._prepared = {first.segment: first}
+        self._how = {k: first.options[k] for k in ("n_themes", "seed")}  # as every segment is prepared
+        self._journey_text = _file_text(first.world.journey)  # what the focus was prepared from
         self._sections, self._callbacks = list(sections), []
         names = list(first.world.journey.persona_names)
         self.persona = w.Dropdown(options=[(ALL_TITLE, ALL), *[(n, n) for n in names]],
@@ -102,6 +109,9 @@ class FocusPicker(w.VBox):
     def select(self, *, persona: str | None = None, segment: str | None = None) -> pipeline.Findings:
         """Run the chain for this focus and redraw; an error is shown inline, then raised.
 
+        The journey file is read again first when it changed since the last run (an edit
+        saved in the workshop), so the numbers are those of the journey as saved.
+
         Returns
         -------
         jmtools.pipeline.Findings
@@ -109,6 +119,7 @@ class FocusPicker(w.VBox):
         persona = self._parameters["persona"] if persona is None else persona
         segment = self._parameters["segment"] if segment is None else segment.strip()
         try:
+            self._reread_journey()
             findings = pipeline.run(self._prepared_for(segment), persona=persona, **self._options)
         except USER_ERRORS as err:
             self.errors.show(err)  # the findings and charts shown before stay
@@ -119,12 +130,19 @@ class FocusPicker(w.VBox):
         self._redraw(findings)
         return findings
 
+    def _reread_journey(self) -> None:
+        """Prepare again from the journey file when its text changed since it was read."""
+        text = _file_text(self._world.journey)
+        if text is None or text == self._journey_text:
+            return
+        journey = Journey.load(self._world.journey.path)
+        self._world = dataclasses.replace(self._world, journey=journey)
+        self._prepared, self._journey_text = {}, text
+
     def _prepared_for(self, segment: str) -> pipeline.Prepared:
         if segment not in self._prepared:
-            first = next(iter(self._prepared.values()))
             self._prepared[segment] = pipeline.prepare_world(
-                self._world, segment=segment, n_themes=first.options["n_themes"],
-                seed=first.options["seed"], assignment=self._assignment)
+                self._world, segment=segment, assignment=self._assignment, **self._how)
         return self._prepared[segment]
 
     def _picked(self, _change) -> None:
@@ -141,6 +159,15 @@ class FocusPicker(w.VBox):
                     section(findings)
         for callback in self._callbacks:
             callback(findings)
+
+
+def _file_text(journey) -> str | None:
+    """The text of the file ``journey`` was loaded from (None: no file, or it is gone)."""
+    path = getattr(journey, "path", None)
+    try:
+        return Path(path).read_text(encoding="utf-8") if path is not None else None
+    except OSError:
+        return None
 
 
 def _size_words(findings) -> str:

@@ -24,7 +24,8 @@ from jmtools.core.errors import ParameterError
 from jmtools.journey import Journey, Persona, PersonaRef
 from jmtools.core.expressions import parse_rule
 from jmtools.personas import persona_filter, persona_masks
-from jmtools.widgets._common import USER_ERRORS, error_area, journey_path, quietly, saved
+from jmtools.widgets._common import (USER_ERRORS, SaveHooks, as_saved, error_area, journey_path,
+                                     quietly, saved)
 
 __all__ = ["PersonaEditor", "CARD_TEXTS", "CARD_LISTS"]
 
@@ -36,13 +37,14 @@ CARD_LISTS = ("goals", "motivations", "desires", "pain_points")
 _EVIDENCE = ("measured", "reported", "assumed")
 
 
-class PersonaEditor(w.VBox):
+class PersonaEditor(SaveHooks, w.VBox):
     """Pick a persona, edit its card and rule, see how many customers the rule selects.
 
     Parameters
     ----------
     journey : jmtools.journey.Journey
-        The journey whose personas are edited.
+        The journey whose personas are edited; the cards start from what its file
+        (``journey_path``, else where it was loaded from) holds now.
     customers : pandas.DataFrame
         The customer table the rules are counted on (one row per customer).
     persona : str, optional
@@ -74,6 +76,7 @@ class PersonaEditor(w.VBox):
 
     def __init__(self, journey: Journey, customers: pd.DataFrame, *, persona: str | None = None,
                  journey_path: str | Path | None = None):
+        journey = as_saved(journey, journey_path)
         names = list(journey.persona_names)
         if not names:
             raise ParameterError("journey", journey.name, expected="a journey with personas",
@@ -82,6 +85,7 @@ class PersonaEditor(w.VBox):
             raise ParameterError("persona", persona, expected=names)
         self._journey, self._customers, self._path = journey, customers, journey_path
         self._drafts: dict[str, dict] = {}
+        self._saved: dict[str, dict] = {}  # each card as the file holds it: a save writes what differs
         self.count: dict | None = None
         self.picker = w.Dropdown(options=names, value=persona or names[0], description="Persona")
         self.fields = {"rule": w.Text(description="Rule", continuous_update=True,
@@ -126,6 +130,13 @@ class PersonaEditor(w.VBox):
         return {"persona": self.picker.value, "card": dict(self._drafts[self.picker.value])}
 
     @property
+    def unsaved(self) -> dict:
+        """Per persona, the card fields changed here and not saved yet (field → new value)."""
+        out = {name: {k: v for k, v in draft.items() if v != self._saved[name].get(k)}
+               for name, draft in self._drafts.items()}
+        return {name: changes for name, changes in out.items() if changes}
+
+    @property
     def is_reference(self) -> bool:
         """True when the persona shown is a reference into a shared library file."""
         return isinstance(self._entry(self.picker.value), PersonaRef)
@@ -142,6 +153,7 @@ class PersonaEditor(w.VBox):
     def _show(self, name: str) -> None:
         if name not in self._drafts:
             self._drafts[name] = self._card_of(name)
+            self._saved[name] = dict(self._drafts[name])
         draft, ref = self._drafts[name], self.is_reference
         for key, field in self.fields.items():
             value = draft.get(key)
@@ -242,7 +254,11 @@ class PersonaEditor(w.VBox):
 
     # ------------------------------------------------------------------- save
     def save(self, path: str | Path | None = None) -> Path:
-        """Write the card of the persona shown into the journey file; errors shown and raised."""
+        """Write the card of the persona shown into the journey file; errors shown and raised.
+
+        Only the fields changed in this editor are written (:attr:`unsaved`): a field saved
+        meanwhile by another editor is never written back.
+        """
         name = self.picker.value
 
         def write() -> Path:
@@ -256,8 +272,10 @@ class PersonaEditor(w.VBox):
                 persona_filter(self._customers, draft["rule"], persona=name)  # a rule that counts
             target = journey_path(self._journey, path or self._path)
             journey = Journey.load(target)
-            _write_card(journey.personas[journey.persona_names.index(name)], draft)
+            _write_card(journey.personas[journey.persona_names.index(name)],
+                        self.unsaved.get(name, {}))
             journey.save(target)
+            self._saved[name] = dict(draft)
             return target
 
         return saved(self, write)
@@ -268,17 +286,17 @@ _REST_NOTE = ("<div class='jm-note'><b>Everyone else</b> (<code>rest: true</code
 
 
 def _write_card(card: Persona, draft: dict) -> None:
-    """Put the edited fields into ``card``, touching only those that changed."""
+    """Put the fields of ``draft`` (those edited) into ``card``, touching only those that changed."""
     if isinstance(card, PersonaRef):
         raise ParameterError("persona", card.name, expected="a persona card written in this journey",
                              fix=f"edit the card in the library file {card.file}")
-    for key in CARD_TEXTS:
+    for key in (k for k in CARD_TEXTS if k in draft):
         new = (draft.get(key) or "").strip() or None
         if new != getattr(card, key):
             setattr(card, key, new)
             if new is None:
                 card.model_fields_set.discard(key)  # removed from the file, not written as null
-    for key in CARD_LISTS:
+    for key in (k for k in CARD_LISTS if k in draft):
         old = getattr(card, key)
         lines = draft.get(key) or []
         if lines != [c.text for c in old]:

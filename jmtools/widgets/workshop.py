@@ -7,6 +7,7 @@ the editors for each new focus.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from jmtools.core.resources import resolve_data_dir
 from jmtools.core.vocabulary import ALL
 from jmtools.journey import Journey
 from jmtools.widgets import editors
+from jmtools.widgets._common import USER_ERRORS
 from jmtools.widgets.focus import FocusPicker
 
 __all__ = ["working_copy", "workshop"]
@@ -36,19 +38,24 @@ def working_copy(data_dir: str | Path, journey_file: str | Path = "",
         The source journey file.
     save_to : str or Path, optional
         Where edits are saved. Empty: the source itself (edited in place). A file that does
-        not exist yet is created as a copy of the source; an existing one is kept, so a second
-        session continues where the first stopped.
+        not exist yet is created as a copy of the source. An existing one is kept when it maps
+        the same journey (same name, same stages in the same order), so a second session
+        continues where the first stopped. An existing file of *another* journey (a copy made
+        for other data) is left as it is and never edited: the copy is made (or continued)
+        beside it under a name tied to this data, ``<save_to stem>_<data folder>.yaml``, and a
+        note says so.
 
     Returns
     -------
     Path
-        The file to load and save.
+        The file to load and save (absolute).
 
     Raises
     ------
     ParameterError
-        The source does not exist, or it references a persona library by a relative path
-        (a copy elsewhere would lose it: edit it in place instead).
+        The source does not exist; it references a persona library by a relative path (a copy
+        elsewhere would lose it: edit it in place instead); or both ``save_to`` and the name
+        tied to this data hold other journeys.
 
     Examples
     --------
@@ -56,19 +63,33 @@ def working_copy(data_dir: str | Path, journey_file: str | Path = "",
     >>> target = pathlib.Path(tempfile.mkdtemp()) / "mine.yaml"
     >>> working_copy("sample:b2b", save_to=target) == target, target.exists()
     (True, True)
+    >>> working_copy("sample:ecommerce", save_to=target).name
+    mine.yaml holds another journey (...), not a copy of .../ecommerce/journey.yaml (...); it is left as it is.
+    Edits are saved to mine_ecommerce.yaml instead, a copy of ... (made now).
+    To keep editing mine.yaml, set journey_file=... and save_to=''.
+    'mine_ecommerce.yaml'
     """
     source = Path(journey_file) if journey_file else resolve_data_dir(data_dir) / "journey.yaml"
     if not source.is_file():
         raise ParameterError("journey_file", str(source), expected="an existing journey YAML file",
                              fix="give journey_file, or a data_dir holding journey.yaml")
     if not save_to:
-        return source
-    target = Path(save_to)
+        return source.resolve()
+    journey = Journey.load(source)
+    target = Path(save_to).resolve()
+    if target.exists() and not _same_journey(target, journey):
+        tied = target.with_name(f"{target.stem}_{_data_tag(source)}{target.suffix or '.yaml'}")
+        if tied.exists() and not _same_journey(tied, journey):
+            raise ParameterError(
+                "save_to", str(save_to), expected=f"a working copy of {journey.name!r} ({source})",
+                fix=f"{target.name} and {tied.name} hold other journeys; give save_to a new file name "
+                    f"(it is made as a copy of {source}), or save_to='' to edit {source} in place")
+        print(_other_journey_note(target, tied, source, journey))
+        target = tied
     if target.exists():
         return target
-    journey = Journey.load(source)
     refs = [p.ref for p in journey.personas if hasattr(p, "ref")]
-    if refs and target.resolve().parent != source.resolve().parent:
+    if refs and target.parent != source.resolve().parent:
         raise ParameterError("save_to", str(save_to),
                              expected="a file next to the journey (it references " + refs[0] + ")",
                              fix=f"save_to='' edits {source} in place, or save next to it")
@@ -77,13 +98,37 @@ def working_copy(data_dir: str | Path, journey_file: str | Path = "",
     return target
 
 
+def _same_journey(path: Path, journey: Journey) -> bool:
+    """True when the file at ``path`` maps the same journey: its name and stages (which no editor
+    changes). A file that cannot be read as a journey raises its own error, naming the line."""
+    held = Journey.load(path)
+    return held.name == journey.name and list(held.stage_names) == list(journey.stage_names)
+
+
+def _data_tag(source: Path) -> str:
+    """A file-name part for the data a journey file belongs to: its folder, or its own stem."""
+    name = source.resolve().parent.name if source.stem == "journey" else source.stem
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "data"
+
+
+def _other_journey_note(target: Path, tied: Path, source: Path, journey: Journey) -> str:
+    held = Journey.load(target)
+    kept = "continued" if tied.exists() else "made now"
+    return (f"{target.name} holds another journey ({held.name!r}), not a copy of {source} "
+            f"({journey.name!r}); it is left as it is.\nEdits are saved to {tied.name} instead, a copy "
+            f"of {source} ({kept}).\nTo keep editing {target.name}, set journey_file={str(target)!r} "
+            "and save_to=''.")
+
+
 def workshop(data_dir: str | Path, journey_path: str | Path, *, persona: str = ALL,
              segment: str = "", sections=()) -> w.VBox:
     """The focus picker above the curve editor, priority board and persona editor.
 
     Choosing another persona or segment re-runs the pipeline (on a world prepared once), redraws
     ``sections`` and rebuilds the editors for the new focus; each editor saves to
-    ``journey_path``.
+    ``journey_path``. After each save the focus is run again on the journey as saved (a new
+    persona rule counts at once) and the editors are rebuilt from the saved file; an editor
+    holding edits not saved yet is kept as it is, and the tab shown stays.
 
     Parameters
     ----------
@@ -112,11 +157,40 @@ def workshop(data_dir: str | Path, journey_path: str | Path, *, persona: str = A
     """
     world = pipeline.load(data_dir, journey_path)
     picker = FocusPicker(world, sections=sections, persona=persona, segment=segment)
-    box = w.VBox([picker, editors(picker.findings, journey_path)])
+    box = w.VBox([picker])
     box.add_class("jm-workshop")
+    refreshing = []
 
-    def rebuild(findings):
-        box.children = (picker, editors(findings, journey_path))
+    def refresh(_path) -> None:
+        """After a save: the focus again, on the journey as saved (the picker reads it again)."""
+        refreshing.append(True)
+        try:
+            picker.select()
+        except USER_ERRORS:
+            pass  # shown in the picker's error area
+        finally:
+            refreshing.clear()
 
+    def rebuild(findings) -> None:
+        old = box.children[1]
+        new = _tabs(findings, journey_path, refresh)
+        if refreshing:  # a save: editors holding edits not saved yet stay as they are
+            new.children = [o if _unsaved(o) else n for o, n in zip(old.children, new.children)]
+        new.selected_index = old.selected_index if old.selected_index is not None else 0
+        box.children = (picker, new)
+
+    box.children = (picker, _tabs(picker.findings, journey_path, refresh))
     picker.on_change(rebuild)
     return box
+
+
+def _tabs(findings, journey_path, refresh) -> w.Tab:
+    """The editors' tabs, each telling ``refresh`` after a save."""
+    tabs = editors(findings, journey_path)
+    for editor in tabs.children:
+        editor.on_save(refresh)
+    return tabs
+
+
+def _unsaved(editor) -> bool:
+    return bool(editor.unsaved)

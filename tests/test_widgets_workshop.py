@@ -1,0 +1,109 @@
+"""working_copy and workshop: the workshop edits a copy of the journey of the data it was pointed
+at, and every save stays saved and counts at once (the energy-utility test, hF47)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import yaml
+
+from jmtools.core.errors import ParameterError
+from jmtools.core.resources import data_dir
+from jmtools.journey import Journey
+from jmtools.widgets.workshop import working_copy, workshop
+
+ECOMMERCE = data_dir() / "ecommerce" / "journey.yaml"
+
+
+@pytest.fixture
+def other_world(b2b_world, tmp_path):
+    """A data folder that is not a sample (a copy of b2b named acme), and a stale e-commerce copy."""
+    folder = tmp_path / "acme"
+    shutil.copytree(b2b_world.folder, folder)
+    stale = tmp_path / "notebooks" / "my_journey.yaml"
+    stale.parent.mkdir()
+    shutil.copy(ECOMMERCE, stale)
+    return folder, stale
+
+
+def test_a_copy_of_another_journey_is_left_alone_and_named_for_this_data(other_world, capsys):
+    folder, stale = other_world
+    before = stale.read_bytes()
+    path = working_copy(folder, "", stale)
+    assert path == stale.with_name("my_journey_acme.yaml")
+    assert path.read_bytes() == (folder / "journey.yaml").read_bytes() and stale.read_bytes() == before
+    said = capsys.readouterr().out
+    assert "my_journey.yaml holds another journey ('Running shoes online')" in said
+    assert "Edits are saved to my_journey_acme.yaml instead" in said and "(made now)" in said
+    assert f"journey_file={str(stale)!r} and save_to=''" in said
+    # the next session continues the copy tied to this data, with its edits
+    path.write_text(path.read_text().replace('rule: "employees < 50"', 'rule: "employees < 20"'))
+    assert working_copy(folder, "", stale) == path and "employees < 20" in path.read_text()
+    assert "(continued)" in capsys.readouterr().out
+
+
+def test_a_copy_of_the_same_journey_is_continued_silently(other_world, capsys):
+    folder, stale = other_world
+    shutil.copy(folder / "journey.yaml", stale)
+    stale.write_text(stale.read_text().replace("employees < 50", "employees < 20"))
+    assert working_copy(folder, "", stale) == stale and "employees < 20" in stale.read_text()
+    assert capsys.readouterr().out == ""
+
+
+def test_both_names_taken_by_other_journeys_is_refused_with_the_fix(other_world):
+    folder, stale = other_world
+    shutil.copy(ECOMMERCE, stale.with_name("my_journey_acme.yaml"))
+    with pytest.raises(ParameterError) as err:
+        working_copy(folder, "", stale)
+    assert "my_journey.yaml and my_journey_acme.yaml hold other journeys" in str(err.value)
+    assert "save_to=''" in str(err.value)
+
+
+def _tab(box, cls: str):
+    return next(c for c in box.children[1].children if type(c).__name__ == cls)
+
+
+def test_saves_stay_saved_across_focus_changes_and_count_at_once(other_world, b2b_world):
+    """The tester's session: curve, persona rule and owner saved; focus away and back; save again."""
+    folder, stale = other_world
+    path = working_copy(folder, "", stale)
+    box = workshop(folder, path)
+    picker = box.children[0]
+    persona = picker.persona.options[1][1]
+    stage = Journey.load(path).stage_names[0]
+
+    _tab(box, "CurveEditor").set_assumed(stage, 2.0).save()
+    box.children[1].selected_index = 2
+    _tab(box, "PersonaEditor").set(rule="employees < 20").save()
+    customers = b2b_world.read("customers.csv")
+    with_events = set(b2b_world.read("events.parquet", columns=["customer_id"])["customer_id"])
+    plain = int(customers.loc[customers["employees"] < 20, "customer_id"].isin(with_events).sum())
+    assert box.children[1].selected_index == 2                 # the tab shown stays after a save
+    picker.persona.value = persona                             # F3: the saved rule counts
+    assert picker.findings.n_customers == plain
+    oid = picker.findings.opportunities["id"].iloc[0]
+    _tab(box, "PriorityBoard").set(oid, owner="Onboarding guild").save()
+    picker.persona.value = "all"                               # F2: focus away and back
+    curve = _tab(box, "CurveEditor")
+    assert curve.assumed[stage] == 2.0                         # rebuilt from the saved file
+    assert _tab(box, "PersonaEditor").value["card"]["rule"] == "employees < 20"
+    assert _tab(box, "PriorityBoard").value["opportunities"][oid]["owner"] == "Onboarding guild"
+    curve.set_assumed(Journey.load(path).stage_names[2], -1.0).save()   # one value for everyone
+    saved = yaml.safe_load(path.read_text())
+    assert saved["stages"][0]["emotion"] == 2.0 and saved["stages"][2]["emotion"] == -1.0
+    assert saved["personas"][0]["rule"] == "employees < 20"
+    assert {o["id"]: o.get("owner") for o in saved["opportunities"]}[oid] == "Onboarding guild"
+    assert stale.read_bytes() == ECOMMERCE.read_bytes()        # the other journey's copy untouched
+
+
+def test_an_editor_with_unsaved_edits_is_kept_when_another_saves(other_world):
+    folder, stale = other_world
+    path = working_copy(folder, "", stale)
+    box = workshop(folder, path)
+    stage = Journey.load(path).stage_names[0]
+    curve = _tab(box, "CurveEditor").set_assumed(stage, -2.0)   # not saved
+    board = _tab(box, "PriorityBoard")
+    board.set(board.value and next(iter(board.value["opportunities"])), owner="Someone").save()
+    assert _tab(box, "CurveEditor") is curve and curve.unsaved == [stage]
+    assert _tab(box, "PriorityBoard") is not board              # rebuilt from the saved file
