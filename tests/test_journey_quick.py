@@ -13,8 +13,7 @@ from jmtools.journey._quick import plain_journey_data
 from jmtools.journey.yamlio import _parse_yaml, _plain
 
 ROOT = Path(__file__).resolve().parents[1]
-JOURNEYS = sorted([*ROOT.glob("data/*/journey.yaml"), *ROOT.glob("templates/journeys/*.yaml"),
-                   ROOT / "notebooks" / "my_journey.yaml"])
+JOURNEYS = sorted([*ROOT.glob("data/*/journey.yaml"), *ROOT.glob("templates/journeys/*.yaml")])
 
 
 def _same(a, b) -> bool:
