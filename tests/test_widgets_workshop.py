@@ -80,6 +80,7 @@ def test_saves_stay_saved_across_focus_changes_and_count_at_once(other_world, b2
     with_events = set(b2b_world.read("events.parquet", columns=["customer_id"])["customer_id"])
     plain = int(customers.loc[customers["employees"] < 20, "customer_id"].isin(with_events).sum())
     assert box.children[1].selected_index == 2                 # the tab shown stays after a save
+    assert _tab(box, "PersonaEditor").status.value == f"saved to {path}"   # and says where it went
     picker.persona.value = persona                             # F3: the saved rule counts
     assert picker.findings.n_customers == plain
     oid = picker.findings.opportunities["id"].iloc[0]

@@ -18,7 +18,7 @@ from jmtools.core.errors import ParameterError
 from jmtools.core.resources import resolve_data_dir
 from jmtools.core.vocabulary import ALL
 from jmtools.journey import Journey
-from jmtools.widgets import editors
+from jmtools.widgets import CurveEditor, editors
 from jmtools.widgets._common import USER_ERRORS
 from jmtools.widgets.focus import FocusPicker
 
@@ -112,7 +112,7 @@ def _data_tag(source: Path) -> str:
 
 
 def _other_journey_note(target: Path, tied: Path, source: Path, journey: Journey) -> str:
-    held = Journey.load(target)
+    held, source = Journey.load(target), source.resolve()
     kept = "continued" if tied.exists() else "made now"
     return (f"{target.name} holds another journey ({held.name!r}), not a copy of {source} "
             f"({journey.name!r}); it is left as it is.\nEdits are saved to {tied.name} instead, a copy "
@@ -175,7 +175,7 @@ def workshop(data_dir: str | Path, journey_path: str | Path, *, persona: str = A
         old = box.children[1]
         new = _tabs(findings, journey_path, refresh)
         if refreshing:  # a save: editors holding edits not saved yet stay as they are
-            new.children = [o if _unsaved(o) else n for o, n in zip(old.children, new.children)]
+            new.children = [o if _unsaved(o) else _said(o, n) for o, n in zip(old.children, new.children)]
         new.selected_index = old.selected_index if old.selected_index is not None else 0
         box.children = (picker, new)
 
@@ -194,3 +194,12 @@ def _tabs(findings, journey_path, refresh) -> w.Tab:
 
 def _unsaved(editor) -> bool:
     return bool(editor.unsaved)
+
+
+def _said(old, new):
+    """``new`` showing the status of the editor it replaces ("saved to …" stays in view)."""
+    if isinstance(new, CurveEditor):
+        new.status = old.status
+    else:
+        new.status.value = old.status.value
+    return new
