@@ -79,10 +79,10 @@ def test_saves_stay_saved_across_focus_changes_and_count_at_once(other_world, b2
     customers = b2b_world.read("customers.csv")
     with_events = set(b2b_world.read("events.parquet", columns=["customer_id"])["customer_id"])
     plain = int(customers.loc[customers["employees"] < 20, "customer_id"].isin(with_events).sum())
-    assert box.children[1].selected_index == 2                 # the tab shown stays after a save
-    assert _tab(box, "PersonaEditor").status.value == f"saved to {path}"   # and says where it went
+    assert _tab(box, "PersonaEditor").status.value == f"saved to {path}"   # says where it went
     picker.persona.value = persona                             # F3: the saved rule counts
     assert picker.findings.n_customers == plain
+    assert box.children[1].selected_index == 2                 # the tab shown stays on a focus change
     oid = picker.findings.opportunities["id"].iloc[0]
     _tab(box, "PriorityBoard").set(oid, owner="Onboarding guild").save()
     picker.persona.value = "all"                               # F2: focus away and back
@@ -98,13 +98,21 @@ def test_saves_stay_saved_across_focus_changes_and_count_at_once(other_world, b2
     assert stale.read_bytes() == ECOMMERCE.read_bytes()        # the other journey's copy untouched
 
 
-def test_an_editor_with_unsaved_edits_is_kept_when_another_saves(other_world):
+def test_a_save_redraws_the_focus_and_keeps_the_editors_and_what_is_typed_in_them(other_world, b2b_world):
     folder, stale = other_world
     path = working_copy(folder, "", stale)
-    box = workshop(folder, path)
+    drawn = []
+    box = workshop(folder, path, sections=[lambda f: drawn.append(f.n_customers)])
+    picker, tabs = box.children[0], box.children[1]
     stage = Journey.load(path).stage_names[0]
-    curve = _tab(box, "CurveEditor").set_assumed(stage, -2.0)   # not saved
-    board = _tab(box, "PriorityBoard")
-    board.set(board.value and next(iter(board.value["opportunities"])), owner="Someone").save()
-    assert _tab(box, "CurveEditor") is curve and curve.unsaved == [stage]
-    assert _tab(box, "PriorityBoard") is not board              # rebuilt from the saved file
+    curve = _tab(box, "CurveEditor").set_assumed(stage, -2.0)   # typed, not saved
+    _tab(box, "PersonaEditor").set(rule="employees < 20").save()
+    customers = b2b_world.read("customers.csv")
+    with_events = set(b2b_world.read("events.parquet", columns=["customer_id"])["customer_id"])
+    assert box.children[1] is tabs and _tab(box, "CurveEditor") is curve and curve.unsaved == [stage]
+    assert _tab(box, "PersonaEditor").status.value == f"saved to {path}"
+    assert len(drawn) == 2                                     # the sections redrawn on the saved journey
+    persona = picker.persona.options[1][1]
+    assert picker.findings.journey.personas[0].rule == "employees < 20"
+    picker.persona.value = persona
+    assert drawn[-1] == int(customers.loc[customers["employees"] < 20, "customer_id"].isin(with_events).sum())

@@ -18,7 +18,7 @@ from jmtools.core.errors import ParameterError
 from jmtools.core.resources import resolve_data_dir
 from jmtools.core.vocabulary import ALL
 from jmtools.journey import Journey
-from jmtools.widgets import CurveEditor, editors
+from jmtools.widgets import editors
 from jmtools.widgets._common import USER_ERRORS
 from jmtools.widgets.focus import FocusPicker
 
@@ -127,8 +127,9 @@ def workshop(data_dir: str | Path, journey_path: str | Path, *, persona: str = A
     Choosing another persona or segment re-runs the pipeline (on a world prepared once), redraws
     ``sections`` and rebuilds the editors for the new focus; each editor saves to
     ``journey_path``. After each save the focus is run again on the journey as saved (a new
-    persona rule counts at once) and the editors are rebuilt from the saved file; an editor
-    holding edits not saved yet is kept as it is, and the tab shown stays.
+    persona rule counts at once in the redrawn sections); the editors stay as they are, so
+    nothing typed while the run goes is lost, and each editor built at the next focus change
+    starts from the saved file (the tab shown stays).
 
     Parameters
     ----------
@@ -172,10 +173,10 @@ def workshop(data_dir: str | Path, journey_path: str | Path, *, persona: str = A
             refreshing.clear()
 
     def rebuild(findings) -> None:
+        if refreshing:  # a save: the editors stay, so nothing typed meanwhile is lost
+            return
         old = box.children[1]
         new = _tabs(findings, journey_path, refresh)
-        if refreshing:  # a save: editors holding edits not saved yet stay as they are
-            new.children = [o if _unsaved(o) else _said(o, n) for o, n in zip(old.children, new.children)]
         new.selected_index = old.selected_index if old.selected_index is not None else 0
         box.children = (picker, new)
 
@@ -190,16 +191,3 @@ def _tabs(findings, journey_path, refresh) -> w.Tab:
     for editor in tabs.children:
         editor.on_save(refresh)
     return tabs
-
-
-def _unsaved(editor) -> bool:
-    return bool(editor.unsaved)
-
-
-def _said(old, new):
-    """``new`` showing the status of the editor it replaces ("saved to …" stays in view)."""
-    if isinstance(new, CurveEditor):
-        new.status = old.status
-    else:
-        new.status.value = old.status.value
-    return new
