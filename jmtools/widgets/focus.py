@@ -13,6 +13,7 @@ always the one the saved journey gives.
 from __future__ import annotations
 
 import dataclasses
+import html
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -126,9 +127,16 @@ class FocusPicker(w.VBox):
             raise
         self.findings, self._parameters = findings, {"persona": persona, "segment": segment}
         self.errors.show("")
-        self.status.value = f"<span class='jm-focus'>{findings.focus.label}</span>: {_size_words(findings)}"
+        self._said = f"<span class='jm-focus'>{findings.focus.label}</span>: {_size_words(findings)}"
+        self.status.value = self._said
         self._redraw(findings)
         return findings
+
+    def journey_saved(self, path) -> None:
+        """Say under the focus that edits were saved to ``path`` and count from the next run."""
+        self.status.value = (f"{self._said}<br><i class='jm-saved-note'>Edits saved to "
+                             f"{html.escape(str(path))}: the numbers shown count them from the next "
+                             "focus you choose (the journey file is read again then).</i>")
 
     def _reread_journey(self) -> None:
         """Prepare again from the journey file when its text changed since it was read."""

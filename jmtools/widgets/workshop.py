@@ -19,7 +19,6 @@ from jmtools.core.resources import resolve_data_dir
 from jmtools.core.vocabulary import ALL
 from jmtools.journey import Journey
 from jmtools.widgets import editors
-from jmtools.widgets._common import USER_ERRORS
 from jmtools.widgets.focus import FocusPicker
 
 __all__ = ["working_copy", "workshop"]
@@ -126,10 +125,10 @@ def workshop(data_dir: str | Path, journey_path: str | Path, *, persona: str = A
 
     Choosing another persona or segment re-runs the pipeline (on a world prepared once), redraws
     ``sections`` and rebuilds the editors for the new focus; each editor saves to
-    ``journey_path``. After each save the focus is run again on the journey as saved (a new
-    persona rule counts at once in the redrawn sections); the editors stay as they are, so
-    nothing typed while the run goes is lost, and each editor built at the next focus change
-    starts from the saved file (the tab shown stays).
+    ``journey_path``. After a save the picker says the numbers count the edits from the next
+    focus chosen: that run reads the saved journey again, and the editors rebuilt for it start
+    from the saved file (the tab shown stays). A save re-runs nothing itself: preparing a world
+    again takes seconds, and the editors must stay responsive.
 
     Parameters
     ----------
@@ -160,34 +159,21 @@ def workshop(data_dir: str | Path, journey_path: str | Path, *, persona: str = A
     picker = FocusPicker(world, sections=sections, persona=persona, segment=segment)
     box = w.VBox([picker])
     box.add_class("jm-workshop")
-    refreshing = []
-
-    def refresh(_path) -> None:
-        """After a save: the focus again, on the journey as saved (the picker reads it again)."""
-        refreshing.append(True)
-        try:
-            picker.select()
-        except USER_ERRORS:
-            pass  # shown in the picker's error area
-        finally:
-            refreshing.clear()
 
     def rebuild(findings) -> None:
-        if refreshing:  # a save: the editors stay, so nothing typed meanwhile is lost
-            return
         old = box.children[1]
-        new = _tabs(findings, journey_path, refresh)
+        new = _tabs(findings, journey_path, picker.journey_saved)
         new.selected_index = old.selected_index if old.selected_index is not None else 0
         box.children = (picker, new)
 
-    box.children = (picker, _tabs(picker.findings, journey_path, refresh))
+    box.children = (picker, _tabs(picker.findings, journey_path, picker.journey_saved))
     picker.on_change(rebuild)
     return box
 
 
-def _tabs(findings, journey_path, refresh) -> w.Tab:
-    """The editors' tabs, each telling ``refresh`` after a save."""
+def _tabs(findings, journey_path, saved) -> w.Tab:
+    """The editors' tabs, each telling ``saved`` (the picker) after a save."""
     tabs = editors(findings, journey_path)
     for editor in tabs.children:
-        editor.on_save(refresh)
+        editor.on_save(saved)
     return tabs
