@@ -152,3 +152,30 @@ def test_persona_rule_on_an_ibis_table_says_so():
     with pytest.raises(RuleError) as err:
         parse_rule("mrr > 10").to_ibis(ibis.memtable({"mrr": ["€14,99", "€9,99"]}))
     assert "numbers written as text" in err.value.fix
+
+
+def test_numbers_with_words_among_them_get_a_fix_the_loader_can_follow(tmp_path):
+    """Ages with 4 'unknown' in 100, read by the loader (a report's way): the fix said "load the
+    customers with load_customers (a report's data folder is read so)", which had already happened,
+    and listed 'unknown' three times. It now names the word once and how to have it read as missing;
+    following it, the rule runs and selects what plain pandas selects."""
+    import json
+
+    from jmtools.sources import load_world
+
+    ages = [str(20 + i % 50) if i % 30 else "unknown" for i in range(100)]
+    pd.DataFrame({"customer_id": [str(i) for i in range(100)], "age": ages}).to_csv(tmp_path / "customers.csv",
+                                                                                     index=False)
+    pd.DataFrame({"customer_id": ["0"], "timestamp": ["2026-03-01 10:00:00"], "event": ["visit"]}).to_csv(
+        tmp_path / "events.csv", index=False)
+    customers = load_world(tmp_path).customers.to_pandas()
+    with pytest.raises(RuleError) as err:
+        parse_rule("age < 30").mask(customers)
+    fix = err.value.fix
+    assert "load_customers" not in fix and fix.count("'unknown'") == 1
+    option = fix[fix.index("read_options: ") + len("read_options: "):fix.index(" under customers")]
+    assert option == '{nullstr: ["unknown"]}'
+    (tmp_path / "loading.yaml").write_text(f"customers:\n  read_options: {option}\n", encoding="utf-8")
+    customers = load_world(tmp_path).customers.to_pandas()
+    expected = int((pd.to_numeric(pd.Series(ages), errors="coerce") < 30).sum())
+    assert int(parse_rule("age < 30").mask(customers).sum()) == expected == 19

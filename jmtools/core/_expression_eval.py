@@ -14,6 +14,7 @@ pandas and numpy are imported inside the functions, so importing a parser stays 
 
 from __future__ import annotations
 
+import json
 import operator
 import re
 
@@ -125,19 +126,24 @@ def _numbers_as_text(data, attribute: str, n: int = 2000) -> str | None:
     numbers = [v for v in values if _NUMBER_TEXT.match(v)]
     if not values or len(numbers) * 2 <= len(values):
         return None
-    others = [v for v in values if not _NUMBER_TEXT.match(v)][:3]
+    others = list(dict.fromkeys(v for v in values if not _NUMBER_TEXT.match(v)))[:3]
     codes = [v for v in numbers if re.match("-?0[0-9]", v)]
     if codes:                   # 01234: a code kept as text on purpose, compared as text
         return (f"{attribute!r} holds codes written with a leading zero ({codes[0]!r}), kept as text so "
                 f"that the zero stays: compare it with text in quotes, e.g. {attribute} == \"{codes[0]}\"")
-    return (f"{attribute!r} holds numbers written as text ({len(numbers):,} of {len(values):,} values read "
-            f"like {numbers[0]!r}), so it is compared as text: load the customers with "
-            "jmtools.sources.load_customers (a report's data folder is read so), which reads amounts such as "
-            "€14,99, 1.234,50 or $1,044.01 as numbers and says which values do not read"
-            + (f" ({', '.join(map(repr, others))}: correct them in the file)" if others else "")
-            + "; whole amounts with a thousands dot (1.200) need decimal: \",\" under customers in "
-            "loading.yaml (docs/bring-your-own-data.md). A frame can also be converted first "
-            "(pandas.to_numeric on the column without its currency)")
+    said = (f"{attribute!r} holds numbers written as text ({len(numbers):,} of {len(values):,} values read "
+            f"like {numbers[0]!r}), so it is compared as text")
+    if others:  # words among the numbers keep the column text, however the table is loaded
+        words = ", ".join(map(repr, others))
+        return (said + f": some of its values are not numbers ({words}); blank them in the file, or have them read as "
+                f"missing with read_options: {{nullstr: {json.dumps(others, ensure_ascii=False)}}} under customers in "
+                "loading.yaml (docs/bring-your-own-data.md); a frame can be converted first "
+                "(pandas.to_numeric(..., errors=\"coerce\"))")
+    return (said + ": load the customers with jmtools.sources.load_customers (a report's data folder is "
+            "read so), which reads amounts such as €14,99, 1.234,50 or $1,044.01 as numbers; whole amounts "
+            "with a thousands dot (1.200) need decimal: \",\" under customers in loading.yaml "
+            "(docs/bring-your-own-data.md). A frame can also be converted first (pandas.to_numeric on the "
+            "column without its currency)")
 
 
 # ---------------------------------------------------------------------------------------------
