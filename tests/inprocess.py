@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
-__all__ = ["run_cells"]
+__all__ = ["run_cells", "sample_with_rule", "shown_texts"]
 
 
 @contextmanager
@@ -104,3 +104,20 @@ def _run_cell(source: str, name: str, namespace: dict, shown: list | None) -> No
         value = eval(compile(ast.Expression(last.value), name, "eval"), namespace)
         if value is not None:
             shown.append(value)
+
+
+def sample_with_rule(tmp_path: Path, rule: str = 'rule: "runs_per_wek >= 4"') -> Path:
+    """A copy of the e-commerce sample world whose Marathon Maya has ``rule`` instead of her own
+    (by default a misspelt attribute: a rule that cannot run)."""
+    import shutil
+
+    folder = tmp_path / "ecommerce"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "data" / "ecommerce", folder)
+    path = folder / "journey.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace('rule: "runs_per_week >= 4"', rule), encoding="utf-8")
+    return folder
+
+
+def shown_texts(run: SimpleNamespace) -> str:
+    """The text of every Markdown (or other text-bearing) object a run displayed, one per line."""
+    return "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))

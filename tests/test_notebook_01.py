@@ -346,3 +346,25 @@ def test_the_suggested_card_uses_the_cluster_when_no_rule_describes_it(monkeypat
     card = run.namespace["proposed"]
     assert card.rule is None and card.cluster == int(run.namespace["suggestion"].summary["cluster"].iloc[0])
     assert "No rule over customer attributes describes this group well" in card.backstory
+
+
+def test_a_persona_whose_rule_cannot_run_is_left_out_and_the_others_go_on(tmp_path):
+    """A misspelt attribute in one persona's rule stopped the notebook at its first code cell
+    (RuleError) while the report on the same folder built and said the persona was left out.
+    The notebook now says so too, with the rule's error and fix, and sizes the other personas as
+    plain pandas does with their rules; the broken persona in focus stops with its error."""
+    from inprocess import run_cells, sample_with_rule, shown_texts
+
+    from jmtools.personas import RuleError
+
+    folder = sample_with_rule(tmp_path)
+    run = run_cells(NOTEBOOK, {"data_dir": str(folder), "suggest": False})
+    texts = shown_texts(run)
+    assert "Persona Marathon Maya is left out of this notebook" in texts and "runs\\_per\\_wek" in texts
+    assert "Fix: did you mean &#x27;runs\\_per\\_week&#x27;" in texts
+    customers = pd.read_csv(folder / "customers.csv")
+    ben = (customers["age"] < 30) & (customers["price_sensitivity"] >= 0.6)
+    sizes = run.namespace["assignment"]["persona"].value_counts()
+    assert "Marathon Maya" not in sizes and sizes["Budget Ben"] == int(ben.sum()) > 0
+    with pytest.raises(RuleError, match="runs_per_wek"):
+        run_cells(NOTEBOOK, {"data_dir": str(folder), "suggest": False, "persona": "Marathon Maya"})

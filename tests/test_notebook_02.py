@@ -392,3 +392,21 @@ def test_survey_scores_per_stage_are_the_reports(tmp_path):
     theirs = report[report["kpi"] == "nps"].set_index("stage")
     assert mine.loc["Compare plans", ["value", "n"]].tolist() == [0.0, 60]
     assert theirs.loc["Compare plans", ["value", "n"]].tolist() == [0.0, 60]
+
+
+def test_a_persona_whose_rule_cannot_run_is_left_out_and_the_others_go_on(tmp_path):
+    """A misspelt attribute in one persona's rule stopped the notebook (RuleError at In [5])
+    while the report on the same folder built. The notebook now names the persona with the
+    rule's error and fix and goes on: the others' customers with events are plain pandas's."""
+    from inprocess import run_cells, sample_with_rule, shown_texts
+
+    folder = sample_with_rule(tmp_path)
+    run = run_cells(NOTEBOOK, {"data_dir": str(folder)})
+    texts = shown_texts(run)
+    assert "Persona Marathon Maya is left out of this notebook" in texts and "Fix: did you mean" in texts
+    customers = pd.read_csv(folder / "customers.csv", dtype={"customer_id": str})
+    active = set(pd.read_parquet(folder / "events.parquet")["customer_id"].astype(str))
+    ben = customers[(customers["age"] < 30) & (customers["price_sensitivity"] >= 0.6)]["customer_id"]
+    sizes = dict(run.namespace["evidence"].persona_sizes[["persona", "n_customers"]].values)
+    assert "Marathon Maya" not in sizes and sizes["Budget Ben"] == len(set(ben) & active) > 0
+    assert "Budget Ben" in set(run.namespace["by_persona"]["persona"])

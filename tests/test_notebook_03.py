@@ -225,3 +225,22 @@ def test_a_survey_naming_no_stage_is_said_and_the_notebook_goes_on(tmp_path, eve
         assert ns["evidence"] is None and ns["trend"] is None
         assert ("No trend over time: no survey answer or feedback text names a stage or touchpoint of the "
                 "journey, and there are no events to measure behaviour from.") in said
+
+
+def test_a_persona_whose_rule_cannot_run_is_left_out_and_the_others_go_on(tmp_path):
+    """A misspelt attribute in one persona's rule stopped the notebook (RuleError) while the
+    report on the same folder built. The notebook now names the persona with the rule's error
+    and fix and draws the others' curves, their members those plain pandas selects."""
+    import pandas as pd
+    from inprocess import run_cells, sample_with_rule, shown_texts
+
+    folder = sample_with_rule(tmp_path)
+    run = run_cells(NOTEBOOK, {"data_dir": str(folder)})
+    texts = shown_texts(run)
+    assert "Persona Marathon Maya is left out of this notebook" in texts and "Fix: did you mean" in texts
+    customers = pd.read_csv(folder / "customers.csv", dtype={"customer_id": str})
+    ben = customers[(customers["age"] < 30) & (customers["price_sensitivity"] >= 0.6)]["customer_id"]
+    members = run.namespace["personas"]
+    assert set(members.loc[members["persona"] == "Budget Ben", "customer_id"].astype(str)) == set(ben)
+    drawn = set(run.namespace["curve"]["persona"])
+    assert "Marathon Maya" not in drawn and {"all", "Budget Ben"} <= drawn

@@ -260,7 +260,7 @@ def test_prioritisation_lists_the_order_value_of_a_small_persona_without_its_num
 
 
 def test_prioritisation_says_a_persona_whose_rule_cannot_run_is_left_out(tmp_path):
-    """A typo in one persona's rule (runs_per_wek): notebooks 01-04 stop with the rule's error,
+    """A typo in one persona's rule (runs_per_wek): notebooks 01-03 stopped with the rule's error,
     the report says the persona is left out, and notebook 05 dropped it without a word, crediting
     its pain points to the others. It now says so, as the report does."""
     import shutil
@@ -276,6 +276,20 @@ def test_prioritisation_says_a_persona_whose_rule_cannot_run_is_left_out(tmp_pat
     texts = "\n".join(getattr(o, "data", "") for o in run.displayed if isinstance(getattr(o, "data", None), str))
     assert "Persona Marathon Maya is left out of this backlog" in texts and "runs\\_per\\_wek" in texts
     assert "runs_per_wek" in run.figures["persona_left_out_Marathon Maya"]["value"]
+
+
+def test_pain_points_say_a_persona_whose_rule_cannot_run_is_left_out(tmp_path):
+    """The same typo: notebook 04 dropped Marathon Maya from its pain points without a word (and
+    for another persona in focus stopped with her rule's error). It now names her with the
+    rule's error and fix, as the report does, and a focus on Budget Ben goes on."""
+    from inprocess import run_cells, sample_with_rule, shown_texts
+
+    folder = sample_with_rule(tmp_path)
+    for focus in ("all", "Budget Ben"):
+        run = run_cells(NB04, {"data_dir": str(folder), "persona": focus, "n_positive_themes": 0})
+        texts = shown_texts(run)
+        assert "Persona Marathon Maya is left out of these pain points" in texts and "Fix: did you mean" in texts
+        assert run.namespace["run"].persona_errors.keys() == {"Marathon Maya"}
 
 
 def test_pain_points_on_dates_only_say_loops_are_found_between_days(tmp_path):

@@ -60,13 +60,9 @@ def test_notebook_runs_under_papermill_on_the_planted_fix(tmp_path):
 
 def _sample_with(tmp_path: Path, rule: str) -> Path:
     """A copy of the e-commerce sample world whose Marathon Maya has ``rule`` instead of her own."""
-    import shutil
+    from inprocess import sample_with_rule
 
-    folder = tmp_path / "ecommerce"
-    shutil.copytree(Path(__file__).resolve().parents[1] / "data" / "ecommerce", folder)
-    path = folder / "journey.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace('rule: "runs_per_week >= 4"', rule), encoding="utf-8")
-    return folder
+    return sample_with_rule(tmp_path, rule)
 
 
 def test_a_persona_whose_rule_cannot_run_is_said_to_be_left_out_of_the_comparison(tmp_path):

@@ -9,6 +9,7 @@ from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.analyses.funnels import repeat_buyers_unmarked
 from jmtools.core.engine import kept_answer, to_pandas
 from jmtools.core.vocabulary import ALL, NO_PERSONA
+from jmtools.personas import runnable_personas
 from jmtools.pipeline import Findings
 from jmtools.report import _section_kit as kit
 from jmtools.report.present import md
@@ -17,7 +18,7 @@ from jmtools.report.wording import ids_words
 from jmtools.sources import CENTS_HINT, THOUSANDS_HINT, THUMBS_HINT
 
 __all__ = ["MUCH_REJECTED", "much_rejected", "thumbs", "show_unmapped_stages", "show_personas_left_out",
-           "show_empty_personas", "show_repeat_rounds", "show_ids_apart"]
+           "personas_that_run", "show_empty_personas", "show_repeat_rounds", "show_ids_apart"]
 
 
 #: A table that lost this share of its rows or more is named under the headline.
@@ -98,10 +99,58 @@ def show_personas_left_out(errors: dict, *, what: str = "this report", record=re
     show = show or display
     for name, err in errors.items():
         why = str(err).splitlines()[0]
+        fix = str(getattr(err, "fix", "") or "correct the rule in the journey file").rstrip(".")
         record(f"persona_left_out_{name}", why, label=f"Persona left out: {name}")
         show(md("> **Persona {name} is left out of {what}**: its rule cannot run on this customer "
-                "table ({why}). Its customers count as *{none}* here; fix the rule in the journey file.",
-                name=name, what=what, why=why, none=NO_PERSONA))
+                "table ({why}). Its customers count as *{none}* here. Fix: {fix}.",
+                name=name, what=what, why=why, none=NO_PERSONA, fix=fix))
+
+
+def personas_that_run(journey, customers, *, persona: str = ALL, what: str = "this notebook",
+                      record=record, show=None):
+    """The journey without the personas whose rule cannot run on ``customers``, each said with its
+    error and fix (:func:`show_personas_left_out`), as a report leaves them out: the other personas
+    go on. A persona in focus whose own rule cannot run raises its error, as its report fails.
+
+    Parameters
+    ----------
+    journey : jmtools.journey.Journey or None
+    customers : pandas.DataFrame or None
+        The customer table the rules read (None: nothing to check, the journey as given).
+    persona : str, default "all"
+        The persona in focus.
+    what, record, show
+        As for :func:`show_personas_left_out`.
+
+    Returns
+    -------
+    jmtools.journey.Journey or None
+
+    Raises
+    ------
+    jmtools.personas.RuleError
+        When ``persona`` is one whose rule cannot run.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from jmtools.journey import Journey
+    >>> j = Journey.from_yaml("name: D\\nstages: [{name: A}]\\npersonas: [{name: Young, rule: agee < 30},"
+    ...                       " {name: Old, rule: age >= 60}]")
+    >>> said = []
+    >>> personas_that_run(j, pd.DataFrame({"customer_id": ["a"], "age": [70]}), record=lambda *a, **k: None,
+    ...                   show=said.append).persona_names
+    ['Old']
+    >>> "Persona Young is left out of this notebook" in said[0].data
+    True
+    """
+    if journey is None or customers is None or not journey.personas:
+        return journey
+    kept, broken = runnable_personas(journey, customers)
+    if persona in broken:                    # its own notebook fails with it, as its report does
+        raise broken[persona]
+    show_personas_left_out(broken, what=what, record=record, show=show)
+    return kept
 
 
 def show_ids_apart(ids, *, persona: str = ALL, show=None) -> bool:
