@@ -221,3 +221,50 @@ def test_a_stage_counts_whom_only_its_contact_brought_apart_from_those_carried_f
     only, carried = _contact_only_oracle(events, steps)
     assert got["n_contact_only"].tolist() == only and got["n_carried"].tolist() == carried
     assert only[0] >= 60 and carried[1] > 0 and only[2] == 0       # Buy has no contact: carried only
+
+
+BILLED = {"stages": ["Aware", "Browse", "Bill", "Pay"], "touchpoints": [
+    *JOURNEY["touchpoints"][:4],
+    {"name": "Bill sent", "stage": "Bill", "events": ["bill"], "initiated_by": "company"},
+    {"name": "Payment", "stage": "Pay", "events": ["pay"]}]}
+
+
+def _billed_world(seed=0):
+    """The sample world with a bill a day after the visit for 70% of visitors, paid by half of them."""
+    events = _world(seed=seed)
+    events = events[events["event"] != "pay"]
+    rng = np.random.default_rng(seed)
+    seen = events[events["event"] == "view"].groupby("customer_id")["timestamp"].min()
+    billed = seen[rng.random(len(seen)) < 0.7] + pd.Timedelta(days=1)
+    paid = billed[rng.random(len(billed)) < 0.5] + pd.Timedelta(days=3)
+    return pd.concat([events, pd.DataFrame({"customer_id": billed.index, "event": "bill", "timestamp": billed.values}),
+                      pd.DataFrame({"customer_id": paid.index, "event": "pay", "timestamp": paid.values})],
+                     ignore_index=True)
+
+
+def test_a_stage_only_the_company_starts_is_reached_by_its_contact():
+    """An outside tester's utility: Monthly bill's only touchpoint is the bill the company sends,
+    so no customer reached it by their own events and notebook 07 said "0 customers reached Pay
+    by their own events" though 2,205 households paid. A stage the customer can come to only by
+    the company's contact counts that contact as their step; a mailing at a stage with steps of
+    the customer's own still does not (D119). Counted as plain Python counts."""
+    from jmtools.analyses.compare import company_only_reach
+
+    events = _billed_world()
+    steps = ["Aware", "Browse", "Bill", "Pay"]
+    stage = {**STAGE, "bill": "Bill", "pay": "Pay"}
+    own = events[events["event"].isin(["ad_click", "view", "bill", "pay"])]
+    expected = [0] * 4
+    for _, rows in own.sort_values(["customer_id", "timestamp"], kind="stable").groupby("customer_id"):
+        k = 0
+        for event in rows["event"]:
+            if k < 4 and stage[event] == steps[k]:
+                expected[k] += 1
+                k += 1
+    evidence = prepare(events, BILLED)
+    reach = customer_reach(evidence, own_only=True).groupby("step_index").size().tolist()
+    assert reach == expected and expected[3] > 50
+    mix = company_only_reach(evidence)
+    assert mix["n_own"].tolist() == expected and mix.loc[2:, "n_contact_only"].eq(0).all()
+    obs = step_observations(evidence)
+    assert obs.query("measure == 'conversion' and from_step == 'Bill'")["value"].sum() == expected[3]

@@ -17,7 +17,7 @@ from jmtools.analyses.compare.observations import _shown
 from jmtools.analyses.compare.twosample import two_proportions
 from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.analyses.funnels import customer_reach
-from jmtools.analyses.funnels._common import _company_rows
+from jmtools.analyses.funnels._common import _company_rows, _contact_stages
 from jmtools.core.engine import kept_answer, to_pandas
 from jmtools.core.errors import ParameterError
 from jmtools.core.stats import wilson_interval
@@ -148,7 +148,7 @@ def _contact_only(evidence, reach: pd.DataFrame, level: str) -> pd.Series:
     """(customer, step index) → whether the customer took no step of their own at that stage from
     the time the funnel counts them at the step before (any time at the first step). Stages only:
     a step naming a touchpoint or an event is what it names (D14)."""
-    stages = set(getattr(evidence, "stages", []))
+    stages = set(getattr(evidence, "stages", [])) - _contact_stages(evidence)  # a bill is their step (D177)
     at = reach[reach["step"].isin(stages)] if level in ("stage", "any") else reach.iloc[:0]
     index = pd.MultiIndex.from_frame(reach[["customer_id", "step_index"]])
     if at.empty or not getattr(evidence, "company_touchpoints", None):

@@ -164,6 +164,15 @@ def _company_rows(evidence, t):
     return t.touchpoint.isin(company).fill_null(False)
 
 
+def _contact_stages(evidence) -> frozenset:
+    """Stages every touchpoint of which is a contact the company starts (a monthly bill): the
+    customer comes to them only so, so that contact is their step there and counts as their own
+    (D177); elsewhere a contact is not the customer arriving (D119)."""
+    rules = list(getattr(evidence, "rules", None) or [])
+    own = {r.stage for r in rules if r.initiated_by != "company"}
+    return frozenset(r.stage for r in rules if r.initiated_by == "company" and r.stage not in own)
+
+
 def _groups(evidence, by):
     """All by-groups that have customers, with their customer counts (pandas)."""
     if not by:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pandas as pd
 
 from jmtools.analyses.funnels._common import (_by_list, _check_evidence, _company_rows, _complete,
-                                              _groups, _level_col, _order_groups, _steps, _table,
-                                              _wilson, step_columns)
+                                              _contact_stages, _groups, _level_col, _order_groups, _steps,
+                                              _table, _wilson, step_columns)
 from jmtools.core.engine import kept_answer, to_pandas
 
 __all__ = ["funnel", "furthest_stage", "customer_reach"]
@@ -40,12 +40,13 @@ def _reach(evidence, steps, level, by, own_only=False):
     t = _table(evidence, by)
     pairs = step_columns(evidence, steps) if level == "any" else [(_level_col(level), s) for s in steps]
     company = _company_rows(evidence, t) if own_only else None
+    contact = _contact_stages(evidence)      # reached by the company's contact alone: a bill (D177)
     keys = ["customer_id", *by]
     reached = []
     prev = None
     for col, step in pairs:
         at = _step_filter(evidence, t, col, step)
-        s = t.filter(at & ~company if company is not None and col == "stage" else at)
+        s = t.filter(at & ~company if company is not None and col == "stage" and step not in contact else at)
         if prev is None:
             r = s.group_by(keys).agg(p=s.position.min(), t=s.timestamp.min())
         else:
