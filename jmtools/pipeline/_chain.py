@@ -28,6 +28,7 @@ from jmtools.pipeline._disclosed_personas import size_protectors
 from jmtools.pipeline._cache import cache_dir_from_env, cached_evidence
 from jmtools.pipeline._feedback import complaints_placed, feedback_themes, placed, themes_of_focus
 from jmtools.pipeline._findings import Findings, Focus, resolve_focus
+from jmtools.pipeline._quiet_places import with_place_reach
 from jmtools.pipeline._shared_cache import cached_shared
 from jmtools.pipeline._tables_cache import cached_tables
 from jmtools.sources import SPECS, World, load_world
@@ -209,6 +210,8 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
     found = painpoints.detect_pain_points(shared.signals, journey=journey, themes=shared.themes,
                                           min_n=compared_n, min_effect=min_effect, n_quotes=n_quotes,
                                           persona=focus.persona, comparisons=compared)
+    if not hidden_focus:  # a journey pain point no signal confirms: its place's customers with events (D177)
+        found.table = with_place_reach(found.table, shared.evidence, None if focus.everyone else focus.persona)
     themes_focus = themes_of_focus(shared.themes, focus, journey)
     opportunities = priorities.opportunities_frame(journey)
     order_value, backlog = _backlog(opportunities, found.table, shared.tables, focus)

@@ -1,0 +1,71 @@
+"""Journey pain points that no measured signal confirms: how many customers the data shows at
+their place (D177).
+
+An energy supplier's "Engineers miss smart meter appointments" was listed with "no signal in the
+data at this stage/touchpoint" while 866 households had a ``meter_visit_missed`` event there (a
+touchpoint the company starts, so no drop-off, time or feedback of the customer's own measures
+it). "No signal" read as "no data". The sentence now says how many customers have events at the
+place, touchpoint by touchpoint, marking those the company starts, and that none of the measured
+signals there is significantly worse than what it is compared with; score and rank are unchanged:
+events at a place are no evidence that it hurts.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from jmtools.analyses.disclosure import count_words
+from jmtools.core.engine import to_pandas
+
+__all__: list[str] = []
+
+#: What :mod:`jmtools.analyses.painpoints` writes for a journey pain point without a signal.
+NO_SIGNAL = ("no signal in the data at this stage/touchpoint", "no signal in the data at this stage",
+             "no signal in the data at this touchpoint")
+#: What replaces it: the measured signals are compared, and none is significantly worse.
+QUIET = "none of the signals measured here is significantly worse than what it is compared with"
+
+
+def with_place_reach(table: pd.DataFrame, evidence, persona: str | None = None) -> pd.DataFrame:
+    """``table`` (a pain-point table) whose journey pain points without a signal say how many
+    customers (of ``persona``, if given) have events at their stage or touchpoint, per touchpoint
+    (those the company starts marked), instead of "no signal in the data"; counts of 1–4 are said
+    "fewer than 5"; other rows, scores and ranks unchanged."""
+    quiet = [i for i in table.index if table.at[i, "source"] == "journey file"
+             and any(s in str(table.at[i, "evidence"]) for s in NO_SIGNAL)]
+    events = getattr(evidence, "events", None)
+    if not quiet or events is None:
+        return table
+    if persona is not None and "persona" in events.columns:
+        events = events.filter(events.persona == persona)
+    stages = sorted({str(table.at[i, "stage"]) for i in quiet})
+    at = events.filter(events.stage.isin(stages))
+    per_tp = to_pandas(at.group_by(["stage", "touchpoint"]).agg(n=at.customer_id.nunique()))
+    per_stage = dict(to_pandas(at.group_by("stage").agg(n=at.customer_id.nunique())).values)
+    company = set(getattr(evidence, "company_touchpoints", None) or [])
+    order = {t: k for k, t in enumerate(getattr(evidence, "touchpoints", None) or [])}
+    table = table.copy()
+    for i in quiet:
+        stage, tp = str(table.at[i, "stage"]), table.at[i, "touchpoint"]
+        here = per_tp[per_tp["stage"] == stage]
+        if isinstance(tp, str) and tp:
+            here = here[here["touchpoint"] == tp]
+            n, where = int(here["n"].sum()), "this touchpoint" + (
+                " (a contact the company starts)" if tp in (getattr(evidence, "company_touchpoints", None) or []) else "")
+        else:
+            n, where = int(per_stage.get(stage, 0)), "this stage"
+        text = str(table.at[i, "evidence"])
+        for said in NO_SIGNAL:
+            text = text.replace(said, _words(n, where, here, company, order, tp))
+        table.at[i, "evidence"] = text
+    return table
+
+
+def _words(n: int, where: str, here: pd.DataFrame, company: set, order: dict, tp) -> str:
+    if n == 0:
+        return f"no customer has events at {where} in the data"
+    parts = [f"{t}{' (a contact the company starts)' if t in company else ''} {count_words(k)}"
+             for t, k in sorted(zip(here["touchpoint"], here["n"]), key=lambda p: order.get(p[0], len(order)))
+             if isinstance(t, str)]
+    by_tp = f" ({'; '.join(parts)})" if parts and not (isinstance(tp, str) and tp) else ""
+    return f"{count_words(n)} customers have events at {where}{by_tp}; {QUIET}"
