@@ -114,10 +114,13 @@ def _stake(here: pd.DataFrame, personas: list[str]):
     each uses its comparison with the other personas when it stands out, else with the
     other stages. Without a persona, everybody (persona "all") against the other stages.
     """
+    everyone = _everyone(here)
     drop = here[(here["signal"] == "drop-off") & here["flagged"]]
     if len(drop):
         who = _affected(drop.assign(counts=True))
-        if who:
+        if everyone is not None and (drop["persona"] == ALL).any():  # all customers, not only a persona's
+            rows = drop[drop["persona"] == ALL].head(1)
+        elif who:
             rows = drop[drop["persona"].isin(who)].assign(
                 _p=lambda d: d["versus"] != "other personas").sort_values("_p", kind="stable")
             rows = rows.drop_duplicates("persona").drop(columns="_p")
@@ -132,6 +135,8 @@ def _stake(here: pd.DataFrame, personas: list[str]):
         stake = [{"persona": who, "customers": int(n), "lift": float(value - base),
                   "population": int(n)} for who, value, n, base, _, _ in zip(*cols)]
         return n, lift, basis, stake
+    if everyone is not None:
+        return _everyone_stake(everyone)
     rates = here[here["unit"] == "share"]
     if len(rates):
         who = rates[rates["persona"].isin(personas)] if personas else rates[rates["persona"] == ALL]
@@ -140,6 +145,23 @@ def _stake(here: pd.DataFrame, personas: list[str]):
                  for p, n in zip(who["persona"], who["n"])]
         return float(who["n"].sum()), np.nan, "", stake
     return np.nan, np.nan, "", []
+
+
+def _everyone(here: pd.DataFrame) -> pd.DataFrame | None:
+    """In the view of all customers (rows of persona "all" at the place) where no persona stands
+    out against the other personas: the rows of all customers, whose counts take in the customers
+    no persona selects (D177); None in one persona's view, or where personas stand out."""
+    rows = here[here["persona"] == ALL]
+    standout = here[here["flagged"] & (here["persona"] != ALL) & (here["versus"] == "other personas")]
+    return rows if len(rows) and standout.empty else None
+
+
+def _everyone_stake(rows: pd.DataFrame):
+    """Customers affected, for all customers without a drop-off of theirs: those at the place (its
+    largest count of customers, a rate's first), no lift."""
+    rates = rows[rows["unit"] == "share"]
+    n = int((rates if len(rates) else rows)["n"].max())
+    return float(n), np.nan, "", [{"persona": ALL, "customers": n, "lift": None, "population": n}]
 
 
 def _shown_rows(here: pd.DataFrame, personas: list[str]) -> pd.DataFrame:

@@ -1,0 +1,56 @@
+"""How many customers a pain point of all customers affects (jmtools.analyses.painpoints.places)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from jmtools import pipeline
+
+JOURNEY = """jmtools: 1
+name: r7
+personas:
+  - name: Postpaid
+    rule: "plan_type == 'postpaid'"
+stages:
+  - name: Discover
+  - name: Activate
+touchpoints:
+  - {name: Home, stage: Discover, channel: digital, events: [home_visit]}
+  - {name: Act, stage: Activate, channel: digital, events: [sim_activated]}
+pain_points:
+  - {id: slow-activation, title: SIM not active for days, stage: Activate, severity: 4}
+"""
+
+
+def _folder(tmp_path, postpaid: int):
+    """100 customers reach Activate and all write a 1-star complaint there (and praise at
+    Discover); ``postpaid`` of them are in the only persona."""
+    n = 100
+    ids = [str(i) for i in range(n)]
+    pd.DataFrame({"customer_id": ids * 2, "timestamp": ["2026-03-01 10:00:00"] * n + ["2026-03-03 10:00:00"] * n,
+                  "event": ["home_visit"] * n + ["sim_activated"] * n}).to_csv(tmp_path / "events.csv", index=False)
+    pd.DataFrame({"customer_id": ids, "plan_type": ["postpaid"] * postpaid + ["prepaid"] * (n - postpaid)}).to_csv(
+        tmp_path / "customers.csv", index=False)
+    pd.DataFrame({"feedback_id": ["F" + i for i in ids] + ["G" + i for i in ids], "customer_id": ids * 2,
+                  "timestamp": "2026-03-04 10:00:00",
+                  "text": [f"SIM still not active, terrible, useless {i % 10}" for i in range(n)]
+                  + [f"Great plans, love it {i % 10}" for i in range(n)],
+                  "stage": ["Activate"] * n + ["Discover"] * n, "rating": [1] * n + [5] * n}).to_csv(
+        tmp_path / "feedback.csv", index=False)
+    (tmp_path / "journey.yaml").write_text(JOURNEY, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize("postpaid", [30, 100])
+def test_an_all_customers_pain_point_counts_customers_no_persona_selects(tmp_path, postpaid):
+    """A telecom test: "SIM not active for days" affected 583 customers in one world and 1,356 in
+    the same data with everyone in a persona: the report of all customers summed the personas'
+    customers, leaving out the 2,230 no persona selects. Planted: 100 customers at Activate, a
+    persona selecting 30 of them gave 30. Now the count is plain pandas's, whatever the rules."""
+    folder = _folder(tmp_path, postpaid)
+    events = pd.read_csv(folder / "events.csv", dtype={"customer_id": str})
+    at_activate = events.loc[events["event"] == "sim_activated", "customer_id"].nunique()
+    row = pipeline.run(folder).pain_points.table.set_index("pain_point_id").loc["slow-activation"]
+    assert row["customers_affected"] == at_activate == 100
+    assert [s["customers"] for s in row["stake"]] == [100]
