@@ -133,15 +133,16 @@ def personas_that_run(journey, customers, *, persona: str = ALL, what: str = "th
 
     Examples
     --------
-    >>> import pandas as pd
+    A plan written as words cannot be compared with a number; the other persona goes on:
+
     >>> from jmtools.journey import Journey
-    >>> j = Journey.from_yaml("name: D\\nstages: [{name: A}]\\npersonas: [{name: Young, rule: agee < 30},"
-    ...                       " {name: Old, rule: age >= 60}]")
-    >>> said = []
-    >>> personas_that_run(j, pd.DataFrame({"customer_id": ["a"], "age": [70]}), record=lambda *a, **k: None,
-    ...                   show=said.append).persona_names
-    ['Old']
-    >>> "Persona Young is left out of this notebook" in said[0].data
+    >>> from pandas import DataFrame
+    >>> said, plans = [], DataFrame({"customer_id": ["a", "b"], "plan": ["Pro", "Free"]})
+    >>> journey = Journey.from_yaml("name: P\\nstages: [{name: Buy}]\\npersonas: [{name: Big, rule: plan > 10},"
+    ...                             " {name: Pro, rule: plan == 'Pro'}]")
+    >>> personas_that_run(journey, plans, record=lambda *a, **k: None, show=said.append).persona_names
+    ['Pro']
+    >>> "Persona Big is left out of this notebook" in said[0].data
     True
     """
     if journey is None or customers is None or not journey.personas:
