@@ -17,13 +17,13 @@ import pandas as pd
 from jmtools.analyses.disclosure import count_words
 from jmtools.core.engine import to_pandas
 
-__all__: list[str] = []
+__all__ = ["with_place_reach"]
 
 #: What :mod:`jmtools.analyses.painpoints` writes for a journey pain point without a signal.
-NO_SIGNAL = ("no signal in the data at this stage/touchpoint", "no signal in the data at this stage",
+_NO_SIGNAL = ("no signal in the data at this stage/touchpoint", "no signal in the data at this stage",
              "no signal in the data at this touchpoint")
 #: What replaces it: the measured signals are compared, and none is significantly worse.
-QUIET = "none of the signals measured here is significantly worse than what it is compared with"
+_QUIET = "none of the signals measured here is significantly worse than what it is compared with"
 
 
 def with_place_reach(table: pd.DataFrame, evidence, persona: str | None = None) -> pd.DataFrame:
@@ -32,7 +32,7 @@ def with_place_reach(table: pd.DataFrame, evidence, persona: str | None = None) 
     (those the company starts marked), instead of "no signal in the data"; counts of 1–4 are said
     "fewer than 5"; other rows, scores and ranks unchanged."""
     quiet = [i for i in table.index if table.at[i, "source"] == "journey file"
-             and any(s in str(table.at[i, "evidence"]) for s in NO_SIGNAL)]
+             and any(s in str(table.at[i, "evidence"]) for s in _NO_SIGNAL)]
     events = getattr(evidence, "events", None)
     if not quiet or events is None:
         return table
@@ -55,7 +55,7 @@ def with_place_reach(table: pd.DataFrame, evidence, persona: str | None = None) 
         else:
             n, where = int(per_stage.get(stage, 0)), "this stage"
         text = str(table.at[i, "evidence"])
-        for said in NO_SIGNAL:
+        for said in _NO_SIGNAL:
             text = text.replace(said, _words(n, where, here, company, order, tp))
         table.at[i, "evidence"] = text
     return table
@@ -68,4 +68,4 @@ def _words(n: int, where: str, here: pd.DataFrame, company: set, order: dict, tp
              for t, k in sorted(zip(here["touchpoint"], here["n"]), key=lambda p: order.get(p[0], len(order)))
              if isinstance(t, str)]
     by_tp = f" ({'; '.join(parts)})" if parts and not (isinstance(tp, str) and tp) else ""
-    return f"{count_words(n)} customers have events at {where}{by_tp}; {QUIET}"
+    return f"{count_words(n)} customers have events at {where}{by_tp}; {_QUIET}"
