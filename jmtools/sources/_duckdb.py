@@ -484,11 +484,9 @@ def _check_tz(raw, tz, time_format) -> None:
 
 
 def _stage(raw, inner: str, name: str, rules: _Rules, spec: TableSpec, path) -> str:
-    """Create the table of typed rows; ``_rc`` is the index of the failed check (NULL: row kept).
-
-    Code ``len(rules.checks)`` marks a duplicate id. Only this small integer column is added
-    to every row; the reasons' examples are fetched afterwards for the few rejected rows.
-    """
+    """Create the table of typed rows; ``_rc`` is the index of the failed check (NULL: row kept;
+    ``len(rules.checks)``: a duplicate id), the only column added to every row (the reasons'
+    examples are fetched later, for the few rejected rows)."""
     import duckdb
 
     base = len(rules.checks) + 1              # codes from here: a blanked value, the row kept
@@ -564,8 +562,7 @@ def _account(raw, table: str, inner: str, label: str, spec: TableSpec, rules: _R
         records.append((f"malformed line ({kind.lower() if kind.isupper() else kind})", None, len(items),
                         [line_of(None, i[0]) for i in items[:5]], [i[1].strip() for i in items[:5]],
                         getattr(opened, "fixes", {}).get(kind, _FIXES["structural"])))
-    if any(rc == len(rules.checks) for rc, _, _ in rows):      # repeated ids: do their rows agree? (D179)
-        notes += filter(None, [differing_duplicates(raw, table, [spec.unique, *spec.unique_per], rules.names, base - 1, base)])
+    notes += differing_duplicates(raw, table, spec, rules.names, [rc for rc, _, _ in rows], base)   # D179
     reasons = pd.DataFrame(records, columns=REASON_COLUMNS)
     rejected = int(reasons["n"].sum()) if len(reasons) else 0
     if any(rc < base for rc, _, _ in rows):
