@@ -18,7 +18,8 @@ import pandas as pd
 
 from jmtools.report.present import md
 
-__all__ = ["change_table", "pain_points_table", "shared_place_note", "show_change", "show_pain_points"]
+__all__ = ["change_table", "pain_points_table", "shared_place_note", "show_change", "show_pain_points",
+           "whole_table", "show_whole"]
 
 #: The columns of the pain-point table notebook 05 shows.
 PAIN_COLUMNS = ["rank", "pain_point_id", "title", "stage", "touchpoint", "source", "score", "customers_affected"]
@@ -144,6 +145,78 @@ def shared_place_note(pains: pd.DataFrame) -> str:
                      f"between them by what their complaints are about ({shares}), so {counts} are estimated "
                      "shares, rounded to whole customers.")
     return " ".join(notes)
+
+
+def _cell_text(v):
+    """A cell as a learner reads it: a dict as "key: value; …", a list as "a, b"; others as they are."""
+    if isinstance(v, dict):
+        return "; ".join(f"{k}: {_cell_text(x)}" for k, x in v.items())
+    if isinstance(v, (list, tuple, set)):
+        return ", ".join(str(_cell_text(x)) for x in v)
+    if isinstance(v, float) and v == v and not v.is_integer():
+        return f"{v:.4g}"
+    return v
+
+
+def whole_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table to read whole: dicts and lists in its cells written out as text
+    ("Budget Ben: 0.6; Marathon Maya: 1.0"), so that nothing is cut or shown as Python.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"field": ["emotion"], "old": [{"Ben": 0.0, "Maya": 1.0, "Nina": 0.25}]})
+    >>> whole_table(d)["old"].tolist()
+    ['Ben: 0.0; Maya: 1.0; Nina: 0.25']
+    """
+    return frame.apply(lambda col: col.map(_cell_text) if col.dtype == object else col)
+
+
+#: How a long text of :func:`show_whole` wraps: between words, in a column 14–28em wide, left-aligned.
+WRAP_STYLE = "white-space:normal;min-width:14em;max-width:28em;text-align:left;vertical-align:top"
+#: A short text (a name, a word: :data:`SHORT` characters at most) stays on one line.
+SHORT_STYLE = "white-space:nowrap;text-align:left;vertical-align:top"
+SHORT = 24
+
+
+def show_whole(frame: pd.DataFrame) -> None:
+    """Display a table with every cell whole: long texts (a check's message and fix, a changed
+    value per persona) wrap inside their column instead of ending in "...".
+
+    In the HTML a column of long texts wraps (:data:`WRAP_STYLE`), one of short texts stays on one
+    line (:data:`SHORT_STYLE`) and numbers stay as pandas aligns them; the plain text (papermill, a
+    terminal) shows every cell whole too. Dicts and lists read as text (:func:`whole_table`).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"message": ["fewer than 5 customers are also selected by 'Marathon Maya'"],
+    ...                   "fix": ["tighten one rule if the personas should not share customers"]})
+    >>> import contextlib, io
+    >>> out = io.StringIO()
+    >>> with contextlib.redirect_stdout(out):               # a notebook shows the HTML table
+    ...     show_whole(f)
+    >>> "also selected by 'Marathon Maya'" in out.getvalue(), "..." in out.getvalue()
+    (True, False)
+    """
+    from IPython.display import display
+
+    table = whole_table(frame)
+    with pd.option_context("display.max_colwidth", None, "display.width", None,
+                           "display.max_columns", None):
+        text, page = table.to_string(), table.to_html()
+    styles = {}                                                # numbers keep pandas' own place
+    for k, c in enumerate(table.columns):
+        if not (pd.api.types.is_numeric_dtype(table[c]) or pd.api.types.is_datetime64_any_dtype(table[c])):
+            longest = table[c].astype(str).str.len().max() if len(table) else 0
+            styles[k] = WRAP_STYLE if longest > SHORT else SHORT_STYLE
+
+    def wrap(row: str, tag: str, skip: int) -> str:          # skip: the index's cells before the columns'
+        first, *cells = row.split(f"<{tag}>")
+        return first + "".join((f'<{tag} style="{styles[k - skip]}">' if k - skip in styles else f"<{tag}>")
+                               + cell for k, cell in enumerate(cells))
+
+    head, body = page.split("<tbody>", 1)
+    display({"text/plain": text, "text/html": wrap(head, "th", table.index.nlevels) + "<tbody>"
+             + "<tr>".join(wrap(r, "td", 0) for r in body.split("<tr>"))}, raw=True)
 
 
 def _and(items) -> str:
