@@ -6,7 +6,9 @@ Every key is computed from the lesson's data when the answer is checked (see
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import html
 import math
 import re
 
@@ -23,7 +25,7 @@ from jmtools.teaching._judge import (Exercise, Hint, choice, count, disclosed, f
                                      pct, shown, size_shown)
 from jmtools.teaching.disclosed import shown as shown_rows
 
-__all__ = ["EXERCISES", "lowest_accepted", "hidden_card", "persona_cards", "ENOUGH"]
+__all__ = ["EXERCISES", "lowest_accepted", "hidden_card", "persona_cards", "ENOUGH", "HIDDEN_RULE"]
 
 
 def lowest_accepted(frame: pd.DataFrame, group_col: str, *, value: str = "value",
@@ -172,9 +174,36 @@ def _ask_1_2(lesson) -> str:
             "counts them) and at least three quarters of the customers it selects are theirs.")
 
 
+#: What the card of exercise 1.2 says where its rule would be: that it is hidden, and why.
+HIDDEN_RULE = "rule: hidden — you write it yourself in exercise 1.2, from this card and the data"
+
+
+@dataclasses.dataclass(frozen=True)
+class _RuleHiddenCard(PersonaCard):
+    """A persona card whose rule is hidden for exercise 1.2: it says so where the rule would be."""
+
+    def __repr__(self) -> str:
+        return "PersonaCard" + super().__repr__().removeprefix(type(self).__name__).replace(
+            "rule=None", f"rule=<{HIDDEN_RULE}>", 1)
+
+    def to_html(self) -> str:
+        return super().to_html().replace("</span></h3>", f'</span></h3><div class="jm-rule">'
+                                         f"{html.escape(HIDDEN_RULE)}</div>", 1)
+
+
 def hidden_card(lesson) -> PersonaCard:
-    """The card of exercise 1.2 without its rule."""
-    return dataclasses.replace(PersonaCard.from_persona(_target_card(lesson)), rule=None)
+    """The card of exercise 1.2 without its rule; where the rule would be, it says that the rule
+    is hidden and why (:data:`HIDDEN_RULE`).
+
+    Examples
+    --------
+    >>> from jmtools.teaching import Lesson
+    >>> card = hidden_card(Lesson("sample:ecommerce"))
+    >>> card.name, card.rule, "rule: hidden" in card.to_html()
+    ('Marathon Maya', None, True)
+    """
+    card = PersonaCard.from_persona(_target_card(lesson))
+    return _RuleHiddenCard(**{**{f.name: getattr(card, f.name) for f in dataclasses.fields(card)}, "rule": None})
 
 
 def persona_cards(lesson) -> list[PersonaCard]:
@@ -188,11 +217,22 @@ def persona_cards(lesson) -> list[PersonaCard]:
     [('Budget Ben', 'age < 30 and price_sensitivity >= 0.6'), ('Marathon Maya', None)]
     """
     try:
-        hidden = hidden_card(lesson).name
+        hidden = hidden_card(lesson)
     except Hint:                                   # no exercise 1.2 on this journey: every rule shown
         hidden = None
-    return [PersonaCard.from_persona(p, **({"rule": None} if p.name == hidden else {}))
+    return [hidden if hidden is not None and p.name == hidden.name else PersonaCard.from_persona(p)
             for p in lesson.journey.personas_resolved()]
+
+
+def _same_rule(answer: str, rule) -> bool:
+    """Whether a learner's rule is the journey file's, as written: the same expression whatever the
+    spaces, quotes or brackets around it (``runs_per_week>=4`` is ``runs_per_week >= 4``)."""
+    if not rule:
+        return False
+    try:
+        return ast.dump(ast.parse(answer.strip(), mode="eval")) == ast.dump(ast.parse(str(rule).strip(), mode="eval"))
+    except SyntaxError:
+        return " ".join(answer.split()) == " ".join(str(rule).split())
 
 
 def _judge_1_2(lesson, answer) -> str:
@@ -205,6 +245,8 @@ def _judge_1_2(lesson, answer) -> str:
     except RuleError as err:
         raise Hint("rule-error", error=str(err)) from None
     key = _card_customers(lesson, card)
+    if _same_rule(answer, card.rule):               # on screen nowhere before 1.2: read in the file
+        raise Hint("copied-rule", persona=card.name)
     if not chosen:
         raise Hint("selects-nobody")
     both = len(chosen & key)
@@ -218,11 +260,8 @@ def _judge_1_2(lesson, answer) -> str:
                    n=f" ({len(key):,}, the n of step 1's chart)", which=_narrowest(answer, customers, key))
     if precision < ENOUGH:
         raise Hint("too-broad", n=f"{len(chosen):,} customers", precision=pct(precision), persona=card.name)
-    copied = " ".join(answer.split()) == " ".join(str(card.rule).split())
     return (f"Your rule selects {len(chosen):,} customers; {pct(precision)} of them are {card.name}'s, "
-            f"and it finds {pct(recall)} of {card.name}'s {len(key):,}."
-            + (" It is the journey file's rule, word for word: which line of the card does each of its "
-               "conditions come from?" if copied else ""))
+            f"and it finds {pct(recall)} of {card.name}'s {len(key):,}.")
 
 
 #: Exercise 1.2: the share of the card's customers a rule must find, and of those it selects that

@@ -143,6 +143,14 @@ HINTS: dict[str, tuple[str, str]] = {
         "one persona for everybody",
         "Your rule selects {share} of all customers. A persona is one group among several, "
         "never the whole base: add the conditions that make this persona different."),
+    "copied-rule": (
+        "the journey file's own rule",
+        "That is the journey file's rule for {persona}, exactly as written there, so this check "
+        "cannot tell whether you worked it out or copied it. If you copied it: close the file, and "
+        "write the rule from the card and the columns' values. If you worked it out yourself "
+        "(careful work can land on the same text), well done: write it as you would put it "
+        "(another way to write a boundary, or the conditions in the card's order), run the check "
+        "again, and tell your teacher which line of the card each condition comes from."),
     "too-broad": (
         "a rule that selects too many",
         "Your rule selects {n}, but only {precision} of them are {persona}'s: at least three "
@@ -182,6 +190,10 @@ HINTS: dict[str, tuple[str, str]] = {
 }
 
 
+#: Feedback codes that are neither right nor a mistake: shown in grey, with "…", not ✗.
+_NEUTRAL = ("unanswered", "no-lesson", "copied-rule")
+
+
 @dataclass(frozen=True)
 class Feedback:
     """The result of checking one answer.
@@ -215,6 +227,8 @@ class Feedback:
             return f"… Exercise {self.exercise}: not answered yet."
         if self.code == "no-lesson":
             return f"… Exercise {self.exercise}: run the cells above first."
+        if self.code == "copied-rule":
+            return f"… Exercise {self.exercise}: that is the journey file's own rule."
         return f"✗ Exercise {self.exercise}: not yet — hint ({HINTS.get(self.code, ('',))[0]})."
 
     def __str__(self) -> str:
@@ -226,7 +240,7 @@ class Feedback:
 
     def _repr_html_(self) -> str:
         colour, bg = (("#116329", "#dafbe1") if self.ok else
-                      ("#57606a", "#f6f8fa") if self.code in ("unanswered", "no-lesson") else
+                      ("#57606a", "#f6f8fa") if self.code in _NEUTRAL else
                       ("#7d4e00", "#fff8c5"))
         label = "<b>Why this matters:</b> " if self.ok else ""
         return (f'<div class="jm-feedback" data-ok="{str(self.ok).lower()}" data-code="{self.code}" '
