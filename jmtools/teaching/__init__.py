@@ -21,6 +21,7 @@ from jmtools.teaching.iterate import (before_after, change_at, difference_interv
                                       next_version)
 from jmtools.teaching.lesson import Lesson, Question, lesson_in
 from jmtools.teaching.disclosed import change_hidden, figure, readable, shown, shown_coverage, shown_funnel
+from jmtools.teaching.restart import explain_name_errors
 from jmtools.teaching.plain import (change_table, pain_points_table, show_change, show_pain_points, show_whole,
                                     whole_table)
 
@@ -28,5 +29,7 @@ __all__ = ["Lesson", "Question", "lesson_in", "persona_cards", "Feedback", "Chec
            "check", "get",
            "hidden_card", "before_after", "change_at", "difference_interval", "middle_date",
            "next_version", "pick", "shown", "shown_coverage", "shown_funnel", "change_hidden", "readable",
-           "figure", "change_table", "pain_points_table", "show_change", "show_pain_points", "show_whole",
-           "whole_table"]
+           "figure", "explain_name_errors", "change_table", "pain_points_table", "show_change", "show_pain_points",
+           "show_whole", "whole_table"]
+
+explain_name_errors()                   # in a notebook: a cell run before the cells above says what to do
