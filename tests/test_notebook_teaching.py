@@ -115,6 +115,115 @@ def test_an_exercise_cell_run_before_the_first_cells_says_to_run_them():
             assert str(said).startswith("… Exercise") and "Run ▸ Run All Above Selected Cell" in str(said)
 
 
+
+def _cells_needing_earlier_ones(stem) -> list[tuple[int, str, int, int | None]]:
+    """(index, source, first line reading a name an earlier cell made, line importing
+    jmtools.teaching or None) of each code cell of a learner notebook that reads what an earlier
+    cell made (the parameters cell and answer cells aside: they read nothing, or go through
+    lesson_in)."""
+    import ast
+
+    defined, found = set(), []
+    for i, cell in enumerate(_nb(FOLDER / f"{stem}.ipynb")["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        tree = ast.parse(_src(cell))
+        made = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        made |= {(a.asname or a.name).split(".")[0] for n in ast.walk(tree)
+                 if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
+        made |= {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+        tags = cell["metadata"].get("tags", [])
+        reads = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+                 and n.id in defined and n.id not in made]
+        if reads and "answer" not in tags:
+            imports = [n.lineno for n in ast.walk(tree)
+                       if (isinstance(n, ast.ImportFrom) and n.module == "jmtools.teaching")
+                       or (isinstance(n, ast.Import) and any(a.name == "jmtools.teaching" for a in n.names))]
+            found.append((i, _src(cell), min(reads), min(imports) if imports else None))
+        defined |= made
+    return found
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_cell_that_needs_the_cells_above_imports_the_teaching_package_first(stem):
+    """A teacher's report: a worked-example cell run after a kernel restart gave a bare
+    "NameError: name 'lesson' is not defined". Importing jmtools.teaching installs the sentence
+    that says what to do (jmtools.teaching.restart); the import must come before the name."""
+    cells = _cells_needing_earlier_ones(stem)
+    assert len(cells) >= 2, stem                       # the Lesson cell and a worked example at least
+    late = [(i, src.splitlines()[0]) for i, src, read, imported in cells if imported is None or imported > read]
+    assert not late, late
+
+
+def test_cells_run_alone_in_a_fresh_kernel_say_to_run_the_cells_above(tmp_path):
+    """Each cell of the learner notebooks that needs the cells above, run alone right after the
+    kernel started (the teaching package unloaded before each): its line and "Run ▸ Run All Above
+    Selected Cell", no traceback."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    unload = ("get_ipython().set_custom_exc((), None)\nimport sys\n"
+              "for _m in [m for m in sys.modules if m.startswith('jmtools.teaching')]:\n    del sys.modules[_m]\n"
+              "get_ipython().run_line_magic('reset', '-f')")
+    nb, targets = nbformat.v4.new_notebook(), []
+    for stem in STEMS:
+        for _, src, _, _ in _cells_needing_earlier_ones(stem):
+            nb.cells += [nbformat.v4.new_code_cell(unload), nbformat.v4.new_code_cell(src)]
+            targets.append((stem, len(nb.cells) - 1))
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    NotebookClient(nb, timeout=600, allow_errors=True, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    for stem, at in targets:
+        errors = [o for o in nb.cells[at].outputs if o.output_type == "error"]
+        first = nb.cells[at].source.splitlines()[1][:60]
+        assert len(errors) == 1 and errors[0].ename == "NameError", (stem, first, nb.cells[at].outputs)
+        said = "\n".join(errors[0].traceback)
+        assert "Run ▸ Run All Above Selected Cell" in said and "Traceback" not in said, (stem, first, said)
+        assert said.startswith("NameError: name '") and "(your cell, line " in said, said
+
+
+def test_step_3_explains_the_words_on_its_chart():
+    """"peak · end" on the emotion curve, "valence" in its table and "VADER compound" in a comment
+    were not explained to learners. Each moment of truth the chart can label, the dot that joins
+    two of them, valence, VADER and its compound score are said in the notebook's text."""
+    from jmtools.analyses.emotions.moments import MOMENT_KINDS
+
+    text = _markdown("03_emotional_journey")
+    for kind in MOMENT_KINDS:
+        assert f"**{kind}** —" in text, kind
+    assert "**peak · end**, mean that one stage is both" in text and "*peak–end rule*" in text
+    assert "Each point is a *valence*" in text and "the `valence` column" in text
+    assert "The lexicon is *VADER*" in text and "`score` is VADER's *compound* score" in text
+    cells = _nb(FOLDER / "03_emotional_journey.ipynb")["cells"]
+    chart = next(i for i, c in enumerate(cells) if "emotion_curve_chart(" in _src(c))
+    assert "**Reading the chart.**" in _src(cells[chart + 1])              # right under the chart
+
+
+def test_the_tables_with_long_texts_are_shown_whole():
+    """Notebook 01's check table cut its message and fix ("tighten one rule if the personas should
+    not sh..."), notebook 07's map diff its dicts ("{'Budget Ben': 0.0, 'Marathon Maya': 1.0, 'New...").
+    Both go through teaching.show_whole (tests/test_teaching_plain.py)."""
+    code = {stem: "\n".join(_src(c) for c in _nb(FOLDER / f"{stem}.ipynb")["cells"] if c["cell_type"] == "code")
+            for stem in ("01_personas", "07_test_implement_iterate")}
+    one = code["01_personas"]
+    assert "show_whole(not_shown(check))" in one and "display(not_shown(check))" not in one
+    assert "show_whole(pd.DataFrame(diff_journeys(" in code["07_test_implement_iterate"]
+
+
+@pytest.mark.slow
+def test_the_check_table_and_the_map_diff_read_whole_in_the_runs(notebook_runs):
+    def shown(stem, needle):
+        out, _ = notebook_runs.get(f"teach_{stem[:2]}")
+        cell = next(c for c in _nb(out / f"teach_{stem[:2]}.ipynb")["cells"] if needle in _src(c))
+        return [o["data"] for o in cell["outputs"] if "text/html" in o.get("data", {})]
+
+    check = shown("01_personas", "show_whole(not_shown(check))")[0]
+    html = "".join(check["text/html"])
+    assert "tighten one rule if the personas should not share customers" in html and "..." not in html
+    assert "white-space:normal" in html and "..." not in "".join(check["text/plain"])
+    diff = "".join(shown("07_test_implement_iterate", "diff_journeys(")[0]["text/html"])
+    assert "Budget Ben: " in diff and "Weekend Walter: " in diff and "..." not in diff and "{'" not in diff
+
 # ---------------------------------------------------------------------- the runs
 def _feedback(executed):
     """(exercise id, first line) of every check's output, and the error outputs."""
