@@ -173,6 +173,17 @@ def ecommerce_copy(tmp_path) -> Path:
     return folder
 
 
+@pytest.fixture()
+def unmarked_ecommerce(ecommerce_copy) -> Path:
+    """The e-commerce sample world as it was before D172: no touchpoint takes a later order, so
+    its 330 repeat buyers' second round counts as loops and detours."""
+    from journey_samples import unmark_repeat_orders
+
+    path = ecommerce_copy / "journey.yaml"
+    path.write_text(unmark_repeat_orders(path.read_text(encoding="utf-8"))[1], encoding="utf-8")
+    return ecommerce_copy
+
+
 @pytest.fixture(scope="session")
 def prefixed_ids_folder(tmp_path_factory) -> Path:
     """The e-commerce world whose customer table writes each id with a prefix and zeros

@@ -18,6 +18,21 @@ ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = sorted((ROOT / "templates" / "journeys").glob("*.yaml"))
 SAMPLE_JOURNEYS = sorted((ROOT / "data").glob("*/journey.yaml"))
 
+#: The e-commerce sample's touchpoint for later orders (D172).
+REPEAT_ORDER_LINE = ("  - {name: Repeat order, stage: Decision, channel: digital, events: [order_placed], "
+                     "occurrence: repeat, owner: Checkout squad}\n")
+
+
+def unmark_repeat_orders(text: str) -> tuple[str, str]:
+    """The e-commerce journey ``text`` without its Repeat order touchpoint (the first order still
+    ``occurrence: first``), and with no occurrence at all (as it was before D172)."""
+    assert REPEAT_ORDER_LINE in text and text.count("occurrence: first, owner") == 1
+    first_only = text.replace(REPEAT_ORDER_LINE, "")
+    unmarked = first_only.replace("occurrence: first, owner", "owner")
+    assert "occurrence" not in unmarked.split("\ntouchpoints:\n", 1)[1]
+    return first_only, unmarked
+
+
 #: A small journey with comments, for the YAML round trip and the queries.
 MINIMAL = """\
 # comment at the top

@@ -401,6 +401,27 @@ def test_size_chart_loops_and_cart_detours(world_data, truths):
     assert d_share["New Runner Nina"] > 2 * d_share["Marathon Maya"]
 
 
+def test_ecommerce_repeat_orders_and_the_journey_that_tells_them_apart(world_data, truths, journeys):
+    """Plain pandas on orders.csv: who ordered twice, per true persona, equals the answer key; the
+    journey gives the first order_placed to Order confirmation and a later one to Repeat order."""
+    from jmtools.evidence import prepare
+
+    data = world_data["ecommerce"]
+    rep = truths["ecommerce"]["repeat_purchase"]
+    per = with_persona(data["orders"], data).groupby(["persona", "customer_id"]).size()
+    assert per.max() == 2 and (per == 2).sum() == rep["n_repeat"] == 330
+    assert len(per) == rep["n_first"] == 1213
+    for persona, row in rep["by_persona"].items():
+        assert ((per[persona] >= 1).sum(), (per[persona] == 2).sum()) == (row["n_first"], row["n_repeat"])
+    rates = {p: r["rate"] for p, r in rep["by_persona"].items()}
+    assert max(rates, key=rates.get) == rep["persona_highest"] == "Marathon Maya"
+    ev = prepare(data["events"], journeys["ecommerce"]).to_pandas()
+    placed = ev[ev["event"] == "order_placed"].sort_values(["customer_id", "timestamp"])
+    nth = placed.groupby("customer_id").cumcount()
+    assert placed["touchpoint"].eq(np.where(nth == 0, "Order confirmation", "Repeat order")).all()
+    assert (nth == 1).sum() == 330
+
+
 def test_b2b_slow_stages(world_data, truths, journeys):
     data = world_data["b2b"]
     j = journeys["b2b"]

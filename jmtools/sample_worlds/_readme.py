@@ -130,6 +130,20 @@ def _themes_md(truths: dict) -> str:
     return "\n".join(lines)
 
 
+def _repeat_md(rep: dict) -> str:
+    """The e-commerce repeat orders: who orders again, and how the journey tells them apart."""
+    rows = "\n".join(f"| {name} | {r['n_first']:,} | {_pct(r['rate'])} ({r['n_repeat']:,}) | "
+                     f"{_pct(r['expected_rate'])} |" for name, r in rep["by_persona"].items())
+    return (f"{rep['n_repeat']:,} of the {rep['n_first']:,} customers with an order order a second "
+            f"time, about five weeks later (nobody a third time); **{rep['persona_highest']}** "
+            "most often. `journey.yaml` tells the orders apart: a customer's first "
+            "`order_placed` is the *Order confirmation* (`occurrence: first`), a later one the "
+            "*Repeat order* (`occurrence: repeat`). An order ends a round, so shopping again "
+            "after it (product page, cart, checkout) is a new round, not a loop or a detour.\n\n"
+            "| persona | customers with an order | order again | designed |\n|---|---|---|---|\n"
+            + rows)
+
+
 def _drop_md(truths: dict) -> str:
     d = truths["funnel"]["drop_off"]
     return (f"Between `{d['from_step']}` and `{d['to_step']}`, **{d['persona']}** loses "
@@ -234,6 +248,9 @@ New Runner Nina searches for the missing size chart: {nina_loops} of them loop
 `product_view` ↔ `size_chart_search` (the other personas {_pct(others_max)} or less).
 Customers also go back and forth between cart and product page (`cart_view` → `product_view`
 → `cart_view`), New Runner Nina most often.
+
+### Repeat orders
+{_repeat_md(truths['repeat_purchase'])}
 
 ### Emotional highs and lows (survey means)
 {_emotion_md(truths)}

@@ -192,6 +192,8 @@ def ecommerce_reduce(stats: dict, offsets: dict, world: dict) -> dict:
     sums = part["sums"]
     sums["funnel_reached"] = _per_persona(stats["paid"], persona, P)
     sums["funnel_passed"] = _per_persona(stats["paid"] & stats["ordered"], persona, P)
+    sums["repeat_first"] = _per_persona(stats["ordered"], persona, P)
+    sums["repeat_again"] = _per_persona(stats["repeated"], persona, P)
     lost = stats["paid"] & ~stats["ordered"]
     sums["funnel_lost_value"] = np.bincount(persona[lost], weights=stats["basket"][lost],
                                             minlength=P)
@@ -253,10 +255,32 @@ def ecommerce_truths(t: Tally, world: dict) -> dict:
             "hidden-fees": "hidden-fees", "missing-size-chart": "missing-size-chart",
             "payment-options": "few-payment-options", "slow-shipping": "slow-shipping",
             "hard-returns": "hard-returns", "poor-photos": "poor-images"}),
+        "repeat_purchase": _ecommerce_repeat(t, world),
+        "overlaps": {"events": world["SPLIT"],
+                     "note": "intended: occurrence first/repeat splits order_placed between "
+                             "the touchpoints; an order ends a round, so shopping again after "
+                             "it is no loop or detour"},
         "unmatched_events": _unmatched(t, "page_error"),
         "pii": _pii_truths(t),
         "orders": _order_truths(t, names),
     }
+
+
+def _ecommerce_repeat(t: Tally, world: dict) -> dict:
+    names = world["PERSONAS"]
+    first, again = t.sum("repeat_first", len(names)), t.sum("repeat_again", len(names))
+    return {"event": "order_placed", "occurrence": "repeat", "touchpoint": "Repeat order",
+            "definition": "customers with a second order_placed, of those with a first "
+                          "(nobody orders a third time)",
+            "persona_highest": names[int(np.argmax(world["_REPEAT"]))],
+            "n_first": int(first.sum()), "n_repeat": int(again.sum()),
+            "by_persona": {name: {"n_first": int(first[k]), "n_repeat": int(again[k]),
+                                  "rate": _rate(again[k], first[k]),
+                                  "expected_rate": float(world["_REPEAT"][k])}
+                           for k, name in enumerate(names)},
+            "note": "a repeat order comes about 35 days (median) after the first; no end of "
+                    "the period cuts repeats off, so observed rates differ from expected by "
+                    "chance only"}
 
 
 # ---------------------------------------------------------------------------------- B2B

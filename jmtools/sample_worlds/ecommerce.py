@@ -8,8 +8,9 @@ its own:
 - **Budget Ben** (30 %) — young and price-sensitive, mobile, arrives from social ads; loses
   ~60 % between ``checkout_payment`` and ``order_placed`` (a delivery fee appears only at
   payment), low CSAT and "hidden fees" comments at Checkout.
-- **Marathon Maya** (20 %) — runs 4+ times a week, loyal, desktop, big baskets, buys again;
-  contacts support and loves it (high CSAT, warm comments at Support).
+- **Marathon Maya** (20 %) — runs 4+ times a week, loyal, desktop, big baskets, buys again
+  (the journey's Repeat order, ``occurrence: repeat``; the first order is ``occurrence:
+  first``); contacts support and loves it (high CSAT, warm comments at Support).
 - **New Runner Nina** (25 %) — 30+, runs at most once a week; looks for a size chart that the
   product page does not have (``size_chart_search`` ↔ ``product_view`` loops), low CSAT and
   "size chart" comments at the Product page, returns more.
@@ -48,12 +49,13 @@ TOUCHPOINT_STAGE = {
     "Product page": "Consideration", "Reviews": "Consideration",
     "Buying guide": "Consideration", "Comparison": "Consideration",
     "Wish list": "Decision", "Cart": "Decision", "Promotions": "Decision",
-    "Checkout": "Decision", "Order confirmation": "Decision",
+    "Checkout": "Decision", "Order confirmation": "Decision", "Repeat order": "Decision",
     "Order tracking": "Post-purchase", "Delivery": "Post-purchase", "Support": "Post-purchase",
     "Returns": "Post-purchase", "Review request": "Post-purchase",
 }
 
-#: Event name → touchpoint (None: hits no touchpoint, planted for unmatched-event reports).
+#: Event name → touchpoint (None: hits no touchpoint, planted for unmatched-event reports);
+#: ``order_placed`` is the Order confirmation the first time, later a Repeat order (SPLIT).
 EVENT_TOUCHPOINT = {
     "social_ad_click": "Social ad", "influencer_post_click": "Influencer post",
     "search_result_click": "Search result", "newsletter_click": "Newsletter",
@@ -72,6 +74,7 @@ EVENT_TOUCHPOINT = {
     "page_error": None,
 }
 EVENTS = list(EVENT_TOUCHPOINT)
+SPLIT = {"order_placed": ["Order confirmation", "Repeat order"]}   # by occurrence: first, repeat
 E = {name: i for i, name in enumerate(EVENTS)}
 
 CHANNELS = ["web", "app", "social", "search", "email", "chat", "courier"]
@@ -316,7 +319,7 @@ def simulate(rng: np.random.Generator, n: int, effect=None) -> ChunkResult:
     considered, loops = _consideration(s, everyone)
     paid, ordered, detours = _decision(s, considered)
     _post_purchase(s, ordered)
-    _repeat_purchase(s, ordered)
+    repeated = _repeat_purchase(s, ordered)
     c, t, e, v = s.tl.events()
     site = np.where(cust["_mobile"], _C["app"], _C["web"])
     channel = np.where(_EVENT_CHANNEL[e] == _SITE, site[c], _EVENT_CHANNEL[e])
@@ -326,7 +329,9 @@ def simulate(rng: np.random.Generator, n: int, effect=None) -> ChunkResult:
     reached[paid] = True
     bought = np.zeros(n, bool)
     bought[ordered] = True
-    stats.update(persona=persona, paid=reached, ordered=bought, size_loops=loops,
+    again = np.zeros(n, bool)
+    again[repeated] = True
+    stats.update(persona=persona, paid=reached, ordered=bought, repeated=again, size_loops=loops,
                  basket=s.unit, detours=detours,
                  unmatched=np.array([np.sum(e == E["page_error"])]),
                  **{f"attr_{k}": cust[k] for k in ("age", "price_sensitivity", "runs_per_week")})
@@ -543,7 +548,7 @@ _TICKET_TEXT = {
 
 
 # ------------------------------------------------------------------------- repeat buys
-def _repeat_purchase(s: ChunkState, ordered) -> None:
+def _repeat_purchase(s: ChunkState, ordered) -> np.ndarray:
     rng, tl = s.rng, s.tl
     rep = s.coin(ordered, s.of(_REPEAT, ordered))
     tl.wait(rep, lognormal_s(rng, rep.size, 35 * DAY, 0.4))
@@ -558,6 +563,7 @@ def _repeat_purchase(s: ChunkState, ordered) -> None:
     t0 = when.copy()
     tl.emit_at(rep, E["shipping_email_open"], t0 + lognormal_s(rng, rep.size, 20 * HOUR))
     tl.emit_at(rep, E["delivered"], t0 + lognormal_s(rng, rep.size, 3 * DAY, 0.3))
+    return rep
 
 
 # -------------------------------------------------------------------------- truths
