@@ -169,6 +169,24 @@ def test_repeat_purchase_is_a_stage_of_its_own():
     assert e.empty.empty
 
 
+def test_an_event_shared_by_two_touchpoints_of_one_stage_is_mapped_in_file_order():
+    """The e-commerce sample's Order confirmation and Repeat order share order_placed in one stage
+    (D172): the mapping's rows of such an event came in the engine's grouping order, so a cached
+    and a fresh evidence differed. They follow the file now (here the repeat touchpoint first)."""
+    names = [f"order_{k}" for k in range(8)]
+    ev = pd.DataFrame({"customer_id": [f"c{i}" for i in range(40) for _ in range(3)],
+                       "event": [names[i % 8] for i in range(40) for _ in range(3)],
+                       "timestamp": pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(120), unit="h")})
+    j = {"stages": ["Buy"], "touchpoints": [
+        {"name": "Repeat order", "stage": "Buy", "events": ["order_.*"], "occurrence": "repeat"},
+        {"name": "First order", "stage": "Buy", "events": ["order_.*"], "occurrence": "first"}]}
+    for _ in range(3):
+        m = prepare(ev, j).mapping
+        assert m[["event", "touchpoint"]].values.tolist() == \
+            [[e, tp] for e in names for tp in ("Repeat order", "First order")]
+        assert m.groupby("touchpoint")["n_events"].sum().to_dict() == {"First order": 40, "Repeat order": 80}
+
+
 def test_the_same_name_without_conditions_is_reported_as_an_overlap_and_an_empty_stage():
     ev = pd.DataFrame({"customer_id": ["a", "a"], "event": ["order", "order"],
                        "timestamp": pd.date_range("2024-01-01", periods=2, freq="D")})

@@ -69,7 +69,8 @@ class Evidence:
     touchpoint_stage : dict
         Touchpoint → its stage.
     mapping : pandas.DataFrame
-        One row per distinct event name: ``event``, ``touchpoint``, ``stage``, ``n_events``.
+        One row per distinct event name: ``event``, ``touchpoint``, ``stage``, ``n_events``; an
+        event that conditions share out has a row per touchpoint, in journey then file order.
     unmatched : pandas.DataFrame
         Events that count for no touchpoint: ``event``, ``n_events``, ``share_of_events``,
         ``reason`` (no pattern matches, or the matching touchpoints' conditions exclude them).
@@ -441,7 +442,9 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
     if plan.conditional:
         mapping = to_pandas(prepared.group_by(["event", "touchpoint", "stage", "stage_index"])
                             .agg(n_events=prepared.count()))
-        mapping = mapping.sort_values(["event", "stage_index"], ignore_index=True)
+        file_order = {r.name: i for i, r in enumerate(rules)}   # two touchpoints of one stage: file order
+        mapping = (mapping.assign(_tp=mapping["touchpoint"].map(file_order))
+                   .sort_values(["event", "stage_index", "_tp"], ignore_index=True).drop(columns="_tp"))
     n_events = int(mapping["n_events"].sum())
     n_customers = int(to_pandas(core.filter(core.position == 1).count()))
     sizes = None
