@@ -32,11 +32,14 @@ def _shown(monkeypatch, *calls) -> str:
 
 @pytest.fixture(scope="module")
 def shadowed(tmp_path_factory):
-    """The e-commerce world with a 'Loyalty' stage whose only touchpoint another one shadows."""
+    """The e-commerce world with a 'Loyalty' stage whose only touchpoint another one shadows: its
+    journey as before D172 (no occurrence), where Order confirmation takes every order_placed."""
+    from journey_samples import unmark_repeat_orders
+
     folder = tmp_path_factory.mktemp("world") / "ecommerce"
     shutil.copytree(ROOT / "data" / "ecommerce", folder)
     path = folder / "journey.yaml"
-    text = path.read_text(encoding="utf-8")
+    text = unmark_repeat_orders(path.read_text(encoding="utf-8"))[1]
     text = text.replace("\n# ------------------------------------------------------------------------- touchpoints",
                         "  - name: Loyalty\n    goal: Buy again\n"
                         "\n# ------------------------------------------------------------------------- touchpoints")
