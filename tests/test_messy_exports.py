@@ -204,7 +204,11 @@ def test_survey_names_the_journey_does_not_have_are_said_in_the_data_section(tmp
     path = folder(tmp_path, surveys_csv="customer_id,timestamp,metric,score,touchpoint\n" + rows)
     text = report_text(path)
     assert ("**surveys.csv**: 3 rows name a touchpoint the journey does not have ('Chekout'; did you mean "
-            "'Checkout'?): used without it") in text
+            "'Checkout'?): scored nowhere (neither at a stage nor as a score not tied to a step): give them "
+            "the journey's names to count them") in text     # survey answers count in no score then (D175)
+    f = run(path)
+    assert int(f.kpis[f.kpis["kpi"] == "csat_mean"]["n"].sum()) == 6      # the 6 placed answers, not the 3 misnamed
+    assert f.relationship_kpis is None                                     # nor a score not tied to a step
 
 
 def test_feedback_tagged_by_touchpoint_only_reaches_the_pain_points(tmp_path):

@@ -354,13 +354,19 @@ def data_behind(f: Findings) -> None:
     known: set = set()
     for kind in ("surveys", "feedback", "tickets"):   # names the journey does not have: warned, not shown
         if kit.has(f, kind) and f.world.tables[kind] is not None:
-            for said in journey_name_notes(f.journey, f.world.tables[kind]) + _strangers(f, kind, known):
+            left = _UNPLACED.get(kind, "used without it")
+            for said in journey_name_notes(f.journey, f.world.tables[kind], left=left) + _strangers(f, kind, known):
                 kit.display(md("**{file}**: {said}", file=f.world.tables[kind].source, said=said))
     if f.evidence.coverage is not None and kit.has(f, "events"):
         cov = disclosed_coverage(f.evidence.coverage, sizes=f.evidence.persona_sizes)  # 1–4, and what protects
         kit.display(md("{cov}", cov=coverage_sentence(cov, int(f.evidence.n_customers), MIN_GROUP)))
     record("rows_rejected", int(acc["rejected"].sum()), label="Rows rejected")
     _journey_fit(f)
+
+
+#: What becomes of a row naming a stage or touchpoint the journey lacks, per table (D175).
+_UNPLACED = {"surveys": "scored nowhere (neither at a stage nor as a score not tied to a step): "
+                        "give them the journey's names to count them"}
 
 
 def _rejections(f: Findings, max_lines: int = 8) -> None:

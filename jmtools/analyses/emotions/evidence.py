@@ -38,7 +38,7 @@ def _touchpoint_stages(journey) -> dict[str, str]:
 
 
 def _resolve_stage(frame: pd.DataFrame, journey, what: str, stage_col: str,
-                   touchpoint_col: str) -> tuple[pd.Series, pd.Series, dict, list]:
+                   touchpoint_col: str, left: str = "used without it") -> tuple[pd.Series, pd.Series, dict, list]:
     """Stage and touchpoint per row, and the rows' problems counted; stage from the touchpoint
     where only that is given.
 
@@ -81,7 +81,7 @@ def _resolve_stage(frame: pd.DataFrame, journey, what: str, stage_col: str,
             k = int(unknown.sum())
             said.append(f"{k:,} row{'s' if k > 1 else ''} name{'' if k > 1 else 's'} {'a ' if len(names) == 1 else ''}"
                         f"{role}{'' if len(names) == 1 else 's'} the journey does not have "
-                        f"({_named_with_hints(hints)}): used without it")
+                        f"({_named_with_hints(hints)}): {left}")
             warnings.warn(f"{what}: {int(unknown.sum())} rows left without their {role} — "
                           f"{problem.message}; {problem.fix}", UserWarning, stacklevel=4)
         resolved.append(matched)
@@ -127,7 +127,7 @@ def _named_with_hints(hints: dict, limit: int = 5) -> str:
 
 
 def journey_name_notes(journey, table, *, stage_col: str = "stage",
-                       touchpoint_col: str = "touchpoint") -> list[str]:
+                       touchpoint_col: str = "touchpoint", left: str = "used without it") -> list[str]:
     """Sentences on the rows of ``table`` whose stage or touchpoint names are not the journey's.
 
     :func:`emotion_evidence` uses such rows without the unknown name (and a row's touchpoint
@@ -141,6 +141,9 @@ def journey_name_notes(journey, table, *, stage_col: str = "stage",
         Survey answers, feedback or tickets, with ``stage_col`` and/or ``touchpoint_col``.
     stage_col, touchpoint_col : str
         The columns that name them.
+    left : str, default "used without it"
+        What becomes of a row naming an unknown one, ending its sentence (survey answers: they
+        count in no score, neither at a stage nor as one not tied to a step).
 
     Returns
     -------
@@ -172,7 +175,7 @@ def journey_name_notes(journey, table, *, stage_col: str = "stage",
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            return _resolve_stage(frame[cols], journey, "", stage_col, touchpoint_col)[3] + nowhere
+            return _resolve_stage(frame[cols], journey, "", stage_col, touchpoint_col, left)[3] + nowhere
         except DataError:
             return nowhere
 
