@@ -155,3 +155,12 @@ def test_a_refused_save_says_not_saved(editor):
         ed.save()
     assert path.read_text() == before
     assert ed.status.value.startswith("not saved") and "did you mean 'employees'?" in ed.errors.text
+
+
+def test_the_text_fields_fit_a_narrow_output_area(editor):
+    """At 800 px the Rule field (640 px wide) was cut off in JupyterLab's output area: the fields
+    take the area's width, up to 640 px."""
+    ed, _ = editor
+    for name in ("rule", "backstory", "quote"):
+        layout = ed.fields[name].layout
+        assert (layout.width, layout.max_width) == ("100%", "640px"), name

@@ -79,7 +79,7 @@ class FocusPicker(w.VBox):
                                   description="Persona")
         self.segment = w.Text(value=first.segment, description="Segment", continuous_update=False,
                               placeholder='a rule over customer attributes, e.g. region == "north"',
-                              layout=w.Layout(width="520px"))
+                              layout=w.Layout(width="100%", max_width="520px"))
         self.persona.add_class("jm-persona")
         self.segment.add_class("jm-segment")
         self.errors, self.status, self.output = error_area(), w.HTML(), w.Output()

@@ -88,13 +88,13 @@ class PersonaEditor(SaveHooks, w.VBox):
         self._saved: dict[str, dict] = {}  # each card as the file holds it: a save writes what differs
         self.count: dict | None = None
         self.picker = w.Dropdown(options=names, value=persona or names[0], description="Persona")
+        wide = dict(width="100%", max_width="640px")     # fits a narrow output area too
         self.fields = {"rule": w.Text(description="Rule", continuous_update=True,
-                                      placeholder='e.g. age < 30 and region == "north"',
-                                      layout=w.Layout(width="640px")),
-                       "backstory": w.Textarea(description="Backstory", layout=w.Layout(width="640px")),
-                       "quote": w.Text(description="Quote", layout=w.Layout(width="640px"))}
+                                      placeholder='e.g. age < 30 and region == "north"', layout=w.Layout(**wide)),
+                       "backstory": w.Textarea(description="Backstory", layout=w.Layout(**wide)),
+                       "quote": w.Text(description="Quote", layout=w.Layout(**wide))}
         self.fields.update({k: w.Textarea(description=k.replace("_", " ").capitalize(),
-                                          placeholder="one per line", layout=w.Layout(width="640px"))
+                                          placeholder="one per line", layout=w.Layout(**wide))
                             for k in CARD_LISTS})
         self.fields["evidence"] = w.Dropdown(options=list(_EVIDENCE), description="Evidence")
         self.counter, self.note, self.status = w.HTML(), w.HTML(), w.HTML()
