@@ -82,7 +82,7 @@ def _skipped(evidence, steps: list, by: list) -> pd.DataFrame:
     last = (to_pandas(ibis.union(*own) if len(own) > 1 else own[0]) if own        # fewer than 3 steps: none
             else pd.DataFrame(columns=[*keys, "last", "step_index"]))
     rows = []
-    groups = reached.groupby(by, dropna=False, sort=False) if by else [((), reached)]
+    groups = reached.groupby(by, dropna=False, sort=True) if by else [((), reached)]   # one order on every engine
     for group, r in groups:
         group = group if isinstance(group, tuple) else (group,)
         mine = last
