@@ -100,7 +100,7 @@ class KeptAnswers(dict):
 #: the funnel chain, group sizes, each focus's customers per touchpoint (the map's), company-contact
 #: counts (D149), customers at later-round touchpoints and each persona's customers (repeat rounds),
 #: events repeating the previous one (D162) and the steps customers skip (D161).
-KINDS = ("chain", "groups", "touchpoints", "contacts", "reached", "customers", "repeats", "skips", "order")
+KINDS = ("chain", "groups", "touchpoints", "contacts", "reached", "customers", "repeats", "skips", "order", "places")
 
 
 def _kept_kind(key) -> bool:

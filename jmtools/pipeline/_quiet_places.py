@@ -15,7 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 from jmtools.analyses.disclosure import count_words
-from jmtools.core.engine import to_pandas
+from jmtools.core.engine import kept_answer, to_pandas
 
 __all__ = ["with_place_reach"]
 
@@ -33,15 +33,24 @@ def with_place_reach(table: pd.DataFrame, evidence, persona: str | None = None) 
     "fewer than 5"; other rows, scores and ranks unchanged."""
     quiet = [i for i in table.index if table.at[i, "source"] == "journey file"
              and any(s in str(table.at[i, "evidence"]) for s in _NO_SIGNAL)]
-    events = getattr(evidence, "events", None)
-    if not quiet or events is None:
+    if not quiet or evidence is None:
         return table
-    if persona is not None and "persona" in events.columns:
-        events = events.filter(events.persona == persona)
     stages = sorted({str(table.at[i, "stage"]) for i in quiet})
-    at = events.filter(events.stage.isin(stages))
-    per_tp = to_pandas(at.group_by(["stage", "touchpoint"]).agg(n=at.customer_id.nunique()))
-    per_stage = dict(to_pandas(at.group_by("stage").agg(n=at.customer_id.nunique())).values)
+
+    def count():       # only when not kept: reading evidence.events attaches the event table (D83)
+        events = evidence.events
+        if persona is not None and "persona" in events.columns:
+            events = events.filter(events.persona == persona)
+        at = events.filter(events.stage.isin(stages))
+        per_tp = to_pandas(at.group_by(["stage", "touchpoint"]).agg(n=at.customer_id.nunique()))
+        per_stage = to_pandas(at.group_by("stage").agg(n=at.customer_id.nunique()))
+        out = pd.concat([per_tp.assign(level="touchpoint"), per_stage.assign(touchpoint="", level="stage")],
+                        ignore_index=True)[["stage", "touchpoint", "level", "n"]]
+        return out.astype({"stage": str, "touchpoint": str, "level": str, "n": "int64"})   # reads back exactly
+
+    got = kept_answer(evidence, ("places", persona, tuple(stages)), count)
+    per_tp = got[got["level"] == "touchpoint"]
+    per_stage = dict(got.loc[got["level"] == "stage", ["stage", "n"]].values)
     company = set(getattr(evidence, "company_touchpoints", None) or [])
     order = {t: k for k, t in enumerate(getattr(evidence, "touchpoints", None) or [])}
     table = table.copy()
