@@ -110,7 +110,7 @@ def explain_name_errors(shell=None) -> bool:
 
     Examples
     --------
-    >>> explain_name_errors()                  # not in IPython: nothing to do
+    >>> explain_name_errors(shell=object())    # no IPython shell to install it in: nothing to do
     False
     """
     if shell is None:
