@@ -24,6 +24,8 @@ _NO_SIGNAL = ("no signal in the data at this stage/touchpoint", "no signal in th
              "no signal in the data at this touchpoint")
 #: What replaces it: the measured signals are compared, and none is significantly worse.
 _QUIET = "none of the signals measured here is significantly worse than what it is compared with"
+#: How a touchpoint the company starts is marked.
+_COMPANY = " (a contact the company starts)"
 
 
 def with_place_reach(table: pd.DataFrame, evidence, persona: str | None = None) -> pd.DataFrame:
@@ -59,8 +61,7 @@ def with_place_reach(table: pd.DataFrame, evidence, persona: str | None = None) 
         here = per_tp[per_tp["stage"] == stage]
         if isinstance(tp, str) and tp:
             here = here[here["touchpoint"] == tp]
-            n, where = int(here["n"].sum()), "this touchpoint" + (
-                " (a contact the company starts)" if tp in (getattr(evidence, "company_touchpoints", None) or []) else "")
+            n, where = int(here["n"].sum()), "this touchpoint" + (_COMPANY if tp in company else "")
         else:
             n, where = int(per_stage.get(stage, 0)), "this stage"
         text = str(table.at[i, "evidence"])
@@ -73,7 +74,7 @@ def with_place_reach(table: pd.DataFrame, evidence, persona: str | None = None) 
 def _words(n: int, where: str, here: pd.DataFrame, company: set, order: dict, tp) -> str:
     if n == 0:
         return f"no customer has events at {where} in the data"
-    parts = [f"{t}{' (a contact the company starts)' if t in company else ''} {count_words(k)}"
+    parts = [f"{t}{_COMPANY if t in company else ''} {count_words(k)}"
              for t, k in sorted(zip(here["touchpoint"], here["n"]), key=lambda p: order.get(p[0], len(order)))
              if isinstance(t, str)]
     by_tp = f" ({'; '.join(parts)})" if parts and not (isinstance(tp, str) and tp) else ""
