@@ -73,7 +73,7 @@ def _estimated(backlog) -> list[bool]:
     customers and a lift (``stake_parts``); a 0 without one is unknown, not nothing (D181)."""
     if "stake_parts" not in backlog:
         return [True] * len(backlog)
-    return [bool(parts) or not (v == v and v == 0) for parts, v in zip(backlog["stake_parts"], backlog["value_at_stake"])]
+    return [bool(parts) or v != 0 for parts, v in zip(backlog["stake_parts"], backlog["value_at_stake"])]   # NaN != 0
 
 
 def _all(n: int) -> str:
