@@ -197,5 +197,63 @@ def test_every_problem_of_an_entry_is_said_not_only_the_first(tmp_path, monkeypa
     out = capsys.readouterr().out.splitlines()
     at = next(i for i, line in enumerate(out) if "FAILED Ben typo" in line)
     assert "did you mean 'Budget Ben'?" in out[at]
-    assert "weekly.yaml:10" in out[at + 1] and "did you mean 'region'?" in out[at + 1]
-    assert "FAILED North" in out[at + 2]
+    assert "Fix: write 'all' or one of the personas of" in out[at + 1]     # each problem's fix below it
+    assert "weekly.yaml:10" in out[at + 2] and "did you mean 'region'?" in out[at + 2]
+    assert "Fix:" in out[at + 3] and "FAILED North" in out[at + 4]
+
+
+def _rule_line(path: Path, rule: str) -> int:
+    """1-based line of ``rule:`` text in a YAML file, found by reading its lines (independent of
+    the YAML parser the check uses)."""
+    return next(k for k, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+                if f'rule: "{rule}"' in line)
+
+
+@pytest.mark.parametrize("rule, why, fix", [
+    ("region >= 4", "compares a text value with a number value at column 1",
+     'Fix: put text values in quotes: region == "north"'),
+    ("runs_perweek >= 4", "unknown attribute 'runs_perweek' at column 1", "Fix: did you mean 'runs_per_week'?"),
+])
+def test_a_persona_whose_rule_cannot_run_is_refused_before_any_kernel_at_its_rules_line(
+        tmp_path, monkeypatch, capsys, no_kernels, rule, why, fix):
+    """D187: found before any kernel starts (not after 12 s in its own), located in the journey
+    file, the other reports run; counted as failed in the summary and the exit code."""
+    proj = _project(tmp_path, WEEKLY.replace("Ben typo\n    parameters: {persona: Budget Bne}",
+                                             "Maya\n    parameters: {persona: Marathon Maya}")
+                    .replace("  - name: North\n    parameters: {segment: 'regin == \"north\"'}\n", ""))
+    journey = proj / "journey.yaml"
+    journey.write_text(journey.read_text(encoding="utf-8").replace('rule: "runs_per_week >= 4"', f'rule: "{rule}"'),
+                       encoding="utf-8")
+    monkeypatch.chdir(proj)
+    assert main(["batch", "--config", "weekly.yaml", "--no-progress", "--no-static"]) == 1
+    assert [j.name for j in no_kernels] == ["all", "Budget Ben"]
+    out = capsys.readouterr().out.splitlines()
+    assert "2 of 3 reports" in out[0]
+    at = next(i for i, line in enumerate(out) if "FAILED Maya" in line)
+    assert f"{journey}:{_rule_line(journey, rule)}: report 'Maya': persona 'Marathon Maya' cannot run" in out[at]
+    assert f"its rule '{rule}' {why}" in out[at] and "[path 'personas[1].rule']" in out[at]
+    assert "the other reports run and leave it out" in out[at]
+    assert fix in out[at + 1]                                   # the fix is in the summary too
+    sidecar = (proj / "reports" / "weekly" / "maya.json").read_text(encoding="utf-8")
+    assert '"status": "failed"' in sidecar and rule in sidecar
+
+
+def test_a_broken_rule_in_a_persona_library_is_located_in_the_library(tmp_path, monkeypatch, no_kernels):
+    """One report per persona (``--journey``), Maya's card read from a library file by ``ref:``."""
+    from jmtools.report.jobs import persona_jobs
+
+    proj = _project(tmp_path)
+    journey = proj / "journey.yaml"
+    (proj / "cards.yaml").write_text("personas:\n  - name: Someone\n    rule: \"age > 1\"\n"
+                                     "  - name: Marathon Maya\n    rule: \"runs_per_wek >= 4\"\n", encoding="utf-8")
+    text = journey.read_text(encoding="utf-8")
+    start = text.index("  - name: Marathon Maya")
+    journey.write_text(text[:start] + "  - ref: cards.yaml#Marathon Maya\n"
+                       + text[text.index("  - name: New Runner Nina"):], encoding="utf-8")
+    jobs = persona_jobs(journey, notebook=proj / "notebooks" / "00_journey_report.ipynb",
+                        parameters={"data_dir": str(proj / "data"), "journey_file": str(journey)})
+    result = batch_mod.run_batch(jobs, tmp_path / "out", workers=1, progress=False)
+    assert [j.name for j in no_kernels] == ["all", "Budget Ben", "New Runner Nina", "Weekend Walter"]
+    [maya] = result.failed
+    assert maya.error.startswith(f"{proj / 'cards.yaml'}:5: report 'Marathon Maya'")
+    assert "[path 'personas[1].rule']" in maya.error and "did you mean 'runs_per_week'?" in maya.error

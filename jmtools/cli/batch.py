@@ -38,7 +38,9 @@ def add_batch(sub) -> None:
                     "Writes <name>.html, <name>.static.html, <name>.json (key figures), "
                     "index.html and history.jsonl. Every report's persona, segment and data paths "
                     "are checked before any kernel starts: a wrong one fails that report alone, "
-                    "named by config file, line and key. Exit code 1 when any report failed.",
+                    "named by config file, line and key; so does a persona whose rule cannot run "
+                    "on the customer table, named by the journey file and line of its rule (the "
+                    "other reports leave it out). Exit code 1 when any report failed.",
         formatter_class=ParagraphFormatter,
         epilog="examples:\n"
                "  jmtools batch notebooks/00_journey_report.ipynb --journey data/ecommerce/"

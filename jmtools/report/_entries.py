@@ -1,11 +1,13 @@
 """Each report of a batch checked before any kernel starts: its data folder and input files,
-its persona and its segment.
+its persona (a name of its journey's, whose rule runs on the customer table) and its segment.
 
 :func:`jmtools.report.batch.run_batch` asks :func:`_entry_failures` which jobs cannot run; such a
 job fails alone (D11: the others still run) with a message located where its value was written
 — for a job read from a batch config (:attr:`jmtools.report.jobs.Job.origin`) the file, line
 and key path, e.g. ``weekly.yaml:10: report 'Ben typo': persona 'Budget Bne' is not a persona of
-journey.yaml — did you mean 'Budget Ben'? [path 'reports[2].parameters.persona']``. What cannot
+journey.yaml — did you mean 'Budget Ben'? [path 'reports[2].parameters.persona']``; a persona
+whose rule cannot run on the customer table (:func:`jmtools.personas.runnable_personas`, the check
+its report would fail in) is named by the journey file and line of that rule (D187). What cannot
 be decided here (a journey file that does not load, a data folder without a customer table for
 a rule's columns) is left to the report, which says it in its kernel as before.
 """
@@ -15,10 +17,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ruamel.yaml import YAML
+
 from jmtools.core.errors import JmtoolsError, ParameterError, Problem, suggest
 from jmtools.core.expressions import RuleError, parse_rule, schema_of
 from jmtools.core.resources import SAMPLE_PREFIX, resolve_data_dir, suggest_path
-from jmtools.journey import Journey
+from jmtools.core.yamlbounds import key_line
+from jmtools.journey import Journey, PersonaRef, load_persona_library
+from jmtools.personas import runnable_personas
 from jmtools.report.parameters import read_parameters
 from jmtools.sources import SPECS, journey_path, load_world
 
@@ -54,7 +60,8 @@ def _entry_problems(job, memo: dict) -> list[Problem]:
     values = memo[job.notebook] | dict(job.parameters)
     base = Path(job.notebook).resolve().parent      # where a kernel resolves a relative path
     found = [_path_problem(job, name, value, base) for name, value in job.parameters.items()]
-    found += [_persona_problem(job, values, base, memo), _segment_problem(job, values, base, memo)]
+    found += [_persona_problem(job, values, base, memo) or _rule_problem(job, values, base, memo),
+              _segment_problem(job, values, base, memo)]
     return [p for p in found if p is not None]
 
 
@@ -160,19 +167,72 @@ def _segment_problem(job, values: dict, base: Path, memo: dict) -> Problem | Non
     return None
 
 
-def _customer_schema(values: dict, base: Path, memo: dict) -> dict | None:
-    """Attribute → kind of the customer table the job's segment selects from (None: unknown)."""
+def _rule_problem(job, values: dict, base: Path, memo: dict) -> Problem | None:
+    """The job's persona, when its rule cannot run on the customer table: its report would fail
+    in its kernel with that error (``pipeline.run``), and every other report leaves it out."""
+    persona = job.parameters.get("persona")
+    if not isinstance(persona, str) or persona == _ALL or values.get("personas_file"):
+        return None
+    journey, path = _journey(values, base, memo)
+    customers = _customers(values, base, memo)
+    if journey is None or customers is None or persona not in journey.persona_names:
+        return None
+    key = ("broken", str(path), id(customers))
+    if key not in memo:
+        try:
+            memo[key] = runnable_personas(journey, customers.to_pandas())[1]
+        except (JmtoolsError, OSError, ValueError):
+            memo[key] = {}
+    err = memo[key].get(persona)
+    if err is None:
+        return None
+    source, line, where = _rule_place(journey, Path(path), persona)
+    at = f" at column {err.position + 1}" if err.position is not None else ""
+    return Problem(f"report {job.name!r}: persona {persona!r} cannot run on the customer table "
+                   f"{customers.source}: its rule {err.rule!r} {err.message}{at} (the other reports "
+                   "run and leave it out)", fix=err.fix or "correct the rule in the journey file",
+                   source=source, line=line, path=where)
+
+
+def _rule_place(journey, path: Path, persona: str) -> tuple[str, int | None, str]:
+    """File, line and key path of ``persona``'s rule (``rest:``) in the journey file, or in the
+    persona library a ``ref:`` names."""
+    i = journey.persona_names.index(persona)
+    entry, card = journey.personas[i], journey.personas_resolved()[i]
+    if isinstance(entry, PersonaRef):
+        path = path.parent / entry.file
+        i = [p.name for p in load_persona_library(path).personas].index(persona)
+    where = ("personas", i, "rule" if getattr(card, "rule", None) else "rest")
+    try:
+        line = key_line(YAML(typ="safe", pure=True).compose(path.read_text(encoding="utf-8")), where)
+    except (OSError, ValueError):
+        line = None
+    return str(path), line, f"personas[{i}].{where[2]}"
+
+
+def _customers(values: dict, base: Path, memo: dict):
+    """The customer table a job's rules select from (a loaded table; None: unknown)."""
     data = values.get("data_dir")
     if not isinstance(data, str) or not data:
         return None
     journey = values.get("journey_file") or None
-    key = ("schema", data, journey)
+    key = ("customers", data, journey)
     if key not in memo:
         try:
             folder = resolve_data_dir(data if data.startswith(SAMPLE_PREFIX) else base / data)
             world = load_world(folder, base / journey if journey else None, defer=tuple(SPECS))
-            customers = world.tables.get("customers")
-            memo[key] = None if customers is None else schema_of(customers.table)
+            memo[key] = world.tables.get("customers")
         except (JmtoolsError, OSError, ValueError):
             memo[key] = None
+    return memo[key]
+
+
+def _customer_schema(values: dict, base: Path, memo: dict) -> dict | None:
+    """Attribute → kind of the customer table the job's segment selects from (None: unknown)."""
+    customers = _customers(values, base, memo)
+    if customers is None:
+        return None
+    key = ("schema", id(customers))
+    if key not in memo:
+        memo[key] = schema_of(customers.table)
     return memo[key]

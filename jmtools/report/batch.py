@@ -105,8 +105,9 @@ class BatchResult:
                  f"{self.index}"]
         for r in self.failed:
             said = r.error.strip().splitlines() if r.error else ["unknown error"]
-            # refused before a kernel: every problem found in its entry (each unindented, its fix below)
-            more = [x for x in said[1:] if not x.startswith(" ")] if _refused_early(r) else []
+            # refused before a kernel: every problem found in its entry, each with its fix below it
+            more = [x for x in said[1:] if not x.startswith(" ") or x.startswith("  Fix: ")] \
+                if _refused_early(r) else []
             lines.append(f"  FAILED {r.name}: {said[0]}")
             lines += [f"         {x}" for x in more]
             if r.executed_notebook:
@@ -286,9 +287,10 @@ def run_batch(jobs: Iterable[Job], out_dir: str | os.PathLike, *, workers: int |
     Notes
     -----
     Before any kernel starts, each job's data folder and input files (``data_dir``,
-    ``*_file``), persona (one of its journey's) and segment (a rule over the customer table's
-    columns) are checked; a job that fails a check is not run and fails alone with the located
-    reason (a "did you mean" for a near name), and the other jobs run.
+    ``*_file``), persona (one of its journey's, whose rule runs on the customer table) and
+    segment (a rule over the customer table's columns) are checked; a job that fails a check is
+    not run and fails alone with the located reason (a "did you mean" for a near name; for a rule
+    that cannot run, the journey file and line of the rule) and its fix, and the other jobs run.
     """
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
