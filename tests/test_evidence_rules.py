@@ -5,6 +5,7 @@ Python oracle that decides every event by walking each customer's history."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -320,3 +321,97 @@ def test_grocery_repeat_stage_reach_per_persona_is_the_planted_truth():
         assert got == truths[persona], persona
     assert e.overlaps["by_design"].all() and e.empty.empty
     assert e.date_only["event"].tolist() == ["delivered"]
+
+
+# ------------------------------------------------- a touchpoint hidden by a first/repeat pair (D187)
+def _ecommerce_with(extra: str) -> Journey:
+    """The generated e-commerce journey with ``extra`` touchpoint lines after its Repeat order."""
+    from journey_samples import REPEAT_ORDER_LINE
+
+    path = Path(__file__).resolve().parents[1] / "data" / "ecommerce" / "journey.yaml"
+    if not path.exists():
+        pytest.skip("sample world ecommerce not generated (jmtools sample-data)")
+    return Journey.from_yaml(path.read_text(encoding="utf-8").replace(REPEAT_ORDER_LINE, REPEAT_ORDER_LINE + extra))
+
+
+HIDDEN = ("  - {name: Order placed, stage: Decision, channel: digital, events: [order_placed]}\n"
+          "  - {name: Second order, stage: Decision, channel: digital, events: [order_placed], occurrence: 2}\n")
+
+
+def test_a_touchpoint_an_earlier_first_repeat_pair_hides_names_the_pair_and_the_count(ecommerce_world):
+    """Order confirmation (first) and Repeat order (repeat) take every order_placed, so a later
+    'Order placed' (no conditions) and 'Second order' (occurrence: 2) get none. The report said
+    "shared out … as intended" and "no such event meets its conditions ()"; now it names the
+    pair, the count (plain pandas on the event log) and the fix."""
+    from jmtools.evidence import fit_problems
+
+    e = prepare(ecommerce_world.world.tables["events"], _ecommerce_with(HIDDEN))
+    raw = ecommerce_world.read("events.parquet")
+    orders = raw[raw["event"] == "order_placed"]
+    n, buyers = len(orders), orders["customer_id"].nunique()
+    got = e.mapping[e.mapping["event"] == "order_placed"].groupby("touchpoint")["n_events"].sum().to_dict()
+    assert got == {"Order confirmation": buyers, "Repeat order": n - buyers}     # nothing for the other two
+    [row] = e.overlaps[e.overlaps["event"] == "order_placed"].itertuples()
+    assert (row.n_events, row.counts_for, row.never_for, row.by_design) == \
+        (n, "Order confirmation, Repeat order", "Order placed, Second order", False)
+    pair = "'Order confirmation' (occurrence: first) and 'Repeat order' (occurrence: repeat), earlier in the file"
+    assert row.fix.startswith(f"{pair}, take all {n:,} order_placed events between them")
+    assert "drop order_placed from their events:" in row.fix and "as intended" not in row.fix
+    empty = e.empty.set_index("name")
+    for name in ("Order placed", "Second order"):
+        assert f"but {pair}, take every one of those {n:,} events between them" in empty.loc[name, "why"]
+        assert "move it before 'Order confirmation'" in empty.loc[name, "fix"]
+    said = " ".join(fit_problems(e)[["message", "fix"]].to_numpy().ravel())
+    assert "meets its conditions" not in said and "shared out" not in said
+
+
+@pytest.mark.parametrize("extra", [
+    "  - {name: Order placed, stage: Decision, channel: digital, events: [order_placed], after: Consideration}\n",
+    "  - {name: Order placed, stage: Decision, channel: digital, events: [order_placed], occurrence: 3}\n",
+])
+def test_a_later_touchpoint_the_pair_hides_even_with_a_condition_is_named(ecommerce_world, extra):
+    e = prepare(ecommerce_world.world.tables["events"], _ecommerce_with(extra))
+    assert "'Repeat order' (occurrence: repeat), earlier in the file" in e.empty.set_index("name").loc["Order placed", "why"]
+    assert e.overlaps["never_for"].tolist() == ["Order placed"]
+
+
+@pytest.mark.parametrize("first, second, hidden", [
+    ({"occurrence": 1}, {"occurrence": "repeat"}, True),                          # 1 is first
+    ({"occurrence": "first"}, {"occurrence": "repeat", "after": "Browse"}, False),  # after: some left
+    ({"occurrence": "first"}, {"occurrence": 2}, False),                         # the third order is left
+    ({"occurrence": "first", "events": ["order", "reorder"]}, {"occurrence": "repeat"}, False),  # other counts
+])
+def test_only_a_pair_counting_the_same_names_without_after_hides_what_follows(first, second, hidden):
+    """Checked against the plain-Python oracle: where the pair does not take every order, the
+    later touchpoint gets the rest and is in neither report."""
+    ev = pd.DataFrame({"customer_id": ["a"] * 4 + ["b"] * 3,
+                       "event": ["view", "reorder", "order", "order", "order", "order", "order"],
+                       "timestamp": pd.date_range("2024-01-01", periods=7, freq="D")})
+    j = {"stages": ["Browse", "Buy"], "touchpoints": [
+        {"name": "Site", "stage": "Browse", "events": ["view"]},
+        {"name": "First", "stage": "Buy", "events": ["order"], **first},
+        {"name": "Again", "stage": "Buy", "events": ["order"], **second},
+        {"name": "Later", "stage": "Buy", "events": ["order", "reorder"]}]}
+    e = prepare(ev, j)
+    want = oracle(ev, j)
+    assert (want["touchpoint"].eq("Later") & ev["event"].eq("order")).any() != hidden
+    row = e.overlaps.set_index("event").loc["order"]
+    assert ("Later" in row["never_for"]) == hidden and bool(row["by_design"]) != hidden
+    said = "" if e.empty.empty else " ".join(e.empty["why"])
+    assert ("'Again'" in row["fix"]) == hidden and "Later" not in said   # Later still gets reorder
+
+
+def test_a_touchpoint_without_conditions_emptied_by_earlier_ones_in_this_data_names_them():
+    """No customer orders three times: First and Second take every order here, though not by
+    design; the empty touchpoint has no conditions, so "meets its conditions ()" named nothing."""
+    ev = pd.DataFrame({"customer_id": ["a", "a", "b"], "event": ["order"] * 3,
+                       "timestamp": pd.date_range("2024-01-01", periods=3, freq="D")})
+    j = {"stages": ["Buy"], "touchpoints": [
+        {"name": "First", "stage": "Buy", "events": ["order"], "occurrence": "first"},
+        {"name": "Second", "stage": "Buy", "events": ["order"], "occurrence": 2},
+        {"name": "Later", "stage": "Buy", "events": ["order"]}]}
+    e = prepare(ev, j)
+    assert oracle(ev, j)["touchpoint"].tolist() == ["First", "Second", "First"]
+    assert e.empty["why"].tolist() == [
+        "its patterns match order, but every such event in this data met the conditions of "
+        "'First' (occurrence: first) and 'Second' (occurrence: 2), earlier in the file"]

@@ -452,10 +452,11 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
         coverage, sizes = _coverage(core, assignment, names, n_customers)
     unmatched = _unmatched(mapping, plan, rules, n_events)
     received = mapping.groupby("touchpoint")["n_events"].sum().to_dict()
+    by_name = dict(zip(counts["event"], counts["n_events"]))
     return Evidence(prepared, stages, [r.name for r in rules], {r.name: r.stage for r in rules},
                     mapping, unmatched, coverage, names, sizes, n_events, n_customers, journey,
-                    overlaps=overlap_report(plan, rules, dict(zip(counts["event"], counts["n_events"]))),
-                    empty=empty_report(stages, rules, plan, received), date_only=date_only,
+                    overlaps=overlap_report(plan, rules, by_name),
+                    empty=empty_report(stages, rules, plan, received, by_name), date_only=date_only,
                     dates_only=dates_only_of(core, n_customers) if all_days else None,
                     rules=rules, event_names=event_names, core=core, event_columns=optional,
                     source=t if optional else None)._link_core()

@@ -194,6 +194,36 @@ def plan_mapping(names, rules) -> MappingPlan:
     return MappingPlan(cands, default, branches)
 
 
+def _counted_names(plan, i) -> tuple:
+    """The event names touchpoint ``i``'s ``occurrence`` counts over (those its patterns match)."""
+    return tuple(sorted(n for n, idx in plan.cands.items() if i in idx))
+
+
+def _taken_by(plan, rules, name) -> int | None:
+    """The touchpoint (index) by which every ``name`` event is taken, in file order: the first
+    without conditions, or the later of a ``first``/``repeat`` pair counting the same names
+    without ``after`` (each customer's first such event and every later one); None when some
+    events may be left to later touchpoints or to none."""
+    seen = set()
+    for i in plan.cands.get(name, []):
+        r = rules[i]
+        if not r.conditional:
+            return i
+        if r.after is None and (r.occurrence in ("first", "repeat") or r.occurrence == 1):
+            kind = "repeat" if r.occurrence == "repeat" else "first"
+            seen.add((_counted_names(plan, i), kind))
+            if (_counted_names(plan, i), "first" if kind == "repeat" else "repeat") in seen:
+                return i
+    return None
+
+
+def _listed(rules, idx) -> str:
+    """Touchpoints by name with their conditions: "'A' (occurrence: first) and 'B' (…)"."""
+    said = [repr(rules[i].name) + (f" ({describe_rule(rules[i])})" if rules[i].conditional else "")
+            for i in idx]
+    return said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
+
+
 def resolve_conditions(t, stages, rules, plan):
     """Re-decide ``touchpoint``, ``stage``, ``stage_index`` row by row where conditions apply.
 
@@ -211,7 +241,7 @@ def resolve_conditions(t, stages, rules, plan):
     for i in active:
         if rules[i].occurrence == "any":
             continue
-        key = tuple(sorted(n for n, idx in plan.cands.items() if i in idx))
+        key = _counted_names(plan, i)
         if key not in occ:
             occ[key] = f"_occ{len(occ)}"
             w = ibis.window(group_by=[t.customer_id, t.event.isin(list(key))], order_by=t.position)
@@ -308,14 +338,19 @@ def overlap_report(plan, rules, counts):
     for name, idx in plan.cands.items():
         if len(idx) < 2:
             continue
-        first = plan.default[name]
+        first = _taken_by(plan, rules, name)
         gets = [i for i in idx if first is None or i <= first]
         never = [i for i in idx if i not in gets]
-        if never:
+        if never and first == plan.default[name]:
             fix = (f"'{rules[first].name}' (earlier in the file) takes every {name} event, so "
                    f"{', '.join(repr(rules[i].name) for i in never)} never get(s) one: make the "
                    f"patterns disjoint, or give '{rules[first].name}' occurrence: or after: so "
                    "it counts only some of them")
+        elif never:                       # an earlier first/repeat pair takes them all (D187)
+            fix = (f"{_listed(rules, gets)}, earlier in the file, take all {int(counts.get(name, 0)):,} "
+                   f"{name} events between them (each customer's first and every later one), so "
+                   f"{', '.join(repr(rules[i].name) for i in never)} never get(s) one: "
+                   + _pair_fix([name], rules[gets[0]].name, several=len(never) > 1))
         else:
             fix = "shared out by the touchpoints' occurrence/after conditions, as intended"
         rows.append((name, int(counts.get(name, 0)), ", ".join(rules[i].name for i in idx),
@@ -327,7 +362,7 @@ def overlap_report(plan, rules, counts):
                            ignore_index=True)
 
 
-def empty_report(stages, rules, plan, received):
+def empty_report(stages, rules, plan, received, counts=None):
     """Touchpoints and stages that receive no event at all, with the reason and the fix.
 
     Parameters
@@ -337,6 +372,9 @@ def empty_report(stages, rules, plan, received):
     plan : MappingPlan
     received : dict
         Touchpoint name → events it received.
+    counts : dict, optional
+        Event name → number of events: then a touchpoint whose events earlier touchpoints take
+        says how many they take.
 
     Returns
     -------
@@ -350,15 +388,29 @@ def empty_report(stages, rules, plan, received):
         if received.get(r.name, 0):
             continue
         names = [n for n, idx in plan.cands.items() if i in idx]
+        cover = {n: _taken_by(plan, rules, n) for n in names}
+        hidden = bool(names) and all(c is not None and c < i for c in cover.values())
+        earlier = sorted({j for n in names for j in plan.cands[n]
+                          if j < i and (cover[n] is None or j <= cover[n])})
         if not names:
             why, fix = ("no event name in the data matches its patterns",
                         "point its events: patterns at names in the log (jmtools validate lists "
                         "the unmatched names)")
-        elif all(plan.default[n] is not None and plan.default[n] < i for n in names):
+        elif hidden and all(cover[n] == plan.default[n] for n in names):
             taker = sorted({rules[plan.default[n]].name for n in names})
             why = (f"its patterns match {', '.join(names[:5])}, but every one of those events "
                    f"goes to {', '.join(map(repr, taker))}, earlier in the file")
             fix = "make the patterns disjoint, or give the earlier touchpoint occurrence: or after:"
+        elif hidden:                # an earlier first/repeat pair (and maybe others) takes them all (D187)
+            n_events = "" if counts is None else f"{sum(int(counts.get(n, 0)) for n in names):,} "
+            why = (f"its patterns match {', '.join(names[:5])}, but {_listed(rules, earlier)}, earlier in "
+                   f"the file, take every one of those {n_events}events between them (each customer's "
+                   "first and every later one)")
+            fix = _pair_fix(names, rules[earlier[0]].name)
+        elif not r.conditional:     # earlier conditions happened to take every one here
+            why = (f"its patterns match {', '.join(names[:5])}, but every such event in this data met "
+                   f"the conditions of {_listed(rules, earlier)}, earlier in the file")
+            fix = "check those conditions against the data, e.g. with jmtools.analyses.funnels.funnel"
         else:
             why = (f"its patterns match {', '.join(names[:5])}, but no such event meets its "
                    f"conditions ({describe_rule(r)})")
@@ -374,6 +426,16 @@ def empty_report(stages, rules, plan, received):
         rows.append(("stage", s, s, why, "any funnel or share for this stage is 0 because of the "
                      "journey file, not because customers did not get there: fix its touchpoints"))
     return pd.DataFrame(rows, columns=["kind", "name", "stage", "why", "fix"])
+
+
+def _pair_fix(names, before: str, *, several: bool = False) -> str:
+    """How to feed a touchpoint whose events an earlier first/repeat pair takes: drop the names,
+    or give it a condition and put it before the pair (the first whose conditions hold wins)."""
+    its, it, they = ("their", "them", "they take") if several else ("its", "it", "it takes")
+    return (f"drop {', '.join(names[:5])} from {its} events: (the earlier touchpoints already count "
+            f"{'it' if len(names) == 1 else 'them'}), or give {it} occurrence: or after: and move {it} "
+            f"before '{before}' in the file so {they} the events {its} "
+            f"condition{'s' if several else ''} select{'' if several else 's'}")
 
 
 def empty_in_data(empty, names, rules):
