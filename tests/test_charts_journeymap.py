@@ -221,3 +221,28 @@ def test_the_emotion_lane_title_keeps_clear_of_its_tick_labels(journey):
     titles = {w: [t for t in _texts(map_chart(cells, label_width=w).to_dict(), "text")
                   if t.replace("\n", " ") == "Emotion curve"] for w in (110, 150)}
     assert titles == {110: ["Emotion\ncurve"], 150: ["Emotion curve"]}
+
+
+def test_a_curve_is_not_drawn_across_a_stage_without_evidence(journey):
+    """A behaviour-only folder measures nothing at a company-only or optional stage: the map's solid
+    "measured" line ran straight through such stages (a permit world: Upload documents −0.2 to
+    Decision 0 across three stages of n = 0). Each stroke of the line now joins neighbouring stages
+    only. Oracle: the stages with evidence, from the evidence frame with plain pandas."""
+    stages = journey.stage_names
+    evidence = pd.DataFrame({"stage": stages, "persona": "all", "mean": [-0.1, None, 0.0][:len(stages)],
+                             "n": [1885, 0, 1452][:len(stages)], "ci_low": [-0.2, None, -0.1][:len(stages)],
+                             "ci_high": [0.0, None, 0.1][:len(stages)]})
+    measured = [stages.index(s) for s in evidence.loc[evidence["n"] > 0, "stage"]]
+    assert measured == [0, 2]                                  # a stage between them has no evidence
+    spec = map_chart(map_cells(journey, evidence={"emotion": evidence})).to_dict()
+    lines = [layer for layer in _layers(spec) if layer["mark"]["type"] == "line"]
+    assert lines
+    for layer in lines:
+        rows = pd.DataFrame(spec["datasets"][layer["data"]["name"]])
+        details = layer["encoding"]["detail"]
+        fields = [d["field"] for d in (details if isinstance(details, list) else [details])]
+        strokes = rows.groupby(fields)["order"].apply(sorted)
+        drawn = rows.loc[rows["series"] == "measured", "order"].tolist()
+        assert sorted(drawn) == measured                       # each measured stage keeps its point
+        for orders in strokes:                                 # no stroke skips a stage
+            assert all(b - a == 1 for a, b in zip(orders, orders[1:])), orders

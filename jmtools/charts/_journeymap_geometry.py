@@ -280,6 +280,9 @@ class MapGeometry:
             "curve": r["persona"] if r["persona"] != "all" else _ALL_LABEL,
             "order": index[r["stage"]],
         } for r in emo.to_dict("records")])
+        # a stage without a value (nothing measured or assumed there) breaks the line: one stroke
+        # per run of neighbouring stages, never a line drawn through a stage of no evidence
+        frame["stroke"] = _strokes(list(zip(frame["curve"], frame["series"])), list(frame["order"]))
         names = list(dict.fromkeys(frame["curve"]))
         # curves side by side by a few pixels, so equal values at a stage stay visible
         spread = {name: (k - (len(names) - 1) / 2) * min(6.0, self.cw / 40)
@@ -303,7 +306,8 @@ class MapGeometry:
         base = alt.Chart(frame)
         lines = base.mark_line(strokeWidth=2.2).encode(
             x=px("x"), y=px("py"), color=color_legend, strokeDash=dash,
-            detail=[alt.Detail("curve:N"), alt.Detail("series:N")], order=alt.Order("order:Q"))
+            detail=[alt.Detail("curve:N"), alt.Detail("series:N"), alt.Detail("stroke:N")],
+            order=alt.Order("order:Q"))
         points = base.mark_point(filled=True, size=50).encode(
             x=px("x"), y=px("py"), color=color, tooltip=tooltip,
             shape=alt.Shape("series:N", scale=alt.Scale(
@@ -386,6 +390,18 @@ def _highest_per_stage(labels) -> list:
         if _present(stage) and value == value and (stage not in best or value > best[stage][1]):
             best[stage] = (i, value)
     return [i for i, _ in best.values()]
+
+
+def _strokes(lines: list, orders: list) -> list[int]:
+    """For each point, the stroke of its line it belongs to: a new stroke starts after a stage
+    the line has no point at, so that no line is drawn through a stage without a value."""
+    stroke, last, count = [0] * len(orders), {}, {}
+    for i in sorted(range(len(orders)), key=lambda k: orders[k]):
+        key = lines[i]
+        if key in last and orders[i] - last[key] != 1:
+            count[key] = count.get(key, 0) + 1
+        last[key], stroke[i] = orders[i], count.get(key, 0)
+    return stroke
 
 
 def _plain_record(rec: dict) -> dict:
