@@ -443,3 +443,33 @@ def test_a_csat_asked_on_one_to_ten_is_converted_and_the_report_says_what_its_sh
             "7.75 on 1–10, and the share of 4–5 is the share of answers 8–10.") in text.replace("**", "")
     shown = pd.Series(csat)
     assert f"{1 + 4 * (shown.mean() - 1) / 9:.2f}" in text and f"{(shown >= 8).mean():.1%}" in text
+
+
+# ------------------------------------------------ behaviour only: friction, never a feeling (D189)
+_FELT = re.compile(r"how customers felt|these customers felt|the last feeling")
+
+
+@pytest.mark.parametrize("persona", ["all", "Budget Ben"])
+def test_a_behaviour_only_report_claims_no_feeling(table_subset, persona):
+    """Events and customers, no survey or feedback: a permit office's world showed a persona's
+    curve "(these customers felt about the same)", small multiples "Height: how customers felt,
+    −2 (very bad) to +2 (very good)" and "the last feeling is the one customers remember" — feelings
+    nothing in the data measured. Each now speaks of friction in what customers did; the figure a
+    persona is compared with is the all-customers report's own (oracle: that run's curve)."""
+    run = _run(table_subset("events+customers"), persona)
+    text = shown_text(run.displayed)
+    captions = "\n".join(c.get("usermeta", {}).get("caption", "") for c in shown_charts(run.displayed))
+    assert "Measured from behaviour only" in text
+    assert not _FELT.findall(text + captions), _FELT.findall(text + captions)
+    assert "from behaviour" in run.figures["lowest_emotion"]["label"]
+    if persona == "all":                                   # one small chart per persona
+        assert "One small chart per persona" in captions and "friction" in captions
+        return
+    said = re.search(r"; all customers (−?\d\.\d\d) \(([^)]*)\)", text)
+    assert said and said.group(2) in ("about the same friction", "more friction", "less friction")
+    from jmtools import pipeline
+
+    stage = run.figures["lowest_emotion_stage"]["value"]
+    curve = pipeline.run(str(table_subset("events+customers"))).curve
+    [everyone] = curve.loc[(curve["persona"] == "all") & (curve["stage"] == stage), "valence"]
+    assert float(said.group(1).replace("−", "-")) == pytest.approx(everyone, abs=0.005)

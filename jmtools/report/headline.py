@@ -102,7 +102,7 @@ def _lowest(f) -> dict | None:
         text += ", measured from behaviour only"
     other = _row_for(f.curve, low["stage"], "all") if f.curve is not None else None
     if not f.focus.everyone and other is not None:
-        text += f"; {compared(low['valence'], other['valence'], kind='emotion')}"
+        text += f"; {compared(low['valence'], other['valence'], kind='friction' if behaviour else 'emotion')}"
     return {"key": "lowest", "label": "Lowest moment", "text": text + ".", "figure": "lowest_emotion"}
 
 

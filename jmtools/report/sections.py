@@ -475,7 +475,7 @@ def feelings(f: Findings) -> None:
         kit.display(with_caption(emotion_curve_panels(f.curve, assumed=assumed, moments=moments,
                                                       personas=shown[1:],
                                                       title="Each persona against all customers"),
-                                 "emotion_panels"))
+                                 "emotion_panels_behaviour" if behaviour else "emotion_panels"))
     for text in moments.loc[moments["persona"] == f.focus.persona, "explanation"]:
         kit.display(md("- {text}", text=text))
     table = f.curve_focus

@@ -124,7 +124,9 @@ def feeling(value: Any) -> str:
 def compared(mine: Any, other: Any, *, kind: str = "share", who: str = "all customers") -> str:
     """How a figure compares with the same figure for another group, in words.
 
-    ``kind`` is ``"share"`` (percentage points) or ``"emotion"`` (points on −2..+2).
+    ``kind`` is ``"share"`` (percentage points), ``"emotion"`` (points on −2..+2) or
+    ``"friction"`` (the same scale measured from behaviour only: more or less friction, never a
+    feeling).
 
     Examples
     --------
@@ -132,11 +134,16 @@ def compared(mine: Any, other: Any, *, kind: str = "share", who: str = "all cust
     'all customers 50.0% (+25.0 points)'
     >>> compared(-0.9, -0.2, kind="emotion")
     'all customers −0.20 (these customers felt worse)'
+    >>> compared(-0.9, -0.2, kind="friction")
+    'all customers −0.20 (more friction)'
     """
     if _missing(mine) or _missing(other):
         return ""
-    if kind == "emotion":
+    if kind in ("emotion", "friction"):
         diff = float(mine) - float(other)
+        if kind == "friction":          # behaviour can only pull the curve down: friction, not feeling
+            how = "more friction" if diff < -0.05 else "less friction" if diff > 0.05 else "about the same friction"
+            return f"{who} {emotion(other)} ({how})"
         how = "worse" if diff < -0.05 else "better" if diff > 0.05 else "about the same"
         return f"{who} {emotion(other)} (these customers felt {how})"
     diff = (float(mine) - float(other)) * 100
@@ -231,6 +238,10 @@ CAPTIONS = {
     "emotion_panels": "One small chart per persona: its curve in colour over all customers' curve in grey. "
                       "Height: how customers felt, −2 (very bad) to +2 (very good); shaded band: 95% "
                       "interval; dashed: assumed in the workshop.",
+    "emotion_panels_behaviour": "One small chart per persona: its curve in colour over all customers' curve in "
+                                "grey. Measured from behaviour only: height is friction in what customers "
+                                "did, 0 for a smooth visit down to −2, not how they felt; shaded band: 95% "
+                                "interval; dashed: assumed in the workshop.",
     "assumed_curve": "Height: how the workshop assumed customers feel at each stage, −2 (very bad) to +2 "
                      "(very good). Dashed, because nothing in this data measures it.",
     "pain_points": "Bar length: the priority score that ranks the list, so #1 is the longest. Colour: the "

@@ -70,8 +70,9 @@ def _moments_one(persona: str, pts: pd.DataFrame, where: str, min_drop: float) -
         add("peak", peak, f"Peak for {name}: {at(peak)}. By the peak–end rule, people judge an "
             "experience largely by its most intense moment and its end.")
     end = pts.iloc[-1]
-    add("end", end, f"End of the journey for {name}: {at(end)}; the last feeling is the one "
-        "customers remember (peak–end rule).")
+    add("end", end, f"End of the journey for {name}: {at(end)}." if behaviour else  # friction, no feeling
+        f"End of the journey for {name}: {at(end)}; the last feeling is the one customers remember "
+        "(peak–end rule).")
     return out
 
 
