@@ -67,3 +67,16 @@ def test_a_persona_s_count_of_one_to_four_is_said_fewer_than_five(tmp_path):
     customers = pd.read_csv(folder / "customers.csv")
     north = set(customers.loc[customers["region"] == "north", "customer_id"])
     assert f"{len(north):,} customers have events at this stage" in table.loc["missed", "evidence"]
+
+
+def test_the_count_said_is_in_a_column_for_the_chart(tmp_path):
+    """The chart beside the table says the same count as the row (D184): ``customers_with_events``
+    holds it on the quiet rows and is missing on the others."""
+    folder = _folder(tmp_path)
+    events = pd.read_csv(folder / "events.csv")
+    table = pipeline.run(folder).pain_points.table.set_index("pain_point_id")
+    assert table.loc["missed", "customers_with_events"] == events["customer_id"].nunique()
+    assert table.loc["missed-tp", "customers_with_events"] == \
+        events.loc[events["event"] == "visit_missed", "customer_id"].nunique()
+    others = table.drop(index=["missed", "missed-tp"])
+    assert others["customers_with_events"].isna().all()

@@ -235,3 +235,29 @@ def test_backlog_chart_without_orders_or_enough_opportunities_drops_size_and_col
     assert "Circle area: order value at stake." in backlog_caption(valued)
     with_nothing = backlog_chart(valued.drop(columns="value_at_stake")).to_dict()["layer"][0]["encoding"]
     assert with_nothing["size"] == {"value": 200}
+
+
+def test_a_quiet_reported_pain_point_s_label_says_what_its_table_row_says():
+    """Utility world (D184): the bar label of "Engineers miss smart meter appointments" said
+    "reported, no measure in the data" while its row said "1,522 customers have events at this
+    stage …; none of the signals measured here is significantly worse". The label now says that no
+    measured signal is worse there, with the row's count (1–4 as "fewer than 5"), on lines that
+    fit a phone's plot."""
+    t = pd.DataFrame({"rank": [1, 2, 3, 4, 5], "title": ["a", "b", "c", "d", "e"], "stage": ["S"] * 5,
+                      "score": [0.7, 0.0, 0.0, 0.0, 0.0], "customers_affected": [2627.0] + [None] * 4,
+                      "evidence_label": ["measured", "reported", "reported", "assumed", "reported"],
+                      "customers_with_events": [None, 1522.0, 3.0, None, 0.0]}, index=[10, 11, 12, 13, 14])
+    chart = pain_point_chart(t)
+    notes = pd.DataFrame(chart.data).set_index("rank")["note"]
+    said = {rank: " ".join(note.split("\n")) for rank, note in notes.items()}
+    assert said[2] == "reported: no measured signal is worse here; 1,522 customers have events here"
+    assert said[3].endswith("; fewer than 5 customers have events here")
+    assert said[4] == "assumed, not in the data"
+    assert said[5] == "reported: no customer has events here in the data"
+    assert not any("no measure in the data" in s for s in said.values())
+    assert all(len(line) <= 30 for note in notes for line in note.split("\n"))
+    words = chart.to_dict()["layer"][4]["mark"]
+    assert words["lineBreak"] == "\n" and words["limit"] == {"expr": "width - 12"}
+    without = pain_point_chart(t.drop(columns="customers_with_events"))   # a table that counts nothing
+    assert pd.DataFrame(without.data).set_index("rank")["note"][2].replace("\n", " ") == \
+        "reported: no measured signal is worse here"

@@ -32,7 +32,9 @@ def with_place_reach(table: pd.DataFrame, evidence, persona: str | None = None) 
     """``table`` (a pain-point table) whose journey pain points without a signal say how many
     customers (of ``persona``, if given) have events at their stage or touchpoint, per touchpoint
     (those the company starts marked), instead of "no signal in the data"; counts of 1–4 are said
-    "fewer than 5"; other rows, scores and ranks unchanged."""
+    "fewer than 5"; other rows, scores and ranks unchanged. Those rows' count is also in the column
+    ``customers_with_events`` (missing on every other row), so a chart beside the table can say the
+    same number (D184)."""
     quiet = [i for i in table.index if table.at[i, "source"] == "journey file"
              and any(s in str(table.at[i, "evidence"]) for s in _NO_SIGNAL)]
     if not quiet or evidence is None:
@@ -56,6 +58,7 @@ def with_place_reach(table: pd.DataFrame, evidence, persona: str | None = None) 
     company = set(getattr(evidence, "company_touchpoints", None) or [])
     order = {t: k for k, t in enumerate(getattr(evidence, "touchpoints", None) or [])}
     table = table.copy()
+    table["customers_with_events"] = float("nan")
     for i in quiet:
         stage, tp = str(table.at[i, "stage"]), table.at[i, "touchpoint"]
         here = per_tp[per_tp["stage"] == stage]
@@ -68,6 +71,7 @@ def with_place_reach(table: pd.DataFrame, evidence, persona: str | None = None) 
         for said in _NO_SIGNAL:
             text = text.replace(said, _words(n, where, here, company, order, tp))
         table.at[i, "evidence"] = text
+        table.at[i, "customers_with_events"] = float(n)
     return table
 
 

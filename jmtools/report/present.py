@@ -9,12 +9,16 @@ The charts here are the report's own views of frames that have no chart elsewher
 
 from __future__ import annotations
 
+import functools
 import html as _html
 import math
+import re
 import numbers
+import textwrap
+from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from jmtools.analyses.disclosure import MIN_GROUP
+from jmtools.analyses.disclosure import MIN_GROUP, count_words
 from jmtools.analyses.priorities import MIN_FOR_QUADRANTS
 from jmtools.charts.labels import LABEL_PX, apart_offsets, drawn_apart, nice_top, wrapped_labels
 from jmtools.core.stats import wilson_interval
@@ -125,7 +129,10 @@ def html_table(frame, *, columns: Mapping[str, str] | None = None,
     40 characters: quotes, evidence, titles) or more than 3 columns (a funnel with n and
     intervals) is marked ``jm-cards``: on a screen narrower than
     640 px the report's stylesheet shows each row as a card of "column: value" lines instead
-    of columns; on a wider screen and on paper it stays a table.
+    of columns; on a wider screen and on paper it stays a table. In a notebook, where report.css
+    is not loaded, such a table comes inside a ``jm-fit`` box with those rules as a container
+    query: an output narrower than 520 px (JupyterLab at 800 px with its file browser open) shows
+    the cards too, a wider one the table (D184).
 
     Examples
     --------
@@ -133,8 +140,9 @@ def html_table(frame, *, columns: Mapping[str, str] | None = None,
     >>> t = html_table(pd.DataFrame({"q": ["<i>x</i>"], "share": [0.5]}), formats={"share": "%"})
     >>> "&lt;i&gt;x&lt;/i&gt;" in t.data and "50.0%" in t.data
     True
-    >>> html_table(pd.DataFrame({"quote": ["The delivery fee appeared only at the very last step."]})).data[:58]
-    '<table class="jm-table jm-cards"><thead><tr><th>quote</th>'
+    >>> cards = html_table(pd.DataFrame({"quote": ["The delivery fee appeared only at the very last step."]})).data
+    >>> cards[:67], cards.split("</style>")[1][:58]
+    ('<div class="jm-fit" style="container: jm-fit / inline-size"><style>', '<table class="jm-table jm-cards"><thead><tr><th>quote</th>')
     >>> '<td class="jm-num" data-label="share">50.0%</td>' in t.data
     True
     """
@@ -167,9 +175,11 @@ def html_table(frame, *, columns: Mapping[str, str] | None = None,
     more = len(frame) - max_rows
     note = f'<p class="jm-note">… and {more:,} more rows.</p>' if more > 0 else ""
     cap = f"<caption>{_html.escape(caption)}</caption>" if caption else ""
-    cls = "jm-table jm-cards" if longest > _CARD_TEXT or len(columns) > _CARD_COLUMNS else "jm-table"
-    return HTML(f'<table class="{cls}">{cap}<thead><tr>{head}</tr></thead>'
-                f'<tbody>{"".join(body)}</tbody></table>{note}')
+    table = (f'<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{note}')
+    if longest <= _CARD_TEXT and len(columns) <= _CARD_COLUMNS:
+        return HTML(f'<table class="jm-table">{cap}{table}')
+    return HTML(f'<div class="jm-fit" style="container: jm-fit / inline-size"><style>{_narrow_cards()}</style>'
+                f'<table class="jm-table jm-cards">{cap}{table}</div>')
 
 
 #: A table with a cell longer than this (characters) is shown as one card per row on a phone
@@ -180,6 +190,25 @@ _CARD_TEXT = 40
 #: A table of more columns than this is shown as cards on a phone too: at 360 px the funnel's
 #: six columns (customers, conversion, its interval) put n and the intervals off to the side.
 _CARD_COLUMNS = 3
+
+#: Below this width (px) of the output it is in, a ``jm-cards`` table is cards in a notebook too:
+#: JupyterLab at 800 px with its file browser open leaves an output about 365 px, where the
+#: funnel's sixth column was cut and the output scrolled sideways (D184).
+_NARROW_OUTPUT = 520
+
+
+@functools.lru_cache(maxsize=1)
+def _narrow_cards() -> str:
+    """report.css's phone rules for ``jm-cards`` tables as a container query on the table's own
+    output (``jm-fit``): JupyterLab does not load report.css and its output can be narrow on a
+    wide screen. One source for both: the rules are read from report.css, its colours given
+    fallbacks for a page without them."""
+    css = (Path(__file__).parent / "templates" / "report.css").read_text(encoding="utf-8")
+    start = css.index("@media screen and (max-width: 640px) {\n  .jm-table.jm-cards")
+    body = css[css.index("{", start) + 1:css.index("\n}\n", start)]
+    body = re.sub(r"/\*.*?\*/", "", body, flags=re.S)
+    body = body.replace("var(--jm-rule)", "var(--jm-rule, #d9dde5)").replace("var(--jm-muted)", "var(--jm-muted, #5b6372)")
+    return f"@container jm-fit (max-width: {_NARROW_OUTPUT}px) {{{' '.join(body.split())}}}"
 
 
 def headline_cards(cards: Sequence[Mapping[str, Any]]):
@@ -331,8 +360,9 @@ def pain_point_chart(table, *, top: int = 8, title: str = "Pain points, in rank 
     data["item"] = [f"#{int(r)} {t}" for r, t in zip(data["rank"], data["title"])]
     data["assumed"] = data["evidence_label"].eq("assumed") | data["score"].fillna(0).le(0)
     data["bar"] = data["score"].where(~data["assumed"])
-    data["note"] = [("assumed, not in the data" if lab == "assumed" else f"{lab}, no measure in the data")
-                    if a else f"{b:.2f}" for a, lab, b in zip(data["assumed"], data["evidence_label"], data["bar"])]
+    reach = table["customers_with_events"] if "customers_with_events" in table else None   # D177, D184
+    data["note"] = [_unscored_note(lab, None if reach is None else reach.get(i)) if a else f"{b:.2f}"
+                    for i, a, lab, b in zip(data.index, data["assumed"], data["evidence_label"], data["bar"])]
     labels, lines = wrapped_labels(data["item"])
     y = alt.Y("item:N", sort=list(data["item"]), title=None,
               axis=alt.Axis(labelLimit=LABEL_PX, labelExpr=labels))
@@ -358,10 +388,37 @@ def pain_point_chart(table, *, top: int = 8, title: str = "Pain points, in rank 
     unscored = base.transform_filter("datum.assumed")
     marker = unscored.mark_point(shape="circle", filled=False, color="#5b6372", size=80).encode(
         x=alt.X(datum=0))
-    words = unscored.mark_text(align="left", dx=10, fontSize=11, fontStyle="italic",
-                               color="#5b6372").encode(x=alt.X(datum=0), text=alt.Text("note:N"))
+    centred = alt.ExprRef(expr=f"-(length(split(datum.note, '\\n')) - 1) * {_NOTE_LINE / 2}")  # lines about the row
+    words = unscored.mark_text(align="left", dx=10, dy=centred, fontSize=11, fontStyle="italic", lineBreak="\n",
+                               lineHeight=_NOTE_LINE, color="#5b6372", limit=alt.ExprRef(expr="width - 12")).encode(
+        x=alt.X(datum=0), text=alt.Text("note:N"))
+    said = max([1] + [n.count("\n") + 1 for n in data.loc[data["assumed"], "note"]])   # the words' lines
     return alt.layer(bars, inside, outside, marker, words, title=title).properties(
-        width=420, height=alt.Step(30 if lines < 3 else 42))
+        width=420, height=alt.Step(max(30 if lines < 3 else 42, said * _NOTE_LINE + 10)))
+
+
+#: Characters per line of the words beside a pain point without a bar: about 190 px of 11 px
+#: italic, what a 390 px phone leaves the plot.
+_NOTE_CHARS = 30
+#: Their line height (px).
+_NOTE_LINE = 13
+
+
+def _unscored_note(label: str, reach) -> str:
+    """What stands beside a pain point drawn without a bar, on lines of :data:`_NOTE_CHARS`: an
+    assumed one is not in the data; a reported one that no measured signal confirms says so, with
+    how many customers have events at its place when the table counts them (``reach``, D177), as
+    its row in the table does. "No measure in the data" beside "1,522 customers have events at
+    this stage" read as a contradiction (D184)."""
+    if label == "assumed":
+        return "assumed, not in the data"
+    if reach is None or reach != reach:
+        text = f"{label}: no measured signal is worse here"
+    elif int(reach) == 0:
+        text = f"{label}: no customer has events here in the data"
+    else:
+        text = f"{label}: no measured signal is worse here; {count_words(reach)} customers have events here"
+    return "\n".join(textwrap.wrap(text, _NOTE_CHARS))
 
 
 #: backlog bubbles: area range (px²) and the radius of the largest; the one area without a value at stake

@@ -246,7 +246,8 @@ CAPTIONS = {
                      "(very good). Dashed, because nothing in this data measures it.",
     "pain_points": "Bar length: the priority score that ranks the list, so #1 is the longest. Colour: the "
                    "evidence (measured or reported). Beside each bar: its score; the customers who met it are in the table. A hollow circle "
-                   "without a bar is assumed, not measured: it has no size in the data.",
+                   "without a bar has no score from the data: assumed, or reported where no measured signal "
+                   "is worse; the words beside it say which.",
     "backlog": "Position: effort across, impact up, so quick wins sit top left. Circle area: order value "
                "at stake. Colour: quadrant. #n: the opportunity's rank in the table below. Circles with the "
                "same impact and effort are drawn a little apart, each with its #n.",
