@@ -3,12 +3,15 @@
 Plain JavaScript, no imports, no network, no build step. The view draws an SVG: stages on x,
 the emotion scale (−2..+2) on y, the measured curve with its 95 % intervals (hollow points
 where evidence is low, ``n`` under each point) and one draggable, focusable point per stage
-for the assumed emotion. Dragging snaps to :data:`STEP`; ArrowUp/ArrowDown change the focused
+for the assumed emotion. It is drawn at its output's width (300 to 680 px), so its text stays
+12 px; a stage name takes up to three lines of the room one stage has, or, when one does not fit
+so, every name is turned 45° (cut with "…" where it would leave the drawing); the whole name is
+the label's tooltip; counts too wide for their room take two rows (D184). Dragging snaps to :data:`STEP`; ArrowUp/ArrowDown change the focused
 point by one step, Delete/Backspace clears it. The Save button sends ``{"event": "save"}``.
 
 Hooks for browser tests: ``.jm-curve-editor`` (root), ``circle.jm-assumed[data-stage]``
 (``data-value`` is the value or empty; ``.jm-empty`` when none, ``.jm-locked`` when read-only),
-``circle.jm-measured``, ``button.jm-save[data-action=save]``, ``.jm-error`` and ``.jm-status``.
+``circle.jm-measured``, ``text.jm-stage[data-stage]``, ``button.jm-save[data-action=save]``, ``.jm-error`` and ``.jm-status``.
 """
 
 from __future__ import annotations
@@ -23,7 +26,26 @@ STEP = 0.5
 
 ESM = """
 const NS = "http://www.w3.org/2000/svg";
-const W = 680, H = 320, M = { l: 52, r: 20, t: 18, b: 64 };
+const WIDEST = 680, NARROWEST = 300, H = 320, M = { l: 52, r: 20, t: 18, b: 64 };
+const CHAR = 7, LINE = 14, LINES = 3;   // a stage name's character width (12 px), line height, most lines
+
+// A stage name on at most LINES lines no wider than room (px, by wide(text)), broken between
+// words or after a hyphen; null when a piece is wider than the room or the name needs more lines
+// (the labels are then turned).
+function stageLines(name, room, wide) {
+  const pieces = name.split(/\s+/).filter(Boolean).flatMap((w) => w.match(/[^-]+-*|-+/g)
+    .map((p, k) => ({ p, glue: k > 0 })));
+  const lines = [];
+  let line = "";
+  for (const { p, glue } of pieces) {
+    if (wide(p) > room) return null;
+    const longer = line + (line && !glue ? " " : "") + p;
+    if (line && wide(longer) > room) { lines.push(line); line = p; } else line = longer;
+  }
+  if (line) lines.push(line);
+  return lines.length <= LINES ? lines : null;
+}
+const TURN = Math.SQRT1_2;    // a turned label runs up to the right at 45°: its width and depth per px
 const LOW = __LOW__, HIGH = __HIGH__, STEP = __STEP__;
 
 function el(tag, attrs = {}, parent = null) {
@@ -37,6 +59,7 @@ const snap = (v) => clamp(Math.round(v / STEP) * STEP);
 const fmt = (v) => (v === null || v === undefined) ? "none" : (v > 0 ? "+" : "") + v.toFixed(1);
 
 function render({ model, el: host }) {
+  let W = WIDEST;
   const root = document.createElement("div");
   root.className = "jm-curve-editor";
   const heading = document.createElement("div");
@@ -82,11 +105,39 @@ function render({ model, el: host }) {
     const label = el("text", { x: 14, y: yOf(0), class: "jm-axis",
                                transform: `rotate(-90 14 ${yOf(0)})`, "text-anchor": "middle" }, svg);
     label.textContent = "Emotion (−2..+2)";
+    const room = (W - M.l - M.r) / Math.max(1, stages().length) - 6;
+    const probe = el("text", { class: "jm-stage" }, svg);   // widths as drawn (an estimate before layout)
+    const wide = (text) => { probe.textContent = text; return probe.getComputedTextLength() || text.length * CHAR; };
+    const wrapped = stages().map((s) => stageLines(s, room, wide));
+    probe.remove();
+    const turned = wrapped.some((lines) => lines === null);
+    const top = H - M.b + (turned ? 30 : 38) + nRise();
+    let depth = 0;
     stages().forEach((s, i) => {
-      const t = el("text", { x: xOf(i), y: H - M.b + 38, class: "jm-stage", "text-anchor": "middle" }, svg);
-      t.textContent = s.length > 22 ? s.slice(0, 21) + "…" : s;
+      const x = xOf(i);
+      const t = el("text", { x, y: top, class: "jm-stage" + (turned ? " jm-turned" : ""), "data-stage": s,
+                             "text-anchor": turned ? "end" : "middle" }, svg);
+      if (turned) {      // one line, as long as the room left of its point allows; cut with "…"
+        const wide = () => (t.getComputedTextLength() || t.textContent.length * CHAR) * TURN;
+        t.textContent = s.length > 24 ? s.slice(0, 23) + "…" : s;
+        for (let k = Math.min(s.length, 23); k > 3 && wide() > x - 2; k--) t.textContent = s.slice(0, k - 1) + "…";
+        t.setAttribute("transform", `rotate(-45 ${x} ${top})`);
+        depth = Math.max(depth, wide());
+      } else {
+        wrapped[i].forEach((line, k) => { el("tspan", { x, dy: k ? LINE : 0 }, t).textContent = line; });
+        depth = Math.max(depth, (wrapped[i].length - 1) * LINE);
+      }
       el("title", {}, t).textContent = s;
     });
+    svg.setAttribute("viewBox", `0 0 ${W} ${Math.max(H, top + depth + 8)}`);
+  }
+
+  // How far below the first row the counts reach: when "n=1,234" is wider than one stage's room
+  // they take two rows, every other one lower.
+  function nRise() {
+    const room = (W - M.l - M.r) / Math.max(1, stages().length);
+    const widest = Math.max(0, ...(model.get("measured") || []).map((r) => `n=${r.n}`.length));
+    return widest * 6.5 > room - 4 ? 12 : 0;
   }
 
   function measured() {
@@ -107,7 +158,8 @@ function render({ model, el: host }) {
       el("title", {}, c).textContent = `${r.stage}: measured ${fmt(r.valence)}` +
         (r.ci_low !== null ? ` (95% CI ${fmt(r.ci_low)} to ${fmt(r.ci_high)})` : "") +
         `, n=${r.n}` + (r.low_evidence ? " — few answers" : "");
-      const n = el("text", { x: xOf(i), y: H - M.b + 18, class: "jm-n", "text-anchor": "middle" }, svg);
+      const n = el("text", { x: xOf(i), y: H - M.b + 18 + (i % 2) * nRise(), class: "jm-n",
+                             "text-anchor": "middle" }, svg);
       n.textContent = `n=${r.n}`;
     }
   }
@@ -184,6 +236,8 @@ function render({ model, el: host }) {
 
   function draw() {
     const keep = focused;
+    const room = root.clientWidth;    // drawn at the output's width, so its text stays 12 px
+    W = room > 0 ? Math.max(NARROWEST, Math.min(WIDEST, room)) : WIDEST;
     svg.replaceChildren();
     const persona = model.get("persona");
     heading.textContent = `Assumed emotion per stage — ${persona === "all" ? "all customers" : persona}`;
@@ -214,7 +268,13 @@ function render({ model, el: host }) {
   model.on("change:status", messages);
   draw();
   messages();
+  let drawnAt = root.clientWidth;
+  const resized = new ResizeObserver(() => {
+    if (root.clientWidth !== drawnAt) { drawnAt = root.clientWidth; draw(); }
+  });
+  resized.observe(root);
   return () => {
+    resized.disconnect();
     for (const name of ["stages", "measured", "assumed", "persona", "locked"]) {
       model.off(`change:${name}`, onChange);
     }
