@@ -417,3 +417,37 @@ def test_a_card_tables_caption_is_as_wide_as_its_cards(browser, tmp_path):
     assert widths[1] >= 0.9 * widths[0] > 300, widths
     assert outside == []
     context.close()
+
+
+@pytest.mark.parametrize("width", (365, 850))
+def test_a_card_table_fits_a_narrow_notebook_output_without_report_css(browser, tmp_path, width):
+    """JupyterLab at 800 px with its file browser open left notebook 06's funnel table about 365 px:
+    its sixth column ("from start") was cut and the output scrolled sideways (D184). Without
+    report.css (a notebook does not load it) the table is cards in an output that narrow, every
+    value under its column's name, and a table in a wide one (1280 px, about 850 px)."""
+    import pandas as pd
+
+    from jmtools.report.present import html_table
+
+    funnel = pd.DataFrame({"step": ["Compare tariffs", "Smart meter install"], "n": [2627, 1274],
+                           "conversion": [1.0, 0.687], "ci_low": [0.999, 0.665], "ci_high": [1.0, 0.707],
+                           "rate_from_start": [1.0, 0.485]})
+    table = html_table(funnel, columns={"step": "stage", "n": "customers", "conversion": "from previous stage",
+                                        "ci_low": "95% CI low", "ci_high": "95% CI high", "rate_from_start": "from start"},
+                       formats={"conversion": "%", "ci_low": "%", "ci_high": "%", "rate_from_start": "%"}).data
+    page_file = tmp_path / "table.html"
+    page_file.write_text(f'<!doctype html><meta charset="utf-8"><body style="margin:0;font:13px sans-serif">'
+                         f'<div class="out" style="width:{width}px;overflow-x:auto">{table}</div>', encoding="utf-8")
+    context, page, outside = _open(browser, page_file, width + 40)
+    out = page.evaluate("""() => { const o = document.querySelector('.out');
+        return {sideways: o.scrollWidth > o.clientWidth + 1, cells: [...o.querySelectorAll('td')].map(td => ({
+          label: getComputedStyle(td, '::before').content, display: getComputedStyle(td).display,
+          shown: td.getBoundingClientRect().right <= o.getBoundingClientRect().right + 0.5}))}; }""")
+    page.screenshot(path=str(_shots(tmp_path) / f"card-table-{width}.png"))
+    assert not out["sideways"] and all(c["shown"] for c in out["cells"]) and outside == []
+    if width < 520:
+        assert {c["display"] for c in out["cells"]} == {"grid"}
+        assert '"from start"' in {c["label"] for c in out["cells"]}       # each value says its column
+    else:
+        assert {c["display"] for c in out["cells"]} == {"table-cell"}
+    context.close()
