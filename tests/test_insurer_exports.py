@@ -102,7 +102,8 @@ def _first_existing(local: str, zone: str) -> pd.Timestamp:
 @pytest.mark.parametrize("written, time_format", [("29.03.2026 {}", "%d.%m.%Y %H:%M"), ("2026-03-29 {}", None)])
 def test_a_local_time_the_clock_skips_or_repeats_is_read_in_order_and_counted(tmp_path, written, time_format):
     """02:30 on 29.03.2026 does not exist in Berlin: it was 01:30 UTC, after 03:10 (01:10 UTC),
-    and Quote followed Buy; 02:xx on 25.10.2026 happens twice, read without a note."""
+    and Quote followed Buy; 02:xx on 25.10.2026 happens twice, read without a note. Customer 2's
+    02:10 after 02:40 is the second of the two (D185): 01:10 UTC."""
     day = written.split(" ")[0]
     autumn = day.replace("29", "25").replace("03", "10")
     rows = [("1", day, "01:50", STEPS[0]), ("1", day, "02:30", STEPS[1]), ("1", day, "03:10", STEPS[2]),
@@ -115,11 +116,13 @@ def test_a_local_time_the_clock_skips_or_repeats_is_read_in_order_and_counted(tm
     iso = {d: pd.Timestamp(2026, 3 if d == day else 10, 29 if d == day else 25).strftime("%Y-%m-%d")
            for d in (day, autumn)}
     want = [_first_existing(f"{iso[d]} {t}", "Europe/Berlin") for _, d, t, _ in rows]
+    want[4] += pd.Timedelta(hours=1)
     assert got["timestamp"].tolist() == want
     assert got.loc[got["customer_id"] == "1", "timestamp"].is_monotonic_increasing
     notes = " | ".join(loaded.accounting.notes)
     assert "1 value of timestamp in the hour the clock skips" in notes and "(line 3)" in notes
     assert "2 values of timestamp in the hour the clock shows twice" in notes and "(lines 5, 6)" in notes
+    assert "1 read as the second of the two (winter time)" in notes and "the other 1 as the first" in notes
     summer = load_events(path, tz="UTC", time_format=time_format, read_options={"delim": ";"})
     assert not any("clock" in n for n in summer.accounting.notes)
 

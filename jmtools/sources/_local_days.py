@@ -20,7 +20,9 @@ Twice a year a zone's clock jumps (D147). A local time in the hour skipped in sp
 (``29.03.2026 02:30`` in Berlin) does not exist: it is read as the first time that does (03:00,
 01:00 UTC), so it stays between the times written before and after it, and a note counts it. A
 local time in the hour that happens twice in autumn (``25.10.2026 02:40``) is read as its first
-occurrence (summer time, 00:40 UTC), with a note too: nothing in the value says which was meant.
+occurrence (summer time, 00:40 UTC), with a note too: nothing in the value says which was meant —
+unless the order of the file does (D185): a customer's ``02:50`` then ``02:10`` in that hour is
+02:50 summer time, then 02:10 winter time (01:10 UTC), and the note says how many were read so.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
-from jmtools.sources._values import lit
+from jmtools.sources._order import newest_first
+from jmtools.sources._values import lit, q
 
 __all__ = ["DATED", "dated_row", "day_or_utc", "no_time_written", "local_to_utc", "clock_notes"]
 
@@ -168,7 +171,9 @@ def _clock(local: str, tz: str) -> str:
 
 
 def clock_notes(raw, table: str, flags: list, tz: str, lines) -> list[str]:
-    """Notes on the kept rows of ``table`` whose local time the clock skips or shows twice (D147).
+    """Notes on the kept rows of ``table`` whose local time the clock skips or shows twice (D147),
+    after reading as the second of the two each repeated time the file's order places so (D185,
+    :func:`_read_second`).
 
     ``flags`` names the table's flag columns (``"_tz_timestamp"``: 1 skipped, 2 twice; from
     :func:`day_or_utc` with ``flag=True``); ``lines(rows)`` gives the function that turns an
@@ -177,10 +182,12 @@ def clock_notes(raw, table: str, flags: list, tz: str, lines) -> list[str]:
     notes = []
     for flag in flags:
         column = flag.strip('"')[len("_tz_"):]
-        found = raw.execute(f"SELECT {flag}, count(*), list(_row ORDER BY _row)[1:3] FROM {table} "
+        _read_second(raw, table, flag, column, tz)
+        found = raw.execute(f"SELECT least({flag}, 2), count(*), count(*) FILTER (WHERE {flag} = 3), "
+                            f"list(_row ORDER BY _row)[1:3] FROM {table} "
                             f"WHERE {flag} IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall()
-        line_of = lines([int(r) for _, _, rows in found for r in rows])
-        for code, n, rows in found:
+        line_of = lines([int(r) for *_, rows in found for r in rows])
+        for code, n, second, rows in found:
             s, where = "s" if n > 1 else "", ", ".join(str(line_of(int(r))) for r in rows) + (" …" if n > 3 else "")
             notes.append(
                 f"{n:,} value{s} of {column} in the hour the clock skips when summer time begins in {tz} "
@@ -188,9 +195,55 @@ def clock_notes(raw, table: str, flags: list, tz: str, lines) -> list[str]:
                 "the jump (02:30 → 03:00) and keeps its order with the times around it"
                 if code == 1 else
                 f"{n:,} value{s} of {column} in the hour the clock shows twice when summer time ends in {tz} "
-                f"(line{s} {where}): each is read as the first of the two (summer time); an export that "
-                "writes the offset (+01:00) or UTC leaves nothing to guess")
+                f"(line{s} {where}): " + _twice_words(n, second))
     return notes
+
+
+def _twice_words(n: int, second: int) -> str:
+    """How the ``n`` repeated local times were read, ``second`` of them as the second of the two."""
+    offset = "; an export that writes the offset (+01:00) or UTC leaves nothing to guess"
+    if not second:
+        return ("each is read as the first of the two (summer time): neither the value nor the order "
+                "of its customer's rows in the file tells otherwise" + offset)
+    rest = n - second
+    return (f"{second:,} read as the second of the two (winter time): in the order of the file, its "
+            "customer's times had already gone back within that hour (02:50, then 02:10)"
+            + (f", the other {rest:,} as the first (summer time), nothing telling otherwise" if rest else "")
+            + offset)
+
+
+def _read_second(raw, table: str, flag: str, column: str, tz: str) -> None:
+    """Read as the second of the two the repeated local times whose customer's rows, in the
+    order of the file, have already gone back within that hour (D185): ``02:50`` then ``02:10``
+    on the night the clock goes back is 02:50 summer time, then 02:10 winter time. The rows of a
+    customer are in the file's order when their times outside the repeated hour only go forward,
+    in the reverse order when they only go back (a log exported newest first); a customer with
+    no such pair follows the whole log (:func:`jmtools.sources._order.newest_first`), and one whose
+    times go both ways cannot tell: its repeated times stay the first of the two. The rows read
+    so get flag 3 and the later instant."""
+    cols = {r[0] for r in raw.execute(f"DESCRIBE {table}").fetchall()}
+    if "customer_id" not in cols or not raw.execute(
+            f"SELECT count(*) FROM {table} WHERE {flag} = 2").fetchone()[0]:
+        return
+    ts, z = q(column), lit(tz)
+    local = f"timezone({z}, timezone('UTC', {ts}))"
+    default = -1 if newest_first(raw, table.strip('"'), ts) else 1
+    way = (f"SELECT customer_id, CASE WHEN count(d) FILTER (WHERE d < 0) = 0 AND count(d) FILTER (WHERE d > 0) > 0 THEN 1 "
+           f"WHEN count(d) FILTER (WHERE d > 0) = 0 AND count(d) FILTER (WHERE d < 0) > 0 THEN -1 "
+           f"WHEN count(d) FILTER (WHERE d <> 0) = 0 THEN {default} END AS w FROM ("
+           f"SELECT customer_id, sign(epoch_us({ts}) - epoch_us(lag({ts}) OVER (PARTITION BY customer_id "
+           f"ORDER BY _row))) AS d FROM {table} WHERE {flag} IS DISTINCT FROM 2 AND customer_id IN "
+           f"(SELECT customer_id FROM {table} WHERE {flag} = 2)) GROUP BY customer_id")
+    twice = (f"SELECT t._row, t.customer_id, {ts} AS ts, CAST({local} AS DATE) AS day, "
+             f"t._row * coalesce(w.w, {default}) AS o FROM {table} t LEFT JOIN ({way}) w USING (customer_id) "
+             f"WHERE {flag} = 2 AND (w.w IS NOT NULL OR w.customer_id IS NULL)")
+    back = ("ts < max(ts) OVER (PARTITION BY customer_id, day ORDER BY o "
+            "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)")
+    later = ("SELECT _row FROM (SELECT _row, bool_or(coalesce(back, FALSE)) OVER (PARTITION BY customer_id, "
+             f"day ORDER BY o ROWS UNBOUNDED PRECEDING) AS second FROM (SELECT *, {back} AS back FROM ({twice}))) "
+             "WHERE second")
+    raw.execute(f"UPDATE {table} SET {ts} = timezone('UTC', timezone({z}, {local})), {flag} = 3 "
+                f"WHERE _row IN ({later})")
 
 
 def day_or_utc(local: str, tz: str, *, alone: str = "FALSE", kind: str | None = None,

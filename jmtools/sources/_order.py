@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from jmtools.sources._values import q
 
-__all__ = ["oldest_first", "SAMPLE_ROWS", "MIN_PAIRS", "BACKWARD_SHARE"]
+__all__ = ["oldest_first", "newest_first", "SAMPLE_ROWS", "MIN_PAIRS", "BACKWARD_SHARE"]
 
 #: The first rows of the log that are looked at.
 SAMPLE_ROWS = 200_000
@@ -29,10 +29,7 @@ def oldest_first(raw, table: str) -> list[str]:
     One window over the first :data:`SAMPLE_ROWS` rows decides; the turn-around is one update,
     made only for such logs. A log without ties is left alone: the times alone order it.
     """
-    forward, backward, ties = raw.execute(
-        f"SELECT count(*) FILTER (WHERE d > 0), count(*) FILTER (WHERE d < 0), count(*) FILTER (WHERE d = 0) "
-        f"FROM (SELECT sign(epoch_us(timestamp) - epoch_us(lag(timestamp) OVER (PARTITION BY customer_id ORDER BY _row))) AS d "
-        f"FROM {q(table)} WHERE _row <= {SAMPLE_ROWS})").fetchone()
+    forward, backward, ties = _steps(raw, table)
     pairs = forward + backward
     if pairs < MIN_PAIRS or backward < BACKWARD_SHARE * pairs or not ties:
         return []
@@ -41,3 +38,30 @@ def oldest_first(raw, table: str) -> list[str]:
     return [f"each customer's events are listed newest first ({share:.0%} of a customer's consecutive rows "
             "go back in time): events with the same time are taken in the reverse of the file's order, "
             "oldest first"]
+
+
+def _steps(raw, table: str, ts: str = "timestamp") -> tuple[int, int, int]:
+    """Consecutive rows of a customer (in the first :data:`SAMPLE_ROWS`) whose time ``ts`` goes
+    forward, back, or stays."""
+    return raw.execute(
+        f"SELECT count(*) FILTER (WHERE d > 0), count(*) FILTER (WHERE d < 0), count(*) FILTER (WHERE d = 0) "
+        f"FROM (SELECT sign(epoch_us({ts}) - epoch_us(lag({ts}) OVER (PARTITION BY customer_id ORDER BY _row))) AS d "
+        f"FROM {q(table)} WHERE _row <= {SAMPLE_ROWS})").fetchone()
+
+
+def newest_first(raw, table: str, ts: str = "timestamp") -> bool:
+    """The staged ``table`` lists each customer's rows newest first (as :func:`oldest_first`
+    decides, ties or not).
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> raw = duckdb.connect()
+    >>> _ = raw.execute("CREATE TABLE t AS SELECT 'c' || (i % 5) AS customer_id, "
+    ...                 "TIMESTAMP '2024-01-01' - INTERVAL (i) HOUR AS timestamp, i AS _row FROM range(100) r(i)")
+    >>> newest_first(raw, "t")
+    True
+    """
+    forward, backward, _ = _steps(raw, table, ts)
+    pairs = forward + backward
+    return pairs >= MIN_PAIRS and backward >= BACKWARD_SHARE * pairs
