@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
+from jmtools.sources._date_cells import dates_alone
 from jmtools.sources._formulas import formula_kinds, formula_notes, has_formulas
 from jmtools.sources._headers import unique_names
 from jmtools.sources._lines import CsvLines
@@ -432,6 +433,7 @@ def _read_excel(path: Path, sheet):
         if path.suffix.lower() in (".xlsx", ".xlsm") and has_formulas(path):
             kinds = formula_kinds(frame, pd.read_excel(
                 path, sheet_name=sheet or 0, dtype=object, header=None, engine_kwargs={"data_only": False}))
+        frame = dates_alone(path, sheet, frame)     # a cell formatted as a date alone: its date (D185)
     except ValueError as exc:
         raise DataError([Problem(f"the workbook cannot be read — {exc}", source=path.name,
                                  fix="pass sheet='<name of the sheet>'")]) from None
