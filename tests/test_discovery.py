@@ -365,3 +365,34 @@ def test_bad_options_are_parameter_errors(option):
         discover_journey(_log([("a", T0, "view"), ("a", T0 + pd.Timedelta(hours=1), "buy")]),
                          **option)
     assert next(iter(option)) in str(err.value)
+
+
+def test_rows_written_as_dates_sort_after_their_days_timed_events_and_are_no_bulk_send(tmp_path):
+    """D185: discovery dropped the loader's ``_dated`` (D140): every other sign-up written with its
+    date alone sorted at 00:00, before that day's landing view, and the 15 a day sharing that
+    00:00 made sign-up a company "bulk send". Those rows are now placed as a date-only event's:
+    after the day's timed events (the top next step of a landing view is what a plain-pandas
+    sort by that rule gives: sign-up for every customer) and share no time with anyone."""
+    rng = np.random.default_rng(11)
+    rows = []
+    for i in range(60):
+        view = T0.normalize() + pd.Timedelta(days=i % 2, minutes=int(rng.integers(8 * 60, 20 * 60)))
+        signup = view + pd.Timedelta(minutes=int(rng.integers(5, 60)))
+        written = signup.strftime("%Y-%m-%d") if i % 2 else signup.strftime("%Y-%m-%d %H:%M:%S")
+        rows += [(f"c{i:02d}", view.strftime("%Y-%m-%d %H:%M:%S"), "landing_view"), (f"c{i:02d}", written, "sign_up"),
+                 (f"c{i:02d}", (view + pd.Timedelta(days=1, hours=2)).strftime("%Y-%m-%d %H:%M:%S"), "pay")]
+    _log(rows).to_csv(tmp_path / "events.csv", index=False)
+    loaded = load_events(tmp_path / "events.csv")
+    t = discover_journey(loaded).table.drop_duplicates("event").set_index("event")
+    d = _log(rows).assign(_row=range(len(rows)))
+    dated = d["timestamp"].str.len() == 10
+    at = pd.to_datetime(d["timestamp"], format="ISO8601")
+    d["key"] = at.where(~dated, at + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1))
+    d = d.sort_values(["customer_id", "key", "_row"])
+    d["next"] = d.groupby("customer_id")["event"].shift(-1)
+    after_view = d.loc[d["event"] == "landing_view", "next"].value_counts(normalize=True)
+    assert int(dated.sum()) == 30
+    assert (t.loc["landing_view", "top_next"], t.loc["landing_view", "top_next_share"]) == (
+        after_view.index[0], after_view.iloc[0]) == ("sign_up", 1.0)
+    assert t.loc["sign_up", "precedence"] > t.loc["landing_view", "precedence"]
+    assert t.loc["sign_up", "bulk_share"] == 0 and t.loc["sign_up", "initiated_by"] == "customer"

@@ -17,6 +17,7 @@ import pandas as pd
 
 from jmtools.core.engine import as_table, backend_of, small_table, to_pandas, unique_name
 from jmtools.core.errors import DataError, Problem, suggest
+from jmtools.sources._local_days import DATED
 
 
 REQUIRED = ("customer_id", "timestamp", "event")
@@ -26,7 +27,7 @@ _UNIT_S = {"day": 86400, "hour": 3600, "minute": 60, "second": 1}
 
 
 def event_log(events, *, source: str):
-    """The usable rows of ``events`` (customer_id, timestamp, event, _row?) and the rows left out.
+    """The usable rows of ``events`` (customer_id, timestamp, event, _row?, _dated?) and the rows left out.
 
     Returns ``(table, n_rows, n_unusable)``; rows without a customer, a time or an event name
     (blank names count as missing) are left out and counted, never silently.
@@ -51,7 +52,7 @@ def event_log(events, *, source: str):
             f"the event log's 'timestamp' must hold dates and times — got {kind}", source=source,
             column="timestamp", fix="load the log with jmtools.sources.load_events(), which parses "
                                     "text and epoch times (time_format=…)")])
-    cols = [c for c in ("_row",) if c in t.columns]
+    cols = [c for c in ("_row", DATED) if c in t.columns]      # rows written as dates alone (D140)
     name = t.event.cast("string").strip()
     t = t.mutate(customer_id=t.customer_id.cast("string"),
                  event=ibis.ifelse(name == "", ibis.null("string"), t.event.cast("string")))
@@ -112,13 +113,17 @@ def sequences(t, placed: list[str], date_only: list[str]):
     """The placed events of each customer in order: position, occurrence number, next event.
 
     Date-only events (a date, no time) sort at the end of their day, after the timed events
-    of that day they usually follow. Ties keep the input order (``_row``) when the log has
-    it, else event-name order.
+    of that day they usually follow, and so do the rows of a timed event written as a date
+    alone (``_dated``, D140, D185): ``dated`` marks those. Ties keep the input order (``_row``)
+    when the log has it, else event-name order.
     """
     import ibis
 
     s = t.filter(t.event.isin(placed))
-    day_only = s.event.isin(date_only) if date_only else ibis.literal(False)
+    kind = s.event.isin(date_only) if date_only else ibis.literal(False)
+    dated = s[DATED].fill_null(False) & ~kind if DATED in s.columns else ibis.literal(False)
+    s = s.mutate(dated=dated)
+    day_only = kind | s.dated
     end_of_day = s.timestamp.truncate("D") + ibis.interval(days=1) - ibis.interval(microseconds=1)
     s = s.mutate(sort_ts=ibis.ifelse(day_only, end_of_day, s.timestamp),
                  day=s.timestamp.truncate("D"), date_only=day_only)
@@ -252,6 +257,7 @@ def timing_stats(s, summary: pd.DataFrame, *, bulk_min: int) -> pd.DataFrame:
     units = span_s / summary["resolution"].map(_UNIT_S) + 1
     chance = summary["n_events"] / units
     lookup["min_group"] = [max(bulk_min, math.ceil(10 * c)) for c in chance]
+    s = s.filter(~s.dated)          # a row of a timed event written as a date has no time to share
     groups = s.group_by(["event", "timestamp"]).agg(n_cust=s.customer_id.nunique(), n_ev=s.count())
     groups = groups.join(small_table(lookup, like=s, name="bulk"), "event")
     bulk = to_pandas(groups.group_by("event").agg(
