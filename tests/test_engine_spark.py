@@ -299,3 +299,36 @@ def test_a_stage_met_after_a_later_one_is_noted_the_same_on_spark(spark):
     got = duck[duck["kind"] == "order?"]
     assert list(got["subject"]) == ["Install"] and got.iloc[0]["message"].startswith("30 of the 40 customers")
     same(sp[sp["kind"] == "order?"], got)
+
+
+def test_a_time_format_reads_dates_alone_the_same_on_spark(spark):
+    """D185: with ``time_format=`` Spark read no date alone (D125 is DuckDB's): Spark's
+    ``to_timestamp`` stopped the whole load at the first value the format did not fit. It now
+    reads the format's date part as DuckDB does, marks those rows ``_dated``, and rejects what
+    neither reads: the times a plain-pandas parse gives, and the same placement, funnel and counts."""
+    from jmtools.analyses.funnels import funnel
+    from jmtools.evidence import prepare
+    from jmtools.sources import load_events
+    from tests.test_evidence_days import JOURNEY, signups
+
+    ev, _ = signups(n_customers=90)
+    at = pd.to_datetime(ev["timestamp"], format="ISO8601")
+    alone = ev["timestamp"].str.len() <= 10
+    ev = ev.assign(timestamp=at.dt.strftime("%d.%m.%Y %H:%M:%S").where(~alone, at.dt.strftime("%d.%m.%Y")))
+    ev.loc[len(ev)] = ["c999", "view", "31.02.2024 10:00:00"]          # no such day: rejected by both
+    fmt = "%d.%m.%Y %H:%M:%S"
+    duck_log, sp_log = load_events(ev, time_format=fmt), load_events(spark.createDataFrame(ev), time_format=fmt)
+    want = pd.to_datetime(ev["timestamp"], format=fmt, errors="coerce").fillna(
+        pd.to_datetime(ev["timestamp"], format="%d.%m.%Y", errors="coerce"))
+    got = sp_log.table.to_pandas().sort_values(["customer_id", "event", "timestamp"]).reset_index(drop=True)
+    oracle = ev.assign(timestamp=want, _dated=alone.reindex(ev.index, fill_value=False)).dropna(subset=["timestamp"])
+    oracle = oracle.sort_values(["customer_id", "event", "timestamp"]).reset_index(drop=True)
+    same(got[["customer_id", "event", "timestamp", "_dated"]], oracle[["customer_id", "event", "timestamp", "_dated"]])
+    assert sp_log.accounting.reasons[["reason", "n"]].to_dict("records") == \
+        duck_log.accounting.reasons[["reason", "n"]].to_dict("records") == [{"reason": "unparseable timestamp", "n": 1}]
+    duck, sp = prepare(duck_log, JOURNEY), prepare(sp_log, JOURNEY)
+    cols = ["customer_id", "event", "timestamp", "position"]
+    same(sp.to_pandas()[cols], duck.to_pandas()[cols])
+    same(funnel(sp), funnel(duck))
+    same(sp.date_only, duck.date_only)
+    assert duck.date_only["n_dated"].tolist() == [int(alone.sum())] == [13]

@@ -7,9 +7,11 @@ file lines and no input order, so rejections are reported with examples only.
 
 from __future__ import annotations
 
+import datetime
+
 from jmtools.core.engine import backend_of, to_pandas
 from jmtools.sources._accounting import REASON_COLUMNS, Accounting, LoadedTable
-from jmtools.sources._duckdb import TIME_FIX
+from jmtools.sources._duckdb import TIME_FIX, _date_part
 from jmtools.sources._local_days import DATED
 from jmtools.sources._names import resolve_columns
 from jmtools.sources._spec import NEGATIVE_AMOUNT, TableSpec
@@ -17,10 +19,13 @@ from jmtools.sources._spec import NEGATIVE_AMOUNT, TableSpec
 __all__ = ["load_ibis"]
 
 
-def _typed(v, kind: str, *, time_format):
+def _typed(v, kind: str, *, time_format, spark: bool = False):
     """(typed expression, missing condition, unparseable condition or None).
 
-    Only text is parsed, so only text can be unparseable; typed columns are cast.
+    Only text is parsed, so only text can be unparseable; typed columns are cast. On Spark a
+    ``time_format`` is read as DuckDB reads it (D125, D185): a value it does not fit is no time
+    (Spark's ``to_timestamp`` stops the whole query in ANSI mode), and the format's date part
+    reads a date alone.
     """
     import ibis
 
@@ -38,8 +43,35 @@ def _typed(v, kind: str, *, time_format):
         return e, missing, text.notnull() & e.isnull()
     if v.type().is_timestamp() or v.type().is_date():
         return v.cast(ibis.dtype("timestamp")), missing, None
-    e = text.as_timestamp(time_format) if time_format else text.try_cast("timestamp")
+    if time_format and spark:
+        day = _date_part(time_format)
+        e = _spark_time(text, time_format)
+        e = ibis.coalesce(e, _spark_time(text, day)) if day else e
+    else:
+        e = text.as_timestamp(time_format) if time_format else text.try_cast("timestamp")
     return e, missing, text.notnull() & e.isnull()
+
+
+def _spark_time(text, time_format: str):
+    """Spark's ``try_to_timestamp`` of ``text`` with the strptime ``time_format``, in the pattern
+    Ibis writes for ``as_timestamp`` on Spark: NULL where it does not fit."""
+    import ibis
+    from ibis.backends.sql.dialects import PySpark
+    from sqlglot import exp
+
+    pattern = PySpark().generator().format_time(
+        exp.StrToTime(this=exp.column("t"), format=exp.Literal.string(time_format)))
+    return _try_to_timestamp()(text, ibis.literal(pattern.strip("'")))
+
+
+def _try_to_timestamp():
+    """Spark's own ``try_to_timestamp`` as an Ibis function."""
+    import ibis
+
+    @ibis.udf.scalar.builtin(name="try_to_timestamp")
+    def parse(value: str, pattern: str) -> datetime.datetime:
+        """Spark SQL's try_to_timestamp."""
+    return parse
 
 
 def load_ibis(table, spec: TableSpec, *, columns=None, time_format=None, scales=None,
@@ -48,13 +80,13 @@ def load_ibis(table, spec: TableSpec, *, columns=None, time_format=None, scales=
     import ibis
     import pandas as pd
 
-    label = source_name or f"{backend_of(table).name} table"
+    label, spark = source_name or f"{backend_of(table).name} table", backend_of(table).name == "pyspark"
     mapping, notes = resolve_columns(list(table.columns), spec, columns, label, optional)
     exprs, checks = {}, []
     for col in spec.columns:
         if col.name not in mapping:
             continue
-        e, missing, bad = _typed(table[mapping[col.name]], col.kind, time_format=time_format)
+        e, missing, bad = _typed(table[mapping[col.name]], col.kind, time_format=time_format, spark=spark)
         exprs[col.name] = e
         raw = table[mapping[col.name]].cast("string")
         if col.required:
@@ -84,7 +116,8 @@ def load_ibis(table, spec: TableSpec, *, columns=None, time_format=None, scales=
         if checks else ibis.null("string")
     bad = ibis.cases(*[(cond, v) for cond, _, _, v, _ in checks], else_=ibis.null("string")) \
         if checks else ibis.null("string")
-    dated = _dated(table[mapping["timestamp"]], exprs["timestamp"], time_format) \
+    dated = _dated(table[mapping["timestamp"]], exprs["timestamp"], time_format if not spark else None,
+                   time_format if spark else None) \
         if spec.kind == "events" and "timestamp" in exprs and DATED not in exprs else None
     staged = table.select(**exprs, _reason=reason, _column=column, _bad=bad,
                           **({DATED: dated} if dated is not None else {}))
@@ -119,9 +152,12 @@ def load_ibis(table, spec: TableSpec, *, columns=None, time_format=None, scales=
     return LoadedTable(spec.kind, kept, accounting)
 
 
-def _dated(v, typed, time_format):
-    """The rows whose time, written as text without a time of day, is a date alone (D140); None
-    when no value can be (a typed column, or a ``time_format``: strict here, it reads no date alone)."""
-    if not v.type().is_string() or time_format:
+def _dated(v, typed, time_format, spark_format=None):
+    """The rows whose time, written as text without a time of day, is a date alone (D140): on
+    Spark with a ``time_format`` (``spark_format``), those its date part read (D185); None when
+    no value can be (a typed column, or another engine's ``time_format``: strict, no date alone)."""
+    if not v.type().is_string() or time_format or (spark_format and not _date_part(spark_format)):
         return None
-    return ((typed == typed.truncate("D")) & ~v.re_search("[0-9]:[0-9]")).fill_null(False)
+    text = v.cast("string").strip().nullif("")
+    alone = _spark_time(text, spark_format).isnull() if spark_format else ~v.re_search("[0-9]:[0-9]")
+    return ((typed == typed.truncate("D")) & alone).fill_null(False)
