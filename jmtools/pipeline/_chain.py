@@ -214,7 +214,7 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
         found.table = with_place_reach(found.table, shared.evidence, None if focus.everyone else focus.persona)
     themes_focus = themes_of_focus(shared.themes, focus, journey)
     opportunities = priorities.opportunities_frame(journey)
-    order_value, backlog = _backlog(opportunities, found.table, shared.tables, focus)
+    order_value, backlog = _backlog(opportunities, found.table, shared.tables, focus, shared.assignment)
     return Findings(world=shared.world, journey=journey, focus=focus, tables=shared.tables,
                     assignment=shared.assignment, evidence=shared.evidence, funnel_all=disclosed_steps(funnel_all),
                     funnel=funnel, emotion_evidence=shared.emotion_evidence, curve=curve,
@@ -492,12 +492,15 @@ def _relationship(grids, focus: Focus) -> pd.DataFrame | None:
     return disclosed_kpis(grid[mine].reset_index(drop=True), also=hidden[mine])
 
 
-def _backlog(opportunities, pains: pd.DataFrame, tables, focus: Focus):
-    """Rank the opportunities; for one persona, keep those relieving its pain points."""
+def _backlog(opportunities, pains: pd.DataFrame, tables, focus: Focus, assignment=None):
+    """Rank the opportunities; for one persona, keep those relieving its pain points.
+
+    A won-back customer of a persona is worth that persona's mean order (notebook 05 alike):
+    the order values hold a row per persona beside the one for all customers."""
     orders = tables.get("orders")
     # no order with an amount (every row rejected, say): no value at stake, as without orders
     usable = orders is not None and "amount" in orders and orders["amount"].notna().any()
-    order_value = priorities.average_order_value(orders) if usable else None
+    order_value = priorities.average_order_value(orders, personas=assignment) if usable else None
     at_stake = order_value is not None and len(pains) > 0
     backlog = priorities.prioritise(opportunities, pains if at_stake else None,
                                     order_value=order_value if at_stake else None,

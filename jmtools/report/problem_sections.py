@@ -21,7 +21,7 @@ from jmtools.report.mappages import screen_and_paper
 from jmtools.report.present import backlog_caption, backlog_chart, html_table, md, number, pain_point_chart, with_caption
 from jmtools.report.quotes import quoted_themes
 from jmtools.report.record import record
-from jmtools.report.stake import stake_cells, stake_total
+from jmtools.report.stake import order_values_used, stake_cells, stake_total
 from jmtools.report.steps import show_dates_only
 from jmtools.report.wording import listed, not_shown_template, plain
 
@@ -158,10 +158,7 @@ def fix_first(f: Findings, *, top_n: int = 5) -> None:
         kit.display(md("No opportunity in the journey file addresses the pain points of {who}.", who=f.focus.label))
     kit.missing(f, "orders", "to put a value at stake on each opportunity; until then they are ranked by RICE or ICE where opportunities give those scores")
     if aov is not None:
-        row = aov.iloc[0]
-        kit.display(md("Average order value used: {v} (95% CI {lo}–{hi}, n={n} orders).",
-                       v=number(float(row["order_value"]), digits=2), lo=number(float(row["ci_low"]), digits=2),
-                       hi=number(float(row["ci_high"]), digits=2), n=f"{int(row['n']):,}"))
+        kit.display(md("{s}", s=order_values_used(aov, backlog, f.focus.persona)))
 
 
 def _ranked_how(backlog) -> str:

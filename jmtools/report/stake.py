@@ -35,11 +35,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from jmtools.analyses.disclosure import MIN_GROUP, count_words
 from jmtools.analyses.priorities import total_value_at_stake
 from jmtools.report.present import number
 from jmtools.report.wording import listed, percent
 
-__all__ = ["same_customers", "stake_cells", "stake_total", "stake_share"]
+__all__ = ["same_customers", "stake_cells", "stake_total", "stake_share", "order_values_used"]
 
 
 def same_customers(backlog) -> list[list[str]]:
@@ -112,3 +113,58 @@ def stake_share(backlog, value: float) -> str:
     if same:
         text += f"; shares customers with {listed(same)}"
     return text + ")"
+
+
+def order_values_used(order_value: pd.DataFrame, backlog: pd.DataFrame | None = None,
+                      persona: str = "all") -> str:
+    """The order values a report's value at stake rests on, in one sentence: each persona's
+    own mean order for its customers (the personas of the backlog's ``stake_parts``), else
+    the focus's own, else the mean over all orders. A mean of fewer than ``MIN_GROUP`` (5)
+    orders is named without its number.
+
+    Parameters
+    ----------
+    order_value : pandas.DataFrame
+        :func:`jmtools.analyses.priorities.average_order_value`: ``persona`` (``"all"``
+        first), ``order_value``, ``n`` (orders), ``ci_low``, ``ci_high``.
+    backlog : pandas.DataFrame, optional
+        The ranked backlog; its ``stake_parts`` say whose order value each part used.
+    persona : str, default "all"
+        The report's focus.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> aov = pd.DataFrame({"persona": ["all", "Ben", "Maya"], "order_value": [70.0, 60.0, 90.0],
+    ...                     "n": [30, 20, 3], "ci_low": [60.0, 50.0, 80.0], "ci_high": [80.0, 70.0, 99.0]})
+    >>> order_values_used(aov)
+    'Average order value used: 70.00 (95% CI 60.00–80.00, n=30 orders).'
+    >>> order_values_used(aov, persona="Ben")
+    "Average order value used: 60.00 (95% CI 50.00–70.00, n=20 orders of Ben's customers)."
+    >>> parts = [[{"persona": "Ben", "value": 5.0}, {"persona": "Maya", "value": 2.0}]]
+    >>> order_values_used(aov, pd.DataFrame({"stake_parts": parts}))
+    "Average order value used, each persona's own for its customers: Ben 60.00 (95% CI 50.00–70.00, n=20 orders); Maya: fewer than 5 orders, not shown."
+    """
+    rows = order_value.set_index("persona")
+    used = [p["persona"] for parts in (backlog["stake_parts"] if backlog is not None and "stake_parts" in backlog
+                                       else []) for p in (parts or []) if p.get("value", 0)]
+    names = [p for p in dict.fromkeys(used) if p in rows.index and p != "all"]
+
+    def said(name: str, whose: str = "") -> tuple[bool, str]:
+        r = rows.loc[name]
+        if 0 < int(r["n"]) < MIN_GROUP:
+            return False, f"{count_words(r['n'])} orders, not shown"
+        return True, (f"{number(float(r['order_value']), digits=2)} (95% CI {number(float(r['ci_low']), digits=2)}–"
+                      f"{number(float(r['ci_high']), digits=2)}, n={int(r['n']):,} orders{whose})")
+
+    if names and (persona == "all" or names != [persona]):
+        shown = [(n, *said(n)) for n in names]
+        return ("Average order value used, each persona's own for its customers: "
+                + "; ".join(f"{n}{' ' if known else ': '}{text}" for n, known, text in shown) + ".")
+    if persona != "all" and persona in rows.index:
+        whose = f" of {persona}'s customers"
+        return f"Average order value used: {said(persona, whose)[1]}."
+    return f"Average order value used: {said('all')[1]}."
