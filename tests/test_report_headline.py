@@ -139,7 +139,9 @@ def test_fix_first_totals_each_customer_once(ecommerce_world):
     linked = pd.unique(backlog["pain_points"].explode().dropna())           # plain pandas oracle
     per_pain = pd.Series({p: pains.at[p, "customers_affected"] * pains.at[p, "lift_needed"]
                           for p in linked if p in pains.index}).fillna(0)
-    union = float((per_pain * f.order_value["order_value"].iloc[0]).sum())
+    ben = f.order_value.set_index("persona").at["Budget Ben", "order_value"]   # his own order value (D188)
+    assert {p["persona"] for parts in backlog["stake_parts"] for p in parts} <= {"Budget Ben"}
+    union = float((per_pain * ben).sum())
     summed = float(backlog["value_at_stake"].sum())
     assert union < summed - 1                                               # the planted overlap is there
     first = float(backlog["value_at_stake"].iloc[0])
