@@ -342,6 +342,7 @@ NOT_COVERED = {
                                   "tests/test_pipeline_disclosed.py)",
     "textprep.normalise_text": "one text in, one text out: no frame (tested in test_textprep)",
     "textprep.handle_words": "texts in, a list of words out: no frame",
+    "textprep.own_words": "one text in, one text out: no frame (tested in test_textprep)",
     "language.detect_language": "texts in, an array of language codes out: no frame (tested in test_language)",
     "language.not_english": "texts in, a boolean array out: no frame (tested in test_language)",
     "language.languages_read": "arrays in, a set of codes out: no frame (its doctest; test_language)",

@@ -38,3 +38,26 @@ def test_markup_pasted_into_feedback_gives_no_theme_words():
     }
     for raw, clean in cases.items():
         assert normalise_text(raw) == clean, raw
+
+
+def test_own_words_of_an_email_body():
+    """A help desk's HTML body: the customer's lines, without the quoted reply chain (an agent's
+    polite words and name) and without the signature under the sign-off (name, phone, company)."""
+    from jmtools.analyses.textprep import own_words
+
+    body = ("<html><body><p>Hi support,</p><p>SSO login fails with a SAML error.</p><p>Regards,<br>"
+            "Jonas Tanaka<br>IT Admin, Dubois Retail<br>Tel: +49 30 1234567</p><div class=\"gmail_quote\">"
+            "On Tue, Apr 14, 2026 at 01:23 Priya Shah &lt;support@acme.io&gt; wrote:<br><blockquote>"
+            "Hi Jonas,<br>thanks for reaching out!<br>Best,<br>Priya Shah</blockquote></div></body></html>")
+    assert own_words(body) == "Hi support,\nSSO login fails with a SAML error."
+    plain = ("The export is empty &amp; useless.\n\nAm 02.03.2026 um 10:00 schrieb Tom Becker <t@x.io>:\n"
+             "> Danke!")
+    assert own_words(plain) == "The export is empty &amp; useless."           # plain text keeps its characters
+    outlook = "Still broken.\n\nFrom: Support <s@x.io>\nSent: Monday\nSubject: Re: ticket 4411\nWe fixed it."
+    assert own_words(outlook) == "Still broken."
+    for kept in ["Thanks, that fixed it!", "Regards, Maria Rossi", "price < 50 and > 20",
+                 "Great app.\nThanks\nBut the export fails."]:
+        assert own_words(kept) == kept
+    assert own_words("On Mon, Tom wrote:\n> all quote") == "On Mon, Tom wrote:\n> all quote"   # nothing else: kept
+    assert own_words(None) is None
+    assert normalise_text(body) == "Hi support, SSO login fails with a SAML error."

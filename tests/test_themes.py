@@ -726,3 +726,42 @@ def test_the_basis_says_how_many_unrated_foreign_texts_are_left_out_and_in_which
             "English only") in said
     assert "feedback source naming a complaint channel" in said
     assert "not in English" not in polarity_basis(find_themes(fb.iloc[:12], n_themes=2))
+
+
+def _tickets(n=80, seed=1):
+    """Support tickets as help desks export them: HTML bodies, the customer's signature, and the
+    agent's polite quoted reply ("thanks so much … happy to help") under "On … wrote:"."""
+    import random
+
+    rng = random.Random(seed)
+    complaints = {"sso": ["SSO login fails with a SAML error, nobody on the team can sign in",
+                          "Single sign-on keeps looping back to the login page, SAML assertion rejected"],
+                  "export": ["The CSV export drops the last column of every report, data is lost",
+                             "The export to Excel is broken and the file is empty"]}
+    rows = []
+    for i in range(n):
+        who = f"{rng.choice(['Anna', 'Jonas', 'Kira', 'Hugo'])} {rng.choice(['Novak', 'Tanaka', 'Meyer'])}"
+        agent = rng.choice(["Priya Shah", "Tom Becker"])
+        said = rng.choice(complaints["sso" if i % 2 else "export"])
+        rows.append({"feedback_id": f"f{i}", "customer_id": f"c{i}", "timestamp": "2026-04-15", "text": (
+            f"<html><body><p>Hi support,</p><p>{said}.</p><p>Regards,<br>{who}<br>IT Admin, Acme Bank {i}<br>"
+            f"Tel: +49 30 {rng.randint(1000000, 9999999)}</p><div class=\"gmail_quote\">On Tue, Apr 14, 2026 at "
+            f"01:23 {agent} &lt;support@tool.io&gt; wrote:<br><blockquote>Hi {who.split()[0]},<br>thanks so much "
+            f"for reaching out, we are happy to help!<br>Best,<br>{agent}</blockquote></div></body></html>")})
+    return pd.DataFrame(rows)
+
+
+def test_ticket_bodies_are_themed_and_quoted_by_the_customers_own_words():
+    """D188: the agent's quoted reply made every ticket read as praise (no complaint at all), and
+    quotes showed the raw HTML with the customer's signature name and the agent's name."""
+    tickets = _tickets()
+    themes = find_themes(tickets, n_themes=4, seed=0)
+    sso = int(tickets["text"].str.contains("SSO|Single sign-on", regex=True).sum())     # plain pandas: 40
+    assert sso == 40 and themes.summary["n"].sum() >= sso
+    words = " ".join(" ".join(map(str, themes.summary[c].explode())) for c in ("label", "top_terms", "top_phrases"))
+    quotes = [q for qs in themes.summary["quotes"] for q in qs]
+    assert quotes
+    for banned in ["priya", "shah", "becker", "tanaka", "novak", "meyer", "blockquote", "gmail", "wrote", "+49",
+                   "<", "&lt;", "tel", "acme bank", "happy to help"]:
+        assert banned not in words.lower(), banned
+        assert not any(banned in q.lower() for q in quotes), banned

@@ -262,3 +262,15 @@ def test_an_unrated_complaint_channel_row_has_no_feeling_its_rating_still_counts
     assert out["used"].tolist() == ["rating", "text (VADER)"] and out["valence"].iloc[0] == -1.0
     assert out.attrs["dropped"] == {"blank text": 1, valence.COMPLAINT_UNRATED: 2}
     assert (feedback_valence(fb.drop(columns="source"))["used"] == "text (VADER)").sum() == 3  # no source: read
+
+
+def test_an_email_bodys_feeling_is_read_from_its_own_words():
+    """The agent's polite quoted reply under a complaint is not the customer's feeling (D188)."""
+    from jmtools.analyses.sentiment import vader_scores
+
+    body = ("<p>The export is broken and we lost a day of work.</p><p>Regards,<br>Anna Novak</p>"
+            "<div>On Tue, Apr 14, 2026 Tom Becker &lt;s@x.io&gt; wrote:<blockquote>Thanks so much, we are "
+            "happy to help, great to hear from you!</blockquote></div>")
+    out = feedback_valence(pd.DataFrame({"text": [body]}), calibrate=False, n_jobs=1)
+    own = vader_scores("The export is broken and we lost a day of work.")["compound"]
+    assert own < 0 and out["valence"].iloc[0] == pytest.approx(2 * own)

@@ -12,6 +12,7 @@ from :func:`feedback_quotes`) and the persona card's quote.
 from __future__ import annotations
 
 from jmtools.analyses.privacy import known_ids, mask_text
+from jmtools.analyses.textprep import own_words
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 
 __all__ = ["QUADRANTS", "EMPATHY_COLUMNS", "empathy_cells", "feedback_quotes"]
@@ -143,7 +144,7 @@ def _quote_rows(journey, quotes, persona, stages, max_quotes, text_col, stage_co
         if per_stage.get(s, 0) >= max_quotes:
             continue
         per_stage[s] = per_stage.get(s, 0) + 1
-        text = " ".join(mask_text(str(rec[text_col]), ids=ids).split())
+        text = " ".join(mask_text(own_words(str(rec[text_col])), ids=ids).split())
         rows.append(("says", s, f"“{text}”", "reported", str(rec.get("source") or "")))
     return rows
 

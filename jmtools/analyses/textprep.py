@@ -16,6 +16,10 @@ It removes what says nothing about the customer's experience and what breaks tok
   tokeniser is left with stubs such as ``don``, ``ve`` or ``ll``;
 - the user's own brand and product words are removed (``brand_words=``), as are the
   handles' words when they name a brand (:func:`handle_words` finds them).
+
+Before that, and before a quote is masked and shown, :func:`own_words` keeps what the writer
+wrote of a support e-mail or ticket: its HTML as lines of text, without the reply chain it
+quotes ("On Mon, … wrote:") and without the signature under a sign-off line.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import re
 from collections import Counter
 from typing import Iterable, Sequence
 
-__all__ = ["normalise_text", "Normaliser", "handle_words", "CONTRACTIONS"]
+__all__ = ["normalise_text", "own_words", "Normaliser", "handle_words", "CONTRACTIONS"]
 
 #: Contraction endings written out (after the apostrophe is normalised to ').
 CONTRACTIONS = {"n't": " not", "'ve": " have", "'re": " are", "'ll": " will", "'m": " am",
@@ -50,6 +54,18 @@ _BARE = {"dont": "do not", "didnt": "did not", "doesnt": "does not", "cant": "ca
          "im": "I am", "youre": "you are", "theyre": "they are", "thats": "that is"}
 _BARE_RE = re.compile(r"\b(" + "|".join(_BARE) + r")\b", re.I)
 _SPACE = re.compile(r"\s+")
+# e-mail and ticket bodies (own_words): line-breaking tags, the quoted reply chain, the signature
+_HTML = re.compile(r"</?(?:html|body|p|div|br|span|blockquote|table|td|tr|li|ul|ol|h[1-6]|b|i|a|font)\b[^<>]{0,500}>", re.I)
+_BREAK = re.compile(r"<(?:br|/?p|/?div|/?blockquote|/?tr|/?li|/?h[1-6]|/?table|hr)\b[^<>]{0,500}>", re.I)
+_QUOTED = re.compile(
+    r"<blockquote\b|^[ \t]*(?:On\b[^\n]{4,300}?\bwrote:|Am\b[^\n]{4,300}?\bschrieb[^\n]{0,80}:"
+    r"|Le\b[^\n]{4,300}?\ba écrit\s*:|El\b[^\n]{4,300}?\bescribió:|Op\b[^\n]{4,300}?\bschreef[^\n]{0,80}:"
+    r"|-{2,}\s*(?:Original Message|Forwarded message|Ursprüngliche Nachricht|Message d'origine)\s*-{2,}"
+    r"|From:[^\n]*\n[ \t]*(?:Sent|Date|Gesendet|Envoyé):)", re.I | re.M)
+_SIGN_OFF = re.compile(
+    r"(?:(?:kind |best |warm |many )?regards|best(?: wishes)?|thanks(?: again)?|thank you|cheers|sincerely|"
+    r"yours(?: sincerely| truly)?|mit freundlichen grüßen|viele grüße|cordialement|"
+    r"met vriendelijke groet(?:en)?|saludos)[ \t]*[,.!]?", re.I)
 
 
 def _brand_pattern(words: Iterable[str]):
@@ -89,7 +105,7 @@ def normalise_text(text, *, brand_words: Sequence[str] = (), _brand=None) -> str
     """
     if not isinstance(text, str):
         return ""
-    t = _MARKUP.sub(" ", html.unescape(text))
+    t = _MARKUP.sub(" ", html.unescape(own_words(text)))
     t = _URL.sub(" ", t)
     t = _RT.sub(" ", t)
     pattern = _brand if _brand is not None else _brand_pattern(brand_words)
@@ -102,6 +118,66 @@ def normalise_text(text, *, brand_words: Sequence[str] = (), _brand=None) -> str
     t = _CONTRACTION.sub(lambda m: CONTRACTIONS[m.group(1).lower()], t)
     t = _BARE_RE.sub(lambda m: _BARE[m.group(1).lower()], t)
     return _SPACE.sub(" ", t).strip()
+
+
+def own_words(text):
+    r"""What the writer wrote of an e-mail or ticket body: HTML as lines of text, without the
+    reply chain it quotes and the signature under a sign-off line.
+
+    A text holding HTML tags (``<p>``, ``<br>``, ``<div>``…) gets a line break for each
+    line-breaking tag, loses every other of those tags and has its entities decoded
+    (``&lt;`` → ``<``); plain text keeps its characters. Then everything from the first line
+    that opens a quoted reply ("On Mon, 4 Mar 2026 at 10:02 Anna <a@b.io> wrote:", "Am … schrieb …:",
+    "Le … a écrit :", "-----Original Message-----", an Outlook "From: … / Sent: …" header, a
+    ``<blockquote>``) is cut, and a last line saying only a sign-off ("Regards,", "Thanks",
+    "Viele Grüße") with at most six lines under it (name, title, company, phone) is cut with
+    them: names, phone numbers and the company's agents' replies are neither theme words nor
+    quotes. A text that is all quote keeps its words; anything but text is returned as is.
+
+    Parameters
+    ----------
+    text : str
+        A feedback or ticket text.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> own_words("<p>Hi,</p><p>SSO login fails.</p><p>Regards,<br>Jonas Tanaka<br>Tel: +49 30 1234567</p>"
+    ...           "<div class='gmail_quote'>On Tue, Apr 14, 2026 at 01:23 Priya Shah &lt;s@acme.io&gt; wrote:"
+    ...           "<blockquote>Thanks for reaching out!</blockquote></div>")
+    'Hi,\nSSO login fails.'
+    >>> own_words("The export fails.\n\nOn Mon, 2 Mar 2026, Tom <t@x.io> wrote:\n> Can you send a screenshot?")
+    'The export fails.'
+    >>> own_words("Thanks, that fixed it!")
+    'Thanks, that fixed it!'
+    """
+    if not isinstance(text, str):
+        return text
+    t = text
+    if _HTML.search(t):
+        t = _MARKUP.sub(" ", _BREAK.sub("\n", t))
+        t = html.unescape(t)
+    cut = _QUOTED.search(t)
+    if cut and t[:cut.start()].strip():
+        t = t[:cut.start()]
+    t = "\n".join(line.strip() for line in t.strip().splitlines() if not line.lstrip().startswith(">"))
+    t = re.sub(r"\n{2,}", "\n", t)
+    lines = t.split("\n")
+    for i in range(len(lines) - 1, 0, -1):                 # the last sign-off line with a signature under it
+        if _SIGN_OFF.fullmatch(lines[i]) and _signature(lines[i + 1:]):
+            t = "\n".join(lines[:i])
+            break
+    t = t.strip()
+    return t if t and not _QUOTED.match(t) else text        # all quote: nothing of its own to cut it to
+
+
+def _signature(lines: list) -> bool:
+    """Whether the lines under a sign-off are a signature: at most six short lines (a name, a
+    title, a company, a phone number), none ending a sentence."""
+    return len(lines) <= 6 and all(len(x) <= 60 and not x.rstrip().endswith((".", "!", "?")) for x in lines)
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -55,6 +55,7 @@ from jmtools.analyses.calibration import calibrate_sentiment, rating_valence
 from jmtools.analyses.complaints import complaint_channel
 from jmtools.analyses.language import detect_language, languages_read
 from jmtools.analyses.sentiment import _BATCH_FIX, score_texts
+from jmtools.analyses.textprep import own_words
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest, whole_number
 from jmtools.core.metrics import EMOTION_DOMAIN, SCALES, Scale
 from jmtools.core.patterns import compile_pattern
@@ -340,7 +341,7 @@ def feedback_valence(feedback: pd.DataFrame, *, text_col: str = "text", rating_c
     whole_number("seed", seed, at_least=0, fix="pass any whole number from 0, e.g. 0")
     whole_number("batch_size", batch_size, fix=_BATCH_FIX)
     _require(feedback, [text_col], "feedback")
-    text = feedback[text_col]
+    text = feedback[text_col].map(own_words)   # an e-mail's own words: no quoted reply, no signature
     blank = (text.isna() | text.map(lambda t: not isinstance(t, str) or not t.strip())).to_numpy()
     rated = np.full(len(feedback), np.nan)
     if rating_col is not None and rating_col in feedback.columns:

@@ -14,7 +14,7 @@ from jmtools.analyses.calibration import calibrate_sentiment, complaint_mask, ra
 from jmtools.analyses.complaints import COMPLAINT_SOURCE, complaint_channel, fit_complaints, fit_praise  # noqa: F401
 from jmtools.analyses.language import detect_language, languages_read
 from jmtools.analyses.sentiment import score_texts
-from jmtools.analyses.textprep import handle_words
+from jmtools.analyses.textprep import handle_words, own_words
 from jmtools.analyses.themes.model import (assign, centroids, choose_k, nmf, refine, theme_order,
                                            theme_stability, vectorise)
 from jmtools.analyses.themes.labels import _labels, distinct_quotes, quote_scores
@@ -203,6 +203,7 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int | str = N_THEMES, polar
         whole_number(name, value, at_least=low)
     _check_cols(feedback, {"text_col": text_col})
     feedback = _ids_masked(feedback, text_col, customer_ids, customer_col)    # no label or quote names an id (D157)
+    feedback = feedback.assign(**{text_col: feedback[text_col].map(own_words)})   # no quoted reply or signature (D188)
     roles = {r: c for r, c in (("id", id_col), ("customer_id", customer_col), ("stage", stage_col),
                                ("touchpoint", touchpoint_col), ("persona", persona_col))
              if c is not None and c in feedback.columns}
