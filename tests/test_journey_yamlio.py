@@ -172,3 +172,17 @@ def test_unknown_key_in_a_persona_names_the_keys_of_its_kind(entry, path, fix):
         Journey.from_yaml(f"name: x\npersonas: [{entry}]\nstages: [{{name: A}}]\n", source="j.yaml")
     problem = caught.value.problems[0]
     assert (problem.line, problem.path, problem.fix) == (2, path, fix)
+
+
+def test_a_whole_number_set_is_written_as_a_whole_number(tmp_path):
+    """The model holds floats (3.0 for a file's 3): a save wrote them as 3.0 (hB48)."""
+    path = tmp_path / "j.yaml"
+    path.write_text(MINIMAL, encoding="utf-8")
+    journey = Journey.load(path)
+    journey.stages[0].emotion = 2          # validated to 2.0
+    journey.stages[1].emotion = -0.5
+    journey.save()
+    text = path.read_text(encoding="utf-8")
+    assert isinstance(journey.stages[0].emotion, float)
+    assert "emotion: 2\n" in text and "emotion: -0.5\n" in text and ".0" not in text
+    assert Journey.load(path) == journey

@@ -167,3 +167,12 @@ def test_a_refused_save_says_not_saved(tiny):
     with pytest.raises(Exception):
         editor.save()                      # no file to save to
     assert editor.status.startswith("not saved") and "journey_path" in editor.error
+
+
+def test_whole_numbers_are_saved_as_whole_numbers(tiny):
+    before = tiny.read_text()
+    CurveEditor(Journey.load(tiny), journey_path=tiny).set_assumed("Return", -2).save()
+    CurveEditor(Journey.load(tiny), persona="Ben", journey_path=tiny).set_assumed("Buy", 2).save()
+    diff = changed(before, tiny.read_text())
+    assert "+    emotion: {Ben: 2, Maya: 1}" in diff and "+    emotion: -2" in diff
+    assert not [line for line in diff if ".0" in line]

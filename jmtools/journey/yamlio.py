@@ -355,6 +355,8 @@ def _merge(node: Any, new: Any, changes: list) -> Any:
         return seq
     if isinstance(node, str) and isinstance(new, str) and node == new:
         return node
+    if isinstance(new, float) and new.is_integer():
+        return int(new)   # the model holds 3.0 for a file's 3: written back as 3, as a person writes it
     return new
 
 
