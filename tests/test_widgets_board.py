@@ -105,3 +105,29 @@ def test_a_board_built_after_a_save_shows_it_and_never_writes_it_back(findings, 
     # the matrix is prioritise() on what the file holds now, not on the run's stale frame
     frame = opportunities_frame(Journey.load(path))
     assert second.backlog().set_index("id").loc[oid, "effort"] == frame.set_index("id").loc[oid, "effort"] == 7.5
+
+
+def test_an_input_out_of_range_is_said_next_to_its_field(board):
+    """The browser's bounded boxes clamped 500 months to 120 without a word (hB48)."""
+    b, _ = board
+    b.set("price-breakdown", effort=500)
+    assert b.value["opportunities"]["price-breakdown"]["effort"] == 120.0   # the nearest allowed
+    note = b.notes["price-breakdown"]
+    assert note.text == "effort: typed 500, allowed 0.05–120; kept 120"
+    assert "typed 500" in note.value and "jm-field-note" in note.value
+    b.set("price-breakdown", confidence=80)
+    assert "confidence: typed 80, allowed 0.01–1; kept 1" in b.notes["price-breakdown"].text
+    assert "effort: typed 500" in b.notes["price-breakdown"].text           # both said
+    b.set("price-breakdown", effort=2)                                      # fixed: its note goes
+    assert b.notes["price-breakdown"].text == "confidence: typed 80, allowed 0.01–1; kept 1"
+    b.set("price-breakdown", confidence=0.5)
+    assert b.notes["price-breakdown"].text == "" and b.notes["price-breakdown"].value == ""
+
+
+def test_whole_numbers_are_saved_as_whole_numbers(board):
+    b, path = board
+    before = path.read_text()
+    b.set("price-breakdown", effort=4, reach=500).save()
+    diff = changed(before, path.read_text())
+    assert len(diff) == 2 and "effort: 4," in diff[1] and "reach: 500," in diff[1]
+    assert "4.0" not in diff[1] and "500.0" not in diff[1]

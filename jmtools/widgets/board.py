@@ -83,6 +83,8 @@ class PriorityBoard(SaveHooks, w.VBox):
         self.save_button.add_class("jm-save")
         self.save_button.on_click(quietly(self.save))
         self._inputs: dict = {}
+        self._bounds: dict = {}   # per opportunity, the range each number box accepts
+        self.notes: dict[str, FieldNote] = {}   # per opportunity: input out of range, said beside it
         rows = [_header()] + [self._row(row) for row in opportunities.to_dict("records")]
         super().__init__([*rows, w.HBox([self.save_button, self.status]), self.errors, self.chart])
         self.add_class("jm-priority-board")
@@ -151,6 +153,14 @@ class PriorityBoard(SaveHooks, w.VBox):
             self.chart.append_display_data(figure)
 
     def _changed(self, opportunity: str, key: str, value) -> None:
+        low, high = self._bounds[opportunity].get(key, (None, None))
+        if low is not None and value is not None and not low <= value <= high:
+            kept = min(max(value, low), high)
+            self._inputs[opportunity][key].value = kept   # comes back here with the value kept
+            self.notes[opportunity].say(key, f"{key}: typed {_num(value)}, allowed "
+                                             f"{_num(low)}–{_num(high)}; kept {_num(kept)}")
+            return
+        self.notes[opportunity].say(key, "")
         self._state[opportunity][key] = value
         self.status.value = ""
         self.redraw()
@@ -179,12 +189,14 @@ class PriorityBoard(SaveHooks, w.VBox):
     def _row(self, row: dict) -> w.HBox:
         oid, state = row["id"], self._state[row["id"]]
         inputs = {"impact": _impact_input(state["impact"])}
+        self._bounds[oid] = {}
         for key, (low, high, step) in ((k, b) for k, b in SCORE_INPUTS.items() if b):
-            value = state[key]
-            inputs[key] = w.BoundedFloatText(
-                value=low if value is None else value, min=min(low, value if value is not None else low),
-                max=max(high, value or 0), step=step, disabled=value is None, layout=w.Layout(width="90px"),
-                tooltip="not scored in the journey file" if value is None else key)
+            value = state[key]   # a value the file holds outside the bounds stays allowed
+            self._bounds[oid][key] = (min(low, value if value is not None else low), max(high, value or 0))
+            inputs[key] = w.FloatText(   # not bounded: the browser would clamp without a word
+                value=low if value is None else value, step=step, disabled=value is None,
+                layout=w.Layout(width="90px"), tooltip="not scored in the journey file" if value is None else
+                f"{key}: {_num(self._bounds[oid][key][0])}–{_num(self._bounds[oid][key][1])}")
         inputs["owner"] = w.Text(value=state["owner"], placeholder="owner", continuous_update=False,
                                  layout=w.Layout(width="160px"))
         inputs["status"] = w.Dropdown(options=list(STATUSES), value=state["status"],
@@ -192,13 +204,33 @@ class PriorityBoard(SaveHooks, w.VBox):
         for key, control in inputs.items():
             control.observe(lambda ch, k=key: self._changed(oid, k, ch["new"]), names="value")
             control.add_class(f"jm-{key}")
-        self._inputs[oid] = inputs
+        self._inputs[oid], self.notes[oid] = inputs, FieldNote()
         label = w.HTML(f"<b>{_escape(oid)}</b><br><small>{_escape(row.get('title') or '')}</small>",
                        layout=w.Layout(width="220px"))
-        return w.HBox([label, *inputs.values()])
+        return w.VBox([w.HBox([label, *inputs.values()]), self.notes[oid]])
+
+
+class FieldNote(w.HTML):
+    """What became of an input out of range, under its row: ``text`` holds it as plain text."""
+
+    text = ""
+
+    def say(self, key: str, words: str) -> None:
+        """Say ``words`` for the input ``key`` (empty: the input is fine now), keeping the others'."""
+        self.__dict__.setdefault("_said", {})[key] = words
+        lines = [t for t in self._said.values() if t]
+        self.text = "\n".join(lines)
+        self.value = "" if not lines else (
+            '<div class="jm-field-note" style="color:#7d4e00;font-size:90%;margin-left:224px">'
+            + "<br>".join(html.escape(t) for t in lines) + "</div>")
 
 
 # --------------------------------------------------------------------------- helpers
+def _num(value: float) -> str:
+    """A bound or an input as a person writes it: 120, 0.05, 1,000,000,000."""
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
+
+
 def _escape(text: str) -> str:
     return html.escape(str(text))
 
