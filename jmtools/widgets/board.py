@@ -84,7 +84,7 @@ class PriorityBoard(SaveHooks, w.VBox):
         self.save_button.on_click(quietly(self.save))
         self._inputs: dict = {}
         self._bounds: dict = {}   # per opportunity, the range each number box accepts
-        self.notes: dict[str, FieldNote] = {}   # per opportunity: input out of range, said beside it
+        self.notes: dict[str, _FieldNote] = {}   # per opportunity: input out of range, said beside it
         rows = [_header()] + [self._row(row) for row in opportunities.to_dict("records")]
         super().__init__([*rows, w.HBox([self.save_button, self.status]), self.errors, self.chart])
         self.add_class("jm-priority-board")
@@ -109,6 +109,20 @@ class PriorityBoard(SaveHooks, w.VBox):
         out = {oid: {k: v for k, v in state.items() if v != self._saved[oid][k]}
                for oid, state in self._state.items()}
         return {oid: changes for oid, changes in out.items() if changes}
+
+    @property
+    def pending(self) -> list[str]:
+        """What is not saved yet, in words: per opportunity, the inputs changed."""
+        return [f"{oid}: {', '.join(changes)}" for oid, changes in self.unsaved.items()]
+
+    def refocus(self, findings) -> "PriorityBoard":
+        """Follow a new focus (its pain points, order value, persona); the inputs stay as edited."""
+        self._pains, self._order_value = findings.pain_points.table, findings.order_value
+        self.persona = findings.focus.persona
+        if set(findings.opportunities["id"]) == set(self._state):
+            self._opportunities = findings.opportunities.copy()
+        self.redraw()
+        return self
 
     def set(self, opportunity: str, **values) -> "PriorityBoard":
         """Change one opportunity's inputs (``impact=``, ``effort=``, ``owner=``…) as the controls do."""
@@ -204,13 +218,13 @@ class PriorityBoard(SaveHooks, w.VBox):
         for key, control in inputs.items():
             control.observe(lambda ch, k=key: self._changed(oid, k, ch["new"]), names="value")
             control.add_class(f"jm-{key}")
-        self._inputs[oid], self.notes[oid] = inputs, FieldNote()
+        self._inputs[oid], self.notes[oid] = inputs, _FieldNote()
         label = w.HTML(f"<b>{_escape(oid)}</b><br><small>{_escape(row.get('title') or '')}</small>",
                        layout=w.Layout(width="220px"))
         return w.VBox([w.HBox([label, *inputs.values()]), self.notes[oid]])
 
 
-class FieldNote(w.HTML):
+class _FieldNote(w.HTML):
     """What became of an input out of range, under its row: ``text`` holds it as plain text."""
 
     text = ""
