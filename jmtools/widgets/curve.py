@@ -23,7 +23,7 @@ import traitlets
 
 from jmtools.core.errors import ParameterError
 from jmtools.core.metrics import EMOTION_DOMAIN
-from jmtools.core.vocabulary import ALL
+from jmtools.core.vocabulary import ALL, ALL_TITLE
 from jmtools.journey import Journey
 from jmtools.widgets._common import (NOT_SAVED, USER_ERRORS, SaveHooks, as_saved, error_text,
                                      journey_path, number, saved_words)
@@ -104,6 +104,7 @@ class CurveEditor(SaveHooks, anywidget.AnyWidget):
         self._journey = journey
         self._path = journey_path
         self._good: dict = {}
+        self._aside: dict[str, dict] = {}   # per persona, edits not saved while another was the focus
         super().__init__(stages=list(journey.stage_names), measured=_measured_rows(measured),
                          assumed=_assumed_of(journey, persona), locked=_locked(journey, persona),
                          persona=persona, **kwargs)
@@ -136,6 +137,32 @@ class CurveEditor(SaveHooks, anywidget.AnyWidget):
     def unsaved(self) -> list[str]:
         """The stages whose assumed value was changed here and not saved yet."""
         return [s for s in self.stages if self.assumed.get(s) != self._saved.get(s)]
+
+    @property
+    def pending(self) -> list[str]:
+        """What is not saved yet, in words: per persona, the stages (kept aside ones too)."""
+        held = {**self._aside, self.persona: {s: self.assumed.get(s) for s in self.unsaved}}
+        return [f"{ALL_TITLE.lower() if name == ALL else name}: {', '.join(stages)}"
+                for name, stages in held.items() if stages]
+
+    def refocus(self, findings) -> "CurveEditor":
+        """Follow a new focus: its persona's assumed values and measured curve.
+
+        Values changed here and not saved are kept: those of the persona left are put aside
+        and shown again (still unsaved) when it is the focus again.
+        """
+        persona = findings.focus.persona
+        if persona != self.persona:
+            if self.unsaved:
+                self._aside[self.persona] = {s: self.assumed.get(s) for s in self.unsaved}
+            journey = as_saved(self._journey, self._path)
+            saved = _assumed_of(journey, persona)
+            assumed = {**saved, **self._aside.pop(persona, {})}
+            self._journey, self._saved, self._good = journey, saved, dict(assumed)
+            self.locked, self.persona, self.assumed = _locked(journey, persona), persona, assumed
+            self.error, self.status = "", ""
+        self.measured = _measured_rows(findings.curve_focus)
+        return self
 
     def set_assumed(self, stage: str, value: float | None) -> "CurveEditor":
         """Set (or clear, with None) the assumed emotion of one stage; errors go to ``error``."""

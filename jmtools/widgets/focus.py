@@ -7,13 +7,17 @@ then calls the registered callbacks and redraws the given section functions (for
 :func:`jmtools.report.sections.how_far`) into its output. A segment rule with an error is shown
 inline with its fix; the findings and charts shown before are kept. Each run reads the journey
 file again when it changed since the last run (an editor saved into it), so the focus shown is
-always the one the saved journey gives.
+always the one the saved journey gives. After a save (:meth:`FocusPicker.journey_saved`) the focus
+shown is run again at once when the save changed only what a run reads (assumed emotions, scores,
+owners, persona cards): about a second, the world stays prepared. A changed persona rule needs the
+data prepared again (seconds to tens of seconds): the picker says so and shows a Refresh button.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import html
+import time
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -66,12 +70,14 @@ class FocusPicker(w.VBox):
 
     def __init__(self, data, *, sections: Iterable[Callable] = (), persona: str = ALL,
                  segment: str = "", assignment: pd.DataFrame | None = None, **options):
+        start = time.perf_counter()
         first = data if isinstance(data, pipeline.Prepared) else pipeline.prepare_world(
             pipeline.load(data), segment=segment, assignment=assignment)
         self._world, self._assignment, self._options = first.world, assignment, options
         self._prepared = {first.segment: first}
         self._how = {k: first.options[k] for k in ("n_themes", "seed")}  # as every segment is prepared
         self._journey_text = _file_text(first.world.journey)  # what the focus was prepared from
+        self._prepare_seconds = None if data is first else time.perf_counter() - start   # what Refresh costs
         self._sections, self._callbacks = list(sections), []
         names = list(first.world.journey.persona_names)
         self.persona = w.Dropdown(options=[(ALL_TITLE, ALL), *[(n, n) for n in names]],
@@ -83,9 +89,16 @@ class FocusPicker(w.VBox):
         self.persona.add_class("jm-persona")
         self.segment.add_class("jm-segment")
         self.errors, self.status, self.output = error_area(), w.HTML(), w.Output()
+        self.saved_note = w.HTML()   # what became of the last save: counted, or Refresh to count it
+        self.note = w.HTML()   # a line for the caller (the workshop's edits not saved yet)
+        self.refresh_button = w.Button(description="Refresh", icon="refresh", layout=w.Layout(display="none", min_width="110px", flex="0 0 auto"),
+                                       tooltip="Read the saved journey, prepare the data again, recount")
+        self.refresh_button.add_class("jm-refresh")
+        self.refresh_button.on_click(lambda _b: self._refresh())
         self.findings: pipeline.Findings | None = None
         self._parameters = {"persona": ALL, "segment": first.segment}
-        super().__init__([w.HBox([self.persona, self.segment]), self.errors, self.status, self.output])
+        super().__init__([w.HBox([self.persona, self.segment]), self.errors, self.status, self.output,
+                          w.HBox([self.saved_note, self.refresh_button]), self.note])   # last: above editors
         self.add_class("jm-focus-picker")
         self.select(persona=persona)
         self.persona.observe(self._picked, names="value")
@@ -127,30 +140,72 @@ class FocusPicker(w.VBox):
             raise
         self.findings, self._parameters = findings, {"persona": persona, "segment": segment}
         self.errors.show("")
+        self.refresh_button.layout.display, self.saved_note.value = "none", ""   # the journey as saved counts
         self._said = f"<span class='jm-focus'>{findings.focus.label}</span>: {_size_words(findings)}"
         self.status.value = self._said
         self._redraw(findings)
         return findings
 
     def journey_saved(self, path) -> None:
-        """Say under the focus that edits were saved to ``path`` and count from the next run."""
-        self.status.value = (f"{self._said}<br><i class='jm-saved-note'>Edits saved to "
-                             f"{html.escape(str(path))}: the numbers shown count them from the next "
-                             "focus you choose (the journey file is read again then).</i>")
+        """Count a save in the focus shown, or say that Refresh will.
 
-    def _reread_journey(self) -> None:
-        """Prepare again from the journey file when its text changed since it was read."""
+        A save that changed only what a run reads (assumed emotions, scores, owners, statuses,
+        persona cards) is counted at once: the focus is run again on the world as prepared.
+        A changed persona rule assigns customers anew, so the data must be prepared again:
+        that waits for the Refresh button (or the next focus chosen), and the note under the
+        focus says the numbers shown still count the rule as it was.
+        """
+        where = html.escape(str(path))
+        if self._reread_journey(prepare=False):
+            try:
+                self.select()
+            except USER_ERRORS:
+                return  # shown in the error area by select()
+            self.saved_note.value = (f"<i class='jm-saved-note'>Edits saved to {where}: counted in "
+                                     "the numbers above.</i>")
+            return
+        took = "" if self._prepare_seconds is None else f": about {self._prepare_seconds:.0f} s here"
+        self.saved_note.value = (f"<b class='jm-saved-note'>Edits saved to {where}; a persona rule changed, "
+                                 f"so the numbers above still count the rule as it was. Refresh recounts "
+                                 f"them (the data is prepared again{took}).</b>")
+        self.refresh_button.layout.display = None
+
+    def _refresh(self) -> None:
+        self.saved_note.value = "<i class='jm-saved-note'>Recounting…</i>"
+        try:
+            self.select()
+        except USER_ERRORS:
+            pass  # shown in the error area by select()
+
+    def _reread_journey(self, prepare: bool = True) -> bool:
+        """Take the journey file again when its text changed since it was read.
+
+        When what preparing the data reads of it is unchanged, the new journey is put into
+        the worlds prepared (no work). Otherwise they are dropped, to be prepared again, or,
+        with ``prepare=False``, nothing changes and False is returned.
+        """
         text = _file_text(self._world.journey)
         if text is None or text == self._journey_text:
-            return
+            return True
         journey = Journey.load(self._world.journey.path)
+        key = _prepared_from(journey)
+        if all(_prepared_from(p.world.journey) == key for p in self._prepared.values()):
+            self._prepared = {segment: dataclasses.replace(p, world=dataclasses.replace(p.world, journey=journey))
+                              for segment, p in self._prepared.items()}   # copies: one given stays as given
+        elif not prepare:
+            return False
+        else:
+            self._prepared = {}
         self._world = dataclasses.replace(self._world, journey=journey)
-        self._prepared, self._journey_text = {}, text
+        self._journey_text = text
+        return True
 
     def _prepared_for(self, segment: str) -> pipeline.Prepared:
         if segment not in self._prepared:
+            start = time.perf_counter()
             self._prepared[segment] = pipeline.prepare_world(
                 self._world, segment=segment, assignment=self._assignment, **self._how)
+            self._prepare_seconds = time.perf_counter() - start
         return self._prepared[segment]
 
     def _picked(self, _change) -> None:
@@ -167,6 +222,23 @@ class FocusPicker(w.VBox):
                     section(findings)
         for callback in self._callbacks:
             callback(findings)
+
+
+#: Persona card fields only a run reads (what the card says); the rule, cluster and order assign.
+_CARD_ONLY = ("backstory", "goals", "motivations", "desires", "pain_points", "quote", "evidence")
+
+
+def _prepared_from(journey) -> dict:
+    """What preparing the data reads of a journey: all of it but the assumed emotions, the
+    opportunities and the persona cards' words, which only :func:`jmtools.pipeline.run` reads."""
+    data = journey.model_dump(mode="json")
+    data.pop("opportunities", None)
+    for stage in data.get("stages", []):
+        stage.pop("emotion", None)
+    for card in data.get("personas", []):
+        for key in _CARD_ONLY:
+            card.pop(key, None)
+    return data
 
 
 def _file_text(journey) -> str | None:

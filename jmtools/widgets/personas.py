@@ -137,6 +137,21 @@ class PersonaEditor(SaveHooks, w.VBox):
         return {name: changes for name, changes in out.items() if changes}
 
     @property
+    def pending(self) -> list[str]:
+        """What is not saved yet, in words: per persona, the card fields changed."""
+        return [f"{name}: {', '.join(changes)}" for name, changes in self.unsaved.items()]
+
+    def refocus(self, findings) -> "PersonaEditor":
+        """Follow a new focus: its customers (the segment's) and its persona; drafts are kept."""
+        self._customers = findings.tables["customers"]
+        persona = None if findings.focus.everyone else findings.focus.persona
+        if persona is not None and persona != self.picker.value:
+            self.picker.value = persona   # shows its card, as edited if it was
+        else:
+            self._recount()
+        return self
+
+    @property
     def is_reference(self) -> bool:
         """True when the persona shown is a reference into a shared library file."""
         return isinstance(self._entry(self.picker.value), PersonaRef)

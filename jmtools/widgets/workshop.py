@@ -1,12 +1,13 @@
 """The workshop notebook's two calls: a working copy of the journey, and every editor at once.
 
 :func:`working_copy` gives the journey file the editors save to, so the bundled sample world is
-never edited in place; :func:`workshop` puts the focus picker above the three editors and rebuilds
-the editors for each new focus.
+never edited in place; :func:`workshop` puts the focus picker above the three editors, which
+follow each new focus and keep what was typed and not saved yet.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from pathlib import Path
@@ -124,11 +125,13 @@ def workshop(data_dir: str | Path, journey_path: str | Path, *, persona: str = A
     """The focus picker above the curve editor, priority board and persona editor.
 
     Choosing another persona or segment re-runs the pipeline (on a world prepared once), redraws
-    ``sections`` and rebuilds the editors for the new focus; each editor saves to
-    ``journey_path``. After a save the picker says the numbers count the edits from the next
-    focus chosen: that run reads the saved journey again, and the editors rebuilt for it start
-    from the saved file (the tab shown stays). A save re-runs nothing itself: preparing a world
-    again takes seconds, and the editors must stay responsive.
+    ``sections``, and the editors follow the new focus (its measured curve, pain points,
+    customers). What was typed and not saved yet is kept, never dropped: the board's inputs and
+    the persona cards stay as edited; the assumed emotions edited for one persona are kept aside
+    while another is the focus and come back with it. A line under the focus names what is not
+    saved yet. A save is counted in the focus shown at once when it changed only what a run reads
+    (emotions, scores, owners, card words: about a second); a changed persona rule needs the data
+    prepared again, which the picker's Refresh button does, saying what it costs.
 
     Parameters
     ----------
@@ -157,23 +160,31 @@ def workshop(data_dir: str | Path, journey_path: str | Path, *, persona: str = A
     """
     world = pipeline.load(data_dir, journey_path)
     picker = FocusPicker(world, sections=sections, persona=persona, segment=segment)
-    box = w.VBox([picker])
+    tabs = editors(picker.findings, journey_path)
+    box = w.VBox([picker, tabs])
     box.add_class("jm-workshop")
+    box.unsaved = picker.note
 
-    def rebuild(findings) -> None:
-        old = box.children[1]
-        new = _tabs(findings, journey_path, picker.journey_saved)
-        new.selected_index = old.selected_index if old.selected_index is not None else 0
-        box.children = (picker, new)
+    def say_unsaved() -> None:
+        held = [f"{title} ({'; '.join(editor.pending)})"
+                for title, editor in zip(tabs.titles, tabs.children) if editor.pending]
+        picker.note.value = "" if not held else (
+            "<div class='jm-unsaved' style='color:#7d4e00'>Not saved yet (kept across focus changes; "
+            f"each tab's Save writes its own): {html.escape('; '.join(held))}</div>")
 
-    box.children = (picker, _tabs(picker.findings, journey_path, picker.journey_saved))
-    picker.on_change(rebuild)
-    return box
+    def refocus(findings) -> None:
+        for editor in tabs.children:
+            editor.refocus(findings)
+        say_unsaved()
 
+    def saved(path, editor) -> None:
+        picker.journey_saved(path)
+        say_unsaved()
+        if picker.refresh_button.layout.display != "none" and isinstance(editor.status, w.HTML):
+            editor.status.value += (" — the numbers above still count the rule as it was: "
+                                    "<b>Refresh</b>, above these tabs, recounts them")
 
-def _tabs(findings, journey_path, saved) -> w.Tab:
-    """The editors' tabs, each telling ``saved`` (the picker) after a save."""
-    tabs = editors(findings, journey_path)
     for editor in tabs.children:
-        editor.on_save(saved)
-    return tabs
+        editor.on_save(lambda path, e=editor: saved(path, e))
+    picker.on_change(refocus)
+    return box
