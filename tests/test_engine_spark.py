@@ -197,6 +197,25 @@ def test_spark_load_rejects_bad_rows_with_reasons(spark):
     assert sv.accounting.rows_used == 1 and len(sv.to_pandas()) == 1
 
 
+def test_a_csat_on_another_scale_is_rejected_whole_on_spark_as_in_duckdb(spark):
+    """A 1–10 CSAT in Spark kept the per-row check: its answers 6–10 were rejected one by one and
+    the 1–5 tail scored as a CSAT (D186). Spark now rejects the metric whole, with DuckDB's reason,
+    count and fix, and keeps the same rows; with asked_on, both convert it alike."""
+    from jmtools.sources import load_surveys
+    from tests.test_sources_survey_scales import _answers
+
+    sv = _answers().assign(timestamp=pd.Timestamp("2026-03-02 10:00"))
+    duck, sp = load_surveys(sv), load_surveys(spark.createDataFrame(sv))
+    cols = ["reason", "column", "n", "fix"]
+    same(sp.accounting.reasons[cols], duck.accounting.reasons[cols])
+    assert duck.accounting.reasons["reason"].str.contains("lie on 1–10").all()
+    key = ["customer_id", "metric", "score"]
+    same(sp.to_pandas()[key].sort_values(key), duck.to_pandas()[key].sort_values(key))
+    asked = {"csat": [1, 10]}
+    same(load_surveys(spark.createDataFrame(sv), asked_on=asked).to_pandas()[key].sort_values(key),
+         load_surveys(sv, asked_on=asked).to_pandas()[key].sort_values(key))
+
+
 def test_touchpoint_conditions_and_date_only_events_identical(spark):
     """first / n-th / repeat / after and date-only kinds are decided the same on Spark."""
     from jmtools.analyses.funnels import funnel

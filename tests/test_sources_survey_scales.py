@@ -62,6 +62,50 @@ def test_a_csat_on_one_to_ten_is_rejected_whole_naming_the_scale_it_lies_on():
     assert set(loaded.to_pandas()["metric"]) == {"nps"}
 
 
+def _in_another_engine(frame):
+    """``frame`` as a table of an engine other than DuckDB (Polars through Ibis): loaded by the
+    path Spark takes (:func:`jmtools.sources._foreign.load_ibis`), quick to start."""
+    import ibis
+
+    return ibis.polars.connect().create_table("answers", frame.assign(
+        timestamp=pd.to_datetime(frame["timestamp"])))
+
+
+@pytest.mark.parametrize("engine", ["pandas DataFrame", "another engine"])
+def test_a_csat_on_one_to_ten_is_rejected_whole_on_every_path(engine):
+    """The whole-metric rule ran in DuckDB loads only: a table in another engine (Spark) kept the
+    per-row check and lost the answers 6–10 one by one, scoring the 1–5 tail as a CSAT (D186).
+    Every path now rejects the metric whole, with the same reason and fix; plain pandas says how
+    many answers lie above 5."""
+    sv = _answers()
+    sv.loc[3, "metric"] = " CSAT"                  # written as exports write it: still csat
+    above = int((sv[sv.metric.str.strip().str.lower() == "csat"].score > 5).sum())
+    loaded = load_surveys(sv if engine == "pandas DataFrame" else _in_another_engine(sv))
+    acc = loaded.accounting
+    assert acc.rows_rejected == 200 and acc.rows_used == 200
+    [row] = acc.reasons.to_dict("records")
+    assert row["reason"] == f"csat answers lie on 1–10, not 1–5 ({above} of 200 above 5): none scored"
+    assert row["n"] == 200 and row["column"] == "score"
+    assert row["fix"] == load_surveys(sv).accounting.reasons["fix"].iloc[0]
+    assert "asked_on: {csat: [1, 10]}" in row["fix"]
+    assert set(loaded.to_pandas()["metric"]) == {"nps"}
+
+
+def test_in_another_engine_a_few_stray_answers_are_rejected_alone_and_asked_on_converts():
+    """Below the rule's bar (3 of 100 off 1–5) each stray answer is rejected alone, as in DuckDB;
+    declared with asked_on, a 1–10 CSAT in another engine is kept and converted to 1–5."""
+    sv = pd.DataFrame({"customer_id": list("abcdefghij") * 10, "timestamp": "2026-03-02",
+                       "metric": "csat", "score": [1, 2, 3, 4, 5] * 19 + [7, 7, 8, 4, 5]})
+    acc = load_surveys(_in_another_engine(sv)).accounting
+    assert acc.rows_rejected == 3 and acc.reasons["reason"].tolist() == ["csat score outside 1–5"]
+    assert acc.reasons["fix"].tolist() == load_surveys(sv).accounting.reasons["fix"].tolist()
+    answers = _answers()
+    kept = load_surveys(_in_another_engine(answers), asked_on={"csat": [1, 10]})
+    csat = kept.to_pandas().query("metric == 'csat'")["score"].sort_values().to_numpy()
+    plain = np.sort(1 + 4 * (answers[answers.metric == "csat"].score.to_numpy() - 1) / 9)
+    assert kept.accounting.rows_rejected == 0 and csat == pytest.approx(plain)
+
+
 def test_a_few_stray_answers_off_a_one_to_five_csat_are_rejected_alone():
     sv = pd.DataFrame({"customer_id": list("abcdefghij") * 10, "timestamp": "2026-03-02",
                        "metric": "csat", "score": [1, 2, 3, 4, 5] * 19 + [7, 7, 8, 4, 5]})

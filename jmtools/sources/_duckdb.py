@@ -28,7 +28,7 @@ from jmtools.sources._order import oldest_first
 from jmtools.sources._read import FILE_KINDS, ROW, parquet_error
 from jmtools.sources._reread import put_fixes, refused_columns
 from jmtools.sources._spec import NEGATIVE_AMOUNT, TableSpec
-from jmtools.sources._survey_scales import other_scale_rule, other_scales
+from jmtools.sources._survey_scales import off_scale_fix, other_scale_rule, other_scales
 from jmtools.sources._times import time_formats_sql
 from jmtools.sources._values import (blank_to_null, from_serial, is_placeholder, lit, missing_to_null, q,
                                      serial, serial_notes, star_notes, stars)
@@ -265,9 +265,7 @@ def _survey_rules(rules: _Rules, scales: dict, seen: dict) -> None:
         rules.add(*other_scale_rule(m, found, scales[m]))
     for m, s in scales.items():
         rules.add(f"{metric} = {lit(m)} AND {score} IS NOT NULL AND ({score} < {s.low} OR {score} > {s.high})",
-                  f"{m} score outside {s.low}–{s.high}", "score", f"CAST({score} AS VARCHAR)",
-                  f"check the scale: if {m} was asked on another, declare it (asked_on: {{{m}: [low, high]}} "
-                  f"under surveys: in loading.yaml, or scales={{{m!r}: (low, high)}} when loading)")
+                  f"{m} score outside {s.low}–{s.high}", "score", f"CAST({score} AS VARCHAR)", off_scale_fix(m))
 
 
 def _infer_extra(raw, view: str, cols: list[str], header_again: str | None = None,

@@ -15,6 +15,7 @@ from jmtools.sources._duckdb import TIME_FIX, _date_part
 from jmtools.sources._local_days import DATED
 from jmtools.sources._names import resolve_columns
 from jmtools.sources._spec import NEGATIVE_AMOUNT, TableSpec
+from jmtools.sources._survey_scales import off_scale_fix, other_scale_words, other_scales_ibis
 
 __all__ = ["load_ibis"]
 
@@ -100,10 +101,12 @@ def load_ibis(table, spec: TableSpec, *, columns=None, time_format=None, scales=
         score = exprs["score"]
         checks.append((~metric.isin(list(scales)), "unknown metric", "metric", metric,
                        f"metric must be one of {', '.join(scales)}"))
+        for m, seen in other_scales_ibis(table, metric, score, scales).items():   # rejected whole, as in DuckDB (D186)
+            reason, fix = other_scale_words(m, seen, scales[m])
+            checks.append(((metric == m) & score.notnull(), reason, "score", score.cast("string"), fix))
         for m, s in scales.items():
             checks.append(((metric == m) & score.notnull() & ((score < s.low) | (score > s.high)),
-                           f"{m} score outside {s.low}–{s.high}", "score", score.cast("string"),
-                           f"pass scales={{{m!r}: (low, high)}} if {m} was asked on another scale"))
+                           f"{m} score outside {s.low}–{s.high}", "score", score.cast("string"), off_scale_fix(m)))
     if spec.kind == "orders" and "amount" in exprs:
         checks.append((exprs["amount"] < 0, *NEGATIVE_AMOUNT[:1], "amount", exprs["amount"].cast("string"),
                        NEGATIVE_AMOUNT[1]))

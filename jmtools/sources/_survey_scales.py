@@ -10,11 +10,15 @@ that scale and converted linearly to the kit's (:func:`converted_scores`), and a
 
 from __future__ import annotations
 
+import functools
+import operator
+
+from jmtools.core.engine import to_pandas
 from jmtools.core.errors import ParameterError
 from jmtools.core.metrics import SCALES, Scale
 from jmtools.sources._values import lit, q
 
-__all__ = ["other_scales", "other_scale_rule", "asked_scales", "converted_scores", "conversion_note"]
+__all__ = ["other_scales", "other_scales_ibis", "other_scale_words", "off_scale_fix", "other_scale_rule", "asked_scales", "converted_scores", "conversion_note"]
 
 #: Share of a metric's answers off the kit's scale from which the answers are read as another scale.
 SHARE_OFF = 0.05
@@ -24,36 +28,56 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
+def _undeclared(scales: dict) -> dict[str, Scale]:
+    """The kit's metrics read on the kit's own scale (none declared by the caller)."""
+    return {m: s for m, s in scales.items() if SCALES.get(m) == s}
+
+
+def _wider(seen: tuple, fractions, s: Scale) -> bool:
+    """Whether a metric's answers (``seen``: low, high, off the scale, answers) lie on another
+    scale: whole numbers from 0 to 10, at least 5 and :data:`SHARE_OFF` of them off ``s``."""
+    low, high, off, n = seen
+    return bool(n) and not fractions and low >= 0 and high <= 10 and off >= 5 and off >= SHARE_OFF * n
+
+
 def other_scales(raw, view: str, mapping: dict, scales: dict) -> dict[str, tuple]:
     """``{metric: (low seen, high seen, answers off the scale, answers)}`` for the kit's metrics
-    whose answers lie on another scale: whole numbers from 0 to 10, at least 5 and 5% of them off
-    the metric's scale. Metrics the caller declared a scale for are taken as declared."""
+    whose answers lie on another scale (:func:`_wider`), in a DuckDB load; metrics the caller
+    declared a scale for are taken as declared."""
     if "metric" not in mapping or "score" not in mapping:
         return {}
-    mine = {m: s for m, s in scales.items() if SCALES.get(m) == s}
+    mine = _undeclared(scales)
     if not mine:
         return {}
     score = f"TRY_CAST(REPLACE(TRIM(CAST({q(mapping['score'])} AS VARCHAR)), ',', '.') AS DOUBLE)"
     metric = f"lower(TRIM(CAST({q(mapping['metric'])} AS VARCHAR)))"
+    off = " OR ".join(f"({metric} = {lit(m)} AND ({score} < {s.low} OR {score} > {s.high}))"
+                      for m, s in mine.items())
     rows = raw.execute(
-        f"SELECT {metric} AS m, min({score}), max({score}), count({score}), "
-        f"count(CASE WHEN {score} <> round({score}) THEN 1 END) FROM {q(view)} "
+        f"SELECT {metric} AS m, min({score}), max({score}), count(CASE WHEN {off} THEN 1 END), "
+        f"count({score}), count(CASE WHEN {score} <> round({score}) THEN 1 END) FROM {q(view)} "
         f"WHERE {metric} IN ({', '.join(lit(m) for m in mine)}) GROUP BY 1").fetchall()
-    out = {}
-    for m, low, high, n, fractions in rows:
-        if not n or fractions or low < 0 or high > 10:
-            continue
-        s = mine[m]
-        off = raw.execute(f"SELECT count(*) FROM {q(view)} WHERE {metric} = {lit(m)} AND "
-                          f"({score} < {s.low} OR {score} > {s.high})").fetchone()[0]
-        if off >= 5 and off >= SHARE_OFF * n:
-            out[m] = (low, high, off, n)
-    return out
+    return {m: tuple(seen) for m, *seen, fractions in rows if _wider(tuple(seen), fractions, mine[m])}
 
 
-def other_scale_rule(m: str, seen: tuple, scale: Scale) -> tuple[str, str, str, str, str]:
-    """The load's check (condition, reason, column, value, fix) that rejects every answer of
-    metric ``m`` seen on another scale."""
+def other_scales_ibis(table, metric, score, scales: dict) -> dict[str, tuple]:
+    """:func:`other_scales` for a table in another engine (Spark): ``metric`` and ``score`` are
+    typed columns of ``table`` (metric lower-case, score a number); the same rule, run there."""
+    mine = _undeclared(scales)
+    if not mine:
+        return {}
+    t = table.select(m=metric, s=score)
+    t = t.filter(t.m.isin(list(mine)))
+    off = [(t.m == m) & ((t.s < s.low) | (t.s > s.high)) for m, s in mine.items()]
+    seen = to_pandas(t.group_by("m").agg(
+        low=t.s.min(), high=t.s.max(), off=functools.reduce(operator.or_, off).ifelse(1, 0).sum(),
+        n=t.s.count(), fractions=(t.s != t.s.round()).ifelse(1, 0).sum()))
+    return {r.m: (float(r.low), float(r.high), int(r.off), int(r.n)) for r in seen.itertuples()
+            if _wider((r.low, r.high, r.off, r.n), r.fractions, mine[r.m])}
+
+
+def other_scale_words(m: str, seen: tuple, scale: Scale) -> tuple[str, str]:
+    """The reason and the fix said of every answer of metric ``m`` seen on another scale."""
     low, high, off, n = seen
     side = f"above {scale.high}" if high > scale.high else f"below {scale.low}"
     reason = (f"{m} answers lie on {_fmt(low)}–{_fmt(high)}, not {scale.low}–{scale.high} "
@@ -62,6 +86,19 @@ def other_scale_rule(m: str, seen: tuple, scale: Scale) -> tuple[str, str, str, 
            f"surveys: in loading.yaml converts the answers to {scale.low}–{scale.high} (the report says "
            f"how); load_surveys(scales={{{m!r}: ({_fmt(low)}, {_fmt(high)})}}) keeps them on "
            f"{_fmt(low)}–{_fmt(high)}")
+    return reason, fix
+
+
+def off_scale_fix(m: str) -> str:
+    """The fix said of a single answer off metric ``m``'s scale (in every engine)."""
+    return (f"check the scale: if {m} was asked on another, declare it (asked_on: {{{m}: [low, high]}} "
+            f"under surveys: in loading.yaml, or scales={{{m!r}: (low, high)}} when loading)")
+
+
+def other_scale_rule(m: str, seen: tuple, scale: Scale) -> tuple[str, str, str, str, str]:
+    """The DuckDB load's check (condition, reason, column, value, fix) that rejects every answer
+    of metric ``m`` seen on another scale."""
+    reason, fix = other_scale_words(m, seen, scale)
     score = q("score")
     return f"{q('metric')} = {lit(m)} AND {score} IS NOT NULL", reason, "score", f"CAST({score} AS VARCHAR)", fix
 
