@@ -174,3 +174,70 @@ def plain_reached(world, persona, personas=None):
             reached[stage] += 1
             t = later["timestamp"].iloc[0]
     return reached, len(mine)
+
+
+def exit_world(seed=3):
+    """A telecom-like world with a planted exit stage (Port out): 300 customers, events at
+    Discover, Activate for 200, a port-out event for 40; complaints at Port out from 30
+    customers of whom 20 have no port-out event (a port-out that did not go through), two of
+    them twice, at Activate, with no place, and naming a stage the journey lacks."""
+    rng = np.random.default_rng(seed)
+    ids = [f"c{i:03d}" for i in range(300)]
+    ported = list(rng.choice(ids, 40, replace=False))
+    rows = ([(c, "2026-03-01 10:00", "home_visit") for c in ids]
+            + [(c, "2026-03-02 10:00", "sim_activated") for c in ids[:200]]
+            + [(c, "2026-04-01 10:00", "port_out") for c in ported])
+    events = pd.DataFrame(rows, columns=["customer_id", "timestamp", "event"]).assign(
+        timestamp=lambda d: pd.to_datetime(d["timestamp"]))
+    stayed = [c for c in ids if c not in ported]
+    at_exit = ported[:10] + list(rng.choice(stayed, 20, replace=False))
+    tickets = pd.DataFrame({
+        "customer_id": at_exit + at_exit[:2] + ids[:15] + ids[15:18] + ids[18:20],
+        "stage": ["Port out"] * 32 + ["Activate"] * 15 + [None] * 3 + ["Billing"] * 2,
+        "touchpoint": [None] * 52})
+    journey = {"stages": ["Discover", "Activate", {"name": "Port out", "exit": True}], "touchpoints": [
+        {"name": "Home", "stage": "Discover", "events": ["home_visit"]},
+        {"name": "Act", "stage": "Activate", "events": ["sim_activated"]},
+        {"name": "Port", "stage": "Port out", "events": ["port_out"]}]}
+    return events, tickets, journey
+
+
+
+_EXIT_YAML = """jmtools: 1
+name: exit
+stages:
+  - name: Discover
+  - name: Activate
+  - name: Port out
+    exit: true
+touchpoints:
+  - {name: Home, stage: Discover, channel: digital, events: [home_visit]}
+  - {name: Act, stage: Activate, channel: digital, events: [sim_activated]}
+  - {name: Port, stage: Port out, channel: interpersonal, events: [port_out]}
+"""
+
+
+def exit_world_folder(tmp_path):
+    """:func:`exit_world` as a folder: the complaints split between a help desk's tickets and a
+    complaint log in the feedback (D176), beside app reviews that are no complaints. Returns the
+    folder, the events and the complaints (customer_id, stage) the complaint signal reads."""
+    events, complaints, _ = exit_world()
+    folder = tmp_path / "exit"
+    folder.mkdir()
+    events.to_csv(folder / "events.csv", index=False)
+    k = len(complaints)
+    log = complaints.iloc[::2]                 # every other complaint from the complaint log
+    desk = complaints.drop(log.index)
+    stamp = "2026-04-02 10:00:00"
+    pd.DataFrame({"ticket_id": [f"T{i}" for i in range(len(desk))], "customer_id": desk["customer_id"].to_numpy(),
+                  "timestamp": stamp, "stage": desk["stage"].to_numpy()}).to_csv(folder / "tickets.csv", index=False)
+    reviews = events["customer_id"].drop_duplicates().head(30)
+    pd.DataFrame({"feedback_id": [f"F{i}" for i in range(len(log) + len(reviews))],
+                  "customer_id": [*log["customer_id"], *reviews], "timestamp": stamp,
+                  "text": ["Port-out request stuck, still billed; agent promised a call back."] * len(log)
+                  + ["Fast activation, nice app"] * len(reviews),
+                  "source": ["complaint"] * len(log) + ["app review"] * len(reviews),
+                  "stage": [*log["stage"], *["Activate"] * len(reviews)]}).to_csv(folder / "feedback.csv", index=False)
+    (folder / "journey.yaml").write_text(_EXIT_YAML, encoding="utf-8")
+    assert k == len(log) + len(desk)
+    return folder, events, complaints

@@ -216,6 +216,24 @@ def test_a_csat_on_another_scale_is_rejected_whole_on_spark_as_in_duckdb(spark):
          load_surveys(sv, asked_on=asked).to_pandas()[key].sort_values(key))
 
 
+def test_complaints_at_an_exit_stage_are_counted_the_same_on_spark(spark):
+    """The customers seen at an exit stage (an event or a complaint there), the complaint signal
+    there and the complaints left out are the same on Spark (D186)."""
+    from painpoints_cases import exit_world
+
+    from jmtools.analyses import painpoints as pp
+    from jmtools.evidence import prepare
+    from jmtools.sources import load_events
+
+    events, tickets, journey = exit_world()
+    duck = pp.collect_signals(prepare(load_events(events), journey), tickets=tickets)
+    sp = pp.collect_signals(prepare(load_events(spark.createDataFrame(events)), journey), tickets=tickets)
+    key = ["signal", "stage", "touchpoint", "persona"]
+    rows = [s[s["signal"] == "complaints"].sort_values(key)[key + ["count", "n"]] for s in (sp, duck)]
+    same(rows[0].fillna("-"), rows[1].fillna("-"))
+    assert sp.attrs == duck.attrs and duck.attrs["off_funnel"]["Port out"]["seen"] == 60
+
+
 def test_touchpoint_conditions_and_date_only_events_identical(spark):
     """first / n-th / repeat / after and date-only kinds are decided the same on Spark."""
     from jmtools.analyses.funnels import funnel

@@ -11,7 +11,7 @@ from jmtools.analyses import funnels
 from jmtools.analyses import painpoints as pp
 from jmtools.core.errors import DataError, ParameterError
 
-from painpoints_cases import PERSONAS, STAGES, funnel_frame, shoe_journey, times_frame
+from painpoints_cases import PERSONAS, STAGES, exit_world, funnel_frame, shoe_journey, times_frame
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +118,8 @@ def test_tickets_at_a_stage_no_event_reaches_are_counted_out_not_fatal():
                             "touchpoint": [None, "Returns", None, None]})
     sig = pp.collect_signals(prepare(ev, j), tickets=tickets)
     assert sig.attrs["dropped"] == {"tickets without stage or touchpoint": 1,
-                                    "tickets at stages no customer's events reach": 2}
+                                    "tickets at stages no customer's events reach": 2,
+                                    "tickets naming a stage the journey lacks": 0}
     got = sig[sig["signal"] == "complaints"]
     alone = pp.collect_signals(prepare(ev, j), tickets=tickets.iloc[:1])
     pd.testing.assert_frame_equal(got.reset_index(drop=True),
@@ -274,3 +275,55 @@ def test_a_handful_of_stoppers_or_skippers_is_said_in_words():
 
     assert _counted(0.01, 300, 3.0) == "fewer than 5 of 300 stop here, fewer than 5 more skip the next step and go on"
     assert _counted(0.1, 300, float("nan")) == _counted(0.1, 300, 0.0) == "n=300"
+
+
+def test_complaints_at_an_exit_stage_count_of_the_customers_seen_there():
+    """An exit stage has no count in the funnel, so its complaints counted in no signal, said
+    to be "at stages no customer's events reach" though customers reached it (D186; 59 at Port
+    out in the telecom world). They now count there, of the customers seen at the stage — an
+    event or a complaint there — as plain pandas counts them; every complaint read is counted
+    at a stage or left out with its reason."""
+    from jmtools.evidence import prepare
+
+    events, tickets, journey = exit_world()
+    ev = prepare(events, journey)
+    assert ev.exit_stages == ["Port out"] and "Port out" not in ev.mapped_stages
+    sig = pp.collect_signals(ev, tickets=tickets)
+    rows = sig[(sig["signal"] == "complaints") & sig["touchpoint"].isna()].set_index("stage")
+    at = tickets[tickets["stage"] == "Port out"]                      # plain pandas
+    with_event = set(events.loc[events["event"] == "port_out", "customer_id"])
+    seen = with_event | set(at["customer_id"])
+    assert rows.loc["Port out", ["count", "n"]].tolist() == [at["customer_id"].nunique(), len(seen)] == [30, 60]
+    act = tickets[tickets["stage"] == "Activate"]
+    assert rows.loc["Activate", ["count", "n"]].tolist() == [act["customer_id"].nunique(), 200]
+    assert sig.attrs["off_funnel"] == {"Port out": {"rows": 32, "customers": 30, "seen": 60, "with_event": 40}}
+    dropped = sig.attrs["dropped"]
+    assert dropped == {"tickets without stage or touchpoint": 3, "tickets at stages no customer's events reach": 0,
+                       "tickets naming a stage the journey lacks": 2}
+    counted = len(act) + sig.attrs["off_funnel"]["Port out"]["rows"]
+    assert sig.attrs["complaints_read"] == len(tickets) == counted + sum(dropped.values())
+
+
+def test_complaints_at_an_exit_stage_by_persona_add_up_to_everyone():
+    """By persona, each persona's base is its customers seen at the exit stage; a complainer with
+    no event (so no persona) counts in the pooled row only, which counts every one once."""
+    from jmtools.evidence import prepare
+
+    events, tickets, journey = exit_world()
+    ids = sorted(set(events["customer_id"]))
+    customers = pd.DataFrame({"customer_id": ids, "plan": ["prepaid" if i % 2 else "postpaid"
+                                                           for i in range(len(ids))]})
+    journey = {**journey, "personas": [{"name": "Prepaid", "rule": "plan == 'prepaid'"},
+                                       {"name": "Postpaid", "rest": True}]}
+    tickets = pd.concat([tickets, pd.DataFrame({"customer_id": ["stranger"], "stage": ["Port out"],
+                                                "touchpoint": [None]})], ignore_index=True)
+    sig = pp.collect_signals(prepare(events, journey, customers=customers), tickets=tickets)
+    rows = sig[(sig["signal"] == "complaints") & sig["touchpoint"].isna() & (sig["stage"] == "Port out")]
+    plan = customers.set_index("customer_id")["plan"]
+    at = tickets[tickets["stage"] == "Port out"]
+    seen = set(events.loc[events["event"] == "port_out", "customer_id"]) | set(at["customer_id"])
+    for persona, name in (("Prepaid", "prepaid"), ("Postpaid", "postpaid")):
+        mine = {c for c in seen if plan.get(c) == name}
+        said = at[at["customer_id"].map(plan) == name]["customer_id"].nunique()
+        assert rows.set_index("persona").loc[persona, ["count", "n"]].tolist() == [said, len(mine)]
+    assert rows.set_index("persona").loc[pp.ALL, ["count", "n"]].tolist() == [31, 61]

@@ -8,6 +8,8 @@ points with the labels written there (no-quick-reorder *assumed* while "Where it
 
 from __future__ import annotations
 
+import html
+
 import pytest
 
 from jmtools import pipeline
@@ -102,3 +104,31 @@ def test_what_they_write_gives_shares_of_all_complaints_and_says_how_many_fit_no
     assert (f"{none:,} of them fit no theme" in texts) if none else ("each fits a theme" in texts)
     assert "share of all" in texts
     assert th.summary["share"].tolist() == pytest.approx((th.summary["n"] / total).tolist())
+
+
+def test_complaints_at_an_exit_stage_are_said_with_their_base_and_none_silently_left_out(tmp_path, monkeypatch):
+    """The telecom tester's Port out (exit: true) held 59 complaint-log rows that counted in no
+    complaint signal, and tickets there were dropped the same way, with nothing said (D186). The
+    report now says where every complaint read went: at the funnel's stages, at the exit stage
+    (of the customers seen there, counted by plain pandas), or left out with its reason."""
+    from painpoints_cases import exit_world_folder
+
+    folder, events, complaints = exit_world_folder(tmp_path)
+    f = pipeline.run(folder)
+    texts = html.unescape(" ".join(getattr(o, "data", "") for o in _shown(f, problem_sections.where_it_hurts,
+                                                                          monkeypatch)
+                                   if isinstance(getattr(o, "data", None), str)))
+    at = complaints[complaints["stage"] == "Port out"]
+    with_event = set(events.loc[events["event"] == "port_out", "customer_id"])
+    seen = with_event | set(at["customer_id"])
+    funnel_rows = int(complaints["stage"].isin(["Discover", "Activate"]).sum())
+    no_place, unknown = int(complaints["stage"].isna().sum()), int((complaints["stage"] == "Billing").sum())
+    assert len(complaints) == funnel_rows + len(at) + no_place + unknown     # read = counted + left out
+    assert (f"{len(complaints)} read — {funnel_rows} at the funnel's stages (a share of the customers who "
+            f"reached each); {len(at)} at the exit stage Port out, from {at['customer_id'].nunique()} customers, "
+            f"a share of the {len(seen)} customers seen there ({len(with_event)} with an event there, the "
+            f"others by a complaint alone); {no_place + unknown} left out: they name no stage or touchpoint of "
+            f"the journey.") in texts                      # 'Billing' is blanked where the files are placed
+    row = f.signals[(f.signals["signal"] == "complaints") & (f.signals["stage"] == "Port out")
+                    & f.signals["touchpoint"].isna() & (f.signals["persona"] == "all")]
+    assert row[["count", "n"]].values.tolist() == [[at["customer_id"].nunique(), len(seen)]]

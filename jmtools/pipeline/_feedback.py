@@ -29,12 +29,12 @@ def placed(frame, journey):
 def complaints_placed(tables, journey):
     """The tickets and the feedback rows from a complaint channel (D163), placed on the journey: what
     the complaint signal counts. An unrated complaint is no point of the emotion curve (D176), so
-    this is where it weighs on a step; rows naming no step of the journey are left to the themes."""
+    this is where it weighs on a step; rows naming no step of the journey count in the themes, and
+    the signal counts them as left out (D186)."""
     tickets, feedback = placed(tables.get("tickets"), journey), tables.get("feedback")
     if feedback is None or not complaint_channel(feedback).any():
         return tickets
     mine = placed(feedback[complaint_channel(feedback)], journey)
-    mine = mine[mine["stage"].notna()] if "stage" in mine else mine.iloc[:0]
     keep = [c for c in ("customer_id", "timestamp", "stage", "touchpoint") if c in mine]
     return mine[keep] if tickets is None else pd.concat([tickets, mine[keep]], ignore_index=True)
 

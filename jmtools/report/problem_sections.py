@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from jmtools.analyses.disclosure import MIN_GROUP, hide_small_counts
+from jmtools.analyses.disclosure import MIN_GROUP, count_words, hide_small_counts
 from jmtools.analyses.priorities import MIN_FOR_QUADRANTS, RANKED_BY
 from jmtools.analyses.themes import polarity_basis, share_basis
 from jmtools.charts.theme import validated_whole
@@ -75,7 +75,37 @@ def where_it_hurts(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -
     else:
         kit.display(md("No pain point stands out for {who} with at least {m} observations on each side of a "
                        "comparison.", who=label, m=f.options.get("min_n_compared", f.options["min_n"])))
+    _complaints_counted(f)
     record("pain_points", len(pains), label="Pain points found")
+
+
+#: Why a complaint counts in no complaint signal, in the reader's words (``signals.attrs["dropped"]``).
+_LEFT_OUT = {"tickets without stage or touchpoint": "they name no stage or touchpoint of the journey",
+             "tickets naming a stage the journey lacks": "they name a stage the journey lacks",
+             "tickets at stages no customer's events reach": "no customer's events reach their stage, so "
+                                                             "there is no one to take a share of"}
+
+
+def _complaints_counted(f: Findings) -> None:
+    """Where the complaints the complaint signal reads go (D186): those read are those counted at
+    the funnel's stages, at each exit or optional stage (of the customers seen there) and those
+    left out, each with its reason — none silently. Counted on all customers."""
+    attrs = f.signals.attrs if f.signals is not None else {}
+    read = int(attrs.get("complaints_read") or 0)
+    if not read:
+        return
+    off, dropped = attrs.get("off_funnel") or {}, {k: v for k, v in (attrs.get("dropped") or {}).items() if v}
+    in_funnel = read - sum(o["rows"] for o in off.values()) - sum(dropped.values())
+    parts = [f"{count_words(in_funnel)} at the funnel's stages (a share of the customers who reached each)"]
+    for stage, o in off.items():
+        kind = "exit" if stage in f.evidence.exit_stages else "optional"
+        parts.append(f"{count_words(o['rows'])} at the {kind} stage {stage}, from {count_words(o['customers'])} "
+                     f"customers, a share of the {count_words(o['seen'])} customers seen there "
+                     f"({count_words(o['with_event'])} with an event there, the others by a complaint alone)")
+    parts += [f"{count_words(n)} left out: {_LEFT_OUT.get(why, why)}" for why, n in dropped.items()]
+    kit.display(md("**Complaints behind the complaint signal** (support tickets and feedback from a complaint "
+                   "channel, all customers): {read} read — {parts}.", read=count_words(read),
+                   parts="; ".join(parts)))
 
 
 def _readable(pains: pd.DataFrame) -> pd.DataFrame:

@@ -1,6 +1,7 @@
 """Helpers of the signal builders (:mod:`jmtools.analyses.painpoints.signals`): each row's
 place (stage, touchpoint, persona), each touchpoint's stage, and the customers a funnel step
-loses who go on all the same (read by the drop-off, D169).
+loses who go on all the same (read by the drop-off, D169), and the complaints placed on the
+stages with the customers each is divided by (D186).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from jmtools.analyses.painpoints._common import ALL, _col
+from jmtools.core.engine import to_pandas
 from jmtools.core.errors import DataError, ParameterError, Problem
 
 
@@ -54,3 +56,50 @@ def _went_on(rows, lost, skips, step_col, index_col, persona_col) -> np.ndarray:
                                  fix="pass funnels.skipped_steps(evidence, steps=..., by=...) with the "
                                      "funnel's own steps and groups")])
     return got["n_skipped"].to_numpy(dtype=float)
+
+
+#: Why a complaint counts in no complaint signal (``collect_signals(...).attrs["dropped"]``).
+NO_PLACE, NOBODY_THERE = "tickets without stage or touchpoint", "tickets at stages no customer's events reach"
+UNKNOWN = "tickets naming a stage the journey lacks"
+
+
+def _complaints_placed(evidence, tickets, reached, lookup, by, persona_col, customer_col):
+    """The complaints ``tickets`` with their stage (or their touchpoint's) and persona, and the
+    customers each stage's share is taken of: the funnel's ``reached`` (stage, entered); at an
+    exit or optional stage, no step of the funnel, the customers seen there — with an event
+    there or a complaint there (D186). Returns (placed, reached, dropped, off_funnel):
+    ``dropped`` counts the rows left out per reason, ``off_funnel`` per such stage its rows,
+    customers complaining, customers seen and those with an event there."""
+    t = tickets.copy()
+    stage = t["stage"] if "stage" in t else pd.Series(None, index=t.index, dtype=object)
+    if "touchpoint" in t:
+        stage = stage.where(stage.notna(), t["touchpoint"].map(lookup))
+    t["stage"] = stage
+    dropped = {NO_PLACE: int(t["stage"].isna().sum())}
+    t = t[t["stage"].notna()]
+    if by is not None and persona_col not in t:
+        who = to_pandas(evidence.events.select(customer_col, persona_col).distinct())
+        t = t.merge(who.drop_duplicates(customer_col), on=customer_col, how="left")
+    apart = [s for s in (*evidence.exit_stages, *evidence.optional_stages)
+             if s in set(t["stage"]) and s not in set(reached["stage"])]
+    off = {}
+    if apart:
+        cols = [customer_col, "stage"] + ([persona_col] if by is not None else [])
+        there = to_pandas(evidence.events.filter(evidence.events.stage.isin(apart)).select(*cols).distinct())
+        there = there.assign(**{customer_col: there[customer_col].astype(str)})
+        said = t.loc[t["stage"].isin(set(there["stage"])), cols].assign(
+            **{customer_col: lambda d: d[customer_col].astype(str)})
+        seen = pd.concat([there, said]).drop_duplicates([customer_col, "stage"])   # events first: their persona
+        keys = ["stage"] + ([persona_col] if by is not None else [])
+        reached = pd.concat([reached, seen.groupby(keys, dropna=False).size().rename("entered").reset_index()],
+                            ignore_index=True)
+        for stage in sorted(set(there["stage"]), key=apart.index):
+            mine = said[said["stage"] == stage]
+            off[stage] = {"rows": len(mine), "customers": int(mine[customer_col].nunique()),
+                          "seen": int((seen["stage"] == stage).sum()),
+                          "with_event": int((there["stage"] == stage).sum())}
+    counted = set(reached.loc[reached["entered"] > 0, "stage"])     # a rate needs customers who got there
+    unreached = ~t["stage"].isin(counted)
+    unknown = ~t["stage"].isin(set(evidence.stages))
+    dropped.update({NOBODY_THERE: int((unreached & ~unknown).sum()), UNKNOWN: int(unknown.sum())})
+    return t[~unreached], reached, dropped, off

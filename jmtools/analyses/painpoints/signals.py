@@ -18,8 +18,7 @@ import pandas as pd
 
 from jmtools.analyses import funnels
 from jmtools.analyses.painpoints._common import ALL, DAY_HOURS, SIGNAL_COLUMNS, _col, _none, _pool
-from jmtools.analyses.painpoints._signal_parts import _keys, _stage_lookup, _went_on
-from jmtools.core.engine import to_pandas
+from jmtools.analyses.painpoints._signal_parts import _complaints_placed, _keys, _stage_lookup, _went_on
 from jmtools.core.errors import DataError, ParameterError, Problem
 
 __all__ = [
@@ -484,13 +483,18 @@ def collect_signals(evidence, *, emotion: pd.DataFrame | None = None,
         Valence per observation.
     tickets : pandas.DataFrame, optional
         Canonical tickets; their stage comes from ``stage`` or from ``touchpoint``, their
-        persona from the evidence. Tickets with neither stage nor touchpoint are left out
-        and counted in ``attrs["dropped"]``.
+        persona from the evidence. At an exit or optional stage (no step of the funnel) the
+        share is of the customers seen there: an event or a ticket there. Tickets with
+        neither stage nor touchpoint, naming a stage the journey lacks or at a stage no
+        customer's events reach are left out and counted in ``attrs["dropped"]``.
 
     Returns
     -------
     pandas.DataFrame
-        A signals frame; ``attrs["dropped"]`` counts tickets left out.
+        A signals frame; ``attrs["dropped"]`` counts tickets left out per reason,
+        ``attrs["complaints_read"]`` the tickets given and ``attrs["off_funnel"]`` per exit or
+        optional stage its ``rows``, ``customers`` complaining, customers ``seen`` and those
+        ``with_event`` there: the tickets given are those counted plus those left out.
 
     Examples
     --------
@@ -521,27 +525,15 @@ def collect_signals(evidence, *, emotion: pd.DataFrame | None = None,
     if emotion is not None:
         parts.append(valence_signal(emotion, persona_col=persona_col if persona_col in emotion
                                     else None, customer_col=customer_col))
-    dropped = {}
+    dropped, off = {}, {}
     if tickets is not None and len(tickets):
-        t = tickets.copy()
-        stage = t["stage"] if "stage" in t else pd.Series(None, index=t.index, dtype=object)
-        if "touchpoint" in t:
-            stage = stage.where(stage.notna(), t["touchpoint"].map(lookup))
-        t["stage"] = stage
-        dropped["tickets without stage or touchpoint"] = int(t["stage"].isna().sum())
-        t = t[t["stage"].notna()]
-        if by is not None and persona_col not in t:
-            who = to_pandas(evidence.events.select(customer_col, persona_col).distinct())
-            t = t.merge(who.drop_duplicates(customer_col), on=customer_col, how="left")
         reached = f.rename(columns={"step": "stage", "n": "entered"})
-        counted = reached.loc[reached["entered"] > 0, "stage"]     # a rate needs customers who got there
-        unreached = ~t["stage"].isin(set(counted))
-        dropped["tickets at stages no customer's events reach"] = int(unreached.sum())
-        if not unreached.all():
-            parts.append(complaint_signal(t[~unreached], reached, customer_col=customer_col,
-                                          persona_col=pcol))
+        t, reached, dropped, off = _complaints_placed(evidence, tickets, reached, lookup, by, persona_col,
+                                                      customer_col)
+        if len(t):
+            parts.append(complaint_signal(t, reached, customer_col=customer_col, persona_col=pcol))
     out = combine_signals(*parts)
-    out.attrs["dropped"] = dropped
+    out.attrs.update(dropped=dropped, complaints_read=0 if tickets is None else len(tickets), off_funnel=off)
     return out
 
 
