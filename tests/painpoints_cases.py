@@ -203,7 +203,8 @@ def exit_world(seed=3):
 
 
 
-_EXIT_YAML = """jmtools: 1
+#: A journey with an exit stage, Port out (also notebook 02's tests).
+EXIT_JOURNEY = """jmtools: 1
 name: exit
 stages:
   - name: Discover
@@ -238,6 +239,6 @@ def exit_world_folder(tmp_path):
                   + ["Fast activation, nice app"] * len(reviews),
                   "source": ["complaint"] * len(log) + ["app review"] * len(reviews),
                   "stage": [*log["stage"], *["Activate"] * len(reviews)]}).to_csv(folder / "feedback.csv", index=False)
-    (folder / "journey.yaml").write_text(_EXIT_YAML, encoding="utf-8")
+    (folder / "journey.yaml").write_text(EXIT_JOURNEY, encoding="utf-8")
     assert k == len(log) + len(desk)
     return folder, events, complaints

@@ -11,6 +11,8 @@ import pytest
 
 from jmtools.sample_worlds import load_truths, truths_path
 
+from painpoints_cases import EXIT_JOURNEY
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "02_data_integration.ipynb"
 
@@ -339,19 +341,6 @@ def _tiny_folder(tmp_path, events, journey, surveys=None):
     return folder
 
 
-_EXIT_JOURNEY = """jmtools: 1
-name: exit
-stages:
-  - name: Discover
-  - name: Activate
-  - name: Port out
-    exit: true
-touchpoints:
-  - {name: Home, stage: Discover, channel: digital, events: [home_visit]}
-  - {name: Act, stage: Activate, channel: digital, events: [sim_activated]}
-  - {name: Port, stage: Port out, channel: interpersonal, events: [port_out]}
-"""
-
 _EXIT_IDS = [str(i) for i in range(60)]
 _EXIT_ROWS = ([(i, "2026-03-01 10:00:00", "home_visit") for i in _EXIT_IDS]
               + [(i, "2026-03-02 10:00:00", "sim_activated") for i in _EXIT_IDS[:40]]
@@ -366,7 +355,7 @@ def test_an_exit_stage_is_no_step_of_the_notebooks_funnel(tmp_path):
 
     from jmtools import pipeline
 
-    folder = _tiny_folder(tmp_path, _EXIT_ROWS, _EXIT_JOURNEY)
+    folder = _tiny_folder(tmp_path, _EXIT_ROWS, EXIT_JOURNEY)
     run = run_cells(NOTEBOOK, {"data_dir": str(folder)})
     overall = run.namespace["overall"]
     assert overall["step"].tolist() == ["Discover", "Activate"] and overall["n"].tolist() == [60, 40]
@@ -384,7 +373,7 @@ def test_survey_scores_per_stage_are_the_reports(tmp_path):
 
     surveys = pd.DataFrame({"customer_id": _EXIT_IDS, "timestamp": "2026-03-02 10:00:00", "metric": "nps",
                             "score": [10] * 30 + [3] * 30, "stage": ["compare plans"] * 30 + ["Compare plans"] * 30})
-    journey = _EXIT_JOURNEY.replace("Activate", "Compare plans")
+    journey = EXIT_JOURNEY.replace("Activate", "Compare plans")
     folder = _tiny_folder(tmp_path, _EXIT_ROWS, journey, surveys)
     scores = run_cells(NOTEBOOK, {"data_dir": str(folder)}).namespace["scores"]
     mine = scores[scores["kpi"] == "nps"].set_index("stage")

@@ -18,7 +18,8 @@ from jmtools.core.errors import ParameterError
 from jmtools.core.metrics import SCALES, Scale
 from jmtools.sources._values import lit, q
 
-__all__ = ["other_scales", "other_scales_ibis", "other_scale_words", "off_scale_fix", "other_scale_rule", "asked_scales", "converted_scores", "conversion_note"]
+__all__ = ["other_scales", "other_scales_ibis", "other_scale_words", "off_scale_fix", "other_scale_rule",
+           "asked_scales", "converted_scores", "conversion_note"]
 
 #: Share of a metric's answers off the kit's scale from which the answers are read as another scale.
 SHARE_OFF = 0.05
