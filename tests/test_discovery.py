@@ -396,3 +396,20 @@ def test_rows_written_as_dates_sort_after_their_days_timed_events_and_are_no_bul
         after_view.index[0], after_view.iloc[0]) == ("sign_up", 1.0)
     assert t.loc["sign_up", "precedence"] > t.loc["landing_view", "precedence"]
     assert t.loc["sign_up", "bulk_share"] == 0 and t.loc["sign_up", "initiated_by"] == "customer"
+
+
+def test_a_log_of_visits_and_carts_alone_is_proposed_without_error(tmp_path):
+    """D182. Planted: 30 customers who visit, half of them then add to cart; no event comes before a
+    visit. Before, the entry-point check divided an empty text column and raised a TypeError. Both
+    events are proposed, visit first, with the customers counted in plain pandas."""
+    from tiny_worlds import tiny_world
+
+    from jmtools.sources import load_world
+
+    world = load_world(tiny_world("two_events", tmp_path / "tiny"))
+    proposal = discover_journey(world.events, customers=world.customers)
+    table = proposal.table.set_index("event")
+    raw = pd.read_csv(tmp_path / "tiny" / "events.csv")
+    assert table.loc["visit", "n_customers"] == raw.loc[raw["event"] == "visit", "customer_id"].nunique() == 30
+    assert table.loc["add_to_cart", "n_customers"] == 15
+    assert table.loc["visit", "stage_index"] <= table.loc["add_to_cart", "stage_index"]

@@ -528,3 +528,16 @@ def test_the_curve_kpis_and_funnel_of_every_report_together_give_no_small_person
         mine = runs[p].curve[runs[p].curve["persona"] == p].set_index("stage")["valence"]
         theirs = everyone.curve[everyone.curve["persona"] == p].set_index("stage")["valence"]
         pd.testing.assert_series_equal(mine, theirs.loc[mine.index], check_names=False)
+
+
+def test_disclosed_table_of_no_row_within_a_step_is_no_row():
+    """D182: nobody moved between touchpoints (every customer one event): the empty table comes back
+    empty, with its columns, instead of failing on the keys of no row."""
+    from jmtools.pipeline import disclosed_table
+
+    moves = pd.DataFrame({"from_step": pd.Series([], dtype=str), "to_step": pd.Series([], dtype=str),
+                          "n_customers": pd.Series([], dtype=int)})
+    out = disclosed_table(moves, "n_customers", within="from_step")
+    assert out.empty and list(out.columns)[:3] == ["from_step", "to_step", "n_customers"]
+    one = moves.iloc[:0].reindex([0]).assign(from_step="Visit", to_step="Basket", n_customers=30)
+    assert disclosed_table(one, "n_customers", within="from_step")["to_step"].tolist() == ["Basket"]

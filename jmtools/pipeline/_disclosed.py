@@ -364,7 +364,8 @@ def disclosed_table(frame: pd.DataFrame, customers_col: str, *, by=None, pool: s
         raise ParameterError("customers_col", customers_col, expected=[str(c) for c in frame.columns])
     hidden = few = _few(frame, customers_col, min_group)
     if within is not None:
-        keys = frame[[within, *([by] if by else [])]].astype(str).agg("\x1f".join, axis=1).to_numpy()
+        keys = (frame[[within, *([by] if by else [])]].astype(str).agg("\x1f".join, axis=1).to_numpy()
+                if len(frame) else np.array([], dtype=object))   # no row (nobody moved): no key, not a 2-D frame
         hidden = few.copy()
         who = pd.to_numeric(frame[customers_col], errors="coerce").fillna(0).to_numpy(float)
         for key in pd.unique(keys[few]):                  # the largest row left out: 5 or more

@@ -200,7 +200,7 @@ def _entry_points(nodes, pairs, moves, company: dict, n_with: int) -> dict:
     for e in company:
         before = p[p["ev_b"] == e]
         share = before["n_before"] / first.get(e, np.nan)
-        lift = share - before["ev_a"].map(first) / n_with
+        lift = share - before["ev_a"].map(first).astype(float) / n_with   # no event before it: empty, not text
         trigger = (share >= BROADCAST_BELOW) & (lift >= 0.2)
         if trigger.any():
             continue
