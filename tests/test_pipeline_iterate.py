@@ -127,3 +127,22 @@ def test_two_folders_and_two_groups_of_customers(worlds):
         pipeline.compare_periods(worlds["none"], "2026-06-01", measures=["revenue"])
     with pytest.raises(ParameterError, match="^persona"):
         pipeline.compare_periods(worlds["none"], "2026-06-01", measures=["csat"], persona="Ben")
+
+
+def test_a_world_where_every_customer_stays_at_one_step_says_there_is_nothing_to_compare(tmp_path):
+    """D182. Planted: 30 customers, each one "visit": no customer goes on to a later step, so there is no
+    conversion and no time between steps; the summary says so with the customers' n (counted in plain
+    pandas from the customer file), instead of failing on an empty table."""
+    from tiny_worlds import tiny_world
+
+    folder = tiny_world("one_event", tmp_path / "tiny")
+    c = pipeline.compare_periods(folder, "2026-06-01", min_n=30)
+    assert c.table.empty and c.observations.empty
+    n = pd.read_csv(folder / "customers.csv")["customer_id"].nunique()
+    said = c.summary()
+    assert said == c.nothing_compared()
+    assert said.startswith("Nothing to compare before and after 2026-06-01: no customer goes on from one step")
+    assert f"(customers in the customer table: {n})" in said
+    two = pipeline.compare_periods(tiny_world("two_events", tmp_path / "two"), "2026-06-01", min_n=30)
+    assert len(two.table) and two.nothing_compared() == ""
+    assert two.summary().startswith(f"{len(two.disclosed_table())} comparisons: ")

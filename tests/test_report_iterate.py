@@ -222,3 +222,17 @@ def test_did_it_work_says_where_the_funnel_counts_more_than_the_comparison(shown
     plain = compare_periods("sample:ecommerce", "2026-06-01", measures=["conversion"], personas=False)
     assert plain.funnel_only is None or plain.funnel_only.empty
     assert "Counted by their own steps" not in plain.summary()
+
+
+def test_did_it_work_says_why_there_is_nothing_to_compare(shown, tmp_path):
+    """D182: every customer at one step: the heading, then the sentence; no empty table, no error."""
+    from tiny_worlds import tiny_world
+
+    from jmtools.pipeline import compare_periods
+
+    c = compare_periods(tiny_world("one_event", tmp_path / "tiny"), "2026-06-01", min_n=30)
+    iterate.did_it_work(c, level="###")
+    said = _text(shown["displayed"])
+    assert said.splitlines()[0] == "### Did it work? before and after 2026-06-01"
+    assert c.nothing_compared() in said and "comparisons (every measure" not in said
+    assert shown["records"]["comparisons"] == 0 and shown["records"]["likely_real"] == 0

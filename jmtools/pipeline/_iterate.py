@@ -162,8 +162,36 @@ class Comparison:
         """
         return max((int(s["total"].max()) for s in self.sizes if len(s) and "total" in s), default=0)
 
+    def nothing_compared(self) -> str:
+        """Why there is no comparison at all, in plain words with n and what would make one; empty
+        when :attr:`table` has a row (a data folder where every customer stays at one step of the
+        journey: no conversion from one step to the next, no time between steps).
+
+        Examples
+        --------
+        >>> compare_periods("sample:ecommerce", "2026-06-01", measures=["ces"]).nothing_compared()
+        ''
+        """
+        if len(self.table):
+            return ""
+        what = {"periods": f"before and after {self.split.get('date')}",
+                "folders": f"between {self.split.get('before')} and {self.split.get('after')}",
+                }.get(self.split.get("kind"), "between the two groups")
+        n = self.customers_checked
+        among = f" (customers in the customer table: {count_words(n)})" if n else ""
+        if self.observations.empty:
+            return (f"Nothing to compare {what}: no customer goes on from one step of the journey to a later one, "
+                    f"so there is no conversion and no time between steps to measure{among}. A comparison needs "
+                    "events at two or more stages for the same customers (or survey scores naming a step), in "
+                    "both groups.")
+        return (f"Nothing to compare {what}: no measure has observations in both groups{among}. A comparison "
+                "needs customers of each group at the same step.")
+
     def summary(self) -> str:
-        """One line per verdict: how many rows, and the clearest rows in words (:meth:`disclosed_table`)."""
+        """One line per verdict: how many rows, and the clearest rows in words (:meth:`disclosed_table`);
+        :meth:`nothing_compared` when there is no row."""
+        if not len(self.table):
+            return self.nothing_compared()
         table = self.disclosed_table()
         counts = table["verdict"].value_counts()
         head = ", ".join(f"{counts[v]} {v}" for v in cmp.VERDICTS if v in counts)

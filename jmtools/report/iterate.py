@@ -93,14 +93,18 @@ def did_it_work(comparison, *, persona: str = ALL, top: int = 12, level: str = "
     whole_number("top", top, fix="pass e.g. 12")
     table = comparison.disclosed_table()
     split = comparison.split
+    nothing = comparison.nothing_compared() if hasattr(comparison, "nothing_compared") else ""
     groups = f"{table['group_a'].iloc[0]} and {table['group_b'].iloc[0]}" if len(table) else "the two groups"
     what = {"periods": f"before and after {split.get('date')}",
             "folders": f"{split.get('before')} against {split.get('after')}",
             "customers": "customers who saw the change against those who did not"}.get(split.get("kind"), groups)
-    real = table[table["verdict"].str.endswith("likely real")]
+    real = table[table["verdict"].astype(str).str.endswith("likely real")]
     record("comparisons", len(table), label="Comparisons made")
     record("likely_real", len(real), label="Changes likely real", headline=True)
     _display(md(level + " Did it work? {what}", what=what))
+    if nothing:   # every customer at one step: said, with what would make a comparison, not an empty table
+        _display(md("{nothing}", nothing=nothing))
+        return
     _display(md("{n} comparisons (every measure, persona and step); a change is **likely real** when it "
                 "survives the Benjamini–Hochberg step across all of them (false discovery rate 5%).",
                 n=f"{len(table):,}"))
