@@ -5,19 +5,26 @@ draw  Fix: pass the output of …"): right for a caller who passed the wrong fra
 notebook user whose data simply holds nothing for that section. These functions draw when there
 is something to draw, and otherwise say in plain words why there is nothing and what to add, so
 the notebook goes on: notebook 03's trend over time, notebook 01's persona sections without
-persona cards.
+persona cards, notebook 02's conversion and time between steps on a funnel of one step, notebook
+04's ranked pain points when neither the journey file nor the data gives one, and any chart whose
+rows all rest on 1–4 customers or that the data leaves empty (:func:`show_or_say`) (D182).
 """
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
+from jmtools.analyses.disclosure import MIN_GROUP, count_words
 from jmtools.charts.emotions import sentiment_trend_chart
 from jmtools.core.vocabulary import ALL
 from jmtools.report.present import md
 from jmtools.report.unplaced import unplaced_rows
 
-__all__ = ["trend_gap", "show_sentiment_trend", "no_personas_note", "show_no_personas"]
+__all__ = ["trend_gap", "show_sentiment_trend", "no_personas_note", "show_no_personas", "between_steps_gap",
+           "show_between_steps", "no_pain_points_note", "empty_chart_note", "show_or_say",
+           "too_few_to_cluster"]
 
 
 def trend_gap(trend: pd.DataFrame | None, *, tables=None, persona: str = ALL) -> str:
@@ -150,3 +157,196 @@ def show_no_personas(journey, customers: pd.DataFrame | None, *, display=None) -
         from IPython.display import display
     display(md("{note}", note=note))   # attribute names and values come from the data: escaped
     return True
+
+
+def between_steps_gap(funnel: pd.DataFrame, *, what: str, persona: str = ALL) -> str:
+    """Why there is nothing between the funnel's steps to draw (``what``: conversion, time), in plain
+    words with n and what would make it work; empty when the funnel has two steps or more.
+
+    Parameters
+    ----------
+    funnel : pandas.DataFrame
+        :func:`jmtools.analyses.funnels.funnel` of the focus (disclosed or not): ``step``, ``step_index``, ``n``.
+    what : str
+        What would be drawn, e.g. "conversion from one step to the next".
+    persona : str, default "all"
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"step_index": [1], "step": ["Visit"], "n": [30]})
+    >>> print(between_steps_gap(f, what="conversion from one step to the next"))
+    No conversion from one step to the next: the funnel has one step, Visit (30 customers), so there is no later step to go on to. To see it, map the events of a later stage to a touchpoint of the journey file (customers who go on, e.g. to a cart), or name two or more steps in funnel_steps.
+    >>> between_steps_gap(pd.DataFrame({"step_index": [1, 2], "step": ["A", "B"], "n": [9, 3]}), what="x")
+    ''
+    """
+    steps = list(dict.fromkeys(funnel["step"])) if len(funnel) else []
+    if len(steps) >= 2:
+        return ""
+    who = "" if persona == ALL else f" for {persona}"
+    fix = ("To see it, map the events of a later stage to a touchpoint of the journey file (customers who go on, "
+           "e.g. to a cart), or name two or more steps in funnel_steps.")
+    if not steps:
+        return f"No {what}{who}: the funnel has no step that any customer reached. {fix}"
+    n = pd.to_numeric(funnel["n"], errors="coerce").max()
+    reached = "" if n is None or math.isnan(n) else f" ({count_words(n)} customers)"
+    return (f"No {what}{who}: the funnel has one step, {steps[0]}{reached}, so there is no later step to go on "
+            f"to. {fix}")
+
+
+def show_between_steps(chart, frame: pd.DataFrame, funnel: pd.DataFrame, *, what: str, persona: str = ALL,
+                       display=None, **options):
+    """Draw ``chart(frame, **options)`` (a chart between the funnel's steps), or say why there is nothing
+    to draw (:func:`between_steps_gap`) when the funnel has one step.
+
+    Parameters
+    ----------
+    chart : callable
+        E.g. :func:`jmtools.charts.funnels.conversion_chart`.
+    frame : pandas.DataFrame
+        What the chart draws.
+    funnel, what, persona
+        As for :func:`between_steps_gap`.
+    display : callable, optional
+        How to show (default IPython's ``display``).
+
+    Returns
+    -------
+    altair chart or None
+        None when a sentence was shown instead.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"step_index": [1], "step": ["Visit"], "n": [3]})
+    >>> shown = []
+    >>> show_between_steps(print, f, f, what="time between steps", display=shown.append) is None
+    True
+    >>> shown[0].data[:66]
+    'No time between steps: the funnel has one step, Visit (fewer than '
+    """
+    if display is None:
+        from IPython.display import display
+    why = between_steps_gap(funnel, what=what, persona=persona)
+    if why:
+        display(md("{why}", why=why))   # step names come from the journey file: escaped
+        return None
+    drawn = chart(frame, **options)
+    display(drawn)
+    return drawn
+
+
+def no_pain_points_note(found, *, min_n: int, persona: str = ALL) -> str:
+    """Why there is no pain point to rank, in plain words with n and what would give some; empty when
+    there is one.
+
+    Parameters
+    ----------
+    found : jmtools.analyses.painpoints.PainPoints
+        ``pipeline.run(...).pain_points``: its ``table``, ``evidence`` (the comparisons) and ``signals``.
+    min_n : int
+        The fewest observations on each side of a comparison (notebook 04's ``min_n``).
+    persona : str, default "all"
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> found = SimpleNamespace(table=pd.DataFrame({"title": []}), signals=pd.DataFrame({"n": [1, 2, 3]}),
+    ...                         evidence=pd.DataFrame({"flagged": [False, False]}))
+    >>> print(no_pain_points_note(found, min_n=30))
+    No pain points to rank: the journey file lists none, and none of the 2 comparisons of 3 signal rows found a step worse than its baseline (each needs 30 or more observations on each side). Pain points come from the journey file's pain_points, from events at two or more stages (drop-off, slow steps, loops, detours), from survey scores and from feedback texts naming a step: add some of these, or lower min_n, to see them ranked here.
+    """
+    if len(found.table):
+        return ""
+    who = "" if persona == ALL else f" for {persona}"
+    compared = len(found.evidence) if found.evidence is not None else 0
+    signals = len(found.signals) if found.signals is not None else 0
+    return (f"No pain points to rank{who}: the journey file lists none, and none of the {compared:,} comparisons of "
+            f"{signals:,} signal rows found a step worse than its baseline (each needs {min_n} or more observations "
+            "on each side). Pain points come from the journey file's pain_points, from events at two or more "
+            "stages (drop-off, slow steps, loops, detours), from survey scores and from feedback texts naming a "
+            "step: add some of these, or lower min_n, to see them ranked here.")
+
+
+def empty_chart_note(what: str, *, raw=None, none: str, fix: str) -> str:
+    """Why a chart of ``what`` has no row to draw, in plain words: every row ``raw`` held rests on 1–4
+    customers (hidden), or there was none (``none`` says why, with its n); then ``fix``.
+
+    Parameters
+    ----------
+    what : str
+        What the chart would show, e.g. "moves between touchpoints".
+    raw : pandas.DataFrame, optional
+        The rows before the disclosure rule took out those of 1–4 customers.
+    none : str
+        Why there was no row at all (with its n).
+    fix : str
+        What would give rows.
+
+    Examples
+    --------
+    >>> print(empty_chart_note("moves between touchpoints", raw=pd.DataFrame({"n": [1, 2]}),
+    ...                        none="no customer moved", fix="More customers would show them."))
+    No moves between touchpoints to show: each of the 2 found rests on fewer than 5 customers, not shown so that no one can be singled out. More customers would show them.
+    >>> print(empty_chart_note("paths", none="no customer has an event (0 customers)", fix="Add events.csv."))
+    No paths to show: no customer has an event (0 customers). Add events.csv.
+    """
+    if raw is not None and len(raw):
+        return (f"No {what} to show: each of the {len(raw):,} found rests on fewer than {MIN_GROUP} customers, "
+                f"not shown so that no one can be singled out. {fix}")
+    return f"No {what} to show: {none}. {fix}"
+
+
+def show_or_say(chart, frame: pd.DataFrame, what: str, *, raw=None, none: str, fix: str, display=None,
+                **options):
+    """Draw ``chart(frame, **options)`` when ``frame`` has rows; otherwise show :func:`empty_chart_note`.
+
+    Returns
+    -------
+    altair chart or None
+        None when a sentence was shown instead.
+
+    Examples
+    --------
+    >>> shown = []
+    >>> show_or_say(print, pd.DataFrame({"n": []}), "paths", none="no customer has two events (30 customers)",
+    ...             fix="Customers with two or more events would show them.", display=shown.append) is None
+    True
+    >>> shown[0].data[:42]
+    'No paths to show: no customer has two even'
+    """
+    if display is None:
+        from IPython.display import display
+    if not len(frame):
+        display(md("{note}", note=empty_chart_note(what, raw=raw, none=none, fix=fix)))
+        return None
+    drawn = chart(frame, **options)
+    display(drawn)
+    return drawn
+
+
+def too_few_to_cluster(customers: pd.DataFrame | None, *, k: int = 0) -> str:
+    """Why notebook 01 suggests no personas from the data: fewer customers than groups to form (k-means
+    needs more customers than groups, and at least two groups); empty when there are enough.
+
+    Examples
+    --------
+    >>> print(too_few_to_cluster(pd.DataFrame({"customer_id": ["a"]})))
+    No personas suggested from the data: clustering into 2 or more groups needs at least 3 customers, and the customer table holds fewer than 5. With more customers (a few dozen or more), this section suggests groups.
+    >>> too_few_to_cluster(pd.DataFrame({"customer_id": list("abc")}))
+    ''
+    """
+    n = 0 if customers is None else len(customers)
+    groups = k if k else 2
+    if n > groups:
+        return ""
+    into = f"{groups} groups" if k else "2 or more groups"
+    return (f"No personas suggested from the data: clustering into {into} needs at least {groups + 1} customers, "
+            f"and the customer table holds {count_words(n)}. With more customers (a few dozen or more), this "
+            "section suggests groups.")
