@@ -227,11 +227,15 @@ def show_between_steps(chart, frame: pd.DataFrame, funnel: pd.DataFrame, *, what
     >>> shown[0].data[:66]
     'No time between steps: the funnel has one step, Visit (fewer than '
     """
+    return _draw_or_say(chart, frame, between_steps_gap(funnel, what=what, persona=persona), display, options)
+
+
+def _draw_or_say(chart, frame, note: str, display, options: dict):
+    """Show ``note`` (names from the journey file and the data: escaped) and return None, or draw."""
     if display is None:
         from IPython.display import display
-    why = between_steps_gap(funnel, what=what, persona=persona)
-    if why:
-        display(md("{why}", why=why))   # step names come from the journey file: escaped
+    if note:
+        display(md("{note}", note=note))
         return None
     drawn = chart(frame, **options)
     display(drawn)
@@ -321,14 +325,8 @@ def show_or_say(chart, frame: pd.DataFrame, what: str, *, raw=None, none: str, f
     >>> shown[0].data[:42]
     'No paths to show: no customer has two even'
     """
-    if display is None:
-        from IPython.display import display
-    if not len(frame):
-        display(md("{note}", note=empty_chart_note(what, raw=raw, none=none, fix=fix)))
-        return None
-    drawn = chart(frame, **options)
-    display(drawn)
-    return drawn
+    note = "" if len(frame) else empty_chart_note(what, raw=raw, none=none, fix=fix)
+    return _draw_or_say(chart, frame, note, display, options)
 
 
 def too_few_to_cluster(customers: pd.DataFrame | None, *, k: int = 0) -> str:
