@@ -59,7 +59,8 @@ SHAPES = {
     # two events, both in the one stage every customer reaches
     "one_stage": (30, lambda i: ["visit", "home_view"][: 1 + i % 2], ()),
     # two events, a few survey answers and feedback texts
-    "with_answers": (30, lambda i: ["visit"] if i % 2 else ["visit", "add_to_cart"], ("surveys", "feedback", "pain point")),
+    "with_answers": (30, lambda i: ["visit"] if i % 2 else ["visit", "add_to_cart"],
+                     ("surveys", "feedback", "pain point")),
     # one customer
     "one_customer": (1, lambda i: ["visit", "add_to_cart"], ()),
 }
