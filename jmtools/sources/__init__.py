@@ -34,10 +34,12 @@ from jmtools.sources._values import THUMBS_HINT
 from jmtools.sources._numbers import DECIMALS
 from jmtools.sources._constants import validate_constants
 from jmtools.sources._duckdb import load_duckdb
+from jmtools.sources._excel import header_hint
 from jmtools.sources._foreign import load_ibis
 from jmtools.sources._ids import IdOverlap, id_overlap
 from jmtools.sources._jsonl import json_shape
 from jmtools.sources._loading_file import LOADING_FILE, loading_line, read_loading_file
+from jmtools.sources._names import normalise_name
 from jmtools.sources._missing import TABLE_CONTENTS, archive_tables, missing_table, unread_fix
 from jmtools.sources._spec import SPECS, Column, TableSpec
 from jmtools.sources._survey_scales import asked_scales, conversion_note, converted_scores
@@ -204,10 +206,16 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
         validate_constants(constants, spec)
     if constants and optional is not True:      # a constant is a column asked for
         optional = [*(optional or ()), *constants]
-    loaded = _dispatch(src, spec, columns=columns, time_format=time_format, tz=tz, encoding=encoding,
-                       sheet=sheet, scales=scale_map, source_name=source_name, optional=optional,
-                       read_options=read_options, metrics=metrics, constants=constants,
-                       amount_unit=amount_unit, decimal=decimal)
+    try:
+        loaded = _dispatch(src, spec, columns=columns, time_format=time_format, tz=tz, encoding=encoding,
+                           sheet=sheet, scales=scale_map, source_name=source_name, optional=optional,
+                           read_options=read_options, metrics=metrics, constants=constants,
+                           amount_unit=amount_unit, decimal=decimal)
+    except DataError as err:        # an Excel header lower than the row read: say which row (D191)
+        hinted = header_hint(err, src, sheet, kind, normalise_name)
+        if hinted is err:
+            raise
+        raise hinted from None
     if asked:     # checked on the scale asked, read on the kit's (D175)
         loaded = LoadedTable(loaded.kind, converted_scores(loaded.table, asked), loaded.accounting)
         loaded.accounting.notes.extend(conversion_note(m, s) for m, s in asked.items())
@@ -498,7 +506,7 @@ def _loaded(path: Path, kind: str, how: dict, others=(), from_file=None) -> Load
     try:
         loaded = load_table(path, kind, **how)
     except DataError as err:
-        if not from_file or "constants" not in from_file or from_file["constants"] is not how.get("constants"):
+        if not any(from_file and k in from_file and from_file[k] is how.get(k) for k in _LOCATED):
             raise
         raise _in_loading_file(err, path, kind) from None
     loaded.options = how
@@ -511,14 +519,18 @@ def _loaded(path: Path, kind: str, how: dict, others=(), from_file=None) -> Load
     return loaded
 
 
+#: Options whose problems are located in loading.yaml when they came from there.
+_LOCATED = ("constants", "read_options", "sheet")
+
+
 def _in_loading_file(err: DataError, path: Path, kind: str) -> DataError:
-    """``err`` with its problems about ``constants`` located in ``loading.yaml`` (they came
-    from there): the file, the line of the constant, and the data file that has the column."""
+    """``err`` with its problems about ``constants``, ``read_options`` or ``sheet`` located in
+    ``loading.yaml`` (they came from there): the file, the line of the constant, and the data file that has the column."""
     import dataclasses
 
     problems = [dataclasses.replace(p, source=str(path.parent / LOADING_FILE), message=f"{p.message} in {p.source}",
                                     line=loading_line(path.parent, (kind, *p.path.split(".", 1))))
-                if (p.path or "").startswith("constants.") else p for p in err.problems]
+                if (p.path or "").split(".")[0] in _LOCATED else p for p in err.problems]
     return DataError(problems)
 
 

@@ -308,7 +308,7 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     raw = con.con
     name = unique_name(spec.kind)
     opened = open_input(raw, src, view=name + "_raw", encoding=encoding, sheet=sheet,
-                        read_options=read_options or {}, is_view=_is_view)
+                        read_options=read_options or {}, is_view=_is_view, dates=not time_format)
     view, label = opened.view, source_name or opened.label
     named, repeated = check_repeated(opened.repeated, spec, {"columns": columns, "metrics": metrics}, optional,
                                      label, opened.header_line, normalise_name)

@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
-from jmtools.sources._date_cells import dates_alone
-from jmtools.sources._formulas import formula_kinds, formula_notes, has_formulas
+from jmtools.sources._excel import read_excel_sheet
 from jmtools.sources._headers import unique_names
 from jmtools.sources._lines import CsvLines
 
@@ -66,8 +65,9 @@ class Opened:
 
 
 def open_source(raw, src, *, view: str, encoding: str | None, sheet, read_options: dict,
-                is_view: bool = False) -> Opened:
-    """Register ``src`` (a path, a frame, or the name of a DuckDB view) as the view ``view``."""
+                is_view: bool = False, dates: bool = True) -> Opened:
+    """Register ``src`` (a path, a frame, or the name of a DuckDB view) as the view ``view``
+    (``dates``: an Excel text column of days written dd.mm.yyyy read as dates)."""
     if is_view:
         raw.execute(f"CREATE OR REPLACE TEMP VIEW {_q(view)} AS SELECT *, row_number() OVER () "
                     f"AS {ROW} FROM {_q(src)}")
@@ -80,7 +80,7 @@ def open_source(raw, src, *, view: str, encoding: str | None, sheet, read_option
             return _open_csv(raw, path, view, encoding, read_options)
         if fmt == "parquet":
             return _open_parquet(raw, path, view)
-        frame, header_line, notes, repeated = _read_excel(path, sheet)
+        frame, header_line, notes, repeated = read_excel_sheet(path, sheet, read_options, dates)
         return Opened(_register_frame(raw, frame, view, path.name), path.name, "excel", notes=notes,
                       header_line=header_line, repeated=repeated)
     frame = _frame_from(src)
@@ -422,59 +422,6 @@ def _transcode(path: Path, enc: str) -> Path:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return out
-
-
-def _read_excel(path: Path, sheet):
-    import pandas as pd
-
-    try:
-        frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, header=None)
-        kinds = None                            # formula cells: their stored value or a blank (D146)
-        if path.suffix.lower() in (".xlsx", ".xlsm") and has_formulas(path):
-            kinds = formula_kinds(frame, pd.read_excel(
-                path, sheet_name=sheet or 0, dtype=object, header=None, engine_kwargs={"data_only": False}))
-        frame = dates_alone(path, sheet, frame)     # a cell formatted as a date alone: its date (D185)
-    except ValueError as exc:
-        raise DataError([Problem(f"the workbook cannot be read — {exc}", source=path.name,
-                                 fix="pass sheet='<name of the sheet>'")]) from None
-    if frame.empty:
-        raise DataError([Problem("the sheet is empty", source=path.name,
-                                 fix="put the header in row 1 and the rows below it")])
-    top, notes = _title_rows(frame), []
-    if top:
-        title = next((str(v).strip() for v in frame.iloc[:top].to_numpy().ravel() if _filled(v)), "")
-        notes.append(f"row{'s 1–' + str(top) if top > 1 else ' 1'} above the header skipped"
-                     + (f" (a title: {title[:60]!r})" if title else " (empty)"))
-    header, repeated = unique_names(["" if pd.isna(v) else str(v).strip() for v in frame.iloc[top]])
-    body = frame.iloc[top + 1:].reset_index(drop=True)
-    body.columns = [h or f"Unnamed: {i}" for i, h in enumerate(header)]
-    if kinds is not None:
-        notes += formula_notes(kinds, list(body.columns), top)
-    return body.astype("string"), top + 1, notes, repeated
-
-
-def _filled(value) -> bool:
-    return value is not None and not (isinstance(value, float) and value != value) and str(value).strip() != ""
-
-
-def _title_rows(frame, look: int = 20) -> int:
-    """How many rows above the header hold a title (one value at most, or none): counted only
-    when the row after them reads as a header — two or more names, all text, none a number or
-    a date — so a one-column table, or a header with blanks over data, is read from row 1."""
-    rows = frame.iloc[:look].to_numpy()
-    for i, row in enumerate(rows):
-        filled = [v for v in row if _filled(v)]
-        if len(filled) <= 1:
-            continue
-        if i == 0 or not all(isinstance(v, str) and not _looks_like_value(v) for v in filled):
-            return 0
-        return i
-    return 0
-
-
-def _looks_like_value(text: str) -> bool:
-    """A number or a date written as text (12, 3.5, 2024-03-01, 09.03.2024): not a column name."""
-    return bool(re.fullmatch(r"[-+]?[\d.,:/ T-]+", text.strip()))
 
 
 def _frame_from(src):
