@@ -196,3 +196,28 @@ def test_a_formula_cell_is_never_evaluated(tmp_path):
     got = loaded.to_pandas().set_index("customer_id")
     assert pd.isna(got.loc["b", "score"]) and got.loc["a", "score"] == 3
     assert any("formula" in n for n in loaded.accounting.notes)
+
+
+def test_required_columns_below_unmerged_labels_name_the_row(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Export"])
+    ws.append(["Case", None, "Place"])
+    ws.append(["customer_id", "kind", "region"])
+    ws.append(["c1", "private", "north"])
+    wb.save(tmp_path / "customers.xlsx")
+    with pytest.raises(DataError) as err:
+        load_customers(tmp_path / "customers.xlsx")
+    problem = err.value.problems[0]
+    assert problem.line == 3 and "read_options: {skip: 2}" in problem.fix and "sheet 'Sheet'" in problem.fix
+
+
+def test_a_missing_sheet_from_loading_yaml_is_located_there(tmp_path):
+    _permit_book(tmp_path / "customers.xlsx")
+    (tmp_path / "events.csv").write_text("customer_id,timestamp,event\nAZ-2025/0001,2025-01-03,apply\n")
+    (tmp_path / "loading.yaml").write_text("customers:\n  sheet: Antragstelle\n")
+    with pytest.raises(DataError) as err:
+        load_world(tmp_path)
+    problem = err.value.problems[0]
+    assert problem.source.endswith("loading.yaml") and problem.line == 2
+    assert "did you mean sheet: Antragsteller?" == problem.fix
