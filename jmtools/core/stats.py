@@ -9,10 +9,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["Z95", "wilson_interval", "bootstrap_ci", "bootstrap_mean_ci"]
+__all__ = ["Z95", "FOLLOW_UP_SHARE", "wilson_interval", "bootstrap_ci", "bootstrap_mean_ci", "follow_up_window"]
 
 #: Two-sided 95% normal quantile.
 Z95 = 1.959963984540054
+
+#: Share of the customers who take a next step that the follow-up window waits for (D190).
+FOLLOW_UP_SHARE = 0.99
 
 #: Bootstrap resamples are drawn in blocks of about this many values (~2 MB of indices, and
 #: as much for the resampled values). The draws do not depend on the block size (NumPy's
@@ -134,3 +137,37 @@ def bootstrap_mean_ci(frame: pd.DataFrame, value_col: str, by: list[str] | str, 
         rows.append((*key, float(vals.mean()) if vals.size else float("nan"), int(vals.size),
                      low, high))
     return pd.DataFrame(rows, columns=[*by, "mean", "n", "ci_low", "ci_high"])
+
+
+def follow_up_window(hours, *, share: float = FOLLOW_UP_SHARE, min_n: int = 5) -> float:
+    """Hours within which ``share`` of the customers who took the next step took it.
+
+    A customer who reached a step less than this long before the data's end has not had the
+    time most take to go on: "has not gone on" is then "still open", not "lost" (D190).
+
+    Parameters
+    ----------
+    hours : array-like
+        Time from a step to the next, in hours, of the customers who went on.
+    share : float, default :data:`FOLLOW_UP_SHARE`
+        The quantile taken (0.99: the time within which 99% of those who go on do so; 0.95 left
+        a tail of late steps that a step nearly everyone takes read as a drop).
+    min_n : int, default 5
+        Fewer times than this give no window (NaN): too few to measure one.
+
+    Returns
+    -------
+    float
+        The window in hours, or NaN.
+
+    Examples
+    --------
+    >>> follow_up_window([1, 2, 3, 4, 100], share=0.5)
+    3.0
+    >>> follow_up_window([1, 2])
+    nan
+    """
+    values = pd.to_numeric(pd.Series(hours, dtype=float), errors="coerce").dropna().to_numpy()
+    if values.size < max(min_n, 1):
+        return float("nan")
+    return float(np.quantile(values, share))

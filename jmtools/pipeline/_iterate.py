@@ -15,6 +15,7 @@ import pandas as pd
 
 from jmtools.analyses import compare as cmp
 from jmtools.analyses.disclosure import MIN_GROUP, count_words
+from jmtools.analyses.funnels import duration_words
 from jmtools.core.errors import DataError, ParameterError
 from jmtools.core.vocabulary import ALL
 from jmtools.journey import Journey, Outcome, Target
@@ -41,7 +42,10 @@ class Comparison:
     observations : pandas.DataFrame
         The observations with their ``group``.
     split : dict
-        What was compared (``kind``: periods, folders or customers; labels; dates).
+        What was compared (``kind``: periods, folders or customers; labels; dates) and ``open``:
+        the customers left out as still open at the data's end, per pair of steps
+        (``attrs["open"]`` of :func:`jmtools.analyses.compare.step_observations`; with the
+        ``group`` for two folders).
     journey : Journey
     outcome : Outcome or None
         For :func:`measure_opportunity`: what is written next to the opportunity.
@@ -86,6 +90,26 @@ class Comparison:
         True
         """
         return cmp.mix_changes(self.mix if self.mix is not None else pd.DataFrame())
+
+    def still_open_words(self) -> list[str]:
+        """One sentence per pair of steps whose comparison left customers out as still open at the
+        data's end (:attr:`split` ``open``, D190): how many, since when, and the follow-up window.
+
+        Examples
+        --------
+        >>> compare_periods("sample:ecommerce", "2026-06-01", measures=["ces"]).still_open_words()
+        []
+        """
+        out = []
+        for r in self.split.get("open", []):
+            folder = f" ({r['group']})" if r.get("group") else ""
+            out.append(f"{count_words(r['open'])} of the {count_words(r['left_out'])} customers who reached "
+                       f"{r['from_step']} after {r['since']:%d %b %Y}{folder} had not reached {r['step']} by the "
+                       f"data's end ({r['end']:%d %b %Y}): still open, not lost. Conversion and time from "
+                       f"{r['from_step']} leave all {count_words(r['left_out'])} out — the follow-up window is "
+                       f"{duration_words(r['window_hours'] * 3600)}, the time within which "
+                       f"{r['share']:.0%} of those who reached {r['step']} did so.")
+        return out
 
     @property
     def likely_real(self) -> pd.DataFrame:
@@ -300,8 +324,11 @@ def _observe(data, *, journey=None, segment: str = "", steps=None, level: str = 
                                               else "stage"))
     if not parts:
         raise DataError("the folder has no events, surveys or feedback to compare", source=str(data))
+    still_open = [r for p in parts for r in p.attrs.get("open", [])]
     obs = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
-    return obs[obs["measure"].isin(measures)].reset_index(drop=True), j, sizes, broken, contacts, own
+    obs = obs[obs["measure"].isin(measures)].reset_index(drop=True)
+    obs.attrs["open"] = still_open
+    return obs, j, sizes, broken, contacts, own
 
 
 def _measures(measures) -> list[str]:
@@ -353,6 +380,7 @@ def compare_periods(data, change_date, *, journey=None, segment: str = "", befor
                                                     level=level, measures=measures, assignment=assignment)
     split = cmp.split_by_date(obs, change_date, before_days=before_days, after_days=after_days,
                               gap_days=gap_days)
+    split.attrs["split"]["open"] = obs.attrs["open"]
     return Comparison(cmp.compare(split, journey=j, **options), split, split.attrs["split"], j,
                       options=options, sizes=sizes, persona_errors=broken, mix=cmp.reach_mix(split, contacts),
                       funnel_only=_funnel_only([own]))
@@ -376,7 +404,8 @@ def compare_folders(before, after, *, journey=None, segment: str = "", steps=Non
     obs_b, _, sizes_b, broken_b, sent_b, own_b = _observe(after, journey=journey or j.path, segment=segment,
                                                           steps=steps, level=level, measures=measures)
     split = cmp.stack_groups(obs_a, obs_b, labels=tuple(labels))
-    split.attrs["split"].update(before=str(before), after=str(after))
+    split.attrs["split"].update(before=str(before), after=str(after), open=[
+        {**r, "group": g} for o, g in ((obs_a, labels[0]), (obs_b, labels[1])) for r in o.attrs["open"]])
     sent = [s.assign(group=g) for s, g in ((sent_a, labels[0]), (sent_b, labels[1])) if s is not None]
     return Comparison(cmp.compare(split, journey=j, **options), split, split.attrs["split"], j,
                       options=options, sizes=sizes_a + sizes_b, persona_errors={**broken_b, **broken},
@@ -401,6 +430,7 @@ def compare_groups(data, test, *, journey=None, segment: str = "", steps=None, l
                                  "customer table for a rule)", fix="add customers.csv, or pass ids")
         test = persona_filter(customers.to_pandas(), test, persona="test")["customer_id"].astype(str)
     split = cmp.split_by_customers(obs, list(test), labels=tuple(labels))
+    split.attrs["split"]["open"] = obs.attrs["open"]
     return Comparison(cmp.compare(split, journey=j, **options), split, split.attrs["split"], j,
                       options=options, sizes=sizes, persona_errors=broken, mix=cmp.reach_mix(split, contacts),
                       funnel_only=_funnel_only([own]))

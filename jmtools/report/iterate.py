@@ -112,6 +112,8 @@ def did_it_work(comparison, *, persona: str = ALL, top: int = 12, level: str = "
     for step, text in (comparison.funnel_only_words() if hasattr(comparison, "funnel_only_words") else []):
         _display(md("> **Counted by the customers' own steps at {step}**: {text} This comparison's conversion "
                     "and time from {step} count only the customers' own arrivals.", step=step, text=text))
+    for text in (comparison.still_open_words() if hasattr(comparison, "still_open_words") else []):
+        _display(md("> **Still open at the data's end**: {text}", text=text))
     for i, row in enumerate(real.head(top).itertuples()):
         text = row.text + (f" — who was counted at {row.from_step} changed (above)"
                            if row.measure in ("conversion", "time") and row.from_step in mixed else "")

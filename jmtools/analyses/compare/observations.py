@@ -27,6 +27,7 @@ import pandas as pd
 
 from jmtools.analyses.funnels import customer_reach
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
+from jmtools.core.stats import FOLLOW_UP_SHARE, follow_up_window
 from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
 from jmtools.evidence import journey_layout
 
@@ -49,7 +50,7 @@ def _frame(rows: dict) -> pd.DataFrame:
     return out[OBSERVATION_COLUMNS].reset_index(drop=True)
 
 
-def step_observations(evidence, *, steps=None, level: str = "stage") -> pd.DataFrame:
+def step_observations(evidence, *, steps=None, level: str = "stage", follow_up: bool = True) -> pd.DataFrame:
     """Conversion (went on or not) and time to the next step, one row per customer and step.
 
     Uses the strict ordered funnel (:func:`jmtools.analyses.funnels.customer_reach`) of the
@@ -67,6 +68,11 @@ def step_observations(evidence, *, steps=None, level: str = "stage") -> pd.DataF
         Funnel steps; default the stages that receive events.
     level : {"stage", "touchpoint", "event", "any"}, default "stage"
         As in :func:`~jmtools.analyses.funnels.funnel`.
+    follow_up : bool, default True
+        Leave out, per pair of steps, the customers who reached ``from_step`` within the
+        follow-up window (:func:`jmtools.core.stats.follow_up_window`: the time within which 99%
+        of those who went on did so) before the data's end (its latest event) — when any of them
+        has not gone on yet: they are still open, not lost (D190). False keeps everyone.
 
     Returns
     -------
@@ -74,7 +80,10 @@ def step_observations(evidence, *, steps=None, level: str = "stage") -> pd.DataF
         :data:`OBSERVATION_COLUMNS` (``persona`` None for customers without one): a
         ``conversion`` row (value 1 or 0) for every customer who reached ``from_step``, and a
         ``time`` row (hours) for those who went on to ``step``; ``timestamp`` is when the
-        customer reached ``from_step``.
+        customer reached ``from_step``. ``attrs["open"]`` lists the pairs with customers left
+        out as still open: ``from_step``, ``step``, ``window_hours``, ``share``, ``since`` (the customers
+        who reached ``from_step`` after it are left out), ``end``, ``left_out`` and ``open``
+        (those of them who had not gone on).
 
     Examples
     --------
@@ -104,11 +113,14 @@ def step_observations(evidence, *, steps=None, level: str = "stage") -> pd.DataF
                            own_only=True)
     if not has_persona:
         reach["persona"] = None
-    conv, time = [], []
+    conv, time, still_open = [], [], []
+    end = _data_end(evidence) if follow_up else None
     for k in range(2, len(steps) + 1):
         prev = reach[reach["step_index"] == k - 1]
         nxt = reach.loc[reach["step_index"] == k, ["customer_id", "timestamp"]]
         pair = prev.merge(nxt, on="customer_id", how="left", suffixes=("", "_next"))
+        if end is not None:
+            pair = _followed_up(pair, end, _shown(steps[k - 2]), _shown(steps[k - 1]), still_open)
         went = pair["timestamp_next"].notna()
         base = {"customer_id": pair["customer_id"], "persona": pair["persona"],
                 "from_step": _shown(steps[k - 2]), "step": _shown(steps[k - 1]),
@@ -116,9 +128,34 @@ def step_observations(evidence, *, steps=None, level: str = "stage") -> pd.DataF
         conv.append(pd.DataFrame({**base, "measure": "conversion", "value": went.astype(float)}))
         hours = (pair["timestamp_next"] - pair["timestamp"]).dt.total_seconds() / 3600
         time.append(pd.DataFrame({**base, "measure": "time", "value": hours})[went.to_numpy()])
-    if not conv:
-        return _frame({c: [] for c in OBSERVATION_COLUMNS})
-    return _frame(pd.concat(conv + time, ignore_index=True))
+    out = _frame(pd.concat(conv + time, ignore_index=True) if conv else {c: [] for c in OBSERVATION_COLUMNS})
+    out.attrs["open"] = still_open
+    return out
+
+
+def _data_end(evidence):
+    """The data's end: the latest event of the prepared evidence (None without one)."""
+    end = evidence.events["timestamp"].max().execute()
+    return None if end is None or pd.isna(end) else pd.Timestamp(end)
+
+
+def _followed_up(pair: pd.DataFrame, end, from_step: str, step: str, still_open: list) -> pd.DataFrame:
+    """``pair`` without the customers who reached ``from_step`` within the follow-up window before
+    ``end``, when any of them has not gone on (D190); the left-out counts appended to ``still_open``."""
+    went = pair["timestamp_next"].notna()
+    hours = (pair["timestamp_next"] - pair["timestamp"]).dt.total_seconds() / 3600
+    window = follow_up_window(hours[went])
+    if np.isnan(window):
+        return pair
+    since = end - pd.Timedelta(hours=window)
+    recent = pair["timestamp"] > since
+    waiting = int((recent & ~went).sum())
+    if not waiting:
+        return pair
+    still_open.append({"from_step": from_step, "step": step, "window_hours": window, "share": FOLLOW_UP_SHARE,
+                       "since": since,
+                       "end": end, "left_out": int(recent.sum()), "open": waiting})
+    return pair[~recent.to_numpy()]
 
 
 def _shown(step: str) -> str:
