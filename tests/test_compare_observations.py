@@ -80,7 +80,9 @@ def _oracle(events: pd.DataFrame, steps=("Aware", "Browse", "Buy")) -> pd.DataFr
 
 
 def _ours(evidence) -> pd.DataFrame:
-    obs = step_observations(evidence)[["measure", "customer_id", "from_step", "step", "timestamp", "value"]]
+    """Every customer, as the oracle counts them: the follow-up window (D190) is tested elsewhere."""
+    obs = step_observations(evidence, follow_up=False)
+    obs = obs[["measure", "customer_id", "from_step", "step", "timestamp", "value"]]
     return obs.sort_values(["measure", "from_step", "customer_id"]).reset_index(drop=True)
 
 
@@ -125,7 +127,8 @@ def test_a_reminder_does_not_reach_the_next_stage():
 def test_a_step_that_names_the_contact_still_starts_there():
     """"Received → acted": a funnel that names the company's touchpoint counts from the mailing (D14)."""
     events = _world()
-    obs = step_observations(prepare(events, JOURNEY), steps=["Mail", "Site"], level="touchpoint")
+    obs = step_observations(prepare(events, JOURNEY), steps=["Mail", "Site"], level="touchpoint",
+                            follow_up=False)   # every mailed customer, however recent (D190)
     conv = obs[obs["measure"] == "conversion"]
     mailed = events[events["event"] == "mail"].groupby("customer_id")["timestamp"].min()
     assert set(conv["customer_id"]) == set(mailed.index)
