@@ -1,0 +1,68 @@
+"""A trend over time of behaviour does not read customers still open at the data's end as lost (D190).
+
+Seeded applications: a decision 20–120 days after the upload for 85% (no change), or for a share
+falling from 95% to 60% over the months (a real worsening planted); nothing after the cut-off.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from jmtools.analyses import emotions, valence
+from jmtools.evidence import prepare
+from jmtools.journey import Journey
+
+JOURNEY = {"name": "Permits", "stages": [{"name": "Apply"}, {"name": "Upload"}, {"name": "Decision"}],
+           "touchpoints": [{"name": "Portal", "stage": "Apply", "events": ["apply"], "channel": "digital"},
+                           {"name": "Documents", "stage": "Upload", "events": ["upload"], "channel": "digital"},
+                           {"name": "Letter", "stage": "Decision", "events": ["decide"], "channel": "physical"}]}
+START, CUT = pd.Timestamp("2025-01-01"), pd.Timestamp("2026-06-30")
+
+
+def _evidence(rate=lambda month: 0.85, seed=2, n=3000):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        t = START + pd.Timedelta(minutes=int(rng.integers(0, 60 * 24 * 545)))
+        up = t + pd.Timedelta(days=float(rng.uniform(1, 5)))
+        rows += [(f"c{i}", "apply", t), (f"c{i}", "upload", up)]
+        if rng.random() < rate((up - START).days / 30.4):
+            rows.append((f"c{i}", "decide", up + pd.Timedelta(days=float(rng.uniform(20, 120)))))
+    ev = pd.DataFrame(rows, columns=["customer_id", "event", "timestamp"])
+    ev["timestamp"] = ev["timestamp"].dt.floor("s")
+    ev = ev[ev["timestamp"] <= CUT].reset_index(drop=True)
+    journey = Journey.model_validate(JOURNEY)
+    return ev, emotions.emotion_evidence(journey, events=prepare(ev, journey),
+                                         behaviour_rules=list(valence.BEHAVIOUR_RULES))
+
+
+def _upload_direction(evidence):
+    return emotions.trend_slopes(evidence).set_index("stage").loc["Upload", "direction"]
+
+
+def test_open_cases_are_left_out_and_counted_as_plain_pandas_does():
+    ev, evidence = _evidence()
+    opened = emotions.open_at_end(evidence).set_index("stage")
+    wide = ev.pivot_table(index="customer_id", columns="event", values="timestamp", aggfunc="max")
+    hours = ((wide["decide"] - wide["upload"]).dt.total_seconds() / 3600).dropna()
+    window = np.quantile(hours, 0.99)
+    assert opened.loc["Upload", "window_hours"] == window
+    recent = wide["upload"] > ev["timestamp"].max() - pd.Timedelta(hours=window)
+    assert opened.loc["Upload", "left_out"] == int(recent.sum())
+    assert opened.loc["Upload", "open"] == int((recent & wide["decide"].isna()).sum())
+    assert "may still go on" in opened.attrs["note"]
+    assert _upload_direction(evidence) == "no clear trend"
+
+
+def test_without_the_window_the_cut_off_reads_as_worsening():
+    """What the report said before D190: the last months' open cases read as abandonment."""
+    _, evidence = _evidence()
+    kept = evidence[evidence["timestamp"].notna()].assign(source="survey")   # no behaviour: nothing left out
+    assert emotions.open_at_end(kept).empty
+    assert emotions.trend_slopes(kept).set_index("stage").loc["Upload", "direction"] == "worsening"
+
+
+def test_a_planted_worsening_is_still_found():
+    _, evidence = _evidence(rate=lambda month: 0.95 - 0.35 * min(month, 18) / 18)
+    assert _upload_direction(evidence) == "worsening"
