@@ -179,6 +179,7 @@ CASES: dict[str, Case] = {
                                      {"unit"}),
     "emotions.trend_slopes": Case(lambda s: ((s["emo"],), {}), {"persona": "Budget Bne"},
                                   {"improving", "worsening"}),
+    "emotions.open_at_end": Case(lambda s: ((s["emo"],), {}), None, {"behaviour", "rows", "note"}),
     # painpoints: signal frames have the module's SIGNAL_COLUMNS
     "painpoints.rate_signal": Case(
         lambda s: ((s["funnel"].assign(stage=s["funnel"]["step"], lost=s["funnel"]["drop_off"]),),
@@ -475,7 +476,8 @@ def test_bad_keyword_value_is_a_parameter_error_with_the_one_wording(small, key)
 def test_functions_without_a_bad_keyword_case():
     """Functions whose keywords take no checked value here (documented, so the gap is visible)."""
     assert sorted(k for k, c in CASES.items() if c.bad is None) == [
-        "compare.company_contacts", "compare.stack_groups", "emotions.assumed_gap", "evidence.map_events", "history.signals",
+        "compare.company_contacts", "compare.stack_groups", "emotions.assumed_gap", "emotions.open_at_end",
+        "evidence.map_events", "history.signals",
         "painpoints.combine_signals", "priorities.opportunities_frame", "priorities.relieving",
         "valence.assumed_valence"]
 
