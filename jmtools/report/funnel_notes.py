@@ -1,5 +1,6 @@
 """What the report says beside its funnel: customers it does not count, customers a company
-contact counts, steps customers skip, optional stages and exit stages — each a sentence with its n, below the chart.
+contact counts, steps customers skip, optional stages, exit stages and customers who may still go on at
+the data's end — each a sentence with its n, below the chart.
 
 Each ``show_*`` function takes the :class:`~jmtools.pipeline.Findings` of a report and displays
 its sentences through the section kit (nothing when there is nothing to say).
@@ -7,14 +8,16 @@ its sentences through the section kit (nothing when there is nothing to say).
 
 from __future__ import annotations
 
+from jmtools.analyses.compare import step_observations
 from jmtools.analyses.disclosure import MIN_GROUP, count_words
+from jmtools.analyses.funnels import duration_words
 from jmtools.pipeline import Findings
 from jmtools.report import _section_kit as kit
 from jmtools.report.present import md
 from jmtools.report.record import record
 from jmtools.report.wording import percent
 
-__all__ = ["show_not_started", "show_contact_only", "show_skipped", "show_optional", "show_left"]
+__all__ = ["show_not_started", "show_contact_only", "show_skipped", "show_optional", "show_left", "show_still_open"]
 
 
 def show_not_started(f: Findings) -> None:
@@ -107,3 +110,23 @@ def show_skipped(f: Findings) -> None:
                        "and says below how many reach it.", step=r.step, n=f"{r.n_skipped:,}", lost=f"{r.n_lost:,}",
                        before=r.before, share=share, later=r.later))
 
+
+
+def show_still_open(f: Findings) -> None:
+    """Below the stages' funnel of all customers: per step, the customers who reached it within the
+    follow-up window before the data's end and have not gone on — the drop-off counts them, though
+    they may still go on (:func:`jmtools.analyses.compare.step_observations`, ``attrs["open"]``; D190).
+    Records ``still_open_<k>``. Nothing for a persona's funnel, a funnel of other steps, or 1–4 customers."""
+    fun = f.funnel
+    if fun.empty or not f.focus.everyone or f.focus_hidden or not set(fun["step"]) <= set(f.evidence.stages):
+        return
+    for k, r in enumerate(step_observations(f.evidence, steps=list(fun["step"])).attrs["open"], start=1):
+        if r["open"] < MIN_GROUP:
+            continue
+        record(f"still_open_{k}", r["open"], label=f"May still go on from {r['from_step']}")
+        kit.display(md("> **May still go on**: {n} customers reached **{a}** after {since} and had not reached "
+                       "**{b}** by the data's end ({end}). {share} of those who reach {b} do so within {window}, so "
+                       "these may still go on: the drop-off above counts them as lost. Comparisons over time leave "
+                       "them out (docs/decisions.md D190).", n=count_words(r["open"]), a=r["from_step"],
+                       b=r["step"], since=f"{r['since']:%d %b %Y}", end=f"{r['end']:%d %b %Y}",
+                       share=f"{r['share']:.0%}", window=duration_words(r["window_hours"] * 3600)))

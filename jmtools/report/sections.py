@@ -37,7 +37,7 @@ from jmtools.pipeline import Findings, disclosed_coverage, disclosed_shares, wit
 from jmtools.report import _section_kit as kit
 from jmtools.report.present import funnel_chart, headline_cards, html_table, md, number, with_caption
 from jmtools.report.funnel_notes import (show_contact_only, show_left, show_not_started, show_optional,
-                                         show_skipped)
+                                         show_skipped, show_still_open)
 from jmtools.report.headline import headline_html, headline_items
 from jmtools.report.problem_sections import fix_first, the_map, what_they_write, where_it_hurts
 from jmtools.report.record import record, record_source
@@ -432,6 +432,7 @@ def how_far(f: Findings) -> None:
     show_skipped(f)
     show_optional(f)
     show_left(f)
+    show_still_open(f)
     kit.display(html_table(with_fewer(fun), columns={"step": "stage", "n": "customers",
                                                      "conversion": "from previous stage", "ci_low": "95% CI low",
                                                      "ci_high": "95% CI high", "rate_from_start": "from start"},
