@@ -15,28 +15,19 @@ import pytest
 from jmtools.analyses.compare import compare, split_by_date, step_observations
 from jmtools.core.stats import follow_up_window
 from jmtools.evidence import prepare
+from permit_world import CUT, START, permit_events
 
 JOURNEY = {"stages": ["Apply", "Upload", "Decision"], "touchpoints": [
     {"name": "Portal", "stage": "Apply", "events": ["apply"]},
     {"name": "Documents", "stage": "Upload", "events": ["upload"]},
     {"name": "Letter", "stage": "Decision", "events": ["decide"]}]}
-START, CUT, CHANGE = pd.Timestamp("2025-01-01"), pd.Timestamp("2026-06-30"), pd.Timestamp("2025-10-01")
+CHANGE = pd.Timestamp("2025-10-01")
 
 
-def _world(after_rate=0.85, seed=1, n=3000):
-    """Applications over 18 months; upload 1–5 days later; a decision 20–120 days after the
-    upload for 85% (``after_rate`` of those uploading from ``CHANGE`` on); nothing after ``CUT``."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    for i in range(n):
-        t = START + pd.Timedelta(minutes=int(rng.integers(0, 60 * 24 * 545)))
-        up = t + pd.Timedelta(days=float(rng.uniform(1, 5)))
-        rows += [(f"c{i}", "apply", t), (f"c{i}", "upload", up)]
-        if rng.random() < (after_rate if up >= CHANGE else 0.85):
-            rows.append((f"c{i}", "decide", up + pd.Timedelta(days=float(rng.uniform(20, 120)))))
-    ev = pd.DataFrame(rows, columns=["customer_id", "event", "timestamp"])
-    ev["timestamp"] = ev["timestamp"].dt.floor("s")
-    return ev[ev["timestamp"] <= CUT].reset_index(drop=True)
+def _world(after_rate=0.85, seed=1):
+    """85% get a decision (``after_rate`` of those uploading from ``CHANGE`` on)."""
+    change = (CHANGE - START).days / 30.4
+    return permit_events(lambda month: after_rate if month >= change else 0.85, seed=seed)
 
 
 def _pandas_rates(ev, old_enough=pd.Timedelta(days=150)):

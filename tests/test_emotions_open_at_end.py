@@ -12,26 +12,14 @@ import pandas as pd
 from jmtools.analyses import emotions, valence
 from jmtools.evidence import prepare
 from jmtools.journey import Journey
+from permit_world import permit_events
 
 JOURNEY = {"name": "Permits", "stages": [{"name": "Apply"}, {"name": "Upload"}, {"name": "Decision"}],
            "touchpoints": [{"name": "Portal", "stage": "Apply", "events": ["apply"], "channel": "digital"},
                            {"name": "Documents", "stage": "Upload", "events": ["upload"], "channel": "digital"},
                            {"name": "Letter", "stage": "Decision", "events": ["decide"], "channel": "physical"}]}
-START, CUT = pd.Timestamp("2025-01-01"), pd.Timestamp("2026-06-30")
-
-
-def _evidence(rate=lambda month: 0.85, seed=2, n=3000):
-    rng = np.random.default_rng(seed)
-    rows = []
-    for i in range(n):
-        t = START + pd.Timedelta(minutes=int(rng.integers(0, 60 * 24 * 545)))
-        up = t + pd.Timedelta(days=float(rng.uniform(1, 5)))
-        rows += [(f"c{i}", "apply", t), (f"c{i}", "upload", up)]
-        if rng.random() < rate((up - START).days / 30.4):
-            rows.append((f"c{i}", "decide", up + pd.Timedelta(days=float(rng.uniform(20, 120)))))
-    ev = pd.DataFrame(rows, columns=["customer_id", "event", "timestamp"])
-    ev["timestamp"] = ev["timestamp"].dt.floor("s")
-    ev = ev[ev["timestamp"] <= CUT].reset_index(drop=True)
+def _evidence(rate=lambda month: 0.85, seed=2):
+    ev = permit_events(rate, seed=seed)
     journey = Journey.model_validate(JOURNEY)
     return ev, emotions.emotion_evidence(journey, events=prepare(ev, journey),
                                          behaviour_rules=list(valence.BEHAVIOUR_RULES))

@@ -13,6 +13,7 @@ import pytest
 
 from jmtools import pipeline
 from jmtools.report import funnel_notes
+from permit_world import permit_events
 
 JOURNEY = """name: Permits
 stages:
@@ -24,22 +25,11 @@ touchpoints:
   - {name: Documents, stage: Upload, channel: digital, events: [upload]}
   - {name: Letter, stage: Decision, channel: physical, events: [decide]}
 """
-CUT = pd.Timestamp("2026-06-30")
 
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
-    rng = np.random.default_rng(3)
-    rows = []
-    for i in range(1500):
-        t = pd.Timestamp("2025-01-01") + pd.Timedelta(minutes=int(rng.integers(0, 60 * 24 * 545)))
-        up = t + pd.Timedelta(days=float(rng.uniform(1, 5)))
-        rows += [(f"c{i}", "apply", t), (f"c{i}", "upload", up)]
-        if rng.random() < 0.85:
-            rows.append((f"c{i}", "decide", up + pd.Timedelta(days=float(rng.uniform(20, 120)))))
-    ev = pd.DataFrame(rows, columns=["customer_id", "event", "timestamp"])
-    ev["timestamp"] = ev["timestamp"].dt.floor("s")
-    ev = ev[ev["timestamp"] <= CUT]
+    ev = permit_events(seed=3, n=1500)
     root = tmp_path_factory.mktemp("permits")
     ev.to_csv(root / "events.csv", index=False)
     (root / "journey.yaml").write_text(JOURNEY, encoding="utf-8")

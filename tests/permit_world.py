@@ -1,0 +1,27 @@
+"""A seeded building-permit log cut off mid-process, for the follow-up window's tests (D190).
+
+Applications over 18 months from 2025-01-01; the upload 1–5 days after applying; a decision 20–120
+days after the upload for a share ``rate(month of the upload)``; nothing after :data:`CUT`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+START, CUT = pd.Timestamp("2025-01-01"), pd.Timestamp("2026-06-30")
+
+
+def permit_events(rate=lambda month: 0.85, *, seed: int = 1, n: int = 3000) -> pd.DataFrame:
+    """``customer_id``, ``event`` (apply, upload, decide), ``timestamp`` (whole seconds)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        t = START + pd.Timedelta(minutes=int(rng.integers(0, 60 * 24 * 545)))
+        up = t + pd.Timedelta(days=float(rng.uniform(1, 5)))
+        rows += [(f"c{i}", "apply", t), (f"c{i}", "upload", up)]
+        if rng.random() < rate((up - START).days / 30.4):
+            rows.append((f"c{i}", "decide", up + pd.Timedelta(days=float(rng.uniform(20, 120)))))
+    ev = pd.DataFrame(rows, columns=["customer_id", "event", "timestamp"])
+    ev["timestamp"] = ev["timestamp"].dt.floor("s")
+    return ev[ev["timestamp"] <= CUT].reset_index(drop=True)
