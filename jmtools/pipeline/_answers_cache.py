@@ -99,8 +99,10 @@ class KeptAnswers(dict):
 #: The kinds of :attr:`Evidence.answers` kept on disk (:func:`jmtools.core.engine.kept_answer`'s keys):
 #: the funnel chain, group sizes, each focus's customers per touchpoint (the map's), company-contact
 #: counts (D149), customers at later-round touchpoints and each persona's customers (repeat rounds),
-#: events repeating the previous one (D162) and the steps customers skip (D161).
-KINDS = ("chain", "groups", "touchpoints", "contacts", "reached", "customers", "repeats", "skips", "order", "places")
+#: events repeating the previous one (D162), the steps customers skip (D161), stages met late (D173), the
+#: customers at a quiet pain point's place (D177) and the customers still open at the data's end (D190).
+KINDS = ("chain", "groups", "touchpoints", "contacts", "reached", "customers", "repeats", "skips", "order", "places",
+         "open")
 
 
 def _kept_kind(key) -> bool:

@@ -8,9 +8,12 @@ its sentences through the section kit (nothing when there is nothing to say).
 
 from __future__ import annotations
 
+import pandas as pd
+
 from jmtools.analyses.compare import step_observations
 from jmtools.analyses.disclosure import MIN_GROUP, count_words
 from jmtools.analyses.funnels import duration_words
+from jmtools.core.engine import kept_answer
 from jmtools.pipeline import Findings
 from jmtools.report import _section_kit as kit
 from jmtools.report.present import md
@@ -111,7 +114,6 @@ def show_skipped(f: Findings) -> None:
                        before=r.before, share=share, later=r.later))
 
 
-
 def show_still_open(f: Findings) -> None:
     """Below the stages' funnel of all customers: per step, the customers who reached it within the
     follow-up window before the data's end and have not gone on — the drop-off counts them, though
@@ -120,7 +122,7 @@ def show_still_open(f: Findings) -> None:
     fun = f.funnel
     if fun.empty or not f.focus.everyone or f.focus_hidden or not set(fun["step"]) <= set(f.evidence.stages):
         return
-    for k, r in enumerate(step_observations(f.evidence, steps=list(fun["step"])).attrs["open"], start=1):
+    for k, r in enumerate(_still_open(f.evidence, list(fun["step"])).to_dict("records"), start=1):
         if r["open"] < MIN_GROUP:
             continue
         record(f"still_open_{k}", r["open"], label=f"May still go on from {r['from_step']}")
@@ -128,5 +130,27 @@ def show_still_open(f: Findings) -> None:
                        "**{b}** by the data's end ({end}). {share} of those who reach {b} do so within {window}, so "
                        "these may still go on: the drop-off above counts them as lost. Comparisons over time leave "
                        "them out (docs/decisions.md D190).", n=count_words(r["open"]), a=r["from_step"],
-                       b=r["step"], since=f"{r['since']:%d %b %Y}", end=f"{r['end']:%d %b %Y}",
+                       b=r["step"], since=f"{pd.Timestamp(r['since']):%d %b %Y}",
+                       end=f"{pd.Timestamp(r['end']):%d %b %Y}",
                        share=f"{r['share']:.0%}", window=duration_words(r["window_hours"] * 3600)))
+
+
+def _still_open(evidence, steps: list) -> pd.DataFrame:
+    """The customers still open per pair of ``steps`` (``attrs["open"]`` of the step observations), kept
+    beside a cached evidence (kind ``open``): a second report attaches no event table for it (D83).
+    Times as ISO text and plain types, so the kept frame reads back exactly."""
+    def count():
+        rows = step_observations(evidence, steps=steps).attrs["open"]
+        out = pd.DataFrame(rows, columns=list(_OPEN_TYPES))
+        out["since"], out["end"] = out["since"].map(_iso), out["end"].map(_iso)
+        return out.astype(_OPEN_TYPES)
+
+    return kept_answer(evidence, ("open", tuple(steps)), count)
+
+
+_OPEN_TYPES = {"from_step": str, "step": str, "window_hours": "float64", "share": "float64", "since": str,
+               "end": str, "left_out": "int64", "open": "int64"}
+
+
+def _iso(t) -> str:
+    return pd.Timestamp(t).isoformat()
