@@ -69,10 +69,13 @@ def test_evidence_persona_col_kept_from_table(journey):
 
 def test_evidence_errors(journey):
     s = _surveys()
-    with pytest.raises(DataError, match="(?s)'Buyy'.*did you mean 'Buy'"):      # no row names a stage
-        emotion_evidence(journey, surveys=s.assign(stage=["Buyy"] + [None] * 5, touchpoint=None))
-    with pytest.raises(DataError, match="(?s)'Chekout'.*did you mean 'Checkout'"):
-        emotion_evidence(journey, surveys=s.assign(touchpoint=["Chekout"] * 6))
+    # no row names a stage or touchpoint the journey has: left out and warned, no error (D192)
+    with pytest.warns(UserWarning, match="(?s)1 rows left without their stage.*'Buyy'.*did you mean 'Buy'"):
+        ev = emotion_evidence(journey, surveys=s.assign(stage=["Buyy"] + [None] * 5, touchpoint=None))
+    assert len(ev) == 0 and ev.attrs["dropped"] == {"surveys": {"no stage or touchpoint": 6}}
+    with pytest.warns(UserWarning, match="(?s)6 rows left without their touchpoint.*'Chekout'.*did you mean 'Checkout'"):
+        ev = emotion_evidence(journey, surveys=s.assign(touchpoint=["Chekout"] * 6))
+    assert ev["stage"].astype(str).tolist() == [x for x in s["stage"] if isinstance(x, str)]
     with pytest.raises(ParameterError, match="at least one evidence table"):
         emotion_evidence(journey)
     with pytest.raises(DataError, match="personas table needs"):

@@ -211,6 +211,24 @@ def test_survey_names_the_journey_does_not_have_are_said_in_the_data_section(tmp
     assert f.relationship_kpis is None                                     # nor a score not tied to a step
 
 
+def test_a_survey_whose_stage_is_its_name_leaves_its_answers_out_and_the_report_runs(tmp_path):
+    """The stage only implied by the survey's name ("Onboarding survey", "Decision survey"):
+    not one answer names a journey stage. That stopped the report with "2 stage name(s) are
+    not in the journey" (D192); the answers are now left out, counted and said, each name
+    with its closest stage, and the rest of the report builds."""
+    names = ["Onboarding survey"] * 5 + ["Decision survey"] * 4
+    rows = "".join(f"{100 + i},2024-03-05 10:00:00,csat,{1 + i % 5},{n}\n" for i, n in enumerate(names))
+    path = folder(tmp_path, surveys_csv="customer_id,timestamp,metric,score,stage\n" + rows)
+    f = run(path)                                                  # no DataError
+    truth = pd.read_csv(path / "surveys.csv")["stage"].value_counts()    # plain pandas: 5 + 4
+    assert f.kpis is None or not len(f.kpis)
+    text = report_text(path)
+    assert (f"**surveys.csv**: {truth.sum()} rows name stages the journey does not have ('Decision survey' "
+            "→ 'Decision'?, 'Onboarding survey'): scored nowhere") in text
+    assert ("No survey answer from all customers names a stage or touchpoint of the journey (the names "
+            "they give are not the journey's: see How the files were read)") in text
+
+
 def test_feedback_tagged_by_touchpoint_only_reaches_the_pain_points(tmp_path):
     """A review export tags a touchpoint but has no stage column: the curve placed the texts,
     the pain points did not (n_feedback 0; the top pain point met by 284 customers, not 405)."""

@@ -528,14 +528,23 @@ def _kpi_text(row, col) -> str:
     return number(row[col], digits=1 if row["kpi"] == "nps" else 2)
 
 
+def _names_given(table) -> bool:
+    """Whether any survey answer names a stage or touchpoint (none of them the journey's, D192)."""
+    frame = table.to_pandas() if hasattr(table, "to_pandas") else table
+    named = [c for c in ("stage", "touchpoint") if c in frame.columns]
+    return bool(named) and bool(frame[named].notna().any(axis=None))
+
+
 def survey_kpis(f: Findings) -> None:
     """CSAT, CES and NPS per stage with intervals; NPS recorded per stage."""
     if kit.missing(f, "surveys", "to see CSAT, CES and NPS per stage"):
         return
     kp, rel = f.kpis_shown, f.relationship_kpis
     if kp is None or not len(kp):     # None: the answers name no stage or touchpoint (data section)
-        kit.display(md("No survey answer from {who} names a stage or touchpoint of the journey{so}.",
-                       who=f.focus.label, so=", so there are no scores per stage" if rel is not None else ""))
+        kit.display(md("No survey answer from {who} names a stage or touchpoint of the journey{so}{named}.",
+                       who=f.focus.label, so=", so there are no scores per stage" if rel is not None else "",
+                       named=" (the names they give are not the journey's: see How the files were read)"
+                       if _names_given(f.world.tables["surveys"]) else ""))
         show_relationship_kpis(rel, who=f.focus.label, display=kit.display)
         return
     hidden = kp["suppressed"] if "suppressed" in kp else pd.Series(False, index=kp.index)

@@ -44,8 +44,9 @@ def _resolve_stage(frame: pd.DataFrame, journey, what: str, stage_col: str,
 
     Names are matched to the journey's ignoring case and spaces around them (``checkout``).
     A name the journey does not have is left out of that row (counted, with a warning that
-    suggests the closest name) unless no row names one it has: then the whole column is
-    wrong, a located error. A row whose stage differs from its touchpoint's stage in the
+    suggests the closest name per name), even when no row names one it has (D192: a survey
+    named "Onboarding survey" is no error that stops a report; its answers are left out and
+    said). A row whose stage differs from its touchpoint's stage in the
     journey takes the touchpoint's (the journey file is the current map; counted and warned).
     """
     stages = _stages_of(journey)
@@ -75,8 +76,6 @@ def _resolve_stage(frame: pd.DataFrame, journey, what: str, stage_col: str,
                 f"(journey {role}s: {', '.join(known)})",
                 fix=_did_you_mean(hints) + f"use the journey's {role} names, or add the {role} to the journey file",
                 source=what, column=name)
-            if matched.notna().sum() == 0:            # not one row names a known one: the column
-                raise DataError([problem])
             counted[f"{role} not in the journey"] = int(unknown.sum())
             k = int(unknown.sum())
             said.append(f"{k:,} row{'s' if k > 1 else ''} name{'' if k > 1 else 's'} {'a ' if len(names) == 1 else ''}"
@@ -149,9 +148,8 @@ def journey_name_notes(journey, table, *, stage_col: str = "stage",
     -------
     list of str
         One sentence per kind of mismatch, with the count of rows, and one for rows that name
-        neither; empty when every row names a stage or touchpoint of the journey. Names are
-        not judged when not one row names a known one (loading the evidence stops with a
-        located error then).
+        neither; empty when every row names a stage or touchpoint of the journey. A table
+        none of whose names the journey has gets its sentence too (D192).
 
     Examples
     --------
@@ -174,10 +172,7 @@ def journey_name_notes(journey, table, *, stage_col: str = "stage",
         return nowhere
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        try:
-            return _resolve_stage(frame[cols], journey, "", stage_col, touchpoint_col, left)[3] + nowhere
-        except DataError:
-            return nowhere
+        return _resolve_stage(frame[cols], journey, "", stage_col, touchpoint_col, left)[3] + nowhere
 
 
 def journey_places(journey, frame: pd.DataFrame, *, stage_col: str = "stage",
