@@ -115,7 +115,8 @@ def test_one_stale_or_differently_written_name_does_not_stop_the_evidence(journe
     assert journey_name_notes(journey, s.assign(stage=["After", "Browse"] + [None] * 4)) == [
         "1 row gives a stage that differs from the touchpoint's stage in the journey: the touchpoint's "
         "stage is used", "2" + e[1:].replace("row names", "rows name")]                 # rows c and e
-    assert journey_name_notes(journey, s.assign(touchpoint=["Chekout"] * 6)) == []   # the load's error says it
+    assert journey_name_notes(journey, s.assign(touchpoint=["Chekout"] * 6)) == [     # said, no error (D192)
+        "6 rows name a touchpoint the journey does not have ('Chekout'; did you mean 'Checkout'?): used without it"]
     assert journey_name_notes(journey, s.drop(columns=["stage", "touchpoint"]))[0].startswith("6 rows name no")
 
 

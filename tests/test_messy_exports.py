@@ -229,6 +229,30 @@ def test_a_survey_whose_stage_is_its_name_leaves_its_answers_out_and_the_report_
             "they give are not the journey's: see How the files were read)") in text
 
 
+def test_loading_yaml_values_map_a_surveys_names_to_the_journeys_stages(tmp_path):
+    """`values: {stage: {Onboarding survey: Awareness, …}}` in loading.yaml renames the names
+    a survey export gives its stage (D192): its answers are scored at those stages, equal to
+    plain pandas on the renamed rows, and the data section says how many rows were renamed."""
+    names = ["Onboarding survey"] * 6 + ["decision survey "] * 7 + ["Post-purchase"] * 5   # 5+: shown
+    rows = "".join(f"{100 + i},2024-03-05 10:00:00,csat,{1 + i % 5},{n}\n" for i, n in enumerate(names))
+    path = folder(tmp_path, surveys_csv="customer_id,timestamp,metric,score,stage\n" + rows,
+                  loading_yaml="surveys:\n  values: {stage: {Onboarding survey: Awareness, "
+                               "Decision survey: Decision}}\n")
+    f = run(path)
+    raw = pd.read_csv(path / "surveys.csv")
+    truth = raw.assign(stage=raw["stage"].str.strip().str.lower().map(
+        {"onboarding survey": "Awareness", "decision survey": "Decision"}).fillna(raw["stage"]))
+    truth = truth.groupby("stage")["score"].agg(["mean", "size"])
+    got = f.kpis[(f.kpis["kpi"] == "csat_mean") & (f.kpis["n"] > 0)].set_index("stage")
+    assert sorted(got.index.astype(str)) == sorted(truth.index) == ["Awareness", "Decision", "Post-purchase"]
+    for stage, row in truth.iterrows():
+        assert got.loc[stage, "value"] == pytest.approx(row["mean"]) and got.loc[stage, "n"] == row["size"]
+    text = report_text(path)
+    assert ("**surveys.csv**: stage renamed (values): 'Onboarding survey' → 'Awareness' (6 rows), "
+            "'Decision survey' → 'Decision' (7 rows)") in text
+    assert "the journey does not have" not in text
+
+
 def test_feedback_tagged_by_touchpoint_only_reaches_the_pain_points(tmp_path):
     """A review export tags a touchpoint but has no stage column: the curve placed the texts,
     the pain points did not (n_feedback 0; the top pain point met by 284 customers, not 405)."""

@@ -1074,6 +1074,10 @@ def test_loading_yaml_gives_a_folders_tables_their_loader_options(tmp_path):
     ("events:\n  constants:\n    chanel: web\n", "constants.chanel: not a column of events (did you mean 'channel'?)",
      3, "for a column of events the file lacks"),
     ("events:\n  constants: web\n", "constants must be a mapping", 2, "constants: {touchpoint: checkout_page}"),
+    ("surveys:\n  values:\n    metric: {Q1: nps}\n", "values.metric: not a stage or touchpoint column of surveys",
+     3, "values: {stage: {Onboarding survey: Activation}}"),                    # D192
+    ("surveys:\n  values: {stage: [Activation]}\n", "values must be a mapping of stage or touchpoint", 2,
+     "values: {stage: {Onboarding survey: Activation}}"),
     ("events: UTC\n", "events must be a mapping of options", 1, "indent the options"),
     ("events:\n  tz: [UTC\n", "not valid YAML", None, "plain YAML only"),
     ("events: !!python/object:os.system {}\n", "not valid YAML", None, "no tags"),

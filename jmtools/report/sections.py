@@ -366,7 +366,8 @@ def data_behind(f: Findings) -> None:
 
 #: What becomes of a row naming a stage or touchpoint the journey lacks, per table (D175).
 _UNPLACED = {"surveys": "scored nowhere (neither at a stage nor as a score not tied to a step): "
-                        "give them the journey's names to count them"}
+                        "give them the journey's names to count them (in the file, or with values: in "
+                        "loading.yaml)"}
 
 
 def _rejections(f: Findings, max_lines: int = 8) -> None:

@@ -38,7 +38,7 @@ from jmtools.sources._excel import header_hint
 from jmtools.sources._foreign import load_ibis
 from jmtools.sources._ids import IdOverlap, id_overlap
 from jmtools.sources._jsonl import json_shape
-from jmtools.sources._loading_file import LOADING_FILE, loading_line, read_loading_file
+from jmtools.sources._loading_file import LOADING_FILE, loading_line, read_loading_file, renamed_values
 from jmtools.sources._names import normalise_name
 from jmtools.sources._missing import TABLE_CONTENTS, archive_tables, missing_table, unread_fix
 from jmtools.sources._spec import SPECS, Column, TableSpec
@@ -504,12 +504,15 @@ def _unreadable_json(path: Path) -> bool:
 
 def _loaded(path: Path, kind: str, how: dict, others=(), from_file=None) -> LoadedTable:
     try:
-        loaded = load_table(path, kind, **how)
+        loaded = load_table(path, kind, **{k: v for k, v in how.items() if k != "values"})
     except DataError as err:
         if not any(from_file and k in from_file and from_file[k] is how.get(k) for k in _LOCATED):
             raise
         raise _in_loading_file(err, path, kind) from None
     loaded.options = how
+    renamed = renamed_values(loaded, how["values"]) if how.get("values") else None   # D192
+    if renamed:
+        loaded.accounting.notes.append(renamed)
     if from_file:
         loaded.accounting.notes.insert(0, f"read with {', '.join(from_file)} from {LOADING_FILE}")
     if others:

@@ -13,7 +13,7 @@ from jmtools.sources._numbers import DECIMALS
 from jmtools.sources._read import HEADER_FIX, HEADER_OPTIONS
 from jmtools.sources._spec import SPECS
 
-__all__ = ["LOADING_FILE", "read_loading_file", "loading_line"]
+__all__ = ["LOADING_FILE", "read_loading_file", "loading_line", "renamed_values"]
 
 #: The file in a data folder that holds loader options per table.
 LOADING_FILE = "loading.yaml"
@@ -33,7 +33,11 @@ _OPTIONS = {
     "decimal": ("\",\" or \".\", the decimal separator of numbers written as text", 'decimal: ","'),
     "asked_on": ("a mapping of metrics to the [low, high] scale they were asked on (surveys)",
                  "asked_on: {csat: [1, 10]}"),
+    "values": ("a mapping of stage or touchpoint to {value in the file: the journey's name}",
+               "values: {stage: {Onboarding survey: Activation}}"),
 }
+#: Columns whose values ``values`` may rename (D192): the names a journey gives places.
+_RENAMED = ("stage", "touchpoint")
 #: Options users write that the file names otherwise.
 _SAID_OTHERWISE = {"scales": "asked_on"}
 #: Options for one table only.
@@ -122,6 +126,11 @@ def read_loading_file(folder: Path, kinds) -> dict:
                     fail((kind, option, name), f"constants.{short(name)}: {why}",
                          f"give one value (text or a number) for a column of {kind} the file lacks, e.g. "
                          f"`{_OPTIONS[option][1]}`")
+            elif option == "values":
+                for name in [n for n in value if n not in _RENAMED or SPECS[kind].column(n) is None]:
+                    fail((kind, option, name), f"values.{short(name)}: not a stage or touchpoint column of {kind}",
+                         "values renames the stage or touchpoint names a file gives, e.g. "
+                         f"`{_OPTIONS[option][1]}`")
             elif option == "read_options":
                 for key in [k for k in value if k.lower() in HEADER_OPTIONS]:
                     fail((kind, option, key), f"read_options.{key} is not taken", HEADER_FIX)
@@ -141,6 +150,11 @@ def _fits(option: str, value) -> bool:
         return isinstance(value, dict) and bool(value) and all(
             isinstance(v, list) and len(v) == 2 and all(isinstance(x, int) and not isinstance(x, bool) for x in v)
             for v in value.values())
+    if option == "values":
+        return isinstance(value, dict) and bool(value) and all(
+            isinstance(k, str) and isinstance(v, dict) and bool(v)
+            and all(isinstance(a, (str, int)) and isinstance(b, str) and b.strip() for a, b in v.items())
+            for k, v in value.items())
     if option in ("columns", "metrics"):
         return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
     if option == "read_options":
@@ -176,3 +190,38 @@ def loading_line(folder: Path, where: tuple) -> int | None:
 def _line(node, where: tuple) -> int | None:
     """1-based line of the key path ``where`` in the composed YAML ``node`` (1: the file's top)."""
     return key_line(node, where, start=1 if node is not None else None)
+
+
+def renamed_values(loaded, values: dict) -> str | None:
+    """Rename the stage or touchpoint values of ``loaded`` (a LoadedTable) as ``values`` says
+    (``{"stage": {"Onboarding survey": "Activation"}}``, from ``loading.yaml``), in place, and
+    return the note that says so with the rows renamed (None when no row had such a value).
+    A value is matched as written, ignoring case and spaces around it, as journey names are.
+
+    Examples
+    --------
+    >>> import ibis, pandas as pd
+    >>> from types import SimpleNamespace
+    >>> t = SimpleNamespace(table=ibis.memtable(pd.DataFrame({"stage": ["Onboarding survey ", "Renewal", None]})))
+    >>> renamed_values(t, {"stage": {"onboarding survey": "Activation"}})
+    "stage renamed (values): 'onboarding survey' → 'Activation' (1 row)"
+    >>> t.table.to_pandas()["stage"].tolist()[:2]
+    ['Activation', 'Renewal']
+    """
+    table, said = loaded.table, []
+    for col, mapping in values.items():
+        if col not in table.columns:
+            continue
+        keys = {str(a).strip().casefold(): b for a, b in mapping.items()}
+        key = table[col].cast("string").strip().lower()    # as kpis and journey names match them
+        hit = table.mutate(_k=key).filter(lambda t: t._k.isin(list(keys)))
+        counts = hit.group_by("_k").aggregate(n=hit.count()).to_pandas().rename(columns={"_k": "k"})
+        if not len(counts):
+            continue
+        table = table.mutate(**{col: key.substitute(keys, else_=table[col])})
+        n = dict(zip(counts["k"], counts["n"]))
+        said.append(f"{col} renamed (values): " + ", ".join(
+            f"{str(a)!r} → {b!r} ({n[k]:,} row{'s' if n[k] != 1 else ''})"
+            for a, b in mapping.items() if (k := str(a).strip().casefold()) in n))
+    loaded.table = table
+    return "; ".join(said) or None
