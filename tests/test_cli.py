@@ -366,6 +366,32 @@ def test_discover_prints_the_yaml_without_an_output_file(tmp_path, capsys):
     assert "proposed 3 stages" in captured.err
 
 
+def test_discover_reads_the_folder_s_loading_file_and_the_log_s_initiator(tmp_path, capsys):
+    """D193: a data folder's loading.yaml was not read (nested JSON lines could not be named),
+    and a contact the log marks ``company`` but sent at each customer's own time was a customer
+    step."""
+    import json
+
+    import pandas as pd
+
+    t = pd.Timestamp("2024-03-04 09:00")
+    steps = [(0, "signup", "user"), (1, "welcome_mail", "company"), (3, "buy", "user")]
+    lines = [json.dumps({"event": e, "properties": {"account": f"a{i}", "initiated": who,
+                                                    "time": (t + pd.Timedelta(hours=h + 7 * i,
+                                                                              minutes=i)).isoformat()}})
+             for i in range(12) for h, e, who in steps]
+    (tmp_path / "events.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "loading.yaml").write_text(
+        "events:\n  columns: {customer_id: properties.account, timestamp: properties.time, "
+        "initiated_by: properties.initiated}\n", encoding="utf-8")
+    out = tmp_path / "journey.yaml"
+    assert main(["discover", str(tmp_path), "-o", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "company-initiated: welcome_mail\n" in said
+    assert [tp.initiated_by for tp in Journey.load(out).touchpoints
+            if tp.events == ["welcome_mail"]] == ["company"]
+
+
 def test_discover_reads_a_data_folder_with_its_customer_table(tmp_path, capsys):
     out = tmp_path / "b2b.yaml"
     assert main(["discover", "sample:b2b", "-o", str(out)]) == 0

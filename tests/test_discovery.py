@@ -413,3 +413,76 @@ def test_a_log_of_visits_and_carts_alone_is_proposed_without_error(tmp_path):
     assert table.loc["visit", "n_customers"] == raw.loc[raw["event"] == "visit", "customer_id"].nunique() == 30
     assert table.loc["add_to_cart", "n_customers"] == 15
     assert table.loc["visit", "stage_index"] <= table.loc["add_to_cart", "stage_index"]
+
+
+# ------------------------------------------------ the log says who started an event (D193)
+#: Planted company contacts: (event, hours after sign-up, which customers). Each goes out at the
+#: customer's own time (no shared second, no one time of day), so only the log's column tells.
+_CONTACTS = [("onboarding_email_sent", 1, lambda i: True),
+             ("csm_call", 24 * 12, lambda i: True),
+             ("dunning_notice_sent", 24 * 31, lambda i: i % 4 == 0)]
+
+
+def _saas(n=80):
+    """Sign-up → setup → integration → paid, with company contacts marked ``company`` in an
+    ``initiated_by`` column that reach more customers than the customer steps beside them."""
+    rng = np.random.default_rng(193)
+    rows = []
+    for i in range(n):
+        c, t = f"a{i:03d}", T0 + pd.Timedelta(seconds=int(rng.integers(0, 90 * 86400)))
+        own = [(0, "signup"), (2, "setup_done"), (24 * 10, "integration_connected"),
+               (24 * 30, "invoice_paid")][:4 if i % 3 else 2]
+        steps = [(h, e, "user") for h, e in own]
+        steps += [(h, e, "company") for e, h, who in _CONTACTS if who(i)]
+        for h, e, by in steps:
+            when = t + pd.Timedelta(hours=h, seconds=int(rng.integers(0, 3000)))
+            rows.append((c, when, e, by))
+    return pd.DataFrame(rows, columns=["customer_id", "timestamp", "event", "initiated_by"])
+
+
+def test_events_the_log_marks_company_are_proposed_as_company_touchpoints(tmp_path):
+    """D193: discovery read who started an event from its timing alone, so an onboarding mail,
+    a CSM call and a dunning notice sent one by one were proposed as customer steps although
+    the log's ``initiated_by`` column says ``company``; the CSM call, reaching every customer,
+    named its stage and counted in its reach. Checked against a plain-pandas count."""
+    log = _saas()
+    path = tmp_path / "events.csv"
+    log.rename(columns={"initiated_by": "Who"}).to_csv(path, index=False)
+    loaded = load_events(path, columns={"initiated_by": "Who"})
+    found = discover_journey(loaded)
+    t = found.table[found.table["placed"]].set_index("event")
+    said = (log.assign(company=log["initiated_by"] == "company")
+            .groupby("event")["company"].mean())
+    want = said.map(lambda s: "company" if s >= 0.5 else "customer")
+    assert t["initiated_by"].to_dict() == want.to_dict()
+    assert t["n_customers"].astype(int).to_dict() == log.groupby("event")["customer_id"].nunique().to_dict()
+    assert "initiated_by column says company for 80 of its 80 marked events" in t.loc["csm_call", "note"]
+    company = {tp.name for tp in found.journey.touchpoints if tp.initiated_by == "company"}
+    assert {tp.events[0] for tp in found.journey.touchpoints if tp.name in company} == {
+        "onboarding_email_sent", "csm_call", "dunning_notice_sent"}
+    own = log[log["initiated_by"] != "company"].assign(s=lambda d: d["event"].map(t["stage_index"]))
+    for s, rows in t.groupby("stage_index"):
+        first = rows.sort_values("precedence").iloc[0]
+        if (rows["initiated_by"] == "customer").any():
+            assert first["stage_customers"] == own.loc[own["s"] == s, "customer_id"].nunique()
+            stage = found.journey.stages[int(s) - 1]
+            lead = stage.name.split(": ", 1)[1].split(", ")[0]
+            assert lead not in company, stage.name
+            assert "(a contact the company started)" not in stage.actions[0].text
+    assert t.loc["csm_call", "stage_customers"] < 80          # the call does not reach a stage
+    order = t.loc[["signup", "setup_done", "integration_connected", "invoice_paid"]]
+    assert order["precedence"].is_monotonic_increasing       # no step pulled in as an "answer"
+    assert t.loc["invoice_paid", "stage_index"] > t.loc["setup_done", "stage_index"]
+    from jmtools.cli.discover import summary
+    assert "company-initiated: csm_call, dunning_notice_sent, onboarding_email_sent" in summary(found, None)
+
+
+def test_the_log_s_column_decides_over_timing_and_unmarked_events_keep_timing():
+    """D193: a customer event the log marks ``customer`` stays the customer's even when sent in
+    bulk; events without a mark are read by their timing as before."""
+    base = _shop(mailing=True).assign(initiated_by=None)
+    base.loc[base["event"] == "newsletter_sent", "initiated_by"] = "customer"
+    t = discover_journey(base).table.drop_duplicates("event").set_index("event")
+    assert t.loc["newsletter_sent", "initiated_by"] == "customer"
+    unmarked = discover_journey(base.assign(initiated_by=" ")).table.drop_duplicates("event")
+    assert unmarked.set_index("event").loc["newsletter_sent", "initiated_by"] == "company"

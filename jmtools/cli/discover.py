@@ -3,7 +3,8 @@
 ``jmtools discover EVENTS -o journey.yaml`` proposes a journey file from an event log alone
 (:func:`jmtools.analyses.discovery.discover_journey`) and prints what it proposed. EVENTS is
 an event file (CSV, Parquet, Excel), a data folder with ``events.*`` (its ``customers.*``
-is used too unless ``--customers`` is given) or a bundled sample world (``sample:b2b``).
+is used too unless ``--customers`` is given; its ``loading.yaml`` is read as a report reads
+it) or a bundled sample world (``sample:b2b``).
 The handler returns the exit code: 0 ok, 1 bad input, 2 bad usage.
 """
 
@@ -18,6 +19,8 @@ from jmtools.cli._budget import add_time_limit
 from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.core.resources import resolve_data_dir
 from jmtools.sources import load_customers, load_events, table_files
+from jmtools.sources._loading_file import read_loading_file
+from jmtools.sources._spec import SPECS
 
 __all__ = ["add_discover", "run_discover", "summary"]
 
@@ -29,7 +32,8 @@ def add_discover(sub) -> None:
         "discover", help="propose a journey file from an event log",
         description="Propose a journey file from an event log alone: event names grouped into "
                     "touchpoints and ordered stages, repeated events as first/repeat "
-                    "touchpoints, company sends marked, every element measured (the numbers "
+                    "touchpoints, company sends marked (by the log's initiated_by column, else by "
+                    "their timing), every element measured (the numbers "
                     "are in its description). Rename and edit it in a workshop.",
         epilog="examples:\n  jmtools discover events.csv -o journey.yaml\n"
                "  jmtools discover data/ --stages 5 -o journey.yaml\n"
@@ -107,6 +111,7 @@ def _inputs(args):
     name = args.events
     customers = args.customers
     path = Path(name)
+    how: dict = {}
     if name.startswith("sample:") or (path.is_dir() and _table_file(path, "events")):
         folder = resolve_data_dir(name)
         found = _table_file(folder, "events")
@@ -115,10 +120,13 @@ def _inputs(args):
                                      fix="name the log events.csv or events.parquet, or pass "
                                          "the file itself")])
         path, name = found, str(found)
+        how = read_loading_file(folder, SPECS)       # the folder's loading.yaml, as a report reads it
         if customers is None:
             customers = _table_file(folder, "customers")
-    events = load_events(path)
-    table = load_customers(customers) if customers is not None else None
+        else:
+            how.pop("customers", None)
+    events = load_events(path, **how.get("events", {}))
+    table = load_customers(customers, **how.get("customers", {})) if customers is not None else None
     return events, table, name
 
 
@@ -130,6 +138,10 @@ def _table_file(folder: Path, kind: str) -> Path | None:
 def _safe(text: str) -> str:
     """Text for a terminal: control characters (escape sequences) written as ``\\xNN``."""
     return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in str(text))
+
+
+#: Said after the company-initiated events of a log without an ``initiated_by`` column (D193).
+_BY_TIMING = " (told by timing alone: the log has no initiated_by column)"
 
 
 def summary(found, out: Path | None) -> str:
@@ -148,7 +160,7 @@ def summary(found, out: Path | None) -> str:
       2. Stage 2: Buy — 3 customers (100.0%)
       3. Stage 3: Delivered — 3 customers (100.0%)
     repeated (first/repeat): none
-    company-initiated: none
+    company-initiated: none (told by timing alone: the log has no initiated_by column)
     """
     j, t = found.journey, found.table
     placed = t[t["placed"]]
@@ -161,7 +173,8 @@ def summary(found, out: Path | None) -> str:
     reps = placed.loc[placed["occurrence"] == "repeat", "event"].tolist()
     company = sorted(set(placed.loc[placed["initiated_by"] == "company", "event"]))
     lines.append(f"repeated (first/repeat): {_safe(', '.join(reps)) or 'none'}")
-    lines.append(f"company-initiated: {_safe(', '.join(company)) or 'none'}")
+    lines.append(f"company-initiated: {_safe(', '.join(company)) or 'none'}"
+                 + ("" if t.attrs.get("initiated_by_column") else _BY_TIMING))
     rest = t.loc[~t["placed"], "event"].tolist()
     if rest:
         shown = _safe(", ".join(rest[:5])) + (f" (+{len(rest) - 5} more)" if len(rest) > 5 else "")

@@ -49,7 +49,8 @@ def _cols(*specs: str) -> tuple[Column, ...]:
 
 SPECS = {
     "events": TableSpec("events", _cols("customer_id!:id", "timestamp!:timestamp", "event!:str",
-                                        "session_id:id", "channel:str", "value:float")),
+                                        "session_id:id", "channel:str", "value:float",
+                                        "initiated_by:str")),
     "customers": TableSpec("customers", _cols("customer_id!:id"), unique="customer_id"),
     "surveys": TableSpec("surveys", _cols("customer_id!:id", "timestamp!:timestamp", "metric!:str",
                                           "score!:float", "touchpoint:str", "stage:str",

@@ -17,10 +17,14 @@
    ``min_stages``–``max_stages`` are tried unless ``n_stages`` is given.
 5. **Touchpoints.** Items of a stage that share their first word (``checkout_start``,
    ``checkout_payment``) and their initiator form one touchpoint.
-6. **Who started it.** An event is marked ``initiated_by: company`` when at least
+6. **Who started it.** When the log has an ``initiated_by`` column (mapped like any column,
+   e.g. ``initiated_by: properties.initiated`` in loading.yaml), it decides: an event is
+   ``initiated_by: company`` when at least ``company_share`` of its marked rows say
+   ``company`` (D193). An event it does not mark is the company's when at least
    ``company_share`` of its occurrences are a bulk send (the same second for ``bulk_min`` or
    more customers, well above chance at the log's time resolution) or fall at one time of
-   day (a scheduled send).
+   day (a scheduled send). A stage is reached by the customer's own events and named after
+   them first; the company's contacts count there only in a stage of contacts alone.
 
 Counting runs where the log lives (Ibis: DuckDB, Spark…); only per-event and per-pair
 counts come back to pandas.
@@ -182,7 +186,7 @@ def _arrange(nodes, pairs, moves, split, entry, n_stages, bounds):
         split = split - same
 
 
-def _entry_points(nodes, pairs, moves, company: dict, n_with: int) -> dict:
+def _entry_points(nodes, pairs, moves, company: dict, n_with: int, sends) -> dict:
     """Broadcast sends and the customer events that answer them → the note that says why.
 
     A company send is *triggered by progress* when some customer event came before it for
@@ -192,12 +196,15 @@ def _entry_points(nodes, pairs, moves, company: dict, n_with: int) -> dict:
     customers whatever they have done (a weekly newsletter). A customer event is an *answer*
     when :data:`ANSWER_SHARE` or more of its occurrences come straight after a broadcast (a
     newsletter click). Broadcasts and answers are proposed in the first stage, as entry
-    points; triggered sends are ordered like every other event.
+    points; triggered sends are ordered like every other event. Only ``sends`` (company
+    events whose timing shows a send: in bulk or at one time of day) can be broadcasts; a
+    contact the log marks ``company`` that goes out customer by customer (a CSM call after
+    set-up) is ordered like every other event, and so are the customer's steps after it (D193).
     """
     first = nodes[nodes["cls"] == 1].set_index("event")["n_customers"]
     p = pairs[(pairs["cls_a"] == 1) & (pairs["cls_b"] == 1) & ~pairs["ev_a"].isin(list(company))]
     out = {}
-    for e in company:
+    for e in sends:
         before = p[p["ev_b"] == e]
         share = before["n_before"] / first.get(e, np.nan)
         lift = share - before["ev_a"].map(first).astype(float) / n_with   # no event before it: empty, not text
@@ -235,28 +242,46 @@ def _top_next(items: pd.DataFrame, moved: pd.DataFrame) -> pd.DataFrame:
 
 
 def _reach(s, items: pd.DataFrame, split: set) -> pd.DataFrame:
-    """Customers per stage and per touchpoint (distinct, counted where the log lives)."""
+    """Customers per stage and per touchpoint (distinct, counted where the log lives).
+
+    A stage is reached by the customer's own events (D119, D193): its company-initiated
+    events count only where the stage has no event of the customer's own (D177).
+    """
     rows = []
+    own_stage = set(items.loc[items["initiated_by"] != "company", "stage_index"])
     for r in items.itertuples():
+        counts = r.initiated_by != "company" or r.stage_index not in own_stage
         rows.append((r.event, 2 if r.occurrence == "repeat" else 1, int(r.stage_index),
-                     r.touchpoint))
+                     r.touchpoint, counts))
         if r.occurrence == "any":  # every later occurrence counts here too
-            rows.append((r.event, 2, int(r.stage_index), r.touchpoint))
-    lookup = pd.DataFrame(rows, columns=["event", "cls", "stage_index", "touchpoint"])
+            rows.append((r.event, 2, int(r.stage_index), r.touchpoint, counts))
+    lookup = pd.DataFrame(rows, columns=["event", "cls", "stage_index", "touchpoint", "reach"])
     import ibis
 
     m = s.mutate(cls=ibis.ifelse(s.k > 0, 2, 1))
     m = m.join(small_table(lookup, like=s, name="discovered"), ["event", "cls"])
-    st = to_pandas(m.group_by("stage_index").agg(stage_customers=m.customer_id.nunique()))
+    own = m.filter(m.reach)
+    st = to_pandas(own.group_by("stage_index").agg(stage_customers=own.customer_id.nunique()))
     tp = to_pandas(m.group_by("touchpoint").agg(touchpoint_customers=m.customer_id.nunique()))
     return items.merge(st, on="stage_index", how="left").merge(tp, on="touchpoint", how="left")
 
 
-def _company(timing: pd.DataFrame, company_share: float) -> dict:
-    """Event → why it looks company-initiated (only the events that do)."""
+def _company(timing: pd.DataFrame, company_share: float, marks: pd.DataFrame) -> dict:
+    """Event → why it is company-initiated (only the events that are).
+
+    The log's own ``initiated_by`` column, where it marks an event's rows, decides (D193): the
+    event is the company's when at least ``company_share`` of its marked rows say ``company``,
+    the customer's otherwise, whatever its timing. Events it does not mark are read by timing.
+    """
     out = {}
+    said = {r.event: r for r in marks.itertuples() if r.n_marked > 0}
     for r in timing.itertuples():
-        if r.bulk_share >= company_share:
+        m = said.get(r.event)
+        if m is not None:
+            if m.n_company >= company_share * m.n_marked:
+                out[r.event] = (f"initiated by the company: the log's initiated_by column says "
+                                f"company for {m.n_company:,} of its {m.n_marked:,} marked events")
+        elif r.bulk_share >= company_share:
             out[r.event] = (f"initiated by the company: {_propose._pct(r.bulk_share)} of its events "
                             f"went out at the same second as the same event to {r.min_group:,} or "
                             "more customers (a bulk send)")
@@ -283,8 +308,9 @@ def discover_journey(events, *, customers=None, n_stages: int | None = None, min
     ----------
     events : LoadedTable, ibis.Table, pandas.DataFrame, pyarrow.Table or Spark DataFrame
         The event log with ``customer_id``, ``timestamp`` and ``event`` (load files with
-        :func:`jmtools.sources.load_events`; its ``_row`` column breaks timestamp ties). Rows
-        without a customer, a time or an event name are left out and counted.
+        :func:`jmtools.sources.load_events`; its ``_row`` column breaks timestamp ties), and
+        optionally ``initiated_by`` (who started the event: ``company``, or anything else for
+        the customer). Rows without a customer, a time or an event name are left out and counted.
     customers : table, optional
         The customer table (``customer_id``). Shares are then of every known customer
         (table ∪ log); customers without events and events of unknown customers are counted.
@@ -305,8 +331,8 @@ def discover_journey(events, *, customers=None, n_stages: int | None = None, min
     bulk_min : int, default 10
         Customers sharing one timestamp of an event that make a bulk send.
     company_share : float, default 0.5
-        Share of an event's occurrences that must look sent (bulk or scheduled) to mark it
-        ``initiated_by: company``.
+        Share of an event's occurrences that must look sent (bulk or scheduled), or of its rows
+        the log's ``initiated_by`` column marks ``company``, to mark it ``initiated_by: company``.
     name : str, optional
         Name of the journey (default: "Journey discovered from <source>").
     source : str, default "events"
@@ -327,7 +353,8 @@ def discover_journey(events, *, customers=None, n_stages: int | None = None, min
         ``touchpoint_customers``, ``touchpoint_share``, ``stage_customers``, ``stage_share``,
         ``note``; sorted by stage, precedence, then the events not placed.
         ``table.attrs`` holds ``n_customers``, ``n_rows``, ``n_unusable`` and the customer
-        counts. ``stage_counts`` — the score of each number of stages tried.
+        counts, and ``initiated_by_column`` (whether the log said who started its events).
+        ``stage_counts`` — the score of each number of stages tried.
 
     Raises
     ------
@@ -374,16 +401,18 @@ def discover_journey(events, *, customers=None, n_stages: int | None = None, min
     n_all = counts["all"]
     placed, left_out = _choose_events(summary, counts["with_events"], min_share, max_events)
     date_only = summary.loc[summary["date_only"] & summary["event"].isin(placed), "event"].tolist()
+    marks = _measure.marked_company(log)
     seq, handle = _measure.keep(_measure.sequences(log, placed, date_only), name="discover")
     try:
         found = _discover(seq, summary, placed, counts["with_events"], n_stages, (min_stages, max_stages), gap_s,
-                          repeat_share, bulk_min, company_share)
+                          repeat_share, bulk_min, company_share, marks)
     finally:
         _measure.drop_kept(handle)
     items, tried = found
-    table = _table(items, summary, left_out, n_all)
+    said = marks[marks["n_company"] >= company_share * marks["n_marked"].clip(lower=1)]
+    table = _table(items, summary, left_out, n_all, set(said["event"]))
     table.attrs.update(n_customers=n_all, n_rows=n_rows, n_unusable=n_bad, customers=counts,
-                       source=source)
+                       source=source, initiated_by_column="initiated_by" in log.columns)
     journey = _propose.build_journey(table[table["placed"]], name=name or
                                      f"Journey discovered from {source}",
                                      description=_description(table, counts, n_rows, n_bad, tried),
@@ -393,7 +422,7 @@ def discover_journey(events, *, customers=None, n_stages: int | None = None, min
 
 
 def _discover(seq, summary, placed, n_with, n_stages, bounds, gap_s, repeat_share, bulk_min,
-              company_share):
+              company_share, marks):
     """The counting queries and the arrangement; ``seq`` is the stored sequence table."""
     reps = _measure.repeat_stats(seq, gap_s).merge(
         summary[["event", "n_customers"]], on="event")
@@ -405,8 +434,9 @@ def _discover(seq, summary, placed, n_with, n_stages, bounds, gap_s, repeat_shar
     pairs = _measure.precedence_pairs(seq, candidates)
     moves = _measure.transition_counts(seq, candidates)
     timing = _measure.timing_stats(seq, summary[summary["event"].isin(placed)], bulk_min=bulk_min)
-    company = _company(timing, company_share)
-    entry = _entry_points(nodes, pairs, moves, company, n_with)
+    company = _company(timing, company_share, marks)
+    sends = set(company) & set(_company(timing, company_share, marks.iloc[0:0]))
+    entry = _entry_points(nodes, pairs, moves, company, n_with, sends)
     if n_stages is not None and n_stages > len(placed) + len(candidates):
         raise ParameterError("n_stages", n_stages, expected=f"at most {len(placed) + len(candidates)} "
                              "(the number of events that can be placed)",
@@ -433,8 +463,10 @@ def _discover(seq, summary, placed, n_with, n_stages, bounds, gap_s, repeat_shar
     return items, tried
 
 
-def _table(items: pd.DataFrame, summary: pd.DataFrame, left_out: dict, n_all: int) -> pd.DataFrame:
-    """The tidy table: placed items in journey order, then the event names left out."""
+def _table(items: pd.DataFrame, summary: pd.DataFrame, left_out: dict, n_all: int,
+           company: set) -> pd.DataFrame:
+    """The tidy table: placed items in journey order, then the event names left out (those
+    the log's ``initiated_by`` column marks ``company``, ``company``)."""
     info = summary.set_index("event")
     items = items.copy()
     items["placed"] = True
@@ -449,7 +481,9 @@ def _table(items: pd.DataFrame, summary: pd.DataFrame, left_out: dict, n_all: in
     names = {i: _propose.stage_name(i, rows) for i, rows in items.groupby("stage_index")}
     items["stage"] = items["stage_index"].map(names)
     rest = info.loc[list(left_out)].reset_index()
-    rest = pd.DataFrame({"event": rest["event"], "occurrence": "any", "initiated_by": "customer",
+    rest = pd.DataFrame({"event": rest["event"], "occurrence": "any",
+                         "initiated_by": rest["event"].map(lambda e: "company" if e in company
+                                                           else "customer"),
                          "placed": False, "n_customers": rest["n_customers"],
                          "share": rest["n_customers"] / n_all, "n_events": rest["n_events"],
                          "date_only": rest["date_only"].astype(bool),

@@ -52,7 +52,7 @@ def event_log(events, *, source: str):
             f"the event log's 'timestamp' must hold dates and times — got {kind}", source=source,
             column="timestamp", fix="load the log with jmtools.sources.load_events(), which parses "
                                     "text and epoch times (time_format=…)")])
-    cols = [c for c in ("_row", DATED) if c in t.columns]      # rows written as dates alone (D140)
+    cols = [c for c in ("_row", DATED, "initiated_by") if c in t.columns]  # D140 dated rows; D193
     name = t.event.cast("string").strip()
     t = t.mutate(customer_id=t.customer_id.cast("string"),
                  event=ibis.ifelse(name == "", ibis.null("string"), t.event.cast("string")))
@@ -61,6 +61,22 @@ def event_log(events, *, source: str):
     usable = t.filter(ok).select("customer_id", "timestamp", "event", *cols)
     n_rows = int(counts["n"].iloc[0])
     return usable, n_rows, int(counts["bad"].fillna(0).iloc[0])
+
+
+def marked_company(t) -> pd.DataFrame:
+    """Per event name, how the log's own ``initiated_by`` column marks its rows (D193).
+
+    Columns ``event``, ``n_marked`` (rows with a value) and ``n_company`` (rows whose value is
+    ``company``, ignoring case and spaces: the word a journey file's ``initiated_by`` takes).
+    Empty when the log has no such column.
+    """
+    if "initiated_by" not in t.columns:
+        return pd.DataFrame(columns=["event", "n_marked", "n_company"])
+    who = t.initiated_by.cast("string").strip().lower()
+    res = to_pandas(t.group_by("event").agg(
+        n_marked=(who.notnull() & (who != "")).cast("int64").sum(),
+        n_company=(who == "company").cast("int64").sum()))
+    return _numbers(res, ["n_marked", "n_company"])
 
 
 def event_summary(t) -> pd.DataFrame:

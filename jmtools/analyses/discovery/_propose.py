@@ -151,13 +151,19 @@ def touchpoint_text(rows: pd.DataFrame, n_all: int) -> str:
     return "\n".join(lines)
 
 
+#: Said after a company-initiated touchpoint in a stage's actions.
+_CONTACT = " (a contact the company started)"
+
+
 def stage_text(rows: pd.DataFrame, n_all: int) -> str:
     """The measured description of one stage (its rows of the item table)."""
     first = rows.iloc[0]
     lo, hi = rows["precedence"].min(), rows["precedence"].max()
     return "\n".join([
         f"Measured from the event log: {first.stage_customers:,} of {n_all:,} customers "
-        f"({_pct(first.stage_share)}) have at least one event of this stage.",
+        f"({_pct(first.stage_share)}) have at least one event of this stage"
+        + (" of their own (contacts the company started not counted)."
+           if rows["initiated_by"].nunique() > 1 else "."),
         f"Median position of its events in customers' paths: "
         f"{rows['median_position'].median():.2f} (0 = a customer's first event, 1 = the last).",
         f"Precedence {lo:.2f}–{hi:.2f}: the share of the other events that customers doing both "
@@ -171,17 +177,27 @@ def shown(event: str) -> str:
 
 
 def _labels(rows: pd.DataFrame) -> list[str]:
-    return [shown(r.event) if r.occurrence == "any" else f"{shown(r.event)} ({r.occurrence})"
-            for r in rows.itertuples()]
+    return [(shown(r.event) if r.occurrence == "any" else f"{shown(r.event)} ({r.occurrence})")
+            + (" (company)" if r.initiated_by == "company" else "") for r in rows.itertuples()]
 
 
 def stage_name(index: int, tp_rows: pd.DataFrame) -> str:
-    """``Stage 2: Product view, Reviews view …`` — its largest touchpoints, by customers."""
-    biggest = (tp_rows.drop_duplicates("touchpoint")
-               .sort_values(["touchpoint_customers", "precedence"], ascending=[False, True]))
+    """``Stage 2: Product view, Reviews view …`` — its largest touchpoints, by customers.
+
+    The customer's own touchpoints come first: a contact the company started (a mailing sent
+    to everyone) does not name a stage by its reach, unless the stage has nothing else (D193).
+    """
+    biggest = _customer_first(tp_rows.drop_duplicates("touchpoint"))
     names = biggest["touchpoint"].tolist()
     text = f"Stage {index}: " + ", ".join(names[:3]) + (" …" if len(names) > 3 else "")
     return text if len(text) <= MAX_NAME + 10 else text[:MAX_NAME + 9].rstrip() + "…"
+
+
+def _customer_first(rows: pd.DataFrame) -> pd.DataFrame:
+    """Touchpoint rows: the customer's own first, then by customers (most first), precedence."""
+    return rows.assign(_company=rows["initiated_by"] == "company").sort_values(
+        ["_company", "touchpoint_customers", "precedence"], ascending=[True, False, True],
+        kind="stable").drop(columns="_company")
 
 
 def build_journey(items: pd.DataFrame, *, name: str, description: str, source: str,
@@ -202,11 +218,12 @@ def build_journey(items: pd.DataFrame, *, name: str, description: str, source: s
                 entry["initiated_by"] = "company"
             tps.append((first.touchpoint_customers, tp, entry))
         touchpoints += [t[2] for t in tps]
-        top = sorted(tps, key=lambda t: -t[0])[:6]
+        top = [(int(r.touchpoint_customers), r.touchpoint, r.initiated_by == "company")
+               for r in _customer_first(rows.drop_duplicates("touchpoint")).head(6).itertuples()]
         stages.append({
             "name": rows.iloc[0].stage, "description": stage_text(rows, n_all),
-            "actions": [{"text": f"{tp}: {n:,} customers ({_pct(n / n_all)})",
-                         "evidence": "measured", "source": source} for n, tp, _ in top]})
+            "actions": [{"text": f"{tp}{_CONTACT if company else ''}: {n:,} customers ({_pct(n / n_all)})",
+                         "evidence": "measured", "source": source} for n, tp, company in top]})
     data = {"jmtools": 1, "name": name, "description": description, "tags": ["discovered"],
             "personas": [EVERYONE], "stages": stages, "touchpoints": touchpoints}
     Journey.model_validate(data)
