@@ -486,3 +486,9 @@ def test_the_log_s_column_decides_over_timing_and_unmarked_events_keep_timing():
     assert t.loc["newsletter_sent", "initiated_by"] == "customer"
     unmarked = discover_journey(base.assign(initiated_by=" ")).table.drop_duplicates("event")
     assert unmarked.set_index("event").loc["newsletter_sent", "initiated_by"] == "company"
+
+
+def test_an_event_left_out_keeps_the_initiator_the_log_gives_it():
+    t = discover_journey(_saas(), min_share=0.3).table.set_index("event")
+    assert not t.loc["dunning_notice_sent", "placed"]                 # 20 of 80 customers
+    assert t.loc["dunning_notice_sent", "initiated_by"] == "company"

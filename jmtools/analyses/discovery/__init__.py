@@ -266,21 +266,28 @@ def _reach(s, items: pd.DataFrame, split: set) -> pd.DataFrame:
     return items.merge(st, on="stage_index", how="left").merge(tp, on="touchpoint", how="left")
 
 
-def _company(timing: pd.DataFrame, company_share: float, marks: pd.DataFrame) -> dict:
+def _marked(marks: pd.DataFrame, company_share: float) -> pd.DataFrame:
+    """The events the log's own ``initiated_by`` column marks, by event: ``n_company``,
+    ``n_marked`` and ``company`` (at least ``company_share`` of its marked rows say so, D193)."""
+    m = marks[marks["n_marked"] > 0].set_index("event")
+    return m.assign(company=m["n_company"] >= company_share * m["n_marked"])
+
+
+def _company(timing: pd.DataFrame, company_share: float, said: pd.DataFrame) -> dict:
     """Event → why it is company-initiated (only the events that are).
 
-    The log's own ``initiated_by`` column, where it marks an event's rows, decides (D193): the
-    event is the company's when at least ``company_share`` of its marked rows say ``company``,
-    the customer's otherwise, whatever its timing. Events it does not mark are read by timing.
+    The log's own ``initiated_by`` column, where it marks an event's rows (``said``, see
+    :func:`_marked`), decides (D193): the event is the company's or the customer's whatever its
+    timing. Events it does not mark are read by timing.
     """
     out = {}
-    said = {r.event: r for r in marks.itertuples() if r.n_marked > 0}
     for r in timing.itertuples():
-        m = said.get(r.event)
-        if m is not None:
-            if m.n_company >= company_share * m.n_marked:
+        if r.event in said.index:
+            m = said.loc[r.event]
+            if m["company"]:
                 out[r.event] = (f"initiated by the company: the log's initiated_by column says "
-                                f"company for {m.n_company:,} of its {m.n_marked:,} marked events")
+                                f"company for {int(m['n_company']):,} of its "
+                                f"{int(m['n_marked']):,} marked events")
         elif r.bulk_share >= company_share:
             out[r.event] = (f"initiated by the company: {_propose._pct(r.bulk_share)} of its events "
                             f"went out at the same second as the same event to {r.min_group:,} or "
@@ -409,8 +416,8 @@ def discover_journey(events, *, customers=None, n_stages: int | None = None, min
     finally:
         _measure.drop_kept(handle)
     items, tried = found
-    said = marks[marks["n_company"] >= company_share * marks["n_marked"].clip(lower=1)]
-    table = _table(items, summary, left_out, n_all, set(said["event"]))
+    said = _marked(marks, company_share)
+    table = _table(items, summary, left_out, n_all, set(said.index[said["company"]]))
     table.attrs.update(n_customers=n_all, n_rows=n_rows, n_unusable=n_bad, customers=counts,
                        source=source, initiated_by_column="initiated_by" in log.columns)
     journey = _propose.build_journey(table[table["placed"]], name=name or
@@ -434,8 +441,9 @@ def _discover(seq, summary, placed, n_with, n_stages, bounds, gap_s, repeat_shar
     pairs = _measure.precedence_pairs(seq, candidates)
     moves = _measure.transition_counts(seq, candidates)
     timing = _measure.timing_stats(seq, summary[summary["event"].isin(placed)], bulk_min=bulk_min)
-    company = _company(timing, company_share, marks)
-    sends = set(company) & set(_company(timing, company_share, marks.iloc[0:0]))
+    said = _marked(marks, company_share)
+    company = _company(timing, company_share, said)
+    sends = set(company) & set(_company(timing, company_share, said.iloc[0:0]))
     entry = _entry_points(nodes, pairs, moves, company, n_with, sends)
     if n_stages is not None and n_stages > len(placed) + len(candidates):
         raise ParameterError("n_stages", n_stages, expected=f"at most {len(placed) + len(candidates)} "
