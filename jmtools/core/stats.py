@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["Z95", "FOLLOW_UP_SHARE", "wilson_interval", "bootstrap_ci", "bootstrap_mean_ci", "follow_up_window"]
+__all__ = ["Z95", "FOLLOW_UP_SHARE", "wilson_interval", "bootstrap_ci", "bootstrap_mean_ci", "follow_up_window",
+           "still_open"]
 
 #: Two-sided 95% normal quantile.
 Z95 = 1.959963984540054
@@ -171,3 +172,50 @@ def follow_up_window(hours, *, share: float = FOLLOW_UP_SHARE, min_n: int = 5) -
     if values.size < max(min_n, 1):
         return float("nan")
     return float(np.quantile(values, share))
+
+
+def still_open(reached, went_on, end, *, share: float = FOLLOW_UP_SHARE) -> dict | None:
+    """Who reached a step too recently to judge: the customers still open at the data's end (D190).
+
+    The follow-up window is :func:`follow_up_window` of the times of those who went on; the
+    customers who reached the step within it before ``end`` are "recent". When any recent
+    customer has not gone on, all recent customers are to be left out of a conversion — those
+    who went on too, so that a late period is not flattered by its fast finishers.
+
+    Parameters
+    ----------
+    reached, went_on : array-like of datetime
+        Per customer, when they reached the step and when they reached the next (NaT: not yet).
+    end : datetime
+        The data's end (its latest event).
+    share : float, default :data:`FOLLOW_UP_SHARE`
+
+    Returns
+    -------
+    dict or None
+        None when nothing is left out (no window: fewer than 5 went on; or every recent
+        customer went on); else ``window_hours``, ``share``, ``since`` (customers who reached the
+        step after it are left out), ``end``, ``recent`` (a boolean array, per customer),
+        ``left_out`` (how many are recent) and ``open`` (of them, how many had not gone on).
+
+    Examples
+    --------
+    >>> t = pd.Timestamp("2026-01-01") + pd.to_timedelta(range(0, 100, 10), "D")
+    >>> nxt = pd.Series(t + pd.Timedelta(days=5)).where(pd.Series(range(10)) < 9)
+    >>> out = still_open(t, nxt, t[-1])
+    >>> out["window_hours"], out["left_out"], out["open"], out["recent"].tolist()[-2:]
+    (120.0, 1, 1, [False, True])
+    """
+    reached, went_on = pd.to_datetime(pd.Series(reached)), pd.to_datetime(pd.Series(went_on))
+    went = went_on.notna().to_numpy()
+    hours = ((went_on - reached).dt.total_seconds() / 3600).to_numpy()
+    window = follow_up_window(hours[went], share=share)
+    if np.isnan(window):
+        return None
+    since = pd.Timestamp(end) - pd.Timedelta(hours=window)
+    recent = (reached > since).to_numpy()
+    waiting = int((recent & ~went).sum())
+    if not waiting:
+        return None
+    return {"window_hours": window, "share": share, "since": since, "end": pd.Timestamp(end), "recent": recent,
+            "left_out": int(recent.sum()), "open": waiting}

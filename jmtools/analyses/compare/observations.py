@@ -27,7 +27,7 @@ import pandas as pd
 
 from jmtools.analyses.funnels import customer_reach
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
-from jmtools.core.stats import FOLLOW_UP_SHARE, follow_up_window
+from jmtools.core.stats import still_open
 from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
 from jmtools.evidence import journey_layout
 
@@ -113,14 +113,14 @@ def step_observations(evidence, *, steps=None, level: str = "stage", follow_up: 
                            own_only=True)
     if not has_persona:
         reach["persona"] = None
-    conv, time, still_open = [], [], []
+    conv, time, opened = [], [], []
     end = _data_end(evidence) if follow_up else None
     for k in range(2, len(steps) + 1):
         prev = reach[reach["step_index"] == k - 1]
         nxt = reach.loc[reach["step_index"] == k, ["customer_id", "timestamp"]]
         pair = prev.merge(nxt, on="customer_id", how="left", suffixes=("", "_next"))
         if end is not None:
-            pair = _followed_up(pair, end, _shown(steps[k - 2]), _shown(steps[k - 1]), still_open)
+            pair = _followed_up(pair, end, _shown(steps[k - 2]), _shown(steps[k - 1]), opened)
         went = pair["timestamp_next"].notna()
         base = {"customer_id": pair["customer_id"], "persona": pair["persona"],
                 "from_step": _shown(steps[k - 2]), "step": _shown(steps[k - 1]),
@@ -129,7 +129,7 @@ def step_observations(evidence, *, steps=None, level: str = "stage", follow_up: 
         hours = (pair["timestamp_next"] - pair["timestamp"]).dt.total_seconds() / 3600
         time.append(pd.DataFrame({**base, "measure": "time", "value": hours})[went.to_numpy()])
     out = _frame(pd.concat(conv + time, ignore_index=True) if conv else {c: [] for c in OBSERVATION_COLUMNS})
-    out.attrs["open"] = still_open
+    out.attrs["open"] = opened
     return out
 
 
@@ -139,23 +139,15 @@ def _data_end(evidence):
     return None if end is None or pd.isna(end) else pd.Timestamp(end)
 
 
-def _followed_up(pair: pd.DataFrame, end, from_step: str, step: str, still_open: list) -> pd.DataFrame:
+def _followed_up(pair: pd.DataFrame, end, from_step: str, step: str, still_open_rows: list) -> pd.DataFrame:
     """``pair`` without the customers who reached ``from_step`` within the follow-up window before
-    ``end``, when any of them has not gone on (D190); the left-out counts appended to ``still_open``."""
-    went = pair["timestamp_next"].notna()
-    hours = (pair["timestamp_next"] - pair["timestamp"]).dt.total_seconds() / 3600
-    window = follow_up_window(hours[went])
-    if np.isnan(window):
+    ``end``, when any of them has not gone on (D190); the left-out counts appended to ``still_open_rows``."""
+    found = still_open(pair["timestamp"], pair["timestamp_next"], end)
+    if found is None:
         return pair
-    since = end - pd.Timedelta(hours=window)
-    recent = pair["timestamp"] > since
-    waiting = int((recent & ~went).sum())
-    if not waiting:
-        return pair
-    still_open.append({"from_step": from_step, "step": step, "window_hours": window, "share": FOLLOW_UP_SHARE,
-                       "since": since,
-                       "end": end, "left_out": int(recent.sum()), "open": waiting})
-    return pair[~recent.to_numpy()]
+    recent = found.pop("recent")
+    still_open_rows.append({"from_step": from_step, "step": step, **found})
+    return pair[~recent]
 
 
 def _shown(step: str) -> str:
