@@ -54,3 +54,31 @@ def test_without_the_window_the_cut_off_reads_as_worsening():
 def test_a_planted_worsening_is_still_found():
     _, evidence = _evidence(rate=lambda month: 0.95 - 0.35 * min(month, 18) / 18)
     assert _upload_direction(evidence) == "worsening"
+
+
+def _upload_point(evidence):
+    curve = emotions.emotion_curve(evidence, journey=Journey.model_validate(JOURNEY), n_boot=200)
+    return curve[curve["persona"] == "all"].set_index("stage").loc["Upload"], curve.attrs["still_open"]
+
+
+def test_the_curve_leaves_open_cases_out_of_a_stages_abandonment_as_plain_pandas_does():
+    """D196: the behaviour curve's level at Upload is that of customers who had time to go on."""
+    ev, evidence = _evidence()
+    wide = ev.pivot_table(index="customer_id", columns="event", values="timestamp", aggfunc="max")
+    window = np.quantile(((wide["decide"] - wide["upload"]).dt.total_seconds() / 3600).dropna(), 0.99)
+    old = wide[wide["upload"].notna() & (wide["upload"] <= ev["timestamp"].max() - pd.Timedelta(hours=window))]
+    point, note = _upload_point(evidence)
+    assert point["n"] == len(old)
+    assert point["valence"] == -old["decide"].isna().mean()                        # −1 for each who stopped there
+    assert point["ci_low"] <= -0.15 <= point["ci_high"]                            # 15% never get a decision
+    assert f"leave all {emotions.open_at_end(evidence).set_index('stage').loc['Upload', 'left_out']:,} out " \
+           "at Upload" in note
+    everyone = wide[wide["upload"].notna()]                       # what the curve said before: −0.26, not −0.15
+    naive, _ = _upload_point(evidence.assign(source="survey"))
+    assert naive["valence"] == -everyone["decide"].isna().mean() < -0.2
+
+
+def test_a_planted_level_of_abandonment_is_still_measured():
+    _, evidence = _evidence(rate=lambda month: 0.6)
+    point, note = _upload_point(evidence)
+    assert point["ci_low"] <= -0.4 <= point["ci_high"] and note

@@ -5,13 +5,18 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from jmtools.analyses import funnels
 from jmtools.core.errors import ParameterError
+from jmtools.evidence import prepare
 from jmtools.journey import Journey, diff_journeys
-from jmtools.teaching import before_after, change_at, difference_interval, middle_date, next_version
+from jmtools.sources import load_world
+from jmtools.teaching import before_after, change_at, difference_interval, middle_date, next_version, still_open_note
 from oracles import stage_reach
+from permit_world import START, permit_events
 from teaching_cases import ECOMMERCE, ids_of, lesson, raw
 
 
@@ -143,3 +148,78 @@ def test_7_1_and_7_2_are_not_available_when_the_persona_has_no_one_in_a_period()
     for eid in ("7.1", "7.2"):
         fb = mine.check(eid, "no evidence" if eid == "7.2" else 0.5)
         assert fb.code == "not-available" and "(none after 2026-06-02; choose another split)" in fb.message, str(fb)
+
+
+# ------------------------------------------------------------------ still open at the data's end (D196)
+PERMIT = {"stages": ["Apply", "Upload", "Decision"], "touchpoints": [
+    {"name": "Portal", "stage": "Apply", "events": ["apply"]},
+    {"name": "Documents", "stage": "Upload", "events": ["upload"]},
+    {"name": "Letter", "stage": "Decision", "events": ["decide"]}]}
+PERMIT_SPLIT = pd.Timestamp("2025-10-01")
+
+
+def _permit(after_rate=0.85):
+    """The permit log of tests/permit_world.py: 85% decided (``after_rate`` of those applying from the split)."""
+    change = (PERMIT_SPLIT - START).days / 30.4
+    return permit_events(lambda month: after_rate if month >= change else 0.85)
+
+
+def _wide(ev):
+    return ev.pivot_table(index="customer_id", columns="event", values="timestamp", aggfunc="min")
+
+
+def test_before_after_leaves_out_a_late_cohort_still_open_as_pandas_does():
+    ev = _permit()
+    wide = _wide(ev)
+    end = ev["timestamp"].max()
+    went = wide["decide"].notna()
+    # plain pandas: the window (99% of those decided), who reached Upload within it before the end
+    window = pd.Timedelta(hours=float(np.quantile(
+        (wide.loc[went, "decide"] - wide.loc[went, "upload"]).dt.total_seconds() / 3600, 0.99)))
+    recent = wide["upload"].notna() & (wide["upload"] > end - window)
+    after = wide["apply"] >= PERMIT_SPLIT
+    frame = before_after(prepare(ev, PERMIT), PERMIT_SPLIT, by=None)
+    opened = frame.attrs["open"].set_index(["step", "period"])
+    got = opened.loc[("Decision", "after")]
+    assert (got["left_out"], got["open"]) == ((recent & after).sum(), (recent & after & ~went).sum())
+    assert got["left_out"] > 300 and ("Decision", "before") not in opened.index   # nobody early is recent
+    assert got["window_hours"] == pytest.approx(window.total_seconds() / 3600)
+    row = frame[(frame["step"] == "Decision") & (frame["period"] == "after")].iloc[0]
+    kept = wide["upload"].notna() & after & ~recent
+    assert (row["n_prev"], row["n"]) == (kept.sum(), (kept & went).sum())
+    assert row["conversion"] == pytest.approx(went[kept].mean())
+    assert row["drop_off"] == (kept & ~went).sum() and row["rate_from_start"] == pytest.approx(
+        (after & went).sum() / after.sum())                                    # the share of everyone, as before
+    note = still_open_note(frame)
+    assert f"{got['left_out']:,} customers reached Upload after" in note and f"{got['open']:,} of them" in note
+
+
+def test_no_change_planted_is_no_change_and_a_planted_drop_is_found():
+    ev = _permit()
+    wide = _wide(ev)
+    old = wide[wide["upload"] <= wide["upload"].max() - pd.Timedelta(days=150)]   # plain pandas: time to go on
+    after = old["apply"] >= PERMIT_SPLIT
+    rate = old["decide"].notna()
+    assert abs(rate[after].mean() - rate[~after].mean()) < 0.04
+    e = prepare(ev, PERMIT)
+    first = e.events.timestamp.min().over(group_by=e.events.customer_id)
+    naive = funnels.funnel(e.with_events(e.events.mutate(period=(first < PERMIT_SPLIT).ifelse("before", "after"))),
+                           by=["period"])
+    assert change_at(naive, "Decision")["verdict"] == "worse"                  # the fault: open counted as lost
+    change = change_at(before_after(e, PERMIT_SPLIT, by=None), "Decision")
+    assert change["verdict"] == "no evidence", change
+    assert abs(change["after"]["conversion"] - rate[after].mean()) < 0.04
+    planted = change_at(before_after(prepare(_permit(after_rate=0.6), PERMIT), PERMIT_SPLIT, by=None), "Decision")
+    assert planted["verdict"] == "worse" and planted["difference"] == pytest.approx(-0.25, abs=0.06)
+
+
+@pytest.mark.parametrize("name", ["ecommerce", "b2b"])
+def test_the_sample_worlds_have_nobody_still_open(name):
+    w = load_world(f"sample:{name}")
+    ev = prepare(w.events, w.journey, customers=w.customers)
+    frame = before_after(ev, middle_date(ev))
+    assert frame.attrs["open"].empty and still_open_note(frame) == ""
+    first = ev.events.timestamp.min().over(group_by=ev.events.customer_id)
+    plain = funnels.funnel(ev.with_events(ev.events.mutate(period=(first < middle_date(ev)).ifelse(
+        "before", "after"))), by=["persona", "period"])
+    assert sorted(zip(frame["n"], frame["n_prev"])) == sorted(zip(plain["n"], plain["n_prev"]))

@@ -18,7 +18,7 @@ notebooks and worksheets show goes through the disclosure rule (:mod:`jmtools.te
 from jmtools.teaching.exercises import EXERCISES, STEPS, check, get, hidden_card, persona_cards, pick
 from jmtools.teaching.feedback import HINTS, CheckFailed, Feedback
 from jmtools.teaching.iterate import (before_after, change_at, difference_interval, middle_date,
-                                      next_version)
+                                      next_version, still_open_note)
 from jmtools.teaching.lesson import Lesson, Question, lesson_in
 from jmtools.teaching.disclosed import change_hidden, figure, readable, shown, shown_coverage, shown_funnel
 from jmtools.teaching.restart import explain_name_errors
@@ -28,7 +28,7 @@ from jmtools.teaching.plain import (change_table, pain_points_table, show_change
 __all__ = ["Lesson", "Question", "lesson_in", "persona_cards", "Feedback", "CheckFailed", "HINTS", "EXERCISES", "STEPS",
            "check", "get",
            "hidden_card", "before_after", "change_at", "difference_interval", "middle_date",
-           "next_version", "pick", "shown", "shown_coverage", "shown_funnel", "change_hidden", "readable",
+           "next_version", "still_open_note", "pick", "shown", "shown_coverage", "shown_funnel", "change_hidden", "readable",
            "figure", "explain_name_errors", "change_table", "pain_points_table", "show_change", "show_pain_points",
            "show_whole", "whole_table"]
 

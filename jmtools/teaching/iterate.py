@@ -27,14 +27,15 @@ import pandas as pd
 
 from jmtools.analyses import funnels
 from jmtools.analyses.compare.twosample import two_proportions
+from jmtools.analyses.disclosure import count_words
 from jmtools.core.engine import to_pandas
 from jmtools.core.errors import ParameterError
-from jmtools.core.stats import wilson_interval
+from jmtools.core.stats import still_open, wilson_interval
 from jmtools.journey import Journey
 from jmtools.widgets.curve import CurveEditor
 
-__all__ = ["PERIODS", "middle_date", "check_split", "before_after", "difference_interval", "change_at",
-           "next_version"]
+__all__ = ["PERIODS", "middle_date", "check_split", "before_after", "still_open_note", "difference_interval",
+           "change_at", "next_version"]
 
 #: The two periods, in order.
 PERIODS = ("before", "after")
@@ -130,6 +131,13 @@ def before_after(evidence, split, *, by="persona", level: str = "stage", steps=N
     (``initiated_by: company``: a mailing, a push): a mailing does not date a customer's arrival.
     A customer with only such contacts is dated by the first of them.
 
+    A late cohort has not had the time to go on: per pair of steps, the customers who reached
+    the first step within the follow-up window before the data's end (its latest event; the
+    window is the time within which 99% of those who went on did so,
+    :func:`jmtools.core.stats.still_open`) are left out of the conversion into the next step
+    when any of them has not gone on yet — those who went on too, so that the late period is
+    not flattered by its fast finishers (D190, D196). :func:`still_open_note` says how many.
+
     Parameters
     ----------
     evidence : Evidence
@@ -145,7 +153,11 @@ def before_after(evidence, split, *, by="persona", level: str = "stage", steps=N
     -------
     pandas.DataFrame
         The columns of :func:`~jmtools.analyses.funnels.funnel` with ``period`` ("before",
-        "after"; an ordered categorical) after the ``by`` columns.
+        "after"; an ordered categorical) after the ``by`` columns. At a step where customers
+        are left out as still open, ``n_prev`` and ``n`` count only the others (``conversion``,
+        its interval and ``drop_off`` follow); ``rate_from_start`` stays the share of everyone.
+        ``attrs["open"]``: one row per group, period and step with customers left out
+        (``step``, ``from_step``, ``left_out``, ``open``, ``window_hours``, ``share``, ``since``, ``end``).
 
     Examples
     --------
@@ -162,12 +174,91 @@ def before_after(evidence, split, *, by="persona", level: str = "stage", steps=N
     cohort = evidence.with_events(t.mutate(period=(first < when).ifelse(*PERIODS)))
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
     frame = funnels.funnel(cohort, steps=steps, level=level, by=[*keys, "period"])
+    frame, opened = _followed_up(cohort, frame, steps=steps, level=level, by=[*keys, "period"])
     frame["period"] = pd.Categorical(frame["period"], categories=list(PERIODS), ordered=True)
     cols = [frame[k].astype(object).where(frame[k].notna(), None) for k in keys]
     group = pd.Series(list(zip(*cols)) if keys else [()] * len(frame), index=frame.index)
     order = group.map({g: i for i, g in enumerate(dict.fromkeys(group))})   # groups as funnel() orders them
-    return (frame.assign(_g=order).sort_values(["_g", "period", "step_index"], kind="stable")
-            .drop(columns="_g").reset_index(drop=True))
+    out = (frame.assign(_g=order).sort_values(["_g", "period", "step_index"], kind="stable")
+           .drop(columns="_g").reset_index(drop=True))
+    out.attrs["open"] = opened
+    return out
+
+
+def _followed_up(cohort, frame: pd.DataFrame, *, steps, level, by) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``frame`` (the cohorts' funnel) with, per pair of steps, the customers still open at the data's
+    end left out of ``n_prev`` and ``n`` (:func:`jmtools.core.stats.still_open`), and those left out
+    per group, period and step."""
+    reach = funnels.customer_reach(cohort, steps=steps, level=level, by=by)
+    end = cohort.events["timestamp"].max().execute()
+    rows = []
+    for k in sorted(reach["step_index"].unique())[1:] if end is not None else []:
+        prev = reach[reach["step_index"] == k - 1]
+        pair = prev.merge(reach.loc[reach["step_index"] == k, ["customer_id", "timestamp"]], on="customer_id",
+                          how="left", suffixes=("", "_next"))
+        found = still_open(pair["timestamp"], pair["timestamp_next"], end)
+        if found is None:
+            continue
+        recent = pair[found.pop("recent")]
+        counts = (recent.assign(left_out=1, went=recent["timestamp_next"].notna().astype(int))
+                  .groupby(by, dropna=False, observed=True)[["left_out", "went"]].sum().reset_index())
+        counts["open"] = counts["left_out"] - counts["went"]
+        rows.append(counts.assign(step_index=k, from_step=prev["step"].iloc[0], window_hours=found["window_hours"],
+                                  share=found["share"], since=found["since"], end=found["end"]))
+    columns = [*by, "step_index", "from_step", "left_out", "went", "open", "window_hours", "share", "since", "end"]
+    opened = pd.concat(rows, ignore_index=True)[columns] if rows else pd.DataFrame(columns=columns)
+    if not rows:
+        return frame, opened.drop(columns="went").assign(step=pd.Series(dtype=object), share=pd.Series(dtype=float))
+    hit = frame.merge(opened, on=[*by, "step_index"], how="left")[["left_out", "went"]].fillna(0).astype(int)
+    frame = frame.assign(n_prev=frame["n_prev"] - hit["left_out"].to_numpy(), n=frame["n"] - hit["went"].to_numpy())
+    frame["conversion"] = (frame["n"] / frame["n_prev"]).where(frame["n_prev"] > 0)
+    frame["ci_low"], frame["ci_high"] = wilson_interval(frame["n"].to_numpy(), frame["n_prev"].to_numpy())
+    frame["drop_off"] = frame["n_prev"] - frame["n"]
+    frame["drop_off_rate"] = 1 - frame["conversion"]
+    steps_at = frame.drop_duplicates("step_index").set_index("step_index")["step"]
+    return frame, opened.assign(step=opened["step_index"].map(steps_at)).drop(columns="went")
+
+
+def still_open_note(frame: pd.DataFrame, group=None, *, group_col: str = "persona") -> str:
+    """What :func:`before_after` left out as still open at the data's end, in words ("" when nothing).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        From :func:`before_after`.
+    group : str, optional
+        The value of ``group_col`` to say it for (a persona); default every group together.
+
+    Examples
+    --------
+    >>> from jmtools.sources import load_world
+    >>> from jmtools.evidence import prepare
+    >>> w = load_world("sample:ecommerce")
+    >>> still_open_note(before_after(prepare(w.events, w.journey), "2025-06-01", by=None))
+    ''
+    """
+    opened = frame.attrs.get("open")
+    if opened is None or not len(opened):
+        return ""
+    if group is not None and group_col in opened:
+        opened = opened[opened[group_col] == group]
+    said = []
+    for (step_index, step), rows in opened.groupby(["step_index", "step"], sort=True):
+        per = rows.groupby("period", observed=True)[["left_out", "open"]].sum()
+        if not per["left_out"].sum():
+            continue
+        r = rows.iloc[0]
+        first, later = (count_words(int(per["left_out"].get(p, 0))) for p in PERIODS)
+        said.append(f"{r['from_step']} → {step}: {count_words(int(per['left_out'].sum()))} customers reached "
+                    f"{r['from_step']} after {r['since']:%d %b %Y} ({first} first seen before the split, {later} "
+                    f"on or after it) and "
+                    f"{count_words(int(per['open'].sum()))} of them had not gone on by the data's end "
+                    f"({r['end']:%d %b %Y}); {r['share']:.0%} of those who went on did so within {r['window_hours'] / 24:,.0f} "
+                    "days, so they may still go on. They are left out of that conversion — those who went on "
+                    "too, so that the late period is not flattered by its fast finishers.")
+    return ("**Still open at the data's end.** " + " ".join(said)) if said else ""
+
+
 
 
 def difference_interval(k1, n1, k2, n2) -> tuple[float, float, float]:

@@ -28,7 +28,8 @@ from jmtools.analyses.emotions.curve import CURVE_COLUMNS, assumed_gap, emotion_
 from jmtools.analyses.emotions.evidence import (EVIDENCE_COLUMNS, complaint_note, emotion_evidence, feeling_basis,
                                                journey_name_notes, journey_places)
 from jmtools.analyses.emotions.moments import MOMENT_KINDS, moments_of_truth
-from jmtools.analyses.emotions.trend import open_at_end, sentiment_trend, trend_slopes
+from jmtools.analyses.emotions.still_open import open_at_end
+from jmtools.analyses.emotions.trend import sentiment_trend, trend_slopes
 
 __all__ = [
     "EVIDENCE_COLUMNS",

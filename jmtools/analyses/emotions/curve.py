@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from jmtools.analyses.emotions.evidence import _touchpoint_stages
+from jmtools.analyses.emotions.still_open import open_at_end
 from jmtools.analyses.valence import ALL_PERSONAS
 from jmtools.core.errors import DataError, ParameterError, Problem, whole_number
 from jmtools.core.metrics import EVIDENCE_LABELS
@@ -138,7 +139,10 @@ def emotion_curve(evidence: pd.DataFrame, *, by: str = "stage", personas: Sequen
     ----------
     evidence : pandas.DataFrame
         Output of :func:`~jmtools.analyses.emotions.emotion_evidence` (``stage`` an
-        ordered categorical).
+        ordered categorical). Behaviour too recent to judge is not used: at a stage where some
+        customers reached within its follow-up window before the data's end have not gone on
+        (they read as abandoning, yet may still go on), all behaviour there within the window
+        is left out (:func:`~jmtools.analyses.emotions.open_at_end`, D196).
     by : {"stage", "touchpoint"}, default "stage"
         One point per stage, or per touchpoint (touchpoints grouped in stage order).
     personas : sequence of str, optional
@@ -172,7 +176,8 @@ def emotion_curve(evidence: pd.DataFrame, *, by: str = "stage", personas: Sequen
         and ``sources`` (e.g. ``feedback (n=30), survey:csat (n=12)``). Every stage
         appears for every persona, in journey order. With ``by="touchpoint"``,
         evidence that names only a stage cannot be placed; ``attrs["without_touchpoint"]``
-        counts it.
+        counts it. ``attrs["still_open"]`` says what behaviour was left out as still open
+        ("" when none).
 
     Examples
     --------
@@ -200,6 +205,8 @@ def emotion_curve(evidence: pd.DataFrame, *, by: str = "stage", personas: Sequen
         raise DataError([Problem("evidence needs 'stage' as an ordered categorical (journey order)",
                                  fix="build it with jmtools.analyses.emotions.emotion_evidence(journey, ...)",
                                  source="evidence", column="stage")])
+    opened = open_at_end(evidence)           # behaviour too recent to judge (D196)
+    evidence = evidence.drop(index=opened.attrs["rows"])
     cells = _cells(evidence, by, journey)
     rows = []
     for persona, frame in _persona_frames(evidence, personas, journey):
@@ -215,7 +222,7 @@ def emotion_curve(evidence: pd.DataFrame, *, by: str = "stage", personas: Sequen
                                   ordered=True)
     out["low_evidence"] = out["n"] < min_n
     out = out.astype({"n": int, "n_customers": int, "n_evidence": int, "low_evidence": bool})
-    out.attrs.update(statistic=statistic, min_n=min_n, by=by, unit=unit)
+    out.attrs.update(statistic=statistic, min_n=min_n, by=by, unit=unit, still_open=opened.attrs["note"])
     if by == "touchpoint":
         out.attrs["without_touchpoint"] = int(
             evidence.drop_duplicates("obs_id")["touchpoint"].isna().sum())

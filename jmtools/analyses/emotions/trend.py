@@ -11,86 +11,12 @@ import numpy as np
 import pandas as pd
 
 from jmtools.analyses.emotions.curve import _bootstrap, _check_options
+from jmtools.analyses.emotions.still_open import _followed_up
 from jmtools.analyses.valence import ALL_PERSONAS
 from jmtools.core.errors import ParameterError
-from jmtools.analyses.disclosure import count_words
-from jmtools.analyses.funnels import duration_words
-from jmtools.core.stats import FOLLOW_UP_SHARE, Z95, follow_up_window
+from jmtools.core.stats import Z95
 
-__all__ = ["sentiment_trend", "trend_slopes", "open_at_end"]
-
-_OPEN_COLUMNS = ["stage", "next_stage", "window_hours", "since", "end", "left_out", "open"]
-
-
-def open_at_end(evidence: pd.DataFrame) -> pd.DataFrame:
-    """Behaviour evidence too recent to judge: the customers still open at the data's end (D190).
-
-    A customer's behaviour at a stage is timed at their last event there; the follow-up window of
-    a stage is the time within which 99% of the customers who went on to a later stage did so
-    (:func:`jmtools.core.stats.follow_up_window`, from one stage's last event to the next stage's).
-    Behaviour at a stage within that window before the data's end (the latest behaviour evidence)
-    is left out of a trend over time when some of it reads as abandonment — whoever had not gone
-    on there may still go on, and counting them as lost makes the last periods look worse.
-
-    Parameters
-    ----------
-    evidence : pandas.DataFrame
-        Output of :func:`~jmtools.analyses.emotions.emotion_evidence`; only ``source ==
-        "behaviour"`` rows are read.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per stage with behaviour left out: ``stage``, ``next_stage`` (the commonest next
-        stage), ``window_hours``, ``since`` (rows after it are left out), ``end``, ``left_out``
-        (pieces of evidence) and ``open`` (of them, the customers who had not gone on);
-        ``attrs["rows"]`` the index labels left out and ``attrs["note"]`` a sentence per stage.
-
-    Examples
-    --------
-    >>> t = pd.Timestamp("2026-01-01") + pd.to_timedelta(np.arange(40) * 5, "D")
-    >>> ev = pd.DataFrame({"customer_id": [f"c{i}" for i in range(40)] * 2, "source": "behaviour",
-    ...     "stage": pd.Categorical(["A"] * 40 + ["B"] * 40, categories=["A", "B"], ordered=True),
-    ...     "timestamp": list(t) + list(t + pd.Timedelta(days=10)), "valence": 0.0})
-    >>> ev = ev.drop(index=[78, 79])                  # c38 and c39 have not reached B (yet)
-    >>> ev.loc[[38, 39], "valence"] = -1.0              # read as abandoned at A
-    >>> open_at_end(ev)[["stage", "next_stage", "window_hours", "left_out", "open"]]
-      stage next_stage  window_hours  left_out  open
-    0     A          B         240.0         2     2
-    """
-    beh = evidence[evidence["source"].eq("behaviour") & evidence["timestamp"].notna()] \
-        if "source" in evidence else evidence.iloc[:0]
-    rows, dropped = [], []
-    if len(beh):
-        end = pd.Timestamp(beh["timestamp"].max())
-        order = beh.assign(_k=beh["stage"].cat.codes).sort_values(["customer_id", "_k"])
-        nxt = order.groupby("customer_id", sort=False)[["timestamp", "stage"]].shift(-1)
-        gap = (nxt["timestamp"] - order["timestamp"]).dt.total_seconds() / 3600
-        for stage, g in order.groupby("stage", observed=True, sort=True):
-            went = nxt.loc[g.index, "stage"].notna()
-            window = follow_up_window(gap[g.index][went])
-            if np.isnan(window):
-                continue
-            since = end - pd.Timedelta(hours=window)
-            recent = g["timestamp"] > since
-            waiting = int((recent & ~went & (g["valence"] < 0)).sum())
-            if waiting:
-                rows.append((stage, nxt.loc[g.index, "stage"][went].mode().iloc[0], window, since, end,
-                             int(recent.sum()), waiting))
-                dropped += list(g.index[recent.to_numpy()])
-    out = pd.DataFrame(rows, columns=_OPEN_COLUMNS)
-    out.attrs.update(rows=dropped, note=" ".join(
-        f"{count_words(r.open)} of the {count_words(r.left_out)} customers whose last event at {r.stage} came "
-        f"after {r.since:%d %b %Y} had not gone on by the data's end ({r.end:%d %b %Y}): they may still go on. "
-        f"The trend leaves all {count_words(r.left_out)} out at {r.stage} — {FOLLOW_UP_SHARE:.0%} of those who "
-        f"went on from there did so within {duration_words(r.window_hours * 3600)}." for r in out.itertuples()))
-    return out
-
-
-def _followed_up(evidence: pd.DataFrame) -> pd.DataFrame:
-    """``evidence`` without the behaviour :func:`open_at_end` leaves out."""
-    return evidence.drop(index=open_at_end(evidence).attrs["rows"])
-
+__all__ = ["sentiment_trend", "trend_slopes"]
 
 def _persona_subset(evidence: pd.DataFrame, persona: str) -> pd.DataFrame:
     if persona == ALL_PERSONAS:
