@@ -14,10 +14,15 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from inprocess import run_cells
+from jmtools import pipeline
+from jmtools.report import sections
 from jmtools.report.sections import SECTION_TABLES
+from permit_world import permit_events
 from table_subsets import MISSING, SUBSETS, emotion_lane_series, missing, shown_charts, shown_text, title_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -473,3 +478,28 @@ def test_a_behaviour_only_report_claims_no_feeling(table_subset, persona):
     curve = pipeline.run(str(table_subset("events+customers"))).curve
     [everyone] = curve.loc[(curve["persona"] == "all") & (curve["stage"] == stage), "valence"]
     assert float(said.group(1).replace("−", "-")) == pytest.approx(everyone, abs=0.005)
+
+
+def test_the_behaviour_curve_says_who_it_leaves_out_as_still_open(tmp_path, monkeypatch):
+    """D196: behaviour read as abandoning, yet within the follow-up window, is left out and said below the curve."""
+    ev = permit_events(seed=3, n=1500)
+    ev.to_csv(tmp_path / "events.csv", index=False)
+    (tmp_path / "journey.yaml").write_text(
+        "name: Permits\nstages:\n  - name: Apply\n  - name: Upload\n  - name: Decision\ntouchpoints:\n"
+        "  - {name: Portal, stage: Apply, channel: digital, events: [apply]}\n"
+        "  - {name: Documents, stage: Upload, channel: digital, events: [upload]}\n"
+        "  - {name: Letter, stage: Decision, channel: physical, events: [decide]}\n", encoding="utf-8")
+    f = pipeline.run(tmp_path)
+    parts = []
+    monkeypatch.setattr(sections.kit, "display", lambda *objs: parts.extend(str(getattr(o, "data", o)) for o in objs))
+    sections.feelings(f)
+    text = "\n".join(parts)
+    wide = ev.pivot_table(index="customer_id", columns="event", values="timestamp", aggfunc="max")
+    window = np.quantile(((wide["decide"] - wide["upload"]).dt.total_seconds() / 3600).dropna(), 0.99)
+    recent = wide["upload"] > ev["timestamp"].max() - pd.Timedelta(hours=window)
+    assert f"{int((recent & wide['decide'].isna()).sum()):,} of the {int(recent.sum()):,} customers whose last " \
+           "event at Upload" in text and "**Still open at the data's end.**" in text
+    upload = f.curve_focus.set_index("stage").loc["Upload"]
+    assert upload["n"] == int((wide["upload"].notna() & ~recent).sum())
+    assert upload["valence"] == pytest.approx(-wide.loc[wide["upload"].notna() & ~recent, "decide"].isna().mean(),
+                                              abs=0.005)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import pandas as pd
 
 from jmtools.analyses.disclosure import MIN_GROUP
-from jmtools.analyses.emotions import journey_name_notes
+from jmtools.analyses.emotions import journey_name_notes, open_at_end
 from jmtools.charts.emotions import assumed_curve_chart, emotion_curve_chart, emotion_curve_panels
 from jmtools.charts.theme import validated_whole
 from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
@@ -473,6 +473,9 @@ def feelings(f: Findings) -> None:
         title=f"Emotion curve{' from behaviour' if behaviour else ''}: {f.focus.label}",
         subtitle=_behaviour_subtitle(f) if behaviour else None),
         "emotion_behaviour" if behaviour else "emotion_curve"))
+    still = open_at_end(f.emotion_evidence).attrs["note"] if behaviour else ""
+    if still:                         # read as abandoning, yet may still go on: left out of the curve (D196)
+        kit.display(md("**Still open at the data's end.** {note}", note=still))
     if len(shown) > 2:
         kit.display(with_caption(emotion_curve_panels(f.curve, assumed=assumed, moments=moments,
                                                       personas=shown[1:],
