@@ -179,7 +179,7 @@ def test_before_after_leaves_out_a_late_cohort_still_open_as_pandas_does():
     recent = wide["upload"].notna() & (wide["upload"] > end - window)
     after = wide["apply"] >= PERMIT_SPLIT
     frame = before_after(prepare(ev, PERMIT), PERMIT_SPLIT, by=None)
-    opened = frame.attrs["open"].set_index(["step", "period"])
+    opened = pd.DataFrame(frame.attrs["open"]).set_index(["step", "period"])
     got = opened.loc[("Decision", "after")]
     assert (got["left_out"], got["open"]) == ((recent & after).sum(), (recent & after & ~went).sum())
     assert got["left_out"] > 300 and ("Decision", "before") not in opened.index   # nobody early is recent
@@ -218,7 +218,7 @@ def test_the_sample_worlds_have_nobody_still_open(name):
     w = load_world(f"sample:{name}")
     ev = prepare(w.events, w.journey, customers=w.customers)
     frame = before_after(ev, middle_date(ev))
-    assert frame.attrs["open"].empty and still_open_note(frame) == ""
+    assert frame.attrs["open"] == [] and still_open_note(frame) == ""
     first = ev.events.timestamp.min().over(group_by=ev.events.customer_id)
     plain = funnels.funnel(ev.with_events(ev.events.mutate(period=(first < middle_date(ev)).ifelse(
         "before", "after"))), by=["persona", "period"])

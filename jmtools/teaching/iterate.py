@@ -156,7 +156,7 @@ def before_after(evidence, split, *, by="persona", level: str = "stage", steps=N
         "after"; an ordered categorical) after the ``by`` columns. At a step where customers
         are left out as still open, ``n_prev`` and ``n`` count only the others (``conversion``,
         its interval and ``drop_off`` follow); ``rate_from_start`` stays the share of everyone.
-        ``attrs["open"]``: one row per group, period and step with customers left out
+        ``attrs["open"]``: a record (dict) per group, period and step with customers left out
         (``step``, ``from_step``, ``left_out``, ``open``, ``window_hours``, ``share``, ``since``, ``end``).
 
     Examples
@@ -181,7 +181,7 @@ def before_after(evidence, split, *, by="persona", level: str = "stage", steps=N
     order = group.map({g: i for i, g in enumerate(dict.fromkeys(group))})   # groups as funnel() orders them
     out = (frame.assign(_g=order).sort_values(["_g", "period", "step_index"], kind="stable")
            .drop(columns="_g").reset_index(drop=True))
-    out.attrs["open"] = opened
+    out.attrs["open"] = opened.to_dict("records")   # records, not a frame: pandas compares attrs when concatenating
     return out
 
 
@@ -237,8 +237,8 @@ def still_open_note(frame: pd.DataFrame, group=None, *, group_col: str = "person
     >>> still_open_note(before_after(prepare(w.events, w.journey), "2025-06-01", by=None))
     ''
     """
-    opened = frame.attrs.get("open")
-    if opened is None or not len(opened):
+    opened = pd.DataFrame(frame.attrs.get("open") or [])
+    if opened.empty:
         return ""
     if group is not None and group_col in opened:
         opened = opened[opened[group_col] == group]
