@@ -82,3 +82,12 @@ def test_a_planted_level_of_abandonment_is_still_measured():
     _, evidence = _evidence(rate=lambda month: 0.6)
     point, note = _upload_point(evidence)
     assert point["ci_low"] <= -0.4 <= point["ci_high"] and note
+
+
+def test_a_customer_in_two_personas_is_read_once_and_left_out_in_both():
+    _, evidence = _evidence()
+    once = emotions.open_at_end(evidence)
+    twice = pd.concat([evidence.assign(persona="A"), evidence.assign(persona="B")], ignore_index=True)
+    opened = emotions.open_at_end(twice)
+    assert opened[["stage", "left_out", "open"]].equals(once[["stage", "left_out", "open"]])
+    assert len(opened.attrs["rows"]) == 2 * len(once.attrs["rows"])
