@@ -450,6 +450,33 @@ def test_a_csat_asked_on_one_to_ten_is_converted_and_the_report_says_what_its_sh
     assert f"{1 + 4 * (shown.mean() - 1) / 9:.2f}" in text and f"{(shown >= 8).mean():.1%}" in text
 
 
+def test_a_ces_asked_about_ease_says_it_is_turned_round_or_how_to_turn_it(tmp_path):
+    """A 1–7 "How easy was setup?" (7 = easy) was read as CES (7 = the most effort), with no word (D195):
+    undeclared, the scores section says how to turn it round; with reverse: [ces] it says it was, and the
+    share of low effort is the share of answers 5–7 (plain pandas)."""
+    import pandas as pd
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    ids = [str(i) for i in range(60)]
+    pd.DataFrame({"customer_id": ids, "timestamp": "2026-03-01 10:00", "event": "home_visit"}).to_csv(
+        folder / "events.csv", index=False)
+    ease = [(i % 7) + 1 for i in range(60)]
+    pd.DataFrame({"customer_id": ids, "timestamp": "2026-03-03 10:00", "Ease (1-7)": ease,
+                  "stage": "Discover"}).to_csv(folder / "surveys.csv", index=False)
+    (folder / "journey.yaml").write_text(
+        "jmtools: 1\nname: r\nstages:\n  - name: Discover\ntouchpoints:\n"
+        "  - {name: Home, stage: Discover, channel: digital, events: [home_visit]}\n", encoding="utf-8")
+    loading = 'surveys:\n  metrics: {ces: "Ease (1-7)"}\n'
+    (folder / "loading.yaml").write_text(loading, encoding="utf-8")
+    text = shown_text(_run(folder).displayed).replace("**", "")
+    assert "Scale. CES is read as effort (7 = the most effort), but 'Ease (1-7)' asks about ease" in text
+    (folder / "loading.yaml").write_text(loading + "  reverse: [ces]\n", encoding="utf-8")
+    text = shown_text(_run(folder).displayed).replace("**", "")
+    assert "Scale. CES asked the other way round (reverse: 7 is the least effort)" in text
+    assert f"{(pd.Series(ease) >= 5).mean():.1%}" in text
+
+
 # ------------------------------------------------ behaviour only: friction, never a feeling (D189)
 _FELT = re.compile(r"how customers felt|these customers felt|the last feeling")
 

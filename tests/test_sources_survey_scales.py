@@ -158,3 +158,67 @@ def test_a_scale_written_wrong_in_loading_yaml_is_a_located_error(tmp_path, text
 def test_asked_on_refuses_what_cannot_be_converted(asked_on):
     with pytest.raises(ParameterError):
         load_surveys(_answers(10), asked_on=asked_on)
+
+
+# ------------------------------------------------ a metric asked the other way round (D195)
+EASE = "How easy was setup? (1-7)"
+
+
+def _ease(n=120, seed=3):
+    """A wide export whose 1–7 question asks about ease (7 = the easiest), beside a CSAT."""
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"Account": [f"a{i}" for i in range(n)], "timestamp": "2026-03-02 10:00:00",
+                         EASE: rng.choice([1, 2, 3, 4, 5, 6, 7], n, p=[.03, .03, .06, .13, .2, .25, .3]),
+                         "CSAT": rng.integers(1, 6, n), "stage": "Discover"})
+
+
+_EASE_LOADING = f'surveys:\n  columns: {{customer_id: Account}}\n  metrics: {{ces: "{EASE}", csat: CSAT}}\n'
+
+
+def test_reverse_in_loading_yaml_turns_an_ease_question_round_and_says_how(tmp_path):
+    """A 1–7 "How easy was setup?" (7 = easy) was read as CES (7 = the most effort): the share of
+    low effort was the share of answers 1–3, the share who found it hard. ``reverse: [ces]`` turns
+    the answers round (8 − score); oracle: plain pandas on the file's column."""
+    raw = _ease()
+    folder = _folder(tmp_path, raw, _EASE_LOADING + "  reverse: [ces]\n")
+    loaded = load_world(folder).tables["surveys"]
+    assert ("CES asked the other way round (reverse: 7 is the least effort), turned round as 8 − score: an "
+            "answer of 7 is read as 1, and the share of low effort (1–3) is the share of answers 5–7"
+            ) in loaded.accounting.notes
+    kp = survey_kpis(loaded, level="stage").set_index("kpi")
+    ease = raw[EASE]
+    assert kp.loc["ces_mean", "n"] == len(ease)
+    assert kp.loc["ces_mean", "value"] == pytest.approx(8 - ease.mean())
+    assert kp.loc["ces_low_effort", "value"] == pytest.approx((ease >= 5).mean())
+    assert kp.loc["csat_mean", "value"] == pytest.approx(raw["CSAT"].mean())             # untouched
+    assert not any("asks about ease" in n for n in loaded.accounting.notes)
+
+
+def test_an_ease_question_read_as_ces_unasked_is_kept_and_a_note_says_how_to_turn_it(tmp_path):
+    raw = _ease(40)
+    loaded = load_world(_folder(tmp_path, raw, _EASE_LOADING)).tables["surveys"]
+    assert any(f"{EASE!r} asks about ease" in n and "reverse: [ces]" in n for n in loaded.accounting.notes)
+    scores = loaded.to_pandas().query("metric == 'ces'")["score"]
+    assert scores.tolist() == raw[EASE].astype(float).tolist()                           # never turned unasked
+
+
+def test_reverse_turns_on_the_scale_asked_before_converting():
+    sv = pd.DataFrame({"customer_id": list("abcd"), "timestamp": "2026-03-02 10:00:00", "metric": "ces",
+                       "score": [1, 4, 7, 10]})
+    got = load_surveys(sv, asked_on={"ces": [1, 10]}, reverse=["CES"]).to_pandas()["score"]
+    turned = 11 - sv["score"]                                                             # plain arithmetic
+    assert got.tolist() == pytest.approx((1 + 6 * (turned - 1) / 9).tolist())
+
+
+@pytest.mark.parametrize("reverse", [["nps"], ["mood"], "ces"])
+def test_reverse_refuses_what_cannot_be_turned(reverse):
+    with pytest.raises(ParameterError):
+        load_surveys(_answers(10), reverse=reverse)
+
+
+def test_reverse_written_wrong_in_loading_yaml_is_a_located_error(tmp_path):
+    folder = _folder(tmp_path, _answers(10), "surveys:\n  reverse: ces\n")
+    with pytest.raises(DataError) as err:
+        load_world(folder)
+    p = err.value.problems[0]
+    assert "reverse must be a list of metrics" in p.message and p.line == 2, p

@@ -561,7 +561,8 @@ def survey_kpis(f: Findings) -> None:
     kit.display(html_table(table, columns={"stage": "stage", "measure": "measure", "shown": "value",
                                            "interval": "95% interval", "n": "answers"}))
     asked = getattr(f.world.tables.get("surveys"), "accounting", None)   # a CSAT asked on 1–10 (D175)
-    for note in [n for n in (asked.notes if asked is not None else []) if "(asked_on)" in n]:
+    for note in [n for n in (asked.notes if asked is not None else [])    # turned round (D195)
+                 if any(t in n for t in ("(asked_on)", "(reverse:", "reverse: [ces]"))]:
         kit.display(md("**Scale.** {note}.", note=note))
     for row in kp[(kp["kpi"] == "nps") & ~hidden].itertuples():
         record(f"nps_{row.stage}", float(row.value), label=f"NPS at {row.stage}", n=int(row.n),

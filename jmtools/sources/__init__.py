@@ -42,7 +42,8 @@ from jmtools.sources._loading_file import LOADING_FILE, loading_line, read_loadi
 from jmtools.sources._names import normalise_name
 from jmtools.sources._missing import TABLE_CONTENTS, archive_tables, missing_table, unread_fix
 from jmtools.sources._spec import SPECS, Column, TableSpec
-from jmtools.sources._survey_scales import asked_scales, conversion_note, converted_scores
+from jmtools.sources._survey_scales import (asked_scales, conversion_note, converted_scores, ease_hint,
+                                            reverse_note, reversed_metrics, turned_scores)
 
 __all__ = [
     "load_events",
@@ -84,7 +85,8 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
                on_error: str = "reject", source_name: str | None = None,
                read_options: dict | None = None, optional=True, metrics: dict | None = None,
                constants: dict | None = None, amount_unit: str | None = None,
-               decimal: str | None = None, asked_on: dict | None = None) -> LoadedTable:
+               decimal: str | None = None, asked_on: dict | None = None,
+               reverse: list | None = None) -> LoadedTable:
     """Load one canonical table of any ``kind``; the ``load_*`` functions call this.
 
     Parameters
@@ -154,6 +156,11 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
         linearly to the kit's (CSAT 1–5, CES 1–7), so every figure, chart and report reads them
         there; a note says how (the share of 4–5 is then the share of answers 8–10). Without it,
         a metric whose answers clearly lie on another scale is rejected whole, with that scale.
+    reverse : list, optional
+        Surveys only: metrics asked the other way round, ``["ces"]`` for a "How easy was it?
+        (1–7)" where 7 is the easiest (the kit's CES: 7 is the most effort). Their answers are
+        turned round, ``low + high − score`` on the scale asked, before ``asked_on`` converts
+        them; a note says so. Undeclared, a CES question about ease only gets a note (D195).
     optional : bool or list of str, default True
         Which columns beyond the required ones to keep: all (True), none (False; the leanest
         table for large event logs), or the listed canonical/attribute names.
@@ -189,7 +196,9 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
     spec = SPECS[kind]
     if asked_on is not None and kind != "surveys":
         raise ParameterError("asked_on", asked_on, expected="None: asked_on= is the scale survey answers were asked on")
-    asked = asked_scales(asked_on)
+    if reverse is not None and kind != "surveys":
+        raise ParameterError("reverse", reverse, expected="None: reverse= turns survey answers round")
+    asked, turned = asked_scales(asked_on), reversed_metrics(reverse)
     scale_map = {**_scales(scales), **asked} if kind == "surveys" else None
     if not isinstance(optional, (bool, list, tuple)):
         raise ParameterError("optional", optional, expected="True, False or a list of column names")
@@ -216,9 +225,15 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
         if hinted is err:
             raise
         raise hinted from None
+    if turned:    # asked the other way round: turned before any conversion (D195)
+        loaded = LoadedTable(loaded.kind, turned_scores(loaded.table, turned, asked), loaded.accounting)
+        loaded.accounting.notes.extend(reverse_note(m, asked.get(m, SCALES[m])) for m in turned)
     if asked:     # checked on the scale asked, read on the kit's (D175)
         loaded = LoadedTable(loaded.kind, converted_scores(loaded.table, asked), loaded.accounting)
         loaded.accounting.notes.extend(conversion_note(m, s) for m, s in asked.items())
+    hint = ease_hint(metrics, turned) if kind == "surveys" else None
+    if hint:
+        loaded.accounting.notes.append(hint)
     if on_error == "raise":
         loaded.accounting.raise_if_rejected()
     return loaded

@@ -33,6 +33,7 @@ _OPTIONS = {
     "decimal": ("\",\" or \".\", the decimal separator of numbers written as text", 'decimal: ","'),
     "asked_on": ("a mapping of metrics to the [low, high] scale they were asked on (surveys)",
                  "asked_on: {csat: [1, 10]}"),
+    "reverse": ("a list of metrics asked the other way round (surveys)", "reverse: [ces]"),
     "values": ("a mapping of stage or touchpoint to {value in the file: the journey's name}",
                "values: {stage: {Onboarding survey: Activation}}"),
 }
@@ -43,6 +44,7 @@ _SAID_OTHERWISE = {"scales": "asked_on"}
 #: Options for one table only.
 _ONLY = {"metrics": ("surveys", "it turns survey questions into one row per answer"),
          "asked_on": ("surveys", "it is the scale survey answers were asked on"),
+         "reverse": ("surveys", "it turns survey answers asked the other way round"),
          "amount_unit": ("orders", "it is the unit of the orders' amount")}
 
 
@@ -150,6 +152,8 @@ def _fits(option: str, value) -> bool:
         return isinstance(value, dict) and bool(value) and all(
             isinstance(v, list) and len(v) == 2 and all(isinstance(x, int) and not isinstance(x, bool) for x in v)
             for v in value.values())
+    if option == "reverse":
+        return isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
     if option == "values":
         return isinstance(value, dict) and bool(value) and all(
             isinstance(k, str) and isinstance(v, dict) and bool(v)

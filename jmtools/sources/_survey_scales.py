@@ -6,12 +6,19 @@ its in-range tail: every answer of it is rejected, counted and located, with the
 how to declare it (:func:`other_scales`). ``asked_on: {csat: [1, 10]}`` (in ``loading.yaml``, or
 ``asked_on=`` of :func:`jmtools.sources.load_surveys`) declares it: the answers are checked on
 that scale and converted linearly to the kit's (:func:`converted_scores`), and a note says so.
+
+A metric asked the other way round (a 1–7 "How easy was it?" where 7 is easy, read as CES where 7
+is the most effort) is declared with ``reverse: [ces]`` (:func:`reversed_metrics`): its answers
+are turned round, ``low + high − score``, before any conversion (:func:`turned_scores`), and a
+note says so (:func:`reverse_note`). Undeclared, a CES question whose wording asks about ease
+gets a note saying how to declare it (:func:`ease_hint`); it is never turned round unasked (D195).
 """
 
 from __future__ import annotations
 
 import functools
 import operator
+import re
 
 from jmtools.core.engine import to_pandas
 from jmtools.core.errors import ParameterError
@@ -19,7 +26,8 @@ from jmtools.core.metrics import SCALES, Scale
 from jmtools.sources._values import lit, q
 
 __all__ = ["other_scales", "other_scales_ibis", "other_scale_words", "off_scale_fix", "other_scale_rule",
-           "asked_scales", "converted_scores", "conversion_note"]
+           "asked_scales", "converted_scores", "conversion_note", "reversed_metrics", "turned_scores",
+           "reverse_note", "ease_hint"]
 
 #: Share of a metric's answers off the kit's scale from which the answers are read as another scale.
 SHARE_OFF = 0.05
@@ -170,3 +178,86 @@ def conversion_note(m: str, s: Scale) -> str:
     return (f"{m.upper()} asked on {s.low}–{s.high} (asked_on), converted to {kit.low}–{kit.high} as "
             f"{kit.low} + {span}·(score − {s.low})/{width}: a mean of {kit.high - 1} is "
             f"{_fmt(round(back(kit.high - 1), 2))} on {s.low}–{s.high}, and {share}")
+
+
+def reversed_metrics(reverse) -> list[str]:
+    """The kit's metrics of ``reverse`` (``["ces"]``), checked: a list of CSAT or CES (NPS is
+    defined with 10 as the promoter's answer only), each once.
+
+    Examples
+    --------
+    >>> reversed_metrics(["CES"])
+    ['ces']
+    """
+    if reverse is None:
+        return []
+    if not isinstance(reverse, (list, tuple)):
+        raise ParameterError("reverse", reverse, expected="a list of metrics, e.g. ['ces']",
+                             fix="reverse=['ces'] (reverse: [ces] in loading.yaml) when 7 means the least effort")
+    out = []
+    for name in reverse:
+        m = str(name).strip().lower()
+        if m not in SCALES or m == "nps":
+            raise ParameterError("reverse", name, expected=[x for x in SCALES if x != "nps"],
+                                 fix="NPS is defined with 10 as the most likely to recommend; name csat or ces")
+        out += [m] if m not in out else []
+    return out
+
+
+def turned_scores(table, metrics: list[str], asked: dict[str, Scale]):
+    """``table`` with the scores of each metric in ``metrics`` turned round on the scale it was
+    asked on (``asked``, else the kit's): ``low + high − score`` (on 1–7, 7 is 1 and 2 is 6)."""
+    import ibis
+
+    score = table.score.cast("float64")
+    for m in metrics:
+        s = asked.get(m, SCALES[m])
+        score = ibis.ifelse(table.metric == m, s.low + s.high - score, score)
+    return table.mutate(score=score)
+
+
+def reverse_note(m: str, s: Scale) -> str:
+    """What a metric turned round means (the note a report shows where the file was read).
+
+    Examples
+    --------
+    >>> reverse_note("ces", SCALES["ces"])
+    'CES asked the other way round (reverse: 7 is the least effort), turned round as 8 − score: an answer of 7 is read as 1, and the share of low effort (1–3) is the share of answers 5–7'
+    """
+    kit = SCALES[m]
+    top = s.low + s.high
+    if (s.low, s.high) != (kit.low, kit.high):
+        share = f"the conversion to {kit.low}–{kit.high} reads the turned answers"
+        meaning = f"{s.high} is the {'least effort' if m == 'ces' else 'least satisfied'}"
+    elif m == "ces":
+        cut = s.low + (s.high - s.low) // 3     # the kit's low effort, on the scale asked
+        share = f"the share of low effort ({kit.low}–{kit.low + (kit.high - kit.low) // 3}) is the share of answers {top - cut}–{s.high}"
+        meaning = f"{s.high} is the least effort"
+    else:
+        share = f"the share of {kit.high - 1}–{kit.high} is the share of answers {s.low}–{top - (s.high - 1)}"
+        meaning = f"{s.low} is the most satisfied"
+    return (f"{m.upper()} asked the other way round (reverse: {meaning}), turned round as {top} − score: "
+            f"an answer of {s.high} is read as {s.low}, and {share}")
+
+
+#: Words of a question about ease (high = easy), the other way round from effort.
+_EASE = re.compile(r"\b(easy|easily|ease|easier|easiest|simple)\b", re.IGNORECASE)
+
+
+def ease_hint(metrics: dict | None, reverse: list[str]) -> str | None:
+    """A note when the column read as CES (``metrics={"ces": column}``) asks about ease and
+    ``reverse`` does not name CES: the kit reads CES as effort, the highest answer the most.
+
+    Examples
+    --------
+    >>> ease_hint({"ces": "How easy was setup? (1-7)"}, [])[:60]
+    "CES is read as effort (7 = the most effort), but 'How easy w"
+    >>> ease_hint({"ces": "How easy was setup? (1-7)"}, ["ces"]) is None
+    True
+    """
+    column = {str(k).strip().lower(): v for k, v in (metrics or {}).items()}.get("ces")
+    if not isinstance(column, str) or "ces" in reverse or not _EASE.search(column):
+        return None
+    return (f"CES is read as effort (7 = the most effort), but {column!r} asks about ease: if its highest "
+            f"answer means the easiest, declare reverse: [ces] under surveys: in loading.yaml "
+            f"(load_surveys(reverse=['ces'])) and the answers are turned round")
