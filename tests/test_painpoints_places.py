@@ -54,3 +54,26 @@ def test_an_all_customers_pain_point_counts_customers_no_persona_selects(tmp_pat
     row = pipeline.run(folder).pain_points.table.set_index("pain_point_id").loc["slow-activation"]
     assert row["customers_affected"] == at_activate == 100
     assert [s["customers"] for s in row["stake"]] == [100]
+
+
+def test_an_emotion_says_its_n_counts_answers_and_from_how_many_customers(tmp_path):
+    """A SaaS test: "emotion +0.45 on −2..+2 (n=1,806)" sat beside a curve of n=602 customers for
+    the same stage: three survey answers per customer. The evidence now names the unit: answers,
+    and the customers behind them (D195). Oracle: plain pandas on the files."""
+    folder = _folder(tmp_path, 30)
+    ids = [str(i) for i in range(100)]
+    pd.DataFrame({"customer_id": ids * 3, "timestamp": "2026-03-04 10:00:00", "stage": "Activate",
+                  "metric": ["csat"] * 100 + ["nps"] * 100 + ["ces"] * 100,
+                  "score": [1] * 100 + [0] * 100 + [7] * 100}).to_csv(folder / "surveys.csv", index=False)
+    found = pipeline.run(folder).pain_points
+    ev = found.evidence
+    row = ev[(ev["signal"] == "negative valence") & (ev["persona"] == "all") & (ev["stage"] == "Activate")
+             & ev["touchpoint"].isna()].iloc[0]
+    surveys = pd.read_csv(folder / "surveys.csv", dtype={"customer_id": str})
+    feedback = pd.read_csv(folder / "feedback.csv", dtype={"customer_id": str})
+    answers = len(surveys) + int((feedback["stage"] == "Activate").sum())
+    people = pd.concat([surveys["customer_id"], feedback.loc[feedback["stage"] == "Activate", "customer_id"]])
+    assert (row["n"], row["n_customers"]) == (answers, people.nunique()) == (400, 100)
+    text = found.table.set_index("pain_point_id").loc["slow-activation", "evidence"]
+    assert f"negative valence {row['value']:+.2f} (n=400 answers from 100 customers) vs " in text
+    assert f"other stages (n={int(row['baseline_n']):,} answers)" in text

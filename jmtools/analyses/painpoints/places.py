@@ -189,14 +189,23 @@ def _describe(rows: pd.DataFrame, limit: int = 6) -> str:
     rows = rows.sort_values("effect", ascending=False)
     top = rows.head(limit)
     skipped = top["n_skipped"] if "n_skipped" in top.columns else pd.Series(np.nan, index=top.index)
-    for persona, signal, value, unit, n, went, baseline, versus, baseline_n in zip(*(
-            top[c] for c in ("persona", "signal", "value", "unit", "n")), skipped, *(
+    people = top["n_customers"] if "n_customers" in top.columns else pd.Series(np.nan, index=top.index)
+    for persona, signal, value, unit, n, went, customers, baseline, versus, baseline_n in zip(*(
+            top[c] for c in ("persona", "signal", "value", "unit", "n")), skipped, people, *(
             top[c] for c in ("baseline", "versus", "baseline_n"))):
         who = "" if persona == ALL else f"{persona}: "
-        parts.append(f"{who}{signal} {_fmt(value, unit)} ({_counted(value, n, went)}) vs "
-                     f"{_fmt(baseline, unit)} {versus} (n={baseline_n:,})")
+        answers = " answers" if unit == "valence" else ""       # answers, not customers (D195)
+        counted = _counted(value, n, went) + (_from_customers(customers) if answers else "")
+        parts.append(f"{who}{signal} {_fmt(value, unit)} ({counted}) vs "
+                     f"{_fmt(baseline, unit)} {versus} (n={baseline_n:,}{answers})")
     more = len(rows) - limit
     return "; ".join(parts) + (f"; (+{more} more in .evidence)" if more > 0 else "")
+
+
+def _from_customers(customers) -> str:
+    """`` answers from 602 customers``: a mean's n counts answers (survey scores, feedback texts),
+    a customer may give several; the customers behind them, where the data names them (D195)."""
+    return " answers" if pd.isna(customers) else f" answers from {count_words(int(customers))} customers"
 
 
 def _counted(value, n, went) -> str:
