@@ -1867,3 +1867,20 @@ def test_id_overlap_says_different_ids_only_when_few_meet():
                                "in the feedback, '1' in the customer table, 'ACC-00002' in the feedback, '2' in "
                                "the customer table)")
     assert IdOverlap(5, 5).sentence() == "5 of 5 customers with events are in the customer table"
+
+
+def test_a_survey_with_one_column_per_question_says_its_rows_and_its_answers(tmp_path):
+    """A SaaS test: "surveys.csv 2,276 rows read" where the file has 837 rows, each answering up to
+    three questions. The note says both, and the accounting keeps the file's rows for the report's
+    sources (D195). Oracle: plain pandas on the file."""
+    path = write(tmp_path, "surveys.csv", "who,when,Q1,Q2\nc1,2024-03-01,9,4\nc2,2024-03-02,3,\nc3,2024-03-03,,\n"
+                                          "c4,2024-03-04,10,5\n")
+    sv = load_surveys(path, columns={"customer_id": "who", "timestamp": "when"}, metrics={"nps": "Q1", "csat": "Q2"})
+    raw = pd.read_csv(path)
+    rows, answers = len(raw), int(raw[["Q1", "Q2"]].notna().sum().sum())
+    assert (rows, answers) == (4, 5)
+    assert sv.accounting.notes[0].startswith("4 rows of the file read as 5 answers (rows read counts answers): ")
+    assert (sv.accounting.rows_in_file, sv.accounting.rows_of_file, sv.accounting.rows_read) == (4, 4, 5)
+    long = load_surveys(pd.DataFrame({"customer_id": ["a"], "timestamp": ["2024-03-01"], "metric": ["nps"],
+                                      "score": [9]})).accounting
+    assert (long.rows_in_file, long.rows_of_file) == (None, 1)

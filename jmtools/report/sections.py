@@ -99,7 +99,7 @@ def record_inputs(f: Findings) -> None:
     folder = f.world.folder
     record_source(f.journey.path, role="journey", root=folder)
     for kind, loaded in f.world.tables.items():
-        record_source(folder / loaded.source, rows=loaded.accounting.rows_read, role=kind, root=folder)
+        record_source(folder / loaded.source, rows=loaded.accounting.rows_of_file, role=kind, root=folder)  # D195
     if f.segment_customers is not None:
         record("segment_customers", f.segment_customers, label="Customers in the segment")
 

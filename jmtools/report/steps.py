@@ -59,7 +59,7 @@ def record_world(world) -> None:
     if (folder / LOADING_FILE).is_file():          # how the files were read is an input too
         record_source(folder / LOADING_FILE, role="loading", root=folder)
     for kind, table in world.tables.items():
-        record_source(folder / table.source, rows=table.accounting.rows_read, role=kind, root=folder)
+        record_source(folder / table.source, rows=table.accounting.rows_of_file, role=kind, root=folder)  # D195
 
 
 def show_accounting(world) -> pd.DataFrame:

@@ -31,6 +31,9 @@ class Accounting:
         empty for inputs without lines), ``examples`` (offending values), ``fix``.
     notes : list of str
         What the load changed on the way (renamed columns, time-zone conversion…).
+    rows_in_file : int or None
+        The file's rows where they are not the rows read (a survey export with one column per
+        question: each answer is a row read); None where every row read is a row of the file.
     """
 
     source: str
@@ -40,6 +43,7 @@ class Accounting:
     rows_rejected: int
     reasons: object = None
     notes: list[str] = field(default_factory=list)
+    rows_in_file: int | None = None
 
     def __post_init__(self):
         import pandas as pd
@@ -49,6 +53,11 @@ class Accounting:
         if self.rows_read != self.rows_used + self.rows_rejected:
             raise AssertionError(f"accounting does not add up for {self.source}: "
                                  f"{self.rows_read} != {self.rows_used} + {self.rows_rejected}")
+
+    @property
+    def rows_of_file(self) -> int:
+        """The file's rows: :attr:`rows_in_file` where set, else the rows read."""
+        return self.rows_read if self.rows_in_file is None else self.rows_in_file
 
     @property
     def ok(self) -> bool:

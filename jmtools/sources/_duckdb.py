@@ -313,8 +313,9 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     named, repeated = check_repeated(opened.repeated, spec, {"columns": columns, "metrics": metrics}, optional,
                                      label, opened.header_line, normalise_name)
     columns, metrics = named["columns"], named["metrics"]
+    file_rows = None                        # the file's rows, when they are not the rows read (D195)
     if metrics is not None:                 # one column per question: one row per answer
-        view, note = answers_per_row(raw, view, metrics, label, scales)
+        view, note, file_rows = answers_per_row(raw, view, metrics, label, scales)
         opened.notes.append(note)
     if constants is not None:               # one value for a column the file lacks
         view, columns, note = with_constants(raw, view, constants, spec, columns, [
@@ -376,6 +377,7 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
             f"SELECT count(*) FROM {q(table)} WHERE {DATED}").fetchone()[0]:
         keep.append(DATED)
     ibis_table = con.table(table).select(*keep)
+    accounting.rows_in_file = file_rows
     return LoadedTable(spec.kind, ibis_table, accounting)
 
 

@@ -11,7 +11,7 @@ from jmtools.sources._values import lit, q
 __all__ = ["answers_per_row"]
 
 
-def answers_per_row(raw, view: str, metrics, label: str, scales) -> tuple[str, str]:
+def answers_per_row(raw, view: str, metrics, label: str, scales) -> tuple[str, str, int]:
     """A view of ``view`` with one row per answer: the columns ``metrics`` names become the
     rows' ``metric`` and ``score`` (a blank answer is no row); the other columns repeat, and so
     does the file line, so that a rejected answer names its respondent's line. Returns the
@@ -57,5 +57,7 @@ def answers_per_row(raw, view: str, metrics, label: str, scales) -> tuple[str, s
                 f"(UNPIVOT (SELECT * REPLACE ({as_text}) FROM {q(view)}) ON {', '.join(q(c) for c in names)} "
                 f"INTO NAME _jm_col VALUE score) WHERE NULLIF(TRIM(score), '') IS NOT NULL "
                 f"ORDER BY {ROW}, {order}")
-    return out, ("one row per answer, from the columns " + ", ".join(f"{c!r} ({m})" for m, c in metrics.items())
-                 + "; a blank answer is no row")
+    rows, answers = raw.execute(f"SELECT (SELECT count(*) FROM {q(view)}), (SELECT count(*) FROM {q(out)})").fetchone()
+    return out, (f"{rows:,} rows of the file read as {answers:,} answers (rows read counts answers): "  # D195
+                 "one row per answer, from the columns " + ", ".join(f"{c!r} ({m})" for m, c in metrics.items())
+                 + "; a blank answer is no row"), rows
