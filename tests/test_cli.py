@@ -265,6 +265,7 @@ touchpoints:
     assert main(["validate", str(journey), "--data", str(folder)]) == 0
     out, err = capsys.readouterr()
     assert "3 warnings about the data" in out                     # overlap, touchpoint, stage
+    assert "data above" not in out              # they are on stderr, which may come below (D195)
     assert "order (3 events) matches Order, Repeat order; only Order get(s) it" in err
     assert "occurrence:" in err                                    # the fix names the key
     assert "stage 'Rebuy' receives no event" in err
@@ -519,3 +520,14 @@ def test_validate_checks_the_survey_feedback_and_ticket_ids_against_the_customer
         assert f"'ACC-00001' in the {of}, '1' in the customer table" in err
     assert "customers with tickets" not in err                   # every ticket's customer is there
     assert err.count("Fix: ") == 3
+
+
+def test_the_docs_say_jmtools_report_writes_the_static_variant_only_with_static():
+    """docs/reports.md said every `jmtools report` writes <name>.static.html; it writes it only with
+    --static (the CLI's default is off), while batch and demo write it unless --no-static (D195)."""
+    parse = build_parser().parse_args
+    assert parse(["report", "x.ipynb"]).static is False and parse(["report", "x.ipynb", "--static"]).static
+    docs = (ROOT / "docs" / "reports.md").read_text(encoding="utf-8")
+    row = next(line for line in docs.splitlines() if line.startswith("| `<name>.static.html`"))
+    assert "`jmtools report --static`" in row and "`--no-static`" in row
+    assert "Every report notebook run (`jmtools report`" not in docs

@@ -68,8 +68,8 @@ def _validate(args) -> int:
             print(f"ok  {name}: {len(j.stages)} stages, {len(j.touchpoints)} touchpoints, "
                   f"{len(cards)} personas, {len(j.pain_points)} pain points, "
                   f"{len(j.opportunities)} opportunities"
-                  + (f" — {warned} warning{'s' if warned != 1 else ''} about the data above"
-                     if warned else ""))
+                  + (f" — {warned} warning{'s' if warned != 1 else ''} about the data (the lines "
+                     'that begin with "warning")' if warned else ""))     # on stderr: above or below (D195)
         except (JourneyError, ParameterError) as err:
             failed += 1
             print(f"INVALID  {err}", file=sys.stderr)
