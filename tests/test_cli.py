@@ -531,3 +531,17 @@ def test_the_docs_say_jmtools_report_writes_the_static_variant_only_with_static(
     row = next(line for line in docs.splitlines() if line.startswith("| `<name>.static.html`"))
     assert "`jmtools report --static`" in row and "`--no-static`" in row
     assert "Every report notebook run (`jmtools report`" not in docs
+
+
+def test_discover_says_one_stage_in_the_singular(tmp_path, capsys):
+    """A one-customer log: "proposed 1 stages" (D195)."""
+    import pandas as pd
+
+    path = tmp_path / "events.csv"
+    pd.DataFrame({"customer_id": ["c1"], "timestamp": ["2024-01-01 10:00"], "event": ["signup"]}).to_csv(
+        path, index=False)
+    assert main(["discover", str(path), "--min-share", "1"]) == 0
+    yaml, said = capsys.readouterr()
+    assert "1 row, 1 customer with events, 1 event name of which 1 is placed." in yaml
+    assert "proposed 1 stage, 1 touchpoint from 1 event name (1 customer)" in said, said
+    assert "— 1 customer (100.0%)" in said

@@ -214,3 +214,11 @@ def test_the_headline_says_first_when_most_customer_ids_do_not_meet(prefixed_ids
     assert "so it cannot select the 3,000 customers missing from it: Budget Ben's size comes from the ids" in \
         ben[0]["text"] and fix in ben[0]["text"]
     assert "<b>Customer ids</b>: 1,000 of 4,000" in headline_html(ben)
+
+
+def test_a_folder_of_one_customer_is_said_in_the_singular():
+    """A one-customer folder read "Of the 1 customers with events" (D195)."""
+    cov = pd.DataFrame({"coverage": ["one persona", "no persona", "several personas"], "n": [1, 0, 0],
+                        "suppressed": [True, False, False]})
+    assert coverage_sentence(cov, 1).startswith("Of the 1 customer with events")
+    assert "1 customers" not in coverage_sentence(cov, 1)

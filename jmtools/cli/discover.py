@@ -18,6 +18,7 @@ from jmtools.analyses.discovery import discover_journey
 from jmtools.cli._budget import add_time_limit
 from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.core.resources import resolve_data_dir
+from jmtools.core.vocabulary import counted
 from jmtools.sources import load_customers, load_events, table_files
 from jmtools.sources._loading_file import read_loading_file
 from jmtools.sources._spec import SPECS
@@ -164,12 +165,12 @@ def summary(found, out: Path | None) -> str:
     """
     j, t = found.journey, found.table
     placed = t[t["placed"]]
-    lines = [f"proposed {len(j.stages)} stages, {len(j.touchpoints)} touchpoints from "
-             f"{placed['event'].nunique()} event names ({t.attrs['n_customers']:,} customers)"
+    lines = [f"proposed {counted(len(j.stages), 'stage')}, {counted(len(j.touchpoints), 'touchpoint')} from "
+             f"{counted(placed['event'].nunique(), 'event name')} ({counted(t.attrs['n_customers'], 'customer')})"
              + (f" → {out}" if out else "")]
     for i, (_, rows) in enumerate(placed.groupby("stage_index", sort=True), start=1):
         r = rows.iloc[0]
-        lines.append(f"  {i}. {_safe(r.stage)} — {r.stage_customers:,} customers ({100 * r.stage_share:.1f}%)")
+        lines.append(f"  {i}. {_safe(r.stage)} — {counted(r.stage_customers, 'customer')} ({100 * r.stage_share:.1f}%)")
     reps = placed.loc[placed["occurrence"] == "repeat", "event"].tolist()
     company = sorted(set(placed.loc[placed["initiated_by"] == "company", "event"]))
     lines.append(f"repeated (first/repeat): {_safe(', '.join(reps)) or 'none'}")

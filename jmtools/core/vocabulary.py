@@ -28,7 +28,7 @@ from __future__ import annotations
 
 __all__ = ["ALL", "ALL_LABEL", "ALL_TITLE", "NO_PERSONA", "NOT_IN_CUSTOMERS", "NO_PERSONA_OR_NOT_IN", "NOBODY",
            "IN_CUSTOMERS_LABEL", "IN_CUSTOMERS_TITLE", "PERSONA_SELECTOR", "focus_label", "nobody_label",
-           "share_text"]
+           "share_text", "counted"]
 
 #: The persona value that selects every customer (notebook parameter, result frames).
 ALL = "all"
@@ -110,3 +110,24 @@ def share_text(share: float, *, digits: int = 1) -> str:
     if share < 1 and text == f"{100:.{digits}f}%":
         return f">{100 - step:.{digits}f}%"
     return text
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and its noun, singular for one: "1 stage", "3 stages", "1,500 customers" (D195).
+
+    Parameters
+    ----------
+    n : int
+        The count (thousands separated).
+    noun : str
+        The singular noun.
+    plural : str, optional
+        The plural where it is not ``noun + "s"`` ("1 opportunity", "2 opportunities").
+
+    Examples
+    --------
+    >>> counted(1, "stage"), counted(3, "stage"), counted(1500, "customer"), counted(2, "entry", "entries")
+    ('1 stage', '3 stages', '1,500 customers', '2 entries')
+    """
+    n = int(n)
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

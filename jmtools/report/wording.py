@@ -207,8 +207,8 @@ def coverage_sentence(coverage, total: int, min_group: int = 5) -> str:
             parts.append(f"{int(r.n):,} ({percent(r.n / total if total else None)}) {words}")
     if rest:                                  # rows hidden together: one "the rest", not a count each
         quiet.insert(0, "the rest " + " or ".join(rest))
-    said = f"Of the {total:,} customers with events, {listed(parts)}" if parts else \
-        f"Of the {total:,} customers with events"
+    whom = f"Of the {total:,} customers with events" if total != 1 else "Of the 1 customer with events"  # D195
+    said = f"{whom}, {listed(parts)}" if parts else whom
     if not quiet:
         return said + "."
     return (f"{said}{';' if parts else ','} {listed(quiet)} (not shown, so that no group of fewer than "

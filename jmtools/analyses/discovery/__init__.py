@@ -42,6 +42,7 @@ from jmtools.analyses.discovery import _measure, _order, _propose
 from jmtools.core.engine import small_table, to_pandas
 from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.core.patterns import MAX_PATTERN_CHARS
+from jmtools.core.vocabulary import counted
 from jmtools.journey import Journey
 
 __all__ = ["discover_journey", "DiscoveredJourney", "TABLE_COLUMNS", "BROADCAST_BELOW",
@@ -509,9 +510,9 @@ def _description(table, counts, n_rows, n_bad, tried) -> str:
     placed = table[table["placed"]]
     n_stages = placed["stage_index"].nunique()
     lines = [
-        f"Proposed by jmtools from an event log alone: {n_rows:,} rows, {counts['with_events']:,} "
-        f"customers with events, {table['event'].nunique():,} event names of which "
-        f"{placed['event'].nunique():,} are placed.",
+        f"Proposed by jmtools from an event log alone: {counted(n_rows, 'row')}, "      # singular for one (D195)
+        f"{counted(counts['with_events'], 'customer')} with events, {counted(table['event'].nunique(), 'event name')}"
+        f" of which {placed['event'].nunique():,} {'is' if placed['event'].nunique() == 1 else 'are'} placed.",
         f"Stages: {n_stages}, ordered by precedence (for each pair of events, the share of "
         "customers doing both who did one first) and cut where customers move least between "
         f"events (modularity of the transition graph; {_tried(tried)}).",
