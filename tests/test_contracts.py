@@ -317,6 +317,7 @@ NOT_COVERED = {
     "sentiment.score_texts": "texts in, a numpy array out: no frame, no columns (tested in test_sentiment)",
     "sentiment.resolve_n_jobs": "a helper turning n_jobs into a count: no frame",
     "emotions.journey_places": "the frame back with two columns renamed to the journey's (tested in test_emotions)",
+    "emotions.from_behaviour": "a curve in, one bool per point out: no frame (tested in test_emotions)",
     "emotions.journey_name_notes": "sentences out, no frame (tested in test_emotions and test_messy_exports)",
     "sentiment.vader_scores": "one text in, VADER's four scores out: no frame (tested in test_sentiment)",
     "valence.score_to_valence": "a scalar/array conversion: no frame",

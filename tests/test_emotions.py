@@ -335,6 +335,30 @@ def test_assumed_gap_hand_worked(journey):
     assert pd.isna(gap.loc[("Maya", "After"), "agrees"])
 
 
+def test_assumed_gap_sets_no_feeling_against_behaviour(journey):
+    """A permit office's behaviour-only curve (Apply −0.06, Decision 0.00) got "assumed too high"
+    against the workshop's +1: friction can never be above 0, so any positive assumption failed.
+    A point measured from behaviour alone is now not compared with a feeling; its verdict says
+    only whether friction was seen (oracle: plain pandas, the stage's mean score below 0 in every
+    visit set). Where a survey score counts too, the verdict is as before."""
+    ev = _random_evidence(n=300).assign(source="behaviour", evidence="measured")
+    ev["valence"] = np.where(ev["stage"] == "Browse", 0.0, -(np.arange(len(ev)) % 3 == 0).astype(float))
+    gap = assumed_gap(emotion_curve(ev, n_boot=200), assumed_valence(journey))
+    mine = gap[gap["persona"] == "all"].set_index("stage")
+    seen = ev.groupby("stage", observed=True)["valence"].mean()
+    assert seen["Browse"] == 0.0 and seen["Buy"] < 0                          # the planted friction
+    assert mine.loc["Browse", "verdict"] == "behaviour cannot tell (no friction seen)"   # assumed +1
+    assert mine.loc["Buy", "verdict"] == "behaviour cannot tell (friction seen)"
+    assert mine.loc["After", "verdict"] == "no evidence"
+    assert mine.loc[["Browse", "Buy"], "gap"].isna().all() and mine.loc[["Browse", "Buy"], "agrees"].isna().all()
+    assert not gap["verdict"].str.startswith("assumed too").any()
+    mixed = ev.assign(source=np.where(np.arange(len(ev)) == 0, "survey:csat", "behaviour"))
+    stage0 = str(mixed["stage"].iloc[0])
+    again = assumed_gap(emotion_curve(mixed, n_boot=200), assumed_valence(journey))
+    row = again[(again["persona"] == "all") & (again["stage"] == stage0)].iloc[0]
+    assert row["verdict"] in ("agrees", "assumed too high", "assumed too low") and row["gap"] == row["gap"]
+
+
 def test_assumed_gap_persona_falls_back_to_all():
     c = _curve([0.0, 0.0], [40, 40], persona="Zed")
     assumed = pd.DataFrame({"persona": ["all", "all"], "stage": ["S0", "S1"], "valence": [0.0, 2.0]})

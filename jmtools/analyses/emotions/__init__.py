@@ -24,7 +24,7 @@ assumptions), :mod:`~jmtools.analyses.emotions.moments` (moments of truth) and
 
 from __future__ import annotations
 
-from jmtools.analyses.emotions.curve import CURVE_COLUMNS, assumed_gap, emotion_curve
+from jmtools.analyses.emotions.curve import CURVE_COLUMNS, assumed_gap, emotion_curve, from_behaviour
 from jmtools.analyses.emotions.evidence import (EVIDENCE_COLUMNS, complaint_note, emotion_evidence, feeling_basis,
                                                journey_name_notes, journey_places)
 from jmtools.analyses.emotions.moments import MOMENT_KINDS, moments_of_truth
@@ -43,6 +43,7 @@ __all__ = [
     "emotion_curve",
     "moments_of_truth",
     "assumed_gap",
+    "from_behaviour",
     "sentiment_trend",
     "trend_slopes",
     "open_at_end",

@@ -21,7 +21,7 @@ from jmtools.core.errors import DataError, ParameterError, Problem, whole_number
 from jmtools.core.metrics import EVIDENCE_LABELS
 from jmtools.core.stats import bootstrap_ci, wilson_interval
 
-__all__ = ["CURVE_COLUMNS", "emotion_curve", "assumed_gap"]
+__all__ = ["CURVE_COLUMNS", "emotion_curve", "assumed_gap", "from_behaviour"]
 
 #: Columns of :func:`emotion_curve` (``touchpoint`` only with ``by="touchpoint"``).
 CURVE_COLUMNS = ["persona", "stage", "touchpoint", "valence", "n", "n_customers", "n_evidence",
@@ -230,6 +230,31 @@ def emotion_curve(evidence: pd.DataFrame, *, by: str = "stage", personas: Sequen
 
 
 # --------------------------------------------------------------------------- assumed vs measured
+def from_behaviour(curve: pd.DataFrame) -> pd.Series:
+    """Which points of a curve were measured from behaviour only (friction, never above 0).
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        Output of :func:`emotion_curve` (its ``sources`` column, e.g. ``behaviour (n=40)``).
+
+    Returns
+    -------
+    pandas.Series of bool
+        True where every piece of evidence of the point is behaviour; False without evidence,
+        where a survey score or feedback text counts too, or when the curve has no ``sources``.
+
+    Examples
+    --------
+    >>> curve = pd.DataFrame({"sources": ["behaviour (n=40)", "feedback (n=3), behaviour (n=40)", ""]})
+    >>> from_behaviour(curve).tolist()
+    [True, False, False]
+    """
+    if "sources" not in curve:
+        return pd.Series(False, index=curve.index)
+    return curve["sources"].astype("string").fillna("").str.fullmatch(r"behaviour \(n=\d+\)").astype(bool)
+
+
 def assumed_gap(curve: pd.DataFrame, assumed: pd.DataFrame) -> pd.DataFrame:
     """Where the workshop's assumed curve and the measured curve disagree, per stage.
 
@@ -250,7 +275,11 @@ def assumed_gap(curve: pd.DataFrame, assumed: pd.DataFrame) -> pd.DataFrame:
         (the assumed value lies inside the 95% interval; NA without both values)
         and ``verdict`` (``assumed too high``, ``assumed too low``, ``agrees``,
         ``no evidence``, ``no assumption``, ``not shown``: a point the disclosure rule hid,
-        which was measured).
+        which was measured). A point measured from behaviour only (:func:`from_behaviour`) is
+        friction, not a feeling, and cannot be above 0: it is never set against the assumed
+        feeling (``gap`` and ``agrees`` NA); its verdict says only what behaviour shows,
+        ``behaviour cannot tell (friction seen)`` (the interval lies below 0) or
+        ``behaviour cannot tell (no friction seen)``.
 
     Examples
     --------
@@ -269,6 +298,10 @@ def assumed_gap(curve: pd.DataFrame, assumed: pd.DataFrame) -> pd.DataFrame:
     ...                       suppressed=[False, True, False])
     >>> assumed_gap(hidden, assumed)["verdict"].tolist()
     ['assumed too high', 'not shown', 'no evidence']
+    >>> did = curve.assign(sources=["behaviour (n=40)", "behaviour (n=40)", ""], valence=[-0.3, 0.0, np.nan],
+    ...                    ci_low=[-0.4, -0.05, np.nan], ci_high=[-0.2, 0.0, np.nan])
+    >>> assumed_gap(did, assumed)["verdict"].tolist()
+    ['behaviour cannot tell (friction seen)', 'behaviour cannot tell (no friction seen)', 'no evidence']
     """
     if "touchpoint" in curve.columns:
         raise ParameterError("curve", "a touchpoint-level curve",
@@ -285,12 +318,15 @@ def assumed_gap(curve: pd.DataFrame, assumed: pd.DataFrame) -> pd.DataFrame:
                     on=["_persona", "_stage"], how="left")
     key = key.merge(base.rename(columns={"stage": "_stage"}), on="_stage", how="left")
     key["assumed"] = key["assumed"].fillna(key.pop("_all"))
-    key["gap"] = key["measured"] - key["assumed"]
+    did = from_behaviour(curve).to_numpy(bool)   # friction (≤ 0) is no measure of a feeling: not compared
+    key["gap"] = (key["measured"] - key["assumed"]).where(~did)
     inside = (key["assumed"] >= key["ci_low"]) & (key["assumed"] <= key["ci_high"])
-    both = key["measured"].notna() & key["assumed"].notna()
+    both = key["measured"].notna() & key["assumed"].notna() & ~did
     key["agrees"] = inside.astype("boolean").where(both)
     hidden = key["suppressed"].fillna(False).to_numpy(bool) if "suppressed" in key else False
     key["verdict"] = np.select(
-        [key["assumed"].isna(), key["measured"].isna() & hidden, key["measured"].isna(), inside, key["gap"] < 0],
-        ["no assumption", "not shown", "no evidence", "agrees", "assumed too high"], "assumed too low")
+        [key["assumed"].isna(), key["measured"].isna() & hidden, key["measured"].isna(),
+         did & (key["ci_high"] < 0), did, inside, key["gap"] < 0],
+        ["no assumption", "not shown", "no evidence", "behaviour cannot tell (friction seen)",
+         "behaviour cannot tell (no friction seen)", "agrees", "assumed too high"], "assumed too low")
     return key.drop(columns=["_stage", "_persona"]).reset_index(drop=True)
