@@ -270,3 +270,25 @@ def test_the_curve_fits_a_jupyterlab_output_area(parts):
 
     assert all(len(line) <= SUBTITLE_CHARS for line in spec["title"]["subtitle"])
     assert "Red rings: moments of truth" in " ".join(spec["title"]["subtitle"])
+
+
+def test_a_behaviour_only_curve_reads_as_friction(evidence, parts):
+    """A permit office's behaviour-only curve (never above 0) was drawn on an axis "+2 very
+    positive … −2 very negative", in the small multiples too. Its axis, legend and subtitle now
+    read as friction, 0 = none seen down to −2; a curve with feedback keeps the feeling scale."""
+    import json
+
+    from jmtools.charts.emotions import emotion_curve_panels
+
+    did = evidence.assign(source="behaviour", evidence="measured",
+                          valence=-(evidence["obs_id"] % 4 == 0).astype(float))
+    curve = emotion_curve(did, min_n=20, n_boot=200)
+    assert curve["valence"].max() <= 0 and set(curve.loc[curve["n"] > 0, "sources"].str.split(" ").str[0]) == {
+        "behaviour"}                                                  # what the axis must say: 0 at best
+    assumed = parts[1]
+    for chart in (emotion_curve_chart(curve, assumed=assumed), emotion_curve_panels(curve, assumed=assumed)):
+        spec = json.dumps(chart.to_dict(), ensure_ascii=False)
+        assert "very positive" not in spec and "very negative" not in spec
+        assert "0 no friction" in spec and "−2 most friction" in spec and "measured from behaviour" in spec
+    feeling = json.dumps(emotion_curve_panels(parts[0], assumed=assumed).to_dict(), ensure_ascii=False)
+    assert "+2 very positive" in feeling and "friction" not in feeling

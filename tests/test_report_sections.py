@@ -363,7 +363,7 @@ def test_a_stage_less_nps_export_and_feedback_still_count_in_the_report(stageles
     curves = [title_of(c) for c in shown_charts(run.displayed) if title_of(c).startswith("Emotion curve")]
     assert curves[0].startswith("Emotion curve from behaviour")
     assert "name no stage or touchpoint, so they cannot be placed on the emotion curve: instead" in text
-    assert "Feeling is computed from" in text and "judged from behaviour" in text
+    assert "No feeling is measured: the curve is friction, computed from" in text and "judged from behaviour" in text
     assert not NAN.findall(text), NAN.findall(text)[:5]
 
 
@@ -478,7 +478,7 @@ def test_a_ces_asked_about_ease_says_it_is_turned_round_or_how_to_turn_it(tmp_pa
 
 
 # ------------------------------------------------ behaviour only: friction, never a feeling (D189)
-_FELT = re.compile(r"how customers felt|these customers felt|the last feeling")
+_FELT = re.compile(r"how customers felt|these customers felt|the last feeling|Feeling is computed|very positive")
 
 
 @pytest.mark.parametrize("persona", ["all", "Budget Ben"])
@@ -487,12 +487,15 @@ def test_a_behaviour_only_report_claims_no_feeling(table_subset, persona):
     curve "(these customers felt about the same)", small multiples "Height: how customers felt,
     −2 (very bad) to +2 (very good)" and "the last feeling is the one customers remember" — feelings
     nothing in the data measured. Each now speaks of friction in what customers did; the figure a
-    persona is compared with is the all-customers report's own (oracle: that run's curve)."""
+    persona is compared with is the all-customers report's own (oracle: that run's curve). Then
+    (D194) "Feeling is computed from … judged from behaviour" and the charts' axis "+2 very positive"."""
     run = _run(table_subset("events+customers"), persona)
     text = shown_text(run.displayed)
     captions = "\n".join(c.get("usermeta", {}).get("caption", "") for c in shown_charts(run.displayed))
+    specs = json.dumps(shown_charts(run.displayed), ensure_ascii=False, default=str)
     assert "Measured from behaviour only" in text
-    assert not _FELT.findall(text + captions), _FELT.findall(text + captions)
+    assert not _FELT.findall(text + captions + specs), _FELT.findall(text + captions + specs)
+    assert "0 no friction" in specs                                     # the curve's axis reads as friction
     assert "from behaviour" in run.figures["lowest_emotion"]["label"]
     if persona == "all":                                   # one small chart per persona
         assert "One small chart per persona" in captions and "friction" in captions

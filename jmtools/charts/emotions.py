@@ -14,6 +14,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from jmtools.analyses.emotions import from_behaviour
 from jmtools.charts._frames import require_columns
 from jmtools.charts.theme import ALL_CUSTOMERS_COLOR, PALETTE, PERSONA_PALETTE, use_theme
 from jmtools.core.errors import DataError, ParameterError, Problem
@@ -27,13 +28,23 @@ _ALL_LABEL = ALL_TITLE
 _Y_LABELS = ("datum.value == 2 ? '+2 very positive' : datum.value == 1 ? '+1' : "
              "datum.value == 0 ? '0 neutral' : datum.value == -1 ? '−1' : "
              "datum.value == -2 ? '−2 very negative' : ''")
+#: A curve measured from behaviour only is friction, 0 at best (D194); above 0 only an assumption.
+_FRICTION_LABELS = ("datum.value == 2 ? '+2 assumed' : datum.value == 1 ? '+1' : datum.value == 0 ? "
+                    "'0 no friction' : datum.value == -1 ? '−1' : datum.value == -2 ? '−2 most friction' : ''")
 
 
-def _y(title="Emotion (−2 to +2)"):
+def _y(title="Emotion (−2 to +2)", friction: bool = False):
     import altair as alt
 
     return alt.Scale(domain=list(EMOTION_DOMAIN), nice=False, clamp=True), alt.Axis(
-        title=title, values=[-2, -1, 0, 1, 2], labelExpr=_Y_LABELS, grid=True)
+        title="Friction from behaviour (0 to −2)" if friction else title, values=[-2, -1, 0, 1, 2],
+        labelExpr=_FRICTION_LABELS if friction else _Y_LABELS, grid=True)
+
+
+def _friction(curve: pd.DataFrame) -> bool:
+    """Every measured point of the curve is from behaviour only: friction, never a feeling."""
+    seen = curve["n"].fillna(0) > 0
+    return bool(seen.any()) and bool(from_behaviour(curve)[seen].all())
 
 
 def _wrapped_labels(stages: Sequence[str], width: int) -> str | None:
@@ -77,12 +88,12 @@ def _colour_scale(present: list[str], shown: list[str] | None = None):
     return alt.Scale(domain=[_label(p) for p in shown], range=[colours[p] for p in shown])
 
 
-def _curve_data(curve, assumed, personas):
+def _curve_data(curve, assumed, personas, measured="measured from evidence"):
     stages = [str(s) for s in curve["stage"].cat.categories]
     pts = curve[curve["persona"].isin(personas)].copy()
     pts["who"] = pts["persona"].map(_label)
     pts["stage"] = pts["stage"].astype(str)
-    pts["curve"] = "measured from evidence"
+    pts["curve"] = measured
     pts["ci_text"] = [f"{lo:+.2f} to {hi:+.2f}" if pd.notna(lo) else "—"
                       for lo, hi in zip(pts["ci_low"], pts["ci_high"])]
     pts["enough"] = pts["low_evidence"].map({True: "no — fewer than min_n", False: "yes"})
@@ -212,12 +223,14 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
 
     use_theme()
     present, personas = _checked_curve(curve, personas)
-    stages, pts, lines = _curve_data(curve, assumed, personas)
+    friction = _friction(curve)
+    measured = "measured from behaviour" if friction else "measured from evidence"
+    stages, pts, lines = _curve_data(curve, assumed, personas, measured)
     listed = personas if legend is None else list(legend)
     colour = alt.Color("who:N", scale=_colour_scale(present, listed), legend=alt.Legend(
         title="Curve for", symbolType="stroke", symbolStrokeWidth=3, symbolOpacity=1))
     x = alt.X("stage:N", sort=stages, title="Stage (journey order)", axis=_stage_axis(stages, width))
-    yscale, yaxis = _y()
+    yscale, yaxis = _y(friction=friction)
     y = alt.Y("valence:Q", scale=yscale, axis=yaxis)
     unit = _unit_name(curve)
     zero = alt.Chart(pd.DataFrame({"valence": [0.0]})).mark_rule(
@@ -227,7 +240,7 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
     line = alt.Chart(lines).mark_line(interpolate="monotone", strokeWidth=2.2).encode(
         x=x, y=y, color=colour, detail=alt.Detail("curve:N"),
         strokeDash=alt.StrokeDash("curve:N", title="Line", scale=alt.Scale(
-            domain=["measured from evidence", "assumed in the workshop"], range=[[1, 0], [6, 4]])))
+            domain=[measured, "assumed in the workshop"], range=[[1, 0], [6, 4]])))
     why = np.where(pts["n"] == 0, "no evidence", "")
     if "suppressed" in pts:                          # fewer than 5 customers (jmtools.pipeline)
         why = np.where(pts["suppressed"].fillna(False).astype(bool), "hidden", why)
@@ -242,10 +255,11 @@ def emotion_curve_chart(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = N
     if moments is not None and len(moments):
         show = labels if labels is not None else len(personas) <= 2
         m = _moment_data(moments, personas, height, pts, stages, width)
-        layers += _moment_layers(m, x, y, colour, show)
+        layers += _moment_layers(m, x, y, colour, show, friction)
     return alt.layer(*layers).properties(
         width=width, height=height,
-        title=alt.Title(title or "Emotion curve: measured from evidence vs assumed in the workshop",
+        title=alt.Title(title or ("Friction from behaviour vs the feeling assumed in the workshop" if friction else
+                                  "Emotion curve: measured from evidence vs assumed in the workshop"),
                         subtitle=_wrapped(_subtitle(curve, unit) if subtitle is None else subtitle),
                         anchor="start")
     ).resolve_scale(color="shared")
@@ -279,7 +293,8 @@ def _subtitle(curve: pd.DataFrame, unit: str) -> list[str]:
     min_n = curve.attrs.get("min_n")
     thin = f"n below {min_n}" if min_n else "too little evidence"
     stat = curve.attrs.get("statistic", "mean").capitalize()
-    return [f"{stat} emotion per stage from surveys, feedback text and behaviour "
+    return [f"{stat} friction per stage from behaviour only (0 none seen … −2 most; no feeling is measured)."
+            if _friction(curve) else f"{stat} emotion per stage from surveys, feedback text and behaviour "
             "(−2 very negative … +2 very positive).",
             f"Shaded band: 95% interval. Dot area: n ({unit}); hollow dot: {thin}.",
             "Dashed: the workshop's assumption. Red rings: moments of truth (why: in the tooltip and the moments table)."]
@@ -322,7 +337,7 @@ def _point_layer(pts, x, y, colour, present, shown, unit):
         shape=alt.ShapeValue("circle"), strokeWidth=alt.StrokeWidthValue(2))
 
 
-def _moment_layers(m: pd.DataFrame, x, y, colour, labels: bool) -> list:
+def _moment_layers(m: pd.DataFrame, x, y, colour, labels: bool, friction: bool = False) -> list:
     import altair as alt
 
     base = alt.Chart(m).encode(x=x, y=y, tooltip=[
@@ -332,7 +347,7 @@ def _moment_layers(m: pd.DataFrame, x, y, colour, labels: bool) -> list:
                             color="#b2182b", strokeDash=[3, 2])
     if not labels:
         return [rings]
-    yscale, yaxis = _y()
+    yscale, yaxis = _y(friction=friction)                  # the curve's own axis
     text = base.mark_text(fontSize=11, fontWeight="bold", baseline="middle").encode(
         y=alt.Y("label_y:Q", scale=yscale, axis=yaxis), text=alt.Text("kind:N"), color=colour)
     return [rings, text]
@@ -453,7 +468,8 @@ def emotion_curve_panels(curve: pd.DataFrame, *, assumed: pd.DataFrame | None = 
     unit_name = _unit_name(curve)
     return alt.concat(*panels, columns=columns).properties(title=alt.Title(
         title or "Emotion curve per persona, beside all customers (grey)",
-        subtitle=["−2 very negative … +2 very positive. Band: 95% interval; dot area: n "
+        subtitle=[("Friction from behaviour: 0 none seen … −2 most (no feeling is measured)."
+                   if _friction(curve) else "−2 very negative … +2 very positive.") + " Band: 95% interval; dot area: n "
                   f"({unit_name}); hollow: thin evidence; dashed: the workshop's assumption; "
                   "rings: moments of truth."], anchor="start"))
 

@@ -466,7 +466,8 @@ def feeling_basis(evidence: pd.DataFrame) -> str:
     Returns
     -------
     str
-        For no evidence, a sentence saying that nothing was computed.
+        For no evidence, a sentence saying that nothing was computed; for behaviour alone, that
+        the curve is friction and no feeling is measured.
 
     Examples
     --------
@@ -477,6 +478,8 @@ def feeling_basis(evidence: pd.DataFrame) -> str:
     >>> ev.attrs["languages"] = {"en": 3, "de": 2}
     >>> print(feeling_basis(ev))  # doctest: +ELLIPSIS
     Feeling is computed from 4 pieces ... scores 0). 2 of 5 feedback texts are not in English (German 2): the lexicon reads English only, so they carry no feeling score; their ratings, where given, still count.
+    >>> print(feeling_basis(pd.DataFrame({"obs_id": [0, 1], "used": "behaviour"})))
+    No feeling is measured: the curve is friction, computed from 2 customers' visits to a stage judged from behaviour (0 where nothing went wrong, lower for abandonment, errors and repeated contacts).
     """
     names = {"rating": ("rating given with feedback", "ratings given with feedback"),
              "survey score": ("survey score", "survey scores"),
@@ -492,7 +495,11 @@ def feeling_basis(evidence: pd.DataFrame) -> str:
     parts = [f"{n:,} {names.get(k, (k, k))[n != 1]}" for k, n in counts.items()]
     note = (" (a lexicon score of 0 is often not neutral: a text with no sentiment word scores 0)"
             if "text (VADER)" in counts else "")
-    said = f"Feeling is computed from {len(ev):,} pieces of evidence: {', '.join(parts)}{note}."
+    if set(counts.index) == {"behaviour"}:    # friction in what customers did: no feeling measured (D194)
+        said = (f"No feeling is measured: the curve is friction, computed from {parts[0]} (0 where nothing "
+                "went wrong, lower for abandonment, errors and repeated contacts).")
+    else:
+        said = f"Feeling is computed from {len(ev):,} pieces of evidence: {', '.join(parts)}{note}."
     return " ".join(x for x in (said, language_note(evidence.attrs.get("languages", {})),
                                 complaint_note(evidence)) if x)
 
