@@ -210,3 +210,38 @@ def test_lanes_share_a_page_even_when_the_map_is_wider_than_a_page_at_8_pt():
     assert len(parts) == 2, [p.title.text for p in parts]   # goal … emotion | pain points
     least = min(_scale(p) for p in parts)
     assert 0.9 < least < MIN_PRINT_SCALE   # 12 columns of 80 px: 7.8 pt
+
+
+def test_a_behaviour_only_emotion_lane_is_called_friction_not_a_feeling():
+    """A permit office's map (no survey, no feedback) said "Emotion lane: solid line measured from
+    data" and its legend "measured", beside rows of what customers "think and feel": the lane's
+    measured line is friction from behaviour (never above 0). Caption and legend now say so; a
+    curve that rests on feedback keeps the words it had."""
+    import json
+
+    import numpy as np
+    import pandas as pd
+
+    from jmtools.analyses.emotions import emotion_curve
+    from jmtools.report.mappages import screen_and_paper
+    from jmtools.report.wording import caption
+
+    journey = Journey.from_yaml("name: Permit\nstages: [{name: Apply, emotion: 1}, {name: Decision, emotion: 1}]")
+    ev = pd.DataFrame({"customer_id": [f"c{i}" for i in range(40)] * 2, "persona": pd.NA,
+                       "stage": pd.Categorical(["Apply"] * 40 + ["Decision"] * 40, categories=["Apply", "Decision"],
+                                               ordered=True),
+                       "timestamp": pd.Timestamp("2026-01-01"), "touchpoint": pd.NA,
+                       "valence": [-1.0] * 10 + [0.0] * 70, "source": "behaviour", "evidence": "measured"})
+    ev["persona"] = ev["persona"].astype("string")
+    ev["obs_id"] = np.arange(len(ev))
+    did = emotion_curve(ev, n_boot=100)
+    assert did["valence"].max() <= 0                                  # friction: never above 0
+    heard = emotion_curve(ev.assign(source=np.where(ev["obs_id"] < 3, "feedback", "behaviour"),
+                                    evidence="reported"), n_boot=100)
+    [friction] = screen_and_paper(journey, evidence={"emotion": did})
+    [feeling] = screen_and_paper(journey, evidence={"emotion": heard})
+    assert "friction measured from behaviour only" in friction.usermeta["caption"]
+    assert "measured from data" not in friction.usermeta["caption"]
+    assert "friction measured from behaviour" in json.dumps(friction.to_dict(), ensure_ascii=False)
+    assert feeling.usermeta["caption"] == caption("journey_map")
+    assert "friction" not in json.dumps(feeling.to_dict(), ensure_ascii=False)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import textwrap
 
+from jmtools.analyses.emotions import from_behaviour
 from jmtools.analyses.mapcells import MAP_LANES, _present, _signed
 from jmtools.charts._pixels import px
 from jmtools.charts.theme import (ALL_CUSTOMERS_COLOR, EVIDENCE_COLORS, EVIDENCE_FILLS,
@@ -295,9 +296,12 @@ class MapGeometry:
         color_legend = alt.Color("curve:N", title="persona", scale=scale,
                                  legend=alt.Legend(orient="bottom"))
         drawn = [s for s in ("assumed", "measured") if s in set(frame["series"])]  # never a "measured"
+        seen = frame[frame["series"] == "measured"].rename(columns={"source": "sources"})
+        said = ({"labelExpr": "datum.label == 'measured' ? 'friction measured from behaviour' : datum.label"}
+                if len(seen) and from_behaviour(seen).all() else {})          # not a feeling (D194)
         dash = alt.StrokeDash("series:N", title="emotion", scale=alt.Scale(  # entry for an assumed curve
             domain=drawn, range=[{"assumed": [5, 4], "measured": [1, 0]}[s] for s in drawn]),
-            legend=alt.Legend(orient="bottom", symbolType="stroke"))
+            legend=alt.Legend(orient="bottom", symbolType="stroke", **said))
         tooltip = [alt.Tooltip("curve:N", title="persona"), alt.Tooltip("stage:N"),
                    alt.Tooltip("series:N", title="curve"),
                    alt.Tooltip("value:Q", format="+.2f", title="emotion"),

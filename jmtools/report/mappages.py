@@ -16,6 +16,7 @@ from __future__ import annotations
 from numbers import Real
 
 from jmtools.analyses.mapcells import MAP_LANES, map_cells
+from jmtools.charts.emotions import _friction
 from jmtools.charts.journeymap import LABEL_WIDTH, journey_map, map_size
 from jmtools.report.wording import caption
 
@@ -235,20 +236,22 @@ def screen_and_paper(journey, evidence=None, persona=None) -> list:
     """
     cells = map_cells(journey, evidence=evidence, persona=persona)
     ranked = (evidence or {}).get("pain_points") is not None   # the lane holds the ranked pain points
+    emotion = (evidence or {}).get("emotion")
+    behaviour = emotion is not None and {"n", "sources"} <= set(emotion.columns) and _friction(emotion)
 
     def meta(lanes) -> dict:
-        return {"caption": map_caption(lanes, ranked=ranked)}
+        return {"caption": map_caption(lanes, ranked=ranked, behaviour=behaviour)}
 
     whole = journey_map(journey, persona=persona, cells=cells,
                         usermeta=meta(list(cells["lane"].cat.categories)))
     return [whole, *print_parts(journey, whole, persona=persona, cells=cells, usermeta=meta)]
 
 
-def map_caption(lanes, *, ranked: bool = False) -> str:
+def map_caption(lanes, *, ranked: bool = False, behaviour: bool = False) -> str:
     """The caption under a map, or under a printed part of it, that shows ``lanes``: what its
-    columns, rows and badges mean, then a sentence for the emotion lane and (``ranked``: the lane
-    holds the pain points of "Where it hurts") one for the pain-point lane, each only when that
-    lane is drawn.
+    columns, rows and badges mean, then a sentence for the emotion lane (``behaviour``: its measured
+    curve is friction from behaviour only, not a feeling) and (``ranked``: the lane holds the pain
+    points of "Where it hurts") one for the pain-point lane, each only when that lane is drawn.
 
     Examples
     --------
@@ -258,8 +261,11 @@ def map_caption(lanes, *, ranked: bool = False) -> str:
     'Pain-point lane: the pain points ranked in “Where it hurts” (#1 first), each with the evidence found for it there.'
     >>> "lane" in map_caption(["goal", "touchpoints"], ranked=True)
     False
+    >>> map_caption(["emotion"], behaviour=True).split(". ")[-1][:60]
+    'Emotion lane: solid line friction measured from behaviour on'
     """
     lanes = set(lanes)
     return " ".join([caption("journey_map_rows")]
-                    + ([caption("journey_map_emotion")] if "emotion" in lanes else [])
+                    + ([caption("journey_map_emotion_behaviour" if behaviour else "journey_map_emotion")]
+                       if "emotion" in lanes else [])
                     + ([caption("journey_map_pains")] if ranked and "pain_points" in lanes else []))
