@@ -496,6 +496,7 @@ def test_a_behaviour_only_report_claims_no_feeling(table_subset, persona):
     assert "Measured from behaviour only" in text
     assert not _FELT.findall(text + captions + specs), _FELT.findall(text + captions + specs)
     assert "0 no friction" in specs                                     # the curve's axis reads as friction
+    assert "friction (0..−2)" in text and "emotion (−2..+2)" not in text   # and the curve's table
     assert "from behaviour" in run.figures["lowest_emotion"]["label"]
     if persona == "all":                                   # one small chart per persona
         assert "One small chart per persona" in captions and "friction" in captions

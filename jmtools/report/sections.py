@@ -487,7 +487,8 @@ def feelings(f: Findings) -> None:
     if "suppressed" in table:                 # a group of 1–4 customers: "hidden", not "–" (nothing measured)
         table = table.assign(n=["hidden" if hide else int(v) if v == v else v
                                 for v, hide in zip(table["n"], table["suppressed"])])
-    kit.display(html_table(table, columns={"stage": "stage", "valence": "emotion (−2..+2)",
+    height = "friction (0..−2)" if behaviour else "emotion (−2..+2)"
+    kit.display(html_table(table, columns={"stage": "stage", "valence": height,
                                            "ci_low": "95% CI low", "ci_high": "95% CI high",
                                            "n": "customers", "sources": "evidence"}))
     _feeling_basis(f)
