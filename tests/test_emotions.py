@@ -342,7 +342,9 @@ def test_assumed_gap_sets_no_feeling_against_behaviour(journey):
     only whether friction was seen (oracle: plain pandas, the stage's mean score below 0 in every
     visit set). Where a survey score counts too, the verdict is as before."""
     ev = _random_evidence(n=300).assign(source="behaviour", evidence="measured")
-    ev["valence"] = np.where(ev["stage"] == "Browse", 0.0, -(np.arange(len(ev)) % 3 == 0).astype(float))
+    # Friction at every visit of Buy: the curve leaves Buy's recent visits out as still open (D196),
+    # and what it keeps must still show the planted friction.
+    ev["valence"] = np.where(ev["stage"] == "Browse", 0.0, -1.0)
     gap = assumed_gap(emotion_curve(ev, n_boot=200), assumed_valence(journey))
     mine = gap[gap["persona"] == "all"].set_index("stage")
     seen = ev.groupby("stage", observed=True)["valence"].mean()
