@@ -440,3 +440,14 @@ def test_a_name_after_handled_by_or_alone_as_the_last_sentence_is_masked(text, e
                                   "loading bags? JAN", "Great app. Grace period is short."])
 def test_handled_by_a_group_and_a_place_or_shout_at_the_end_stay_readable(text):
     assert mask_text(text) == text
+
+
+def test_a_phone_the_words_call_a_phone_is_no_card_even_when_it_passes_luhn():
+    """A telecom note "Called from 4915123456704" was masked ``[card]``: 13 unbroken digits that pass
+    the Luhn check by chance. After words that say phone, and with no word of cards, a run of a
+    phone's length is a phone; a 16-digit run, or one after "card", stays a card (masked either way)."""
+    assert luhn_ok("4915123456704")
+    assert mask_text("SIM blocked. Called from 4915123456704. Thanks") == "SIM blocked. Called from [phone]. Thanks"
+    assert mask_text("Callback number 4111111111111111") == "Callback number [card]"
+    assert mask_text("Paid with card number 4915123456704 today") == "Paid with card number [card] today"
+    assert mask_text("Paid 4915123456704 twice") == "Paid [card] twice"          # no word of phones

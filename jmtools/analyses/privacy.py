@@ -118,6 +118,7 @@ _PHONE = re.compile(r"(?<![\w+.,/-])(?:\+|00)?\(?\d[\d \t().-]{6,40}\d(?![\w])")
 _PHONE_WORDS = re.compile(
     r"(?:\b(?:call(?:ed)?|phone|tel|telephone|mobile|cell(?:phone)?|number|text|sms|whats ?app|"
     r"ring|reach me|contact me)\b|\btel\.?)[^.!?\n]{0,25}$", _I)
+_CARD_WORDS = re.compile(r"\b(?:card|visa|master ?card|amex|credit|debit|karte|carte|tarjeta|kaart)", _I)
 # a device's or SIM card's number, or a secret code, after the word that names it (D178)
 _CODE = re.compile(
     r"\b(?:imei(?:sv)?|meid|iccid|sim(?:[ -]?card)?[ -]?(?:number|no\.?|nr\.?|serial)|puk2?|pin2?(?:[ -]?code)?|"
@@ -214,6 +215,15 @@ def _is_card(candidate: str) -> bool:
     digits = re.sub(r"\D", "", candidate)
     seps = set(re.sub(r"\d", "", candidate))
     return len(seps) <= 1 and (luhn_ok(digits) or bool(_GROUPED16.match(candidate)))
+
+
+def _said_phone(text: str, start: int, candidate: str) -> bool:
+    """An unbroken run of digits the words before it call a phone ("Called from 4915123456704"),
+    with no word of cards among them and a phone's length (at most 15 digits): a phone that passes the
+    Luhn check by chance, not a card. Longer runs stay cards (no phone is that long)."""
+    before = text[max(0, start - 40):start]
+    return (candidate.isdigit() and len(candidate) <= 15 and bool(_PHONE_WORDS.search(before))
+            and not _CARD_WORDS.search(before))
 
 
 def _is_phone(text: str, start: int, end: int) -> bool:
@@ -330,7 +340,8 @@ def find_pii(text: str, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str]
         add("code", [m.span(1) for m in _CODE.finditer(text)])
     if "card" in kinds:   # a card written in groups is a card even after "flight" or "order #"
         add("card", [(m.start(), m.end()) for m in _CARD.finditer(text) if _is_card(m.group())
-                     and (free(m.start(), m.end(), refs) or not m.group().isdigit())])
+                     and (free(m.start(), m.end(), refs) or not m.group().isdigit())
+                     and not _said_phone(text, m.start(), m.group())])
     if "account" in kinds:
         add("account", [m.span(1) if m.group(1) else m.span(2) for m in _ACCOUNT.finditer(text)])
         add("account", account_codes(text, protected))
