@@ -14,7 +14,7 @@ import pandas as pd
 
 from jmtools.analyses.disclosure import count_words
 from jmtools.analyses.funnels import duration_words
-from jmtools.core.stats import FOLLOW_UP_SHARE, follow_up_window
+from jmtools.core.stats import FOLLOW_UP_SHARE, still_open
 
 __all__ = ["open_at_end"]
 
@@ -69,19 +69,15 @@ def open_at_end(evidence: pd.DataFrame) -> pd.DataFrame:
         end = pd.Timestamp(beh["timestamp"].max())
         order = beh.assign(_k=beh["stage"].cat.codes).sort_values(["customer_id", "_k"])
         nxt = order.groupby("customer_id", sort=False)[["timestamp", "stage"]].shift(-1)
-        gap = (nxt["timestamp"] - order["timestamp"]).dt.total_seconds() / 3600
         for stage, g in order.groupby("stage", observed=True, sort=True):
-            went = nxt.loc[g.index, "stage"].notna()
-            window = follow_up_window(gap[g.index][went])
-            if np.isnan(window):
-                continue
-            since = end - pd.Timedelta(hours=window)
-            recent = g["timestamp"] > since
-            waiting = int((recent & ~went & (g["valence"] < 0)).sum())
+            found = still_open(g["timestamp"], nxt.loc[g.index, "timestamp"], end)   # the rule of D190
+            went = nxt.loc[g.index, "stage"].notna().to_numpy()
+            # of those not gone on, the ones the curve reads as abandoned
+            waiting = int((found["recent"] & ~went & (g["valence"] < 0).to_numpy()).sum()) if found else 0
             if waiting:
-                rows.append((stage, nxt.loc[g.index, "stage"][went].mode().iloc[0], window, since, end,
-                             int(recent.sum()), waiting))
-                dropped += list(g.index[recent.to_numpy()])
+                rows.append((stage, nxt.loc[g.index, "stage"][went].mode().iloc[0], found["window_hours"],
+                             found["since"], end, found["left_out"], waiting))
+                dropped += list(g.index[found["recent"]])
     if "obs_id" in beh and dropped:   # and every copy of it left out
         dropped = list(evidence.index[evidence["obs_id"].isin(beh.loc[dropped, "obs_id"])])
     out = pd.DataFrame(rows, columns=_OPEN_COLUMNS)
