@@ -91,3 +91,26 @@ def test_a_customer_in_two_personas_is_read_once_and_left_out_in_both():
     opened = emotions.open_at_end(twice)
     assert opened[["stage", "left_out", "open"]].equals(once[["stage", "left_out", "open"]])
     assert len(opened.attrs["rows"]) == 2 * len(once.attrs["rows"])
+
+
+def test_a_stage_visited_again_and_again_is_reached_at_its_first_visit():
+    """D198: a second letter 60 days after each decision, a second upload 2 days after each first. Timing
+    going on by the last visit of each stage stretched the window by the letters' 60 days and left the
+    earlier abandoners out; arrival to arrival, the window and the counts are plain pandas' on first
+    visits, and no one who stopped long ago is read as still open."""
+    ev = permit_events(seed=2)
+    again = ev[ev["event"].isin(["upload", "decide"])]
+    later = pd.to_timedelta(np.where(again["event"] == "decide", 60, 2), unit="D")
+    again = again.assign(timestamp=again["timestamp"] + later)
+    ev = pd.concat([ev, again[again["timestamp"] <= ev["timestamp"].max()]], ignore_index=True)
+    journey = Journey.model_validate(JOURNEY)
+    evidence = emotions.emotion_evidence(journey, events=prepare(ev, journey),
+                                         behaviour_rules=list(valence.BEHAVIOUR_RULES))
+    opened = emotions.open_at_end(evidence).set_index("stage")
+    first = ev.pivot_table(index="customer_id", columns="event", values="timestamp", aggfunc="min")
+    window = np.quantile(((first["decide"] - first["upload"]).dt.total_seconds() / 3600).dropna(), 0.99)
+    assert opened.loc["Upload", "window_hours"] == window < 121 * 24             # not stretched by the letters
+    recent = first["upload"] > ev["timestamp"].max() - pd.Timedelta(hours=window)
+    assert opened.loc["Upload", "left_out"] == int(recent.sum())
+    assert opened.loc["Upload", "open"] == int((recent & first["decide"].isna()).sum())
+    assert "customers who reached Upload after" in opened.attrs["note"]

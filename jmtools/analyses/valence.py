@@ -427,7 +427,8 @@ def behaviour_valence(events: pd.DataFrame, stages: Sequence[str], *,
     -------
     pandas.DataFrame
         Columns ``customer_id``, ``stage`` (ordered categorical), ``timestamp``
-        (the customer's last event at that stage), ``events`` (count),
+        (the customer's last event at that stage), ``first_seen`` (their first event there),
+        ``events`` (count),
         ``abandoned``, ``error``, ``repeated_contact`` (booleans; False when the
         rule is not applied), ``valence`` = max(−2, −(number of rules that
         fire)), ``source`` (``behaviour``) and ``evidence`` (``measured``).
@@ -467,7 +468,8 @@ def behaviour_valence(events: pd.DataFrame, stages: Sequence[str], *,
     ev = ev.assign(_err=is_err[codes] if len(names) else np.zeros(len(ev), bool),
                    _contact=is_contact[codes] if len(names) else np.zeros(len(ev), bool))
     out = ev.groupby(["customer_id", "stage"], observed=True, sort=True).agg(
-        timestamp=("timestamp", "max"), events=("event", "size"), _err=("_err", "any"),
+        timestamp=("timestamp", "max"), first_seen=("timestamp", "min"), events=("event", "size"),
+        _err=("_err", "any"),
         _contacts=("_contact", "sum")).reset_index()
     codes = pd.Series(out["stage"].cat.codes, index=out.index)
     furthest = codes.groupby(out["customer_id"]).transform("max")

@@ -24,7 +24,7 @@ __all__ = ["EVIDENCE_COLUMNS", "emotion_evidence", "feeling_basis", "complaint_n
 
 #: Columns of :func:`emotion_evidence`.
 EVIDENCE_COLUMNS = ["customer_id", "timestamp", "stage", "touchpoint", "persona", "valence",
-                    "source", "evidence", "obs_id", "used"]
+                    "source", "evidence", "obs_id", "used", "first_seen"]
 
 
 def _stages_of(journey) -> list[str]:
@@ -303,7 +303,8 @@ def _evidence_part(name: str, table: pd.DataFrame, journey, *, customer_col, tim
         "timestamp": pd.to_datetime(rows[time]) if time in rows else pd.NaT,
         "stage": stage, "touchpoint": tp, "valence": rows["valence"].astype(float),
         "source": rows["source"].astype("string"), "evidence": rows["evidence"].astype("string"),
-        "used": (rows["used"].astype("string") if "used" in rows else _used(name, rows))})
+        "used": (rows["used"].astype("string") if "used" in rows else _used(name, rows)),
+        "first_seen": pd.to_datetime(rows["first_seen"]) if "first_seen" in rows else pd.NaT})
     if persona_col and persona_col in rows.columns:
         part["_persona"] = rows[persona_col].astype("string")
     reasons = dict(rows.attrs.get("dropped", {}))   # counted: names fixed on kept rows, warned
@@ -391,7 +392,8 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
         ``source``, ``evidence``, ``obs_id`` (one id per piece of evidence; a
         customer in two personas gives two rows with the same id) and ``used`` (what the
         valence was computed from: "survey score", "rating", "text (VADER)",
-        "text (calibrated)", "behaviour").
+        "text (calibrated)", "behaviour"), ``first_seen`` (a behaviour row's first event at its
+        stage — its ``timestamp`` is the last; NaT for other rows).
         ``attrs["dropped"]`` counts rows not used, per table and reason (an unrated feedback
         text not in English has no valence: "not in English (no rating)");
         ``attrs["languages"]`` counts the feedback texts no text score read, per language

@@ -24,10 +24,11 @@ _OPEN_COLUMNS = ["stage", "next_stage", "window_hours", "since", "end", "left_ou
 def open_at_end(evidence: pd.DataFrame) -> pd.DataFrame:
     """Behaviour evidence too recent to judge: the customers still open at the data's end (D190).
 
-    A customer's behaviour at a stage is timed at their last event there; the follow-up window of
-    a stage is the time within which 99% of the customers who went on to a later stage did so
-    (:func:`jmtools.core.stats.follow_up_window`, from one stage's last event to the next stage's).
-    Behaviour at a stage within that window before the data's end (the latest behaviour evidence)
+    The follow-up window of a stage is the time within which 99% of the customers who went on to a
+    later stage did so (:func:`jmtools.core.stats.follow_up_window`, from the customer's first event
+    at the stage to their first at the next, as a funnel step is timed: a stage visited every month
+    is reached at its first visit, D198). Behaviour at a stage first reached within that window
+    before the data's end (the latest behaviour evidence)
     is left out of a trend over time and of the curve when some of it reads as abandonment —
     whoever had not gone on there may still go on, and counting them as lost makes the last
     periods look worse (D190) and the stage's level worse than it is (D196). All of that recent
@@ -67,10 +68,13 @@ def open_at_end(evidence: pd.DataFrame) -> pd.DataFrame:
     rows, dropped = [], []
     if len(beh):
         end = pd.Timestamp(beh["timestamp"].max())
-        order = beh.assign(_k=beh["stage"].cat.codes).sort_values(["customer_id", "_k"])
-        nxt = order.groupby("customer_id", sort=False)[["timestamp", "stage"]].shift(-1)
+        # arrival to arrival, as a funnel step is timed: a stage visited every month is reached
+        # at its first visit, not its last (D198)
+        first = beh["first_seen"].fillna(beh["timestamp"]) if "first_seen" in beh else beh["timestamp"]
+        order = beh.assign(_k=beh["stage"].cat.codes, _first=first).sort_values(["customer_id", "_k"])
+        nxt = order.groupby("customer_id", sort=False)[["_first", "stage"]].shift(-1)
         for stage, g in order.groupby("stage", observed=True, sort=True):
-            found = still_open(g["timestamp"], nxt.loc[g.index, "timestamp"], end)   # the rule of D190
+            found = still_open(g["_first"], nxt.loc[g.index, "_first"], end)   # the rule of D190
             went = nxt.loc[g.index, "stage"].notna().to_numpy()
             # of those not gone on, the ones the curve reads as abandoned
             waiting = int((found["recent"] & ~went & (g["valence"] < 0).to_numpy()).sum()) if found else 0
@@ -82,7 +86,7 @@ def open_at_end(evidence: pd.DataFrame) -> pd.DataFrame:
         dropped = list(evidence.index[evidence["obs_id"].isin(beh.loc[dropped, "obs_id"])])
     out = pd.DataFrame(rows, columns=_OPEN_COLUMNS)
     out.attrs.update(rows=dropped, note=" ".join(
-        f"{count_words(r.open)} of the {count_words(r.left_out)} customers whose last event at {r.stage} came "
+        f"{count_words(r.open)} of the {count_words(r.left_out)} customers who reached {r.stage} "
         f"after {r.since:%d %b %Y} had not gone on by the data's end ({r.end:%d %b %Y}): they may still go on. "
         f"The curve and its trend leave all {count_words(r.left_out)} out at {r.stage} — {FOLLOW_UP_SHARE:.0%} of those who "
         f"went on from there did so within {duration_words(r.window_hours * 3600)}." for r in out.itertuples()))
