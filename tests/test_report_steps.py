@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from jmtools.report.steps import show_accounting, show_theme_accounting
+from jmtools.report.steps import record_largest_drop_off, show_accounting, show_theme_accounting
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -83,3 +83,18 @@ def test_the_themes_accounting_adds_up_and_shows_its_checks_with_n_and_intervals
     html = shown[0] + shown[1]
     assert f">{len(feedback):,}<" in html and "95% CI" in html and "n complaints" in html
     assert f"Held-out check on {int(feedback['rating'].notna().sum()):,} rated texts" in html
+
+
+def test_the_largest_drop_off_names_the_two_steps_it_lies_between(capsys):
+    """D202: notebook 02 said "Rita at 'Integration'" where the report's pain point said Team — the
+    same 48% loss. It now names both steps; each persona's previous step is its own."""
+    funnel = pd.DataFrame({"persona": ["Rita"] * 3 + ["Erin"] * 3, "step": ["Trial", "Team", "Integration"] * 2,
+                           "step_index": [1, 2, 3] * 2, "drop_off_rate": [0.0, 0.1, 0.48, 0.0, 0.2, 0.3],
+                           "n_prev": [0, 400, 324, 0, 300, 240], "ci_low": [0.0, 0.87, 0.47, 0, 0.75, 0.64],
+                           "ci_high": [0.0, 0.93, 0.57, 0, 0.85, 0.76]})
+    worst = record_largest_drop_off(funnel)
+    assert worst["persona"] == "Rita" and worst["step"] == "Integration"
+    assert "Largest drop-off: Rita between 'Team' and 'Integration' — 48% of 324 customers do not go on" \
+        in capsys.readouterr().out
+    record_largest_drop_off(funnel.drop(columns="persona").iloc[3:])        # no customer table
+    assert "all customers between 'Team' and 'Integration' — 30% of 240" in capsys.readouterr().out

@@ -365,7 +365,7 @@ def record_largest_drop_off(funnel: pd.DataFrame) -> pd.Series:
     ...                        "step_index": [1, 2], "drop_off_rate": [0.0, 0.4], "n_prev": [0, 200],
     ...                        "ci_low": [0.0, 0.53], "ci_high": [0.0, 0.67]})
     >>> _ = record_largest_drop_off(funnel)
-    Largest drop-off: Ben at 'Buy' — 40% of 200 customers do not go on (95% CI 33%–47%).
+    Largest drop-off: Ben between 'Browse' and 'Buy' — 40% of 200 customers do not go on (95% CI 33%–47%).
     """
     rate = loss_rates(funnel)   # a step of 1–4: at least its bound; one protecting another group: none (D79)
     steps = funnel.loc[rate.index]
@@ -376,16 +376,23 @@ def record_largest_drop_off(funnel: pd.DataFrame) -> pd.Series:
     worst = steps.loc[rate.sort_values(ascending=False, kind="stable").index[0]]
     group = ("all customers" if "persona" not in worst  # no customer table: no personas
              else worst["persona"] if pd.notna(worst["persona"]) else NO_PERSONA)
+    before = funnel["step_index"] == worst["step_index"] - 1
+    if "persona" in funnel:
+        key = worst["persona"]
+        before &= funnel["persona"].isna() if pd.isna(key) else funnel["persona"].eq(key).fillna(False)
+    before = funnel.loc[before, "step"]
+    # the loss between two steps, named as the headline names it: the report says where they were (D202)
+    where = f"between '{before.iloc[0]}' and '{worst['step']}'" if len(before) else f"at '{worst['step']}'"
     if bool(hidden[worst.name]):
         record("worst_drop_off", f"{group}: {worst['step']}", label="largest drop-off (persona: step)")
-        print(f"Largest drop-off: {group} at '{worst['step']}' — fewer than {MIN_GROUP} of "
+        print(f"Largest drop-off: {group} {where} — fewer than {MIN_GROUP} of "
               f"{int(worst['n_prev']):,} customers go on (their number is not shown).")
         return worst
     low, high = 1 - worst["ci_high"], 1 - worst["ci_low"]
     record("worst_drop_off", f"{group}: {worst['step']}", label="largest drop-off (persona: step)")
     record("worst_drop_off_rate", worst["drop_off_rate"], label="its drop-off", unit="%",
            n=int(worst["n_prev"]), ci=(low, high), headline=True)
-    print(f"Largest drop-off: {group} at '{worst['step']}' — {worst['drop_off_rate']:.0%} of "
+    print(f"Largest drop-off: {group} {where} — {worst['drop_off_rate']:.0%} of "
           f"{int(worst['n_prev']):,} customers do not go on (95% CI {low:.0%}–{high:.0%}).")
     return worst
 
