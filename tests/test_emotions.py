@@ -622,3 +622,18 @@ def test_every_unknown_stage_name_gets_its_own_suggestion(journey):
     said = " ".join(str(w.message) for w in caught)
     assert ("did you mean 'After' for 'Afterwards', 'After' for 'Aftr', 'Buy' for 'BUYY', 'Browse' for 'Brows', "
             "'Browse' for 'brwose'?") in said
+
+
+def test_a_sharpest_drop_over_stages_without_a_point_says_so():
+    """D206: a mortgage tester read "Sharpest drop: from Enquiry (+1.50) to Offer (+1.04)" as a fall
+    from one stage to the next; three stages between had no point. The sentence names them."""
+    stages = ["Enquiry", "Application", "Documents", "Valuation", "Offer"]
+    curve = pd.DataFrame({"persona": "all", "stage": pd.Categorical(["Enquiry", "Offer"], categories=stages,
+                                                                    ordered=True),
+                          "valence": [1.5, 1.04], "n": [112, 300], "ci_low": [1.3, 0.9], "ci_high": [1.7, 1.2],
+                          "low_evidence": [False, False]})
+    text = moments_of_truth(curve).set_index("kind").loc["sharpest drop", "explanation"]
+    assert text.endswith("a change of −0.46 — the curve has no point at the 3 stages between (Application, "
+                         "Documents, Valuation).")
+    nxt = curve.assign(stage=pd.Categorical(["Valuation", "Offer"], categories=stages, ordered=True))
+    assert moments_of_truth(nxt).set_index("kind").loc["sharpest drop", "explanation"].endswith("−0.46.")

@@ -118,6 +118,16 @@ def test_skipped_steps_and_the_dropoff_of_who_stops_identical(both):
          dropoff_signal(funnel(duck, steps=steps, by="persona"), skips=skipped_steps(duck, steps=steps, by="persona")))
 
 
+def test_where_the_lost_were_last_seen_identical(both):
+    """D203: each lost customer's last event, on the stored narrow table of either engine."""
+    from jmtools.analyses.funnels import last_seen
+
+    duck, sp, _, _ = both
+    got = last_seen(sp, by="persona")
+    same(got, last_seen(duck, by="persona"))
+    assert got["n"].sum() > 0
+
+
 def test_transitions_paths_loops_identical(both):
     from jmtools.analyses.funnels import detours, loops, top_paths, transitions
 

@@ -102,7 +102,7 @@ class KeptAnswers(dict):
 #: events repeating the previous one (D162), the steps customers skip (D161), stages met late (D173), the
 #: customers at a quiet pain point's place (D177) and the customers still open at the data's end (D190).
 KINDS = ("chain", "groups", "touchpoints", "contacts", "reached", "customers", "repeats", "skips", "order", "places",
-         "open")
+         "open", "last_seen")
 
 
 def _kept_kind(key) -> bool:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from jmtools.analyses.compare import step_observations
 from jmtools.analyses.disclosure import MIN_GROUP, count_words
-from jmtools.analyses.funnels import duration_words
+from jmtools.analyses.funnels import duration_words, last_seen
 from jmtools.core.engine import kept_answer
 from jmtools.pipeline import Findings
 from jmtools.report import _section_kit as kit
@@ -20,7 +20,8 @@ from jmtools.report.present import md
 from jmtools.report.record import record
 from jmtools.report.wording import percent
 
-__all__ = ["show_not_started", "show_contact_only", "show_skipped", "show_optional", "show_left", "show_still_open"]
+__all__ = ["show_not_started", "show_contact_only", "show_skipped", "show_optional", "show_left", "show_still_open",
+           "show_last_seen"]
 
 
 def show_not_started(f: Findings) -> None:
@@ -154,3 +155,36 @@ _OPEN_TYPES = {"from_step": str, "step": str, "window_hours": "float64", "share"
 
 def _iso(t) -> str:
     return pd.Timestamp(t).isoformat()
+
+
+def show_last_seen(f: Findings) -> None:
+    """Below the biggest loss: where the customers lost there were last seen — the touchpoint of
+    each one's last event (:func:`jmtools.analyses.funnels.last_seen`), a contact the company started
+    said as such (D203). Touchpoints of 1–4 customers are not named. Nothing for a funnel of the
+    user's own steps, a hidden focus or fewer than 5 customers lost."""
+    loss, fun = f.biggest_loss, f.funnel
+    if loss is None or loss["hidden"] or loss["drop_off"] < MIN_GROUP or not set(fun["step"]) <= set(f.evidence.stages):
+        return
+    by = None if f.focus.everyone else "persona"
+    rows = last_seen(f.evidence, steps=list(fun["step"]), by=by)
+    rows = rows[(rows["step"] == loss["to"]) & (rows["persona"] == f.focus.persona if by else True)]
+    lost = int(rows["n"].sum())
+    named = rows[rows["n"] >= MIN_GROUP].head(3)
+    if not lost or named.empty:
+        return
+    stage_of, values, parts = f.evidence.touchpoint_stage, {}, []
+    for k, r in enumerate(named.itertuples()):
+        values.update({f"n{k}": f"{r.n:,}", f"s{k}": percent(r.n / lost), f"t{k}": r.touchpoint,
+                       f"g{k}": "" if pd.isna(r.touchpoint) else stage_of.get(r.touchpoint, "")})
+        where = ("an event the journey file does not map" if pd.isna(r.touchpoint) else
+                 f"*{{t{k}}}* ({{g{k}}})" if values[f"g{k}"] else f"*{{t{k}}}*")
+        parts.append(f"{{n{k}}} ({{s{k}}}) at {where}" + (", a contact the company started" if r.company else ""))
+    rest = lost - int(named["n"].sum())
+    if rest:
+        parts.append("{rest} elsewhere")
+    top = named.iloc[0]
+    hint = (" Most of these journeys end on a contact the company started: look at what it asks of customers and "
+            "whether they can answer it." if top["company"] and top["n"] > lost / 2 else "")
+    kit.display(md("> **Where the {n} customers lost between {a} and {b} were last seen** (their last event): "
+                   + "; ".join(parts) + "." + hint, n=f"{lost:,}", a=loss["from"], b=loss["to"],
+                   rest=count_words(rest), **values))

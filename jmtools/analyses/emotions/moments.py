@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from jmtools.analyses.valence import ALL_PERSONAS
-from jmtools.core.vocabulary import ALL_LABEL
+from jmtools.core.vocabulary import ALL_LABEL, counted
 
 __all__ = ["MOMENT_KINDS", "moments_of_truth"]
 
@@ -35,6 +35,17 @@ def _from_behaviour(pts: pd.DataFrame) -> bool:
     """Whether every point of a curve rests on behaviour alone (its ``sources``)."""
     return "sources" in pts and bool(len(pts)) and all(
         str(s).startswith("behaviour (") and "," not in str(s) for s in pts["sources"])
+
+
+def _between(pts: pd.DataFrame, prev, r) -> str:
+    """The journey's stages between two points of a curve that have none (D206): a drop over them
+    is not a drop from one stage to the next."""
+    if not isinstance(pts["stage"].dtype, pd.CategoricalDtype) or prev.stage == r.stage:
+        return ""
+    stages = list(pts["stage"].cat.categories)
+    between = stages[stages.index(prev.stage) + 1:stages.index(r.stage)]
+    return (f" — the curve has no point at the {counted(len(between), 'stage')} between ({', '.join(map(str, between))})"
+            if between else "")
 
 
 def _moments_one(persona: str, pts: pd.DataFrame, where: str, min_drop: float) -> list[dict]:
@@ -63,7 +74,7 @@ def _moments_one(persona: str, pts: pd.DataFrame, where: str, min_drop: float) -
         i = steps.idxmin()
         r, prev = pts.loc[i], pts.loc[pts.index[pts.index.get_loc(i) - 1]]
         add("sharpest drop", r, f"Sharpest drop for {name}: from {label(prev)} "
-            f"({_fmt(prev.valence)}) to {at(r)}, a change of {_fmt(steps[i])}.",
+            f"({_fmt(prev.valence)}) to {at(r)}, a change of {_fmt(steps[i])}{_between(pts, prev, r)}.",
             change=float(steps[i]))
     peak = pts.loc[pts["valence"].idxmax()]
     if not behaviour:

@@ -27,6 +27,7 @@ from __future__ import annotations
 from jmtools.analyses.funnels._common import LEVELS, parse_steps
 from jmtools.analyses.funnels.paths import (RepeatBuyers, busiest_steps, detours, largest_detours, loops,
                                             repeat_buyers_unmarked, top_paths, transitions)
+from jmtools.analyses.funnels.lost import last_seen
 from jmtools.analyses.funnels.skips import skipped_steps
 from jmtools.analyses.funnels.steps import customer_reach, funnel, furthest_stage
 from jmtools.analyses.funnels.timing import duration_words, time_between_stages
@@ -36,6 +37,7 @@ __all__ = [
     "furthest_stage",
     "customer_reach",
     "skipped_steps",
+    "last_seen",
     "time_between_stages",
     "duration_words",
     "transitions",

@@ -1,0 +1,78 @@
+"""Below the report's biggest loss: where the customers lost there were last seen (D203).
+
+The permit log of tests/test_funnels_lost.py written as a data folder with two personas; the note's
+counts are plain pandas' (each lost customer's last event), for all customers and for a persona.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jmtools import pipeline
+from jmtools.report import funnel_notes
+from test_funnels_lost import _events, _plain
+
+JOURNEY = """name: Permits
+personas:
+  - {name: Firms, rule: "kind == 'company'"}
+  - {name: Private, rule: "kind == 'private'"}
+stages:
+  - name: Apply
+  - name: Upload
+  - name: Inspection
+  - name: Decision
+touchpoints:
+  - {name: Form, stage: Apply, channel: digital, events: [apply]}
+  - {name: Upload, stage: Upload, channel: digital, events: [upload]}
+  - {name: Request for documents, stage: Upload, channel: interpersonal, events: [docs_requested], initiated_by: company}
+  - {name: Visit, stage: Inspection, channel: physical, events: [inspect]}
+  - {name: Letter, stage: Decision, channel: physical, events: [decide]}
+"""
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    ev = _events(7)
+    root = tmp_path_factory.mktemp("permits")
+    ev.to_csv(root / "events.csv", index=False)
+    ids = sorted(ev["customer_id"].unique())
+    customers = pd.DataFrame({"customer_id": ids, "kind": np.where(np.arange(len(ids)) % 3 == 0, "company",
+                                                                    "private")})
+    customers.to_csv(root / "customers.csv", index=False)
+    (root / "journey.yaml").write_text(JOURNEY, encoding="utf-8")
+    return root, ev, customers
+
+
+def _shown(findings, monkeypatch) -> str:
+    parts = []
+    monkeypatch.setattr(funnel_notes.kit, "display", lambda *objs: parts.extend(getattr(o, "data", str(o))
+                                                                                for o in objs))
+    funnel_notes.show_last_seen(findings)
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("persona", ["all", "Firms"])
+def test_the_note_says_where_the_lost_were_last_seen_as_plain_pandas(folder, monkeypatch, persona):
+    root, ev, customers = folder
+    f = pipeline.run(root, persona=persona)
+    assert f.biggest_loss["from"] == "Upload" and f.biggest_loss["to"] == "Inspection"
+    mine = ev if persona == "all" else ev[ev["customer_id"].isin(customers.loc[customers["kind"] == "company",
+                                                                             "customer_id"])]
+    want = _plain(mine)
+    want = want[want["step"] == "Inspection"].sort_values("n", ascending=False)
+    lost = int(want["n"].sum())
+    assert lost == f.biggest_loss["drop_off"]
+    top = want.iloc[0]
+    text = _shown(f, monkeypatch)
+    assert f"**Where the {lost:,} customers lost between Upload and Inspection were last seen**" in text
+    assert (f"{top['n']:,} ({top['n'] / lost:.1%}) at *Request for documents* (Upload), a contact the company "
+            "started") in text
+    assert "Most of these journeys end on a contact the company started" in text
+
+
+def test_no_note_for_a_funnel_of_the_users_own_steps(folder, monkeypatch):
+    root, _, _ = folder
+    f = pipeline.run(root, funnel_steps=["Form", "Visit"])
+    assert _shown(f, monkeypatch) == ""
