@@ -257,3 +257,28 @@ def test_a_broken_rule_in_a_persona_library_is_located_in_the_library(tmp_path, 
     [maya] = result.failed
     assert maya.error.startswith(f"{proj / 'cards.yaml'}:5: report 'Marathon Maya'")
     assert "[path 'personas[1].rule']" in maya.error and "did you mean 'runs_per_week'?" in maya.error
+
+
+@pytest.mark.parametrize("entry", ["  - name: all\n    parameters: {persona: all}\n", "  - name: all\n"])
+def test_a_listed_report_for_everyone_beside_personas_from_is_written_once_with_a_note(
+        tmp_path, monkeypatch, capsys, no_kernels, entry):
+    """A permit tester's batch listed `- name: all` (persona all) and set `personas_from`, which adds
+    its own "all": two identical reports, all.html and all-2.html, and no word (D200). Same
+    notebook and same parameters (the notebook's defaults filled in, so an entry without a persona
+    is all customers too) is one report: run once under the first name, the summary says why."""
+    from jmtools.journey import Journey
+
+    weekly = ("notebook: notebooks/00_journey_report.ipynb\nout: out\nworkers: 1\nparameters: {data_dir: data}\n"
+              "reports:\n" + entry + "  - name: North\n    parameters: {segment: 'region == \"north\"'}\n"
+              "personas_from: journey.yaml\n")
+    proj = _project(tmp_path, weekly)
+    monkeypatch.chdir(proj)
+    assert main(["batch", "--config", "weekly.yaml", "--no-progress", "--no-static"]) == 0
+    personas = Journey.load(proj / "journey.yaml").persona_names
+    assert [j.name for j in no_kernels] == ["all", "North", *personas]
+    assert [j.stem for j in no_kernels].count("all") == 1 and "all-2" not in [j.stem for j in no_kernels]
+    out = capsys.readouterr().out
+    line = 5 + entry.count("\n") + 2 + 1                     # after the header, the entry and North
+    assert f"{2 + len(personas)} of {2 + len(personas)} reports" in out
+    assert (f"NOTE 'all' (weekly.yaml line {line}, personas_from) is the same report as 'all' "
+            "(weekly.yaml line 6, reports[0]) (same notebook and parameters): written once, as 'all'.") in out

@@ -92,6 +92,7 @@ class BatchResult:
     history: str
     run_id: str
     duration_s: float
+    notes: list = field(default_factory=list)  # e.g. a job left out as the same report as another
 
     @property
     def failed(self) -> list:
@@ -103,6 +104,7 @@ class BatchResult:
         ok = len(self.results) - len(self.failed)
         lines = [f"{ok} of {len(self.results)} reports written in {self.duration_s:.1f} s: "
                  f"{self.index}"]
+        lines += [f"  NOTE {note}" for note in self.notes]
         for r in self.failed:
             said = r.error.strip().splitlines() if r.error else ["unknown error"]
             # refused before a kernel: every problem found in its entry, each with its fix below it
@@ -202,8 +204,36 @@ def _sidecar(res: JobResult, job: Job) -> dict:
     return data
 
 
-def _check_jobs(jobs: Sequence[Job]) -> None:
-    """Refuse unknown parameters before any kernel starts; give colliding names distinct files."""
+def _once(jobs: Sequence[Job], declared: Mapping) -> tuple[list, list]:
+    """The jobs, each report once, and a note per job left out: a job with the notebook and the
+    parameters (declared defaults filled in) of an earlier one, such as ``personas_from``'s "all"
+    beside a listed report for all customers, would write the same report twice (D200)."""
+    kept, notes, seen = [], [], {}
+    for job in jobs:
+        given = {k: p.default for k, p in declared[job.notebook].items()} | dict(job.parameters)
+        key = (job.notebook, json.dumps(given, sort_keys=True, default=str))
+        if key not in seen:
+            seen[key] = job
+            kept.append(job)
+            continue
+        first = seen[key]
+        notes.append(f"{_named(job)} is the same report as {_named(first)} (same notebook and parameters): "
+                     f"written once, as {first.name!r}.")
+    return kept, notes
+
+
+def _named(job: Job) -> str:
+    """A job as its batch config wrote it: ``'all' (batch.yaml line 5, reports[0])``."""
+    where = job.origin or {}
+    if not where:
+        return repr(job.name)
+    line = f" line {where['line']}" if where.get("line") else ""
+    return f"{job.name!r} ({Path(where['source']).name}{line}, {where['entry']})"
+
+
+def _check_jobs(jobs: Sequence[Job]) -> dict:
+    """Refuse unknown parameters before any kernel starts; give colliding names distinct files.
+    Returns each notebook's declared parameters."""
     declared = {}
     stems: dict[str, str] = {}
     for job in jobs:
@@ -218,6 +248,7 @@ def _check_jobs(jobs: Sequence[Job]) -> None:
             job.file_stem = f"{base}-{k}"
             k += 1
         stems[job.stem] = job.name
+    return declared
 
 
 def _where_written(job: Job, err: ParameterError) -> ParameterError:
@@ -297,8 +328,7 @@ def run_batch(jobs: Iterable[Job], out_dir: str | os.PathLike, *, workers: int |
 
     from tqdm.auto import tqdm
 
-    jobs = list(jobs)
-    _check_jobs(jobs)
+    jobs, notes = _once(list(jobs), _check_jobs(list(jobs)))
     refused = _entry_failures(jobs)
     out = Path(out_dir)
     try:
@@ -346,7 +376,7 @@ def run_batch(jobs: Iterable[Job], out_dir: str | os.PathLike, *, workers: int |
     index = write_index(ordered, out, run_id=run_id, previous=previous, title=title,
                         history=load_history(out))
     return BatchResult(results=ordered, out_dir=str(out), index=str(index), history=str(history),
-                       run_id=run_id, duration_s=round(time.perf_counter() - t0, 3))
+                       run_id=run_id, duration_s=round(time.perf_counter() - t0, 3), notes=notes)
 
 
 def _figures_of(previous: Mapping, job: Job) -> dict | None:
