@@ -292,3 +292,29 @@ def test_a_behaviour_only_curve_reads_as_friction(evidence, parts):
         assert "0 no friction" in spec and "−2 most friction" in spec and "measured from behaviour" in spec
     feeling = json.dumps(emotion_curve_panels(parts[0], assumed=assumed).to_dict(), ensure_ascii=False)
     assert "+2 very positive" in feeling and "friction" not in feeling
+
+
+def test_a_behaviour_only_trend_reads_as_friction(evidence):
+    """Notebook 03's trend of a behaviour-only curve kept the feeling axis ("+2 very positive …
+    −2 very negative", "Mean emotion per month"): its frame carried no sources. The trend now says
+    what each point rests on, as the curve does (counted here with pandas), and its chart reads as
+    friction; a trend of feedback keeps the feeling scale (D200)."""
+    import json
+
+    did = evidence.assign(source="behaviour", evidence="measured",
+                          valence=-(evidence["obs_id"] % 4 == 0).astype(float))
+    trend = sentiment_trend(did, min_n=5, n_boot=100)
+    month = did["timestamp"].dt.to_period("M").dt.start_time
+    counted = did.groupby([did["stage"].astype(str), month]).size()
+    for r in trend.itertuples():
+        n = int(counted.get((str(r.stage), r.period), 0))
+        assert r.sources == (f"behaviour (n={n})" if n else "")
+    spec = json.dumps(sentiment_trend_chart(trend).to_dict(), ensure_ascii=False)
+    assert "very positive" not in spec and "very negative" not in spec and "Mean emotion" not in spec
+    assert "Friction from behaviour (0 to −2)" in spec and "0 no friction" in spec and "Mean friction" in spec
+    feeling = json.dumps(sentiment_trend_chart(sentiment_trend(evidence, min_n=5, n_boot=100)).to_dict(),
+                         ensure_ascii=False)
+    assert "+2 very positive" in feeling and "friction" not in feeling.lower()
+    mixed = pd.concat([evidence, did.assign(obs_id=did["obs_id"] + len(did))], ignore_index=True)
+    assert "friction" not in json.dumps(sentiment_trend_chart(sentiment_trend(mixed, min_n=5, n_boot=100))
+                                        .to_dict(), ensure_ascii=False).lower()

@@ -524,7 +524,8 @@ def sentiment_trend_chart(trend: pd.DataFrame, *, slopes: pd.DataFrame | None = 
     data["panel"] = data["stage"].map(names)
     data["ci_text"] = [f"{lo:+.2f} to {hi:+.2f}" if pd.notna(lo) else "—"
                        for lo, hi in zip(data["ci_low"], data["ci_high"])]
-    yscale, yaxis = _y("Emotion")
+    friction = _friction(trend)       # behaviour only: friction, never a feeling (D194, D200)
+    yscale, yaxis = _y("Emotion", friction=friction)
     x = alt.X("period:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=-40,
                                                     tickCount="month"))
     y = alt.Y("valence:Q", scale=yscale, axis=yaxis)
@@ -539,7 +540,8 @@ def sentiment_trend_chart(trend: pd.DataFrame, *, slopes: pd.DataFrame | None = 
         fillOpacity=alt.condition("datum.low_evidence", alt.value(0.0), alt.value(1.0)),
         tooltip=[alt.Tooltip("stage:N", title="Stage"),
                  alt.Tooltip("period:T", title="Month", format="%B %Y"),
-                 alt.Tooltip("valence:Q", title="Emotion (mean)", format="+.2f"),
+                 alt.Tooltip("valence:Q", title="Friction (mean)" if friction else "Emotion (mean)",
+                             format="+.2f"),
                  alt.Tooltip("ci_text:N", title="95% interval"), alt.Tooltip("n:Q", title="n")])
     persona = str(trend["persona"].iloc[0]) if "persona" in trend else _ALL
     return alt.layer(zero, band, line, points, data=data).properties(
@@ -549,6 +551,8 @@ def sentiment_trend_chart(trend: pd.DataFrame, *, slopes: pd.DataFrame | None = 
                                           labelLimit=width + 60)),
         columns=columns).properties(title=alt.Title(
             title or f"Is each stage getting better or worse? ({_label(persona)})",
-            subtitle=["Mean emotion per month (−2 very negative … +2 very positive); band: 95% "
-                      "interval; dot area: n; hollow dot: little evidence; gaps: no evidence."],
+            subtitle=[("Mean friction per month from behaviour only (0 none seen … −2 most; no feeling "
+                       "is measured)" if friction else "Mean emotion per month (−2 very negative … +2 very "
+                       "positive)") + "; band: 95% interval; dot area: n; hollow dot: little evidence; gaps: "
+                      "no evidence."],
             anchor="start"))

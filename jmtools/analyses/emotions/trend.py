@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from jmtools.analyses.emotions.curve import _bootstrap, _check_options
+from jmtools.analyses.emotions.curve import _bootstrap, _check_options, _sources
 from jmtools.analyses.emotions.still_open import _followed_up
 from jmtools.analyses.valence import ALL_PERSONAS
 from jmtools.core.errors import ParameterError
@@ -54,8 +54,9 @@ def sentiment_trend(evidence: pd.DataFrame, *, freq: str = "M", persona: str = A
         ``persona``, ``stage`` (ordered categorical), ``period`` (the period's start,
         a timestamp), ``valence`` (mean), ``n`` (observations, see ``unit``), ``ci_low``, ``ci_high``,
         ``n_customers`` (distinct customers; missing when the evidence names no customers),
-        ``low_evidence``; every stage × period between the first and last
-        evidence, with n = 0 where a stage had none.
+        ``sources`` (pieces of evidence per source, as in the curve: ``behaviour (n=40)``; empty
+        without evidence, or when the evidence names no source), ``low_evidence``; every
+        stage × period between the first and last evidence, with n = 0 where a stage had none.
 
     Examples
     --------
@@ -88,14 +89,15 @@ def sentiment_trend(evidence: pd.DataFrame, *, freq: str = "M", persona: str = A
         for p in periods:
             grp = groups.get((stage, p), ev.iloc[:0])
             who = int(grp["customer_id"].nunique()) if "customer_id" in grp else np.nan
+            said = _sources(grp["source"]) if "source" in grp else ""  # pieces, as the curve's (D200)
             if unit == "customer":
                 grp = grp.groupby("customer_id", sort=False)[["valence"]].mean()
             vals = grp["valence"].to_numpy(dtype=float)
             low, high = _bootstrap(vals, "mean", n_boot, seed)
             rows.append((persona, stage, p.start_time, vals.mean() if vals.size else np.nan,
-                         vals.size, low, high, who))
+                         vals.size, low, high, who, said))
     out = pd.DataFrame(rows, columns=["persona", "stage", "period", "valence", "n", "ci_low",
-                                      "ci_high", "n_customers"])
+                                      "ci_high", "n_customers", "sources"])
     out["stage"] = pd.Categorical(out["stage"], categories=stages, ordered=True)
     out["period"] = pd.to_datetime(out["period"])
     out["n"] = out["n"].astype(int)
