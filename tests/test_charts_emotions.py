@@ -312,6 +312,8 @@ def test_a_behaviour_only_trend_reads_as_friction(evidence):
     spec = json.dumps(sentiment_trend_chart(trend).to_dict(), ensure_ascii=False)
     assert "very positive" not in spec and "very negative" not in spec and "Mean emotion" not in spec
     assert "Friction from behaviour (0 to −2)" in spec and "0 no friction" in spec and "Mean friction" in spec
+    y = sentiment_trend_chart(trend).to_dict()["spec"]["layer"][2]["encoding"]["y"]
+    assert y["axis"]["values"] == [-2, -1, 0] and y["scale"]["domain"][1] < 1   # nothing assumed is drawn above 0
     feeling = json.dumps(sentiment_trend_chart(sentiment_trend(evidence, min_n=5, n_boot=100)).to_dict(),
                          ensure_ascii=False)
     assert "+2 very positive" in feeling and "friction" not in feeling.lower()

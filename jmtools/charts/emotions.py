@@ -33,12 +33,15 @@ _FRICTION_LABELS = ("datum.value == 2 ? '+2 assumed' : datum.value == 1 ? '+1' :
                     "'0 no friction' : datum.value == -1 ? '−1' : datum.value == -2 ? '−2 most friction' : ''")
 
 
-def _y(title="Emotion (−2 to +2)", friction: bool = False):
+def _y(title="Emotion (−2 to +2)", friction: bool = False, assumed: bool = True):
+    """The emotion axis; with ``friction`` and no assumed line drawn (the trend), only 0 to −2."""
     import altair as alt
 
-    return alt.Scale(domain=list(EMOTION_DOMAIN), nice=False, clamp=True), alt.Axis(
-        title="Friction from behaviour (0 to −2)" if friction else title, values=[-2, -1, 0, 1, 2],
-        labelExpr=_FRICTION_LABELS if friction else _Y_LABELS, grid=True)
+    top = EMOTION_DOMAIN[1] if assumed or not friction else 0.25
+    return alt.Scale(domain=[EMOTION_DOMAIN[0], top], nice=False, clamp=True), alt.Axis(
+        title="Friction from behaviour (0 to −2)" if friction else title,
+        values=[v for v in (-2, -1, 0, 1, 2) if v <= top], labelExpr=_FRICTION_LABELS if friction else _Y_LABELS,
+        grid=True)
 
 
 def _friction(curve: pd.DataFrame) -> bool:
@@ -525,7 +528,7 @@ def sentiment_trend_chart(trend: pd.DataFrame, *, slopes: pd.DataFrame | None = 
     data["ci_text"] = [f"{lo:+.2f} to {hi:+.2f}" if pd.notna(lo) else "—"
                        for lo, hi in zip(data["ci_low"], data["ci_high"])]
     friction = _friction(trend)       # behaviour only: friction, never a feeling (D194, D200)
-    yscale, yaxis = _y("Emotion", friction=friction)
+    yscale, yaxis = _y("Emotion", friction=friction, assumed=False)  # no assumed line: 0 to −2
     x = alt.X("period:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=-40,
                                                     tickCount="month"))
     y = alt.Y("valence:Q", scale=yscale, axis=yaxis)
