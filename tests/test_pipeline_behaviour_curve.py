@@ -129,3 +129,49 @@ def test_a_stage_some_customers_skip_is_said_beside_the_funnel_and_in_the_headli
     assert ("**Meter install may be a stage customers skip**: 20 of the 30 customers the funnel loses between "
             "Sign up and Meter install (66.7%) take a later step all the same (most of them Pay)") in text
     assert "mark it `optional: true`" in text
+
+
+def _feelings_section(f, monkeypatch) -> str:
+    from jmtools.report import sections
+
+    parts = []
+    monkeypatch.setattr(sections.kit, "display", lambda *objs: parts.extend(objs))
+    sections.feelings(f)
+    return shown_text(parts)
+
+
+def test_the_curve_table_says_why_a_stage_has_no_value_not_0_customers(utility, monkeypatch):
+    """A permit office's curve table read "Resubmit – – – 0" at a stage the funnel counted 828 at:
+    optional, exit and company-only stages are not judged from behaviour, and the table now says so
+    where it said 0 customers (D200). Here 3 agree a payment plan (optional), 4 leave (exit) and all
+    70 get a bill (only the company acts) — counted with pandas."""
+    import re
+
+    f, events = utility
+    text = _feelings_section(f, monkeypatch)
+    reached = events.groupby("event")["customer_id"].nunique()
+    assert (reached["payment_plan"], reached["account_closed"], reached["bill_issued"]) == (3, 4, 70)
+    row = (r'<td data-label="stage">([^<]+)</td>(?:<td[^>]*>[^<]*</td>){3}'
+           r'<td[^>]*data-label="customers">([^<]*)</td>')
+    cells = dict(re.findall(row, text))
+    assert cells["Payment difficulty"] == "not judged (optional stage)"
+    assert cells["Leave"] == "not judged (exit stage)"
+    assert cells["Monthly bill"] == "not judged (only the company acts)"
+    assert cells["Sign up"] == "70" and cells["Pay"] == "60"       # the judged stages keep their counts
+    assert "**No friction value at Monthly bill, Payment difficulty and Leave**" in text
+    assert "optional stage is one many never need" in text and "only the company acts" in text
+
+
+def test_a_behaviour_only_report_introduces_its_curve_as_friction(utility, monkeypatch):
+    """Notebook 00's fixed introduction said "survey scores and feedback text on one scale from −2
+    (very negative) to +2 (very positive)" in every report, behaviour-only too; it is now the
+    section's own first paragraph and, without a feeling measured, speaks of friction (D200)."""
+    f, _ = utility
+    text = _feelings_section(f, monkeypatch)
+    assert text.startswith("Nothing here measured how customers feel at a stage: the curve is friction")
+    assert "very negative" not in text and "very positive" not in text
+    import json
+
+    cells = json.loads(NB00.read_text(encoding="utf-8"))["cells"]
+    static = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    assert "very negative" not in static and "one scale from" not in static

@@ -511,6 +511,24 @@ def test_a_behaviour_only_report_claims_no_feeling(table_subset, persona):
     assert float(said.group(1).replace("−", "-")) == pytest.approx(everyone, abs=0.005)
 
 
+_OLD_INTRO = ("The emotion curve puts survey scores and feedback text on one scale from −2 (very negative) to +2 "
+              "(very positive),\naveraged per customer and stage. The dashed line is what the team assumed in the "
+              "workshop; hollow points rest on\nfew customers.")
+
+
+@pytest.mark.parametrize("name", ["surveys+feedback", "events+customers"])
+def test_the_curve_section_opens_with_the_scale_its_evidence_has(reports, name):
+    """D200: notebook 00's fixed introduction ("one scale from −2 (very negative) to +2 (very
+    positive)") was shown above a behaviour-only curve too. It is now the section's first paragraph:
+    word for word as before where surveys and feedback count, friction where only behaviour does."""
+    text = shown_text(reports(name).displayed)
+    if name == "surveys+feedback":
+        assert _OLD_INTRO in text and "Nothing here measured how customers feel" not in text
+    else:
+        assert _OLD_INTRO not in text and "very negative" not in text
+        assert "the curve is friction in what customers did, on a scale from 0 (no friction seen) to −2" in text
+
+
 def test_the_behaviour_curve_says_who_it_leaves_out_as_still_open(tmp_path, monkeypatch):
     """D196: behaviour read as abandoning, yet within the follow-up window, is left out and said below the curve."""
     ev = permit_events(seed=3, n=1500)

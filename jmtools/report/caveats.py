@@ -14,11 +14,12 @@ from jmtools.pipeline import Findings
 from jmtools.report import _section_kit as kit
 from jmtools.report.present import md
 from jmtools.report.record import record
-from jmtools.report.wording import ids_words
+from jmtools.report.wording import ids_words, listed
 from jmtools.sources import CENTS_HINT, THOUSANDS_HINT, THUMBS_HINT
 
 __all__ = ["MUCH_REJECTED", "much_rejected", "thumbs", "show_unmapped_stages", "show_personas_left_out",
-           "personas_that_run", "show_empty_personas", "show_repeat_rounds", "show_ids_apart"]
+           "personas_that_run", "show_empty_personas", "show_repeat_rounds", "show_ids_apart", "NOT_JUDGED",
+           "not_judged"]
 
 
 #: A table that lost this share of its rows or more is named under the headline.
@@ -334,3 +335,65 @@ def show_unmapped_stages(evidence, steps=None, *, level: str = "stage", fix: str
                          "0 there would come from the file, not from customers. " + fix,
                          stages=", ".join(left_out), them=them))
     return evidence.mapped_stages or None
+
+
+#: Why a curve measured from behaviour only has no value at a stage (D200), as its table says it.
+NOT_JUDGED = {"optional": "not judged (optional stage)", "exit": "not judged (exit stage)",
+              "company": "not judged (only the company acts)"}
+
+
+def not_judged(table, journey) -> tuple:
+    """A behaviour-only curve's table with the reason in place of a bare 0 where no behaviour is
+    judged, and the sentence that says why (D200).
+
+    Behaviour is judged at the funnel's stages where customers act themselves: not at an optional
+    stage (not going there is no friction), an exit stage, or a stage where only the company acts
+    (``initiated_by: company`` on every touchpoint there). Such a stage's ``n`` of 0 read as "0
+    customers", while the funnel counted hundreds there.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``stage`` and ``n`` (the curve of one focus, as the report's table shows it).
+    journey : jmtools.journey.Journey
+
+    Returns
+    -------
+    tuple
+        The table (a copy; ``n`` is the reason at each such stage without a value) and the Markdown
+        sentence naming those stages (``IPython.display.Markdown``; None when there is none).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from jmtools.journey import Journey
+    >>> j = Journey(name="Permit", stages=[{"name": "Apply"}, {"name": "Request", "optional": True},
+    ...                                    {"name": "Decide"}],
+    ...     touchpoints=[{"name": "Form", "stage": "Apply", "channel": "digital"},
+    ...                  {"name": "Mail", "stage": "Request", "channel": "digital"},
+    ...                  {"name": "Letter", "stage": "Decide", "channel": "physical",
+    ...                   "initiated_by": "company"}])
+    >>> shown, why = not_judged(pd.DataFrame({"stage": ["Apply", "Request", "Decide"], "n": [40, 0, 0]}), j)
+    >>> shown["n"].tolist()
+    [40, 'not judged (optional stage)', 'not judged (only the company acts)']
+    >>> why.data.split(":")[0]
+    '**No friction value at Request and Decide**'
+    """
+    touch = {}
+    for t in journey.touchpoints:
+        touch.setdefault(str(t.stage), set()).add(t.initiated_by)
+    kind = {str(s.name): "optional" if s.optional else "exit" if s.exit else
+            "company" if touch.get(str(s.name)) == {"company"} else None for s in journey.stages}
+    blank = [not isinstance(n, str) and (n != n or n == 0) for n in table["n"]]  # "hidden" (1–4) stays
+    why = [kind.get(str(s)) if b else None for s, b in zip(table["stage"], blank)]
+    if not any(why):
+        return table, None
+    shown = table.assign(n=[NOT_JUDGED[k] if k else n for k, n in zip(why, table["n"])])
+    named = [str(s) for s, k in zip(table["stage"], why) if k]
+    reasons = {"optional": "an optional stage is one many never need, so not going there is no friction",
+               "exit": "an exit stage is where customers leave", "company": "where only the company acts "
+               "(a letter, a request, an inspection) customers took no step of their own to judge"}
+    said = "; ".join(reasons[k] for k in NOT_JUDGED if k in why)
+    return shown, md("**No friction value at {stages}**: behaviour is judged only at the funnel's stages where "
+                     "customers act themselves. {said}. The funnel above counts who reached them.",
+                     stages=listed(named), said=said[0].upper() + said[1:])

@@ -43,8 +43,10 @@ from jmtools.report.problem_sections import fix_first, the_map, what_they_write,
 from jmtools.report.record import record, record_source
 from jmtools.report.steps import show_dates_only, show_reading_notes
 from jmtools.report.unplaced import show_feeling_basis, show_relationship_kpis, unplaced_rows, unplaced_sentence
-from jmtools.report.caveats import much_rejected, show_personas_left_out, show_unmapped_stages, thumbs
-from jmtools.report.wording import coverage_sentence, ids_words, loss_words, not_shown_template, reached_words
+from jmtools.report.caveats import (much_rejected, not_judged, show_personas_left_out, show_unmapped_stages,
+                                   thumbs)
+from jmtools.report.wording import (CURVE_INTRODUCTIONS, coverage_sentence, ids_words, loss_words,
+                                    not_shown_template, reached_words)
 from jmtools.sources import SPECS, unread_fix
 
 __all__ = ["record_inputs", "title", "at_a_glance", "who", "data_behind", "how_far", "feelings", "survey_kpis",
@@ -451,6 +453,7 @@ def how_far(f: Findings) -> None:
 @validated_whole()
 def feelings(f: Findings) -> None:
     """The emotion curve beside the workshop's assumption, moments of truth, the curve table."""
+    kit.display(md(CURVE_INTRODUCTIONS["behaviour" if f.curve_basis == "behaviour" else "feeling"]))
     names = list(f.journey.persona_names) if f.assignment is not None else []
     shown = ["all"] + (names if f.focus.everyone else [f.focus.persona])
     assumed = f.assumed[f.assumed["persona"].isin(shown)] if "persona" in f.assumed else f.assumed
@@ -488,10 +491,13 @@ def feelings(f: Findings) -> None:
     if "suppressed" in table:                 # a group of 1–4 customers: "hidden", not "–" (nothing measured)
         table = table.assign(n=["hidden" if hide else int(v) if v == v else v
                                 for v, hide in zip(table["n"], table["suppressed"])])
+    table, unjudged = not_judged(table, f.journey) if behaviour else (table, None)  # no bare "0 customers" (D200)
     height = "friction (0..−2)" if behaviour else "emotion (−2..+2)"
     kit.display(html_table(table, columns={"stage": "stage", "valence": height,
                                            "ci_low": "95% CI low", "ci_high": "95% CI high",
                                            "n": "customers", "sources": "evidence"}))
+    if unjudged is not None:
+        kit.display(unjudged)
     _feeling_basis(f)
     thumbs(f)
 

@@ -26,7 +26,8 @@ from jmtools.core.vocabulary import share_text
 
 __all__ = ["GLOSSARY", "CAPTIONS", "plain", "percent", "emotion", "feeling", "compared", "interval",
            "coverage_sentence", "caption", "listed", "NOT_SHOWN", "NOT_SHOWN_PROTECTS",
-           "not_shown_template", "HIDDEN_CELL", "loss_words", "reached_words", "ids_words"]
+           "not_shown_template", "HIDDEN_CELL", "loss_words", "reached_words", "ids_words",
+           "CURVE_INTRODUCTIONS"]
 
 #: Analyst term → the words a report uses for it (also shown in the report's glossary notes).
 GLOSSARY = {
@@ -265,6 +266,19 @@ CAPTIONS = {
     "kpi_trend": "Dots: the figure in each report run, in run order. Grey line: the average of the shaded "
                  "baseline runs; dashed lines: the limits normal variation stays within. A red dot is a "
                  "signal: a change bigger than chance.",
+}
+
+
+#: What the report's emotion section opens with, by what its curve is measured from (D200): a
+#: behaviour-only curve is friction (0 to −2), never a feeling (D194); otherwise the −2..+2 scale.
+CURVE_INTRODUCTIONS = {
+    "feeling": "The emotion curve puts survey scores and feedback text on one scale from −2 (very negative) to "
+               "+2 (very positive),\naveraged per customer and stage. The dashed line is what the team assumed "
+               "in the workshop; hollow points rest on\nfew customers.",
+    "behaviour": "Nothing here measured how customers feel at a stage: the curve is friction in what customers "
+                 "did, on a scale from 0 (no friction seen) to −2 (most friction), averaged per customer and "
+                 "stage. The dashed line is the feeling the team assumed in the workshop; hollow points rest "
+                 "on few customers.",
 }
 
 
