@@ -546,8 +546,8 @@ def test_the_behaviour_curve_says_who_it_leaves_out_as_still_open(tmp_path, monk
     wide = ev.pivot_table(index="customer_id", columns="event", values="timestamp", aggfunc="max")
     window = np.quantile(((wide["decide"] - wide["upload"]).dt.total_seconds() / 3600).dropna(), 0.99)
     recent = wide["upload"] > ev["timestamp"].max() - pd.Timedelta(hours=window)
-    assert f"{int((recent & wide['decide'].isna()).sum()):,} of the {int(recent.sum()):,} customers whose last " \
-           "event at Upload" in text and "**Still open at the data's end.**" in text
+    assert f"{int((recent & wide['decide'].isna()).sum()):,} of the {int(recent.sum()):,} customers who " \
+           "reached Upload after" in text and "**Still open at the data's end.**" in text
     upload = f.curve_focus.set_index("stage").loc["Upload"]
     assert upload["n"] == int((wide["upload"].notna() & ~recent).sum())
     assert upload["valence"] == pytest.approx(-wide.loc[wide["upload"].notna() & ~recent, "decide"].isna().mean(),
