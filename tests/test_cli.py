@@ -545,3 +545,26 @@ def test_discover_says_one_stage_in_the_singular(tmp_path, capsys):
     assert "1 row, 1 customer with events, 1 event name of which 1 is placed." in yaml
     assert "proposed 1 stage, 1 touchpoint from 1 event name (1 customer)" in said, said
     assert "— 1 customer (100.0%)" in said
+
+
+def test_discover_reads_values_naming_who_started_an_event(tmp_path, capsys):
+    """D204: loading.yaml's ``values`` renames an ``initiated_by`` value discovery cannot read
+    (``PARTNER``) to ``company``; without it the value is said with its rows and the fix."""
+    import pandas as pd
+
+    t = pd.Timestamp("2024-03-04 09:00")
+    steps = [(0, "signup", "CUSTOMER"), (1, "welcome_call", "PARTNER"), (3, "buy", "CUSTOMER")]
+    pd.DataFrame([(f"a{i}", t + pd.Timedelta(hours=h + 7 * i, minutes=i), e, who)
+                  for i in range(12) for h, e, who in steps],
+                 columns=["Who", "When", "What", "By"]).to_csv(tmp_path / "events.csv", index=False)
+    columns = "events:\n  columns: {customer_id: Who, timestamp: When, event: What, initiated_by: By}\n"
+    (tmp_path / "loading.yaml").write_text(columns, encoding="utf-8")
+    assert main(["discover", str(tmp_path), "-o", str(tmp_path / "a.yaml")]) == 0
+    said = capsys.readouterr().out
+    assert "company-initiated: none\n" in said and "'PARTNER' (12 rows)" in said
+    (tmp_path / "loading.yaml").write_text(columns + "  values: {initiated_by: {partner: company}}\n",
+                                           encoding="utf-8")
+    assert main(["discover", str(tmp_path), "-o", str(tmp_path / "b.yaml")]) == 0
+    out, err = capsys.readouterr()
+    assert "company-initiated: welcome_call\n" in out and "PARTNER" not in out
+    assert "initiated_by renamed (values): 'partner' → 'company' (12 rows)" in err

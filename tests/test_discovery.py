@@ -492,3 +492,30 @@ def test_an_event_left_out_keeps_the_initiator_the_log_gives_it():
     t = discover_journey(_saas(), min_share=0.3).table.set_index("event")
     assert not t.loc["dunning_notice_sent", "placed"]                 # 20 of 80 customers
     assert t.loc["dunning_notice_sent", "initiated_by"] == "company"
+
+
+def test_a_column_saying_bank_or_customer_marks_the_bank_s_contacts_and_says_unknown_values():
+    """D204: a log whose ``initiated_by`` says ``BANK`` / ``CUSTOMER`` (not literally ``company``)
+    had every bank letter and call proposed as a customer step, "company-initiated: none", and
+    nothing said about the value it did not read. Now common words for either side are read;
+    a value read as neither (``PARTNER``) marks nothing and is said with its rows (= pandas)."""
+    log = _saas()
+    log["initiated_by"] = log["initiated_by"].map({"user": " Customer", "company": "BANK"})
+    log.loc[log["event"] == "dunning_notice_sent", "initiated_by"] = "PARTNER"
+    found = discover_journey(log)
+    t = found.table[found.table["placed"]].set_index("event")
+    bank = log.assign(bank=log["initiated_by"] == "BANK").groupby("event")["bank"].mean()
+    assert set(t.index[t["initiated_by"] == "company"]) == set(bank.index[bank >= 0.5]) == {
+        "onboarding_email_sent", "csm_call"}
+    assert t.loc["dunning_notice_sent", "initiated_by"] == "customer"    # its timing: one by one
+    n_partner = int((log["initiated_by"] == "PARTNER").sum())
+    assert found.table.attrs["initiated_by_unknown"] == {"PARTNER": n_partner} and n_partner == 20
+    said = f"neither the company nor the customer: 'PARTNER' ({n_partner} rows)"
+    assert said in found.journey.description
+    assert "values: {initiated_by: {PARTNER: company}}" in found.journey.description
+    from jmtools.cli.discover import summary
+    text = summary(found, None)
+    assert "company-initiated: csm_call, onboarding_email_sent\n" in text and said in text
+    clean = discover_journey(log[log["event"] != "dunning_notice_sent"])
+    assert clean.table.attrs["initiated_by_unknown"] == {}
+    assert "neither" not in clean.journey.description + summary(clean, None)

@@ -1076,8 +1076,13 @@ def test_loading_yaml_gives_a_folders_tables_their_loader_options(tmp_path):
     ("events:\n  constants: web\n", "constants must be a mapping", 2, "constants: {touchpoint: checkout_page}"),
     ("surveys:\n  values:\n    metric: {Q1: nps}\n", "values.metric: not a stage or touchpoint column of surveys",
      3, "values: {stage: {Onboarding survey: Activation}}"),                    # D192
-    ("surveys:\n  values: {stage: [Activation]}\n", "values must be a mapping of stage or touchpoint", 2,
+    ("surveys:\n  values: {stage: [Activation]}\n", "values must be a mapping of stage, touchpoint or initiated_by", 2,
      "values: {stage: {Onboarding survey: Activation}}"),
+    ("events:\n  values:\n    initiated_by:\n      BANK: bank\n",                   # D204
+     "values.initiated_by.BANK: 'bank' is neither company nor customer", 4,
+     "values: {initiated_by: {BANK: company}}"),
+    ("customers:\n  values:\n    initiated_by: {BANK: company}\n",
+     "values.initiated_by: not renamed: customers has no column values renames", 3, "who started an event"),
     ("events: UTC\n", "events must be a mapping of options", 1, "indent the options"),
     ("events:\n  tz: [UTC\n", "not valid YAML", None, "plain YAML only"),
     ("events: !!python/object:os.system {}\n", "not valid YAML", None, "no tags"),

@@ -20,7 +20,7 @@ from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.core.resources import resolve_data_dir
 from jmtools.core.vocabulary import counted
 from jmtools.sources import load_customers, load_events, table_files
-from jmtools.sources._loading_file import read_loading_file
+from jmtools.sources._loading_file import read_loading_file, renamed_values
 from jmtools.sources._spec import SPECS
 
 __all__ = ["add_discover", "run_discover", "summary"]
@@ -126,7 +126,12 @@ def _inputs(args):
             customers = _table_file(folder, "customers")
         else:
             how.pop("customers", None)
-    events = load_events(path, **how.get("events", {}))
+    options = dict(how.get("events", {}))
+    values = options.pop("values", None)
+    events = load_events(path, **options)
+    renamed = renamed_values(events, values) if values else None    # D192, D204: initiated_by
+    if renamed:
+        print(renamed, file=sys.stderr)
     table = load_customers(customers, **how.get("customers", {})) if customers is not None else None
     return events, table, name
 
@@ -176,6 +181,8 @@ def summary(found, out: Path | None) -> str:
     lines.append(f"repeated (first/repeat): {_safe(', '.join(reps)) or 'none'}")
     lines.append(f"company-initiated: {_safe(', '.join(company)) or 'none'}"
                  + ("" if t.attrs.get("initiated_by_column") else _BY_TIMING))
+    if t.attrs.get("initiated_by_note"):                 # values read as neither side (D204)
+        lines.append(_safe(t.attrs["initiated_by_note"]))
     rest = t.loc[~t["placed"], "event"].tolist()
     if rest:
         shown = _safe(", ".join(rest[:5])) + (f" (+{len(rest) - 5} more)" if len(rest) > 5 else "")

@@ -34,11 +34,13 @@ _OPTIONS = {
     "asked_on": ("a mapping of metrics to the [low, high] scale they were asked on (surveys)",
                  "asked_on: {csat: [1, 10]}"),
     "reverse": ("a list of metrics asked the other way round (surveys)", "reverse: [ces]"),
-    "values": ("a mapping of stage or touchpoint to {value in the file: the journey's name}",
+    "values": ("a mapping of stage, touchpoint or initiated_by to {value in the file: the name meant}",
                "values: {stage: {Onboarding survey: Activation}}"),
 }
-#: Columns whose values ``values`` may rename (D192): the names a journey gives places.
-_RENAMED = ("stage", "touchpoint")
+#: Columns whose values ``values`` may rename: the names a journey gives places (D192), and who
+#: started an event (D204), renamed to one of :data:`_INITIATORS`.
+_RENAMED = ("stage", "touchpoint", "initiated_by")
+_INITIATORS = ("company", "customer")
 #: Options users write that the file names otherwise.
 _SAID_OTHERWISE = {"scales": "asked_on"}
 #: Options for one table only.
@@ -129,10 +131,20 @@ def read_loading_file(folder: Path, kinds) -> dict:
                          f"give one value (text or a number) for a column of {kind} the file lacks, e.g. "
                          f"`{_OPTIONS[option][1]}`")
             elif option == "values":
-                for name in [n for n in value if n not in _RENAMED or SPECS[kind].column(n) is None]:
-                    fail((kind, option, name), f"values.{short(name)}: not a stage or touchpoint column of {kind}",
+                cols = [c for c in _RENAMED if SPECS[kind].column(c) is not None]
+                for name in [n for n in value if n not in cols]:
+                    fail((kind, option, name), f"values.{short(name)}: not "
+                         + (f"{'an' if cols and cols[0][0] in 'aeiou' else 'a'} {' or '.join(cols)} column of {kind}"
+                            if cols else f"renamed: {kind} has no column values renames"),
                          "values renames the stage or touchpoint names a file gives, e.g. "
-                         f"`{_OPTIONS[option][1]}`")
+                         f"`{_OPTIONS[option][1]}`, or who started an event "
+                         "(events: `values: {initiated_by: {BANK: company}}`)")
+                for key, to in (value.get("initiated_by") or {}).items():
+                    if kind == "events" and to.strip().lower() not in _INITIATORS:
+                        fail((kind, option, "initiated_by", key),
+                             f"values.initiated_by.{short(key)}: {short(to)!r} is neither company nor customer",
+                             f"name who started those events: `values: {{initiated_by: {{{short(key)}: company}}}}` "
+                             "(or customer)")
             elif option == "read_options":
                 for key in [k for k in value if k.lower() in HEADER_OPTIONS]:
                     fail((kind, option, key), f"read_options.{key} is not taken", HEADER_FIX)
@@ -197,7 +209,7 @@ def _line(node, where: tuple) -> int | None:
 
 
 def renamed_values(loaded, values: dict) -> str | None:
-    """Rename the stage or touchpoint values of ``loaded`` (a LoadedTable) as ``values`` says
+    """Rename the stage, touchpoint or initiated_by values of ``loaded`` (a LoadedTable) as ``values`` says
     (``{"stage": {"Onboarding survey": "Activation"}}``, from ``loading.yaml``), in place, and
     return the note that says so with the rows renamed (None when no row had such a value).
     A value is matched as written, ignoring case and spaces around it, as journey names are.

@@ -19,8 +19,9 @@
    ``checkout_payment``) and their initiator form one touchpoint.
 6. **Who started it.** When the log has an ``initiated_by`` column (mapped like any column,
    e.g. ``initiated_by: properties.initiated`` in loading.yaml), it decides: an event is
-   ``initiated_by: company`` when at least ``company_share`` of its marked rows say
-   ``company`` (D193). An event it does not mark is the company's when at least
+   ``initiated_by: company`` when at least ``company_share`` of its marked rows say the
+   company (D193: ``company``, ``BANK``, ``advisor``…; ``customer``, ``client``… the customer;
+   a value read as neither marks nothing and is said with its rows, D204). An event it does not mark is the company's when at least
    ``company_share`` of its occurrences are a bulk send (the same second for ``bulk_min`` or
    more customers, well above chance at the log's time resolution) or fall at one time of
    day (a scheduled send). A stage is reached by the customer's own events and named after
@@ -32,7 +33,9 @@ counts come back to pandas.
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from typing import NamedTuple
 
 import numpy as np
@@ -317,8 +320,9 @@ def discover_journey(events, *, customers=None, n_stages: int | None = None, min
     events : LoadedTable, ibis.Table, pandas.DataFrame, pyarrow.Table or Spark DataFrame
         The event log with ``customer_id``, ``timestamp`` and ``event`` (load files with
         :func:`jmtools.sources.load_events`; its ``_row`` column breaks timestamp ties), and
-        optionally ``initiated_by`` (who started the event: ``company``, or anything else for
-        the customer). Rows without a customer, a time or an event name are left out and counted.
+        optionally ``initiated_by`` (who started the event: words such as ``company``, ``bank``
+        or ``advisor`` for the company, ``customer``, ``client`` or ``user`` for the customer;
+        other values mark nothing and are said in the description). Rows without a customer, a time or an event name are left out and counted.
     customers : table, optional
         The customer table (``customer_id``). Shares are then of every known customer
         (table ∪ log); customers without events and events of unknown customers are counted.
@@ -361,7 +365,9 @@ def discover_journey(events, *, customers=None, n_stages: int | None = None, min
         ``touchpoint_customers``, ``touchpoint_share``, ``stage_customers``, ``stage_share``,
         ``note``; sorted by stage, precedence, then the events not placed.
         ``table.attrs`` holds ``n_customers``, ``n_rows``, ``n_unusable`` and the customer
-        counts, and ``initiated_by_column`` (whether the log said who started its events).
+        counts, ``initiated_by_column`` (whether the log said who started its events) and
+        ``initiated_by_unknown`` (its values read as neither side: rows of each) and
+        ``initiated_by_note`` (the sentence saying so and how to name them, or None).
         ``stage_counts`` — the score of each number of stages tried.
 
     Raises
@@ -409,7 +415,7 @@ def discover_journey(events, *, customers=None, n_stages: int | None = None, min
     n_all = counts["all"]
     placed, left_out = _choose_events(summary, counts["with_events"], min_share, max_events)
     date_only = summary.loc[summary["date_only"] & summary["event"].isin(placed), "event"].tolist()
-    marks = _measure.marked_company(log)
+    marks, unknown = _measure.marked_company(log)
     seq, handle = _measure.keep(_measure.sequences(log, placed, date_only), name="discover")
     try:
         found = _discover(seq, summary, placed, counts["with_events"], n_stages, (min_stages, max_stages), gap_s,
@@ -420,7 +426,9 @@ def discover_journey(events, *, customers=None, n_stages: int | None = None, min
     said = _marked(marks, company_share)
     table = _table(items, summary, left_out, n_all, set(said.index[said["company"]]))
     table.attrs.update(n_customers=n_all, n_rows=n_rows, n_unusable=n_bad, customers=counts,
-                       source=source, initiated_by_column="initiated_by" in log.columns)
+                       source=source, initiated_by_column="initiated_by" in log.columns,
+                       initiated_by_unknown=unknown,
+                       initiated_by_note=_unknown_initiators(unknown) if unknown else None)
     journey = _propose.build_journey(table[table["placed"]], name=name or
                                      f"Journey discovered from {source}",
                                      description=_description(table, counts, n_rows, n_bad, tried),
@@ -527,10 +535,24 @@ def _description(table, counts, n_rows, n_bad, tried) -> str:
         lines.append(f"Customer table: {counts['in_table']:,} customers, "
                      f"{counts['without_events']:,} without any event (counted in every share); "
                      f"{counts['not_in_table']:,} customers with events are not in it.")
+    if table.attrs.get("initiated_by_note"):
+        lines.append(table.attrs["initiated_by_note"])
     if (~table["placed"]).any():
         n_out = int((~table["placed"]).sum())
         lines.append(f"Not placed: {n_out:,} event name{'' if n_out == 1 else 's'} (see the table).")
     return "\n".join(lines)
+
+
+def _unknown_initiators(unknown: dict) -> str:
+    """The sentence on ``initiated_by`` values read as neither side, with rows and the fix (D204)."""
+    shown = ", ".join(f"{v!r} ({counted(n, 'row')})" for v, n in list(unknown.items())[:5])
+    first = next(iter(unknown))
+    key = first if re.fullmatch(r"\w[\w ]*", first) else json.dumps(first)
+    return ("The log's initiated_by column holds values read as neither the company nor the "
+            f"customer: {shown}{f' (+{len(unknown) - 5} more)' if len(unknown) > 5 else ''}; they "
+            "mark nothing (an event with no other mark is told by its timing). Say what they mean "
+            f"under events: in loading.yaml, e.g. values: {{initiated_by: {{{key}: company}}}} "
+            "(or customer).")
 
 
 def _tried(tried: pd.DataFrame) -> str:

@@ -12,6 +12,7 @@ occurrences of an event proposed as repeated.
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
@@ -63,20 +64,56 @@ def event_log(events, *, source: str):
     return usable, n_rows, int(counts["bad"].fillna(0).iloc[0])
 
 
-def marked_company(t) -> pd.DataFrame:
-    """Per event name, how the log's own ``initiated_by`` column marks its rows (D193).
+#: Words an ``initiated_by`` value uses for the company or for the customer (D204): a value is
+#: read as one side when each of its words (a plural too) is that side's or a filler word.
+COMPANY_WORDS = frozenset(
+    "company bank office business staff agent advisor adviser system insurer provider seller "
+    "merchant vendor supplier retailer store shop brand firm lender employee team operator "
+    "support admin csm rep representative automated automatic auto outbound internal".split())
+CUSTOMER_WORDS = frozenset(
+    "customer client user applicant member patient guest buyer consumer subscriber shopper "
+    "visitor citizen tenant policyholder borrower student passenger inbound".split())
+_FILLER = frozenset("initiated initiator by the side led driven started".split())
 
-    Columns ``event``, ``n_marked`` (rows with a value) and ``n_company`` (rows whose value is
-    ``company``, ignoring case and spaces: the word a journey file's ``initiated_by`` takes).
-    Empty when the log has no such column.
+
+def initiator(value) -> str | None:
+    """``company`` or ``customer`` for a value of a log's ``initiated_by`` column, else None.
+
+    Examples
+    --------
+    >>> [initiator(v) for v in ["BANK", " Customer ", "customer-initiated", "Advisers", "PARTNER", ""]]
+    ['company', 'customer', 'customer', 'company', None, None]
     """
+    words = [w for w in re.findall(r"[a-z]+", str(value).lower()) if w not in _FILLER]
+    for side, known in (("company", COMPANY_WORDS), ("customer", CUSTOMER_WORDS)):
+        if words and all(w in known or (w.endswith("s") and w[:-1] in known) for w in words):
+            return side
+    return None
+
+
+def marked_company(t) -> tuple[pd.DataFrame, dict]:
+    """Per event name, how the log's own ``initiated_by`` column marks its rows (D193, D204).
+
+    Returns ``(marks, unknown)``: ``marks`` has columns ``event``, ``n_marked`` (rows whose
+    value :func:`initiator` reads as the company or the customer) and ``n_company``;
+    ``unknown`` maps each value read as neither (as written, spaces trimmed) to its rows.
+    Both are empty when the log has no such column.
+    """
+    empty = pd.DataFrame(columns=["event", "n_marked", "n_company"])
     if "initiated_by" not in t.columns:
-        return pd.DataFrame(columns=["event", "n_marked", "n_company"])
-    who = t.initiated_by.cast("string").strip().lower()
-    res = to_pandas(t.group_by("event").agg(
-        n_marked=(who.notnull() & (who != "")).cast("int64").sum(),
-        n_company=(who == "company").cast("int64").sum()))
-    return _numbers(res, ["n_marked", "n_company"])
+        return empty, {}
+    who = t.initiated_by.cast("string").strip()
+    said = t.mutate(_who=who).filter(lambda x: x._who.notnull() & (x._who != ""))
+    res = to_pandas(said.group_by(["event", "_who"]).agg(n=said.count()))
+    if res.empty:
+        return empty, {}
+    res = _numbers(res, ["n"])
+    side = res["_who"].map({v: initiator(v) for v in res["_who"].unique()})
+    unknown = res[side.isna()].groupby("_who")["n"].sum().sort_values(ascending=False)
+    marks = (res.assign(n_marked=res["n"].where(side.notna(), 0),
+                        n_company=res["n"].where(side == "company", 0))
+             .groupby("event", as_index=False)[["n_marked", "n_company"]].sum())
+    return marks, {str(k): int(v) for k, v in unknown.items()}
 
 
 def event_summary(t) -> pd.DataFrame:
