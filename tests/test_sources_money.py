@@ -52,17 +52,36 @@ def test_mixed_conventions_and_currencies_are_read_value_by_value_and_said(tmp_p
     assert "currencies are mixed ($, £, €)" in note and "not comparable" in note
 
 
-@pytest.mark.parametrize("values, expected, read_with", [
-    (["1.200", "€3,50"], [1200.0, 3.5], "a decimal comma"),          # the column shows a comma
-    (["€1.200", "€2.500"], [1.2, 2.5], "a decimal dot"),            # nothing tells: a dot (D95/D105)
-    (["$1,044", "$2.50"], [1044.0, 2.5], "a decimal dot"),          # money has no third decimal
+@pytest.mark.parametrize("values, expected, read_with, fix", [
+    (["€1.200", "€2.500"], [1.2, 2.5], "a decimal dot", "decimal: ','"),   # nothing tells: a dot (D95/D105)
+    (["€3,50", "€1,200"], [3.5, 1.2], "a decimal comma as the column's other values are",
+     "write it with its decimals (1.200,00)"),                  # decimal: '.' would blank €3,50
 ])
-def test_ambiguous_amounts_follow_the_column_and_the_note_says_so(tmp_path, values, expected, read_with):
+def test_amounts_read_with_three_decimals_are_said_with_a_fix_that_reads_them(tmp_path, values, expected,
+                                                                             read_with, fix):
     frame, acc = _load(tmp_path, values)
     assert frame["mrr"].tolist() == pytest.approx(expected)
     note = next(n for n in acc.notes if "holds amounts" in n)
-    assert f"1 value such as {values[0]!r} show" in note or f"values such as {values[0]!r}" in note
-    assert f"read with {read_with}" in note and "decimal:" in note
+    lone = next(v for v, x in zip(values, expected) if x == 1.2)
+    assert f"such as {lone!r} show no decimal separator and w" in note
+    assert f"read with {read_with} (1" in note and fix in note
+    assert ("decimal:" in note) == fix.startswith("decimal:")
+
+
+@pytest.mark.parametrize("values, expected", [
+    (["£65,000", "£92,000", "£120,000"], [65000.0, 92000.0, 120000.0]),   # the tester's Gross Income
+    (["$1,044", "$2.50"], [1044.0, 2.5]),                                  # money has no third decimal
+    (["1.200", "€3,50"], [1200.0, 3.5]),                                   # the column shows a comma
+])
+def test_amounts_read_as_thousands_are_no_warning(tmp_path, values, expected):
+    """A lone thousands separator that is not the column's decimal one is read as thousands, as
+    it is meant; the note gives no fix, for decimal= would misread them (D205)."""
+    frame, acc = _load(tmp_path, values)
+    assert frame["mrr"].tolist() == pytest.approx(expected)
+    if values[0].startswith("£"):    # plain pandas: the currency and the thousands comma left out
+        assert frame["mrr"].tolist() == pd.Series(values).str.replace("[£,]", "", regex=True).astype(float).tolist()
+    note = next(n for n in acc.notes if "holds amounts" in n)
+    assert "no decimal separator" not in note and "decimal:" not in note
 
 
 def test_decimal_option_reads_whole_german_amounts(tmp_path):

@@ -5,8 +5,10 @@ decimal separator each value shows (used by :mod:`jmtools.sources._duckdb`; D136
 A value shows its decimal separator as the order amounts' rule says (D95): a comma or dot
 followed by one, two or four and more digits, or after thousands groups. A value that shows
 none (``1,044``, ``1.200``) is read with the separator the column's other values show, else
-with a decimal dot (``1.200`` is 1.2, ``1,044`` is 1044: money has no third decimal), and a
-note says so; ``decimal=`` reads every value with the separator given. A column is read so
+with a decimal dot (``1.200`` is 1.2, ``1,044`` is 1044: money has no third decimal); a note
+says so for the values read with three decimals (``1.200`` as 1.2), which may be whole amounts,
+and not for those read as thousands (``£65,000``; D205); ``decimal=`` reads every value with
+the separator given. A column is read so
 when at least nine in ten of its values read as amounts and one shows a currency or a decimal
 separator; codes written with a leading zero (``01234``), phone numbers (``+49 30 …``) and
 formula-looking cells stay text, and a value of an amount column that does not read is left
@@ -31,6 +33,7 @@ _VALUE = f"^({_MARK})?\\s*(-?[0-9][0-9.,{_SPACES}]*?)\\s*({_MARK})?$"
 _SHOWS = {d: (f"-?[0-9]+{e}([0-9]{{1,2}}|[0-9]{{4,}})|-?[0-9]{{1,3}}([{t}{_SPACES}][0-9]{{3}})+{e}[0-9]+")
           for d, e, t in ((",", ",", "."), (".", "[.]", ","))}
 _NAMES = {",": "a decimal comma", ".": "a decimal dot"}
+_ALONE = {"[.]": ".", ",": ","}  # a lone separator before three digits (1.200, 1,200): its pattern, itself
 _SHARE = 0.9                     # of a column's values that must read as amounts
 
 
@@ -90,20 +93,25 @@ def _amount_columns(raw, view: str, cols: list[str], header_again: str | None = 
         n = f"regexp_extract({t}, {lit(_VALUE)}, 2)"
         mark = f"coalesce(nullif(regexp_extract({t}, {lit(_VALUE)}, 1), ''), nullif(regexp_extract({t}, {lit(_VALUE)}, 3), ''))"
         shows = {d: f"regexp_full_match({n}, {lit(_SHOWS[d])})" for d in _SHOWS}
-        alone = f"regexp_full_match({n}, '-?[0-9]{{1,3}}[.,][0-9]{{3}}')"
         parts += [f"count({t})", f"count(*) FILTER (WHERE {_read(n, ',')} IS NOT NULL OR {_read(n, '.')} IS NOT NULL)",
                   f"count(*) FILTER (WHERE {shows[',']})", f"count(*) FILTER (WHERE {shows['.']})",
                   f"list(DISTINCT {mark}) FILTER (WHERE {mark} IS NOT NULL)",
-                  f"count(*) FILTER (WHERE regexp_matches(TRIM({t}), '^[+-]?0[0-9]'))",
-                  f"list({t}) FILTER (WHERE {alone})[1:1]", f"count(*) FILTER (WHERE {alone})"]
+                  f"count(*) FILTER (WHERE regexp_matches(TRIM({t}), '^[+-]?0[0-9]'))"]
+        for d in _ALONE:                    # 1.200 and 1,200 apart: only one of them can be misread
+            alone = f"regexp_full_match({n}, '-?[0-9]{{1,3}}{d}[0-9]{{3}}')"
+            parts += [f"list({t}) FILTER (WHERE {alone})[1:1]", f"count(*) FILTER (WHERE {alone})"]
     where = f" WHERE NOT coalesce({header_again}, false)" if header_again else ""
     row = raw.execute(f"SELECT {', '.join(parts)} FROM {q(view)}{where}").fetchone()
     out = {}
+    width = 6 + 2 * len(_ALONE)
     for i, c in enumerate(cols):
-        filled, read, comma, dot, marks, zeros, example, n_alone = row[i * 8:(i + 1) * 8]
+        filled, read, comma, dot, marks, zeros, *alone = row[i * width:(i + 1) * width]
         if not read or zeros or read < _SHARE * filled or not (comma or dot or marks):
             continue
         usual = decimal or ("," if comma and not dot else ".")
+        # a lone 1,200 beside a decimal dot is twelve hundred (money has no third decimal): no doubt;
+        # a lone 1.200 read with a decimal dot is 1.2, which may be a thousands dot (D205)
+        example, n_alone = alone[2 * list(_ALONE.values()).index(usual):][:2]
         text = missing_to_null(q(c))
         out[c] = _Amounts(_value_sql(text, usual, decimal),
                           _note(c, read, comma, dot, sorted(set(marks or ())), example, n_alone, usual, decimal))
@@ -130,10 +138,13 @@ def _note(column, read, comma, dot, marks, example, n_alone, usual, decimal) -> 
     if n_alone and not decimal:
         other = "," if usual == "." else "."
         note += (f"; {n_alone:,} value{'s' if n_alone > 1 else ''} such as {example[0]!r} show no decimal "
-                 f"separator and {'were' if n_alone > 1 else 'was'} read with {_NAMES[usual]} "
-                 f"(1{usual}200 is 1.2, 1{other}200 twelve hundred); if that is wrong, give "
-                 f"decimal: {other!r} under "
-                 "customers in loading.yaml (decimal= in Python)")
+                 f"separator and {'were' if n_alone > 1 else 'was'} read with {_NAMES[usual]}"
+                 + (" as the column's other values are" if comma or dot else "") + f" (1{usual}200 is 1.2); ")
+        if comma or dot:                # the other values show it: decimal= would misread them
+            note += f"if one is a whole amount, write it with its decimals (1{other}200{usual}00)"
+        else:
+            note += (f"if they are whole amounts with a thousands {_NAMES[usual].split()[-1]} (1{usual}200 twelve "
+                     f"hundred), give decimal: {other!r} under customers in loading.yaml (decimal= in Python)")
     return note
 
 
