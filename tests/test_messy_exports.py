@@ -253,6 +253,31 @@ def test_loading_yaml_values_map_a_surveys_names_to_the_journeys_stages(tmp_path
     assert "the journey does not have" not in text
 
 
+@pytest.mark.parametrize("with_ids", [True, False])
+def test_values_renamed_in_a_survey_with_one_column_per_question_count_rows_and_answers(tmp_path, with_ids):
+    """A mortgage test: "'Post-offer survey' → 'Offer' (1,331 rows)" for a file of one column per
+    question, where 452 rows of the file gave 1,331 answers. The note now says rows of the file
+    and answers, as the wide note does (D195, D205); without response ids, the answers only.
+    Oracle: plain pandas on the file."""
+    names = ["Post-offer survey"] * 6 + ["Completion survey"] * 4
+    rows = "".join(f"R{i},{100 + i},2024-03-05 10:00:00,{n},{1 + i % 5},{'' if i % 3 else i % 10},"
+                   f"{'' if i % 4 == 1 else 1 + i % 7}\n" for i, n in enumerate(names))
+    path = folder(tmp_path, surveys_csv="Response ID,who,when,Survey name,Q1,Q2,Q3\n" + rows,
+                  loading_yaml="surveys:\n  columns: {customer_id: who, timestamp: when, stage: Survey name"
+                               + (", survey_id: Response ID" if with_ids else "") + "}\n"
+                               "  metrics: {csat: Q1, nps: Q2, ces: Q3}\n"
+                               "  values: {stage: {Post-offer survey: Awareness, Completion survey: Decision}}\n")
+    notes = load_world(path).tables["surveys"].accounting.notes
+    raw = pd.read_csv(path / "surveys.csv")
+    truth = raw.groupby("Survey name").agg(rows=("Q1", "size")).join(
+        raw.set_index("Survey name")[["Q1", "Q2", "Q3"]].notna().sum(axis=1).groupby(level=0).sum().rename("answers"))
+    said = {n: (f"{truth.loc[n, 'rows']} rows of the file read as {truth.loc[n, 'answers']} answers" if with_ids
+                else f"{truth.loc[n, 'answers']} answers") for n in names}
+    assert truth.loc["Post-offer survey"].tolist() == [6, 12]   # planted: 6 rows, 12 answers
+    assert (f"stage renamed (values): 'Post-offer survey' → 'Awareness' ({said['Post-offer survey']}), "
+            f"'Completion survey' → 'Decision' ({said['Completion survey']})") in notes
+
+
 def test_feedback_tagged_by_touchpoint_only_reaches_the_pain_points(tmp_path):
     """A review export tags a touchpoint but has no stage column: the curve placed the texts,
     the pain points did not (n_feedback 0; the top pain point met by 284 customers, not 405)."""

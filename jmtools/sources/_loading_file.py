@@ -225,19 +225,37 @@ def renamed_values(loaded, values: dict) -> str | None:
     ['Activation', 'Renewal']
     """
     table, said = loaded.table, []
+    wide = getattr(getattr(loaded, "accounting", None), "rows_in_file", None) is not None   # D195
     for col, mapping in values.items():
         if col not in table.columns:
             continue
         keys = {str(a).strip().casefold(): b for a, b in mapping.items()}
         key = table[col].cast("string").strip().lower()    # as kpis and journey names match them
         hit = table.mutate(_k=key).filter(lambda t: t._k.isin(list(keys)))
-        counts = hit.group_by("_k").aggregate(n=hit.count()).to_pandas().rename(columns={"_k": "k"})
+        responses = {"r": hit.survey_id.nunique()} if wide and "survey_id" in table.columns else {}
+        counts = hit.group_by("_k").aggregate(n=hit.count(), **responses).to_pandas().set_index("_k")
         if not len(counts):
             continue
         table = table.mutate(**{col: key.substitute(keys, else_=table[col])})
-        n = dict(zip(counts["k"], counts["n"]))
         said.append(f"{col} renamed (values): " + ", ".join(
-            f"{str(a)!r} → {b!r} ({n[k]:,} row{'s' if n[k] != 1 else ''})"
-            for a, b in mapping.items() if (k := str(a).strip().casefold()) in n))
+            f"{str(a)!r} → {b!r} ({_how_many(counts.loc[k], wide)})"
+            for a, b in mapping.items() if (k := str(a).strip().casefold()) in counts.index))
     loaded.table = table
     return "; ".join(said) or None
+
+
+def _how_many(count, wide: bool) -> str:
+    """The rows a value was renamed in: rows, or for a survey file with one column per question
+    the answers and, when the responses have ids, the rows of the file they were read from (D205).
+
+    Examples
+    --------
+    >>> _how_many({"n": 1}, False), _how_many({"n": 1331, "r": 452}, True), _how_many({"n": 3}, True)
+    ('1 row', '452 rows of the file read as 1,331 answers', '3 answers')
+    """
+    n = int(count["n"])
+    if not wide:
+        return f"{n:,} row{'s' if n != 1 else ''}"
+    answers = f"{n:,} answer{'s' if n != 1 else ''}"
+    r = count.get("r") if hasattr(count, "get") else None
+    return answers if r is None or r != r else f"{int(r):,} row{'s' if r != 1 else ''} of the file read as {answers}"
