@@ -169,8 +169,9 @@ def show_relationship_kpis(kp: pd.DataFrame | None, *, who: str = "all customers
 
 
 def show_survey_scores(surveys, journey, *, evidence=None, persona: str = "all") -> pd.DataFrame | None:
-    """Notebook 02's survey scores: per touchpoint (or stage) where answers name one, and the
-    answers that name none scored over all of them ("not tied to a step").
+    """Notebook 02's survey scores: per touchpoint (or stage) where answers name one, with the
+    answers to each question there (``csat answers``, …), and the answers that name none scored
+    over all of them ("not tied to a step").
 
     Parameters
     ----------
@@ -199,7 +200,10 @@ def show_survey_scores(surveys, journey, *, evidence=None, persona: str = "all")
             scores = scores[scores["persona"] == persona]
         scores = disclosed_kpis(scores)  # a step answered by 1–4 customers: no score
         table = scores.pivot_table(index=level, columns="kpi", values="value", sort=False, dropna=False)
-        table = table.join(scores.groupby(level, sort=False)["n"].max().rename("n (answers)"))
+        # each question's answers: a response answers up to one of each, so no one n is the step's (D205)
+        answers = scores.pivot_table(index=level, columns="metric", values="n", aggfunc="max", sort=False,
+                                     dropna=False)
+        table = table.join(answers.rename(columns=lambda m: f"{m} answers"))
         display(table.round(2))
         show_disclosure_notes(scores)
     else:

@@ -1,0 +1,45 @@
+"""Notebook 02's survey scores per step (``jmtools.report.unplaced.show_survey_scores``)."""
+
+from __future__ import annotations
+
+import IPython.display
+import pandas as pd
+
+from jmtools.journey.model import load_journey
+from jmtools.report.unplaced import show_survey_scores
+
+JOURNEY = """\
+jmtools: 1
+name: Mortgage
+stages:
+  - {name: Offer, emotion: 0}
+  - {name: Completion, emotion: 1}
+touchpoints:
+  - {name: Offer letter, stage: Offer, channel: physical, events: [offer_issued]}
+  - {name: Keys, stage: Completion, channel: interpersonal, events: [completed]}
+"""
+
+
+def test_the_table_counts_each_questions_answers_not_one_n_for_the_step(tmp_path, monkeypatch):
+    """A mortgage test: "n (answers)" said 452 at Offer, where 452 responses gave 1,331 answers and
+    CSAT rested on 427. Each question's answers are now a column of their own (D205). Oracle: plain
+    pandas on the answers."""
+    (tmp_path / "journey.yaml").write_text(JOURNEY, encoding="utf-8")
+    rows = []
+    for i in range(30):                              # 30 responses at Offer, 12 at Completion
+        stage = "Offer" if i < 30 - 12 else "Completion"
+        rows += [(f"c{i}", stage, "nps", i % 11)]
+        if i % 3:
+            rows += [(f"c{i}", stage, "csat", 1 + i % 5)]
+        if i % 4:
+            rows += [(f"c{i}", stage, "ces", 1 + i % 7)]
+    answers = pd.DataFrame(rows, columns=["customer_id", "stage", "metric", "score"])
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda x: shown.append(x))
+    show_survey_scores(answers, load_journey(tmp_path / "journey.yaml"))
+    table = next(x for x in shown if isinstance(x, pd.DataFrame))
+    truth = answers.groupby(["stage", "metric"]).size().unstack()      # answers per step and question
+    assert "n (answers)" not in table.columns
+    for metric in ("csat", "nps", "ces"):
+        assert table[f"{metric} answers"].to_dict() == truth[metric].to_dict()
+    assert truth.loc["Offer"].tolist() != [truth.loc["Offer"].max()] * 3     # planted: the counts differ
