@@ -222,3 +222,20 @@ def test_a_folder_of_one_customer_is_said_in_the_singular():
                         "suppressed": [True, False, False]})
     assert coverage_sentence(cov, 1).startswith("Of the 1 customer with events")
     assert "1 customers" not in coverage_sentence(cov, 1)
+
+
+def test_the_lowest_moment_and_the_pain_point_say_what_each_emotion_averages(ecommerce_world):
+    """A mortgage test: "Lowest moment: Offer … −0.11 (n=72)" and "Top pain point … emotion −0.35
+    (n=189 answers from 72 customers)" at one stage, both right (a mean of each customer's mean,
+    a mean over answers) and nothing said which (D205). Oracle: plain pandas on the evidence."""
+    f = pipeline.run(ecommerce_world.prepared, persona="Budget Ben")
+    items = {it["key"]: it["text"] for it in headline_items(f)}
+    low = f.lowest_emotion
+    ev = f.emotion_evidence
+    here = ev[ev["used"].astype(bool) & (ev["stage"] == low["stage"]) & (ev["persona"] == "Budget Ben")]
+    per_customer = here.groupby("customer_id")["valence"].mean()
+    assert low["valence"] == pytest.approx(per_customer.mean()) != pytest.approx(here["valence"].mean())
+    assert ("on −2..+2, averaged per customer (95% CI" in items["lowest"]
+            and f"n={len(per_customer):,} customers)" in items["lowest"])
+    assert "emotion" in items["pain"] and "on −2..+2 averaged per answer (n=" in items["pain"]
+    assert "averaged per answer" not in items["lowest"] and "averaged per customer" not in items["pain"]

@@ -14,6 +14,7 @@ words it (:mod:`jmtools.report.wording`).
 from __future__ import annotations
 
 import html as _html
+import re
 
 import pandas as pd
 
@@ -96,8 +97,10 @@ def _lowest(f) -> dict | None:
     behaviour = f.curve_basis == "behaviour"        # friction in what customers did, not a feeling
     what = ("no friction in what customers did at any stage" if behaviour and low["valence"] >= 0 else
             "the most friction in what customers did" if behaviour else feeling(low["valence"]))
-    text = (f"{low['stage']}: {what} — {emotion(low['valence'])} on −2..+2 "
-            f"({interval(low['ci_low'], low['ci_high'], n=low['n'], kind='emotion')})")
+    # each customer's evidence averaged first (the curve's unit), unlike a pain point's mean over answers (D205)
+    text = (f"{low['stage']}: {what} — {emotion(low['valence'])} on −2..+2, averaged per customer "
+            f"({interval(low['ci_low'], low['ci_high'], n=low['n'], kind='emotion')}"
+            f"{' customers' if pd.notna(low.get('n')) else ''})")
     if behaviour:
         text += ", measured from behaviour only"
     other = _row_for(f.curve, low["stage"], "all") if f.curve is not None else None
@@ -106,13 +109,18 @@ def _lowest(f) -> dict | None:
     return {"key": "lowest", "label": "Lowest moment", "text": text + ".", "figure": "lowest_emotion"}
 
 
+#: A pain point's emotion is a mean over answers ("… on −2..+2 (n=189 answers"): said so beside
+#: the lowest moment's mean per customer (D205).
+_PER_ANSWER = re.compile(r"(emotion [−+]?[0-9.]+ on −2\.\.\+2) \(n=(?=[0-9,]+ answers)")
+
+
 def _pain(f) -> dict | None:
     pains = f.pain_points.table
     if not len(pains):
         return None
     top = pains.iloc[0]
     first = plain(str(top["evidence"] or "").split("; ")[0]).strip()
-    first = first.removeprefix(f"{f.focus.persona}: ")
+    first = _PER_ANSWER.sub(r"\1 averaged per answer (n=", first.removeprefix(f"{f.focus.persona}: "))
     affected = top.get("customers_affected")
     met = (f", met by {int(round(affected)):,} customers" if affected == affected and affected is not None
            and top["evidence_label"] != "assumed" else "")
