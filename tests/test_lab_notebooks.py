@@ -284,6 +284,60 @@ def test_workshop_edits_reach_the_journey_file_and_the_report(lab, browser, tmp_
     assert assumed and all(r["valence"] == 2.0 for r in assumed), assumed   # the dragged point
 
 
+#: Outputs of the open notebook whose content is wider than they are (they scroll sideways).
+_SIDEWAYS = """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output')]
+    .filter(o => o.offsetParent && o.scrollWidth > o.clientWidth + 1)
+    .map(o => [o.scrollWidth, o.clientWidth, o.innerText.slice(0, 60)])"""
+#: Each visible chart: [its drawn width, the width of the output it is in].
+_CHART_WIDTHS = """() => [...document.querySelectorAll('.jp-RenderedVegaCommon5')].filter(b => b.offsetParent)
+    .map(b => [b.querySelector('canvas.marks, svg.marks').getBoundingClientRect().width,
+               b.closest('.jp-OutputArea-output').clientWidth])"""
+
+
+@pytest.mark.parametrize("name", ["05_prioritisation.ipynb", "06_workshop.ipynb"])
+def test_a_narrow_output_shows_tables_as_cards_and_charts_at_its_width(lab, browser, name):
+    """At 800 px with the file browser open an output is about 360 px: notebook 05's own tables,
+    its priority matrix (about 600 px) and notebook 06's funnel chart (about 670 px on the
+    sample) scrolled sideways there (D201). Now no output scrolls, the kit's tables are cards
+    and each chart is drawn at its output's width; the window widened to 1280 px, each chart is
+    as wide as vl-convert draws its Vega-Lite spec on its own (its width before D201)."""
+    vlc = pytest.importorskip("vl_convert")
+    context, page, watch = new_page(browser, lab, width=800, height=900)
+    try:
+        open_notebook(page, lab, f"notebooks/{name}")
+        run_all(page)
+        _scroll_through(page)
+        outputs = _saved_outputs(lab, page, name)
+        page.wait_for_function("""() => [...document.querySelectorAll('.jp-RenderedVegaCommon5')]
+            .filter(b => b.offsetParent).every(b => b.querySelector('canvas.marks, svg.marks'))""", timeout=60_000)
+        page.wait_for_timeout(1500)          # a chart reads its output's width every half second
+        sideways, narrow = page.evaluate(_SIDEWAYS), page.evaluate(_CHART_WIDTHS)
+        cards = page.evaluate("""() => [...document.querySelectorAll('table.jm-cards')].filter(t => t.offsetParent)
+            .map(t => getComputedStyle(t.tBodies[0].rows[0]).display)""")
+        _shot(page, f"narrow_{name.removesuffix('.ipynb')}")
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.wait_for_timeout(1500)
+        wide = page.evaluate(_CHART_WIDTHS)
+    finally:
+        context.close()
+    own = []
+    for o in outputs:
+        spec = next((v for k, v in o.get("data", {}).items() if k.startswith("application/vnd.vegalite")), None)
+        if spec and (spec.get("usermeta") or {}).get("jmtools_fit"):
+            svg = vlc.vegalite_to_svg(spec)
+            own.append(float(svg.split('width="', 1)[1].split('"', 1)[0]))
+    assert sideways == [], sideways
+    assert narrow and all(drawn <= box < 420 for drawn, box in narrow), narrow
+    assert cards and set(cards) == {"block"}, cards            # one card per row
+    wide = [(drawn, box) for drawn, box in wide if box > 700]
+    assert wide and all(drawn < box - 40 for drawn, box in wide), wide   # its own width, not stretched
+    if name.startswith("05"):   # 06's chart is inside the workshop's widget: its spec is not saved
+        assert own and max(own) > 420, own                     # wider than the narrow output
+        assert all(any(abs(w - drawn) <= 2 for drawn, _ in wide) for w in own), (own, wide)
+    assert watch.outside == [], watch.outside
+    assert watch.page_errors == [] and watch.console_errors == [], (watch.page_errors, watch.console_errors)
+
+
 def test_jupyter_notebook_7_draws_the_report_offline(tmp_path_factory, browser):
     """Notebook 7 ships the same Vega renderer as JupyterLab: the report notebook draws offline."""
     pytest.importorskip("notebook", reason="Jupyter Notebook 7 is not installed")

@@ -15,6 +15,7 @@ from jmtools.analyses.priorities import MIN_FOR_QUADRANTS
 from jmtools.core.errors import DataError, ParameterError, Problem, whole_number
 from jmtools.charts._frames import require_columns
 from jmtools.charts.labels import LABEL_PX, apart_offsets, drawn_apart, nice_top, wrapped_labels
+from jmtools.charts.fit import fit_to_output
 from jmtools.charts.theme import SEQUENTIAL, use_theme
 
 __all__ = ["pain_points_chart", "themes_chart", "priority_matrix_chart", "SOURCE_COLORS",
@@ -422,8 +423,8 @@ def priority_matrix_chart(backlog: pd.DataFrame, *, x: str = "effort", y: str = 
                    f"equal bubbles (no {_size_title(unsized).lower()} to size them by)" if unsized
                    else "equal bubbles"))
     guides = [vline, hline, *names] if split else []
-    return alt.layer(*guides, bubbles, *labels).properties(
-        width=width, height=height, title=alt.Title(title, subtitle=subtitle))
+    return fit_to_output(alt.layer(*guides, bubbles, *labels).properties(
+        width=width, height=height, title=alt.Title(title, subtitle=subtitle)))
 
 
 def _label_layout(frame: pd.DataFrame, x_max: float, y_max: float):

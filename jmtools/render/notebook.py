@@ -23,12 +23,16 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import sys
+import textwrap
 
+from jmtools.charts.fit import FIT
 from jmtools.render._vega_cache import compiled_entry, keep_compiled, read_compiled
 from jmtools.render.offline import _vl_convert, vega_lite_version
 
-__all__ = ["RENDERER", "VEGA_MIMETYPE", "vega_mimebundle", "kept_output", "enable", "chart_title"]
+__all__ = ["RENDERER", "VEGA_MIMETYPE", "FIT_CSS", "vega_mimebundle", "fitted", "kept_output", "enable",
+           "chart_title"]
 
 #: Name of the renderer in Altair's registry (``alt.renderers.enable("jmtools")``).
 RENDERER = "jmtools"
@@ -36,6 +40,20 @@ RENDERER = "jmtools"
 VEGA_MIMETYPE = "application/vnd.vega.v5+json"
 #: Vega spec schema the front end's renderer expects (its major version is 5).
 _VEGA5_SCHEMA = "https://vega.github.io/schema/vega/v5.json"
+#: The page rule that lets such a chart measure its output. JupyterLab's Vega renderer puts each
+#: chart in an inline block as wide as the chart, so the chart's "container" is only ever as
+#: wide as the chart itself; this makes the block of a chart sized to fit (Vega's ``fit-x``) as
+#: wide as its output. The kit's HTML outputs carry it (:func:`jmtools.report.present.html_table`);
+#: without it (an untrusted notebook, whose styles JupyterLab removes) a chart keeps its width.
+FIT_CSS = ".jp-RenderedVegaCommon5 > .vega-embed:has(> .chart-wrapper.fit-x) {display: block}"
+#: The narrowest a fitted chart is drawn (px); an output narrower than this scrolls.
+_FIT_MIN = 300
+#: A fitted chart's title and subtitle are broken into lines of this many characters when it is
+#: drawn narrower than its own width (Vega does not wrap them; one line ran off the chart).
+_FIT_CHARS = 44
+#: How often (ms) a fitted chart reads its output's width: JupyterLab fires no window event when
+#: a side panel opens or the notebook's panel is dragged narrower.
+_FIT_EVERY = 500
 
 
 def _vegalite_mimetype() -> str:
@@ -52,12 +70,64 @@ def _compile(spec_json: str) -> str:
     kept = read_compiled(entry, spec_json) if entry is not None else None
     if kept is not None:
         return kept
-    vg = _vl_convert().vegalite_to_vega(json.loads(spec_json), vl_version=vega_lite_version())
+    spec = json.loads(spec_json)
+    vg = _vl_convert().vegalite_to_vega(spec, vl_version=vega_lite_version())
     vg["$schema"] = _VEGA5_SCHEMA
+    if (spec.get("usermeta") or {}).get(FIT):
+        vg = fitted(vg)
     compiled = json.dumps(vg)
     if entry is not None:
         keep_compiled(entry, spec_json, compiled)
     return compiled
+
+
+def fitted(vg: dict) -> dict:
+    """A compiled Vega spec drawn no wider than its output: the width it has on its own (read
+    from a drawing by vl-convert) where the output is at least that wide, else the output's
+    width (at least 300 px), the plot narrowed so that axes, legends and text keep their sizes
+    (Vega's ``fit-x``), the title and subtitle broken into lines. A spec without a set width is
+    returned as it is.
+
+    The output's width is read when the chart is drawn, when the window changes size and every
+    half second (a side panel opening changes the output's width without a window event); the
+    chart is laid out again only when it has changed.
+
+    Examples
+    --------
+    >>> vg = {"width": 200, "height": 50, "padding": 5, "marks": [{"type": "rect", "encode": {"enter": {
+    ...     "x": {"value": 0}, "width": {"signal": "width"}, "height": {"value": 50}}}}]}
+    >>> out = fitted(vg)
+    >>> "width" in out, out["autosize"], out["signals"][1]["update"]
+    (False, {'type': 'fit-x', 'contains': 'padding', 'resize': True}, 'jm_output > 0 ? clamp(jm_output, 210, 210) : 210')
+    >>> titled = fitted(dict(vg, title={"text": "T", "subtitle": "a long subtitle " * 4}))["title"]
+    >>> titled["text"], titled["subtitle"]["signal"][:88]
+    ('T', 'jm_output > 0 && jm_output < 318 ? ["a long subtitle a long subtitle a long", "subtitle ')
+    >>> fitted({"marks": []}) == {"marks": []}
+    True
+    """
+    if not isinstance(vg.get("width"), (int, float)) or any(s.get("name") == "width" for s in vg.get("signals", [])):
+        return vg
+    own = _vl_convert().vega_to_svg(vg)
+    natural = float(re.search(r'<svg[^>]*\swidth="([0-9.]+)"', own).group(1))
+    narrowest = min(_FIT_MIN, natural)
+    measure = "containerSize()[0]"
+    out = {k: v for k, v in vg.items() if k != "width"}
+    out["autosize"] = {"type": "fit-x", "contains": "padding", "resize": True}
+    out["signals"] = [
+        {"name": "jm_output", "init": measure,
+         "on": [{"events": [{"source": "window", "type": "resize"}, {"type": "timer", "throttle": _FIT_EVERY}],
+                 "update": measure}]},
+        {"name": "width", "update": f"jm_output > 0 ? clamp(jm_output, {narrowest:g}, {natural:g}) : {natural:g}"},
+        *vg.get("signals", [])]
+    narrower = f"jm_output > 0 && jm_output < {natural:g}"
+    if isinstance(vg.get("title"), dict):
+        out["title"] = dict(vg["title"])
+        for key in ("text", "subtitle"):
+            text = vg["title"].get(key)
+            lines = textwrap.wrap(text, _FIT_CHARS) if isinstance(text, str) else []
+            if len(lines) > 1:
+                out["title"][key] = {"signal": f"{narrower} ? {json.dumps(lines)} : {json.dumps(text)}"}
+    return out
 
 
 def chart_title(spec: dict) -> str:

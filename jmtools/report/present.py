@@ -20,8 +20,10 @@ from typing import Any, Mapping, Sequence
 
 from jmtools.analyses.disclosure import MIN_GROUP, count_words
 from jmtools.analyses.priorities import MIN_FOR_QUADRANTS
+from jmtools.charts.fit import fit_to_output
 from jmtools.charts.labels import LABEL_PX, apart_offsets, drawn_apart, nice_top, wrapped_labels
 from jmtools.core.stats import wilson_interval
+from jmtools.render.notebook import FIT_CSS
 from jmtools.core.vocabulary import share_text
 from jmtools.report.wording import caption
 from jmtools.core.errors import whole_number
@@ -208,7 +210,7 @@ def _narrow_cards() -> str:
     body = css[css.index("{", start) + 1:css.index("\n}\n", start)]
     body = re.sub(r"/\*.*?\*/", "", body, flags=re.S)
     body = body.replace("var(--jm-rule)", "var(--jm-rule, #d9dde5)").replace("var(--jm-muted)", "var(--jm-muted, #5b6372)")
-    return f"@container jm-fit (max-width: {_NARROW_OUTPUT}px) {{{' '.join(body.split())}}}"
+    return f"@container jm-fit (max-width: {_NARROW_OUTPUT}px) {{{' '.join(body.split())}}} {FIT_CSS}"
 
 
 def headline_cards(cards: Sequence[Mapping[str, Any]]):
@@ -289,9 +291,9 @@ def funnel_chart(funnel, *, compare=None, label: str = "this persona",
     errs = base.mark_rule(color="#1f2430").encode(x=alt.X("ci_low:Q"), x2=alt.X2("ci_high:Q"))
     text = base.mark_text(align="left", dx=4, fontSize=11).encode(
         x=alt.X("text_x:Q"), text=alt.Text("text:N"), color=alt.ColorValue("#1f2430"))
-    return alt.layer(bars, errs, text).properties(
+    return fit_to_output(alt.layer(bars, errs, text).properties(
         width=width, height=alt.Step(22 if compare is not None else 30),
-        title=title or "How far customers get")
+        title=title or "How far customers get"))
 
 
 def _funnel_bar(r, base: int, protecting: bool = False) -> dict:

@@ -38,7 +38,8 @@ __all__ = ["record_world", "show_accounting", "show_reading_notes", "show_missin
            "record_emotion_figures", "write_pain_points", "show_themes", "show_theme_accounting", "show_pain_points", "PAIN_POINT_COLUMNS",
            "show_themes_chart", "show_pain_points_chart", "COMPARISON_COLUMNS", "show_comparisons",
            "show_pain_point_evidence",
-           "record_pain_point_figures", "show_value_assumptions", "record_backlog_figures", "show_disclosure_notes", "not_shown"]
+           "record_pain_point_figures", "show_value_assumptions", "record_backlog_figures", "frame_table",
+           "show_disclosure_notes", "not_shown"]
 
 
 def record_world(world) -> None:
@@ -537,6 +538,22 @@ def show_value_assumptions(backlog: pd.DataFrame) -> None:
     """
     for row in backlog.itertuples():
         print(f"{row.rank}. {row.id}: {row.value_assumptions}")
+
+
+def frame_table(frame: pd.DataFrame, *, digits: int = 3):
+    """A step notebook's frame shown through the kit's table (:func:`~jmtools.report.present.html_table`):
+    every row, numbers to ``digits`` decimals, no index; in an output narrower than 520 px a
+    table of more than 3 columns or of long texts is one card per row, nothing cut off (D184, D201).
+
+    Examples
+    --------
+    >>> html = frame_table(pd.DataFrame({"id": ["a"], "lift": [0.03456], "n": [1200]})).data
+    >>> '<td class="jm-num" data-label="lift">0.035</td>' in html, "1,200" in html
+    (True, True)
+    """
+    numeric = {c: (lambda v: number(v, digits=digits)) for c in frame.columns
+               if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])}
+    return html_table(frame, formats=numeric, max_rows=max(len(frame), 1))
 
 
 def record_backlog_figures(persona: str, rank_by: str, backlog: pd.DataFrame,
