@@ -25,3 +25,32 @@ def permit_events(rate=lambda month: 0.85, *, seed: int = 1, n: int = 3000) -> p
     ev = pd.DataFrame(rows, columns=["customer_id", "event", "timestamp"])
     ev["timestamp"] = ev["timestamp"].dt.floor("s")
     return ev[ev["timestamp"] <= CUT].reset_index(drop=True)
+
+
+#: The permit office's journey: apply, upload documents, a decision letter; two personas by applicant kind.
+JOURNEY_YAML = """name: Permits
+stages:
+  - name: Apply
+  - name: Upload
+  - name: Decision
+touchpoints:
+  - {name: Portal, stage: Apply, channel: digital, events: [apply]}
+  - {name: Documents, stage: Upload, channel: digital, events: [upload]}
+  - {name: Letter, stage: Decision, channel: physical, events: [decide]}
+personas:
+  - {name: Private, rule: "kind == 'private'"}
+  - {name: Firm, rule: "kind == 'firm'"}
+"""
+
+
+def permit_folder(root, ev: pd.DataFrame, *, firms: float = 0.3, seed: int = 4) -> pd.DataFrame:
+    """Write ``ev`` as ``events.csv`` with ``customers.csv`` (``customer_id``, ``kind``: a share ``firms``
+    of "firm", else "private") and :data:`JOURNEY_YAML` into ``root``; returns the customers."""
+    ids = sorted(ev["customer_id"].unique())
+    rng = np.random.default_rng(seed)
+    customers = pd.DataFrame({"customer_id": ids,
+                              "kind": np.where(rng.random(len(ids)) < firms, "firm", "private")})
+    ev.to_csv(root / "events.csv", index=False)
+    customers.to_csv(root / "customers.csv", index=False)
+    (root / "journey.yaml").write_text(JOURNEY_YAML, encoding="utf-8")
+    return customers

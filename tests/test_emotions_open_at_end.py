@@ -114,3 +114,26 @@ def test_a_stage_visited_again_and_again_is_reached_at_its_first_visit():
     assert opened.loc["Upload", "left_out"] == int(recent.sum())
     assert opened.loc["Upload", "open"] == int((recent & first["decide"].isna()).sum())
     assert "customers who reached Upload after" in opened.attrs["note"]
+
+
+def test_a_personas_count_is_of_its_own_customers_under_the_rule_of_all():
+    """D199: open_at_end(persona=…) counts that persona's customers; the window, the cut-off and
+    what the curve leaves out stay those of all customers (plain pandas)."""
+    ev, _ = _evidence()
+    ids = sorted(ev["customer_id"].unique())
+    firms = set(ids[::3])
+    personas = pd.DataFrame({"customer_id": ids, "persona": ["Firm" if c in firms else "Private" for c in ids]})
+    journey = Journey.model_validate(JOURNEY)
+    evidence = emotions.emotion_evidence(journey, events=prepare(ev, journey), personas=personas,
+                                         behaviour_rules=list(valence.BEHAVIOUR_RULES))
+    everyone, mine = emotions.open_at_end(evidence), emotions.open_at_end(evidence, persona="Firm")
+    wide = ev.pivot_table(index="customer_id", columns="event", values="timestamp", aggfunc="min")
+    window = np.quantile(((wide["decide"] - wide["upload"]).dt.total_seconds() / 3600).dropna(), 0.99)
+    recent = (wide["upload"] > ev["timestamp"].max() - pd.Timedelta(hours=window)) & wide.index.isin(firms)
+    up = mine.set_index("stage").loc["Upload"]
+    assert up["window_hours"] == everyone.set_index("stage").loc["Upload", "window_hours"] == window
+    assert (up["left_out"], up["open"]) == (int(recent.sum()), int((recent & wide["decide"].isna()).sum()))
+    assert 0 < up["open"] < everyone.set_index("stage").loc["Upload", "open"]
+    assert f"customers of Firm who reached Upload" in mine.attrs["note"]
+    assert mine.attrs["rows"] == everyone.attrs["rows"]
+    assert emotions.open_at_end(evidence, persona="Nobody").empty

@@ -301,6 +301,25 @@ def test_a_second_report_with_optional_stages_company_contacts_and_repeat_rounds
     assert ("reached" in kinds) == (persona == "all") or "customers" in kinds
 
 
+@pytest.mark.parametrize("persona", ["all", "Firm"])
+def test_a_second_report_with_open_cases_attaches_nothing(tmp_path, persona):
+    """A permit export cut off mid-process: the funnel's "may still go on" note, a persona's too
+    (D199), is read beside the cached evidence by a second report, with what a run without cache gives."""
+    from permit_world import permit_events, permit_folder
+
+    world = tmp_path / "permits"
+    world.mkdir()
+    permit_folder(world, permit_events(seed=3, n=600))
+    cache = tmp_path / "cache"
+    assert "ibis" in _report_run(world, tmp_path / "cold.pkl", cache, persona)
+    assert _report_run(world, tmp_path / "warm.pkl", cache, persona) == "[]"
+    _report_run(world, tmp_path / "none.pkl", None, persona)
+    _assert_same_frames(tmp_path / "warm.pkl", tmp_path / "none.pkl")
+    kinds = {json.loads((p / "meta.json").read_text())["key"][0]
+             for p in next(cache.glob("answers-*")).iterdir() if (p / "meta.json").exists()}
+    assert "open" in kinds
+
+
 #: One run of ``argv[1]`` in a fresh interpreter, as a batch worker or a report's kernel runs it.
 _ALL_RUN = """
 import sys

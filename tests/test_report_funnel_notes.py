@@ -13,7 +13,7 @@ import pytest
 
 from jmtools import pipeline
 from jmtools.report import funnel_notes
-from permit_world import permit_events
+from permit_world import permit_events, permit_folder
 
 JOURNEY = """name: Permits
 stages:
@@ -62,3 +62,54 @@ def test_no_note_without_open_cases(folder, monkeypatch, tmp_path):
     ev[ev["customer_id"].isin(decided)].to_csv(tmp_path / "events.csv", index=False)
     (tmp_path / "journey.yaml").write_text(JOURNEY, encoding="utf-8")
     assert _shown(pipeline.run(tmp_path), monkeypatch) == ""
+
+
+# ------------------------------------------------ a persona's funnel counts its own open cases (D199)
+def _open_counts(ev, members=None):
+    """Plain pandas: the follow-up window of Upload → Decision over all customers, and how many of
+    ``members`` (default everyone) reached Upload after its start without a decision."""
+    wide = ev.pivot_table(index="customer_id", columns="event", values="timestamp", aggfunc="min")
+    window = np.quantile(((wide["decide"] - wide["upload"]).dt.total_seconds() / 3600).dropna(), 0.99)
+    since = ev["timestamp"].max() - pd.Timedelta(hours=window)
+    open_ = (wide["upload"] > since) & wide["decide"].isna()
+    if members is not None:
+        open_ = open_[open_.index.isin(members)]
+    return int(open_.sum()), since
+
+
+@pytest.fixture(scope="module")
+def persona_folder(tmp_path_factory):
+    ev = permit_events(seed=3, n=1500)
+    root = tmp_path_factory.mktemp("permit-personas")
+    return root, ev, permit_folder(root, ev)
+
+
+def test_a_personas_funnel_says_its_own_customers_who_may_still_go_on(persona_folder, monkeypatch):
+    """Before D199 a persona's funnel had no such note, though its drop-off counts them as lost."""
+    root, ev, customers = persona_folder
+    firms = customers.loc[customers["kind"] == "firm", "customer_id"]
+    everyone, since = _open_counts(ev)
+    mine, _ = _open_counts(ev, firms)
+    assert 20 < mine < everyone
+    text = _shown(pipeline.run(root, persona="Firm"), monkeypatch)
+    assert f"**May still go on**: {mine:,} customers reached **Upload** after {since:%d %b %Y}" in text
+    assert f"{everyone:,} customers" not in text
+    assert f"**May still go on**: {everyone:,} customers" in _shown(pipeline.run(root), monkeypatch)
+
+
+def test_no_personas_count_when_another_persona_has_fewer_than_five_open(tmp_path, monkeypatch):
+    """The report for all customers says its count; a persona's beside it would give back the other
+    persona's 1–4 by difference, so no persona says one for that step."""
+    ev = permit_events(seed=3, n=1500)
+    customers = permit_folder(tmp_path, ev)
+    everyone, _ = _open_counts(ev)
+    wide = ev.pivot_table(index="customer_id", columns="event", values="timestamp", aggfunc="min")
+    uploads = wide.dropna(subset=["upload"]).sort_values("upload")
+    firms = list(uploads.index[:300]) + list(uploads[uploads["decide"].isna()].index[-3:])
+    customers.assign(kind=np.where(customers["customer_id"].isin(firms), "firm", "private")) \
+        .to_csv(tmp_path / "customers.csv", index=False)
+    assert _open_counts(ev, firms)[0] == 3
+    private = _shown(pipeline.run(tmp_path, persona="Private"), monkeypatch)
+    assert "customers reached **Upload**" not in private
+    assert "customers reached **Apply**" in private          # where Firm has none open, Private's count is said
+    assert f"**May still go on**: {everyone:,} customers" in _shown(pipeline.run(tmp_path), monkeypatch)

@@ -22,7 +22,7 @@ from inprocess import run_cells
 from jmtools import pipeline
 from jmtools.report import sections
 from jmtools.report.sections import SECTION_TABLES
-from permit_world import permit_events
+from permit_world import permit_events, permit_folder
 from table_subsets import MISSING, SUBSETS, emotion_lane_series, missing, shown_charts, shown_text, title_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -552,3 +552,23 @@ def test_the_behaviour_curve_says_who_it_leaves_out_as_still_open(tmp_path, monk
     assert upload["n"] == int((wide["upload"].notna() & ~recent).sum())
     assert upload["valence"] == pytest.approx(-wide.loc[wide["upload"].notna() & ~recent, "decide"].isna().mean(),
                                               abs=0.005)
+
+
+def test_a_personas_curve_note_counts_the_personas_customers(tmp_path, monkeypatch):
+    """D199: a persona's report said all customers' still-open counts under the persona's curve."""
+    ev = permit_events(seed=3, n=1500)
+    customers = permit_folder(tmp_path, ev)
+    f = pipeline.run(tmp_path, persona="Firm")
+    parts = []
+    monkeypatch.setattr(sections.kit, "display", lambda *objs: parts.extend(str(getattr(o, "data", o)) for o in objs))
+    sections.feelings(f)
+    text = "\n".join(parts)
+    wide = ev.pivot_table(index="customer_id", columns="event", values="timestamp", aggfunc="min")
+    window = np.quantile(((wide["decide"] - wide["upload"]).dt.total_seconds() / 3600).dropna(), 0.99)
+    recent = wide["upload"] > ev["timestamp"].max() - pd.Timedelta(hours=window)    # the rule of all customers
+    firm = wide.index.isin(customers.loc[customers["kind"] == "firm", "customer_id"])
+    left, still = int((recent & firm).sum()), int((recent & firm & wide["decide"].isna()).sum())
+    assert 20 < still < int((recent & wide["decide"].isna()).sum())
+    assert f"{still:,} of the {left:,} customers of Firm who reached Upload after" in text
+    upload = f.curve_focus.set_index("stage").loc["Upload"]            # the persona's point leaves them out
+    assert upload["n"] == int((wide["upload"].notna() & ~recent & firm).sum())

@@ -477,8 +477,10 @@ def feelings(f: Findings) -> None:
         title=f"Emotion curve{' from behaviour' if behaviour else ''}: {f.focus.label}",
         subtitle=_behaviour_subtitle(f) if behaviour else None),
         "emotion_behaviour" if behaviour else "emotion_curve"))
-    still = open_at_end(f.emotion_evidence).attrs["note"] if behaviour else ""
-    if still:                         # read as abandoning, yet may still go on: left out of the curve (D196)
+    # read as abandoning, yet may still go on: left out of the curve (D196), counted in the focus (D199)
+    still = open_at_end(f.emotion_evidence, None if f.focus.everyone else f.focus.persona).attrs["note"] \
+        if behaviour else ""
+    if still:
         kit.display(md("**Still open at the data's end.** {note}", note=still))
     if len(shown) > 2:
         kit.display(with_caption(emotion_curve_panels(f.curve, assumed=assumed, moments=moments,

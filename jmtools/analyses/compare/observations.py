@@ -83,7 +83,7 @@ def step_observations(evidence, *, steps=None, level: str = "stage", follow_up: 
         customer reached ``from_step``. ``attrs["open"]`` lists the pairs with customers left
         out as still open: ``from_step``, ``step``, ``window_hours``, ``share``, ``since`` (the customers
         who reached ``from_step`` after it are left out), ``end``, ``left_out`` and ``open``
-        (those of them who had not gone on).
+        (those of them who had not gone on), and ``personas``: per persona, its ``[left_out, open]``.
 
     Examples
     --------
@@ -146,6 +146,10 @@ def _followed_up(pair: pd.DataFrame, end, from_step: str, step: str, still_open_
     if found is None:
         return pair
     recent = found.pop("recent")
+    left = pair[recent]
+    waiting = left["timestamp_next"].isna()
+    found["personas"] = {str(p): [int(len(g)), int(waiting[g.index].sum())]     # a persona's note (D199)
+                         for p, g in left.groupby("persona", sort=True)}
     still_open_rows.append({"from_step": from_step, "step": step, **found})
     return pair[~recent]
 

@@ -21,7 +21,7 @@ __all__ = ["open_at_end"]
 _OPEN_COLUMNS = ["stage", "next_stage", "window_hours", "since", "end", "left_out", "open"]
 
 
-def open_at_end(evidence: pd.DataFrame) -> pd.DataFrame:
+def open_at_end(evidence: pd.DataFrame, persona: str | None = None) -> pd.DataFrame:
     """Behaviour evidence too recent to judge: the customers still open at the data's end (D190).
 
     The follow-up window of a stage is the time within which 99% of the customers who went on to a
@@ -40,13 +40,19 @@ def open_at_end(evidence: pd.DataFrame) -> pd.DataFrame:
     evidence : pandas.DataFrame
         Output of :func:`~jmtools.analyses.emotions.emotion_evidence`; only ``source ==
         "behaviour"`` rows are read.
+    persona : str, optional
+        Count only this persona's customers (``evidence["persona"]``): its report's note (D199).
+        The window, the cut-off and what is left out stay those of all customers — the rule the
+        curve applies — so a stage is listed when the rule leaves out some of the persona's
+        behaviour there, and ``attrs["rows"]`` is the same as without it.
 
     Returns
     -------
     pandas.DataFrame
         One row per stage with behaviour left out: ``stage``, ``next_stage`` (the commonest next
         stage), ``window_hours``, ``since`` (rows after it are left out), ``end``, ``left_out``
-        (pieces of evidence) and ``open`` (of them, the customers who had not gone on);
+        (pieces of evidence) and ``open`` (of them, the customers who had not gone on), of the
+        ``persona``'s customers when one is given;
         ``attrs["rows"]`` the index labels left out and ``attrs["note"]`` a sentence per stage.
 
     Examples
@@ -60,33 +66,42 @@ def open_at_end(evidence: pd.DataFrame) -> pd.DataFrame:
     >>> open_at_end(ev)[["stage", "next_stage", "window_hours", "left_out", "open"]]
       stage next_stage  window_hours  left_out  open
     0     A          B         240.0         2     2
+    >>> ev["persona"] = ["P"] * 39 + ["Q"] + ["P"] * 38       # c39 is Q's: Q's note counts only c39
+    >>> open_at_end(ev, persona="Q")[["stage", "left_out", "open"]]
+      stage  left_out  open
+    0     A         1     1
     """
     beh = evidence[evidence["source"].eq("behaviour") & evidence["timestamp"].notna()] \
         if {"source", "timestamp"} <= set(evidence.columns) else evidence.iloc[:0]
     if "obs_id" in beh:               # a piece of evidence once, though its customer is in several personas
         beh = beh.drop_duplicates("obs_id")
+    mine = np.ones(len(beh), dtype=bool) if persona is None else beh["customer_id"].isin(
+        set(evidence.loc[evidence["persona"].eq(persona), "customer_id"]) if "persona" in evidence else ()).to_numpy()
     rows, dropped = [], []
     if len(beh):
         end = pd.Timestamp(beh["timestamp"].max())
         # arrival to arrival, as a funnel step is timed: a stage visited every month is reached
         # at its first visit, not its last (D198)
         first = beh["first_seen"].fillna(beh["timestamp"]) if "first_seen" in beh else beh["timestamp"]
-        order = beh.assign(_k=beh["stage"].cat.codes, _first=first).sort_values(["customer_id", "_k"])
+        order = beh.assign(_k=beh["stage"].cat.codes, _first=first, _mine=mine).sort_values(["customer_id", "_k"])
         nxt = order.groupby("customer_id", sort=False)[["_first", "stage"]].shift(-1)
         for stage, g in order.groupby("stage", observed=True, sort=True):
             found = still_open(g["_first"], nxt.loc[g.index, "_first"], end)   # the rule of D190
             went = nxt.loc[g.index, "stage"].notna().to_numpy()
             # of those not gone on, the ones the curve reads as abandoned
-            waiting = int((found["recent"] & ~went & (g["valence"] < 0).to_numpy()).sum()) if found else 0
-            if waiting:
-                rows.append((stage, nxt.loc[g.index, "stage"][went].mode().iloc[0], found["window_hours"],
-                             found["since"], end, found["left_out"], waiting))
+            abandoned = found["recent"] & ~went & (g["valence"] < 0).to_numpy() if found else np.zeros(len(g), bool)
+            if abandoned.any():
+                counted = found["recent"] & g["_mine"].to_numpy()      # everyone's, or the persona's (D199)
+                if counted.any():
+                    rows.append((stage, nxt.loc[g.index, "stage"][went].mode().iloc[0], found["window_hours"],
+                                 found["since"], end, int(counted.sum()), int((abandoned & counted).sum())))
                 dropped += list(g.index[found["recent"]])
     if "obs_id" in beh and dropped:   # and every copy of it left out
         dropped = list(evidence.index[evidence["obs_id"].isin(beh.loc[dropped, "obs_id"])])
     out = pd.DataFrame(rows, columns=_OPEN_COLUMNS)
+    whose = "" if persona is None else f" of {persona}"
     out.attrs.update(rows=dropped, note=" ".join(
-        f"{count_words(r.open)} of the {count_words(r.left_out)} customers who reached {r.stage} "
+        f"{count_words(r.open)} of the {count_words(r.left_out)} customers{whose} who reached {r.stage} "
         f"after {r.since:%d %b %Y} had not gone on by the data's end ({r.end:%d %b %Y}): they may still go on. "
         f"The curve and its trend leave all {count_words(r.left_out)} out at {r.stage} — {FOLLOW_UP_SHARE:.0%} of those who "
         f"went on from there did so within {duration_words(r.window_hours * 3600)}." for r in out.itertuples()))
