@@ -132,3 +132,38 @@ def test_complaints_at_an_exit_stage_are_said_with_their_base_and_none_silently_
     row = f.signals[(f.signals["signal"] == "complaints") & (f.signals["stage"] == "Port out")
                     & f.signals["touchpoint"].isna() & (f.signals["persona"] == "all")]
     assert row[["count", "n"]].values.tolist() == [[at["customer_id"].nunique(), len(seen)]]
+
+
+@pytest.mark.parametrize("persona", ["all", "Firm"])
+def test_a_drop_off_pain_point_says_the_customers_still_open_it_counts_as_lost(tmp_path, monkeypatch, persona):
+    """D199: the top pain point of a permit export cut off mid-process was "Drop-off at upload", its share
+    counting applications whose decision is not due yet. Below the pain points: how many of the lost
+    are still open, and the drop-off among those who had time to go on (plain pandas; 85% planted)."""
+    import numpy as np
+    import pandas as pd
+    from permit_world import permit_events, permit_folder
+
+    ev = permit_events(seed=3, n=1500)
+    customers = permit_folder(tmp_path, ev)
+    f = pipeline.run(tmp_path, persona=persona)
+    text = "\n".join(str(getattr(o, "data", o)) for o in _shown(f, problem_sections.where_it_hurts, monkeypatch))
+    wide = ev.pivot_table(index="customer_id", columns="event", values="timestamp", aggfunc="min")
+    if persona != "all":
+        wide = wide[wide.index.isin(customers.loc[customers["kind"] == "firm", "customer_id"])]
+    window = np.quantile(((ev.pivot_table(index="customer_id", columns="event", values="timestamp", aggfunc="min")
+                           .pipe(lambda w: w["decide"] - w["upload"])).dt.total_seconds() / 3600).dropna(), 0.99)
+    since = ev["timestamp"].max() - pd.Timedelta(hours=window)
+    up = wide[wide["upload"].notna()]
+    recent, gone = up["upload"] > since, up["decide"].notna()
+    assert f"of the {int((~gone).sum()):,} customers it counts as lost there, {int((recent & ~gone).sum()):,} " \
+           f"reached Upload after {since:%d %b %Y}" in text
+    old = up[~recent]
+    share = (~old["decide"].notna()).mean()
+    assert f"Among the {len(old):,} customers who reached Upload before then, {share:.1%} did not go on" in text
+    assert 0.10 < share < 0.20                                    # 15% never get a decision
+
+
+def test_no_open_case_no_note_in_a_sample_world(ecommerce_world, monkeypatch):
+    text = "\n".join(str(getattr(o, "data", o)) for o in
+                     _shown(pipeline.run(ecommerce_world.world), problem_sections.where_it_hurts, monkeypatch))
+    assert "counts customers still open" not in text

@@ -21,7 +21,7 @@ from jmtools.report.record import record
 from jmtools.report.wording import percent
 
 __all__ = ["show_not_started", "show_contact_only", "show_skipped", "show_optional", "show_left", "show_still_open",
-           "show_last_seen"]
+           "show_last_seen", "focus_still_open"]
 
 
 def show_not_started(f: Findings) -> None:
@@ -123,14 +123,7 @@ def show_still_open(f: Findings) -> None:
     (D199); none is said where some persona has 1–4 open there, or everyone's count less the
     persona's would give that back. Records ``still_open_<k>``. Nothing for a funnel of other
     steps, a hidden focus, or 1–4 customers."""
-    fun = f.funnel
-    if fun.empty or f.focus_hidden or not set(fun["step"]) <= set(f.evidence.stages):
-        return
-    opened = _still_open(f.evidence, list(fun["step"]))
-    opened = opened[opened["persona"].eq("" if f.focus.everyone else f.focus.persona) & ~opened["small_persona"]]
-    for k, r in enumerate(opened.to_dict("records"), start=1):
-        if r["open"] < MIN_GROUP:
-            continue
+    for k, r in enumerate(focus_still_open(f).to_dict("records"), start=1):
         record(f"still_open_{k}", r["open"], label=f"May still go on from {r['from_step']}")
         kit.display(md("> **May still go on**: {n} customers reached **{a}** after {since} and had not reached "
                        "**{b}** by the data's end ({end}). {share} of those who reach {b} do so within {window}, so "
@@ -139,6 +132,19 @@ def show_still_open(f: Findings) -> None:
                        b=r["step"], since=f"{pd.Timestamp(r['since']):%d %b %Y}",
                        end=f"{pd.Timestamp(r['end']):%d %b %Y}",
                        share=f"{r['share']:.0%}", window=duration_words(r["window_hours"] * 3600)))
+
+
+def focus_still_open(f: Findings) -> pd.DataFrame:
+    """The pairs of funnel steps whose drop-off counts 5 or more of the focus's customers who may
+    still go on (:func:`show_still_open`'s rows, one per pair: ``from_step``, ``step``, ``since``,
+    ``end``, ``window_hours``, ``share``, ``left_out``, ``open``); empty for a funnel of other steps,
+    a hidden focus, or where a persona's count would give another's 1–4 back (D199)."""
+    fun = f.funnel
+    if fun.empty or f.focus_hidden or not set(fun["step"]) <= set(f.evidence.stages):
+        return pd.DataFrame(columns=list(_OPEN_TYPES))
+    opened = _still_open(f.evidence, list(fun["step"]))
+    mine = opened["persona"].eq("" if f.focus.everyone else f.focus.persona) & ~opened["small_persona"]
+    return opened[mine & opened["open"].ge(MIN_GROUP)].reset_index(drop=True)
 
 
 def _still_open(evidence, steps: list) -> pd.DataFrame:

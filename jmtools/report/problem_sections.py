@@ -13,17 +13,19 @@ import pandas as pd
 from jmtools.analyses.disclosure import MIN_GROUP, count_words, hide_small_counts
 from jmtools.analyses.priorities import MIN_FOR_QUADRANTS, RANKED_BY
 from jmtools.analyses.themes import polarity_basis, share_basis
+from jmtools.core.stats import wilson_interval
 from jmtools.charts.theme import validated_whole
 from jmtools.pipeline import Findings
 from jmtools.report import _section_kit as kit
 from jmtools.report.caveats import show_repeat_rounds
+from jmtools.report.funnel_notes import focus_still_open
 from jmtools.report.mappages import screen_and_paper
 from jmtools.report.present import backlog_caption, backlog_chart, html_table, md, number, pain_point_chart, with_caption
 from jmtools.report.quotes import quoted_themes
 from jmtools.report.record import record
 from jmtools.report.stake import order_values_used, stake_cells, stake_total
 from jmtools.report.steps import show_dates_only
-from jmtools.report.wording import listed, not_shown_template, plain
+from jmtools.report.wording import listed, not_shown_template, percent, plain
 
 __all__ = ["where_it_hurts", "what_they_write", "fix_first", "the_map"]
 
@@ -70,6 +72,7 @@ def where_it_hurts(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -
         if len(pains) > top_n:    # the map draws them all: say where the others are
             kit.display(md("The {k} largest of {n} pain points are listed here; the journey map below shows "
                            "all {n}, numbered by rank.", k=top_n, n=len(pains)))
+        _open_drop_off(f, pains.head(top_n))
         record("top_pain_point", str(pains["title"].iloc[0]), label="Top pain point", headline=True)
         _record_pain_reach(f, pains.iloc[0])
     else:
@@ -77,6 +80,35 @@ def where_it_hurts(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -
                        "comparison.", who=label, m=f.options.get("min_n_compared", f.options["min_n"])))
     _complaints_counted(f)
     record("pain_points", len(pains), label="Pain points found")
+
+
+def _open_drop_off(f: Findings, shown: pd.DataFrame) -> None:
+    """Below the pain points: a drop-off among them that counts customers who may still go on at
+    the data's end (the funnel's note, D190, D199), with how many of those it counts as lost."""
+    drops = set(shown.loc[shown["signals"].map(lambda s: "drop-off" in set(s or ())), "stage"])
+    fun = f.funnel.set_index("step") if "step" in f.funnel else None
+    for r in focus_still_open(f).itertuples():
+        if r.from_step not in drops or fun is None or r.step not in fun.index:
+            continue
+        reached = int(fun.loc[r.step, "n_prev"])
+        lost = reached - int(fun.loc[r.step, "n"])
+        kit.display(md("> **The drop-off at {a} counts customers still open**: of the {lost} customers it counts "
+                       "as lost there, {n} reached {a} after {since} and had not reached {b} by the data's end — "
+                       "their next step may not be due yet (the note under the funnel).{had_time}",
+                       a=r.from_step, b=r.step, lost=f"{lost:,}", n=count_words(r.open),
+                       since=f"{pd.Timestamp(r.since):%d %b %Y}",
+                       had_time=_had_time(lost - r.open, reached - r.left_out, r.from_step)))
+
+
+def _had_time(lost: int, reached: int, stage: str) -> str:
+    """The drop-off among the customers who reached ``stage`` before the follow-up window (D190),
+    with its interval; nothing when the counts do not fit (the funnel counts a company's contact
+    as reaching a stage, the window's customers do not) or are fewer than 5."""
+    if lost < 0 or reached < MIN_GROUP or lost > reached:
+        return ""
+    low, high = wilson_interval(lost, reached)
+    return (f" Among the {reached:,} customers who reached {stage} before then, {percent(lost / reached)} did "
+            f"not go on (95% CI {percent(low)}–{percent(high)}).")
 
 
 #: Why a complaint counts in no complaint signal, in the reader's words (``signals.attrs["dropped"]``).
