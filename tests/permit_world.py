@@ -27,8 +27,8 @@ def permit_events(rate=lambda month: 0.85, *, seed: int = 1, n: int = 3000) -> p
     return ev[ev["timestamp"] <= CUT].reset_index(drop=True)
 
 
-#: The permit office's journey: apply, upload documents, a decision letter; two personas by applicant kind.
-JOURNEY_YAML = """name: Permits
+#: The permit office's journey: apply, upload documents, a decision letter (no personas).
+STAGES_YAML = """name: Permits
 stages:
   - name: Apply
   - name: Upload
@@ -37,7 +37,9 @@ touchpoints:
   - {name: Portal, stage: Apply, channel: digital, events: [apply]}
   - {name: Documents, stage: Upload, channel: digital, events: [upload]}
   - {name: Letter, stage: Decision, channel: physical, events: [decide]}
-personas:
+"""
+#: :data:`STAGES_YAML` with two personas by applicant kind (``customers.csv``'s ``kind``).
+JOURNEY_YAML = STAGES_YAML + """personas:
   - {name: Private, rule: "kind == 'private'"}
   - {name: Firm, rule: "kind == 'firm'"}
 """

@@ -134,6 +134,6 @@ def test_a_personas_count_is_of_its_own_customers_under_the_rule_of_all():
     assert up["window_hours"] == everyone.set_index("stage").loc["Upload", "window_hours"] == window
     assert (up["left_out"], up["open"]) == (int(recent.sum()), int((recent & wide["decide"].isna()).sum()))
     assert 0 < up["open"] < everyone.set_index("stage").loc["Upload", "open"]
-    assert f"customers of Firm who reached Upload" in mine.attrs["note"]
+    assert "customers of Firm who reached Upload" in mine.attrs["note"]
     assert mine.attrs["rows"] == everyone.attrs["rows"]
     assert emotions.open_at_end(evidence, persona="Nobody").empty

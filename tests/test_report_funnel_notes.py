@@ -13,18 +13,8 @@ import pytest
 
 from jmtools import pipeline
 from jmtools.report import funnel_notes
+from permit_world import STAGES_YAML as JOURNEY
 from permit_world import permit_events, permit_folder
-
-JOURNEY = """name: Permits
-stages:
-  - name: Apply
-  - name: Upload
-  - name: Decision
-touchpoints:
-  - {name: Portal, stage: Apply, channel: digital, events: [apply]}
-  - {name: Documents, stage: Upload, channel: digital, events: [upload]}
-  - {name: Letter, stage: Decision, channel: physical, events: [decide]}
-"""
 
 
 @pytest.fixture(scope="module")

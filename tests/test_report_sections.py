@@ -22,7 +22,7 @@ from inprocess import run_cells
 from jmtools import pipeline
 from jmtools.report import sections
 from jmtools.report.sections import SECTION_TABLES
-from permit_world import permit_events, permit_folder
+from permit_world import STAGES_YAML, permit_events, permit_folder
 from table_subsets import MISSING, SUBSETS, emotion_lane_series, missing, shown_charts, shown_text, title_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -529,20 +529,20 @@ def test_the_curve_section_opens_with_the_scale_its_evidence_has(reports, name):
         assert "the curve is friction in what customers did, on a scale from 0 (no friction seen) to −2" in text
 
 
+def _feelings_text(f, monkeypatch) -> str:
+    parts = []
+    monkeypatch.setattr(sections.kit, "display", lambda *objs: parts.extend(str(getattr(o, "data", o)) for o in objs))
+    sections.feelings(f)
+    return "\n".join(parts)
+
+
 def test_the_behaviour_curve_says_who_it_leaves_out_as_still_open(tmp_path, monkeypatch):
     """D196: behaviour read as abandoning, yet within the follow-up window, is left out and said below the curve."""
     ev = permit_events(seed=3, n=1500)
     ev.to_csv(tmp_path / "events.csv", index=False)
-    (tmp_path / "journey.yaml").write_text(
-        "name: Permits\nstages:\n  - name: Apply\n  - name: Upload\n  - name: Decision\ntouchpoints:\n"
-        "  - {name: Portal, stage: Apply, channel: digital, events: [apply]}\n"
-        "  - {name: Documents, stage: Upload, channel: digital, events: [upload]}\n"
-        "  - {name: Letter, stage: Decision, channel: physical, events: [decide]}\n", encoding="utf-8")
+    (tmp_path / "journey.yaml").write_text(STAGES_YAML, encoding="utf-8")
     f = pipeline.run(tmp_path)
-    parts = []
-    monkeypatch.setattr(sections.kit, "display", lambda *objs: parts.extend(str(getattr(o, "data", o)) for o in objs))
-    sections.feelings(f)
-    text = "\n".join(parts)
+    text = _feelings_text(f, monkeypatch)
     wide = ev.pivot_table(index="customer_id", columns="event", values="timestamp", aggfunc="max")
     window = np.quantile(((wide["decide"] - wide["upload"]).dt.total_seconds() / 3600).dropna(), 0.99)
     recent = wide["upload"] > ev["timestamp"].max() - pd.Timedelta(hours=window)
@@ -559,10 +559,7 @@ def test_a_personas_curve_note_counts_the_personas_customers(tmp_path, monkeypat
     ev = permit_events(seed=3, n=1500)
     customers = permit_folder(tmp_path, ev)
     f = pipeline.run(tmp_path, persona="Firm")
-    parts = []
-    monkeypatch.setattr(sections.kit, "display", lambda *objs: parts.extend(str(getattr(o, "data", o)) for o in objs))
-    sections.feelings(f)
-    text = "\n".join(parts)
+    text = _feelings_text(f, monkeypatch)
     wide = ev.pivot_table(index="customer_id", columns="event", values="timestamp", aggfunc="min")
     window = np.quantile(((wide["decide"] - wide["upload"]).dt.total_seconds() / 3600).dropna(), 0.99)
     recent = wide["upload"] > ev["timestamp"].max() - pd.Timedelta(hours=window)    # the rule of all customers
