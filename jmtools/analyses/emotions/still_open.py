@@ -52,7 +52,7 @@ def open_at_end(evidence: pd.DataFrame, persona: str | None = None) -> pd.DataFr
         One row per stage with behaviour left out: ``stage``, ``next_stage`` (the commonest next
         stage), ``window_hours``, ``since`` (rows after it are left out), ``end``, ``left_out``
         (pieces of evidence) and ``open`` (of them, the customers who had not gone on), of the
-        ``persona``'s customers when one is given;
+        persona's customers when one is named;
         ``attrs["rows"]`` the index labels left out and ``attrs["note"]`` a sentence per stage.
 
     Examples
