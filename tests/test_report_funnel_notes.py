@@ -26,11 +26,12 @@ def folder(tmp_path_factory):
     return root, ev
 
 
-def _shown(findings, monkeypatch) -> str:
+def _shown(findings, monkeypatch, show=funnel_notes.show_still_open) -> str:
+    """What ``show`` (a note of :mod:`jmtools.report.funnel_notes`) displays for ``findings``."""
     parts = []
     monkeypatch.setattr(funnel_notes.kit, "display", lambda *objs: parts.extend(getattr(o, "data", str(o))
                                                                                 for o in objs))
-    funnel_notes.show_still_open(findings)
+    show(findings)
     return "\n".join(parts)
 
 

@@ -13,6 +13,7 @@ import pytest
 from jmtools import pipeline
 from jmtools.report import funnel_notes
 from test_funnels_lost import _events, _plain
+from test_report_funnel_notes import _shown as shown
 
 JOURNEY = """name: Permits
 personas:
@@ -46,11 +47,7 @@ def folder(tmp_path_factory):
 
 
 def _shown(findings, monkeypatch) -> str:
-    parts = []
-    monkeypatch.setattr(funnel_notes.kit, "display", lambda *objs: parts.extend(getattr(o, "data", str(o))
-                                                                                for o in objs))
-    funnel_notes.show_last_seen(findings)
-    return "\n".join(parts)
+    return shown(findings, monkeypatch, funnel_notes.show_last_seen)
 
 
 @pytest.mark.parametrize("persona", ["all", "Firms"])
