@@ -104,3 +104,65 @@ def test_no_personas_count_when_another_persona_has_fewer_than_five_open(tmp_pat
     assert "customers reached **Upload**" not in private
     assert "customers reached **Apply**" in private          # where Firm has none open, Private's count is said
     assert f"**May still go on**: {everyone:,} customers" in _shown(pipeline.run(tmp_path), monkeypatch)
+
+
+# ------------------------------------------------ a stage reached only through the company's record (D207)
+_MORTGAGE = """\
+jmtools: 1
+name: Mortgage
+stages:
+  - name: Application
+  - name: Documents
+  - name: Valuation
+  - name: Offer
+touchpoints:
+  - {name: Application submitted, stage: Application, channel: digital, events: [applied]}
+  - {name: Document request letter, stage: Documents, channel: physical, events: [doc_letter], initiated_by: company}
+  - {name: Document upload, stage: Documents, channel: digital, events: [uploaded]}
+  - {name: Valuation completed, stage: Valuation, channel: physical, events: [valued], initiated_by: company}
+  - {name: Offer accepted, stage: Offer, channel: digital, events: [accepted]}
+"""
+
+
+def _mortgage(root, n=300, seed=7):
+    """Applications; a letter to everyone, an upload from most; the bank's valuation record for
+    most of those; an offer accepted by some. Valuation has no customer touchpoint."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for c in range(n):
+        t = pd.Timestamp("2026-02-02") + pd.Timedelta(hours=5 * c)
+        rows += [(f"m{c:04d}", "applied", t), (f"m{c:04d}", "doc_letter", t + pd.Timedelta(days=1))]
+        if rng.random() < 0.8:
+            rows.append((f"m{c:04d}", "uploaded", t + pd.Timedelta(days=4)))
+        if rng.random() < 0.7:
+            rows.append((f"m{c:04d}", "valued", t + pd.Timedelta(days=15)))
+            if rng.random() < 0.6:
+                rows.append((f"m{c:04d}", "accepted", t + pd.Timedelta(days=30)))
+    ev = pd.DataFrame(rows, columns=["customer_id", "event", "timestamp"])
+    ev.to_csv(root / "events.csv", index=False)
+    (root / "journey.yaml").write_text(_MORTGAGE, encoding="utf-8")
+    return ev
+
+
+def _contact_notes(findings, monkeypatch) -> str:
+    parts = []
+    monkeypatch.setattr(funnel_notes.kit, "display", lambda *objs: parts.extend(getattr(o, "data", str(o))
+                                                                                for o in objs))
+    funnel_notes.show_contact_only(findings)
+    return "\n".join(parts)
+
+
+def test_a_stage_reached_only_through_the_company_record_is_said_with_its_n(tmp_path, monkeypatch):
+    """The mortgage tester's Valuation: only the bank's record reaches it, so the funnel's step there
+    (and the planted drop after it) rests on that record; before D207 nothing said so."""
+    ev = _mortgage(tmp_path)
+    text = _contact_notes(pipeline.run(tmp_path), monkeypatch)
+    first = ev.groupby(["customer_id", "event"])["timestamp"].min().unstack()
+    # plain pandas: applied, then Documents (letter or upload), then the valuation record, in order
+    docs = first[["doc_letter", "uploaded"]].min(axis=1)
+    valued = int(((docs > first["applied"]) & (first["valued"] > docs)).sum())
+    assert 150 < valued < 300
+    assert (f"**Valuation is reached only through the company's own record** (Valuation completed): the funnel "
+            f"counts {valued:,} customers there by it") in text
+    # Documents has a customer touchpoint too: no such sentence for it
+    assert "Documents is reached only" not in text and text.count("reached only through") == 1

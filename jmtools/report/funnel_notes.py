@@ -82,7 +82,8 @@ def show_contact_only(f: Findings) -> None:
     """Below the funnel: each stage where the funnel counts customers who took no step of their
     own there, only a contact the company started there stands for it
     (:attr:`Findings.contact_only`), and the later stages that count them too in one sentence;
-    1–4 said in words."""
+    1–4 said in words. Then each stage reached only through the company's own record (every touchpoint
+    there ``initiated_by: company``), with the funnel's count there."""
     rows = f.contact_only
     blocks = []                  # [stage, its sentence, later stages]
     for r in (rows.itertuples() if rows is not None else []):
@@ -100,6 +101,28 @@ def show_contact_only(f: Findings) -> None:
         kit.display(md("> **Counted through the company's contacts at {step}**: {text}.{also} A funnel counts a "
                        "contact as reaching its stage (\"received → acted\"); read the conversion into {step} "
                        "with that in mind.", step=step, text=text, also=also))
+    _show_company_record_only(f)
+
+
+def _show_company_record_only(f: Findings) -> None:
+    """Each stage of the stages' funnel whose every touchpoint is ``initiated_by: company``: the
+    funnel counts the company's record as the customers' step there (D177), so its conversions rest
+    on that record (D207). The count is the funnel's own, 1–4 said in words."""
+    fun = f.funnel
+    if fun.empty or f.focus_hidden or not set(fun["step"]) <= set(f.evidence.stages):
+        return
+    by = {}
+    for t in f.journey.touchpoints:
+        by.setdefault(str(t.stage), []).append(t)
+    hidden = fun["suppressed"] if "suppressed" in fun else pd.Series(False, index=fun.index)
+    for step, n, hide in zip(fun["step"], fun["n"], hidden):
+        at = by.get(str(step), [])
+        if not at or any(t.initiated_by != "company" for t in at) or hide or n != n or not n:
+            continue
+        kit.display(md("> **{step} is reached only through the company's own record** ({names}): the funnel counts "
+                       "{n} customers there by it, so the conversions into and out of {step} rest on that record, "
+                       "not on a step customers took themselves.", step=str(step),
+                       names=", ".join(t.name for t in at), n=count_words(int(n))))
 
 
 def show_skipped(f: Findings) -> None:
