@@ -221,6 +221,8 @@ def test_a_survey_naming_no_stage_is_said_and_the_notebook_goes_on(tmp_path, eve
         assert "The curve below is measured from behaviour instead" in said
         assert set(ns["evidence"]["source"]) == {"behaviour"} and (ns["trend"]["n"] > 0).any()
         assert any(type(o).__name__ == "FacetChart" for o in run.displayed)      # the trend chart
+        # the fixed Markdown above it said "Mean emotion per period" on this behaviour-only trend (D207)
+        assert "mean friction in what customers did per period" in said and "Mean emotion per period" not in said
     else:
         assert ns["evidence"] is None and ns["trend"] is None
         assert ("No trend over time: no survey answer or feedback text names a stage or touchpoint of the "

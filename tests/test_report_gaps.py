@@ -15,7 +15,7 @@ def test_an_empty_trend_is_a_sentence_not_the_charts_error():
     """The chart refuses an empty frame with a developer's fix; the notebook says why instead."""
     shown = []
     assert show_sentiment_trend(_trend([]), persona="Ben", display=shown.append) is None
-    assert shown[0].data.startswith("No trend over time for Ben: none of the evidence placed on the journey has")
+    assert shown[1].data.startswith("No trend over time for Ben: none of the evidence placed on the journey has")
     assert trend_gap(None).startswith("No trend over time: nothing in this folder measures emotion.")
     stageless = {"surveys": pd.DataFrame({"customer_id": ["a"], "metric": "nps", "score": [9]})}
     assert "names a stage or touchpoint" in trend_gap(None, tables=stageless)
@@ -24,6 +24,26 @@ def test_an_empty_trend_is_a_sentence_not_the_charts_error():
     assert trend_gap(hidden) == ""
     chart = show_sentiment_trend(_trend([3, 0]), display=shown.append)
     assert chart is shown[-1] and chart.to_dict()["facet"]["field"] == "panel"
+
+
+def test_the_trend_is_introduced_as_friction_only_where_behaviour_alone_measured_it():
+    """Notebook 03's fixed text above the trend said "Mean emotion per period" on a behaviour-only
+    world too (D200 left it); it is now the section's own first paragraph (D207)."""
+    feeling = ("Mean emotion per period with its interval, and a straight-line trend per stage (change per month "
+               "with a 95%\ninterval: *improving* or *worsening* only when the interval excludes zero).")
+    for sources, friction in [("behaviour (n=3)", True), ("feedback (n=2), behaviour (n=3)", False),
+                              ("survey (n=3)", False), (None, False)]:
+        trend = _trend([3, 0]) if sources is None else _trend([3, 0]).assign(sources=[sources, ""])
+        shown = []
+        show_sentiment_trend(trend, display=shown.append)
+        intro = shown[0].data
+        if friction:
+            assert intro.startswith("Nothing here measured how customers feel: mean friction") and "emotion" not in intro
+        else:
+            assert intro == feeling           # word for word the notebook's old Markdown
+    shown = []
+    show_sentiment_trend(None, display=shown.append)
+    assert shown[0].data == feeling and shown[1].data.startswith("No trend over time")
 
 
 def test_no_personas_note_names_the_attributes_and_the_way_on():

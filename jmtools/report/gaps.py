@@ -17,6 +17,7 @@ import math
 import pandas as pd
 
 from jmtools.analyses.disclosure import MIN_GROUP, count_words
+from jmtools.analyses.emotions import from_behaviour
 from jmtools.charts.emotions import sentiment_trend_chart
 from jmtools.core.vocabulary import ALL
 from jmtools.report.present import md
@@ -71,7 +72,8 @@ def trend_gap(trend: pd.DataFrame | None, *, tables=None, persona: str = ALL) ->
 
 def show_sentiment_trend(trend: pd.DataFrame | None, *, slopes: pd.DataFrame | None = None, tables=None,
                          persona: str = ALL, display=None):
-    """Notebook 03's section 8: the trend chart, or why there is none (:func:`trend_gap`).
+    """Notebook 03's section 8: what the chart shows, then the trend chart, or why there is none
+    (:func:`trend_gap`). A trend measured from behaviour only is introduced as friction (D207).
 
     Parameters
     ----------
@@ -90,11 +92,12 @@ def show_sentiment_trend(trend: pd.DataFrame | None, *, slopes: pd.DataFrame | N
     Examples
     --------
     >>> shown = []
-    >>> show_sentiment_trend(None, display=shown.append) is None, shown[0].data[:18]
-    (True, 'No trend over time')
+    >>> show_sentiment_trend(None, display=shown.append) is None, shown[0].data[:20], shown[1].data[:18]
+    (True, 'Mean emotion per per', 'No trend over time')
     """
     if display is None:
         from IPython.display import display
+    display(md(_TREND_INTRODUCTIONS["behaviour" if _behaviour_only(trend) else "feeling"]))
     why = trend_gap(trend, tables=tables, persona=persona)
     if why:
         display(md("{why}", why=why))
@@ -102,6 +105,23 @@ def show_sentiment_trend(trend: pd.DataFrame | None, *, slopes: pd.DataFrame | N
     chart = sentiment_trend_chart(trend, slopes=slopes)
     display(chart)
     return chart
+
+
+_TREND_INTRODUCTIONS = {
+    "feeling": "Mean emotion per period with its interval, and a straight-line trend per stage (change per month "
+               "with a 95%\ninterval: *improving* or *worsening* only when the interval excludes zero).",
+    "behaviour": "Nothing here measured how customers feel: mean friction in what customers did per period (0 no "
+                 "friction seen, down to −2) with its interval, and a straight-line trend per stage (change per "
+                 "month with a 95%\ninterval: *improving* or *worsening* only when the interval excludes zero).",
+}
+
+
+def _behaviour_only(trend: pd.DataFrame | None) -> bool:
+    """Every period with evidence of the trend was measured from behaviour alone (its ``sources``)."""
+    if trend is None or not len(trend) or "sources" not in trend:
+        return False
+    seen = pd.to_numeric(trend["n"], errors="coerce").fillna(0) > 0
+    return bool(seen.any()) and bool(from_behaviour(trend)[seen].all())
 
 
 def no_personas_note(journey, customers: pd.DataFrame | None) -> str:
