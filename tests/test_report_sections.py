@@ -569,3 +569,35 @@ def test_a_personas_curve_note_counts_the_personas_customers(tmp_path, monkeypat
     assert f"{still:,} of the {left:,} customers of Firm who reached Upload after" in text
     upload = f.curve_focus.set_index("stage").loc["Upload"]            # the persona's point leaves them out
     assert upload["n"] == int((wide["upload"].notna() & ~recent & firm).sum())
+
+
+@pytest.mark.parametrize("name", ["surveys+feedback", "events+customers"])
+def test_the_curve_sections_heading_in_the_report_says_friction_where_only_behaviour_counts(reports, name,
+                                                                                               monkeypatch, tmp_path):
+    """D207: the heading "How customers feel along the way" (notebook 00's Markdown) stayed on a
+    behaviour-only report, above a section that says nothing measured a feeling. The report shows
+    "Where customers meet friction along the way" there; with surveys and feedback it reads as before."""
+    import nbformat
+
+    from jmtools.report.html import export_html
+    from jmtools.report.wording import CURVE_HEADINGS
+
+    f, parts = reports(name).namespace["f"], []         # the report runs first: its displays are its own
+    monkeypatch.setattr(sections.kit, "display", lambda *objs: parts.extend(objs))
+    sections.feelings(f)
+    cells = nbformat.read(NB00, as_version=4).cells
+    k = next(i for i, c in enumerate(cells) if c.cell_type == "markdown" and "How customers feel" in c.source)
+    assert cells[k].source == "## How customers feel along the way" == "## " + CURVE_HEADINGS["feeling"]
+    code = cells[k + 1]
+    code.outputs = [nbformat.v4.new_output("display_data", {"text/markdown": p.data})
+                    for p in parts if type(p).__name__ == "Markdown"]
+    nb = nbformat.v4.new_notebook(cells=[cells[k], code])
+    page = export_html(nb, tmp_path / "r.html").read_text(encoding="utf-8")
+    headings = re.findall(r"<h2 id=\"[^\"]+\">(.*?)<", page)
+    toc = re.findall(r'<li class="jm-toc-h2"><a href="#[^"]+">(.*?)</a>', page)
+    if name == "surveys+feedback":
+        assert "How customers feel along the way" in headings and "friction" not in " ".join(headings)
+        assert toc[:1] == ["How customers feel along the way"]
+    else:
+        assert "Where customers meet friction along the way" in headings and "How customers feel" not in page
+        assert toc[:1] == ["Where customers meet friction along the way"]

@@ -7,6 +7,8 @@ import html as _html
 import re
 from html.parser import HTMLParser
 
+from jmtools.report.wording import CURVE_HEADINGS, CURVE_INTRODUCTIONS
+
 
 class _Headings(HTMLParser):
     def __init__(self):
@@ -89,3 +91,33 @@ def _move_contents(page: str, h2s: list) -> str:
     if target is None or target.start() < nav.end():
         return page
     return page[:nav.start()] + page[nav.end():target.start()] + nav.group(0) + page[target.start():]
+
+
+_FEEL_HEADING = re.compile(rf"^(#{{2,3}}\s+){re.escape(CURVE_HEADINGS['feeling'])}\s*$", re.M)
+
+
+def friction_heading(nb) -> None:
+    """Give the curve section of a behaviour-only report its friction heading, in place (D207).
+
+    Notebook 00's Markdown heading asks how customers feel; where the section below it opened with
+    the behaviour-only introduction (:data:`jmtools.report.wording.CURVE_INTRODUCTIONS`), nothing
+    measured a feeling, and the report's heading says friction instead. Any other notebook, and a
+    report with survey scores or feedback, is left as it is.
+
+    Examples
+    --------
+    >>> from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+    >>> said = new_output("display_data", {"text/markdown": CURVE_INTRODUCTIONS["behaviour"]})
+    >>> nb = new_notebook(cells=[new_markdown_cell("## How customers feel along the way"),
+    ...                          new_code_cell("sections.feelings(f)", outputs=[said])])
+    >>> friction_heading(nb)
+    >>> nb.cells[0].source
+    '## Where customers meet friction along the way'
+    """
+    cells = nb.cells
+    for cell, below in zip(cells, cells[1:]):
+        if cell.cell_type != "markdown" or below.cell_type != "code" or not _FEEL_HEADING.search(cell.source):
+            continue
+        first = next((o for o in below.get("outputs", []) if "text/markdown" in (o.get("data") or {})), None)
+        if first is not None and first["data"]["text/markdown"] == CURVE_INTRODUCTIONS["behaviour"]:
+            cell.source = _FEEL_HEADING.sub(lambda m: m.group(1) + CURVE_HEADINGS["behaviour"], cell.source)

@@ -27,7 +27,7 @@ from jmtools.core.vocabulary import share_text
 __all__ = ["GLOSSARY", "CAPTIONS", "plain", "percent", "emotion", "feeling", "compared", "interval",
            "coverage_sentence", "caption", "listed", "NOT_SHOWN", "NOT_SHOWN_PROTECTS",
            "not_shown_template", "HIDDEN_CELL", "loss_words", "reached_words", "ids_words",
-           "CURVE_INTRODUCTIONS"]
+           "CURVE_INTRODUCTIONS", "CURVE_HEADINGS"]
 
 #: Analyst term → the words a report uses for it (also shown in the report's glossary notes).
 GLOSSARY = {
@@ -280,6 +280,14 @@ CURVE_INTRODUCTIONS = {
                  "stage. The dashed line is the feeling the team assumed in the workshop; hollow points rest "
                  "on few customers.",
 }
+
+#: The curve section's heading: notebook 00's Markdown says the first; a report whose curve is
+#: friction from behaviour alone shows the second in its place (D207).
+CURVE_HEADINGS = {
+    "feeling": "How customers feel along the way",
+    "behaviour": "Where customers meet friction along the way",
+}
+
 
 
 def caption(key: str) -> str:
