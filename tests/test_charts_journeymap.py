@@ -246,3 +246,45 @@ def test_a_curve_is_not_drawn_across_a_stage_without_evidence(journey):
         assert sorted(drawn) == measured                       # each measured stage keeps its point
         for orders in strokes:                                 # no stroke skips a stage
             assert all(b - a == 1 for a, b in zip(orders, orders[1:])), orders
+
+
+_COMPANY = """\
+name: Mortgage
+stages: [{name: Apply, emotion: 1}, {name: Documents}, {name: Valuation}]
+touchpoints:
+  - {name: Form, stage: Apply, channel: digital}
+  - {name: Advisor call, stage: Apply, channel: interpersonal, initiated_by: company, moment_of_truth: true}
+  - {name: Request letter, stage: Documents, channel: physical, initiated_by: company}
+  - {name: Upload, stage: Documents, channel: digital}
+  - {name: Valuation completed, stage: Valuation, channel: physical, initiated_by: company}
+"""
+
+
+def _outlines(spec):
+    return [layer for layer in _layers(spec) if layer["mark"]["type"] == "rect"
+            and layer["encoding"].get("stroke", {}).get("field") == "kind"]
+
+
+def test_touchpoints_the_company_starts_are_outlined_with_a_legend_entry():
+    """D207 (the mortgage tester's fault 10): the bank's letters, call and valuation record looked
+    like the customers' own touchpoints. Each now has a dashed outline and the legend says what it
+    means; the customers' touchpoints are drawn as before."""
+    j = Journey.from_yaml(_COMPANY)
+    spec = journey_map(j).to_dict()
+    (outline,) = _outlines(spec)
+    rows = spec["datasets"][outline["data"]["name"]]
+    company = sorted(t.name for t in j.touchpoints if t.initiated_by == "company")   # from the journey
+    assert sorted(r["text"] for r in rows) == company == ["Advisor call", "Request letter", "Valuation completed"]
+    assert outline["mark"]["strokeDash"] == [4, 2] and outline["mark"]["fillOpacity"] == 0
+    assert outline["encoding"]["stroke"]["legend"]["title"] == "touchpoint"
+    assert outline["encoding"]["stroke"]["scale"]["domain"] == ["started by the company (initiated_by: company)"]
+    texts = {r["text"]: r for layer in _layers(spec) if layer["mark"]["type"] == "text"
+             for r in spec["datasets"].get(layer["data"]["name"], []) if r.get("lane") == "touchpoints"}
+    for r in rows:                      # the outline holds its item's text (and badge), in its own column
+        t = texts[r["text"]]
+        assert r["xo"] < t["bx"] < t["x"] < r["xo2"] and r["oy"] < t["y"] < t["y"] + t["h"] < r["oy2"]
+    # a journey of customers' touchpoints only: no outline, no legend entry, the items as before
+    plain = Journey.from_yaml(_COMPANY.replace(", initiated_by: company", ""))
+    before = journey_map(plain).to_dict()
+    assert _outlines(before) == []
+    assert _texts(before, "wrapped") == _texts(spec, "wrapped")

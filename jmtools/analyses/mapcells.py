@@ -108,7 +108,8 @@ def map_cells(journey, *, evidence: Mapping[str, Any] | None = None,
         - ``persona`` — persona(s) the item is about, "" for everyone (emotion and KPI rows:
           the persona of the curve, "all" for everyone);
         - ``source`` — where the evidence comes from, "" if not stated;
-        - ``series`` — "assumed" / "measured" for the emotion lane, the metric for KPIs;
+        - ``series`` — "assumed" / "measured" for the emotion lane, the metric for KPIs; for a
+          touchpoint "moment of truth" and/or "company" (``initiated_by: company``), comma-separated;
         - ``value``, ``n``, ``ci_low``, ``ci_high`` — numbers of emotion and KPI rows.
 
     Examples
@@ -242,7 +243,9 @@ def _touchpoint_rows(journey, selected, compare, frames):
         source = (f"events of {count_words(n)} customer{'s' * (n != 1)}"
                   if n > 0 else "")
         yield _row(tp.stage, tp.name, label=label, evidence="measured" if n > 0 else tp.evidence,
-                   source=source, series="moment of truth" if tp.moment_of_truth else "", n=int(n) if n else None)
+                   source=source, n=int(n) if n else None,
+                   series=", ".join(k for k, on in (("moment of truth", tp.moment_of_truth),
+                                                    ("company", tp.initiated_by == "company")) if on))
 
 
 def _pain_rows(journey, selected, compare, frames):

@@ -110,7 +110,7 @@ class MapGeometry:
                 has_badge = isinstance(rec["evidence"], str) and rec["evidence"] in EVIDENCE_COLORS
                 self.rows.append({**_plain_record(rec), "x": x + (self.badge if has_badge else 0),
                                   "y": y, "bx": x + 4, "by": y + self.lh / 2 - 1,
-                                  "wrapped": "\n".join(lines), "badge": has_badge})
+                                  "wrapped": "\n".join(lines), "badge": has_badge, "h": len(lines) * self.lh})
                 y += len(lines) * self.lh + 5
             tallest = max(tallest, y - top - self.pad - 5)
         return tallest + 2 * self.pad
@@ -246,9 +246,9 @@ class MapGeometry:
             align="left", baseline="top", lineBreak="\n", font=MAP_FONT, fontSize=self.fs,
             color=MAP_COLORS["text"], lineHeight=self.lh).encode(
             x=px("x"), y=px("y"), text=alt.Text("wrapped:N"), tooltip=tooltip)
-        badges = frame[frame["badge"]]
+        badges, started = frame[frame["badge"]], self._company_outlines(frame)
         if not len(badges):
-            return [text]
+            return [text, *started]
         domain = list(EVIDENCE_LABELS)
         legend = alt.Legend(title="evidence", orient="bottom", symbolSize=70)
         badge = alt.Chart(badges).mark_point(size=45, strokeWidth=1.5, opacity=1).encode(
@@ -260,7 +260,24 @@ class MapGeometry:
             stroke=alt.Stroke("evidence:N", scale=alt.Scale(
                 domain=domain, range=[EVIDENCE_COLORS[d] for d in domain]), legend=legend),
             tooltip=tooltip)
-        return [badge, text]
+        return [badge, text, *started]
+
+    def _company_outlines(self, frame):
+        """A dashed outline round each touchpoint the company starts (``initiated_by: company``),
+        with its legend entry; customers' touchpoints are drawn as before (D207)."""
+        import altair as alt
+
+        mine = frame[(frame["lane"] == "touchpoints") & frame["series"].fillna("").str.contains("company")]
+        if not len(mine):
+            return []
+        box = mine.assign(xo=mine["bx"] - 4, xo2=mine["bx"] + self.cw - 2 * self.pad + 1, oy=mine["y"] - 2,
+                          oy2=mine["y"] + mine["h"] + 1, kind="started by the company (initiated_by: company)")
+        return [alt.Chart(box).mark_rect(fill="white", fillOpacity=0, strokeWidth=1.2, strokeDash=[4, 2]).encode(
+            x=px("xo"), x2=alt.X2("xo2:Q"), y=px("oy"), y2=alt.Y2("oy2:Q"),
+            stroke=alt.Stroke("kind:N", scale=alt.Scale(domain=[box["kind"].iloc[0]], range=[MAP_COLORS["ink"]]),
+                              legend=alt.Legend(title="touchpoint", orient="bottom", symbolType="square",
+                                                symbolDash=[4, 2], symbolSize=120)),
+            tooltip=[alt.Tooltip("text:N", title="touchpoint"), alt.Tooltip("kind:N", title="")])]
 
     def curves(self):
         import altair as alt
