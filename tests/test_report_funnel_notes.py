@@ -144,19 +144,11 @@ def _mortgage(root, n=300, seed=7):
     return ev
 
 
-def _contact_notes(findings, monkeypatch) -> str:
-    parts = []
-    monkeypatch.setattr(funnel_notes.kit, "display", lambda *objs: parts.extend(getattr(o, "data", str(o))
-                                                                                for o in objs))
-    funnel_notes.show_contact_only(findings)
-    return "\n".join(parts)
-
-
 def test_a_stage_reached_only_through_the_company_record_is_said_with_its_n(tmp_path, monkeypatch):
     """The mortgage tester's Valuation: only the bank's record reaches it, so the funnel's step there
     (and the planted drop after it) rests on that record; before D207 nothing said so."""
     ev = _mortgage(tmp_path)
-    text = _contact_notes(pipeline.run(tmp_path), monkeypatch)
+    text = _shown(pipeline.run(tmp_path), monkeypatch, funnel_notes.show_contact_only)
     first = ev.groupby(["customer_id", "event"])["timestamp"].min().unstack()
     # plain pandas: applied, then Documents (letter or upload), then the valuation record, in order
     docs = first[["doc_letter", "uploaded"]].min(axis=1)
