@@ -74,6 +74,8 @@ def last_seen(evidence, *, steps=None, by=None) -> pd.DataFrame:
 def _last_seen(evidence, steps: list, by: list) -> pd.DataFrame:
     import ibis
 
+    if len(steps) < 2:                  # one step loses nobody
+        return pd.DataFrame(columns=[*by, *LAST_SEEN_COLUMNS]).astype({"touchpoint": "str", "step": "str"})
     keys = ["customer_id", *by]
     reach = _reach(evidence, steps, "stage", by)
     lost = [reach[k - 2].select(*keys).anti_join(reach[k - 1].select("customer_id"), "customer_id")
@@ -84,19 +86,16 @@ def _last_seen(evidence, steps: list, by: list) -> pd.DataFrame:
     ends = t.group_by("customer_id").agg(_last=t.position.max())
     last = t.join(ends, (t.customer_id == ends.customer_id) & (t.position == ends._last)) \
         .select(_c=t.customer_id, tp=tp)
-    rows = ibis.union(*lost) if len(lost) > 1 else lost[0] if lost else None
-    if rows is None:
-        return pd.DataFrame(columns=[*by, *LAST_SEEN_COLUMNS]).astype({"touchpoint": "str", "step": "str"})
+    rows = ibis.union(*lost) if len(lost) > 1 else lost[0]
     j = rows.join(last, rows.customer_id == last._c)
     got = to_pandas(j.group_by([*by, "step_index", "tp"]).agg(n=j.customer_id.nunique()))
-    rules = list(getattr(evidence, "rules", None) or [])
     names = list(evidence.touchpoints)
     if narrow:              # codes 1 … number of touchpoint rules; none: an event the journey does not map
-        codes = [r.name for r in rules] or names
+        codes = [r.name for r in getattr(evidence, "rules", None) or []] or names
         got["tp"] = [codes[int(c) - 1] if pd.notna(c) and 0 < int(c) <= len(codes) else None for c in got["tp"]]
     order = {name: i for i, name in enumerate(names)}
     company = set(getattr(evidence, "company_touchpoints", None) or [])
-    got = got.assign(touchpoint=got["tp"].astype(object).where(got["tp"].notna(), None).astype("str"),
+    got = got.assign(touchpoint=got["tp"].astype("str"),             # missing: NaN, as Parquet reads it back
                      _o=[order.get(v, len(names)) if isinstance(v, str) else len(names) for v in got["tp"]])
     got["company"] = got["touchpoint"].isin(company)
     got["n"] = got["n"].astype("int64")
