@@ -168,7 +168,8 @@ def test_a_behaviour_only_report_introduces_its_curve_as_friction(utility, monke
     section's own first paragraph and, without a feeling measured, speaks of friction (D200)."""
     f, _ = utility
     text = _feelings_section(f, monkeypatch)
-    assert text.startswith("Nothing here measured how customers feel at a stage: the curve is friction")
+    assert text.startswith("## Where customers meet friction along the way\n\n"   # its heading, printed (D210)
+                           "Nothing here measured how customers feel at a stage: the curve is friction")
     assert "very negative" not in text and "very positive" not in text
     import json
 

@@ -572,32 +572,36 @@ def test_a_personas_curve_note_counts_the_personas_customers(tmp_path, monkeypat
 
 
 @pytest.mark.parametrize("name", ["surveys+feedback", "events+customers"])
-def test_the_curve_sections_heading_in_the_report_says_friction_where_only_behaviour_counts(reports, name,
-                                                                                               monkeypatch, tmp_path):
-    """D207: the heading "How customers feel along the way" (notebook 00's Markdown) stayed on a
-    behaviour-only report, above a section that says nothing measured a feeling. The report shows
-    "Where customers meet friction along the way" there; with surveys and feedback it reads as before."""
+def test_the_curve_sections_heading_says_friction_where_only_behaviour_counts(reports, name, monkeypatch, tmp_path):
+    """D207 renamed notebook 00's Markdown heading "How customers feel along the way" only in the
+    exported HTML: a live run and the executed notebook still asked how customers feel above a
+    friction curve. The section prints its heading itself (D210): "Where customers meet friction
+    along the way" where only behaviour counts, word for word as before with surveys and feedback;
+    the notebook has no fixed heading for it, and the exported report, its anchor and its contents
+    say the printed one, once — also from a copy of notebook 00 made before, with its Markdown heading."""
     import nbformat
 
     from jmtools.report.html import export_html
-    from jmtools.report.wording import CURVE_HEADINGS
 
     f, parts = reports(name).namespace["f"], []         # the report runs first: its displays are its own
     monkeypatch.setattr(sections.kit, "display", lambda *objs: parts.extend(objs))
     sections.feelings(f)
     cells = nbformat.read(NB00, as_version=4).cells
-    k = next(i for i, c in enumerate(cells) if c.cell_type == "markdown" and "How customers feel" in c.source)
-    assert cells[k].source == "## How customers feel along the way" == "## " + CURVE_HEADINGS["feeling"]
-    code = cells[k + 1]
+    assert not any(c.cell_type == "markdown" and "along the way" in c.source for c in cells)
+    k = next(i for i, c in enumerate(cells) if c.source == "sections.feelings(f)")
+    heading = ("How customers feel along the way" if name == "surveys+feedback"
+               else "Where customers meet friction along the way")
+    assert parts[0].data.startswith(f"## {heading}\n\n")                 # what a live run shows first
+    assert cells[k - 1].cell_type == "code"                            # no Markdown heading above it
+    code = cells[k]
     code.outputs = [nbformat.v4.new_output("display_data", {"text/markdown": p.data})
                     for p in parts if type(p).__name__ == "Markdown"]
-    nb = nbformat.v4.new_notebook(cells=[cells[k], code])
-    page = export_html(nb, tmp_path / "r.html").read_text(encoding="utf-8")
-    headings = re.findall(r"<h2 id=\"[^\"]+\">(.*?)<", page)
-    toc = re.findall(r'<li class="jm-toc-h2"><a href="#[^"]+">(.*?)</a>', page)
-    if name == "surveys+feedback":
-        assert "How customers feel along the way" in headings and "friction" not in " ".join(headings)
-        assert toc[:1] == ["How customers feel along the way"]
-    else:
-        assert "Where customers meet friction along the way" in headings and "How customers feel" not in page
-        assert toc[:1] == ["Where customers meet friction along the way"]
+    old_copy = nbformat.v4.new_markdown_cell("## How customers feel along the way")   # notebook 00 before D210
+    for shown in ([code], [old_copy, code]):
+        page = export_html(nbformat.v4.new_notebook(cells=shown), tmp_path / "r.html").read_text(encoding="utf-8")
+        headings = [h for h in re.findall(r'<h2 id="([^"]+)">(.*?)<', page) if "along the way" in h[1]]
+        toc = re.findall(r'<li class="jm-toc-h2"><a href="#([^"]+)">(.*?)</a>', page)
+        assert [h for _, h in headings] == [heading] and toc[:1] == headings
+        assert headings[0][0] == heading.replace(" ", "-")                 # its anchor, as a Markdown cell's
+        if name != "surveys+feedback":
+            assert "How customers feel" not in page

@@ -7,7 +7,7 @@ import html as _html
 import re
 from html.parser import HTMLParser
 
-from jmtools.report.wording import CURVE_HEADINGS, CURVE_INTRODUCTIONS
+from jmtools.report.wording import CURVE_HEADINGS
 
 
 class _Headings(HTMLParser):
@@ -93,31 +93,34 @@ def _move_contents(page: str, h2s: list) -> str:
     return page[:nav.start()] + page[nav.end():target.start()] + nav.group(0) + page[target.start():]
 
 
-_FEEL_HEADING = re.compile(rf"^(#{{2,3}}\s+){re.escape(CURVE_HEADINGS['feeling'])}\s*$", re.M)
+_FEEL_HEADING = re.compile(rf"^#{{2,3}}\s+{re.escape(CURVE_HEADINGS['feeling'])}\s*$")
+_PRINTED = tuple(f"## {heading}\n" for heading in CURVE_HEADINGS.values())
 
 
-def friction_heading(nb) -> None:
-    """Give the curve section of a behaviour-only report its friction heading, in place (D207).
+def one_curve_heading(nb) -> None:
+    """Drop, in place, the curve section's Markdown heading of a notebook 00 copied before D210.
 
-    Notebook 00's Markdown heading asks how customers feel; where the section below it opened with
-    the behaviour-only introduction (:data:`jmtools.report.wording.CURVE_INTRODUCTIONS`), nothing
-    measured a feeling, and the report's heading says friction instead. Any other notebook, and a
-    report with survey scores or feedback, is left as it is.
+    The section prints its own heading (:func:`jmtools.report.sections.feelings`): "How customers
+    feel along the way", or on a friction curve from behaviour alone "Where customers meet friction
+    along the way" (:data:`jmtools.report.wording.CURVE_HEADINGS`). A project's copy of notebook 00
+    made earlier still has the first as a Markdown cell above it; the report shows the printed
+    heading only, not both. Any other notebook is left as it is.
 
     Examples
     --------
     >>> from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
-    >>> said = new_output("display_data", {"text/markdown": CURVE_INTRODUCTIONS["behaviour"]})
+    >>> said = new_output("display_data", {"text/markdown": "## " + CURVE_HEADINGS["behaviour"] + "\\n\\nNothing …"})
     >>> nb = new_notebook(cells=[new_markdown_cell("## How customers feel along the way"),
     ...                          new_code_cell("sections.feelings(f)", outputs=[said])])
-    >>> friction_heading(nb)
-    >>> nb.cells[0].source
-    '## Where customers meet friction along the way'
+    >>> one_curve_heading(nb)
+    >>> [c.cell_type for c in nb.cells]
+    ['code']
     """
-    cells = nb.cells
-    for cell, below in zip(cells, cells[1:]):
-        if cell.cell_type != "markdown" or below.cell_type != "code" or not _FEEL_HEADING.search(cell.source):
+    drop = []
+    for k, (cell, below) in enumerate(zip(nb.cells, nb.cells[1:])):
+        if cell.cell_type != "markdown" or below.cell_type != "code" or not _FEEL_HEADING.match(cell.source.strip()):
             continue
         first = next((o for o in below.get("outputs", []) if "text/markdown" in (o.get("data") or {})), None)
-        if first is not None and first["data"]["text/markdown"] == CURVE_INTRODUCTIONS["behaviour"]:
-            cell.source = _FEEL_HEADING.sub(lambda m: m.group(1) + CURVE_HEADINGS["behaviour"], cell.source)
+        if first is not None and first["data"]["text/markdown"].startswith(_PRINTED):
+            drop.append(k)
+    nb.cells = [cell for k, cell in enumerate(nb.cells) if k not in drop]

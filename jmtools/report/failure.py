@@ -25,8 +25,9 @@ _FIX = re.compile(r"\n\s*Fix:\s*")
 def cell_name(cells, index: int | None, source: str | None = None) -> str:
     """``section 'Where it hurts', `sections.where_it_hurts(f)``` for the cell at ``index``.
 
-    The section is the last Markdown heading above the cell; the code is its first line that
-    is neither blank nor a comment, cut to 60 characters (and "…").
+    The section is the heading the cell printed itself (notebook 00's curve section, D210), else
+    the last Markdown heading above the cell; the code is its first line that is neither blank
+    nor a comment, cut to 60 characters (and "…").
 
     Examples
     --------
@@ -34,6 +35,9 @@ def cell_name(cells, index: int | None, source: str | None = None) -> str:
     ...          {"cell_type": "code", "source": "# ranked\\nsections.where_it_hurts(f, top_n=top_n)"}]
     >>> cell_name(cells, 1)
     "section 'Where it hurts', `sections.where_it_hurts(f, top_n=top_n)`"
+    >>> said = {"output_type": "display_data", "data": {"text/markdown": "## Where customers meet friction\\nText."}}
+    >>> cell_name(cells + [{"cell_type": "code", "source": "sections.feelings(f)", "outputs": [said]}], 2)
+    "section 'Where customers meet friction', `sections.feelings(f)`"
     >>> cell_name([], None, "x = 1")
     '`x = 1`'
     >>> cell_name([], None, "sections.where_it_hurts(f, top_n=top_n, min_group=min_group, more=True)")
@@ -45,15 +49,21 @@ def cell_name(cells, index: int | None, source: str | None = None) -> str:
     code = next((ln.strip() for ln in (source or "").splitlines()
                  if ln.strip() and not ln.strip().startswith("#")), "")
     code = code if len(code) <= 60 else code[:59] + "…"
-    section = None
-    for cell in reversed(cells[:index] if index is not None else []):
-        if cell["cell_type"] == "markdown":
-            heads = re.findall(r"^#{1,6}\s+(.+?)\s*#*\s*$", cell["source"], flags=re.M)
-            if heads:
-                section = heads[-1]
-                break
+    own = cells[index] if index is not None and 0 <= index < len(cells) else {}
+    printed = next((_text(out["data"]["text/markdown"]) for out in own.get("outputs") or []
+                    if "text/markdown" in (out.get("data") or {})), "")
+    section = printed[3:].split("\n", 1)[0].strip() or None if printed.startswith("## ") else None
+    for cell in reversed(cells[:index] if index is not None and section is None else []):
+        heads = re.findall(r"^#{1,6}\s+(.+?)\s*#*\s*$", _text(cell["source"]), flags=re.M)
+        if cell["cell_type"] == "markdown" and heads:
+            section = heads[-1]
+            break
     parts = ([f"section {section!r}"] if section else []) + ([f"`{code}`"] if code else [])
     return ", ".join(parts)
+
+
+def _text(text) -> str:
+    return "".join(text) if isinstance(text, list) else text
 
 
 def failed_cell(err, src: str, out, cells=()) -> ReportError:

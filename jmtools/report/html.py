@@ -32,7 +32,7 @@ from pathlib import Path
 from jmtools.render.notebook import chart_title
 from jmtools.render.offline import (atomic_write_text, javascript_bundle, script_json,
                                     vega_lite_version)
-from jmtools.report._contents import friction_heading, with_contents
+from jmtools.report._contents import one_curve_heading, with_contents
 from jmtools.report.previous import fill_previous
 from jmtools.report.record import RECORD_MIMETYPE, figure_table, read_records
 
@@ -261,7 +261,7 @@ def _make_preprocessor():
         def preprocess(self, nb, resources):
             resources["jmtools_specs"], resources["jmtools_warnings"] = [], 0
             records = read_records(nb)
-            friction_heading(nb)          # a behaviour-only curve: its heading says friction (D207)
+            one_curve_heading(nb)         # an older copy of notebook 00: the curve's heading once (D210)
             nb, resources = super().preprocess(nb, resources)
             resources["jmtools"] = _report_context(nb, records, resources, static=self.static)
             return nb, resources

@@ -45,7 +45,7 @@ from jmtools.report.steps import show_dates_only, show_reading_notes
 from jmtools.report.unplaced import show_feeling_basis, show_relationship_kpis, unplaced_rows, unplaced_sentence
 from jmtools.report.caveats import (much_rejected, not_judged, show_personas_left_out, show_unmapped_stages,
                                    thumbs)
-from jmtools.report.wording import (CURVE_INTRODUCTIONS, coverage_sentence, ids_words, loss_words,
+from jmtools.report.wording import (CURVE_HEADINGS, CURVE_INTRODUCTIONS, coverage_sentence, ids_words, loss_words,
                                     not_shown_template, reached_words)
 from jmtools.sources import SPECS, unread_fix
 
@@ -452,8 +452,12 @@ def how_far(f: Findings) -> None:
 
 @validated_whole()
 def feelings(f: Findings) -> None:
-    """The emotion curve beside the workshop's assumption, moments of truth, the curve table."""
-    kit.display(md(CURVE_INTRODUCTIONS["behaviour" if f.curve_basis == "behaviour" else "feeling"]))
+    """The emotion curve beside the workshop's assumption, moments of truth, the curve table.
+
+    The section prints its own heading above its introduction (D210): how customers feel, or, on
+    a curve of friction from behaviour alone, where they meet friction — in a live notebook too."""
+    said = "behaviour" if f.curve_basis == "behaviour" else "feeling"
+    kit.display(md("## " + CURVE_HEADINGS[said] + "\n\n" + CURVE_INTRODUCTIONS[said]))
     names = list(f.journey.persona_names) if f.assignment is not None else []
     shown = ["all"] + (names if f.focus.everyone else [f.focus.persona])
     assumed = f.assumed[f.assumed["persona"].isin(shown)] if "persona" in f.assumed else f.assumed

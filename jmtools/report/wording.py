@@ -281,8 +281,8 @@ CURVE_INTRODUCTIONS = {
                  "on few customers.",
 }
 
-#: The curve section's heading: notebook 00's Markdown says the first; a report whose curve is
-#: friction from behaviour alone shows the second in its place (D207).
+#: The curve section's heading, printed by the section above its introduction (D210): the first,
+#: or the second where the curve is friction from behaviour alone (D207).
 CURVE_HEADINGS = {
     "feeling": "How customers feel along the way",
     "behaviour": "Where customers meet friction along the way",
