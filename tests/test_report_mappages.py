@@ -245,3 +245,35 @@ def test_a_behaviour_only_emotion_lane_is_called_friction_not_a_feeling():
     assert "friction measured from behaviour" in json.dumps(friction.to_dict(), ensure_ascii=False)
     assert feeling.usermeta["caption"] == caption("journey_map")
     assert "friction" not in json.dumps(feeling.to_dict(), ensure_ascii=False)
+
+
+def test_the_caption_says_what_the_dashed_outline_means_where_the_company_starts_a_touchpoint(ecommerce_world):
+    """D207 outlined the touchpoints the company starts and gave the legend an entry, but the map's
+    caption, which says what everything else on the map means, was silent about it. It now says what
+    the dashed outline marks when such a touchpoint is drawn (the whole map, and each printed part
+    that shows the touchpoint lane), and nothing more otherwise."""
+    import json
+
+    from jmtools.report.mappages import screen_and_paper
+    from jmtools.report.wording import caption
+
+    said = "A dashed outline marks a touchpoint the company starts (initiated_by: company), not the customer."
+    text = (ecommerce_world.folder / "journey.yaml").read_text(encoding="utf-8")
+    plain = Journey.from_yaml(text)
+    assert not any(t.initiated_by == "company" for t in plain.touchpoints)
+    marked = Journey.from_yaml(text.replace("events: [social_ad_click],",
+                                            "events: [social_ad_click], initiated_by: company,"))
+    assert [t.name for t in marked.touchpoints if t.initiated_by == "company"] == ["Social ad"]
+    before, *_ = screen_and_paper(plain, persona="Budget Ben")
+    assert before.usermeta["caption"] == caption("journey_map") and "outline" not in before.usermeta["caption"]
+    whole, *parts = screen_and_paper(marked, persona="Budget Ben")
+    assert whole.usermeta["caption"] == caption("journey_map_rows") + " " + said + " " + caption("journey_map_emotion")
+    lanes = list(map_cells(marked, persona="Budget Ben")["lane"].cat.categories)
+    told = []
+    for part in parts:
+        spec = part.to_dict()
+        drawn = {t for layer in spec["layer"] for t in _texts(spec, layer)}
+        outlined = "started by the company" in json.dumps(spec)   # the part draws the outline and its legend
+        told.append(said in spec["usermeta"]["caption"])
+        assert told[-1] == ("touchpoints" in {lane for lane in lanes if _lane_title(lane) in drawn}) == outlined
+    assert told.count(True) == 1

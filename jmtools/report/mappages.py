@@ -239,19 +239,22 @@ def screen_and_paper(journey, evidence=None, persona=None) -> list:
     emotion = (evidence or {}).get("emotion")
     behaviour = emotion is not None and {"n", "sources"} <= set(emotion.columns) and _friction(emotion)
 
+    company = bool(cells.loc[cells["lane"] == "touchpoints", "series"].fillna("").str.contains("company").any())
+
     def meta(lanes) -> dict:
-        return {"caption": map_caption(lanes, ranked=ranked, behaviour=behaviour)}
+        return {"caption": map_caption(lanes, ranked=ranked, behaviour=behaviour, company=company)}
 
     whole = journey_map(journey, persona=persona, cells=cells,
                         usermeta=meta(list(cells["lane"].cat.categories)))
     return [whole, *print_parts(journey, whole, persona=persona, cells=cells, usermeta=meta)]
 
 
-def map_caption(lanes, *, ranked: bool = False, behaviour: bool = False) -> str:
+def map_caption(lanes, *, ranked: bool = False, behaviour: bool = False, company: bool = False) -> str:
     """The caption under a map, or under a printed part of it, that shows ``lanes``: what its
-    columns, rows and badges mean, then a sentence for the emotion lane (``behaviour``: its measured
-    curve is friction from behaviour only, not a feeling) and (``ranked``: the lane holds the pain
-    points of "Where it hurts") one for the pain-point lane, each only when that lane is drawn.
+    columns, rows and badges mean, then (``company``: touchpoints the company starts are drawn, in
+    a dashed outline, D210) a sentence for those, one for the emotion lane (``behaviour``: its
+    measured curve is friction from behaviour only, not a feeling) and (``ranked``: the lane holds
+    the pain points of "Where it hurts") one for the pain-point lane, each only when that lane is drawn.
 
     Examples
     --------
@@ -263,9 +266,14 @@ def map_caption(lanes, *, ranked: bool = False, behaviour: bool = False) -> str:
     False
     >>> map_caption(["emotion"], behaviour=True).split(". ")[-1][:60]
     'Emotion lane: solid line friction measured from behaviour on'
+    >>> map_caption(["touchpoints"], company=True).split(". ")[-1]
+    'A dashed outline marks a touchpoint the company starts (initiated_by: company), not the customer.'
+    >>> "dashed outline" in map_caption(["goal", "emotion"], company=True)
+    False
     """
     lanes = set(lanes)
     return " ".join([caption("journey_map_rows")]
+                    + ([caption("journey_map_company")] if company and "touchpoints" in lanes else [])
                     + ([caption("journey_map_emotion_behaviour" if behaviour else "journey_map_emotion")]
                        if "emotion" in lanes else [])
                     + ([caption("journey_map_pains")] if ranked and "pain_points" in lanes else []))

@@ -259,6 +259,8 @@ CAPTIONS = {
     "journey_map_emotion_behaviour": "Emotion lane: solid line friction measured from behaviour only (0 where "
                                      "none was seen, down to −2), not a feeling; dashed line the feeling "
                                      "assumed in the workshop.",
+    "journey_map_company": "A dashed outline marks a touchpoint the company starts (initiated_by: company), "
+                           "not the customer.",
     "journey_map_pains": "Pain-point lane: the pain points ranked in \u201cWhere it hurts\u201d (#1 first), each "
                          "with the evidence found for it there.",
     "comparison": "Dot: the change from before to after; line: its 95% interval; dashed line: no change. "
