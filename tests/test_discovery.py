@@ -519,3 +519,25 @@ def test_a_column_saying_bank_or_customer_marks_the_bank_s_contacts_and_says_unk
     clean = discover_journey(log[log["event"] != "dunning_notice_sent"])
     assert clean.table.attrs["initiated_by_unknown"] == {}
     assert "neither" not in clean.journey.description + summary(clean, None)
+
+
+def test_the_per_event_note_quotes_the_log_s_own_value_for_the_company():
+    """D210: a BANK row's note said "the log's initiated_by column says company for 80 …", a word
+    the log never holds. It now quotes the log's value and how it was read ("says BANK (read as the
+    company)"), the values of an event with more than one most rows first; a log that says
+    ``company`` keeps its word. The counts are plain pandas'."""
+    log = _saas()
+    log["initiated_by"] = log["initiated_by"].map({"user": "CUSTOMER", "company": "BANK"})
+    calls = log.index[log["event"] == "csm_call"]
+    log.loc[calls[:10], "initiated_by"] = "Advisor"                       # the call: two words for the bank
+    t = discover_journey(log).table.drop_duplicates("event").set_index("event")
+    for event in ("onboarding_email_sent", "csm_call"):
+        rows = log[log["event"] == event]
+        theirs = rows.loc[rows["initiated_by"] != "CUSTOMER", "initiated_by"].value_counts()
+        words = " or ".join(theirs.index)
+        assert (f"the log's initiated_by column says {words} (read as the company) for {int(theirs.sum())} of its "
+                f"{len(rows)} marked events") in t.loc[event, "note"]
+    assert "says BANK or Advisor (read as the company) for 80 of its 80" in t.loc["csm_call", "note"]
+    assert "says company" not in " ".join(t["note"].dropna())
+    plain = discover_journey(_saas()).table.drop_duplicates("event").set_index("event")
+    assert "says company for 80 of its 80 marked events" in plain.loc["csm_call", "note"]

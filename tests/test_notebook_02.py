@@ -399,3 +399,27 @@ def test_a_persona_whose_rule_cannot_run_is_left_out_and_the_others_go_on(tmp_pa
     sizes = dict(run.namespace["evidence"].persona_sizes[["persona", "n_customers"]].values)
     assert "Marathon Maya" not in sizes and sizes["Budget Ben"] == len(set(ben) & active) > 0
     assert "Budget Ben" in set(run.namespace["by_persona"]["persona"])
+
+
+def test_the_proposal_says_the_initiated_by_values_it_could_not_read(tmp_path, capsys):
+    """D204 said the log's initiated_by values read as neither the company nor the customer only
+    inside ``proposal.journey.description``, which section 7 does not show. Section 7 now prints the
+    sentence where the proposal is read: the value, its rows (plain pandas) and the loading.yaml fix."""
+    import shutil
+
+    from inprocess import run_cells
+
+    folder = tmp_path / "ecommerce"
+    shutil.copytree(ROOT / "data" / "ecommerce", folder)
+    events = pd.read_parquet(folder / "events.parquet")
+    events["initiated_by"] = events["event"].map({"refund_issued": "PARTNER"}).fillna("Customer")
+    events.to_parquet(folder / "events.parquet")
+    n = int((events["initiated_by"] == "PARTNER").sum())
+    run = run_cells(NOTEBOOK, {"data_dir": str(folder)})
+    printed = capsys.readouterr().out
+    said = (f"The log's initiated_by column holds values read as neither the company nor the customer: "
+            f"'PARTNER' ({n} rows);")
+    assert n == 156 and said in printed
+    assert "values: {initiated_by: {PARTNER: company}} (or customer)" in printed
+    assert printed.index("Proposed ") < printed.index(said)             # beside the proposed stages
+    assert run.namespace["proposal"].table.attrs["initiated_by_unknown"] == {"PARTNER": n}

@@ -290,7 +290,7 @@ def _company(timing: pd.DataFrame, company_share: float, said: pd.DataFrame) -> 
             m = said.loc[r.event]
             if m["company"]:
                 out[r.event] = (f"initiated by the company: the log's initiated_by column says "
-                                f"company for {int(m['n_company']):,} of its "
+                                f"{_says(m['company_values'])} for {int(m['n_company']):,} of its "
                                 f"{int(m['n_marked']):,} marked events")
         elif r.bulk_share >= company_share:
             out[r.event] = (f"initiated by the company: {_propose._pct(r.bulk_share)} of its events "
@@ -300,6 +300,14 @@ def _company(timing: pd.DataFrame, company_share: float, said: pd.DataFrame) -> 
             out[r.event] = (f"initiated by the company: {_propose._pct(r.same_time_share)} of its "
                             "events happen at the same time of day (a scheduled send)")
     return out
+
+
+def _says(values: list) -> str:
+    """The log's own words for the company (D210): ``BANK (read as the company)``; ``company`` as is."""
+    if all(v.lower() == "company" for v in values):
+        return "company"
+    shown = " or ".join(values[:3]) + (f" (+{len(values) - 3} more)" if len(values) > 3 else "")
+    return f"{shown} (read as the company)"
 
 
 def _repeat_note(r) -> str:

@@ -95,11 +95,12 @@ def marked_company(t) -> tuple[pd.DataFrame, dict]:
     """Per event name, how the log's own ``initiated_by`` column marks its rows (D193, D204).
 
     Returns ``(marks, unknown)``: ``marks`` has columns ``event``, ``n_marked`` (rows whose
-    value :func:`initiator` reads as the company or the customer) and ``n_company``;
-    ``unknown`` maps each value read as neither (as written, spaces trimmed) to its rows.
-    Both are empty when the log has no such column.
+    value :func:`initiator` reads as the company or the customer), ``n_company`` and
+    ``company_values`` (the values read as the company, as written, most rows first: the log's
+    own words, D210); ``unknown`` maps each value read as neither (as written, spaces trimmed)
+    to its rows. Both are empty when the log has no such column.
     """
-    empty = pd.DataFrame(columns=["event", "n_marked", "n_company"])
+    empty = pd.DataFrame(columns=["event", "n_marked", "n_company", "company_values"])
     if "initiated_by" not in t.columns:
         return empty, {}
     who = t.initiated_by.cast("string").strip()
@@ -113,6 +114,8 @@ def marked_company(t) -> tuple[pd.DataFrame, dict]:
     marks = (res.assign(n_marked=res["n"].where(side.notna(), 0),
                         n_company=res["n"].where(side == "company", 0))
              .groupby("event", as_index=False)[["n_marked", "n_company"]].sum())
+    theirs = res[side == "company"].sort_values(["n", "_who"], ascending=[False, True]).groupby("event")["_who"]
+    marks["company_values"] = marks["event"].map(theirs.agg(list)).apply(lambda v: v if isinstance(v, list) else [])
     return marks, {str(k): int(v) for k, v in unknown.items()}
 
 
