@@ -43,3 +43,38 @@ def test_the_table_counts_each_questions_answers_not_one_n_for_the_step(tmp_path
     for metric in ("csat", "nps", "ces"):
         assert table[f"{metric} answers"].to_dict() == truth[metric].to_dict()
     assert truth.loc["Offer"].tolist() != [truth.loc["Offer"].max()] * 3     # planted: the counts differ
+
+
+def test_answers_not_tied_to_a_step_are_counted_per_question(monkeypatch):
+    """Notebook 02's "not tied to a step" sentence said "30 survey answers", the largest n of any
+    question (the NPS), where CSAT rested on 20 and CES on 22 — D205's fault, left in this sentence.
+    It now counts each question's own answers (D210); a survey of one question keeps its sentence.
+    Oracle: plain pandas on the answers."""
+    rows = []
+    for i in range(30):                                   # 30 responses, naming no stage
+        rows += [(f"c{i}", "nps", i % 11)]
+        if i % 3:
+            rows += [(f"c{i}", "csat", 1 + i % 5)]
+        if i % 4:
+            rows += [(f"c{i}", "ces", 1 + i % 7)]
+    answers = pd.DataFrame(rows, columns=["customer_id", "metric", "score"]).assign(survey_id=lambda d: d["customer_id"])
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda x: shown.append(x))
+    show_survey_scores(answers, load_journey_text())
+    text = "\n".join(str(getattr(x, "data", "")) for x in shown)
+    truth = answers.groupby("metric", sort=False).size()
+    assert truth.to_dict() == {"nps": 30, "csat": 20, "ces": 22}
+    assert (f"Survey answers from all customers name no stage or touchpoint (a relationship survey, such as an "
+            f"NPS tool's): {truth['csat']} CSAT answers, {truth['nps']} NPS answers and {truth['ces']} CES "
+            "answers (each question's own") in text                   # in the order of the table below
+    assert "30 survey answers" not in text
+    shown.clear()
+    show_survey_scores(answers[answers["metric"] == "nps"], load_journey_text())
+    text = "\n".join(str(getattr(x, "data", "")) for x in shown)
+    assert "30 survey answers from all customers name no stage or touchpoint" in text
+
+
+def load_journey_text():
+    from jmtools.journey import Journey
+
+    return Journey.from_yaml(JOURNEY)

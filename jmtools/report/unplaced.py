@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from jmtools.analyses import kpis as kpi_tools
+from jmtools.analyses.disclosure import count_words
 from jmtools.analyses.emotions import complaint_note, feeling_basis
 from jmtools.analyses.language import language_note
 from jmtools.pipeline import disclosed_kpis
@@ -29,6 +30,7 @@ NOT_TIED = kpi_tools.NOT_TIED
 _WHAT = {"surveys": ("survey answer", "survey answers"), "feedback": ("feedback text", "feedback texts")}
 _NAMES = {"csat_mean": "CSAT, mean", "csat_top2box": "CSAT, share of top two", "ces_mean": "CES, mean",
           "ces_low_effort": "CES, share of low effort", "nps": "NPS (−100..+100)"}
+_QUESTIONS = {"csat": "CSAT", "nps": "NPS", "ces": "CES"}
 
 
 def _frame(table) -> pd.DataFrame | None:
@@ -153,10 +155,18 @@ def show_relationship_kpis(kp: pd.DataFrame | None, *, who: str = "all customers
     if display is None:
         from IPython.display import display
     table = _table(kp)
-    n = int(pd.to_numeric(kp["n"], errors="coerce").max()) if kp["n"].notna().any() else None
-    display(md("**{label}.** {n} survey answers from {who} name no stage or touchpoint (a relationship survey, "
-               "such as an NPS tool's): scored over all of them, not at a stage.",
-               label=NOT_TIED[0].upper() + NOT_TIED[1:], n="Its" if n is None else f"{n:,}", who=who))
+    # each question's own answers: a response answers each once at most, so no one n is the survey's (D205, D210)
+    per = pd.to_numeric(kp["n"], errors="coerce").groupby(kp.get("metric", kp["kpi"]), sort=False).max().dropna()
+    label = NOT_TIED[0].upper() + NOT_TIED[1:]
+    if len(per) > 1:
+        counts = listed([f"{count_words(v)} {_QUESTIONS.get(m, m)} answers" for m, v in per.items()], "and")
+        display(md("**{label}.** Survey answers from {who} name no stage or touchpoint (a relationship survey, "
+                   "such as an NPS tool's): {counts} (each question's own: a response need not answer every "
+                   "question), scored over all of them, not at a stage.", label=label, who=who, counts=counts))
+    else:
+        display(md("**{label}.** {n} survey answers from {who} name no stage or touchpoint (a relationship "
+                   "survey, such as an NPS tool's): scored over all of them, not at a stage.", label=label,
+                   n=count_words(per.iloc[0]).capitalize() if len(per) else "Its", who=who))
     display(html_table(table) if html else table)
     if kp.attrs.get("note"):
         display(md("{note}", note=kp.attrs["note"]))
