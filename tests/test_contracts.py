@@ -281,6 +281,7 @@ CASES: dict[str, Case] = {
     "funnels.customer_reach": Case(_ev(), {"by": "persna"}, {"by"}),
     "funnels.skipped_steps": Case(_ev(), {"by": "persna"}, {"by"}),
     "funnels.last_seen": Case(_ev(), {"by": "persna"}, {"by"}),
+    "funnels.before_leaving": Case(_ev(), {"by": "persna"}, {"by"}),
     "compare.step_observations": Case(_ev(), {"steps": []}, columns=lambda m: m.OBSERVATION_COLUMNS),
     "compare.score_observations": Case(
         lambda s: ((s["surveys"],), dict(journey=s["journey"], personas=s["personas"])), {"level": "page"},

@@ -100,9 +100,10 @@ class KeptAnswers(dict):
 #: the funnel chain, group sizes, each focus's customers per touchpoint (the map's), company-contact
 #: counts (D149), customers at later-round touchpoints and each persona's customers (repeat rounds),
 #: events repeating the previous one (D162), the steps customers skip (D161), stages met late (D173), the
-#: customers at a quiet pain point's place (D177) and the customers still open at the data's end (D190).
+#: customers at a quiet pain point's place (D177), the customers still open at the data's end (D190), where
+#: the lost were last seen (D203) and what the customers who leave met before leaving (D211).
 KINDS = ("chain", "groups", "touchpoints", "contacts", "reached", "customers", "repeats", "skips", "order", "places",
-         "open", "last_seen")
+         "open", "last_seen", "before_leaving")
 
 
 def _kept_kind(key) -> bool:

@@ -16,7 +16,9 @@ table (``"persona"``, or any customer attribute joined in); groups and steps wit
 stay as rows with n = 0, in journey order.
 
 The package's modules, one job each: :mod:`~jmtools.analyses.funnels.steps` (the funnel and
-the furthest step), :mod:`~jmtools.analyses.funnels.timing` (time between steps) and
+the furthest step), :mod:`~jmtools.analyses.funnels.timing` (time between steps),
+:mod:`~jmtools.analyses.funnels.lost` (where the lost were last seen),
+:mod:`~jmtools.analyses.funnels.exits` (what comes before leaving at an exit stage) and
 :mod:`~jmtools.analyses.funnels.paths` (transitions, paths, detours, loops); what they share
 (checks, by-groups, zero rows, Wilson intervals) is in ``_common``. Import the public names
 from here.
@@ -28,6 +30,7 @@ from jmtools.analyses.funnels._common import LEVELS, parse_steps
 from jmtools.analyses.funnels.paths import (RepeatBuyers, busiest_steps, detours, largest_detours, loops,
                                             repeat_buyers_unmarked, top_paths, transitions)
 from jmtools.analyses.funnels.lost import last_seen
+from jmtools.analyses.funnels.exits import REACHED_SHARE, before_leaving
 from jmtools.analyses.funnels.skips import skipped_steps
 from jmtools.analyses.funnels.steps import customer_reach, funnel, furthest_stage
 from jmtools.analyses.funnels.timing import duration_words, time_between_stages
@@ -38,6 +41,8 @@ __all__ = [
     "customer_reach",
     "skipped_steps",
     "last_seen",
+    "before_leaving",
+    "REACHED_SHARE",
     "time_between_stages",
     "duration_words",
     "transitions",
