@@ -12,7 +12,7 @@ import pandas as pd
 
 from jmtools.analyses.compare import step_observations
 from jmtools.analyses.disclosure import MIN_GROUP, count_words
-from jmtools.analyses.funnels import duration_words, last_seen
+from jmtools.analyses.funnels import before_leaving, duration_words, last_seen
 from jmtools.core.engine import kept_answer
 from jmtools.pipeline import Findings
 from jmtools.report import _section_kit as kit
@@ -21,7 +21,7 @@ from jmtools.report.record import record
 from jmtools.report.wording import percent
 
 __all__ = ["show_not_started", "show_contact_only", "show_skipped", "show_optional", "show_left", "show_still_open",
-           "show_last_seen", "focus_still_open"]
+           "show_last_seen", "focus_still_open", "show_before_leaving", "leaving_rows"]
 
 
 def show_not_started(f: Findings) -> None:
@@ -64,7 +64,8 @@ def show_optional(f: Findings) -> None:
 
 def show_left(f: Findings) -> None:
     """Below the funnel: how many of the focus reached each exit stage (customers leaving), which
-    is no step of the funnel (:attr:`Findings.left`); records ``left_<k>``."""
+    is no step of the funnel (:attr:`Findings.left`), and what came before leaving
+    (:func:`show_before_leaving`); records ``left_<k>``."""
     for k, r in enumerate(f.left, start=1):
         if r["n"] is None:
             share = f"fewer than {MIN_GROUP} of the {r['of']:,} customers with events"
@@ -76,6 +77,60 @@ def show_left(f: Findings) -> None:
         kit.display(md("**Left at {stage}**: {share}. {stage} is an exit stage (`exit: true` in the journey "
                        "file): customers who reach it leave, so it is no step of the funnel above, and staying "
                        "is no drop-off.", stage=r["stage"], share=share))
+        show_before_leaving(f, r["stage"], k)
+
+
+#: Most touchpoints said before leaving an exit stage.
+MAX_BEFORE_LEAVING = 3
+
+
+def leaving_rows(f: Findings, stage: str) -> pd.DataFrame:
+    """The touchpoints :func:`show_before_leaving` names for the focus at the exit ``stage``: rows of
+    :func:`jmtools.analyses.funnels.before_leaving` (the focus's persona only) that may be shown (no
+    group or count of 1–4) and whose difference's 95% interval lies above 0 (Newcombe's), highest lower
+    bound first, at most :data:`MAX_BEFORE_LEAVING`."""
+    by = None if f.focus.everyone else "persona"
+    rows = before_leaving(f.evidence, stages=[stage], by=by, min_n=MIN_GROUP)
+    if by:
+        rows = rows[rows["persona"] == f.focus.persona]
+    return rows[rows["shown"] & (rows["diff_low"] > 0)].head(MAX_BEFORE_LEAVING).reset_index(drop=True)
+
+
+def show_before_leaving(f: Findings, stage: str, k: int = 1) -> None:
+    """Below "Left at <stage>": the touchpoints whose customers left more often than the others
+    (:func:`leaving_rows`), each with n, shares and 95% intervals on both sides, a contact the company
+    started said as such — an association, not a cause (D211). Records ``before_leaving_<k>_<i>``.
+    Nothing when no touchpoint differs."""
+    rows = leaving_rows(f, stage)
+    if rows.empty:
+        return
+    top = rows.iloc[0]
+    among = (f"the {top['n']:,} customers who had reached **{{fs}}** themselves (as nearly all who left had, "
+             "before leaving)" if top["from_stage"]
+             else f"the {top['n']:,} customers with events")
+    if top["n_left"] < top["n_left_all"]:
+        among += f" ({count_words(top['n_left'])} of the {top['n_left_all']:,} who left had, before leaving)"
+    parts, values = [], {}
+    for i, r in enumerate(rows.itertuples()):
+        values.update({f"t{i}": r.touchpoint, f"g{i}": r.touchpoint_stage})
+        verb = "got" if r.company else "met"
+        parts.append(f"{count_words(r.left_met)} of the {r.n_met:,} who {verb} *{{t{i}}}* ({{g{i}}})"
+                     + (", a contact the company started," if r.company else "")
+                     + f" left ({_share(r.share_met, r.met_low, r.met_high)})"
+                     + f" against {count_words(r.left_not)} of the {r.n_not:,} who did not "
+                       f"({_share(r.share_not, r.not_low, r.not_high)})"
+                     + (": all who left had met it first" if r.left_met == r.n_left else ""))
+        record(f"before_leaving_{k}_{i + 1}", float(r.share_met), label=f"Left at {stage} after {r.touchpoint}",
+               n=int(r.n_met), ci=(float(r.met_low), float(r.met_high)), unit="%")
+    kit.display(md("> **Before leaving at {stage}**: among " + among + ", " + "; ".join(parts) + ". Only what "
+                   "came before leaving counts (for those who stayed, anything up to the data's end). An "
+                   "association, not a cause: customers who met it may differ in other ways, and whether it "
+                   "drives leaving is for a test or a conversation to tell.", stage=stage, fs=top["from_stage"],
+                   **values))
+
+
+def _share(share, low, high) -> str:
+    return f"{percent(share)}, 95% CI {percent(low)}–{percent(high)}"
 
 
 def show_contact_only(f: Findings) -> None:
