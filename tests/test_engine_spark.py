@@ -128,6 +128,28 @@ def test_where_the_lost_were_last_seen_identical(both):
     assert got["n"].sum() > 0
 
 
+@pytest.mark.parametrize("dates", [False, True])
+def test_what_came_before_leaving_identical(spark, dates):
+    """D211: the share who left among those who met each touchpoint before leaving, per persona, on the
+    stored narrow table of either engine; in a log of dates only, only earlier days count on both."""
+    from churn_world import churn_events, customers_of, journey_dict
+
+    from jmtools.analyses.funnels import before_leaving
+    from jmtools.evidence import prepare
+    from jmtools.sources import load_customers, load_events
+
+    ev = churn_events(7, n=300, dates=dates)
+    customers = customers_of(ev)
+    duck = prepare(load_events(ev), journey_dict(), customers=load_customers(customers))
+    sp = prepare(load_events(spark.createDataFrame(ev)), journey_dict(),
+                 customers=load_customers(spark.createDataFrame(customers)))
+    assert (sp.dates_only is None) == (not dates)
+    for by in (None, "persona"):
+        got = before_leaving(sp, by=by)
+        same(got, before_leaving(duck, by=by))
+        assert got["left_met"].sum() > 0 and got["shown"].any()
+
+
 def test_transitions_paths_loops_identical(both):
     from jmtools.analyses.funnels import detours, loops, top_paths, transitions
 

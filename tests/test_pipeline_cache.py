@@ -320,6 +320,25 @@ def test_a_second_report_with_open_cases_attaches_nothing(tmp_path, persona):
     assert "open" in kinds
 
 
+@pytest.mark.parametrize("persona", ["all", "Large"])
+def test_a_second_report_with_an_exit_stage_attaches_nothing(tmp_path, persona):
+    """A subscription log with an exit stage: what came before leaving (D211) is read beside the cached
+    evidence by a second report, which imports neither Ibis nor DuckDB, with what a run without cache gives."""
+    from churn_world import churn_events, write_folder
+
+    world = tmp_path / "churn"
+    world.mkdir()
+    write_folder(world, churn_events(seed=5, n=500))
+    cache = tmp_path / "cache"
+    assert "ibis" in _report_run(world, tmp_path / "cold.pkl", cache, persona)
+    assert _report_run(world, tmp_path / "warm.pkl", cache, persona) == "[]"
+    _report_run(world, tmp_path / "none.pkl", None, persona)
+    _assert_same_frames(tmp_path / "warm.pkl", tmp_path / "none.pkl")
+    kinds = {json.loads((p / "meta.json").read_text())["key"][0]
+             for p in next(cache.glob("answers-*")).iterdir() if (p / "meta.json").exists()}
+    assert "before_leaving" in kinds
+
+
 #: One run of ``argv[1]`` in a fresh interpreter, as a batch worker or a report's kernel runs it.
 _ALL_RUN = """
 import sys
