@@ -24,7 +24,8 @@ def _check(got: pd.DataFrame, want: pd.DataFrame):
     assert (merged["_merge"] == "both").all(), merged[["touchpoint", "_merge"]]
     for c in COUNTS:
         assert merged[c].tolist() == merged[f"{c}_pandas"].tolist(), c
-    assert (got["n_not"] == got["n"] - got["n_met"]).all() and (got["left_not"] == got["n_left"] - got["left_met"]).all()
+    assert (got["n_not"] == got["n"] - got["n_met"]).all()
+    assert (got["left_not"] == got["n_left"] - got["left_met"]).all()
 
 
 @pytest.mark.parametrize("seed", [2, 5])

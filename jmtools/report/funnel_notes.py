@@ -105,11 +105,12 @@ def show_before_leaving(f: Findings, stage: str, k: int = 1) -> None:
     if rows.empty:
         return
     top = rows.iloc[0]
-    among = (f"the {top['n']:,} customers who had reached **{{fs}}** themselves (as nearly all who left had, "
-             "before leaving)" if top["from_stage"]
-             else f"the {top['n']:,} customers with events")
-    if top["n_left"] < top["n_left_all"]:
-        among += f" ({count_words(top['n_left'])} of the {top['n_left_all']:,} who left had, before leaving)"
+    among = f"the {top['n']:,} customers with events"
+    if top["from_stage"]:
+        had = ("nearly all" if top["n_left"] == top["n_left_all"] else
+               f"{count_words(top['n_left'])} of the {top['n_left_all']:,}")
+        among = (f"the {top['n']:,} customers who had reached **{{fs}}** themselves (as {had} who left had, "
+                 "before leaving)")
     parts, values = [], {}
     for i, r in enumerate(rows.itertuples()):
         values.update({f"t{i}": r.touchpoint, f"g{i}": r.touchpoint_stage})
@@ -119,12 +120,13 @@ def show_before_leaving(f: Findings, stage: str, k: int = 1) -> None:
                      + f" left ({_share(r.share_met, r.met_low, r.met_high)})"
                      + f" against {count_words(r.left_not)} of the {r.n_not:,} who did not "
                        f"({_share(r.share_not, r.not_low, r.not_high)})"
-                     + (": all who left had met it first" if r.left_met == r.n_left else ""))
+                     + (f": every one who left had {verb} it first" if r.left_met == r.n_left else ""))
         record(f"before_leaving_{k}_{i + 1}", float(r.share_met), label=f"Left at {stage} after {r.touchpoint}",
                n=int(r.n_met), ci=(float(r.met_low), float(r.met_high)), unit="%")
-    kit.display(md("> **Before leaving at {stage}**: among " + among + ", " + "; ".join(parts) + ". Only what "
-                   "came before leaving counts (for those who stayed, anything up to the data's end). An "
-                   "association, not a cause: customers who met it may differ in other ways, and whether it "
+    kit.display(md("> **Before leaving at {stage}**: among " + among + ":\n>\n"
+                   + "".join(f"> - {p};\n" for p in parts[:-1]) + f"> - {parts[-1]}.\n>\n"
+                   "> Only what came before leaving counts (for those who stayed, anything up to the data's end). "
+                   "An association, not a cause: customers who met it may differ in other ways, and whether it "
                    "drives leaving is for a test or a conversation to tell.", stage=stage, fs=top["from_stage"],
                    **values))
 
