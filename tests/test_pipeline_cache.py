@@ -310,14 +310,7 @@ def test_a_second_report_with_open_cases_attaches_nothing(tmp_path, persona):
     world = tmp_path / "permits"
     world.mkdir()
     permit_folder(world, permit_events(seed=3, n=600))
-    cache = tmp_path / "cache"
-    assert "ibis" in _report_run(world, tmp_path / "cold.pkl", cache, persona)
-    assert _report_run(world, tmp_path / "warm.pkl", cache, persona) == "[]"
-    _report_run(world, tmp_path / "none.pkl", None, persona)
-    _assert_same_frames(tmp_path / "warm.pkl", tmp_path / "none.pkl")
-    kinds = {json.loads((p / "meta.json").read_text())["key"][0]
-             for p in next(cache.glob("answers-*")).iterdir() if (p / "meta.json").exists()}
-    assert "open" in kinds
+    assert "open" in _warm_report_kinds(world, tmp_path, persona)
 
 
 @pytest.mark.parametrize("persona", ["all", "Large"])
@@ -329,14 +322,19 @@ def test_a_second_report_with_an_exit_stage_attaches_nothing(tmp_path, persona):
     world = tmp_path / "churn"
     world.mkdir()
     write_folder(world, churn_events(seed=5, n=500))
+    assert "before_leaving" in _warm_report_kinds(world, tmp_path, persona)
+
+
+def _warm_report_kinds(world, tmp_path, persona) -> set:
+    """A cold report on ``world`` queries, a second one imports neither Ibis nor DuckDB and gives what a
+    run without cache gives; the kinds of the answers kept beside the cached evidence."""
     cache = tmp_path / "cache"
     assert "ibis" in _report_run(world, tmp_path / "cold.pkl", cache, persona)
     assert _report_run(world, tmp_path / "warm.pkl", cache, persona) == "[]"
     _report_run(world, tmp_path / "none.pkl", None, persona)
     _assert_same_frames(tmp_path / "warm.pkl", tmp_path / "none.pkl")
-    kinds = {json.loads((p / "meta.json").read_text())["key"][0]
-             for p in next(cache.glob("answers-*")).iterdir() if (p / "meta.json").exists()}
-    assert "before_leaving" in kinds
+    return {json.loads((p / "meta.json").read_text())["key"][0]
+            for p in next(cache.glob("answers-*")).iterdir() if (p / "meta.json").exists()}
 
 
 #: One run of ``argv[1]`` in a fresh interpreter, as a batch worker or a report's kernel runs it.

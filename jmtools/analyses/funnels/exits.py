@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from jmtools.analyses.funnels._common import _by_list, _check_evidence, _table
+from jmtools.analyses.funnels._common import _by_list, _check_evidence, _order_groups, _table
 from jmtools.analyses.funnels.steps import _reach
 from jmtools.core.engine import kept_answer, to_pandas
 from jmtools.core.errors import ParameterError, whole_number
@@ -77,9 +77,9 @@ def before_leaving(evidence, *, stages=None, by=None, min_n: int = 5) -> pd.Data
         ``n_met`` and ``left_met`` (who met the touchpoint; of them who left), ``share_met`` with Wilson
         ``met_low`` / ``met_high``, the same for those who did not (``n_not``, ``left_not``,
         ``share_not``, ``not_low``, ``not_high``), ``difference`` = share_met − share_not with
-        Newcombe's 95% ``diff_low`` / ``diff_high``, and ``shown``. Per group and stage, ranked by
-        ``diff_low`` (the difference the data supports at least), highest first; touchpoints nobody
-        compared met have no row.
+        Newcombe's 95% ``diff_low`` / ``diff_high``, and ``shown``. Groups in persona order; per group
+        and stage, ranked by ``diff_low`` (the difference the data supports at least), highest first;
+        touchpoints nobody compared met have no row.
 
     Examples
     --------
@@ -220,4 +220,4 @@ def _compare(evidence, counts: pd.DataFrame, exits: list, steps: list, by: list,
     small = np.logical_or.reduce([(c > 0) & (c < min_n) for c in cells])
     out["shown"] = (out["n_met"] >= min_n) & (out["n_not"] >= min_n) & ~small
     out = out.sort_values(["_g", "diff_low", "_o"], ascending=[True, False, True], kind="stable", na_position="last")
-    return out[[*by, *BEFORE_LEAVING_COLUMNS]].reset_index(drop=True)
+    return _order_groups(evidence, out[[*by, *BEFORE_LEAVING_COLUMNS]], by).reset_index(drop=True)
