@@ -18,7 +18,8 @@ from jmtools.analyses.textprep import handle_words, own_words
 from jmtools.analyses.themes.model import (assign, centroids, choose_k, nmf, refine, theme_order,
                                            theme_stability, vectorise)
 from jmtools.analyses.themes.labels import _labels, distinct_quotes, quote_scores
-from jmtools.analyses.themes.text import _ids_masked, _masked, _sentences, _stock_counts, stock_sentences
+from jmtools.analyses.themes.text import (_ids_masked, _masked, _sentences, _stock_counts, pii_context_words,
+                                          stock_sentences)
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest, whole_number
 from jmtools.core.vocabulary import NO_PERSONA
 
@@ -209,6 +210,7 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int | str = N_THEMES, polar
              if c is not None and c in feedback.columns}
     place = next((c for r, c in roles.items() if r in ("touchpoint", "stage")), None)
     stock = stock_sentences(feedback, text_col=text_col, place_col=place)
+    pii_words = pii_context_words(feedback, text_col=text_col, place_col=place)   # carries personal data (D208)
     frame, accounting = _select(feedback, text_col, sentiment_col, polarity, scorer, rating_col,
                                 rating_scale, seed, brand_words)
     frame = _drop_stock_flips(frame, text_col, polarity, stock, scorer, accounting)
@@ -220,7 +222,7 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int | str = N_THEMES, polar
     texts = frame[text_col].tolist()
     brands = [*brand_words, *handle_words([_masked(t, brand_words) for t in texts])]  # no e-mail domain
     x, terms = vectorise(texts, min_df=min_df, max_features=max_features, stock=stock,
-                               brand_words=brands)
+                         brand_words=brands, pii_words=pii_words)
     if n_themes == "auto":
         k, accounting["choice of n_themes"] = choose_k(x, seed=seed, max_themes=max_themes)
     else:
@@ -238,6 +240,7 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int | str = N_THEMES, polar
     documents["quote_score"] = np.round(quote_scores(x, prof, theme, texts, strength), 6)
     accounting["unassigned (no known term)"] = int((theme == 0).sum())
     accounting.update(_stock_counts(texts, stock, brands))            # what the stock sentences took (D144)
+    accounting["words said only beside personal data (left out)"] = sorted(pii_words)
     accounting["merged themes"], accounting["split themes"] = len(notes["merged"]), len(notes["split"])
     quotes = _quotes(documents, roles, n_quotes)
     counts = _counts(documents, roles, labels, stages)

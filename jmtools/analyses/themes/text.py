@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 
 import pandas as pd
 
@@ -24,7 +25,7 @@ from jmtools.analyses.language import FUNCTION_WORDS, _language
 from jmtools.analyses.privacy import PLACEHOLDERS, known_ids, mask_quotes, mask_text
 from jmtools.analyses.textprep import Normaliser
 
-__all__ = ["STOCK_WORDS", "stock_sentences"]
+__all__ = ["STOCK_WORDS", "PII_CONTEXT_SHARE", "stock_sentences", "pii_context_words"]
 
 #: Words that say how strongly someone feels, not what about: intensifiers, stock verdicts,
 #: politeness and generic verbs. They are left out of theme terms (with English stop words),
@@ -136,11 +137,66 @@ def _stop_words(english: frozenset, language: str) -> frozenset:
     return english | FUNCTION_WORDS.get(language, frozenset())
 
 
-def _analyser(stock: frozenset, brand_words=()):
+#: A word is said only beside masked personal data when at least this share of the sentences
+#: holding it hold the same kind of placeholder (:func:`pii_context_words`).
+PII_CONTEXT_SHARE = 0.9
+
+
+def pii_context_words(feedback: pd.DataFrame, *, text_col: str = "text", place_col: str | None = "touchpoint",
+                      min_places: int = 3, share: float = PII_CONTEXT_SHARE, max_kind_share: float = 0.5) -> frozenset:
+    """Words said only beside masked personal data, at many places: what carries an IBAN, a phone or
+    a name onto any complaint ("please refund to IBAN [iban]", "I spoke to [name] at the branch"),
+    not what the complaint is about.
+
+    A word is one when at least ``share`` of the sentences holding it hold the same kind of
+    placeholder (:data:`~jmtools.analyses.privacy.PLACEHOLDERS`), those sentences are at
+    ``min_places`` different values of ``place_col`` or more (like a stock sentence,
+    :func:`stock_sentences`: a complaint about one thing stays at its place), and that kind is in
+    at most ``max_kind_share`` of all sentences (beside what every sentence holds, every word
+    would be). Measured on the texts themselves, no word list: "refund" said in its own sentences
+    stays a word ("re [customer id]: charged twice" at one place keeps "charged"). Without a place
+    column no word is one (docs/decisions.md D208).
+
+    Examples
+    --------
+    >>> fb = pd.DataFrame({"text": ["Valuation delay. Refund to IBAN GB82 WEST 1234 5698 7654 32",
+    ...                             "Rate went up, refund to IBAN DE89370400440532013000",
+    ...                             "App crashes refund to IBAN GB33 BUKB 2020 1555 5555 55",
+    ...                             "Valuation late", "Rate changed", "App crashes"],
+    ...                    "stage": ["Valuation", "Offer", "Documents", "Valuation", "Offer", "Documents"]})
+    >>> sorted(pii_context_words(fb, place_col="stage"))
+    ['iban', 'refund']
+    """
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    if place_col is None or place_col not in feedback.columns or text_col not in feedback.columns:
+        return frozenset()
+    n_word, n_beside, n_kind, places, n_sentences = Counter(), Counter(), Counter(), {}, 0
+    for text, place in zip(feedback[text_col], feedback[place_col]):
+        if not isinstance(text, str):
+            continue
+        for part in _SENTENCE.split(_masked(text).lower()):
+            words = set(_WORD.findall(" ".join(_sentences(part)))) - ENGLISH_STOP_WORDS - STOCK_WORDS
+            if not words:
+                continue
+            kinds = set(_PLACEHOLDER.findall(part))
+            n_sentences += 1
+            n_kind.update(kinds)
+            n_word.update(words)
+            for pair in ((w, k) for w in words for k in kinds):
+                n_beside[pair] += 1
+                places.setdefault(pair, set()).add(place)
+    common = {k for k, n in n_kind.items() if n > max_kind_share * n_sentences}
+    return frozenset(w for (w, k), n in n_beside.items()
+                     if k not in common and n >= share * n_word[w] and len(places[w, k]) >= min_places)
+
+
+def _analyser(stock: frozenset, brand_words=(), pii_words=frozenset()):
     """Words and two-word phrases of a masked, normalised text, within sentences, without stop
     or stock words, leaving out stock sentences (:func:`stock_sentences`) — unless the text is
     made of nothing else: then they are what it says (a survey's fixed answers, a form's options;
-    docs/decisions.md D144). Masked before it is normalised: normalising drops "@handles", which
+    docs/decisions.md D144), and leaving out ``pii_words`` (said only beside masked personal data,
+    :func:`pii_context_words`; D208). Masked before it is normalised: normalising drops "@handles", which
     would leave "john.doe .com" of an e-mail.
 
     >>> analyse = _analyser(frozenset({"please fix this", "slow delivery"}))
@@ -151,7 +207,7 @@ def _analyser(stock: frozenset, brand_words=()):
     """
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    english = ENGLISH_STOP_WORDS | STOCK_WORDS
+    english = ENGLISH_STOP_WORDS | STOCK_WORDS | frozenset(pii_words)
     normalise = Normaliser(brand_words)
     keep = tuple(brand_words)
 
