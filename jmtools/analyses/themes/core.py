@@ -228,7 +228,8 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int | str = N_THEMES, polar
     else:
         k = int(n_themes)
     raw = assign(nmf(x, k, seed)[0])
-    raw, notes = refine(x, raw, seed=seed, max_share=max_share, merge_above=merge_above)
+    raw, notes = refine(x, raw, seed=seed, max_share=max_share, merge_above=merge_above,
+                        words=np.array([" " not in t for t in terms]))
     order = theme_order(raw)                                 # largest theme first → 1
     theme = np.array([order.get(int(r), 0) for r in raw], dtype=int)
     ids = sorted(order, key=order.get)

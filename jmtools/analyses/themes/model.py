@@ -7,9 +7,10 @@
   mean normalised pointwise mutual information, NPMI, of each theme's top ten terms over
   the texts), and keeps the number with the highest ``stability + coherence``;
 - :func:`refine` merges near-duplicate themes (term profiles with a cosine similarity of at
-  least ``merge_above``) and splits a theme holding more than ``max_share`` of the texts
+  least ``merge_above``) and themes that are one reason said in several ways (they share
+  :data:`LEAD_SHARED` leading words, :func:`shared_leads`; docs/decisions.md D208), and splits a theme holding more than ``max_share`` of the texts
   (and more than 1.5 times an even share) into two (a second NMF on its texts), when both
-  halves keep at least 10% of it;
+  halves keep at least 10% of it and would not be merged again;
 - :func:`theme_stability` reports, per final theme, how well its texts are found together
   again on the subsamples (Jaccard overlap with the best-matching subsample theme).
 """
@@ -23,19 +24,19 @@ import numpy as np
 from jmtools.analyses.themes.text import _analyser, _stock_counts
 from jmtools.core.errors import DataError, Problem
 
-__all__ = ["K_CANDIDATES", "CHOOSE_ON", "vectorise", "nmf", "assign", "npmi_coherence", "choose_k", "centroids",
+__all__ = ["K_CANDIDATES", "CHOOSE_ON", "LEAD_IN", "LEAD_HOLD", "LEAD_SHARED", "shared_leads", "vectorise", "nmf", "assign", "npmi_coherence", "choose_k", "centroids",
            "refine", "theme_stability", "theme_order"]
 
 #: Candidate numbers of themes tried by ``n_themes="auto"`` (capped by the data).
 K_CANDIDATES = (4, 5, 6, 8, 10, 12, 15)
 
 
-def vectorise(texts: list[str], *, min_df, max_features, stock=frozenset(), brand_words=()):
+def vectorise(texts: list[str], *, min_df, max_features, stock=frozenset(), brand_words=(), pii_words=frozenset()):
     """TF-IDF weights (texts × terms) over normalised words and phrases, and the terms."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     min_df = min(min_df, len(texts))
-    vec = TfidfVectorizer(analyzer=_analyser(stock, brand_words), min_df=min_df,
+    vec = TfidfVectorizer(analyzer=_analyser(stock, brand_words, pii_words), min_df=min_df,
                           max_df=0.95 if len(texts) >= 20 else 1.0, sublinear_tf=True,
                           max_features=max_features)
     try:
@@ -162,27 +163,81 @@ def _cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(a @ b / (na * nb)) if na and nb else 0.0
 
 
-def refine(x, labels: np.ndarray, *, seed: int, max_share: float, merge_above: float):
-    """Merge near-duplicate themes, split dominant ones; return (labels, notes)."""
+#: A theme's *leading* words are in at least this share of its texts ...
+LEAD_IN = 0.5
+#: ... and a word leads a reason when the themes it leads hold at least this share of the texts using it
+#: ("flight", in half the texts of many airline themes and spread over all, leads none).
+LEAD_HOLD = 0.8
+#: Themes sharing at least this many leading words are one reason said in several ways.
+LEAD_SHARED = 2
+
+
+def shared_leads(x, labels: np.ndarray, themes: list, words: np.ndarray | None = None) -> np.ndarray:
+    """How many leading words each pair of ``themes`` shares (themes × themes, 0 on the diagonal).
+
+    A word leads a theme when it is in at least :data:`LEAD_IN` of the theme's texts, and counts
+    when it leads two themes or more but not all of them, and the themes it leads hold at
+    least :data:`LEAD_HOLD` of all the texts using it: the word lives in those themes
+    ("valuation" and "surveyor" in three phrasings of one complaint), not everywhere ("flight"). ``words`` marks the single-word columns of ``x`` (a phrase repeats
+    its words); None: every column.
+
+    Examples
+    --------
+    >>> from scipy.sparse import csr_matrix
+    >>> x = csr_matrix(np.array([[1, 1, 1, 0, 0], [1, 1, 0, 1, 0], [1, 1, 0, 1, 0], [0, 0, 0, 0, 1],
+    ...                          [1, 1, 1, 0, 0], [0, 0, 0, 0, 1]]))
+    >>> shared_leads(x, np.array([0, 1, 1, 2, 0, 2]), [0, 1, 2])
+    array([[0, 2, 0],
+           [2, 0, 0],
+           [0, 0, 0]])
+    """
+    present = (x > 0).tocsc()
+    if words is not None:
+        present = present[:, np.flatnonzero(words)]
+    counts = np.vstack([np.asarray(present[labels == t].sum(axis=0)).ravel() for t in themes])
+    sizes = np.array([max(int((labels == t).sum()), 1) for t in themes])
+    lead = counts >= LEAD_IN * sizes[:, None]
+    total = np.asarray(present.sum(axis=0)).ravel()
+    n_lead = lead.sum(axis=0)          # a word leading every theme is what all the texts are about
+    lives = ((counts * lead).sum(axis=0) >= LEAD_HOLD * total) & (n_lead >= 2) & (n_lead < len(themes))
+    both = lead[:, lives].astype(int)
+    out = both @ both.T
+    np.fill_diagonal(out, 0)
+    return out
+
+
+def _one_reason(x, labels, words, merge_above, only=None):
+    """The pair of themes most alike that is one theme: (cosine, shared leading words, pair) or None;
+    ``only``: that pair, or None."""
+    themes = [t for t in np.unique(labels) if t >= 0]
+    prof = centroids(x, labels, themes)
+    shared = shared_leads(x, labels, themes, words)
+    best = None
+    for i in range(len(themes)):
+        for j in range(i + 1, len(themes)):
+            if only is not None and {themes[i], themes[j]} != set(only):
+                continue
+            c = _cosine(prof[i], prof[j])
+            if (c >= merge_above or shared[i, j] >= LEAD_SHARED) and (best is None or c > best[0]):
+                best = (c, int(shared[i, j]), (themes[i], themes[j]))
+    return best
+
+
+def refine(x, labels: np.ndarray, *, seed: int, max_share: float, merge_above: float, words=None):
+    """Merge near-duplicate themes and one reason said in several ways, split dominant ones;
+    return (labels, notes). ``words`` marks the single-word columns of ``x`` (:func:`shared_leads`)."""
     labels = labels.copy()
-    notes: dict = {"merged": [], "split": [], "dominant": []}
-    merged = True
-    while merged:                                   # merge the most similar pair, repeat
-        merged = False
-        themes = [t for t in np.unique(labels) if t >= 0]
-        prof = centroids(x, labels, themes)
-        best = (merge_above, None)
-        for i in range(len(themes)):
-            for j in range(i + 1, len(themes)):
-                c = _cosine(prof[i], prof[j])
-                if c >= best[0]:
-                    best = (c, (themes[i], themes[j]))
-        if best[1] is not None:
-            a, b = best[1]
-            keep, gone = (a, b) if (labels == a).sum() >= (labels == b).sum() else (b, a)
-            labels[labels == gone] = keep
-            notes["merged"].append(round(best[0], 3))
-            merged = True
+    notes: dict = {"merged": [], "split": [], "dominant": [], "one reason": []}
+    while True:                                     # merge the most similar pair, repeat
+        best = _one_reason(x, labels, words, merge_above)
+        if best is None:
+            break
+        a, b = best[2]
+        keep, gone = (a, b) if (labels == a).sum() >= (labels == b).sum() else (b, a)
+        labels[labels == gone] = keep
+        notes["merged"].append(round(best[0], 3))
+        if best[0] < merge_above:
+            notes["one reason"].append(best[1])
     for _ in range(3):                              # split a dominant theme, at most 3 times
         themed = labels >= 0
         sizes = {t: int((labels == t).sum()) for t in np.unique(labels[themed])}
@@ -194,10 +249,12 @@ def refine(x, labels: np.ndarray, *, seed: int, max_share: float, merge_above: f
         rows = np.flatnonzero(labels == big)
         sub = assign(nmf(x[rows], 2, seed)[0])
         part = np.bincount(sub[sub >= 0], minlength=2)
-        if part.min() < 0.1 * len(rows):
-            notes["dominant"].append(sizes[big] / themed.sum())
+        halves = labels.copy()
+        halves[rows[sub == 1]] = labels.max() + 1
+        if part.min() < 0.1 * len(rows) or _one_reason(x, halves, words, merge_above, (big, labels.max() + 1)):
+            notes["dominant"].append(sizes[big] / themed.sum())     # too uneven, or its halves are one theme
             break
-        labels[rows[sub == 1]] = labels.max() + 1
+        labels = halves
         notes["split"].append(sizes[big] / themed.sum())
     return labels, notes
 
