@@ -9,8 +9,9 @@
    sentence (its own sentences score clearly the other way, :data:`CONTENT_CLEAR`) is left
    out and counted;
 2. mask each text's personal data (:mod:`jmtools.analyses.privacy`: names, e-mails, phones,
-   IBANs, cards, addresses, dates of birth; the placeholders are no words), so that no label,
-   term or quote can show it (docs/decisions.md D131); normalise it (no web addresses,
+   IBANs, cards, addresses, dates of birth; the placeholders are no words, nor are the words said
+   only beside them at many places, "refund to IBAN", "spoke to … at the branch": D208), so
+   that no label, term or quote can show it (docs/decisions.md D131); normalise it (no web addresses,
    handles, retweet markers, contraction stubs, brand or product words:
    :mod:`jmtools.analyses.textprep`) and turn it into TF-IDF
    weights over words and two-word phrases within a sentence (:mod:`.text`: stop words,
@@ -18,7 +19,8 @@
 3. factorise with NMF (seeded) into :data:`N_THEMES` (10) themes, the number you give, or
    with ``n_themes="auto"`` a number *measured on the data* — stability across 80%
    subsamples plus coherence (:mod:`.model`; slower, and no better at recovering planted
-   themes: docs/decisions.md D24); merge near-duplicate themes, split a theme holding more
+   themes: docs/decisions.md D24); merge near-duplicate themes and themes that are one reason
+   said in several ways (they share two leading words: D208), split a theme holding more
    than :data:`MAX_SHARE` of the texts when its halves differ, and warn when one still does;
 4. assign each text to its theme (texts with no known term stay *unassigned*, counted),
    label each theme by its most distinctive terms, phrases before the words inside them

@@ -83,8 +83,9 @@ class Themes:
         (texts no score read, per language; "" for the rest), ``choice of n_themes``
         (the measurements per candidate number) with ``n_themes="auto"``, texts left
         unassigned, ``stock sentences left out`` (of texts that say something else), ``texts of
-        stock sentences only (kept whole)``, ``merged themes``, ``split themes`` and
-        ``warnings`` (dominant themes).
+        stock sentences only (kept whole)``, ``words said only beside personal data (left out)``,
+        ``merged themes`` (of them ``merged as one reason (shared leading words)``), ``split themes``
+        and ``warnings`` (dominant themes).
     """
 
     summary: pd.DataFrame
@@ -172,7 +173,9 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int | str = N_THEMES, polar
         (term profiles less similar than ``merge_above``); otherwise it is kept whole and
         flagged (a warning, ``accounting["warnings"]``).
     merge_above : float, default 0.5
-        Themes whose term profiles have at least this cosine similarity are merged.
+        Themes whose term profiles have at least this cosine similarity are merged; so are themes
+        sharing two leading words (one reason said in several ways,
+        :func:`~jmtools.analyses.themes.model.shared_leads`; docs/decisions.md D208).
     stability : bool, default True
         Measure each theme's stability on three 80% subsamples (``summary["stability"]``).
 
@@ -243,6 +246,7 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int | str = N_THEMES, polar
     accounting.update(_stock_counts(texts, stock, brands))            # what the stock sentences took (D144)
     accounting["words said only beside personal data (left out)"] = sorted(pii_words)
     accounting["merged themes"], accounting["split themes"] = len(notes["merged"]), len(notes["split"])
+    accounting["merged as one reason (shared leading words)"] = len(notes["one reason"])
     quotes = _quotes(documents, roles, n_quotes)
     counts = _counts(documents, roles, labels, stages)
     summary = _summary(documents, counts, labels, top_terms, top_phrases, quotes, roles)
