@@ -9,15 +9,11 @@ from jmtools.analyses.privacy import PLACEHOLDERS, mask_text
 from jmtools.analyses.themes import find_themes
 from jmtools.analyses.themes.text import pii_context_words
 
+from test_themes_model import NOISE_TAILS, OTHER_REASONS, SAID_THREE_WAYS
+
 #: Personal-data tails appended without a sentence boundary, as a complaint log writes them.
-TAILS = [" please refund to IBAN GB82 WEST 1234 5698 7654 32.", " Call me on +44 7700 900123.",
-         " I spoke to Sarah Jones at the branch.", " My name is Priya Patel.", ""]
-REASONS = {"engineer": ["The engineer never turned up for the broadband installation, we waited all day",
-                        "Broadband installation postponed again, the engineer cancelled the appointment twice",
-                        "Still no broadband, engineer visit moved three times without warning"],
-           "bill": ["Charged twice on my bill this month, the direct debit was taken twice",
-                    "My bill doubled without explanation and the direct debit jumped"],
-           "router": ["Router keeps dropping wifi every evening", "Wifi signal from the router drops upstairs"]}
+TAILS = [*NOISE_TAILS, " My name is Priya Patel."]
+REASONS = {"engineer": SAID_THREE_WAYS, "bill": OTHER_REASONS["bill"], "router": OTHER_REASONS["router"]}
 PLACE = {"engineer": "Installation", "bill": "Billing", "router": "Service"}
 
 
