@@ -333,6 +333,7 @@ NOT_COVERED = {
     "privacy.mask_quotes": "quotes in, quotes out: no frame (tested in test_privacy)",
     "privacy.iban_ok": "a checksum of one string: no frame",
     "privacy.luhn_ok": "a checksum of one string: no frame",
+    "privacy.nhs_ok": "a checksum of one string: no frame (tested in test_privacy)",
     "calibration.rating_valence": "ratings in, a numpy array out: no frame (tested in test_calibration)",
     "calibration.calibrate_sentiment": "texts and valences in, a Calibration out (tested in test_calibration)",
     "calibration.complaint_mask": "arrays in, a boolean array out: no frame",

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["GIVEN_NAMES"]
+__all__ = ["GIVEN_NAMES", "EVERYDAY_GIVEN"]
 
 _NAMES = """
 aaron adam adrian aidan alan alastair albert alberto alejandro alessandro alex alexander alexandra
@@ -77,6 +77,8 @@ yannick yusuf yvonne zoe zoé
 abby andre andres brooke casey doug eduardo enrique erin felipe gabriela gail heidi jackie jamal jill
 jodi juan kris kristen kristin maggie mariana mateo matt meg molly monique nate paige paola pete
 ramon raul ron sally santiago shannon tammy ted tiffany valentina whitney zach
+aisha ahmed amina khadija zainab abdul hussain hussein bilal hamza imran tariq leila layla yasmin samira
+kwame chidi ngozi adebayo
 """
 
 
@@ -86,3 +88,9 @@ def _without_accents(word: str) -> str:
 
 #: Given names, lower case, with and without accents.
 GIVEN_NAMES = frozenset(n for w in _NAMES.split() for n in (w, _without_accents(w)))
+
+#: Given names that are also everyday words, left out of :data:`GIVEN_NAMES`: a name only as the
+#: first of a full name that ends its clause ("Grace Clarke, 47 Elm Road"; not "Grace Period is short").
+EVERYDAY_GIVEN = frozenset("""
+will mark bill may june hope grace rose frank jack sue rob pat max ray dean miles guy art don
+""".split())

@@ -1,7 +1,7 @@
 """People's names in free text: what :mod:`jmtools.analyses.privacy` masks as ``[name]``
-(docs/decisions.md D157, D171).
+(docs/decisions.md D157, D171, D212).
 
-A name is found only where words introduce one: "my/his/her name is …" (any case); a title
+A name is found where words introduce one: "my/his/her name is …" (any case); a title
 ("Mr", "Mrs", "Ms", "Dr", "Herr", "Frau", "Mme", "M.", "Mevrouw", "Meneer", "Dhr." …); "spoke
 to/talked with/sprach mit/parlé à/sprak met", "ask for", "named"; a staff role ("engineer Sean
 Murphy", "Techniker Klaus Becker", "conseillère Marie Dubois", "medewerker Jan de Vries"); a
@@ -10,6 +10,10 @@ or a signature ending the text ("… - Tom", a last line "Jane"). After these a 
 name, and so is a lower-case one that is a given name (:data:`~jmtools.analyses._given_names.GIVEN_NAMES`:
 "the engineer sean murphy", "spoke to sarah"); after "Mr"/"Mrs" any word but an everyday one.
 A second name joined by "and/und/et/en/&" is a name too ("engineers Sean Murphy and Klaus Becker").
+After a relation with a possessive ("my mother Sarah Kowalski", "meine Mutter Anna") or a patient,
+client or customer ("Patient James Okonkwo"), and a known given name with a Capitalised surname
+wherever it stands ("… 0113 496 0233. Fatima O'Brien"), but not a place named after a person
+("St James Hospital", "Charlotte Douglas Airport") nor in Title Case Text (D212).
 Everyday words, weekdays, months, brands people talk to ("Alexa", "United") are never names.
 """
 
@@ -17,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from jmtools.analyses._given_names import GIVEN_NAMES
+from jmtools.analyses._given_names import EVERYDAY_GIVEN, GIVEN_NAMES
 
 __all__ = ["name_spans", "PLAIN_WORDS"]
 
@@ -29,7 +33,7 @@ _NAME_STRONG = re.compile(
 # "Mr"/"Mrs" in any case: any word but an everyday one after them is a name ("mr smith")
 _TITLE_LOOSE = re.compile(r"\b[Mm]rs?\b\.?[ \t]+")
 # Titles, then introductions, after which a Capitalised word or a given name is a name
-_TITLES = (r"\b(?:Ms|Miss|Mx|Dr|Sir|Madam|Prof)\b\.?|(?<![\w.])(?:M|Mw|Mej)\.|"
+_TITLES = (r"\b(?:Ms|Miss|Mx|Dr|Sir|Madam|Prof|Sister|Matron)\b\.?|(?<![\w.])(?:M|Mw|Mej)\.|"
            r"\b(?i:herrn?|frau|monsieur|madame|mme|mlle|mevrouw|mevr|meneer|dhr|de\s+heer)\b\.?")
 _TITLE = re.compile(r"(?:" + _TITLES + r")[ \t]+")
 _NAME_WEAK = re.compile(
@@ -44,17 +48,54 @@ _ROLES = (r"engineers?|technicians?|techs?|agents?|advis[eo]rs?|reps?|representa
           r"nurses?|doctors?|managers?|operators?|supervisors?|consultants?|installers?|fitters?|"
           r"(?:service)?techniker(?:in)?|monteur(?:in|e|s)?|(?:kunden)?berater(?:in)?|mitarbeiter(?:in)?|"
           r"sachbearbeiter(?:in)?|fahrer(?:in)?|technicien(?:ne)?s?|conseill(?:er|ère)s?|livreurs?|livreuses?|"
-          r"installateurs?|interlocut(?:eur|rice)s?|medewerkers?|adviseurs?|bezorgers?")
+          r"installateurs?|interlocut(?:eur|rice)s?|medewerkers?|adviseurs?|bezorgers?|"
+          r"receptionists?|midwi(?:fe|ves)|porters?|surgeons?|physio(?:therapist)?s?|therapists?|pharmacists?|"
+          r"paramedics?|radiographers?|sonographers?|registrars?|clinicians?|matrons?|secretar(?:y|ies)")
 #: What a role or person word starts with, to skip texts without one before the search.
 _ROLE_STEMS = ("engineer", "tech", "agent", "advis", "rep", "driver", "courier", "nurse", "doctor",
                "manager", "operator", "supervisor", "consultant", "install", "fitter", "monteur",
                "berater", "mitarbeiter", "fahrer", "conseill", "livr", "interlocut", "medewerker", "adviseur",
-               "bezorger", "called", "named", "namens", "nomm", "appel")
+               "bezorger", "called", "named", "namens", "nomm", "appel", "reception", "midwi", "porter",
+               "surgeon", "physio", "therapist", "pharmacist", "paramedic", "graph", "registrar", "clinician",
+               "matron", "secretar")
 _PEOPLE = r"someone|somebody|guy|man|woman|lady|gentleman|girl|person|bloke|chap|jemand|quelqu'un"
 # A name (one or two words) after a role, or after "called"/"named" behind a role or person
 # word; "I called British Gas" is no introduction
 _NAME_ROLE = re.compile(r"\b(?:(?i:" + _ROLES + r")(?:\s+(?i:called|named|namens|nommée?|appelée?))?"
                         r"|(?i:" + _PEOPLE + r")\s+(?i:called|named|namens|nommée?|appelée?))[ \t]+")
+#: The people a customer writes about or for ("my mother Sarah Kowalski", "our son Tom", "meine
+#: Mutter Anna", "ma fille Léa"): a name after them when a possessive leads them (D212).
+_RELATIONS = (r"mother|mum|mom|mam|mummy|mommy|father|dad|daddy|parents?|sons?|daughters?|wife|husband|"
+              r"partner|spouse|fianc[eé]e?|boyfriend|girlfriend|brothers?|sisters?|siblings?|"
+              r"grand(?:mother|father|ma|pa|mum|dad|sons?|daughters?|child|children)|gran|granny|nan|nanna|nana|"
+              r"aunt|auntie|aunty|uncle|niece|nephew|cousin|child|children|kids?|baby|twins?|"
+              r"step(?:mother|father|mum|dad|sons?|daughters?)|carers?|friend|neighbou?r|relatives?|colleagues?|"
+              r"mutter|vater|sohn|tochter|frau|mann|ehemann|ehefrau|bruder|schwester|oma|opa|"
+              r"m[èe]re|p[èe]re|fils|fille|femme|mari|fr[èe]re|s(?:œ|oe)ur|moeder|vader|zoon|dochter|vrouw|broer|zus")
+_AGE = r"\d{1,3}[ -]?(?:year|yr)s?[ -]?old"
+_RELATION = re.compile(
+    r"\b(?i:my|his|her|our|their|your|mein(?:e[mnrs]?)?|ma|mon|mes|mijn|onze|ons)"
+    r"(?:[ \t]+(?i:late|elderly|disabled|little|young|younger|older|elder|eldest|youngest|new|dear|poor|"
+    r"beloved|" + _AGE + r"))*[ \t]+(?i:" + _RELATIONS + r")(?i:-in-law)?(?:[ \t]*,)?[ \t]+")
+# Whom a text is about without a possessive: "Patient James Okonkwo", "the patient Okonkwo",
+# "client Anna Berg". Capitalised ("Patient ..."), the role may lead a heading ("Patient
+# Transport", "Customer Care"): then only a given name follows as a name.
+_CLIENT = re.compile(r"\b(?i:(p)atient|(c)lient|(c)ustomer|(c)olleague|(r)esident|(s)ervice[ \t]+user)"
+                     r"(?:[ \t]*[,:])?[ \t]+")
+#: Words before a given name that make it a place's ("St James", "Queen Elizabeth", "Lake Louise").
+_PLACE_BEFORE = frozenset("st saint san santa fort port mount mt lake cape king queen prince princess royal "
+                          "lady lord".split())
+#: Words that make a full name a place's or a thing's ("John Radcliffe Hospital", "Charlotte Douglas
+#: Airport", "Victoria Station").
+_PLACE_AFTER = frozenset("""
+hospital hospitals infirmary clinic centre center unit ward wing building house hall airport station
+terminal line street road avenue lane park square bridge court college university school library stadium
+arena theatre theater museum church cathedral international hotel gardens trust foundation institute
+memorial medical surgery practice pharmacy lounge club hills beach bay island county city valley river
+field mall plaza tower airways airlines show intl fl
+""".split())
+_CANDIDATE = re.compile(r"(?<![\w'’.-])([^\W\d_][^\W\d_'’-]*)[ \t]+(?=[^\W\d_])")
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)\.?[ \t]+\Z")
 # Sign-offs: a name after them is a name when it ends its clause ("Regards, Maria Rossi",
 # "Thanks, Jonas."), or, without a comma, ends the line ("Kind regards Maria Rossi");
 # "Regards to the team" and "Thanks, Acme Pay works great" stay.
@@ -67,13 +108,13 @@ _SIGN_OFF = re.compile(
     r"(?:met\s+)?vriendelijke\s+groet(?:en)?|groet(?:en|jes)?|mvg|bedankt)"
     r"(?P<sep>\s*[,:]\s*|\s*\n\s*|\s+-+\s+)?(?(sep)|[ \t]+)")
 # A signature that ends the text: "… works now - Tom", a last line "Jane" (a given name leads it)
-_SIGNATURE = re.compile(r"(?:[ \t]+[-–—~]+|\n[ \t]*[-–—~]*|(?<=[^\W\d_]{3}[.!?])(?P<sentence>[ \t]+))[ \t]*(?=[^\n]{1,40}\Z)")
+_SIGNATURE = re.compile(r"(?:[ \t]+[-–—~]+|\n[ \t]*[-–—~]*|(?<=[^\W_]{3}[.!?])(?P<sentence>[ \t]+))[ \t]*(?=[^\n]{1,40}\Z)")
 _AND = re.compile(r"[ \t]*(?:and|und|et|en|&)[ \t]+", _I)
 _CLAUSE_END = re.compile(r"[ \t]*(?:[.!?,;:()\n]|\Z)")
 _LINE_END = re.compile(r"[ \t]*[.!]?[ \t]*(?:\n|\Z)")
 _TEXT_END = re.compile(r"[ \t]*[.!]?\s*\Z")
 _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-])*")
-_CAPWORD = re.compile(r"A(?:a*['’]?A)?[a'’-]+(?:-Aa+)?")
+_CAPWORD = re.compile(r"A(?:a*['’]?A)?(?=[a'’-]*a)[a'’-]+(?:-Aa+)?")
 _NOT_A_NAME_END = re.compile(r"(?:tion|sion|ment|ness|ship)$")
 _PARTICLES = r"van|von|de|der|den|du|da|di|del|della|le|la|ter|ten|zu|dos"
 # A surname's particle before the Capitalised word after it: "Jan [de Vries]", "Mevrouw [de Vries]"
@@ -110,6 +151,7 @@ installation activation booking check-in boarding baggage lounge hotline helpdes
 basket payment account login signup registration loyalty advocacy retention cancellation complaint
 complaints feedback survey marketing claims claim refund refunds shipping dispatch trial demo setup
 repair maintenance visit appointment chat sms upgrade legal initial social first
+care relations experience transport advice liaison records satisfaction success journey services
 kasse lieferung versand rechnung bestellung rücksendung kundendienst kundenservice beratung anmeldung
 zahlung termin zähler livraison commande facture paiement retour compteur bezorging bestelling
 factuur betaling klantenservice levering meter
@@ -122,6 +164,7 @@ september october november december januar februar märz mai juni juli oktober d
 février mars avril juin juillet août septembre octobre novembre décembre januari februari maart mei
 augustus montag dienstag mittwoch donnerstag freitag samstag sonntag lundi mardi mercredi jeudi
 vendredi samedi dimanche maandag dinsdag woensdag donderdag vrijdag zaterdag zondag
+mon tue tues wed weds thu thur thurs fri
 """.split())
 #: Words that follow "name is" but say something about the name (it is "misspelled").
 _NOT_NAME_WORDS = frozenset("""
@@ -219,12 +262,39 @@ def _after_title(text: str, at: int, keep) -> tuple[int, int] | None:
     return _particled(text, _name_after(text, at, "weak", keep, not_names=_NOT_NAMES), keep)
 
 
+def _full_names(text: str, keep) -> list[tuple[int, int]]:
+    """A Capitalised given name and a Capitalised surname wherever they stand ("… on [phone].
+    Fatima O'Brien", "Sarah Kowalski (NHS number …)"); not a place or a thing named after a person
+    ("St James Hospital", "Queen Elizabeth", "Charlotte Douglas Airport")."""
+    out = []
+    for m in _CANDIDATE.finditer(text):
+        first, everyday = m.group(1), m.group(1).lower() in EVERYDAY_GIVEN
+        if not (first.lower() in GIVEN_NAMES or everyday) or not _capitalised(first):
+            continue
+        before = _WORD_BEFORE.search(text, max(0, m.start() - 12), m.start())
+        if before and before.group(1).lower() in _PLACE_BEFORE:
+            continue
+        span = _particled(text, _name_after(text, m.end() if everyday else m.start(), "weak", keep, most=2 if everyday else 3,
+                                            not_names=_NOT_AFTER_ROLE), keep)
+        if not span or span[1] <= m.end(1) or (everyday and not _CLAUSE_END.match(text, span[1])):
+            continue
+        span = (m.start(), span[1])
+        words = [w.group().lower() for w in _WORD.finditer(text, m.end(1), span[1])]
+        after = _WORD.match(text, span[1] + 1) if text[span[1]:span[1] + 1] == " " else None
+        if not ({*words, after and after.group().lower()} & _PLACE_AFTER):
+            out.append(span)
+    return out
+
+
 def name_spans(text: str, keep=frozenset()) -> list[tuple[int, int]]:
     """Where ``text`` names a person (see the module's text); ``keep``: lower-case words never a name.
 
     >>> t = "the engineer sean murphy and Klaus Becker came. Regards, Jane"
     >>> [t[s:e] for s, e in name_spans(t)]
     ['sean murphy', 'Klaus Becker', 'Jane']
+    >>> t = "For my mother Wanjiru Kamau: call 0113 496 0233. Fatima O'Brien"
+    >>> [t[s:e] for s, e in name_spans(t)]
+    ['Wanjiru Kamau', "Fatima O'Brien"]
     """
     found = []   # (span, most words of the names joined to it)
     for m in _NAME_STRONG.finditer(text):
@@ -242,6 +312,12 @@ def name_spans(text: str, keep=frozenset()) -> list[tuple[int, int]]:
     for m in roles:
         found.append((_particled(text, _name_after(text, m.end(), mode, keep, most=2,
                                                    not_names=_NOT_AFTER_ROLE), keep), 2))
+    for m in _RELATION.finditer(text):
+        found.append((_particled(text, _name_after(text, m.end(), mode, keep, not_names=_NOT_AFTER_ROLE), keep), 3))
+    for m in _CLIENT.finditer(text):
+        capital = any(g and g.isupper() for g in m.groups())
+        found.append((_particled(text, _name_after(text, m.end(), "given" if capital or title else "weak", keep,
+                                                   not_names=_NOT_AFTER_ROLE), keep), 3))
     for m in _SIGN_OFF.finditer(text):
         span = _particled(text, _name_after(text, m.end(), "weak", keep), keep)
         end = _CLAUSE_END if m.group("sep") else _LINE_END
@@ -256,7 +332,8 @@ def name_spans(text: str, keep=frozenset()) -> list[tuple[int, int]]:
             continue   # a last sentence of a name alone: "… coverage. Anna Kowalska." (not "… bags? JAN")
         if span and first.group().lower() in GIVEN_NAMES and _TEXT_END.match(text, span[1]):
             found.append((span, 2))
-    return [s for span, most in found if span for s in _joined(text, span, keep, most)]
+    found += [(span, 2) for span in (() if title else _full_names(text, keep))]   # not "- Oscar Performance"
+    return list(dict.fromkeys(s for span, most in found if span for s in _joined(text, span, keep, most)))
 
 
 def _title_cased(text: str) -> bool:

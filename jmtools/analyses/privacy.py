@@ -28,6 +28,10 @@ account       a sort code or bank account / routing number *after words that    
               AB123456") or with its own prefix (``ACC-00093``, ``KD-12345``)
 dob           a date *after words that say it is a birth date* ("DOB",            ``[date of birth]``
               "date of birth", "born on", "birthday is")
+nhs_number    a health service number: 10 digits, 3-3-4 with spaces or unbroken,       ``[nhs number]``
+              passing the modulus-11 check (:func:`nhs_ok`; ``943 476 5919``), not
+              after words that say phone; after "NHS number", "NHS No", "CHI" any
+              10 digits in 3-3-4 or unbroken (a mistyped one too)
 phone         9–15 digits written in groups (``+44 20 7946 0958``,                 ``[phone]``
               ``(555) 123-4567``); an unbroken run only with a ``+``/``00``
               prefix or after words that say phone ("call me on 07700900123")
@@ -48,7 +52,14 @@ name          a name after an introduction: "my/his/her name is …", "the      
               sentence "… coverage. Anna Kowalska."). A
               Capitalised word, or a given name in lower case ("the engineer sean
               murphy", "spoke to sarah"); a second name after "and/und/et/en/&"
-              ("engineers Sean Murphy and Klaus Becker")
+              ("engineers Sean Murphy and Klaus Becker"). After a relation with a
+              possessive ("my mother Sarah Kowalski", "our son Tom", "meine Mutter
+              Anna") or a patient, client or customer ("Patient James Okonkwo",
+              "the patient Okonkwo"; capitalised, only a given name follows: not
+              "Patient Transport"); hospital staff ("Sister O'Brien", "receptionist
+              Karen"). A known given name with a Capitalised surname anywhere
+              ("… on [phone]. Fatima O'Brien"), not a place's ("St James
+              Hospital", "Queen Elizabeth", "Charlotte Douglas Airport")
 ============  ==================================================================  =====================
 
 Deliberately **kept** readable, because a reader needs them and they identify nobody:
@@ -57,8 +68,10 @@ ticket, case, order, incident, booking and other references (``ticket 12345678``
 (``$1,299.00``, ``1.299,00 EUR``), dates and times, versions and plain numbers. These are
 protected before phone, account and address numbers are searched.
 
-Masking is a best effort on free text, not a guarantee: a name nobody introduces
-("Sarah was rude", "Thanks Jonas for the help"), a lower-case name that is no common given name
+Masking is a best effort on free text, not a guarantee: a name nobody introduces and no
+surname follows ("Sarah was rude", "Thanks Jonas for the help"), a surname alone, a full name whose
+given name is none of :data:`~jmtools.analyses._given_names.GIVEN_NAMES` ("Wanjiru Kamau" unless a
+relation or a role leads it), a full name in Title Case Text, a lower-case name that is no common given name
 ("the agent xiaoming"), or any capital after a role in Title Case Text is not found; an id too
 plain to tell from a number (under 4 characters, or under 6 digits only) is found only where words
 introduce it. Weekdays, months, the words of common journey stages and touchpoints ("Checkout",
@@ -80,14 +93,15 @@ from jmtools.analyses._person_names import PLAIN_WORDS, name_spans
 from jmtools.core.errors import ParameterError
 
 __all__ = ["PII_KINDS", "PLACEHOLDERS", "find_pii", "mask_text", "mask_quotes", "known_ids", "ID_COLUMN", "iban_ok",
-           "luhn_ok"]
+           "luhn_ok", "nhs_ok"]
 
 #: The kinds of personal data that are masked, in the order they are searched.
-PII_KINDS = ("customer_id", "email", "iban", "code", "card", "account", "dob", "phone", "address", "name")
+PII_KINDS = ("customer_id", "email", "iban", "code", "card", "account", "dob", "nhs_number", "phone", "address",
+             "name")
 
 #: What each kind is replaced with.
 PLACEHOLDERS = {"customer_id": "[customer id]", "email": "[email]", "iban": "[iban]", "code": "[code]", "card": "[card]", "account": "[account]",
-                "dob": "[date of birth]", "phone": "[phone]", "address": "[address]",
+                "dob": "[date of birth]", "nhs_number": "[nhs number]", "phone": "[phone]", "address": "[address]",
                 "name": "[name]"}
 
 _I = re.IGNORECASE
@@ -139,6 +153,10 @@ _STREET_ANY = (r"street|st|road|rd|avenue|ave|lane|ln|boulevard|blvd|crescent|cr
                r"highway|hwy|parkway|pkwy")
 _STREET_CAP = (r"Drive|Dr|Way|Close|Court|Ct|Place|Pl|Square|Sq|Gardens|Grove|Row|Hill|Walk|Mews|"
                r"Green|Park")
+# A 10-digit health service number: 3-3-4 (one space or dash between groups) or unbroken (D212)
+_NHS = re.compile(r"(?<![\w+.,/-])\d{3}([ -]?)\d{3}\1\d{4}(?![\w]|[.,/-]\d)")
+_NHS_WORDS = re.compile(r"\b(?:nhs|chi|h\s?&\s?c|health(?:\s+and\s+care|\s+service)?)\s*(?:number|num|no\.?|nr\.?|#|id)?"
+                        r"\s*(?:is|was|:|-)?\s*(?:is\s*)?\Z", _I)
 _POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}"
 _ADDRESS = re.compile(
     r"(?<![\w.,/-])\d{1,5}[A-Za-z]?,?\s+(?P<words>(?:[A-Za-z][A-Za-z'-]+\s+){1,3})"
@@ -200,6 +218,37 @@ def iban_ok(candidate: str) -> bool:
         return False
     digits = "".join(str(int(c, 36)) for c in s[4:] + s[:4])
     return int(digits) % 97 == 1
+
+
+def nhs_ok(digits: str) -> bool:
+    """True when ten digits (spaces and dashes allowed) pass the NHS number's modulus-11 check:
+    the first nine weighted 10 down to 2, and the tenth is 11 minus the sum's remainder (11 reads 0,
+    10 is never issued). Scotland's CHI numbers use the same check.
+
+    Examples
+    --------
+    >>> nhs_ok("943 476 5919"), nhs_ok("943 476 5918")
+    (True, False)
+    """
+    d = [int(c) for c in digits if c.isdigit()]
+    if len(d) != 10 or len(re.sub(r"[\d\s-]", "", digits)):
+        return False
+    check = 11 - sum(w * x for w, x in zip(range(10, 1, -1), d)) % 11
+    return check != 10 and check % 11 == d[9]
+
+
+def _nhs_spans(text: str, protected) -> list[tuple[int, int]]:
+    """NHS numbers: ten digits after words that say so ("NHS No 418 720 5160", whatever the check
+    says), or written with spaces or unbroken, passing :func:`nhs_ok` and not after words that say
+    phone (those, and "555-123-4567", stay phones)."""
+    out = []
+    for m in _NHS.finditer(text):
+        before = text[max(0, m.start() - 40):m.start()]
+        said = bool(_NHS_WORDS.search(before))
+        if said or (m.group(1) != "-" and nhs_ok(m.group()) and not _PHONE_WORDS.search(before)
+                    and all(m.end() <= s or m.start() >= e for s, e in protected)):
+            out.append(m.span())
+    return out
 
 
 def _iban_span(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -347,6 +396,8 @@ def find_pii(text: str, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str]
         add("account", account_codes(text, protected))
     if "dob" in kinds:
         add("dob", [m.span(1) for m in _DOB.finditer(text)])
+    if "nhs_number" in kinds:
+        add("nhs_number", _nhs_spans(text, protected))
     if "phone" in kinds:
         ok = lambda s, e: free(s, e, protected) and _is_phone(text, s, e)  # noqa: E731
         add("phone", [span for m in _PHONE.finditer(text)
