@@ -94,7 +94,7 @@ arena theatre theater museum church cathedral international hotel gardens trust 
 memorial medical surgery practice pharmacy lounge club hills beach bay island county city valley river
 field mall plaza tower airways airlines show intl fl
 """.split())
-_CANDIDATE = re.compile(r"(?<![\w'’.-])([^\W\d_][^\W\d_'’-]*)[ \t]+(?=[^\W\d_])")
+_CANDIDATE = re.compile(r"(?<![\w'’.-])([A-ZÀ-ÖØ-Þ][^\W\d_'’-]*)[ \t]+(?=[^\W\d_])")
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)\.?[ \t]+\Z")
 # Sign-offs: a name after them is a name when it ends its clause ("Regards, Maria Rossi",
 # "Thanks, Jonas."), or, without a comma, ends the line ("Kind regards Maria Rossi");

@@ -1,0 +1,271 @@
+"""Masking of a hospital's feedback (D212): patients' names after a relation or "Patient", full
+names wherever they stand, hospital staff, NHS numbers as ``[nhs number]``; the look-alikes a
+reader needs (car parks, wards, hospitals named after people, "Patient Transport") kept.
+
+The end-to-end test plants personal data in the shapes an outpatient team's complaints hold into
+a small world and runs the real report: no planted value is in the HTML, the static HTML, the
+PDF or the executed notebook.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from jmtools.analyses.privacy import find_pii, mask_quotes, mask_text, nhs_ok
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _check_digit(nine: str) -> int | None:
+    """The NHS number's check digit of nine digits, computed here without the package (weights
+    10..2, 11 minus the remainder; 11 reads 0, 10 is never issued)."""
+    total = sum(int(d) * w for d, w in zip(nine, range(10, 1, -1)))
+    check = 11 - total % 11
+    return None if check == 10 else check % 11
+
+
+def nhs_numbers(rng: random.Random, n: int, *, valid: bool = True) -> list[str]:
+    """``n`` NHS numbers in the 3-3-4 print, passing the check (or failing it)."""
+    out = []
+    while len(out) < n:
+        nine = f"{rng.randrange(400_000_000, 999_999_999)}"
+        check = _check_digit(nine)
+        if check is None:
+            continue
+        last = check if valid else (check + 1 + rng.randrange(9)) % 10
+        digits = nine + str(last)
+        out.append(f"{digits[:3]} {digits[3:6]} {digits[6:]}")
+    return out
+
+
+VALID, INVALID = nhs_numbers(random.Random(1), 6), nhs_numbers(random.Random(2), 6, valid=False)
+
+# ------------------------------------------------------------------ planted personal data
+MASKED = [
+    # after a relation the writer names with a possessive
+    ("I am writing on behalf of my mother Sarah Kowalski (NHS number 943 476 5919, DOB 26/02/1980).",
+     "I am writing on behalf of my mother [name] (NHS number [nhs number], DOB [date of birth])."),
+    ("our son Tom has asthma", "our son [name] has asthma"),
+    ("her husband, Otieno Kamau, called twice", "her husband, [name], called twice"),
+    ("my 84-year-old father Jan de Vries fell", "my 84-year-old father [name] fell"),
+    ("my late wife Mary-Jane McDonald was treated", "my late wife [name] was treated"),
+    ("my mother-in-law Agnes O'Brien waited", "my mother-in-law [name] waited"),
+    ("my daughter emma was scared", "my daughter [name] was scared"),
+    ("my parents John and Mary Smith", "my parents [name] and [name]"),
+    ("my carer Bola came with me", "my carer [name] came with me"),
+    ("meine Mutter Anna Becker ist krank", "meine Mutter [name] ist krank"),
+    ("ma fille Léa attend encore", "ma fille [name] attend encore"),
+    ("mijn moeder Ans de Boer wacht", "mijn moeder [name] wacht"),
+    # whom the text is about, without a possessive
+    ("Patient James Okonkwo, NHS No 418 720 5160, born 24/03/1939",
+     "Patient [name], NHS No [nhs number], born [date of birth]"),
+    ("the patient Okonkwo was left waiting", "the patient [name] was left waiting"),
+    ("client Anna Berg complained", "client [name] complained"),
+    ("Service user: Priya Shah", "Service user: [name]"),
+    # hospital staff
+    ("Sister O'Brien and receptionist Karen were kind", "Sister [name] and receptionist [name] were kind"),
+    ("the porter Brian took us up", "the porter [name] took us up"),
+    ("midwife Chloe was lovely", "midwife [name] was lovely"),
+    # a full name wherever it stands: a signature after digits, before an address, on its own line
+    ("Contact me on 0113 496 0233. Fatima O'Brien", "Contact me on [phone]. [name]"),
+    ("explained everything. Aisha O'Brien, 137 Kirkstall Road, Leeds LS15 4BQ.",
+     "explained everything. [name], [address]."),
+    ("Grace Clarke, 47 Elm Road", "[name], [address]"),
+    ("Waited four hours.\nDaniel Hughes\nSent from my phone", "Waited four hours.\n[name]\nSent from my phone"),
+    ("Sarah Kowalski (aged 82) waited", "[name] (aged 82) waited"),
+    ("Peter Smith-Jones rang twice", "[name] rang twice"),
+    ("Emily Okonkwo and Imran Begum", "[name] and [name]"),
+    # NHS numbers: after words that say so (a mistyped one too), or passing the check
+    ("NHS number 943 476 5919", "NHS number [nhs number]"),
+    ("nhs no: 9434765919", "nhs no: [nhs number]"),
+    ("NHS 943-476-5919", "NHS [nhs number]"),
+    ("NHS number 943 476 5918 (typo?)", "NHS number [nhs number] (typo?)"),
+    ("seen under 943 476 5919 in May", "seen under [nhs number] in May"),
+    ("my CHI number is 010 185 2347", "my CHI number is [nhs number]"),
+    # ten digits that fail the check, or that words call a phone, stay phones
+    ("call me on 943 476 5918", "call me on [phone]"),
+    ("call me on 943 476 5919", "call me on [phone]"),
+    ("943 476 5918", "[phone]"),
+    ("555-123-4567", "[phone]"),
+]
+
+
+@pytest.mark.parametrize("text, expected", MASKED)
+def test_patients_relatives_staff_and_nhs_numbers_are_masked(text, expected):
+    assert mask_text(text) == expected
+
+
+@pytest.mark.parametrize("number", VALID)
+def test_every_valid_nhs_number_is_masked_as_one(number):
+    assert nhs_ok(number) and nhs_ok(number.replace(" ", ""))
+    assert mask_text(f"seen as {number} today") == "seen as [nhs number] today"
+    assert mask_text(f"NHS No {number.replace(' ', '')}") == "NHS No [nhs number]"
+
+
+@pytest.mark.parametrize("number", INVALID)
+def test_a_number_failing_the_check_is_a_phone_unless_words_say_nhs(number):
+    assert not nhs_ok(number)
+    assert mask_text(f"call me on {number}") == "call me on [phone]"
+    assert mask_text(f"seen as {number} today") == "seen as [phone] today"
+    assert mask_text(f"NHS number {number}") == "NHS number [nhs number]"
+
+
+def test_the_check_against_published_shapes():
+    assert nhs_ok("943 476 5919") and nhs_ok("401 023 2137") and nhs_ok("4010232137")
+    assert not nhs_ok("943 476 5918") and not nhs_ok("94347659") and not nhs_ok("943 476 591x")
+    # a remainder of 1 gives a check of 10: never issued, so never valid
+    nine = next(f"{n:09d}" for n in range(400_000_000, 400_001_000) if _check_digit(f"{n:09d}") is None)
+    assert not any(nhs_ok(nine + str(d)) for d in range(10))
+
+
+# ------------------------------------------------------------------ look-alikes that stay readable
+KEPT = [
+    "Parking was awful, Car Park B was full again",
+    "Ward 7 at the Royal Infirmary on Monday",
+    "We went to St James Hospital, then the John Radcliffe Hospital",
+    "Queen Elizabeth Hospital car park is too small",
+    "Patient Transport never came and Customer Care did not answer",
+    "Patient Advice and Liaison Service were no help",
+    "Charlotte Douglas Airport was busy",
+    "The Grace Period is short",
+    "My Mother Was Seen Late And The Doctor Was Rude",
+    "my son has asthma", "my husband and I waited", "my daughter, who is 6, was scared",
+    "the patient Was left alone", "the Patient Experience team", "customer Service was rude",
+    "Sister ward was closed", "Outpatients - New Patient Clinic", "ticket 9434765919 is open",
+    "Booking took 3 calls, First appointment in May",
+]
+
+
+@pytest.mark.parametrize("text", KEPT)
+def test_places_services_and_sentence_starts_stay_readable(text):
+    assert mask_text(text) == text
+    assert find_pii(text) == []
+
+
+@pytest.mark.parametrize("template", ["my mother {} was slow", "Patient {} waited", "the patient {} was late",
+                                      "our son {} and Sarah Jones"])
+def test_a_journeys_stage_and_touchpoint_names_are_never_names_after_a_relation(template):
+    import yaml
+
+    names = set()
+    for path in (ROOT / "data").glob("*/journey.yaml"):
+        spec = yaml.safe_load(path.read_text())
+        names |= {s["name"] if isinstance(s, dict) else s for s in spec["stages"] + spec["touchpoints"]}
+    names -= {"White paper"}        # "White" is a surname too
+    assert len(names) > 20
+    for name in sorted(names):
+        text = template.format(name)
+        assert mask_text(text) == text.replace("Sarah Jones", "[name]"), text
+
+
+def test_planted_counts_checked_without_the_package():
+    """Every planted name and number masked, every look-alike kept: counted with plain pandas."""
+    texts = pd.Series([t for t, _ in MASKED] + KEPT)
+    masked = mask_quotes(texts)
+    for kind in ("[name]", "[nhs number]", "[phone]"):
+        expected = sum(e.count(kind) for _, e in MASKED)
+        assert masked.str.count(kind.replace("[", r"\[").replace("]", r"\]")).sum() == expected, kind
+    assert (masked.iloc[len(MASKED):] == pd.Series(KEPT).values).all()
+
+
+# ------------------------------------------------------------------ a small hospital world, end to end
+FIRST = ["Sarah", "Mohammed", "Emily", "James", "Aisha", "Peter", "Grace", "Daniel", "Fatima", "Tom", "Chloe",
+         "Imran"]
+LAST = ["Jenkins", "Patel", "O'Brien", "Okonkwo", "Smith", "Kowalski", "Hughes", "Begum", "McDonald", "Clarke-Wood"]
+STAFF = ["Dr Patel", "Nurse Jenkins", "Sister O'Brien", "Mr Okonkwo", "Dr Helen Wright", "receptionist Karen",
+         "Staff Nurse Tom Hughes"]
+STREETS = ["Elm Road", "Otley Road", "Harehills Lane", "Kirkstall Road"]
+RELATIONS = ["mother", "father", "husband", "daughter", "son"]
+
+
+def planted_feedback(rng: random.Random, customers: list[str]) -> tuple[pd.DataFrame, dict[str, set[str]]]:
+    """Complaints and compliments in an outpatient team's four shapes, and the values planted."""
+    rows, needles = [], {k: set() for k in ("name", "nhs", "dob", "address", "phone", "staff")}
+    numbers = nhs_numbers(rng, len(customers))
+    for i, (customer, nhs) in enumerate(zip(customers, numbers)):
+        name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        staff = rng.choice(STAFF)
+        address = f"{rng.randint(1, 199)} {rng.choice(STREETS)}, Leeds LS{rng.randint(1, 28)} {rng.randint(1, 9)}BQ"
+        phone = f"0113 496 0{rng.randint(100, 999)}"
+        dob = f"{rng.randint(10, 28)}/0{rng.randint(1, 9)}/19{rng.randint(30, 99)}"
+        shape = i % 4
+        if shape == 0:
+            text = (f"I am writing on behalf of my {rng.choice(RELATIONS)} {name} (NHS number {nhs}, DOB {dob}). "
+                    "The car park was full again and the parking charges for a clinic that ran late are unfair. "
+                    f"We circled the car park for 40 minutes and missed the slot with {staff}. "
+                    f"Please reply to {address} or call {phone}.")
+        elif shape == 1:
+            text = ("My referral letter came months ago and I am still waiting for an appointment. Nobody answers "
+                    f"the booking line. Patient {name}, NHS No {nhs}, born {dob}, address {address}, mobile {phone}.")
+        elif shape == 2:
+            text = ("The hospital cancelled my appointment the day before for the second time. I had taken leave "
+                    f"from work. {staff} apologised but that is not good enough. Contact me on {phone}. {name}")
+        else:
+            text = (f"I want to thank {staff} and the team who were kind and explained everything. "
+                    f"{name}, {address}.")
+        rows.append(dict(feedback_id=f"P{i:05d}", customer_id=customer, text=text, rating=5 if shape == 3 else 1))
+        needles["name"].add(name)
+        needles["nhs"] |= {nhs, nhs.replace(" ", "")}
+        needles["dob"].add(dob)
+        needles["address"].add(address)
+        needles["phone"].add(phone)
+        needles["staff"].add(staff.split(" ", 1)[1].replace("Nurse ", ""))
+    needles["street"] = set(STREETS)
+    return pd.DataFrame(rows), needles
+
+
+def planted_world(dest: Path) -> tuple[Path, dict[str, set[str]]]:
+    """The e-commerce world's feedback-only folder (300 customers) with 160 planted texts added."""
+    import table_subsets
+
+    data = table_subsets.make_subset("feedback", dest)
+    feedback = pd.read_csv(data / "feedback.csv", dtype={"customer_id": str})
+    rng = random.Random(212)
+    customers = [rng.choice(sorted(feedback["customer_id"])) for _ in range(160)]
+    planted, needles = planted_feedback(rng, customers)
+    template = feedback.sample(len(planted), replace=True, random_state=212).reset_index(drop=True)
+    planted = template.drop(columns=["feedback_id", "customer_id", "text", "rating"]).join(planted)
+    pd.concat([feedback, planted[feedback.columns]], ignore_index=True).to_csv(data / "feedback.csv", index=False)
+    return data, needles
+
+
+def _shown(path: Path) -> str:
+    """The text of a report output as a reader sees it (entities and JSON escapes undone)."""
+    if path.suffix == ".pdf":
+        import pypdf
+
+        return "\n".join(page.extract_text() for page in pypdf.PdfReader(str(path)).pages)
+    return html.unescape(path.read_text(encoding="utf-8", errors="replace")).replace("\\u0027", "'")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.exists("/usr/bin/chromium"), reason="the PDF needs Debian chromium")
+def test_no_planted_patient_data_in_any_report_output(tmp_path):
+    import table_subsets
+
+    if not table_subsets.available():
+        pytest.skip("sample world ecommerce not generated")
+    data, needles = planted_world(tmp_path / "data")
+    out = tmp_path / "out" / "report.html"
+    jm = str(Path(sys.executable).with_name("jmtools"))
+    done = subprocess.run([jm, "report", str(ROOT / "notebooks" / "00_journey_report.ipynb"), "-p", "data_dir",
+                           str(data), "-o", str(out), "--static", "--pdf", "--no-cache"],
+                          capture_output=True, text=True, timeout=900, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    outputs = [out, out.with_suffix(".static.html"), out.with_suffix(".pdf"), out.with_suffix(".ipynb")]
+    for path in outputs:
+        shown = _shown(path)
+        leaks = {kind: sorted(v for v in values if v in shown) for kind, values in needles.items()}
+        assert not any(leaks.values()), f"{path.name}: {leaks}"
+    # the planted texts are quoted (so the search above can fail), their NHS numbers labelled as such
+    page = _shown(out)
+    assert page.count("[nhs number]") >= 2 and "[name]" in page
+    assert "NHS number [phone]" not in page and "NHS No [phone]" not in page
