@@ -260,8 +260,9 @@ PLANTED = {
     "phone": ["+44 20 7946 0958", "call me on 07700900123", "(555) 123-4567"],
     "dob": ["DOB 03/04/1985", "date of birth 12 March 1985"],
     "address": ["221B Baker Street, London NW1 6XE", "12 elm road"],
+    "nhs_number": ["NHS number 943 476 5919", "943 476 5919", "NHS No 4010232137"],
     "name": ["my name is Jane Doe", "her name is Priya Patel", "I spoke to Sarah", "the engineer sean murphy",
-             "Herr Müller", "mr smith"],
+             "Herr Müller", "mr smith", "my mother Sarah Kowalski", "Patient James Okonkwo", "Fatima O'Brien"],
 }
 LOOKALIKES = ["ticket 12345678", "case 00123456789", "order no. 112-1234567-1234567", "INC0012345",
               "192.168.100.200", "45% off", "$1,299.00", "2026-11-01 14:05", "12.5 %"]
