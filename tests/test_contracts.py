@@ -280,6 +280,9 @@ CASES: dict[str, Case] = {
     # compare: observations, splits, the table
     "funnels.customer_reach": Case(_ev(), {"by": "persna"}, {"by"}),
     "funnels.skipped_steps": Case(_ev(), {"by": "persna"}, {"by"}),
+    "funnels.open_lost": Case(_ev(since={"Decision": pd.Timestamp("2026-06-01")}), {"by": "persna"}, {"by"}),
+    "compare.still_open_steps": Case(lambda s: ((s["ev"],), dict(steps=s["ev"].mapped_stages)), {"steps": "Nowhere"},
+                                     columns=lambda m: list(m.OPEN_COLUMNS)),
     "funnels.last_seen": Case(_ev(), {"by": "persna"}, {"by"}),
     "funnels.before_leaving": Case(_ev(), {"by": "persna"}, {"by"}),
     "compare.step_observations": Case(_ev(), {"steps": []}, columns=lambda m: m.OBSERVATION_COLUMNS),

@@ -118,6 +118,20 @@ def test_skipped_steps_and_the_dropoff_of_who_stops_identical(both):
          dropoff_signal(funnel(duck, steps=steps, by="persona"), skips=skipped_steps(duck, steps=steps, by="persona")))
 
 
+def test_who_is_still_open_at_each_step_identical(both):
+    """D209: the drop-off leaves out who reached a step too recently, counted on the funnel's reach; the
+    cut-offs here (a month and a week before the last event) leave out many on both engines."""
+    from jmtools.analyses.funnels import open_lost
+
+    duck, sp, _, _ = both
+    end = pd.Timestamp(duck.events["timestamp"].max().execute())
+    since = {"Consideration": end - pd.Timedelta(days=30), "Post-purchase": end - pd.Timedelta(days=7)}
+    steps = ["Awareness", "Decision", "Consideration", "Post-purchase"]
+    got = open_lost(sp, since=since, steps=steps, by="persona")
+    same(got, open_lost(duck, since=since, steps=steps, by="persona"))
+    assert got["n_recent"].sum() > got["n_open"].sum() > 0
+
+
 def test_where_the_lost_were_last_seen_identical(both):
     """D203: each lost customer's last event, on the stored narrow table of either engine."""
     from jmtools.analyses.funnels import last_seen

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from jmtools.analyses.compare import step_observations
+from jmtools.analyses.compare import OPEN_COLUMNS, still_open_steps
 from jmtools.analyses.disclosure import MIN_GROUP, count_words
 from jmtools.analyses.funnels import before_leaving, duration_words, last_seen
-from jmtools.core.engine import kept_answer
 from jmtools.pipeline import Findings
 from jmtools.report import _section_kit as kit
 from jmtools.report.present import md
@@ -198,7 +197,7 @@ def show_skipped(f: Findings) -> None:
 def show_still_open(f: Findings) -> None:
     """Below the stages' funnel: per step, the customers who reached it within the follow-up window
     before the data's end and have not gone on — the drop-off counts them, though they may still go
-    on (:func:`jmtools.analyses.compare.step_observations`, ``attrs["open"]``; D190). A persona's
+    on (:func:`jmtools.analyses.compare.still_open_steps`, counted as the funnel counts them; D190, D209). A persona's
     funnel counts its own customers, the window and the cut-off staying those of all customers
     (D199); none is said where some persona has 1–4 open there, or everyone's count less the
     persona's would give that back. Records ``still_open_<k>``. Nothing for a funnel of other
@@ -221,40 +220,10 @@ def focus_still_open(f: Findings) -> pd.DataFrame:
     a hidden focus, or where a persona's count would give another's 1–4 back (D199)."""
     fun = f.funnel
     if fun.empty or f.focus_hidden or not set(fun["step"]) <= set(f.evidence.stages):
-        return pd.DataFrame(columns=list(_OPEN_TYPES))
-    opened = _still_open(f.evidence, list(fun["step"]))
+        return pd.DataFrame(columns=list(OPEN_COLUMNS))
+    opened = still_open_steps(f.evidence, steps=list(fun["step"]))
     mine = opened["persona"].eq("" if f.focus.everyone else f.focus.persona) & ~opened["small_persona"]
     return opened[mine & opened["open"].ge(MIN_GROUP)].reset_index(drop=True)
-
-
-def _still_open(evidence, steps: list) -> pd.DataFrame:
-    """The customers still open per pair of ``steps`` (``attrs["open"]`` of the step observations), a row
-    for all customers (``persona`` "") and one per persona (``small_persona``: some persona has 1–4), kept
-    beside a cached evidence (kind ``open``): a second report attaches no event table for it (D83).
-    Times as ISO text and plain types, so the kept frame reads back exactly."""
-    def count():
-        rows = []
-        for r in step_observations(evidence, steps=steps).attrs["open"]:
-            mine = r.pop("personas", {})
-            rest = r["open"] - sum(m for _, m in mine.values())          # customers of no persona
-            # a persona's 1–4 (or theirs) would be given back by difference: no persona's count is said
-            small = any(0 < m < MIN_GROUP for m in [rest, *(m for _, m in mine.values())])
-            rows += [{**r, "persona": "", "small_persona": False}]
-            rows += [{**r, "persona": p, "left_out": n, "open": m, "small_persona": small}
-                     for p, (n, m) in mine.items()]
-        out = pd.DataFrame(rows, columns=list(_OPEN_TYPES))
-        out["since"], out["end"] = out["since"].map(_iso), out["end"].map(_iso)
-        return out.astype(_OPEN_TYPES)
-
-    return kept_answer(evidence, ("open", tuple(steps), "by persona"), count)
-
-
-_OPEN_TYPES = {"from_step": str, "step": str, "window_hours": "float64", "share": "float64", "since": str,
-               "end": str, "left_out": "int64", "open": "int64", "persona": str, "small_persona": bool}
-
-
-def _iso(t) -> str:
-    return pd.Timestamp(t).isoformat()
 
 
 def show_last_seen(f: Findings) -> None:

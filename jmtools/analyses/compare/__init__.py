@@ -20,7 +20,8 @@ and the three splits), :mod:`~jmtools.analyses.compare.twosample` (the tests),
 :mod:`~jmtools.analyses.compare.power` (sample sizes) and
 :mod:`~jmtools.analyses.compare.table` (the table and its verdicts) and
 :mod:`~jmtools.analyses.compare.mix` (how many of the customers counted at a step a contact the
-company started brought there, in each group). Import the public names from here.
+company started brought there, in each group) and :mod:`~jmtools.analyses.compare.still_open` (who may
+still go on at the data's end, counted as the funnel counts them). Import the public names from here.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from jmtools.analyses.compare.observations import (MEASURES, OBSERVATION_COLUMNS
                                                    emotion_observations, score_observations,
                                                    split_by_customers, split_by_date, stack_groups,
                                                    step_observations)
+from jmtools.analyses.compare.still_open import OPEN_COLUMNS, still_open_steps
 from jmtools.analyses.compare.power import (cohen_h, detectable_change, effect_for_change,
                                             n_per_group, power_at)
 from jmtools.analyses.compare.table import (BETTER, COMPARISON_COLUMNS, MIN_CHANGE, VERDICTS,
@@ -46,5 +48,5 @@ __all__ = [
     "Difference", "two_proportions", "two_means", "two_nps", "two_medians", "bh_adjust",
     "power_at", "n_per_group", "cohen_h", "effect_for_change", "detectable_change",
     "MIX_POINTS", "company_contacts", "reach_mix", "mix_changes", "share_words",
-    "company_only_reach",
+    "company_only_reach", "OPEN_COLUMNS", "still_open_steps",
 ]

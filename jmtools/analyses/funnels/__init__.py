@@ -31,7 +31,7 @@ from jmtools.analyses.funnels.paths import (RepeatBuyers, busiest_steps, detours
                                             repeat_buyers_unmarked, top_paths, transitions)
 from jmtools.analyses.funnels.lost import last_seen
 from jmtools.analyses.funnels.exits import REACHED_SHARE, before_leaving
-from jmtools.analyses.funnels.skips import skipped_steps
+from jmtools.analyses.funnels.skips import open_lost, skipped_steps
 from jmtools.analyses.funnels.steps import customer_reach, funnel, furthest_stage
 from jmtools.analyses.funnels.timing import duration_words, time_between_stages
 
@@ -40,6 +40,7 @@ __all__ = [
     "furthest_stage",
     "customer_reach",
     "skipped_steps",
+    "open_lost",
     "last_seen",
     "before_leaving",
     "REACHED_SHARE",

@@ -18,7 +18,7 @@ from jmtools.analyses.funnels._common import _by_list, _check_evidence, _company
 from jmtools.analyses.funnels.steps import _reach, _step_filter
 from jmtools.core.engine import kept_answer, to_pandas
 
-__all__ = ["skipped_steps"]
+__all__ = ["skipped_steps", "open_lost"]
 
 
 def skipped_steps(evidence, *, steps=None, by=None) -> pd.DataFrame:
@@ -65,11 +65,73 @@ def skipped_steps(evidence, *, steps=None, by=None) -> pd.DataFrame:
     return kept_answer(evidence, ("skips", tuple(steps), tuple(by)), lambda: _skipped(evidence, steps, by))
 
 
-def _skipped(evidence, steps: list, by: list) -> pd.DataFrame:
+def open_lost(evidence, *, since, steps=None, by=None) -> pd.DataFrame:
+    """Per step of the strict stage funnel: the customers counted at the step before who reached it
+    after a cut-off, and how many of them the funnel loses there — as :func:`funnel` counts them, a
+    company's contact reaching a stage included (D209).
+
+    Parameters
+    ----------
+    evidence : jmtools.evidence.Evidence
+    since : mapping of str to datetime
+        Per step (its name), the cut-off: those who reached the step before it after this time are
+        counted. Steps not named are left out.
+    steps, by
+        As in :func:`skipped_steps`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The by columns first (if any), then ``step_index``, ``step``, ``n_recent`` (reached the step
+        before after the cut-off), ``n_open`` (of them, not at this step) and ``n_open_skipped`` (of
+        those, with an event of their own at a later step after the step before, as
+        :func:`skipped_steps` counts them); one row per group and step named, groups with no
+        customer after the cut-off left out.
+
+    Examples
+    --------
+    >>> from jmtools.evidence import prepare
+    >>> ev = pd.DataFrame({"customer_id": ["a", "a", "b", "b", "c"], "event": ["join", "pay", "join", "pay", "join"],
+    ...                    "timestamp": pd.to_datetime(["2024-01-01", "2024-01-09", "2024-02-01", "2024-02-03",
+    ...                                                 "2024-02-02"])})
+    >>> j = {"stages": ["Join", "Pay"], "touchpoints": [
+    ...     {"name": "Form", "stage": "Join", "events": ["join"]},
+    ...     {"name": "Payment", "stage": "Pay", "events": ["pay"]}]}
+    >>> open_lost(prepare(ev, j), since={"Pay": pd.Timestamp("2024-01-15")})
+       step_index step  n_recent  n_open  n_open_skipped
+    0           2  Pay         2       1               0
+    """
+    _check_evidence(evidence)
+    steps = _steps(evidence, steps, "stage")
+    by = _by_list(evidence, by)
+    reached, last = _reached_and_later(evidence, steps, by)
+    rows = []
+    for k in range(2, len(steps) + 1):
+        if steps[k - 1] not in since:
+            continue
+        keys = ["customer_id", *by]
+        before = reached[(reached["step_index"] == k - 1) & (reached["t"] > pd.Timestamp(since[steps[k - 1]]))]
+        nxt = reached.loc[reached["step_index"] == k, keys].assign(_at=True)
+        recent = before.merge(nxt, on=keys, how="left")
+        opened = recent[recent["_at"].isna()]
+        skipped = set(_went_later(last, opened, k)["customer_id"])     # a customer is in one group
+        recent = recent.assign(_open=recent["_at"].isna(), _skip=recent["customer_id"].isin(skipped))
+        groups = recent.groupby(by, dropna=False, sort=True) if by else [((), recent)]
+        for group, g in groups:
+            group = group if isinstance(group, tuple) else (group,)
+            rows.append({**dict(zip(by, group)), "step_index": k, "step": steps[k - 1], "n_recent": len(g),
+                         "n_open": int(g["_open"].sum()), "n_open_skipped": int(g["_skip"].sum())})
+    cols = [*by, "step_index", "step", "n_recent", "n_open", "n_open_skipped"]
+    return pd.DataFrame(rows, columns=cols).astype({c: "int64" for c in cols[len(by):] if c != "step"})
+
+
+def _reached_and_later(evidence, steps: list, by: list) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per customer and step of the strict funnel: when reached (``p`` position, ``t`` time); and per
+    customer and step from the third on, the position of their last own event there (``last``)."""
     import ibis
 
     keys = ["customer_id", *by]
-    reach = [r.select(*keys, step_index=ibis.literal(i, "int64"), p=r.p)
+    reach = [r.select(*keys, step_index=ibis.literal(i, "int64"), p=r.p, t=r.t)
              for i, r in enumerate(_reach(evidence, steps, "stage", by), start=1)]
     t = _table(evidence, by)
     company = _company_rows(evidence, t)
@@ -81,6 +143,18 @@ def _skipped(evidence, steps: list, by: list) -> pd.DataFrame:
     reached = to_pandas(ibis.union(*reach) if len(reach) > 1 else reach[0])
     last = (to_pandas(ibis.union(*own) if len(own) > 1 else own[0]) if own        # fewer than 3 steps: none
             else pd.DataFrame(columns=[*keys, "last", "step_index"]))
+    return reached, last
+
+
+def _went_later(last: pd.DataFrame, lost: pd.DataFrame, k: int) -> pd.DataFrame:
+    """The rows of ``last`` where a customer of ``lost`` (lost before step ``k``) has an own event at
+    a step after ``k``, after they reached the step before ``k``."""
+    later = last[last["step_index"] > k].merge(lost[["customer_id", "p"]], on="customer_id")
+    return later[later["last"] > later["p"]]
+
+
+def _skipped(evidence, steps: list, by: list) -> pd.DataFrame:
+    reached, last = _reached_and_later(evidence, steps, by)
     rows = []
     groups = reached.groupby(by, dropna=False, sort=True) if by else [((), reached)]   # one order on every engine
     for group, r in groups:
@@ -91,8 +165,7 @@ def _skipped(evidence, steps: list, by: list) -> pd.DataFrame:
         for k in range(2, len(steps) + 1):
             before = r[r["step_index"] == k - 1]
             lost = before[~before["customer_id"].isin(r.loc[r["step_index"] == k, "customer_id"])]
-            later = mine[mine["step_index"] > k].merge(lost[["customer_id", "p"]], on="customer_id")
-            later = later[later["last"] > later["p"]]
+            later = _went_later(mine, lost, k)
             went = later.drop_duplicates(["customer_id", "step_index"])["step_index"].value_counts()
             rows.append({**dict(zip(by, group)), "step_index": k, "step": steps[k - 1], "n_lost": len(lost),
                          "n_skipped": int(later["customer_id"].nunique()),
