@@ -155,15 +155,17 @@ def test_a_drop_off_pain_point_says_the_customers_still_open_it_counts_as_lost(t
     since = ev["timestamp"].max() - pd.Timedelta(hours=window)
     up = wide[wide["upload"].notna()]
     recent, gone = up["upload"] > since, up["decide"].notna()
-    assert f"of the {int((~gone).sum()):,} customers it counts as lost there, {int((recent & ~gone).sum()):,} " \
+    assert f"of the {int((~gone).sum()):,} customers the funnel counts as lost there, {int((recent & ~gone).sum()):,} " \
            f"reached Upload after {since:%d %b %Y}" in text
     old = up[~recent]
     share = (~old["decide"].notna()).mean()
     assert f"Among the {len(old):,} customers who reached Upload before then, {share:.1%} did not go on" in text
     assert 0.10 < share < 0.20                                    # 15% never get a decision
+    # the pain point itself reads that share and says so (D209)
+    assert f"drop-off {share:.0%} (n={len(old):,}, of those who had time to go on" in html.unescape(text)
 
 
 def test_no_open_case_no_note_in_a_sample_world(ecommerce_world, monkeypatch):
     text = "\n".join(str(getattr(o, "data", o)) for o in
                      _shown(pipeline.run(ecommerce_world.world), problem_sections.where_it_hurts, monkeypatch))
-    assert "counts customers still open" not in text
+    assert "leaves out customers still open" not in text

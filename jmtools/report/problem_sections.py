@@ -83,8 +83,9 @@ def where_it_hurts(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -
 
 
 def _open_drop_off(f: Findings, shown: pd.DataFrame) -> None:
-    """Below the pain points: a drop-off among them that counts customers who may still go on at
-    the data's end (the funnel's note, D190, D199), with how many of those it counts as lost."""
+    """Below the pain points: a drop-off among them at a step with customers who may still go on at
+    the data's end (the funnel's note, D190, D199): how many of those the funnel counts as lost, and the
+    drop-off among those who had time to go on, with its interval — the share the pain point reads (D209)."""
     drops = set(shown.loc[shown["signals"].map(lambda s: "drop-off" in set(s or ())), "stage"])
     fun = f.funnel.set_index("step") if "step" in f.funnel else None
     for r in focus_still_open(f).itertuples():
@@ -92,9 +93,10 @@ def _open_drop_off(f: Findings, shown: pd.DataFrame) -> None:
             continue
         reached = int(fun.loc[r.step, "n_prev"])
         lost = reached - int(fun.loc[r.step, "n"])
-        kit.display(md("> **The drop-off at {a} counts customers still open**: of the {lost} customers it counts "
-                       "as lost there, {n} reached {a} after {since} and had not reached {b} by the data's end — "
-                       "their next step may not be due yet (the note under the funnel).{had_time}",
+        kit.display(md("> **The drop-off at {a} leaves out customers still open**: of the {lost} customers the "
+                       "funnel counts as lost there, {n} reached {a} after {since} and had not reached {b} by the "
+                       "data's end — their next step may not be due yet (the note under the funnel). The pain point "
+                       "measures the drop-off among those who had time to go on.{had_time}",
                        a=r.from_step, b=r.step, lost=f"{lost:,}", n=count_words(r.open),
                        since=f"{pd.Timestamp(r.since):%d %b %Y}",
                        had_time=_had_time(lost - r.open, reached - r.left_out, r.from_step)))

@@ -33,9 +33,14 @@ DAY_HOURS = "hours, to the day"
 #: feedback texts — for means); ``n_customers`` the distinct customers behind it (missing where
 #: the data has no customer ids), which the disclosure rule reads (docs/decisions.md);
 #: ``n_skipped`` (drop-off only, else missing) the customers the funnel loses after the stage who
-#: take a later step of their own all the same: they skip a stage, and ``count`` leaves them out (D169).
+#: take a later step of their own all the same: they skip a stage, and ``count`` leaves them out (D169);
+#: ``count_all``, ``n_all`` and ``n_open`` (drop-off only, else missing): ``count`` and ``n`` count only
+#: the customers who had time to go on, leaving out those who reached the stage within the follow-up
+#: window before the data's end where some of them may still go on (D190, D209); ``count_all`` and
+#: ``n_all`` count everyone, and ``n_open`` is how many of those left out had not gone on (the funnel's
+#: "may still go on"; 0 where nobody is left out).
 SIGNAL_COLUMNS = ["signal", "kind", "stage", "touchpoint", "persona", "count", "n", "n_customers",
-                  "n_skipped", "mean", "sd", "higher_is_worse", "log", "unit"]
+                  "n_skipped", "count_all", "n_all", "n_open", "mean", "sd", "higher_is_worse", "log", "unit"]
 
 
 #: Columns of :attr:`~jmtools.analyses.painpoints.PainPoints.table`.
@@ -47,7 +52,7 @@ TABLE_COLUMNS = ["rank", "pain_point_id", "title", "stage", "touchpoint", "sourc
 
 #: Columns of :attr:`~jmtools.analyses.painpoints.PainPoints.evidence`.
 EVIDENCE_COLUMNS = ["stage", "touchpoint", "persona", "signal", "unit", "level", "value", "n",
-                    "n_customers", "n_skipped", "baseline", "baseline_n", "baseline_customers", "versus", "effect",
+                    "n_customers", "n_skipped", "n_all", "n_open", "baseline", "baseline_n", "baseline_customers", "versus", "effect",
                     "z", "flagged", "counts"]
 
 

@@ -58,6 +58,43 @@ def _went_on(rows, lost, skips, step_col, index_col, persona_col) -> np.ndarray:
     return got["n_skipped"].to_numpy(dtype=float)
 
 
+def _had_time(frame: pd.DataFrame, rows, still_open, step_col, persona_col, skips: bool) -> None:
+    """The drop-off ``frame`` (``_lost``, ``_entered``, ``_skipped``; one row per funnel row ``rows``)
+    among the customers who had time to go on (D209): the customers :func:`jmtools.analyses.compare.
+    still_open_steps` leaves out at the row's step (``left_out``; of them ``open`` not at the step, and
+    ``open_skipped`` of those going on all the same) leave the counts; what everyone counts stays in
+    ``_count_all``, ``_n_all``, and ``_open`` says the open; ``_hide`` marks a persona's row where some
+    group has 1–4 open there (``small_persona``, :func:`_open_hidden`). In place."""
+    frame["_count_all"], frame["_n_all"], frame["_open"] = frame["_lost"], frame["_entered"], 0.0
+    if still_open is None or not len(still_open):
+        return
+    for col in ("step", "persona", "left_out", "open", "open_skipped"):
+        _col(still_open, col, "still_open", "still_open")
+    who = rows[persona_col].astype(str).to_numpy() if persona_col else np.full(len(rows), "", dtype=object)
+    cols = ["step", "persona", "left_out", "open", "open_skipped"]
+    small = still_open["small_persona"] if "small_persona" in still_open else False
+    got = pd.DataFrame({"step": rows[step_col].astype(str).to_numpy(), "persona": who}).merge(
+        still_open[cols].assign(_said=~(still_open["persona"].ne("") & small)), on=["step", "persona"], how="left")
+    got = got.fillna({c: 0 for c in cols[2:]})
+    skipped = got["open_skipped"].to_numpy(dtype=float) if skips else 0.0
+    frame["_entered"] = frame["_entered"] - got["left_out"].to_numpy(dtype=float)
+    frame["_lost"] = frame["_lost"] - (got["open"].to_numpy(dtype=float) - skipped)
+    if skips:
+        frame["_skipped"] = frame["_skipped"] - skipped
+    frame["_open"] = got["open"].to_numpy(dtype=float)
+    frame["_hide"] = ~got["_said"].fillna(True).astype(bool).to_numpy()
+
+
+def _open_hidden(out: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """``out`` (the drop-off signal) with ``n_open`` missing in a persona's row where some group has
+    1–4 open there: its count beside everyone's would give theirs back (D199); the counts stay."""
+    if "_hide" not in frame or not frame["_hide"].any() or "persona" not in frame:
+        return out
+    hidden = set(zip(frame.loc[frame["_hide"], "stage"], frame.loc[frame["_hide"], "persona"]))
+    mask = [(s, p) in hidden for s, p in zip(out["stage"], out["persona"])]
+    return out.assign(n_open=out["n_open"].mask(mask))
+
+
 #: Why a complaint counts in no complaint signal (``collect_signals(...).attrs["dropped"]``).
 NO_PLACE, NOBODY_THERE = "tickets without stage or touchpoint", "tickets at stages no customer's events reach"
 UNKNOWN = "tickets naming a stage the journey lacks"
@@ -103,3 +140,22 @@ def _complaints_placed(evidence, tickets, reached, lookup, by, persona_col, cust
     unknown = ~t["stage"].isin(set(evidence.stages))
     dropped.update({NOBODY_THERE: int((unreached & ~unknown).sum()), UNKNOWN: int(unknown.sum())})
     return t[~unreached], reached, dropped, off
+
+
+def _date_only_stages(evidence) -> set:
+    """Stages that receive an event kind recorded with its date only (``Evidence.date_only``; not
+    a kind with times some of whose rows were written as a date alone, D140)."""
+    day, mapping = getattr(evidence, "date_only", None), getattr(evidence, "mapping", None)
+    if day is None or mapping is None or not len(day):
+        return set()
+    if "n_dated" in day:
+        day = day[day["n_dated"] == day["n_events"]]
+    return set(mapping.loc[mapping["event"].isin(day["event"]), "stage"].dropna())
+
+
+def _customers_unknown(part: pd.DataFrame) -> pd.DataFrame:
+    """A signals frame made before ``n_customers`` existed (or by hand): a rate's ``n`` counts
+    customers; a mean's customers are unknown (the disclosure rule then reads ``n``)."""
+    rate = part["kind"] == "rate" if "kind" in part.columns else False
+    n = part["n"] if "n" in part.columns else np.nan
+    return part.assign(n_customers=pd.Series(np.where(rate, n, np.nan), index=part.index, dtype=float))

@@ -115,7 +115,8 @@ def _evidence(signals: pd.DataFrame, *, min_n: int, min_effect: float,
                                and z >= Z95 and _resolved(r, base, log))
                 counts = (versus == "other personas") == (r.persona != ALL)
                 rows.append((r.stage, r.touchpoint, r.persona, name, r.unit, level,
-                             _shown(r.mean, log), int(r.n), who[i], r.n_skipped, _shown(base[0], log), base[2],
+                             _shown(r.mean, log), int(r.n), who[i], r.n_skipped, r.n_all, r.n_open,
+                             _shown(base[0], log), base[2],
                              _pooled_customers(who, mask, versus), versus, effect, z, flagged,
                              flagged and counts))
     out = pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
@@ -149,7 +150,10 @@ class PainPoints:
         Every comparison (:data:`~jmtools.analyses.painpoints.EVIDENCE_COLUMNS`): per
         stage/touchpoint, persona and signal the ``value`` with ``n`` (what the signal counts:
         customers, or answers and texts) and ``n_customers`` (distinct customers), for the
-        drop-off ``n_skipped`` (lost there but going on, not in ``value``; D169), the
+        drop-off ``n_skipped`` (lost there but going on, not in ``value``; D169), ``n_all`` (the
+        customers who reached the stage, those still open too) and ``n_open`` (those still open at
+        the data's end, left out of ``value`` and ``n`` with the others who reached it too recently
+        to judge; D209), the
         ``baseline`` with ``baseline_n`` and ``baseline_customers`` (a lower bound: the other
         stages of one persona may share customers) and what it is (``versus``), the ``effect``
         size, ``z``, whether it is significantly worse (``flagged``) and whether it ``counts``

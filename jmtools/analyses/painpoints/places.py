@@ -126,14 +126,18 @@ def _stake(here: pd.DataFrame, personas: list[str]):
             rows = rows.drop_duplicates("persona").drop(columns="_p")
         else:
             rows = drop[drop["persona"] == ALL].head(1)
-        n = float(rows["n"].sum())
-        lift = float(((rows["value"] - rows["baseline"]) * rows["n"]).sum() / n) if n else np.nan
+        # everyone who reaches the stage meets it, those still open too (D209): the rate is of those
+        # who had time to go on, the customers are all of them, as the other signals there count them
+        reach = (rows["n_all"].where(rows["n_all"].notna(), rows["n"]) if "n_all" in rows else rows["n"]).astype(int)
+        n = float(reach.sum())
+        lift = float(((rows["value"] - rows["baseline"]) * reach).sum() / n) if n else np.nan
         cols = [rows[c] for c in ("persona", "value", "n", "baseline", "versus", "baseline_n")]
         basis = "; ".join(f"{'' if who == ALL else who + ': '}drop-off "
                           f"{value:.0%} (n={n:,}) vs {base:.0%} {versus} (n={base_n:,})"
                           for who, value, n, base, versus, base_n in zip(*cols))
-        stake = [{"persona": who, "customers": int(n), "lift": float(value - base),
-                  "population": int(n)} for who, value, n, base, _, _ in zip(*cols)]
+        stake = [{"persona": who, "customers": int(k), "lift": float(value - base),
+                  "population": int(k)} for who, value, base, k in zip(rows["persona"], rows["value"],
+                                                                       rows["baseline"], reach)]
         return n, lift, basis, stake
     if everyone is not None:
         return _everyone_stake(everyone)
@@ -188,14 +192,15 @@ def _describe(rows: pd.DataFrame, limit: int = 6) -> str:
     parts = []
     rows = rows.sort_values("effect", ascending=False)
     top = rows.head(limit)
-    skipped = top["n_skipped"] if "n_skipped" in top.columns else pd.Series(np.nan, index=top.index)
-    people = top["n_customers"] if "n_customers" in top.columns else pd.Series(np.nan, index=top.index)
-    for persona, signal, value, unit, n, went, customers, baseline, versus, baseline_n in zip(*(
-            top[c] for c in ("persona", "signal", "value", "unit", "n")), skipped, people, *(
+    skipped, people, n_all, opened = (top[c] if c in top.columns else pd.Series(np.nan, index=top.index)
+                                      for c in ("n_skipped", "n_customers", "n_all", "n_open"))
+    for persona, signal, value, unit, n, went, customers, everyone, still, baseline, versus, baseline_n in zip(*(
+            top[c] for c in ("persona", "signal", "value", "unit", "n")), skipped, people, n_all, opened, *(
             top[c] for c in ("baseline", "versus", "baseline_n"))):
         who = "" if persona == ALL else f"{persona}: "
         answers = " answers" if unit == "valence" else ""       # answers, not customers (D195)
-        counted = _counted(value, n, went) + (_from_customers(customers) if answers else "")
+        counted = (_counted(value, n, went) + (_from_customers(customers) if answers else "")
+                   + _open_words(n, everyone, still))
         parts.append(f"{who}{signal} {_fmt(value, unit)} ({counted}) vs "
                      f"{_fmt(baseline, unit)} {versus} (n={baseline_n:,}{answers})")
     more = len(rows) - limit
@@ -214,6 +219,15 @@ def _counted(value, n, went) -> str:
         return f"n={n:,}"
     return (f"{count_words(round(value * n))} of {n:,} stop here, {count_words(went)} more skip "
             f"the next step and go on")
+
+
+def _open_words(n, everyone, still) -> str:
+    """For a drop-off measured without the customers still open at the data's end (D209): whom ``n``
+    counts, and how many it leaves out (those still open among them)."""
+    if pd.isna(still) or not still or pd.isna(everyone):
+        return ""
+    return (f", of those who had time to go on — {count_words(int(everyone) - int(n))} who reached it too "
+            f"recently to judge left out, {count_words(int(still))} of them still open")
 
 
 def _slug(*parts) -> str:

@@ -17,9 +17,15 @@ import numpy as np
 import pandas as pd
 
 from jmtools.analyses import funnels
+from jmtools.analyses.compare import still_open_steps
 from jmtools.analyses.painpoints._common import ALL, DAY_HOURS, SIGNAL_COLUMNS, _col, _none, _pool
-from jmtools.analyses.painpoints._signal_parts import _complaints_placed, _keys, _stage_lookup, _went_on
+from jmtools.analyses.painpoints._signal_parts import (_complaints_placed, _customers_unknown, _date_only_stages,
+                                                      _had_time, _keys, _open_hidden, _stage_lookup,
+                                                      _went_on)
 from jmtools.core.errors import DataError, ParameterError, Problem
+
+#: The drop-off's counts of everyone, beside those of the customers who had time to go on (D209).
+_ALL_COUNTS = ("count_all", "n_all", "n_open")
 
 __all__ = [
     "rate_signal",
@@ -37,7 +43,7 @@ __all__ = [
 def rate_signal(frame: pd.DataFrame, *, signal: str, count_col: str, n_col: str,
                 stage_col: str = "stage", touchpoint_col: str | None = "touchpoint",
                 persona_col: str | None = "persona", unit: str = "share",
-                skipped_col: str | None = None) -> pd.DataFrame:
+                skipped_col: str | None = None, all_cols: Sequence[str] | None = None) -> pd.DataFrame:
     """A signal that is a share of customers: ``count`` of ``n`` had the bad outcome.
 
     Parameters
@@ -57,6 +63,9 @@ def rate_signal(frame: pd.DataFrame, *, signal: str, count_col: str, n_col: str,
     skipped_col : str, optional
         Customers counted apart from ``count`` and said beside it (the drop-off's customers who
         skip a stage and go on); summed like the counts into ``n_skipped`` (else missing).
+    all_cols : (str, str, str), optional
+        The drop-off's counts of everyone and its customers still open (D209): summed like the counts
+        into ``count_all``, ``n_all`` and ``n_open`` (else missing).
 
     Returns
     -------
@@ -86,14 +95,16 @@ def rate_signal(frame: pd.DataFrame, *, signal: str, count_col: str, n_col: str,
                                  fix=f"'{count_col}' must be between 0 and '{n_col}'")])
     skipped = (pd.to_numeric(_col(frame, skipped_col, "skipped_col", signal), errors="coerce")
                if skipped_col is not None else pd.Series(np.nan, index=frame.index))
-    data = keys.assign(count=count.to_numpy(), n=n.to_numpy(), n_skipped=skipped.to_numpy())
+    data = keys.assign(count=count.to_numpy(), n=n.to_numpy(), n_skipped=skipped.to_numpy(),
+                       **{c: (frame[a].to_numpy(dtype=float) if all_cols else np.nan)
+                          for c, a in zip(_ALL_COUNTS, all_cols or _ALL_COUNTS)})
     parts = [data]
     if persona_col is not None and persona_col in frame.columns:
         parts.append(data.assign(persona=ALL))
     data = pd.concat(parts, ignore_index=True)
     data = data[data["persona"].notna()]
     out = (data.groupby(["stage", "touchpoint", "persona"], dropna=False, sort=False)
-           [["count", "n", "n_skipped"]].sum(min_count=1).reset_index())
+           [["count", "n", "n_skipped", *_ALL_COUNTS]].sum(min_count=1).reset_index())
     out = out.assign(signal=signal, kind="rate", higher_is_worse=True, log=False, unit=unit)
     out["mean"] = out["count"] / out["n"].where(out["n"] > 0)
     out["sd"] = np.sqrt(out["mean"] * (1 - out["mean"]))
@@ -182,14 +193,14 @@ def observation_signal(frame: pd.DataFrame, *, signal: str, value_col: str,
                           else np.nan)             # no ids: unknown, the rule then reads n
     out["touchpoint"] = _none(out["touchpoint"])
     out = out.assign(signal=signal, kind="mean", count=0, n_skipped=np.nan,
-                     higher_is_worse=higher_is_worse, log=log, unit=unit)
+                     higher_is_worse=higher_is_worse, log=log, unit=unit, **dict.fromkeys(_ALL_COUNTS, np.nan))
     return out[SIGNAL_COLUMNS]
 
 
 def dropoff_signal(funnel: pd.DataFrame, *, level: str = "stage", journey=None,
                    step_col: str = "step", n_col: str = "n", prev_col: str = "n_prev",
                    index_col: str = "step_index", persona_col: str | None = "persona",
-                   skips: pd.DataFrame | None = None) -> pd.DataFrame:
+                   skips: pd.DataFrame | None = None, still_open: pd.DataFrame | None = None) -> pd.DataFrame:
     """Drop-off: customers who reached a step, never reached the next one, and go no further.
 
     Parameters
@@ -207,12 +218,19 @@ def dropoff_signal(funnel: pd.DataFrame, *, level: str = "stage", journey=None,
         customers lost before step *k*, ``n_skipped`` take a later step of their own all the
         same. They skipped step *k* and did not stop: they leave ``count`` and are counted in
         ``n_skipped`` (D169). Without it, every customer lost counts.
+    still_open : pandas.DataFrame, optional
+        :func:`jmtools.analyses.compare.still_open_steps` of the same steps (a stage funnel): per step
+        and persona (``""`` for a funnel without persona) the customers counted at the step before
+        who reached it too recently to judge (``left_out``), those of them not at the step (``open``)
+        and those going on all the same (``open_skipped``). They leave ``n`` and ``count`` (and
+        ``n_skipped``): the drop-off is measured on the customers who had time to go on (D209).
 
     Returns
     -------
     pandas.DataFrame
         A rate signal: ``count`` = customers lost after the step (who go no further, with
-        ``skips``), ``n`` = reached it, ``n_skipped`` = lost but going on (missing without ``skips``).
+        ``skips``), ``n`` = reached it, ``n_skipped`` = lost but going on (missing without ``skips``),
+        each without the customers still open; ``count_all``, ``n_all`` with them, ``n_open`` how many.
 
     Examples
     --------
@@ -228,6 +246,12 @@ def dropoff_signal(funnel: pd.DataFrame, *, level: str = "stage", journey=None,
         stage  count    n  n_skipped
     0  Browse      5  100       15.0
     1    Cart     60   80        0.0
+    >>> o = pd.DataFrame({"step": ["Pay"], "persona": [""], "left_out": [30], "open": [25],
+    ...                   "open_skipped": [0]})          # 25 of the 60 carted too recently to judge
+    >>> dropoff_signal(f, persona_col=None, still_open=o)[["stage", "count", "n", "count_all", "n_open"]]
+        stage  count   n  count_all  n_open
+    0  Browse     20 100       20.0     0.0
+    1    Cart     35  50       60.0    25.0
     """
     if level not in ("stage", "touchpoint"):
         raise ParameterError("level", level, expected=["stage", "touchpoint"])
@@ -248,16 +272,18 @@ def dropoff_signal(funnel: pd.DataFrame, *, level: str = "stage", journey=None,
         frame["_skipped"] = _went_on(rows, frame["_lost"], skips, step_col, index_col,
                                      persona_col if has_persona else None)
         frame["_lost"] -= frame["_skipped"]
+    _had_time(frame, rows, still_open, step_col, persona_col if has_persona else None, skips is not None)
     tp_col = None
     if level == "touchpoint":
         lookup = _stage_lookup(journey)
         frame["touchpoint"] = frame["stage"]
         frame["stage"] = frame["touchpoint"].map(lookup)
         tp_col = "touchpoint"
-    return rate_signal(frame, signal="drop-off", count_col="_lost", n_col="_entered",
-                       stage_col="stage", touchpoint_col=tp_col,
-                       persona_col="persona" if has_persona else None,
-                       skipped_col="_skipped" if skips is not None else None)
+    return _open_hidden(rate_signal(frame, signal="drop-off", count_col="_lost", n_col="_entered",
+                                    stage_col="stage", touchpoint_col=tp_col,
+                                    persona_col="persona" if has_persona else None,
+                                    skipped_col="_skipped" if skips is not None else None,
+                                    all_cols=("_count_all", "_n_all", "_open")), frame)
 
 
 def valence_signal(evidence: pd.DataFrame, *, value_col: str = "valence",
@@ -387,7 +413,7 @@ def slow_step_signal(times: pd.DataFrame, *, from_col: str = "from_step",
         out = pd.concat([out[out["persona"].notna()], _pooled_all(out)], ignore_index=True)
     out["n_customers"] = out["n"].astype(float)          # one waiting time per customer
     out = out.assign(signal="slow step", kind="mean", count=0, n_skipped=np.nan, higher_is_worse=True,
-                     log=True, unit="hours").reset_index(drop=True)
+                     log=True, unit="hours", **dict.fromkeys(_ALL_COUNTS, np.nan)).reset_index(drop=True)
     if date_only_stages:
         nxt = dict(zip(times[from_col], _col(times, step_col, "step_col", "times")))
         days = out["stage"].map(lambda s: s in date_only_stages or nxt.get(s) in date_only_stages)
@@ -516,7 +542,8 @@ def collect_signals(evidence, *, emotion: pd.DataFrame | None = None,
     f = funnels.funnel(evidence, steps=steps, by=by)
     lookup = dict(evidence.touchpoint_stage)
     skips = funnels.skipped_steps(evidence, steps=steps, by=by)   # kept: a persona's report reads it too
-    parts = [dropoff_signal(f, persona_col=pcol, skips=skips)]
+    opened = still_open_steps(evidence, steps=list(dict.fromkeys(f["step"])))   # kept: the funnel's note
+    parts = [dropoff_signal(f, persona_col=pcol, skips=skips, still_open=opened)]
     if steps is None or len(steps) >= 2:      # one stage with events: no step to be slow between
         parts.append(slow_step_signal(funnels.time_between_stages(evidence, steps=steps, by=by),
                                       persona_col=pcol, date_only_stages=_date_only_stages(evidence)))
@@ -537,17 +564,6 @@ def collect_signals(evidence, *, emotion: pd.DataFrame | None = None,
     return out
 
 
-def _date_only_stages(evidence) -> set:
-    """Stages that receive an event kind recorded with its date only (``Evidence.date_only``; not
-    a kind with times some of whose rows were written as a date alone, D140)."""
-    day, mapping = getattr(evidence, "date_only", None), getattr(evidence, "mapping", None)
-    if day is None or mapping is None or not len(day):
-        return set()
-    if "n_dated" in day:
-        day = day[day["n_dated"] == day["n_events"]]
-    return set(mapping.loc[mapping["event"].isin(day["event"]), "stage"].dropna())
-
-
 def combine_signals(*signals: pd.DataFrame) -> pd.DataFrame:
     """Stack signal frames (``None`` entries are skipped) into one signals frame.
 
@@ -562,18 +578,10 @@ def combine_signals(*signals: pd.DataFrame) -> pd.DataFrame:
     if not parts:
         raise ParameterError("signals", "nothing", expected="at least one signals frame")
     parts = [p if "n_customers" in p.columns else _customers_unknown(p) for p in parts]
-    parts = [p if "n_skipped" in p.columns else p.assign(n_skipped=np.nan) for p in parts]
+    parts = [p.assign(**{c: np.nan for c in ("n_skipped", *_ALL_COUNTS) if c not in p.columns}) for p in parts]
     for part in parts:
         missing = [c for c in SIGNAL_COLUMNS if c not in part.columns]
         if missing:
             raise ParameterError("signals", f"a frame without {missing}",
                                  expected="frames made by the *_signal functions")
     return pd.concat([p[SIGNAL_COLUMNS] for p in parts], ignore_index=True)
-
-
-def _customers_unknown(part: pd.DataFrame) -> pd.DataFrame:
-    """A signals frame made before ``n_customers`` existed (or by hand): a rate's ``n`` counts
-    customers; a mean's customers are unknown (the disclosure rule then reads ``n``)."""
-    rate = part["kind"] == "rate" if "kind" in part.columns else False
-    n = part["n"] if "n" in part.columns else np.nan
-    return part.assign(n_customers=pd.Series(np.where(rate, n, np.nan), index=part.index, dtype=float))
