@@ -137,3 +137,30 @@ def test_a_personas_count_is_of_its_own_customers_under_the_rule_of_all():
     assert "customers of Firm who reached Upload" in mine.attrs["note"]
     assert mine.attrs["rows"] == everyone.attrs["rows"]
     assert emotions.open_at_end(evidence, persona="Nobody").empty
+
+
+def test_a_personas_count_is_not_said_where_it_would_give_another_groups_1_to_4_back():
+    """D209: all customers' note says how many are open at Upload; a persona's count beside it would give
+    the other persona's back by subtraction. Where that other persona has 1–4 open (three planted), the
+    persona's note says no count; with five or more it does. The curve's rows are the same either way."""
+    ev, _ = _evidence()
+    ids = sorted(ev["customer_id"].unique())
+    wide = ev.pivot_table(index="customer_id", columns="event", values="timestamp", aggfunc="min")
+    window = np.quantile(((wide["decide"] - wide["upload"]).dt.total_seconds() / 3600).dropna(), 0.99)
+    opened = wide.index[(wide["upload"] > ev["timestamp"].max() - pd.Timedelta(hours=window))
+                        & wide["decide"].isna()]
+    journey = Journey.model_validate(JOURNEY)
+    notes = {}
+    for k in (3, 8):
+        firms = set(opened[:k])                   # Firm: only k of the open applicants, and no one else
+        personas = pd.DataFrame({"customer_id": ids, "persona": ["Firm" if c in firms else "Private" for c in ids]})
+        evidence = emotions.emotion_evidence(journey, events=prepare(ev, journey), personas=personas,
+                                             behaviour_rules=list(valence.BEHAVIOUR_RULES))
+        mine = emotions.open_at_end(evidence, persona="Private")
+        up = mine.set_index("stage").loc["Upload"]
+        assert up["open"] == len(opened) - k                              # counted all the same
+        notes[k] = mine.attrs
+        assert mine.attrs["rows"] == emotions.open_at_end(evidence).attrs["rows"]
+    assert "Upload" in notes[3]["unsaid"] and f"{len(opened) - 3:,} of the" not in notes[3]["note"]
+    assert "How many is not said here" in notes[3]["note"]
+    assert "Upload" not in notes[8]["unsaid"] and f"{len(opened) - 8:,} of the" in notes[8]["note"]

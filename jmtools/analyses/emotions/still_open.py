@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from jmtools.analyses.disclosure import count_words
+from jmtools.analyses.disclosure import MIN_GROUP, count_words
 from jmtools.analyses.funnels import duration_words
 from jmtools.core.stats import FOLLOW_UP_SHARE, still_open
 
@@ -53,7 +53,10 @@ def open_at_end(evidence: pd.DataFrame, persona: str | None = None) -> pd.DataFr
         stage), ``window_hours``, ``since`` (rows after it are left out), ``end``, ``left_out``
         (pieces of evidence) and ``open`` (of them, the customers who had not gone on), of the
         persona's customers when one is named;
-        ``attrs["rows"]`` the index labels left out and ``attrs["note"]`` a sentence per stage.
+        ``attrs["rows"]`` the index labels left out and ``attrs["note"]`` a sentence per stage; for a
+        persona, ``attrs["unsaid"]`` lists the stages where some persona (or the customers in none) has
+        1–4 of all customers' open ones: the sentence says no count there, as beside all customers' it
+        would give theirs back by subtraction (D209).
 
     Examples
     --------
@@ -67,9 +70,10 @@ def open_at_end(evidence: pd.DataFrame, persona: str | None = None) -> pd.DataFr
       stage next_stage  window_hours  left_out  open
     0     A          B         240.0         2     2
     >>> ev["persona"] = ["P"] * 39 + ["Q"] + ["P"] * 38       # c39 is Q's: Q's note counts only c39
-    >>> open_at_end(ev, persona="Q")[["stage", "left_out", "open"]]
-      stage  left_out  open
-    0     A         1     1
+    >>> q = open_at_end(ev, persona="Q")
+    >>> q[["stage", "left_out", "open"]], q.attrs["unsaid"]          # P's 1 open beside Q's: not said
+    (  stage  left_out  open
+    0     A         1     1, ['A'])
     """
     beh = evidence[evidence["source"].eq("behaviour") & evidence["timestamp"].notna()] \
         if {"source", "timestamp"} <= set(evidence.columns) else evidence.iloc[:0]
@@ -77,7 +81,7 @@ def open_at_end(evidence: pd.DataFrame, persona: str | None = None) -> pd.DataFr
         beh = beh.drop_duplicates("obs_id")
     mine = np.ones(len(beh), dtype=bool) if persona is None else beh["customer_id"].isin(
         set(evidence.loc[evidence["persona"].eq(persona), "customer_id"]) if "persona" in evidence else ()).to_numpy()
-    rows, dropped = [], []
+    rows, dropped, unsaid = [], [], []
     if len(beh):
         end = pd.Timestamp(beh["timestamp"].max())
         # arrival to arrival, as a funnel step is timed: a stage visited every month is reached
@@ -95,17 +99,35 @@ def open_at_end(evidence: pd.DataFrame, persona: str | None = None) -> pd.DataFr
                 if counted.any():
                     rows.append((stage, nxt.loc[g.index, "stage"][went].mode().iloc[0], found["window_hours"],
                                  found["since"], end, int(counted.sum()), int((abandoned & counted).sum())))
+                    if persona is not None and _small_group(evidence, g["customer_id"][abandoned]):
+                        unsaid.append(stage)
                 dropped += list(g.index[found["recent"]])
     if "obs_id" in beh and dropped:   # and every copy of it left out
         dropped = list(evidence.index[evidence["obs_id"].isin(beh.loc[dropped, "obs_id"])])
     out = pd.DataFrame(rows, columns=_OPEN_COLUMNS)
     whose = "" if persona is None else f" of {persona}"
-    out.attrs.update(rows=dropped, note=" ".join(
-        f"{count_words(r.open)} of the {count_words(r.left_out)} customers{whose} who reached {r.stage} "
-        f"after {r.since:%d %b %Y} had not gone on by the data's end ({r.end:%d %b %Y}): they may still go on. "
-        f"The curve and its trend leave all {count_words(r.left_out)} out at {r.stage} — {FOLLOW_UP_SHARE:.0%} of those who "
-        f"went on from there did so within {duration_words(r.window_hours * 3600)}." for r in out.itertuples()))
+    out.attrs.update(rows=dropped, unsaid=unsaid, note=" ".join(
+        (f"Some customers{whose} who reached {r.stage} after {r.since:%d %b %Y} had not gone on by the data's end "
+         f"({r.end:%d %b %Y}): they may still go on. How many is not said here, as beside all customers' count it "
+         f"would give back another group's count of fewer than {MIN_GROUP}. The curve and its trend leave them out "
+         f"at {r.stage}, with all recent behaviour there"
+         if r.stage in unsaid else
+         f"{count_words(r.open)} of the {count_words(r.left_out)} customers{whose} who reached {r.stage} "
+         f"after {r.since:%d %b %Y} had not gone on by the data's end ({r.end:%d %b %Y}): they may still go on. "
+         f"The curve and its trend leave all {count_words(r.left_out)} out at {r.stage}")
+        + f" — {FOLLOW_UP_SHARE:.0%} of those who went on from there did so within "
+          f"{duration_words(r.window_hours * 3600)}." for r in out.itertuples()))
     return out
+
+
+def _small_group(evidence: pd.DataFrame, opened: pd.Series) -> bool:
+    """Whether some persona (or the customers in none) has 1–4 of the customers ``opened`` (still open at a
+    stage): a persona's count beside all customers' would give theirs back by subtraction (D199, D209)."""
+    if "persona" not in evidence:
+        return False
+    whose = evidence.loc[evidence["customer_id"].isin(set(opened)), ["customer_id", "persona"]].drop_duplicates()
+    sizes = whose["persona"].astype(object).fillna("").value_counts()
+    return bool(((sizes > 0) & (sizes < MIN_GROUP)).any())
 
 
 def _followed_up(evidence: pd.DataFrame) -> pd.DataFrame:
