@@ -199,6 +199,9 @@ def test_time_between_stages_matches_oracle(world):
         assert row["median_s"] == pytest.approx(d.median())
         assert row["p90_s"] == pytest.approx(d.quantile(0.9))
         assert row["mean_s"] == pytest.approx(d.mean())
+        logs = np.log(d.clip(lower=60) / 3600)          # a wait under a minute counts as a minute
+        assert row["mean_log_h"] == pytest.approx(logs.mean())
+        assert row["sd_log"] == pytest.approx(logs.std())
 
 
 # ---------------------------------------------------------------- transitions, paths, loops, detours

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -54,6 +55,36 @@ def test_slow_step_lognormal_reading():
     assert row["sd"] == pytest.approx(math.log(3) / 1.2815515655446004)
     every = sig[(sig["persona"] == "all") & (sig["stage"] == "Consideration")].iloc[0]
     assert every["n"] == 900 and every["mean"] == pytest.approx(math.log(200))
+
+
+def _timed(waits: dict) -> pd.DataFrame:
+    """time_between_stages' columns for one step per persona, from each customer's wait in hours."""
+    rows = []
+    for persona, h in waits.items():
+        h = pd.Series(h, dtype=float)
+        logs = np.log(h.clip(lower=1 / 60))
+        rows.append({"persona": persona, "from_step": "Referral", "step": "Booking", "n": len(h),
+                     "median_h": h.median(), "p90_h": h.quantile(0.9), "mean_log_h": logs.mean(),
+                     "sd_log": logs.std()})
+    return pd.DataFrame(rows)
+
+
+def test_a_slow_step_is_measured_on_every_wait_not_read_off_a_jumping_median():
+    """Waits recorded to a few values (a booking made at 9:00 or 10:30 on day 3): two personas with
+    the same waits but for four customers have medians 90 h and 72 h. Read as log-normal from the
+    median and 90th percentile that was a slow step (the hospital tester's false pain point); on
+    the logs of every wait it is not, and a wait twice as long still is."""
+    same = {"A": [72.0] * 198 + [90.0] * 202, "B": [72.0] * 202 + [90.0] * 198}
+    found = pp.compare_signals(pp.slow_step_signal(_timed(same)))
+    a = found[(found["persona"] == "A") & (found["versus"] == "other personas")].iloc[0]
+    assert a["value"] == pytest.approx(math.exp(np.log([72.0] * 198 + [90.0] * 202).mean()))
+    assert not found["flagged"].any()
+    read_off = pp.compare_signals(pp.slow_step_signal(_timed(same).drop(columns=["mean_log_h", "sd_log"])))
+    assert read_off["flagged"].any()            # the old reading, still used for a frame without the logs
+    slower = {"A": [144.0] * 198 + [180.0] * 202, "B": same["B"]}
+    found = pp.compare_signals(pp.slow_step_signal(_timed(slower)))
+    flagged = found[found["flagged"]]
+    assert flagged[["persona", "stage"]].values.tolist() == [["A", "Referral"]]
 
 
 def test_detours_capped_and_touchpoint_funnel(journey):

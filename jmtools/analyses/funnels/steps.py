@@ -58,11 +58,18 @@ def _reach(evidence, steps, level, by, own_only=False):
     return reached
 
 
+#: Seconds a time is at least counted as on the log scale (``mean_log_s``, ``sd_log``): a minute.
+MIN_LOG_S = 60.0
+_TIME_COLUMNS = ("median_s", "p90_s", "mean_s", "mean_log_s", "sd_log")
+
+
 def _chain(evidence, steps, level, by):
     """The strict funnel chain, built and run once per steps, level and groups.
 
     One query gives, per group and step, ``n`` (customers who reach it) and, from the second
-    step on, the time from the previous step: ``median_s``, ``p90_s``, ``mean_s``. The frame
+    step on, the time from the previous step: ``median_s``, ``p90_s``, ``mean_s``, and the mean
+    and standard deviation of its natural logarithm (``mean_log_s``, ``sd_log``; a time under
+    :data:`MIN_LOG_S` seconds counts as that). The frame
     is kept in :attr:`Evidence.answers`, so that :func:`funnel` and
     :func:`~jmtools.analyses.funnels.time_between_stages` share it.
     """
@@ -79,12 +86,13 @@ def _run_chain(evidence, steps, level, by) -> pd.DataFrame:
             stats = dict(n=r.count())
         else:
             r = r.mutate(_d=(r.t.epoch_seconds() - r._pt.epoch_seconds()).cast("float64"))
-            stats = dict(n=r.count(), median_s=r._d.median(), p90_s=r._d.quantile(0.9), mean_s=r._d.mean())
+            log = r._d.clip(lower=MIN_LOG_S).ln()        # a wait under a minute counts as a minute
+            stats = dict(n=r.count(), median_s=r._d.median(), p90_s=r._d.quantile(0.9), mean_s=r._d.mean(),
+                         mean_log_s=log.mean(), sd_log=log.std())
         a = r.group_by(by).agg(**stats) if by else r.agg(**stats)
         if i == 1:                             # no previous step: no time
-            a = a.mutate(**{c: ibis.null("float64") for c in ("median_s", "p90_s", "mean_s")})
-        parts.append(a.mutate(step_index=ibis.literal(i, "int64")).select(
-            *by, "step_index", "n", "median_s", "p90_s", "mean_s"))
+            a = a.mutate(**{c: ibis.null("float64") for c in _TIME_COLUMNS})
+        parts.append(a.mutate(step_index=ibis.literal(i, "int64")).select(*by, "step_index", "n", *_TIME_COLUMNS))
     return to_pandas(ibis.union(*parts) if len(parts) > 1 else parts[0])
 
 

@@ -10,6 +10,8 @@ the evidence), so the customers timed at step *k* are exactly those the funnel c
 
 from __future__ import annotations
 
+import math
+
 from jmtools.analyses.funnels._common import _by_list, _check_evidence, _complete, _groups, _steps
 from jmtools.analyses.funnels.steps import _chain
 from jmtools.core.errors import ParameterError
@@ -28,7 +30,10 @@ def time_between_stages(evidence, *, steps=None, level: str = "stage", by=None):
     pandas.DataFrame
         One row per group and step from the second on: the ``by`` columns, ``step_index``,
         ``from_step``, ``step``, ``n`` (customers with a time), ``median_s``, ``p90_s``
-        (exact, linear interpolation), ``mean_s``, ``median_h``, ``p90_h`` (hours), and
+        (exact, linear interpolation), ``mean_s``, ``median_h``, ``p90_h`` (hours),
+        ``mean_log_h`` and ``sd_log`` (mean and standard deviation of the natural logarithm of
+        the time in hours, a time under a minute counted as a minute: what
+        :func:`~jmtools.analyses.painpoints.slow_step_signal` compares), and
         ``whole_days`` (True when the event log has dates only: the times are counted in
         whole days — 0 is "same day" — and have no precision below a day).
 
@@ -57,13 +62,14 @@ def time_between_stages(evidence, *, steps=None, level: str = "stage", by=None):
     out = _complete(evidence, res, by, steps, groups, ["n"])
     out = out[out["step_index"] > 1].copy()
     out["from_step"] = out["step_index"].map(lambda i: steps[i - 2])
-    for c in ("median_s", "p90_s", "mean_s"):
+    for c in ("median_s", "p90_s", "mean_s", "mean_log_s", "sd_log"):
         out[c] = out[c].astype(float)
     out["median_h"] = out["median_s"] / 3600
     out["p90_h"] = out["p90_s"] / 3600
+    out["mean_log_h"] = out.pop("mean_log_s") - math.log(3600)
     out["whole_days"] = getattr(evidence, "dates_only", None) is not None
     cols = [*by, "step_index", "from_step", "step", "n", "median_s", "p90_s", "mean_s", "median_h", "p90_h",
-            "whole_days"]
+            "mean_log_h", "sd_log", "whole_days"]
     return out[cols].reset_index(drop=True)
 
 

@@ -380,10 +380,14 @@ def slow_step_signal(times: pd.DataFrame, *, from_col: str = "from_step",
                      date_only_stages: Collection[str] = (), step_col: str = "step") -> pd.DataFrame:
     """Slow steps: time from reaching a stage to reaching the next one.
 
-    Takes :func:`jmtools.analyses.funnels.time_between_stages` (``from_step``, ``n``, ``median_h``,
-    ``p90_h`` per persona). Durations are compared on a log scale, reading each group as
-    log-normal: mean of log-hours = log(median), standard deviation =
-    (log p90 − log median) ÷ 1.2816. The time is counted at the stage the customers were
+    Takes :func:`jmtools.analyses.funnels.time_between_stages` (``from_step``, ``n`` per
+    persona, and ``mean_log_h``, ``sd_log``: the mean and standard deviation of every
+    customer's log-hours). Durations are compared on a log scale, the value shown is their
+    geometric mean. A frame without those two columns is read as log-normal from ``median_h``
+    and ``p90_h``: mean of log-hours = log(median), standard deviation =
+    (log p90 − log median) ÷ 1.2816 (a median that jumps between the few values of times
+    recorded to the quarter hour is then taken for a difference: prefer the measured
+    columns). The time is counted at the stage the customers were
     waiting in (``from_step``). For raw per-customer durations use
     :func:`observation_signal` with ``log=True``. A time from or to one of
     ``date_only_stages`` (stages with an event recorded by its date only) is known to the day:
@@ -404,9 +408,12 @@ def slow_step_signal(times: pd.DataFrame, *, from_col: str = "from_step",
     p90 = pd.to_numeric(_col(times, p90_col, "p90_col", "times"), errors="coerce")
     n = pd.to_numeric(_col(times, n_col, "n_col", "times"), errors="coerce").fillna(0)
     ok = (median > 0) & (p90 >= median) & (n > 0)
+    mean, sd = np.log(median), (np.log(p90) - np.log(median)) / 1.2815515655446004
+    if {"mean_log_h", "sd_log"} <= set(times.columns):        # measured on every customer's time
+        ok = (n > 0) & times["mean_log_h"].notna()
+        mean, sd = times["mean_log_h"].astype(float), times["sd_log"].astype(float)
     keys = _keys(times, from_col, None, persona_col, "times")[ok]
-    mean = np.log(median[ok])
-    sd = (np.log(p90[ok]) - mean) / 1.2815515655446004
+    mean, sd = mean[ok], sd[ok]
     out = keys.assign(n=n[ok].astype(int).to_numpy(), mean=mean.to_numpy(), sd=sd.to_numpy())
     if persona_col is not None and persona_col in times.columns:
         # everybody, including customers in no persona; then only named personas
