@@ -8,6 +8,8 @@ here is shared with :func:`~jmtools.analyses.funnels.time_between_stages`.
 
 from __future__ import annotations
 
+import decimal
+
 import pandas as pd
 
 from jmtools.analyses.funnels._common import (_by_list, _check_evidence, _company_rows, _complete,
@@ -61,6 +63,8 @@ def _reach(evidence, steps, level, by, own_only=False):
 #: Seconds a time is at least counted as on the log scale (``mean_log_s``, ``sd_log``): a minute.
 MIN_LOG_S = 60.0
 _TIME_COLUMNS = ("median_s", "p90_s", "mean_s", "mean_log_s", "sd_log")
+#: Exact sums behind ``mean_log_s`` and ``sd_log`` (:func:`_log_moments`), of logs as decimals.
+_LOG_SUMS, _LOG_TYPE, _SUM_TYPES = ("_log1", "_log2"), "decimal(18, 9)", ("decimal(38, 9)", "decimal(38, 18)")
 
 
 def _chain(evidence, steps, level, by):
@@ -87,13 +91,32 @@ def _run_chain(evidence, steps, level, by) -> pd.DataFrame:
         else:
             r = r.mutate(_d=(r.t.epoch_seconds() - r._pt.epoch_seconds()).cast("float64"))
             log = r._d.clip(lower=MIN_LOG_S).ln()        # a wait under a minute counts as a minute
+            fixed = log.cast(_LOG_TYPE)                  # summed exactly, in any order
             stats = dict(n=r.count(), median_s=r._d.median(), p90_s=r._d.quantile(0.9), mean_s=r._d.mean(),
-                         mean_log_s=log.mean(), sd_log=log.std())
+                         _log1=fixed.sum().cast(_SUM_TYPES[0]), _log2=(fixed * fixed).sum().cast(_SUM_TYPES[1]))
         a = r.group_by(by).agg(**stats) if by else r.agg(**stats)
         if i == 1:                             # no previous step: no time
-            a = a.mutate(**{c: ibis.null("float64") for c in _TIME_COLUMNS})
-        parts.append(a.mutate(step_index=ibis.literal(i, "int64")).select(*by, "step_index", "n", *_TIME_COLUMNS))
-    return to_pandas(ibis.union(*parts) if len(parts) > 1 else parts[0])
+            a = a.mutate(**{c: ibis.null("float64") for c in _TIME_COLUMNS[:3]},
+                         **{c: ibis.null(t) for c, t in zip(_LOG_SUMS, _SUM_TYPES)})
+        parts.append(a.mutate(step_index=ibis.literal(i, "int64")).select(
+            *by, "step_index", "n", *_TIME_COLUMNS[:3], *_LOG_SUMS))
+    return _log_moments(to_pandas(ibis.union(*parts) if len(parts) > 1 else parts[0]))
+
+
+def _log_moments(out: pd.DataFrame) -> pd.DataFrame:
+    """``mean_log_s`` and ``sd_log`` from exact sums of the logarithms (to 1e-9, as decimals), so
+    that every run and engine gives the same bits: a sum of floats depends on the order threads
+    add them in."""
+    mean, sd = [], []
+    with decimal.localcontext(prec=60):
+        for n, s1, s2 in zip(out["n"], *(out[c] for c in _LOG_SUMS)):
+            if s1 is None or pd.isna(s1) or not n:
+                mean.append(float("nan")), sd.append(float("nan"))
+                continue
+            n, s1, s2 = int(n), decimal.Decimal(s1), decimal.Decimal(s2)
+            mean.append(float(s1 / n))
+            sd.append(float(((n * s2 - s1 * s1) / (n * (n - 1))).sqrt()) if n > 1 else float("nan"))
+    return out.drop(columns=list(_LOG_SUMS)).assign(mean_log_s=mean, sd_log=sd)
 
 
 def funnel(evidence, *, steps=None, level: str = "stage", by=None):
