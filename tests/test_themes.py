@@ -765,3 +765,50 @@ def test_ticket_bodies_are_themed_and_quoted_by_the_customers_own_words():
                    "<", "&lt;", "tel", "acme bank", "happy to help"]:
         assert banned not in words.lower(), banned
         assert not any(banned in q.lower() for q in quotes), banned
+
+
+def _planted_with_misplaced():
+    """Two planted themes of near-repeated complaints, and in each one text of the *other* theme
+    placed there (as a model does at the edges): the misplaced texts are the longest, carry the
+    most of their theme's top terms and are the only ones unlike the rest (hospital tester, D215)."""
+    park = [f"The car park was full again and the parking charges are unfair{'!' * (i % 3)}"
+            for i in range(12)]
+    wait = [f"Still waiting for an appointment, nobody answers the booking line{'.' * (i % 3)}"
+            for i in range(12)]
+    # the waiting text put in the car-park theme names the car park, and the reverse
+    wait_in_park = ("My referral letter came months ago and I am still waiting for an appointment; the car "
+                    "park and the parking charges are the least of it, nobody answers the booking line")
+    park_in_wait = ("The car park was full, the parking charges unfair, we circled the car park for forty "
+                    "minutes and missed the appointment; waiting for the booking line to answer")
+    texts = [*park, wait_in_park, *wait, park_in_wait]
+    truth = ["park"] * 12 + ["wait"] + ["wait"] * 12 + ["park"]
+    placed = np.array([1] * 13 + [2] * 13)
+    return texts, truth, placed
+
+
+def test_quotes_are_texts_clearly_of_their_theme_not_the_misplaced_longest_ones():
+    from jmtools.analyses.themes.core import _quotes, _strength
+    from jmtools.analyses.themes.labels import quote_scores
+    from jmtools.analyses.themes.model import centroids, vectorise
+
+    texts, truth, placed = _planted_with_misplaced()
+    x, _ = vectorise(texts, min_df=1, max_features=500)
+    prof = centroids(x, placed, [1, 2])
+    strength, share = _strength(x, prof, placed)
+    docs = pd.DataFrame({"feedback_id": [f"f{i}" for i in range(len(texts))], "theme": placed,
+                         "label": np.where(placed == 1, "park", "wait"), "weight": share,
+                         "quote": texts, "strength": strength,
+                         "quote_score": quote_scores(x, prof, placed, texts, strength)})
+    # the misplaced ones are what a length-and-terms rule would pick: the longest of their theme
+    for theme in (1, 2):
+        mine = docs[docs["theme"] == theme]
+        longest = mine.loc[mine["quote"].str.len().idxmax(), "feedback_id"]
+        assert truth[int(longest[1:])] != ("park" if theme == 1 else "wait")
+    quotes = _quotes(docs, {"id": "feedback_id"}, 3)
+    assert len(quotes) == 6
+    shown = {"park" if t == 1 else "wait": [truth[int(f[1:])] for f in grp["feedback_id"]]
+             for t, grp in quotes.groupby("theme")}
+    assert shown == {"park": ["park"] * 3, "wait": ["wait"] * 3}
+    # only when a theme has no text clearly its own is a misplaced one quoted
+    alone = docs[(docs["theme"] == 2) | (docs["feedback_id"] == "f12")]
+    assert _quotes(alone, {"id": "feedback_id"}, 3).query("theme == 1")["feedback_id"].tolist() == ["f12"]

@@ -17,7 +17,7 @@ from jmtools.analyses.sentiment import score_texts
 from jmtools.analyses.textprep import handle_words, own_words
 from jmtools.analyses.themes.model import (assign, centroids, choose_k, nmf, refine, theme_order,
                                            theme_stability, vectorise)
-from jmtools.analyses.themes.labels import _labels, distinct_quotes, quote_scores
+from jmtools.analyses.themes.labels import _CLEAR, _labels, distinct_quotes, quote_scores
 from jmtools.analyses.themes.text import (_ids_masked, _masked, _sentences, _stock_counts, pii_context_words,
                                           stock_sentences)
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest, whole_number
@@ -62,7 +62,8 @@ class Themes:
         ``weight`` (the text's similarity to its theme as a share of its similarity to
         all themes), ``quote`` (masked text), ``strength`` (cosine similarity of the
         text's TF-IDF to its theme's profile) and ``quote_score`` (strength × coverage of
-        the theme's top terms × enough content; quotes are the highest).
+        the theme's top terms × enough content, plus 1.5 when the text is clearly its theme's:
+        at least 1.5 times as similar to it as to any other; quotes are the highest, D215).
     counts : pandas.DataFrame
         ``theme, label, dimension`` (stage / touchpoint / persona), ``value``, ``n``,
         ``n_customers`` (distinct customers who wrote those texts; NaN without a customer
@@ -408,7 +409,12 @@ def _quotes(documents: pd.DataFrame, roles, n_quotes: int) -> pd.DataFrame:
                            ascending=[True, False, False, True], kind="stable"))
     parts = []
     for _, grp in ranked.groupby("theme", sort=True):
-        chosen = distinct_quotes(grp["quote"].tolist(), n_quotes)
+        # a text clearly of its theme, even a near-repeat, before one unlike the others because
+        # it reads as another theme (D215); those only when too few are clear
+        clear = grp["quote_score"] >= _CLEAR
+        chosen = distinct_quotes(grp.loc[clear, "quote"].tolist(), n_quotes)
+        chosen += [q for q in distinct_quotes(grp.loc[~clear, "quote"].tolist(), n_quotes)
+                   if q not in chosen][:n_quotes - len(chosen)]
         order = {q: i for i, q in enumerate(chosen)}
         part = grp[grp["quote"].isin(order)].drop_duplicates("quote")
         parts.append(part.iloc[part["quote"].map(order).argsort()])

@@ -8,7 +8,8 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["QUOTE_TERMS", "QUOTE_MIN_TERMS", "QUOTE_MAX_CHARS", "quote_scores", "distinct_quotes"]
+__all__ = ["QUOTE_TERMS", "QUOTE_MIN_TERMS", "QUOTE_MAX_CHARS", "QUOTE_MARGIN", "quote_scores",
+           "distinct_quotes"]
 
 #: Terms a quote should carry to show what its theme is about (the theme's top terms).
 QUOTE_TERMS = 10
@@ -16,11 +17,32 @@ QUOTE_TERMS = 10
 QUOTE_MIN_TERMS = 6
 #: Characters beyond which a quote is too long to read at a glance.
 QUOTE_MAX_CHARS = 400
+#: A text is clearly its theme's when its similarity to the theme's profile is at least this many
+#: times its similarity to any other theme's (D215): a text the model put in one theme but that
+#: reads as another is no quote of it, however long and full of terms it is.
+QUOTE_MARGIN = 1.5
+#: What a clear text scores above every unclear one (the most the product below can reach).
+_CLEAR = 1.5
 
 
 def quote_scores(x, prof: np.ndarray, theme: np.ndarray, texts, strength: np.ndarray) -> np.ndarray:
-    """How well each text shows its theme: strength × (½ + coverage of the theme's top terms)
-    × enough content ("problems." and "order # 317" say nothing) × not too long."""
+    """How well each text shows its theme: first whether it clearly belongs to it (similarity to
+    its theme's profile at least :data:`QUOTE_MARGIN` times that to any other theme's: 1.5 added,
+    D215), then strength × (½ + coverage of the theme's top terms) × enough content ("problems."
+    and "order # 317" say nothing) × not too long.
+
+    Examples
+    --------
+    Two themes; the second text sits in theme 1 but reads as theme 2, and is the longest:
+
+    >>> from scipy.sparse import csr_matrix
+    >>> x = csr_matrix([[1.0, 0.0], [0.3, 1.0], [0.0, 1.0]])
+    >>> prof = np.array([[0.65, 0.5], [0.0, 1.0]])
+    >>> scores = quote_scores(x, prof, np.array([1, 1, 2]), ["car park full", "car park, waiting " * 5,
+    ...                                                      "waiting"], np.array([0.79, 0.9, 1.0]))
+    >>> bool(scores[0] > scores[1])
+    True
+    """
     x = x.tocsr()
     n_terms = np.diff(x.indptr)
     coverage = np.zeros(len(theme))
@@ -34,7 +56,32 @@ def quote_scores(x, prof: np.ndarray, theme: np.ndarray, texts, strength: np.nda
         coverage[i] = weights[have].sum() / max(weights.sum(), 1e-12)
     content = np.minimum(1.0, n_terms / QUOTE_MIN_TERMS)
     length = np.array([min(1.0, QUOTE_MAX_CHARS / max(len(str(t)), 1)) for t in texts])
-    return strength * (0.5 + coverage) * content * length
+    return strength * (0.5 + coverage) * content * length + _CLEAR * _clear_of_theme(x, prof, theme)
+
+
+def _clear_of_theme(x, prof: np.ndarray, theme: np.ndarray) -> np.ndarray:
+    """Whether each text is clearly its theme's: its cosine similarity to its theme's profile is
+    positive and at least :data:`QUOTE_MARGIN` times its similarity to every other theme's.
+
+    Examples
+    --------
+    >>> from scipy.sparse import csr_matrix
+    >>> x = csr_matrix([[1.0, 0.0], [0.3, 1.0], [1.0, 1.0], [0.0, 0.0]])
+    >>> _clear_of_theme(x, np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([1, 1, 2, 0])).tolist()
+    [True, False, False, False]
+    """
+    from sklearn.preprocessing import normalize
+
+    theme = np.asarray(theme)
+    if not prof.size or not len(theme):
+        return np.zeros(len(theme), dtype=bool)
+    sims = np.asarray(normalize(x) @ normalize(prof).T)
+    rows, own_col = np.arange(len(theme)), np.maximum(theme - 1, 0)
+    own = sims[rows, own_col]
+    others = sims.copy()
+    others[rows, own_col] = -np.inf
+    best_other = others.max(axis=1) if sims.shape[1] > 1 else np.zeros(len(theme))
+    return (theme > 0) & (own > 0) & (own >= QUOTE_MARGIN * np.maximum(best_other, 0))
 
 
 def _labels(h: np.ndarray, terms: np.ndarray, order: np.ndarray, n_terms: int):
