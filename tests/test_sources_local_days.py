@@ -64,3 +64,57 @@ def test_a_repeated_local_time_after_a_later_one_of_that_hour_is_the_second(tmp_
     assert note.startswith(f"80 values of timestamp in the hour the clock shows twice when summer time ends in {zone}")
     assert f"): {n_told} read as the second of the two (winter time)" in note
     assert f"the other {80 - n_told} as the first (summer time)" in note
+
+
+SPRING = {"Europe/London": ("2025-03-30", "01:30"), "Europe/Berlin": ("2026-03-29", "02:30")}
+
+
+def _skipped_hour(zone: str, day: str) -> tuple[str, str]:
+    """The local hour the clock of ``zone`` skips on ``day``, from pandas: the first whole hour
+    that does not exist, and the hour the clock shows after it."""
+    for h in range(24):
+        try:
+            pd.Timestamp(f"{day} {h:02d}:30").tz_localize(zone, nonexistent="raise")
+        except Exception:                          # pytz/zoneinfo: NonExistentTimeError
+            return f"{h:02d}:00", f"{h + 1:02d}:00"
+    raise AssertionError(f"no skipped hour on {day} in {zone}")
+
+
+@pytest.mark.parametrize("zone", list(SPRING))
+def test_the_skipped_hour_note_names_the_zones_own_hour_and_day(tmp_path, zone):
+    """Hospital tester (D215): the note said "(02:30 → 03:00)" for Europe/London, whose clock
+    skips 01:00-02:00 (the value was 30/03/2025 01:30). The example is the data's day and its
+    zone's hour; the value is read as the end of the gap."""
+    day, value = SPRING[zone]
+    start, end = _skipped_hour(zone, day)
+    assert value.startswith(start[:3])                    # the planted value is in the skipped hour
+    ev = pd.DataFrame({"customer_id": ["1", "1", "1"], "event": ["a", "b", "c"],
+                       "timestamp": [f"{day} 00:10", f"{day} {value}", f"{day} 05:00"]})
+    path = tmp_path / "events.csv"
+    ev.to_csv(path, index=False)
+    loaded = load_events(path, tz=zone)
+    want = pd.Timestamp(f"{day} {end}").tz_localize(zone).tz_convert("UTC").tz_localize(None)
+    assert loaded.to_pandas()["timestamp"].tolist()[1] == want
+    note = next(n for n in loaded.accounting.notes if "clock skips" in n)
+    assert f"on {day} the clock went from {start} to {end}: {start[:3]}30 → {end})" in note
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "America/New_York"])
+def test_the_repeated_hour_note_names_the_zones_own_hour_and_offset(tmp_path, zone):
+    """The note on the hour shown twice gave Berlin's example (02:50, then 02:10; +01:00) for
+    every zone: it names the zone's repeated hour and its summer offset, from pandas."""
+    day = {"Europe/London": "2025-10-26", "America/New_York": "2026-11-01"}[zone]
+    ambiguous = [h for h in range(24)
+                 if len({pd.Timestamp(f"{day} {h:02d}:30").tz_localize(zone, ambiguous=a).utcoffset()
+                         for a in (True, False)}) == 2]
+    assert len(ambiguous) == 1
+    h = ambiguous[0]
+    summer = pd.Timestamp(f"{day} {h:02d}:30").tz_localize(zone, ambiguous=True).strftime("%z")
+    ev = pd.DataFrame({"customer_id": ["1"] * 4, "event": ["a", "b", "c", "d"],
+                       "timestamp": [f"{day} 00:05", f"{day} {h:02d}:50", f"{day} {h:02d}:10", f"{day} 06:00"]})
+    path = tmp_path / "events.csv"
+    ev.to_csv(path, index=False)
+    note = next(n for n in load_events(path, tz=zone).accounting.notes if "shows twice" in n)
+    assert f"({h:02d}:00–{h + 1:02d}:00 on {day}; line" in note
+    assert f"within that hour ({h:02d}:50, then {h:02d}:10)" in note
+    assert f"the offset ({summer[:3]}:{summer[3:]})" in note

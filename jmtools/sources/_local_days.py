@@ -184,30 +184,74 @@ def clock_notes(raw, table: str, flags: list, tz: str, lines) -> list[str]:
         column = flag.strip('"')[len("_tz_"):]
         _read_second(raw, table, flag, column, tz)
         found = raw.execute(f"SELECT least({flag}, 2), count(*), count(*) FILTER (WHERE {flag} = 3), "
-                            f"list(_row ORDER BY _row)[1:3] FROM {table} "
+                            f"list(_row ORDER BY _row)[1:3], arg_min({q(column)}, _row) FROM {table} "
                             f"WHERE {flag} IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall()
-        line_of = lines([int(r) for *_, rows in found for r in rows])
-        for code, n, second, rows in found:
+        line_of = lines([int(r) for *_, rows, _ in found for r in rows])
+        for code, n, second, rows, first in found:
             s, where = "s" if n > 1 else "", ", ".join(str(line_of(int(r))) for r in rows) + (" …" if n > 3 else "")
+            day, start, end = _clock_change(first, tz)
             notes.append(
                 f"{n:,} value{s} of {column} in the hour the clock skips when summer time begins in {tz} "
                 f"(line{s} {where}): no such local time exists, so each is read as the first time after "
-                "the jump (02:30 → 03:00) and keeps its order with the times around it"
+                f"the jump (on {day} the clock went from {start} to {end}: {start[:3]}30 → {end}) and keeps "
+                "its order with the times around it"
                 if code == 1 else
                 f"{n:,} value{s} of {column} in the hour the clock shows twice when summer time ends in {tz} "
-                f"(line{s} {where}): " + _twice_words(n, second))
+                f"({start}–{end} on {day}; line{s} {where}): " + _twice_words(n, second, start, end, tz, first))
     return notes
 
 
-def _twice_words(n: int, second: int) -> str:
-    """How the ``n`` repeated local times were read, ``second`` of them as the second of the two."""
-    offset = "; an export that writes the offset (+01:00) or UTC leaves nothing to guess"
+def _clock_change(utc, tz: str) -> tuple[str, str, str]:
+    """The day and the hour of the clock change of ``tz`` nearest after ``utc`` (naive UTC of a
+    value read in the skipped or repeated hour): ``(day, start, end)`` as local times, the hour
+    skipped in spring (``start`` is when the clock jumps to ``end``), or the hour shown twice in
+    autumn.
+
+    Examples
+    --------
+    >>> _clock_change(datetime(2025, 3, 30, 1, 0), "Europe/London")
+    ('2025-03-30', '01:00', '02:00')
+    >>> _clock_change(datetime(2026, 3, 29, 1, 0), "Europe/Berlin")
+    ('2026-03-29', '02:00', '03:00')
+    >>> _clock_change(datetime(2026, 10, 25, 0, 40), "Europe/Berlin")
+    ('2026-10-25', '02:00', '03:00')
+    >>> _clock_change(datetime(2025, 10, 26, 1, 20), "Europe/London")    # read as the second
+    ('2025-10-26', '01:00', '02:00')
+    """
+    from zoneinfo import ZoneInfo
+
+    zone, at = ZoneInfo(tz), utc.replace(tzinfo=timezone.utc) - timedelta(hours=3)
+    step = timedelta(minutes=1)
+    for _ in range(27 * 60):          # a value read as the second of the two is after the change
+        before, after = (at - step).astimezone(zone), at.astimezone(zone)
+        if before.utcoffset() != after.utcoffset():
+            shift = after.utcoffset() - before.utcoffset()
+            low, high = (after - shift, after) if shift > timedelta(0) else (after, after - shift)
+            return (after.strftime("%Y-%m-%d"), low.strftime("%H:%M"),
+                    (high.replace(tzinfo=None)).strftime("%H:%M"))
+        at += step
+    return utc.strftime("%Y-%m-%d"), "", ""
+
+
+def _twice_words(n: int, second: int, start: str = "02:00", end: str = "03:00", tz: str = "",
+                 first=None) -> str:
+    """How the ``n`` repeated local times were read, ``second`` of them as the second of the two;
+    ``start``–``end`` the repeated hour, ``first`` (naive UTC) a value read in it."""
+    summer = ""
+    if tz and first is not None:
+        from zoneinfo import ZoneInfo
+
+        at = first.replace(tzinfo=timezone.utc)
+        off = max((at + timedelta(hours=h)).astimezone(ZoneInfo(tz)).utcoffset() for h in (-2, 0, 2))
+        hours, minutes = divmod(abs(int(off.total_seconds())) // 60, 60)
+        summer = f" ({'+' if off >= timedelta(0) else '-'}{hours:02d}:{minutes:02d})"
+    offset = f"; an export that writes the offset{summer or ' (+01:00)'} or UTC leaves nothing to guess"
     if not second:
         return ("each is read as the first of the two (summer time): neither the value nor the order "
                 "of its customer's rows in the file tells otherwise" + offset)
     rest = n - second
     return (f"{second:,} read as the second of the two (winter time): in the order of the file, its "
-            "customer's times had already gone back within that hour (02:50, then 02:10)"
+            f"customer's times had already gone back within that hour ({start[:3]}50, then {start[:3]}10)"
             + (f", the other {rest:,} as the first (summer time), nothing telling otherwise" if rest else "")
             + offset)
 
