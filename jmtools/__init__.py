@@ -44,12 +44,23 @@ def _plain(shown):
     """``warnings.showwarning`` that says a kit's ``UserWarning`` as ``note: …`` and hands any other
     warning to ``shown``."""
     def show(message, category, filename, lineno, file=None, line=None):
-        if category is UserWarning and "jmtools" in str(filename):
+        if category is UserWarning and ("jmtools" in str(filename) or _raised_by_kit()):
             print(f"note: {message}", file=file or _sys.stderr)
         else:
             shown(message, category, filename, lineno, file, line)
     show.jmtools_plain = True
     return show
+
+
+def _raised_by_kit() -> bool:
+    """Whether the warning being shown was raised by the kit's own code: the first frame above
+    the ``warnings`` machinery is in a ``jmtools`` module. A warning that names its caller's line
+    (``stacklevel=2``: a notebook cell, ``/tmp/ipykernel_…py``) is still the kit's (D215)."""
+    frame = _sys._getframe(2)               # above show() and the one calling it
+    while frame is not None and frame.f_globals.get("__name__", "").lstrip("_") in ("warnings", "py_warnings"):
+        frame = frame.f_back
+    name = frame.f_globals.get("__name__", "") if frame is not None else ""
+    return name == "jmtools" or name.startswith("jmtools.")
 
 
 if "ipykernel" in _sys.modules:

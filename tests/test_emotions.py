@@ -637,3 +637,25 @@ def test_a_sharpest_drop_over_stages_without_a_point_says_so():
                          "Documents, Valuation).")
     nxt = curve.assign(stage=pd.Categorical(["Valuation", "Offer"], categories=stages, ordered=True))
     assert moments_of_truth(nxt).set_index("kind").loc["sharpest drop", "explanation"].endswith("−0.46.")
+
+
+def test_the_left_off_warning_is_a_one_line_note_in_a_notebook_cell(journey, capsys):
+    """Hospital tester (D215): in notebook 03 this warning printed raw, with the cell's
+    /tmp/ipykernel_…py path, while the kit's other warnings were one-line notes: it names the
+    caller's line (stacklevel=2), so the path was the cell's. It is said as a note; a warning the
+    cell raises itself is left as it was."""
+    import warnings
+
+    from jmtools import _plain
+
+    raw = []
+    cell = compile("emotion_evidence(journey, surveys=s, personas=p)\n"
+                   "warnings.warn('the cell says', UserWarning)\n", "/tmp/ipykernel_1750/3576794835.py", "exec")
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = _plain(lambda message, *a, **k: raw.append(str(message)))
+        exec(cell, {"emotion_evidence": emotion_evidence, "journey": journey, "s": _surveys(),
+                    "p": _personas(), "warnings": warnings})
+    err = capsys.readouterr().err
+    assert err == "note: left off the emotion curve, naming no stage or touchpoint: surveys: 1 row\n"
+    assert raw == ["the cell says"]
