@@ -115,6 +115,6 @@ def test_the_repeated_hour_note_names_the_zones_own_hour_and_offset(tmp_path, zo
     path = tmp_path / "events.csv"
     ev.to_csv(path, index=False)
     note = next(n for n in load_events(path, tz=zone).accounting.notes if "shows twice" in n)
-    assert f"({h:02d}:00–{h + 1:02d}:00 on {day}; line" in note
+    assert f"({h:02d}:00–{h + 1:02d}:00 on {day}) (lines 3, 4)" in note
     assert f"within that hour ({h:02d}:50, then {h:02d}:10)" in note
     assert f"the offset ({summer[:3]}:{summer[3:]})" in note

@@ -197,7 +197,7 @@ def clock_notes(raw, table: str, flags: list, tz: str, lines) -> list[str]:
                 "its order with the times around it"
                 if code == 1 else
                 f"{n:,} value{s} of {column} in the hour the clock shows twice when summer time ends in {tz} "
-                f"({start}–{end} on {day}; line{s} {where}): " + _twice_words(n, second, start, end, tz, first))
+                f"({start}–{end} on {day}) (line{s} {where}): " + _twice_words(n, second, start, end, tz, first))
     return notes
 
 
