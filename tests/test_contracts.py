@@ -279,6 +279,7 @@ CASES: dict[str, Case] = {
                                    "empty stage", "unmatched", "date only", "dates only", "repeated"}),
     # compare: observations, splits, the table
     "funnels.customer_reach": Case(_ev(), {"by": "persna"}, {"by"}),
+    "funnels.off_funnel_reach": Case(_ev(steps=["Awareness"], stage="Decision"), {"by": "persna"}, {"by"}),
     "funnels.skipped_steps": Case(_ev(), {"by": "persna"}, {"by"}),
     "funnels.open_lost": Case(_ev(since={"Decision": pd.Timestamp("2026-06-01")}), {"by": "persna"}, {"by"}),
     "compare.still_open_steps": Case(lambda s: ((s["ev"],), dict(steps=s["ev"].mapped_stages)), {"steps": "Nowhere"},

@@ -103,7 +103,7 @@ class KeptAnswers(dict):
 #: customers at a quiet pain point's place (D177), the customers still open at the data's end (D190), where
 #: the lost were last seen (D203) and what the customers who leave met before leaving (D211).
 KINDS = ("chain", "groups", "touchpoints", "contacts", "reached", "customers", "repeats", "skips", "order", "places",
-         "open", "last_seen", "before_leaving")
+         "open", "last_seen", "before_leaving", "optional")
 
 
 def _kept_kind(key) -> bool:

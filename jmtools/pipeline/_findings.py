@@ -379,8 +379,27 @@ class Findings:
             of = counts[len(before) - 1:] if before else [self.n_customers] + counts
             for k, stage in enumerate(run):
                 out.append({"stage": stage, "after": steps[len(before) + k - 1] if before or k else None,
-                            **_share_row(counts[k + len(before)], of[k])})
+                            **_share_row(counts[k + len(before)], of[k]),
+                            "elsewhere": self._off_funnel(steps[:len(before) + k], stage, by)})
         return out
+
+    def _off_funnel(self, steps: list, stage: str, by) -> dict | None:
+        """The focus's customers with an event at the optional ``stage`` by where they were in the
+        funnel ``steps`` (:func:`jmtools.analyses.funnels.off_funnel_reach`): ``n_any``, ``n_after``
+        (counted at ``stage`` after the last of ``steps``), ``n_later`` (reached the last of ``steps``
+        only after it), ``n_never`` (never counted there) and ``small``: some part is 1–4 (on a
+        persona's report: in some persona, whose count everyone's and the others' would give back,
+        D199). None without a stage before it."""
+        if not steps:
+            return None
+        split = "persona" if "persona" in self.evidence.columns else None
+        rows = funnels.off_funnel_reach(self.evidence, steps=steps, stage=stage, by=split)
+        rows = rows.assign(n_later=rows["n_before"] - rows["n_never"])
+        parts = ["n_after", "n_later", "n_never"]
+        mine = rows if by is None else rows[rows["persona"] == self.focus.persona]
+        got = {c: int(mine[c].sum()) for c in ["n_any", *parts]}
+        judged = rows[parts].to_numpy() if by else [[got[c] for c in parts]]
+        return {**got, "small": any(0 < v < MIN_GROUP for r in judged for v in r)}
 
     @property
     def skipped(self) -> pd.DataFrame:

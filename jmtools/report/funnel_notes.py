@@ -55,10 +55,31 @@ def show_optional(f: Findings) -> None:
             share = f"{r['n']:,} {of} ({percent(r['share'])}, 95% CI {percent(low)}–{percent(high)})"
             record(f"optional_{k}", r["share"], label=f"Reached {r['stage']} (optional)", n=r["of"], ci=r["ci"],
                    unit="%")
-        kit.display(md("**{stage}, an optional stage**: reached by {share}. Many customers never need it "
-                       "(`optional: true` in the journey file), so it is no step of the funnel above: later "
+        where = _elsewhere(r, f.focus.everyone)
+        kit.display(md("**{stage}, an optional stage**: reached by {share}." + where + " Many customers never need "
+                       "it (`optional: true` in the journey file), so it is no step of the funnel above: later "
                        "stages count customers with or without it, and not reaching it is no drop-off.",
-                       stage=r["stage"], share=share))
+                       stage=r["stage"], share=share, after=r["after"] or ""))
+
+
+def _elsewhere(r: dict, everyone: bool) -> str:
+    """After "reached by …": the customers with an event at the optional stage whom that count
+    leaves out, by where they were in the funnel (D216) — before the stage before it, or never
+    counted there. Counts of 1–4 in words; with one, no total or sum that would give it back; on a
+    persona's report nothing but that they exist when some persona has 1–4 (D199)."""
+    e = r.get("elsewhere")
+    if not e or not e["n_later"] + e["n_never"]:
+        return ""
+    if e["small"] and not everyone:
+        return (" Customers of this persona who had it before reaching **{after}** are left out of that count; how "
+                "many is not said per persona, as some persona has fewer than 5 of them.")
+    later, never = count_words(e["n_later"]), count_words(e["n_never"])
+    if e["small"]:
+        return (f" Others had it before they were counted at **{{after}}**, so that count leaves them out: {later} "
+                f"who reached {{after}} only later, and {never} whom the funnel never counts at {{after}}.")
+    return (f" In all {e['n_any']:,} customers had an event at this stage: {e['n_after']:,} after **{{after}}** "
+            f"(the count above) and {e['n_later'] + e['n_never']:,} before it, which that count leaves out — "
+            f"{never} of them never reached {{after}} (as the funnel counts), {later} reached it later.")
 
 
 def show_left(f: Findings) -> None:

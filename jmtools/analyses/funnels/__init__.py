@@ -32,13 +32,14 @@ from jmtools.analyses.funnels.paths import (RepeatBuyers, busiest_steps, detours
 from jmtools.analyses.funnels.lost import last_seen
 from jmtools.analyses.funnels.exits import REACHED_SHARE, before_leaving
 from jmtools.analyses.funnels.skips import open_lost, skipped_steps
-from jmtools.analyses.funnels.steps import customer_reach, funnel, furthest_stage
+from jmtools.analyses.funnels.steps import customer_reach, funnel, furthest_stage, off_funnel_reach
 from jmtools.analyses.funnels.timing import duration_words, time_between_stages
 
 __all__ = [
     "funnel",
     "furthest_stage",
     "customer_reach",
+    "off_funnel_reach",
     "skipped_steps",
     "open_lost",
     "last_seen",

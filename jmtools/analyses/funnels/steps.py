@@ -17,7 +17,7 @@ from jmtools.analyses.funnels._common import (_by_list, _check_evidence, _compan
                                               _table, _wilson, step_columns)
 from jmtools.core.engine import kept_answer, to_pandas
 
-__all__ = ["funnel", "furthest_stage", "customer_reach"]
+__all__ = ["funnel", "furthest_stage", "customer_reach", "off_funnel_reach"]
 
 
 def _step_filter(evidence, t, col, step):
@@ -324,3 +324,72 @@ def customer_reach(evidence, *, steps=None, level: str = "stage", by=None, own_o
     out.insert(len(keys) + 1, "step", out["step_index"].map(dict(enumerate(steps, start=1))))
     out = out.sort_values(["customer_id", "step_index"], kind="stable").reset_index(drop=True)
     return out[[*keys, "step_index", "step", "timestamp"]]
+
+
+def off_funnel_reach(evidence, *, steps, stage, by=None):
+    """Where in the funnel customers were when they reached a stage off it (an optional stage).
+
+    Every customer with an event at ``stage`` is counted once: those the strict funnel ``steps``
+    then ``stage`` counts there (their event at ``stage`` came after the last of ``steps``, by
+    :func:`funnel`'s own order rule), those counted at the last of ``steps`` whose event at
+    ``stage`` came only before it, and those the funnel never counts at the last of ``steps``.
+
+    Parameters
+    ----------
+    evidence : Evidence
+    steps : list of str
+        The funnel's stages up to the one before ``stage`` (in order).
+    stage : str
+        The stage off the funnel (``optional: true``).
+    by : str or list of str, optional
+        As in :func:`funnel`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group: the ``by`` columns, ``n_customers`` (customers with any event in the
+        group), ``n_any`` (with an event at the stage), ``n_after`` (counted there after the last
+        step), ``n_before`` = n_any − n_after, ``n_never`` (of ``n_before``, not counted at the
+        last step).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from jmtools.evidence import prepare
+    >>> ev = pd.DataFrame({"customer_id": list("aabbbcc"),
+    ...                    "event": ["book", "dna", "dna", "book", "visit", "book", "visit"],
+    ...                    "timestamp": pd.date_range("2024-01-01", periods=7, freq="D")})
+    >>> j = {"stages": ["Book", "Visit", {"name": "Missed", "optional": True}], "touchpoints": [
+    ...     {"name": "Booking", "stage": "Book", "events": ["book"]},
+    ...     {"name": "Clinic", "stage": "Visit", "events": ["visit"]},
+    ...     {"name": "DNA", "stage": "Missed", "events": ["dna"]}]}
+    >>> off_funnel_reach(prepare(ev, j), steps=["Book", "Visit"], stage="Missed")
+       n_customers  n_any  n_after  n_before  n_never
+    0            3      2        0         2        1
+    """
+    _check_evidence(evidence)
+    steps = list(_steps(evidence, list(steps), "stage"))
+    stage = _steps(evidence, [stage], "stage")[0]
+    by = _by_list(evidence, by)
+    counts = kept_answer(evidence, ("optional", tuple(steps), stage, tuple(by)),
+                         lambda: _run_off_funnel(evidence, steps, stage, by))
+    groups = _groups(evidence, by)
+    out = groups.merge(counts, on=by, how="left") if by else groups.join(counts)
+    for c in ("n_any", "n_after", "n_never"):
+        out[c] = out[c].fillna(0).astype("int64")
+    out["n_before"] = out["n_any"] - out["n_after"]
+    return out[[*by, "n_customers", "n_any", "n_after", "n_before", "n_never"]].reset_index(drop=True)
+
+
+def _run_off_funnel(evidence, steps, stage, by) -> pd.DataFrame:
+    keys = ["customer_id", *by]
+    reach = _reach(evidence, [*steps, stage], "stage", by)
+    t = _table(evidence, by)
+    met = t.filter(_step_filter(evidence, t, "stage", stage)).select(*keys).distinct()
+    at, after = (r.select(_c=r.customer_id, **{name: r.p}) for r, name in ((reach[-2], "_at"), (reach[-1], "_after")))
+    j = met.left_join(at, met.customer_id == at._c).drop("_c")
+    j = j.left_join(after, j.customer_id == after._c).drop("_c")
+    stats = dict(n_any=j.count(), n_after=j._after.notnull().sum().cast("int64"),
+                 n_never=j._at.isnull().sum().cast("int64"))
+    out = to_pandas(j.group_by(by).agg(**stats) if by else j.agg(**stats))
+    return out.astype({c: "int64" for c in stats})
