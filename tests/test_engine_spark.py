@@ -103,6 +103,20 @@ def test_funnels_identical(both):
     same(time_between_stages(sp, by="persona"), time_between_stages(duck, by="persona"))
 
 
+def test_where_customers_reach_a_stage_off_the_funnel_identical(both):
+    """D216: customers with an event at a stage placed against the funnel before it; Consideration
+    taken after Decision leaves many before it and some never counted at Decision."""
+    from jmtools.analyses.funnels import off_funnel_reach
+
+    duck, sp, _, _ = both
+    steps = ["Awareness", "Decision"]
+    got = off_funnel_reach(sp, steps=steps, stage="Consideration", by="persona")
+    same(got, off_funnel_reach(duck, steps=steps, stage="Consideration", by="persona"))
+    same(off_funnel_reach(sp, steps=steps, stage="Consideration"), off_funnel_reach(duck, steps=steps,
+                                                                                    stage="Consideration"))
+    assert got["n_before"].sum() > 0 and got["n_after"].sum() > 0
+
+
 def test_skipped_steps_and_the_dropoff_of_who_stops_identical(both):
     """D169: the drop-off reads skipped_steps; the steps out of journey order make customers skip
     Decision on their way to Consideration, so the skippers are many on both engines."""
