@@ -368,3 +368,36 @@ def test_a_persona_whose_rule_cannot_run_is_left_out_and_the_others_go_on(tmp_pa
     assert "Marathon Maya" not in sizes and sizes["Budget Ben"] == int(ben.sum()) > 0
     with pytest.raises(RuleError, match="runs_per_wek"):
         run_cells(NOTEBOOK, {"data_dir": str(folder), "suggest": False, "persona": "Marathon Maya"})
+
+
+def test_identifiers_and_birth_dates_are_named_not_listed(tmp_path):
+    """The e-commerce world with an NHS-number-like id and a date of birth (text, as an export
+    writes them) in its customer table, in-process. Before: the profile "Attributes against the
+    whole base" listed 8 of each by value, one customer each. Now neither appears in anything
+    shown, and a note says both were left out and why (D213)."""
+    import shutil
+
+    import numpy as np
+
+    from inprocess import run_cells
+
+    source = ROOT / "data" / "ecommerce"
+    if not (source / "events.parquet").exists():
+        pytest.skip("sample world ecommerce not generated (jmtools sample-data)")
+    folder = tmp_path / "world"
+    shutil.copytree(source, folder)
+    table = pd.read_csv(folder / "customers.csv")
+    rng = np.random.default_rng(2)
+    table["nhs_number"] = [f"4{i:02d} {i * 7 % 1000:03d} {i:04d}" for i in range(len(table))]
+    table["date_of_birth"] = (pd.Timestamp("1950-01-01") + pd.to_timedelta(
+        rng.integers(0, 50 * 365, len(table)), unit="D")).strftime("%d/%m/%Y")
+    table.to_csv(folder / "customers.csv", index=False)
+    run = run_cells(NOTEBOOK, {"data_dir": str(folder), "suggest": False})
+    shown = "\n".join(o.to_string() if isinstance(o, pd.DataFrame) else str(getattr(o, "data", o))
+                      for o in run.displayed).replace("\\_", "_")   # Markdown escapes
+    values = set(table["nhs_number"]) | set(table["date_of_birth"])
+    assert not [v for v in values if v in shown]
+    assert not {"nhs_number", "date_of_birth"} & set(run.namespace["profile"]["attribute"])
+    assert (f"nhs_number: an identifier ({len(table):,} distinct values of {len(table):,}) — left out; "
+            "date_of_birth: personal dates — left out") in shown
+    assert "to profile an age, add an age band column" in shown

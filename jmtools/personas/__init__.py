@@ -54,6 +54,7 @@ from jmtools.personas._cluster_summary import cluster_agreement
 from jmtools.personas._clusters import (MIN_CORRELATION, N_INIT, STABILITY_FRACTION,
                                         STABILITY_MIN, STABILITY_PAIRS, ClusterSuggestion,
                                         behaviour_features, suggest_personas)
+from jmtools.personas._identifiers import BIRTH_NAMES, left_out_attributes, left_out_note
 from jmtools.personas._profiles import (KPI_FORMULAS, attribute_profile, persona_kpis,
                                         persona_sizes, strongest_features, typical_events)
 
@@ -72,6 +73,9 @@ __all__ = [
     "runnable_personas",
     "persona_sizes",
     "attribute_profile",
+    "left_out_attributes",
+    "left_out_note",
+    "BIRTH_NAMES",
     "strongest_features",
     "persona_kpis",
     "typical_events",

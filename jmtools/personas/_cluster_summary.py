@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from jmtools.core.expressions import RuleError, parse_rule, schema_of
 from jmtools.personas._assign import NO_PERSONA, _require_columns
+from jmtools.personas._identifiers import left_out_attributes
 
 __all__ = ["cluster_agreement"]
 
@@ -89,6 +90,8 @@ def _rule_for(customers, label_frame, target, customer_col, rule_attributes, dep
     from sklearn.tree import DecisionTreeClassifier
     data = customers.set_index(customer_col).loc[label_frame[customer_col]]
     attrs = rule_attributes or [c for c in data.columns if c != "cluster"]
+    left_out = left_out_attributes(data, customer_col=customer_col, attributes=attrs)
+    attrs = [a for a in attrs if a not in left_out]   # no rule names one customer's value (D213)
     kinds = schema_of(data)
     X, cols = _rule_matrix(data, attrs, kinds)
     if X is None:

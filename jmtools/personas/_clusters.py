@@ -19,6 +19,7 @@ from jmtools.personas._assign import _check_ids
 from jmtools.personas._cards import PersonaCard, _replace
 from jmtools.personas._cluster_summary import (_cluster_profile, _cluster_summary,
                                                _feature_group, cluster_agreement)
+from jmtools.personas._identifiers import left_out_attributes
 from jmtools.personas._profiles import _attribute_columns, _frame
 from jmtools.core.expressions import schema_of
 
@@ -48,9 +49,9 @@ def behaviour_features(customers, *, events=None, orders=None, surveys=None,
     - ``<metric>_mean`` per survey metric (csat, nps, ces…).
 
     Missing numeric values are filled with the column median (and counted in
-    ``attrs["filled"]``: feature → count). Text attributes whose ``max_levels`` most frequent
-    values cover less than half the customers (ids, unparsed dates, free text) are left out and
-    listed in ``attrs["skipped"]`` with the reason.
+    ``attrs["filled"]``: feature → count). Text attributes that are identifiers, free text or
+    personal dates (:func:`~jmtools.personas.left_out_attributes`, the rule the persona profile
+    uses) are left out and listed in ``attrs["skipped"]`` with the reason.
 
     Returns
     -------
@@ -74,7 +75,10 @@ def behaviour_features(customers, *, events=None, orders=None, surveys=None,
     ids = pd.Index(customers[customer_col], name=customer_col)
     kinds = schema_of(customers)
     parts, filled, skipped = [], {}, {}
-    for col in _attribute_columns(customers, customer_col, attributes):
+    cols = _attribute_columns(customers, customer_col, attributes)
+    left_out = left_out_attributes(customers, customer_col=customer_col, attributes=cols,
+                                   max_levels=max_levels)
+    for col in cols:
         values = customers[col].set_axis(ids)
         kind = kinds.get(col)
         if kind == "number":
@@ -85,11 +89,10 @@ def behaviour_features(customers, *, events=None, orders=None, surveys=None,
         elif kind in ("text", "bool"):
             lv = values.astype(object).where(values.notna(), None).map(
                 lambda v: None if v is None else str(v))
-            counts = lv.dropna().value_counts()
-            if kind == "text" and counts.iloc[:max_levels].sum() < 0.5 * counts.sum():
-                skipped[col] = (f"{len(counts)} distinct values: an identifier, date or free "
-                                "text rather than a category")
+            if col in left_out:
+                skipped[col] = left_out[col]
                 continue
+            counts = lv.dropna().value_counts()
             for level in counts.index[:max_levels]:
                 parts.append((lv == level).astype("float64").rename(f"{col}={level}"))
     if events is not None:

@@ -14,6 +14,7 @@ from jmtools.core.expressions import schema_of
 from jmtools.core.patterns import compile_pattern
 from jmtools.core.stats import bootstrap_ci, wilson_interval
 from jmtools.core.vocabulary import IN_CUSTOMERS_TITLE
+from jmtools.personas._identifiers import left_out_attributes
 from jmtools.personas._assign import (NO_PERSONA, _check_ids, _is_ibis, _require_columns,
                                       _unwrap, assign_personas)  # noqa: F401  (used by the Examples)
 
@@ -105,7 +106,9 @@ def attribute_profile(customers, assignment, *, customer_col: str = "customer_id
     assignment : pandas.DataFrame
         The output of :func:`assign_personas`.
     attributes : list of str, optional
-        Which attributes; default all but the id (and ``cluster``).
+        Which attributes; default all but the id (and ``cluster``). Identifiers and personal
+        dates (:func:`~jmtools.personas.left_out_attributes`) are left out even when named:
+        their levels would be single customers' values (D213).
     max_levels : int, default 8
         Text attributes keep their most frequent levels; the rest are pooled as ``(other)``.
     n_boot, seed : int
@@ -121,6 +124,8 @@ def attribute_profile(customers, assignment, *, customer_col: str = "customer_id
         customer table),
         ``base_n``, ``difference`` (numbers: (mean − base mean) / base sd; levels:
         share − base share), ``lift`` (levels: share / base share; NaN for numbers).
+        ``attrs["left_out"]``: the attributes left out, each with the reason
+        (:func:`~jmtools.personas.left_out_note` says it in words).
 
     Examples
     --------
@@ -140,6 +145,9 @@ def attribute_profile(customers, assignment, *, customer_col: str = "customer_id
     _check_ids(customers, customer_col)
     a = _assignment_frame(assignment, customer_col)
     cols = _attribute_columns(customers, customer_col, attributes)
+    left_out = left_out_attributes(customers, customer_col=customer_col, attributes=cols,
+                                   max_levels=max_levels)
+    cols = [c for c in cols if c not in left_out]
     data = customers[[customer_col, *cols]].merge(a, on=customer_col, how="inner",
                                                   validate="one_to_one")
     kinds = schema_of(customers)
@@ -184,8 +192,9 @@ def attribute_profile(customers, assignment, *, customer_col: str = "customer_id
     out["persona"] = pd.Categorical(out["persona"], categories=a["persona"].cat.categories)
     order = {c: i for i, c in enumerate(cols)}
     out = out.sort_values(["persona", "attribute"], key=lambda s: s.map(order)
-                          if s.name == "attribute" else s, kind="stable")
-    return out.reset_index(drop=True)
+                          if s.name == "attribute" else s, kind="stable").reset_index(drop=True)
+    out.attrs["left_out"] = left_out
+    return out
 
 
 def strongest_features(profile, *, top: int = 12, feature_col: str = "feature",
