@@ -172,9 +172,11 @@ def cached_evidence(cache_dir, world, journey, segment: str, compute, answers=No
 def accounting_json(accounting) -> dict:
     """What the load of a table file counted, as plain JSON (reasons row by row)."""
     reasons = [[_plain(v) for v in row] for row in accounting.reasons.itertuples(index=False)]
+    skipped = [[_plain(v) for v in row] for row in accounting.skipped.itertuples(index=False)]
     return {"source": accounting.source, "kind": accounting.kind, "rows_read": int(accounting.rows_read),
             "rows_used": int(accounting.rows_used), "rows_rejected": int(accounting.rows_rejected),
-            "notes": list(accounting.notes), "reasons": reasons}
+            "notes": list(accounting.notes), "reasons": reasons,
+            "rows_skipped": int(accounting.rows_skipped), "skipped": skipped}
 
 
 def _plain(value):
@@ -192,9 +194,10 @@ def accounting_from_json(a: dict) -> Accounting:
     """The :class:`~jmtools.sources.Accounting` that :func:`accounting_json` wrote."""
     import pandas as pd
 
-    reasons = pd.DataFrame([tuple(r) for r in a["reasons"]], columns=REASON_COLUMNS)
+    reasons, skipped = (pd.DataFrame([tuple(r) for r in a.get(k, [])], columns=REASON_COLUMNS)
+                        for k in ("reasons", "skipped"))
     return Accounting(a["source"], a["kind"], a["rows_read"], a["rows_used"], a["rows_rejected"],
-                      reasons=reasons, notes=a["notes"])
+                      reasons=reasons, notes=a["notes"], rows_skipped=a.get("rows_skipped", 0), skipped=skipped)
 
 
 def _know_accounting(entry: Path, world) -> None:

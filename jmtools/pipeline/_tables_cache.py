@@ -115,9 +115,9 @@ def _read(folder: Path) -> dict:
 def _same_load(a: tuple, b: tuple) -> bool:
     """The same frame and the same accounting (counts, notes, and the reasons frame exactly)."""
     (fa, aa), (fb, ab) = a, b
-    counts = ("source", "kind", "rows_read", "rows_used", "rows_rejected", "notes")
+    counts = ("source", "kind", "rows_read", "rows_used", "rows_rejected", "rows_skipped", "notes")
     return same(fa, fb) and all(getattr(aa, c) == getattr(ab, c) for c in counts) and \
-        same(pd.DataFrame(aa.reasons), pd.DataFrame(ab.reasons))
+        all(same(pd.DataFrame(getattr(aa, f)), pd.DataFrame(getattr(ab, f))) for f in ("reasons", "skipped"))
 
 
 def _write(entry: Path, loaded: dict) -> None:

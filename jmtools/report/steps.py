@@ -89,12 +89,14 @@ def show_accounting(world) -> pd.DataFrame:
     from IPython.display import display
 
     table = world.accounting_table()
-    read, rejected = int(table["read"].sum()), int(table["rejected"].sum())
+    read, used, rejected = (int(table[c].sum()) for c in ("read", "used", "rejected"))
+    no_data = f" + {number(read - used - rejected)} no data" if "no data" in table else ""   # D213
     display(html_table(table, columns={"table": "table", "file": "file", "read": "rows read",
                                        "used": "used", "rejected": "rejected",
-                                       "why rejected": "why rejected (rows)"},
-                       caption=f"{number(read)} rows read = {number(read - rejected)} used + "
-                               f"{number(rejected)} rejected"))
+                                       "why rejected": "why rejected (rows)",
+                                       **({"no data": "no data (rows)"} if no_data else {})},
+                       caption=f"{number(read)} rows read = {number(used)} used + "
+                               f"{number(rejected)} rejected{no_data}"))
     show_reading_notes(world)
     return table
 

@@ -86,7 +86,7 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
                read_options: dict | None = None, optional=True, metrics: dict | None = None,
                constants: dict | None = None, amount_unit: str | None = None,
                decimal: str | None = None, asked_on: dict | None = None,
-               reverse: list | None = None) -> LoadedTable:
+               reverse: list | None = None, non_answers: list | None = None) -> LoadedTable:
     """Load one canonical table of any ``kind``; the ``load_*`` functions call this.
 
     Parameters
@@ -161,6 +161,11 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
         (1–7)" where 7 is the easiest (the kit's CES: 7 is the most effort). Their answers are
         turned round, ``low + high − score`` on the scale asked, before ``asked_on`` converts
         them; a note says so. Undeclared, a CES question about ease only gets a note (D195).
+    non_answers : list of str, optional
+        Surveys only: more answers that mean no answer (``["Unsure (99)", "99"]``), besides
+        "Don't know", "N/A", "Prefer not to say", "Weiß nicht", "Ne sais pas"…
+        (:data:`jmtools.sources._not_data.NON_ANSWERS`). Such a score is counted as no answer,
+        neither used nor rejected (``accounting.rows_skipped``, D213).
     optional : bool or list of str, default True
         Which columns beyond the required ones to keep: all (True), none (False; the leanest
         table for large event logs), or the listed canonical/attribute names.
@@ -198,6 +203,9 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
         raise ParameterError("asked_on", asked_on, expected="None: asked_on= is the scale survey answers were asked on")
     if reverse is not None and kind != "surveys":
         raise ParameterError("reverse", reverse, expected="None: reverse= turns survey answers round")
+    if non_answers is not None and (kind != "surveys" or not isinstance(non_answers, (list, tuple))):
+        raise ParameterError("non_answers", non_answers, expected="a list of the answers that mean no answer "
+                             "(surveys), e.g. ['Unsure (99)']")
     asked, turned = asked_scales(asked_on), reversed_metrics(reverse)
     scale_map = {**_scales(scales), **asked} if kind == "surveys" else None
     if not isinstance(optional, (bool, list, tuple)):
@@ -219,7 +227,7 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
         loaded = _dispatch(src, spec, columns=columns, time_format=time_format, tz=tz, encoding=encoding,
                            sheet=sheet, scales=scale_map, source_name=source_name, optional=optional,
                            read_options=read_options, metrics=metrics, constants=constants,
-                           amount_unit=amount_unit, decimal=decimal)
+                           amount_unit=amount_unit, decimal=decimal, non_answers=non_answers)
     except DataError as err:        # an Excel header lower than the row read: say which row (D191)
         hinted = header_hint(err, src, sheet, kind, normalise_name)
         if hinted is err:
@@ -244,7 +252,8 @@ _IN_THE_ENGINE = {"tz": "convert timestamps to UTC in the engine before loading"
                   "metrics": "unpivot the answers in the engine first",
                   "constants": "add the column in the engine first (e.g. withColumn(name, lit(value)))",
                   "amount_unit": "divide the amounts in the engine first",
-                  "decimal": "cast the numbers in the engine first"}
+                  "decimal": "cast the numbers in the engine first",
+                  "non_answers": "set the scores of non-answers to NULL in the engine first"}
 
 
 def _dispatch(src, spec, **kw):
@@ -378,7 +387,9 @@ class World:
         """One row per loaded table for readers: table, file, read, used, rejected, why rejected.
 
         ``why rejected`` joins each reason with its count (``"unparseable timestamp (37)"``);
-        ``–`` when no row was rejected.
+        ``–`` when no row was rejected. When a table has rows that hold no data (a survey's
+        "Don't know", a blank or totals row; D213), ``no data`` says them, read = used +
+        rejected + no data.
 
         Examples
         --------
@@ -387,13 +398,15 @@ class World:
         """
         import pandas as pd
 
-        return pd.DataFrame([
+        table = pd.DataFrame([
             {"table": kind, "file": loaded.source, "read": loaded.accounting.rows_read,
              "used": loaded.accounting.rows_used, "rejected": loaded.accounting.rows_rejected,
              "why rejected": "; ".join(f"{r.reason} ({r.n:,})"
-                                       for r in loaded.accounting.reasons.itertuples()) or "–"}
+                                       for r in loaded.accounting.reasons.itertuples()) or "–",
+             "no data": loaded.accounting.skipped_words() or "–"}
             for kind, loaded in self.tables.items()],
-            columns=["table", "file", "read", "used", "rejected", "why rejected"])
+            columns=["table", "file", "read", "used", "rejected", "why rejected", "no data"])
+        return table if (table["no data"] != "–").any() else table.drop(columns="no data")
 
     def __repr__(self) -> str:
         kinds = ", ".join(f"{k} ({len(t):,})" for k, t in self.tables.items())

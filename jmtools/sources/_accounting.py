@@ -1,4 +1,5 @@
-"""What a load did with every row: read = used + rejected, with reasons, lines and examples."""
+"""What a load did with every row: read = used + rejected (+ rows that hold no data), with
+reasons, lines and examples."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ class Accounting:
     kind : str
         Canonical table kind (``events``, ``customers``, …).
     rows_read, rows_used, rows_rejected : int
-        ``rows_read == rows_used + rows_rejected`` always holds.
+        ``rows_read == rows_used + rows_rejected + rows_skipped`` always holds.
     reasons : pandas.DataFrame
         One row per reason: ``reason``, ``column``, ``n``, ``lines`` (first 1-based file lines,
         empty for inputs without lines), ``examples`` (offending values), ``fix``.
@@ -34,6 +35,11 @@ class Accounting:
     rows_in_file : int or None
         The file's rows where they are not the rows read (a survey export with one column per
         question: each answer is a row read); None where every row read is a row of the file.
+    rows_skipped : int
+        Rows read that hold no data (D213): a survey's non-answers ("Don't know"), a
+        spreadsheet's blank rows and totals row. Neither used nor rejected: nothing to fix.
+    skipped : pandas.DataFrame
+        Those rows by reason ("no answer", "blank row", "totals row"), as :attr:`reasons`.
     """
 
     source: str
@@ -44,15 +50,19 @@ class Accounting:
     reasons: object = None
     notes: list[str] = field(default_factory=list)
     rows_in_file: int | None = None
+    rows_skipped: int = 0
+    skipped: object = None
 
     def __post_init__(self):
         import pandas as pd
 
         if self.reasons is None:
             self.reasons = pd.DataFrame(columns=REASON_COLUMNS)
-        if self.rows_read != self.rows_used + self.rows_rejected:
-            raise AssertionError(f"accounting does not add up for {self.source}: "
-                                 f"{self.rows_read} != {self.rows_used} + {self.rows_rejected}")
+        if self.skipped is None:
+            self.skipped = pd.DataFrame(columns=REASON_COLUMNS)
+        if self.rows_read != self.rows_used + self.rows_rejected + self.rows_skipped:
+            raise AssertionError(f"accounting does not add up for {self.source}: {self.rows_read} != "
+                                 f"{self.rows_used} + {self.rows_rejected} + {self.rows_skipped}")
 
     @property
     def rows_of_file(self) -> int:
@@ -93,7 +103,8 @@ class Accounting:
 
     def __str__(self) -> str:
         head = (f"{self.source} ({self.kind}): {self.rows_read:,} rows read = "
-                f"{self.rows_used:,} used + {self.rows_rejected:,} rejected")
+                f"{self.rows_used:,} used + {self.rows_rejected:,} rejected"
+                + (f" + {self.rows_skipped:,} no data ({self.skipped_words()})" if self.rows_skipped else ""))
         parts = [head] + [f"  - {n}" for n in self.notes]
         for r in self.reasons.itertuples(index=False):
             column = _text(r.column)
@@ -107,6 +118,26 @@ class Accounting:
             if r.fix:
                 parts.append(f"    Fix: {r.fix}")
         return "\n".join(parts)
+
+    def skipped_words(self) -> str:
+        """The rows that hold no data, by reason with their count and examples; "" when none.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> a = Accounting("s.csv", "surveys", 5, 2, 0, rows_skipped=3, skipped=pd.DataFrame(
+        ...     [("no answer", "score", 3, [4, 7], ["Don't know", "N/A"], "")], columns=REASON_COLUMNS))
+        >>> print(a.skipped_words())
+        no answer: 3 (“Don't know”, “N/A”; lines 4, 7 …)
+        """
+        said = []
+        for r in self.skipped.itertuples(index=False):
+            examples = ", ".join(dict.fromkeys(f"“{e}”" for e in list(r.examples or ()) if e))
+            lines = format_lines([int(x) for x in r.lines]) if r.lines is not None and len(r.lines) else ""
+            lines += " …" if lines and int(r.n) > len(r.lines) else ""
+            where = "; ".join(x for x in (examples, f"lines {lines}" if lines else "") if x)
+            said.append(f"{r.reason}: {int(r.n):,}" + (f" ({where})" if where else ""))
+        return "; ".join(said)
 
     def _repr_html_(self) -> str:
         import html

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from jmtools.core.engine import unique_name
-from jmtools.core.errors import DataError, ParameterError, Problem, suggest
+from jmtools.core.errors import ParameterError, suggest
 from jmtools.sources._accounting import REASON_COLUMNS, Accounting, LoadedTable
 from jmtools.sources._amounts import amount_notes, thousands_notes
 from jmtools.sources._constants import CONSTANT, with_constants
@@ -23,11 +23,13 @@ from jmtools.sources._jsonl import open_input
 from jmtools.sources._local_days import DATED, clock_notes, dated_row, day_or_utc, no_time_written
 from jmtools.sources._money import _amount_columns, _unread_check
 from jmtools.sources._names import normalise_name, resolve_columns
+from jmtools.sources._not_data import not_data_checks
 from jmtools.sources._numbers import decimal_read_as, number_sql
 from jmtools.sources._order import oldest_first
 from jmtools.sources._read import FILE_KINDS, ROW, parquet_error
 from jmtools.sources._reread import put_fixes, refused_columns
 from jmtools.sources._spec import NEGATIVE_AMOUNT, TableSpec
+from jmtools.sources._storage import check_storage
 from jmtools.sources._survey_scales import off_scale_fix, other_scale_rule, other_scales
 from jmtools.sources._times import time_formats_sql
 from jmtools.sources._values import (blank_to_null, from_serial, is_placeholder, lit, missing_to_null, q,
@@ -66,6 +68,7 @@ class _Rules:
         self.blanks: list[tuple[str, str, str, str, str]] = []  # the same, for optional columns
         self.dated: str | None = None     # SQL: the event's time was written as a date alone (D140)
         self.clocks: list[str] = []  # "_tz_<time column>": 1 a local time the clock skips, 2 one it repeats
+        self.skipped = 0     # the first checks are of rows that hold no data: set aside, not rejected (D213)
 
     def add(self, cond: str, reason: str, column: str, raw: str, fix: str = "") -> None:
         self.checks.append((cond, reason, column, raw, fix))
@@ -303,7 +306,7 @@ _WORDS = {"BIGINT": "whole number", "DOUBLE": "number", "BOOLEAN": "true/false v
 def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz=None,
                 encoding=None, sheet=None, scales=None, read_options=None, metrics=None, constants=None,
                 amount_unit=None, decimal=None, source_name: str | None = None, optional=True,
-                _is_view: bool = False) -> LoadedTable:
+                non_answers=None, _is_view: bool = False) -> LoadedTable:
     """Load ``src`` into a DuckDB table of kind ``spec``; see :func:`jmtools.sources.load_events`."""
     raw = con.con
     name = unique_name(spec.kind)
@@ -328,7 +331,7 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     notes = opened.notes + repeated + notes
     _check_tz(raw, tz, time_format)
 
-    _check_storage(spec, mapping, types, label)
+    check_storage(spec, mapping, types, label)
     extras = [c for c in mapping if spec.column(c) is None]
     if opened.lines == "excel" and not time_format:
         notes.extend(serial_notes(raw, view, spec, mapping, types))
@@ -346,7 +349,7 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     read_as = decimal_read_as(spec, mapping, types, decimal)   # decimal=: as the user says
     while True:       # a row counts its first refused value only: a column is seen once the one before is read
         rules, inner = _build(raw, view, spec, mapping, types, opened, extras, inferred, time_format=time_format,
-                              tz=tz, scales=scales, read_as=read_as, amounts=amounts)
+                              tz=tz, scales=scales, read_as=read_as, amounts=amounts, non_answers=non_answers)
         table = _stage(raw, inner, name, rules, spec, src if opened.label != "DuckDB table" else None)
         found = refused_columns(raw, view, table, rules, spec, mapping, times=not time_format, known=read_as)
         read_as.update(found)
@@ -388,7 +391,7 @@ def _header_again(spec: TableSpec, mapping: dict, types: dict) -> list:
 
 
 def _build(raw, view: str, spec: TableSpec, mapping: dict, types: dict, opened, extras: list,
-           inferred: dict, *, time_format, tz, scales, read_as: dict, amounts: dict):
+           inferred: dict, *, time_format, tz, scales, read_as: dict, amounts: dict, non_answers=None):
     """The checks and the typed ``SELECT`` of one load (``read_as``: how a time or number
     column's values were found to be written, :func:`jmtools.sources._reread.refused_columns`)."""
     rules = _Rules()      # under tz, an event kind whose every value is at 00:00 keeps its days (D126)
@@ -424,6 +427,7 @@ def _build(raw, view: str, spec: TableSpec, mapping: dict, types: dict, opened, 
             rules.inner.append(f"TRY_CAST(NULLIF(TRIM({q(s)}), '') AS {typ}) AS {q(c)}"
                                if typ and typ != "VARCHAR" else f"{q(s)} AS {q(c)}")
         rules.names.append(c)
+    not_data_checks(rules, raw, view, spec, mapping, opened, non_answers)   # no answer, blank, totals
     inner = f"SELECT {', '.join(rules.inner)}, {_row_number(raw, view, opened)} AS _row FROM {q(view)}"
     return rules, inner
 
@@ -436,35 +440,6 @@ def _row_number(raw, view: str, opened) -> str:
         if n < 2**32:
             return f"CAST({ROW} AS UINTEGER)"
     return ROW
-
-
-_NUMERIC = re.compile(r"^(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?|FLOAT|DOUBLE|REAL|DECIMAL.*|NUMERIC.*|"
-                      r"VARCHAR|INT[1248])$")   # not BOOLEAN: TRUE would become a score of 1
-_NESTED = re.compile(r"(\[\]$|^STRUCT|^MAP|^UNION|^BLOB|^BIT$|\[\d+\]$)")
-
-
-def _check_storage(spec: TableSpec, mapping: dict, types: dict, label: str) -> None:
-    """A column stored with a type that can hold no value of its kind (a score stored as a
-    timestamp, an amount as a list) is one located error for the whole column, not a crash."""
-    problems = []
-    for col in spec.columns:
-        if col.name not in mapping:
-            continue
-        src = mapping[col.name]
-        stored = str(types[src]).upper()
-        if col.kind in ("float", "int") and not _NUMERIC.match(stored) and (stored, col.name) != ("BOOLEAN", "rating"):
-            problems.append(Problem(
-                f"column {src!r} is stored as {stored}; {col.name} must be a number",
-                source=label, column=col.name,
-                fix=f"store {col.name} as a number in the file (one value per row), or map another "
-                    f"column with columns={{{col.name!r}: 'your column'}}"))
-        elif col.kind not in ("float", "int") and _NESTED.search(stored):
-            problems.append(Problem(
-                f"column {src!r} is stored as {stored} (a nested or binary value); {col.name} "
-                "must hold one plain value per row", source=label, column=col.name,
-                fix=f"flatten {src!r} to one value per row before loading"))
-    if problems:
-        raise DataError(problems)
 
 
 def _check_tz(raw, tz, time_format) -> None:
@@ -544,7 +519,7 @@ def _account(raw, table: str, inner: str, label: str, spec: TableSpec, rules: _R
         by_kind.setdefault(kind, []).append((line, text))
     line_of = _lines(opened, [int(r) for _, _, rws in rows for r in rws],
                      [i[0] for items in by_kind.values() for i in items[:5]])
-    records, base = [], len(rules.checks) + 1
+    records, skipped, base = [], [], len(rules.checks) + 1
     for rc, n, rws in rows:
         if rc >= base:                # a value left blank, the row kept
             _, reason, column, _, fix = rules.blanks[rc - base]
@@ -556,8 +531,8 @@ def _account(raw, table: str, inner: str, label: str, spec: TableSpec, rules: _R
         _, reason, column, bad, fix = checks[rc]
         found = dict(raw.execute(f"SELECT _row, CAST({bad} AS VARCHAR) FROM ({inner}) "
                                  f"WHERE _row IN ({', '.join(str(int(r)) for r in rws)})").fetchall())
-        records.append((reason, column, int(n), [line_of(r) for r in rws],
-                        [found.get(r) for r in rws], fix))
+        (skipped if rc < rules.skipped else records).append(
+            (reason, column, int(n), [line_of(r) for r in rws], [found.get(r) for r in rws], fix))
     for kind, items in by_kind.items():            # a JSON file names its own kinds and fixes
         records.append((f"malformed line ({kind.lower() if kind.isupper() else kind})", None, len(items),
                         [line_of(None, i[0]) for i in items[:5]], [i[1].strip() for i in items[:5]],
@@ -565,13 +540,15 @@ def _account(raw, table: str, inner: str, label: str, spec: TableSpec, rules: _R
     notes += differing_duplicates(raw, table, spec, rules.names, [rc for rc, _, _ in rows], base)   # D179
     reasons = pd.DataFrame(records, columns=REASON_COLUMNS)
     rejected = int(reasons["n"].sum()) if len(reasons) else 0
+    set_aside = sum(r[2] for r in skipped)
     if any(rc < base for rc, _, _ in rows):
         raw.execute(f"DELETE FROM {q(table)} WHERE _rc < {base}")
     if opened.lines not in ("csv", "excel", "json") and len(reasons):
         notes.append("row numbers are 1-based positions in the input (it has no file lines)")
     return Accounting(label, spec.kind, rows_read=int(total) + len(structural),
-                      rows_used=int(total) - (rejected - len(structural)), rows_rejected=rejected,
-                      reasons=reasons, notes=notes)
+                      rows_used=int(total) - (rejected - len(structural)) - set_aside, rows_rejected=rejected,
+                      reasons=reasons, notes=notes, rows_skipped=set_aside,
+                      skipped=pd.DataFrame(skipped, columns=REASON_COLUMNS))
 
 
 def _lines(opened, rows: list[int], malformed: list[int]):

@@ -34,6 +34,7 @@ _OPTIONS = {
     "asked_on": ("a mapping of metrics to the [low, high] scale they were asked on (surveys)",
                  "asked_on: {csat: [1, 10]}"),
     "reverse": ("a list of metrics asked the other way round (surveys)", "reverse: [ces]"),
+    "non_answers": ("a list of the answers that mean no answer (surveys)", 'non_answers: ["Unsure (99)"]'),
     "values": ("a mapping of stage, touchpoint or initiated_by to {value in the file: the name meant}",
                "values: {stage: {Onboarding survey: Activation}}"),
 }
@@ -47,6 +48,7 @@ _SAID_OTHERWISE = {"scales": "asked_on"}
 _ONLY = {"metrics": ("surveys", "it turns survey questions into one row per answer"),
          "asked_on": ("surveys", "it is the scale survey answers were asked on"),
          "reverse": ("surveys", "it turns survey answers asked the other way round"),
+         "non_answers": ("surveys", "it names survey answers that mean no answer"),
          "amount_unit": ("orders", "it is the unit of the orders' amount")}
 
 
@@ -164,7 +166,7 @@ def _fits(option: str, value) -> bool:
         return isinstance(value, dict) and bool(value) and all(
             isinstance(v, list) and len(v) == 2 and all(isinstance(x, int) and not isinstance(x, bool) for x in v)
             for v in value.values())
-    if option == "reverse":
+    if option in ("reverse", "non_answers"):
         return isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
     if option == "values":
         return isinstance(value, dict) and bool(value) and all(
