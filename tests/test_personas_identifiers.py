@@ -93,8 +93,8 @@ def test_dates_as_times_and_small_tables():
                       "signup": pd.to_datetime(["2024-01-01"] * 3 + ["2024-02-01"] * 3),
                       "name": ["Ann", "Bo", "Cy", "Di", "Ed", "Flo"]})    # 6 distinct, under 8 levels
     left = P.left_out_attributes(c)
-    assert left == {"DOB": "personal dates", "signup": "a date (profiles list categories and numbers)"}
+    assert left == {"DOB": "personal dates", "signup": "dates (2 distinct values of 6)"}
     assert P.left_out_note({"signup": left["signup"]}).endswith("add a band column (its year or month)")
     wide = pd.DataFrame({"customer_id": range(40), "seen": pd.date_range("2024-01-01", periods=40)})
-    assert P.left_out_attributes(wide) == {"seen": "a date per customer (40 distinct values of 40)"}
+    assert P.left_out_attributes(wide) == {"seen": "dates (40 distinct values of 40)"}
     assert P.left_out_attributes(c, attributes=["region"]) == {}

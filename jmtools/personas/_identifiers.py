@@ -34,10 +34,9 @@ def left_out_attributes(customers, *, customer_col: str = "customer_id", attribu
       values hold less than half the customers with a value, or with more than ``max_levels``
       distinct values that are distinct for half the customers or more (an NHS number, an email).
     - **Personal dates**: a date attribute (a time column, or text whose values are written as
-      dates) named as a birth date (:data:`BIRTH_NAMES`); **a date per customer**: one whose
-      values are as spread as an identifier's (a sign-up day, a first contact).
-    - Other dates (a sign-up month shared by many): left out of profiles, which list categories
-      and numbers only.
+      dates) named as a birth date (:data:`BIRTH_NAMES`).
+    - **Dates**: any other time column (a profile lists categories and numbers), and text
+      written as dates whose values are as spread as an identifier's (a sign-up day).
 
     Numbers and true/false attributes are never left out: a profile shows their means and shares.
 
@@ -84,10 +83,8 @@ def left_out_attributes(customers, *, customer_col: str = "customer_id", attribu
         dated = kind == "time" or (n > 0 and values.astype(str).str.match(_DATE_TEXT).mean() >= 0.9)
         if dated and BIRTH_NAMES.search(str(col)):
             out[col] = "personal dates"
-        elif dated and many:
-            out[col] = f"a date per customer ({distinct:,} distinct values of {n:,})"
-        elif dated and kind == "time":
-            out[col] = "a date (profiles list categories and numbers)"
+        elif dated and (many or kind == "time"):     # a profile lists no date; spread ones are personal
+            out[col] = f"dates ({distinct:,} distinct values of {n:,})"
         elif many:
             out[col] = (f"an identifier ({distinct:,} distinct values of {n:,})" if distinct >= 0.9 * n
                         else f"an identifier or free text ({distinct:,} distinct values of {n:,})")

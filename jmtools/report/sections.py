@@ -186,9 +186,11 @@ def _all_rejected(f: Findings, kind: str) -> bool:
     if row.empty or int(row["read"].iloc[0]) == 0 or int(row["used"].iloc[0]) > 0:
         return False
     r = row.iloc[0]
-    kit.display(md("> **No row of {file} could be used**: all {read} were rejected ({why}), so every "
-                   "section below is empty. *The data behind it* lists each reason with its lines and "
-                   "how to fix it.", file=str(r["file"]), read=f"{int(r['read']):,}", why=str(r["why rejected"])))
+    said = [str(r[c]) for c in ("why rejected", "no data") if c in r and str(r[c]) != "–"]   # D213
+    held = " or held no data" if "no data" in r and str(r["no data"]) != "–" else ""
+    kit.display(md("> **No row of {file} could be used**: all {read} were rejected" + held + " ({why}), so "
+                   "every section below is empty. *The data behind it* lists each reason with its lines and "
+                   "how to fix it.", file=str(r["file"]), read=f"{int(r['read']):,}", why="; ".join(said) or "–"))
     return True
 
 

@@ -64,7 +64,7 @@ def record_world(world) -> None:
 
 
 def show_accounting(world) -> pd.DataFrame:
-    """Show what loading did with every row: per table, rows read = used + rejected, and why.
+    """Show what loading did with every row: per table, rows read = used + rejected (+ no data), and why.
 
     Parameters
     ----------

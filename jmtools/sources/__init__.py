@@ -7,7 +7,8 @@ Validation happens once, here: missing or misnamed columns raise a
 (unparseable values, missing ids, scores off their scale, duplicate ids, malformed CSV
 lines) are rejected and counted with their file lines and examples. Every loader returns
 a :class:`LoadedTable` whose :attr:`~LoadedTable.accounting` satisfies
-``rows_read == rows_used + rows_rejected``.
+``rows_read == rows_used + rows_rejected + rows_skipped`` (rows that hold no data: a survey's
+"Don't know", a blank or totals row; D213).
 
 Files are read by DuckDB directly (never through pandas) into the default in-process
 connection (:func:`jmtools.core.engine.default_connection`); tables that live in Spark or a
