@@ -509,3 +509,15 @@ def test_customers_saved_from_a_frame_read_as_text_keep_their_personas(tmp_path)
     assert not got.persona_errors
     pd.testing.assert_frame_equal(got.pain_points.table, want.pain_points.table)
     pd.testing.assert_frame_equal(got.curve, want.curve)
+
+
+def test_events_that_are_only_blank_and_totals_rows_say_they_held_no_data(tmp_path):
+    """An event export of blank rows and a totals footer only (D213): not "all 3 were rejected
+    (missing customer_id …)" — they held no data, named as such."""
+    events = "customer_id,timestamp,event\n,,\n,,\nTotal,0,\n"
+    path = folder(tmp_path, events_csv=events,
+                  customers_csv="customer_id,age\n" + "".join(f"{100 + i},30\n" for i in range(12)))
+    text = report_text(path)
+    assert "No row of events.csv could be used" in text and "all 3 were rejected or held no data" in text
+    assert "blank row: 2 (lines 2, 3); totals row: 1" in text
+    assert "missing customer_id" not in text
