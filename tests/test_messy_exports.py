@@ -90,13 +90,18 @@ def test_a_handful_of_comments_gives_themes_without_a_stability_figure(tmp_path,
         assert f.themes.summary["stability"].isna().all()     # too few texts to measure it
 
 
+def _report_of_events(tmp_path, events: str):
+    """The report of a folder with ``events`` and 12 customers: the folder and the report's text."""
+    path = folder(tmp_path, events_csv=events,
+                  customers_csv="customer_id,age\n" + "".join(f"{100 + i},30\n" for i in range(12)))
+    return path, report_text(path)
+
+
 def test_events_whose_every_row_is_rejected_are_named_in_the_headline(tmp_path):
     """Not 'no customer belongs to all customers … check the rule': the events were rejected."""
     events = "customer_id;timestamp;event\n" + "".join(
         f"{100 + i};09/03/2024 18:{10 + i};home_view\n" for i in range(12))
-    path = folder(tmp_path, events_csv=events,
-                  customers_csv="customer_id,age\n" + "".join(f"{100 + i},30\n" for i in range(12)))
-    text = report_text(path)
+    path, text = _report_of_events(tmp_path, events)
     assert "No row of events.csv could be used" in text and "all 12 were rejected" in text
     assert "unparseable timestamp (12)" in text
     assert "Check the rule" not in text
@@ -514,10 +519,7 @@ def test_customers_saved_from_a_frame_read_as_text_keep_their_personas(tmp_path)
 def test_events_that_are_only_blank_and_totals_rows_say_they_held_no_data(tmp_path):
     """An event export of blank rows and a totals footer only (D213): not "all 3 were rejected
     (missing customer_id …)" — they held no data, named as such."""
-    events = "customer_id,timestamp,event\n,,\n,,\nTotal,0,\n"
-    path = folder(tmp_path, events_csv=events,
-                  customers_csv="customer_id,age\n" + "".join(f"{100 + i},30\n" for i in range(12)))
-    text = report_text(path)
+    _, text = _report_of_events(tmp_path, "customer_id,timestamp,event\n,,\n,,\nTotal,0,\n")
     assert "No row of events.csv could be used" in text and "all 3 were rejected or held no data" in text
     assert "blank row: 2 (lines 2, 3); totals row: 1" in text
     assert "missing customer_id" not in text
