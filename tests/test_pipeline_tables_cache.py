@@ -22,10 +22,12 @@ from jmtools.sources import SPECS, load_world
 @pytest.fixture()
 def world(ecommerce_copy):
     """The e-commerce sample world with rows each small table's load rejects (a duplicate
-    customer, a CSAT of 9, a feedback text without id): the accounting has reasons to keep."""
+    customer, a CSAT of 9, a feedback text without id) and survey answers "Don't know" (no
+    data, D213): the accounting has reasons and rows with no data to keep."""
     folder = ecommerce_copy
     for name, bad in (("customers.csv", lambda t: t.iloc[:1]),
-                      ("surveys.csv", lambda t: t[t["metric"].str.lower() == "csat"].iloc[:2].assign(score=9)),
+                      ("surveys.csv", lambda t: t[t["metric"].str.lower() == "csat"].iloc[:3].assign(
+                          score=["9", "9", "Don't know"])),
                       ("feedback.csv", lambda t: t.iloc[:1].assign(feedback_id=None))):
         table = pd.read_csv(folder / name)
         pd.concat([table, bad(table)], ignore_index=True).to_csv(folder / name, index=False)
@@ -66,8 +68,11 @@ def _assert_same(a, b):
     for kind in acc_a:
         (fields_a, reasons_a), (fields_b, reasons_b) = acc_a[kind], acc_b[kind]
         pd.testing.assert_frame_equal(reasons_a, reasons_b, check_exact=True)
-        assert {k: v for k, v in fields_a.items() if k != "reasons"} == \
-            {k: v for k, v in fields_b.items() if k != "reasons"}
+        frames = [k for k, v in fields_a.items() if isinstance(v, pd.DataFrame)]   # reasons, skipped
+        for k in frames:
+            pd.testing.assert_frame_equal(fields_a[k], fields_b[k], check_exact=True)
+        assert {k: v for k, v in fields_a.items() if k not in frames} == \
+            {k: v for k, v in fields_b.items() if k not in frames}
     pd.testing.assert_frame_equal(shown_a, shown_b, check_exact=True)
 
 
@@ -80,6 +85,7 @@ def test_a_second_run_reads_no_table_file_and_equals_a_run_without_cache(world, 
     assert cold[2] == sorted(SPECS) and alone[2] == sorted(SPECS)   # every file read
     assert warm[2] == []                                            # none read: all from the cache
     assert warm[1]["surveys"][0]["rows_rejected"] == 2 and warm[1]["customers"][0]["rows_rejected"] == 1
+    assert warm[1]["surveys"][0]["rows_skipped"] == 1                # "Don't know": no data, kept by the cache
     _assert_same(warm, alone)
     _assert_same(cold, alone)
 
