@@ -74,12 +74,19 @@ def not_data_checks(rules, raw, view: str, spec, mapping: dict, opened, non_answ
         cols = [r[0] for r in raw.execute(f"DESCRIBE SELECT * FROM {q(view)}").fetchall() if r[0] != ROW]
         cells = [f"NULLIF(TRIM(CAST({q(c)} AS VARCHAR)), '')" for c in cols]
         if cells:
-            rules.inner.append(f"({' AND '.join(f'{c} IS NULL' for c in cells)}) AS _jm_blank")
-            rules.inner.append(f"TRIM(CAST({q(cols[0])} AS VARCHAR)) AS _jm_first")
+            # every row is read here: the first cell decides alone for nearly all of them (a blank
+            # row starts blank, a totals row with a word no longer than "grand total"), and the
+            # other cells are read only for the few it lets through (a CASE evaluates a branch
+            # only for the rows that reach it)
+            lead, longest = cells[0], max(map(len, TOTAL_WORDS))
+            rest = " AND ".join(f"{c} IS NULL" for c in cells[1:]) or "TRUE"
+            rules.inner.append(f"CASE WHEN {lead} IS NOT NULL THEN false ELSE {rest} END AS _jm_blank")
+            rules.inner.append(f"CAST({q(cols[0])} AS VARCHAR) AS _jm_first")
             others = " AND ".join(f"({c} IS NULL OR regexp_full_match({c}, {lit(_COUNT)}))"
                                   for c in cells[1:]) or "TRUE"
-            rules.inner.append(f"(list_contains([{', '.join(map(lit, TOTAL_WORDS))}], "
-                               f"{_folded_sql(q(cols[0]))}) AND {others}) AS _jm_total")
+            rules.inner.append(f"CASE WHEN length(CAST({q(cols[0])} AS VARCHAR)) > {longest + 4} THEN false "
+                               f"WHEN list_contains([{', '.join(map(lit, TOTAL_WORDS))}], "
+                               f"{_folded_sql(q(cols[0]))}) THEN {others} ELSE false END AS _jm_total")
             first.append(("_jm_blank", "blank row", None, "''", ""))
             first.append(("_jm_total", "totals row", None, "_jm_first", ""))
     rules.checks[:0] = first
