@@ -35,7 +35,7 @@ def test_the_table_counts_each_questions_answers_not_one_n_for_the_step(tmp_path
             rows += [(f"c{i}", stage, "ces", 1 + i % 7)]
     answers = pd.DataFrame(rows, columns=["customer_id", "stage", "metric", "score"])
     shown = []
-    monkeypatch.setattr(IPython.display, "display", lambda x: shown.append(x))
+    monkeypatch.setattr(IPython.display, "display", lambda x, **kw: shown.append(x))  # raw=True: a kept chart
     show_survey_scores(answers, load_journey(tmp_path / "journey.yaml"))
     table = next(x for x in shown if isinstance(x, pd.DataFrame))
     truth = answers.groupby(["stage", "metric"]).size().unstack()      # answers per step and question
@@ -59,7 +59,7 @@ def test_answers_not_tied_to_a_step_are_counted_per_question(monkeypatch):
             rows += [(f"c{i}", "ces", 1 + i % 7)]
     answers = pd.DataFrame(rows, columns=["customer_id", "metric", "score"]).assign(survey_id=lambda d: d["customer_id"])
     shown = []
-    monkeypatch.setattr(IPython.display, "display", lambda x: shown.append(x))
+    monkeypatch.setattr(IPython.display, "display", lambda x, **kw: shown.append(x))  # raw=True: a kept chart
     show_survey_scores(answers, load_journey_text())
     text = "\n".join(str(getattr(x, "data", "")) for x in shown)
     truth = answers.groupby("metric", sort=False).size()
