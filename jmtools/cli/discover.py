@@ -173,9 +173,12 @@ def summary(found, out: Path | None) -> str:
     lines = [f"proposed {counted(len(j.stages), 'stage')}, {counted(len(j.touchpoints), 'touchpoint')} from "
              f"{counted(placed['event'].nunique(), 'event name')} ({counted(t.attrs['n_customers'], 'customer')})"
              + (f" → {out}" if out else "")]
+    by_company = placed["initiated_by"] == "company"
     for i, (_, rows) in enumerate(placed.groupby("stage_index", sort=True), start=1):
         r = rows.iloc[0]
-        lines.append(f"  {i}. {_safe(r.stage)} — {counted(r.stage_customers, 'customer')} ({100 * r.stage_share:.1f}%)")
+        how = "" if not by_company.any() else (           # what the reach counts (D218)
+            " by the company's contacts" if (rows["initiated_by"] == "company").all() else " by their own events")
+        lines.append(f"  {i}. {_safe(r.stage)} — {counted(r.stage_customers, 'customer')} ({100 * r.stage_share:.1f}%){how}")
     reps = placed.loc[placed["occurrence"] == "repeat", "event"].tolist()
     company = sorted(set(placed.loc[placed["initiated_by"] == "company", "event"]))
     lines.append(f"repeated (first/repeat): {_safe(', '.join(reps)) or 'none'}")

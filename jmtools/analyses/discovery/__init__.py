@@ -25,7 +25,12 @@
    ``company_share`` of its occurrences are a bulk send (the same second for ``bulk_min`` or
    more customers, well above chance at the log's time resolution) or fall at one time of
    day (a scheduled send). A stage is reached by the customer's own events and named after
-   them first; the company's contacts count there only in a stage of contacts alone.
+   them first; the company's contacts count there only in a stage of contacts alone, whose
+   description says so.
+7. **Broadcasts.** A send no customer progress explains and that comes at no steady lag from
+   the customer's own events (see :mod:`._sends`) reaches customers whatever they have done: it
+   and the events answering it are first-stage entry points. A reminder at a steady lag before
+   each appointment is no broadcast (D218).
 
 Counting runs where the log lives (Ibis: DuckDB, Spark…); only per-event and per-pair
 counts come back to pandas.
@@ -42,6 +47,8 @@ import numpy as np
 import pandas as pd
 
 from jmtools.analyses.discovery import _measure, _order, _propose
+from jmtools.analyses.discovery._sends import (ANSWER_SHARE, BROADCAST_BELOW, STEADY_BAND,
+                                               STEADY_SHARE, entry_points)
 from jmtools.core.engine import small_table, to_pandas
 from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.core.patterns import MAX_PATTERN_CHARS
@@ -49,13 +56,7 @@ from jmtools.core.vocabulary import counted
 from jmtools.journey import Journey
 
 __all__ = ["discover_journey", "DiscoveredJourney", "TABLE_COLUMNS", "BROADCAST_BELOW",
-           "ANSWER_SHARE"]
-
-#: A company send before which no limited-reach customer event comes for this share of its
-#: customers is a broadcast (an entry point of the first stage).
-BROADCAST_BELOW = 0.9
-#: A customer event whose occurrences come straight after a broadcast this often answers it.
-ANSWER_SHARE = 0.8
+           "ANSWER_SHARE", "STEADY_SHARE", "STEADY_BAND"]
 
 #: Columns of :attr:`DiscoveredJourney.table`, in order.
 TABLE_COLUMNS = [
@@ -188,49 +189,6 @@ def _arrange(nodes, pairs, moves, split, entry, n_stages, bounds):
             return items.sort_values(["stage_index"], kind="stable").reset_index(drop=True), \
                 moved, tried
         split = split - same
-
-
-def _entry_points(nodes, pairs, moves, company: dict, n_with: int, sends) -> dict:
-    """Broadcast sends and the customer events that answer them → the note that says why.
-
-    A company send is *triggered by progress* when some customer event came before it for
-    :data:`BROADCAST_BELOW` or more of its customers, at least 20 points more than the share
-    of all customers who ever did that event (a reminder after an order: every recipient had
-    ordered, against 60% of all customers). Otherwise it is a *broadcast*: it reaches
-    customers whatever they have done (a weekly newsletter). A customer event is an *answer*
-    when :data:`ANSWER_SHARE` or more of its occurrences come straight after a broadcast (a
-    newsletter click). Broadcasts and answers are proposed in the first stage, as entry
-    points; triggered sends are ordered like every other event. Only ``sends`` (company
-    events whose timing shows a send: in bulk or at one time of day) can be broadcasts; a
-    contact the log marks ``company`` that goes out customer by customer (a CSM call after
-    set-up) is ordered like every other event, and so are the customer's steps after it (D193).
-    """
-    first = nodes[nodes["cls"] == 1].set_index("event")["n_customers"]
-    p = pairs[(pairs["cls_a"] == 1) & (pairs["cls_b"] == 1) & ~pairs["ev_a"].isin(list(company))]
-    out = {}
-    for e in sends:
-        before = p[p["ev_b"] == e]
-        share = before["n_before"] / first.get(e, np.nan)
-        lift = share - before["ev_a"].map(first).astype(float) / n_with   # no event before it: empty, not text
-        trigger = (share >= BROADCAST_BELOW) & (lift >= 0.2)
-        if trigger.any():
-            continue
-        enriched = lift.idxmax() if len(lift) else None
-        what = (f"{_propose._pct(share[enriched])} of its customers had done "
-                f"{_propose.shown(before.loc[enriched, 'ev_a'])} before it, against "
-                f"{_propose._pct(first[before.loc[enriched, 'ev_a']] / n_with)} of all customers"
-                if enriched is not None else "no customer event comes before it")
-        out[e] = (f"a broadcast that reaches customers whatever they have done ({what}): "
-                  "proposed in the first stage as an entry point (received → acted); move it "
-                  "where the workshop wants it")
-    if out:
-        into = moves.groupby("ev_b")["n"].sum()
-        from_send = moves[moves["ev_a"].isin(list(out))].groupby(["ev_b", "ev_a"])["n"].sum()
-        for (b, a), n in from_send.items():
-            if b not in company and b not in out and n >= ANSWER_SHARE * into[b]:
-                out[b] = (f"answers {_propose.shown(a)} ({_propose._pct(n / into[b])} of its events "
-                          "come straight after it): proposed in the first stage with it")
-    return out
 
 
 def _top_next(items: pd.DataFrame, moved: pd.DataFrame) -> pd.DataFrame:
@@ -461,7 +419,9 @@ def _discover(seq, summary, placed, n_with, n_stages, bounds, gap_s, repeat_shar
     said = _marked(marks, company_share)
     company = _company(timing, company_share, said)
     sends = set(company) & set(_company(timing, company_share, said.iloc[0:0]))
-    entry = _entry_points(nodes, pairs, moves, company, n_with, sends)
+    lags = _measure.neighbour_lags(seq, sorted(sends), sorted(set(placed) - set(company)),
+                                   band=STEADY_BAND)
+    entry, tied = entry_points(nodes, pairs, moves, company, n_with, sends, lags)
     if n_stages is not None and n_stages > len(placed) + len(candidates):
         raise ParameterError("n_stages", n_stages, expected=f"at most {len(placed) + len(candidates)} "
                              "(the number of events that can be placed)",
@@ -477,7 +437,7 @@ def _discover(seq, summary, placed, n_with, n_stages, bounds, gap_s, repeat_shar
     split = {e for e, o in zip(items["event"], items["occurrence"]) if o == "first"}
     notes = []
     for r in items.itertuples():
-        parts = [company.get(r.event, ""), entry.get(r.event, "")]
+        parts = [company.get(r.event, ""), entry.get(r.event, ""), tied.get(r.event, "")]
         if r.occurrence == "first":
             parts.append(_repeat_note(r) + f"; those later times count in the repeat touchpoint")
         notes.append("; ".join(p for p in parts if p))

@@ -329,3 +329,45 @@ def timing_stats(s, summary: pd.DataFrame, *, bulk_min: int) -> pd.DataFrame:
     out["same_time_share"] = (out["n_modal"] / out["n_events"]).where(timed)
     out = out.merge(lookup, on="event", how="left")
     return out[["event", "bulk_share", "same_time_share", "min_group"]]
+
+
+def neighbour_lags(s, sends: list[str], own: list[str], *, band: float) -> pd.DataFrame:
+    """How each send sits in time against the customer's own events (D218).
+
+    For every occurrence of a send (an event of ``sends``) and each ``side`` — ``next``: the
+    customer's first own event (an event of ``own``) after it; ``previous``: the last one
+    before it — the lag in hours. Returns one row per send, side and ``neighbour`` (the own
+    event there): ``n`` occurrences, ``n_steady`` (its lag within ``band`` times the median lag
+    of that send and side, whatever the neighbour), ``median_h`` (that median), and ``n_sent``
+    (the send's occurrences, with an own event on that side or not).
+    """
+    import ibis
+
+    cols = ["event", "side", "neighbour", "n", "n_steady", "median_h", "n_sent"]
+    if not sends or not own:
+        return pd.DataFrame(columns=cols)
+    f = s.filter(_isin(s.event, sends) | _isin(s.event, own))
+    f = f.mutate(own_pos=ibis.ifelse(_isin(f.event, own), f.pos, ibis.null("int64")))
+    # a send is never an own event, so a window that includes its own row changes nothing
+    later = ibis.cumulative_window(group_by="customer_id", order_by=ibis.desc(f.pos))
+    earlier = ibis.cumulative_window(group_by="customer_id", order_by=f.pos)
+    f = f.mutate(next_pos=f.own_pos.min().over(later), previous_pos=f.own_pos.max().over(earlier))
+    sent = f.filter(_isin(f.event, sends))
+    o = f.filter(f.own_pos.notnull())
+    o = o.select(cid=o.customer_id, o_pos=o.pos, neighbour=o.event, o_ts=o.sort_ts)
+    sides = []
+    for side in ("next", "previous"):
+        j = sent.join(o, (sent.customer_id == o.cid) & (sent[f"{side}_pos"] == o.o_pos))
+        lag = (j.o_ts.epoch_seconds() - j.sort_ts.epoch_seconds()).abs().cast("float64") / 3600
+        sides.append(j.select(event=j.event, side=ibis.literal(side), neighbour=j.neighbour,
+                              lag_h=lag))
+    u = sides[0].union(sides[1])
+    med = u.group_by(["event", "side"]).agg(median_h=u.lag_h.median())
+    u = u.join(med, ["event", "side"])
+    steady = ((u.lag_h - u.median_h).abs() <= band * u.median_h).cast("int64")
+    res = to_pandas(u.group_by(["event", "side", "neighbour", "median_h"]).agg(
+        n=u.count(), n_steady=steady.sum()))
+    total = to_pandas(sent.group_by("event").agg(n_sent=sent.count()))
+    res = _numbers(res, ["n", "n_steady"], ["median_h"]).merge(_numbers(total, ["n_sent"]),
+                                                              on="event", how="left")
+    return res[cols]

@@ -155,15 +155,27 @@ def touchpoint_text(rows: pd.DataFrame, n_all: int) -> str:
 _CONTACT = " (a contact the company started)"
 
 
-def stage_text(rows: pd.DataFrame, n_all: int) -> str:
-    """The measured description of one stage (its rows of the item table)."""
+def _reach_words(rows: pd.DataFrame, any_company: bool) -> str:
+    """What a stage's reach counts (D218): the customer's own events, or the company's contacts
+    where the stage has nothing else (D177) — said either way, so stages read alike."""
+    company = rows["initiated_by"] == "company"
+    if company.all():
+        return ("received at least one contact of this stage from the company (every event here "
+                "is a contact the company started, none the customer's own, so contacts are counted).")
+    if company.any():
+        return ("have at least one event of this stage of their own (contacts the company started "
+                "not counted).")
+    return "have at least one event of this stage" + (" of their own." if any_company else ".")
+
+
+def stage_text(rows: pd.DataFrame, n_all: int, *, any_company: bool = False) -> str:
+    """The measured description of one stage (its rows of the item table); ``any_company``: the
+    journey has contacts the company started (then a stage of the customer's events says "own")."""
     first = rows.iloc[0]
     lo, hi = rows["precedence"].min(), rows["precedence"].max()
     return "\n".join([
         f"Measured from the event log: {first.stage_customers:,} of {n_all:,} customers "
-        f"({_pct(first.stage_share)}) have at least one event of this stage"
-        + (" of their own (contacts the company started not counted)."
-           if rows["initiated_by"].nunique() > 1 else "."),
+        f"({_pct(first.stage_share)}) {_reach_words(rows, any_company)}",
         f"Median position of its events in customers' paths: "
         f"{rows['median_position'].median():.2f} (0 = a customer's first event, 1 = the last).",
         f"Precedence {lo:.2f}–{hi:.2f}: the share of the other events that customers doing both "
@@ -205,6 +217,7 @@ def build_journey(items: pd.DataFrame, *, name: str, description: str, source: s
     """The journey file of the placed items (stage, touchpoint, occurrence, initiator set)."""
     n_all = int(items.attrs["n_customers"])
     stages, touchpoints = [], []
+    any_company = bool((items["initiated_by"] == "company").any())
     for s_index, rows in items.groupby("stage_index", sort=True):
         tps = []
         for tp, tp_rows in rows.groupby("touchpoint", sort=False):
@@ -221,7 +234,8 @@ def build_journey(items: pd.DataFrame, *, name: str, description: str, source: s
         top = [(int(r.touchpoint_customers), r.touchpoint, r.initiated_by == "company")
                for r in _customer_first(rows.drop_duplicates("touchpoint")).head(6).itertuples()]
         stages.append({
-            "name": rows.iloc[0].stage, "description": stage_text(rows, n_all),
+            "name": rows.iloc[0].stage,
+            "description": stage_text(rows, n_all, any_company=any_company),
             "actions": [{"text": f"{tp}{_CONTACT if company else ''}: {n:,} customers ({_pct(n / n_all)})",
                          "evidence": "measured", "source": source} for n, tp, company in top]})
     data = {"jmtools": 1, "name": name, "description": description, "tags": ["discovered"],
