@@ -262,14 +262,18 @@ PLANTED = {
     "address": ["221B Baker Street, London NW1 6XE", "12 elm road"],
     "nhs_number": ["NHS number 943 476 5919", "943 476 5919", "NHS No 4010232137"],
     "name": ["my name is Jane Doe", "her name is Priya Patel", "I spoke to Sarah", "the engineer sean murphy",
-             "Herr Müller", "mr smith", "my mother Sarah Kowalski", "Patient James Okonkwo", "Fatima O'Brien"],
+             "Herr Müller", "mr smith", "my mother Sarah Kowalski", "Patient James Okonkwo", "Fatima O'Brien",
+             "Patient Okonkwo", "Okonkwo called me", "my daughter Amelia"],
 }
+# Names that sign a text: planted at its end (D220)
+SIGNATURES = ["\nWanjiru Kamau", " Call 0113 496 0233. Wanjiru Kamau", " Regards, Wanjiru Kamau"]
 LOOKALIKES = ["ticket 12345678", "case 00123456789", "order no. 112-1234567-1234567", "INC0012345",
-              "192.168.100.200", "45% off", "$1,299.00", "2026-11-01 14:05", "12.5 %"]
+              "192.168.100.200", "45% off", "$1,299.00", "2026-11-01 14:05", "12.5 %", "my daughter Loves it",
+              "Patient Safety team", "Patient Transport"]
 
 
 def masking_rows(name, c, *, seed: int = 0) -> list[dict]:
-    from jmtools.analyses.privacy import find_pii
+    from jmtools.analyses.privacy import find_pii, mask_text
 
     rng = np.random.default_rng(seed)
     texts = c["text"]
@@ -284,6 +288,11 @@ def masking_rows(name, c, *, seed: int = 0) -> list[dict]:
             spans = [(k, s, e) for k, s, e in find_pii(planted) if s >= len(t)]
             hit += any(k == kind for k, _, _ in spans)
         rows.append(dict(corpus=name, what=f"planted {kind}", n=n, found=hit, rate=hit / n))
+    hit = 0
+    for i, t in enumerate(sample):
+        value = SIGNATURES[i % len(SIGNATURES)]
+        hit += "Wanjiru" not in mask_text(f"{t}{value}")
+    rows.append(dict(corpus=name, what="planted signature name", n=len(sample), found=hit, rate=hit / len(sample)))
     kept = n = 0
     for i, t in enumerate(sample):
         value = LOOKALIKES[i % len(LOOKALIKES)]

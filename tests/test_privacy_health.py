@@ -172,6 +172,76 @@ def test_planted_counts_checked_without_the_package():
     assert (masked.iloc[len(MASKED):] == pd.Series(KEPT).values).all()
 
 
+# ------------------------------------------------------------------ D220: the shapes D212 left
+MASKED_D220 = [
+    # a surname after a capitalised "Patient"/"Client", not only a given name
+    ("Patient Okonkwo, NHS No 418 720 5160", "Patient [name], NHS No [nhs number]"),
+    ("Patient Okonkwo was left waiting", "Patient [name] was left waiting"),
+    ("Patient Wanjiru Kamau waited three hours", "Patient [name] waited three hours"),
+    ("Client Berg-Olsen complained", "Client [name] complained"),
+    # a surname alone: after every title, before a person's verb, again after a name found
+    ("Dr Okonkwo, Mrs Patel, Ms Begum, Miss Hughes and Prof. Kowalski",
+     "Dr [name], Mrs [name], Ms [name], Miss [name] and Prof. [name]"),
+    ("Okonkwo called me twice", "[name] called me twice"),
+    ("Then Kamau rang us about the scan", "Then [name] rang us about the scan"),
+    ("Mr Okonkwo was rude. Okonkwo's letter came late", "Mr [name] was rude. [name]'s letter came late"),
+    ("my mother Sarah Kowalski came; Sarah was scared", "my mother [name] came; [name] was scared"),
+    # a full name whose given name is not listed, signing the text
+    ("Regards, Wanjiru Kamau", "Regards, [name]"),
+    ("Thanks, Wanjiru Kamau", "Thanks, [name]"),
+    ("Great care overall Regards, Wanjiru Kamau", "Great care overall Regards, [name]"),
+    ("Waited four hours.\nWanjiru Kamau", "Waited four hours.\n[name]"),
+    ("Yours sincerely\nWanjiru Kamau\n", "Yours sincerely\n[name]\n"),
+    ("Contact me on 0113 496 0233. Wanjiru Kamau", "Contact me on [phone]. [name]"),
+    ("Contact me on 0113 496 0233 Wanjiru Kamau", "Contact me on [phone] [name]"),
+    ("call 07700900123, Tendai Moyo", "call [phone], [name]"),
+    # a relation and a name still; a verb after the name is no part of it
+    ("my daughter Amelia loves it", "my daughter [name] loves it"),
+    ("my granddaughter Amelia Loves it", "my granddaughter [name] Loves it"),
+    ("my son Tayo to the clinic", "my son [name] to the clinic"),
+]
+
+KEPT_D220 = [
+    # a capitalised word after a relation that is a verb or an adverb
+    "my daughter Loves it", "my kids Love it", "my son Uses it every day", "my wife Enjoys the music",
+    "my husband Absolutely loves it", "my son Plays with it", "my daughter Listens to it every night",
+    # services after a capitalised "Patient"/"Client"
+    "Patient Transport never came", "Patient Advice and Liaison Service were no help",
+    "Patient Safety team were told", "Patient Notes went missing", "Patient Parking is expensive",
+    "Patient Led Assessment", "Client Portal is down", "Outpatients - New Patient Clinic",
+    # departments, staff and brands before a person's verb
+    "the Pharmacy called me", "Reception rang me twice", "Cardiology phoned me", "Nobody called me back",
+    "Employee told me to wait", "your employee at Logan told me", "Delta told me to wait",
+    # what ends a text after a number or on its own line, and is no signature
+    "flight 1234 Los Angeles", "case 12345 Fire Stick", "ref 12345678 Kind Regards", "1 Hr Delay",
+    "Loved it.\nFive Stars", "Great speaker\nWorks Great", "I bought it at Best Buy.",
+    "flight 4567 Austin Texas", "Landed in Austin today", "order 12345 Echo Dot",
+]
+
+
+@pytest.mark.parametrize("text, expected", MASKED_D220)
+def test_surnames_after_patient_and_alone_and_unlisted_signatures_are_masked(text, expected):
+    assert mask_text(text) == expected
+
+
+@pytest.mark.parametrize("text", KEPT_D220)
+def test_verbs_after_a_relation_services_places_and_review_lines_stay_readable(text):
+    assert mask_text(text) == text
+    assert find_pii(text, kinds=["name"]) == []
+
+
+def test_d220_counts_checked_without_the_package():
+    """Planted D220 names all masked and look-alikes all kept, counted with plain pandas; a planted
+    name never leaves a word of it readable."""
+    texts = pd.Series([t for t, _ in MASKED_D220] + KEPT_D220)
+    masked = mask_quotes(texts)
+    assert masked.str.count(r"\[name\]").sum() == sum(e.count("[name]") for _, e in MASKED_D220)
+    assert (masked.iloc[len(MASKED_D220):] == pd.Series(KEPT_D220).values).all()
+    planted = masked.iloc[:len(MASKED_D220)]
+    for word in ("Okonkwo", "Wanjiru", "Kamau", "Kowalski", "Amelia", "Tayo", "Tendai"):
+        assert not planted.str.contains(word).any(), word
+
+
 # ------------------------------------------------------------------ a small hospital world, end to end
 FIRST = ["Sarah", "Mohammed", "Emily", "James", "Aisha", "Peter", "Grace", "Daniel", "Fatima", "Tom", "Chloe",
          "Imran"]
@@ -180,10 +250,12 @@ STAFF = ["Dr Patel", "Nurse Jenkins", "Sister O'Brien", "Mr Okonkwo", "Dr Helen 
          "Staff Nurse Tom Hughes"]
 STREETS = ["Elm Road", "Otley Road", "Harehills Lane", "Kirkstall Road"]
 RELATIONS = ["mother", "father", "husband", "daughter", "son"]
+# given names not in the package's list, with surnames (D220)
+UNLISTED = ["Wanjiru Kamau", "Tendai Moyo", "Oluwaseun Adeyemi"]
 
 
 def planted_feedback(rng: random.Random, customers: list[str]) -> tuple[pd.DataFrame, dict[str, set[str]]]:
-    """Complaints and compliments in an outpatient team's four shapes, and the values planted."""
+    """Complaints and compliments in an outpatient team's five shapes, and the values planted."""
     rows, needles = [], {k: set() for k in ("name", "nhs", "dob", "address", "phone", "staff")}
     numbers = nhs_numbers(rng, len(customers))
     for i, (customer, nhs) in enumerate(zip(customers, numbers)):
@@ -192,7 +264,7 @@ def planted_feedback(rng: random.Random, customers: list[str]) -> tuple[pd.DataF
         address = f"{rng.randint(1, 199)} {rng.choice(STREETS)}, Leeds LS{rng.randint(1, 28)} {rng.randint(1, 9)}BQ"
         phone = f"0113 496 0{rng.randint(100, 999)}"
         dob = f"{rng.randint(10, 28)}/0{rng.randint(1, 9)}/19{rng.randint(30, 99)}"
-        shape = i % 4
+        shape = i % 5
         if shape == 0:
             text = (f"I am writing on behalf of my {rng.choice(RELATIONS)} {name} (NHS number {nhs}, DOB {dob}). "
                     "The car park was full again and the parking charges for a clinic that ran late are unfair. "
@@ -204,10 +276,17 @@ def planted_feedback(rng: random.Random, customers: list[str]) -> tuple[pd.DataF
         elif shape == 2:
             text = ("The hospital cancelled my appointment the day before for the second time. I had taken leave "
                     f"from work. {staff} apologised but that is not good enough. Contact me on {phone}. {name}")
-        else:
+        elif shape == 3:
             text = (f"I want to thank {staff} and the team who were kind and explained everything. "
                     f"{name}, {address}.")
+        else:   # D220: a surname after "Patient", alone before a person's verb, an unlisted signature
+            name = rng.choice(UNLISTED)
+            surname = name.split()[1]
+            text = (f"My referral letter came months ago. Patient {surname}, NHS No {nhs}. {surname} called me "
+                    f"once, nobody since. Contact me on {phone} {name}")
         rows.append(dict(feedback_id=f"P{i:05d}", customer_id=customer, text=text, rating=5 if shape == 3 else 1))
+        if shape == 4:
+            needles["name"] |= set(name.split())
         needles["name"].add(name)
         needles["nhs"] |= {nhs, nhs.replace(" ", "")}
         needles["dob"].add(dob)

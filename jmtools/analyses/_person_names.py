@@ -1,5 +1,5 @@
 """People's names in free text: what :mod:`jmtools.analyses.privacy` masks as ``[name]``
-(docs/decisions.md D157, D171, D212).
+(docs/decisions.md D157, D171, D212, D220).
 
 A name is found where words introduce one: "my/his/her name is …" (any case); a title
 ("Mr", "Mrs", "Ms", "Dr", "Herr", "Frau", "Mme", "M.", "Mevrouw", "Meneer", "Dhr." …); "spoke
@@ -14,6 +14,10 @@ After a relation with a possessive ("my mother Sarah Kowalski", "meine Mutter An
 client or customer ("Patient James Okonkwo"), and a known given name with a Capitalised surname
 wherever it stands ("… 0113 496 0233. Fatima O'Brien"), but not a place named after a person
 ("St James Hospital", "Charlotte Douglas Airport") nor in Title Case Text (D212).
+A surname after a capitalised "Patient"/"Client" ("Patient Okonkwo"; not "Patient Safety"), before a
+person's verb ("Okonkwo called me"), again where a name found stands ("… Okonkwo's letter"), and two
+or three Capitalised words signing the text after a phone or on a last line ("… 0233 Wanjiru Kamau");
+a verb after a relation is none ("my daughter Loves it") (D220).
 Everyday words, weekdays, months, brands people talk to ("Alexa", "United") are never names.
 """
 
@@ -86,21 +90,25 @@ _CLIENT = re.compile(r"\b(?i:(p)atient|(c)lient|(c)ustomer|(c)olleague|(r)esiden
 _PLACE_BEFORE = frozenset("st saint san santa fort port mount mt lake cape king queen prince princess royal "
                           "lady lord".split())
 #: Words that make a full name a place's or a thing's ("John Radcliffe Hospital", "Charlotte Douglas
-#: Airport", "Victoria Station").
+#: Airport", "Victoria Station", "Austin Texas").
 _PLACE_AFTER = frozenset("""
 hospital hospitals infirmary clinic centre center unit ward wing building house hall airport station
 terminal line street road avenue lane park square bridge court college university school library stadium
 arena theatre theater museum church cathedral international hotel gardens trust foundation institute
 memorial medical surgery practice pharmacy lounge club hills beach bay island county city valley river
 field mall plaza tower airways airlines show intl fl
+texas florida california arizona colorado nevada utah oregon ohio illinois michigan massachusetts tennessee
+kentucky louisiana alabama oklahoma kansas iowa minnesota wisconsin missouri
 """.split())
 _CANDIDATE = re.compile(r"(?<![\w'’.-])([A-ZÀ-ÖØ-Þ][^\W\d_'’-]*)[ \t]+(?=[^\W\d_])")
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)\.?[ \t]+\Z")
 # Sign-offs: a name after them is a name when it ends its clause ("Regards, Maria Rossi",
 # "Thanks, Jonas."), or, without a comma, ends the line ("Kind regards Maria Rossi");
-# "Regards to the team" and "Thanks, Acme Pay works great" stay.
+# "Regards to the team" and "Thanks, Acme Pay works great" stay. A Capitalised sign-off inside a
+# line signs only behind a comma, colon or dash and when the name ends the text ("great product
+# Regards, Wanjiru Kamau"; not "at Best Buy"; D220).
 _SIGN_OFF = re.compile(
-    r"(?:^|\n|[.!?]\s+|,\s+|\s-+\s+)(?i:(?:(?:kind|best|warm|warmest|many|with)\s+)?regards|"
+    r"(?:^|\n|[.!?]\s+|,\s+|\s-+\s+|(?P<inline>[ \t]+(?=[A-Z])))(?i:(?:(?:kind|best|warm|warmest|many|with)\s+)?regards|"
     r"(?:many\s+)?thanks|thank\s+you|cheers|(?:yours\s+)?(?:sincerely|truly|faithfully)|"
     r"best(?:\s+wishes)?|all\s+the\s+best|signed|greetings|"
     r"(?:(?:mit\s+)?(?:freundlichen|freundliche|viele|liebe|beste|herzliche|schöne)\s+)?(?:grüßen?|grüssen?)|"
@@ -108,7 +116,8 @@ _SIGN_OFF = re.compile(
     r"(?:met\s+)?vriendelijke\s+groet(?:en)?|groet(?:en|jes)?|mvg|bedankt)"
     r"(?P<sep>\s*[,:]\s*|\s*\n\s*|\s+-+\s+)?(?(sep)|[ \t]+)")
 # A signature that ends the text: "… works now - Tom", a last line "Jane" (a given name leads it)
-_SIGNATURE = re.compile(r"(?:[ \t]+[-–—~]+|\n[ \t]*[-–—~]*|(?<=[^\W_]{3}[.!?])(?P<sentence>[ \t]+))[ \t]*(?=[^\n]{1,40}\Z)")
+_SIGNATURE = re.compile(r"(?:[ \t]+[-–—~]+|(?P<line>\n)[ \t]*[-–—~]*|(?<=[^\W_]{3}[.!?])(?P<sentence>[ \t]+)"
+                        r"|(?:(?<=\d{3}[ -]\d{4})|(?<=\d{7}))(?P<number>[ \t]*[,;]?[ \t]+))[ \t]*(?=[^\n]{1,40}\Z)")
 _AND = re.compile(r"[ \t]*(?:and|und|et|en|&)[ \t]+", _I)
 _CLAUSE_END = re.compile(r"[ \t]*(?:[.!?,;:()\n]|\Z)")
 _LINE_END = re.compile(r"[ \t]*[.!]?[ \t]*(?:\n|\Z)")
@@ -194,6 +203,37 @@ _STOP_AFTER_NAME = frozenset("and or but if of on in at to for from by with abou
 PLAIN_WORDS = _STOP_AFTER_NAME | _NOT_NAMES
 _NOT_AFTER_INTRO = _NOT_NAMES | _CALENDAR
 _NOT_AFTER_ROLE = _NOT_AFTER_INTRO | _COMMON_WORDS
+#: Words after a capitalised "Patient"/"Client" that make a service's or a thing's name, not a
+#: person's ("Patient Safety", "Patient Notes", "Client Portal"; D220). Words ending in -ing, -ed,
+#: -ity/-ety, -ogy, -ics ("Patient Parking", "Patient Led", "Patient Psychology") are never a surname there.
+_SERVICE_NOUNS = frozenset("""
+safety access choice info leaflet leaflets notes pathway pathways panel forum group groups voice voices
+rights charter hub line centred centered focused flow list lists letter letters partners representative
+representatives council advocate advocates navigator zone day days area areas entrance toilets lift lifts
+meals food menu dining wifi travel transfer transfers escort escorts admin outcomes outcome knows portal
+power story stories zero ombudsman pharmacy reception admissions outpatients inpatients switchboard
+appointments nobody employee employees attendant attendants steward stewardess cashier clerk officer guard
+worker
+""".split()) | _PLACE_AFTER | _NOT_AFTER_ROLE | _NOT_NAMES_MORE
+_LAST_WORD = re.compile(r"(?<![\w@#'’.-])[^\W\d_]+(?:['’-][^\W\d_]+)*\Z")
+_DETERMINERS = frozenset("the a an my our your their his her this that its at in from to via".split())
+#: Words of a review's or a letter's last line that no signature holds ("Five Stars", "Works Great").
+_NOT_SIGNATURE = frozenset("""
+one two three four five six seven eight nine ten stars star works work great good nice best better worst
+bad poor love excellent perfect awesome amazing fantastic brilliant wonderful terrible horrible awful happy
+unhappy satisfied worth buy item quality value money easy simple fast slow cheap expensive definitely
+highly totally never again kind regards wishes sincerely faithfully truly
+""".split()) | _PLACE_AFTER
+_NOT_SIGNATURE_END = re.compile(r"(?:ed|ing|ally|ely|tly|ously|[ai]bly)$")
+_SERVICE_END = re.compile(r"(?:ing|ed|[ie]ty|ogy|ics)$")
+#: Words after a Capitalised word behind a relation that make it a verb or an adverb, not a name
+#: ("my daughter Loves it", "my son Uses the", "my kids Love it"; not "my daughter Amelia loves it").
+_OBJECTS = frozenset("it me us them him this these those".split())
+_AFTER_VERB = frozenset("the a an my our his their your to how every with for on at all".split())
+_VERB_END = re.compile(r"(?:ing|ally|ely|tly|ously|[ai]bly|edly)$")
+#: A person's verb after a Capitalised word makes it a surname alone ("Okonkwo called me").
+_PERSON_VERB = re.compile(r"[ \t]+(?:called|rang|phoned|e-?mailed|texted|told|promised|reassured|examined|"
+                          r"apologi[sz]ed\s+to|shouted\s+at|was\s+rude\s+to)[ \t]+(?:me|us)\b")
 
 
 def _capitalised(word: str) -> bool:
@@ -286,6 +326,79 @@ def _full_names(text: str, keep) -> list[tuple[int, int]]:
     return out
 
 
+def _verb_cut(text: str, span) -> tuple[int, int] | None:
+    """``span`` (after a relation) without a last Capitalised word that is a verb or an adverb: not
+    a given name, and an object ("it", "me") follows it, or the article, preposition or "to" a verb
+    in -s/-ed takes ("my son Uses the app"), or it ends like a verb's form or an adverb ("Playing",
+    "Absolutely"). None when nothing is left: "my daughter Loves it"; "Amelia Loves it" → "Amelia"."""
+    words = list(_WORD.finditer(text, span[0], span[1]))
+    low = words[-1].group().lower()
+    if low in GIVEN_NAMES or low in EVERYDAY_GIVEN:
+        return span
+    nxt = _WORD.match(text, span[1] + 1) if text[span[1]:span[1] + 1] == " " else None
+    after = nxt.group().lower() if nxt and not _capitalised(nxt.group()) else ""
+    if after in _OBJECTS or (after in _AFTER_VERB and re.search(r"(?:s|ed)$", low)) or _VERB_END.search(low):
+        return (span[0], words[-2].end()) if len(words) > 1 else None
+    return span
+
+
+def _service_user(text: str, at: int, keep) -> tuple[int, int] | None:
+    """The name after a capitalised "Patient"/"Client"/"Service user" that is no given name
+    ("Patient Okonkwo", "Patient Wanjiru Kamau"); not a service's name ("Patient Safety",
+    "Patient Advice and Liaison Service", "Patient Transport")."""
+    span = _particled(text, _name_after(text, at, "weak", keep, not_names=_SERVICE_NOUNS), keep)
+    first = span and _WORD.match(text, span[0]).group().lower()
+    return span if span and not _SERVICE_END.search(first) else None
+
+
+def _signature_name(text: str, m, keep) -> tuple[int, int] | None:
+    """The name that a signature (:data:`_SIGNATURE`) puts at the end of the text: a given name
+    ("… - Tom", a last line "Jane Smith"), or, on a line of its own or after a number, two or three
+    Capitalised words that are no everyday words, places or things ("… 0233. Wanjiru Kamau")."""
+    first = _WORD.match(text, m.end())
+    if not first or ((m.group("sentence") or m.group("number")) and not _capitalised(first.group())):
+        return None   # a last sentence of a name alone: "… coverage. Anna Kowalska." (not "… bags? JAN")
+    span = _name_after(text, m.end(), "weak", keep, most=1 + _capitalised(first.group()) + bool(m.group("number")),
+                       not_names=_NOT_AFTER_ROLE)
+    if not span or not _TEXT_END.match(text, span[1]):
+        return None
+    if first.group().lower() in GIVEN_NAMES and not m.group("number"):
+        return span
+    words = [w.lower() for w in _WORD.findall(text, span[0], span[1]) if _capitalised(w)]
+    after_number = m.group("number") or (m.group("sentence") and text[m.start() - 2].isdigit())
+    if not (m.group("line") or after_number) or len(words) < 2 or len(words) < len(text[span[0]:span[1]].split()):
+        return None
+    plain = [w in _NOT_SIGNATURE or (w not in GIVEN_NAMES and bool(_NOT_SIGNATURE_END.search(w))) for w in words]
+    return None if words[0] in _PLACE_BEFORE or any(plain) else span
+
+
+def _recurring(text: str, spans, keep) -> list[tuple[int, int]]:
+    """Every other Capitalised occurrence of a word of a name found ("Mr [name] was rude. [name]
+    called me"); only words of three letters or more that are never everyday words."""
+    words = {w for s, e in spans for w in _WORD.findall(text, s, e) if len(w) > 2 and _capitalised(w)
+             and w.lower() not in _SERVICE_NOUNS and w.lower() not in _NOT_SIGNATURE and w.lower() not in keep}
+    out = []
+    for w in words:
+        for m in re.finditer(r"(?<![\w@#'’.-])" + re.escape(w) + r"(?![\w-])", text):
+            if all(m.end() <= s or m.start() >= e for s, e in spans + out):
+                out.append(m.span())
+    return out
+
+
+def _surname_alone(text: str, keep) -> list[tuple[int, int]]:
+    """A Capitalised word that a person's verb follows ("Okonkwo called me", "Patel rang us"),
+    not an everyday word, a service's, a brand's or a place's name."""
+    out = []
+    for m in _PERSON_VERB.finditer(text):
+        w = _LAST_WORD.search(text, max(0, m.start() - 40), m.start())
+        before = w and _WORD_BEFORE.search(text, max(0, w.start() - 12), w.start())
+        low = w and w.group().lower()
+        if w and _capitalised(w.group()) and low not in _SERVICE_NOUNS and low not in keep and not (
+                _SERVICE_END.search(low) or low in GIVEN_NAMES or (before and before.group(1).lower() in _DETERMINERS)):
+            out.append(w.span())
+    return out
+
+
 def name_spans(text: str, keep=frozenset()) -> list[tuple[int, int]]:
     """Where ``text`` names a person (see the module's text); ``keep``: lower-case words never a name.
 
@@ -295,6 +408,9 @@ def name_spans(text: str, keep=frozenset()) -> list[tuple[int, int]]:
     >>> t = "For my mother Wanjiru Kamau: call 0113 496 0233. Fatima O'Brien"
     >>> [t[s:e] for s, e in name_spans(t)]
     ['Wanjiru Kamau', "Fatima O'Brien"]
+    >>> t = "Patient Okonkwo: my daughter Loves it. Okonkwo called me on 07700900123, Tendai Moyo"
+    >>> [t[s:e] for s, e in sorted(name_spans(t))]
+    ['Okonkwo', 'Okonkwo', 'Tendai Moyo']
     """
     found = []   # (span, most words of the names joined to it)
     for m in _NAME_STRONG.finditer(text):
@@ -313,27 +429,27 @@ def name_spans(text: str, keep=frozenset()) -> list[tuple[int, int]]:
         found.append((_particled(text, _name_after(text, m.end(), mode, keep, most=2,
                                                    not_names=_NOT_AFTER_ROLE), keep), 2))
     for m in _RELATION.finditer(text):
-        found.append((_particled(text, _name_after(text, m.end(), mode, keep, not_names=_NOT_AFTER_ROLE), keep), 3))
+        span = _particled(text, _name_after(text, m.end(), mode, keep, not_names=_NOT_AFTER_ROLE), keep)
+        found.append((span and _verb_cut(text, span), 3))   # not "my daughter Loves it"
     for m in _CLIENT.finditer(text):
         capital = any(g and g.isupper() for g in m.groups())
-        found.append((_particled(text, _name_after(text, m.end(), "given" if capital or title else "weak", keep,
-                                                   not_names=_NOT_AFTER_ROLE), keep), 3))
+        span = _particled(text, _name_after(text, m.end(), "given" if capital or title else "weak", keep,
+                                            not_names=_NOT_AFTER_ROLE), keep)
+        if not span and capital and not title and (m.group(1) or m.group(2) or m.group(6)):
+            span = _service_user(text, m.end(), keep)   # "Patient Okonkwo"; not "Patient Safety"
+        found.append((span, 3))
     for m in _SIGN_OFF.finditer(text):
         span = _particled(text, _name_after(text, m.end(), "weak", keep), keep)
-        end = _CLAUSE_END if m.group("sep") else _LINE_END
+        if m.group("inline") and not (m.group("sep") or "").strip():
+            continue   # "at Best Buy" is no sign-off
+        end = _TEXT_END if m.group("inline") else _CLAUSE_END if m.group("sep") else _LINE_END
         if span and end.match(text, _joined(text, span, keep, 3)[-1][1]):
             found.append((span, 3))
     # "~tom" alone; neither "- oscar performance" nor, in Title Case Text, "- Oscar Performance"
-    for m in () if title else _SIGNATURE.finditer(text):
-        first = _WORD.match(text, m.end())
-        span = first and _name_after(text, m.end(), "weak", keep, most=1 + _capitalised(first.group()),
-                                     not_names=_NOT_AFTER_ROLE)
-        if m.group("sentence") and not (first and _capitalised(first.group())):
-            continue   # a last sentence of a name alone: "… coverage. Anna Kowalska." (not "… bags? JAN")
-        if span and first.group().lower() in GIVEN_NAMES and _TEXT_END.match(text, span[1]):
-            found.append((span, 2))
-    found += [(span, 2) for span in (() if title else _full_names(text, keep))]   # not "- Oscar Performance"
-    return list(dict.fromkeys(s for span, most in found if span for s in _joined(text, span, keep, most)))
+    found += [(_signature_name(text, m, keep), 2) for m in (() if title else _SIGNATURE.finditer(text))]
+    found += [(span, 2) for span in (() if title else _full_names(text, keep) + _surname_alone(text, keep))]
+    spans = list(dict.fromkeys(s for span, most in found if span for s in _joined(text, span, keep, most)))
+    return spans + _recurring(text, spans, keep)
 
 
 def _title_cased(text: str) -> bool:
