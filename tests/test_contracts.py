@@ -164,6 +164,7 @@ CASES: dict[str, Case] = {
     "funnels.top_paths": Case(_ev(), {"max_steps": 0}, {"by"}),
     "funnels.detours": Case(_ev(), {"level": "page"}, {"by"}),
     "funnels.loops": Case(_ev(), {"level": "page"}, {"by"}),
+    "funnels.repeat_visits": Case(_ev(by="persona"), {"by": "persna"}, {"by"}, columns=lambda m: m.REPEAT_COLUMNS),
     # emotions
     "emotions.emotion_evidence": Case(
         lambda s: ((s["journey"],), dict(surveys=s["surveys"], feedback=s["feedback"], personas=s["personas"],
@@ -197,6 +198,9 @@ CASES: dict[str, Case] = {
         {"n_col": "enterd"}, columns=lambda m: m.SIGNAL_COLUMNS),
     "painpoints.slow_step_signal": Case(lambda s: ((s["times"],), {}), {"median_col": "median"},
                                         columns=lambda m: m.SIGNAL_COLUMNS),
+    "painpoints.repeat_signal": Case(
+        lambda s: ((importlib.import_module("jmtools.analyses.funnels").repeat_visits(s["ev"], by="persona"),), {}),
+        {"persona_col": "persna"}, columns=lambda m: m.SIGNAL_COLUMNS),
     "painpoints.loop_signal": Case(lambda s: ((s["loops"],), dict(journey=s["journey"])), {"count_col": "nn"},
                                    columns=lambda m: m.SIGNAL_COLUMNS),
     "painpoints.detour_signal": Case(lambda s: ((s["detours"],), dict(journey=s["journey"])),
@@ -379,6 +383,7 @@ NOT_COVERED = {
     "compare.cohen_h": "numbers in, a number out",
     "compare.share_words": "two counts in, words out: no frame (its doctest)",
     "funnels.repeat_buyers_unmarked": "evidence and orders in, two counts out: no frame (tested in test_funnels)",
+    "funnels.repeat_families": "evidence in, a list of touchpoint names out: no frame (tested in test_funnels_rounds)",
     "compare.effect_for_change": "numbers in, a number out (tested in test_compare_power)",
     "compare.detectable_change": "numbers in, a number out (tested in test_compare_power)",
 }

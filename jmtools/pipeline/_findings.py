@@ -17,6 +17,7 @@ from jmtools.core.errors import ParameterError
 from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import ALL, ALL_LABEL, NOT_IN_CUSTOMERS, focus_label
 from jmtools.pipeline._disclosed import protecting_rows, step_loss
+from jmtools.pipeline._repeats import repeat_visits_compared
 from jmtools.sources import IdOverlap, World, id_overlap
 
 __all__ = ["Focus", "resolve_focus", "require_members", "customer_ids_apart", "Findings", "touchpoint_customers"]
@@ -353,6 +354,14 @@ class Findings:
             f = f if by is None else f[f["persona"] == self.focus.persona]
             out.append({"stage": stage, **_share_row(int(f["n"].sum()) if len(f) else 0, of)})
         return out
+
+    @cached_property
+    def repeat_visits(self) -> pd.DataFrame:
+        """Times per customer at each touchpoint that repeats, for all customers and per persona,
+        each persona against the others as pain points are judged (the run's ``min_n`` and
+        ``min_effect``): :func:`~jmtools.pipeline._repeats.repeat_visits_compared`."""
+        return repeat_visits_compared(self.evidence, min_n=self.options.get("min_n_compared", 30),
+                                      min_effect=self.options.get("min_effect", 0.2))
 
     @property
     def optional(self) -> list[dict]:

@@ -41,6 +41,7 @@ from jmtools.report.funnel_notes import (show_contact_only, show_last_seen, show
 from jmtools.report.headline import headline_html, headline_items
 from jmtools.report.problem_sections import fix_first, the_map, what_they_write, where_it_hurts
 from jmtools.report.record import record, record_source
+from jmtools.report.repeat_notes import show_repeat_visits
 from jmtools.report.steps import show_dates_only, show_reading_notes
 from jmtools.report.unplaced import show_feeling_basis, show_relationship_kpis, unplaced_rows, unplaced_sentence
 from jmtools.report.caveats import (much_rejected, not_judged, show_personas_left_out, show_unmapped_stages,
@@ -438,6 +439,7 @@ def how_far(f: Findings) -> None:
     show_skipped(f)
     show_optional(f)
     show_left(f)
+    show_repeat_visits(f)
     show_still_open(f)
     kit.display(html_table(with_fewer(fun), columns={"step": "stage", "n": "customers",
                                                      "conversion": "from previous stage", "ci_low": "95% CI low",

@@ -19,7 +19,8 @@ The package's modules, one job each: :mod:`~jmtools.analyses.funnels.steps` (the
 the furthest step), :mod:`~jmtools.analyses.funnels.timing` (time between steps),
 :mod:`~jmtools.analyses.funnels.lost` (where the lost were last seen),
 :mod:`~jmtools.analyses.funnels.exits` (what comes before leaving at an exit stage) and
-:mod:`~jmtools.analyses.funnels.paths` (transitions, paths, detours, loops); what they share
+:mod:`~jmtools.analyses.funnels.paths` (transitions, paths, detours, loops),
+:mod:`~jmtools.analyses.funnels.rounds` (how often customers come back to a touchpoint that repeats); what they share
 (checks, by-groups, zero rows, Wilson intervals) is in ``_common``. Import the public names
 from here.
 """
@@ -31,6 +32,7 @@ from jmtools.analyses.funnels.paths import (RepeatBuyers, busiest_steps, detours
                                             repeat_buyers_unmarked, top_paths, transitions)
 from jmtools.analyses.funnels.lost import last_seen
 from jmtools.analyses.funnels.exits import REACHED_SHARE, before_leaving
+from jmtools.analyses.funnels.rounds import REPEAT_COLUMNS, repeat_families, repeat_visits
 from jmtools.analyses.funnels.skips import open_lost, skipped_steps
 from jmtools.analyses.funnels.steps import customer_reach, funnel, furthest_stage, off_funnel_reach
 from jmtools.analyses.funnels.timing import duration_words, time_between_stages
@@ -51,6 +53,9 @@ __all__ = [
     "top_paths",
     "detours",
     "loops",
+    "REPEAT_COLUMNS",
+    "repeat_families",
+    "repeat_visits",
     "RepeatBuyers",
     "repeat_buyers_unmarked",
     "busiest_steps",

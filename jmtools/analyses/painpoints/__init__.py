@@ -73,6 +73,8 @@ detect_pain_points``); the modules, bottom to top:
   comparisons, score, personas affected, value at stake and evidence in words;
 - :mod:`~jmtools.analyses.painpoints.focus` — one persona's report;
 - :mod:`~jmtools.analyses.painpoints.feedback` — themes and quotes attached to pain points;
+- :mod:`~jmtools.analyses.painpoints.repeats` — how often customers come back, read as a signal
+  the same comparisons judge (no pain point: the reports say it beside the funnel);
 - :mod:`~jmtools.analyses.painpoints.detection` — the comparisons, :class:`PainPoints` and
   :func:`detect_pain_points` (merging the journey file's pain points, sharing one place's
   customers, showing each comparison once, ranking);
@@ -85,6 +87,7 @@ from jmtools.analyses.painpoints.detection import (UNIT_CONTRAST, PainPoints, co
                                                    detect_pain_points)
 from jmtools.analyses.painpoints.focus import CONTACT_SIGNALS
 from jmtools.analyses.painpoints.places import SIGNAL_WEIGHTS
+from jmtools.analyses.painpoints.repeats import REPEAT_SIGNAL, repeat_signal
 from jmtools.analyses.painpoints.signals import (collect_signals, combine_signals,
                                                  complaint_signal, detour_signal, dropoff_signal,
                                                  loop_signal, observation_signal, rate_signal,
@@ -96,4 +99,5 @@ __all__ = [
     "PainPoints",
     "rate_signal", "observation_signal", "dropoff_signal", "valence_signal", "complaint_signal",
     "slow_step_signal", "loop_signal", "detour_signal", "collect_signals", "combine_signals", "compare_signals", "detect_pain_points",
+    "REPEAT_SIGNAL", "repeat_signal",
 ]

@@ -1,0 +1,161 @@
+"""How often customers come back to a touchpoint that repeats: the words beside the funnel and
+beside notebook 02's loops.
+
+A journey that marks later occurrences (``occurrence: repeat``: follow-up attendances, repeat
+orders) makes each of them a new round (D110), so coming back is no loop and the loops table has
+nothing to say about it. :func:`repeat_sentences` says it from
+:func:`jmtools.pipeline.repeat_visits_compared`: only the personas that come back clearly more often
+than the other personas (the pain points' care); a persona like the others stays unsaid.
+:func:`show_repeat_visits` puts them below the report's funnel; :func:`show_loops_and_repeats`
+shows notebook 02's loops table, or why it is empty, and the table of visits per customer.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from jmtools.core.vocabulary import ALL
+from jmtools.pipeline import Findings
+from jmtools.report import _section_kit as kit
+from jmtools.report.present import esc
+from jmtools.report.steps import not_shown
+from jmtools.report.wording import listed, percent
+
+__all__ = ["repeat_sentences", "show_repeat_visits", "show_loops_and_repeats", "REPEAT_TABLE_COLUMNS"]
+
+#: Notebook 02's table of visits per customer: column → header.
+REPEAT_TABLE_COLUMNS = {"persona": "persona", "touchpoint": "touchpoint that repeats", "family": "counted at",
+                        "n": "customers", "mean": "times each (mean)", "ci_low": "95% CI low",
+                        "ci_high": "95% CI high", "n_again": "more than once", "share_again": "share more than once",
+                        "baseline": "other personas (mean)", "higher": "clearly more often"}
+
+
+def _times(v) -> str:
+    return f"{v:,.1f}" if v >= 10 else f"{v:.2f}"
+
+
+def repeat_sentences(table: pd.DataFrame, *, persona: str = ALL) -> list[str]:
+    """Markdown sentences: per touchpoint that repeats, the personas that come back to it clearly
+    more often than the other personas (``higher``, shown rows only) — all of them for ``"all"``,
+    else only ``persona``. Empty when none does (a null stays silent).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`jmtools.pipeline.repeat_visits_compared` (through a disclosure rule or not).
+    persona : str, default "all"
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"persona": ["all", "Older", "Younger"], "touchpoint": ["Follow-up"] * 3,
+    ...                   "family": ["First visit + Follow-up"] * 3, "n": [80, 40, 40], "mean": [4.5, 6.0, 3.0],
+    ...                   "ci_low": [4.2, 5.8, 2.9], "ci_high": [4.8, 6.2, 3.1], "n_again": [80, 40, 40],
+    ...                   "share_again": [1.0, 1.0, 1.0], "baseline": [None, 3.0, 6.0], "baseline_n": [None, 40, 40],
+    ...                   "higher": [False, True, False], "suppressed": [False] * 3})
+    >>> print(repeat_sentences(t)[0])
+    **Coming back to Follow-up**: the 80 customers who had *First visit + Follow-up* had it 4.50 times each \
+on average (95% CI 4.20–4.80); clearly more often: Older 6.00 times (95% CI 5.80–6.20, n=40) against 3.00 for \
+the other personas (n=40). Each time after the first is a new round (`occurrence: repeat`), not a loop; counted \
+up to the data's end, so customers who started late have had less time to come back.
+    >>> print(repeat_sentences(t, persona="Older")[0].split(" Each")[0])
+    **Coming back to Follow-up**: Older who had *First visit + Follow-up* had it 6.00 times each on average \
+(95% CI 5.80–6.20, n=40), clearly more often than 3.00 for the other personas (n=40).
+    >>> repeat_sentences(t, persona="Younger")
+    []
+    """
+    if table is None or table.empty:
+        return []
+    out = []
+    hidden = set(table.attrs.get("hidden", []))
+    shown = table[~table["suppressed"].astype(bool)] if "suppressed" in table else table
+    for tp, rows in shown.groupby("touchpoint", sort=False):
+        higher = rows[rows["higher"].astype(bool) & rows["persona"].ne(ALL)]
+        if persona != ALL:
+            higher = higher[higher["persona"] == persona]
+        if higher.empty:
+            continue
+        fam, parts = esc(higher["family"].iloc[0]), []
+        for r in higher.itertuples():
+            of = (f"(n={int(r.baseline_n):,})" if tp not in hidden else
+                  "(their count is not shown: beside all customers it would give a group of fewer than 5 back)")
+            parts.append((f"{_times(r.mean)} times", f"(95% CI {_times(r.ci_low)}–{_times(r.ci_high)}, n={int(r.n):,})",
+                          f"{_times(r.baseline)} for the other personas {of}", esc(r.persona)))
+        every = rows[rows["persona"] == ALL]
+        if persona == ALL and len(every):
+            e = every.iloc[0]
+            lead = (f"the {int(e['n']):,} customers who had *{fam}* had it {_times(e['mean'])} times each on average "
+                    f"(95% CI {_times(e['ci_low'])}–{_times(e['ci_high'])}); clearly more often: "
+                    + listed([f"{who} {times} {ci} against {base}" for times, ci, base, who in parts], "and"))
+        else:
+            times, ci, base, who = parts[0]
+            lead = f"{who} who had *{fam}* had it {times} each on average {ci}, clearly more often than {base}"
+        out.append(f"**Coming back to {esc(tp)}**: {lead}. Each time after the first is a new "
+                   "round (`occurrence: repeat`), not a loop; counted up to the data's end, so customers who started "
+                   "late have had less time to come back.")
+    return out
+
+
+def show_repeat_visits(f: Findings) -> None:
+    """Below the report's funnel: the sentences of :func:`repeat_sentences` for the focus
+    (:attr:`Findings.repeat_visits <jmtools.pipeline.Findings.repeat_visits>`); nothing for a
+    hidden focus, a journey that marks no repeat, or when no persona comes back clearly more often."""
+    from IPython.display import Markdown
+
+    if f.focus_hidden or f.evidence is None:
+        return
+    for text in repeat_sentences(f.repeat_visits, persona=f.focus.persona):
+        kit.display(Markdown(text))
+
+
+def show_loops_and_repeats(loops: pd.DataFrame, repeats: pd.DataFrame | None, *, persona: str = ALL,
+                           show=None) -> None:
+    """Notebook 02's loops, then how often customers come back to each touchpoint that repeats.
+
+    An empty loops table is not shown: a sentence says that nobody came back within a round and,
+    when the journey marks repeats, that coming back to them starts a new round and is counted in
+    the table of visits per customer below it (``repeats``, of ``persona`` and all customers), with
+    the personas that come back clearly more often (:func:`repeat_sentences`).
+
+    Parameters
+    ----------
+    loops : pandas.DataFrame
+        The loops table as the notebook shows it.
+    repeats : pandas.DataFrame or None
+        :func:`jmtools.pipeline.repeat_visits_compared`, through the notebook's disclosure rule.
+    persona : str, default "all"
+    show : callable, optional
+        What shows each part (default IPython's ``display``).
+
+    Examples
+    --------
+    >>> shown = []
+    >>> show_loops_and_repeats(pd.DataFrame(columns=["step", "n"]), None, show=shown.append)
+    >>> shown[0].data
+    '**No loops**: nobody came back to a touchpoint after leaving it, within a round.'
+    """
+    from IPython.display import Markdown, display
+
+    show = show or display
+    has = repeats is not None and not repeats.empty
+    if len(loops):
+        show(loops)
+    else:
+        names = listed([f"*{esc(t)}*" for t in dict.fromkeys(repeats["touchpoint"])]) if has else ""
+        show(Markdown("**No loops**: nobody came back to a touchpoint after leaving it, within a round."
+                      + (f" Coming back to {names} (`occurrence: repeat`) starts a new round, so it is no loop: "
+                         "how often customers come back is in the table below." if has else "")))
+    if not has:
+        return
+    rows = repeats if persona == ALL else repeats[repeats["persona"].isin([ALL, persona])]
+    show(Markdown("**How often customers come back** to each touchpoint that repeats, counted with the touchpoints "
+                  "that take its earlier times (*counted at*): the mean times per customer who had it, with its 95% "
+                  "interval, how many had it more than once, and the other personas' mean. *Clearly more often*: "
+                  "as a pain point is judged (at least 30 customers on each side, Cohen's d ≥ 0.2, z ≥ 1.96)."))
+    table = not_shown(rows.reset_index(drop=True))[list(REPEAT_TABLE_COLUMNS)].round(2)
+    every = table["persona"].eq(ALL)
+    table["share_again"] = [v if isinstance(v, str) or pd.isna(v) else percent(v) for v in table["share_again"]]
+    table["higher"] = ["–" if a else "yes" if h is True else "no" for a, h in zip(every, table["higher"])]
+    table["baseline"] = table["baseline"].astype(object).mask(every, "–")
+    show(table.rename(columns=REPEAT_TABLE_COLUMNS))
+    for text in repeat_sentences(repeats, persona=persona):
+        show(Markdown(text))
