@@ -213,6 +213,17 @@ def test_loops_in_rounds_identical(spark, frames):
     assert loops(duck)["n"].sum() < plain["n"].sum()                 # the repeat rounds looped
 
 
+def test_repeat_visits_identical(both):
+    """Times per customer at a touchpoint that repeats (D219): whole-number sums, the same bits on Spark."""
+    from jmtools.analyses.funnels import repeat_visits
+
+    duck, sp, _, _ = both
+    got = repeat_visits(sp, by="persona")
+    assert got["n_again"].sum() > 0                        # the sample's repeat orders
+    pd.testing.assert_frame_equal(got, repeat_visits(duck, by="persona"), check_exact=True)
+    pd.testing.assert_frame_equal(repeat_visits(sp), repeat_visits(duck), check_exact=True)
+
+
 def test_detours_in_rounds_and_own_steps_identical(spark, frames):
     """Orders that end a round, first and repeat (a move back into one is no detour, D120), and a
     touchpoint marked ``initiated_by: company`` (a comparison's stages are reached by the

@@ -147,3 +147,35 @@ def test_a_persona_with_fewer_than_5_before_is_not_said_and_gives_nothing_back(t
         assert "fewer than 5" in text and f"{everyone['n_any']:,} customers had" not in text
     else:
         assert f"In all {everyone['n_any']:,} customers had an event at this stage" in text
+
+
+@pytest.mark.parametrize("persona", ["all", "Young"])
+def test_the_biggest_loss_says_who_had_the_optional_stage_instead(tmp_path, persona):
+    """Fault 5 of the hospital tester (D219): "93 of 459 customers do not go on" between Booking and
+    First appointment, last seen at the hospital's discharge letter, read as patients who left after
+    booking; every one of them had missed the appointment (the optional stage beside it)."""
+    events = _world(tmp_path / "h")
+    walk = _walk(events)
+    t = _truth(walk if persona == "all" else walk[walk["band"] == "16-24"])
+    text = shown_text(run_cells(NB00, {"data_dir": str(tmp_path / "h"), "persona": persona}).displayed)
+    assert "The biggest loss is between **Booking** and **First appointment**" in text
+    assert (f"{t['n_never']:,} customers the funnel never counts at **First appointment** had an event at **Did not "
+            f"attend** instead (an optional stage beside it; see below): the loss counts them.") in text
+
+
+def test_no_hint_to_look_at_the_company_letter_when_the_lost_had_the_optional_stage(tmp_path):
+    """Those who never came were discharged by letter: last seen at the hospital's contact, yet the
+    missed appointment, not the letter, is what the loss holds (D219); without the optional stage's
+    customers the hint stays (tests/test_report_funnel_notes_last_seen.py)."""
+    events = _world(tmp_path / "h")
+    folder = tmp_path / "h"
+    (folder / "journey.yaml").write_text(JOURNEY.replace(
+        "  - name: Follow-up\n", "  - name: Follow-up\n  - name: Discharge\n") + "  - {name: Discharged, stage: "
+        "Discharge, channel: physical, events: [discharged], initiated_by: company}\n")
+    ended = events.sort_values("timestamp").groupby("customer_id").tail(1)        # everyone is discharged
+    letters = ended[["customer_id"]].assign(event="discharged", timestamp=ended["timestamp"] + pd.Timedelta(days=3))
+    pd.concat([events[["customer_id", "event", "timestamp"]], letters]).to_csv(folder / "events.csv", index=False)
+    text = shown_text(run_cells(NB00, {"data_dir": str(folder), "persona": "Young"}).displayed)
+    assert "The biggest loss is between **Booking** and **First appointment**" in text
+    assert "at *Discharged* (Discharge), a contact the company started" in text
+    assert "look at what it asks of customers" not in text

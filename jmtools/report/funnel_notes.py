@@ -15,12 +15,12 @@ from jmtools.analyses.disclosure import MIN_GROUP, count_words
 from jmtools.analyses.funnels import before_leaving, duration_words, last_seen
 from jmtools.pipeline import Findings
 from jmtools.report import _section_kit as kit
-from jmtools.report.present import md
+from jmtools.report.present import esc, md
 from jmtools.report.record import record
 from jmtools.report.wording import percent
 
 __all__ = ["show_not_started", "show_contact_only", "show_skipped", "show_optional", "show_left", "show_still_open",
-           "show_last_seen", "focus_still_open", "show_before_leaving", "leaving_rows"]
+           "show_last_seen", "instead_words", "focus_still_open", "show_before_leaving", "leaving_rows"]
 
 
 def show_not_started(f: Findings) -> None:
@@ -60,6 +60,41 @@ def show_optional(f: Findings) -> None:
                        "it (`optional: true` in the journey file), so it is no step of the funnel above: later "
                        "stages count customers with or without it, and not reaching it is no drop-off.",
                        stage=r["stage"], share=share, after=r["after"] or ""))
+
+
+def instead_words(f: Findings, to: str) -> str:
+    """After a loss into ``to`` (the biggest loss's sentence, as Markdown, names escaped): the customers the funnel never counts at
+    ``to`` who had an event at an optional stage right after it instead (D216's ``n_never``: a missed
+    first appointment), so that "do not go on" is not read as leaving after the step before (D219).
+    Empty when there are none, or on a persona's report when some persona has 1–4 of them (D199).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> r = {"stage": "Did not attend", "after": "First appointment", "elsewhere": {"n_never": 93, "small": False}}
+    >>> f = SimpleNamespace(optional=[r], focus=SimpleNamespace(everyone=True))
+    >>> instead_words(f, "First appointment")
+    ' 93 customers the funnel never counts at **First appointment** had an event at **Did not attend** instead (an \
+optional stage beside it; see below): the loss counts them.'
+    >>> instead_words(f, "Booking")
+    ''
+    """
+    parts = []
+    for r, e in _instead(f, to):
+        parts.append(f"{count_words(e['n_never'])} customers the funnel never counts at **{esc(to)}** had an event "
+                     f"at **{esc(r['stage'])}** instead (an optional stage beside it; see below): the loss counts them.")
+    return "".join(" " + p for p in parts)
+
+
+def _instead(f: Findings, to: str) -> list:
+    """The optional stages right after ``to`` with customers the funnel never counts at ``to`` (D216's
+    ``elsewhere``), as ``(stage row, elsewhere)``; none on a persona's report when some persona has 1–4."""
+    out = []
+    for r in f.optional:
+        e = r.get("elsewhere")
+        if r["after"] == to and e and e["n_never"] and not (e["small"] and not f.focus.everyone):
+            out.append((r, e))
+    return out
 
 
 def _elsewhere(r: dict, everyone: bool) -> str:
@@ -273,8 +308,9 @@ def show_last_seen(f: Findings) -> None:
     if rest:
         parts.append("{rest} elsewhere")
     top = named.iloc[0]
+    instead = sum(e["n_never"] for _, e in _instead(f, loss["to"]))   # most had the optional stage instead: no hint
     hint = (" Most of these journeys end on a contact the company started: look at what it asks of customers and "
-            "whether they can answer it." if top["company"] and top["n"] > lost / 2 else "")
+            "whether they can answer it." if top["company"] and top["n"] > lost / 2 and instead < lost / 2 else "")
     kit.display(md("> **Where the {n} customers lost between {a} and {b} were last seen** (their last event): "
                    + "; ".join(parts) + "." + hint, n=f"{lost:,}", a=loss["from"], b=loss["to"],
                    rest=count_words(rest), **values))

@@ -36,8 +36,8 @@ from jmtools.personas import RuleError, parse_rule
 from jmtools.pipeline import Findings, disclosed_coverage, disclosed_shares, with_fewer
 from jmtools.report import _section_kit as kit
 from jmtools.report.present import funnel_chart, headline_cards, html_table, md, number, with_caption
-from jmtools.report.funnel_notes import (show_contact_only, show_last_seen, show_left, show_not_started, show_optional,
-                                         show_skipped, show_still_open)
+from jmtools.report.funnel_notes import (instead_words, show_contact_only, show_last_seen, show_left,
+                                         show_not_started, show_optional, show_skipped, show_still_open)
 from jmtools.report.headline import headline_html, headline_items
 from jmtools.report.problem_sections import fix_first, the_map, what_they_write, where_it_hurts
 from jmtools.report.record import record, record_source
@@ -431,8 +431,9 @@ def how_far(f: Findings) -> None:
                              "funnel" if f.focus.everyone else "funnel_compared"))
     loss = f.biggest_loss
     if loss is not None:
-        kit.display(md("The biggest loss is between **{a}** and **{b}**: {words}.", a=loss["from"], b=loss["to"],
-                       words=loss_words(loss)))
+        said = md("The biggest loss is between **{a}** and **{b}**: {words}.", a=loss["from"], b=loss["to"],
+                  words=loss_words(loss))
+        kit.display(type(said)(said.data + instead_words(f, loss["to"])))   # an optional stage beside it (D219)
         show_last_seen(f)
     show_not_started(f)
     show_contact_only(f)
