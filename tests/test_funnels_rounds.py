@@ -24,16 +24,12 @@ from jmtools.journey import Journey
 from jmtools.report.repeat_notes import repeat_sentences, show_loops_and_repeats
 from jmtools.sources import load_world
 from table_subsets import shown_text
+from test_pipeline_optional_before import JOURNEY as OPTIONAL_JOURNEY
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
-JOURNEY = """\
-jmtools: 1
-name: Outpatients
-personas:
-  - {name: Young, rule: 'age_band == "16-24"'}
-  - {name: Older, rule: 'age_band == "75+"'}
-  - {name: Everyone else, rest: true}
+#: The hospital's personas (tests/test_pipeline_optional_before.py), stages without the missed appointment.
+JOURNEY = OPTIONAL_JOURNEY.split("stages:")[0] + """\
 stages:
   - name: Referral
   - name: First appointment
