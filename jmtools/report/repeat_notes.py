@@ -151,9 +151,10 @@ def show_loops_and_repeats(loops: pd.DataFrame, repeats: pd.DataFrame | None, *,
                   "that take its earlier times (*counted at*): the mean times per customer who had it, with its 95% "
                   "interval, how many had it more than once, and the other personas' mean. *Clearly more often*: "
                   "as a pain point is judged (at least 30 customers on each side, Cohen's d ≥ 0.2, z ≥ 1.96)."))
-    table = not_shown(rows.reset_index(drop=True))[list(REPEAT_TABLE_COLUMNS)].round(2)
+    table = not_shown(rows.reset_index(drop=True))[list(REPEAT_TABLE_COLUMNS)]
     every = table["persona"].eq(ALL)
-    table["share_again"] = [v if isinstance(v, str) or pd.isna(v) else percent(v) for v in table["share_again"]]
+    share = [v if isinstance(v, str) or pd.isna(v) else percent(v) for v in table["share_again"]]   # before rounding
+    table = table.round(2).assign(share_again=share)
     table["higher"] = ["–" if a else "yes" if h is True else "no" for a, h in zip(every, table["higher"])]
     table["baseline"] = table["baseline"].astype(object).mask(every, "–")
     show(table.rename(columns=REPEAT_TABLE_COLUMNS))
