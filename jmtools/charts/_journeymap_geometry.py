@@ -344,7 +344,8 @@ class MapGeometry:
 
     def _curve_labels(self, frame):
         """Value labels (with n) of the measured curve, else the assumed one; at most two
-        curves are labelled: per stage the higher point is labelled above, the lower below."""
+        curves are labelled: per stage the higher point's label goes above, the lower's below,
+        each on the side of its point where it crosses no line of the lane (:func:`_label_boxes`)."""
         import altair as alt
 
         series = "measured" if (frame["series"] == "measured").any() else "assumed"
@@ -352,23 +353,17 @@ class MapGeometry:
         if labels["curve"].nunique() > 2:
             return []
         labels = labels.assign(above=labels.index.isin(_highest_per_stage(labels)))
-        out = []
-        lh = self.fs + 3
-        halo = labels.assign(
-            x1=labels["x"] + 5, x2=labels["x"] + 9 + labels["label"].str.len() * self.fs * 0.58,
-            y1=labels["py"].where(~labels["above"], labels["py"] - 4 - lh) + 3 * ~labels["above"],
-            y2=labels["py"].where(~labels["above"], labels["py"] - 4) +
-            (3 + lh) * ~labels["above"])
-        out.append(alt.Chart(halo).mark_rect(fill=MAP_COLORS["halo"], opacity=0.85).encode(
-            x=px("x1"), x2=alt.X2("x2:Q"), y=px("y1"), y2=alt.Y2("y2:Q")))
-        for above in (False, True):  # below first, as the layers always were
-            part = labels[labels["above"] == above]
-            if not len(part):
-                continue
-            out.append(alt.Chart(part).mark_text(
-                align="left", baseline="bottom" if above else "top", dx=7,
-                dy=-4 if above else 4, font=MAP_FONT, fontSize=self.fs,
-                color=MAP_COLORS["value_label"]).encode(x=px("x"), y=px("py"), text=alt.Text("label:N")))
+        top = self.lane_top["emotion"]
+        labels = labels.join(_label_boxes(labels, _segments(frame), fs=self.fs, lh=self.fs + 3,
+                                          bounds=(self.lw, self.width, top, top + self.lane_h["emotion"])))
+        out = [alt.Chart(labels).mark_rect(fill=MAP_COLORS["halo"], opacity=0.85).encode(
+            x=px("x1"), x2=alt.X2("x2:Q"), y=px("y1"), y2=alt.Y2("y2:Q"))]
+        for align in ("left", "right"):
+            part = labels[labels["align"] == align]
+            if len(part):
+                out.append(alt.Chart(part).mark_text(
+                    align=align, baseline="middle", font=MAP_FONT, fontSize=self.fs,
+                    color=MAP_COLORS["value_label"]).encode(x=px("tx"), y=px("ty"), text=alt.Text("label:N")))
         return out
 
     def _note(self, lane, text):
@@ -411,6 +406,81 @@ def _highest_per_stage(labels) -> list:
         if _present(stage) and value == value and (stage not in best or value > best[stage][1]):
             best[stage] = (i, value)
     return [i for i, _ in best.values()]
+
+
+def _segments(frame) -> list[tuple]:
+    """Every straight piece of the lane's curves as ``((x, y), (x, y))`` in pixels: neighbouring
+    points of one stroke of one curve and series, in stage order."""
+    out = []
+    for _, line in frame.sort_values("order").groupby(["curve", "series", "stroke"], sort=False):
+        pts = list(zip(line["x"], line["py"]))
+        out += list(zip(pts, pts[1:]))
+    return out
+
+
+def _crosses(segment, box, margin: float = 1.5) -> bool:
+    """True when the segment ``((xa, ya), (xb, yb))`` meets the box ``(x1, x2, y1, y2)`` grown by
+    ``margin`` (half the line's width): the segment clipped to the box is not empty."""
+    (xa, ya), (xb, yb) = segment
+    x1, x2, y1, y2 = box[0] - margin, box[1] + margin, box[2] - margin, box[3] + margin
+    t0, t1 = 0.0, 1.0
+    for p, q in ((xa - xb, xa - x1), (xb - xa, x2 - xa), (ya - yb, ya - y1), (yb - ya, y2 - ya)):
+        if p == 0:
+            if q < 0:
+                return False
+        elif p < 0:
+            t0 = max(t0, q / p)
+        else:
+            t1 = min(t1, q / p)
+    return t0 <= t1
+
+
+def _label_boxes(labels, segments: list, *, fs: float, lh: float, bounds: tuple):
+    """Where each value label of the emotion curve goes (D221): of eight places — right of its point,
+    then left, on its side (``above``: the higher point at a stage), then the other side, then each a
+    little further off — the first whose box crosses no line segment (``segments``, :func:`_segments`)
+    and no label placed before it, and stays inside ``bounds`` ``(x1, x2, y1, y2)``; the least bad
+    where none is clear (a crossing counts most). Before, a label always went right of its point, so
+    one above a line rising to the right was drawn over it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        On ``labels``'s index: the halo box ``x1``, ``x2``, ``y1``, ``y2``, the text's anchor ``tx``,
+        ``ty`` (its middle) and ``align``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rising = [((100.0, 80.0), (200.0, 40.0))]      # a line up to the right of the point at (100, 80)
+    >>> p = _label_boxes(pd.DataFrame({"x": [100.0], "py": [80.0], "label": ["+0.3 (n=402)"], "above": [True]}),
+    ...                  rising, fs=11, lh=14, bounds=(0, 400, 0, 200))
+    >>> p["align"].iloc[0], float(p["tx"].iloc[0])      # left of the point, right-aligned
+    ('right', 93.0)
+    >>> _crosses(rising[0], p[["x1", "x2", "y1", "y2"]].iloc[0].tolist())
+    False
+    """
+    import pandas as pd
+
+    rows, placed = [], []
+    for x, y, text, above in zip(labels["x"], labels["py"], labels["label"], labels["above"]):
+        w = len(str(text)) * fs * 0.6 + 4
+        best = None
+        for rank, (right, up, off) in enumerate([(r, u, o) for o in (0, lh / 2) for u in (above, not above)
+                                                 for r in (True, False)]):
+            x1 = x + 5 if right else x - 5 - w
+            y1 = y - 4 - off - lh if up else y + 3 + off
+            box = (x1, x1 + w, y1, y1 + lh + 1)
+            cost = (1000 * sum(_crosses(s, box) for s in segments) + rank
+                    + 100 * sum(b[0] < box[1] and box[0] < b[1] and b[2] < box[3] and box[2] < b[3] for b in placed)
+                    + 10 * (box[0] < bounds[0] or box[1] > bounds[1] or box[2] < bounds[2] or box[3] > bounds[3]))
+            if best is None or cost < best[0]:
+                best = (cost, box, right)
+        _, box, right = best
+        placed.append(box)
+        rows.append({"x1": box[0], "x2": box[1], "y1": box[2], "y2": box[3], "tx": box[0] + 2 if right else box[1] - 2,
+                     "ty": (box[2] + box[3]) / 2, "align": "left" if right else "right"})
+    return pd.DataFrame(rows, index=labels.index)
 
 
 def _strokes(lines: list, orders: list) -> list[int]:
