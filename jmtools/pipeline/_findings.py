@@ -16,7 +16,8 @@ from jmtools.core.engine import kept_answer, to_pandas
 from jmtools.core.errors import ParameterError
 from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import ALL, ALL_LABEL, NOT_IN_CUSTOMERS, focus_label
-from jmtools.pipeline._disclosed import protecting_rows, step_loss
+from jmtools.pipeline._disclosed import protecting_rows
+from jmtools.pipeline._had_time import loss_had_time, open_rows
 from jmtools.pipeline._repeats import repeat_visits_compared
 from jmtools.sources import IdOverlap, World, id_overlap
 
@@ -333,8 +334,19 @@ class Findings:
 
     @property
     def biggest_loss(self) -> dict | None:
-        """The step where the largest share of the focus does not go on (ties: the earlier step)."""
-        return None if self.focus_hidden else step_loss(self.funnel)  # hidden: a step of 1–4 customers
+        """The step where the largest share of the focus does not go on (ties: the earlier step),
+        among the customers who had time to go on (:func:`~jmtools.pipeline._had_time.loss_had_time`
+        over :attr:`still_open`; ``all``: the funnel's own counts, which take those still open as
+        lost; D221)."""
+        return None if self.focus_hidden else loss_had_time(self.funnel, self.still_open)  # hidden: 1–4
+
+    @property
+    def still_open(self) -> pd.DataFrame:
+        """The focus's pairs of funnel stages whose drop-off counts 5 or more customers who may still
+        go on (:func:`~jmtools.pipeline._had_time.open_rows`); empty for a hidden focus (D199, D209)."""
+        if self.focus_hidden:
+            return open_rows(self.evidence, self.funnel.iloc[:0])
+        return open_rows(self.evidence, self.funnel, "" if self.focus.everyone else self.focus.persona)
 
     @property
     def left(self) -> list[dict]:

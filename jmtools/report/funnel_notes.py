@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import pandas as pd
 
-from jmtools.analyses.compare import OPEN_COLUMNS, still_open_steps
 from jmtools.analyses.disclosure import MIN_GROUP, count_words
 from jmtools.analyses.funnels import before_leaving, duration_words, last_seen
 from jmtools.pipeline import Findings
+from jmtools.pipeline._had_time import had_time, open_rows
 from jmtools.report import _section_kit as kit
-from jmtools.report.present import esc, md
+from jmtools.report.present import esc, funnel_chart, md, with_caption
 from jmtools.report.record import record
-from jmtools.report.wording import percent
+from jmtools.report.wording import caption, percent
 
 __all__ = ["show_not_started", "show_contact_only", "show_skipped", "show_optional", "show_left", "show_still_open",
-           "show_last_seen", "instead_words", "focus_still_open", "show_before_leaving", "leaving_rows"]
+           "show_last_seen", "instead_words", "focus_still_open", "show_funnel_chart", "show_before_leaving",
+           "leaving_rows"]
 
 
 def show_not_started(f: Findings) -> None:
@@ -237,6 +238,20 @@ def _show_company_record_only(f: Findings) -> None:
                        names=", ".join(t.name for t in at), n=count_words(int(n))))
 
 
+def show_funnel_chart(f: Findings, *, title: str) -> None:
+    """The focus's funnel chart (beside all customers' for a persona), each bar with a pale end for
+    the customers still open at the stage before who may still reach it (:func:`show_still_open`'s
+    counts, :func:`jmtools.pipeline._had_time.had_time`), said in its caption (D221)."""
+    everyone = f.focus.everyone
+    fun = had_time(f.funnel, f.still_open)
+    other = None if everyone else had_time(f.funnel_all, open_rows(f.evidence, f.funnel_all))
+    key = "funnel" if everyone else "funnel_compared"
+    text = caption(key) + (" Pale end of a bar (+n open): customers still at the stage before at the data's end, who "
+                           "reached it too recently to judge and may still reach this one (not counted in the bar)."
+                           if fun["open"].any() or (other is not None and other["open"].any()) else "")
+    kit.display(with_caption(funnel_chart(fun, compare=other, label=f.focus.label, title=title), key, text=text))
+
+
 def show_skipped(f: Findings) -> None:
     """Below the funnel: each step that loses customers who go on to a later step all the same
     (:attr:`Findings.skipped`): a stage they may skip, with the fix (``optional: true``)."""
@@ -262,8 +277,9 @@ def show_still_open(f: Findings) -> None:
         record(f"still_open_{k}", r["open"], label=f"May still go on from {r['from_step']}")
         kit.display(md("> **May still go on**: {n} customers reached **{a}** after {since} and had not reached "
                        "**{b}** by the data's end ({end}). {share} of those who reach {b} do so within {window}, so "
-                       "these may still go on: the drop-off above counts them as lost. Comparisons over time leave "
-                       "them out (docs/decisions.md D190).", n=count_words(r["open"]), a=r["from_step"],
+                       "these may still go on: the funnel above counts them as lost (the pale end of the bar of {b}); the "
+                       "biggest loss, the drop-off pain point and comparisons over time leave them out "
+                       "(docs/decisions.md D190, D221).", n=count_words(r["open"]), a=r["from_step"],
                        b=r["step"], since=f"{pd.Timestamp(r['since']):%d %b %Y}",
                        end=f"{pd.Timestamp(r['end']):%d %b %Y}",
                        share=f"{r['share']:.0%}", window=duration_words(r["window_hours"] * 3600)))
@@ -274,12 +290,7 @@ def focus_still_open(f: Findings) -> pd.DataFrame:
     still go on (:func:`show_still_open`'s rows, one per pair: ``from_step``, ``step``, ``since``,
     ``end``, ``window_hours``, ``share``, ``left_out``, ``open``); empty for a funnel of other steps,
     a hidden focus, or where a persona's count would give another's 1–4 back (D199)."""
-    fun = f.funnel
-    if fun.empty or f.focus_hidden or not set(fun["step"]) <= set(f.evidence.stages):
-        return pd.DataFrame(columns=list(OPEN_COLUMNS))
-    opened = still_open_steps(f.evidence, steps=list(fun["step"]))
-    mine = opened["persona"].eq("" if f.focus.everyone else f.focus.persona) & ~opened["small_persona"]
-    return opened[mine & opened["open"].ge(MIN_GROUP)].reset_index(drop=True)
+    return f.still_open
 
 
 def show_last_seen(f: Findings) -> None:

@@ -20,8 +20,10 @@ import pandas as pd
 
 from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.core.stats import wilson_interval
+from jmtools.pipeline._had_time import had_time, open_rows
 from jmtools.report.stake import stake_share
-from jmtools.report.wording import compared, emotion, feeling, ids_words, interval, loss_words, percent, plain
+from jmtools.report.wording import (compared, emotion, feeling, ids_words, interval, loss_words, open_words, percent,
+                                    plain)
 
 __all__ = ["headline_items", "headline_html"]
 
@@ -31,6 +33,12 @@ def _row_for(frame, stage, persona=None):
     if persona is not None:
         rows = rows[rows["persona"] == persona]
     return rows.iloc[0] if len(rows) else None
+
+
+def _had_time_all(f) -> pd.DataFrame:
+    """All customers' funnel with the drop-off of those who had time to go on (D221), to compare a
+    persona's biggest loss with the same measure."""
+    return had_time(f.funnel_all, open_rows(f.evidence, f.funnel_all))
 
 
 def _ids(f) -> dict | None:
@@ -76,9 +84,12 @@ def _loss(f) -> dict | None:
         return {"key": "loss", "label": "Biggest loss",
                 "text": f"{loss['from']} → {loss['to']}: {loss_words(loss, MIN_GROUP)}."}
     low, high = wilson_interval(loss["drop_off"], loss["n_prev"])
-    text = (f"{loss['from']} → {loss['to']}: {percent(loss['drop_off_rate'])} do not go on "
+    had_time = " of those who had time to go on do not" if loss.get("all") else " do not go on"
+    text = (f"{loss['from']} → {loss['to']}: {percent(loss['drop_off_rate'])}{had_time} "
             f"({loss['drop_off']:,} of {loss['n_prev']:,}; {interval(low, high)})")
-    other = _row_for(f.funnel_all, loss["to"])
+    if loss.get("all"):                   # the funnel's own count takes those still open as lost (D221)
+        text += f"; {open_words(loss)}"
+    other = _row_for(_had_time_all(f), loss["to"])
     if not f.focus.everyone and other is not None and pd.notna(other["drop_off_rate"]):
         text += f"; {compared(loss['drop_off_rate'], other['drop_off_rate'])}"
     skipped = f.skipped

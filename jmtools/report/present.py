@@ -254,6 +254,9 @@ def funnel_chart(funnel, *, compare=None, label: str = "this persona",
     Returns
     -------
     altair.LayerChart
+        A step whose frame has ``open`` (customers still open at the step before at the data's end,
+        :func:`jmtools.pipeline._had_time.had_time`) gets a pale end to its bar up to where they would
+        reach it, and says them in its label and tooltip (D221).
 
     Examples
     --------
@@ -285,9 +288,14 @@ def funnel_chart(funnel, *, compare=None, label: str = "this persona",
     tip = [alt.Tooltip("group:N"), alt.Tooltip("step:N"), alt.Tooltip("n:Q", format=","),
            alt.Tooltip("base:Q", title="started", format=","),
            alt.Tooltip("share:Q", format=".1%"), alt.Tooltip("ci_low:Q", format=".1%"),
-           alt.Tooltip("ci_high:Q", format=".1%")]
+           alt.Tooltip("ci_high:Q", format=".1%"),
+           alt.Tooltip("open:Q", title="still open before it (may still reach it)", format=",")]
     base = alt.Chart(data).encode(y=y, yOffset=alt.YOffset("group:N", sort=[f[1] for f in frames]))
     bars = base.mark_bar(height={"band": 0.9}).encode(x=x, color=color, tooltip=tip)
+    if data.get("open_to", pd.Series(dtype=float)).notna().any():   # a pale end: may still reach it (D221)
+        pale = alt.Color("group:N", sort=color["sort"], scale=color["scale"], legend=None)
+        bars += base.transform_filter("isValid(datum.open_to)").mark_bar(height={"band": 0.9}, opacity=0.35).encode(
+            x="share:Q", x2="open_to:Q", color=pale, tooltip=tip)
     errs = base.mark_rule(color="#1f2430").encode(x=alt.X("ci_low:Q"), x2=alt.X2("ci_high:Q"))
     text = base.mark_text(align="left", dx=4, fontSize=11).encode(
         x=alt.X("text_x:Q"), text=alt.Text("text:N"), color=alt.ColorValue("#1f2430"))
@@ -306,10 +314,13 @@ def _funnel_bar(r, base: int, protecting: bool = False) -> dict:
         return step | {"n": None, "share": None, "ci_low": None, "ci_high": None, "text_x": 0.0,
                        "text": "hidden (it would reveal a smaller group)" if protecting
                        else f"fewer than {MIN_GROUP} customers (not shown)"}
-    n = int(r["n"])
+    n, waiting = int(r["n"]), int(r.get("open", 0) or 0)   # still open at the step before (D221)
     low, high = wilson_interval(n, base)
+    more = f"; +{waiting:,} open" if waiting else ""
+    to = (n + waiting) / base if base and waiting else None
     return step | {"n": n, "share": n / base if base else None, "ci_low": low, "ci_high": high,
-                   "text_x": high if base else 0.0, "text": f"{n / base:.0%} (n={n:,})" if base else f"n={n:,}"}
+                   "open": waiting or None, "open_to": to, "text_x": max(high, to or 0) if base else 0.0,
+                   "text": f"{n / base:.0%} (n={n:,}{more})" if base else f"n={n:,}{more}"}
 
 
 def pain_point_chart(table, *, top: int = 8, title: str = "Pain points, in rank order"):

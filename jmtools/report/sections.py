@@ -35,8 +35,8 @@ from jmtools.evidence import fit_problems
 from jmtools.personas import RuleError, parse_rule
 from jmtools.pipeline import Findings, disclosed_coverage, disclosed_shares, with_fewer
 from jmtools.report import _section_kit as kit
-from jmtools.report.present import funnel_chart, headline_cards, html_table, md, number, with_caption
-from jmtools.report.funnel_notes import (instead_words, show_contact_only, show_last_seen, show_left,
+from jmtools.report.present import headline_cards, html_table, md, number, with_caption
+from jmtools.report.funnel_notes import (instead_words, show_contact_only, show_funnel_chart, show_last_seen, show_left,
                                          show_not_started, show_optional, show_skipped, show_still_open)
 from jmtools.report.headline import headline_html, headline_items
 from jmtools.report.problem_sections import fix_first, the_map, what_they_write, where_it_hurts
@@ -426,9 +426,7 @@ def how_far(f: Findings) -> None:
         show_unmapped_stages(f.evidence, fix="See *How the journey file fits the events* above for the fix.",
                              show=kit.display)
     show_dates_only(f.evidence, persona=f.focus.persona)  # dates only: the order assumed within a day, with n
-    kit.display(with_caption(funnel_chart(fun, compare=None if f.focus.everyone else f.funnel_all, label=label,
-                                          title=f"How far {label} get through the journey"),
-                             "funnel" if f.focus.everyone else "funnel_compared"))
+    show_funnel_chart(f, title=f"How far {label} get through the journey")   # with those still open (D221)
     loss = f.biggest_loss
     if loss is not None:
         said = md("The biggest loss is between **{a}** and **{b}**: {words}.", a=loss["from"], b=loss["to"],

@@ -23,14 +23,16 @@ from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.analyses.funnels.timing import duration_words
 from jmtools.core.vocabulary import ALL, NO_PERSONA
 from jmtools.analyses.priorities import total_value_at_stake
-from jmtools.pipeline import disclosed_coverage, disclosed_shares, hidden_as_text, loss_rates, size_protectors
+from jmtools.core.stats import wilson_interval
+from jmtools.pipeline import (disclosed_coverage, disclosed_shares, had_time, hidden_as_text, loss_rates,
+                              size_protectors)
 from jmtools.report.present import html_table, md, number
 from jmtools.report.pain_steps import (COMPARISON_COLUMNS, PAIN_POINT_COLUMNS, record_pain_point_figures,
                                        show_comparisons, show_pain_point_evidence, show_pain_points,
                                        show_pain_points_chart, show_theme_accounting, show_themes, show_themes_chart,
                                        write_pain_points)
 from jmtools.report.record import record, record_source
-from jmtools.report.wording import HIDDEN_CELL, not_shown_template
+from jmtools.report.wording import HIDDEN_CELL, not_shown_template, open_words
 from jmtools.sources import LOADING_FILE, missing_table
 
 __all__ = ["record_world", "show_accounting", "show_reading_notes", "show_missing_table", "record_persona_figures", "record_largest_drop_off", "record_slowest_step", "show_dates_only",
@@ -347,8 +349,10 @@ def not_shown(frame: pd.DataFrame) -> pd.DataFrame:
     return hidden_as_text(frame, HIDDEN_CELL)
 
 
-def record_largest_drop_off(funnel: pd.DataFrame) -> pd.Series:
-    """Record and print the funnel step with the largest drop-off rate (any persona).
+def record_largest_drop_off(funnel: pd.DataFrame, opened: pd.DataFrame | None = None) -> pd.Series:
+    """Record and print the funnel step with the largest drop-off rate (any persona): with ``opened``
+    (:func:`jmtools.pipeline.open_rows` of the funnel), among the customers who had time to go on, the
+    funnel's own count, which takes those still open as lost, said beside it (D221).
 
     Parameters
     ----------
@@ -370,6 +374,7 @@ def record_largest_drop_off(funnel: pd.DataFrame) -> pd.Series:
     >>> _ = record_largest_drop_off(funnel)
     Largest drop-off: Ben between 'Browse' and 'Buy' — 40% of 200 customers do not go on (95% CI 33%–47%).
     """
+    funnel = funnel if opened is None else had_time(funnel, opened)
     rate = loss_rates(funnel)   # a step of 1–4: at least its bound; one protecting another group: none (D79)
     steps = funnel.loc[rate.index]
     hidden = steps["suppressed"].astype(bool) if "suppressed" in steps else pd.Series(False, index=steps.index)
@@ -391,12 +396,16 @@ def record_largest_drop_off(funnel: pd.DataFrame) -> pd.Series:
         print(f"Largest drop-off: {group} {where} — fewer than {MIN_GROUP} of "
               f"{int(worst['n_prev']):,} customers go on (their number is not shown).")
         return worst
-    low, high = 1 - worst["ci_high"], 1 - worst["ci_low"]
+    waiting = int(worst.get("open", 0))
+    low, high = wilson_interval(int(worst["drop_off"]), int(worst["n_prev"])) if waiting else (
+        1 - worst["ci_high"], 1 - worst["ci_low"])
     record("worst_drop_off", f"{group}: {worst['step']}", label="largest drop-off (persona: step)")
-    record("worst_drop_off_rate", worst["drop_off_rate"], label="its drop-off", unit="%",
-           n=int(worst["n_prev"]), ci=(low, high), headline=True)
-    print(f"Largest drop-off: {group} {where} — {worst['drop_off_rate']:.0%} of "
-          f"{int(worst['n_prev']):,} customers do not go on (95% CI {low:.0%}–{high:.0%}).")
+    record("worst_drop_off_rate", worst["drop_off_rate"], label="its drop-off" + " (had time to go on)" * bool(waiting),
+           unit="%", n=int(worst["n_prev"]), ci=(low, high), headline=True)
+    every = {"open": waiting, "all": {k: worst[f"{k}_all"] for k in ("drop_off", "n_prev", "drop_off_rate")}}
+    print(f"Largest drop-off: {group} {where} — {worst['drop_off_rate']:.0%} of {int(worst['n_prev']):,} customers"
+          f"{' who had time to go on' if waiting else ''} do not go on (95% CI {low:.0%}–{high:.0%})"
+          + (f"; {open_words(every)}." if waiting else "."))
     return worst
 
 

@@ -26,7 +26,7 @@ from jmtools.core.vocabulary import share_text
 
 __all__ = ["GLOSSARY", "CAPTIONS", "plain", "percent", "emotion", "feeling", "compared", "interval",
            "coverage_sentence", "caption", "listed", "NOT_SHOWN", "NOT_SHOWN_PROTECTS",
-           "not_shown_template", "HIDDEN_CELL", "loss_words", "reached_words", "ids_words",
+           "not_shown_template", "HIDDEN_CELL", "loss_words", "open_words", "reached_words", "ids_words",
            "CURVE_INTRODUCTIONS", "CURVE_HEADINGS"]
 
 #: Analyst term → the words a report uses for it (also shown in the report's glossary notes).
@@ -354,11 +354,34 @@ def loss_words(loss: dict, min_group: int = 5) -> str:
     '18 of 20 customers (90.0%) do not go on'
     >>> loss_words({"drop_off": None, "n_prev": 20, "drop_off_rate": 0.8, "hidden": True})
     'fewer than 5 of 20 customers go on (so at least 80.0% do not)'
+
+    Where customers still open at the data's end are left out (``all``, D221), both counts:
+
+    >>> loss_words({"drop_off": 20, "n_prev": 140, "drop_off_rate": 20 / 140, "hidden": False, "open": 18,
+    ...             "all": {"drop_off": 38, "n_prev": 188, "drop_off_rate": 38 / 188}})
+    "20 of the 140 customers who had time to go on (14.3%) do not; counting the 18 still open at the data's end as lost, 38 of 188 (20.2%)"
     """
     if loss.get("hidden"):
         return (f"fewer than {min_group} of {loss['n_prev']:,} customers go on (so at least "
                 f"{percent((loss['n_prev'] - min_group + 1) / loss['n_prev'])} do not)")
+    if loss.get("all"):
+        return (f"{loss['drop_off']:,} of the {loss['n_prev']:,} customers who had time to go on "
+                f"({percent(loss['drop_off_rate'])}) do not; {open_words(loss)}")
     return f"{loss['drop_off']:,} of {loss['n_prev']:,} customers ({percent(loss['drop_off_rate'])}) do not go on"
+
+
+def open_words(loss: dict) -> str:
+    """What the funnel says of a loss whose customers still open are left out (``loss["all"]``):
+    "counting the 181 still open at the data's end as lost, 381 of 1,885 (20.2%)" (D221).
+
+    Examples
+    --------
+    >>> open_words({"open": 181, "all": {"drop_off": 381, "n_prev": 1885, "drop_off_rate": 381 / 1885}})
+    "counting the 181 still open at the data's end as lost, 381 of 1,885 (20.2%)"
+    """
+    every = loss["all"]
+    return (f"counting the {loss['open']:,} still open at the data's end as lost, {every['drop_off']:,} of "
+            f"{every['n_prev']:,} ({percent(every['drop_off_rate'])})")
 
 
 def reached_words(reached: dict, min_group: int = 5) -> tuple[str, str]:

@@ -1,0 +1,108 @@
+"""The biggest loss (headline, key figures, the sentence under the funnel), the funnel chart and
+notebook 02's largest drop-off count the customers who had time to go on, as the drop-off pain point
+does (D209, D221): planted permit logs, counted by plain pandas on first events."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from jmtools import pipeline
+from jmtools.pipeline import open_rows
+from jmtools.report import funnel_notes
+from jmtools.report.headline import headline_items
+from jmtools.report.steps import record_largest_drop_off
+
+from permit_world import permit_folder
+from test_painpoints_signals_open import _pandas_dropoff, _planted
+
+
+@pytest.fixture(scope="module")
+def permit(tmp_path_factory):
+    """Of the uploaders 20% never get a decision; about as many of those lost at Upload are still open."""
+    root = tmp_path_factory.mktemp("had_time")
+    ev = _planted()
+    customers = permit_folder(root, ev)
+    return root, ev, customers
+
+
+def _headline(f) -> str:
+    return next(i["text"] for i in headline_items(f) if i["key"] == "loss")
+
+
+@pytest.mark.parametrize("persona", ["all", "Firm"])
+def test_the_biggest_loss_counts_those_who_had_time_and_says_the_funnels_count(permit, persona):
+    root, ev, customers = permit
+    f = pipeline.run(root, persona=persona)
+    who = None if persona == "all" else set(customers.loc[customers["kind"] == "firm", "customer_id"])
+    up = _pandas_dropoff(ev, who)["Upload"]                # lost between Upload and Decision
+    assert up["open"] >= 5
+    loss = f.biggest_loss
+    assert (loss["from"], loss["to"]) == ("Upload", "Decision")
+    assert (loss["drop_off"], loss["n_prev"], loss["open"]) == (up["count"], up["n"], up["open"])
+    assert (loss["all"]["drop_off"], loss["all"]["n_prev"]) == (up["count_all"], up["n_all"])
+    text = _headline(f)
+    assert (f"Upload → Decision: {up['count'] / up['n']:.1%} of those who had time to go on do not "
+            f"({up['count']:,} of {up['n']:,}; 95% CI") in text
+    assert (f"counting the {up['open']:,} still open at the data's end as lost, {up['count_all']:,} of "
+            f"{up['n_all']:,} ({up['count_all'] / up['n_all']:.1%})") in text
+    signal = f.signals[(f.signals["signal"] == "drop-off") & (f.signals["stage"] == "Upload")
+                       & (f.signals["persona"] == persona)].iloc[0]
+    assert (int(signal["count"]), int(signal["n"])) == (loss["drop_off"], loss["n_prev"])   # the pain point's
+
+
+def test_the_rank_follows_those_who_had_time(tmp_path):
+    """Decisions take up to 300 days: counting the open cases, Upload → Decision loses the most (the
+    headline's biggest loss before D221, while the pain point ranked Apply first); among those who had
+    time to go on, Apply → Upload does."""
+    ev = _planted(seed=7, stuck=0.05, slowest=300)
+    permit_folder(tmp_path, ev)
+    f = pipeline.run(tmp_path)
+    truth = _pandas_dropoff(ev)
+    ap, up = truth["Apply"], truth["Upload"]
+    assert up["count_all"] / up["n_all"] > ap["count_all"] / ap["n_all"] + 0.1
+    loss = f.biggest_loss
+    assert (loss["from"], loss["to"]) == ("Apply", "Upload")
+    counted = (ap["count"], ap["n"]) if ap["open"] >= 5 else (ap["count_all"], ap["n_all"])   # 1–4 open: not said
+    assert (loss["drop_off"], loss["n_prev"]) == counted
+    assert f.pain_points.table["title"].iloc[0] == "Drop-off at apply"
+
+
+def test_the_funnel_chart_draws_those_still_open_as_a_pale_end(permit, monkeypatch):
+    root, ev, _ = permit
+    f = pipeline.run(root)
+    up = _pandas_dropoff(ev)["Upload"]
+    shown = []
+    monkeypatch.setattr(funnel_notes.kit, "display", lambda *objs: shown.extend(objs))
+    funnel_notes.show_funnel_chart(f, title="t")
+    spec = shown[0].to_dict()
+    rows = pd.DataFrame(next(iter(spec["datasets"].values()))).set_index("step")
+    started = int(ev.loc[ev["event"] == "apply", "customer_id"].nunique())
+    decided = int(ev.loc[ev["event"] == "decide", "customer_id"].nunique())
+    assert rows.loc["Decision", "open"] == up["open"] and rows.loc["Decision", "n"] == decided
+    assert rows.loc["Decision", "open_to"] == pytest.approx((decided + up["open"]) / started)
+    assert f"; +{up['open']:,} open" in rows.loc["Decision", "text"]
+    assert "Pale end of a bar" in spec["usermeta"]["caption"]
+    assert any(layer.get("mark", {}).get("opacity") == 0.35 for layer in spec["layer"][0]["layer"])
+
+
+def test_notebook_02s_largest_drop_off_counts_those_who_had_time(permit, capsys):
+    root, ev, customers = permit
+    f = pipeline.run(root)
+    fun = f.funnel
+    worst = record_largest_drop_off(fun, open_rows(f.evidence, fun))
+    up = _pandas_dropoff(ev)["Upload"]
+    said = capsys.readouterr().out
+    assert worst["step"] == "Decision"
+    assert (f"— {up['count'] / up['n']:.0%} of {up['n']:,} customers who had time to go on do not go on "
+            f"(95% CI") in said
+    assert f"; counting the {up['open']:,} still open at the data's end as lost, {up['count_all']:,} of" in said
+
+
+def test_nobody_open_nothing_changes(ecommerce_world):
+    f = pipeline.run(ecommerce_world.world)
+    loss = f.biggest_loss
+    assert loss["all"] is None and loss["open"] == 0
+    plain = f.funnel.set_index("step").loc[loss["to"]]
+    assert (loss["drop_off"], loss["n_prev"]) == (int(plain["drop_off"]), int(plain["n_prev"]))
+    assert "had time" not in _headline(f) and "do not go on" in _headline(f)
