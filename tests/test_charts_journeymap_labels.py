@@ -10,6 +10,7 @@ import pytest
 
 from jmtools.charts.journeymap import journey_map
 from jmtools.journey import Journey
+from test_charts_journeymap import _layers
 from test_mapcells import JOURNEY
 
 #: Planted curves over the four stages: a steep rise right after a labelled point (the hospital's
@@ -20,19 +21,10 @@ CURVES = {"rise": {"Budget Ben": [0.3, 1.6, 1.7, 1.9]},
           "crossing": {"Budget Ben": [-1.5, 1.5, -0.5, 0.8], "Marathon Maya": [1.5, -1.5, 0.5, -0.8]}}
 
 
-def _leaves(spec, data=None):
-    for layer in spec.get("layer", []):
-        own = layer.get("data", data)
-        if "layer" in layer:
-            yield from _leaves(layer, own)
-        else:
-            yield {**layer, "data": own}
-
-
 def _label_boxes(spec) -> list[tuple]:
     """(label, x1, x2, y1, y2) of every value label, from its text mark as the spec draws it."""
     out = []
-    for layer in _leaves(spec):
+    for layer in _layers(spec):
         enc, mark = layer.get("encoding", {}), layer["mark"]
         if mark["type"] != "text" or enc.get("text", {}).get("field") != "label":
             continue
@@ -50,7 +42,7 @@ def _label_boxes(spec) -> list[tuple]:
 def _lines(spec) -> list[list[tuple]]:
     """The points of every drawn stroke of the curves, in stage order."""
     out = []
-    for layer in _leaves(spec):
+    for layer in _layers(spec):
         if layer["mark"]["type"] != "line":
             continue
         strokes: dict = {}

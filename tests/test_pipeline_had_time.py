@@ -14,16 +14,7 @@ from jmtools.report.headline import headline_items
 from jmtools.report.steps import record_largest_drop_off
 
 from permit_world import permit_folder
-from test_painpoints_signals_open import _pandas_dropoff, _planted
-
-
-@pytest.fixture(scope="module")
-def permit(tmp_path_factory):
-    """Of the uploaders 20% never get a decision; about as many of those lost at Upload are still open."""
-    root = tmp_path_factory.mktemp("had_time")
-    ev = _planted()
-    customers = permit_folder(root, ev)
-    return root, ev, customers
+from test_painpoints_signals_open import _pandas_dropoff, _planted, permit  # noqa: F401 (the planted permit folder)
 
 
 def _headline(f) -> str:

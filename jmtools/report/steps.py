@@ -402,7 +402,7 @@ def record_largest_drop_off(funnel: pd.DataFrame, opened: pd.DataFrame | None = 
     record("worst_drop_off", f"{group}: {worst['step']}", label="largest drop-off (persona: step)")
     record("worst_drop_off_rate", worst["drop_off_rate"], label="its drop-off" + " (had time to go on)" * bool(waiting),
            unit="%", n=int(worst["n_prev"]), ci=(low, high), headline=True)
-    every = {"open": waiting, "all": {k: worst[f"{k}_all"] for k in ("drop_off", "n_prev", "drop_off_rate")}}
+    every = {"open": waiting, "all": {k: worst.get(f"{k}_all") for k in ("drop_off", "n_prev", "drop_off_rate")}}
     print(f"Largest drop-off: {group} {where} — {worst['drop_off_rate']:.0%} of {int(worst['n_prev']):,} customers"
           f"{' who had time to go on' if waiting else ''} do not go on (95% CI {low:.0%}–{high:.0%})"
           + (f"; {open_words(every)}." if waiting else "."))
