@@ -5,6 +5,7 @@ Reading :func:`run` top to bottom tells the whole run::
     world      = load_world(folder, journey)           # sources: validated, rejected rows counted
     focus      = resolve_focus(journey, persona, segment)
     tables     = select(world, focus)                  # the segment's customers only, if one is set
+                                                       # (select_outside: everyone else's events)
     assignment = assign_personas(customers, journey)   # customer → persona (first rule that selects)
     evidence   = prepare(events, journey, customers)   # events → touchpoint → stage, sorted once
     funnel     → emotion curve → KPIs → pain points → themes → backlog
@@ -24,7 +25,7 @@ The persona selector is one keyword everywhere: ``persona=`` takes a persona's n
 
 from jmtools.pipeline._chain import (MAP_KPIS, MIN_EFFECT, MIN_N, N_THEMES, SEED, Findings, Focus,
                                      Prepared, load, prepare_evidence, prepare_world, relieving,
-                                     resolve_focus, run, select)
+                                     resolve_focus, run, select, select_outside)
 from jmtools.pipeline._iterate import (Comparison, compare_folders, compare_groups, compare_periods,
                                        measure_opportunity, observe, opportunity_steps)
 from jmtools.pipeline._disclosed import (disclosed_paths, disclosed_rows, disclosed_shares, disclosed_steps,
@@ -45,7 +46,7 @@ from jmtools.pipeline._map import map_cells_for, map_disclosure_note, map_eviden
 
 __all__ = ["Focus", "Findings", "Prepared", "prepare_world", "prepare_evidence", "run", "resolve_focus",
            "require_members", "customer_ids_apart", "OTHER",
-           "load", "select",
+           "load", "select", "select_outside",
            "relieving", "map_evidence", "map_cells_for", "map_disclosure_note", "disclosed_curve",
            "disclosed_rows", "disclosed_steps", "disclosed_table", "disclosed_paths", "disclosed_shares",
            "disclosed_kpis", "with_fewer", "hidden_as_text", "disclosed_persona_rows", "small_personas",

@@ -34,7 +34,7 @@ from jmtools.pipeline._tables_cache import cached_tables
 from jmtools.sources import SPECS, World, load_world
 
 __all__ = ["Focus", "Findings", "Prepared", "prepare_world", "prepare_evidence", "run", "resolve_focus",
-           "load", "select", "relieving", "MAP_KPIS", "MIN_N", "N_THEMES", "SEED", "MIN_EFFECT"]
+           "load", "select", "select_outside", "relieving", "MAP_KPIS", "MIN_N", "N_THEMES", "SEED", "MIN_EFFECT"]
 
 #: The run's defaults, declared once: the notebooks' parameters cells use the same values
 #: (tests/test_notebook_parameters.py checks them).
@@ -75,13 +75,16 @@ class Prepared:
     frame, or None when the world cannot give it. A focus takes its rows (:func:`run`)."""
     comparisons: dict = field(default_factory=dict)
     persona_errors: dict = field(default_factory=dict)
+    outside: pd.DataFrame | None = None
+    """In a segment's run, the slow-step signal of every customer with events outside the
+    segment (:func:`_outside_signals`), which the segment's own rows are compared with (D217)."""
 
     def compared(self, *, min_n: int, min_effect: float) -> pd.DataFrame:
         """The signals' comparisons for these thresholds, computed once and kept."""
         key = (min_n, min_effect)
         if key not in self.comparisons:
             self.comparisons[key] = painpoints.compare_signals(self.signals, min_n=min_n,
-                                                               min_effect=min_effect)
+                                                               min_effect=min_effect, outside=self.outside)
         return self.comparisons[key]
 
 
@@ -118,6 +121,7 @@ def prepare_world(data, *, journey=None, segment: str = "", n_themes: int | str 
         curve = (None if emotion_ev is None or not len(emotion_ev)
                  else emotions.emotion_curve(emotion_ev, journey=journey, min_n=MIN_N))
         frames = {"emotion": emotion_ev, "signals": signals, "curve": curve,
+                  "outside": _outside_signals(world, tables, evidence) if segment else None,
                   **_kpi_grid(tables, journey, evidence, assignment)}
         return frames, *feedback_themes(tables, assignment, journey, n_themes, seed)
 
@@ -131,7 +135,7 @@ def prepare_world(data, *, journey=None, segment: str = "", n_themes: int | str 
                     themes=found_themes, themes_error=theme_error, segment_customers=n_segment,
                     options={"n_themes": n_themes, "seed": seed, "assignment": given is not None},
                     grids={n: frames[n] for n in ("curve", "kpi_total", "kpi_personas", "kpi_relationship")},
-                    persona_errors=broken)
+                    persona_errors=broken, outside=frames["outside"])
 
 
 def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int = MIN_N,
@@ -234,6 +238,21 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
                     persona_errors=dict(shared.persona_errors))
 
 
+def _outside_signals(world: World, tables: dict, evidence) -> pd.DataFrame | None:
+    """The slow-step signal of every customer with events outside a segment (D217): ``tables``
+    are the segment's (its customer table holds the segment's customers), ``evidence`` its own."""
+    if "events" not in world.tables or "customers" not in tables:
+        return None
+    rest = prepare(_events_apart(world, tables["customers"]["customer_id"]), world.journey)
+    return painpoints.outside_signal(rest, evidence)
+
+
+def _events_apart(world: World, ids):
+    """The events of the customers whose ids are not ``ids``."""
+    t = world.tables["events"].table
+    return t.filter(~t.customer_id.isin(list(ids)))
+
+
 def _protects_smaller(shared, focus) -> bool:
     """True for a persona whose size the report for all customers and notebook 01 hide only to
     protect a smaller persona's (:func:`~jmtools.pipeline.size_protectors`, the choice their
@@ -311,6 +330,25 @@ def load(data, journey=None, *, defer: bool = False) -> World:
     if isinstance(data, World):
         return data
     return load_world(data, journey or None, defer=tuple(SPECS) if defer else ())
+
+
+def select_outside(world: World, focus: Focus):
+    """The events (Ibis) of every customer with events outside the focus's segment, those missing
+    from the customer table too: what a segment is compared with (D217). None without a segment
+    or an event table.
+
+    Examples
+    --------
+    >>> w = load("sample:b2b")
+    >>> rest = select_outside(w, resolve_focus(w.journey, ALL, 'employees > 500'))
+    >>> seg = select(w, resolve_focus(w.journey, ALL, 'employees > 500'))[1]
+    >>> int(rest.count().execute()) + int(seg.count().execute()) == int(w.events.table.count().execute())
+    True
+    """
+    if not focus.segment or "events" not in world.tables:
+        return None
+    tables, _, _ = _select(world, focus)
+    return _events_apart(world, tables["customers"]["customer_id"])
 
 
 def select(world: World, focus: Focus) -> tuple[dict, Any, int | None]:

@@ -35,13 +35,13 @@ from jmtools.pipeline._cache import code_digest, input_digest, read_entry, write
 __all__ = ["SHARED_FORMAT", "FRAMES", "shared_key", "cached_shared", "put_frame", "get_frame", "same"]
 
 #: Version of the layout below; part of every key.
-SHARED_FORMAT = 3
+SHARED_FORMAT = 4
 _PREFIX = "shared-"
 _THEME_FRAMES = ("summary", "documents", "counts", "quotes")
 #: The frames kept, each a DataFrame or None: the valence evidence, the pain-point signals, and
 #: every persona's emotion curve and stage KPIs beside the total's (D82), and the scores of answers
-#: that name no step (D132).
-FRAMES = ("emotion", "signals", "curve", "kpi_total", "kpi_personas", "kpi_relationship")
+#: that name no step (D132), and in a segment's run the slow-step signal of the customers outside it (D217).
+FRAMES = ("emotion", "signals", "curve", "kpi_total", "kpi_personas", "kpi_relationship", "outside")
 
 
 def shared_key(world, journey, segment: str, options: dict) -> str | None:

@@ -72,6 +72,7 @@ detect_pain_points``); the modules, bottom to top:
 - :mod:`~jmtools.analyses.painpoints.places` — one place read as a pain point: its
   comparisons, score, personas affected, value at stake and evidence in words;
 - :mod:`~jmtools.analyses.painpoints.focus` — one persona's report;
+- :mod:`~jmtools.analyses.painpoints.segment` — a segment beside the customers outside it;
 - :mod:`~jmtools.analyses.painpoints.feedback` — themes and quotes attached to pain points;
 - :mod:`~jmtools.analyses.painpoints.repeats` — how often customers come back, read as a signal
   the same comparisons judge (no pain point: the reports say it beside the funnel);
@@ -81,23 +82,25 @@ detect_pain_points``); the modules, bottom to top:
 - ``_common`` — the names and columns they share.
 """
 
-from jmtools.analyses.painpoints._common import (ALL, EVIDENCE_COLUMNS, SIGNAL_COLUMNS, SIGNALS,
+from jmtools.analyses.painpoints._common import (ALL, EVIDENCE_COLUMNS, OUTSIDE, SIGNAL_COLUMNS, SIGNALS,
                                                  TABLE_COLUMNS)
 from jmtools.analyses.painpoints.detection import (UNIT_CONTRAST, PainPoints, compare_signals,
                                                    detect_pain_points)
 from jmtools.analyses.painpoints.focus import CONTACT_SIGNALS
 from jmtools.analyses.painpoints.places import SIGNAL_WEIGHTS
 from jmtools.analyses.painpoints.repeats import REPEAT_SIGNAL, repeat_signal
+from jmtools.analyses.painpoints.segment import WAIT_COLUMNS, outside_signal, segment_waits
 from jmtools.analyses.painpoints.signals import (collect_signals, combine_signals,
                                                  complaint_signal, detour_signal, dropoff_signal,
                                                  loop_signal, observation_signal, rate_signal,
                                                  slow_step_signal, valence_signal)
 
 __all__ = [
-    "SIGNALS", "ALL", "SIGNAL_COLUMNS", "TABLE_COLUMNS", "EVIDENCE_COLUMNS", "UNIT_CONTRAST",
+    "SIGNALS", "ALL", "OUTSIDE", "SIGNAL_COLUMNS", "TABLE_COLUMNS", "EVIDENCE_COLUMNS", "UNIT_CONTRAST",
     "SIGNAL_WEIGHTS",
     "PainPoints",
     "rate_signal", "observation_signal", "dropoff_signal", "valence_signal", "complaint_signal",
     "slow_step_signal", "loop_signal", "detour_signal", "collect_signals", "combine_signals", "compare_signals", "detect_pain_points",
     "REPEAT_SIGNAL", "repeat_signal",
+    "outside_signal", "segment_waits", "WAIT_COLUMNS",
 ]

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from jmtools.core.errors import ParameterError, suggest
+from jmtools.core.stats import Z95
 from jmtools.core.vocabulary import ALL  # noqa: F401  (used by the package's modules)
 
 #: Signal names used by the builders, in the order the evidence lists them.
@@ -26,6 +27,11 @@ SIGNALS = ("drop-off", "negative valence", "complaints", "slow step", "loops", "
 #: with their date only (docs/decisions.md): hours, but known to the day, so a difference under
 #: a day between two groups is not evidence (it can come from the missing time of day).
 DAY_HOURS = "hours, to the day"
+
+
+#: What a segment's own rows are compared with: every customer with events outside the segment
+#: (``compare_signals(…, outside=…)``; docs/decisions.md D217). The ``versus`` of those comparisons.
+OUTSIDE = "customers outside the segment"
 
 
 #: Columns of a signals frame (what the builders return, what the detector reads).
@@ -54,6 +60,17 @@ TABLE_COLUMNS = ["rank", "pain_point_id", "title", "stage", "touchpoint", "sourc
 EVIDENCE_COLUMNS = ["stage", "touchpoint", "persona", "signal", "unit", "level", "value", "n",
                     "n_customers", "n_skipped", "n_all", "n_open", "baseline", "baseline_n", "baseline_customers", "versus", "effect",
                     "z", "flagged", "counts"]
+
+
+def _ratio_interval(value: float, baseline: float, z: float) -> tuple[float, float, float]:
+    """A log-scale comparison's ratio of geometric means ``value / baseline`` and its 95% interval,
+    from the z the comparison made (Welch's: the log difference over its standard error); NaN
+    where there is none (D217)."""
+    if not (value > 0 and baseline > 0) or not np.isfinite(z) or z == 0:
+        return np.nan, np.nan, np.nan
+    diff = math.log(value / baseline)
+    half = Z95 * abs(diff / z)
+    return value / baseline, math.exp(diff - half), math.exp(diff + half)
 
 
 def _col(frame: pd.DataFrame, col: str | None, role: str, what: str, *, required=True):

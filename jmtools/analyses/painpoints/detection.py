@@ -20,8 +20,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from jmtools.analyses.painpoints._common import (ALL, DAY_HOURS, EVIDENCE_COLUMNS, TABLE_COLUMNS, _none,
-                                                 _pool_values)
+from jmtools.analyses.painpoints._common import (ALL, DAY_HOURS, EVIDENCE_COLUMNS, OUTSIDE, TABLE_COLUMNS,
+                                                 _none, _pool_values)
 from jmtools.analyses.painpoints.feedback import _attach_feedback
 from jmtools.analyses.painpoints.focus import _focus_rows
 from jmtools.analyses.painpoints.places import (_describe, _detected_rows, _place, _row_from,
@@ -100,14 +100,19 @@ def _evidence(signals: pd.DataFrame, *, min_n: int, min_effect: float,
         key, persona = grp["key"].to_numpy(dtype=object), grp["persona"].to_numpy(dtype=object)
         arrays = (grp["n"].to_numpy(), grp["mean"].to_numpy(dtype=float),
                   grp["sd"].to_numpy(dtype=float), (grp["kind"] == "rate").to_numpy())
-        not_all = persona != ALL
+        not_all = (persona != ALL) & (persona != OUTSIDE)
+        outside = persona == OUTSIDE        # a segment's rest: only the segment's "all" is compared with it
         who = _known_customers(grp)
         for i, r in enumerate(grp.itertuples(index=False)):
+            if r.persona == OUTSIDE:
+                continue
             pools = {}
             if r.persona != ALL:
                 pools["other personas"] = (key == r.key) & (persona != r.persona) & not_all
             if name in unit_contrast:
                 pools[f"other {level}s"] = (key != r.key) & (persona == r.persona)
+            if r.persona == ALL and (outside & (key == r.key)).any():
+                pools[OUTSIDE] = outside & (key == r.key)
             for versus, mask in pools.items():
                 base = _pool_values(*(a[mask] for a in arrays))
                 effect, z = _compare(kind, (r.mean, r.sd, r.n), base, worse)
@@ -179,7 +184,8 @@ class PainPoints:
 
 
 def compare_signals(signals: pd.DataFrame, *, min_n: int = 30, min_effect: float = 0.2,
-                    unit_contrast: Sequence[str] = UNIT_CONTRAST) -> pd.DataFrame:
+                    unit_contrast: Sequence[str] = UNIT_CONTRAST,
+                    outside: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every comparison of the signals with their baselines: the evidence pain points rest on.
 
     It does not depend on the persona a report is about, so a batch computes it once per
@@ -191,6 +197,11 @@ def compare_signals(signals: pd.DataFrame, *, min_n: int = 30, min_effect: float
         From :func:`~jmtools.analyses.painpoints.combine_signals` (or one builder).
     min_n, min_effect, unit_contrast
         As in :func:`detect_pain_points`.
+    outside : pandas.DataFrame, optional
+        When ``signals`` are a segment's: the same signals of every customer outside it (their
+        rows of persona ``"all"`` are read). Each row of the segment's ``"all"`` is then also
+        compared with them at its stage or touchpoint (``versus`` :data:`OUTSIDE`, which counts
+        for the score like the other stages do for ``"all"``); persona rows are not (docs/decisions.md D217).
 
     Returns
     -------
@@ -211,8 +222,11 @@ def compare_signals(signals: pd.DataFrame, *, min_n: int = 30, min_effect: float
     [['Cart', 'other personas', 800], ['Cart', 'other stages', 800]]
     """
     whole_number("min_n", min_n, fix="pass min_n=1 or more (30 by default)")
-    return _evidence(combine_signals(signals), min_n=min_n, min_effect=min_effect,
-                     unit_contrast=tuple(unit_contrast))
+    signals = combine_signals(signals)
+    if outside is not None and len(outside):
+        rest = combine_signals(outside)
+        signals = pd.concat([signals, rest[rest["persona"] == ALL].assign(persona=OUTSIDE)], ignore_index=True)
+    return _evidence(signals, min_n=min_n, min_effect=min_effect, unit_contrast=tuple(unit_contrast))
 
 
 def detect_pain_points(signals: pd.DataFrame, *, journey=None, themes=None,
@@ -221,7 +235,7 @@ def detect_pain_points(signals: pd.DataFrame, *, journey=None, themes=None,
                        unit_contrast: Sequence[str] = UNIT_CONTRAST,
                        personas: Sequence[str] | None = None, persona: str | None = None,
                        comparisons: pd.DataFrame | None = None,
-                       focus: str | None = None) -> PainPoints:
+                       focus: str | None = None, outside: pd.DataFrame | None = None) -> PainPoints:
     """Detect pain points from signals, merge the journey's own, rank them with their evidence.
 
     Parameters
@@ -266,6 +280,9 @@ def detect_pain_points(signals: pd.DataFrame, *, journey=None, themes=None,
         ``min_effect`` and ``unit_contrast`` (computed here when not given).
     focus : str, optional
         Deprecated spelling of ``persona`` (a ``FutureWarning``).
+    outside : pandas.DataFrame, optional
+        When ``signals`` are a segment's, the signals of the customers outside it: the
+        segment's own rows are also compared with theirs (:func:`compare_signals`).
 
     Returns
     -------
@@ -299,7 +316,7 @@ def detect_pain_points(signals: pd.DataFrame, *, journey=None, themes=None,
                              fix="pass 0 for no quotes, or e.g. 3")
     signals = combine_signals(signals)
     evidence = comparisons if comparisons is not None else compare_signals(
-        signals, min_n=min_n, min_effect=min_effect, unit_contrast=unit_contrast)
+        signals, min_n=min_n, min_effect=min_effect, unit_contrast=unit_contrast, outside=outside)
     if personas is not None:
         evidence = evidence[evidence["persona"].isin([*personas, ALL])].reset_index(drop=True)
     places = _python_strings(evidence)   # read place by place below, many times

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from jmtools.analyses.disclosure import count_words
-from jmtools.analyses.painpoints._common import ALL, DAY_HOURS, SIGNALS, TABLE_COLUMNS
+from jmtools.analyses.painpoints._common import ALL, DAY_HOURS, OUTSIDE, SIGNALS, TABLE_COLUMNS, _ratio_interval
 
 __all__ = ["SIGNAL_WEIGHTS"]
 
@@ -74,8 +74,8 @@ def _specific(here: pd.DataFrame) -> pd.DataFrame:
     """Per signal, persona and comparison keep the touchpoint-level row over the stage-level one."""
     if here.empty:
         return here
-    order = here.assign(_o=(here["level"] == "stage").astype(int),
-                        _v=here["versus"] == "other personas").sort_values("_o", kind="stable")
+    kinds = np.where(here["versus"] == "other personas", 0, np.where(here["versus"] == OUTSIDE, 2, 1))
+    order = here.assign(_o=(here["level"] == "stage").astype(int), _v=kinds).sort_values("_o", kind="stable")
     return order.drop_duplicates(["signal", "persona", "_v"]).drop(columns=["_o", "_v"])
 
 
@@ -194,17 +194,26 @@ def _describe(rows: pd.DataFrame, limit: int = 6) -> str:
     top = rows.head(limit)
     skipped, people, n_all, opened = (top[c] if c in top.columns else pd.Series(np.nan, index=top.index)
                                       for c in ("n_skipped", "n_customers", "n_all", "n_open"))
-    for persona, signal, value, unit, n, went, customers, everyone, still, baseline, versus, baseline_n in zip(*(
+    zs = top["z"] if "z" in top.columns else pd.Series(np.nan, index=top.index)
+    for persona, signal, value, unit, n, went, customers, everyone, still, baseline, versus, baseline_n, z in zip(*(
             top[c] for c in ("persona", "signal", "value", "unit", "n")), skipped, people, n_all, opened, *(
-            top[c] for c in ("baseline", "versus", "baseline_n"))):
+            top[c] for c in ("baseline", "versus", "baseline_n")), zs):
         who = "" if persona == ALL else f"{persona}: "
         answers = " answers" if unit == "valence" else ""       # answers, not customers (D195)
         counted = (_counted(value, n, went) + (_from_customers(customers) if answers else "")
                    + _open_words(n, everyone, still))
+        ratio = _ratio_words(value, baseline, z) if versus == OUTSIDE and unit in ("hours", DAY_HOURS) else ""
         parts.append(f"{who}{signal} {_fmt(value, unit)} ({counted}) vs "
-                     f"{_fmt(baseline, unit)} {versus} (n={baseline_n:,}{answers})")
+                     f"{_fmt(baseline, unit)} {versus} (n={baseline_n:,}{answers}){ratio}")
     more = len(rows) - limit
     return "; ".join(parts) + (f"; (+{more} more in .evidence)" if more > 0 else "")
+
+
+def _ratio_words(value, baseline, z) -> str:
+    """``: 2.9 times as long (95% interval 2.7–3.1)``: a segment's geometric mean wait over that of
+    the customers outside it, with the interval of Welch's z the comparison made (D217)."""
+    ratio, low, high = _ratio_interval(value, baseline, z)
+    return "" if np.isnan(ratio) else f": {ratio:.1f} times as long (95% interval {low:.1f}–{high:.1f})"
 
 
 def _from_customers(customers) -> str:
