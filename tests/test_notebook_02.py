@@ -27,7 +27,7 @@ def test_notebook_declares_its_parameters_and_is_output_free():
     from jmtools.report.runner import read_parameters
 
     declared = read_parameters(NOTEBOOK)
-    assert set(declared) == {"data_dir", "journey_file", "persona", "funnel_level", "funnel_steps",
+    assert set(declared) == {"data_dir", "journey_file", "persona", "segment", "funnel_level", "funnel_steps",
                              "path_steps"}
     assert all(p.help for p in declared.values())
     nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
@@ -90,6 +90,31 @@ def test_a_funnel_of_your_own_mixes_stages_touchpoints_and_events(ecommerce_worl
     f = funnel(e, steps=[s.strip() for s in steps.split(",")], level="any", by="persona")
     top = f[f.step_index > 1].sort_values("drop_off_rate", ascending=False).iloc[0]
     assert worst.startswith(f"{top['persona']}:") and top["step"] in worst
+
+
+def test_a_segment_shows_its_waits_beside_everyone_outside_it(tmp_path):
+    """The segment parameter (D217): sections 2 to 5 count the segment's customers, and a table sets
+    each step's wait beside everyone outside it: the planted slow step (booking → visit, 90 days vs
+    30) is "slower" with the geometric means plain pandas gives; referral → booking, drawn alike, is not."""
+    from inprocess import run_cells
+    from segment_cases import SEGMENT, clinic_world, pandas_geomean
+
+    from jmtools.analyses.funnels import duration_words
+
+    folder = clinic_world(tmp_path / "clinic", slow=True)
+    run = run_cells(NOTEBOOK, {"data_dir": str(folder), "segment": SEGMENT})
+    tables = [o for o in run.displayed if isinstance(o, pd.DataFrame) and "slower" in o.columns]
+    assert len(tables) == 1
+    t = tables[0].set_index("waiting at (to the next step)")
+    inside, n_in = pandas_geomean(folder, inside=True)
+    outside, n_out = pandas_geomean(folder, inside=False)
+    assert run.namespace["evidence"].n_customers == n_in          # everyone in the segment has a wait
+    booking = t.loc["Booking"]
+    assert (booking["segment: customers"], booking["outside it: customers"]) == (f"{n_in:,}", f"{n_out:,}")
+    assert booking["segment: typical wait"] == duration_words(inside * 3600)
+    assert booking["outside it: typical wait"] == duration_words(outside * 3600)
+    assert booking["times as long (95% interval)"].startswith(f"{inside / outside:.1f} (")
+    assert booking["slower"] == "yes" and t.loc["Referral", "slower"] == "no"
 
 
 def _chart_rows(displayed, title_part):

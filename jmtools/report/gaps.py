@@ -18,6 +18,7 @@ import pandas as pd
 
 from jmtools.analyses.disclosure import MIN_GROUP, count_words
 from jmtools.analyses.emotions import from_behaviour
+from jmtools.analyses.funnels import duration_words
 from jmtools.charts.emotions import sentiment_trend_chart
 from jmtools.core.vocabulary import ALL
 from jmtools.report.present import md
@@ -25,7 +26,7 @@ from jmtools.report.unplaced import unplaced_rows
 
 __all__ = ["trend_gap", "show_sentiment_trend", "no_personas_note", "show_no_personas", "between_steps_gap",
            "show_between_steps", "no_pain_points_note", "empty_chart_note", "show_or_say",
-           "too_few_to_cluster"]
+           "too_few_to_cluster", "segment_waits_table"]
 
 
 def trend_gap(trend: pd.DataFrame | None, *, tables=None, persona: str = ALL) -> str:
@@ -368,3 +369,51 @@ def too_few_to_cluster(customers: pd.DataFrame | None, *, k: int = 0) -> str:
     return (f"No personas suggested from the data: clustering into {into} needs at least {groups + 1} customers, "
             f"and the customer table holds {count_words(n)}. With more customers (a few dozen or more), this "
             "section suggests groups.")
+
+
+def segment_waits_table(waits: pd.DataFrame, *, whole_days: bool = False) -> pd.DataFrame:
+    """Notebook 02's time between steps of a segment beside everyone outside it, in words (D217).
+
+    Parameters
+    ----------
+    waits : pandas.DataFrame
+        :func:`jmtools.analyses.painpoints.segment_waits`.
+    whole_days : bool, default False
+        The event log has dates only: waits in whole days.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per step waited in: the customers and typical wait (geometric mean) of the
+        segment and of those outside it, how many times as long with its 95% interval, and
+        ``slower`` ("yes" where a pain point would say so). A side of 1–4 customers shows
+        "fewer than 5" and no wait, and the row no ratio.
+
+    Examples
+    --------
+    >>> w = pd.DataFrame({"from_step": ["Booking", "Visit"], "n": [40, 3], "wait_h": [2160.0, 30.0],
+    ...                   "n_outside": [400, 390], "wait_outside_h": [720.0, 29.0], "ratio": [3.0, 1.03],
+    ...                   "ci_low": [2.8, 0.7], "ci_high": [3.2, 1.5], "slower": [True, False]})
+    >>> segment_waits_table(w).iloc[:, 1:].values.tolist()
+    [['40', '90.0 days', '400', '30.0 days', '3.0 (2.8–3.2)', 'yes'], ['fewer than 5', '', '390', '29.0 h', '', 'no']]
+    """
+    rows = []
+    for r in waits.itertuples(index=False):
+        shown = r.n >= MIN_GROUP and r.n_outside >= MIN_GROUP
+        rows.append({"waiting at (to the next step)": r.from_step, "segment: customers": count_words(int(r.n)),
+                     "segment: typical wait": _wait(r.wait_h, r.n, whole_days),
+                     "outside it: customers": count_words(int(r.n_outside)),
+                     "outside it: typical wait": _wait(r.wait_outside_h, r.n_outside, whole_days),
+                     "times as long (95% interval)": f"{r.ratio:.1f} ({r.ci_low:.1f}–{r.ci_high:.1f})"
+                     if shown and not math.isnan(r.ratio) else "",
+                     "slower": "yes" if shown and bool(r.slower) else "no"})
+    return pd.DataFrame(rows, columns=["waiting at (to the next step)", "segment: customers", "segment: typical wait",
+                                       "outside it: customers", "outside it: typical wait",
+                                       "times as long (95% interval)", "slower"])
+
+
+def _wait(hours: float, n: int, whole_days: bool) -> str:
+    """A geometric mean wait in words; none for 1–4 customers."""
+    if n < MIN_GROUP or hours is None or math.isnan(hours):
+        return ""
+    return duration_words(hours * 3600, whole_days=whole_days)
