@@ -148,3 +148,64 @@ def test_every_stage_says_what_its_reach_counts_and_the_counts_equal_pandas():
     assert "by the company's contacts" in said and "by their own events" in said
     last = texts[len(texts)]                                         # discharge alone
     assert "received at least one contact" in last and "(100.0%)" in last
+
+
+def _hospital(n=80, seed=3) -> pd.DataFrame:
+    """As :func:`_clinic`, with the clinic booking the next visit straight after each visit: the
+    booking's move into the reminder bound the first reminder to the referral's stage (D222)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        c = f"p{i:03d}"
+        day = T0 + pd.Timedelta(days=int(rng.integers(0, 60)))
+        at = lambda d: d.normalize() + pd.Timedelta(hours=int(rng.integers(9, 17)),  # noqa: E731
+                                                    minutes=int(rng.choice([0, 15, 30, 45])))
+        rows += [(c, at(day), "referral", "company"),
+                 (c, at(day + pd.Timedelta(days=3)), "booked", "company")]
+        visit = day + pd.Timedelta(days=int(rng.integers(20, 40)))
+        for k in range(int(rng.integers(3, 6))):
+            when = at(visit)
+            rows += [(c, when.normalize() - pd.Timedelta(days=2) + pd.Timedelta(hours=9), "reminder", "company"),
+                     (c, when, "visit", "customer"),
+                     (c, when + pd.Timedelta(minutes=int(rng.integers(10, 60))), "followup_booked", "company")]
+            visit = visit + pd.Timedelta(days=int(rng.integers(20, 40)))
+        rows.append((c, at(visit), "discharged", "company"))
+    return pd.DataFrame(rows, columns=["customer_id", "timestamp", "event", "initiated_by"])
+
+
+def test_a_reminder_before_a_later_stage_stays_and_says_why():
+    """D222: a reminder before X in X's stage would have the funnel (received → acted) count every
+    customer reminded as reaching X, no-shows too (171 patients on the hospital's log). Planted:
+    every first reminder comes before the customer's first visit; the cut puts it with the booking."""
+    log = _hospital()
+    t = discover_journey(log).table
+    t = t[t["placed"]].set_index(["event", "occurrence"])
+    stage = t["stage_index"]
+    assert stage[("reminder", "first")] == stage[("booked", "any")] < stage[("visit", "first")]
+    assert stage[("reminder", "repeat")] == stage[("visit", "repeat")]
+    # plain pandas: each customer's first reminder, and the own event next after it
+    first = log[log["event"] == "reminder"].sort_values("timestamp").groupby("customer_id").head(1)
+    visits = log[log["event"] == "visit"].sort_values("timestamp")
+    visits = visits.assign(k=visits.groupby("customer_id").cumcount()).rename(columns={"timestamp": "t_own"})
+    m = pd.merge_asof(first.sort_values("timestamp"), visits[["customer_id", "t_own", "k"]], left_on="timestamp",
+                      right_on="t_own", by="customer_id", direction="forward")
+    n = int((m["k"] == 0).sum())
+    assert n == len(first) == log["customer_id"].nunique()
+    assert (f"kept before the stage of visit (first), the event that {n:,} of its {len(first):,} steady "
+            "occurrences come before: a funnel counts a contact as reaching its stage") in t.loc[("reminder", "first"), "note"]
+    assert "stage of visit" not in t.loc[("reminder", "repeat"), "note"]          # already there
+
+
+def test_a_follow_up_goes_to_the_stage_of_the_event_it_follows_unless_alone():
+    """D222: a follow-up after Y belongs with Y (its customers had done Y); never empty a stage."""
+    from jmtools.analyses.discovery._sends import place_tied
+
+    items = pd.DataFrame({"item": [("buy", "any"), ("survey", "any"), ("review", "any")], "stage_index": [1, 2, 2]})
+    lags = pd.DataFrame({"event": ["survey"] * 2, "cls": [1, 2], "side": ["previous"] * 2, "neighbour": ["buy"] * 2,
+                         "neighbour_cls": [1, 2], "n": [10, 3], "n_steady": [9, 3]})
+    same = lambda e, c: (e, "any")                                                   # noqa: E731
+    got = place_tied(items, lags, {"survey": ("note", "previous")}, same)
+    assert got == {("survey", "any"): (1, "placed in the stage of buy, the event that 12 of its 12 steady "
+                                          "occurrences come after (a follow-up belongs with it)")}
+    assert place_tied(items.iloc[:2], lags, {"survey": ("note", "previous")}, same) == {}   # alone in stage 2
+    assert place_tied(items, lags, {"survey": ("note", "next")}, same) == {}               # the other side

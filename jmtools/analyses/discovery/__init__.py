@@ -30,7 +30,8 @@
 7. **Broadcasts.** A send no customer progress explains and that comes at no steady lag from
    the customer's own events (see :mod:`._sends`) reaches customers whatever they have done: it
    and the events answering it are first-stage entry points. A reminder at a steady lag before
-   each appointment is no broadcast (D218).
+   each appointment is no broadcast (D218); a follow-up goes to the stage of the event it follows,
+   a reminder stays before the event it is for and says why (D222).
 
 Counting runs where the log lives (Ibis: DuckDB, Spark…); only per-event and per-pair
 counts come back to pandas.
@@ -48,7 +49,7 @@ import pandas as pd
 
 from jmtools.analyses.discovery import _measure, _order, _propose
 from jmtools.analyses.discovery._sends import (ANSWER_SHARE, BROADCAST_BELOW, STEADY_BAND,
-                                               STEADY_SHARE, entry_points)
+                                               STEADY_SHARE, entry_points, place_tied)
 from jmtools.core.engine import small_table, to_pandas
 from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.core.patterns import MAX_PATTERN_CHARS
@@ -155,11 +156,13 @@ def _mapped(frame: pd.DataFrame, split: set, *, keep_merged: bool) -> pd.DataFra
     return out[out["a"].notna() & out["b"].notna() & (out["a"] != out["b"])]
 
 
-def _arrange(nodes, pairs, moves, split, entry, n_stages, bounds):
+def _arrange(nodes, pairs, moves, split, entry, n_stages, bounds, tied=None, lags=None):
     """Order the items, cut them into stages; drop splits whose repeat shares the first's stage.
 
     Entry points (``entry``: broadcast sends and the events that answer them) go to the first
-    stage and take no part in the order or the cut of the other items.
+    stage and take no part in the order or the cut of the other items. A follow-up tied to the
+    customer's own events (``tied``, ``lags``) goes to the stage of the event it follows
+    (:func:`._sends.place_tied`, D222); the words are in ``items["placed_note"]``.
     """
     while True:
         item = _item_of(split)
@@ -183,6 +186,9 @@ def _arrange(nodes, pairs, moves, split, entry, n_stages, bounds):
                                               n_stages=n_stages, bounds=bounds)
         items["stage_index"] = 1
         items.loc[core.index, "stage_index"] = [x + 1 for x in labels]
+        put = place_tied(items, lags, tied, item) if tied else {}
+        items["stage_index"] = [put.get(i, (s, ""))[0] for i, s in zip(items["item"], items["stage_index"])]
+        items["placed_note"] = [put.get(i, (0, ""))[1] for i in items["item"]]
         at = dict(zip(items["item"], items["stage_index"]))
         same = {e for e in split if at[(e, "first")] >= at[(e, "repeat")]}
         if not same:
@@ -428,7 +434,7 @@ def _discover(seq, summary, placed, n_with, n_stages, bounds, gap_s, repeat_shar
                              fix="pass fewer stages (n_stages; --stages on the command line), or a "
                                  "smaller min_share (--min-share) to place more events")
     items, moved, tried = _arrange(nodes, pairs, moves, set(candidates) - set(entry),
-                                   set(entry), n_stages, bounds)
+                                   set(entry), n_stages, bounds, tied, lags)
     items = _top_next(items, moved)
     items["occurrence"] = [i[1] for i in items["item"]]
     items["initiated_by"] = ["company" if e in company else "customer" for e in items["event"]]
@@ -437,7 +443,8 @@ def _discover(seq, summary, placed, n_with, n_stages, bounds, gap_s, repeat_shar
     split = {e for e, o in zip(items["event"], items["occurrence"]) if o == "first"}
     notes = []
     for r in items.itertuples():
-        parts = [company.get(r.event, ""), entry.get(r.event, ""), tied.get(r.event, "")]
+        parts = [company.get(r.event, ""), entry.get(r.event, ""), tied.get(r.event, ("",))[0],
+                 r.placed_note]
         if r.occurrence == "first":
             parts.append(_repeat_note(r) + f"; those later times count in the repeat touchpoint")
         notes.append("; ".join(p for p in parts if p))

@@ -336,14 +336,16 @@ def neighbour_lags(s, sends: list[str], own: list[str], *, band: float) -> pd.Da
 
     For every occurrence of a send (an event of ``sends``) and each ``side`` — ``next``: the
     customer's first own event (an event of ``own``) after it; ``previous``: the last one
-    before it — the lag in hours. Returns one row per send, side and ``neighbour`` (the own
-    event there): ``n`` occurrences, ``n_steady`` (its lag within ``band`` times the median lag
-    of that send and side, whatever the neighbour), ``median_h`` (that median), and ``n_sent``
-    (the send's occurrences, with an own event on that side or not).
+    before it — the lag in hours. Returns one row per send, ``cls`` (1: a customer's first
+    occurrence of it, 2: a later one), side, ``neighbour`` (the own event there) and
+    ``neighbour_cls`` (its first or a later occurrence): ``n`` occurrences, ``n_steady`` (its
+    lag within ``band`` times the median lag of that send and side, whatever the neighbour),
+    ``median_h`` (that median), and ``n_sent`` (the send's occurrences, with an own event on
+    that side or not).
     """
     import ibis
 
-    cols = ["event", "side", "neighbour", "n", "n_steady", "median_h", "n_sent"]
+    cols = ["event", "cls", "side", "neighbour", "neighbour_cls", "n", "n_steady", "median_h", "n_sent"]
     if not sends or not own:
         return pd.DataFrame(columns=cols)
     f = s.filter(_isin(s.event, sends) | _isin(s.event, own))
@@ -354,20 +356,21 @@ def neighbour_lags(s, sends: list[str], own: list[str], *, band: float) -> pd.Da
     f = f.mutate(next_pos=f.own_pos.min().over(later), previous_pos=f.own_pos.max().over(earlier))
     sent = f.filter(_isin(f.event, sends))
     o = f.filter(f.own_pos.notnull())
-    o = o.select(cid=o.customer_id, o_pos=o.pos, neighbour=o.event, o_ts=o.sort_ts)
+    o = o.select(cid=o.customer_id, o_pos=o.pos, neighbour=o.event, o_ts=o.sort_ts,
+                 neighbour_cls=ibis.ifelse(o.k > 0, 2, 1))
     sides = []
     for side in ("next", "previous"):
         j = sent.join(o, (sent.customer_id == o.cid) & (sent[f"{side}_pos"] == o.o_pos))
         lag = (j.o_ts.epoch_seconds() - j.sort_ts.epoch_seconds()).abs().cast("float64") / 3600
-        sides.append(j.select(event=j.event, side=ibis.literal(side), neighbour=j.neighbour,
-                              lag_h=lag))
+        sides.append(j.select(event=j.event, cls=ibis.ifelse(j.k > 0, 2, 1), side=ibis.literal(side),
+                              neighbour=j.neighbour, neighbour_cls=j.neighbour_cls, lag_h=lag))
     u = sides[0].union(sides[1])
     med = u.group_by(["event", "side"]).agg(median_h=u.lag_h.median())
     u = u.join(med, ["event", "side"])
     steady = ((u.lag_h - u.median_h).abs() <= band * u.median_h).cast("int64")
-    res = to_pandas(u.group_by(["event", "side", "neighbour", "median_h"]).agg(
+    res = to_pandas(u.group_by(["event", "cls", "side", "neighbour", "neighbour_cls", "median_h"]).agg(
         n=u.count(), n_steady=steady.sum()))
     total = to_pandas(sent.group_by("event").agg(n_sent=sent.count()))
-    res = _numbers(res, ["n", "n_steady"], ["median_h"]).merge(_numbers(total, ["n_sent"]),
+    res = _numbers(res, ["cls", "neighbour_cls", "n", "n_steady"], ["median_h"]).merge(_numbers(total, ["n_sent"]),
                                                               on="event", how="left")
     return res[cols]

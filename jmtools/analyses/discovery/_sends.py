@@ -32,8 +32,9 @@ STEADY_SHARE = 0.8
 STEADY_BAND = 0.25
 
 
-def _tied(lags: pd.DataFrame, send: str) -> str | None:
-    """The note of a send tied to the customer's own events at a steady lag, else None."""
+def _tied(lags: pd.DataFrame, send: str) -> tuple[str, str] | None:
+    """The note of a send tied to the customer's own events at a steady lag, and its side
+    (``next``: a reminder, ``previous``: a follow-up); else None."""
     best = None
     for side, rows in lags[lags["event"] == send].groupby("side"):
         n_sent = int(rows["n_sent"].iloc[0])
@@ -43,7 +44,8 @@ def _tied(lags: pd.DataFrame, send: str) -> str | None:
     if best is None:
         return None
     side, share, rows, n_sent = best
-    top = rows.sort_values(["n_steady", "neighbour"], ascending=[False, True])
+    top = rows.groupby("neighbour", as_index=False)["n_steady"].sum()
+    top = top.sort_values(["n_steady", "neighbour"], ascending=[False, True])
     top = (top[top["n_steady"] >= 0.05 * n_sent] if (top["n_steady"] >= 0.05 * n_sent).any()
            else top).head(3)
     what = " or ".join(shown(e) for e in top["neighbour"])
@@ -55,12 +57,12 @@ def _tied(lags: pd.DataFrame, send: str) -> str | None:
     return (f"a {'reminder before' if side == 'next' else 'follow-up after'} {what}: "
             f"{_pct(share)} of its {n_sent:,} events came {lag} the customer's {own} own event, "
             f"each within {STEADY_BAND:.0%} of that lag ({parts} of its events); its timing follows the "
-            "customer, so it is no broadcast: ordered like the customer's events")
+            "customer, so it is no broadcast: ordered like the customer's events"), side
 
 
 def entry_points(nodes, pairs, moves, company: dict, n_with: int, sends, lags) -> tuple[dict, dict]:
     """Broadcast sends and the customer events that answer them → the note that says why; and
-    the sends tied to the customer's own events → theirs (D218).
+    the sends tied to the customer's own events → (their note, side) (D218).
 
     A company send is *triggered by progress* when some customer event came before it for
     :data:`BROADCAST_BELOW` or more of its customers, at least 20 points more than the share
@@ -107,3 +109,43 @@ def entry_points(nodes, pairs, moves, company: dict, n_with: int, sends, lags) -
                 out[b] = (f"answers {shown(a)} ({_pct(n / into[b])} of its events "
                           "come straight after it): proposed in the first stage with it")
     return out, tied
+
+
+def place_tied(items: pd.DataFrame, lags: pd.DataFrame, tied: dict, item_of) -> dict:
+    """Each item of a tied send (D218) whose own event sits in another stage → its stage and the
+    words that say so (D222).
+
+    The own item (``item_of(event, cls)``) is the one most of the send's steady occurrences come
+    after (a follow-up) or before (a reminder). A follow-up after Y goes to Y's stage, unless it is
+    the last item of its stage: its customers had done Y, so the funnel, which counts a contact as
+    reaching its stage (received → acted, D14), counts no one there who had not. A reminder before
+    X stays where the cut put it: in X's stage the funnel would count every customer it reminded
+    as reaching X, those who never came too; its note names X and says so. ``items`` has ``item``
+    and ``stage_index``; returns ``{item: (stage_index, note)}``.
+    """
+    if not tied or lags.empty:
+        return {}
+    at = dict(zip(items["item"], items["stage_index"]))
+    rows = lags[[tied.get(e, (None, None))[1] == side for e, side in zip(lags["event"], lags["side"])]]
+    item = lambda e, c: item_of(e, c) or (e, "any")     # noqa: E731  (a merged repeat: its one item)
+    rows = rows.assign(item=[item(e, c) for e, c in zip(rows["event"], rows["cls"])],
+                       to=[item(e, c) for e, c in zip(rows["neighbour"], rows["neighbour_cls"])])
+    rows = rows[rows["item"].isin(list(at)) & rows["to"].isin(list(at))]
+    out = {}
+    for it, g in rows.groupby("item", sort=True):
+        per = g.groupby("to")["n_steady"].sum().sort_index()
+        to, n = per.idxmax(), int(per.max())
+        if not n or at[to] == at[it]:
+            continue
+        what = shown(to[0]) + ("" if to[1] == "any" else f" ({to[1]})")
+        counts = f"{n:,} of its {int(per.sum()):,} steady occurrences"
+        if g["side"].iloc[0] == "previous":
+            out[it] = (at[to], f"placed in the stage of {what}, the event that {counts} come after "
+                               "(a follow-up belongs with it)")
+        else:
+            out[it] = (at[it], f"kept before the stage of {what}, the event that {counts} come before: "
+                               "a funnel counts a contact as reaching its stage, so there it would count "
+                               f"every customer reminded as reaching {what}, those who never came too; "
+                               "move it in a workshop if that is meant")
+    left = pd.Series(at).drop([it for it, (st, _) in out.items() if st != at[it]]).value_counts()
+    return {it: v for it, v in out.items() if v[0] == at[it] or left.get(at[it], 0) > 0}
