@@ -80,3 +80,39 @@ def test_a_company_letter_is_not_going_on_and_groups_are_counted_apart():
     meter = by[by["step"] == "Meter"].set_index("plan")
     assert meter.loc["P", ["n_lost", "n_skipped"]].tolist() == [1, 0]
     assert meter.loc["Q", ["n_lost", "n_skipped"]].tolist() == [1, 1]
+
+
+TOUCHPOINT_OF = {e: t["name"] for t in JOURNEY["touchpoints"] for e in t["events"]}
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_what_the_lost_customers_did_later_equals_a_plain_walk(seed):
+    """D222: "185 take a later step all the same" hid that the step was a missed appointment; each
+    row now names the one or two touchpoints of a later step most of them have an own event at."""
+    events = _events(seed)
+    got = skipped_steps(prepare(events, JOURNEY)).set_index("step_index")["later_touchpoints"]
+    for k in range(2, len(STAGES) + 1):
+        did = {}
+        for _, e in events.sort_values(["customer_id", "timestamp"], kind="stable").groupby("customer_id"):
+            stages = [STAGE_OF[v] for v in e["event"]]
+            at, pos = 0, []
+            for i, s in enumerate(stages):
+                if at < len(STAGES) and s == at:
+                    pos.append(i)
+                    at += 1
+            if len(pos) == k - 1:
+                for tp in {TOUCHPOINT_OF[v] for i, v in enumerate(e["event"])
+                           if i > pos[-1] and v != "bill" and stages[i] > k - 1}:
+                    did[tp] = did.get(tp, 0) + 1
+        want = sorted(did.items(), key=lambda x: (-x[1], x[0]))[:2]
+        assert got[k] == want
+    assert any(len(v) == 2 for v in got)
+
+
+def test_a_missed_visit_is_named_as_what_the_lost_customers_did():
+    ev = pd.DataFrame({"customer_id": list("aabbccd"), "event": ["join", "renew", "join", "renew", "join", "pay", "join"],
+                       "timestamp": pd.to_datetime(["2026-01-01", "2026-01-05"] * 3 + ["2026-01-01"])})
+    got = skipped_steps(prepare(ev, JOURNEY))
+    meter = got[got["step"] == "Meter"].iloc[0]
+    assert (meter["n_lost"], meter["n_skipped"]) == (4, 3)
+    assert meter["later_touchpoints"] == [("Renewal", 2), ("Payment", 1)]

@@ -120,15 +120,23 @@ def test_a_stage_some_customers_skip_is_said_beside_the_funnel_and_in_the_headli
     skipped = f.skipped
     assert skipped[["step", "before", "n_lost", "n_skipped", "later"]].values.tolist() == \
         [["Meter install", "Sign up", 30, 20, "Pay"]]
+    # plain pandas (D222): what those lost at Meter install did later, per touchpoint
+    by = events.groupby("event")["customer_id"].agg(set)
+    lost = by["signup"] - by["meter_installed"]
+    did = {tp: len(lost & by[e]) for tp, e in [("Payment", "payment"), ("Payment plan", "payment_plan"),
+                                               ("Closing", "account_closed")] if lost & by[e]}
+    assert did == {"Payment": 20}
+    assert skipped["later_touchpoints"].iloc[0] == [("Payment", 20)]
     loss = next(i for i in headline_items(f) if i["key"] == "loss")
-    assert "20 of them take a later step all the same (Pay): Meter install may be a stage customers skip" \
-        in loss["text"]
+    assert ("20 of them have a later step of their own all the same (most of them Pay — Payment: 20 customers): "
+            "Meter install may be a stage customers skip, unless what they did there is no step forward") in loss["text"]
     folder = tmp_path / "world"
     _world(folder)
     text = shown_text(run_cells(NB00, {"data_dir": str(folder)}).displayed)
     assert ("**Meter install may be a stage customers skip**: 20 of the 30 customers the funnel loses between "
-            "Sign up and Meter install (66.7%) take a later step all the same (most of them Pay)") in text
-    assert "mark it `optional: true`" in text
+            "Sign up and Meter install (66.7%) have a later step of their own all the same (most of them Pay — "
+            "Payment: 20 customers)") in text
+    assert "mark it `optional: true`" in text and "they are lost indeed" in text
 
 
 def _feelings_section(f, monkeypatch) -> str:

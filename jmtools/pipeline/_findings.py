@@ -426,11 +426,12 @@ class Findings:
     def skipped(self) -> pd.DataFrame:
         """The focus's funnel steps that lose customers who go on all the same: ``step``, ``before``
         (the step before), ``n_lost``, ``n_skipped`` (with an event of their own at a later step,
-        :func:`jmtools.analyses.funnels.skipped_steps`), ``later``; only steps where at least
+        :func:`jmtools.analyses.funnels.skipped_steps`), ``later``, ``later_touchpoints`` (what they
+        did there, D222); only steps where at least
         :data:`~jmtools.analyses.disclosure.MIN_GROUP` customers, and a fifth of those lost, go on.
         Empty for a funnel of the user's own steps, a hidden focus or hidden steps."""
         fun = self.funnel
-        cols = ["step", "before", "n_lost", "n_skipped", "later"]
+        cols = ["step", "before", "n_lost", "n_skipped", "later", "later_touchpoints"]
         if self.focus_hidden or len(fun) < 3 or not set(fun["step"]) <= set(self.evidence.stages):
             return pd.DataFrame(columns=cols)
         by = None if self.focus.everyone else "persona"

@@ -17,7 +17,7 @@ from jmtools.pipeline._had_time import had_time, open_rows
 from jmtools.report import _section_kit as kit
 from jmtools.report.present import esc, funnel_chart, md, with_caption
 from jmtools.report.record import record
-from jmtools.report.wording import caption, percent
+from jmtools.report.wording import caption, later_words, percent
 
 __all__ = ["show_not_started", "show_contact_only", "show_skipped", "show_optional", "show_left", "show_still_open",
            "show_last_seen", "instead_words", "focus_still_open", "show_funnel_chart", "show_before_leaving",
@@ -258,11 +258,13 @@ def show_skipped(f: Findings) -> None:
     for r in f.skipped.itertuples():
         share = f" ({percent(r.n_skipped / r.n_lost)})" if r.n_lost else ""
         kit.display(md("> **{step} may be a stage customers skip**: {n} of the {lost} customers the funnel loses "
-                       "between {before} and {step}{share} take a later step all the same (most of them {later}). "
+                       "between {before} and {step}{share} have a later step of their own all the same ({later}). "
                        "The funnel counts them as lost at {step} and at every step after it. If customers may "
                        "skip it, mark it `optional: true` in the journey file: the funnel then counts them on, "
-                       "and says below how many reach it.", step=r.step, n=f"{r.n_skipped:,}", lost=f"{r.n_lost:,}",
-                       before=r.before, share=share, later=r.later))
+                       "and says below how many reach it. If what they did later is no step forward (a miss, a "
+                       "cancellation), they are lost indeed: leave it as it is.", step=r.step, n=f"{r.n_skipped:,}",
+                       lost=f"{r.n_lost:,}", before=r.before, share=share,
+                       later=later_words(r.later, getattr(r, "later_touchpoints", None), MIN_GROUP)))
 
 
 def show_still_open(f: Findings) -> None:

@@ -22,8 +22,8 @@ from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.core.stats import wilson_interval
 from jmtools.pipeline._had_time import had_time, open_rows
 from jmtools.report.stake import stake_share
-from jmtools.report.wording import (compared, emotion, feeling, ids_words, interval, loss_words, open_words, percent,
-                                    plain)
+from jmtools.report.wording import (compared, emotion, feeling, ids_words, interval, later_words, loss_words,
+                                    open_words, percent, plain)
 
 __all__ = ["headline_items", "headline_html"]
 
@@ -96,8 +96,9 @@ def _loss(f) -> dict | None:
     went = skipped[skipped["step"] == loss["to"]]
     if len(went):                         # lost by the strict funnel, yet they go on (D161)
         r = went.iloc[0]
-        text += (f"; {r['n_skipped']:,} of them take a later step all the same ({r['later']}): "
-                 f"{loss['to']} may be a stage customers skip")
+        text += (f"; {r['n_skipped']:,} of them have a later step of their own all the same "
+                 f"({later_words(r['later'], r.get('later_touchpoints'), MIN_GROUP)}): {loss['to']} may be "
+                 "a stage customers skip, unless what they did there is no step forward (a miss, a cancellation)")
     return {"key": "loss", "label": "Biggest loss", "text": text + "."}
 
 

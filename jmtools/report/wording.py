@@ -26,7 +26,8 @@ from jmtools.core.vocabulary import share_text
 
 __all__ = ["GLOSSARY", "CAPTIONS", "plain", "percent", "emotion", "feeling", "compared", "interval",
            "coverage_sentence", "caption", "listed", "NOT_SHOWN", "NOT_SHOWN_PROTECTS",
-           "not_shown_template", "HIDDEN_CELL", "loss_words", "open_words", "reached_words", "ids_words",
+           "not_shown_template", "HIDDEN_CELL", "loss_words", "open_words", "later_words", "reached_words",
+           "ids_words",
            "CURVE_INTRODUCTIONS", "CURVE_HEADINGS"]
 
 #: Analyst term → the words a report uses for it (also shown in the report's glossary notes).
@@ -382,6 +383,25 @@ def open_words(loss: dict) -> str:
     every = loss["all"]
     return (f"counting the {loss['open']:,} still open at the data's end as lost, {every['drop_off']:,} of "
             f"{every['n_prev']:,} ({percent(every['drop_off_rate'])})")
+
+
+def later_words(later: str, touchpoints, min_group: int = 5) -> str:
+    """Where customers a funnel loses at a step go on all the same, and what they did there
+    (:attr:`Findings.skipped`: ``later`` and ``later_touchpoints``), so that a reader can judge
+    whether it is a step forward (D222): a missed appointment is none.
+
+    Counts of 1 to ``min_group − 1`` are said "fewer than …".
+
+    Examples
+    --------
+    >>> later_words("Stage 3", [("DNA", 185), ("Attended (repeat)", 3)])
+    'most of them Stage 3 — DNA: 185 customers; Attended (repeat): fewer than 5'
+    >>> later_words("Renew", [])
+    'most of them Renew'
+    """
+    said = "; ".join(f"{name}: " + (f"fewer than {min_group}" if 0 < n < min_group else
+                                    f"{n:,} customer{'' if n == 1 else 's'}") for name, n in list(touchpoints or [])[:2])
+    return f"most of them {later}" + (f" — {said}" if said else "")
 
 
 def reached_words(reached: dict, min_group: int = 5) -> tuple[str, str]:

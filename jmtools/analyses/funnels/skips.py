@@ -37,8 +37,11 @@ def skipped_steps(evidence, *, steps=None, by=None) -> pd.DataFrame:
     pandas.DataFrame
         The by columns first (if any), then ``step_index`` (2 … number of steps), ``step``,
         ``n_lost`` (counted at the step before, not at this one), ``n_skipped`` (of them, those
-        with an event of their own at a later step, after the step before) and ``later`` (the
-        later step most of them reach; None when none does); one row per group and step.
+        with an event of their own at a later step, after the step before), ``later`` (the
+        later step most of them reach; None when none does) and ``later_touchpoints`` (D222: what
+        they did there — the one or two touchpoints of a later step most of them have an own event
+        at, as ``(touchpoint, customers)`` pairs, most first; empty when none); one row per group
+        and step.
 
     Examples
     --------
@@ -52,9 +55,9 @@ def skipped_steps(evidence, *, steps=None, by=None) -> pd.DataFrame:
     ...     {"name": "Visit", "stage": "Meter", "events": ["meter"]},
     ...     {"name": "Payment", "stage": "Pay", "events": ["pay"]}]}
     >>> skipped_steps(prepare(ev, j))
-       step_index   step  n_lost  n_skipped later
-    0           2  Meter       2          1   Pay
-    1           3    Pay       0          0  None
+       step_index   step  n_lost  n_skipped later later_touchpoints
+    0           2  Meter       2          1   Pay  [(Payment, 1)]
+    1           3    Pay       0          0  None                []
 
     ``b`` and ``c`` are lost at Meter; ``b`` pays all the same, so Meter may be a stage some
     customers skip.
@@ -127,7 +130,8 @@ def open_lost(evidence, *, since, steps=None, by=None) -> pd.DataFrame:
 
 def _reached_and_later(evidence, steps: list, by: list) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per customer and step of the strict funnel: when reached (``p`` position, ``t`` time); and per
-    customer and step from the third on, the position of their last own event there (``last``)."""
+    customer, step from the third on and touchpoint, the position of their last own event there
+    (``last``, ``touchpoint``)."""
     import ibis
 
     keys = ["customer_id", *by]
@@ -139,11 +143,17 @@ def _reached_and_later(evidence, steps: list, by: list) -> tuple[pd.DataFrame, p
     for i, step in enumerate(steps[2:], start=3):        # a later step than the one lost: from the third on
         at = _step_filter(evidence, t, "stage", step)
         s = t.filter(at & ~company if company is not None else at)
-        own.append(s.group_by(keys).agg(last=s.position.max()).mutate(step_index=ibis.literal(i, "int64")))
+        tp = s._tp if t is getattr(evidence, "narrow", None) else s.touchpoint      # a code on the narrow table
+        s = s.mutate(_touchpoint=tp.cast("string"))
+        own.append(s.group_by([*keys, "_touchpoint"]).agg(last=s.position.max())
+                   .mutate(step_index=ibis.literal(i, "int64")))
     reached = to_pandas(ibis.union(*reach) if len(reach) > 1 else reach[0])
     last = (to_pandas(ibis.union(*own) if len(own) > 1 else own[0]) if own        # fewer than 3 steps: none
-            else pd.DataFrame(columns=[*keys, "last", "step_index"]))
-    return reached, last
+            else pd.DataFrame(columns=[*keys, "_touchpoint", "last", "step_index"]))
+    if t is getattr(evidence, "narrow", None):
+        names = {str(i): name for i, name in enumerate(evidence.touchpoints, start=1)}
+        last["_touchpoint"] = last["_touchpoint"].map(names)
+    return reached, last.rename(columns={"_touchpoint": "touchpoint"})
 
 
 def _went_later(last: pd.DataFrame, lost: pd.DataFrame, k: int) -> pd.DataFrame:
@@ -167,9 +177,12 @@ def _skipped(evidence, steps: list, by: list) -> pd.DataFrame:
             lost = before[~before["customer_id"].isin(r.loc[r["step_index"] == k, "customer_id"])]
             later = _went_later(mine, lost, k)
             went = later.drop_duplicates(["customer_id", "step_index"])["step_index"].value_counts()
+            did = later.drop_duplicates(["customer_id", "touchpoint"])["touchpoint"].value_counts()
+            did = did.rename_axis("tp").reset_index().sort_values(["count", "tp"], ascending=[False, True])
             rows.append({**dict(zip(by, group)), "step_index": k, "step": steps[k - 1], "n_lost": len(lost),
                          "n_skipped": int(later["customer_id"].nunique()),
-                         "later": steps[int(went.sort_index().idxmax()) - 1] if len(went) else None})
-    out = pd.DataFrame(rows, columns=[*by, "step_index", "step", "n_lost", "n_skipped", "later"])
+                         "later": steps[int(went.sort_index().idxmax()) - 1] if len(went) else None,
+                         "later_touchpoints": [(str(a), int(n)) for a, n in did.head(2).itertuples(index=False)]})
+    out = pd.DataFrame(rows, columns=[*by, "step_index", "step", "n_lost", "n_skipped", "later", "later_touchpoints"])
     out["later"] = out["later"].astype(object).where(out["later"].notna(), None)
     return out.astype({"step_index": "int64", "n_lost": "int64", "n_skipped": "int64"})
