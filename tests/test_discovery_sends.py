@@ -20,7 +20,7 @@ from jmtools.cli.discover import summary
 T0 = pd.Timestamp("2025-01-06 00:00")
 
 
-def _clinic(n=80, seed=7) -> pd.DataFrame:
+def _clinic(n=80, seed=7, book_next=False) -> pd.DataFrame:
     """Referral, booking, a 09:00 reminder two days before each visit, 3–5 visits, discharge.
 
     Everything but the visit is the clinic's (the log's ``initiated_by`` says so); the visit's
@@ -41,6 +41,8 @@ def _clinic(n=80, seed=7) -> pd.DataFrame:
             rows.append((c, when.normalize() - pd.Timedelta(days=2) + pd.Timedelta(hours=9),
                          "reminder", "company"))
             rows.append((c, when, "visit", "customer"))
+            if book_next:
+                rows.append((c, when + pd.Timedelta(minutes=int(rng.integers(10, 60))), "followup_booked", "company"))
             visit = visit + pd.Timedelta(days=int(rng.integers(20, 40)))
         rows.append((c, at(visit), "discharged", "company"))
     return pd.DataFrame(rows, columns=["customer_id", "timestamp", "event", "initiated_by"])
@@ -152,25 +154,8 @@ def test_every_stage_says_what_its_reach_counts_and_the_counts_equal_pandas():
 
 def _hospital(n=80, seed=3) -> pd.DataFrame:
     """As :func:`_clinic`, with the clinic booking the next visit straight after each visit: the
-    booking's move into the reminder bound the first reminder to the referral's stage (D222)."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    for i in range(n):
-        c = f"p{i:03d}"
-        day = T0 + pd.Timedelta(days=int(rng.integers(0, 60)))
-        at = lambda d: d.normalize() + pd.Timedelta(hours=int(rng.integers(9, 17)),  # noqa: E731
-                                                    minutes=int(rng.choice([0, 15, 30, 45])))
-        rows += [(c, at(day), "referral", "company"),
-                 (c, at(day + pd.Timedelta(days=3)), "booked", "company")]
-        visit = day + pd.Timedelta(days=int(rng.integers(20, 40)))
-        for k in range(int(rng.integers(3, 6))):
-            when = at(visit)
-            rows += [(c, when.normalize() - pd.Timedelta(days=2) + pd.Timedelta(hours=9), "reminder", "company"),
-                     (c, when, "visit", "customer"),
-                     (c, when + pd.Timedelta(minutes=int(rng.integers(10, 60))), "followup_booked", "company")]
-            visit = visit + pd.Timedelta(days=int(rng.integers(20, 40)))
-        rows.append((c, at(visit), "discharged", "company"))
-    return pd.DataFrame(rows, columns=["customer_id", "timestamp", "event", "initiated_by"])
+    booking's move into the reminder binds the first reminder to the referral's stage (D222)."""
+    return _clinic(n, seed, book_next=True)
 
 
 def test_a_reminder_before_a_later_stage_stays_and_says_why():
