@@ -238,7 +238,7 @@ CASES: dict[str, Case] = {
                                                      "value_at_stake"]),
     "painpoints.compare_signals": Case(lambda s: ((s["signals"],), dict(min_n=10)), {"min_n": 0},
                                        columns=lambda m: m.EVIDENCE_COLUMNS),
-    "painpoints.outside_signal": Case(lambda s: ((s["ev"], s["ev"]), {}), None,
+    "painpoints.outside_signal": Case(lambda s: ((s["ev"], s["ev"]), {}), {"level": "page"},
                                       columns=lambda m: m.SIGNAL_COLUMNS),
     "painpoints.segment_waits": Case(lambda s: ((s["ev"], s["ev"]), {}), {"min_n": 0},
                                      columns=lambda m: m.WAIT_COLUMNS),

@@ -411,11 +411,11 @@ def _highest_per_stage(labels) -> list:
 def _segments(frame) -> list[tuple]:
     """Every straight piece of the lane's curves as ``((x, y), (x, y))`` in pixels: neighbouring
     points of one stroke of one curve and series, in stage order."""
-    out = []
-    for _, line in frame.sort_values("order").groupby(["curve", "series", "stroke"], sort=False):
-        pts = list(zip(line["x"], line["py"]))
-        out += list(zip(pts, pts[1:]))
-    return out
+    strokes: dict = {}
+    ordered = frame.sort_values("order", kind="stable")
+    for key, x, y in zip(zip(ordered["curve"], ordered["series"], ordered["stroke"]), ordered["x"], ordered["py"]):
+        strokes.setdefault(key, []).append((x, y))
+    return [piece for pts in strokes.values() for piece in zip(pts, pts[1:])]
 
 
 def _crosses(segment, box, margin: float = 1.5) -> bool:
