@@ -29,7 +29,7 @@ demo: $(LAB)
 	$(BIN)/jmtools demo
 
 test: $(LAB)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile
 
 bench: $(LAB)
 	$(BIN)/python benchmarks/run_all.py

@@ -212,15 +212,30 @@ def feedback_maya_run(notebook_runs):
 
 # ------------------------------------------------------------------ notebook runs (kernels)
 _RUNS = None
+#: Under pytest-xdist: the folder the test processes share their notebook runs in (made by the
+#: controlling process, handed to each test process, removed at the end).
+_SHARED_KEY = "jmtools_notebook_runs"
 
 
-def _runs():
+def _runs(config=None):
     global _RUNS
     if _RUNS is None:
         from notebook_runs import NotebookRuns
 
-        _RUNS = NotebookRuns()
+        shared = getattr(config, "workerinput", {}).get(_SHARED_KEY) if config is not None else None
+        _RUNS = NotebookRuns(shared)
     return _RUNS
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """pytest-xdist: every test process gets the one folder of notebook runs."""
+    import tempfile
+
+    config = node.config
+    if not hasattr(config, "_jm_shared_runs"):
+        config._jm_shared_runs = tempfile.mkdtemp(prefix="jmtools-notebook-runs-")
+    node.workerinput[_SHARED_KEY] = config._jm_shared_runs
 
 
 @pytest.hookimpl(trylast=True)
@@ -233,15 +248,20 @@ def pytest_collection_modifyitems(session, config, items):
     needed = {name for item in items if "notebook_runs" in getattr(item, "fixturenames", ())
               for name in USED_BY.get(item.path.name, ())}
     if needed:
-        _runs().start(needed)
+        _runs(config).start(needed)
 
 
 def pytest_sessionfinish(session, exitstatus):
     if _RUNS is not None:
         _RUNS.close()
+    shared = getattr(session.config, "_jm_shared_runs", None)
+    if shared is not None:                  # the controlling process of pytest-xdist
+        import shutil
+
+        shutil.rmtree(shared, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-def notebook_runs():
+def notebook_runs(pytestconfig):
     """The kernel runs of the report notebooks (``tests/notebook_runs.py``): ``.get(name)``."""
-    return _runs()
+    return _runs(pytestconfig)

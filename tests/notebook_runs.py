@@ -205,11 +205,69 @@ def _jobs(jobs, out: Path, *, workers: int, again=()):
     return out, first, second
 
 
-class NotebookRuns:
-    """The runs of one test session, started early in two worker processes."""
+def _claimed_run(name: str, base: str, shared: bool):
+    """:func:`execute` in a worker process. With ``shared`` (test processes of pytest-xdist sharing
+    ``base``), the first process to reach a run claims it (a file made exclusively) and leaves
+    its result beside it for the others; a run another process claimed returns :data:`ELSEWHERE`."""
+    if not shared:
+        return execute(name, base)
+    try:
+        os.close(os.open(Path(base) / f"{name}.claim", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return ELSEWHERE
+    try:
+        result = execute(name, base)
+    except BaseException as exc:
+        _leave(Path(base) / f"{name}.result", ("error", exc))
+        raise
+    _leave(Path(base) / f"{name}.result", ("ok", result))
+    return result
 
-    def __init__(self):
-        self.base = None
+
+#: What a worker returns for a run that another test process claimed.
+ELSEWHERE = "run by another test process"
+
+
+def _leave(path: Path, outcome) -> None:
+    """Pickle ``outcome`` to ``path`` whole (written aside, then renamed)."""
+    import pickle
+
+    try:
+        data = pickle.dumps(outcome)
+    except Exception:                      # an exception that does not pickle: its text
+        data = pickle.dumps(("error", RuntimeError(repr(outcome[1]))))
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _wait_for(path: Path, timeout: float = 3600.0):
+    """The result another test process left at ``path``, waiting for it."""
+    import pickle
+    import time
+
+    end = time.monotonic() + timeout
+    while not path.exists():
+        if time.monotonic() > end:
+            raise TimeoutError(f"no result at {path} after {timeout:.0f} s")
+        time.sleep(0.5)
+    kind, value = pickle.loads(path.read_bytes())
+    if kind == "error":
+        raise value
+    return value
+
+
+class NotebookRuns:
+    """The runs of one test session, started early in two worker processes.
+
+    ``shared``: a folder the test processes of one pytest-xdist session share; each run is
+    then made once, by the first process to reach it, and read by the others (each test
+    process then runs one worker, so the session still runs two notebooks at a time).
+    """
+
+    def __init__(self, shared: str | None = None):
+        self.shared = shared
+        self.base = shared
         self.pool = None
         self.futures: dict[str, Future] = {}
 
@@ -227,18 +285,22 @@ class NotebookRuns:
             return
         if self.pool is None:
             # a clean interpreter per worker (as jmtools' batch runner does): no inherited state
-            self.pool = ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("spawn"))
+            self.pool = ProcessPoolExecutor(max_workers=1 if self.shared else 2,
+                                            mp_context=mp.get_context("spawn"))
         for name in names:
-            self.futures[name] = self.pool.submit(execute, name, self._base())
+            self.futures[name] = self.pool.submit(_claimed_run, name, self._base(), bool(self.shared))
 
     def get(self, name: str):
         """The result of a run (see :func:`execute`), waiting for it or running it here."""
         if name not in self.futures:
             self.start([name])
-        return self.futures[name].result()
+        result = self.futures[name].result()
+        if isinstance(result, str) and result == ELSEWHERE:
+            return _wait_for(Path(self._base()) / f"{name}.result")
+        return result
 
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
-        if self.base is not None:
+        if self.base is not None and not self.shared:
             shutil.rmtree(self.base, ignore_errors=True)

@@ -584,7 +584,7 @@ def test_journey_rules_select_the_planted_personas(sample, record_property):
         assert (mask & real).sum() / real.sum() == pytest.approx(item["rule_recall"], abs=1e-4)
     a = P.assign_personas(sample["customers"], sample["journey"])
     ari = P.cluster_agreement(a, sample["truth"], label_col="persona")["ari"].iloc[0]
-    record_property(f"rules_ari_{sample['name']}", ari)
+    record_property(f"rules_ari_{sample['name']}", float(ari))
     assert ari > 0.8
     report = P.check_personas(sample["customers"], sample["journey"])
     assert set(report.severity) <= {"ok", "warning"}
@@ -595,7 +595,7 @@ def test_clustering_recovers_the_planted_personas(sample, record_property):
                            orders=sample["orders"], surveys=sample["surveys"], seed=0)
     agreement = s.agreement(sample["truth"])
     ari = agreement["ari"].iloc[0]
-    record_property(f"cluster_ari_{sample['name']}", ari)
+    record_property(f"cluster_ari_{sample['name']}", float(ari))
     print(f"{sample['name']}: k={s.k}, ARI={ari:.3f}\n{agreement.attrs['crosstab']}")
     assert s.k == len(sample["truths"]["personas"]["items"])
     assert ari >= MIN_ARI[sample["name"]]
