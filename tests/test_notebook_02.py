@@ -105,16 +105,17 @@ def test_a_segment_shows_its_waits_beside_everyone_outside_it(tmp_path):
     run = run_cells(NOTEBOOK, {"data_dir": str(folder), "segment": SEGMENT})
     tables = [o for o in run.displayed if isinstance(o, pd.DataFrame) and "slower" in o.columns]
     assert len(tables) == 1
-    t = tables[0].set_index("waiting at (to the next step)")
+    t = tables[0].set_index("between steps")           # named by its two steps, as notebook 02 names a loss (D224)
     inside, n_in = pandas_geomean(folder, inside=True)
     outside, n_out = pandas_geomean(folder, inside=False)
     assert run.namespace["evidence"].n_customers == n_in          # everyone in the segment has a wait
-    booking = t.loc["Booking"]
+    booking = t.loc["Booking → Visit"]
     assert (booking["segment: customers"], booking["outside it: customers"]) == (f"{n_in:,}", f"{n_out:,}")
     assert booking["segment: typical wait"] == duration_words(inside * 3600)
     assert booking["outside it: typical wait"] == duration_words(outside * 3600)
     assert booking["times as long (95% interval)"].startswith(f"{inside / outside:.1f} (")
-    assert booking["slower"] == "yes" and t.loc["Referral", "slower"] == "no"
+    assert booking["slower"] == "yes" and t.loc["Referral → Booking", "slower"] == "no"
+    assert list(t.index) == ["Referral → Booking", "Booking → Visit"]
 
 
 def _chart_rows(displayed, title_part):

@@ -4,10 +4,13 @@ does (D209, D221): planted permit logs, counted by plain pandas on first events.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from jmtools import pipeline
+from jmtools.charts import funnels as charts
 from jmtools.pipeline import open_rows
 from jmtools.report import funnel_notes
 from jmtools.report.headline import headline_items
@@ -15,6 +18,9 @@ from jmtools.report.steps import record_largest_drop_off
 
 from permit_world import permit_folder
 from test_painpoints_signals_open import _pandas_dropoff, _planted, permit  # noqa: F401 (the planted permit folder)
+
+
+NOTEBOOK_02 = Path(__file__).resolve().parents[1] / "notebooks" / "02_data_integration.ipynb"
 
 
 def _headline(f) -> str:
@@ -90,6 +96,28 @@ def test_notebook_02s_largest_drop_off_counts_those_who_had_time(permit, capsys)
     assert f"; counting the {up['open']:,} still open at the data's end as lost, {up['count_all']:,} of" in said
 
 
+def test_notebook_02s_funnel_chart_draws_those_still_open_as_the_reports_does(permit):
+    """Notebook 02's own funnel chart (D224): the customers still open before Decision a pale end
+    ("+n open"), the step's conversion among those who had time to go on, the caption saying so."""
+    from inprocess import run_cells
+
+    root, ev, _ = permit
+    run = run_cells(NOTEBOOK_02, {"data_dir": str(root)})
+    specs = [o.to_dict() for o in run.displayed if hasattr(o, "to_dict")
+             and "customers reaching each step" in str(o.to_dict().get("title", ""))]
+    assert len(specs) == 1
+    rows = pd.DataFrame(next(iter(specs[0]["datasets"].values()))).set_index("step")
+    up = _pandas_dropoff(ev)["Upload"]
+    decided = int(ev.loc[ev["event"] == "decide", "customer_id"].nunique())
+    went_on = up["n"] - up["count"]                         # of those who had time to go on
+    assert rows.loc["Decision", "n"] == decided and rows.loc["Decision", "open"] == up["open"]
+    assert rows.loc["Decision", "open_to"] == decided + up["open"]
+    assert rows.loc["Decision", "conversion"] == pytest.approx(went_on / up["n"])
+    assert rows.loc["Decision", "label"] == f"{decided:,}  ({went_on / up['n']:.0%}; +{up['open']:,} open)"
+    assert "Pale end of a bar" in specs[0]["usermeta"]["caption"]
+    assert any(layer.get("mark", {}).get("opacity") == 0.35 for layer in specs[0]["layer"][0]["layer"])
+
+
 def test_nobody_open_nothing_changes(ecommerce_world):
     f = pipeline.run(ecommerce_world.world)
     loss = f.biggest_loss
@@ -97,3 +125,6 @@ def test_nobody_open_nothing_changes(ecommerce_world):
     plain = f.funnel.set_index("step").loc[loss["to"]]
     assert (loss["drop_off"], loss["n_prev"]) == (int(plain["drop_off"]), int(plain["n_prev"]))
     assert "had time" not in _headline(f) and "do not go on" in _headline(f)
+    # notebook 02's funnel chart: the chart it drew before D224
+    drawn = funnel_notes.open_funnel_chart(f.funnel_all, open_rows(f.evidence, f.funnel_all), title="t")
+    assert drawn.to_dict() == charts.funnel_chart(f.funnel_all, title="t").to_dict()

@@ -16,7 +16,10 @@ from jmtools.core.errors import DataError, ParameterError, Problem, whole_number
 from jmtools.core.vocabulary import NOBODY, NO_PERSONA
 
 __all__ = ["funnel_chart", "conversion_chart", "furthest_stage_chart", "time_between_chart",
-           "transitions_chart", "paths_chart", "detours_chart"]
+           "transitions_chart", "paths_chart", "detours_chart", "open_end", "OPEN_TIP"]
+
+#: Tooltip title of the customers still open at the step before at the data's end (D221).
+OPEN_TIP = "still open before it (may still reach it)"
 
 def _group(frame, by):
     """(frame with a string group column, group column name or None). Customers without a
@@ -48,6 +51,22 @@ def _color(frame, group):
             alt.YOffset(f"{group}:N", sort=order))
 
 
+def open_end(base, *, x: str, tooltip=None, **mark):
+    """The pale end of a funnel's bars (D221): from ``x`` (what the bar counts) to ``open_to``, where
+    the customers still open at the step before at the data's end would take it; drawn only for
+    rows whose ``open_to`` is set. The report's funnel chart and notebook 02's draw it alike.
+
+    Examples
+    --------
+    >>> import altair as alt, pandas as pd
+    >>> base = alt.Chart(pd.DataFrame({"n": [10, 4], "open_to": [None, 6]}))
+    >>> open_end(base, x="n:Q").to_dict()["mark"]
+    {'type': 'bar', 'opacity': 0.35}
+    """
+    return base.transform_filter("isValid(datum.open_to)").mark_bar(opacity=0.35, **mark).encode(
+        x=x, x2="open_to:Q", **({} if tooltip is None else {"tooltip": tooltip}))
+
+
 def _steps(frame, col="step"):
     return list(dict.fromkeys(frame.sort_values("step_index")[col])) if "step_index" in frame else \
         list(dict.fromkeys(frame[col]))
@@ -58,7 +77,10 @@ def funnel_chart(frame, *, by: str | None = None, title: str = "Funnel: customer
 
     Without ``by`` the bars show n, labelled with n and the conversion from the previous
     step; with ``by`` (e.g. ``"persona"``) grouped bars show the share of each group's
-    entrants (step 1) who reach the step, so groups of different size compare.
+    entrants (step 1) who reach the step, so groups of different size compare. Without ``by``, a
+    frame with ``open`` and ``open_to`` (customers still open at the step before at the data's end,
+    :func:`jmtools.report.funnel_notes.open_funnel_chart`) has a pale end to those bars
+    (:func:`open_end`) and "+n open" in their label, as the report's funnel chart (D221, D224).
 
     Parameters
     ----------
@@ -86,16 +108,24 @@ def funnel_chart(frame, *, by: str | None = None, title: str = "Funnel: customer
     protecting = protecting_rows(frame)        # hidden beside the funnel for all customers: not 1–4
     hidden = ["hidden (it would reveal a smaller group)" if p else f"fewer than {MIN_GROUP} (not shown)"
               for p in protecting]
+    # customers still open at the data's end (``open``, ``open_to``: report.funnel_notes.open_funnel_chart, D221)
+    opened = group is None and "open_to" in data and data["open_to"].notna().any()
+    more = [f"; +{int(o):,} open" if o == o and o else "" for o in data["open"]] if opened else [""] * len(data)
     data = data.assign(label=[why if n != n else  # a step of 1–4: no numbers
-                              f"{int(n):,}" + ("" if i == 1 or c != c else f"  ({c:.0%})")
-                              for n, c, i, why in zip(data["n"], data["conversion"], data["step_index"], hidden)],
-                       label_x=data["n"].fillna(0))
+                              f"{int(n):,}" + ("" if i == 1 or c != c else f"  ({c:.0%}{m})")
+                              for n, c, i, why, m in zip(data["n"], data["conversion"], data["step_index"], hidden,
+                                                         more)],
+                       label_x=data["open_to"].fillna(data["n"]).fillna(0) if opened else data["n"].fillna(0))
     tips = [alt.Tooltip("step:N", title="step"), alt.Tooltip("n:Q", title="customers", format=","),
             alt.Tooltip("n_prev:Q", title="at previous step", format=","),
             alt.Tooltip("conversion:Q", title="conversion from previous", format=".1%"),
             alt.Tooltip("ci_low:Q", title="95% CI low", format=".1%"),
             alt.Tooltip("ci_high:Q", title="95% CI high", format=".1%"),
             alt.Tooltip("rate_from_start:Q", title="share of step 1", format=".1%")]
+    if opened:     # the conversion of those who had time to go on, as the report's (D221)
+        tips[2:4] = [alt.Tooltip("n_prev:Q", title="at previous step, with time to go on", format=","),
+                     alt.Tooltip("conversion:Q", title="conversion of those with time to go on", format=".1%")]
+        tips.append(alt.Tooltip("open:Q", title=OPEN_TIP, format=","))
     y = alt.Y("step:N", sort=steps, title=None, axis=alt.Axis(labelLimit=220))
     if group is None:
         base = alt.Chart(data).encode(y=y)
@@ -103,6 +133,8 @@ def funnel_chart(frame, *, by: str | None = None, title: str = "Funnel: customer
         ticks = alt.Axis(tickCount=alt.ExprRef("ceil(width / 80)"), labelSeparation=6)
         bars = base.mark_bar().encode(x=alt.X("n:Q", title="customers reaching the step (% of the one before)",
                                               axis=ticks), tooltip=tips)
+        if opened:
+            bars += open_end(base, x="n:Q", tooltip=tips)
         # a long bar holds its label at its end (outside, it ran off a phone's narrow chart); a short
         # one has it beside
         inside = data["label_x"] >= 0.6 * data["label_x"].max()

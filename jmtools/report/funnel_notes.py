@@ -12,6 +12,8 @@ import pandas as pd
 
 from jmtools.analyses.disclosure import MIN_GROUP, count_words
 from jmtools.analyses.funnels import before_leaving, duration_words, last_seen
+from jmtools.charts import funnels as funnel_charts
+from jmtools.core.stats import wilson_interval
 from jmtools.pipeline import Findings
 from jmtools.pipeline._had_time import had_time, open_rows
 from jmtools.report import _section_kit as kit
@@ -21,7 +23,11 @@ from jmtools.report.wording import caption, later_words, percent
 
 __all__ = ["show_not_started", "show_contact_only", "show_skipped", "show_optional", "show_left", "show_still_open",
            "show_last_seen", "instead_words", "focus_still_open", "show_funnel_chart", "show_before_leaving",
-           "leaving_rows"]
+           "leaving_rows", "open_funnel_chart", "OPEN_END"]
+
+#: Under a funnel chart whose bars have a pale end (D221): the report's and notebook 02's.
+OPEN_END = ("Pale end of a bar (+n open): customers still at the stage before at the data's end, who reached it too "
+            "recently to judge and may still reach this one (not counted in the bar).")
 
 
 def show_not_started(f: Findings) -> None:
@@ -246,10 +252,51 @@ def show_funnel_chart(f: Findings, *, title: str) -> None:
     fun = had_time(f.funnel, f.still_open)
     other = None if everyone else had_time(f.funnel_all, open_rows(f.evidence, f.funnel_all))
     key = "funnel" if everyone else "funnel_compared"
-    text = caption(key) + (" Pale end of a bar (+n open): customers still at the stage before at the data's end, who "
-                           "reached it too recently to judge and may still reach this one (not counted in the bar)."
-                           if fun["open"].any() or (other is not None and other["open"].any()) else "")
+    text = caption(key) + (" " + OPEN_END if fun["open"].any() or (other is not None and other["open"].any()) else "")
     kit.display(with_caption(funnel_chart(fun, compare=other, label=f.focus.label, title=title), key, text=text))
+
+
+def open_funnel_chart(funnel: pd.DataFrame, opened: pd.DataFrame, *, title: str):
+    """Notebook 02's funnel chart (:func:`jmtools.charts.funnels.funnel_chart`) drawn as the report's:
+    a step with 5 or more customers still open before it at the data's end (``opened``,
+    :func:`jmtools.pipeline.open_rows` of ``funnel``) has its conversion among those who had time
+    to go on and a pale end ("+181 open"), said in the caption; with nobody open, the chart as it
+    was (D224).
+
+    Parameters
+    ----------
+    funnel : pandas.DataFrame
+        A disclosed funnel of all customers or of one persona.
+    opened : pandas.DataFrame
+        :func:`jmtools.pipeline.open_rows` of it.
+    title : str
+
+    Returns
+    -------
+    altair.LayerChart
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"step_index": [1, 2], "step": ["Join", "Pay"], "n": [20, 12], "n_prev": [20, 20],
+    ...                   "conversion": [1.0, 0.6], "ci_low": [0.8, 0.4], "ci_high": [1.0, 0.8],
+    ...                   "rate_from_start": [1.0, 0.6], "drop_off": [0, 8], "drop_off_rate": [0.0, 0.4]})
+    >>> o = pd.DataFrame({"step": ["Pay"], "left_out": [6], "open": [5]})
+    >>> chart = open_funnel_chart(f, o, title="Funnel")
+    >>> [r["label"] for r in chart.to_dict()["datasets"].popitem()[1]]
+    ['20', '12  (79%; +5 open)']
+    >>> chart.to_dict()["usermeta"]["caption"][:25]
+    'Pale end of a bar (+n ope'
+    """
+    fun = had_time(funnel, opened)
+    if not fun["open"].any():
+        return funnel_charts.funnel_chart(funnel, title=title)
+    mine, went_on = fun["open"].gt(0), fun["n_prev"] - fun["drop_off"]     # of those who had time to go on
+    low, high = wilson_interval(went_on.where(mine, 0).to_numpy(float), fun["n_prev"].where(mine, 0).to_numpy(float))
+    fun = fun.assign(conversion=(went_on / fun["n_prev"]).where(mine, fun["conversion"]),
+                     ci_low=fun["ci_low"].mask(mine, low), ci_high=fun["ci_high"].mask(mine, high),
+                     open=fun["open"].where(mine), open_to=(fun["n"] + fun["open"]).where(mine))
+    text = OPEN_END + " Its conversion counts only the customers who had time to go on (the open ones left out)."
+    return with_caption(funnel_charts.funnel_chart(fun, title=title), "funnel", text=text)
 
 
 def show_skipped(f: Findings) -> None:

@@ -371,20 +371,24 @@ def too_few_to_cluster(customers: pd.DataFrame | None, *, k: int = 0) -> str:
             "section suggests groups.")
 
 
-def segment_waits_table(waits: pd.DataFrame, *, whole_days: bool = False) -> pd.DataFrame:
+def segment_waits_table(waits: pd.DataFrame, *, steps=(), whole_days: bool = False) -> pd.DataFrame:
     """Notebook 02's time between steps of a segment beside everyone outside it, in words (D217).
 
     Parameters
     ----------
     waits : pandas.DataFrame
         :func:`jmtools.analyses.painpoints.segment_waits`.
+    steps : sequence of str
+        The funnel's steps in order: a wait is named by the step waited in and the next one,
+        "Booking → First appointment", as notebook 02 names a step's loss (D202, D224); a step
+        without a next one here keeps its own name.
     whole_days : bool, default False
         The event log has dates only: waits in whole days.
 
     Returns
     -------
     pandas.DataFrame
-        One row per step waited in: the customers and typical wait (geometric mean) of the
+        One row per pair of steps (``between steps``): the customers and typical wait (geometric mean) of the
         segment and of those outside it, how many times as long with its 95% interval, and
         ``slower`` ("yes" where a pain point would say so). A side of 1–4 customers shows
         "fewer than 5" and no wait, and the row no ratio.
@@ -394,20 +398,25 @@ def segment_waits_table(waits: pd.DataFrame, *, whole_days: bool = False) -> pd.
     >>> w = pd.DataFrame({"from_step": ["Booking", "Visit"], "n": [40, 3], "wait_h": [2160.0, 30.0],
     ...                   "n_outside": [400, 390], "wait_outside_h": [720.0, 29.0], "ratio": [3.0, 1.03],
     ...                   "ci_low": [2.8, 0.7], "ci_high": [3.2, 1.5], "slower": [True, False]})
-    >>> segment_waits_table(w).iloc[:, 1:].values.tolist()
+    >>> t = segment_waits_table(w, steps=["Booking", "Visit", "Follow-up"])
+    >>> t["between steps"].tolist()
+    ['Booking → Visit', 'Visit → Follow-up']
+    >>> t.iloc[:, 1:].values.tolist()
     [['40', '90.0 days', '400', '30.0 days', '3.0 (2.8–3.2)', 'yes'], ['fewer than 5', '', '390', '29.0 h', '', 'no']]
     """
+    after = dict(zip(steps, list(steps)[1:]))
     rows = []
     for r in waits.itertuples(index=False):
         shown = r.n >= MIN_GROUP and r.n_outside >= MIN_GROUP
-        rows.append({"waiting at (to the next step)": r.from_step, "segment: customers": count_words(int(r.n)),
+        pair = f"{r.from_step} → {after[r.from_step]}" if r.from_step in after else r.from_step
+        rows.append({"between steps": pair, "segment: customers": count_words(int(r.n)),
                      "segment: typical wait": _wait(r.wait_h, r.n, whole_days),
                      "outside it: customers": count_words(int(r.n_outside)),
                      "outside it: typical wait": _wait(r.wait_outside_h, r.n_outside, whole_days),
                      "times as long (95% interval)": f"{r.ratio:.1f} ({r.ci_low:.1f}–{r.ci_high:.1f})"
                      if shown and not math.isnan(r.ratio) else "",
                      "slower": "yes" if shown and bool(r.slower) else "no"})
-    return pd.DataFrame(rows, columns=["waiting at (to the next step)", "segment: customers", "segment: typical wait",
+    return pd.DataFrame(rows, columns=["between steps", "segment: customers", "segment: typical wait",
                                        "outside it: customers", "outside it: typical wait",
                                        "times as long (95% interval)", "slower"])
 

@@ -21,6 +21,7 @@ from typing import Any, Mapping, Sequence
 from jmtools.analyses.disclosure import MIN_GROUP, count_words
 from jmtools.analyses.priorities import MIN_FOR_QUADRANTS
 from jmtools.charts.fit import fit_to_output
+from jmtools.charts.funnels import OPEN_TIP, open_end
 from jmtools.charts.labels import LABEL_PX, apart_offsets, drawn_apart, nice_top, wrapped_labels
 from jmtools.core.stats import wilson_interval
 from jmtools.render.notebook import FIT_CSS
@@ -289,13 +290,12 @@ def funnel_chart(funnel, *, compare=None, label: str = "this persona",
            alt.Tooltip("base:Q", title="started", format=","),
            alt.Tooltip("share:Q", format=".1%"), alt.Tooltip("ci_low:Q", format=".1%"),
            alt.Tooltip("ci_high:Q", format=".1%"),
-           alt.Tooltip("open:Q", title="still open before it (may still reach it)", format=",")]
+           alt.Tooltip("open:Q", title=OPEN_TIP, format=",")]
     base = alt.Chart(data).encode(y=y, yOffset=alt.YOffset("group:N", sort=[f[1] for f in frames]))
     bars = base.mark_bar(height={"band": 0.9}).encode(x=x, color=color, tooltip=tip)
     if data.get("open_to", pd.Series(dtype=float)).notna().any():   # a pale end: may still reach it (D221)
         pale = alt.Color("group:N", sort=color["sort"], scale=color["scale"], legend=None)
-        bars += base.transform_filter("isValid(datum.open_to)").mark_bar(height={"band": 0.9}, opacity=0.35).encode(
-            x="share:Q", x2="open_to:Q", color=pale, tooltip=tip)
+        bars += open_end(base, x="share:Q", tooltip=tip, height={"band": 0.9}).encode(color=pale)
     errs = base.mark_rule(color="#1f2430").encode(x=alt.X("ci_low:Q"), x2=alt.X2("ci_high:Q"))
     text = base.mark_text(align="left", dx=4, fontSize=11).encode(
         x=alt.X("text_x:Q"), text=alt.Text("text:N"), color=alt.ColorValue("#1f2430"))
