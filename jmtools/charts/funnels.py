@@ -115,7 +115,7 @@ def funnel_chart(frame, *, by: str | None = None, title: str = "Funnel: customer
                               f"{int(n):,}" + ("" if i == 1 or c != c else f"  ({c:.0%}{m})")
                               for n, c, i, why, m in zip(data["n"], data["conversion"], data["step_index"], hidden,
                                                          more)],
-                       label_x=data["open_to"].fillna(data["n"]).fillna(0) if opened else data["n"].fillna(0))
+                       label_x=data["n"].fillna(0))
     tips = [alt.Tooltip("step:N", title="step"), alt.Tooltip("n:Q", title="customers", format=","),
             alt.Tooltip("n_prev:Q", title="at previous step", format=","),
             alt.Tooltip("conversion:Q", title="conversion from previous", format=".1%"),
@@ -128,6 +128,11 @@ def funnel_chart(frame, *, by: str | None = None, title: str = "Funnel: customer
         tips.append(alt.Tooltip("open:Q", title=OPEN_TIP, format=","))
     y = alt.Y("step:N", sort=steps, title=None, axis=alt.Axis(labelLimit=220))
     if group is None:
+        # a long bar holds its label at its end (outside, it ran off a phone's narrow chart); a short
+        # one has it beside (after a pale end: white on it was hard to read)
+        inside = data["label_x"] >= 0.6 * data["label_x"].max()
+        if opened:
+            data = data.assign(label_x=data["label_x"].where(inside, data["open_to"].fillna(data["label_x"])))
         base = alt.Chart(data).encode(y=y)
         # a tick every 80 px or more: "1,000" and "1,100" ran into each other at a notebook's width
         ticks = alt.Axis(tickCount=alt.ExprRef("ceil(width / 80)"), labelSeparation=6)
@@ -135,9 +140,6 @@ def funnel_chart(frame, *, by: str | None = None, title: str = "Funnel: customer
                                               axis=ticks), tooltip=tips)
         if opened:
             bars += open_end(base, x="n:Q", tooltip=tips)
-        # a long bar holds its label at its end (outside, it ran off a phone's narrow chart); a short
-        # one has it beside
-        inside = data["label_x"] >= 0.6 * data["label_x"].max()
         text = [base.transform_filter(alt.FieldOneOfPredicate(field="step", oneOf=data.loc[keep, "step"].tolist()))
                 .mark_text(align="right" if side else "left", dx=-4 if side else 4,
                            color="white" if side else "#1f2430")
