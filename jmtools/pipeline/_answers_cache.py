@@ -101,9 +101,10 @@ class KeptAnswers(dict):
 #: counts (D149), customers at later-round touchpoints and each persona's customers (repeat rounds),
 #: events repeating the previous one (D162), the steps customers skip (D161), stages met late (D173), the
 #: customers at a quiet pain point's place (D177), the customers still open at the data's end (D190), where
-#: the lost were last seen (D203) and what the customers who leave met before leaving (D211).
+#: the lost were last seen (D203), what the customers who leave met before leaving (D211), where an optional
+#: stage's customers were in the funnel (D216) and each customer's times at a repeating touchpoint (D219).
 KINDS = ("chain", "groups", "touchpoints", "contacts", "reached", "customers", "repeats", "skips", "order", "places",
-         "open", "last_seen", "before_leaving", "optional")
+         "open", "last_seen", "before_leaving", "optional", "rounds")
 
 
 def _kept_kind(key) -> bool:

@@ -65,7 +65,8 @@ def skipped_steps(evidence, *, steps=None, by=None) -> pd.DataFrame:
     _check_evidence(evidence)
     steps = _steps(evidence, steps, "stage")
     by = _by_list(evidence, by)
-    return kept_answer(evidence, ("skips", tuple(steps), tuple(by)), lambda: _skipped(evidence, steps, by))
+    kept = kept_answer(evidence, ("skips", tuple(steps), tuple(by)), lambda: _skipped(evidence, steps, by))
+    return _with_pairs(kept)
 
 
 def open_lost(evidence, *, since, steps=None, by=None) -> pd.DataFrame:
@@ -182,7 +183,26 @@ def _skipped(evidence, steps: list, by: list) -> pd.DataFrame:
             rows.append({**dict(zip(by, group)), "step_index": k, "step": steps[k - 1], "n_lost": len(lost),
                          "n_skipped": int(later["customer_id"].nunique()),
                          "later": steps[int(went.sort_index().idxmax()) - 1] if len(went) else None,
-                         "later_touchpoints": [(str(a), int(n)) for a, n in did.head(2).itertuples(index=False)]})
-    out = pd.DataFrame(rows, columns=[*by, "step_index", "step", "n_lost", "n_skipped", "later", "later_touchpoints"])
+                         **_flat_pairs([(str(a), int(n)) for a, n in did.head(2).itertuples(index=False)])})
+    out = pd.DataFrame(rows, columns=[*by, "step_index", "step", "n_lost", "n_skipped", "later", *_PAIR_COLUMNS])
     out["later"] = out["later"].astype(object).where(out["later"].notna(), None)
-    return out.astype({"step_index": "int64", "n_lost": "int64", "n_skipped": "int64"})
+    return out.astype({"step_index": "int64", "n_lost": "int64", "n_skipped": "int64",
+                       **{c: ("int64" if c.startswith("_n") else "str") for c in _PAIR_COLUMNS}})
+
+
+#: The kept answer holds the later touchpoints as plain columns (a column of lists would not read
+#: back exactly from the cache's Parquet, and a warm report would query again).
+_PAIR_COLUMNS = ("_tp1", "_n1", "_tp2", "_n2")
+
+
+def _flat_pairs(pairs) -> dict:
+    pairs = list(pairs) + [("", 0)] * (2 - len(pairs))
+    return {"_tp1": pairs[0][0], "_n1": pairs[0][1], "_tp2": pairs[1][0], "_n2": pairs[1][1]}
+
+
+def _with_pairs(kept: pd.DataFrame) -> pd.DataFrame:
+    """The kept answer with its plain columns as ``later_touchpoints``: ``(touchpoint, customers)`` pairs."""
+    out = kept.drop(columns=list(_PAIR_COLUMNS))
+    out["later_touchpoints"] = [[(str(t), int(n)) for t, n in ((a, m), (b, k)) if t]
+                                for a, m, b, k in kept[list(_PAIR_COLUMNS)].itertuples(index=False)]
+    return out
