@@ -212,9 +212,11 @@ def _claimed_run(name: str, base: str, shared: bool):
     if not shared:
         return execute(name, base)
     try:
-        os.close(os.open(Path(base) / f"{name}.claim", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        claim = os.open(Path(base) / f"{name}.claim", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
     except FileExistsError:
         return ELSEWHERE
+    os.write(claim, str(os.getpid()).encode())      # who makes it: a waiter stops waiting if it dies
+    os.close(claim)
     try:
         result = execute(name, base)
     except BaseException as exc:
@@ -241,6 +243,23 @@ def _leave(path: Path, outcome) -> None:
     os.replace(tmp, path)
 
 
+def _maker_alive(claim: Path) -> bool:
+    """Whether the process named in a claim file still runs (a claim not written yet: yes)."""
+    try:
+        pid = int(claim.read_text() or 0)
+    except (OSError, ValueError):
+        return True
+    if not pid:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _wait_for(path: Path, timeout: float = 3600.0):
     """The result another test process left at ``path``, waiting for it."""
     import pickle
@@ -250,6 +269,8 @@ def _wait_for(path: Path, timeout: float = 3600.0):
     while not path.exists():
         if time.monotonic() > end:
             raise TimeoutError(f"no result at {path} after {timeout:.0f} s")
+        if not _maker_alive(path.with_suffix(".claim")) and not path.exists():
+            raise RuntimeError(f"the test process making {path.stem} ended without a result")
         time.sleep(0.5)
     kind, value = pickle.loads(path.read_bytes())
     if kind == "error":
