@@ -48,6 +48,39 @@ _SENTENCE = re.compile(r"[.!?;]+(?:\s+|$)|\n+")
 _EMAIL = re.compile(r"\S+@\S+")
 _NUMBER = re.compile(r"[+(]?\d[\d ()+-]*")
 _PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
+#: What a placeholder reads as in a sentence: no word, and no phrase is made across it (D229).
+_GAP = "¤"
+#: Words that name the personal data a placeholder stands for or lead up to it, per kind of
+#: :data:`~jmtools.analyses.privacy.PLACEHOLDERS` (the words privacy's rules read, and a form's field
+#: names): "address [address]", "mobile [phone]", "NHS No [nhs number]", "born [date of birth]",
+#: "Patient [name]", "on behalf of my mother [name]", "Kind regards [name]", "please reply to [address]",
+#: "e-mail me at [email]", "sort code [account]", "PIN [code]", "card ending [card]", "IBAN: [iban]",
+#: "customer no [customer id]". A run of them right before a placeholder goes with it; the same word
+#: elsewhere ("the wrong address") stays (D229).
+_CUE_WORDS = {
+    "customer_id": "customer client account acct id ref reference membership kundennummer",
+    "email": "email mail address write contact reach",
+    "iban": "iban bank account details",
+    "code": "imei imeisv meid iccid sim serial puk pin passcode password security cvv cvc code",
+    "card": "card credit debit visa mastercard master amex ending karte carte",
+    "account": "sort code account bank acct routing bsb",
+    "dob": "dob date birth born birthday birthdate",
+    "nhs_number": "nhs chi health service",
+    "phone": "phone telephone tel mobile cell cellphone landline text sms whatsapp call ring reach contact",
+    "address": "address postcode zip live lives living home reply send post",
+    "name": "name named patient client customer service user mr mrs ms miss mx dr prof sir madam herr frau "
+            "mme monsieur madame regards sincerely faithfully cheers kind best warm wishes spoke speak talked handled "
+            "behalf writing mother mum mom father dad son daughter wife husband partner brother sister grandmother "
+            "grandfather grandson granddaughter carer friend neighbour colleague late elderly",
+}
+#: Linking words inside such a run ("my mobile number is [phone]"); abbreviations may end in a dot.
+_CUE_LINKS = "no nr num number numbers is was are on at me my our his her their your of the to for by with e"
+_CUE_ABBR = "no nr num tel dr mr mrs ms prof dob acct ref"
+_CUE_RUN = re.compile(
+    r"(?:\b(?:(?:" + "|".join(_CUE_ABBR.split()) + r")\b\.?|(?:"
+    + "|".join(sorted({w for ws in _CUE_WORDS.values() for w in ws.split()} | set(_CUE_LINKS.split()), key=len,
+                      reverse=True))
+    + r")\b)[\s:#,=/()'-]*)+(?=" + "|".join(re.escape(p) for p in PLACEHOLDERS.values()) + ")")
 
 
 def _masked(text: str, keep=()) -> str:
@@ -86,15 +119,20 @@ def _ids_masked(feedback: pd.DataFrame, text_col: str, customer_ids=(),
 
 
 def _sentences(text) -> list[str]:
-    """Sentences of a text, lower case, single-spaced, without end punctuation; mask
-    placeholders, e-mail addresses and numbers become ``#`` and ``@`` (so "call me on …" repeats
-    as one sentence, and "[name]" is no word).
+    """Sentences of a text, lower case, single-spaced, without end punctuation; e-mail addresses
+    and numbers become ``@`` and ``#`` (so "call me on …" repeats as one sentence), a mask
+    placeholder becomes ``¤`` with the words that name what it hides (:data:`_CUE_WORDS`: "mobile
+    [phone]", "NHS No. [nhs number]"), so "[name]" is no word and no word of the masked data's
+    form is either (D229).
 
     >>> _sentences("Regards, [name]. Call me on 0770 900123!")
-    ['regards, #', 'call me on #']
+    ['¤', 'call me on #']
+    >>> _sentences("Still waiting. Patient [name], NHS No. [nhs number], mobile [phone]. Wrong address sent.")
+    ['still waiting', '¤ , ¤ , ¤', 'wrong address sent']
     """
-    parts = (" ".join(_NUMBER.sub("# ", _EMAIL.sub("@", _PLACEHOLDER.sub(" # ", p))).split()).strip(" ,:-.")
-             for p in _SENTENCE.split(str(text).lower()))
+    masked = _PLACEHOLDER.sub(f" {_GAP} ", _CUE_RUN.sub(" ", str(text).lower()))
+    parts = (" ".join(_NUMBER.sub("# ", _EMAIL.sub("@", p)).split()).strip(" ,:-.")
+             for p in _SENTENCE.split(masked))
     return [p for p in parts if p]
 
 
@@ -164,8 +202,8 @@ def pii_context_words(feedback: pd.DataFrame, *, text_col: str = "text", place_c
     ...                             "App crashes refund to IBAN GB33 BUKB 2020 1555 5555 55",
     ...                             "Valuation late", "Rate changed", "App crashes"],
     ...                    "stage": ["Valuation", "Offer", "Documents", "Valuation", "Offer", "Documents"]})
-    >>> sorted(pii_context_words(fb, place_col="stage"))
-    ['iban', 'refund']
+    >>> sorted(pii_context_words(fb, place_col="stage"))   # "IBAN" goes with its placeholder (D229)
+    ['refund']
     """
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
@@ -216,10 +254,11 @@ def _analyser(stock: frozenset, brand_words=(), pii_words=frozenset()):
         stop = _stop_words(english, _language(text))   # a German text's "die", "und", "ist" too
         sentences = _sentences(normalise(_masked(text, keep)))
         for sentence in [x for x in sentences if x not in stock] or sentences:   # all stock: all it says
-            tokens = _WORD.findall(sentence)
-            out += [w for w in tokens if w not in stop]
-            out += [f"{a} {b}" for a, b in zip(tokens, tokens[1:])      # adjacent words only
-                     if a not in stop and b not in stop]
+            for part in sentence.split(_GAP):                           # no phrase across masked data
+                tokens = _WORD.findall(part)
+                out += [w for w in tokens if w not in stop]
+                out += [f"{a} {b}" for a, b in zip(tokens, tokens[1:])      # adjacent words only
+                         if a not in stop and b not in stop]
         return out
     return analyse
 
