@@ -116,11 +116,41 @@ def test_a_persona_that_comes_back_more_is_said_and_the_others_are_not(tmp_path)
     older = table[table["persona"] == "Older"].iloc[0]
     assert older["baseline"] == pytest.approx(base, rel=1e-12) and older["baseline_n"] == others["n"].sum()
     (text,) = repeat_sentences(table)
-    assert (f"Older {truth.loc['Older', 'mean']:.2f} times (95% CI {older['ci_low']:.2f}–{older['ci_high']:.2f}, "
-            f"n={truth.loc['Older', 'n']:,}) against {base:.2f} for the other personas "
-            f"(n={others['n'].sum():,})") in text
-    assert f"the {truth.loc['all', 'n']:,} customers who had *First visit + Follow-up visit*" in text
-    assert repeat_sentences(table, persona="Young") == [] and len(repeat_sentences(table, persona="Older")) == 1
+    assert text == _said_for_all(truth, base, others["n"].sum())
+    (mine,) = repeat_sentences(table, persona="Older")
+    assert mine.startswith(_said_for_older(truth, base, others["n"].sum()))
+    assert repeat_sentences(table, persona="Young") == []
+
+
+def _ci(truth, who) -> str:
+    """The mean's 95% interval (normal) and the share more than once's (Wilson), by hand."""
+    r = truth.loc[who]
+    half = 1.959963984540054 * r["sd"] / np.sqrt(r["n"])
+    z, p, n = 1.959963984540054, r["n_again"] / r["n"], r["n"]
+    mid = (p + z * z / (2 * n)) / (1 + z * z / n)
+    w = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (f"{r['mean'] - half:.2f}–{r['mean'] + half:.2f}",
+            f"{int(r['n_again']):,} ({p:.1%}, 95% CI {mid - w:.1%}–{mid + w:.1%}) more than once")
+
+
+def _said_for_all(truth, base, base_n) -> str:
+    """D229: which visits count, their mean per customer with n and 95% interval, how many came
+    more than once, and who comes back more often against whom — every number plain pandas'."""
+    every, again = _ci(truth, "all")
+    older, _ = _ci(truth, "Older")
+    return (f"**Coming back to *Follow-up visit***: the {int(truth.loc['all', 'n']):,} customers who had *First visit* "
+            f"or *Follow-up visit* had {truth.loc['all', 'mean']:.2f} of them on average (95% CI {every}), {again}. "
+            f"Older come back clearly more often: {truth.loc['Older', 'mean']:.2f} each (95% CI {older}, "
+            f"n={int(truth.loc['Older', 'n']):,}) against {base:.2f} for the other personas (n={int(base_n):,}). Each "
+            "visit after the first is a new round (`occurrence: repeat`), not a loop; counted up to the data's end, so "
+            "customers who started late have had less time to come back.")
+
+
+def _said_for_older(truth, base, base_n) -> str:
+    older, again = _ci(truth, "Older")
+    return (f"**Coming back to *Follow-up visit***: Older who had *First visit* or *Follow-up visit* "
+            f"(n={int(truth.loc['Older', 'n']):,}) had {truth.loc['Older', 'mean']:.2f} of them on average (95% CI "
+            f"{older}), clearly more often than {base:.2f} for the other personas (n={int(base_n):,}); {again}.")
 
 
 def test_no_difference_planted_nothing_is_said(tmp_path):
@@ -169,19 +199,26 @@ def test_notebook_02_says_why_loops_are_empty_and_shows_the_figure(tmp_path):
            "*Follow-up visit* (`occurrence: repeat`) starts a new round" in text
     table = next(d for d in run.displayed if isinstance(d, pd.DataFrame) and "times each (mean)" in d.columns)
     assert table.set_index("persona")["customers"].to_dict() == truth["n"].astype(int).to_dict()
-    assert "**Coming back to Follow-up visit**" in text and "Older " in text
+    assert "**Coming back to *Follow-up visit***" in text and "Older " in text
 
 
 @pytest.mark.parametrize("persona", ["all", "Older", "Young"])
-def test_the_report_says_it_below_the_funnel(tmp_path, persona):
+def test_the_report_says_it_below_the_funnel_and_records_it(tmp_path, persona):
     events = _world(tmp_path / "h")
     truth = _truth(events)
-    text = shown_text(run_cells(NOTEBOOKS / "00_journey_report.ipynb",
-                                {"data_dir": str(tmp_path / "h"), "persona": persona}).displayed)
-    older = f"{truth.loc['Older', 'mean']:.2f} times"
-    said = {"all": f"Older {older}", "Older": f"Older who had *First visit + Follow-up visit* had it {older}"}
-    assert ("**Coming back to Follow-up visit**" in text) == (persona != "Young")
+    run = run_cells(NOTEBOOKS / "00_journey_report.ipynb", {"data_dir": str(tmp_path / "h"), "persona": persona})
+    text = shown_text(run.displayed)
+    others = truth.loc[["Young", "Everyone else"]]
+    base, base_n = others["visits"].sum() / others["n"].sum(), others["n"].sum()
+    said = {"all": _said_for_all(truth, base, base_n), "Older": _said_for_older(truth, base, base_n)}
+    assert ("**Coming back to *Follow-up visit***" in text) == (persona != "Young")
     assert persona == "Young" or said[persona] in text
+    figure = run.figures["repeat_visits_1"]                     # a key figure, said or not (Young: not said)
+    assert figure["label"] == "Times each at First visit or Follow-up visit (mean)"
+    assert figure["n"] == truth.loc[persona, "n"] and figure["value"] == pytest.approx(truth.loc[persona, "mean"],
+                                                                                       abs=1e-4)
+    lo, hi = _ci(truth, persona)[0].split("–")
+    assert [f"{v:.2f}" for v in figure["ci"]] == [lo, hi]
 
 
 def test_a_loops_table_with_rows_is_shown_as_it_is():
@@ -189,3 +226,25 @@ def test_a_loops_table_with_rows_is_shown_as_it_is():
     loops = pd.DataFrame({"step": ["Site"], "n": [12]})
     show_loops_and_repeats(loops, None, show=shown.append)
     assert shown == [loops]
+
+
+def test_the_batch_history_follows_the_figure_from_run_to_run(tmp_path):
+    """Two batch runs of one report, the world's follow-ups changed between them: history.jsonl keeps
+    the figure of each run (plain pandas' mean and n), as it keeps every other key figure."""
+    import shutil
+
+    from jmtools.report.batch import Job, load_history, run_batch
+
+    folder, truths = tmp_path / "h", []
+    for run, older_more in enumerate([True, False]):
+        truths.append(_truth(_world(tmp_path / f"w{run}", older_more=older_more, seed=51 + run)).loc["all"])
+        shutil.copytree(tmp_path / f"w{run}", folder, dirs_exist_ok=True)
+        result = run_batch([Job("Everyone", str(NOTEBOOKS / "00_journey_report.ipynb"), {"data_dir": str(folder)})],
+                           tmp_path / "out", workers=1, static=False, progress=False)
+        assert not result.failed, result.summary()
+    history = load_history(tmp_path / "out")
+    got = history[history["figure"] == "repeat_visits_1"]
+    assert got["run_id"].nunique() == 2
+    assert got["n"].tolist() == [int(t["n"]) for t in truths]
+    np.testing.assert_allclose(got["value"].astype(float), [t["mean"] for t in truths], atol=1e-4)
+    assert got["value"].iloc[0] != got["value"].iloc[1]

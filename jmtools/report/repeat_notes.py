@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import pandas as pd
 
+from jmtools.analyses.disclosure import MIN_GROUP, count_words
 from jmtools.core.vocabulary import ALL
 from jmtools.pipeline import Findings
 from jmtools.report import _section_kit as kit
 from jmtools.report.present import esc
+from jmtools.report.record import record
 from jmtools.report.steps import not_shown
 from jmtools.report.wording import listed, percent
 
-__all__ = ["repeat_sentences", "show_repeat_visits", "show_loops_and_repeats", "REPEAT_TABLE_COLUMNS"]
+__all__ = ["repeat_sentences", "show_repeat_visits", "record_repeat_visits", "show_loops_and_repeats",
+           "REPEAT_TABLE_COLUMNS"]
 
 #: Notebook 02's table of visits per customer: column → header.
 REPEAT_TABLE_COLUMNS = {"persona": "persona", "touchpoint": "touchpoint that repeats", "family": "counted at",
@@ -34,10 +37,26 @@ def _times(v) -> str:
     return f"{v:,.1f}" if v >= 10 else f"{v:.2f}"
 
 
+def _family_words(family: str) -> tuple[str, str]:
+    """("*First attendance* or *Follow-up attendance*", "*Follow-up attendance*"): the visits a family
+    counts, said as the reader's options, and its repeating touchpoint (the last)."""
+    names = [f"*{esc(t)}*" for t in str(family).split(" + ")]
+    return listed(names, "or"), names[-1]
+
+
+def _again(r) -> str:
+    """"2,501 (92.5%, 95% CI 91.4%–93.5%) more than once" of a row (1–4 said as "fewer than 5")."""
+    share = (f" ({percent(r['share_again'])}, 95% CI {percent(r['again_low'])}–{percent(r['again_high'])})"
+             if r["n_again"] >= MIN_GROUP else "")
+    return f"{count_words(int(r['n_again']))}{share} more than once"
+
+
 def repeat_sentences(table: pd.DataFrame, *, persona: str = ALL) -> list[str]:
     """Markdown sentences: per touchpoint that repeats, the personas that come back to it clearly
     more often than the other personas (``higher``, shown rows only) — all of them for ``"all"``,
-    else only ``persona``. Empty when none does (a null stays silent).
+    else only ``persona``: which visits are counted, how many each customer had on average (95%
+    interval, n), how many had more than one, and the other personas' mean. Empty when none does (a
+    null stays silent; the figure is still recorded, :func:`show_repeat_visits`).
 
     Parameters
     ----------
@@ -49,17 +68,20 @@ def repeat_sentences(table: pd.DataFrame, *, persona: str = ALL) -> list[str]:
     --------
     >>> t = pd.DataFrame({"persona": ["all", "Older", "Younger"], "touchpoint": ["Follow-up"] * 3,
     ...                   "family": ["First visit + Follow-up"] * 3, "n": [80, 40, 40], "mean": [4.5, 6.0, 3.0],
-    ...                   "ci_low": [4.2, 5.8, 2.9], "ci_high": [4.8, 6.2, 3.1], "n_again": [80, 40, 40],
-    ...                   "share_again": [1.0, 1.0, 1.0], "baseline": [None, 3.0, 6.0], "baseline_n": [None, 40, 40],
+    ...                   "ci_low": [4.2, 5.8, 2.9], "ci_high": [4.8, 6.2, 3.1], "n_again": [72, 40, 32],
+    ...                   "share_again": [0.9, 1.0, 0.8], "again_low": [0.81, 0.91, 0.65],
+    ...                   "again_high": [0.95, 1.0, 0.9], "baseline": [None, 3.0, 6.0], "baseline_n": [None, 40, 40],
     ...                   "higher": [False, True, False], "suppressed": [False] * 3})
     >>> print(repeat_sentences(t)[0])
-    **Coming back to Follow-up**: the 80 customers who had *First visit + Follow-up* had it 4.50 times each \
-on average (95% CI 4.20–4.80); clearly more often: Older 6.00 times (95% CI 5.80–6.20, n=40) against 3.00 for \
-the other personas (n=40). Each time after the first is a new round (`occurrence: repeat`), not a loop; counted \
-up to the data's end, so customers who started late have had less time to come back.
+    **Coming back to *Follow-up***: the 80 customers who had *First visit* or *Follow-up* had 4.50 of them on \
+average (95% CI 4.20–4.80), 72 (90.0%, 95% CI 81.0%–95.0%) more than once. Older come back clearly more often: \
+6.00 each (95% CI 5.80–6.20, n=40) against 3.00 for the other personas (n=40). Each visit after the first is a \
+new round (`occurrence: repeat`), not a loop; counted up to the data's end, so customers who started late have \
+had less time to come back.
     >>> print(repeat_sentences(t, persona="Older")[0].split(" Each")[0])
-    **Coming back to Follow-up**: Older who had *First visit + Follow-up* had it 6.00 times each on average \
-(95% CI 5.80–6.20, n=40), clearly more often than 3.00 for the other personas (n=40).
+    **Coming back to *Follow-up***: Older who had *First visit* or *Follow-up* (n=40) had 6.00 of them on \
+average (95% CI 5.80–6.20), clearly more often than 3.00 for the other personas (n=40); 40 (100.0%, 95% CI \
+91.0%–100.0%) more than once.
     >>> repeat_sentences(t, persona="Younger")
     []
     """
@@ -74,22 +96,25 @@ up to the data's end, so customers who started late have had less time to come b
             higher = higher[higher["persona"] == persona]
         if higher.empty:
             continue
-        fam, parts = esc(higher["family"].iloc[0]), []
-        for r in higher.itertuples():
-            of = (f"(n={int(r.baseline_n):,})" if tp not in hidden else
-                  "(their count is not shown: beside all customers it would give a group of fewer than 5 back)")
-            parts.append((f"{_times(r.mean)} times", f"(95% CI {_times(r.ci_low)}–{_times(r.ci_high)}, n={int(r.n):,})",
-                          f"{_times(r.baseline)} for the other personas {of}", esc(r.persona)))
+        visits, repeat = _family_words(higher["family"].iloc[0])
+        base = [f"{_times(r.baseline)} for the other personas " + (
+                f"(n={int(r.baseline_n):,})" if tp not in hidden else
+                "(their count is not shown: beside all customers it would give a group of fewer than 5 back)")
+                for r in higher.itertuples()]
         every = rows[rows["persona"] == ALL]
         if persona == ALL and len(every):
             e = every.iloc[0]
-            lead = (f"the {int(e['n']):,} customers who had *{fam}* had it {_times(e['mean'])} times each on average "
-                    f"(95% CI {_times(e['ci_low'])}–{_times(e['ci_high'])}); clearly more often: "
-                    + listed([f"{who} {times} {ci} against {base}" for times, ci, base, who in parts], "and"))
+            lead = (f"the {int(e['n']):,} customers who had {visits} had {_times(e['mean'])} of them on average "
+                    f"(95% CI {_times(e['ci_low'])}–{_times(e['ci_high'])}), {_again(e)}. "
+                    + ". ".join(f"{esc(r.persona)} come back clearly more often: {_times(r.mean)} each (95% CI "
+                                f"{_times(r.ci_low)}–{_times(r.ci_high)}, n={int(r.n):,}) against {b}"
+                                for r, b in zip(higher.itertuples(), base)))
         else:
-            times, ci, base, who = parts[0]
-            lead = f"{who} who had *{fam}* had it {times} each on average {ci}, clearly more often than {base}"
-        out.append(f"**Coming back to {esc(tp)}**: {lead}. Each time after the first is a new "
+            r = higher.iloc[0]
+            lead = (f"{esc(r['persona'])} who had {visits} (n={int(r['n']):,}) had {_times(r['mean'])} of them on "
+                    f"average (95% CI {_times(r['ci_low'])}–{_times(r['ci_high'])}), clearly more often than "
+                    f"{base[0]}; {_again(r)}")
+        out.append(f"**Coming back to {repeat}**: {lead}. Each visit after the first is a new "
                    "round (`occurrence: repeat`), not a loop; counted up to the data's end, so customers who started "
                    "late have had less time to come back.")
     return out
@@ -98,13 +123,46 @@ up to the data's end, so customers who started late have had less time to come b
 def show_repeat_visits(f: Findings) -> None:
     """Below the report's funnel: the sentences of :func:`repeat_sentences` for the focus
     (:attr:`Findings.repeat_visits <jmtools.pipeline.Findings.repeat_visits>`); nothing for a
-    hidden focus, a journey that marks no repeat, or when no persona comes back clearly more often."""
+    hidden focus, a journey that marks no repeat, or when no persona comes back clearly more often.
+    Records the focus's times per customer at each touchpoint that repeats as ``repeat_visits_<k>``
+    (mean, n, 95% interval) whenever its row is shown, said or not, so a batch's history follows it
+    from run to run (D229)."""
     from IPython.display import Markdown
 
     if f.focus_hidden or f.evidence is None:
         return
+    record_repeat_visits(f.repeat_visits, persona=f.focus.persona)
     for text in repeat_sentences(f.repeat_visits, persona=f.focus.persona):
         kit.display(Markdown(text))
+
+
+def record_repeat_visits(table: pd.DataFrame | None, *, persona: str = ALL) -> list[str]:
+    """Record, per touchpoint that repeats, ``persona``'s mean times per customer (its family's
+    visits) as the key figure ``repeat_visits_<k>`` with n and its 95% interval; a hidden row is
+    not recorded. Returns the names recorded.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"persona": ["all"], "touchpoint": ["Follow-up"], "family": ["First visit + Follow-up"],
+    ...                   "n": [80], "mean": [4.5], "ci_low": [4.2], "ci_high": [4.8], "suppressed": [False]})
+    >>> record_repeat_visits(t)
+    ['repeat_visits_1']
+    """
+    if table is None or table.empty:
+        return []
+    names = []
+    for k, (tp, rows) in enumerate(table.groupby("touchpoint", sort=False), start=1):
+        mine = rows[rows["persona"] == persona]
+        if "suppressed" in mine:
+            mine = mine[~mine["suppressed"].astype(bool)]
+        if mine.empty or pd.isna(mine["mean"].iloc[0]):
+            continue
+        r = mine.iloc[0]
+        visits = " or ".join(str(r["family"]).split(" + "))
+        record(f"repeat_visits_{k}", round(float(r["mean"]), 4), label=f"Times each at {visits} (mean)",
+               n=int(r["n"]), ci=(float(r["ci_low"]), float(r["ci_high"])), fmt=".2f")
+        names.append(f"repeat_visits_{k}")
+    return names
 
 
 def show_loops_and_repeats(loops: pd.DataFrame, repeats: pd.DataFrame | None, *, persona: str = ALL,
