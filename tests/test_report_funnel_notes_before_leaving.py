@@ -61,3 +61,34 @@ def test_nothing_is_said_when_no_touchpoint_differs(tmp_path_factory, monkeypatc
     root, _, _ = _folder(tmp_path_factory, effect=0.1)
     text = _shown(pipeline.run(root), monkeypatch)
     assert "**Left at Churn**" in text and "Before leaving" not in text
+
+
+def test_a_step_every_one_who_left_had_met_first_is_no_difference(tmp_path, monkeypatch):
+    """D211 left it listed: a renewal reminder sent before every cancellation (and to most who stay)
+    read "… left (…) against 0 of the … who did not: every one who left had got it first". A step on
+    the way to leaving is no difference: named once as such, never in the list; the planted failed
+    payment keeps its place and its plain-pandas counts."""
+    import numpy as np
+    import pandas as pd
+
+    from churn_world import JOURNEY_YAML, customers_of
+
+    ev = churn_events(11, n=900)
+    rng = np.random.default_rng(5)
+    cancel = ev[ev["event"] == "cancel"].groupby("customer_id")["timestamp"].min()
+    paid = ev.loc[ev["event"] == "pay"].groupby("customer_id")["timestamp"].min()
+    remind = [(c, "remind", cancel[c] - pd.Timedelta(hours=12)) for c in cancel.index if c in paid.index]
+    remind += [(c, "remind", t + pd.Timedelta(days=300)) for c, t in paid.items()
+               if c not in cancel.index and rng.random() < 0.9]
+    assert len(remind) > 400
+    ev = pd.concat([ev, pd.DataFrame(remind, columns=ev.columns)], ignore_index=True)
+    ev.to_csv(tmp_path / "events.csv", index=False)
+    customers_of(ev).to_csv(tmp_path / "customers.csv", index=False)
+    (tmp_path / "journey.yaml").write_text(JOURNEY_YAML.replace(
+        "  - {name: Renewal,", "  - {name: Renewal reminder, stage: Keep, channel: digital, events: [remind], "
+        "initiated_by: company}\n  - {name: Renewal,"), encoding="utf-8")
+    text = _shown(pipeline.run(tmp_path), monkeypatch)
+    listed = text.split("> **Before leaving at Churn**", 1)[1].split("Every one who left", 1)[0]
+    assert "*Payment failed*" in listed and "Renewal reminder" not in listed
+    assert "Every one who left had first met *Renewal reminder*: a step on the way to leaving" in text
+    assert "every one who left had got it first" not in text

@@ -19,7 +19,7 @@ from jmtools.pipeline._had_time import had_time, open_rows
 from jmtools.report import _section_kit as kit
 from jmtools.report.present import esc, funnel_chart, md, with_caption
 from jmtools.report.record import record
-from jmtools.report.wording import caption, later_words, percent
+from jmtools.report.wording import caption, later_words, listed, percent
 
 __all__ = ["show_not_started", "show_contact_only", "show_skipped", "show_optional", "show_left", "show_still_open",
            "show_last_seen", "instead_words", "focus_still_open", "show_funnel_chart", "show_before_leaving",
@@ -146,16 +146,20 @@ def show_left(f: Findings) -> None:
 MAX_BEFORE_LEAVING = 3
 
 
-def leaving_rows(f: Findings, stage: str) -> pd.DataFrame:
+def leaving_rows(f: Findings, stage: str, *, steps: bool = False) -> pd.DataFrame:
     """The touchpoints :func:`show_before_leaving` names for the focus at the exit ``stage``: rows of
     :func:`jmtools.analyses.funnels.before_leaving` (the focus's persona only) that may be shown (no
     group or count of 1–4) and whose difference's 95% interval lies above 0 (Newcombe's), highest lower
-    bound first, at most :data:`MAX_BEFORE_LEAVING`."""
+    bound first, at most :data:`MAX_BEFORE_LEAVING`. A touchpoint every one who left had met first
+    (nobody who missed it left: a renewal reminder before a cancellation) is a step on the way to
+    leaving, not a difference (D229): left out, or with ``steps=True`` the only rows returned."""
     by = None if f.focus.everyone else "persona"
     rows = before_leaving(f.evidence, stages=[stage], by=by, min_n=MIN_GROUP)
     if by:
         rows = rows[rows["persona"] == f.focus.persona]
-    return rows[rows["shown"] & (rows["diff_low"] > 0)].head(MAX_BEFORE_LEAVING).reset_index(drop=True)
+    rows = rows[rows["shown"] & (rows["diff_low"] > 0)]
+    step = rows["left_not"].eq(0)
+    return (rows[step] if steps else rows[~step].head(MAX_BEFORE_LEAVING)).reset_index(drop=True)
 
 
 def show_before_leaving(f: Findings, stage: str, k: int = 1) -> None:
@@ -181,13 +185,16 @@ def show_before_leaving(f: Findings, stage: str, k: int = 1) -> None:
                      + (", a contact the company started," if r.company else "")
                      + f" left ({_share(r.share_met, r.met_low, r.met_high)})"
                      + f" against {count_words(r.left_not)} of the {r.n_not:,} who did not "
-                       f"({_share(r.share_not, r.not_low, r.not_high)})"
-                     + (f": every one who left had {verb} it first" if r.left_met == r.n_left else ""))
+                       f"({_share(r.share_not, r.not_low, r.not_high)})")
         record(f"before_leaving_{k}_{i + 1}", float(r.share_met), label=f"Left at {stage} after {r.touchpoint}",
                n=int(r.n_met), ci=(float(r.met_low), float(r.met_high)), unit="%")
+    steps = leaving_rows(f, stage, steps=True)
+    values.update({f"s{i}": t for i, t in enumerate(steps["touchpoint"])})
+    step = ("" if steps.empty else "Every one who left had first met " + listed([f"*{{s{i}}}*" for i in
+            range(len(steps))]) + ": a step on the way to leaving, not a difference, so not listed. ")
     kit.display(md("> **Before leaving at {stage}**: among " + among + ":\n>\n"
-                   + "".join(f"> - {p};\n" for p in parts[:-1]) + f"> - {parts[-1]}.\n>\n"
-                   "> Only what came before leaving counts (for those who stayed, anything up to the data's end). "
+                   + "".join(f"> - {p};\n" for p in parts[:-1]) + f"> - {parts[-1]}.\n>\n> " + step +
+                   "Only what came before leaving counts (for those who stayed, anything up to the data's end). "
                    "An association, not a cause: customers who met it may differ in other ways, and whether it "
                    "drives leaving is for a test or a conversation to tell.", stage=stage, fs=top["from_stage"],
                    **values))
