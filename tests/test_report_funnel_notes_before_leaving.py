@@ -90,5 +90,5 @@ def test_a_step_every_one_who_left_had_met_first_is_no_difference(tmp_path, monk
     text = _shown(pipeline.run(tmp_path), monkeypatch)
     listed = text.split("> **Before leaving at Churn**", 1)[1].split("Every one who left", 1)[0]
     assert "*Payment failed*" in listed and "Renewal reminder" not in listed
-    assert "Every one who left had first met *Renewal reminder*: a step on the way to leaving" in text
+    assert "Every one who left had first got *Renewal reminder*: a step on the way to leaving" in text   # a contact
     assert "every one who left had got it first" not in text

@@ -190,8 +190,9 @@ def show_before_leaving(f: Findings, stage: str, k: int = 1) -> None:
                n=int(r.n_met), ci=(float(r.met_low), float(r.met_high)), unit="%")
     steps = leaving_rows(f, stage, steps=True)
     values.update({f"s{i}": t for i, t in enumerate(steps["touchpoint"])})
-    step = ("" if steps.empty else "Every one who left had first met " + listed([f"*{{s{i}}}*" for i in
-            range(len(steps))]) + ": a step on the way to leaving, not a difference, so not listed. ")
+    step = ("" if steps.empty else f"Every one who left had first {'got' if steps['company'].all() else 'met'} "
+            + listed([f"*{{s{i}}}*" for i in range(len(steps))])
+            + ": a step on the way to leaving, not a difference, so not listed. ")
     kit.display(md("> **Before leaving at {stage}**: among " + among + ":\n>\n"
                    + "".join(f"> - {p};\n" for p in parts[:-1]) + f"> - {parts[-1]}.\n>\n> " + step +
                    "Only what came before leaving counts (for those who stayed, anything up to the data's end). "
