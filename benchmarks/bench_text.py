@@ -263,8 +263,16 @@ PLANTED = {
     "nhs_number": ["NHS number 943 476 5919", "943 476 5919", "NHS No 4010232137"],
     "name": ["my name is Jane Doe", "her name is Priya Patel", "I spoke to Sarah", "the engineer sean murphy",
              "Herr Müller", "mr smith", "my mother Sarah Kowalski", "Patient James Okonkwo", "Fatima O'Brien",
-             "Patient Okonkwo", "Okonkwo called me", "my daughter Amelia"],
+             "Patient Okonkwo", "Okonkwo called me", "my daughter Amelia",
+             "Wanjiru Kamau, 12 Elm Road", "ring Wanjiru Kamau on 07700 900123", "Wanjiru Kamau called me"],
 }
+# Full names in Title Case Text, on a line of their own after the text (D227)
+TITLE_CASE = ["\nComplaint About Fatima O'Brien And The Ward", "\nThank You To Emily Okonkwo For Her Care"]
+# Firms and services before a phone, an address or "called me": no [name] in them (D227)
+FIRMS = ["British Gas on 0800 123 4567", "Call Centre on 0800 123 4567", "Customer Services, 12 High Street",
+         "Acme Repairs, 4 Mill Lane", "Acme Repairs called me", "Customer Services called me"]
+# A surname the data set names in full in one text, alone in another (D227)
+SURNAMES = [("Emily Okonkwo", "Okonkwo"), ("Grace Kamau", "Kamau"), ("Tom Nowak", "Nowak"), ("Aisha Adeyemi", "Adeyemi")]
 # Names that sign a text: planted at its end (D220)
 SIGNATURES = ["\nWanjiru Kamau", " Call 0113 496 0233. Wanjiru Kamau", " Regards, Wanjiru Kamau"]
 LOOKALIKES = ["ticket 12345678", "case 00123456789", "order no. 112-1234567-1234567", "INC0012345",
@@ -300,12 +308,42 @@ def masking_rows(name, c, *, seed: int = 0) -> list[dict]:
         n += 1
         kept += not any(s < len(t) + 1 + len(value) and e > len(t) for _, s, e in find_pii(planted))
     rows.append(dict(corpus=name, what="look-alikes kept", n=n, found=kept, rate=kept / n))
+    rows += _masking_rows_d227(name, texts, sample)
     t0 = time.perf_counter()
     found = [k for t in texts for k, _, _ in find_pii(t)]
     dt = time.perf_counter() - t0
     counts = pd.Series(found, dtype=object).value_counts().to_dict()
     rows.append(dict(corpus=name, what="matches on untouched texts", n=len(texts), found=len(found),
                      rate=np.nan, detail=str(counts), texts_per_s=len(texts) / dt))
+    return rows
+
+
+def _masking_rows_d227(name, texts, sample) -> list[dict]:
+    """Title Case names, firms before a phone, an address or "called me", surnames known from the
+    data set (planted, D227); and every text masked as a whole data set (``mask_quotes``)."""
+    from jmtools.analyses.privacy import find_pii, mask_quotes, mask_text
+
+    n = len(sample)
+    hit = sum(TITLE_CASE[i % 2].split()[-5] not in mask_text(t + TITLE_CASE[i % 2]) for i, t in enumerate(sample))
+    rows = [dict(corpus=name, what="planted Title Case name", n=n, found=hit, rate=hit / n)]
+    kept = 0
+    for i, t in enumerate(sample):
+        value = FIRMS[i % len(FIRMS)]
+        kept += not any(k == "name" and e > len(t) for k, s, e in find_pii(f"{t} {value}"))
+    rows.append(dict(corpus=name, what="firms kept (no [name])", n=n, found=kept, rate=kept / n))
+    # each surname named in full in two texts for one text where it stands alone
+    planted = [f"{t} Regards, {SURNAMES[i // 3 % 4][0]}" if i % 3 else f"{SURNAMES[i // 3 % 4][1]} was rude to my mother. {t}"
+               for i, t in enumerate(sample)]
+    alone = [i for i in range(n) if i % 3 == 0]
+    masked = mask_quotes(planted)
+    hit = sum(SURNAMES[i // 3 % 4][1] not in masked[i] for i in alone)
+    rows.append(dict(corpus=name, what="planted surname known from the data set", n=len(alone), found=hit,
+                     rate=hit / len(alone)))
+    t0 = time.process_time()
+    masked = mask_quotes(texts)
+    rows.append(dict(corpus=name, what="[name] on untouched texts, masked as a data set", n=len(texts),
+                     found=sum(m.count("[name]") for m in masked), rate=np.nan,
+                     detail=f"mask_quotes {time.process_time() - t0:.2f} CPU-s"))
     return rows
 
 

@@ -343,6 +343,8 @@ NOT_COVERED = {
     "privacy.known_ids": "tables in, a frozenset of ids out: no frame, no columns (tested in test_privacy)",
     "privacy.mask_text": "one text in, one text out: no frame",
     "privacy.mask_quotes": "quotes in, quotes out: no frame (tested in test_privacy)",
+    "privacy.known_names": "texts in, a frozenset of surnames out: no frame (tested in test_privacy_health)",
+    "privacy.surnames_masked": "texts in, texts out: no frame (tested in test_privacy_health)",
     "privacy.iban_ok": "a checksum of one string: no frame",
     "privacy.luhn_ok": "a checksum of one string: no frame",
     "privacy.nhs_ok": "a checksum of one string: no frame (tested in test_privacy)",

@@ -232,7 +232,7 @@ def test_missing_values_pass_through():
 def test_placeholders_cover_every_kind():
     assert set(privacy.PLACEHOLDERS) == set(privacy.PII_KINDS)
     assert set(privacy.__all__) == {"PII_KINDS", "PLACEHOLDERS", "find_pii", "mask_text", "mask_quotes",
-                                    "known_ids", "ID_COLUMN", "iban_ok", "luhn_ok", "nhs_ok"}
+                                    "known_ids", "ID_COLUMN", "iban_ok", "luhn_ok", "nhs_ok", "known_names", "surnames_masked"}
 
 
 # ------------------------------------------------------------------ ids the loaded tables know (D157)

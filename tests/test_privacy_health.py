@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from jmtools.analyses.privacy import find_pii, mask_quotes, mask_text, nhs_ok
+from jmtools.analyses.privacy import find_pii, known_names, mask_quotes, mask_text, nhs_ok, surnames_masked
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -242,6 +242,96 @@ def test_d220_counts_checked_without_the_package():
         assert not planted.str.contains(word).any(), word
 
 
+# ------------------------------------------------------------------ D227: the shapes D220 left
+MASKED_D227 = [
+    # a full name in Title Case Text: a listed given name, a surname that is no word of the lists
+    ("Complaint About Fatima O'Brien And The Ward", "Complaint About [name] And The Ward"),
+    ("Thank You To Emily Okonkwo For Her Care", "Thank You To [name] For Her Care"),
+    ("My Experience With Sarah Kowalski Was Awful", "My Experience With [name] Was Awful"),
+    # an unlisted full name just before an address or a phone
+    ("Wanjiru Kamau, 12 Elm Road, Leeds LS8 6GL", "[name], [address]"),
+    ("please ring Wanjiru Kamau on 07700 900123 after 5", "please ring [name] on [phone] after 5"),
+    ("Contact: Tendai Moyo - 0113 496 0233", "Contact: [name] - [phone]"),
+    ("Tendai Moyo (07700 900123)", "[name] ([phone])"),
+    ("Tendai Moyo tel: 07700 900123", "[name] tel: [phone]"),
+    ("Need help ASAP Wanjiru Kamau, 12 Elm Road", "Need help ASAP [name], [address]"),
+    # two words before a person's verb that read as a full name; a word of the lists before a surname
+    ("Wanjiru Kamau called me twice", "[name] called me twice"),
+    ("Review Okonkwo called me", "Review [name] called me"),
+]
+
+KEPT_D227 = [
+    # firms and services before "called me", a phone or an address
+    "Acme Repairs called me", "Thames Water rang me twice", "Customer Services called me",
+    "British Gas on 0800 123 4567", "Call Centre on 0800 123 4567", "Head Office on 0800 123 4567",
+    "Call Acme Repairs Ltd on 0800 123 4567", "Customer Services, 12 High Street", "Acme Repairs, 4 Mill Lane",
+    "Flight Delayed, 0800 123 4567",
+    # Title Case Text: places, everyday given names, nouns after a given name
+    "Flight 3056 Was Late And The Crew Was Rude - Oscar Performance", "The Grace Period Is Too Short",
+    "Charlotte Douglas Airport Was Busy", "Victoria Station Was Closed Again",
+    "St James Hospital Was Clean And The Staff Were Kind",
+]
+
+
+@pytest.mark.parametrize("text, expected", MASKED_D227)
+def test_title_case_names_names_before_a_phone_or_address_and_pairs_before_a_verb_are_masked(text, expected):
+    assert mask_text(text) == expected
+
+
+@pytest.mark.parametrize("text", KEPT_D227)
+def test_firms_before_a_phone_an_address_or_a_verb_and_title_case_look_alikes_keep_their_words(text):
+    assert [k for k, _, _ in find_pii(text) if k == "name"] == []
+
+
+# a data set: surnames named in full in some texts, alone in others; brands and words that are
+# named in a "full name" once but stand alone more often
+DATA_SET = ["Regards, Emily Okonkwo", "Mr Okonkwo was kind", "Okonkwo was rude to my mother",
+            "I want to thank Sister Begum. Aisha Begum, 12 Elm Road", "Begum explained everything",
+            "Love my Philips Hue", "Hue lights work", "The Hue app is slow", "thanks, Philip Hue",
+            "Regards, Anna Baker", "the baker was rude", "Baker Street clinic was late", "Okonkwo's letter came late"]
+DATA_SET_MASKED = ["Regards, [name]", "Mr [name] was kind", "[name] was rude to my mother",
+                   "I want to thank Sister [name]. [name], [address]", "[name] explained everything",
+                   "Love my Philips Hue", "Hue lights work", "The Hue app is slow", "thanks, [name]",
+                   "Regards, [name]", "the baker was rude", "Baker Street clinic was late", "[name]'s letter came late"]
+
+
+def test_a_surname_the_data_set_names_in_full_is_masked_where_it_stands_alone():
+    assert known_names(DATA_SET) == {"okonkwo", "begum"}
+    assert mask_quotes(DATA_SET) == DATA_SET_MASKED
+    # text by text, nothing tells that "Okonkwo" and "Begum" are names
+    assert mask_text("Okonkwo was rude to my mother") == "Okonkwo was rude to my mother"
+    assert mask_text("Begum explained everything", names=["begum"]) == "[name] explained everything"
+    assert mask_quotes(DATA_SET, names=())[2] == "Okonkwo was rude to my mother"
+    # only the lone surnames, for a pipeline that masks each text later (the themes)
+    lone = surnames_masked(DATA_SET)
+    changed = {i for i, (a, b) in enumerate(zip(DATA_SET, lone)) if a != b}
+    assert changed == {2, 4, 12} and lone[4] == "[name] explained everything"
+    assert known_names(DATA_SET, keep=["Okonkwo"]) == {"begum"}
+
+
+def test_known_surnames_checked_against_a_plain_count():
+    """Each candidate surname's count in names and elsewhere, by plain pandas: kept only when it
+    stands in a name at least as often as anywhere else."""
+    texts = pd.Series(DATA_SET)
+    for word, in_names, elsewhere in (("Okonkwo", 2, 2), ("Begum", 2, 1), ("Hue", 1, 3), ("Baker", 1, 2)):
+        alone = texts.str.count(rf"(?i)\b{word}\b").sum()
+        assert alone == in_names + elsewhere, word
+        assert (word.lower() in known_names(DATA_SET)) == (in_names >= elsewhere), word
+    masked = pd.Series(mask_quotes(DATA_SET))
+    assert masked.str.count(r"\[name\]").sum() == pd.Series(DATA_SET_MASKED).str.count(r"\[name\]").sum() == 9
+    assert not masked.str.contains("Okonkwo|Begum").any() and masked.str.contains("Hue").sum() == 3
+
+
+def test_the_themes_read_a_known_surname_masked():
+    from jmtools.analyses.themes.text import _ids_masked
+
+    fb = pd.DataFrame({"text": DATA_SET})
+    out = _ids_masked(fb, "text")
+    assert out["text"].tolist() == surnames_masked(DATA_SET)
+    assert _ids_masked(pd.DataFrame({"text": ["Love it", "Okonkwo was rude"]}), "text")["text"].tolist() == [
+        "Love it", "Okonkwo was rude"]
+
+
 # ------------------------------------------------------------------ a small hospital world, end to end
 FIRST = ["Sarah", "Mohammed", "Emily", "James", "Aisha", "Peter", "Grace", "Daniel", "Fatima", "Tom", "Chloe",
          "Imran"]
@@ -252,10 +342,12 @@ STREETS = ["Elm Road", "Otley Road", "Harehills Lane", "Kirkstall Road"]
 RELATIONS = ["mother", "father", "husband", "daughter", "son"]
 # given names not in the package's list, with surnames (D220)
 UNLISTED = ["Wanjiru Kamau", "Tendai Moyo", "Oluwaseun Adeyemi"]
+# surnames of LAST that stand alone in texts of their own (D227)
+LONE = ["Okonkwo", "Kowalski", "Begum", "McDonald"]
 
 
 def planted_feedback(rng: random.Random, customers: list[str]) -> tuple[pd.DataFrame, dict[str, set[str]]]:
-    """Complaints and compliments in an outpatient team's five shapes, and the values planted."""
+    """Complaints and compliments in an outpatient team's six shapes, and the values planted."""
     rows, needles = [], {k: set() for k in ("name", "nhs", "dob", "address", "phone", "staff")}
     numbers = nhs_numbers(rng, len(customers))
     for i, (customer, nhs) in enumerate(zip(customers, numbers)):
@@ -264,7 +356,7 @@ def planted_feedback(rng: random.Random, customers: list[str]) -> tuple[pd.DataF
         address = f"{rng.randint(1, 199)} {rng.choice(STREETS)}, Leeds LS{rng.randint(1, 28)} {rng.randint(1, 9)}BQ"
         phone = f"0113 496 0{rng.randint(100, 999)}"
         dob = f"{rng.randint(10, 28)}/0{rng.randint(1, 9)}/19{rng.randint(30, 99)}"
-        shape = i % 5
+        shape = i % 6
         if shape == 0:
             text = (f"I am writing on behalf of my {rng.choice(RELATIONS)} {name} (NHS number {nhs}, DOB {dob}). "
                     "The car park was full again and the parking charges for a clinic that ran late are unfair. "
@@ -279,6 +371,9 @@ def planted_feedback(rng: random.Random, customers: list[str]) -> tuple[pd.DataF
         elif shape == 3:
             text = (f"I want to thank {staff} and the team who were kind and explained everything. "
                     f"{name}, {address}.")
+        elif shape == 5:   # D227: a surname alone, with no cue, that other texts name in full
+            name = rng.choice(LONE)
+            text = f"{name} was rude to my mother on the ward and nobody apologised. Parking was awful."
         else:   # D220: a surname after "Patient", alone before a person's verb, an unlisted signature
             name = rng.choice(UNLISTED)
             surname = name.split()[1]

@@ -18,6 +18,10 @@ A surname after a capitalised "Patient"/"Client" ("Patient Okonkwo"; not "Patien
 person's verb ("Okonkwo called me"), again where a name found stands ("… Okonkwo's letter"), and two
 or three Capitalised words signing the text after a phone or on a last line ("… 0233 Wanjiru Kamau");
 a verb after a relation is none ("my daughter Loves it") (D220).
+Two or three Capitalised words just before a phone or an address ("Wanjiru Kamau, 12 Elm Road"),
+two before a person's verb ("Wanjiru Kamau called me"; not a firm: "Acme Repairs called me"), a
+listed given name and a surname in Title Case Text, and a surname the data set names in full
+elsewhere (``names``, :func:`jmtools.analyses.privacy.known_names`) (D227).
 Everyday words, weekdays, months, brands people talk to ("Alexa", "United") are never names.
 """
 
@@ -232,8 +236,23 @@ _OBJECTS = frozenset("it me us them him this these those".split())
 _AFTER_VERB = frozenset("the a an my our his their your to how every with for on at all".split())
 _VERB_END = re.compile(r"(?:ing|ally|ely|tly|ously|[ai]bly|edly)$")
 #: A person's verb after a Capitalised word makes it a surname alone ("Okonkwo called me").
+#: Words that make two Capitalised words a firm's or a service's name, not a person's ("Acme Repairs
+#: called me", "British Gas on 0800 …", "Call Centre, 12 High Street"; D227).
+_COMPANY = frozenset("""
+ltd limited plc inc llc co company companies group repairs repair services solutions gas energy electric
+electricity water power media mobile telecom telecoms broadband bank banking insurance motors garage plumbing
+heating homes housing council office offices helpline line desk team dept department shop shops store stores
+direct online express logistics couriers parcels airways airlines rail trains buses taxis cabs travel
+rental rentals hire cars car auto autos motor glass windows doors kitchens builders building agency agents
+""".split())
 _PERSON_VERB = re.compile(r"[ \t]+(?:called|rang|phoned|e-?mailed|texted|told|promised|reassured|examined|"
                           r"apologi[sz]ed\s+to|shouted\s+at|was\s+rude\s+to)[ \t]+(?:me|us)\b")
+
+
+# Two or three words that end just before a phone or an address, behind a comma, a dash, a bracket,
+# "on"/"at" or a word saying phone: "Wanjiru Kamau, 12 Elm Road", "Wanjiru Kamau on 07700 900123"
+_CONTACT_NAME = re.compile(r"(?<![\w'’.@#/-])((?:[A-ZÀ-ÖØ-Þ][\w'’-]*[ \t]+){1,2}[A-ZÀ-ÖØ-Þ][\w'’-]*)[ \t]*(?:[,(–—-]|[ \t](?:on|at))?"
+                           r"[ \t]*(?:(?i:tel|phone|mobile|mob|call)\.?:?[ \t]*)?\Z")
 
 
 def _capitalised(word: str) -> bool:
@@ -372,17 +391,25 @@ def _signature_name(text: str, m, keep) -> tuple[int, int] | None:
     return None if words[0] in _PLACE_BEFORE or any(plain) else span
 
 
-def _recurring(text: str, spans, keep) -> list[tuple[int, int]]:
+def _recurring(text: str, spans, keep, names=frozenset()) -> list[tuple[int, int]]:
     """Every other Capitalised occurrence of a word of a name found ("Mr [name] was rude. [name]
-    called me"); only words of three letters or more that are never everyday words."""
-    words = {w for s, e in spans for w in _WORD.findall(text, s, e) if len(w) > 2 and _capitalised(w)
-             and w.lower() not in _SERVICE_NOUNS and w.lower() not in _NOT_SIGNATURE and w.lower() not in keep}
+    called me"), and of a surname the data set names in full elsewhere (``names``, lower case:
+    "Okonkwo was rude", D227); only words of three letters or more that are never everyday words."""
+    words = {w for s, e in spans for w in _WORD.findall(text, s, e) if len(w) > 2 and _capitalised(w)}
+    if names:
+        words |= {w for w in (re.sub(r"['’]s$", "", w) for w in _WORD.findall(text)) if w.lower() in names and _capitalised(w)}
+    words = {w for w in words if len(w) > 2 and _plain_word(w.lower(), keep)}
     out = []
     for w in words:
         for m in re.finditer(r"(?<![\w@#'’.-])" + re.escape(w) + r"(?![\w-])", text):
             if all(m.end() <= s or m.start() >= e for s, e in spans + out):
                 out.append(m.span())
     return out
+
+
+def _plain_word(low: str, keep) -> bool:
+    """True when a lower-case word may be a surname met again: no service, review or kept word."""
+    return low not in _SERVICE_NOUNS and low not in _NOT_SIGNATURE and low not in keep
 
 
 def _surname_alone(text: str, keep) -> list[tuple[int, int]]:
@@ -393,14 +420,79 @@ def _surname_alone(text: str, keep) -> list[tuple[int, int]]:
         w = _LAST_WORD.search(text, max(0, m.start() - 40), m.start())
         before = w and _WORD_BEFORE.search(text, max(0, w.start() - 12), w.start())
         low = w and w.group().lower()
-        if w and _capitalised(w.group()) and low not in _SERVICE_NOUNS and low not in keep and not (
-                _SERVICE_END.search(low) or low in GIVEN_NAMES or (before and before.group(1).lower() in _DETERMINERS)):
-            out.append(w.span())
+        if not (w and _capitalised(w.group()) and low not in _SERVICE_NOUNS and low not in keep and not (
+                _SERVICE_END.search(low) or low in GIVEN_NAMES or (before and before.group(1).lower() in _DETERMINERS))):
+            continue
+        pair = before and text[before.end(1):w.start()] == " " and _capitalised(before.group(1)) and not (
+            re.match(r"[\w'’.#@/-]", text[before.start(1) - 1:before.start(1)]))   # a word, not a tag's or a link's end
+        if pair and _plain_name([before.group(1), w.group()], keep):
+            out.append((before.start(1), w.end()))   # "Wanjiru Kamau called me" (D227)
+        elif not (pair and (low in _COMPANY or not _no_name_word(before.group(1).lower()))):
+            out.append(w.span())   # "Review Okonkwo called me"; not a firm: "Acme Repairs called me"
     return out
 
 
-def name_spans(text: str, keep=frozenset()) -> list[tuple[int, int]]:
-    """Where ``text`` names a person (see the module's text); ``keep``: lower-case words never a name.
+def _before_contact(text: str, starts, keep) -> list[tuple[int, int]]:
+    """Two or three Capitalised words just before a phone or an address (``starts``: where those
+    begin), behind a comma, a dash, a bracket or "on"/"at" ("Wanjiru Kamau, [address]", "ring
+    Wanjiru Kamau on [phone]"); not a firm, a service, a place or everyday words ("British Gas on
+    …", "Call Centre on …"), nor the end of a longer run of capitals (D227)."""
+    out = []
+    for start in starts:
+        m = _CONTACT_NAME.search(text, max(0, start - 80), start)
+        words = list(_WORD.finditer(text, m.start(1), m.end(1))) if m else []
+        while len(words) > 3 or (len(words) == 3 and not _capitalised(words[0].group())):
+            words = words[1:]   # "ASAP Wanjiru Kamau, …", "…/CFzdJmn0uI Wanjiru Kamau, …"
+        before = words and _LAST_WORD.search(text, max(0, words[0].start() - 30), words[0].start() - 1)
+        if before and text[before.end():words[0].start()] == " " and _capitalised(before.group()):
+            continue   # "Call Acme Repairs on …": the name starts before these words
+        if _plain_name([w.group() for w in words], keep):
+            out.append((words[0].start(), words[-1].end()))
+    return out
+
+
+def _no_name_word(low: str) -> bool:
+    """True when a lower-case word is never part of a person's name: a word of the lists, or a
+    verb's or an adverb's form ("Flightled", "Absolutely")."""
+    return low in _NOT_AFTER_ROLE or low in _SERVICE_NOUNS or bool(_NOT_SIGNATURE_END.search(low) or _NOT_A_NAME_END.search(low))
+
+
+def _plain_name(words, keep) -> bool:
+    """True when two or three words read as a person's full name: each Capitalised, none a word of
+    the lists (everyday, service, place, firm, review words), the first no place's lead ("St")."""
+    lows = [w.lower() for w in words]
+    return 2 <= len(words) <= 3 and all(_capitalised(w) for w in words) and lows[0] not in _PLACE_BEFORE and not any(
+        w in _SERVICE_NOUNS or w in _COMPANY or w in _NOT_SIGNATURE or w in _CALENDAR or w in _STOP_AFTER_NAME
+        or w in keep or (w not in GIVEN_NAMES and (_NOT_SIGNATURE_END.search(w) or _NOT_A_NAME_END.search(w)))
+        for w in lows)
+
+
+#: How English nouns and adjectives end that no surname does ("Oscar Performance", "Grace Insurance").
+_NOUN_END = re.compile(r"(?:[ae]nce|ion|ment|ness|ship|ity|ure|ism|ist|ful|less|[ai]ble|ive|ous|age|dom|hood|ics)$")
+
+
+def _title_full_names(text: str, keep) -> list[tuple[int, int]]:
+    """In Title Case Text, a full name whose given name is a listed one that is no everyday word,
+    and whose surname is no word of the lists nor ends like a noun ("Complaint About Fatima O'Brien And
+    The Ward"; not "- Oscar Performance", "Will Smith", "Charlotte Douglas Airport") (D227)."""
+    out = []
+    for m in _CANDIDATE.finditer(text):
+        if m.group(1).lower() not in GIVEN_NAMES:
+            continue
+        before = _WORD_BEFORE.search(text, max(0, m.start() - 12), m.start())
+        w = _WORD.match(text, m.end())
+        after = _WORD.match(text, w.end() + 1) if w and text[w.end():w.end() + 1] == " " else None
+        if (w and not (before and before.group(1).lower() in _PLACE_BEFORE) and _plain_name([m.group(1), w.group()], keep)
+                and not _NOUN_END.search(w.group().lower()) and not (after and after.group().lower() in _PLACE_AFTER | _COMPANY)):
+            out.append((m.start(), w.end()))
+    return out
+
+
+def name_spans(text: str, keep=frozenset(), *, names=frozenset(), contacts=()) -> list[tuple[int, int]]:
+    """Where ``text`` names a person (see the module's text); ``keep``: lower-case words never a name;
+    ``names``: lower-case surnames the data set names in full elsewhere, a name wherever they stand
+    Capitalised; ``contacts``: where a phone or an address starts, the two or three Capitalised words
+    just before it a name when they read as one.
 
     >>> t = "the engineer sean murphy and Klaus Becker came. Regards, Jane"
     >>> [t[s:e] for s, e in name_spans(t)]
@@ -447,9 +539,11 @@ def name_spans(text: str, keep=frozenset()) -> list[tuple[int, int]]:
             found.append((span, 3))
     # "~tom" alone; neither "- oscar performance" nor, in Title Case Text, "- Oscar Performance"
     found += [(_signature_name(text, m, keep), 2) for m in (() if title else _SIGNATURE.finditer(text))]
-    found += [(span, 2) for span in (() if title else _full_names(text, keep) + _surname_alone(text, keep))]
+    found += [(span, 2) for span in (_title_full_names(text, keep) if title else
+                                     _full_names(text, keep) + _surname_alone(text, keep))]
+    found += [(span, 1) for span in _before_contact(text, contacts, keep)]
     spans = list(dict.fromkeys(s for span, most in found if span for s in _joined(text, span, keep, most)))
-    return spans + _recurring(text, spans, keep)
+    return spans + _recurring(text, spans, keep, names)
 
 
 def _title_cased(text: str) -> bool:

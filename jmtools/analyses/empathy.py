@@ -11,7 +11,7 @@ from :func:`feedback_quotes`) and the persona card's quote.
 
 from __future__ import annotations
 
-from jmtools.analyses.privacy import known_ids, mask_text
+from jmtools.analyses.privacy import known_ids, known_names, mask_text
 from jmtools.analyses.textprep import own_words
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 
@@ -134,6 +134,7 @@ def _quote_rows(journey, quotes, persona, stages, max_quotes, text_col, stage_co
     rows = []
     per_stage: dict = {}
     ids = known_ids(frame)                 # a quote naming its customer's id reads [customer id] (D157)
+    names = known_names(frame[text_col].astype(str))   # "Okonkwo was rude" when another quote names Okonkwo in full (D227)
     for rec in frame.to_dict("records"):
         s = rec.get(stage_col) if stage_col in frame.columns else None
         s = str(s) if s is not None and s == s else None
@@ -144,7 +145,7 @@ def _quote_rows(journey, quotes, persona, stages, max_quotes, text_col, stage_co
         if per_stage.get(s, 0) >= max_quotes:
             continue
         per_stage[s] = per_stage.get(s, 0) + 1
-        text = " ".join(mask_text(own_words(str(rec[text_col])), ids=ids).split())
+        text = " ".join(mask_text(own_words(str(rec[text_col])), ids=ids, names=names).split())
         rows.append(("says", s, f"“{text}”", "reported", str(rec.get("source") or "")))
     return rows
 

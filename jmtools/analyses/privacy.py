@@ -59,7 +59,13 @@ name          a name after an introduction: "my/his/her name is …", "the      
               "Patient Transport"); hospital staff ("Sister O'Brien", "receptionist
               Karen"). A known given name with a Capitalised surname anywhere
               ("… on [phone]. Fatima O'Brien"), not a place's ("St James
-              Hospital", "Queen Elizabeth", "Charlotte Douglas Airport")
+              Hospital", "Queen Elizabeth", "Charlotte Douglas Airport"); in
+              Title Case Text only with a surname that is no listed word nor
+              ends like a noun. Two or three Capitalised words just before a
+              phone or an address ("Wanjiru Kamau, 12 Elm Road"), not a firm's
+              ("British Gas on …"). A surname the data set names in full
+              elsewhere, wherever it stands (:func:`mask_quotes`,
+              :func:`known_names`: "Okonkwo was rude to my mother")
 ============  ==================================================================  =====================
 
 Deliberately **kept** readable, because a reader needs them and they identify nobody:
@@ -69,9 +75,11 @@ ticket, case, order, incident, booking and other references (``ticket 12345678``
 protected before phone, account and address numbers are searched.
 
 Masking is a best effort on free text, not a guarantee: a name nobody introduces and no
-surname follows ("Sarah was rude", "Thanks Jonas for the help"), a surname alone, a full name whose
+surname follows ("Sarah was rude", "Thanks Jonas for the help"), a surname alone that no other text
+of the data set names in full (or that stands alone more often than in names), a full name whose
 given name is none of :data:`~jmtools.analyses._given_names.GIVEN_NAMES` ("Wanjiru Kamau" unless a
-relation or a role leads it), a full name in Title Case Text, a lower-case name that is no common given name
+relation, a role, a phone or an address marks it), a full name in Title Case Text whose given name is
+unlisted or an everyday word, a lower-case name that is no common given name
 ("the agent xiaoming"), or any capital after a role in Title Case Text is not found; an id too
 plain to tell from a number (under 4 characters, or under 6 digits only) is found only where words
 introduce it. Weekdays, months, the words of common journey stages and touchpoints ("Checkout",
@@ -90,10 +98,11 @@ from typing import Iterable
 
 from jmtools.analyses._account_ids import ID_COLUMN, account_codes, id_set, id_spans, known_ids
 from jmtools.analyses._person_names import PLAIN_WORDS, name_spans
+from jmtools.analyses._surnames import outside as _outside, surnames as _surnames, words_re as _words_re
 from jmtools.core.errors import ParameterError
 
-__all__ = ["PII_KINDS", "PLACEHOLDERS", "find_pii", "mask_text", "mask_quotes", "known_ids", "ID_COLUMN", "iban_ok",
-           "luhn_ok", "nhs_ok"]
+__all__ = ["PII_KINDS", "PLACEHOLDERS", "find_pii", "mask_text", "mask_quotes", "known_ids", "known_names", "ID_COLUMN",
+           "iban_ok", "luhn_ok", "nhs_ok", "surnames_masked"]
 
 #: The kinds of personal data that are masked, in the order they are searched.
 PII_KINDS = ("customer_id", "email", "iban", "code", "card", "account", "dob", "nhs_number", "phone", "address",
@@ -336,7 +345,7 @@ def _check_kinds(kinds) -> list[str]:
 
 
 def find_pii(text: str, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str] = (),
-             ids: Iterable[str] = ()) -> list[tuple[str, int, int]]:
+             ids: Iterable[str] = (), names: Iterable[str] = ()) -> list[tuple[str, int, int]]:
     """Locate personal data in ``text``.
 
     Parameters
@@ -350,6 +359,9 @@ def find_pii(text: str, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str]
     ids : iterable of str
         Customer and account ids of the loaded tables (:func:`known_ids`): a word equal to one
         is a ``customer_id``, whatever words stand before it.
+    names : iterable of str
+        Surnames the data set names in full elsewhere (:func:`known_names`, lower case): a
+        Capitalised word equal to one is a ``name`` wherever it stands ("Okonkwo was rude").
 
     Returns
     -------
@@ -405,12 +417,13 @@ def find_pii(text: str, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str]
     if "address" in kinds:
         add("address", [(s, e) for s, e in _address(text) if free(s, s + 1, protected)])
     if "name" in kinds:
-        add("name", name_spans(text, frozenset(w.lower() for w in keep)))
+        contacts = [s for k, s, _ in taken if k in ("phone", "address")]
+        add("name", name_spans(text, frozenset(w.lower() for w in keep), names=frozenset(names), contacts=contacts))
     return sorted(taken, key=lambda t: t[1])
 
 
 def mask_text(text, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str] = (),
-              ids: Iterable[str] = ()) -> str:
+              ids: Iterable[str] = (), names: Iterable[str] = ()) -> str:
     """Replace personal data by placeholders (see the table in :mod:`jmtools.analyses.privacy`).
 
     Parameters
@@ -424,6 +437,9 @@ def mask_text(text, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str] = (
     ids : iterable of str
         Customer and account ids of the loaded tables (:func:`known_ids`), masked wherever a
         word equals one.
+    names : iterable of str
+        Surnames the data set names in full elsewhere (:func:`known_names`), masked wherever
+        they stand Capitalised.
 
     Returns
     -------
@@ -442,7 +458,13 @@ def mask_text(text, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str] = (
     if not isinstance(text, str):
         return text
     out, last = [], 0
-    for kind, start, end in find_pii(text, kinds=kinds, keep=keep, ids=ids):
+    return _masked(text, find_pii(text, kinds=kinds, keep=keep, ids=ids, names=names))
+
+
+def _masked(text: str, spans) -> str:
+    """``text`` with each (kind, start, end) of ``spans`` replaced by its placeholder."""
+    out, last = [], 0
+    for kind, start, end in spans:
         out += [text[last:start], PLACEHOLDERS[kind]]
         last = end
     out.append(text[last:])
@@ -450,7 +472,7 @@ def mask_text(text, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str] = (
 
 
 def mask_quotes(quotes, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str] = (),
-                ids: Iterable[str] = ()):
+                ids: Iterable[str] = (), names: Iterable[str] | None = None):
     """Mask every text of a pandas Series (or any iterable of strings).
 
     Parameters
@@ -463,6 +485,9 @@ def mask_quotes(quotes, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str]
         Words that are never masked as a name (brand, product and stage names).
     ids : iterable of str
         Customer and account ids of the loaded tables (:func:`known_ids`).
+    names : iterable of str, optional
+        Surnames masked wherever they stand Capitalised (see :func:`mask_text`); by default those
+        the quotes themselves name in full (:func:`known_names`).
 
     Returns
     -------
@@ -476,6 +501,80 @@ def mask_quotes(quotes, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str]
     ['ok', '[email] said hi']
     """
     kinds, keep, ids = tuple(_check_kinds(kinds)), tuple(keep), id_set(ids)
+    texts = list(quotes)
+    spans = {t: find_pii(t, kinds=kinds, keep=keep, ids=ids) for t in set(texts) if isinstance(t, str)}
+    if names is None:
+        names = _surnames(spans, keep) if "name" in kinds else frozenset()
+    if names := frozenset(w.lower() for w in names):
+        word = _words_re(names)
+        spans.update({t: find_pii(t, kinds=kinds, keep=keep, ids=ids, names=names) for t, found in spans.items()
+                      if any(_outside(m, found) for m in word.finditer(t))})   # a known surname not masked yet
+    def one(t):
+        return _masked(t, spans[t]) if isinstance(t, str) else t
+
     if hasattr(quotes, "map") and hasattr(quotes, "index"):
-        return quotes.map(lambda t: mask_text(t, kinds=kinds, keep=keep, ids=ids))
-    return [mask_text(t, kinds=kinds, keep=keep, ids=ids) for t in quotes]
+        return quotes.map(one)
+    return [one(t) for t in texts]
+
+
+def known_names(texts: Iterable[str], *, keep: Iterable[str] = ()) -> frozenset[str]:
+    """The surnames a data set names in full: the last word of each name of two or more
+    Capitalised words found in ``texts``, when it stands in a name found at least as often as
+    anywhere else in them (alone, in lower case); lower case. Given to ``names=``, a Capitalised
+    word equal to one is masked wherever it stands ("Okonkwo was rude to my mother", D227).
+
+    Parameters
+    ----------
+    texts : iterable of str
+        The data set's texts (feedback, tickets, survey comments).
+    keep : iterable of str
+        Words that are never a name.
+
+    Returns
+    -------
+    frozenset of str
+
+    Examples
+    --------
+    >>> sorted(known_names(["Regards, Emily Okonkwo", "Okonkwo was rude", "Love it"]))
+    ['okonkwo']
+    >>> mask_quotes(["Regards, Emily Okonkwo", "Okonkwo was rude"])
+    ['Regards, [name]', '[name] was rude']
+    """
+    keep = tuple(keep)
+    return _surnames({t: find_pii(t, keep=keep) for t in set(texts) if isinstance(t, str)}, keep)
+
+
+def surnames_masked(texts: Iterable[str], *, keep: Iterable[str] = ()) -> list:
+    """``texts`` with only the surnames the data set names in full (:func:`known_names`) masked
+    where they stand alone ("[name] was rude"), the rest as it was: for a pipeline that masks
+    each text by itself later (:mod:`jmtools.analyses.themes`; D227).
+
+    Parameters
+    ----------
+    texts : iterable of str
+        The data set's texts (missing values pass through).
+    keep : iterable of str
+        Words that are never a name.
+
+    Returns
+    -------
+    list
+        The texts, in order.
+
+    Examples
+    --------
+    >>> surnames_masked(["Regards, Emily Okonkwo", "Okonkwo was rude"])
+    ['Regards, Emily Okonkwo', '[name] was rude']
+    """
+    texts, keep = list(texts), tuple(keep)
+    spans = {t: find_pii(t, keep=keep) for t in set(texts) if isinstance(t, str)}
+    names = _surnames(spans, keep)
+    if not names:
+        return texts
+    word, out = _words_re(names), {}
+    for t, found in spans.items():
+        if any(_outside(m, found) for m in word.finditer(t)):
+            new = [(k, s, e) for k, s, e in find_pii(t, keep=keep, names=names) if k == "name" and (k, s, e) not in found]
+            out[t] = _masked(t, new)
+    return [out.get(t, t) if isinstance(t, str) else t for t in texts]

@@ -207,7 +207,7 @@ def find_themes(feedback: pd.DataFrame, *, n_themes: int | str = N_THEMES, polar
                              ("n_terms", n_terms, 1), ("n_quotes", n_quotes, 0), ("max_themes", max_themes, 1)):
         whole_number(name, value, at_least=low)
     _check_cols(feedback, {"text_col": text_col})
-    feedback = _ids_masked(feedback, text_col, customer_ids, customer_col)    # no label or quote names an id (D157)
+    feedback = _ids_masked(feedback, text_col, customer_ids, customer_col, brand_words)   # no id (D157), no known surname (D227)
     feedback = feedback.assign(**{text_col: feedback[text_col].map(own_words)})   # no quoted reply or signature (D188)
     roles = {r: c for r, c in (("id", id_col), ("customer_id", customer_col), ("stage", stage_col),
                                ("touchpoint", touchpoint_col), ("persona", persona_col))

@@ -22,7 +22,7 @@ from collections import Counter
 import pandas as pd
 
 from jmtools.analyses.language import FUNCTION_WORDS, _language
-from jmtools.analyses.privacy import PLACEHOLDERS, known_ids, mask_quotes, mask_text
+from jmtools.analyses.privacy import PLACEHOLDERS, known_ids, mask_quotes, mask_text, surnames_masked
 from jmtools.analyses.textprep import Normaliser
 
 __all__ = ["STOCK_WORDS", "PII_CONTEXT_SHARE", "stock_sentences", "pii_context_words"]
@@ -100,11 +100,12 @@ def _masked_once(text: str, keep: tuple) -> str:
 
 
 def _ids_masked(feedback: pd.DataFrame, text_col: str, customer_ids=(),
-                customer_col: str | None = "customer_id") -> pd.DataFrame:
+                customer_col: str | None = "customer_id", keep=()) -> pd.DataFrame:
     """``feedback`` (a copy) whose texts show no customer or account id the tables know: the
     feedback's own (``customer_id`` and columns named like an account,
     :func:`~jmtools.analyses.privacy.known_ids`) and ``customer_ids`` (the customer table's),
-    each read as ``[customer id]`` before anything else reads the text (docs/decisions.md D157).
+    each read as ``[customer id]`` before anything else reads the text (docs/decisions.md D157);
+    and a surname the texts name in full elsewhere where it stands alone (``keep``: never names; D227).
 
     >>> fb = pd.DataFrame({"customer_id": ["ACC-00012"], "text": ["re ACC-00012: no engineer"]})
     >>> _ids_masked(fb, "text")["text"].tolist()
@@ -113,9 +114,12 @@ def _ids_masked(feedback: pd.DataFrame, text_col: str, customer_ids=(),
     own = [customer_col] if customer_col in feedback.columns else []
     ids = (known_ids(feedback) | known_ids(feedback, columns=own)
            | known_ids(pd.DataFrame({"customer_id": list(customer_ids)})))
-    if not ids:
-        return feedback
-    return feedback.assign(**{text_col: mask_quotes(feedback[text_col], kinds=["customer_id"], ids=ids)})
+    if ids:
+        feedback = feedback.assign(**{text_col: mask_quotes(feedback[text_col], kinds=["customer_id"], ids=ids)})
+    texts = feedback[text_col]
+    masked = surnames_masked(texts, keep=keep)   # "[name] was rude" when the data names Okonkwo in full (D227)
+    changed = [a != b for a, b in zip(texts, masked) if isinstance(a, str)]
+    return feedback.assign(**{text_col: pd.Series(masked, index=feedback.index, dtype=texts.dtype)}) if any(changed) else feedback
 
 
 def _sentences(text) -> list[str]:
