@@ -508,7 +508,7 @@ def mask_quotes(quotes, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str]
     if names := frozenset(w.lower() for w in names):
         word = _words_re(names)
         spans.update({t: find_pii(t, kinds=kinds, keep=keep, ids=ids, names=names) for t, found in spans.items()
-                      if any(_outside(m, found) for m in word.finditer(t))})   # a known surname not masked yet
+                      if any(m.group()[0].isupper() and _outside(m, found) for m in word(t))})   # a surname not masked yet
     def one(t):
         return _masked(t, spans[t]) if isinstance(t, str) else t
 
@@ -574,7 +574,7 @@ def surnames_masked(texts: Iterable[str], *, keep: Iterable[str] = ()) -> list:
         return texts
     word, out = _words_re(names), {}
     for t, found in spans.items():
-        if any(_outside(m, found) for m in word.finditer(t)):
+        if any(m.group()[0].isupper() and _outside(m, found) for m in word(t)):
             new = [(k, s, e) for k, s, e in find_pii(t, keep=keep, names=names) if k == "name" and (k, s, e) not in found]
             out[t] = _masked(t, new)
     return [out.get(t, t) if isinstance(t, str) else t for t in texts]
