@@ -73,6 +73,16 @@ def test_quotes_say_what_customers_said(journey):
     assert list(all_stages.loc[all_stages["quadrant"] == "says", "text"]) == ["“Great blog post”"]
 
 
+def test_a_surname_another_quote_names_in_full_is_masked(journey):
+    """Maya's quote names Okonkwo in full; Ben's names him alone: masked (D227)."""
+    quotes = pd.DataFrame({"text": ["Okonkwo was rude at the till", "Great blog post. Regards, Emily Okonkwo"],
+                           "stage": ["Buy", "Look"], "persona": ["Ben", "Maya"], "source": "feedback"})
+    says = empathy_cells(journey, persona="Ben", stage="Buy", quotes=quotes).query("quadrant == 'says'")
+    assert list(says["text"]) == ["“[name] was rude at the till”"]
+    alone = empathy_cells(journey, persona="Ben", stage="Buy", quotes=quotes.iloc[:1]).query("quadrant == 'says'")
+    assert list(alone["text"]) == ["“Okonkwo was rude at the till”"]   # nothing tells it is a name
+
+
 def test_errors(journey):
     with pytest.raises(ParameterError, match="empathy map is about one persona"):
         empathy_cells(journey, persona=None)

@@ -134,7 +134,7 @@ def _quote_rows(journey, quotes, persona, stages, max_quotes, text_col, stage_co
     rows = []
     per_stage: dict = {}
     ids = known_ids(frame)                 # a quote naming its customer's id reads [customer id] (D157)
-    names = known_names(frame[text_col].astype(str))   # "Okonkwo was rude" when another quote names Okonkwo in full (D227)
+    names = known_names(quotes[text_col].dropna().astype(str))   # "Okonkwo was rude": another quote names Okonkwo in full (D227)
     for rec in frame.to_dict("records"):
         s = rec.get(stage_col) if stage_col in frame.columns else None
         s = str(s) if s is not None and s == s else None
