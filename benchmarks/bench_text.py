@@ -257,9 +257,11 @@ PLANTED = {
     "iban": ["GB82 WEST 1234 5698 7654 32", "DE89370400440532013000"],
     "account": ["sort code 12-34-56", "account number 12345678"],
     "card": ["4111 1111 1111 1111", "5500.0000.0000.0004", "5555-5555-5555-4444"],
-    "phone": ["+44 20 7946 0958", "call me on 07700900123", "(555) 123-4567"],
+    "phone": ["+44 20 7946 0958", "call me on 07700900123", "(555) 123-4567", "Tel. 089/7251719",
+              "Handy 01511234567", "06.12.34.56.78"],
     "dob": ["DOB 03/04/1985", "date of birth 12 March 1985"],
     "address": ["221B Baker Street, London NW1 6XE", "12 elm road"],
+    "plate": ["Kennzeichen M-AB 1234", "licence plate AB12 CDE", "Nummernschild W-12345A"],
     "nhs_number": ["NHS number 943 476 5919", "943 476 5919", "NHS No 4010232137"],
     "name": ["my name is Jane Doe", "her name is Priya Patel", "I spoke to Sarah", "the engineer sean murphy",
              "Herr Müller", "mr smith", "my mother Sarah Kowalski", "Patient James Okonkwo", "Fatima O'Brien",
@@ -277,7 +279,8 @@ SURNAMES = [("Emily Okonkwo", "Okonkwo"), ("Grace Kamau", "Kamau"), ("Tom Nowak"
 SIGNATURES = ["\nWanjiru Kamau", " Call 0113 496 0233. Wanjiru Kamau", " Regards, Wanjiru Kamau"]
 LOOKALIKES = ["ticket 12345678", "case 00123456789", "order no. 112-1234567-1234567", "INC0012345",
               "192.168.100.200", "45% off", "$1,299.00", "2026-11-01 14:05", "12.5 %", "my daughter Loves it",
-              "Patient Safety team", "Patient Transport"]
+              "Patient Safety team", "Patient Transport", "claim SCH-2025-004512", "POL-12345678",
+              "1.234,56 EUR", "am 12.03.2025 um 14:30", "80331 München", "Az. 0123/456789"]
 
 
 def masking_rows(name, c, *, seed: int = 0) -> list[dict]:

@@ -235,6 +235,127 @@ def test_placeholders_cover_every_kind():
                                     "known_ids", "ID_COLUMN", "iban_ok", "luhn_ok", "nhs_ok", "known_names", "surnames_masked"}
 
 
+# ------------------------------------------------------------------ European phones and licence plates (D233)
+EUROPEAN_PHONES = [
+    # the tester's insurer: German forms that were left readable
+    ("Call me on 089/8694669.", "Call me on [phone]."),
+    ("Tel. 089/7251719, danke", "Tel. [phone], danke"),
+    ("Meine Nummer: 089/9751433. Sehr ärgerlich.", "Meine Nummer: [phone]. Sehr ärgerlich."),
+    ("Tel.: 089 / 123456", "Tel.: [phone]"),
+    ("Ruf an: 030/12345678", "Ruf an: [phone]"),
+    ("Handy 01511234567", "Handy [phone]"),
+    # more German, Austrian and Swiss forms, with and without words
+    ("Telefon 0221/12 34 56 bitte", "Telefon [phone] bitte"),
+    ("Rückruf unter 0711 1234567", "Rückruf unter [phone]"),
+    ("Fax: 089-12345-67", "Fax: [phone]"),
+    ("Mobil: 0170 1234567", "Mobil: [phone]"),
+    ("Festnetz 030 1234567", "Festnetz [phone]"),
+    ("+49 (0)89 / 1234567", "[phone]"),
+    ("erreichbar unter 01761234567", "erreichbar unter [phone]"),
+    ("Bitte rufen Sie mich an: 0157 12345678", "Bitte rufen Sie mich an: [phone]"),
+    ("0664/1234567 (Handy)", "[phone] (Handy)"),
+    ("Handy 06641234567", "Handy [phone]"),
+    ("0043 664 1234567", "[phone]"),
+    ("079 123 45 67 oder 044 123 45 67", "[phone] oder [phone]"),
+    ("Tel. 089/123456 ab 14:30", "Tel. [phone] ab 14:30"),
+    # French, Dutch, Belgian, British mobile and landline forms
+    ("appelez-moi au 06 12 34 56 78", "appelez-moi au [phone]"),
+    ("tél. 06.12.34.56.78", "tél. [phone]"),
+    ("portable 0612345678", "portable [phone]"),
+    ("+33 6 12 34 56 78", "[phone]"),
+    ("bel me op 06-12345678", "bel me op [phone]"),
+    ("mijn nummer is 0612345678", "mijn nummer is [phone]"),
+    ("020-1234567", "[phone]"),
+    ("0470123456 is mijn gsm", "[phone] is mijn gsm"),
+    ("reach me at 07700900123", "reach me at [phone]"),
+]
+
+PLATES = [
+    ("Kennzeichen M-AB 1234, Schaden SCH-2025-000028.", "Kennzeichen [plate], Schaden SCH-2025-000028."),
+    ("amtliches Kennzeichen: B-KL 775", "amtliches Kennzeichen: [plate]"),
+    ("Kfz-Kennzeichen HH-XY 42E", "Kfz-Kennzeichen [plate]"),
+    ("das Kennzeichen ist K-RT 3319", "das Kennzeichen ist [plate]"),
+    ("Nummernschild S MW 908", "Nummernschild [plate]"),
+    ("Kennzeichen W-12345A (Wien)", "Kennzeichen [plate] (Wien)"),
+    ("Kennzeichen GU 123 AB", "Kennzeichen [plate]"),
+    ("Kennzeichen ZH 123456", "Kennzeichen [plate]"),
+    ("my licence plate AB12 CDE", "my licence plate [plate]"),
+    ("license plate number is AB12CDE", "license plate number is [plate]"),
+    ("registration: A123 BCD", "registration: [plate]"),
+    ("reg no. ABC 123D", "reg no. [plate]"),
+    ("number plate KX19 LMN was cloned", "number plate [plate] was cloned"),
+    ("plaque d'immatriculation AB-123-CD", "plaque d'immatriculation [plate]"),
+    ("kenteken 12-ABC-3", "kenteken [plate]"),
+]
+
+EUROPEAN_LOOK_ALIKES = [
+    "Schaden SCH-2025-004512, Police POL-12345678",
+    "claim SCH-2025-004512 and policy POL-48002988",
+    "Zahlung von 1.234,56 EUR kam, 5977,79 € fehlen",
+    "Termin am 12.03.2025 um 14:30, danach 01/11/2026",
+    "Wir wohnen in 80331 München",
+    "45% weniger, 12,5 % mehr",
+    "Server 192.168.100.200 war weg",
+    "Rechnung 2024/2025 und Seite 12/345678",
+    "Az. 0123/456789 und Aktenzeichen 0221/123456",
+    "Bestellnummer 0612345678, Vorgang 01511234567",
+    "ticket 12345678 and order 0612345678",
+    "version 1.2.3.4 and v2.14.1",
+    "M-AB 1234 without a word naming it",
+    "registration took 3 days",
+    "Kennzeichen falsch, Nummernschild verloren",
+    "Kennzeichen SCH-2025-004512",
+    "plate 2 of 3 was broken",
+    "the plate A4 paper",
+]
+
+
+@pytest.mark.parametrize("text, expected", EUROPEAN_PHONES + PLATES)
+def test_european_phones_and_licence_plates_are_masked(text, expected):
+    assert mask_text(text) == expected
+
+
+@pytest.mark.parametrize("text", EUROPEAN_LOOK_ALIKES)
+def test_european_look_alikes_of_phones_and_plates_stay_readable(text):
+    assert mask_text(text) == text
+
+
+def test_planted_phones_and_plates_counted_against_plain_pandas():
+    """A tester-shaped world: seeded German phones and plates planted in complaints beside the
+    insurer's references, amounts and dates; every value gone, every look-alike kept, and as many
+    placeholders as planted values (counted with plain pandas)."""
+    import random
+
+    rng = random.Random(233)
+    rows = []
+    for i in range(300):
+        phone = rng.choice([f"0{rng.randint(30, 99)}/{rng.randint(1000000, 9999999)}",
+                            f"0{rng.randint(30, 99)} / {rng.randint(100000, 999999)}",
+                            f"015{rng.randint(1, 9)}{rng.randint(1000000, 9999999)}",
+                            f"0{rng.randint(151, 179)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}"])
+        plate = f"{rng.choice(['M', 'B', 'HH', 'K', 'S'])}-{rng.choice(['AB', 'KL', 'XY'])} {rng.randint(1, 9999)}"
+        keep = f"SCH-2025-{i:06d}, {rng.randint(100, 9999)},{rng.randint(10, 99)} €, {rng.randint(1, 28):02d}.03.2025"
+        cue = rng.choice(["Tel.", "Meine Nummer:", "Ruf an:", "Handy", "Call me on"])
+        rows.append(dict(text=f"Schaden {keep}. Kennzeichen {plate}. {cue} {phone}.", phone=phone, plate=plate,
+                         keep=keep))
+    df = pd.DataFrame(rows)
+    masked = mask_quotes(df["text"])
+    assert not [v for v, m in zip(df["phone"], masked) if v in m]
+    assert not [v for v, m in zip(df["plate"], masked) if v in m]
+    assert all(k in m for k, m in zip(df["keep"], masked))
+    assert masked.str.count(r"\[phone\]").sum() == df["phone"].notna().sum() == 300
+    assert masked.str.count(r"\[plate\]").sum() == 300
+
+
+def test_plates_are_a_kind_every_placeholder_list_knows():
+    from jmtools.analyses.themes.text import _PLACEHOLDER
+
+    assert privacy.PLACEHOLDERS["plate"] == "[plate]" and "plate" in privacy.PII_KINDS
+    assert _PLACEHOLDER.fullmatch("[plate]")
+    assert mask_text("Kennzeichen M-AB 1234, Tel. 089/7251719", kinds=["phone"]) == "Kennzeichen M-AB 1234, Tel. [phone]"
+    assert mask_text("Kennzeichen M-AB 1234, Tel. 089/7251719", kinds=["plate"]) == "Kennzeichen [plate], Tel. 089/7251719"
+
+
 # ------------------------------------------------------------------ ids the loaded tables know (D157)
 def _tables():
     """The tester's shape: loading.yaml maps customer_id to the household; the export's

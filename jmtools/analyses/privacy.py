@@ -32,9 +32,15 @@ nhs_number    a health service number: 10 digits, 3-3-4 with spaces or unbroken,
               passing the modulus-11 check (:func:`nhs_ok`; ``943 476 5919``), not
               after words that say phone; after "NHS number", "NHS No", "CHI" any
               10 digits in 3-3-4 or unbroken (a mistyped one too)
+plate         a licence plate *after the word naming it* ("Kennzeichen M-AB    ``[plate]``
+              1234", "Nummernschild W-12345A", "registration AB12 CDE", "kenteken
+              12-ABC-3"; :mod:`~jmtools.analyses._phones`)
 phone         9–15 digits written in groups (``+44 20 7946 0958``,                 ``[phone]``
-              ``(555) 123-4567``); an unbroken run only with a ``+``/``00``
-              prefix or after words that say phone ("call me on 07700900123")
+              ``(555) 123-4567``, ``06.12.34.56.78``); an area code, a slash and the
+              number (``089/8694669``, ``089 / 123456``); an unbroken mobile number
+              (``01511234567``, ``0612345678``); an unbroken run only with a
+              ``+``/``00`` prefix or after words that say phone ("call me on
+              07700900123", "Tel.", "Handy", "Ruf an", "Rückruf unter", "tél.")
 address       a house number, one to three words and a street word                ``[address]``
               ("221B Baker Street", "12 elm road"), with a flat, town and
               postcode that follow; a UK postcode on its own
@@ -70,7 +76,8 @@ name          a name after an introduction: "my/his/her name is …", "the      
 
 Deliberately **kept** readable, because a reader needs them and they identify nobody:
 ticket, case, order, incident, booking and other references (``ticket 12345678``,
-``INC0012345``, ``order #112-1234567-1234567``), IP addresses, percentages, money amounts
+``INC0012345``, ``order #112-1234567-1234567``, ``SCH-2025-004512``, "Bestellnummer …",
+"Az. 0123/456789"), IP addresses, percentages, money amounts
 (``$1,299.00``, ``1.299,00 EUR``), dates and times, versions and plain numbers. These are
 protected before phone, account and address numbers are searched.
 
@@ -98,6 +105,7 @@ from typing import Iterable
 
 from jmtools.analyses._account_ids import ID_COLUMN, account_codes, id_set, id_spans, known_ids
 from jmtools.analyses._person_names import PLAIN_WORDS, name_spans
+from jmtools.analyses._phones import PHONE_WORDS, mobile_runs, plate_spans, slash_phones
 from jmtools.analyses._surnames import outside as _outside, surnames as _surnames, words_re as _words_re
 from jmtools.core.errors import ParameterError
 
@@ -105,12 +113,12 @@ __all__ = ["PII_KINDS", "PLACEHOLDERS", "find_pii", "mask_text", "mask_quotes", 
            "iban_ok", "luhn_ok", "nhs_ok", "surnames_masked"]
 
 #: The kinds of personal data that are masked, in the order they are searched.
-PII_KINDS = ("customer_id", "email", "iban", "code", "card", "account", "dob", "nhs_number", "phone", "address",
-             "name")
+PII_KINDS = ("customer_id", "email", "iban", "code", "card", "account", "dob", "nhs_number", "plate", "phone",
+             "address", "name")
 
 #: What each kind is replaced with.
 PLACEHOLDERS = {"customer_id": "[customer id]", "email": "[email]", "iban": "[iban]", "code": "[code]", "card": "[card]", "account": "[account]",
-                "dob": "[date of birth]", "nhs_number": "[nhs number]", "phone": "[phone]", "address": "[address]",
+                "dob": "[date of birth]", "nhs_number": "[nhs number]", "plate": "[plate]", "phone": "[phone]", "address": "[address]",
                 "name": "[name]"}
 
 _I = re.IGNORECASE
@@ -138,9 +146,7 @@ IBAN_LENGTHS = dict(AD=24, AE=23, AL=28, AT=20, AZ=28, BA=20, BE=16, BG=22, BH=2
 _CARD = re.compile(r"(?<![\w.,/-])\d(?:[ ./-]?\d){12,18}(?![\w]|[.,/-]\d)")
 _GROUPED16 = re.compile(r"^\d{4}([ ./-])\d{4}\1\d{4}\1\d{4}$")
 _PHONE = re.compile(r"(?<![\w+.,/-])(?:\+|00)?\(?\d[\d \t().-]{6,40}\d(?![\w])")
-_PHONE_WORDS = re.compile(
-    r"(?:\b(?:call(?:ed)?|phone|tel|telephone|mobile|cell(?:phone)?|number|text|sms|whats ?app|"
-    r"ring|reach me|contact me)\b|\btel\.?)[^.!?\n]{0,25}$", _I)
+_PHONE_WORDS = PHONE_WORDS
 _CARD_WORDS = re.compile(r"\b(?:card|visa|master ?card|amex|credit|debit|karte|carte|tarjeta|kaart)", _I)
 # a device's or SIM card's number, or a secret code, after the word that names it (D178)
 _CODE = re.compile(
@@ -176,9 +182,12 @@ _ADDRESS = re.compile(
 _POSTCODE_ALONE = re.compile(r"(?<![\w-])[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}(?![\w-])")
 # Look-alikes that stay readable: protected before phone, account and address numbers.
 _REF = re.compile(
-    r"\b(?:tickets?|case|orders?|incident|inc|ref|reference|booking|confirmation|conf|claim|"
+    r"(?<!\w)(?=[a-z])(?:tickets?|case|orders?|incident|inc|ref|reference|booking|confirmation|conf|claim|"
     r"invoice|tracking|flight|flt|req|request|complaint|reservation|pnr|receipt|transaction|"
-    r"parcel|shipment|item|sku|model|serial|policy|membership|loyalty|member|tag|bag)"
+    r"parcel|shipment|item|sku|model|serial|policy|membership|loyalty|member|tag|bag|"
+    r"vorgang(?:snummer)?|bestell(?:ung|nummer)|auftrag(?:snummer)?|rechnung(?:snummer)?|aktenzeichen|az\.?|"
+    r"schadens?(?:nummer)?|sendung(?:snummer)?|buchung(?:snummer)?|police(?:nnummer)?|versicherungsschein(?:nummer)?|"
+    r"commande|dossier|facture|sinistre|r[ée]f[ée]rence|bestel(?:ling|nummer)|factuur|zaak(?:nummer)?|referentie)"
     r"(?:\s*(?:nos?\.?|nr\.?|numbers?|nums?|ids?|codes?|refs?))?\s*[:#]?\s*#?\s*"
     r"(?:[A-Za-z]{0,4}-?\d[\w-]*(?: \d[\w-]*)?)"                             # the reference
     r"(?:\s*(?:,|and|&|/)\s*:?\s*#?\s*[A-Za-z]{0,4}-?\d[\w-]*(?: \d[\w-]*)?)*", _I)  # a list of them
@@ -188,13 +197,13 @@ _PROTECT = re.compile(
     r"|(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?(?![\d.])"                 # IPv4[:port]
     r"|(?<![\w.])(?:\d+[.,])*\d+\s?%"                                           # 45% 12.5 %
     r"|(?<!\d)\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?(?!\d)"     # ISO date [time]
-    r"|(?<!\d)\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?(?!\d)"
+    r"|(?<!\d)(?<!\d[/.-])\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?(?!\d|[/.-]\d)"  # no 06.12.34.56.78
     r"|(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)"                                   # time
     r"|[$€£¥]\s?\d[\d,.]*"                                                     # $1,299.00
     r"|(?<![\d.,])\d{1,3}(?:[ ,.]\d{3})*(?:[.,]\d{1,2})?\s?(?:EUR|USD|GBP|CHF|euros?|dollars?|"
     r"pounds?|bucks)\b"
     r"|(?<![\d.])\d[\d,]*\.\d{1,2}(?![\d.])"                                    # 129.99
-    r"|\b[vV]?\d{1,2}\.\d{1,3}(?:\.\d{1,3})+\b", _I)                                             # versions
+    r"|(?<![\d.])\b(?!0\d(?:\.\d\d){4}\b)[vV]?\d{1,2}\.\d{1,3}(?:\.\d{1,3})+\b", _I)                                             # versions
 
 
 def luhn_ok(digits: str) -> bool:
@@ -410,7 +419,10 @@ def find_pii(text: str, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str]
         add("dob", [m.span(1) for m in _DOB.finditer(text)])
     if "nhs_number" in kinds:
         add("nhs_number", _nhs_spans(text, protected))
+    if "plate" in kinds:
+        add("plate", plate_spans(text))
     if "phone" in kinds:
+        add("phone", slash_phones(text, protected) + mobile_runs(text, protected))
         ok = lambda s, e: free(s, e, protected) and _is_phone(text, s, e)  # noqa: E731
         add("phone", [span for m in _PHONE.finditer(text)
                       for span in _phone_parts(text, *_trim_phone(text, m.start(), m.end()), ok)])
