@@ -239,12 +239,18 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
 
 
 def _outside_signals(world: World, tables: dict, evidence) -> pd.DataFrame | None:
-    """The slow-step signal of every customer with events outside a segment (D217): ``tables``
-    are the segment's (its customer table holds the segment's customers), ``evidence`` its own."""
+    """The signals of every customer with events outside a segment (D217, D228): ``tables`` are
+    the segment's (its customer table holds the segment's customers), ``evidence`` its own. Their
+    surveys and feedback are those of every customer outside the segment, scored as the segment's
+    own are (without personas)."""
     if "events" not in world.tables or "customers" not in tables:
         return None
-    rest = prepare(_events_apart(world, tables["customers"]["customer_id"]), world.journey)
-    return painpoints.outside_signal(rest, evidence)
+    ids = tables["customers"]["customer_id"]
+    rest = prepare(_events_apart(world, ids), world.journey)
+    said = {kind: t[~t["customer_id"].isin(set(ids))].reset_index(drop=True)
+            for kind in ("surveys", "feedback") if kind in world.tables
+            for t in [world.tables[kind].to_pandas()] if "customer_id" in t.columns}
+    return painpoints.outside_signal(rest, evidence, emotion=_emotion_evidence(said, world.journey, None))
 
 
 def _events_apart(world: World, ids):

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from jmtools.analyses.disclosure import count_words
-from jmtools.analyses.painpoints._common import ALL, DAY_HOURS, OUTSIDE, SIGNALS, TABLE_COLUMNS, _ratio_interval
+from jmtools.analyses.painpoints._common import (ALL, DAY_HOURS, OUTSIDE, SIGNALS, TABLE_COLUMNS, _difference_interval,
+                                                 _ratio_interval)
 
 __all__ = ["SIGNAL_WEIGHTS"]
 
@@ -113,7 +114,19 @@ def _stake(here: pd.DataFrame, personas: list[str]):
     The drop-off personas are chosen like the affected ones, for the drop-off signal alone;
     each uses its comparison with the other personas when it stands out, else with the
     other stages. Without a persona, everybody (persona "all") against the other stages.
+    The customers affected are those every counted signal there affects (:func:`_met_by`): a
+    lift measured on fewer of them (one persona's drop-off beside a slow step of all customers)
+    is spread over them all, so the customers won back stay those it was measured on (D228).
     """
+    customers, lift, basis, stake = _measured_stake(here, personas)
+    met = _met_by(here)
+    if met and (customers != customers or met > customers):
+        lift = lift * customers / met if lift == lift else lift
+        customers = float(met)
+    return customers, lift, basis, stake
+
+
+def _measured_stake(here: pd.DataFrame, personas: list[str]):
     everyone = _everyone(here)
     drop = here[(here["signal"] == "drop-off") & here["flagged"]]
     if len(drop):
@@ -128,7 +141,7 @@ def _stake(here: pd.DataFrame, personas: list[str]):
             rows = drop[drop["persona"] == ALL].head(1)
         # everyone who reaches the stage meets it, those still open too (D209): the rate is of those
         # who had time to go on, the customers are all of them, as the other signals there count them
-        reach = (rows["n_all"].where(rows["n_all"].notna(), rows["n"]) if "n_all" in rows else rows["n"]).astype(int)
+        reach = _reached(rows).astype(int)
         n = float(reach.sum())
         lift = float(((rows["value"] - rows["baseline"]) * reach).sum() / n) if n else np.nan
         cols = [rows[c] for c in ("persona", "value", "n", "baseline", "versus", "baseline_n")]
@@ -140,15 +153,39 @@ def _stake(here: pd.DataFrame, personas: list[str]):
                                                                        rows["baseline"], reach)]
         return n, lift, basis, stake
     if everyone is not None:
-        return _everyone_stake(everyone)
+        n = _reach(everyone)
+        return float(n), np.nan, "", [{"persona": ALL, "customers": n, "lift": None, "population": n}]
     rates = here[here["unit"] == "share"]
     if len(rates):
         who = rates[rates["persona"].isin(personas)] if personas else rates[rates["persona"] == ALL]
-        who = who.sort_values("n", ascending=False).drop_duplicates("persona")
-        stake = [{"persona": p, "customers": int(n), "lift": None, "population": int(n)}
-                 for p, n in zip(who["persona"], who["n"])]
-        return float(who["n"].sum()), np.nan, "", stake
+        stake = [{"persona": p, "customers": _reach(who[who["persona"] == p]), "lift": None,
+                  "population": _reach(who[who["persona"] == p])} for p in dict.fromkeys(who["persona"])]
+        return float(sum(e["customers"] for e in stake)), np.nan, "", stake
     return np.nan, np.nan, "", []
+
+
+def _reached(rows: pd.DataFrame) -> pd.Series:
+    """Customers each row counts at its stage: a drop-off's everyone who reached it, those still
+    open too (``n_all``, D209); any other row's ``n``."""
+    return rows["n_all"].where(rows["n_all"].notna(), rows["n"]) if "n_all" in rows else rows["n"]
+
+
+def _reach(rows: pd.DataFrame) -> int:
+    """Customers of one group at a place: its largest count of customers at the stage, a rate's
+    first (everyone who reached the stage); 0 without a row."""
+    rates = rows[rows["unit"] == "share"]
+    counts = _reached(rates if len(rates) else rows)
+    return int(counts.max()) if len(counts) else 0
+
+
+def _met_by(here: pd.DataFrame) -> int:
+    """Customers the pain point at a place affects: everyone there where a comparison of all
+    customers counts (against the other stages, or the customers outside the segment), else the
+    customers of each persona whose own comparisons count (personas hold different customers,
+    so they add up); each group counted as :func:`_reach` counts it (D228)."""
+    counted = here.loc[here["counts"].astype(bool), "persona"]
+    groups = [ALL] if (counted == ALL).any() else list(dict.fromkeys(counted))
+    return sum(_reach(here[here["persona"] == g]) for g in groups)
 
 
 def _everyone(here: pd.DataFrame) -> pd.DataFrame | None:
@@ -158,14 +195,6 @@ def _everyone(here: pd.DataFrame) -> pd.DataFrame | None:
     rows = here[here["persona"] == ALL]
     standout = here[here["flagged"] & (here["persona"] != ALL) & (here["versus"] == "other personas")]
     return rows if len(rows) and standout.empty else None
-
-
-def _everyone_stake(rows: pd.DataFrame):
-    """Customers affected, for all customers without a drop-off of theirs: those at the place (its
-    largest count of customers, a rate's first), no lift."""
-    rates = rows[rows["unit"] == "share"]
-    n = int((rates if len(rates) else rows)["n"].max())
-    return float(n), np.nan, "", [{"persona": ALL, "customers": n, "lift": None, "population": n}]
 
 
 def _shown_rows(here: pd.DataFrame, personas: list[str]) -> pd.DataFrame:
@@ -202,7 +231,8 @@ def _describe(rows: pd.DataFrame, limit: int = 6) -> str:
         answers = " answers" if unit == "valence" else ""       # answers, not customers (D195)
         counted = (_counted(value, n, went) + (_from_customers(customers) if answers else "")
                    + _open_words(n, everyone, still))
-        ratio = _ratio_words(value, baseline, z) if versus == OUTSIDE and unit in ("hours", DAY_HOURS) else ""
+        ratio = "" if versus != OUTSIDE else (_ratio_words(value, baseline, z) if unit in ("hours", DAY_HOURS)
+                                              else _difference_words(value, baseline, z, unit))
         parts.append(f"{who}{signal} {_fmt(value, unit)} ({counted}) vs "
                      f"{_fmt(baseline, unit)} {versus} (n={baseline_n:,}{answers}){ratio}")
     more = len(rows) - limit
@@ -214,6 +244,20 @@ def _ratio_words(value, baseline, z) -> str:
     the customers outside it, with the interval of Welch's z the comparison made (D217)."""
     ratio, low, high = _ratio_interval(value, baseline, z)
     return "" if np.isnan(ratio) else f": {ratio:.1f} times as long (95% interval {low:.1f}–{high:.1f})"
+
+
+def _difference_words(value, baseline, z, unit) -> str:
+    """``: 12.5 points more (95% interval 8.1–16.9)`` (a share) or ``: 1.02 lower (95% interval
+    0.80–1.24)`` (a valence): a segment's rate or mean beside that of the customers outside it,
+    with the interval of the z the comparison made (D228)."""
+    diff, low, high = _difference_interval(value, baseline, z)
+    if np.isnan(diff):
+        return ""
+    low, high = sorted((abs(low), abs(high))) if low * high > 0 else (0.0, max(abs(low), abs(high)))
+    if unit == "share":
+        return (f": {abs(diff) * 100:.1f} points {'more' if diff > 0 else 'fewer'} "
+                f"(95% interval {low * 100:.1f}–{high * 100:.1f})")
+    return f": {abs(diff):.2f} {'higher' if diff > 0 else 'lower'} (95% interval {low:.2f}–{high:.2f})"
 
 
 def _from_customers(customers) -> str:

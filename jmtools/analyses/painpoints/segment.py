@@ -1,11 +1,12 @@
-"""A segment beside the rest: the signals of the customers outside a segment (D217).
+"""A segment beside the rest: the signals of the customers outside a segment (D217, D228).
 
 A report on a segment (``segment='clinic == "Dermatology"'``) prepares the evidence of the
 segment's customers only, so its comparisons are between its own personas and stages. What
 makes the segment itself stand out, a step its customers wait much longer at than everyone
-else, needs the same signal of the customers outside it: :func:`outside_signal` builds it,
-and :func:`~jmtools.analyses.painpoints.compare_signals` (``outside=``) compares the
-segment's rows of persona ``"all"`` with it.
+else, lose more customers at, or feel worse about, needs the same signals of the customers
+outside it: :func:`outside_signal` builds them, and
+:func:`~jmtools.analyses.painpoints.compare_signals` (``outside=``) compares the segment's rows
+of persona ``"all"`` with them.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import numpy as np
 import pandas as pd
 
 from jmtools.analyses import funnels
+from jmtools.analyses.compare import still_open_steps
 from jmtools.analyses.painpoints._common import OUTSIDE, SIGNAL_COLUMNS, _ratio_interval
 from jmtools.analyses.painpoints._signal_parts import _date_only_stages
 from jmtools.analyses.painpoints.detection import compare_signals
-from jmtools.analyses.painpoints.signals import slow_step_signal
+from jmtools.analyses.painpoints.signals import (combine_signals, dropoff_signal, slow_step_signal,
+                                                 valence_signal)
 
 __all__ = ["outside_signal", "segment_waits", "WAIT_COLUMNS"]
 
@@ -26,8 +29,15 @@ WAIT_COLUMNS = ["from_step", "n", "wait_h", "n_outside", "wait_outside_h", "rati
                 "effect", "z", "slower"]
 
 
-def outside_signal(rest, evidence, *, steps=None, level: str = "stage") -> pd.DataFrame | None:
-    """The slow-step signal of the customers outside a segment, on the segment's own steps.
+def outside_signal(rest, evidence, *, steps=None, level: str = "stage",
+                   emotion: pd.DataFrame | None = None) -> pd.DataFrame | None:
+    """The signals of the customers outside a segment, on the segment's own steps.
+
+    The slow step (D217) and, over the segment's stage funnel, the drop-off (counted as the
+    segment's is: those who skip and go on apart, D169, those who reached a step too recently
+    to judge left out, D209), and with ``emotion`` the negative valence (D228): each a row of
+    persona ``"all"`` per step, stage or touchpoint, built by the function that builds the
+    segment's own.
 
     Parameters
     ----------
@@ -35,17 +45,21 @@ def outside_signal(rest, evidence, *, steps=None, level: str = "stage") -> pd.Da
         The prepared evidence of every customer with events outside the segment (no personas
         needed: one row per step, persona ``"all"``).
     evidence : jmtools.evidence.Evidence
-        The segment's: its funnel steps (the stages its events map to) are timed for ``rest``
-        too, and a wait from or to a stage it knows to the day only is known to the day.
+        The segment's: its funnel steps (the stages its events map to) are timed and counted for
+        ``rest`` too, and a wait from or to a stage it knows to the day only is known to the day.
     steps, level
         Other funnel steps (as :func:`jmtools.analyses.funnels.time_between_stages` takes
-        them); default: the stages the segment's events map to.
+        them); default: the stages the segment's events map to. Only a stage funnel gives a
+        drop-off.
+    emotion : pandas.DataFrame, optional
+        The valence evidence of the customers outside the segment (surveys and feedback,
+        :func:`jmtools.analyses.emotions.emotion_evidence` without personas).
 
     Returns
     -------
     pandas.DataFrame or None
         A signals frame (:data:`~jmtools.analyses.painpoints.SIGNAL_COLUMNS`), or None where
-        there is no step to wait between or nobody outside the segment has an event.
+        nobody outside the segment has an event.
 
     Examples
     --------
@@ -60,11 +74,29 @@ def outside_signal(rest, evidence, *, steps=None, level: str = "stage") -> pd.Da
     ...     {"name": "Checkout", "stage": "Pay", "events": ["pay"]}]}
     >>> seg = prepare(ev[ev["customer_id"] == "c"], j)
     >>> out = outside_signal(prepare(ev[ev["customer_id"] != "c"], j), seg)
-    >>> out[["signal", "stage", "persona", "n"]].values.tolist(), round(float(out["mean"].iloc[0]), 3)
-    ([['slow step', 'Browse', 'all', 2]], 0.693)
+    >>> out[["signal", "stage", "persona", "count", "n"]].values.tolist()
+    [['drop-off', 'Browse', 'all', 0, 2], ['slow step', 'Browse', 'all', 0, 2]]
+    >>> round(float(out["mean"].iloc[1]), 3)
+    0.693
     """
+    if not rest.n_events:
+        return None
     steps = steps or (getattr(evidence, "mapped_stages", None) if level == "stage" else None) or None
-    if (steps is not None and len(steps) < 2) or not rest.n_events:
+    parts = [_slow_steps(rest, evidence, steps, level)]
+    if level == "stage":
+        f = funnels.funnel(rest, steps=steps)
+        parts.append(dropoff_signal(f, persona_col=None, skips=funnels.skipped_steps(rest, steps=steps),
+                                    still_open=still_open_steps(rest, steps=list(dict.fromkeys(f["step"])))))
+    if emotion is not None and len(emotion):
+        parts.append(valence_signal(emotion.drop(columns="persona", errors="ignore"), persona_col=None))
+    if all(p is None for p in parts):
+        return None
+    return combine_signals(*parts)[SIGNAL_COLUMNS]
+
+
+def _slow_steps(rest, evidence, steps, level: str) -> pd.DataFrame | None:
+    """The slow-step signal of ``rest`` on ``steps`` (None without two steps to wait between)."""
+    if steps is not None and len(steps) < 2:
         return None
     out = slow_step_signal(funnels.time_between_stages(rest, steps=steps, level=level), persona_col=None,
                            date_only_stages=_date_only_stages(evidence))
@@ -114,8 +146,9 @@ def segment_waits(inside, outside, *, steps=None, level: str = "stage", min_n: i
     >>> w[["from_step", "n", "n_outside", "slower"]].values.tolist(), round(float(w["ratio"].iloc[0]), 3)
     ([['Browse', 6, 6, True]], 6.0)
     """
-    mine = outside_signal(inside, inside, steps=steps, level=level)
-    rest = outside_signal(outside, inside, steps=steps, level=level)
+    steps = steps or (getattr(inside, "mapped_stages", None) if level == "stage" else None) or None
+    mine = _slow_steps(inside, inside, steps, level) if inside.n_events else None
+    rest = _slow_steps(outside, inside, steps, level) if outside.n_events else None
     if mine is None or rest is None:
         return pd.DataFrame(columns=WAIT_COLUMNS)
     c = compare_signals(mine, min_n=min_n, min_effect=min_effect, outside=rest)

@@ -280,6 +280,8 @@ def _entries(row: pd.Series, n: float, lift_col: str, *, per_persona: bool):
                 for e in entries]
     who = "+".join(sorted(str(e["persona"]) for e in entries)) or "all"
     size = sum(float(e.get("population", e["customers"])) for e in entries) if entries else n
+    if n > size:       # the lift measured on some of the customers, spread over all it affects (D228)
+        who, size = "all", n
     return [(None, n, row.get(lift_col), (f"{who} at {stage}", size))]
 
 
