@@ -6,6 +6,9 @@ import pandas as pd
 import pytest
 
 from jmtools import pipeline
+from jmtools.analyses.priorities import total_value_at_stake, value_at_stake
+
+from segment_cases import SEGMENT, clinic_world
 
 JOURNEY = """jmtools: 1
 name: r7
@@ -77,3 +80,33 @@ def test_an_emotion_says_its_n_counts_answers_and_from_how_many_customers(tmp_pa
     text = found.table.set_index("pain_point_id").loc["slow-activation", "evidence"]
     assert f"negative valence {row['value']:+.2f} (n=400 answers from 100 customers) vs " in text
     assert f"other stages (n={int(row['baseline_n']):,} answers)" in text
+
+
+def test_a_pain_point_is_met_by_everyone_its_signals_affect_its_value_by_those_its_lift_is_measured_on(tmp_path):
+    """The hospital tester's segment report: "Drop-off, slow step at Booking … met by 67 customers" —
+    the Young adults whose drop-off shares the place, not the segment's patients the slow step (all
+    of them against everyone outside) affects. Planted: the segment waits 90 days (30 elsewhere) and
+    persona Older is lost after booking 35% (5% others). The pain point counts every patient of the
+    segment who reached Booking (plain pandas); its value at stake still rests on Older's drop-off
+    (customers won back = Older's customers × their lift), and a total does not cut it (D228). A
+    persona's report counts the persona's customers there."""
+    folder = clinic_world(tmp_path / "clinic", slow=True, drop=0.0, older_drop=0.3)
+    events, people = pd.read_csv(folder / "events.csv"), pd.read_csv(folder / "customers.csv")
+    inside = people[(people["clinic"] == "Derm") & (people["source"] == "GP")]
+    booked = set(events.loc[events["event"] == "booked", "customer_id"]) & set(inside["customer_id"])
+    older = booked & set(inside.loc[inside["age_band"] == "75+", "customer_id"])
+    prepared = pipeline.prepare_world(folder, segment=SEGMENT)
+    table = pipeline.run(prepared).pain_points.table
+    top = table.iloc[0]
+    assert top["stage"] == "Booking" and set(top["signals"]) == {"drop-off", "slow step"}
+    assert top["personas"] == ["Older"]                      # the persona whose drop-off stands out
+    assert top["customers_affected"] == len(booked) > len(older)
+    assert [(s["persona"], s["customers"]) for s in top["stake"]] == [("Older", len(older))]
+    won = top["stake"][0]["customers"] * top["stake"][0]["lift"]
+    assert top["customers_affected"] * top["lift_needed"] == pytest.approx(won)
+    backlog = value_at_stake(pd.DataFrame({"id": ["fix"], "pain_points": [[top["pain_point_id"]]]}), table,
+                             order_value=10.0)
+    assert backlog["value_at_stake"].iloc[0] == pytest.approx(won * 10)
+    assert total_value_at_stake(backlog)["value_at_stake"].iloc[0] == pytest.approx(won * 10)
+    mine = pipeline.run(prepared, persona="Older").pain_points.table.set_index("stage").loc["Booking"]
+    assert mine["customers_affected"] == len(older)

@@ -114,54 +114,41 @@ def _stake(here: pd.DataFrame, personas: list[str]):
     The drop-off personas are chosen like the affected ones, for the drop-off signal alone;
     each uses its comparison with the other personas when it stands out, else with the
     other stages. Without a persona, everybody (persona "all") against the other stages.
-    The customers affected are those every counted signal there affects (:func:`_met_by`): a
-    lift measured on fewer of them (one persona's drop-off beside a slow step of all customers)
+    The customers affected are those every counted signal there affects (:func:`_met_groups`): a
+    drop-off lift measured on fewer of them (one persona's, beside a slow step of all customers)
     is spread over them all, so the customers won back stay those it was measured on (D228).
     """
-    customers, lift, basis, stake = _measured_stake(here, personas)
-    met = _met_by(here)
-    if met and (customers != customers or met > customers):
-        lift = lift * customers / met if lift == lift else lift
-        customers = float(met)
-    return customers, lift, basis, stake
-
-
-def _measured_stake(here: pd.DataFrame, personas: list[str]):
-    everyone = _everyone(here)
     drop = here[(here["signal"] == "drop-off") & here["flagged"]]
-    if len(drop):
-        who = _affected(drop.assign(counts=True))
-        if everyone is not None and (drop["persona"] == ALL).any():  # all customers, not only a persona's
-            rows = drop[drop["persona"] == ALL].head(1)
-        elif who:
-            rows = drop[drop["persona"].isin(who)].assign(
-                _p=lambda d: d["versus"] != "other personas").sort_values("_p", kind="stable")
-            rows = rows.drop_duplicates("persona").drop(columns="_p")
-        else:
-            rows = drop[drop["persona"] == ALL].head(1)
-        # everyone who reaches the stage meets it, those still open too (D209): the rate is of those
-        # who had time to go on, the customers are all of them, as the other signals there count them
-        reach = _reached(rows).astype(int)
-        n = float(reach.sum())
-        lift = float(((rows["value"] - rows["baseline"]) * reach).sum() / n) if n else np.nan
-        cols = [rows[c] for c in ("persona", "value", "n", "baseline", "versus", "baseline_n")]
-        basis = "; ".join(f"{'' if who == ALL else who + ': '}drop-off "
-                          f"{value:.0%} (n={n:,}) vs {base:.0%} {versus} (n={base_n:,})"
-                          for who, value, n, base, versus, base_n in zip(*cols))
-        stake = [{"persona": who, "customers": int(k), "lift": float(value - base),
-                  "population": int(k)} for who, value, base, k in zip(rows["persona"], rows["value"],
-                                                                       rows["baseline"], reach)]
-        return n, lift, basis, stake
-    if everyone is not None:
-        n = _reach(everyone)
-        return float(n), np.nan, "", [{"persona": ALL, "customers": n, "lift": None, "population": n}]
-    rates = here[here["unit"] == "share"]
-    if len(rates):
-        who = rates[rates["persona"].isin(personas)] if personas else rates[rates["persona"] == ALL]
-        stake = [{"persona": p, "customers": _reach(who[who["persona"] == p]), "lift": None,
-                  "population": _reach(who[who["persona"] == p])} for p in dict.fromkeys(who["persona"])]
-        return float(sum(e["customers"] for e in stake)), np.nan, "", stake
-    return np.nan, np.nan, "", []
+    if not len(drop):
+        stake = [{"persona": g, "customers": _reach(here[here["persona"] == g]), "lift": None,
+                  "population": _reach(here[here["persona"] == g])} for g in _met_groups(here)]
+        return (float(sum(e["customers"] for e in stake)) if stake else np.nan), np.nan, "", stake
+    everyone = _everyone(here)
+    who = _affected(drop.assign(counts=True))
+    if everyone is not None and (drop["persona"] == ALL).any():  # all customers, not only a persona's
+        rows = drop[drop["persona"] == ALL].head(1)
+    elif who:
+        rows = drop[drop["persona"].isin(who)].assign(
+            _p=lambda d: d["versus"] != "other personas").sort_values("_p", kind="stable")
+        rows = rows.drop_duplicates("persona").drop(columns="_p")
+    else:
+        rows = drop[drop["persona"] == ALL].head(1)
+    # everyone who reaches the stage meets it, those still open too (D209): the rate is of those
+    # who had time to go on, the customers are all of them, as the other signals there count them
+    reach = _reached(rows).astype(int)
+    n = float(reach.sum())
+    lift = float(((rows["value"] - rows["baseline"]) * reach).sum() / n) if n else np.nan
+    cols = [rows[c] for c in ("persona", "value", "n", "baseline", "versus", "baseline_n")]
+    basis = "; ".join(f"{'' if who == ALL else who + ': '}drop-off "
+                      f"{value:.0%} (n={n:,}) vs {base:.0%} {versus} (n={base_n:,})"
+                      for who, value, n, base, versus, base_n in zip(*cols))
+    stake = [{"persona": who, "customers": int(k), "lift": float(value - base),
+              "population": int(k)} for who, value, base, k in zip(rows["persona"], rows["value"],
+                                                                   rows["baseline"], reach)]
+    met = sum(_reach(here[here["persona"] == g]) for g in _met_groups(here))
+    if met > n:
+        lift, n = lift * n / met, float(met)
+    return n, lift, basis, stake
 
 
 def _reached(rows: pd.DataFrame) -> pd.Series:
@@ -171,21 +158,22 @@ def _reached(rows: pd.DataFrame) -> pd.Series:
 
 
 def _reach(rows: pd.DataFrame) -> int:
-    """Customers of one group at a place: its largest count of customers at the stage, a rate's
-    first (everyone who reached the stage); 0 without a row."""
+    """Customers of one group at a place: everyone its drop-off counts at the stage, those still open
+    too (the funnel's reach, D209); without one, its largest count of customers there, a rate's
+    first; 0 without a row."""
+    drop = rows[rows["signal"] == "drop-off"]
     rates = rows[rows["unit"] == "share"]
-    counts = _reached(rates if len(rates) else rows)
+    counts = _reached(drop) if len(drop) else (rates if len(rates) else rows)["n"]
     return int(counts.max()) if len(counts) else 0
 
 
-def _met_by(here: pd.DataFrame) -> int:
-    """Customers the pain point at a place affects: everyone there where a comparison of all
-    customers counts (against the other stages, or the customers outside the segment), else the
-    customers of each persona whose own comparisons count (personas hold different customers,
-    so they add up); each group counted as :func:`_reach` counts it (D228)."""
+def _met_groups(here: pd.DataFrame) -> list[str]:
+    """Whom the pain point at a place affects: everyone there (``[ALL]``) where a comparison of all
+    customers counts (against the other stages, or the customers outside the segment), else each
+    persona whose own comparisons count (personas hold different customers, so their customers,
+    each counted by :func:`_reach`, add up; D228)."""
     counted = here.loc[here["counts"].astype(bool), "persona"]
-    groups = [ALL] if (counted == ALL).any() else list(dict.fromkeys(counted))
-    return sum(_reach(here[here["persona"] == g]) for g in groups)
+    return [ALL] if (counted == ALL).any() else list(dict.fromkeys(counted))
 
 
 def _everyone(here: pd.DataFrame) -> pd.DataFrame | None:

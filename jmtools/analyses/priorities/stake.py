@@ -280,8 +280,11 @@ def _entries(row: pd.Series, n: float, lift_col: str, *, per_persona: bool):
                 for e in entries]
     who = "+".join(sorted(str(e["persona"]) for e in entries)) or "all"
     size = sum(float(e.get("population", e["customers"])) for e in entries) if entries else n
-    if n > size:       # the lift measured on some of the customers, spread over all it affects (D228)
-        who, size = "all", n
+    measured = sum(float(e["customers"]) for e in entries)
+    if n > measured and entries and all(e.get("lift") is not None for e in entries):
+        # a lift measured on some of the customers affected (D228): valued on those it was measured on
+        lift = sum(float(e["customers"]) * float(e["lift"]) for e in entries) / measured if measured else None
+        return [(None, measured, lift, (f"{who} at {stage}", size))]
     return [(None, n, row.get(lift_col), (f"{who} at {stage}", size))]
 
 
