@@ -110,3 +110,22 @@ def test_a_pain_point_is_met_by_everyone_its_signals_affect_its_value_by_those_i
     assert total_value_at_stake(backlog)["value_at_stake"].iloc[0] == pytest.approx(won * 10)
     mine = pipeline.run(prepared, persona="Older").pain_points.table.set_index("stage").loc["Booking"]
     assert mine["customers_affected"] == len(older)
+
+
+def test_a_pain_point_without_a_drop_off_counts_everyone_who_reached_its_stage_those_still_open_too():
+    """D209 meant the customers affected to be everyone who reached the stage (``n_all``), the drop-off
+    rate only to leave out those who reached it too recently; a pain point of another signal read the
+    drop-off's ``n`` (80 who had time) instead of the 100 there (D228)."""
+    from jmtools.analyses import painpoints as pp
+
+    def drop(stage):
+        return {"signal": "drop-off", "kind": "rate", "stage": stage, "touchpoint": None, "persona": "all",
+                "count": 8, "n": 80, "n_customers": 80, "n_skipped": 0, "count_all": 10, "n_all": 100,
+                "n_open": 2, "mean": 0.1, "sd": 0.3, "higher_is_worse": True, "log": False, "unit": "share"}
+    felt = pd.DataFrame({"stage": ["A"] * 60 + ["B"] * 60,
+                         "valence": [-1.0, -2.0] * 30 + [1.0, 2.0] * 30, "customer_id": range(120)})
+    signals = pp.combine_signals(pd.DataFrame([drop("A"), drop("B")]),
+                                 pp.valence_signal(felt, touchpoint_col=None, persona_col=None))
+    row = pp.detect_pain_points(signals).table.iloc[0]
+    assert row["stage"] == "A" and row["signals"] == ["negative valence"]
+    assert row["customers_affected"] == 100 and [e["customers"] for e in row["stake"]] == [100]

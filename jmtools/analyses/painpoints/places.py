@@ -168,12 +168,23 @@ def _reach(rows: pd.DataFrame) -> int:
 
 
 def _met_groups(here: pd.DataFrame) -> list[str]:
-    """Whom the pain point at a place affects: everyone there (``[ALL]``) where a comparison of all
-    customers counts (against the other stages, or the customers outside the segment), else each
-    persona whose own comparisons count (personas hold different customers, so their customers,
-    each counted by :func:`_reach`, add up; D228)."""
-    counted = here.loc[here["counts"].astype(bool), "persona"]
-    return [ALL] if (counted == ALL).any() else list(dict.fromkeys(counted))
+    """Whom the pain point at a place affects, per counted signal as :func:`_affected` reads it: the
+    personas worse there than the other personas; where none stands out, everyone there (a
+    comparison of all customers counts: against the other stages, or the customers outside the
+    segment). ``[ALL]`` where some signal affects everyone, else the personas (they hold different
+    customers, so their customers, each counted by :func:`_reach`, add up; D228)."""
+    counted = here[here["counts"].astype(bool)]
+    standout = here[here["flagged"] & (here["persona"] != ALL) & (here["versus"] == "other personas")]
+    groups: dict[str, None] = {}
+    for name in dict.fromkeys(counted["signal"]):
+        mine = standout[standout["signal"] == name]
+        if len(mine):
+            groups.update(dict.fromkeys(mine["persona"]))
+        elif (counted.loc[counted["signal"] == name, "persona"] == ALL).any():
+            return [ALL]
+        else:
+            groups.update(dict.fromkeys(counted.loc[counted["signal"] == name, "persona"]))
+    return list(groups)
 
 
 def _everyone(here: pd.DataFrame) -> pd.DataFrame | None:

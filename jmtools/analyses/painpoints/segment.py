@@ -75,8 +75,8 @@ def outside_signal(rest, evidence, *, steps=None, level: str = "stage",
     >>> seg = prepare(ev[ev["customer_id"] == "c"], j)
     >>> out = outside_signal(prepare(ev[ev["customer_id"] != "c"], j), seg)
     >>> out[["signal", "stage", "persona", "count", "n"]].values.tolist()
-    [['drop-off', 'Browse', 'all', 0, 2], ['slow step', 'Browse', 'all', 0, 2]]
-    >>> round(float(out["mean"].iloc[1]), 3)
+    [['slow step', 'Browse', 'all', 0, 2], ['drop-off', 'Browse', 'all', 0, 2]]
+    >>> round(float(out["mean"].iloc[0]), 3)
     0.693
     """
     if not rest.n_events:
