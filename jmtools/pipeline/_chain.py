@@ -76,8 +76,9 @@ class Prepared:
     comparisons: dict = field(default_factory=dict)
     persona_errors: dict = field(default_factory=dict)
     outside: pd.DataFrame | None = None
-    """In a segment's run, the slow-step signal of every customer with events outside the
-    segment (:func:`_outside_signals`), which the segment's own rows are compared with (D217)."""
+    """In a segment's run, the slow-step, drop-off and valence signals of every customer with events
+    outside the segment (:func:`_outside_signals`), which the segment's own rows are compared with
+    (D217, D228)."""
 
     def compared(self, *, min_n: int, min_effect: float) -> pd.DataFrame:
         """The signals' comparisons for these thresholds, computed once and kept."""

@@ -40,7 +40,7 @@ _PREFIX = "shared-"
 _THEME_FRAMES = ("summary", "documents", "counts", "quotes")
 #: The frames kept, each a DataFrame or None: the valence evidence, the pain-point signals, and
 #: every persona's emotion curve and stage KPIs beside the total's (D82), and the scores of answers
-#: that name no step (D132), and in a segment's run the slow-step signal of the customers outside it (D217).
+#: that name no step (D132), and in a segment's run the signals of the customers outside it (D217, D228).
 FRAMES = ("emotion", "signals", "curve", "kpi_total", "kpi_personas", "kpi_relationship", "outside")
 
 
