@@ -13,3 +13,47 @@ def test_the_count_axis_keeps_its_labels_apart():
                       "conversion": [1.0, 0.84, 0.63, 0.25], "rate_from_start": [1.0, 0.84, 0.53, 0.14]})
     axis = funnel_chart(f).to_dict()["layer"][0]["encoding"]["x"]["axis"]
     assert axis["tickCount"] == {"expr": "ceil(width / 80)"} and axis["labelSeparation"] > 0
+
+
+def _hospital_like():
+    """A planted referral log: 60 patients through five steps with long touchpoint names, so the
+    most common path's label is long (the hospital world's ran to 962 px in a 1280 px lab)."""
+    from jmtools.evidence import prepare
+
+    steps = ["Referral letter received", "Appointment booked by the hospital", "SMS reminder sent",
+             "Attended first appointment", "Follow-up appointment booked"]
+    t0 = pd.Timestamp("2025-01-06")
+    rows = [(f"p{i:02d}", e, t0 + pd.Timedelta(days=i % 7 + 3 * k))
+            for i in range(60) for k, e in enumerate(steps[:2 + i % 4])]
+    rows += [(f"p{i:02d}", steps[0], t0 + pd.Timedelta(days=40)) for i in range(0, 60, 6)]   # back: a detour
+    ev = pd.DataFrame(rows, columns=["customer_id", "event", "timestamp"])
+    journey = {"stages": ["Referral", "Booking", "Reminder", "First", "Follow-up"],
+               "touchpoints": [{"name": e, "stage": s, "events": [e]}
+                               for e, s in zip(steps, ["Referral", "Booking", "Reminder", "First", "Follow-up"])]}
+    return prepare(ev, journey)
+
+
+def test_notebook_02s_charts_are_drawn_no_wider_than_their_output():
+    """Notebook 02 on the hospital world in a real JupyterLab (D226): at 1280 px its path chart
+    (962 px) scrolled sideways in an 840 px output, and in a 600 px panel every chart did, its
+    legend out of sight. Each chart a table of the notebook draws is now marked to fit (the
+    renderer compiles it to clamp(output, 300, its own width)); the heat map of moves, sized by
+    its cells, keeps its width."""
+    from jmtools.analyses import funnels
+    from jmtools.charts import funnels as charts
+    from jmtools.charts.fit import FIT
+    from jmtools.render.notebook import VEGA_MIMETYPE, vega_mimebundle
+
+    e = _hospital_like()
+    fun = funnels.funnel(e)
+    drawn = {"funnel": charts.funnel_chart(fun), "conversion": charts.conversion_chart(fun),
+             "furthest": charts.furthest_stage_chart(funnels.furthest_stage(e)),
+             "time between": charts.time_between_chart(funnels.time_between_stages(e)),
+             "paths": charts.paths_chart(funnels.top_paths(e, level="touchpoint", max_steps=5)),
+             "detours": charts.detours_chart(funnels.detours(e, level="touchpoint"))}
+    for name, chart in drawn.items():
+        spec = chart.to_dict()
+        assert (spec.get("usermeta") or {}).get(FIT) is True, name
+        vg = vega_mimebundle(spec)[VEGA_MIMETYPE]
+        assert "width" not in vg and vg["autosize"]["type"] == "fit-x", name
+        assert any(s["name"] == "jm_output" for s in vg["signals"]), name

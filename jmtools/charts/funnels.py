@@ -11,6 +11,7 @@ from jmtools.analyses.disclosure import MIN_GROUP, protecting_rows
 from jmtools.analyses.funnels.paths import busiest_steps, largest_detours
 from jmtools.analyses.funnels.timing import duration_words
 from jmtools.charts._frames import require_columns
+from jmtools.charts.fit import fit_to_output
 from jmtools.charts.theme import PALETTE, SEQUENTIAL, use_theme
 from jmtools.core.errors import DataError, ParameterError, Problem, whole_number
 from jmtools.core.vocabulary import NOBODY, NO_PERSONA
@@ -145,15 +146,15 @@ def funnel_chart(frame, *, by: str | None = None, title: str = "Funnel: customer
                            color="white" if side else "#1f2430")
                 .encode(x="label_x:Q", text="label:N")
                 for side, keep in ((True, inside), (False, ~inside))]
-        return alt.layer(bars, *text).properties(title=title, height=alt.Step(34))
+        return fit_to_output(alt.layer(bars, *text).properties(title=title, height=alt.Step(34)))
     tips.insert(0, alt.Tooltip(f"{group}:N", title=group))
     color, offset = _color(data, group)
-    return alt.Chart(data).mark_bar().encode(
+    return fit_to_output(alt.Chart(data).mark_bar().encode(
         y=y, yOffset=offset,
         x=alt.X("rate_from_start:Q", title="share of the group's step-1 customers", axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1])),
         color=color, tooltip=tips,
-    ).properties(title=title, height=alt.Step(12))
+    ).properties(title=title, height=alt.Step(12)))
 
 
 def conversion_chart(frame, *, by: str | None = None,
@@ -200,7 +201,7 @@ def conversion_chart(frame, *, by: str | None = None,
         x=alt.X("ci_low:Q", title="conversion from the previous step", axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1])), x2="ci_high:Q", tooltip=tips)
     point = base.mark_point(filled=True, size=60).encode(x="conversion:Q", tooltip=tips)
-    return (rule + point).properties(title=title, height=alt.Step(14 if group else 28))
+    return fit_to_output((rule + point).properties(title=title, height=alt.Step(14 if group else 28)))
 
 
 def furthest_stage_chart(frame, *, by: str | None = None, title: str = "How far customers get"):
@@ -233,7 +234,7 @@ def furthest_stage_chart(frame, *, by: str | None = None, title: str = "How far 
     bars = base.mark_bar().encode(x=alt.X("share:Q", title="share of customers", axis=alt.Axis(format="%")),
                                   tooltip=tips)
     err = base.mark_rule().encode(x="ci_low:Q", x2="ci_high:Q", tooltip=tips, color=alt.value("#333333"))
-    return (bars + err).properties(title=title, height=alt.Step(12 if group else 26))
+    return fit_to_output((bars + err).properties(title=title, height=alt.Step(12 if group else 26)))
 
 
 def time_between_chart(frame, *, by: str | None = None, unit: str | None = None,
@@ -299,7 +300,7 @@ def time_between_chart(frame, *, by: str | None = None, unit: str | None = None,
         x2="p90:Q", tooltip=tips)
     ends = base.mark_tick(thickness=2, size=10).encode(x="p90:Q", tooltip=tips)
     points = base.mark_point(filled=True, size=60, opacity=1).encode(x="median:Q", tooltip=tips)
-    return (line + ends + points).properties(title=title, height=alt.Step(14 if group else 28))
+    return fit_to_output((line + ends + points).properties(title=title, height=alt.Step(14 if group else 28)))
 
 
 def transitions_chart(frame, *, top: int = 15, title: str = "Where customers go next"):
@@ -371,7 +372,7 @@ def paths_chart(frame, *, title: str = "Most common paths"):
     bars = base.mark_bar().encode(x=alt.X("share:Q", title="share of customers", axis=alt.Axis(format="%")),
                                   tooltip=tips)
     err = base.mark_rule().encode(x="ci_low:Q", x2="ci_high:Q", tooltip=tips, color=alt.value("#333333"))
-    return (bars + err).properties(title=title, height=alt.Step(24))
+    return fit_to_output((bars + err).properties(title=title, height=alt.Step(24)))
 
 
 def detours_chart(frame, *, by: str | None = None, top: int = 10,
@@ -411,4 +412,4 @@ def detours_chart(frame, *, by: str | None = None, top: int = 10,
         x=alt.X("share:Q", title="share of the customers at the 'from' step", axis=alt.Axis(format="%")),
         tooltip=tips)
     err = base.mark_rule().encode(x="ci_low:Q", x2="ci_high:Q", tooltip=tips, color=alt.value("#333333"))
-    return (bars + err).properties(title=title, height=alt.Step(12 if group else 24))
+    return fit_to_output((bars + err).properties(title=title, height=alt.Step(12 if group else 24)))
