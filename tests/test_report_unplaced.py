@@ -78,3 +78,30 @@ def load_journey_text():
     from jmtools.journey import Journey
 
     return Journey.from_yaml(JOURNEY)
+
+
+def test_each_score_per_step_is_shown_with_its_95_percent_interval(tmp_path, monkeypatch):
+    """Notebook 02 on the hospital world (D226): the table showed "csat_top2box 0.54" at Booking with
+    no interval, though the section promises n and a 95% interval for each, and "NaN" at the steps
+    nobody was asked about. Each KPI now has its interval beside it, a share in %, a missing value
+    "–". Oracle: the share of 4–5 answers and its Wilson interval in plain arithmetic."""
+    import math
+
+    (tmp_path / "journey.yaml").write_text(JOURNEY, encoding="utf-8")
+    scores = [1, 2, 3, 4, 5, 4, 5, 2, 4, 3] * 4                     # 40 CSAT answers at Offer; none at Keys
+    answers = pd.DataFrame({"customer_id": [f"c{i}" for i in range(40)], "stage": "Offer", "metric": "csat",
+                            "score": scores})
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda x, **kw: shown.append(x))
+    show_survey_scores(answers, load_journey(tmp_path / "journey.yaml"))
+    table = next(x for x in shown if isinstance(x, pd.DataFrame))
+    k, n, z = sum(s >= 4 for s in scores), len(scores), 1.959964
+    centre, half = (k + z * z / 2) / (n + z * z), z * math.sqrt(k * (n - k) / n + z * z / 4) / (n + z * z)
+    assert table.loc["Offer", "csat_top2box"] == f"{k / n:.1%}"
+    assert table.loc["Offer", "csat_top2box 95% CI"] == f"{centre - half:.1%}–{centre + half:.1%}"
+    assert table.loc["Offer", "csat_mean"] == f"{sum(scores) / n:.2f}"
+    low, high = table.loc["Offer", "csat_mean 95% CI"].split("–")
+    assert float(low) < sum(scores) / n < float(high)
+    assert table.loc["Offer", "csat answers"] == n
+    assert table.loc["Completion", "csat_mean"] == table.loc["Completion", "csat_top2box 95% CI"] == "–"
+    assert "nan" not in table.astype(str).to_string().lower()

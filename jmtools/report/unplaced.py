@@ -209,12 +209,10 @@ def show_survey_scores(surveys, journey, *, evidence=None, persona: str = "all")
         if by:
             scores = scores[scores["persona"] == persona]
         scores = disclosed_kpis(scores)  # a step answered by 1–4 customers: no score
-        table = scores.pivot_table(index=level, columns="kpi", values="value", sort=False, dropna=False)
         # each question's answers: a response answers up to one of each, so no one n is the step's (D205)
         answers = scores.pivot_table(index=level, columns="metric", values="n", aggfunc="max", sort=False,
                                      dropna=False)
-        table = table.join(answers.rename(columns=lambda m: f"{m} answers"))
-        display(table.round(2))
+        display(_with_intervals(scores, level).join(answers.rename(columns=lambda m: f"{m} answers")))
         show_disclosure_notes(scores)
     else:
         display(md("No survey answer names a stage or touchpoint, so there are no scores per step."))
@@ -319,3 +317,28 @@ def show_unplaced_curve(tables, *, behaviour: bool, display=None) -> bool:
     display(md("{said} To place {them} on the curve, give each a `stage` or `touchpoint` column naming one of "
                "the journey's (docs/data.md).", said=said, them="them" if many else "it"))
     return nowhere
+
+
+def _with_intervals(scores: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Each KPI per step beside its 95% interval ("3.13–3.39"; a share in %, as Wilson's), a
+    missing one "–" (D226: the table showed the values alone, "NaN" where no one answered).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"stage": ["Booking", "Booking", "Referral"], "kpi": ["csat_mean", "csat_top2box", "csat_mean"],
+    ...                   "value": [3.46, 0.54, None], "ci_low": [3.08, 0.404, None], "ci_high": [3.8, 0.67, None],
+    ...                   "method": ["bootstrap", "wilson", "bootstrap"]})
+    >>> _with_intervals(s, "stage").to_dict("index")["Booking"]
+    {'csat_mean': '3.46', 'csat_mean 95% CI': '3.08–3.80', 'csat_top2box': '54.0%', 'csat_top2box 95% CI': '40.4%–67.0%'}
+    >>> _with_intervals(s, "stage").loc["Referral", "csat_mean 95% CI"]
+    '–'
+    """
+    table = pd.DataFrame(index=pd.Index(list(dict.fromkeys(scores[level])), name=level))
+    for kpi, rows in scores.groupby("kpi", sort=False):
+        rows = rows.set_index(level)
+        unit = "%" if (rows["method"] == "wilson").all() else ""
+        say = (lambda v: number(v, unit=unit)) if unit else (lambda v: number(v, digits=2))
+        table[kpi] = rows["value"].map(say)
+        table[f"{kpi} 95% CI"] = pd.Series([f"{say(lo)}–{say(hi)}" if pd.notna(lo) and pd.notna(hi) else "–"
+                                            for lo, hi in zip(rows["ci_low"], rows["ci_high"])], index=rows.index)
+    return table.fillna("–")
