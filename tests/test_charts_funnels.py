@@ -1,6 +1,7 @@
 """jmtools.charts.funnels: the specs' axes (the funnels' counts are tested in tests/test_funnels.py)."""
 
 import pandas as pd
+import pytest
 
 from jmtools.charts.funnels import funnel_chart
 
@@ -57,3 +58,25 @@ def test_notebook_02s_charts_are_drawn_no_wider_than_their_output():
         vg = vega_mimebundle(spec)[VEGA_MIMETYPE]
         assert "width" not in vg and vg["autosize"]["type"] == "fit-x", name
         assert any(s["name"] == "jm_output" for s in vg["signals"]), name
+
+
+def test_a_paths_label_takes_at_most_half_its_output_and_420_px_drawn_alone():
+    """At 500 px (a 600 px panel) the path labels' 420 px left the bars no room at all (D226):
+    a label now takes at most half the output it is in, at least 140 px; drawn with no output
+    (vl-convert, the report) it keeps its 420 px, so the drawing is as wide as before."""
+    import re
+
+    vlc = pytest.importorskip("vl_convert")
+    from jmtools.charts.funnels import paths_chart
+
+    long = " → ".join(["Referral letter", "Appointment booked", "SMS reminder", "First attendance", "Follow-up booked"])
+    f = pd.DataFrame({"rank": [1, 2], "path": [long, "Referral letter"], "n_steps": [5, 1], "n": [20, 6],
+                      "n_customers": [40, 40], "share": [0.5, 0.15], "ci_low": [0.35, 0.07], "ci_high": [0.65, 0.29]})
+    spec = paths_chart(f).to_dict()
+    limit = spec["layer"][0]["encoding"]["y"]["axis"]["labelLimit"]["expr"]
+    assert limit == "containerSize()[0] > 0 ? clamp(containerSize()[0] / 2 - 20, 140, 420) : 420"
+    fixed = spec["layer"][0]["encoding"]["y"]["axis"] | {"labelLimit": 420}
+    before = dict(spec, layer=[dict(layer, encoding=dict(layer["encoding"], y=dict(layer["encoding"]["y"], axis=fixed)))
+                               if "y" in layer.get("encoding", {}) else layer for layer in spec["layer"]])
+    width = [float(re.search(r'<svg[^>]*\swidth="([0-9.]+)"', vlc.vegalite_to_svg(s)).group(1)) for s in (spec, before)]
+    assert width[0] == width[1] > 800, width

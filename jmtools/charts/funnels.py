@@ -368,7 +368,10 @@ def paths_chart(frame, *, title: str = "Most common paths"):
     tips = [alt.Tooltip("path:N"), alt.Tooltip("n:Q", title="customers", format=","),
             alt.Tooltip("share:Q", format=".1%"), alt.Tooltip("ci_low:Q", title="95% CI low", format=".1%"),
             alt.Tooltip("ci_high:Q", title="95% CI high", format=".1%")]
-    base = alt.Chart(frame).encode(y=alt.Y("path:N", sort=order, title=None, axis=alt.Axis(labelLimit=420)))
+    # a path's label takes at most half the output it is drawn in (D226: at 500 px its 420 px left no
+    # plot); 420 px where no output is measured (the report, a static drawing)
+    limit = alt.ExprRef("containerSize()[0] > 0 ? clamp(containerSize()[0] / 2 - 20, 140, 420) : 420")
+    base = alt.Chart(frame).encode(y=alt.Y("path:N", sort=order, title=None, axis=alt.Axis(labelLimit=limit)))
     bars = base.mark_bar().encode(x=alt.X("share:Q", title="share of customers", axis=alt.Axis(format="%")),
                                   tooltip=tips)
     err = base.mark_rule().encode(x="ci_low:Q", x2="ci_high:Q", tooltip=tips, color=alt.value("#333333"))
