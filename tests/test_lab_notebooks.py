@@ -441,3 +441,54 @@ def test_notebook_04_shows_pseudonyms_and_hides_small_groups(lab, browser):
     assert "Traceback" not in text
     assert watch.outside == [], watch.outside
     assert watch.page_errors == [] and watch.console_errors == [], (watch.page_errors, watch.console_errors)
+
+
+def test_notebook_02_with_a_segment_in_a_narrow_panel(lab, browser):
+    """Notebook 02 as an analyst runs it on a clinic's export with a segment (D217, D224, D226),
+    in a 620 px window with the side bar closed (an output about 500 px): it runs without an error,
+    says how many customers the segment holds (plain pandas), every chart is drawn offline no
+    wider than its output (the charts of a segment's personas scrolled sideways, legends out of
+    sight), and the segment's waits name the planted slow step."""
+    import re
+
+    from segment_cases import SEGMENT, clinic_world
+
+    folder = lab.root / "clinic"
+    if not folder.exists():
+        clinic_world(folder, slow=True)
+    customers = pd.read_csv(folder / "customers.csv")
+    n_in = int(((customers["clinic"] == "Derm") & (customers["source"] == "GP")).sum())
+    nb = json.loads((notebooks_dir() / "02_data_integration.ipynb").read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
+    cell["source"] = [f"data_dir = {'../clinic'!r}\n", f"segment = {SEGMENT!r}\n"] + [
+        line for line in cell["source"] if not line.startswith(("data_dir", "segment"))]
+    (lab.root / "notebooks" / "02_segment.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    context, page, watch = new_page(browser, lab, width=620, height=1200)
+    try:
+        open_notebook(page, lab, "notebooks/02_segment.ipynb")
+        page.keyboard.press("Control+b")                    # the side bar closed: the notebook ~540 px
+        run_all(page)
+        _scroll_through(page)
+        outputs = _saved_outputs(lab, page, "02_segment.ipynb")
+        charts = [o for o in outputs if "application/vnd.vega.v5+json" in o.get("data", {})]
+        page.wait_for_function(f"n => document.querySelectorAll({DRAWN!r}).length >= n",
+                               arg=len(charts), timeout=60_000)
+        page.wait_for_timeout(1500)          # a chart reads its output's width every half second
+        boxes, drawn = _drawn_everywhere(page)
+        widths = page.evaluate(_CHART_WIDTHS)
+        text = page.locator(".jp-NotebookPanel .jp-Notebook").inner_text()
+        _shot(page, "narrow_02_segment")
+    finally:
+        context.close()
+    errors = [o for o in outputs if o["output_type"] == "error"]
+    assert not errors, [f"{e['ename']}: {e['evalue']}" for e in errors]
+    assert f"Segment {SEGMENT}: {n_in:,} customers of the customer table" in text
+    assert charts and boxes == drawn == len(charts), (boxes, drawn, len(charts))
+    assert widths and all(w <= box + 1 and box < 560 for w, box in widths), widths
+    waits = "".join(next(o["data"]["text/html"] for o in outputs if "slower" in "".join(o.get("data", {}).get("text/html", ""))))
+    booking = [re.sub(r"<[^>]+>", "", cell).strip() for cell in
+               re.findall(r"<t[dh][^>]*>.*?</t[dh]>", re.search(r"<tr>\s*<th>\d+</th>\s*<td>Booking → Visit.*?</tr>",
+                                                               waits, re.S).group(0), re.S)]
+    assert booking[1] == "Booking → Visit" and booking[-1] == "yes", booking      # the planted slow step
+    assert watch.outside == [], watch.outside
+    assert watch.page_errors == [] and watch.console_errors == [], (watch.page_errors, watch.console_errors)
