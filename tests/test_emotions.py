@@ -659,3 +659,40 @@ def test_the_left_off_warning_is_a_one_line_note_in_a_notebook_cell(journey, cap
     err = capsys.readouterr().err
     assert err == "note: left off the emotion curve, naming no stage or touchpoint: surveys: 1 row\n"
     assert raw == ["the cell says"]
+
+
+def test_a_last_stage_reached_through_the_companys_record_is_no_abandonment():
+    """Notebook 03 on the hospital world with ``behaviour=True`` (D226): the discharge is the
+    hospital's own record (``initiated_by: company``), so every patient's last step of their own
+    was a follow-up and 2,242 discharged patients counted as abandoning there: Follow-up, the stage
+    patients rate best, was the curve's lowest point (−0.62). A customer the company's record puts
+    at a later stage has not abandoned. Oracle: plain pandas on the planted log."""
+    from jmtools.analyses.valence import BEHAVIOUR_RULES
+    from jmtools.evidence import prepare
+
+    t0 = pd.Timestamp("2025-02-03")
+    rows = []
+    for i in range(40):                    # 40 patients seen and followed up; 28 discharged
+        steps = ["referral", "attended", "follow_up_attended"] + (["discharged"] if i < 28 else [])
+        rows += [(f"p{i}", e, t0 + pd.Timedelta(days=10 * k + i)) for k, e in enumerate(steps)]
+    for i in range(6):                     # 6 seen once, never back
+        rows += [(f"q{i}", "referral", t0), (f"q{i}", "attended", t0 + pd.Timedelta(days=9))]
+    ev = pd.DataFrame(rows, columns=["customer_id", "event", "timestamp"])
+    journey = {"stages": ["Referral", "First visit", "Follow-up", "Discharge"], "touchpoints": [
+        {"name": "Referral letter", "stage": "Referral", "events": ["referral"], "initiated_by": "company"},
+        {"name": "Clinic", "stage": "First visit", "events": ["attended"]},
+        {"name": "Follow-up clinic", "stage": "Follow-up", "events": ["follow_up_attended"]},
+        {"name": "Discharge letter", "stage": "Discharge", "events": ["discharged"], "initiated_by": "company"}]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = emotion_evidence(journey["stages"], events=prepare(ev, journey),
+                               behaviour_rules=BEHAVIOUR_RULES)
+    got = out[out["source"] == "behaviour"].groupby("stage", observed=True)["valence"].mean()
+    at = {"First visit": "attended", "Follow-up": "follow_up_attended"}
+    seen = {stage: set(ev.loc[ev["event"] == e, "customer_id"]) for stage, e in at.items()}
+    discharged = set(ev.loc[ev["event"] == "discharged", "customer_id"])
+    left = {"First visit": seen["First visit"] - seen["Follow-up"] - discharged,
+            "Follow-up": seen["Follow-up"] - discharged}          # their last own step, and no discharge
+    truth = {stage: -len(left[stage]) / len(seen[stage]) for stage in at}
+    assert truth == {"First visit": -6 / 46, "Follow-up": -12 / 40}           # planted
+    assert got.to_dict() == pytest.approx(truth)

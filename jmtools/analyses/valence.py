@@ -398,7 +398,7 @@ def behaviour_valence(events: pd.DataFrame, stages: Sequence[str], *,
                       contact_close_pattern: str | None = CONTACT_CLOSE_PATTERN,
                       repeat_threshold: int = 2, customer_col: str = "customer_id",
                       time_col: str = "timestamp", event_col: str = "event",
-                      stage_col: str = "stage") -> pd.DataFrame:
+                      stage_col: str = "stage", reached: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Valence from behaviour (opt-in): one row per customer and stage reached.
 
     Parameters
@@ -422,6 +422,10 @@ def behaviour_valence(events: pd.DataFrame, stages: Sequence[str], *,
         Contact events at one stage from which contacts count as repeated.
     customer_col, time_col, event_col, stage_col : str
         Column roles.
+    reached : mapping or pandas.Series, optional
+        Customer id → a stage the customer reached through an event not in ``events`` (the
+        company's own record: a discharge letter). A customer who so reached a later stage has
+        not abandoned at the furthest stage of ``events`` (D226).
 
     Returns
     -------
@@ -446,6 +450,8 @@ def behaviour_valence(events: pd.DataFrame, stages: Sequence[str], *,
     0           a  Browse      False  False             False      0.0
     1           a     Buy      False   True             False     -1.0
     2           b  Browse       True  False              True     -2.0
+    >>> behaviour_valence(ev, ["Browse", "Buy"], reached={"b": "Buy"})["abandoned"].tolist()  # b's receipt
+    [False, False, False]
     """
     whole_number("repeat_threshold", repeat_threshold, fix="pass e.g. 2: two or more contacts count as repeated")
     rules = _rule_list(rules)
@@ -473,6 +479,9 @@ def behaviour_valence(events: pd.DataFrame, stages: Sequence[str], *,
         _contacts=("_contact", "sum")).reset_index()
     codes = pd.Series(out["stage"].cat.codes, index=out.index)
     furthest = codes.groupby(out["customer_id"]).transform("max")
+    if reached is not None:         # a later stage reached through the company's record: not abandoned
+        later = pd.Categorical(out["customer_id"].map(pd.Series(reached, dtype="string")), categories=list(stages))
+        furthest = np.maximum(furthest, pd.Series(later.codes, index=out.index))
     out["abandoned"] = ("abandonment" in rules) & (codes == furthest) & (furthest < len(stages) - 1)
     out["error"] = ("errors" in rules) & out.pop("_err").astype(bool)
     out["repeated_contact"] = ("repeated_contacts" in rules) & (

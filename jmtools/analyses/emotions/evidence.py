@@ -246,6 +246,21 @@ def _customer_steps(events):
     return t.filter(t.touchpoint.isnull() | ~t.touchpoint.isin(company)) if company else t
 
 
+def _reached_by_company(events) -> pd.Series | None:
+    """Each customer's furthest stage reached through the company's own contacts (a discharge
+    letter, the last stage of a hospital's journey): no customer who got there has abandoned at
+    their last own step (D226). None when the evidence has no company touchpoint."""
+    company = getattr(events, "company_touchpoints", None) if hasattr(events, "mapped_stages") else None
+    if not company:
+        return None
+    t = events.events
+    pairs = t.filter(t.stage.notnull() & t.touchpoint.isin(company)).select("customer_id", "stage").distinct()
+    pairs = _as_pandas(pairs)
+    rank = {s: i for i, s in enumerate(events.stages)}
+    pairs = pairs.assign(_r=pairs["stage"].map(rank)).sort_values("_r")
+    return pairs.drop_duplicates("customer_id", keep="last").set_index("customer_id")["stage"].astype("string")
+
+
 def _valenced(name: str, frame, journey, **kw) -> pd.DataFrame:
     """Valence rows of one table (computed unless the table already has ``valence``)."""
     if "valence" in frame.columns:
@@ -264,7 +279,7 @@ def _valenced(name: str, frame, journey, **kw) -> pd.DataFrame:
         frame = frame[frame[kw["stage_col"]].isna() | frame[kw["stage_col"]].isin(stages)]
     return behaviour_valence(frame, stages or _stages_of(journey), rules=kw["rules"],
                              customer_col=kw["customer_col"], time_col=kw["time_col"],
-                             stage_col=kw["stage_col"])
+                             stage_col=kw["stage_col"], reached=kw.get("reached"))
 
 
 def _attach_personas(ev: pd.DataFrame, personas, persona_col: str,
@@ -433,6 +448,7 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
     kw = dict(scales=scales, metrics=metrics, scorer=scorer, n_jobs=n_jobs, rules=behaviour_rules,
               rating_scale=rating_scale,
               behaviour_stages=getattr(events, "mapped_stages", None),
+              reached=_reached_by_company(events) if behaviour_rules else None,
               customer_col=customer_col, time_col=time_col, stage_col=stage_col,
               touchpoint_col=touchpoint_col, persona_col=persona_col if personas is None else None)
     for name, table in tables.items():
