@@ -92,7 +92,7 @@ def test_a_funnel_of_your_own_mixes_stages_touchpoints_and_events(ecommerce_worl
     assert worst.startswith(f"{top['persona']}:") and top["step"] in worst
 
 
-def test_a_segment_shows_its_waits_beside_everyone_outside_it(tmp_path):
+def test_a_segment_shows_its_waits_beside_everyone_outside_it(tmp_path, capsys):
     """The segment parameter (D217): sections 2 to 5 count the segment's customers, and a table sets
     each step's wait beside everyone outside it: the planted slow step (booking → visit, 90 days vs
     30) is "slower" with the geometric means plain pandas gives; referral → booking, drawn alike, is not."""
@@ -116,6 +116,16 @@ def test_a_segment_shows_its_waits_beside_everyone_outside_it(tmp_path):
     assert booking["times as long (95% interval)"].startswith(f"{inside / outside:.1f} (")
     assert booking["slower"] == "yes" and t.loc["Referral → Booking", "slower"] == "no"
     assert list(t.index) == ["Referral → Booking", "Booking → Visit"]
+    # no one goes back (plain pandas: each patient's events in journey order); the sentence says what a
+    # detour is, not "nobody went back to an earlier stage", which the hospital's heat map of moves
+    # contradicted (26 from Missed appointment back to Appointment booked, a company contact; D226)
+    ev = pd.read_csv(folder / "events.csv", parse_dates=["timestamp"]).sort_values(["customer_id", "timestamp"])
+    rank = ev["event"].map({"referred": 0, "booked": 1, "attended": 2})
+    assert (rank.groupby(ev["customer_id"]).diff().dropna() > 0).all()
+    said = capsys.readouterr().out
+    assert ("No detours: no customer went back from a step of their own to one of an earlier stage (a contact "
+            "the company starts, and a move to or from an optional or exit stage, is no detour).") in said
+    assert "nobody went back" not in said
 
 
 def _chart_rows(displayed, title_part):
