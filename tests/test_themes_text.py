@@ -103,12 +103,13 @@ FORM_REASONS = {
                    "Clinic cancelled by the hospital twice with no reason given.",
                    "Cancelled again at short notice, the clinic could not say why."],
                   ["Refund the fare: bank details IBAN GB82 WEST 1234 5698 7654 32, sort code 12-34-56, account no. "
-                   "12345678.", "Card number 4111 1111 1111 1111, PIN is 4711."]),
+                   "12345678.", "Card number 4111 1111 1111 1111, PIN is 4711.",
+                   "Parking permit for licence plate AB12 CDE."]),
 }
 #: The words of those forms that name the data (none is a word of the complaints).
 FORM_WORDS = {"writing", "behalf", "mother", "nhs", "dob", "reply", "call", "kind", "regards", "patient", "customer",
               "born", "address", "mobile", "email", "mail", "bank", "details", "iban", "sort", "code", "account",
-              "card", "number", "pin", "no"}
+              "card", "number", "pin", "no", "licence", "plate"}
 
 
 def form_log(n=150, seed=4):

@@ -55,7 +55,7 @@ _GAP = "¤"
 #: names): "address [address]", "mobile [phone]", "NHS No [nhs number]", "born [date of birth]",
 #: "Patient [name]", "on behalf of my mother [name]", "Kind regards [name]", "please reply to [address]",
 #: "e-mail me at [email]", "sort code [account]", "PIN [code]", "card ending [card]", "IBAN: [iban]",
-#: "customer no [customer id]". A run of them right before a placeholder goes with it; the same word
+#: "customer no [customer id]", "licence plate [plate]". A run of them right before a placeholder goes with it; the same word
 #: elsewhere ("the wrong address") stays (D229).
 _CUE_WORDS = {
     "customer_id": "customer client account acct id ref reference membership kundennummer",
@@ -66,7 +66,10 @@ _CUE_WORDS = {
     "account": "sort code account bank acct routing bsb",
     "dob": "dob date birth born birthday birthdate",
     "nhs_number": "nhs chi health service",
-    "phone": "phone telephone tel mobile cell cellphone landline text sms whatsapp call ring reach contact",
+    "plate": "licence license plate number registration reg vehicle car kennzeichen kfz amtliches nummernschild "
+             "kenteken immatriculation",
+    "phone": "phone telephone tel mobile cell cellphone landline text sms whatsapp call ring reach contact handy "
+             "telefon rufnummer ruf rückruf fax",
     "address": "address postcode zip live lives living home reply send post",
     "name": "name named patient client customer service user mr mrs ms miss mx dr prof sir madam herr frau "
             "mme monsieur madame regards sincerely faithfully cheers kind best warm wishes spoke speak talked handled "
