@@ -78,7 +78,7 @@ def test_the_funnel_chart_draws_those_still_open_as_a_pale_end(permit, monkeypat
     decided = int(ev.loc[ev["event"] == "decide", "customer_id"].nunique())
     assert rows.loc["Decision", "open"] == up["open"] and rows.loc["Decision", "n"] == decided
     assert rows.loc["Decision", "open_to"] == pytest.approx((decided + up["open"]) / started)
-    assert f"; +{up['open']:,} open" in rows.loc["Decision", "text"]
+    assert rows.loc["Decision", "text"] == [f"{decided / started:.0%} (n={decided:,})", f"+{up['open']:,} open"]
     assert "Pale end of a bar" in spec["usermeta"]["caption"]
     assert any(layer.get("mark", {}).get("opacity") == 0.35 for layer in spec["layer"][0]["layer"])
 

@@ -58,6 +58,47 @@ def test_funnel_chart_shares_and_intervals_match_a_plain_computation():
     assert list(data.step.unique()) == ["A", "B", "C"]  # journey order kept
 
 
+
+#: The permit export's funnel (/tmp/hH48_work/bau): customers reaching each stage and those still open at
+#: the stage before at the data's end (D221).
+PERMIT = pd.DataFrame({"step_index": [1, 2, 3, 4], "step": ["Apply", "Upload documents", "Site inspection", "Decision"],
+                       "n": [2000, 1885, 1504, 1452], "open": [0, 11, 181, 52], "rate_from_start": [1, .9425, .752, .726]})
+
+
+def _label_rows(spec) -> list[dict]:
+    """Every bar label of the funnel chart: its lines and where its text starts (share of the axis)."""
+    data = next(iter(spec["datasets"].values()))
+    return [{"lines": r["text"] if isinstance(r["text"], list) else [r["text"]], "x": r["text_x"], "step": r["step"]}
+            for r in data]
+
+
+@pytest.mark.parametrize("compare", [False, True])
+def test_funnel_labels_need_no_more_room_right_of_the_plot_than_the_first_steps(compare):
+    """On a 390 px phone "94% (n=1,885; +11 open)" ran past the chart's right edge (D225): the page fits
+    a chart to its width in one pass, so only a label whose end does not move with the plot's width
+    (the first step's, at 100%) is sure to fit. Those still open go on a second line: at any plot width
+    (150 px on a phone, 520 in print) no line of a label, at 11 px text, ends further right than the
+    first step's."""
+    spec = funnel_chart(PERMIT, compare=PERMIT if compare else None, label="Private applicant").to_dict()
+    rows = _label_rows(spec)
+    by_step = {r["step"]: r["lines"] for r in rows}
+    assert by_step["Upload documents"] == ["94% (n=1,885)", "+11 open"]
+    assert by_step["Site inspection"] == ["75% (n=1,504)", "+181 open"] and by_step["Apply"] == ["100% (n=2,000)"]
+    px = 11 * 0.62                                                     # a character of 11 px sans-serif
+    for width in (150, 520):
+        first = max(r["x"] * width + len(r["lines"][0]) * px for r in rows if r["step"] == "Apply")
+        for r in rows:
+            assert max(r["x"] * width + len(line) * px for line in r["lines"]) <= first, (width, r)
+    text_layers = [layer for layer in spec["layer"] if layer.get("mark", {}).get("type") == "text"]
+    assert {layer["mark"].get("dy", 0) for layer in text_layers} == {0, -6}   # two lines: centred on the bar
+
+
+def test_funnel_labels_with_nobody_open_are_one_line_as_before():
+    spec = funnel_chart(PERMIT.assign(open=0)).to_dict()
+    assert [r["lines"] for r in _label_rows(spec)] == [["100% (n=2,000)"], ["94% (n=1,885)"], ["75% (n=1,504)"],
+                                                       ["73% (n=1,452)"]]
+    assert sum(layer.get("mark", {}).get("type") == "text" for layer in spec["layer"]) == 1
+
 def test_backlog_chart_labels_points_that_share_a_place():
     b = pd.DataFrame({"rank": [1, 2, 3], "title": ["a", "b", "c"], "impact": [2.0, 1.0, 1.0],
                       "effort": [1.0, 2.0, 2.0], "quadrant": ["quick win", "big bet", "big bet"],

@@ -297,10 +297,14 @@ def funnel_chart(funnel, *, compare=None, label: str = "this persona",
         pale = alt.Color("group:N", sort=color["sort"], scale=color["scale"], legend=None)
         bars += open_end(base, x="share:Q", tooltip=tip, height={"band": 0.9}).encode(color=pale)
     errs = base.mark_rule(color="#1f2430").encode(x=alt.X("ci_low:Q"), x2=alt.X2("ci_high:Q"))
-    text = base.mark_text(align="left", dx=4, fontSize=11).encode(
+    two = data["text"].map(lambda t: isinstance(t, list)).any()   # a label of two lines needs the row's room
+    # a label of two lines is raised half a line (Vega puts its first line where one line would be)
+    text = [(base.transform_filter(f"{'' if up else '!'}isArray(datum.text)") if two else base).mark_text(
+        align="left", dx=4, fontSize=11, **({"dy": -6, "lineHeight": 12} if up else {})).encode(
         x=alt.X("text_x:Q"), text=alt.Text("text:N"), color=alt.ColorValue("#1f2430"))
-    return fit_to_output(alt.layer(bars, errs, text).properties(
-        width=width, height=alt.Step(22 if compare is not None else 30),
+        for up in ((False, True) if two else (False,))]
+    return fit_to_output(alt.layer(bars, errs, *text).properties(
+        width=width, height=alt.Step((44 if two else 22) if compare is not None else 30),
         title=title or "How far customers get"))
 
 
@@ -316,11 +320,13 @@ def _funnel_bar(r, base: int, protecting: bool = False) -> dict:
                        else f"fewer than {MIN_GROUP} customers (not shown)"}
     n, waiting = int(r["n"]), int(r.get("open", 0) or 0)   # still open at the step before (D221)
     low, high = wilson_interval(n, base)
-    more = f"; +{waiting:,} open" if waiting else ""
     to = (n + waiting) / base if base and waiting else None
+    said = f"{n / base:.0%} (n={n:,})" if base else f"n={n:,}"
+    # those still open on a line of their own: no line is longer than the first step's, which sets the
+    # room kept right of the plot at every width (one line ran off a phone's chart, D225)
     return step | {"n": n, "share": n / base if base else None, "ci_low": low, "ci_high": high,
                    "open": waiting or None, "open_to": to, "text_x": max(high, to or 0) if base else 0.0,
-                   "text": f"{n / base:.0%} (n={n:,}{more})" if base else f"n={n:,}{more}"}
+                   "text": [said, f"+{waiting:,} open"] if waiting else said}
 
 
 def pain_point_chart(table, *, top: int = 8, title: str = "Pain points, in rank order"):
