@@ -83,6 +83,36 @@ def test_the_funnel_chart_draws_those_still_open_as_a_pale_end(permit, monkeypat
     assert any(layer.get("mark", {}).get("opacity") == 0.35 for layer in spec["layer"][0]["layer"])
 
 
+def _wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
+    """The Wilson score interval written out (not jmtools.core.stats)."""
+    p = k / n
+    centre, half = p + z * z / (2 * n), z * ((p * (1 - p) + z * z / (4 * n)) / n) ** 0.5
+    return (centre - half) / (1 + z * z / n), (centre + half) / (1 + z * z / n)
+
+
+@pytest.mark.parametrize("persona", ["all", "Firm"])
+def test_the_sentence_under_the_funnel_gives_the_headlines_interval(permit, persona, monkeypatch):
+    """"200 of the 1,404 … (14.2%)" under the funnel had n but not the interval the headline gives the
+    same share (D225): now both say the one interval, the Wilson interval of plain pandas' counts."""
+    from jmtools.report import sections
+
+    root, ev, customers = permit
+    f = pipeline.run(root, persona=persona)
+    who = None if persona == "all" else set(customers.loc[customers["kind"] == "firm", "customer_id"])
+    up = _pandas_dropoff(ev, who)["Upload"]
+    low, high = _wilson(up["count"], up["n"])
+    ci = f"95% CI {low:.1%}–{high:.1%}"
+    shown = []
+    monkeypatch.setattr(sections.kit, "display", lambda *objs: shown.extend(objs))
+    monkeypatch.setattr(funnel_notes.kit, "display", lambda *objs: shown.extend(objs))
+    sections.how_far(f)
+    said = next(o.data for o in shown if "The biggest loss is between" in str(getattr(o, "data", "")))
+    assert (f"{up['count']:,} of the {up['n']:,} customers who had time to go on "
+            f"({up['count'] / up['n']:.1%}; {ci}) do not") in said
+    assert f"({up['count']:,} of {up['n']:,}; {ci})" in _headline(f)
+    assert said.count("95% CI") == 1 and _headline(f).count("95% CI") == 1
+
+
 def test_notebook_02s_largest_drop_off_counts_those_who_had_time(permit, capsys):
     root, ev, customers = permit
     f = pipeline.run(root)

@@ -19,11 +19,10 @@ import re
 import pandas as pd
 
 from jmtools.analyses.disclosure import MIN_GROUP
-from jmtools.core.stats import wilson_interval
 from jmtools.pipeline._had_time import had_time, open_rows
 from jmtools.report.stake import stake_share
-from jmtools.report.wording import (compared, emotion, feeling, ids_words, interval, later_words, loss_words,
-                                    open_words, percent, plain)
+from jmtools.report.wording import (compared, emotion, feeling, ids_words, interval, later_words, loss_interval,
+                                    loss_words, open_words, percent, plain)
 
 __all__ = ["headline_items", "headline_html"]
 
@@ -83,10 +82,9 @@ def _loss(f) -> dict | None:
     if loss["hidden"]:                  # reached by 1–4 customers: no count, no interval
         return {"key": "loss", "label": "Biggest loss",
                 "text": f"{loss['from']} → {loss['to']}: {loss_words(loss, MIN_GROUP)}."}
-    low, high = wilson_interval(loss["drop_off"], loss["n_prev"])
     had_time = " of those who had time to go on do not" if loss.get("all") else " do not go on"
     text = (f"{loss['from']} → {loss['to']}: {percent(loss['drop_off_rate'])}{had_time} "
-            f"({loss['drop_off']:,} of {loss['n_prev']:,}; {interval(low, high)})")
+            f"({loss['drop_off']:,} of {loss['n_prev']:,}; {loss_interval(loss)})")   # as under the funnel
     if loss.get("all"):                   # the funnel's own count takes those still open as lost (D221)
         text += f"; {open_words(loss)}"
     other = _row_for(_had_time_all(f), loss["to"])
