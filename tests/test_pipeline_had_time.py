@@ -148,6 +148,33 @@ def test_notebook_02s_funnel_chart_draws_those_still_open_as_the_reports_does(pe
     assert any(layer.get("mark", {}).get("opacity") == 0.35 for layer in specs[0]["layer"][0]["layer"])
 
 
+@pytest.mark.parametrize("persona", ["all", "Firm"])
+def test_notebook_02s_conversion_chart_counts_those_who_had_time_as_its_funnel_chart(permit, persona):
+    """Notebook 02's conversion chart (below its funnel chart) counted those still open at the data's end
+    as lost (D225): each persona's Upload → Decision conversion is now that of those who had time to go on,
+    its interval the Wilson interval of those counts, the open ones said apart ("+n open") — plain pandas."""
+    from inprocess import run_cells
+
+    root, ev, customers = permit
+    run = run_cells(NOTEBOOK_02, {"data_dir": str(root), "persona": persona})
+    specs = [o.to_dict() for o in run.displayed if hasattr(o, "to_dict")
+             and "Conversion from the previous step" in str(o.to_dict().get("title", ""))]
+    assert len(specs) == 1
+    rows = pd.DataFrame(next(iter(specs[0]["datasets"].values())))
+    rows = rows[rows["step"] == "Decision"].set_index("persona")
+    groups = {"Private": "private", "Firm": "firm"} if persona == "all" else {"Firm": "firm", "everyone": None}
+    assert sorted(rows.index) == sorted(groups)
+    for group, kind in groups.items():
+        who = None if kind is None else set(customers.loc[customers["kind"] == kind, "customer_id"])
+        up = _pandas_dropoff(ev, who)["Upload"]
+        assert up["open"] >= 5
+        r = rows.loc[group]
+        assert (r["n_prev"], r["open"], r["open_text"]) == (up["n"], up["open"], f"+{up['open']:,} open")
+        assert r["conversion"] == pytest.approx(1 - up["count"] / up["n"])
+        assert (r["ci_low"], r["ci_high"]) == pytest.approx(_wilson(up["n"] - up["count"], up["n"]))
+    assert "had time to go on" in specs[0]["usermeta"]["caption"]
+
+
 def test_nobody_open_nothing_changes(ecommerce_world):
     f = pipeline.run(ecommerce_world.world)
     loss = f.biggest_loss
@@ -158,3 +185,8 @@ def test_nobody_open_nothing_changes(ecommerce_world):
     # notebook 02's funnel chart: the chart it drew before D224
     drawn = funnel_notes.open_funnel_chart(f.funnel_all, open_rows(f.evidence, f.funnel_all), title="t")
     assert drawn.to_dict() == charts.funnel_chart(f.funnel_all, title="t").to_dict()
+    # and its conversion chart (D225)
+    by = f.funnel_all.assign(persona="x")
+    drawn = funnel_notes.open_conversion_chart(by, funnel_notes.conversion_open_rows(f.evidence, by, by="persona"),
+                                               by="persona")
+    assert drawn.to_dict() == charts.conversion_chart(by, by="persona").to_dict()

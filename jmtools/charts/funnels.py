@@ -162,7 +162,10 @@ def conversion_chart(frame, *, by: str | None = None,
     """Conversion from each step to the next as points with their Wilson interval, per group.
 
     The chart that shows where one persona drops off: steps on the y axis in journey
-    order, conversion on x, a horizontal rule for the interval.
+    order, conversion on x, a horizontal rule for the interval. A frame with ``open`` (customers
+    still open at the step before at the data's end, left out of ``n_prev`` and the conversion:
+    :func:`jmtools.report.funnel_notes.open_conversion_chart`) says them apart: "+n open" beside
+    the interval and in the tooltip (D225).
 
     Examples
     --------
@@ -185,6 +188,10 @@ def conversion_chart(frame, *, by: str | None = None,
                                  fix="pass at least two steps to funnel()")])
     steps = _steps(data)
     data = data.assign(transition=[f"→ {s}" for s in data["step"]])
+    opened = "open" in data and data["open"].notna().any()   # customers still open left out (D225)
+    if opened:   # "+n open" after the interval, or before it where the interval reaches past 80%
+        data = data.assign(open_text=[f"+{int(o):,} open" if o == o and o else None for o in data["open"]],
+                           open_after=data["ci_high"].fillna(1) <= 0.8)
     enc = dict(y=alt.Y("transition:N", sort=[f"→ {s}" for s in steps], title=None,
                        axis=alt.Axis(labelLimit=220)))
     if group:
@@ -194,6 +201,10 @@ def conversion_chart(frame, *, by: str | None = None,
             alt.Tooltip("conversion:Q", format=".1%"),
             alt.Tooltip("ci_low:Q", title="95% CI low", format=".1%"),
             alt.Tooltip("ci_high:Q", title="95% CI high", format=".1%")]
+    if opened:
+        tips[2:4] = [alt.Tooltip("n_prev:Q", title="at previous step, with time to go on", format=","),
+                     alt.Tooltip("conversion:Q", title="conversion of those with time to go on", format=".1%")]
+        tips.append(alt.Tooltip("open:Q", title=OPEN_TIP, format=","))
     if group:
         tips.insert(0, alt.Tooltip(f"{group}:N"))
     base = alt.Chart(data).encode(**enc)
@@ -201,7 +212,14 @@ def conversion_chart(frame, *, by: str | None = None,
         x=alt.X("ci_low:Q", title="conversion from the previous step", axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1])), x2="ci_high:Q", tooltip=tips)
     point = base.mark_point(filled=True, size=60).encode(x="conversion:Q", tooltip=tips)
-    return fit_to_output((rule + point).properties(title=title, height=alt.Step(14 if group else 28)))
+    layers = [rule, point]
+    if opened:
+        layers += [base.transform_filter(f"isValid(datum.open_text) && {'' if after else '!'}datum.open_after")
+                   .mark_text(align="left" if after else "right", dx=6 if after else -6, fontSize=11)
+                   .encode(x="ci_high:Q" if after else "ci_low:Q", text="open_text:N", tooltip=tips,
+                           color=alt.value("#5b6372"))   # grey: a pale persona colour was hard to read
+                   for after in (True, False)]
+    return fit_to_output(alt.layer(*layers).properties(title=title, height=alt.Step(14 if group else 28)))
 
 
 def furthest_stage_chart(frame, *, by: str | None = None, title: str = "How far customers get"):

@@ -14,6 +14,7 @@ from jmtools.analyses.disclosure import MIN_GROUP, count_words
 from jmtools.analyses.funnels import before_leaving, duration_words, last_seen
 from jmtools.charts import funnels as funnel_charts
 from jmtools.core.stats import wilson_interval
+from jmtools.core.vocabulary import ALL
 from jmtools.pipeline import Findings
 from jmtools.pipeline._had_time import had_time, open_rows
 from jmtools.report import _section_kit as kit
@@ -23,7 +24,7 @@ from jmtools.report.wording import caption, later_words, listed, percent
 
 __all__ = ["show_not_started", "show_contact_only", "show_skipped", "show_optional", "show_left", "show_still_open",
            "show_last_seen", "instead_words", "focus_still_open", "show_funnel_chart", "show_before_leaving",
-           "leaving_rows", "open_funnel_chart", "OPEN_END"]
+           "leaving_rows", "open_funnel_chart", "open_conversion_chart", "conversion_open_rows", "OPEN_END"]
 
 #: Under a funnel chart whose bars have a pale end (D221): the report's and notebook 02's.
 OPEN_END = ("Pale end of a bar (+n open): customers still at the stage before at the data's end, who reached it too "
@@ -295,16 +296,78 @@ def open_funnel_chart(funnel: pd.DataFrame, opened: pd.DataFrame, *, title: str)
     >>> chart.to_dict()["usermeta"]["caption"][:25]
     'Pale end of a bar (+n ope'
     """
-    fun = had_time(funnel, opened)
-    if not fun["open"].any():
+    fun = _conversion_had_time(funnel, opened)
+    if fun is None:
         return funnel_charts.funnel_chart(funnel, title=title)
-    mine, went_on = fun["open"].gt(0), fun["n_prev"] - fun["drop_off"]     # of those who had time to go on
-    low, high = wilson_interval(went_on.where(mine, 0).to_numpy(float), fun["n_prev"].where(mine, 0).to_numpy(float))
-    fun = fun.assign(conversion=(went_on / fun["n_prev"]).where(mine, fun["conversion"]),
-                     ci_low=fun["ci_low"].mask(mine, low), ci_high=fun["ci_high"].mask(mine, high),
-                     open=fun["open"].where(mine), open_to=(fun["n"] + fun["open"]).where(mine))
     text = OPEN_END + " Its conversion counts only the customers who had time to go on (the open ones left out)."
     return with_caption(funnel_charts.funnel_chart(fun, title=title), "funnel", text=text)
+
+
+def _conversion_had_time(funnel: pd.DataFrame, opened: pd.DataFrame) -> pd.DataFrame | None:
+    """``funnel`` whose steps with customers still open before them (:func:`had_time`) have the conversion
+    of those who had time to go on, its Wilson interval, ``open`` and ``open_to``; None where nobody is."""
+    fun = had_time(funnel, opened)
+    if not fun["open"].any():
+        return None
+    mine, went_on = fun["open"].gt(0), fun["n_prev"] - fun["drop_off"]     # of those who had time to go on
+    low, high = wilson_interval(went_on.where(mine, 0).to_numpy(float), fun["n_prev"].where(mine, 0).to_numpy(float))
+    return fun.assign(conversion=(went_on / fun["n_prev"]).where(mine, fun["conversion"]),
+                      ci_low=fun["ci_low"].mask(mine, low), ci_high=fun["ci_high"].mask(mine, high),
+                      open=fun["open"].where(mine), open_to=(fun["n"] + fun["open"]).where(mine))
+
+
+#: Under notebook 02's conversion chart where some customers are still open at the data's end (D225).
+OPEN_CONVERSION = ("Conversion of the customers who had time to go on, as the funnel's labels give it: those still "
+                   "at the step before at the data's end, who reached it too recently to judge and may still go on, "
+                   "are left out and said apart (+n open).")
+
+
+def open_conversion_chart(frame: pd.DataFrame, opened: pd.DataFrame | None = None, *, by: str | None = None):
+    """Notebook 02's conversion chart (:func:`jmtools.charts.funnels.conversion_chart`) counted as its
+    funnel chart is (:func:`open_funnel_chart`): a step with 5 or more customers still open before it
+    at the data's end (``opened``) has the conversion of those who had time to go on, with its
+    interval, and "+n open" beside it, said in the caption; with nobody open, the chart as it was (D225).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Disclosed funnel rows of all customers, every persona (``by="persona"``) or one persona and
+        everyone.
+    opened : pandas.DataFrame, optional
+        :func:`conversion_open_rows` of it.
+    by : str, optional
+        The group column.
+
+    Returns
+    -------
+    altair.LayerChart
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"step_index": [1, 2], "step": ["Join", "Pay"], "n": [20, 12], "n_prev": [20, 20],
+    ...                   "conversion": [1.0, 0.6], "ci_low": [0.8, 0.4], "ci_high": [1.0, 0.8],
+    ...                   "rate_from_start": [1.0, 0.6], "drop_off": [0, 8], "drop_off_rate": [0.0, 0.4]})
+    >>> o = pd.DataFrame({"step": ["Pay"], "left_out": [6], "open": [5]})
+    >>> rows = open_conversion_chart(f, o).to_dict()["datasets"].popitem()[1]
+    >>> [(r["step"], r["n_prev"], round(r["conversion"], 3), r["open_text"]) for r in rows]
+    [('Pay', 14, 0.786, '+5 open')]
+    """
+    fun = None if opened is None else _conversion_had_time(frame, opened)
+    if fun is None:
+        return funnel_charts.conversion_chart(frame, by=by)
+    return with_caption(funnel_charts.conversion_chart(fun, by=by), "funnel", text=OPEN_CONVERSION)
+
+
+def conversion_open_rows(evidence, frame: pd.DataFrame, *, persona: str = ALL, by: str | None = None,
+                         everyone: str = "everyone") -> pd.DataFrame:
+    """The customers still open at the data's end (:func:`jmtools.pipeline.open_rows`) for the rows of
+    notebook 02's conversion chart: every persona's (``by``), all customers' (no ``by``), or one
+    persona's and those of all customers, drawn as ``everyone`` beside it."""
+    if persona == ALL:
+        return open_rows(evidence, frame, None if by else "")
+    rows = [open_rows(evidence, frame[frame["persona"] == persona], persona),
+            open_rows(evidence, frame[frame["persona"] == everyone], "").assign(persona=everyone)]
+    return pd.concat([r for r in rows if len(r)] or rows[:1], ignore_index=True)
 
 
 def show_skipped(f: Findings) -> None:
