@@ -19,12 +19,13 @@ import re
 import pandas as pd
 
 from jmtools.analyses.disclosure import MIN_GROUP
+from jmtools.core.stats import wilson_interval
 from jmtools.pipeline._had_time import had_time, open_rows
 from jmtools.report.stake import stake_share
-from jmtools.report.wording import (compared, emotion, feeling, ids_words, interval, later_words, loss_interval,
-                                    loss_words, open_words, percent, plain)
+from jmtools.report.wording import (compared, emotion, feeling, ids_words, interval, later_words, loss_words,
+                                    open_words, percent, plain)
 
-__all__ = ["headline_items", "headline_html"]
+__all__ = ["headline_items", "headline_html", "loss_interval"]
 
 
 def _row_for(frame, stage, persona=None):
@@ -73,6 +74,18 @@ def _who(f) -> dict:
         if other is not None and pd.notna(other["rate_from_start"]):
             text += f"; all customers {percent(other['rate_from_start'])}"
     return {"key": "focus", "label": f.focus.label, "text": text + ".", "figure": "reached_last_stage"}
+
+
+def loss_interval(loss: dict) -> str:
+    """The 95% interval of a loss's share (``drop_off`` of ``n_prev``, Wilson) in the one format: the
+    headline, the key-figure card and the sentence under the funnel give it for the same share (D225).
+
+    Examples
+    --------
+    >>> loss_interval({"drop_off": 200, "n_prev": 1404})
+    '95% CI 12.5%–16.2%'
+    """
+    return interval(*wilson_interval(loss["drop_off"], loss["n_prev"]))
 
 
 def _loss(f) -> dict | None:

@@ -38,7 +38,7 @@ from jmtools.report import _section_kit as kit
 from jmtools.report.present import headline_cards, html_table, md, number, with_caption
 from jmtools.report.funnel_notes import (instead_words, show_contact_only, show_funnel_chart, show_last_seen, show_left,
                                          show_not_started, show_optional, show_skipped, show_still_open)
-from jmtools.report.headline import headline_html, headline_items
+from jmtools.report.headline import headline_html, headline_items, loss_interval
 from jmtools.report.problem_sections import fix_first, the_map, what_they_write, where_it_hurts
 from jmtools.report.record import record, record_source
 from jmtools.report.repeat_notes import show_repeat_visits
@@ -171,7 +171,7 @@ def _glance(f: Findings) -> None:
     cards += _lowest_card(f)
     loss = f.biggest_loss
     if loss is not None:
-        cards.append({"label": "Biggest loss", "value": f"{loss['from']} → {loss['to']}", "note": loss_words(loss)})
+        cards.append({"label": "Biggest loss", "value": f"{loss['from']} → {loss['to']}", "note": loss_words(loss, ci=_ci(loss))})
     kit.display(_headline(f, cards))
     min_n = f.options["min_n"]
     if n < min_n:
@@ -211,6 +211,11 @@ def _glance_without_events(f: Findings) -> None:
               "note": f"in the {kit.table_list(kinds, 'and')} (no events)"}]
     kit.display(headline_cards(cards + _lowest_card(f)))
     kit.missing(f, "events", _FUNNEL)
+
+
+def _ci(loss: dict) -> str:
+    """The loss's interval as the headline gives it; none for a step of 1–4 customers (no count)."""
+    return "" if loss.get("hidden") else loss_interval(loss)
 
 
 def _lowest_card(f: Findings) -> list[dict]:
@@ -430,7 +435,7 @@ def how_far(f: Findings) -> None:
     loss = f.biggest_loss
     if loss is not None:
         said = md("The biggest loss is between **{a}** and **{b}**: {words}.", a=loss["from"], b=loss["to"],
-                  words=loss_words(loss))
+                  words=loss_words(loss, ci=_ci(loss)))   # the headline's interval (D225)
         kit.display(type(said)(said.data + instead_words(f, loss["to"])))   # an optional stage beside it (D219)
         show_last_seen(f)
     show_not_started(f)

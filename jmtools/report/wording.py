@@ -22,12 +22,11 @@ import re
 from typing import Any
 
 from jmtools.core.errors import ParameterError
-from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import share_text
 
 __all__ = ["GLOSSARY", "CAPTIONS", "plain", "percent", "emotion", "feeling", "compared", "interval",
            "coverage_sentence", "caption", "listed", "NOT_SHOWN", "NOT_SHOWN_PROTECTS",
-           "not_shown_template", "HIDDEN_CELL", "loss_words", "loss_interval", "open_words", "later_words", "reached_words",
+           "not_shown_template", "HIDDEN_CELL", "loss_words", "open_words", "later_words", "reached_words",
            "ids_words",
            "CURVE_INTRODUCTIONS", "CURVE_HEADINGS"]
 
@@ -345,7 +344,7 @@ def not_shown_template(protects: bool) -> str:
 HIDDEN_CELL = "not shown"
 
 
-def loss_words(loss: dict, min_group: int = 5) -> str:
+def loss_words(loss: dict, min_group: int = 5, *, ci: str = "") -> str:
     """How many of those at a step do not go on (:attr:`Findings.biggest_loss`), in words.
 
     A step reached by 1 to ``min_group − 1`` customers (``hidden``) says so, without its count.
@@ -353,38 +352,27 @@ def loss_words(loss: dict, min_group: int = 5) -> str:
     Examples
     --------
     >>> loss_words({"drop_off": 18, "n_prev": 20, "drop_off_rate": 0.9, "hidden": False})
-    '18 of 20 customers (90.0%; 95% CI 69.9%–97.2%) do not go on'
+    '18 of 20 customers (90.0%) do not go on'
     >>> loss_words({"drop_off": None, "n_prev": 20, "drop_off_rate": 0.8, "hidden": True})
     'fewer than 5 of 20 customers go on (so at least 80.0% do not)'
 
     Where customers still open at the data's end are left out (``all``, D221), both counts:
 
     >>> loss_words({"drop_off": 20, "n_prev": 140, "drop_off_rate": 20 / 140, "hidden": False, "open": 18,
-    ...             "all": {"drop_off": 38, "n_prev": 188, "drop_off_rate": 38 / 188}})
+    ...             "all": {"drop_off": 38, "n_prev": 188, "drop_off_rate": 38 / 188}}, ci="95% CI 9.4%–21.0%")
     "20 of the 140 customers who had time to go on (14.3%; 95% CI 9.4%–21.0%) do not; counting the 18 still open at the data's end as lost, 38 of 188 (20.2%)"
 
-    The share carries the interval the headline gives it (:func:`loss_interval`, D225).
+    ``ci``: the share's interval as the headline gives it (:func:`jmtools.report.headline.loss_interval`,
+    D225); this module computes none (the report command starts without pandas).
     """
     if loss.get("hidden"):
         return (f"fewer than {min_group} of {loss['n_prev']:,} customers go on (so at least "
                 f"{percent((loss['n_prev'] - min_group + 1) / loss['n_prev'])} do not)")
-    share = f"({percent(loss['drop_off_rate'])}; {loss_interval(loss)})"
+    share = f"({percent(loss['drop_off_rate'])}{'; ' + ci if ci else ''})"
     if loss.get("all"):
         return (f"{loss['drop_off']:,} of the {loss['n_prev']:,} customers who had time to go on "
                 f"{share} do not; {open_words(loss)}")
     return f"{loss['drop_off']:,} of {loss['n_prev']:,} customers {share} do not go on"
-
-
-def loss_interval(loss: dict) -> str:
-    """The 95% interval of a loss's share (``drop_off`` of ``n_prev``, Wilson), in the one format: the
-    headline, the card and the sentence under the funnel give it for the same share (D225).
-
-    Examples
-    --------
-    >>> loss_interval({"drop_off": 200, "n_prev": 1404})
-    '95% CI 12.5%–16.2%'
-    """
-    return interval(*wilson_interval(loss["drop_off"], loss["n_prev"]))
 
 
 def open_words(loss: dict) -> str:
