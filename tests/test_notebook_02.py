@@ -103,9 +103,12 @@ def test_a_segment_shows_its_waits_beside_everyone_outside_it(tmp_path, capsys):
 
     folder = clinic_world(tmp_path / "clinic", slow=True)
     run = run_cells(NOTEBOOK, {"data_dir": str(folder), "segment": SEGMENT})
-    tables = [o for o in run.displayed if isinstance(o, pd.DataFrame) and "slower" in o.columns]
-    assert len(tables) == 1
-    t = tables[0].set_index("between steps")           # named by its two steps, as notebook 02 names a loss (D224)
+    # shown as the report's tables (a card per pair of steps on a phone: the frame ran off a 390 px page, D225)
+    shown = [o.data for o in run.displayed if "times as long (95% interval)" in str(getattr(o, "data", ""))]
+    assert len(shown) == 1 and '<table class="jm-table jm-cards">' in shown[0]
+    assert not [o for o in run.displayed if isinstance(o, pd.DataFrame) and "slower" in o.columns]
+    t = run.namespace["segment_table"].set_index("between steps")   # named by its two steps, as a loss (D224)
+    assert all(f'data-label="between steps">{pair}</td>' in shown[0] for pair in t.index)
     inside, n_in = pandas_geomean(folder, inside=True)
     outside, n_out = pandas_geomean(folder, inside=False)
     assert run.namespace["evidence"].n_customers == n_in          # everyone in the segment has a wait

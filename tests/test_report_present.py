@@ -99,6 +99,19 @@ def test_funnel_labels_with_nobody_open_are_one_line_as_before():
                                                        ["73% (n=1,452)"]]
     assert sum(layer.get("mark", {}).get("type") == "text" for layer in spec["layer"]) == 1
 
+
+def test_a_segments_long_name_in_the_funnel_legend_is_wrapped_not_cut():
+    """The hospital report for segment ``clinic == "Dermatology" and referral_source == "GP"`` drew its
+    funnel legend as "all customers in segment clini…", on a phone and in the PDF (D225): the name is
+    broken into lines of at most 36 characters (about 250 px of 11 px text), every word kept."""
+    import json
+
+    name = 'all customers in segment clinic == "Dermatology" and referral_source == "GP"'
+    legend = funnel_chart(PERMIT.assign(open=0), label=name).to_dict()["layer"][0]["encoding"]["color"]["legend"]
+    assert legend["labelLimit"] == 0                                   # nothing cut
+    lines = json.loads(legend["labelExpr"].split("[datum.label]")[0])[name]
+    assert " ".join(lines) == name and max(map(len, lines)) <= 36 and len(lines) == 3
+
 def test_backlog_chart_labels_points_that_share_a_place():
     b = pd.DataFrame({"rank": [1, 2, 3], "title": ["a", "b", "c"], "impact": [2.0, 1.0, 1.0],
                       "effort": [1.0, 2.0, 2.0], "quadrant": ["quick win", "big bet", "big bet"],

@@ -283,9 +283,11 @@ def funnel_chart(funnel, *, compare=None, label: str = "this persona",
     y = alt.Y("step:N", sort=order, title=None)
     x = alt.X("share:Q", axis=alt.Axis(format="%", labelSeparation=6), scale=alt.Scale(domain=[0, 1]),
               title="share of customers who started the journey")
+    # a segment's name is long ("all customers in segment clinic == …"): wrapped, never cut (D225)
+    names, _ = wrapped_labels([f[1] for f in frames], chars=LEGEND_CHARS)
     color = alt.Color("group:N", sort=[f[1] for f in frames], title=None,
                       scale=alt.Scale(range=["#2f5d8a", "#b8c4d3"]),
-                      legend=alt.Legend(orient="bottom"))
+                      legend=alt.Legend(orient="bottom", labelExpr=names, labelLimit=0))
     tip = [alt.Tooltip("group:N"), alt.Tooltip("step:N"), alt.Tooltip("n:Q", format=","),
            alt.Tooltip("base:Q", title="started", format=","),
            alt.Tooltip("share:Q", format=".1%"), alt.Tooltip("ci_low:Q", format=".1%"),
@@ -306,6 +308,10 @@ def funnel_chart(funnel, *, compare=None, label: str = "this persona",
     return fit_to_output(alt.layer(bars, errs, *text).properties(
         width=width, height=alt.Step((44 if two else 22) if compare is not None else 30),
         title=title or "How far customers get"))
+
+
+#: Characters per line of a funnel chart's legend entry (11 px text: about 250 px, inside a phone's chart).
+LEGEND_CHARS = 36
 
 
 def _funnel_bar(r, base: int, protecting: bool = False) -> dict:
