@@ -10,6 +10,8 @@ Checked against plain pandas on a planted world, and on the e-commerce sample's 
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import numpy as np
@@ -197,8 +199,11 @@ def test_notebook_02_says_why_loops_are_empty_and_shows_the_figure(tmp_path):
     text = shown_text(run.displayed)
     assert "**No loops**: nobody came back to a touchpoint after leaving it, within a round. Coming back to " \
            "*Follow-up visit* (`occurrence: repeat`) starts a new round" in text
-    table = next(d for d in run.displayed if isinstance(d, pd.DataFrame) and "times each (mean)" in d.columns)
-    assert table.set_index("persona")["customers"].to_dict() == truth["n"].astype(int).to_dict()
+    # the report's table (a card per row on a phone: as a frame it ran off a 390 px page, D225)
+    html = next(d.data for d in run.displayed if 'data-label="times each (mean)"' in str(getattr(d, "data", "")))
+    assert '<table class="jm-table jm-cards">' in html
+    rows = [dict(re.findall(r'<td[^>]*data-label="([^"]+)">([^<]*)</td>', r)) for r in html.split("<tr>")[2:]]
+    assert {r["persona"]: int(r["customers"].replace(",", "")) for r in rows} == truth["n"].astype(int).to_dict()
     assert "**Coming back to *Follow-up visit***" in text and "Older " in text
 
 

@@ -18,7 +18,7 @@ from jmtools.analyses.disclosure import MIN_GROUP, count_words
 from jmtools.core.vocabulary import ALL
 from jmtools.pipeline import Findings
 from jmtools.report import _section_kit as kit
-from jmtools.report.present import esc
+from jmtools.report.present import esc, html_table
 from jmtools.report.record import record
 from jmtools.report.steps import not_shown
 from jmtools.report.wording import listed, percent
@@ -215,6 +215,6 @@ def show_loops_and_repeats(loops: pd.DataFrame, repeats: pd.DataFrame | None, *,
     table = table.round(2).assign(share_again=share)
     table["higher"] = ["–" if a else "yes" if h is True else "no" for a, h in zip(every, table["higher"])]
     table["baseline"] = table["baseline"].astype(object).mask(every, "–")
-    show(table.rename(columns=REPEAT_TABLE_COLUMNS))
+    show(html_table(table.rename(columns=REPEAT_TABLE_COLUMNS)))   # a card per row on a phone (D225)
     for text in repeat_sentences(repeats, persona=persona):
         show(Markdown(text))
