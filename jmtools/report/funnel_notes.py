@@ -344,13 +344,14 @@ def open_conversion_chart(frame: pd.DataFrame, opened: pd.DataFrame | None = Non
 
     Examples
     --------
-    >>> f = pd.DataFrame({"step_index": [1, 2], "step": ["Join", "Pay"], "n": [20, 12], "n_prev": [20, 20],
-    ...                   "conversion": [1.0, 0.6], "ci_low": [0.8, 0.4], "ci_high": [1.0, 0.8],
-    ...                   "rate_from_start": [1.0, 0.6], "drop_off": [0, 8], "drop_off_rate": [0.0, 0.4]})
-    >>> o = pd.DataFrame({"step": ["Pay"], "left_out": [6], "open": [5]})
-    >>> rows = open_conversion_chart(f, o).to_dict()["datasets"].popitem()[1]
-    >>> [(r["step"], r["n_prev"], round(r["conversion"], 3), r["open_text"]) for r in rows]
-    [('Pay', 14, 0.786, '+5 open')]
+    Of 30 who joined, 12 did not pay; 10 joined too recently to judge, 6 of them unpaid:
+
+    >>> f = pd.DataFrame([(1, "Join", 30, 30, 1.0, 0.9, 1.0, 0, 0.0), (2, "Pay", 18, 30, 0.6, 0.4, 0.8, 12, 0.4)],
+    ...                  columns=["step_index", "step", "n", "n_prev", "conversion", "ci_low", "ci_high",
+    ...                           "drop_off", "drop_off_rate"])
+    >>> rows = open_conversion_chart(f, pd.DataFrame([("Pay", 10, 6)], columns=["step", "left_out", "open"]))
+    >>> [(r["step"], r["n_prev"], r["conversion"], r["open_text"]) for r in rows.to_dict()["datasets"].popitem()[1]]
+    [('Pay', 20, 0.7, '+6 open')]
     """
     fun = None if opened is None else _conversion_had_time(frame, opened)
     if fun is None:
