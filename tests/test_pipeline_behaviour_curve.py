@@ -184,3 +184,68 @@ def test_a_behaviour_only_report_introduces_its_curve_as_friction(utility, monke
     cells = json.loads(NB00.read_text(encoding="utf-8"))["cells"]
     static = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
     assert "very negative" not in static and "one scale from" not in static
+
+
+CLAIMS = """\
+jmtools: 1
+name: Claims
+stages:
+  - name: Report
+  - name: Documents
+  - name: Offer
+  - name: Decision
+  - name: Payment
+  - name: Closure
+touchpoints:
+  - {name: Claim form, stage: Report, channel: digital, events: [claim_reported]}
+  - {name: Document request, stage: Documents, channel: digital, events: [documents_requested], initiated_by: company}
+  - {name: Upload, stage: Documents, channel: digital, events: [documents_uploaded]}
+  - {name: Offer letter, stage: Offer, channel: digital, events: [offer_sent], initiated_by: company}
+  - {name: Answer, stage: Decision, channel: digital, events: [offer_accepted]}
+  - {name: Payout, stage: Payment, channel: digital, events: [payment_issued], initiated_by: company}
+  - {name: Closing letter, stage: Closure, channel: digital, events: [claim_closed], initiated_by: company}
+"""
+#: Where each planted group's journey stops (the event it stops after) and how many it has.
+STOPS = {"claim_reported": 0, "documents_requested": 20, "documents_uploaded": 10, "offer_sent": 10,
+         "offer_accepted": 15, "payment_issued": 5, "claim_closed": 140}
+
+
+def _claims(folder: Path) -> pd.DataFrame:
+    """200 claims: the insurer requests documents, sends the offer, pays and closes (Offer, Payment
+    and Closure are company-only, so Decision is every customer's last own stage). 140 go the whole
+    way, 5 are paid and not closed yet; the planted leavers: 20 never upload, 10 get no offer after
+    their upload, 10 never answer the offer, 15 answer and nothing follows."""
+    folder.mkdir()
+    (folder / "journey.yaml").write_text(CLAIMS)
+    order = list(STOPS)
+    rows, c = [], 0
+    for stop, n in STOPS.items():
+        for _ in range(n):
+            t = pd.Timestamp("2026-01-05 09:00") + pd.Timedelta(hours=7 * c)
+            rows += [(f"k{c:03d}", e, t + pd.Timedelta(days=3 * i)) for i, e in enumerate(order[:order.index(stop) + 1])]
+            c += 1
+    events = pd.DataFrame(rows, columns=["customer_id", "event", "timestamp"]).sample(frac=1, random_state=231)
+    events.to_csv(folder / "events.csv", index=False)
+    return events
+
+
+def test_a_customer_the_company_carries_on_after_their_last_own_step_has_not_abandoned(tmp_path):
+    """D231: an insurer's claims world read every customer as abandoning at their decision
+    ("Lowest moment: Entscheidung −1.00 (95% CI −1.00 to −1.00)") because payment and closure are
+    the company's. Only the planted leavers are −1, at their last own stage (counted with pandas);
+    the paid-not-closed ones and those the insurer closed are not."""
+    events = _claims(tmp_path / "world")
+    f = pipeline.run(tmp_path / "world", persona="all")
+    b = f.emotion_evidence[f.emotion_evidence["source"] == "behaviour"]
+    got = b[b["valence"] < 0].groupby("stage", observed=True)["customer_id"].nunique().to_dict()
+    # plain pandas: each customer's last event and last own event; the planted stops say who left
+    last = events.sort_values("timestamp").groupby("customer_id")["event"].last()
+    own = {"claim_reported": "Report", "documents_uploaded": "Documents", "offer_accepted": "Decision"}
+    mine = events[events["event"].isin(own)].sort_values("timestamp").groupby("customer_id")["event"].last()
+    left = mine[last.isin(["documents_requested", "documents_uploaded", "offer_sent", "offer_accepted"])]
+    assert left.map(own).value_counts().to_dict() == got == {"Report": 20, "Documents": 20, "Decision": 15}
+    per = b.groupby("stage", observed=True)["valence"].agg(["mean", "size"])
+    assert per.loc["Decision", "size"] == 160 and per.loc["Decision", "mean"] == pytest.approx(-15 / 160)
+    assert per["mean"].min() > -0.2                                 # before: Decision −1.00 for all 160
+    item = next(i for i in headline_items(f) if i["key"] == "lowest")
+    assert item["text"].startswith("Documents: the most friction in what customers did — −0.11")

@@ -197,6 +197,44 @@ def test_one_chat_with_start_and_end_is_not_a_repeated_contact():
     assert out["valence"].tolist() == [0.0, -1.0]
 
 
+def _claims_events():
+    """Claims: customers report (Report) and decide on an offer (Decide); the insurer sends the offer
+    (Offer), pays (Pay) and closes (Close) — Offer, Pay and Close are company-only stages."""
+    rows = [("a", "report", "Report"), ("a", "offer", "Offer"), ("a", "decide", "Decide"),
+            ("a", "pay", "Pay"), ("a", "close", "Close"),                       # the whole way
+            ("b", "report", "Report"), ("b", "offer", "Offer"), ("b", "decide", "Decide"),
+            ("b", "pay", "Pay"),                                                # paid, not closed yet
+            ("c", "report", "Report"), ("c", "offer", "Offer"), ("c", "decide", "Decide"),  # ends there
+            ("d", "report", "Report"), ("d", "offer", "Offer"),                 # never decides
+            ("e", "report", "Report"), ("e", "close", "Close"),                 # closed unpaid: complete
+            ("f", "report", "Report")]                                          # nothing after
+    t = pd.DataFrame(rows, columns=["customer_id", "event", "stage"])
+    return t.assign(timestamp=pd.Timestamp("2026-03-02") + pd.to_timedelta(range(len(t)), "h"))
+
+
+def test_the_company_carrying_a_journey_on_past_a_customers_last_step_is_no_abandonment():
+    """D231: with company-only last stages, the last stage customers act at read as abandonment for
+    all. A customer has not abandoned when the company's contacts reach the last stage, or a later one
+    with no stage where customers act in between nor right after; otherwise the −1 stays."""
+    t = _claims_events()
+    stages = ["Report", "Offer", "Decide", "Pay", "Close"]
+    company = t["event"].isin(["offer", "pay", "close"])
+    own = behaviour_valence(t[~company], stages, rules=["abandonment"], company=t[company])
+    old = behaviour_valence(t[~company], stages, rules=["abandonment"])
+    got = dict(zip(own["customer_id"] + ":" + own["stage"].astype(str), own["abandoned"]))
+    assert {k for k, v in got.items() if v} == {"c:Decide", "d:Report", "f:Report"}
+    # plain pandas: furthest own stage; the company reached beyond it; whose move the next stage is
+    k = {s: i for i, s in enumerate(stages)}
+    acting = {k[s] for s in t.loc[~company, "stage"]}
+    code = t["stage"].map(k)
+    mine = code[~company].groupby(t["customer_id"]).max()
+    end = code.groupby(t["customer_id"]).max()
+    went = {c: end[c] == 4 or (end[c] > mine[c] and not acting & set(range(mine[c] + 1, end[c] + 2)))
+            for c in mine.index}
+    assert {c for c, w in went.items() if not w} == {"c", "d", "f"}
+    assert set(old.loc[old["abandoned"], "customer_id"]) == {"a", "b", "c", "d", "e", "f"}  # before: everyone
+
+
 def test_behaviour_unknown_stage():
     ev = _events().dropna()
     with pytest.raises(DataError, match="(?s)stage 'Browse' is not a stage.*did you mean 'Browsing'"):

@@ -32,8 +32,9 @@ feedback          the rating given with the text when there is one (stars 1–5:
                   either: it says what went wrong, not how it felt (D176).
 behaviour         per customer and stage reached, 0 (nothing went wrong) minus  measured
 (opt-in)          1 for each rule that fires, floored at −2: *abandonment*
-                  (the stage is the furthest the customer reached and it is
-                  not the journey's last stage), *errors* (an error event at
+                  (the stage is the furthest the customer reached, not the
+                  last, and the company did not carry the journey on past it,
+                  D231), *errors* (an error event at
                   the stage), *repeated contacts* (two or more contact events
                   at the stage). Behaviour can only pull a curve down: a smooth
                   visit is neutral, not delight.
@@ -51,6 +52,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from jmtools.analyses._valence_rules import company_codes, journey_went_on
 from jmtools.analyses.calibration import calibrate_sentiment, rating_valence
 from jmtools.analyses.complaints import complaint_channel
 from jmtools.analyses.language import detect_language, languages_read
@@ -398,7 +400,7 @@ def behaviour_valence(events: pd.DataFrame, stages: Sequence[str], *,
                       contact_close_pattern: str | None = CONTACT_CLOSE_PATTERN,
                       repeat_threshold: int = 2, customer_col: str = "customer_id",
                       time_col: str = "timestamp", event_col: str = "event",
-                      stage_col: str = "stage", reached: Mapping[str, str] | None = None) -> pd.DataFrame:
+                      stage_col: str = "stage", company: pd.DataFrame | None = None) -> pd.DataFrame:
     """Valence from behaviour (opt-in): one row per customer and stage reached.
 
     Parameters
@@ -422,10 +424,11 @@ def behaviour_valence(events: pd.DataFrame, stages: Sequence[str], *,
         Contact events at one stage from which contacts count as repeated.
     customer_col, time_col, event_col, stage_col : str
         Column roles.
-    reached : mapping or pandas.Series, optional
-        Customer id → a stage the customer reached through an event not in ``events`` (the
-        company's own record: a discharge letter). A customer who so reached a later stage has
-        not abandoned at the furthest stage of ``events`` (D226).
+    company : pandas.DataFrame, optional
+        The company's own contacts (``customer_col``, ``stage_col``): no rows of their own, but a
+        journey they carry on past the customer's furthest stage is not abandoned there — when they
+        reach the last stage, or a later one with no stage where customers act (a stage with a row of
+        their own) between, nor right after it (D231).
 
     Returns
     -------
@@ -450,8 +453,6 @@ def behaviour_valence(events: pd.DataFrame, stages: Sequence[str], *,
     0           a  Browse      False  False             False      0.0
     1           a     Buy      False   True             False     -1.0
     2           b  Browse       True  False              True     -2.0
-    >>> behaviour_valence(ev, ["Browse", "Buy"], reached={"b": "Buy"})["abandoned"].tolist()  # b's receipt
-    [False, False, False]
     """
     whole_number("repeat_threshold", repeat_threshold, fix="pass e.g. 2: two or more contacts count as repeated")
     rules = _rule_list(rules)
@@ -479,10 +480,9 @@ def behaviour_valence(events: pd.DataFrame, stages: Sequence[str], *,
         _contacts=("_contact", "sum")).reset_index()
     codes = pd.Series(out["stage"].cat.codes, index=out.index)
     furthest = codes.groupby(out["customer_id"]).transform("max")
-    if reached is not None:         # a later stage reached through the company's record: not abandoned
-        later = pd.Categorical(out["customer_id"].map(pd.Series(reached, dtype="string")), categories=list(stages))
-        furthest = np.maximum(furthest, pd.Series(later.codes, index=out.index))
-    out["abandoned"] = ("abandonment" in rules) & (codes == furthest) & (furthest < len(stages) - 1)
+    out["abandoned"] = (("abandonment" in rules) & (codes == furthest) & (furthest < len(stages) - 1)
+                        & ~journey_went_on(codes, out["customer_id"], company_codes(company, stages, customer_col,
+                                                                                   stage_col), len(stages)))
     out["error"] = ("errors" in rules) & out.pop("_err").astype(bool)
     out["repeated_contact"] = ("repeated_contacts" in rules) & (
         out.pop("_contacts") >= repeat_threshold)

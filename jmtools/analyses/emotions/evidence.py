@@ -246,19 +246,16 @@ def _customer_steps(events):
     return t.filter(t.touchpoint.isnull() | ~t.touchpoint.isin(company)) if company else t
 
 
-def _reached_by_company(events) -> pd.Series | None:
-    """Each customer's furthest stage reached through the company's own contacts (a discharge
-    letter, the last stage of a hospital's journey): no customer who got there has abandoned at
-    their last own step (D226). None when the evidence has no company touchpoint."""
-    company = getattr(events, "company_touchpoints", None) if hasattr(events, "mapped_stages") else None
-    if not company:
+def _company_steps(events, customer_col: str, stage_col: str) -> pd.DataFrame | None:
+    """The company's own contacts at a prepared evidence's funnel stages, one row per customer and
+    stage: they tell whether the company carried a journey on past the customer's last step (D231)."""
+    company = getattr(events, "company_touchpoints", None)
+    if not hasattr(events, "mapped_stages") or not company or not events.mapped_stages:
         return None
     t = events.events
-    pairs = t.filter(t.stage.notnull() & t.touchpoint.isin(company)).select("customer_id", "stage").distinct()
-    pairs = _as_pandas(pairs)
-    rank = {s: i for i, s in enumerate(events.stages)}
-    pairs = pairs.assign(_r=pairs["stage"].map(rank)).sort_values("_r")
-    return pairs.drop_duplicates("customer_id", keep="last").set_index("customer_id")["stage"].astype("string")
+    t = t.filter(t.stage.isin(list(events.mapped_stages)) & t.touchpoint.isin(company))
+    out = _as_pandas(t.select("customer_id", "stage").distinct())
+    return out.rename(columns={"customer_id": customer_col, "stage": stage_col})
 
 
 def _valenced(name: str, frame, journey, **kw) -> pd.DataFrame:
@@ -279,7 +276,7 @@ def _valenced(name: str, frame, journey, **kw) -> pd.DataFrame:
         frame = frame[frame[kw["stage_col"]].isna() | frame[kw["stage_col"]].isin(stages)]
     return behaviour_valence(frame, stages or _stages_of(journey), rules=kw["rules"],
                              customer_col=kw["customer_col"], time_col=kw["time_col"],
-                             stage_col=kw["stage_col"], reached=kw.get("reached"))
+                             stage_col=kw["stage_col"], company=kw.get("company"))
 
 
 def _attach_personas(ev: pd.DataFrame, personas, persona_col: str,
@@ -378,7 +375,9 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
         evidence (``jmtools.evidence.prepare(...)``) is read as the customers' own steps: its
         default funnel's stages only (``mapped_stages``: no exit or optional stage, so a customer
         whose last funnel stage is the last one has not abandoned, whatever optional or exit
-        stage follows), without the company's own contacts, and without events at no stage.
+        stage follows), without the company's own contacts, and without events at no stage. The
+        company's contacts tell whether it carried the journey on past a customer's last own stage
+        (a payment, a closure letter): that customer has not abandoned there (D231).
     tickets : pandas.DataFrame, optional
         Support tickets (``customer_id``, ``timestamp``, ``stage``/``touchpoint``); with
         ``behaviour_rules`` each ticket is a contact at its stage (``ticket_opened``),
@@ -448,7 +447,7 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
     kw = dict(scales=scales, metrics=metrics, scorer=scorer, n_jobs=n_jobs, rules=behaviour_rules,
               rating_scale=rating_scale,
               behaviour_stages=getattr(events, "mapped_stages", None),
-              reached=_reached_by_company(events) if behaviour_rules else None,
+              company=_company_steps(events, customer_col, stage_col) if behaviour_rules else None,
               customer_col=customer_col, time_col=time_col, stage_col=stage_col,
               touchpoint_col=touchpoint_col, persona_col=persona_col if personas is None else None)
     for name, table in tables.items():

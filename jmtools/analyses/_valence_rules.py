@@ -1,0 +1,48 @@
+"""Valence rules that read more than one row: whether a customer's journey went on after their last
+own stage (D231)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+def company_codes(company, stages, customer_col: str, stage_col: str) -> pd.DataFrame | None:
+    """The company's contacts as ``customer_id`` and ``code`` (stage position; other stages left out)."""
+    if company is None:
+        return None
+    code = pd.Categorical(company[stage_col].astype("string"), categories=list(stages), ordered=True).codes
+    return pd.DataFrame({"customer_id": company[customer_col].astype("string").to_numpy(), "code": code})[code >= 0]
+
+
+def journey_went_on(codes: pd.Series, customers: pd.Series, company: pd.DataFrame | None,
+                    n_stages: int) -> pd.Series:
+    """Per row, whether the customer's journey went on after the furthest stage they reached by a
+    step of their own (D231).
+
+    ``codes`` are the stage positions of the customers' own rows (one row per customer and stage),
+    ``company`` the company's contacts at funnel stages (``customer_id`` and ``code``, the stage's
+    position). The journey went on when the company's contacts reach the last stage, or reach a later
+    stage with no stage where customers act themselves (one with a row of their own, anyone's) after
+    the customer's furthest own stage up to and including the stage after the last one reached: a
+    payment and a closure letter after the customer's decision carry the journey on; a request for
+    documents the customer never answers, or an offer before a decision never taken, does not.
+
+    >>> own = pd.DataFrame({"c": ["a", "b", "d", "e", "f"], "k": [1, 2, 0, 2, 2]})  # customers act at 0-2
+    >>> company = pd.DataFrame({"customer_id": ["a", "b", "d", "e"], "code": [3, 4, 1, 3]})
+    >>> journey_went_on(own["k"], own["c"], company, 5).tolist()   # a never takes step 2; d stalls at 1
+    [False, True, False, True, False]
+    """
+    went = pd.Series(False, index=codes.index)
+    if company is None or not len(company) or not len(codes):
+        return went
+    furthest = codes.groupby(customers).transform("max")
+    reached = company.groupby(company["customer_id"].astype("string"))["code"].max()
+    end = np.maximum(customers.astype("string").map(reached).astype("Float64").fillna(-1).to_numpy(),
+                     furthest.to_numpy()).astype(int)
+    acting = np.zeros(n_stages, dtype=int)
+    acting[np.unique(codes.to_numpy())] = 1
+    before = np.concatenate([[0], np.cumsum(acting)])         # before[k]: acting stages below k
+    upto = np.minimum(end + 1, n_stages - 1)
+    between = before[upto + 1] - before[furthest.to_numpy() + 1]
+    went[:] = (end == n_stages - 1) | ((end > furthest.to_numpy()) & (between == 0))
+    return went & (codes == furthest)
