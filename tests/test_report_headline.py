@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from jmtools import pipeline
+from jmtools.analyses.emotions import moments_of_truth
 from jmtools.report.headline import headline_html, headline_items
 from jmtools.report.previous import fill_previous
 from jmtools.report.wording import compared, coverage_sentence, percent, plain
@@ -239,3 +240,49 @@ def test_the_lowest_moment_and_the_pain_point_say_what_each_emotion_averages(eco
             and f"n={len(per_customer):,} customers)" in items["lowest"])
     assert "emotion" in items["pain"] and "on −2..+2 averaged per answer (n=" in items["pain"]
     assert "averaged per answer" not in items["lowest"] and "averaged per customer" not in items["pain"]
+
+
+def _nps_world(folder, scores):
+    """Customers who report, decide and are closed; an NPS question (0–10) asked at Closure, one
+    answer per customer (the planted ``scores``)."""
+    folder.mkdir()
+    (folder / "journey.yaml").write_text(
+        "jmtools: 1\nname: Claims\nstages: [{name: Report}, {name: Decision}, {name: Closure}]\ntouchpoints:\n"
+        "  - {name: Form, stage: Report, channel: digital, events: [reported]}\n"
+        "  - {name: Answer, stage: Decision, channel: digital, events: [decided]}\n"
+        "  - {name: Letter, stage: Closure, channel: digital, events: [closed], initiated_by: company}\n")
+    t0 = pd.Timestamp("2026-02-02 10:00")
+    ids = [f"c{i:03d}" for i in range(len(scores))]
+    events = pd.DataFrame([(c, e, t0 + pd.Timedelta(hours=5 * i + 30 * k)) for i, c in enumerate(ids)
+                           for k, e in enumerate(["reported", "decided", "closed"])],
+                          columns=["customer_id", "event", "timestamp"])
+    events.to_csv(folder / "events.csv", index=False)
+    surveys = pd.DataFrame({"customer_id": ids, "metric": "nps", "score": scores, "stage": "Closure",
+                            "timestamp": [t0 + pd.Timedelta(hours=5 * i + 70) for i in range(len(ids))]})
+    surveys.to_csv(folder / "surveys.csv", index=False)
+    return surveys
+
+
+@pytest.mark.parametrize("scores, sign, words", [
+    ([5] * 20 + [6] * 21 + [8] * 32 + [9] * 15 + [10] * 12, -1, "customers felt slightly bad here"),  # NPS −14
+    ([3] * 10 + [7] * 40 + [9] * 30 + [10] * 20, 1, "customers felt good here"),                     # NPS +40
+])
+def test_an_nps_question_at_a_stage_has_the_sign_of_its_nps_and_one_point_is_no_lowest_moment(
+        tmp_path, scores, sign, words):
+    """D232: an insurer's closure survey (NPS −13.3) read "Lowest moment: Abschluss: customers felt
+    good here — +0.74" (the mean answer 6.83 mapped linearly), also shown as the peak. By band the
+    point is the NPS ÷ 50 (plain pandas), and a curve of one point says so instead of "lowest"."""
+    s = _nps_world(tmp_path / "w", scores)
+    nps = 100 * ((s["score"] >= 9).mean() - (s["score"] <= 6).mean())
+    assert s["score"].mean() > 5                                       # the linear map said "good" for both
+    f = pipeline.run(tmp_path / "w", persona="all")
+    point = f.curve_focus.dropna(subset=["valence"])
+    assert point["stage"].tolist() == ["Closure"] and int(point["n"].iloc[0]) == len(s)
+    assert point["valence"].iloc[0] == pytest.approx(nps / 50) and (point["valence"].iloc[0] > 0) == (sign > 0)
+    item = next(i for i in headline_items(f) if i["key"] == "lowest")
+    assert item["label"] == "Measured at one stage"
+    assert item["text"].startswith(f"Closure, the only stage the curve measures: {words} — "
+                                   f"{nps / 50:+.2f}".replace("-", "−"))
+    kinds = moments_of_truth(f.curve)
+    assert kinds.loc[kinds["persona"] == "all", "kind"].tolist() == ["lowest"]
+    assert kinds["explanation"].iloc[0].startswith("Only point for all customers: Closure")

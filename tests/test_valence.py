@@ -17,7 +17,7 @@ from jmtools.analyses.valence import (assumed_valence, behaviour_valence, feedba
 # ---------------------------------------------------------------- survey scales
 @pytest.mark.parametrize("metric, scores, expected", [
     ("csat", [1, 2, 3, 4, 5], [-2, -1, 0, 1, 2]),
-    ("nps", [0, 1, 5, 6, 7, 8, 9, 10], [-2, -1.6, 0, 0.4, 0.8, 1.2, 1.6, 2]),
+    ("nps", [0, 1, 5, 6, 7, 8, 9, 10], [-2, -2, -2, -2, 0, 0, 2, 2]),   # by band (D232)
     ("ces", [1, 2, 4, 5.5, 7], [2, 4 / 3, 0, -1, -2]),          # lower effort is better
 ])
 def test_default_scales_by_hand(metric, scores, expected):
@@ -55,11 +55,27 @@ def test_survey_valence_hand_worked_and_input_untouched():
         out = survey_valence(df, scales={"ease": (1, 10)})
     pd.testing.assert_frame_equal(df, before)
     assert out["customer_id"].tolist() == ["a", "b", "c", "e"]
-    np.testing.assert_allclose(out["valence"], [2.0, -0.8, -2.0, -2 + 4 * 7 / 9], atol=1e-4)
+    np.testing.assert_allclose(out["valence"], [2.0, -2.0, -2.0, -2 + 4 * 7 / 9], atol=1e-4)  # NPS 3: detractor
     assert out["source"].tolist() == ["survey:csat", "survey:nps", "survey:ces", "survey:ease"]
     assert set(out["evidence"]) == {"reported"}
     assert out.attrs["dropped"] == {"missing score": 1}
     assert len(out) + sum(out.attrs["dropped"].values()) == len(df)
+
+
+def test_nps_answers_read_by_band_give_a_mean_of_the_same_sign_as_their_nps():
+    """D232: an insurer's closure survey (NPS −13.3, mean answer 6.83) read "customers felt good
+    here, +0.74" under the linear mapping. By band, a set of answers' mean valence is its NPS ÷ 50
+    (plain pandas NPS: % promoters 9–10 − % detractors 0–6); CSAT and CES keep their linear map."""
+    rng = np.random.default_rng(232)
+    scores = np.r_[rng.integers(0, 7, 410), rng.integers(7, 9, 320), rng.integers(9, 11, 270)]
+    s = pd.DataFrame({"metric": "nps", "score": scores})
+    nps = 100 * ((s["score"] >= 9).mean() - (s["score"] <= 6).mean())
+    mean = survey_valence(s)["valence"].mean()
+    assert round(nps, 1) == -14.0 and s["score"].mean() > 5            # the linear map said "good"
+    assert score_to_valence(s["score"].to_numpy(), SCALES["nps"]).mean() == pytest.approx(nps / 50)
+    assert mean == pytest.approx(nps / 50) and np.sign(mean) == np.sign(nps)
+    c = survey_valence(pd.DataFrame({"metric": ["csat", "ces", "CSAT"], "score": [2, 2, 4]}))
+    np.testing.assert_allclose(c["valence"], [-1.0, 2 - 4 / 6, 1.0])
 
 
 def test_survey_valence_metric_selection_counts_rows():

@@ -1,10 +1,23 @@
-"""Valence rules that read more than one row: whether a customer's journey went on after their last
-own stage (D231)."""
+"""Two valence rules that read more than one number: NPS answers read in bands (D232) and whether
+a customer's journey went on after their last own stage (D231)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+def nps_valence(score) -> np.ndarray:
+    """Valence of NPS answers (0–10) by band: a detractor (0–6) −2, a passive (7–8) 0, a promoter
+    (9–10) +2, so the mean valence of a set of answers is its NPS ÷ 50 and has its sign (D232).
+    The bands are those :mod:`jmtools.analyses.kpis` counts (above 6 and below 9 is passive); NaN
+    stays NaN.
+
+    >>> nps_valence([0, 6, 6.5, 7, 8, 9, 10, np.nan]).tolist()
+    [-2.0, -2.0, 0.0, 0.0, 0.0, 2.0, 2.0, nan]
+    """
+    x = np.asarray(score, dtype=float)
+    return np.where(np.isnan(x), np.nan, np.where(x >= 9, 2.0, np.where(x <= 6, -2.0, 0.0)))
+
 
 def company_codes(company, stages, customer_col: str, stage_col: str) -> pd.DataFrame | None:
     """The company's contacts as ``customer_id`` and ``code`` (stage position; other stages left out)."""

@@ -16,8 +16,10 @@ survey score      linear from the metric's declared scale: the worst answer    r
                   → −2, the best → +2, the midpoint → 0.
                   ``v = −2 + 4·(score − low)/(high − low)``; for scales where
                   lower is better (CES) ``v = 2 − 4·(score − low)/(high − low)``.
-                  CSAT 1–5: 1→−2, 2→−1, 3→0, 4→+1, 5→+2. NPS 0–10: 0→−2,
-                  5→0, 10→+2 (each point is 0.4). CES 1–7: 1→+2, 4→0, 7→−2.
+                  CSAT 1–5: 1→−2, 2→−1, 3→0, 4→+1, 5→+2. CES 1–7: 1→+2, 4→0,
+                  7→−2. NPS 0–10 by band, as NPS is read (D232): detractors
+                  0–6 → −2, passives 7–8 → 0, promoters 9–10 → +2, so a
+                  mean valence is the answers' NPS ÷ 50, with its sign.
 feedback          the rating given with the text when there is one (stars 1–5:  reported
                   1→−2 … 5→+2; thumbs ±1; :mod:`jmtools.analyses.calibration`);
                   otherwise ``v = 2 × score``, the text score in [−1, 1]: a
@@ -52,7 +54,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from jmtools.analyses._valence_rules import company_codes, journey_went_on
+from jmtools.analyses._valence_rules import company_codes, journey_went_on, nps_valence
 from jmtools.analyses.calibration import calibrate_sentiment, rating_valence
 from jmtools.analyses.complaints import complaint_channel
 from jmtools.analyses.language import detect_language, languages_read
@@ -97,7 +99,7 @@ _LOW, _HIGH = EMOTION_DOMAIN
 
 
 def score_to_valence(score, scale: Scale):
-    """Map survey scores on ``scale`` linearly onto −2..+2.
+    """Map survey scores on ``scale`` linearly onto −2..+2 (NPS by band, D232).
 
     Parameters
     ----------
@@ -114,14 +116,15 @@ def score_to_valence(score, scale: Scale):
     --------
     >>> score_to_valence([1, 2, 3, 4, 5], SCALES["csat"]).tolist()
     [-2.0, -1.0, 0.0, 1.0, 2.0]
-    >>> score_to_valence([0, 5, 9, 10], SCALES["nps"]).round(2).tolist()
-    [-2.0, 0.0, 1.6, 2.0]
+    >>> score_to_valence([0, 6, 7, 8, 9, 10], SCALES["nps"]).tolist()
+    [-2.0, -2.0, 0.0, 0.0, 2.0, 2.0]
     >>> score_to_valence([1, 4, 7], SCALES["ces"]).tolist()
     [2.0, 0.0, -2.0]
     """
     x = np.asarray(score, dtype=float)
     frac = (x - scale.low) / (scale.high - scale.low)
     v = _LOW + (_HIGH - _LOW) * frac if scale.higher_is_better else _HIGH - (_HIGH - _LOW) * frac
+    v = nps_valence(x) if scale.name == "nps" else v
     return float(v) if v.ndim == 0 else v
 
 
@@ -233,8 +236,9 @@ def survey_valence(surveys: pd.DataFrame, *, scales: Mapping | None = None,
     _check_range(metric, score, low, high, score_col)
     frac = (score - low) / (high - low)
     out = surveys.copy()
-    out["valence"] = np.where(better.astype("boolean").fillna(True),
-                              _LOW + (_HIGH - _LOW) * frac, _HIGH - (_HIGH - _LOW) * frac)
+    out["valence"] = np.where(metric.eq("nps").fillna(False).to_numpy(dtype=bool), nps_valence(score),   # by band (D232)
+                              np.where(better.astype("boolean").fillna(True),
+                                       _LOW + (_HIGH - _LOW) * frac, _HIGH - (_HIGH - _LOW) * frac))
     out["source"] = ("survey:" + metric.fillna("?")).astype(str)
     out["evidence"] = "reported"
     keep = score.notna() & metric.notna()

@@ -113,15 +113,26 @@ def _loss(f) -> dict | None:
     return {"key": "loss", "label": "Biggest loss", "text": text + "."}
 
 
+def _one_point(f) -> bool:
+    """Whether the focus's emotion curve measures one stage only: its one point is no lowest moment,
+    peak or end set against others (D232)."""
+    return int(f.curve_focus["valence"].notna().sum()) == 1
+
+
 def _lowest(f) -> dict | None:
     low = f.lowest_emotion
     if low is None:
         return None
     behaviour = f.curve_basis == "behaviour"        # friction in what customers did, not a feeling
+    only = _one_point(f)
     what = ("no friction in what customers did at any stage" if behaviour and low["valence"] >= 0 else
-            "the most friction in what customers did" if behaviour else feeling(low["valence"]))
+            "the most friction in what customers did" if behaviour and not only else
+            "friction in what customers did" if behaviour else feeling(low["valence"]))
+    if not only and not behaviour and low["valence"] > 0.15:     # "lowest" and "felt good" in one breath
+        what = f"the curve's lowest point, yet {what}"
+    where = f"{low['stage']}, the only stage the curve measures" if only else low["stage"]
     # each customer's evidence averaged first (the curve's unit), unlike a pain point's mean over answers (D205)
-    text = (f"{low['stage']}: {what} — {emotion(low['valence'])} on −2..+2, averaged per customer "
+    text = (f"{where}: {what} — {emotion(low['valence'])} on −2..+2, averaged per customer "
             f"({interval(low['ci_low'], low['ci_high'], n=low['n'], kind='emotion')}"
             f"{' customers' if pd.notna(low.get('n')) else ''})")
     if behaviour:
@@ -129,7 +140,8 @@ def _lowest(f) -> dict | None:
     other = _row_for(f.curve, low["stage"], "all") if f.curve is not None else None
     if not f.focus.everyone and other is not None:
         text += f"; {compared(low['valence'], other['valence'], kind='friction' if behaviour else 'emotion')}"
-    return {"key": "lowest", "label": "Lowest moment", "text": text + ".", "figure": "lowest_emotion"}
+    return {"key": "lowest", "label": "Measured at one stage" if only else "Lowest moment", "text": text + ".",
+            "figure": "lowest_emotion"}
 
 
 #: A pain point's emotion is a mean over answers ("… on −2..+2 (n=189 answers"): said so beside

@@ -68,6 +68,10 @@ def _moments_one(persona: str, pts: pd.DataFrame, where: str, min_drop: float) -
         lambda r: str(r.stage))
     at = (lambda r: f"{label(r)}{_point_text(r, behaviour)}")
     lowest = pts.loc[pts["valence"].idxmin()]
+    if len(pts) == 1:               # one point is no low, peak or end against others (D232)
+        add("lowest", lowest, f"Only point for {name}: {at(lowest)} — the curve measures one stage, so it has "
+            "no lowest point, peak or end to tell apart.")
+        return out
     add("lowest", lowest, f"Lowest point for {name}: {at(lowest)}.")
     steps = pts["valence"].diff()
     if len(pts) > 1 and steps.min() <= -min_drop:
