@@ -47,6 +47,12 @@ did does doing done would could should will shall can may might must having
 _SENTENCE = re.compile(r"[.!?;]+(?:\s+|$)|\n+")
 _EMAIL = re.compile(r"\S+@\S+")
 _NUMBER = re.compile(r"[+(]?\d[\d ()+-]*")
+#: A reference code: letters and digits joined, with "-", "/" or "_" or none ("SCH-2025-004512",
+#: "POL-88123", "INC0012345", "ab/12/345"), or "#" and digits ("#12345"); it holds at least
+#: :data:`REF_DIGITS` digits, so "mp3", "covid-19" and "4g" are words (D234).
+_REFERENCE = re.compile(r"(?<![\w#/-])#?[^\W_]+(?:[-/_][^\W_]+)*(?![\w#/@-])")
+#: Fewest digits a code of letters and digits holds to be a reference (D234).
+REF_DIGITS = 3
 _PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
 #: What a placeholder reads as in a sentence: no word, and no phrase is made across it (D229).
 _GAP = "¤"
@@ -125,8 +131,29 @@ def _ids_masked(feedback: pd.DataFrame, text_col: str, customer_ids=(),
     return feedback.assign(**{text_col: pd.Series(masked, index=feedback.index, dtype=texts.dtype)}) if any(changed) else feedback
 
 
+def _no_references(text: str) -> str:
+    """``text`` with each reference code ("SCH-2025-004512", "POL-88123", "INC0012345", "#12345")
+    read as a gap: no word of it ("sch", "pol") and no phrase across it (D234).
+
+    >>> _no_references("claim sch-2025-004512 and pol-88123, ticket #12345, inc0012345; mp3 and covid-19 stay")
+    'claim ¤ and ¤, ticket ¤, ¤; mp3 and covid-19 stay'
+    """
+    return _REFERENCE.sub(lambda m: _GAP if _is_reference(m.group()) else m.group(), text)
+
+
+def _is_reference(token: str) -> bool:
+    """Whether a token of letters and digits is a reference code: "#" and digits, or letters and at
+    least :data:`REF_DIGITS` digits that start with a letter or are joined by "-", "/" or "_"."""
+    digits = sum(c.isdigit() for c in token)
+    if token.startswith("#"):
+        return token[1:].isdigit()
+    letters = any(c.isalpha() for c in token)
+    return letters and digits >= REF_DIGITS and (token[0].isalpha() or any(c in "-/_" for c in token))
+
+
 def _sentences(text) -> list[str]:
-    """Sentences of a text, lower case, single-spaced, without end punctuation; e-mail addresses
+    """Sentences of a text, lower case, single-spaced, without end punctuation; a reference code
+    ("SCH-2025-004512", "#12345") reads as a gap like masked data (D234); e-mail addresses
     and numbers become ``@`` and ``#`` (so "call me on …" repeats as one sentence), a mask
     placeholder becomes ``¤`` with the words that name what it hides (:data:`_CUE_WORDS`: "mobile
     [phone]", "NHS No. [nhs number]"), so "[name]" is no word and no word of the masked data's
@@ -137,7 +164,7 @@ def _sentences(text) -> list[str]:
     >>> _sentences("Still waiting. Patient [name], NHS No. [nhs number], mobile [phone]. Wrong address sent.")
     ['still waiting', '¤ , ¤ , ¤', 'wrong address sent']
     """
-    masked = _PLACEHOLDER.sub(f" {_GAP} ", _CUE_RUN.sub(" ", str(text).lower()))
+    masked = _PLACEHOLDER.sub(f" {_GAP} ", _CUE_RUN.sub(" ", _no_references(str(text).lower())))
     parts = (" ".join(_NUMBER.sub("# ", _EMAIL.sub("@", p)).split()).strip(" ,:-.")
              for p in _SENTENCE.split(masked))
     return [p for p in parts if p]
