@@ -27,11 +27,17 @@ WRITTEN = [
     ("De app werkt niet en ik heb al drie keer gebeld.", "nl"),
     ("O atendimento foi muito lento e ninguém me ligou.", "pt"),
     ("Terrible service, I waited six weeks for my money.", "en"),
+    # short German texts of content words, beside English "am", "an" (the insurer tester's; D234)
+    ("Freundliche Beratung am Telefon, danke an Frau Schulz.", "de"),
+    ("Schnelle und unkomplizierte Abwicklung, vielen Dank!", "de"),
+    ("Alles bestens, Zahlung von 5977,79 € kam nach wenigen Tagen. Gerne wieder.", "de"),
+    ("Vriendelijke medewerker, bedankt!", "nl"),
 ]
 #: Short English texts and English naming a foreign person or place: never another language.
 ENGLISH = ["ok", "great app!", "no.", "Love it", "Con artists!", "die hard fan, 10/10",
            "Thanks, Jürgen Müller, for the quick help!", "Our agent in São Paulo was great",
-           "Per month it costs too much", "Stayed in Las Vegas, the app was fine", "u rock", "ha ha"]
+           "Per month it costs too much", "Stayed in Las Vegas, the app was fine", "u rock", "ha ha",
+           "Young kids strung along, sprung a leak", "The kitchen timer broke", "Spoke to Mr Freundlich at the desk"]
 
 
 @pytest.mark.parametrize("text, code", WRITTEN)

@@ -7,8 +7,10 @@ counts each text's *function words* — articles, pronouns, prepositions, auxili
 words every sentence of a language is made of — in short lists written for this kit
 (:data:`FUNCTION_WORDS`: English, German, French, Spanish, Italian, Dutch, Portuguese, Polish,
 Swedish, Danish, Norwegian, Finnish, Czech, Turkish, Romanian, Hungarian), plus one point for
-the letters a language writes and English does not (ä ö ü ß, é è ç, ñ, ã õ, å, æ ø), two
-for two different letters that no other language of the list writes (Polish ł ś ż …, Czech ř ě …,
+the letters a language writes and English does not (ä ö ü ß, é è ç, ñ, ã õ, å, æ ø), one for a
+word ending no English word has (German "-ung", "-lich", "-keit"; Dutch "-heid", "-lijk"; two for two
+different words: "Freundliche Beratung", D234), two for two different letters that no other language
+of the list writes (Polish ł ś ż …, Czech ř ě …,
 Turkish ğ ı ş, Romanian ă ș ț, Hungarian ő ű): "Apka działa świetnie, doładowanie w sekundę" has no function word.
 
 A text is given a language other than English only when that language's count is at least
@@ -54,12 +56,12 @@ FUNCTION_WORDS = {code: frozenset(words.split()) for code, words in {
         nichts kein keine keinen keiner immer jetzt hier dort dann doch mal ganz viel viele mehr gar
         waren wurde wurden habe haben hatte hatten kann können konnte muss musste müssen soll sollte
         wird werden wäre würde diese dieser dieses jeder jede alle alles nie niemand etwas warum
-        wieder einfach leider bitte""",
+        wieder einfach leider bitte danke dank vielen gerne herzlichen""",
     "fr": """le la les un une des du de et est sont suis ai avons avez ont avec pas ne que qui quoi
         dans sur sous mais ou où au aux ce cette ces cet ma mes ta tes sa ses notre nos votre vos
         leur leurs je tu il elle nous vous ils elles très trop bien tout tous toute toutes été était
         étaient avait avoir être fait moins jamais rien depuis chez aussi déjà toujours comme c'est
-        j'ai n'est qu'il j l qu y en lui eux cela ça sans""",
+        j'ai n'est qu'il j l qu y en lui eux cela ça sans merci""",
     "es": """el la los las un una unos unas y es está están estoy muy por para pero que qué de del al
         en lo le les se su sus mi mis tu él ella nosotros ustedes ellos fue tengo tiene nada nunca
         siempre también más este esta esto ese esa cuando donde porque todo todos muchas gracias""",
@@ -68,7 +70,7 @@ FUNCTION_WORDS = {code: frozenset(words.split()) for code, words in {
         tutti più perché quando hai abbiamo hanno stato stata essere avere sul sulla alla al grazie""",
     "nl": """de het een en zijn niet geen voor aan te dat die dit deze ik je jij hij zij wij ze mijn uw
         ons onze maar als ook nog wel erg zeer veel meer naar om bij uit heb hebt heeft hebben wordt
-        werd worden kunnen moet moest niets nooit altijd hier daar waar wat wie zo""",
+        werd worden kunnen moet moest niets nooit altijd hier daar waar wat wie zo bedankt""",
     "pt": """o uma e é são está estão estou muito por para pelo pela mas que de da dos das na nas ao se
         seu sua meu minha ele ela nós você vocês eles foi tem têm tenho nada nunca sempre também mais
         já sem não este esta isso isto esse essa quando onde porque todo tudo obrigado""",
@@ -121,6 +123,13 @@ _LETTERS = {"de": re.compile("[äöüß]"), "fr": re.compile("[éèêàçùâî�
             "sv": re.compile("[åäö]"), "da": re.compile("[æøå]"), "no": re.compile("[æøå]"),
             "fi": re.compile("[äö]"), "cs": re.compile("[ěščřžůý]"), "tr": re.compile("[ğışİ]"),
             "ro": re.compile("[ășțşţ]"), "hu": re.compile("[őű]")}
+#: Word endings of a language's nouns and adjectives that no English word has ("Beratung",
+#: "freundlich", "Möglichkeit", "Wahrheit", "Gesellschaft"; "gelegenheid", "vriendelijk"): one point when
+#: the text holds one, two for two different words, so that a short text of content words ("Freundliche
+#: Beratung am Telefon, danke an …", beside English "am", "an") is told (D234).
+_ENDINGS = {"de": re.compile(r"\b(?:[^\W\d_]{4,}(?:ung|ungen)|[^\W\d_]{3,}(?:lich|liche|lichen|licher|liches|keit|heit"
+                             r"|schaft))\b"),
+            "nl": re.compile(r"\b[^\W\d_]{3,}(?:heid|lijk|lijke)\b")}
 #: Languages whose letters above no other language of the list writes: two different ones count two.
 _OWN_LETTERS = frozenset({"pl", "cs", "tr", "ro", "hu"})
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
@@ -138,6 +147,8 @@ def _language(text: str) -> str:
             points[i] += 1
     for code, letters in _LETTERS.items():      # two letters no other language writes ("ł … ś") say it twice
         points[_CODES.index(code)] += min(len(set(letters.findall(low))), 2 if code in _OWN_LETTERS else 1)
+    for code, endings in _ENDINGS.items():
+        points[_CODES.index(code)] += min(len(set(endings.findall(low))), 2)
     best = max(range(1, len(_CODES)), key=points.__getitem__)
     if points[best] >= MIN_EVIDENCE and points[best] > points[0]:
         return _CODES[best]
