@@ -209,3 +209,17 @@ def test_an_unrated_polish_review_gets_no_lexicon_valence():
         out = feedback_valence(fb)
     assert out["used"].tolist() == ["rating"] and out.attrs["languages"] == {"pl": 2}
     assert "Polish 2" in language_note(out.attrs["languages"])
+
+
+def test_a_complaint_not_in_english_is_counted_among_the_texts_not_in_english():
+    """The insurer tester's note said "96 of 1,018 … are not in English" while 558 were German: the
+    German complaints (no feeling either way) were in the whole but not in the count (D234)."""
+    fb = pd.DataFrame({"text": ["Gutachter kommt nicht, niemand hat abgesagt.", "Warte seit Wochen auf die Zahlung.",
+                                "Alles bestens, Zahlung kam nach wenigen Tagen. Gerne wieder.",
+                                "The assessor did not show up.", "Love the app"],
+                       "source": ["Beschwerde", "Complaint", "Umfrage", "Complaint", "Umfrage"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = feedback_valence(fb)
+    assert out.attrs["languages"] == {"de": 3, "": 2}
+    assert language_note(out.attrs["languages"]).startswith("3 of 5 feedback texts are not in English (German 3)")

@@ -327,7 +327,7 @@ def feedback_valence(feedback: pd.DataFrame, *, text_col: str = "text", rating_c
         the languages it learned (:func:`~jmtools.analyses.language.languages_read`), a
         scorer you bring every text; and unrated rows whose ``source`` names a complaint channel
         (:data:`COMPLAINT_UNRATED`). ``attrs["languages"]`` counts the texts with words no score
-        read, per language ("" for the rest; empty when every text was read);
+        read (a complaint channel's too: D234), per language ("" for the rest; empty when every text was read);
         ``attrs["calibration"]`` holds the calibration report (VADER and the model side by
         side) when one was made, and ``attrs["used"]`` counts rows per ``used``.
 
@@ -360,7 +360,8 @@ def feedback_valence(feedback: pd.DataFrame, *, text_col: str = "text", rating_c
     # a complaint channel's row says something went wrong, not how it felt: its words (often an agent's
     # note: "agent promised credit note" reads as praise) are no feeling; its rating, where given, is (D176)
     complaint = complaint_channel(feedback) & ~has_rating & ~blank
-    foreign = ~blank & (language != "en") & (language != "") & ~complaint
+    other = ~blank & (language != "en") & (language != "")      # a complaint's language is said too (D234)
+    foreign = other & ~complaint
     if scorer is None and calibrate and has_rating.any():
         train = has_rating & ~blank        # a model fitted on ratings learns every language rated
         calibration = calibrate_sentiment(text[train].astype(str).tolist(), rated[train], seed=seed,
@@ -369,6 +370,7 @@ def feedback_valence(feedback: pd.DataFrame, *, text_col: str = "text", rating_c
             scorer, text_used = calibration.scorer, calibration.scorer_name
             read = languages_read(language[train], rated[train], calibration.held_out["score"])
             foreign &= ~np.isin(language, list(read))
+            other &= ~np.isin(language, list(read))
     scores = score_texts(text.where(~foreign & ~complaint), scorer=scorer, n_jobs=n_jobs, batch_size=batch_size)
     out = feedback.copy()
     out["sentiment"] = scores
@@ -381,8 +383,8 @@ def feedback_valence(feedback: pd.DataFrame, *, text_col: str = "text", rating_c
                                  "not in English (no rating)": int((~keep & foreign).sum()),
                                  COMPLAINT_UNRATED: int(complaint.sum())}, "feedback")
     result.attrs["used"] = result["used"].value_counts().to_dict()
-    unread = np.where(foreign, language, "")[~blank]        # texts per language no text score read
-    result.attrs["languages"] = pd.Series(unread).value_counts().to_dict() if foreign.any() else {}
+    unread = np.where(other, language, "")[~blank]        # texts per language no text score read
+    result.attrs["languages"] = pd.Series(unread).value_counts().to_dict() if other.any() else {}
     if calibration is not None:
         result.attrs["calibration"] = calibration.report.copy()   # the calibration is shared
         result.attrs["calibration_reason"] = calibration.reason
