@@ -225,3 +225,12 @@ def test_a_short_german_text_loses_its_german_function_words():
     terms = _analyser(frozenset())("Schnelle und unkomplizierte Abwicklung, vielen Dank!")
     assert not {"und", "vielen", "dank"} & set(terms) and "abwicklung" in terms
     assert "am" not in _analyser(frozenset())("Freundliche Beratung am Telefon, danke an Frau Schulz.")
+
+
+def test_a_german_phone_cue_goes_with_its_placeholder():
+    """The tester's German no-show theme was labelled "er kam · geplatzt · nummer": "Meine Nummer: [phone]"."""
+    from jmtools.analyses.themes.text import _analyser, _sentences
+
+    assert _sentences("Er kam nicht. Meine Nummer: [phone], Handy [phone]") == ["er kam nicht", "meine ¤ , ¤"]
+    assert _sentences("Die Nummer der Rechnung fehlt") == ["die nummer der rechnung fehlt"]   # elsewhere a word
+    assert "er" not in _analyser(frozenset())("Termin geplatzt, er kam einfach nicht. Sehr ärgerlich.")

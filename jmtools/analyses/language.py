@@ -49,7 +49,7 @@ FUNCTION_WORDS = {code: frozenset(words.split()) for code, words in {
         before again too only about up out if then than also any more most its am us them because
         into over i'm it's don't didn't can't won't isn't wasn't myself yourself itself these those
         should shall might must here some every each other such own same both few many much""",
-    "de": """der die das den dem des ein eine einen einem einer eines und ist sind nicht ich du sie
+    "de": """der die das den dem des ein eine einen einem einer eines und ist sind nicht ich du er sie
         es wir ihr mich mir dich dir uns euch sich ihm ihn mein meine meinen meinem meiner dein deine
         sein seine unser unsere euer ihre ihren mit für auf von zu zum zur vom beim nach bei seit
         bis über unter vor durch gegen ohne aber oder wenn dass weil wie wo auch noch nur schon sehr

@@ -74,8 +74,8 @@ _CUE_WORDS = {
     "nhs_number": "nhs chi health service",
     "plate": "licence license plate number registration reg vehicle car kennzeichen kfz amtliches nummernschild "
              "kenteken immatriculation",
-    "phone": "phone telephone tel mobile cell cellphone landline text sms whatsapp call ring reach contact handy "
-             "telefon rufnummer ruf rückruf fax",
+    "phone": "phone telephone tel mobile cell cellphone landline text sms whatsapp call ring reach contact "
+             "nummer rufnummer telefon handy mobil festnetz ruf rückruf fax",
     "address": "address postcode zip live lives living home reply send post",
     "name": "name named patient client customer service user mr mrs ms miss mx dr prof sir madam herr frau "
             "mme monsieur madame regards sincerely faithfully cheers kind best warm wishes spoke speak talked handled "
