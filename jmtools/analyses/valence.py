@@ -327,7 +327,8 @@ def feedback_valence(feedback: pd.DataFrame, *, text_col: str = "text", rating_c
         the languages it learned (:func:`~jmtools.analyses.language.languages_read`), a
         scorer you bring every text; and unrated rows whose ``source`` names a complaint channel
         (:data:`COMPLAINT_UNRATED`). ``attrs["languages"]`` counts the texts with words no score
-        read (a complaint channel's too: D234), per language ("" for the rest; empty when every text was read);
+        read (a complaint channel's too: D234), per language ("" for the rest; empty when every
+        text was read);
         ``attrs["calibration"]`` holds the calibration report (VADER and the model side by
         side) when one was made, and ``attrs["used"]`` counts rows per ``used``.
 

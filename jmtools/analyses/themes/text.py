@@ -49,10 +49,10 @@ _EMAIL = re.compile(r"\S+@\S+")
 _NUMBER = re.compile(r"[+(]?\d[\d ()+-]*")
 #: A reference code: letters and digits joined, with "-", "/" or "_" or none ("SCH-2025-004512",
 #: "POL-88123", "INC0012345", "ab/12/345"), or "#" and digits ("#12345"); it holds at least
-#: :data:`REF_DIGITS` digits, so "mp3", "covid-19" and "4g" are words (D234).
+#: :data:`_REF_DIGITS` digits, so "mp3", "covid-19" and "4g" are words (D234).
 _REFERENCE = re.compile(r"(?<![\w#/-])#?[^\W_]+(?:[-/_][^\W_]+)*(?![\w#/@-])")
 #: Fewest digits a code of letters and digits holds to be a reference (D234).
-REF_DIGITS = 3
+_REF_DIGITS = 3
 _PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
 #: What a placeholder reads as in a sentence: no word, and no phrase is made across it (D229).
 _GAP = "¤"
@@ -143,12 +143,12 @@ def _no_references(text: str) -> str:
 
 def _is_reference(token: str) -> bool:
     """Whether a token of letters and digits is a reference code: "#" and digits, or letters and at
-    least :data:`REF_DIGITS` digits that start with a letter or are joined by "-", "/" or "_"."""
+    least :data:`_REF_DIGITS` digits that start with a letter or are joined by "-", "/" or "_"."""
     digits = sum(c.isdigit() for c in token)
     if token.startswith("#"):
         return token[1:].isdigit()
     letters = any(c.isalpha() for c in token)
-    return letters and digits >= REF_DIGITS and (token[0].isalpha() or any(c in "-/_" for c in token))
+    return letters and digits >= _REF_DIGITS and (token[0].isalpha() or any(c in "-/_" for c in token))
 
 
 def _sentences(text) -> list[str]:
