@@ -128,6 +128,28 @@ def test_a_csv_row_of_empty_cells_is_a_blank_row(tmp_path):
     assert acc.skipped["reason"].tolist() == ["blank row", "totals row"]
 
 
+@pytest.mark.parametrize("footer", ["*** Summe: 34708 Datensätze;;;", "-- Total: 3 rows --;;;",
+                                    "=== GESAMT 3 ===;;;", "Summe:;;;"])
+def test_a_legacy_footer_in_one_cell_is_a_totals_row(tmp_path, footer):
+    """D235: an insurer's export ends ``*** Summe: 34708 Datensätze;;;;;;;`` — the total word set about
+    with marks and its count in the first cell; it was a "missing event" rejection."""
+    path = tmp_path / "events.csv"
+    path.write_text("Kunde;Zeit;Vorgang;Wer\nK1;01.03.2025;Meldung;Kunde\nK2;02.03.2025;Zahlung;\n"
+                    "Summe der Fälle;03.03.2025;Meldung;\n" + footer + "\n", encoding="utf-8")
+    acc = load_events(path, columns={"customer_id": "Kunde", "timestamp": "Zeit", "event": "Vorgang"},
+                      time_format="%d.%m.%Y").accounting
+    assert (acc.rows_read, acc.rows_used, acc.rows_rejected, acc.rows_skipped) == (4, 3, 0, 1)
+    assert acc.skipped["reason"].tolist() == ["totals row"]
+    assert [int(x) for x in acc.skipped["lines"].iloc[0]] == [5]
+
+
+def test_a_first_cell_that_says_total_beside_words_is_data(tmp_path):
+    path = tmp_path / "events.csv"
+    path.write_text("customer_id,timestamp,event\na,2025-01-01,view\n*** Total: many rows,,\n", encoding="utf-8")
+    acc = load_events(path).accounting
+    assert (acc.rows_read, acc.rows_used, acc.rows_rejected, acc.rows_skipped) == (2, 1, 1, 0)
+
+
 def test_the_accounting_must_add_up():
     from jmtools.sources import Accounting
 

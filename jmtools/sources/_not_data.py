@@ -31,6 +31,10 @@ TOTAL_WORDS = ("total", "totals", "grand total", "sum", "summe", "gesamt", "gesa
 #: A totals row's other cells: a number, with a unit or one word after it ("39035 events", "12.5 %").
 _COUNT = r"[-+]?[0-9][0-9.,' ]*(\s*[%€$£]|\s+\w+)?"
 
+#: A legacy footer in one cell: the total word set about with marks and followed by its count
+#: ("*** Summe: 34708 Datensätze", "-- Total: 12 rows --"); compared lower case (D235).
+_DECORATED = (r"[^\w]*(" + "|".join(TOTAL_WORDS) + r")\s*[:=]?\s*([-+]?[0-9][0-9.,' ]*(\s*[%€$£]|\s+\S+)?)?[^\w]*")
+
 _NO_ANSWER_FIX = ""       # nothing to fix: a non-answer is an answer option, counted as no answer
 
 
@@ -61,7 +65,8 @@ def not_data_checks(rules, raw, view: str, spec, mapping: dict, opened, non_answ
     - surveys: a score that is a non-answer (:func:`non_answer_list`);
     - a CSV or Excel file: a row whose every cell is blank ("blank row"), and a row whose first
       cell says total (:data:`TOTAL_WORDS`) with every other cell blank or a number, perhaps
-      with its unit ("39035 events"): a "totals row".
+      with its unit ("39035 events"): a "totals row"; so is a legacy footer whose first cell
+      holds the word set about with marks and its count ("*** Summe: 34708 Datensätze").
     """
     first: list[tuple] = []
     if spec.kind == "surveys" and "score" in mapping:
@@ -75,7 +80,7 @@ def not_data_checks(rules, raw, view: str, spec, mapping: dict, opened, non_answ
         cells = [f"NULLIF(TRIM(CAST({q(c)} AS VARCHAR)), '')" for c in cols]
         if cells:
             # every row is read here: the first cell decides alone for nearly all of them (a blank
-            # row starts blank, a totals row with a word no longer than "grand total"), and the
+            # row starts blank, a totals row with a short first cell), and the
             # other cells are read only for the few it lets through (a CASE evaluates a branch
             # only for the rows that reach it)
             lead, longest = cells[0], max(map(len, TOTAL_WORDS))
@@ -84,9 +89,11 @@ def not_data_checks(rules, raw, view: str, spec, mapping: dict, opened, non_answ
             rules.inner.append(f"CAST({q(cols[0])} AS VARCHAR) AS _jm_first")
             others = " AND ".join(f"({c} IS NULL OR regexp_full_match({c}, {lit(_COUNT)}))"
                                   for c in cells[1:]) or "TRUE"
-            rules.inner.append(f"CASE WHEN length(CAST({q(cols[0])} AS VARCHAR)) > {longest + 4} THEN false "
-                               f"WHEN list_contains([{', '.join(map(lit, TOTAL_WORDS))}], "
-                               f"{_folded_sql(q(cols[0]))}) THEN {others} ELSE false END AS _jm_total")
+            folded = _folded_sql(q(cols[0]))
+            rules.inner.append(f"CASE WHEN length(CAST({q(cols[0])} AS VARCHAR)) > {longest + 40} THEN false "
+                               f"WHEN list_contains([{', '.join(map(lit, TOTAL_WORDS))}], {folded}) "
+                               f"OR regexp_full_match({folded}, {lit(_DECORATED)}) THEN {others} "
+                               "ELSE false END AS _jm_total")
             first.append(("_jm_blank", "blank row", None, "''", ""))
             first.append(("_jm_total", "totals row", None, "_jm_first", ""))
     rules.checks[:0] = first
