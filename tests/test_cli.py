@@ -568,3 +568,34 @@ def test_discover_reads_values_naming_who_started_an_event(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert "company-initiated: welcome_call\n" in out and "PARTNER" not in out
     assert "initiated_by renamed (values): 'partner' → 'company' (12 rows)" in err
+
+
+def test_discover_reads_a_given_customers_file_as_the_loading_yaml_beside_it_says(tmp_path, capsys):
+    """D235: ``discover data --customers data/customers.csv`` dropped the folder's customers
+    mapping and failed with "required column 'customer_id' is missing" although loading.yaml
+    maps it; a file in another folder is read as that folder's loading.yaml says."""
+    import pandas as pd
+
+    t = pd.Timestamp("2024-03-04 09:00")
+    pd.DataFrame([(f"a{i}", t + pd.Timedelta(hours=h + 7 * i), e) for i in range(12)
+                  for h, e in [(0, "signup"), (2, "buy")]],
+                 columns=["Kunde", "When", "What"]).to_csv(tmp_path / "events.csv", index=False)
+    pd.DataFrame({"Kunde": [f"a{i}" for i in range(16)]}).to_csv(tmp_path / "customers.csv", index=False)
+    (tmp_path / "loading.yaml").write_text(
+        "events:\n  columns: {customer_id: Kunde, timestamp: When, event: What}\n"
+        "customers:\n  columns: {customer_id: Kunde}\n", encoding="utf-8")
+    given = main(["discover", str(tmp_path), "--customers", str(tmp_path / "customers.csv"),
+                  "-o", str(tmp_path / "a.yaml")])
+    out, err = capsys.readouterr()
+    assert given == 0, err
+    assert "— 12 customers (75.0%)" in out                 # 12 of the 16 known customers (independent: 12/16)
+    other = tmp_path / "crm"
+    other.mkdir()
+    pd.DataFrame({"ID": [f"a{i}" for i in range(20)]}).to_csv(other / "customers.csv", index=False)
+    assert main(["discover", str(tmp_path), "--customers", str(other / "customers.csv"),
+                 "-o", str(tmp_path / "b.yaml")]) == 1      # no loading.yaml beside it: a clear error
+    assert "customer_id" in capsys.readouterr().err
+    (other / "loading.yaml").write_text("customers:\n  columns: {customer_id: ID}\n", encoding="utf-8")
+    assert main(["discover", str(tmp_path), "--customers", str(other / "customers.csv"),
+                 "-o", str(tmp_path / "c.yaml")]) == 0
+    assert "— 12 customers (60.0%)" in capsys.readouterr().out

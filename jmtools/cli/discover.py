@@ -4,7 +4,8 @@
 (:func:`jmtools.analyses.discovery.discover_journey`) and prints what it proposed. EVENTS is
 an event file (CSV, Parquet, Excel), a data folder with ``events.*`` (its ``customers.*``
 is used too unless ``--customers`` is given; its ``loading.yaml`` is read as a report reads
-it) or a bundled sample world (``sample:b2b``).
+it) or a bundled sample world (``sample:b2b``). A ``--customers`` file is read as the
+``loading.yaml`` beside it says.
 The handler returns the exit code: 0 ok, 1 bad input, 2 bad usage.
 """
 
@@ -44,7 +45,8 @@ def add_discover(sub) -> None:
                    help="event log (customer_id, timestamp, event): a file, a data folder "
                         "holding events.csv/.parquet, or sample:ecommerce / sample:b2b")
     p.add_argument("--customers", metavar="FILE",
-                   help="customer table (customer_id): shares are then of every known customer")
+                   help="customer table (customer_id): shares are then of every known customer; "
+                        "read as the loading.yaml beside it says")
     p.add_argument("--stages", type=int, metavar="N",
                    help="number of stages (default: chosen from the data, 3 to 7)")
     p.add_argument("--min-share", type=float, default=0.01, metavar="SHARE",
@@ -124,8 +126,9 @@ def _inputs(args):
         how = read_loading_file(folder, SPECS)       # the folder's loading.yaml, as a report reads it
         if customers is None:
             customers = _table_file(folder, "customers")
-        else:
-            how.pop("customers", None)
+    if args.customers is not None:      # a given file is read as the loading.yaml beside it says (D235)
+        beside = read_loading_file(Path(args.customers).resolve().parent, SPECS)
+        how["customers"] = beside.get("customers", {})
     options = dict(how.get("events", {}))
     values = options.pop("values", None)
     events = load_events(path, **options)
