@@ -225,6 +225,28 @@ def test_moment_labels_at_neighbouring_stages_do_not_overlap():
                 assert abs(x - x2) >= half + half2 or abs(y - y2) >= 12.9, (boxes, height)
 
 
+def test_a_moment_two_curves_share_is_labelled_once():
+    """D235: with a persona over all customers, both ending at their lowest after their sharpest
+    drop, "lowest · sharpest drop · end" was drawn twice at 1280 px, once per curve; a ring the second
+    curve shares (same stage, same moments, within a ring) gets no second label, its tooltip stays."""
+    import vl_convert
+
+    stages = ["Meldung", "Unterlagen", "Zahlung", "Abschluss"]
+    rows = [{"persona": p, "stage": s, "valence": v, "n": 400, "n_customers": 400, "ci_low": v - .05,
+             "ci_high": v + .05, "low_evidence": False, "evidence": "measured", "sources": "events"}
+            for p, vals in [("all", [-0.1, -0.2, -0.3, -0.95]), ("P", [-0.12, -0.25, -0.3, -0.97]),
+                            ("Q", [0.5, -0.2, 0.4, -1.8])]
+            for s, v in zip(stages, vals)]
+    curve = pd.DataFrame(rows).assign(stage=lambda d: pd.Categorical(d["stage"], stages, ordered=True))
+    moments = moments_of_truth(curve)
+    svg = vl_convert.vegalite_to_svg(emotion_curve_chart(curve, moments=moments, personas=["all", "P"]).to_dict())
+    assert svg.count(">lowest · sharpest drop · end<") == 1 and svg.count(">peak<") == 1
+    assert svg.count('stroke-dasharray="3,2"') == len(moments[moments["persona"].isin(["all", "P"])]
+                                                       .drop_duplicates(["persona", "stage"]))   # every ring
+    apart = vl_convert.vegalite_to_svg(emotion_curve_chart(curve, moments=moments, personas=["all", "Q"]).to_dict())
+    assert apart.count(">lowest · sharpest drop · end<") + apart.count(">lowest · end<") == 2   # far apart: each
+
+
 def test_aslant_stage_names_are_on_one_line():
     """Wrapped stage names turned aslant ran into their neighbours at 390 px ("tariffs/Sign up",
     "over/Smart"): a name is wrapped only while the axis is level."""

@@ -118,8 +118,24 @@ def _moment_data(moments, personas, height, pts, stages, width):
     drawn, dots = pts[pts["n"] > 0], {}
     for stage, v in zip(drawn["stage"], drawn["valence"]):   # the dots at each stage
         dots.setdefault(stage, []).append(v)
-    agg["label_y"] = _label_positions(agg, height, dots, stages, width)
+    agg["shown"] = _first_of_shared(agg, height)
+    agg["label_y"] = float("nan")
+    agg.loc[agg["shown"], "label_y"] = _label_positions(agg[agg["shown"]], height, dots, stages, width)
     return agg
+
+
+def _first_of_shared(agg: pd.DataFrame, height: int) -> list[bool]:
+    """Which rings print their label: not a second curve's ring at the same stage with the same
+    moments, close enough to share the first one's ring ("lowest · sharpest drop · end" was printed
+    twice, once per curve, at 1280 px; D235). Its tooltip still names it."""
+    near = 24 / (height / (EMOTION_DOMAIN[1] - EMOTION_DOMAIN[0]))      # a ring's radius, in emotion units
+    kept: dict = {}
+    shown = []
+    for stage, kind, v in zip(agg["stage"], agg["kind"], agg["valence"]):
+        first = kept.setdefault((stage, kind), [])
+        shown.append(not any(abs(v - other) < near for other in first))
+        first.append(v)
+    return shown
 
 
 def _rings(m: pd.DataFrame) -> pd.DataFrame:
@@ -351,7 +367,7 @@ def _moment_layers(m: pd.DataFrame, x, y, colour, labels: bool, friction: bool =
     if not labels:
         return [rings]
     yscale, yaxis = _y(friction=friction)                  # the curve's own axis
-    text = base.mark_text(fontSize=11, fontWeight="bold", baseline="middle").encode(
+    text = base.transform_filter("datum.shown").mark_text(fontSize=11, fontWeight="bold", baseline="middle").encode(
         y=alt.Y("label_y:Q", scale=yscale, axis=yaxis), text=alt.Text("kind:N"), color=colour)
     return [rings, text]
 
