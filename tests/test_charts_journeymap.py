@@ -100,6 +100,35 @@ def test_long_text_wraps_and_lane_grows():
     assert spec["height"] > 8 * round(11 * 1.35)
 
 
+@pytest.mark.parametrize("column_width", [80, 100, 120, 160, 230])
+def test_stage_headers_break_only_between_words(column_width):
+    """D235: at a printed part's narrow columns "Begutachtung" was drawn "Begutachtun|g"; a header
+    now breaks between words only, shrinks a little or is cut with "…", its full name the tooltip."""
+    names = ["Meldung", "Begutachtung", "Entscheidung", "Schadensregulierungsentscheidung",
+             "Post-purchase and returns"]
+    j = Journey.model_validate({"name": "H", "stages": [{"name": n} for n in names]})
+    spec = map_chart(map_cells(j, lanes=["actions"]), column_width=column_width).to_dict()
+    rows = {r["stage"]: r for layer in _layers(spec) for r in spec["datasets"].get(layer["data"]["name"], [])
+            if layer["mark"]["type"] == "text" and "stage" in r and "name" in r}
+    assert list(rows) == names
+    for name, r in rows.items():
+        lines = r["name"].split("\n")
+        words = [w for line in lines for w in line.split()]
+        cut = [w for w in words if w.endswith("…")]
+        assert len(words) == len(name.split())                    # no word split over two lines
+        assert all(w in name.split() for w in words if w not in cut)
+        assert all(any(full.startswith(w[:-1]) for full in name.split()) for w in cut)
+        room = column_width - 36                                  # the header's text room, in px
+        assert all(len(line) * r["size"] * 0.62 <= room or line in cut for line in lines), (name, lines)
+        assert r["size"] >= 11
+    if column_width >= 120:
+        assert rows["Meldung"]["name"] == "Meldung" and rows["Meldung"]["size"] == 13
+        assert rows["Begutachtung"]["name"] == "Begutachtung"
+    header_tooltips = [layer["encoding"].get("tooltip") for layer in _layers(spec)
+                       if layer["encoding"].get("text", {}).get("field") == "name"]
+    assert header_tooltips == [[{"field": "stage", "type": "nominal"}]]
+
+
 def test_eight_stages_many_touchpoints_render(tmp_path):
     stages = [{"name": f"Stage {i}", "goal": f"Goal number {i} of the customer"} for i in range(8)]
     tps = [{"name": f"Touchpoint {i}-{k}", "stage": f"Stage {i}", "channel": "digital"}

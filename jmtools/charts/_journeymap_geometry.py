@@ -66,9 +66,9 @@ class MapGeometry:
         self.badge = 12
         self.chars = max(8, int((column_width - 2 * self.pad - self.badge) / (font_size * 0.6)))
         self.emotion_height = emotion_height
-        self.header_lines = [textwrap.wrap(s, max(6, int((column_width - 36) /
-                                                         ((font_size + 2) * 0.62))))
-                             or [""] for s in self.stages]
+        fitted = [_header_fit(s, column_width - 36, font_size + 2) for s in self.stages]
+        self.header_lines = [lines for lines, _ in fitted]
+        self.header_sizes = [size for _, size in fitted]
         self.header_h = max(len(x) for x in self.header_lines) * (self.lh + 3) + 2 * self.pad
         self._place()
 
@@ -166,9 +166,9 @@ class MapGeometry:
         import altair as alt
         import pandas as pd
 
-        rows = [{"x": self.lw + i * self.cw + self.pad, "y": self.pad,
-                 "text": f"{i + 1}", "name": "\n".join(self.header_lines[i])}
-                for i, _ in enumerate(self.stages)]
+        rows = [{"x": self.lw + i * self.cw + self.pad, "y": self.pad, "text": f"{i + 1}",
+                 "name": "\n".join(self.header_lines[i]), "size": self.header_sizes[i], "stage": stage}
+                for i, stage in enumerate(self.stages)]
         frame = pd.DataFrame(rows)
         base = alt.Chart(frame)
         number = base.mark_text(align="left", baseline="top", font=MAP_FONT, fontSize=self.fs + 2,
@@ -176,8 +176,9 @@ class MapGeometry:
             x=px("x"), y=px("y"), text=alt.Text("text:N"))
         name = base.mark_text(align="left", baseline="top", font=MAP_FONT, fontSize=self.fs + 2,
                               color=MAP_COLORS["stage_name"], fontWeight="bold", lineBreak="\n",
-                              dx=22, lineHeight=self.lh + 3).encode(x=px("x"), y=px("y"),
-                                                                    text=alt.Text("name:N"))
+                              dx=22, lineHeight=self.lh + 3).encode(
+            x=px("x"), y=px("y"), text=alt.Text("name:N"), size=alt.Size("size:Q", scale=None, legend=None),
+            tooltip=[alt.Tooltip("stage:N")])      # the full name, where the header had to shorten it
         return alt.layer(number, name)
 
     def _emotion_y(self, value: float) -> float:
@@ -389,6 +390,33 @@ class MapGeometry:
             align="left", baseline="top", lineBreak="\n", font=MAP_FONT, fontSize=self.fs,
             color=MAP_COLORS["footer"], lineHeight=self.lh).encode(x=px("x"), y=px("y"),
                                                                    text=alt.Text("text:N"))]
+
+
+def _header_fit(name: str, room: float, size: int) -> tuple[list[str], int]:
+    """A stage header's lines and font size in ``room`` px: broken only between words (D235); a
+    word too long for the room at ``size`` shrinks the header (to two points smaller at most),
+    and a word still too long is cut with "…" (the full name is the header's tooltip).
+
+    Examples
+    --------
+    >>> _header_fit("Begutachtung", 200, 13)
+    (['Begutachtung'], 13)
+    >>> _header_fit("Begutachtung", 85, 13)
+    (['Begutachtung'], 11)
+    >>> _header_fit("Schadensregulierungsentscheidung", 60, 13)
+    (['Schaden…'], 11)
+    >>> _header_fit("Post-purchase and returns", 90, 13)
+    (['Post-purchase', 'and returns'], 11)
+    """
+    def chars(points):
+        return max(6, int(room / (points * 0.62)))
+
+    words = str(name).split() or [""]
+    longest = max(map(len, words))
+    fitted = next((p for p in range(size, size - 3, -1) if longest <= chars(p)), size - 2)
+    width = chars(fitted)
+    words = [w if len(w) <= width else w[:width - 1] + "…" for w in words]
+    return textwrap.wrap(" ".join(words), width, break_long_words=False, break_on_hyphens=False) or [""], fitted
 
 
 def _highest_per_stage(labels) -> list:
