@@ -91,7 +91,7 @@ def test_planted_pain_points_rank_first_with_right_personas(found):
     returns = t[(t["stage"] == "Post-purchase") & (t["touchpoint"] == "Returns")].iloc[0]
     assert "complaints" in returns["signals"] and returns["rank"] <= 5
     slow = t[(t["stage"] == "Consideration") & t["touchpoint"].isna()].iloc[0]
-    assert "slow step" in slow["signals"] and "Sam: slow step 8.3 days (n=300) vs 20 h" in slow["evidence"]
+    assert "slow step" in slow["signals"] and "Sam: slow step, typical wait 8.3 days (n=300) vs 20 h" in slow["evidence"]
     assert "Sam" in slow["personas"]
     cart = t[t["touchpoint"] == "Cart"].iloc[0]
     assert cart["personas"] == ["Sam"] and "loops" in cart["signals"]
@@ -133,7 +133,18 @@ def test_slow_for_everybody_needs_the_unit_contrast():
     wide = pp.detect_pain_points(sig, unit_contrast=["slow step"])
     row = wide.table.iloc[0]
     assert row["stage"] == "Consideration" and row["recurs"] and set(row["personas"]) == set(PERSONAS)
-    assert row["evidence"].startswith("slow step 8.3 days (n=900) vs 20 h other stages (n=1,800)")
+    assert row["evidence"].startswith("slow step, typical wait 8.3 days (n=900) vs 20 h other stages (n=1,800)")
+    assert row["title"] == "Slow step at Consideration"        # the journey's own spelling (D235)
+
+
+def test_a_detected_title_keeps_the_journeys_spelling_of_its_place(found):
+    """D235: "Slow step at meldung", "Customers felt worse at abschluss" — titles were lower-cased
+    whole; only the first letter of the sentence is raised now."""
+    detected = found.table[found.table["source"] == "detected"]
+    assert len(detected) and detected["touchpoint"].notna().any()
+    for title, stage, touchpoint in zip(detected["title"], detected["stage"], detected["touchpoint"]):
+        place = stage + (f" / {touchpoint}" if isinstance(touchpoint, str) else "")
+        assert title.endswith(f" at {place}") and title[0].isupper(), title
 
 
 def test_score_is_weighted_sum_of_capped_effects(found):

@@ -94,7 +94,7 @@ def test_b2b_persona_reports(b2b):
     assert sam["pain_point_id"].iloc[0] == "slow-qualification"
     planted = next(s for s in truths["slow_stages"] if s["persona"] == "SMB Owner Sam")
     days = planted["by_persona"]["SMB Owner Sam"]["median_days"]
-    shown = re.search(r"slow step ([\d.]+) days", sam["evidence"].iloc[0])
+    shown = re.search(r"slow step, typical wait ([\d.]+) days", sam["evidence"].iloc[0])
     assert float(shown.group(1)) == pytest.approx(days, rel=0.2)
     priya = focus_report(found, "b2b", "Enterprise Procurement Priya").table
     assert "slow-legal-review" in priya["pain_point_id"].head(2).tolist()

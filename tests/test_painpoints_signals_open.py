@@ -117,7 +117,7 @@ def test_the_rank_follows_the_dropoff_of_those_who_had_time(tmp_path):
     assert share["Upload"] > share["Apply"] + 0.1                       # everyone counted: Upload is worse
     assert truth["Upload"]["count"] / truth["Upload"]["n"] < truth["Apply"]["count"] / truth["Apply"]["n"] - 0.05
     table = f.pain_points.table
-    assert table["title"].iloc[0] == "Drop-off at apply", table["title"].tolist()
+    assert table["title"].iloc[0] == "Drop-off at Apply", table["title"].tolist()
     ap = truth["Apply"]
     assert (f"drop-off {ap['count'] / ap['n']:.0%} (n={ap['n']:,}, of those who had time to go on — "
             f"{ap['n_all'] - ap['n']} who reached it too recently to judge left out, {ap['open']} of them still "

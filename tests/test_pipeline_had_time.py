@@ -62,7 +62,7 @@ def test_the_rank_follows_those_who_had_time(tmp_path):
     assert (loss["from"], loss["to"]) == ("Apply", "Upload")
     counted = (ap["count"], ap["n"]) if ap["open"] >= 5 else (ap["count_all"], ap["n_all"])   # 1–4 open: not said
     assert (loss["drop_off"], loss["n_prev"]) == counted
-    assert f.pain_points.table["title"].iloc[0] == "Drop-off at apply"
+    assert f.pain_points.table["title"].iloc[0] == "Drop-off at Apply"
 
 
 def test_the_funnel_chart_draws_those_still_open_as_a_pale_end(permit, monkeypatch):

@@ -9,6 +9,7 @@ points with the labels written there (no-quick-reorder *assumed* while "Where it
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 
@@ -169,3 +170,22 @@ def test_no_open_case_no_note_in_a_sample_world(ecommerce_world, monkeypatch):
     text = "\n".join(str(getattr(o, "data", o)) for o in
                      _shown(pipeline.run(ecommerce_world.world), problem_sections.where_it_hurts, monkeypatch))
     assert "leaves out customers still open" not in text
+
+
+@pytest.mark.parametrize("persona", ["Budget Ben", "Marathon Maya"])
+def test_a_slow_step_says_its_figure_is_a_typical_wait_and_what_that_is(ecommerce_world, monkeypatch, persona):
+    """D235: "slow step 6.7 days (dates only) … vs 1.1 days" is a geometric mean, but only notebook 02
+    said so. The evidence now says "typical wait", and a note under the table says what that is —
+    where a listed pain point has one (Budget Ben), and nowhere else (Marathon Maya)."""
+    from jmtools.report.wording import caption
+
+    f = pipeline.run(ecommerce_world.world, persona=persona)
+    texts = [getattr(o, "data", "") for o in _shown(f, problem_sections.where_it_hurts, monkeypatch)
+             if isinstance(getattr(o, "data", None), str)]
+    table = " ".join(t for t in texts if "<table" in t)
+    evidence = " ".join(f.pain_points.table.head(5)["evidence"])
+    slow = "slow step, typical wait " in evidence
+    assert not re.search(r"slow step [\d(]", evidence)                 # never a bare figure
+    assert (persona == "Budget Ben") == bool(slow) == ("typical wait" in table)
+    assert sum(caption("typical_wait") in html.unescape(t) for t in texts) == bool(slow)
+    assert "geometric mean" in caption("typical_wait")

@@ -25,7 +25,7 @@ from jmtools.report.quotes import quoted_themes
 from jmtools.report.record import record
 from jmtools.report.stake import order_values_used, stake_cells, stake_total
 from jmtools.report.steps import show_dates_only
-from jmtools.report.wording import listed, not_shown_template, percent, plain
+from jmtools.report.wording import caption, listed, not_shown_template, percent, plain
 
 __all__ = ["where_it_hurts", "what_they_write", "fix_first", "the_map"]
 
@@ -69,6 +69,8 @@ def where_it_hurts(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -
             "rank": "rank", "title": "pain point", "stage": "stage", "evidence_label": "evidence",
             "customers_affected": "customers", "evidence": "what the data shows"},
             formats={"customers_affected": lambda v: "–" if v != v or v is None else f"{v:,.0f}"}))
+        if pains.head(top_n)["evidence"].astype(str).str.contains("typical wait").any():
+            kit.display(md(caption("typical_wait")))
         if len(pains) > top_n:    # the map draws them all: say where the others are
             kit.display(md("The {k} largest of {n} pain points are listed here; the journey map below shows "
                            "all {n}, numbered by rank.", k=top_n, n=len(pains)))

@@ -250,6 +250,10 @@ CAPTIONS = {
                    "evidence (measured or reported). Beside each bar: its score; the customers who met it are in the table. A hollow circle "
                    "without a bar has no score from the data: assumed, or reported where no measured signal "
                    "is worse; the words beside it say which.",
+    # the note under a pain point table whose evidence says "typical wait" (D235)
+    "typical_wait": "A typical wait is the geometric mean of the customers' waits: an average taken on a log "
+                    "scale, so that a few very long waits do not pull it up. It is usually shorter than the "
+                    "plain average.",
     "backlog": "Position: effort across, impact up, so quick wins sit top left. Circle area: order value "
                "at stake. Colour: quadrant. #n: the opportunity's rank in the table below. Circles with the "
                "same impact and effort are drawn a little apart, each with its #n.",

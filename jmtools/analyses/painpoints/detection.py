@@ -25,7 +25,7 @@ from jmtools.analyses.painpoints._common import (ALL, DAY_HOURS, EVIDENCE_COLUMN
 from jmtools.analyses.painpoints.feedback import _attach_feedback
 from jmtools.analyses.painpoints.focus import _focus_rows
 from jmtools.analyses.painpoints.places import (_describe, _detected_rows, _place, _row_from,
-                                                _slug, _table_frame)
+                                                _slug, _table_frame, _title)
 from jmtools.analyses.painpoints.signals import combine_signals
 from jmtools.core.errors import ParameterError, suggest, whole_number
 from jmtools.core.stats import Z95
@@ -386,9 +386,8 @@ def _merge_journey(detected: list[dict], evidence: pd.DataFrame, journey) -> pd.
     for i, d in enumerate(detected):
         if i in used:
             continue
-        where = d["stage"] + (f" / {d['touchpoint']}" if d["touchpoint"] else "")
         rows.append({**d, "pain_point_id": _slug(d["stage"], d["touchpoint"]),
-                     "title": f"{', '.join(d['signals'])} at {where}".capitalize(),
+                     "title": _title(d["signals"], d["stage"], d["touchpoint"]),
                      "source": "detected", "evidence_label": "measured", "severity": None,
                      "description": ""})
     return _table_frame(rows, journey)

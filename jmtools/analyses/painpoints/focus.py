@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from jmtools.analyses.painpoints.places import (_affected, _detected_rows, _place, _row_from,
-                                                _slug, _specific, _table_frame)
+                                                _slug, _specific, _table_frame, _title)
 from jmtools.core.stats import Z95
 
 __all__ = ["CONTACT_SIGNALS"]
@@ -65,10 +65,9 @@ def _focus_rows(evidence: pd.DataFrame, journey, persona: str, *, min_effect: fl
         if (d["stage"], d["touchpoint"]) in covered or any(
                 r["stage"] == d["stage"] and r["touchpoint"] == d["touchpoint"] for r in rows):
             continue
-        where = d["stage"] + (f" / {d['touchpoint']}" if d["touchpoint"] else "")
         d["evidence"] = _also_hurts(d["evidence"], evidence, d["stage"], d["touchpoint"], persona)
         rows.append({**d, "pain_point_id": _slug(d["stage"], d["touchpoint"]),
-                     "title": f"{', '.join(d['signals'])} at {where}".capitalize(),
+                     "title": _title(d["signals"], d["stage"], d["touchpoint"]),
                      "source": "detected", "evidence_label": "measured", "severity": None,
                      "description": ""})
     return _table_frame(rows, journey)

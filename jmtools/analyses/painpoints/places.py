@@ -232,7 +232,8 @@ def _describe(rows: pd.DataFrame, limit: int = 6) -> str:
                    + _open_words(n, everyone, still))
         ratio = "" if versus != OUTSIDE else (_ratio_words(value, baseline, z) if unit in ("hours", DAY_HOURS)
                                               else _difference_words(value, baseline, z, unit))
-        parts.append(f"{who}{signal} {_fmt(value, unit)} ({counted}) vs "
+        said = f"{signal}, typical wait" if unit in ("hours", DAY_HOURS) else signal   # a geometric mean (D235)
+        parts.append(f"{who}{said} {_fmt(value, unit)} ({counted}) vs "
                      f"{_fmt(baseline, unit)} {versus} (n={baseline_n:,}{answers}){ratio}")
     more = len(rows) - limit
     return "; ".join(parts) + (f"; (+{more} more in .evidence)" if more > 0 else "")
@@ -285,6 +286,13 @@ def _open_words(n, everyone, still) -> str:
 def _slug(*parts) -> str:
     text = "-".join(str(p) for p in parts if p)
     return "detected-" + re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _title(signals, stage, touchpoint) -> str:
+    """A detected pain point's title: its signals at its place, the journey's own spelling kept
+    (only the first letter of the sentence is raised; docs/decisions.md D235)."""
+    text = f"{', '.join(signals)} at {stage}" + (f" / {touchpoint}" if touchpoint else "")
+    return text[:1].upper() + text[1:]
 
 
 def _table_frame(rows: list[dict], journey) -> pd.DataFrame:
