@@ -222,7 +222,7 @@ def _claims_events():
             ("b", "pay", "Pay"),                                                # paid, not closed yet
             ("c", "report", "Report"), ("c", "offer", "Offer"), ("c", "decide", "Decide"),  # ends there
             ("d", "report", "Report"), ("d", "offer", "Offer"),                 # never decides
-            ("e", "report", "Report"), ("e", "close", "Close"),                 # closed unpaid: complete
+            ("e", "report", "Report"), ("e", "close", "Close"),                 # closed, never decided
             ("f", "report", "Report")]                                          # nothing after
     t = pd.DataFrame(rows, columns=["customer_id", "event", "stage"])
     return t.assign(timestamp=pd.Timestamp("2026-03-02") + pd.to_timedelta(range(len(t)), "h"))
@@ -230,24 +230,25 @@ def _claims_events():
 
 def test_the_company_carrying_a_journey_on_past_a_customers_last_step_is_no_abandonment():
     """D231: with company-only last stages, the last stage customers act at read as abandonment for
-    all. A customer has not abandoned when the company's contacts reach the last stage, or a later one
-    with no stage where customers act in between nor right after; otherwise the −1 stays."""
+    all. A customer has not abandoned when the company's contacts reach a later stage with no stage where
+    customers act in between nor right after (before the last stage, when they reach it: a file closed
+    without the customer's decision is no journey gone on); otherwise the −1 stays."""
     t = _claims_events()
     stages = ["Report", "Offer", "Decide", "Pay", "Close"]
     company = t["event"].isin(["offer", "pay", "close"])
     own = behaviour_valence(t[~company], stages, rules=["abandonment"], company=t[company])
     old = behaviour_valence(t[~company], stages, rules=["abandonment"])
     got = dict(zip(own["customer_id"] + ":" + own["stage"].astype(str), own["abandoned"]))
-    assert {k for k, v in got.items() if v} == {"c:Decide", "d:Report", "f:Report"}
+    assert {k for k, v in got.items() if v} == {"c:Decide", "d:Report", "e:Report", "f:Report"}
     # plain pandas: furthest own stage; the company reached beyond it; whose move the next stage is
     k = {s: i for i, s in enumerate(stages)}
     acting = {k[s] for s in t.loc[~company, "stage"]}
     code = t["stage"].map(k)
     mine = code[~company].groupby(t["customer_id"]).max()
     end = code.groupby(t["customer_id"]).max()
-    went = {c: end[c] == 4 or (end[c] > mine[c] and not acting & set(range(mine[c] + 1, end[c] + 2)))
-            for c in mine.index}
-    assert {c for c, w in went.items() if not w} == {"c", "d", "f"}
+    upto = {c: end[c] + 1 if end[c] < 4 else 3 for c in mine.index}     # the last stage: the ones before it
+    went = {c: end[c] > mine[c] and not acting & set(range(mine[c] + 1, upto[c] + 1)) for c in mine.index}
+    assert {c for c, w in went.items() if not w} == {"c", "d", "e", "f"}
     assert set(old.loc[old["abandoned"], "customer_id"]) == {"a", "b", "c", "d", "e", "f"}  # before: everyone
 
 

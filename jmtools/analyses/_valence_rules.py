@@ -34,9 +34,10 @@ def journey_went_on(codes: pd.Series, customers: pd.Series, company: pd.DataFram
 
     ``codes`` are the stage positions of the customers' own rows (one row per customer and stage),
     ``company`` the company's contacts at funnel stages (``customer_id`` and ``code``, the stage's
-    position). The journey went on when the company's contacts reach the last stage, or reach a later
-    stage with no stage where customers act themselves (one with a row of their own, anyone's) after
-    the customer's furthest own stage up to and including the stage after the last one reached: a
+    position). The journey went on when the company's contacts reach a later stage with no stage where
+    customers act themselves (one with a row of their own, anyone's) after the customer's furthest own
+    stage up to and including the stage after the last one reached — or, when they reach the last
+    stage, none before it (a review mail after browsing, with buying between, carries nothing on): a
     payment and a closure letter after the customer's decision carry the journey on; a request for
     documents the customer never answers, or an offer before a decision never taken, does not.
 
@@ -57,5 +58,6 @@ def journey_went_on(codes: pd.Series, customers: pd.Series, company: pd.DataFram
     before = np.concatenate([[0], np.cumsum(acting)])         # before[k]: acting stages below k
     upto = np.minimum(end + 1, n_stages - 1)
     between = before[upto + 1] - before[furthest.to_numpy() + 1]
-    went[:] = (end == n_stages - 1) | ((end > furthest.to_numpy()) & (between == 0))
+    to_last = before[n_stages - 1] - before[furthest.to_numpy() + 1]   # acting stages before the last
+    went[:] = (end > furthest.to_numpy()) & (np.where(end == n_stages - 1, to_last, between) == 0)
     return went & (codes == furthest)
