@@ -187,3 +187,77 @@ def test_project_imports_sit_at_the_top_of_each_file():
                 if any(n.split(".")[0] == "jmtools" for n in names) or getattr(node, "level", 0):
                     deferred.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
     assert not deferred, "jmtools imports inside functions:\n" + "\n".join(deferred)
+
+
+# ------------------------------------------------------------------ private names stay in their file
+#: A name with one leading underscore belongs to the file that defines it (D239). Another module
+#: may import a *module* named ``_x`` (a package-private module: ``from jmtools.report import
+#: _section_kit as kit``) and use its public names, but not a ``_name`` defined in another file,
+#: whether taken by ``from … import _name`` or read as ``module._name``. The uses found when the
+#: rule came are listed in this file, to be removed as they are made public or moved; the list
+#: only shrinks.
+PRIVATE_ALLOWED = Path(__file__).with_name("private_imports_allowed.txt")
+
+
+def _module_aliases(tree: ast.AST, package: str) -> tuple[dict[str, str], list[tuple[str, str, int]]]:
+    """Names bound to jmtools modules in a file, and the ``_names`` it imports from another one."""
+    aliases, taken = {}, []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            aliases.update({a.asname: a.name for a in node.names if a.asname and a.name in MODULES})
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                up = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(up + ([base] if base else []))
+            for a in node.names:
+                if f"{base}.{a.name}" in MODULES:
+                    aliases[a.asname or a.name] = f"{base}.{a.name}"
+                elif base.split(".")[0] == "jmtools" and _private(a.name):
+                    taken.append((base, a.name, node.lineno))
+    return aliases, taken
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def private_uses(module: str, source: str | None = None) -> set[tuple[str, str, str]]:
+    """``(module, other module, _name)`` for each private name of another file ``module`` uses."""
+    path = MODULES[module]
+    tree = ast.parse(source if source is not None else path.read_text(encoding="utf-8"))
+    aliases, taken = _module_aliases(tree, module if path.name == "__init__.py" else module.rpartition(".")[0])
+    found = {(module, base, name) for base, name, _ in taken}
+    found |= {(module, aliases[n.value.id], n.attr) for n in ast.walk(tree)
+              if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
+              and n.value.id in aliases and _private(n.attr)}
+    return {f for f in found if f[1] != module}
+
+
+def _allowed() -> set[tuple[str, str, str]]:
+    rows = [line.split() for line in PRIVATE_ALLOWED.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+    return {(row[0], row[1], name) for row in rows for name in row[2:]}
+
+
+def test_no_module_uses_a_private_name_of_another_file():
+    found = set().union(*(private_uses(m) for m in MODULES))
+    new = sorted(found - _allowed())
+    assert not new, ("private names used outside their file — make them public helpers (in __all__, "
+                     "with a docstring) or move them where they are used:\n"
+                     + "\n".join(f"{m} uses {s}.{n}" for m, s, n in new))
+    stale = sorted(_allowed() - found)
+    assert not stale, (f"no longer used, remove from {PRIVATE_ALLOWED.name}:\n"
+                       + "\n".join(f"{m} {s} {n}" for m, s, n in stale))
+
+
+def test_the_private_name_finder_finds_planted_uses():
+    planted = ("from jmtools.report import _section_kit as kit\n"
+               "from jmtools.report.headline import _lowest, headline_html\n"
+               "from jmtools.core import stats\n"
+               "import html as _html\n"
+               "x = kit._secret + kit.public + stats._BLOCK_CELLS\n")
+    assert private_uses("jmtools.report.sections", planted) == {
+        ("jmtools.report.sections", "jmtools.report.headline", "_lowest"),
+        ("jmtools.report.sections", "jmtools.report._section_kit", "_secret"),
+        ("jmtools.report.sections", "jmtools.core.stats", "_BLOCK_CELLS")}

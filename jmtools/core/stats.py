@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["Z95", "FOLLOW_UP_SHARE", "wilson_interval", "bootstrap_ci", "bootstrap_mean_ci", "follow_up_window",
+__all__ = ["Z95", "FOLLOW_UP_SHARE", "wilson_interval", "difference_interval", "bootstrap_ci", "bootstrap_mean_ci", "follow_up_window",
            "still_open"]
 
 #: Two-sided 95% normal quantile.
@@ -64,6 +64,39 @@ def wilson_interval(successes, n, *, z: float = Z95):
     if low.ndim == 0:
         return float(low), float(high)
     return low, high
+
+
+def difference_interval(value: float, baseline: float, z: float) -> tuple[float, float, float]:
+    """A comparison's difference and its 95% interval, from the z statistic the comparison made.
+
+    The standard error is recovered as ``|difference / z|`` (D228), so any two-group test
+    that reports its z (a pooled proportion test, Welch's test) gives an interval here.
+
+    Parameters
+    ----------
+    value, baseline : float
+        The group's value and the value it is compared with.
+    z : float
+        The comparison's z statistic: the difference over its standard error.
+
+    Returns
+    -------
+    (difference, low, high) : tuple of float
+        ``value - baseline`` and its 95% bounds; all NaN when a number is missing or ``z`` is 0.
+
+    Examples
+    --------
+    >>> diff, low, high = difference_interval(0.30, 0.20, 2.0)
+    >>> round(diff, 3), round(low, 3), round(high, 3)
+    (0.1, 0.002, 0.198)
+    >>> difference_interval(0.30, 0.20, 0.0)
+    (nan, nan, nan)
+    """
+    if not (np.isfinite(value) and np.isfinite(baseline) and np.isfinite(z)) or z == 0:
+        return np.nan, np.nan, np.nan
+    diff = value - baseline
+    half = Z95 * abs(diff / z)
+    return diff, diff - half, diff + half
 
 
 def bootstrap_ci(values, statistic=np.mean, *, n_boot: int = 2000, level: float = 0.95,

@@ -25,7 +25,7 @@ from jmtools.report.stake import stake_share
 from jmtools.report.wording import (compared, emotion, feeling, ids_words, interval, later_words, loss_words,
                                     open_words, percent, plain)
 
-__all__ = ["headline_items", "headline_html", "loss_interval"]
+__all__ = ["headline_items", "headline_html", "loss_interval", "one_point_curve"]
 
 
 def _row_for(frame, stage, persona=None):
@@ -113,10 +113,32 @@ def _loss(f) -> dict | None:
     return {"key": "loss", "label": "Biggest loss", "text": text + "."}
 
 
-def _one_point(f) -> bool:
-    """Whether the focus's emotion curve measures one stage only: its one point is no lowest moment,
-    peak or end set against others (D232)."""
-    return int(f.curve_focus["valence"].notna().sum()) == 1
+def one_point_curve(findings) -> bool:
+    """Whether the focus's emotion curve measures one stage only.
+
+    A curve of one point has no lowest moment, peak or end set against others (D232): the
+    headline and the report's moments say "Measured at one stage" / "Only point" instead.
+
+    Parameters
+    ----------
+    findings : Findings
+        A pipeline run's findings; only ``curve_focus`` (a frame with a ``valence`` column,
+        one row per stage, NaN where the stage was not measured) is read.
+
+    Returns
+    -------
+    bool
+        True when exactly one stage of the focus's curve has a valence.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> one_point_curve(SimpleNamespace(curve_focus=pd.DataFrame({"valence": [0.4, None, None]})))
+    True
+    >>> one_point_curve(SimpleNamespace(curve_focus=pd.DataFrame({"valence": [0.4, -0.2, None]})))
+    False
+    """
+    return int(findings.curve_focus["valence"].notna().sum()) == 1
 
 
 def _lowest(f) -> dict | None:
@@ -124,7 +146,7 @@ def _lowest(f) -> dict | None:
     if low is None:
         return None
     behaviour = f.curve_basis == "behaviour"        # friction in what customers did, not a feeling
-    only = _one_point(f)
+    only = one_point_curve(f)
     what = ("no friction in what customers did at any stage" if behaviour and low["valence"] >= 0 else
             "the most friction in what customers did" if behaviour and not only else
             "friction in what customers did" if behaviour else feeling(low["valence"]))

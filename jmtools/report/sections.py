@@ -38,7 +38,7 @@ from jmtools.report import _section_kit as kit
 from jmtools.report.present import headline_cards, html_table, md, number, with_caption
 from jmtools.report.funnel_notes import (instead_words, show_contact_only, show_funnel_chart, show_last_seen, show_left,
                                          show_not_started, show_optional, show_skipped, show_still_open)
-from jmtools.report.headline import _one_point, headline_html, headline_items, loss_interval
+from jmtools.report.headline import headline_html, headline_items, loss_interval, one_point_curve
 from jmtools.report.problem_sections import fix_first, the_map, what_they_write, where_it_hurts
 from jmtools.report.record import record, record_source
 from jmtools.report.repeat_notes import show_repeat_visits
@@ -228,7 +228,7 @@ def _lowest_card(f: Findings) -> list[dict]:
     record("lowest_emotion", float(lowest["valence"]), label=f"Emotion at {lowest['stage']} (−2..+2){basis}",
            n=int(lowest["n"]), ci=(float(lowest["ci_low"]), float(lowest["ci_high"])), fmt="+.2f",
            headline=True)
-    return [{"label": f"{'Only' if _one_point(f) else 'Lowest'} point of the emotion curve{basis}",
+    return [{"label": f"{'Only' if one_point_curve(f) else 'Lowest'} point of the emotion curve{basis}",
              "value": f"{lowest['stage']} {number(float(lowest['valence']), digits=2, signed=True)}",
              "note": f"on −2..+2, n={int(lowest['n']):,}"}]
 

@@ -73,16 +73,6 @@ def _ratio_interval(value: float, baseline: float, z: float) -> tuple[float, flo
     return value / baseline, math.exp(diff - half), math.exp(diff + half)
 
 
-def _difference_interval(value: float, baseline: float, z: float) -> tuple[float, float, float]:
-    """A comparison's difference ``value − baseline`` and its 95% interval, from the z the
-    comparison made (the difference over its standard error); NaN where there is none (D228)."""
-    if not (np.isfinite(value) and np.isfinite(baseline) and np.isfinite(z)) or z == 0:
-        return np.nan, np.nan, np.nan
-    diff = value - baseline
-    half = Z95 * abs(diff / z)
-    return diff, diff - half, diff + half
-
-
 def _col(frame: pd.DataFrame, col: str | None, role: str, what: str, *, required=True):
     if col is None:
         return None

@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from jmtools.analyses.disclosure import count_words
-from jmtools.analyses.painpoints._common import (ALL, DAY_HOURS, OUTSIDE, SIGNALS, TABLE_COLUMNS, _difference_interval,
+from jmtools.analyses.painpoints._common import (ALL, DAY_HOURS, OUTSIDE, SIGNALS, TABLE_COLUMNS,
                                                  _ratio_interval)
+from jmtools.core.stats import difference_interval
 
 __all__ = ["SIGNAL_WEIGHTS"]
 
@@ -250,7 +251,7 @@ def _difference_words(value, baseline, z, unit) -> str:
     """``: 12.5 points more (95% interval 8.1–16.9)`` (a share) or ``: 1.02 lower (95% interval
     0.80–1.24)`` (a valence): a segment's rate or mean beside that of the customers outside it,
     with the interval of the z the comparison made (D228)."""
-    diff, low, high = _difference_interval(value, baseline, z)
+    diff, low, high = difference_interval(value, baseline, z)
     if np.isnan(diff):
         return ""
     low, high = sorted((abs(low), abs(high))) if low * high > 0 else (0.0, max(abs(low), abs(high)))
