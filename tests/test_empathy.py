@@ -83,6 +83,49 @@ def test_a_surname_another_quote_names_in_full_is_masked(journey):
     assert list(alone["text"]) == ["“Okonkwo was rude at the till”"]   # nothing tells it is a name
 
 
+def _planted_quotes(n=300, seed=0):
+    """Seeded quotes: some sign with a full name, others name the same surname alone."""
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    surnames = ["Okonkwo", "Schulz", "Nakamura", "Baptiste"]
+    said = ["{s} was rude at the till", "Thanks, {f} {s}", "Ask {s} about the fees", "Great blog post",
+            "Fees again. Regards, {f} {s}", "Took ages to pay"]
+    texts = [rng.choice(said).format(s=rng.choice(surnames), f=rng.choice(["Emily", "Tom", "Ana"]))
+             for _ in range(n)]
+    return pd.DataFrame({"text": texts, "stage": rng.choice(["Look", "Buy"], n),
+                         "persona": rng.choice(["Ben", "Maya"], n), "source": "feedback"})
+
+
+def test_names_learned_once_give_the_same_map_and_are_not_learned_again(journey, monkeypatch):
+    """D239: the surnames learned once (known_names over all the quotes) give the same cells as
+    learning them on each call; given, they are not learned again."""
+    from jmtools.analyses import empathy
+    from jmtools.analyses.privacy import known_names
+
+    quotes = _planted_quotes()
+    names = known_names(quotes["text"])
+    assert names == {"okonkwo", "schulz", "nakamura", "baptiste"}      # the planted truth
+    learned = {(p, s): empathy_cells(journey, persona=p, stage=s, quotes=quotes, max_quotes=50)
+               for p in ("Ben", "Maya") for s in ("Look", "Buy", None)}
+    assert any("[name] was rude" in t for c in learned.values() for t in c["text"])
+
+    def no_learning(*a, **k):
+        raise AssertionError("known_names called although names were given")
+    monkeypatch.setattr(empathy, "known_names", no_learning)
+    for (p, s), cells in learned.items():
+        given = empathy_cells(journey, persona=p, stage=s, quotes=quotes, max_quotes=50, names=names)
+        pd.testing.assert_frame_equal(given, cells)
+
+
+def test_names_given_from_a_wider_set_mask_a_quote_that_alone_tells_nothing(journey):
+    quotes = pd.DataFrame({"text": ["Okonkwo was rude at the till"], "stage": ["Buy"], "persona": ["Ben"]})
+    says = empathy_cells(journey, persona="Ben", stage="Buy", quotes=quotes,
+                         names={"Okonkwo"}).query("quadrant == 'says'")
+    assert list(says["text"]) == ["“[name] was rude at the till”"]
+    with pytest.raises(ParameterError, match="names=.'okonkwo'."):
+        empathy_cells(journey, persona="Ben", quotes=quotes, names="okonkwo")
+
+
 def test_errors(journey):
     with pytest.raises(ParameterError, match="empathy map is about one persona"):
         empathy_cells(journey, persona=None)

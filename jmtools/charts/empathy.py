@@ -124,13 +124,14 @@ def empathy_chart(cells, *, title: str | None = None, quadrant_width: int = 360,
 
 
 def empathy_map(journey, *, persona: str | None, stage: str | None = None, quotes=None,
-                max_quotes: int = 3, **layout):
+                max_quotes: int = 3, names=None, **layout):
     """The empathy map of a persona (at one stage, or across the journey) as a chart.
 
     Parameters
     ----------
-    journey, persona, stage, quotes, max_quotes
-        See :func:`~jmtools.analyses.empathy.empathy_cells`.
+    journey, persona, stage, quotes, max_quotes, names
+        See :func:`~jmtools.analyses.empathy.empathy_cells` (``names``: surnames learned once,
+        for several maps drawn from the same quotes).
     **layout
         ``quadrant_width``, ``font_size``, ``show_stage`` of :func:`empathy_chart`.
 
@@ -146,7 +147,7 @@ def empathy_map(journey, *, persona: str | None, stage: str | None = None, quote
     'Empathy map — Ben · S'
     """
     cells = empathy_cells(journey, persona=persona, stage=stage, quotes=quotes,
-                          max_quotes=max_quotes)
+                          max_quotes=max_quotes, names=names)
     who = " · ".join(x for x in (persona, stage) if x) or journey.name
     return empathy_chart(cells, title=f"Empathy map — {who}", **layout)
 
