@@ -129,6 +129,12 @@ def test_a_segment_shows_its_waits_beside_everyone_outside_it(tmp_path, capsys):
     assert ("No detours: no customer went back from a step of their own to one of an earlier stage (a contact "
             "the company starts, and a move to or from an optional or exit stage, is no detour).") in said
     assert "nobody went back" not in said
+    # every chart drawn names the segment in its title: a screenshot says whose chart it is (D239)
+    import altair as alt
+    charts = [o for o in run.displayed if isinstance(o, alt.TopLevelMixin)]
+    titles = [c.to_dict().get("title") for c in charts]
+    assert len(charts) >= 4, titles
+    assert all(isinstance(t, dict) and f'Segment: {SEGMENT}' in t["text"] for t in titles), titles
 
 
 def _chart_rows(displayed, title_part):
