@@ -23,8 +23,13 @@ _BARE_SHARE = re.compile(r"(?<![\d.,+−-])0\.\d{2,}(?!\d*%)")  # 0.838 beside 8
 
 
 @pytest.fixture(scope="module")
-def headlines(ecommerce_world):
-    return {p: headline_items(pipeline.run(ecommerce_world.prepared, persona=p)) for p in PERSONAS}
+def findings(ecommerce_world):
+    return {p: pipeline.run(ecommerce_world.prepared, persona=p) for p in PERSONAS}
+
+
+@pytest.fixture(scope="module")
+def headlines(findings):
+    return {p: headline_items(f) for p, f in findings.items()}
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -286,3 +291,31 @@ def test_an_nps_question_at_a_stage_has_the_sign_of_its_nps_and_one_point_is_no_
     kinds = moments_of_truth(f.curve)
     assert kinds.loc[kinds["persona"] == "all", "kind"].tolist() == ["lowest"]
     assert kinds["explanation"].iloc[0].startswith("Only point for all customers: Closure")
+
+
+
+def test_a_typical_wait_in_the_headline_says_what_it_is_beside_it(findings, headlines):
+    """The top pain point's "typical wait" is a geometric mean (D235): the headline says so, as the
+    pain point table's note does — the term's tooltip and a visible line that print keeps (D239).
+    Budget Ben's top pain point has a slow step among its signals (D235); put first, the headline says it."""
+    import dataclasses
+    import html as html_lib
+
+    from jmtools.report.wording import caption
+
+    ben = findings["Budget Ben"]
+    table = ben.pain_points.table.copy()
+    parts = str(table["evidence"].iloc[0]).split("; ")
+    slow = [i for i, part in enumerate(parts) if "slow step, typical wait " in part]
+    assert slow, parts                                   # Ben's top pain point is slow too, said second
+    table.iloc[0, table.columns.get_loc("evidence")] = "; ".join([parts[slow[0]]] + parts[:slow[0]] + parts[slow[0] + 1:])
+    planted = dataclasses.replace(ben, pain_points=dataclasses.replace(ben.pain_points, table=table))
+    items = headline_items(planted)
+    pain = next(it for it in items if it["key"] == "pain")
+    assert "typical wait" in pain["text"] and pain["note"] == caption("typical_wait")
+    page = headline_html(items)
+    note = html_lib.escape(caption("typical_wait"))
+    assert page.count(f'<dfn title="{note}">typical wait</dfn>') == 1
+    assert f'<span class="jm-headline-note">{note}</span></li>' in page
+    for p in PERSONAS:                                   # their top pain points are no slow step: no note
+        assert "jm-headline-note" not in headline_html(headlines[p]) and "<dfn" not in headline_html(headlines[p])

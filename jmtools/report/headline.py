@@ -22,8 +22,8 @@ from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.core.stats import wilson_interval
 from jmtools.pipeline._had_time import had_time, open_rows
 from jmtools.report.stake import stake_share
-from jmtools.report.wording import (compared, emotion, feeling, ids_words, interval, later_words, loss_words,
-                                    open_words, percent, plain)
+from jmtools.report.wording import (caption, compared, emotion, feeling, ids_words, interval, later_words,
+                                    loss_words, open_words, percent, plain)
 
 __all__ = ["headline_items", "headline_html", "loss_interval", "one_point_curve"]
 
@@ -171,6 +171,10 @@ def _lowest(f) -> dict | None:
 _PER_ANSWER = re.compile(r"(emotion [−+]?[0-9.]+ on −2\.\.\+2) \(n=(?=[0-9,]+ answers)")
 
 
+#: The words of a pain point's evidence that name a geometric mean (D235): explained where shown.
+TYPICAL_WAIT = "typical wait"
+
+
 def _pain(f) -> dict | None:
     pains = f.pain_points.table
     if not len(pains):
@@ -187,7 +191,10 @@ def _pain(f) -> dict | None:
     also = [p for p in (top.get("personas") or []) if p != f.focus.persona]
     if not f.focus.everyone and also:
         text += f"; it also hurts {', '.join(also)}"
-    return {"key": "pain", "label": "Top pain point", "text": text + ".", "figure": "top_pain_point"}
+    item = {"key": "pain", "label": "Top pain point", "text": text + ".", "figure": "top_pain_point"}
+    if TYPICAL_WAIT in text:     # a geometric mean, said beside it as under the pain point table (D235, D239)
+        item.update(term=TYPICAL_WAIT, note=caption("typical_wait"))
+    return item
 
 
 def _fix(f) -> dict | None:
@@ -242,15 +249,26 @@ def headline_items(f) -> list[dict]:
 def headline_html(items: list[dict]) -> str:
     """The headline as escaped HTML (one ``<ul class="jm-headline">``).
 
+    An item with a ``term`` and a ``note`` (the top pain point's "typical wait") shows the note as
+    the term's tooltip and, for print and static copies, as a line of its own under the sentence.
+
     Examples
     --------
     >>> headline_html([{"key": "loss", "label": "Biggest loss", "text": "A → B: 40.0% <do not> go on."}])
     '<ul class="jm-headline"><li data-key="loss"><b>Biggest loss</b>: A → B: 40.0% &lt;do not&gt; go on.</li></ul>'
+    >>> print(headline_html([{"key": "pain", "label": "Top", "text": "slow, typical wait 2 days.",
+    ...                       "term": "typical wait", "note": "A geometric mean."}]))
+    <ul class="jm-headline"><li data-key="pain"><b>Top</b>: slow, <dfn title="A geometric mean.">typical wait</dfn> 2 days.<span class="jm-headline-note">A geometric mean.</span></li></ul>
     """
     e = _html.escape
     rows = []
     for it in items:
         prev = (f' <span class="jm-prev" data-figure="{e(it["figure"])}"></span>'
                 if it.get("figure") else "")
-        rows.append(f'<li data-key="{e(it["key"])}"><b>{e(it["label"])}</b>: {e(it["text"])}{prev}</li>')
+        text, note = e(it["text"]), ""
+        if it.get("note"):
+            term = e(it["term"])
+            text = text.replace(term, f'<dfn title="{e(it["note"])}">{term}</dfn>', 1)
+            note = f'<span class="jm-headline-note">{e(it["note"])}</span>'
+        rows.append(f'<li data-key="{e(it["key"])}"><b>{e(it["label"])}</b>: {text}{prev}{note}</li>')
     return '<ul class="jm-headline">' + "".join(rows) + "</ul>"
