@@ -317,3 +317,33 @@ def test_touchpoints_the_company_starts_are_outlined_with_a_legend_entry():
     before = journey_map(plain).to_dict()
     assert _outlines(before) == []
     assert _texts(before, "wrapped") == _texts(spec, "wrapped")
+
+
+@pytest.mark.parametrize("column_width", [80, 100, 120, 160, 230])
+def test_cell_items_break_only_between_words(column_width):
+    """D239: a cell's item was wrapped with long words broken ("Schadensregulierungsentschei|dung",
+    "Versicherungs|nehmer"); it breaks between words only now, as the stage headers do (D235), a long
+    word shrinking the item or cut with "…", the full text the item's tooltip."""
+    items = ["Meldet den Schaden telefonisch beim Versicherungsnehmerservice",
+             "Schadensregulierungsentscheidung abwarten", "Pays", "Reads the post-purchase e-mail twice",
+             "Wartet auf die Begutachtung durch den Sachverständigen"]
+    j = Journey.model_validate({"name": "H", "stages": [{"name": "Meldung", "actions": items}]})
+    spec = map_chart(map_cells(j, lanes=["actions"]), column_width=column_width).to_dict()
+    rows = {r["text"]: r for layer in _layers(spec) for r in spec["datasets"].get(layer["data"]["name"], [])
+            if layer["mark"]["type"] == "text" and "wrapped" in r}
+    assert list(rows) == items
+    room = column_width - 2 * 8 - 12                               # the item's text room, in px
+    for text, r in rows.items():
+        lines = r["wrapped"].split("\n")
+        words = [w for line in lines for w in line.split()]
+        cut = [w for w in words if w.endswith("…")]
+        assert len(words) == len(text.split()), (text, lines)      # no word split over two lines
+        assert all(w in text.split() for w in words if w not in cut)
+        assert all(any(full.startswith(w[:-1]) for full in text.split()) for w in cut)
+        assert all(len(line) * r["size"] * 0.62 <= room or line in cut for line in lines), (text, lines)
+        assert 9 <= r["size"] <= 11
+    assert rows["Pays"]["wrapped"] == "Pays" and rows["Pays"]["size"] == 11
+    item_layers = [layer for layer in _layers(spec) if layer["encoding"].get("text", {}).get("field") == "wrapped"]
+    assert [layer["encoding"]["size"] for layer in item_layers] == [{"field": "size", "type": "quantitative",
+                                                                      "scale": None, "legend": None}]
+    assert {"field": "text", "type": "nominal", "title": "item"} in item_layers[0]["encoding"]["tooltip"]

@@ -64,9 +64,8 @@ class MapGeometry:
         self.lh = round(font_size * 1.35)
         self.pad = 8
         self.badge = 12
-        self.chars = max(8, int((column_width - 2 * self.pad - self.badge) / (font_size * 0.6)))
         self.emotion_height = emotion_height
-        fitted = [_header_fit(s, column_width - 36, font_size + 2) for s in self.stages]
+        fitted = [_fit_words(s, column_width - 36, font_size + 2) for s in self.stages]
         self.header_lines = [lines for lines, _ in fitted]
         self.header_sizes = [size for _, size in fitted]
         self.header_h = max(len(x) for x in self.header_lines) * (self.lh + 3) + 2 * self.pad
@@ -105,12 +104,13 @@ class MapGeometry:
             y = top + self.pad
             x = self.lw + i * self.cw + self.pad
             for rec in by_cell.get((lane, stage), []):
-                lines = textwrap.wrap(rec["label"], self.chars, break_long_words=True,
-                                      break_on_hyphens=False) or [""]
+                # between words only; a long word shrinks the item or is cut with "…" (its tooltip is whole)
+                lines, size = _fit_words(rec["label"], self.cw - 2 * self.pad - self.badge, self.fs)
                 has_badge = isinstance(rec["evidence"], str) and rec["evidence"] in EVIDENCE_COLORS
                 self.rows.append({**_plain_record(rec), "x": x + (self.badge if has_badge else 0),
                                   "y": y, "bx": x + 4, "by": y + self.lh / 2 - 1,
-                                  "wrapped": "\n".join(lines), "badge": has_badge, "h": len(lines) * self.lh})
+                                  "wrapped": "\n".join(lines), "size": size, "badge": has_badge,
+                                  "h": len(lines) * self.lh})
                 y += len(lines) * self.lh + 5
             tallest = max(tallest, y - top - self.pad - 5)
         return tallest + 2 * self.pad
@@ -246,7 +246,8 @@ class MapGeometry:
         text = alt.Chart(frame).mark_text(
             align="left", baseline="top", lineBreak="\n", font=MAP_FONT, fontSize=self.fs,
             color=MAP_COLORS["text"], lineHeight=self.lh).encode(
-            x=px("x"), y=px("y"), text=alt.Text("wrapped:N"), tooltip=tooltip)
+            x=px("x"), y=px("y"), text=alt.Text("wrapped:N"), size=alt.Size("size:Q", scale=None, legend=None),
+            tooltip=tooltip)
         badges, started = frame[frame["badge"]], self._company_outlines(frame)
         if not len(badges):
             return [text, *started]
@@ -392,20 +393,21 @@ class MapGeometry:
                                                                    text=alt.Text("text:N"))]
 
 
-def _header_fit(name: str, room: float, size: int) -> tuple[list[str], int]:
-    """A stage header's lines and font size in ``room`` px: broken only between words (D235); a
-    word too long for the room at ``size`` shrinks the header (to two points smaller at most),
-    and a word still too long is cut with "…" (the full name is the header's tooltip).
+def _fit_words(name: str, room: float, size: int) -> tuple[list[str], int]:
+    """A text's lines and font size in ``room`` px — a stage header's (D235) or a cell item's (D239):
+    broken only between words; a word too long for the room at ``size`` shrinks the text (to two
+    points smaller at most), and a word still too long is cut with "…" (the full text is the
+    header's or the item's tooltip).
 
     Examples
     --------
-    >>> _header_fit("Begutachtung", 200, 13)
+    >>> _fit_words("Begutachtung", 200, 13)
     (['Begutachtung'], 13)
-    >>> _header_fit("Begutachtung", 85, 13)
+    >>> _fit_words("Begutachtung", 85, 13)
     (['Begutachtung'], 11)
-    >>> _header_fit("Schadensregulierungsentscheidung", 60, 13)
+    >>> _fit_words("Schadensregulierungsentscheidung", 60, 13)
     (['Schaden…'], 11)
-    >>> _header_fit("Post-purchase and returns", 90, 13)
+    >>> _fit_words("Post-purchase and returns", 90, 13)
     (['Post-purchase', 'and returns'], 11)
     """
     def chars(points):
