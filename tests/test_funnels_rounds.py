@@ -20,7 +20,8 @@ import pytest
 
 from inprocess import run_cells
 from jmtools import pipeline
-from jmtools.analyses.funnels import repeat_families, repeat_visits
+from claims_world import write_claims_world
+from jmtools.analyses.funnels import asked_families, loops, repeat_families, repeat_visits
 from jmtools.evidence import prepare
 from jmtools.journey import Journey
 from jmtools.report.repeat_notes import repeat_sentences, show_loops_and_repeats
@@ -253,3 +254,119 @@ def test_the_batch_history_follows_the_figure_from_run_to_run(tmp_path):
     assert got["n"].tolist() == [int(t["n"]) for t in truths]
     np.testing.assert_allclose(got["value"].astype(float), [t["mean"] for t in truths], atol=1e-4)
     assert got["value"].iloc[0] != got["value"].iloc[1]
+
+
+# --------------------------------------------------------------------------- rounds the company asks for (D242)
+
+@pytest.fixture(scope="module")
+def claims(tmp_path_factory):
+    """The seeded claims world: its events with each claim's line and persona, its truth, its evidence."""
+    folder = tmp_path_factory.mktemp("claims") / "world"
+    events, truth = write_claims_world(folder)
+    persona = truth.set_index("customer_id")["line"].map({"home": "Hausrat", "motor": "Kfz"})
+    return events.assign(persona=events["customer_id"].map(persona)), truth, _evidence(folder)
+
+
+def _rounds_by_pandas(events: pd.DataFrame) -> pd.DataFrame:
+    """Plain pandas, per persona and "all": each claimant's upload rounds — an upload whose previous
+    upload-or-request (time order, ties in file order) is none or the insurer's request."""
+    s = events[events["event"].isin(["document_uploaded", "documents_requested"])]
+    s = s.sort_values(["customer_id", "timestamp"], kind="stable")
+    own = s["event"].eq("document_uploaded")
+    before = own.groupby(s["customer_id"]).shift(1)
+    starts = own & before.ne(True)
+    per = starts.groupby([s["persona"], s["customer_id"]]).sum().rename("c").reset_index()
+    per = per[per["c"] > 0]
+    both = pd.concat([per.assign(persona="all"), per])
+    out = both.groupby("persona")["c"].agg(n="count", visits="sum", mean="mean", sd="std")
+    out["n_again"] = both[both["c"] >= 2].groupby("persona").size()
+    return out
+
+
+def test_an_upload_after_the_insurers_request_is_a_new_round_and_more_sent_unasked_is_not(claims):
+    """D242: upload → "Unterlagen angefordert" → upload was one run of one step once the company's
+    request was left out (D14), so no loop and, with no ``occurrence`` marked, no repeat: the rounds
+    were invisible. Each claimant's rounds now equal plain pandas' and the planted ones."""
+    events, truth, ev = claims
+    assert asked_families(ev) == [("Upload", ("Unterlagen angefordert",))]
+    want = _rounds_by_pandas(events)
+    got = pd.concat([repeat_visits(ev).assign(persona="all"), repeat_visits(ev, by="persona")]).set_index("persona")
+    assert got["asked_by"].eq("Unterlagen angefordert").all() and got["family"].eq("Upload").all()
+    for col in ("n", "visits", "n_again"):
+        assert got[col].to_dict() == want[col].astype(int).to_dict(), col
+    for col in ("mean", "sd"):
+        np.testing.assert_allclose(got[col].loc[want.index], want[col], rtol=1e-12)
+    half = 1.959963984540054 * want["sd"] / np.sqrt(want["n"])
+    np.testing.assert_allclose(got["ci_low"].loc[want.index], want["mean"] - half, rtol=1e-12)
+    # the planted rounds, where the cut-off took no upload away
+    done = truth[truth["stop"].eq("") & truth["customer_id"].isin(events.loc[events["event"] == "claim_closed",
+                                                                              "customer_id"])]
+    per = events[events["customer_id"].isin(done["customer_id"])]
+    mine = _rounds_by_pandas(per)
+    assert mine.loc["all", "visits"] == done["rounds"].sum() and mine.loc["all", "n"] == len(done)
+    assert got.loc["Hausrat", "mean"] > 2 > 1.3 > got.loc["Kfz", "mean"]        # planted 1 + 1.5 against 1 + 0.2
+    assert loops(ev)["n"].sum() == 0                                            # still no loop
+
+
+def test_a_round_is_counted_by_what_lay_between_on_a_hand_built_log():
+    """Four claimants: two bursts unasked (1 round), asked between (2), asked first (1), asked last
+    and never answering (1); a request at another stage starts no round."""
+    rows = [("a", "up", 0), ("a", "up", 1), ("a", "up", 30),
+            ("b", "up", 0), ("b", "req", 5), ("b", "up", 9), ("b", "req", 20), ("b", "up", 25),
+            ("c", "req", 0), ("c", "up", 3), ("d", "up", 0), ("d", "req", 4), ("e", "up", 0), ("e", "pay", 2),
+            ("e", "up", 4)]
+    ev = pd.DataFrame(rows, columns=["customer_id", "event", "h"]).assign(
+        timestamp=lambda f: pd.Timestamp("2026-01-01") + pd.to_timedelta(f.pop("h"), "h"))
+    j = {"stages": ["Claim", "Docs", "Pay"], "touchpoints": [
+        {"name": "Request", "stage": "Docs", "events": ["req"], "initiated_by": "company"},
+        {"name": "Upload", "stage": "Docs", "events": ["up"]},
+        {"name": "Payout", "stage": "Pay", "events": ["pay"], "initiated_by": "company"}]}
+    out = repeat_visits(prepare(ev, j)).iloc[0]
+    assert (out["touchpoint"], out["asked_by"], out["n"], out["visits"], out["n_again"]) == \
+        ("Upload", "Request", 5, 1 + 3 + 1 + 1 + 1, 1)
+
+
+def test_nobody_asked_again_gives_no_row_and_a_marked_family_has_no_asker(tmp_path):
+    rows = [("a", "req", 0), ("a", "up", 1), ("b", "up", 0), ("b", "up", 2)]
+    ev = pd.DataFrame(rows, columns=["customer_id", "event", "h"]).assign(
+        timestamp=lambda f: pd.Timestamp("2026-01-01") + pd.to_timedelta(f.pop("h"), "h"))
+    j = {"stages": ["Claim", "Docs"], "touchpoints": [
+        {"name": "Request", "stage": "Docs", "events": ["req"], "initiated_by": "company"},
+        {"name": "Upload", "stage": "Docs", "events": ["up"]}]}
+    assert repeat_visits(prepare(ev, j)).empty
+    ev.loc[3, "timestamp"] += pd.Timedelta(days=1)                             # b: up, req, up
+    ev = pd.concat([ev, pd.DataFrame({"customer_id": ["b"], "event": ["req"],
+                                      "timestamp": [pd.Timestamp("2026-01-01 01:00")]})])
+    assert repeat_visits(prepare(ev, j))["n_again"].tolist() == [1]
+    j["stages"] = ["Docs", "Claim"]                       # a contact at the first stage opens a journey (D14)
+    assert repeat_visits(prepare(ev, j)).empty and asked_families(prepare(ev, j)) == []
+    events = _world(tmp_path / "h")                       # the hospital: its follow-ups are a marked family
+    got = repeat_visits(_evidence(tmp_path / "h"))
+    assert got["touchpoint"].tolist() == ["Follow-up visit"] and got["asked_by"].tolist() == [""]
+    assert int(got["visits"].iloc[0]) == int((events["event"] == "attended").sum())
+
+
+def test_the_report_says_the_rounds_the_insurer_asked_for(claims):
+    """The repeat sentence says what a round is here, with plain pandas' numbers."""
+    events, _, ev = claims
+    want = _rounds_by_pandas(events)
+    table = pipeline.repeat_visits_compared(ev)
+    (text,) = repeat_sentences(table)
+    a, h = want.loc["all"], want.loc["Hausrat"]
+    assert text.startswith(f"**Acting again at *Upload* when asked**: the {int(a['n']):,} customers who had *Upload* had "
+                           f"{a['mean']:.2f} rounds there on average (95% CI {_ci(want, 'all')[0]}), "
+                           f"{_ci(want, 'all')[1]}. Hausrat act again clearly more often: {h['mean']:.2f} "
+                           f"rounds each (95% CI {_ci(want, 'Hausrat')[0]}, n={int(h['n']):,}) against "
+                           f"{want.loc['Kfz', 'mean']:.2f} for the other personas (n={int(want.loc['Kfz', 'n']):,}).")
+    assert ("a new one starts when they act there again after the company's *Unterlagen angefordert* at "
+            "Unterlagen — more sent unasked is the same round") in text
+    assert "occurrence: repeat" not in text
+    (mine,) = repeat_sentences(table, persona="Hausrat")
+    assert mine.startswith(f"**Acting again at *Upload* when asked**: Hausrat who had *Upload* (n={int(h['n']):,}) had "
+                           f"{h['mean']:.2f} rounds there on average")
+    assert repeat_sentences(table, persona="Kfz") == []
+    shown = []
+    show_loops_and_repeats(pd.DataFrame(columns=["step", "n"]), table, show=shown.append)
+    assert shown[0].data.endswith("Acting again at *Upload* after the company asked there starts a new round, so "
+                                  "it is no loop: how often customers come back is in the table below.")
+    assert "a round starts after" in shown_text([shown[2]]) and "Unterlagen angefordert" in shown_text([shown[2]])

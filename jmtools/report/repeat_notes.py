@@ -28,6 +28,7 @@ __all__ = ["repeat_sentences", "show_repeat_visits", "record_repeat_visits", "sh
 
 #: Notebook 02's table of visits per customer: column → header.
 REPEAT_TABLE_COLUMNS = {"persona": "persona", "touchpoint": "touchpoint that repeats", "family": "counted at",
+                        "asked_by": "a round starts after",
                         "n": "customers", "mean": "times each (mean)", "ci_low": "95% CI low",
                         "ci_high": "95% CI high", "n_again": "more than once", "share_again": "share more than once",
                         "baseline": "other personas (mean)", "higher": "clearly more often"}
@@ -42,6 +43,29 @@ def _family_words(family: str) -> tuple[str, str]:
     counts, said as the reader's options, and its repeating touchpoint (the last)."""
     names = [f"*{esc(t)}*" for t in str(family).split(" + ")]
     return listed(names, "or"), names[-1]
+
+
+def _asked_by(r) -> str:
+    """The company's touchpoints that ask a row's customers back (D242), "" for a family."""
+    v = r.get("asked_by", "") if hasattr(r, "get") else getattr(r, "asked_by", "")
+    return "" if v is None or v != v else str(v)
+
+
+def _words(r) -> dict:
+    """How a row's figure is said: visits to a touchpoint that repeats (D219), or rounds at a
+    touchpoint the company's contact asks customers back to (D242)."""
+    asking = _asked_by(r)
+    if not asking:
+        visits, repeat = _family_words(r["family"])
+        return {"title": f"Coming back to {repeat}", "visits": visits, "of": "of them", "each": "each",
+                "verb": "come back", "time": "come back",
+                "why": "Each visit after the first is a new round (`occurrence: repeat`), not a loop"}
+    tp, stage = f"*{esc(r['touchpoint'])}*", esc(r["stage"])
+    contacts = listed([f"*{esc(c)}*" for c in asking.split(" + ")], "or")
+    return {"title": f"Acting again at {tp} when asked", "visits": tp, "of": "rounds there", "each": "rounds each",
+            "verb": "act again", "time": "be asked again",
+            "why": f"A round is a run of the customer's own steps at {tp}; a new one starts when they act there "
+                   f"again after the company's {contacts} at {stage} — more sent unasked is the same round"}
 
 
 def _again(r) -> str:
@@ -96,7 +120,7 @@ average (95% CI 5.80–6.20), clearly more often than 3.00 for the other persona
             higher = higher[higher["persona"] == persona]
         if higher.empty:
             continue
-        visits, repeat = _family_words(higher["family"].iloc[0])
+        w = _words(higher.iloc[0])
         base = [f"{_times(r.baseline)} for the other personas " + (
                 f"(n={int(r.baseline_n):,})" if tp not in hidden else
                 "(their count is not shown: beside all customers it would give a group of fewer than 5 back)")
@@ -104,19 +128,18 @@ average (95% CI 5.80–6.20), clearly more often than 3.00 for the other persona
         every = rows[rows["persona"] == ALL]
         if persona == ALL and len(every):
             e = every.iloc[0]
-            lead = (f"the {int(e['n']):,} customers who had {visits} had {_times(e['mean'])} of them on average "
+            lead = (f"the {int(e['n']):,} customers who had {w['visits']} had {_times(e['mean'])} {w['of']} on average "
                     f"(95% CI {_times(e['ci_low'])}–{_times(e['ci_high'])}), {_again(e)}. "
-                    + ". ".join(f"{esc(r.persona)} come back clearly more often: {_times(r.mean)} each (95% CI "
-                                f"{_times(r.ci_low)}–{_times(r.ci_high)}, n={int(r.n):,}) against {b}"
+                    + ". ".join(f"{esc(r.persona)} {w['verb']} clearly more often: {_times(r.mean)} {w['each']} "
+                                f"(95% CI {_times(r.ci_low)}–{_times(r.ci_high)}, n={int(r.n):,}) against {b}"
                                 for r, b in zip(higher.itertuples(), base)))
         else:
             r = higher.iloc[0]
-            lead = (f"{esc(r['persona'])} who had {visits} (n={int(r['n']):,}) had {_times(r['mean'])} of them on "
-                    f"average (95% CI {_times(r['ci_low'])}–{_times(r['ci_high'])}), clearly more often than "
+            lead = (f"{esc(r['persona'])} who had {w['visits']} (n={int(r['n']):,}) had {_times(r['mean'])} {w['of']} "
+                    f"on average (95% CI {_times(r['ci_low'])}–{_times(r['ci_high'])}), clearly more often than "
                     f"{base[0]}; {_again(r)}")
-        out.append(f"**Coming back to {repeat}**: {lead}. Each visit after the first is a new "
-                   "round (`occurrence: repeat`), not a loop; counted up to the data's end, so customers who started "
-                   "late have had less time to come back.")
+        out.append(f"**{w['title']}**: {lead}. {w['why']}; counted up to the data's end, so customers who started "
+                   f"late have had less time to {w['time']}.")
     return out
 
 
@@ -159,7 +182,10 @@ def record_repeat_visits(table: pd.DataFrame | None, *, persona: str = ALL) -> l
             continue
         r = mine.iloc[0]
         visits = " or ".join(str(r["family"]).split(" + "))
-        record(f"repeat_visits_{k}", round(float(r["mean"]), 4), label=f"Times each at {visits} (mean)",
+        asking = _asked_by(r)
+        label = (f"Rounds each at {visits}, asked again by {' or '.join(asking.split(' + '))} (mean)" if asking
+                 else f"Times each at {visits} (mean)")
+        record(f"repeat_visits_{k}", round(float(r["mean"]), 4), label=label,
                n=int(r["n"]), ci=(float(r["ci_low"]), float(r["ci_high"])), fmt=".2f")
         names.append(f"repeat_visits_{k}")
     return names
@@ -198,15 +224,24 @@ def show_loops_and_repeats(loops: pd.DataFrame, repeats: pd.DataFrame | None, *,
     if len(loops):
         show(loops)
     else:
-        names = listed([f"*{esc(t)}*" for t in dict.fromkeys(repeats["touchpoint"])]) if has else ""
+        kinds = repeats.assign(_a=[_asked_by(r) for _, r in repeats.iterrows()]) if has else None
+        marked = listed([f"*{esc(t)}*" for t in dict.fromkeys(kinds.loc[kinds["_a"] == "", "touchpoint"])]) \
+            if has else ""
+        asked = listed([f"*{esc(t)}*" for t in dict.fromkeys(kinds.loc[kinds["_a"] != "", "touchpoint"])]) \
+            if has else ""
+        said = ([f"Coming back to {marked} (`occurrence: repeat`) starts a new round"] if marked else []) + (
+            [f"acting again at {asked} after the company asked there does too" if marked else
+             f"Acting again at {asked} after the company asked there starts a new round"] if asked else [])
         show(Markdown("**No loops**: nobody came back to a touchpoint after leaving it, within a round."
-                      + (f" Coming back to {names} (`occurrence: repeat`) starts a new round, so it is no loop: "
-                         "how often customers come back is in the table below." if has else "")))
+                      + (" " + "; ".join(said) + ", so it is no loop: how often customers come back is in the table "
+                         "below." if said else "")))
     if not has:
         return
     rows = repeats if persona == ALL else repeats[repeats["persona"].isin([ALL, persona])]
     show(Markdown("**How often customers come back** to each touchpoint that repeats, counted with the touchpoints "
-                  "that take its earlier times (*counted at*): the mean times per customer who had it, with its 95% "
+                  "that take its earlier times (*counted at*), or in rounds where the company's contact asks them "
+                  "back (*a round starts after*; more sent unasked is the same round): the mean per customer who had "
+                  "it, with its 95% "
                   "interval, how many had it more than once, and the other personas' mean. *Clearly more often*: "
                   "as a pain point is judged (at least 30 customers on each side, Cohen's d ≥ 0.2, z ≥ 1.96)."))
     table = not_shown(rows.reset_index(drop=True))[list(REPEAT_TABLE_COLUMNS)]
@@ -215,6 +250,7 @@ def show_loops_and_repeats(loops: pd.DataFrame, repeats: pd.DataFrame | None, *,
     table = table.round(2).assign(share_again=share)
     table["higher"] = ["–" if a else "yes" if h is True else "no" for a, h in zip(every, table["higher"])]
     table["baseline"] = table["baseline"].astype(object).mask(every, "–")
+    table["asked_by"] = [v if isinstance(v, str) and v else "–" for v in table["asked_by"]]
     show(html_table(table.rename(columns=REPEAT_TABLE_COLUMNS)))   # a card per row on a phone (D225)
     for text in repeat_sentences(repeats, persona=persona):
         show(Markdown(text))

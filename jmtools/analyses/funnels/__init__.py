@@ -32,7 +32,7 @@ from jmtools.analyses.funnels.paths import (RepeatBuyers, busiest_steps, detours
                                             repeat_buyers_unmarked, top_paths, transitions)
 from jmtools.analyses.funnels.lost import last_seen
 from jmtools.analyses.funnels.exits import REACHED_SHARE, before_leaving
-from jmtools.analyses.funnels.rounds import REPEAT_COLUMNS, repeat_families, repeat_visits
+from jmtools.analyses.funnels.rounds import REPEAT_COLUMNS, asked_families, repeat_families, repeat_visits
 from jmtools.analyses.funnels.skips import open_lost, skipped_steps
 from jmtools.analyses.funnels.steps import customer_reach, funnel, furthest_stage, off_funnel_reach
 from jmtools.analyses.funnels.timing import duration_words, time_between_stages
@@ -55,6 +55,7 @@ __all__ = [
     "loops",
     "REPEAT_COLUMNS",
     "repeat_families",
+    "asked_families",
     "repeat_visits",
     "RepeatBuyers",
     "repeat_buyers_unmarked",
