@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from inprocess import run_cells
 from jmtools import pipeline
+from jmtools.analyses import emotions
 from jmtools.report.headline import headline_items
 from table_subsets import shown_text
 
@@ -249,3 +251,82 @@ def test_a_customer_the_company_carries_on_after_their_last_own_step_has_not_aba
     assert per["mean"].min() > -0.2                                 # before: Decision −1.00 for all 160
     item = next(i for i in headline_items(f) if i["key"] == "lowest")
     assert item["text"].startswith("Documents: the most friction in what customers did — −0.11")
+
+
+# ------------------------------------------------------------------ claims still open at the export (D242)
+@pytest.fixture(scope="module")
+def open_claims(tmp_path_factory):
+    """The seeded claims world of tests/claims_world.py (cut mid-process) and its report for all."""
+    from claims_world import write_claims_world
+
+    folder = tmp_path_factory.mktemp("claims") / "world"
+    events, truth = write_claims_world(folder)
+    return events, truth, pipeline.run(folder, persona="all")
+
+
+def _decisions_by_pandas(events: pd.DataFrame) -> dict:
+    """Plain pandas on the log: each claimant's first acceptance and first payment; the follow-up
+    window (99% of the paid within it); the data's end (the latest own event or payment); who
+    accepted within the window before it (left out) and who of them is unpaid (still open); among
+    the others, who is unpaid (stopped at Entscheidung)."""
+    first = events.pivot_table(index="customer_id", columns="event", values="timestamp", aggfunc="min")
+    acc, pay = first["settlement_accepted"].dropna(), first["payment_issued"]
+    hours = ((pay - acc).dt.total_seconds() / 3600).dropna()
+    window = float(np.quantile(hours, 0.99))
+    own = events["event"].isin(["claim_reported", "document_uploaded", "settlement_accepted", "payment_issued"])
+    end = events.loc[own, "timestamp"].max()
+    recent = acc > end - pd.Timedelta(hours=window)
+    unpaid = pay.reindex(acc.index).isna()
+    return {"window": window, "left_out": int(recent.sum()), "open": int((recent & unpaid).sum()),
+            "judged": int((~recent).sum()), "stopped": sorted(acc.index[~recent & unpaid])}
+
+
+def test_a_claim_still_open_at_the_export_is_not_read_as_stopping_at_the_decision(open_claims):
+    """D242: Entscheidung is the claimants' last own stage (the insurer pays and closes). D231 let a
+    payment carry the journey on, but a decision not yet paid at the export's end still read as −1:
+    on this world 58 "stopped" there against 23 planted leavers (−0.09, n=653). The payment now times
+    the decision's follow-up window: the recent decisions are left out, and only planted leavers stay −1."""
+    events, truth, f = open_claims
+    want = _decisions_by_pandas(events)
+    opened = emotions.open_at_end(f.emotion_evidence).set_index("stage")
+    got = opened.loc["Entscheidung"]
+    assert got["window_hours"] == pytest.approx(want["window"], rel=1e-12)
+    assert (got["left_out"], got["open"], got["next_stage"]) == (want["left_out"], want["open"], "Zahlung")
+    point = f.curve[(f.curve["persona"] == "all") & (f.curve["stage"] == "Entscheidung")].iloc[0]
+    assert point["n"] == want["judged"]
+    assert point["valence"] == pytest.approx(-len(want["stopped"]) / want["judged"], rel=1e-12)
+    planted = set(truth.loc[truth["stop"] == "Entscheidung", "customer_id"])
+    assert set(want["stopped"]) <= planted and len(want["stopped"]) >= 15     # only planted leavers stop there
+    b = f.emotion_evidence.drop(index=opened.attrs["rows"])
+    b = b[(b["source"] == "behaviour") & (b["stage"] == "Entscheidung") & (b["valence"] < 0)]
+    assert sorted(b["customer_id"].drop_duplicates()) == want["stopped"]
+    assert f"{want['open']} of the {want['left_out']} customers who reached Entscheidung" in opened.attrs["note"]
+
+
+def test_the_curve_ends_at_the_journeys_last_stage_and_names_the_company_only_stages(open_claims):
+    """The last point of a behaviour curve before stages only the company acts at is the customers'
+    last own stage, not the journey's end: no ring labelled "end" there."""
+    _, _, f = open_claims
+    kinds = f.moments[f.moments["persona"] == "all"].set_index("kind")
+    assert "end" not in kinds.index and kinds.loc["last own stage", "stage"] == "Entscheidung"
+    text = kinds.loc["last own stage", "explanation"]
+    assert text.startswith("Last own stage for all customers: Entscheidung at −0.0")
+    assert "The journey ends at Abschluss: only the company acts at Zahlung and Abschluss" in text
+    from jmtools.charts.emotions import emotion_curve_chart
+
+    spec = emotion_curve_chart(f.curve, moments=f.moments[f.moments["persona"] == "all"], personas=["all"]).to_dict()
+    labels = {r.get("kind") for d in spec.get("datasets", {}).values() for r in d if isinstance(r, dict)}
+    assert "last own stage" in labels and not any(str(k).endswith("end") for k in labels if k)
+
+
+def test_a_journey_that_ends_where_customers_act_keeps_its_end():
+    curve = pd.DataFrame({"persona": "all", "stage": pd.Categorical(["A", "B", "C"], categories=list("ABC"),
+                                                                    ordered=True),
+                          "valence": [0.0, -0.2, -0.1], "n": [40, 40, 40], "ci_low": [0.0, -0.3, -0.2],
+                          "ci_high": [0.0, -0.1, 0.0], "low_evidence": False,
+                          "sources": ["behaviour (n=40)"] * 3})
+    assert emotions.moments_of_truth(curve, company_stages=["B"]).set_index("kind").loc["end", "stage"] == "C"
+    cut = curve.iloc[:2]
+    assert emotions.moments_of_truth(cut, company_stages=["C"])["kind"].tolist() == ["lowest", "last own stage"]
+    assert emotions.moments_of_truth(cut.assign(sources="survey:csat (n=40)"),
+                                     company_stages=["C"])["kind"].tolist()[-1] == "end"   # a feeling's end

@@ -20,11 +20,39 @@ def nps_valence(score) -> np.ndarray:
 
 
 def company_codes(company, stages, customer_col: str, stage_col: str) -> pd.DataFrame | None:
-    """The company's contacts as ``customer_id`` and ``code`` (stage position; other stages left out)."""
+    """The company's contacts as ``customer_id``, ``code`` (stage position; other stages left out) and
+    ``first_seen`` (the first contact there; NaT when ``company`` has no such column)."""
     if company is None:
         return None
     code = pd.Categorical(company[stage_col].astype("string"), categories=list(stages), ordered=True).codes
-    return pd.DataFrame({"customer_id": company[customer_col].astype("string").to_numpy(), "code": code})[code >= 0]
+    first = pd.to_datetime(company["first_seen"]) if "first_seen" in company else pd.NaT
+    return pd.DataFrame({"customer_id": company[customer_col].astype("string").to_numpy(), "code": code,
+                         "first_seen": first if first is pd.NaT else first.to_numpy()})[code >= 0]
+
+
+def carried_on_at(codes: pd.Series, customers: pd.Series, company: pd.DataFrame | None) -> pd.Series:
+    """Per row, when the company's contacts first reached a stage after the customer's furthest own
+    stage (``codes``, ``customers`` as :func:`journey_went_on` reads them; NaT for the other rows and
+    without such a contact): when the company carried the journey on, so that a claim still open at
+    the data's end can be told from one that stopped (D242).
+
+    >>> own = pd.DataFrame({"c": ["a", "a", "b"], "k": [0, 2, 2]})
+    >>> company = pd.DataFrame({"customer_id": ["a", "a", "a"], "code": [1, 3, 4],
+    ...                         "first_seen": pd.to_datetime(["2026-01-02", "2026-01-09", "2026-01-12"])})
+    >>> carried_on_at(own["k"], own["c"], company).astype(str).tolist()
+    ['NaT', '2026-01-09', 'NaT']
+    """
+    out = pd.Series(pd.NaT, index=codes.index, dtype="datetime64[ns]")
+    if company is None or not len(company) or not len(codes) or "first_seen" not in company:
+        return out
+    furthest = codes.groupby(customers).transform("max")
+    rows = pd.DataFrame({"customer_id": customers.astype("string").to_numpy(), "_f": furthest.to_numpy(),
+                         "_row": np.arange(len(codes))})[(codes == furthest).to_numpy()]
+    later = rows.merge(company.assign(customer_id=company["customer_id"].astype("string")), on="customer_id")
+    later = later[later["code"] > later["_f"]]
+    first = later.groupby("_row")["first_seen"].min()
+    out.iloc[first.index.to_numpy()] = pd.to_datetime(first).to_numpy()
+    return out
 
 
 def journey_went_on(codes: pd.Series, customers: pd.Series, company: pd.DataFrame | None,

@@ -54,7 +54,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from jmtools.analyses._valence_rules import company_codes, journey_went_on, nps_valence
+from jmtools.analyses._valence_rules import carried_on_at, company_codes, journey_went_on, nps_valence
 from jmtools.analyses.calibration import calibrate_sentiment, rating_valence
 from jmtools.analyses.complaints import complaint_channel
 from jmtools.analyses.language import detect_language, languages_read
@@ -432,10 +432,8 @@ def behaviour_valence(events: pd.DataFrame, stages: Sequence[str], *,
     customer_col, time_col, event_col, stage_col : str
         Column roles.
     company : pandas.DataFrame, optional
-        The company's own contacts (``customer_col``, ``stage_col``): no rows of their own, but a
-        journey they carry on past the customer's furthest stage is not abandoned there — when they
-        reach the last stage, or a later one with no stage where customers act (a stage with a row of
-        their own) between, nor right after it (D231).
+        The company's own contacts (``customer_col``, ``stage_col``, optionally ``first_seen``): a
+        journey they carry on past the customer's furthest stage is not abandoned there (D231).
 
     Returns
     -------
@@ -444,8 +442,9 @@ def behaviour_valence(events: pd.DataFrame, stages: Sequence[str], *,
         (the customer's last event at that stage), ``first_seen`` (their first event there),
         ``events`` (count),
         ``abandoned``, ``error``, ``repeated_contact`` (booleans; False when the
-        rule is not applied), ``valence`` = max(−2, −(number of rules that
-        fire)), ``source`` (``behaviour``) and ``evidence`` (``measured``).
+        rule is not applied), ``carried_on`` (where the company carried the journey on past the
+        row's stage: its first contact at a later stage; else NaT, D242), ``valence`` = max(−2,
+        −(number of rules that fire)), ``source`` (``behaviour``) and ``evidence`` (``measured``).
 
     Examples
     --------
@@ -487,9 +486,10 @@ def behaviour_valence(events: pd.DataFrame, stages: Sequence[str], *,
         _contacts=("_contact", "sum")).reset_index()
     codes = pd.Series(out["stage"].cat.codes, index=out.index)
     furthest = codes.groupby(out["customer_id"]).transform("max")
-    out["abandoned"] = (("abandonment" in rules) & (codes == furthest) & (furthest < len(stages) - 1)
-                        & ~journey_went_on(codes, out["customer_id"], company_codes(company, stages, customer_col,
-                                                                                   stage_col), len(stages)))
+    contacts = company_codes(company, stages, customer_col, stage_col)
+    went = journey_went_on(codes, out["customer_id"], contacts, len(stages))
+    out["abandoned"] = ("abandonment" in rules) & (codes == furthest) & (furthest < len(stages) - 1) & ~went
+    out["carried_on"] = carried_on_at(codes, out["customer_id"], contacts).where(went)
     out["error"] = ("errors" in rules) & out.pop("_err").astype(bool)
     out["repeated_contact"] = ("repeated_contacts" in rules) & (
         out.pop("_contacts") >= repeat_threshold)

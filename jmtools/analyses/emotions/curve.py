@@ -117,6 +117,16 @@ def _check_options(statistic, min_n, by, unit="customer", n_boot=1, seed=0):
         raise ParameterError("by", by, expected=["stage", "touchpoint"])
 
 
+def _company_only(journey) -> list[str]:
+    """The journey's stages where only the company acts (every touchpoint there ``initiated_by:
+    company``): a behaviour curve has no point there, and its end is not where customers stop (D242)."""
+    who: dict = {}
+    for t in getattr(journey, "touchpoints", None) or []:
+        get = t.get if isinstance(t, dict) else (lambda k, d=None, t=t: getattr(t, k, d))
+        who.setdefault(str(get("stage")), set()).add(get("initiated_by", "customer") or "customer")
+    return [s for s, w in who.items() if w == {"company"}]
+
+
 def _cells(evidence: pd.DataFrame, by: str, journey) -> list[tuple]:
     """(stage, touchpoint) cells in journey order, including cells without evidence."""
     stages = list(evidence["stage"].cat.categories)
@@ -222,7 +232,8 @@ def emotion_curve(evidence: pd.DataFrame, *, by: str = "stage", personas: Sequen
                                   ordered=True)
     out["low_evidence"] = out["n"] < min_n
     out = out.astype({"n": int, "n_customers": int, "n_evidence": int, "low_evidence": bool})
-    out.attrs.update(statistic=statistic, min_n=min_n, by=by, unit=unit, still_open=opened.attrs["note"])
+    out.attrs.update(statistic=statistic, min_n=min_n, by=by, unit=unit, still_open=opened.attrs["note"],
+                     company_stages=_company_only(journey))
     if by == "touchpoint":
         out.attrs["without_touchpoint"] = int(
             evidence.drop_duplicates("obs_id")["touchpoint"].isna().sum())

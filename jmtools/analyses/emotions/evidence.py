@@ -24,7 +24,7 @@ __all__ = ["EVIDENCE_COLUMNS", "emotion_evidence", "feeling_basis", "complaint_n
 
 #: Columns of :func:`emotion_evidence`.
 EVIDENCE_COLUMNS = ["customer_id", "timestamp", "stage", "touchpoint", "persona", "valence",
-                    "source", "evidence", "obs_id", "used", "first_seen"]
+                    "source", "evidence", "obs_id", "used", "first_seen", "carried_on"]
 
 
 def _stages_of(journey) -> list[str]:
@@ -248,13 +248,14 @@ def _customer_steps(events):
 
 def _company_steps(events, customer_col: str, stage_col: str) -> pd.DataFrame | None:
     """The company's own contacts at a prepared evidence's funnel stages, one row per customer and
-    stage: they tell whether the company carried a journey on past the customer's last step (D231)."""
+    stage with the first of them (``first_seen``): they tell whether the company carried a journey on
+    past the customer's last step (D231), and when (D242)."""
     company = getattr(events, "company_touchpoints", None)
     if not hasattr(events, "mapped_stages") or not company or not events.mapped_stages:
         return None
     t = events.events
     t = t.filter(t.stage.isin(list(events.mapped_stages)) & t.touchpoint.isin(company))
-    out = _as_pandas(t.select("customer_id", "stage").distinct())
+    out = _as_pandas(t.group_by(["customer_id", "stage"]).agg(first_seen=t.timestamp.min()))
     return out.rename(columns={"customer_id": customer_col, "stage": stage_col})
 
 
@@ -316,7 +317,8 @@ def _evidence_part(name: str, table: pd.DataFrame, journey, *, customer_col, tim
         "stage": stage, "touchpoint": tp, "valence": rows["valence"].astype(float),
         "source": rows["source"].astype("string"), "evidence": rows["evidence"].astype("string"),
         "used": (rows["used"].astype("string") if "used" in rows else _used(name, rows)),
-        "first_seen": pd.to_datetime(rows["first_seen"]) if "first_seen" in rows else pd.NaT})
+        "first_seen": pd.to_datetime(rows["first_seen"]) if "first_seen" in rows else pd.NaT,
+        "carried_on": pd.to_datetime(rows["carried_on"]) if "carried_on" in rows else pd.NaT})
     if persona_col and persona_col in rows.columns:
         part["_persona"] = rows[persona_col].astype("string")
     reasons = dict(rows.attrs.get("dropped", {}))   # counted: names fixed on kept rows, warned
@@ -407,7 +409,10 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
         customer in two personas gives two rows with the same id) and ``used`` (what the
         valence was computed from: "survey score", "rating", "text (VADER)",
         "text (calibrated)", "behaviour"), ``first_seen`` (a behaviour row's first event at its
-        stage — its ``timestamp`` is the last; NaT for other rows).
+        stage — its ``timestamp`` is the last; NaT for other rows), ``carried_on`` (a behaviour row at
+        a customer's last own stage whose journey the company's contacts carried on, D231: their first
+        contact at a later stage — the step :func:`~jmtools.analyses.emotions.open_at_end` times; NaT
+        elsewhere, D242).
         ``attrs["dropped"]`` counts rows not used, per table and reason (an unrated feedback
         text not in English has no valence: "not in English (no rating)");
         ``attrs["languages"]`` counts the feedback texts no text score read, per language

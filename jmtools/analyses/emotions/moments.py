@@ -1,10 +1,13 @@
-"""Moments of truth on an emotion curve: the lowest point, the sharpest drop, the peak, the end.
+"""Moments of truth on an emotion curve: the lowest point, the sharpest drop, the peak, the end
+(or, where only the company acts after it, the customers' last own stage).
 
 :func:`moments_of_truth` reads the output of :func:`~jmtools.analyses.emotions.emotion_curve`
 and returns one row per persona and kind of moment, with a sentence for tooltips and reports.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -15,7 +18,7 @@ from jmtools.core.vocabulary import ALL_LABEL, counted
 __all__ = ["MOMENT_KINDS", "moments_of_truth"]
 
 #: Kinds of moments of truth, in the order they are reported.
-MOMENT_KINDS = ("lowest", "sharpest drop", "peak", "end")
+MOMENT_KINDS = ("lowest", "sharpest drop", "peak", "end", "last own stage")
 
 
 def _fmt(v: float) -> str:
@@ -48,7 +51,18 @@ def _between(pts: pd.DataFrame, prev, r) -> str:
             if between else "")
 
 
-def _moments_one(persona: str, pts: pd.DataFrame, where: str, min_drop: float) -> list[dict]:
+def _company_after(pts: pd.DataFrame, company: Sequence[str]) -> list[str]:
+    """The journey's stages after a curve's last point when every one of them is a stage where only
+    the company acts (``company``); else none."""
+    if not company or not isinstance(pts["stage"].dtype, pd.CategoricalDtype):
+        return []
+    stages = [str(s) for s in pts["stage"].cat.categories]
+    after = stages[stages.index(str(pts["stage"].iloc[-1])) + 1:]
+    return after if after and set(after) <= set(map(str, company)) else []
+
+
+def _moments_one(persona: str, pts: pd.DataFrame, where: str, min_drop: float,
+                 company: Sequence[str] = ()) -> list[dict]:
     """Moments of truth of one persona's curve (points with evidence, in journey order).
 
     A curve from behaviour alone has no peak: behaviour can only pull the curve down
@@ -85,6 +99,15 @@ def _moments_one(persona: str, pts: pd.DataFrame, where: str, min_drop: float) -
         add("peak", peak, f"Peak for {name}: {at(peak)}. By the peak–end rule, people judge an "
             "experience largely by its most intense moment and its end.")
     end = pts.iloc[-1]
+    after = _company_after(pts, company) if behaviour else []
+    if after:           # the journey goes on where only the company acts: no end here (D242)
+        add("last own stage", end, f"Last own stage for {name}: {at(end)}, the last stage where customers act "
+            f"themselves. The journey ends at "
+            f"{after[-1]}: only the company acts at {', '.join(after[:-1]) + ' and ' if len(after) > 1 else ''}"
+            f"{after[-1]}, so the curve judges no behaviour there. Customers it carried on there did not stop "
+            f"at {label(end)}, and those still waiting for it at the data's end are left out rather than "
+            "counted as stopping.")
+        return out
     add("end", end, f"End of the journey for {name}: {at(end)}." if behaviour else  # friction, no feeling
         f"End of the journey for {name}: {at(end)}; the last feeling is the one customers remember "
         "(peak–end rule).")
@@ -92,7 +115,7 @@ def _moments_one(persona: str, pts: pd.DataFrame, where: str, min_drop: float) -
 
 
 def moments_of_truth(curve: pd.DataFrame, *, include_low_evidence: bool = False,
-                     min_drop: float = 0.25) -> pd.DataFrame:
+                     min_drop: float = 0.25, company_stages: Sequence[str] | None = None) -> pd.DataFrame:
     """Moments of truth per persona: lowest point, sharpest drop, peak and end.
 
     Parameters
@@ -108,11 +131,18 @@ def moments_of_truth(curve: pd.DataFrame, *, include_low_evidence: bool = False,
         A fall between consecutive points smaller than this (on the −2..+2 scale)
         is not reported as the sharpest drop; a curve that only rises or dips a
         little has none.
+    company_stages : sequence of str, optional
+        The journey's stages where only the company acts (default the curve's
+        ``attrs["company_stages"]``, which :func:`~jmtools.analyses.emotions.emotion_curve`
+        sets from its journey). When every stage after a behaviour curve's last point is one,
+        the journey does not end at that point: it is the *last own stage* (the customers'
+        last own step, a claimant's decision before the insurer pays and closes), not the
+        *end*, and its sentence names the journey's last stage and the company's (D242).
 
     Returns
     -------
     pandas.DataFrame
-        ``persona``, ``kind`` (lowest, sharpest drop, peak, end), ``stage``
+        ``persona``, ``kind`` (lowest, sharpest drop, peak, end or last own stage), ``stage``
         (``touchpoint`` too for a touchpoint curve), ``valence``, ``change`` (the
         drop from the previous point with evidence, for *sharpest drop*), ``n``,
         ``ci_low``, ``ci_high``, ``low_evidence`` and ``explanation`` (a sentence
@@ -135,13 +165,14 @@ def moments_of_truth(curve: pd.DataFrame, *, include_low_evidence: bool = False,
     3            end     D      0.5     NaN
     """
     where = "touchpoint" if "touchpoint" in curve.columns else "stage"
+    company = curve.attrs.get("company_stages", ()) if company_stages is None else company_stages
     rows = []
     for persona, pts in curve.groupby("persona", sort=False, observed=True):
         pts = pts[pts["n"] > 0]
         strong = pts if include_low_evidence else pts[~pts["low_evidence"]]
         pts = strong if len(strong) else pts
         if len(pts):
-            rows += _moments_one(persona, pts.reset_index(drop=True), where, min_drop)
+            rows += _moments_one(persona, pts.reset_index(drop=True), where, min_drop, company)
     cols = ["persona", "kind", "stage", *(["touchpoint"] if where == "touchpoint" else []),
             "valence", "change", "n", "ci_low", "ci_high", "low_evidence", "explanation"]
     out = pd.DataFrame(rows, columns=cols)

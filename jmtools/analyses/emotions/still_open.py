@@ -89,6 +89,8 @@ def open_at_end(evidence: pd.DataFrame, persona: str | None = None) -> pd.DataFr
         first = beh["first_seen"].fillna(beh["timestamp"]) if "first_seen" in beh else beh["timestamp"]
         order = beh.assign(_k=beh["stage"].cat.codes, _first=first, _mine=mine).sort_values(["customer_id", "_k"])
         nxt = order.groupby("customer_id", sort=False)[["_first", "stage"]].shift(-1)
+        if "carried_on" in order:     # carried on by the company's contacts alone: their first is the next step (D242)
+            nxt, end = _carried(order, nxt, end)
         for stage, g in order.groupby("stage", observed=True, sort=True):
             found = still_open(g["_first"], nxt.loc[g.index, "_first"], end)   # the rule of D190
             went = nxt.loc[g.index, "stage"].notna().to_numpy()
@@ -118,6 +120,26 @@ def open_at_end(evidence: pd.DataFrame, persona: str | None = None) -> pd.DataFr
         + f" — {FOLLOW_UP_SHARE:.0%} of those who went on from there did so within "
           f"{duration_words(r.window_hours * 3600)}." for r in out.itertuples()))
     return out
+
+
+def _carried(order: pd.DataFrame, nxt: pd.DataFrame, end: pd.Timestamp) -> tuple[pd.DataFrame, pd.Timestamp]:
+    """``nxt`` (each row's next own stage and when the customer first reached it) with, where there is
+    none, the company's first contact at a later stage that carried the journey on (``carried_on``,
+    D231): an insurer's payment after the customer's decision is how the claim goes on, so the follow-up
+    window of the decision is timed to it, and a decision not followed within it reads as still open,
+    not stopped (D242). Its stage is the first later one where no customer acts (no row of anyone's).
+    The data's end is then the latest of both."""
+    carried = pd.to_datetime(order["carried_on"])
+    use = nxt["_first"].isna() & carried.notna()
+    if not use.any():
+        return nxt, end
+    stages = list(order["stage"].cat.categories)
+    acting = set(order["stage"].astype(object).dropna())
+    after = {s: next((t for t in stages[i + 1:] if t not in acting), None) for i, s in enumerate(stages)}
+    nxt = nxt.copy()
+    nxt.loc[use, "_first"] = carried[use]
+    nxt.loc[use, "stage"] = order.loc[use, "stage"].astype(object).map(after)
+    return nxt, max(end, pd.Timestamp(carried.max()))
 
 
 def _small_group(evidence: pd.DataFrame, opened: pd.Series) -> bool:
