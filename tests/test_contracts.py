@@ -390,6 +390,7 @@ NOT_COVERED = {
     "compare.share_words": "two counts in, words out: no frame (its doctest)",
     "funnels.repeat_buyers_unmarked": "evidence and orders in, two counts out: no frame (tested in test_funnels)",
     "funnels.repeat_families": "evidence in, a list of touchpoint names out: no frame (tested in test_funnels_rounds)",
+    "funnels.asked_families": "evidence in, a list of touchpoint names out: no frame (tested in test_funnels_rounds)",
     "compare.effect_for_change": "numbers in, a number out (tested in test_compare_power)",
     "compare.detectable_change": "numbers in, a number out (tested in test_compare_power)",
 }
