@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from jmtools.core.errors import JourneyError
@@ -89,3 +90,49 @@ def test_sql_spelling_in_a_journey_rule_is_located_with_the_rewrite():
     assert problem.fix == ("write 'is not None' for 'IS NOT NULL', 'and' for 'AND', '!=' for '<>' "
                            "(keywords in lower case, as in Python): "
                            "phone is not None and region != 'north'")
+
+
+RICE_JOURNEY = """name: x
+stages: [{name: A}]
+pain_points: [{id: p, title: P, stage: A}]
+opportunities:
+  - id: fix-crash
+    title: Fix the crash
+    pain_points: [p]
+    scores: {impact: 4, effort: 2, reach: 700, confidence: 0.8}
+  - id: matrix-only
+    title: Only on the impact-effort matrix
+    pain_points: [p]
+    scores: {impact: 5, effort: 1}
+"""
+
+
+def test_rice_inputs_off_their_scale_are_refused_where_they_are_written():
+    """An opportunity with every RICE input gets its RICE score computed by every report, so an
+    impact off the RICE scale (a workshop's 1-5 score), a confidence written as a percentage or
+    an effort of 0 is refused with its line, as `jmtools validate` would say, instead of the
+    report stopping at the backlog without a line (session 53, F14). An impact beside effort
+    alone is the impact-effort matrix's, on any scale: not refused."""
+    with pytest.raises(JourneyError) as caught:
+        Journey.from_yaml(RICE_JOURNEY, source="j.yaml")
+    [problem] = caught.value.problems
+    assert problem.line == 8 and "opportunities[0].scores.impact" in str(problem)
+    assert "RICE scale" in problem.message and "0.25" in problem.fix
+    bad = RICE_JOURNEY.replace("impact: 4", "impact: 2").replace("effort: 2,", "effort: 0,")
+    bad = bad.replace("confidence: 0.8", "confidence: 80")
+    with pytest.raises(JourneyError) as caught:
+        Journey.from_yaml(bad, source="j.yaml")
+    assert {p.path.rsplit(".", 1)[-1] for p in caught.value.problems} == {"confidence", "effort"}
+    fine = Journey.from_yaml(RICE_JOURNEY.replace("impact: 4", "impact: 2"), source="j.yaml")
+    assert [o.scores["impact"] for o in fine.opportunities] == [2, 5]
+
+
+def test_rice_checks_only_the_rows_it_scores():
+    """RICE is computed for opportunities with all four inputs; another one's impact on a 1-5
+    matrix scale no longer stops it (the journey check above mirrors this row by row)."""
+    from jmtools.analyses.priorities import opportunities_frame, prioritise
+    fine = Journey.from_yaml(RICE_JOURNEY.replace("impact: 4", "impact: 2"), source="j.yaml")
+    opps = opportunities_frame([o.model_dump() for o in fine.opportunities])
+    out = prioritise(opps, by="rice").set_index("id")
+    assert out.loc["fix-crash", "rice"] == pytest.approx(700 * 2 * 0.8 / 2)   # by hand
+    assert pd.isna(out.loc["matrix-only", "rice"])

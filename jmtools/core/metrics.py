@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Scale", "SCALES", "EMOTION_DOMAIN", "EVIDENCE_LABELS", "CHANNEL_KINDS"]
+__all__ = ["Scale", "SCALES", "EMOTION_DOMAIN", "EVIDENCE_LABELS", "CHANNEL_KINDS", "RICE_IMPACTS"]
 
 #: The emotion axis, declared once; every chart reads its domain from here.
 EMOTION_DOMAIN = (-2.0, 2.0)
@@ -22,6 +22,10 @@ EVIDENCE_LABELS = ("measured", "reported", "assumed")
 
 #: Channel kinds of a touchpoint.
 CHANNEL_KINDS = ("digital", "physical", "interpersonal")
+
+#: The RICE impact scale (massive, high, medium, low, minimal): the journey file's check and
+#: the RICE score read it from here.
+RICE_IMPACTS = (3.0, 2.0, 1.0, 0.5, 0.25)
 
 
 @dataclass(frozen=True)

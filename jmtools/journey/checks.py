@@ -13,6 +13,7 @@ from pathlib import Path
 
 from jmtools.core.errors import Problem, suggest
 from jmtools.core.expressions import RuleError, parse_rule
+from jmtools.core.metrics import RICE_IMPACTS
 from jmtools.core.names import look_alike, skeleton, spell_out
 from jmtools.core.patterns import pattern_problem
 from jmtools.journey.yamlio import _parse_yaml, _plain, _problem, _read_text
@@ -75,6 +76,36 @@ def _check_regex(pattern: str, path: tuple, add, touchpoint: str = "") -> None:
     if problem:
         whose = f"touchpoint {touchpoint!r}: " if touchpoint else ""
         add(path, f"{whose}event pattern {pattern[:200]!r} {problem[0]}", problem[1])
+
+
+def _opportunity_problems(opportunities: list, pain_point_ids: list[str], add) -> None:
+    """Each opportunity names known pain points, and its RICE inputs are on RICE's scales."""
+    for i, o in enumerate(opportunities):
+        for ref in o.pain_points:
+            _known(ref, pain_point_ids, ("opportunities", i, "pain_points"), "pain point id", add)
+        _rice_problems(o.id, o.scores, ("opportunities", i, "scores"), add)
+
+
+def _rice_problems(opportunity_id: str, scores: dict, path: tuple, add) -> None:
+    """An opportunity with reach, impact, confidence and effort is scored with RICE by every
+    report; each input off RICE's scale is reported here, with its line, not by the report."""
+    if not all(isinstance(scores.get(k), (int, float)) for k in ("reach", "impact", "confidence",
+                                                                   "effort")):
+        return
+    said = (f"opportunity '{opportunity_id}' has reach, impact, confidence and effort, so RICE "
+            "scores it: ")
+    if float(scores["impact"]) not in RICE_IMPACTS:
+        add((*path, "impact"), said + f"impact {scores['impact']:g} is not on the RICE scale",
+            "write impact as 3 (massive), 2 (high), 1 (medium), 0.5 (low) or 0.25 (minimal)")
+    if not 0 < scores["confidence"] <= 1:
+        add((*path, "confidence"), said + f"confidence {scores['confidence']:g} is not a "
+            "fraction in (0, 1]", "write a share: 80% is 0.8")
+    if not scores["effort"] > 0:
+        add((*path, "effort"), said + f"effort {scores['effort']:g} is not above 0",
+            "write the effort in person-months, more than 0")
+    if scores["reach"] < 0:
+        add((*path, "reach"), said + f"reach {scores['reach']:g} is below 0",
+            "write how many people it reaches per period, 0 or more")
 
 
 def _rule_problem(rule: str) -> tuple[str, str] | None:

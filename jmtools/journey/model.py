@@ -34,8 +34,8 @@ from jmtools.core.errors import JourneyError, ParameterError, Problem, suggest
 from jmtools.core.metrics import EMOTION_DOMAIN
 from jmtools.core.vocabulary import ALL, NO_PERSONA, NOT_IN_CUSTOMERS
 from jmtools.journey.change import Outcome, Target, target_problems
-from jmtools.journey.checks import (_check_regex, _duplicates, _known, _rest_problems,
-                                    _rule_problem, _rule_warning, schema_problems)
+from jmtools.journey.checks import (_check_regex, _duplicates, _known, _opportunity_problems,
+                                    _rest_problems, _rule_problem, _rule_warning, schema_problems)
 from jmtools.journey._quick import quick_journey as _quick_journey
 from jmtools.journey.display import display_bundle
 from jmtools.journey.yamlio import (_dates_into_doc, _full_document, _merge, _parse_yaml, _problem,
@@ -536,10 +536,7 @@ class Journey(_Model):
                         f"set stage: {tp_stage[p.touchpoint]} or name a touchpoint of '{p.stage}'")
             for name in p.personas:
                 _known(name, personas, ("pain_points", i, "personas"), "persona", add)
-        ids = [p.id for p in self.pain_points]
-        for i, o in enumerate(self.opportunities):
-            for ref in o.pain_points:
-                _known(ref, ids, ("opportunities", i, "pain_points"), "pain point id", add)
+        _opportunity_problems(self.opportunities, [p.id for p in self.pain_points], add)
         target_problems(list(enumerate(o.target for o in self.opportunities)), self.touchpoint_names,
                         stages, personas, add)
         return [_problem(doc, source, path, msg, fix) for path, msg, fix in found]

@@ -14,6 +14,7 @@ import pandas as pd
 
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.core.expressions import parse_formula
+from jmtools.core.metrics import RICE_IMPACTS
 
 __all__ = ["QUADRANTS", "MIN_FOR_QUADRANTS", "RICE_IMPACTS", "impact_effort", "rice", "ice", "custom_score"]
 
@@ -24,9 +25,6 @@ QUADRANTS = ("quick win", "big bet", "fill-in", "money pit")
 #: median of one or two points is (between) the points themselves, so one opportunity would always
 #: be a "big bet" (docs/decisions.md D156).
 MIN_FOR_QUADRANTS = 3
-
-#: The RICE impact scale.
-RICE_IMPACTS = (3.0, 2.0, 1.0, 0.5, 0.25)
 
 
 def _numbers(frame: pd.DataFrame, col: str, role: str) -> pd.Series:
@@ -109,7 +107,10 @@ def rice(opportunities: pd.DataFrame, *, reach_col: str = "reach", impact_col: s
     """RICE score = reach × impact × confidence ÷ effort.
 
     Impact must be on the RICE scale (:data:`RICE_IMPACTS`), confidence a fraction in
-    (0, 1] (80 % is 0.8), effort in person-months (> 0), reach ≥ 0 (people per period).
+    (0, 1] (80 % is 0.8), effort in person-months (> 0), reach ≥ 0 (people per period). Only
+    the rows with all four inputs are scored and checked: an impact beside effort alone is the
+    impact–effort matrix's, on its own scale (a journey file refuses the scored rows' mistakes
+    with their line, :meth:`jmtools.journey.Journey.check`).
 
     Returns
     -------
@@ -128,6 +129,9 @@ def rice(opportunities: pd.DataFrame, *, reach_col: str = "reach", impact_col: s
     impact = _numbers(out, impact_col, "impact")
     confidence = _numbers(out, confidence_col, "confidence")
     effort = _numbers(out, effort_col, "effort")
+    scored = reach.notna() & impact.notna() & confidence.notna() & effort.notna()
+    reach, impact, confidence, effort = (v.where(scored)
+                                         for v in (reach, impact, confidence, effort))
     bad = impact.notna() & ~impact.isin(RICE_IMPACTS)
     if bad.any():
         ids = out.loc[bad, "id"].astype(str).tolist()
