@@ -134,3 +134,41 @@ def test_failed_follows_papermills_reading_of_a_run():
     marked = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x")])
     marked.cells[0].metadata["papermill"] = {"exception": True}
     assert _engine.failed(marked)
+
+
+def _notebook(tmp_path, code: str) -> Path:
+    cells = [nbformat.v4.new_code_cell("x: int = 1  # unused", metadata={"tags": ["parameters"]}),
+             nbformat.v4.new_code_cell(code)]
+    path = tmp_path / "probe.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": {
+        "name": "python3", "display_name": "Python 3", "language": "python"}}), path)
+    return path
+
+
+def test_the_kernel_runs_fewer_full_garbage_collections_and_nothing_else_shows(tmp_path):
+    """D241: a report's kernel is a one-shot process; its full collections walked every object
+    the imports made. The setting leaves no name, history or execution count behind."""
+    import gc
+
+    code = ("import gc\nprint(gc.get_threshold(), sorted(k for k in dir() if not k.startswith('_')),"
+            " len(In), get_ipython().execution_count)")
+    out = tmp_path / "probe.out.ipynb"
+    run_notebook(_notebook(tmp_path, code), out)
+    cell = nbformat.read(out, as_version=4).cells[-1]
+    young = gc.get_threshold()[:2]   # this process's first two thresholds: Python's defaults
+    assert cell.outputs[0]["text"] == (f"({young[0]}, {young[1]}, {_engine.KERNEL_GC_GEN2}) "
+                                       "['In', 'Out', 'exit', 'gc', 'get_ipython', 'open', 'quit', 'x'] 3 3\n")
+    assert cell.execution_count == 2
+
+
+def test_only_an_ipython_kernel_command_gets_the_setting():
+    manager = _engine.kernel_manager_class()
+
+    class Spec:
+        argv = ["R", "--slave", "-e", "IRkernel::main()", "--args", "{connection_file}"]
+        resource_dir = ""
+
+    km = manager(kernel_name="python3")
+    assert km.format_kernel_cmd()[-1] == _engine._KERNEL_GC
+    km._kernel_spec = Spec()
+    assert _engine._KERNEL_GC not in km.format_kernel_cmd()
