@@ -234,3 +234,28 @@ def test_a_german_phone_cue_goes_with_its_placeholder():
     assert _sentences("Er kam nicht. Meine Nummer: [phone], Handy [phone]") == ["er kam nicht", "meine ¤ , ¤"]
     assert _sentences("Die Nummer der Rechnung fehlt") == ["die nummer der rechnung fehlt"]   # elsewhere a word
     assert "er" not in _analyser(frozenset())("Termin geplatzt, er kam einfach nicht. Sehr ärgerlich.")
+
+
+def test_a_themes_run_searches_each_text_for_every_kind_of_personal_data_once(monkeypatch):
+    """D241: the surname check and the masking of a text read the same spans; the complaint
+    themes of a world searched every distinct text twice."""
+    from collections import Counter
+
+    from jmtools.analyses import privacy
+    from jmtools.analyses.themes import text as theme_text
+    from jmtools.pipeline import prepare_world
+
+    theme_text._masked_once.cache_clear()
+    getattr(privacy, "_every_kind", theme_text._masked_once).cache_clear()
+    searched, real = Counter(), privacy.find_pii
+
+    def counting(text, *, kinds=privacy.PII_KINDS, keep=(), ids=(), names=()):
+        if tuple(kinds) == privacy.PII_KINDS and not ids and not names:
+            searched[(text, tuple(keep))] += 1
+        return real(text, kinds=kinds, keep=keep, ids=ids, names=names)
+
+    monkeypatch.setattr(privacy, "find_pii", counting)
+    monkeypatch.delenv("JMTOOLS_EVIDENCE_CACHE", raising=False)
+    prepared = prepare_world("sample:ecommerce")
+    assert prepared.themes is not None and len(searched) > 500
+    assert max(searched.values()) == 1, searched.most_common(3)

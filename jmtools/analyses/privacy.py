@@ -100,6 +100,7 @@ ids and small-group suppression in reports.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterable
 
@@ -469,8 +470,15 @@ def mask_text(text, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str] = (
     """
     if not isinstance(text, str):
         return text
-    out, last = [], 0
+    if kinds is PII_KINDS and not ids and not names:
+        return _masked(text, _every_kind(text, tuple(keep)))
     return _masked(text, find_pii(text, kinds=kinds, keep=keep, ids=ids, names=names))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _every_kind(text: str, keep: tuple) -> tuple:
+    """``find_pii(text, keep=keep)``, remembered: themes read a text's surnames, then mask it (D241)."""
+    return tuple(find_pii(text, keep=keep))
 
 
 def _masked(text: str, spans) -> str:
@@ -580,7 +588,7 @@ def surnames_masked(texts: Iterable[str], *, keep: Iterable[str] = ()) -> list:
     ['Regards, Emily Okonkwo', '[name] was rude']
     """
     texts, keep = list(texts), tuple(keep)
-    spans = {t: find_pii(t, keep=keep) for t in set(texts) if isinstance(t, str)}
+    spans = {t: _every_kind(t, keep) for t in set(texts) if isinstance(t, str)}
     names = _surnames(spans, keep)
     if not names:
         return texts
