@@ -440,3 +440,35 @@ def test_a_time_format_reads_dates_alone_the_same_on_spark(spark):
     same(funnel(sp), funnel(duck))
     same(sp.date_only, duck.date_only)
     assert duck.date_only["n_dated"].tolist() == [int(alone.sum())] == [13]
+
+
+def test_journeys_per_case_identical(spark):
+    """D238: the journey key (customer · claim) is built in the event log's own plan; a claims world with
+    several claims per customer, logins without a claim and answers between claims counts the same."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from case_world import STAGES, claims_world, journey_dict
+    from jmtools.analyses.compare import still_open_steps
+    from jmtools.analyses.funnels import funnel, time_between_stages
+    from jmtools.core.engine import backend_of
+    from jmtools.evidence import prepare
+    from jmtools.sources import load_customers, load_events, load_surveys
+    from jmtools.sources.cases import per_case
+
+    events, customers, surveys = claims_world(n=120)
+    events["timestamp"] = pd.to_datetime(events["timestamp"])
+    tables = {"customers": load_customers(customers).to_pandas(), "surveys": load_surveys(surveys).to_pandas()}
+    done = {}
+    for name, ev in (("duck", load_events(events)), ("spark", load_events(spark.createDataFrame(events)))):
+        moved, keyed, cases = per_case(tables, ev.table, "claim_no", name="claim")
+        done[name] = (prepare(keyed, journey_dict(), customers=moved["customers"]), moved, cases)
+    (duck, d_tables, d_cases), (sp, s_tables, s_cases) = done["duck"], done["spark"]
+    assert backend_of(sp.events).name == "pyspark"
+    assert (sp.n_customers, s_cases.no_case, s_cases.n_customers) == (duck.n_customers, d_cases.no_case,
+                                                                       d_cases.n_customers)
+    assert sp.n_customers > s_cases.n_customers
+    same(funnel(sp, steps=STAGES, by="persona"), funnel(duck, steps=STAGES, by="persona"))
+    same(time_between_stages(sp, steps=STAGES), time_between_stages(duck, steps=STAGES))
+    same(still_open_steps(sp, steps=STAGES), still_open_steps(duck, steps=STAGES))
+    same(s_tables["surveys"], d_tables["surveys"])

@@ -32,6 +32,7 @@ from jmtools.pipeline._quiet_places import with_place_reach
 from jmtools.pipeline._shared_cache import cached_shared
 from jmtools.pipeline._tables_cache import cached_tables
 from jmtools.sources import SPECS, World, load_world
+from jmtools.sources.cases import case_option, per_case, with_journey_keys
 
 __all__ = ["Focus", "Findings", "Prepared", "prepare_world", "prepare_evidence", "run", "resolve_focus",
            "load", "select", "select_outside", "relieving", "MAP_KPIS", "MIN_N", "N_THEMES", "SEED", "MIN_EFFECT"]
@@ -79,6 +80,9 @@ class Prepared:
     """In a segment's run, the slow-step, drop-off and valence signals of every customer with events
     outside the segment (:func:`_outside_signals`), which the segment's own rows are compared with
     (D217, D228)."""
+    cases: Any = None
+    """With a case column (``loading.yaml``: ``events: {case: claim_no}``), what counting per case
+    did (:class:`jmtools.sources.cases.Cases`): every table counts journeys; None without (D238)."""
 
     def compared(self, *, min_n: int, min_effect: float) -> pd.DataFrame:
         """The signals' comparisons for these thresholds, computed once and kept."""
@@ -108,7 +112,9 @@ def prepare_world(data, *, journey=None, segment: str = "", n_themes: int | str 
     folder = cache_dir if cache_dir is not None else cache_dir_from_env()
     world = load(data, journey, defer=folder is not None and assignment is None)
     given = assignment
-    world, tables, events, n_segment, broken = _restricted(world, segment, given, folder)
+    world, tables, events, n_segment, broken, cases = _restricted(world, segment, given, folder)
+    if cases is not None and given is not None:   # a given customer → persona: each of their journeys
+        given = with_journey_keys(given, cases)
     journey = world.journey
     assignment = _assign(tables.get("customers"), journey, given)
     evidence = _cached_evidence(world, tables, events, segment, given, cache_dir)[0]
@@ -122,7 +128,7 @@ def prepare_world(data, *, journey=None, segment: str = "", n_themes: int | str 
         curve = (None if emotion_ev is None or not len(emotion_ev)
                  else emotions.emotion_curve(emotion_ev, journey=journey, min_n=MIN_N))
         frames = {"emotion": emotion_ev, "signals": signals, "curve": curve,
-                  "outside": _outside_signals(world, tables, evidence) if segment else None,
+                  "outside": _outside_signals(world, tables, evidence, cases) if segment else None,
                   **_kpi_grid(tables, journey, evidence, assignment)}
         return frames, *feedback_themes(tables, assignment, journey, n_themes, seed)
 
@@ -136,7 +142,7 @@ def prepare_world(data, *, journey=None, segment: str = "", n_themes: int | str 
                     themes=found_themes, themes_error=theme_error, segment_customers=n_segment,
                     options={"n_themes": n_themes, "seed": seed, "assignment": given is not None},
                     grids={n: frames[n] for n in ("curve", "kpi_total", "kpi_personas", "kpi_relationship")},
-                    persona_errors=broken, outside=frames["outside"])
+                    persona_errors=broken, outside=frames["outside"], cases=cases)
 
 
 def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int = MIN_N,
@@ -236,21 +242,27 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
                                                                 few_customers=compared.attrs["few_customers"],
                                                                 funnel_steps=funnel.attrs.get("hidden_steps", 0)),
                              **shared.options},
-                    persona_errors=dict(shared.persona_errors))
+                    persona_errors=dict(shared.persona_errors), cases=shared.cases)
 
 
-def _outside_signals(world: World, tables: dict, evidence) -> pd.DataFrame | None:
+def _outside_signals(world: World, tables: dict, evidence, cases=None) -> pd.DataFrame | None:
     """The signals of every customer with events outside a segment (D217, D228): ``tables`` are
     the segment's (its customer table holds the segment's customers), ``evidence`` its own. Their
     surveys and feedback are those of every customer outside the segment, scored as the segment's
-    own are (without personas)."""
+    own are (without personas); with ``cases``, journeys outside the segment's (D238)."""
     if "events" not in world.tables or "customers" not in tables:
         return None
     ids = tables["customers"]["customer_id"]
-    rest = prepare(_events_apart(world, ids), world.journey)
+    if cases is None:
+        rest = prepare(_events_apart(world, ids), world.journey)
+        whole = {kind: world.tables[kind].to_pandas() for kind in ("surveys", "feedback") if kind in world.tables}
+    else:                                  # every journey of the world, then those outside the segment's
+        whole, everyone, _, _ = _select(world, resolve_focus(world.journey, ALL, ""))
+        t = everyone()
+        rest = prepare(t.filter(~t.customer_id.isin(list(ids))), world.journey)
     said = {kind: t[~t["customer_id"].isin(set(ids))].reset_index(drop=True)
-            for kind in ("surveys", "feedback") if kind in world.tables
-            for t in [world.tables[kind].to_pandas()] if "customer_id" in t.columns}
+            for kind in ("surveys", "feedback") if kind in whole
+            for t in [whole[kind]] if "customer_id" in t.columns}
     return painpoints.outside_signal(rest, evidence, emotion=_emotion_evidence(said, world.journey, None))
 
 
@@ -285,7 +297,7 @@ def prepare_evidence(data, *, journey=None, segment: str = "", cache_dir=None):
     """
     folder = cache_dir if cache_dir is not None else cache_dir_from_env()
     world = load(data, journey, defer=folder is not None)
-    world, tables, events, _, _ = _restricted(world, segment, None, folder)
+    world, tables, events, _, _, _ = _restricted(world, segment, None, folder)
     return _cached_evidence(world, tables, events, segment, None, cache_dir)
 
 
@@ -295,9 +307,9 @@ def _restricted(world: World, segment: str, given, folder=None):
     The other tables come from the cache ``folder`` when it has them."""
     if given is None:
         cached_tables(folder, world)
-    tables, events, n_segment = _select(world, resolve_focus(world.journey, ALL, segment))
+    tables, events, n_segment, cases = _select(world, resolve_focus(world.journey, ALL, segment))
     world, broken = _usable_personas(world, tables.get("customers"), given)
-    return world, tables, events, n_segment, broken
+    return world, tables, events, n_segment, broken, cases
 
 
 def _cached_evidence(world, tables, events, segment, given, cache_dir):
@@ -354,21 +366,42 @@ def select_outside(world: World, focus: Focus):
     """
     if not focus.segment or "events" not in world.tables:
         return None
-    tables, _, _ = _select(world, focus)
+    tables, _, _ = _segment_selected(world, focus)
     return _events_apart(world, tables["customers"]["customer_id"])
 
 
 def select(world: World, focus: Focus) -> tuple[dict, Any, int | None]:
     """The non-event tables as pandas and the events as Ibis, restricted to the segment.
 
-    Returns ``(tables, events, customers_in_segment)``; the last is None without a segment.
+    Returns ``(tables, events, customers_in_segment)``; the last is None without a segment. Per
+    customer even when the event log names a case column (notebook 02 says so; D238).
     """
-    tables, events, n = _select(world, focus)
+    tables, events, n = _segment_selected(world, focus)
     return tables, events(), n
 
 
+def refuse_per_case(world: World, what: str) -> None:
+    """Refuse a world whose event log names a case column (D238) for ``what``, which does not count per
+    case yet (the comparisons of :mod:`jmtools.pipeline._iterate`)."""
+    if case_option(world) is not None:
+        raise ParameterError("case", case_option(world)[0], expected=f"unset for {what}, which does not count "
+                             "per case yet",
+                             fix="per-case journeys are counted by pipeline.run() and the report (notebooks 00, "
+                                 "04, 05) only; remove `case:` from loading.yaml to compare per customer")
+
+
 def _select(world: World, focus: Focus):
-    """:func:`select` with the events as a function that reads them when called."""
+    """:func:`select` with the events as a function that reads them when called, and per case
+    when the event log names a case column (:func:`jmtools.sources.cases.per_case`, D238)."""
+    tables, events, n = _segment_selected(world, focus)
+    per = case_option(world)
+    if per is None:
+        return tables, events, n, None
+    tables, keyed, cases = per_case(tables, events(), per[0], name=per[1])
+    return tables, lambda: keyed, n, cases
+
+
+def _segment_selected(world: World, focus: Focus):
     tables = {kind: loaded.to_pandas() for kind, loaded in world.tables.items() if kind != "events"}
 
     def events():

@@ -251,6 +251,9 @@ class Findings:
     persona_errors: dict = field(default_factory=dict)
     """Persona name → the error of a rule that cannot run on this customer table; those
     personas are left out of this run (their customers count as having no persona)."""
+    cases: Any = None
+    """With a case column, what counting per case did (:class:`jmtools.sources.cases.Cases`):
+    every figure counts journeys (claims, orders…) of :attr:`Cases.n_customers` customers (D238)."""
     relationship_kpis: pd.DataFrame | None = None
     """Scores of the focus's survey answers that name no stage or touchpoint (an NPS tool's
     export), as :func:`jmtools.analyses.kpis.relationship_kpis` gives them, disclosed as
@@ -263,11 +266,24 @@ class Findings:
         another way, or other ids), or None when most are (:func:`customer_ids_apart`)."""
         if self.evidence is None or self.world is None:
             return None
-        return customer_ids_apart(self.evidence, self.world.tables.get("customers"))
+        customers = self.tables.get("customers") if self.cases is not None else None   # per journey (D238)
+        return customer_ids_apart(self.evidence, customers if customers is not None
+                                  else self.world.tables.get("customers"))
+
+    @property
+    def n_people(self) -> int:
+        """The customers behind the focus's journeys: :attr:`n_customers` without a case column;
+        with one (D238), the customers whose journeys (claims…) the focus counts."""
+        if self.cases is None:
+            return self.n_customers
+        if self.focus.everyone or self.assignment is None:
+            return int(self.cases.n_customers) if self.focus.everyone else 0
+        keys = self.assignment.loc[self.assignment["persona"] == self.focus.persona, "customer_id"]
+        return self.cases.customers_of(keys)
 
     @property
     def n_customers(self) -> int:
-        """Customers with events in the focus."""
+        """Customers with events in the focus (journeys, with a case column: D238)."""
         if self.focus.everyone or self.evidence.persona_sizes is None:  # no customer table: no persona
             return int(self.evidence.n_customers) if self.focus.everyone else 0
         sizes = self.evidence.persona_sizes.set_index("persona")["n_customers"]

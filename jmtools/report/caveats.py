@@ -16,10 +16,11 @@ from jmtools.report.present import md
 from jmtools.report.record import record
 from jmtools.report.wording import ids_words, listed
 from jmtools.sources import CENTS_HINT, THOUSANDS_HINT, THUMBS_HINT
+from jmtools.sources.cases import case_option
 
 __all__ = ["MUCH_REJECTED", "much_rejected", "thumbs", "show_unmapped_stages", "show_personas_left_out",
            "personas_that_run", "show_empty_personas", "show_repeat_rounds", "show_ids_apart", "NOT_JUDGED",
-           "not_judged"]
+           "not_judged", "show_not_per_case"]
 
 
 #: A table that lost this share of its rows or more is named under the headline.
@@ -184,6 +185,31 @@ def show_ids_apart(ids, *, persona: str = ALL, show=None) -> bool:
     (show or display)(md("> **Most customers with events are not in the customer table.** {said} "
                          "`jmtools validate JOURNEY --data FOLDER` shows examples of the two ids.",
                          said=ids_words(ids, persona=None if persona == ALL else persona)))
+    return True
+
+
+def show_not_per_case(world, *, what: str = "this notebook", show=None) -> bool:
+    """Say, in a notebook that counts customers, that the folder's event log names a case column
+    whose journeys only the report counts (D238); True when said.
+
+    Examples
+    --------
+    >>> from jmtools.sources import load_world
+    >>> show_not_per_case(load_world("sample:b2b"))
+    False
+    """
+    per = case_option(world)
+    if per is None:
+        return False
+    from IPython.display import display
+
+    column, name = per
+    plural = name if name.endswith("s") else name + "s"
+    (show or display)(md("> **Counted per customer here, not per {name}.** The event log names each event's "
+                         "{name} ({column}, loading.yaml), and the report (notebook 00, `jmtools report`) and "
+                         "notebooks 04 and 05 count each {name} as one journey; {what} does not yet: its "
+                         "funnels, waits and sizes count every customer once, with all their {plural} "
+                         "as one journey.", name=name, column=column, what=what, plural=plural))
     return True
 
 

@@ -14,7 +14,7 @@ from jmtools.analyses.disclosure import MIN_GROUP, count_words
 from jmtools.analyses.funnels import before_leaving, duration_words, last_seen
 from jmtools.charts import funnels as funnel_charts
 from jmtools.core.stats import wilson_interval
-from jmtools.core.vocabulary import ALL
+from jmtools.core.vocabulary import ALL, counted
 from jmtools.pipeline import Findings
 from jmtools.pipeline._had_time import had_time, open_rows
 from jmtools.report import _section_kit as kit
@@ -22,13 +22,36 @@ from jmtools.report.present import esc, funnel_chart, md, with_caption
 from jmtools.report.record import record
 from jmtools.report.wording import caption, later_words, listed, percent
 
-__all__ = ["show_not_started", "show_contact_only", "show_skipped", "show_optional", "show_left", "show_still_open",
+__all__ = ["counted_as", "show_per_case", "show_not_started", "show_contact_only", "show_skipped", "show_optional", "show_left", "show_still_open",
            "show_last_seen", "instead_words", "focus_still_open", "show_funnel_chart", "show_before_leaving",
            "leaving_rows", "open_funnel_chart", "open_conversion_chart", "conversion_open_rows", "OPEN_END"]
 
 #: Under a funnel chart whose bars have a pale end (D221): the report's and notebook 02's.
 OPEN_END = ("Pale end of a bar (+n open): customers still at the stage before at the data's end, who reached it too "
             "recently to judge and may still reach this one (not counted in the bar).")
+
+
+def counted_as(f: Findings, *, people: bool = False) -> str:
+    """What the report's counts count: ``"customers"``, or per case (D238) ``"journeys (claims)"``;
+    ``people=True`` adds their customers, ``"journeys (claims) of 400 customers"``."""
+    if f.cases is None:
+        return "customers"
+    return f.cases.unit + (f" of {counted(f.n_people, 'customer')}" if people else "")
+
+
+def show_per_case(f: Findings, *, short: bool = False) -> None:
+    """With a case column (D238), what the report counts: journeys (claims…) and the customers
+    they belong to; ``short`` for the line under the funnel, else everything counting per case did
+    (events without a case, shared case values, answers moved to their cases)."""
+    cases = f.cases
+    if cases is None:
+        return
+    if short:
+        kit.display(md("> **Counted per {name}**: each bar counts journeys ({plural}), {n} of {people} "
+                       "here; a customer with several {plural} is counted once per {name}.", name=cases.name,
+                       plural=cases.plural, n=f"{f.n_customers:,}", people=counted(f.n_people, "customer")))
+        return
+    kit.display(md("> **Counted per {name}.** {note}", name=cases.name, note=cases.note()))
 
 
 def show_not_started(f: Findings) -> None:
@@ -262,7 +285,9 @@ def show_funnel_chart(f: Findings, *, title: str) -> None:
     other = None if everyone else had_time(f.funnel_all, open_rows(f.evidence, f.funnel_all))
     key = "funnel" if everyone else "funnel_compared"
     text = caption(key) + (" " + OPEN_END if fun["open"].any() or (other is not None and other["open"].any()) else "")
-    kit.display(with_caption(funnel_chart(fun, compare=other, label=f.focus.label, title=title), key, text=text))
+    unit = f.cases.unit if f.cases is not None else "customers"   # journeys (claims) per case (D238)
+    kit.display(with_caption(funnel_chart(fun, compare=other, label=f.focus.label, title=title, unit=unit), key,
+                             text=text))
 
 
 def open_funnel_chart(funnel: pd.DataFrame, opened: pd.DataFrame, *, title: str):

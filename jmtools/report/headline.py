@@ -20,6 +20,7 @@ import pandas as pd
 
 from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.core.stats import wilson_interval
+from jmtools.core.vocabulary import counted
 from jmtools.pipeline._had_time import had_time, open_rows
 from jmtools.report.stake import stake_share
 from jmtools.report.wording import (caption, compared, emotion, feeling, ids_words, interval, later_words,
@@ -59,21 +60,39 @@ def _who(f) -> dict:
                          "that no one of them can be picked out.")}
     total = int(f.evidence.n_customers)
     share = f.n_customers / total if total else None
-    text = f"{f.n_customers:,} customers with events" + (
-        "" if f.focus.everyone else f" ({percent(share)} of {total:,})")
+    text = f"{f.n_customers:,} {_unit(f)}{_of_customers(f)} with events" + (
+        "" if f.focus.everyone else f" ({percent(share)} of {total:,} {_unit(f)})" if f.cases else
+        f" ({percent(share)} of {total:,})")
     reached = f.reached_last
     low, high = reached["ci"] or (None, None)
     if reached["protects"]:             # hidden beside the funnel for all customers (D79)
         text += f"; how many reach {reached['stage']} is not shown (it would give a smaller group's count back)"
     else:
         text += (f"; fewer than {MIN_GROUP} of {reached['started']:,} reach {reached['stage']} (not shown)"
-                 if reached["hidden"] else f"; {percent(reached['share'])} reach {reached['stage']} "
+                 if reached["hidden"] else f"; {percent(reached['share'])}{_of_journeys(f)} reach {reached['stage']} "
                  f"({interval(low, high, n=reached['started'])})")
     if not f.focus.everyone:
         other = _row_for(f.funnel_all, reached["stage"])
         if other is not None and pd.notna(other["rate_from_start"]):
-            text += f"; all customers {percent(other['rate_from_start'])}"
+            text += f"; all {_unit(f)} {percent(other['rate_from_start'])}"
     return {"key": "focus", "label": f.focus.label, "text": text + ".", "figure": "reached_last_stage"}
+
+
+def _unit(f) -> str:
+    """What the report's counts count: ``customers``, or ``journeys (claims)`` per case (D238)."""
+    cases = getattr(f, "cases", None)
+    return "customers" if cases is None else cases.unit
+
+
+def _of_customers(f) -> str:
+    """Per case, the customers behind the focus's journeys: ``" of 400 customers"`` (D238)."""
+    cases = getattr(f, "cases", None)
+    return "" if cases is None else f" of {counted(f.n_people, 'customer')}"
+
+
+def _of_journeys(f) -> str:
+    cases = getattr(f, "cases", None)
+    return "" if cases is None else f" of {cases.plural}"
 
 
 def loss_interval(loss: dict) -> str:

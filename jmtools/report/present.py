@@ -239,7 +239,7 @@ _KPI_STYLE = "border:1px solid var(--jm-rule,#d0d0d0);border-radius:6px;padding:
 
 def funnel_chart(funnel, *, compare=None, label: str = "this persona",
                  compare_label: str = "all customers", title: str | None = None,
-                 width: int = 520):
+                 width: int = 520, unit: str = "customers"):
     """Share of customers reaching each stage (from the first), with 95% intervals.
 
     Parameters
@@ -251,6 +251,8 @@ def funnel_chart(funnel, *, compare=None, label: str = "this persona",
         A second funnel (everyone) drawn beside it.
     label, compare_label : str
         Legend entries.
+    unit : str, default "customers"
+        What the bars count, in the axis title: ``"journeys (claims)"`` per case (D238).
 
     Returns
     -------
@@ -282,7 +284,7 @@ def funnel_chart(funnel, *, compare=None, label: str = "this persona",
     order = list(dict.fromkeys(data.sort_values("step_index")["step"]))
     y = alt.Y("step:N", sort=order, title=None)
     x = alt.X("share:Q", axis=alt.Axis(format="%", labelSeparation=6), scale=alt.Scale(domain=[0, 1]),
-              title="share of customers who started the journey")
+              title=f"share of {unit} {'who' if unit == 'customers' else 'that'} started the journey")
     # a segment's name is long ("all customers in segment clinic == …"): wrapped, never cut (D225)
     names, _ = wrapped_labels([f[1] for f in frames], chars=LEGEND_CHARS)
     color = alt.Color("group:N", sort=[f[1] for f in frames], title=None,

@@ -37,7 +37,8 @@ from jmtools.pipeline import Findings, disclosed_coverage, disclosed_shares, wit
 from jmtools.report import _section_kit as kit
 from jmtools.report.present import headline_cards, html_table, md, number, with_caption
 from jmtools.report.funnel_notes import (instead_words, show_contact_only, show_funnel_chart, show_last_seen, show_left,
-                                         show_not_started, show_optional, show_skipped, show_still_open)
+                                         show_not_started, show_optional, show_per_case, show_skipped,
+                                         show_still_open, counted_as)
 from jmtools.report.headline import headline_html, headline_items, loss_interval, one_point_curve
 from jmtools.report.problem_sections import fix_first, the_map, what_they_write, where_it_hurts
 from jmtools.report.record import record, record_source
@@ -121,6 +122,7 @@ def at_a_glance(f: Findings) -> None:
     once, what the report leaves out so that no group of fewer than 5 customers is shown
     (``options["disclosure_note"]``): the headline is the first screen on a phone."""
     _glance(f)
+    show_per_case(f)            # journeys (claims) of how many customers, and what counting per case did (D238)
     much_rejected(f)
     if f.options.get("disclosure_note"):
         kit.display(md("> {note}", note=f.options["disclosure_note"]))
@@ -138,7 +140,7 @@ def _glance(f: Findings) -> None:
                        "its size, funnel, survey KPIs and emotion curve are"))
         return
     n = f.n_customers
-    record("customers", n, label="Customers with events", headline=True)
+    record("customers", n, label=f"{counted_as(f).capitalize()} with events", headline=True)
     if f.evidence.n_customers == 0 and _all_rejected(f, "events"):   # not the rule: the events
         return
     if n == 0 and f.evidence.persona_sizes is None:  # a persona, and no customer table
@@ -242,11 +244,11 @@ def who(f: Findings) -> None:
         return
     if f.focus.everyone:
         shown = ev.persona_sizes.assign(share=lambda d: d["n_customers"] / d["n_customers"].sum())
-        kit.display(md("The data holds **{n}** customers with events, in {k} personas. "
+        kit.display(md("The data holds **{n}** {unit} with events, in {k} personas. "
                        "Customers no persona rule selects are listed as *{none}*, customers missing from the "
                        "customer table as *{missing}*.", none=NO_PERSONA, missing=NOT_IN_CUSTOMERS,
-                       n=f"{ev.n_customers:,}", k=len(f.journey.persona_names)))
-        _sizes_table(shown)
+                       n=f"{ev.n_customers:,}", k=len(f.journey.persona_names), unit=counted_as(f, people=True)))
+        _sizes_table(shown, unit=counted_as(f))
         _ids_that_do_not_meet(f)
         return
     card = next(c for c in f.journey.personas_resolved() if c.name == f.focus.persona)
@@ -325,14 +327,14 @@ def _ids_that_do_not_meet(f: Findings) -> None:
                        said=ids_words(f.ids_apart)))
 
 
-def _sizes_table(sizes: pd.DataFrame, *, min_group: int = MIN_GROUP) -> None:
+def _sizes_table(sizes: pd.DataFrame, *, min_group: int = MIN_GROUP, unit: str = "customers") -> None:
     """Persona sizes with a persona of 1 to ``min_group − 1`` customers hidden, and the
     smallest others until the total (printed above) no longer gives a hidden one away: *(no
     persona)* first (the coverage sentence then hides it too), the choice every persona's own
     report makes (:func:`~jmtools.pipeline.size_protectors`)."""
     shown = disclosed_shares(sizes, "n_customers", numbers=("share",), min_group=min_group)
     count = lambda v: "hidden" if v != v else f"{int(v):,}"  # noqa: E731
-    kit.display(html_table(shown, columns={"persona": "persona", "n_customers": "customers", "share": "share"},
+    kit.display(html_table(shown, columns={"persona": "persona", "n_customers": unit, "share": "share"},
                            formats={"share": lambda v: "hidden" if v != v else number(v, unit="%"),
                                     "n_customers": count}))
     if shown["suppressed"].any():
@@ -432,6 +434,7 @@ def how_far(f: Findings) -> None:
                              show=kit.display)
     show_dates_only(f.evidence, persona=f.focus.persona)  # dates only: the order assumed within a day, with n
     show_funnel_chart(f, title=f"How far {label} get through the journey")   # with those still open (D221)
+    show_per_case(f, short=True)
     loss = f.biggest_loss
     if loss is not None:
         said = md("The biggest loss is between **{a}** and **{b}**: {words}.", a=loss["from"], b=loss["to"],
@@ -445,7 +448,7 @@ def how_far(f: Findings) -> None:
     show_left(f)
     show_repeat_visits(f)
     show_still_open(f)
-    kit.display(html_table(with_fewer(fun), columns={"step": "stage", "n": "customers",
+    kit.display(html_table(with_fewer(fun), columns={"step": "stage", "n": counted_as(f),
                                                      "conversion": "from previous stage", "ci_low": "95% CI low",
                                                      "ci_high": "95% CI high", "rate_from_start": "from start"},
                            formats={"n": lambda v: number(v, digits=0), "conversion": "%", "ci_low": "%",

@@ -30,6 +30,7 @@ from jmtools.core.metrics import SCALES, Scale
 from jmtools.core.resources import resolve_data_dir
 from jmtools.journey import Journey
 from jmtools.sources._accounting import Accounting, DeferredTable, LoadedTable
+from jmtools.sources.cases import check_case_column
 from jmtools.sources._amounts import AMOUNT_UNITS, HINT as CENTS_HINT, THOUSANDS_HINT, amount_divisor
 from jmtools.sources._values import THUMBS_HINT
 from jmtools.sources._numbers import DECIMALS
@@ -533,7 +534,8 @@ def _unreadable_json(path: Path) -> bool:
 
 def _loaded(path: Path, kind: str, how: dict, others=(), from_file=None) -> LoadedTable:
     try:
-        loaded = load_table(path, kind, **{k: v for k, v in how.items() if k != "values"})
+        loaded = load_table(path, kind, **{k: v for k, v in how.items() if k not in _AFTER_LOAD})
+        check_case_column(loaded, how.get("case"), path)
     except DataError as err:
         if not any(from_file and k in from_file and from_file[k] is how.get(k) for k in _LOCATED):
             raise
@@ -552,7 +554,9 @@ def _loaded(path: Path, kind: str, how: dict, others=(), from_file=None) -> Load
 
 
 #: Options whose problems are located in loading.yaml when they came from there.
-_LOCATED = ("constants", "read_options", "sheet")
+_LOCATED = ("constants", "read_options", "sheet", "case")
+#: Options applied to a loaded table, not by the loader (renamed values; the case column, D238).
+_AFTER_LOAD = ("values", "case", "case_name")
 
 
 def _in_loading_file(err: DataError, path: Path, kind: str) -> DataError:

@@ -37,6 +37,9 @@ _OPTIONS = {
     "non_answers": ("a list of the answers that mean no answer (surveys)", 'non_answers: ["Unsure (99)"]'),
     "values": ("a mapping of stage, touchpoint or initiated_by to {value in the file: the name meant}",
                "values: {stage: {Onboarding survey: Activation}}"),
+    "case": ("the column naming each customer's case: a claim, order, admission (events; D238)",
+             "case: claim_no"),
+    "case_name": ("what one case is called, in the singular (events; with case)", "case_name: claim"),
 }
 #: Columns whose values ``values`` may rename: the names a journey gives places (D192), and who
 #: started an event (D204), renamed to one of :data:`_INITIATORS`.
@@ -49,7 +52,9 @@ _ONLY = {"metrics": ("surveys", "it turns survey questions into one row per answ
          "asked_on": ("surveys", "it is the scale survey answers were asked on"),
          "reverse": ("surveys", "it turns survey answers asked the other way round"),
          "non_answers": ("surveys", "it names survey answers that mean no answer"),
-         "amount_unit": ("orders", "it is the unit of the orders' amount")}
+         "amount_unit": ("orders", "it is the unit of the orders' amount"),
+         "case": ("events", "each (customer, case) of the event log is one journey"),
+         "case_name": ("events", "it names the events' cases")}
 
 
 def read_loading_file(folder: Path, kinds) -> dict:
