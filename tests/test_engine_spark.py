@@ -462,7 +462,8 @@ def test_journeys_per_case_identical(spark):
     done = {}
     for name, ev in (("duck", load_events(events)), ("spark", load_events(spark.createDataFrame(events)))):
         moved, keyed, cases = per_case(tables, ev.table, "claim_no", name="claim")
-        done[name] = (prepare(keyed, journey_dict(), customers=moved["customers"]), moved, cases)
+        people = moved["customers"] if name == "duck" else load_customers(spark.createDataFrame(moved["customers"]))
+        done[name] = (prepare(keyed, journey_dict(), customers=people), moved, cases)
     (duck, d_tables, d_cases), (sp, s_tables, s_cases) = done["duck"], done["spark"]
     assert backend_of(sp.events).name == "pyspark"
     assert (sp.n_customers, s_cases.no_case, s_cases.n_customers) == (duck.n_customers, d_cases.no_case,
