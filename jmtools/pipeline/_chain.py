@@ -380,7 +380,7 @@ def select(world: World, focus: Focus) -> tuple[dict, Any, int | None]:
     return tables, events(), n
 
 
-def refuse_per_case(world: World, what: str) -> None:
+def _refuse_per_case(world: World, what: str) -> None:
     """Refuse a world whose event log names a case column (D238) for ``what``, which does not count per
     case yet (the comparisons of :mod:`jmtools.pipeline._iterate`)."""
     if case_option(world) is not None:

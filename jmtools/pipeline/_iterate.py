@@ -20,7 +20,7 @@ from jmtools.core.errors import DataError, ParameterError
 from jmtools.core.vocabulary import ALL
 from jmtools.journey import Journey, Outcome, Target
 from jmtools.personas import persona_filter, persona_sizes
-from jmtools.pipeline._chain import (_assign, _emotion_evidence, _evidence, _usable_personas, load, refuse_per_case,
+from jmtools.pipeline._chain import (_assign, _emotion_evidence, _evidence, _usable_personas, load, _refuse_per_case,
                                      resolve_focus, select)
 from jmtools.pipeline._disclosed_compare import disclosed_comparison
 from jmtools.pipeline._findings import _no_members_error
@@ -301,7 +301,7 @@ def _observe(data, *, journey=None, segment: str = "", steps=None, level: str = 
     (:func:`jmtools.analyses.compare.company_only_reach`)."""
     measures = _measures(measures)
     world = load(data, journey)
-    refuse_per_case(world, "a comparison (compare_periods, compare_folders, compare_groups, measure_opportunity)")
+    _refuse_per_case(world, "a comparison (compare_periods, compare_folders, compare_groups, measure_opportunity)")
     tables, events, _ = select(world, resolve_focus(world.journey, ALL, segment))
     world, broken = _usable_personas(world, tables.get("customers"), assignment)
     j = world.journey
