@@ -380,16 +380,6 @@ def select(world: World, focus: Focus) -> tuple[dict, Any, int | None]:
     return tables, events(), n
 
 
-def _refuse_per_case(world: World, what: str) -> None:
-    """Refuse a world whose event log names a case column (D238) for ``what``, which does not count per
-    case yet (the comparisons of :mod:`jmtools.pipeline._iterate`)."""
-    if case_option(world) is not None:
-        raise ParameterError("case", case_option(world)[0], expected=f"unset for {what}, which does not count "
-                             "per case yet",
-                             fix="per-case journeys are counted by pipeline.run() and the report (notebooks 00, "
-                                 "04, 05) only; remove `case:` from loading.yaml to compare per customer")
-
-
 def _select(world: World, focus: Focus):
     """:func:`select` with the events as a function that reads them when called, and per case
     when the event log names a case column (:func:`jmtools.sources.cases.per_case`, D238)."""

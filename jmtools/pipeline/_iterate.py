@@ -20,10 +20,12 @@ from jmtools.core.errors import DataError, ParameterError
 from jmtools.core.vocabulary import ALL
 from jmtools.journey import Journey, Outcome, Target
 from jmtools.personas import persona_filter, persona_sizes
-from jmtools.pipeline._chain import (_assign, _emotion_evidence, _evidence, _usable_personas, load, _refuse_per_case,
+from jmtools.pipeline._chain import (_assign, _emotion_evidence, _evidence, _usable_personas, load,
                                      resolve_focus, select)
 from jmtools.pipeline._disclosed_compare import disclosed_comparison
 from jmtools.pipeline._findings import _no_members_error
+from jmtools.sources import World
+from jmtools.sources.cases import case_option
 
 __all__ = ["Comparison", "observe", "compare_periods", "compare_folders", "compare_groups",
            "measure_opportunity", "opportunity_steps"]
@@ -289,6 +291,16 @@ def observe(data, *, journey=None, segment: str = "", steps=None, level: str = "
     obs, j, _, _, _, _ = _observe(data, journey=journey, segment=segment, steps=steps, level=level,
                                measures=measures, assignment=assignment)
     return obs, j
+
+
+def _refuse_per_case(world: World, what: str) -> None:
+    """Refuse a world whose event log names a case column (D238) for ``what``, which does not count per
+    case yet (the comparisons of :mod:`jmtools.pipeline._iterate`)."""
+    if case_option(world) is not None:
+        raise ParameterError("case", case_option(world)[0], expected=f"unset for {what}, which does not count "
+                             "per case yet",
+                             fix="per-case journeys are counted by pipeline.run() and the report (notebooks 00, "
+                                 "04, 05) only; remove `case:` from loading.yaml to compare per customer")
 
 
 def _observe(data, *, journey=None, segment: str = "", steps=None, level: str = "stage", measures=None,
