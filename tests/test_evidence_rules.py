@@ -415,3 +415,40 @@ def test_a_touchpoint_without_conditions_emptied_by_earlier_ones_in_this_data_na
     assert e.empty["why"].tolist() == [
         "its patterns match order, but every such event in this data met the conditions of "
         "'First' (occurrence: first) and 'Second' (occurrence: 2), earlier in the file"]
+
+
+# occurrence conditions alone (no ``after``): decided by running counts in the one sort (D240)
+COUNTED = {"stages": STAGES, "touchpoints": [
+    {**t, "after": None} if t.get("after") else t for t in JOURNEY["touchpoints"]
+    if t["name"] != "After-sale help"]}
+COUNTED["touchpoints"] = [{k: v for k, v in t.items() if v is not None} for t in COUNTED["touchpoints"]]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_occurrence_conditions_alone_are_decided_like_the_oracle(seed):
+    ev = random_log(seed, date_only=seed % 2 == 0, ties=seed % 3 != 0)
+    plain = prepare(load_events(ev), COUNTED).to_pandas()
+    tagged = ev.assign(session_id=[str(i) for i in range(1, len(ev) + 1)])
+    got = to_pandas(prepare(load_events(tagged), COUNTED).with_event_columns().events)
+    got = got.assign(input_row=got["session_id"].astype(int)).sort_values("input_row", ignore_index=True)
+    want = oracle(ev, COUNTED)
+    assert got["touchpoint"].fillna("-").tolist() == want["touchpoint"].fillna("-").tolist()
+    assert got["stage"].fillna("-").tolist() == want["stage"].fillna("-").tolist()
+    assert got["position"].tolist() == want["pos"].tolist()
+    assert {"Second order", "Later orders", "First order"} <= set(got["touchpoint"])   # every branch taken
+    e = prepare(load_events(ev), COUNTED)
+    by_hand = want.groupby(["touchpoint", "stage"]).size()
+    m = e.mapping.dropna(subset=["touchpoint"]).groupby(["touchpoint", "stage"])["n_events"].sum()
+    assert m.to_dict() == by_hand.to_dict()
+    assert len(plain) == len(ev)
+
+
+def test_occurrence_conditions_share_the_one_sort_of_the_events():
+    import ibis
+
+    ev = random_log(1)
+    sql = " ".join(ibis.to_sql(prepare(load_events(ev), COUNTED, materialize=False).core).split())
+    windows = set(re.findall(r"OVER \( (PARTITION BY .*? ORDER BY .*?) ROWS BETWEEN", sql))
+    assert len(windows) == 1, windows
+    assert "'Second order'" not in sql          # no touchpoint named and coded again
+

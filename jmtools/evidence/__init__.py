@@ -32,7 +32,7 @@ from jmtools.evidence._fit import FIT_COLUMNS, fit_problems
 from jmtools.evidence._personas import _assign, _coverage, _journey_personas, _require
 from jmtools.evidence._rules import (TouchpointRule, candidates, describe_rule, empty_report, exit_stages,
                                      journey_layout, optional_stages, overlap_report, plan_mapping,
-                                     resolve_conditions, touchpoint_rules)
+                                     resolve_conditions, resolve_occurrences, touchpoint_rules)
 from jmtools.evidence._store import code_events, labelled, to_codes, with_names
 from jmtools.sources._local_days import DATED
 
@@ -424,14 +424,18 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
         joined = joined.left_join(seg, joined.customer_id == seg._sid).drop("_sid")
 
     codes = {e: i for i, e in enumerate(event_names, start=1)}
+    # occurrence conditions alone are running counts in the one sort; ``after`` needs the sorted table
+    in_sort = plan.conditional and not any(rules[i].after for i, names in plan.branches.items() if names)
     optional = _optional_columns(t, segments)
     whole = date_only.loc[date_only["n_dated"] == date_only["n_events"], "event"]
     day_kinds = list(codes.values()) if all_days else [codes[e] for e in whole if e in codes]
     core = _sort_once(joined, day_kinds, leave_out=optional, shift=not all_days, rows=rows,
                       journey=journey_keys(joined, plan, rules, stages, event_names),
                       few=[codes[e] for e in few if e in codes],
-                      stage=earliest_stages(joined, plan, rules, stages, event_names))
-    if plan.conditional:
+                      stage=earliest_stages(joined, plan, rules, stages, event_names),
+                      occurrences=(lambda t, w: resolve_occurrences(t, w, stages, rules, plan, codes))
+                      if in_sort else None)
+    if plan.conditional and not in_sort:
         named = resolve_conditions(with_names(core, rules, stages, event_names), stages, rules, plan)
         core = to_codes(named, rules, stages).select(*core.columns)
     if materialize:
@@ -502,7 +506,7 @@ def _unmatched(mapping, plan, rules, n_events):
 
 
 def _sort_once(t, date_only=(), leave_out=(), shift=True, journey=(None, 1), few=(), stage=None,
-               rows=False):
+               rows=False, occurrences=None):
     """Add position, the next event's code ``_nx`` and time_to_next_s with one window sort per
     customer.
 
@@ -521,7 +525,9 @@ def _sort_once(t, date_only=(), leave_out=(), shift=True, journey=(None, 1), few
     date-only names too rare to be shifted, at midnight: after the timed events of that
     instant (whose ties stay in row order), in journey order among themselves. With ``rows``,
     the rows ``_dated`` marks (a time written as a date alone, D140) are placed as date-only
-    names' events are, whatever their name.
+    names' events are, whatever their name. ``occurrences(t, window)``, when given, returns the
+    running counters over ``window`` (the same sort) and how they decide the touchpoint code and
+    stage index (:func:`jmtools.evidence._rules.resolve_occurrences`).
     """
     import ibis
 
@@ -550,10 +556,16 @@ def _sort_once(t, date_only=(), leave_out=(), shift=True, journey=(None, 1), few
              and c not in ("persona", "_row", DATED, "_key", "_tie", "_after", "_day", "_own", "_st", *_CODES)]
     if "_row" in t.columns and leave_out:     # the row number reads the left-out columns back
         extra.append("_row")
+    counters, decide = ({}, None) if occurrences is None else \
+        occurrences(t, ibis.window(group_by=t.customer_id, order_by=order, rows=(None, 0)))
     cols = dict(customer_id=t.customer_id, timestamp=t.timestamp, _ev=t._ev,
                 _tp=t._tp, stage_index=t.stage_index,
                 position=(ibis.row_number().over(w) + 1).cast("int32"),
                 _nx=t._ev.lead().over(w), time_to_next_s=secs)
     if "persona" in t.columns:
         cols["persona"] = t.persona
-    return t.select(**cols, **{c: t[c] for c in extra})
+    out = t.select(**cols, **{c: t[c] for c in extra}, **counters)
+    if decide is None:
+        return out
+    tp, stage_index = decide(out)              # the counters are columns of the sorted rows
+    return out.mutate(_tp=tp, stage_index=stage_index).drop(*counters)

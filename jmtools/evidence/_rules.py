@@ -32,7 +32,7 @@ from jmtools.core.errors import ParameterError
 from jmtools.core.patterns import compile_pattern
 
 __all__ = ["TouchpointRule", "MappingPlan", "journey_layout", "touchpoint_rules", "candidates", "plan_mapping",
-           "resolve_conditions", "overlap_report", "empty_report", "empty_in_data", "describe_rule",
+           "resolve_conditions", "resolve_occurrences", "overlap_report", "empty_report", "empty_in_data", "describe_rule",
            "exit_stages", "optional_stages"]
 
 _OCCURRENCES = ("any", "first", "repeat")
@@ -286,6 +286,74 @@ def resolve_conditions(t, stages, rules, plan):
              for i, s in enumerate(stages, start=1)]
     t = t.mutate(stage_index=ibis.cases(*index, else_=ibis.null("int64")))
     return t.select(*cols)
+
+
+def resolve_occurrences(t, window, stages, rules, plan, codes):
+    """How ``occurrence`` conditions alone decide each event's touchpoint, over event codes.
+
+    Each counter is a running count over ``window``: the customer's events up to this one
+    (``rows=(None, 0)``), in the order of the one sort that gives ``position``, so the sort is
+    shared and no name is decoded. ``codes``: event name → its code (``_ev``).
+
+    Returns
+    -------
+    tuple
+        ``(counters, decide)``: the counter columns (name → window expression over ``t``), and
+        ``decide(table)`` giving the touchpoint code and stage index of a table with ``_ev``,
+        the default touchpoint code ``_tp`` and those counters. None when some condition has
+        ``after`` (decided by :func:`resolve_conditions` on the sorted table).
+
+    Examples
+    --------
+    >>> import ibis
+    >>> stages, rules = touchpoint_rules({"stages": ["Buy", "Rebuy"], "touchpoints": [
+    ...     {"name": "First", "stage": "Buy", "events": ["order"], "occurrence": "first"},
+    ...     {"name": "Again", "stage": "Rebuy", "events": ["order"], "occurrence": "repeat"}]})
+    >>> t = ibis.memtable({"c": ["a", "a", "a"], "i": [1, 2, 3], "_ev": [1, 2, 1], "_tp": [None] * 3},
+    ...                   schema={"c": "string", "i": "int64", "_ev": "int16", "_tp": "int16"})
+    >>> w = ibis.window(group_by=t.c, order_by=t.i, rows=(None, 0))
+    >>> counters, decide = resolve_occurrences(t, w, stages, rules, plan_mapping(["order", "view"], rules),
+    ...                                        {"order": 1, "view": 2})
+    >>> s = t.mutate(**counters)
+    >>> tp, si = decide(s)
+    >>> s.mutate(tp=tp, si=si).order_by("i").to_pandas()[["tp", "si"]].fillna(0).astype(int).values.tolist()
+    [[1, 1], [0, 0], [2, 2]]
+    """
+    active = [i for i in sorted(plan.branches) if plan.branches[i]]
+    if any(rules[i].after is not None for i in active):
+        return None
+    counted = {}                              # one counter per distinct set of matched names
+    for i in active:
+        if rules[i].occurrence != "any":
+            counted.setdefault(tuple(codes[n] for n in _counted_names(plan, i) if n in codes),
+                               f"_occ{len(counted)}")
+    counters = {name: _code_in(t._ev, key).cast("int32").sum().over(window) for key, name in counted.items()}
+
+    def decide(tab):
+        import ibis
+
+        from jmtools.evidence._store import by_code
+
+        branches = []
+        for i in active:
+            r = rules[i]
+            cond = _code_in(tab._ev, [codes[n] for n in plan.branches[i] if n in codes])
+            if r.occurrence != "any":
+                occ = tab[counted[tuple(codes[n] for n in _counted_names(plan, i) if n in codes)]]
+                cond = cond & ((occ >= 2) if r.occurrence == "repeat" else
+                               (occ == (1 if r.occurrence == "first" else int(r.occurrence))))
+            branches.append((cond, ibis.literal(i + 1, "int16")))
+        tp = ibis.cases(*branches, else_=tab._tp) if branches else tab._tp
+        stage_of = {k: stages.index(r.stage) + 1 for k, r in enumerate(rules, start=1)}
+        return tp, by_code(tp, stage_of, len(rules), "int8")
+
+    return counters, decide
+
+
+def _code_in(code, values):
+    import ibis
+
+    return code.isin(list(values)) if values else ibis.literal(False)
 
 
 def describe_rule(rule: TouchpointRule) -> str:
