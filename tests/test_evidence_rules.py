@@ -452,3 +452,18 @@ def test_occurrence_conditions_share_the_one_sort_of_the_events():
     assert len(windows) == 1, windows
     assert "'Second order'" not in sql          # no touchpoint named and coded again
 
+
+def test_the_mapping_of_conditions_is_counted_over_codes_and_named_on_the_result(monkeypatch):
+    import ibis
+
+    import jmtools.evidence as evidence
+
+    sent = []
+    real = evidence.to_pandas
+    monkeypatch.setattr(evidence, "to_pandas", lambda t, *a, **k: sent.append(ibis.to_sql(t)) or real(t, *a, **k))
+    ev = random_log(2)
+    e = prepare(load_events(ev), COUNTED)
+    assert sent and not [q for q in sent if "'view'" in q]      # no query spells an event name out
+    want = oracle(ev, COUNTED).assign(event=ev["event"].to_numpy()).fillna("-")
+    got = e.mapping.fillna("-").set_index(["event", "touchpoint", "stage"])["n_events"]
+    assert got.to_dict() == want.groupby(["event", "touchpoint", "stage"]).size().to_dict()

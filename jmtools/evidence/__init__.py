@@ -444,8 +444,7 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
                                                and c not in _CODES]
     prepared = labelled(core, rules, stages, public, event_names)
     if plan.conditional:
-        mapping = to_pandas(prepared.group_by(["event", "touchpoint", "stage", "stage_index"])
-                            .agg(n_events=prepared.count()))
+        mapping = _conditional_mapping(core, rules, stages, event_names)
         file_order = {r.name: i for i, r in enumerate(rules)}   # two touchpoints of one stage: file order
         mapping = (mapping.assign(_tp=mapping["touchpoint"].map(file_order))
                    .sort_values(["event", "stage_index", "_tp"], ignore_index=True).drop(columns="_tp"))
@@ -473,6 +472,30 @@ def _optional_columns(t, segments) -> list:
         return []
     fixed = {*PREPARED_COLUMNS, "persona", "_row", DATED, *_CODES, *segments}
     return [c for c in t.columns if c not in fixed]
+
+
+def _conditional_mapping(core, rules, stages, names):
+    """``event``, ``touchpoint``, ``stage``, ``stage_index``, ``n_events`` per combination the
+    conditions gave: counted over the stored codes, named on the small result."""
+    import pandas as pd
+
+    got = to_pandas(core.group_by(["_ev", "_tp", "stage_index"]).agg(n_events=core.count()))
+
+    def name(codes, labels):
+        return [labels[int(c) - 1] if pd.notna(c) else None for c in codes]
+
+    out = pd.DataFrame({"event": name(got["_ev"], names),
+                        "touchpoint": name(got["_tp"], [r.name for r in rules]),
+                        "stage": name(got["stage_index"], stages),
+                        "stage_index": _as_read(got["stage_index"]),
+                        "n_events": got["n_events"].astype("int64")})
+    return out
+
+
+def _as_read(codes):
+    """Stage indexes as a table of them reads into pandas: whole numbers, floats when any is missing."""
+    values = codes.astype("float64").to_numpy()
+    return values if codes.isna().any() else values.astype("int64")
 
 
 def _default_mapping(counts, plan, rules, stages):
