@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from jmtools.core.errors import ParameterError
 from jmtools.core.patterns import compile_pattern
+from jmtools.evidence._store import by_code
 
 __all__ = ["TouchpointRule", "MappingPlan", "journey_layout", "touchpoint_rules", "candidates", "plan_mapping",
            "resolve_conditions", "resolve_occurrences", "overlap_report", "empty_report", "empty_in_data", "describe_rule",
@@ -331,8 +332,6 @@ def resolve_occurrences(t, window, stages, rules, plan, codes):
 
     def decide(tab):
         import ibis
-
-        from jmtools.evidence._store import by_code
 
         branches = []
         for i in active:
