@@ -26,7 +26,7 @@ labels from here, so a report never calls one group by two names.
 
 from __future__ import annotations
 
-__all__ = ["ALL", "ALL_LABEL", "ALL_TITLE", "NO_PERSONA", "NOT_IN_CUSTOMERS", "NO_PERSONA_OR_NOT_IN", "NOBODY",
+__all__ = ["ALL", "ALL_LABEL", "ALL_TITLE", "NO_PERSONA", "NO_CUSTOMER", "NOT_IN_CUSTOMERS", "NO_PERSONA_OR_NOT_IN", "NOBODY",
            "IN_CUSTOMERS_LABEL", "IN_CUSTOMERS_TITLE", "PERSONA_SELECTOR", "focus_label", "nobody_label",
            "share_text", "counted"]
 
@@ -41,6 +41,9 @@ ALL_TITLE = "All customers"
 
 #: Customers in the customer table whom no persona rule selects.
 NO_PERSONA = "(no persona)"
+
+#: Feedback that names no customer (a store review): about the product, in no persona (D244).
+NO_CUSTOMER = "(no customer)"
 
 #: Customers with events who are missing from the customer table.
 NOT_IN_CUSTOMERS = "(not in customer table)"

@@ -42,6 +42,7 @@ from jmtools.pipeline._disclosed import OTHER, small_personas
 from jmtools.pipeline._findings import customer_ids_apart, require_members
 from jmtools.pipeline._repeats import REPEAT_COMPARED_COLUMNS, repeat_visits_compared
 from jmtools.pipeline._had_time import had_time, open_rows
+from jmtools.pipeline._feedback import without_customer
 from jmtools.pipeline._map import map_cells_for, map_disclosure_note, map_evidence
 
 __all__ = ["Focus", "Findings", "Prepared", "prepare_world", "prepare_evidence", "run", "resolve_focus",
@@ -57,4 +58,4 @@ __all__ = ["Focus", "Findings", "Prepared", "prepare_world", "prepare_evidence",
            "MAP_KPIS", "MIN_N", "N_THEMES", "SEED",
            "MIN_EFFECT", "Comparison", "observe", "compare_periods", "compare_folders", "compare_groups",
            "measure_opportunity", "opportunity_steps", "REPEAT_COMPARED_COLUMNS", "repeat_visits_compared",
-           "open_rows", "had_time"]
+           "open_rows", "had_time", "without_customer"]

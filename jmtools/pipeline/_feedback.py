@@ -9,8 +9,9 @@ from jmtools.analyses import emotions, themes
 from jmtools.analyses.complaints import complaint_channel
 from jmtools.analyses.privacy import known_ids
 from jmtools.core.errors import DataError
+from jmtools.core.vocabulary import NO_CUSTOMER
 
-__all__ = ["complaints_placed", "feedback_themes", "placed", "themes_of_focus"]
+__all__ = ["complaints_placed", "feedback_themes", "placed", "themes_of_focus", "without_customer"]
 
 
 def placed(frame, journey):
@@ -46,6 +47,9 @@ def feedback_themes(tables, assignment, journey, n_themes: int, seed: int):
         return None, None
     feedback = (feedback.merge(assignment, on="customer_id", how="left") if assignment is not None
                 else feedback.assign(persona=None))  # no customer table: nobody is in a persona
+    if "customer_id" in feedback:        # a store review: about the product, no persona's (D244)
+        feedback = feedback.assign(persona=feedback["persona"].astype(object).where(
+            feedback["customer_id"].notna(), NO_CUSTOMER))
     feedback = placed(feedback, journey)   # a stage from the touchpoint (a review tagged only by touchpoint)
     ids = known_ids(tables.get("customers"))   # a text quoting a customer's id reads [customer id] (D157)
     try:  # everybody's feedback, so that every persona's report uses the same words
@@ -60,3 +64,20 @@ def themes_of_focus(found_themes, focus, journey):
     if found_themes is None or focus.everyone:
         return found_themes
     return themes.themes_for(found_themes, persona=focus.persona, stages=journey.stage_names)
+
+
+def without_customer(world) -> int:
+    """How many feedback rows of ``world`` name no customer (store reviews): they count in the
+    report for all customers only (D244).
+
+    Examples
+    --------
+    >>> from jmtools.sources import load_world
+    >>> without_customer(load_world("sample:b2b"))
+    0
+    """
+    loaded = world.tables.get("feedback")
+    if loaded is None:
+        return 0
+    frame = loaded.to_pandas()
+    return int(frame["customer_id"].isna().sum()) if "customer_id" in frame else 0

@@ -15,7 +15,7 @@ from jmtools.analyses.priorities import MIN_FOR_QUADRANTS, RANKED_BY
 from jmtools.analyses.themes import polarity_basis, share_basis
 from jmtools.core.stats import wilson_interval
 from jmtools.charts.theme import validated_whole
-from jmtools.pipeline import Findings
+from jmtools.pipeline import Findings, without_customer
 from jmtools.report import _section_kit as kit
 from jmtools.report.caveats import show_repeat_rounds
 from jmtools.report.funnel_notes import focus_still_open
@@ -176,6 +176,7 @@ def what_they_write(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) 
     if mine is not None and len(mine.summary):
         shown = quoted_themes(mine, top=top_n, min_group=min_group)
         kit.display(md("{basis}", basis=_complaints_basis(f, mine)))
+        _say_without_customer(f)
         kit.display(html_table(shown, columns={"label": "theme", "n": "texts", "share": "share of all",
                                                "top_stage": "mostly at", "quotes": "typical quotes"},
                                formats={"share": "%", "n": lambda v: "–" if pd.isna(v) else f"{int(v):,}",
@@ -187,6 +188,25 @@ def what_they_write(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) 
         return
     why = str(f.themes_error).splitlines()[0] if f.themes_error else "no negative feedback from them"
     kit.display(md("No themes for {who}: {why}", who=f.focus.label, why=why))
+    _say_without_customer(f)
+
+
+def _say_without_customer(f: Findings) -> None:
+    """Where the feedback that names no customer (store reviews) counts: the themes, sentiment
+    and quotes of the report for all customers, no persona's or segment's (D244)."""
+    n = without_customer(f.world)
+    if not n:
+        return
+    texts = f"{count_words(n)} review{'s' if n != 1 else ''} without a customer"
+    if f.focus.everyone and not f.segment_customers:
+        kit.display(md("{texts} (store reviews: feedback about the product) {are} counted in these themes, "
+                       "their sentiment and quotes; no persona's report counts them, and the emotion curve "
+                       "leaves them out (no customer to place them with).", texts=texts,
+                       are="are" if n != 1 else "is"))
+    else:
+        kit.display(md("{texts} {are} in the all-customers report only: {they} cannot be attributed to "
+                       "{who}.", texts=texts, are="are" if n != 1 else "is", they="they" if n != 1 else "it",
+                       who=f.focus.label))
 
 
 def _complaints_basis(f: Findings, mine) -> str:

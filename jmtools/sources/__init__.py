@@ -88,7 +88,8 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
                read_options: dict | None = None, optional=True, metrics: dict | None = None,
                constants: dict | None = None, amount_unit: str | None = None,
                decimal: str | None = None, asked_on: dict | None = None,
-               reverse: list | None = None, non_answers: list | None = None) -> LoadedTable:
+               reverse: list | None = None, non_answers: list | None = None, stitch: str | None = None,
+               keep_anonymous: bool = False) -> LoadedTable:
     """Load one canonical table of any ``kind``; the ``load_*`` functions call this.
 
     Parameters
@@ -168,6 +169,18 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
         "Don't know", "N/A", "Prefer not to say", "Weiß nicht", "Ne sais pas"…
         (:data:`jmtools.sources._not_data.NON_ANSWERS`). Such a score is counted as no answer,
         neither used nor rejected (``accounting.rows_skipped``, D213).
+    stitch : str, optional
+        Any table with ``customer_id`` but customers: the column of an anonymous (device) id,
+        ``"device_id"`` for an Amplitude, Segment (``anonymous_id``) or app export whose rows
+        before sign-up carry no customer id. Such a row takes the customer id its device carries
+        on its identified rows — every anonymous row of the device, before and after sign-up; a
+        device seen with several customers gives its anonymous rows to the first (earliest
+        identified row), counted in a note. Rows of a device never identified are rejected with
+        one counted reason, "anonymous, never signed up" (D244).
+    keep_anonymous : bool, default False
+        With ``stitch``: keep the rows of devices never identified as visitors of their own,
+        customer id ``anonymous:<device id>`` (they are in no customer table, so in no persona),
+        so that a funnel counts the installs that never signed up.
     optional : bool or list of str, default True
         Which columns beyond the required ones to keep: all (True), none (False; the leanest
         table for large event logs), or the listed canonical/attribute names.
@@ -223,13 +236,20 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
                              fix="',' when 1.200 means twelve hundred and 12,50 twelve and a half; '.' for 1,200.50")
     if constants is not None:
         validate_constants(constants, spec)
+    if stitch is not None and kind == "customers":
+        raise ParameterError("stitch", stitch, expected="None: stitch fills a missing customer_id of events, "
+                             "surveys, feedback, orders or tickets")
+    if keep_anonymous and not stitch:
+        raise ParameterError("keep_anonymous", keep_anonymous, expected="False without stitch",
+                             fix="name the device column too: stitch='device_id'")
     if constants and optional is not True:      # a constant is a column asked for
         optional = [*(optional or ()), *constants]
     try:
         loaded = _dispatch(src, spec, columns=columns, time_format=time_format, tz=tz, encoding=encoding,
                            sheet=sheet, scales=scale_map, source_name=source_name, optional=optional,
                            read_options=read_options, metrics=metrics, constants=constants,
-                           amount_unit=amount_unit, decimal=decimal, non_answers=non_answers)
+                           amount_unit=amount_unit, decimal=decimal, non_answers=non_answers,
+                           stitch=stitch, keep_anonymous=keep_anonymous)
     except DataError as err:        # an Excel header lower than the row read: say which row (D191)
         hinted = header_hint(err, src, sheet, kind, normalise_name)
         if hinted is err:
@@ -255,7 +275,10 @@ _IN_THE_ENGINE = {"tz": "convert timestamps to UTC in the engine before loading"
                   "constants": "add the column in the engine first (e.g. withColumn(name, lit(value)))",
                   "amount_unit": "divide the amounts in the engine first",
                   "decimal": "cast the numbers in the engine first",
-                  "non_answers": "set the scores of non-answers to NULL in the engine first"}
+                  "non_answers": "set the scores of non-answers to NULL in the engine first",
+                  "stitch": "fill the customer id from the device id in the engine first (a join of the "
+                            "anonymous rows to each device's first customer)",
+                  "keep_anonymous": "fill the customer id from the device id in the engine first"}
 
 
 def _dispatch(src, spec, **kw):
@@ -554,7 +577,7 @@ def _loaded(path: Path, kind: str, how: dict, others=(), from_file=None) -> Load
 
 
 #: Options whose problems are located in loading.yaml when they came from there.
-_LOCATED = ("constants", "read_options", "sheet", "case")
+_LOCATED = ("constants", "read_options", "sheet", "case", "stitch")
 #: Options applied to a loaded table, not by the loader (renamed values; the case column, D238).
 _AFTER_LOAD = ("values", "case", "case_name")
 

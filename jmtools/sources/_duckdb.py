@@ -28,7 +28,10 @@ from jmtools.sources._numbers import decimal_read_as, number_sql
 from jmtools.sources._order import oldest_first
 from jmtools.sources._read import FILE_KINDS, ROW, parquet_error
 from jmtools.sources._reread import put_fixes, refused_columns
-from jmtools.sources._spec import NEGATIVE_AMOUNT, TableSpec
+from jmtools.sources._spec import NEGATIVE_AMOUNT, WITHOUT_CUSTOMER, TableSpec
+from jmtools.sources._stitch import (CARRIED, device_column, device_sql, never_check, resolve_stitch,
+                                     stitch_fix, stitch_notes, stitched_inner,
+                                     without_customer_note)
 from jmtools.sources._storage import check_storage
 from jmtools.sources._survey_scales import off_scale_fix, other_scale_rule, other_scales
 from jmtools.sources._times import time_formats_sql
@@ -69,6 +72,7 @@ class _Rules:
         self.dated: str | None = None     # SQL: the event's time was written as a date alone (D140)
         self.clocks: list[str] = []  # "_tz_<time column>": 1 a local time the clock skips, 2 one it repeats
         self.skipped = 0     # the first checks are of rows that hold no data: set aside, not rejected (D213)
+        self.carried: tuple = ()   # columns the staged table keeps for a note only (identity stitching, D244)
 
     def add(self, cond: str, reason: str, column: str, raw: str, fix: str = "") -> None:
         self.checks.append((cond, reason, column, raw, fix))
@@ -306,7 +310,7 @@ _WORDS = {"BIGINT": "whole number", "DOUBLE": "number", "BOOLEAN": "true/false v
 def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz=None,
                 encoding=None, sheet=None, scales=None, read_options=None, metrics=None, constants=None,
                 amount_unit=None, decimal=None, source_name: str | None = None, optional=True,
-                non_answers=None, _is_view: bool = False) -> LoadedTable:
+                non_answers=None, stitch=None, keep_anonymous=False, _is_view: bool = False) -> LoadedTable:
     """Load ``src`` into a DuckDB table of kind ``spec``; see :func:`jmtools.sources.load_events`."""
     raw = con.con
     name = unique_name(spec.kind)
@@ -330,6 +334,7 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     mapping, notes = resolve_columns(list(types), spec, columns, label, optional)
     notes = opened.notes + repeated + notes
     _check_tz(raw, tz, time_format)
+    device = resolve_stitch(stitch, list(types), label) if stitch else None   # D244
 
     check_storage(spec, mapping, types, label)
     extras = [c for c in mapping if spec.column(c) is None]
@@ -349,7 +354,8 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     read_as = decimal_read_as(spec, mapping, types, decimal)   # decimal=: as the user says
     while True:       # a row counts its first refused value only: a column is seen once the one before is read
         rules, inner = _build(raw, view, spec, mapping, types, opened, extras, inferred, time_format=time_format,
-                              tz=tz, scales=scales, read_as=read_as, amounts=amounts, non_answers=non_answers)
+                              tz=tz, scales=scales, read_as=read_as, amounts=amounts, non_answers=non_answers,
+                              device=device, keep_anonymous=keep_anonymous)
         table = _stage(raw, inner, name, rules, spec, src if opened.label != "DuckDB table" else None)
         found = refused_columns(raw, view, table, rules, spec, mapping, times=not time_format, known=read_as)
         read_as.update(found)
@@ -358,6 +364,10 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
             break
         raw.execute(f"DROP TABLE {q(table)}")     # read again, with the formats the values fit
     notes.extend([r.note for r in read_as.values() if r.note] + [a.note for a in amounts.values()])
+    if device:           # rows stitched, devices shared, devices never identified (D244)
+        never = next((i for i, c in enumerate(rules.checks) if c[1] == never_check(device)[1]), None)
+        notes.extend(stitch_notes(raw, table, device, f"(_rc IS NULL OR _rc > {len(rules.checks)})",
+                                  never, keep_anonymous))
     if tz:
         notes.append(f"timestamps read as local time in {tz} and converted to UTC; a date alone "
                      "stays its day" + (" (so do event kinds recorded at 00:00 only)" if spec.kind == "events" else ""))
@@ -380,6 +390,8 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
             f"SELECT count(*) FROM {q(table)} WHERE {DATED}").fetchone()[0]:
         keep.append(DATED)
     ibis_table = con.table(table).select(*keep)
+    if spec.kind in WITHOUT_CUSTOMER and "customer_id" in mapping:     # store reviews (D244)
+        accounting.notes.extend(without_customer_note(raw, table, label))
     accounting.rows_in_file = file_rows
     return LoadedTable(spec.kind, ibis_table, accounting)
 
@@ -391,7 +403,8 @@ def _header_again(spec: TableSpec, mapping: dict, types: dict) -> list:
 
 
 def _build(raw, view: str, spec: TableSpec, mapping: dict, types: dict, opened, extras: list,
-           inferred: dict, *, time_format, tz, scales, read_as: dict, amounts: dict, non_answers=None):
+           inferred: dict, *, time_format, tz, scales, read_as: dict, amounts: dict, non_answers=None,
+           device: str | None = None, keep_anonymous: bool = False):
     """The checks and the typed ``SELECT`` of one load (``read_as``: how a time or number
     column's values were found to be written, :func:`jmtools.sources._reread.refused_columns`)."""
     rules = _Rules()      # under tz, an event kind whose every value is at 00:00 keeps its days (D126)
@@ -428,8 +441,34 @@ def _build(raw, view: str, spec: TableSpec, mapping: dict, types: dict, opened, 
                                if typ and typ != "VARCHAR" else f"{q(s)} AS {q(c)}")
         rules.names.append(c)
     not_data_checks(rules, raw, view, spec, mapping, opened, non_answers)   # no answer, blank, totals
+    if device:
+        rules.inner.append(device_sql(device, types[device]))
     inner = f"SELECT {', '.join(rules.inner)}, {_row_number(raw, view, opened)} AS _row FROM {q(view)}"
+    if "customer_id" in mapping:
+        inner = _stitched(rules, inner, spec.kind, mapping, types, device, keep_anonymous)
     return rules, inner
+
+
+def _stitched(rules: _Rules, inner: str, kind: str, mapping: dict, types: dict, device, keep_anonymous) -> str:
+    """``inner`` with rows without a customer id given their device's customer (``device``, D244),
+    the rows of a device never identified rejected (unless ``keep_anonymous``); without
+    ``device``, the fix of a missing id names the option when the input has a device column.
+    Feedback keeps a row with no customer (a store review: about the product, D244)."""
+    at = next((i for i, c in enumerate(rules.checks) if c[1] == "missing customer_id"), None)
+    if at is None:
+        return inner
+    if kind in WITHOUT_CUSTOMER:
+        del rules.checks[at]
+    elif not device:
+        found = device_column([n for n in types if n != mapping["customer_id"]])
+        if found:
+            rules.checks[at] = (*rules.checks[at][:4], stitch_fix("customer_id", found))
+    elif not keep_anonymous:
+        rules.checks.insert(at, never_check(device))
+    if not device:
+        return inner
+    rules.carried = CARRIED
+    return stitched_inner(inner, keep_anonymous)
 
 
 def _row_number(raw, view: str, opened) -> str:
@@ -479,8 +518,10 @@ def _stage(raw, inner: str, name: str, rules: _Rules, spec: TableSpec, path) -> 
         flags = ", ".join(f"coalesce({b[0]}, false) AS _b{j}" for j, b in enumerate(rules.blanks))
         inner = f"SELECT *, {flags} FROM ({inner})"
     dated = f", {rules.dated} AS {DATED}" if rules.dated and DATED not in rules.names else ""
-    sql = f"SELECT {kept}, _row, {code} AS _rc{dated}{''.join(', ' + c for c in rules.clocks)} FROM ({inner})"
-    order = ""
+    carried = "".join(", " + q(c) for c in rules.carried)
+    sql = (f"SELECT {kept}, _row, {code} AS _rc{dated}{''.join(', ' + c for c in rules.clocks)}{carried} "
+           f"FROM ({inner})")
+    order = " ORDER BY _row" if rules.carried else ""    # a stitch's join keeps no order (D244)
     if spec.unique in rules.names:        # an optional id (survey_id) the input lacks: nothing to check
         key, keeps = q(spec.unique), f"(_rc IS NULL OR _rc >= {base})"
         sql = (f"SELECT * EXCLUDE (_n) REPLACE (CASE WHEN {keeps} AND {key} IS NOT NULL AND _n > 1 "

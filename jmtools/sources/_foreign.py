@@ -14,7 +14,7 @@ from jmtools.sources._accounting import REASON_COLUMNS, Accounting, LoadedTable
 from jmtools.sources._duckdb import TIME_FIX, _date_part
 from jmtools.sources._local_days import DATED
 from jmtools.sources._names import resolve_columns
-from jmtools.sources._spec import NEGATIVE_AMOUNT, TableSpec
+from jmtools.sources._spec import NEGATIVE_AMOUNT, WITHOUT_CUSTOMER, TableSpec
 from jmtools.sources._survey_scales import off_scale_fix, other_scale_words, other_scales_ibis
 
 __all__ = ["load_ibis"]
@@ -90,7 +90,7 @@ def load_ibis(table, spec: TableSpec, *, columns=None, time_format=None, scales=
         e, missing, bad = _typed(table[mapping[col.name]], col.kind, time_format=time_format, spark=spark)
         exprs[col.name] = e
         raw = table[mapping[col.name]].cast("string")
-        if col.required:
+        if col.required and not (spec.kind in WITHOUT_CUSTOMER and col.name == "customer_id"):  # D244
             checks.append((missing, f"missing {col.name}", col.name, raw, f"every row needs a value in {col.name}"))
         if bad is not None:
             checks.append((bad, f"unparseable {col.name}", col.name, raw,

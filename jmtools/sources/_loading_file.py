@@ -35,6 +35,9 @@ _OPTIONS = {
                  "asked_on: {csat: [1, 10]}"),
     "reverse": ("a list of metrics asked the other way round (surveys)", "reverse: [ces]"),
     "non_answers": ("a list of the answers that mean no answer (surveys)", 'non_answers: ["Unsure (99)"]'),
+    "stitch": ("the column of the anonymous (device) id that fills a missing customer id", "stitch: device_id"),
+    "keep_anonymous": ("true or false: keep devices never identified as visitors (with stitch)",
+                       "keep_anonymous: true"),
     "values": ("a mapping of stage, touchpoint or initiated_by to {value in the file: the name meant}",
                "values: {stage: {Onboarding survey: Activation}}"),
     "case": ("the column naming each customer's case: a claim, order, admission (events; D238)",
@@ -184,6 +187,8 @@ def _fits(option: str, value) -> bool:
         return isinstance(value, dict) and all(isinstance(k, str) for k in value)
     if option == "sheet":
         return isinstance(value, (str, int)) and not isinstance(value, bool)
+    if option == "keep_anonymous":
+        return isinstance(value, bool)
     if option == "optional":
         return isinstance(value, bool) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
     return isinstance(value, str) and bool(value.strip())

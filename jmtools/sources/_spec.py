@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Column", "TableSpec", "SPECS"]
+__all__ = ["Column", "TableSpec", "SPECS", "WITHOUT_CUSTOMER"]
 
 
 @dataclass(frozen=True)
@@ -74,3 +74,7 @@ SPECS = {
 NEGATIVE_AMOUNT = ("negative amount", "a refund or cancellation is not an order: it is left out of the order "
                    "value; keep refunds in another file, or net them into their orders first")
 
+
+#: Kinds whose rows may name no customer: a store review is feedback about the product, kept for the
+#: complaint themes, sentiment and quotes of the report for all customers, never a persona's (D244).
+WITHOUT_CUSTOMER = ("feedback",)

@@ -298,6 +298,10 @@ def _attach_personas(ev: pd.DataFrame, personas, persona_col: str,
                     how="left")
 
 
+#: Why a row at a stage is left off the curve when it names no customer (D244).
+NO_CUSTOMER_REASON = "no customer (feedback about the product)"
+
+
 def _evidence_part(name: str, table: pd.DataFrame, journey, *, customer_col, time_col,
                    stage_col, touchpoint_col, persona_col, **kw) -> tuple[pd.DataFrame, dict]:
     """One table's evidence rows in the common shape, and its dropped-row counts."""
@@ -324,7 +328,9 @@ def _evidence_part(name: str, table: pd.DataFrame, journey, *, customer_col, tim
     reasons = dict(rows.attrs.get("dropped", {}))   # counted: names fixed on kept rows, warned
     reasons["no stage or touchpoint"] = int(part["stage"].isna().sum())
     reasons["no valence"] = int((part["stage"].notna() & part["valence"].isna()).sum())
-    keep = part["stage"].notna() & part["valence"].notna()
+    nobody = part["stage"].notna() & part["valence"].notna() & part["customer_id"].isna()
+    reasons[NO_CUSTOMER_REASON] = int(nobody.sum())  # a store review: no customer's curve (D244)
+    keep = part["stage"].notna() & part["valence"].notna() & ~nobody
     part = part[keep]
     part.attrs = {"languages": rows.attrs.get("languages", {})}   # feedback texts per language (D143)
     return part, {k: v for k, v in reasons.items() if v}

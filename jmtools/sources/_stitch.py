@@ -1,0 +1,178 @@
+"""Identity stitching (D244): a product-analytics export's anonymous rows take the customer id
+their device carries on its identified rows.
+
+Amplitude, Segment, Mixpanel and app exports write the customer's id only after sign-up; before
+it (install, onboarding) a row carries a device or anonymous id alone. With ``stitch:
+device_id`` a row without a customer id takes the customer id of the first customer seen on
+the same device (earliest identified row, ties by input order) — every anonymous row of that
+device, before and after sign-up, as Amplitude and Segment merge a device into the first user
+who signs in on it. A device seen with two or more customers is counted and said. Rows of a
+device never identified are rejected with one counted reason, ``anonymous, never signed up``
+(or, with ``keep_anonymous``, kept as a visitor of their own, ``anonymous:<device>``).
+"""
+
+from __future__ import annotations
+
+from jmtools.core.errors import DataError, Problem, suggest
+from jmtools.sources._names import normalise_name
+from jmtools.sources._values import lit, missing_to_null, q
+
+__all__ = ["NEVER", "ANONYMOUS", "DEVICE_NAMES", "resolve_stitch", "device_column", "stitch_fix",
+           "stitched_inner", "stitch_notes", "without_customer_note", "WITHOUT_CUSTOMER_WORDS"]
+
+#: The reason of a row whose device never carried a customer id.
+NEVER = "anonymous, never signed up"
+#: The prefix of a kept visitor's id (``keep_anonymous``).
+ANONYMOUS = "anonymous:"
+#: Column names (normalised) that hold an anonymous or device id in common exports.
+DEVICE_NAMES = ("device_id", "anonymous_id", "anon_id", "anonymousid", "deviceid", "amplitude_id",
+                "distinct_id_before_identity", "device")
+_DEV, _WHO, _N, _STITCHED = "_st_dev", "_st_who", "_st_n", "_st_stitched"
+
+
+def resolve_stitch(stitch, names: list[str], label: str) -> str:
+    """The input column ``stitch`` names: as written, else the one whose normalised name is the
+    same (``Device ID`` for ``device_id``); a located error with the closest name otherwise.
+
+    Examples
+    --------
+    >>> resolve_stitch("device_id", ["user_id", "Device ID"], "events.csv")
+    'Device ID'
+    >>> resolve_stitch("devce_id", ["user_id", "device_id"], "events.csv")
+    Traceback (most recent call last):
+    ...
+    jmtools.core.errors.DataError: events.csv [column 'devce_id'] at stitch: the stitch column 'devce_id' is not a column of events.csv
+      Fix: did you mean 'device_id'? stitch names the column that holds the anonymous (device) id, e.g. stitch: device_id
+    """
+    if not isinstance(stitch, str) or not stitch.strip():
+        raise DataError([Problem(f"stitch must name a column, got {stitch!r}", source=label, path="stitch",
+                                 fix="e.g. stitch: device_id")])
+    if stitch in names:
+        return stitch
+    same = [n for n in names if normalise_name(n) == normalise_name(stitch)]
+    if same:
+        return same[0]
+    near = suggest(stitch, names) or suggest(normalise_name(stitch), [normalise_name(n) for n in names])
+    near = next((n for n in names if normalise_name(n) == near), near) if near else None
+    raise DataError([Problem(f"the stitch column {stitch!r} is not a column of {label}", source=label,
+                             column=stitch, path="stitch",
+                             fix=(f"did you mean {near!r}? " if near else f"columns are {', '.join(names[:12])}; ")
+                             + "stitch names the column that holds the anonymous (device) id, e.g. "
+                               "stitch: device_id")])
+
+
+def device_column(names: list[str]) -> str | None:
+    """The first column named like an anonymous or device id (:data:`DEVICE_NAMES`), or None.
+
+    Examples
+    --------
+    >>> device_column(["user_id", "Device ID", "event"]), device_column(["user_id"])
+    ('Device ID', None)
+    """
+    return next((n for n in names if normalise_name(n) in DEVICE_NAMES), None)
+
+
+def stitch_fix(canonical: str, device: str) -> str:
+    """The fix of a missing customer id when the input has a device column ``device``.
+
+    Examples
+    --------
+    >>> print(stitch_fix("customer_id", "device_id"))
+    every row needs a value in customer_id; rows before sign-up carry device_id only: write `stitch: device_id` under the table in loading.yaml (or stitch="device_id" to the loader) to give them the customer id their device carries after sign-up (docs/bring-your-own-data.md, Amplitude and Segment)
+    """
+    return (f"every row needs a value in {canonical}; rows before sign-up carry {device} only: write "
+            f"`stitch: {device}` under the table in loading.yaml (or stitch={device!r} to the loader) to give "
+            "them the customer id their device carries after sign-up (docs/bring-your-own-data.md, "
+            "Amplitude and Segment)").replace("'", '"')
+
+
+def device_sql(source: str, src_type: str) -> str:
+    """SQL of the device id of a row as trimmed text, NULL for a blank or placeholder."""
+    text = q(source) if src_type.upper() == "VARCHAR" else f"CAST({q(source)} AS VARCHAR)"
+    return f"{missing_to_null(text)} AS {q(_DEV)}"
+
+
+def stitched_inner(inner: str, keep_anonymous: bool = False) -> str:
+    """SQL: the rows of ``inner`` (the loader's typed SELECT, with the device as ``_st_dev``), a
+    missing ``customer_id`` filled from the device's first identified customer; ``_st_n`` the
+    customers seen on the device, ``_st_stitched`` whether the row was filled."""
+    cid, raw = q("customer_id"), q("_t_customer_id")
+    anon = f", {lit(ANONYMOUS)} || b.{q(_DEV)}" if keep_anonymous else ""
+    return (f"WITH b AS ({inner}), d AS (SELECT {q(_DEV)}, "
+            f"first({cid} ORDER BY {q('timestamp')} NULLS LAST, _row) AS {q(_WHO)}, "
+            f"count(DISTINCT {cid}) AS {q(_N)} FROM b WHERE {cid} IS NOT NULL AND {q(_DEV)} IS NOT NULL "
+            f"GROUP BY {q(_DEV)}) "
+            f"SELECT b.* REPLACE (COALESCE(b.{cid}, d.{q(_WHO)}{anon}) AS {cid}, "
+            f"COALESCE(b.{raw}, d.{q(_WHO)}{anon}) AS {raw}), "
+            f"(b.{raw} IS NULL AND b.{q(_DEV)} IS NOT NULL) AS {q(_STITCHED)}, d.{q(_N)} "
+            f"FROM b LEFT JOIN d ON b.{q(_DEV)} = d.{q(_DEV)}")
+
+
+def never_check(device: str) -> tuple[str, str, str, str, str]:
+    """The check (condition, reason, column, raw value, fix) of a row whose device never carried
+    a customer id."""
+    return (f"{q('_t_customer_id')} IS NULL AND {q(_DEV)} IS NOT NULL", NEVER, "customer_id", q(_DEV),
+            f"these devices ({device}) never carried a customer id on any row: people who never signed "
+            "up (counted here, not an error of the file). To keep them as visitors of their own, write "
+            "`keep_anonymous: true` beside `stitch` in loading.yaml")
+
+
+CARRIED = (_DEV, _STITCHED, _N)
+
+
+def stitch_notes(raw, table: str, device: str, kept: str, never_code: int | None, keep_anonymous: bool) -> list[str]:
+    """The load note of a stitched table: rows stitched, on how many devices, devices seen with
+    several customers; with ``keep_anonymous``, the visitors kept. ``kept`` is SQL of a kept row."""
+    st, n, dev = q(_STITCHED), q(_N), q(_DEV)
+    rows, devices, shared_rows, shared, visitors, visitor_rows, never, never_devices = raw.execute(
+        f"SELECT count(*) FILTER (WHERE {st} AND {n} IS NOT NULL AND {kept}), "
+        f"count(DISTINCT {dev}) FILTER (WHERE {st} AND {n} IS NOT NULL AND {kept}), "
+        f"count(*) FILTER (WHERE {st} AND {n} > 1 AND {kept}), "
+        f"count(DISTINCT {dev}) FILTER (WHERE {n} > 1), "
+        f"count(DISTINCT {dev}) FILTER (WHERE {st} AND {n} IS NULL AND {kept}), "
+        f"count(*) FILTER (WHERE {st} AND {n} IS NULL AND {kept}), "
+        + (f"count(*) FILTER (WHERE _rc = {never_code}), count(DISTINCT {dev}) FILTER (WHERE _rc = {never_code}) "
+           if never_code is not None else "0, 0 ")
+        + f"FROM {q(table)}").fetchone()
+    notes = [f"{rows:,} row{'s' if rows != 1 else ''} without customer_id took the customer id of "
+             f"{'their' if rows != 1 else 'its'} {device} (stitch: {device}; {devices:,} device"
+             f"{'s' if devices != 1 else ''}, every anonymous row of a device before and after sign-up)"]
+    if shared:
+        notes.append(f"{shared:,} device{'s were' if shared != 1 else ' was'} seen with two or more customers: "
+                     f"{'their' if shared != 1 else 'its'} {shared_rows:,} anonymous row"
+                     f"{'s were' if shared_rows != 1 else ' was'} given to the first customer seen on "
+                     f"{'each' if shared != 1 else 'it'} (earliest identified row), as Amplitude and Segment "
+                     "merge a device into the first user who signs in; its later customers keep only their own rows")
+    if keep_anonymous and visitors:
+        notes.append(f"{visitors:,} device{'s' if visitors != 1 else ''} never signed up ({visitor_rows:,} rows): "
+                     f"kept as visitors of their own, customer id {ANONYMOUS}<{device}> (keep_anonymous); "
+                     "they are in no customer table, so in no persona")
+    if never:
+        notes.append(f"{never:,} row{'s' if never != 1 else ''} of {never_devices:,} device"
+                     f"{'s' if never_devices != 1 else ''} that never signed up were rejected ({NEVER}); "
+                     "`keep_anonymous: true` keeps them as visitors of their own")
+    return notes
+
+
+#: How a report says where feedback without a customer counts (D244).
+WITHOUT_CUSTOMER_WORDS = ("kept as feedback about the product: in the complaint themes, sentiment and quotes "
+                          "of the report for all customers, never in a persona's or segment's figures nor "
+                          "on the emotion curve (no customer to attribute them to)")
+
+
+def without_customer_note(raw, table: str, label: str) -> list[str]:
+    """The note (a list of one, or none) on the kept feedback rows that name no customer.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> con = duckdb.connect()
+    >>> _ = con.execute("CREATE TABLE f AS SELECT * FROM (VALUES ('u1'), (NULL), (NULL)) v(customer_id)")
+    >>> print(*without_customer_note(con, "f", "feedback.jsonl"))
+    2 of 3 rows of feedback.jsonl name no customer (store reviews, say): kept as feedback about the product: in the complaint themes, sentiment and quotes of the report for all customers, never in a persona's or segment's figures nor on the emotion curve (no customer to attribute them to)
+    """
+    n, total = raw.execute(f"SELECT count(*) FILTER (WHERE customer_id IS NULL), count(*) FROM {q(table)}").fetchone()
+    if not n:
+        return []
+    return [f"{n:,} of {total:,} row{'s' if total != 1 else ''} of {label} name{'s' if n == 1 else ''} no customer "
+            f"(store reviews, say): {WITHOUT_CUSTOMER_WORDS}"]
