@@ -320,3 +320,35 @@ def test_the_testers_store_reviews_count_in_the_themes_of_all_only():
     assert len(everyone.themes.documents) == int((fb.rating <= 2).sum())
     assert pipeline.without_customer(everyone.world) == int(fb.user_id.isna().sum()) == 434
     assert latam.themes_focus.documents.customer_id.notna().all()
+
+
+@pytest.mark.spark
+def test_spark_stitches_as_duckdb_does(tmp_path):
+    import importlib.util
+    import shutil
+
+    if importlib.util.find_spec("pyspark") is None or shutil.which("java") is None:
+        pytest.skip("pyspark or Java is missing — the Spark path is not tested here")
+    from pyspark.sql import SparkSession
+
+    spark = (SparkSession.builder.master("local[2]").appName("jmtools-stitch")
+             .config("spark.sql.shuffle.partitions", "2").config("spark.ui.enabled", "false")
+             .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    try:
+        raw = planted()
+        for keep in (False, True):
+            on_spark = load_events(spark.createDataFrame(raw.astype(object).where(raw.notna(), None)),
+                                   columns=COLUMNS, stitch="device_id", keep_anonymous=keep)
+            on_duck = load_events(_write(raw, tmp_path / str(keep), "csv"), columns=COLUMNS, stitch="device_id",
+                                  keep_anonymous=keep)
+            key = ["customer_id", "event", "timestamp"]
+            got = on_spark.to_pandas()[key].sort_values(key).reset_index(drop=True)
+            want = on_duck.to_pandas()[key].sort_values(key).reset_index(drop=True)
+            pd.testing.assert_frame_equal(got.astype(str), want.astype(str))
+            stitched = [n for n in on_duck.accounting.notes if "device" in n]
+            assert stitched and all(n in on_spark.accounting.notes for n in stitched)
+            assert on_spark.accounting.reasons.set_index("reason")["n"].to_dict() == \
+                on_duck.accounting.reasons.set_index("reason")["n"].to_dict()
+    finally:
+        spark.stop()

@@ -275,10 +275,7 @@ _IN_THE_ENGINE = {"tz": "convert timestamps to UTC in the engine before loading"
                   "constants": "add the column in the engine first (e.g. withColumn(name, lit(value)))",
                   "amount_unit": "divide the amounts in the engine first",
                   "decimal": "cast the numbers in the engine first",
-                  "non_answers": "set the scores of non-answers to NULL in the engine first",
-                  "stitch": "fill the customer id from the device id in the engine first (a join of the "
-                            "anonymous rows to each device's first customer)",
-                  "keep_anonymous": "fill the customer id from the device id in the engine first"}
+                  "non_answers": "set the scores of non-answers to NULL in the engine first"}
 
 
 def _dispatch(src, spec, **kw):
@@ -294,7 +291,8 @@ def _dispatch(src, spec, **kw):
                     raise ParameterError(name, kw[name], expected="None for tables in another engine",
                                          fix=fix)
             return load_ibis(src, spec, columns=kw["columns"], time_format=kw["time_format"],
-                             scales=kw["scales"], source_name=kw["source_name"], optional=kw["optional"])
+                             scales=kw["scales"], source_name=kw["source_name"], optional=kw["optional"],
+                             stitch=kw["stitch"], keep_anonymous=kw["keep_anonymous"])
         view = con.create_view(f"jm_{spec.kind}_input_{id(src)}", src, overwrite=True)
         return load_duckdb(view.get_name(), spec, con=con, _is_view=True, **kw)
     return load_duckdb(src, spec, con=default_connection(), **kw)

@@ -15,6 +15,8 @@ from jmtools.sources._duckdb import TIME_FIX, _date_part
 from jmtools.sources._local_days import DATED
 from jmtools.sources._names import resolve_columns
 from jmtools.sources._spec import NEGATIVE_AMOUNT, WITHOUT_CUSTOMER, TableSpec
+from jmtools.sources._stitch import (ANONYMOUS, NEVER, STITCH_COUNTS, never_check, resolve_stitch, stitch_words,
+                                     without_customer_words)
 from jmtools.sources._survey_scales import off_scale_fix, other_scale_words, other_scales_ibis
 
 __all__ = ["load_ibis"]
@@ -76,13 +78,16 @@ def _try_to_timestamp():
 
 
 def load_ibis(table, spec: TableSpec, *, columns=None, time_format=None, scales=None,
-              source_name: str | None = None, optional=True) -> LoadedTable:
+              source_name: str | None = None, optional=True, stitch=None, keep_anonymous=False) -> LoadedTable:
     """Validate an Ibis table on a non-DuckDB backend; see :func:`jmtools.sources.load_events`."""
     import ibis
     import pandas as pd
 
     label, spark = source_name or f"{backend_of(table).name} table", backend_of(table).name == "pyspark"
     mapping, notes = resolve_columns(list(table.columns), spec, columns, label, optional)
+    device = resolve_stitch(stitch, list(table.columns), label) if stitch else None
+    if device:       # the anonymous rows take their device's first customer, in the engine (D244)
+        table = _stitched(table, mapping, device, time_format=time_format, spark=spark, keep_anonymous=keep_anonymous)
     exprs, checks = {}, []
     for col in spec.columns:
         if col.name not in mapping:
@@ -107,6 +112,9 @@ def load_ibis(table, spec: TableSpec, *, columns=None, time_format=None, scales=
         for m, s in scales.items():
             checks.append(((metric == m) & score.notnull() & ((score < s.low) | (score > s.high)),
                            f"{m} score outside {s.low}–{s.high}", "score", score.cast("string"), off_scale_fix(m)))
+    if device and not keep_anonymous and spec.kind not in WITHOUT_CUSTOMER:    # counted, first (D244)
+        checks.insert(0, (table._st_stitched & table._st_n.isnull(), NEVER, "customer_id", table._st_dev,
+                          never_check(device)[4]))
     if spec.kind == "orders" and "amount" in exprs:
         checks.append((exprs["amount"] < 0, *NEGATIVE_AMOUNT[:1], "amount", exprs["amount"].cast("string"),
                        NEGATIVE_AMOUNT[1]))
@@ -122,8 +130,9 @@ def load_ibis(table, spec: TableSpec, *, columns=None, time_format=None, scales=
     dated = _dated(table[mapping["timestamp"]], exprs["timestamp"], time_format if not spark else None,
                    time_format if spark else None) \
         if spec.kind == "events" and "timestamp" in exprs and DATED not in exprs else None
+    carried = {c: table[c] for c in ("_st_dev", "_st_stitched", "_st_n")} if device else {}
     staged = table.select(**exprs, _reason=reason, _column=column, _bad=bad,
-                          **({DATED: dated} if dated is not None else {}))
+                          **({DATED: dated} if dated is not None else {}), **carried)
     if spec.unique in staged.columns:
         key = staged[spec.unique]
         group = [key, *(staged[c] for c in spec.unique_per if c in staged.columns)]
@@ -148,11 +157,51 @@ def load_ibis(table, spec: TableSpec, *, columns=None, time_format=None, scales=
         records.append((r.reason, r.column, int(r.n), [], examples,
                         fixes.get(r.reason, "ids must be unique; one row per id is kept")))
     reasons = pd.DataFrame(records, columns=REASON_COLUMNS)
+    if device:
+        notes.extend(stitch_words(device, _stitch_counts(staged), keep_anonymous))
+    if spec.kind in WITHOUT_CUSTOMER and "customer_id" in exprs:     # store reviews, kept (D244)
+        nobody = int(to_pandas(staged.filter(staged._reason.isnull() & staged.customer_id.isnull())
+                               .aggregate(n=lambda t: t.count()))["n"].iloc[0])
+        notes.extend(without_customer_words(nobody, used, label))
     accounting = Accounting(label, spec.kind, used + rejected, used, rejected, reasons, notes)
-    kept = staged.filter(staged._reason.isnull()).drop("_reason", "_column", "_bad")
+    kept = staged.filter(staged._reason.isnull()).drop("_reason", "_column", "_bad", *carried)
     if dated is not None and not n_dated:          # the column only when some row is a date alone (D140)
         kept = kept.drop(DATED)
     return LoadedTable(spec.kind, kept, accounting)
+
+
+def _stitched(table, mapping: dict, device: str, *, time_format, spark: bool, keep_anonymous: bool):
+    """``table`` with its customer column filled from the first customer its device carries
+    (earliest identified row; the engine has no input order, so a tie is arbitrary) and the
+    columns ``_st_dev``, ``_st_stitched``, ``_st_n`` (customers seen on the device) — the rule
+    the DuckDB loader writes in SQL (:func:`jmtools.sources._stitch.stitched_inner`)."""
+    import ibis
+
+    source = mapping["customer_id"]
+    cid = _typed(table[source], "id", time_format=None)[0]
+    dev = table[device].cast("string").strip().nullif("")
+    when = (_typed(table[mapping["timestamp"]], "timestamp", time_format=time_format, spark=spark)[0]
+            if "timestamp" in mapping else ibis.literal(0))
+    base = table.mutate(_st_cid=cid, _st_dev=dev, _st_when=when)
+    known = base.filter(base._st_cid.notnull() & base._st_dev.notnull())
+    firsts = known.group_by(_st_key=known._st_dev).aggregate(
+        _st_who=known._st_cid.argmin(known._st_when), _st_n=known._st_cid.nunique())
+    joined = base.left_join(firsts, base._st_dev == firsts._st_key)
+    fill = [joined._st_who] + ([ibis.literal(ANONYMOUS) + joined._st_dev] if keep_anonymous else [])
+    return joined.mutate(**{source: ibis.coalesce(joined._st_cid, *fill)},
+                         _st_stitched=joined._st_cid.isnull() & joined._st_dev.notnull())
+
+
+def _stitch_counts(staged) -> dict:
+    """The counts :func:`jmtools.sources._stitch.stitch_words` says, in one query."""
+    kept, st, n, dev = staged._reason.isnull(), staged._st_stitched, staged._st_n, staged._st_dev
+    never = staged._reason == NEVER
+    row = to_pandas(staged.aggregate(
+        rows=(st & n.notnull() & kept).cast("int64").sum(), devices=dev.nunique(where=st & n.notnull() & kept),
+        shared_rows=(st & (n > 1) & kept).cast("int64").sum(), shared=dev.nunique(where=n > 1),
+        visitors=dev.nunique(where=st & n.isnull() & kept), visitor_rows=(st & n.isnull() & kept).cast("int64").sum(),
+        never=never.cast("int64").sum(), never_devices=dev.nunique(where=never)))
+    return {k: int(row[k].iloc[0] or 0) for k in STITCH_COUNTS}
 
 
 def _dated(v, typed, time_format, spark_format=None):

@@ -18,7 +18,8 @@ from jmtools.sources._names import normalise_name
 from jmtools.sources._values import lit, missing_to_null, q
 
 __all__ = ["NEVER", "ANONYMOUS", "DEVICE_NAMES", "resolve_stitch", "device_column", "stitch_fix",
-           "stitched_inner", "stitch_notes", "without_customer_note", "WITHOUT_CUSTOMER_WORDS"]
+           "stitched_inner", "stitch_notes", "stitch_words", "STITCH_COUNTS", "without_customer_note",
+           "without_customer_words", "WITHOUT_CUSTOMER_WORDS", "CARRIED"]
 
 #: The reason of a row whose device never carried a customer id.
 NEVER = "anonymous, never signed up"
@@ -41,7 +42,7 @@ def resolve_stitch(stitch, names: list[str], label: str) -> str:
     >>> resolve_stitch("devce_id", ["user_id", "device_id"], "events.csv")
     Traceback (most recent call last):
     ...
-    jmtools.core.errors.DataError: events.csv [column 'devce_id'] at stitch: the stitch column 'devce_id' is not a column of events.csv
+    jmtools.core.errors.DataError: events.csv: the stitch column 'devce_id' is not a column of events.csv [column 'devce_id'; path 'stitch']
       Fix: did you mean 'device_id'? stitch names the column that holds the anonymous (device) id, e.g. stitch: device_id
     """
     if not isinstance(stitch, str) or not stitch.strip():
@@ -121,36 +122,60 @@ CARRIED = (_DEV, _STITCHED, _N)
 
 
 def stitch_notes(raw, table: str, device: str, kept: str, never_code: int | None, keep_anonymous: bool) -> list[str]:
-    """The load note of a stitched table: rows stitched, on how many devices, devices seen with
-    several customers; with ``keep_anonymous``, the visitors kept. ``kept`` is SQL of a kept row."""
+    """The load note of a stitched table (:func:`stitch_words`), counted in the staged DuckDB
+    ``table``; ``kept`` is SQL of a kept row, ``never_code`` the code of the never-identified check."""
     st, n, dev = q(_STITCHED), q(_N), q(_DEV)
-    rows, devices, shared_rows, shared, visitors, visitor_rows, never, never_devices = raw.execute(
+    never = f"_rc = {never_code}" if never_code is not None else "FALSE"
+    counts = raw.execute(
         f"SELECT count(*) FILTER (WHERE {st} AND {n} IS NOT NULL AND {kept}), "
         f"count(DISTINCT {dev}) FILTER (WHERE {st} AND {n} IS NOT NULL AND {kept}), "
         f"count(*) FILTER (WHERE {st} AND {n} > 1 AND {kept}), "
         f"count(DISTINCT {dev}) FILTER (WHERE {n} > 1), "
         f"count(DISTINCT {dev}) FILTER (WHERE {st} AND {n} IS NULL AND {kept}), "
         f"count(*) FILTER (WHERE {st} AND {n} IS NULL AND {kept}), "
-        + (f"count(*) FILTER (WHERE _rc = {never_code}), count(DISTINCT {dev}) FILTER (WHERE _rc = {never_code}) "
-           if never_code is not None else "0, 0 ")
-        + f"FROM {q(table)}").fetchone()
+        f"count(*) FILTER (WHERE {never}), count(DISTINCT {dev}) FILTER (WHERE {never}) "
+        f"FROM {q(table)}").fetchone()
+    return stitch_words(device, dict(zip(STITCH_COUNTS, (int(c or 0) for c in counts))), keep_anonymous)
+
+
+#: What :func:`stitch_words` is told, in this order.
+STITCH_COUNTS = ("rows", "devices", "shared_rows", "shared", "visitors", "visitor_rows", "never", "never_devices")
+
+
+def stitch_words(device: str, c: dict, keep_anonymous: bool) -> list[str]:
+    """The notes of a stitch from its counts (:data:`STITCH_COUNTS`): rows stitched, on how many
+    devices; devices seen with several customers; visitors kept or rows rejected.
+
+    Examples
+    --------
+    >>> c = dict(rows=7, devices=3, shared_rows=2, shared=1, visitors=0, visitor_rows=0, never=4, never_devices=2)
+    >>> for note in stitch_words("device_id", c, False):
+    ...     print(note)
+    7 rows without customer_id took the customer id of their device_id (stitch: device_id; 3 devices, every anonymous row of a device before and after sign-up)
+    1 device was seen with two or more customers: its 2 anonymous rows were given to the first customer seen on it (earliest identified row), as Amplitude and Segment merge a device into the first user who signs in; its later customers keep only their own rows
+    4 rows of 2 devices that never signed up were rejected (anonymous, never signed up); `keep_anonymous: true` keeps them as visitors of their own
+    """
+    rows, devices, shared = c["rows"], c["devices"], c["shared"]
     notes = [f"{rows:,} row{'s' if rows != 1 else ''} without customer_id took the customer id of "
              f"{'their' if rows != 1 else 'its'} {device} (stitch: {device}; {devices:,} device"
              f"{'s' if devices != 1 else ''}, every anonymous row of a device before and after sign-up)"]
     if shared:
+        k = c["shared_rows"]
         notes.append(f"{shared:,} device{'s were' if shared != 1 else ' was'} seen with two or more customers: "
-                     f"{'their' if shared != 1 else 'its'} {shared_rows:,} anonymous row"
-                     f"{'s were' if shared_rows != 1 else ' was'} given to the first customer seen on "
+                     f"{'their' if shared != 1 else 'its'} {k:,} anonymous row"
+                     f"{'s were' if k != 1 else ' was'} given to the first customer seen on "
                      f"{'each' if shared != 1 else 'it'} (earliest identified row), as Amplitude and Segment "
                      "merge a device into the first user who signs in; its later customers keep only their own rows")
-    if keep_anonymous and visitors:
-        notes.append(f"{visitors:,} device{'s' if visitors != 1 else ''} never signed up ({visitor_rows:,} rows): "
+    if keep_anonymous and c["visitors"]:
+        v = c["visitors"]
+        notes.append(f"{v:,} device{'s' if v != 1 else ''} never signed up ({c['visitor_rows']:,} rows): "
                      f"kept as visitors of their own, customer id {ANONYMOUS}<{device}> (keep_anonymous); "
                      "they are in no customer table, so in no persona")
-    if never:
-        notes.append(f"{never:,} row{'s' if never != 1 else ''} of {never_devices:,} device"
-                     f"{'s' if never_devices != 1 else ''} that never signed up were rejected ({NEVER}); "
-                     "`keep_anonymous: true` keeps them as visitors of their own")
+    if c["never"]:
+        n, d = c["never"], c["never_devices"]
+        notes.append(f"{n:,} row{'s' if n != 1 else ''} of {d:,} device{'s' if d != 1 else ''} that never "
+                     f"signed up {'were' if n != 1 else 'was'} rejected ({NEVER}); `keep_anonymous: true` keeps "
+                     "them as visitors of their own")
     return notes
 
 
@@ -172,6 +197,11 @@ def without_customer_note(raw, table: str, label: str) -> list[str]:
     2 of 3 rows of feedback.jsonl name no customer (store reviews, say): kept as feedback about the product: in the complaint themes, sentiment and quotes of the report for all customers, never in a persona's or segment's figures nor on the emotion curve (no customer to attribute them to)
     """
     n, total = raw.execute(f"SELECT count(*) FILTER (WHERE customer_id IS NULL), count(*) FROM {q(table)}").fetchone()
+    return without_customer_words(int(n), int(total), label)
+
+
+def without_customer_words(n: int, total: int, label: str) -> list[str]:
+    """The note (a list of one, or none) on ``n`` of ``total`` kept feedback rows without a customer."""
     if not n:
         return []
     return [f"{n:,} of {total:,} row{'s' if total != 1 else ''} of {label} name{'s' if n == 1 else ''} no customer "
