@@ -265,3 +265,21 @@ def pytest_sessionfinish(session, exitstatus):
 def notebook_runs(pytestconfig):
     """The kernel runs of the report notebooks (``tests/notebook_runs.py``): ``.get(name)``."""
     return _runs(pytestconfig)
+
+
+@pytest.fixture(scope="module")
+def local_spark():
+    """A local[2] Spark session in UTC for a module's Spark checks; skips when pyspark or Java is missing."""
+    import importlib.util
+    import shutil
+
+    if importlib.util.find_spec("pyspark") is None or shutil.which("java") is None:
+        pytest.skip("pyspark or Java is missing — the Spark path is not tested here")
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master("local[2]").appName("jmtools-tests")
+               .config("spark.sql.shuffle.partitions", "2").config("spark.ui.enabled", "false")
+               .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

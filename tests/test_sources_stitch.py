@@ -113,6 +113,15 @@ def test_anonymous_rows_take_their_devices_customer_as_plain_pandas_does(tmp_pat
     assert any("1 device was seen with two or more customers: its 2 anonymous rows" in n for n in acc.notes)
 
 
+def test_whole_number_ids_in_parquet_are_stitched_as_text(tmp_path):
+    raw = planted()
+    raw = raw[raw.user_id.isna() | raw.user_id.str.fullmatch(r"u\d+")].reset_index(drop=True)
+    raw["user_id"] = pd.array(raw.user_id.str[1:].astype("float").astype("Int64"), dtype="Int64")
+    got = load_events(_write(raw, tmp_path, "parquet"), columns=COLUMNS, stitch="device_id").table.execute()
+    want = oracle(raw.assign(user_id=raw.user_id.astype("string")))
+    assert got.sort_values("_row")["customer_id"].tolist() == want.customer_id.dropna().tolist()
+
+
 def test_kept_anonymous_devices_are_visitors_of_their_own(tmp_path):
     raw = planted()
     loaded = load_events(_write(raw, tmp_path, "csv"), columns=COLUMNS, stitch="device_id", keep_anonymous=True)
@@ -323,32 +332,18 @@ def test_the_testers_store_reviews_count_in_the_themes_of_all_only():
 
 
 @pytest.mark.spark
-def test_spark_stitches_as_duckdb_does(tmp_path):
-    import importlib.util
-    import shutil
-
-    if importlib.util.find_spec("pyspark") is None or shutil.which("java") is None:
-        pytest.skip("pyspark or Java is missing — the Spark path is not tested here")
-    from pyspark.sql import SparkSession
-
-    spark = (SparkSession.builder.master("local[2]").appName("jmtools-stitch")
-             .config("spark.sql.shuffle.partitions", "2").config("spark.ui.enabled", "false")
-             .config("spark.sql.session.timeZone", "UTC").getOrCreate())
-    spark.sparkContext.setLogLevel("ERROR")
-    try:
-        raw = planted()
-        for keep in (False, True):
-            on_spark = load_events(spark.createDataFrame(raw.astype(object).where(raw.notna(), None)),
-                                   columns=COLUMNS, stitch="device_id", keep_anonymous=keep)
-            on_duck = load_events(_write(raw, tmp_path / str(keep), "csv"), columns=COLUMNS, stitch="device_id",
-                                  keep_anonymous=keep)
-            key = ["customer_id", "event", "timestamp"]
-            got = on_spark.to_pandas()[key].sort_values(key).reset_index(drop=True)
-            want = on_duck.to_pandas()[key].sort_values(key).reset_index(drop=True)
-            pd.testing.assert_frame_equal(got.astype(str), want.astype(str))
-            stitched = [n for n in on_duck.accounting.notes if "device" in n]
-            assert stitched and all(n in on_spark.accounting.notes for n in stitched)
-            assert on_spark.accounting.reasons.set_index("reason")["n"].to_dict() == \
-                on_duck.accounting.reasons.set_index("reason")["n"].to_dict()
-    finally:
-        spark.stop()
+def test_spark_stitches_as_duckdb_does(tmp_path, local_spark):
+    raw = planted()
+    for keep in (False, True):
+        on_spark = load_events(local_spark.createDataFrame(raw.astype(object).where(raw.notna(), None)),
+                               columns=COLUMNS, stitch="device_id", keep_anonymous=keep)
+        on_duck = load_events(_write(raw, tmp_path / str(keep), "csv"), columns=COLUMNS, stitch="device_id",
+                              keep_anonymous=keep)
+        key = ["customer_id", "event", "timestamp"]
+        got = on_spark.to_pandas()[key].sort_values(key).reset_index(drop=True)
+        want = on_duck.to_pandas()[key].sort_values(key).reset_index(drop=True)
+        pd.testing.assert_frame_equal(got.astype(str), want.astype(str))
+        stitched = [n for n in on_duck.accounting.notes if "device" in n]
+        assert stitched and all(n in on_spark.accounting.notes for n in stitched)
+        assert on_spark.accounting.reasons.set_index("reason")["n"].to_dict() == \
+            on_duck.accounting.reasons.set_index("reason")["n"].to_dict()

@@ -463,8 +463,10 @@ def _stitched(rules: _Rules, inner: str, kind: str, mapping: dict, types: dict, 
         found = device_column([n for n in types if n != mapping["customer_id"]])
         if found:
             rules.checks[at] = (*rules.checks[at][:4], stitch_fix("customer_id", found))
-    elif not keep_anonymous:
-        rules.checks.insert(at, never_check(device))
+    else:        # a row with neither id: nothing can name its customer
+        rules.checks[at] = (*rules.checks[at][:4], f"every row needs a value in customer_id or in {device}")
+        if not keep_anonymous:
+            rules.checks.insert(at, never_check(device))
     if not device:
         return inner
     rules.carried = CARRIED

@@ -104,7 +104,7 @@ def stitched_inner(inner: str, keep_anonymous: bool = False) -> str:
             f"count(DISTINCT {cid}) AS {q(_N)} FROM b WHERE {cid} IS NOT NULL AND {q(_DEV)} IS NOT NULL "
             f"GROUP BY {q(_DEV)}) "
             f"SELECT b.* REPLACE (COALESCE(b.{cid}, d.{q(_WHO)}{anon}) AS {cid}, "
-            f"COALESCE(b.{raw}, d.{q(_WHO)}{anon}) AS {raw}), "
+            f"COALESCE(CAST(b.{raw} AS VARCHAR), d.{q(_WHO)}{anon}) AS {raw}), "   # ids of any type
             f"(b.{raw} IS NULL AND b.{q(_DEV)} IS NOT NULL) AS {q(_STITCHED)}, d.{q(_N)} "
             f"FROM b LEFT JOIN d ON b.{q(_DEV)} = d.{q(_DEV)}")
 
