@@ -44,6 +44,7 @@ from jmtools.sources._loading_file import LOADING_FILE, loading_line, read_loadi
 from jmtools.sources._names import normalise_name
 from jmtools.sources._missing import TABLE_CONTENTS, archive_tables, missing_table, unread_fix
 from jmtools.sources._spec import SPECS, Column, TableSpec
+from jmtools.sources._stitch import check_options
 from jmtools.sources._survey_scales import (asked_scales, conversion_note, converted_scores, ease_hint,
                                             reverse_note, reversed_metrics, turned_scores)
 
@@ -170,17 +171,11 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
         (:data:`jmtools.sources._not_data.NON_ANSWERS`). Such a score is counted as no answer,
         neither used nor rejected (``accounting.rows_skipped``, D213).
     stitch : str, optional
-        Any table with ``customer_id`` but customers: the column of an anonymous (device) id,
-        ``"device_id"`` for an Amplitude, Segment (``anonymous_id``) or app export whose rows
-        before sign-up carry no customer id. Such a row takes the customer id its device carries
-        on its identified rows — every anonymous row of the device, before and after sign-up; a
-        device seen with several customers gives its anonymous rows to the first (earliest
-        identified row), counted in a note. Rows of a device never identified are rejected with
-        one counted reason, "anonymous, never signed up" (D244).
+        The anonymous (device) id column of an Amplitude/Segment/app export: a row without a
+        customer id takes the first customer its device carries (D244, :mod:`jmtools.sources._stitch`);
+        rows of devices never identified are one counted rejection, "anonymous, never signed up".
     keep_anonymous : bool, default False
-        With ``stitch``: keep the rows of devices never identified as visitors of their own,
-        customer id ``anonymous:<device id>`` (they are in no customer table, so in no persona),
-        so that a funnel counts the installs that never signed up.
+        With ``stitch``: keep those devices as visitors of their own, ``anonymous:<device id>``.
     optional : bool or list of str, default True
         Which columns beyond the required ones to keep: all (True), none (False; the leanest
         table for large event logs), or the listed canonical/attribute names.
@@ -236,12 +231,7 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
                              fix="',' when 1.200 means twelve hundred and 12,50 twelve and a half; '.' for 1,200.50")
     if constants is not None:
         validate_constants(constants, spec)
-    if stitch is not None and kind == "customers":
-        raise ParameterError("stitch", stitch, expected="None: stitch fills a missing customer_id of events, "
-                             "surveys, feedback, orders or tickets")
-    if keep_anonymous and not stitch:
-        raise ParameterError("keep_anonymous", keep_anonymous, expected="False without stitch",
-                             fix="name the device column too: stitch='device_id'")
+    check_options(kind, stitch, keep_anonymous)
     if constants and optional is not True:      # a constant is a column asked for
         optional = [*(optional or ()), *constants]
     try:

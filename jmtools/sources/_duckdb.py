@@ -29,8 +29,7 @@ from jmtools.sources._order import oldest_first
 from jmtools.sources._read import FILE_KINDS, ROW, parquet_error
 from jmtools.sources._reread import put_fixes, refused_columns
 from jmtools.sources._spec import NEGATIVE_AMOUNT, WITHOUT_CUSTOMER, TableSpec
-from jmtools.sources._stitch import (CARRIED, device_column, device_sql, never_check, resolve_stitch,
-                                     stitch_fix, stitch_notes, stitched_inner,
+from jmtools.sources._stitch import (device_sql, never_check, resolve_stitch, stitch_notes, stitched,
                                      without_customer_note)
 from jmtools.sources._storage import check_storage
 from jmtools.sources._survey_scales import off_scale_fix, other_scale_rule, other_scales
@@ -445,32 +444,8 @@ def _build(raw, view: str, spec: TableSpec, mapping: dict, types: dict, opened, 
         rules.inner.append(device_sql(device, types[device]))
     inner = f"SELECT {', '.join(rules.inner)}, {_row_number(raw, view, opened)} AS _row FROM {q(view)}"
     if "customer_id" in mapping:
-        inner = _stitched(rules, inner, spec.kind, mapping, types, device, keep_anonymous)
+        inner = stitched(rules, inner, spec.kind, mapping, types, device, keep_anonymous)
     return rules, inner
-
-
-def _stitched(rules: _Rules, inner: str, kind: str, mapping: dict, types: dict, device, keep_anonymous) -> str:
-    """``inner`` with rows without a customer id given their device's customer (``device``, D244),
-    the rows of a device never identified rejected (unless ``keep_anonymous``); without
-    ``device``, the fix of a missing id names the option when the input has a device column.
-    Feedback keeps a row with no customer (a store review: about the product, D244)."""
-    at = next((i for i, c in enumerate(rules.checks) if c[1] == "missing customer_id"), None)
-    if at is None:
-        return inner
-    if kind in WITHOUT_CUSTOMER:
-        del rules.checks[at]
-    elif not device:
-        found = device_column([n for n in types if n != mapping["customer_id"]])
-        if found:
-            rules.checks[at] = (*rules.checks[at][:4], stitch_fix("customer_id", found))
-    else:        # a row with neither id: nothing can name its customer
-        rules.checks[at] = (*rules.checks[at][:4], f"every row needs a value in customer_id or in {device}")
-        if not keep_anonymous:
-            rules.checks.insert(at, never_check(device))
-    if not device:
-        return inner
-    rules.carried = CARRIED
-    return stitched_inner(inner, keep_anonymous)
 
 
 def _row_number(raw, view: str, opened) -> str:

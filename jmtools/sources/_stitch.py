@@ -13,11 +13,12 @@ device never identified are rejected with one counted reason, ``anonymous, never
 
 from __future__ import annotations
 
-from jmtools.core.errors import DataError, Problem, suggest
+from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.sources._names import normalise_name
+from jmtools.sources._spec import WITHOUT_CUSTOMER
 from jmtools.sources._values import lit, missing_to_null, q
 
-__all__ = ["NEVER", "ANONYMOUS", "DEVICE_NAMES", "resolve_stitch", "device_column", "stitch_fix",
+__all__ = ["NEVER", "device_sql", "never_check", "stitched", "check_options", "ANONYMOUS", "DEVICE_NAMES", "resolve_stitch", "device_column", "stitch_fix",
            "stitched_inner", "stitch_notes", "stitch_words", "STITCH_COUNTS", "without_customer_note",
            "without_customer_words", "WITHOUT_CUSTOMER_WORDS", "CARRIED"]
 
@@ -119,6 +120,40 @@ def never_check(device: str) -> tuple[str, str, str, str, str]:
 
 
 CARRIED = (_DEV, _STITCHED, _N)
+
+
+def stitched(rules, inner: str, kind: str, mapping: dict, types: dict, device, keep_anonymous) -> str:
+    """``inner`` with rows without a customer id given their device's customer (``device``, D244),
+    the rows of a device never identified rejected (unless ``keep_anonymous``); without
+    ``device``, the fix of a missing id names the option when the input has a device column.
+    Feedback keeps a row with no customer (a store review: about the product, D244)."""
+    at = next((i for i, c in enumerate(rules.checks) if c[1] == "missing customer_id"), None)
+    if at is None:
+        return inner
+    if kind in WITHOUT_CUSTOMER:
+        del rules.checks[at]
+    elif not device:
+        found = device_column([n for n in types if n != mapping["customer_id"]])
+        if found:
+            rules.checks[at] = (*rules.checks[at][:4], stitch_fix("customer_id", found))
+    else:        # a row with neither id: nothing can name its customer
+        rules.checks[at] = (*rules.checks[at][:4], f"every row needs a value in customer_id or in {device}")
+        if not keep_anonymous:
+            rules.checks.insert(at, never_check(device))
+    if not device:
+        return inner
+    rules.carried = CARRIED
+    return stitched_inner(inner, keep_anonymous)
+
+
+def check_options(kind: str, stitch, keep_anonymous) -> None:
+    """Refuse ``stitch`` for customers and ``keep_anonymous`` without ``stitch``."""
+    if stitch is not None and kind == "customers":
+        raise ParameterError("stitch", stitch, expected="None: stitch fills a missing customer_id of events, "
+                             "surveys, feedback, orders or tickets")
+    if keep_anonymous and not stitch:
+        raise ParameterError("keep_anonymous", keep_anonymous, expected="False without stitch",
+                             fix="name the device column too: stitch='device_id'")
 
 
 def stitch_notes(raw, table: str, device: str, kept: str, never_code: int | None, keep_anonymous: bool) -> list[str]:
