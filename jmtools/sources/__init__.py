@@ -171,9 +171,8 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
         (:data:`jmtools.sources._not_data.NON_ANSWERS`). Such a score is counted as no answer,
         neither used nor rejected (``accounting.rows_skipped``, D213).
     stitch : str, optional
-        The anonymous (device) id column of an Amplitude/Segment/app export: a row without a
-        customer id takes the first customer its device carries (D244, :mod:`jmtools.sources._stitch`);
-        rows of devices never identified are one counted rejection, "anonymous, never signed up".
+        The anonymous (device) id column of an app export: a row without a customer id takes the
+        first customer its device carries; devices never identified are one counted rejection (D244).
     keep_anonymous : bool, default False
         With ``stitch``: keep those devices as visitors of their own, ``anonymous:<device id>``.
     optional : bool or list of str, default True
@@ -553,10 +552,8 @@ def _loaded(path: Path, kind: str, how: dict, others=(), from_file=None) -> Load
         raise _in_loading_file(err, path, kind) from None
     loaded.options = how
     renamed = renamed_values(loaded, how["values"]) if how.get("values") else None   # D192
-    if renamed:
-        loaded.accounting.notes.append(renamed)
-    if from_file:
-        loaded.accounting.notes.insert(0, f"read with {', '.join(from_file)} from {LOADING_FILE}")
+    loaded.accounting.notes.extend([renamed] if renamed else [])
+    loaded.accounting.notes[:0] = [f"read with {', '.join(from_file)} from {LOADING_FILE}"] if from_file else []
     if others:
         loaded.accounting.notes.append(
             f"the newest of {len(others) + 1} files for {kind}; not read: "
@@ -564,10 +561,9 @@ def _loaded(path: Path, kind: str, how: dict, others=(), from_file=None) -> Load
     return loaded
 
 
-#: Options whose problems are located in loading.yaml when they came from there.
-_LOCATED = ("constants", "read_options", "sheet", "case", "stitch")
-#: Options applied to a loaded table, not by the loader (renamed values; the case column, D238).
-_AFTER_LOAD = ("values", "case", "case_name")
+#: Options whose problems are located in loading.yaml when they came from there; options applied to
+#: a loaded table, not by the loader (renamed values; the case column, D238).
+_LOCATED, _AFTER_LOAD = ("constants", "read_options", "sheet", "case", "stitch"), ("values", "case", "case_name")
 
 
 def _in_loading_file(err: DataError, path: Path, kind: str) -> DataError:
