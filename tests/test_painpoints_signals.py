@@ -100,25 +100,28 @@ def test_detours_capped_and_touchpoint_funnel(journey):
         pp.dropoff_signal(f, level="touchpoint", persona_col=None)
 
 
-def _waits(rita_h: float) -> pd.DataFrame:
-    """Delivery → Restock waits: Rita's median against two other personas at 218 h."""
-    rows = [("Rita", rita_h), ("Fiona", 218.0), ("Dev", 218.0)]
+def _waits(rita_h: float, others_h: float = 218.0) -> pd.DataFrame:
+    """Delivery → Restock waits: Rita's median against two other personas at ``others_h``."""
+    rows = [("Rita", rita_h), ("Fiona", others_h), ("Dev", others_h)]
     return pd.DataFrame({"persona": [p for p, _ in rows], "from_step": "Delivery", "step": "Restock",
                          "n": 300, "median_h": [h for _, h in rows], "p90_h": [h * 1.1 for _, h in rows]})
 
 
 def test_a_wait_known_to_the_day_counts_only_when_it_differs_by_a_day_or_more():
     """The grocery world's `delivered` has dates only: Rita's 234 h against 218 h (16 h, inside
-    the missing time of day) was counted as a *measured* slow step; 260 h (42 h more) still is."""
-    def rita(hours, stages):
-        sig = pp.slow_step_signal(_waits(hours), date_only_stages=stages)
+    the missing time of day) was counted as a *measured* slow step. Since D246 1.07× is no slow
+    step even with hours; the day rule is checked where the ratio is large enough: 76 h against
+    60 h (16 h, 1.27×) counts with hours, not to the day; 90 h (30 h more) counts to the day too."""
+    def rita(hours, stages, others=218.0):
+        sig = pp.slow_step_signal(_waits(hours, others), date_only_stages=stages)
         ev = pp.compare_signals(sig)
         return ev[(ev["persona"] == "Rita") & (ev["versus"] == "other personas")].iloc[0]
 
-    assert rita(234.0, ())["flagged"]                      # times with hours: a real difference
-    near = rita(234.0, {"Delivery"})
+    assert not rita(234.0, ())["flagged"]                  # 7% longer: too small a difference (D246)
+    assert rita(76.0, (), 60.0)["flagged"]                 # times with hours: a real difference
+    near = rita(76.0, {"Delivery"}, 60.0)
     assert near["unit"] == "hours, to the day" and not near["flagged"]
-    assert rita(260.0, {"Restock"})["flagged"]             # the next stage is dated: more than a day
+    assert rita(90.0, {"Restock"}, 60.0)["flagged"]        # the next stage is dated: more than a day
 
 
 def test_the_stages_with_a_date_only_event_come_from_the_evidence():
@@ -370,3 +373,43 @@ def test_complaints_at_an_exit_stage_by_persona_add_up_to_everyone():
         said = at[at["customer_id"].map(plan) == name]["customer_id"].nunique()
         assert rows.set_index("persona").loc[persona, ["count", "n"]].tolist() == [said, len(mine)]
     assert rows.set_index("persona").loc[pp.ALL, ["count", "n"]].tolist() == [31, 61]
+
+
+def _trial_waits(rng, n, hours, sd=0.027):
+    return list(hours * np.exp(rng.normal(0.0, sd, n)))
+
+
+def test_a_fixed_wait_a_hair_longer_is_no_slow_step_but_a_fifth_longer_is():
+    """D246 (the subscription tester's F7): a 7-day trial is the same for everyone (log sd 0.027);
+    Everyone else's 7.0 days (n=888) against 6.9 days (n=820) was a slow step (effect 0.4, z 8).
+    A slow step now needs the 95% interval of the ratio of typical waits above 1.2×; a wait half
+    as long again still is one, its interval checked by hand on the logs."""
+    rng = np.random.default_rng(53)
+    hair = {"Everyone else": _trial_waits(rng, 888, 168.0 * 1.012), "Others": _trial_waits(rng, 820, 168.0)}
+    found = pp.compare_signals(pp.slow_step_signal(_timed(hair)))
+    row = found[(found["persona"] == "Everyone else") & (found["versus"] == "other personas")].iloc[0]
+    logs_a, logs_b = np.log(hair["Everyone else"]), np.log(hair["Others"])
+    assert row["value"] == pytest.approx(math.exp(logs_a.mean()))      # the geometric mean, plain numpy
+    assert row["baseline"] == pytest.approx(math.exp(logs_b.mean()))
+    assert row["z"] > 1.96 and row["effect"] >= 0.2                   # what flagged it before
+    assert not found["flagged"].any()
+    slower = {"Everyone else": _trial_waits(rng, 300, 168.0 * 1.5, sd=0.4), "Others": hair["Others"]}
+    found = pp.compare_signals(pp.slow_step_signal(_timed(slower)))
+    a = np.log(slower["Everyone else"])
+    se = math.sqrt(a.var(ddof=1) / len(a) + logs_b.var(ddof=1) / len(logs_b))
+    assert math.exp(a.mean() - logs_b.mean() - 1.959963984540054 * se) > 1.2
+    assert found.loc[found["flagged"], ["persona", "stage"]].values.tolist() == [["Everyone else", "Referral"]]
+
+
+def test_a_wait_a_tenth_longer_is_no_slow_step_however_many_waited():
+    """The interval, not the point: 1.1× on 5,000 customers each is sure to differ and too small to matter;
+    1.3× on 120 customers with a wide spread whose interval reaches below 1.2 is not flagged either."""
+    rng = np.random.default_rng(7)
+    base = _trial_waits(rng, 5000, 48.0, sd=0.3)
+    tenth = {"A": _trial_waits(rng, 5000, 48.0 * 1.1, sd=0.3), "B": base}
+    ev = pp.compare_signals(pp.slow_step_signal(_timed(tenth)))
+    assert ev["z"].max() > 10 and not ev["flagged"].any()
+    wide = {"A": _trial_waits(rng, 120, 48.0 * 1.3, sd=1.0), "B": base}
+    ev = pp.compare_signals(pp.slow_step_signal(_timed(wide)))
+    a = ev[(ev["persona"] == "A")].iloc[0]
+    assert a["z"] > 1.96 and not ev["flagged"].any()

@@ -88,6 +88,21 @@ def _resolved(r, base, log: bool) -> bool:
     return r.unit != DAY_HOURS or abs(_shown(r.mean, log) - _shown(base[0], log)) >= 24
 
 
+#: A slow step is a pain point only when its typical wait is at least this many times the
+#: comparison's, the whole 95% interval of the ratio of geometric means (D246).
+MIN_WAIT_RATIO = 1.2
+
+
+def _long_enough(r, base, z: float, log: bool) -> bool:
+    """For a wait (a log-scale signal): the 95% interval of the ratio of typical waits lies
+    above :data:`MIN_WAIT_RATIO` (a 1% longer fixed 7-day trial does not); other signals pass."""
+    if not log or np.isnan(z) or z <= 0:
+        return not log
+    diff = r.mean - base[0] if r.higher_is_worse else base[0] - r.mean
+    low = diff if np.isinf(z) else diff * (1 - Z95 / z)      # z = diff / se
+    return bool(low >= math.log(MIN_WAIT_RATIO))
+
+
 def _evidence(signals: pd.DataFrame, *, min_n: int, min_effect: float,
               unit_contrast: Sequence[str]) -> pd.DataFrame:
     rows = []
@@ -117,7 +132,7 @@ def _evidence(signals: pd.DataFrame, *, min_n: int, min_effect: float,
                 base = _pool_values(*(a[mask] for a in arrays))
                 effect, z = _compare(kind, (r.mean, r.sd, r.n), base, worse)
                 flagged = bool(r.n >= min_n and base[2] >= min_n and effect >= min_effect
-                               and z >= Z95 and _resolved(r, base, log))
+                               and z >= Z95 and _resolved(r, base, log) and _long_enough(r, base, z, log))
                 counts = (versus == "other personas") == (r.persona != ALL)
                 rows.append((r.stage, r.touchpoint, r.persona, name, r.unit, level,
                              _shown(r.mean, log), int(r.n), who[i], r.n_skipped, r.n_all, r.n_open,
