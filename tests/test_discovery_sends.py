@@ -194,3 +194,71 @@ def test_a_follow_up_goes_to_the_stage_of_the_event_it_follows_unless_alone():
                                           "occurrences come after (a follow-up belongs with it)")}
     assert place_tied(items.iloc[:2], lags, {"survey": ("note", "previous")}, same) == {}   # alone in stage 2
     assert place_tied(items, lags, {"survey": ("note", "next")}, same) == {}               # the other side
+
+
+def _app(n=120, seed=53) -> pd.DataFrame:
+    """A subscription app: install, sign-up, trial, a subscription a week later, two monthly
+    renewals at the hour of the subscription, and a push at 18:00 every Monday to everyone
+    (a broadcast). Quiet weeks between subscription and renewal hold only pushes, so the event
+    just before a renewal is a push days earlier."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        c = f"u{i:03d}"
+        start = T0 + pd.Timedelta(days=int(rng.integers(0, 30)), hours=int(rng.integers(8, 22)),
+                                  minutes=int(rng.integers(0, 60)))
+        sub = start + pd.Timedelta(days=7, minutes=int(rng.integers(1, 50)))
+        rows += [(c, start, "app_installed"), (c, start + pd.Timedelta(minutes=5), "sign_up"),
+                 (c, start + pd.Timedelta(minutes=9), "trial_started"), (c, sub, "subscription_started")]
+        rows += [(c, sub + pd.Timedelta(days=30 * k), "subscription_renewed") for k in (1, 2)]
+        mondays = pd.date_range(T0, T0 + pd.Timedelta(days=110), freq="7D") + pd.Timedelta(hours=18)
+        rows += [(c, m, "push_sent") for m in mondays if start < m < sub + pd.Timedelta(days=61)]
+    return pd.DataFrame(rows, columns=["customer_id", "timestamp", "event"])
+
+
+def test_a_renewal_days_after_a_weekly_push_does_not_answer_it():
+    """F2 (D245): "96% of its events come straight after push_sent" pulled the renewal, the
+    last step, into the first stage; straight after, it came days later. Oracle: plain pandas
+    (the share of renewals whose previous event is a push, and within a day of it)."""
+    log = _app()
+    s = log.sort_values(["customer_id", "timestamp"])
+    prev_ev, prev_ts = s.groupby("customer_id")["event"].shift(), s.groupby("customer_id")["timestamp"].shift()
+    ren = s["event"] == "subscription_renewed"
+    after_push = (prev_ev[ren] == "push_sent").mean()
+    quick = ((prev_ev[ren] == "push_sent") & (s.loc[ren, "timestamp"] - prev_ts[ren] <= pd.Timedelta(hours=24))).mean()
+    assert after_push >= 0.8 and quick < 0.8            # planted: straight after, but days later
+    found = discover_journey(log)
+    t = found.table[found.table["placed"]].drop_duplicates("event").set_index("event")
+    assert t.loc["push_sent", "initiated_by"] == "company" and "broadcast" in t.loc["push_sent", "note"]
+    assert "answers" not in " ".join(t["note"].fillna(""))
+    assert t.loc["subscription_renewed", "stage_index"] > t.loc["trial_started", "stage_index"]
+    assert t.loc["subscription_renewed", "stage_index"] == t["stage_index"].max()
+
+
+def test_a_mail_sent_at_a_steady_lag_after_the_customer_s_step_is_the_company_s():
+    """F3 (D245): a trial-ending mail, always 5 days and 0–2 hours after the trial started, one by
+    one (no bulk, no one time of day), was proposed as a customer step. Its name says a send and
+    its timing follows the customer: the company's, with the reason said. Oracle: plain pandas
+    (the lag after the customer's previous own event)."""
+    rng = np.random.default_rng(245)
+    rows = []
+    for i in range(100):
+        c = f"u{i:03d}"
+        start = T0 + pd.Timedelta(days=int(rng.integers(0, 40)), hours=int(rng.integers(7, 23)),
+                                  minutes=int(rng.integers(0, 60)))
+        trial = start + pd.Timedelta(minutes=int(rng.integers(3, 30)))
+        rows += [(c, start, "sign_up"), (c, trial, "trial_started"),
+                 (c, trial + pd.Timedelta(days=5, minutes=int(rng.integers(0, 120))), "email_sent")]
+        if rng.random() < 0.6:
+            rows.append((c, trial + pd.Timedelta(days=7, hours=int(rng.integers(0, 12))), "subscription_started"))
+    log = pd.DataFrame(rows, columns=["customer_id", "timestamp", "event"])
+    med, share, n = _steady(log, "email_sent", ["sign_up", "trial_started", "subscription_started"], "backward")
+    assert share == 1.0 and 120 <= med <= 122
+    t = discover_journey(log).table.set_index("event")
+    assert t.loc["email_sent", "initiated_by"] == "company"
+    note = t.loc["email_sent", "note"]
+    assert (f"its name says a send (email_sent) and 100.0% of its {n} events came 5.0 days (median) "
+            "after the customer's first trial_started, each within 25% of that lag") in note
+    assert t.loc[["sign_up", "trial_started", "subscription_started"], "initiated_by"].eq("customer").all()
+    named = discover_journey(log.replace({"email_sent": "trial_reminder"})).table.set_index("event")
+    assert named.loc["trial_reminder", "initiated_by"] == "customer"    # no name, no timing sign: the customer's

@@ -48,8 +48,9 @@ import numpy as np
 import pandas as pd
 
 from jmtools.analyses.discovery import _measure, _order, _propose
-from jmtools.analyses.discovery._sends import (ANSWER_SHARE, BROADCAST_BELOW, STEADY_BAND,
-                                               STEADY_SHARE, entry_points, place_tied)
+from jmtools.analyses.discovery._sends import (ANSWER_SHARE, ANSWER_WITHIN_H, BROADCAST_BELOW,
+                                               STEADY_BAND, STEADY_SHARE, entry_points,
+                                               place_tied)
 from jmtools.core.engine import small_table, to_pandas
 from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.core.patterns import MAX_PATTERN_CHARS
@@ -57,7 +58,7 @@ from jmtools.core.vocabulary import counted
 from jmtools.journey import Journey
 
 __all__ = ["discover_journey", "DiscoveredJourney", "TABLE_COLUMNS", "BROADCAST_BELOW",
-           "ANSWER_SHARE", "STEADY_SHARE", "STEADY_BAND"]
+           "ANSWER_SHARE", "ANSWER_WITHIN_H", "STEADY_SHARE", "STEADY_BAND"]
 
 #: Columns of :attr:`DiscoveredJourney.table`, in order.
 TABLE_COLUMNS = [
@@ -266,6 +267,40 @@ def _company(timing: pd.DataFrame, company_share: float, said: pd.DataFrame) -> 
     return out
 
 
+#: Words of an event name that say the company sent it (D245): ``email_sent``, ``send_sms``.
+_SEND_WORDS = frozenset({"sent", "send", "sending", "dispatched"})
+
+
+def _send_name(event: str) -> bool:
+    """True when an event's name says a send: one of its words is ``sent``, ``send`` …
+
+    Examples
+    --------
+    >>> [_send_name(e) for e in ["email_sent", "SendReminder", "sent-sms", "sentence_read", "app_open"]]
+    [True, False, True, False, False]
+    """
+    return any(w in _SEND_WORDS for w in re.split(r"[^a-z]+", str(event).lower()))
+
+
+def _sent_at_a_lag(anchors: pd.DataFrame) -> dict:
+    """Event → why it is the company's: its name says a send and :data:`STEADY_SHARE` or more of
+    its occurrences come at a steady lag after the customer's first time of one own event
+    (``anchors``, from :func:`._measure.anchor_lags`; D245: a trial-ending mail)."""
+    out = {}
+    if anchors.empty:
+        return out
+    a = anchors.assign(share=anchors["n_steady"] / anchors["n_sent"])
+    a = a[a["share"] >= STEADY_SHARE].sort_values(["event", "share", "median_h", "neighbour"],
+                                                   ascending=[True, False, True, True])
+    for r in a.drop_duplicates("event").itertuples():
+        out[r.event] = (f"initiated by the company: its name says a send ({_propose.shown(r.event)}) "
+                        f"and {_propose._pct(r.share)} of its {r.n_sent:,} events came "
+                        f"{_propose._days(r.median_h)} (median) after the customer's first "
+                        f"{_propose.shown(r.neighbour)}, each within {STEADY_BAND:.0%} of that lag: "
+                        f"a follow-up after {_propose.shown(r.neighbour)}, sent by the company")
+    return out
+
+
 def _says(values: list) -> str:
     """The log's own words for the company (D210): ``BANK (read as the company)``; ``company`` as is."""
     if all(v.lower() == "company" for v in values):
@@ -420,11 +455,14 @@ def _discover(seq, summary, placed, n_with, n_stages, bounds, gap_s, repeat_shar
     candidates = sorted(reps.loc[clear, "event"])
     nodes = _measure.node_stats(seq, candidates)
     pairs = _measure.precedence_pairs(seq, candidates)
-    moves = _measure.transition_counts(seq, candidates)
+    moves = _measure.transition_counts(seq, candidates, quick_h=ANSWER_WITHIN_H)
     timing = _measure.timing_stats(seq, summary[summary["event"].isin(placed)], bulk_min=bulk_min)
     said = _marked(marks, company_share)
     company = _company(timing, company_share, said)
     sends = set(company) & set(_company(timing, company_share, said.iloc[0:0]))
+    named = sorted(e for e in placed if e not in company and e not in said.index and _send_name(e))
+    own = sorted(set(placed) - set(company) - set(named))
+    company.update(_sent_at_a_lag(_measure.anchor_lags(seq, named, own, band=STEADY_BAND)))
     lags = _measure.neighbour_lags(seq, sorted(sends), sorted(set(placed) - set(company)),
                                    band=STEADY_BAND)
     entry, tied = entry_points(nodes, pairs, moves, company, n_with, sends, lags)

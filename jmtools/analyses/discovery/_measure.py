@@ -189,7 +189,8 @@ def sequences(t, placed: list[str], date_only: list[str]):
     whole = ibis.window(group_by="customer_id")
     s = s.mutate(pos=ibis.row_number().over(by_customer), n=s.count().over(whole),
                  k=ibis.row_number().over(by_event), start=s.sort_ts.min().over(whole))
-    return s.mutate(nxt=s.event.lead().over(by_customer), nxt_k=s.k.lead().over(by_customer))
+    return s.mutate(nxt=s.event.lead().over(by_customer), nxt_k=s.k.lead().over(by_customer),
+                    nxt_ts=s.sort_ts.lead().over(by_customer))
 
 
 def keep(table, *, name: str):
@@ -285,14 +286,17 @@ def precedence_pairs(s, repeated: list[str]) -> pd.DataFrame:
     return _numbers(res, ["cls_a", "cls_b", "n", "n_before", "n_tie"])
 
 
-def transition_counts(s, repeated: list[str]) -> pd.DataFrame:
-    """Moves from one node to the customer's next different node: ``n`` and ``n_customers``."""
+def transition_counts(s, repeated: list[str], *, quick_h: float = 24.0) -> pd.DataFrame:
+    """Moves from one node to the customer's next different node: ``n``, ``n_customers`` and
+    ``n_quick`` (the moves whose next node comes within ``quick_h`` hours, D245)."""
     m = s.filter(s.nxt.notnull())
     m = m.mutate(cls_a=_cls(m, m.event, m.k, repeated), cls_b=_cls(m, m.nxt, m.nxt_k, repeated))
     m = m.filter((m.event != m.nxt) | (m.cls_a != m.cls_b))
+    lag_s = m.nxt_ts.epoch_seconds() - m.sort_ts.epoch_seconds()
     res = to_pandas(m.group_by(["event", "cls_a", "nxt", "cls_b"]).agg(
-        n=m.count(), n_customers=m.customer_id.nunique()))
-    res = _numbers(res, ["cls_a", "cls_b", "n", "n_customers"])
+        n=m.count(), n_customers=m.customer_id.nunique(),
+        n_quick=(lag_s <= quick_h * 3600).cast("int64").sum()))
+    res = _numbers(res, ["cls_a", "cls_b", "n", "n_customers", "n_quick"])
     return res.rename(columns={"event": "ev_a", "nxt": "ev_b"})
 
 
@@ -374,3 +378,33 @@ def neighbour_lags(s, sends: list[str], own: list[str], *, band: float) -> pd.Da
     res = _numbers(res, ["cls", "neighbour_cls", "n", "n_steady"], ["median_h"]).merge(_numbers(total, ["n_sent"]),
                                                               on="event", how="left")
     return res[cols]
+
+
+def anchor_lags(s, sends: list[str], own: list[str], *, band: float) -> pd.DataFrame:
+    """How each send sits in time after the customer's first time of each own event (D245).
+
+    For every occurrence of a send (an event of ``sends``) and every own event (of ``own``)
+    whose first time came before it, the lag in hours; per send and own event (``neighbour``):
+    ``n_sent`` (the send's occurrences), ``median_h`` and ``n_steady`` (lags within ``band``
+    times that median). A mail sent five days after each trial start is steady after
+    ``trial_started`` whatever the customer did in between.
+    """
+    cols = ["event", "neighbour", "n_sent", "n_steady", "median_h"]
+    if not sends or not own:
+        return pd.DataFrame(columns=cols)
+    sent = s.filter(_isin(s.event, sends)).select("customer_id", "event", "sort_ts")
+    o = s.filter(_isin(s.event, own) & (s.k == 0))
+    o = o.select(cid=o.customer_id, neighbour=o.event, o_ts=o.sort_ts)
+    j = sent.join(o, (sent.customer_id == o.cid) & (o.o_ts < sent.sort_ts))
+    lag = (j.sort_ts.epoch_seconds() - j.o_ts.epoch_seconds()).cast("float64") / 3600
+    rows = to_pandas(j.select(event=j.event, neighbour=j.neighbour, lag_h=lag))
+    total = _numbers(to_pandas(sent.group_by("event").agg(n_sent=sent.count())), ["n_sent"])
+    if rows.empty:
+        return pd.DataFrame(columns=cols)
+    rows["lag_h"] = pd.to_numeric(rows["lag_h"]).astype("float64")
+    rows["median_h"] = rows.groupby(["event", "neighbour"])["lag_h"].transform("median")
+    rows["steady"] = (rows["lag_h"] - rows["median_h"]).abs() <= band * rows["median_h"]
+    out = rows.groupby(["event", "neighbour"], as_index=False).agg(
+        n_steady=("steady", "sum"), median_h=("median_h", "first"))
+    out = out.merge(total, on="event", how="left")
+    return _numbers(out, ["n_sent", "n_steady"], ["median_h"])[cols]
