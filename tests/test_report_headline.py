@@ -289,8 +289,27 @@ def test_an_nps_question_at_a_stage_has_the_sign_of_its_nps_and_one_point_is_no_
     assert item["text"].startswith(f"Closure, the only stage the curve measures: {words} — "
                                    f"{nps / 50:+.2f}".replace("-", "−"))
     kinds = moments_of_truth(f.curve)
-    assert kinds.loc[kinds["persona"] == "all", "kind"].tolist() == ["lowest"]
+    assert kinds.loc[kinds["persona"] == "all", "kind"].tolist() == ["only point"]
     assert kinds["explanation"].iloc[0].startswith("Only point for all customers: Closure")
+
+
+def test_the_only_point_of_a_curve_is_no_lowest_on_the_chart_or_in_the_records(tmp_path, monkeypatch):
+    """D247 (F11): the text said "the curve measures one stage, so it has no lowest point", while the
+    chart's ring there read "lowest" and the report's records "Lowest point". One rule for all three."""
+    import json
+
+    from jmtools.charts.emotions import emotion_curve_chart
+    from jmtools.report import sections
+
+    _nps_world(tmp_path / "w", [3] * 10 + [7] * 40 + [9] * 30 + [10] * 20)
+    f = pipeline.run(tmp_path / "w", persona="all")
+    kinds = moments_of_truth(f.curve)
+    spec = json.dumps(emotion_curve_chart(f.curve, moments=kinds, personas=["all"]).to_dict())
+    assert '"kind": "only point"' in spec and '"kind": "lowest"' not in spec
+    labels = {}
+    monkeypatch.setattr(sections, "record", lambda name, value, **kw: labels.setdefault(name, kw.get("label")))
+    cards = sections._lowest_card(f)
+    assert labels["lowest_emotion_stage"] == "Only point" and cards[0]["label"].startswith("Only point")
 
 
 

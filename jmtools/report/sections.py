@@ -226,11 +226,12 @@ def _lowest_card(f: Findings) -> list[dict]:
     if lowest is None:
         return []
     basis = " (from behaviour)" if f.curve_basis == "behaviour" else ""
-    record("lowest_emotion_stage", str(lowest["stage"]), label="Lowest point")
+    only = one_point_curve(f)           # one point is no lowest point (D232): the card, the record and the chart say so
+    record("lowest_emotion_stage", str(lowest["stage"]), label="Only point" if only else "Lowest point")
     record("lowest_emotion", float(lowest["valence"]), label=f"Emotion at {lowest['stage']} (−2..+2){basis}",
            n=int(lowest["n"]), ci=(float(lowest["ci_low"]), float(lowest["ci_high"])), fmt="+.2f",
            headline=True)
-    return [{"label": f"{'Only' if one_point_curve(f) else 'Lowest'} point of the emotion curve{basis}",
+    return [{"label": f"{'Only' if only else 'Lowest'} point of the emotion curve{basis}",
              "value": f"{lowest['stage']} {number(float(lowest['valence']), digits=2, signed=True)}",
              "note": f"on −2..+2, n={int(lowest['n']):,}"}]
 

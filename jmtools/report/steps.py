@@ -519,13 +519,13 @@ def record_emotion_figures(persona: str, *, moments: pd.DataFrame, gap: pd.DataF
         The persona's moments (``stage, valence, n`` by ``kind``), rounded, to show.
     """
     mine = moments[moments["persona"] == persona].set_index("kind")
-    for kind in ("lowest", "peak", "end"):
+    for kind in ("lowest", "peak", "end", "only point"):
         if kind in mine.index:
-            r = mine.loc[kind]
-            record(f"{kind}_stage", str(r["stage"]), label=f"{kind.capitalize()} stage")
-            record(f"{kind}_valence", round(float(r["valence"]), 4), label=f"Emotion at the {kind} stage",
+            r, key = mine.loc[kind], kind.replace(" ", "_")
+            record(f"{key}_stage", str(r["stage"]), label=f"{kind.capitalize()} stage")
+            record(f"{key}_valence", round(float(r["valence"]), 4), label=f"Emotion at the {kind} stage",
                    n=int(r["n"]), ci=(round(float(r["ci_low"]), 4), round(float(r["ci_high"]), 4)),
-                   headline=kind == "lowest", fmt="+.2f")
+                   headline=kind in ("lowest", "only point"), fmt="+.2f")
     mine_gap = gap[(gap["persona"] == persona) & gap["gap"].notna()]
     if len(mine_gap):
         worst = mine_gap.loc[mine_gap["gap"].abs().idxmax()]

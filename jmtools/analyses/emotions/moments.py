@@ -18,7 +18,7 @@ from jmtools.core.vocabulary import ALL_LABEL, counted
 __all__ = ["MOMENT_KINDS", "moments_of_truth"]
 
 #: Kinds of moments of truth, in the order they are reported.
-MOMENT_KINDS = ("lowest", "sharpest drop", "peak", "end", "last own stage")
+MOMENT_KINDS = ("lowest", "sharpest drop", "peak", "end", "last own stage", "only point")
 
 
 def _fmt(v: float) -> str:
@@ -83,7 +83,7 @@ def _moments_one(persona: str, pts: pd.DataFrame, where: str, min_drop: float,
     at = (lambda r: f"{label(r)}{_point_text(r, behaviour)}")
     lowest = pts.loc[pts["valence"].idxmin()]
     if len(pts) == 1:               # one point is no low, peak or end against others (D232)
-        add("lowest", lowest, f"Only point for {name}: {at(lowest)} — the curve measures one stage, so it has "
+        add("only point", lowest, f"Only point for {name}: {at(lowest)} — the curve measures one stage, so it has "
             "no lowest point, peak or end to tell apart.")
         return out
     add("lowest", lowest, f"Lowest point for {name}: {at(lowest)}.")
@@ -142,7 +142,7 @@ def moments_of_truth(curve: pd.DataFrame, *, include_low_evidence: bool = False,
     Returns
     -------
     pandas.DataFrame
-        ``persona``, ``kind`` (lowest, sharpest drop, peak, end or last own stage), ``stage``
+        ``persona``, ``kind`` (lowest, sharpest drop, peak, end or last own stage; ``only point`` alone for a curve of one point), ``stage``
         (``touchpoint`` too for a touchpoint curve), ``valence``, ``change`` (the
         drop from the previous point with evidence, for *sharpest drop*), ``n``,
         ``ci_low``, ``ci_high``, ``low_evidence`` and ``explanation`` (a sentence
