@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -30,10 +32,13 @@ def _events(seed: int) -> pd.DataFrame:
 def test_repeated_events_are_counted_per_name_as_plain_pandas_counts_duplicates():
     events = _events(3)
     fit = fit_problems(prepare(events, JOURNEY))
-    got = fit[fit["kind"] == "repeated"].set_index("subject")["n_events"].to_dict()
     want = events[events.duplicated(["customer_id", "event", "timestamp"])]["event"].value_counts().to_dict()
-    assert got == want and sum(want.values()) > 10
-    said = fit[fit["kind"] == "repeated"].iloc[0]
+    notes = fit[fit["kind"] == "repeated"]
+    assert len(notes) == 1 and len(want) == 3           # D247: one note for all names, not one per name
+    said = notes.iloc[0]
+    got = {e: int(n) for e, n in re.findall(r"(\w+) (\d+)(?=[,)])", said["message"])}
+    assert got == want and said["n_events"] == sum(want.values()) > 10
+    assert said["subject"] == "3 event names"
     assert said["severity"] == "note" and "exported twice?" in said["message"]
     assert "drop_duplicates()" in said["fix"]
 
@@ -42,6 +47,14 @@ def test_a_log_without_repeats_and_one_event_then_another_at_the_same_moment_get
     events = pd.DataFrame({"customer_id": ["a", "a", "a"], "event": ["bill", "pay", "call"],
                            "timestamp": pd.to_datetime(["2026-01-01 09:00", "2026-01-02 10:00", "2026-01-02 10:00"])})
     assert "repeated" not in set(fit_problems(prepare(events, JOURNEY))["kind"])
+
+
+def test_a_single_repeated_name_is_said_with_its_name():
+    events = pd.DataFrame({"customer_id": ["a", "a", "a"], "event": ["bill", "bill", "pay"],
+                           "timestamp": pd.to_datetime(["2026-01-01 09:00", "2026-01-01 09:00", "2026-01-02 10:00"])})
+    said = fit_problems(prepare(events, JOURNEY)).query("kind == 'repeated'")
+    assert said[["subject", "n_events"]].values.tolist() == [["bill", 1]]
+    assert said["message"].iloc[0].startswith("1 bill event repeats the customer's previous event")
 
 
 ORDER_JOURNEY = {"stages": ["Join", "Install", "Pay"], "touchpoints": [

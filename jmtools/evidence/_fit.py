@@ -109,14 +109,7 @@ def fit_problems(evidence, *, top_unmatched: int = 10):
                      "those who never need it count as a drop-off, and every later stage is counted only "
                      "among those who went through it",
                      f"mark it optional in the journey file (- name: {stage} / optional: true)"))
-    for r in _repeats(evidence).itertuples():
-        rows.append(("note", "repeated", r.event, int(r.n_events),
-                     f"{int(r.n_events):,} {r.event} event{'s repeat' if int(r.n_events) != 1 else ' repeats'} "
-                     "the customer's previous event at the same "
-                     "moment (the same day, when written as a date alone): a row exported twice? Each copy "
-                     "counts in event counts, loops and repeated contacts; customer counts and funnels do not "
-                     "change", "drop the repeated rows before loading (pandas: drop_duplicates()) unless the "
-                     "customer did it twice at once"))
+    rows += _repeat_rows(_repeats(evidence))
     for r in _met_late(evidence).itertuples():
         rows.append(("note", "order?", r.stage, 0,
                      f"{r.n_late:,} of the {r.n_customers:,} customers seen at stage '{r.stage}' and at a later one "
@@ -137,6 +130,31 @@ def fit_problems(evidence, *, top_unmatched: int = 10):
 
 def _events(n: int) -> str:
     return f"{n:,} event{'' if n == 1 else 's'}"
+
+
+#: Event names a note of repeated events lists one by one (the rest are summed).
+REPEATS_LISTED = 20
+
+
+def _repeat_rows(reps) -> list[tuple]:
+    """One note for every event that repeats the customer's previous event at the same moment,
+    its names and counts listed in it (one note per name filled two phone screens; D247)."""
+    if not len(reps):
+        return []
+    total, names = int(reps["n_events"].sum()), len(reps)
+    listed = ", ".join(f"{e} {int(n):,}" for e, n in zip(reps["event"].head(REPEATS_LISTED),
+                                                           reps["n_events"].head(REPEATS_LISTED)))
+    if names > REPEATS_LISTED:
+        rest = reps.iloc[REPEATS_LISTED:]
+        listed += f" and {len(rest)} more names ({int(rest['n_events'].sum()):,})"
+    what = (f"{total:,} {reps['event'].iloc[0]} event{'s repeat' if total != 1 else ' repeats'}" if names == 1
+            else f"{total:,} events of {names} names repeat ({listed})")
+    return [("note", "repeated", str(reps["event"].iloc[0]) if names == 1 else f"{names} event names", total,
+             f"{what} the customer's previous event at the same moment (the same day, when written as a date "
+             "alone): rows exported twice? Each copy counts in event counts, loops and repeated contacts; "
+             "customer counts and funnels do not change",
+             "drop the repeated rows before loading (pandas: drop_duplicates()) unless the customer did it "
+             "twice at once")]
 
 
 #: Stage names that read like customers leaving (a hint to mark them ``exit: true``).
