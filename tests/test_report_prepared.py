@@ -45,3 +45,29 @@ def test_prepared_once_fills_the_cache_and_restores_the_environment(tmp_path, mo
     feedback = [Job(name="Ben", notebook=FEEDBACK, parameters={"persona": "Ben"})]
     with prepared_once(feedback, tmp_path / "out") as nothing:  # no data folder: nothing to prepare
         assert nothing is None and CACHE_ENV not in os.environ
+
+
+def test_a_worlds_notes_name_the_reports_they_concern(tmp_path, monkeypatch):
+    """D247 (F10): a batch printed "note: left off the emotion curve …: 25 rows" and "…: 455 rows"
+    with no report named: each world is prepared once, so its notes now say whose they are."""
+    import warnings
+
+    from jmtools.report import prepared
+
+    def prepare_world(data, *, journey, segment, cache_dir):      # the world's own note
+        warnings.warn(f"left off the emotion curve: feedback: {25 if segment else 455} rows", UserWarning)
+
+    monkeypatch.setattr(prepared, "prepare_world", prepare_world)
+    monkeypatch.setenv("JMTOOLS_CACHE_DIR", str(tmp_path / "jm-cache"))
+    world = {"data_dir": str(tmp_path / "w")}
+    jobs = [Job(name="All customers", notebook=REPORT, parameters={**world, "persona": "all"}),
+            Job(name="iOS NA", notebook=REPORT, parameters={**world, "persona": "iOS North America"}),
+            Job(name="Spanish speakers", notebook=REPORT, parameters={**world, "segment": "plan == 'monthly'"})]
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        with prepared_once(jobs, tmp_path / "out"):
+            pass
+    assert [str(w.message) for w in got] == [
+        "reports All customers, iOS NA: left off the emotion curve: feedback: 455 rows",
+        "report Spanish speakers: left off the emotion curve: feedback: 25 rows"]
+    assert all("jmtools" in w.filename for w in got)                 # said as the kit's "note: …"

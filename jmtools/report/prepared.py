@@ -39,21 +39,42 @@ def worlds_of(jobs) -> list[tuple]:
     Relative paths are resolved like the kernels resolve them: from the notebook's folder.
     Jobs whose notebook has no ``data_dir`` parameter are left out.
     """
-    seen = []
-    for job in jobs:
-        declared = {name: p.default for name, p in read_parameters(job.notebook).items()}
-        if "data_dir" not in declared:
-            continue
-        values = {**declared, **job.parameters}
-        base = Path(job.notebook).resolve().parent
-        data = str(values["data_dir"])
-        data = data if data.startswith("sample:") or Path(data).is_absolute() else str(base / data)
-        journey = values.get("journey_file") or None
-        journey = str(base / journey) if journey and not Path(journey).is_absolute() else journey
-        key = (data, journey, str(values.get("segment") or ""))
-        if key not in seen:
-            seen.append(key)
-    return seen
+    return list(dict.fromkeys(k for k in map(_world_of, jobs) if k is not None))
+
+
+def _world_of(job) -> tuple | None:
+    """The job's (data folder, journey file or None, segment); None without a ``data_dir``."""
+    declared = {name: p.default for name, p in read_parameters(job.notebook).items()}
+    if "data_dir" not in declared:
+        return None
+    values = {**declared, **job.parameters}
+    base = Path(job.notebook).resolve().parent
+    data = str(values["data_dir"])
+    data = data if data.startswith("sample:") or Path(data).is_absolute() else str(base / data)
+    journey = values.get("journey_file") or None
+    journey = str(base / journey) if journey and not Path(journey).is_absolute() else journey
+    return (data, journey, str(values.get("segment") or ""))
+
+
+def _said_for(names: list[str], world: tuple, folder) -> None:
+    """Prepare a world, its warnings said again with the reports they concern: a batch printed
+    "note: left off the emotion curve …: 25 rows" and "…: 455 rows" with no report named (D247)."""
+    import warnings
+
+    data, journey, segment = world
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        try:
+            prepare_world(data, journey=journey, segment=segment, cache_dir=folder)
+        except Exception:   # not lost: every report of this world meets the same error and
+            pass            # the batch summary shows it with the report's name
+    who = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    for w in {(str(w.message), w.category, w.filename, w.lineno): w for w in got}.values():
+        if w.category is UserWarning:
+            warnings.warn(f"{'report' if len(names) == 1 else 'reports'} {who}: {w.message}", UserWarning,
+                          stacklevel=1)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 @contextmanager
@@ -67,10 +88,8 @@ def prepared_once(jobs, out_dir):
     if not worlds:
         yield None
         return
+    keys = [_world_of(job) for job in jobs]
     with evidence_cache_for_kernels() as folder:
-        for data, journey, segment in worlds:
-            try:
-                prepare_world(data, journey=journey, segment=segment, cache_dir=folder)
-            except Exception:   # not lost: every report of this world meets the same error and
-                pass            # the batch summary shows it with the report's name
+        for world in worlds:
+            _said_for([job.name for job, key in zip(jobs, keys) if key == world], world, folder)
         yield folder
