@@ -59,3 +59,21 @@ def test_a_teaching_step_without_its_tables_shows_the_message_only_in_the_notebo
     assert text.startswith("ParameterError: data_dir must be a data folder with rows of customers"), text
     assert "raised at your cell, line 3: lesson = Lesson(data_dir, persona=persona, step=1)" in text, text
     assert "lesson.py" not in text and "Traceback" not in text
+
+
+def test_a_missing_chromium_is_not_fixed_with_pip(monkeypatch):
+    """D247 (F8): without /usr/bin/chromium the PDF said "install it with `apt-get install chromium`"
+    and then "Fix: pip install "jmtools[pdf]"", which cannot install a browser. One fix, the right one."""
+    import pytest
+
+    from jmtools.core.errors import MissingDependencyError
+    from jmtools.report import pdf
+
+    monkeypatch.setattr(pdf, "CHROMIUM", "/nowhere/chromium")
+    with pytest.raises(MissingDependencyError) as got:
+        pdf._playwright()
+    said = str(got.value)
+    assert "pip install" not in said and said.count("Fix:") == 1
+    assert "needs the program 'chromium'" in said and "/nowhere/chromium" in said
+    assert "Fix: install Chromium with your system's package manager (`apt-get install chromium`)" in said
+    assert "pip install" in str(MissingDependencyError("vl-convert-python", "draw charts"))    # a package: pip

@@ -269,11 +269,11 @@ class ReportError(JmtoolsError, RuntimeError):
 class MissingDependencyError(JmtoolsError, ImportError):
     """An optional package is needed for this call and is not installed."""
 
-    def __init__(self, package: str, purpose: str, *, extra: str | None = None):
+    def __init__(self, package: str, purpose: str, *, extra: str | None = None, fix: str | None = None):
         self.package, self.purpose, self.extra = package, purpose, extra
-        how = f'pip install "jmtools[{extra}]"' if extra else f"pip install {package}"
-        super().__init__(f"{purpose} needs the package '{package}', which is not installed"
-                         f"\n  Fix: {how}")
+        how = fix or (f'pip install "jmtools[{extra}]"' if extra else f"pip install {package}")
+        super().__init__(f"{purpose} needs the {'program' if fix else 'package'} '{package}', which is not "
+                         f"installed\n  Fix: {how}")
 
     def __reduce__(self):
         return (_rebuild, (type(self), self.__dict__.copy(), str(self)))

@@ -55,9 +55,10 @@ def _playwright():
     except ImportError:
         raise MissingDependencyError("playwright", "print reports to PDF", extra="pdf") from None
     if not os.path.exists(CHROMIUM):
-        raise MissingDependencyError("chromium", f"print reports to PDF (looked for {CHROMIUM}; "
-                                     "install it with `apt-get install chromium` or set "
-                                     "JMTOOLS_CHROMIUM)", extra="pdf")
+        raise MissingDependencyError(          # a system program: pip cannot install it (D247)
+            "chromium", f"print reports to PDF (looked for {CHROMIUM})",
+            fix="install Chromium with your system's package manager (`apt-get install chromium`), or "
+                "set JMTOOLS_CHROMIUM to a Chromium you have; the HTML report is written without it")
     return sync_playwright
 
 
