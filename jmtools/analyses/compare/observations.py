@@ -55,10 +55,10 @@ def step_observations(evidence, *, steps=None, level: str = "stage", follow_up: 
 
     Uses the strict ordered funnel (:func:`jmtools.analyses.funnels.customer_reach`) of the
     customers' own steps: a contact the company started (a touchpoint marked ``initiated_by:
-    company``, a mailing) does not reach a stage where customers act — a customer mailed in March who first came in
+    company``, a mailing) does not reach a stage — a customer mailed in March who first came in
     July reaches it in July, and one who was only mailed is not counted there. A step that names
-    a touchpoint or an event is taken as named ("received → acted"). The customers counted are
-    those :func:`~jmtools.analyses.funnels.funnel` counts (one rule, D243).
+    a touchpoint or an event is taken as named ("received → acted"). Without such contacts at
+    the stages, the customers counted are those :func:`~jmtools.analyses.funnels.funnel` counts.
 
     Parameters
     ----------
@@ -109,7 +109,8 @@ def step_observations(evidence, *, steps=None, level: str = "stage", follow_up: 
         raise ParameterError("steps", steps, expected="at least two funnel steps",
                              fix="pass steps=[...] (stage, touchpoint or event names in order)")
     has_persona = "persona" in evidence.columns
-    reach = customer_reach(evidence, steps=steps, level=level, by="persona" if has_persona else None)
+    reach = customer_reach(evidence, steps=steps, level=level, by="persona" if has_persona else None,
+                           own_only=True)
     if not has_persona:
         reach["persona"] = None
     conv, time, opened = [], [], []
