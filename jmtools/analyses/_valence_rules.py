@@ -39,8 +39,8 @@ def carried_on_at(codes: pd.Series, customers: pd.Series, company: pd.DataFrame 
     >>> own = pd.DataFrame({"c": ["a", "a", "b"], "k": [0, 2, 2]})
     >>> company = pd.DataFrame({"customer_id": ["a", "a", "a"], "code": [1, 3, 4],
     ...                         "first_seen": pd.to_datetime(["2026-01-02", "2026-01-09", "2026-01-12"])})
-    >>> carried_on_at(own["k"], own["c"], company).astype(str).tolist()
-    ['NaT', '2026-01-09', 'NaT']
+    >>> [None if pd.isna(t) else str(t.date()) for t in carried_on_at(own["k"], own["c"], company)]
+    [None, '2026-01-09', None]
     """
     out = pd.Series(pd.NaT, index=codes.index, dtype="datetime64[ns]")
     if company is None or not len(company) or not len(codes) or "first_seen" not in company:
