@@ -572,3 +572,20 @@ def test_a_phone_the_words_call_a_phone_is_no_card_even_when_it_passes_luhn():
     assert mask_text("Callback number 4111111111111111") == "Callback number [card]"
     assert mask_text("Paid with card number 4915123456704 today") == "Paid with card number [card] today"
     assert mask_text("Paid 4915123456704 twice") == "Paid [card] twice"          # no word of phones
+
+
+@pytest.mark.parametrize("text, expected", [   # D252: top-level domains longer than six letters
+    ("paul.walker@company0356.example cannot log in", "[email] cannot log in"),
+    ("write to anna.koch@acme.consulting today", "write to [email] today"),
+    ("ops@northwind.technology, cc lee@studio.photography", "[email], cc [email]"),
+    ("mail jane[at]example[dot]software now", "mail [email] now"),
+    ("a.b@x.travelersinsurance.", "[email]."),
+    ("Tom Müller (tom.müller@company0059.example, Tel. 1)", "[name] ([email], Tel. 1)"),
+    ("schreiben Sie an jürgen@bäckerei-müller.de bitte", "schreiben Sie an [email] bitte"),
+])
+def test_e_mails_with_a_long_top_level_domain_or_letters_beyond_ascii_are_masked(text, expected):
+    """The address pattern ended in 2–6 letters, so ``paul.walker@company0356.example`` and every
+    address under ``.consulting``, ``.technology``, ``.software``… was printed in a report's quotes
+    as written (ICANN's top-level domains run to 18 letters, DNS allows 63); so was
+    ``tom.müller@…``, whose "ü" no part of the pattern took."""
+    assert mask_text(text) == expected

@@ -126,9 +126,9 @@ _I = re.IGNORECASE
 _AT = r"(?:@|\s*[\[({<]\s*at\s*[\])}>]\s*)"
 _DOT = r"(?:\.|\s*[\[({<]\s*dot\s*[\])}>]\s*)"
 _LOCAL = r"[A-Za-z0-9][A-Za-z0-9._%+-]*"
-_EMAIL = re.compile(
-    r"(?<![\w.+-])" + _LOCAL + r"(?:" + _DOT + _LOCAL + r")*" + _AT
-    + r"[A-Za-z0-9-]+(?:" + _DOT + r"[A-Za-z0-9-]+)*" + _DOT + r"[A-Za-z]{2,6}(?![A-Za-z])", _I)
+_EMAIL = re.compile(   # any letter (tom.müller@bäckerei.de) and a last label up to DNS's 63 (.consulting) (D252)
+    r"(?<![\w.+-])[^\W_][\w.%+-]*(?:" + _DOT + r"[^\W_][\w.%+-]*)*" + _AT
+    + r"[^\W_][\w-]*(?:" + _DOT + r"[^\W_][\w-]*)*" + _DOT + r"[^\W\d_]{2,63}(?![^\W\d_])", _I)
 # "jane at example dot com": plain words only when both "at" and "dot" are written out
 _EMAIL_WORDS = re.compile(r"(?<![\w.+-])" + _LOCAL + r"(?:\s+dot\s+" + _LOCAL + r")*\s+at\s+[A-Za-z0-9-]+"
                           r"(?:\s+dot\s+[A-Za-z0-9-]+)*\s+dot\s+[A-Za-z]{2,6}\b", _I)
