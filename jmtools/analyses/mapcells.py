@@ -83,7 +83,8 @@ def map_cells(journey, *, evidence: Mapping[str, Any] | None = None,
         with its rank and the evidence label the analysis gave it. ``touchpoints`` has
         ``touchpoint, n_customers`` (customers with events there): a touchpoint with events is
         badged *measured*, its tooltip saying how many customers' events, whatever the journey
-        file claims for it; with a ``persona`` column (``"all"`` and each persona), the map of
+        file claims for it (``attrs["counts"]``, e.g. ``("claim", "claims")``: what ``n_customers``
+        counts, per case; D253); with a ``persona`` column (``"all"`` and each persona), the map of
         one persona reads that persona's rows, any other map the ``"all"`` rows.
     persona : str or list of str, optional
         One persona (a map for that persona: claims about other personas are left out),
@@ -235,13 +236,13 @@ def _touchpoint_rows(journey, selected, compare, frames):
     if seen is not None and "persona" in seen.columns:     # all and per persona: the one selected, else all
         who = selected[0] if len(selected) == 1 else ALL
         seen = seen[seen["persona"] == who]
+    one, many = ("customer", "customers") if seen is None else seen.attrs.get("counts", ("customer", "customers"))
     seen = {} if seen is None else dict(zip(seen["touchpoint"].astype(str), seen["n_customers"]))
     for tp in journey.touchpoints:
         label = ("★ " if tp.moment_of_truth else "") + f"{tp.name} · {tp.channel}"
         label += "" if tp.direct else ", indirect"
         n = seen.get(tp.name, 0)          # customers with events there: the touchpoint is measured
-        source = (f"events of {count_words(n)} customer{'s' * (n != 1)}"
-                  if n > 0 else "")
+        source = f"events of {count_words(n)} {one if n == 1 else many}" if n > 0 else ""
         yield _row(tp.stage, tp.name, label=label, evidence="measured" if n > 0 else tp.evidence,
                    source=source, n=int(n) if n else None,
                    series=", ".join(k for k, on in (("moment of truth", tp.moment_of_truth),

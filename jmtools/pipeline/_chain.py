@@ -26,13 +26,14 @@ from jmtools.pipeline._disclosed_grid import (disclosed_curve, disclosed_kpis, d
 from jmtools.pipeline._answers_cache import kept_answers
 from jmtools.pipeline._disclosed_personas import size_protectors
 from jmtools.pipeline._cache import cache_dir_from_env, cached_evidence
+from jmtools.pipeline._cases_cache import cached_journeys
 from jmtools.pipeline._feedback import complaints_placed, feedback_themes, placed, themes_of_focus
 from jmtools.pipeline._findings import Findings, Focus, resolve_focus
 from jmtools.pipeline._quiet_places import with_place_reach
 from jmtools.pipeline._shared_cache import cached_shared
 from jmtools.pipeline._tables_cache import cached_tables
 from jmtools.sources import SPECS, World, load_world
-from jmtools.sources.cases import case_option, per_case, with_journey_keys
+from jmtools.sources.cases import case_option, journeys_of, keyed_by_case, moved_per_case, with_journey_keys
 
 __all__ = ["Focus", "Findings", "Prepared", "prepare_world", "prepare_evidence", "run", "resolve_focus",
            "load", "select", "select_outside", "relieving", "MAP_KPIS", "MIN_N", "N_THEMES", "SEED", "MIN_EFFECT"]
@@ -307,7 +308,7 @@ def _restricted(world: World, segment: str, given, folder=None):
     The other tables come from the cache ``folder`` when it has them."""
     if given is None:
         cached_tables(folder, world)
-    tables, events, n_segment, cases = _select(world, resolve_focus(world.journey, ALL, segment))
+    tables, events, n_segment, cases = _select(world, resolve_focus(world.journey, ALL, segment), folder)
     world, broken = _usable_personas(world, tables.get("customers"), given)
     return world, tables, events, n_segment, broken, cases
 
@@ -380,15 +381,17 @@ def select(world: World, focus: Focus) -> tuple[dict, Any, int | None]:
     return tables, events(), n
 
 
-def _select(world: World, focus: Focus):
+def _select(world: World, focus: Focus, folder=None):
     """:func:`select` with the events as a function that reads them when called, and per case
-    when the event log names a case column (:func:`jmtools.sources.cases.per_case`, D238)."""
+    when the event log names a case column (:func:`jmtools.sources.cases.per_case`, D238): the
+    one row per journey that needs comes from the cache ``folder`` when it has it (D253)."""
     tables, events, n = _segment_selected(world, focus)
     per = case_option(world)
     if per is None:
         return tables, events, n, None
-    tables, keyed, cases = per_case(tables, events(), per[0], name=per[1])
-    return tables, lambda: keyed, n, cases
+    journeys, no_case = cached_journeys(folder, world, focus.segment or "", lambda: journeys_of(events(), per[0]))
+    tables, cases = moved_per_case(tables, journeys, no_case, per[0], name=per[1])
+    return tables, lambda: keyed_by_case(events(), per[0]), n, cases
 
 
 def _segment_selected(world: World, focus: Focus):

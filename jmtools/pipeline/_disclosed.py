@@ -427,7 +427,7 @@ def disclosed_paths(paths: pd.DataFrame, *, by=None, min_group: int = MIN_GROUP)
 
 def disclosed_shares(frame: pd.DataFrame, count_col: str = "n", *, by=None,
                      numbers=("share", "ci_low", "ci_high"), min_group: int = MIN_GROUP,
-                     first=(NO_PERSONA,), label: str = "persona") -> pd.DataFrame:
+                     first=(NO_PERSONA,), label: str = "persona", people_col: str | None = None) -> pd.DataFrame:
     """Rows that split a group's customers (how far each gets): those of 1 to ``min_group − 1``
     customers lose their numbers, and so do the smallest others of the group until the hidden
     ones count ``min_group`` (the group's size is shown: it minus the rest would give them away;
@@ -443,6 +443,9 @@ def disclosed_shares(frame: pd.DataFrame, count_col: str = "n", *, by=None,
     ``attrs["note"]`` and ``attrs["few_rows"]`` (positions of the rows hidden for their own
     1–4 customers; the other suppressed rows are hidden because they would reveal them).
 
+    ``people_col``: where a row's count is not of people (journeys per claim, D253), the column of
+    the customers behind it; the rule then reads that count, and both are hidden together.
+
     Examples
     --------
     >>> t = pd.DataFrame({"step": ["(none)", "A", "B"], "n": [2, 30, 9], "share": [.05, .73, .22]})
@@ -454,16 +457,19 @@ def disclosed_shares(frame: pd.DataFrame, count_col: str = "n", *, by=None,
     >>> s = pd.DataFrame({"persona": ["Lou", "Ben", "Walt", "(no persona)"], "n": [3, 1055, 900, 98]})
     >>> disclosed_shares(s, numbers=())["suppressed"].tolist()   # (no persona) protects Lou, not Walt
     [True, False, False, True]
+    >>> claims = pd.DataFrame({"persona": ["A", "B", "(no persona)"], "n": [9, 40, 30], "people": [3, 30, 25]})
+    >>> disclosed_shares(claims, numbers=(), people_col="people")[["n", "people"]].isna().all(axis=1).tolist()
+    [True, False, True]
     """
     cells = frame.assign(_row=frame[by].astype(str) if by else "", _col=np.arange(len(frame)))
     ahead = (frame[label].astype(str).isin([str(x) for x in first]).to_numpy()
              if label in frame and len(first) else None)
     grid = suppress_small_cells(cells, row_col="_row", column_col="_col", n_col=count_col,
-                                customers_col=count_col, min_n=min_group, first=ahead)
+                                customers_col=people_col or count_col, min_n=min_group, first=ahead)
     hidden = grid["suppressed"].to_numpy(bool)
     out = frame.copy()
     out["suppressed"] = hidden
-    _blank(out, (count_col, *numbers), hidden)
+    _blank(out, (count_col, *numbers, *([people_col] if people_col else [])), hidden)
     why = grid["suppressed_why"]
     small, more = int((why == "fewer customers").sum()), int((why == "reveals another").sum())
     note = "" if not hidden.any() else (

@@ -491,8 +491,19 @@ class Findings:
     @property
     def accounting(self) -> pd.DataFrame:
         """One row per loaded table: file, rows read, used, rejected and why
-        (:meth:`jmtools.sources.World.accounting_table`)."""
-        return self.world.accounting_table()
+        (:meth:`jmtools.sources.World.accounting_table`). Per case (D238, D253), the rows that
+        belong to no case are not used but ``left out`` (``why left out`` says why): read = used +
+        rejected + left out."""
+        table = self.world.accounting_table()
+        if self.cases is None:
+            return table
+        left = self.cases.left_out()
+        n = table["table"].map(lambda kind: left.get(kind, (0, ""))[0]).astype("int64")
+        table["used"] = table["used"] - n
+        at = table.columns.get_loc("why rejected") + 1
+        table.insert(at, "left out", n)
+        table.insert(at + 1, "why left out", table["table"].map(lambda kind: left.get(kind, (0, "–"))[1]))
+        return table
 
     @property
     def unmatched_share(self) -> float:
@@ -514,7 +525,10 @@ class Findings:
     def touchpoint_customers(self) -> pd.DataFrame:
         """Per touchpoint with events: how many of the focus's customers have an event there
         (``touchpoint``, ``n_customers``), most first; the map badges those touchpoints measured."""
-        return touchpoint_customers(self.evidence, ALL if self.focus.everyone else str(self.focus.persona))
+        seen = touchpoint_customers(self.evidence, ALL if self.focus.everyone else str(self.focus.persona))
+        if self.cases is not None:           # the map's cells say what they count (D253)
+            seen.attrs["counts"] = (self.cases.name, self.cases.plural)
+        return seen
 
 
 def touchpoint_customers(evidence, persona: str = ALL) -> pd.DataFrame:

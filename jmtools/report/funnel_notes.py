@@ -20,7 +20,7 @@ from jmtools.pipeline._had_time import had_time, open_rows
 from jmtools.report import _section_kit as kit
 from jmtools.report.present import esc, funnel_chart, md, with_caption
 from jmtools.report.record import record
-from jmtools.report.wording import caption, later_words, listed, percent
+from jmtools.report.wording import CUSTOMERS, caption, later_words, listed, percent, unit_of
 
 __all__ = ["counted_as", "show_per_case", "show_not_started", "show_contact_only", "show_skipped", "show_optional", "show_left", "show_still_open",
            "show_last_seen", "instead_words", "focus_still_open", "show_funnel_chart", "show_before_leaving",
@@ -31,12 +31,19 @@ OPEN_END = ("Pale end of a bar (+n open): customers still at the stage before at
             "recently to judge and may still reach this one (not counted in the bar).")
 
 
+def _open_end(unit=CUSTOMERS) -> str:
+    """:data:`OPEN_END`, naming ``unit`` when the funnel counts claims (D253)."""
+    if not unit.per_case:
+        return OPEN_END
+    return (f"Pale end of a bar (+n open): {unit.many} still at the stage before at the data's end, that reached "
+            "it too recently to judge and may still reach this one (not counted in the bar).")
+
+
 def counted_as(f: Findings, *, people: bool = False) -> str:
     """What the report's counts count: ``"customers"``, or per case (D238) ``"journeys (claims)"``;
     ``people=True`` adds their customers, ``"journeys (claims) of 400 customers"``."""
-    if f.cases is None:
-        return "customers"
-    return f.cases.unit + (f" of {counted(f.n_people, 'customer')}" if people else "")
+    unit = unit_of(f)
+    return unit.heading + (f" of {counted(f.n_people, 'customer')}" if people and unit.per_case else "")
 
 
 def show_per_case(f: Findings, *, short: bool = False) -> None:
@@ -284,10 +291,11 @@ def show_funnel_chart(f: Findings, *, title: str) -> None:
     fun = had_time(f.funnel, f.still_open)
     other = None if everyone else had_time(f.funnel_all, open_rows(f.evidence, f.funnel_all))
     key = "funnel" if everyone else "funnel_compared"
-    text = caption(key) + (" " + OPEN_END if fun["open"].any() or (other is not None and other["open"].any()) else "")
-    unit = f.cases.unit if f.cases is not None else "customers"   # journeys (claims) per case (D238)
-    kit.display(with_caption(funnel_chart(fun, compare=other, label=f.focus.label, title=title, unit=unit), key,
-                             text=text))
+    unit = unit_of(f)                                                # claims per case (D238, D253)
+    text = caption(key, unit=unit) + (" " + _open_end(unit) if fun["open"].any() or (other is not None and
+                                                                                   other["open"].any()) else "")
+    kit.display(with_caption(funnel_chart(fun, compare=other, label=f.focus.label, title=title, unit=unit.heading),
+                             key, text=text))
 
 
 def open_funnel_chart(funnel: pd.DataFrame, opened: pd.DataFrame, *, title: str):
@@ -421,11 +429,12 @@ def show_still_open(f: Findings) -> None:
     steps, a hidden focus, or 1–4 customers."""
     for k, r in enumerate(focus_still_open(f).to_dict("records"), start=1):
         record(f"still_open_{k}", r["open"], label=f"May still go on from {r['from_step']}")
-        kit.display(md("> **May still go on**: {n} customers reached **{a}** after {since} and had not reached "
+        kit.display(md("> **May still go on**: {n} {many} reached **{a}** after {since} and had not reached "
                        "**{b}** by the data's end ({end}). {share} of those who reach {b} do so within {window}, so "
                        "these may still go on: the funnel above counts them as lost (the pale end of the bar of {b}); the "
                        "biggest loss, the drop-off pain point and comparisons over time leave them out "
                        "(docs/decisions.md D190, D221).", n=count_words(r["open"]), a=r["from_step"],
+                       many=unit_of(f).many,
                        b=r["step"], since=f"{pd.Timestamp(r['since']):%d %b %Y}",
                        end=f"{pd.Timestamp(r['end']):%d %b %Y}",
                        share=f"{r['share']:.0%}", window=duration_words(r["window_hours"] * 3600)))
@@ -468,6 +477,7 @@ def show_last_seen(f: Findings) -> None:
     instead = sum(e["n_never"] for _, e in _instead(f, loss["to"]))   # most had the optional stage instead: no hint
     hint = (" Most of these journeys end on a contact the company started: look at what it asks of customers and "
             "whether they can answer it." if top["company"] and top["n"] > lost / 2 and instead < lost / 2 else "")
-    kit.display(md("> **Where the {n} customers lost between {a} and {b} were last seen** (their last event): "
-                   + "; ".join(parts) + "." + hint, n=f"{lost:,}", a=loss["from"], b=loss["to"],
+    kit.display(md("> **Where the {n} {many} lost between {a} and {b} were last seen** (their last event): "
+                   + "; ".join(parts) + "." + hint, n=f"{lost:,}", many=unit_of(f).many,
+                   a=loss["from"], b=loss["to"],
                    rest=count_words(rest), **values))

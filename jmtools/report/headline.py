@@ -24,7 +24,7 @@ from jmtools.core.vocabulary import counted
 from jmtools.pipeline._had_time import had_time, open_rows
 from jmtools.report.stake import stake_share
 from jmtools.report.wording import (caption, compared, emotion, feeling, ids_words, interval, later_words,
-                                    loss_words, open_words, percent, plain)
+                                    loss_words, open_words, percent, plain, unit_of)
 
 __all__ = ["headline_items", "headline_html", "loss_interval", "one_point_curve"]
 
@@ -79,9 +79,8 @@ def _who(f) -> dict:
 
 
 def _unit(f) -> str:
-    """What the report's counts count: ``customers``, or ``journeys (claims)`` per case (D238)."""
-    cases = getattr(f, "cases", None)
-    return "customers" if cases is None else cases.unit
+    """What the report's counts count: ``customers``, or ``journeys (claims)`` per case (D238, D253)."""
+    return unit_of(f).heading
 
 
 def _of_customers(f) -> str:
@@ -91,8 +90,8 @@ def _of_customers(f) -> str:
 
 
 def _of_journeys(f) -> str:
-    cases = getattr(f, "cases", None)
-    return "" if cases is None else f" of {cases.plural}"
+    unit = unit_of(f)
+    return f" of {unit.many}" if unit.per_case else ""
 
 
 def loss_interval(loss: dict) -> str:
@@ -113,7 +112,7 @@ def _loss(f) -> dict | None:
         return None
     if loss["hidden"]:                  # reached by 1–4 customers: no count, no interval
         return {"key": "loss", "label": "Biggest loss",
-                "text": f"{loss['from']} → {loss['to']}: {loss_words(loss, MIN_GROUP)}."}
+                "text": f"{loss['from']} → {loss['to']}: {loss_words(loss, MIN_GROUP, unit=unit_of(f))}."}
     had_time = " of those who had time to go on do not" if loss.get("all") else " do not go on"
     text = (f"{loss['from']} → {loss['to']}: {percent(loss['drop_off_rate'])}{had_time} "
             f"({loss['drop_off']:,} of {loss['n_prev']:,}; {loss_interval(loss)})")   # as under the funnel
@@ -121,7 +120,7 @@ def _loss(f) -> dict | None:
         text += f"; {open_words(loss)}"
     other = _row_for(_had_time_all(f), loss["to"])
     if not f.focus.everyone and other is not None and pd.notna(other["drop_off_rate"]):
-        text += f"; {compared(loss['drop_off_rate'], other['drop_off_rate'])}"
+        text += f"; {compared(loss['drop_off_rate'], other['drop_off_rate'], who='all ' + unit_of(f).many)}"
     skipped = f.skipped
     went = skipped[skipped["step"] == loss["to"]]
     if len(went):                         # lost by the strict funnel, yet they go on (D161)
@@ -173,14 +172,16 @@ def _lowest(f) -> dict | None:
         what = f"the curve's lowest point, yet {what}"
     where = f"{low['stage']}, the only stage the curve measures" if only else low["stage"]
     # each customer's evidence averaged first (the curve's unit), unlike a pain point's mean over answers (D205)
-    text = (f"{where}: {what} — {emotion(low['valence'])} on −2..+2, averaged per customer "
+    unit = unit_of(f)                               # per claim with a case column (D253)
+    text = (f"{where}: {what} — {emotion(low['valence'])} on −2..+2, averaged per {unit.one} "
             f"({interval(low['ci_low'], low['ci_high'], n=low['n'], kind='emotion')}"
-            f"{' customers' if pd.notna(low.get('n')) else ''})")
+            f"{' ' + unit.many if pd.notna(low.get('n')) else ''})")
     if behaviour:
         text += ", measured from behaviour only"
     other = _row_for(f.curve, low["stage"], "all") if f.curve is not None else None
     if not f.focus.everyone and other is not None:
-        text += f"; {compared(low['valence'], other['valence'], kind='friction' if behaviour else 'emotion')}"
+        kind = 'friction' if behaviour else 'emotion'
+        text += f"; {compared(low['valence'], other['valence'], kind=kind, who='all ' + unit.many)}"
     return {"key": "lowest", "label": "Measured at one stage" if only else "Lowest moment", "text": text + ".",
             "figure": "lowest_emotion"}
 
@@ -202,7 +203,7 @@ def _pain(f) -> dict | None:
     first = plain(str(top["evidence"] or "").split("; ")[0]).strip()
     first = _PER_ANSWER.sub(r"\1 averaged per answer (n=", first.removeprefix(f"{f.focus.persona}: "))
     affected = top.get("customers_affected")
-    met = (f", met by {int(round(affected)):,} customers" if affected == affected and affected is not None
+    met = (f", met by {int(round(affected)):,} {unit_of(f).many}" if affected == affected and affected is not None
            and top["evidence_label"] != "assumed" else "")
     text = f"{plain(top['title'])} ({top['stage']}, {top['evidence_label']}{met})"
     if first and top["evidence_label"] != "assumed":

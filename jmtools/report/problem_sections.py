@@ -25,7 +25,7 @@ from jmtools.report.quotes import quoted_themes
 from jmtools.report.record import record
 from jmtools.report.stake import order_values_used, stake_cells, stake_total
 from jmtools.report.steps import show_dates_only
-from jmtools.report.wording import caption, listed, not_shown_template, percent, plain
+from jmtools.report.wording import CUSTOMERS, caption, listed, not_shown_template, percent, plain, unit_of
 
 __all__ = ["where_it_hurts", "what_they_write", "fix_first", "the_map"]
 
@@ -63,11 +63,11 @@ def where_it_hurts(f: Findings, *, top_n: int = 5, min_group: int = MIN_GROUP) -
         kit.display(with_caption(pain_point_chart(pains, top=top_n, title=f"Pain points for {label}"),
                                  "pain_points"))
         if few:
-            kit.display(md("Pain points met by fewer than {m} customers ({n} here) are listed without "
-                           "that count.", n=few, m=min_group))
+            kit.display(md("Pain points met by fewer than {m} {many} ({n} here) are listed without "
+                           "that count.", n=few, m=min_group, many=unit_of(f).many))
         kit.display(html_table(pains.head(top_n), columns={
             "rank": "rank", "title": "pain point", "stage": "stage", "evidence_label": "evidence",
-            "customers_affected": "customers", "evidence": "what the data shows"},
+            "customers_affected": unit_of(f).many, "evidence": "what the data shows"},
             formats={"customers_affected": lambda v: "–" if v != v or v is None else f"{v:,.0f}"}))
         if pains.head(top_n)["evidence"].astype(str).str.contains("typical wait").any():
             kit.display(md(caption("typical_wait")))
@@ -95,23 +95,23 @@ def _open_drop_off(f: Findings, shown: pd.DataFrame) -> None:
             continue
         reached = int(fun.loc[r.step, "n_prev"])
         lost = reached - int(fun.loc[r.step, "n"])
-        kit.display(md("> **The drop-off at {a} leaves out customers still open**: of the {lost} customers the "
+        kit.display(md("> **The drop-off at {a} leaves out {many} still open**: of the {lost} {many} the "
                        "funnel counts as lost there, {n} reached {a} after {since} and had not reached {b} by the "
                        "data's end — their next step may not be due yet (the note under the funnel). The pain point "
                        "measures the drop-off among those who had time to go on.{had_time}",
-                       a=r.from_step, b=r.step, lost=f"{lost:,}", n=count_words(r.open),
+                       a=r.from_step, b=r.step, lost=f"{lost:,}", n=count_words(r.open), many=unit_of(f).many,
                        since=f"{pd.Timestamp(r.since):%d %b %Y}",
-                       had_time=_had_time(lost - r.open, reached - r.left_out, r.from_step)))
+                       had_time=_had_time(lost - r.open, reached - r.left_out, r.from_step, unit_of(f))))
 
 
-def _had_time(lost: int, reached: int, stage: str) -> str:
+def _had_time(lost: int, reached: int, stage: str, unit=CUSTOMERS) -> str:
     """The drop-off among the customers who reached ``stage`` before the follow-up window (D190),
     with its interval; nothing when the counts do not fit (the funnel counts a company's contact
     as reaching a stage, the window's customers do not) or are fewer than 5."""
     if lost < 0 or reached < MIN_GROUP or lost > reached:
         return ""
     low, high = wilson_interval(lost, reached)
-    return (f" Among the {reached:,} customers who reached {stage} before then, {percent(lost / reached)} did "
+    return (f" Among the {unit.of(reached)} {unit.who} reached {stage} before then, {percent(lost / reached)} did "
             f"not go on (95% CI {percent(low)}–{percent(high)}).")
 
 

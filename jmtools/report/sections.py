@@ -47,8 +47,8 @@ from jmtools.report.steps import show_dates_only, show_reading_notes
 from jmtools.report.unplaced import show_feeling_basis, show_relationship_kpis, unplaced_rows, unplaced_sentence
 from jmtools.report.caveats import (much_rejected, not_judged, show_personas_left_out, show_unmapped_stages,
                                    thumbs)
-from jmtools.report.wording import (CURVE_HEADINGS, CURVE_INTRODUCTIONS, coverage_sentence, ids_words, loss_words,
-                                    not_shown_template, reached_words)
+from jmtools.report.wording import (CURVE_HEADINGS, caption, coverage_sentence, curve_introduction, ids_words,
+                                    loss_words, not_shown_template, reached_words, unit_of)
 from jmtools.sources import SPECS, unread_fix
 
 __all__ = ["record_inputs", "title", "at_a_glance", "who", "data_behind", "how_far", "feelings", "survey_kpis",
@@ -167,18 +167,20 @@ def _glance(f: Findings) -> None:
     if not reached["hidden"]:                    # reached by 1–4 customers: no figure (docs/decisions.md)
         record("reached_last_stage", reached["share"], label=f"Reached {reached['stage']}",
                n=reached["started"], ci=reached["ci"], unit="%", headline=True)
-    cards = [{"label": "Customers", "value": number(n),
+    cards = [{"label": unit_of(f).heading.capitalize(), "value": number(n),
               "note": f"with events, of {f.evidence.n_customers:,} in the data"},
              dict(zip(("label", "value", "note"), (f"Reached {reached['stage']}", *reached_words(reached))))]
     cards += _lowest_card(f)
     loss = f.biggest_loss
     if loss is not None:
-        cards.append({"label": "Biggest loss", "value": f"{loss['from']} → {loss['to']}", "note": loss_words(loss, ci=_ci(loss))})
+        cards.append({"label": "Biggest loss", "value": f"{loss['from']} → {loss['to']}",
+                      "note": loss_words(loss, ci=_ci(loss), unit=unit_of(f))})
     kit.display(_headline(f, cards))
     min_n = f.options["min_n"]
     if n < min_n:
-        kit.display(md("> **Thin evidence.** Only {n} customers belong to {who} (the report's minimum is {m}). "
-                       "Read every number below as a rough indication.", n=n, who=f.focus.label, m=min_n))
+        kit.display(md("> **Thin evidence.** Only {n} {many} belong to {who} (the report's minimum is {m}). "
+                       "Read every number below as a rough indication.", n=n, who=f.focus.label, m=min_n,
+                       many=unit_of(f).many))
 
 
 def _all_rejected(f: Findings, kind: str) -> bool:
@@ -249,7 +251,7 @@ def who(f: Findings) -> None:
                        "Customers no persona rule selects are listed as *{none}*, customers missing from the "
                        "customer table as *{missing}*.", none=NO_PERSONA, missing=NOT_IN_CUSTOMERS,
                        n=f"{ev.n_customers:,}", k=len(f.journey.persona_names), unit=counted_as(f, people=True)))
-        _sizes_table(shown, unit=counted_as(f))
+        _sizes_table(_with_people(f, shown), unit=counted_as(f))
         _ids_that_do_not_meet(f)
         return
     card = next(c for c in f.journey.personas_resolved() if c.name == f.focus.persona)
@@ -262,7 +264,8 @@ def who(f: Findings) -> None:
         size = "not shown (it would give back a smaller persona's size)" if f.focus_protects else \
             f"fewer than {MIN_GROUP} (not shown)"
     facts = [("Rule that selects them", _rule_text(card)),
-             ("Customers", size if f.assignment is not None else "– (no customer table in this folder)"),
+             (unit_of(f).heading.capitalize(), size if f.assignment is not None else
+              "– (no customer table in this folder)"),
              ("Goals", texts(card.goals)), ("Motivations", texts(card.motivations)),
              ("Pain points (from the workshop)", texts(card.pain_points))]
     kit.display(html_table(pd.DataFrame(facts, columns=["", "value"])))
@@ -328,16 +331,31 @@ def _ids_that_do_not_meet(f: Findings) -> None:
                        said=ids_words(f.ids_apart)))
 
 
+def _with_people(f: Findings, sizes: pd.DataFrame) -> pd.DataFrame:
+    """Per case (D253), the persona sizes with ``n_people``: the customers behind each row's journeys
+    (journeys of customers missing from the customer table in its row); as given without a case column."""
+    if f.cases is None:
+        return sizes
+    groups = f.cases.journeys[["customer_id"]].merge(f.assignment[["customer_id", "persona"]], how="left")
+    groups["persona"] = groups["persona"].astype(object).where(groups["persona"].notna(), NOT_IN_CUSTOMERS)
+    people = f.cases.customers_by(groups.astype({"persona": str}))
+    return sizes.assign(n_people=sizes["persona"].astype(str).map(people).fillna(0).astype("int64"))
+
+
 def _sizes_table(sizes: pd.DataFrame, *, min_group: int = MIN_GROUP, unit: str = "customers") -> None:
     """Persona sizes with a persona of 1 to ``min_group − 1`` customers hidden, and the
     smallest others until the total (printed above) no longer gives a hidden one away: *(no
     persona)* first (the coverage sentence then hides it too), the choice every persona's own
-    report makes (:func:`~jmtools.pipeline.size_protectors`)."""
-    shown = disclosed_shares(sizes, "n_customers", numbers=("share",), min_group=min_group)
+    report makes (:func:`~jmtools.pipeline.size_protectors`). Per case (``n_people``, D253) the
+    customers behind the journeys beside them, the rule read on the customers: both hidden together."""
+    people = "n_people" if "n_people" in sizes else None
+    shown = disclosed_shares(sizes, "n_customers", numbers=("share",), min_group=min_group, people_col=people)
     count = lambda v: "hidden" if v != v else f"{int(v):,}"  # noqa: E731
-    kit.display(html_table(shown, columns={"persona": "persona", "n_customers": unit, "share": "share"},
+    columns = {"persona": "persona", "n_customers": unit, **({people: "customers"} if people else {}),
+               "share": "share"}
+    kit.display(html_table(shown, columns=columns,
                            formats={"share": lambda v: "hidden" if v != v else number(v, unit="%"),
-                                    "n_customers": count}))
+                                    "n_customers": count, **({people: count} if people else {})}))
     if shown["suppressed"].any():
         small = len(shown.attrs["few_rows"])
         more = int(shown["suppressed"].sum()) - small
@@ -372,7 +390,7 @@ def data_behind(f: Findings) -> None:
                 kit.display(md("**{file}**: {said}", file=f.world.tables[kind].source, said=said))
     if f.evidence.coverage is not None and kit.has(f, "events"):
         cov = disclosed_coverage(f.evidence.coverage, sizes=f.evidence.persona_sizes)  # 1–4, and what protects
-        kit.display(md("{cov}", cov=coverage_sentence(cov, int(f.evidence.n_customers), MIN_GROUP)))
+        kit.display(md("{cov}", cov=coverage_sentence(cov, int(f.evidence.n_customers), MIN_GROUP, unit=unit_of(f))))
     record("rows_rejected", int(acc["rejected"].sum()), label="Rows rejected")
     _journey_fit(f)
 
@@ -439,7 +457,7 @@ def how_far(f: Findings) -> None:
     loss = f.biggest_loss
     if loss is not None:
         said = md("The biggest loss is between **{a}** and **{b}**: {words}.", a=loss["from"], b=loss["to"],
-                  words=loss_words(loss, ci=_ci(loss)))   # the headline's interval (D225)
+                  words=loss_words(loss, ci=_ci(loss), unit=unit_of(f)))   # the headline's interval (D225)
         kit.display(type(said)(said.data + instead_words(f, loss["to"])))   # an optional stage beside it (D219)
         show_last_seen(f)
     show_not_started(f)
@@ -469,7 +487,7 @@ def feelings(f: Findings) -> None:
     The section prints its own heading above its introduction (D210): how customers feel, or, on
     a curve of friction from behaviour alone, where they meet friction — in a live notebook too."""
     said = "behaviour" if f.curve_basis == "behaviour" else "feeling"
-    kit.display(md("## " + CURVE_HEADINGS[said] + "\n\n" + CURVE_INTRODUCTIONS[said]))
+    kit.display(md("## " + CURVE_HEADINGS[said] + "\n\n" + curve_introduction(said, unit=unit_of(f))))
     names = list(f.journey.persona_names) if f.assignment is not None else []
     shown = ["all"] + (names if f.focus.everyone else [f.focus.persona])
     assumed = f.assumed[f.assumed["persona"].isin(shown)] if "persona" in f.assumed else f.assumed
@@ -487,12 +505,13 @@ def feelings(f: Findings) -> None:
         for kind in ("surveys", "feedback"):
             kit.missing(f, kind, _FEEL)
     moments, main = f.moments, shown[:1] if f.focus.everyone else shown  # one line per group: legible
+    key = "emotion_behaviour" if behaviour else "emotion_curve"
     kit.display(with_caption(emotion_curve_chart(
         f.curve, assumed=assumed[assumed["persona"].isin(main)] if "persona" in assumed else assumed,
         moments=moments[moments["persona"].isin(main)], personas=main,
         title=f"Emotion curve{' from behaviour' if behaviour else ''}: {f.focus.label}",
         subtitle=_behaviour_subtitle(f) if behaviour else None),
-        "emotion_behaviour" if behaviour else "emotion_curve"))
+        key, text=caption(key, unit=unit_of(f))))
     # read as abandoning, yet may still go on: left out of the curve (D196), counted in the focus (D199)
     still = open_at_end(f.emotion_evidence, None if f.focus.everyone else f.focus.persona).attrs["note"] \
         if behaviour else ""

@@ -27,8 +27,62 @@ from jmtools.core.vocabulary import share_text
 __all__ = ["GLOSSARY", "CAPTIONS", "plain", "percent", "emotion", "feeling", "compared", "interval",
            "coverage_sentence", "caption", "listed", "NOT_SHOWN", "NOT_SHOWN_PROTECTS",
            "not_shown_template", "HIDDEN_CELL", "loss_words", "open_words", "later_words", "reached_words",
-           "ids_words",
+           "ids_words", "Unit", "CUSTOMERS", "unit_of", "curve_introduction",
            "CURVE_INTRODUCTIONS", "CURVE_HEADINGS"]
+
+class Unit:
+    """What a report's counts count, named once (D253): customers, or with a case column
+    (``loading.yaml``: ``events: {case: claim_no, case_name: claim}``, D238) one journey per claim.
+
+    ``one``/``many`` are the sentences' noun ("45 of the 494 claims that had time to go on"),
+    ``who`` its relative pronoun, ``heading`` what a table's column or a chart's axis says
+    ("journeys (claims)").
+
+    Examples
+    --------
+    >>> CUSTOMERS.of(1), CUSTOMERS.of(1200), CUSTOMERS.who
+    ('1 customer', '1,200 customers', 'who')
+    >>> claims = Unit("claim", "claims", heading="journeys (claims)")
+    >>> claims.of(42), claims.who, claims.heading
+    ('42 claims', 'that', 'journeys (claims)')
+    """
+
+    __slots__ = ("one", "many", "heading", "per_case")
+
+    def __init__(self, one: str = "customer", many: str = "customers", *, heading: str | None = None) -> None:
+        self.one, self.many = one, many
+        self.heading = heading or many
+        self.per_case = one != "customer"
+
+    @property
+    def who(self) -> str:
+        """``who`` for customers, ``that`` for claims, orders, admissions."""
+        return "that" if self.per_case else "who"
+
+    def of(self, n: Any) -> str:
+        """``n`` with the noun: ``"1 claim"``, ``"1,200 claims"``."""
+        return f"{int(n):,} {self.one if int(n) == 1 else self.many}"
+
+    def __repr__(self) -> str:
+        return f"Unit({self.one!r}, {self.many!r})"
+
+
+#: The unit of a report without a case column: every sentence counts customers.
+CUSTOMERS = Unit()
+
+
+def unit_of(findings: Any) -> Unit:
+    """The unit of ``findings``' counts: :data:`CUSTOMERS`, or per case its ``Findings.cases``'
+    name ("claim", "claims"; tables and axes "journeys (claims)").
+
+    Examples
+    --------
+    >>> unit_of(object()) is CUSTOMERS
+    True
+    """
+    cases = getattr(findings, "cases", None)
+    return CUSTOMERS if cases is None else Unit(cases.name, cases.plural, heading=cases.unit)
+
 
 #: Analyst term → the words a report uses for it (also shown in the report's glossary notes).
 GLOSSARY = {
@@ -169,7 +223,7 @@ def interval(low: Any, high: Any, *, n: Any = None, kind: str = "share") -> str:
     return ", ".join(parts)
 
 
-def coverage_sentence(coverage, total: int, min_group: int = 5) -> str:
+def coverage_sentence(coverage, total: int, min_group: int = 5, *, unit: Unit = CUSTOMERS) -> str:
     """The persona coverage of the customers with events, said plainly.
 
     ``coverage`` has columns ``coverage, n`` (:attr:`jmtools.evidence.Evidence.coverage`),
@@ -209,12 +263,12 @@ def coverage_sentence(coverage, total: int, min_group: int = 5) -> str:
             parts.append(f"{int(r.n):,} ({percent(r.n / total if total else None)}) {words}")
     if rest:                                  # rows hidden together: one "the rest", not a count each
         quiet.insert(0, "the rest " + " or ".join(rest))
-    whom = f"Of the {total:,} customers with events" if total != 1 else "Of the 1 customer with events"  # D195
+    whom = f"Of the {unit.of(total)} with events" if total != 1 else f"Of the 1 {unit.one} with events"  # D195
     said = f"{whom}, {listed(parts)}" if parts else whom
     if not quiet:
         return said + "."
     return (f"{said}{';' if parts else ','} {listed(quiet)} (not shown, so that no group of fewer than "
-            f"{min_group} customers can be picked out).")
+            f"{min_group} {unit.many} can be picked out).")
 
 
 _MAP_ROWS = ("Columns: stages in journey order; rows: what customers do, think and feel, and what the "
@@ -288,6 +342,34 @@ CURVE_INTRODUCTIONS = {
                  "on few customers.",
 }
 
+#: :data:`CURVE_INTRODUCTIONS` for a world counted per case (D253): ``{one}``/``{many}`` name the unit.
+_COUNTED_INTRODUCTIONS = {
+    "feeling": "The emotion curve puts survey scores and feedback text on one scale from −2 (very negative) to "
+               "+2 (very positive),\naveraged per {one} and stage (each answer counts for the {one} the customer "
+               "was in). The dashed line is what the team assumed in the workshop; hollow points rest on\nfew {many}.",
+    "behaviour": "Nothing here measured how customers feel at a stage: the curve is friction in what customers "
+                 "did, on a scale from 0 (no friction seen) to −2 (most friction), averaged per {one} and "
+                 "stage. The dashed line is the feeling the team assumed in the workshop; hollow points rest "
+                 "on few {many}.",
+}
+
+
+def curve_introduction(said: str, *, unit: Unit = CUSTOMERS) -> str:
+    """The curve section's introduction (:data:`CURVE_INTRODUCTIONS`), averaged per ``unit``:
+    per claim when the world counts per case (D253).
+
+    Examples
+    --------
+    >>> curve_introduction("feeling") == CURVE_INTRODUCTIONS["feeling"]
+    True
+    >>> "averaged per claim and stage" in curve_introduction("feeling", unit=Unit("claim", "claims"))
+    True
+    """
+    if not unit.per_case:
+        return CURVE_INTRODUCTIONS[said]
+    return _COUNTED_INTRODUCTIONS[said].format(one=unit.one, many=unit.many)
+
+
 #: The curve section's heading, printed by the section above its introduction (D210): the first,
 #: or the second where the curve is friction from behaviour alone (D207).
 CURVE_HEADINGS = {
@@ -297,16 +379,40 @@ CURVE_HEADINGS = {
 
 
 
-def caption(key: str) -> str:
-    """The caption that explains the encoding of the report chart ``key`` (see :data:`CAPTIONS`).
+#: The captions of charts whose bars count journeys, for a world counted per case (D253):
+#: ``{many}`` is the unit's plural (:class:`Unit`).
+_COUNTED_CAPTIONS = {
+    "funnel": "Bar length: of the {many} that started the journey, the share that reached each stage "
+              "(n beside the bar). Thin black line: 95% interval.",
+    "funnel_compared": "Bar length: of the {many} that started the journey, the share that reached each "
+                       "stage (n beside the bar). Dark bars: these {many}; light bars: all {many}. "
+                       "Thin black line: 95% interval.",
+    "emotion_curve": "Height: how customers felt at each stage, from −2 (very bad) to +2 (very good). "
+                     "Solid line: measured, with its 95% interval shaded; dashed line: assumed in the "
+                     "workshop. Dot area: how many {many} it rests on; a hollow dot rests on too few. "
+                     "Red rings: moments of truth.",
+    "emotion_behaviour": "Measured from behaviour only: per {one} and stage, 0 for a smooth visit, −1 "
+                         "for each of leaving the journey there, an error, repeated contacts. Height: the "
+                         "mean, −2 to 0, with its 95% interval shaded; dot area: {many}; dashed line: "
+                         "assumed in the workshop. Red rings: moments of truth.",
+}
+
+
+def caption(key: str, *, unit: Unit = CUSTOMERS) -> str:
+    """The caption that explains the encoding of the report chart ``key`` (see :data:`CAPTIONS`);
+    a funnel's names ``unit`` when it counts claims (D253).
 
     Examples
     --------
     >>> caption("backlog").split(".")[0]
     'Position: effort across, impact up, so quick wins sit top left'
+    >>> caption("funnel", unit=Unit("claim", "claims")).split(" (")[0]
+    'Bar length: of the claims that started the journey, the share that reached each stage'
     """
     if key not in CAPTIONS:
         raise ParameterError("key", key, expected=sorted(CAPTIONS))
+    if unit.per_case and key in _COUNTED_CAPTIONS:
+        return _COUNTED_CAPTIONS[key].format(one=unit.one, many=unit.many)
     return CAPTIONS[key]
 
 
@@ -348,7 +454,7 @@ def not_shown_template(protects: bool) -> str:
 HIDDEN_CELL = "not shown"
 
 
-def loss_words(loss: dict, min_group: int = 5, *, ci: str = "") -> str:
+def loss_words(loss: dict, min_group: int = 5, *, ci: str = "", unit: Unit = CUSTOMERS) -> str:
     """How many of those at a step do not go on (:attr:`Findings.biggest_loss`), in words.
 
     A step reached by 1 to ``min_group − 1`` customers (``hidden``) says so, without its count.
@@ -367,16 +473,22 @@ def loss_words(loss: dict, min_group: int = 5, *, ci: str = "") -> str:
     "20 of the 140 customers who had time to go on (14.3%; 95% CI 9.4%–21.0%) do not; counting the 18 still open at the data's end as lost, 38 of 188 (20.2%)"
 
     ``ci``: the share's interval as the headline gives it (:func:`jmtools.report.headline.loss_interval`,
-    D225); this module computes none (the report command starts without pandas).
+    D225); this module computes none (the report command starts without pandas). ``unit``: what the
+    funnel counts (:func:`unit_of`; claims per case, D253):
+
+    >>> loss_words({"drop_off": 18, "n_prev": 20, "drop_off_rate": 0.9, "hidden": False,
+    ...             "open": 2, "all": {"drop_off": 20, "n_prev": 22, "drop_off_rate": 20 / 22}},
+    ...            unit=Unit("claim", "claims")).split(" (")[0]
+    '18 of the 20 claims that had time to go on'
     """
     if loss.get("hidden"):
-        return (f"fewer than {min_group} of {loss['n_prev']:,} customers go on (so at least "
+        return (f"fewer than {min_group} of {unit.of(loss['n_prev'])} go on (so at least "
                 f"{percent((loss['n_prev'] - min_group + 1) / loss['n_prev'])} do not)")
     share = f"({percent(loss['drop_off_rate'])}{'; ' + ci if ci else ''})"
     if loss.get("all"):
-        return (f"{loss['drop_off']:,} of the {loss['n_prev']:,} customers who had time to go on "
+        return (f"{loss['drop_off']:,} of the {unit.of(loss['n_prev'])} {unit.who} had time to go on "
                 f"{share} do not; {open_words(loss)}")
-    return f"{loss['drop_off']:,} of {loss['n_prev']:,} customers {share} do not go on"
+    return f"{loss['drop_off']:,} of {unit.of(loss['n_prev'])} {share} do not go on"
 
 
 def open_words(loss: dict) -> str:

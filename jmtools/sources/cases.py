@@ -22,7 +22,8 @@ from jmtools.core.engine import to_pandas
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.core.vocabulary import counted
 
-__all__ = ["CASE_SEP", "Cases", "case_option", "check_case_column", "per_case", "with_journey_keys"]
+__all__ = ["CASE_SEP", "Cases", "case_option", "check_case_column", "per_case", "journeys_of", "keyed_by_case",
+           "moved_per_case", "with_journey_keys"]
 
 #: Between a customer's id and the case's in a journey key: ``"C0001 · K-17"``.
 CASE_SEP = " · "
@@ -83,6 +84,38 @@ class Cases:
         """How many customers the journey keys ``keys`` belong to."""
         j = self.journeys
         return int(j.loc[j["customer_id"].isin(set(keys)), "customer"].nunique()) if j is not None else 0
+
+    def customers_by(self, groups: pd.DataFrame, *, key: str = "customer_id", by: str = "persona") -> pd.Series:
+        """How many customers are behind each group's journeys: ``groups`` names each journey's
+        group (``customer_id`` → ``persona``); distinct customers per ``by`` value (D253).
+
+        Examples
+        --------
+        >>> c = Cases("claim_no", journeys=pd.DataFrame({"customer_id": ["a · K1", "a · K2", "b · K3"],
+        ...                                              "customer": ["a", "a", "b"]}))
+        >>> c.customers_by(pd.DataFrame({"customer_id": ["a · K1", "a · K2", "b · K3"],
+        ...                              "persona": ["P", "P", "Q"]})).to_dict()
+        {'P': 1, 'Q': 1}
+        """
+        owner = self.journeys.set_index("customer_id")["customer"] if self.journeys is not None else pd.Series()
+        mine = groups.assign(_customer=groups[key].map(owner))
+        return mine.groupby(by, observed=True, sort=False)["_customer"].nunique()
+
+    def left_out(self) -> dict:
+        """Per table, the rows counting per case leaves out and why, for the data section's
+        accounting (read = used + rejected + left out; D253): ``{"events": (77, "no claim_no: in no
+        claim")}``; tables with none are not named.
+
+        Examples
+        --------
+        >>> Cases("claim_no", "claim", no_case=77, customers_without=40,
+        ...       answers={"surveys": {"no_case": 0}}).left_out()["events"]
+        (77, 'no claim_no: in no claim')
+        """
+        out = {"events": (self.no_case, f"no {self.column}: in no {self.name}"),
+               "customers": (self.customers_without, f"no {self.name}: in no journey")}
+        out.update({kind: (n["no_case"], f"customer without a {self.name}") for kind, n in self.answers.items()})
+        return {kind: (int(n), why) for kind, (n, why) in out.items() if n}
 
     def headline(self) -> str:
         """One line: ``"4,203 journeys (claims) of 3,073 customers"``."""
@@ -184,9 +217,34 @@ def per_case(tables: dict, events, column: str, *, name: str = "case"):
     >>> tables["surveys"]["customer_id"].tolist()
     ['a · K1', 'a · K2']
     """
-    key = events[column].cast("string").strip()
-    t = events.mutate(_case=key)
-    has = t._case.notnull() & (t._case != "")
+    journeys, no_case = journeys_of(events, column)
+    out, cases = moved_per_case(tables, journeys, no_case, column, name=name)
+    return out, keyed_by_case(events, column), cases
+
+
+def _with_case(events, column):
+    """The events with ``_case`` (the case value, trimmed) and whether they have one."""
+    t = events.mutate(_case=events[column].cast("string").strip())
+    return t, t._case.notnull() & (t._case != "")
+
+
+def journeys_of(events, column: str) -> tuple[pd.DataFrame, int]:
+    """One row per journey (``customer_id`` the journey key, ``customer``, ``case``, ``first``) and
+    the events without a case value — the one read of the event log counting per case needs (a
+    cache keeps both, :mod:`jmtools.pipeline._cases_cache`; D253). An all-empty column is a
+    :class:`~jmtools.core.errors.DataError`.
+
+    Examples
+    --------
+    >>> import ibis
+    >>> ev = ibis.memtable(pd.DataFrame({"customer_id": ["a", "a", "b"], "event": ["x", "y", "x"],
+    ...     "timestamp": pd.to_datetime(["2024-01-02", "2024-01-01", "2024-01-05"]),
+    ...     "claim_no": ["K1", "K1", " "]}))
+    >>> journeys, no_case = journeys_of(ev, "claim_no")
+    >>> journeys[["customer_id", "first"]].values.tolist(), no_case
+    ([['a · K1', Timestamp('2024-01-01 00:00:00')]], 1)
+    """
+    t, has = _with_case(events, column)
     no_case = int(to_pandas(t.filter(~has).count()))
     t = t.filter(has)
     if no_case and not int(to_pandas(t.count())):
@@ -198,15 +256,44 @@ def per_case(tables: dict, events, column: str, *, name: str = "case"):
     journeys = journeys.rename(columns={"customer_id": "customer", "_case": "case"})
     journeys["customer"] = journeys["customer"].astype(str)
     journeys.insert(0, "customer_id", journeys["customer"] + CASE_SEP + journeys["case"].astype(str))
-    journeys = journeys.sort_values(["customer", "first", "case"], ignore_index=True)
-    keyed = t.mutate(customer_id=t.customer_id.cast("string") + CASE_SEP + t._case).drop("_case")
+    return journeys.sort_values(["customer", "first", "case"], ignore_index=True), no_case
+
+
+def keyed_by_case(events, column: str):
+    """The events with a case value, ``customer_id`` the journey key ``"<customer> · <case>"``:
+    one expression in the event log's own plan (nothing is read here).
+
+    Examples
+    --------
+    >>> import ibis
+    >>> ev = ibis.memtable(pd.DataFrame({"customer_id": ["a", "b"], "claim_no": ["K1", ""]}))
+    >>> keyed_by_case(ev, "claim_no").to_pandas()["customer_id"].tolist()
+    ['a · K1']
+    """
+    t, has = _with_case(events, column)
+    t = t.filter(has)
+    return t.mutate(customer_id=t.customer_id.cast("string") + CASE_SEP + t._case).drop("_case")
+
+
+def moved_per_case(tables: dict, journeys: pd.DataFrame, no_case: int, column: str, *,
+                   name: str = "case") -> tuple[dict, Cases]:
+    """The pandas ``tables`` moved to their journeys (:func:`journeys_of`'s ``journeys``) and what
+    was counted; reads no event.
+
+    Examples
+    --------
+    >>> j = pd.DataFrame({"customer_id": ["a · K1"], "customer": ["a"], "case": ["K1"],
+    ...                   "first": pd.to_datetime(["2024-01-01"])})
+    >>> out, cases = moved_per_case({"customers": pd.DataFrame({"customer_id": ["a", "z"]})}, j, 0, "claim_no")
+    >>> out["customers"]["customer_id"].tolist(), cases.customers_without
+    (['a · K1'], 1)
+    """
     holders = journeys.groupby("case")["customer"].nunique()
     shared = holders[holders > 1].index
     cases = Cases(column, name, n_journeys=len(journeys), n_customers=journeys["customer"].nunique(),
                   no_case=no_case, shared_values=len(shared),
                   shared_journeys=int(journeys["case"].isin(shared).sum()), journeys=journeys)
-    out = {kind: _moved(kind, frame, journeys, column, cases) for kind, frame in tables.items()}
-    return out, keyed, cases
+    return {kind: _moved(kind, frame, journeys, column, cases) for kind, frame in tables.items()}, cases
 
 
 def _moved(kind: str, frame: pd.DataFrame, journeys: pd.DataFrame, column: str, cases: Cases) -> pd.DataFrame:
