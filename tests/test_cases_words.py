@@ -118,6 +118,8 @@ def test_a_persona_of_few_customers_with_many_claims_is_hidden(tmp_path, plain):
     text = shown_text(_quiet(run_cells, NB00, {"data_dir": str(folder), "persona": "all"}).displayed)
     row = re.search(r">VIP</td>\s*<td[^>]*>([^<]*)</td>\s*<td[^>]*>([^<]*)</td>", text)
     assert row and (row[1], row[2]) == ("hidden", "hidden")
+    own = _quiet(pipeline.run, str(folder), persona="VIP")          # its own report: no size, no funnel
+    assert own.options["focus_hidden"] and own.funnel["n"].isna().all()
 
 
 def test_events_without_a_claim_are_in_the_accounting_table(world, plain):
@@ -171,3 +173,28 @@ def test_the_map_cells_count_claims(world, plain):
     premium = set(customers.loc[customers["plan"] == "premium", "customer_id"])
     mine = events[events["customer_id"].isin(premium) & (events["event"] == "docs_uploaded")]
     assert said["Upload"] == f"events of {len(mine.drop_duplicates(['customer_id', 'claim_no']))} claims"
+
+
+def test_discover_counts_each_claim(world, plain, capsys):
+    from jmtools.cli.main import main
+
+    pj = plain[3]
+    blank = int((plain[0]["claim_no"].fillna("").astype(str).str.strip() == "").sum())
+    assert main(["discover", str(world)]) == 0
+    said = capsys.readouterr().err
+    assert (f"counted per claim (loading.yaml: events, case: claim_no), as the reports count: {len(pj)} claims of "
+            f"{pj['customer'].nunique()} customers; {blank} events without a claim_no") in said
+    assert f"({len(pj)} claims)" in said
+    for k in (3, 4):                                    # the decision and the closing: claims, as the funnel
+        assert f"— {int((pj['furthest'] >= k).sum())} claims (" in said
+    assert " customers (" not in said
+
+
+def test_validate_says_per_what_it_counts(world, plain, capsys):
+    from jmtools.cli.main import main
+
+    pj = plain[3]
+    assert main(["validate", str(world / "journey.yaml"), "--data", str(world)]) == 0
+    said = capsys.readouterr().err
+    assert ("the checks above read the events per customer; the reports count each claim as a journey "
+            f"(loading.yaml: events, case: claim_no): {len(pj)} claims of {pj['customer'].nunique()} customers") in said

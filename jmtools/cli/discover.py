@@ -21,6 +21,7 @@ from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.core.resources import resolve_data_dir
 from jmtools.core.vocabulary import counted
 from jmtools.sources import load_customers, load_events, table_files
+from jmtools.sources.cases import check_case_column, journeys_of, keyed_by_case
 from jmtools.sources._loading_file import read_loading_file, renamed_values
 from jmtools.sources._spec import SPECS
 
@@ -65,11 +66,15 @@ def run_discover(args) -> int:
     try:
         _check_numbers(args)
         out = _output(args)
-        events, customers, source = _inputs(args)
+        events, customers, source, case = _inputs(args)
         if events.accounting.rows_rejected:
             print(events.accounting, file=sys.stderr)
-        found = discover_journey(events, customers=customers, n_stages=args.stages,
-                                 min_share=args.min_share, name=args.name, source=source)
+        if case is not None:                          # each (customer, case) is a journey (D238, D253)
+            print(_per_case_note(events, *case), file=sys.stderr)
+            customers = None                          # a customer table counts customers, not cases
+        found = discover_journey(events if case is None else keyed_by_case(events.table, case[0]),
+                                 customers=customers, n_stages=args.stages, min_share=args.min_share,
+                                 name=args.name, source=source)
     except ParameterError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -80,8 +85,18 @@ def run_discover(args) -> int:
         tmp = out.with_name(f".{out.name}.tmp")
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(out)
-    print(summary(found, out), file=sys.stderr if out is None else sys.stdout)
+    print(summary(found, out, unit="customer" if case is None else case[1]),
+          file=sys.stderr if out is None else sys.stdout)
     return 0
+
+
+def _per_case_note(events, column: str, name: str) -> str:
+    """What discover counts when loading.yaml names a case column: each case, as the reports do."""
+    journeys, no_case = journeys_of(events.table, column)
+    left = f"; {counted(no_case, 'event')} without a {column} belong to no {name} and are left out" if no_case else ""
+    return (f"counted per {name} (loading.yaml: events, case: {column}), as the reports count: "
+            f"{counted(len(journeys), name)} of {counted(journeys['customer'].nunique(), 'customer')}{left}; "
+            "the customer table is not read")
 
 
 def _check_numbers(args) -> None:
@@ -131,12 +146,14 @@ def _inputs(args):
         how["customers"] = beside.get("customers", {})
     options = dict(how.get("events", {}))
     values = options.pop("values", None)
+    case, case_name = options.pop("case", None), options.pop("case_name", None)
     events = load_events(path, **options)
+    check_case_column(events, case, path)
     renamed = renamed_values(events, values) if values else None    # D192, D204: initiated_by
     if renamed:
         print(renamed, file=sys.stderr)
     table = load_customers(customers, **how.get("customers", {})) if customers is not None else None
-    return events, table, name
+    return events, table, name, None if not case else (str(case), str(case_name or "case"))
 
 
 def _table_file(folder: Path, kind: str) -> Path | None:
@@ -153,8 +170,9 @@ def _safe(text: str) -> str:
 _BY_TIMING = " (told by timing alone: the log has no initiated_by column)"
 
 
-def summary(found, out: Path | None) -> str:
-    """A short account of the proposal: stages, touchpoints, repeats, company sends, left out.
+def summary(found, out: Path | None, *, unit: str = "customer") -> str:
+    """A short account of the proposal: stages, touchpoints, repeats, company sends, left out;
+    its counts are of ``unit`` (``"claim"`` when loading.yaml names a case column, D253).
 
     Examples
     --------
@@ -174,14 +192,14 @@ def summary(found, out: Path | None) -> str:
     j, t = found.journey, found.table
     placed = t[t["placed"]]
     lines = [f"proposed {counted(len(j.stages), 'stage')}, {counted(len(j.touchpoints), 'touchpoint')} from "
-             f"{counted(placed['event'].nunique(), 'event name')} ({counted(t.attrs['n_customers'], 'customer')})"
+             f"{counted(placed['event'].nunique(), 'event name')} ({counted(t.attrs['n_customers'], unit)})"
              + (f" → {out}" if out else "")]
     by_company = placed["initiated_by"] == "company"
     for i, (_, rows) in enumerate(placed.groupby("stage_index", sort=True), start=1):
         r = rows.iloc[0]
         how = "" if not by_company.any() else (           # what the reach counts (D218)
             " by the company's contacts" if (rows["initiated_by"] == "company").all() else " by their own events")
-        lines.append(f"  {i}. {_safe(r.stage)} — {counted(r.stage_customers, 'customer')} ({100 * r.stage_share:.1f}%){how}")
+        lines.append(f"  {i}. {_safe(r.stage)} — {counted(r.stage_customers, unit)} ({100 * r.stage_share:.1f}%){how}")
     reps = placed.loc[placed["occurrence"] == "repeat", "event"].tolist()
     company = sorted(set(placed.loc[placed["initiated_by"] == "company", "event"]))
     lines.append(f"repeated (first/repeat): {_safe(', '.join(reps)) or 'none'}")

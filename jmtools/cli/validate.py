@@ -14,11 +14,13 @@ from pathlib import Path
 from jmtools.cli._budget import add_time_limit
 from jmtools.core.errors import JourneyError, ParameterError
 from jmtools.core.resources import resolve_data_dir
+from jmtools.core.vocabulary import counted
 from jmtools.core.yamlbounds import MAX_YAML_BYTES
 from jmtools.evidence import fit_problems, prepare
 from jmtools.journey import Journey, load_persona_library, schema_problems
 from jmtools.personas import check_personas
 from jmtools.sources import id_overlap, load_world, missing_table
+from jmtools.sources.cases import case_option, journeys_of
 
 __all__ = ["add_validate"]
 
@@ -109,9 +111,23 @@ def _data_fit(name: str, journey: Journey, folder: str) -> tuple[bool, int]:
             warned += row.severity == "warning"
             fix = f"\n  Fix: {row.fix}" if row.fix and row.severity == "warning" else ""
             print(f"{row.severity}  {name}: {row.message}{fix}", file=sys.stderr)
+        _per_case(name, world)
     else:
         print(f"note  {name}: no event log in {folder}: touchpoints not checked", file=sys.stderr)
     return ok, warned
+
+
+def _per_case(name: str, world) -> None:
+    """With a case column (D238), say per what the checks above count and per what the reports do (D253)."""
+    case = case_option(world)
+    if case is None:
+        return
+    journeys, no_case = journeys_of(world.tables["events"].table, case[0])
+    left = f"; {counted(no_case, 'event')} without a {case[0]} belong to no {case[1]}" if no_case else ""
+    print(f"note  {name}: the checks above read the events per customer; the reports count each {case[1]} "
+          f"as a journey (loading.yaml: events, case: {case[0]}): "
+          f"{counted(len(journeys), case[1])} of {counted(journeys['customer'].nunique(), 'customer')}{left}",
+          file=sys.stderr)
 
 
 #: Tables keyed by customer that validate checks against the customer table, as a sentence names them.

@@ -206,7 +206,7 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
         raise shared.persona_errors[persona]
     journey = shared.world.journey
     focus = resolve_focus(journey, persona, shared.segment)
-    small = small_personas(shared.assignment, shared.evidence)
+    small = small_personas(shared.assignment, shared.evidence) | _small_people(shared)
     protects = _protects_smaller(shared, focus)   # its size would give a smaller persona's back
     funnel_all, funnel, protecting = _funnels(shared.evidence, focus, funnels.parse_steps(funnel_steps),
                                               hidden=small | _protectors(shared))
@@ -281,10 +281,20 @@ def _protects_smaller(shared, focus) -> bool:
 
 
 def _protectors(shared) -> set:
-    """The personas whose sizes are hidden to protect a smaller persona's (none without personas)."""
+    """The personas whose sizes are hidden to protect a smaller persona's (none without personas);
+    per case, the customers' sizes too (D253)."""
     if shared.assignment is None:
         return set()
-    return set(size_protectors([shared.evidence.persona_sizes, persona_sizes(shared.assignment)]))
+    people = [] if shared.cases is None else [persona_sizes(shared.cases.people(shared.assignment))]
+    return set(size_protectors([shared.evidence.persona_sizes, persona_sizes(shared.assignment), *people]))
+
+
+def _small_people(shared) -> set:
+    """Per case (D253), the personas of 1–4 customers, however many journeys (claims) they have:
+    D79's rule counts people."""
+    if shared.cases is None or shared.assignment is None:
+        return set()
+    return small_personas(shared.cases.people(shared.assignment))
 
 
 def prepare_evidence(data, *, journey=None, segment: str = "", cache_dir=None):

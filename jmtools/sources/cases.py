@@ -101,6 +101,22 @@ class Cases:
         mine = groups.assign(_customer=groups[key].map(owner))
         return mine.groupby(by, observed=True, sort=False)["_customer"].nunique()
 
+    def people(self, assignment: pd.DataFrame) -> pd.DataFrame:
+        """A per-journey assignment (``customer_id`` the journey key, ``persona``) as one row per
+        customer, keyed by the customer's id: what the disclosure rule counts (D79, D253).
+
+        Examples
+        --------
+        >>> c = Cases("claim_no", journeys=pd.DataFrame({"customer_id": ["a · K1", "a · K2"],
+        ...                                              "customer": ["a", "a"]}))
+        >>> c.people(pd.DataFrame({"customer_id": ["a · K1", "a · K2"], "persona": ["P", "P"]}))
+          customer_id persona
+        0           a       P
+        """
+        owner = self.journeys.set_index("customer_id")["customer"]
+        out = assignment.assign(customer_id=assignment["customer_id"].astype(str).map(owner))
+        return out.dropna(subset=["customer_id"]).drop_duplicates("customer_id").reset_index(drop=True)
+
     def left_out(self) -> dict:
         """Per table, the rows counting per case leaves out and why, for the data section's
         accounting (read = used + rejected + left out; D253): ``{"events": (77, "no claim_no: in no
