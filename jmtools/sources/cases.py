@@ -140,7 +140,7 @@ class Cases:
     def note(self) -> str:
         """What the report says about counting per case (every count that changed anything)."""
         out = [f"Each {self.name} is one journey (loading.yaml, events, case: {self.column}): {self.headline()}. "
-               f"Figures that count customers count journeys ({self.plural}) here; personas select "
+               f"The figures below count {self.plural} and say so; personas select "
                f"customers, and all of a customer's {self.plural} follow."]
         if self.no_case:
             out.append(f"{counted(self.no_case, 'event')} without a {self.column} belong to no {self.name} "
