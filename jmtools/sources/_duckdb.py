@@ -34,7 +34,7 @@ from jmtools.sources._stitch import (device_sql, never_check, resolve_stitch, st
 from jmtools.sources._storage import check_storage
 from jmtools.sources._survey_scales import off_scale_fix, other_scale_rule, other_scales
 from jmtools.sources._times import time_formats_sql
-from jmtools.sources._values import (blank_to_null, from_serial, is_placeholder, lit, missing_to_null, q,
+from jmtools.sources._values import (blank_to_null, cleaned_once, from_serial, is_placeholder, lit, missing_to_null, q,
                                      serial, serial_notes, star_notes, stars)
 from jmtools.sources._wide import answers_per_row
 
@@ -282,8 +282,8 @@ def _infer_extra(raw, view: str, cols: list[str], header_again: str | None = Non
     if not cols:
         return {}
     checks = []
-    for c in cols:
-        t = missing_to_null(q(c))     # N/A, NULL, - … are no value, not text (PLACEHOLDERS)
+    for i in range(len(cols)):
+        t = f"_t{i}"                  # the column's value, N/A, NULL, - … made NULL (PLACEHOLDERS)
         code = f" AND count(CASE WHEN regexp_matches(TRIM({t}), '^[+-]?0[0-9]') THEN 1 END) = 0" if codes else ""
         for typ in ("BIGINT", "DOUBLE", "BOOLEAN", "TIMESTAMP"):
             if typ == "BIGINT":  # TRY_CAST('0.84' AS BIGINT) rounds to 1: require whole numbers
@@ -291,8 +291,7 @@ def _infer_extra(raw, view: str, cols: list[str], header_again: str | None = Non
                               f"TRY_CAST({t} AS BIGINT) THEN 1 END){code}")
             else:
                 checks.append(f"count({t}) = count(TRY_CAST({t} AS {typ})){code if typ == 'DOUBLE' else ''}")
-    where = f" WHERE NOT coalesce({header_again}, false)" if header_again else ""
-    row = raw.execute(f"SELECT {', '.join(checks)} FROM {q(view)}{where}").fetchone()
+    row = raw.execute(f"SELECT {', '.join(checks)} FROM {cleaned_once(view, cols, header_again)}").fetchone()
     out = {}
     for i, c in enumerate(cols):
         ok = row[i * 4:(i + 1) * 4]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jmtools.sources._values import is_placeholder, lit, missing_to_null, q
+from jmtools.sources._values import cleaned_once, is_placeholder, lit, missing_to_null, q
 
 __all__: list[str] = []
 
@@ -88,10 +88,8 @@ def _amount_columns(raw, view: str, cols: list[str], header_again: str | None = 
     if not cols:
         return {}
     parts = []
-    for c in cols:
-        t = missing_to_null(q(c))
-        n = f"regexp_extract({t}, {lit(_VALUE)}, 2)"
-        mark = f"coalesce(nullif(regexp_extract({t}, {lit(_VALUE)}, 1), ''), nullif(regexp_extract({t}, {lit(_VALUE)}, 3), ''))"
+    for i in range(len(cols)):
+        t, n, mark = f"_t{i}", f"_n{i}", f"_mark{i}"       # computed once: :func:`cleaned_once`
         shows = {d: f"regexp_full_match({n}, {lit(_SHOWS[d])})" for d in _SHOWS}
         parts += [f"count({t})", f"count(*) FILTER (WHERE {_read(n, ',')} IS NOT NULL OR {_read(n, '.')} IS NOT NULL)",
                   f"count(*) FILTER (WHERE {shows[',']})", f"count(*) FILTER (WHERE {shows['.']})",
@@ -100,8 +98,10 @@ def _amount_columns(raw, view: str, cols: list[str], header_again: str | None = 
         for d in _ALONE:                    # 1.200 and 1,200 apart: only one of them can be misread
             alone = f"regexp_full_match({n}, '-?[0-9]{{1,3}}{d}[0-9]{{3}}')"
             parts += [f"list({t}) FILTER (WHERE {alone})[1:1]", f"count(*) FILTER (WHERE {alone})"]
-    where = f" WHERE NOT coalesce({header_again}, false)" if header_again else ""
-    row = raw.execute(f"SELECT {', '.join(parts)} FROM {q(view)}{where}").fetchone()
+    values = cleaned_once(view, cols, header_again, _n=f"regexp_extract({{t}}, {lit(_VALUE)}, 2)",
+                          _mark=f"coalesce(nullif(regexp_extract({{t}}, {lit(_VALUE)}, 1), ''), "
+                                f"nullif(regexp_extract({{t}}, {lit(_VALUE)}, 3), ''))")
+    row = raw.execute(f"SELECT {', '.join(parts)} FROM {values}").fetchone()
     out = {}
     width = 6 + 2 * len(_ALONE)
     for i, c in enumerate(cols):
