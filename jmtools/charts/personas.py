@@ -52,6 +52,8 @@ def _colours(names: list[str]):
 
 
 def _pretty_feature(feature: str) -> str:
+    if feature.startswith("event:") and feature.endswith("_per_30d"):
+        return f"{feature[len('event:'):-len('_per_30d')]} (events per 30 days)"
     if feature.startswith("event:"):
         return f"{feature[len('event:'):]} (events)"
     if "=" in feature:

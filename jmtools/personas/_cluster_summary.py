@@ -14,8 +14,12 @@ from jmtools.personas._identifiers import left_out_attributes
 __all__ = ["cluster_agreement"]
 
 
+#: Ending of an event feature counted per 30 days of the customer's time in the log.
+PER_30D = "_per_30d"
+
+
 def _feature_group(col: str) -> str:
-    if col.startswith("event:") or col == "events_total":
+    if col.startswith(("event:", "events_total")):
         return "events"
     if col in ("orders_n", "order_value_mean"):
         return "orders"
@@ -51,14 +55,16 @@ def _describe(feature: str, cm: float, bm: float, z: float) -> str:
             return f"{cm:.0%} are {attr.replace('_', ' ')} (vs {bm:.0%} overall)"
         return f"{cm:.0%} have {attr.replace('_', ' ')} {level} (vs {bm:.0%} overall)"
     if feature.startswith("event:"):
-        ev = feature[len("event:"):]
+        ev, rate = feature[len("event:"):], feature.endswith(PER_30D)
+        ev = ev[:-len(PER_30D)] if rate else ev
         return (f"{'more' if more else 'fewer'} '{ev}' events ({cm:.2g} vs {bm:.2g} per "
-                "customer)")
+                + ("30 days in the log)" if rate else "customer)"))
     if feature.endswith("_days"):
         name = feature[:-len("_days")].replace("_", " ")
         return (f"{'earlier' if more else 'more recent'} {name} ({cm:.0f} vs {bm:.0f} days "
                 "before the latest overall)")
-    words = {"events_total": "events", "orders_n": "orders", "order_value_mean": "order value"}
+    words = {"events_total": "events", "events_total" + PER_30D: "events per 30 days in the log",
+             "orders_n": "orders", "order_value_mean": "order value"}
     label = words.get(feature, feature.replace("_", " "))
     return f"{'higher' if more else 'lower'} {label} ({cm:.3g} vs {bm:.3g} overall)"
 

@@ -17,14 +17,15 @@ from typing import Any, Sequence
 from jmtools.core.errors import ParameterError
 from jmtools.personas._assign import _check_ids
 from jmtools.personas._cards import PersonaCard, _replace
-from jmtools.personas._cluster_summary import (_cluster_profile, _cluster_summary,
+from jmtools.personas._cluster_summary import (PER_30D, _cluster_profile, _cluster_summary,
                                                _feature_group, cluster_agreement)
 from jmtools.personas._identifiers import left_out_attributes
 from jmtools.personas._profiles import _attribute_columns, _frame
 from jmtools.core.expressions import schema_of
 
-__all__ = ["behaviour_features", "suggest_personas", "ClusterSuggestion",
-           "N_INIT", "STABILITY_PAIRS", "STABILITY_FRACTION", "STABILITY_MIN", "MIN_CORRELATION"]
+__all__ = ["behaviour_features", "company_event_patterns", "suggest_personas", "ClusterSuggestion",
+           "N_INIT", "STABILITY_PAIRS", "STABILITY_FRACTION", "STABILITY_MIN", "MIN_CORRELATION",
+           "TENURE_SPREAD", "ONCE_SHARE", "VARIES_ICC", "VARIES_P"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -35,7 +36,9 @@ def behaviour_features(customers, *, events=None, orders=None, surveys=None,
                        customer_col: str = "customer_id", event_col: str = "event",
                        amount_col: str = "amount", metric_col: str = "metric",
                        score_col: str = "score", attributes: Sequence[str] | None = None,
-                       max_levels: int = 8, min_event_customers: int = 5):
+                       max_levels: int = 8, min_event_customers: int = 5,
+                       company_events: Sequence[str] = (), time_col: str = "timestamp",
+                       per_time: bool | None = None):
     """One row per customer of attribute and behaviour features, ready for clustering.
 
     Features (raw, readable units; :func:`suggest_personas` scales them):
@@ -44,19 +47,48 @@ def behaviour_features(customers, *, events=None, orders=None, surveys=None,
       text and true/false attributes one-hot as ``<name>=<level>`` (most frequent
       ``max_levels`` levels);
     - ``event:<name>`` — how many times the customer did the event (events done by at least
-      ``min_event_customers`` customers), and ``events_total``;
+      ``min_event_customers`` customers), and ``events_total``; where customers' time in the log
+      differs (``per_time``), ``event:<name>_per_30d`` and ``events_total_per_30d`` instead: the
+      count per 30 days from the customer's first event to the log's last;
     - ``orders_n``, ``order_value_mean`` (0 when no order);
     - ``<metric>_mean`` per survey metric (csat, nps, ces…).
+
+    Events the company starts are not the customer's behaviour (a weekly push counts how long
+    someone has been a customer): events whose name fully matches a pattern of
+    ``company_events`` (e.g. :func:`company_event_patterns` of the journey: its touchpoints with
+    ``initiated_by: company``), and rows an ``initiated_by`` column marks ``company``, are left
+    out and named in ``attrs["skipped"]``.
 
     Missing numeric values are filled with the column median (and counted in
     ``attrs["filled"]``: feature → count). Text attributes that are identifiers, free text or
     personal dates (:func:`~jmtools.personas.left_out_attributes`, the rule the persona profile
     uses) are left out and listed in ``attrs["skipped"]`` with the reason.
 
+    Parameters
+    ----------
+    customers : pandas.DataFrame
+        One row per customer.
+    events, orders, surveys : pandas.DataFrame or ibis Table, optional
+        Canonical tables.
+    company_events : list of str, default ()
+        Regular expressions (whole event name) of events the company starts.
+    time_col : str, default "timestamp"
+        Event time, used for the time in the log (events without it: counts).
+    per_time : bool, optional
+        True: counts per 30 days in the log; False: counts; None (default): per 30 days when
+        customers' time in the log differs — the 25th percentile is less than
+        ``TENURE_SPREAD`` × the 75th (``attrs["time_in_log"]`` gives both quartiles).
+    attributes, max_levels, min_event_customers
+        Which customer attributes; levels kept per text attribute; events done by fewer
+        customers are left out.
+
     Returns
     -------
     pandas.DataFrame
         Index ``customer_col`` (customers' order), one float column per feature.
+        ``attrs``: ``filled``, ``skipped`` (feature or attribute → reason), ``time_in_log``
+        (days: 25th and 75th percentile, or None) and ``between`` (survey feature → the
+        one-way analysis of its answers between customers: ``F``, ``p``, ``icc``, customers).
 
     Examples
     --------
@@ -74,7 +106,7 @@ def behaviour_features(customers, *, events=None, orders=None, surveys=None,
     _check_ids(customers, customer_col)
     ids = pd.Index(customers[customer_col], name=customer_col)
     kinds = schema_of(customers)
-    parts, filled, skipped = [], {}, {}
+    parts, filled, skipped, between = [], {}, {}, {}
     cols = _attribute_columns(customers, customer_col, attributes)
     left_out = left_out_attributes(customers, customer_col=customer_col, attributes=cols,
                                    max_levels=max_levels)
@@ -95,16 +127,16 @@ def behaviour_features(customers, *, events=None, orders=None, surveys=None,
             counts = lv.dropna().value_counts()
             for level in counts.index[:max_levels]:
                 parts.append((lv == level).astype("float64").rename(f"{col}={level}"))
+    spread = None
     if events is not None:
-        ev = _frame(events, [customer_col, event_col], "events")
-        counts = ev.groupby([customer_col, event_col]).size().unstack(fill_value=0)
-        reach = (counts > 0).sum()
-        counts = counts.loc[:, reach[reach >= min_event_customers].index]
-        counts = counts.reindex(ids, fill_value=0).astype("float64")
-        counts.columns = [f"event:{c}" for c in counts.columns]
+        ev, company = _own_events(events, customer_col, event_col, time_col, company_events)
+        skipped.update(company)
+        counts, spread = _event_features(ev, ids, customer_col, event_col, time_col, per_time,
+                                         min_event_customers)
+        if spread and counts.columns[-1].endswith(PER_30D):  # counts per time: drop a tenure date
+            parts, tenure = _without_tenure(parts, counts.attrs["days"])
+            skipped.update(tenure)
         parts.extend(counts[c] for c in counts.columns)
-        total = ev.groupby(customer_col).size().reindex(ids, fill_value=0).astype("float64")
-        parts.append(total.rename("events_total"))
     if orders is not None:
         od = _frame(orders, [customer_col, amount_col], "orders")
         grp = od.groupby(customer_col)[amount_col]
@@ -116,6 +148,8 @@ def behaviour_features(customers, *, events=None, orders=None, surveys=None,
         means = sv.groupby([customer_col, metric_col])[score_col].mean().unstack()
         for metric in means.columns:
             parts.append(means[metric].reindex(ids).astype("float64").rename(f"{metric}_mean"))
+            between[f"{metric}_mean"] = _between_customers(
+                sv[sv[metric_col] == metric], customer_col, score_col)
     if not parts:
         raise ParameterError("customers", "no usable columns", expected="attributes, events, "
                              "orders or surveys to build features from")
@@ -128,7 +162,122 @@ def behaviour_features(customers, *, events=None, orders=None, surveys=None,
             out[col] = out[col].fillna(0.0 if np.isnan(median) else median)
     out.attrs["filled"] = filled
     out.attrs["skipped"] = skipped
+    out.attrs["time_in_log"] = spread
+    out.attrs["between"] = between
     return out
+
+
+def company_event_patterns(journey) -> list[str]:
+    """The event patterns of the journey's touchpoints that the company starts.
+
+    Parameters
+    ----------
+    journey : jmtools.journey.Journey
+
+    Returns
+    -------
+    list of str
+        The ``events:`` patterns of every touchpoint with ``initiated_by: company``, in file
+        order — what :func:`behaviour_features` leaves out as not the customer's behaviour.
+
+    Examples
+    --------
+    >>> from jmtools.journey import Journey
+    >>> j = Journey(name="x", stages=[{"name": "S"}], touchpoints=[
+    ...     {"name": "Push", "stage": "S", "channel": "digital", "events": ["push_sent"],
+    ...      "initiated_by": "company"},
+    ...     {"name": "Open", "stage": "S", "channel": "digital", "events": ["app_open"]}])
+    >>> company_event_patterns(j)
+    ['push_sent']
+    """
+    return [p for t in journey.touchpoints if t.initiated_by == "company" for p in t.events]
+
+
+def _own_events(events, customer_col, event_col, time_col, company_events):
+    """The customer's own events (pandas) and the company's events left out, each with why."""
+    from jmtools.core.patterns import compile_pattern
+    from jmtools.personas._assign import _unwrap
+    table = _unwrap(events)
+    extra = [c for c in (time_col, "initiated_by") if c in table.columns]
+    ev = _frame(events, [customer_col, event_col, *extra], "events")
+    company = ev["initiated_by"].astype(object).eq("company") if "initiated_by" in ev \
+        else ev[event_col].isna() & False
+    rx = [compile_pattern(p, name="company_events") for p in company_events]
+    names = {n for n in ev[event_col].dropna().unique() if any(r.fullmatch(str(n)) for r in rx)}
+    company = company | ev[event_col].isin(names)
+    left = ev.loc[company, event_col].value_counts()
+    why = {f"event:{name}": f"started by the company ({n:,} events): not the customer's behaviour"
+           for name, n in left.items()}
+    return ev.loc[~company], why
+
+
+def _event_features(ev, ids, customer_col, event_col, time_col, per_time, min_customers):
+    """Event counts per customer (and ``events_total``), per 30 days in the log where that is
+    asked or customers' time in the log differs; an event nearly everyone does at most once
+    (``ONCE_SHARE``) stays a count: it is reached or not, at any time."""
+    counts = ev.groupby([customer_col, event_col]).size().unstack(fill_value=0)
+    reach = (counts > 0).sum()
+    counts = counts.loc[:, reach[reach >= min_customers].index]
+    counts = counts.reindex(ids, fill_value=0).astype("float64")
+    counts["events_total"] = ev.groupby(customer_col).size().reindex(ids, fill_value=0)
+    days, spread = _time_in_log(ev, ids, customer_col, time_col)
+    rate = days is not None and (per_time if per_time is not None
+                                 else spread[0] < TENURE_SPREAD * spread[1])
+    once = (counts == 1).sum() >= ONCE_SHARE * (counts > 0).sum()
+    names = {}
+    for c in counts.columns:
+        per = rate and (c == "events_total" or not once[c])
+        if per:
+            counts[c] = counts[c] * 30 / days
+        names[c] = ("" if c == "events_total" else "event:") + c + (PER_30D if per else "")
+    counts = counts.rename(columns=names).astype("float64")
+    counts.attrs["days"] = days
+    return counts, spread
+
+
+def _without_tenure(parts, days):
+    """The feature parts without a date that says the customer's time in the log (|r| ≥ 0.9)."""
+    keep, left = [], {}
+    for part in parts:
+        r = part.corr(days) if part.name.endswith("_days") else 0.0
+        if abs(r) >= 0.9:
+            left[part.name[:-len("_days")]] = (f"the customer's time in the log (r = {r:.2f} with "
+                                               "the days since their first event): tenure, not behaviour")
+        else:
+            keep.append(part)
+    return keep, left
+
+
+def _time_in_log(ev, ids, customer_col, time_col):
+    """Days from each customer's first event to the log's last (at least 1; 1 without events),
+    and their 25th and 75th percentiles; (None, None) without event times."""
+    import pandas as pd
+    if time_col not in ev or not pd.api.types.is_datetime64_any_dtype(ev[time_col]) or ev.empty:
+        return None, None
+    first = ev.groupby(customer_col)[time_col].min()
+    days = ((ev[time_col].max() - first).dt.total_seconds() / 86400).clip(lower=1.0)
+    q = days.quantile([0.25, 0.75]).to_numpy()
+    return days.reindex(ids).fillna(1.0), (round(float(q[0]), 1), round(float(q[1]), 1))
+
+
+def _between_customers(answers, customer_col, score_col):
+    """One-way analysis of survey answers between customers (those with 2 or more answers):
+    F, its p value, the share of variance between customers (ICC(1)) and the customers used."""
+    from scipy.stats import f as f_dist
+    x = answers[[customer_col, score_col]].dropna()
+    x = x[x.groupby(customer_col)[score_col].transform("size") >= 2]
+    k, n = x[customer_col].nunique(), len(x)
+    if k < 2 or n <= k:
+        return None
+    mean_i = x.groupby(customer_col)[score_col].transform("mean").astype(float)
+    within = float(((x[score_col].astype(float) - mean_i) ** 2).sum()) / (n - k)
+    between = float(((mean_i - mean_i.mean()) ** 2).sum()) / (k - 1)
+    if within == 0:
+        return {"F": float("inf"), "p": 0.0, "icc": 1.0, "customers": k}
+    F = between / within
+    icc = (F - 1) / (F - 1 + n / k)
+    return {"F": round(F, 3), "p": float(f_dist.sf(F, k - 1, n - k)), "icc": round(icc, 3),
+            "customers": k}
 
 
 @dataclass
@@ -153,6 +302,12 @@ class ClusterSuggestion:
         ``cluster``, ``n``, ``share``, ``description`` (plain words from the most distinguishing
         features), ``rule`` (a readable rule over customer attributes approximating the
         cluster, or None), ``rule_precision``, ``rule_recall``.
+    features_used : list of str
+    features_dropped : dict
+        Feature or attribute → why it was left out.
+    notes : list of str
+        How the features were read, in words: event counts per 30 days in the log and why,
+        survey scores kept although unrelated to the other features.
     """
 
     k: int
@@ -164,6 +319,7 @@ class ClusterSuggestion:
     customer_col: str = "customer_id"
     features_used: list = field(default_factory=list)
     features_dropped: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
 
     def card(self, cluster: int, *, name: str | None = None, use: str = "rule",
              **fields) -> PersonaCard:
@@ -311,8 +467,9 @@ def suggest_personas(customers, *, events=None, orders=None, surveys=None,
     if features is None:
         features = behaviour_features(customers, events=events, orders=orders, surveys=surveys,
                                       customer_col=customer_col, **feature_options)
-    X, used, dropped = _scaled(features)
+    X, used, dropped, kept = _scaled(features)
     dropped = {**features.attrs.get("skipped", {}), **dropped}
+    notes = _feature_notes(features, kept)
     n = len(X)
     ks = [k] if k is not None else [int(x) for x in k_range if 2 <= int(x) < n]
     if not ks:
@@ -357,7 +514,24 @@ def suggest_personas(customers, *, events=None, orders=None, surveys=None,
     criterion = how
     return ClusterSuggestion(k=best, criterion=criterion, labels=label_frame, scores=scores,
                              profile=profile, summary=summary, customer_col=customer_col,
-                             features_used=used, features_dropped=dropped)
+                             features_used=used, features_dropped=dropped, notes=notes)
+
+
+def _feature_notes(features, kept) -> list[str]:
+    """Sentences on how the features were read: counts per time in the log, scores kept."""
+    spread, notes = features.attrs.get("time_in_log"), []
+    if spread and any(c.endswith(PER_30D) for c in features.columns):
+        notes.append(f"Event counts are per 30 days in the log (from the customer's first event to the "
+                     f"log's last): customers' time in the log differs (a quarter have at most {spread[0]:g} "
+                     f"days, a quarter at least {spread[1]:g}), so a plain count would measure how long "
+                     "someone has been a customer.")
+    for col in kept:
+        test = features.attrs["between"][col]
+        notes.append(f"{col} is kept: customers' answers differ beyond answer noise ({test['icc']:.0%} "
+                         f"of the variance lies between customers, F = {test['F']:.2f}, p < {VARIES_P}, "
+                         f"{test['customers']:,} customers with 2 or more answers), although it is "
+                         f"unrelated to every other feature (|r| < {MIN_CORRELATION}).")
+    return notes
 
 
 #: k-means restarts per k.
@@ -370,8 +544,28 @@ STABILITY_FRACTION = 0.8
 STABILITY_MIN = 0.95
 
 #: Features whose largest absolute correlation with any feature of another group is below this
-#: carry no group structure (e.g. a region assigned at random) and are left out of clustering.
+#: carry no group structure (e.g. a region assigned at random) and are left out of clustering —
+#: unless customers differ on them beyond chance (a survey score: ``VARIES_P``, ``VARIES_ICC``).
 MIN_CORRELATION = 0.1
+
+#: Event counts become counts per 30 days in the log when the 25th percentile of customers' time
+#: in the log is less than this share of the 75th (a count would then measure tenure).
+TENURE_SPREAD = 0.5
+
+#: An event whose customers do it at most once (this share of them) stays a count where counts
+#: go per 30 days: a step reached or not (sign-up, install), not a rate.
+ONCE_SHARE = 0.8
+
+#: A survey score unrelated to every other feature is still kept when its answers differ between
+#: customers beyond answer noise: one-way analysis p below ``VARIES_P`` and at least ``VARIES_ICC``
+#: of the answers' variance between customers (ICC(1)).
+VARIES_P = 0.001
+VARIES_ICC = 0.1
+
+
+def _varies(test) -> bool:
+    """Customers differ on a survey score beyond answer noise (see ``VARIES_P``)."""
+    return bool(test) and test["p"] < VARIES_P and test["icc"] >= VARIES_ICC
 
 
 def _stability(X, k: int, seed: int) -> float:
@@ -407,26 +601,31 @@ def _scaled(features):
     each group (one attribute's levels; all event counts; orders; surveys) to a total
     variance of 1, so many columns of one kind cannot outvote a single strong attribute.
 
-    Returns the matrix, the kept column names and a dict of dropped column → reason.
+    Returns the matrix, the kept column names, a dict of dropped column → reason, and the
+    survey scores kept although unrelated (customers differ on them beyond answer noise).
     """
     import numpy as np
     X = features.to_numpy(dtype=float).copy()
     cols = list(features.columns)
     for j, col in enumerate(cols):
-        if col.startswith("event:") or col in ("events_total", "orders_n"):
+        if col.startswith(("event:", "events_total")) or col == "orders_n":
             X[:, j] = np.log1p(np.clip(X[:, j], 0, None))
     sd = X.std(axis=0)
     dropped = {c: "constant" for c, v in zip(cols, sd) if v == 0}
     sd[sd == 0] = 1.0
     X = (X - X.mean(axis=0)) / sd
     groups = np.array([_feature_group(c) for c in cols])
+    between, kept = features.attrs.get("between", {}), []
     if X.shape[1] > 2:
         with np.errstate(invalid="ignore", divide="ignore"):
             corr = np.abs(np.nan_to_num(np.corrcoef(X, rowvar=False)))
         for j, col in enumerate(cols):
             other = groups != groups[j]
             if other.any() and corr[j, other].max() < MIN_CORRELATION and col not in dropped:
-                dropped[col] = f"unrelated to every other feature (|r| < {MIN_CORRELATION})"
+                if _varies(between.get(col)):
+                    kept.append(col)
+                else:
+                    dropped[col] = f"unrelated to every other feature (|r| < {MIN_CORRELATION})"
     keep = np.array([c not in dropped for c in cols])
     if not keep.any():
         keep[:] = True
@@ -434,4 +633,4 @@ def _scaled(features):
     X, groups = X[:, keep], groups[keep]
     sizes = {g: int((groups == g).sum()) for g in set(groups)}
     weights = np.array([1 / np.sqrt(sizes[g]) for g in groups])
-    return X * weights, [c for c, k in zip(cols, keep) if k], dropped
+    return X * weights, [c for c, k in zip(cols, keep) if k], dropped, kept
