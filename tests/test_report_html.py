@@ -141,6 +141,21 @@ def test_static_variant_has_png_charts_and_no_script(reports):
     assert len(static) < len(reports["live"]) / 2
 
 
+def test_static_charts_are_drawn_for_a_phone(reports):
+    """F13 (D255): an image chart was drawn at its own width with its legend beside the plot
+    (~620 px), so a 390 px phone shrank it to about half and its 11 px text to ~5 px. A chart
+    that can take any width is now drawn STATIC_WIDTH wide, legends under the plot, its title
+    above it as page text."""
+    from jmtools.report.html import STATIC_WIDTH
+    static = reports["static"]
+    figures = re.findall(r'<figure class="jm-figure">(.*?)</figure>', static, flags=re.S)
+    assert len(figures) == 2
+    for fig in figures:
+        width = int(re.search(r'<img[^>]*width="(\d+)"', fig).group(1))
+        assert width <= STATIC_WIDTH, width
+        assert '<p class="jm-chart-title">' in fig.split("<img", 1)[0]
+
+
 def test_chart_spec_read_from_altairs_own_html_output():
     import altair as alt
 

@@ -287,6 +287,20 @@ def test_static_variant_fits_and_has_no_script(browser, report, width):
     context.close()
 
 
+def test_static_chart_text_is_legible_on_a_phone(browser, report):
+    """F13 (D255): at 390 px the static report's chart images were shrunk to fit (legend beside
+    the plot): 11 px axis and legend text showed at ~4 px. Every chart image but the journey
+    map's is now shown at 9/11 or more of its drawn size: its 11 px text at 9 px or more."""
+    context, page, _ = _open(browser, report["static"], 390)
+    page.wait_for_load_state("load")
+    shown = page.evaluate("""[...document.querySelectorAll('.jm-chart-static img')]
+        .filter(i => !i.closest('.jm-map-figure'))
+        .map(i => [i.getBoundingClientRect().width, Number(i.getAttribute('width'))])""")
+    assert len(shown) >= 3
+    assert all(w >= 9 / 11 * drawn for w, drawn in shown), shown
+    context.close()
+
+
 def test_pdf_pages_have_text_and_no_stranded_heading(report, tmp_path):
     pypdf = pytest.importorskip("pypdf")
     from jmtools.report.pdf import export_pdf

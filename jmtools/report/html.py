@@ -161,6 +161,25 @@ def _for_container(spec: dict) -> dict:
     return _title_to_description(out)
 
 
+#: Width (CSS px) of a static chart that can take any width: a 390 px phone shows the image at
+#: its own size, so its 11 px text stays 11 px (D255); on a desk it is a column of a mail.
+STATIC_WIDTH = 340
+
+
+def _for_phone(spec: dict) -> dict:
+    """The spec of a static (image) chart: :data:`STATIC_WIDTH` wide with everything in it,
+    legends under the plot, the title left to the page (:func:`_heading`), where it wraps.
+
+    Examples
+    --------
+    >>> out = _for_phone({"width": 620, "title": "T", "config": {"legend": {"orient": "right"}}})
+    >>> out["width"], out["autosize"]["contains"], "title" in out, out["config"]["legend"]["orient"]
+    (340, 'padding', False, 'bottom')
+    """
+    out = dict(_legends_below(spec), width=STATIC_WIDTH, autosize={"type": "fit-x", "contains": "padding"})
+    return _title_to_description(out)
+
+
 def _title_to_description(spec: dict) -> dict:
     """The spec without the title it no longer draws; the title stays as its ``description``
     (what assistive technology reads for the chart, and what tools find it by)."""
@@ -296,8 +315,11 @@ def _make_preprocessor():
                 spec = _without_subtitle(spec)
             heading = ""
             if self.static:
+                fits, panels = _fits(spec), _panels(spec)
+                heading = _heading(spec) if fits or panels else ""
+                drawn = _for_phone(spec) if fits else _for_panels(spec) if panels else spec
                 body = f'<div class="jm-chart jm-chart-static" role="img" aria-label="{label}">' \
-                       f"{_png(spec, label)}</div>"
+                       f"{_png(drawn, label)}</div>"
             else:
                 i = len(resources["jmtools_specs"])
                 fits, panels = _fits(spec), _panels(spec)
