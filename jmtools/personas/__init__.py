@@ -52,10 +52,10 @@ from jmtools.personas._assign import (NO_PERSONA, assign_personas, check_persona
 from jmtools.personas._cards import PersonaCard
 from jmtools.personas._cluster_summary import cluster_agreement
 from jmtools.personas._clusters import (MIN_CORRELATION, N_INIT, STABILITY_FRACTION,
-                                        STABILITY_MIN, STABILITY_PAIRS, TENURE_SPREAD,
-                                        VARIES_ICC, VARIES_P, ClusterSuggestion,
-                                        behaviour_features, company_event_patterns,
-                                        suggest_personas)
+                                        STABILITY_MIN, STABILITY_PAIRS, VARIES_ICC, VARIES_P,
+                                        ClusterSuggestion, suggest_personas)
+from jmtools.personas._features import (ONCE_SHARE, TENURE_SPREAD, behaviour_features,
+                                        company_event_patterns)
 from jmtools.personas._identifiers import BIRTH_NAMES, left_out_attributes, left_out_note
 from jmtools.personas._profiles import (KPI_FORMULAS, attribute_profile, persona_kpis,
                                         persona_sizes, strongest_features, typical_events)
@@ -95,6 +95,7 @@ __all__ = [
     "STABILITY_MIN",
     "MIN_CORRELATION",
     "TENURE_SPREAD",
+    "ONCE_SHARE",
     "VARIES_P",
     "VARIES_ICC",
 ]
