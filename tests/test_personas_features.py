@@ -116,7 +116,7 @@ def test_suggested_groups_follow_behaviour_not_tenure(app):
     assert ari > 0.5
     assert not any("push_sent" in c or c.startswith("signup_date") for c in s.features_used)
     assert "per 30 days in the log" in " ".join(s.summary["description"])
-    assert any(note.startswith("Event counts are per 30 days in the log") for note in s.notes)
+    assert any(note.startswith("Repeated events are counted per 30 days in the log") for note in s.notes)
 
 
 def test_company_event_patterns_of_a_journey():

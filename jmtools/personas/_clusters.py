@@ -270,10 +270,10 @@ def _feature_notes(features, kept) -> list[str]:
     """Sentences on how the features were read: counts per time in the log, scores kept."""
     spread, notes = features.attrs.get("time_in_log"), []
     if spread and any(c.endswith(PER_30D) for c in features.columns):
-        notes.append(f"Event counts are per 30 days in the log (from the customer's first event to the "
-                     f"log's last): customers' time in the log differs (a quarter have at most {spread[0]:g} "
+        notes.append(f"Repeated events are counted per 30 days in the log (from the customer's first event to "
+                     f"the log's last): customers' time in the log differs (a quarter have at most {spread[0]:g} "
                      f"days, a quarter at least {spread[1]:g}), so a plain count would measure how long "
-                     "someone has been a customer.")
+                     "someone has been a customer; an event most customers do once stays a count.")
     for col in kept:
         test = features.attrs["between"][col]
         notes.append(f"{col} is kept: customers' answers differ beyond answer noise ({test['icc']:.0%} "
