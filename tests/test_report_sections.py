@@ -20,7 +20,7 @@ import pytest
 
 from inprocess import run_cells
 from jmtools import pipeline
-from jmtools.report import sections
+from jmtools.report import persona_sizes, sections
 from jmtools.report.sections import SECTION_TABLES
 from permit_world import STAGES_YAML, permit_events, permit_folder
 from table_subsets import MISSING, SUBSETS, emotion_lane_series, missing, shown_charts, shown_text, title_of
@@ -152,7 +152,7 @@ def test_persona_sizes_hide_a_persona_of_fewer_than_five_and_what_would_reveal_i
     shown = []
     monkeypatch.setattr(sections.kit, "display", lambda *objs: shown.extend(objs))
     sizes = pd.DataFrame({"persona": ["Ben", "Maya", "Tiny", "(no persona)"], "n_customers": [120, 40, 3, 12]})
-    sections._sizes_table(sizes.assign(share=sizes["n_customers"] / sizes["n_customers"].sum()))
+    persona_sizes.sizes_table(sizes.assign(share=sizes["n_customers"] / sizes["n_customers"].sum()))
     table, note = shown[0].data, shown[1].data
     rows = dict(re.findall(r"<tr><td[^>]*>([^<]+)</td><td[^>]*>([^<]+)</td>", table))
     assert rows == {"Ben": "120", "Maya": "40", "Tiny": "hidden", "(no persona)": "hidden"}
@@ -161,7 +161,7 @@ def test_persona_sizes_hide_a_persona_of_fewer_than_five_and_what_would_reveal_i
     assert note == ("Personas with fewer than 5 customers (1) are shown without their size, and 1 more so "
                     "that the total does not reveal them.")
     shown.clear()
-    sections._sizes_table(sizes.assign(share=0.25), min_group=0)
+    persona_sizes.sizes_table(sizes.assign(share=0.25), min_group=0)
     assert len(shown) == 1 and "hidden" not in shown[0].data
 
 

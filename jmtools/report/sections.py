@@ -33,7 +33,7 @@ from jmtools.charts.theme import validated_whole
 from jmtools.core.vocabulary import NO_PERSONA, NOT_IN_CUSTOMERS
 from jmtools.evidence import fit_problems
 from jmtools.personas import RuleError, parse_rule
-from jmtools.pipeline import Findings, disclosed_coverage, disclosed_shares, with_fewer
+from jmtools.pipeline import Findings, disclosed_coverage, with_fewer
 from jmtools.report import _section_kit as kit
 from jmtools.report.present import headline_cards, html_table, md, number, with_caption
 from jmtools.report.funnel_notes import (instead_words, show_contact_only, show_funnel_chart, show_last_seen, show_left,
@@ -42,6 +42,7 @@ from jmtools.report.funnel_notes import (instead_words, show_contact_only, show_
 from jmtools.report.headline import headline_html, headline_items, loss_interval, one_point_curve
 from jmtools.report.problem_sections import fix_first, the_map, what_they_write, where_it_hurts
 from jmtools.report.record import record, record_source
+from jmtools.report.persona_sizes import sizes_table, with_people
 from jmtools.report.repeat_notes import show_repeat_visits
 from jmtools.report.steps import show_dates_only, show_reading_notes
 from jmtools.report.unplaced import show_feeling_basis, show_relationship_kpis, unplaced_rows, unplaced_sentence
@@ -251,7 +252,7 @@ def who(f: Findings) -> None:
                        "Customers no persona rule selects are listed as *{none}*, customers missing from the "
                        "customer table as *{missing}*.", none=NO_PERSONA, missing=NOT_IN_CUSTOMERS,
                        n=f"{ev.n_customers:,}", k=len(f.journey.persona_names), unit=counted_as(f, people=True)))
-        _sizes_table(_with_people(f, shown), unit=counted_as(f))
+        sizes_table(with_people(f, shown), unit=counted_as(f))
         _ids_that_do_not_meet(f)
         return
     card = next(c for c in f.journey.personas_resolved() if c.name == f.focus.persona)
@@ -297,7 +298,7 @@ def _who_without_sizes(f: Findings) -> None:
                        "all customers in the table, not customers with events). Customers no persona rule "
                        "selects are listed as *{none}*.", n=f"{len(f.assignment):,}",
                        k=len(f.journey.persona_names), none=NO_PERSONA))
-        _sizes_table(shown)
+        sizes_table(shown)
 
 
 def _strangers(f: Findings, kind: str, known: set) -> list[str]:
@@ -329,39 +330,6 @@ def _ids_that_do_not_meet(f: Findings) -> None:
     if f.ids_apart is not None:
         kit.display(md("> **Most customers with events are not in the customer table.** {said}",
                        said=ids_words(f.ids_apart)))
-
-
-def _with_people(f: Findings, sizes: pd.DataFrame) -> pd.DataFrame:
-    """Per case (D253), the persona sizes with ``n_people``: the customers behind each row's journeys
-    (journeys of customers missing from the customer table in its row); as given without a case column."""
-    if f.cases is None:
-        return sizes
-    groups = f.cases.journeys[["customer_id"]].merge(f.assignment[["customer_id", "persona"]], how="left")
-    groups["persona"] = groups["persona"].astype(object).where(groups["persona"].notna(), NOT_IN_CUSTOMERS)
-    people = f.cases.customers_by(groups.astype({"persona": str}))
-    return sizes.assign(n_people=sizes["persona"].astype(str).map(people).fillna(0).astype("int64"))
-
-
-def _sizes_table(sizes: pd.DataFrame, *, min_group: int = MIN_GROUP, unit: str = "customers") -> None:
-    """Persona sizes with a persona of 1 to ``min_group − 1`` customers hidden, and the
-    smallest others until the total (printed above) no longer gives a hidden one away: *(no
-    persona)* first (the coverage sentence then hides it too), the choice every persona's own
-    report makes (:func:`~jmtools.pipeline.size_protectors`). Per case (``n_people``, D253) the
-    customers behind the journeys beside them, the rule read on the customers: both hidden together."""
-    people = "n_people" if "n_people" in sizes else None
-    shown = disclosed_shares(sizes, "n_customers", numbers=("share",), min_group=min_group, people_col=people)
-    count = lambda v: "hidden" if v != v else f"{int(v):,}"  # noqa: E731
-    columns = {"persona": "persona", "n_customers": unit, **({people: "customers"} if people else {}),
-               "share": "share"}
-    kit.display(html_table(shown, columns=columns,
-                           formats={"share": lambda v: "hidden" if v != v else number(v, unit="%"),
-                                    "n_customers": count, **({people: count} if people else {})}))
-    if shown["suppressed"].any():
-        small = len(shown.attrs["few_rows"])
-        more = int(shown["suppressed"].sum()) - small
-        kit.display(md("Personas with fewer than {m} customers ({k}) are shown without their size{more}.",
-                       m=min_group, k=small,
-                       more="" if not more else f", and {more} more so that the total does not reveal them"))
 
 
 def data_behind(f: Findings) -> None:
