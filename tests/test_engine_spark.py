@@ -473,3 +473,40 @@ def test_journeys_per_case_identical(spark):
     same(time_between_stages(sp, steps=STAGES), time_between_stages(duck, steps=STAGES))
     same(still_open_steps(sp, steps=STAGES), still_open_steps(duck, steps=STAGES))
     same(s_tables["surveys"], d_tables["surveys"])
+
+
+def test_a_null_code_reads_no_value_on_spark(spark):
+    """D250: Spark (ANSI) calls ``element_at`` of an array literal without nulls never null, so a
+    null code (an unmatched event's touchpoint, a last event's next event) read the last value:
+    ``page_error`` in the last stage, ``wishlist_add`` after every customer's last event."""
+    import ibis
+
+    from jmtools.evidence._store import by_code, decode_events
+
+    spark.createDataFrame(pd.DataFrame({"c": pd.array([1, None, 2], dtype="Int16")}),
+                          "c smallint").createOrReplaceTempView("jm_null_codes")
+    t = ibis.pyspark.connect(spark).table("jm_null_codes")
+    got = decode_events(t.mutate(v=by_code(t.c, {1: 7, 2: 9}, 2, "int8")), ["buy", "view"], name="c").to_pandas()
+    assert got["v"].tolist()[::2] == [7, 9] and pd.isna(got["v"][1])
+    assert got["name"].tolist()[::2] == ["buy", "view"] and pd.isna(got["name"][1])
+
+
+def test_occurrence_conditions_share_the_one_sort_on_spark(spark, frames):
+    """D250: first and repeat orders are running counts in the sort that gives positions on Spark
+    too (D240 kept a second window there); the stored events equal DuckDB's row for row."""
+    import re
+
+    from jmtools.evidence import prepare
+    from jmtools.journey import Journey
+    from jmtools.sources import load_events
+
+    journey = Journey.load(DATA / "journey.yaml")
+    events = frames[0]
+    assert "occurrence: repeat" in journey.path.read_text(encoding="utf-8")
+    sp = prepare(load_events(spark.createDataFrame(events)), journey, materialize=False)
+    sql = " ".join(sp.core._find_backend().compile(sp.core).split())
+    assert len(set(re.findall(r"OVER \( (PARTITION BY .*? ORDER BY .*?) (?:ROWS BETWEEN|\))", sql))) == 1
+    duck = prepare(load_events(events), journey)
+    cols = ["customer_id", "position", "event", "touchpoint", "stage", "next_event", "time_to_next_s"]
+    same(sp.to_pandas()[cols].sort_values(["customer_id", "position"]),
+         duck.to_pandas()[cols].sort_values(["customer_id", "position"]))

@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from jmtools.core.engine import as_table, backend_of, to_pandas
+from jmtools.core.engine import as_table, to_pandas
 from jmtools.core.engine import materialize as _materialize
 from jmtools.core.errors import ParameterError
 from jmtools.core.vocabulary import nobody_label
@@ -424,9 +424,9 @@ def prepare(events, journey, *, customers=None, personas=None, segments=None,
         joined = joined.left_join(seg, joined.customer_id == seg._sid).drop("_sid")
 
     codes = {e: i for i, e in enumerate(event_names, start=1)}
-    # occurrence conditions alone are running counts in the one sort (DuckDB; Spark keeps the
-    # second pass until its parity is shown, D240); ``after`` needs the sorted table
-    in_sort = (plan.conditional and backend_of(t).name == "duckdb"
+    # occurrence conditions alone are running counts in the one sort, on every engine (D240,
+    # D250); ``after`` needs the sorted table
+    in_sort = (plan.conditional
                and not any(rules[i].after for i, names in plan.branches.items() if names))
     optional = _optional_columns(t, segments)
     whole = date_only.loc[date_only["n_dated"] == date_only["n_events"], "event"]

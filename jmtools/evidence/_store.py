@@ -81,7 +81,9 @@ def by_code(code, values: dict, size: int, dtype: str):
 
     if not values or size < 1:
         return ibis.null(dtype)
-    table = ibis.literal([values.get(i) for i in range(1, size + 1)], type=f"array<{dtype}>")
+    # a trailing null that no code reaches: Spark (ANSI) calls element_at of an array without
+    # nulls never null, so a null code read its -1 placeholder and took the last value (D250)
+    table = ibis.literal([values.get(i) for i in range(1, size + 1)] + [None], type=f"array<{dtype}>")
     return table[(code - 1).cast("int32")]      # Spark's element_at takes an INT
 
 
@@ -139,7 +141,7 @@ def decode_events(t, names, **columns):
     if len(names) <= CASE_LIMIT:
         if not names:
             return t.mutate(**{c: ibis.null("string") for c in columns})
-        listed = ibis.literal(list(names), type="array<string>")
+        listed = ibis.literal([*names, None], type="array<string>")     # a null code stays null on Spark (by_code)
         return t.mutate(**{c: listed[t[code].cast("int32") - 1] for c, code in columns.items()})
     import pandas as pd
 
