@@ -505,7 +505,7 @@ def test_occurrence_conditions_share_the_one_sort_on_spark(spark, frames):
     assert "occurrence: repeat" in journey.path.read_text(encoding="utf-8")
     sp = prepare(load_events(spark.createDataFrame(events)), journey, materialize=False)
     sql = " ".join(sp.core._find_backend().compile(sp.core).split())
-    assert len(set(re.findall(r"OVER \( (PARTITION BY .*? ORDER BY .*?) (?:ROWS BETWEEN|\))", sql))) == 1
+    assert len(set(re.findall(r"OVER \(\s*(PARTITION BY .*? ORDER BY .*?)\s*(?:ROWS BETWEEN|\))", sql))) == 1
     duck = prepare(load_events(events), journey)
     cols = ["customer_id", "position", "event", "touchpoint", "stage", "next_event", "time_to_next_s"]
     same(sp.to_pandas()[cols].sort_values(["customer_id", "position"]),
