@@ -461,12 +461,13 @@ class Findings:
 
     @property
     def contact_only(self) -> pd.DataFrame | None:
-        """The focus's funnel steps where some customers are counted only through a contact the
-        company started (``initiated_by: company``: a mailing, a reminder), with no step of their
-        own there (``n_contact_only``), or are counted after such a step (``n_carried``)
-        (:func:`jmtools.analyses.compare.company_only_reach`): ``step``, ``n_funnel``, ``n_own``,
-        ``n_funnel_only``, ``n_contact_only``, ``n_carried``. None without such contacts, for a funnel of
-        the user's own steps, or a hidden focus; steps the funnel hides are left out."""
+        """The focus's funnel steps where some customers got a contact the company started
+        (``initiated_by: company``: a push, a reminder) at a stage where customers act but took no
+        step of their own there, so that the funnel does not count them there (D243;
+        :func:`jmtools.analyses.compare.company_only_reach`): ``step``, ``before`` (the step before,
+        None at the first), ``n_prev`` (counted there), ``n_funnel``, ``n_contact_only``. None
+        without such contacts, for a funnel of the user's own steps, or a hidden focus; steps the
+        funnel hides are left out."""
         fun = self.funnel
         if (self.focus_hidden or fun.empty or not self.evidence.company_touchpoints
                 or not set(fun["step"]) <= set(self.evidence.stages)):
@@ -475,10 +476,13 @@ class Findings:
         out = company_only_reach(self.evidence, steps=list(fun["step"]), by=by)
         if by:
             out = out[out["persona"] == self.focus.persona]
+        steps = list(fun["step"])
+        out = out.assign(step_index=range(1, len(out) + 1), n_prev=fun["n_prev"].to_numpy(),
+                         before=[None, *steps[:-1]])
         shown = set(fun.loc[~fun["suppressed"].astype(bool), "step"]) if "suppressed" in fun else set(fun["step"])
-        out = out[(out["n_contact_only"] + out["n_carried"] > 0) & out["from_step"].isin(shown)]
+        out = out[(out["n_contact_only"] > 0) & out["from_step"].isin(shown)]
         return out.rename(columns={"from_step": "step"})[
-            ["step", "n_funnel", "n_own", "n_funnel_only", "n_contact_only", "n_carried"]].reset_index(drop=True)
+            ["step", "before", "n_prev", "n_funnel", "n_contact_only"]].reset_index(drop=True)
 
     @property
     def kpis_shown(self) -> pd.DataFrame | None:

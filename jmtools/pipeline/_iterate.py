@@ -61,10 +61,10 @@ class Comparison:
         Per step and group, the customers counted and how many a contact the company started
         brought there (:func:`jmtools.analyses.compare.reach_mix`; empty without such contacts).
     funnel_only : pandas.DataFrame or None
-        Per step, the customers the report's funnel counts there and the comparison does not,
-        because a contact the company started stood for their step
-        (:func:`jmtools.analyses.compare.company_only_reach`, both groups together; only the steps
-        where some are; None without such contacts).
+        Per step, the customers counted there (as the report's funnel counts them) and how many
+        more got a contact the company started there but took no step of their own, so neither
+        counts them (:func:`jmtools.analyses.compare.company_only_reach`, both groups together;
+        only the steps where some are; None without such contacts).
     """
 
     table: pd.DataFrame
@@ -232,8 +232,9 @@ class Comparison:
         return "\n".join([f"{len(table)} comparisons: {head}", *clearest, *mixed, *own])
 
     def funnel_only_words(self) -> list[tuple[str, str]]:
-        """Each step whose count differs from the funnel's, with why, in words (:attr:`funnel_only`):
-        counts of 1–4 customers said as "fewer than 5".
+        """Each step where a contact the company started reached customers who took no step of
+        their own there, in words (:attr:`funnel_only`, D243): counts of 1–4 customers said as
+        "fewer than 5".
 
         Examples
         --------
@@ -241,27 +242,28 @@ class Comparison:
         >>> c.funnel_only_words()[0][0]
         'Restock'
         >>> print(c.funnel_only_words()[0][1])  # doctest: +NORMALIZE_WHITESPACE
-        1,134 customers reached it by their own events; the journey report's funnel also counts 666 whom a
-        contact the company started (a mailing, a reminder) stood for there or at an earlier step,
-        1,800 in all.
+        1,134 customers reached it by a step of their own, as the journey report's funnel counts them;
+        666 more got a contact the company started there (a mailing, a reminder) but took no step of
+        their own there, and neither counts them.
         """
         if self.funnel_only is None:
             return []
-        return [(r.from_step, f"{count_words(r.n_own)} customers reached it by their own events; the journey "
-                 f"report's funnel also counts {count_words(r.n_funnel_only)} whom a contact the company started "
-                 f"(a mailing, a reminder) stood for there or at an earlier step"
-                 + (f", {r.n_funnel:,} in all." if r.n_funnel_only >= MIN_GROUP else "."))   # no count of 1–4 back
+        return [(r.from_step, f"{count_words(r.n_funnel)} customers reached it by a step of their own, as the "
+                 f"journey report's funnel counts them; {count_words(r.n_contact_only)} more got a contact the "
+                 f"company started there (a mailing, a reminder) but took no step of their own there, and "
+                 f"neither counts them.")
                 for r in self.funnel_only.itertuples()]
 
 
 def _funnel_only(parts) -> pd.DataFrame | None:
     """:func:`jmtools.analyses.compare.company_only_reach` of one folder or two (summed per
-    step), only the steps where the funnel counts customers the comparison does not."""
+    step), only the steps where a company's contact reached customers who took no step there."""
     parts = [p for p in parts if p is not None]
     if not parts:
         return None
-    both = pd.concat(parts).groupby("from_step", sort=False, as_index=False).sum()
-    return both[both["n_funnel_only"] > 0].reset_index(drop=True)
+    both = pd.concat(parts)[["from_step", "n_funnel", "n_contact_only"]]
+    both = both.groupby("from_step", sort=False, as_index=False).sum()
+    return both[both["n_contact_only"] > 0].reset_index(drop=True)
 
 
 def observe(data, *, journey=None, segment: str = "", steps=None, level: str = "stage",

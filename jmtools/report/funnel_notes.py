@@ -237,28 +237,21 @@ def _share(share, low, high) -> str:
 
 
 def show_contact_only(f: Findings) -> None:
-    """Below the funnel: each stage where the funnel counts customers who took no step of their
-    own there, only a contact the company started there stands for it
-    (:attr:`Findings.contact_only`), and the later stages that count them too in one sentence;
-    1–4 said in words. Then each stage reached only through the company's own record (every touchpoint
-    there ``initiated_by: company``), with the funnel's count there."""
+    """Below the funnel: each stage where customers act at which some customers got a contact the
+    company started but took no step of their own, so that the funnel does not count them there
+    (:attr:`Findings.contact_only`, D243); 1–4 said in words. Then each stage reached only through
+    the company's own record (every touchpoint there ``initiated_by: company``), with the funnel's
+    count there."""
     rows = f.contact_only
-    blocks = []                  # [stage, its sentence, later stages]
     for r in (rows.itertuples() if rows is not None else []):
-        if r.n_carried and blocks:   # counted here after a contact stood for an earlier stage
-            blocks[-1][2].append(f"{r.step} {count_words(r.n_carried)} of {r.n_funnel:,}")
-        if not r.n_contact_only:
-            continue
         at = [t.name for t in f.evidence.rules if t.initiated_by == "company" and t.stage == r.step]
-        blocks.append([r.step, f"{count_words(r.n_contact_only)} of the {r.n_funnel:,} customers counted there took no "
-                       f"step of their own there: only a contact the company started "
-                       f"({', '.join(at) or 'at that stage'}) stands for it", []])
-    for step, text, later in blocks:
-        also = (f" The later stages count them too, whatever they did there themselves: {'; '.join(later)}."
-                if later else "")
-        kit.display(md("> **Counted through the company's contacts at {step}**: {text}.{also} A funnel counts a "
-                       "contact as reaching its stage (\"received → acted\"); read the conversion into {step} "
-                       "with that in mind.", step=step, text=text, also=also))
+        who = (f"{count_words(r.n_contact_only)} of the {r.n_prev:,} customers counted at {r.before}" if r.before
+               else count_words(r.n_contact_only) + " customers")
+        kit.display(md("> **Not counted at {step}**: {who} got a contact the company started there ({names}) but took "
+                       "no step of their own at {step}, so the funnel counts them neither there nor after it. At a "
+                       "stage where customers act, only a customer's own step counts as reaching it; at a stage where "
+                       "only the company acts (a payment, an ad shown), its contact does.",
+                       step=r.step, who=who, names=", ".join(at) or "at that stage"))
     _show_company_record_only(f)
 
 

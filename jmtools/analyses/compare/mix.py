@@ -16,8 +16,9 @@ import pandas as pd
 from jmtools.analyses.compare.observations import _shown
 from jmtools.analyses.compare.twosample import two_proportions
 from jmtools.analyses.disclosure import MIN_GROUP
-from jmtools.analyses.funnels import customer_reach
-from jmtools.analyses.funnels._common import _company_rows, _contact_stages
+from jmtools.analyses.funnels._common import (_by_list, _company_rows, _complete, _contact_stages, _groups, _steps,
+                                              _table, step_columns)
+from jmtools.analyses.funnels.steps import _reach, _step_filter
 from jmtools.core.engine import kept_answer, to_pandas
 from jmtools.core.errors import ParameterError
 from jmtools.core.stats import wilson_interval
@@ -64,22 +65,17 @@ def company_contacts(evidence) -> pd.DataFrame | None:
 
 
 def company_only_reach(evidence, *, steps=None, level: str = "stage", by=None) -> pd.DataFrame:
-    """Per step: the customers the funnel counts there, and how many of them a comparison does not
-    count, because a contact the company started stood for their step there (or before).
+    """Per step: the customers the funnel counts there, and how many got a contact the company
+    started there but took no step of their own, so that no funnel counts them there (D243).
 
-    A comparison counts a customer at a stage when their own events reach it
-    (:func:`~jmtools.analyses.compare.step_observations`); the funnel of the report counts every
-    event there, a mailing or a reminder too ("received → acted"). The difference is the customers
-    counted by the funnel but not by the comparison: said beside the comparison, so that its
-    counts can be matched to the funnel's. A customer whom only a mailing brought to a stage is
-    not counted there by their own steps, nor at the later steps of the strict funnel.
-
-    Where the difference comes from is counted per stage too: ``n_contact_only`` are the customers
-    the funnel counts at a stage who took no step of their own there (from the time the funnel
-    counts them at the step before), only the company's contact stands for it; ``n_carried`` are
-    the customers counted at a later stage who were such a customer at an earlier one. A customer
-    who files a claim themselves after a welcome pack stood for their onboarding is carried at the
-    claim, not brought there by the claim's status message.
+    A stage where customers act is reached by the customer's own step, in the report's funnel
+    and in a comparison alike (:func:`~jmtools.analyses.funnels.customer_reach`); a stage whose
+    every touchpoint is the company's (a bill, an ad shown) by the company's contact. A mailing,
+    a push or a reminder at a stage where customers act therefore brings nobody there: the
+    customers it reached who did not act are counted here, beside the funnel's count, so that a
+    reader knows the contact was made. They are the customers counted at the step before (at the
+    first step: anyone) who got such a contact at the stage after the step before, and whom the
+    funnel does not count at the stage.
 
     Parameters
     ----------
@@ -92,10 +88,10 @@ def company_only_reach(evidence, *, steps=None, level: str = "stage", by=None) -
     Returns
     -------
     pandas.DataFrame
-        The by columns first (if any), then ``from_step`` (as readers see it), ``n_funnel`` (customers the funnel
-        counts), ``n_own`` (those whose own events reach it), ``n_funnel_only`` (the difference),
-        ``n_contact_only`` and ``n_carried`` (both 0 for steps that are not stages); one row per
-        group and step the funnel reaches, in funnel order.
+        The by columns first (if any), then ``from_step`` (as readers see it), ``n_funnel``
+        (customers the funnel counts) and ``n_contact_only`` (got the company's contact there
+        and took no step of their own: not counted; 0 for steps that are not stages, and at a
+        stage where only the company acts); one row per group and step, in funnel order.
 
     Examples
     --------
@@ -107,12 +103,12 @@ def company_only_reach(evidence, *, steps=None, level: str = "stage", by=None) -
     ...     {"name": "Site", "stage": "Aware", "events": ["view"]},
     ...     {"name": "Shop", "stage": "Buy", "events": ["buy"]}]}
     >>> company_only_reach(prepare(ev, j))
-      from_step  n_funnel  n_own  n_funnel_only  n_contact_only  n_carried
-    0     Aware         2      1              1               1          0
-    1       Buy         1      0              1               0          1
+      from_step  n_funnel  n_contact_only
+    0     Aware         1               1
+    1       Buy         0               0
 
-    ``a`` came to Aware only through the mail: the funnel counts them at Aware and Buy, their own
-    steps reach neither; ``a`` bought themselves, so Buy carries them rather than bringing them.
+    ``a`` got the mail at Aware and never visited: not counted at Aware, nor at Buy after it;
+    ``b`` visited, and is counted by that visit.
     """
     steps = [steps] if isinstance(steps, str) else steps
     if steps is None:
@@ -124,46 +120,43 @@ def company_only_reach(evidence, *, steps=None, level: str = "stage", by=None) -
 
 
 def _company_only_reach(evidence, steps: list, level: str, by: list) -> pd.DataFrame:
-    keys = [*by, "step_index"]
-    reach = customer_reach(evidence, steps=steps, level=level, by=by or None)
-    counts = [reach.groupby(keys, dropna=False, sort=False).size(),
-              customer_reach(evidence, steps=steps, level=level, by=by or None, own_only=True)
-              .groupby(keys, dropna=False, sort=False).size()]
-    out = pd.concat({"n_funnel": counts[0], "n_own": counts[1]}, axis=1).fillna(0).astype("int64")
-    flags = _contact_only(evidence, reach, level)
-    first = flags[flags].reset_index().groupby("customer_id")["step_index"].min()
-    carried = reach["step_index"] > reach["customer_id"].map(first).fillna(len(steps) + 1)
-    marks = reach.assign(n_contact_only=flags.reindex(
-        pd.MultiIndex.from_frame(reach[["customer_id", "step_index"]])).fillna(False).to_numpy(),
-        n_carried=carried.to_numpy())
-    out = out.join(marks.groupby(keys, dropna=False, sort=False)[["n_contact_only", "n_carried"]].sum()
-                   .astype("int64")).fillna(0).astype("int64")
-    out = out.reset_index().sort_values(keys, kind="stable", ignore_index=True)
-    out.insert(len(by), "from_step", out.pop("step_index").map(lambda i: _shown(steps[i - 1])))
-    out.insert(len(by) + 3, "n_funnel_only", out["n_funnel"] - out["n_own"])
-    return out
+    import ibis
+
+    steps, by = _steps(evidence, steps, level), _by_list(evidence, by)
+    reach = _reach(evidence, steps, level, by)
+    parts = []
+    for k, r in enumerate(reach, start=1):
+        counted = r.group_by(by).agg(n=r.count()) if by else r.agg(n=r.count())
+        parts.append(counted.mutate(step_index=ibis.literal(k, "int64"), what=ibis.literal("n_funnel")))
+        left = _contacted_not_counted(evidence, steps, level, by, reach, k)
+        if left is not None:
+            missed = left.group_by(by).agg(n=left.count()) if by else left.agg(n=left.count())
+            parts.append(missed.mutate(step_index=ibis.literal(k, "int64"), what=ibis.literal("n_contact_only")))
+    both = to_pandas(ibis.union(*[p.select(*by, "step_index", "what", "n") for p in parts]))
+    wide = both.pivot_table(index=[*by, "step_index"], columns="what", values="n", aggfunc="sum", dropna=False)
+    wide = wide.reindex(columns=["n_funnel", "n_contact_only"]).reset_index()
+    out = _complete(evidence, wide, by, steps, _groups(evidence, by), ["n_funnel", "n_contact_only"])
+    out["from_step"] = [_shown(s) for s in out["step"]]
+    return out[[*by, "from_step", "n_funnel", "n_contact_only"]].reset_index(drop=True)
 
 
-def _contact_only(evidence, reach: pd.DataFrame, level: str) -> pd.Series:
-    """(customer, step index) → whether the customer took no step of their own at that stage from
-    the time the funnel counts them at the step before (any time at the first step). Stages only:
-    a step naming a touchpoint or an event is what it names (D14)."""
-    stages = set(getattr(evidence, "stages", [])) - _contact_stages(evidence)  # a bill is their step (D177)
-    at = reach[reach["step"].isin(stages)] if level in ("stage", "any") else reach.iloc[:0]
-    index = pd.MultiIndex.from_frame(reach[["customer_id", "step_index"]])
-    if at.empty or not getattr(evidence, "company_touchpoints", None):
-        return pd.Series(False, index=index)
-    t = evidence.events
-    own = t.filter(~_company_rows(evidence, t) & t.stage.isin(sorted(set(at["step"]))))
-    latest = to_pandas(own.group_by(["customer_id", "stage"]).agg(last=own.timestamp.max()))
-    latest["customer_id"] = latest["customer_id"].astype(str)
-    before = reach.assign(step_index=reach["step_index"] + 1).set_index(["customer_id", "step_index"])["timestamp"]
-    mine = at.assign(customer_id=at["customer_id"].astype(str)).merge(
-        latest, left_on=["customer_id", "step"], right_on=["customer_id", "stage"], how="left")
-    since = before.reindex(pd.MultiIndex.from_frame(at[["customer_id", "step_index"]])).to_numpy()
-    took = mine["last"].notna().to_numpy() & (pd.isna(since) | (mine["last"].to_numpy() >= since))
-    flags = pd.Series(~took, index=pd.MultiIndex.from_frame(at[["customer_id", "step_index"]]))
-    return flags.reindex(index, fill_value=False)
+def _contacted_not_counted(evidence, steps: list, level: str, by: list, reach: list, k: int):
+    """The customers (customer_id, by…) counted at step ``k − 1`` (anyone at the first) who got a
+    contact the company started at stage ``k`` after it, and whom the funnel does not count at
+    ``k``; None where nobody can be: a step that is no stage, or a stage where only the company
+    acts (its contact is the customers' step there, D177)."""
+    col, step = step_columns(evidence, [steps[k - 1]])[0] if level == "any" else (level, steps[k - 1])
+    t = _table(evidence, by)
+    company = _company_rows(evidence, t)
+    if company is None or col != "stage" or step in _contact_stages(evidence):
+        return None
+    sent = t.filter(_step_filter(evidence, t, "stage", step) & company)
+    if k > 1:
+        before = reach[k - 2].select(_c=reach[k - 2].customer_id, _pp=reach[k - 2].p)
+        sent = sent.join(before, sent.customer_id == before._c).filter(lambda x: x.position > x._pp)
+    sent = sent.select("customer_id", *by).distinct()
+    here = reach[k - 1].select(_c=reach[k - 1].customer_id)
+    return sent.anti_join(here, sent.customer_id == here._c)
 
 
 def reach_mix(split: pd.DataFrame, contacts: pd.DataFrame | None, *, group_col: str = "group") -> pd.DataFrame:

@@ -55,10 +55,10 @@ def step_observations(evidence, *, steps=None, level: str = "stage", follow_up: 
 
     Uses the strict ordered funnel (:func:`jmtools.analyses.funnels.customer_reach`) of the
     customers' own steps: a contact the company started (a touchpoint marked ``initiated_by:
-    company``, a mailing) does not reach a stage — a customer mailed in March who first came in
+    company``, a mailing) does not reach a stage where customers act — a customer mailed in March who first came in
     July reaches it in July, and one who was only mailed is not counted there. A step that names
-    a touchpoint or an event is taken as named ("received → acted"). Without such contacts at
-    the stages, the customers counted are those :func:`~jmtools.analyses.funnels.funnel` counts.
+    a touchpoint or an event is taken as named ("received → acted"). The customers counted are
+    those :func:`~jmtools.analyses.funnels.funnel` counts (one rule, D243).
 
     Parameters
     ----------
@@ -109,8 +109,7 @@ def step_observations(evidence, *, steps=None, level: str = "stage", follow_up: 
         raise ParameterError("steps", steps, expected="at least two funnel steps",
                              fix="pass steps=[...] (stage, touchpoint or event names in order)")
     has_persona = "persona" in evidence.columns
-    reach = customer_reach(evidence, steps=steps, level=level, by="persona" if has_persona else None,
-                           own_only=True)
+    reach = customer_reach(evidence, steps=steps, level=level, by="persona" if has_persona else None)
     if not has_persona:
         reach["persona"] = None
     conv, time, opened = [], [], []

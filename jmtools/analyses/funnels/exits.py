@@ -52,7 +52,7 @@ def before_leaving(evidence, *, stages=None, by=None, min_n: int = 5) -> pd.Data
 
     The customers compared are those who had reached ``from_stage`` by their own steps (the strict
     funnel over the default funnel's stages, a contact the company started not counting as the
-    customer arriving: :func:`~jmtools.analyses.funnels.customer_reach` with ``own_only=True``) before
+    customer arriving, as every funnel counts it: :func:`~jmtools.analyses.funnels.customer_reach`) before
     leaving, or by the log's end: the furthest stage that at least :data:`REACHED_SHARE` of the
     customers who left had reached before leaving ("" when that is no stage: every customer with
     events).
@@ -145,7 +145,7 @@ def _count(evidence, exits: list, steps: list, by: list) -> pd.DataFrame:
     days = evidence.dates_only is not None            # order within a day assumed: only earlier days count
     everyone = t.filter(t.position == 1).select(*keys)
     reach = [r.select(_c=r.customer_id, _k=ibis.literal(k, "int64"), _p=r.p)
-             for k, r in enumerate(_reach(evidence, steps, "stage", by, own_only=True), start=1)] if steps else []
+             for k, r in enumerate(_reach(evidence, steps, "stage", by), start=1)] if steps else []
     met = t.filter(tp.isin(compared)).select(_c=t.customer_id, tp=tp, _p=t.position, _t=t.timestamp) \
         if compared else None
     parts = []

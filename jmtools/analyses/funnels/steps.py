@@ -9,6 +9,7 @@ here is shared with :func:`~jmtools.analyses.funnels.time_between_stages`.
 from __future__ import annotations
 
 import decimal
+import warnings
 
 import pandas as pd
 
@@ -32,16 +33,19 @@ def _step_filter(evidence, t, col, step):
     return t[col] == step
 
 
-def _reach(evidence, steps, level, by, own_only=False):
+def _reach(evidence, steps, level, by, contacts=False):
     """Per step k, the customers who reach it: customer_id, by…, p (position), t (timestamp), _pt.
 
     Reads the stored narrow table (:attr:`Evidence.core`) with integer stage, touchpoint and
-    event codes when there is one. ``own_only``: a stage is reached by the customer's own events
-    only (touchpoint and event steps are taken as named).
+    event codes when there is one. The one rule of what reaches a stage (D243): at a stage with a
+    touchpoint where customers act, only the customer's own step; at a stage whose every
+    touchpoint is the company's (a payment, a closure), the company's contact (D177). A step that
+    names a touchpoint or an event is taken as named. ``contacts=True``: a contact the company
+    started reaches any stage, as before D243 — only to count whom the rule leaves out.
     """
     t = _table(evidence, by)
     pairs = step_columns(evidence, steps) if level == "any" else [(_level_col(level), s) for s in steps]
-    company = _company_rows(evidence, t) if own_only else None
+    company = None if contacts else _company_rows(evidence, t)
     contact = _contact_stages(evidence)      # reached by the company's contact alone: a bill (D177)
     keys = ["customer_id", *by]
     reached = []
@@ -256,27 +260,28 @@ def furthest_stage(evidence, *, steps=None, level: str = "stage", by=None, order
         .reset_index(drop=True)
 
 
-def customer_reach(evidence, *, steps=None, level: str = "stage", by=None, own_only: bool = False):
+def customer_reach(evidence, *, steps=None, level: str = "stage", by=None, own_only: bool | None = None):
     """When each customer reached each step of the strict ordered funnel.
 
     The per-customer rows behind :func:`funnel`: a customer has a row for step *k* exactly
     when the funnel counts them at step *k*, timed by the event that counts there. Before and
-    after comparisons (:mod:`jmtools.analyses.compare`) split customers by these times, with
-    ``own_only=True``.
+    after comparisons (:mod:`jmtools.analyses.compare`) split customers by these times.
+
+    A stage where customers act (it has a touchpoint not marked ``initiated_by: company``) is
+    reached by the customer's own step only: a contact the company started there (a mailing, a
+    push) is not the customer arriving. A stage whose every touchpoint is the company's (a bill,
+    an ad shown) is reached by that contact. A step that names a touchpoint or an event is taken
+    as named, so "received → acted" (``level="any", steps=["Newsletter", "newsletter_click"]``)
+    still starts at the contact (D243).
 
     Parameters
     ----------
     evidence : Evidence
     steps, level, by
         As in :func:`funnel`.
-    own_only : bool, default False
-        True: a stage is reached by the customer's own events only — a contact the company
-        started there (a touchpoint marked ``initiated_by: company``: a mailing) is not the
-        customer arriving, and a customer whose only event at the stage is one does not reach
-        it. A step that names a touchpoint or an event is taken as named, so "received →
-        acted" (``level="any", steps=["Newsletter", "newsletter_click"]``) still starts at
-        the contact.
-        False (as :func:`funnel` counts): every event at the stage counts.
+    own_only : bool, optional
+        Deprecated (D243): every stage is now reached as ``own_only=True`` read it; passing it
+        warns (``FutureWarning``) and changes nothing.
 
     Returns
     -------
@@ -301,25 +306,27 @@ def customer_reach(evidence, *, steps=None, level: str = "stage", by=None, own_o
     2           b           1  Browse 2024-01-03 08:00:00
 
     A mailing at Browse (``initiated_by: company``) sent to ``b`` on 1 January: ``b`` reached
-    Browse then as :func:`funnel` counts, and on 3 January by their own visit.
+    Browse on 3 January, by their own visit.
 
     >>> ev = pd.concat([ev, pd.DataFrame({"customer_id": ["b"], "event": ["mail"],
     ...                                   "timestamp": pd.to_datetime(["2024-01-01 07:00"])})])
     >>> j["touchpoints"].append({"name": "Mailing", "stage": "Browse", "events": ["mail"],
     ...                          "initiated_by": "company"})
     >>> customer_reach(prepare(ev, j), steps=["Browse"])["timestamp"].tolist()[1:]
-    [Timestamp('2024-01-01 07:00:00')]
-    >>> customer_reach(prepare(ev, j), steps=["Browse"], own_only=True)["timestamp"].tolist()[1:]
     [Timestamp('2024-01-03 08:00:00')]
     """
     import ibis
 
+    if own_only is not None:
+        warnings.warn("customer_reach(own_only=…) is deprecated and changes nothing: a stage where customers act "
+                      "is reached by their own step, as the funnel counts it (D243); drop the argument",
+                      FutureWarning, stacklevel=2)
     _check_evidence(evidence)
     steps = _steps(evidence, steps, level)
     by = _by_list(evidence, by)
     keys = ["customer_id", *by]
     parts = [r.select(*keys, step_index=ibis.literal(i, "int64"), timestamp=r.t)
-             for i, r in enumerate(_reach(evidence, steps, level, by, own_only=own_only), start=1)]
+             for i, r in enumerate(_reach(evidence, steps, level, by), start=1)]
     out = to_pandas(ibis.union(*parts) if len(parts) > 1 else parts[0])
     out.insert(len(keys) + 1, "step", out["step_index"].map(dict(enumerate(steps, start=1))))
     out = out.sort_values(["customer_id", "step_index"], kind="stable").reset_index(drop=True)
