@@ -874,3 +874,46 @@ def test_moves_to_or_from_optional_and_exit_stages_are_no_detours():
     for level, want in (("touchpoint", ("Payment", "Site")), ("stage", ("Pay", "Browse"))):
         got = detours(prepare(ev, j), level=level)
         assert list(zip(got["from_step"], got["to_step"])) == [want] and got["n_customers"].tolist() == [1]
+
+
+def _broadcast():
+    from broadcast_world import JOURNEY, broadcast_world
+
+    events, customers = broadcast_world(seed=5)
+    return events, customers, prepare(events, JOURNEY, customers=customers)
+
+
+def test_a_broadcast_in_a_stage_where_customers_act_reaches_nobody_there():
+    """D243: an outside tester's app put its weekly push (the company's, sent to every trial
+    starter) in First session; the funnel read 99.6% from Trial where 83.8% had a session, and the
+    planted LatAm failure (47% against 88%) did not show. A stage where customers act is reached by
+    their own step only: counts, conversion, the time between stages and a persona's funnel are
+    those of a plain-Python walk of the customers' own events."""
+    from broadcast_world import STAGES, plain_reach
+
+    events, customers, evidence = _broadcast()
+    reach = plain_reach(events)
+    got = funnel(evidence)
+    assert got["n"].tolist() == [sum(len(t) > k for t in reach.values()) for k in range(len(STAGES))]
+    assert got.loc[1, "conversion"] < 0.8                                   # 0.75 planted (a third at 0.47)
+    latam = set(customers.loc[customers["region"] == "LatAm", "customer_id"])
+    mine = funnel(evidence, by="persona").query("persona == 'LatAm'")
+    assert mine["n"].tolist() == [sum(len(t) > k for c, t in reach.items() if c in latam) for k in range(len(STAGES))]
+    assert 0.40 < mine["conversion"].iloc[1] < 0.55                         # the planted 47% shows
+    waits = pd.Series([(t[1] - t[0]).total_seconds() for t in reach.values() if len(t) > 1])
+    step = time_between_stages(evidence).set_index("step").loc["First session"]
+    assert step["n"] == len(waits) and step["median_h"] == pytest.approx(waits.median() / 3600)
+
+
+def test_a_stage_where_only_the_company_acts_is_still_reached_by_its_contact():
+    """D243 keeps D177: Billing's only touchpoint is the company's invoice, so the invoice is the
+    customers' step there and the funnel goes on to it; a funnel starting at such a stage starts."""
+    from broadcast_world import plain_reach
+
+    events, _, evidence = _broadcast()
+    reach = plain_reach(events)
+    got = funnel(evidence).set_index("step")
+    subscribed = sum(len(t) > 2 for t in reach.values())
+    assert got.loc["Billing", "n"] == sum(len(t) > 3 for t in reach.values()) == subscribed > 50
+    alone = funnel(evidence, steps=["Billing"])
+    assert alone["n"].tolist() == [events.loc[events["event"] == "invoice_sent", "customer_id"].nunique()]

@@ -31,6 +31,17 @@ def _events(seed: int, n: int = 400) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["customer_id", "event", "timestamp"])
 
 
+def _chain(names) -> list[int]:
+    """The strict chain's position at each step reached: the letter (the company's, at Bill, where
+    customers act too: Online bill) reaches nothing (D243)."""
+    at, pos = 0, []
+    for i, v in enumerate(names):
+        if at < len(STAGES) and STAGE_OF[v] == at and v != "bill":
+            pos.append(i)
+            at += 1
+    return pos
+
+
 def _plain(events: pd.DataFrame) -> pd.DataFrame:
     """Walk each customer's events in time order: the strict chain's position at each step, then
     who is lost at step k and who has an own event (not the company's letter) at a later step after
@@ -39,11 +50,7 @@ def _plain(events: pd.DataFrame) -> pd.DataFrame:
     for _, e in events.sort_values(["customer_id", "timestamp"], kind="stable").groupby("customer_id"):
         stages = [STAGE_OF[v] for v in e["event"]]
         own = [v != "bill" for v in e["event"]]
-        at, pos = 0, []
-        for i, s in enumerate(stages):
-            if at < len(STAGES) and s == at:
-                pos.append(i)
-                at += 1
+        pos = _chain(e["event"])
         for k in range(2, len(STAGES) + 1):          # lost at k: reached k − 1, not k
             if len(pos) == k - 1:
                 rows[k][0] += 1
@@ -95,11 +102,7 @@ def test_what_the_lost_customers_did_later_equals_a_plain_walk(seed):
         did = {}
         for _, e in events.sort_values(["customer_id", "timestamp"], kind="stable").groupby("customer_id"):
             stages = [STAGE_OF[v] for v in e["event"]]
-            at, pos = 0, []
-            for i, s in enumerate(stages):
-                if at < len(STAGES) and s == at:
-                    pos.append(i)
-                    at += 1
+            pos = _chain(e["event"])
             if len(pos) == k - 1:
                 for tp in {TOUCHPOINT_OF[v] for i, v in enumerate(e["event"])
                            if i > pos[-1] and v != "bill" and stages[i] > k - 1}:
