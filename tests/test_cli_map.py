@@ -169,7 +169,7 @@ def test_map_of_the_grocery_world_shows_its_repeat_stage_measured(tmp_path, caps
     assert out.read_bytes().startswith(b"<!DOCT")
     k = map_evidence(root)["kpis"]
     rows = k[(k.persona == "all") & (k.metric == "conversion")].set_index("stage")
-    truths = load_truths("grocery")["funnel"]["reach_with_company_events"]
+    truths = load_truths("grocery")["funnel"]["reach"]
     reach = {s: sum(v[s] for v in truths.values()) for s in rows.index}
     assert rows.loc["Repeat order", "value"] == pytest.approx(reach["Repeat order"] / reach["Restock"])
     assert (rows["value"] > 0).all()

@@ -311,7 +311,7 @@ def test_grocery_repeat_stage_reach_per_persona_is_the_planted_truth():
     from jmtools.sources import load_customers
 
     folder = Path(__file__).resolve().parents[1] / "data" / "grocery"
-    truths = load_truths("grocery")["funnel"]["reach_with_company_events"]
+    truths = load_truths("grocery")["funnel"]["reach"]
     j = Journey.load(folder / "journey.yaml")
     e = prepare(load_events(pd.read_parquet(folder / "events.parquet")), j,
                 customers=load_customers(pd.read_csv(folder / "customers.csv")))
