@@ -477,8 +477,8 @@ class Findings:
         if by:
             out = out[out["persona"] == self.focus.persona]
         steps = list(fun["step"])
-        out = out.assign(step_index=range(1, len(out) + 1), n_prev=fun["n_prev"].to_numpy(),
-                         before=[None, *steps[:-1]])
+        before, n_prev = dict(zip(steps, [None, *steps[:-1]])), dict(zip(steps, fun["n_prev"]))
+        out = out.assign(before=out["from_step"].map(before), n_prev=out["from_step"].map(n_prev))
         shown = set(fun.loc[~fun["suppressed"].astype(bool), "step"]) if "suppressed" in fun else set(fun["step"])
         out = out[(out["n_contact_only"] > 0) & out["from_step"].isin(shown)]
         return out.rename(columns={"from_step": "step"})[

@@ -245,7 +245,7 @@ def show_contact_only(f: Findings) -> None:
     rows = f.contact_only
     for r in (rows.itertuples() if rows is not None else []):
         at = [t.name for t in f.evidence.rules if t.initiated_by == "company" and t.stage == r.step]
-        who = (f"{count_words(r.n_contact_only)} of the {r.n_prev:,} customers counted at {r.before}" if r.before
+        who = (f"{count_words(r.n_contact_only)} of the {int(r.n_prev):,} customers counted at {r.before}" if pd.notna(r.before)
                else count_words(r.n_contact_only) + " customers")
         kit.display(md("> **Not counted at {step}**: {who} got a contact the company started there ({names}) but took "
                        "no step of their own at {step}, so the funnel counts them neither there nor after it. At a "
