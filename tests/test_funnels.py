@@ -917,3 +917,53 @@ def test_a_stage_where_only_the_company_acts_is_still_reached_by_its_contact():
     assert got.loc["Billing", "n"] == sum(len(t) > 3 for t in reach.values()) == subscribed > 50
     alone = funnel(evidence, steps=["Billing"])
     assert alone["n"].tolist() == [events.loc[events["event"] == "invoice_sent", "customer_id"].nunique()]
+
+
+def _first_stage_mail_world(seed: int, n: int = 300) -> pd.DataFrame:
+    """Customers who get a mailing at Aware, visit (or not), some before the mailing, then cart and
+    buy in any order; a push the company sends at Cart to some."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        names = rng.choice(["mail", "view", "cart", "push", "buy"], size=int(rng.integers(1, 7)))
+        for name in names:
+            rows.append((f"c{i:03d}", str(name), pd.Timestamp("2026-03-01") + pd.Timedelta(minutes=int(rng.integers(0, 10**5)))))
+    return pd.DataFrame(rows, columns=["customer_id", "event", "timestamp"]).drop_duplicates(["customer_id", "timestamp"])
+
+
+FIRST_MAIL = {"stages": ["Aware", "Cart", "Buy"], "touchpoints": [
+    {"name": "Mail", "stage": "Aware", "events": ["mail"], "initiated_by": "company"},
+    {"name": "Site", "stage": "Aware", "events": ["view"]},
+    {"name": "Basket", "stage": "Cart", "events": ["cart"]},
+    {"name": "Push", "stage": "Cart", "events": ["push"], "initiated_by": "company"},
+    {"name": "Shop", "stage": "Buy", "events": ["buy"]}]}
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_mailing_at_the_first_stage_counts_its_customer_there_and_their_own_step_dates_them(seed):
+    """D243 at the first step: a customer whom only the mailing reached at Aware is in the journey
+    (counted there, lost after it if they go no further) — the rule as first merged left them out
+    of every step, a mailed customer who then bought too. One who visited is timed by their own
+    first visit, as before-and-after cohorts date them (D130); the push at Cart brings nobody
+    there. Counts and the time to Cart equal a plain-Python walk."""
+    ev = _first_stage_mail_world(seed)
+    walk = {}
+    for cid, rows in ev.sort_values(["customer_id", "timestamp"]).groupby("customer_id"):
+        names, times = rows["event"].tolist(), rows["timestamp"].tolist()
+        start = names.index("view") if "view" in names else names.index("mail") if "mail" in names else None
+        if start is None:
+            continue
+        reached, i = [times[start]], start
+        for want in ("cart", "buy"):
+            i = next((k for k in range(i + 1, len(names)) if names[k] == want), None)
+            if i is None:
+                break
+            reached.append(times[i])
+        walk[cid] = reached
+    got = funnel(prepare(ev, FIRST_MAIL))
+    assert got["n"].tolist() == [sum(len(t) > k for t in walk.values()) for k in range(3)]
+    only_mailed = {c for c, g in ev.groupby("customer_id") if "mail" in set(g["event"]) and "view" not in set(g["event"])}
+    assert only_mailed and only_mailed <= set(walk)                     # counted at Aware
+    waits = pd.Series([(t[1] - t[0]).total_seconds() for t in walk.values() if len(t) > 1])
+    cart = time_between_stages(prepare(ev, FIRST_MAIL)).set_index("step").loc["Cart"]
+    assert cart["n"] == len(waits) and cart["median_s"] == pytest.approx(waits.median())

@@ -16,9 +16,7 @@ import pandas as pd
 from jmtools.analyses.compare.observations import _shown
 from jmtools.analyses.compare.twosample import two_proportions
 from jmtools.analyses.disclosure import MIN_GROUP
-from jmtools.analyses.funnels._common import (_by_list, _company_rows, _complete, _contact_stages, _groups, _steps,
-                                              _table, step_columns)
-from jmtools.analyses.funnels.steps import _reach, _step_filter
+from jmtools.analyses.funnels.steps import _contact_only_counts
 from jmtools.core.engine import kept_answer, to_pandas
 from jmtools.core.errors import ParameterError
 from jmtools.core.stats import wilson_interval
@@ -73,9 +71,10 @@ def company_only_reach(evidence, *, steps=None, level: str = "stage", by=None) -
     every touchpoint is the company's (a bill, an ad shown) by the company's contact. A mailing,
     a push or a reminder at a stage where customers act therefore brings nobody there: the
     customers it reached who did not act are counted here, beside the funnel's count, so that a
-    reader knows the contact was made. They are the customers counted at the step before (at the
-    first step: anyone) who got such a contact at the stage after the step before, and whom the
-    funnel does not count at the stage.
+    reader knows the contact was made. They are the customers counted at the step before who got
+    such a contact at the stage after the step before, and whom the funnel does not count at the
+    stage. The first step counts every customer the journey reached there, a mailing too (they
+    are lost after it if they go no further), so none are left out there.
 
     Parameters
     ----------
@@ -90,25 +89,28 @@ def company_only_reach(evidence, *, steps=None, level: str = "stage", by=None) -
     pandas.DataFrame
         The by columns first (if any), then ``from_step`` (as readers see it), ``n_funnel``
         (customers the funnel counts) and ``n_contact_only`` (got the company's contact there
-        and took no step of their own: not counted; 0 for steps that are not stages, and at a
-        stage where only the company acts); one row per group and step, in funnel order.
+        and took no step of their own: not counted; 0 at the first step, for steps that are not
+        stages, and at a stage where only the company acts); one row per group and step, in
+        funnel order.
 
     Examples
     --------
     >>> from jmtools.evidence import prepare
-    >>> ev = pd.DataFrame({"customer_id": ["a", "a", "b", "b"], "event": ["mail", "buy", "mail", "view"],
-    ...                    "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-01", "2024-01-03"])})
-    >>> j = {"stages": ["Aware", "Buy"], "touchpoints": [
-    ...     {"name": "Mail", "stage": "Aware", "events": ["mail"], "initiated_by": "company"},
-    ...     {"name": "Site", "stage": "Aware", "events": ["view"]},
+    >>> ev = pd.DataFrame({"customer_id": list("aaabbb"), "event": ["view", "push", "buy"] + ["view", "push", "open"],
+    ...                    "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"] * 2)})
+    >>> j = {"stages": ["Visit", "Try", "Buy"], "touchpoints": [
+    ...     {"name": "Site", "stage": "Visit", "events": ["view"]},
+    ...     {"name": "Push", "stage": "Try", "events": ["push"], "initiated_by": "company"},
+    ...     {"name": "App", "stage": "Try", "events": ["open"]},
     ...     {"name": "Shop", "stage": "Buy", "events": ["buy"]}]}
     >>> company_only_reach(prepare(ev, j))
       from_step  n_funnel  n_contact_only
-    0     Aware         1               1
-    1       Buy         0               0
+    0     Visit         2               0
+    1       Try         1               1
+    2       Buy         0               0
 
-    ``a`` got the mail at Aware and never visited: not counted at Aware, nor at Buy after it;
-    ``b`` visited, and is counted by that visit.
+    ``a`` got the push at Try and never opened the app: not counted at Try, nor at Buy after it
+    (the strict funnel); ``b`` opened it, and is counted by that step.
     """
     steps = [steps] if isinstance(steps, str) else steps
     if steps is None:
@@ -120,43 +122,9 @@ def company_only_reach(evidence, *, steps=None, level: str = "stage", by=None) -
 
 
 def _company_only_reach(evidence, steps: list, level: str, by: list) -> pd.DataFrame:
-    import ibis
-
-    steps, by = _steps(evidence, steps, level), _by_list(evidence, by)
-    reach = _reach(evidence, steps, level, by)
-    parts = []
-    for k, r in enumerate(reach, start=1):
-        counted = r.group_by(by).agg(n=r.count()) if by else r.agg(n=r.count())
-        parts.append(counted.mutate(step_index=ibis.literal(k, "int64"), what=ibis.literal("n_funnel")))
-        left = _contacted_not_counted(evidence, steps, level, by, reach, k)
-        if left is not None:
-            missed = left.group_by(by).agg(n=left.count()) if by else left.agg(n=left.count())
-            parts.append(missed.mutate(step_index=ibis.literal(k, "int64"), what=ibis.literal("n_contact_only")))
-    both = to_pandas(ibis.union(*[p.select(*by, "step_index", "what", "n") for p in parts]))
-    wide = both.pivot_table(index=[*by, "step_index"], columns="what", values="n", aggfunc="sum", dropna=False)
-    wide = wide.reindex(columns=["n_funnel", "n_contact_only"]).reset_index()
-    out = _complete(evidence, wide, by, steps, _groups(evidence, by), ["n_funnel", "n_contact_only"])
-    out["from_step"] = [_shown(s) for s in out["step"]]
-    return out[[*by, "from_step", "n_funnel", "n_contact_only"]].reset_index(drop=True)
-
-
-def _contacted_not_counted(evidence, steps: list, level: str, by: list, reach: list, k: int):
-    """The customers (customer_id, by…) counted at step ``k − 1`` (anyone at the first) who got a
-    contact the company started at stage ``k`` after it, and whom the funnel does not count at
-    ``k``; None where nobody can be: a step that is no stage, or a stage where only the company
-    acts (its contact is the customers' step there, D177)."""
-    col, step = step_columns(evidence, [steps[k - 1]])[0] if level == "any" else (level, steps[k - 1])
-    t = _table(evidence, by)
-    company = _company_rows(evidence, t)
-    if company is None or col != "stage" or step in _contact_stages(evidence):
-        return None
-    sent = t.filter(_step_filter(evidence, t, "stage", step) & company)
-    if k > 1:
-        before = reach[k - 2].select(_c=reach[k - 2].customer_id, _pp=reach[k - 2].p)
-        sent = sent.join(before, sent.customer_id == before._c).filter(lambda x: x.position > x._pp)
-    sent = sent.select("customer_id", *by).distinct()
-    here = reach[k - 1].select(_c=reach[k - 1].customer_id)
-    return sent.anti_join(here, sent.customer_id == here._c)
+    out = _contact_only_counts(evidence, steps, level, by)
+    out.insert(len(by), "from_step", [_shown(s) for s in out.pop("step")])
+    return out
 
 
 def reach_mix(split: pd.DataFrame, contacts: pd.DataFrame | None, *, group_col: str = "group") -> pd.DataFrame:
