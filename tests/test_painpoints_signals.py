@@ -214,15 +214,16 @@ def _skip_world(folder, seed: int, n: int = 600) -> tuple[pd.DataFrame, dict]:
 
 
 def _plain_dropoff(events: pd.DataFrame, persona_of: dict) -> pd.DataFrame:
-    """Walk each customer's events in time order: the strict chain; a customer lost before step
-    L + 1 is counted at step L (reached, n); they stop unless an event of their own (not the
-    letter) after their step L is at a step beyond L + 1 (then they skip it)."""
+    """Walk each customer's events in time order: the strict chain of their own steps (the
+    company's letter does not bring anyone to Pay, where customers pay: D243); a customer lost
+    before step L + 1 is counted at step L (reached, n); they stop unless an event of their own
+    (not the letter) after their step L is at a step beyond L + 1 (then they skip it)."""
     out: dict = {}
     for cid, e in events.sort_values(["customer_id", "timestamp"], kind="stable").groupby("customer_id"):
         at, own = [SKIP_AT[v] for v in e["event"]], [v != "letter" for v in e["event"]]
         pos = []
         for i, s in enumerate(at):
-            if len(pos) < len(SKIP_STAGES) and s == len(pos):
+            if len(pos) < len(SKIP_STAGES) and s == len(pos) and own[i]:
                 pos.append(i)
         for who in {persona_of.get(cid), "all"} - {None}:
             for s in range(min(len(pos), len(SKIP_STAGES) - 1)):

@@ -130,8 +130,11 @@ def test_the_rank_follows_the_dropoff_of_those_who_had_time(tmp_path):
 
 
 def test_a_company_reminder_is_counted_as_the_funnel_counts_it(tmp_path):
-    """A reminder the office sends (``initiated_by: company``) reaches Upload in the funnel: the signal's
-    everyone counts are the funnel's, and who is left out is counted on the same reach."""
+    """A reminder the office sends (``initiated_by: company``) to applicants who never upload does not
+    bring them to Upload, a stage where customers act (D243): they are lost at Apply, in the funnel and
+    in the signal alike, and who is left out is counted on the same reach. Before D243 the funnel
+    counted the reminded at Upload and this test's pandas did too (``upload=("upload", "remind")``);
+    the planted truth is that they never uploaded."""
     ev = _planted(seed=9, n=1500, reminders=True)
     permit_folder(tmp_path, ev)
     yaml = JOURNEY_YAML.replace(
@@ -140,7 +143,7 @@ def test_a_company_reminder_is_counted_as_the_funnel_counts_it(tmp_path):
         "  - {name: Letter,")
     (tmp_path / "journey.yaml").write_text(yaml, encoding="utf-8")
     f = pipeline.run(tmp_path)
-    truth = _pandas_dropoff(ev, upload=("upload", "remind"))
+    truth = _pandas_dropoff(ev)                            # Upload: their own upload only
     got = _dropoff(f)
     fun = f.funnel.set_index("step")
     for stage, step in (("Apply", "Upload"), ("Upload", "Decision")):
@@ -148,7 +151,11 @@ def test_a_company_reminder_is_counted_as_the_funnel_counts_it(tmp_path):
         assert int(g["n_all"]) == int(fun.loc[step, "n_prev"]) == t["n_all"], stage
         assert int(g["count_all"]) == int(fun.loc[step, "n_prev"] - fun.loc[step, "n"]) == t["count_all"], stage
         assert (int(g["n"]), int(g["count"]), int(g["n_open"])) == (t["n"], t["count"], t["open"]), stage
-    assert (ev["event"] == "remind").sum() > 0
+    reminded = set(ev.loc[ev["event"] == "remind", "customer_id"])
+    assert reminded and not reminded & set(ev.loc[ev["event"] == "upload", "customer_id"])
+    assert truth["Apply"]["count_all"] >= len(reminded)          # the reminded are among Apply's losses
+    assert _pandas_dropoff(ev, upload=("upload", "remind"))["Apply"]["count_all"] == \
+        truth["Apply"]["count_all"] - len(reminded)               # the old reading hid them
 
 
 def test_nobody_open_nothing_changes(ecommerce_world):
