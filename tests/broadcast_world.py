@@ -66,3 +66,25 @@ def plain_reach(events: pd.DataFrame) -> dict[str, list[pd.Timestamp]]:
                 times.append(t)
         reached[cid] = times
     return reached
+
+
+def mailing_world(seed: int, n: int = 300) -> pd.DataFrame:
+    """Customers who get a mailing at Aware, visit (or not), some before the mailing, then cart and
+    buy in any order; a push the company sends at Cart to some."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        names = rng.choice(["mail", "view", "cart", "push", "buy"], size=int(rng.integers(1, 7)))
+        for name in names:
+            rows.append((f"c{i:03d}", str(name), pd.Timestamp("2026-03-01")
+                         + pd.Timedelta(minutes=int(rng.integers(0, 10**5)))))
+    return pd.DataFrame(rows, columns=["customer_id", "event", "timestamp"]).drop_duplicates(["customer_id", "timestamp"])
+
+
+#: A mailing (the company's) at the first stage beside the customers' own visit, a push at Cart.
+MAILING_JOURNEY = {"stages": ["Aware", "Cart", "Buy"], "touchpoints": [
+    {"name": "Mail", "stage": "Aware", "events": ["mail"], "initiated_by": "company"},
+    {"name": "Site", "stage": "Aware", "events": ["view"]},
+    {"name": "Basket", "stage": "Cart", "events": ["cart"]},
+    {"name": "Push", "stage": "Cart", "events": ["push"], "initiated_by": "company"},
+    {"name": "Shop", "stage": "Buy", "events": ["buy"]}]}

@@ -533,3 +533,35 @@ def test_a_broadcast_in_a_stage_where_customers_act_is_counted_the_same_on_spark
     reach = plain_reach(events)
     assert funnel(sp)["n"].tolist() == [sum(len(t) > k for t in reach.values()) for k in range(len(STAGES))]
     assert company_only_reach(sp)["n_contact_only"].iloc[1] == sum(len(t) == 1 for t in reach.values()) > 0
+
+
+def test_a_mailing_at_the_first_stage_and_a_dated_reminder_are_counted_the_same_on_spark(spark):
+    """D243's first step (a customer only the mailing met is counted there, one who visited is dated
+    by the visit) and its dates-only rule (a stage's step that day follows the step before): Spark as
+    DuckDB."""
+    from broadcast_world import MAILING_JOURNEY, mailing_world
+
+    from jmtools.analyses.compare import company_only_reach
+    from jmtools.analyses.funnels import funnel, time_between_stages
+    from jmtools.evidence import prepare
+    from jmtools.sources import load_events
+
+    events = mailing_world(3, n=200)
+    duck = prepare(load_events(events), MAILING_JOURNEY)
+    sp = prepare(load_events(spark.createDataFrame(events)), MAILING_JOURNEY)
+    same(funnel(sp), funnel(duck))
+    same(time_between_stages(sp), time_between_stages(duck))
+    same(company_only_reach(sp), company_only_reach(duck))
+    remind = {"stages": ["Buy", "Remind", "Rebuy"], "touchpoints": [
+        {"name": "First order", "stage": "Buy", "events": ["order"], "occurrence": "first"},
+        {"name": "Reminder", "stage": "Remind", "events": ["reminder_sent"], "initiated_by": "company"},
+        {"name": "Reminder link", "stage": "Remind", "events": ["reminder_click"]},
+        {"name": "Repeat order", "stage": "Rebuy", "events": ["order"], "occurrence": "repeat"}]}
+    dated = pd.DataFrame([("x", "2024-03-01", "order"), ("x", "2024-03-05", "reminder_sent"),
+                          ("x", "2024-03-05", "reminder_click"), ("x", "2024-03-05", "order")],
+                         columns=["customer_id", "timestamp", "event"])
+    d_duck = prepare(load_events(dated), remind)
+    d_sp = prepare(load_events(spark.createDataFrame(dated)), remind)
+    assert d_sp.dates_only is not None
+    same(funnel(d_sp), funnel(d_duck))
+    assert funnel(d_sp)["n"].tolist() == [1, 1, 1]

@@ -919,25 +919,6 @@ def test_a_stage_where_only_the_company_acts_is_still_reached_by_its_contact():
     assert alone["n"].tolist() == [events.loc[events["event"] == "invoice_sent", "customer_id"].nunique()]
 
 
-def _first_stage_mail_world(seed: int, n: int = 300) -> pd.DataFrame:
-    """Customers who get a mailing at Aware, visit (or not), some before the mailing, then cart and
-    buy in any order; a push the company sends at Cart to some."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    for i in range(n):
-        names = rng.choice(["mail", "view", "cart", "push", "buy"], size=int(rng.integers(1, 7)))
-        for name in names:
-            rows.append((f"c{i:03d}", str(name), pd.Timestamp("2026-03-01") + pd.Timedelta(minutes=int(rng.integers(0, 10**5)))))
-    return pd.DataFrame(rows, columns=["customer_id", "event", "timestamp"]).drop_duplicates(["customer_id", "timestamp"])
-
-
-FIRST_MAIL = {"stages": ["Aware", "Cart", "Buy"], "touchpoints": [
-    {"name": "Mail", "stage": "Aware", "events": ["mail"], "initiated_by": "company"},
-    {"name": "Site", "stage": "Aware", "events": ["view"]},
-    {"name": "Basket", "stage": "Cart", "events": ["cart"]},
-    {"name": "Push", "stage": "Cart", "events": ["push"], "initiated_by": "company"},
-    {"name": "Shop", "stage": "Buy", "events": ["buy"]}]}
-
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_a_mailing_at_the_first_stage_counts_its_customer_there_and_their_own_step_dates_them(seed):
@@ -946,7 +927,10 @@ def test_a_mailing_at_the_first_stage_counts_its_customer_there_and_their_own_st
     of every step, a mailed customer who then bought too. One who visited is timed by their own
     first visit, as before-and-after cohorts date them (D130); the push at Cart brings nobody
     there. Counts and the time to Cart equal a plain-Python walk."""
-    ev = _first_stage_mail_world(seed)
+    from broadcast_world import MAILING_JOURNEY as FIRST_MAIL
+    from broadcast_world import mailing_world
+
+    ev = mailing_world(seed)
     walk = {}
     for cid, rows in ev.sort_values(["customer_id", "timestamp"]).groupby("customer_id"):
         names, times = rows["event"].tolist(), rows["timestamp"].tolist()
