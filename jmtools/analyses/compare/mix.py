@@ -71,10 +71,10 @@ def company_only_reach(evidence, *, steps=None, level: str = "stage", by=None) -
     every touchpoint is the company's (a bill, an ad shown) by the company's contact. A mailing,
     a push or a reminder at a stage where customers act therefore brings nobody there: the
     customers it reached who did not act are counted here, beside the funnel's count, so that a
-    reader knows the contact was made. They are the customers counted at the step before who got
-    such a contact at the stage after the step before, and whom the funnel does not count at the
-    stage. The first step counts every customer the journey reached there, a mailing too (they
-    are lost after it if they go no further), so none are left out there.
+    reader knows the contact was made. They are the customers counted at the step before (at the
+    first step: anyone) who got such a contact at the stage after the step before, and whom the
+    funnel does not count at the stage. The rule is the same at the first step: a customer whom
+    only a mailing met there is in no step of the funnel, and is counted here.
 
     Parameters
     ----------
@@ -89,9 +89,8 @@ def company_only_reach(evidence, *, steps=None, level: str = "stage", by=None) -
     pandas.DataFrame
         The by columns first (if any), then ``from_step`` (as readers see it), ``n_funnel``
         (customers the funnel counts) and ``n_contact_only`` (got the company's contact there
-        and took no step of their own: not counted; 0 at the first step, for steps that are not
-        stages, and at a stage where only the company acts); one row per group and step, in
-        funnel order.
+        and took no step of their own: not counted; 0 for steps that are not stages, and at a
+        stage where only the company acts); one row per group and step, in funnel order.
 
     Examples
     --------

@@ -39,13 +39,13 @@ def _reach(evidence, steps, level, by, contacts=False):
     Reads the stored narrow table (:attr:`Evidence.core`) with integer stage, touchpoint and
     event codes when there is one. The one rule of what reaches a stage (D243): at a stage with a
     touchpoint where customers act, only the customer's own step; at a stage whose every
-    touchpoint is the company's (a payment, a closure), the company's contact (D177); at the
-    first step, anyone the journey reached there, a mailing too, timed by their own step where
-    they took one (:func:`_first_reach`). A step that names a touchpoint or an event is taken as
-    named. In a log of dates only, a stage's step on the day the step before was reached counts
-    as after it (journey order within a day): the day's order puts a repeat order at its
-    earliest stage, before the reminder click that reached the stage before it. ``contacts=True``: a contact the company
-    started reaches any stage, as before D243 — only to count whom the rule leaves out.
+    touchpoint is the company's (a payment, a closure), the company's contact (D177) — at every
+    step, the first included: a customer whom only a mailing met at the first stage is in no
+    step. A step that names a touchpoint or an event is taken as named. In a log of dates only, a
+    stage's step on the day the step before was reached counts as after it (journey order within
+    a day): the day's order puts a repeat order at its earliest stage, before the reminder click
+    that reached the stage before it. ``contacts=True``: a contact the company started reaches
+    any stage, as before D243 — only to count whom the rule leaves out.
     """
     t = _table(evidence, by)
     pairs = step_columns(evidence, steps) if level == "any" else [(_level_col(level), s) for s in steps]
@@ -58,10 +58,10 @@ def _reach(evidence, steps, level, by, contacts=False):
     for col, step in pairs:
         at = _step_filter(evidence, t, col, step)
         own = ~company if company is not None and col == "stage" and step not in contact else None
-        if prev is None:         # the first step: anyone the journey reached there, timed by their own step
-            r = _first_reach(t, at, keys, own)
+        s = t.filter(at & own if own is not None else at)
+        if prev is None:
+            r = s.group_by(keys).agg(p=s.position.min(), t=s.timestamp.min())
         else:
-            s = t.filter(at & own if own is not None else at)
             pr = prev.select(_c=prev.customer_id, _pp=prev.p, _pt=prev.t)
             j = s.join(pr, s.customer_id == pr._c)
             if days and col == "stage":  # dates only: a stage's step that day came after the step before
@@ -72,19 +72,6 @@ def _reach(evidence, steps, level, by, contacts=False):
         reached.append(r)
         prev = r
     return reached
-
-
-def _first_reach(t, at, keys, own):
-    """Per customer, where the first step of a funnel reaches them (p, t): their first own step
-    there (``own``), else the company's contact; ``own`` None: any row at the step alike. A
-    customer whom only a mailing reached at the first stage is in the journey, and lost after it
-    if they go no further; a mailing does not date the arrival of one who came themselves (D243)."""
-    if own is None:
-        s = t.filter(at)
-        return s.group_by(keys).agg(p=s.position.min(), t=s.timestamp.min())
-    s = t.mutate(_own=own).filter(at)
-    return s.group_by(keys).agg(p=s.position.min(where=s._own).coalesce(s.position.min()),
-                                t=s.timestamp.min(where=s._own).coalesce(s.timestamp.min()))
 
 
 def _contact_only_counts(evidence, steps: list, level: str, by: list) -> pd.DataFrame:
@@ -112,18 +99,19 @@ def _contact_only_counts(evidence, steps: list, level: str, by: list) -> pd.Data
 
 
 def _contacted_not_counted(evidence, steps: list, level: str, by: list, reach: list, k: int):
-    """The customers (customer_id, by…) counted at step ``k − 1`` who got a contact the company
-    started at stage ``k`` after it, and whom the funnel does not count at ``k``; None where
-    nobody can be: the first step (it counts everyone a contact reached there), a step that is
-    no stage, or a stage where only the company acts (its contact is their step there, D177)."""
+    """The customers (customer_id, by…) counted at step ``k − 1`` (anyone at the first) who got a
+    contact the company started at stage ``k`` after it, and whom the funnel does not count at
+    ``k``; None where nobody can be: a step that is no stage, or a stage where only the company
+    acts (its contact is their step there, D177)."""
     col, step = step_columns(evidence, [steps[k - 1]])[0] if level == "any" else (level, steps[k - 1])
     t = _table(evidence, by)
     company = _company_rows(evidence, t)
-    if k == 1 or company is None or col != "stage" or step in _contact_stages(evidence):
+    if company is None or col != "stage" or step in _contact_stages(evidence):
         return None
     sent = t.filter(_step_filter(evidence, t, "stage", step) & company)
-    before = reach[k - 2].select(_c=reach[k - 2].customer_id, _pp=reach[k - 2].p)
-    sent = sent.join(before, sent.customer_id == before._c).filter(lambda x: x.position > x._pp)
+    if k > 1:
+        before = reach[k - 2].select(_c=reach[k - 2].customer_id, _pp=reach[k - 2].p)
+        sent = sent.join(before, sent.customer_id == before._c).filter(lambda x: x.position > x._pp)
     sent = sent.select("customer_id", *by).distinct()
     here = reach[k - 1].select(_c=reach[k - 1].customer_id)
     return sent.anti_join(here, sent.customer_id == here._c)
