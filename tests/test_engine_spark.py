@@ -536,9 +536,9 @@ def test_a_broadcast_in_a_stage_where_customers_act_is_counted_the_same_on_spark
 
 
 def test_a_mailing_at_the_first_stage_and_a_dated_reminder_are_counted_the_same_on_spark(spark):
-    """D243's first step (a customer only the mailing met is counted there, one who visited is dated
-    by the visit) and its dates-only rule (a stage's step that day follows the step before): Spark as
-    DuckDB."""
+    """D243's one rule at the first step (only a visit reaches Aware; a customer only the mailing met
+    there is in no step, and counted beside the funnel) and its dates-only rule (a stage's step that
+    day follows the step before): Spark as DuckDB, both as a plain-pandas count of own steps."""
     from broadcast_world import MAILING_JOURNEY, mailing_world
 
     from jmtools.analyses.compare import company_only_reach
@@ -552,6 +552,11 @@ def test_a_mailing_at_the_first_stage_and_a_dated_reminder_are_counted_the_same_
     same(funnel(sp), funnel(duck))
     same(time_between_stages(sp), time_between_stages(duck))
     same(company_only_reach(sp), company_only_reach(duck))
+    seen = events.groupby("customer_id")["event"].agg(set)
+    visited = int(seen.map(lambda e: "view" in e).sum())
+    only_mailed = int(seen.map(lambda e: "mail" in e and "view" not in e).sum())
+    assert funnel(sp)["n"].iloc[0] == visited < visited + only_mailed
+    assert company_only_reach(sp)["n_contact_only"].iloc[0] == only_mailed > 0
     remind = {"stages": ["Buy", "Remind", "Rebuy"], "touchpoints": [
         {"name": "First order", "stage": "Buy", "events": ["order"], "occurrence": "first"},
         {"name": "Reminder", "stage": "Remind", "events": ["reminder_sent"], "initiated_by": "company"},

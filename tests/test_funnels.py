@@ -921,33 +921,38 @@ def test_a_stage_where_only_the_company_acts_is_still_reached_by_its_contact():
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_a_mailing_at_the_first_stage_counts_its_customer_there_and_their_own_step_dates_them(seed):
-    """D243 at the first step: a customer whom only the mailing reached at Aware is in the journey
-    (counted there, lost after it if they go no further) — the rule as first merged left them out
-    of every step, a mailed customer who then bought too. One who visited is timed by their own
-    first visit, as before-and-after cohorts date them (D130); the push at Cart brings nobody
-    there. Counts and the time to Cart equal a plain-Python walk."""
+def test_a_mailing_at_the_first_stage_brings_nobody_there_as_at_every_stage(seed):
+    """D243, the one rule at the first step too: Aware has the customers' own visit, so only a visit
+    reaches it; a customer whom only the mailing met there is in no step (a mailed customer who
+    then carted and bought too), and ``company_only_reach`` counts them at Aware beside the funnel.
+    The amendment that counted them at Aware (session 54, taken out by the lead's decision) fails
+    this. Counts, the contact-only count and the time to Cart equal a plain-Python walk of own
+    steps."""
     from broadcast_world import MAILING_JOURNEY as FIRST_MAIL
     from broadcast_world import mailing_world
+
+    from jmtools.analyses.compare import company_only_reach
 
     ev = mailing_world(seed)
     walk = {}
     for cid, rows in ev.sort_values(["customer_id", "timestamp"]).groupby("customer_id"):
         names, times = rows["event"].tolist(), rows["timestamp"].tolist()
-        start = names.index("view") if "view" in names else names.index("mail") if "mail" in names else None
-        if start is None:
+        if "view" not in names:          # a mailing is no step of theirs: not in the funnel
             continue
-        reached, i = [times[start]], start
+        reached, i = [times[names.index("view")]], names.index("view")
         for want in ("cart", "buy"):
             i = next((k for k in range(i + 1, len(names)) if names[k] == want), None)
             if i is None:
                 break
             reached.append(times[i])
         walk[cid] = reached
-    got = funnel(prepare(ev, FIRST_MAIL))
+    evidence = prepare(ev, FIRST_MAIL)
+    got = funnel(evidence)
     assert got["n"].tolist() == [sum(len(t) > k for t in walk.values()) for k in range(3)]
     only_mailed = {c for c, g in ev.groupby("customer_id") if "mail" in set(g["event"]) and "view" not in set(g["event"])}
-    assert only_mailed and only_mailed <= set(walk)                     # counted at Aware
+    went_on = {c for c in only_mailed if {"cart", "buy"} <= set(ev.loc[ev["customer_id"] == c, "event"])}
+    assert only_mailed and went_on and not (only_mailed & set(walk))   # in no step, a buyer too
+    assert company_only_reach(evidence)["n_contact_only"].iloc[0] == len(only_mailed)
     waits = pd.Series([(t[1] - t[0]).total_seconds() for t in walk.values() if len(t) > 1])
-    cart = time_between_stages(prepare(ev, FIRST_MAIL)).set_index("step").loc["Cart"]
+    cart = time_between_stages(evidence).set_index("step").loc["Cart"]
     assert cart["n"] == len(waits) and cart["median_s"] == pytest.approx(waits.median())

@@ -79,7 +79,10 @@ def test_next_version_writes_the_measured_emotion_where_the_data_disagrees(tmp_p
 
 def test_a_mailing_does_not_date_a_customers_arrival():
     """Customers mailed in March who first came in July are of the July cohort: a contact the
-    company started is not when a customer was first seen (only-mailed customers keep its date)."""
+    company started is not when a customer was first seen (only-mailed customers keep its date).
+    Nor does it reach a stage where customers act, the first included (D243): the 5 only mailed in
+    August are in the "after" group (45 customers) but in no step of its funnel (Aware 40: those
+    with an own visit on or after the split). Before D243 the mailing counted them at Aware (45)."""
     from jmtools.evidence import prepare
 
     journey = {"stages": ["Aware", "Buy"], "touchpoints": [
@@ -103,7 +106,11 @@ def test_a_mailing_does_not_date_a_customers_arrival():
     frame = before_after(ev, "2024-06-01", by=None)
     reach = {(str(p), s): n for p, s, n in zip(frame["period"], frame["step"], frame["n"])}
     assert reach[("before", "Aware")] == (first < "2024-06-01").sum() == 30
-    assert reach[("after", "Aware")] == 45 and reach[("after", "Buy")] == 20
+    visited = events.loc[events["event"] == "visit", "customer_id"].unique()
+    after = first[first >= "2024-06-01"]
+    sizes = {str(p): n for p, n in zip(frame["period"], frame["n_customers"])}
+    assert sizes["after"] == len(after) == 45                            # the only-mailed are in the group
+    assert reach[("after", "Aware")] == after.index.isin(visited).sum() == 40 and reach[("after", "Buy")] == 20
     assert reach[("before", "Buy")] == 30                    # the March mailing made none of them "before"
 
 
