@@ -161,7 +161,7 @@ def conditional_touchpoints(events: pd.DataFrame, journey, *, event_col: str = "
 
 
 def funnel_with_occurrence(events: pd.DataFrame, journey, *, steps=None, level: str = "stage",
-                           company: bool = True, customers=None,
+                           company: bool = True, customers=None, own_steps: bool = False,
                            customer_col: str = "customer_id",
                            time_col: str = "timestamp") -> pd.DataFrame:
     """Customers reaching each step in strict order, touchpoints taken as the journey says.
@@ -173,10 +173,13 @@ def funnel_with_occurrence(events: pd.DataFrame, journey, *, steps=None, level: 
     ``steps`` are stage names (``level="stage"``, default: every stage in journey order),
     touchpoint names (``level="touchpoint"``) or event names (``level="event"``).
     ``company=False`` leaves company-initiated rows out of the funnel (they still count for
-    ``after:``); ``customers`` restricts it to these ids. Returns ``step`` and ``n``, one
-    row per step, in order, 0 for a step nobody reached.
+    ``after:``); ``customers`` restricts it to these ids. ``own_steps``: the one reach rule of
+    D243 at every stage, the first included — a company-initiated row reaches its stage only
+    when every touchpoint of that stage is the company's (touchpoint and event steps are taken
+    as named). Returns ``step`` and ``n``, one row per step, in order, 0 for a step nobody
+    reached.
     """
-    stages, _ = _touchpoint_rules(journey)
+    stages, tps = _touchpoint_rules(journey)
     steps = list(stages if steps is None else steps)
     if customers is not None:   # touchpoints are per customer: filtering first changes nothing
         events = events[events[customer_col].isin(set(customers))]
@@ -188,6 +191,9 @@ def funnel_with_occurrence(events: pd.DataFrame, journey, *, steps=None, level: 
         ev = ev[ev[level].notna()]
     if not company:
         ev = ev[ev["initiated_by"] != "company"]
+    if own_steps and level == "stage":
+        acts = {tp["stage"] for tp in tps if tp["initiated_by"] != "company"}   # stages where customers act
+        ev = ev[~((ev["initiated_by"] == "company") & ev["stage"].isin(acts))]
     reached = reached_steps(ev, steps, step_col=level, customer_col=customer_col,
                             time_col=time_col)
     return pd.DataFrame({"step": steps,

@@ -323,6 +323,14 @@ def test_oracle_occurrence_after_company_and_ties_by_hand():
     got = funnel_with_occurrence(ev, TINY)
     assert got["n"].tolist() == [3, 1, 1]          # b's Buy comes before Aware: stops there
     assert funnel_with_occurrence(ev, TINY, company=False)["n"].tolist() == [2, 1, 1]
+    # D243's one rule: Aware has the customers' own Ad and View, so c (only mailed) reaches no step
+    assert funnel_with_occurrence(ev, TINY, own_steps=True)["n"].tolist() == [2, 1, 1]
+    billed = {**TINY, "stages": [*TINY["stages"], "Billed"], "touchpoints": [
+        *TINY["touchpoints"], {"name": "Bill", "stage": "Billed", "events": ["bill"], "initiated_by": "company"}]}
+    with_bill = pd.concat([ev, _tiny_events([("a", "2026-01-05 10:00", "bill")])], ignore_index=True)
+    # a company-only stage is still reached by the company's contact (D177): a is billed after Again
+    assert funnel_with_occurrence(with_bill, billed, own_steps=True)["n"].tolist() == [2, 1, 1, 1]
+    assert funnel_with_occurrence(with_bill, billed, company=False)["n"].tolist() == [2, 1, 1, 0]
     shuffled = ev.iloc[[9, 5, 1, 0, 3, 2, 4, 6, 7, 8]]   # a's rows reordered, b's tie kept
     assert funnel_with_occurrence(shuffled, TINY)["n"].tolist() == [3, 1, 1]
     by_event = funnel_with_occurrence(ev, TINY, steps=["view", "order"], level="event")
