@@ -57,8 +57,10 @@ def test_the_maps_pain_lane_is_the_ranked_table_with_its_evidence(fiona, monkeyp
     got = sorted((r["stage"], r["text"], r["evidence"]) for r in drawn)
     want = sorted((s, plain(t), e) for s, t, e in zip(table["stage"], table["title"], table["evidence_label"]))
     assert got == want
+    # D243: the restock reminder no longer brings Fiona to Restock, so her own drop after it is 5 of 584
+    # and the workshop's restock pain point is no longer measured there: the map says "assumed", as the table
     restock = [r for r in drawn if r["text"].startswith("Restocking means filling the basket")]
-    assert [r["evidence"] for r in restock] == ["measured"]
+    assert [r["evidence"] for r in restock] == ["assumed"]
     ranks = {r["text"]: r["label"].split(" ", 1)[0] for r in drawn}   # each item says its rank
     assert all(ranks[plain(t)] == f"#{k}" for t, k in zip(table["title"], table["rank"]))
 
