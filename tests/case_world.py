@@ -87,8 +87,9 @@ def claims_world(seed: int = 7, n: int = 400, *, without_claims: int = 40):
     return ev, cu, sv
 
 
-def write_world(folder, seed: int = 7, n: int = 400, *, per_case: bool = True) -> Path:
-    """The world as a data folder (CSV, ``journey.yaml``, ``loading.yaml`` naming the case column)."""
+def write_world(folder, seed: int = 7, n: int = 400, *, per_case: bool = True, case_name: str = "claim") -> Path:
+    """The world as a data folder (CSV, ``journey.yaml``, ``loading.yaml`` naming the case column
+    and what one case is called, ``case_name``)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     ev, cu, sv = claims_world(seed, n)
@@ -97,7 +98,7 @@ def write_world(folder, seed: int = 7, n: int = 400, *, per_case: bool = True) -
     sv.to_csv(folder / "surveys.csv", index=False)
     (folder / "journey.yaml").write_text(JOURNEY_YAML, encoding="utf-8")
     if per_case:
-        (folder / "loading.yaml").write_text("events:\n  case: claim_no\n  case_name: claim\n", encoding="utf-8")
+        (folder / "loading.yaml").write_text(f"events:\n  case: claim_no\n  case_name: {case_name}\n", encoding="utf-8")
     return folder
 
 

@@ -198,3 +198,21 @@ def test_validate_says_per_what_it_counts(world, plain, capsys):
     said = capsys.readouterr().err
     assert ("the checks above read the events per customer; the reports count each claim as a journey "
             f"(loading.yaml: events, case: claim_no): {len(pj)} claims of {pj['customer'].nunique()} customers") in said
+
+
+def test_a_case_named_customer_still_counts_per_case(tmp_path, plain):
+    """``case_name: customer`` names the unit, it does not turn the case column off (D260): the
+    counts are journeys of the customers behind them, and the captions say "that started"."""
+    from jmtools.report.funnel_notes import counted_as
+    from jmtools.report.wording import caption, loss_words, unit_of
+
+    pj = plain[3]
+    f = _quiet(pipeline.run, str(write_world(tmp_path / "named", case_name="customer")))
+    unit = unit_of(f)
+    assert unit.per_case and (unit.one, unit.heading) == ("customer", "journeys (customers)")
+    assert f.funnel["n"].astype(int).tolist() == [int((pj["furthest"] >= k).sum()) for k in range(1, 5)]
+    assert counted_as(f, people=True) == f"journeys (customers) of {pj['customer'].nunique()} customers"
+    assert caption("funnel", unit=unit).startswith("Bar length: of the customers that started the journey")
+    loss = {"drop_off": 18, "n_prev": 20, "drop_off_rate": 0.9, "hidden": False, "open": 2,
+            "all": {"drop_off": 20, "n_prev": 22, "drop_off_rate": 20 / 22}}
+    assert loss_words(loss, unit=unit).startswith("18 of the 20 customers that had time to go on")

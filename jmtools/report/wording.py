@@ -36,23 +36,28 @@ class Unit:
 
     ``one``/``many`` are the sentences' noun ("45 of the 494 claims that had time to go on"),
     ``who`` its relative pronoun, ``heading`` what a table's column or a chart's axis says
-    ("journeys (claims)").
+    ("journeys (claims)"). ``per_case`` says whether the counts are journeys of a case column
+    (D238): it is given, never read from the noun, so a case named "customer" still counts per
+    case and a unit without a case ("account") does not (D260).
 
     Examples
     --------
-    >>> CUSTOMERS.of(1), CUSTOMERS.of(1200), CUSTOMERS.who
-    ('1 customer', '1,200 customers', 'who')
-    >>> claims = Unit("claim", "claims", heading="journeys (claims)")
+    >>> CUSTOMERS.of(1), CUSTOMERS.of(1200), CUSTOMERS.who, CUSTOMERS.per_case
+    ('1 customer', '1,200 customers', 'who', False)
+    >>> claims = Unit("claim", "claims", heading="journeys (claims)", per_case=True)
     >>> claims.of(42), claims.who, claims.heading
     ('42 claims', 'that', 'journeys (claims)')
+    >>> Unit("customer", "customers", per_case=True).per_case, Unit("account", "accounts").per_case
+    (True, False)
     """
 
     __slots__ = ("one", "many", "heading", "per_case")
 
-    def __init__(self, one: str = "customer", many: str = "customers", *, heading: str | None = None) -> None:
+    def __init__(self, one: str = "customer", many: str = "customers", *, heading: str | None = None,
+                 per_case: bool = False) -> None:
         self.one, self.many = one, many
         self.heading = heading or many
-        self.per_case = one != "customer"
+        self.per_case = bool(per_case)
 
     @property
     def who(self) -> str:
@@ -64,7 +69,7 @@ class Unit:
         return f"{int(n):,} {self.one if int(n) == 1 else self.many}"
 
     def __repr__(self) -> str:
-        return f"Unit({self.one!r}, {self.many!r})"
+        return f"Unit({self.one!r}, {self.many!r}{', per_case=True' if self.per_case else ''})"
 
 
 #: The unit of a report without a case column: every sentence counts customers.
@@ -73,7 +78,7 @@ CUSTOMERS = Unit()
 
 def unit_of(findings: Any) -> Unit:
     """The unit of ``findings``' counts: :data:`CUSTOMERS`, or per case its ``Findings.cases``'
-    name ("claim", "claims"; tables and axes "journeys (claims)").
+    name ("claim", "claims"; tables and axes "journeys (claims)"), per case whatever the name.
 
     Examples
     --------
@@ -81,7 +86,7 @@ def unit_of(findings: Any) -> Unit:
     True
     """
     cases = getattr(findings, "cases", None)
-    return CUSTOMERS if cases is None else Unit(cases.name, cases.plural, heading=cases.unit)
+    return CUSTOMERS if cases is None else Unit(cases.name, cases.plural, heading=cases.unit, per_case=True)
 
 
 #: Analyst term → the words a report uses for it (also shown in the report's glossary notes).
@@ -362,7 +367,7 @@ def curve_introduction(said: str, *, unit: Unit = CUSTOMERS) -> str:
     --------
     >>> curve_introduction("feeling") == CURVE_INTRODUCTIONS["feeling"]
     True
-    >>> "averaged per claim and stage" in curve_introduction("feeling", unit=Unit("claim", "claims"))
+    >>> "averaged per claim and stage" in curve_introduction("feeling", unit=Unit("claim", "claims", per_case=True))
     True
     """
     if not unit.per_case:
@@ -406,7 +411,7 @@ def caption(key: str, *, unit: Unit = CUSTOMERS) -> str:
     --------
     >>> caption("backlog").split(".")[0]
     'Position: effort across, impact up, so quick wins sit top left'
-    >>> caption("funnel", unit=Unit("claim", "claims")).split(" (")[0]
+    >>> caption("funnel", unit=Unit("claim", "claims", per_case=True)).split(" (")[0]
     'Bar length: of the claims that started the journey, the share that reached each stage'
     """
     if key not in CAPTIONS:
@@ -478,7 +483,7 @@ def loss_words(loss: dict, min_group: int = 5, *, ci: str = "", unit: Unit = CUS
 
     >>> loss_words({"drop_off": 18, "n_prev": 20, "drop_off_rate": 0.9, "hidden": False,
     ...             "open": 2, "all": {"drop_off": 20, "n_prev": 22, "drop_off_rate": 20 / 22}},
-    ...            unit=Unit("claim", "claims")).split(" (")[0]
+    ...            unit=Unit("claim", "claims", per_case=True)).split(" (")[0]
     '18 of the 20 claims that had time to go on'
     """
     if loss.get("hidden"):
