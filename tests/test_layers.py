@@ -251,6 +251,18 @@ def test_no_module_uses_a_private_name_of_another_file():
                        + "\n".join(f"{m} {s} {n}" for m, s, n in stale))
 
 
+def test_the_value_sql_of_sources_is_used_only_inside_sources():
+    """``sources._values`` (SQL for single values: ``q``, ``lit``, ``missing_to_null``, D248's
+    ``cleaned_once``) is package-private: its names are public so that the loaders of
+    ``jmtools.sources`` may share them under the rule above, and no module outside that package
+    imports it (D260). A helper another layer needs is made public in a public module instead."""
+    outside = sorted(m for m, imported in GRAPH.items()
+                     if "jmtools.sources._values" in imported and not m.startswith("jmtools.sources"))
+    assert not outside, f"jmtools.sources._values imported outside jmtools.sources: {outside}"
+    inside = {m for m, imported in GRAPH.items() if "jmtools.sources._values" in imported}
+    assert {"jmtools.sources._duckdb", "jmtools.sources._money"} <= inside      # cleaned_once's callers
+
+
 def test_the_private_name_finder_finds_planted_uses():
     planted = ("from jmtools.report import _section_kit as kit\n"
                "from jmtools.report.headline import _lowest, headline_html\n"

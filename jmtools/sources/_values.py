@@ -1,5 +1,8 @@
 """SQL for single values as exports write them: quoting, blanks and placeholders for no value,
-Excel's date numbers, ratings written as stars (used by :mod:`jmtools.sources._duckdb`)."""
+Excel's date numbers, ratings written as stars.
+
+Package-private (D260): the loaders of :mod:`jmtools.sources` share these names (``_duckdb``,
+``_money``, ``_times``…); no module outside the package imports them (``tests/test_layers.py``)."""
 
 from __future__ import annotations
 
