@@ -34,6 +34,13 @@ at 10M events), in wall and CPU time.
     python benchmarks/bench_report.py --before /path/to/checkout   # also time another jmtools
                                                                     # (report and batch), interleaved
     python benchmarks/bench_report.py --before /path/to/checkout --before-python /other/venv/bin/python
+    python benchmarks/bench_report.py --data /path/to/10M-world --runs 1 --timeout 3600   # big world
+
+``--timeout SECONDS`` is each notebook cell's time limit in every run (floor, report, warm report,
+batch, the two reports started together, and the ``--before`` checkout's): passed as ``jmtools
+report``/``jmtools batch --timeout`` and ``run_notebook(timeout=)``; 0 is no limit. Without it the
+runner's default holds (600 s a cell), which the first cell of a 10M world's report passed on a
+loaded 2-core machine (D248).
 
 The Vega bundle is built and jmtools' sources are compiled once before the clock starts (a
 machine's first report does both), and ``PYTHONDONTWRITEBYTECODE`` is not passed on: the runs
@@ -72,16 +79,19 @@ def timed(argv: list[str], env: dict, cwd: Path) -> tuple[float, float]:
 
 
 def commands(world: Path, persona: str, tmp: Path, workers: int, static: bool,
-             notebook: Path = NOTEBOOK, py: str = sys.executable) -> dict[str, list[str]]:
+             notebook: Path = NOTEBOOK, py: str = sys.executable, timeout: float | None = None) -> dict[str, list[str]]:
     """The three measured commands (``notebook``: the report notebook of the checkout timed;
-    ``py``: the Python that runs them, whose environment the kernels use too)."""
+    ``py``: the Python that runs them, whose environment the kernels use too; ``timeout``: each
+    cell's time limit in seconds, 0 for none, ``None`` for the runner's default)."""
+    limit = [] if timeout is None else ["--timeout", f"{timeout:g}"]
     floor = [py, "-c", "import sys; from jmtools.report.runner import run_notebook; "
-                       "run_notebook(sys.argv[1], sys.argv[2])", str(FLOOR), str(tmp / "floor.ipynb")]
+                       "run_notebook(sys.argv[1], sys.argv[2], **({'timeout': float(sys.argv[3])} "
+                       "if sys.argv[3:] else {}))", str(FLOOR), str(tmp / "floor.ipynb"), *limit[1:]]
     report = [py, "-m", "jmtools.cli.main", "report", str(notebook), "-p", "data_dir", str(world),
-              "-p", "persona", persona, "-o", str(tmp / "report" / "report.html")] + (["--static"] if static else [])
+              "-p", "persona", persona, "-o", str(tmp / "report" / "report.html"), *limit] + (["--static"] if static else [])
     batch = [py, "-m", "jmtools.cli.main", "batch", str(notebook), "--journey", str(world / "journey.yaml"),
              "-p", "data_dir", str(world),     # the reports read this world, not the notebook's default
-             "--out", str(tmp / "batch"), "--workers", str(workers), "--no-static", "--no-progress"]
+             "--out", str(tmp / "batch"), "--workers", str(workers), "--no-static", "--no-progress", *limit]
     return {"floor": floor, "report": report, "batch": batch}
 
 
@@ -114,6 +124,13 @@ def floor_after_jmtools(tmp: Path) -> Path:
     return path
 
 
+def _seconds(text: str) -> float:
+    """``--timeout``'s value, checked as ``jmtools report --timeout`` checks it (a number ≥ 0)."""
+    from jmtools.cli._budget import seconds
+
+    return seconds(text)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--world", default="ecommerce", help="bundled sample world (default ecommerce)")
@@ -132,6 +149,10 @@ def main(argv=None) -> int:
                     "measure a change)")
     ap.add_argument("--before-python", type=Path, default=None, help="the Python (of another "
                     "environment) that runs the --before checkout: compares dependency sets too")
+    ap.add_argument("--timeout", type=_seconds, default=None, metavar="SECONDS", help="each notebook "
+                    "cell's time limit in every report, batch and floor run, this checkout's and "
+                    "--before's (jmtools report/batch --timeout; 0: no limit; default: the runner's "
+                    "600 s, too short for a 10M world's first cell on a loaded machine)")
     args = ap.parse_args(argv)
 
     from jmtools.journey import Journey
@@ -152,9 +173,10 @@ def main(argv=None) -> int:
         return env
 
     env = environment(ROOT)
-    cmds = commands(world, persona, tmp, args.workers, args.static)
+    cmds = commands(world, persona, tmp, args.workers, args.static, timeout=args.timeout)
     cmds["report-warm"] = cmds["report"]
-    cmds["floor-jm"] = [*cmds["floor"][:3], str(floor_after_jmtools(tmp)), str(tmp / "floor-jm.ipynb")]
+    cmds["floor-jm"] = [*cmds["floor"][:3], str(floor_after_jmtools(tmp)), str(tmp / "floor-jm.ipynb"),
+                        *cmds["floor"][5:]]
     other = journey.persona_names[1] if journey.persona_names[0] == persona else journey.persona_names[0]
     cmds["together"] = together(cmds["report"], persona, other, tmp)
     envs = {name: env for name in cmds}
@@ -163,7 +185,8 @@ def main(argv=None) -> int:
     if args.before:
         root = args.before.resolve()
         old = commands(world, persona, tmp / "before", args.workers, args.static,
-                       notebook=root / "notebooks" / NOTEBOOK.name, py=str(args.before_python or sys.executable))
+                       notebook=root / "notebooks" / NOTEBOOK.name, py=str(args.before_python or sys.executable),
+                       timeout=args.timeout)
         old["report-warm"] = old["report"]
         old["together"] = together(old["report"], persona, other, tmp / "before")
         timed_before = [n for n in names if not n.startswith("floor")]  # warm: after the before-report
@@ -174,8 +197,10 @@ def main(argv=None) -> int:
           env, NOTEBOOK.parent)                          # a machine's first report builds the bundle
     for root in {ROOT, (args.before or ROOT).resolve()}:  # and its first import compiles the sources
         compileall.compile_dir(root / "jmtools", quiet=1)
+    limit = "runner's default" if args.timeout is None else f"{args.timeout:g} s" if args.timeout else "none"
     print(f"world {world.name}, persona {persona!r}, {len(journey.persona_names)} personas + all, "
-          f"{os.cpu_count()} CPUs, {args.runs} interleaved runs, batch workers {args.workers}")
+          f"{os.cpu_count()} CPUs, {args.runs} interleaved runs, batch workers {args.workers}, "
+          f"cell time limit {limit}")
     samples: dict[str, list[tuple[float, float]]] = {n: [] for n in names}
     for _ in range(args.runs):
         for name in names:
