@@ -67,6 +67,10 @@ def test_notebook_all_personas_with_suggestions(run):
     text = Path(result.output_path).read_text(encoding="utf-8")
     assert text.count("application/vnd.vega.v5+json") >= 6  # sizes, differences, KPIs, events, choice of k, clusters
     assert text.count('class=\\"jm-persona\\"') >= 2 * len(_personas(world))
+    printed = "".join(o.get("text", "") if isinstance(o.get("text"), str) else "".join(o.get("text", []))
+                      for c in json.loads(text)["cells"] for o in c.get("outputs", []) if o["output_type"] == "stream")
+    left = next(line for line in printed.splitlines() if line.startswith("left out:"))
+    assert "{" not in left and "unrelated to every other feature" in left, left   # words, not a dict (D260)
 
 
 def test_unknown_persona_fails_with_the_list(ecommerce_world):

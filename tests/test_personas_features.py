@@ -91,6 +91,12 @@ def test_a_survey_score_customers_differ_on_is_kept(app):
                            company_events=["push_sent"], k=2, seed=0)
     assert "csat_mean" in s.features_used and "csat_mean" not in s.features_dropped
     assert any(note.startswith("csat_mean is kept") for note in s.notes)
+    # what notebook 01 prints as "left out:": each feature once, under its reason, no dict (D260)
+    said = s.left_out()
+    assert s.features_dropped and "{" not in said and "'" not in said.split(":")[0]
+    for feature, why in s.features_dropped.items():
+        assert said.count(feature) == 1 and why in said
+    assert said.count(": ") == len(set(s.features_dropped.values()))
 
 
 def test_noise_answers_are_still_left_out():

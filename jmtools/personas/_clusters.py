@@ -136,6 +136,27 @@ class ClusterSuggestion:
         return [self.card(int(r.cluster), use=use if (use == "cluster" or r.rule) else "cluster")
                 for r in self.summary.itertuples()]
 
+    def left_out(self) -> str:
+        """What :attr:`features_dropped` left out, in words: the features named once per reason,
+        in their order (D260; notebook 01 printed the dict itself).
+
+        Examples
+        --------
+        >>> s = ClusterSuggestion(k=2, criterion="", labels=None, scores=None, profile=None, summary=None,
+        ...                       features_dropped={"region=West": "unrelated", "signup_date": "tenure",
+        ...                                         "region=East": "unrelated"})
+        >>> s.left_out()
+        'region=West and region=East: unrelated; signup_date: tenure'
+        >>> ClusterSuggestion(k=2, criterion="", labels=None, scores=None, profile=None, summary=None).left_out()
+        'nothing'
+        """
+        by_reason: dict[str, list[str]] = {}
+        for feature, why in self.features_dropped.items():
+            by_reason.setdefault(str(why), []).append(str(feature))
+        parts = [(", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]) + f": {why}"
+                 for why, names in by_reason.items()]
+        return "; ".join(parts) or "nothing"
+
     def agreement(self, truth, *, truth_col: str = "persona"):
         """Agreement with known groups; see :func:`cluster_agreement`."""
         return cluster_agreement(self.labels, truth, customer_col=self.customer_col,
