@@ -143,13 +143,25 @@ def open_notebook(page, lab: Lab, path: str, *, timeout: float = 120_000):
 
 
 def run_all(page, *, timeout: float = 600_000):
-    """Run every cell through the Run menu and wait until every code cell has run."""
+    """Run every cell through the Run menu and wait until every code cell has run.
+
+    A cell that raises stops Lab's Run All: the cells after it stay unnumbered and nothing is
+    queued. That is an error of the run, raised here with the error's text (D260: it used to
+    wait the whole ``timeout`` and fail as a bare timeout)."""
     page.locator(".jp-Notebook").first.click()
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-    page.wait_for_function(
+    state = page.wait_for_function(
         """() => {
-            const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
-        }""", timeout=timeout, polling=1000)
+            const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent);
+            const ran = prompts.filter(t => /\\[\\d+\\]/.test(t)).length;
+            if (prompts.length === 0) return false;
+            if (ran === prompts.length) return 'done';
+            const stopped = ran > 0 && !prompts.some(t => t.includes('*'))
+                && document.querySelector('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]');
+            return stopped ? 'stopped' : false;
+        }""", timeout=timeout, polling=1000).json_value()
     page.wait_for_timeout(1000)  # let the last outputs render
+    if state == "stopped":
+        shown = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+        raise RuntimeError("Run All stopped at a cell that raised:\n" + shown.last.inner_text()[-1500:])
