@@ -37,6 +37,7 @@ from jmtools.evidence._disk import FORMAT, load_evidence, save_evidence
 from jmtools.pipeline._one_at_a_time import one_at_a_time
 from jmtools.sources import Accounting, DeferredTable, table_files
 from jmtools.sources._accounting import REASON_COLUMNS
+from jmtools.sources._parts import part_label
 
 __all__ = ["CACHE_ENV", "MAX_ENTRIES", "EvidenceCacheWarning", "cache_dir_from_env", "code_digest", "evidence_key",
            "cached_evidence", "input_digest", "accounting_json", "accounting_from_json", "prune", "read_entry",
@@ -112,13 +113,14 @@ def input_digest(world, kinds, h) -> bool:
         if loaded is None:
             h.update(f"no {kind}".encode("utf-8"))
             continue
-        files = table_files(folder, kind)
-        path = files[0] if files else None
-        if path is None or path.name != loaded.source:
-            return False
         how = loaded.options if loaded.options is not None else list(loaded.accounting.notes)
+        parts = how.get("parts") if isinstance(how, dict) else None      # several parts, one table (D259)
+        paths = [folder / str(n).rstrip("/") for n in parts] if parts else table_files(folder, kind)[:1]
+        if not paths or " + ".join(map(part_label, paths)) != loaded.source:
+            return False
         h.update(f"{kind} {json.dumps(how, sort_keys=True, default=str)}".encode("utf-8"))
-        _file_digest(path, h)
+        for path in paths:
+            _file_digest(path, h)
     return True
 
 

@@ -13,7 +13,7 @@ from jmtools.sources._numbers import DECIMALS
 from jmtools.sources._read import HEADER_FIX, HEADER_OPTIONS
 from jmtools.sources._spec import SPECS
 
-__all__ = ["LOADING_FILE", "read_loading_file", "loading_line", "renamed_values"]
+__all__ = ["LOADING_FILE", "PART_OPTIONS", "read_loading_file", "loading_line", "renamed_values"]
 
 #: The file in a data folder that holds loader options per table.
 LOADING_FILE = "loading.yaml"
@@ -43,7 +43,12 @@ _OPTIONS = {
     "case": ("the column naming each customer's case: a claim, order, admission (events; D238)",
              "case: claim_no"),
     "case_name": ("what one case is called, in the singular (events; with case)", "case_name: claim"),
+    "parts": ("a list of the files and folders read as this one table, or a mapping of each to its own "
+              "options (columns, time_format, tz, encoding, sheet, read_options, constants, decimal)",
+              "parts: {events/: {columns: {customer_id: acct_id}, time_format: unix_ms}, events.csv: {}}"),
 }
+#: Options one part of a table may give itself under ``parts`` (D259); the rest are the table's.
+PART_OPTIONS = ("columns", "time_format", "tz", "encoding", "sheet", "read_options", "constants", "decimal")
 #: Columns whose values ``values`` may rename: the names a journey gives places (D192), and who
 #: started an event (D204), renamed to one of :data:`_INITIATORS`.
 _RENAMED = ("stage", "touchpoint", "initiated_by")
@@ -158,6 +163,16 @@ def read_loading_file(folder: Path, kinds) -> dict:
             elif option == "read_options":
                 for key in [k for k in value if k.lower() in HEADER_OPTIONS]:
                     fail((kind, option, key), f"read_options.{key} is not taken", HEADER_FIX)
+            elif option == "parts":
+                for part, own in (value.items() if isinstance(value, dict) else ()):
+                    for name, given in (own or {}).items():
+                        if name not in PART_OPTIONS:
+                            fail((kind, option, part, name), f"parts.{short(part)}.{short(name)}: not an option "
+                                 "of one part", "a part may give itself " + ", ".join(PART_OPTIONS)
+                                 + f"; write {short(name)} under `{kind}:` for every part")
+                        elif not _fits(name, given):
+                            fail((kind, option, part, name), f"parts.{short(part)}.{short(name)} must be "
+                                 f"{_OPTIONS[name][0]}, got {short(given)!r}", f"write e.g. `{_OPTIONS[name][1]}`")
     if problems:
         raise DataError(problems)
     return {kind: dict(how) for kind, how in doc.items()}
@@ -185,6 +200,10 @@ def _fits(option: str, value) -> bool:
         return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
     if option == "read_options":
         return isinstance(value, dict) and all(isinstance(k, str) for k in value)
+    if option == "parts":
+        return (isinstance(value, list) and bool(value) and all(isinstance(v, str) and v.strip() for v in value)) or (
+            isinstance(value, dict) and bool(value) and all(
+                isinstance(k, str) and k.strip() and (v is None or isinstance(v, dict)) for k, v in value.items()))
     if option == "sheet":
         return isinstance(value, (str, int)) and not isinstance(value, bool)
     if option == "keep_anonymous":

@@ -86,6 +86,9 @@ def unread_fix(name: str, *, folder=None, read_from: str | None = None) -> str:
     >>> unread_fix("orders.numbers")[:60]
     'is named for a table but is not read: save it as CSV, Parque'
     """
+    if name.endswith("/"):          # a table's folder without part files (D259)
+        return ("is a folder named for a table but holds no Parquet or CSV part file: put the table's part "
+                "files in it (key=value subfolders are read as partitions), or remove it.")
     stem, dot, suffix = name.rpartition(".")
     kind = name.split(".")[0].lower()
     if dot and suffix.lower() in ("zip", "7z", "rar", "tar", "tgz", "bz2", "xz", "zst"):

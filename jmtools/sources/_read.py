@@ -11,6 +11,7 @@ with the copies kept apart (``Labels``, ``Labels.1``; :mod:`jmtools.sources._hea
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import gzip
 import os
 import re
@@ -23,6 +24,7 @@ from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.sources._excel import read_excel_sheet
 from jmtools.sources._headers import unique_names
 from jmtools.sources._lines import CsvLines
+from jmtools.sources._parts import folder_parts
 
 __all__ = ["ROW", "Opened", "open_source", "parquet_error", "FILE_KINDS", "NATIVE_ENCODINGS"]
 
@@ -98,13 +100,14 @@ def _check_path(path: Path) -> None:
         if path.is_file() and path.stat().st_size == 0:
             raise DataError([Problem("the file is empty — 0 bytes", source=path.name,
                                      fix="export the table again, with a header line")])
-        if path.is_dir() and not any(path.glob("*.parquet")):
-            inside = sorted(p.name for p in path.iterdir())[:5]
+        if path.is_dir() and not folder_parts(path).parquet:
+            found = folder_parts(path)
+            inside = found.csv[:5] and [p.name for p in found.csv[:5]] or found.other[:5]
             raise DataError([Problem(
-                "the folder holds no .parquet files — it has "
-                + (", ".join(map(repr, inside)) if inside else "nothing"), source=path.name,
-                fix="give the path of a table file (events.csv, events.parquet, …), or a folder "
-                    "of Parquet files of one table")])
+                "the folder holds no Parquet part files — it has "
+                + (", ".join(map(repr, inside)) if inside else "nothing"), source=f"{path.name}/",
+                fix="put the table's Parquet (or CSV) part files in it, or give the path of a table file "
+                    "(events.csv, events.parquet, …)")])
         return
     folder = path.parent if str(path.parent) else Path(".")
     near = suggest(path.name, [p.name for p in folder.iterdir()]) if folder.is_dir() else None
@@ -139,15 +142,68 @@ def parquet_error(exc: Exception, path: Path) -> DataError:
 def _open_parquet(raw, path: Path, view: str) -> Opened:
     import duckdb
 
-    where = str(path / "*.parquet") if path.is_dir() else str(path)
+    if path.is_dir():
+        return _open_parquet_folder(raw, path, view)
     try:
         raw.execute(f"CREATE OR REPLACE TEMP VIEW {_q(view)} AS SELECT * FROM "
-                    f"read_parquet({_lit(where)}, file_row_number = true)")
+                    f"read_parquet({_lit(str(path))}, file_row_number = true)")
         raw.execute(f"CREATE OR REPLACE TEMP VIEW {_q(view + '_n')} AS SELECT * EXCLUDE "
                     f"(file_row_number), file_row_number + 1 AS {ROW} FROM {_q(view)}")
     except duckdb.Error as exc:
         raise parquet_error(exc, path) from None
     return Opened(view + "_n", path.name)
+
+
+def _open_parquet_folder(raw, path: Path, view: str) -> Opened:
+    """The Parquet part files of a table's folder as one view, rows numbered file by file (in
+    path order), ``key=value`` folders as columns (DuckDB's hive_partitioning; D259)."""
+    import duckdb
+
+    found = folder_parts(path)
+    first, label = None, f"{path.name}/"
+    for file in found.parquet:            # columns file by file: a mismatch names both files
+        try:
+            cols = raw.execute(f"DESCRIBE SELECT * FROM read_parquet({_lit(str(file))}, "
+                               "hive_partitioning = false)").fetchall()
+        except duckdb.Error as exc:
+            err = parquet_error(exc, file)
+            raise DataError([dataclasses.replace(p, source=f"{path.name}/{file.relative_to(path)}")
+                             for p in err.problems]) from None
+        cols = {r[0]: r[1] for r in cols}
+        clash = [k for k in found.keys if k in cols]
+        if clash:
+            raise DataError([Problem(f"the partition key {clash[0]!r} is also a column of "
+                                     f"{file.relative_to(path)}", source=label, column=clash[0],
+                                     fix="rename the key=value folders or the column: one name, one column")])
+        if first is None:
+            first = (file, cols)
+            continue
+        differ = next((c for c in list(first[1]) + list(cols) if first[1].get(c) != cols.get(c)), None)
+        if differ is not None:
+            def said(c, f):
+                return f"{c[differ]} in {f.relative_to(path)}" if differ in c else f"not in {f.relative_to(path)}"
+            raise DataError([Problem(f"the part files' columns differ: {differ!r} is {said(first[1], first[0])} "
+                                     f"but {said(cols, file)}", source=label, column=differ,
+                                     fix="give every part file of the folder the same columns (names and types), "
+                                         "or list the files as parts of the table in loading.yaml, each with its "
+                                         "own columns: (docs/bring-your-own-data.md)")])
+    files = "[" + ", ".join(_lit(str(f)) for f in found.parquet) + "]"
+    try:
+        raw.execute(f"CREATE OR REPLACE TEMP VIEW {_q(view)} AS SELECT * FROM read_parquet({files}, "
+                    f"file_row_number = true, filename = '__jm_file', "
+                    f"hive_partitioning = {'true' if found.keys else 'false'})")
+        raw.execute(f"CREATE OR REPLACE TEMP VIEW {_q(view + '_n')} AS SELECT * EXCLUDE "
+                    f"(file_row_number, __jm_file), row_number() OVER (ORDER BY __jm_file, file_row_number) "
+                    f"AS {ROW} FROM {_q(view)}")
+    except duckdb.Error as exc:
+        raise parquet_error(exc, path) from None
+    many = len(found.parquet) != 1
+    notes = [f"read as one table from {len(found.parquet)} Parquet file{'s' if many else ''}"
+             + (f", partition folders as columns {', '.join(found.keys)}" if found.keys else "")]
+    if found.other:
+        notes.append(f"{label}: not read, no Parquet or CSV part: {', '.join(found.other[:5])}"
+                     + (f" (+{len(found.other) - 5} more)" if len(found.other) > 5 else ""))
+    return Opened(view + "_n", label, notes=notes)
 
 
 def _utf16(path: Path) -> bool:
