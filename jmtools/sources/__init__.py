@@ -20,7 +20,6 @@ converted; values without one are taken as UTC, or as local time in ``tz`` when 
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,10 +40,11 @@ from jmtools.sources._excel import header_hint
 from jmtools.sources._foreign import load_ibis
 from jmtools.sources._ids import IdOverlap, id_overlap
 from jmtools.sources._jsonl import json_shape
-from jmtools.sources._loading_file import LOADING_FILE, loading_line, read_loading_file, renamed_values
+from jmtools.sources._loading_file import LOADING_FILE, in_loading_file, read_loading_file, renamed_values
 from jmtools.sources._names import normalise_name
 from jmtools.sources._missing import TABLE_CONTENTS, archive_tables, missing_table, unread_fix
-from jmtools.sources._parts import folder_parts, part_label, stack_parts
+from jmtools.sources._parts import (chosen, empty_table_folders, load_in_parts, load_listed, not_read_note,
+                                    table_folder, table_parts)
 from jmtools.sources._spec import SPECS, Column, TableSpec
 from jmtools.sources._stitch import check_options
 from jmtools.sources._survey_scales import (asked_scales, conversion_note, converted_scores, ease_hint,
@@ -249,13 +249,8 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
                 raise
             raise hinted from None
 
-    parts = table_parts(src)
-    if parts is None:
-        loaded = one(src)
-    else:                           # a folder with CSV parts, or several paths: one table (D259)
-        labels = [_part_name(p, src) for p in parts]
-        loaded = stack_parts([one(p, lb) for p, lb in zip(parts, labels)], labels, kind, default_connection(),
-                             source=source_name or (None if isinstance(src, (list, tuple)) else part_label(Path(src))))
+    parts = table_parts(src)        # a folder with CSV parts, or several paths: one table (D259)
+    loaded = one(src) if parts is None else load_in_parts(src, parts, one, kind, source_name)
     if turned:    # asked the other way round: turned before any conversion (D195)
         loaded = LoadedTable(loaded.kind, turned_scores(loaded.table, turned, asked), loaded.accounting)
         loaded.accounting.notes.extend(reverse_note(m, asked.get(m, SCALES[m])) for m in turned)
@@ -297,40 +292,6 @@ def _dispatch(src, spec, **kw):
         view = con.create_view(f"jm_{spec.kind}_input_{id(src)}", src, overwrite=True)
         return load_duckdb(view.get_name(), spec, con=con, _is_view=True, **kw)
     return load_duckdb(src, spec, con=default_connection(), **kw)
-
-
-def table_parts(src) -> list | None:
-    """The parts of ``src`` loaded one by one and stacked (D259): each path of a list, or a table's
-    folder holding CSV part files (its Parquet files, read together, are one part); None for one input.
-
-    Examples
-    --------
-    >>> table_parts("events.csv") is None
-    True
-    >>> [p.name for p in table_parts(["history/", "events_2026-11.csv"])]
-    ['history', 'events_2026-11.csv']
-    """
-    if isinstance(src, (list, tuple)):
-        if not src or not all(isinstance(p, (str, os.PathLike)) for p in src):
-            raise ParameterError("src", src, expected="a non-empty list of paths (files or folders of one table)")
-        return [Path(p) for p in src]
-    if not isinstance(src, (str, os.PathLike)) or not Path(src).is_dir():
-        return None
-    found = folder_parts(src)
-    if not found.csv:
-        return None
-    if found.keys:
-        raise DataError([Problem("CSV part files under key=value partition folders are not read: the "
-                                 "partition values would be lost", source=f"{Path(src).name}/",
-                                 fix="write the partition column into the CSV files and move them up "
-                                     "into the folder, or write the parts as Parquet")])
-    return ([Path(src)] if found.parquet else []) + found.csv
-
-
-def _part_name(part: Path, src) -> str:
-    if isinstance(src, (list, tuple)):
-        return part_label(part)
-    return f"{Path(src).name}/*.parquet" if part == Path(src) else f"{Path(src).name}/{part.relative_to(src)}"
 
 
 def _scales(scales) -> dict:
@@ -500,7 +461,7 @@ def table_files(folder, kind: str) -> list[Path]:
     wanted = {f"{kind}{s}" for s in TABLE_SUFFIXES}
     found = [folder / n for n in names if not (folder / n).is_dir() and n.lower() in wanted
              and not _unreadable_json(folder / n)]
-    found += [folder / n for n in names if (folder / n).is_dir() and _table_folder(folder / n, kind)]
+    found += [folder / n for n in names if (folder / n).is_dir() and table_folder(folder / n, kind)]
     return sorted(found, key=lambda p: (-p.stat().st_mtime, p.name))
 
 
@@ -551,15 +512,9 @@ def load_world(folder, journey=None, *, options: dict | None = None, defer=()) -
     for kind in SPECS:
         files = table_files(folder, kind)
         how = dict(options.get(kind, {}))
-        if how.get("parts"):         # several files or folders read as one table (D259)
-            listed = [folder / str(n).rstrip("/") for n in how["parts"]]
-            path, others = folder / LOADING_FILE, [f for f in files if f not in listed]
-            name = " + ".join(part_label(p) if p.exists() else str(p.name) for p in listed)
-        elif not files:
+        if not files and not how.get("parts"):
             continue
-        else:
-            path, others = files[0], files[1:]
-            name = part_label(path) if path.is_dir() else path.name
+        path, others, name = chosen(folder, files, how.get("parts"))     # parts: one table (D259)
         if kind in defer:
             tables[kind] = DeferredTable(kind, how.get("source_name") or name, how,
                                          lambda path=path, kind=kind, how=how, others=others:
@@ -577,18 +532,6 @@ def load_world(folder, journey=None, *, options: dict | None = None, defer=()) -
     return World(folder, _journey(folder, journey), tables, unread)
 
 
-def _table_folder(path: Path, kind: str | None = None) -> bool:
-    """A folder named for a table (``events/``, ``events.parquet/``) holding part files (D259)."""
-    name = path.name.lower()
-    named = name in SPECS or (name.endswith((".parquet", ".pq")) and name.rsplit(".", 1)[0] in SPECS)
-    if not named or (kind is not None and name.split(".")[0] != kind):
-        return False
-    try:
-        return bool(folder_parts(path).files)
-    except DataError:       # partition folders named wrongly: read, and the load says where
-        return True
-
-
 def _unread(folder: Path) -> list[str]:
     """Files named for a table kind with an ending no loader reads (``events.json``), and folders
     named for a table holding no part file (``events/`` empty, or of PDFs)."""
@@ -596,10 +539,7 @@ def _unread(folder: Path) -> list[str]:
         names = sorted(os.listdir(folder))
     except OSError:
         return []
-    empty = [f"{n}/" for n in names if not n.startswith((".", "~$", "_")) and (folder / n).is_dir()
-             and n.split(".")[0].lower() in SPECS and (n.lower() in SPECS or n.lower().endswith((".parquet", ".pq")))
-             and not _table_folder(folder / n)]
-    return empty + [n for n in names if not n.startswith((".", "~$")) and (folder / n).is_file() and "." in n and (
+    return empty_table_folders(folder, names) + [n for n in names if not n.startswith((".", "~$")) and (folder / n).is_file() and "." in n and (
         (n.split(".")[0].lower() in SPECS
          and (not n.lower().endswith(TABLE_SUFFIXES) or _unreadable_json(folder / n)))
         or (n.lower().endswith(".zip") and archive_tables(folder / n)))]
@@ -610,60 +550,23 @@ def _unreadable_json(path: Path) -> bool:
     return path.name.lower().endswith((".json", ".json.gz")) and json_shape(path) is None
 
 
-def _listed_parts(folder: Path, kind: str, parts) -> list:
-    """``[(path, own options)]`` of the ``parts`` option, each found in ``folder`` (D259)."""
-    listed = parts.items() if isinstance(parts, dict) else ((p, None) for p in parts)
-    out, problems = [], []
-    for name, own in listed:
-        path = folder / str(name).rstrip("/")
-        if not path.exists():
-            near = next(iter(difflib.get_close_matches(str(name), os.listdir(folder), n=1)), None)
-            problems.append(Problem(f"parts: {name!r} is not in the data folder {folder.name}", source=str(folder / LOADING_FILE),
-                                    line=loading_line(folder, (kind, "parts", name) if isinstance(parts, dict)
-                                                      else (kind, "parts")), path="parts",
-                                    fix=(f"did you mean {near!r}? " if near else "") + "list the files and folders "
-                                        f"of {kind} by their names in the data folder"))
-        out.append((path, own or {}))
-    if problems:
-        raise DataError(problems)
-    return out
-
-
-def _load_listed(folder: Path, kind: str, how: dict) -> LoadedTable:
-    """The ``parts`` of a table, each loaded with the table's options and its own, stacked (D259)."""
-    base = {k: v for k, v in how.items() if k not in _AFTER_LOAD and k != "parts"}
-    loaded, labels = [], []
-    for path, own in _listed_parts(folder, kind, how["parts"]):
-        merged = {**base, **own, "columns": {**(base.get("columns") or {}), **(own.get("columns") or {})}}
-        labels.append(part_label(path))
-        loaded.append(load_table(path, kind, **{**merged, "source_name": merged.get("source_name") or labels[-1]}))
-    return loaded[0] if len(loaded) == 1 else stack_parts(loaded, labels, kind, default_connection())
-
-
 def _loaded(path: Path, kind: str, how: dict, others=(), from_file=None) -> LoadedTable:
     try:
         if how.get("parts"):
-            loaded = _load_listed(path.parent, kind, how)
+            loaded = load_listed(path.parent, kind, how, load_table, drop=_AFTER_LOAD)
         else:
             loaded = load_table(path, kind, **{k: v for k, v in how.items() if k not in _AFTER_LOAD})
         check_case_column(loaded, how.get("case"), path)
     except DataError as err:
         if not any(from_file and k in from_file and from_file[k] is how.get(k) for k in _LOCATED):
             raise
-        raise _in_loading_file(err, path, kind) from None
+        raise in_loading_file(err, path, kind, _LOCATED) from None
     loaded.options = how
     renamed = renamed_values(loaded, how["values"]) if how.get("values") else None   # D192
     loaded.accounting.notes.extend([renamed] if renamed else [])
     loaded.accounting.notes[:0] = [f"read with {', '.join(from_file)} from {LOADING_FILE}"] if from_file else []
-    if others and how.get("parts"):
-        loaded.accounting.notes.append(f"not read (not among the parts in {LOADING_FILE}): "
-                                       + ", ".join(map(part_label, others)))
-    elif others:
-        loaded.accounting.notes.append(
-            f"the newest of {len(others) + 1} files for {kind}; not read: "
-            + ", ".join(_with_parts(p) for p in others) + " (remove or rename the files not meant, or read them "
-            f"as one table: parts: [{', '.join(map(part_label, [path, *others]))}] under {kind}: in "
-            f"{LOADING_FILE})")
+    if others:
+        loaded.accounting.notes.append(not_read_note(kind, path, others, bool(how.get("parts"))))
     return loaded
 
 
@@ -672,21 +575,6 @@ def _loaded(path: Path, kind: str, how: dict, others=(), from_file=None) -> Load
 _LOCATED, _AFTER_LOAD = (("constants", "read_options", "sheet", "case", "stitch"),
                          ("values", "case", "case_name", "parts"))
 
-
-def _with_parts(path: Path) -> str:
-    """``events/ (22 Parquet files)`` for a table's folder; the file name otherwise."""
-    return f"{path.name}/ ({folder_parts(path).words()})" if path.is_dir() else path.name
-
-
-def _in_loading_file(err: DataError, path: Path, kind: str) -> DataError:
-    """``err`` with its problems about ``constants``, ``read_options`` or ``sheet`` located in
-    ``loading.yaml`` (they came from there): the file, the line of the constant, and the data file that has the column."""
-    import dataclasses
-
-    problems = [dataclasses.replace(p, source=str(path.parent / LOADING_FILE), message=f"{p.message} in {p.source}",
-                                    line=loading_line(path.parent, (kind, *p.path.split(".", 1))))
-                if (p.path or "").split(".")[0] in _LOCATED else p for p in err.problems]
-    return DataError(problems)
 
 
 def journey_path(folder: str | Path) -> Path | None:

@@ -13,7 +13,7 @@ from jmtools.sources._numbers import DECIMALS
 from jmtools.sources._read import HEADER_FIX, HEADER_OPTIONS
 from jmtools.sources._spec import SPECS
 
-__all__ = ["LOADING_FILE", "PART_OPTIONS", "read_loading_file", "loading_line", "renamed_values"]
+__all__ = ["LOADING_FILE", "PART_OPTIONS", "read_loading_file", "loading_line", "renamed_values", "in_loading_file"]
 
 #: The file in a data folder that holds loader options per table.
 LOADING_FILE = "loading.yaml"
@@ -290,3 +290,14 @@ def _how_many(count, wide: bool) -> str:
     answers = f"{n:,} answer{'s' if n != 1 else ''}"
     r = count.get("r") if hasattr(count, "get") else None
     return answers if r is None or r != r else f"{int(r):,} row{'s' if r != 1 else ''} of the file read as {answers}"
+
+
+def in_loading_file(err: DataError, path: Path, kind: str, located) -> DataError:
+    """``err`` with its problems about ``constants``, ``read_options`` or ``sheet`` located in
+    ``loading.yaml`` (they came from there): the file, the line of the constant, and the data file that has the column."""
+    import dataclasses
+
+    problems = [dataclasses.replace(p, source=str(path.parent / LOADING_FILE), message=f"{p.message} in {p.source}",
+                                    line=loading_line(path.parent, (kind, *p.path.split(".", 1))))
+                if (p.path or "").split(".")[0] in located else p for p in err.problems]
+    return DataError(problems)

@@ -11,111 +11,19 @@ types), or the load stops naming both parts and the column.
 
 from __future__ import annotations
 
+import difflib
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from jmtools.core.errors import DataError, Problem
+from jmtools.core.engine import default_connection, unique_name
+from jmtools.core.errors import DataError, ParameterError, Problem
+from jmtools.sources._accounting import Accounting, LoadedTable, REASON_COLUMNS
+from jmtools.sources._loading_file import LOADING_FILE, loading_line
+from jmtools.sources._part_files import PARQUET_PARTS, folder_parts
+from jmtools.sources._spec import SPECS
 
-__all__ = ["PARQUET_PARTS", "CSV_PARTS", "FolderParts", "folder_parts", "stack_parts", "part_label"]
-
-#: Endings of the part files a table's folder may hold (any case).
-PARQUET_PARTS, CSV_PARTS = (".parquet", ".pq"), (".csv", ".csv.gz", ".tsv")
-
-
-@dataclass
-class FolderParts:
-    """What a table's folder holds: its Parquet and CSV part files (sorted by path), the
-    partition keys of its ``key=value`` folders, and the names of files that are no part."""
-
-    folder: Path
-    parquet: list = field(default_factory=list)
-    csv: list = field(default_factory=list)
-    keys: tuple = ()
-    other: list = field(default_factory=list)
-
-    @property
-    def files(self) -> list:
-        return self.parquet + self.csv
-
-    def words(self) -> str:
-        """``22 Parquet files`` / ``3 CSV files, 1 Parquet file``."""
-        said = [f"{len(f)} {w} file{'s' if len(f) != 1 else ''}" for f, w in
-                ((self.parquet, "Parquet"), (self.csv, "CSV")) if f]
-        return ", ".join(said) or "no data files"
-
-
-def _hidden(name: str) -> bool:
-    """Spark's and Hive's bookkeeping (``_SUCCESS``, ``_committed_…``, ``.part-0.parquet.crc``)."""
-    return name.startswith(("_", ".", "~$"))
-
-
-def folder_parts(folder) -> FolderParts:
-    """The part files of a table's folder, found in it and its ``key=value`` partition folders.
-
-    Files and folders whose names start with ``_`` or ``.`` (Spark's ``_SUCCESS``, checksums) are
-    bookkeeping, not parts; any other file that is no Parquet or CSV file is named in
-    :attr:`FolderParts.other`.
-
-    Raises
-    ------
-    jmtools.core.errors.DataError
-        A folder holding part files is not named ``key=value`` (or has no value), or two part
-        files sit under different partition keys: the folder, both paths and the fix.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> d = Path(tempfile.mkdtemp()) / "events"
-    >>> (d / "month=1").mkdir(parents=True)
-    >>> for name in ("month=1/part-0.parquet", "_SUCCESS", "README.md"):
-    ...     _ = (d / name).write_text("x")
-    >>> found = folder_parts(d)
-    >>> [p.name for p in found.parquet], found.keys, found.other
-    (['part-0.parquet'], ('month',), ['README.md'])
-    """
-    folder = Path(folder)
-    found = FolderParts(folder)
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not _hidden(d))
-        for name in sorted(f for f in files if not _hidden(f)):
-            path, low = Path(root) / name, name.lower()
-            if low.endswith(PARQUET_PARTS):
-                found.parquet.append(path)
-            elif low.endswith(CSV_PARTS):
-                found.csv.append(path)
-            else:
-                found.other.append(str(path.relative_to(folder)))
-    problems, first = [], None
-    for path in found.files:
-        levels = path.parent.relative_to(folder).parts
-        bad = next((lv for lv in levels if "=" not in lv or not lv.split("=", 1)[0].strip()
-                    or not lv.split("=", 1)[1].strip()), None)
-        if bad is not None:
-            problems.append(Problem(
-                f"the folder {bad!r} holding {path.name} is no partition folder named key=value"
-                + (" (it has no value)" if "=" in bad else ""), source=f"{folder.name}/{path.parent.relative_to(folder)}",
-                fix="name partition folders key=value (month=2026-11), as Spark and Hive write them, or "
-                    "move the part files up into the table's folder"))
-            break
-        keys = tuple(lv.split("=", 1)[0] for lv in levels)
-        if first is None:
-            first = (keys, path)
-        elif keys != first[0]:
-            problems.append(Problem(
-                f"part files sit under different partition keys: {_rel(first[1], folder)} under "
-                f"{'/'.join(first[0]) or 'none'}, {_rel(path, folder)} under {'/'.join(keys) or 'none'}",
-                source=folder.name, fix="give every part file the same key=value folders (or none)"))
-            break
-    if problems:
-        raise DataError(problems)
-    found.keys = first[0] if first else ()
-    return found
-
-
-def _rel(path: Path, folder: Path) -> str:
-    return f"{folder.name}/{path.relative_to(folder)}"
-
+__all__ = ["stack_parts", "part_label", "part_name", "table_parts", "table_folder", "with_parts", "listed_parts",
+           "load_listed", "load_in_parts", "chosen", "empty_table_folders", "not_read_note"]
 
 def part_label(path: Path) -> str:
     """How a part is named in notes: ``events/`` for a folder, the file name otherwise."""
@@ -132,8 +40,6 @@ def stack_parts(loaded: list, labels: list, kind: str, con, source: str | None =
     (events; kept, as a row exported twice in one file), a later row whose id an earlier part
     already has is a rejected duplicate (tables with an id).
     """
-    from jmtools.sources._accounting import Accounting, LoadedTable, REASON_COLUMNS
-    from jmtools.sources._spec import SPECS
     import pandas as pd
 
     spec = SPECS[kind]
@@ -142,8 +48,6 @@ def stack_parts(loaded: list, labels: list, kind: str, con, source: str | None =
     for i in range(1, len(loaded)):
         _same_columns(schemas[0], schemas[i], labels[0], labels[i])
     raw = con.con
-    from jmtools.core.engine import unique_name
-
     name, selects, offset = unique_name(kind), [], 0
     cols = list(schemas[0])
     for part, label in zip(loaded, labels):
@@ -237,3 +141,119 @@ def _copies(raw, name: str, cols: list, labels: list) -> list:
     return [f"{int(n):,} row{'s' if n != 1 else ''} of {labels[p]} repeat a row of an earlier part exactly "
             "(the same rows in two parts?): kept and counted, as rows exported twice in one file; remove the "
             "overlap from one part if they were not done twice" for p, n in rows]
+
+
+def table_parts(src) -> list | None:
+    """The parts of ``src`` loaded one by one and stacked (D259): each path of a list, or a table's
+    folder holding CSV part files (its Parquet files, read together, are one part); None for one input.
+
+    Examples
+    --------
+    >>> table_parts("events.csv") is None
+    True
+    >>> [p.name for p in table_parts(["history/", "events_2026-11.csv"])]
+    ['history', 'events_2026-11.csv']
+    """
+    if isinstance(src, (list, tuple)):
+        if not src or not all(isinstance(p, (str, os.PathLike)) for p in src):
+            raise ParameterError("src", src, expected="a non-empty list of paths (files or folders of one table)")
+        return [Path(p) for p in src]
+    if not isinstance(src, (str, os.PathLike)) or not Path(src).is_dir():
+        return None
+    found = folder_parts(src)
+    if not found.csv:
+        return None
+    if found.keys:
+        raise DataError([Problem("CSV part files under key=value partition folders are not read: the "
+                                 "partition values would be lost", source=f"{Path(src).name}/",
+                                 fix="write the partition column into the CSV files and move them up "
+                                     "into the folder, or write the parts as Parquet")])
+    return ([Path(src)] if found.parquet else []) + found.csv
+
+
+def part_name(part: Path, src) -> str:
+    """A part's name in notes: ``events/p1.csv`` inside a folder, ``events/*.parquet`` for its Parquet files."""
+    if isinstance(src, (list, tuple)):
+        return part_label(part)
+    return f"{Path(src).name}/*.parquet" if part == Path(src) else f"{Path(src).name}/{part.relative_to(src)}"
+
+
+def table_folder(path: Path, kind: str | None = None) -> bool:
+    """A folder named for a table (``events/``, ``events.parquet/``) holding part files (D259)."""
+    name = path.name.lower()
+    named = name in SPECS or (name.endswith((".parquet", ".pq")) and name.rsplit(".", 1)[0] in SPECS)
+    if not named or (kind is not None and name.split(".")[0] != kind):
+        return False
+    try:
+        return bool(folder_parts(path).files)
+    except DataError:       # partition folders named wrongly: read, and the load says where
+        return True
+
+
+def with_parts(path: Path) -> str:
+    """``events/ (22 Parquet files)`` for a table's folder; the file name otherwise."""
+    return f"{path.name}/ ({folder_parts(path).words()})" if path.is_dir() else path.name
+
+
+def listed_parts(folder: Path, kind: str, parts) -> list:
+    """``[(path, own options)]`` of the ``parts`` option, each found in ``folder`` (D259)."""
+    listed = parts.items() if isinstance(parts, dict) else ((p, None) for p in parts)
+    out, problems = [], []
+    for name, own in listed:
+        path = folder / str(name).rstrip("/")
+        if not path.exists():
+            near = next(iter(difflib.get_close_matches(str(name), os.listdir(folder), n=1)), None)
+            problems.append(Problem(f"parts: {name!r} is not in the data folder {folder.name}", source=str(folder / LOADING_FILE),
+                                    line=loading_line(folder, (kind, "parts", name) if isinstance(parts, dict)
+                                                      else (kind, "parts")), path="parts",
+                                    fix=(f"did you mean {near!r}? " if near else "") + "list the files and folders "
+                                        f"of {kind} by their names in the data folder"))
+        out.append((path, own or {}))
+    if problems:
+        raise DataError(problems)
+    return out
+
+
+def load_listed(folder: Path, kind: str, how: dict, load, drop=()):
+    """The ``parts`` of a table, each loaded by ``load`` (:func:`jmtools.sources.load_table`) with the
+    table's options (but those in ``drop``) and its own, stacked (D259)."""
+    base = {k: v for k, v in how.items() if k not in drop and k != "parts"}
+    loaded, labels = [], []
+    for path, own in listed_parts(folder, kind, how["parts"]):
+        merged = {**base, **own, "columns": {**(base.get("columns") or {}), **(own.get("columns") or {})}}
+        labels.append(part_label(path))
+        loaded.append(load(path, kind, **{**merged, "source_name": merged.get("source_name") or labels[-1]}))
+    return loaded[0] if len(loaded) == 1 else stack_parts(loaded, labels, kind, default_connection())
+
+
+def load_in_parts(src, parts: list, one, kind: str, source_name=None):
+    """``parts`` of ``src`` each loaded by ``one(path, name)``, stacked as one table."""
+    labels = [part_name(p, src) for p in parts]
+    return stack_parts([one(p, lb) for p, lb in zip(parts, labels)], labels, kind, default_connection(),
+                       source=source_name or (None if isinstance(src, (list, tuple)) else part_label(Path(src))))
+
+
+def chosen(folder: Path, files: list, parts) -> tuple:
+    """``(path, others, name)`` of a table in a data folder: the newest of its ``files``, or with
+    ``parts`` the folder's ``loading.yaml`` (the parts are listed there) and the files not listed."""
+    if not parts:
+        return files[0], files[1:], part_label(files[0])
+    listed = [folder / str(n).rstrip("/") for n in parts]
+    return (folder / LOADING_FILE, [f for f in files if f not in listed],
+            " + ".join(part_label(p) for p in listed))
+
+
+def empty_table_folders(folder: Path, names: list) -> list:
+    """``events/`` for each folder named for a table that holds no part file (World.unread)."""
+    return [f"{n}/" for n in names if not n.startswith((".", "~$", "_")) and (folder / n).is_dir()
+            and n.split(".")[0].lower() in SPECS and (n.lower() in SPECS or n.lower().endswith(PARQUET_PARTS))
+            and not table_folder(folder / n)]
+
+
+def not_read_note(kind: str, path: Path, others: list, listed: bool) -> str:
+    """The note naming a table's files (and folders) that were not read, and how to read them all."""
+    if listed:
+        return f"not read (not among the parts in {LOADING_FILE}): " + ", ".join(map(part_label, others))
+    return (f"the newest of {len(others) + 1} files for {kind}; not read: "
+            + ", ".join(with_parts(p) for p in others) + " (remove or rename the files not meant, or read them "
+            f"as one table: parts: [{', '.join(map(part_label, [path, *others]))}] under {kind}: in {LOADING_FILE})")

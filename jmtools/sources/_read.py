@@ -24,7 +24,7 @@ from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.sources._excel import read_excel_sheet
 from jmtools.sources._headers import unique_names
 from jmtools.sources._lines import CsvLines
-from jmtools.sources._parts import folder_parts
+from jmtools.sources._part_files import folder_parts
 
 __all__ = ["ROW", "Opened", "open_source", "parquet_error", "FILE_KINDS", "NATIVE_ENCODINGS"]
 
@@ -104,7 +104,7 @@ def _check_path(path: Path) -> None:
             found = folder_parts(path)
             inside = found.csv[:5] and [p.name for p in found.csv[:5]] or found.other[:5]
             raise DataError([Problem(
-                "the folder holds no Parquet part files — it has "
+                "the folder holds no .parquet part files — it has "
                 + (", ".join(map(repr, inside)) if inside else "nothing"), source=f"{path.name}/",
                 fix="put the table's Parquet (or CSV) part files in it, or give the path of a table file "
                     "(events.csv, events.parquet, …)")])
