@@ -100,9 +100,9 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
     ----------
     src : path, DataFrame, pyarrow.Table, ibis.Table or pyspark DataFrame
         The input. Paths ending in ``.csv``/``.tsv``/``.txt``/``.gz`` are read as CSV
-        (delimiter detected), ``.parquet``/``.pq`` or a folder as Parquet, ``.xlsx`` as Excel,
-        ``.jsonl``/``.ndjson``/``.json`` as JSON lines or a JSON array of objects (nested keys
-        as dotted columns, ``properties.time``; :mod:`jmtools.sources._jsonl`).
+        (delimiter detected), ``.parquet``/``.pq`` as Parquet, a table's folder or a list of paths
+        as one table's parts (D259), ``.xlsx`` as Excel, ``.jsonl``/``.ndjson``/``.json`` as JSON
+        lines or a JSON array of objects (dotted nested keys; :mod:`jmtools.sources._jsonl`).
         A pandas frame may be in any layout (sliced, reversed, filtered, re-indexed; numpy,
         nullable, Arrow or categorical columns): its rows are taken in the order shown, its
         named index levels as columns (a column of the same name wins), an unnamed index not.
