@@ -589,3 +589,22 @@ def test_e_mails_with_a_long_top_level_domain_or_letters_beyond_ascii_are_masked
     as written (ICANN's top-level domains run to 18 letters, DNS allows 63); so was
     ``tom.müller@…``, whose "ü" no part of the pattern took."""
     assert mask_text(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # check digits wrong (a typo), right after the word IBAN: masked whole as an account number (D257)
+    ("IBAN DE43 1001 0010 1234 5678 90", "IBAN [account]"),
+    ("IBAN: DE43100100101234567890", "IBAN: [account]"),
+    ("my iban is GB82 WEST 1234 5698 7654 33, thanks", "my iban is [account], thanks"),
+    ("Our IBAN no. de43 1001 0010 1234 5678 90 please", "Our IBAN no. [account] please"),
+    # a valid one stays an [iban]
+    ("IBAN DE89 3704 0044 0532 0130 00", "IBAN [iban]"),
+])
+def test_an_iban_with_wrong_check_digits_after_the_word_iban_is_masked_whole(text, expected):
+    assert mask_text(text) == expected
+    assert "[phone]" not in mask_text(text)
+
+
+def test_the_word_iban_without_a_number_stays_readable():
+    assert mask_text("Please check the IBAN is correct on invoice INV-2026-1234") == \
+        "Please check the IBAN is correct on invoice INV-2026-1234"

@@ -134,21 +134,33 @@ def id_spans(text: str, ids: frozenset, protected=()) -> list[tuple[int, int]]:
     return out
 
 
+#: An IBAN-shaped number right after the word IBAN (its check digits wrong, or it would be an
+#: ``[iban]``): a mistyped bank account number, masked whole, never in part as a phone (D257).
+_IBAN_SAID = re.compile(r"\biban\s*(?:number|num|no\.?|nr\.?|#)?\s*(?:is|:|#|-)?\s*(?:is\s*)?"
+                        r"([A-Za-z]{2}\d{2}(?:[A-Za-z0-9]{11,30}|(?: [A-Za-z0-9]{4}){2,7}(?: [A-Za-z0-9]{1,4})?))"
+                        r"(?![A-Za-z0-9])", re.I)
+
+
 def account_codes(text: str, protected=()) -> list[tuple[int, int]]:
     """Where ``text`` has an account or contract code after words that say so, or a code
     prefixed ACC-/CUST-/KD-; a code after the words must have a digit and four letters or
     digits (five when only digits: "account 2019" is a year), and is not inside the
-    ``protected`` spans (a date, amount, percentage or reference that stays readable).
+    ``protected`` spans (a date, amount, percentage or reference that stays readable); and an
+    IBAN-shaped number after the word IBAN (:data:`_IBAN_SAID`).
 
     Examples
     --------
     >>> text = "acct AB1234, re ACC-00093, Kundennummer 4711081, account 3 times"
     >>> [text[s:e] for s, e in account_codes(text)]
     ['AB1234', '4711081', 'ACC-00093']
+    >>> text = "IBAN DE43 1001 0010 1234 5678 90"
+    >>> [text[s:e] for s, e in account_codes(text)]
+    ['DE43 1001 0010 1234 5678 90']
     """
+    said = [m.span(1) for m in _IBAN_SAID.finditer(text)]
     low = text.lower()
     if not any(w in low for w in _CODE_STEMS):
-        return []
+        return said
     out = []
     for m in _ACCOUNT_CODE.finditer(text):
         code, (start, end) = m.group("code"), m.span("code")
@@ -156,4 +168,4 @@ def account_codes(text: str, protected=()) -> list[tuple[int, int]]:
         if (len(alnum) >= 4 and any(c.isdigit() for c in code) and not (code.isdigit() and len(code) < 5)
                 and all(end <= s or start >= e for s, e in protected)):
             out.append((start, end))
-    return out + [m.span() for m in _ACCOUNT_PREFIXED.finditer(text)]
+    return said + out + [m.span() for m in _ACCOUNT_PREFIXED.finditer(text)]
