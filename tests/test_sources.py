@@ -233,12 +233,17 @@ def reasons(loaded):
     ("Name,Email,Paid at,Accepts Marketing,Total,Created at", "timestamp", "Created at"),   # Shopify
     ("StartDate,Status,UserLanguage,ExternalReference,Q1", "customer_id", None),           # Qualtrics
     ("event_id,event_type,user_id,event_time", "event", "event_type"),                      # Amplitude
+    # the time column offered for the time is not offered for the event too (D257)
+    ("user_id,account_id,event_ts,event_name,actor", "event", "event_name"),
+    ("user_id,account_id,event_ts,event_name,actor", "timestamp", "event_ts"),
+    ("customer_id,event_ts,step", "event", None),
 ])
 def test_bad_01b_a_suggested_column_is_a_word_of_its_name_not_a_few_letters(tmp_path, header, column, want):
     """'ts' inside 'Accepts Marketing' and 'user' inside 'UserLanguage' were offered as the time
     and the customer id; an id column was offered for the event name."""
     with pytest.raises(DataError) as err:
         load_table(write(tmp_path, "t.csv", header + "\n" + ",".join("x" * len(header.split(","))) + "\n"),
+                   "events" if column in ("event", "timestamp") and "event_ts" in header else
                    "events" if column == "event" else "surveys" if column == "customer_id" else "orders")
     fix = next(p.fix for p in err.value.problems if p.column == column)
     assert (f"{column}: {want}}}" in fix) if want else ("<your column>" in fix)

@@ -67,7 +67,7 @@ def resolve_columns(available: list[str], spec: TableSpec, columns: dict | None,
             notes.append(f"column {normalised[col.name]!r} read as {col.name!r}")
         elif col.required:
             free = [a for a in available if a not in mapping.values()]
-            near = _near(col.name, free)
+            near = _near(col.name, free, others=[c for c in spec.required if c != col.name])
             merged = [f"{col.name}{end}" for end in ("_x", "_y") if f"{col.name}{end}" in free]
             if len(merged) == 2:        # a pandas merge: _x is the left frame's, the table being built
                 near = merged[0]
@@ -124,9 +124,25 @@ def _partial(name: str, options: list[str]) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
-def _near(name: str, options: list[str]) -> str | None:
+def _reads_as(name: str, option: str) -> bool:
+    """True when a whole word of ``option``'s name is a usual word for ``name`` (``event_ts`` for
+    ``timestamp``)."""
+    words = {name.replace("_id", "")} | set(_SYNONYMS.get(name, ()))
+    return bool(words & set(normalise_name(nested_leaf(option) or option).split("_")))
+
+
+def _near(name: str, options: list[str], others=()) -> str | None:
     """The column to suggest for ``name``: by spelling, else by a usual word; an id column is
-    not offered for a column that is no id (``event_id`` for ``event``)."""
+    not offered for a column that is no id (``event_id`` for ``event``), and a column named
+    like another required column (``event_ts``, a time, among ``others``) loses to one named
+    with a usual word for ``name`` (``event_name`` for ``event``; D257)."""
     if not name.endswith("_id"):
         options = [o for o in options if not (normalise_name(o) == "id" or normalise_name(o).endswith("_id"))]
-    return suggest(name, options) or _partial(name, options)
+    spelled = suggest(name, options)
+    if spelled and any(_reads_as(o, spelled) for o in others):
+        own = [o for o in options if o != spelled and _reads_as(name, o)
+               and not any(_reads_as(x, o) for x in others)]
+        if own:
+            return suggest(name, own) or own[0]
+        return _partial(name, [o for o in options if o != spelled])
+    return spelled or _partial(name, options)
