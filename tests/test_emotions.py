@@ -696,3 +696,21 @@ def test_a_last_stage_reached_through_the_companys_record_is_no_abandonment():
     truth = {stage: -len(left[stage]) / len(seen[stage]) for stage in at}
     assert truth == {"First visit": -6 / 46, "Follow-up": -12 / 40}           # planted
     assert got.to_dict() == pytest.approx(truth)
+
+
+def test_tickets_without_a_stage_are_said_as_tickets_not_as_events(journey):
+    """The behaviour curve's tickets with no stage were said as "events: 3 rows dropped (3 event
+    without stage)" while the events table had none without a stage (D257)."""
+    events = pd.DataFrame({"customer_id": ["a", "a", "c"], "event": ["view", "pay", "view"],
+                           "timestamp": pd.to_datetime(["2026-01-01", "2026-01-02", "2026-02-01"]),
+                           "stage": ["Browse", "Buy", "Browse"]})
+    tickets = pd.DataFrame({"ticket_id": ["t1", "t2", "t3", "t4"], "customer_id": ["a", "c", "c", "a"],
+                            "timestamp": pd.to_datetime(["2026-02-03", "2026-02-04", "2026-02-05", "2026-02-06"]),
+                            "touchpoint": ["Checkout", None, None, None]})
+    assert events["stage"].isna().sum() == 0 and tickets["touchpoint"].isna().sum() == 3   # planted
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        emotion_evidence(journey, events=events, tickets=tickets, behaviour_rules=["repeated_contacts"])
+    said = [str(w.message) for w in caught if "dropped" in str(w.message)]
+    assert "tickets: 3 rows dropped (3 tickets without stage or touchpoint)" in said
+    assert not any(s.startswith("events:") for s in said)

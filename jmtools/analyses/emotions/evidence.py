@@ -351,6 +351,11 @@ def _with_tickets(events, tickets, journey, *, customer_col, time_col, stage_col
     extra = pd.DataFrame({customer_col: tickets[customer_col].astype("string"),
                           time_col: pd.to_datetime(tickets[time_col]),
                           "event": "ticket_opened", stage_col: stage})
+    no_stage = int(extra[stage_col].isna().sum())
+    if no_stage:      # said as the tickets' rows, not as rows of the events table (D257)
+        warnings.warn(f"tickets: {no_stage} rows dropped ({no_stage} ticket{'s' if no_stage != 1 else ''} "
+                      "without stage or touchpoint)", UserWarning, stacklevel=3)
+        extra = extra[extra[stage_col].notna()]
     if events is None:
         return extra
     keep = events[[customer_col, time_col, "event", stage_col]]
