@@ -156,3 +156,28 @@ def test_the_accounting_must_add_up():
     with pytest.raises(AssertionError, match="does not add up"):
         Accounting("s.csv", "surveys", 10, 5, 2, rows_skipped=2)
     assert Accounting("s.csv", "surveys", 10, 5, 2, rows_skipped=3).skipped_words() == ""
+
+
+def test_a_long_survey_stacked_in_pandas_counts_its_n_a_scores_as_no_answer(tmp_path):
+    """NPS and CSAT stacked into one long file with pandas: read_csv made each "N/A" NaN and
+    to_csv wrote it blank, and the long form rejected 90 "missing score" rows the wide form counts
+    as no answer (bring-your-own-data.md); a blank score in a row that names its metric is the
+    wide form's blank answer (D257). A row naming no metric stays rejected."""
+    rng = np.random.default_rng(257)
+    n = 300
+    score = rng.integers(0, 11, n).astype(object)
+    score[rng.random(n) < 0.1] = "N/A"
+    raw = pd.DataFrame({"customer_id": [f"a{i % 70}" for i in range(n)],
+                        "timestamp": pd.date_range("2025-01-01", periods=n, freq="h").strftime("%Y-%m-%d %H:%M"),
+                        "metric": np.where(np.arange(n) % 2, "nps", "csat_10"), "score": score})
+    raw.to_csv(tmp_path / "raw.csv", index=False)
+    stacked = pd.read_csv(tmp_path / "raw.csv")                      # "N/A" read as NaN, as pandas does
+    stacked.loc[5, "metric"] = None                                  # broken: no metric
+    stacked.to_csv(tmp_path / "surveys.csv", index=False)
+    blank = int((stacked["score"].isna() & stacked["metric"].notna()).sum())
+    assert blank > 15 and stacked.loc[5, "score"] == stacked.loc[5, "score"]       # planted
+    for source in (tmp_path / "surveys.csv", stacked):
+        acc = load_surveys(source, scales={"csat_10": (0, 10)}).accounting
+        assert acc.rows_skipped == blank and "missing score" not in acc.reasons["reason"].tolist()
+        assert acc.rows_rejected == 1 and acc.rows_read == acc.rows_used + acc.rows_rejected + acc.rows_skipped
+        assert acc.skipped["reason"].tolist() == ["no answer"]

@@ -10,7 +10,7 @@ load's rules, so that a blank row is not also called "missing event".
 from __future__ import annotations
 
 from jmtools.sources._read import ROW
-from jmtools.sources._values import lit, q
+from jmtools.sources._values import is_placeholder, lit, q
 
 __all__ = ["NON_ANSWERS", "TOTAL_WORDS", "not_data_checks", "non_answer_list"]
 
@@ -62,7 +62,8 @@ def not_data_checks(rules, raw, view: str, spec, mapping: dict, opened, non_answ
     """Put first among ``rules.checks`` the checks of rows that hold no data, and set
     ``rules.skipped`` to how many there are: a rejected row's code below it is a row set aside.
 
-    - surveys: a score that is a non-answer (:func:`non_answer_list`);
+    - surveys: a score that is a non-answer (:func:`non_answer_list`), and a blank score in a row
+      that names its metric (a long survey's unanswered question: the wide form's blank cell);
     - a CSV or Excel file: a row whose every cell is blank ("blank row"), and a row whose first
       cell says total (:data:`TOTAL_WORDS`) with every other cell blank or a number, perhaps
       with its unit ("39035 events"): a "totals row"; so is a legacy footer whose first cell
@@ -72,9 +73,13 @@ def not_data_checks(rules, raw, view: str, spec, mapping: dict, opened, non_answ
     if spec.kind == "surveys" and "score" in mapping:
         words = non_answer_list(non_answers)
         raw_score = q("_t_score")
-        first.append((f"{raw_score} IS NOT NULL AND list_contains([{', '.join(map(lit, words))}], "
-                      f"{_folded_sql(raw_score)})", "no answer", "score", f"CAST({raw_score} AS VARCHAR)",
-                      _NO_ANSWER_FIX))
+        said = f"list_contains([{', '.join(map(lit, words))}], {_folded_sql(raw_score)})"
+        text = f"NULLIF(TRIM(CAST({raw_score} AS VARCHAR)), '')"
+        if "metric" in mapping:     # a long survey's blank score is the wide form's blank answer (D257)
+            named = f"NULLIF(TRIM(CAST({q('_t_metric')} AS VARCHAR)), '') IS NOT NULL"
+            said = f"({said} OR ({named} AND ({text} IS NULL OR {is_placeholder(text)})))"
+        first.append((f"{raw_score} IS NOT NULL AND {said}" if "metric" not in mapping else said,
+                      "no answer", "score", f"COALESCE({text}, '(blank)')", _NO_ANSWER_FIX))
     if opened.lines in ("csv", "excel"):
         cols = [r[0] for r in raw.execute(f"DESCRIBE SELECT * FROM {q(view)}").fetchall() if r[0] != ROW]
         cells = [f"NULLIF(TRIM(CAST({q(c)} AS VARCHAR)), '')" for c in cols]
