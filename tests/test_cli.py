@@ -599,3 +599,32 @@ def test_discover_reads_a_given_customers_file_as_the_loading_yaml_beside_it_say
     assert main(["discover", str(tmp_path), "--customers", str(other / "customers.csv"),
                  "-o", str(tmp_path / "c.yaml")]) == 0
     assert "— 12 customers (60.0%)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("key, value, said", [
+    ("persona", "Marathon Mayaa", "did you mean 'Marathon Maya'?"),
+    ("segment", 'regoin == "South"', "did you mean 'region'?"),
+])
+def test_report_refuses_a_persona_or_segment_typo_before_any_kernel_starts(capsys, monkeypatch, tmp_path,
+                                                                          key, value, said):
+    """`jmtools report -p persona Enterprize` refused only inside its kernel; `batch` refused the
+    same typo before any (D257). A segment's rule is said as the segment's, not a persona's."""
+    import jmtools.cli.report as cli_report
+
+    def no_kernel(*a, **k):
+        raise AssertionError("a kernel was started")
+
+    monkeypatch.setattr(cli_report, "run_notebook", no_kernel)
+    nb = str(ROOT / "notebooks" / "00_journey_report.ipynb")
+    code = main(["report", nb, "-p", "data_dir", str(ROOT / "data" / "ecommerce"), "-p", key, value,
+                 "-o", str(tmp_path / "r.html")])
+    err = capsys.readouterr().err
+    assert code != 0 and said in err and "a kernel was started" not in err
+    assert "persona 'segment'" not in err
+
+
+def test_a_segment_rule_error_is_said_as_the_segment_rule():
+    from jmtools.core.expressions import SEGMENT_RULE, RuleError, parse_rule
+    with pytest.raises(RuleError) as err:
+        parse_rule('segmnt == "SMB"', persona=SEGMENT_RULE).check({"segment": "text"}, persona=SEGMENT_RULE)
+    assert str(err.value).startswith("segment rule:") and "persona" not in str(err.value)

@@ -245,6 +245,12 @@ def _report(args) -> int:
     params = _parameters(args.notebook, args)
     html = _report_file(args.out, args.notebook)
     executed = html.with_suffix(".ipynb")
+    from jmtools.report._entries import job_problems       # pandas and the journey: only when a report runs
+    from jmtools.report.jobs import Job
+
+    wrong = job_problems(Job(Path(args.notebook).stem, args.notebook, params))
+    if wrong:               # a persona or segment typo refused before a kernel starts, as batch does (D257)
+        raise DataError(wrong)
     warming = prepare_exporter()     # nbconvert's imports while the kernel runs
     with evidence_cache_for_kernels(not args.no_cache):
         run = run_notebook(args.notebook, executed, parameters=params, timeout=args.timeout)

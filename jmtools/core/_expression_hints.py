@@ -16,7 +16,24 @@ from dataclasses import dataclass
 
 #: Helpers of :mod:`jmtools.core.expressions`, which re-exports :class:`RuleWarning`.
 __all__ = ["RuleWarning", "precedence_warning", "sql_rewrite", "sql_fix", "syntax_fix", "typographic_fix",
-           "formula_syntax_fix", "TYPOGRAPHIC"]
+           "formula_syntax_fix", "TYPOGRAPHIC", "SEGMENT_RULE", "rule_place"]
+
+
+#: The ``persona`` a report's segment rule is checked under: said as "segment rule" (D257).
+SEGMENT_RULE = "<segment>"
+
+
+def rule_place(persona: str | None) -> str:
+    """Where a rule is written, for its messages: ``persona 'P' rule``, ``segment rule`` or ``persona rule``.
+
+    Examples
+    --------
+    >>> rule_place("Fans"), rule_place(SEGMENT_RULE), rule_place(None)
+    ("persona 'Fans' rule", 'segment rule', 'persona rule')
+    """
+    if persona == SEGMENT_RULE:
+        return "segment rule"
+    return f"persona {persona!r} rule" if persona else "persona rule"
 
 
 @dataclass(frozen=True)
@@ -56,7 +73,7 @@ class RuleWarning:
         text = f"{self.rule!r} — {self.message}"
         if self.position is not None:
             text += f" at column {self.position + 1}\n    {self.rule}\n    {' ' * self.position}^"
-        where = f"persona {self.persona!r} rule" if self.persona else "persona rule"
+        where = rule_place(self.persona)
         return f"{where}: {text}" + (f"\n  Fix: {self.fix}" if self.fix else "")
 
 

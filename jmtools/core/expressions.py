@@ -29,13 +29,14 @@ from jmtools.core._expression_bounds import (CHAIN_OPERATORS, MAX_EXPRESSION_DEP
                                              _too_big)
 from jmtools.core._expression_eval import (FORMULA_FUNCTIONS, _as_bool_series, _formula_values,
                                            _checked, _to_ibis, _to_pandas, schema_of)
-from jmtools.core._expression_hints import (_HINTS, _excerpt, KEYWORD_HINTS, RuleWarning, _type_fix,
+from jmtools.core._expression_hints import (SEGMENT_RULE, rule_place, _HINTS, _excerpt, KEYWORD_HINTS, RuleWarning, _type_fix,
                                             precedence_warning, sql_fix, sql_rewrite,
                                             formula_syntax_fix, syntax_fix)
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 
 __all__ = ["RuleError", "RuleWarning", "Rule", "parse_rule", "MAX_RULE_CHARS", "MAX_EXPRESSION_DEPTH",
-           "MAX_NUMBER", "MAX_FORMULA_CHARS", "Formula", "parse_formula", "FORMULA_FUNCTIONS", "schema_of"]
+           "MAX_NUMBER", "MAX_FORMULA_CHARS", "Formula", "parse_formula", "FORMULA_FUNCTIONS", "schema_of",
+           "SEGMENT_RULE"]
 
 #: Longest rule or formula text accepted (a guard against pathological input).
 MAX_RULE_CHARS = 2000
@@ -64,7 +65,7 @@ class RuleError(DataError):
         text = f"{shown!r} — {message}"
         if position is not None:
             text += f" at column {position + 1}\n    {shown}\n    {' ' * caret}^"
-        where = source or (f"persona {persona!r} rule" if persona else "persona rule")
+        where = source or rule_place(persona)
         super().__init__([Problem(text, fix=fix, source=where)])
         self.source = source
 

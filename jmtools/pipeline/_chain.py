@@ -15,6 +15,7 @@ from jmtools.analyses import emotions, funnels, kpis, painpoints, priorities, th
 from jmtools.analyses.priorities import relieving
 from jmtools.core.engine import as_table, to_pandas
 from jmtools.core.errors import ParameterError, whole_number
+from jmtools.core.expressions import SEGMENT_RULE
 from jmtools.core.vocabulary import ALL
 from jmtools.evidence import prepare
 from jmtools.evidence._rules import empty_in_data
@@ -414,7 +415,7 @@ def _segment_selected(world: World, focus: Focus):
     if "customers" not in tables:
         raise ParameterError("segment", focus.segment, expected="a customer table to apply it to",
                              fix="add customers.csv to the data folder, or leave segment empty")
-    chosen = persona_filter(tables["customers"], focus.segment, persona="segment")["customer_id"]
+    chosen = persona_filter(tables["customers"], focus.segment, persona=SEGMENT_RULE)["customer_id"]
     if len(chosen) == 0:
         raise ParameterError("segment", focus.segment, expected="a rule that selects at least one customer",
                              fix=f"loosen the rule: none of the {len(tables['customers']):,} "

@@ -20,7 +20,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 
 from jmtools.core.errors import JmtoolsError, ParameterError, Problem, suggest
-from jmtools.core.expressions import RuleError, parse_rule, schema_of
+from jmtools.core.expressions import SEGMENT_RULE, RuleError, parse_rule, schema_of
 from jmtools.core.resources import SAMPLE_PREFIX, resolve_data_dir, suggest_path
 from jmtools.core.yamlbounds import key_line
 from jmtools.journey import Journey, PersonaRef, load_persona_library
@@ -28,7 +28,7 @@ from jmtools.personas import runnable_personas
 from jmtools.report.parameters import read_parameters
 from jmtools.sources import SPECS, journey_path, load_world
 
-__all__: list[str] = []
+__all__: list[str] = ["job_problems"]
 
 _ALL = "all"
 
@@ -52,6 +52,21 @@ def _entry_failures(jobs) -> dict[int, str]:
         if problems:
             failures[i] = "\n".join(map(str, problems))
     return failures
+
+
+def job_problems(job) -> list[Problem]:
+    """What is wrong with one report's data folder, input files, persona or segment, found before
+    any kernel starts (``jmtools report`` and ``batch`` both refuse on it; D257).
+
+    Examples
+    --------
+    >>> from jmtools.core.resources import project_root
+    >>> from jmtools.report.jobs import Job
+    >>> nb = str(project_root() / "tests" / "notebooks" / "chart_records_feedback.ipynb")
+    >>> job_problems(Job("ok", nb)), [p.message for p in job_problems(Job("gone", nb, {"data_file": "/no/such.csv"}))]
+    ([], ["data_file '/no/such.csv' does not exist"])
+    """
+    return _entry_problems(job, {})
 
 
 def _entry_problems(job, memo: dict) -> list[Problem]:
@@ -154,10 +169,10 @@ def _segment_problem(job, values: dict, base: Path, memo: dict) -> Problem | Non
     if not isinstance(segment, str) or not segment.strip():
         return None
     try:
-        rule = parse_rule(segment, persona="segment")
+        rule = parse_rule(segment, persona=SEGMENT_RULE)
         schema = _customer_schema(values, base, memo)
         if schema is not None:
-            rule.check(schema, persona="segment")
+            rule.check(schema, persona=SEGMENT_RULE)
     except RuleError as err:
         at = f" at column {err.position + 1}" if err.position is not None else ""
         hint = suggest(err.attribute, schema) if err.attribute and schema else None
