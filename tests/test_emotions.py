@@ -712,5 +712,5 @@ def test_tickets_without_a_stage_are_said_as_tickets_not_as_events(journey):
         warnings.simplefilter("always")
         emotion_evidence(journey, events=events, tickets=tickets, behaviour_rules=["repeated_contacts"])
     said = [str(w.message) for w in caught if "dropped" in str(w.message)]
-    assert "tickets: 3 rows dropped (3 tickets without stage or touchpoint)" in said
+    assert "tickets: 3 rows dropped (3 tickets without stage or touchpoint) from the emotion curve" in said
     assert not any(s.startswith("events:") for s in said)

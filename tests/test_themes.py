@@ -722,7 +722,8 @@ def test_the_basis_says_how_many_unrated_foreign_texts_are_left_out_and_in_which
     out = find_themes(fb, n_themes=2)
     assert out.accounting["dropped"]["not in English (no rating)"] == 8
     said = polarity_basis(out)
-    assert ("8 texts not in English and without a rating are left out (German 6, French 2): the lexicon reads "
+    assert ("8 texts not in English and without a rating are left out of the themes (German 6, French 2): the "
+            "lexicon reads "
             "English only") in said
     assert "feedback source naming a complaint channel" in said
     assert "not in English" not in polarity_basis(find_themes(fb.iloc[:12], n_themes=2))

@@ -181,7 +181,7 @@ def _finish(frame: pd.DataFrame, keep, dropped: dict[str, int], what: str) -> pd
     out.attrs["dropped"] = dropped
     if dropped:
         detail = "; ".join(f"{n} {reason}" for reason, n in dropped.items())
-        warnings.warn(f"{what}: {sum(dropped.values())} rows dropped ({detail})", UserWarning,
+        warnings.warn(f"{what}: {sum(dropped.values())} rows dropped ({detail}) from the emotion curve", UserWarning,
                       stacklevel=3)
     return out
 

@@ -354,7 +354,7 @@ def _with_tickets(events, tickets, journey, *, customer_col, time_col, stage_col
     no_stage = int(extra[stage_col].isna().sum())
     if no_stage:      # said as the tickets' rows, not as rows of the events table (D257)
         warnings.warn(f"tickets: {no_stage} rows dropped ({no_stage} ticket{'s' if no_stage != 1 else ''} "
-                      "without stage or touchpoint)", UserWarning, stacklevel=3)
+                      "without stage or touchpoint) from the emotion curve", UserWarning, stacklevel=3)
         extra = extra[extra[stage_col].notna()]
     if events is None:
         return extra

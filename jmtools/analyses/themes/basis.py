@@ -106,14 +106,14 @@ def _basis(themes: Themes, where_said: str) -> str:
 
 
 def _unread(acc: dict, found: str) -> str:
-    """' 54 texts not in English and without a rating are left out (German 30, …): …' or ''."""
+    """' 54 texts not in English and without a rating are left out of the themes (German 30, …): …' or ''."""
     n = int(acc.get("dropped", {}).get("not in English (no rating)", 0))
     if not n:
         return ""
     langs = {c: k for c, k in acc.get("unread languages", {}).items() if c}
     named = ", ".join(f"{LANGUAGES.get(c, c)} {k:,}" for c, k in sorted(langs.items(), key=lambda p: -p[1]))
     return (f" {n:,} text{'s' if n != 1 else ''} not in English and without a rating {'are' if n != 1 else 'is'} "
-            f"left out{f' ({named})' if named else ''}: the lexicon reads English only, so it cannot tell "
+            f"left out of the themes{f' ({named})' if named else ''}: the lexicon reads English only, so it cannot tell "
             f"whether {'they are' if n != 1 else 'it is'} {found}; a rating, or a feedback source naming a "
             "complaint channel, would decide.")
 
