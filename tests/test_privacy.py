@@ -608,3 +608,10 @@ def test_an_iban_with_wrong_check_digits_after_the_word_iban_is_masked_whole(tex
 def test_the_word_iban_without_a_number_stays_readable():
     assert mask_text("Please check the IBAN is correct on invoice INV-2026-1234") == \
         "Please check the IBAN is correct on invoice INV-2026-1234"
+
+
+def test_a_mistyped_iban_whose_digits_pass_luhn_is_no_card():
+    # "0010 1234 5678 90…" after the check digits can pass the Luhn check: still the IBAN's, whole (D257)
+    text = "Please correct it. IBAN DE68 1001 0010 7724 5799 41."
+    assert not privacy.iban_ok("DE68 1001 0010 7724 5799 41") and privacy.luhn_ok("100100107724579941")
+    assert mask_text(text) == "Please correct it. IBAN [account]."

@@ -19,7 +19,7 @@ import functools
 import re
 from typing import Iterable
 
-__all__ = ["ID_COLUMN", "known_ids", "id_set", "id_spans", "account_codes"]
+__all__ = ["ID_COLUMN", "known_ids", "id_set", "id_spans", "account_codes", "iban_said"]
 
 _I = re.IGNORECASE
 # A customer's account or contract code after words that say so (English, German, French,
@@ -141,26 +141,33 @@ _IBAN_SAID = re.compile(r"\biban\s*(?:number|num|no\.?|nr\.?|#)?\s*(?:is|:|#|-)?
                         r"(?![A-Za-z0-9])", re.I)
 
 
+def iban_said(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` has an IBAN-shaped number right after the word IBAN (:data:`_IBAN_SAID`).
+
+    Examples
+    --------
+    >>> text = "IBAN DE43 1001 0010 1234 5678 90"
+    >>> [text[s:e] for s, e in iban_said(text)]
+    ['DE43 1001 0010 1234 5678 90']
+    """
+    return [m.span(1) for m in _IBAN_SAID.finditer(text)]
+
+
 def account_codes(text: str, protected=()) -> list[tuple[int, int]]:
     """Where ``text`` has an account or contract code after words that say so, or a code
     prefixed ACC-/CUST-/KD-; a code after the words must have a digit and four letters or
     digits (five when only digits: "account 2019" is a year), and is not inside the
-    ``protected`` spans (a date, amount, percentage or reference that stays readable); and an
-    IBAN-shaped number after the word IBAN (:data:`_IBAN_SAID`).
+    ``protected`` spans (a date, amount, percentage or reference that stays readable).
 
     Examples
     --------
     >>> text = "acct AB1234, re ACC-00093, Kundennummer 4711081, account 3 times"
     >>> [text[s:e] for s, e in account_codes(text)]
     ['AB1234', '4711081', 'ACC-00093']
-    >>> text = "IBAN DE43 1001 0010 1234 5678 90"
-    >>> [text[s:e] for s, e in account_codes(text)]
-    ['DE43 1001 0010 1234 5678 90']
     """
-    said = [m.span(1) for m in _IBAN_SAID.finditer(text)]
     low = text.lower()
     if not any(w in low for w in _CODE_STEMS):
-        return said
+        return []
     out = []
     for m in _ACCOUNT_CODE.finditer(text):
         code, (start, end) = m.group("code"), m.span("code")
@@ -168,4 +175,4 @@ def account_codes(text: str, protected=()) -> list[tuple[int, int]]:
         if (len(alnum) >= 4 and any(c.isdigit() for c in code) and not (code.isdigit() and len(code) < 5)
                 and all(end <= s or start >= e for s, e in protected)):
             out.append((start, end))
-    return said + out + [m.span() for m in _ACCOUNT_PREFIXED.finditer(text)]
+    return out + [m.span() for m in _ACCOUNT_PREFIXED.finditer(text)]

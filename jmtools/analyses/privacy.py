@@ -104,7 +104,7 @@ import functools
 import re
 from typing import Iterable
 
-from jmtools.analyses._account_ids import ID_COLUMN, account_codes, id_set, id_spans, known_ids
+from jmtools.analyses._account_ids import ID_COLUMN, account_codes, iban_said, id_set, id_spans, known_ids
 from jmtools.analyses._person_names import PLAIN_WORDS, name_spans
 from jmtools.analyses._phones import PHONE_WORDS, mobile_runs, plate_spans, slash_phones
 from jmtools.analyses._surnames import outside as _outside, surnames as _surnames, words_re as _words_re
@@ -114,13 +114,11 @@ __all__ = ["PII_KINDS", "PLACEHOLDERS", "find_pii", "mask_text", "mask_quotes", 
            "iban_ok", "luhn_ok", "nhs_ok", "surnames_masked"]
 
 #: The kinds of personal data that are masked, in the order they are searched.
-PII_KINDS = ("customer_id", "email", "iban", "code", "card", "account", "dob", "nhs_number", "plate", "phone",
-             "address", "name")
+PII_KINDS = ("customer_id", "email", "iban", "code", "card", "account", "dob", "nhs_number", "plate", "phone", "address", "name")
 
 #: What each kind is replaced with.
 PLACEHOLDERS = {"customer_id": "[customer id]", "email": "[email]", "iban": "[iban]", "code": "[code]", "card": "[card]", "account": "[account]",
-                "dob": "[date of birth]", "nhs_number": "[nhs number]", "plate": "[plate]", "phone": "[phone]", "address": "[address]",
-                "name": "[name]"}
+                "dob": "[date of birth]", "nhs_number": "[nhs number]", "plate": "[plate]", "phone": "[phone]", "address": "[address]", "name": "[name]"}
 
 _I = re.IGNORECASE
 _AT = r"(?:@|\s*[\[({<]\s*at\s*[\])}>]\s*)"
@@ -407,6 +405,8 @@ def find_pii(text: str, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str]
         add("customer_id", id_spans(text, id_set(ids), protected))
     if "iban" in kinds:
         add("iban", [s for m in _IBAN.finditer(text) if (s := _iban_span(text, m.start(), m.end()))])
+    if "account" in kinds:      # a mistyped IBAN after the word: whole, before a card or phone takes part (D257)
+        add("account", iban_said(text))
     if "code" in kinds:
         add("code", [m.span(1) for m in _CODE.finditer(text)])
     if "card" in kinds:   # a card written in groups is a card even after "flight" or "order #"
