@@ -19,6 +19,7 @@ from jmtools.core.cachedir import evidence_cache_for_kernels
 from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.core.resources import SAMPLE_PREFIX
 from jmtools.core.yamlbounds import MAX_YAML_BYTES, short, yaml_bounds_problem
+from jmtools import report as report_pkg      # its names load late: pandas only when a report runs
 from jmtools.report.html import export_html, prepare_exporter
 from jmtools.report.pdf import export_pdf
 from jmtools.report.parameters import _PATH_SUFFIXES
@@ -245,10 +246,7 @@ def _report(args) -> int:
     params = _parameters(args.notebook, args)
     html = _report_file(args.out, args.notebook)
     executed = html.with_suffix(".ipynb")
-    from jmtools.report._entries import job_problems       # pandas and the journey: only when a report runs
-    from jmtools.report.jobs import Job
-
-    wrong = job_problems(Job(Path(args.notebook).stem, args.notebook, params))
+    wrong = report_pkg.job_problems(report_pkg.Job(Path(args.notebook).stem, args.notebook, params))
     if wrong:               # a persona or segment typo refused before a kernel starts, as batch does (D257)
         raise DataError(wrong)
     warming = prepare_exporter()     # nbconvert's imports while the kernel runs

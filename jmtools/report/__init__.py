@@ -39,6 +39,7 @@ _HOME = {
     "export_html": "html",
     "run_report": "batch", "run_batch": "batch", "load_batch_config": "jobs",
     "load_history": "past_runs",
+    "job_problems": "_entries", "Job": "jobs",     # for `jmtools report`, whose parent stays light (D257)
 }
 
 __getattr__, __dir__ = lazy_names(__name__, _HOME, __all__)
