@@ -615,3 +615,19 @@ def test_a_mistyped_iban_whose_digits_pass_luhn_is_no_card():
     text = "Please correct it. IBAN DE68 1001 0010 7724 5799 41."
     assert not privacy.iban_ok("DE68 1001 0010 7724 5799 41") and privacy.luhn_ok("100100107724579941")
     assert mask_text(text) == "Please correct it. IBAN [account]."
+
+
+@pytest.mark.parametrize("text, expected", [
+    # groups parted by a no-break space (copied from a PDF or web page) or hyphens: masked whole;
+    # before, these were left readable, the valid one too (D257)
+    ("IBAN\u00a0DE43\u00a01001\u00a00010\u00a01234\u00a05678\u00a090", "IBAN\u00a0[account]"),
+    ("IBAN\u00a0DE89\u00a03704\u00a00044\u00a00532\u00a00130\u00a000", "IBAN\u00a0[account]"),
+    ("IBAN: DE43-1001-0010-1234-5678-90.", "IBAN: [account]."),
+    # IBAN-like text that is no account number stays as written
+    ("IBAN DE43", "IBAN DE43"),
+    ("IBAN DE43 1001", "IBAN DE43 1001"),
+    ("the IBAN field is empty", "the IBAN field is empty"),
+    ("IBAN " + "A" * 5000, "IBAN " + "A" * 5000),
+])
+def test_iban_shaped_hostile_text_after_the_word_iban(text, expected):
+    assert mask_text(text) == expected

@@ -136,8 +136,11 @@ def id_spans(text: str, ids: frozenset, protected=()) -> list[tuple[int, int]]:
 
 #: An IBAN-shaped number right after the word IBAN (its check digits wrong, or it would be an
 #: ``[iban]``): a mistyped bank account number, masked whole, never in part as a phone (D257).
+#: Its groups of four are parted by one kind of gap throughout: a space, a no-break space (as
+#: copied from a PDF or a web page) or a hyphen.
 _IBAN_SAID = re.compile(r"\biban\s*(?:number|num|no\.?|nr\.?|#)?\s*(?:is|:|#|-)?\s*(?:is\s*)?"
-                        r"([A-Za-z]{2}\d{2}(?:[A-Za-z0-9]{11,30}|(?: [A-Za-z0-9]{4}){2,7}(?: [A-Za-z0-9]{1,4})?))"
+                        r"([A-Za-z]{2}\d{2}(?:[A-Za-z0-9]{11,30}|(?P<gap>[ \u00a0\u202f-])[A-Za-z0-9]{4}"
+                        r"(?:(?P=gap)[A-Za-z0-9]{4}){1,6}(?:(?P=gap)[A-Za-z0-9]{1,4})?))"
                         r"(?![A-Za-z0-9])", re.I)
 
 
