@@ -181,3 +181,26 @@ def test_a_long_survey_stacked_in_pandas_counts_its_n_a_scores_as_no_answer(tmp_
         assert acc.rows_skipped == blank and "missing score" not in acc.reasons["reason"].tolist()
         assert acc.rows_rejected == 1 and acc.rows_read == acc.rows_used + acc.rows_rejected + acc.rows_skipped
         assert acc.skipped["reason"].tolist() == ["no answer"]
+
+
+def test_a_long_survey_s_blank_and_junk_scores_are_counted_never_raised(tmp_path):
+    """Hostile long surveys (D257): a blank, spaces or a placeholder score in a row that names its
+    metric is no answer; junk, a formula or an out-of-scale score is rejected with its reason; a
+    row without a metric is rejected whatever its score; a file of blanks only is all no answer."""
+    rows = [("nps", "8"), ("nps", ""), ("nps", "   "), ("nps", "#N/A"), ("nps", "abc"), ("nps", "=1+1"),
+            ("nps", "-"), ("nps", "NaN"), ("", "5"), ("", ""), ("nps", "12"), ("csat", "n.a."),
+            ("nps", "N/A"), (" ", "")]
+    lines = [f"a{i},2026-01-0{1 + i % 9} 10:00,{m},{s}" for i, (m, s) in enumerate(rows)]
+    (tmp_path / "mixed.csv").write_text("customer_id,timestamp,metric,score\n" + "\n".join(lines) + "\n")
+    acc = load_surveys(tmp_path / "mixed.csv").accounting
+    assert (acc.rows_read, acc.rows_used, acc.rows_rejected, acc.rows_skipped) == (14, 1, 6, 7)
+    assert dict(zip(acc.reasons["reason"], acc.reasons["n"])) == {
+        "missing score": 2, "unparseable score": 2, "missing metric": 1, "nps score outside 0–10": 1}
+    (tmp_path / "blank.csv").write_text("customer_id,timestamp,metric,score\n"
+                                        + "".join(f"c{i},2026-01-01 10:00,nps,\n" for i in range(20)))
+    acc = load_surveys(tmp_path / "blank.csv").accounting
+    assert (acc.rows_used, acc.rows_rejected, acc.rows_skipped) == (0, 0, 20)
+    (tmp_path / "junk.csv").write_text("customer_id,timestamp,metric,score\n"
+                                       + "".join(f"c{i},2026-01-01 10:00,nps,junk{i}\n" for i in range(20)))
+    acc = load_surveys(tmp_path / "junk.csv").accounting
+    assert (acc.rows_used, acc.rows_rejected, acc.rows_skipped) == (0, 20, 0)
