@@ -250,7 +250,10 @@ def show_contact_only(f: Findings) -> None:
         kit.display(md("> **Not counted at {step}**: {who} got a contact the company started there ({names}) but took "
                        "no step of their own at {step}, so the funnel counts them neither there nor after it. At a "
                        "stage where customers act, only a customer's own step counts as reaching it; at a stage where "
-                       "only the company acts (a payment, an ad shown), its contact does.",
+                       "only the company acts (a payment, an ad shown), its contact does. If one of these records a step "
+                       "that is the customer's own, taken by not acting or through someone else (a renewal that "
+                       "runs unless cancelled, an order phoned in to staff), mark that touchpoint "
+                       "`initiated_by: customer` in the journey and the funnel counts it.",
                        step=r.step, who=who, names=", ".join(at) or "at that stage"))
     _show_company_record_only(f)
 
