@@ -28,7 +28,7 @@ from __future__ import annotations
 
 __all__ = ["ALL", "ALL_LABEL", "ALL_TITLE", "NO_PERSONA", "NO_CUSTOMER", "NOT_IN_CUSTOMERS", "NO_PERSONA_OR_NOT_IN", "NOBODY",
            "IN_CUSTOMERS_LABEL", "IN_CUSTOMERS_TITLE", "PERSONA_SELECTOR", "focus_label", "nobody_label",
-           "share_text", "counted"]
+           "share_text", "counted", "with_article"]
 
 #: The persona value that selects every customer (notebook parameter, result frames).
 ALL = "all"
@@ -134,3 +134,22 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
     """
     n = int(n)
     return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+#: Words whose first letter is a vowel read with a consonant sound ("a user"), and words whose
+#: first letter is a consonant read with a vowel sound ("an hour").
+_CONSONANT_SOUND = ("eu", "ewe", "one", "once", "uni", "use", "usa", "usu", "uti", "ure", "uro", "ubiq", "uk")
+_VOWEL_SOUND = ("hour", "honest", "honor", "honour", "heir")
+
+
+def with_article(word: str) -> str:
+    """``word`` after its indefinite article, chosen by how the word sounds (D256).
+
+    Examples
+    --------
+    >>> with_article("account"), with_article("claim"), with_article("user"), with_article("hour")
+    ('an account', 'a claim', 'a user', 'an hour')
+    """
+    low = str(word).strip().lower()
+    vowel = low[:1] in ("a", "e", "i", "o", "u") and not low.startswith(_CONSONANT_SOUND)
+    return f"{'an' if vowel or low.startswith(_VOWEL_SOUND) else 'a'} {word}"

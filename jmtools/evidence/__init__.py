@@ -35,6 +35,7 @@ from jmtools.evidence._rules import (TouchpointRule, candidates, describe_rule, 
                                      resolve_conditions, resolve_occurrences, touchpoint_rules)
 from jmtools.evidence._store import code_events, labelled, to_codes, with_names
 from jmtools.sources._local_days import DATED
+from jmtools.sources.actors import ACTOR
 
 __all__ = ["Evidence", "prepare", "map_events", "journey_layout", "touchpoint_rules",
            "TouchpointRule", "PREPARED_COLUMNS", "fit_problems", "FIT_COLUMNS", "DatesOnly"]
@@ -472,7 +473,7 @@ def _optional_columns(t, segments) -> list:
     stored table when the log's row number (``_row``) can read them back; else none."""
     if "_row" not in t.columns:
         return []
-    fixed = {*PREPARED_COLUMNS, "persona", "_row", DATED, *_CODES, *segments}
+    fixed = {*PREPARED_COLUMNS, "persona", "_row", DATED, ACTOR, *_CODES, *segments}   # actors: D256
     return [c for c in t.columns if c not in fixed]
 
 

@@ -16,6 +16,7 @@ import re
 from jmtools.core.engine import kept_answer, to_pandas
 from jmtools.core.errors import ParameterError
 from jmtools.core.vocabulary import share_text
+from jmtools.sources.actors import ACTOR
 
 __all__ = ["fit_problems", "FIT_COLUMNS"]
 
@@ -183,7 +184,14 @@ def _repeats(evidence):
     (``event``, ``n_events``; most first), kept beside a cached evidence."""
     def count():
         t = evidence.events
-        t = t.filter((t.next_event == t.event) & (t.time_to_next_s == 0))
+        if ACTOR in t.columns:            # another user of the account is no copy: the actor's own next (D256)
+            import ibis
+
+            w = ibis.window(group_by=[t.customer_id, t[ACTOR]], order_by=t.position)
+            t = t.mutate(_nxe=t.event.lead().over(w), _nxt=t.timestamp.lead().over(w))
+            t = t.filter((t._nxe == t.event) & (t._nxt == t.timestamp))
+        else:
+            t = t.filter((t.next_event == t.event) & (t.time_to_next_s == 0))
         got = to_pandas(t.group_by("event").agg(n_events=t.count()))
         return got.sort_values(["n_events", "event"], ascending=[False, True], ignore_index=True)
     return kept_answer(evidence, ("repeats",), count)

@@ -15,7 +15,7 @@ from jmtools.analyses import emotions, funnels, kpis, painpoints, priorities, th
 from jmtools.analyses.priorities import relieving
 from jmtools.core.engine import as_table, to_pandas
 from jmtools.core.errors import ParameterError, whole_number
-from jmtools.core.expressions import SEGMENT_RULE
+from jmtools.core.expressions import SEGMENT_RULE, RuleError
 from jmtools.core.vocabulary import ALL
 from jmtools.evidence import prepare
 from jmtools.evidence._rules import empty_in_data
@@ -34,6 +34,7 @@ from jmtools.pipeline._quiet_places import with_place_reach
 from jmtools.pipeline._shared_cache import cached_shared
 from jmtools.pipeline._tables_cache import cached_tables
 from jmtools.sources import SPECS, World, load_world
+from jmtools.sources.actors import actor_option, per_account, users_only
 from jmtools.sources.cases import case_option, journeys_of, keyed_by_case, moved_per_case, with_journey_keys
 
 __all__ = ["Focus", "Findings", "Prepared", "prepare_world", "prepare_evidence", "run", "resolve_focus",
@@ -85,6 +86,9 @@ class Prepared:
     cases: Any = None
     """With a case column (``loading.yaml``: ``events: {case: claim_no}``), what counting per case
     did (:class:`jmtools.sources.cases.Cases`): every table counts journeys; None without (D238)."""
+    actors: Any = None
+    """With an actor column (``loading.yaml``: ``events: {actor: user_id}``), the accounts, their
+    users and the answers moved to them (:class:`jmtools.sources.actors.Actors`); None without (D256)."""
 
     def compared(self, *, min_n: int, min_effect: float) -> pd.DataFrame:
         """The signals' comparisons for these thresholds, computed once and kept."""
@@ -114,7 +118,7 @@ def prepare_world(data, *, journey=None, segment: str = "", n_themes: int | str 
     folder = cache_dir if cache_dir is not None else cache_dir_from_env()
     world = load(data, journey, defer=folder is not None and assignment is None)
     given = assignment
-    world, tables, events, n_segment, broken, cases = _restricted(world, segment, given, folder)
+    world, tables, events, n_segment, broken, cases, actors = _restricted(world, segment, given, folder)
     if cases is not None and given is not None:   # a given customer → persona: each of their journeys
         given = with_journey_keys(given, cases)
     journey = world.journey
@@ -144,7 +148,7 @@ def prepare_world(data, *, journey=None, segment: str = "", n_themes: int | str 
                     themes=found_themes, themes_error=theme_error, segment_customers=n_segment,
                     options={"n_themes": n_themes, "seed": seed, "assignment": given is not None},
                     grids={n: frames[n] for n in ("curve", "kpi_total", "kpi_personas", "kpi_relationship")},
-                    persona_errors=broken, outside=frames["outside"], cases=cases)
+                    persona_errors=broken, outside=frames["outside"], cases=cases, actors=actors)
 
 
 def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int = MIN_N,
@@ -244,7 +248,7 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
                                                                 few_customers=compared.attrs["few_customers"],
                                                                 funnel_steps=funnel.attrs.get("hidden_steps", 0)),
                              **shared.options},
-                    persona_errors=dict(shared.persona_errors), cases=shared.cases)
+                    persona_errors=dict(shared.persona_errors), cases=shared.cases, actors=shared.actors)
 
 
 def _outside_signals(world: World, tables: dict, evidence, cases=None) -> pd.DataFrame | None:
@@ -257,9 +261,9 @@ def _outside_signals(world: World, tables: dict, evidence, cases=None) -> pd.Dat
     ids = tables["customers"]["customer_id"]
     if cases is None:
         rest = prepare(_events_apart(world, ids), world.journey)
-        whole = {kind: world.tables[kind].to_pandas() for kind in ("surveys", "feedback") if kind in world.tables}
+        whole = {kind: t for kind, t in _world_tables(world)[0].items() if kind in ("surveys", "feedback")}
     else:                                  # every journey of the world, then those outside the segment's
-        whole, everyone, _, _ = _select(world, resolve_focus(world.journey, ALL, ""))
+        whole, everyone, _, _, _ = _select(world, resolve_focus(world.journey, ALL, ""))
         t = everyone()
         rest = prepare(t.filter(~t.customer_id.isin(list(ids))), world.journey)
     said = {kind: t[~t["customer_id"].isin(set(ids))].reset_index(drop=True)
@@ -309,7 +313,7 @@ def prepare_evidence(data, *, journey=None, segment: str = "", cache_dir=None):
     """
     folder = cache_dir if cache_dir is not None else cache_dir_from_env()
     world = load(data, journey, defer=folder is not None)
-    world, tables, events, _, _, _ = _restricted(world, segment, None, folder)
+    world, tables, events, _, _, _, _ = _restricted(world, segment, None, folder)
     return _cached_evidence(world, tables, events, segment, None, cache_dir)
 
 
@@ -319,9 +323,9 @@ def _restricted(world: World, segment: str, given, folder=None):
     The other tables come from the cache ``folder`` when it has them."""
     if given is None:
         cached_tables(folder, world)
-    tables, events, n_segment, cases = _select(world, resolve_focus(world.journey, ALL, segment), folder)
+    tables, events, n_segment, cases, actors = _select(world, resolve_focus(world.journey, ALL, segment), folder)
     world, broken = _usable_personas(world, tables.get("customers"), given)
-    return world, tables, events, n_segment, broken, cases
+    return world, tables, events, n_segment, broken, cases, actors
 
 
 def _cached_evidence(world, tables, events, segment, given, cache_dir):
@@ -378,7 +382,7 @@ def select_outside(world: World, focus: Focus):
     """
     if not focus.segment or "events" not in world.tables:
         return None
-    tables, _, _ = _segment_selected(world, focus)
+    tables, _, _, _ = _segment_selected(world, focus)
     return _events_apart(world, tables["customers"]["customer_id"])
 
 
@@ -388,7 +392,7 @@ def select(world: World, focus: Focus) -> tuple[dict, Any, int | None]:
     Returns ``(tables, events, customers_in_segment)``; the last is None without a segment. Per
     customer even when the event log names a case column (notebook 02 says so; D238).
     """
-    tables, events, n = _segment_selected(world, focus)
+    tables, events, n, _ = _segment_selected(world, focus)
     return tables, events(), n
 
 
@@ -396,26 +400,40 @@ def _select(world: World, focus: Focus, folder=None):
     """:func:`select` with the events as a function that reads them when called, and per case
     when the event log names a case column (:func:`jmtools.sources.cases.per_case`, D238): the
     one row per journey that needs comes from the cache ``folder`` when it has it (D253)."""
-    tables, events, n = _segment_selected(world, focus)
+    tables, events, n, actors = _segment_selected(world, focus)
     per = case_option(world)
     if per is None:
-        return tables, events, n, None
+        return tables, events, n, None, actors
     journeys, no_case = cached_journeys(folder, world, focus.segment or "", lambda: journeys_of(events(), per[0]))
     tables, cases = moved_per_case(tables, journeys, no_case, per[0], name=per[1])
-    return tables, lambda: keyed_by_case(events(), per[0]), n, cases
+    return tables, lambda: keyed_by_case(events(), per[0]), n, cases, actors
+
+
+def _world_tables(world: World):
+    """The non-event tables as pandas, answers keyed by the users of an account moved to it when
+    the event log names its actors (:func:`jmtools.sources.actors.per_account`, D256), and what
+    was done (None without actors)."""
+    tables = {kind: loaded.to_pandas() for kind, loaded in world.tables.items() if kind != "events"}
+    per = actor_option(world)
+    if per is None:
+        return tables, None
+    return per_account(tables, world.tables["events"].table, per[0], name=per[1], journey_name=per[2])
 
 
 def _segment_selected(world: World, focus: Focus):
-    tables = {kind: loaded.to_pandas() for kind, loaded in world.tables.items() if kind != "events"}
+    tables, actors = _world_tables(world)
 
     def events():
         return world.tables["events"].table if "events" in world.tables else as_table(_NO_EVENTS)
     if not focus.segment:
-        return tables, events, None
+        return tables, events, None, actors
     if "customers" not in tables:
         raise ParameterError("segment", focus.segment, expected="a customer table to apply it to",
                              fix="add customers.csv to the data folder, or leave segment empty")
-    chosen = persona_filter(tables["customers"], focus.segment, persona=SEGMENT_RULE)["customer_id"]
+    try:
+        chosen = persona_filter(tables["customers"], focus.segment, persona=SEGMENT_RULE)["customer_id"]
+    except RuleError as err:
+        raise users_only(err, world) from None
     if len(chosen) == 0:
         raise ParameterError("segment", focus.segment, expected="a rule that selects at least one customer",
                              fix=f"loosen the rule: none of the {len(tables['customers']):,} "
@@ -426,7 +444,7 @@ def _segment_selected(world: World, focus: Focus):
     def in_segment():
         t = events()
         return t.filter(t.customer_id.isin(list(chosen)))
-    return tables, in_segment, len(chosen)
+    return tables, in_segment, len(chosen), actors
 
 
 #: The event log of a folder without one: every step runs, and counts no event.
@@ -439,6 +457,7 @@ def _usable_personas(world: World, customers, given) -> tuple[World, dict]:
     if given is not None or customers is None or world.journey is None or not world.journey.personas:
         return world, {}
     journey, broken = runnable_personas(world.journey, customers)
+    broken = {name: users_only(err, world) for name, err in broken.items()}   # a user's column (D256)
     return (dataclasses.replace(world, journey=journey) if broken else world), broken
 
 

@@ -254,6 +254,9 @@ class Findings:
     cases: Any = None
     """With a case column, what counting per case did (:class:`jmtools.sources.cases.Cases`):
     every figure counts journeys (claims, orders…) of :attr:`Cases.n_customers` customers (D238)."""
+    actors: Any = None
+    """With an actor column (``loading.yaml``: ``events: {actor: user_id}``), the accounts, their
+    users and the answers moved to them (:class:`jmtools.sources.actors.Actors`); None without (D256)."""
     relationship_kpis: pd.DataFrame | None = None
     """Scores of the focus's survey answers that name no stage or touchpoint (an NPS tool's
     export), as :func:`jmtools.analyses.kpis.relationship_kpis` gives them, disclosed as

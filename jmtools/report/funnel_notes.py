@@ -22,7 +22,7 @@ from jmtools.report.present import esc, funnel_chart, md, with_caption
 from jmtools.report.record import record
 from jmtools.report.wording import CUSTOMERS, caption, later_words, listed, percent, unit_of
 
-__all__ = ["counted_as", "show_per_case", "show_not_started", "show_contact_only", "show_skipped", "show_optional", "show_left", "show_still_open",
+__all__ = ["counted_as", "show_per_case", "show_actors", "show_not_started", "show_contact_only", "show_skipped", "show_optional", "show_left", "show_still_open",
            "show_last_seen", "instead_words", "focus_still_open", "show_funnel_chart", "show_before_leaving",
            "leaving_rows", "open_funnel_chart", "open_conversion_chart", "conversion_open_rows", "OPEN_END"]
 
@@ -42,8 +42,8 @@ def _open_end(unit=CUSTOMERS) -> str:
 def counted_as(f: Findings, *, people: bool = False) -> str:
     """What the report's counts count: ``"customers"``, or per case (D238) ``"journeys (claims)"``;
     ``people=True`` adds their customers, ``"journeys (claims) of 400 customers"``."""
-    unit = unit_of(f)
-    return unit.heading + (f" of {counted(f.n_people, 'customer')}" if people and unit.per_case else "")
+    unit = unit_of(f)                              # accounts with an actor column (D256)
+    return unit.heading + (f" of {counted(f.n_people, 'customer')}" if people and f.cases is not None else "")
 
 
 def show_per_case(f: Findings, *, short: bool = False) -> None:
@@ -59,6 +59,15 @@ def show_per_case(f: Findings, *, short: bool = False) -> None:
                        plural=cases.plural, n=f"{f.n_customers:,}", people=counted(f.n_people, "customer")))
         return
     kit.display(md("> **Counted per {name}.** {note}", name=cases.name, note=cases.note()))
+
+
+def show_actors(f: Findings) -> None:
+    """With an actor column (D256), once: the journeys (accounts), the users counted as their
+    actors, and what that changed (no loop or copy across users, answers moved to accounts)."""
+    actors = getattr(f, "actors", None)
+    if actors is None:
+        return
+    kit.display(md("> **Counted per {name}.** {note}", name=actors.journey_name, note=actors.note()))
 
 
 def show_not_started(f: Findings) -> None:

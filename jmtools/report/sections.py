@@ -38,6 +38,7 @@ from jmtools.report import _section_kit as kit
 from jmtools.report.present import headline_cards, html_table, md, number, with_caption
 from jmtools.report.funnel_notes import (instead_words, show_contact_only, show_funnel_chart, show_last_seen, show_left,
                                          show_not_started, show_optional, show_per_case, show_skipped,
+                                         show_actors,
                                          show_still_open, counted_as)
 from jmtools.report.headline import headline_html, headline_items, loss_interval, one_point_curve
 from jmtools.report.problem_sections import fix_first, the_map, what_they_write, where_it_hurts
@@ -124,6 +125,7 @@ def at_a_glance(f: Findings) -> None:
     (``options["disclosure_note"]``): the headline is the first screen on a phone."""
     _glance(f)
     show_per_case(f)            # journeys (claims) of how many customers, and what counting per case did (D238)
+    show_actors(f)              # accounts and the users acting for them (D256)
     much_rejected(f)
     if f.options.get("disclosure_note"):
         kit.display(md("> {note}", note=f.options["disclosure_note"]))

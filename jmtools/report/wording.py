@@ -36,9 +36,10 @@ class Unit:
 
     ``one``/``many`` are the sentences' noun ("45 of the 494 claims that had time to go on"),
     ``who`` its relative pronoun, ``heading`` what a table's column or a chart's axis says
-    ("journeys (claims)"). ``per_case`` says whether the counts are journeys of a case column
-    (D238): it is given, never read from the noun, so a case named "customer" still counts per
-    case and a unit without a case ("account") does not (D260).
+    ("journeys (claims)"). With an actor column (D256) the journey is an account's: "accounts".
+    ``per_case`` says whether a journey is other than one customer's, a case column's (D238) or an
+    account's with its users as actors (D256): it is given, never read from the noun, so a case named
+    "customer" still counts per case (D260).
 
     Examples
     --------
@@ -78,7 +79,8 @@ CUSTOMERS = Unit()
 
 def unit_of(findings: Any) -> Unit:
     """The unit of ``findings``' counts: :data:`CUSTOMERS`, or per case its ``Findings.cases``'
-    name ("claim", "claims"; tables and axes "journeys (claims)"), per case whatever the name.
+    name ("claim", "claims"; tables and axes "journeys (claims)"), per case whatever the name, or
+    with an actor column the journey's name from ``Findings.actors`` ("account", "accounts", D256).
 
     Examples
     --------
@@ -86,7 +88,10 @@ def unit_of(findings: Any) -> Unit:
     True
     """
     cases = getattr(findings, "cases", None)
-    return CUSTOMERS if cases is None else Unit(cases.name, cases.plural, heading=cases.unit, per_case=True)
+    if cases is not None:
+        return Unit(cases.name, cases.plural, heading=cases.unit, per_case=True)
+    actors = getattr(findings, "actors", None)                       # the account's journey (D256)
+    return CUSTOMERS if actors is None else Unit(actors.journey_name, actors.journeys, per_case=True)
 
 
 #: Analyst term → the words a report uses for it (also shown in the report's glossary notes).

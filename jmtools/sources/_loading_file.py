@@ -46,6 +46,9 @@ _OPTIONS = {
     "parts": ("a list of the files and folders read as this one table, or a mapping of each to its own "
               "options (columns, time_format, tz, encoding, sheet, read_options, constants, decimal)",
               "parts: {events/: {columns: {customer_id: acct_id}, time_format: unix_ms}, events.csv: {}}"),
+    "actor": ("the column naming who acted: a user of the account whose journey it is (events; D256)",
+              "actor: user_id"),
+    "actor_name": ("what one actor is called, in the singular (events; with actor)", "actor_name: user"),
 }
 #: Options one part of a table may give itself under ``parts`` (D259); the rest are the table's.
 PART_OPTIONS = ("columns", "time_format", "tz", "encoding", "sheet", "read_options", "constants", "decimal")
@@ -62,7 +65,9 @@ _ONLY = {"metrics": ("surveys", "it turns survey questions into one row per answ
          "non_answers": ("surveys", "it names survey answers that mean no answer"),
          "amount_unit": ("orders", "it is the unit of the orders' amount"),
          "case": ("events", "each (customer, case) of the event log is one journey"),
-         "case_name": ("events", "it names the events' cases")}
+         "case_name": ("events", "it names the events' cases"),
+         "actor": ("events", "it names who acted in each event"),
+         "actor_name": ("events", "it names the events' actors")}
 
 
 def read_loading_file(folder: Path, kinds) -> dict:

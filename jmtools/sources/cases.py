@@ -20,7 +20,7 @@ import pandas as pd
 
 from jmtools.core.engine import to_pandas
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
-from jmtools.core.vocabulary import counted
+from jmtools.core.vocabulary import counted, with_article
 
 __all__ = ["CASE_SEP", "Cases", "case_option", "check_case_column", "per_case", "journeys_of", "keyed_by_case",
            "moved_per_case", "with_journey_keys"]
@@ -143,13 +143,13 @@ class Cases:
                f"The figures below count {self.plural} and say so; personas select "
                f"customers, and all of a customer's {self.plural} follow."]
         if self.no_case:
-            out.append(f"{counted(self.no_case, 'event')} without a {self.column} belong to no {self.name} "
+            out.append(f"{counted(self.no_case, 'event')} without {with_article(self.column)} belong to no {self.name} "
                        "and are left out.")
         if self.shared_values:
             out.append(f"{counted(self.shared_values, self.name + ' value')} "
                        f"{'is' if self.shared_values == 1 else 'are'} held by more than one "
-                       f"customer ({counted(self.shared_journeys, 'journey')}): each customer's is a "
-                       f"{self.name} of its own.")
+                       f"customer ({counted(self.shared_journeys, 'journey')}): each customer's is "
+                       f"{with_article(self.name)} of its own.")
         for kind, n in self.answers.items():
             how = [f"{n['by_column']:,} to the {self.name} their row names"] if n["by_column"] else []
             if n["by_time"]:
@@ -157,7 +157,7 @@ class Cases:
                            + (f" ({n['before_first']:,} from before any {self.name} to the first)"
                               if n["before_first"] else ""))
             if n["no_case"]:
-                how.append(f"{n['no_case']:,} of customers without a {self.name} are left out")
+                how.append(f"{n['no_case']:,} of customers without {with_article(self.name)} are left out")
             if how:
                 out.append(f"{kind.capitalize()}: " + "; ".join(how) + ".")
         if self.customers_without:
@@ -264,7 +264,7 @@ def journeys_of(events, column: str) -> tuple[pd.DataFrame, int]:
     no_case = int(to_pandas(t.filter(~has).count()))
     t = t.filter(has)
     if no_case and not int(to_pandas(t.count())):
-        raise DataError([Problem(f"no event has a {column}: the case column is empty in all {no_case:,} events",
+        raise DataError([Problem(f"no event has {with_article(column)}: the case column is empty in all {no_case:,} events",
                                  fix=f"name the column that holds each event's case in `case:`, or remove "
                                      "`case:` from loading.yaml to count each customer as one journey",
                                  column=column, path="case")])

@@ -19,6 +19,7 @@ from jmtools.analyses.funnels._common import (_by_list, _check_evidence, _compan
                                               _order_groups, _table, _wilson)
 from jmtools.core.engine import kept_answer, small_table, to_pandas
 from jmtools.core.errors import ParameterError, whole_number
+from jmtools.sources.actors import ACTOR
 
 __all__ = ["transitions", "top_paths", "detours", "loops", "RepeatBuyers", "repeat_buyers_unmarked",
            "busiest_steps", "largest_detours"]
@@ -89,6 +90,12 @@ def _customer_steps(evidence, level, by):
         return s, st, None
     end = end.cast("int64")
     return s, st, end.cumsum(group_by=s.customer_id, order_by=s.position) - end
+
+
+def _who(t) -> list:
+    """Whose own sequence a visit belongs to: the customer, or each actor of the customer's
+    journey when the event log names its actors (a user of an account, D256)."""
+    return [t.customer_id, t[ACTOR]] if ACTOR in t.columns else [t.customer_id]
 
 
 def _round_end(evidence, s, st):
@@ -313,7 +320,7 @@ def detours(evidence, *, level: str = "touchpoint", by=None):
         codes = [st.value(n) for n in apart]
         back = back.filter(~back.node.isin(codes) & ~back.nxt.isin(codes))
     if rounds:                       # orders placed since the customer's last move back: a new round
-        back = back.mutate(_before=back._round.lag().over(ibis.window(group_by=back.customer_id,
+        back = back.mutate(_before=back._round.lag().over(ibis.window(group_by=_who(back),
                                                                       order_by=back.position)))
         back = back.filter(back._round <= back._before.fill_null(0))   # a column first: Spark needs it
     # one query: moves per customer, then per move and per step moved back from (each customer once)
@@ -346,10 +353,10 @@ def _visits(evidence, level, by):
     import ibis
 
     s, st, round_ = _customer_steps(evidence, level, by)
-    s = s.mutate(_prev=s.node.lag().over(ibis.window(group_by=s.customer_id, order_by=s.position)),
+    s = s.mutate(_prev=s.node.lag().over(ibis.window(group_by=_who(s), order_by=s.position)),
                  **({} if round_ is None else {"_round": round_}))
     s = s.filter(s._prev.isnull() | (s._prev != s.node))
-    w = ibis.window(group_by=s.customer_id, order_by=s.position)
+    w = ibis.window(group_by=_who(s), order_by=s.position)
     cols = {"nxt": s.node.lead().over(w)}
     if round_ is not None:
         cols["_round"] = s._round.lead().over(w)
@@ -437,14 +444,17 @@ def loops(evidence, *, level: str = "touchpoint", by=None):
     # a visit is a run of one step, kept as its last event (the next step differs): it is in the
     # round of that event, so a visit holding an order and what follows it (its delivery, in the
     # same stage) is not split, nor met again. One window: the next step and the round together.
-    s = s.mutate(_nxt=s.node.lead().over(ibis.window(group_by=s.customer_id, order_by=s.position)),
+    s = s.mutate(_nxt=s.node.lead().over(ibis.window(group_by=_who(s), order_by=s.position)),
                  _r=ibis.literal(0) if round_ is None else round_)
     runs = s.filter(s._nxt.isnull() | (s._nxt != s.node))
     if level == "touchpoint" and _repeating(evidence):   # out once they have ended their rounds
         runs = runs.filter(~runs.node.isin([st.value(r) for r in _repeating(evidence)]))
-    per_round = runs.group_by(["customer_id", *by, "node", "_r"]).agg(v=runs.count())
-    visits = per_round.group_by(["customer_id", *by, "node"]).agg(
+    who = [c.get_name() for c in _who(runs)]             # each actor's own visits (D256)
+    per_round = runs.group_by([*who, *by, "node", "_r"]).agg(v=runs.count())
+    visits = per_round.group_by([*who, *by, "node"]).agg(
         v=per_round.v.max(), _lv=per_round.v.sum(where=per_round.v > 1))
+    if len(who) > 1:                                     # a customer loops when one of its actors does
+        visits = visits.group_by(["customer_id", *by, "node"]).agg(v=visits.v.max(), _lv=visits._lv.sum())
     res = to_pandas(visits.group_by([*by, "node"]).agg(
         n_visitors=visits.count(), n=(visits.v > 1).sum(),
         _loop_visits=visits._lv.sum(where=visits.v > 1)))
