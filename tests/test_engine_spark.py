@@ -570,3 +570,44 @@ def test_a_mailing_at_the_first_stage_and_a_dated_reminder_are_counted_the_same_
     assert d_sp.dates_only is not None
     same(funnel(d_sp), funnel(d_duck))
     assert funnel(d_sp)["n"].tolist() == [1, 1, 1]
+
+
+def test_actors_of_an_account_identical(spark):
+    """D256: loops, detours and copied rows per (account, user), and answers keyed by user moved to
+    their account, count the same on Spark as on DuckDB in a world of accounts with 2–30 users."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from b2b_world import JOURNEY_YAML, b2b_world
+    from jmtools.analyses.funnels import detours, funnel, loops
+    from jmtools.core.engine import backend_of
+    from jmtools.evidence import fit_problems, prepare
+    from jmtools.journey import Journey
+    from jmtools.sources import load_customers, load_events, load_surveys
+    from jmtools.sources.actors import per_account, with_actors
+
+    events, customers, surveys = b2b_world(n=24)
+    events = events.rename(columns={"account_id": "customer_id", "ts": "timestamp", "event_name": "event"})
+    customers = customers.rename(columns={"account_id": "customer_id"})
+    surveys = surveys.rename(columns={"user_id": "customer_id", "submitted": "timestamp"}).assign(metric="nps")
+    journey = Journey.from_yaml(JOURNEY_YAML)
+    tables = {"customers": load_customers(customers).to_pandas(), "surveys": load_surveys(surveys).to_pandas()}
+    done = {}
+    for name, ev in (("duck", load_events(events)), ("spark", load_events(spark.createDataFrame(events)))):
+        with_actors(ev, "user_id")
+        moved, actors = per_account(tables, ev.table, "user_id", name="user", journey_name="account")
+        people = load_customers(customers if name == "duck" else spark.createDataFrame(customers))
+        done[name] = (prepare(ev, journey, customers=people), moved, actors, ev)
+    (duck, d_tables, d_act, d_ev), (sp, s_tables, s_act, s_ev) = done["duck"], done["spark"]
+    assert backend_of(sp.events).name == "pyspark"
+    assert d_ev.accounting.notes == s_ev.accounting.notes
+    assert (s_act.n_journeys, s_act.n_actors, s_act.no_actor, s_act.answers) == \
+        (d_act.n_journeys, d_act.n_actors, d_act.no_actor, d_act.answers)
+    same(loops(sp, by="persona"), loops(duck, by="persona"))
+    assert int(loops(duck).set_index("step").loc["Invite dialog", "n"]) == 1
+    same(detours(sp), detours(duck))
+    same(funnel(sp, by="persona"), funnel(duck, by="persona"))
+    rep = [f[f["kind"] == "repeated"][["subject", "n_events"]] for f in (fit_problems(sp), fit_problems(duck))]
+    same(*rep)
+    key = ["customer_id", "timestamp", "score"]
+    same(s_tables["surveys"].sort_values(key)[key], d_tables["surveys"].sort_values(key)[key])
