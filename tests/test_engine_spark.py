@@ -594,7 +594,7 @@ def test_actors_of_an_account_identical(spark):
     tables = {"customers": load_customers(customers).to_pandas(), "surveys": load_surveys(surveys).to_pandas()}
     done = {}
     for name, ev in (("duck", load_events(events)), ("spark", load_events(spark.createDataFrame(events)))):
-        with_actors(ev, "user_id")
+        with_actors(ev, {"actor": "user_id"})
         moved, actors = per_account(tables, ev.table, "user_id", name="user", journey_name="account")
         people = load_customers(customers if name == "duck" else spark.createDataFrame(customers))
         done[name] = (prepare(ev, journey, customers=people), moved, actors, ev)

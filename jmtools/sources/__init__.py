@@ -30,7 +30,7 @@ from jmtools.core.metrics import SCALES, Scale
 from jmtools.core.resources import resolve_data_dir
 from jmtools.journey import Journey
 from jmtools.sources._accounting import Accounting, DeferredTable, LoadedTable
-from jmtools.sources.actors import check_actor_column, with_actors
+from jmtools.sources.actors import with_actors
 from jmtools.sources.cases import check_case_column
 from jmtools.sources._amounts import AMOUNT_UNITS, HINT as CENTS_HINT, THOUSANDS_HINT, amount_divisor
 from jmtools.sources._values import THUMBS_HINT
@@ -558,9 +558,7 @@ def _loaded(path: Path, kind: str, how: dict, others=(), from_file=None) -> Load
         else:
             loaded = load_table(path, kind, **{k: v for k, v in how.items() if k not in _AFTER_LOAD})
         check_case_column(loaded, how.get("case"), path)
-        check_actor_column(loaded, how.get("actor"), path)
-        loaded.options = how
-        with_actors(loaded, how.get("actor"))     # D256
+        with_actors(loaded, how, path)            # D256
     except DataError as err:
         if not any(from_file and k in from_file and from_file[k] is how.get(k) for k in _LOCATED):
             raise
@@ -574,8 +572,7 @@ def _loaded(path: Path, kind: str, how: dict, others=(), from_file=None) -> Load
     return loaded
 
 
-#: Options whose problems are located in loading.yaml when they came from there; options applied to
-#: a loaded table, not by the loader (renamed values; the case column, D238; the actor column, D256).
+#: Options located in loading.yaml when they came from there; options applied to a loaded table (D238, D256, D259).
 _LOCATED, _AFTER_LOAD = (("constants", "read_options", "sheet", "case", "stitch", "actor"),
                          ("values", "case", "case_name", "parts", "actor", "actor_name"))
 

@@ -145,10 +145,10 @@ def check_actor_column(loaded, column, path=None) -> None:
         source=getattr(path, "name", None) or loaded.source, column=str(column), path="actor")])
 
 
-def with_actors(loaded, column) -> None:
-    """Give the loaded event log the column :data:`ACTOR` (``column`` as trimmed text, ``""``
-    where empty) and count its events without an actor in the load's notes; nothing when
-    ``column`` is None.
+def with_actors(loaded, how: dict, path=None) -> None:
+    """Give the loaded event log the column :data:`ACTOR` (the option ``how["actor"]`` as trimmed
+    text, ``""`` where empty; checked by :func:`check_actor_column`) and count its events without
+    an actor in the load's notes; nothing without the option.
 
     Examples
     --------
@@ -156,12 +156,15 @@ def with_actors(loaded, column) -> None:
     >>> from jmtools.sources import load_events
     >>> ev = load_events(pd.DataFrame({"customer_id": ["A1", "A1"], "timestamp": ["2024-01-01", "2024-01-02"],
     ...                                "event": ["invite", "mail"], "user_id": ["u1", None]}))
-    >>> with_actors(ev, "user_id")
+    >>> with_actors(ev, {"actor": "user_id"})
     >>> ev.accounting.notes[-1]
     "1 event has no user_id: the customer's own (it counts in the journey, in no user's loops)"
     """
+    column = how.get("actor")
+    check_actor_column(loaded, column, path)
     if column is None:
         return
+    loaded.options = how
     t = loaded.table
     value = t[column].cast("string").strip()
     t = t.mutate(**{ACTOR: value.fill_null("")})
