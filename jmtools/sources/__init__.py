@@ -572,9 +572,8 @@ def _loaded(path: Path, kind: str, how: dict, others=(), from_file=None) -> Load
     return loaded
 
 
-#: Options located in loading.yaml when they came from there; options applied to a loaded table (D238, D256, D259).
-_LOCATED, _AFTER_LOAD = (("constants", "read_options", "sheet", "case", "stitch", "actor"),
-                         ("values", "case", "case_name", "parts", "actor", "actor_name"))
+_LOCATED = ("constants", "read_options", "sheet", "case", "stitch", "actor")  # said at their line of loading.yaml
+_AFTER_LOAD = ("values", "case", "case_name", "parts", "actor", "actor_name")  # applied to the loaded table
 
 
 
