@@ -34,7 +34,7 @@ from jmtools.pipeline._quiet_places import with_place_reach
 from jmtools.pipeline._shared_cache import cached_shared
 from jmtools.pipeline._tables_cache import cached_tables
 from jmtools.sources import SPECS, World, load_world
-from jmtools.sources.actors import actor_option, per_account, users_only
+from jmtools.sources.actors import users_only, world_tables
 from jmtools.sources.cases import case_option, journeys_of, keyed_by_case, moved_per_case, with_journey_keys
 
 __all__ = ["Focus", "Findings", "Prepared", "prepare_world", "prepare_evidence", "run", "resolve_focus",
@@ -261,7 +261,7 @@ def _outside_signals(world: World, tables: dict, evidence, cases=None) -> pd.Dat
     ids = tables["customers"]["customer_id"]
     if cases is None:
         rest = prepare(_events_apart(world, ids), world.journey)
-        whole = {kind: t for kind, t in _world_tables(world)[0].items() if kind in ("surveys", "feedback")}
+        whole = {kind: t for kind, t in world_tables(world)[0].items() if kind in ("surveys", "feedback")}
     else:                                  # every journey of the world, then those outside the segment's
         whole, everyone, _, _, _ = _select(world, resolve_focus(world.journey, ALL, ""))
         t = everyone()
@@ -409,19 +409,8 @@ def _select(world: World, focus: Focus, folder=None):
     return tables, lambda: keyed_by_case(events(), per[0]), n, cases, actors
 
 
-def _world_tables(world: World):
-    """The non-event tables as pandas, answers keyed by the users of an account moved to it when
-    the event log names its actors (:func:`jmtools.sources.actors.per_account`, D256), and what
-    was done (None without actors)."""
-    tables = {kind: loaded.to_pandas() for kind, loaded in world.tables.items() if kind != "events"}
-    per = actor_option(world)
-    if per is None:
-        return tables, None
-    return per_account(tables, world.tables["events"].table, per[0], name=per[1], journey_name=per[2])
-
-
 def _segment_selected(world: World, focus: Focus):
-    tables, actors = _world_tables(world)
+    tables, actors = world_tables(world)
 
     def events():
         return world.tables["events"].table if "events" in world.tables else as_table(_NO_EVENTS)

@@ -24,7 +24,7 @@ from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.core.expressions import RuleError
 from jmtools.core.vocabulary import counted
 
-__all__ = ["ACTOR", "Actors", "actor_option", "check_actor_column", "with_actors", "per_account", "users_only"]
+__all__ = ["ACTOR", "Actors", "actor_option", "check_actor_column", "with_actors", "per_account", "users_only", "world_tables"]
 
 #: The event log's column holding each event's actor, as text ("" for none), with the option.
 ACTOR = "_actor"
@@ -270,6 +270,25 @@ def per_account(tables: dict, events, column: str, *, name: str = "user", journe
         moved.attrs = dict(frame.attrs)
         out[kind] = moved
     return out, actors
+
+
+def world_tables(world) -> tuple[dict, Actors | None]:
+    """The world's non-event tables as pandas and, when its event log names actors
+    (:func:`actor_option`), the answers keyed by users moved to their accounts
+    (:func:`per_account`) and what was done; ``(tables, None)`` without actors.
+
+    Examples
+    --------
+    >>> from jmtools.sources import load_world
+    >>> tables, actors = world_tables(load_world("sample:b2b"))
+    >>> sorted(tables)[:2], actors
+    (['customers', 'feedback'], None)
+    """
+    tables = {kind: loaded.to_pandas() for kind, loaded in world.tables.items() if kind != "events"}
+    per = actor_option(world)
+    if per is None:
+        return tables, None
+    return per_account(tables, world.tables["events"].table, per[0], name=per[1], journey_name=per[2])
 
 
 def _keyed_by_actors(frame: pd.DataFrame, users: set, accounts: set) -> bool:
