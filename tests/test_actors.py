@@ -219,3 +219,62 @@ def test_an_article_by_sound():
     c = Cases("account_id", "account", shared_values=2, shared_journeys=4, no_case=3)
     note = c.note()
     assert "is an account of its own" in note and "without an account_id" in note and "a account" not in note
+
+
+def test_the_headline_names_accounts(found, world, monkeypatch):
+    """The headline's sentence, its recorded key figure and its card say accounts, not customers."""
+    from jmtools.report import _section_kit as kit
+    from jmtools.report import sections
+
+    events, _, _ = world
+    shown, labels = [], {}
+    monkeypatch.setattr(kit, "display", lambda *objs: shown.extend(objs))
+    monkeypatch.setattr(sections, "record", lambda name, value, **kw: labels.setdefault(name, kw.get("label")))
+    sections.at_a_glance(found)
+    text = " ".join(str(getattr(x, "data", x)) for x in shown)
+    n = events["account_id"].nunique()
+    bought = events.loc[events["event_name"] == "plan_purchased", "account_id"].nunique()
+    assert f"{n} accounts with events; {100 * bought / n:.1f}% of accounts reach Purchase" in text
+    assert "customers with events" not in text and labels["customers"] == "Accounts with events"
+    shown.clear()
+    monkeypatch.setattr(sections, "headline_items", lambda f: [])     # the cards, where there is no sentence
+    sections.at_a_glance(found)
+    cards = " ".join(str(getattr(x, "data", x)) for x in shown)
+    assert f"<span>Accounts</span><b style=\"display:block;font-size:1.35rem\">{n}</b>" in cards
+
+
+def test_actor_with_case_is_refused_where_it_is_written(folder, tmp_path):
+    """A journey per (account, case) with users as actors is not counted yet (D256): a located
+    error at the actor's line of loading.yaml says why and what to keep."""
+    d = tmp_path / "case"
+    shutil.copytree(folder, d)
+    (d / "loading.yaml").write_text(LOADING_YAML.replace("  actor: user_id\n", "  actor: user_id\n  case: role\n"))
+    with pytest.raises(DataError) as err:
+        load_world(d)
+    p = err.value.problems[0]
+    assert p.source.endswith("loading.yaml") and p.line == 3 and p.path == "actor"
+    assert "is not counted yet" in p.message and "the case their account was in at the time" in p.message
+    assert "actor 'user_id' with case 'role'" in p.message and "keep one" in p.fix
+
+
+def test_a_hidden_persona_says_fewer_than_5_accounts(folder, tmp_path, monkeypatch):
+    """A persona of 1–4 accounts is hidden by its accounts, and its headline says so."""
+    from jmtools.report import _section_kit as kit
+    from jmtools.report import sections
+
+    d = tmp_path / "tiny"
+    shutil.copytree(folder, d)
+    j = (d / "journey.yaml").read_text().replace(
+        "personas:\n", "personas:\n  - {name: Tiny, rule: \"customer_id in ['A001', 'A002']\"}\n")
+    (d / "journey.yaml").write_text(j)
+    f = run(d, persona="Tiny")
+    assert f.focus_hidden
+    shown = []
+    monkeypatch.setattr(kit, "display", lambda *objs: shown.extend(objs))
+    sections.at_a_glance(f)
+    text = " ".join(str(getattr(x, "data", x)) for x in shown)
+    assert "fewer than 5 accounts with events" in text and "fewer than 5 customers with events" not in text
+    shown.clear()
+    monkeypatch.setattr(sections, "headline_items", lambda f: [])
+    sections.at_a_glance(f)
+    assert "<span>Accounts</span>" in " ".join(str(getattr(x, "data", x)) for x in shown)

@@ -26,7 +26,7 @@ from jmtools.report.stake import stake_share
 from jmtools.report.wording import (caption, compared, emotion, feeling, ids_words, interval, later_words,
                                     loss_words, open_words, percent, plain, unit_of)
 
-__all__ = ["headline_items", "headline_html", "loss_interval", "one_point_curve"]
+__all__ = ["headline_items", "hidden_unit", "headline_html", "loss_interval", "one_point_curve"]
 
 
 def _row_for(frame, stage, persona=None):
@@ -52,11 +52,12 @@ def _ids(f) -> dict | None:
 
 
 def _who(f) -> dict:
-    if f.focus_hidden:                  # 1–4 customers: no size, no funnel (docs/decisions.md)
+    if f.focus_hidden:                  # 1–4 customers (accounts, D256): no size, no funnel (docs/decisions.md)
+        who = hidden_unit(f)
         return {"key": "focus", "label": f.focus.label,
                 "text": (f"size and funnel not shown: its size would give back the size of a persona of fewer "
-                         f"than {MIN_GROUP} customers." if f.focus_protects else
-                         f"fewer than {MIN_GROUP} customers with events: their numbers are not shown, so "
+                         f"than {MIN_GROUP} {who}." if f.focus_protects else
+                         f"fewer than {MIN_GROUP} {who} with events: their numbers are not shown, so "
                          "that no one of them can be picked out.")}
     total = int(f.evidence.n_customers)
     share = f.n_customers / total if total else None
@@ -76,6 +77,18 @@ def _who(f) -> dict:
         if other is not None and pd.notna(other["rate_from_start"]):
             text += f"; all {_unit(f)} {percent(other['rate_from_start'])}"
     return {"key": "focus", "label": f.focus.label, "text": text + ".", "figure": "reached_last_stage"}
+
+
+def hidden_unit(f) -> str:
+    """Who a hidden focus has fewer than 5 of: customers (per case too: D253 hides by people), or
+    with an actor column its accounts (D256).
+
+    Examples
+    --------
+    >>> hidden_unit(object())
+    'customers'
+    """
+    return unit_of(f).many if getattr(f, "cases", None) is None else "customers"
 
 
 def _unit(f) -> str:

@@ -40,7 +40,7 @@ from jmtools.report.funnel_notes import (instead_words, show_contact_only, show_
                                          show_not_started, show_optional, show_per_case, show_skipped,
                                          show_actors,
                                          show_still_open, counted_as)
-from jmtools.report.headline import headline_html, headline_items, loss_interval, one_point_curve
+from jmtools.report.headline import hidden_unit, headline_html, headline_items, loss_interval, one_point_curve
 from jmtools.report.problem_sections import fix_first, the_map, what_they_write, where_it_hurts
 from jmtools.report.record import record, record_source
 from jmtools.report.persona_sizes import sizes_table, with_people
@@ -137,7 +137,7 @@ def _glance(f: Findings) -> None:
         return
     if f.focus_hidden:        # 1–4 customers, or a size that protects them: no size, no funnel (docs/decisions.md)
         value = "hidden" if f.focus_protects else f"fewer than {MIN_GROUP}"
-        kit.display(_headline(f, [{"label": "Customers", "value": value, "note": "not shown"}]))
+        kit.display(_headline(f, [{"label": hidden_unit(f).capitalize(), "value": value, "note": "not shown"}]))
         kit.display(md(not_shown_template(f.focus_protects), who=f.focus.label, m=MIN_GROUP,
                        what="its size and funnel are" if f.focus_protects else
                        "its size, funnel, survey KPIs and emotion curve are"))

@@ -145,6 +145,16 @@ def check_actor_column(loaded, column, path=None) -> None:
         source=getattr(path, "name", None) or loaded.source, column=str(column), path="actor")])
 
 
+#: Why ``actor`` and ``case`` are not taken together (D256): what a user answers would go to the
+#: case their account was in at the time, not the one the user acted in, and the case's words
+#: count the accounts as customers.
+_WITH_CASE = ("a journey per (account, case) with users as its actors is not counted yet (a user's answers would "
+              "go to the case their account was in at the time, not the one the user acted in, and the "
+              "case's sentences would call the accounts customers): actor {actor!r} with case {case!r}")
+_WITH_CASE_FIX = ("keep one: `actor:` (one journey per account, its users' steps no loops) or `case:` (one "
+                  "journey per case, each user's repeat a loop)")
+
+
 def with_actors(loaded, how: dict, path=None) -> None:
     """Give the loaded event log the column :data:`ACTOR` (the option ``how["actor"]`` as trimmed
     text, ``""`` where empty; checked by :func:`check_actor_column`) and count its events without
@@ -164,6 +174,10 @@ def with_actors(loaded, how: dict, path=None) -> None:
     check_actor_column(loaded, column, path)
     if column is None:
         return
+    if how.get("case"):
+        raise DataError([Problem(_WITH_CASE.format(actor=column, case=how["case"]), fix=_WITH_CASE_FIX,
+                                 source=getattr(path, "name", None) or loaded.source, column=str(column),
+                                 path="actor")])
     loaded.options = how
     t = loaded.table
     value = t[column].cast("string").strip()
