@@ -278,3 +278,36 @@ def test_a_hidden_persona_says_fewer_than_5_accounts(folder, tmp_path, monkeypat
     monkeypatch.setattr(sections, "headline_items", lambda f: [])
     sections.at_a_glance(f)
     assert "<span>Accounts</span>" in " ".join(str(getattr(x, "data", x)) for x in shown)
+
+
+def test_discover_proposes_the_actor_and_counts_accounts(folder, tmp_path, capsys, world):
+    """D256: discover reads `actor:` (it crashed on the option) and counts accounts; without it,
+    a user column whose users repeat under one account is proposed as the actor, and an account
+    column over a log keyed by user is proposed as the journey's key."""
+    from jmtools.cli.main import main
+
+    events = world[0]
+    n_users = events["user_id"].dropna().nunique()
+    assert main(["discover", str(folder)]) == 0
+    said = capsys.readouterr().err
+    assert f"({events['account_id'].nunique()} accounts)" in said and "`actor:" not in said
+    plain = tmp_path / "plain"
+    shutil.copytree(folder, plain)
+    (plain / "loading.yaml").write_text(WITHOUT_ACTOR)
+    assert main(["discover", str(plain)]) == 0
+    said = capsys.readouterr().err
+    assert f"each account's events name several user_id values ({n_users} users in 40 accounts" in said
+    assert "add `actor: user_id` under `events:` in loading.yaml" in said
+    by_user = tmp_path / "by_user"
+    shutil.copytree(folder, by_user)
+    (by_user / "loading.yaml").write_text(WITHOUT_ACTOR.replace("customer_id: account_id, timestamp",
+                                                                "customer_id: user_id, timestamp"))
+    assert main(["discover", str(by_user)]) == 0
+    said = capsys.readouterr().err
+    assert f"{n_users} users act for 40 accounts (account_id" in said and "add `actor: user_id`" in said
+    single = tmp_path / "single"                                       # one user per account: nothing proposed
+    shutil.copytree(plain, single)
+    ev = pd.read_csv(single / "events.csv")
+    ev.assign(user_id=ev["account_id"] + "-only").to_csv(single / "events.csv", index=False)
+    assert main(["discover", str(single)]) == 0
+    assert "actor" not in capsys.readouterr().err

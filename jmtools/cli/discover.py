@@ -21,6 +21,7 @@ from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.core.resources import resolve_data_dir
 from jmtools.core.vocabulary import counted
 from jmtools.sources import load_customers, load_events, table_files
+from jmtools.sources.actors import actor_option, suggest_actor, with_actors
 from jmtools.sources.cases import check_case_column, journeys_of, keyed_by_case
 from jmtools.sources._loading_file import read_loading_file, renamed_values
 from jmtools.sources._spec import SPECS
@@ -85,7 +86,9 @@ def run_discover(args) -> int:
         tmp = out.with_name(f".{out.name}.tmp")
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(out)
-    print(summary(found, out, unit="customer" if case is None else case[1]),
+    actors = actor_option(events)                     # an account's journey, its users acting (D256)
+    unit = case[1] if case is not None else actors[2] if actors else "customer"
+    print(summary(found, out, unit=unit),
           file=sys.stderr if out is None else sys.stdout)
     return 0
 
@@ -147,8 +150,13 @@ def _inputs(args):
     options = dict(how.get("events", {}))
     values = options.pop("values", None)
     case, case_name = options.pop("case", None), options.pop("case_name", None)
+    actor = {k: options.pop(k) for k in ("actor", "actor_name") if k in options}
     events = load_events(path, **options)
     check_case_column(events, case, path)
+    with_actors(events, {**options, **actor, **({"case": case} if case else {})}, path)   # D256
+    proposal = suggest_actor(events, {**options, **actor, "case": case})
+    if proposal:
+        print(f"note: {proposal}", file=sys.stderr)
     renamed = renamed_values(events, values) if values else None    # D192, D204: initiated_by
     if renamed:
         print(renamed, file=sys.stderr)

@@ -22,9 +22,10 @@ import pandas as pd
 from jmtools.core.engine import to_pandas
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.core.expressions import RuleError
-from jmtools.core.vocabulary import counted
+from jmtools.core.vocabulary import counted, with_article
 
-__all__ = ["ACTOR", "Actors", "actor_option", "check_actor_column", "with_actors", "per_account", "users_only", "world_tables"]
+__all__ = ["ACTOR", "Actors", "actor_option", "check_actor_column", "with_actors", "per_account", "users_only", "world_tables",
+           "suggest_actor"]
 
 #: The event log's column holding each event's actor, as text ("" for none), with the option.
 ACTOR = "_actor"
@@ -204,7 +205,8 @@ def _source_of(options: dict) -> str:
 
 def actor_option(world) -> tuple[str, str, str] | None:
     """``(column, actor name, journey name)`` of the world's actor column (``loading.yaml``:
-    ``events: {actor: user_id}``), or None when each customer acts alone.
+    ``events: {actor: user_id}``), or None when each customer acts alone; ``world`` may be
+    the loaded event log itself.
 
     The names come from the columns (``user_id`` → "user", ``account_id`` → "account") unless
     ``actor_name`` says otherwise.
@@ -215,7 +217,7 @@ def actor_option(world) -> tuple[str, str, str] | None:
     >>> actor_option(load_world("sample:b2b")) is None
     True
     """
-    events = getattr(world, "tables", {}).get("events")
+    events = world if getattr(world, "kind", None) == "events" else getattr(world, "tables", {}).get("events")
     options = getattr(events, "options", None) or {}
     if not options.get("actor"):
         return None
@@ -373,3 +375,76 @@ def users_only(err, world):
                      fix=f"give the customer table a column about the {journey} (how many admins it has, its "
                          f"plan), or count each {name} as a journey (customer_id: {column}, without actor:); "
                          + err.fix)
+
+
+#: Columns of an event log that name no one (D256's proposal looks past them).
+_NOT_WHO = ("customer_id", "timestamp", "event", "session_id", "channel", "value", "initiated_by")
+#: The share of journeys with several actors (or of accounts with several customers) and of
+#: actors under one journey from which :func:`suggest_actor` proposes the option.
+_SEVERAL, _ONE = 0.25, 0.9
+
+
+def suggest_actor(loaded, options: dict | None = None) -> str | None:
+    """A proposal to name the event log's actors (``actor:``, D256), or None.
+
+    An id-like column (``user_id``) whose values sit under one customer each while at least a
+    quarter of the customers have several is a user of the customer's account; an id-like column
+    (``account_id``) that holds several customers each, most customers under one, is the account
+    the customers act for. Nothing is proposed when ``options`` already name an actor or a case.
+
+    Examples
+    --------
+    >>> from jmtools.sources import load_events
+    >>> ev = load_events(pd.DataFrame({"customer_id": ["A", "A", "B", "B"], "user_id": ["u1", "u2", "u3", "u4"],
+    ...     "timestamp": ["2024-01-01"] * 4, "event": ["invite"] * 4}))
+    >>> print(suggest_actor(ev, {"columns": {"customer_id": "account_id"}}))
+    each account's events name several user_id values (4 users in 2 accounts, up to 2 per account): if an account's journey is acted in by its users, add `actor: user_id` under `events:` in loading.yaml, so that a step another user repeats is no loop (D256)
+    """
+    options = options or {}
+    if options.get("actor") or options.get("case"):
+        return None
+    t = loaded.table
+    who = _source_of(options) or "customer_id"
+    for column in [c for c in t.columns if c not in (*_INTERNAL, *_NOT_WHO) and _id_like(c)]:
+        pairs = _pairs(t, column)
+        if pairs.empty:
+            continue
+        per_customer = pairs.groupby("customer_id")["v"].nunique()
+        per_value = pairs.groupby("v")["customer_id"].nunique()
+        if (per_customer > 1).mean() >= _SEVERAL and (per_value == 1).mean() >= _ONE:
+            return _users_of(column, who, per_customer, len(per_value))
+        if (per_value > 1).mean() >= _SEVERAL and (per_customer == 1).mean() >= _ONE:
+            return _account_of(column, who, per_value, len(per_customer))
+    return None
+
+
+def _id_like(column: str) -> bool:
+    word = str(column).lower()
+    return word.endswith(("_id", "id", "_key", "_no", "_uuid")) or word in ("user", "member", "login", "email")
+
+
+def _pairs(t, column: str) -> pd.DataFrame:
+    """The distinct (customer, value of ``column``) pairs of the events with a value."""
+    value = t[column].cast("string").strip()
+    got = to_pandas(t.filter(value.notnull() & (value != "")).select("customer_id", v=value).distinct())
+    return got.astype({"customer_id": str, "v": str})
+
+
+def _users_of(column: str, who: str, per_customer: pd.Series, n_users: int) -> str:
+    journey, name = _noun(who, "customer"), _noun(column, "actor")
+    return (f"each {journey}'s events name several {column} values ({counted(n_users, name)} in "
+            f"{counted(len(per_customer), journey)}, up to {int(per_customer.max())} per {journey}): if "
+            f"{_an(journey)} {journey}'s journey is acted in by its {name}s, add `actor: {column}` under `events:` "
+            f"in loading.yaml, so that a step another {name} repeats is no loop (D256)")
+
+
+def _account_of(column: str, who: str, per_value: pd.Series, n_customers: int) -> str:
+    account, name = _noun(column, "account"), _noun(who, "customer")
+    return (f"{counted(n_customers, name)} act for {counted(len(per_value), account)} ({column}, up to "
+            f"{int(per_value.max())} per {account}): if the journey is the {account}'s, read `customer_id: "
+            f"{column}` under `events:` `columns:` in loading.yaml and add `actor: {who}`, so that each {account} "
+            f"is one journey and a step another {name} repeats is no loop (D256)")
+
+
+def _an(noun: str) -> str:
+    return with_article(noun).split(" ", 1)[0]
