@@ -311,3 +311,14 @@ def test_discover_proposes_the_actor_and_counts_accounts(folder, tmp_path, capsy
     ev.assign(user_id=ev["account_id"] + "-only").to_csv(single / "events.csv", index=False)
     assert main(["discover", str(single)]) == 0
     assert "actor" not in capsys.readouterr().err
+
+
+def test_an_order_id_is_no_actor():
+    """A customer's several orders each under one customer are no users: nothing is proposed."""
+    from jmtools.sources import load_events
+    from jmtools.sources.actors import suggest_actor
+
+    ev = pd.DataFrame({"customer_id": ["c1", "c1", "c2", "c2"], "order_id": ["o1", "o2", "o3", "o4"],
+                       "user_id": ["u1", "u2", "u3", "u4"], "timestamp": ["2024-01-01"] * 4, "event": ["buy"] * 4})
+    assert suggest_actor(load_events(ev.drop(columns="user_id"))) is None
+    assert "`actor: user_id`" in suggest_actor(load_events(ev))

@@ -387,10 +387,11 @@ _SEVERAL, _ONE = 0.25, 0.9
 def suggest_actor(loaded, options: dict | None = None) -> str | None:
     """A proposal to name the event log's actors (``actor:``, D256), or None.
 
-    An id-like column (``user_id``) whose values sit under one customer each while at least a
-    quarter of the customers have several is a user of the customer's account; an id-like column
-    (``account_id``) that holds several customers each, most customers under one, is the account
-    the customers act for. Nothing is proposed when ``options`` already name an actor or a case.
+    A column named for a user (``user_id``, ``member``…) whose values sit under one customer each
+    while at least a quarter of the customers have several is a user of the customer's account; a
+    column named for an account (``account_id``, ``company``, ``org``…) that holds several
+    customers each, most customers under one, is the account the customers act for. Other
+    columns (an order's or a device's id) are not read. Nothing is proposed when ``options`` already name an actor or a case.
 
     Examples
     --------
@@ -405,22 +406,27 @@ def suggest_actor(loaded, options: dict | None = None) -> str | None:
         return None
     t = loaded.table
     who = _source_of(options) or "customer_id"
-    for column in [c for c in t.columns if c not in (*_INTERNAL, *_NOT_WHO) and _id_like(c)]:
+    for column in [c for c in t.columns if c not in (*_INTERNAL, *_NOT_WHO) and _named(c, _USERS + _ACCOUNTS)]:
         pairs = _pairs(t, column)
         if pairs.empty:
             continue
         per_customer = pairs.groupby("customer_id")["v"].nunique()
         per_value = pairs.groupby("v")["customer_id"].nunique()
-        if (per_customer > 1).mean() >= _SEVERAL and (per_value == 1).mean() >= _ONE:
+        if _named(column, _USERS) and (per_customer > 1).mean() >= _SEVERAL and (per_value == 1).mean() >= _ONE:
             return _users_of(column, who, per_customer, len(per_value))
-        if (per_value > 1).mean() >= _SEVERAL and (per_customer == 1).mean() >= _ONE:
+        if _named(column, _ACCOUNTS) and (per_value > 1).mean() >= _SEVERAL and (per_customer == 1).mean() >= _ONE:
             return _account_of(column, who, per_value, len(per_customer))
     return None
 
 
-def _id_like(column: str) -> bool:
-    word = str(column).lower()
-    return word.endswith(("_id", "id", "_key", "_no", "_uuid")) or word in ("user", "member", "login", "email")
+#: What a column naming a person who acts, or an account people act for, is called (an order's,
+#: a session's or a device's id holds several events of one customer too, and is no actor).
+_USERS = ("user", "member", "employee", "seat", "agent", "login", "email", "person", "contact")
+_ACCOUNTS = ("account", "acct", "company", "org", "tenant", "workspace", "team", "client", "household")
+
+
+def _named(column: str, words: tuple) -> bool:
+    return any(w in str(column).lower() for w in words)
 
 
 def _pairs(t, column: str) -> pd.DataFrame:
