@@ -164,7 +164,7 @@ def test_the_biggest_loss_says_who_had_the_optional_stage_instead(tmp_path, pers
 
 
 def test_no_hint_to_look_at_the_company_letter_when_the_lost_had_the_optional_stage(tmp_path):
-    """Those who never came were discharged by letter: last seen at the hospital's contact, yet the
+    """Those who never came were discharged by letter after their last step (D258), yet the
     missed appointment, not the letter, is what the loss holds (D219); without the optional stage's
     customers the hint stays (tests/test_report_funnel_notes_last_seen.py)."""
     events = _world(tmp_path / "h")
@@ -177,5 +177,5 @@ def test_no_hint_to_look_at_the_company_letter_when_the_lost_had_the_optional_st
     pd.concat([events[["customer_id", "event", "timestamp"]], letters]).to_csv(folder / "events.csv", index=False)
     text = shown_text(run_cells(NB00, {"data_dir": str(folder), "persona": "Young"}).displayed)
     assert "The biggest loss is between **Booking** and **First appointment**" in text
-    assert "at *Discharged* (Discharge), a contact the company started" in text
+    assert "first most often with *Discharged* (Discharge)" in text         # what followed their last step (D258)
     assert "look at what it asks of customers" not in text

@@ -12,7 +12,7 @@ import pytest
 
 from jmtools import pipeline
 from jmtools.report import funnel_notes
-from test_funnels_lost import _events, _plain
+from test_funnels_lost import _events, _plain, _with_newsletter
 from test_report_funnel_notes import _shown as shown
 
 JOURNEY = """name: Permits
@@ -61,12 +61,36 @@ def test_the_note_says_where_the_lost_were_last_seen_as_plain_pandas(folder, mon
     want = want[want["step"] == "Inspection"].sort_values("n", ascending=False)
     lost = int(want["n"].sum())
     assert lost == f.biggest_loss["drop_off"]
-    top = want.iloc[0]
+    top, sent = want.iloc[0], int(want["n_then"].sum())
     text = _shown(f, monkeypatch)
-    assert f"**Where the {lost:,} customers lost between Upload and Inspection were last seen**" in text
-    assert (f"{top['n']:,} ({top['n'] / lost:.1%}) at *Request for documents* (Upload), a contact the company "
-            "started") in text
-    assert "Most of these journeys end on a contact the company started" in text
+    assert f"**Where the {lost:,} customers lost between Upload and Inspection were last seen acting**" in text
+    assert f"{top['n']:,} ({top['n'] / lost:.1%}) at *Upload* (Upload)" in text and top["touchpoint"] == "Upload"
+    assert (f"After it, the company contacted {sent:,} of them ({sent / lost:.1%}) with no step of theirs since, "
+            f"first most often with *Request for documents* (Upload) ({int(want['then_contacts'].sum()):,} contacts "
+            "in all).") in text
+    assert "look at what it asks of customers" in text        # the request followed the step: the hint stays
+
+
+def test_a_broadcast_that_goes_on_after_the_last_step_gets_no_hint(tmp_path, monkeypatch):
+    """The B2B tester's M2 (D258): a monthly mail, placed with the first stage's entry points, followed
+    nearly every lost customer's last step; the note named it where they were last seen and sent the
+    analyst to "what it asks of customers". It is said as what followed, without the hint."""
+    ev = _with_newsletter(_events(7))
+    ev.to_csv(tmp_path / "events.csv", index=False)
+    (tmp_path / "journey.yaml").write_text(JOURNEY.replace("stages:", "stages:", 1).replace(
+        "  - {name: Upload, stage: Upload", "  - {name: Newsletter, stage: Apply, channel: digital, events: "
+        "[newsletter], initiated_by: company}\n  - {name: Upload, stage: Upload"), encoding="utf-8")
+    ev = ev[ev["event"] != "docs_requested"]                   # no request: only the broadcast follows
+    ev.to_csv(tmp_path / "events.csv", index=False)
+    f = pipeline.run(tmp_path)
+    want = _plain(ev)
+    want = want[want["step"] == f.biggest_loss["to"]].sort_values("n", ascending=False)
+    lost, sent = int(want["n"].sum()), int(want["n_then"].sum())
+    text = _shown(f, monkeypatch)
+    assert sent > lost / 2 and f"the company contacted {sent:,} of them" in text
+    assert "first most often with *Newsletter* (Apply)" in text and f"({int(want['then_contacts'].sum()):,} contacts" in text
+    assert f"at *{want.iloc[0]['touchpoint']}*" in text and "at *Newsletter*" not in text
+    assert "look at what it asks of customers" not in text
 
 
 def test_no_note_for_a_funnel_of_the_users_own_steps(folder, monkeypatch):

@@ -454,10 +454,13 @@ def focus_still_open(f: Findings) -> pd.DataFrame:
 
 
 def show_last_seen(f: Findings) -> None:
-    """Below the biggest loss: where the customers lost there were last seen — the touchpoint of
-    each one's last event (:func:`jmtools.analyses.funnels.last_seen`), a contact the company started
-    said as such (D203). Touchpoints of 1–4 customers are not named. Nothing for a funnel of the
-    user's own steps, a hidden focus or fewer than 5 customers lost."""
+    """Below the biggest loss: where the customers lost there were last seen acting — the touchpoint
+    of each one's last own event (:func:`jmtools.analyses.funnels.last_seen`) — and the contacts the
+    company started after it, said as what followed (D203, D258). The hint to look at what such a
+    contact asks is given when it followed the last step of more than half of them and belongs to
+    the loss's first stage or a later one (a broadcast that keeps going, placed with the first
+    stage's entry points, asks nothing there). Touchpoints of 1–4 customers are not named. Nothing
+    for a funnel of the user's own steps, a hidden focus or fewer than 5 customers lost."""
     loss, fun = f.biggest_loss, f.funnel
     if loss is None or loss["hidden"] or loss["drop_off"] < MIN_GROUP or not set(fun["step"]) <= set(f.evidence.stages):
         return
@@ -474,15 +477,37 @@ def show_last_seen(f: Findings) -> None:
                        f"g{k}": "" if pd.isna(r.touchpoint) else stage_of.get(r.touchpoint, "")})
         where = ("an event the journey file does not map" if pd.isna(r.touchpoint) else
                  f"*{{t{k}}}* ({{g{k}}})" if values[f"g{k}"] else f"*{{t{k}}}*")
-        parts.append(f"{{n{k}}} ({{s{k}}}) at {where}" + (", a contact the company started" if r.company else ""))
+        parts.append(f"{{n{k}}} ({{s{k}}}) at {where}" + (", a contact the company started (they took no step "
+                                                          "of their own)" if r.company else ""))
     rest = lost - int(named["n"].sum())
     if rest:
         parts.append("{rest} elsewhere")
-    top = named.iloc[0]
-    instead = sum(e["n_never"] for _, e in _instead(f, loss["to"]))   # most had the optional stage instead: no hint
-    hint = (" Most of these journeys end on a contact the company started: look at what it asks of customers and "
-            "whether they can answer it." if top["company"] and top["n"] > lost / 2 and instead < lost / 2 else "")
-    kit.display(md("> **Where the {n} {many} lost between {a} and {b} were last seen** (their last event): "
-                   + "; ".join(parts) + "." + hint, n=f"{lost:,}", many=unit_of(f).many,
-                   a=loss["from"], b=loss["to"],
-                   rest=count_words(rest), **values))
+    then, then_words = _then_contacts(f, rows, lost, loss["from"])
+    kit.display(md("> **Where the {n} {many} lost between {a} and {b} were last seen acting** (their last own "
+                   "event): " + "; ".join(parts) + "." + then_words, n=f"{lost:,}", many=unit_of(f).many,
+                   a=loss["from"], b=loss["to"], rest=count_words(rest), **then, **values))
+
+
+def _then_contacts(f: Findings, rows: pd.DataFrame, lost: int, first_stage: str) -> tuple[dict, str]:
+    """The sentence on the company's contacts after the lost customers' last own step (D258): how
+    many were contacted, the commonest first contact (named from 5 customers on) and how many
+    contacts in all; the hint to look at what it asks when it followed more than half of them and is
+    not a contact of a stage before the loss's first (:func:`show_last_seen`)."""
+    sent = int(rows["n_then"].sum())
+    if sent < MIN_GROUP:
+        return {}, ""
+    firsts = rows[rows["n_then"] > 0].groupby("then_touchpoint", dropna=True, sort=False)["n_then"].sum()
+    top = firsts.idxmax() if len(firsts) else None
+    stages, stage_of = list(f.evidence.stages), f.evidence.touchpoint_stage
+    words = {"sent": f"{sent:,}", "sent_share": percent(sent / lost), "then": top or "",
+             "then_stage": stage_of.get(top, "") if top else "", "contacts": f"{int(rows['then_contacts'].sum()):,}"}
+    text = (" After it, the company contacted {sent} of them ({sent_share}) with no step of theirs since"
+            + (", first most often with *{then}* ({then_stage})" if top and firsts[top] >= MIN_GROUP else "")
+            + " ({contacts} contacts in all).")
+    forward = bool(top) and stage_of.get(top) in stages and first_stage in stages and \
+        stages.index(stage_of[top]) >= stages.index(first_stage)
+    instead = sum(e["n_never"] for _, e in _instead(f, rows["step"].iloc[0]))  # most had the optional stage instead
+    if forward and firsts[top] > lost / 2 and instead < lost / 2:
+        text += (" Most of these journeys end on that contact after the customer's last step: look at what it "
+                 "asks of customers and whether they can answer it.")
+    return words, text
