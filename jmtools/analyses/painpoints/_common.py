@@ -59,7 +59,7 @@ TABLE_COLUMNS = ["rank", "pain_point_id", "title", "stage", "touchpoint", "sourc
 #: Columns of :attr:`~jmtools.analyses.painpoints.PainPoints.evidence`.
 EVIDENCE_COLUMNS = ["stage", "touchpoint", "persona", "signal", "unit", "level", "value", "n",
                     "n_customers", "n_skipped", "n_all", "n_open", "baseline", "baseline_n", "baseline_customers", "versus", "effect",
-                    "z", "flagged", "counts"]
+                    "z", "flagged", "counts", "worse_below_min_n"]
 
 
 def _ratio_interval(value: float, baseline: float, z: float) -> tuple[float, float, float]:

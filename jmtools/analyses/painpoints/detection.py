@@ -24,7 +24,7 @@ from jmtools.analyses.painpoints._common import (ALL, DAY_HOURS, EVIDENCE_COLUMN
                                                  _none, _pool_values)
 from jmtools.analyses.painpoints.feedback import _attach_feedback
 from jmtools.analyses.painpoints.focus import _focus_rows
-from jmtools.analyses.painpoints.places import (_describe, _detected_rows, _place, _row_from,
+from jmtools.analyses.painpoints.places import (_describe, _detected_rows, _fmt, _place, _row_from,
                                                 _slug, _table_frame, _title)
 from jmtools.analyses.painpoints.signals import combine_signals
 from jmtools.core.errors import ParameterError, suggest, whole_number
@@ -103,6 +103,19 @@ def _long_enough(r, base, z: float, log: bool) -> bool:
     return bool(low >= math.log(MIN_WAIT_RATIO))
 
 
+def _worse_below(grp: pd.DataFrame, mask: np.ndarray, r, worse: int, log: bool, min_n: int) -> str:
+    """The other personas at a place with fewer than ``min_n`` customers (left out of the
+    comparison) whose value is worse than the row's, in words with their n (D258): a slowest
+    group too small to compare is said, not pooled into the baseline."""
+    small = grp[mask]
+    small = small[(small["mean"].to_numpy(dtype=float) - r.mean) * worse > 0]
+    if small.empty:
+        return ""
+    parts = [f"{p} {_fmt(_shown(m, log), r.unit)} (n={int(n):,})" for p, m, n in zip(small["persona"], small["mean"],
+                                                                                 small["n"])]
+    return f"worse still but fewer than {min_n:,} to compare: " + ", ".join(parts)
+
+
 def _evidence(signals: pd.DataFrame, *, min_n: int, min_effect: float,
               unit_contrast: Sequence[str]) -> pd.DataFrame:
     rows = []
@@ -121,9 +134,11 @@ def _evidence(signals: pd.DataFrame, *, min_n: int, min_effect: float,
         for i, r in enumerate(grp.itertuples(index=False)):
             if r.persona == OUTSIDE:
                 continue
-            pools = {}
-            if r.persona != ALL:
-                pools["other personas"] = (key == r.key) & (persona != r.persona) & not_all
+            pools, small = {}, ""
+            if r.persona != ALL:          # each other persona with enough customers; smaller ones said apart (D258)
+                others = (key == r.key) & (persona != r.persona) & not_all
+                pools["other personas"] = others & (arrays[0] >= min_n)
+                small = _worse_below(grp, others & (arrays[0] < min_n) & (arrays[0] > 0), r, worse, log, min_n)
             if name in unit_contrast:
                 pools[f"other {level}s"] = (key != r.key) & (persona == r.persona)
             if r.persona == ALL and (outside & (key == r.key)).any():
@@ -138,7 +153,7 @@ def _evidence(signals: pd.DataFrame, *, min_n: int, min_effect: float,
                              _shown(r.mean, log), int(r.n), who[i], r.n_skipped, r.n_all, r.n_open,
                              _shown(base[0], log), base[2],
                              _pooled_customers(who, mask, versus), versus, effect, z, flagged,
-                             flagged and counts))
+                             flagged and counts, small if versus == "other personas" else ""))
     out = pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
     out["touchpoint"] = _none(out["touchpoint"])
     return out
@@ -178,7 +193,9 @@ class PainPoints:
         stages of one persona may share customers) and what it is (``versus``), the ``effect``
         size, ``z``, whether it is significantly worse (``flagged``) and whether it ``counts``
         for the score (a persona against the other personas; persona ``"all"`` against the
-        other stages or touchpoints).
+        other stages or touchpoints), and ``worse_below_min_n``: the other personas left out of a
+        persona's comparison for having fewer than ``min_n`` whose value is worse still, in words
+        with their n (D258; the other personas' baseline pools only those with ``min_n`` or more).
     settings : dict
         ``min_n``, ``min_effect``, ``z``, ``unit_contrast``.
     signals : pandas.DataFrame or None

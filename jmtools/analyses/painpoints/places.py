@@ -224,9 +224,10 @@ def _describe(rows: pd.DataFrame, limit: int = 6) -> str:
     skipped, people, n_all, opened = (top[c] if c in top.columns else pd.Series(np.nan, index=top.index)
                                       for c in ("n_skipped", "n_customers", "n_all", "n_open"))
     zs = top["z"] if "z" in top.columns else pd.Series(np.nan, index=top.index)
-    for persona, signal, value, unit, n, went, customers, everyone, still, baseline, versus, baseline_n, z in zip(*(
-            top[c] for c in ("persona", "signal", "value", "unit", "n")), skipped, people, n_all, opened, *(
-            top[c] for c in ("baseline", "versus", "baseline_n")), zs):
+    small = top["worse_below_min_n"] if "worse_below_min_n" in top.columns else pd.Series("", index=top.index)
+    for persona, signal, value, unit, n, went, customers, everyone, still, baseline, versus, baseline_n, z, below in zip(
+            *(top[c] for c in ("persona", "signal", "value", "unit", "n")), skipped, people, n_all, opened, *(
+            top[c] for c in ("baseline", "versus", "baseline_n")), zs, small):
         who = "" if persona == ALL else f"{persona}: "
         answers = " answers" if unit == "valence" else ""       # answers, not customers (D195)
         counted = (_counted(value, n, went) + (_from_customers(customers) if answers else "")
@@ -235,7 +236,8 @@ def _describe(rows: pd.DataFrame, limit: int = 6) -> str:
                                               else _difference_words(value, baseline, z, unit))
         said = f"{signal}, typical wait" if unit in ("hours", DAY_HOURS) else signal   # a geometric mean (D235)
         parts.append(f"{who}{said} {_fmt(value, unit)} ({counted}) vs "
-                     f"{_fmt(baseline, unit)} {versus} (n={baseline_n:,}{answers}){ratio}")
+                     f"{_fmt(baseline, unit)} {versus} (n={baseline_n:,}{answers}){ratio}"
+                     + (f" ({below})" if isinstance(below, str) and below else ""))
     more = len(rows) - limit
     return "; ".join(parts) + (f"; (+{more} more in .evidence)" if more > 0 else "")
 
