@@ -85,8 +85,9 @@ def _last_seen(evidence, steps: list, by: list) -> pd.DataFrame:
     rows = _lost_rows(evidence, steps, by)
     got = to_pandas(rows.group_by([*by, "step_index", "tp", "then_tp", "after"]).agg(n=rows.customer_id.nunique()))
     names = list(evidence.touchpoints)
+    coded = _table(evidence, by) is getattr(evidence, "narrow", None)
     for col in ("tp", "then_tp"):
-        got[col] = _touchpoint_names(evidence, got[col], names)
+        got[col] = _touchpoint_names(evidence, got[col], coded)
     got["n"] = got["n"].astype("int64")
     got["after"] = got["after"].fillna(0).astype("int64")
     got = _per_touchpoint(got, [*by, "step_index"])
@@ -130,13 +131,12 @@ def _lost_rows(evidence, steps: list, by: list):
     return j.select(*keys, "step_index", "tp", "then_tp", "after")
 
 
-def _touchpoint_names(evidence, col: pd.Series, names: list) -> list:
-    """Touchpoint names of a column of the narrow table's codes (1 … number of touchpoint rules;
-    none: an event the journey does not map), or the names themselves."""
-    if getattr(evidence, "narrow", None) is None or not len(col) or isinstance(col.dropna().iloc[0] if
-                                                                                col.notna().any() else "", str):
+def _touchpoint_names(evidence, col: pd.Series, coded: bool) -> list:
+    """Touchpoint names of a column: of the narrow table's codes (1 … number of touchpoint rules;
+    none: an event the journey does not map) when ``coded``, else the names themselves."""
+    if not coded:
         return [v if isinstance(v, str) else None for v in col]
-    codes = [r.name for r in getattr(evidence, "rules", None) or []] or names
+    codes = [r.name for r in getattr(evidence, "rules", None) or []] or list(evidence.touchpoints)
     return [codes[int(c) - 1] if pd.notna(c) and 0 < int(c) <= len(codes) else None for c in col]
 
 
