@@ -117,6 +117,34 @@ def recount_rows(name, c, check) -> list[dict]:
                  cpu_s=np.nan)]
 
 
+def fault_rows(name, c, check, side) -> list[dict]:
+    """The held-out flags of what decides unrated texts (the classifier when used, else the cut) with
+    the fault-request rule on top (D261): a request to correct, fix or refund is a complaint and never
+    praise. Also the requests alone: how many, and how many of them the people rated a complaint."""
+    from jmtools.analyses.sentiment import fault_requests
+    from jmtools.core.stats import wilson_interval
+
+    f = check.flags
+    used = f["classifier" if check.used else "cut"].to_numpy()
+    fault = fault_requests(c["text"])
+    hit = used | fault if side == "complaint" else used & ~fault
+    target = f["target"].to_numpy()
+    tp, n_t, n_f = int((hit & target).sum()), int(target.sum()), int(hit.sum())
+    (r_lo, p_lo), (r_hi, p_hi) = wilson_interval(np.array([tp, tp]), np.array([n_t, n_f]))
+    rows = [dict(corpus=name, n=len(hit), r=np.nan, zero_share=np.nan,
+                 method=f"  {side}s decided, fault requests {'added' if side == 'complaint' else 'taken out'}",
+                 recall=tp / n_t, precision=tp / max(n_f, 1), n_target=n_t, n_flagged=n_f, used=False,
+                 recall_95=f"{r_lo:.3f}–{r_hi:.3f}", precision_95=f"{p_lo:.3f}–{p_hi:.3f}", cpu_s=np.nan)]
+    if side == "complaint":
+        y = np.asarray(c["valence"], float)
+        rows.append(dict(corpus=name, n=int(fault.sum()), r=np.nan, zero_share=np.nan,
+                         method=f"  fault requests: {int((y[fault] < 0).sum())} rated below, "
+                                f"{int((y[fault] == 0).sum())} at, {int((y[fault] > 0).sum())} above the midpoint",
+                         recall=np.nan, precision=float(np.mean(y[fault] < 0)) if fault.any() else np.nan,
+                         n_target=np.nan, n_flagged=int(fault.sum()), used=False, cpu_s=np.nan))
+    return rows
+
+
 def sentiment_rows(name, c, embed=None) -> list[dict]:
     from jmtools.analyses.calibration import calibrate_sentiment
     from jmtools.analyses.complaints import fit_complaints, fit_praise
@@ -139,10 +167,12 @@ def sentiment_rows(name, c, embed=None) -> list[dict]:
         used.update(n_target=cut["n_complaints"], n_flagged=cut["n_flagged"])
         rows += _check_rows(name, len(c["text"]), check, "complaint", dt)
         rows += recount_rows(name, c, check)
+        rows += fault_rows(name, c, check, "complaint")
     t0 = time.process_time()
     praise = fit_praise(cal)
     if praise is not None:    # the praise side, measured the same way
         rows += _check_rows(name, len(c["text"]), praise, "praise", time.process_time() - t0)
+        rows += fault_rows(name, c, praise, "praise")
     if embed is not None and check is not None:
         t0 = time.process_time()
         r = fit_complaints(cal, embed=embed).report.set_index("method").loc["classifier"]

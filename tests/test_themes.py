@@ -813,3 +813,28 @@ def test_quotes_are_texts_clearly_of_their_theme_not_the_misplaced_longest_ones(
     # only when a theme has no text clearly its own is a misplaced one quoted
     alone = docs[(docs["theme"] == 2) | (docs["feedback_id"] == "f12")]
     assert _quotes(alone, {"id": "feedback_id"}, 3).query("theme == 1")["feedback_id"].tolist() == ["f12"]
+
+
+def test_calm_invoice_disputes_are_complaints_never_praise():
+    """M4 (D261): unrated "… Please correct it." requests were themed as praise (VADER's "please"); a
+    request about a fault is a complaint however calm. Thanks and questions stay where they were."""
+    rng = np.random.default_rng(261)
+    rated = ([(f"SSO login is broken again since version 3.{i}. Very frustrating, this blocks the team.", 1)
+              for i in range(40)]
+             + [(f"Thanks to our CSM, the onboarding call {i} was really helpful and setup was easy.", 5)
+                for i in range(40)]
+             + [(f"Quick question: how do I export project {i} to CSV? Thanks", 4) for i in range(40)])
+    invoices = [f"Our invoice INV-{50000 + i} shows {rng.uniform(100, 9000):,.2f} EUR but we were told the price "
+                f"would rise only {3 + i % 9}%. Please correct it." for i in range(60)]
+    thanks = [f"Thanks a lot, the workspace {i} works great now." for i in range(20)]
+    questions = [f"Quick question: how do I export board {i} to CSV? Thanks" for i in range(20)]
+    texts = [t for t, _ in rated] + invoices + thanks + questions
+    fb = pd.DataFrame({"feedback_id": range(len(texts)), "text": texts,
+                       "rating": [r for _, r in rated] + [None] * (len(texts) - len(rated))})
+    kw = dict(n_themes=3, stability=False, stage_col=None, touchpoint_col=None, persona_col=None,
+              customer_col=None)
+    ids = lambda docs: set(fb["text"].to_numpy()[docs["feedback_id"].to_numpy(dtype=int)])  # noqa: E731
+    praised = ids(find_themes(fb, polarity="positive", **kw).documents)
+    complained = ids(find_themes(fb, polarity="negative", **kw).documents)
+    assert not praised & set(invoices) and set(invoices) <= complained
+    assert set(thanks) <= praised and not complained & set(thanks + questions)

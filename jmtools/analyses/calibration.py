@@ -38,7 +38,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from jmtools.analyses.sentiment import VaderScorer, vader_scores
+from jmtools.analyses.sentiment import VaderScorer, fault_requests, vader_scores
 from jmtools.analyses.textprep import Normaliser
 from jmtools.core.errors import DataError, ParameterError, Problem
 
@@ -560,7 +560,9 @@ def complaint_mask(valence_from_rating, text_score, *, calibration: Calibration 
     (``calibration.complaint_check``, :func:`jmtools.analyses.complaints.fit_complaints`;
     ``calibration.praise_check``, :func:`~jmtools.analyses.complaints.fit_praise`; needs
     ``texts``). Given ``texts``, an unrated text without a letter (only emoji or punctuation,
-    which VADER scores 0 and the cut would call a complaint) is neither.
+    which VADER scores 0 and the cut would call a complaint) is neither, and an unrated request
+    to correct, fix or refund something (:func:`~jmtools.analyses.sentiment.fault_requests`) is a
+    complaint and never praise, whatever its score (D261).
 
     Examples
     --------
@@ -568,6 +570,9 @@ def complaint_mask(valence_from_rating, text_score, *, calibration: Calibration 
     [True, True, False, False, True]
     >>> complaint_mask([np.nan], [0.2], polarity="positive").tolist()
     [True]
+    >>> calm = ["Our invoice shows 952.91 EUR. Please correct it.", "Thanks, all sorted!"]
+    >>> complaint_mask([np.nan, np.nan], [0.45, 0.5], texts=calm).tolist()
+    [True, False]
     """
     if polarity not in ("negative", "positive"):
         raise ParameterError("polarity", polarity, expected=["negative", "positive"])
@@ -585,6 +590,8 @@ def complaint_mask(valence_from_rating, text_score, *, calibration: Calibration 
         by_text[undecided] = check.complaints([str(texts[i]) for i in undecided], score[undecided])
     if texts is not None:         # "👍", "❤️❤️", "...": no word for the lexicon or the model to read
         by_text &= np.array([bool(_LETTER.search(str(t))) for t in texts], dtype=bool)
+        fault = fault_requests(list(texts))    # "Please correct it.": a complaint however calm (D261)
+        by_text = by_text | fault if negative else by_text & ~fault
     return np.where(decided, rated < 0 if negative else rated > 0, by_text)
 
 

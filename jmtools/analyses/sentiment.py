@@ -32,7 +32,8 @@ import numpy as np
 
 from jmtools.core.errors import DataError, MissingDependencyError, ParameterError, Problem, whole_number
 
-__all__ = ["LONG_TEXT", "VaderScorer", "score_texts", "resolve_n_jobs", "vader_scores"]
+__all__ = ["LONG_TEXT", "FAULT_REQUEST", "VaderScorer", "fault_requests", "score_texts", "resolve_n_jobs",
+           "vader_scores"]
 
 #: Scorer type: a list of texts in, one score in [−1, 1] per text out.
 Scorer = Callable[[list], Sequence[float]]
@@ -48,7 +49,43 @@ def _vader_analyzer():
         except ImportError as exc:  # pragma: no cover - vaderSentiment is a core dependency
             raise MissingDependencyError("vaderSentiment", "Scoring feedback text") from exc
         _ANALYZER = SentimentIntensityAnalyzer()
+        _ANALYZER.lexicon[_FAULT_WORD] = _ANALYZER.lexicon["complain"]   # a fault request (D261)
     return _ANALYZER
+
+
+_POLITE = r"(?:please|pls|plz|kindly)"
+_FIX = r"(?:correct|fix|repair|refund|reimburse|rectify|resolve|reverse|sort\s+out|compensate)"
+#: A request to put right something that is wrong (D261): "please correct it", "can you fix …",
+#: "fix it please", "we want a refund", "needs to be fixed". Calm or not, it is a complaint.
+FAULT_REQUEST = re.compile("|".join((
+    rf"\b{_POLITE}[\s,]+(?:\w+ly\s+)?{_FIX}\b(?!\s+me\b)",             # not "please correct me if …"
+    rf"\b(?:can|could|would|will)\s+(?:you|u|someone|somebody|anyone)\s+(?:{_POLITE}\s+)?(?:\w+ly\s+)?{_FIX}\b",
+    rf"\b{_FIX}\s+(?:it|this|that|them)\b[\s,]*{_POLITE}\b",
+    r"\b(?:i|we)\s+(?:want|need|would\s+like|'d\s+like|demand|expect|request|deserve)\s+(?:(?:a|an|my|our|the|"
+    r"full)\s+)*(?:refund|correction|credit\s+note|reimbursement)\b",
+    r"\b(?:needs?|has|have)\s+to\s+be\s+(?:fixed|corrected|refunded|repaired|resolved|sorted)\b",
+)), re.IGNORECASE)
+#: The word a fault request is read as: VADER's valence of "complain" (−1.5), never the "please" (+1.3)
+#: or "kindly" (+2.2) that made "Please correct it." read as praise.
+_FAULT_WORD = "jmtoolsfaultrequest"
+
+
+def fault_requests(texts) -> np.ndarray:
+    """Which texts ask the company to correct, fix or refund something (:data:`FAULT_REQUEST`).
+
+    A request about a fault is a complaint however politely it is put (D261): the text score
+    reads it as VADER reads "complain" (:func:`vader_scores`), and an unrated one is a complaint,
+    never praise (:func:`jmtools.analyses.calibration.complaint_mask`). Thanks and questions are not
+    requests: "Thanks for fixing it so fast", "How do I correct my address?".
+
+    Examples
+    --------
+    >>> fault_requests(["Our invoice shows 952.91 EUR, not 860. Please correct it.",
+    ...                 "Can you please refund the double charge?", "Thanks for fixing it so fast!",
+    ...                 "How do I correct my billing address?", None]).tolist()
+    [True, True, False, False, False]
+    """
+    return np.array([isinstance(t, str) and bool(FAULT_REQUEST.search(t)) for t in texts], dtype=bool)
 
 
 #: Texts longer than this (characters) are scored by VADER in pieces of at most this length.
@@ -59,7 +96,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 def vader_scores(text: str) -> dict:
     """VADER's ``compound``, ``pos``, ``neg`` and ``neu`` of ``text``; a text longer than
     :data:`LONG_TEXT` characters in pieces (whole sentences where they fit), each piece's
-    scores weighted by its words.
+    scores weighted by its words. A request to correct, fix or refund something
+    (:data:`FAULT_REQUEST`) is read as the word "complain" (D261): "Please correct it." no
+    longer scores +0.32 for its "please".
 
     VADER's negation rule reads every word of the text again for each word, so its time grows
     with the square of the length: a 115 KB comment took 40 seconds, all of a report's
@@ -74,7 +113,11 @@ def vader_scores(text: str) -> dict:
     >>> long = "The checkout was awful. " * 400            # 9,600 characters: three pieces
     >>> len(_pieces(long)), vader_scores(long)["compound"] < -0.9
     (3, True)
+    >>> calm = "Please correct it."
+    >>> _vader_analyzer().polarity_scores(calm)["compound"], vader_scores(calm)["compound"]
+    (0.3182, -0.3612)
     """
+    text = FAULT_REQUEST.sub(f" {_FAULT_WORD} ", text) if FAULT_REQUEST.search(text) else text
     if len(text) <= LONG_TEXT:
         return dict(_short_scores(text))
     analyzer = _vader_analyzer()
