@@ -179,3 +179,55 @@ def test_a_personas_open_count_is_not_said_where_another_has_1_to_4():
     assert sig.loc["all", ["count", "n", "n_open"]].tolist() == [(40 + 20) - 23, 150 - 30, 23]
     assert sig.loc["A", ["count", "n"]].tolist() == [20, 73] and pd.isna(sig.loc["A", "n_open"])
     assert pd.isna(sig.loc["B", "n_open"]) and sig.loc["B", "count_all"] == 20
+
+
+def _plans(seed: int = 6, n: int = 400):
+    """Monthly plans renew 30 days (± 6 h) after subscribing, 90% of those who had the time; annual plans
+    cannot renew within the data's 120 days (the subscription tester's F6, D261)."""
+    from jmtools.evidence import prepare
+
+    rng = np.random.default_rng(seed)
+    start, end = pd.Timestamp("2026-08-01"), pd.Timestamp("2026-11-29")
+    rows, who = [], []
+    for i in range(n):
+        c, plan = f"c{i}", "Monthly" if i % 2 else "Annual"
+        t = start + pd.Timedelta(seconds=int(rng.uniform(0, 119 * 86400)))
+        rows.append((c, "subscription_started", t))
+        renew = t + pd.Timedelta(days=30, seconds=int(rng.uniform(-6, 6) * 3600))
+        if plan == "Monthly" and renew <= end and rng.random() < 0.9:
+            rows.append((c, "subscription_renewed", renew))
+        who.append((c, plan))
+    rows.append(("last", "subscription_started", end))     # the data's end
+    who.append(("last", "Monthly"))
+    ev = pd.DataFrame(rows, columns=["customer_id", "event", "timestamp"])
+    j = {"stages": ["Subscribe", "Renew"], "touchpoints": [
+        {"name": "Start", "stage": "Subscribe", "events": ["subscription_started"]},
+        {"name": "Renewal", "stage": "Renew", "events": ["subscription_renewed"]}],
+        "personas": [{"name": p, "rule": f'plan == "{p}"'} for p in ("Annual", "Monthly")]}
+    personas = pd.DataFrame(who, columns=["customer_id", "persona"])
+    return ev, prepare(ev, j, customers=personas.rename(columns={"persona": "plan"})), personas, end
+
+
+def test_a_group_none_of_which_ever_went_on_is_not_yet_due_not_lost():
+    """F6 (D261): "Annual subscribers: drop-off 100% at Subscribe" — the window was the monthly renewers'
+    and applied to everyone. Each persona now waits its own time; one of which nobody went on within the
+    data is left out whole (cannot tell); plain pandas gives each persona's count."""
+    import jmtools.analyses.painpoints as pp
+    from jmtools.analyses.funnels import funnel
+
+    ev, evidence, personas, end = _plans()
+    o = still_open_steps(evidence, steps=["Subscribe", "Renew"]).set_index("persona")
+    first = ev[ev["event"] == "subscription_started"].groupby("customer_id")["timestamp"].min()
+    went = ev[ev["event"] == "subscription_renewed"].groupby("customer_id")["timestamp"].min()
+    d = pd.DataFrame({"t": first, "next": went}).join(personas.set_index("customer_id"))
+    annual = d[d["persona"] == "Annual"]
+    assert o.loc["Annual", ["left_out", "open"]].tolist() == [len(annual), len(annual)]
+    monthly = d[d["persona"] == "Monthly"]
+    wait_h = ((monthly["next"] - monthly["t"]).dt.total_seconds() / 3600).dropna()
+    recent = monthly[monthly["t"] > end - pd.Timedelta(hours=float(np.quantile(wait_h, 0.99)))]
+    assert o.loc["Monthly", ["left_out", "open"]].tolist() == [len(recent), int(recent["next"].isna().sum())]
+    f = funnel(evidence, steps=["Subscribe", "Renew"], by="persona")
+    sig = pp.dropoff_signal(f, still_open=o.reset_index()).set_index("persona")
+    assert sig.loc["Annual", "n"] == 0                 # nobody of them had the time: no drop-off to compare
+    had_time = monthly.drop(recent.index)
+    assert sig.loc["Monthly", ["count", "n"]].tolist() == [int(had_time["next"].isna().sum()), len(had_time)]

@@ -171,26 +171,23 @@ def test_remembered_scores_are_vaders_and_a_copy_each_time():
     assert again == sentiment._vader_analyzer().polarity_scores(text) and again is not first
 
 
+
 # A request to put right what is wrong (D261): the B2B tester's calm invoice dispute (M4), and what it is not
 INVOICE = ("Our invoice INV-52965 shows 952.91 EUR but we were told the price would rise only 11%. "
            "Please correct it. IBAN DE44 1001 0010 1956 6197 24.")
+REQUESTS = [INVOICE, "Can you please refund the double charge?", "Please fix the sync, it fails every night.",
+            "The seat count is wrong, fix it please", "We want a full refund for March.",
+            "Kindly rectify the VAT on invoice 12.", "This needs to be corrected before Friday."]
 NOT_REQUESTS = ["Thanks for fixing it so fast!", "Quick question: how do I export a project to CSV? Thanks",
                 "How do I correct my billing address?", "Please correct me if I'm wrong, but the new board is great",
                 "Thank you for the quick refund, great service", "Please keep up the good work"]
 
 
-def test_a_calm_request_to_correct_a_fault_reads_as_a_complaint_not_as_its_please():
-    plain = _plain_vader([INVOICE])[0]
-    assert plain > 0.4                                   # VADER's "please" (+1.3): read as praise before
-    # the independent reading: VADER's own lexicon with the request read as the word "complain"
-    as_complaint = _plain_vader([INVOICE.replace("Please correct", "complain")])[0]
-    assert sentiment.vader_scores(INVOICE)["compound"] == pytest.approx(as_complaint) and as_complaint < -0.3
-    requests = ["Can you please refund the double charge?", "Please fix the sync, it fails every night.",
-                "The seat count is wrong, fix it please", "We want a full refund for March.",
-                "Kindly rectify the VAT on invoice 12.", "This needs to be corrected before Friday."]
-    assert sentiment.fault_requests(requests + NOT_REQUESTS).tolist() == [True] * 6 + [False] * 6
-    assert all(s < 0 for s in score_texts(requests, n_jobs=1))
+def test_a_calm_request_to_correct_a_fault_is_found_and_thanks_and_questions_are_not():
+    assert _plain_vader([INVOICE])[0] > 0.4           # VADER's "please" (+1.3): the reason it read as praise
+    assert sentiment.fault_requests(REQUESTS + NOT_REQUESTS + [None]).tolist() == [True] * 7 + [False] * 7
 
 
-def test_thanks_and_questions_keep_plain_vaders_score():
-    np.testing.assert_array_equal(score_texts(NOT_REQUESTS, n_jobs=1), _plain_vader(NOT_REQUESTS))
+def test_the_text_score_itself_stays_plain_vaders():
+    texts = REQUESTS + NOT_REQUESTS
+    np.testing.assert_array_equal(score_texts(texts, n_jobs=1), _plain_vader(texts))

@@ -330,3 +330,16 @@ def test_an_email_bodys_feeling_is_read_from_its_own_words():
     out = feedback_valence(pd.DataFrame({"text": [body]}), calibrate=False, n_jobs=1)
     own = vader_scores("The export is broken and we lost a day of work.")["compound"]
     assert own < 0 and out["valence"].iloc[0] == pytest.approx(2 * own)
+
+
+def test_an_unrated_calm_invoice_dispute_scores_at_most_the_complaint_cut():
+    """M4 (D261): "… Please correct it." read +0.45 (VADER's "please"): praise on the emotion scale."""
+    from jmtools.analyses.calibration import NEGATIVE_AT_OR_BELOW
+    from jmtools.analyses.sentiment import vader_scores
+
+    dispute = "Our invoice INV-11375 shows 952.91 EUR but we were told the price would rise only 11%. Please correct it."
+    thanks = "Thanks for fixing it so fast, great support!"
+    out = feedback_valence(pd.DataFrame({"text": [dispute, dispute, thanks], "rating": [None, 5, None]}),
+                           calibrate=False, n_jobs=1)
+    assert vader_scores(dispute)["compound"] > 0.4
+    assert out["valence"].tolist() == [2 * NEGATIVE_AT_OR_BELOW, 2.0, pytest.approx(2 * vader_scores(thanks)["compound"])]

@@ -49,7 +49,6 @@ def _vader_analyzer():
         except ImportError as exc:  # pragma: no cover - vaderSentiment is a core dependency
             raise MissingDependencyError("vaderSentiment", "Scoring feedback text") from exc
         _ANALYZER = SentimentIntensityAnalyzer()
-        _ANALYZER.lexicon[_FAULT_WORD] = _ANALYZER.lexicon["complain"]   # a fault request (D261)
     return _ANALYZER
 
 
@@ -65,18 +64,16 @@ FAULT_REQUEST = re.compile("|".join((
     r"full)\s+)*(?:refund|correction|credit\s+note|reimbursement)\b",
     r"\b(?:needs?|has|have)\s+to\s+be\s+(?:fixed|corrected|refunded|repaired|resolved|sorted)\b",
 )), re.IGNORECASE)
-#: The word a fault request is read as: VADER's valence of "complain" (−1.5), never the "please" (+1.3)
-#: or "kindly" (+2.2) that made "Please correct it." read as praise.
-_FAULT_WORD = "jmtoolsfaultrequest"
 
 
 def fault_requests(texts) -> np.ndarray:
     """Which texts ask the company to correct, fix or refund something (:data:`FAULT_REQUEST`).
 
-    A request about a fault is a complaint however politely it is put (D261): the text score
-    reads it as VADER reads "complain" (:func:`vader_scores`), and an unrated one is a complaint,
-    never praise (:func:`jmtools.analyses.calibration.complaint_mask`). Thanks and questions are not
-    requests: "Thanks for fixing it so fast", "How do I correct my address?".
+    A request about a fault is a complaint however politely it is put (D261): an unrated one is a
+    complaint and never praise (:func:`jmtools.analyses.calibration.complaint_mask`), its valence at
+    most the complaint cut's (:func:`jmtools.analyses.valence.feedback_valence`), though VADER reads
+    its "please" (+1.3) or "kindly" (+2.2) as positive. Thanks and questions are not requests:
+    "Thanks for fixing it so fast", "How do I correct my address?".
 
     Examples
     --------
@@ -96,9 +93,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 def vader_scores(text: str) -> dict:
     """VADER's ``compound``, ``pos``, ``neg`` and ``neu`` of ``text``; a text longer than
     :data:`LONG_TEXT` characters in pieces (whole sentences where they fit), each piece's
-    scores weighted by its words. A request to correct, fix or refund something
-    (:data:`FAULT_REQUEST`) is read as the word "complain" (D261): "Please correct it." no
-    longer scores +0.32 for its "please".
+    scores weighted by its words.
 
     VADER's negation rule reads every word of the text again for each word, so its time grows
     with the square of the length: a 115 KB comment took 40 seconds, all of a report's
@@ -113,11 +108,7 @@ def vader_scores(text: str) -> dict:
     >>> long = "The checkout was awful. " * 400            # 9,600 characters: three pieces
     >>> len(_pieces(long)), vader_scores(long)["compound"] < -0.9
     (3, True)
-    >>> calm = "Please correct it."
-    >>> _vader_analyzer().polarity_scores(calm)["compound"], vader_scores(calm)["compound"]
-    (0.3182, -0.3612)
     """
-    text = FAULT_REQUEST.sub(f" {_FAULT_WORD} ", text) if FAULT_REQUEST.search(text) else text
     if len(text) <= LONG_TEXT:
         return dict(_short_scores(text))
     analyzer = _vader_analyzer()

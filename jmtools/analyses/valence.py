@@ -31,7 +31,9 @@ feedback          the rating given with the text when there is one (stars 1–5:
                   (:mod:`jmtools.analyses.language`) has no valence, unless the
                   calibrated model learned its language from ratings. An unrated
                   row from a complaint channel (``source``, D163) has none
-                  either: it says what went wrong, not how it felt (D176).
+                  either: it says what went wrong, not how it felt (D176). An
+                  unrated request to correct, fix or refund something scores
+                  at most the complaint cut: a complaint however calm (D261).
 behaviour         per customer and stage reached, 0 (nothing went wrong) minus  measured
 (opt-in)          1 for each rule that fires, floored at −2: *abandonment*
                   (the stage is the furthest the customer reached, not the
@@ -55,10 +57,10 @@ import numpy as np
 import pandas as pd
 
 from jmtools.analyses._valence_rules import carried_on_at, company_codes, journey_went_on, nps_valence
-from jmtools.analyses.calibration import calibrate_sentiment, rating_valence
+from jmtools.analyses.calibration import NEGATIVE_AT_OR_BELOW, calibrate_sentiment, rating_valence
 from jmtools.analyses.complaints import complaint_channel
 from jmtools.analyses.language import detect_language, languages_read
-from jmtools.analyses.sentiment import _BATCH_FIX, score_texts
+from jmtools.analyses.sentiment import _BATCH_FIX, fault_requests, score_texts
 from jmtools.analyses.textprep import own_words
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest, whole_number
 from jmtools.core.metrics import EMOTION_DOMAIN, SCALES, Scale
@@ -373,6 +375,9 @@ def feedback_valence(feedback: pd.DataFrame, *, text_col: str = "text", rating_c
             foreign &= ~np.isin(language, list(read))
             other &= ~np.isin(language, list(read))
     scores = score_texts(text.where(~foreign & ~complaint), scorer=scorer, n_jobs=n_jobs, batch_size=batch_size)
+    # "… Please correct it.": a request about a fault is a complaint however calm, at most the complaint cut (D261)
+    cut = calibration.negative_cut if calibration is not None else NEGATIVE_AT_OR_BELOW
+    scores = np.where(fault_requests(text.tolist()) & ~has_rating, np.fmin(scores, cut), scores)
     out = feedback.copy()
     out["sentiment"] = scores
     out["valence"] = np.where(has_rating, rated, text_valence(scores))

@@ -207,7 +207,7 @@ def follow_up_window(hours, *, share: float = FOLLOW_UP_SHARE, min_n: int = 5) -
     return float(np.quantile(values, share))
 
 
-def still_open(reached, went_on, end, *, share: float = FOLLOW_UP_SHARE) -> dict | None:
+def still_open(reached, went_on, end, *, share: float = FOLLOW_UP_SHARE, groups=None) -> dict | None:
     """Who reached a step too recently to judge: the customers still open at the data's end (D190).
 
     The follow-up window is :func:`follow_up_window` of the times of those who went on; the
@@ -222,6 +222,11 @@ def still_open(reached, went_on, end, *, share: float = FOLLOW_UP_SHARE) -> dict
     end : datetime
         The data's end (its latest event).
     share : float, default :data:`FOLLOW_UP_SHARE`
+    groups : array-like, optional
+        A group per customer (a persona): a group waits its own time (D261). A group of which 5
+        or more went on has its own window; a group of which none went on within the data has
+        not been seen to go on at all, so all its customers are left out (it may not be due yet:
+        an annual plan does not renew within four months); a group of 1–4 takes everyone's window.
 
     Returns
     -------
@@ -229,7 +234,9 @@ def still_open(reached, went_on, end, *, share: float = FOLLOW_UP_SHARE) -> dict
         None when nothing is left out (no window: fewer than 5 went on; or every recent
         customer went on); else ``window_hours``, ``share``, ``since`` (customers who reached the
         step after it are left out), ``end``, ``recent`` (a boolean array, per customer),
-        ``left_out`` (how many are recent) and ``open`` (of them, how many had not gone on).
+        ``left_out`` (how many are recent) and ``open`` (of them, how many had not gone on); with
+        ``groups``, also ``by_group``: per group whose cut-off is not everyone's, its
+        ``[since, window_hours]``.
 
     Examples
     --------
@@ -238,6 +245,9 @@ def still_open(reached, went_on, end, *, share: float = FOLLOW_UP_SHARE) -> dict
     >>> out = still_open(t, nxt, t[-1])
     >>> out["window_hours"], out["left_out"], out["open"], out["recent"].tolist()[-2:]
     (120.0, 1, 1, [False, True])
+    >>> annual = still_open(t, nxt.where(pd.Series(range(10)) < 5), t[-1], groups=["m"] * 5 + ["a"] * 5)
+    >>> annual["left_out"], annual["open"], annual["by_group"]["a"][1]
+    (5, 5, 961.0)
     """
     reached, went_on = pd.to_datetime(pd.Series(reached)), pd.to_datetime(pd.Series(went_on))
     went = went_on.notna().to_numpy()
@@ -245,10 +255,23 @@ def still_open(reached, went_on, end, *, share: float = FOLLOW_UP_SHARE) -> dict
     window = follow_up_window(hours[went], share=share)
     if np.isnan(window):
         return None
-    since = pd.Timestamp(end) - pd.Timedelta(hours=window)
-    recent = (reached > since).to_numpy()
+    end = pd.Timestamp(end)
+    since = end - pd.Timedelta(hours=window)
+    recent = (reached > since).to_numpy().copy()
+    by_group = {}
+    if groups is not None:
+        groups = pd.Series(groups, dtype=object).fillna("").astype(str).to_numpy()
+        for g in pd.unique(groups):
+            mine = groups == g
+            own = (follow_up_window(hours[mine & went], share=share) if (mine & went).any()
+                   else (end - reached[mine].min()).total_seconds() / 3600 + 1)   # none went on: all of them
+            if np.isnan(own) or own == window:
+                continue                    # 1–4 went on: too few to measure a wait, everyone's window
+            by_group[g] = [end - pd.Timedelta(hours=own), float(own)]
+            recent[mine] = (reached[mine] > by_group[g][0]).to_numpy()
     waiting = int((recent & ~went).sum())
     if not waiting:
         return None
-    return {"window_hours": window, "share": share, "since": since, "end": pd.Timestamp(end), "recent": recent,
-            "left_out": int(recent.sum()), "open": waiting}
+    out = {"window_hours": window, "share": share, "since": since, "end": end, "recent": recent,
+           "left_out": int(recent.sum()), "open": waiting}
+    return {**out, "by_group": by_group} if groups is not None else out

@@ -83,7 +83,8 @@ def step_observations(evidence, *, steps=None, level: str = "stage", follow_up: 
         customer reached ``from_step``. ``attrs["open"]`` lists the pairs with customers left
         out as still open: ``from_step``, ``step``, ``window_hours``, ``share``, ``since`` (the customers
         who reached ``from_step`` after it are left out), ``end``, ``left_out`` and ``open``
-        (those of them who had not gone on), and ``personas``: per persona, its ``[left_out, open]``.
+        (those of them who had not gone on), ``personas``: per persona, its ``[left_out, open]``, and
+        ``by_group``: per persona waiting its own time, its ``[since, window_hours]`` (D261).
 
     Examples
     --------
@@ -141,7 +142,8 @@ def _data_end(evidence):
 def _followed_up(pair: pd.DataFrame, end, from_step: str, step: str, still_open_rows: list) -> pd.DataFrame:
     """``pair`` without the customers who reached ``from_step`` within the follow-up window before
     ``end``, when any of them has not gone on (D190); the left-out counts appended to ``still_open_rows``."""
-    found = still_open(pair["timestamp"], pair["timestamp_next"], end)
+    groups = pair["persona"] if pair["persona"].notna().any() else None      # a persona waits its own time (D261)
+    found = still_open(pair["timestamp"], pair["timestamp_next"], end, groups=groups)
     if found is None:
         return pair
     recent = found.pop("recent")

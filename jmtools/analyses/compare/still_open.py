@@ -67,11 +67,13 @@ def still_open_steps(evidence, *, steps) -> pd.DataFrame:
 def _count(evidence, steps: list) -> pd.DataFrame:
     pairs = step_observations(evidence, steps=steps).attrs["open"] if len(steps) >= 2 else []
     by = ["persona"] if "persona" in evidence.columns else []
-    counted = (open_lost(evidence, since={r["step"]: r["since"] for r in pairs}, steps=steps, by=by)
+    counted = (open_lost(evidence, since={r["step"]: {"": r["since"], **{g: c for g, (c, _) in r.get("by_group", {}).items()}}
+                                          for r in pairs}, steps=steps, by=by)
                if pairs else pd.DataFrame(columns=[*by, "step", "n_recent", "n_open", "n_open_skipped"]))
     rows = []
     for r in pairs:
         r.pop("personas", None)
+        own = r.pop("by_group", {})             # a persona's own cut-off and window (D261)
         mine = counted[counted["step"] == r["step"]]
         base = {**r, "left_out": int(mine["n_recent"].sum()), "open": int(mine["n_open"].sum()),
                 "open_skipped": int(mine["n_open_skipped"].sum())}
@@ -80,7 +82,8 @@ def _count(evidence, steps: list) -> pd.DataFrame:
         small = bool(by) and bool(((mine["n_open"] > 0) & (mine["n_open"] < MIN_GROUP)).any())
         rows.append({**base, "persona": "", "small_persona": False})
         rows += [{**base, "persona": str(m["persona"]), "left_out": int(m["n_recent"]), "open": int(m["n_open"]),
-                  "open_skipped": int(m["n_open_skipped"]), "small_persona": small}
+                  "open_skipped": int(m["n_open_skipped"]), "small_persona": small,
+                  **dict(zip(("since", "window_hours"), own.get(str(m["persona"]), ())))}
                  for m in mine.to_dict("records") if by and pd.notna(m["persona"])]
     out = pd.DataFrame(rows, columns=list(OPEN_COLUMNS))
     out["since"], out["end"] = out["since"].map(_iso), out["end"].map(_iso)

@@ -79,7 +79,8 @@ def open_lost(evidence, *, since, steps=None, by=None) -> pd.DataFrame:
     evidence : jmtools.evidence.Evidence
     since : mapping of str to datetime
         Per step (its name), the cut-off: those who reached the step before it after this time are
-        counted. Steps not named are left out.
+        counted. Steps not named are left out. A cut-off may also be a mapping of the first ``by``
+        column's values (as text) to their own cut-off, ``""`` for the rest (D261).
     steps, by
         As in :func:`skipped_steps`.
 
@@ -114,7 +115,10 @@ def open_lost(evidence, *, since, steps=None, by=None) -> pd.DataFrame:
         if steps[k - 1] not in since:
             continue
         keys = ["customer_id", *by]
-        before = reached[(reached["step_index"] == k - 1) & (reached["t"] > pd.Timestamp(since[steps[k - 1]]))]
+        cut = since[steps[k - 1]]
+        if isinstance(cut, dict):       # a group's own cut-off (D261)
+            cut = pd.to_datetime(reached[by[0]].astype(str).map(cut).fillna(cut[""]) if by else cut[""])
+        before = reached[(reached["step_index"] == k - 1) & (reached["t"] > cut)]
         nxt = reached.loc[reached["step_index"] == k, keys].assign(_at=True)
         recent = before.merge(nxt, on=keys, how="left")
         opened = recent[recent["_at"].isna()]
