@@ -428,8 +428,8 @@ def show_still_open(f: Findings) -> None:
     """Below the stages' funnel: per step, the customers who reached it within the follow-up window
     before the data's end and have not gone on — the drop-off counts them, though they may still go
     on (:func:`jmtools.analyses.compare.still_open_steps`, counted as the funnel counts them; D190, D209). A persona's
-    funnel counts its own customers, the window and the cut-off staying those of all customers
-    (D199); none is said where some persona has 1–4 open there, or everyone's count less the
+    funnel counts its own customers, with its own window and cut-off where it waits its own time
+    (D199, D261); none is said where some persona has 1–4 open there, or everyone's count less the
     persona's would give that back. Records ``still_open_<k>``. Nothing for a funnel of other
     steps, a hidden focus, or 1–4 customers."""
     for k, r in enumerate(focus_still_open(f).to_dict("records"), start=1):
