@@ -226,7 +226,8 @@ def still_open(reached, went_on, end, *, share: float = FOLLOW_UP_SHARE, groups=
         A group per customer (a persona): a group waits its own time (D261). A group of which 5
         or more went on has its own window; a group of which none went on within the data has
         not been seen to go on at all, so all its customers are left out (it may not be due yet:
-        an annual plan does not renew within four months); a group of 1–4 takes everyone's window.
+        an annual plan does not renew within four months); a group of 1–4, and customers of no
+        group (missing), take everyone's window.
 
     Returns
     -------
@@ -261,7 +262,7 @@ def still_open(reached, went_on, end, *, share: float = FOLLOW_UP_SHARE, groups=
     by_group = {}
     if groups is not None:
         groups = pd.Series(groups, dtype=object).fillna("").astype(str).to_numpy()
-        for g in pd.unique(groups):
+        for g in pd.unique(groups[groups != ""]):         # customers of no group: everyone's window
             mine = groups == g
             own = (follow_up_window(hours[mine & went], share=share) if (mine & went).any()
                    else (end - reached[mine].min()).total_seconds() / 3600 + 1)   # none went on: all of them
