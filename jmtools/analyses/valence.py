@@ -31,9 +31,7 @@ feedback          the rating given with the text when there is one (stars 1–5:
                   (:mod:`jmtools.analyses.language`) has no valence, unless the
                   calibrated model learned its language from ratings. An unrated
                   row from a complaint channel (``source``, D163) has none
-                  either: it says what went wrong, not how it felt (D176). An
-                  unrated request to correct, fix or refund something scores
-                  at most the complaint cut: a complaint however calm (D261).
+                  either: it says what went wrong, not how it felt (D176).
 behaviour         per customer and stage reached, 0 (nothing went wrong) minus  measured
 (opt-in)          1 for each rule that fires, floored at −2: *abandonment*
                   (the stage is the furthest the customer reached, not the
@@ -319,8 +317,9 @@ def feedback_valence(feedback: pd.DataFrame, *, text_col: str = "text", rating_c
     Returns
     -------
     pandas.DataFrame
-        Rows with a rating or a non-blank text, plus ``sentiment`` (the text score in
-        [−1, 1], NaN without text), ``valence``, ``used`` ("rating", "text (VADER)",
+        Rows with a rating or a non-blank text, plus ``sentiment`` (the text score in [−1, 1], NaN without
+        text; an unrated request to correct, fix or refund at most the complaint cut: D261), ``valence``,
+        ``used`` ("rating", "text (VADER)",
         "text (calibrated)" or "text (<scorer>)": what the valence was computed from),
         ``source`` (``feedback``) and ``evidence`` (``reported``). Rows with neither are
         dropped and counted in ``attrs["dropped"]``, and so are unrated texts in a language
@@ -375,15 +374,11 @@ def feedback_valence(feedback: pd.DataFrame, *, text_col: str = "text", rating_c
             foreign &= ~np.isin(language, list(read))
             other &= ~np.isin(language, list(read))
     scores = score_texts(text.where(~foreign & ~complaint), scorer=scorer, n_jobs=n_jobs, batch_size=batch_size)
-    # "… Please correct it.": a request about a fault is a complaint however calm, at most the complaint cut (D261)
-    cut = calibration.negative_cut if calibration is not None else NEGATIVE_AT_OR_BELOW
-    scores = np.where(fault_requests(text.tolist()) & ~has_rating, np.fmin(scores, cut), scores)
+    cut = calibration.negative_cut if calibration is not None else NEGATIVE_AT_OR_BELOW   # "Please correct it.": a
+    scores = np.where(fault_requests(text.tolist()) & ~has_rating, np.fmin(scores, cut), scores)   # complaint (D261)
     out = feedback.copy()
-    out["sentiment"] = scores
-    out["valence"] = np.where(has_rating, rated, text_valence(scores))
-    out["used"] = np.where(has_rating, "rating", text_used)
-    out["source"] = "feedback"
-    out["evidence"] = "reported"
+    out["sentiment"], out["valence"] = scores, np.where(has_rating, rated, text_valence(scores))
+    out["used"], out["source"], out["evidence"] = np.where(has_rating, "rating", text_used), "feedback", "reported"
     keep = has_rating | (~blank & ~foreign & ~complaint)
     result = _finish(out, keep, {"blank text": int((~keep & blank).sum()),
                                  "not in English (no rating)": int((~keep & foreign).sum()),
