@@ -334,6 +334,7 @@ NOT_COVERED = {
     "emotions.from_behaviour": "a curve in, one bool per point out: no frame (tested in test_emotions)",
     "emotions.journey_name_notes": "sentences out, no frame (tested in test_emotions and test_messy_exports)",
     "sentiment.vader_scores": "one text in, VADER's four scores out: no frame (tested in test_sentiment)",
+    "sentiment.fault_requests": "texts in, a boolean numpy array out: no frame, no columns (tested in test_sentiment)",
     "valence.score_to_valence": "a scalar/array conversion: no frame",
     "valence.resolve_scales": "returns a dict of scales: no frame",
     "valence.text_valence": "a scalar/array conversion: no frame",

@@ -85,7 +85,7 @@ class Rejected:
     def check(self, value, exc) -> None:
         assert exc is None, f"expected rejections, got {type(exc).__name__}: {exc}"
         a = value.accounting
-        assert a.rows_read == a.rows_used + a.rows_rejected
+        assert a.rows_read == a.rows_used + a.rows_rejected + a.rows_skipped
         found = {r.reason: r for r in a.reasons.itertuples(index=False)}
         assert set(found) == {r for r, _, _ in self.reasons}, str(a)
         for reason, n, lines in self.reasons:
@@ -111,7 +111,7 @@ class Accepted:
         assert exc is None, f"expected acceptance, got {type(exc).__name__}: {exc}"
         accounting = getattr(value, "accounting", None)
         if accounting is not None and hasattr(accounting, "rows_read"):
-            assert accounting.rows_read == accounting.rows_used + accounting.rows_rejected
+            assert accounting.rows_read == accounting.rows_used + accounting.rows_rejected + accounting.rows_skipped
             assert accounting.rows_rejected == 0, str(accounting)
         if self.note:
             said = " ".join(getattr(accounting, "notes", []) or getattr(value, "warnings", []))
@@ -541,9 +541,14 @@ CASES = [
                                      "amount": __import__("pyarrow").array([__import__("decimal").Decimal("12.50")],
                                                                            __import__("pyarrow").decimal128(10, 2))}),
          Accepted("12.5", holds=_has("amount", [12.5]))),
-    Case("L36", "surveys Parquet", "NaN score",
+    Case("L36", "surveys Parquet", "NaN score in a row naming its metric: no answer (D257)",
          _parquet("surveys", lambda: {"customer_id": ["a", "b"], "timestamp": ["2024-01-01"] * 2,
                                       "metric": ["csat"] * 2, "score": [float("nan"), 4.0]}),
+         Accepted("1 used, 1 no answer", holds=lambda t: (t.accounting.rows_used, t.accounting.rows_skipped,
+                                                          list(t.accounting.skipped["reason"])) == (1, 1, ["no answer"]))),
+    Case("L36b", "surveys Parquet", "infinite score",
+         _parquet("surveys", lambda: {"customer_id": ["a", "b"], "timestamp": ["2024-01-01"] * 2,
+                                      "metric": ["csat"] * 2, "score": [float("inf"), 4.0]}),
          Rejected((("non-finite score (NaN or infinity)", 1, (1,)),), used=1)),
     Case("L37", "events Parquet", "dictionary-encoded event column",
          _parquet("events", lambda: {"customer_id": ["a"], "timestamp": ["2024-01-01"],

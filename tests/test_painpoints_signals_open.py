@@ -208,6 +208,9 @@ def _plans(seed: int = 6, n: int = 400):
     return ev, prepare(ev, j, customers=personas.rename(columns={"persona": "plan"})), personas, end
 
 
+@pytest.mark.xfail(strict=True, reason="D261's per-persona follow-up window is built (still_open's groups=) but not "
+                   "switched on: the funnel note and the pain point would state one date for all customers while "
+                   "counting with each persona's own; the wording comes first (session 55)")
 def test_a_group_none_of_which_ever_went_on_is_not_yet_due_not_lost():
     """F6 (D261): "Annual subscribers: drop-off 100% at Subscribe" — the window was the monthly renewers'
     and applied to everyone. Each persona now waits its own time; one of which nobody went on within the

@@ -142,8 +142,9 @@ def _data_end(evidence):
 def _followed_up(pair: pd.DataFrame, end, from_step: str, step: str, still_open_rows: list) -> pd.DataFrame:
     """``pair`` without the customers who reached ``from_step`` within the follow-up window before
     ``end``, when any of them has not gone on (D190); the left-out counts appended to ``still_open_rows``."""
-    groups = pair["persona"] if pair["persona"].notna().any() else None      # a persona waits its own time (D261)
-    found = still_open(pair["timestamp"], pair["timestamp_next"], end, groups=groups)
+    # each persona waiting its own time (D261, still_open's groups=) is not switched on yet: the report's
+    # notes state one date for all customers, which per-persona cut-offs would contradict
+    found = still_open(pair["timestamp"], pair["timestamp_next"], end)
     if found is None:
         return pair
     recent = found.pop("recent")

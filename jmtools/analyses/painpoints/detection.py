@@ -20,6 +20,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from jmtools.analyses.disclosure import MIN_GROUP
 from jmtools.analyses.painpoints._common import (ALL, DAY_HOURS, EVIDENCE_COLUMNS, OUTSIDE, TABLE_COLUMNS,
                                                  _none, _pool_values)
 from jmtools.analyses.painpoints.feedback import _attach_feedback
@@ -106,9 +107,11 @@ def _long_enough(r, base, z: float, log: bool) -> bool:
 def _worse_below(grp: pd.DataFrame, mask: np.ndarray, r, worse: int, log: bool, min_n: int) -> str:
     """The other personas at a place with fewer than ``min_n`` customers (left out of the
     comparison) whose value is worse than the row's, in words with their n (D258): a slowest
-    group too small to compare is said, not pooled into the baseline."""
+    group too small to compare is said, not pooled into the baseline; one of fewer than 5 is not
+    named (D79)."""
     small = grp[mask]
-    small = small[(small["mean"].to_numpy(dtype=float) - r.mean) * worse > 0]
+    shown = (_known_customers(small) >= MIN_GROUP) & (small["n"].to_numpy(dtype=float) >= MIN_GROUP)   # D79
+    small = small[((small["mean"].to_numpy(dtype=float) - r.mean) * worse > 0) & shown]
     if small.empty:
         return ""
     parts = [f"{p} {_fmt(_shown(m, log), r.unit)} (n={int(n):,})" for p, m, n in zip(small["persona"], small["mean"],
