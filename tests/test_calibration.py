@@ -197,3 +197,39 @@ def test_fewer_different_texts_than_folds_leave_no_fold_empty():
     folds = cal.held_out["fold_id"]
     assert sorted(set(folds)) == list(range(len(set(folds)))) and len(set(folds)) <= 3
     assert "3 different texts" in cal.reason
+
+
+def test_a_big_world_is_calibrated_on_a_sample_of_whole_groups(monkeypatch):
+    # D267: beyond MAX_FITTED rated texts the model is fitted and measured on a seeded sample;
+    # every caller that reads the held-out scores beside its own rows reads the same rows
+    from jmtools.analyses import _calibration_rows
+    from jmtools.analyses.complaints import fit_complaints
+
+    monkeypatch.setattr(_calibration_rows, "MAX_FITTED", 300)
+    fb = rated_feedback(n=900, seed=3)
+    fb["text"] = [f"{t.rsplit(' order', 1)[0]} order {i % 600}" for i, t in enumerate(fb["text"])]  # repeats
+    valence = rating_valence(fb["rating"])
+    cal = calibrate_sentiment(fb["text"], valence, seed=1)
+    rows, held = cal.held_out["rows"], cal.held_out
+    assert len(rows) <= 300 and held["n_given"] == 900 and len(held["texts"]) == len(rows)
+    assert held["texts"] == fb["text"].iloc[rows].tolist()
+    np.testing.assert_array_equal(held["y"], valence[rows] / 2)
+    sampled, every = fb["text"].iloc[rows].value_counts(), fb["text"].value_counts()
+    assert (sampled == every[sampled.index]).all()                # a repeated text whole or not at all
+    assert cal.report["n_rated"].tolist() == [len(rows)] * 2
+    assert f"{len(rows):,} of the 900 rated texts" in cal.reason
+    again = calibrate_sentiment(fb["text"].tolist()[::-1][::-1], valence, seed=1)
+    assert again is cal                                           # the same input is not fitted twice
+    check = fit_complaints(cal)
+    assert check is not None and check.report["n_complaints"].sum() == 2 * (valence[rows] < 0).sum()
+    out = feedback_valence(fb.assign(rating=np.where(np.arange(900) < 850, fb["rating"], np.nan)), n_jobs=1)
+    assert out.attrs["used"] == {"rating": 850, "text (calibrated)": 50}
+    unrated = out.iloc[850:]
+    assert ((unrated["valence"] < 0) == unrated["bad"]).mean() >= 0.9     # the sampled model still reads them
+
+
+def test_no_sample_below_the_cap():
+    fb = rated_feedback()
+    cal = calibrate_sentiment(fb["text"], rating_valence(fb["rating"]))
+    assert cal.held_out["rows"] is None and cal.held_out["n_given"] == len(fb)
+    assert "sample" not in cal.reason

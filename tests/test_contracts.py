@@ -342,6 +342,7 @@ NOT_COVERED = {
     "themes.distinct_quotes": "a list of strings in and out: no frame",
     "privacy.find_pii": "one text in, spans out: no frame (tested in test_privacy)",
     "privacy.known_ids": "tables in, a frozenset of ids out: no frame, no columns (tested in test_privacy)",
+    "calibration.fitted_rows": "a calibration and an array in, an array out: no frame (tested in test_calibration)",
     "privacy.mask_text": "one text in, one text out: no frame",
     "privacy.mask_quotes": "quotes in, quotes out: no frame (tested in test_privacy)",
     "privacy.known_names": "texts in, a frozenset of surnames out: no frame (tested in test_privacy_health)",

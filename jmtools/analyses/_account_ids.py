@@ -108,12 +108,20 @@ def id_set(ids) -> frozenset:
     """
     if not ids:
         return frozenset()
+    if isinstance(ids, _Keyed):      # keyed already: every text of a run asks again (find_pii)
+        return ids
     return _keyed(ids if isinstance(ids, frozenset) else frozenset(map(str, ids)))
+
+
+class _Keyed(frozenset):
+    """A frozenset of ids keyed by :func:`id_set` (keying them again would give the same)."""
+
+    __slots__ = ()
 
 
 @functools.lru_cache(maxsize=8)
 def _keyed(ids: frozenset) -> frozenset:
-    return frozenset(k for v in ids if (k := _id_key(v)))
+    return _Keyed(k for v in ids if (k := _id_key(v)))
 
 
 def id_spans(text: str, ids: frozenset, protected=()) -> list[tuple[int, int]]:

@@ -38,11 +38,12 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from jmtools.analyses._calibration_rows import MAX_FITTED, fitted_rows, fold_groups, sampled_rows
 from jmtools.analyses.sentiment import VaderScorer, fault_requests, vader_scores
 from jmtools.analyses.textprep import Normaliser
 from jmtools.core.errors import DataError, ParameterError, Problem
 
-__all__ = ["THUMBS", "MIN_DISTINCT", "NEGATIVE_AT_OR_BELOW", "POSITIVE_AT_OR_ABOVE", "rating_valence",
+__all__ = ["THUMBS", "MIN_DISTINCT", "MAX_FITTED", "fitted_rows", "NEGATIVE_AT_OR_BELOW", "POSITIVE_AT_OR_ABOVE", "rating_valence",
            "CalibratedScorer", "Calibration", "calibrate_sentiment", "complaint_mask",
            "held_out_flags"]
 
@@ -353,34 +354,6 @@ def _held_out_recall(score, negative, fold_id, target):
     return (tp / (tp + fn) if tp + fn else float("nan"), tp / (tp + fp) if tp + fp else float("nan"))
 
 
-def _fold_groups(texts: list, groups=None) -> np.ndarray:
-    """A code per row (0, 1, … in order of first appearance): rows that share a group, or the
-    same text (ignoring case and surrounding space), share a code, so they fall in one fold.
-
-    Real feedback repeats itself: the same review listed twice, "Love it!" from many people.
-    A repeated text split across folds is scored by a model that learned it, and held-out
-    precision is overstated (Alexa reviews: 0.595 with repeats split, 0.49 kept together).
-
-    Examples
-    --------
-    >>> _fold_groups(["ok", "bad", " OK", "meh"]).tolist()
-    [0, 1, 0, 2]
-    >>> _fold_groups(["a", "b", "c", "b"], groups=["r1", "r2", "r3", "r1"]).tolist()
-    [0, 0, 1, 0]
-    """
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    same_text = pd.factorize(pd.Series([t.strip().casefold() for t in texts], dtype=object))[0]
-    if groups is None or not len(texts):
-        return same_text.astype(int)
-    same_group = pd.factorize(pd.Series(list(groups), dtype=object).astype(str))[0]
-    n_g, n_t = same_group.max() + 1, same_text.max() + 1
-    links = coo_matrix((np.ones(len(texts)), (same_group, n_g + same_text)), shape=(n_g + n_t,) * 2)
-    component = connected_components(links, directed=False)[1]
-    return pd.factorize(component[same_group])[0]
-
-
 #: Calibrations remembered (the newest few): a report's valence and its themes ask for the
 #: same one, and it is fitted once.
 _REMEMBERED: "OrderedDict[str, Calibration]" = OrderedDict()
@@ -470,12 +443,17 @@ def calibrate_sentiment(texts, valence, *, seed: int = 0, folds: int = 5, min_ra
 
 def _calibrate(texts, y, seed, folds, min_rated, min_gain, target_recall, brand_words,
                vader_scores, groups) -> Calibration:
+    n_given, rows_fitted = len(texts), sampled_rows(texts, groups, seed)
+    if rows_fitted is not None:
+        texts, y = [texts[i] for i in rows_fitted], y[rows_fitted]
+        vader_scores = None if vader_scores is None else np.asarray(vader_scores, float)[rows_fitted]
+        groups = None if groups is None else [list(groups)[i] for i in rows_fitted]
     cache = _vader_rows(dict.fromkeys(texts))
     vader = (np.asarray(vader_scores, float) if vader_scores is not None
              else np.array([cache[t][0] for t in texts], dtype=float))
     negative = y < 0
     n = len(texts)
-    codes = _fold_groups(texts, groups)
+    codes = fold_groups(texts, groups)
     distinct = int(codes.max()) + 1 if n else 0          # texts that differ (and groups): a fold holds some
     k = max(1, min(folds, max(2, n // 20), distinct))
     fold_id = (np.random.default_rng(seed).permutation(codes.max() + 1) % k)[codes] if n else codes
@@ -497,6 +475,9 @@ def _calibrate(texts, y, seed, folds, min_rated, min_gain, target_recall, brand_
                                                    for f in range(k)], negative, fold_id, target_recall))
     report = pd.DataFrame(rows)
     use, reason = _decide(report, n, min_rated, min_gain, distinct, y)
+    if rows_fitted is not None:
+        reason += (f" (fitted and measured on a seeded sample of {n:,} of the {n_given:,} rated texts; "
+                   f"more hardly changes a text model, and it keeps a big world's report to minutes)")
     report["used"] = report["method"] == ("calibrated" if use else "vader")
     report = report.drop(columns="_fold_r")
     scorer = VaderScorer()
@@ -512,7 +493,7 @@ def _calibrate(texts, y, seed, folds, min_rated, min_gain, target_recall, brand_
             else POSITIVE_AT_OR_ABOVE)
     held_out = dict(texts=texts, y=y, fold_id=fold_id, score=score, vader=cache,
                     brand_words=brand_words, target_recall=target_recall, min_rated=min_rated,
-                    distinct=distinct)
+                    distinct=distinct, rows=rows_fitted, n_given=n_given)
     return Calibration(use, scorer, cut, max(pcut, np.nextafter(cut, 2)), report, reason,
                        list(range(k)), held_out)
 

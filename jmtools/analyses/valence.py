@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 from jmtools.analyses._valence_rules import carried_on_at, company_codes, journey_went_on, nps_valence
-from jmtools.analyses.calibration import NEGATIVE_AT_OR_BELOW, calibrate_sentiment, rating_valence
+from jmtools.analyses.calibration import NEGATIVE_AT_OR_BELOW, calibrate_sentiment, fitted_rows, rating_valence
 from jmtools.analyses.complaints import complaint_channel
 from jmtools.analyses.language import detect_language, languages_read
 from jmtools.analyses.sentiment import _BATCH_FIX, fault_requests, score_texts
@@ -370,9 +370,9 @@ def feedback_valence(feedback: pd.DataFrame, *, text_col: str = "text", rating_c
                                           brand_words=brand_words)
         if calibration.use_calibrated:
             scorer, text_used = calibration.scorer, calibration.scorer_name
-            read = languages_read(language[train], rated[train], calibration.held_out["score"])
-            foreign &= ~np.isin(language, list(read))
-            other &= ~np.isin(language, list(read))
+            read = list(languages_read(fitted_rows(calibration, language[train]), fitted_rows(calibration, rated[train]),
+                                       calibration.held_out["score"]))
+            foreign, other = foreign & ~np.isin(language, read), other & ~np.isin(language, read)
     scores = score_texts(text.where(~foreign & ~complaint), scorer=scorer, n_jobs=n_jobs, batch_size=batch_size)
     cut = calibration.negative_cut if calibration is not None else NEGATIVE_AT_OR_BELOW   # "Please correct it.": a
     scores = np.where(fault_requests(text.tolist()) & ~has_rating, np.fmin(scores, cut), scores)   # complaint (D261)

@@ -10,7 +10,7 @@ import pandas as pd
 
 import warnings
 
-from jmtools.analyses.calibration import calibrate_sentiment, complaint_mask, rating_valence
+from jmtools.analyses.calibration import calibrate_sentiment, complaint_mask, fitted_rows, rating_valence
 from jmtools.analyses.complaints import COMPLAINT_SOURCE, complaint_channel, fit_complaints, fit_praise  # noqa: F401
 from jmtools.analyses.language import detect_language, languages_read
 from jmtools.analyses.sentiment import score_texts
@@ -300,8 +300,9 @@ def _select(feedback, text_col, sentiment_col, polarity, scorer, rating_col, rat
             calibration = calibrate_sentiment(frame.loc[ok, text_col].astype(str).tolist(), rated[ok],
                                               seed=seed, brand_words=brand_words)
             scorer = calibration.scorer         # a model fitted on ratings reads the languages rated well
-            foreign &= ~np.isin(language, list(languages_read(language[ok], rated[ok], calibration.held_out[
-                "score"]) if calibration.use_calibrated else ()))
+            foreign &= ~np.isin(language, list(languages_read(
+                fitted_rows(calibration, language[ok]), fitted_rows(calibration, rated[ok]),
+                calibration.held_out["score"]) if calibration.use_calibrated else ()))
         sentiment = pd.Series(score_texts(frame[text_col].where(~foreign), scorer=scorer, n_jobs=1),
                               index=frame.index)
     frame["sentiment"] = sentiment
