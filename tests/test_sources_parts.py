@@ -249,3 +249,40 @@ def test_the_evidence_cache_sees_every_part(tmp_path):
     assert key is not None and key == evidence_key(load_world(tmp_path), world.journey)
     (tmp_path / "events.csv").write_text(MONTH_CSV.replace("A9", "A8"))
     assert evidence_key(load_world(tmp_path), world.journey) not in (None, key)
+
+
+@pytest.mark.parametrize("listed", [True, False], ids=["parts-in-loading-yaml", "table-folder"])
+def test_the_report_records_every_file_of_a_table_in_parts(tmp_path, listed, monkeypatch):
+    """D265: a report over a table in parts recorded `folder / 'a.csv + b.csv'` (or the folder
+    `events/`) as one file and stopped at its first cell; it records each part file it read."""
+    import importlib
+
+    from jmtools.report.sections import record_inputs
+    from jmtools.report.steps import record_world
+
+    record_module = importlib.import_module("jmtools.report.record")
+
+    warehouse(tmp_path)
+    if listed:
+        (tmp_path / "events.csv").write_text(MONTH_CSV)
+        (tmp_path / "loading.yaml").write_text(PARTS_YAML)
+    else:
+        (tmp_path / "loading.yaml").write_text(
+            "events:\n  columns: {customer_id: acct_id, timestamp: event_ts, event: event_name}\n"
+            "  time_format: unix_ms\n")
+    (tmp_path / "journey.yaml").write_text(JOURNEY)
+    world = load_world(tmp_path)
+    seen = []
+    monkeypatch.setattr(record_module, "_emit", seen.append)
+
+    class F:                                   # the attributes record_inputs reads of Findings
+        pass
+    f = F()
+    f.world, f.journey, f.segment_customers = world, world.journey, None
+    record_inputs(f)                           # the report (notebook 00)
+    record_world(world)                        # the step notebooks 01-07
+    events = [s for s in seen if s["role"] == "events"]
+    expected = [f"events/events_2025-0{m}.parquet" for m in (1, 2, 3)] + (["events.csv"] if listed else [])
+    assert [s["path"] for s in events] == expected * 2
+    assert all(len(s["sha256"]) == 64 for s in events)
+    assert [s["rows"] for s in events] == [None] * len(expected) * 2   # the table's rows are of no one part

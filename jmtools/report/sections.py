@@ -42,7 +42,7 @@ from jmtools.report.funnel_notes import (instead_words, show_contact_only, show_
                                          show_still_open, counted_as)
 from jmtools.report.headline import hidden_unit, headline_html, headline_items, loss_interval, one_point_curve
 from jmtools.report.problem_sections import fix_first, the_map, what_they_write, where_it_hurts
-from jmtools.report.record import record, record_source
+from jmtools.report.record import record, record_source, record_table
 from jmtools.report.persona_sizes import sizes_table, with_people
 from jmtools.report.repeat_notes import show_repeat_visits
 from jmtools.report.steps import show_dates_only, show_reading_notes
@@ -105,7 +105,7 @@ def record_inputs(f: Findings) -> None:
     folder = f.world.folder
     record_source(f.journey.path, role="journey", root=folder)
     for kind, loaded in f.world.tables.items():
-        record_source(folder / loaded.source, rows=loaded.accounting.rows_of_file, role=kind, root=folder)  # D195
+        record_table(folder, loaded, kind)       # a table in parts: each of its files (D259, D265)
     if f.segment_customers is not None:
         record("segment_customers", f.segment_customers, label="Customers in the segment")
 

@@ -31,7 +31,7 @@ from jmtools.report.pain_steps import (COMPARISON_COLUMNS, PAIN_POINT_COLUMNS, r
                                        show_comparisons, show_pain_point_evidence, show_pain_points,
                                        show_pain_points_chart, show_theme_accounting, show_themes, show_themes_chart,
                                        write_pain_points)
-from jmtools.report.record import record, record_source
+from jmtools.report.record import record, record_source, record_table
 from jmtools.report.wording import HIDDEN_CELL, not_shown_template, open_words
 from jmtools.sources import LOADING_FILE, missing_table
 
@@ -62,7 +62,7 @@ def record_world(world) -> None:
     if (folder / LOADING_FILE).is_file():          # how the files were read is an input too
         record_source(folder / LOADING_FILE, role="loading", root=folder)
     for kind, table in world.tables.items():
-        record_source(folder / table.source, rows=table.accounting.rows_of_file, role=kind, root=folder)  # D195
+        record_table(folder, table, kind)          # a table in parts: each of its files (D259, D265)
 
 
 def show_accounting(world) -> pd.DataFrame:
