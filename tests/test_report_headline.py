@@ -338,3 +338,29 @@ def test_a_typical_wait_in_the_headline_says_what_it_is_beside_it(findings, head
     assert f'<span class="jm-headline-note">{note}</span></li>' in page
     for p in PERSONAS:                                   # their top pain points are no slow step: no note
         assert "jm-headline-note" not in headline_html(headlines[p]) and "<dfn" not in headline_html(headlines[p])
+
+
+def test_a_funnel_nobody_leaves_is_said_to_lose_none(tmp_path, monkeypatch):
+    """D265: a monthly billing cycle every customer goes through read "Biggest loss: Meter reading →
+    Bill: 0.0% do not go on (0 of 40)" — a loss of nobody named as the biggest. It says none is lost."""
+    from jmtools.report import sections
+
+    rows = [(f"c{i}", f"2025-0{m}-0{d} 1{i % 10}:00", e) for i in range(40) for m in (1, 2)
+            for d, e in ((1, "reading"), (3, "bill"), (9, "pay"))]
+    pd.DataFrame(rows, columns=["customer_id", "timestamp", "event"]).to_csv(tmp_path / "events.csv", index=False)
+    (tmp_path / "journey.yaml").write_text(
+        "name: cycle\nstages: [{name: Reading}, {name: Bill}, {name: Pay}]\ntouchpoints: ["
+        "{name: r, stage: Reading, channel: digital, events: [reading]}, {name: b, stage: Bill, channel: digital, "
+        "events: [bill]}, {name: p, stage: Pay, channel: digital, events: [pay]}]\n")
+    f = pipeline.run(str(tmp_path))
+    assert f.funnel["drop_off"].sum() == 0                    # the planted truth: nobody stops
+    (item,) = [i for i in headline_items(f) if i["key"] == "loss"]
+    assert item["text"] == "none: all 40 customers who start reach every stage of the funnel."
+    shown = []
+    monkeypatch.setattr(sections.kit, "display", lambda *objs: shown.extend(objs))
+    sections.at_a_glance(f)
+    sections.how_far(f)
+    text = " ".join(str(getattr(o, "data", o)) for o in shown)
+    assert "do not go on" not in text and "The biggest loss is between" not in text
+    assert "No stage loses customers: all 40 customers who start reach every stage of the funnel." in text
+    assert "Reading → Bill" not in text                       # the card names no step as the loss

@@ -24,7 +24,7 @@ from jmtools.core.vocabulary import counted
 from jmtools.pipeline._had_time import had_time, open_rows
 from jmtools.report.stake import stake_share
 from jmtools.report.wording import (caption, compared, emotion, feeling, ids_words, interval, later_words,
-                                    loss_words, open_words, percent, plain, unit_of)
+                                    loss_words, no_loss_words, open_words, percent, plain, unit_of)
 
 __all__ = ["headline_items", "hidden_unit", "headline_html", "loss_interval", "one_point_curve"]
 
@@ -126,6 +126,8 @@ def _loss(f) -> dict | None:
     if loss["hidden"]:                  # reached by 1–4 customers: no count, no interval
         return {"key": "loss", "label": "Biggest loss",
                 "text": f"{loss['from']} → {loss['to']}: {loss_words(loss, MIN_GROUP, unit=unit_of(f))}."}
+    if no_loss_words(loss, unit=unit_of(f)):          # a loss of nobody is not the biggest (D265)
+        return {"key": "loss", "label": "Biggest loss", "text": f"none: {no_loss_words(loss, unit=unit_of(f))}."}
     had_time = " of those who had time to go on do not" if loss.get("all") else " do not go on"
     text = (f"{loss['from']} → {loss['to']}: {percent(loss['drop_off_rate'])}{had_time} "
             f"({loss['drop_off']:,} of {loss['n_prev']:,}; {loss_interval(loss)})")   # as under the funnel

@@ -50,7 +50,7 @@ from jmtools.report.unplaced import show_feeling_basis, show_relationship_kpis, 
 from jmtools.report.caveats import (much_rejected, not_judged, show_personas_left_out, show_unmapped_stages,
                                    thumbs)
 from jmtools.report.wording import (CURVE_HEADINGS, caption, coverage_sentence, curve_introduction, ids_words,
-                                    loss_words, not_shown_template, reached_words, unit_of)
+                                    loss_words, no_loss_words, not_shown_template, reached_words, unit_of)
 from jmtools.sources import SPECS, unread_fix
 
 __all__ = ["record_inputs", "title", "at_a_glance", "who", "data_behind", "how_far", "feelings", "survey_kpis",
@@ -175,7 +175,9 @@ def _glance(f: Findings) -> None:
              dict(zip(("label", "value", "note"), (f"Reached {reached['stage']}", *reached_words(reached))))]
     cards += _lowest_card(f)
     loss = f.biggest_loss
-    if loss is not None:
+    if loss is not None and no_loss_words(loss, unit=unit_of(f)):     # a loss of nobody (D265)
+        cards.append({"label": "Biggest loss", "value": "none", "note": no_loss_words(loss, unit=unit_of(f))})
+    elif loss is not None:
         cards.append({"label": "Biggest loss", "value": f"{loss['from']} → {loss['to']}",
                       "note": loss_words(loss, ci=_ci(loss), unit=unit_of(f))})
     kit.display(_headline(f, cards))
@@ -425,7 +427,9 @@ def how_far(f: Findings) -> None:
     show_funnel_chart(f, title=f"How far {label} get through the journey")   # with those still open (D221)
     show_per_case(f, short=True)
     loss = f.biggest_loss
-    if loss is not None:
+    if loss is not None and no_loss_words(loss, unit=unit_of(f)):     # a loss of nobody (D265)
+        kit.display(md("No stage loses customers: {words}.", words=no_loss_words(loss, unit=unit_of(f))))
+    elif loss is not None:
         said = md("The biggest loss is between **{a}** and **{b}**: {words}.", a=loss["from"], b=loss["to"],
                   words=loss_words(loss, ci=_ci(loss), unit=unit_of(f)))   # the headline's interval (D225)
         kit.display(type(said)(said.data + instead_words(f, loss["to"])))   # an optional stage beside it (D219)
