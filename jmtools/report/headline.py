@@ -23,10 +23,10 @@ from jmtools.core.stats import wilson_interval
 from jmtools.core.vocabulary import counted
 from jmtools.pipeline._had_time import had_time, open_rows
 from jmtools.report.stake import stake_share
-from jmtools.report.wording import (caption, compared, emotion, feeling, ids_words, interval, later_words,
-                                    loss_words, no_loss_words, open_words, percent, plain, unit_of)
+from jmtools.report.wording import (CUSTOMERS, Unit, caption, compared, emotion, feeling, ids_words, interval,
+                                    later_words, loss_words, open_words, percent, plain, unit_of)
 
-__all__ = ["headline_items", "hidden_unit", "headline_html", "loss_interval", "one_point_curve"]
+__all__ = ["headline_items", "hidden_unit", "headline_html", "loss_interval", "no_loss_words", "one_point_curve"]
 
 
 def _row_for(frame, stage, persona=None):
@@ -117,6 +117,23 @@ def loss_interval(loss: dict) -> str:
     '95% CI 12.5%–16.2%'
     """
     return interval(*wilson_interval(loss["drop_off"], loss["n_prev"]))
+
+
+def no_loss_words(loss: dict, *, unit: Unit = CUSTOMERS) -> str | None:
+    """The words for a funnel that loses nobody at any step (its biggest loss, :attr:`Findings.biggest_loss`,
+    is 0 of those who start, as in a monthly cycle every customer goes through), else None: a loss of
+    nobody is not named as the biggest (D265).
+
+    Examples
+    --------
+    >>> no_loss_words({"drop_off": 0, "n_prev": 3000, "drop_off_rate": 0.0, "hidden": False})
+    'all 3,000 customers who start reach every stage of the funnel'
+    >>> no_loss_words({"drop_off": 2, "n_prev": 3000, "drop_off_rate": 0.001, "hidden": False}) is None
+    True
+    """
+    if loss.get("hidden") or loss.get("drop_off") != 0 or loss.get("all"):
+        return None
+    return f"all {unit.of(loss['n_prev'])} {unit.who} start reach every stage of the funnel"
 
 
 def _loss(f) -> dict | None:

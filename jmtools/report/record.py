@@ -21,14 +21,11 @@ import os
 from pathlib import Path
 from typing import Any, Mapping
 
-from jmtools.sources._parts import files_read
-
 __all__ = [
     "RECORD_MIMETYPE",
     "record",
     "figure_payload",
     "record_source",
-    "record_table",
     "source_info",
     "read_records",
     "figure_table",
@@ -181,23 +178,6 @@ def record_source(path: str | os.PathLike, *, rows: int | None = None, role: str
     ...     record_source(p, rows=0, role="events")
     """
     _emit(source_info(path, rows=rows, role=role, root=root))
-
-
-def record_table(folder: str | os.PathLike, loaded, role: str) -> None:
-    """Record each file of the data folder ``folder`` that the table ``loaded`` was read from:
-    its one file with the table's rows, or each file of a table in parts (a table's folder,
-    ``parts:`` in loading.yaml; D259) without them, since the rows are of no one part (D265).
-
-    Examples
-    --------
-    >>> from jmtools.sources import load_world
-    >>> world = load_world("sample:b2b")
-    >>> record_table(world.folder, world.tables["events"], "events")
-    """
-    files = files_read(folder, loaded)
-    for path in files:
-        record_source(path, rows=loaded.accounting.rows_of_file if len(files) == 1 else None, role=role,
-                      root=folder)  # D195
 
 
 def _outputs(nb) -> list:

@@ -40,9 +40,11 @@ from jmtools.report.funnel_notes import (instead_words, show_contact_only, show_
                                          show_not_started, show_optional, show_per_case, show_skipped,
                                          show_actors,
                                          show_still_open, counted_as)
-from jmtools.report.headline import hidden_unit, headline_html, headline_items, loss_interval, one_point_curve
+from jmtools.report.headline import (hidden_unit, headline_html, headline_items, loss_interval, no_loss_words,
+                                     one_point_curve)
 from jmtools.report.problem_sections import fix_first, the_map, what_they_write, where_it_hurts
-from jmtools.report.record import record, record_source, record_table
+from jmtools.report.inputs import record_table
+from jmtools.report.record import record, record_source
 from jmtools.report.persona_sizes import sizes_table, with_people
 from jmtools.report.repeat_notes import show_repeat_visits
 from jmtools.report.steps import show_dates_only, show_reading_notes
@@ -50,7 +52,7 @@ from jmtools.report.unplaced import show_feeling_basis, show_relationship_kpis, 
 from jmtools.report.caveats import (much_rejected, not_judged, show_personas_left_out, show_unmapped_stages,
                                    thumbs)
 from jmtools.report.wording import (CURVE_HEADINGS, caption, coverage_sentence, curve_introduction, ids_words,
-                                    loss_words, no_loss_words, not_shown_template, reached_words, unit_of)
+                                    loss_words, not_shown_template, reached_words, unit_of)
 from jmtools.sources import SPECS, unread_fix
 
 __all__ = ["record_inputs", "title", "at_a_glance", "who", "data_behind", "how_far", "feelings", "survey_kpis",

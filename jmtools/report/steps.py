@@ -31,7 +31,8 @@ from jmtools.report.pain_steps import (COMPARISON_COLUMNS, PAIN_POINT_COLUMNS, r
                                        show_comparisons, show_pain_point_evidence, show_pain_points,
                                        show_pain_points_chart, show_theme_accounting, show_themes, show_themes_chart,
                                        write_pain_points)
-from jmtools.report.record import record, record_source, record_table
+from jmtools.report.inputs import record_table
+from jmtools.report.record import record, record_source
 from jmtools.report.wording import HIDDEN_CELL, not_shown_template, open_words
 from jmtools.sources import LOADING_FILE, missing_table
 

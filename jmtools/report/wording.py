@@ -26,7 +26,7 @@ from jmtools.core.vocabulary import share_text
 
 __all__ = ["GLOSSARY", "CAPTIONS", "plain", "percent", "emotion", "feeling", "compared", "interval",
            "coverage_sentence", "caption", "listed", "NOT_SHOWN", "NOT_SHOWN_PROTECTS",
-           "not_shown_template", "HIDDEN_CELL", "loss_words", "no_loss_words", "open_words", "later_words", "reached_words",
+           "not_shown_template", "HIDDEN_CELL", "loss_words", "open_words", "later_words", "reached_words",
            "ids_words", "Unit", "CUSTOMERS", "unit_of", "curve_introduction",
            "CURVE_INTRODUCTIONS", "CURVE_HEADINGS"]
 
@@ -499,23 +499,6 @@ def loss_words(loss: dict, min_group: int = 5, *, ci: str = "", unit: Unit = CUS
         return (f"{loss['drop_off']:,} of the {unit.of(loss['n_prev'])} {unit.who} had time to go on "
                 f"{share} do not; {open_words(loss)}")
     return f"{loss['drop_off']:,} of {unit.of(loss['n_prev'])} {share} do not go on"
-
-
-def no_loss_words(loss: dict, *, unit: Unit = CUSTOMERS) -> str | None:
-    """The words for a funnel that loses nobody at any step (its biggest loss, :attr:`Findings.biggest_loss`,
-    is 0 of those who start, as in a monthly cycle every customer goes through), else None: a loss of
-    nobody is not named as the biggest (D265).
-
-    Examples
-    --------
-    >>> no_loss_words({"drop_off": 0, "n_prev": 3000, "drop_off_rate": 0.0, "hidden": False})
-    'all 3,000 customers who start reach every stage of the funnel'
-    >>> no_loss_words({"drop_off": 2, "n_prev": 3000, "drop_off_rate": 0.001, "hidden": False}) is None
-    True
-    """
-    if loss.get("hidden") or loss.get("drop_off") != 0 or loss.get("all"):
-        return None
-    return f"all {unit.of(loss['n_prev'])} {unit.who} start reach every stage of the funnel"
 
 
 def open_words(loss: dict) -> str:
