@@ -237,9 +237,9 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
     check_options(kind, stitch, keep_anonymous)
     if constants and optional is not True:      # a constant is a column asked for
         optional = [*(optional or ()), *constants]
-    def one(src, source_name=source_name):
+    def one(src, source_name=source_name, partition=None):
         try:
-            return _dispatch(src, spec, columns=columns, time_format=time_format, tz=tz, encoding=encoding,
+            return _dispatch(src, spec, partition=partition, columns=columns, time_format=time_format, tz=tz, encoding=encoding,
                              sheet=sheet, scales=scale_map, source_name=source_name, optional=optional,
                              read_options=read_options, metrics=metrics, constants=constants,
                              amount_unit=amount_unit, decimal=decimal, non_answers=non_answers,
@@ -250,7 +250,7 @@ def load_table(src, kind: str, *, columns: dict | None = None, time_format: str 
                 raise
             raise hinted from None
 
-    parts = table_parts(src)        # a folder with CSV parts, or several paths: one table (D259)
+    parts = table_parts(src)        # a folder of parts read one by one, or several paths: one table (D259, D264)
     loaded = one(src) if parts is None else load_in_parts(src, parts, one, kind, source_name)
     if turned:    # asked the other way round: turned before any conversion (D195)
         loaded = LoadedTable(loaded.kind, turned_scores(loaded.table, turned, asked), loaded.accounting)

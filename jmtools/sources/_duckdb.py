@@ -26,6 +26,7 @@ from jmtools.sources._names import normalise_name, resolve_columns
 from jmtools.sources._not_data import not_data_checks
 from jmtools.sources._numbers import decimal_read_as, number_sql
 from jmtools.sources._order import oldest_first
+from jmtools.sources._part_files import with_partition
 from jmtools.sources._read import FILE_KINDS, ROW, parquet_error
 from jmtools.sources._reread import put_fixes, refused_columns
 from jmtools.sources._spec import NEGATIVE_AMOUNT, WITHOUT_CUSTOMER, TableSpec
@@ -308,13 +309,16 @@ _WORDS = {"BIGINT": "whole number", "DOUBLE": "number", "BOOLEAN": "true/false v
 def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz=None,
                 encoding=None, sheet=None, scales=None, read_options=None, metrics=None, constants=None,
                 amount_unit=None, decimal=None, source_name: str | None = None, optional=True,
-                non_answers=None, stitch=None, keep_anonymous=False, _is_view: bool = False) -> LoadedTable:
-    """Load ``src`` into a DuckDB table of kind ``spec``; see :func:`jmtools.sources.load_events`."""
+                non_answers=None, stitch=None, keep_anonymous=False, _is_view: bool = False,
+                partition: dict | None = None) -> LoadedTable:
+    """Load ``src`` into a DuckDB table of kind ``spec``; see :func:`jmtools.sources.load_events`
+    (``partition``: a part file's ``key=value`` folders, typed, as columns; D264)."""
     raw = con.con
     name = unique_name(spec.kind)
     opened = open_input(raw, src, view=name + "_raw", encoding=encoding, sheet=sheet,
                         read_options=read_options or {}, is_view=_is_view, dates=not time_format)
     view, label = opened.view, source_name or opened.label
+    view = with_partition(raw, view, partition, label) if partition else view
     named, repeated = check_repeated(opened.repeated, spec, {"columns": columns, "metrics": metrics}, optional,
                                      label, opened.header_line, normalise_name)
     columns, metrics = named["columns"], named["metrics"]
@@ -341,7 +345,7 @@ def load_duckdb(src, spec: TableSpec, *, con, columns=None, time_format=None, tz
     notes.extend(star_notes(raw, view, spec, mapping, types))
     named = _header_again(spec, mapping, types) if opened.lines in ("csv", "excel") else []
     header_again = " AND ".join(f"TRIM({q(src)}) = {lit(src.strip())}" for _, src in named) or None
-    texts = [mapping[c] for c in extras if types[mapping[c]].upper() == "VARCHAR"
+    texts = [mapping[c] for c in extras if types[mapping[c]].upper() == "VARCHAR" and mapping[c] not in (partition or ())
              and (opened.lines or spec.kind == "customers")]    # typed input: only what persona rules read
     inferred = _infer_extra(raw, view, texts, header_again, codes=not opened.lines or spec.kind == "customers")
     amounts = _amount_columns(raw, view, [s for s in texts if inferred[s] == "VARCHAR"], header_again,

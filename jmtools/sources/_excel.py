@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import zipfile
 from pathlib import Path
 
 from jmtools.core.errors import DataError, Problem, suggest
@@ -100,6 +101,9 @@ def _sheet(path: Path, sheet):
             kinds = formula_kinds(frame, pd.read_excel(
                 path, sheet_name=sheet or 0, dtype=object, header=None, engine_kwargs={"data_only": False}))
         frame = dates_alone(path, sheet, frame)     # a cell formatted as a date alone: its date (D185)
+    except zipfile.BadZipFile as exc:       # cut short, or another file named .xlsx (D264)
+        raise DataError([Problem(f"the workbook cannot be read — it is damaged or no Excel file ({exc})",
+                                 source=path.name, fix="export it again as .xlsx, or as CSV")]) from None
     except (ValueError, IndexError, KeyError) as exc:
         names = _sheet_names(path)
         if sheet is None or not names:

@@ -4,13 +4,16 @@ in ``loading.yaml``; D259).
 
 Parquet parts of one folder are read together by DuckDB (their columns must agree file by file;
 partition folders become columns as DuckDB's ``hive_partitioning`` reads them). Every other part
-(a CSV part file, a file or folder listed under ``parts``) is loaded on its own, with its own
-line numbers, and the loaded parts are stacked: their columns must agree after loading (names and
-types), or the load stops naming both parts and the column.
+(a CSV, JSON-lines or Excel part file, a file or folder listed under ``parts``) is loaded on its
+own by the loader of its format, with its own line numbers (or rows of its sheet) and its
+partition folders as columns typed as for Parquet (D264), and the loaded parts are stacked: their
+columns must agree after loading (names and types), or the load stops naming both parts and the
+column.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 from pathlib import Path
@@ -19,7 +22,7 @@ from jmtools.core.engine import default_connection, unique_name
 from jmtools.core.errors import DataError, ParameterError, Problem
 from jmtools.sources._accounting import Accounting, LoadedTable, REASON_COLUMNS
 from jmtools.sources._loading_file import LOADING_FILE, loading_line
-from jmtools.sources._part_files import PARQUET_PARTS, folder_parts
+from jmtools.sources._part_files import PARQUET_PARTS, folder_parts, partition_values
 from jmtools.sources._spec import SPECS
 
 __all__ = ["stack_parts", "part_label", "part_name", "table_parts", "table_folder", "with_parts", "listed_parts",
@@ -59,7 +62,7 @@ def stack_parts(loaded: list, labels: list, kind: str, con, source: str | None =
         offset += part.accounting.rows_of_file
     raw.execute(f"CREATE TEMP TABLE {_q(name)} AS " + " UNION ALL ".join(
         f"SELECT * FROM ({s})" for s in selects))
-    notes = [f"read as one table from {len(loaded)} parts: " + ", ".join(
+    notes = [f"read as one table from {len(loaded)} part{'s' if len(loaded) != 1 else ''}: " + ", ".join(
         f"{lb} ({p.accounting.rows_read:,} row{'s' if p.accounting.rows_read != 1 else ''})" for p, lb in zip(loaded, labels))]
     seen = set()
     for p, lb in zip(loaded, labels):
@@ -145,7 +148,8 @@ def _copies(raw, name: str, cols: list, labels: list) -> list:
 
 def table_parts(src) -> list | None:
     """The parts of ``src`` loaded one by one and stacked (D259): each path of a list, or a table's
-    folder holding CSV part files (its Parquet files, read together, are one part); None for one input.
+    folder holding CSV, JSON-lines or Excel part files, under ``key=value`` folders or not (its
+    Parquet files, read together, are one part, first; D264); None for one input.
 
     Examples
     --------
@@ -161,14 +165,9 @@ def table_parts(src) -> list | None:
     if not isinstance(src, (str, os.PathLike)) or not Path(src).is_dir():
         return None
     found = folder_parts(src)
-    if not found.csv:
+    if not found.each:
         return None
-    if found.keys:
-        raise DataError([Problem("CSV part files under key=value partition folders are not read: the "
-                                 "partition values would be lost", source=f"{Path(src).name}/",
-                                 fix="write the partition column into the CSV files and move them up "
-                                     "into the folder, or write the parts as Parquet")])
-    return ([Path(src)] if found.parquet else []) + found.csv
+    return ([Path(src)] if found.parquet else []) + found.each
 
 
 def part_name(part: Path, src) -> str:
@@ -227,10 +226,27 @@ def load_listed(folder: Path, kind: str, how: dict, load, drop=()):
 
 
 def load_in_parts(src, parts: list, one, kind: str, source_name=None):
-    """``parts`` of ``src`` each loaded by ``one(path, name)``, stacked as one table."""
+    """``parts`` of ``src`` each loaded by ``one(path, name, partition)``, stacked as one table; a
+    folder's partition values go to each of its parts, its files that are no part are named."""
     labels = [part_name(p, src) for p in parts]
-    return stack_parts([one(p, lb) for p, lb in zip(parts, labels)], labels, kind, default_connection(),
-                       source=source_name or (None if isinstance(src, (list, tuple)) else part_label(Path(src))))
+    found = None if isinstance(src, (list, tuple)) else folder_parts(src)
+    values = partition_values(found) if found is not None else {}
+    loaded = stack_parts([_part(one, p, lb, values.get(p)) for p, lb in zip(parts, labels)], labels, kind,
+                         default_connection(), source=source_name or (None if found is None else part_label(Path(src))))
+    loaded.accounting.notes.extend([found.not_read()] if found is not None and found.other else [])
+    return loaded
+
+
+def _part(one, path: Path, label: str, partition):
+    """``one(path, label, partition)``; its errors said of the part (``events/p1.xlsx``), not of
+    the bare file name (``p1.xlsx``)."""
+    try:
+        return one(path, label, partition)
+    except DataError as err:
+        if not any(p.source == path.name for p in err.problems) or label == path.name:
+            raise
+        raise DataError([dataclasses.replace(p, source=label) if p.source == path.name else p
+                         for p in err.problems]) from None
 
 
 def chosen(folder: Path, files: list, parts) -> tuple:

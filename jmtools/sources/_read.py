@@ -24,7 +24,7 @@ from jmtools.core.errors import DataError, ParameterError, Problem, suggest
 from jmtools.sources._excel import read_excel_sheet
 from jmtools.sources._headers import unique_names
 from jmtools.sources._lines import CsvLines
-from jmtools.sources._part_files import folder_parts
+from jmtools.sources._part_files import folder_parts, partition_types
 
 __all__ = ["ROW", "Opened", "open_source", "parquet_error", "FILE_KINDS", "NATIVE_ENCODINGS"]
 
@@ -102,11 +102,11 @@ def _check_path(path: Path) -> None:
                                      fix="export the table again, with a header line")])
         if path.is_dir() and not folder_parts(path).parquet:
             found = folder_parts(path)
-            inside = found.csv[:5] and [p.name for p in found.csv[:5]] or found.other[:5]
+            inside = found.each[:5] and [p.name for p in found.each[:5]] or found.other[:5]
             raise DataError([Problem(
                 "the folder holds no .parquet part files — it has "
                 + (", ".join(map(repr, inside)) if inside else "nothing"), source=f"{path.name}/",
-                fix="put the table's Parquet (or CSV) part files in it, or give the path of a table file "
+                fix="put the table's Parquet (or CSV, JSON-lines, Excel) part files in it, or give the path of a table file "
                     "(events.csv, events.parquet, …)")])
         return
     folder = path.parent if str(path.parent) else Path(".")
@@ -146,7 +146,7 @@ def _open_parquet(raw, path: Path, view: str) -> Opened:
         return _open_parquet_folder(raw, path, view)
     try:
         raw.execute(f"CREATE OR REPLACE TEMP VIEW {_q(view)} AS SELECT * FROM "
-                    f"read_parquet({_lit(str(path))}, file_row_number = true)")
+                    f"read_parquet({_lit(str(path))}, file_row_number = true, hive_partitioning = false)")
         raw.execute(f"CREATE OR REPLACE TEMP VIEW {_q(view + '_n')} AS SELECT * EXCLUDE "
                     f"(file_row_number), file_row_number + 1 AS {ROW} FROM {_q(view)}")
     except duckdb.Error as exc:
@@ -188,10 +188,12 @@ def _open_parquet_folder(raw, path: Path, view: str) -> Opened:
                                          "or list the files as parts of the table in loading.yaml, each with its "
                                          "own columns: (docs/bring-your-own-data.md)")])
     files = "[" + ", ".join(_lit(str(f)) for f in found.parquet) + "]"
+    typed = partition_types(found) if found.keys and found.each else {}    # as the other parts' (D264)
+    hive_types = (", hive_types = {" + ", ".join(f"{_lit(k)}: {_lit(t)}" for k, t in typed.items()) + "}") if typed else ""
     try:
         raw.execute(f"CREATE OR REPLACE TEMP VIEW {_q(view)} AS SELECT * FROM read_parquet({files}, "
                     f"file_row_number = true, filename = '__jm_file', "
-                    f"hive_partitioning = {'true' if found.keys else 'false'})")
+                    f"hive_partitioning = {'true' if found.keys else 'false'}{hive_types})")
         raw.execute(f"CREATE OR REPLACE TEMP VIEW {_q(view + '_n')} AS SELECT * EXCLUDE "
                     f"(file_row_number, __jm_file), row_number() OVER (ORDER BY __jm_file, file_row_number) "
                     f"AS {ROW} FROM {_q(view)}")
@@ -200,9 +202,8 @@ def _open_parquet_folder(raw, path: Path, view: str) -> Opened:
     many = len(found.parquet) != 1
     notes = [f"read as one table from {len(found.parquet)} Parquet file{'s' if many else ''}"
              + (f", partition folders as columns {', '.join(found.keys)}" if found.keys else "")]
-    if found.other:
-        notes.append(f"{label}: not read, no Parquet or CSV part: {', '.join(found.other[:5])}"
-                     + (f" (+{len(found.other) - 5} more)" if len(found.other) > 5 else ""))
+    if found.other and not found.each:     # with other parts, the stacked table says it once
+        notes.append(found.not_read())
     return Opened(view + "_n", label, notes=notes)
 
 
@@ -320,7 +321,8 @@ def _read_csv(raw, path: Path, read: Path, view: str, enc: str, read_options: di
     delimiter; :func:`_requoted` reads such a file again with ``"`` as the quote and keeps the
     read that loses fewer rows.
     """
-    reader = f"read_csv({_lit(str(read))}, all_varchar = true, encoding = {_lit(NATIVE_ENCODINGS[enc])}"
+    reader = (f"read_csv({_lit(str(read))}, all_varchar = true, hive_partitioning = false, "   # the file's columns (D264)
+              f"encoding = {_lit(NATIVE_ENCODINGS[enc])}")
     opts = "".join(f", {k} = {_lit(v) if isinstance(v, str) else v}" for k, v in read_options.items())
     structural = _into(raw, view, f"{reader}, header = true", opts, path)
     n_kept = raw.execute(f"SELECT count(*) FROM {_q(view)}").fetchone()[0]
