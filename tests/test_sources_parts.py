@@ -4,6 +4,7 @@ and several files or folders read as one table with ``parts:`` in loading.yaml."
 from __future__ import annotations
 
 import os
+import shutil
 
 import duckdb
 import pandas as pd
@@ -251,38 +252,100 @@ def test_the_evidence_cache_sees_every_part(tmp_path):
     assert evidence_key(load_world(tmp_path), world.journey) not in (None, key)
 
 
-@pytest.mark.parametrize("listed", [True, False], ids=["parts-in-loading-yaml", "table-folder"])
-def test_the_report_records_every_file_of_a_table_in_parts(tmp_path, listed, monkeypatch):
-    """D265: a report over a table in parts recorded `folder / 'a.csv + b.csv'` (or the folder
-    `events/`) as one file and stopped at its first cell; it records each part file it read."""
-    import importlib
+def test_a_folder_of_csv_jsonl_and_excel_parts_beside_a_parquet_history_is_read_whole(tmp_path):
+    """A month exported as .xlsx, another as JSON lines and one as CSV beside the Parquet history:
+    before D264 only the CSV part was read and the others were not named (D259's note)."""
+    ev = pd.DataFrame({"customer_id": [f"A{i % 3}" for i in range(12)],
+                       "timestamp": pd.date_range("2025-01-01", periods=12, freq="7h"),
+                       "event": ["trial", "setup", "buy"] * 4})
+    (tmp_path / "events").mkdir()
+    ev.iloc[:6].to_parquet(tmp_path / "events" / "m1.parquet", index=False)
+    text = ev.assign(timestamp=ev.timestamp.dt.strftime("%Y-%m-%dT%H:%M:%S"))
+    text.iloc[6:8].to_csv(tmp_path / "events" / "m2.csv", index=False)
+    (tmp_path / "events" / "m3.jsonl").write_text(text.iloc[8:10].to_json(orient="records", lines=True))
+    text.iloc[10:].to_excel(tmp_path / "events" / "m4.xlsx", index=False)
+    (tmp_path / "events" / "notes.docx").write_text("x")
+    loaded = load_events(tmp_path / "events")
+    want = pd.concat([pd.read_parquet(tmp_path / "events" / "m1.parquet"),
+                      pd.read_csv(tmp_path / "events" / "m2.csv", parse_dates=["timestamp"]),
+                      pd.read_json(tmp_path / "events" / "m3.jsonl", lines=True, convert_dates=["timestamp"]),
+                      pd.read_excel(tmp_path / "events" / "m4.xlsx", parse_dates=["timestamp"])], ignore_index=True)
+    pd.testing.assert_frame_equal(loaded.to_pandas(), want, check_dtype=False)
+    a = loaded.accounting
+    assert (a.rows_read, a.rows_used) == (12, 12)
+    assert any("4 parts: events/*.parquet (6 rows), events/m2.csv (2 rows), events/m3.jsonl (2 rows), "
+               "events/m4.xlsx (2 rows)" in n for n in a.notes), a.notes
+    assert any(n.startswith("events/: not read, no Parquet, CSV, JSON-lines or Excel part: notes.docx")
+               for n in a.notes), a.notes
 
-    from jmtools.report.sections import record_inputs
-    from jmtools.report.steps import record_world
 
-    record_module = importlib.import_module("jmtools.report.record")
+def _hive_parts(folder, layout: dict) -> pd.DataFrame:
+    """Part files under key=value folders (``layout``: relative path → format), and the same tree
+    written wholly as Parquet, read by DuckDB with hive_partitioning (the oracle)."""
+    ev = pd.DataFrame({"customer_id": ["a", "b"], "timestamp": ["2024-01-01T10:00:00", "2024-01-02T11:00:00"],
+                       "event": ["view", "buy"]})
+    for rel, fmt in layout.items():
+        for root, kind in ((folder / "events", fmt), (folder / "oracle", "parquet")):
+            path = root / rel / f"p.{kind}"
+            path.parent.mkdir(parents=True)
+            if kind == "jsonl":
+                path.write_text(ev.to_json(orient="records", lines=True))
+            elif kind == "xlsx":
+                ev.to_excel(path, index=False)
+            else:
+                getattr(ev, f"to_{kind}")(path, index=False)
+    depth = "/".join("*" for _ in next(iter(layout)).split("/"))
+    read = duckdb.sql(f"SELECT * FROM read_parquet('{folder}/oracle/{depth}/*.parquet', hive_partitioning = true)")
+    return read.df(), dict(zip(read.columns, map(str, read.types)))
 
-    warehouse(tmp_path)
-    if listed:
-        (tmp_path / "events.csv").write_text(MONTH_CSV)
-        (tmp_path / "loading.yaml").write_text(PARTS_YAML)
-    else:
-        (tmp_path / "loading.yaml").write_text(
-            "events:\n  columns: {customer_id: acct_id, timestamp: event_ts, event: event_name}\n"
-            "  time_format: unix_ms\n")
+
+@pytest.mark.parametrize("layout", [
+    {"region=north/month=1": "csv", "region=south/month=12": "jsonl", "region=south/month=3": "xlsx",
+     "region=north/month=2": "parquet"},
+    {"day=2024-01-05": "csv", "day=2024-02-01": "parquet"},
+    {"month=01": "csv", "month=2": "jsonl"},                       # "01" is no BIGINT for DuckDB: text
+    {"month=1": "parquet", "month=2026-11": "csv"},                # one key, two kinds of value: text
+], ids=["two-keys", "dates", "leading-zero", "mixed"])
+def test_parts_under_partition_folders_get_the_columns_duckdb_gives_parquet(tmp_path, layout):
+    """CSV parts under key=value folders were refused (D259); now every part gets its folders'
+    values, typed over the whole folder as DuckDB types them for Parquet."""
+    want, types = _hive_parts(tmp_path, layout)
+    loaded = load_events(tmp_path / "events")
+    got = loaded.to_pandas()
+    keys = [k.split("=")[0] for k in next(iter(layout)).split("/")]
+    assert len(got) == len(want) == 2 * len(layout)
+    for key in keys:
+        said = {"BIGINT": "int64", "VARCHAR": "string", "DATE": "date"}[types[key]]
+        assert str(loaded.table.schema()[key]) == said, (key, types[key], loaded.table.schema())
+        assert sorted(map(str, got[key])) == sorted(map(str, want[key]))
+
+
+def test_a_part_moved_to_another_partition_folder_gives_a_new_cache_key(tmp_path):
+    """The partition folders are values of the rows: the evidence cache must see them."""
+    from jmtools.pipeline._cache import evidence_key
+
+    _hive_parts(tmp_path, {"month=1": "csv", "month=2": "csv"})
+    shutil.rmtree(tmp_path / "oracle")
     (tmp_path / "journey.yaml").write_text(JOURNEY)
     world = load_world(tmp_path)
-    seen = []
-    monkeypatch.setattr(record_module, "_emit", seen.append)
+    key = evidence_key(world, world.journey)
+    (tmp_path / "events" / "month=1").rename(tmp_path / "events" / "month=3")
+    assert sorted(load_world(tmp_path).events.to_pandas()["month"].unique()) == [2, 3]
+    assert evidence_key(load_world(tmp_path), world.journey) not in (None, key)
 
-    class F:                                   # the attributes record_inputs reads of Findings
-        pass
-    f = F()
-    f.world, f.journey, f.segment_customers = world, world.journey, None
-    record_inputs(f)                           # the report (notebook 00)
-    record_world(world)                        # the step notebooks 01-07
-    events = [s for s in seen if s["role"] == "events"]
-    expected = [f"events/events_2025-0{m}.parquet" for m in (1, 2, 3)] + (["events.csv"] if listed else [])
-    assert [s["path"] for s in events] == expected * 2
-    assert all(len(s["sha256"]) == 64 for s in events)
-    assert [s["rows"] for s in events] == [None] * len(expected) * 2   # the table's rows are of no one part
+
+def test_a_report_records_a_table_read_in_parts_as_its_input(tmp_path):
+    """The report's provenance hashed ``folder / table.source``: a folder (events/) or the parts'
+    joined name (events/ + events.csv) stopped the report (D259 left it)."""
+    from jmtools.report.record import source_info
+    from jmtools.sources import source_paths
+
+    warehouse(tmp_path)
+    (tmp_path / "events.csv").write_text(MONTH_CSV)
+    (tmp_path / "loading.yaml").write_text(PARTS_YAML)
+    world = load_world(tmp_path)
+    info = source_info(source_paths(tmp_path, world.events), rows=21, role="events", root=tmp_path)
+    sizes = sum(p.stat().st_size for p in (tmp_path / "events").glob("*.parquet")) + len(MONTH_CSV)
+    assert (info["path"], info["bytes"], info["rows"]) == ("events/ + events.csv", sizes, 21)
+    (tmp_path / "events.csv").write_text(MONTH_CSV.replace("A9", "A8"))
+    assert source_info(source_paths(tmp_path, world.events), root=tmp_path)["sha256"] != info["sha256"]

@@ -74,8 +74,8 @@ def code_digest(root: Path = Path(jmtools.__file__).parent) -> str:
 
 def _file_digest(path: Path, h) -> None:
     files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    for f in files:
-        h.update(f.name.encode("utf-8"))
+    for f in files:             # a part's key=value folders are values of its rows (D264)
+        h.update((f.relative_to(path).as_posix() if path.is_dir() else f.name).encode("utf-8"))
         with open(f, "rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 h.update(block)

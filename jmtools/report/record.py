@@ -117,14 +117,16 @@ def record(name: str, value: Any, *, label: str | None = None, n: int | None = N
                          fmt=fmt))
 
 
-def source_info(path: str | os.PathLike, *, rows: int | None = None,
+def source_info(path, *, rows: int | None = None,
                 role: str | None = None, root: str | os.PathLike | None = None) -> dict:
     """Describe one input file: path, size, SHA-256 and row count.
 
     Parameters
     ----------
-    path : path-like
-        The file that was read.
+    path : path-like or list of path-like
+        The file that was read; a table's folder of part files (its files by their paths in
+        it), or the parts of one table (a list, D259): named ``events/ + events.csv``, sized
+        and hashed together (D264).
     rows : int, optional
         Rows read from it (after parsing, before any filtering).
     role : str, optional
@@ -146,24 +148,40 @@ def source_info(path: str | os.PathLike, *, rows: int | None = None,
     ...     info = source_info(p, rows=1, root=d)
     >>> info["path"], info["bytes"], info["sha256"][:12]
     ('a.csv', 4, 'daff832f8020')
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     os.makedirs(os.path.join(d, "events", "month=1"))
+    ...     _ = open(os.path.join(d, "events", "month=1", "p.csv"), "w").write("x\\n1\\n")
+    ...     _ = open(os.path.join(d, "more.csv"), "w").write("x\\n")
+    ...     info = source_info([os.path.join(d, "events"), os.path.join(d, "more.csv")], root=d)
+    >>> info["path"], info["bytes"]
+    ('events/ + more.csv', 6)
     """
-    p = Path(path)
-    digest = hashlib.sha256()
-    with open(p, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
+    paths = [Path(p) for p in path] if isinstance(path, (list, tuple)) else [Path(path)]
+    digest, size = hashlib.sha256(), 0
+    for p in paths:
+        for f in sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p]:
+            if p.is_dir():              # a part's place in the folder is part of what was read
+                digest.update(f.relative_to(p).as_posix().encode("utf-8"))
+            with open(f, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(block)
+            size += f.stat().st_size
+    return {"kind": "source", "path": " + ".join(_shown(p, root) for p in paths), "role": role,
+            "bytes": size, "sha256": digest.hexdigest(), "rows": None if rows is None else int(rows)}
+
+
+def _shown(p: Path, root) -> str:
+    """``p`` relative to ``root`` when inside it; a folder ends in ``/``."""
     shown = p
     if root is not None:
         try:
             shown = p.resolve().relative_to(Path(root).resolve())
         except ValueError:
             shown = p
-    return {"kind": "source", "path": shown.as_posix(), "role": role,
-            "bytes": p.stat().st_size, "sha256": digest.hexdigest(),
-            "rows": None if rows is None else int(rows)}
+    return shown.as_posix() + ("/" if p.is_dir() else "")
 
 
-def record_source(path: str | os.PathLike, *, rows: int | None = None, role: str | None = None,
+def record_source(path, *, rows: int | None = None, role: str | None = None,
                   root: str | os.PathLike | None = None) -> None:
     """Record that the report read ``path`` (hash and row count go into the provenance).
 

@@ -43,7 +43,6 @@ from jmtools.report.funnel_notes import (instead_words, show_contact_only, show_
 from jmtools.report.headline import (hidden_unit, headline_html, headline_items, loss_interval, no_loss_words,
                                      one_point_curve)
 from jmtools.report.problem_sections import fix_first, the_map, what_they_write, where_it_hurts
-from jmtools.report.inputs import record_table
 from jmtools.report.record import record, record_source
 from jmtools.report.persona_sizes import sizes_table, with_people
 from jmtools.report.repeat_notes import show_repeat_visits
@@ -53,7 +52,7 @@ from jmtools.report.caveats import (much_rejected, not_judged, show_personas_lef
                                    thumbs)
 from jmtools.report.wording import (CURVE_HEADINGS, caption, coverage_sentence, curve_introduction, ids_words,
                                     loss_words, not_shown_template, reached_words, unit_of)
-from jmtools.sources import SPECS, unread_fix
+from jmtools.sources import SPECS, source_paths, unread_fix
 
 __all__ = ["record_inputs", "title", "at_a_glance", "who", "data_behind", "how_far", "feelings", "survey_kpis",
            "where_it_hurts", "what_they_write", "fix_first", "the_map", "KPI_NAMES", "SECTION_TABLES"]
@@ -107,7 +106,7 @@ def record_inputs(f: Findings) -> None:
     folder = f.world.folder
     record_source(f.journey.path, role="journey", root=folder)
     for kind, loaded in f.world.tables.items():
-        record_table(folder, loaded, kind)       # a table in parts: each of its files (D259, D265)
+        record_source(source_paths(folder, loaded), rows=loaded.accounting.rows_of_file, role=kind, root=folder)  # D195, D264
     if f.segment_customers is not None:
         record("segment_customers", f.segment_customers, label="Customers in the segment")
 

@@ -31,10 +31,9 @@ from jmtools.report.pain_steps import (COMPARISON_COLUMNS, PAIN_POINT_COLUMNS, r
                                        show_comparisons, show_pain_point_evidence, show_pain_points,
                                        show_pain_points_chart, show_theme_accounting, show_themes, show_themes_chart,
                                        write_pain_points)
-from jmtools.report.inputs import record_table
 from jmtools.report.record import record, record_source
 from jmtools.report.wording import HIDDEN_CELL, not_shown_template, open_words
-from jmtools.sources import LOADING_FILE, missing_table
+from jmtools.sources import LOADING_FILE, missing_table, source_paths
 
 __all__ = ["record_world", "show_accounting", "show_reading_notes", "show_missing_table", "record_persona_figures", "record_largest_drop_off", "record_slowest_step", "show_dates_only",
            "show_persona_sizes", "show_hidden_persona",
@@ -63,7 +62,7 @@ def record_world(world) -> None:
     if (folder / LOADING_FILE).is_file():          # how the files were read is an input too
         record_source(folder / LOADING_FILE, role="loading", root=folder)
     for kind, table in world.tables.items():
-        record_table(folder, table, kind)          # a table in parts: each of its files (D259, D265)
+        record_source(source_paths(folder, table), rows=table.accounting.rows_of_file, role=kind, root=folder)  # D195, D264
 
 
 def show_accounting(world) -> pd.DataFrame:

@@ -45,7 +45,7 @@ from jmtools.sources._loading_file import LOADING_FILE, in_loading_file, read_lo
 from jmtools.sources._names import normalise_name
 from jmtools.sources._missing import TABLE_CONTENTS, archive_tables, missing_table, unread_fix
 from jmtools.sources._parts import (chosen, empty_table_folders, load_in_parts, load_listed, not_read_note,
-                                    table_folder, table_parts)
+                                    source_paths, table_folder, table_parts)
 from jmtools.sources._spec import SPECS, Column, TableSpec
 from jmtools.sources._stitch import check_options
 from jmtools.sources._survey_scales import (asked_scales, conversion_note, converted_scores, ease_hint,
@@ -54,7 +54,7 @@ from jmtools.sources._survey_scales import (asked_scales, conversion_note, conve
 __all__ = [
     "load_events",
     "table_files",
-    "table_parts",
+    "table_parts", "source_paths",
     "TABLE_SUFFIXES",
     "journey_path",
     "load_customers",

@@ -26,7 +26,7 @@ from jmtools.sources._part_files import PARQUET_PARTS, folder_parts, partition_v
 from jmtools.sources._spec import SPECS
 
 __all__ = ["stack_parts", "part_label", "part_name", "table_parts", "table_folder", "with_parts", "listed_parts",
-           "load_listed", "load_in_parts", "chosen", "empty_table_folders", "not_read_note", "files_read"]
+           "load_listed", "load_in_parts", "chosen", "empty_table_folders", "not_read_note", "source_paths"]
 
 def part_label(path: Path) -> str:
     """How a part is named in notes: ``events/`` for a folder, the file name otherwise."""
@@ -275,22 +275,17 @@ def not_read_note(kind: str, path: Path, others: list, listed: bool) -> str:
             f"as one table: parts: [{', '.join(map(part_label, [path, *others]))}] under {kind}: in {LOADING_FILE})")
 
 
-def files_read(folder, loaded) -> list:
-    """The files of the data folder ``folder`` that the table ``loaded`` was read from: each file of
-    each part listed under ``parts`` (D259), each part file of a table's folder, or its one file —
-    for a report's record of its inputs (D265).
+def source_paths(folder, loaded) -> list:
+    """The files and folders the loaded table of a data folder was read from: its ``parts`` in
+    ``loading.yaml``, else its file or table's folder (what a report records as its input).
 
     Examples
     --------
-    >>> import tempfile
-    >>> from jmtools.sources import load_world
-    >>> d = Path(tempfile.mkdtemp())
-    >>> (d / "events").mkdir()
-    >>> for i in (1, 2):
-    ...     _ = (d / "events" / f"p{i}.csv").write_text(f"customer_id,timestamp,event\\na,2024-01-0{i},x\\n")
-    >>> [p.name for p in files_read(d, load_world(d).tables["events"])]
-    ['p1.csv', 'p2.csv']
+    >>> from types import SimpleNamespace
+    >>> [p.name for p in source_paths("w", SimpleNamespace(options={"parts": ["events/", "events.csv"]}))]
+    ['events', 'events.csv']
+    >>> [p.name for p in source_paths("w", SimpleNamespace(options={}, source="events.parquet"))]
+    ['events.parquet']
     """
-    how = loaded.options if isinstance(loaded.options, dict) else {}
-    paths = [Path(folder) / str(name).rstrip("/") for name in (how.get("parts") or [loaded.source])]
-    return [file for path in paths for file in (folder_parts(path).files if path.is_dir() else [path])]
+    parts = loaded.options.get("parts") if isinstance(loaded.options, dict) else None
+    return [Path(folder) / str(n).rstrip("/") for n in parts] if parts else [Path(folder) / loaded.source]
