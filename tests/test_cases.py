@@ -237,3 +237,16 @@ def test_open_claims_are_the_last_ones(plain):
     recent = pj["t_Meldung"] > END - pd.Timedelta(days=4)
     assert recent.sum() > 50
     assert (pj.loc[recent, "furthest"] <= 2).all()
+
+
+@pytest.mark.parametrize("option,column", [("case", "claim_no"), ("actor", "user_id")])
+@pytest.mark.parametrize("optional", ["false", "[channel]"])
+def test_a_load_keeping_few_columns_keeps_the_case_or_actor_column(tmp_path, option, column, optional):
+    """`optional: false` dropped the column `case:` (or `actor:`) names, and the check then said
+    the event log had no such column, though the file has it (D264)."""
+    (tmp_path / "events.csv").write_text("customer_id,timestamp,event,channel,claim_no,user_id,region\n"
+                                         "a,2024-01-01,view,web,K1,u1,north\na,2024-01-02,buy,web,K1,u2,north\n")
+    (tmp_path / "loading.yaml").write_text(f"events:\n  optional: {optional}\n  {option}: {column}\n")
+    got = load_world(tmp_path).events.to_pandas()
+    assert column in got.columns and "region" not in got.columns
+    assert ("channel" in got.columns) == (optional != "false")

@@ -37,6 +37,7 @@ from jmtools.sources._values import THUMBS_HINT
 from jmtools.sources._numbers import DECIMALS
 from jmtools.sources._constants import validate_constants
 from jmtools.sources._duckdb import load_duckdb
+from jmtools.sources._event_columns import with_named_columns
 from jmtools.sources._excel import header_hint
 from jmtools.sources._foreign import load_ibis
 from jmtools.sources._ids import IdOverlap, id_overlap
@@ -54,8 +55,7 @@ from jmtools.sources._survey_scales import (asked_scales, conversion_note, conve
 __all__ = [
     "load_events",
     "table_files",
-    "table_parts", "source_paths",
-    "TABLE_SUFFIXES",
+    "table_parts", "source_paths", "TABLE_SUFFIXES",
     "journey_path",
     "load_customers",
     "load_surveys",
@@ -554,9 +554,9 @@ def _unreadable_json(path: Path) -> bool:
 def _loaded(path: Path, kind: str, how: dict, others=(), from_file=None) -> LoadedTable:
     try:
         if how.get("parts"):
-            loaded = load_listed(path.parent, kind, how, load_table, drop=_AFTER_LOAD)
-        else:
-            loaded = load_table(path, kind, **{k: v for k, v in how.items() if k not in _AFTER_LOAD})
+            loaded = load_listed(path.parent, kind, with_named_columns(how), load_table, drop=_AFTER_LOAD)
+        else:     # the case and actor columns kept under optional (D264)
+            loaded = load_table(path, kind, **{k: v for k, v in with_named_columns(how).items() if k not in _AFTER_LOAD})
         check_case_column(loaded, how.get("case"), path)
         with_actors(loaded, how, path)            # D256
     except DataError as err:

@@ -20,17 +20,15 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from jmtools.core.engine import to_pandas
-from jmtools.core.errors import DataError, ParameterError, Problem, suggest
+from jmtools.core.errors import DataError, Problem
 from jmtools.core.expressions import RuleError
 from jmtools.core.vocabulary import counted, with_article
+from jmtools.sources._event_columns import ACTOR, answer_sentences, check_event_column
+from jmtools.sources._event_columns import INTERNAL as _INTERNAL
 
 __all__ = ["ACTOR", "Actors", "actor_option", "check_actor_column", "with_actors", "per_account", "users_only", "world_tables",
            "suggest_actor"]
 
-#: The event log's column holding each event's actor, as text ("" for none), with the option.
-ACTOR = "_actor"
-#: Columns every loaded event log has that are not the user's.
-_INTERNAL = ("_row", "_dated", ACTOR)
 
 
 def _noun(column: str, default: str) -> str:
@@ -96,25 +94,21 @@ class Actors:
                        f"{self.journey_name}'s own (no {self.name} acts in them).")
         if self.in_several:
             out.append(f"{counted(self.in_several, self.name)} acted for more than one {self.journey_name}.")
-        for kind, n in self.answers.items():
-            how = [f"{n['moved']:,} rows keyed by {self.name} go to the {self.journey_name} the {self.name} "
-                   "acted for"]
-            if n["by_time"]:
-                how.append(f"{n['by_time']:,} by {self.name}s of several {self.journey_name}s go to the one "
-                           f"they acted for last at or before the answer")
-            if n["before_first"]:
-                how.append(f"{n['before_first']:,} from before the {self.name}'s first event to their first "
-                           f"{self.journey_name}")
-            if n["no_journey"]:
-                how.append(f"{n['no_journey']:,} by {self.name}s who act for no {self.journey_name} are "
-                           f"left out (no {self.journey_name}'s journey holds them)")
-            out.append(f"{kind.capitalize()}: " + "; ".join(how) + ".")
-        return " ".join(out)
+        name, journey = self.name, self.journey_name
+        return " ".join(out + answer_sentences(self.answers, [
+            ("moved", lambda n: f"{n['moved']:,} rows keyed by {name} go to the {journey} the {name} acted for"),
+            ("by_time", lambda n: f"{n['by_time']:,} by {name}s of several {journey}s go to the one they acted "
+                                  "for last at or before the answer"),
+            ("before_first", lambda n: f"{n['before_first']:,} from before the {name}'s first event to their "
+                                       f"first {journey}"),
+            ("no_journey", lambda n: f"{n['no_journey']:,} by {name}s who act for no {journey} are left out "
+                                     f"(no {journey}'s journey holds them)")]))
 
 
 def check_actor_column(loaded, column, path=None) -> None:
     """Raise a located :class:`~jmtools.core.errors.DataError` when ``column`` (the ``actor``
-    option) is no column of the loaded event log; nothing when ``column`` is None.
+    option) is no column of the loaded event log; nothing when ``column`` is None
+    (:func:`jmtools.sources._event_columns.check_event_column`).
 
     Examples
     --------
@@ -129,21 +123,7 @@ def check_actor_column(loaded, column, path=None) -> None:
     ...     print(err.problems[0].fix)
     did you mean 'user_id'? name the event log's column that holds who acted (a user of the account)
     """
-    if column is None:
-        return
-    if loaded.kind != "events":
-        raise ParameterError("actor", column, expected="an option of the event log only",
-                             fix="give `actor:` under `events:`; answers keyed by user follow their "
-                                 "user's account")
-    names = [c for c in loaded.table.columns if c not in _INTERNAL]
-    if column in names:
-        return
-    near = suggest(str(column), names)
-    raise DataError([Problem(
-        f"actor column {column!r} is not a column of the event log (columns: {', '.join(names)})",
-        fix=(f"did you mean {near!r}? " if near else "")
-        + "name the event log's column that holds who acted (a user of the account)",
-        source=getattr(path, "name", None) or loaded.source, column=str(column), path="actor")])
+    check_event_column(loaded, "actor", column, path)
 
 
 #: Why ``actor`` and ``case`` are not taken together (D256): what a user answers would go to the

@@ -19,16 +19,15 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from jmtools.core.engine import to_pandas
-from jmtools.core.errors import DataError, ParameterError, Problem, suggest
+from jmtools.core.errors import DataError, Problem
 from jmtools.core.vocabulary import counted, with_article
+from jmtools.sources._event_columns import answer_sentences, check_event_column
 
 __all__ = ["CASE_SEP", "Cases", "case_option", "check_case_column", "per_case", "journeys_of", "keyed_by_case",
            "moved_per_case", "with_journey_keys"]
 
 #: Between a customer's id and the case's in a journey key: ``"C0001 · K-17"``.
 CASE_SEP = " · "
-#: Columns every loaded event log has that are not the user's.
-_INTERNAL = ("_row", "_dated")
 
 
 @dataclass
@@ -150,16 +149,12 @@ class Cases:
                        f"{'is' if self.shared_values == 1 else 'are'} held by more than one "
                        f"customer ({counted(self.shared_journeys, 'journey')}): each customer's is "
                        f"{with_article(self.name)} of its own.")
-        for kind, n in self.answers.items():
-            how = [f"{n['by_column']:,} to the {self.name} their row names"] if n["by_column"] else []
-            if n["by_time"]:
-                how.append(f"{n['by_time']:,} to the {self.name} the customer was in at the time"
-                           + (f" ({n['before_first']:,} from before any {self.name} to the first)"
-                              if n["before_first"] else ""))
-            if n["no_case"]:
-                how.append(f"{n['no_case']:,} of customers without {with_article(self.name)} are left out")
-            if how:
-                out.append(f"{kind.capitalize()}: " + "; ".join(how) + ".")
+        name = self.name
+        out.extend(answer_sentences(self.answers, [
+            ("by_column", lambda n: f"{n['by_column']:,} to the {name} their row names"),
+            ("by_time", lambda n: f"{n['by_time']:,} to the {name} the customer was in at the time" + (
+                f" ({n['before_first']:,} from before any {name} to the first)" if n["before_first"] else "")),
+            ("no_case", lambda n: f"{n['no_case']:,} of customers without {with_article(name)} are left out")]))
         if self.customers_without:
             out.append(f"{counted(self.customers_without, 'customer')} of the customer table "
                        f"{'has' if self.customers_without == 1 else 'have'} no {self.name}: in no journey.")
@@ -168,35 +163,19 @@ class Cases:
 
 def check_case_column(loaded, column, path=None) -> None:
     """Raise a located :class:`~jmtools.core.errors.DataError` when ``column`` (the ``case``
-    option) is no column of the loaded event log; nothing when ``column`` is None.
+    option) is no column of the loaded event log; nothing when ``column`` is None
+    (:func:`jmtools.sources._event_columns.check_event_column`).
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from jmtools.sources import load_events
-    >>> ev = load_events(pd.DataFrame({"customer_id": ["a"], "timestamp": ["2024-01-01"],
-    ...                                "event": ["view"], "claim_no": ["K1"]}))
-    >>> check_case_column(ev, "claim_no")
+    >>> from jmtools.sources import load_world
     >>> try:
-    ...     check_case_column(ev, "claim_nr")
+    ...     check_case_column(load_world("sample:b2b").surveys, "claim_no")
     ... except Exception as err:
-    ...     print(err.problems[0].fix)
-    did you mean 'claim_no'? name the event log's column that holds each event's case (claim, order, admission)
+    ...     print(err.fix)
+    give `case:` under `events:`; answers follow their events' cases
     """
-    if column is None:
-        return
-    if loaded.kind != "events":
-        raise ParameterError("case", column, expected="an option of the event log only",
-                             fix="give `case:` under `events:`; answers follow their events' cases")
-    names = [c for c in loaded.table.columns if c not in _INTERNAL]
-    if column in names:
-        return
-    near = suggest(str(column), names)
-    raise DataError([Problem(
-        f"case column {column!r} is not a column of the event log (columns: {', '.join(names)})",
-        fix=(f"did you mean {near!r}? " if near else "")
-        + "name the event log's column that holds each event's case (claim, order, admission)",
-        source=getattr(path, "name", None) or loaded.source, column=str(column), path="case")])
+    check_event_column(loaded, "case", column, path)
 
 
 def per_case(tables: dict, events, column: str, *, name: str = "case"):
