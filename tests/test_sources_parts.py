@@ -211,8 +211,8 @@ def _bad_folders():
         (d / "loading.yaml").write_text("events:\n  parts:\n    events.csv: {values: {stage: {a: b}}}\n")
 
     return {f.__name__: (f, said) for f, said in [
-        (empty, "events/ is a folder named for a table but holds no Parquet or CSV part file: put the table's part files in it"),
-        (not_data, "events/ is a folder named for a table but holds no Parquet or CSV part file: put the table's part files in it"),
+        (empty, "events/ is a folder named for a table but holds no Parquet, CSV, JSON-lines or Excel part file: put the table's part files in it"),
+        (not_data, "events/ is a folder named for a table but holds no Parquet, CSV, JSON-lines or Excel part file: put the table's part files in it"),
         (corrupt, "events/p1.parquet: the Parquet data cannot be read"),
         (columns_differ, "'channel' is not in p0.parquet but VARCHAR in p1.parquet"),
         (types_differ, "'timestamp' is TIMESTAMP in p0.parquet but VARCHAR in p1.parquet"),

@@ -87,7 +87,7 @@ def unread_fix(name: str, *, folder=None, read_from: str | None = None) -> str:
     'is named for a table but is not read: save it as CSV, Parque'
     """
     if name.endswith("/"):          # a table's folder without part files (D259)
-        return ("is a folder named for a table but holds no Parquet or CSV part file: put the table's part "
+        return ("is a folder named for a table but holds no Parquet, CSV, JSON-lines or Excel part file: put the table's part "
                 "files in it (key=value subfolders are read as partitions), or remove it.")
     stem, dot, suffix = name.rpartition(".")
     kind = name.split(".")[0].lower()
