@@ -35,10 +35,11 @@ def check_event_column(loaded, option: str, column, path=None) -> None:
     Examples
     --------
     >>> import pandas as pd
-    >>> from jmtools.sources import load_events
-    >>> ev = load_events(pd.DataFrame({"customer_id": ["a"], "timestamp": ["2024-01-01"],
-    ...                                "event": ["view"], "claim_no": ["K1"]}))
-    >>> check_event_column(ev, "case", "claim_no")
+    >>> from jmtools.sources import load_table
+    >>> row = dict(customer_id="a", timestamp="2024-01-01", event="view", claim_no="K1")
+    >>> ev = load_table(pd.DataFrame([row]), "events")
+    >>> check_event_column(ev, "case", "claim_no") is None
+    True
     >>> try:
     ...     check_event_column(ev, "case", "claim_nr")
     ... except Exception as err:
