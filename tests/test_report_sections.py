@@ -323,9 +323,9 @@ def test_the_funnel_counts_own_steps_at_a_stage_where_customers_act_and_says_who
                 f"company started there (Restock reminder) but took no step of their own at Restock, so the funnel "
                 f"counts them neither there nor after it.") in text
         assert "Not counted at Delivery" not in text and "Counted through the company's contacts" not in text
-        # the way out when such a record is the customer's own doing (a B2B tester's automatic renewal)
-        assert ("(a renewal that runs unless cancelled, an order phoned in to staff), mark that touchpoint "
-                "`initiated_by: customer` in the journey and the funnel counts it.") in text
+        # D262: the reminder is an e-mail the company sent, never the customer's own step, so the way out
+        # (mark it `initiated_by: customer`, D243) is not offered under it; tests/test_report_units.py has both sides
+        assert "mark that touchpoint `initiated_by: customer`" not in text
     # the counts, against a plain-pandas strict funnel over the customers' own steps
     world = load("sample:grocery")
     tables, events, _ = select(world, resolve_focus(world.journey, "all", ""))

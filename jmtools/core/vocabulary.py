@@ -64,8 +64,9 @@ IN_CUSTOMERS_TITLE = "All in the customer table"
 PERSONA_SELECTOR = "persona"
 
 
-def focus_label(persona: str = ALL, segment: str = "") -> str:
-    """How a report names its focus.
+def focus_label(persona: str = ALL, segment: str = "", *, many: str = "customers") -> str:
+    """How a report names its focus; ``many`` names what every journey is when it is not a
+    customer's (``"accounts"`` with an actor column, ``"claims"`` per case; D262).
 
     Examples
     --------
@@ -73,8 +74,10 @@ def focus_label(persona: str = ALL, segment: str = "") -> str:
     'all customers'
     >>> focus_label("Budget Ben", "region == 'north'")
     "Budget Ben in segment region == 'north'"
+    >>> focus_label(many="accounts")
+    'all accounts'
     """
-    who = ALL_LABEL if persona == ALL else persona
+    who = f"all {many}" if persona == ALL else persona
     return f"{who} in segment {segment}" if segment else who
 
 

@@ -210,7 +210,8 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
     if persona in shared.persona_errors:  # this persona's own rule is broken: its report fails alone
         raise shared.persona_errors[persona]
     journey = shared.world.journey
-    focus = resolve_focus(journey, persona, shared.segment)
+    many = shared.cases.plural if shared.cases is not None else getattr(shared.actors, "journeys", "customers")
+    focus = resolve_focus(journey, persona, shared.segment, many=many)    # "all accounts", "all claims" (D262)
     small = small_personas(shared.assignment, shared.evidence) | _small_people(shared)
     protects = _protects_smaller(shared, focus)   # its size would give a smaller persona's back
     funnel_all, funnel, protecting = _funnels(shared.evidence, focus, funnels.parse_steps(funnel_steps),
@@ -244,7 +245,7 @@ def run(data, *, journey=None, persona: str = ALL, segment: str = "", min_n: int
                     options={"min_n": min_n, "min_n_compared": compared_n, "min_effect": min_effect,
                              "n_quotes": n_quotes, "focus_hidden": bool(hidden_focus), "focus_protects": protects,
                              "disclosure_note": disclosure_note(min_n, curve, small, kpi, hidden_focus=hidden_focus,
-                                                                focus_protects=protects,
+                                                                many=getattr(shared.actors, "journeys", "customers"), focus_protects=protects,
                                                                 few_customers=compared.attrs["few_customers"],
                                                                 funnel_steps=funnel.attrs.get("hidden_steps", 0)),
                              **shared.options},

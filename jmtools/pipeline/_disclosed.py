@@ -31,7 +31,7 @@ from jmtools.analyses.disclosure import (FUNNEL_GROUPS, MIN_GROUP, customers_beh
                                          suppress_small_cells, suppression_note)
 from jmtools.core.errors import ParameterError
 from jmtools.core.stats import wilson_interval
-from jmtools.core.vocabulary import ALL, NO_PERSONA
+from jmtools.core.vocabulary import ALL, NO_PERSONA, with_article
 
 __all__ = ["disclosure_floor", "small_personas", "disclosed_comparisons", "disclosed_rows", "disclosed_funnel",
            "disclosed_steps", "disclosure_note", "FEWER", "OTHER", "step_loss", "loss_rates", "disclosed_table",
@@ -520,8 +520,9 @@ def _blank(out: pd.DataFrame, columns, hidden) -> None:
 def disclosure_note(min_n: int, curve: pd.DataFrame | None, small: set = frozenset(),
                     kpis: pd.DataFrame | None = None, min_group: int = MIN_GROUP,
                     few_customers: int = 0, hidden_focus: str = "", funnel_steps: int = 0,
-                    focus_protects: bool = False) -> str:
-    """What the report hides so that no group of fewer than ``min_group`` customers is shown ("" if nothing).
+                    focus_protects: bool = False, many: str = "customers") -> str:
+    """What the report hides so that no group of fewer than ``min_group`` customers is shown ("" if nothing);
+    ``many`` names what a group counts, "accounts" with an actor column (D256, D262).
 
     ``few_customers``: comparisons not made because a side had fewer than ``min_group``
     distinct customers although it had enough answers or texts
@@ -539,6 +540,8 @@ def disclosure_note(min_n: int, curve: pd.DataFrame | None, small: set = frozens
     ''
     >>> disclosure_note(30, None, few_customers=2)  # doctest: +ELLIPSIS
     '... 2 pain-point comparisons with fewer than 5 customers on a side are not made.'
+    >>> disclosure_note(30, None, few_customers=1, many="accounts")
+    'No group of fewer than 5 accounts is shown (an account counts once, however many answers or texts its users wrote): 1 pain-point comparison with fewer than 5 accounts on a side is not made.'
     """
     parts = []
     if hidden_focus:
@@ -573,5 +576,7 @@ def disclosure_note(min_n: int, curve: pd.DataFrame | None, small: set = frozens
                      f"hidden (fewer than {min_group} customers answered, or one that would reveal such a group)")
     if not parts:
         return ""
-    return (f"No group of fewer than {min_group} customers is shown (a customer counts once, however "
-            "many answers or texts they wrote): " + "; ".join(parts) + ".")
+    once = ("a customer counts once, however many answers or texts they wrote" if many == "customers" else
+            f"{with_article(many.removesuffix('s'))} counts once, however many answers or texts its users wrote")
+    said = f"No group of fewer than {min_group} customers is shown ({once}): " + "; ".join(parts) + "."
+    return said if many == "customers" else said.replace(f"{min_group} customers", f"{min_group} {many}")

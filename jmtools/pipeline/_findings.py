@@ -49,8 +49,9 @@ class Focus:
         return self.persona == ALL
 
 
-def resolve_focus(journey, persona: str = ALL, segment: str = "") -> Focus:
-    """Check ``persona`` against the journey and build the :class:`Focus`.
+def resolve_focus(journey, persona: str = ALL, segment: str = "", *, many: str = "customers") -> Focus:
+    """Check ``persona`` against the journey and build the :class:`Focus`; ``many`` names the
+    journeys of its label, "all accounts" (:func:`jmtools.core.vocabulary.focus_label`, D262).
 
     Examples
     --------
@@ -72,7 +73,7 @@ def resolve_focus(journey, persona: str = ALL, segment: str = "") -> Focus:
     names = list(journey.persona_names)
     if persona != ALL and persona not in names:
         raise ParameterError("persona", persona, expected=[ALL, *names])
-    return Focus(persona=persona, segment=segment or "", label=focus_label(persona, segment))
+    return Focus(persona=persona, segment=segment or "", label=focus_label(persona, segment, many=many))
 
 
 def require_members(journey, persona: str, assignment) -> None:
@@ -535,6 +536,8 @@ class Findings:
         seen = touchpoint_customers(self.evidence, ALL if self.focus.everyone else str(self.focus.persona))
         if self.cases is not None:           # the map's cells say what they count (D253)
             seen.attrs["counts"] = (self.cases.name, self.cases.plural)
+        elif self.actors is not None:        # an account's journey, its users acting (D256, D262)
+            seen.attrs["counts"] = (self.actors.journey_name, self.actors.journeys)
         return seen
 
 

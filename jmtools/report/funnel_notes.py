@@ -8,6 +8,8 @@ its sentences through the section kit (nothing when there is nothing to say).
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from jmtools.analyses.disclosure import MIN_GROUP, count_words
@@ -22,7 +24,7 @@ from jmtools.report.present import esc, funnel_chart, md, with_caption
 from jmtools.report.record import record
 from jmtools.report.wording import CUSTOMERS, caption, later_words, listed, percent, unit_of
 
-__all__ = ["counted_as", "show_per_case", "show_actors", "show_not_started", "show_contact_only", "show_skipped", "show_optional", "show_left", "show_still_open",
+__all__ = ["WAY_OUT", "MESSAGE_WORDS", "may_be_own_step", "counted_as", "show_per_case", "show_actors", "show_not_started", "show_contact_only", "show_skipped", "show_optional", "show_left", "show_still_open",
            "show_last_seen", "instead_words", "focus_still_open", "show_funnel_chart", "show_before_leaving",
            "leaving_rows", "open_funnel_chart", "open_conversion_chart", "conversion_open_rows", "OPEN_END"]
 
@@ -76,23 +78,24 @@ def show_not_started(f: Findings) -> None:
     fun, of = f.funnel, f.n_customers
     if fun.empty or not of or f.focus_hidden or fun["n"].isna().iloc[0]:
         return
-    left = of - int(fun["n"].iloc[0])
+    left, many = of - int(fun["n"].iloc[0]), unit_of(f).many
     if left <= 0:
         return
     k = f"fewer than {MIN_GROUP}" if left < MIN_GROUP else f"{left:,} ({percent(left / of)})"
-    kit.display(md("> **Customers the funnel does not count**: {k} of the {of} customers with events have no event at "
+    kit.display(md("> **{Many} the funnel does not count**: {k} of the {of} {many} with events have no event at "
                    "**{first}**, its first step, so the funnel above does not count them at any stage. If "
-                   "customers may start later (through a broker, a shop, a colleague), give the funnel the "
+                   "{many} may start later (through a broker, a shop, a colleague), give the funnel the "
                    "steps they share (the report's `funnel_steps`), or mark the first stage `optional: true`.",
-                   k=k, of=f"{of:,}", first=str(fun["step"].iloc[0])))
+                   k=k, of=f"{of:,}", first=str(fun["step"].iloc[0]), many=many, Many=many.capitalize()))
 
 
 def show_optional(f: Findings) -> None:
     """Each optional stage (``optional: true``): how many reached it of those at the stage before
     (:attr:`Findings.optional`); records ``optional_<k>``."""
+    many = unit_of(f).many                                       # accounts, claims (D262)
     for k, r in enumerate(f.optional, start=1):
-        of = (f"of the {r['of']:,} customers counted at {r['after']}" if r["after"] else
-              f"of the {r['of']:,} customers with events")
+        of = (f"of the {r['of']:,} {many} counted at {r['after']}" if r["after"] else
+              f"of the {r['of']:,} {many} with events")
         if r["n"] is None:
             share = f"fewer than {MIN_GROUP} {of}"
         elif r["share"] is None:
@@ -102,11 +105,11 @@ def show_optional(f: Findings) -> None:
             share = f"{r['n']:,} {of} ({percent(r['share'])}, 95% CI {percent(low)}–{percent(high)})"
             record(f"optional_{k}", r["share"], label=f"Reached {r['stage']} (optional)", n=r["of"], ci=r["ci"],
                    unit="%")
-        where = _elsewhere(r, f.focus.everyone)
-        kit.display(md("**{stage}, an optional stage**: reached by {share}." + where + " Many customers never need "
+        where = _elsewhere(r, f.focus.everyone, many)
+        kit.display(md("**{stage}, an optional stage**: reached by {share}." + where + " Many {many} never need "
                        "it (`optional: true` in the journey file), so it is no step of the funnel above: later "
-                       "stages count customers with or without it, and not reaching it is no drop-off.",
-                       stage=r["stage"], share=share, after=r["after"] or ""))
+                       "stages count {many} with or without it, and not reaching it is no drop-off.",
+                       stage=r["stage"], share=share, after=r["after"] or "", many=many))
 
 
 def instead_words(f: Findings, to: str) -> str:
@@ -126,9 +129,9 @@ optional stage beside it; see below): the loss counts them.'
     >>> instead_words(f, "Booking")
     ''
     """
-    parts = []
+    parts, many = [], unit_of(f).many
     for r, e in _instead(f, to):
-        parts.append(f"{count_words(e['n_never'])} customers the funnel never counts at **{esc(to)}** had an event "
+        parts.append(f"{count_words(e['n_never'])} {many} the funnel never counts at **{esc(to)}** had an event "
                      f"at **{esc(r['stage'])}** instead (an optional stage beside it; see below): the loss counts them.")
     return "".join(" " + p for p in parts)
 
@@ -144,7 +147,7 @@ def _instead(f: Findings, to: str) -> list:
     return out
 
 
-def _elsewhere(r: dict, everyone: bool) -> str:
+def _elsewhere(r: dict, everyone: bool, many: str = "customers") -> str:
     """After "reached by …": the customers with an event at the optional stage whom that count
     leaves out, by where they were in the funnel (D216) — before the stage before it, or never
     counted there. Counts of 1–4 in words; with one, no total or sum that would give it back; on a
@@ -153,13 +156,13 @@ def _elsewhere(r: dict, everyone: bool) -> str:
     if not e or not e["n_later"] + e["n_never"]:
         return ""
     if e["small"] and not everyone:
-        return (" Customers of this persona who had it before reaching **{after}** are left out of that count; how "
-                "many is not said per persona, as some persona has fewer than 5 of them.")
+        return (f" {many.capitalize()} of this persona who had it before reaching **{{after}}** are left out of that "
+                "count; how many is not said per persona, as some persona has fewer than 5 of them.")
     later, never = count_words(e["n_later"]), count_words(e["n_never"])
     if e["small"]:
         return (f" Others had it before they were counted at **{{after}}**, so that count leaves them out: {later} "
                 f"who reached {{after}} only later, and {never} whom the funnel never counts at {{after}}.")
-    return (f" In all {e['n_any']:,} customers had an event at this stage: {e['n_after']:,} after **{{after}}** "
+    return (f" In all {e['n_any']:,} {many} had an event at this stage: {e['n_after']:,} after **{{after}}** "
             f"(the count above) and {e['n_later'] + e['n_never']:,} before it, which that count leaves out — "
             f"{never} of them never reached {{after}} (as the funnel counts), {later} reached it later.")
 
@@ -168,17 +171,18 @@ def show_left(f: Findings) -> None:
     """Below the funnel: how many of the focus reached each exit stage (customers leaving), which
     is no step of the funnel (:attr:`Findings.left`), and what came before leaving
     (:func:`show_before_leaving`); records ``left_<k>``."""
+    many = unit_of(f).many
     for k, r in enumerate(f.left, start=1):
         if r["n"] is None:
-            share = f"fewer than {MIN_GROUP} of the {r['of']:,} customers with events"
+            share = f"fewer than {MIN_GROUP} of the {r['of']:,} {many} with events"
         else:
             low, high = r["ci"]
-            share = (f"{r['n']:,} of the {r['of']:,} customers with events ({percent(r['share'])}, 95% CI "
+            share = (f"{r['n']:,} of the {r['of']:,} {many} with events ({percent(r['share'])}, 95% CI "
                      f"{percent(low)}–{percent(high)})")
             record(f"left_{k}", r["share"], label=f"Left at {r['stage']}", n=r["of"], ci=r["ci"], unit="%")
         kit.display(md("**Left at {stage}**: {share}. {stage} is an exit stage (`exit: true` in the journey "
-                       "file): customers who reach it leave, so it is no step of the funnel above, and staying "
-                       "is no drop-off.", stage=r["stage"], share=share))
+                       "file): {many} {who} reach it leave, so it is no step of the funnel above, and staying "
+                       "is no drop-off.", stage=r["stage"], share=share, many=many, who=unit_of(f).who))
         show_before_leaving(f, r["stage"], k)
 
 
@@ -210,12 +214,12 @@ def show_before_leaving(f: Findings, stage: str, k: int = 1) -> None:
     rows = leaving_rows(f, stage)
     if rows.empty:
         return
-    top = rows.iloc[0]
-    among = f"the {top['n']:,} customers with events"
+    top, unit = rows.iloc[0], unit_of(f)
+    among = f"the {unit.of(top['n'])} with events"
     if top["from_stage"]:
         had = ("nearly all" if top["n_left"] == top["n_left_all"] else
                f"{count_words(top['n_left'])} of the {top['n_left_all']:,}")
-        among = (f"the {top['n']:,} customers who had reached **{{fs}}** themselves (as {had} who left had, "
+        among = (f"the {unit.of(top['n'])} {unit.who} had reached **{{fs}}** themselves (as {had} who left had, "
                  "before leaving)")
     parts, values = [], {}
     for i, r in enumerate(rows.itertuples()):
@@ -236,9 +240,9 @@ def show_before_leaving(f: Findings, stage: str, k: int = 1) -> None:
     kit.display(md("> **Before leaving at {stage}**: among " + among + ":\n>\n"
                    + "".join(f"> - {p};\n" for p in parts[:-1]) + f"> - {parts[-1]}.\n>\n> " + step +
                    "Only what came before leaving counts (for those who stayed, anything up to the data's end). "
-                   "An association, not a cause: customers who met it may differ in other ways, and whether it "
-                   "drives leaving is for a test or a conversation to tell.", stage=stage, fs=top["from_stage"],
-                   **values))
+                   "An association, not a cause: " + unit.many + " " + unit.who + " met it may differ in other ways, "
+                   "and whether it drives leaving is for a test or a conversation to tell.", stage=stage,
+                   fs=top["from_stage"], **values))
 
 
 def _share(share, low, high) -> str:
@@ -251,20 +255,56 @@ def show_contact_only(f: Findings) -> None:
     (:attr:`Findings.contact_only`, D243); 1–4 said in words. Then each stage reached only through
     the company's own record (every touchpoint there ``initiated_by: company``), with the funnel's
     count there."""
-    rows = f.contact_only
+    rows, many = f.contact_only, unit_of(f).many
     for r in (rows.itertuples() if rows is not None else []):
-        at = [t.name for t in f.evidence.rules if t.initiated_by == "company" and t.stage == r.step]
-        who = (f"{count_words(r.n_contact_only)} of the {int(r.n_prev):,} customers counted at {r.before}" if pd.notna(r.before)
-               else count_words(r.n_contact_only) + " customers")
+        at = [t for t in f.journey.touchpoints if t.initiated_by == "company" and t.stage == r.step]
+        who = (f"{count_words(r.n_contact_only)} of the {int(r.n_prev):,} {many} counted at {r.before}"
+               if pd.notna(r.before) else f"{count_words(r.n_contact_only)} {many}")
         kit.display(md("> **Not counted at {step}**: {who} got a contact the company started there ({names}) but took "
                        "no step of their own at {step}, so the funnel counts them neither there nor after it. At a "
                        "stage where customers act, only a customer's own step counts as reaching it; at a stage where "
-                       "only the company acts (a payment, an ad shown), its contact does. If one of these records a step "
-                       "that is the customer's own, taken by not acting or through someone else (a renewal that "
-                       "runs unless cancelled, an order phoned in to staff), mark that touchpoint "
-                       "`initiated_by: customer` in the journey and the funnel counts it.",
-                       step=r.step, who=who, names=", ".join(at) or "at that stage"))
+                       "only the company acts (a payment, an ad shown), its contact does." +
+                       (WAY_OUT if any(may_be_own_step(t) for t in at) else ""),
+                       step=r.step, who=who, names=", ".join(t.name for t in at) or "at that stage"))
     _show_company_record_only(f)
+
+
+#: After "Not counted at …" where a company touchpoint there may record the customer's own step
+#: (:func:`may_be_own_step`, D243, D262): how to count it.
+WAY_OUT = (" If one of these records a step that is the customer's own, taken by not acting or through someone "
+           "else (a renewal that runs unless cancelled, an order phoned in to staff), mark that touchpoint "
+           "`initiated_by: customer` in the journey and the funnel counts it.")
+
+#: Words that make a touchpoint's name or event plainly a message the company sends (D262): the
+#: medium, the kind of message, or the send itself (D245's words of an event name).
+MESSAGE_WORDS = frozenset({"mail", "email", "emails", "mails", "mailing", "newsletter", "push", "sms", "letter",
+                           "message", "notification", "notice", "reminder", "alert", "digest", "invitation",
+                           "ad", "ads", "advert", "sent", "send", "sending", "dispatched"})
+
+
+def may_be_own_step(touchpoint) -> bool:
+    """Whether a touchpoint the company starts may record a step that is the customer's own (an
+    automatic renewal, an order taken by staff), so that marking it ``initiated_by: customer`` can
+    be right (D262): always for a conversation (``channel: interpersonal``: a call or a visit can
+    carry the customer's decision); otherwise unless its name or an event pattern says a message
+    (:data:`MESSAGE_WORDS`: a reminder e-mail, a push, a notice, ``*_sent``), which the customer
+    only receives.
+
+    Examples
+    --------
+    >>> from jmtools.journey.model import Touchpoint
+    >>> tp = lambda name, events, channel="digital": Touchpoint(name=name, stage="S", channel=channel,
+    ...                                                          events=events, initiated_by="company")
+    >>> may_be_own_step(tp("Restock reminder", ["reminder_email_sent"])), may_be_own_step(tp("Renewal", ["auto_renewed"]))
+    (False, True)
+    >>> may_be_own_step(tp("Price update", ["priceIncreaseNotice"])), may_be_own_step(tp("Order line", ["sms_order"], "interpersonal"))
+    (False, True)
+    """
+    if touchpoint.channel == "interpersonal":
+        return True
+    text = " ".join([touchpoint.name, *touchpoint.events])
+    words = re.split(r"[^a-z]+", re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text).lower())
+    return not MESSAGE_WORDS.intersection(words)
 
 
 def _show_company_record_only(f: Findings) -> None:
@@ -283,9 +323,9 @@ def _show_company_record_only(f: Findings) -> None:
         if not at or any(t.initiated_by != "company" for t in at) or hide or n != n or not n:
             continue
         kit.display(md("> **{step} is reached only through the company's own record** ({names}): the funnel counts "
-                       "{n} customers there by it, so the conversions into and out of {step} rest on that record, "
+                       "{n} {many} there by it, so the conversions into and out of {step} rest on that record, "
                        "not on a step customers took themselves.", step=str(step),
-                       names=", ".join(t.name for t in at), n=count_words(int(n))))
+                       names=", ".join(t.name for t in at), n=count_words(int(n)), many=unit_of(f).many))
 
 
 def show_funnel_chart(f: Findings, *, title: str) -> None:
@@ -299,8 +339,8 @@ def show_funnel_chart(f: Findings, *, title: str) -> None:
     unit = unit_of(f)                                                # claims per case (D238, D253)
     text = caption(key, unit=unit) + (" " + _open_end(unit) if fun["open"].any() or (other is not None and
                                                                                    other["open"].any()) else "")
-    kit.display(with_caption(funnel_chart(fun, compare=other, label=f.focus.label, title=title, unit=unit.heading),
-                             key, text=text))
+    kit.display(with_caption(funnel_chart(fun, compare=other, label=f.focus.label, compare_label=unit.everyone,
+                                          title=title, unit=unit.heading), key, text=text))
 
 
 def open_funnel_chart(funnel: pd.DataFrame, opened: pd.DataFrame, *, title: str):
@@ -412,16 +452,17 @@ def conversion_open_rows(evidence, frame: pd.DataFrame, *, persona: str = ALL, b
 def show_skipped(f: Findings) -> None:
     """Below the funnel: each step that loses customers who go on to a later step all the same
     (:attr:`Findings.skipped`): a stage they may skip, with the fix (``optional: true``)."""
+    unit = unit_of(f)
     for r in f.skipped.itertuples():
         share = f" ({percent(r.n_skipped / r.n_lost)})" if r.n_lost else ""
-        kit.display(md("> **{step} may be a stage customers skip**: {n} of the {lost} customers the funnel loses "
+        kit.display(md("> **{step} may be a stage {many} skip**: {n} of the {lost} {many} the funnel loses "
                        "between {before} and {step}{share} have a later step of their own all the same ({later}). "
-                       "The funnel counts them as lost at {step} and at every step after it. If customers may "
+                       "The funnel counts them as lost at {step} and at every step after it. If {many} may "
                        "skip it, mark it `optional: true` in the journey file: the funnel then counts them on, "
                        "and says below how many reach it. If what they did later is no step forward (a miss, a "
                        "cancellation), they are lost indeed: leave it as it is.", step=r.step, n=f"{r.n_skipped:,}",
-                       lost=f"{r.n_lost:,}", before=r.before, share=share,
-                       later=later_words(r.later, getattr(r, "later_touchpoints", None), MIN_GROUP)))
+                       lost=f"{r.n_lost:,}", before=r.before, share=share, many=unit.many,
+                       later=later_words(r.later, getattr(r, "later_touchpoints", None), MIN_GROUP, unit=unit)))
 
 
 def show_still_open(f: Findings) -> None:

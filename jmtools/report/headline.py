@@ -24,9 +24,10 @@ from jmtools.core.vocabulary import counted
 from jmtools.pipeline._had_time import had_time, open_rows
 from jmtools.report.stake import stake_share
 from jmtools.report.wording import (CUSTOMERS, Unit, caption, compared, emotion, feeling, ids_words, interval,
-                                    later_words, loss_words, open_words, percent, plain, unit_of)
+                                    later_words, loss_words, not_shown_template, open_words, percent, plain, unit_of)
 
-__all__ = ["headline_items", "hidden_unit", "headline_html", "loss_interval", "no_loss_words", "one_point_curve"]
+__all__ = ["headline_items", "hidden_unit", "not_shown_for", "headline_html", "loss_interval", "no_loss_words",
+           "one_point_curve"]
 
 
 def _row_for(frame, stage, persona=None):
@@ -89,6 +90,20 @@ def hidden_unit(f) -> str:
     'customers'
     """
     return unit_of(f).many if getattr(f, "cases", None) is None else "customers"
+
+
+def not_shown_for(f) -> str:
+    """The Markdown a report shows in place of a hidden focus's numbers
+    (:func:`~jmtools.report.wording.not_shown_template`): fewer than 5 of :func:`hidden_unit`, the
+    report for all of the report's unit ("all accounts", D262).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> not_shown_for(SimpleNamespace(focus_protects=False)).split(" — ")[0]
+    '> **{who}: fewer than {m} customers'
+    """
+    return not_shown_template(f.focus_protects, hidden=hidden_unit(f), everyone=unit_of(f).everyone)
 
 
 def _unit(f) -> str:
@@ -158,8 +173,8 @@ def _loss(f) -> dict | None:
     if len(went):                         # lost by the strict funnel, yet they go on (D161)
         r = went.iloc[0]
         text += (f"; {r['n_skipped']:,} of them have a later step of their own all the same "
-                 f"({later_words(r['later'], r.get('later_touchpoints'), MIN_GROUP)}): {loss['to']} may be "
-                 "a stage customers skip, unless what they did there is no step forward (a miss, a cancellation)")
+                 f"({later_words(r['later'], r.get('later_touchpoints'), MIN_GROUP, unit=unit_of(f))}): {loss['to']} "
+                 f"may be a stage {unit_of(f).many} skip, unless what they did there is no step forward (a miss, a cancellation)")
     return {"key": "loss", "label": "Biggest loss", "text": text + "."}
 
 

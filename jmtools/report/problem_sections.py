@@ -19,13 +19,14 @@ from jmtools.pipeline import Findings, without_customer
 from jmtools.report import _section_kit as kit
 from jmtools.report.caveats import show_repeat_rounds
 from jmtools.report.funnel_notes import focus_still_open
+from jmtools.report.headline import not_shown_for
 from jmtools.report.mappages import screen_and_paper
 from jmtools.report.present import backlog_caption, backlog_chart, html_table, md, number, pain_point_chart, with_caption
 from jmtools.report.quotes import quoted_themes
 from jmtools.report.record import record
 from jmtools.report.stake import order_values_used, stake_cells, stake_total
 from jmtools.report.steps import show_dates_only
-from jmtools.report.wording import CUSTOMERS, caption, listed, not_shown_template, percent, plain, unit_of
+from jmtools.report.wording import CUSTOMERS, caption, listed, percent, plain, unit_of
 
 __all__ = ["where_it_hurts", "what_they_write", "fix_first", "the_map"]
 
@@ -286,7 +287,7 @@ def the_map(f: Findings) -> None:
     if f.curve_basis in basis:
         kit.display(md("The emotion lane shows {what}.", what=basis[f.curve_basis]))
     if f.focus_hidden:
-        kit.display(md(not_shown_template(f.focus_protects), who=f.focus.label,
+        kit.display(md(not_shown_for(f), who=f.focus.label,
                        what="the map's measured emotion and KPIs are", m=MIN_GROUP))
     persona = None if f.focus.everyone else f.focus.persona
     evidence = {**f.map_evidence, "pain_points": _readable(f.pain_points.table)}  # as "Where it hurts"

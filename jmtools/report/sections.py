@@ -41,7 +41,7 @@ from jmtools.report.funnel_notes import (instead_words, show_contact_only, show_
                                          show_actors,
                                          show_still_open, counted_as)
 from jmtools.report.headline import (hidden_unit, headline_html, headline_items, loss_interval, no_loss_words,
-                                     one_point_curve)
+                                     not_shown_for, one_point_curve)
 from jmtools.report.problem_sections import fix_first, the_map, what_they_write, where_it_hurts
 from jmtools.report.record import record, record_source
 from jmtools.report.persona_sizes import sizes_table, with_people
@@ -51,7 +51,7 @@ from jmtools.report.unplaced import show_feeling_basis, show_relationship_kpis, 
 from jmtools.report.caveats import (much_rejected, not_judged, show_personas_left_out, show_unmapped_stages,
                                    thumbs)
 from jmtools.report.wording import (CURVE_HEADINGS, caption, coverage_sentence, curve_introduction, ids_words,
-                                    loss_words, not_shown_template, reached_words, unit_of)
+                                    loss_words, reached_words, unit_of)
 from jmtools.sources import SPECS, source_paths, unread_fix
 
 __all__ = ["record_inputs", "title", "at_a_glance", "who", "data_behind", "how_far", "feelings", "survey_kpis",
@@ -139,8 +139,8 @@ def _glance(f: Findings) -> None:
     if f.focus_hidden:        # 1–4 customers, or a size that protects them: no size, no funnel (docs/decisions.md)
         value = "hidden" if f.focus_protects else f"fewer than {MIN_GROUP}"
         kit.display(_headline(f, [{"label": hidden_unit(f).capitalize(), "value": value, "note": "not shown"}]))
-        kit.display(md(not_shown_template(f.focus_protects), who=f.focus.label, m=MIN_GROUP,
-                       what="its size and funnel are" if f.focus_protects else
+        kit.display(md(not_shown_for(f),
+                       who=f.focus.label, m=MIN_GROUP, what="its size and funnel are" if f.focus_protects else
                        "its size, funnel, survey KPIs and emotion curve are"))
         return
     n = f.n_customers
@@ -173,7 +173,7 @@ def _glance(f: Findings) -> None:
                n=reached["started"], ci=reached["ci"], unit="%", headline=True)
     cards = [{"label": unit_of(f).heading.capitalize(), "value": number(n),
               "note": f"with events, of {f.evidence.n_customers:,} in the data"},
-             dict(zip(("label", "value", "note"), (f"Reached {reached['stage']}", *reached_words(reached))))]
+             dict(zip(("label", "value", "note"), (f"Reached {reached['stage']}", *reached_words(reached, unit=unit_of(f)))))]
     cards += _lowest_card(f)
     loss = f.biggest_loss
     if loss is not None and no_loss_words(loss, unit=unit_of(f)):     # a loss of nobody (D265)
@@ -253,10 +253,12 @@ def who(f: Findings) -> None:
         return
     if f.focus.everyone:
         shown = ev.persona_sizes.assign(share=lambda d: d["n_customers"] / d["n_customers"].sum())
+        whose = unit_of(f).many + (" of customers" if f.cases is not None else "")   # a persona selects people
         kit.display(md("The data holds **{n}** {unit} with events, in {k} personas. "
-                       "Customers no persona rule selects are listed as *{none}*, customers missing from the "
+                       "{Whose} no persona rule selects are listed as *{none}*, {whose} missing from the "
                        "customer table as *{missing}*.", none=NO_PERSONA, missing=NOT_IN_CUSTOMERS,
-                       n=f"{ev.n_customers:,}", k=len(f.journey.persona_names), unit=counted_as(f, people=True)))
+                       n=f"{ev.n_customers:,}", k=len(f.journey.persona_names), unit=counted_as(f, people=True),
+                       Whose=whose.capitalize(), whose=whose))
         sizes_table(with_people(f, shown), unit=counted_as(f))
         _ids_that_do_not_meet(f)
         return
@@ -418,7 +420,8 @@ def how_far(f: Findings) -> None:
     if kit.missing(f, "events", _FUNNEL):
         return
     if f.focus_hidden:
-        kit.display(md(not_shown_template(f.focus_protects), who=f.focus.label, what="its funnel is", m=MIN_GROUP))
+        kit.display(md(not_shown_for(f),
+                       who=f.focus.label, what="its funnel is", m=MIN_GROUP))
         return
     fun, label = f.funnel, f.focus.label
     if set(fun["step"]) <= set(f.evidence.stages):      # the stages' funnel, not one of the user's steps

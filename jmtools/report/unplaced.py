@@ -20,7 +20,7 @@ from jmtools.pipeline import disclosed_kpis
 from jmtools.report.present import html_table, md, number
 from jmtools.report.record import record
 from jmtools.report.steps import show_disclosure_notes
-from jmtools.report.wording import listed
+from jmtools.report.wording import listed, unit_of
 
 __all__ = ["unplaced_rows", "unplaced_sentence", "show_relationship_kpis", "show_survey_scores",
            "show_feeling_basis", "show_unplaced_curve", "NOT_TIED"]
@@ -243,7 +243,8 @@ def show_feeling_basis(findings, *, display=None) -> str:
             ev = ev[ev["persona"] == findings.focus.persona]
             ev.attrs = {**ev.attrs, "languages": {}, "dropped": {}}   # counted on everybody's texts: said below
         if len(ev):
-            said.append(feeling_basis(ev))
+            unit = unit_of(findings)                                  # accounts' visits (D262)
+            said.append(feeling_basis(ev, unit=(unit.one, unit.many)))
         if ev is not findings.emotion_evidence:
             said.append(language_note(findings.emotion_evidence.attrs.get("languages", {}),
                                       what="feedback texts of all customers"))

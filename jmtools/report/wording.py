@@ -65,6 +65,11 @@ class Unit:
         """``who`` for customers, ``that`` for claims, orders, admissions."""
         return "that" if self.per_case else "who"
 
+    @property
+    def everyone(self) -> str:
+        """How a report names all of them: ``"all customers"``, ``"all accounts"`` (D262)."""
+        return f"all {self.many}"
+
     def of(self, n: Any) -> str:
         """``n`` with the noun: ``"1 claim"``, ``"1,200 claims"``."""
         return f"{int(n):,} {self.one if int(n) == 1 else self.many}"
@@ -388,7 +393,6 @@ CURVE_HEADINGS = {
 }
 
 
-
 #: The captions of charts whose bars count journeys, for a world counted per case (D253):
 #: ``{many}`` is the unit's plural (:class:`Unit`).
 _COUNTED_CAPTIONS = {
@@ -449,15 +453,20 @@ NOT_SHOWN_PROTECTS = ("> **{who}: {what} not shown.** Its size would give back, 
                       "than {m} customers is shown, so that no one of them can be picked out.")
 
 
-def not_shown_template(protects: bool) -> str:
-    """:data:`NOT_SHOWN`, or :data:`NOT_SHOWN_PROTECTS` for a persona that protects a smaller one.
+def not_shown_template(protects: bool, *, hidden: str = "customers", everyone: str = "all customers") -> str:
+    """:data:`NOT_SHOWN`, or :data:`NOT_SHOWN_PROTECTS` for a persona that protects a smaller one; ``hidden``
+    names what a group has fewer than 5 of (accounts; customers per case) and ``everyone`` the report for all (D262).
 
     Examples
     --------
     >>> not_shown_template(True).startswith("> **{who}: {what} not shown.**")
     True
+    >>> not_shown_template(False, hidden="accounts", everyone="all accounts").count("accounts")
+    3
     """
-    return NOT_SHOWN_PROTECTS if protects else NOT_SHOWN
+    text = NOT_SHOWN_PROTECTS if protects else NOT_SHOWN
+    return (text.replace("report for all customers", f"report for {everyone}")
+            .replace("{m} customers", "{m} " + hidden))
 
 
 #: What a table cell shows in place of a number the disclosure rule hides (its note says why).
@@ -515,12 +524,12 @@ def open_words(loss: dict) -> str:
             f"{every['n_prev']:,} ({percent(every['drop_off_rate'])})")
 
 
-def later_words(later: str, touchpoints, min_group: int = 5) -> str:
+def later_words(later: str, touchpoints, min_group: int = 5, *, unit: Unit = CUSTOMERS) -> str:
     """Where customers a funnel loses at a step go on all the same, and what they did there
     (:attr:`Findings.skipped`: ``later`` and ``later_touchpoints``), so that a reader can judge
     whether it is a step forward (D222): a missed appointment is none.
 
-    Counts of 1 to ``min_group − 1`` are said "fewer than …".
+    Counts of 1 to ``min_group − 1`` are said "fewer than …"; the others in ``unit`` (D262).
 
     Examples
     --------
@@ -529,13 +538,14 @@ def later_words(later: str, touchpoints, min_group: int = 5) -> str:
     >>> later_words("Renew", [])
     'most of them Renew'
     """
-    said = "; ".join(f"{name}: " + (f"fewer than {min_group}" if 0 < n < min_group else
-                                    f"{n:,} customer{'' if n == 1 else 's'}") for name, n in list(touchpoints or [])[:2])
+    said = "; ".join(f"{name}: " + (f"fewer than {min_group}" if 0 < n < min_group else unit.of(n))
+                     for name, n in list(touchpoints or [])[:2])
     return f"most of them {later}" + (f" — {said}" if said else "")
 
 
-def reached_words(reached: dict, min_group: int = 5) -> tuple[str, str]:
-    """The value and note of the "reached the last stage" card (:attr:`Findings.reached_last`).
+def reached_words(reached: dict, min_group: int = 5, *, unit: Unit = CUSTOMERS) -> tuple[str, str]:
+    """The value and note of the "reached the last stage" card (:attr:`Findings.reached_last`),
+    counted in ``unit`` (accounts, claims: D262).
 
     Examples
     --------
@@ -547,10 +557,10 @@ def reached_words(reached: dict, min_group: int = 5) -> tuple[str, str]:
     'hidden'
     """
     if reached.get("protects"):
-        return "hidden", "not shown: with the funnel for all customers it would give a smaller group's count back"
+        return "hidden", f"not shown: with the funnel for all {unit.many} it would give a smaller group's count back"
     if reached.get("hidden"):
         return (f"fewer than {min_group}",
-                f"of {reached['started']:,} customers: not shown, so that no one of them can be picked out")
+                f"of {unit.of(reached['started'])}: not shown, so that no one of them can be picked out")
     low, high = reached["ci"] or (None, None)
     return percent(reached["share"]), f"95% CI {percent(low)}–{percent(high)}, n={reached['started']:,}"
 

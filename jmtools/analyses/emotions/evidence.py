@@ -487,7 +487,7 @@ def emotion_evidence(journey, *, surveys: pd.DataFrame | None = None,
     return ev
 
 
-def feeling_basis(evidence: pd.DataFrame) -> str:
+def feeling_basis(evidence: pd.DataFrame, *, unit: tuple[str, str] = ("customer", "customers")) -> str:
     """One sentence for a report: what the emotion ("feeling") was computed from.
 
     Parameters
@@ -495,6 +495,9 @@ def feeling_basis(evidence: pd.DataFrame) -> str:
     evidence : pandas.DataFrame
         The output of :func:`emotion_evidence` (its ``used`` and ``obs_id`` columns, and
         ``attrs["languages"]``: feedback texts not in English are said, with their languages).
+    unit : tuple of str, default ("customer", "customers")
+        Whose visits behaviour judges, singular and plural: ``("account", "accounts")`` when a
+        journey is an account's (D256, D262).
 
     Returns
     -------
@@ -513,14 +516,16 @@ def feeling_basis(evidence: pd.DataFrame) -> str:
     Feeling is computed from 4 pieces ... scores 0). 2 of 5 feedback texts are not in English (German 2): the lexicon reads English only, so they carry no feeling score; their ratings, where given, still count.
     >>> print(feeling_basis(pd.DataFrame({"obs_id": [0, 1], "used": "behaviour"})))
     No feeling is measured: the curve is friction, computed from 2 customers' visits to a stage judged from behaviour (0 where nothing went wrong, lower for abandonment, errors and repeated contacts).
+    >>> feeling_basis(pd.DataFrame({"obs_id": [0], "used": "behaviour"}), unit=("account", "accounts")).split(" (")[0]
+    "No feeling is measured: the curve is friction, computed from 1 account's visit to a stage judged from behaviour"
     """
     names = {"rating": ("rating given with feedback", "ratings given with feedback"),
              "survey score": ("survey score", "survey scores"),
              "text (VADER)": ("feedback text scored by VADER", "feedback texts scored by VADER"),
              "text (calibrated)": ("feedback text scored by a model calibrated on the ratings",
                                    "feedback texts scored by a model calibrated on the ratings"),
-             "behaviour": ("customer's visit to a stage judged from behaviour",
-                           "customers' visits to a stage judged from behaviour")}
+             "behaviour": (f"{unit[0]}'s visit to a stage judged from behaviour",
+                           f"{unit[1]}' visits to a stage judged from behaviour")}
     ev = evidence.drop_duplicates("obs_id") if "obs_id" in evidence else evidence
     if not len(ev):       # every answer and text named no step (D132): nothing to compute it from
         return "No feeling is computed: no piece of evidence names a stage or touchpoint of the journey."
