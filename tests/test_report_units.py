@@ -11,7 +11,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from b2b_world import LOADING_YAML, b2b_world
+from b2b_world import JOURNEY_YAML, LOADING_YAML, b2b_world
+from case_world import JOURNEY_YAML as CLAIMS_YAML
 from case_world import claims_world
 from jmtools.pipeline import run
 from jmtools.report import _section_kit as kit
@@ -22,30 +23,14 @@ from table_subsets import shown_charts, shown_text
 NOT_STARTED = ["A010", "A011", "A013", "A014", "A015"]       # no trial_started: the funnel does not count them
 CANCELLED = [f"A{a:03d}" for a in range(1, 40, 5)]          # an exit stage: 8 accounts leave
 
-ACCOUNT_JOURNEY = """jmtools: 1
-name: Team tool
-personas:
-  - {name: Tiny, rule: "customer_id in ['A001', 'A002']"}
-  - {name: SMB, rule: "segment == 'SMB'"}
-  - {name: Enterprise, rule: "segment == 'Enterprise'"}
-stages:
-  - {name: Trial}
-  - {name: Setup}
-  - {name: Team}
-  - {name: Integrate, optional: true}
-  - {name: Purchase}
-  - {name: Churn, exit: true}
-touchpoints:
-  - {name: Trial start, stage: Trial, channel: digital, events: [trial_started]}
-  - {name: Workspace, stage: Setup, channel: digital, events: [workspace_created]}
-  - {name: Invite dialog, stage: Team, channel: digital, events: [invite_accepted]}
-  - {name: First project, stage: Team, channel: digital, events: [project_created]}
-  - {name: Usage report, stage: Team, channel: digital, initiated_by: company, events: [usage_report_email]}
-  - {name: Integration, stage: Integrate, channel: digital, events: [integration_connected]}
-  - {name: Plan, stage: Purchase, channel: digital, events: [plan_purchased]}
-  - {name: Price notice, stage: Purchase, channel: digital, initiated_by: company, events: [price_notice]}
-  - {name: Cancellation, stage: Churn, channel: digital, events: [subscription_cancelled]}
-"""
+#: tests/b2b_world.py's journey with a persona of two accounts (first: it takes them), Integrate
+#: optional, the price notice at Purchase (a company message where accounts act) and an exit stage.
+ACCOUNT_JOURNEY = (JOURNEY_YAML
+                   .replace("personas:\n", "personas:\n  - {name: Tiny, rule: \"customer_id in ['A001', 'A002']\"}\n")
+                   .replace("{name: Integrate}", "{name: Integrate, optional: true}")
+                   .replace("  - {name: Purchase}\n", "  - {name: Purchase}\n  - {name: Churn, exit: true}\n")
+                   .replace("{name: Price notice, stage: Team,", "{name: Price notice, stage: Purchase,")
+                   + "  - {name: Cancellation, stage: Churn, channel: digital, events: [subscription_cancelled]}\n")
 
 
 def _account_events() -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -205,25 +190,11 @@ def test_customer_worlds_keep_their_words(monkeypatch):
 
 # ---------------------------------------------------------------------------------------------- per case
 
-CASE_JOURNEY = """jmtools: 1
-name: Schadenfall
-personas:
-  - {name: Basis, rule: "plan == 'basic'"}
-  - {name: Premium, rule: "plan == 'premium'"}
-stages:
-  - {name: Meldung}
-  - {name: Unterlagen}
-  - {name: Entscheidung}
-  - {name: Abschluss}
-  - {name: Widerruf, exit: true}
-touchpoints:
-  - {name: Schadenmeldung, stage: Meldung, channel: digital, events: [claim_reported]}
-  - {name: Upload, stage: Unterlagen, channel: digital, events: [docs_uploaded]}
-  - {name: Entscheid, stage: Entscheidung, channel: digital, events: [decision_accepted]}
-  - {name: Erinnerung, stage: Entscheidung, channel: digital, initiated_by: company, events: [decision_reminder_sent]}
-  - {name: Abschlussbrief, stage: Abschluss, channel: digital, events: [claim_closed]}
-  - {name: Widerruf, stage: Widerruf, channel: digital, events: [claim_withdrawn]}
-"""
+#: tests/case_world.py's journey with a company reminder at Entscheidung and an exit stage.
+CASE_JOURNEY = (CLAIMS_YAML.replace("  - {name: Abschluss}\n", "  - {name: Abschluss}\n  - {name: Widerruf, exit: true}\n")
+                + "  - {name: Erinnerung, stage: Entscheidung, channel: digital, initiated_by: company, "
+                  "events: [decision_reminder_sent]}\n"
+                  "  - {name: Widerruf, stage: Widerruf, channel: digital, events: [claim_withdrawn]}\n")
 
 
 def _claim_events() -> tuple[pd.DataFrame, pd.DataFrame]:
