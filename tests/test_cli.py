@@ -621,6 +621,7 @@ def test_report_refuses_a_persona_or_segment_typo_before_any_kernel_starts(capsy
     err = capsys.readouterr().err
     assert code != 0 and said in err and "a kernel was started" not in err
     assert "persona 'segment'" not in err
+    assert err.count("did you mean") == 1          # said once, not in the message and again in the fix (D266)
 
 
 def test_a_segment_rule_error_is_said_as_the_segment_rule():

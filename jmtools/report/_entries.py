@@ -176,9 +176,9 @@ def _segment_problem(job, values: dict, base: Path, memo: dict) -> Problem | Non
     except RuleError as err:
         at = f" at column {err.position + 1}" if err.position is not None else ""
         hint = suggest(err.attribute, schema) if err.attribute and schema else None
-        return _located(job, "segment", f"segment {segment!r}: {err.message}{at}"
-                        + (f" — did you mean {hint!r}?" if hint and hint != err.attribute else ""),
-                        err.fix)
+        said = f" — did you mean {hint!r}?" if hint and hint != err.attribute else ""
+        fix = err.fix.replace(f"did you mean {hint!r}? ", "") if said else err.fix   # said once (D266)
+        return _located(job, "segment", f"segment {segment!r}: {err.message}{at}{said}", fix)
     return None
 
 
