@@ -631,3 +631,43 @@ def test_a_mistyped_iban_whose_digits_pass_luhn_is_no_card():
 ])
 def test_iban_shaped_hostile_text_after_the_word_iban(text, expected):
     assert mask_text(text) == expected
+
+
+# an IBAN-shaped number without the word IBAN, its check digits wrong: masked whole (D266)
+IBAN_SHAPED = [
+    ("pay into DE89 3704 0044 0532 0130 01 please", "pay into [account] please"),
+    ("pay into DE88370400440532013000 please", "pay into [account] please"),
+    ("refund to GB82 WEST 1234 5698 7654 33.", "refund to [account]."),
+    ("Konto: NL91 ABNA 0417 1643 01, danke", "Konto: [account], danke"),
+    ("virement sur FR76-3000-6000-0112-3456-7890-189", "virement sur [account]"),
+    ("into DE89\u00a03704\u00a00044\u00a00532\u00a00130\u00a001", "into [account]"),
+    ("into DE89 3704 0044 0532 0130 0 (a digit dropped)", "into [account] (a digit dropped)"),
+    ("Please correct it. DE68 1001 0010 7724 5799 41.", "Please correct it. [account]."),    # passes Luhn
+    ("order DE89 3704 0044 0532 0130 01", "order [account]"),        # runs past the reference: whole
+    ("pay into DE89 3704 0044 0532 0130 00 please", "pay into [iban] please"),         # a valid one
+]
+IBAN_LOOK_ALIKES = [
+    "DE12 ORDER 4411 shipped", "ref DE12 ORDER 4411", "product code AB12 CDEF GHIJ KLMN",
+    "SKU DE1234567890123 here", "ticket DE12345678901234567890 is open", "model DE12ABCDEFGHIJKLMNOPQR",
+    "DE12 3456 is short", "XR12ABCDEFGHIJK", "Tracking JD014600006281234567", "AB12CDEFGHIJ12345678 is no country's",
+]
+# no account number either, though their digits are a card's or a phone's as before
+IBAN_SHAPED_NO_ACCOUNT = ["part AB12 3456 7890 1234 56 is no country's", "we are at12 3456 7890 1234 5",
+                          "batch DE12 3456 7890 1234 5678 9012 34 is too long for Germany"]
+
+
+@pytest.mark.parametrize("text, expected", IBAN_SHAPED)
+def test_an_iban_shaped_number_without_the_word_iban_is_masked_whole(text, expected):
+    """'DE89 3704 … 01' (one digit wrong) was masked in part ('DE89 [card]', 'GB82 WEST [phone]'),
+    the country and check digits readable (D257 left it open)."""
+    assert mask_text(text) == expected
+
+
+@pytest.mark.parametrize("text", IBAN_LOOK_ALIKES)
+def test_iban_look_alikes_stay_readable(text):
+    assert mask_text(text) == text
+
+
+@pytest.mark.parametrize("text", IBAN_SHAPED_NO_ACCOUNT)
+def test_iban_shapes_of_no_registry_country_or_length_are_no_account(text):
+    assert "[account]" not in mask_text(text) and text.split()[1] in mask_text(text)

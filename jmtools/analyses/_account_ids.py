@@ -19,7 +19,7 @@ import functools
 import re
 from typing import Iterable
 
-__all__ = ["ID_COLUMN", "known_ids", "id_set", "id_spans", "account_codes", "iban_said"]
+__all__ = ["ID_COLUMN", "known_ids", "id_set", "id_spans", "account_codes", "iban_said", "iban_shaped"]
 
 _I = re.IGNORECASE
 # A customer's account or contract code after words that say so (English, German, French,
@@ -146,10 +146,12 @@ def id_spans(text: str, ids: frozenset, protected=()) -> list[tuple[int, int]]:
 #: ``[iban]``): a mistyped bank account number, masked whole, never in part as a phone (D257).
 #: Its groups of four are parted by one kind of gap throughout: a space, a no-break space (as
 #: copied from a PDF or a web page) or a hyphen.
-_IBAN_SAID = re.compile(r"\biban\s*(?:number|num|no\.?|nr\.?|#)?\s*(?:is|:|#|-)?\s*(?:is\s*)?"
-                        r"([A-Za-z]{2}\d{2}(?:[A-Za-z0-9]{11,30}|(?P<gap>[ \u00a0\u202f-])[A-Za-z0-9]{4}"
-                        r"(?:(?P=gap)[A-Za-z0-9]{4}){1,6}(?:(?P=gap)[A-Za-z0-9]{1,4})?))"
-                        r"(?![A-Za-z0-9])", re.I)
+_IBAN_SHAPE = (r"([A-Za-z]{2}\d{2}(?:[A-Za-z0-9]{11,30}|(?P<gap>[ \u00a0\u202f-])[A-Za-z0-9]{4}"
+               r"(?:(?P=gap)[A-Za-z0-9]{4}){1,6}(?:(?P=gap)[A-Za-z0-9]{1,4})?))(?![A-Za-z0-9])")
+_IBAN_SAID = re.compile(r"\biban\s*(?:number|num|no\.?|nr\.?|#)?\s*(?:is|:|#|-)?\s*(?:is\s*)?" + _IBAN_SHAPE, re.I)
+#: An IBAN-shaped number anywhere (D266): a registry country, two check digits, then the country's
+#: length give or take one character (a digit mistyped, dropped or doubled) of which ten or more are digits.
+_IBAN_ANY = re.compile(r"(?<![\w.,/#-])" + _IBAN_SHAPE)
 
 
 def iban_said(text: str) -> list[tuple[int, int]]:
@@ -162,6 +164,30 @@ def iban_said(text: str) -> list[tuple[int, int]]:
     ['DE43 1001 0010 1234 5678 90']
     """
     return [m.span(1) for m in _IBAN_SAID.finditer(text)]
+
+
+def iban_shaped(text: str, lengths: dict, protected=()) -> list[tuple[int, int]]:
+    """Where ``text`` has an IBAN-shaped number, its check digits right or wrong (D266): two letters
+    of a country of ``lengths`` (its IBAN length, ISO 13616), two digits, and that many letters and
+    digits give or take one, ten or more of them digits after the check digits, not wholly inside
+    one of the ``protected`` spans (a reference that words name stays readable; one running past it
+    is masked whole, not in part as a card). Written without the word IBAN, a mistyped one is a
+    bank account number all the same, never in part a phone.
+
+    Examples
+    --------
+    >>> text = "pay into DE89 3704 0044 0532 0130 01 please, not DE12 ORDER 4411 or AB12 3456 7890 1234 56"
+    >>> [text[s:e] for s, e in iban_shaped(text, {"DE": 22})]
+    ['DE89 3704 0044 0532 0130 01']
+    """
+    out = []
+    for m in _IBAN_ANY.finditer(text):
+        body = re.sub(r"[\W_]", "", m.group(1))
+        n = lengths.get(body[:2].upper(), 0)
+        if (n and abs(len(body) - n) <= 1 and sum(c.isdigit() for c in body[4:]) >= 10
+                and not any(s <= m.start(1) and m.end(1) <= e for s, e in protected)):
+            out.append(m.span(1))
+    return out
 
 
 def account_codes(text: str, protected=()) -> list[tuple[int, int]]:

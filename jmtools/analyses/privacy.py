@@ -15,7 +15,8 @@ email         ``ann@example.com`` and obfuscated forms: ``ann[at]example[dot]com
               ``ann (at) example (dot) com``, ``ann at example dot com``,
               ``ann dot lee at example dot com``
 iban          an IBAN, with or without spaces, that passes the ISO 13616           ``[iban]``
-              mod-97 check
+              mod-97 check (one that fails it, IBAN-shaped, is an ``[account]``:
+              :func:`~jmtools.analyses._account_ids.iban_shaped`, D266)
 code          a device's, SIM card's or secret number *after the word that names   ``[code]``
               it* ("IMEI 351029190361754", "PUK: 12569005", "ICCID
               8948…", "PIN is 4711", "CVV 123"; 3 digits or more)
@@ -104,7 +105,7 @@ import functools
 import re
 from typing import Iterable
 
-from jmtools.analyses._account_ids import ID_COLUMN, account_codes, iban_said, id_set, id_spans, known_ids
+from jmtools.analyses._account_ids import ID_COLUMN, account_codes, iban_said, iban_shaped, id_set, id_spans, known_ids
 from jmtools.analyses._person_names import PLAIN_WORDS, name_spans
 from jmtools.analyses._phones import PHONE_WORDS, mobile_runs, plate_spans, slash_phones
 from jmtools.analyses._surnames import outside as _outside, surnames as _surnames, words_re as _words_re
@@ -405,8 +406,8 @@ def find_pii(text: str, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str]
         add("customer_id", id_spans(text, id_set(ids), protected))
     if "iban" in kinds:
         add("iban", [s for m in _IBAN.finditer(text) if (s := _iban_span(text, m.start(), m.end()))])
-    if "account" in kinds:      # a mistyped IBAN after the word: whole, before a card or phone takes part (D257)
-        add("account", iban_said(text))
+    if "account" in kinds:      # a mistyped IBAN, after the word or not: whole, before a card or phone takes part (D257, D266)
+        add("account", iban_said(text) + iban_shaped(text, IBAN_LENGTHS, protected))
     if "code" in kinds:
         add("code", [m.span(1) for m in _CODE.finditer(text)])
     if "card" in kinds:   # a card written in groups is a card even after "flight" or "order #"
@@ -487,8 +488,7 @@ def _masked(text: str, spans) -> str:
     for kind, start, end in spans:
         out += [text[last:start], PLACEHOLDERS[kind]]
         last = end
-    out.append(text[last:])
-    return "".join(out)
+    return "".join(out + [text[last:]])
 
 
 def mask_quotes(quotes, *, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str] = (),
