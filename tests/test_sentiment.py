@@ -191,3 +191,24 @@ def test_a_calm_request_to_correct_a_fault_is_found_and_thanks_and_questions_are
 def test_the_text_score_itself_stays_plain_vaders():
     texts = REQUESTS + NOT_REQUESTS
     np.testing.assert_array_equal(score_texts(texts, n_jobs=1), _plain_vader(texts))
+
+
+# calm fault requests in German, French, Spanish and Dutch (D266), and praise in those languages
+REQUESTS_ELSEWHERE = ["Bitte korrigieren Sie die Rechnung", "Die Abbuchung war doppelt, bitte erstatten.",
+                      "Die Rechnung INV-10895 über 6,754.79 EUR ist falsch. Bitte korrigieren.",
+                      "Korrigieren Sie bitte den Betrag.", "Wir möchten eine Gutschrift für März.",
+                      "Die Rechnung muss korrigiert werden.", "Veuillez corriger la facture.",
+                      "Merci de rembourser le double prélèvement.", "Je demande un remboursement.",
+                      "Por favor corrija la factura.", "¿Pueden reembolsar el cargo doble?", "Quiero un reembolso.",
+                      "De factuur klopt niet, graag corrigeren.", "Kunt u het bedrag terugbetalen?"]
+NOT_REQUESTS_ELSEWHERE = ["Danke, dass Sie die Rechnung so schnell korrigiert haben!", "Toller Service, bitte weiter so!",
+                          "Vielen Dank für die schnelle Erstattung", "Wie kann ich meine Adresse korrigieren?",
+                          "Merci pour le remboursement rapide, super service", "Merci de votre aide, tout est parfait",
+                          "Gracias por corregir la factura tan rápido", "Por favor, sigan así, excelente servicio",
+                          "Bedankt voor het snelle herstellen!", "Graag gedaan, alles werkt prima"]
+
+
+def test_a_calm_request_in_german_french_spanish_or_dutch_is_found_and_praise_is_not():
+    """'Bitte korrigieren Sie die Rechnung' was no request (the rule read English only, D261)."""
+    found = sentiment.fault_requests(REQUESTS_ELSEWHERE + NOT_REQUESTS_ELSEWHERE)
+    assert found.tolist() == [True] * len(REQUESTS_ELSEWHERE) + [False] * len(NOT_REQUESTS_ELSEWHERE)

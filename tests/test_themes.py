@@ -838,3 +838,27 @@ def test_calm_invoice_disputes_are_complaints_never_praise():
     complained = ids(find_themes(fb, polarity="negative", **kw).documents)
     assert not praised & set(invoices) and set(invoices) <= complained
     assert set(thanks) <= praised and not complained & set(thanks + questions)
+
+
+def test_an_unrated_request_to_correct_in_german_is_themed_as_a_complaint_never_as_praise():
+    """Unrated German texts were all left out of the themes, 'Bitte korrigieren Sie die Rechnung' too;
+    a request is a complaint by its words (D266), said with its language; German praise stays out."""
+    import warnings
+
+    en = ["hidden fees shock", "hidden fees again", "awful slow delivery", "slow delivery, bad", "fees, sadly",
+          "lovely app", "great support team"]
+    de = ["Die Rechnung ist falsch. Bitte korrigieren Sie die Rechnung.",
+          "Bitte erstatten Sie den doppelten Betrag, die Abbuchung war falsch.",
+          "Die App ist wirklich super und sehr schnell, danke!",
+          "Ich finde den Service sehr gut und die Beratung freundlich"]
+    fb = pd.DataFrame({"text": en + de, "rating": [1, 2, None, None, 3, 5, None] + [None] * 4})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        neg = find_themes(fb, n_themes=2, min_df=1, id_col=None)
+        pos = find_themes(fb, n_themes=2, min_df=1, id_col=None, polarity="positive")
+    assert neg.accounting["rows_used"] == 7 and neg.accounting["polarity from"] == {"rating": 2, "text": 3, "request": 2}
+    assert neg.accounting["dropped"]["not in English (no rating)"] == 2      # the praise, left out as before
+    assert pos.accounting["rows_used"] == 2 and pos.accounting["dropped"]["not in English (no rating)"] == 2
+    said = polarity_basis(neg)
+    assert "2 texts not in English and without a rating ask to correct, fix or refund (German 2): complaints" in said
+    assert "left out of the themes (German 2)" in said

@@ -343,3 +343,27 @@ def test_an_unrated_calm_invoice_dispute_scores_at_most_the_complaint_cut():
                            calibrate=False, n_jobs=1)
     assert vader_scores(dispute)["compound"] > 0.4
     assert out["valence"].tolist() == [2 * NEGATIVE_AT_OR_BELOW, 2.0, pytest.approx(2 * vader_scores(thanks)["compound"])]
+
+
+def test_an_unrated_request_to_correct_in_german_is_a_complaint_and_german_praise_stays_left_out():
+    """A German 'Bitte korrigieren Sie die Rechnung' was left off the emotion curve as a text no score
+    reads; it is a complaint by its words (D266): kept at the complaint cut, its language named in
+    ``used``, not counted among the texts left out. German praise is left out as before."""
+    fb = pd.DataFrame({"text": ["Die Rechnung ist falsch. Bitte korrigieren Sie die Rechnung.",
+                                "Veuillez corriger la facture, le montant est faux.",
+                                "Die App ist wirklich super und sehr schnell, danke für alles!",
+                                "Ich finde den Service sehr gut und die Beratung freundlich.",
+                                "Bitte korrigieren Sie die Rechnung.", "Please correct the invoice."],
+                       "rating": [None, None, None, None, 2, None]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = feedback_valence(fb)
+    used = dict(zip(out["text"], out["used"]))
+    assert used[fb["text"][0]] == "text (request, German)" and used[fb["text"][1]] == "text (request, French)"
+    assert used[fb["text"][4]] == "rating" and used[fb["text"][5]] == "text (VADER)"
+    assert fb["text"][2] not in used and fb["text"][3] not in used           # praise: no score reads it
+    assert out.attrs["dropped"]["not in English (no rating)"] == 2
+    assert out.attrs["languages"]["de"] == 3 and "fr" not in out.attrs["languages"]   # the praise and the rated one
+    asked = out[out["used"].str.startswith("text (request")]
+    cut = out.attrs["calibration"]["negative_cut"].iloc[0]
+    assert (asked["sentiment"] == cut).all() and (asked["valence"] < 0).all()     # the complaint cut itself

@@ -1,10 +1,31 @@
-"""Two valence rules that read more than one number: NPS answers read in bands (D232) and whether
-a customer's journey went on after their last own stage (D231)."""
+"""Valence rules that read more than one number: NPS answers read in bands (D232), whether a
+customer's journey went on after their last own stage (D231), and what an unrated request to
+correct, fix or refund is read as, in a language no score reads too (D261, D266)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+from jmtools.analyses.language import LANGUAGES
+from jmtools.analyses.sentiment import fault_requests
+
+
+def fault_asked(texts, language, unread, rated) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which unrated texts ask to correct, fix or refund (:func:`~jmtools.analyses.sentiment.fault_requests`),
+    which of them are in a language no score reads (``unread``: a complaint by their words, not left
+    out, D266), and the ``used`` each of those is said with ("text (request, German)").
+
+    >>> asked, elsewhere, used = fault_asked(["Bitte korrigieren Sie die Rechnung", "Please fix it", "Super!"],
+    ...                                      np.array(["de", "en", "de"]), np.array([True, False, True]), np.full(3, np.nan))
+    >>> asked.tolist(), elsewhere.tolist(), used[elsewhere].tolist()
+    ([True, True, False], [True, False, False], ['text (request, German)'])
+    """
+    asked = fault_requests(list(texts)) & ~np.isfinite(np.asarray(rated, dtype=float))
+    elsewhere = asked & np.asarray(unread, dtype=bool)
+    names = np.array([f"text (request, {LANGUAGES.get(c, c)})" for c in language], dtype=object)
+    return asked, elsewhere, names
+
 
 def nps_valence(score) -> np.ndarray:
     """Valence of NPS answers (0–10) by band: a detractor (0–6) −2, a passive (7–8) 0, a promoter

@@ -32,7 +32,7 @@ import numpy as np
 
 from jmtools.core.errors import DataError, MissingDependencyError, ParameterError, Problem, whole_number
 
-__all__ = ["LONG_TEXT", "FAULT_REQUEST", "VaderScorer", "fault_requests", "score_texts", "resolve_n_jobs",
+__all__ = ["LONG_TEXT", "FAULT_REQUEST", "FAULT_ELSEWHERE", "VaderScorer", "fault_requests", "score_texts", "resolve_n_jobs",
            "vader_scores"]
 
 #: Scorer type: a list of texts in, one score in [−1, 1] per text out.
@@ -54,8 +54,30 @@ def _vader_analyzer():
 
 _POLITE = r"(?:please|pls|plz|kindly)"
 _FIX = r"(?:correct|fix|repair|refund|reimburse|rectify|resolve|reverse|sort\s+out|compensate)"
+_DE_FIX = r"(?:korrigieren|berichtigen|richtigstellen|(?:zu)?r(?:ü|ue)ckerstatten|erstatten|gutschreiben|beheben|reparieren)"
+_FR_FIX = r"(?:corriger|rectifier|rembourser|r[ée]parer|r[ée]gulariser)"
+_ES_FIX = r"(?:corrij(?:a|an)|corregir|rectifi(?:que|quen|car)|reembols(?:e|en|ar)|arregl(?:e|en|ar)|devolver|devuelv(?:a|an))"
+_NL_FIX = r"(?:corrigeren|rechtzetten|terugbetalen|terugstorten|herstellen|repareren|crediteren)"
+#: The same requests in German, French, Spanish and Dutch (D266): "Bitte korrigieren Sie die Rechnung",
+#: "bitte die Rechnung erstatten", "Veuillez corriger", "por favor corrija", "graag corrigeren".
+FAULT_ELSEWHERE = (
+    rf"\bbitte[\s,]+(?:\w+\s+){{0,4}}?{_DE_FIX}\b", rf"\b{_DE_FIX}\s+sie\s+(?:\w+\s+){{0,3}}?bitte\b",
+    r"\b(?:ich|wir)\s+(?:m(?:ö|oe)chten?|will|wollen|brauchen?|verlangen|fordern|bitten\s+um)\s+(?:\w+\s+){0,2}?"
+    r"(?:r(?:ü|ue)ck)?(?:erstattung|gutschrift|korrektur|berichtigung)\b|\bbitte\s+um\s+(?:\w+\s+)?(?:r(?:ü|ue)ck)?"
+    r"(?:erstattung|gutschrift|korrektur|berichtigung)\b|\bmuss\s+(?:korrigiert|berichtigt|erstattet|behoben)\s+werden\b",
+    rf"\b(?:veuillez|merci\s+de|pourriez[\s-]vous|pouvez[\s-]vous|pri[èe]re\s+de)\s+(?:\w+\s+){{0,2}}?{_FR_FIX}\b",
+    r"\b(?:je|nous)\s+(?:demande|demandons|souhaite|souhaitons|veux|voulons|exige|exigeons)\s+(?:un|une|le|la)\s+"
+    r"(?:remboursement|correction|avoir|rectification)\b",
+    rf"\bpor\s+favor[\s,]+(?:\w+\s+){{0,2}}?{_ES_FIX}\b|\b(?:puede|pueden|podr[íi]an?)\s+(?:\w+\s+)?{_ES_FIX}\b",
+    r"\b(?:quiero|queremos|necesito|exijo|solicito|pido)\s+(?:un|el|una|la)\s+(?:reembolso|correcci[óo]n|devoluci[óo]n)\b",
+    rf"\b(?:graag|gelieve|alstublieft|alsjeblieft|a\.u\.b\.?|aub)[\s,]+(?:\w+\s+){{0,3}}?{_NL_FIX}\b",
+    rf"\b(?:kunt|kunnen|wilt)\s+(?:u|jullie)\s+(?:\w+\s+){{0,3}}?{_NL_FIX}\b",
+    r"\b(?:ik|wij|we)\s+(?:wil|willen|eis|eisen|vraag|vragen)\s+(?:graag\s+)?(?:een|mijn|ons)\s+"
+    r"(?:terugbetaling|correctie|creditnota)\b",
+)
 #: A request to put right something that is wrong (D261): "please correct it", "can you fix …",
-#: "fix it please", "we want a refund", "needs to be fixed". Calm or not, it is a complaint.
+#: "fix it please", "we want a refund", "needs to be fixed"; in German, French, Spanish and Dutch
+#: too (:data:`FAULT_ELSEWHERE`, D266). Calm or not, it is a complaint.
 FAULT_REQUEST = re.compile("|".join((
     rf"\b{_POLITE}[\s,]+(?:\w+ly\s+)?{_FIX}\b(?!\s+me\b)",             # not "please correct me if …"
     rf"\b(?:can|could|would|will)\s+(?:you|u|someone|somebody|anyone)\s+(?:{_POLITE}\s+)?(?:\w+ly\s+)?{_FIX}\b",
@@ -63,6 +85,7 @@ FAULT_REQUEST = re.compile("|".join((
     r"\b(?:i|we)\s+(?:want|need|would\s+like|'d\s+like|demand|expect|request|deserve)\s+(?:(?:a|an|my|our|the|"
     r"full)\s+)*(?:refund|correction|credit\s+note|reimbursement)\b",
     r"\b(?:needs?|has|have)\s+to\s+be\s+(?:fixed|corrected|refunded|repaired|resolved|sorted)\b",
+    *FAULT_ELSEWHERE,
 )), re.IGNORECASE)
 
 

@@ -54,31 +54,20 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from jmtools.analyses._valence_rules import carried_on_at, company_codes, journey_went_on, nps_valence
+from jmtools.analyses._valence_rules import carried_on_at, company_codes, fault_asked, journey_went_on, nps_valence
 from jmtools.analyses.calibration import NEGATIVE_AT_OR_BELOW, calibrate_sentiment, fitted_rows, rating_valence
 from jmtools.analyses.complaints import complaint_channel
 from jmtools.analyses.language import detect_language, languages_read
-from jmtools.analyses.sentiment import _BATCH_FIX, fault_requests, score_texts
+from jmtools.analyses.sentiment import _BATCH_FIX, score_texts
 from jmtools.analyses.textprep import own_words
 from jmtools.core.errors import DataError, ParameterError, Problem, suggest, whole_number
 from jmtools.core.metrics import EMOTION_DOMAIN, SCALES, Scale
 from jmtools.core.patterns import compile_pattern
 from jmtools.core.vocabulary import ALL
 
-__all__ = [
-    "score_to_valence",
-    "resolve_scales",
-    "survey_valence",
-    "text_valence",
-    "feedback_valence",
-    "behaviour_valence",
-    "assumed_valence",
-    "BEHAVIOUR_RULES",
-    "CONTACT_PATTERN",
-    "CONTACT_CLOSE_PATTERN",
-    "ALL_PERSONAS",
-    "COMPLAINT_UNRATED",
-]
+__all__ = ["score_to_valence", "resolve_scales", "survey_valence", "text_valence", "feedback_valence",
+           "behaviour_valence", "assumed_valence", "BEHAVIOUR_RULES", "CONTACT_PATTERN",
+           "CONTACT_CLOSE_PATTERN", "ALL_PERSONAS", "COMPLAINT_UNRATED"]
 
 #: Why an unrated row from a complaint channel (``source``, D163) has no valence (D176).
 COMPLAINT_UNRATED = "from a complaint channel (no rating)"
@@ -319,8 +308,8 @@ def feedback_valence(feedback: pd.DataFrame, *, text_col: str = "text", rating_c
     pandas.DataFrame
         Rows with a rating or a non-blank text, plus ``sentiment`` (the text score in [−1, 1], NaN without
         text; an unrated request to correct, fix or refund at most the complaint cut: D261), ``valence``,
-        ``used`` ("rating", "text (VADER)",
-        "text (calibrated)" or "text (<scorer>)": what the valence was computed from),
+        ``used`` ("rating", "text (VADER)", "text (calibrated)", "text (<scorer>)" or, for such a request in a
+        language no score reads, "text (request, German)": the cut itself, D266; what the valence was computed from),
         ``source`` (``feedback``) and ``evidence`` (``reported``). Rows with neither are
         dropped and counted in ``attrs["dropped"]``, and so are unrated texts in a language
         other than English (:func:`jmtools.analyses.language.detect_language`) that the
@@ -331,7 +320,8 @@ def feedback_valence(feedback: pd.DataFrame, *, text_col: str = "text", rating_c
         read (a complaint channel's too: D234), per language ("" for the rest; empty when every
         text was read);
         ``attrs["calibration"]`` holds the calibration report (VADER and the model side by
-        side) when one was made, and ``attrs["used"]`` counts rows per ``used``.
+        side) when one was made, and ``attrs["used"]`` counts rows per ``used``. An unrated request to correct,
+        fix or refund in German, French, Spanish or Dutch is kept (a complaint), not counted as left out.
 
     Examples
     --------
@@ -373,12 +363,15 @@ def feedback_valence(feedback: pd.DataFrame, *, text_col: str = "text", rating_c
             read = list(languages_read(fitted_rows(calibration, language[train]), fitted_rows(calibration, rated[train]),
                                        calibration.held_out["score"]))
             foreign, other = foreign & ~np.isin(language, read), other & ~np.isin(language, read)
-    scores = score_texts(text.where(~foreign & ~complaint), scorer=scorer, n_jobs=n_jobs, batch_size=batch_size)
+    asked, elsewhere, said = fault_asked(text, language, foreign, rated)   # "Bitte korrigieren": no score reads it, a
+    foreign, other = foreign & ~elsewhere, other & ~elsewhere                 # complaint by its words all the same (D266)
+    scores = score_texts(text.where(~foreign & ~complaint & ~elsewhere), scorer=scorer, n_jobs=n_jobs, batch_size=batch_size)
     cut = calibration.negative_cut if calibration is not None else NEGATIVE_AT_OR_BELOW   # "Please correct it.": a
-    scores = np.where(fault_requests(text.tolist()) & ~has_rating, np.fmin(scores, cut), scores)   # complaint (D261)
+    scores = np.where(asked, np.fmin(scores, cut), scores)   # complaint (D261); unscored: the cut itself
     out = feedback.copy()
     out["sentiment"], out["valence"] = scores, np.where(has_rating, rated, text_valence(scores))
-    out["used"], out["source"], out["evidence"] = np.where(has_rating, "rating", text_used), "feedback", "reported"
+    out["used"] = np.where(has_rating, "rating", np.where(elsewhere, said, text_used))
+    out["source"], out["evidence"] = "feedback", "reported"
     keep = has_rating | (~blank & ~foreign & ~complaint)
     result = _finish(out, keep, {"blank text": int((~keep & blank).sum()),
                                  "not in English (no rating)": int((~keep & foreign).sum()),

@@ -261,6 +261,8 @@ def _theme_rows(themes) -> pd.DataFrame:
         rows += [("· decided by their rating", by["rating"], f"rated {side} the middle of the scale"),
                  ("· decided by their text", by["text"], f"no rating, or rated at the middle; text score "
                   f"{'at or below' if side == 'below' else 'at or above'} {cut} ({acc.get('text scorer')})")]
+        rows += [("· a request to correct, fix or refund", by["request"], "no rating, not in English: a complaint "
+                  "by its words (docs/decisions.md D266)")] if by.get("request") else []
     if acc.get("unassigned (no known term)"):
         rows.append(("· in no theme (no known term)", acc["unassigned (no known term)"], ""))
     return pd.DataFrame(rows, columns=["step", "texts", "how"])

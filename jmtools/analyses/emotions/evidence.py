@@ -514,6 +514,8 @@ def feeling_basis(evidence: pd.DataFrame, *, unit: tuple[str, str] = ("customer"
     >>> ev.attrs["languages"] = {"en": 3, "de": 2}
     >>> print(feeling_basis(ev))  # doctest: +ELLIPSIS
     Feeling is computed from 4 pieces ... scores 0). 2 of 5 feedback texts are not in English (German 2): the lexicon reads English only, so they carry no feeling score; their ratings, where given, still count.
+    >>> print(feeling_basis(pd.DataFrame({"obs_id": [0, 1], "used": ["rating", "text (request, German)"]})))
+    Feeling is computed from 2 pieces of evidence: 1 rating given with feedback, 1 feedback text in German read as a request to correct, fix or refund (a complaint: no score reads German).
     >>> print(feeling_basis(pd.DataFrame({"obs_id": [0, 1], "used": "behaviour"})))
     No feeling is measured: the curve is friction, computed from 2 customers' visits to a stage judged from behaviour (0 where nothing went wrong, lower for abandonment, errors and repeated contacts).
     >>> feeling_basis(pd.DataFrame({"obs_id": [0], "used": "behaviour"}), unit=("account", "accounts")).split(" (")[0]
@@ -530,6 +532,10 @@ def feeling_basis(evidence: pd.DataFrame, *, unit: tuple[str, str] = ("customer"
     if not len(ev):       # every answer and text named no step (D132): nothing to compute it from
         return "No feeling is computed: no piece of evidence names a stage or touchpoint of the journey."
     counts = ev["used"].astype("string").fillna("given valence").value_counts()
+    for k in (k for k in counts.index if k.startswith("text (request, ")):    # "Bitte korrigieren …" (D266)
+        said_in = k.removeprefix("text (request, ").rstrip(")")
+        names[k] = tuple(f"feedback {w} in {said_in} read as {r} to correct, fix or refund (a complaint: no score reads "
+                         f"{said_in})" for w, r in (("text", "a request"), ("texts", "requests")))
     parts = [f"{n:,} {names.get(k, (k, k))[n != 1]}" for k, n in counts.items()]
     note = (" (a lexicon score of 0 is often not neutral: a text with no sentiment word scores 0)"
             if "text (VADER)" in counts else "")

@@ -106,7 +106,23 @@ def _basis(themes: Themes, where_said: str) -> str:
 
 
 def _unread(acc: dict, found: str) -> str:
-    """' 54 texts not in English and without a rating are left out of the themes (German 30, …): …' or ''."""
+    """' 54 texts not in English and without a rating are left out of the themes (German 30, …): …' or '',
+    and the unrated requests to correct, fix or refund in another language, read by their words (D266)."""
+    return _unread_left_out(acc, found) + _asked(acc.get("requests not in English", {}), found)
+
+
+def _asked(langs: dict, found: str) -> str:
+    """' 12 texts not in English and without a rating ask to correct, fix or refund (German 12): complaints.'"""
+    n = sum(langs.values())
+    if not n:
+        return ""
+    named = ", ".join(f"{LANGUAGES.get(c, c)} {k:,}" for c, k in sorted(langs.items(), key=lambda p: -p[1]))
+    return (f" {n:,} text{'s' if n != 1 else ''} not in English and without a rating ask{'s' if n == 1 else ''} to "
+            f"correct, fix or refund ({named}): {'complaints' if n != 1 else 'a complaint'} by {'their' if n != 1 else 'its'}"
+            f" words{', not ' + found if found != 'complaints' else ''}.")
+
+
+def _unread_left_out(acc: dict, found: str) -> str:
     n = int(acc.get("dropped", {}).get("not in English (no rating)", 0))
     if not n:
         return ""

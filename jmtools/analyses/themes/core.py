@@ -13,7 +13,7 @@ import warnings
 from jmtools.analyses.calibration import calibrate_sentiment, complaint_mask, fitted_rows, rating_valence
 from jmtools.analyses.complaints import COMPLAINT_SOURCE, complaint_channel, fit_complaints, fit_praise  # noqa: F401
 from jmtools.analyses.language import detect_language, languages_read
-from jmtools.analyses.sentiment import score_texts
+from jmtools.analyses.sentiment import fault_requests, score_texts
 from jmtools.analyses.textprep import handle_words, own_words
 from jmtools.analyses.themes.model import (assign, centroids, choose_k, nmf, refine, theme_order,
                                            theme_stability, vectorise)
@@ -76,7 +76,8 @@ class Themes:
         Which feedback was themed ("negative", "positive" or "all").
     accounting : dict
         ``rows_in``, ``rows_used``, ``dropped`` (reason → count), ``polarity from``
-        (rows decided by rating / by text), ``polarity check`` (the calibration report:
+        (rows decided by rating / by text / by a request not in English, D266), ``requests not in English``
+        (unrated requests to correct, fix or refund per language: complaints), ``polarity check`` (the calibration report:
         complaint recall and precision on rated rows) when made, ``complaint check`` (the
         complaint classifier beside the cut, held out, with n and 95% intervals, and which
         decides; for complaints when a calibration was made) or ``praise check`` (the same
@@ -320,18 +321,23 @@ def _select(feedback, text_col, sentiment_col, polarity, scorer, rating_col, rat
         keep = keep | declared if polarity == "negative" else keep & ~declared
     unread = (foreign & ~frame["_rated"].to_numpy() & ~declared if polarity != "all"
               else np.zeros(len(frame), bool))
+    asked = unread & fault_requests(frame[text_col].tolist())    # "Bitte korrigieren …": a complaint, read (D266)
+    unread &= ~asked
     dropped = {"blank text": int(blank.sum()), **({"not in English (no rating)": int(unread.sum())}
                                                    if unread.any() else {})}
     unread_languages = pd.Series(language[unread]).value_counts().to_dict() if unread.any() else {}
     if polarity != "all":
         dropped[f"not {polarity}"] = int((~keep & ~unread).sum())
-    out = frame.loc[keep & ~unread]
+    used = (keep & ~unread).to_numpy()
+    out = frame.loc[used]
     accounting = {"rows_in": len(feedback), "rows_used": len(out), "dropped": dropped,
                   "polarity from": {"rating": int(out["_rated"].sum()),
-                                    "text": int((~out["_rated"] & ~out["_declared"]).sum()),
+                                    "text": int((~out["_rated"] & ~out["_declared"]).sum()) - int(asked[used].sum()),
+                                    **({"request": int(asked[used].sum())} if asked[used].any() else {}),
                                     **({"source": int(out["_declared"].sum())} if declared.any() else {})},
                   "languages": pd.Series(np.where(foreign, language, "")).value_counts().to_dict(),
-                  "unread languages": unread_languages}
+                  "unread languages": unread_languages,
+                  "requests not in English": pd.Series(language[asked]).value_counts().to_dict()}
     if calibration is not None:
         accounting["polarity check"] = calibration.report.copy()   # the calibration is shared
         accounting["polarity check note"] = calibration.reason
