@@ -56,3 +56,20 @@ def permit_folder(root, ev: pd.DataFrame, *, firms: float = 0.3, seed: int = 4) 
     customers.to_csv(root / "customers.csv", index=False)
     (root / "journey.yaml").write_text(JOURNEY_YAML, encoding="utf-8")
     return customers
+
+
+def own_cutoffs(reached: pd.Series, went_on: pd.Series, group: pd.Series, end) -> pd.Series:
+    """Plain pandas: per customer (the index), the time after which reaching the step is too recent to
+    judge, each group waiting its own time (D261): a group of which 5 or more went on, the 99% quantile of
+    its own waits; of which none went on, all of it (before its first); else everyone's 99% quantile."""
+    wait_h = (went_on - reached).dt.total_seconds() / 3600
+    every = end - pd.Timedelta(hours=float(np.quantile(wait_h.dropna(), 0.99)))
+    cut = pd.Series(every, index=reached.index)
+    for g in group.dropna().unique():
+        mine = (group == g) & reached.notna()
+        waits = wait_h[mine].dropna()
+        if len(waits) >= 5:
+            cut[mine] = end - pd.Timedelta(hours=float(np.quantile(waits, 0.99)))
+        elif not len(waits):
+            cut[mine] = reached[mine].min() - pd.Timedelta(hours=1)
+    return cut

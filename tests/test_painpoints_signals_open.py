@@ -12,7 +12,7 @@ import pytest
 from jmtools import pipeline
 from jmtools.analyses.compare import still_open_steps
 
-from permit_world import CUT, JOURNEY_YAML, START, permit_folder
+from permit_world import CUT, JOURNEY_YAML, START, own_cutoffs, permit_folder
 
 #: Planted: 15% never upload after applying; of the uploaders 20% never get a decision (really gone):
 #: at the cut-off about as many of those lost at Upload are still open.
@@ -42,25 +42,27 @@ def _planted(seed: int = 5, n: int = 2400, reminders: bool = False, stuck: float
     return ev[ev["timestamp"] <= CUT].reset_index(drop=True)
 
 
-def _pandas_dropoff(ev: pd.DataFrame, who=None, *, upload=("upload",)) -> dict:
+def _pandas_dropoff(ev: pd.DataFrame, who=None, *, upload=("upload",), customers=None) -> dict:
     """Plain pandas: per stage (Apply, Upload) the customers reaching it, those lost, and among those who
-    had time to go on (reached it before the follow-up window of all customers) the same two counts.
+    had time to go on (reached it before the follow-up window: each persona's own, ``customers``' ``kind``,
+    D261; else all customers') the same two counts.
     ``upload``: the events that reach Upload as the funnel counts them (a company's reminder too)."""
     wide = ev.pivot_table(index="customer_id", columns="event", values="timestamp", aggfunc="min")
     wide["up"] = wide[[e for e in upload if e in wide]].min(axis=1)
     own_up = wide["upload"]
     end = ev["timestamp"].max()
+    kind = (customers.set_index("customer_id")["kind"].reindex(wide.index) if customers is not None
+            else pd.Series(None, index=wide.index, dtype=object))
     out = {}
     for stage, at, nxt, own_at, own_nxt in (("Apply", "apply", "up", "apply", own_up),
                                             ("Upload", "up", "decide", own_up, "decide")):
         own_nxt = wide[own_nxt] if isinstance(own_nxt, str) else own_nxt
         own_at = wide[own_at] if isinstance(own_at, str) else own_at
-        window = np.quantile(((own_nxt - own_at).dt.total_seconds() / 3600).dropna(), 0.99)  # own steps (D190)
-        since = end - pd.Timedelta(hours=window)
+        since = own_cutoffs(own_at, own_nxt, kind, end)                # own steps (D190), own persona (D261)
         mine = wide if who is None else wide[wide.index.isin(who)]
         reached = mine[mine[at].notna()]
         lost = reached[nxt].isna()
-        recent = reached[at] > since
+        recent = reached[at] > since[reached.index]
         out[stage] = {"n_all": len(reached), "count_all": int(lost.sum()), "n": int((~recent).sum()),
                       "count": int((lost & ~recent).sum()), "open": int((lost & recent).sum())}
     return out
@@ -84,8 +86,9 @@ def test_the_dropoff_counts_those_who_had_time_to_go_on_as_plain_pandas_does(per
     root, ev, customers = permit
     f = pipeline.run(root)
     who = None if persona == "all" else set(customers.loc[customers["kind"] == "firm", "customer_id"])
-    truth = _pandas_dropoff(ev, who)
-    kinds = [_pandas_dropoff(ev, set(customers.loc[customers["kind"] == k, "customer_id"])) for k in ("firm", "private")]
+    truth = _pandas_dropoff(ev, who, customers=customers)
+    kinds = [_pandas_dropoff(ev, set(customers.loc[customers["kind"] == k, "customer_id"]), customers=customers)
+             for k in ("firm", "private")]
     got = _dropoff(f, persona)
     for stage in ("Apply", "Upload"):
         t, g = truth[stage], got.loc[stage]
@@ -110,9 +113,9 @@ def test_the_rank_follows_the_dropoff_of_those_who_had_time(tmp_path):
     first (before D209); among those who had time to go on it loses the planted 5% against Apply's 15%,
     and Apply ranks first. The words say whom the share counts and how many it leaves out."""
     ev = _planted(seed=7, stuck=0.05, slowest=300)
-    permit_folder(tmp_path, ev)
+    customers = permit_folder(tmp_path, ev)
     f = pipeline.run(tmp_path)
-    truth = _pandas_dropoff(ev)
+    truth = _pandas_dropoff(ev, customers=customers)
     share = {s: truth[s]["count_all"] / truth[s]["n_all"] for s in ("Apply", "Upload")}
     assert share["Upload"] > share["Apply"] + 0.1                       # everyone counted: Upload is worse
     assert truth["Upload"]["count"] / truth["Upload"]["n"] < truth["Apply"]["count"] / truth["Apply"]["n"] - 0.05
@@ -136,14 +139,14 @@ def test_a_company_reminder_is_counted_as_the_funnel_counts_it(tmp_path):
     counted the reminded at Upload and this test's pandas did too (``upload=("upload", "remind")``);
     the planted truth is that they never uploaded."""
     ev = _planted(seed=9, n=1500, reminders=True)
-    permit_folder(tmp_path, ev)
+    customers = permit_folder(tmp_path, ev)
     yaml = JOURNEY_YAML.replace(
         "  - {name: Letter,",
         "  - {name: Reminder, stage: Upload, channel: digital, events: [remind], initiated_by: company}\n"
         "  - {name: Letter,")
     (tmp_path / "journey.yaml").write_text(yaml, encoding="utf-8")
     f = pipeline.run(tmp_path)
-    truth = _pandas_dropoff(ev)                            # Upload: their own upload only
+    truth = _pandas_dropoff(ev, customers=customers)       # Upload: their own upload only
     got = _dropoff(f)
     fun = f.funnel.set_index("step")
     for stage, step in (("Apply", "Upload"), ("Upload", "Decision")):
@@ -154,7 +157,7 @@ def test_a_company_reminder_is_counted_as_the_funnel_counts_it(tmp_path):
     reminded = set(ev.loc[ev["event"] == "remind", "customer_id"])
     assert reminded and not reminded & set(ev.loc[ev["event"] == "upload", "customer_id"])
     assert truth["Apply"]["count_all"] >= len(reminded)          # the reminded are among Apply's losses
-    assert _pandas_dropoff(ev, upload=("upload", "remind"))["Apply"]["count_all"] == \
+    assert _pandas_dropoff(ev, upload=("upload", "remind"), customers=customers)["Apply"]["count_all"] == \
         truth["Apply"]["count_all"] - len(reminded)               # the old reading hid them
 
 
@@ -208,9 +211,6 @@ def _plans(seed: int = 6, n: int = 400):
     return ev, prepare(ev, j, customers=personas.rename(columns={"persona": "plan"})), personas, end
 
 
-@pytest.mark.xfail(strict=True, reason="D261's per-persona follow-up window is built (still_open's groups=) but not "
-                   "switched on: the funnel note and the pain point would state one date for all customers while "
-                   "counting with each persona's own; the wording comes first (session 55)")
 def test_a_group_none_of_which_ever_went_on_is_not_yet_due_not_lost():
     """F6 (D261): "Annual subscribers: drop-off 100% at Subscribe" — the window was the monthly renewers'
     and applied to everyone. Each persona now waits its own time; one of which nobody went on within the

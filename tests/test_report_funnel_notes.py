@@ -14,7 +14,7 @@ import pytest
 from jmtools import pipeline
 from jmtools.report import funnel_notes
 from permit_world import STAGES_YAML as JOURNEY
-from permit_world import permit_events, permit_folder
+from permit_world import own_cutoffs, permit_events, permit_folder
 
 
 @pytest.fixture(scope="module")
@@ -56,16 +56,18 @@ def test_no_note_without_open_cases(folder, monkeypatch, tmp_path):
 
 
 # ------------------------------------------------ a persona's funnel counts its own open cases (D199)
-def _open_counts(ev, members=None):
-    """Plain pandas: the follow-up window of Upload → Decision over all customers, and how many of
-    ``members`` (default everyone) reached Upload after its start without a decision."""
+def _open_counts(ev, members=None, customers=None):
+    """Plain pandas: the follow-up window of Upload → Decision over all customers (each persona's own
+    with ``customers``, D261), and how many of ``members`` (default everyone) reached Upload after its
+    start without a decision; the cut-off of the first member."""
     wide = ev.pivot_table(index="customer_id", columns="event", values="timestamp", aggfunc="min")
-    window = np.quantile(((wide["decide"] - wide["upload"]).dt.total_seconds() / 3600).dropna(), 0.99)
-    since = ev["timestamp"].max() - pd.Timedelta(hours=window)
+    kind = (customers.set_index("customer_id")["kind"].reindex(wide.index) if customers is not None
+            else pd.Series(None, index=wide.index, dtype=object))
+    since = own_cutoffs(wide["upload"], wide["decide"], kind, ev["timestamp"].max())
     open_ = (wide["upload"] > since) & wide["decide"].isna()
     if members is not None:
-        open_ = open_[open_.index.isin(members)]
-    return int(open_.sum()), since
+        open_, since = open_[open_.index.isin(members)], since[since.index.isin(members)]
+    return int(open_.sum()), since.iloc[0]
 
 
 @pytest.fixture(scope="module")
@@ -79,13 +81,17 @@ def test_a_personas_funnel_says_its_own_customers_who_may_still_go_on(persona_fo
     """Before D199 a persona's funnel had no such note, though its drop-off counts them as lost."""
     root, ev, customers = persona_folder
     firms = customers.loc[customers["kind"] == "firm", "customer_id"]
-    everyone, since = _open_counts(ev)
-    mine, _ = _open_counts(ev, firms)
+    everyone, _ = _open_counts(ev, customers=customers)
+    mine, since = _open_counts(ev, firms, customers)          # firms wait their own time (D261)
     assert 20 < mine < everyone
     text = _shown(pipeline.run(root, persona="Firm"), monkeypatch)
     assert f"**May still go on**: {mine:,} customers reached **Upload** after {since:%d %b %Y}" in text
     assert f"{everyone:,} customers" not in text
-    assert f"**May still go on**: {everyone:,} customers" in _shown(pipeline.run(root), monkeypatch)
+    text = _shown(pipeline.run(root), monkeypatch)
+    assert f"**May still go on**: {everyone:,} customers reached **Upload** too recently to judge" in text
+    _, private = _open_counts(ev, customers.loc[customers["kind"] == "private", "customer_id"], customers)
+    assert since != private                                   # so all customers' note gives each persona's
+    assert f"Firm: after {since:%d %b %Y} (within " in text and f"Private: after {private:%d %b %Y} (within " in text
 
 
 def test_no_personas_count_when_another_persona_has_fewer_than_five_open(tmp_path, monkeypatch):

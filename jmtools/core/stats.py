@@ -237,7 +237,9 @@ def still_open(reached, went_on, end, *, share: float = FOLLOW_UP_SHARE, groups=
         step after it are left out), ``end``, ``recent`` (a boolean array, per customer),
         ``left_out`` (how many are recent) and ``open`` (of them, how many had not gone on); with
         ``groups``, also ``by_group``: per group whose cut-off is not everyone's, its
-        ``[since, window_hours]``.
+        ``[since, window_hours, went]`` (``went`` of its customers went on: 0 for a group left out
+        whole, whose ``window_hours`` is then the data's span since its first customer, not a
+        measured wait); empty when every group takes everyone's window.
 
     Examples
     --------
@@ -247,8 +249,8 @@ def still_open(reached, went_on, end, *, share: float = FOLLOW_UP_SHARE, groups=
     >>> out["window_hours"], out["left_out"], out["open"], out["recent"].tolist()[-2:]
     (120.0, 1, 1, [False, True])
     >>> annual = still_open(t, nxt.where(pd.Series(range(10)) < 5), t[-1], groups=["m"] * 5 + ["a"] * 5)
-    >>> annual["left_out"], annual["open"], annual["by_group"]["a"][1]
-    (5, 5, 961.0)
+    >>> annual["left_out"], annual["open"], annual["by_group"]["a"][1:]
+    (5, 5, [961.0, 0])
     """
     reached, went_on = pd.to_datetime(pd.Series(reached)), pd.to_datetime(pd.Series(went_on))
     went = went_on.notna().to_numpy()
@@ -268,7 +270,7 @@ def still_open(reached, went_on, end, *, share: float = FOLLOW_UP_SHARE, groups=
                    else (end - reached[mine].min()).total_seconds() / 3600 + 1)   # none went on: all of them
             if np.isnan(own) or own == window:
                 continue                    # 1–4 went on: too few to measure a wait, everyone's window
-            by_group[g] = [end - pd.Timedelta(hours=own), float(own)]
+            by_group[g] = [end - pd.Timedelta(hours=own), float(own), int((mine & went).sum())]
             recent[mine] = (reached[mine] > by_group[g][0]).to_numpy()
     waiting = int((recent & ~went).sum())
     if not waiting:

@@ -106,7 +106,7 @@ class Comparison:
         for r in self.split.get("open", []):
             folder = f" ({r['group']})" if r.get("group") else ""
             out.append(f"{count_words(r['open'])} of the {count_words(r['left_out'])} customers who reached "
-                       f"{r['from_step']} after {r['since']:%d %b %Y}{folder} had not reached {r['step']} by the "
+                       f"{r['from_step']} after {_cutoff_words(r)}{folder} had not reached {r['step']} by the "
                        f"data's end ({r['end']:%d %b %Y}): still open, not lost. Conversion and time from "
                        f"{r['from_step']} leave all {count_words(r['left_out'])} out — the follow-up window is "
                        f"{duration_words(r['window_hours'] * 3600)}, the time within which "
@@ -568,3 +568,17 @@ def _outcome(row, persona: str, measured_on) -> dict:
               "ci_high": number(row["ci_high"]), "p_value": number(row["p_value"]),
               "n_before": int(row["n_a"]), "n_after": int(row["n_b"])}
     return {k: v for k, v in values.items() if v is not None}
+
+
+def _cutoff_words(pair: dict) -> str:
+    """When a pair of :attr:`Comparison.split`'s ``open`` leaves out those who reached its first step:
+    one date, or each persona's where some wait their own time (``by_group``, D261) and the dates differ."""
+    day = f"{pd.Timestamp(pair['since']):%d %b %Y}"
+    own = pair.get("by_group") or {}
+    if not own:
+        return day
+    said = [f"{g}: none reached {pair['step']} within the data, all left out" if not went else
+            f"{g}: {pd.Timestamp(since):%d %b %Y}" for g, (since, _, went) in sorted(own.items())]
+    if all(w.endswith(day) for w in said):
+        return day
+    return f"their persona's cut-off ({'; '.join(said)}; others: {day})"

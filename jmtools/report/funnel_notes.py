@@ -12,6 +12,7 @@ import re
 
 import pandas as pd
 
+from jmtools.analyses.compare import still_open_steps
 from jmtools.analyses.disclosure import MIN_GROUP, count_words
 from jmtools.analyses.funnels import before_leaving, duration_words, last_seen
 from jmtools.charts import funnels as funnel_charts
@@ -471,19 +472,68 @@ def show_still_open(f: Findings) -> None:
     on (:func:`jmtools.analyses.compare.still_open_steps`, counted as the funnel counts them; D190, D209). A persona's
     funnel counts its own customers, with its own window and cut-off where it waits its own time
     (D199, D261); none is said where some persona has 1–4 open there, or everyone's count less the
-    persona's would give that back. Records ``still_open_<k>``. Nothing for a funnel of other
-    steps, a hidden focus, or 1–4 customers."""
+    persona's would give that back. Where personas' cut-offs differ, all customers' note gives each
+    (:func:`cutoffs`); a persona none of whose customers went on within the data is said as
+    "cannot tell yet". Records ``still_open_<k>``. Nothing for a funnel of other steps, a hidden
+    focus, or 1–4 customers."""
     for k, r in enumerate(focus_still_open(f).to_dict("records"), start=1):
         record(f"still_open_{k}", r["open"], label=f"May still go on from {r['from_step']}")
-        kit.display(md("> **May still go on**: {n} {many} reached **{a}** after {since} and had not reached "
-                       "**{b}** by the data's end ({end}). {share} of those who reach {b} do so within {window}, so "
-                       "these may still go on: the funnel above counts them as lost (the pale end of the bar of {b}); the "
-                       "biggest loss, the drop-off pain point and comparisons over time leave them out "
-                       "(docs/decisions.md D190, D221).", n=count_words(r["open"]), a=r["from_step"],
-                       many=unit_of(f).many,
-                       b=r["step"], since=f"{pd.Timestamp(r['since']):%d %b %Y}",
+        dates = cutoffs(f, r)
+        kit.display(md(_still_open_text(r, dates), n=count_words(r["open"]), a=r["from_step"], many=unit_of(f).many,
+                       b=r["step"], since=dates[0][1] if len(dates) == 1 else "", parts="; ".join(
+                           f"{who}: {when}" for who, when in dates),
                        end=f"{pd.Timestamp(r['end']):%d %b %Y}",
                        share=f"{r['share']:.0%}", window=duration_words(r["window_hours"] * 3600)))
+
+
+def _still_open_text(r: dict, dates: list) -> str:
+    """The note's template: one cut-off, each persona's (D261), or a persona none of whom went on."""
+    tail = ("the funnel above counts them as lost (the pale end of the bar of {b}); the biggest loss, the drop-off "
+            "pain point and comparisons over time leave them out (docs/decisions.md D190, D221")
+    if r.get("none_went_on"):
+        return ("> **Cannot tell yet**: none of the {n} {many} who reached **{a}** has reached **{b}** within the data "
+                "(it ends {end}, {window} after the first of them reached {a}): their next step may take longer "
+                "than the data covers, so " + tail + ", D261).")
+    if len(dates) == 1:
+        return ("> **May still go on**: {n} {many} reached **{a}** after {since} and had not reached **{b}** by the "
+                "data's end ({end}). {share} of those who reach {b} do so within {window}, so these may still go on: "
+                + tail + ").")
+    return ("> **May still go on**: {n} {many} reached **{a}** too recently to judge and had not reached **{b}** by "
+            "the data's end ({end}). Each persona waits its own time, within which {share} of its {many} who reach "
+            "{b} do so, and those who reached {a} after its cut-off are left out — {parts}. These may still go on: "
+            + tail + ", D261).")
+
+
+def cutoffs(f: Findings, row: dict) -> list[tuple[str, str]]:
+    """When ``row`` (a row of :func:`focus_still_open`) leaves out those who reached its step: one
+    ``("", "02 Mar 2026")`` when every customer counted there has the same cut-off (to the day);
+    else, for all customers' row whose personas wait their own time (``own_cutoff``, D261), a
+    ``(who, words)`` pair per persona with customers left out, most first: its cut-off and window,
+    or that none of its customers went on (so all are), and everyone's for the others.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> r = {"persona": "", "own_cutoff": False, "since": "2026-03-02T05:00:00"}
+    >>> cutoffs(SimpleNamespace(), r)
+    [('', '02 Mar 2026')]
+    """
+    day = f"{pd.Timestamp(row['since']):%d %b %Y}"
+    if row["persona"] or not row.get("own_cutoff"):
+        return [("", day)]
+    rows = still_open_steps(f.evidence, steps=list(dict.fromkeys(f.funnel["step"])))
+    mine = rows[(rows["step"] == row["step"]) & rows["persona"].ne("") & rows["own_cutoff"]]
+    mine = mine.sort_values(["left_out", "persona"], ascending=[False, True])
+    others = int(row["left_out"]) - int(mine["left_out"].sum())
+    walked = mine[~mine["none_went_on"]]
+    days = {f"{pd.Timestamp(t):%d %b %Y}" for t in walked["since"]} | ({day} if others > 0 else set())
+    if len(days) == 1 and not mine["none_went_on"].any():
+        return [("", days.pop())]
+    pairs = [(str(p.persona), f"none of them has reached {row['step']} within the data, so all are left out "
+              "(cannot tell yet)" if p.none_went_on else f"after {pd.Timestamp(p.since):%d %b %Y} (within "
+              f"{duration_words(p.window_hours * 3600)})") for p in mine.itertuples()]
+    rest = f"after {day} (within {duration_words(row['window_hours'] * 3600)}, everyone's)"
+    return pairs + [("the others", rest)] * (others > 0)
 
 
 def focus_still_open(f: Findings) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from jmtools.charts.theme import validated_whole
 from jmtools.pipeline import Findings, without_customer
 from jmtools.report import _section_kit as kit
 from jmtools.report.caveats import show_repeat_rounds
-from jmtools.report.funnel_notes import focus_still_open
+from jmtools.report.funnel_notes import cutoffs, focus_still_open
 from jmtools.report.headline import not_shown_for
 from jmtools.report.mappages import screen_and_paper
 from jmtools.report.present import backlog_caption, backlog_chart, html_table, md, number, pain_point_chart, with_caption
@@ -96,23 +96,26 @@ def _open_drop_off(f: Findings, shown: pd.DataFrame) -> None:
             continue
         reached = int(fun.loc[r.step, "n_prev"])
         lost = reached - int(fun.loc[r.step, "n"])
+        dates = cutoffs(f, r._asdict())                 # one date, or each persona's own (D261)
+        since = "after {since}" if len(dates) == 1 else "after their persona's cut-off"
         kit.display(md("> **The drop-off at {a} leaves out {many} still open**: of the {lost} {many} the "
-                       "funnel counts as lost there, {n} reached {a} after {since} and had not reached {b} by the "
+                       "funnel counts as lost there, {n} reached {a} " + since + " and had not reached {b} by the "
                        "data's end — their next step may not be due yet (the note under the funnel). The pain point "
                        "measures the drop-off among those who had time to go on.{had_time}",
                        a=r.from_step, b=r.step, lost=f"{lost:,}", n=count_words(r.open), many=unit_of(f).many,
-                       since=f"{pd.Timestamp(r.since):%d %b %Y}",
-                       had_time=_had_time(lost - r.open, reached - r.left_out, r.from_step, unit_of(f))))
+                       since=dates[0][1], had_time=_had_time(lost - r.open, reached - r.left_out, r.from_step, unit_of(f),
+                                                       then="then" if len(dates) == 1 else "their cut-off")))
 
 
-def _had_time(lost: int, reached: int, stage: str, unit=CUSTOMERS) -> str:
-    """The drop-off among the customers who reached ``stage`` before the follow-up window (D190),
-    with its interval; nothing when the counts do not fit (the funnel counts a company's contact
-    as reaching a stage, the window's customers do not) or are fewer than 5."""
+def _had_time(lost: int, reached: int, stage: str, unit=CUSTOMERS, then: str = "then") -> str:
+    """The drop-off among the customers who reached ``stage`` before the follow-up window (D190) —
+    ``then``, or each persona's own cut-off (D261) — with its interval; nothing when the counts do
+    not fit (the funnel counts a company's contact as reaching a stage, the window's customers do
+    not) or are fewer than 5."""
     if lost < 0 or reached < MIN_GROUP or lost > reached:
         return ""
     low, high = wilson_interval(lost, reached)
-    return (f" Among the {unit.of(reached)} {unit.who} reached {stage} before then, {percent(lost / reached)} did "
+    return (f" Among the {unit.of(reached)} {unit.who} reached {stage} before {then}, {percent(lost / reached)} did "
             f"not go on (95% CI {percent(low)}–{percent(high)}).")
 
 

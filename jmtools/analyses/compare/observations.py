@@ -72,7 +72,10 @@ def step_observations(evidence, *, steps=None, level: str = "stage", follow_up: 
         Leave out, per pair of steps, the customers who reached ``from_step`` within the
         follow-up window (:func:`jmtools.core.stats.follow_up_window`: the time within which 99%
         of those who went on did so) before the data's end (its latest event) — when any of them
-        has not gone on yet: they are still open, not lost (D190). False keeps everyone.
+        has not gone on yet: they are still open, not lost (D190). Each persona waits its own
+        time (:func:`jmtools.core.stats.still_open`'s ``groups``, D261): one of which 5 or more went
+        on its own window, one of which none did is left out whole; a persona of 1–4 and
+        customers of none take everyone's. False keeps everyone.
 
     Returns
     -------
@@ -81,10 +84,12 @@ def step_observations(evidence, *, steps=None, level: str = "stage", follow_up: 
         ``conversion`` row (value 1 or 0) for every customer who reached ``from_step``, and a
         ``time`` row (hours) for those who went on to ``step``; ``timestamp`` is when the
         customer reached ``from_step``. ``attrs["open"]`` lists the pairs with customers left
-        out as still open: ``from_step``, ``step``, ``window_hours``, ``share``, ``since`` (the customers
-        who reached ``from_step`` after it are left out), ``end``, ``left_out`` and ``open``
-        (those of them who had not gone on), ``personas``: per persona, its ``[left_out, open]``, and
-        ``by_group``: per persona waiting its own time, its ``[since, window_hours]`` (D261).
+        out as still open: ``from_step``, ``step``, ``window_hours``, ``share``, ``since`` (everyone's
+        window and cut-off: the customers who reached ``from_step`` after it are left out), ``end``,
+        ``left_out`` and ``open`` (those of them who had not gone on), ``personas``: per persona, its
+        ``[left_out, open]``, and ``by_group``: per persona waiting its own time, its ``[since,
+        window_hours, went]`` (:func:`~jmtools.core.stats.still_open`; empty when every persona takes
+        everyone's window, D261).
 
     Examples
     --------
@@ -142,9 +147,9 @@ def _data_end(evidence):
 def _followed_up(pair: pd.DataFrame, end, from_step: str, step: str, still_open_rows: list) -> pd.DataFrame:
     """``pair`` without the customers who reached ``from_step`` within the follow-up window before
     ``end``, when any of them has not gone on (D190); the left-out counts appended to ``still_open_rows``."""
-    # each persona waiting its own time (D261, still_open's groups=) is not switched on yet: the report's
-    # notes state one date for all customers, which per-persona cut-offs would contradict
-    found = still_open(pair["timestamp"], pair["timestamp_next"], end)
+    persona = pair["persona"].astype(object)
+    groups = persona.where(persona.notna() & ~persona.isin([NO_PERSONA, NOT_IN_CUSTOMERS]), None)
+    found = still_open(pair["timestamp"], pair["timestamp_next"], end, groups=groups)   # each persona's wait (D261)
     if found is None:
         return pair
     recent = found.pop("recent")

@@ -22,7 +22,7 @@ __all__ = ["OPEN_COLUMNS", "still_open_steps"]
 #: reads back exactly).
 OPEN_COLUMNS = {"from_step": str, "step": str, "window_hours": "float64", "share": "float64", "since": str,
                 "end": str, "left_out": "int64", "open": "int64", "open_skipped": "int64", "persona": str,
-                "small_persona": bool}
+                "small_persona": bool, "own_cutoff": bool, "none_went_on": bool}
 
 
 def still_open_steps(evidence, *, steps) -> pd.DataFrame:
@@ -45,8 +45,12 @@ def still_open_steps(evidence, *, steps) -> pd.DataFrame:
         counts at ``from_step`` who reached it after ``since``; ``open`` — of them, those it does not
         count at ``step``; ``open_skipped`` — of those, the ones who take a later step of their own
         all the same (D169); ``small_persona`` — some group has 1–4 open there, so that a persona's
-        count beside everyone's would give another's back (D199). Kept beside a cached evidence
-        (kind ``open``): a second report runs no query for it.
+        count beside everyone's would give another's back (D199); ``own_cutoff`` — a persona's row:
+        it waits its own time, its ``since`` and ``window_hours`` its own; all customers' row: some
+        persona does, so its count sums cut-offs other than its ``since`` (D261); ``none_went_on`` —
+        a persona's row: none of its customers went on within the data, so all are left out and
+        its ``window_hours`` is no measured wait. Kept beside a cached evidence (kind ``open``): a
+        second report runs no query for it.
 
     Examples
     --------
@@ -67,27 +71,40 @@ def still_open_steps(evidence, *, steps) -> pd.DataFrame:
 def _count(evidence, steps: list) -> pd.DataFrame:
     pairs = step_observations(evidence, steps=steps).attrs["open"] if len(steps) >= 2 else []
     by = ["persona"] if "persona" in evidence.columns else []
-    counted = (open_lost(evidence, since={r["step"]: {"": r["since"], **{g: c for g, (c, _) in r.get("by_group", {}).items()}}
-                                          for r in pairs}, steps=steps, by=by)
+    counted = (open_lost(evidence, since={r["step"]: _cutoff(r) for r in pairs}, steps=steps, by=by)
                if pairs else pd.DataFrame(columns=[*by, "step", "n_recent", "n_open", "n_open_skipped"]))
     rows = []
     for r in pairs:
         r.pop("personas", None)
-        own = r.pop("by_group", {})             # a persona's own cut-off and window (D261)
+        own = r.pop("by_group", {})             # a persona's own cut-off, window and how many went on (D261)
         mine = counted[counted["step"] == r["step"]]
         base = {**r, "left_out": int(mine["n_recent"].sum()), "open": int(mine["n_open"].sum()),
-                "open_skipped": int(mine["n_open_skipped"].sum())}
+                "open_skipped": int(mine["n_open_skipped"].sum()), "none_went_on": False}
         if not base["open"]:        # every customer the funnel counts there went on: nothing to leave out
             continue
         small = bool(by) and bool(((mine["n_open"] > 0) & (mine["n_open"] < MIN_GROUP)).any())
-        rows.append({**base, "persona": "", "small_persona": False})
-        rows += [{**base, "persona": str(m["persona"]), "left_out": int(m["n_recent"]), "open": int(m["n_open"]),
-                  "open_skipped": int(m["n_open_skipped"]), "small_persona": small,
-                  **dict(zip(("since", "window_hours"), own.get(str(m["persona"]), ())))}
+        rows.append({**base, "persona": "", "small_persona": False, "own_cutoff": bool(own)})
+        rows += [{**base, **_own(own.get(str(m["persona"]))), "persona": str(m["persona"]),
+                  "left_out": int(m["n_recent"]), "open": int(m["n_open"]),
+                  "open_skipped": int(m["n_open_skipped"]), "small_persona": small}
                  for m in mine.to_dict("records") if by and pd.notna(m["persona"])]
     out = pd.DataFrame(rows, columns=list(OPEN_COLUMNS))
     out["since"], out["end"] = out["since"].map(_iso), out["end"].map(_iso)
     return out.astype(OPEN_COLUMNS)
+
+
+def _cutoff(pair: dict):
+    """The cut-off :func:`~jmtools.analyses.funnels.open_lost` takes for ``pair`` (a row of
+    ``step_observations``' ``attrs["open"]``): everyone's, or per persona where some wait their own time."""
+    own = pair.get("by_group") or {}
+    return {"": pair["since"], **{g: c[0] for g, c in own.items()}} if own else pair["since"]
+
+
+def _own(cut) -> dict:
+    """A persona's row's cut-off columns: its own (``still_open``'s ``by_group`` entry) or none (everyone's)."""
+    if cut is None:
+        return {"own_cutoff": False}
+    return {"since": cut[0], "window_hours": cut[1], "own_cutoff": True, "none_went_on": not cut[2]}
 
 
 def _iso(t) -> str:
