@@ -234,3 +234,73 @@ def test_a_group_none_of_which_ever_went_on_is_not_yet_due_not_lost():
     assert sig.loc["Annual", "n"] == 0                 # nobody of them had the time: no drop-off to compare
     had_time = monthly.drop(recent.index)
     assert sig.loc["Monthly", ["count", "n"]].tolist() == [int(had_time["next"].isna().sum()), len(had_time)]
+
+
+def _plans_folder(root) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`_plans` as a data folder (events, customers with their ``plan``, a journey with the two
+    personas); returns the events and each customer's plan."""
+    ev, _, personas, _ = _plans()
+    ev.to_csv(root / "events.csv", index=False)
+    personas.rename(columns={"persona": "plan"}).to_csv(root / "customers.csv", index=False)
+    (root / "journey.yaml").write_text(
+        "name: Plans\nstages:\n  - name: Subscribe\n  - name: Renew\ntouchpoints:\n"
+        "  - {name: Start, stage: Subscribe, channel: digital, events: [subscription_started]}\n"
+        "  - {name: Renewal, stage: Renew, channel: digital, events: [subscription_renewed]}\n"
+        "personas:\n  - {name: Annual, rule: \"plan == 'Annual'\"}\n  - {name: Monthly, rule: \"plan == 'Monthly'\"}\n",
+        encoding="utf-8")
+    return ev, personas
+
+
+def test_the_notes_say_each_personas_cut_off_and_a_persona_none_of_which_went_on(tmp_path, monkeypatch):
+    """F6 in the report's words (D263): all customers' note gives Monthly's own cut-off and says that no
+    Annual customer renewed within the data, so all are left out; Annual's own report says it cannot tell
+    yet, and no pain point reads a drop-off of annual plans. Counts and dates by plain pandas."""
+    from jmtools.report import funnel_notes
+
+    ev, personas = _plans_folder(tmp_path)
+    first = ev[ev["event"] == "subscription_started"].groupby("customer_id")["timestamp"].min()
+    went = ev[ev["event"] == "subscription_renewed"].groupby("customer_id")["timestamp"].min()
+    d = pd.DataFrame({"t": first, "next": went}).join(personas.set_index("customer_id"))
+    end = ev["timestamp"].max()
+    monthly = d[d["persona"] == "Monthly"]
+    wait_h = ((monthly["next"] - monthly["t"]).dt.total_seconds() / 3600).dropna()
+    since = end - pd.Timedelta(hours=float(np.quantile(wait_h, 0.99)))
+    waiting = int(((monthly["t"] > since) & monthly["next"].isna()).sum()) + int((d["persona"] == "Annual").sum())
+
+    def shown(f):
+        parts = []
+        monkeypatch.setattr(funnel_notes.kit, "display", lambda *o: parts.extend(getattr(x, "data", str(x)) for x in o))
+        funnel_notes.show_still_open(f)
+        return "\n".join(parts).replace("&#x27;", "'")
+
+    text = shown(pipeline.run(tmp_path))
+    assert f"**May still go on**: {waiting:,} customers reached **Subscribe** too recently to judge" in text
+    assert f"Monthly: after {since:%d %b %Y} (within " in text
+    assert "Annual: none of them has reached Renew within the data, so all are left out (cannot tell yet)" in text
+    assert "no persona" not in text                           # every customer has a persona of their own
+    annual = int((d["persona"] == "Annual").sum())
+    f = pipeline.run(tmp_path, persona="Annual")
+    assert (f"**Cannot tell yet**: none of the {annual:,} customers who reached **Subscribe** has reached "
+            f"**Renew** within the data (it ends {end:%d %b %Y}") in shown(f)
+    assert not f.pain_points.table["title"].str.contains("Drop-off").any()
+    assert f"after {since:%d %b %Y}" in shown(pipeline.run(tmp_path, persona="Monthly"))
+
+
+def test_one_cut_off_is_passed_as_one_date(monkeypatch):
+    """Session 55's review of D261: with no persona waiting its own time, the funnel's recount gets one
+    cut-off per step (a date), not a mapping to look up for every row; with one, the personas' own."""
+    from jmtools.analyses.compare import still_open as module
+    from jmtools.evidence import prepare
+
+    seen = []
+    real = module.open_lost
+    monkeypatch.setattr(module, "open_lost", lambda evidence, *, since, **kw: seen.append(since) or
+                        real(evidence, since=since, **kw))
+    ev, evidence, personas, end = _plans()
+    module.still_open_steps(evidence, steps=["Subscribe", "Renew"])
+    assert isinstance(seen[-1]["Renew"], dict) and set(seen[-1]["Renew"]) == {"", "Annual"}  # Monthly: everyone's wait
+    j = {"stages": ["Subscribe", "Renew"], "touchpoints": [
+        {"name": "Start", "stage": "Subscribe", "events": ["subscription_started"]},
+        {"name": "Renewal", "stage": "Renew", "events": ["subscription_renewed"]}]}
+    module.still_open_steps(prepare(ev, j), steps=["Subscribe", "Renew"])
+    assert isinstance(seen[-1]["Renew"], pd.Timestamp)

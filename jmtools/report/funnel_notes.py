@@ -27,7 +27,7 @@ from jmtools.report.wording import CUSTOMERS, caption, later_words, listed, perc
 
 __all__ = ["WAY_OUT", "MESSAGE_WORDS", "may_be_own_step", "counted_as", "show_per_case", "show_actors", "show_not_started", "show_contact_only", "show_skipped", "show_optional", "show_left", "show_still_open",
            "show_last_seen", "instead_words", "focus_still_open", "show_funnel_chart", "show_before_leaving",
-           "leaving_rows", "open_funnel_chart", "open_conversion_chart", "conversion_open_rows", "OPEN_END"]
+           "leaving_rows", "cutoffs", "open_funnel_chart", "open_conversion_chart", "conversion_open_rows", "OPEN_END"]
 
 #: Under a funnel chart whose bars have a pale end (D221): the report's and notebook 02's.
 OPEN_END = ("Pale end of a bar (+n open): customers still at the stage before at the data's end, who reached it too "
@@ -508,8 +508,9 @@ def cutoffs(f: Findings, row: dict) -> list[tuple[str, str]]:
     """When ``row`` (a row of :func:`focus_still_open`) leaves out those who reached its step: one
     ``("", "02 Mar 2026")`` when every customer counted there has the same cut-off (to the day);
     else, for all customers' row whose personas wait their own time (``own_cutoff``, D261), a
-    ``(who, words)`` pair per persona with customers left out, most first: its cut-off and window,
-    or that none of its customers went on (so all are), and everyone's for the others.
+    ``(who, words)`` pair per persona with customers left out, most first — its own cut-off and
+    window, all customers' (a persona of 1–4 who went on, or whose wait is everyone's), or that none
+    of its customers went on (so all are) — and all customers' for the customers of no persona.
 
     Examples
     --------
@@ -522,18 +523,19 @@ def cutoffs(f: Findings, row: dict) -> list[tuple[str, str]]:
     if row["persona"] or not row.get("own_cutoff"):
         return [("", day)]
     rows = still_open_steps(f.evidence, steps=list(dict.fromkeys(f.funnel["step"])))
-    mine = rows[(rows["step"] == row["step"]) & rows["persona"].ne("") & rows["own_cutoff"]]
+    mine = rows[(rows["step"] == row["step"]) & rows["persona"].ne("")]
     mine = mine.sort_values(["left_out", "persona"], ascending=[False, True])
-    others = int(row["left_out"]) - int(mine["left_out"].sum())
+    others = int(row["left_out"]) - int(mine["left_out"].sum())          # customers of no persona
     walked = mine[~mine["none_went_on"]]
     days = {f"{pd.Timestamp(t):%d %b %Y}" for t in walked["since"]} | ({day} if others > 0 else set())
     if len(days) == 1 and not mine["none_went_on"].any():
         return [("", days.pop())]
+    every = f"after {day} (within {duration_words(row['window_hours'] * 3600)}, all customers' window)"
     pairs = [(str(p.persona), f"none of them has reached {row['step']} within the data, so all are left out "
-              "(cannot tell yet)" if p.none_went_on else f"after {pd.Timestamp(p.since):%d %b %Y} (within "
-              f"{duration_words(p.window_hours * 3600)})") for p in mine.itertuples()]
-    rest = f"after {day} (within {duration_words(row['window_hours'] * 3600)}, everyone's)"
-    return pairs + [("the others", rest)] * (others > 0)
+              "(cannot tell yet)" if p.none_went_on else every if not p.own_cutoff else f"after "
+              f"{pd.Timestamp(p.since):%d %b %Y} (within {duration_words(p.window_hours * 3600)})")
+             for p in mine.itertuples()]
+    return pairs + [("customers of no persona", every)] * (others > 0)
 
 
 def focus_still_open(f: Findings) -> pd.DataFrame:
