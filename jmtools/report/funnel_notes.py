@@ -8,8 +8,6 @@ its sentences through the section kit (nothing when there is nothing to say).
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from jmtools.analyses.compare import still_open_steps
@@ -22,6 +20,7 @@ from jmtools.pipeline import Findings
 from jmtools.pipeline._had_time import had_time, open_rows
 from jmtools.report import _section_kit as kit
 from jmtools.report.present import esc, funnel_chart, md, with_caption
+from jmtools.report.own_step import MESSAGE_WORDS, may_be_own_step
 from jmtools.report.record import record
 from jmtools.report.wording import CUSTOMERS, caption, later_words, listed, percent, unit_of
 
@@ -275,38 +274,6 @@ def show_contact_only(f: Findings) -> None:
 WAY_OUT = (" If one of these records a step that is the customer's own, taken by not acting or through someone "
            "else (a renewal that runs unless cancelled, an order phoned in to staff), mark that touchpoint "
            "`initiated_by: customer` in the journey and the funnel counts it.")
-
-#: Words that make a touchpoint's name or event plainly a message the company sends (D262): the
-#: medium, the kind of message, or the send itself (D245's words of an event name).
-MESSAGE_WORDS = frozenset({"mail", "email", "emails", "mails", "mailing", "newsletter", "push", "sms", "letter",
-                           "message", "notification", "notice", "reminder", "alert", "digest", "invitation",
-                           "ad", "ads", "advert", "sent", "send", "sending", "dispatched"})
-
-
-def may_be_own_step(touchpoint) -> bool:
-    """Whether a touchpoint the company starts may record a step that is the customer's own (an
-    automatic renewal, an order taken by staff), so that marking it ``initiated_by: customer`` can
-    be right (D262): always for a conversation (``channel: interpersonal``: a call or a visit can
-    carry the customer's decision); otherwise unless its name or an event pattern says a message
-    (:data:`MESSAGE_WORDS`: a reminder e-mail, a push, a notice, ``*_sent``), which the customer
-    only receives.
-
-    Examples
-    --------
-    >>> from jmtools.journey.model import Touchpoint
-    >>> tp = lambda name, events, channel="digital": Touchpoint(name=name, stage="S", channel=channel,
-    ...                                                          events=events, initiated_by="company")
-    >>> may_be_own_step(tp("Restock reminder", ["reminder_email_sent"])), may_be_own_step(tp("Renewal", ["auto_renewed"]))
-    (False, True)
-    >>> may_be_own_step(tp("Price update", ["priceIncreaseNotice"])), may_be_own_step(tp("Order line", ["sms_order"], "interpersonal"))
-    (False, True)
-    """
-    if touchpoint.channel == "interpersonal":
-        return True
-    text = " ".join([touchpoint.name, *touchpoint.events])
-    words = re.split(r"[^a-z]+", re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text).lower())
-    return not MESSAGE_WORDS.intersection(words)
-
 
 def _show_company_record_only(f: Findings) -> None:
     """Each stage of the stages' funnel whose every touchpoint is ``initiated_by: company``: the
