@@ -10,6 +10,9 @@ alike:
 - ``floor-jm`` — the same notebook with ``import jmtools`` first: jmtools keeps jsonschema from
   compiling its IRI grammar when altair is imported (D22), so this is the floor a kernel that
   imports jmtools starts from, and the stricter ratio;
+- ``floor-deps`` — the floor notebook that also imports what a report must (:data:`DEPENDENCIES`:
+  jmtools, Ibis with a DuckDB connection, scikit-learn, vl-convert drawing one chart): the least a
+  report's kernel pays on jmtools' stack before it computes anything (D267);
 - ``report`` — ``jmtools report notebooks/00_journey_report.ipynb -p data_dir … -p persona …``
   (papermill run, interactive HTML and its sidecar; ``--static`` adds the e-mail variant);
 - ``report-warm`` (``--warm``) — the same report again right after one, on the evidence cache that
@@ -124,6 +127,30 @@ def floor_after_jmtools(tmp: Path) -> Path:
     return path
 
 
+#: What a report's kernel must import before it computes anything (D267): jmtools' chain, Ibis with
+#: a DuckDB connection, scikit-learn's text, linear and decomposition modules, and vl-convert's
+#: engine drawing one chart.
+DEPENDENCIES = ["import jmtools", "from jmtools import pipeline", "from jmtools.report import sections",
+                "import ibis", "con = ibis.duckdb.connect()",
+                "import sklearn.feature_extraction.text, sklearn.linear_model, sklearn.decomposition",
+                "import vl_convert as vlc",
+                "vlc.vegalite_to_svg({'mark': 'point', 'data': {'values': [{'a': 1}]}, "
+                "'encoding': {'x': {'field': 'a', 'type': 'quantitative'}}})"]
+
+
+def floor_of_dependencies(tmp: Path) -> Path:
+    """The floor notebook with :data:`DEPENDENCIES` after its imports: the least a report's kernel
+    pays on the stack jmtools is built on, before any analysis (``floor-deps``; D267)."""
+    import json
+
+    nb = json.loads(FLOOR.read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code" and "parameters" not in c["metadata"].get("tags", [])]
+    code[0]["source"] = [*code[0]["source"], "\n", *(line + "\n" for line in DEPENDENCIES)]
+    path = tmp / "imports_of_a_report.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    return path
+
+
 def _seconds(text: str) -> float:
     """``--timeout``'s value, checked as ``jmtools report --timeout`` checks it (a number ≥ 0)."""
     from jmtools.cli._budget import seconds
@@ -177,10 +204,12 @@ def main(argv=None) -> int:
     cmds["report-warm"] = cmds["report"]
     cmds["floor-jm"] = [*cmds["floor"][:3], str(floor_after_jmtools(tmp)), str(tmp / "floor-jm.ipynb"),
                         *cmds["floor"][5:]]
+    cmds["floor-deps"] = [*cmds["floor"][:3], str(floor_of_dependencies(tmp)), str(tmp / "floor-deps.ipynb"),
+                          *cmds["floor"][5:]]
     other = journey.persona_names[1] if journey.persona_names[0] == persona else journey.persona_names[0]
     cmds["together"] = together(cmds["report"], persona, other, tmp)
     envs = {name: env for name in cmds}
-    names = (["floor", "floor-jm", "report"] + (["report-warm"] if args.warm else [])
+    names = (["floor", "floor-jm", "floor-deps", "report"] + (["report-warm"] if args.warm else [])
              + (["together"] if args.together else []) + ([] if args.skip_batch else ["batch"]))
     if args.before:
         root = args.before.resolve()
@@ -215,6 +244,9 @@ def main(argv=None) -> int:
           "   (target <= 1.5)")
     print(f"report / floor-jm wall {med['report'][0] / med['floor-jm'][0]:5.2f}  "
           f"CPU {med['report'][1] / med['floor-jm'][1]:5.2f}")
+    print(f"report / floor-deps wall {med['report'][0] / med['floor-deps'][0]:5.2f}  "
+          f"CPU {med['report'][1] / med['floor-deps'][1]:5.2f}   (the floor of the stack: "
+          f"floor-deps / floor wall {med['floor-deps'][0] / med['floor'][0]:.2f})")
     if "report-warm" in med:
         print(f"warm / floor     wall {med['report-warm'][0] / med['floor'][0]:5.2f}  "
               f"CPU {med['report-warm'][1] / med['floor'][1]:5.2f}   (a second report on unchanged data)")

@@ -57,3 +57,16 @@ def test_the_help_documents_it_and_a_bad_value_is_refused():
     assert out.returncode == 0 and "--timeout SECONDS" in out.stdout and "0: no limit" in out.stdout
     with pytest.raises(SystemExit):
         bench_report.main(["--timeout", "-5"])
+
+
+def test_the_dependency_floor_runs_the_floor_and_then_imports_a_reports_stack(tmp_path):
+    """D267: ``floor-deps`` is the floor notebook plus every import a report's kernel must make; its
+    one code cell runs in this interpreter (the modules it names exist, the chart draws)."""
+    import json
+
+    nb = json.loads(bench_report.floor_of_dependencies(tmp_path).read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code" and "parameters" not in c["metadata"].get("tags", [])]
+    source = "".join(code[0]["source"])
+    assert source.startswith("import pandas\nimport altair\n")          # the floor's own imports first
+    assert all(line in source.splitlines() for line in bench_report.DEPENDENCIES)
+    exec(compile(source, "floor-deps", "exec"), {})
